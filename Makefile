@@ -1,0 +1,124 @@
+# coalmine — one GNU Makefile (see docs/HACKING.md).
+#
+#   make                 build build/coalmine and build/libcoalmine.a
+#   make test            install missing packages, build, run every test
+#   make test SANITIZE=1 the same under ASan+UBSan (objects in build-san/)
+#   make run             build, generate a demo corpus, scan it
+#   make bench           the benchmark table (bench/run.sh)
+#   make fuzz            build the libFuzzer targets and fuzz each FUZZ_TIME seconds
+#   make format          clang-format every source file
+#   make install PREFIX=/usr/local
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+FUZZ_TIME ?= 60
+PKGS    := libdeflate zlib cmocka
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1 -g
+else
+BUILD   ?= build
+SANFLAGS :=
+OPT     := -O2 -g
+endif
+
+WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wno-overlength-strings
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib 2>/dev/null)
+TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Isrc -Iinclude
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS) -pthread
+LDLIBS   += $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+APP_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
+UNIT_SRC := $(sort $(shell find tests/unit -name '*.c' 2>/dev/null))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps test run bench fuzz fuzz-build format checksrc install clean eval
+
+all: $(BUILD)/coalmine $(BUILD)/libcoalmine.a
+
+deps:
+	@pkg-config --exists $(PKGS) && command -v jq >/dev/null && command -v clang >/dev/null \
+	  || scripts/install-deps
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libcoalmine.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcmapp.a: $(APP_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/coalmine: $(BUILD)/obj/src/cli/main.o $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a \
+	  $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) fuzz-build
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo $(BUILD)/coalmine
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh $(BUILD)/coalmine
+
+# libFuzzer targets: clang, each linked with the library sources directly.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              $(CPPFLAGS) $(PKG_CFLAGS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+
+fuzz-build:
+	@if command -v $(FUZZ_CC) >/dev/null; then \
+	  $(MAKE) --no-print-directory SANITIZE= BUILD=build $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%); \
+	else echo "fuzz: $(FUZZ_CC) not found, fuzz targets not built"; fi
+
+fuzz: deps fuzz-build
+	@scripts/run-fuzz build/fuzz $(FUZZ_TIME)
+
+format:
+	clang-format -i $$(find lib src include tests bench tools -name '*.[ch]' 2>/dev/null)
+
+checksrc:
+	@scripts/checksrc
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/coalmine \
+	  $(DESTDIR)$(PREFIX)/share/coalmine
+	install -m 755 $(BUILD)/coalmine $(DESTDIR)$(PREFIX)/bin/coalmine
+	install -m 644 $(BUILD)/libcoalmine.a $(DESTDIR)$(PREFIX)/lib/libcoalmine.a
+	cp -r include/coalmine/. $(DESTDIR)$(PREFIX)/include/coalmine/
+	for d in base event parse detect; do install -d $(DESTDIR)$(PREFIX)/include/coalmine/$$d; \
+	  install -m 644 lib/$$d/*.h $(DESTDIR)$(PREFIX)/include/coalmine/$$d/; done
+	if [ -d share ]; then cp -r share/. $(DESTDIR)$(PREFIX)/share/coalmine/; fi
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,152 @@
+/*
+ * struct cm_buf: growable byte buffer with a cap. Growth doubles; the byte
+ * after len is always NUL once anything was allocated.
+ */
+#include "base/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+
+void cm_buf_init(struct cm_buf *b, size_t max)
+{
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max ? max : SIZE_MAX / 2;
+}
+
+void cm_buf_finish(struct cm_buf *b)
+{
+    cm_free(b->p);
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void cm_buf_reset(struct cm_buf *b)
+{
+    b->len = 0;
+    if (b->p) {
+        b->p[0] = '\0';
+    }
+}
+
+int cm_buf_reserve(struct cm_buf *b, size_t n)
+{
+    size_t need, ncap;
+    char *np;
+
+    if (n > b->max || b->len > b->max - n) {
+        return CM_E2BIG;
+    }
+    need = b->len + n + 1;
+    if (need <= b->cap) {
+        return CM_OK;
+    }
+    ncap = b->cap ? b->cap : 64;
+    while (ncap < need) {
+        ncap *= 2;
+    }
+    np = cm_realloc(b->p, ncap);
+    if (np == NULL) {
+        return CM_ENOMEM;
+    }
+    b->p = np;
+    b->cap = ncap;
+    return CM_OK;
+}
+
+int cm_buf_append(struct cm_buf *b, const void *p, size_t n)
+{
+    int rc = cm_buf_reserve(b, n);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (n) {
+        memcpy(b->p + b->len, p, n);
+    }
+    b->len += n;
+    b->p[b->len] = '\0';
+    return CM_OK;
+}
+
+int cm_buf_putc(struct cm_buf *b, char c)
+{
+    if (b->len + 1 < b->cap) {
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return CM_OK;
+    }
+    return cm_buf_append(b, &c, 1);
+}
+
+int cm_buf_puts(struct cm_buf *b, const char *s)
+{
+    return cm_buf_append(b, s, strlen(s));
+}
+
+int cm_buf_printf(struct cm_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n, rc;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return CM_EINVAL;
+    }
+    rc = cm_buf_reserve(b, (size_t)n);
+    if (rc != 0) {
+        return rc;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return CM_OK;
+}
+
+int cm_buf_put_u64(struct cm_buf *b, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return cm_buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+int cm_buf_put_i64(struct cm_buf *b, int64_t v)
+{
+    int rc;
+
+    if (v < 0) {
+        rc = cm_buf_putc(b, '-');
+        if (rc != 0) {
+            return rc;
+        }
+        return cm_buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+    }
+    return cm_buf_put_u64(b, (uint64_t)v);
+}
+
+char *cm_buf_take(struct cm_buf *b, size_t *len)
+{
+    char *p = b->p;
+
+    if (len) {
+        *len = b->len;
+    }
+    b->p = NULL;
+    b->len = 0;
+    b->cap = 0;
+    return p;
+}

@@ -1,0 +1,87 @@
+/*
+ * Helpers on string slices that are too large to be inline.
+ */
+#include "base/str.h"
+
+#include "base/err.h"
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+bool cm_str_ieq(struct cm_str a, struct cm_str b)
+{
+    if (a.len != b.len) {
+        return false;
+    }
+    for (size_t i = 0; i < a.len; i++) {
+        if (lower((unsigned char)a.p[i]) != lower((unsigned char)b.p[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t cm_str_find(struct cm_str hay, struct cm_str needle)
+{
+    if (needle.len == 0) {
+        return 0;
+    }
+    if (needle.len > hay.len) {
+        return (size_t)-1;
+    }
+    for (size_t i = 0; i + needle.len <= hay.len; i++) {
+        if (hay.p[i] == needle.p[0] && memcmp(hay.p + i, needle.p, needle.len) == 0) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long v = 0;
+
+    if (s.len == 0 || s.len > 20) {
+        return CM_EINVAL;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned d = (unsigned)((unsigned char)s.p[i] - '0');
+        if (d > 9) {
+            return CM_EINVAL;
+        }
+        if (v > (max - d) / 10) {
+            return CM_ERANGE;
+        }
+        v = v * 10 + d;
+    }
+    *out = v;
+    return CM_OK;
+}
+
+int cm_str_to_i64(struct cm_str s, long long min, long long max, long long *out)
+{
+    unsigned long long mag;
+    int rc;
+
+    if (s.len > 0 && s.p[0] == '-') {
+        rc = cm_str_to_u64(cm_str_make(s.p + 1, s.len - 1),
+                           (unsigned long long)(-(min + 1)) + 1ULL, &mag);
+        if (rc != 0) {
+            return rc;
+        }
+        if (mag == 0) {
+            *out = 0;
+        } else {
+            *out = -(long long)(mag - 1) - 1;
+        }
+        return CM_OK;
+    }
+    rc = cm_str_to_u64(s, (unsigned long long)max, &mag);
+    if (rc != 0) {
+        return rc;
+    }
+    *out = (long long)mag;
+    return CM_OK;
+}

@@ -1,0 +1,76 @@
+/*
+ * String slices. A struct cm_str borrows bytes that live elsewhere (usually
+ * the input buffer of a parser); it is never NUL-terminated and never owns
+ * memory. An absent value is {NULL, 0}; an empty present value has p != NULL.
+ */
+#ifndef CM_BASE_STR_H
+#define CM_BASE_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+struct cm_str {
+    const char *p;
+    size_t len;
+};
+
+#define CM_STR_LIT(s) ((struct cm_str){(s), sizeof(s) - 1})
+#define CM_STR_NULL ((struct cm_str){NULL, 0})
+
+static inline struct cm_str cm_str_make(const char *p, size_t len)
+{
+    struct cm_str s = {p, len};
+    return s;
+}
+
+static inline struct cm_str cm_str_cstr(const char *s)
+{
+    struct cm_str r = {s, s ? strlen(s) : 0};
+    return r;
+}
+
+static inline bool cm_str_present(struct cm_str s)
+{
+    return s.p != NULL;
+}
+
+static inline bool cm_str_eq(struct cm_str a, struct cm_str b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static inline bool cm_str_eqc(struct cm_str a, const char *c)
+{
+    size_t n = strlen(c);
+    return a.len == n && (n == 0 || memcmp(a.p, c, n) == 0);
+}
+
+static inline bool cm_str_starts(struct cm_str a, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return a.len >= n && memcmp(a.p, prefix, n) == 0;
+}
+
+static inline bool cm_str_ends(struct cm_str a, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return a.len >= n && memcmp(a.p + a.len - n, suffix, n) == 0;
+}
+
+/* Case-insensitive (ASCII) equality. */
+bool cm_str_ieq(struct cm_str a, struct cm_str b);
+
+/* Finds needle in hay; returns the offset or (size_t)-1. */
+size_t cm_str_find(struct cm_str hay, struct cm_str needle);
+
+/*
+ * Parses an unsigned decimal integer that fills the whole slice, with no sign,
+ * no spaces and no overflow past max. Returns 0 or CM_EINVAL / CM_ERANGE.
+ */
+int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *out);
+
+/* Same for a signed decimal integer in [min, max] with an optional '-'. */
+int cm_str_to_i64(struct cm_str s, long long min, long long max, long long *out);
+
+#endif

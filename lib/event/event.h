@@ -1,0 +1,247 @@
+/*
+ * The normalized event: the one contract between parsers, detectors and
+ * outputs. A parser fills a struct cm_event from one log record; detectors
+ * only read it. All strings are slices into the parser's input buffer (or into
+ * a JSON document's source) and live as long as the batch that carries the
+ * event; nothing is copied on the hot path. An absent field is CM_STR_NULL.
+ *
+ * Where the event came from (struct cm_src_ref) travels with it, so a finding
+ * can cite the exact raw record as evidence.
+ */
+#ifndef CM_EVENT_EVENT_H
+#define CM_EVENT_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ip.h"
+#include "base/json.h"
+#include "base/str.h"
+
+enum cm_event_kind {
+    CM_EV_NONE = 0,
+    CM_EV_CLOUDTRAIL = 1,
+    CM_EV_FLOW = 2,
+    CM_EV_DNS = 3,
+};
+#define CM_EV_KIND_COUNT 4
+#define CM_EV_MASK(k) (1u << (k))
+
+/* Location of the raw record: which input, where, and how long. */
+struct cm_src_ref {
+    uint32_t file_id; /* index into the run's input table (src/ owns names) */
+    uint32_t line;    /* 1-based line of the record's first byte, 0 if unknown */
+    uint64_t offset;  /* byte offset of the record in the decoded input */
+    uint32_t length;  /* bytes of the record */
+};
+
+/* CloudTrail userIdentity.type. */
+enum cm_uid_type {
+    CM_UID_UNKNOWN = 0,
+    CM_UID_ROOT,
+    CM_UID_IAMUSER,
+    CM_UID_ASSUMEDROLE,
+    CM_UID_ROLE,
+    CM_UID_FEDERATEDUSER,
+    CM_UID_DIRECTORY,
+    CM_UID_AWSACCOUNT,
+    CM_UID_AWSSERVICE,
+    CM_UID_IDENTITYCENTERUSER,
+    CM_UID_SAMLUSER,
+    CM_UID_WEBIDENTITYUSER,
+};
+
+struct cm_ct_identity {
+    enum cm_uid_type type;
+    struct cm_str type_name;     /* raw userIdentity.type */
+    struct cm_str principal_id;
+    struct cm_str arn;
+    struct cm_str account_id;
+    struct cm_str access_key_id;
+    struct cm_str user_name;
+    struct cm_str invoked_by;
+    struct cm_str credential_id;
+    struct cm_str identity_provider;
+    /* sessionContext */
+    struct cm_str issuer_type;
+    struct cm_str issuer_principal_id;
+    struct cm_str issuer_arn;
+    struct cm_str issuer_account_id;
+    struct cm_str issuer_user_name;
+    struct cm_str creation_date;
+    struct cm_str mfa_authenticated; /* "true" / "false" */
+    struct cm_str source_identity;
+    struct cm_str ec2_role_delivery; /* "1.0" / "2.0" for instance credentials */
+    struct cm_str assumed_root;
+    struct cm_str web_id_provider;   /* webIdFederationData.federatedProvider */
+    uint32_t node;                   /* userIdentity object node, or CM_JSON_NONE */
+    uint32_t session_context;        /* sessionContext node, or CM_JSON_NONE */
+};
+
+struct cm_ct {
+    const struct cm_json_doc *doc; /* the record's JSON (nodes valid for the batch) */
+    uint32_t root;                 /* the record object */
+    struct cm_str event_version;
+    struct cm_str event_source;
+    struct cm_str event_name;
+    struct cm_str event_type;
+    struct cm_str event_category; /* "Management", "Data", "NetworkActivity" */
+    struct cm_str event_id;
+    struct cm_str request_id;
+    struct cm_str source_ip_address; /* raw: an IP or a service name */
+    struct cm_ip source_ip;          /* family CM_IP_NONE when not an IP */
+    struct cm_str user_agent;
+    struct cm_str error_code;
+    struct cm_str error_message;
+    struct cm_str recipient_account_id;
+    struct cm_str shared_event_id;
+    struct cm_str vpc_endpoint_id;
+    struct cm_str vpc_endpoint_account_id;
+    struct cm_str session_credential_from_console;
+    int8_t read_only;        /* 1 true, 0 false, -1 absent */
+    int8_t management_event; /* 1 true, 0 false, -1 absent */
+    bool from_eventbridge;   /* record came inside an EventBridge envelope */
+    struct cm_ct_identity uid;
+    uint32_t request_parameters;    /* nodes, CM_JSON_NONE when absent or null */
+    uint32_t response_elements;
+    uint32_t additional_event_data;
+    uint32_t resources;
+    uint32_t tls_details;
+    uint32_t service_event_details;
+};
+
+/* VPC Flow Log fields, every version (spec §7.2). Order is the id, not the file order. */
+enum cm_flow_field {
+    CM_FF_VERSION = 0,
+    CM_FF_ACCOUNT_ID,
+    CM_FF_INTERFACE_ID,
+    CM_FF_SRCADDR,
+    CM_FF_DSTADDR,
+    CM_FF_SRCPORT,
+    CM_FF_DSTPORT,
+    CM_FF_PROTOCOL,
+    CM_FF_PACKETS,
+    CM_FF_BYTES,
+    CM_FF_START,
+    CM_FF_END,
+    CM_FF_ACTION,
+    CM_FF_LOG_STATUS,
+    CM_FF_VPC_ID,
+    CM_FF_SUBNET_ID,
+    CM_FF_INSTANCE_ID,
+    CM_FF_TCP_FLAGS,
+    CM_FF_TYPE,
+    CM_FF_PKT_SRCADDR,
+    CM_FF_PKT_DSTADDR,
+    CM_FF_REGION,
+    CM_FF_AZ_ID,
+    CM_FF_SUBLOCATION_TYPE,
+    CM_FF_SUBLOCATION_ID,
+    CM_FF_PKT_SRC_AWS_SERVICE,
+    CM_FF_PKT_DST_AWS_SERVICE,
+    CM_FF_FLOW_DIRECTION,
+    CM_FF_TRAFFIC_PATH,
+    CM_FF_ECS_CLUSTER_ARN,
+    CM_FF_ECS_CLUSTER_NAME,
+    CM_FF_ECS_CONTAINER_INSTANCE_ARN,
+    CM_FF_ECS_CONTAINER_INSTANCE_ID,
+    CM_FF_ECS_CONTAINER_ID,
+    CM_FF_ECS_SECOND_CONTAINER_ID,
+    CM_FF_ECS_SERVICE_NAME,
+    CM_FF_ECS_TASK_DEFINITION_ARN,
+    CM_FF_ECS_TASK_ARN,
+    CM_FF_ECS_TASK_ID,
+    CM_FF_REJECT_REASON,
+    CM_FF_RESOURCE_ID,
+    CM_FF_ENCRYPTION_STATUS,
+    CM_FF_COUNT
+};
+
+enum cm_flow_action { CM_FA_NONE = 0, CM_FA_ACCEPT, CM_FA_REJECT };
+enum cm_flow_status { CM_FS_OK = 0, CM_FS_NODATA, CM_FS_SKIPDATA };
+enum cm_flow_dir { CM_FD_UNKNOWN = 0, CM_FD_INGRESS, CM_FD_EGRESS };
+
+struct cm_flow {
+    struct cm_str f[CM_FF_COUNT]; /* raw text of every field present; "-" kept as CM_STR_NULL */
+    uint64_t present;             /* bit i set when field i was in the line's format */
+    int version;
+    struct cm_str account_id;
+    struct cm_str interface_id;
+    struct cm_str instance_id;
+    struct cm_str vpc_id;
+    struct cm_str subnet_id;
+    struct cm_ip src, dst;       /* family NONE when "-" */
+    struct cm_ip pkt_src, pkt_dst;
+    int32_t srcport, dstport;    /* -1 when "-" */
+    int32_t protocol;            /* -1 when "-" */
+    uint64_t packets, bytes;
+    int64_t start, end;          /* Unix seconds; 0 when "-" */
+    int32_t tcp_flags;           /* -1 when absent */
+    int32_t traffic_path;        /* -1 when absent */
+    enum cm_flow_action action;
+    enum cm_flow_status status;
+    enum cm_flow_dir direction;  /* from flow-direction when present */
+};
+
+struct cm_dns {
+    const struct cm_json_doc *doc;
+    uint32_t root;
+    struct cm_str version;
+    struct cm_str account_id;
+    struct cm_str region;
+    struct cm_str vpc_id;
+    struct cm_str query_timestamp;
+    struct cm_str query_name; /* as logged, with the trailing dot */
+    struct cm_str query_type;
+    struct cm_str query_class;
+    struct cm_str rcode;
+    struct cm_str srcaddr;
+    struct cm_ip src_ip;
+    int32_t srcport; /* -1 when absent */
+    struct cm_str transport;
+    struct cm_str srcid_instance;
+    struct cm_str srcid_resolver_endpoint;
+    struct cm_str srcid_resolver_network_interface;
+    struct cm_str firewall_rule_action;
+    struct cm_str firewall_rule_group_id;
+    struct cm_str firewall_domain_list_id;
+    uint32_t answers;  /* array node, or CM_JSON_NONE */
+    uint32_t nanswers; /* elements in answers */
+};
+
+struct cm_event {
+    enum cm_event_kind kind;
+    int64_t time_ms;       /* event time */
+    struct cm_str account; /* owning account: recipientAccountId, account-id, account_id */
+    struct cm_str region;  /* awsRegion / region; may be absent for flows */
+    struct cm_src_ref src;
+    union {
+        struct cm_ct ct;
+        struct cm_flow flow;
+        struct cm_dns dns;
+    } u;
+};
+
+/* Name of an event kind ("cloudtrail", "vpcflow", "dns"). */
+const char *cm_event_kind_name(enum cm_event_kind k);
+
+/* Maps a userIdentity.type string to the enum. */
+enum cm_uid_type cm_uid_type_from(struct cm_str s);
+
+/*
+ * The entity key (DESIGN.md §4): the entity that owns detector state for this
+ * event. CloudTrail: account + principal (principalId, else the access key,
+ * else the ARN); flows: the ENI (interface-id; the instance id, then the
+ * account and source address, when the ENI is absent); DNS: the source
+ * instance (srcids.instance), else the VPC and source address.
+ * The same key picks the worker shard and the Kafka partition.
+ *
+ * Writes the key into out (NUL-terminated, truncated to outlen-1) and returns
+ * its full length.
+ */
+size_t cm_event_entity_key(const struct cm_event *ev, char *out, size_t outlen);
+
+/* Seeded hash of the entity key; shard = hash % nshards. */
+uint64_t cm_event_entity_hash(const struct cm_event *ev, uint64_t seed);
+
+#endif

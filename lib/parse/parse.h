@@ -1,0 +1,93 @@
+/*
+ * Log parsers. One parser per log format, each a const struct cm_parser in
+ * the table returned by cm_parsers(); cm_parse_sniff() picks one from the
+ * content of a buffer (never from a file name).
+ *
+ * A parser walks a whole decoded buffer, fills one struct cm_event per record
+ * and hands it to ctx->on_event. A malformed record is reported through
+ * ctx->on_reject (offset, line, reason) and skipped; parsing continues at the
+ * next record. Parsers never allocate per record: JSON-based formats append
+ * each record's nodes to ctx->doc, which the caller may swap for a fresh
+ * document from inside on_event (to hand the filled one off with its batch).
+ * The input buffer must outlive every event produced from it.
+ */
+#ifndef CM_PARSE_PARSE_H
+#define CM_PARSE_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/json.h"
+#include "event/event.h"
+
+/* Order of fields in a VPC Flow Logs line, from a header or the default. */
+#define CM_FLOW_MAX_COLS 64
+struct cm_flow_format {
+    uint8_t ncols;
+    uint8_t col[CM_FLOW_MAX_COLS]; /* enum cm_flow_field, or 0xff for an unknown name */
+    uint8_t known;                 /* 1 once a header (or the default) is in force */
+};
+
+struct cm_parse_ctx {
+    struct cm_json_doc *doc; /* current document; on_event may replace it */
+    uint32_t file_id;        /* copied into each event's src.file_id */
+    uint64_t offset_base;    /* added to offsets (when a stream is parsed in chunks) */
+    uint32_t line_base;      /* lines before this chunk */
+    /*
+     * Called for every good record. The event and the strings it points to
+     * are valid until the batch holding ctx->doc and the input is released;
+     * the callee copies the struct if it keeps it. Return 0 to go on, a
+     * negative CM_E* to stop parsing (returned by parse()).
+     */
+    int (*on_event)(void *ud, struct cm_event *ev);
+    /* Called for every rejected record (kind: the format's kind). */
+    void (*on_reject)(void *ud, enum cm_event_kind kind, uint64_t offset, uint32_t line,
+                      const char *reason);
+    void *ud;
+    struct cm_flow_format flow_fmt; /* VPC flow state carried across chunks */
+};
+
+struct cm_parser {
+    const char *name;        /* "cloudtrail", "vpcflow", "dns" */
+    enum cm_event_kind kind;
+    /* Confidence 0..100 that buf (the start of an input) is this format. */
+    int (*sniff)(const char *buf, size_t len);
+    /*
+     * Parses buf[0..len). Returns 0 when the buffer was walked to the end
+     * (rejected records do not make it fail), or the first negative value an
+     * on_event callback returned, or CM_ENOMEM / CM_E2BIG.
+     */
+    int (*parse)(struct cm_parse_ctx *ctx, const char *buf, size_t len);
+};
+
+extern const struct cm_parser cm_parser_cloudtrail;
+extern const struct cm_parser cm_parser_vpcflow;
+extern const struct cm_parser cm_parser_dns;
+
+/* The table of all parsers, NULL-terminated. */
+const struct cm_parser *const *cm_parsers(void);
+
+/* The parser for a name ("cloudtrail", "vpcflow", "dns"), or NULL. */
+const struct cm_parser *cm_parser_by_name(const char *name);
+
+/*
+ * Picks the parser whose sniff() is most confident for buf, or NULL when none
+ * reaches a usable confidence (the input is not a log we know).
+ */
+const struct cm_parser *cm_parse_sniff(const char *buf, size_t len);
+
+/* Initialises a context (doc borrowed, callbacks set by the caller). */
+void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc);
+
+/* 1-based line number of offset in buf (counts newlines; for error reports). */
+uint32_t cm_parse_line_of(const char *buf, size_t offset);
+
+/*
+ * VPC flow helpers shared with tests and generators: field name <-> id, and
+ * the default v2 format.
+ */
+int cm_flow_field_by_name(struct cm_str name);
+const char *cm_flow_field_name(enum cm_flow_field f);
+void cm_flow_format_default(struct cm_flow_format *fmt);
+
+#endif
