@@ -30,6 +30,9 @@ struct cm_flow_format {
 
 struct cm_parse_ctx {
     struct cm_json_doc *doc; /* current document; on_event may replace it */
+    struct cm_arena *arena;  /* per-batch memory for unescaped strings (may be
+                                NULL: escaped strings then stay raw); on_event
+                                may replace it together with doc */
     uint32_t file_id;        /* copied into each event's src.file_id */
     uint64_t offset_base;    /* added to offsets (when a stream is parsed in chunks) */
     uint32_t line_base;      /* lines before this chunk */
@@ -81,6 +84,14 @@ void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc);
 
 /* 1-based line number of offset in buf (counts newlines; for error reports). */
 uint32_t cm_parse_line_of(const char *buf, size_t offset);
+
+/*
+ * Lenient end of the JSON value starting at buf[start]: follows only quotes,
+ * backslashes and bracket nesting (no validation), so a value with bad UTF-8,
+ * a bad escape or a bad number can be stepped over. Returns the offset just
+ * past the value, or 0 when the structure does not close before len.
+ */
+size_t cm_parse_skip_value(const char *buf, size_t len, size_t start);
 
 /*
  * VPC flow helpers shared with tests and generators: field name <-> id, and

@@ -1,0 +1,70 @@
+/*
+ * Detectors and the detection engine (DESIGN.md §4).
+ *
+ * A detector is a const struct cm_detector in the table cm_detectors(); it
+ * declares the finding types it can emit and the event kinds it wants, and
+ * keeps its state in an opaque object made by init(). An engine (struct
+ * cm_engine) is one worker shard's set of detector instances: it dispatches
+ * each event to the detectors that want its kind, tracks the event-time
+ * watermark, and calls on_tick() as event time advances so windows can close.
+ * Time is event time only. An engine is used by one thread.
+ */
+#ifndef CM_DETECT_DETECT_H
+#define CM_DETECT_DETECT_H
+
+#include <stdint.h>
+
+#include "event/event.h"
+#include "event/finding.h"
+
+struct cm_detect_opts {
+    int64_t tick_ms;     /* event-time interval between on_tick calls (0: 60 s) */
+    int64_t lateness_ms; /* allowed out-of-order lateness for the watermark */
+    uint64_t seed;       /* hash seed for keyed state */
+    const void *config;  /* detector configuration (opaque here) */
+};
+
+struct cm_detector {
+    const char *name;
+    const char *const *types; /* NULL-terminated finding types it can emit */
+    unsigned kinds;           /* CM_EV_MASK() of the event kinds it wants */
+    /* Makes the state; returns 0 or CM_E*. */
+    int (*init)(void **state, const struct cm_detect_opts *opts);
+    /* Sees one event; may emit. Returns 0 or a negative CM_E* to stop the run. */
+    int (*on_event)(void *state, const struct cm_event *ev, struct cm_sink *sink);
+    /* Event time has reached watermark_ms: close windows, expire state. */
+    int (*on_tick)(void *state, int64_t watermark_ms, struct cm_sink *sink);
+    /* Frees the state; NULL allowed. */
+    void (*finish)(void *state);
+};
+
+/* The built-in detectors, NULL-terminated. */
+const struct cm_detector *const *cm_detectors(void);
+
+struct cm_engine;
+
+/* Engine counters (per shard; summed by src/). */
+struct cm_engine_stats {
+    uint64_t events[CM_EV_KIND_COUNT];
+    uint64_t dispatched; /* (event, detector) pairs */
+    uint64_t ticks;
+    uint64_t late;       /* events older than the watermark when they came */
+};
+
+/*
+ * Creates an engine over a NULL-terminated detector table (borrowed; must
+ * outlive the engine). Returns 0, CM_ENOMEM, or the first init() error.
+ */
+int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *table,
+                     const struct cm_detect_opts *opts);
+/* Destroys the engine and every detector state; NULL is a no-op. */
+void cm_engine_destroy(struct cm_engine *e);
+/* Feeds one event. Returns 0 or the first detector error. */
+int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink);
+/* End of input: ticks with an infinite watermark so every window closes. */
+int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink);
+/* Current watermark (INT64_MIN before the first event). */
+int64_t cm_engine_watermark(const struct cm_engine *e);
+const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e);
+
+#endif

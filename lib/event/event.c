@@ -1,0 +1,143 @@
+/*
+ * Helpers on the normalized event: kind names, the userIdentity type enum and
+ * the entity key that owns detector state (DESIGN.md §4). The entity key is a
+ * printable string so the same bytes can be a Kafka partition key; its hash
+ * picks the worker shard.
+ */
+#include "event/event.h"
+
+#include <string.h>
+
+#include "base/hash.h"
+
+const char *cm_event_kind_name(enum cm_event_kind k)
+{
+    switch (k) {
+    case CM_EV_CLOUDTRAIL:
+        return "cloudtrail";
+    case CM_EV_FLOW:
+        return "vpcflow";
+    case CM_EV_DNS:
+        return "dns";
+    case CM_EV_NONE:
+        break;
+    }
+    return "none";
+}
+
+struct uid_name {
+    const char *name;
+    enum cm_uid_type type;
+};
+
+static const struct uid_name uid_names[] = {
+    {"Root", CM_UID_ROOT},
+    {"IAMUser", CM_UID_IAMUSER},
+    {"AssumedRole", CM_UID_ASSUMEDROLE},
+    {"Role", CM_UID_ROLE},
+    {"FederatedUser", CM_UID_FEDERATEDUSER},
+    {"Directory", CM_UID_DIRECTORY},
+    {"AWSAccount", CM_UID_AWSACCOUNT},
+    {"AWSService", CM_UID_AWSSERVICE},
+    {"IdentityCenterUser", CM_UID_IDENTITYCENTERUSER},
+    {"SAMLUser", CM_UID_SAMLUSER},
+    {"WebIdentityUser", CM_UID_WEBIDENTITYUSER},
+    {"Unknown", CM_UID_UNKNOWN},
+};
+
+enum cm_uid_type cm_uid_type_from(struct cm_str s)
+{
+    for (size_t i = 0; i < sizeof(uid_names) / sizeof(uid_names[0]); i++) {
+        if (cm_str_eqc(s, uid_names[i].name)) {
+            return uid_names[i].type;
+        }
+    }
+    return CM_UID_UNKNOWN;
+}
+
+/* Appends s to out[*n..), keeping the NUL-terminated truncation rule. */
+static void put(char *out, size_t outlen, size_t *n, struct cm_str s)
+{
+    if (*n < outlen && s.len) {
+        size_t room = outlen - 1 - *n;
+        size_t k = s.len < room ? s.len : room;
+        memcpy(out + *n, s.p, k);
+    }
+    *n += s.len;
+}
+
+static struct cm_str first_present(struct cm_str a, struct cm_str b, struct cm_str c)
+{
+    if (a.len) {
+        return a;
+    }
+    if (b.len) {
+        return b;
+    }
+    return c;
+}
+
+static void key_parts(const struct cm_event *ev, struct cm_str part[3])
+{
+    part[0] = ev->account;
+    part[1] = CM_STR_NULL;
+    part[2] = CM_STR_NULL;
+    switch (ev->kind) {
+    case CM_EV_CLOUDTRAIL: {
+        const struct cm_ct_identity *u = &ev->u.ct.uid;
+        if (u->account_id.len) {
+            part[0] = u->account_id;
+        }
+        part[1] = first_present(u->principal_id, u->access_key_id, u->arn);
+        if (part[1].len == 0) {
+            part[1] = u->invoked_by.len ? u->invoked_by : u->type_name;
+        }
+        break;
+    }
+    case CM_EV_FLOW:
+        part[1] = first_present(ev->u.flow.interface_id, ev->u.flow.instance_id, CM_STR_NULL);
+        if (part[1].len == 0) {
+            part[1] = ev->u.flow.f[CM_FF_SRCADDR];
+        }
+        break;
+    case CM_EV_DNS:
+        if (ev->u.dns.srcid_instance.len) {
+            part[1] = ev->u.dns.srcid_instance;
+        } else {
+            part[1] = ev->u.dns.vpc_id;
+            part[2] = ev->u.dns.srcaddr;
+        }
+        break;
+    case CM_EV_NONE:
+        break;
+    }
+}
+
+size_t cm_event_entity_key(const struct cm_event *ev, char *out, size_t outlen)
+{
+    static const char sep[] = "/";
+    struct cm_str part[3];
+    size_t n = 0;
+
+    key_parts(ev, part);
+    put(out, outlen, &n, cm_str_cstr(cm_event_kind_name(ev->kind)));
+    for (int i = 0; i < 3; i++) {
+        if (i == 2 && part[2].len == 0) {
+            break;
+        }
+        put(out, outlen, &n, cm_str_make(sep, 1));
+        put(out, outlen, &n, part[i]);
+    }
+    if (outlen) {
+        out[n < outlen ? n : outlen - 1] = '\0';
+    }
+    return n;
+}
+
+uint64_t cm_event_entity_hash(const struct cm_event *ev, uint64_t seed)
+{
+    char key[256];
+    size_t n = cm_event_entity_key(ev, key, sizeof(key));
+
+    return cm_hash64(key, n < sizeof(key) ? n : sizeof(key) - 1, seed);
+}

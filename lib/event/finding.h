@@ -1,0 +1,56 @@
+/*
+ * What a detector emits: a detection, before aggregation. This is the narrow
+ * contract between lib/detect and the findings pipeline (the sink): the
+ * finding type, its severity, who/what/where, and the evidence records.
+ * lib/finding turns these into full GuardDuty finding documents (identity,
+ * aggregation, serialisation). Strings are borrowed from the triggering event
+ * or from const tables; the sink copies what it keeps.
+ */
+#ifndef CM_EVENT_FINDING_H
+#define CM_EVENT_FINDING_H
+
+#include <stdint.h>
+
+#include "base/str.h"
+#include "event/event.h"
+
+enum cm_resource_type {
+    CM_RES_NONE = 0,
+    CM_RES_INSTANCE,   /* resource.instanceDetails */
+    CM_RES_ACCESS_KEY, /* resource.accessKeyDetails */
+    CM_RES_S3_BUCKET,  /* resource.s3BucketDetails */
+};
+
+#define CM_DETECTION_MAX_EVIDENCE 8
+
+struct cm_detection {
+    const char *type;     /* GuardDuty finding type, e.g. "Recon:EC2/Portscan" */
+    double severity;      /* 1.0 - 8.9 */
+    struct cm_str account;
+    struct cm_str region;
+    int64_t time_ms;      /* event time of the (last) triggering event */
+    int64_t first_ms;     /* first event time covered (== time_ms for one event) */
+    enum cm_resource_type resource_type;
+    struct cm_str resource_id; /* instance id / ENI, access key id, bucket name */
+    struct cm_str actor;       /* actor key when the type's identity needs one */
+    uint32_t count;            /* underlying events represented (>= 1) */
+    const struct cm_event *event; /* the triggering event (borrowed), may be NULL */
+    uint32_t nevidence;
+    struct cm_src_ref evidence[CM_DETECTION_MAX_EVIDENCE];
+};
+
+/*
+ * A sink receives detections. emit() borrows d for the duration of the call
+ * and returns 0 or a negative CM_E* (which stops the caller).
+ */
+struct cm_sink {
+    int (*emit)(struct cm_sink *sink, const struct cm_detection *d);
+    void *ud;
+};
+
+static inline int cm_sink_emit(struct cm_sink *s, const struct cm_detection *d)
+{
+    return s->emit(s, d);
+}
+
+#endif

@@ -1,0 +1,563 @@
+/*
+ * CloudTrail parser (spec §7.1). Accepts the shapes CloudTrail records travel
+ * in:
+ *   - S3 delivery files: {"Records":[ {record}, ... ]} (other top-level keys
+ *     are ignored);
+ *   - a bare JSON array of records (exports, "aws cloudtrail lookup-events"
+ *     post-processed, detonation captures);
+ *   - a stream of records, one per line or concatenated and pretty-printed
+ *     (CloudWatch Logs exports, Kinesis, jq -c output);
+ *   - EventBridge events whose "detail" is the record ("AWS API Call via
+ *     CloudTrail" and friends), in any of the shapes above.
+ *
+ * Each record is parsed into the shared JSON document (ctx->doc) and its
+ * top-level members are read in one pass; requestParameters,
+ * responseElements and the rest stay reachable as JSON nodes for detectors.
+ * A malformed element is rejected with its offset and reason and stepped over
+ * with a lenient structural skip, so one bad record never costs the rest of
+ * the file.
+ */
+#include "parse/parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/time.h"
+
+struct ct_state {
+    struct cm_parse_ctx *ctx;
+    const char *buf;
+    size_t len;
+    struct cm_diag diag;
+};
+
+static size_t skip_ws(const char *buf, size_t len, size_t i)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')) {
+        i++;
+    }
+    return i;
+}
+
+static void reject(struct ct_state *st, size_t off, const char *reason)
+{
+    struct cm_parse_ctx *ctx = st->ctx;
+
+    if (ctx->on_reject) {
+        ctx->on_reject(ctx->ud, CM_EV_CLOUDTRAIL, ctx->offset_base + off,
+                       ctx->line_base + cm_parse_line_of(st->buf, off),
+                       reason);
+    }
+}
+
+/* The string value of node i: raw when unescaped, else unescaped into the arena. */
+static struct cm_str sval(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d, uint32_t i)
+{
+    if (cm_json_type(d, i) != CM_JSON_STRING) {
+        return CM_STR_NULL;
+    }
+    return cm_json_str(d, i, ctx->arena);
+}
+
+static uint32_t obj_or_none(const struct cm_json_doc *d, uint32_t i)
+{
+    enum cm_json_type t = cm_json_type(d, i);
+    return (t == CM_JSON_OBJECT || t == CM_JSON_ARRAY) ? i : CM_JSON_NONE;
+}
+
+static int8_t tribool(const struct cm_json_doc *d, uint32_t i)
+{
+    enum cm_json_type t = cm_json_type(d, i);
+
+    if (t == CM_JSON_TRUE) {
+        return 1;
+    }
+    if (t == CM_JSON_FALSE) {
+        return 0;
+    }
+    if (t == CM_JSON_STRING) {
+        return cm_json_truthy(d, i) ? 1 : 0;
+    }
+    return -1;
+}
+
+#define KEY_IS(k, lit) ((k).len == sizeof(lit) - 1 && memcmp((k).p, lit, sizeof(lit) - 1) == 0)
+
+static void read_issuer(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d, uint32_t obj,
+                        struct cm_ct_identity *u)
+{
+    for (uint32_t k = cm_json_first(d, obj); k != CM_JSON_NONE; k = cm_json_next(d, obj, k + 1)) {
+        struct cm_str key = cm_json_raw(d, k);
+        uint32_t v = k + 1;
+        if (KEY_IS(key, "type")) {
+            u->issuer_type = sval(ctx, d, v);
+        } else if (KEY_IS(key, "principalId")) {
+            u->issuer_principal_id = sval(ctx, d, v);
+        } else if (KEY_IS(key, "arn")) {
+            u->issuer_arn = sval(ctx, d, v);
+        } else if (KEY_IS(key, "accountId")) {
+            u->issuer_account_id = sval(ctx, d, v);
+        } else if (KEY_IS(key, "userName")) {
+            u->issuer_user_name = sval(ctx, d, v);
+        }
+    }
+}
+
+static void read_session(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d, uint32_t obj,
+                         struct cm_ct_identity *u)
+{
+    u->session_context = obj;
+    for (uint32_t k = cm_json_first(d, obj); k != CM_JSON_NONE; k = cm_json_next(d, obj, k + 1)) {
+        struct cm_str key = cm_json_raw(d, k);
+        uint32_t v = k + 1;
+        enum cm_json_type t = cm_json_type(d, v);
+        if (KEY_IS(key, "sessionIssuer") && t == CM_JSON_OBJECT) {
+            read_issuer(ctx, d, v, u);
+        } else if (KEY_IS(key, "attributes") && t == CM_JSON_OBJECT) {
+            u->creation_date = sval(ctx, d, cm_json_getn(d, v, "creationDate", 12));
+            u->mfa_authenticated = sval(ctx, d, cm_json_getn(d, v, "mfaAuthenticated", 16));
+        } else if (KEY_IS(key, "webIdFederationData") && t == CM_JSON_OBJECT) {
+            uint32_t p = cm_json_getn(d, v, "federatedProvider", 17);
+            if (p != CM_JSON_NONE) {
+                u->web_id_provider = sval(ctx, d, p);
+            }
+        } else if (KEY_IS(key, "sourceIdentity")) {
+            u->source_identity = sval(ctx, d, v);
+        } else if (KEY_IS(key, "ec2RoleDelivery")) {
+            u->ec2_role_delivery = sval(ctx, d, v);
+        } else if (KEY_IS(key, "assumedRoot")) {
+            u->assumed_root = sval(ctx, d, v);
+        }
+    }
+}
+
+static void read_identity(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d, uint32_t obj,
+                          struct cm_ct_identity *u)
+{
+    u->node = obj;
+    for (uint32_t k = cm_json_first(d, obj); k != CM_JSON_NONE; k = cm_json_next(d, obj, k + 1)) {
+        struct cm_str key = cm_json_raw(d, k);
+        uint32_t v = k + 1;
+        switch (key.len) {
+        case 3:
+            if (KEY_IS(key, "arn")) {
+                u->arn = sval(ctx, d, v);
+            }
+            break;
+        case 4:
+            if (KEY_IS(key, "type")) {
+                u->type_name = sval(ctx, d, v);
+                u->type = cm_uid_type_from(u->type_name);
+            }
+            break;
+        case 8:
+            if (KEY_IS(key, "userName")) {
+                u->user_name = sval(ctx, d, v);
+            }
+            break;
+        case 9:
+            if (KEY_IS(key, "accountId")) {
+                u->account_id = sval(ctx, d, v);
+            } else if (KEY_IS(key, "invokedBy")) {
+                u->invoked_by = sval(ctx, d, v);
+            }
+            break;
+        case 11:
+            if (KEY_IS(key, "principalId")) {
+                u->principal_id = sval(ctx, d, v);
+            } else if (KEY_IS(key, "accessKeyId")) {
+                u->access_key_id = sval(ctx, d, v);
+            }
+            break;
+        case 12:
+            if (KEY_IS(key, "credentialId")) {
+                u->credential_id = sval(ctx, d, v);
+            }
+            break;
+        case 14:
+            if (KEY_IS(key, "sessionContext") && cm_json_type(d, v) == CM_JSON_OBJECT) {
+                read_session(ctx, d, v, u);
+            }
+            break;
+        case 16:
+            if (KEY_IS(key, "identityProvider")) {
+                u->identity_provider = sval(ctx, d, v);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Reads one top-level member into the event (split by key length for speed). */
+static void read_member(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d,
+                        struct cm_str key, uint32_t v, struct cm_ct *ct, struct cm_str *time)
+{
+    switch (key.len) {
+    case 7:
+        if (KEY_IS(key, "eventID")) {
+            ct->event_id = sval(ctx, d, v);
+        }
+        break;
+    case 8:
+        if (KEY_IS(key, "readOnly")) {
+            ct->read_only = tribool(d, v);
+        }
+        break;
+    case 9:
+        if (KEY_IS(key, "eventTime")) {
+            *time = sval(ctx, d, v);
+        } else if (KEY_IS(key, "eventName")) {
+            ct->event_name = sval(ctx, d, v);
+        } else if (KEY_IS(key, "userAgent")) {
+            ct->user_agent = sval(ctx, d, v);
+        } else if (KEY_IS(key, "errorCode")) {
+            ct->error_code = sval(ctx, d, v);
+        } else if (KEY_IS(key, "requestID")) {
+            ct->request_id = sval(ctx, d, v);
+        } else if (KEY_IS(key, "resources")) {
+            ct->resources = obj_or_none(d, v);
+        } else if (KEY_IS(key, "eventType")) {
+            ct->event_type = sval(ctx, d, v);
+        }
+        break;
+    case 10:
+        if (KEY_IS(key, "tlsDetails")) {
+            ct->tls_details = obj_or_none(d, v);
+        }
+        break;
+    case 11:
+        if (KEY_IS(key, "eventSource")) {
+            ct->event_source = sval(ctx, d, v);
+        }
+        break;
+    case 12:
+        if (KEY_IS(key, "eventVersion")) {
+            ct->event_version = sval(ctx, d, v);
+        } else if (KEY_IS(key, "userIdentity") && cm_json_type(d, v) == CM_JSON_OBJECT) {
+            read_identity(ctx, d, v, &ct->uid);
+        } else if (KEY_IS(key, "errorMessage")) {
+            ct->error_message = sval(ctx, d, v);
+        }
+        break;
+    case 13:
+        if (KEY_IS(key, "eventCategory")) {
+            ct->event_category = sval(ctx, d, v);
+        } else if (KEY_IS(key, "sharedEventID")) {
+            ct->shared_event_id = sval(ctx, d, v);
+        } else if (KEY_IS(key, "vpcEndpointId")) {
+            ct->vpc_endpoint_id = sval(ctx, d, v);
+        }
+        break;
+    case 15:
+        if (KEY_IS(key, "sourceIPAddress")) {
+            ct->source_ip_address = sval(ctx, d, v);
+        } else if (KEY_IS(key, "managementEvent")) {
+            ct->management_event = tribool(d, v);
+        }
+        break;
+    case 16:
+        if (KEY_IS(key, "responseElements")) {
+            ct->response_elements = obj_or_none(d, v);
+        }
+        break;
+    case 17:
+        if (KEY_IS(key, "requestParameters")) {
+            ct->request_parameters = obj_or_none(d, v);
+        }
+        break;
+    case 18:
+        if (KEY_IS(key, "recipientAccountId")) {
+            ct->recipient_account_id = sval(ctx, d, v);
+        }
+        break;
+    case 19:
+        if (KEY_IS(key, "additionalEventData")) {
+            ct->additional_event_data = obj_or_none(d, v);
+        } else if (KEY_IS(key, "serviceEventDetails")) {
+            ct->service_event_details = obj_or_none(d, v);
+        }
+        break;
+    case 20:
+        if (KEY_IS(key, "vpcEndpointAccountId")) {
+            ct->vpc_endpoint_account_id = sval(ctx, d, v);
+        }
+        break;
+    case 28:
+        if (KEY_IS(key, "sessionCredentialFromConsole")) {
+            ct->session_credential_from_console = sval(ctx, d, v);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void ct_init(struct cm_ct *ct, const struct cm_json_doc *d, uint32_t root)
+{
+    memset(ct, 0, sizeof(*ct));
+    ct->doc = d;
+    ct->root = root;
+    ct->read_only = -1;
+    ct->management_event = -1;
+    ct->uid.node = CM_JSON_NONE;
+    ct->uid.session_context = CM_JSON_NONE;
+    ct->request_parameters = CM_JSON_NONE;
+    ct->response_elements = CM_JSON_NONE;
+    ct->additional_event_data = CM_JSON_NONE;
+    ct->resources = CM_JSON_NONE;
+    ct->tls_details = CM_JSON_NONE;
+    ct->service_event_details = CM_JSON_NONE;
+}
+
+/* If root is an EventBridge envelope around a CloudTrail record, returns the detail. */
+static uint32_t unwrap_eventbridge(const struct cm_json_doc *d, uint32_t root)
+{
+    uint32_t dt = cm_json_getn(d, root, "detail-type", 11);
+    uint32_t det;
+
+    if (dt == CM_JSON_NONE || cm_json_type(d, dt) != CM_JSON_STRING) {
+        return CM_JSON_NONE;
+    }
+    if (cm_str_find(cm_json_raw(d, dt), CM_STR_LIT("via CloudTrail")) == (size_t)-1) {
+        return CM_JSON_NONE;
+    }
+    det = cm_json_getn(d, root, "detail", 6);
+    if (det == CM_JSON_NONE || cm_json_type(d, det) != CM_JSON_OBJECT) {
+        return CM_JSON_NONE;
+    }
+    return det;
+}
+
+/* Builds and emits the event for the record object at root. */
+static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t end)
+{
+    struct cm_parse_ctx *ctx = st->ctx;
+    const struct cm_json_doc *d = ctx->doc;
+    struct cm_event ev;
+    struct cm_ct *ct = &ev.u.ct;
+    struct cm_str time = CM_STR_NULL, region = CM_STR_NULL;
+    uint32_t rec = root, det;
+    int64_t ms;
+
+    if (cm_json_type(d, root) != CM_JSON_OBJECT) {
+        reject(st, start, "record is not a JSON object");
+        return 0;
+    }
+    det = unwrap_eventbridge(d, root);
+    memset(&ev, 0, sizeof(ev));
+    if (det != CM_JSON_NONE) {
+        rec = det;
+    }
+    ct_init(ct, d, rec);
+    ct->from_eventbridge = det != CM_JSON_NONE;
+    for (uint32_t k = cm_json_first(d, rec); k != CM_JSON_NONE; k = cm_json_next(d, rec, k + 1)) {
+        struct cm_str key = cm_json_raw(d, k);
+        if (KEY_IS(key, "awsRegion")) {
+            region = sval(ctx, d, k + 1);
+        } else {
+            read_member(ctx, d, key, k + 1, ct, &time);
+        }
+    }
+    if (!time.len || !ct->event_name.len || !ct->event_source.len) {
+        reject(st, start,
+               !time.len ? "not a CloudTrail record: no eventTime"
+                         : (!ct->event_name.len ? "not a CloudTrail record: no eventName"
+                                                : "not a CloudTrail record: no eventSource"));
+        return 0;
+    }
+    if (cm_time_parse_iso(time, &ms) != 0) {
+        reject(st, start, "bad eventTime (not an ISO-8601 UTC time)");
+        return 0;
+    }
+    if (ct->source_ip_address.len && cm_ip_parse(ct->source_ip_address, &ct->source_ip) != 0) {
+        ct->source_ip.family = CM_IP_NONE;
+    }
+    ev.kind = CM_EV_CLOUDTRAIL;
+    ev.time_ms = ms;
+    ev.region = region;
+    ev.account = ct->recipient_account_id.len ? ct->recipient_account_id : ct->uid.account_id;
+    ev.src.file_id = ctx->file_id;
+    ev.src.offset = ctx->offset_base + start;
+    ev.src.length = (uint32_t)((end - start) > UINT32_MAX ? UINT32_MAX : end - start);
+    ev.src.line = 0;
+    return ctx->on_event(ctx->ud, &ev);
+}
+
+/*
+ * Parses one value at *pos into the current document. On success emits it;
+ * on a syntax error rejects it and steps over it leniently. Returns 0 and
+ * advances *pos, or 1 when the rest of the buffer cannot be recovered, or a
+ * negative error.
+ */
+static int one_value(struct ct_state *st, size_t *pos, int in_array)
+{
+    struct cm_parse_ctx *ctx = st->ctx;
+    size_t start = skip_ws(st->buf, st->len, *pos), end = 0;
+    uint32_t root;
+    int rc;
+
+    if (ctx->doc->src != st->buf) {
+        cm_json_doc_begin(ctx->doc, st->buf, st->len);
+    }
+    rc = cm_json_parse_at(ctx->doc, start, &end, &root, &st->diag);
+    if (rc == 0) {
+        *pos = end;
+        return emit_record(st, root, start, end);
+    }
+    if (rc == CM_ENOMEM) {
+        return rc;
+    }
+    {
+        char reason[200];
+        size_t skip = cm_parse_skip_value(st->buf, st->len, start);
+        snprintf(reason, sizeof(reason), "%s at byte %zu%s", st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
+                 (size_t)(ctx->offset_base + st->diag.offset),
+                 skip ? "" : "; rest of input skipped");
+        reject(st, start, reason);
+        if (skip == 0) {
+            return 1;
+        }
+        *pos = skip;
+    }
+    (void)in_array;
+    return 0;
+}
+
+/* Walks the elements of an array whose '[' is at *pos. */
+static int walk_array(struct ct_state *st, size_t pos)
+{
+    size_t i = skip_ws(st->buf, st->len, pos + 1);
+    int rc;
+
+    if (i < st->len && st->buf[i] == ']') {
+        return 0;
+    }
+    for (;;) {
+        rc = one_value(st, &i, 1);
+        if (rc != 0) {
+            return rc < 0 ? rc : 0;
+        }
+        i = skip_ws(st->buf, st->len, i);
+        if (i >= st->len) {
+            reject(st, i, "unexpected end of input inside the Records array (truncated file?)");
+            return 0;
+        }
+        if (st->buf[i] == ']') {
+            return 0;
+        }
+        if (st->buf[i] != ',') {
+            reject(st, i, "expected ',' or ']' between records; rest of input skipped");
+            return 0;
+        }
+        i++;
+    }
+}
+
+/* Finds the '[' of the "Records" member when the input starts {"Records":[. */
+static size_t find_records_array(const char *buf, size_t len, size_t i)
+{
+    static const char key[] = "\"Records\"";
+
+    i = skip_ws(buf, len, i + 1);
+    if (len - i < sizeof(key) - 1 || memcmp(buf + i, key, sizeof(key) - 1) != 0) {
+        return (size_t)-1;
+    }
+    i = skip_ws(buf, len, i + sizeof(key) - 1);
+    if (i >= len || buf[i] != ':') {
+        return (size_t)-1;
+    }
+    i = skip_ws(buf, len, i + 1);
+    if (i >= len || buf[i] != '[') {
+        return (size_t)-1;
+    }
+    return i;
+}
+
+static int walk_stream(struct ct_state *st, size_t i)
+{
+    int rc;
+
+    for (;;) {
+        i = skip_ws(st->buf, st->len, i);
+        if (i >= st->len) {
+            return 0;
+        }
+        rc = one_value(st, &i, 0);
+        if (rc < 0) {
+            return rc;
+        }
+        if (rc > 0) {
+            /* Not recoverable structurally: go on at the next line. */
+            const char *nl = memchr(st->buf + i, '\n', st->len - i);
+            size_t next = nl ? (size_t)(nl - st->buf) + 1 : st->len;
+            if (next <= i) {
+                return 0;
+            }
+            i = next;
+        }
+    }
+}
+
+static int ct_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
+{
+    struct ct_state st = {ctx, buf, len, {0, 0, {0}}};
+    size_t i = 0, arr;
+
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        i = 3;
+    }
+    cm_json_doc_begin(ctx->doc, buf, len);
+    i = skip_ws(buf, len, i);
+    if (i >= len) {
+        return 0;
+    }
+    if (buf[i] == '[') {
+        return walk_array(&st, i);
+    }
+    if (buf[i] == '{') {
+        arr = find_records_array(buf, len, i);
+        if (arr != (size_t)-1) {
+            return walk_array(&st, arr);
+        }
+    }
+    return walk_stream(&st, i);
+}
+
+static int ct_sniff(const char *buf, size_t len)
+{
+    size_t n = len < 4096 ? len : 4096;
+    struct cm_str head = {buf, n};
+    size_t i = 0;
+
+    if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        i = 3;
+    }
+    i = skip_ws(buf, n, i);
+    if (i >= n || (buf[i] != '{' && buf[i] != '[')) {
+        return 0;
+    }
+    if (buf[i] == '{' && find_records_array(buf, n, i) != (size_t)-1) {
+        return 100;
+    }
+    if (cm_str_find(head, CM_STR_LIT("\"eventSource\"")) != (size_t)-1 &&
+        cm_str_find(head, CM_STR_LIT("\"eventName\"")) != (size_t)-1) {
+        return 90;
+    }
+    if (cm_str_find(head, CM_STR_LIT("\"eventVersion\"")) != (size_t)-1) {
+        return 80;
+    }
+    if (cm_str_find(head, CM_STR_LIT("via CloudTrail\"")) != (size_t)-1) {
+        return 80;
+    }
+    return 0;
+}
+
+const struct cm_parser cm_parser_cloudtrail = {
+    .name = "cloudtrail",
+    .kind = CM_EV_CLOUDTRAIL,
+    .sniff = ct_sniff,
+    .parse = ct_parse,
+};

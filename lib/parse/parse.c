@@ -1,0 +1,114 @@
+/*
+ * The parser table and content sniffing. Formats are recognised from the
+ * first bytes of the decoded input, never from the file name: each parser's
+ * sniff() scores the start of the buffer and the most confident one wins.
+ */
+#include "parse/parse.h"
+
+#include <string.h>
+
+#define SNIFF_MIN 30 /* below this confidence the input is not recognised */
+
+static const struct cm_parser *const parsers[] = {
+    &cm_parser_cloudtrail,
+    &cm_parser_vpcflow,
+    &cm_parser_dns,
+    NULL,
+};
+
+const struct cm_parser *const *cm_parsers(void)
+{
+    return parsers;
+}
+
+const struct cm_parser *cm_parser_by_name(const char *name)
+{
+    for (size_t i = 0; parsers[i]; i++) {
+        if (strcmp(parsers[i]->name, name) == 0) {
+            return parsers[i];
+        }
+    }
+    return NULL;
+}
+
+const struct cm_parser *cm_parse_sniff(const char *buf, size_t len)
+{
+    const struct cm_parser *best = NULL;
+    int best_score = SNIFF_MIN - 1;
+
+    for (size_t i = 0; parsers[i]; i++) {
+        int s = parsers[i]->sniff(buf, len);
+        if (s > best_score) {
+            best_score = s;
+            best = parsers[i];
+        }
+    }
+    return best;
+}
+
+void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->doc = doc;
+}
+
+uint32_t cm_parse_line_of(const char *buf, size_t offset)
+{
+    uint32_t line = 1;
+    const char *p = buf, *end = buf + offset;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL) {
+            break;
+        }
+        line++;
+        p = nl + 1;
+    }
+    return line;
+}
+
+size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)
+{
+    size_t i = start, depth = 0;
+
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+        i++;
+    }
+    if (i >= len) {
+        return 0;
+    }
+    if (buf[i] != '{' && buf[i] != '[' && buf[i] != '"') {
+        /* A scalar: runs to the next delimiter. */
+        while (i < len && strchr(",]}\r\n \t", buf[i]) == NULL) {
+            i++;
+        }
+        return i;
+    }
+    for (; i < len; i++) {
+        char c = buf[i];
+        if (c == '"') {
+            for (i++; i < len && buf[i] != '"'; i++) {
+                if (buf[i] == '\\') {
+                    i++;
+                }
+            }
+            if (i >= len) {
+                return 0;
+            }
+            if (depth == 0) {
+                return i + 1;
+            }
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0) {
+                return 0;
+            }
+            if (--depth == 0) {
+                return i + 1;
+            }
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,1031 @@
+/*
+ * VPC Flow Logs parser (plain text, spec §7.2).
+ *
+ * Each line is one record of space-separated fields. A header line (the field
+ * names, as AWS writes them at the top of every delivered file, with or
+ * without "${...}") sets the column order in ctx->flow_fmt for the lines that
+ * follow, so a stream cut into chunks, or several files concatenated, keep
+ * their format. Without any header a 14-field line is read in the default v2
+ * order. Unknown names in a header become ignored columns (0xff).
+ *
+ * Every good line becomes one struct cm_event on the stack: raw slices of all
+ * fields of the format ("-" is CM_STR_NULL with its present bit set) plus the
+ * typed values detectors use. A bad line (wrong field count, a bad number,
+ * address or keyword, control bytes or invalid UTF-8) goes to ctx->on_reject
+ * with the field and the reason, and parsing resumes at the next line.
+ *
+ * Speed matters here (flow logs are the largest input), so a line is split in
+ * one pass over its bytes with a single range test per byte, numbers are read
+ * without division, nothing is allocated, and the default column order has
+ * its own straight-line decoder with no per-field dispatch.
+ */
+#include "parse/parse.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#if defined(__SSE2__) && !defined(CM_VPCFLOW_NO_SIMD)
+#include <emmintrin.h>
+#define VPCFLOW_SSE2 1
+#endif
+
+#include "base/err.h"
+
+#define NO_COL 0xffu
+#define MAX_START_SECS 253402300799ULL /* 9999-12-31T23:59:59Z */
+
+struct field_def {
+    const char *name;
+    uint8_t len;
+    uint8_t version;
+};
+
+#define F(n, v) {n, (uint8_t)(sizeof(n) - 1), v}
+/* Indexed by enum cm_flow_field. Versions past 5 are uncertain in AWS docs. */
+static const struct field_def fields[CM_FF_COUNT] = {
+    F("version", 2),
+    F("account-id", 2),
+    F("interface-id", 2),
+    F("srcaddr", 2),
+    F("dstaddr", 2),
+    F("srcport", 2),
+    F("dstport", 2),
+    F("protocol", 2),
+    F("packets", 2),
+    F("bytes", 2),
+    F("start", 2),
+    F("end", 2),
+    F("action", 2),
+    F("log-status", 2),
+    F("vpc-id", 3),
+    F("subnet-id", 3),
+    F("instance-id", 3),
+    F("tcp-flags", 3),
+    F("type", 3),
+    F("pkt-srcaddr", 3),
+    F("pkt-dstaddr", 3),
+    F("region", 4),
+    F("az-id", 4),
+    F("sublocation-type", 4),
+    F("sublocation-id", 4),
+    F("pkt-src-aws-service", 5),
+    F("pkt-dst-aws-service", 5),
+    F("flow-direction", 5),
+    F("traffic-path", 5),
+    F("ecs-cluster-arn", 7),
+    F("ecs-cluster-name", 7),
+    F("ecs-container-instance-arn", 7),
+    F("ecs-container-instance-id", 7),
+    F("ecs-container-id", 7),
+    F("ecs-second-container-id", 7),
+    F("ecs-service-name", 7),
+    F("ecs-task-definition-arn", 7),
+    F("ecs-task-arn", 7),
+    F("ecs-task-id", 7),
+    F("reject-reason", 8),
+    F("resource-id", 9),
+    F("encryption-status", 10),
+};
+#undef F
+
+#define DEFAULT_NCOLS 14 /* version .. log-status, in enum order */
+
+/* One token of a line: offset and length within the line. */
+struct tok {
+    uint32_t off;
+    uint32_t len;
+};
+
+/* What parse() derives from ctx->flow_fmt once per header. */
+struct fmt_state {
+    const struct cm_flow_format *fmt; /* NULL: no format known */
+    int version;                      /* highest version among the columns */
+    bool is_default;                  /* columns 0..13 in enum order */
+};
+
+/* One line being parsed: where it is, for events and rejects. */
+struct line_ref {
+    const char *p;
+    size_t len;   /* without CR/LF */
+    size_t avail; /* bytes readable from p (to the end of the buffer) */
+    uint64_t off; /* absolute offset (offset_base applied) */
+    uint32_t line;
+};
+
+static int lookup_name(const char *p, size_t len)
+{
+    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
+        p += 2;
+        len -= 3;
+    }
+    if (len < 3 || len > 26) {
+        return -1;
+    }
+    for (int i = 0; i < CM_FF_COUNT; i++) {
+        if (fields[i].len == len && fields[i].name[0] == p[0] &&
+            memcmp(fields[i].name, p, len) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int cm_flow_field_by_name(struct cm_str name)
+{
+    if (name.p == NULL) {
+        return -1;
+    }
+    return lookup_name(name.p, name.len);
+}
+
+const char *cm_flow_field_name(enum cm_flow_field f)
+{
+    if ((unsigned)f >= CM_FF_COUNT) {
+        return NULL;
+    }
+    return fields[f].name;
+}
+
+void cm_flow_format_default(struct cm_flow_format *fmt)
+{
+    memset(fmt, 0, sizeof(*fmt));
+    fmt->ncols = DEFAULT_NCOLS;
+    for (uint8_t i = 0; i < DEFAULT_NCOLS; i++) {
+        fmt->col[i] = i;
+    }
+    fmt->known = 1;
+}
+
+static const struct cm_flow_format default_fmt = {
+    DEFAULT_NCOLS, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 1};
+
+static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt)
+{
+    st->fmt = NULL;
+    st->version = 0;
+    st->is_default = false;
+    if (!fmt->known || fmt->ncols == 0 || fmt->ncols > CM_FLOW_MAX_COLS) {
+        return;
+    }
+    st->fmt = fmt;
+    st->is_default = fmt->ncols == DEFAULT_NCOLS;
+    for (unsigned i = 0; i < fmt->ncols; i++) {
+        unsigned c = fmt->col[i];
+        if (c != i) {
+            st->is_default = false;
+        }
+        if (c < CM_FF_COUNT && fields[c].version > st->version) {
+            st->version = fields[c].version;
+        }
+    }
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xbf;
+
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 2;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 3;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (n <= need || p[1] < lo || p[1] > hi) {
+        return 0;
+    }
+    for (size_t k = 2; k <= need; k++) {
+        if (p[k] < 0x80 || p[k] > 0xbf) {
+            return 0;
+        }
+    }
+    return need + 1;
+}
+
+/* Copies up to 40 bytes of a token for a message, marking truncation. */
+static void quote_tok(char *out, size_t outlen, const char *p, size_t len)
+{
+    size_t n = len > 40 ? 40 : len;
+    snprintf(out, outlen, "%.*s%s", (int)n, p, len > 40 ? "..." : "");
+}
+
+static void reject(const struct cm_parse_ctx *ctx, const struct line_ref *lr, const char *reason)
+{
+    if (ctx->on_reject != NULL) {
+        ctx->on_reject(ctx->ud, CM_EV_FLOW, lr->off, lr->line, reason);
+    }
+}
+
+/*
+ * Splits a line into tokens byte by byte. Returns the token count (at most
+ * CM_FLOW_MAX_COLS + 1, which means "too many"), or -1 after rejecting the
+ * line for a control byte or invalid UTF-8.
+ */
+static int tokenize_slow(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
+                    struct tok *toks)
+{
+    const unsigned char *p = (const unsigned char *)lr->p;
+    size_t len = lr->len, i = 0;
+    int n = 0;
+    char reason[96];
+
+    for (;;) {
+        size_t start;
+
+        while (i < len && (p[i] == ' ' || p[i] == '\t')) {
+            i++;
+        }
+        if (i >= len) {
+            break;
+        }
+        start = i;
+        for (;;) {
+            /* One test per byte for the printable ASCII that fills real logs. */
+            while (i < len && (unsigned)(p[i] - 0x21u) < 0x5eu) {
+                i++;
+            }
+            if (i >= len || p[i] == ' ' || p[i] == '\t') {
+                break;
+            }
+            if (p[i] >= 0x80) {
+                size_t k = utf8_seq(p + i, len - i);
+                if (k == 0) {
+                    snprintf(reason, sizeof(reason), "invalid UTF-8 at column %zu", i + 1);
+                    reject(ctx, lr, reason);
+                    return -1;
+                }
+                i += k;
+                continue;
+            }
+            snprintf(reason, sizeof(reason), "control byte 0x%02x at column %zu", p[i], i + 1);
+            reject(ctx, lr, reason);
+            return -1;
+        }
+        if (n <= CM_FLOW_MAX_COLS) {
+            toks[n].off = (uint32_t)start;
+            toks[n].len = (uint32_t)(i - start);
+        }
+        if (n < CM_FLOW_MAX_COLS + 1) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * Classifies 64 bytes at p: bit j of *sep is set for a space or tab, bit j of
+ * the result for any other byte outside printable ASCII (0x21-0x7e).
+ */
+#ifdef VPCFLOW_SSE2
+static uint64_t classify64(const unsigned char *p, uint64_t *sep)
+{
+    const __m128i space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+    const __m128i lim = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7f);
+    uint64_t s = 0, sp = 0;
+
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i is_sep = _mm_or_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(x, tab));
+        /* Signed compare: 0x80-0xff count as negative, so below 0x21 too. */
+        __m128i is_special = _mm_or_si128(_mm_cmplt_epi8(x, lim), _mm_cmpeq_epi8(x, del));
+        s |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_sep) << (16 * k);
+        sp |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_special) << (16 * k);
+    }
+    *sep = s;
+    return sp & ~s;
+}
+#else
+/* High bit of each byte of m gathered into 8 bits, byte 0 lowest. */
+static uint64_t gather_high_bits(uint64_t m)
+{
+    return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+static uint64_t classify64(const unsigned char *p, uint64_t *sep)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t s = 0, sp = 0;
+
+    for (int k = 0; k < 8; k++) {
+        uint64_t x, t1, t2, eq_sp, eq_tab, low, high;
+
+        memcpy(&x, p + 8 * k, 8);
+        t1 = x ^ (ones * ' ');
+        t2 = x ^ (ones * '\t');
+        eq_sp = ~(((t1 & lo7) + lo7) | t1) & hi;
+        eq_tab = ~(((t2 & lo7) + lo7) | t2) & hi;
+        low = ~(((x & lo7) + ones * 0x5f) | x) & hi; /* < 0x21 */
+        high = (((x & lo7) + ones) | x) & hi;        /* >= 0x7f */
+        s |= gather_high_bits(eq_sp | eq_tab) << (8 * k);
+        sp |= gather_high_bits(low | high) << (8 * k);
+    }
+    *sep = s;
+    return sp & ~s;
+}
+#endif
+
+/*
+ * Splits a line 64 bytes at a time: separator and "other" bitmaps, then token
+ * starts and ends found with count-trailing-zeros, so the cost depends on the
+ * number of tokens rather than on branches per byte. Returns the token count
+ * as tokenize_slow() does, or -2 when the line holds a byte outside printable
+ * ASCII (the slow path then decides).
+ */
+static int tokenize_fast(const struct line_ref *lr, struct tok *toks)
+{
+    const unsigned char *p = (const unsigned char *)lr->p;
+    unsigned char pad[64];
+    uint64_t prev_sep = 1, prev_tok = 0; /* the line starts after a separator */
+    int nstart = 0, nend = 0;
+
+    for (size_t base = 0; base < lr->len; base += 64) {
+        const unsigned char *blk = p + base;
+        size_t left = lr->len - base;
+        uint64_t sep, bad, starts, ends;
+
+        if (lr->avail - base < 64) {
+            memset(pad, ' ', sizeof(pad));
+            memcpy(pad, blk, left < 64 ? left : 64);
+            blk = pad;
+        }
+        bad = classify64(blk, &sep);
+        if (left < 64) {
+            uint64_t past = ~0ULL << left; /* bytes after the line act as spaces */
+            sep |= past;
+            bad &= ~past;
+        }
+        if (bad != 0) {
+            return -2;
+        }
+        starts = ~sep & ((sep << 1) | prev_sep);
+        ends = sep & ((~sep << 1) | prev_tok);
+        prev_sep = sep >> 63;
+        prev_tok = (~sep) >> 63;
+        while (starts != 0) {
+            if (nstart <= CM_FLOW_MAX_COLS) {
+                toks[nstart].off = (uint32_t)(base + (unsigned)__builtin_ctzll(starts));
+            }
+            nstart++;
+            starts &= starts - 1;
+        }
+        while (ends != 0) {
+            if (nend <= CM_FLOW_MAX_COLS) {
+                toks[nend].len = (uint32_t)(base + (unsigned)__builtin_ctzll(ends)) - toks[nend].off;
+            }
+            nend++;
+            ends &= ends - 1;
+        }
+    }
+    if (nend < nstart && nend <= CM_FLOW_MAX_COLS) {
+        toks[nend].len = (uint32_t)lr->len - toks[nend].off; /* last token ends the line */
+    }
+    return nstart > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS + 1 : nstart;
+}
+
+static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr, struct tok *toks)
+{
+    int n = tokenize_fast(lr, toks);
+    return n == -2 ? tokenize_slow(ctx, lr, toks) : n;
+}
+
+/* Name-shaped: letters, digits, '-' and '_', optionally inside "${...}". */
+static bool name_shaped(const char *p, size_t len)
+{
+    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
+        p += 2;
+        len -= 3;
+    }
+    if (len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* True when the line's first token names a field: the line is a header. */
+static bool is_header(const struct line_ref *lr, const struct tok *t0)
+{
+    char c = lr->p[t0->off];
+
+    if ((c >= '0' && c <= '9') || c == '-') {
+        return false; /* every data line of the default format starts here */
+    }
+    return lookup_name(lr->p + t0->off, t0->len) >= 0;
+}
+
+/* Installs a header line as ctx->flow_fmt. Returns false after rejecting it. */
+static bool take_header(struct cm_parse_ctx *ctx, const struct line_ref *lr,
+                        const struct tok *toks, int ntok)
+{
+    struct cm_flow_format fmt;
+    uint64_t seen = 0;
+    char reason[128], q[48];
+
+    if (ntok > CM_FLOW_MAX_COLS) {
+        snprintf(reason, sizeof(reason), "header has more than %d fields", CM_FLOW_MAX_COLS);
+        reject(ctx, lr, reason);
+        return false;
+    }
+    memset(&fmt, 0, sizeof(fmt));
+    for (int i = 0; i < ntok; i++) {
+        const char *p = lr->p + toks[i].off;
+        int id;
+
+        if (!name_shaped(p, toks[i].len)) {
+            quote_tok(q, sizeof(q), p, toks[i].len);
+            snprintf(reason, sizeof(reason), "header field %d: not a field name: '%s'", i, q);
+            reject(ctx, lr, reason);
+            return false;
+        }
+        id = lookup_name(p, toks[i].len);
+        if (id >= 0 && (seen & (1ULL << id)) == 0) {
+            seen |= 1ULL << id;
+            fmt.col[i] = (uint8_t)id;
+        } else {
+            fmt.col[i] = NO_COL; /* unknown, or a repeat: the first one counts */
+        }
+    }
+    fmt.ncols = (uint8_t)ntok;
+    fmt.known = 1;
+    ctx->flow_fmt = fmt;
+    return true;
+}
+
+/*
+ * Eight ASCII digits in x (first digit in the lowest byte) as a number, or -1
+ * when a byte is not a digit. SWAR: validate all bytes at once, then combine
+ * pairs, quads and halves with three multiplies.
+ */
+static int64_t swar8(uint64_t x)
+{
+    const uint64_t nib = 0xf0f0f0f0f0f0f0f0ULL, zeros = 0x3030303030303030ULL;
+
+    if ((x & nib) != zeros || ((x + 0x0606060606060606ULL) & nib) != zeros) {
+        return -1;
+    }
+    x -= zeros;
+    x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffULL;
+    x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffULL;
+    x = (x * 10000 + (x >> 32)) & 0xffffffffULL;
+    return (int64_t)x;
+}
+
+/* Up to 8 digits at p with at least 8 bytes readable there. */
+static int64_t swar_upto8(const char *p, size_t len)
+{
+    uint64_t x;
+
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    if (len < 8) {
+        /* Move the digits to the top and fill the front with '0's. */
+        x = (x << (8 * (8 - len))) | (0x3030303030303030ULL >> (8 * len));
+    }
+    return swar8(x);
+}
+
+/*
+ * Reads an unsigned decimal filling p[0..len) (no sign, no spaces) and checks
+ * it against max. readable is how many bytes may be loaded from p: when it is
+ * at least 16, up to 16 digits are read eight at a time.
+ */
+static int read_uint(const char *p, size_t len, size_t readable, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (len == 0) {
+        return CM_EINVAL;
+    }
+    if (len <= 16 && readable >= 16) {
+        int64_t hi = 0, lo;
+        size_t nhi = len > 8 ? len - 8 : 0;
+
+        if (nhi > 0) {
+            hi = swar_upto8(p, nhi);
+        }
+        lo = swar_upto8(p + nhi, len - nhi);
+        if (hi < 0 || lo < 0) {
+            return CM_EINVAL;
+        }
+        v = (uint64_t)hi * 100000000ULL + (uint64_t)lo;
+        goto check;
+    }
+    if (len > 19) {
+        for (size_t i = 0; i < len; i++) {
+            if ((unsigned)(p[i] - '0') > 9u) {
+                return CM_EINVAL;
+            }
+        }
+        return CM_ERANGE;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned)(p[i] - '0');
+        if (d > 9u) {
+            return CM_EINVAL;
+        }
+        v = v * 10 + d;
+    }
+check:
+    if (v > max) {
+        return CM_ERANGE;
+    }
+    *out = v;
+    return CM_OK;
+}
+
+/* Context for typed decoding of one field; reports its own rejects. */
+struct field_in {
+    const struct cm_parse_ctx *ctx;
+    const struct line_ref *lr;
+    int col; /* column index in the line */
+};
+
+static int bad_field(const struct field_in *in, unsigned id, const char *what, const char *p,
+                     size_t len)
+{
+    char reason[160], q[48];
+
+    quote_tok(q, sizeof(q), p, len);
+    snprintf(reason, sizeof(reason), "field %d (%s): %s: '%s'", in->col, fields[id].name, what, q);
+    reject(in->ctx, in->lr, reason);
+    return CM_EINVAL;
+}
+
+static int field_uint(const struct field_in *in, unsigned id, const char *p, size_t len,
+                      uint64_t max, uint64_t *out)
+{
+    size_t readable = in->lr->avail - (size_t)(p - in->lr->p);
+    int rc = read_uint(p, len, readable, max, out);
+
+    if (rc == CM_EINVAL) {
+        return bad_field(in, id, "not a number", p, len);
+    }
+    if (rc == CM_ERANGE) {
+        return bad_field(in, id, "out of range", p, len);
+    }
+    return CM_OK;
+}
+
+static int field_ip(const struct field_in *in, unsigned id, const char *p, size_t len,
+                    struct cm_ip *out)
+{
+    if (cm_ip_parse(cm_str_make(p, len), out) != 0) {
+        return bad_field(in, id, "bad IP address", p, len);
+    }
+    return CM_OK;
+}
+
+static bool tok_is(const char *p, size_t len, const char *lit, size_t litlen)
+{
+    return len == litlen && memcmp(p, lit, litlen) == 0;
+}
+
+#define TOK_IS(p, len, lit) tok_is(p, len, lit, sizeof(lit) - 1)
+
+/* Decodes one non-"-" field into its typed slot. */
+static int decode_field(const struct field_in *in, unsigned id, const char *p, size_t len,
+                        struct cm_flow *fl)
+{
+    uint64_t v = 0;
+    int rc = CM_OK;
+
+    switch (id) {
+    case CM_FF_VERSION:
+        rc = field_uint(in, id, p, len, 255, &v);
+        fl->version = (int)v;
+        break;
+    case CM_FF_SRCADDR:
+        rc = field_ip(in, id, p, len, &fl->src);
+        break;
+    case CM_FF_DSTADDR:
+        rc = field_ip(in, id, p, len, &fl->dst);
+        break;
+    case CM_FF_PKT_SRCADDR:
+        rc = field_ip(in, id, p, len, &fl->pkt_src);
+        break;
+    case CM_FF_PKT_DSTADDR:
+        rc = field_ip(in, id, p, len, &fl->pkt_dst);
+        break;
+    case CM_FF_SRCPORT:
+        rc = field_uint(in, id, p, len, 65535, &v);
+        fl->srcport = (int32_t)v;
+        break;
+    case CM_FF_DSTPORT:
+        rc = field_uint(in, id, p, len, 65535, &v);
+        fl->dstport = (int32_t)v;
+        break;
+    case CM_FF_PROTOCOL:
+        rc = field_uint(in, id, p, len, 255, &v);
+        fl->protocol = (int32_t)v;
+        break;
+    case CM_FF_PACKETS:
+        rc = field_uint(in, id, p, len, UINT64_MAX, &fl->packets);
+        break;
+    case CM_FF_BYTES:
+        rc = field_uint(in, id, p, len, UINT64_MAX, &fl->bytes);
+        break;
+    case CM_FF_START:
+        rc = field_uint(in, id, p, len, MAX_START_SECS, &v);
+        fl->start = (int64_t)v;
+        break;
+    case CM_FF_END:
+        rc = field_uint(in, id, p, len, MAX_START_SECS, &v);
+        fl->end = (int64_t)v;
+        break;
+    case CM_FF_TCP_FLAGS:
+        rc = field_uint(in, id, p, len, 511, &v);
+        fl->tcp_flags = (int32_t)v;
+        break;
+    case CM_FF_TRAFFIC_PATH:
+        rc = field_uint(in, id, p, len, 255, &v);
+        fl->traffic_path = (int32_t)v;
+        break;
+    case CM_FF_ACTION:
+        if (TOK_IS(p, len, "ACCEPT")) {
+            fl->action = CM_FA_ACCEPT;
+        } else if (TOK_IS(p, len, "REJECT")) {
+            fl->action = CM_FA_REJECT;
+        } else {
+            rc = bad_field(in, id, "unknown action", p, len);
+        }
+        break;
+    case CM_FF_LOG_STATUS:
+        if (TOK_IS(p, len, "OK")) {
+            fl->status = CM_FS_OK;
+        } else if (TOK_IS(p, len, "NODATA")) {
+            fl->status = CM_FS_NODATA;
+        } else if (TOK_IS(p, len, "SKIPDATA")) {
+            fl->status = CM_FS_SKIPDATA;
+        } else {
+            rc = bad_field(in, id, "unknown log-status", p, len);
+        }
+        break;
+    case CM_FF_FLOW_DIRECTION:
+        if (TOK_IS(p, len, "ingress")) {
+            fl->direction = CM_FD_INGRESS;
+        } else if (TOK_IS(p, len, "egress")) {
+            fl->direction = CM_FD_EGRESS;
+        } else {
+            rc = bad_field(in, id, "unknown flow-direction", p, len);
+        }
+        break;
+    default:
+        break; /* kept as raw text only */
+    }
+    return rc;
+}
+
+#undef TOK_IS
+
+/* Resets the per-line event to "nothing present". */
+static void event_reset(struct cm_event *ev)
+{
+    struct cm_flow *fl = &ev->u.flow;
+
+    memset(fl, 0, sizeof(*fl));
+    fl->srcport = -1;
+    fl->dstport = -1;
+    fl->protocol = -1;
+    fl->tcp_flags = -1;
+    fl->traffic_path = -1;
+}
+
+static bool is_dash(const char *p, size_t len)
+{
+    return len == 1 && p[0] == '-';
+}
+
+/* Fills ev from the tokens of a data line in the format st. Returns 0 or CM_EINVAL. */
+static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
+                       const struct fmt_state *st, const struct tok *toks, struct cm_event *ev)
+{
+    struct cm_flow *fl = &ev->u.flow;
+    struct field_in in = {ctx, lr, 0};
+    const uint8_t *cols = st->fmt->col;
+    int ncols = st->fmt->ncols;
+
+    event_reset(ev);
+    for (int i = 0; i < ncols; i++) {
+        unsigned id = cols[i];
+        const char *p = lr->p + toks[i].off;
+        size_t len = toks[i].len;
+
+        if (id >= CM_FF_COUNT) {
+            continue;
+        }
+        fl->present |= 1ULL << id;
+        if (is_dash(p, len)) {
+            continue; /* f[id] stays CM_STR_NULL, typed value its default */
+        }
+        fl->f[id] = cm_str_make(p, len);
+        in.col = i;
+        if (decode_field(&in, id, p, len, fl) != 0) {
+            return CM_EINVAL;
+        }
+    }
+    return CM_OK;
+}
+
+/* The default v2 order, decoded without per-field dispatch. */
+static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
+                          const struct tok *toks, struct cm_event *ev)
+{
+    struct cm_flow *fl = &ev->u.flow;
+    struct field_in in = {ctx, lr, 0};
+    const char *base = lr->p;
+    uint64_t v;
+
+    event_reset(ev);
+    fl->present = (1ULL << DEFAULT_NCOLS) - 1;
+    for (int i = 0; i < DEFAULT_NCOLS; i++) {
+        if (!is_dash(base + toks[i].off, toks[i].len)) {
+            fl->f[i] = cm_str_make(base + toks[i].off, toks[i].len);
+        }
+    }
+#define TOK(i) fl->f[i].p, fl->f[i].len
+    if (fl->f[CM_FF_VERSION].p != NULL) {
+        in.col = CM_FF_VERSION;
+        if (field_uint(&in, CM_FF_VERSION, TOK(CM_FF_VERSION), 255, &v) != 0) {
+            return CM_EINVAL;
+        }
+        fl->version = (int)v;
+    }
+    for (int i = CM_FF_SRCADDR; i <= CM_FF_DSTADDR; i++) {
+        if (fl->f[i].p != NULL) {
+            in.col = i;
+            if (field_ip(&in, (unsigned)i, TOK(i), i == CM_FF_SRCADDR ? &fl->src : &fl->dst) !=
+                0) {
+                return CM_EINVAL;
+            }
+        }
+    }
+    for (int i = CM_FF_SRCPORT; i <= CM_FF_END; i++) {
+        static const uint64_t max[] = {65535, 65535, 255, UINT64_MAX, UINT64_MAX,
+                                       MAX_START_SECS, MAX_START_SECS};
+        if (fl->f[i].p == NULL) {
+            continue;
+        }
+        in.col = i;
+        if (field_uint(&in, (unsigned)i, TOK(i), max[i - CM_FF_SRCPORT], &v) != 0) {
+            return CM_EINVAL;
+        }
+        switch (i) {
+        case CM_FF_SRCPORT:
+            fl->srcport = (int32_t)v;
+            break;
+        case CM_FF_DSTPORT:
+            fl->dstport = (int32_t)v;
+            break;
+        case CM_FF_PROTOCOL:
+            fl->protocol = (int32_t)v;
+            break;
+        case CM_FF_PACKETS:
+            fl->packets = v;
+            break;
+        case CM_FF_BYTES:
+            fl->bytes = v;
+            break;
+        case CM_FF_START:
+            fl->start = (int64_t)v;
+            break;
+        default:
+            fl->end = (int64_t)v;
+            break;
+        }
+    }
+#undef TOK
+    for (int i = CM_FF_ACTION; i <= CM_FF_LOG_STATUS; i++) {
+        if (fl->f[i].p != NULL) {
+            in.col = i;
+            if (decode_field(&in, (unsigned)i, fl->f[i].p, fl->f[i].len, fl) != 0) {
+                return CM_EINVAL;
+            }
+        }
+    }
+    return CM_OK;
+}
+
+/* Fills the kind-independent parts of the event once the flow is decoded. */
+static void event_finish(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
+                         const struct fmt_state *st, struct cm_event *ev)
+{
+    struct cm_flow *fl = &ev->u.flow;
+
+    if (fl->f[CM_FF_VERSION].p == NULL) {
+        fl->version = st->version;
+    }
+    fl->account_id = fl->f[CM_FF_ACCOUNT_ID];
+    fl->interface_id = fl->f[CM_FF_INTERFACE_ID];
+    fl->instance_id = fl->f[CM_FF_INSTANCE_ID];
+    fl->vpc_id = fl->f[CM_FF_VPC_ID];
+    fl->subnet_id = fl->f[CM_FF_SUBNET_ID];
+    ev->kind = CM_EV_FLOW;
+    if (fl->f[CM_FF_START].p != NULL) {
+        ev->time_ms = fl->start * 1000;
+    } else if (fl->f[CM_FF_END].p != NULL) {
+        ev->time_ms = fl->end * 1000;
+    } else {
+        ev->time_ms = 0;
+    }
+    ev->account = fl->account_id;
+    ev->region = fl->f[CM_FF_REGION];
+    ev->src.file_id = ctx->file_id;
+    ev->src.line = lr->line;
+    ev->src.offset = lr->off;
+    ev->src.length = lr->len > UINT32_MAX ? UINT32_MAX : (uint32_t)lr->len;
+}
+
+/*
+ * Handles one line (CR/LF already cut). Returns 0 to go on or the negative
+ * value on_event returned.
+ */
+static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const struct line_ref *lr,
+                      struct cm_event *ev)
+{
+    struct tok toks[CM_FLOW_MAX_COLS + 1];
+    const struct fmt_state *use = st;
+    struct fmt_state dflt;
+    char reason[128];
+    int ntok, rc;
+
+    ntok = tokenize(ctx, lr, toks);
+    if (ntok <= 0) {
+        return CM_OK; /* blank (skipped) or rejected */
+    }
+    if (is_header(lr, &toks[0])) {
+        if (take_header(ctx, lr, toks, ntok)) {
+            fmt_state_set(st, &ctx->flow_fmt);
+        }
+        return CM_OK;
+    }
+    if (st->fmt == NULL) {
+        if (ntok != DEFAULT_NCOLS) {
+            snprintf(reason, sizeof(reason),
+                     "no header line and %s%d fields (the default format has %d)",
+                     ntok > CM_FLOW_MAX_COLS ? "more than " : "",
+                     ntok > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS : ntok, DEFAULT_NCOLS);
+            reject(ctx, lr, reason);
+            return CM_OK;
+        }
+        fmt_state_set(&dflt, &default_fmt);
+        use = &dflt;
+    } else if (ntok != use->fmt->ncols) {
+        snprintf(reason, sizeof(reason), "expected %d fields, got %s%d", use->fmt->ncols,
+                 ntok > CM_FLOW_MAX_COLS ? "more than " : "",
+                 ntok > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS : ntok);
+        reject(ctx, lr, reason);
+        return CM_OK;
+    }
+    rc = use->is_default ? decode_default(ctx, lr, toks, ev) : decode_line(ctx, lr, use, toks, ev);
+    if (rc != 0) {
+        return CM_OK; /* rejected with its reason */
+    }
+    event_finish(ctx, lr, use, ev);
+    if (ctx->on_event != NULL) {
+        rc = ctx->on_event(ctx->ud, ev);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return CM_OK;
+}
+
+static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
+{
+    struct fmt_state st;
+    struct cm_event ev;
+    size_t pos = 0;
+    uint32_t line = ctx->line_base;
+
+    fmt_state_set(&st, &ctx->flow_fmt);
+    memset(&ev, 0, sizeof(ev));
+    while (pos < len) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        struct line_ref lr;
+        int rc;
+
+        line++;
+        lr.p = buf + pos;
+        lr.len = end - pos;
+        if (lr.len > 0 && lr.p[lr.len - 1] == '\r') {
+            lr.len--;
+        }
+        lr.avail = len - pos;
+        lr.off = ctx->offset_base + pos;
+        lr.line = line;
+        rc = parse_line(ctx, &st, &lr, &ev);
+        if (rc < 0) {
+            return rc;
+        }
+        pos = end + 1;
+    }
+    return CM_OK;
+}
+
+/* Splits the first line of a sniff buffer; returns the token count. */
+static int sniff_tokens(const char *buf, size_t len, struct tok *toks, bool *complete)
+{
+    size_t i = 0, end;
+    const char *nl;
+    int n = 0;
+
+    /* Skip leading blank lines and a UTF-8 byte order mark. */
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        i = 3;
+    }
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+        i++;
+    }
+    nl = memchr(buf + i, '\n', len - i);
+    end = nl ? (size_t)(nl - buf) : len;
+    *complete = nl != NULL;
+    while (i < end && n <= CM_FLOW_MAX_COLS) {
+        size_t start;
+        while (i < end && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r')) {
+            i++;
+        }
+        if (i >= end) {
+            break;
+        }
+        start = i;
+        while (i < end && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') {
+            i++;
+        }
+        toks[n].off = (uint32_t)start;
+        toks[n].len = (uint32_t)(i - start);
+        n++;
+    }
+    return n;
+}
+
+static bool all_digits(const char *p, size_t len)
+{
+    if (len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int vpcflow_sniff(const char *buf, size_t len)
+{
+    struct tok toks[CM_FLOW_MAX_COLS + 1];
+    bool complete;
+    int n, known = 0, usable;
+
+    if (buf == NULL || len == 0) {
+        return 0;
+    }
+    n = sniff_tokens(buf, len, toks, &complete);
+    /* A header cut by the end of the sniff window: ignore its partial last name. */
+    usable = (!complete && n > 2) ? n - 1 : n;
+    for (int i = 0; i < usable; i++) {
+        if (lookup_name(buf + toks[i].off, toks[i].len) >= 0) {
+            known++;
+        }
+    }
+    if (usable >= 2 && known == usable) {
+        return 95;
+    }
+    if (usable >= 3 && lookup_name(buf + toks[0].off, toks[0].len) >= 0 && known * 2 >= usable) {
+        return 80;
+    }
+    if (n == DEFAULT_NCOLS && all_digits(buf + toks[0].off, toks[0].len) &&
+        toks[0].len <= 2 && toks[2].len > 4 && memcmp(buf + toks[2].off, "eni-", 4) == 0 &&
+        ((toks[1].len == 12 && all_digits(buf + toks[1].off, 12)) ||
+         (toks[1].len == 7 && memcmp(buf + toks[1].off, "unknown", 7) == 0))) {
+        return 90;
+    }
+    return 0;
+}
+
+const struct cm_parser cm_parser_vpcflow = {
+    .name = "vpcflow",
+    .kind = CM_EV_FLOW,
+    .sniff = vpcflow_sniff,
+    .parse = vpcflow_parse,
+};

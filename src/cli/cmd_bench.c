@@ -1,0 +1,277 @@
+/*
+ * coalmine bench: per-stage throughput of the engine on real files, measured
+ * in memory so that disk and page cache do not blur the numbers: inflate
+ * (libdeflate), the JSON reader alone, and each log parser (with the JSON tape
+ * reset per record, as the scan's single-thread path does). Prints one JSON
+ * object per stage; bench/run.sh turns them into the table with the
+ * end-to-end scans and the zcat/jq baselines.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "cli/cmd.h"
+#include "parse/parse.h"
+#include "source/decode.h"
+#include "source/input.h"
+
+struct blob {
+    char *raw;
+    size_t raw_len;
+    char *data;
+    size_t len;
+    const struct cm_parser *ps;
+};
+
+struct corpus {
+    struct blob *v;
+    size_t n;
+    size_t bytes[CM_EV_KIND_COUNT];
+};
+
+struct counter {
+    uint64_t events, rejects;
+    struct cm_parse_ctx *ctx;
+};
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int count_event(void *ud, struct cm_event *ev)
+{
+    struct counter *c = ud;
+    (void)ev;
+    c->events++;
+    cm_json_doc_begin(c->ctx->doc, c->ctx->doc->src, c->ctx->doc->src_len);
+    return 0;
+}
+
+static void count_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t line,
+                         const char *reason)
+{
+    struct counter *c = ud;
+    (void)k, (void)off, (void)line, (void)reason;
+    c->rejects++;
+}
+
+static int read_all(const char *path, struct cm_buf *b)
+{
+    int fd = open(path, O_RDONLY);
+    char tmp[1 << 16];
+    ssize_t got;
+
+    if (fd < 0) {
+        return CM_EIO;
+    }
+    cm_buf_reset(b);
+    while ((got = read(fd, tmp, sizeof(tmp))) > 0) {
+        if (cm_buf_append(b, tmp, (size_t)got) != 0) {
+            close(fd);
+            return CM_ENOMEM;
+        }
+    }
+    close(fd);
+    return got < 0 ? CM_EIO : CM_OK;
+}
+
+static int load(struct corpus *c, struct cm_inputs *in, size_t max_bytes)
+{
+    struct cm_decoder dec;
+    size_t total = 0;
+
+    if (cm_decoder_init(&dec) != 0) {
+        return CM_ENOMEM;
+    }
+    c->v = calloc(in->n ? in->n : 1, sizeof(*c->v));
+    for (size_t i = 0; c->v && i < in->n && total < max_bytes; i++) {
+        struct cm_buf raw, out;
+        struct cm_decode_error de;
+        struct blob *b = &c->v[c->n];
+        cm_buf_init(&raw, 0);
+        cm_buf_init(&out, 0);
+        if (in->v[i].is_stdin || read_all(in->v[i].path, &raw) != 0) {
+            cm_buf_finish(&raw);
+            continue;
+        }
+        if (cm_is_gzip(raw.p, raw.len)) {
+            if (cm_decode_gzip(&dec, raw.p, raw.len, &out, &de) != 0) {
+                cm_buf_finish(&raw);
+                cm_buf_finish(&out);
+                continue;
+            }
+        } else {
+            cm_buf_append(&out, raw.p, raw.len);
+        }
+        b->raw_len = raw.len;
+        b->raw = cm_buf_take(&raw, NULL);
+        b->len = out.len;
+        b->data = cm_buf_take(&out, NULL);
+        b->ps = b->data ? cm_parse_sniff(b->data, b->len) : NULL;
+        if (b->ps) {
+            c->bytes[b->ps->kind] += b->len;
+        }
+        total += b->len;
+        c->n++;
+    }
+    cm_decoder_finish(&dec);
+    return c->v ? CM_OK : CM_ENOMEM;
+}
+
+static void report(const char *stage, const char *kind, uint64_t bytes, uint64_t records,
+                   double secs)
+{
+    printf("{\"stage\":\"%s\",\"kind\":\"%s\",\"bytes\":%llu,\"records\":%llu,\"seconds\":%.6f,"
+           "\"mb_s\":%.1f,\"records_s\":%.0f}\n",
+           stage, kind, (unsigned long long)bytes, (unsigned long long)records, secs,
+           secs > 0 ? (double)bytes / 1e6 / secs : 0.0, secs > 0 ? (double)records / secs : 0.0);
+}
+
+static void bench_inflate(const struct corpus *c, int rounds)
+{
+    struct cm_decoder dec;
+    struct cm_buf out;
+    struct cm_decode_error de;
+    uint64_t bytes = 0;
+    double t0;
+
+    cm_decoder_init(&dec);
+    cm_buf_init(&out, 0);
+    t0 = now_s();
+    for (int r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < c->n; i++) {
+            if (cm_is_gzip(c->v[i].raw, c->v[i].raw_len) &&
+                cm_decode_gzip(&dec, c->v[i].raw, c->v[i].raw_len, &out, &de) == 0) {
+                bytes += out.len;
+            }
+        }
+    }
+    report("inflate", "all", bytes, 0, now_s() - t0);
+    cm_buf_finish(&out);
+    cm_decoder_finish(&dec);
+}
+
+static void bench_json(const struct corpus *c, int rounds)
+{
+    struct cm_json_doc d;
+    uint64_t bytes = 0;
+    double t0;
+
+    cm_json_doc_init(&d, 0, 0);
+    t0 = now_s();
+    for (int r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->v[i].ps && c->v[i].ps->kind == CM_EV_CLOUDTRAIL &&
+                cm_json_parse(&d, c->v[i].data, c->v[i].len, NULL) == 0) {
+                bytes += c->v[i].len;
+            }
+        }
+    }
+    report("json", "cloudtrail", bytes, 0, now_s() - t0);
+    cm_json_doc_finish(&d);
+}
+
+static void bench_parse(const struct corpus *c, enum cm_event_kind kind, int rounds)
+{
+    struct cm_json_doc d;
+    struct cm_parse_ctx ctx;
+    struct counter cnt = {0, 0, &ctx};
+    uint64_t bytes = 0;
+    double t0;
+
+    cm_json_doc_init(&d, 0, 0);
+    t0 = now_s();
+    for (int r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->v[i].ps == NULL || c->v[i].ps->kind != kind) {
+                continue;
+            }
+            cm_parse_ctx_init(&ctx, &d);
+            ctx.on_event = count_event;
+            ctx.on_reject = count_reject;
+            ctx.ud = &cnt;
+            c->v[i].ps->parse(&ctx, c->v[i].data, c->v[i].len);
+            bytes += c->v[i].len;
+        }
+    }
+    if (bytes) {
+        report("parse", cm_event_kind_name(kind), bytes, cnt.events, now_s() - t0);
+    }
+    cm_json_doc_finish(&d);
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"rounds", required_argument, NULL, 'n'},
+        {"max-mb", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cm_inputs in;
+    struct corpus c = {0};
+    char err[256] = "";
+    int ch, rounds = 3;
+    long max_mb = 1024;
+
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "n:m:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'n':
+            rounds = atoi(optarg) > 0 ? atoi(optarg) : 1;
+            break;
+        case 'm':
+            max_mb = strtol(optarg, NULL, 10) > 0 ? strtol(optarg, NULL, 10) : 1024;
+            break;
+        case 'h':
+            printf("usage: coalmine bench [--rounds N] [--max-mb MB] PATH...\n\n"
+                   "Loads up to MB megabytes of decoded logs into memory and times each stage\n"
+                   "(inflate, JSON reader, each parser) over them N times; one JSON line per "
+                   "stage.\n");
+            return CM_EXIT_OK;
+        default:
+            return CM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "coalmine bench: no PATH given\n");
+        return CM_EXIT_USAGE;
+    }
+    if (cm_inputs_collect(&in, argv + optind, (size_t)(argc - optind), err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine bench: %s\n", err);
+        return CM_EXIT_ERROR;
+    }
+    if (load(&c, &in, (size_t)max_mb << 20) != 0) {
+        cm_inputs_free(&in);
+        return CM_EXIT_ERROR;
+    }
+    bench_inflate(&c, rounds);
+    bench_json(&c, rounds);
+    bench_parse(&c, CM_EV_CLOUDTRAIL, rounds);
+    bench_parse(&c, CM_EV_FLOW, rounds);
+    bench_parse(&c, CM_EV_DNS, rounds);
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.v[i].raw);
+        free(c.v[i].data);
+    }
+    free(c.v);
+    cm_inputs_free(&in);
+    return CM_EXIT_OK;
+}
+
+const struct cm_cmd cm_cmd_bench = {
+    .name = "bench",
+    .summary = "time each engine stage over log files (see make bench)",
+    .run = run,
+};

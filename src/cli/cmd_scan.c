@@ -1,0 +1,322 @@
+/*
+ * coalmine scan: read archived logs (files, directories, "-" for stdin), run
+ * every detector in event-time order, print detections, and summarise what
+ * was read and rejected on stderr (or as JSON with --stats FILE).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/time.h"
+#include "cli/cmd.h"
+#include "core/scan.h"
+
+enum out_format { FMT_TABLE, FMT_JSON };
+
+struct scan_cli {
+    enum out_format fmt;
+    FILE *out;
+    uint64_t printed;
+    int tty;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: coalmine scan [--threads N] [--stats FILE] [--format table|json] PATH...\n"
+            "\n"
+            "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
+            "directories (recursively; plain or .gz; the format is recognised from the content)\n"
+            "or from standard input ('-'), in event-time order, and runs every detector.\n"
+            "\n"
+            "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
+            "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout)\n"
+            "  -f, --format FMT      findings output: table (default) or json (one per line)\n"
+            "  -r, --max-rejects N   rejected records listed in the summary (default 20)\n"
+            "  -q, --quiet           no summary or progress on stderr\n"
+            "  -h, --help            this help\n"
+            "\n"
+            "Exit status: 0 when the scan ran (malformed input is counted and reported, not\n"
+            "fatal), 1 on errors such as an unreadable path, 2 on usage errors.\n");
+}
+
+static int emit(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct scan_cli *c = sink->ud;
+    char ts[32];
+
+    cm_time_format_iso_s(d->time_ms, ts, sizeof(ts));
+    if (c->fmt == FMT_JSON) {
+        struct cm_buf b;
+        struct cm_jw jw;
+        cm_buf_init(&b, 0);
+        cm_jw_init(&jw, &b);
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "type");
+        cm_jw_str(&jw, d->type);
+        cm_jw_key(&jw, "severity");
+        cm_jw_f64(&jw, d->severity);
+        cm_jw_key(&jw, "accountId");
+        cm_jw_strn(&jw, d->account.p ? d->account.p : "", d->account.len);
+        cm_jw_key(&jw, "region");
+        cm_jw_strn(&jw, d->region.p ? d->region.p : "", d->region.len);
+        cm_jw_key(&jw, "resource");
+        cm_jw_strn(&jw, d->resource_id.p ? d->resource_id.p : "", d->resource_id.len);
+        cm_jw_key(&jw, "eventLastSeen");
+        cm_jw_str(&jw, ts);
+        cm_jw_key(&jw, "count");
+        cm_jw_u64(&jw, d->count ? d->count : 1);
+        cm_jw_obj_end(&jw);
+        if (cm_jw_finish(&jw) == 0) {
+            fprintf(c->out, "%s\n", b.p);
+        }
+        cm_buf_finish(&b);
+    } else {
+        fprintf(c->out, "%-20s %4.1f  %-50s %-12.*s %-14.*s %.*s\n", ts, d->severity, d->type,
+                (int)d->account.len, d->account.p ? d->account.p : "", (int)d->region.len,
+                d->region.p ? d->region.p : "", (int)d->resource_id.len,
+                d->resource_id.p ? d->resource_id.p : "");
+    }
+    c->printed++;
+    return CM_OK;
+}
+
+static void progress(void *ud, const struct cm_scan_progress *p)
+{
+    struct scan_cli *c = ud;
+
+    if (!c->tty || p->seconds < 1.0) {
+        return;
+    }
+    fprintf(stderr, "\rscanning: %llu/%llu files, %.0f%% of %.1f MB, %.1f s ",
+            (unsigned long long)p->files_done, (unsigned long long)p->files_total,
+            p->bytes_total ? 100.0 * (double)p->bytes_in / (double)p->bytes_total : 100.0,
+            (double)p->bytes_total / 1e6, p->seconds);
+    if (p->files_done == p->files_total) {
+        fprintf(stderr, "\n");
+    }
+    fflush(stderr);
+}
+
+static void write_stats(FILE *f, const struct cm_scan_stats *st)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+    static const char *const kinds[] = {"cloudtrail", "vpcflow", "dns"};
+
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "files");
+    cm_jw_u64(&jw, st->files);
+    cm_jw_key(&jw, "bytes_in");
+    cm_jw_u64(&jw, st->bytes_in);
+    cm_jw_key(&jw, "bytes_decoded");
+    cm_jw_u64(&jw, st->bytes_decoded);
+    cm_jw_key(&jw, "seconds");
+    cm_jw_f64(&jw, st->seconds);
+    cm_jw_key(&jw, "records");
+    cm_jw_obj_begin(&jw);
+    for (int k = 0; k < 3; k++) {
+        cm_jw_key(&jw, kinds[k]);
+        cm_jw_u64(&jw, st->records[k + 1]);
+    }
+    cm_jw_obj_end(&jw);
+    cm_jw_key(&jw, "rejected");
+    cm_jw_obj_begin(&jw);
+    for (int k = 0; k < 3; k++) {
+        cm_jw_key(&jw, kinds[k]);
+        cm_jw_u64(&jw, st->rejected[k + 1]);
+    }
+    cm_jw_key(&jw, "files");
+    cm_jw_u64(&jw, st->rejected_files);
+    cm_jw_obj_end(&jw);
+    cm_jw_key(&jw, "findings");
+    cm_jw_u64(&jw, st->findings);
+    cm_jw_key(&jw, "peak_rss_kb");
+    cm_jw_u64(&jw, st->peak_rss_kb);
+    cm_jw_key(&jw, "reject_samples");
+    cm_jw_arr_begin(&jw);
+    for (size_t i = 0; i < st->nrejects; i++) {
+        const struct cm_scan_reject *r = &st->rejects[i];
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "kind");
+        cm_jw_str(&jw, r->kind ? kinds[r->kind - 1] : "file");
+        cm_jw_key(&jw, "path");
+        cm_jw_str(&jw, r->path);
+        cm_jw_key(&jw, "offset");
+        cm_jw_u64(&jw, r->offset);
+        cm_jw_key(&jw, "line");
+        cm_jw_u64(&jw, r->line);
+        cm_jw_key(&jw, "reason");
+        cm_jw_str(&jw, r->reason);
+        cm_jw_obj_end(&jw);
+    }
+    cm_jw_arr_end(&jw);
+    cm_jw_obj_end(&jw);
+    if (cm_jw_finish(&jw) == 0) {
+        fprintf(f, "%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+}
+
+static void summary(const struct cm_scan_stats *st)
+{
+    uint64_t recs = st->records[1] + st->records[2] + st->records[3];
+    uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];
+    double secs = st->seconds > 0 ? st->seconds : 1e-9;
+
+    fprintf(stderr, "scan: %llu files, %.1f MB read, %.1f MB decoded, %.2f s (%.0f MB/s decoded, %.0f records/s)\n",
+            (unsigned long long)st->files, (double)st->bytes_in / 1e6,
+            (double)st->bytes_decoded / 1e6, st->seconds, (double)st->bytes_decoded / 1e6 / secs,
+            (double)recs / secs);
+    fprintf(stderr, "  records:  cloudtrail %llu, vpcflow %llu, dns %llu\n",
+            (unsigned long long)st->records[1], (unsigned long long)st->records[2],
+            (unsigned long long)st->records[3]);
+    fprintf(stderr, "  rejected: cloudtrail %llu, vpcflow %llu, dns %llu, files %llu\n",
+            (unsigned long long)st->rejected[1], (unsigned long long)st->rejected[2],
+            (unsigned long long)st->rejected[3], (unsigned long long)st->rejected_files);
+    fprintf(stderr, "  findings: %llu\n", (unsigned long long)st->findings);
+    if (st->nrejects) {
+        fprintf(stderr, "  first %zu rejects%s:\n", st->nrejects,
+                rej + st->rejected_files > st->nrejects ? " (more not listed)" : "");
+        for (size_t i = 0; i < st->nrejects; i++) {
+            const struct cm_scan_reject *r = &st->rejects[i];
+            if (r->line) {
+                fprintf(stderr, "    %s:%u (byte %llu): %s\n", r->path, r->line,
+                        (unsigned long long)r->offset, r->reason);
+            } else {
+                fprintf(stderr, "    %s (byte %llu): %s\n", r->path,
+                        (unsigned long long)r->offset, r->reason);
+            }
+        }
+    }
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > max || s[0] == '-') {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int finish_run(const struct cm_scan_stats *st, const char *stats_path, int quiet)
+{
+    if (stats_path) {
+        FILE *f = strcmp(stats_path, "-") == 0 ? stdout : fopen(stats_path, "w");
+        if (f == NULL) {
+            fprintf(stderr, "coalmine scan: %s: %s\n", stats_path, strerror(errno));
+            return CM_EXIT_ERROR;
+        }
+        write_stats(f, st);
+        if (f != stdout && fclose(f) != 0) {
+            fprintf(stderr, "coalmine scan: %s: %s\n", stats_path, strerror(errno));
+            return CM_EXIT_ERROR;
+        }
+    }
+    if (!quiet) {
+        summary(st);
+    }
+    return CM_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"threads", required_argument, NULL, 't'},
+        {"stats", required_argument, NULL, 's'},
+        {"format", required_argument, NULL, 'f'},
+        {"max-rejects", required_argument, NULL, 'r'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cm_scan_opts o;
+    struct cm_scan_stats st;
+    struct scan_cli cli = {FMT_TABLE, stdout, 0, 0};
+    struct cm_sink sink = {emit, &cli};
+    const char *stats_path = NULL;
+    char err[512] = "";
+    unsigned long v;
+    int c, rc, quiet = 0;
+
+    memset(&o, 0, sizeof(o));
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:s:f:r:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (parse_uint(optarg, 256, &v) != 0 || v == 0) {
+                fprintf(stderr, "coalmine scan: --threads wants a number from 1 to 256\n");
+                return CM_EXIT_USAGE;
+            }
+            o.threads = (unsigned)v;
+            break;
+        case 's':
+            stats_path = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "table") == 0) {
+                cli.fmt = FMT_TABLE;
+            } else if (strcmp(optarg, "json") == 0) {
+                cli.fmt = FMT_JSON;
+            } else {
+                fprintf(stderr, "coalmine scan: unknown --format '%s' (table or json)\n", optarg);
+                return CM_EXIT_USAGE;
+            }
+            break;
+        case 'r':
+            if (parse_uint(optarg, 100000, &v) != 0 || v == 0) {
+                fprintf(stderr, "coalmine scan: --max-rejects wants a number from 1 to 100000\n");
+                return CM_EXIT_USAGE;
+            }
+            o.max_rejects = v;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return CM_EXIT_OK;
+        default:
+            usage(stderr);
+            return CM_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "coalmine scan: no PATH given\n");
+        usage(stderr);
+        return CM_EXIT_USAGE;
+    }
+    cli.tty = !quiet && isatty(2);
+    o.progress = progress;
+    o.progress_ud = &cli;
+    rc = cm_scan_run(&o, argv + optind, (size_t)(argc - optind), &sink, &st, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err[0] ? err : cm_strerror(rc));
+        cm_scan_stats_free(&st);
+        return CM_EXIT_ERROR;
+    }
+    rc = finish_run(&st, stats_path, quiet);
+    cm_scan_stats_free(&st);
+    fflush(stdout);
+    return rc;
+}
+
+const struct cm_cmd cm_cmd_scan = {
+    .name = "scan",
+    .summary = "scan archived logs and print findings",
+    .run = run,
+};

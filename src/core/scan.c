@@ -1,0 +1,1036 @@
+/*
+ * The batch scan pipeline. See scan.h for the shape; the invariants:
+ *
+ *  - Every input gets a ticket in input order; a reader may run at most
+ *    RING-1 tickets ahead of the oldest unpublished one. A finished input's
+ *    batches are published (pushed to every worker queue) only when all
+ *    earlier tickets are published, so each worker sees events in input
+ *    order whatever the thread timing.
+ *  - A batch owns its JSON document and arena and holds a reference on the
+ *    decoded input buffer its events point into; it is freed by the last
+ *    worker that releases it, which drops the buffer reference.
+ *  - Counters that many threads touch are per reader and summed at the end,
+ *    except rejects (rare) which are taken under the stats lock.
+ */
+#include "core/scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "parse/parse.h"
+#include "source/decode.h"
+#include "source/input.h"
+
+#define RING 16
+#define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
+#define STDIN_CHUNK (4u << 20)
+
+struct filebuf {
+    char *p;
+    size_t len;
+    atomic_int refs;
+};
+
+struct batch {
+    struct filebuf *fb;
+    struct cm_json_doc doc;
+    struct cm_arena arena;
+    struct cm_event *ev;
+    uint16_t *shard;
+    uint32_t n, cap;
+    atomic_int refs;
+    struct batch *next;
+};
+
+struct unit {
+    struct batch *head, *tail;
+    int done;
+};
+
+struct qnode {
+    struct batch *b; /* NULL: end of input */
+    struct qnode *next;
+};
+
+struct worker {
+    struct scan *s;
+    unsigned id;
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct qnode *head, *tail;
+    struct cm_engine *engine;
+    int rc;
+};
+
+struct scan {
+    struct cm_scan_opts o;
+    struct cm_inputs in;
+    struct cm_sink *user_sink;
+    struct cm_sink sink; /* locked wrapper */
+    pthread_mutex_t sink_mu;
+    pthread_mutex_t mu; /* tickets, ring, stats, progress */
+    pthread_cond_t cv;
+    size_t next_input;
+    uint64_t ticket_base, next_pub;
+    struct unit ring[RING];
+    struct worker *workers;
+    unsigned nworkers;
+    struct cm_scan_stats *st;
+    struct timespec t0, last_progress;
+    uint64_t files_done, bytes_done, bytes_total, records_done;
+    int rc;
+};
+
+struct reader {
+    struct scan *s;
+    struct cm_decoder dec;
+    struct cm_buf raw, data;
+    struct cm_parse_ctx ctx;
+    struct cm_json_doc ddoc; /* direct mode */
+    struct cm_arena darena;
+    struct cm_engine *engine; /* direct mode: the only engine */
+    struct unit unit;
+    struct batch *cur;
+    struct filebuf *fb;
+    uint64_t records[CM_SCAN_KINDS];
+    uint64_t files, bytes_in, bytes_decoded;
+    int rc;
+};
+
+static double elapsed(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* --- rejects -------------------------------------------------------------- */
+
+static void note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off, uint32_t line,
+                        const char *reason)
+{
+    struct cm_scan_stats *st = s->st;
+
+    pthread_mutex_lock(&s->mu);
+    if (kind == 0) {
+        st->rejected_files++;
+    } else if (kind > 0 && kind < CM_SCAN_KINDS) {
+        st->rejected[kind]++;
+    }
+    if (st->nrejects < s->o.max_rejects) {
+        struct cm_scan_reject *r = &st->rejects[st->nrejects++];
+        r->kind = kind;
+        r->path = file_id < s->in.n ? s->in.v[file_id].path : "?";
+        r->offset = off;
+        r->line = line;
+        snprintf(r->reason, sizeof(r->reason), "%s", reason);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    struct reader *r = ud;
+    note_reject(r->s, (int)kind, r->ctx.file_id, off, line, reason);
+}
+
+/* --- batches -------------------------------------------------------------- */
+
+static void filebuf_release(struct filebuf *fb)
+{
+    if (fb && atomic_fetch_sub(&fb->refs, 1) == 1) {
+        cm_free(fb->p);
+        cm_free(fb);
+    }
+}
+
+static void batch_free(struct batch *b)
+{
+    cm_json_doc_finish(&b->doc);
+    cm_arena_finish(&b->arena);
+    filebuf_release(b->fb);
+    cm_free(b->ev);
+    cm_free(b->shard);
+    cm_free(b);
+}
+
+static struct batch *batch_new(struct reader *r)
+{
+    struct scan *s = r->s;
+    struct batch *b = cm_calloc(1, sizeof(*b));
+
+    if (b == NULL) {
+        return NULL;
+    }
+    b->cap = s->o.batch_events;
+    b->ev = cm_malloc(b->cap * sizeof(*b->ev));
+    b->shard = cm_malloc(b->cap * sizeof(*b->shard));
+    if (b->ev == NULL || b->shard == NULL) {
+        cm_free(b->ev);
+        cm_free(b->shard);
+        cm_free(b);
+        return NULL;
+    }
+    cm_json_doc_init(&b->doc, 0, 0);
+    cm_json_doc_begin(&b->doc, r->fb->p, r->fb->len);
+    cm_arena_init(&b->arena, 16 * 1024, 0);
+    b->fb = r->fb;
+    atomic_fetch_add(&r->fb->refs, 1);
+    r->ctx.doc = &b->doc;
+    r->ctx.arena = &b->arena;
+    return b;
+}
+
+static void unit_append(struct unit *u, struct batch *b)
+{
+    b->next = NULL;
+    if (u->tail) {
+        u->tail->next = b;
+    } else {
+        u->head = b;
+    }
+    u->tail = b;
+}
+
+static int on_event_batched(void *ud, struct cm_event *ev)
+{
+    struct reader *r = ud;
+    struct batch *b = r->cur;
+    struct scan *s = r->s;
+
+    r->records[ev->kind]++;
+    b->ev[b->n] = *ev;
+    b->shard[b->n] = (uint16_t)(cm_event_entity_hash(ev, s->o.seed) % s->nworkers);
+    if (++b->n == b->cap) {
+        unit_append(&r->unit, b);
+        r->cur = batch_new(r);
+        if (r->cur == NULL) {
+            return CM_ENOMEM;
+        }
+    }
+    return CM_OK;
+}
+
+static int on_event_direct(void *ud, struct cm_event *ev)
+{
+    struct reader *r = ud;
+    int rc;
+
+    r->records[ev->kind]++;
+    rc = cm_engine_event(r->engine, ev, &r->s->sink);
+    /* The event is consumed: the tape and arena can start over. */
+    cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
+    cm_arena_reset(r->ctx.arena);
+    return rc;
+}
+
+/* --- publishing and workers ----------------------------------------------- */
+
+static void wq_push(struct worker *w, struct batch *b)
+{
+    struct qnode *q = cm_malloc(sizeof(*q));
+
+    if (q == NULL) {
+        /* Out of memory here cannot be reported to the producer cleanly. */
+        abort();
+    }
+    q->b = b;
+    q->next = NULL;
+    pthread_mutex_lock(&w->mu);
+    if (w->tail) {
+        w->tail->next = q;
+    } else {
+        w->head = q;
+    }
+    w->tail = q;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void publish_unit(struct scan *s, struct unit *u)
+{
+    struct batch *b = u->head, *next;
+
+    while (b) {
+        next = b->next;
+        atomic_store(&b->refs, (int)s->nworkers);
+        for (unsigned w = 0; w < s->nworkers; w++) {
+            wq_push(&s->workers[w], b);
+        }
+        b = next;
+    }
+}
+
+/* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
+static void complete_locked(struct scan *s, uint64_t ticket, struct unit *u)
+{
+    s->ring[ticket % RING] = *u;
+    s->ring[ticket % RING].done = 1;
+    while (s->ring[s->next_pub % RING].done) {
+        struct unit *h = &s->ring[s->next_pub % RING];
+        publish_unit(s, h);
+        memset(h, 0, sizeof(*h));
+        s->next_pub++;
+    }
+    pthread_cond_broadcast(&s->cv);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    for (;;) {
+        struct qnode *q;
+        struct batch *b;
+        pthread_mutex_lock(&w->mu);
+        while (w->head == NULL) {
+            pthread_cond_wait(&w->cv, &w->mu);
+        }
+        q = w->head;
+        w->head = q->next;
+        if (w->head == NULL) {
+            w->tail = NULL;
+        }
+        pthread_mutex_unlock(&w->mu);
+        b = q->b;
+        cm_free(q);
+        if (b == NULL) {
+            break;
+        }
+        for (uint32_t i = 0; i < b->n && w->rc == 0; i++) {
+            if (b->shard[i] == w->id) {
+                w->rc = cm_engine_event(w->engine, &b->ev[i], &w->s->sink);
+            }
+        }
+        if (atomic_fetch_sub(&b->refs, 1) == 1) {
+            batch_free(b);
+        }
+    }
+    if (w->rc == 0) {
+        w->rc = cm_engine_flush(w->engine, &w->s->sink);
+    }
+    return NULL;
+}
+
+/* --- progress ------------------------------------------------------------- */
+
+static void progress_locked(struct scan *s, int force)
+{
+    struct timespec now;
+    struct cm_scan_progress p;
+
+    if (s->o.progress == NULL) {
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!force && elapsed(&s->last_progress, &now) * 1000.0 < (double)s->o.progress_ms) {
+        return;
+    }
+    s->last_progress = now;
+    p.files_done = s->files_done;
+    p.files_total = s->in.n;
+    p.bytes_in = s->bytes_done;
+    p.bytes_total = s->bytes_total;
+    p.records = s->records_done;
+    p.seconds = elapsed(&s->t0, &now);
+    s->o.progress(s->o.progress_ud, &p);
+}
+
+/* --- reading and parsing one input ---------------------------------------- */
+
+static int read_fd(int fd, struct cm_buf *out, size_t hint)
+{
+    int rc;
+
+    cm_buf_reset(out);
+    rc = cm_buf_reserve(out, hint + 1);
+    if (rc != 0) {
+        return rc;
+    }
+    for (;;) {
+        ssize_t got;
+        if (out->cap - out->len <= 1) {
+            rc = cm_buf_reserve(out, out->cap > 65536 ? out->cap / 2 : 65536);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        got = read(fd, out->p + out->len, out->cap - out->len - 1);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return CM_EIO;
+        }
+        if (got == 0) {
+            break;
+        }
+        out->len += (size_t)got;
+    }
+    out->p[out->len] = '\0';
+    return CM_OK;
+}
+
+static int looks_binary(const char *p, size_t n)
+{
+    size_t m = n < 512 ? n : 512;
+    return memchr(p, '\0', m) != NULL;
+}
+
+/* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
+static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
+{
+    struct scan *s = r->s;
+    int rc;
+
+    if (r->fb->len == 0) {
+        note_reject(s, 0, file_id, 0, 0, "empty input");
+        return CM_OK;
+    }
+    if (ps == NULL) {
+        ps = cm_parse_sniff(r->fb->p, r->fb->len);
+    }
+    if (ps == NULL) {
+        note_reject(s, 0, file_id, 0, 1,
+                    looks_binary(r->fb->p, r->fb->len)
+                        ? "unrecognised format (binary data)"
+                        : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)");
+        return CM_OK;
+    }
+    r->ctx.file_id = file_id;
+    r->ctx.on_reject = on_reject;
+    r->ctx.ud = r;
+    if (r->engine) {
+        r->ctx.on_event = on_event_direct;
+        r->ctx.doc = &r->ddoc;
+        r->ctx.arena = &r->darena;
+        return ps->parse(&r->ctx, r->fb->p, r->fb->len);
+    }
+    r->ctx.on_event = on_event_batched;
+    r->cur = batch_new(r);
+    if (r->cur == NULL) {
+        return CM_ENOMEM;
+    }
+    rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
+    if (r->cur->n) {
+        unit_append(&r->unit, r->cur);
+    } else {
+        batch_free(r->cur);
+    }
+    r->cur = NULL;
+    return rc;
+}
+
+/* Makes r->fb own the content of buf (threaded) or point at it (direct). */
+static int take_buffer(struct reader *r, struct cm_buf *buf)
+{
+    struct filebuf *fb = cm_calloc(1, sizeof(*fb));
+
+    if (fb == NULL) {
+        return CM_ENOMEM;
+    }
+    atomic_init(&fb->refs, 1);
+    fb->len = buf->len;
+    if (r->engine) {
+        fb->p = buf->p; /* borrowed: direct mode reuses the buffer */
+        atomic_init(&fb->refs, 2);
+    } else {
+        fb->p = cm_buf_take(buf, NULL);
+        if (fb->p == NULL) {
+            fb->p = cm_calloc(1, 1);
+        }
+    }
+    r->fb = fb;
+    return CM_OK;
+}
+
+static void drop_buffer(struct reader *r)
+{
+    if (r->fb && r->engine) {
+        cm_free(r->fb); /* borrowed content stays with the reader */
+    } else {
+        filebuf_release(r->fb);
+    }
+    r->fb = NULL;
+}
+
+/* Reads, inflates and parses input idx. */
+static int process_input(struct reader *r, uint32_t idx)
+{
+    struct scan *s = r->s;
+    const char *path = s->in.v[idx].path;
+    struct cm_buf *target = r->engine ? &r->data : &r->raw;
+    struct cm_buf fresh;
+    int fd, rc;
+
+    fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
+        note_reject(s, 0, idx, 0, 0, msg);
+        return CM_OK;
+    }
+    rc = read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
+    close(fd);
+    r->files++;
+    r->bytes_in += r->raw.len;
+    if (rc != 0) {
+        note_reject(s, 0, idx, r->raw.len, 0,
+                    rc == CM_E2BIG ? "input larger than the size cap" : "read error");
+        return rc == CM_ENOMEM ? rc : CM_OK;
+    }
+    cm_buf_init(&fresh, s->o.max_input_bytes);
+    if (cm_is_gzip(r->raw.p, r->raw.len)) {
+        struct cm_decode_error de;
+        target = r->engine ? &r->data : &fresh;
+        rc = cm_decode_gzip(&r->dec, r->raw.p, r->raw.len, target, &de);
+        if (rc == CM_ENOMEM) {
+            cm_buf_finish(&fresh);
+            return rc;
+        }
+        if (rc != 0) {
+            note_reject(s, 0, idx, de.offset, 0, de.msg[0] ? de.msg : cm_strerror(rc));
+        }
+    } else if (!r->engine) {
+        /* Threaded: the raw buffer itself becomes the input (swap it out). */
+        fresh = r->raw;
+        cm_buf_init(&r->raw, s->o.max_input_bytes);
+        target = &fresh;
+    } else {
+        target = &r->raw;
+    }
+    r->bytes_decoded += target->len;
+    rc = take_buffer(r, target);
+    if (rc == 0) {
+        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+        r->ctx.offset_base = 0;
+        r->ctx.line_base = 0;
+        rc = parse_buffer(r, idx, NULL);
+    }
+    drop_buffer(r);
+    cm_buf_finish(&fresh);
+    return rc;
+}
+
+/* --- standard input ------------------------------------------------------- */
+
+/*
+ * True when the stream can be cut at line ends: flow and Resolver logs, and
+ * CloudTrail when its first line is one complete JSON record.
+ */
+static int line_splittable(const struct cm_parser *ps, const char *p, size_t n)
+{
+    const char *nl;
+    struct cm_json_doc d;
+    size_t end = 0;
+    uint32_t root;
+    int ok;
+
+    if (ps->kind != CM_EV_CLOUDTRAIL) {
+        return 1;
+    }
+    nl = memchr(p, '\n', n);
+    if (nl == NULL) {
+        return 0;
+    }
+    cm_json_doc_init(&d, 0, 0);
+    cm_json_doc_begin(&d, p, (size_t)(nl - p));
+    ok = cm_json_parse_at(&d, 0, &end, &root, NULL) == 0 && cm_json_type(&d, root) == CM_JSON_OBJECT &&
+         cm_json_get(&d, root, "Records") == CM_JSON_NONE;
+    cm_json_doc_finish(&d);
+    return ok;
+}
+
+struct stdin_src {
+    z_stream zs;
+    int gz, eof, zinit, mid;
+    char in[65536];
+    size_t in_len, in_off;
+    uint64_t raw_bytes;
+};
+
+/* Appends up to want bytes of decoded stdin to out; sets src->eof at the end. */
+static int stdin_fill(struct stdin_src *src, struct cm_buf *out, size_t want, char *err, size_t errlen)
+{
+    size_t target = out->len + want;
+    int rc;
+
+    while (out->len < target && !src->eof) {
+        if (src->in_off == src->in_len) {
+            ssize_t got = read(0, src->in, sizeof(src->in));
+            if (got < 0 && errno == EINTR) {
+                continue;
+            }
+            if (got <= 0) {
+                if (src->gz && src->mid) {
+                    snprintf(err, errlen, "truncated gzip stream on standard input");
+                }
+                src->eof = 1;
+                break;
+            }
+            src->in_len = (size_t)got;
+            src->in_off = 0;
+            src->raw_bytes += (uint64_t)got;
+            if (src->raw_bytes == (uint64_t)got && cm_is_gzip(src->in, src->in_len)) {
+                src->gz = 1;
+            }
+        }
+        if (!src->gz) {
+            rc = cm_buf_append(out, src->in + src->in_off, src->in_len - src->in_off);
+            src->in_off = src->in_len;
+            if (rc != 0) {
+                return rc;
+            }
+            continue;
+        }
+        if (!src->zinit) {
+            memset(&src->zs, 0, sizeof(src->zs));
+            if (inflateInit2(&src->zs, 16 + MAX_WBITS) != Z_OK) {
+                return CM_ENOMEM;
+            }
+            src->zinit = 1;
+        }
+        rc = cm_buf_reserve(out, 65536);
+        if (rc != 0) {
+            return rc;
+        }
+        src->zs.next_in = (Bytef *)(src->in + src->in_off);
+        src->zs.avail_in = (uInt)(src->in_len - src->in_off);
+        src->zs.next_out = (Bytef *)(out->p + out->len);
+        src->zs.avail_out = 65536;
+        src->mid = 1;
+        rc = inflate(&src->zs, Z_NO_FLUSH);
+        out->len += 65536 - src->zs.avail_out;
+        out->p[out->len] = '\0';
+        src->in_off = src->in_len - src->zs.avail_in;
+        if (rc == Z_STREAM_END) {
+            inflateReset(&src->zs); /* a following gzip member continues the stream */
+            src->mid = 0;
+            continue;
+        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(err, errlen, "corrupt gzip data on standard input at byte %llu",
+                     (unsigned long long)src->zs.total_in);
+            src->eof = 1;
+        }
+    }
+    return CM_OK;
+}
+
+static int process_stdin(struct reader *r, uint32_t idx)
+{
+    struct scan *s = r->s;
+    struct stdin_src *src = cm_calloc(1, sizeof(*src));
+    struct cm_buf pend;
+    const struct cm_parser *ps = NULL;
+    int split = 0, first, rc = CM_OK;
+    char err[160] = "";
+    uint64_t off = 0;
+    uint32_t lines = 0;
+
+    if (src == NULL) {
+        return CM_ENOMEM;
+    }
+    cm_buf_init(&pend, s->o.max_input_bytes);
+    memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+    r->files++;
+    for (;;) {
+        size_t cut;
+        struct cm_buf chunk;
+        rc = stdin_fill(src, &pend, STDIN_CHUNK, err, sizeof(err));
+        if (rc != 0) {
+            note_reject(s, 0, idx, off + pend.len, 0,
+                        rc == CM_E2BIG ? "standard input larger than the size cap" : cm_strerror(rc));
+            rc = rc == CM_ENOMEM ? rc : CM_OK;
+            break;
+        }
+        if (ps == NULL && pend.len) {
+            ps = cm_parse_sniff(pend.p, pend.len);
+            split = ps && line_splittable(ps, pend.p, pend.len);
+        }
+        if (!src->eof && !split) {
+            continue;
+        }
+        cut = pend.len;
+        if (!src->eof) {
+            const char *p = pend.p + pend.len;
+            while (p > pend.p && p[-1] != '\n') {
+                p--;
+            }
+            cut = (size_t)(p - pend.p);
+            if (cut == 0) {
+                continue; /* one very long line: read more */
+            }
+        }
+        cm_buf_init(&chunk, s->o.max_input_bytes);
+        rc = cm_buf_append(&chunk, pend.p, cut);
+        first = off == 0;
+        if (rc == 0) {
+            memmove(pend.p, pend.p + cut, pend.len - cut);
+            pend.len -= cut;
+            r->bytes_decoded += chunk.len;
+            r->ctx.offset_base = off;
+            r->ctx.line_base = lines;
+            off += cut;
+            for (size_t i = 0; i < chunk.len; i++) {
+                lines += chunk.p[i] == '\n';
+            }
+            rc = take_buffer(r, &chunk);
+        }
+        if (rc == 0) {
+            rc = (r->fb->len || first) ? parse_buffer(r, idx, ps) : 0;
+            drop_buffer(r);
+        }
+        cm_buf_finish(&chunk);
+        if (rc == 0 && !r->engine) {
+            pthread_mutex_lock(&s->mu);
+            complete_locked(s, s->ticket_base++, &r->unit);
+            pthread_mutex_unlock(&s->mu);
+            memset(&r->unit, 0, sizeof(r->unit));
+        }
+        if (rc != 0 || src->eof) {
+            break;
+        }
+    }
+    if (err[0]) {
+        note_reject(s, 0, idx, src->raw_bytes, 0, err);
+    }
+    r->bytes_in += src->raw_bytes;
+    if (src->zinit) {
+        inflateEnd(&src->zs);
+    }
+    cm_free(src);
+    cm_buf_finish(&pend);
+    return rc;
+}
+
+/* --- readers and the run -------------------------------------------------- */
+
+static int reader_init(struct reader *r, struct scan *s)
+{
+    memset(r, 0, sizeof(*r));
+    r->s = s;
+    cm_buf_init(&r->raw, s->o.max_input_bytes);
+    cm_buf_init(&r->data, s->o.max_input_bytes);
+    cm_json_doc_init(&r->ddoc, 0, 0);
+    cm_arena_init(&r->darena, 16 * 1024, 0);
+    cm_parse_ctx_init(&r->ctx, &r->ddoc);
+    return cm_decoder_init(&r->dec);
+}
+
+static void reader_finish(struct reader *r)
+{
+    struct scan *s = r->s;
+
+    pthread_mutex_lock(&s->mu);
+    for (int k = 0; k < CM_SCAN_KINDS; k++) {
+        s->st->records[k] += r->records[k];
+    }
+    s->st->files += r->files;
+    s->st->bytes_in += r->bytes_in;
+    s->st->bytes_decoded += r->bytes_decoded;
+    pthread_mutex_unlock(&s->mu);
+    cm_decoder_finish(&r->dec);
+    cm_buf_finish(&r->raw);
+    cm_buf_finish(&r->data);
+    cm_json_doc_finish(&r->ddoc);
+    cm_arena_finish(&r->darena);
+}
+
+/* Takes the next input and its ticket, waiting while the ring is full. */
+static int next_ticket(struct scan *s, size_t *idx, uint64_t *ticket)
+{
+    int got = 0;
+
+    pthread_mutex_lock(&s->mu);
+    while (s->rc == 0 && s->next_input < s->in.n &&
+           s->ticket_base + s->next_input - s->next_pub >= RING - 1) {
+        pthread_cond_wait(&s->cv, &s->mu);
+    }
+    if (s->rc == 0 && s->next_input < s->in.n) {
+        *idx = s->next_input++;
+        *ticket = s->ticket_base + *idx;
+        got = 1;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return got;
+}
+
+static void input_done(struct scan *s, struct reader *r, size_t idx, uint64_t ticket, int rc)
+{
+    uint64_t recs = 0;
+
+    for (int k = 0; k < CM_SCAN_KINDS; k++) {
+        recs += r->records[k];
+    }
+    pthread_mutex_lock(&s->mu);
+    if (rc != 0 && s->rc == 0) {
+        s->rc = rc;
+    }
+    if (!r->engine) {
+        complete_locked(s, ticket, &r->unit);
+    }
+    memset(&r->unit, 0, sizeof(r->unit));
+    s->files_done++;
+    s->bytes_done += s->in.v[idx].size;
+    s->records_done = recs; /* approximate across threads: for progress only */
+    progress_locked(s, 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    struct scan *s = r->s;
+    size_t idx;
+    uint64_t ticket;
+
+    while (next_ticket(s, &idx, &ticket)) {
+        int rc = s->in.v[idx].is_stdin ? CM_OK : process_input(r, (uint32_t)idx);
+        input_done(s, r, idx, ticket, rc);
+    }
+    return NULL;
+}
+
+static int locked_emit(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct scan *s = sink->ud;
+    int rc;
+
+    pthread_mutex_lock(&s->sink_mu);
+    s->st->findings++;
+    rc = s->user_sink ? cm_sink_emit(s->user_sink, d) : 0;
+    pthread_mutex_unlock(&s->sink_mu);
+    return rc;
+}
+
+static int start_workers(struct scan *s)
+{
+    const struct cm_detector *const *table = s->o.detectors ? s->o.detectors : cm_detectors();
+    int rc;
+
+    s->workers = cm_calloc(s->nworkers, sizeof(*s->workers));
+    if (s->workers == NULL) {
+        return CM_ENOMEM;
+    }
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        struct worker *w = &s->workers[i];
+        w->s = s;
+        w->id = i;
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cv, NULL);
+        rc = cm_engine_create(&w->engine, table, &s->o.detect);
+        if (rc != 0) {
+            return rc;
+        }
+        if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+            cm_engine_destroy(w->engine);
+            w->engine = NULL;
+            return CM_ENOMEM;
+        }
+    }
+    return CM_OK;
+}
+
+static int stop_workers(struct scan *s)
+{
+    int rc = CM_OK;
+
+    for (unsigned i = 0; i < s->nworkers && s->workers; i++) {
+        struct worker *w = &s->workers[i];
+        if (w->engine) {
+            wq_push(w, NULL);
+            pthread_join(w->tid, NULL);
+            if (w->rc != 0 && rc == 0) {
+                rc = w->rc;
+            }
+            cm_engine_destroy(w->engine);
+        }
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+    }
+    cm_free(s->workers);
+    s->workers = NULL;
+    return rc;
+}
+
+static void defaults(struct cm_scan_opts *o)
+{
+    if (o->threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->threads = n > 0 ? (unsigned)n : 1;
+    }
+    if (o->threads > 256) {
+        o->threads = 256;
+    }
+    if (o->max_input_bytes == 0 || o->max_input_bytes > MAX_INPUT_CAP) {
+        o->max_input_bytes = MAX_INPUT_CAP;
+    }
+    if (o->batch_events == 0) {
+        o->batch_events = 2048;
+    }
+    if (o->max_rejects == 0) {
+        o->max_rejects = 20;
+    }
+    if (o->progress_ms == 0) {
+        o->progress_ms = 500;
+    }
+}
+
+/* Runs single-threaded: one reader whose events go straight to one engine. */
+static int run_direct(struct scan *s, struct reader *r)
+{
+    const struct cm_detector *const *table = s->o.detectors ? s->o.detectors : cm_detectors();
+    int rc = cm_engine_create(&r->engine, table, &s->o.detect);
+
+    for (size_t i = 0; rc == 0 && i < s->in.n; i++) {
+        rc = s->in.v[i].is_stdin ? process_stdin(r, (uint32_t)i) : process_input(r, (uint32_t)i);
+        input_done(s, r, i, i, rc);
+    }
+    if (rc == 0 && r->engine) {
+        rc = cm_engine_flush(r->engine, &s->sink);
+    }
+    cm_engine_destroy(r->engine);
+    r->engine = NULL;
+    return rc;
+}
+
+static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
+{
+    pthread_t *tid = cm_calloc(nr, sizeof(*tid));
+    unsigned started = 0;
+    int rc;
+
+    if (tid == NULL) {
+        return CM_ENOMEM;
+    }
+    rc = start_workers(s);
+    /* Standard input first, on this thread, in ticket order. */
+    for (size_t i = 0; rc == 0 && i < s->in.n && s->in.v[i].is_stdin; i++) {
+        rc = process_stdin(&rd[0], (uint32_t)i);
+        s->files_done++;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (s->next_input < s->in.n && s->in.v[s->next_input].is_stdin) {
+        s->next_input++;
+        s->ticket_base--; /* stdin took its tickets already; files follow on */
+    }
+    pthread_mutex_unlock(&s->mu);
+    for (unsigned i = 0; rc == 0 && i < nr; i++) {
+        if (pthread_create(&tid[i], NULL, reader_main, &rd[i]) != 0) {
+            rc = CM_ENOMEM;
+            break;
+        }
+        started++;
+    }
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(tid[i], NULL);
+    }
+    if (rc == 0) {
+        rc = s->rc;
+    }
+    {
+        int wrc = stop_workers(s);
+        if (rc == 0) {
+            rc = wrc;
+        }
+    }
+    cm_free(tid);
+    return rc;
+}
+
+int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n,
+                struct cm_sink *sink, struct cm_scan_stats *stats, char *err, size_t errlen)
+{
+    struct scan *s = cm_calloc(1, sizeof(*s));
+    struct reader *rd = NULL;
+    struct timespec t1;
+    struct rusage ru;
+    unsigned nr = 0;
+    int rc;
+
+    memset(stats, 0, sizeof(*stats));
+    if (s == NULL) {
+        return CM_ENOMEM;
+    }
+    s->o = *opts;
+    defaults(&s->o);
+    s->st = stats;
+    s->user_sink = sink;
+    s->sink.emit = locked_emit;
+    s->sink.ud = s;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->sink_mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &s->t0);
+    s->last_progress = s->t0;
+    stats->rejects = cm_calloc(s->o.max_rejects, sizeof(*stats->rejects));
+    rc = stats->rejects ? cm_inputs_collect(&s->in, paths, n, err, errlen) : CM_ENOMEM;
+    if (rc != 0) {
+        goto out;
+    }
+    for (size_t i = 0; i < s->in.n; i++) {
+        s->bytes_total += s->in.v[i].size;
+    }
+    nr = s->o.threads;
+    s->nworkers = nr;
+    rd = cm_calloc(nr, sizeof(*rd));
+    if (rd == NULL) {
+        rc = CM_ENOMEM;
+        goto out;
+    }
+    for (unsigned i = 0; i < nr; i++) {
+        rc = reader_init(&rd[i], s);
+        if (rc != 0) {
+            nr = i + 1;
+            goto out;
+        }
+    }
+    rc = nr == 1 ? run_direct(s, &rd[0]) : run_threaded(s, rd, nr);
+out:
+    for (unsigned i = 0; rd && i < nr; i++) {
+        reader_finish(&rd[i]);
+    }
+    cm_free(rd);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    stats->seconds = elapsed(&s->t0, &t1);
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        stats->peak_rss_kb = (uint64_t)ru.ru_maxrss;
+    }
+    pthread_mutex_lock(&s->mu);
+    progress_locked(s, 1);
+    pthread_mutex_unlock(&s->mu);
+    /* Reject paths point into the input table: keep copies that outlive it. */
+    for (size_t i = 0; i < stats->nrejects; i++) {
+        stats->rejects[i].path = cm_strndup(stats->rejects[i].path, strlen(stats->rejects[i].path));
+    }
+    cm_inputs_free(&s->in);
+    pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->sink_mu);
+    pthread_cond_destroy(&s->cv);
+    cm_free(s);
+    return rc;
+}
+
+void cm_scan_stats_free(struct cm_scan_stats *stats)
+{
+    for (size_t i = 0; stats->rejects && i < stats->nrejects; i++) {
+        cm_free((void *)(uintptr_t)stats->rejects[i].path);
+    }
+    cm_free(stats->rejects);
+    stats->rejects = NULL;
+    stats->nrejects = 0;
+}

@@ -1,0 +1,331 @@
+/*
+ * coalmine gen: a deterministic generator of realistic AWS logs.
+ *
+ * The generator first builds a simulated organisation (struct cm_gen_world):
+ * accounts, one VPC per account and region with subnets, EC2 instances with
+ * ENIs and IPs, IAM users and roles with access keys, Lambda functions and S3
+ * buckets. It then writes, per time window, the three log sources GuardDuty
+ * reads, in the exact S3 delivery layout (spec §7): CloudTrail management and
+ * S3 data-event files, VPC flow log files (default v2 or custom v5 format)
+ * and Route 53 Resolver query log files. The world is shared by all three, so
+ * an instance's ENI and private IP appear in flow records, its instance id in
+ * DNS srcids and its instance-profile session in CloudTrail.
+ *
+ * Determinism: the output depends only on the config (never on the clock or
+ * on the number of worker threads). Every file is built from its own random
+ * stream derived from (seed, kind, VPC, window), and everything that spans
+ * files (credential epochs, a user's working hours) is a pure function of
+ * the seed, so files can be written in any order.
+ *
+ * Extension: attack scenarios are entries of cm_gen_scenarios (a const,
+ * NULL-terminated table). A scenario is called for every file of the kinds it
+ * names, after the benign background of that window, and adds records with
+ * the same writers the background uses (cm_gen_file_* and the per-source
+ * helpers below). Records are sorted by time when the file is assembled, so
+ * a scenario need not care where its records land.
+ */
+#ifndef CM_GEN_GEN_H
+#define CM_GEN_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "gen/gen_text.h"
+#include "gen/rng.h"
+
+/* The three sources, as indexes and as bits of cm_gen_config.kinds. */
+enum cm_gen_kind {
+    CM_GEN_CLOUDTRAIL = 0,
+    CM_GEN_VPCFLOW = 1,
+    CM_GEN_DNS = 2,
+    CM_GEN_NKINDS = 3,
+};
+#define CM_GEN_KIND_BIT(k) (1u << (k))
+#define CM_GEN_KINDS_ALL 7u
+
+/* Flow log formats: per-account mix (even accounts v2, odd accounts v5), or forced. */
+enum cm_gen_flow_format {
+    CM_GEN_FLOW_MIXED = 0,
+    CM_GEN_FLOW_DEFAULT = 1,
+    CM_GEN_FLOW_CUSTOM = 2,
+};
+
+/* Window lengths (seconds) of the delivered files. */
+#define CM_GEN_CT_WINDOW 300
+#define CM_GEN_FLOW_WINDOW 600
+#define CM_GEN_DNS_WINDOW 300
+
+/* Caps on the world's size (checked by cm_gen_config_check). */
+#define CM_GEN_MAX_ACCOUNTS 1000
+#define CM_GEN_MAX_INSTANCES 4000 /* per account */
+#define CM_GEN_MAX_PRINCIPALS 500 /* per account */
+#define CM_GEN_MAX_HOURS (24 * 400)
+#define CM_GEN_MAX_SCALE 10000.0
+#define CM_GEN_MAX_JOBS 64
+
+struct cm_gen_scenario;
+
+struct cm_gen_config {
+    const char *out_dir;   /* borrowed; files go under out_dir/AWSLogs/ */
+    uint64_t seed;         /* default 1 */
+    int64_t start_s;       /* Unix seconds, whole minutes; default 2026-01-05T00:00Z */
+    unsigned hours;        /* default 2 */
+    unsigned accounts;     /* default 2 */
+    unsigned instances;    /* EC2 instances per account, default 8 */
+    unsigned principals;   /* IAM users (people and CI) per account, default 4 */
+    unsigned regions;      /* regions per account, default 2 (us-east-1 first) */
+    double scale;          /* event-rate multiplier, default 1.0 */
+    unsigned kinds;        /* CM_GEN_KIND_BIT() set, default all */
+    bool gzip;             /* default true */
+    int gzip_level;        /* libdeflate level 1..12, default 4 */
+    enum cm_gen_flow_format flow_format;
+    unsigned jobs;         /* worker threads, default 1; never changes the output */
+    /* Scenarios to run (borrowed, NULL-terminated; NULL = none). */
+    const struct cm_gen_scenario *const *scenarios;
+};
+
+/* What a run wrote, per kind (enum cm_gen_kind). */
+struct cm_gen_stats {
+    uint64_t files[CM_GEN_NKINDS];
+    uint64_t records[CM_GEN_NKINDS]; /* data records; flow header lines excluded */
+    uint64_t bytes[CM_GEN_NKINDS];   /* uncompressed content */
+    uint64_t disk_bytes[CM_GEN_NKINDS];
+};
+
+/* ---- the simulated organisation ---- */
+
+enum cm_gen_tier {
+    CM_GEN_TIER_WEB = 0, /* public subnet, public IP, serves 443/80 */
+    CM_GEN_TIER_APP,     /* private, :8080 from web, talks to db/cache/SaaS */
+    CM_GEN_TIER_DB,      /* data subnet, PostgreSQL or MySQL */
+    CM_GEN_TIER_WORKER,  /* private, queue consumer, heavy S3 */
+    CM_GEN_TIER_BASTION, /* public, SSH from the admins' home IPs */
+    CM_GEN_TIER_CACHE,   /* data subnet, Redis */
+    CM_GEN_NTIERS,
+};
+
+enum cm_gen_principal_kind {
+    CM_GEN_P_IAM_CLI = 0, /* IAM user with an AKIA key, CLI/SDK */
+    CM_GEN_P_SSO,         /* person signing in through IAM Identity Center */
+    CM_GEN_P_IAM_CONSOLE, /* IAM user using the console (password + MFA) */
+    CM_GEN_P_CI,          /* IAM user for CI/Terraform, bursty */
+    CM_GEN_NPKINDS,
+};
+
+enum cm_gen_role_kind {
+    CM_GEN_R_INSTANCE = 0, /* instance profile role of one tier */
+    CM_GEN_R_LAMBDA,       /* execution role of one function */
+    CM_GEN_R_SSO,          /* AWSReservedSSO_* permission-set role */
+    CM_GEN_R_SERVICE,      /* service-linked role (AWS Config) */
+    CM_GEN_R_CROSS,        /* role a third-party monitoring vendor assumes */
+};
+
+struct cm_gen_region {
+    const char *name;       /* "us-east-1" */
+    const char *az_id;      /* AZ id prefix, "use1" */
+    const char *dns_suffix; /* "ec2.internal" or "<region>.compute.internal" */
+    uint32_t ec2_net[3];    /* public EC2 ranges (host order), /plen below */
+    uint8_t ec2_plen[3];
+    uint32_t s3_net;        /* S3 endpoint range */
+    uint8_t s3_plen;
+};
+
+struct cm_gen_account {
+    char id[13];
+    char env[12];         /* "prod", "staging", ... */
+    unsigned first_vpc;   /* VPC of region r is first_vpc + r */
+    unsigned first_principal, nprincipals;
+    unsigned first_role, nroles;
+    unsigned first_bucket, nbuckets;
+    uint8_t flow_custom;  /* this account's flow logs use the v5 custom format */
+};
+
+struct cm_gen_subnet {
+    char id[25];          /* subnet-<17hex> */
+    uint32_t cidr;        /* host order, /20 */
+    uint8_t az;           /* 0 = a, 1 = b */
+    uint8_t is_public;
+};
+
+#define CM_GEN_SUBNETS 6 /* per VPC: public a/b, private a/b, data a/b */
+
+struct cm_gen_vpc {
+    unsigned account, region;
+    char id[22];          /* vpc-<17hex> */
+    uint32_t cidr;        /* host order, /16 */
+    uint32_t resolver;    /* cidr + 2 */
+    uint32_t nat_ip;      /* NAT gateway's public IP */
+    char flow_log_id[21]; /* fl-<17hex> */
+    uint16_t flow_interval; /* aggregation: 60 or 600 s */
+    char vpce_id[23];     /* vpce-<17hex>, interface endpoint for AWS APIs */
+    char rslvr_in[27];    /* rslvr-in-<17hex>, inbound resolver endpoint */
+    char rni[22];         /* rni-<17hex> */
+    struct cm_gen_subnet subnets[CM_GEN_SUBNETS];
+    unsigned first_instance, ninstances;
+    unsigned first_function, nfunctions;
+};
+
+struct cm_gen_instance {
+    unsigned account, region, vpc, subnet; /* subnet: index into vpc->subnets */
+    enum cm_gen_tier tier;
+    char id[20];          /* i-<17hex> */
+    char eni[22];         /* eni-<17hex> */
+    uint32_t ip;          /* private, host order */
+    uint32_t public_ip;   /* 0 when none (private subnets egress via the NAT) */
+    unsigned role;        /* world role index of its instance profile */
+};
+
+struct cm_gen_principal {
+    unsigned account;
+    enum cm_gen_principal_kind kind;
+    char name[32];        /* user name ("alice", "terraform-ci") */
+    char principal_id[22];/* AIDA<17> */
+    char access_key[21];  /* AKIA<16> */
+    uint32_t home_ip[2];  /* where this person or CI runner calls from */
+    unsigned agent;       /* preferred user-agent family */
+    unsigned home_region; /* region index most calls go to */
+    unsigned sso_role;    /* world role index (SSO principals) */
+    uint8_t work_start;   /* first UTC hour of the working day */
+    uint8_t mfa;
+};
+
+struct cm_gen_role {
+    unsigned account;
+    enum cm_gen_role_kind kind;
+    char name[80];
+    char path[48];        /* "/", "/aws-reserved/sso.amazonaws.com/", ... */
+    char principal_id[22];/* AROA<17> */
+};
+
+struct cm_gen_function {
+    unsigned account, region, role;
+    char name[40];
+    unsigned runtime;     /* index into the runtime/user-agent table */
+};
+
+struct cm_gen_bucket {
+    unsigned account, region;
+    char name[64];
+};
+
+struct cm_gen_world {
+    uint64_t seed;
+    char org[16];
+    unsigned naccounts, nregions, nvpcs, ninstances, nprincipals, nroles, nfunctions,
+        nbuckets;
+    const struct cm_gen_region *regions[16];
+    struct cm_gen_account *accounts;
+    struct cm_gen_vpc *vpcs;        /* naccounts * nregions, account-major */
+    struct cm_gen_instance *instances;
+    struct cm_gen_principal *principals;
+    struct cm_gen_role *roles;
+    struct cm_gen_function *functions;
+    struct cm_gen_bucket *buckets;
+    uint32_t *clients;              /* pool of public web clients */
+    unsigned nclients;
+};
+
+/* ---- one output file under construction ---- */
+
+struct cm_gen_span {
+    int64_t key;  /* sort key: event time (ms) or flow window start */
+    uint32_t seq; /* insertion order, the tie-breaker */
+    size_t off, len;
+};
+
+struct cm_gen_file {
+    const struct cm_gen_env *env;
+    enum cm_gen_kind kind;
+    bool data_events;      /* CloudTrail: an S3 data-event trail file */
+    unsigned vpc;          /* names the account and region too */
+    int64_t start_s, end_s;/* window [start, end) */
+    struct cm_gen_rng rng;
+    struct cm_buf recs;    /* record texts, back to back */
+    struct cm_gen_text t;  /* appends to recs */
+    struct cm_gen_span *spans;
+    size_t nspans, spans_cap;
+    size_t rec_off;        /* where the open record began */
+    struct cm_buf out;     /* the assembled file */
+    int err;
+};
+
+/* Everything read-only during a run. */
+struct cm_gen_env {
+    const struct cm_gen_config *cfg;
+    const struct cm_gen_world *world;
+    const struct cm_gen_tables *tables; /* derived pick tables (gen_pick.h) */
+};
+
+struct cm_gen_scenario {
+    const char *name;          /* "recon-iam-user" */
+    const char *finding_types; /* comma-separated GuardDuty types it should trigger */
+    unsigned kinds;            /* CM_GEN_KIND_BIT() set of files it adds to */
+    /*
+     * Adds records to f (a file of one of its kinds, already holding the
+     * background). Uses f->rng only after the background is done, so adding
+     * a scenario never changes the background. Returns 0 or CM_E*.
+     */
+    int (*emit)(const struct cm_gen_scenario *sc, struct cm_gen_file *f);
+};
+
+/* All scenarios, NULL-terminated (none yet). */
+extern const struct cm_gen_scenario *const cm_gen_scenarios[];
+
+/* The scenario named name, or NULL. */
+const struct cm_gen_scenario *cm_gen_scenario_find(const char *name);
+
+/* ---- entry points ---- */
+
+/* Fills c with the defaults documented above (out_dir NULL). */
+void cm_gen_config_init(struct cm_gen_config *c);
+
+/* Checks ranges; returns 0 or CM_EINVAL with a static reason in *why. */
+int cm_gen_config_check(const struct cm_gen_config *c, const char **why);
+
+/*
+ * Builds the world for c. Returns 0, CM_EINVAL or CM_ENOMEM; *out is owned,
+ * free with cm_gen_world_destroy.
+ */
+int cm_gen_world_create(const struct cm_gen_config *c, struct cm_gen_world **out);
+void cm_gen_world_destroy(struct cm_gen_world *w);
+
+/* The built-in region table (index 0 = us-east-1), and its length. */
+const struct cm_gen_region *cm_gen_region_at(unsigned i);
+unsigned cm_gen_region_count(void);
+
+/*
+ * Generates every file and out_dir/manifest.json. Creates directories as
+ * needed. Returns 0, CM_EINVAL (bad config, or out_dir/AWSLogs already
+ * exists), CM_EIO or CM_ENOMEM; out (may be NULL) receives the totals.
+ */
+int cm_gen_run(const struct cm_gen_config *c, struct cm_gen_stats *out);
+
+/* ---- file building (gen_file.c) ---- */
+
+void cm_gen_file_init(struct cm_gen_file *f, const struct cm_gen_env *env);
+void cm_gen_file_finish(struct cm_gen_file *f);
+/* Starts a file of kind for vpc and window index win; seeds f->rng. */
+void cm_gen_file_begin(struct cm_gen_file *f, enum cm_gen_kind kind, bool data_events,
+                       unsigned vpc, uint64_t win);
+/* Marks the start of a record; write it with f->t, then close it with end_rec. */
+void cm_gen_file_begin_rec(struct cm_gen_file *f);
+void cm_gen_file_end_rec(struct cm_gen_file *f, int64_t key);
+/* Sorts the records and assembles f->out. Returns 0 or CM_ENOMEM / CM_E2BIG. */
+int cm_gen_file_assemble(struct cm_gen_file *f);
+/* Appends the file's path relative to out_dir to b. Returns 0 or CM_E*. */
+int cm_gen_file_path(const struct cm_gen_file *f, struct cm_buf *b);
+
+/* ---- background generators, one per source ---- */
+
+/* Each appends its window's benign records to f. Return 0 or CM_E*. */
+int cm_gen_cloudtrail_fill(struct cm_gen_file *f);
+int cm_gen_ct_data_fill(struct cm_gen_file *f);
+int cm_gen_flow_fill(struct cm_gen_file *f);
+int cm_gen_dns_fill(struct cm_gen_file *f);
+
+/* The flow header line of vpc's flow log (without newline). */
+const char *cm_gen_flow_header(const struct cm_gen_world *w, unsigned vpc);
+
+#endif

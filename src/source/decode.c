@@ -1,0 +1,151 @@
+/*
+ * Whole-buffer gzip decoding: libdeflate on the fast path, zlib to salvage
+ * the readable prefix of a damaged stream.
+ */
+#include "source/decode.h"
+
+#include <libdeflate.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "base/err.h"
+
+int cm_decoder_init(struct cm_decoder *dec)
+{
+    dec->d = libdeflate_alloc_decompressor();
+    return dec->d ? CM_OK : CM_ENOMEM;
+}
+
+void cm_decoder_finish(struct cm_decoder *dec)
+{
+    if (dec->d) {
+        libdeflate_free_decompressor(dec->d);
+        dec->d = NULL;
+    }
+}
+
+bool cm_is_gzip(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    return n >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+}
+
+static uint32_t trailer_isize(const unsigned char *in, size_t n)
+{
+    if (n < 18) {
+        return 0;
+    }
+    return (uint32_t)in[n - 4] | ((uint32_t)in[n - 3] << 8) | ((uint32_t)in[n - 2] << 16) |
+           ((uint32_t)in[n - 1] << 24);
+}
+
+/*
+ * Streams one damaged member through zlib, appending what it yields. Returns
+ * CM_ETRUNC when the input ended inside the stream, CM_EINVAL on bad data.
+ */
+static int salvage(const unsigned char *in, size_t n, size_t base, struct cm_buf *out,
+                   struct cm_decode_error *err)
+{
+    z_stream zs;
+    int zrc, rc = CM_EINVAL;
+    char tmp[65536];
+
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        return CM_ENOMEM;
+    }
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
+    do {
+        zs.next_out = (Bytef *)tmp;
+        zs.avail_out = sizeof(tmp);
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        if (sizeof(tmp) - zs.avail_out > 0) {
+            int brc = cm_buf_append(out, tmp, sizeof(tmp) - zs.avail_out);
+            if (brc != 0) {
+                inflateEnd(&zs);
+                return brc;
+            }
+        }
+    } while (zrc == Z_OK);
+    if (zrc == Z_BUF_ERROR && zs.avail_in == 0) {
+        rc = CM_ETRUNC;
+        snprintf(err->msg, sizeof(err->msg), "truncated gzip stream (ends at byte %zu)", base + n);
+    } else {
+        snprintf(err->msg, sizeof(err->msg), "corrupt gzip data: %s",
+                 zs.msg ? zs.msg : "inflate failed");
+    }
+    err->offset = base + zs.total_in;
+    inflateEnd(&zs);
+    return rc;
+}
+
+/* Inflates one member at in[0..n) with libdeflate; *used = compressed bytes consumed. */
+static int member(struct cm_decoder *dec, const unsigned char *in, size_t n, size_t hint,
+                  struct cm_buf *out, size_t *used)
+{
+    size_t guess = hint ? hint : n * 4 + 1024;
+
+    for (;;) {
+        size_t got = 0;
+        enum libdeflate_result r;
+        int rc = cm_buf_reserve(out, guess);
+        if (rc != 0) {
+            return rc;
+        }
+        r = libdeflate_gzip_decompress_ex(dec->d, in, n, out->p + out->len,
+                                          out->cap - out->len - 1, used, &got);
+        if (r == LIBDEFLATE_SUCCESS) {
+            out->len += got;
+            out->p[out->len] = '\0';
+            return CM_OK;
+        }
+        if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
+            return CM_EINVAL;
+        }
+        if (out->cap - 1 >= out->max) {
+            return CM_E2BIG;
+        }
+        guess = (out->cap - out->len) * 2;
+        if (guess > out->max - out->len) {
+            guess = out->max - out->len;
+        }
+    }
+}
+
+int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_buf *out,
+                   struct cm_decode_error *err)
+{
+    const unsigned char *in = inp;
+    size_t pos = 0;
+    uint32_t isize = trailer_isize(in, n);
+    int rc;
+
+    cm_buf_reset(out);
+    err->offset = 0;
+    err->msg[0] = '\0';
+    while (pos < n) {
+        size_t used = 0;
+        if (!cm_is_gzip(in + pos, n - pos)) {
+            snprintf(err->msg, sizeof(err->msg),
+                     "%zu bytes of non-gzip data after the gzip stream ignored", n - pos);
+            err->offset = pos;
+            return CM_EINVAL;
+        }
+        /* The trailer size is exact for single-member files (mod 2^32). */
+        rc = member(dec, in + pos, n - pos, pos == 0 ? (size_t)isize + 64 : 0, out, &used);
+        if (rc == CM_EINVAL) {
+            return salvage(in + pos, n - pos, pos, out, err);
+        }
+        if (rc != 0) {
+            if (rc == CM_E2BIG) {
+                snprintf(err->msg, sizeof(err->msg), "decoded size exceeds the cap of %zu bytes",
+                         out->max);
+            }
+            return rc;
+        }
+        pos += used;
+    }
+    return CM_OK;
+}

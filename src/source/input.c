@@ -1,0 +1,143 @@
+/*
+ * Walking the scan paths and ordering the inputs by object-key time.
+ */
+#include "source/input.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/str.h"
+#include "base/time.h"
+
+#define MAX_DEPTH 64
+
+static int add(struct cm_inputs *in, const char *path, uint64_t size, int is_stdin)
+{
+    struct cm_input *it;
+    const char *base = strrchr(path, '/');
+
+    if (in->n == in->cap) {
+        size_t ncap = in->cap ? in->cap * 2 : 64;
+        struct cm_input *nv = cm_realloc(in->v, ncap * sizeof(*nv));
+        if (nv == NULL) {
+            return CM_ENOMEM;
+        }
+        in->v = nv;
+        in->cap = ncap;
+    }
+    it = &in->v[in->n];
+    it->path = cm_strndup(path, strlen(path));
+    if (it->path == NULL) {
+        return CM_ENOMEM;
+    }
+    it->size = size;
+    it->is_stdin = is_stdin;
+    it->key_ms = INT64_MIN;
+    base = base ? base + 1 : path;
+    if (!is_stdin) {
+        int64_t ms;
+        if (cm_time_from_key(cm_str_cstr(base), &ms) == 0) {
+            it->key_ms = ms;
+        }
+    }
+    in->n++;
+    return CM_OK;
+}
+
+static int walk(struct cm_inputs *in, const char *path, int depth, char *err, size_t errlen)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int rc = CM_OK;
+
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return CM_EIO;
+    }
+    if (S_ISREG(st.st_mode)) {
+        return add(in, path, (uint64_t)st.st_size, 0);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return CM_OK;
+    }
+    if (depth > MAX_DEPTH) {
+        snprintf(err, errlen, "%s: directories nested too deep", path);
+        return CM_EIO;
+    }
+    d = opendir(path);
+    if (d == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return CM_EIO;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char *child;
+        size_t len;
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "CloudTrail-Digest") == 0) {
+            continue;
+        }
+        len = strlen(path) + strlen(de->d_name) + 2;
+        child = cm_malloc(len);
+        if (child == NULL) {
+            rc = CM_ENOMEM;
+            break;
+        }
+        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+                 de->d_name);
+        rc = walk(in, child, depth + 1, err, errlen);
+        cm_free(child);
+        if (rc != 0) {
+            break;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_input(const void *a, const void *b)
+{
+    const struct cm_input *x = a, *y = b;
+
+    if (x->is_stdin != y->is_stdin) {
+        return x->is_stdin ? -1 : 1;
+    }
+    if (x->key_ms != y->key_ms) {
+        return x->key_ms < y->key_ms ? -1 : 1;
+    }
+    return strcmp(x->path, y->path);
+}
+
+int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err,
+                      size_t errlen)
+{
+    int rc;
+
+    memset(in, 0, sizeof(*in));
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(paths[i], "-") == 0) {
+            rc = add(in, "-", 0, 1);
+        } else {
+            rc = walk(in, paths[i], 0, err, errlen);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    qsort(in->v, in->n, sizeof(*in->v), cmp_input);
+    return CM_OK;
+}
+
+void cm_inputs_free(struct cm_inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        cm_free(in->v[i].path);
+    }
+    cm_free(in->v);
+    memset(in, 0, sizeof(*in));
+}

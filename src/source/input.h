@@ -1,0 +1,36 @@
+/*
+ * The list of inputs of a batch scan: files found under the paths given
+ * (directories are walked recursively), each with the time in its object
+ * key when it follows an AWS delivery layout, sorted into event-time order.
+ * Hidden entries (names starting with '.') and CloudTrail-Digest folders are
+ * skipped: digests are signatures, not records.
+ */
+#ifndef CM_SOURCE_INPUT_H
+#define CM_SOURCE_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cm_input {
+    char *path;       /* owned */
+    int64_t key_ms;   /* time from the object key, INT64_MIN when none */
+    uint64_t size;    /* bytes on disk */
+    int is_stdin;     /* the "-" input */
+};
+
+struct cm_inputs {
+    struct cm_input *v;
+    size_t n, cap;
+};
+
+/*
+ * Collects the inputs under paths[0..n) and sorts them by (key time, path);
+ * inputs without a key time come first, by path. "-" means standard input
+ * and is kept first. Returns 0, CM_ENOMEM, or CM_EIO when a path cannot be
+ * read (err names it; the caller reports).
+ */
+int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err,
+                      size_t errlen);
+void cm_inputs_free(struct cm_inputs *in);
+
+#endif

@@ -1,0 +1,1277 @@
+/*
+ * Unit tests for lib/base/json.h: the tape reader (grammar, UTF-8, numbers,
+ * escapes, limits, streaming with cm_json_parse_at), the accessors, and the
+ * writer (layout, escaping, misuse, cm_jw_node round trips).
+ *
+ * Every input is copied into a heap buffer of exactly its length with no
+ * terminating NUL, so under ASan any read past the end of the source fails.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+
+struct fx {
+    struct cm_json_doc doc;
+    struct cm_diag diag;
+    struct cm_arena arena;
+    char *src;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+
+    if (f == NULL) {
+        return -1;
+    }
+    cm_json_doc_init(&f->doc, 0, 0);
+    cm_arena_init(&f->arena, 1024, 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+
+    cm_json_doc_finish(&f->doc);
+    cm_json_doc_finish(&f->doc); /* idempotent */
+    cm_arena_finish(&f->arena);
+    free(f->src);
+    free(f);
+    return 0;
+}
+
+/* Copies s[0..n) into an exact-size heap buffer (kept until the next call). */
+static const char *own(struct fx *f, const char *s, size_t n)
+{
+    free(f->src);
+    f->src = malloc(n ? n : 1);
+    assert_non_null(f->src);
+    if (n) {
+        memcpy(f->src, s, n);
+    }
+    return f->src;
+}
+
+static int parse_n(struct fx *f, const char *s, size_t n)
+{
+    const char *p = own(f, s, n);
+
+    cm_diag_clear(&f->diag);
+    return cm_json_parse(&f->doc, p, n, &f->diag);
+}
+
+static int parse(struct fx *f, const char *s)
+{
+    return parse_n(f, s, strlen(s));
+}
+
+static void ok(struct fx *f, const char *s)
+{
+    int rc = parse(f, s);
+    if (rc != 0) {
+        fail_msg("expected %s to parse, got %d (%s at %zu)", s, rc, f->diag.msg, f->diag.offset);
+    }
+}
+
+static void bad(struct fx *f, const char *s, int code)
+{
+    int rc = parse(f, s);
+    if (rc != code) {
+        fail_msg("expected %s to fail with %d, got %d", s, code, rc);
+    }
+    assert_true(f->diag.msg[0] != '\0');
+}
+
+static void bad_n(struct fx *f, const char *s, size_t n, int code)
+{
+    int rc = parse_n(f, s, n);
+    if (rc != code) {
+        fail_msg("expected input of %zu bytes to fail with %d, got %d", n, code, rc);
+    }
+}
+
+static uint32_t type_of(struct fx *f, uint32_t i)
+{
+    return f->doc.nodes[i].tag & CM_JSON_TYPE_MASK;
+}
+
+static struct cm_str sval(struct fx *f, uint32_t i)
+{
+    return cm_json_str(&f->doc, i, &f->arena);
+}
+
+static void assert_str(struct cm_str s, const char *want, size_t wlen)
+{
+    if (!cm_str_present(s) || s.len != wlen || memcmp(s.p, want, wlen) != 0) {
+        fail_msg("string mismatch: got %.*s (%zu bytes)", (int)s.len, s.p ? s.p : "", s.len);
+    }
+}
+
+/* ---- values and tape shape ---- */
+
+static void test_scalars(void **state)
+{
+    struct fx *f = *state;
+
+    ok(f, "null");
+    assert_int_equal(f->doc.n, 1);
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_NULL);
+    ok(f, " true ");
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_TRUE);
+    assert_int_equal(f->doc.nodes[0].off, 1);
+    ok(f, "\t\r\nfalse\n");
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_FALSE);
+    ok(f, "0");
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_NUMBER);
+    assert_int_equal(f->doc.nodes[0].len, 1);
+    ok(f, "\"hi\"");
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_STRING);
+    assert_int_equal(f->doc.nodes[0].off, 1);
+    assert_int_equal(f->doc.nodes[0].len, 2);
+    assert_int_equal(f->doc.nodes[0].next, 1);
+    ok(f, "\"\"");
+    assert_int_equal(f->doc.nodes[0].len, 0);
+    assert_str(sval(f, 0), "", 0);
+    ok(f, "[]");
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_ARRAY);
+    assert_int_equal(f->doc.nodes[0].len, 0);
+    assert_int_equal(cm_json_first(&f->doc, 0), CM_JSON_NONE);
+    ok(f, "{}");
+    assert_int_equal(cm_json_type(&f->doc, 0), CM_JSON_OBJECT);
+    assert_int_equal(f->doc.nodes[0].next, 1);
+}
+
+static void test_tape_shape(void **state)
+{
+    struct fx *f = *state;
+    /*                 0  1   2 3 4 5  6   7      8   9   */
+    const char *s = "{\"a\":[1,2,{\"b\":null}],\"c\":\"d\"}";
+    static const uint32_t types[] = {CM_JSON_OBJECT, CM_JSON_STRING, CM_JSON_ARRAY,
+                                     CM_JSON_NUMBER, CM_JSON_NUMBER, CM_JSON_OBJECT,
+                                     CM_JSON_STRING, CM_JSON_NULL,   CM_JSON_STRING,
+                                     CM_JSON_STRING};
+    static const uint32_t next[] = {10, 2, 8, 4, 5, 8, 7, 8, 9, 10};
+    static const uint32_t lens[] = {2, 1, 3, 1, 1, 1, 1, 4, 1, 1};
+
+    ok(f, s);
+    assert_int_equal(f->doc.n, 10);
+    for (uint32_t i = 0; i < 10; i++) {
+        assert_int_equal(type_of(f, i), types[i]);
+        assert_int_equal(f->doc.nodes[i].next, next[i]);
+        assert_int_equal(f->doc.nodes[i].len, lens[i]);
+    }
+    assert_int_equal(f->doc.nodes[0].off, 0);
+    assert_int_equal(f->doc.nodes[2].off, 5);
+    assert_int_equal(f->doc.nodes[5].off, 10);
+    /* Sibling iteration. */
+    assert_int_equal(cm_json_first(&f->doc, 2), 3);
+    assert_int_equal(cm_json_next(&f->doc, 2, 3), 4);
+    assert_int_equal(cm_json_next(&f->doc, 2, 4), 5);
+    assert_int_equal(cm_json_next(&f->doc, 2, 5), CM_JSON_NONE);
+    assert_int_equal(cm_json_next(&f->doc, 0, 2), 8);
+    assert_int_equal(cm_json_next(&f->doc, 0, 9), CM_JSON_NONE);
+}
+
+static void test_nested_empty(void **state)
+{
+    struct fx *f = *state;
+
+    ok(f, "[[],{},[[]],{\"a\":{}}]");
+    assert_int_equal(f->doc.n, 8);
+    assert_int_equal(f->doc.nodes[0].len, 4);
+    assert_int_equal(f->doc.nodes[0].next, 8);
+    assert_int_equal(f->doc.nodes[1].next, 2);
+    assert_int_equal(f->doc.nodes[2].next, 3);
+    assert_int_equal(f->doc.nodes[3].len, 1);
+    assert_int_equal(f->doc.nodes[3].next, 5);
+    assert_int_equal(f->doc.nodes[4].len, 0);
+    assert_int_equal(f->doc.nodes[5].len, 1);
+    assert_int_equal(f->doc.nodes[5].next, 8);
+    assert_int_equal(type_of(f, 7), CM_JSON_OBJECT);
+    assert_int_equal(f->doc.nodes[7].next, 8);
+    ok(f, " [ 1 , [ 2 , [ 3 ] ] , 4 ] ");
+    assert_int_equal(f->doc.nodes[0].len, 3);
+    assert_int_equal(f->doc.nodes[2].len, 2);
+    assert_int_equal(f->doc.nodes[4].len, 1);
+    assert_int_equal(f->doc.nodes[2].next, 6);
+}
+
+static void test_duplicate_keys(void **state)
+{
+    struct fx *f = *state;
+    int64_t v = 0;
+    uint32_t k, n = 0;
+
+    ok(f, "{\"a\":1,\"b\":2,\"a\":3}");
+    assert_int_equal(f->doc.nodes[0].len, 3);
+    assert_int_equal(cm_json_i64(&f->doc, cm_json_get(&f->doc, 0, "a"), &v), 0);
+    assert_int_equal(v, 1);
+    for (k = cm_json_first(&f->doc, 0); k != CM_JSON_NONE; k = cm_json_next(&f->doc, 0, k + 1)) {
+        n++;
+    }
+    assert_int_equal(n, 3);
+}
+
+static const char *ct_record =
+    "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"
+    "\"AIDAEXAMPLE\",\"arn\":\"arn:aws:iam::123456789012:user/alice\",\"sessionContext\":"
+    "{\"attributes\":{\"creationDate\":\"2024-01-02T03:04:05Z\",\"mfaAuthenticated\":\"true\"}}},"
+    "\"eventTime\":\"2024-01-02T03:04:06Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":"
+    "\"GetObject\",\"requestParameters\":{\"bucketName\":\"b\",\"tags\":[{\"k\":\"x\"},{\"k\":"
+    "\"y\"}]},\"readOnly\":true,\"bytes\":375,\"resources\":[],\"e\\u0078tra\":null}";
+
+static void test_get_and_path(void **state)
+{
+    struct fx *f = *state;
+    uint32_t u, v;
+
+    ok(f, ct_record);
+    u = cm_json_get(&f->doc, 0, "userIdentity");
+    assert_int_equal(cm_json_type(&f->doc, u), CM_JSON_OBJECT);
+    assert_str(sval(f, cm_json_get(&f->doc, u, "type")), "IAMUser", 7);
+    assert_str(sval(f, cm_json_getn(&f->doc, u, "arnXYZ", 3)), "arn:aws:iam::123456789012:user/alice",
+               36);
+    v = cm_json_path(&f->doc, 0, "userIdentity.sessionContext.attributes.mfaAuthenticated");
+    assert_true(cm_json_truthy(&f->doc, v));
+    assert_str(sval(f, cm_json_path(&f->doc, 0, "requestParameters.tags.1.k")), "y", 1);
+    assert_str(sval(f, cm_json_path(&f->doc, 0, "requestParameters.tags.0.k")), "x", 1);
+    assert_int_equal(cm_json_path(&f->doc, 0, "requestParameters.tags.2.k"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "requestParameters.tags.x"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "requestParameters.bucketName.x"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "nope"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, ""), 0);
+    assert_int_equal(cm_json_path(&f->doc, CM_JSON_NONE, "a"), CM_JSON_NONE);
+    /* A key written with an escape is found by its unescaped name. */
+    v = cm_json_get(&f->doc, 0, "extra");
+    assert_int_equal(cm_json_type(&f->doc, v), CM_JSON_NULL);
+    assert_int_equal(cm_json_get(&f->doc, 0, "e\\u0078tra"), CM_JSON_NONE);
+    assert_int_equal(cm_json_get(&f->doc, 0, "extr"), CM_JSON_NONE);
+    assert_int_equal(cm_json_get(&f->doc, 0, "extraa"), CM_JSON_NONE);
+    /* Misses and wrong types. */
+    assert_int_equal(cm_json_get(&f->doc, 0, "eventname"), CM_JSON_NONE);
+    assert_int_equal(cm_json_get(&f->doc, u + 1, "x"), CM_JSON_NONE);
+    assert_int_equal(cm_json_get(&f->doc, CM_JSON_NONE, "x"), CM_JSON_NONE);
+    assert_int_equal(cm_json_get(&f->doc, f->doc.n + 5, "x"), CM_JSON_NONE);
+    assert_int_equal(cm_json_get(&f->doc, 0, NULL), CM_JSON_NONE);
+    v = cm_json_get(&f->doc, 0, "resources");
+    assert_int_equal(f->doc.nodes[v].len, 0);
+    assert_true(cm_json_truthy(&f->doc, cm_json_get(&f->doc, 0, "readOnly")));
+}
+
+static void test_path_arrays_and_keys(void **state)
+{
+    struct fx *f = *state;
+
+    ok(f, "[[10,11],{\"0\":\"zero\",\"\":{\"\":5},\"a.b\":1}]");
+    assert_int_equal(cm_json_path(&f->doc, 0, "0.1"), 3);
+    assert_str(sval(f, cm_json_path(&f->doc, 0, "1.0")), "zero", 4);
+    assert_int_equal(cm_json_type(&f->doc, cm_json_path(&f->doc, 0, "1..")), CM_JSON_NUMBER);
+    assert_int_equal(cm_json_path(&f->doc, 0, "1.a.b"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "2"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "-1"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "99999999999"), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, "0."), CM_JSON_NONE);
+    assert_int_equal(cm_json_path(&f->doc, 0, NULL), CM_JSON_NONE);
+}
+
+static void test_index(void **state)
+{
+    struct fx *f = *state;
+    int64_t v = 0;
+
+    ok(f, "[0,[1,2],{\"a\":[3]},4]");
+    assert_int_equal(cm_json_index(&f->doc, 0, 0), 1);
+    assert_int_equal(cm_json_index(&f->doc, 0, 1), 2);
+    assert_int_equal(cm_json_index(&f->doc, 0, 2), 5);
+    assert_int_equal(cm_json_i64(&f->doc, cm_json_index(&f->doc, 0, 3), &v), 0);
+    assert_int_equal(v, 4);
+    assert_int_equal(cm_json_index(&f->doc, 0, 4), CM_JSON_NONE);
+    assert_int_equal(cm_json_index(&f->doc, 5, 0), CM_JSON_NONE);
+    assert_int_equal(cm_json_index(&f->doc, CM_JSON_NONE, 0), CM_JSON_NONE);
+}
+
+/* ---- strings ---- */
+
+static void test_escapes(void **state)
+{
+    struct fx *f = *state;
+    struct cm_str s;
+
+    ok(f, "\"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\\u0041\\u00e9\\u20AC\"");
+    assert_true(f->doc.nodes[0].tag & CM_JSON_F_ESCAPED);
+    assert_false(f->doc.nodes[0].tag & CM_JSON_F_NONASCII);
+    s = sval(f, 0);
+    assert_str(s, "a\"b\\c/d\be\ff\ng\rh\ti" "A\xC3\xA9\xE2\x82\xAC", 23);
+    assert_int_equal(s.p[s.len], '\0');
+    /* Without an arena the raw form comes back. */
+    s = cm_json_str(&f->doc, 0, NULL);
+    assert_int_equal(s.len, f->doc.nodes[0].len);
+    assert_ptr_equal(s.p, f->src + 1);
+    /* Unescaped strings are slices of the source. */
+    ok(f, "\"plain\"");
+    assert_false(f->doc.nodes[0].tag & CM_JSON_F_ESCAPED);
+    assert_ptr_equal(sval(f, 0).p, f->src + 1);
+    ok(f, "\"\\u0000\"");
+    assert_str(sval(f, 0), "\0", 1);
+}
+
+static void test_escapes_invalid(void **state)
+{
+    struct fx *f = *state;
+
+    bad(f, "\"\\x\"", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "invalid escape");
+    assert_int_equal(f->diag.offset, 1);
+    bad(f, "\"\\'\"", CM_ESYNTAX);
+    bad(f, "\"\\U0041\"", CM_ESYNTAX);
+    bad(f, "\"\\u12\"", CM_ESYNTAX);
+    bad(f, "\"\\u12G4\"", CM_ESYNTAX);
+    bad(f, "\"\\u-123\"", CM_ESYNTAX);
+    bad(f, "\"\\u123", CM_ESYNTAX);
+    bad(f, "\"\\", CM_ESYNTAX);
+    bad(f, "\"\\\"", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "unterminated string");
+    bad(f, "\"abc", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "unterminated string");
+    assert_int_equal(f->diag.offset, 0);
+    bad(f, "\"\\\x01\"", CM_ESYNTAX);
+}
+
+static void test_surrogates(void **state)
+{
+    struct fx *f = *state;
+
+    /* A pair combines into one 4-byte sequence. */
+    ok(f, "\"\\uD83D\\uDE00\"");
+    assert_str(sval(f, 0), "\xF0\x9F\x98\x80", 4);
+    ok(f, "\"\\udbff\\udfff\"");
+    assert_str(sval(f, 0), "\xF4\x8F\xBF\xBF", 4);
+    /* Lone surrogates parse (RFC grammar) and unescape to U+FFFD. */
+    ok(f, "\"\\uD800\"");
+    assert_str(sval(f, 0), "\xEF\xBF\xBD", 3);
+    ok(f, "\"\\uDC00x\"");
+    assert_str(sval(f, 0), "\xEF\xBF\xBDx", 4);
+    ok(f, "\"\\uD800\\u0041\"");
+    assert_str(sval(f, 0), "\xEF\xBF\xBD" "A", 4);
+    ok(f, "\"\\uDE00\\uD83D\"");
+    assert_str(sval(f, 0), "\xEF\xBF\xBD\xEF\xBF\xBD", 6);
+    ok(f, "\"\\uD83D\\uD83D\\uDE00\"");
+    assert_str(sval(f, 0), "\xEF\xBF\xBD\xF0\x9F\x98\x80", 7);
+    ok(f, "\"\\uD83D\\n\"");
+    assert_str(sval(f, 0), "\xEF\xBF\xBD\n", 4);
+}
+
+static void test_unescape_direct(void **state)
+{
+    char out[64], buf[64];
+    size_t n;
+
+    (void)state;
+    n = cm_json_unescape("ab\\tc", 5, out);
+    assert_int_equal(n, 4);
+    assert_memory_equal(out, "ab\tc", 4);
+    n = cm_json_unescape("", 0, out);
+    assert_int_equal(n, 0);
+    /* In place: the output never outgrows the input. */
+    memcpy(buf, "x\\u00e9\\uD83D\\uDE00\\\"", 21);
+    n = cm_json_unescape(buf, 21, buf);
+    assert_int_equal(n, 8);
+    assert_memory_equal(buf, "x\xC3\xA9\xF0\x9F\x98\x80\"", 8);
+    /* Malformed input (never accepted by the parser) does not read past len. */
+    n = cm_json_unescape("a\\", 2, out);
+    assert_int_equal(n, 2);
+    n = cm_json_unescape("\\u12", 4, out);
+    assert_int_equal(n, 4);
+    n = cm_json_unescape("\\uD800\\u", 8, out);
+    assert_int_equal(n, 5);
+}
+
+static void test_utf8_valid(void **state)
+{
+    struct fx *f = *state;
+
+    ok(f, "\"\xC2\x80 \xDF\xBF \xE0\xA0\x80 \xEF\xBF\xBF \xF0\x90\x80\x80 \xF4\x8F\xBF\xBF\"");
+    assert_true(f->doc.nodes[0].tag & CM_JSON_F_NONASCII);
+    assert_false(f->doc.nodes[0].tag & CM_JSON_F_ESCAPED);
+    ok(f, "\"\xED\x9F\xBF \xEE\x80\x80 caf\xC3\xA9\"");
+    ok(f, "{\"\xC3\xA9t\xC3\xA9\":\"\xE6\x97\xA5\xE6\x9C\xAC\"}");
+    assert_int_equal(cm_json_get(&f->doc, 0, "\xC3\xA9t\xC3\xA9"), 2);
+    ok(f, "\"\x7F\"");
+}
+
+static void test_utf8_invalid(void **state)
+{
+    struct fx *f = *state;
+    static const char *const cases[] = {
+        "\"\xC0\x80\"",         "\"\xC1\xBF\"",         "\"\xE0\x80\x80\"",
+        "\"\xE0\x9F\xBF\"",     "\"\xF0\x80\x80\x80\"", "\"\xF0\x8F\xBF\xBF\"",
+        "\"\xED\xA0\x80\"",     "\"\xED\xBF\xBF\"",     "\"\xF4\x90\x80\x80\"",
+        "\"\xF5\x80\x80\x80\"", "\"\xFF\"",             "\"\xFE\"",
+        "\"\x80\"",             "\"\xBF\"",             "\"\xC3\"",
+        "\"\xE2\x82\"",         "\"\xF0\x9F\x98\"",     "\"\xC3\x41\"",
+        "\"\xE2\x28\xA1\"",     "\"\xF0\x9F\x28\x80\"",
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bad(f, cases[i], CM_EUTF8);
+        assert_int_equal(f->diag.offset, 1);
+        assert_string_equal(f->diag.msg, "invalid UTF-8 at byte 1");
+    }
+    /* Truncated at the very end of the input. */
+    bad_n(f, "\"\xE2\x82", 3, CM_EUTF8);
+    bad_n(f, "\"ab\xF0", 4, CM_EUTF8);
+    assert_int_equal(f->diag.offset, 3);
+    /* Invalid UTF-8 outside strings is just a syntax error. */
+    bad(f, "\xC3\xA9", CM_ESYNTAX);
+    bad(f, "[1,\xFF]", CM_ESYNTAX);
+}
+
+static void test_control_chars(void **state)
+{
+    struct fx *f = *state;
+    char s[8];
+
+    for (int c = 0; c < 0x20; c++) {
+        s[0] = '"';
+        s[1] = 'a';
+        s[2] = (char)c;
+        s[3] = '"';
+        bad_n(f, s, 4, CM_ESYNTAX);
+        assert_string_equal(f->diag.msg, "control character in string");
+        assert_int_equal(f->diag.offset, 2);
+    }
+    bad_n(f, "\"\0\"", 3, CM_ESYNTAX);
+}
+
+/* Strings of every length around the 16-byte vector width, exact-size buffers. */
+static void test_string_lengths(void **state)
+{
+    struct fx *f = *state;
+    char s[80];
+
+    for (size_t len = 0; len < 70; len++) {
+        s[0] = '"';
+        memset(s + 1, 'a', len);
+        s[len + 1] = '"';
+        if (parse_n(f, s, len + 2) != 0 || f->doc.nodes[0].len != len) {
+            fail_msg("string of %zu bytes", len);
+        }
+        /* Unterminated: must stop at the end of the buffer. */
+        bad_n(f, s, len + 1, CM_ESYNTAX);
+        for (size_t at = 1; at <= len; at++) {
+            s[at] = '\\';
+            bad_n(f, s, len + 2, CM_ESYNTAX);
+            s[at] = '\x1f';
+            bad_n(f, s, len + 2, CM_ESYNTAX);
+            s[at] = '\xC3';
+            bad_n(f, s, len + 2, CM_EUTF8);
+            s[at] = '"';
+            bad_n(f, s, len + 2, CM_ESYNTAX);
+            s[at] = 'a';
+        }
+    }
+    /* Escapes and multibyte characters straddling vector boundaries. */
+    for (size_t pre = 0; pre < 40; pre++) {
+        int n = snprintf(s, sizeof(s), "\"%.*s\\u00e9\xE2\x82\xAC\"", (int)pre,
+                         "0123456789012345678901234567890123456789");
+        assert_int_equal(parse_n(f, s, (size_t)n), 0);
+        assert_int_equal(sval(f, 0).len, pre + 5);
+    }
+}
+
+/* ---- numbers ---- */
+
+static void test_numbers_valid(void **state)
+{
+    struct fx *f = *state;
+    static const char *const cases[] = {
+        "0",     "-0",       "1",         "-1",    "123",   "0.5",     "-0.5",
+        "1e5",   "1E5",      "1e+5",      "1e-5",  "1.5e3", "-1.5E-3", "0e0",
+        "0.0e0", "1234567890123456789012345678901234567890", "[1,-2,3.25]",
+    };
+    uint32_t t;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ok(f, cases[i]);
+    }
+    ok(f, "-12");
+    t = f->doc.nodes[0].tag;
+    assert_true(t & CM_JSON_F_INTEGER);
+    assert_true(t & CM_JSON_F_NEGATIVE);
+    assert_int_equal(f->doc.nodes[0].len, 3);
+    ok(f, "12.0");
+    assert_false(f->doc.nodes[0].tag & CM_JSON_F_INTEGER);
+    assert_false(f->doc.nodes[0].tag & CM_JSON_F_NEGATIVE);
+    ok(f, "1e2");
+    assert_false(f->doc.nodes[0].tag & CM_JSON_F_INTEGER);
+    ok(f, " [ 42 ] ");
+    assert_int_equal(f->doc.nodes[1].off, 3);
+    assert_int_equal(f->doc.nodes[1].len, 2);
+    assert_memory_equal(cm_json_raw(&f->doc, 1).p, "42", 2);
+}
+
+static void test_numbers_invalid(void **state)
+{
+    struct fx *f = *state;
+    static const char *const cases[] = {
+        "01",   "-01",  "00",   "+1",   ".5",   "1.",   "1.e5", "1e",  "1e+", "1E-",
+        "-",    "--1",  "- 1",  "0x10", "1ee5", "1.5.", "NaN",  "-Infinity", "Infinity",
+        "1 2",  "[01]", "[1.]", "[-]",  "0.e1", "2.a",  "1e5.", "[.1]", "-.1", "1_000",
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bad(f, cases[i], CM_ESYNTAX);
+    }
+    bad(f, "01", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "leading zero in number");
+    bad(f, "1.", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected digit after '.'");
+    assert_int_equal(f->diag.offset, 2);
+    bad(f, "[1e]", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected digit in exponent");
+    assert_int_equal(f->diag.offset, 3);
+    bad(f, "-", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected digit after '-'");
+    /* Digit-terminated numbers at the very end of an exact-size buffer. */
+    bad_n(f, "1e", 2, CM_ESYNTAX);
+    bad_n(f, "-", 1, CM_ESYNTAX);
+    bad_n(f, "0.", 2, CM_ESYNTAX);
+}
+
+static void test_i64(void **state)
+{
+    struct fx *f = *state;
+    int64_t v = 7;
+
+    ok(f, "[0,-0,42,-42,9223372036854775807,-9223372036854775808,9223372036854775808,"
+          "-9223372036854775809,99999999999999999999,1.0,1e2,\"1\",null]");
+    assert_int_equal(cm_json_i64(&f->doc, 1, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(cm_json_i64(&f->doc, 2, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(cm_json_i64(&f->doc, 3, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(cm_json_i64(&f->doc, 4, &v), 0);
+    assert_int_equal(v, -42);
+    assert_int_equal(cm_json_i64(&f->doc, 5, &v), 0);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(cm_json_i64(&f->doc, 6, &v), 0);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(cm_json_i64(&f->doc, 7, &v), CM_ERANGE);
+    assert_int_equal(cm_json_i64(&f->doc, 8, &v), CM_ERANGE);
+    assert_int_equal(cm_json_i64(&f->doc, 9, &v), CM_ERANGE);
+    assert_int_equal(cm_json_i64(&f->doc, 10, &v), CM_EINVAL);
+    assert_int_equal(cm_json_i64(&f->doc, 11, &v), CM_EINVAL);
+    assert_int_equal(cm_json_i64(&f->doc, 12, &v), CM_EINVAL);
+    assert_int_equal(cm_json_i64(&f->doc, 13, &v), CM_EINVAL);
+    assert_int_equal(cm_json_i64(&f->doc, 0, &v), CM_EINVAL);
+    assert_int_equal(cm_json_i64(&f->doc, CM_JSON_NONE, &v), CM_EINVAL);
+}
+
+static void test_f64(void **state)
+{
+    struct fx *f = *state;
+    double v = 0;
+    char big[400];
+
+    ok(f, "[1.5,-0.25,1e3,0,-0.0,1e400,-1e400,1e-400,12345678901234567890,\"x\"]");
+    assert_int_equal(cm_json_f64(&f->doc, 1, &v), 0);
+    assert_true(v == 1.5);
+    assert_int_equal(cm_json_f64(&f->doc, 2, &v), 0);
+    assert_true(v == -0.25);
+    assert_int_equal(cm_json_f64(&f->doc, 3, &v), 0);
+    assert_true(v == 1000.0);
+    assert_int_equal(cm_json_f64(&f->doc, 4, &v), 0);
+    assert_true(v == 0.0);
+    assert_int_equal(cm_json_f64(&f->doc, 5, &v), 0);
+    assert_true(v == 0.0 && signbit(v));
+    assert_int_equal(cm_json_f64(&f->doc, 6, &v), CM_ERANGE);
+    assert_int_equal(cm_json_f64(&f->doc, 7, &v), CM_ERANGE);
+    assert_int_equal(cm_json_f64(&f->doc, 8, &v), 0); /* underflow rounds to 0 */
+    assert_true(fabs(v) < 1e-300);
+    assert_int_equal(cm_json_f64(&f->doc, 9, &v), 0);
+    assert_true(v == 12345678901234567890.0);
+    assert_int_equal(cm_json_f64(&f->doc, 10, &v), CM_EINVAL);
+    assert_int_equal(cm_json_f64(&f->doc, 0, &v), CM_EINVAL);
+    /* A number longer than the stack buffer, followed directly by the end. */
+    memset(big, '1', 300);
+    memcpy(big + 300, ".5e-299", 7);
+    assert_int_equal(parse_n(f, big, 307), 0);
+    assert_int_equal(cm_json_f64(&f->doc, 0, &v), 0);
+    assert_true(v > 1.1 && v < 1.2);
+    /* The next byte after a number in the source is never part of it. */
+    ok(f, "[2,3]");
+    assert_int_equal(cm_json_f64(&f->doc, 1, &v), 0);
+    assert_true(v == 2.0);
+}
+
+/* ---- grammar, whitespace, limits ---- */
+
+static void test_literals_and_structure(void **state)
+{
+    struct fx *f = *state;
+    static const char *const cases[] = {
+        "tru",     "truee",   "nul",   "nulll",  "False",  "NULL",    "[",      "]",
+        "{",       "}",       "[1,]",  "[,1]",   "[1 2]",  "{\"a\"}", "{\"a\":}", "{\"a\" 1}",
+        "{a:1}",   "{'a':1}", "{1:1}", "{\"a\":1,}", "{,}", "[}",  "{]",  "[1}",
+        "{\"a\":1]", "[[]", "\"a\" \"b\"", "{\"a\":1 \"b\":2}", ",", ":", "[1,,2]", "{\"a\"::1}",
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bad(f, cases[i], CM_ESYNTAX);
+    }
+    ok(f, "[true,false,null]");
+    assert_int_equal(f->doc.nodes[1].len, 4);
+    assert_int_equal(f->doc.nodes[2].len, 5);
+    assert_int_equal(f->doc.nodes[3].off, 12);
+    bad_n(f, "tru", 3, CM_ESYNTAX);
+    bad_n(f, "[nul", 4, CM_ESYNTAX);
+}
+
+static void test_whitespace_and_bom(void **state)
+{
+    struct fx *f = *state;
+
+    ok(f, " \t\r\n[ \t\r\n1 \t\r\n, \t\r\n{ \"a\" \t: \n2 } ] \t\r\n");
+    bad(f, "\f1", CM_ESYNTAX);
+    bad(f, "1\v", CM_ESYNTAX);
+    bad(f, "[1,\xC2\xA0" "2]", CM_ESYNTAX);
+    bad(f, "\xEF\xBB\xBF{}", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "byte order mark not allowed");
+    bad(f, "", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "unexpected end of input");
+    bad(f, "   ", CM_ESYNTAX);
+    bad_n(f, "", 0, CM_ESYNTAX);
+    assert_int_equal(cm_json_parse(&f->doc, NULL, 0, NULL), CM_ESYNTAX);
+}
+
+static void test_trailing(void **state)
+{
+    struct fx *f = *state;
+
+    bad(f, "{} x", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "trailing characters after JSON value");
+    assert_int_equal(f->diag.offset, 3);
+    assert_int_equal(f->doc.n, 0);
+    bad(f, "[]]", CM_ESYNTAX);
+    bad(f, "truex", CM_ESYNTAX);
+    bad(f, "0 0", CM_ESYNTAX);
+    bad(f, "\"a\"\"b\"", CM_ESYNTAX);
+    bad_n(f, "1\0", 2, CM_ESYNTAX);
+    ok(f, "{}   \n");
+}
+
+static void test_error_offsets(void **state)
+{
+    struct fx *f = *state;
+
+    bad(f, "{\"a\" 1}", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected ':' after object key");
+    assert_int_equal(f->diag.offset, 5);
+    bad(f, "[1,2 3]", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected ',' or ']' after array element");
+    assert_int_equal(f->diag.offset, 5);
+    bad(f, "{\"a\":1 2}", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected ',' or '}' after object member");
+    assert_int_equal(f->diag.offset, 7);
+    bad(f, "{\"a\":1,2}", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "expected string for object key");
+    assert_int_equal(f->diag.offset, 7);
+    bad(f, "[1,2", CM_ESYNTAX);
+    assert_string_equal(f->diag.msg, "unexpected end of input");
+    assert_int_equal(f->diag.offset, 4);
+    bad(f, "\n\n  @", CM_ESYNTAX);
+    assert_int_equal(f->diag.offset, 4);
+    bad(f, "[\"ok\",\"bad\xC3\x28\"]", CM_EUTF8);
+    assert_int_equal(f->diag.offset, 10);
+    assert_string_equal(f->diag.msg, "invalid UTF-8 at byte 10");
+}
+
+static void nest(char *buf, size_t depth, const char *open, const char *close)
+{
+    memset(buf, open[0], depth);
+    memset(buf + depth, close[0], depth);
+}
+
+static void test_depth_limit(void **state)
+{
+    struct fx *f = *state;
+    char *buf = malloc(2 * 600);
+    char obj[64];
+    size_t n = 0;
+
+    assert_non_null(buf);
+    nest(buf, 512, "[", "]");
+    assert_int_equal(parse_n(f, buf, 1024), 0);
+    assert_int_equal(f->doc.n, 512);
+    assert_int_equal(f->doc.nodes[0].next, 512);
+    assert_int_equal(f->doc.nodes[511].next, 512);
+    nest(buf, 513, "[", "]");
+    assert_int_equal(parse_n(f, buf, 1026), CM_EDEPTH);
+    assert_int_equal(f->diag.offset, 512);
+    /* An unterminated deep prefix stops at the limit, not at the end. */
+    memset(buf, '[', 600);
+    assert_int_equal(parse_n(f, buf, 600), CM_EDEPTH);
+    free(buf);
+
+    /* A custom limit, with objects. */
+    cm_json_doc_finish(&f->doc);
+    cm_json_doc_init(&f->doc, 0, 3);
+    ok(f, "{\"a\":{\"b\":[1]}}");
+    bad(f, "{\"a\":{\"b\":[[1]]}}", CM_EDEPTH);
+    assert_string_equal(f->diag.msg, "nesting too deep");
+    bad(f, "[[[[]]]]", CM_EDEPTH);
+    ok(f, "[[[]],[[]],{\"x\":[]}]");
+    for (int i = 0; i < 3; i++) {
+        n += (size_t)snprintf(obj + n, sizeof(obj) - n, "{\"k\":");
+    }
+    n += (size_t)snprintf(obj + n, sizeof(obj) - n, "0}}}");
+    assert_int_equal(parse_n(f, obj, n), 0);
+}
+
+static void test_max_nodes(void **state)
+{
+    struct fx *f = *state;
+    char buf[4096];
+    size_t n = 0;
+
+    cm_json_doc_finish(&f->doc);
+    cm_json_doc_init(&f->doc, 3, 0);
+    ok(f, "[1,2]");
+    bad(f, "[1,2,3]", CM_E2BIG);
+    bad(f, "{\"a\":[1]}", CM_E2BIG);
+    ok(f, "{\"a\":1}");
+    ok(f, "\"x\"");
+    /* A larger cap that forces several reallocations first. */
+    cm_json_doc_finish(&f->doc);
+    cm_json_doc_init(&f->doc, 1000, 0);
+    buf[n++] = '[';
+    for (int i = 0; i < 999; i++) {
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%d", i ? "," : "", i % 10);
+    }
+    buf[n++] = ']';
+    assert_int_equal(parse_n(f, buf, n), 0);
+    assert_int_equal(f->doc.n, 1000);
+    assert_int_equal(f->doc.nodes[0].len, 999);
+    buf[n - 1] = ',';
+    buf[n++] = '1';
+    buf[n++] = ']';
+    assert_int_equal(parse_n(f, buf, n), CM_E2BIG);
+}
+
+static void test_too_large_input(void **state)
+{
+    struct fx *f = *state;
+    static const char one[] = "1";
+
+    if ((uint64_t)SIZE_MAX <= UINT32_MAX) {
+        skip();
+    }
+    /* The size check comes before any byte is read. */
+    assert_int_equal(cm_json_parse(&f->doc, one, (size_t)UINT32_MAX + 1, &f->diag), CM_E2BIG);
+}
+
+/* ---- streaming ---- */
+
+static void test_parse_at_stream(void **state)
+{
+    struct fx *f = *state;
+    const char *s = "1 [2,3]\n{\"a\":\"x\"}\n\"y\"  ";
+    const char *p = own(f, s, strlen(s));
+    size_t at = 0, end = 0;
+    uint32_t root = 0, roots[4];
+    int count = 0, rc;
+
+    cm_json_doc_begin(&f->doc, p, strlen(s));
+    while ((rc = cm_json_parse_at(&f->doc, at, &end, &root, &f->diag)) == 0) {
+        assert_true(end > at);
+        roots[count++] = root;
+        at = end;
+    }
+    assert_int_equal(rc, CM_ESYNTAX); /* only whitespace left */
+    assert_int_equal(count, 4);
+    assert_int_equal(f->doc.n, 8);
+    assert_int_equal(roots[0], 0);
+    assert_int_equal(roots[1], 1);
+    assert_int_equal(roots[2], 4);
+    assert_int_equal(roots[3], 7);
+    assert_int_equal(f->doc.nodes[1].next, 4);
+    assert_int_equal(f->doc.nodes[4].next, 7);
+    assert_str(sval(f, cm_json_get(&f->doc, roots[2], "a")), "x", 1);
+    assert_str(sval(f, roots[3]), "y", 1);
+    assert_int_equal(cm_json_parse_at(&f->doc, strlen(s) + 1, &end, &root, NULL), CM_EINVAL);
+}
+
+static void test_parse_at_restore(void **state)
+{
+    struct fx *f = *state;
+    const char *s = "[1,2] {\"a\":[3,4,x]} {\"b\":5}";
+    const char *p = own(f, s, strlen(s));
+    size_t end = 0;
+    uint32_t root = 99;
+
+    cm_json_doc_begin(&f->doc, p, strlen(s));
+    assert_int_equal(cm_json_parse_at(&f->doc, 0, &end, &root, NULL), 0);
+    assert_int_equal(end, 5);
+    assert_int_equal(f->doc.n, 3);
+    assert_int_equal(cm_json_parse_at(&f->doc, end, &end, &root, &f->diag), CM_ESYNTAX);
+    assert_int_equal(f->diag.offset, 16);
+    assert_int_equal(f->doc.n, 3);
+    assert_int_equal(root, 0);
+    assert_int_equal(end, 5);
+    /* The earlier value is intact and parsing resumes after the bad one. */
+    assert_int_equal(f->doc.nodes[0].next, 3);
+    assert_int_equal(f->doc.nodes[0].len, 2);
+    assert_int_equal(cm_json_parse_at(&f->doc, 20, &end, &root, NULL), 0);
+    assert_int_equal(root, 3);
+    assert_int_equal(end, strlen(s));
+    assert_int_equal(cm_json_i64(&f->doc, cm_json_get(&f->doc, root, "b"), &(int64_t){0}), 0);
+
+    /* Restore also holds when the cap is hit half-way. */
+    cm_json_doc_finish(&f->doc);
+    cm_json_doc_init(&f->doc, 5, 0);
+    p = own(f, s, strlen(s));
+    cm_json_doc_begin(&f->doc, p, strlen(s));
+    assert_int_equal(cm_json_parse_at(&f->doc, 0, &end, &root, NULL), 0);
+    assert_int_equal(cm_json_parse_at(&f->doc, 20, &end, &root, NULL), CM_E2BIG);
+    assert_int_equal(f->doc.n, 3);
+}
+
+static void test_doc_reuse(void **state)
+{
+    struct fx *f = *state;
+    struct cm_json_doc d;
+
+    for (int i = 0; i < 3; i++) {
+        ok(f, ct_record);
+        assert_true(f->doc.n > 30);
+        ok(f, "[]");
+        assert_int_equal(f->doc.n, 1);
+    }
+    cm_json_doc_init(&d, 0, 0);
+    cm_json_doc_finish(&d);
+    cm_json_doc_finish(&d);
+    assert_null(d.nodes);
+}
+
+static void test_truthy(void **state)
+{
+    struct fx *f = *state;
+
+    ok(f, "[true,false,\"true\",\"True\",\"t\\u0072ue\",1,null,\"false\",\"\"]");
+    assert_true(cm_json_truthy(&f->doc, 1));
+    assert_false(cm_json_truthy(&f->doc, 2));
+    assert_true(cm_json_truthy(&f->doc, 3));
+    assert_false(cm_json_truthy(&f->doc, 4));
+    assert_true(cm_json_truthy(&f->doc, 5));
+    assert_false(cm_json_truthy(&f->doc, 6));
+    assert_false(cm_json_truthy(&f->doc, 7));
+    assert_false(cm_json_truthy(&f->doc, 8));
+    assert_false(cm_json_truthy(&f->doc, 9));
+    assert_false(cm_json_truthy(&f->doc, 0));
+    assert_false(cm_json_truthy(&f->doc, CM_JSON_NONE));
+}
+
+static void test_str_non_string(void **state)
+{
+    struct fx *f = *state;
+    struct cm_arena tiny;
+
+    ok(f, "[1,null,\"a\\nb\"]");
+    assert_null(sval(f, 1).p);
+    assert_null(sval(f, 2).p);
+    assert_null(sval(f, 0).p);
+    assert_null(sval(f, CM_JSON_NONE).p);
+    /* An arena at its cap gives CM_STR_NULL rather than a wrong answer. */
+    cm_arena_init(&tiny, 16, 1);
+    assert_null(cm_json_str(&f->doc, 3, &tiny).p);
+    cm_arena_finish(&tiny);
+}
+
+/* ---- writer ---- */
+
+static void writer_expect(struct cm_buf *b, const char *want)
+{
+    if (b->len != strlen(want) || (b->len > 0 && memcmp(b->p, want, b->len) != 0)) {
+        fail_msg("writer produced %.*s, want %s", (int)b->len, b->p ? b->p : "", want);
+    }
+}
+
+static void test_writer_basic(void **state)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+
+    (void)state;
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "s");
+    cm_jw_str(&jw, "x");
+    cm_jw_key(&jw, "n");
+    cm_jw_i64(&jw, -5);
+    cm_jw_keyn(&jw, "uXX", 1);
+    cm_jw_u64(&jw, UINT64_MAX);
+    cm_jw_key(&jw, "a");
+    cm_jw_arr_begin(&jw);
+    cm_jw_bool(&jw, true);
+    cm_jw_bool(&jw, false);
+    cm_jw_null(&jw);
+    cm_jw_arr_begin(&jw);
+    cm_jw_arr_end(&jw);
+    cm_jw_obj_begin(&jw);
+    cm_jw_obj_end(&jw);
+    cm_jw_raw(&jw, "{\"r\":1}", 7);
+    cm_jw_strn(&jw, "abc", 2);
+    cm_jw_str(&jw, NULL);
+    cm_jw_f64(&jw, 2.5);
+    cm_jw_arr_end(&jw);
+    cm_jw_key(&jw, "");
+    cm_jw_str(&jw, "");
+    cm_jw_obj_end(&jw);
+    assert_int_equal(cm_jw_finish(&jw), 0);
+    writer_expect(&b, "{\"s\":\"x\",\"n\":-5,\"u\":18446744073709551615,\"a\":[true,false,null,"
+                      "[],{},{\"r\":1},\"ab\",null,2.5],\"\":\"\"}");
+    /* Scalars at the top level. */
+    cm_buf_reset(&b);
+    cm_jw_init(&jw, &b);
+    cm_jw_str(&jw, "top");
+    assert_int_equal(cm_jw_finish(&jw), 0);
+    writer_expect(&b, "\"top\"");
+    cm_buf_finish(&b);
+}
+
+static void escape_expect(const char *in, size_t n, const char *want)
+{
+    struct cm_buf b;
+
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_json_escape(&b, in, n), 0);
+    writer_expect(&b, want);
+    cm_buf_finish(&b);
+}
+
+static void test_writer_escape(void **state)
+{
+    (void)state;
+    escape_expect("plain text", 10, "plain text");
+    escape_expect("", 0, "");
+    escape_expect("a\"b\\c/", 6, "a\\\"b\\\\c/");
+    escape_expect("\b\f\n\r\t", 5, "\\b\\f\\n\\r\\t");
+    escape_expect("\x01\x1f\0\x7f", 4, "\\u0001\\u001f\\u0000\x7f");
+    escape_expect("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", 14,
+                  "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+    escape_expect("a\xE2\x80\xA8" "b\xE2\x80\xA9", 8, "a\\u2028b\\u2029");
+    escape_expect("\xE2\x80\xAA", 3, "\xE2\x80\xAA");
+    /* Invalid UTF-8: one U+FFFD per bad byte, valid neighbours kept. */
+    escape_expect("a\xFF" "b", 3, "a\\ufffdb");
+    escape_expect("\xC0\x80", 2, "\\ufffd\\ufffd");
+    escape_expect("\xED\xA0\x80", 3, "\\ufffd\\ufffd\\ufffd");
+    escape_expect("\xE2\x82", 2, "\\ufffd\\ufffd");
+    escape_expect("\xF4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd");
+    escape_expect("\xC3\xA9\xC3", 3, "\xC3\xA9\\ufffd");
+}
+
+static void test_writer_misuse(void **state)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+
+    (void)state;
+    cm_buf_init(&b, 0);
+    /* A value where a key is due. */
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_str(&jw, "v");
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    /* Sticky: later calls do nothing. */
+    cm_buf_reset(&b);
+    cm_jw_obj_end(&jw);
+    cm_jw_null(&jw);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    /* A key in an array, at the top, twice in a row. */
+    cm_jw_init(&jw, &b);
+    cm_jw_arr_begin(&jw);
+    cm_jw_key(&jw, "k");
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    cm_jw_key(&jw, "k");
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "k");
+    cm_jw_key(&jw, "k");
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    /* A dangling key, a mismatched close, an extra close. */
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "k");
+    cm_jw_obj_end(&jw);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    cm_jw_arr_begin(&jw);
+    cm_jw_obj_end(&jw);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    cm_jw_arr_end(&jw);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    /* Unclosed, empty, two top-level values. */
+    cm_jw_init(&jw, &b);
+    cm_jw_arr_begin(&jw);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    cm_jw_null(&jw);
+    cm_jw_null(&jw);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    /* NULL arguments. */
+    cm_jw_init(&jw, &b);
+    cm_jw_raw(&jw, NULL, 0);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, NULL);
+    assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    cm_buf_finish(&b);
+}
+
+static void test_writer_limits(void **state)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+
+    (void)state;
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    for (int i = 0; i < CM_JW_MAX_DEPTH - 1; i++) {
+        cm_jw_arr_begin(&jw);
+    }
+    for (int i = 0; i < CM_JW_MAX_DEPTH - 1; i++) {
+        cm_jw_arr_end(&jw);
+    }
+    assert_int_equal(cm_jw_finish(&jw), 0);
+    assert_int_equal(b.len, 2 * (CM_JW_MAX_DEPTH - 1));
+    cm_buf_reset(&b);
+    cm_jw_init(&jw, &b);
+    for (int i = 0; i < CM_JW_MAX_DEPTH; i++) {
+        cm_jw_arr_begin(&jw);
+    }
+    assert_int_equal(cm_jw_finish(&jw), CM_E2BIG);
+    cm_buf_finish(&b);
+    /* A full buffer surfaces as the buffer's error. */
+    cm_buf_init(&b, 8);
+    cm_jw_init(&jw, &b);
+    cm_jw_str(&jw, "0123456789");
+    assert_int_equal(cm_jw_finish(&jw), CM_E2BIG);
+    cm_buf_finish(&b);
+}
+
+static void f64_expect(double v, const char *want)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_f64(&jw, v);
+    assert_int_equal(cm_jw_finish(&jw), 0);
+    writer_expect(&b, want);
+    if (isfinite(v)) {
+        assert_true(strtod(b.p, NULL) == v);
+    }
+    cm_buf_finish(&b);
+}
+
+static void test_writer_f64(void **state)
+{
+    (void)state;
+    f64_expect(0.0, "0");
+    f64_expect(-0.0, "-0");
+    f64_expect(3.0, "3");
+    f64_expect(-42.0, "-42");
+    f64_expect(0.1, "0.1");
+    f64_expect(1.5, "1.5");
+    f64_expect(0.1 + 0.2, "0.30000000000000004");
+    f64_expect(1.0 / 3.0, "0.3333333333333333");
+    f64_expect(999999999999999.0, "999999999999999");
+    f64_expect(1e15, "1e+15");
+    f64_expect(1e300, "1e+300");
+    f64_expect(-2.5e-8, "-2.5e-08");
+    f64_expect(5e-324, "4.94065645841247e-324");
+    f64_expect(NAN, "null");
+    f64_expect(INFINITY, "null");
+    f64_expect(-INFINITY, "null");
+}
+
+/* Serialises node i of f->doc with cm_jw_node into b. */
+static int write_node(struct fx *f, uint32_t i, struct cm_buf *b)
+{
+    struct cm_jw jw;
+
+    cm_buf_reset(b);
+    cm_jw_init(&jw, b);
+    cm_jw_node(&jw, &f->doc, i);
+    return cm_jw_finish(&jw);
+}
+
+static void roundtrip(struct fx *f, const char *in, const char *want)
+{
+    struct cm_buf b1, b2;
+
+    cm_buf_init(&b1, 0);
+    cm_buf_init(&b2, 0);
+    ok(f, in);
+    assert_int_equal(write_node(f, 0, &b1), 0);
+    if (want != NULL) {
+        writer_expect(&b1, want);
+    }
+    if (parse_n(f, b1.p, b1.len) != 0) {
+        fail_msg("output %s does not parse", b1.p);
+    }
+    assert_int_equal(write_node(f, 0, &b2), 0);
+    assert_int_equal(b1.len, b2.len);
+    assert_memory_equal(b1.p, b2.p, b1.len);
+    cm_buf_finish(&b1);
+    cm_buf_finish(&b2);
+}
+
+static void test_roundtrip(void **state)
+{
+    struct fx *f = *state;
+    struct cm_buf b;
+
+    roundtrip(f, " { \"a\" : [ 1 , 2.50 , -3e+2 ] , \"b\" : { } , \"c\" : [ ] } ",
+              "{\"a\":[1,2.50,-3e+2],\"b\":{},\"c\":[]}");
+    roundtrip(f, "\"caf\\u00e9 \\u2028 \\/ \\uD800\"", "\"caf\xC3\xA9 \\u2028 / \xEF\xBF\xBD\"");
+    roundtrip(f, "[null,true,false,\"\",{\"\":\"\"}]", "[null,true,false,\"\",{\"\":\"\"}]");
+    roundtrip(f, "{\"k\\n\":\"\\u0001\\t\\\"\"}", "{\"k\\n\":\"\\u0001\\t\\\"\"}");
+    roundtrip(f, ct_record, NULL);
+    roundtrip(f, "[[[[{\"a\":[{\"b\":[[]]}]}]]],0]", "[[[[{\"a\":[{\"b\":[[]]}]}]]],0]");
+    roundtrip(f, "7", "7");
+    /* A subtree on its own, and a long escaped string (heap path). */
+    cm_buf_init(&b, 0);
+    ok(f, ct_record);
+    assert_int_equal(write_node(f, cm_json_get(&f->doc, 0, "requestParameters"), &b), 0);
+    writer_expect(&b, "{\"bucketName\":\"b\",\"tags\":[{\"k\":\"x\"},{\"k\":\"y\"}]}");
+    {
+        char big[2100];
+        size_t n = 0;
+        big[n++] = '"';
+        for (int i = 0; i < 200; i++) {
+            memcpy(big + n, "ab\\n\\u00e9", 10);
+            n += 10;
+        }
+        big[n++] = '"';
+        assert_int_equal(parse_n(f, big, n), 0);
+        assert_int_equal(write_node(f, 0, &b), 0);
+        assert_int_equal(b.len, 2 + 200 * 6);
+    }
+    /* A document deeper than the writer allows. */
+    {
+        char deep[200];
+        memset(deep, '[', 100);
+        memset(deep + 100, ']', 100);
+        assert_int_equal(parse_n(f, deep, 200), 0);
+        assert_int_equal(write_node(f, 0, &b), CM_E2BIG);
+    }
+    cm_buf_reset(&b);
+    {
+        struct cm_jw jw;
+        cm_jw_init(&jw, &b);
+        cm_jw_node(&jw, &f->doc, f->doc.n);
+        assert_int_equal(cm_jw_finish(&jw), CM_EINVAL);
+    }
+    cm_buf_finish(&b);
+}
+
+/* Node-by-node equality of two tapes (types, counts, unescaped strings, number text). */
+static void test_roundtrip_tape_equal(void **state)
+{
+    struct fx *f = *state;
+    struct cm_json_doc d2;
+    struct cm_buf b;
+    struct cm_str s1, s2;
+
+    cm_buf_init(&b, 0);
+    cm_json_doc_init(&d2, 0, 0);
+    ok(f, ct_record);
+    assert_int_equal(write_node(f, 0, &b), 0);
+    assert_int_equal(cm_json_parse(&d2, b.p, b.len, NULL), 0);
+    assert_int_equal(d2.n, f->doc.n);
+    for (uint32_t i = 0; i < d2.n; i++) {
+        assert_int_equal(cm_json_type(&d2, i), cm_json_type(&f->doc, i));
+        assert_int_equal(d2.nodes[i].next, f->doc.nodes[i].next);
+        if (cm_json_type(&d2, i) == CM_JSON_STRING) {
+            s1 = cm_json_str(&f->doc, i, &f->arena);
+            s2 = cm_json_str(&d2, i, &f->arena);
+            assert_true(cm_str_eq(s1, s2));
+        } else if (cm_json_type(&d2, i) >= CM_JSON_NUMBER) {
+            assert_int_equal(d2.nodes[i].len, f->doc.nodes[i].len);
+        }
+    }
+    cm_json_doc_finish(&d2);
+    cm_buf_finish(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_scalars, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tape_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_and_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_path_arrays_and_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escapes_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_surrogates, setup, teardown),
+        cmocka_unit_test(test_unescape_direct),
+        cmocka_unit_test_setup_teardown(test_utf8_valid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_utf8_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_chars, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_string_lengths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers_valid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbers_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i64, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_f64, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_literals_and_structure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_whitespace_and_bom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_large_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_at_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_at_restore, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_doc_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truthy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_str_non_string, setup, teardown),
+        cmocka_unit_test(test_writer_basic),
+        cmocka_unit_test(test_writer_escape),
+        cmocka_unit_test(test_writer_misuse),
+        cmocka_unit_test(test_writer_limits),
+        cmocka_unit_test(test_writer_f64),
+        cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roundtrip_tape_equal, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

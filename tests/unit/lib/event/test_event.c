@@ -1,0 +1,121 @@
+/*
+ * Unit tests for the event helpers: kind names, userIdentity types and the
+ * entity key that picks a worker shard.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "event/event.h"
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    assert_string_equal(cm_event_kind_name(CM_EV_CLOUDTRAIL), "cloudtrail");
+    assert_string_equal(cm_event_kind_name(CM_EV_FLOW), "vpcflow");
+    assert_string_equal(cm_event_kind_name(CM_EV_DNS), "dns");
+    assert_string_equal(cm_event_kind_name(CM_EV_NONE), "none");
+}
+
+static void test_uid_types(void **state)
+{
+    (void)state;
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("Root")), CM_UID_ROOT);
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("IAMUser")), CM_UID_IAMUSER);
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("AssumedRole")), CM_UID_ASSUMEDROLE);
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("AWSService")), CM_UID_AWSSERVICE);
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("IdentityCenterUser")),
+                     CM_UID_IDENTITYCENTERUSER);
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("iamuser")), CM_UID_UNKNOWN);
+    assert_int_equal(cm_uid_type_from(CM_STR_NULL), CM_UID_UNKNOWN);
+}
+
+static void test_key_cloudtrail(void **state)
+{
+    struct cm_event ev;
+    char key[128];
+    size_t n;
+    (void)state;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = CM_EV_CLOUDTRAIL;
+    ev.account = CM_STR_LIT("111122223333");
+    ev.u.ct.uid.principal_id = CM_STR_LIT("AIDAEXAMPLE");
+    ev.u.ct.uid.access_key_id = CM_STR_LIT("AKIAEXAMPLE");
+    n = cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "cloudtrail/111122223333/AIDAEXAMPLE");
+    assert_int_equal(n, strlen(key));
+    /* Without a principal id the access key owns the state. */
+    ev.u.ct.uid.principal_id = CM_STR_NULL;
+    cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "cloudtrail/111122223333/AKIAEXAMPLE");
+    /* The identity's own account wins over the recipient account. */
+    ev.u.ct.uid.account_id = CM_STR_LIT("444455556666");
+    cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "cloudtrail/444455556666/AKIAEXAMPLE");
+    /* An AWS service identity. */
+    memset(&ev.u.ct.uid, 0, sizeof(ev.u.ct.uid));
+    ev.u.ct.uid.invoked_by = CM_STR_LIT("ec2.amazonaws.com");
+    cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "cloudtrail/111122223333/ec2.amazonaws.com");
+}
+
+static void test_key_flow_dns(void **state)
+{
+    struct cm_event ev;
+    char key[128];
+    (void)state;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = CM_EV_FLOW;
+    ev.account = CM_STR_LIT("111122223333");
+    ev.u.flow.interface_id = CM_STR_LIT("eni-0123");
+    cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "vpcflow/111122223333/eni-0123");
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = CM_EV_DNS;
+    ev.account = CM_STR_LIT("111122223333");
+    ev.u.dns.srcid_instance = CM_STR_LIT("i-0abc");
+    ev.u.dns.vpc_id = CM_STR_LIT("vpc-1");
+    ev.u.dns.srcaddr = CM_STR_LIT("10.0.0.5");
+    cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "dns/111122223333/i-0abc");
+    ev.u.dns.srcid_instance = CM_STR_NULL;
+    cm_event_entity_key(&ev, key, sizeof(key));
+    assert_string_equal(key, "dns/111122223333/vpc-1/10.0.0.5");
+}
+
+static void test_key_truncation_and_hash(void **state)
+{
+    struct cm_event a, b;
+    char small[8];
+    size_t n;
+    (void)state;
+
+    memset(&a, 0, sizeof(a));
+    a.kind = CM_EV_FLOW;
+    a.account = CM_STR_LIT("111122223333");
+    a.u.flow.interface_id = CM_STR_LIT("eni-0123");
+    n = cm_event_entity_key(&a, small, sizeof(small));
+    assert_int_equal(n, strlen("vpcflow/111122223333/eni-0123"));
+    assert_string_equal(small, "vpcflow");
+    b = a;
+    assert_true(cm_event_entity_hash(&a, 1) == cm_event_entity_hash(&b, 1));
+    assert_true(cm_event_entity_hash(&a, 1) != cm_event_entity_hash(&a, 2));
+    b.u.flow.interface_id = CM_STR_LIT("eni-0124");
+    assert_true(cm_event_entity_hash(&a, 1) != cm_event_entity_hash(&b, 1));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kind_names),   cmocka_unit_test(test_uid_types),
+        cmocka_unit_test(test_key_cloudtrail), cmocka_unit_test(test_key_flow_dns),
+        cmocka_unit_test(test_key_truncation_and_hash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

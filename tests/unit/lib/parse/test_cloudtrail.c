@@ -1,0 +1,359 @@
+/*
+ * Unit tests for the CloudTrail parser: every input shape, the fields it
+ * extracts, and recovery from each kind of bad record.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/json.h"
+#include "parse/parse.h"
+
+#define MAXEV 16
+
+struct sink {
+    struct cm_parse_ctx ctx;
+    struct cm_json_doc doc, doc2;
+    struct cm_json_doc extra[MAXEV];
+    int nextra;
+    struct cm_arena arena;
+    struct cm_event ev[MAXEV];
+    int nev;
+    int nrej;
+    uint64_t rej_off[MAXEV];
+    uint32_t rej_line[MAXEV];
+    char rej_reason[MAXEV][200];
+    int swap; /* swap the document after each event */
+};
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct sink *s = ud;
+    if (s->nev < MAXEV) {
+        s->ev[s->nev] = *ev;
+    }
+    s->nev++;
+    if (s->swap) {
+        struct cm_json_doc *next = &s->extra[s->nextra++];
+        /* Hand the old one off: a new doc begun on the same buffer takes over. */
+        cm_json_doc_init(next, 0, 0);
+        cm_json_doc_begin(next, s->ctx.doc->src, s->ctx.doc->src_len);
+        s->ctx.doc = next;
+    }
+    return 0;
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    struct sink *s = ud;
+    assert_int_equal(kind, CM_EV_CLOUDTRAIL);
+    if (s->nrej < MAXEV) {
+        s->rej_off[s->nrej] = off;
+        s->rej_line[s->nrej] = line;
+        snprintf(s->rej_reason[s->nrej], sizeof(s->rej_reason[0]), "%s", reason);
+    }
+    s->nrej++;
+}
+
+static struct sink *run(const char *text)
+{
+    static struct sink s;
+    memset(&s, 0, sizeof(s));
+    cm_json_doc_init(&s.doc, 0, 0);
+    cm_json_doc_init(&s.doc2, 0, 0);
+    cm_arena_init(&s.arena, 4096, 0);
+    cm_parse_ctx_init(&s.ctx, &s.doc);
+    s.ctx.arena = &s.arena;
+    s.ctx.on_event = on_event;
+    s.ctx.on_reject = on_reject;
+    s.ctx.ud = &s;
+    assert_int_equal(cm_parser_cloudtrail.parse(&s.ctx, text, strlen(text)), 0);
+    return &s;
+}
+
+static void done(struct sink *s)
+{
+    cm_json_doc_finish(&s->doc);
+    cm_json_doc_finish(&s->doc2);
+    cm_arena_finish(&s->arena);
+}
+
+#define REC_USER                                                                                  \
+    "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"         \
+    "\"AIDAEXAMPLE1\",\"arn\":\"arn:aws:iam::111122223333:user/alice\",\"accountId\":"           \
+    "\"111122223333\",\"accessKeyId\":\"AKIAEXAMPLE1\",\"userName\":\"alice\"},\"eventTime\":"    \
+    "\"2025-03-04T10:00:00Z\",\"eventSource\":\"iam.amazonaws.com\",\"eventName\":"              \
+    "\"ListUsers\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"198.51.100.7\","            \
+    "\"userAgent\":\"aws-cli/2.15.8 Python/3.11.6 Linux/6.1\",\"requestParameters\":null,"       \
+    "\"responseElements\":null,\"requestID\":\"r-1\",\"eventID\":\"e-1\",\"readOnly\":true,"     \
+    "\"eventType\":\"AwsApiCall\",\"managementEvent\":true,\"recipientAccountId\":"              \
+    "\"111122223333\",\"eventCategory\":\"Management\"}"
+
+#define REC_ROLE                                                                                  \
+    "{\"eventVersion\":\"1.11\",\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":"     \
+    "\"AROAEXAMPLE:i-0abc\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/web/i-0abc\","      \
+    "\"accountId\":\"111122223333\",\"accessKeyId\":\"ASIAEXAMPLE\",\"sessionContext\":{"        \
+    "\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"AROAEXAMPLE\",\"arn\":"              \
+    "\"arn:aws:iam::111122223333:role/web\",\"accountId\":\"111122223333\",\"userName\":"        \
+    "\"web\"},\"attributes\":{\"creationDate\":\"2025-03-04T09:00:00Z\",\"mfaAuthenticated\":"   \
+    "\"false\"},\"ec2RoleDelivery\":\"2.0\"}},\"eventTime\":\"2025-03-04T10:00:05.250Z\","       \
+    "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"awsRegion\":"            \
+    "\"eu-west-1\",\"sourceIPAddress\":\"10.0.1.14\",\"userAgent\":\"Boto3/1.34\","              \
+    "\"errorCode\":\"AccessDenied\",\"errorMessage\":\"Access Denied\",\"requestParameters\":{"  \
+    "\"bucketName\":\"b1\",\"key\":\"k\"},\"resources\":[{\"type\":\"AWS::S3::Object\",\"ARN\":" \
+    "\"arn:aws:s3:::b1/k\"}],\"readOnly\":\"true\",\"eventCategory\":\"Data\","                  \
+    "\"managementEvent\":false,\"recipientAccountId\":\"111122223333\",\"vpcEndpointId\":"       \
+    "\"vpce-1\",\"vpcEndpointAccountId\":\"444455556666\",\"tlsDetails\":{\"tlsVersion\":"       \
+    "\"TLSv1.3\"}}"
+
+#define REC_SVC                                                                                   \
+    "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"AWSService\",\"invokedBy\":"        \
+    "\"ec2.amazonaws.com\"},\"eventTime\":\"2025-03-04T10:01:00Z\",\"eventSource\":"             \
+    "\"sts.amazonaws.com\",\"eventName\":\"AssumeRole\",\"awsRegion\":\"us-east-1\","            \
+    "\"sourceIPAddress\":\"ec2.amazonaws.com\",\"userAgent\":\"ec2.amazonaws.com\","             \
+    "\"recipientAccountId\":\"111122223333\",\"eventType\":\"AwsApiCall\"}"
+
+static void test_records_wrapper(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    s = run("{\"Records\":[" REC_USER "," REC_ROLE "," REC_SVC "]}");
+    assert_int_equal(s->nev, 3);
+    assert_int_equal(s->nrej, 0);
+    {
+        const struct cm_event *e = &s->ev[0];
+        const struct cm_ct *ct = &e->u.ct;
+        assert_int_equal(e->kind, CM_EV_CLOUDTRAIL);
+        assert_true(e->time_ms == 1741082400000LL);
+        assert_true(cm_str_eqc(e->account, "111122223333"));
+        assert_true(cm_str_eqc(e->region, "us-east-1"));
+        assert_true(cm_str_eqc(ct->event_name, "ListUsers"));
+        assert_true(cm_str_eqc(ct->event_source, "iam.amazonaws.com"));
+        assert_true(cm_str_eqc(ct->uid.user_name, "alice"));
+        assert_true(cm_str_eqc(ct->uid.access_key_id, "AKIAEXAMPLE1"));
+        assert_int_equal(ct->uid.type, CM_UID_IAMUSER);
+        assert_int_equal(ct->read_only, 1);
+        assert_int_equal(ct->management_event, 1);
+        assert_int_equal(ct->source_ip.family, CM_IP_V4);
+        assert_int_equal(ct->request_parameters, CM_JSON_NONE);
+        assert_true(cm_str_eqc(ct->event_category, "Management"));
+        assert_true(e->src.offset == 12);
+    }
+    {
+        const struct cm_event *e = &s->ev[1];
+        const struct cm_ct *ct = &e->u.ct;
+        uint32_t b;
+        assert_true(e->time_ms == 1741082405250LL);
+        assert_int_equal(ct->uid.type, CM_UID_ASSUMEDROLE);
+        assert_true(cm_str_eqc(ct->uid.issuer_user_name, "web"));
+        assert_true(cm_str_eqc(ct->uid.issuer_type, "Role"));
+        assert_true(cm_str_eqc(ct->uid.ec2_role_delivery, "2.0"));
+        assert_true(cm_str_eqc(ct->uid.mfa_authenticated, "false"));
+        assert_true(cm_str_eqc(ct->uid.creation_date, "2025-03-04T09:00:00Z"));
+        assert_true(cm_str_eqc(ct->error_code, "AccessDenied"));
+        assert_true(cm_str_eqc(ct->vpc_endpoint_account_id, "444455556666"));
+        assert_int_equal(ct->read_only, 1);
+        assert_int_equal(ct->management_event, 0);
+        assert_true(cm_str_eqc(e->region, "eu-west-1"));
+        b = cm_json_get(ct->doc, ct->request_parameters, "bucketName");
+        assert_int_not_equal(b, CM_JSON_NONE);
+        assert_true(cm_str_eqc(cm_json_raw(ct->doc, b), "b1"));
+        assert_int_equal(cm_json_type(ct->doc, ct->resources), CM_JSON_ARRAY);
+        assert_int_not_equal(ct->tls_details, CM_JSON_NONE);
+    }
+    {
+        const struct cm_ct *ct = &s->ev[2].u.ct;
+        assert_int_equal(ct->uid.type, CM_UID_AWSSERVICE);
+        assert_true(cm_str_eqc(ct->uid.invoked_by, "ec2.amazonaws.com"));
+        assert_int_equal(ct->source_ip.family, CM_IP_NONE);
+        assert_true(cm_str_eqc(ct->source_ip_address, "ec2.amazonaws.com"));
+        assert_int_equal(ct->read_only, -1);
+    }
+    done(s);
+}
+
+static void test_shapes(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    /* A pretty-printed bare array. */
+    s = run("[\n  " REC_USER ",\n  " REC_SVC "\n]\n");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+    /* JSON Lines. */
+    s = run(REC_USER "\n" REC_ROLE "\n\n" REC_SVC "\n");
+    assert_int_equal(s->nev, 3);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+    /* Concatenated objects without newlines. */
+    s = run(REC_USER REC_SVC);
+    assert_int_equal(s->nev, 2);
+    done(s);
+    /* EventBridge envelope. */
+    s = run("{\"version\":\"0\",\"id\":\"x\",\"detail-type\":\"AWS API Call via CloudTrail\","
+            "\"source\":\"aws.iam\",\"account\":\"111122223333\",\"time\":\"2025-03-04T10:00:00Z\","
+            "\"region\":\"us-east-1\",\"resources\":[],\"detail\":" REC_USER "}\n");
+    assert_int_equal(s->nev, 1);
+    assert_true(s->ev[0].u.ct.from_eventbridge);
+    assert_true(cm_str_eqc(s->ev[0].u.ct.event_name, "ListUsers"));
+    done(s);
+    /* Empty Records and whitespace-only input. */
+    s = run("{\"Records\":[]}");
+    assert_int_equal(s->nev, 0);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+    s = run("  \n ");
+    assert_int_equal(s->nev + s->nrej, 0);
+    done(s);
+}
+
+static void test_bad_records(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    /* Not an object, missing eventTime, bad time: each rejected, the rest kept. */
+    s = run("{\"Records\":[" REC_USER ",42,{\"eventName\":\"X\",\"eventSource\":\"y\"},"
+            "{\"eventTime\":\"yesterday\",\"eventName\":\"X\",\"eventSource\":\"y\"}," REC_SVC "]}");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 3);
+    assert_non_null(strstr(s->rej_reason[0], "not a JSON object"));
+    assert_non_null(strstr(s->rej_reason[1], "eventTime"));
+    assert_non_null(strstr(s->rej_reason[2], "eventTime"));
+    done(s);
+}
+
+static void test_invalid_utf8(void **state)
+{
+    char buf[4096];
+    struct sink *s;
+    (void)state;
+
+    snprintf(buf, sizeof(buf),
+             "{\"Records\":[" REC_USER ",{\"eventTime\":\"2025-03-04T10:00:00Z\",\"eventName\":"
+             "\"A\xff\",\"eventSource\":\"x\"}," REC_SVC "]}");
+    s = run(buf);
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 1);
+    assert_true(s->rej_off[0] > 0);
+    done(s);
+    /* The same in JSON Lines, with the line number. */
+    snprintf(buf, sizeof(buf), REC_USER "\n{\"eventName\":\"\xc0\xaf\"}\n" REC_SVC "\n");
+    s = run(buf);
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 1);
+    assert_int_equal(s->rej_line[0], 2);
+    done(s);
+}
+
+static void test_truncated(void **state)
+{
+    const char *full = "{\"Records\":[" REC_USER "," REC_ROLE "," REC_SVC "]}";
+    char buf[8192];
+    (void)state;
+
+    /* Every cut point: no crash, records before the cut kept, something reported. */
+    for (size_t cut = 1; cut < strlen(full); cut += 7) {
+        struct sink *s;
+        memcpy(buf, full, cut);
+        buf[cut] = '\0';
+        s = run(buf);
+        assert_true(s->nev <= 3);
+        if (cut > strlen("{\"Records\":[" REC_USER ",")) {
+            assert_true(s->nev >= 1);
+        }
+        assert_true(s->nrej >= 1 || s->nev == 0);
+        done(s);
+    }
+}
+
+static void test_escaped_strings(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    s = run("{\"eventTime\":\"2025-03-04T10:00:00Z\",\"eventSource\":\"iam.amazonaws.com\","
+            "\"eventName\":\"ListUsers\",\"userAgent\":\"curl \\\"quoted\\\" \\u00e9\"}");
+    assert_int_equal(s->nev, 1);
+    assert_true(cm_str_eqc(s->ev[0].u.ct.user_agent, "curl \"quoted\" \xc3\xa9"));
+    done(s);
+}
+
+static void test_doc_swap(void **state)
+{
+    static struct sink s;
+    const char *text = "{\"Records\":[" REC_USER "," REC_ROLE "," REC_SVC "]}";
+    (void)state;
+
+    memset(&s, 0, sizeof(s));
+    cm_json_doc_init(&s.doc, 0, 0);
+    cm_json_doc_init(&s.doc2, 0, 0);
+    cm_parse_ctx_init(&s.ctx, &s.doc);
+    s.ctx.on_event = on_event;
+    s.ctx.on_reject = on_reject;
+    s.ctx.ud = &s;
+    s.swap = 1;
+    assert_int_equal(cm_parser_cloudtrail.parse(&s.ctx, text, strlen(text)), 0);
+    assert_int_equal(s.nev, 3);
+    /* Event 1 was parsed into doc2; its nodes must still be right. */
+    assert_ptr_equal(s.ev[0].u.ct.doc, &s.doc);
+    assert_ptr_equal(s.ev[1].u.ct.doc, &s.extra[0]);
+    assert_true(cm_str_eqc(cm_json_raw(s.ev[1].u.ct.doc,
+                                       cm_json_get(s.ev[1].u.ct.doc, s.ev[1].u.ct.request_parameters,
+                                                   "key")),
+                           "k"));
+    assert_true(cm_str_eqc(s.ev[0].u.ct.uid.user_name, "alice"));
+    assert_true(cm_str_eqc(s.ev[2].u.ct.event_name, "AssumeRole"));
+    cm_json_doc_finish(&s.doc);
+    cm_json_doc_finish(&s.doc2);
+    for (int i = 0; i < s.nextra; i++) {
+        cm_json_doc_finish(&s.extra[i]);
+    }
+}
+
+static void test_sniff(void **state)
+{
+    (void)state;
+    assert_ptr_equal(cm_parse_sniff("{\"Records\":[]}", 14), &cm_parser_cloudtrail);
+    assert_ptr_equal(cm_parse_sniff(REC_USER, strlen(REC_USER)), &cm_parser_cloudtrail);
+    assert_ptr_equal(cm_parse_sniff("[" REC_SVC "]", strlen(REC_SVC) + 2), &cm_parser_cloudtrail);
+    assert_null(cm_parse_sniff("{\"hello\":1}", 11));
+    assert_null(cm_parse_sniff("\x00\x01\x02\x03", 4));
+    assert_null(cm_parse_sniff("", 0));
+    assert_ptr_equal(cm_parser_by_name("cloudtrail"), &cm_parser_cloudtrail);
+    assert_null(cm_parser_by_name("nope"));
+}
+
+static void test_skip_value(void **state)
+{
+    const char *t = "{\"a\":\"x\\\"}\xff\",\"b\":[1,{\"c\":2}]} ,";
+    (void)state;
+    assert_int_equal(cm_parse_skip_value(t, strlen(t), 0), strlen(t) - 2);
+    assert_int_equal(cm_parse_skip_value("{\"a\":[1,2}", 10, 0), 0);
+    assert_int_equal(cm_parse_skip_value("  42,", 5, 0), 4);
+    assert_int_equal(cm_parse_skip_value("{\"unterminated", 14, 0), 0);
+    assert_int_equal(cm_parse_line_of("a\nb\nc", 4), 3);
+    assert_int_equal(cm_parse_line_of("abc", 2), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_records_wrapper), cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_bad_records),     cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_truncated),       cmocka_unit_test(test_escaped_strings),
+        cmocka_unit_test(test_doc_swap),        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_skip_value),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
