@@ -62,17 +62,25 @@ void *cm_arena_alloc(struct cm_arena *a, size_t n)
     size_t sz;
     void *p;
 
+    /* Rounding up or adding the chunk header must not wrap size_t. */
+    if (n > SIZE_MAX / 2) {
+        return NULL;
+    }
     n = (n + 15) & ~(size_t)15;
     if (n == 0) {
         n = 16;
     }
     if (c == NULL || c->size - c->off < n) {
+        if (a->max && (n > a->max || a->used > a->max - n)) {
+            return NULL;
+        }
         sz = a->chunk_size;
         if (sz < n) {
             sz = n;
         }
-        if (a->max && (sz > a->max || a->used > a->max - sz)) {
-            return NULL;
+        /* Near the cap, the last chunk gets only what the cap leaves. */
+        if (a->max && sz > a->max - a->used) {
+            sz = a->max - a->used;
         }
         c = cm_malloc(sizeof(*c) + sz);
         if (c == NULL) {
@@ -91,7 +99,7 @@ void *cm_arena_alloc(struct cm_arena *a, size_t n)
 
 char *cm_arena_strndup(struct cm_arena *a, const char *s, size_t n)
 {
-    char *p = cm_arena_alloc(a, n + 1);
+    char *p = n < SIZE_MAX ? cm_arena_alloc(a, n + 1) : NULL;
 
     if (p == NULL) {
         return NULL;

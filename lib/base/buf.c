@@ -77,7 +77,8 @@ int cm_buf_append(struct cm_buf *b, const void *p, size_t n)
 
 int cm_buf_putc(struct cm_buf *b, char c)
 {
-    if (b->len + 1 < b->cap) {
+    /* The fast path must honour max too: cap is often above it. */
+    if (b->len + 1 < b->cap && b->len < b->max) {
         b->p[b->len++] = c;
         b->p[b->len] = '\0';
         return CM_OK;
@@ -112,30 +113,37 @@ int cm_buf_printf(struct cm_buf *b, const char *fmt, ...)
     return CM_OK;
 }
 
+/* Writes v in decimal, preceded by '-' when neg, ending at end; returns the start. */
+static char *fmt_dec(char *end, uint64_t v, int neg)
+{
+    char *p = end;
+
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg) {
+        *--p = '-';
+    }
+    return p;
+}
+
 int cm_buf_put_u64(struct cm_buf *b, uint64_t v)
 {
     char tmp[24];
-    size_t i = sizeof(tmp);
+    char *p = fmt_dec(tmp + sizeof(tmp), v, 0);
 
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return cm_buf_append(b, tmp + i, sizeof(tmp) - i);
+    return cm_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int cm_buf_put_i64(struct cm_buf *b, int64_t v)
 {
-    int rc;
+    char tmp[24];
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    /* One append for sign and digits, so a cap failure leaves b unchanged. */
+    char *p = fmt_dec(tmp + sizeof(tmp), mag, v < 0);
 
-    if (v < 0) {
-        rc = cm_buf_putc(b, '-');
-        if (rc != 0) {
-            return rc;
-        }
-        return cm_buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
-    }
-    return cm_buf_put_u64(b, (uint64_t)v);
+    return cm_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 char *cm_buf_take(struct cm_buf *b, size_t *len)

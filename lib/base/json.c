@@ -18,12 +18,10 @@
  *
  * Invariants: on success d->n grows by the value's subtree; on failure d->n
  * is unchanged (the tape is only committed at the end), though the node
- * array may have been reallocated. Accessors never read past d->n.
+ * array may have been reallocated. The accessors are in json_get.c.
  */
 #include "base/json.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,12 +32,12 @@
 #include "base/alloc.h"
 #include "base/err.h"
 
-#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define NODES_DEFAULT_MAX (UINT32_C(1) << 31)
-#define NODES_FIRST_CAP 64u
-#define STACK_FIRST_CAP 16u
+#define NODES_FIRST_CAP   64u
+#define STACK_FIRST_CAP   16u
 
 /* Parser state that the helpers share; err_* describe the first error. */
 struct jp {
@@ -48,6 +46,7 @@ struct jp {
     const char *err_at;
     const char *err_msg;
     int err;
+    uint32_t str_tag; /* tag of the last string scan_string_slow() finished */
 };
 
 /* Records an error and returns NULL so scanners can `return fail(...)`. */
@@ -89,22 +88,31 @@ static inline bool str_special(unsigned char c)
 
 #ifdef __SSE2__
 /*
+ * Bit k is set when p[k] (of 16) is special in a string. A signed compare
+ * with 0x20 catches both control bytes and bytes >= 0x80.
+ */
+static inline unsigned special_mask(const char *p)
+{
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m =
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+
+    m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/*
  * Advances p 16 bytes at a time to the first special string byte, or to the
- * point where fewer than 16 bytes remain. A signed compare with 0x20 catches
- * both control bytes and bytes >= 0x80.
+ * point where fewer than 16 bytes remain.
  */
 static inline const char *simd_skip(const char *p, const char *end)
 {
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i bslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(0x20);
+    unsigned bits;
 
     while (end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash));
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(m, _mm_cmplt_epi8(v, space)));
+        bits = special_mask(p);
         if (bits != 0) {
-            return p + __builtin_ctz(bits);
+            return p + (unsigned)__builtin_ctz(bits);
         }
         p += 16;
     }
@@ -143,7 +151,8 @@ static const char *scan_escape(struct jp *j, const char *p)
     case 't':
         return p + 2;
     case 'u':
-        if (j->end - p < 6 || (hex_val(p[2]) | hex_val(p[3]) | hex_val(p[4]) | hex_val(p[5])) > 15) {
+        if (j->end - p < 6 ||
+            (hex_val(p[2]) | hex_val(p[3]) | hex_val(p[4]) | hex_val(p[5])) > 15) {
             return fail(j, p, CM_ESYNTAX, "invalid \\u escape");
         }
         return p + 6;
@@ -186,42 +195,88 @@ static const char *scan_utf8(struct jp *j, const char *p)
     return p + len;
 }
 
-/*
- * Scans the string whose opening quote is at q. Returns the closing quote
- * and ORs CM_JSON_F_ESCAPED / F_NONASCII into *tag, or NULL on error.
- */
-static inline const char *scan_string(struct jp *j, const char *q, uint32_t *tag)
+/* Advances p to the first special string byte, or to end. */
+static inline const char *skip_plain(const char *p, const char *end)
 {
-    const char *p = q + 1, *end = j->end;
+#ifdef __SSE2__
+    p = simd_skip(p, end);
+    if (LIKELY(end - p >= 16)) {
+        return p; /* the vector scan stopped on a special byte */
+    }
+#endif
+    while (p < end && !str_special((unsigned char)*p)) {
+        p++;
+    }
+    return p;
+}
+
+/*
+ * The general string scanner, entered where the fast scan stopped (p) for
+ * strings with escapes, non-ASCII or control bytes, or near the end of the
+ * input. Leaves the string's tag in j->str_tag; returns the closing quote
+ * or NULL. Kept out of line so the hot loop stays small.
+ */
+__attribute__((noinline)) static const char *scan_string_slow(struct jp *j, const char *q,
+                                                              const char *p)
+{
+    const char *end = j->end;
+    uint32_t tag = CM_JSON_STRING;
     unsigned char c;
 
     for (;;) {
-#ifdef __SSE2__
-        p = simd_skip(p, end);
-#endif
-        while (p < end && !str_special((unsigned char)*p)) {
-            p++;
-        }
-        if (UNLIKELY(p == end)) {
+        p = skip_plain(p, end);
+        if (p == end) {
             return fail(j, q, CM_ESYNTAX, "unterminated string");
         }
         c = (unsigned char)*p;
-        if (LIKELY(c == '"')) {
+        if (c == '"') {
+            j->str_tag = tag;
             return p;
         }
         if (c == '\\') {
-            *tag |= CM_JSON_F_ESCAPED;
+            tag |= CM_JSON_F_ESCAPED;
             p = scan_escape(j, p);
         } else if (c < 0x20) {
             return fail(j, p, CM_ESYNTAX, "control character in string");
         } else {
-            *tag |= CM_JSON_F_NONASCII;
+            tag |= CM_JSON_F_NONASCII;
             p = scan_utf8(j, p);
         }
         if (p == NULL) {
             return NULL;
         }
     }
+}
+
+/*
+ * Scans the string whose opening quote is at q. Returns the closing quote
+ * and sets *tag (CM_JSON_STRING plus F_ESCAPED / F_NONASCII), or NULL on
+ * error. The common case, plain ASCII up to a quote at least 16 bytes
+ * before the end, is one vector scan and no call.
+ */
+static inline const char *scan_string(struct jp *j, const char *q, uint32_t *tag)
+{
+    const char *p = q + 1;
+
+#ifdef __SSE2__
+    unsigned bits;
+
+    while (j->end - p >= 16) {
+        bits = special_mask(p);
+        if (bits != 0) {
+            p += (unsigned)__builtin_ctz(bits);
+            if (LIKELY(*p == '"')) {
+                *tag = CM_JSON_STRING;
+                return p;
+            }
+            break;
+        }
+        p += 16;
+    }
+#endif
+    p = scan_string_slow(j, q, p);
+    *tag = j->str_tag;
+    return p;
 }
 
 static inline const char *skip_digits(const char *p, const char *end)
@@ -295,6 +350,57 @@ static const char *bad_value(struct jp *j, const char *p)
     return fail(j, p, CM_ESYNTAX, "unexpected character");
 }
 
+/* Scans true/false/null at p into *tag; returns the byte after it or NULL. */
+static inline const char *scan_literal(struct jp *j, const char *p, uint32_t *tag)
+{
+    if (*p == 't' && has_lit(p, j->end, "true", 4)) {
+        *tag = CM_JSON_TRUE;
+        return p + 4;
+    }
+    if (*p == 'f' && has_lit(p, j->end, "false", 5)) {
+        *tag = CM_JSON_FALSE;
+        return p + 5;
+    }
+    if (*p == 'n' && has_lit(p, j->end, "null", 4)) {
+        *tag = CM_JSON_NULL;
+        return p + 4;
+    }
+    return bad_value(j, p);
+}
+
+/*
+ * Scans the scalar at p (a string, number or literal; anything else is an
+ * error) and fills node nd except next. Returns the byte after it or NULL.
+ */
+static inline const char *scan_scalar(struct jp *j, const char *p, struct cm_json_node *nd)
+{
+    const char *q;
+    uint32_t tag = 0;
+
+    if (LIKELY(*p == '"')) {
+        q = scan_string(j, p, &tag);
+        if (UNLIKELY(q == NULL)) {
+            return NULL;
+        }
+        nd->tag = tag;
+        nd->len = (uint32_t)(q - p - 1);
+        nd->off = (uint32_t)(p + 1 - j->base);
+        return q + 1;
+    }
+    if (*p == '-' || is_digit(*p)) {
+        q = scan_number(j, p, &tag);
+    } else {
+        q = scan_literal(j, p, &tag);
+    }
+    if (UNLIKELY(q == NULL)) {
+        return NULL;
+    }
+    nd->tag = tag;
+    nd->len = (uint32_t)(q - p);
+    nd->off = (uint32_t)(p - j->base);
+    return q;
+}
+
 static inline uint32_t max_nodes(const struct cm_json_doc *d)
 {
     return d->max_nodes && d->max_nodes < NODES_DEFAULT_MAX ? d->max_nodes : NODES_DEFAULT_MAX;
@@ -358,12 +464,19 @@ static int grow_stack(struct cm_json_doc *d, struct jp *j, const char *at, uint3
     return CM_OK;
 }
 
-static inline void emit(struct cm_json_node *nd, uint32_t n, uint32_t tag, size_t len, size_t off)
+/* Makes room for node n, refreshing the caller's cached array and cap. */
+static inline bool room(struct cm_json_doc *d, struct jp *j, const char *at, uint32_t n,
+                        struct cm_json_node **nd, uint32_t *lim)
 {
-    nd[n].tag = tag;
-    nd[n].len = (uint32_t)len;
-    nd[n].off = (uint32_t)off;
-    nd[n].next = n + 1;
+    if (LIKELY(n < *lim)) {
+        return true;
+    }
+    if (grow_nodes(d, j, at) != 0) {
+        return false;
+    }
+    *nd = d->nodes;
+    *lim = d->cap;
+    return true;
 }
 
 /*
@@ -377,7 +490,7 @@ static const char *parse_loop(struct cm_json_doc *d, struct jp *j, const char *p
 {
     const char *const base = j->base, *const end = j->end;
     struct cm_json_node *nd = d->nodes;
-    uint32_t n = d->n, lim = d->cap, depth = 0, cur = 0, cnt = 0, tag = 0;
+    uint32_t n = d->n, lim = d->cap, depth = 0, cur = 0, cnt = 0;
     bool in_obj = false;
     const char *q;
 
@@ -386,68 +499,19 @@ value:
     if (UNLIKELY(p == end)) {
         return fail(j, p, CM_ESYNTAX, "unexpected end of input");
     }
-    if (UNLIKELY(n >= lim)) {
-        if (grow_nodes(d, j, p) != 0) {
-            return NULL;
-        }
-        nd = d->nodes;
-        lim = d->cap;
+    if (UNLIKELY(!room(d, j, p, n, &nd, &lim))) {
+        return NULL;
     }
-    switch (*p) {
-    case '"':
-        tag = CM_JSON_STRING;
-        q = scan_string(j, p, &tag);
-        if (UNLIKELY(q == NULL)) {
-            return NULL;
-        }
-        emit(nd, n++, tag, (size_t)(q - p - 1), (size_t)(p + 1 - base));
-        p = q + 1;
-        break;
-    case '{':
-    case '[':
+    if (*p == '{' || *p == '[') {
         goto open;
-    case '-':
-    case '0':
-    case '1':
-    case '2':
-    case '3':
-    case '4':
-    case '5':
-    case '6':
-    case '7':
-    case '8':
-    case '9':
-        q = scan_number(j, p, &tag);
-        if (UNLIKELY(q == NULL)) {
-            return NULL;
-        }
-        emit(nd, n++, tag, (size_t)(q - p), (size_t)(p - base));
-        p = q;
-        break;
-    case 't':
-        if (!has_lit(p, end, "true", 4)) {
-            return bad_value(j, p);
-        }
-        emit(nd, n++, CM_JSON_TRUE, 4, (size_t)(p - base));
-        p += 4;
-        break;
-    case 'f':
-        if (!has_lit(p, end, "false", 5)) {
-            return bad_value(j, p);
-        }
-        emit(nd, n++, CM_JSON_FALSE, 5, (size_t)(p - base));
-        p += 5;
-        break;
-    case 'n':
-        if (!has_lit(p, end, "null", 4)) {
-            return bad_value(j, p);
-        }
-        emit(nd, n++, CM_JSON_NULL, 4, (size_t)(p - base));
-        p += 4;
-        break;
-    default:
-        return bad_value(j, p);
     }
+    q = scan_scalar(j, p, &nd[n]);
+    if (UNLIKELY(q == NULL)) {
+        return NULL;
+    }
+    nd[n].next = n + 1;
+    n++;
+    p = q;
     if (UNLIKELY(depth == 0)) {
         goto done;
     }
@@ -485,20 +549,16 @@ key:
         return fail(j, p, CM_ESYNTAX,
                     p == end ? "unexpected end of input" : "expected string for object key");
     }
-    if (UNLIKELY(n >= lim)) {
-        if (grow_nodes(d, j, p) != 0) {
-            return NULL;
-        }
-        nd = d->nodes;
-        lim = d->cap;
+    if (UNLIKELY(!room(d, j, p, n, &nd, &lim))) {
+        return NULL;
     }
-    tag = CM_JSON_STRING;
-    q = scan_string(j, p, &tag);
+    q = scan_scalar(j, p, &nd[n]);
     if (UNLIKELY(q == NULL)) {
         return NULL;
     }
-    emit(nd, n++, tag, (size_t)(q - p - 1), (size_t)(p + 1 - base));
-    p = skip_ws(q + 1, end);
+    nd[n].next = n + 1;
+    n++;
+    p = skip_ws(q, end);
     if (UNLIKELY(p == end || *p != ':')) {
         return fail(j, p, CM_ESYNTAX, "expected ':' after object key");
     }
@@ -515,7 +575,8 @@ open:
         nd[cur].len = cnt;
     }
     in_obj = *p == '{';
-    emit(nd, n, in_obj ? CM_JSON_OBJECT : CM_JSON_ARRAY, 0, (size_t)(p - base));
+    nd[n].tag = in_obj ? CM_JSON_OBJECT : CM_JSON_ARRAY;
+    nd[n].off = (uint32_t)(p - base); /* len and next are set at the close */
     cur = n++;
     d->stack[depth++] = cur;
     p = skip_ws(p + 1, end);
@@ -613,6 +674,7 @@ int cm_json_parse_at(struct cm_json_doc *d, size_t start, size_t *end, uint32_t 
     j.err_at = NULL;
     j.err_msg = NULL;
     j.err = 0;
+    j.str_tag = 0;
     p = parse_loop(d, &j, d->src + start, &r);
     if (p == NULL) {
         return report(&j, diag);
@@ -645,350 +707,6 @@ int cm_json_parse(struct cm_json_doc *d, const char *src, size_t len, struct cm_
         return CM_ESYNTAX;
     }
     return CM_OK;
-}
-
-/* ---- accessors ---- */
-
-static inline bool node_is(const struct cm_json_doc *d, uint32_t i, enum cm_json_type t)
-{
-    return i < d->n && (d->nodes[i].tag & CM_JSON_TYPE_MASK) == (uint32_t)t;
-}
-
-/* Appends code point cp as UTF-8 to out; returns the byte count. */
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Reads \uXXXX at raw[i] (bounds-checked); returns the code unit or UINT32_MAX. */
-static uint32_t read_u(const char *raw, size_t len, size_t i)
-{
-    unsigned h[4];
-
-    if (len - i < 6 || raw[i] != '\\' || raw[i + 1] != 'u') {
-        return UINT32_MAX;
-    }
-    for (size_t k = 0; k < 4; k++) {
-        h[k] = hex_val(raw[i + 2 + k]);
-        if (h[k] > 15) {
-            return UINT32_MAX;
-        }
-    }
-    return (uint32_t)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
-}
-
-/*
- * Decodes the escape at raw[*i] (a backslash) into out (room for 4 bytes)
- * and advances *i. Everything is read before out is written, so out may
- * alias raw at or before *i. Malformed escapes (which the parser rejects)
- * are copied literally rather than read past len.
- */
-static size_t decode_escape(const char *raw, size_t len, size_t *i, char *out)
-{
-    uint32_t cp, lo;
-    char c;
-
-    if (len - *i < 2) {
-        out[0] = raw[(*i)++];
-        return 1;
-    }
-    c = raw[*i + 1];
-    switch (c) {
-    case 'b':
-        c = '\b';
-        break;
-    case 'f':
-        c = '\f';
-        break;
-    case 'n':
-        c = '\n';
-        break;
-    case 'r':
-        c = '\r';
-        break;
-    case 't':
-        c = '\t';
-        break;
-    case 'u':
-        cp = read_u(raw, len, *i);
-        if (cp == UINT32_MAX) {
-            out[0] = raw[(*i)++];
-            return 1;
-        }
-        *i += 6;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            lo = read_u(raw, len, *i);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                *i += 6;
-                return put_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00));
-            }
-            cp = 0xFFFD;
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            cp = 0xFFFD;
-        }
-        return put_utf8(out, cp);
-    default:
-        break;
-    }
-    *i += 2;
-    out[0] = c;
-    return 1;
-}
-
-size_t cm_json_unescape(const char *raw, size_t len, char *out)
-{
-    size_t i = 0, o = 0, run;
-    const char *bs;
-
-    while (i < len) {
-        bs = memchr(raw + i, '\\', len - i);
-        run = bs ? (size_t)(bs - raw) - i : len - i;
-        if (run) {
-            memmove(out + o, raw + i, run);
-        }
-        i += run;
-        o += run;
-        if (i < len) {
-            o += decode_escape(raw, len, &i, out + o);
-        }
-    }
-    return o;
-}
-
-/* Compares the string node i (after unescaping) with key[0..klen). */
-static bool str_eq(const struct cm_json_doc *d, uint32_t i, const char *key, size_t klen)
-{
-    const struct cm_json_node *nd = &d->nodes[i];
-    const char *raw = d->src + nd->off;
-    size_t len = nd->len, k = 0, m, at = 0;
-    char tmp[4];
-
-    if (!(nd->tag & CM_JSON_F_ESCAPED)) {
-        return len == klen && (klen == 0 || memcmp(raw, key, klen) == 0);
-    }
-    if (klen > len) {
-        return false;
-    }
-    while (at < len) {
-        if (raw[at] != '\\') {
-            if (k == klen || raw[at] != key[k]) {
-                return false;
-            }
-            at++;
-            k++;
-            continue;
-        }
-        m = decode_escape(raw, len, &at, tmp);
-        if (m > klen - k || memcmp(tmp, key + k, m) != 0) {
-            return false;
-        }
-        k += m;
-    }
-    return k == klen;
-}
-
-uint32_t cm_json_getn(const struct cm_json_doc *d, uint32_t obj, const char *key, size_t klen)
-{
-    uint32_t i, stop;
-
-    if (!node_is(d, obj, CM_JSON_OBJECT) || (key == NULL && klen != 0)) {
-        return CM_JSON_NONE;
-    }
-    stop = d->nodes[obj].next;
-    for (i = obj + 1; i < stop; i = d->nodes[i + 1].next) {
-        if (str_eq(d, i, key, klen)) {
-            return i + 1;
-        }
-    }
-    return CM_JSON_NONE;
-}
-
-uint32_t cm_json_get(const struct cm_json_doc *d, uint32_t obj, const char *key)
-{
-    if (key == NULL) {
-        return CM_JSON_NONE;
-    }
-    return cm_json_getn(d, obj, key, strlen(key));
-}
-
-uint32_t cm_json_index(const struct cm_json_doc *d, uint32_t arr, uint32_t idx)
-{
-    uint32_t i;
-
-    if (!node_is(d, arr, CM_JSON_ARRAY) || idx >= d->nodes[arr].len) {
-        return CM_JSON_NONE;
-    }
-    i = arr + 1;
-    while (idx-- > 0) {
-        i = d->nodes[i].next;
-    }
-    return i;
-}
-
-/* Parses a segment made only of digits as an index; false otherwise. */
-static bool seg_index(const char *s, size_t n, uint32_t *out)
-{
-    uint64_t v = 0;
-
-    if (n == 0 || n > 10) {
-        return false;
-    }
-    for (size_t k = 0; k < n; k++) {
-        if (!is_digit(s[k])) {
-            return false;
-        }
-        v = v * 10 + (uint64_t)(s[k] - '0');
-    }
-    if (v >= UINT32_MAX) {
-        return false;
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-/*
- * Segments are split on '.'; an empty path names root itself. A segment
- * applied to an array must be a decimal index; on an object it is a key
- * (an empty segment looks up the key "").
- */
-uint32_t cm_json_path(const struct cm_json_doc *d, uint32_t root, const char *path)
-{
-    uint32_t cur = root, idx;
-    const char *s = path, *dot;
-    size_t n;
-
-    if (path == NULL || root >= d->n) {
-        return CM_JSON_NONE;
-    }
-    if (*path == '\0') {
-        return root;
-    }
-    for (;;) {
-        dot = strchr(s, '.');
-        n = dot ? (size_t)(dot - s) : strlen(s);
-        if (node_is(d, cur, CM_JSON_ARRAY)) {
-            cur = seg_index(s, n, &idx) ? cm_json_index(d, cur, idx) : CM_JSON_NONE;
-        } else {
-            cur = cm_json_getn(d, cur, s, n);
-        }
-        if (cur == CM_JSON_NONE || dot == NULL) {
-            return cur;
-        }
-        s = dot + 1;
-    }
-}
-
-struct cm_str cm_json_str(const struct cm_json_doc *d, uint32_t i, struct cm_arena *a)
-{
-    const struct cm_json_node *nd;
-    char *out;
-    size_t n;
-
-    if (!node_is(d, i, CM_JSON_STRING)) {
-        return CM_STR_NULL;
-    }
-    nd = &d->nodes[i];
-    if (!(nd->tag & CM_JSON_F_ESCAPED) || a == NULL) {
-        return cm_str_make(d->src + nd->off, nd->len);
-    }
-    out = cm_arena_alloc(a, (size_t)nd->len + 1);
-    if (out == NULL) {
-        return CM_STR_NULL;
-    }
-    n = cm_json_unescape(d->src + nd->off, nd->len, out);
-    out[n] = '\0';
-    return cm_str_make(out, n);
-}
-
-int cm_json_i64(const struct cm_json_doc *d, uint32_t i, int64_t *out)
-{
-    const struct cm_json_node *nd;
-    const char *s;
-    uint64_t v = 0, lim;
-    size_t k = 0;
-    bool neg;
-
-    if (!node_is(d, i, CM_JSON_NUMBER) || !(d->nodes[i].tag & CM_JSON_F_INTEGER)) {
-        return CM_EINVAL;
-    }
-    nd = &d->nodes[i];
-    s = d->src + nd->off;
-    neg = (nd->tag & CM_JSON_F_NEGATIVE) != 0;
-    k = neg ? 1 : 0;
-    lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-    for (; k < nd->len; k++) {
-        uint64_t dig = (uint64_t)(s[k] - '0');
-        if (v > (lim - dig) / 10) {
-            return CM_ERANGE;
-        }
-        v = v * 10 + dig;
-    }
-    if (neg) {
-        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-    } else {
-        *out = (int64_t)v;
-    }
-    return CM_OK;
-}
-
-int cm_json_f64(const struct cm_json_doc *d, uint32_t i, double *out)
-{
-    char small[64], *buf = small, *endp = NULL;
-    size_t len;
-    double v;
-    int rc = CM_OK;
-
-    if (!node_is(d, i, CM_JSON_NUMBER)) {
-        return CM_EINVAL;
-    }
-    len = d->nodes[i].len;
-    if (len >= sizeof(small)) {
-        buf = cm_malloc(len + 1);
-        if (buf == NULL) {
-            return CM_ENOMEM;
-        }
-    }
-    memcpy(buf, d->src + d->nodes[i].off, len);
-    buf[len] = '\0';
-    errno = 0;
-    v = strtod(buf, &endp);
-    if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL)) {
-        rc = CM_ERANGE;
-    } else if (endp != buf + len) {
-        rc = CM_EINVAL;
-    }
-    if (buf != small) {
-        cm_free(buf);
-    }
-    *out = v;
-    return rc;
-}
-
-bool cm_json_truthy(const struct cm_json_doc *d, uint32_t i)
-{
-    if (node_is(d, i, CM_JSON_TRUE)) {
-        return true;
-    }
-    return node_is(d, i, CM_JSON_STRING) && str_eq(d, i, "true", 4);
 }
 
 #undef LIKELY

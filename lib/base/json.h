@@ -52,7 +52,8 @@ enum cm_json_type {
 struct cm_json_node {
     uint32_t tag;  /* enum cm_json_type | CM_JSON_F_* */
     uint32_t len;  /* string: raw byte length between the quotes; number: text
-                      length; array: element count; object: member count */
+                      length; array: element count; object: member count;
+                      true/false/null: text length (4 or 5) */
     uint32_t off;  /* string: offset after the opening quote; others: offset
                       of the first byte of the value */
     uint32_t next; /* index of the first node after this value's subtree */
@@ -142,7 +143,8 @@ uint32_t cm_json_index(const struct cm_json_doc *d, uint32_t arr, uint32_t idx);
 /*
  * String value of node i. When the string has no escapes this is a slice into
  * the source; otherwise it is unescaped into arena a (NULL arena: returns the
- * raw slice). Non-string nodes give CM_STR_NULL.
+ * raw slice). Non-string nodes, and an arena that is out of space, give
+ * CM_STR_NULL.
  */
 struct cm_str cm_json_str(const struct cm_json_doc *d, uint32_t i, struct cm_arena *a);
 
@@ -153,7 +155,10 @@ struct cm_str cm_json_str(const struct cm_json_doc *d, uint32_t i, struct cm_are
  */
 size_t cm_json_unescape(const char *raw, size_t len, char *out);
 
-/* Numbers. Return 0, CM_EINVAL (not a number / not integral) or CM_ERANGE. */
+/*
+ * Numbers. Return 0, CM_EINVAL (not a number / not integral) or CM_ERANGE;
+ * cm_json_f64 may also return CM_ENOMEM for a number text of 64+ bytes.
+ */
 int cm_json_i64(const struct cm_json_doc *d, uint32_t i, int64_t *out);
 int cm_json_f64(const struct cm_json_doc *d, uint32_t i, double *out);
 /* Booleans: true for JSON true, and for the strings "true" (CloudTrail mixes both). */
@@ -161,8 +166,10 @@ bool cm_json_truthy(const struct cm_json_doc *d, uint32_t i);
 
 /*
  * Writer. Appends compact JSON to a struct cm_buf. Errors are sticky in jw->err
- * and returned by cm_jw_finish(); misuse (a value where a key is due) gives
- * CM_EINVAL. Strings are escaped per RFC 8259; invalid UTF-8 in input strings is
+ * and returned by cm_jw_finish(); misuse (a value where a key is due, a
+ * container left open at finish, no value or two top-level values) gives
+ * CM_EINVAL, and nesting deeper than CM_JW_MAX_DEPTH - 1 gives CM_E2BIG.
+ * Strings are escaped per RFC 8259; invalid UTF-8 in input strings is
  * replaced by U+FFFD so the output is always valid JSON.
  */
 #define CM_JW_MAX_DEPTH 64

@@ -26,8 +26,8 @@
 #include "base/err.h"
 
 #define STATE_FIRST 0
-#define STATE_ITEM 1
-#define STATE_KEY 2
+#define STATE_ITEM  1
+#define STATE_KEY   2
 
 static void set_err(struct cm_jw *jw, int rc)
 {

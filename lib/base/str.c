@@ -3,6 +3,8 @@
  */
 #include "base/str.h"
 
+#include <limits.h>
+
 #include "base/err.h"
 
 static int lower(int c)
@@ -51,7 +53,8 @@ int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *o
         if (d > 9) {
             return CM_EINVAL;
         }
-        if (v > (max - d) / 10) {
+        /* d > max first: max - d must not wrap for a small max. */
+        if (d > max || v > (max - d) / 10) {
             return CM_ERANGE;
         }
         v = v * 10 + d;
@@ -62,26 +65,29 @@ int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *o
 
 int cm_str_to_i64(struct cm_str s, long long min, long long max, long long *out)
 {
+    bool neg = s.len > 0 && s.p[0] == '-';
     unsigned long long mag;
+    long long v;
     int rc;
 
-    if (s.len > 0 && s.p[0] == '-') {
-        rc = cm_str_to_u64(cm_str_make(s.p + 1, s.len - 1),
-                           (unsigned long long)(-(min + 1)) + 1ULL, &mag);
-        if (rc != 0) {
-            return rc;
-        }
-        if (mag == 0) {
-            *out = 0;
-        } else {
-            *out = -(long long)(mag - 1) - 1;
-        }
-        return CM_OK;
+    /* Parse the magnitude against the type's limit, then check [min, max]. */
+    if (neg) {
+        s = cm_str_make(s.p + 1, s.len - 1);
     }
-    rc = cm_str_to_u64(s, (unsigned long long)max, &mag);
+    rc = cm_str_to_u64(s, (unsigned long long)LLONG_MAX + (neg ? 1ULL : 0ULL), &mag);
     if (rc != 0) {
         return rc;
     }
-    *out = (long long)mag;
+    if (!neg) {
+        v = (long long)mag;
+    } else if (mag == 0) {
+        v = 0;
+    } else {
+        v = -(long long)(mag - 1) - 1;
+    }
+    if (v < min || v > max) {
+        return CM_ERANGE;
+    }
+    *out = v;
     return CM_OK;
 }

@@ -49,13 +49,13 @@ static inline bool cm_str_eqc(struct cm_str a, const char *c)
 static inline bool cm_str_starts(struct cm_str a, const char *prefix)
 {
     size_t n = strlen(prefix);
-    return a.len >= n && memcmp(a.p, prefix, n) == 0;
+    return a.len >= n && (n == 0 || memcmp(a.p, prefix, n) == 0);
 }
 
 static inline bool cm_str_ends(struct cm_str a, const char *suffix)
 {
     size_t n = strlen(suffix);
-    return a.len >= n && memcmp(a.p + a.len - n, suffix, n) == 0;
+    return a.len >= n && (n == 0 || memcmp(a.p + a.len - n, suffix, n) == 0);
 }
 
 /* Case-insensitive (ASCII) equality. */

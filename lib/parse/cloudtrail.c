@@ -54,7 +54,7 @@ static void reject(struct ct_state *st, size_t off, const char *reason)
 /* The string value of node i: raw when unescaped, else unescaped into the arena. */
 static struct cm_str sval(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d, uint32_t i)
 {
-    if (cm_json_type(d, i) != CM_JSON_STRING) {
+    if (i == CM_JSON_NONE || cm_json_type(d, i) != CM_JSON_STRING) {
         return CM_STR_NULL;
     }
     return cm_json_str(d, i, ctx->arena);
@@ -118,10 +118,7 @@ static void read_session(const struct cm_parse_ctx *ctx, const struct cm_json_do
             u->creation_date = sval(ctx, d, cm_json_getn(d, v, "creationDate", 12));
             u->mfa_authenticated = sval(ctx, d, cm_json_getn(d, v, "mfaAuthenticated", 16));
         } else if (KEY_IS(key, "webIdFederationData") && t == CM_JSON_OBJECT) {
-            uint32_t p = cm_json_getn(d, v, "federatedProvider", 17);
-            if (p != CM_JSON_NONE) {
-                u->web_id_provider = sval(ctx, d, p);
-            }
+            u->web_id_provider = sval(ctx, d, cm_json_getn(d, v, "federatedProvider", 17));
         } else if (KEY_IS(key, "sourceIdentity")) {
             u->source_identity = sval(ctx, d, v);
         } else if (KEY_IS(key, "ec2RoleDelivery")) {
@@ -392,7 +389,7 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
  * advances *pos, or 1 when the rest of the buffer cannot be recovered, or a
  * negative error.
  */
-static int one_value(struct ct_state *st, size_t *pos, int in_array)
+static int one_value(struct ct_state *st, size_t *pos)
 {
     struct cm_parse_ctx *ctx = st->ctx;
     size_t start = skip_ws(st->buf, st->len, *pos), end = 0;
@@ -417,12 +414,11 @@ static int one_value(struct ct_state *st, size_t *pos, int in_array)
                  (size_t)(ctx->offset_base + st->diag.offset),
                  skip ? "" : "; rest of input skipped");
         reject(st, start, reason);
-        if (skip == 0) {
+        if (skip <= start) {
             return 1;
         }
         *pos = skip;
     }
-    (void)in_array;
     return 0;
 }
 
@@ -436,7 +432,7 @@ static int walk_array(struct ct_state *st, size_t pos)
         return 0;
     }
     for (;;) {
-        rc = one_value(st, &i, 1);
+        rc = one_value(st, &i);
         if (rc != 0) {
             return rc < 0 ? rc : 0;
         }
@@ -485,7 +481,7 @@ static int walk_stream(struct ct_state *st, size_t i)
         if (i >= st->len) {
             return 0;
         }
-        rc = one_value(st, &i, 0);
+        rc = one_value(st, &i);
         if (rc < 0) {
             return rc;
         }

@@ -80,10 +80,11 @@ size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)
     }
     if (buf[i] != '{' && buf[i] != '[' && buf[i] != '"') {
         /* A scalar: runs to the next delimiter. */
+        size_t from = i;
         while (i < len && strchr(",]}\r\n \t", buf[i]) == NULL) {
             i++;
         }
-        return i;
+        return i > from ? i : 0;
     }
     for (; i < len; i++) {
         char c = buf[i];

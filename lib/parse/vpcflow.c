@@ -14,10 +14,11 @@
  * address or keyword, control bytes or invalid UTF-8) goes to ctx->on_reject
  * with the field and the reason, and parsing resumes at the next line.
  *
- * Speed matters here (flow logs are the largest input), so a line is split in
- * one pass over its bytes with a single range test per byte, numbers are read
- * without division, nothing is allocated, and the default column order has
- * its own straight-line decoder with no per-field dispatch.
+ * Speed matters here (flow logs are the largest input): a line is split 64
+ * bytes at a time from bitmaps of separators and non-text bytes (SSE2, or
+ * SWAR elsewhere), numbers are read eight digits at a time without division,
+ * nothing is allocated, and the default column order has its own
+ * straight-line decoder with no column map and no per-field dispatch.
  */
 #include "parse/parse.h"
 
@@ -33,6 +34,7 @@
 #include "base/err.h"
 
 #define NO_COL 0xffu
+#define MAX_LINE 65536 /* real records are under 2 KiB; longer lines are not flow logs */
 #define MAX_START_SECS 253402300799ULL /* 9999-12-31T23:59:59Z */
 
 struct field_def {
@@ -44,48 +46,17 @@ struct field_def {
 #define F(n, v) {n, (uint8_t)(sizeof(n) - 1), v}
 /* Indexed by enum cm_flow_field. Versions past 5 are uncertain in AWS docs. */
 static const struct field_def fields[CM_FF_COUNT] = {
-    F("version", 2),
-    F("account-id", 2),
-    F("interface-id", 2),
-    F("srcaddr", 2),
-    F("dstaddr", 2),
-    F("srcport", 2),
-    F("dstport", 2),
-    F("protocol", 2),
-    F("packets", 2),
-    F("bytes", 2),
-    F("start", 2),
-    F("end", 2),
-    F("action", 2),
-    F("log-status", 2),
-    F("vpc-id", 3),
-    F("subnet-id", 3),
-    F("instance-id", 3),
-    F("tcp-flags", 3),
-    F("type", 3),
-    F("pkt-srcaddr", 3),
-    F("pkt-dstaddr", 3),
-    F("region", 4),
-    F("az-id", 4),
-    F("sublocation-type", 4),
-    F("sublocation-id", 4),
-    F("pkt-src-aws-service", 5),
-    F("pkt-dst-aws-service", 5),
-    F("flow-direction", 5),
-    F("traffic-path", 5),
-    F("ecs-cluster-arn", 7),
-    F("ecs-cluster-name", 7),
-    F("ecs-container-instance-arn", 7),
-    F("ecs-container-instance-id", 7),
-    F("ecs-container-id", 7),
-    F("ecs-second-container-id", 7),
-    F("ecs-service-name", 7),
-    F("ecs-task-definition-arn", 7),
-    F("ecs-task-arn", 7),
-    F("ecs-task-id", 7),
-    F("reject-reason", 8),
-    F("resource-id", 9),
-    F("encryption-status", 10),
+    F("version", 2), F("account-id", 2), F("interface-id", 2), F("srcaddr", 2), F("dstaddr", 2),
+    F("srcport", 2), F("dstport", 2), F("protocol", 2), F("packets", 2), F("bytes", 2),
+    F("start", 2), F("end", 2), F("action", 2), F("log-status", 2), F("vpc-id", 3),
+    F("subnet-id", 3), F("instance-id", 3), F("tcp-flags", 3), F("type", 3), F("pkt-srcaddr", 3),
+    F("pkt-dstaddr", 3), F("region", 4), F("az-id", 4), F("sublocation-type", 4),
+    F("sublocation-id", 4), F("pkt-src-aws-service", 5), F("pkt-dst-aws-service", 5),
+    F("flow-direction", 5), F("traffic-path", 5), F("ecs-cluster-arn", 7),
+    F("ecs-cluster-name", 7), F("ecs-container-instance-arn", 7),
+    F("ecs-container-instance-id", 7), F("ecs-container-id", 7), F("ecs-second-container-id", 7),
+    F("ecs-service-name", 7), F("ecs-task-definition-arn", 7), F("ecs-task-arn", 7),
+    F("ecs-task-id", 7), F("reject-reason", 8), F("resource-id", 9), F("encryption-status", 10),
 };
 #undef F
 
@@ -227,59 +198,31 @@ static void reject(const struct cm_parse_ctx *ctx, const struct line_ref *lr, co
 }
 
 /*
- * Splits a line into tokens byte by byte. Returns the token count (at most
- * CM_FLOW_MAX_COLS + 1, which means "too many"), or -1 after rejecting the
- * line for a control byte or invalid UTF-8.
+ * Checks a line that holds bytes outside printable ASCII: spaces and tabs
+ * separate, valid UTF-8 is text, anything else rejects the line. Returns 0,
+ * or -1 after rejecting it.
  */
-static int tokenize_slow(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
-                    struct tok *toks)
+static int check_text(const struct cm_parse_ctx *ctx, const struct line_ref *lr)
 {
     const unsigned char *p = (const unsigned char *)lr->p;
-    size_t len = lr->len, i = 0;
-    int n = 0;
     char reason[96];
 
-    for (;;) {
-        size_t start;
+    for (size_t i = 0; i < lr->len;) {
+        size_t k = 1;
 
-        while (i < len && (p[i] == ' ' || p[i] == '\t')) {
-            i++;
+        if (p[i] >= 0x80 && (k = utf8_seq(p + i, lr->len - i)) == 0) {
+            snprintf(reason, sizeof(reason), "invalid UTF-8 at column %zu", i + 1);
+            reject(ctx, lr, reason);
+            return -1;
         }
-        if (i >= len) {
-            break;
-        }
-        start = i;
-        for (;;) {
-            /* One test per byte for the printable ASCII that fills real logs. */
-            while (i < len && (unsigned)(p[i] - 0x21u) < 0x5eu) {
-                i++;
-            }
-            if (i >= len || p[i] == ' ' || p[i] == '\t') {
-                break;
-            }
-            if (p[i] >= 0x80) {
-                size_t k = utf8_seq(p + i, len - i);
-                if (k == 0) {
-                    snprintf(reason, sizeof(reason), "invalid UTF-8 at column %zu", i + 1);
-                    reject(ctx, lr, reason);
-                    return -1;
-                }
-                i += k;
-                continue;
-            }
+        if ((p[i] < 0x21 && p[i] != ' ' && p[i] != '\t') || p[i] == 0x7f) {
             snprintf(reason, sizeof(reason), "control byte 0x%02x at column %zu", p[i], i + 1);
             reject(ctx, lr, reason);
             return -1;
         }
-        if (n <= CM_FLOW_MAX_COLS) {
-            toks[n].off = (uint32_t)start;
-            toks[n].len = (uint32_t)(i - start);
-        }
-        if (n < CM_FLOW_MAX_COLS + 1) {
-            n++;
-        }
+        i += k;
     }
-    return n;
+    return 0;
 }
 
 /*
@@ -339,14 +282,15 @@ static uint64_t classify64(const unsigned char *p, uint64_t *sep)
  * Splits a line 64 bytes at a time: separator and "other" bitmaps, then token
  * starts and ends found with count-trailing-zeros, so the cost depends on the
  * number of tokens rather than on branches per byte. Returns the token count
- * as tokenize_slow() does, or -2 when the line holds a byte outside printable
- * ASCII (the slow path then decides).
+ * (at most CM_FLOW_MAX_COLS + 1, which means "too many"), or -1 after
+ * rejecting the line for a control byte or invalid UTF-8.
  */
-static int tokenize_fast(const struct line_ref *lr, struct tok *toks)
+static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr, struct tok *toks)
 {
     const unsigned char *p = (const unsigned char *)lr->p;
     unsigned char pad[64];
     uint64_t prev_sep = 1, prev_tok = 0; /* the line starts after a separator */
+    uint64_t any_bad = 0;
     int nstart = 0, nend = 0;
 
     for (size_t base = 0; base < lr->len; base += 64) {
@@ -365,9 +309,7 @@ static int tokenize_fast(const struct line_ref *lr, struct tok *toks)
             sep |= past;
             bad &= ~past;
         }
-        if (bad != 0) {
-            return -2;
-        }
+        any_bad |= bad;
         starts = ~sep & ((sep << 1) | prev_sep);
         ends = sep & ((~sep << 1) | prev_tok);
         prev_sep = sep >> 63;
@@ -390,13 +332,10 @@ static int tokenize_fast(const struct line_ref *lr, struct tok *toks)
     if (nend < nstart && nend <= CM_FLOW_MAX_COLS) {
         toks[nend].len = (uint32_t)lr->len - toks[nend].off; /* last token ends the line */
     }
+    if (any_bad != 0 && check_text(ctx, lr) != 0) {
+        return -1;
+    }
     return nstart > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS + 1 : nstart;
-}
-
-static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr, struct tok *toks)
-{
-    int n = tokenize_fast(lr, toks);
-    return n == -2 ? tokenize_slow(ctx, lr, toks) : n;
 }
 
 /* Name-shaped: letters, digits, '-' and '_', optionally inside "${...}". */
@@ -419,15 +358,26 @@ static bool name_shaped(const char *p, size_t len)
     return true;
 }
 
-/* True when the line's first token names a field: the line is a header. */
-static bool is_header(const struct line_ref *lr, const struct tok *t0)
+/*
+ * True when the line is a header: its first token names a field, and so do
+ * at least half of its tokens (a free-text first column, such as an ECS
+ * cluster that happens to be called "start", must not switch the format).
+ */
+static bool is_header(const struct line_ref *lr, const struct tok *toks, int ntok)
 {
-    char c = lr->p[t0->off];
+    char c = lr->p[toks[0].off];
+    int known = 0;
 
     if ((c >= '0' && c <= '9') || c == '-') {
         return false; /* every data line of the default format starts here */
     }
-    return lookup_name(lr->p + t0->off, t0->len) >= 0;
+    if (lookup_name(lr->p + toks[0].off, toks[0].len) < 0) {
+        return false;
+    }
+    for (int i = 0; i < ntok; i++) {
+        known += lookup_name(lr->p + toks[i].off, toks[i].len) >= 0;
+    }
+    return known * 2 >= ntok;
 }
 
 /* Installs a header line as ctx->flow_fmt. Returns false after rejecting it. */
@@ -529,18 +479,23 @@ static int read_uint(const char *p, size_t len, size_t readable, uint64_t max, u
         v = (uint64_t)hi * 100000000ULL + (uint64_t)lo;
         goto check;
     }
-    if (len > 19) {
-        for (size_t i = 0; i < len; i++) {
-            if ((unsigned)(p[i] - '0') > 9u) {
-                return CM_EINVAL;
-            }
-        }
-        return CM_ERANGE;
+    while (len > 1 && p[0] == '0') {
+        p++; /* leading zeros do not count toward the 20 digits of 2^64 - 1 */
+        len--;
     }
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned)(p[i] - '0');
         if (d > 9u) {
             return CM_EINVAL;
+        }
+        if (i >= 19 && (i >= 20 || v > (UINT64_MAX - d) / 10)) {
+            /* Past 2^64 - 1: still check the rest are digits for the message. */
+            for (i++; i < len; i++) {
+                if ((unsigned)(p[i] - '0') > 9u) {
+                    return CM_EINVAL;
+                }
+            }
+            return CM_ERANGE;
         }
         v = v * 10 + d;
     }
@@ -599,7 +554,7 @@ static bool tok_is(const char *p, size_t len, const char *lit, size_t litlen)
     return len == litlen && memcmp(p, lit, litlen) == 0;
 }
 
-#define TOK_IS(p, len, lit) tok_is(p, len, lit, sizeof(lit) - 1)
+#define TOK_EQ(p, len, lit) tok_is(p, len, lit, sizeof(lit) - 1)
 
 /* Decodes one non-"-" field into its typed slot. */
 static int decode_field(const struct field_in *in, unsigned id, const char *p, size_t len,
@@ -660,29 +615,29 @@ static int decode_field(const struct field_in *in, unsigned id, const char *p, s
         fl->traffic_path = (int32_t)v;
         break;
     case CM_FF_ACTION:
-        if (TOK_IS(p, len, "ACCEPT")) {
+        if (TOK_EQ(p, len, "ACCEPT")) {
             fl->action = CM_FA_ACCEPT;
-        } else if (TOK_IS(p, len, "REJECT")) {
+        } else if (TOK_EQ(p, len, "REJECT")) {
             fl->action = CM_FA_REJECT;
         } else {
             rc = bad_field(in, id, "unknown action", p, len);
         }
         break;
     case CM_FF_LOG_STATUS:
-        if (TOK_IS(p, len, "OK")) {
+        if (TOK_EQ(p, len, "OK")) {
             fl->status = CM_FS_OK;
-        } else if (TOK_IS(p, len, "NODATA")) {
+        } else if (TOK_EQ(p, len, "NODATA")) {
             fl->status = CM_FS_NODATA;
-        } else if (TOK_IS(p, len, "SKIPDATA")) {
+        } else if (TOK_EQ(p, len, "SKIPDATA")) {
             fl->status = CM_FS_SKIPDATA;
         } else {
             rc = bad_field(in, id, "unknown log-status", p, len);
         }
         break;
     case CM_FF_FLOW_DIRECTION:
-        if (TOK_IS(p, len, "ingress")) {
+        if (TOK_EQ(p, len, "ingress")) {
             fl->direction = CM_FD_INGRESS;
-        } else if (TOK_IS(p, len, "egress")) {
+        } else if (TOK_EQ(p, len, "egress")) {
             fl->direction = CM_FD_EGRESS;
         } else {
             rc = bad_field(in, id, "unknown flow-direction", p, len);
@@ -694,7 +649,6 @@ static int decode_field(const struct field_in *in, unsigned id, const char *p, s
     return rc;
 }
 
-#undef TOK_IS
 
 /* Resets the per-line event to "nothing present". */
 static void event_reset(struct cm_event *ev)
@@ -723,7 +677,6 @@ static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr
     const uint8_t *cols = st->fmt->col;
     int ncols = st->fmt->ncols;
 
-    event_reset(ev);
     for (int i = 0; i < ncols; i++) {
         unsigned id = cols[i];
         const char *p = lr->p + toks[i].off;
@@ -754,7 +707,6 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     const char *base = lr->p;
     uint64_t v;
 
-    event_reset(ev);
     fl->present = (1ULL << DEFAULT_NCOLS) - 1;
     for (int i = 0; i < DEFAULT_NCOLS; i++) {
         if (!is_dash(base + toks[i].off, toks[i].len)) {
@@ -867,11 +819,16 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
     char reason[128];
     int ntok, rc;
 
+    if (lr->len > MAX_LINE) {
+        snprintf(reason, sizeof(reason), "line longer than %d bytes", MAX_LINE);
+        reject(ctx, lr, reason);
+        return CM_OK;
+    }
     ntok = tokenize(ctx, lr, toks);
     if (ntok <= 0) {
         return CM_OK; /* blank (skipped) or rejected */
     }
-    if (is_header(lr, &toks[0])) {
+    if (is_header(lr, toks, ntok)) {
         if (take_header(ctx, lr, toks, ntok)) {
             fmt_state_set(st, &ctx->flow_fmt);
         }
@@ -895,6 +852,7 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
         reject(ctx, lr, reason);
         return CM_OK;
     }
+    event_reset(ev);
     rc = use->is_default ? decode_default(ctx, lr, toks, ev) : decode_line(ctx, lr, use, toks, ev);
     if (rc != 0) {
         return CM_OK; /* rejected with its reason */
@@ -942,86 +900,71 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
     return CM_OK;
 }
 
-/* Splits the first line of a sniff buffer; returns the token count. */
-static int sniff_tokens(const char *buf, size_t len, struct tok *toks, bool *complete)
+/* True for a token of 1-19 decimal digits. */
+static bool is_number(const char *p, size_t len)
 {
-    size_t i = 0, end;
-    const char *nl;
-    int n = 0;
+    uint64_t v;
 
-    /* Skip leading blank lines and a UTF-8 byte order mark. */
+    return len < 20 && read_uint(p, len, 0, UINT64_MAX, &v) == 0;
+}
+
+static int vpcflow_sniff(const char *buf, size_t len)
+{
+    static const struct cm_parse_ctx quiet; /* no callbacks: rejects go nowhere */
+    struct tok toks[CM_FLOW_MAX_COLS + 1];
+    struct line_ref lr;
+    const char *nl, *t1, *t2;
+    size_t i = 0;
+    int n, known = 0, usable;
+
+    if (buf == NULL) {
+        return 0;
+    }
     if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-        i = 3;
+        i = 3; /* a UTF-8 byte order mark */
     }
     while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
         i++;
     }
     nl = memchr(buf + i, '\n', len - i);
-    end = nl ? (size_t)(nl - buf) : len;
-    *complete = nl != NULL;
-    while (i < end && n <= CM_FLOW_MAX_COLS) {
-        size_t start;
-        while (i < end && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r')) {
-            i++;
-        }
-        if (i >= end) {
-            break;
-        }
-        start = i;
-        while (i < end && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') {
-            i++;
-        }
-        toks[n].off = (uint32_t)start;
-        toks[n].len = (uint32_t)(i - start);
-        n++;
+    lr.p = buf + i;
+    lr.len = nl ? (size_t)(nl - lr.p) : len - i;
+    lr.avail = len - i;
+    lr.off = 0;
+    lr.line = 1;
+    if (lr.len > 0 && lr.p[lr.len - 1] == '\r') {
+        lr.len--;
     }
-    return n;
-}
-
-static bool all_digits(const char *p, size_t len)
-{
-    if (len == 0) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
-static int vpcflow_sniff(const char *buf, size_t len)
-{
-    struct tok toks[CM_FLOW_MAX_COLS + 1];
-    bool complete;
-    int n, known = 0, usable;
-
-    if (buf == NULL || len == 0) {
+    n = tokenize(&quiet, &lr, toks);
+    if (n <= 0) {
         return 0;
     }
-    n = sniff_tokens(buf, len, toks, &complete);
     /* A header cut by the end of the sniff window: ignore its partial last name. */
-    usable = (!complete && n > 2) ? n - 1 : n;
-    for (int i = 0; i < usable; i++) {
-        if (lookup_name(buf + toks[i].off, toks[i].len) >= 0) {
-            known++;
-        }
+    usable = (nl == NULL && n > 2) ? n - 1 : n;
+    for (int k = 0; k < usable && k <= CM_FLOW_MAX_COLS; k++) {
+        known += lookup_name(lr.p + toks[k].off, toks[k].len) >= 0;
     }
     if (usable >= 2 && known == usable) {
         return 95;
     }
-    if (usable >= 3 && lookup_name(buf + toks[0].off, toks[0].len) >= 0 && known * 2 >= usable) {
+    if (usable >= 3 && lookup_name(lr.p + toks[0].off, toks[0].len) >= 0 && known * 2 >= usable) {
         return 80;
     }
-    if (n == DEFAULT_NCOLS && all_digits(buf + toks[0].off, toks[0].len) &&
-        toks[0].len <= 2 && toks[2].len > 4 && memcmp(buf + toks[2].off, "eni-", 4) == 0 &&
-        ((toks[1].len == 12 && all_digits(buf + toks[1].off, 12)) ||
-         (toks[1].len == 7 && memcmp(buf + toks[1].off, "unknown", 7) == 0))) {
+    /* A default-format record: "2 <12 digits|unknown> eni-... (14 fields)". */
+    if (n != DEFAULT_NCOLS) {
+        return 0;
+    }
+    t1 = lr.p + toks[1].off;
+    t2 = lr.p + toks[2].off;
+    if (toks[0].len <= 2 && is_number(lr.p + toks[0].off, toks[0].len) && toks[2].len > 4 &&
+        memcmp(t2, "eni-", 4) == 0 &&
+        ((toks[1].len == 12 && is_number(t1, 12)) || TOK_EQ(t1, toks[1].len, "unknown"))) {
         return 90;
     }
     return 0;
 }
+
+#undef TOK_EQ
 
 const struct cm_parser cm_parser_vpcflow = {
     .name = "vpcflow",

@@ -229,10 +229,18 @@ static int run(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "n:m:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n':
-            rounds = atoi(optarg) > 0 ? atoi(optarg) : 1;
+            rounds = (int)strtol(optarg, NULL, 10);
+            if (rounds < 1 || rounds > 1000) {
+                fprintf(stderr, "coalmine bench: --rounds wants 1 to 1000\n");
+                return CM_EXIT_USAGE;
+            }
             break;
         case 'm':
-            max_mb = strtol(optarg, NULL, 10) > 0 ? strtol(optarg, NULL, 10) : 1024;
+            max_mb = strtol(optarg, NULL, 10);
+            if (max_mb < 1 || max_mb > 1 << 20) {
+                fprintf(stderr, "coalmine bench: --max-mb wants 1 to 1048576\n");
+                return CM_EXIT_USAGE;
+            }
             break;
         case 'h':
             printf("usage: coalmine bench [--rounds N] [--max-mb MB] PATH...\n\n"

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "base/alloc.h"
 #include "base/arena.h"
@@ -33,6 +32,7 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
+#include "source/source_stdin.h"
 
 #define RING 16
 #define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
@@ -527,113 +527,10 @@ static int process_input(struct reader *r, uint32_t idx)
 
 /* --- standard input ------------------------------------------------------- */
 
-/*
- * True when the stream can be cut at line ends: flow and Resolver logs, and
- * CloudTrail when its first line is one complete JSON record.
- */
-static int line_splittable(const struct cm_parser *ps, const char *p, size_t n)
-{
-    const char *nl;
-    struct cm_json_doc d;
-    size_t end = 0;
-    uint32_t root;
-    int ok;
-
-    if (ps->kind != CM_EV_CLOUDTRAIL) {
-        return 1;
-    }
-    nl = memchr(p, '\n', n);
-    if (nl == NULL) {
-        return 0;
-    }
-    cm_json_doc_init(&d, 0, 0);
-    cm_json_doc_begin(&d, p, (size_t)(nl - p));
-    ok = cm_json_parse_at(&d, 0, &end, &root, NULL) == 0 && cm_json_type(&d, root) == CM_JSON_OBJECT &&
-         cm_json_get(&d, root, "Records") == CM_JSON_NONE;
-    cm_json_doc_finish(&d);
-    return ok;
-}
-
-struct stdin_src {
-    z_stream zs;
-    int gz, eof, zinit, mid;
-    char in[65536];
-    size_t in_len, in_off;
-    uint64_t raw_bytes;
-};
-
-/* Appends up to want bytes of decoded stdin to out; sets src->eof at the end. */
-static int stdin_fill(struct stdin_src *src, struct cm_buf *out, size_t want, char *err, size_t errlen)
-{
-    size_t target = out->len + want;
-    int rc;
-
-    while (out->len < target && !src->eof) {
-        if (src->in_off == src->in_len) {
-            ssize_t got = read(0, src->in, sizeof(src->in));
-            if (got < 0 && errno == EINTR) {
-                continue;
-            }
-            if (got <= 0) {
-                if (src->gz && src->mid) {
-                    snprintf(err, errlen, "truncated gzip stream on standard input");
-                }
-                src->eof = 1;
-                break;
-            }
-            src->in_len = (size_t)got;
-            src->in_off = 0;
-            src->raw_bytes += (uint64_t)got;
-            if (src->raw_bytes == (uint64_t)got && cm_is_gzip(src->in, src->in_len)) {
-                src->gz = 1;
-            }
-        }
-        if (!src->gz) {
-            rc = cm_buf_append(out, src->in + src->in_off, src->in_len - src->in_off);
-            src->in_off = src->in_len;
-            if (rc != 0) {
-                return rc;
-            }
-            continue;
-        }
-        if (!src->zinit) {
-            memset(&src->zs, 0, sizeof(src->zs));
-            if (inflateInit2(&src->zs, 16 + MAX_WBITS) != Z_OK) {
-                return CM_ENOMEM;
-            }
-            src->zinit = 1;
-        }
-        rc = cm_buf_reserve(out, 65536);
-        if (rc != 0) {
-            return rc;
-        }
-        src->zs.next_in = (Bytef *)(src->in + src->in_off);
-        src->zs.avail_in = (uInt)(src->in_len - src->in_off);
-        src->zs.next_out = (Bytef *)(out->p + out->len);
-        src->zs.avail_out = 65536;
-        src->mid = 1;
-        rc = inflate(&src->zs, Z_NO_FLUSH);
-        out->len += 65536 - src->zs.avail_out;
-        out->p[out->len] = '\0';
-        src->in_off = src->in_len - src->zs.avail_in;
-        if (rc == Z_STREAM_END) {
-            inflateReset(&src->zs); /* a following gzip member continues the stream */
-            src->mid = 0;
-            continue;
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            snprintf(err, errlen, "corrupt gzip data on standard input at byte %llu",
-                     (unsigned long long)src->zs.total_in);
-            src->eof = 1;
-        }
-    }
-    return CM_OK;
-}
-
 static int process_stdin(struct reader *r, uint32_t idx)
 {
     struct scan *s = r->s;
-    struct stdin_src *src = cm_calloc(1, sizeof(*src));
+    struct cm_stdin *src = cm_calloc(1, sizeof(*src));
     struct cm_buf pend;
     const struct cm_parser *ps = NULL;
     int split = 0, first, rc = CM_OK;
@@ -650,7 +547,7 @@ static int process_stdin(struct reader *r, uint32_t idx)
     for (;;) {
         size_t cut;
         struct cm_buf chunk;
-        rc = stdin_fill(src, &pend, STDIN_CHUNK, err, sizeof(err));
+        rc = cm_stdin_fill(src, 0, &pend, STDIN_CHUNK, err, sizeof(err));
         if (rc != 0) {
             note_reject(s, 0, idx, off + pend.len, 0,
                         rc == CM_E2BIG ? "standard input larger than the size cap" : cm_strerror(rc));
@@ -659,7 +556,7 @@ static int process_stdin(struct reader *r, uint32_t idx)
         }
         if (ps == NULL && pend.len) {
             ps = cm_parse_sniff(pend.p, pend.len);
-            split = ps && line_splittable(ps, pend.p, pend.len);
+            split = ps && cm_stdin_line_splittable(ps, pend.p, pend.len);
         }
         if (!src->eof && !split) {
             continue;
@@ -709,9 +606,7 @@ static int process_stdin(struct reader *r, uint32_t idx)
         note_reject(s, 0, idx, src->raw_bytes, 0, err);
     }
     r->bytes_in += src->raw_bytes;
-    if (src->zinit) {
-        inflateEnd(&src->zs);
-    }
+    cm_stdin_finish(src);
     cm_free(src);
     cm_buf_finish(&pend);
     return rc;

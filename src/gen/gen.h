@@ -52,6 +52,13 @@ enum cm_gen_flow_format {
     CM_GEN_FLOW_CUSTOM = 2,
 };
 
+/*
+ * The manifest written next to AWSLogs/: exact files, records and bytes per
+ * kind. A dot file, so scanners that skip hidden files do not read it as a
+ * log.
+ */
+#define CM_GEN_MANIFEST ".coalmine-gen.json"
+
 /* Window lengths (seconds) of the delivered files. */
 #define CM_GEN_CT_WINDOW 300
 #define CM_GEN_FLOW_WINDOW 600
@@ -66,6 +73,8 @@ enum cm_gen_flow_format {
 #define CM_GEN_MAX_JOBS 64
 
 struct cm_gen_scenario;
+struct cm_gen_env;
+struct cm_gen_tables;
 
 struct cm_gen_config {
     const char *out_dir;   /* borrowed; files go under out_dir/AWSLogs/ */
@@ -79,7 +88,7 @@ struct cm_gen_config {
     double scale;          /* event-rate multiplier, default 1.0 */
     unsigned kinds;        /* CM_GEN_KIND_BIT() set, default all */
     bool gzip;             /* default true */
-    int gzip_level;        /* libdeflate level 1..12, default 4 */
+    int gzip_level;        /* libdeflate level 1..12, default 1 (fastest) */
     enum cm_gen_flow_format flow_format;
     unsigned jobs;         /* worker threads, default 1; never changes the output */
     /* Scenarios to run (borrowed, NULL-terminated; NULL = none). */
@@ -120,7 +129,26 @@ enum cm_gen_role_kind {
     CM_GEN_R_SSO,          /* AWSReservedSSO_* permission-set role */
     CM_GEN_R_SERVICE,      /* service-linked role (AWS Config) */
     CM_GEN_R_CROSS,        /* role a third-party monitoring vendor assumes */
+    CM_GEN_R_ASSUMABLE,    /* role people and CI assume (admin, read-only, deploy) */
 };
+
+/*
+ * Each account's roles, at account->first_role + slot: one instance role per
+ * tier, then the fixed roles below, then two Lambda roles per region.
+ */
+enum cm_gen_role_slot {
+    CM_GEN_RS_INSTANCE = 0, /* + tier */
+    CM_GEN_RS_SSO_ADMIN = CM_GEN_NTIERS,
+    CM_GEN_RS_SSO_READONLY,
+    CM_GEN_RS_CONFIG,
+    CM_GEN_RS_MONITOR,
+    CM_GEN_RS_ADMIN,
+    CM_GEN_RS_READONLY,
+    CM_GEN_RS_DEPLOY,
+    CM_GEN_RS_LAMBDA,       /* + 2 * region + function */
+};
+#define CM_GEN_FUNCTIONS_PER_VPC 2
+#define CM_GEN_BUCKETS_PER_ACCOUNT 4
 
 struct cm_gen_region {
     const char *name;       /* "us-east-1" */
@@ -160,6 +188,7 @@ struct cm_gen_vpc {
     char flow_log_id[21]; /* fl-<17hex> */
     uint16_t flow_interval; /* aggregation: 60 or 600 s */
     char vpce_id[23];     /* vpce-<17hex>, interface endpoint for AWS APIs */
+    uint8_t has_vpce;     /* instances reach sts/kms/ssm/... through vpce_id */
     char rslvr_in[27];    /* rslvr-in-<17hex>, inbound resolver endpoint */
     char rni[22];         /* rni-<17hex> */
     struct cm_gen_subnet subnets[CM_GEN_SUBNETS];
@@ -225,6 +254,8 @@ struct cm_gen_world {
     struct cm_gen_bucket *buckets;
     uint32_t *clients;              /* pool of public web clients */
     unsigned nclients;
+    char monitor_account[13];       /* the monitoring vendor's account */
+    uint32_t monitor_ip[4];         /* where the vendor's crawler calls from */
 };
 
 /* ---- one output file under construction ---- */
@@ -240,6 +271,7 @@ struct cm_gen_file {
     enum cm_gen_kind kind;
     bool data_events;      /* CloudTrail: an S3 data-event trail file */
     unsigned vpc;          /* names the account and region too */
+    uint64_t win;          /* window index since the run's start */
     int64_t start_s, end_s;/* window [start, end) */
     struct cm_gen_rng rng;
     struct cm_buf recs;    /* record texts, back to back */
@@ -291,12 +323,18 @@ int cm_gen_config_check(const struct cm_gen_config *c, const char **why);
 int cm_gen_world_create(const struct cm_gen_config *c, struct cm_gen_world **out);
 void cm_gen_world_destroy(struct cm_gen_world *w);
 
+/* Activity multiplier (about 0.5 at night to 1.3 mid-day UTC) for Unix time t. */
+double cm_gen_diurnal(int64_t t);
+
+/* An address in one of region g's EC2 ranges, chosen by the hash h. */
+uint32_t cm_gen_region_ip(const struct cm_gen_region *g, uint64_t h);
+
 /* The built-in region table (index 0 = us-east-1), and its length. */
 const struct cm_gen_region *cm_gen_region_at(unsigned i);
 unsigned cm_gen_region_count(void);
 
 /*
- * Generates every file and out_dir/manifest.json. Creates directories as
+ * Generates every file and out_dir/CM_GEN_MANIFEST. Creates directories as
  * needed. Returns 0, CM_EINVAL (bad config, or out_dir/AWSLogs already
  * exists), CM_EIO or CM_ENOMEM; out (may be NULL) receives the totals.
  */

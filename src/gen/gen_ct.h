@@ -139,6 +139,13 @@ enum {
     CM_GEN_UA_AWS_INTERNAL = 20,
 };
 
+/*
+ * The error a call fails with: the API's natural error at its rate, else a
+ * service-typical error with probability p. Returns an index into
+ * cm_gen_ct_errors, or -1 for success.
+ */
+int cm_gen_ct_pick_error(const struct cm_gen_api *a, struct cm_gen_rng *r, double p);
+
 /* Looks an API up by eventSource prefix and eventName; NULL if absent. */
 const struct cm_gen_api *cm_gen_api_find(const char *source, const char *name);
 
@@ -167,6 +174,14 @@ struct cm_gen_caller {
     bool console;          /* sessionCredentialFromConsole */
     const char *invoked_by;/* AWSService / service-linked callers */
     const char *other_account; /* AWSAccount: the caller's account id */
+    /*
+     * Renewing sessions: when sess_len > 0 the writer derives key and
+     * session_start from the call's time (cm_gen_ct_epoch/session_key with
+     * sess_tag, sess_idx), so calls on either side of a renewal get the
+     * right credentials.
+     */
+    unsigned sess_tag, sess_idx;
+    int64_t sess_len;
 };
 
 struct cm_gen_ct_call {
@@ -190,6 +205,7 @@ struct cm_gen_ct_call {
     const char *target_key;/* AssumeRole: the ASIA key it hands out */
     const char *object_key;/* S3 data events */
     uint32_t bytes_out;
+    unsigned kms_key;      /* which of the VPC's three KMS keys */
 };
 
 /* Fills c with neutral defaults for time t, api and caller who. */
@@ -205,11 +221,18 @@ void cm_gen_ct_identity(struct cm_gen_file *f, const struct cm_gen_caller *who);
 /* Writes the userAgent value (quoted). */
 void cm_gen_ct_agent(struct cm_gen_file *f, const struct cm_gen_ct_call *c);
 
-/* Writes requestParameters, responseElements and what follows them. */
+/*
+ * Writes requestParameters, responseElements and additionalEventData. The
+ * subjects of c (bucket, kms_key, object_key) must be resolved already;
+ * cm_gen_ct_write does that.
+ */
 void cm_gen_ct_params(struct cm_gen_file *f, const struct cm_gen_ct_call *c);
 
-/* Writes additionalEventData (S3), and the resources array if the API has one. */
+/* Writes ,"resources":[...] when the API names resources. */
 void cm_gen_ct_extras(struct cm_gen_file *f, const struct cm_gen_ct_call *c);
+
+/* Writes a plausible S3 object key ("uploads/2025/123456.json") to out. */
+void cm_gen_ct_object_key(struct cm_gen_rng *r, char *out, size_t n);
 
 /*
  * Deterministic temporary credentials: the ASIA key of a session of entity

@@ -82,7 +82,6 @@ void cm_gen_t_js(struct cm_gen_text *t, const char *s)
 
 void cm_gen_t_kv(struct cm_gen_text *t, const char *key, const char *val)
 {
-    cm_gen_t_putc(t, '"');
     cm_gen_t_puts(t, key);
     cm_gen_t_putn(t, "\":\"", 3);
     cm_gen_t_puts(t, val);

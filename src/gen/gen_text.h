@@ -63,7 +63,11 @@ void cm_gen_t_ip4(struct cm_gen_text *t, uint32_t ip);
 /* Appends "s" (quoted, not escaped: s must be JSON-safe). */
 void cm_gen_t_js(struct cm_gen_text *t, const char *s);
 
-/* Appends ,"key":"value" style members; key and value must be JSON-safe. */
+/*
+ * Appends key verbatim, then ":"value" -- key carries its own opening quote
+ * and any separator, e.g. cm_gen_t_kv(t, ",\"region", "us-east-1") appends
+ * ,"region":"us-east-1". Key and value must be JSON-safe.
+ */
 void cm_gen_t_kv(struct cm_gen_text *t, const char *key, const char *val);
 
 /* Appends "s" with JSON escaping of quotes, backslashes and control bytes. */

@@ -81,21 +81,34 @@ static int salvage(const unsigned char *in, size_t n, size_t base, struct cm_buf
     return rc;
 }
 
-/* Inflates one member at in[0..n) with libdeflate; *used = compressed bytes consumed. */
+/*
+ * Inflates one member at in[0..n) with libdeflate; *used = compressed bytes
+ * consumed. libdeflate never gets more room than out->max leaves, so a
+ * member that fits exactly succeeds and one byte more is CM_E2BIG.
+ */
 static int member(struct cm_decoder *dec, const unsigned char *in, size_t n, size_t hint,
                   struct cm_buf *out, size_t *used)
 {
+    size_t room = out->max - out->len;
     size_t guess = hint ? hint : n * 4 + 1024;
 
     for (;;) {
-        size_t got = 0;
+        size_t got = 0, avail;
         enum libdeflate_result r;
-        int rc = cm_buf_reserve(out, guess);
+        int rc;
+
+        if (guess > room) {
+            guess = room;
+        }
+        rc = cm_buf_reserve(out, guess);
         if (rc != 0) {
             return rc;
         }
-        r = libdeflate_gzip_decompress_ex(dec->d, in, n, out->p + out->len,
-                                          out->cap - out->len - 1, used, &got);
+        avail = out->cap - out->len - 1;
+        if (avail > room) {
+            avail = room;
+        }
+        r = libdeflate_gzip_decompress_ex(dec->d, in, n, out->p + out->len, avail, used, &got);
         if (r == LIBDEFLATE_SUCCESS) {
             out->len += got;
             out->p[out->len] = '\0';
@@ -104,13 +117,10 @@ static int member(struct cm_decoder *dec, const unsigned char *in, size_t n, siz
         if (r != LIBDEFLATE_INSUFFICIENT_SPACE) {
             return CM_EINVAL;
         }
-        if (out->cap - 1 >= out->max) {
+        if (avail >= room) {
             return CM_E2BIG;
         }
-        guess = (out->cap - out->len) * 2;
-        if (guess > out->max - out->len) {
-            guess = out->max - out->len;
-        }
+        guess = avail * 2;
     }
 }
 
@@ -119,8 +129,13 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
 {
     const unsigned char *in = inp;
     size_t pos = 0;
-    uint32_t isize = trailer_isize(in, n);
+    uint64_t isize = trailer_isize(in, n);
     int rc;
+
+    /* DEFLATE expands at most 1032:1; a bigger trailer size is damage, not a hint. */
+    if (isize > (uint64_t)n * 1032) {
+        isize = 0;
+    }
 
     cm_buf_reset(out);
     err->offset = 0;
@@ -134,9 +149,10 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
             return CM_EINVAL;
         }
         /* The trailer size is exact for single-member files (mod 2^32). */
-        rc = member(dec, in + pos, n - pos, pos == 0 ? (size_t)isize + 64 : 0, out, &used);
+        rc = member(dec, in + pos, n - pos, pos == 0 && isize ? (size_t)isize + 64 : 0, out, &used);
         if (rc == CM_EINVAL) {
-            return salvage(in + pos, n - pos, pos, out, err);
+            /* Never returns 0: the member is damaged, keep what it yields. */
+            rc = salvage(in + pos, n - pos, pos, out, err);
         }
         if (rc != 0) {
             if (rc == CM_E2BIG) {

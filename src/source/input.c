@@ -126,10 +126,15 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
             rc = walk(in, paths[i], 0, err, errlen);
         }
         if (rc != 0) {
+            /* Leave nothing behind: callers may return without freeing. */
+            cm_inputs_free(in);
             return rc;
         }
     }
-    qsort(in->v, in->n, sizeof(*in->v), cmp_input);
+    /* qsort's base must not be NULL, even for zero elements. */
+    if (in->n > 1) {
+        qsort(in->v, in->n, sizeof(*in->v), cmp_input);
+    }
     return CM_OK;
 }
 

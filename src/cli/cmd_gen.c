@@ -1,0 +1,354 @@
+/*
+ * `coalmine gen`: writes a synthetic AWS log corpus (CloudTrail, VPC flow
+ * logs, Route 53 Resolver query logs) in the S3 delivery layout, plus a
+ * manifest (.coalmine-gen.json) with exact counts. Option parsing and
+ * reporting only; the generator itself is src/gen (cm_gen_run). The output depends only on the
+ * options, never on the clock or on --jobs.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/str.h"
+#include "base/time.h"
+#include "cli/cmd.h"
+#include "core/log.h"
+#include "gen/gen.h"
+
+static const char usage_text[] =
+    "usage: coalmine gen --out DIR [options]\n"
+    "\n"
+    "Writes realistic synthetic AWS logs under DIR/AWSLogs/ in the S3 delivery\n"
+    "layout (CloudTrail, VPC flow logs, Route 53 Resolver query logs) and\n"
+    "DIR/.coalmine-gen.json, a manifest with the exact number of files, records\n"
+    "and bytes per source.\n"
+    "The same options always produce byte-identical output.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR             output directory (created; must not hold AWSLogs/)\n"
+    "  --seed N              random seed (default 1)\n"
+    "  --hours H             hours of logs (default 2)\n"
+    "  --start TIME          first minute, YYYY-MM-DDTHH:MMZ (default 2026-01-05T00:00Z)\n"
+    "  --accounts N          AWS accounts (default 2)\n"
+    "  --instances N         EC2 instances per account (default 8)\n"
+    "  --principals N        IAM users (people and CI) per account (default 4)\n"
+    "  --regions N           regions per account, us-east-1 first (default 2, max 12)\n"
+    "  --scale X             event-rate multiplier (default 1; 24 h at 4 is ~1.2 GB)\n"
+    "  --kinds LIST          comma list of cloudtrail,vpcflow,dns (default all)\n"
+    "  --no-gzip             write plain .json/.log files\n"
+    "  --gzip-level N        libdeflate level 1..12 (default 1)\n"
+    "  --flow-format F       default (v2), custom (v5) or mixed (default: mixed,\n"
+    "                        odd-numbered accounts use the custom format)\n"
+    "  --jobs N              worker threads (default: online CPUs, max 8)\n"
+    "  --help                show this help\n";
+
+enum {
+    OPT_OUT = 256, OPT_SEED, OPT_HOURS, OPT_START, OPT_ACCOUNTS, OPT_INSTANCES, OPT_PRINCIPALS,
+    OPT_REGIONS, OPT_SCALE, OPT_KINDS, OPT_NOGZIP, OPT_LEVEL, OPT_FLOWFMT, OPT_JOBS, OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+    {"out", required_argument, NULL, OPT_OUT},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"hours", required_argument, NULL, OPT_HOURS},
+    {"start", required_argument, NULL, OPT_START},
+    {"accounts", required_argument, NULL, OPT_ACCOUNTS},
+    {"instances", required_argument, NULL, OPT_INSTANCES},
+    {"principals", required_argument, NULL, OPT_PRINCIPALS},
+    {"regions", required_argument, NULL, OPT_REGIONS},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"kinds", required_argument, NULL, OPT_KINDS},
+    {"no-gzip", no_argument, NULL, OPT_NOGZIP},
+    {"gzip-level", required_argument, NULL, OPT_LEVEL},
+    {"flow-format", required_argument, NULL, OPT_FLOWFMT},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "coalmine gen: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'coalmine gen --help'.\n");
+    return CM_EXIT_USAGE;
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    return cm_str_to_u64(cm_str_cstr(s), max, out);
+}
+
+static int parse_unsigned(const char *s, unsigned *out)
+{
+    unsigned long long v;
+
+    if (parse_uint(s, 0xffffffffULL, &v) != 0) {
+        return CM_EINVAL;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_scale(const char *s, double *out)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+
+    if (end == s || *end != '\0' || !(v > 0.0)) {
+        return CM_EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+/* "YYYY-MM-DDTHH:MMZ" (or any form cm_time_parse_iso accepts) on a whole minute. */
+static int parse_start(const char *s, int64_t *out)
+{
+    char tmp[32];
+    size_t n = strlen(s);
+    int64_t ms;
+
+    if (n == 17 && s[16] == 'Z') {
+        memcpy(tmp, s, 16);
+        memcpy(tmp + 16, ":00Z", 5);
+        s = tmp;
+    }
+    if (cm_time_parse_iso(cm_str_cstr(s), &ms) != 0 || ms % 60000 != 0 || ms < 0) {
+        return CM_EINVAL;
+    }
+    *out = ms / 1000;
+    return 0;
+}
+
+static int parse_kinds(const char *s, unsigned *out)
+{
+    static const char *const names[CM_GEN_NKINDS] = {"cloudtrail", "vpcflow", "dns"};
+    unsigned kinds = 0, k;
+    const char *p = s;
+
+    while (*p) {
+        size_t n = strcspn(p, ",");
+
+        for (k = 0; k < CM_GEN_NKINDS; k++) {
+            if (strlen(names[k]) == n && strncmp(p, names[k], n) == 0) {
+                break;
+            }
+        }
+        if (k == CM_GEN_NKINDS) {
+            return CM_EINVAL;
+        }
+        kinds |= CM_GEN_KIND_BIT(k);
+        p += n + (p[n] == ',');
+    }
+    *out = kinds;
+    return kinds ? 0 : CM_EINVAL;
+}
+
+static int parse_flow_format(const char *s, enum cm_gen_flow_format *out)
+{
+    if (strcmp(s, "default") == 0) {
+        *out = CM_GEN_FLOW_DEFAULT;
+    } else if (strcmp(s, "custom") == 0) {
+        *out = CM_GEN_FLOW_CUSTOM;
+    } else if (strcmp(s, "mixed") == 0) {
+        *out = CM_GEN_FLOW_MIXED;
+    } else {
+        return CM_EINVAL;
+    }
+    return 0;
+}
+
+/* Applies one option to c. Returns 0, or an exit status to stop with. */
+static int apply_numeric(int opt, const char *arg, struct cm_gen_config *c)
+{
+    unsigned long long v = 0;
+    int rc = 0;
+
+    switch (opt) {
+    case OPT_SEED:
+        rc = parse_uint(arg, ~0ULL, &v);
+        c->seed = v;
+        break;
+    case OPT_HOURS:
+        rc = parse_unsigned(arg, &c->hours);
+        break;
+    case OPT_ACCOUNTS:
+        rc = parse_unsigned(arg, &c->accounts);
+        break;
+    case OPT_INSTANCES:
+        rc = parse_unsigned(arg, &c->instances);
+        break;
+    case OPT_PRINCIPALS:
+        rc = parse_unsigned(arg, &c->principals);
+        break;
+    case OPT_REGIONS:
+        rc = parse_unsigned(arg, &c->regions);
+        break;
+    case OPT_JOBS:
+        rc = parse_unsigned(arg, &c->jobs);
+        break;
+    case OPT_LEVEL:
+        rc = parse_uint(arg, 12, &v);
+        c->gzip_level = (int)v;
+        break;
+    default:
+        rc = CM_EINVAL;
+        break;
+    }
+    return rc;
+}
+
+static int apply(int opt, const char *arg, struct cm_gen_config *c)
+{
+    int rc = 0;
+
+    switch (opt) {
+    case OPT_OUT:
+        c->out_dir = arg;
+        return 0;
+    case OPT_START:
+        rc = parse_start(arg, &c->start_s);
+        break;
+    case OPT_SCALE:
+        rc = parse_scale(arg, &c->scale);
+        break;
+    case OPT_KINDS:
+        rc = parse_kinds(arg, &c->kinds);
+        break;
+    case OPT_NOGZIP:
+        c->gzip = false;
+        return 0;
+    case OPT_FLOWFMT:
+        rc = parse_flow_format(arg, &c->flow_format);
+        break;
+    default:
+        rc = apply_numeric(opt, arg, c);
+        break;
+    }
+    if (rc != 0) {
+        return usage_error("bad value '%s'", arg);
+    }
+    return 0;
+}
+
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1u : (n > 8 ? 8u : (unsigned)n);
+}
+
+static int parse_args(int argc, char **argv, struct cm_gen_config *c)
+{
+    const char *why;
+    int opt, rc;
+
+#ifdef __GLIBC__
+    optind = 0;
+#else
+    optind = 1;
+#endif
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+        if (opt == OPT_HELP) {
+            fputs(usage_text, stdout);
+            return -1;
+        }
+        if (opt == '?' || opt == ':') {
+            if (opt == ':') {
+                return usage_error("option '%s' needs a value", argv[optind - 1]);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+        rc = apply(opt, optarg, c);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (c->out_dir == NULL || c->out_dir[0] == '\0') {
+        return usage_error("%s", "--out DIR is required");
+    }
+    if (cm_gen_config_check(c, &why) != 0) {
+        return usage_error("%s", why);
+    }
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report(const struct cm_gen_stats *st, double secs)
+{
+    uint64_t files = 0, recs = 0, bytes = 0, disk = 0;
+    int k;
+
+    for (k = 0; k < CM_GEN_NKINDS; k++) {
+        files += st->files[k];
+        recs += st->records[k];
+        bytes += st->bytes[k];
+        disk += st->disk_bytes[k];
+    }
+    log_info("gen: %llu files (cloudtrail %llu, vpcflow %llu, dns %llu), %llu records, "
+             "%.1f MB (%.1f MB on disk) in %.2f s, %.0f MB/s",
+             (unsigned long long)files, (unsigned long long)st->files[CM_GEN_CLOUDTRAIL],
+             (unsigned long long)st->files[CM_GEN_VPCFLOW],
+             (unsigned long long)st->files[CM_GEN_DNS], (unsigned long long)recs, bytes / 1e6,
+             disk / 1e6, secs, secs > 0 ? bytes / 1e6 / secs : 0.0);
+}
+
+static int gen_run(int argc, char **argv)
+{
+    struct cm_gen_config c;
+    struct cm_gen_stats st;
+    struct stat sb;
+    char path[4096];
+    double t0;
+    int rc;
+
+    cm_gen_config_init(&c);
+    c.jobs = default_jobs();
+    rc = parse_args(argc, argv, &c);
+    if (rc != 0) {
+        return rc < 0 ? CM_EXIT_OK : rc;
+    }
+    snprintf(path, sizeof(path), "%s/AWSLogs", c.out_dir);
+    if (stat(path, &sb) == 0) {
+        log_warnx("gen: %s already exists; remove it or choose another --out", path);
+        return CM_EXIT_ERROR;
+    }
+    t0 = now_s();
+    rc = cm_gen_run(&c, &st);
+    if (rc != 0) {
+        log_warnx("gen: writing %s failed: %s", c.out_dir, cm_strerror(rc));
+        return CM_EXIT_ERROR;
+    }
+    report(&st, now_s() - t0);
+    return CM_EXIT_OK;
+}
+
+const struct cm_cmd cm_cmd_gen = {
+    .name = "gen",
+    .summary = "write a realistic synthetic AWS log corpus (CloudTrail, flow, DNS)",
+    .run = gen_run,
+};

@@ -1,0 +1,41 @@
+/*
+ * Reading an unbounded stream (standard input): plain or gzip (zlib's
+ * streaming inflater, member after member), appended to a buffer a piece at
+ * a time so the scan can cut it at line ends and parse it in chunks.
+ */
+#ifndef CM_SOURCE_SOURCE_STDIN_H
+#define CM_SOURCE_SOURCE_STDIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+#include "base/buf.h"
+#include "parse/parse.h"
+
+struct cm_stdin {
+    z_stream zs;
+    int gz, eof, zinit, mid;
+    char in[65536];
+    size_t in_len, in_off;
+    uint64_t raw_bytes; /* bytes read from the descriptor */
+};
+
+/*
+ * Appends up to want decoded bytes from fd to out; sets src->eof at the end
+ * of the stream. A damaged or truncated gzip stream ends it with a message in
+ * err. Returns 0, CM_ENOMEM or CM_E2BIG (out's cap).
+ */
+int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err,
+                  size_t errlen);
+/* Frees the inflater. */
+void cm_stdin_finish(struct cm_stdin *src);
+
+/*
+ * True when a stream of format ps starting with p[0..n) can be cut at line
+ * ends: flow and Resolver logs, and CloudTrail when its first line is one
+ * complete JSON record (JSON Lines).
+ */
+int cm_stdin_line_splittable(const struct cm_parser *ps, const char *p, size_t n);
+
+#endif

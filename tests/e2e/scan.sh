@@ -1,0 +1,105 @@
+#!/bin/sh
+# End-to-end tests of `coalmine scan` over `coalmine gen` output: exact record
+# counts against the generator's manifest, thread-count independence, stdin,
+# each kind of damaged input, and the CLI contract. Prints TAP.
+COALMINE=${COALMINE:-build/coalmine}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { # name, command...
+    name=$1; shift
+    if "$@"; then ok "$name"; else nok "$name"; fi
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+HAVE_JQ=1; command -v jq >/dev/null || HAVE_JQ=0
+
+"$COALMINE" gen --out "$T/corpus" --hours 1 --seed 7 >/dev/null 2>"$T/gen.err"
+check "gen writes a corpus" test -f "$T/corpus/.coalmine-gen.json"
+M="$T/corpus/.coalmine-gen.json"
+
+"$COALMINE" scan --quiet --stats "$T/s1.json" --threads 1 "$T/corpus" >"$T/out1" 2>"$T/err1"
+check "scan exits 0" test $? -eq 0
+"$COALMINE" scan --quiet --stats "$T/s2.json" --threads 2 "$T/corpus" >"$T/out2" 2>"$T/err2"
+check "scan with 2 threads exits 0" test $? -eq 0
+
+if [ $HAVE_JQ = 1 ]; then
+    for k in cloudtrail vpcflow dns; do
+        want=$(jq ".records.$k" "$M"); got=$(jq ".records.$k" "$T/s1.json")
+        if [ "$want" = "$got" ] && [ "$want" -gt 0 ]; then ok "records.$k = manifest ($want)"
+        else nok "records.$k = manifest" "want $want got $got"; fi
+    done
+    rej=$(jq '.rejected | .cloudtrail + .vpcflow + .dns + .files' "$T/s1.json")
+    check "nothing rejected in a generated corpus" test "$rej" = 0
+    want=$(jq '.files | .cloudtrail + .vpcflow + .dns' "$M"); got=$(jq .files "$T/s1.json")
+    check "every generated file read ($want)" test "$want" = "$got"
+    a=$(jq -c '[.records, .rejected, .bytes_decoded]' "$T/s1.json")
+    b=$(jq -c '[.records, .rejected, .bytes_decoded]' "$T/s2.json")
+    check "1 and 2 threads count the same" test "$a" = "$b"
+    check "findings output identical across thread counts" cmp -s "$T/out1" "$T/out2"
+else
+    skip "stats against manifest" "jq not installed"
+fi
+
+# --- stdin ---------------------------------------------------------------------
+F=$(find "$T/corpus" -path '*vpcflowlogs*' -name '*.gz' | sort | head -n 1)
+lines=$(zcat "$F" | grep -vc '^version ')
+zcat "$F" | "$COALMINE" scan --quiet --stats "$T/s3.json" - >/dev/null
+check "plain flow log on stdin" test "$(jq .records.vpcflow "$T/s3.json")" = "$lines"
+"$COALMINE" scan --quiet --stats "$T/s4.json" - <"$F" >/dev/null
+check "gzip flow log on stdin" test "$(jq .records.vpcflow "$T/s4.json")" = "$lines"
+C=$(find "$T/corpus" -path '*CloudTrail*' -name '*.gz' | sort | head -n 1)
+crec=$(zcat "$C" | jq '.Records | length')
+zcat "$C" | "$COALMINE" scan --quiet --stats "$T/s5.json" - >/dev/null
+check "CloudTrail Records file on stdin" test "$(jq .records.cloudtrail "$T/s5.json")" = "$crec"
+zcat "$C" | jq -c '.Records[]' | "$COALMINE" scan --quiet --stats "$T/s6.json" - >/dev/null
+check "CloudTrail JSON Lines on stdin" test "$(jq .records.cloudtrail "$T/s6.json")" = "$crec"
+
+# --- damaged inputs --------------------------------------------------------------
+B="$T/bad"; mkdir -p "$B"
+zcat "$C" | jq -c '.Records[0]' >"$T/rec.json"
+R=$(cat "$T/rec.json")
+# A CloudTrail file: good, not an object, invalid UTF-8 inside a record, good.
+printf '{"Records":[%s,42,{"eventTime":"2026-01-05T00:00:00Z","eventSource":"iam.amazonaws.com","eventName":"Bad\377"},%s]}' "$R" "$R" >"$B/ct.json"
+# A flow log with one bad port in the middle.
+printf 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n' >"$B/flow.log"
+for i in 1 2; do
+    printf '2 111122223333 eni-0a1b2c3d4e5f60001 10.0.0.5 198.51.100.9 4431%d 443 6 10 840 1767571200 1767571260 ACCEPT OK\n' "$i" >>"$B/flow.log"
+done
+printf '2 111122223333 eni-0a1b2c3d4e5f60001 10.0.0.5 198.51.100.9 abc 443 6 10 840 1767571200 1767571260 ACCEPT OK\n' >>"$B/flow.log"
+printf '2 111122223333 eni-0a1b2c3d4e5f60001 - - - - - - - 1767571200 1767571260 - NODATA\n' >>"$B/flow.log"
+# Resolver lines: good, invalid UTF-8, good.
+D='{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2026-01-05T00:00:01Z","query_name":"example.com.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"10.0.0.5","srcport":"5353","transport":"UDP","srcids":{"instance":"i-0a1b2c3d4e5f60001"}}'
+printf '%s\n{"query_timestamp":"2026-01-05T00:00:01Z","query_name":"x\377.","srcaddr":"10.0.0.5"}\n%s\n' "$D" "$D" >"$B/dns.log"
+# A truncated gzip, an empty file, a binary file.
+size=$(wc -c <"$C")
+head -c $((size - 200)) "$C" >"$B/trunc.json.gz"
+: >"$B/empty.log"
+printf '\000\001\002\003binary\377' >"$B/blob.bin"
+
+"$COALMINE" scan --stats "$T/sb.json" "$B" >/dev/null 2>"$T/errb"
+check "damaged inputs: exit status 0" test $? -eq 0
+g=$(jq -c '[.records.cloudtrail >= 2, .records.vpcflow, .records.dns]' "$T/sb.json")
+check "damaged inputs: good records kept" test "$g" = "[true,3,2]"
+r=$(jq -c '[.rejected.cloudtrail >= 2, .rejected.vpcflow, .rejected.dns, .rejected.files]' "$T/sb.json")
+check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,3]"
+trunc_recs=$(jq .records.cloudtrail "$T/sb.json")
+check "truncated gzip keeps the records before the damage" test "$trunc_recs" -gt 2
+check "summary names the truncated file" grep -q "trunc.json.gz.*truncated gzip" "$T/errb"
+check "summary names the bad flow line" grep -q "flow.log:4.*dstport\|flow.log:4.*srcport" "$T/errb"
+check "summary names the empty file" grep -q "empty.log.*empty input" "$T/errb"
+check "summary names the binary file" grep -q "blob.bin.*binary" "$T/errb"
+
+# --- CLI contract ------------------------------------------------------------------
+"$COALMINE" scan --help >/dev/null; check "scan --help exits 0" test $? -eq 0
+"$COALMINE" scan >/dev/null 2>&1; check "scan without a path exits 2" test $? -eq 2
+"$COALMINE" scan --bogus x >/dev/null 2>&1; check "scan with a bad option exits 2" test $? -eq 2
+"$COALMINE" scan /nonexistent/path >/dev/null 2>"$T/errn"; rc=$?
+check "scan of a missing path exits 1" test $rc -eq 1
+check "the missing path is named" grep -q "/nonexistent/path" "$T/errn"
+"$COALMINE" scan --format xml "$B" >/dev/null 2>&1; check "unknown --format exits 2" test $? -eq 2
+"$COALMINE" version | grep -q '^coalmine [0-9]'; check "version prints a version" test $? -eq 0
+"$COALMINE" nosuchcommand >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
+"$COALMINE" --help | grep -q scan; check "--help lists the commands" test $? -eq 0
+echo "1..$n"

@@ -1,0 +1,142 @@
+/*
+ * libFuzzer target for the Route 53 Resolver query log parser. Any input
+ * must parse without crashing and without failing (documents are handed off
+ * every few events, as a batching caller does, so the node cap is never the
+ * limit); every event must carry a query name and a timestamp that parses to
+ * its time, slices must lie in the input or the arena, and each event's
+ * nodes must still be readable through its own document when it arrives.
+ * Rejects must point inside the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/json.h"
+#include "base/time.h"
+#include "parse/parse.h"
+
+#define NDOCS 3
+
+struct fz {
+    const char *buf;
+    size_t len;
+    size_t events, rejects;
+    struct cm_parse_ctx *ctx;
+    struct cm_json_doc *docs;
+    struct cm_arena *arenas;
+    int cur;
+};
+
+static void check(int cond)
+{
+    if (!cond) {
+        abort();
+    }
+}
+
+/* Touches every byte so ASan sees any slice that points at freed or foreign memory. */
+static void touch(struct cm_str s)
+{
+    volatile char sink = 0;
+
+    if (s.p == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        sink ^= s.p[i];
+    }
+    (void)sink;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct fz *f = ud;
+    const struct cm_dns *dns = &ev->u.dns;
+    int64_t ms = 0;
+    char key[128];
+    uint32_t v;
+
+    check(ev->kind == CM_EV_DNS);
+    check(ev->src.line >= 1 && ev->src.offset + ev->src.length <= f->len);
+    check(dns->doc == f->ctx->doc);
+    check(dns->root < dns->doc->n && cm_json_type(dns->doc, dns->root) == CM_JSON_OBJECT);
+    check(dns->query_name.p != NULL && dns->query_timestamp.p != NULL);
+    check(cm_time_parse_iso(dns->query_timestamp, &ms) == 0 && ms == ev->time_ms);
+    check(dns->srcport >= -1 && dns->srcport <= 65535);
+    v = cm_json_get(dns->doc, dns->root, "query_name");
+    check(v != CM_JSON_NONE && cm_json_type(dns->doc, v) == CM_JSON_STRING);
+    if (dns->answers != CM_JSON_NONE) {
+        check(cm_json_type(dns->doc, dns->answers) == CM_JSON_ARRAY);
+        check(dns->nanswers == dns->doc->nodes[dns->answers].len);
+        for (uint32_t i = 0; i < dns->nanswers; i++) {
+            check(cm_json_index(dns->doc, dns->answers, i) != CM_JSON_NONE);
+        }
+    }
+    touch(dns->query_name);
+    touch(dns->srcaddr);
+    touch(dns->srcid_instance);
+    touch(dns->srcid_resolver_endpoint);
+    touch(dns->srcid_resolver_network_interface);
+    touch(dns->firewall_rule_action);
+    touch(ev->account);
+    touch(ev->region);
+    cm_event_entity_key(ev, key, sizeof(key));
+    f->events++;
+    /* Every third event, hand the document and arena off and start fresh ones. */
+    if (f->events % 3 == 0) {
+        f->cur = (f->cur + 1) % NDOCS;
+        if (f->events % 2 == 0) {
+            cm_json_doc_begin(&f->docs[f->cur], f->buf, f->len);
+        } else {
+            cm_json_doc_begin(&f->docs[f->cur], NULL, 0); /* the parser must re-point it */
+        }
+        cm_arena_reset(&f->arenas[f->cur]);
+        f->ctx->doc = &f->docs[f->cur];
+        f->ctx->arena = &f->arenas[f->cur];
+    }
+    return 0;
+}
+
+static void on_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    struct fz *f = ud;
+
+    check(k == CM_EV_DNS && off < f->len && line >= 1 && reason != NULL && reason[0] != '\0');
+    f->rejects++;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct cm_json_doc docs[NDOCS];
+    struct cm_arena arenas[NDOCS];
+    struct cm_parse_ctx ctx;
+    struct fz f;
+
+    (void)cm_parser_dns.sniff((const char *)data, size);
+    for (int i = 0; i < NDOCS; i++) {
+        cm_json_doc_init(&docs[i], 1u << 20, 64);
+        cm_arena_init(&arenas[i], 4096, 1 << 20);
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&f, 0, sizeof(f));
+    f.buf = (const char *)data;
+    f.len = size;
+    f.ctx = &ctx;
+    f.docs = docs;
+    f.arenas = arenas;
+    ctx.doc = &docs[0];
+    ctx.arena = &arenas[0];
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = &f;
+    check(cm_parser_dns.parse(&ctx, (const char *)data, size) == 0);
+    for (int i = 0; i < NDOCS; i++) {
+        cm_json_doc_finish(&docs[i]);
+        cm_arena_finish(&arenas[i]);
+    }
+    return 0;
+}

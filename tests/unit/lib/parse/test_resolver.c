@@ -1,0 +1,810 @@
+/*
+ * Unit tests for the Route 53 Resolver query log parser
+ * (lib/parse/resolver.c): every field of struct cm_dns, blank lines and CRLF,
+ * each rejection reason with its line and offset and the continuation after
+ * it, the document swap an on_event callback may do, node caps, sniffing.
+ * Inputs live in exactly-sized heap buffers so ASan catches any overread.
+ *
+ * When $SHARED/data/derived-route53 exists (SHARED defaults to ../shared),
+ * its query logs are parsed and must give no rejects.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "parse/parse.h"
+
+#define MAX_EV 32
+#define MAX_REJ 32
+
+struct collect {
+    struct cm_event ev[MAX_EV];
+    int nev;
+    struct {
+        uint64_t offset;
+        uint32_t line;
+        enum cm_event_kind kind;
+        char reason[200];
+    } rej[MAX_REJ];
+    int nrej;
+    int stop_after;
+    /* Document swapping: when set, every event moves ctx to the next doc. */
+    struct cm_parse_ctx *ctx;
+    struct cm_json_doc *docs;
+    int ndocs, cur;
+    bool begin_swapped; /* begin the new doc on the buffer (else leave it unbegun) */
+    const char *buf;
+    size_t len;
+};
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct collect *c = ud;
+
+    if (c->nev < MAX_EV) {
+        c->ev[c->nev++] = *ev;
+    }
+    if (c->docs != NULL) {
+        c->cur = (c->cur + 1) % c->ndocs;
+        if (c->begin_swapped) {
+            cm_json_doc_begin(&c->docs[c->cur], c->buf, c->len);
+        }
+        c->ctx->doc = &c->docs[c->cur];
+    }
+    if (c->stop_after > 0 && c->nev >= c->stop_after) {
+        return CM_EFULL;
+    }
+    return 0;
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t offset, uint32_t line,
+                      const char *reason)
+{
+    struct collect *c = ud;
+
+    if (c->nrej < MAX_REJ) {
+        c->rej[c->nrej].offset = offset;
+        c->rej[c->nrej].line = line;
+        c->rej[c->nrej].kind = kind;
+        snprintf(c->rej[c->nrej].reason, sizeof(c->rej[c->nrej].reason), "%s", reason);
+        c->nrej++;
+    }
+}
+
+static char *dup_exact(const char *text, size_t *len)
+{
+    size_t n = strlen(text);
+    char *p = malloc(n ? n : 1);
+
+    assert_non_null(p);
+    memcpy(p, text, n);
+    *len = n;
+    return p;
+}
+
+/* Parses text on doc with a fresh context; the returned buffer must outlive the checks. */
+static char *parse_text(struct cm_parse_ctx *ctx, struct collect *c, struct cm_json_doc *doc,
+                        const char *text, int *rc)
+{
+    size_t len;
+    char *buf = dup_exact(text, &len);
+
+    memset(ctx, 0, sizeof(*ctx));
+    memset(c, 0, sizeof(*c));
+    ctx->doc = doc;
+    ctx->on_event = on_event;
+    ctx->on_reject = on_reject;
+    ctx->ud = c;
+    *rc = cm_parser_dns.parse(ctx, buf, len);
+    return buf;
+}
+
+static void assert_str(struct cm_str s, const char *want)
+{
+    if (want == NULL) {
+        if (s.p != NULL) {
+            fail_msg("expected absent, got '%.*s'", (int)s.len, s.p);
+        }
+        return;
+    }
+    if (s.p == NULL || !cm_str_eqc(s, want)) {
+        fail_msg("expected '%s', got '%.*s'", want, (int)s.len, s.p ? s.p : "(null)");
+    }
+}
+
+#define SAMPLE                                                                                     \
+    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","         \
+    "\"vpc_id\":\"vpc-7example\",\"query_timestamp\":\"2021-02-04T17:51:55Z\","                   \
+    "\"query_name\":\"pool.minergate.com.\",\"query_type\":\"A\",\"query_class\":\"IN\","         \
+    "\"rcode\":\"NOERROR\",\"answers\":[{\"Rdata\":\"198.51.100.20\",\"Type\":\"A\","             \
+    "\"Class\":\"IN\"}],\"srcaddr\":\"10.0.1.14\",\"srcport\":\"56067\",\"transport\":\"UDP\","   \
+    "\"srcids\":{\"instance\":\"i-0a1b2c3d4e5f60718\"}}"
+
+#define INBOUND                                                                                    \
+    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"eu-west-1\","         \
+    "\"vpc_id\":\"vpc-9\",\"query_timestamp\":\"2024-07-31T11:31:12.5Z\","                        \
+    "\"query_name\":\"evil.example.\",\"query_type\":\"TXT\",\"query_class\":\"IN\","             \
+    "\"rcode\":\"NXDOMAIN\",\"answers\":[],\"srcaddr\":\"2001:db8::7\",\"srcport\":\"53\","       \
+    "\"transport\":\"TCP\",\"srcids\":{\"resolver_endpoint\":\"rslvr-in-1\","                     \
+    "\"resolver_network_interface\":\"rni-2\"},\"firewall_rule_action\":\"BLOCK\","               \
+    "\"firewall_rule_group_id\":\"rslvr-frg-3\",\"firewall_domain_list_id\":\"rslvr-fdl-4\"}"
+
+static void test_sample_record(void **state)
+{
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    const struct cm_dns *dns;
+    char *buf;
+    int rc;
+    uint32_t a0;
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, SAMPLE "\n" INBOUND "\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 2);
+
+    dns = &c.ev[0].u.dns;
+    assert_int_equal(c.ev[0].kind, CM_EV_DNS);
+    assert_int_equal(c.ev[0].time_ms, 1612461115000LL);
+    assert_str(c.ev[0].account, "111122223333");
+    assert_str(c.ev[0].region, "us-east-1");
+    assert_int_equal(c.ev[0].src.line, 1);
+    assert_int_equal(c.ev[0].src.offset, 0);
+    assert_int_equal(c.ev[0].src.length, strlen(SAMPLE));
+    assert_ptr_equal(dns->doc, &doc);
+    assert_int_equal(cm_json_type(&doc, dns->root), CM_JSON_OBJECT);
+    assert_str(dns->version, "1.100000");
+    assert_str(dns->account_id, "111122223333");
+    assert_str(dns->region, "us-east-1");
+    assert_str(dns->vpc_id, "vpc-7example");
+    assert_str(dns->query_timestamp, "2021-02-04T17:51:55Z");
+    assert_str(dns->query_name, "pool.minergate.com.");
+    assert_str(dns->query_type, "A");
+    assert_str(dns->query_class, "IN");
+    assert_str(dns->rcode, "NOERROR");
+    assert_str(dns->srcaddr, "10.0.1.14");
+    assert_int_equal(dns->src_ip.family, CM_IP_V4);
+    assert_int_equal(cm_ip_v4(&dns->src_ip), 0x0a00010eu);
+    assert_int_equal(dns->srcport, 56067);
+    assert_str(dns->transport, "UDP");
+    assert_str(dns->srcid_instance, "i-0a1b2c3d4e5f60718");
+    assert_str(dns->srcid_resolver_endpoint, NULL);
+    assert_str(dns->srcid_resolver_network_interface, NULL);
+    assert_str(dns->firewall_rule_action, NULL);
+    assert_str(dns->firewall_rule_group_id, NULL);
+    assert_str(dns->firewall_domain_list_id, NULL);
+    assert_int_equal(dns->nanswers, 1);
+    assert_int_equal(cm_json_type(&doc, dns->answers), CM_JSON_ARRAY);
+    a0 = cm_json_index(&doc, dns->answers, 0);
+    assert_true(cm_str_eqc(cm_json_raw(&doc, cm_json_get(&doc, a0, "Rdata")), "198.51.100.20"));
+
+    dns = &c.ev[1].u.dns;
+    assert_int_equal(c.ev[1].time_ms, 1722425472500LL);
+    assert_int_equal(c.ev[1].src.line, 2);
+    assert_int_equal(c.ev[1].src.offset, strlen(SAMPLE) + 1);
+    assert_str(c.ev[1].region, "eu-west-1");
+    assert_str(dns->rcode, "NXDOMAIN");
+    assert_int_equal(dns->nanswers, 0);
+    assert_int_equal(cm_json_type(&doc, dns->answers), CM_JSON_ARRAY);
+    assert_int_equal(dns->src_ip.family, CM_IP_V6);
+    assert_int_equal(dns->srcport, 53);
+    assert_str(dns->transport, "TCP");
+    assert_str(dns->srcid_instance, NULL);
+    assert_str(dns->srcid_resolver_endpoint, "rslvr-in-1");
+    assert_str(dns->srcid_resolver_network_interface, "rni-2");
+    assert_str(dns->firewall_rule_action, "BLOCK");
+    assert_str(dns->firewall_rule_group_id, "rslvr-frg-3");
+    assert_str(dns->firewall_domain_list_id, "rslvr-fdl-4");
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+static void test_optional_and_odd_values(void **state)
+{
+    static const char text[] =
+        /* Minimal record: only the two required fields. */
+        "{\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"query_name\":\"a.\"}\n"
+        /* Odd types: numbers, null, a non-IP srcaddr, a non-array answers. */
+        "{\"query_timestamp\":\"2025-03-04T10:00:01Z\",\"query_name\":\"b.\",\"srcport\":5353,"
+        "\"srcaddr\":\"not-an-ip\",\"answers\":null,\"srcids\":[],\"account_id\":123,"
+        "\"region\":null,\"rcode\":\"NOERROR\",\"extra\":{\"nested\":[1,2,{\"x\":1}]}}\n"
+        /* Out-of-range and non-numeric ports; repeated keys: the first wins. */
+        "{\"query_timestamp\":\"2025-03-04T10:00:02Z\",\"query_name\":\"c.\",\"srcport\":\"70000\","
+        "\"query_name\":\"second.\",\"srcids\":{\"instance\":\"i-1\",\"instance\":\"i-2\"}}\n"
+        "{\"query_timestamp\":\"2025-03-04T10:00:03Z\",\"query_name\":\"d.\",\"srcport\":\"x1\","
+        "\"srcaddr\":\"::ffff:10.0.0.1\"}\n"
+        /* Escaped key and escaped value: the key matches, the value stays raw. */
+        "{\"query\\u005fname\":\"e\\u002e\",\"query_timestamp\":\"2025-03-04T10:00:04+01:00\"}\n"
+        "{\"query_timestamp\":\"2025-03-04T10:00:05Z\",\"query_name\":\"\",\"srcport\":\"\"}\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 6);
+
+    assert_str(c.ev[0].u.dns.query_name, "a.");
+    assert_str(c.ev[0].account, NULL);
+    assert_str(c.ev[0].region, NULL);
+    assert_int_equal(c.ev[0].u.dns.srcport, -1);
+    assert_int_equal(c.ev[0].u.dns.answers, CM_JSON_NONE);
+    assert_int_equal(c.ev[0].u.dns.nanswers, 0);
+    assert_int_equal(c.ev[0].u.dns.src_ip.family, CM_IP_NONE);
+
+    assert_int_equal(c.ev[1].u.dns.srcport, 5353);
+    assert_str(c.ev[1].u.dns.srcaddr, "not-an-ip");
+    assert_int_equal(c.ev[1].u.dns.src_ip.family, CM_IP_NONE);
+    assert_int_equal(c.ev[1].u.dns.answers, CM_JSON_NONE);
+    assert_str(c.ev[1].account, NULL);
+    assert_str(c.ev[1].region, NULL);
+    assert_str(c.ev[1].u.dns.rcode, "NOERROR");
+    assert_str(c.ev[1].u.dns.srcid_instance, NULL);
+
+    assert_int_equal(c.ev[2].u.dns.srcport, -1);
+    assert_str(c.ev[2].u.dns.query_name, "c.");
+    assert_str(c.ev[2].u.dns.srcid_instance, "i-1");
+
+    assert_int_equal(c.ev[3].u.dns.srcport, -1);
+    assert_int_equal(c.ev[3].u.dns.src_ip.family, CM_IP_V6);
+    assert_int_equal(cm_ip_classify(&c.ev[3].u.dns.src_ip), CM_IPC_PRIVATE);
+
+    assert_str(c.ev[4].u.dns.query_name, "e\\u002e");
+    assert_int_equal(c.ev[4].time_ms, 1741078804000LL);
+
+    assert_str(c.ev[5].u.dns.query_name, "");
+    assert_int_equal(c.ev[5].u.dns.srcport, -1);
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+static void test_escaped_values_with_arena(void **state)
+{
+    static const char text[] =
+        "{\"query_name\":\"caf\\u00e9\\\\032x.\",\"query_timestamp\":\"2025-03-04T10:00:00Z\","
+        "\"srcids\":{\"instance\":\"i-\\u0031\"},\"rcode\":\"NOERROR\"}\n";
+    struct cm_json_doc doc;
+    struct cm_arena arena;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    size_t len;
+    char *buf = dup_exact(text, &len);
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 4096, 0);
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&c, 0, sizeof(c));
+    ctx.doc = &doc;
+    ctx.arena = &arena;
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = &c;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 1);
+    /* Decoded into the arena: JSON escapes resolved, DNS "\\032" kept as text. */
+    assert_str(c.ev[0].u.dns.query_name, "caf\xc3\xa9\\032x.");
+    assert_str(c.ev[0].u.dns.srcid_instance, "i-1");
+    /* An unescaped value is still a slice of the input. */
+    assert_true(c.ev[0].u.dns.rcode.p >= buf && c.ev[0].u.dns.rcode.p < buf + len);
+    cm_arena_finish(&arena);
+    cm_json_doc_finish(&doc);
+    free(buf);
+}
+
+static void test_blank_lines_crlf_and_bases(void **state)
+{
+    static const char text[] = "\n\r\n  \t\n" SAMPLE "\r\n\r\n" SAMPLE "\n   " SAMPLE "  \n\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    size_t len;
+    char *buf = dup_exact(text, &len);
+    size_t first = 7;
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&c, 0, sizeof(c));
+    ctx.doc = &doc;
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = &c;
+    ctx.file_id = 9;
+    ctx.offset_base = 1000;
+    ctx.line_base = 50;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 3);
+    assert_int_equal(c.ev[0].src.file_id, 9);
+    assert_int_equal(c.ev[0].src.line, 54);
+    assert_int_equal(c.ev[0].src.offset, 1000 + first);
+    assert_int_equal(c.ev[0].src.length, strlen(SAMPLE));
+    assert_int_equal(c.ev[1].src.line, 56);
+    assert_int_equal(c.ev[1].src.offset, 1000 + first + strlen(SAMPLE) + 4);
+    assert_int_equal(c.ev[2].src.line, 57);
+    assert_int_equal(c.ev[2].src.offset, 1000 + first + 2 * strlen(SAMPLE) + 8);
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+struct reject_case {
+    const char *line;
+    const char *reason;
+};
+
+static void test_reject_reasons(void **state)
+{
+    static const struct reject_case cases[] = {
+        {"{\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"query_name\":\"a.\"",
+         "invalid JSON at end of line: "},
+        {"{\"query_timestamp\":\"2025-03-04T10:00:00Z\" \"query_name\":\"a.\"}",
+         "invalid JSON at column 43: "},
+        {"not json at all", "invalid JSON at column 1: "},
+        {"{\"query_name\":\"a\xff.\",\"query_timestamp\":\"2025-03-04T10:00:00Z\"}",
+         "invalid JSON at column 17: "},
+        {"[1,2,3]", "record is not a JSON object"},
+        {"\"just a string\"", "record is not a JSON object"},
+        {"42", "record is not a JSON object"},
+        {"{\"query_name\":\"a.\"}", "missing query_timestamp"},
+        {"{\"query_timestamp\":\"2025-03-04T10:00:00Z\"}", "missing query_name"},
+        {"{\"query_timestamp\":1741082400,\"query_name\":\"a.\"}", "non-string query_timestamp"},
+        {"{\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"query_name\":null}",
+         "non-string query_name"},
+        {"{\"query_timestamp\":\"2025-02-30T10:00:00Z\",\"query_name\":\"a.\"}",
+         "bad query_timestamp: '2025-02-30T10:00:00Z'"},
+        {"{\"query_timestamp\":\"yesterday\",\"query_name\":\"a.\"}",
+         "bad query_timestamp: 'yesterday'"},
+        {"{}", "missing query_timestamp"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[2048];
+        struct cm_json_doc doc;
+        struct cm_parse_ctx ctx;
+        struct collect c;
+        char *buf;
+        int rc;
+        uint32_t nodes_good;
+
+        snprintf(text, sizeof(text), "%s\n%s\n%s\n", SAMPLE, cases[i].line, SAMPLE);
+        cm_json_doc_init(&doc, 0, 0);
+        buf = parse_text(&ctx, &c, &doc, text, &rc);
+        assert_int_equal(rc, 0);
+        if (c.nrej != 1 || strncmp(c.rej[0].reason, cases[i].reason, strlen(cases[i].reason))) {
+            fail_msg("case %zu: %d rejects, first '%s', want '%s...'", i, c.nrej,
+                     c.nrej ? c.rej[0].reason : "", cases[i].reason);
+        }
+        assert_int_equal(c.rej[0].kind, CM_EV_DNS);
+        assert_int_equal(c.rej[0].line, 2);
+        assert_int_equal(c.rej[0].offset, strlen(SAMPLE) + 1);
+        assert_int_equal(c.nev, 2);
+        assert_int_equal(c.ev[1].src.line, 3);
+        assert_str(c.ev[1].u.dns.query_name, "pool.minergate.com.");
+        /* The rejected record's nodes are not kept on the tape. */
+        nodes_good = doc.nodes[c.ev[0].u.dns.root].next - c.ev[0].u.dns.root;
+        assert_int_equal(doc.n, 2 * nodes_good);
+        free(buf);
+        cm_json_doc_finish(&doc);
+    }
+}
+
+static void test_junk_and_concatenated_objects(void **state)
+{
+    static const char text[] = SAMPLE SAMPLE "\n" SAMPLE " trailing junk\n"
+                                                          "{\"query_timestamp\":\"2025-03-04T10:"
+                                                          "00:00Z\",\n  \"query_name\":\"multi.\""
+                                                          "\n}\n" SAMPLE "\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 5);
+    /* Two objects glued on line 1 are two records. */
+    assert_int_equal(c.ev[0].src.line, 1);
+    assert_int_equal(c.ev[1].src.line, 1);
+    assert_int_equal(c.ev[1].src.offset, strlen(SAMPLE));
+    /* Junk after an object is rejected on its own; the object stands. */
+    assert_int_equal(c.ev[2].src.line, 2);
+    assert_int_equal(c.nrej, 1);
+    assert_int_equal(c.rej[0].line, 2);
+    assert_int_equal(c.rej[0].offset, 3 * strlen(SAMPLE) + 2);
+    /* A pretty-printed record spans lines 3-5; the next one is on line 6. */
+    assert_str(c.ev[3].u.dns.query_name, "multi.");
+    assert_int_equal(c.ev[3].src.line, 3);
+    assert_int_equal(c.ev[4].src.line, 6);
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+/* Checks that an event still reads correctly through its own document. */
+static void assert_event_intact(const struct cm_event *ev, const char *qname)
+{
+    const struct cm_dns *dns = &ev->u.dns;
+    uint32_t v = cm_json_get(dns->doc, dns->root, "query_name");
+
+    assert_true(v != CM_JSON_NONE);
+    assert_true(cm_str_eqc(cm_json_raw(dns->doc, v), qname));
+    assert_str(dns->query_name, qname);
+    assert_int_equal(cm_json_type(dns->doc, dns->answers), CM_JSON_ARRAY);
+}
+
+static void test_doc_swap(void **state)
+{
+    char text[8192];
+    size_t n = 0;
+    (void)state;
+
+    for (int i = 0; i < 7; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                              "%s{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
+                              "\"query_name\":\"q%d.example.\",\"answers\":[{\"Rdata\":\"1.2.3.%d\"}]}\n",
+                              i == 3 ? "{broken\n" : "", i, i, i);
+    }
+    for (int mode = 0; mode < 2; mode++) {
+        struct cm_json_doc docs[3];
+        struct cm_parse_ctx ctx;
+        struct collect c;
+        size_t len;
+        char *buf = dup_exact(text, &len);
+
+        for (int d = 0; d < 3; d++) {
+            cm_json_doc_init(&docs[d], 0, 0);
+        }
+        memset(&ctx, 0, sizeof(ctx));
+        memset(&c, 0, sizeof(c));
+        ctx.doc = &docs[0];
+        ctx.on_event = on_event;
+        ctx.on_reject = on_reject;
+        ctx.ud = &c;
+        c.ctx = &ctx;
+        c.docs = docs;
+        c.ndocs = 3;
+        c.begin_swapped = mode == 1;
+        c.buf = buf;
+        c.len = len;
+        assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+        assert_int_equal(c.nev, 7);
+        assert_int_equal(c.nrej, 1);
+        assert_int_equal(c.rej[0].line, 4);
+        for (int i = 0; i < 7; i++) {
+            char q[32];
+            snprintf(q, sizeof(q), "q%d.example.", i);
+            /* Docs rotate 0,1,2,0,...: each event's nodes live in its doc. */
+            assert_ptr_equal(c.ev[i].u.dns.doc, &docs[i % 3]);
+            assert_int_equal(c.ev[i].time_ms, 1741082400000LL + i * 1000);
+            assert_int_equal(c.ev[i].src.line, (uint32_t)(i + 1 + (i >= 3)));
+            /*
+             * Docs the parser begins itself (mode 0) are begun once and then
+             * appended to, so every event stays intact. When the callback
+             * begins each doc it swaps in (mode 1), a reused doc forgets the
+             * records it held: only the events after the last reuse of their
+             * doc (the final swap re-began docs[1]) remain readable.
+             */
+            if (mode == 0 || i >= 5) {
+                assert_event_intact(&c.ev[i], q);
+            }
+        }
+        for (int d = 0; d < 3; d++) {
+            assert_ptr_equal(docs[d].src, buf);
+            cm_json_doc_finish(&docs[d]);
+        }
+        free(buf);
+    }
+}
+
+/* A doc that is handed off and never reused keeps every event readable. */
+static void test_doc_swap_fresh_docs(void **state)
+{
+    char text[8192];
+    size_t n = 0, len;
+    struct cm_json_doc docs[6];
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    (void)state;
+
+    for (int i = 0; i < 5; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                              "{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
+                              "\"query_name\":\"q%d.\",\"answers\":[]}\n",
+                              i, i);
+    }
+    buf = dup_exact(text, &len);
+    for (int d = 0; d < 6; d++) {
+        cm_json_doc_init(&docs[d], 0, 0);
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&c, 0, sizeof(c));
+    ctx.doc = &docs[0];
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = &c;
+    c.ctx = &ctx;
+    c.docs = docs;
+    c.ndocs = 6;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+    assert_int_equal(c.nev, 5);
+    for (int i = 0; i < 5; i++) {
+        char q[16];
+        snprintf(q, sizeof(q), "q%d.", i);
+        assert_ptr_equal(c.ev[i].u.dns.doc, &docs[i]);
+        assert_int_equal(c.ev[i].u.dns.root, 0);
+        assert_event_intact(&c.ev[i], q);
+    }
+    for (int d = 0; d < 6; d++) {
+        cm_json_doc_finish(&docs[d]);
+    }
+    free(buf);
+}
+
+static void test_node_cap(void **state)
+{
+    static const char text[] = SAMPLE "\n" SAMPLE "\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+    (void)state;
+
+    /* Room for one record: the second finds the document full. */
+    cm_json_doc_init(&doc, 40, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, CM_E2BIG);
+    assert_int_equal(c.nev, 1);
+    free(buf);
+    cm_json_doc_finish(&doc);
+
+    /*
+     * A record larger than the cap on its own is rejected when the document
+     * is empty; once the document holds records, running out of room ends
+     * the parse (the caller must hand the document off).
+     */
+    cm_json_doc_init(&doc, 10, 0);
+    buf = parse_text(&ctx, &c, &doc, SAMPLE "\n{\"query_timestamp\":\"2025-03-04T10:00:00Z\","
+                                     "\"query_name\":\"a.\"}\n" SAMPLE "\n",
+                     &rc);
+    assert_int_equal(rc, CM_E2BIG);
+    assert_int_equal(c.nev, 1);
+    assert_str(c.ev[0].u.dns.query_name, "a.");
+    assert_int_equal(c.nrej, 1);
+    assert_int_equal(c.rej[0].line, 1);
+    assert_true(strncmp(c.rej[0].reason, "record too large: ", 18) == 0);
+    free(buf);
+    cm_json_doc_finish(&doc);
+
+    /* Nesting deeper than the document's limit is a rejected record. */
+    cm_json_doc_init(&doc, 0, 4);
+    buf = parse_text(&ctx, &c, &doc, "{\"a\":[[[[[1]]]]]}\n" SAMPLE "\n", &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 1);
+    assert_int_equal(c.nrej, 1);
+    assert_int_equal(c.rej[0].line, 1);
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+static void test_stop_and_no_doc(void **state)
+{
+    static const char text[] = SAMPLE "\n" SAMPLE "\n" SAMPLE "\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    size_t len;
+    char *buf = dup_exact(text, &len);
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&c, 0, sizeof(c));
+    ctx.doc = &doc;
+    ctx.on_event = on_event;
+    ctx.ud = &c;
+    c.stop_after = 2;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), CM_EFULL);
+    assert_int_equal(c.nev, 2);
+
+    /* No callbacks at all, an empty buffer, and no document. */
+    ctx.on_event = NULL;
+    ctx.on_reject = NULL;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, 0), 0);
+    ctx.doc = NULL;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), CM_EINVAL);
+    cm_json_doc_finish(&doc);
+    free(buf);
+}
+
+static int sniff(const char *text)
+{
+    size_t len;
+    char *buf = dup_exact(text, &len);
+    int s = cm_parser_dns.sniff(buf, len);
+    free(buf);
+    return s;
+}
+
+static void test_sniff(void **state)
+{
+    (void)state;
+
+    assert_true(sniff(SAMPLE "\n") >= 90);
+    assert_true(sniff(SAMPLE) >= 90);
+    assert_true(sniff("\xef\xbb\xbf\n\r\n  " SAMPLE "\n") >= 90);
+    assert_true(sniff("{\"srcaddr\":\"10.0.0.1\",\"query_name\":\"a.\"}\n") >= 90);
+    assert_int_equal(sniff(""), 0);
+    assert_int_equal(sniff("\n \n"), 0);
+    assert_int_equal(sniff("{\"Records\":[{\"eventVersion\":\"1.08\",\"eventSource\":"
+                           "\"s3.amazonaws.com\"}]}"),
+                     0);
+    assert_int_equal(sniff("{\"query_name\":\"a.\",\"qtype\":\"A\"}\n"), 0);
+    assert_int_equal(sniff("{\"a\":1}\n{\"query_name\":\"a.\",\"query_timestamp\":\"x\"}\n"), 0);
+    assert_int_equal(sniff("version account-id interface-id srcaddr dstaddr srcport dstport "
+                           "protocol packets bytes start end action log-status\n"),
+                     0);
+    assert_int_equal(sniff("[" SAMPLE "]"), 0);
+    assert_int_equal(cm_parser_dns.sniff(NULL, 0), 0);
+    assert_string_equal(cm_parser_dns.name, "dns");
+    assert_int_equal(cm_parser_dns.kind, CM_EV_DNS);
+}
+
+static char *read_log(const char *path, size_t *len)
+{
+    gzFile gz = gzopen(path, "rb");
+    size_t cap = 1 << 20, n = 0;
+    char *buf;
+
+    if (gz == NULL) {
+        return NULL;
+    }
+    buf = malloc(cap);
+    for (;;) {
+        int k;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        assert_non_null(buf);
+        k = gzread(gz, buf + n, (unsigned)(cap - n));
+        if (k <= 0) {
+            break;
+        }
+        n += (size_t)k;
+    }
+    gzclose(gz);
+    *len = n;
+    return buf;
+}
+
+struct count_only {
+    long ev, rej;
+    struct cm_parse_ctx *ctx;
+    struct cm_json_doc *spare;
+};
+
+/* Counts, and hands the document off every 1000 events as a batching caller would. */
+static int count_event(void *ud, struct cm_event *ev)
+{
+    struct count_only *c = ud;
+    struct cm_json_doc *full = c->ctx->doc;
+
+    assert_true(ev->u.dns.query_name.len > 0);
+    if (++c->ev % 1000 == 0) {
+        c->ctx->doc = c->spare;
+        c->spare = full;
+    }
+    return 0;
+}
+
+static void count_reject(void *ud, enum cm_event_kind kind, uint64_t offset, uint32_t line,
+                         const char *reason)
+{
+    struct count_only *c = ud;
+    (void)kind;
+    (void)offset;
+    if (c->rej++ < 5) {
+        print_message("reject line %u: %s\n", line, reason);
+    }
+}
+
+static void test_shared_data(void **state)
+{
+    const char *shared = getenv("SHARED");
+    char dir[1024];
+    DIR *d;
+    struct dirent *de;
+    int files = 0;
+    (void)state;
+
+    snprintf(dir, sizeof(dir), "%s/data/derived-route53", shared ? shared : "../shared");
+    d = opendir(dir);
+    if (d == NULL) {
+        skip();
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char path[2048];
+        struct cm_json_doc docs[2];
+        struct cm_parse_ctx ctx;
+        struct count_only c;
+        size_t len = 0, lines = 0;
+        char *buf;
+
+        if (strstr(de->d_name, ".jsonl") == NULL) {
+            continue;
+        }
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        buf = read_log(path, &len);
+        assert_non_null(buf);
+        for (size_t i = 0; i < len; i++) {
+            lines += buf[i] == '\n';
+        }
+        assert_true(cm_parser_dns.sniff(buf, len < 4096 ? len : 4096) >= 90);
+        cm_json_doc_init(&docs[0], 0, 0);
+        cm_json_doc_init(&docs[1], 0, 0);
+        memset(&ctx, 0, sizeof(ctx));
+        memset(&c, 0, sizeof(c));
+        ctx.doc = &docs[0];
+        ctx.on_event = count_event;
+        ctx.on_reject = count_reject;
+        ctx.ud = &c;
+        c.ctx = &ctx;
+        c.spare = &docs[1];
+        assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+        if (c.rej != 0 || (size_t)c.ev != lines) {
+            fail_msg("%s: %ld events, %ld rejects, %zu lines", de->d_name, c.ev, c.rej, lines);
+        }
+        cm_json_doc_finish(&docs[0]);
+        cm_json_doc_finish(&docs[1]);
+        free(buf);
+        files++;
+    }
+    closedir(d);
+    assert_true(files > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample_record),
+        cmocka_unit_test(test_optional_and_odd_values),
+        cmocka_unit_test(test_escaped_values_with_arena),
+        cmocka_unit_test(test_blank_lines_crlf_and_bases),
+        cmocka_unit_test(test_reject_reasons),
+        cmocka_unit_test(test_junk_and_concatenated_objects),
+        cmocka_unit_test(test_doc_swap),
+        cmocka_unit_test(test_doc_swap_fresh_docs),
+        cmocka_unit_test(test_node_cap),
+        cmocka_unit_test(test_stop_and_no_doc),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_shared_data),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,451 @@
+/*
+ * Unit tests for src/source/input.h. Each test builds a scratch tree under
+ * /tmp (mkdtemp) shaped like an S3 export of AWS logs: nested AWSLogs
+ * folders, hidden files and folders, a CloudTrail-Digest folder, objects
+ * whose names carry the YYYYMMDDTHHMMZ delivery stamp and objects without
+ * one. The checks are the sort order (unstamped first by path, then by
+ * stamp time, then path), "-" kept first as stdin, sizes, what is skipped,
+ * and CM_EIO naming the path that cannot be read. The tree is removed in
+ * the teardown.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "source/input.h"
+
+#define CT_DIR "AWSLogs/111122223333/CloudTrail/us-east-1/2025/03/04"
+#define FL_DIR "AWSLogs/111122223333/vpcflowlogs/us-east-1/2025/03/04"
+#define DG_DIR "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2025/03/04"
+
+#define MS_0955 1741082100000LL /* 2025-03-04T09:55Z */
+#define MS_1000 1741082400000LL /* 2025-03-04T10:00Z */
+#define MS_1005 1741082700000LL /* 2025-03-04T10:05Z */
+#define MS_2359 1735689540000LL /* 2024-12-31T23:59Z */
+
+struct tree {
+    char root[64];
+};
+
+static void join(char *out, size_t len, const char *root, const char *rel)
+{
+    int n = snprintf(out, len, "%s/%s", root, rel);
+
+    assert_true(n > 0 && (size_t)n < len);
+}
+
+/* Creates every directory on the way to rel (like mkdir -p). */
+static void mkdirs(const char *root, const char *rel)
+{
+    char path[512];
+
+    join(path, sizeof(path), root, rel);
+    for (char *p = path + strlen(root) + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+                fail_msg("mkdir %s: %s", path, strerror(errno));
+            }
+            *p = '/';
+        }
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        fail_msg("mkdir %s: %s", path, strerror(errno));
+    }
+}
+
+/* Writes size bytes to root/rel, creating its directories. */
+static void put(const char *root, const char *rel, size_t size)
+{
+    char path[512];
+    char dir[512];
+    const char *slash = strrchr(rel, '/');
+    FILE *fp;
+
+    if (slash) {
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - rel), rel);
+        mkdirs(root, dir);
+    }
+    join(path, sizeof(path), root, rel);
+    fp = fopen(path, "wb");
+    if (fp == NULL) {
+        fail_msg("fopen %s: %s", path, strerror(errno));
+    }
+    for (size_t i = 0; i < size; i++) {
+        fputc('a' + (int)(i % 26), fp);
+    }
+    assert_int_equal(fclose(fp), 0);
+}
+
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+
+    if (lstat(path, &st) != 0) {
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        unlink(path);
+        return;
+    }
+    d = opendir(path);
+    if (d != NULL) {
+        while ((de = readdir(d)) != NULL) {
+            char child[1024];
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
+                continue;
+            }
+            snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
+            remove_tree(child);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+static int setup(void **state)
+{
+    struct tree *t = calloc(1, sizeof(*t));
+
+    if (t == NULL) {
+        return -1;
+    }
+    snprintf(t->root, sizeof(t->root), "/tmp/cm-test-input-XXXXXX");
+    if (mkdtemp(t->root) == NULL) {
+        free(t);
+        return -1;
+    }
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct tree *t = *state;
+
+    remove_tree(t->root);
+    free(t);
+    return 0;
+}
+
+/* The standard tree; returns nothing, the expected order is in expect_std. */
+static void build_std(const char *root)
+{
+    put(root, CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1005Z_abc.json.gz", 100);
+    put(root, CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T0955Z_zzz.json.gz", 11);
+    put(root, "other/111122223333_CloudTrail_us-east-1_20250304T1005Z_aaa.json.gz", 12);
+    put(root, FL_DIR "/111122223333_vpcflowlogs_us-east-1_fl-0123_20250304T1000Z_hash.log.gz", 33);
+    put(root, "old/111122223333_CloudTrail_eu-west-1_20241231T2359Z_q.json", 7);
+    put(root, "b_unstamped.json", 5);
+    put(root, "a_unstamped.log", 0);
+    put(root, "deep/nested/dir/c_unstamped.txt", 3);
+    put(root, "notes-2025.txt", 1);
+    /* Skipped: hidden files and folders, digest folders. */
+    put(root, ".hidden.json.gz", 9);
+    put(root, ".hiddendir/111122223333_CloudTrail_us-east-1_20250101T0000Z_h.json.gz", 9);
+    put(root, CT_DIR "/.partial_20250304T1010Z.json.gz", 9);
+    put(root, DG_DIR "/111122223333_CloudTrail-Digest_us-east-1_x_20250304T1000Z.json.gz", 9);
+    put(root, "CloudTrail-Digest/top-level-digest.json.gz", 9);
+    mkdirs(root, "empty/dir");
+}
+
+struct want {
+    const char *rel;
+    long long key_ms; /* 0 means none */
+    uint64_t size;
+};
+
+static const struct want expect_std[] = {
+    {"a_unstamped.log", 0, 0},
+    {"b_unstamped.json", 0, 5},
+    {"deep/nested/dir/c_unstamped.txt", 0, 3},
+    {"notes-2025.txt", 0, 1},
+    {"old/111122223333_CloudTrail_eu-west-1_20241231T2359Z_q.json", MS_2359, 7},
+    {CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T0955Z_zzz.json.gz", MS_0955, 11},
+    {FL_DIR "/111122223333_vpcflowlogs_us-east-1_fl-0123_20250304T1000Z_hash.log.gz", MS_1000, 33},
+    {CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1005Z_abc.json.gz", MS_1005, 100},
+    {"other/111122223333_CloudTrail_us-east-1_20250304T1005Z_aaa.json.gz", MS_1005, 12},
+};
+
+#define NSTD (sizeof(expect_std) / sizeof(expect_std[0]))
+
+static void check_one(const struct cm_input *got, const char *root, const struct want *w, size_t i)
+{
+    char path[512];
+
+    join(path, sizeof(path), root, w->rel);
+    if (strcmp(got->path, path) != 0) {
+        fail_msg("input %zu is '%s', want '%s'", i, got->path, path);
+    }
+    if (w->key_ms == 0) {
+        if (got->key_ms != INT64_MIN) {
+            fail_msg("input %zu '%s': key_ms %lld, want none", i, w->rel, (long long)got->key_ms);
+        }
+    } else if (got->key_ms != w->key_ms) {
+        fail_msg("input %zu '%s': key_ms %lld, want %lld", i, w->rel, (long long)got->key_ms,
+                 w->key_ms);
+    }
+    assert_int_equal(got->size, w->size);
+    assert_int_equal(got->is_stdin, 0);
+}
+
+static void check_std(const struct cm_inputs *in, size_t first, const char *root)
+{
+    for (size_t i = 0; i < NSTD; i++) {
+        check_one(&in->v[first + i], root, &expect_std[i], i);
+    }
+}
+
+static void test_tree_order(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char *paths[1];
+
+    build_std(t->root);
+    paths[0] = t->root;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    if (in.n != NSTD) {
+        for (size_t i = 0; i < in.n; i++) {
+            print_message("  %s\n", in.v[i].path);
+        }
+        fail_msg("%zu inputs, want %zu", in.n, NSTD);
+    }
+    check_std(&in, 0, t->root);
+    /* Nothing hidden or digest-like slipped through. */
+    for (size_t i = 0; i < in.n; i++) {
+        assert_null(strstr(in.v[i].path, "/."));
+        assert_null(strstr(in.v[i].path, "Digest"));
+    }
+    cm_inputs_free(&in);
+    assert_null(in.v);
+    assert_int_equal(in.n, 0);
+    cm_inputs_free(&in);
+}
+
+static void test_trailing_slash(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char root_slash[80];
+    char *paths[1];
+
+    put(t->root, "x/one.json", 2);
+    snprintf(root_slash, sizeof(root_slash), "%s/", t->root);
+    paths[0] = root_slash;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 1);
+    check_one(&in.v[0], t->root, &(struct want){"x/one.json", 0, 2}, 0);
+    assert_null(strstr(in.v[0].path, "//"));
+    cm_inputs_free(&in);
+}
+
+static void test_stdin_first(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char dash[] = "-";
+    char *paths[2];
+
+    build_std(t->root);
+    paths[0] = t->root;
+    paths[1] = dash;
+    assert_int_equal(cm_inputs_collect(&in, paths, 2, err, sizeof(err)), 0);
+    assert_int_equal(in.n, NSTD + 1);
+    assert_string_equal(in.v[0].path, "-");
+    assert_int_equal(in.v[0].is_stdin, 1);
+    assert_int_equal(in.v[0].key_ms, INT64_MIN);
+    assert_int_equal(in.v[0].size, 0);
+    check_std(&in, 1, t->root);
+    cm_inputs_free(&in);
+
+    /* Only "-": no file system access at all. */
+    paths[0] = dash;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 1);
+    assert_int_equal(in.v[0].is_stdin, 1);
+    cm_inputs_free(&in);
+}
+
+static void test_files_and_several_roots(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char p1[512], p2[512], p3[512];
+    char *paths[3];
+
+    put(t->root, "r1/111122223333_CloudTrail_us-east-1_20250304T1005Z_b.json.gz", 4);
+    put(t->root, "r2/111122223333_CloudTrail_us-east-1_20250304T0955Z_a.json.gz", 6);
+    put(t->root, "single.json", 8);
+    /* A file named directly is taken even when hidden-looking rules would skip it in a walk. */
+    put(t->root, ".direct.json", 2);
+    join(p1, sizeof(p1), t->root, "r1");
+    join(p2, sizeof(p2), t->root, ".direct.json");
+    join(p3, sizeof(p3), t->root, "r2/111122223333_CloudTrail_us-east-1_20250304T0955Z_a.json.gz");
+    paths[0] = p1;
+    paths[1] = p2;
+    paths[2] = p3;
+    assert_int_equal(cm_inputs_collect(&in, paths, 3, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 3);
+    check_one(&in.v[0], t->root, &(struct want){".direct.json", 0, 2}, 0);
+    check_one(
+        &in.v[1], t->root,
+        &(struct want){"r2/111122223333_CloudTrail_us-east-1_20250304T0955Z_a.json.gz", MS_0955, 6},
+        1);
+    check_one(
+        &in.v[2], t->root,
+        &(struct want){"r1/111122223333_CloudTrail_us-east-1_20250304T1005Z_b.json.gz", MS_1005, 4},
+        2);
+    cm_inputs_free(&in);
+}
+
+static void test_empty(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char *paths[1];
+
+    mkdirs(t->root, "a/b/c");
+    put(t->root, "a/.only-hidden", 1);
+    paths[0] = t->root;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 0);
+    cm_inputs_free(&in);
+
+    /* No paths at all. */
+    assert_int_equal(cm_inputs_collect(&in, paths, 0, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 0);
+    cm_inputs_free(&in);
+}
+
+static void test_special_files_skipped(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char fifo[512];
+    char *paths[1];
+
+    put(t->root, "real.json", 3);
+    join(fifo, sizeof(fifo), t->root, "pipe");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    paths[0] = t->root;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 1);
+    check_one(&in.v[0], t->root, &(struct want){"real.json", 0, 3}, 0);
+    cm_inputs_free(&in);
+}
+
+static void test_missing_path(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char missing[512];
+    char *paths[2];
+
+    put(t->root, "present.json", 1);
+    join(missing, sizeof(missing), t->root, "no/such/file.json.gz");
+    paths[0] = t->root;
+    paths[1] = missing;
+    assert_int_equal(cm_inputs_collect(&in, paths, 2, err, sizeof(err)), CM_EIO);
+    if (strstr(err, missing) == NULL) {
+        fail_msg("err '%s' does not name '%s'", err, missing);
+    }
+    /* A failed collect leaves nothing to free (what it found first is released). */
+    assert_int_equal(in.n, 0);
+    assert_null(in.v);
+    cm_inputs_free(&in);
+    assert_int_equal(in.n, 0);
+    assert_null(in.v);
+
+    /* The message is cut to errlen and stays NUL-terminated. */
+    memset(err, 'x', sizeof(err));
+    paths[0] = missing;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, 16), CM_EIO);
+    assert_int_equal(strlen(err), 15);
+    assert_memory_equal(err, missing, 15);
+    assert_int_equal(err[20], 'x');
+    cm_inputs_free(&in);
+}
+
+static void test_symlink_loop(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char link[512];
+    char *paths[1];
+
+    put(t->root, "d/file.json", 1);
+    join(link, sizeof(link), t->root, "d/self");
+    assert_int_equal(symlink(".", link), 0);
+    paths[0] = t->root;
+    /* A loop must end (depth limit) with an error, not recurse forever. */
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), CM_EIO);
+    assert_true(err[0] != '\0');
+    cm_inputs_free(&in);
+}
+
+static void test_many_files(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char rel[128];
+    char *paths[1];
+
+    /* Enough files to grow the array several times; stamps in reverse creation order. */
+    for (int i = 0; i < 300; i++) {
+        int minute = 299 - i;
+        snprintf(rel, sizeof(rel),
+                 "m/%03d/111122223333_CloudTrail_us-east-1_20250304T%02d%02dZ_x.gz", i, minute / 60,
+                 minute % 60);
+        put(t->root, rel, (size_t)i % 7);
+    }
+    paths[0] = t->root;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 300);
+    for (size_t i = 1; i < in.n; i++) {
+        assert_true(in.v[i - 1].key_ms < in.v[i].key_ms);
+    }
+    assert_int_equal(in.v[0].key_ms, 1741046400000LL); /* 2025-03-04T00:00Z */
+    assert_non_null(strstr(in.v[0].path, "/m/299/"));
+    assert_non_null(strstr(in.v[299].path, "/m/000/"));
+    cm_inputs_free(&in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_tree_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trailing_slash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stdin_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_and_several_roots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_special_files_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
