@@ -18,6 +18,8 @@ mkdir -p "$DIR"
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+# mbs BYTES SECONDS: MB/s
+mbs() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b / 1e6; else print "-" }'; }
 
 if [ ! -f "$CORPUS/.coalmine-gen.json" ]; then
     rm -rf "$CORPUS"
@@ -42,7 +44,7 @@ scan_row() {
     dec=$(jq .bytes_decoded "$st"); s=$(jq .seconds "$st")
     rec=$(jq '.records.cloudtrail + .records.vpcflow + .records.dns' "$st")
     rss=$(cat "$DIR/rss.txt")
-    printf '| %-34s | %9s | %9s | %12s | %8s |\n' "$label" "$(div "$dec" "$s * 1000000")" \
+    printf '| %-34s | %9s | %9s | %12s | %8s |\n' "$label" "$(mbs "$dec" "$s")" \
         "$(div "$rec" "$s")" "$rec" "$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')"
     echo "$dec $s" >"$DIR/last.txt"
 }
@@ -77,14 +79,14 @@ echo "| baseline on the same CloudTrail files     |    MB/s   | coalmine 1 threa
 echo "|-------------------------------------------|-----------|----------------------|"
 ct_dec=$(echo "$ct1" | cut -d' ' -f1); ct_s=$(echo "$ct1" | cut -d' ' -f2)
 ctn_s=$(echo "$ctn" | cut -d' ' -f2)
-ours=$(div "$ct_dec" "$ct_s * 1000000")
+ours=$(mbs "$ct_dec" "$ct_s")
 t0=$(now); xargs zcat <"$CT_FILES" >/dev/null; t1=$(now)
-zs=$(secs "$t0" "$t1"); zmb=$(div "$ct_dec" "$zs * 1000000")
+zs=$(secs "$t0" "$t1"); zmb=$(mbs "$ct_dec" "$zs")
 printf '| %-41s | %9s | %18sx |\n' "zcat" "$zmb" "$(div "$ours" "$zmb")"
 t0=$(now)
 xargs zcat <"$CT_FILES" | jq -c '.Records[] | select(.eventName == "ConsoleLogin")' >/dev/null
 t1=$(now)
-js=$(secs "$t0" "$t1"); jmb=$(div "$ct_dec" "$js * 1000000")
+js=$(secs "$t0" "$t1"); jmb=$(mbs "$ct_dec" "$js")
 printf '| %-41s | %9s | %18sx |\n' "zcat | jq -c '.Records[] | select(...)'" "$jmb" "$(div "$ours" "$jmb")"
 echo
 echo "cloudtrail: $NPROC threads vs 1 thread: $(div "$ct_s" "$ctn_s")x"

@@ -33,12 +33,20 @@ size_t cm_str_find(struct cm_str hay, struct cm_str needle)
     if (needle.len > hay.len) {
         return (size_t)-1;
     }
-    for (size_t i = 0; i + needle.len <= hay.len; i++) {
-        if (hay.p[i] == needle.p[0] && memcmp(hay.p + i, needle.p, needle.len) == 0) {
-            return i;
+    {
+        const char *p = hay.p, *last = hay.p + (hay.len - needle.len);
+        while (p <= last) {
+            p = memchr(p, needle.p[0], (size_t)(last - p) + 1);
+            if (p == NULL) {
+                break;
+            }
+            if (memcmp(p + 1, needle.p + 1, needle.len - 1) == 0) {
+                return (size_t)(p - hay.p);
+            }
+            p++;
         }
+        return (size_t)-1;
     }
-    return (size_t)-1;
 }
 
 int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *out)

@@ -309,23 +309,31 @@ static void ct_init(struct cm_ct *ct, const struct cm_json_doc *d, uint32_t root
     ct->service_event_details = CM_JSON_NONE;
 }
 
-/* If root is an EventBridge envelope around a CloudTrail record, returns the detail. */
-static uint32_t unwrap_eventbridge(const struct cm_json_doc *d, uint32_t root)
+/*
+ * Reads the members of object rec. Notes an EventBridge envelope on the way
+ * ("detail-type" naming CloudTrail and an object "detail") in *detail.
+ */
+static void read_record(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d, uint32_t rec,
+                        struct cm_ct *ct, struct cm_str *time, struct cm_str *region,
+                        uint32_t *detail)
 {
-    uint32_t dt = cm_json_getn(d, root, "detail-type", 11);
-    uint32_t det;
+    uint32_t det = CM_JSON_NONE;
+    int via_ct = 0;
 
-    if (dt == CM_JSON_NONE || cm_json_type(d, dt) != CM_JSON_STRING) {
-        return CM_JSON_NONE;
+    for (uint32_t k = cm_json_first(d, rec); k != CM_JSON_NONE; k = cm_json_next(d, rec, k + 1)) {
+        struct cm_str key = cm_json_raw(d, k);
+        if (KEY_IS(key, "awsRegion")) {
+            *region = sval(ctx, d, k + 1);
+        } else if (key.len == 6 && KEY_IS(key, "detail")) {
+            det = cm_json_type(d, k + 1) == CM_JSON_OBJECT ? k + 1 : CM_JSON_NONE;
+        } else if (key.len == 11 && KEY_IS(key, "detail-type")) {
+            via_ct = cm_json_type(d, k + 1) == CM_JSON_STRING &&
+                     cm_str_find(cm_json_raw(d, k + 1), CM_STR_LIT("via CloudTrail")) != (size_t)-1;
+        } else {
+            read_member(ctx, d, key, k + 1, ct, time);
+        }
     }
-    if (cm_str_find(cm_json_raw(d, dt), CM_STR_LIT("via CloudTrail")) == (size_t)-1) {
-        return CM_JSON_NONE;
-    }
-    det = cm_json_getn(d, root, "detail", 6);
-    if (det == CM_JSON_NONE || cm_json_type(d, det) != CM_JSON_OBJECT) {
-        return CM_JSON_NONE;
-    }
-    return det;
+    *detail = via_ct ? det : CM_JSON_NONE;
 }
 
 /* Builds and emits the event for the record object at root. */
@@ -343,20 +351,15 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
         reject(st, start, "record is not a JSON object");
         return 0;
     }
-    det = unwrap_eventbridge(d, root);
     memset(&ev, 0, sizeof(ev));
-    if (det != CM_JSON_NONE) {
-        rec = det;
-    }
     ct_init(ct, d, rec);
-    ct->from_eventbridge = det != CM_JSON_NONE;
-    for (uint32_t k = cm_json_first(d, rec); k != CM_JSON_NONE; k = cm_json_next(d, rec, k + 1)) {
-        struct cm_str key = cm_json_raw(d, k);
-        if (KEY_IS(key, "awsRegion")) {
-            region = sval(ctx, d, k + 1);
-        } else {
-            read_member(ctx, d, key, k + 1, ct, &time);
-        }
+    read_record(ctx, d, rec, ct, &time, &region, &det);
+    if (det != CM_JSON_NONE) {
+        /* An EventBridge event: the record is its detail. */
+        time = region = CM_STR_NULL;
+        ct_init(ct, d, det);
+        ct->from_eventbridge = true;
+        read_record(ctx, d, det, ct, &time, &region, &rec);
     }
     if (!time.len || !ct->event_name.len || !ct->event_source.len) {
         reject(st, start,

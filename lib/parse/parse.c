@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-#define SNIFF_MIN 30 /* below this confidence the input is not recognised */
+#define SNIFF_MIN 30      /* below this confidence the input is not recognised */
+#define SNIFF_WINDOW 8192 /* sniffers look at most at this many leading bytes */
 
 static const struct cm_parser *const parsers[] = {
     &cm_parser_cloudtrail,
@@ -36,6 +37,9 @@ const struct cm_parser *cm_parse_sniff(const char *buf, size_t len)
     const struct cm_parser *best = NULL;
     int best_score = SNIFF_MIN - 1;
 
+    if (len > SNIFF_WINDOW) {
+        len = SNIFF_WINDOW;
+    }
     for (size_t i = 0; parsers[i]; i++) {
         int s = parsers[i]->sniff(buf, len);
         if (s > best_score) {

@@ -6,9 +6,10 @@
  * every ENI gets the traffic its tier implies: web servers answer public
  * clients on 443/80; web talks to app on 8080; app keeps connection pools
  * to PostgreSQL/MySQL and Redis (stable source ports across windows);
- * instances resolve names through the VPC resolver (CIDR base + 2, UDP 53),
- * sync time with 169.254.169.123 and fetch from the destinations of
- * gen_dest.c (the same addresses their DNS answers name); the bastion takes
+ * instances fetch from the destinations of gen_dest.c (the same addresses
+ * their DNS answers name). As in real flow logs, traffic to the Amazon DNS
+ * resolver (VPC base + 2), the Time Sync Service (169.254.169.123) and the
+ * instance metadata service is never logged; the bastion takes
  * SSH from the admins' home IPs; public ENIs receive rejected single-packet
  * probes from the internet. Each accepted conversation is logged as two
  * records (one per direction) on every ENI it touches; rejected probes as
@@ -375,32 +376,6 @@ static void outbound(struct fctx *x, const struct cm_gen_instance *in)
     }
 }
 
-static void resolver_and_ntp(struct fctx *x, const struct cm_gen_instance *in)
-{
-    struct cm_gen_rng *r = &x->f->rng;
-    unsigned i, n = count(x, cm_gen_dns_rate[in->tier]);
-
-    for (i = 0; i < n; i++) {
-        struct convo c = {.a = in, .a_ip = in->ip, .b_ip = x->v->resolver, .b_port = 53,
-                          .proto = 17, .path_a = P_VPC};
-
-        c.a_port = ephemeral(r);
-        c.pk_ab = 1 + cm_gen_rng_below(r, 2);
-        c.pk_ba = c.pk_ab;
-        c.by_ab = c.pk_ab * (60 + cm_gen_rng_below(r, 40));
-        c.by_ba = c.pk_ba * (90 + cm_gen_rng_below(r, 200));
-        emit_convo(x, &c);
-    }
-    if (cm_gen_rng_chance(r, 0.3 * x->per_win)) {
-        struct convo c = {.a = in, .a_ip = in->ip, .b_ip = IP4(169, 254, 169, 123),
-                          .a_port = 123, .b_port = 123, .proto = 17, .path_a = P_VPC};
-
-        c.pk_ab = c.pk_ba = 1 + cm_gen_rng_below(r, 4);
-        c.by_ab = c.by_ba = 76 * (uint64_t)c.pk_ab;
-        emit_convo(x, &c);
-    }
-}
-
 static bool is_public(uint32_t ip)
 {
     uint32_t a = ip >> 24, b = (ip >> 16) & 255, c24 = ip >> 8;
@@ -495,7 +470,6 @@ static void eni_window(struct fctx *x, unsigned idx)
         break;
     }
     outbound(x, in);
-    resolver_and_ntp(x, in);
     if (in->public_ip) {
         noise(x, in);
     }
