@@ -26,12 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__SSE2__) && !defined(CM_VPCFLOW_NO_SIMD)
-#include <emmintrin.h>
-#define VPCFLOW_SSE2 1
-#endif
-
 #include "base/err.h"
+#include "parse/flow_scan.h"
 
 #define NO_COL 0xffu
 #define MAX_LINE 65536 /* real records are under 2 KiB; longer lines are not flow logs */
@@ -63,16 +59,15 @@ static const struct field_def fields[CM_FF_COUNT] = {
 #define DEFAULT_NCOLS 14 /* version .. log-status, in enum order */
 
 /* One token of a line: offset and length within the line. */
-struct tok {
-    uint32_t off;
-    uint32_t len;
-};
+
 
 /* What parse() derives from ctx->flow_fmt once per header. */
 struct fmt_state {
     const struct cm_flow_format *fmt; /* NULL: no format known */
     int version;                      /* highest version among the columns */
     bool is_default;                  /* columns 0..13 in enum order */
+    uint64_t present;                 /* bit per field id among the columns */
+    uint32_t gen;                     /* changes whenever the format does */
 };
 
 /* One line being parsed: where it is, for events and rejects. */
@@ -136,6 +131,8 @@ static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt
     st->fmt = NULL;
     st->version = 0;
     st->is_default = false;
+    st->present = 0;
+    st->gen++;
     if (!fmt->known || fmt->ncols == 0 || fmt->ncols > CM_FLOW_MAX_COLS) {
         return;
     }
@@ -148,6 +145,9 @@ static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt
         }
         if (c < CM_FF_COUNT && fields[c].version > st->version) {
             st->version = fields[c].version;
+        }
+        if (c < CM_FF_COUNT) {
+            st->present |= 1ULL << c;
         }
     }
 }
@@ -226,116 +226,19 @@ static int check_text(const struct cm_parse_ctx *ctx, const struct line_ref *lr)
 }
 
 /*
- * Classifies 64 bytes at p: bit j of *sep is set for a space or tab, bit j of
- * the result for any other byte outside printable ASCII (0x21-0x7e).
+ * Splits a line into tokens (flow_scan.c); rejects it when it holds a control
+ * byte or invalid UTF-8. Returns the token count (CM_FLOW_MAX_COLS + 1 for
+ * "too many") or -1 after a reject.
  */
-#ifdef VPCFLOW_SSE2
-static uint64_t classify64(const unsigned char *p, uint64_t *sep)
+static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr, struct cm_flow_tok *toks)
 {
-    const __m128i space = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-    const __m128i lim = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7f);
-    uint64_t s = 0, sp = 0;
+    uint64_t bad = 0;
+    int n = cm_flow_tokenize(lr->p, lr->len, lr->avail, toks, &bad);
 
-    for (int k = 0; k < 4; k++) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        __m128i is_sep = _mm_or_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(x, tab));
-        /* Signed compare: 0x80-0xff count as negative, so below 0x21 too. */
-        __m128i is_special = _mm_or_si128(_mm_cmplt_epi8(x, lim), _mm_cmpeq_epi8(x, del));
-        s |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_sep) << (16 * k);
-        sp |= (uint64_t)(uint16_t)_mm_movemask_epi8(is_special) << (16 * k);
-    }
-    *sep = s;
-    return sp & ~s;
-}
-#else
-/* High bit of each byte of m gathered into 8 bits, byte 0 lowest. */
-static uint64_t gather_high_bits(uint64_t m)
-{
-    return ((m >> 7) * 0x0102040810204080ULL) >> 56;
-}
-
-static uint64_t classify64(const unsigned char *p, uint64_t *sep)
-{
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL, hi = 0x8080808080808080ULL;
-    const uint64_t ones = 0x0101010101010101ULL;
-    uint64_t s = 0, sp = 0;
-
-    for (int k = 0; k < 8; k++) {
-        uint64_t x, t1, t2, eq_sp, eq_tab, low, high;
-
-        memcpy(&x, p + 8 * k, 8);
-        t1 = x ^ (ones * ' ');
-        t2 = x ^ (ones * '\t');
-        eq_sp = ~(((t1 & lo7) + lo7) | t1) & hi;
-        eq_tab = ~(((t2 & lo7) + lo7) | t2) & hi;
-        low = ~(((x & lo7) + ones * 0x5f) | x) & hi; /* < 0x21 */
-        high = (((x & lo7) + ones) | x) & hi;        /* >= 0x7f */
-        s |= gather_high_bits(eq_sp | eq_tab) << (8 * k);
-        sp |= gather_high_bits(low | high) << (8 * k);
-    }
-    *sep = s;
-    return sp & ~s;
-}
-#endif
-
-/*
- * Splits a line 64 bytes at a time: separator and "other" bitmaps, then token
- * starts and ends found with count-trailing-zeros, so the cost depends on the
- * number of tokens rather than on branches per byte. Returns the token count
- * (at most CM_FLOW_MAX_COLS + 1, which means "too many"), or -1 after
- * rejecting the line for a control byte or invalid UTF-8.
- */
-static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr, struct tok *toks)
-{
-    const unsigned char *p = (const unsigned char *)lr->p;
-    unsigned char pad[64];
-    uint64_t prev_sep = 1, prev_tok = 0; /* the line starts after a separator */
-    uint64_t any_bad = 0;
-    int nstart = 0, nend = 0;
-
-    for (size_t base = 0; base < lr->len; base += 64) {
-        const unsigned char *blk = p + base;
-        size_t left = lr->len - base;
-        uint64_t sep, bad, starts, ends;
-
-        if (lr->avail - base < 64) {
-            memset(pad, ' ', sizeof(pad));
-            memcpy(pad, blk, left < 64 ? left : 64);
-            blk = pad;
-        }
-        bad = classify64(blk, &sep);
-        if (left < 64) {
-            uint64_t past = ~0ULL << left; /* bytes after the line act as spaces */
-            sep |= past;
-            bad &= ~past;
-        }
-        any_bad |= bad;
-        starts = ~sep & ((sep << 1) | prev_sep);
-        ends = sep & ((~sep << 1) | prev_tok);
-        prev_sep = sep >> 63;
-        prev_tok = (~sep) >> 63;
-        while (starts != 0) {
-            if (nstart <= CM_FLOW_MAX_COLS) {
-                toks[nstart].off = (uint32_t)(base + (unsigned)__builtin_ctzll(starts));
-            }
-            nstart++;
-            starts &= starts - 1;
-        }
-        while (ends != 0) {
-            if (nend <= CM_FLOW_MAX_COLS) {
-                toks[nend].len = (uint32_t)(base + (unsigned)__builtin_ctzll(ends)) - toks[nend].off;
-            }
-            nend++;
-            ends &= ends - 1;
-        }
-    }
-    if (nend < nstart && nend <= CM_FLOW_MAX_COLS) {
-        toks[nend].len = (uint32_t)lr->len - toks[nend].off; /* last token ends the line */
-    }
-    if (any_bad != 0 && check_text(ctx, lr) != 0) {
+    if (bad != 0 && check_text(ctx, lr) != 0) {
         return -1;
     }
-    return nstart > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS + 1 : nstart;
+    return n;
 }
 
 /* Name-shaped: letters, digits, '-' and '_', optionally inside "${...}". */
@@ -363,7 +266,7 @@ static bool name_shaped(const char *p, size_t len)
  * at least half of its tokens (a free-text first column, such as an ECS
  * cluster that happens to be called "start", must not switch the format).
  */
-static bool is_header(const struct line_ref *lr, const struct tok *toks, int ntok)
+static bool is_header(const struct line_ref *lr, const struct cm_flow_tok *toks, int ntok)
 {
     char c = lr->p[toks[0].off];
     int known = 0;
@@ -382,7 +285,7 @@ static bool is_header(const struct line_ref *lr, const struct tok *toks, int nto
 
 /* Installs a header line as ctx->flow_fmt. Returns false after rejecting it. */
 static bool take_header(struct cm_parse_ctx *ctx, const struct line_ref *lr,
-                        const struct tok *toks, int ntok)
+                        const struct cm_flow_tok *toks, int ntok)
 {
     struct cm_flow_format fmt;
     uint64_t seen = 0;
@@ -418,95 +321,6 @@ static bool take_header(struct cm_parse_ctx *ctx, const struct line_ref *lr,
     return true;
 }
 
-/*
- * Eight ASCII digits in x (first digit in the lowest byte) as a number, or -1
- * when a byte is not a digit. SWAR: validate all bytes at once, then combine
- * pairs, quads and halves with three multiplies.
- */
-static int64_t swar8(uint64_t x)
-{
-    const uint64_t nib = 0xf0f0f0f0f0f0f0f0ULL, zeros = 0x3030303030303030ULL;
-
-    if ((x & nib) != zeros || ((x + 0x0606060606060606ULL) & nib) != zeros) {
-        return -1;
-    }
-    x -= zeros;
-    x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffULL;
-    x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffULL;
-    x = (x * 10000 + (x >> 32)) & 0xffffffffULL;
-    return (int64_t)x;
-}
-
-/* Up to 8 digits at p with at least 8 bytes readable there. */
-static int64_t swar_upto8(const char *p, size_t len)
-{
-    uint64_t x;
-
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    if (len < 8) {
-        /* Move the digits to the top and fill the front with '0's. */
-        x = (x << (8 * (8 - len))) | (0x3030303030303030ULL >> (8 * len));
-    }
-    return swar8(x);
-}
-
-/*
- * Reads an unsigned decimal filling p[0..len) (no sign, no spaces) and checks
- * it against max. readable is how many bytes may be loaded from p: when it is
- * at least 16, up to 16 digits are read eight at a time.
- */
-static int read_uint(const char *p, size_t len, size_t readable, uint64_t max, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (len == 0) {
-        return CM_EINVAL;
-    }
-    if (len <= 16 && readable >= 16) {
-        int64_t hi = 0, lo;
-        size_t nhi = len > 8 ? len - 8 : 0;
-
-        if (nhi > 0) {
-            hi = swar_upto8(p, nhi);
-        }
-        lo = swar_upto8(p + nhi, len - nhi);
-        if (hi < 0 || lo < 0) {
-            return CM_EINVAL;
-        }
-        v = (uint64_t)hi * 100000000ULL + (uint64_t)lo;
-        goto check;
-    }
-    while (len > 1 && p[0] == '0') {
-        p++; /* leading zeros do not count toward the 20 digits of 2^64 - 1 */
-        len--;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned d = (unsigned)(p[i] - '0');
-        if (d > 9u) {
-            return CM_EINVAL;
-        }
-        if (i >= 19 && (i >= 20 || v > (UINT64_MAX - d) / 10)) {
-            /* Past 2^64 - 1: still check the rest are digits for the message. */
-            for (i++; i < len; i++) {
-                if ((unsigned)(p[i] - '0') > 9u) {
-                    return CM_EINVAL;
-                }
-            }
-            return CM_ERANGE;
-        }
-        v = v * 10 + d;
-    }
-check:
-    if (v > max) {
-        return CM_ERANGE;
-    }
-    *out = v;
-    return CM_OK;
-}
-
 /* Context for typed decoding of one field; reports its own rejects. */
 struct field_in {
     const struct cm_parse_ctx *ctx;
@@ -529,7 +343,7 @@ static int field_uint(const struct field_in *in, unsigned id, const char *p, siz
                       uint64_t max, uint64_t *out)
 {
     size_t readable = in->lr->avail - (size_t)(p - in->lr->p);
-    int rc = read_uint(p, len, readable, max, out);
+    int rc = cm_flow_read_uint(p, len, readable, max, out);
 
     if (rc == CM_EINVAL) {
         return bad_field(in, id, "not a number", p, len);
@@ -650,7 +464,71 @@ static int decode_field(const struct field_in *in, unsigned id, const char *p, s
 }
 
 
-/* Resets the per-line event to "nothing present". */
+/* The typed value of field id when the line has "-" there. */
+static void set_default(struct cm_flow *fl, unsigned id)
+{
+    switch (id) {
+    case CM_FF_VERSION:
+        fl->version = 0;
+        break;
+    case CM_FF_SRCADDR:
+        fl->src.family = CM_IP_NONE;
+        break;
+    case CM_FF_DSTADDR:
+        fl->dst.family = CM_IP_NONE;
+        break;
+    case CM_FF_PKT_SRCADDR:
+        fl->pkt_src.family = CM_IP_NONE;
+        break;
+    case CM_FF_PKT_DSTADDR:
+        fl->pkt_dst.family = CM_IP_NONE;
+        break;
+    case CM_FF_SRCPORT:
+        fl->srcport = -1;
+        break;
+    case CM_FF_DSTPORT:
+        fl->dstport = -1;
+        break;
+    case CM_FF_PROTOCOL:
+        fl->protocol = -1;
+        break;
+    case CM_FF_PACKETS:
+        fl->packets = 0;
+        break;
+    case CM_FF_BYTES:
+        fl->bytes = 0;
+        break;
+    case CM_FF_START:
+        fl->start = 0;
+        break;
+    case CM_FF_END:
+        fl->end = 0;
+        break;
+    case CM_FF_TCP_FLAGS:
+        fl->tcp_flags = -1;
+        break;
+    case CM_FF_TRAFFIC_PATH:
+        fl->traffic_path = -1;
+        break;
+    case CM_FF_ACTION:
+        fl->action = CM_FA_NONE;
+        break;
+    case CM_FF_LOG_STATUS:
+        fl->status = CM_FS_OK;
+        break;
+    case CM_FF_FLOW_DIRECTION:
+        fl->direction = CM_FD_UNKNOWN;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Resets the event to "nothing present". Done once per format, not per
+ * line: every line of a format rewrites the same columns (a "-" resets its
+ * slot with set_default), so nothing from an earlier line can leak through.
+ */
 static void event_reset(struct cm_event *ev)
 {
     struct cm_flow *fl = &ev->u.flow;
@@ -670,7 +548,7 @@ static bool is_dash(const char *p, size_t len)
 
 /* Fills ev from the tokens of a data line in the format st. Returns 0 or CM_EINVAL. */
 static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
-                       const struct fmt_state *st, const struct tok *toks, struct cm_event *ev)
+                       const struct fmt_state *st, const struct cm_flow_tok *toks, struct cm_event *ev)
 {
     struct cm_flow *fl = &ev->u.flow;
     struct field_in in = {ctx, lr, 0};
@@ -685,9 +563,10 @@ static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr
         if (id >= CM_FF_COUNT) {
             continue;
         }
-        fl->present |= 1ULL << id;
         if (is_dash(p, len)) {
-            continue; /* f[id] stays CM_STR_NULL, typed value its default */
+            fl->f[id] = CM_STR_NULL;
+            set_default(fl, id);
+            continue;
         }
         fl->f[id] = cm_str_make(p, len);
         in.col = i;
@@ -700,17 +579,19 @@ static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr
 
 /* The default v2 order, decoded without per-field dispatch. */
 static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
-                          const struct tok *toks, struct cm_event *ev)
+                          const struct cm_flow_tok *toks, struct cm_event *ev)
 {
     struct cm_flow *fl = &ev->u.flow;
     struct field_in in = {ctx, lr, 0};
     const char *base = lr->p;
     uint64_t v;
 
-    fl->present = (1ULL << DEFAULT_NCOLS) - 1;
     for (int i = 0; i < DEFAULT_NCOLS; i++) {
         if (!is_dash(base + toks[i].off, toks[i].len)) {
             fl->f[i] = cm_str_make(base + toks[i].off, toks[i].len);
+        } else {
+            fl->f[i] = CM_STR_NULL;
+            set_default(fl, (unsigned)i);
         }
     }
 #define TOK(i) fl->f[i].p, fl->f[i].len
@@ -811,9 +692,9 @@ static void event_finish(const struct cm_parse_ctx *ctx, const struct line_ref *
  * value on_event returned.
  */
 static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const struct line_ref *lr,
-                      struct cm_event *ev)
+                      struct cm_event *ev, uint32_t *ev_gen)
 {
-    struct tok toks[CM_FLOW_MAX_COLS + 1];
+    struct cm_flow_tok toks[CM_FLOW_MAX_COLS + 1];
     const struct fmt_state *use = st;
     struct fmt_state dflt;
     char reason[128];
@@ -843,7 +724,9 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
             reject(ctx, lr, reason);
             return CM_OK;
         }
+        dflt.gen = 0;
         fmt_state_set(&dflt, &default_fmt);
+        dflt.gen = UINT32_MAX; /* the header-less default format */
         use = &dflt;
     } else if (ntok != use->fmt->ncols) {
         snprintf(reason, sizeof(reason), "expected %d fields, got %s%d", use->fmt->ncols,
@@ -852,7 +735,11 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
         reject(ctx, lr, reason);
         return CM_OK;
     }
-    event_reset(ev);
+    if (*ev_gen != use->gen) {
+        event_reset(ev);
+        *ev_gen = use->gen;
+    }
+    ev->u.flow.present = use->present;
     rc = use->is_default ? decode_default(ctx, lr, toks, ev) : decode_line(ctx, lr, use, toks, ev);
     if (rc != 0) {
         return CM_OK; /* rejected with its reason */
@@ -872,8 +759,9 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
     struct fmt_state st;
     struct cm_event ev;
     size_t pos = 0;
-    uint32_t line = ctx->line_base;
+    uint32_t line = ctx->line_base, ev_gen = 0;
 
+    memset(&st, 0, sizeof(st));
     fmt_state_set(&st, &ctx->flow_fmt);
     memset(&ev, 0, sizeof(ev));
     while (pos < len) {
@@ -891,7 +779,7 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         lr.avail = len - pos;
         lr.off = ctx->offset_base + pos;
         lr.line = line;
-        rc = parse_line(ctx, &st, &lr, &ev);
+        rc = parse_line(ctx, &st, &lr, &ev, &ev_gen);
         if (rc < 0) {
             return rc;
         }
@@ -905,13 +793,13 @@ static bool is_number(const char *p, size_t len)
 {
     uint64_t v;
 
-    return len < 20 && read_uint(p, len, 0, UINT64_MAX, &v) == 0;
+    return len < 20 && cm_flow_read_uint(p, len, 0, UINT64_MAX, &v) == 0;
 }
 
 static int vpcflow_sniff(const char *buf, size_t len)
 {
     static const struct cm_parse_ctx quiet; /* no callbacks: rejects go nowhere */
-    struct tok toks[CM_FLOW_MAX_COLS + 1];
+    struct cm_flow_tok toks[CM_FLOW_MAX_COLS + 1];
     struct line_ref lr;
     const char *nl, *t1, *t2;
     size_t i = 0;

@@ -432,6 +432,58 @@ static void test_nodata_skipdata(void **state)
     free(buf);
 }
 
+/* The parser reuses one event across lines: nothing from a line may leak into the next. */
+static void test_no_leak_between_lines(void **state)
+{
+    static const char text[] =
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+        "start end action log-status tcp-flags pkt-srcaddr flow-direction traffic-path\n"
+        "5 111122223333 eni-1 10.0.0.1 198.51.100.2 443 50000 6 10 900 1741082400 1741082459 "
+        "ACCEPT OK 18 10.0.0.1 egress 8\n"
+        "5 111122223333 eni-1 - - - - - - - 1741082460 1741082519 - NODATA - - - -\n"
+        "2 111122223333 eni-2 10.0.0.9 10.0.0.1 22 abc 6 1 40 1741082400 1741082459 ACCEPT OK\n"
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+        "start end action log-status\n"
+        "2 111122223333 eni-3 - - - - - - - 1741082520 1741082579 - NODATA\n";
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    const struct cm_flow *f;
+    char *buf;
+    int rc;
+    (void)state;
+
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 3);
+    assert_int_equal(c.nrej, 1);
+    f = &c.ev[0].u.flow;
+    assert_int_equal(f->srcport, 443);
+    assert_int_equal(f->tcp_flags, 18);
+    assert_int_equal(f->direction, CM_FD_EGRESS);
+    assert_int_equal(f->traffic_path, 8);
+    f = &c.ev[1].u.flow;
+    assert_int_equal(f->status, CM_FS_NODATA);
+    assert_int_equal(f->srcport, -1);
+    assert_int_equal(f->protocol, -1);
+    assert_int_equal(f->tcp_flags, -1);
+    assert_int_equal(f->traffic_path, -1);
+    assert_int_equal(f->direction, CM_FD_UNKNOWN);
+    assert_int_equal(f->action, CM_FA_NONE);
+    assert_true(f->packets == 0 && f->bytes == 0);
+    assert_ip(&f->src, NULL);
+    assert_ip(&f->pkt_src, NULL);
+    assert_str(f->f[CM_FF_TCP_FLAGS], NULL);
+    /* After a new header without the v5 fields, they are absent, not stale. */
+    f = &c.ev[2].u.flow;
+    assert_int_equal(f->present, (1ULL << 14) - 1);
+    assert_str(f->f[CM_FF_TCP_FLAGS], NULL);
+    assert_str(f->f[CM_FF_FLOW_DIRECTION], NULL);
+    assert_int_equal(f->tcp_flags, -1);
+    assert_int_equal(f->direction, CM_FD_UNKNOWN);
+    assert_str(f->interface_id, "eni-3");
+    free(buf);
+}
+
 struct reject_case {
     const char *line;
     const char *reason;
@@ -1121,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_multiple_headers_and_unknown_names),
         cmocka_unit_test(test_field_name_as_value),
         cmocka_unit_test(test_nodata_skipdata),
+        cmocka_unit_test(test_no_leak_between_lines),
         cmocka_unit_test(test_reject_reasons),
         cmocka_unit_test(test_number_ranges),
         cmocka_unit_test(test_flow_direction_and_bad_header),
