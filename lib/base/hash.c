@@ -20,11 +20,23 @@ static inline uint64_t rd64(const unsigned char *p)
     return v;
 }
 
-static inline uint64_t rd_tail(const unsigned char *p, size_t n)
+static inline uint64_t rd32(const unsigned char *p)
 {
-    uint64_t v = 0;
-    memcpy(&v, p, n);
+    uint32_t v;
+    memcpy(&v, p, 4);
     return v;
+}
+
+/* The last 1-8 bytes as one word, without a variable-length copy. */
+static inline uint64_t rd_tail(const unsigned char *p, size_t n, size_t total)
+{
+    if (total >= 8) {
+        return rd64(p + n - 8); /* overlaps bytes already mixed: fine for a hash */
+    }
+    if (n >= 4) {
+        return rd32(p) | (rd32(p + n - 4) << 32);
+    }
+    return ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
 }
 
 uint64_t cm_hash64(const void *data, size_t n, uint64_t seed)
@@ -42,7 +54,7 @@ uint64_t cm_hash64(const void *data, size_t n, uint64_t seed)
         i += 8;
     }
     if (i < n) {
-        h = fold(rd_tail(p + i, n - i) ^ k0, h ^ k1);
+        h = fold(rd_tail(p + i, n - i, n) ^ k0, h ^ k1);
     }
     return cm_hash_mix64(h);
 }

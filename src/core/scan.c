@@ -33,51 +33,21 @@
 #include "source/decode.h"
 #include "source/input.h"
 #include "source/source_stdin.h"
+#include "core/batch.h"
+#include "core/shard.h"
 
 #define RING 16
 #define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
 #define STDIN_CHUNK (4u << 20)
 
-struct filebuf {
-    char *p;
-    size_t len;
-    atomic_int refs;
-};
-
-struct batch {
-    struct filebuf *fb;
-    struct cm_json_doc doc;
-    struct cm_arena arena;
-    struct cm_event *ev;
-    uint16_t *shard;
-    uint32_t n, cap;
-    atomic_int refs;
-    struct batch *next;
-};
-
 struct unit {
-    struct batch *head, *tail;
+    struct cm_batch *head, *tail;
     int done;
-};
-
-struct qnode {
-    struct batch *b; /* NULL: end of input */
-    struct qnode *next;
-};
-
-struct worker {
-    struct scan *s;
-    unsigned id;
-    pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct qnode *head, *tail;
-    struct cm_engine *engine;
-    int rc;
 };
 
 struct scan {
     struct cm_scan_opts o;
+    struct cm_batch_pool pool;
     struct cm_inputs in;
     struct cm_sink *user_sink;
     struct cm_sink sink; /* locked wrapper */
@@ -87,7 +57,7 @@ struct scan {
     size_t next_input;
     uint64_t ticket_base, next_pub;
     struct unit ring[RING];
-    struct worker *workers;
+    struct cm_shard *workers;
     unsigned nworkers;
     struct cm_scan_stats *st;
     struct timespec t0, last_progress;
@@ -104,8 +74,8 @@ struct reader {
     struct cm_arena darena;
     struct cm_engine *engine; /* direct mode: the only engine */
     struct unit unit;
-    struct batch *cur;
-    struct filebuf *fb;
+    struct cm_batch *cur;
+    struct cm_filebuf *fb;
     uint64_t records[CM_SCAN_KINDS];
     uint64_t files, bytes_in, bytes_decoded;
     int rc;
@@ -149,52 +119,18 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t 
 
 /* --- batches -------------------------------------------------------------- */
 
-static void filebuf_release(struct filebuf *fb)
+static struct cm_batch *batch_new(struct reader *r)
 {
-    if (fb && atomic_fetch_sub(&fb->refs, 1) == 1) {
-        cm_free(fb->p);
-        cm_free(fb);
-    }
-}
+    struct cm_batch *b = cm_batch_get(&r->s->pool, r->fb);
 
-static void batch_free(struct batch *b)
-{
-    cm_json_doc_finish(&b->doc);
-    cm_arena_finish(&b->arena);
-    filebuf_release(b->fb);
-    cm_free(b->ev);
-    cm_free(b->shard);
-    cm_free(b);
-}
-
-static struct batch *batch_new(struct reader *r)
-{
-    struct scan *s = r->s;
-    struct batch *b = cm_calloc(1, sizeof(*b));
-
-    if (b == NULL) {
-        return NULL;
+    if (b != NULL) {
+        r->ctx.doc = &b->doc;
+        r->ctx.arena = &b->arena;
     }
-    b->cap = s->o.batch_events;
-    b->ev = cm_malloc(b->cap * sizeof(*b->ev));
-    b->shard = cm_malloc(b->cap * sizeof(*b->shard));
-    if (b->ev == NULL || b->shard == NULL) {
-        cm_free(b->ev);
-        cm_free(b->shard);
-        cm_free(b);
-        return NULL;
-    }
-    cm_json_doc_init(&b->doc, 0, 0);
-    cm_json_doc_begin(&b->doc, r->fb->p, r->fb->len);
-    cm_arena_init(&b->arena, 16 * 1024, 0);
-    b->fb = r->fb;
-    atomic_fetch_add(&r->fb->refs, 1);
-    r->ctx.doc = &b->doc;
-    r->ctx.arena = &b->arena;
     return b;
 }
 
-static void unit_append(struct unit *u, struct batch *b)
+static void unit_append(struct unit *u, struct cm_batch *b)
 {
     b->next = NULL;
     if (u->tail) {
@@ -208,7 +144,7 @@ static void unit_append(struct unit *u, struct batch *b)
 static int on_event_batched(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
-    struct batch *b = r->cur;
+    struct cm_batch *b = r->cur;
     struct scan *s = r->s;
 
     r->records[ev->kind]++;
@@ -239,36 +175,23 @@ static int on_event_direct(void *ud, struct cm_event *ev)
 
 /* --- publishing and workers ----------------------------------------------- */
 
-static void wq_push(struct worker *w, struct batch *b)
-{
-    struct qnode *q = cm_malloc(sizeof(*q));
-
-    if (q == NULL) {
-        /* Out of memory here cannot be reported to the producer cleanly. */
-        abort();
-    }
-    q->b = b;
-    q->next = NULL;
-    pthread_mutex_lock(&w->mu);
-    if (w->tail) {
-        w->tail->next = q;
-    } else {
-        w->head = q;
-    }
-    w->tail = q;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-}
-
 static void publish_unit(struct scan *s, struct unit *u)
 {
-    struct batch *b = u->head, *next;
+    struct cm_batch *b = u->head, *next;
 
     while (b) {
         next = b->next;
         atomic_store(&b->refs, (int)s->nworkers);
         for (unsigned w = 0; w < s->nworkers; w++) {
-            wq_push(&s->workers[w], b);
+            if (cm_shard_push(&s->workers[w], b) != 0) {
+                /* No memory for a queue node: this shard skips the batch. */
+                if (s->rc == 0) {
+                    s->rc = CM_ENOMEM;
+                }
+                if (atomic_fetch_sub(&b->refs, 1) == 1) {
+                    cm_batch_put(&s->pool, b);
+                }
+            }
         }
         b = next;
     }
@@ -286,43 +209,6 @@ static void complete_locked(struct scan *s, uint64_t ticket, struct unit *u)
         s->next_pub++;
     }
     pthread_cond_broadcast(&s->cv);
-}
-
-static void *worker_main(void *arg)
-{
-    struct worker *w = arg;
-
-    for (;;) {
-        struct qnode *q;
-        struct batch *b;
-        pthread_mutex_lock(&w->mu);
-        while (w->head == NULL) {
-            pthread_cond_wait(&w->cv, &w->mu);
-        }
-        q = w->head;
-        w->head = q->next;
-        if (w->head == NULL) {
-            w->tail = NULL;
-        }
-        pthread_mutex_unlock(&w->mu);
-        b = q->b;
-        cm_free(q);
-        if (b == NULL) {
-            break;
-        }
-        for (uint32_t i = 0; i < b->n && w->rc == 0; i++) {
-            if (b->shard[i] == w->id) {
-                w->rc = cm_engine_event(w->engine, &b->ev[i], &w->s->sink);
-            }
-        }
-        if (atomic_fetch_sub(&b->refs, 1) == 1) {
-            batch_free(b);
-        }
-    }
-    if (w->rc == 0) {
-        w->rc = cm_engine_flush(w->engine, &w->s->sink);
-    }
-    return NULL;
 }
 
 /* --- progress ------------------------------------------------------------- */
@@ -428,42 +314,37 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     if (r->cur->n) {
         unit_append(&r->unit, r->cur);
     } else {
-        batch_free(r->cur);
+        cm_batch_put(&s->pool, r->cur);
     }
     r->cur = NULL;
     return rc;
 }
 
-/* Makes r->fb own the content of buf (threaded) or point at it (direct). */
+/* Makes r->fb own the content of buf (threaded) or borrow it (direct). */
 static int take_buffer(struct reader *r, struct cm_buf *buf)
 {
-    struct filebuf *fb = cm_calloc(1, sizeof(*fb));
+    size_t len = buf->len;
+    char *p;
 
-    if (fb == NULL) {
-        return CM_ENOMEM;
-    }
-    atomic_init(&fb->refs, 1);
-    fb->len = buf->len;
     if (r->engine) {
-        fb->p = buf->p; /* borrowed: direct mode reuses the buffer */
-        atomic_init(&fb->refs, 2);
+        p = buf->p ? buf->p : (char *)(uintptr_t)"";
+        r->fb = cm_filebuf_create(p, len, 1);
     } else {
-        fb->p = cm_buf_take(buf, NULL);
-        if (fb->p == NULL) {
-            fb->p = cm_calloc(1, 1);
+        p = cm_buf_take(buf, NULL);
+        if (p == NULL) {
+            p = cm_calloc(1, 1);
+        }
+        r->fb = p ? cm_filebuf_create(p, len, 0) : NULL;
+        if (r->fb == NULL) {
+            cm_free(p);
         }
     }
-    r->fb = fb;
-    return CM_OK;
+    return r->fb ? CM_OK : CM_ENOMEM;
 }
 
 static void drop_buffer(struct reader *r)
 {
-    if (r->fb && r->engine) {
-        cm_free(r->fb); /* borrowed content stays with the reader */
-    } else {
-        filebuf_release(r->fb);
-    }
+    cm_filebuf_release(r->fb);
     r->fb = NULL;
 }
 
@@ -722,19 +603,9 @@ static int start_workers(struct scan *s)
         return CM_ENOMEM;
     }
     for (unsigned i = 0; i < s->nworkers; i++) {
-        struct worker *w = &s->workers[i];
-        w->s = s;
-        w->id = i;
-        pthread_mutex_init(&w->mu, NULL);
-        pthread_cond_init(&w->cv, NULL);
-        rc = cm_engine_create(&w->engine, table, &s->o.detect);
+        rc = cm_shard_start(&s->workers[i], i, table, &s->o.detect, &s->sink, &s->pool);
         if (rc != 0) {
             return rc;
-        }
-        if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
-            cm_engine_destroy(w->engine);
-            w->engine = NULL;
-            return CM_ENOMEM;
         }
     }
     return CM_OK;
@@ -745,17 +616,10 @@ static int stop_workers(struct scan *s)
     int rc = CM_OK;
 
     for (unsigned i = 0; i < s->nworkers && s->workers; i++) {
-        struct worker *w = &s->workers[i];
-        if (w->engine) {
-            wq_push(w, NULL);
-            pthread_join(w->tid, NULL);
-            if (w->rc != 0 && rc == 0) {
-                rc = w->rc;
-            }
-            cm_engine_destroy(w->engine);
+        int wrc = cm_shard_stop(&s->workers[i]);
+        if (wrc != 0 && rc == 0) {
+            rc = wrc;
         }
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
     }
     cm_free(s->workers);
     s->workers = NULL;
@@ -775,7 +639,7 @@ static void defaults(struct cm_scan_opts *o)
         o->max_input_bytes = MAX_INPUT_CAP;
     }
     if (o->batch_events == 0) {
-        o->batch_events = 2048;
+        o->batch_events = 1024;
     }
     if (o->max_rejects == 0) {
         o->max_rejects = 20;
@@ -869,6 +733,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n,
     s->sink.ud = s;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->sink_mu, NULL);
+    cm_batch_pool_init(&s->pool, s->o.batch_events, 64);
     pthread_cond_init(&s->cv, NULL);
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
     s->last_progress = s->t0;
@@ -913,6 +778,7 @@ out:
         stats->rejects[i].path = cm_strndup(stats->rejects[i].path, strlen(stats->rejects[i].path));
     }
     cm_inputs_free(&s->in);
+    cm_batch_pool_finish(&s->pool);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->sink_mu);
     pthread_cond_destroy(&s->cv);

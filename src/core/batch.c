@@ -1,0 +1,123 @@
+/*
+ * Batch and buffer lifetimes for the scan pipeline (see batch.h).
+ */
+#include "core/batch.h"
+
+#include "base/alloc.h"
+
+struct cm_filebuf *cm_filebuf_create(char *p, size_t len, int borrowed)
+{
+    struct cm_filebuf *fb = cm_calloc(1, sizeof(*fb));
+
+    if (fb == NULL) {
+        return NULL;
+    }
+    fb->p = p;
+    fb->len = len;
+    fb->borrowed = borrowed;
+    atomic_init(&fb->refs, 1);
+    return fb;
+}
+
+void cm_filebuf_release(struct cm_filebuf *fb)
+{
+    if (fb && atomic_fetch_sub(&fb->refs, 1) == 1) {
+        if (!fb->borrowed) {
+            cm_free(fb->p);
+        }
+        cm_free(fb);
+    }
+}
+
+static void batch_free(struct cm_batch *b)
+{
+    cm_json_doc_finish(&b->doc);
+    cm_arena_finish(&b->arena);
+    cm_filebuf_release(b->fb);
+    cm_free(b->ev);
+    cm_free(b->shard);
+    cm_free(b);
+}
+
+void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max)
+{
+    pthread_mutex_init(&pool->mu, NULL);
+    pool->head = NULL;
+    pool->n = 0;
+    pool->max = max;
+    pool->cap = cap;
+}
+
+void cm_batch_pool_finish(struct cm_batch_pool *pool)
+{
+    while (pool->head) {
+        struct cm_batch *b = pool->head;
+        pool->head = b->next;
+        batch_free(b);
+    }
+    pool->n = 0;
+    pthread_mutex_destroy(&pool->mu);
+}
+
+static struct cm_batch *batch_alloc(uint32_t cap)
+{
+    struct cm_batch *b = cm_calloc(1, sizeof(*b));
+
+    if (b == NULL) {
+        return NULL;
+    }
+    b->cap = cap;
+    b->ev = cm_malloc(cap * sizeof(*b->ev));
+    b->shard = cm_malloc(cap * sizeof(*b->shard));
+    if (b->ev == NULL || b->shard == NULL) {
+        cm_free(b->ev);
+        cm_free(b->shard);
+        cm_free(b);
+        return NULL;
+    }
+    cm_json_doc_init(&b->doc, 0, 0);
+    cm_arena_init(&b->arena, 16 * 1024, 0);
+    return b;
+}
+
+struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
+{
+    struct cm_batch *b;
+
+    pthread_mutex_lock(&pool->mu);
+    b = pool->head;
+    if (b) {
+        pool->head = b->next;
+        pool->n--;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    if (b) {
+        cm_arena_reset(&b->arena);
+    } else if ((b = batch_alloc(pool->cap)) == NULL) {
+        return NULL;
+    }
+    b->n = 0;
+    b->next = NULL;
+    cm_json_doc_begin(&b->doc, fb->p, fb->len);
+    b->fb = fb;
+    atomic_fetch_add(&fb->refs, 1);
+    return b;
+}
+
+void cm_batch_put(struct cm_batch_pool *pool, struct cm_batch *b)
+{
+    cm_filebuf_release(b->fb);
+    b->fb = NULL;
+    b->n = 0;
+    pthread_mutex_lock(&pool->mu);
+    if (pool->n < pool->max) {
+        b->next = pool->head;
+        pool->head = b;
+        pool->n++;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    if (b) {
+        batch_free(b);
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * Batches of parsed events on their way from a reader to the worker shards.
+ *
+ * A decoded input lives in a refcounted struct cm_filebuf; every batch cut
+ * from it holds one reference, because its events point into the buffer. A
+ * batch owns its JSON tape and arena (the events' JSON nodes and unescaped
+ * strings) and carries a reference count of the workers that still have to
+ * see it. Released batches go back to a pool with their memory, so a long
+ * scan allocates a fixed set of them.
+ */
+#ifndef CM_CORE_BATCH_H
+#define CM_CORE_BATCH_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/json.h"
+#include "event/event.h"
+
+struct cm_filebuf {
+    char *p; /* owned unless borrowed is set */
+    size_t len;
+    atomic_int refs;
+    int borrowed; /* the content belongs to someone else (single-thread path) */
+};
+
+struct cm_batch {
+    struct cm_filebuf *fb;  /* reference held */
+    struct cm_json_doc doc; /* tape of the events' JSON records */
+    struct cm_arena arena;  /* unescaped strings */
+    struct cm_event *ev;
+    uint16_t *shard;        /* worker shard of each event */
+    uint32_t n, cap;
+    atomic_int refs;        /* workers yet to release it */
+    struct cm_batch *next;
+};
+
+struct cm_batch_pool {
+    pthread_mutex_t mu;
+    struct cm_batch *head;
+    size_t n, max;
+    uint32_t cap; /* events per batch */
+};
+
+/* Makes a refcounted buffer around p (taken, or borrowed when borrowed != 0). */
+struct cm_filebuf *cm_filebuf_create(char *p, size_t len, int borrowed);
+/* Drops one reference; the last frees the buffer (unless borrowed) and the struct. */
+void cm_filebuf_release(struct cm_filebuf *fb);
+
+void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max);
+/* Frees every pooled batch. */
+void cm_batch_pool_finish(struct cm_batch_pool *pool);
+/*
+ * A batch over fb (a reference is taken), empty, its tape begun on fb's
+ * content. Returns NULL when out of memory.
+ */
+struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb);
+/* Drops the batch's buffer reference and pools (or frees) it. Thread-safe. */
+void cm_batch_put(struct cm_batch_pool *pool, struct cm_batch *b);
+
+#endif

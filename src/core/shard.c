@@ -1,0 +1,138 @@
+/*
+ * Worker shards of the scan pipeline (see shard.h).
+ */
+#include "core/shard.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+
+struct cm_shard_qnode {
+    struct cm_batch *b;
+    struct cm_shard_qnode *next;
+};
+
+static struct cm_batch *pop(struct cm_shard *sh)
+{
+    struct cm_shard_qnode *q;
+    struct cm_batch *b;
+
+    pthread_mutex_lock(&sh->mu);
+    while (sh->head == NULL) {
+        pthread_cond_wait(&sh->cv, &sh->mu);
+    }
+    q = sh->head;
+    sh->head = q->next;
+    if (sh->head == NULL) {
+        sh->tail = NULL;
+    }
+    pthread_mutex_unlock(&sh->mu);
+    b = q->b;
+    cm_free(q);
+    return b;
+}
+
+static void *shard_main(void *arg)
+{
+    struct cm_shard *sh = arg;
+    struct cm_batch *b;
+
+    while ((b = pop(sh)) != NULL) {
+        for (uint32_t i = 0; i < b->n && sh->rc == 0; i++) {
+            if (b->shard[i] == sh->id) {
+                sh->rc = cm_engine_event(sh->engine, &b->ev[i], sh->sink);
+            }
+        }
+        if (atomic_fetch_sub(&b->refs, 1) == 1) {
+            cm_batch_put(sh->pool, b);
+        }
+    }
+    if (sh->rc == 0) {
+        sh->rc = cm_engine_flush(sh->engine, sh->sink);
+    }
+    return NULL;
+}
+
+int cm_shard_start(struct cm_shard *sh, unsigned id, const struct cm_detector *const *table,
+                   const struct cm_detect_opts *opts, struct cm_sink *sink,
+                   struct cm_batch_pool *pool)
+{
+    int rc;
+
+    memset(sh, 0, sizeof(*sh));
+    sh->id = id;
+    sh->sink = sink;
+    sh->pool = pool;
+    sh->endq = cm_calloc(1, sizeof(*sh->endq));
+    if (sh->endq == NULL) {
+        return CM_ENOMEM;
+    }
+    rc = cm_engine_create(&sh->engine, table, opts);
+    if (rc != 0) {
+        cm_free(sh->endq);
+        sh->endq = NULL;
+        return rc;
+    }
+    pthread_mutex_init(&sh->mu, NULL);
+    pthread_cond_init(&sh->cv, NULL);
+    if (pthread_create(&sh->tid, NULL, shard_main, sh) != 0) {
+        pthread_mutex_destroy(&sh->mu);
+        pthread_cond_destroy(&sh->cv);
+        cm_engine_destroy(sh->engine);
+        sh->engine = NULL;
+        cm_free(sh->endq);
+        sh->endq = NULL;
+        return CM_ENOMEM;
+    }
+    sh->running = 1;
+    return CM_OK;
+}
+
+static void enqueue(struct cm_shard *sh, struct cm_shard_qnode *q)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (sh->tail) {
+        sh->tail->next = q;
+    } else {
+        sh->head = q;
+    }
+    sh->tail = q;
+    pthread_cond_signal(&sh->cv);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+int cm_shard_push(struct cm_shard *sh, struct cm_batch *b)
+{
+    struct cm_shard_qnode *q;
+
+    if (b == NULL) {
+        return CM_EINVAL; /* the end of input is cm_shard_stop's */
+    }
+    q = cm_malloc(sizeof(*q));
+    if (q == NULL) {
+        return CM_ENOMEM;
+    }
+    q->b = b;
+    q->next = NULL;
+    enqueue(sh, q);
+    return CM_OK;
+}
+
+int cm_shard_stop(struct cm_shard *sh)
+{
+    if (!sh->running) {
+        return sh->rc;
+    }
+    sh->endq->b = NULL;
+    sh->endq->next = NULL;
+    enqueue(sh, sh->endq); /* freed by the thread when it pops it */
+    sh->endq = NULL;
+    pthread_join(sh->tid, NULL);
+    sh->running = 0;
+    cm_engine_destroy(sh->engine);
+    sh->engine = NULL;
+    pthread_mutex_destroy(&sh->mu);
+    pthread_cond_destroy(&sh->cv);
+    return sh->rc;
+}
