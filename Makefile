@@ -3,6 +3,7 @@
 #   make                 build build/coalmine and build/libcoalmine.a
 #   make test            install missing packages, build, run every test
 #   make test SANITIZE=1 the same under ASan+UBSan (objects in build-san/)
+#   make test SANITIZE=thread  the same under TSan (objects in build-tsan/)
 #   make run             build, generate a demo corpus, scan it
 #   make bench           the benchmark table (bench/run.sh)
 #   make fuzz            build the libFuzzer targets and fuzz each FUZZ_TIME seconds
@@ -17,6 +18,10 @@ PKGS    := libdeflate zlib cmocka
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1 -g
+else ifeq ($(SANITIZE),thread)
+BUILD   ?= build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 OPT     := -O1 -g
 else
 BUILD   ?= build
