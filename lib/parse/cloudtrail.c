@@ -30,7 +30,30 @@ struct ct_state {
     const char *buf;
     size_t len;
     struct cm_diag diag;
+    size_t line_off;  /* offset up to which newlines were counted */
+    uint32_t line_no; /* 1-based line at line_off */
 };
+
+/*
+ * 1-based line of offset off. Records come in increasing offset order, so
+ * counting newlines from the last answer keeps the cost linear in the input.
+ */
+static uint32_t line_at(struct ct_state *st, size_t off)
+{
+    const char *p, *end;
+
+    if (off < st->line_off) {
+        return cm_parse_line_of(st->buf, off);
+    }
+    p = st->buf + st->line_off;
+    end = st->buf + off;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        st->line_no++;
+        p++;
+    }
+    st->line_off = off;
+    return st->line_no;
+}
 
 static size_t skip_ws(const char *buf, size_t len, size_t i)
 {
@@ -46,8 +69,7 @@ static void reject(struct ct_state *st, size_t off, const char *reason)
 
     if (ctx->on_reject) {
         ctx->on_reject(ctx->ud, CM_EV_CLOUDTRAIL, ctx->offset_base + off,
-                       ctx->line_base + cm_parse_line_of(st->buf, off),
-                       reason);
+                       ctx->line_base + line_at(st, off), reason);
     }
 }
 
@@ -382,7 +404,7 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
     ev.src.file_id = ctx->file_id;
     ev.src.offset = ctx->offset_base + start;
     ev.src.length = (uint32_t)((end - start) > UINT32_MAX ? UINT32_MAX : end - start);
-    ev.src.line = 0;
+    ev.src.line = ctx->line_base + line_at(st, start);
     return ctx->on_event(ctx->ud, &ev);
 }
 
@@ -502,7 +524,7 @@ static int walk_stream(struct ct_state *st, size_t i)
 
 static int ct_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
-    struct ct_state st = {ctx, buf, len, {0, 0, {0}}};
+    struct ct_state st = {ctx, buf, len, {0, 0, {0}}, 0, 1};
     size_t i = 0, arr;
 
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {

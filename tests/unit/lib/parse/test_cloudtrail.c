@@ -189,11 +189,18 @@ static void test_shapes(void **state)
     s = run("[\n  " REC_USER ",\n  " REC_SVC "\n]\n");
     assert_int_equal(s->nev, 2);
     assert_int_equal(s->nrej, 0);
+    assert_int_equal(s->ev[0].src.line, 2);
+    assert_int_equal(s->ev[1].src.line, 3);
+    assert_int_equal(s->ev[1].src.offset, 2 + 2 + strlen(REC_USER) + 4);
+    assert_int_equal(s->ev[1].src.length, strlen(REC_SVC));
     done(s);
     /* JSON Lines. */
     s = run(REC_USER "\n" REC_ROLE "\n\n" REC_SVC "\n");
     assert_int_equal(s->nev, 3);
     assert_int_equal(s->nrej, 0);
+    assert_int_equal(s->ev[0].src.line, 1);
+    assert_int_equal(s->ev[1].src.line, 2);
+    assert_int_equal(s->ev[2].src.line, 4);
     done(s);
     /* Concatenated objects without newlines. */
     s = run(REC_USER REC_SVC);
