@@ -103,8 +103,13 @@ echo "|----------------------------------------|-----------|--------------------
 ct_dec=$(echo "$ct1" | cut -d' ' -f1); ct_s=$(echo "$ct1" | cut -d' ' -f2)
 ctn_s=$(echo "$ctn" | cut -d' ' -f2)
 ours=$(mbs "$ct_dec" "$ct_s")
-t0=$(now); xargs zcat <"$CT_FILES" >/dev/null; t1=$(now)
-zs=$(secs "$t0" "$t1"); zmb=$(mbs "$ct_dec" "$zs")
+zs=""
+for i in 1 2 3; do
+    t0=$(now); xargs zcat <"$CT_FILES" >/dev/null; t1=$(now)
+    z=$(secs "$t0" "$t1")
+    if [ -z "$zs" ] || awk -v a="$z" -v b="$zs" 'BEGIN { exit !(a < b) }'; then zs=$z; fi
+done
+zmb=$(mbs "$ct_dec" "$zs")
 printf '| %-38s | %9s | %19sx |\n' "zcat" "$zmb" "$(div "$ours" "$zmb")"
 t0=$(now)
 xargs zcat <"$CT_FILES" | jq -c '.Records[] | select(.eventName == "ConsoleLogin")' >/dev/null
