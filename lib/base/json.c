@@ -22,6 +22,8 @@
  */
 #include "base/json.h"
 
+#include "base/utf8.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,20 +122,6 @@ static inline const char *simd_skip(const char *p, const char *end)
 }
 #endif
 
-static inline unsigned hex_val(char c)
-{
-    unsigned u = (unsigned char)c;
-
-    if (u - '0' < 10) {
-        return u - '0';
-    }
-    u |= 0x20;
-    if (u - 'a' < 6) {
-        return u - 'a' + 10;
-    }
-    return 16;
-}
-
 /* Validates the escape at p (p[0] == '\\'); returns the byte after it. */
 static const char *scan_escape(struct jp *j, const char *p)
 {
@@ -152,7 +140,7 @@ static const char *scan_escape(struct jp *j, const char *p)
         return p + 2;
     case 'u':
         if (j->end - p < 6 ||
-            (hex_val(p[2]) | hex_val(p[3]) | hex_val(p[4]) | hex_val(p[5])) > 15) {
+            (cm_hex_val(p[2]) | cm_hex_val(p[3]) | cm_hex_val(p[4]) | cm_hex_val(p[5])) > 15) {
             return fail(j, p, CM_ESYNTAX, "invalid \\u escape");
         }
         return p + 6;
@@ -167,30 +155,10 @@ static const char *scan_escape(struct jp *j, const char *p)
  */
 static const char *scan_utf8(struct jp *j, const char *p)
 {
-    const unsigned char *s = (const unsigned char *)p;
-    size_t avail = (size_t)(j->end - p), len;
-    unsigned lo = 0x80, hi = 0xBF;
+    size_t len = cm_utf8_seq((const unsigned char *)p, (size_t)(j->end - p));
 
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-        hi = s[0] == 0xED ? 0x9F : 0xBF;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        lo = s[0] == 0xF0 ? 0x90 : 0x80;
-        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-    } else {
+    if (len == 0) {
         return fail(j, p, CM_EUTF8, "invalid UTF-8");
-    }
-    if (avail < len || s[1] < lo || s[1] > hi) {
-        return fail(j, p, CM_EUTF8, "invalid UTF-8");
-    }
-    for (size_t i = 2; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return fail(j, p, CM_EUTF8, "invalid UTF-8");
-        }
     }
     return p + len;
 }

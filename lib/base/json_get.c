@@ -14,6 +14,8 @@
  */
 #include "base/json.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,20 +27,6 @@
 static inline bool is_digit(char c)
 {
     return (unsigned char)(c - '0') < 10;
-}
-
-static inline unsigned hex_val(char c)
-{
-    unsigned u = (unsigned char)c;
-
-    if (u - '0' < 10) {
-        return u - '0';
-    }
-    u |= 0x20;
-    if (u - 'a' < 6) {
-        return u - 'a' + 10;
-    }
-    return 16;
 }
 
 static inline bool node_is(const struct cm_json_doc *d, uint32_t i, enum cm_json_type t)
@@ -80,7 +68,7 @@ static uint32_t read_u(const char *raw, size_t len, size_t i)
         return UINT32_MAX;
     }
     for (size_t k = 0; k < 4; k++) {
-        h[k] = hex_val(raw[i + 2 + k]);
+        h[k] = cm_hex_val(raw[i + 2 + k]);
         if (h[k] > 15) {
             return UINT32_MAX;
         }

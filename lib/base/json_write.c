@@ -16,6 +16,8 @@
  */
 #include "base/json.h"
 
+#include "base/utf8.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -261,40 +263,6 @@ void cm_jw_raw(struct cm_jw *jw, const char *json, size_t n)
     }
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (s[0] >= 0x80, avail bytes), or 0
- * when it is not one (overlong, surrogate, above U+10FFFF, truncated). The
- * reader's validator, restated here because the writer sees arbitrary bytes.
- */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
-{
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-        hi = s[0] == 0xED ? 0x9F : 0xBF;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        lo = s[0] == 0xF0 ? 0x90 : 0x80;
-        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (avail < len || s[1] < lo || s[1] > hi) {
-        return 0;
-    }
-    for (size_t i = 2; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    return len;
-}
-
 /* True for U+2028 / U+2029 (E2 80 A8 / E2 80 A9). */
 static bool is_line_sep(const unsigned char *s)
 {
@@ -315,7 +283,7 @@ static size_t plain_run(const unsigned char *s, size_t n)
         if (c < 0x80) {
             break;
         }
-        k = utf8_seq(s + i, n - i);
+        k = cm_utf8_seq(s + i, n - i);
         if (k == 0 || (k == 3 && is_line_sep(s + i))) {
             break;
         }

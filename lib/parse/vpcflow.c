@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "parse/flow_scan.h"
 
 #define NO_COL 0xffu
@@ -152,37 +153,6 @@ static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt
     }
 }
 
-/* Length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xbf;
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 2;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 3;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 0;
-    }
-    if (n <= need || p[1] < lo || p[1] > hi) {
-        return 0;
-    }
-    for (size_t k = 2; k <= need; k++) {
-        if (p[k] < 0x80 || p[k] > 0xbf) {
-            return 0;
-        }
-    }
-    return need + 1;
-}
-
 /* Copies up to 40 bytes of a token for a message, marking truncation. */
 static void quote_tok(char *out, size_t outlen, const char *p, size_t len)
 {
@@ -210,7 +180,7 @@ static int check_text(const struct cm_parse_ctx *ctx, const struct line_ref *lr)
     for (size_t i = 0; i < lr->len;) {
         size_t k = 1;
 
-        if (p[i] >= 0x80 && (k = utf8_seq(p + i, lr->len - i)) == 0) {
+        if (p[i] >= 0x80 && (k = cm_utf8_seq(p + i, lr->len - i)) == 0) {
             snprintf(reason, sizeof(reason), "invalid UTF-8 at column %zu", i + 1);
             reject(ctx, lr, reason);
             return -1;
