@@ -23,69 +23,8 @@
 #include "base/err.h"
 #include "base/json.h"
 
-struct fx {
-    struct cm_json_doc doc;
-    struct cm_diag diag;
-    struct cm_arena arena;
-    char *src;
-};
+#include "json_fixture.h"
 
-static int setup(void **state)
-{
-    struct fx *f = cm_calloc(1, sizeof(*f));
-
-    if (f == NULL) {
-        return -1;
-    }
-    cm_json_doc_init(&f->doc, 0, 0);
-    cm_arena_init(&f->arena, 1024, 0);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-
-    cm_json_doc_finish(&f->doc);
-    cm_json_doc_finish(&f->doc); /* idempotent */
-    cm_arena_finish(&f->arena);
-    cm_free(f->src);
-    cm_free(f);
-    return 0;
-}
-
-/* Copies s[0..n) into an exact-size heap buffer (kept until the next call). */
-static const char *own(struct fx *f, const char *s, size_t n)
-{
-    cm_free(f->src);
-    f->src = cm_malloc(n ? n : 1);
-    assert_non_null(f->src);
-    if (n) {
-        memcpy(f->src, s, n);
-    }
-    return f->src;
-}
-
-static int parse_n(struct fx *f, const char *s, size_t n)
-{
-    const char *p = own(f, s, n);
-
-    cm_diag_clear(&f->diag);
-    return cm_json_parse(&f->doc, p, n, &f->diag);
-}
-
-static int parse(struct fx *f, const char *s)
-{
-    return parse_n(f, s, strlen(s));
-}
-
-static void ok(struct fx *f, const char *s)
-{
-    int rc = parse(f, s);
-    if (rc != 0) {
-        fail_msg("expected %s to parse, got %d (%s at %zu)", s, rc, f->diag.msg, f->diag.offset);
-    }
 }
 
 static void bad(struct fx *f, const char *s, int code)
