@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "base/time.h"
+#include "source/peek.h"
 
 #define MAX_DEPTH 64
 
@@ -133,6 +134,14 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
     }
     /* qsort's base must not be NULL, even for zero elements. */
     if (in->n > 1) {
+        /* Inputs without a stamp in their name are placed by their first record. */
+        for (size_t i = 0; i < in->n; i++) {
+            int64_t ms;
+            if (!in->v[i].is_stdin && in->v[i].key_ms == INT64_MIN &&
+                cm_peek_first_time(in->v[i].path, &ms) == 0) {
+                in->v[i].key_ms = ms;
+            }
+        }
         qsort(in->v, in->n, sizeof(*in->v), cmp_input);
     }
     return CM_OK;

@@ -13,7 +13,7 @@
 
 struct cm_input {
     char *path;       /* owned */
-    int64_t key_ms;   /* time from the object key, INT64_MIN when none */
+    int64_t key_ms;   /* time from the object key or first record, INT64_MIN when none */
     uint64_t size;    /* bytes on disk */
     int is_stdin;     /* the "-" input */
 };
@@ -24,9 +24,10 @@ struct cm_inputs {
 };
 
 /*
- * Collects the inputs under paths[0..n) and sorts them by (key time, path);
- * inputs without a key time come first, by path. "-" means standard input
- * and is kept first. Returns 0, CM_ENOMEM, or CM_EIO when a path cannot be
+ * Collects the inputs under paths[0..n) and sorts them by (time, path). The
+ * time is the stamp in an AWS object key when the name has one, else the
+ * event time of the file's first record (cm_peek_first_time); inputs with
+ * neither come first, by path. "-" means standard input and is kept first. Returns 0, CM_ENOMEM, or CM_EIO when a path cannot be
  * read (err names it; the caller reports).
  */
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err,

@@ -1,0 +1,115 @@
+/*
+ * First-record time of an input (see peek.h).
+ */
+#include "source/peek.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/alloc.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "parse/parse.h"
+#include "source/decode.h"
+
+#define PEEK_RAW (64 * 1024)
+#define PEEK_OUT (256 * 1024)
+
+struct first {
+    int64_t ms;
+    int found;
+};
+
+static int take_first(void *ud, struct cm_event *ev)
+{
+    struct first *f = ud;
+
+    f->ms = ev->time_ms;
+    f->found = 1;
+    return CM_EFULL; /* stop: one record is all we need */
+}
+
+/* Inflates what it can of a gzip prefix (the window usually ends mid-stream). */
+static size_t inflate_prefix(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+    z_stream zs;
+    size_t got;
+
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        return 0;
+    }
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)n;
+    zs.next_out = (Bytef *)out;
+    zs.avail_out = (uInt)cap;
+    (void)inflate(&zs, Z_SYNC_FLUSH);
+    got = cap - zs.avail_out;
+    inflateEnd(&zs);
+    return got;
+}
+
+static int first_time(const char *buf, size_t len, int64_t *ms)
+{
+    const struct cm_parser *ps = cm_parse_sniff(buf, len);
+    struct cm_json_doc doc;
+    struct cm_arena arena;
+    struct cm_parse_ctx ctx;
+    struct first f = {0, 0};
+
+    if (ps == NULL) {
+        return CM_EFORMAT;
+    }
+    cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 4096, 1 << 20);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.arena = &arena;
+    ctx.on_event = take_first;
+    ctx.ud = &f;
+    (void)ps->parse(&ctx, buf, len);
+    cm_json_doc_finish(&doc);
+    cm_arena_finish(&arena);
+    if (!f.found) {
+        return CM_ENOTFOUND;
+    }
+    *ms = f.ms;
+    return CM_OK;
+}
+
+int cm_peek_first_time(const char *path, int64_t *ms)
+{
+    static const size_t raw_cap = PEEK_RAW;
+    unsigned char *raw = NULL;
+    char *out = NULL;
+    ssize_t got;
+    size_t n = 0, len;
+    int fd, rc = CM_ENOMEM;
+
+    fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return CM_EIO;
+    }
+    raw = cm_malloc(raw_cap);
+    out = cm_malloc(PEEK_OUT);
+    if (raw == NULL || out == NULL) {
+        goto out;
+    }
+    while (n < raw_cap && (got = read(fd, raw + n, raw_cap - n)) > 0) {
+        n += (size_t)got;
+    }
+    if (cm_is_gzip(raw, n)) {
+        len = inflate_prefix(raw, n, out, PEEK_OUT);
+    } else {
+        len = n;
+        memcpy(out, raw, n);
+    }
+    rc = first_time(out, len, ms);
+out:
+    cm_free(raw);
+    cm_free(out);
+    close(fd);
+    return rc;
+}
