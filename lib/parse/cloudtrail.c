@@ -245,6 +245,9 @@ static void read_member(const struct cm_parse_ctx *ctx, const struct cm_json_doc
     case 10:
         if (KEY_IS(key, "tlsDetails")) {
             ct->tls_details = obj_or_none(d, v);
+        } else if (KEY_IS(key, "@timestamp") && time->len == 0) {
+            /* Logstash/Elastic copies drop eventTime for @timestamp. */
+            *time = sval(ctx, d, v);
         }
         break;
     case 11:
@@ -497,6 +500,26 @@ static size_t find_records_array(const char *buf, size_t len, size_t i)
     return i;
 }
 
+/*
+ * Length of a CloudWatch Logs export prefix at buf[i]: an ISO-8601 time and
+ * one space before the record ("2025-03-04T10:00:00.000Z {...}"), else 0.
+ */
+static size_t cwl_prefix(const char *buf, size_t len, size_t i)
+{
+    const char *sp;
+    int64_t ms;
+
+    if (i >= len || buf[i] < '0' || buf[i] > '9') {
+        return 0;
+    }
+    sp = memchr(buf + i, ' ', len - i < 40 ? len - i : 40);
+    if (sp == NULL || (size_t)(sp - buf) + 1 >= len || sp[1] != '{' ||
+        cm_time_parse_iso(cm_str_make(buf + i, (size_t)(sp - (buf + i))), &ms) != 0) {
+        return 0;
+    }
+    return (size_t)(sp - (buf + i)) + 1;
+}
+
 static int walk_stream(struct ct_state *st, size_t i)
 {
     int rc;
@@ -506,6 +529,7 @@ static int walk_stream(struct ct_state *st, size_t i)
         if (i >= st->len) {
             return 0;
         }
+        i += cwl_prefix(st->buf, st->len, i);
         rc = one_value(st, &i);
         if (rc < 0) {
             return rc;
@@ -557,6 +581,7 @@ static int ct_sniff(const char *buf, size_t len)
         i = 3;
     }
     i = skip_ws(buf, n, i);
+    i += cwl_prefix(buf, n, i);
     if (i >= n || (buf[i] != '{' && buf[i] != '[')) {
         return 0;
     }

@@ -202,6 +202,21 @@ static void test_shapes(void **state)
     assert_int_equal(s->ev[1].src.line, 2);
     assert_int_equal(s->ev[2].src.line, 4);
     done(s);
+    /* Logstash-shipped records carry @timestamp instead of eventTime. */
+    s = run("{\"@timestamp\":\"2020-09-14T00:44:23.000Z\",\"@version\":\"1\",\"eventSource\":"
+            "\"s3.amazonaws.com\",\"eventName\":\"ListBuckets\"}\n");
+    assert_int_equal(s->nev, 1);
+    assert_true(s->ev[0].time_ms == 1600044263000LL);
+    done(s);
+    /* A CloudWatch Logs export: a time stamp before each record. */
+    s = run("2025-03-04T10:00:00.000Z " REC_USER "\n2025-03-04T10:01:00.000Z " REC_SVC "\n");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 0);
+    assert_true(cm_str_eqc(s->ev[1].u.ct.event_name, "AssumeRole"));
+    done(s);
+    assert_ptr_equal(cm_parse_sniff("2025-03-04T10:00:00.000Z " REC_USER,
+                                    strlen("2025-03-04T10:00:00.000Z " REC_USER)),
+                     &cm_parser_cloudtrail);
     /* Concatenated objects without newlines. */
     s = run(REC_USER REC_SVC);
     assert_int_equal(s->nev, 2);

@@ -1,0 +1,352 @@
+/*
+ * Unit tests for src/core/batch.h: filebuf reference counting (an owned
+ * buffer is freed by the last release, a borrowed one never; ASan checks
+ * both), cm_batch_get (buffer reference, tape begun on the buffer),
+ * cm_batch_put (pooled and reused, empty on reuse), the pool cap, and
+ * get/put from several threads at once (run under TSan too).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "core/batch.h"
+
+static const char doc_text[] = "xx {\"a\":[1,\"b\\n\"],\"c\":{\"d\":null}} yy";
+
+/* A heap copy of s, owned by whoever takes it. */
+static char *dup_text(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+
+    assert_non_null(p);
+    memcpy(p, s, n + 1);
+    *len = n;
+    return p;
+}
+
+static void test_filebuf_owned(void **state)
+{
+    size_t len;
+    char *p = dup_text(doc_text, &len);
+    struct cm_filebuf *fb = cm_filebuf_create(p, len, 0);
+    (void)state;
+
+    assert_non_null(fb);
+    assert_ptr_equal(fb->p, p);
+    assert_int_equal(fb->len, len);
+    assert_int_equal(fb->borrowed, 0);
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    atomic_fetch_add(&fb->refs, 2);
+    cm_filebuf_release(fb);
+    cm_filebuf_release(fb);
+    /* Still alive: the content is readable (ASan would flag a freed buffer). */
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    assert_memory_equal(fb->p, doc_text, len);
+    cm_filebuf_release(fb); /* the last reference frees p and fb; LSan checks */
+    cm_filebuf_release(NULL);
+}
+
+static void test_filebuf_borrowed(void **state)
+{
+    char local[64];
+    struct cm_filebuf *fb;
+    (void)state;
+
+    memcpy(local, "borrowed content", 17);
+    fb = cm_filebuf_create(local, 16, 1);
+    assert_non_null(fb);
+    atomic_fetch_add(&fb->refs, 1);
+    cm_filebuf_release(fb);
+    cm_filebuf_release(fb);
+    /* Freeing a stack buffer would abort (glibc) or be reported (ASan). */
+    assert_memory_equal(local, "borrowed content", 17);
+}
+
+static void test_get_begins_tape(void **state)
+{
+    struct cm_batch_pool pool;
+    size_t len, end = 0;
+    char *p = dup_text(doc_text, &len);
+    struct cm_filebuf *fb = cm_filebuf_create(p, len, 0);
+    struct cm_batch *b;
+    uint32_t root = CM_JSON_NONE, a, s;
+    struct cm_str str;
+    (void)state;
+
+    assert_non_null(fb);
+    cm_batch_pool_init(&pool, 8, 4);
+    b = cm_batch_get(&pool, fb);
+    assert_non_null(b);
+    assert_int_equal(atomic_load(&fb->refs), 2);
+    assert_ptr_equal(b->fb, fb);
+    assert_int_equal(b->n, 0);
+    assert_int_equal(b->cap, 8);
+    assert_non_null(b->ev);
+    assert_non_null(b->shard);
+    assert_ptr_equal(b->doc.src, fb->p);
+    assert_int_equal(b->doc.src_len, fb->len);
+    assert_int_equal(b->doc.n, 0);
+
+    assert_int_equal(cm_json_parse_at(&b->doc, 2, &end, &root, NULL), 0);
+    assert_int_equal(root, 0);
+    assert_int_equal(end, len - 3);
+    assert_int_equal(cm_json_type(&b->doc, root), CM_JSON_OBJECT);
+    assert_int_equal(cm_json_at(&b->doc, root)->off, 3); /* the '{' in fb->p */
+    a = cm_json_get(&b->doc, root, "a");
+    assert_int_equal(cm_json_type(&b->doc, a), CM_JSON_ARRAY);
+    s = cm_json_index(&b->doc, a, 1);
+    /* Raw slices point into the buffer itself, not a copy. */
+    str = cm_json_raw(&b->doc, s);
+    assert_ptr_equal(str.p, fb->p + 12);
+    assert_int_equal(str.len, 3);
+    /* Unescaping goes to the batch's arena. */
+    str = cm_json_str(&b->doc, s, &b->arena);
+    assert_int_equal(str.len, 2);
+    assert_memory_equal(str.p, "b\n", 2);
+    assert_true(str.p < fb->p || str.p >= fb->p + fb->len);
+    assert_int_equal(cm_json_type(&b->doc, cm_json_path(&b->doc, root, "c.d")), CM_JSON_NULL);
+
+    cm_batch_put(&pool, b);
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    assert_int_equal(pool.n, 1);
+    cm_filebuf_release(fb);
+    cm_batch_pool_finish(&pool);
+    assert_int_equal(pool.n, 0);
+}
+
+static void test_put_reuses(void **state)
+{
+    struct cm_batch_pool pool;
+    size_t len1, len2;
+    char *p1 = dup_text(doc_text, &len1);
+    char *p2 = dup_text("[1,2,3]", &len2);
+    struct cm_filebuf *fb1 = cm_filebuf_create(p1, len1, 0);
+    struct cm_filebuf *fb2 = cm_filebuf_create(p2, len2, 0);
+    struct cm_batch *b, *again;
+    size_t end;
+    uint32_t root;
+    (void)state;
+
+    cm_batch_pool_init(&pool, 4, 4);
+    b = cm_batch_get(&pool, fb1);
+    assert_non_null(b);
+    assert_int_equal(cm_json_parse_at(&b->doc, 3, &end, &root, NULL), 0);
+    assert_true(b->doc.n > 0);
+    assert_non_null(cm_arena_alloc(&b->arena, 100));
+    b->ev[0].time_ms = 42;
+    b->shard[0] = 3;
+    b->n = 1;
+    cm_batch_put(&pool, b);
+    assert_int_equal(pool.n, 1);
+    assert_int_equal(atomic_load(&fb1->refs), 1);
+    cm_filebuf_release(fb1); /* the pooled batch holds no reference: p1 is freed now */
+
+    again = cm_batch_get(&pool, fb2);
+    assert_ptr_equal(again, b);
+    assert_int_equal(pool.n, 0);
+    assert_int_equal(again->n, 0);
+    assert_int_equal(again->doc.n, 0);
+    assert_ptr_equal(again->doc.src, p2);
+    assert_int_equal(again->doc.src_len, len2);
+    assert_ptr_equal(again->fb, fb2);
+    assert_int_equal(atomic_load(&fb2->refs), 2);
+    assert_null(again->next);
+    /* The tape works on the new buffer. */
+    assert_int_equal(cm_json_parse_at(&again->doc, 0, &end, &root, NULL), 0);
+    assert_int_equal(root, 0);
+    assert_int_equal(cm_json_at(&again->doc, root)->len, 3);
+    assert_int_equal(end, len2);
+
+    cm_batch_put(&pool, again);
+    cm_filebuf_release(fb2);
+    cm_batch_pool_finish(&pool);
+}
+
+static void test_pool_max(void **state)
+{
+    struct cm_batch_pool pool;
+    size_t len;
+    char *p = dup_text(doc_text, &len);
+    struct cm_filebuf *fb = cm_filebuf_create(p, len, 0);
+    struct cm_batch *b[5], *c[3];
+    (void)state;
+
+    cm_batch_pool_init(&pool, 16, 2);
+    for (int i = 0; i < 5; i++) {
+        b[i] = cm_batch_get(&pool, fb);
+        assert_non_null(b[i]);
+        for (int k = 0; k < i; k++) {
+            assert_ptr_not_equal(b[i], b[k]);
+        }
+    }
+    assert_int_equal(atomic_load(&fb->refs), 6);
+    for (int i = 0; i < 5; i++) {
+        cm_batch_put(&pool, b[i]);
+        assert_int_equal(pool.n, i < 2 ? (size_t)i + 1 : 2);
+    }
+    /* The three past the cap were freed (LSan), and dropped their references. */
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    /* The two pooled ones are b[0] and b[1]; the third get allocates. */
+    for (int i = 0; i < 3; i++) {
+        c[i] = cm_batch_get(&pool, fb);
+        assert_non_null(c[i]);
+    }
+    assert_true((c[0] == b[0] && c[1] == b[1]) || (c[0] == b[1] && c[1] == b[0]));
+    assert_int_equal(pool.n, 0);
+    for (int i = 0; i < 3; i++) {
+        cm_batch_put(&pool, c[i]);
+    }
+    assert_int_equal(pool.n, 2);
+
+    /* max 0: nothing is pooled. */
+    cm_batch_pool_finish(&pool);
+    cm_batch_pool_init(&pool, 16, 0);
+    c[0] = cm_batch_get(&pool, fb);
+    assert_non_null(c[0]);
+    cm_batch_put(&pool, c[0]);
+    assert_int_equal(pool.n, 0);
+    assert_null(pool.head);
+    cm_batch_pool_finish(&pool);
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    cm_filebuf_release(fb);
+}
+
+#define NTHREADS 4
+#define ITERS 20000
+#define POOL_MAX 3
+
+struct worker {
+    struct cm_batch_pool *pool;
+    struct cm_filebuf *shared;
+    int id;
+    int bad; /* count of broken invariants seen */
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    char own_text[32];
+    size_t own_len = (size_t)snprintf(own_text, sizeof(own_text), "[%d,\"t\\u0041\"]", w->id);
+    struct cm_filebuf *own = cm_filebuf_create(own_text, own_len, 1);
+    struct cm_batch *held[2];
+
+    if (own == NULL) {
+        w->bad++;
+        return NULL;
+    }
+    for (int it = 0; it < ITERS; it++) {
+        int nheld = 1 + it % 2;
+        for (int h = 0; h < nheld; h++) {
+            struct cm_filebuf *fb = (it + h) % 3 ? w->shared : own;
+            struct cm_batch *b = cm_batch_get(w->pool, fb);
+            size_t end;
+            uint32_t root;
+            struct cm_str s;
+
+            held[h] = b;
+            if (b == NULL) {
+                w->bad++;
+                return NULL;
+            }
+            if (b->n != 0 || b->doc.n != 0 || b->fb != fb || b->doc.src != fb->p) {
+                w->bad++;
+            }
+            if (cm_json_parse_at(&b->doc, 0, &end, &root, NULL) != 0 || root != 0) {
+                w->bad++;
+                continue;
+            }
+            s = cm_json_str(&b->doc, cm_json_index(&b->doc, root, 1), &b->arena);
+            if (fb == own && (s.len != 2 || memcmp(s.p, "tA", 2) != 0)) {
+                w->bad++;
+            }
+            /* Mark the batch as this thread's for this iteration. */
+            for (uint32_t i = 0; i < 8 && i < b->cap; i++) {
+                b->ev[i].time_ms = (int64_t)w->id << 32 | (int64_t)it;
+                b->shard[i] = (uint16_t)w->id;
+            }
+            b->n = 8;
+        }
+        for (int h = 0; h < nheld; h++) {
+            struct cm_batch *b = held[h];
+            for (uint32_t i = 0; i < b->n; i++) {
+                if (b->ev[i].time_ms != ((int64_t)w->id << 32 | (int64_t)it) ||
+                    b->shard[i] != (uint16_t)w->id) {
+                    w->bad++; /* another thread had the same batch */
+                }
+            }
+            cm_batch_put(w->pool, b);
+        }
+    }
+    if (atomic_load(&own->refs) != 1) {
+        w->bad++;
+    }
+    cm_filebuf_release(own);
+    return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+    struct cm_batch_pool pool;
+    size_t len;
+    char *p = dup_text(doc_text + 3, &len);
+    struct cm_filebuf *fb;
+    struct worker w[NTHREADS];
+    pthread_t tid[NTHREADS];
+    (void)state;
+
+    len -= 3; /* just the object */
+    fb = cm_filebuf_create(p, len, 0);
+    assert_non_null(fb);
+    cm_batch_pool_init(&pool, 8, POOL_MAX);
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i].pool = &pool;
+        w[i].shared = fb;
+        w[i].id = i + 1;
+        w[i].bad = 0;
+        assert_int_equal(pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        assert_int_equal(pthread_join(tid[i], NULL), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        assert_int_equal(w[i].bad, 0);
+    }
+    /* Every reference taken by a batch was dropped; the pool stayed within max. */
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    assert_true(pool.n >= 1 && pool.n <= POOL_MAX);
+    {
+        size_t k = 0;
+        for (struct cm_batch *b = pool.head; b; b = b->next) {
+            assert_null(b->fb);
+            k++;
+        }
+        assert_int_equal(k, pool.n);
+    }
+    cm_batch_pool_finish(&pool);
+    cm_filebuf_release(fb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filebuf_owned),
+        cmocka_unit_test(test_filebuf_borrowed),
+        cmocka_unit_test(test_get_begins_tape),
+        cmocka_unit_test(test_put_reuses),
+        cmocka_unit_test(test_pool_max),
+        cmocka_unit_test(test_concurrent),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
