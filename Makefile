@@ -95,9 +95,13 @@ FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               $(CPPFLAGS) $(PKG_CFLAGS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# Targets that also need code from src/ name it here.
+FUZZ_EXTRA_fuzz_decode := src/source/decode.c
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA_$*) $(PKG_LIBS) -lm
 
 fuzz-build:
 	@if command -v $(FUZZ_CC) >/dev/null; then \
