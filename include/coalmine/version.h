@@ -4,7 +4,7 @@
 #ifndef COALMINE_VERSION_H
 #define COALMINE_VERSION_H
 
-#define COALMINE_VERSION "0.1.0"
+#define COALMINE_VERSION     "0.1.0"
 #define COALMINE_VERSION_NUM 0x000100
 
 #endif

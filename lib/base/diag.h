@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 struct cm_diag {
-    size_t offset;  /* byte offset of the problem in the parsed buffer */
-    size_t line;    /* 1-based line number, 0 when unknown */
-    char msg[160];  /* reason, NUL-terminated */
+    size_t offset; /* byte offset of the problem in the parsed buffer */
+    size_t line;   /* 1-based line number, 0 when unknown */
+    char msg[160]; /* reason, NUL-terminated */
 };
 
 /* Clears d (no-op for NULL). */

@@ -77,8 +77,8 @@ static int parse_v6(const char *p, size_t n, uint8_t out[16])
 {
     uint8_t buf[16] = {0};
     size_t i = 0;
-    int ngroups = 0;     /* 16-bit groups written to buf */
-    int gap = -1;        /* group index where "::" stands, or -1 */
+    int ngroups = 0; /* 16-bit groups written to buf */
+    int gap = -1;    /* group index where "::" stands, or -1 */
 
     if (n < 2 || n > IP_V6_TEXT_MAX) {
         return CM_EINVAL;

@@ -27,12 +27,12 @@ struct cm_ip {
 /* Address classes for "is this remote public?" decisions (spec §7.2). */
 enum cm_ip_class {
     CM_IPC_PUBLIC = 0,
-    CM_IPC_PRIVATE,    /* RFC 1918, RFC 4193 (fc00::/7) */
-    CM_IPC_SHARED,     /* RFC 6598 100.64.0.0/10 (CGNAT) */
-    CM_IPC_LOOPBACK,   /* 127/8, ::1 */
-    CM_IPC_LINKLOCAL,  /* 169.254/16, fe80::/10 */
-    CM_IPC_MULTICAST,  /* 224/4, ff00::/8 */
-    CM_IPC_RESERVED,   /* 0/8, 240/4, 255.255.255.255, documentation, benchmark, :: ... */
+    CM_IPC_PRIVATE,   /* RFC 1918, RFC 4193 (fc00::/7) */
+    CM_IPC_SHARED,    /* RFC 6598 100.64.0.0/10 (CGNAT) */
+    CM_IPC_LOOPBACK,  /* 127/8, ::1 */
+    CM_IPC_LINKLOCAL, /* 169.254/16, fe80::/10 */
+    CM_IPC_MULTICAST, /* 224/4, ff00::/8 */
+    CM_IPC_RESERVED,  /* 0/8, 240/4, 255.255.255.255, documentation, benchmark, :: ... */
 };
 
 /* Parses s. Returns 0 or CM_EINVAL. */

@@ -39,10 +39,10 @@ enum cm_json_type {
     CM_JSON_OBJECT = 6,
 };
 
-#define CM_JSON_TYPE_MASK 0x7u
-#define CM_JSON_F_ESCAPED 0x8u  /* string: contains backslash escapes */
+#define CM_JSON_TYPE_MASK  0x7u
+#define CM_JSON_F_ESCAPED  0x8u  /* string: contains backslash escapes */
 #define CM_JSON_F_NONASCII 0x10u /* string: contains bytes >= 0x80 */
-#define CM_JSON_F_INTEGER 0x20u /* number: no fraction and no exponent */
+#define CM_JSON_F_INTEGER  0x20u /* number: no fraction and no exponent */
 #define CM_JSON_F_NEGATIVE 0x40u /* number: starts with '-' */
 
 #define CM_JSON_NONE UINT32_MAX /* "no node" */
@@ -60,7 +60,7 @@ struct cm_json_node {
 };
 
 struct cm_json_doc {
-    const char *src;            /* borrowed source text */
+    const char *src; /* borrowed source text */
     size_t src_len;
     struct cm_json_node *nodes; /* owned tape */
     uint32_t n;                 /* nodes in use */

@@ -16,7 +16,7 @@ struct cm_str {
 };
 
 #define CM_STR_LIT(s) ((struct cm_str){(s), sizeof(s) - 1})
-#define CM_STR_NULL ((struct cm_str){NULL, 0})
+#define CM_STR_NULL   ((struct cm_str){NULL, 0})
 
 static inline struct cm_str cm_str_make(const char *p, size_t len)
 {

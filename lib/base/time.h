@@ -21,7 +21,8 @@ int cm_time_parse_iso(struct cm_str s, int64_t *ms);
 
 /* Formats ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (ms==1 digit group always) into out (>= 25 bytes). */
 size_t cm_time_format_iso(int64_t ms, char *out, size_t outlen);
-/* Formats ms as "YYYY-MM-DDTHH:MM:SSZ" (whole seconds, CloudTrail's form) into out (>= 21 bytes). */
+/* Formats ms as "YYYY-MM-DDTHH:MM:SSZ" (whole seconds, CloudTrail's form) into out (>= 21 bytes).
+ */
 size_t cm_time_format_iso_s(int64_t ms, char *out, size_t outlen);
 
 /* Days since epoch for a civil date, and back (proleptic Gregorian). */

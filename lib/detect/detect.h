@@ -48,7 +48,7 @@ struct cm_engine_stats {
     uint64_t events[CM_EV_KIND_COUNT];
     uint64_t dispatched; /* (event, detector) pairs */
     uint64_t ticks;
-    uint64_t late;       /* events older than the watermark when they came */
+    uint64_t late; /* events older than the watermark when they came */
 };
 
 /*

@@ -25,7 +25,7 @@ enum cm_event_kind {
     CM_EV_DNS = 3,
 };
 #define CM_EV_KIND_COUNT 4
-#define CM_EV_MASK(k) (1u << (k))
+#define CM_EV_MASK(k)    (1u << (k))
 
 /* Location of the raw record: which input, where, and how long. */
 struct cm_src_ref {
@@ -53,7 +53,7 @@ enum cm_uid_type {
 
 struct cm_ct_identity {
     enum cm_uid_type type;
-    struct cm_str type_name;     /* raw userIdentity.type */
+    struct cm_str type_name; /* raw userIdentity.type */
     struct cm_str principal_id;
     struct cm_str arn;
     struct cm_str account_id;
@@ -73,9 +73,9 @@ struct cm_ct_identity {
     struct cm_str source_identity;
     struct cm_str ec2_role_delivery; /* "1.0" / "2.0" for instance credentials */
     struct cm_str assumed_root;
-    struct cm_str web_id_provider;   /* webIdFederationData.federatedProvider */
-    uint32_t node;                   /* userIdentity object node, or CM_JSON_NONE */
-    uint32_t session_context;        /* sessionContext node, or CM_JSON_NONE */
+    struct cm_str web_id_provider; /* webIdFederationData.federatedProvider */
+    uint32_t node;                 /* userIdentity object node, or CM_JSON_NONE */
+    uint32_t session_context;      /* sessionContext node, or CM_JSON_NONE */
 };
 
 struct cm_ct {
@@ -102,7 +102,7 @@ struct cm_ct {
     int8_t management_event; /* 1 true, 0 false, -1 absent */
     bool from_eventbridge;   /* record came inside an EventBridge envelope */
     struct cm_ct_identity uid;
-    uint32_t request_parameters;    /* nodes, CM_JSON_NONE when absent or null */
+    uint32_t request_parameters; /* nodes, CM_JSON_NONE when absent or null */
     uint32_t response_elements;
     uint32_t additional_event_data;
     uint32_t resources;
@@ -170,17 +170,17 @@ struct cm_flow {
     struct cm_str instance_id;
     struct cm_str vpc_id;
     struct cm_str subnet_id;
-    struct cm_ip src, dst;       /* family NONE when "-" */
+    struct cm_ip src, dst; /* family NONE when "-" */
     struct cm_ip pkt_src, pkt_dst;
-    int32_t srcport, dstport;    /* -1 when "-" */
-    int32_t protocol;            /* -1 when "-" */
+    int32_t srcport, dstport; /* -1 when "-" */
+    int32_t protocol;         /* -1 when "-" */
     uint64_t packets, bytes;
-    int64_t start, end;          /* Unix seconds; 0 when "-" */
-    int32_t tcp_flags;           /* -1 when absent */
-    int32_t traffic_path;        /* -1 when absent */
+    int64_t start, end;   /* Unix seconds; 0 when "-" */
+    int32_t tcp_flags;    /* -1 when absent */
+    int32_t traffic_path; /* -1 when absent */
     enum cm_flow_action action;
     enum cm_flow_status status;
-    enum cm_flow_dir direction;  /* from flow-direction when present */
+    enum cm_flow_dir direction; /* from flow-direction when present */
 };
 
 struct cm_dns {

@@ -24,16 +24,16 @@ enum cm_resource_type {
 #define CM_DETECTION_MAX_EVIDENCE 8
 
 struct cm_detection {
-    const char *type;     /* GuardDuty finding type, e.g. "Recon:EC2/Portscan" */
-    double severity;      /* 1.0 - 8.9 */
+    const char *type; /* GuardDuty finding type, e.g. "Recon:EC2/Portscan" */
+    double severity;  /* 1.0 - 8.9 */
     struct cm_str account;
     struct cm_str region;
-    int64_t time_ms;      /* event time of the (last) triggering event */
-    int64_t first_ms;     /* first event time covered (== time_ms for one event) */
+    int64_t time_ms;  /* event time of the (last) triggering event */
+    int64_t first_ms; /* first event time covered (== time_ms for one event) */
     enum cm_resource_type resource_type;
-    struct cm_str resource_id; /* instance id / ENI, access key id, bucket name */
-    struct cm_str actor;       /* actor key when the type's identity needs one */
-    uint32_t count;            /* underlying events represented (>= 1) */
+    struct cm_str resource_id;    /* instance id / ENI, access key id, bucket name */
+    struct cm_str actor;          /* actor key when the type's identity needs one */
+    uint32_t count;               /* underlying events represented (>= 1) */
     const struct cm_event *event; /* the triggering event (borrowed), may be NULL */
     uint32_t nevidence;
     struct cm_src_ref evidence[CM_DETECTION_MAX_EVIDENCE];

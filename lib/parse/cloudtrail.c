@@ -438,7 +438,8 @@ static int one_value(struct ct_state *st, size_t *pos)
     {
         char reason[200];
         size_t skip = cm_parse_skip_value(st->buf, st->len, start);
-        snprintf(reason, sizeof(reason), "%s at byte %zu%s", st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
+        snprintf(reason, sizeof(reason), "%s at byte %zu%s",
+                 st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
                  (size_t)(ctx->offset_base + st->diag.offset),
                  skip ? "" : "; rest of input skipped");
         reject(st, start, reason);

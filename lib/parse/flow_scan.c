@@ -110,7 +110,8 @@ int cm_flow_tokenize(const char *line, size_t len, size_t avail, struct cm_flow_
         }
         while (ends != 0) {
             if (nend <= CM_FLOW_MAX_COLS) {
-                toks[nend].len = (uint32_t)(base + (unsigned)__builtin_ctzll(ends)) - toks[nend].off;
+                toks[nend].len =
+                    (uint32_t)(base + (unsigned)__builtin_ctzll(ends)) - toks[nend].off;
             }
             nend++;
             ends &= ends - 1;
@@ -211,4 +212,3 @@ check:
     *out = v;
     return CM_OK;
 }
-

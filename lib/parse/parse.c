@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#define SNIFF_MIN 30      /* below this confidence the input is not recognised */
+#define SNIFF_MIN    30   /* below this confidence the input is not recognised */
 #define SNIFF_WINDOW 8192 /* sniffers look at most at this many leading bytes */
 
 static const struct cm_parser *const parsers[] = {

@@ -51,7 +51,7 @@ struct cm_parse_ctx {
 };
 
 struct cm_parser {
-    const char *name;        /* "cloudtrail", "vpcflow", "dns" */
+    const char *name; /* "cloudtrail", "vpcflow", "dns" */
     enum cm_event_kind kind;
     /* Confidence 0..100 that buf (the start of an input) is this format. */
     int (*sniff)(const char *buf, size_t len);

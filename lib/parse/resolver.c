@@ -321,8 +321,7 @@ static int fill_event(const struct cm_json_doc *d, struct cm_arena *a, uint32_t 
     }
     if (cm_time_parse_iso(dns->query_timestamp, &ev->time_ms) != 0) {
         size_t n = dns->query_timestamp.len > 40 ? 40 : dns->query_timestamp.len;
-        snprintf(reason, reasonlen, "bad query_timestamp: '%.*s'", (int)n,
-                 dns->query_timestamp.p);
+        snprintf(reason, reasonlen, "bad query_timestamp: '%.*s'", (int)n, dns->query_timestamp.p);
         return CM_EINVAL;
     }
     ev->kind = CM_EV_DNS;
@@ -352,8 +351,8 @@ static uint32_t count_newlines(const char *buf, size_t from, size_t to)
  * handled (emitted or rejected; r->end says where it stops), or a negative
  * code that ends the parse.
  */
-static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len,
-                        struct rec_ref *r, struct cm_event *ev)
+static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, struct rec_ref *r,
+                        struct cm_event *ev)
 {
     struct cm_json_doc *d = ctx->doc;
     struct cm_diag diag;
@@ -435,8 +434,8 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         struct rec_ref r;
         int rc;
 
-        while (pos < len && (buf[pos] == ' ' || buf[pos] == '\t' || buf[pos] == '\r' ||
-                             buf[pos] == '\n')) {
+        while (pos < len &&
+               (buf[pos] == ' ' || buf[pos] == '\t' || buf[pos] == '\r' || buf[pos] == '\n')) {
             line += buf[pos] == '\n';
             pos++;
         }

@@ -30,8 +30,8 @@
 #include "base/utf8.h"
 #include "parse/flow_scan.h"
 
-#define NO_COL 0xffu
-#define MAX_LINE 65536 /* real records are under 2 KiB; longer lines are not flow logs */
+#define NO_COL         0xffu
+#define MAX_LINE       65536 /* real records are under 2 KiB; longer lines are not flow logs */
 #define MAX_START_SECS 253402300799ULL /* 9999-12-31T23:59:59Z */
 
 struct field_def {
@@ -40,27 +40,60 @@ struct field_def {
     uint8_t version;
 };
 
-#define F(n, v) {n, (uint8_t)(sizeof(n) - 1), v}
+#define F(n, v)                                                                                    \
+    {                                                                                              \
+        n, (uint8_t)(sizeof(n) - 1), v                                                             \
+    }
 /* Indexed by enum cm_flow_field. Versions past 5 are uncertain in AWS docs. */
 static const struct field_def fields[CM_FF_COUNT] = {
-    F("version", 2), F("account-id", 2), F("interface-id", 2), F("srcaddr", 2), F("dstaddr", 2),
-    F("srcport", 2), F("dstport", 2), F("protocol", 2), F("packets", 2), F("bytes", 2),
-    F("start", 2), F("end", 2), F("action", 2), F("log-status", 2), F("vpc-id", 3),
-    F("subnet-id", 3), F("instance-id", 3), F("tcp-flags", 3), F("type", 3), F("pkt-srcaddr", 3),
-    F("pkt-dstaddr", 3), F("region", 4), F("az-id", 4), F("sublocation-type", 4),
-    F("sublocation-id", 4), F("pkt-src-aws-service", 5), F("pkt-dst-aws-service", 5),
-    F("flow-direction", 5), F("traffic-path", 5), F("ecs-cluster-arn", 7),
-    F("ecs-cluster-name", 7), F("ecs-container-instance-arn", 7),
-    F("ecs-container-instance-id", 7), F("ecs-container-id", 7), F("ecs-second-container-id", 7),
-    F("ecs-service-name", 7), F("ecs-task-definition-arn", 7), F("ecs-task-arn", 7),
-    F("ecs-task-id", 7), F("reject-reason", 8), F("resource-id", 9), F("encryption-status", 10),
+    F("version", 2),
+    F("account-id", 2),
+    F("interface-id", 2),
+    F("srcaddr", 2),
+    F("dstaddr", 2),
+    F("srcport", 2),
+    F("dstport", 2),
+    F("protocol", 2),
+    F("packets", 2),
+    F("bytes", 2),
+    F("start", 2),
+    F("end", 2),
+    F("action", 2),
+    F("log-status", 2),
+    F("vpc-id", 3),
+    F("subnet-id", 3),
+    F("instance-id", 3),
+    F("tcp-flags", 3),
+    F("type", 3),
+    F("pkt-srcaddr", 3),
+    F("pkt-dstaddr", 3),
+    F("region", 4),
+    F("az-id", 4),
+    F("sublocation-type", 4),
+    F("sublocation-id", 4),
+    F("pkt-src-aws-service", 5),
+    F("pkt-dst-aws-service", 5),
+    F("flow-direction", 5),
+    F("traffic-path", 5),
+    F("ecs-cluster-arn", 7),
+    F("ecs-cluster-name", 7),
+    F("ecs-container-instance-arn", 7),
+    F("ecs-container-instance-id", 7),
+    F("ecs-container-id", 7),
+    F("ecs-second-container-id", 7),
+    F("ecs-service-name", 7),
+    F("ecs-task-definition-arn", 7),
+    F("ecs-task-arn", 7),
+    F("ecs-task-id", 7),
+    F("reject-reason", 8),
+    F("resource-id", 9),
+    F("encryption-status", 10),
 };
 #undef F
 
 #define DEFAULT_NCOLS 14 /* version .. log-status, in enum order */
 
 /* One token of a line: offset and length within the line. */
-
 
 /* What parse() derives from ctx->flow_fmt once per header. */
 struct fmt_state {
@@ -200,7 +233,8 @@ static int check_text(const struct cm_parse_ctx *ctx, const struct line_ref *lr)
  * byte or invalid UTF-8. Returns the token count (CM_FLOW_MAX_COLS + 1 for
  * "too many") or -1 after a reject.
  */
-static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr, struct cm_flow_tok *toks)
+static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
+                    struct cm_flow_tok *toks)
 {
     uint64_t bad = 0;
     int n = cm_flow_tokenize(lr->p, lr->len, lr->avail, toks, &bad);
@@ -433,7 +467,6 @@ static int decode_field(const struct field_in *in, unsigned id, const char *p, s
     return rc;
 }
 
-
 /* The typed value of field id when the line has "-" there. */
 static void set_default(struct cm_flow *fl, unsigned id)
 {
@@ -518,7 +551,8 @@ static bool is_dash(const char *p, size_t len)
 
 /* Fills ev from the tokens of a data line in the format st. Returns 0 or CM_EINVAL. */
 static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
-                       const struct fmt_state *st, const struct cm_flow_tok *toks, struct cm_event *ev)
+                       const struct fmt_state *st, const struct cm_flow_tok *toks,
+                       struct cm_event *ev)
 {
     struct cm_flow *fl = &ev->u.flow;
     struct field_in in = {ctx, lr, 0};
@@ -575,15 +609,14 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     for (int i = CM_FF_SRCADDR; i <= CM_FF_DSTADDR; i++) {
         if (fl->f[i].p != NULL) {
             in.col = i;
-            if (field_ip(&in, (unsigned)i, TOK(i), i == CM_FF_SRCADDR ? &fl->src : &fl->dst) !=
-                0) {
+            if (field_ip(&in, (unsigned)i, TOK(i), i == CM_FF_SRCADDR ? &fl->src : &fl->dst) != 0) {
                 return CM_EINVAL;
             }
         }
     }
     for (int i = CM_FF_SRCPORT; i <= CM_FF_END; i++) {
-        static const uint64_t max[] = {65535, 65535, 255, UINT64_MAX, UINT64_MAX,
-                                       MAX_START_SECS, MAX_START_SECS};
+        static const uint64_t max[] = {65535,      65535,          255,           UINT64_MAX,
+                                       UINT64_MAX, MAX_START_SECS, MAX_START_SECS};
         if (fl->f[i].p == NULL) {
             continue;
         }

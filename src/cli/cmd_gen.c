@@ -49,8 +49,21 @@ static const char usage_text[] =
     "  --help                show this help\n";
 
 enum {
-    OPT_OUT = 256, OPT_SEED, OPT_HOURS, OPT_START, OPT_ACCOUNTS, OPT_INSTANCES, OPT_PRINCIPALS,
-    OPT_REGIONS, OPT_SCALE, OPT_KINDS, OPT_NOGZIP, OPT_LEVEL, OPT_FLOWFMT, OPT_JOBS, OPT_HELP,
+    OPT_OUT = 256,
+    OPT_SEED,
+    OPT_HOURS,
+    OPT_START,
+    OPT_ACCOUNTS,
+    OPT_INSTANCES,
+    OPT_PRINCIPALS,
+    OPT_REGIONS,
+    OPT_SCALE,
+    OPT_KINDS,
+    OPT_NOGZIP,
+    OPT_LEVEL,
+    OPT_FLOWFMT,
+    OPT_JOBS,
+    OPT_HELP,
 };
 
 static const struct option long_opts[] = {

@@ -172,7 +172,9 @@ static void summary(const struct cm_scan_stats *st)
     uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];
     double secs = st->seconds > 0 ? st->seconds : 1e-9;
 
-    fprintf(stderr, "scan: %llu files, %.1f MB read, %.1f MB decoded, %.2f s (%.0f MB/s decoded, %.0f records/s)\n",
+    fprintf(stderr,
+            "scan: %llu files, %.1f MB read, %.1f MB decoded, %.2f s (%.0f MB/s decoded, %.0f "
+            "records/s)\n",
             (unsigned long long)st->files, (double)st->bytes_in / 1e6,
             (double)st->bytes_decoded / 1e6, st->seconds, (double)st->bytes_decoded / 1e6 / secs,
             (double)recs / secs);
@@ -192,8 +194,8 @@ static void summary(const struct cm_scan_stats *st)
                 fprintf(stderr, "    %s:%u (byte %llu): %s\n", r->path, r->line,
                         (unsigned long long)r->offset, r->reason);
             } else {
-                fprintf(stderr, "    %s (byte %llu): %s\n", r->path,
-                        (unsigned long long)r->offset, r->reason);
+                fprintf(stderr, "    %s (byte %llu): %s\n", r->path, (unsigned long long)r->offset,
+                        r->reason);
             }
         }
     }

@@ -32,9 +32,9 @@ struct cm_batch {
     struct cm_json_doc doc; /* tape of the events' JSON records */
     struct cm_arena arena;  /* unescaped strings */
     struct cm_event *ev;
-    uint16_t *shard;        /* worker shard of each event */
+    uint16_t *shard; /* worker shard of each event */
     uint32_t n, cap;
-    atomic_int refs;        /* workers yet to release it */
+    atomic_int refs; /* workers yet to release it */
     struct cm_batch *next;
 };
 

@@ -36,9 +36,9 @@
 #include "core/batch.h"
 #include "core/shard.h"
 
-#define RING 16
+#define RING          16
 #define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
-#define STDIN_CHUNK (4u << 20)
+#define STDIN_CHUNK   (4u << 20)
 
 struct unit {
     struct cm_batch *head, *tail;
@@ -327,7 +327,7 @@ static int take_buffer(struct reader *r, struct cm_buf *buf)
     char *p;
 
     if (r->engine) {
-        p = buf->p ? buf->p : (char *)(uintptr_t)"";
+        p = buf->p ? buf->p : (char *)(uintptr_t) "";
         r->fb = cm_filebuf_create(p, len, 1);
     } else {
         p = cm_buf_take(buf, NULL);
@@ -431,7 +431,8 @@ static int process_stdin(struct reader *r, uint32_t idx)
         rc = cm_stdin_fill(src, 0, &pend, STDIN_CHUNK, err, sizeof(err));
         if (rc != 0) {
             note_reject(s, 0, idx, off + pend.len, 0,
-                        rc == CM_E2BIG ? "standard input larger than the size cap" : cm_strerror(rc));
+                        rc == CM_E2BIG ? "standard input larger than the size cap"
+                                       : cm_strerror(rc));
             rc = rc == CM_ENOMEM ? rc : CM_OK;
             break;
         }
@@ -711,8 +712,8 @@ static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
     return rc;
 }
 
-int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n,
-                struct cm_sink *sink, struct cm_scan_stats *stats, char *err, size_t errlen)
+int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, struct cm_sink *sink,
+                struct cm_scan_stats *stats, char *err, size_t errlen)
 {
     struct scan *s = cm_calloc(1, sizeof(*s));
     struct reader *rd = NULL;

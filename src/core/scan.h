@@ -21,8 +21,8 @@
 #define CM_SCAN_KINDS CM_EV_KIND_COUNT
 
 struct cm_scan_reject {
-    int kind;          /* enum cm_event_kind, or 0 for a file-level problem */
-    const char *path;  /* borrowed from the input table */
+    int kind;         /* enum cm_event_kind, or 0 for a file-level problem */
+    const char *path; /* borrowed from the input table */
     uint64_t offset;
     uint32_t line;
     char reason[200];
@@ -38,7 +38,7 @@ struct cm_scan_stats {
     uint64_t findings;                /* detections emitted */
     double seconds;
     uint64_t peak_rss_kb;
-    struct cm_scan_reject *rejects;   /* the first max_rejects, owned */
+    struct cm_scan_reject *rejects; /* the first max_rejects, owned */
     size_t nrejects;
 };
 
@@ -50,11 +50,11 @@ struct cm_scan_progress {
 };
 
 struct cm_scan_opts {
-    unsigned threads;        /* reader threads = worker shards; 0: online CPUs */
-    size_t max_input_bytes;  /* cap on one decoded input (default and max 4 GiB - 1) */
-    unsigned batch_events;   /* events per batch (default 2048) */
-    size_t max_rejects;      /* rejects kept with detail (default 20) */
-    uint64_t seed;           /* shard hash seed */
+    unsigned threads;       /* reader threads = worker shards; 0: online CPUs */
+    size_t max_input_bytes; /* cap on one decoded input (default and max 4 GiB - 1) */
+    unsigned batch_events;  /* events per batch (default 2048) */
+    size_t max_rejects;     /* rejects kept with detail (default 20) */
+    uint64_t seed;          /* shard hash seed */
     const struct cm_detector *const *detectors; /* NULL: cm_detectors() */
     struct cm_detect_opts detect;
     /* Called at most every progress_ms from some thread; may be NULL. */
@@ -70,8 +70,8 @@ struct cm_scan_opts {
  * errors), CM_EIO when a path cannot be read (err says which), CM_ENOMEM, or
  * a sink/detector error.
  */
-int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n,
-                struct cm_sink *sink, struct cm_scan_stats *stats, char *err, size_t errlen);
+int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, struct cm_sink *sink,
+                struct cm_scan_stats *stats, char *err, size_t errlen);
 void cm_scan_stats_free(struct cm_scan_stats *stats);
 
 #endif

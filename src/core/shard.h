@@ -22,11 +22,11 @@ struct cm_shard {
     pthread_cond_t cv;
     struct cm_shard_qnode *head, *tail;
     struct cm_engine *engine;
-    struct cm_sink *sink;         /* borrowed; must be thread-safe */
-    struct cm_batch_pool *pool;   /* where batches go back */
+    struct cm_sink *sink;        /* borrowed; must be thread-safe */
+    struct cm_batch_pool *pool;  /* where batches go back */
     struct cm_shard_qnode *endq; /* preallocated end-of-input marker */
     int running;
-    int rc;                       /* first engine error */
+    int rc; /* first engine error */
 };
 
 /*

@@ -313,15 +313,17 @@ static int write_manifest(const struct cm_gen_config *c, const struct cm_gen_sta
     cm_buf_init(&b, 0);
     cm_buf_init(&path, 0);
     cm_time_format_iso_s(c->start_s * 1000, start, sizeof(start));
-    cm_buf_printf(&b, "{\"seed\":%llu,\"start\":\"%s\",\"hours\":%u,\"scale\":%g,\"accounts\":%u,"
-                      "\"regions\":%u,\"instances\":%u,\"principals\":%u,\"gzip\":%s",
+    cm_buf_printf(&b,
+                  "{\"seed\":%llu,\"start\":\"%s\",\"hours\":%u,\"scale\":%g,\"accounts\":%u,"
+                  "\"regions\":%u,\"instances\":%u,\"principals\":%u,\"gzip\":%s",
                   (unsigned long long)c->seed, start, c->hours, c->scale, c->accounts, c->regions,
                   c->instances, c->principals, c->gzip ? "true" : "false");
     put_kinds(&b, "files", st->files);
     put_kinds(&b, "records", st->records);
     put_kinds(&b, "bytes", st->bytes);
     put_kinds(&b, "disk_bytes", st->disk_bytes);
-    if (cm_buf_puts(&b, "}\n") != 0 || cm_buf_printf(&path, "%s/%s", c->out_dir, CM_GEN_MANIFEST) != 0) {
+    if (cm_buf_puts(&b, "}\n") != 0 ||
+        cm_buf_printf(&path, "%s/%s", c->out_dir, CM_GEN_MANIFEST) != 0) {
         goto out;
     }
     rc = CM_EIO;

@@ -43,7 +43,7 @@ enum cm_gen_kind {
     CM_GEN_NKINDS = 3,
 };
 #define CM_GEN_KIND_BIT(k) (1u << (k))
-#define CM_GEN_KINDS_ALL 7u
+#define CM_GEN_KINDS_ALL   7u
 
 /* Flow log formats: per-account mix (even accounts v2, odd accounts v5), or forced. */
 enum cm_gen_flow_format {
@@ -60,37 +60,37 @@ enum cm_gen_flow_format {
 #define CM_GEN_MANIFEST ".coalmine-gen.json"
 
 /* Window lengths (seconds) of the delivered files. */
-#define CM_GEN_CT_WINDOW 300
+#define CM_GEN_CT_WINDOW   300
 #define CM_GEN_FLOW_WINDOW 600
-#define CM_GEN_DNS_WINDOW 300
+#define CM_GEN_DNS_WINDOW  300
 
 /* Caps on the world's size (checked by cm_gen_config_check). */
-#define CM_GEN_MAX_ACCOUNTS 1000
-#define CM_GEN_MAX_INSTANCES 4000 /* per account */
-#define CM_GEN_MAX_PRINCIPALS 500 /* per account */
-#define CM_GEN_MAX_HOURS (24 * 400)
-#define CM_GEN_MAX_SCALE 10000.0
-#define CM_GEN_MAX_JOBS 64
+#define CM_GEN_MAX_ACCOUNTS   1000
+#define CM_GEN_MAX_INSTANCES  4000 /* per account */
+#define CM_GEN_MAX_PRINCIPALS 500  /* per account */
+#define CM_GEN_MAX_HOURS      (24 * 400)
+#define CM_GEN_MAX_SCALE      10000.0
+#define CM_GEN_MAX_JOBS       64
 
 struct cm_gen_scenario;
 struct cm_gen_env;
 struct cm_gen_tables;
 
 struct cm_gen_config {
-    const char *out_dir;   /* borrowed; files go under out_dir/AWSLogs/ */
-    uint64_t seed;         /* default 1 */
-    int64_t start_s;       /* Unix seconds, whole minutes; default 2026-01-05T00:00Z */
-    unsigned hours;        /* default 2 */
-    unsigned accounts;     /* default 2 */
-    unsigned instances;    /* EC2 instances per account, default 8 */
-    unsigned principals;   /* IAM users (people and CI) per account, default 4 */
-    unsigned regions;      /* regions per account, default 2 (us-east-1 first) */
-    double scale;          /* event-rate multiplier, default 1.0 */
-    unsigned kinds;        /* CM_GEN_KIND_BIT() set, default all */
-    bool gzip;             /* default true */
-    int gzip_level;        /* libdeflate level 1..12, default 1 (fastest) */
+    const char *out_dir; /* borrowed; files go under out_dir/AWSLogs/ */
+    uint64_t seed;       /* default 1 */
+    int64_t start_s;     /* Unix seconds, whole minutes; default 2026-01-05T00:00Z */
+    unsigned hours;      /* default 2 */
+    unsigned accounts;   /* default 2 */
+    unsigned instances;  /* EC2 instances per account, default 8 */
+    unsigned principals; /* IAM users (people and CI) per account, default 4 */
+    unsigned regions;    /* regions per account, default 2 (us-east-1 first) */
+    double scale;        /* event-rate multiplier, default 1.0 */
+    unsigned kinds;      /* CM_GEN_KIND_BIT() set, default all */
+    bool gzip;           /* default true */
+    int gzip_level;      /* libdeflate level 1..12, default 1 (fastest) */
     enum cm_gen_flow_format flow_format;
-    unsigned jobs;         /* worker threads, default 1; never changes the output */
+    unsigned jobs; /* worker threads, default 1; never changes the output */
     /* Scenarios to run (borrowed, NULL-terminated; NULL = none). */
     const struct cm_gen_scenario *const *scenarios;
 };
@@ -145,9 +145,9 @@ enum cm_gen_role_slot {
     CM_GEN_RS_ADMIN,
     CM_GEN_RS_READONLY,
     CM_GEN_RS_DEPLOY,
-    CM_GEN_RS_LAMBDA,       /* + 2 * region + function */
+    CM_GEN_RS_LAMBDA, /* + 2 * region + function */
 };
-#define CM_GEN_FUNCTIONS_PER_VPC 2
+#define CM_GEN_FUNCTIONS_PER_VPC   2
 #define CM_GEN_BUCKETS_PER_ACCOUNT 4
 
 struct cm_gen_region {
@@ -156,24 +156,24 @@ struct cm_gen_region {
     const char *dns_suffix; /* "ec2.internal" or "<region>.compute.internal" */
     uint32_t ec2_net[3];    /* public EC2 ranges (host order), /plen below */
     uint8_t ec2_plen[3];
-    uint32_t s3_net;        /* S3 endpoint range */
+    uint32_t s3_net; /* S3 endpoint range */
     uint8_t s3_plen;
 };
 
 struct cm_gen_account {
     char id[13];
-    char env[12];         /* "prod", "staging", ... */
-    unsigned first_vpc;   /* VPC of region r is first_vpc + r */
+    char env[12];       /* "prod", "staging", ... */
+    unsigned first_vpc; /* VPC of region r is first_vpc + r */
     unsigned first_principal, nprincipals;
     unsigned first_role, nroles;
     unsigned first_bucket, nbuckets;
-    uint8_t flow_custom;  /* this account's flow logs use the v5 custom format */
+    uint8_t flow_custom; /* this account's flow logs use the v5 custom format */
 };
 
 struct cm_gen_subnet {
-    char id[25];          /* subnet-<17hex> */
-    uint32_t cidr;        /* host order, /20 */
-    uint8_t az;           /* 0 = a, 1 = b */
+    char id[25];   /* subnet-<17hex> */
+    uint32_t cidr; /* host order, /20 */
+    uint8_t az;    /* 0 = a, 1 = b */
     uint8_t is_public;
 };
 
@@ -181,16 +181,16 @@ struct cm_gen_subnet {
 
 struct cm_gen_vpc {
     unsigned account, region;
-    char id[22];          /* vpc-<17hex> */
-    uint32_t cidr;        /* host order, /16 */
-    uint32_t resolver;    /* cidr + 2 */
-    uint32_t nat_ip;      /* NAT gateway's public IP */
-    char flow_log_id[21]; /* fl-<17hex> */
+    char id[22];            /* vpc-<17hex> */
+    uint32_t cidr;          /* host order, /16 */
+    uint32_t resolver;      /* cidr + 2 */
+    uint32_t nat_ip;        /* NAT gateway's public IP */
+    char flow_log_id[21];   /* fl-<17hex> */
     uint16_t flow_interval; /* aggregation: 60 or 600 s */
-    char vpce_id[23];     /* vpce-<17hex>, interface endpoint for AWS APIs */
-    uint8_t has_vpce;     /* instances reach sts/kms/ssm/... through vpce_id */
-    char rslvr_in[27];    /* rslvr-in-<17hex>, inbound resolver endpoint */
-    char rni[22];         /* rni-<17hex> */
+    char vpce_id[23];       /* vpce-<17hex>, interface endpoint for AWS APIs */
+    uint8_t has_vpce;       /* instances reach sts/kms/ssm/... through vpce_id */
+    char rslvr_in[27];      /* rslvr-in-<17hex>, inbound resolver endpoint */
+    char rni[22];           /* rni-<17hex> */
     struct cm_gen_subnet subnets[CM_GEN_SUBNETS];
     unsigned first_instance, ninstances;
     unsigned first_function, nfunctions;
@@ -199,24 +199,24 @@ struct cm_gen_vpc {
 struct cm_gen_instance {
     unsigned account, region, vpc, subnet; /* subnet: index into vpc->subnets */
     enum cm_gen_tier tier;
-    char id[20];          /* i-<17hex> */
-    char eni[22];         /* eni-<17hex> */
-    uint32_t ip;          /* private, host order */
-    uint32_t public_ip;   /* 0 when none (private subnets egress via the NAT) */
-    unsigned role;        /* world role index of its instance profile */
+    char id[20];        /* i-<17hex> */
+    char eni[22];       /* eni-<17hex> */
+    uint32_t ip;        /* private, host order */
+    uint32_t public_ip; /* 0 when none (private subnets egress via the NAT) */
+    unsigned role;      /* world role index of its instance profile */
 };
 
 struct cm_gen_principal {
     unsigned account;
     enum cm_gen_principal_kind kind;
-    char name[32];        /* user name ("alice", "terraform-ci") */
-    char principal_id[22];/* AIDA<17> */
-    char access_key[21];  /* AKIA<16> */
-    uint32_t home_ip[2];  /* where this person or CI runner calls from */
-    unsigned agent;       /* preferred user-agent family */
-    unsigned home_region; /* region index most calls go to */
-    unsigned sso_role;    /* world role index (SSO principals) */
-    uint8_t work_start;   /* first UTC hour of the working day */
+    char name[32];         /* user name ("alice", "terraform-ci") */
+    char principal_id[22]; /* AIDA<17> */
+    char access_key[21];   /* AKIA<16> */
+    uint32_t home_ip[2];   /* where this person or CI runner calls from */
+    unsigned agent;        /* preferred user-agent family */
+    unsigned home_region;  /* region index most calls go to */
+    unsigned sso_role;     /* world role index (SSO principals) */
+    uint8_t work_start;    /* first UTC hour of the working day */
     uint8_t mfa;
 };
 
@@ -224,14 +224,14 @@ struct cm_gen_role {
     unsigned account;
     enum cm_gen_role_kind kind;
     char name[80];
-    char path[48];        /* "/", "/aws-reserved/sso.amazonaws.com/", ... */
-    char principal_id[22];/* AROA<17> */
+    char path[48];         /* "/", "/aws-reserved/sso.amazonaws.com/", ... */
+    char principal_id[22]; /* AROA<17> */
 };
 
 struct cm_gen_function {
     unsigned account, region, role;
     char name[40];
-    unsigned runtime;     /* index into the runtime/user-agent table */
+    unsigned runtime; /* index into the runtime/user-agent table */
 };
 
 struct cm_gen_bucket {
@@ -242,20 +242,19 @@ struct cm_gen_bucket {
 struct cm_gen_world {
     uint64_t seed;
     char org[16];
-    unsigned naccounts, nregions, nvpcs, ninstances, nprincipals, nroles, nfunctions,
-        nbuckets;
+    unsigned naccounts, nregions, nvpcs, ninstances, nprincipals, nroles, nfunctions, nbuckets;
     const struct cm_gen_region *regions[16];
     struct cm_gen_account *accounts;
-    struct cm_gen_vpc *vpcs;        /* naccounts * nregions, account-major */
+    struct cm_gen_vpc *vpcs; /* naccounts * nregions, account-major */
     struct cm_gen_instance *instances;
     struct cm_gen_principal *principals;
     struct cm_gen_role *roles;
     struct cm_gen_function *functions;
     struct cm_gen_bucket *buckets;
-    uint32_t *clients;              /* pool of public web clients */
+    uint32_t *clients; /* pool of public web clients */
     unsigned nclients;
-    char monitor_account[13];       /* the monitoring vendor's account */
-    uint32_t monitor_ip[4];         /* where the vendor's crawler calls from */
+    char monitor_account[13]; /* the monitoring vendor's account */
+    uint32_t monitor_ip[4];   /* where the vendor's crawler calls from */
 };
 
 /* ---- one output file under construction ---- */
@@ -269,17 +268,17 @@ struct cm_gen_span {
 struct cm_gen_file {
     const struct cm_gen_env *env;
     enum cm_gen_kind kind;
-    bool data_events;      /* CloudTrail: an S3 data-event trail file */
-    unsigned vpc;          /* names the account and region too */
-    uint64_t win;          /* window index since the run's start */
-    int64_t start_s, end_s;/* window [start, end) */
+    bool data_events;       /* CloudTrail: an S3 data-event trail file */
+    unsigned vpc;           /* names the account and region too */
+    uint64_t win;           /* window index since the run's start */
+    int64_t start_s, end_s; /* window [start, end) */
     struct cm_gen_rng rng;
-    struct cm_buf recs;    /* record texts, back to back */
-    struct cm_gen_text t;  /* appends to recs */
+    struct cm_buf recs;   /* record texts, back to back */
+    struct cm_gen_text t; /* appends to recs */
     struct cm_gen_span *spans;
     size_t nspans, spans_cap;
-    size_t rec_off;        /* where the open record began */
-    struct cm_buf out;     /* the assembled file */
+    size_t rec_off;    /* where the open record began */
+    struct cm_buf out; /* the assembled file */
     int err;
 };
 
@@ -345,8 +344,8 @@ int cm_gen_run(const struct cm_gen_config *c, struct cm_gen_stats *out);
 void cm_gen_file_init(struct cm_gen_file *f, const struct cm_gen_env *env);
 void cm_gen_file_finish(struct cm_gen_file *f);
 /* Starts a file of kind for vpc and window index win; seeds f->rng. */
-void cm_gen_file_begin(struct cm_gen_file *f, enum cm_gen_kind kind, bool data_events,
-                       unsigned vpc, uint64_t win);
+void cm_gen_file_begin(struct cm_gen_file *f, enum cm_gen_kind kind, bool data_events, unsigned vpc,
+                       uint64_t win);
 /* Marks the start of a record; write it with f->t, then close it with end_rec. */
 void cm_gen_file_begin_rec(struct cm_gen_file *f);
 void cm_gen_file_end_rec(struct cm_gen_file *f, int64_t key);

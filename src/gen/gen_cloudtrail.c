@@ -32,7 +32,7 @@ struct ctx {
     double scale;
 };
 
-static const double class_errors[CM_GEN_NCLASSES] = {0.02, 0.03, 0.03, 0.005,
+static const double class_errors[CM_GEN_NCLASSES] = {0.02,  0.03,  0.03, 0.005,
                                                      0.005, 0.005, 0.04, 0.01};
 
 static const struct cm_gen_api *pick_api(const struct ctx *x, enum cm_gen_ct_class cls,
@@ -101,8 +101,7 @@ static int64_t role_session(struct ctx *x, struct cm_gen_caller *who, unsigned t
 }
 
 /* The session key handed out at a renewal time (for the AssumeRole response). */
-static void renewal_key(const struct ctx *x, const struct cm_gen_caller *who, int64_t t,
-                        char *key)
+static void renewal_key(const struct ctx *x, const struct cm_gen_caller *who, int64_t t, char *key)
 {
     int64_t e = cm_gen_ct_epoch(x->w, who->sess_tag, who->sess_idx, t, who->sess_len, NULL);
 
@@ -161,16 +160,17 @@ static void fill_instance(struct ctx *x, unsigned idx)
     n = cm_gen_rng_count(&x->f->rng,
                          tier_calls[in->tier] * x->scale * cm_gen_diurnal(x->f->start_s));
     for (i = 0; i < n; i++) {
-        instance_call(x, in, idx, &who,
-                      pick_api(x, infra ? CM_GEN_C_INFRA : CM_GEN_C_APP, &x->f->rng,
-                               x->region == 0));
+        instance_call(
+            x, in, idx, &who,
+            pick_api(x, infra ? CM_GEN_C_INFRA : CM_GEN_C_APP, &x->f->rng, x->region == 0));
     }
 }
 
 static void fill_function(struct ctx *x, unsigned idx)
 {
     const struct cm_gen_function *fn = &x->w->functions[idx];
-    struct cm_gen_caller who, svc = {.kind = CM_GEN_K_SERVICE, .invoked_by = "lambda.amazonaws.com"};
+    struct cm_gen_caller who,
+        svc = {.kind = CM_GEN_K_SERVICE, .invoked_by = "lambda.amazonaws.com"};
     struct cm_gen_ct_call c;
     char key[21];
     int64_t start;
@@ -187,9 +187,9 @@ static void fill_function(struct ctx *x, unsigned idx)
                             pick_api(x, CM_GEN_C_LAMBDA, &x->f->rng, x->region == 0), &who,
                             x->region);
         c.agent = CM_GEN_UA_LAMBDA_FIRST + fn->runtime;
-        c.src_ip = cm_gen_region_ip(x->w->regions[x->region],
-                                    cm_gen_hash4(x->w->seed, 0x6c616d, idx,
-                                                 (uint64_t)(c.t / (4 * 3600))));
+        c.src_ip =
+            cm_gen_region_ip(x->w->regions[x->region],
+                             cm_gen_hash4(x->w->seed, 0x6c616d, idx, (uint64_t)(c.t / (4 * 3600))));
         emit(x, &c, CM_GEN_C_LAMBDA);
     }
 }
@@ -197,7 +197,8 @@ static void fill_function(struct ctx *x, unsigned idx)
 static void fill_config(struct ctx *x)
 {
     unsigned role = x->acc->first_role + CM_GEN_RS_CONFIG;
-    struct cm_gen_caller who, svc = {.kind = CM_GEN_K_SERVICE, .invoked_by = "config.amazonaws.com"};
+    struct cm_gen_caller who,
+        svc = {.kind = CM_GEN_K_SERVICE, .invoked_by = "config.amazonaws.com"};
     struct cm_gen_ct_call c;
     char key[21];
     int64_t start;
@@ -230,8 +231,8 @@ static void fill_monitor(struct ctx *x)
     int64_t start;
     unsigned i, n;
 
-    start = role_session(x, &who, CM_GEN_SESS_MONITOR, x->f->vpc, role, "DatadogAWSIntegration",
-                         3600);
+    start =
+        role_session(x, &who, CM_GEN_SESS_MONITOR, x->f->vpc, role, "DatadogAWSIntegration", 3600);
     if (start >= 0) {
         renewal_key(x, &who, start, key);
         snprintf(principal, sizeof(principal), "AROAWXDOGKRAWLR%05u:crawler",
@@ -356,8 +357,9 @@ static void person_call(struct ctx *x, unsigned p, const struct cm_gen_caller *w
         if (strcmp(cm_gen_services[api->svc].source, "s3") == 0) {
             c.agent = CM_GEN_UA_CONSOLE_S3;
         } else if (cm_gen_rng_chance(&x->f->rng, 0.6)) {
-            c.agent = pr->kind == CM_GEN_P_IAM_CONSOLE ? pr->agent
-                                                       : CM_GEN_UA_BROWSER_FIRST + p % CM_GEN_UA_NBROWSERS;
+            c.agent = pr->kind == CM_GEN_P_IAM_CONSOLE
+                          ? pr->agent
+                          : CM_GEN_UA_BROWSER_FIRST + p % CM_GEN_UA_NBROWSERS;
         } else {
             c.agent = CM_GEN_UA_AWS_INTERNAL;
         }
@@ -399,7 +401,8 @@ static void fill_person(struct ctx *x, unsigned p)
         uint32_t ip = pr->home_ip[cm_gen_rng_chance(&r, 0.85) ? 0 : 1];
 
         t = from + cm_gen_rng_below(&r, (uint32_t)(x->f->end_s - from));
-        region = cm_gen_rng_chance(&r, 0.9) ? pr->home_region : cm_gen_rng_below(&r, x->w->nregions);
+        region =
+            cm_gen_rng_chance(&r, 0.9) ? pr->home_region : cm_gen_rng_below(&r, x->w->nregions);
         if (api->flags & CM_GEN_API_GLOBAL) {
             region = 0;
         }

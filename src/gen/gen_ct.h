@@ -32,10 +32,10 @@ enum cm_gen_ct_class {
 };
 
 /* API flags. */
-#define CM_GEN_API_RO 0x01u      /* readOnly */
-#define CM_GEN_API_GLOBAL 0x02u  /* recorded in us-east-1 only */
-#define CM_GEN_API_SIGNIN 0x04u  /* eventType AwsConsoleSignIn */
-#define CM_GEN_API_DATA 0x08u    /* S3 data event */
+#define CM_GEN_API_RO      0x01u /* readOnly */
+#define CM_GEN_API_GLOBAL  0x02u /* recorded in us-east-1 only */
+#define CM_GEN_API_SIGNIN  0x04u /* eventType AwsConsoleSignIn */
+#define CM_GEN_API_DATA    0x08u /* S3 data event */
 #define CM_GEN_API_SPECIAL 0x10u /* never drawn at random */
 
 /* Parameter shapes (gen_ct_params.c). */
@@ -88,13 +88,13 @@ struct cm_gen_service {
 };
 
 struct cm_gen_api {
-    uint8_t svc;         /* index into cm_gen_services */
-    const char *name;    /* eventName */
-    uint8_t flags;       /* CM_GEN_API_* */
-    uint8_t params;      /* enum cm_gen_ct_params */
+    uint8_t svc;      /* index into cm_gen_services */
+    const char *name; /* eventName */
+    uint8_t flags;    /* CM_GEN_API_* */
+    uint8_t params;   /* enum cm_gen_ct_params */
     uint8_t w[CM_GEN_NCLASSES];
-    uint8_t err;         /* index into cm_gen_ct_errors of the API's natural error, 0 none */
-    uint8_t err_pct;     /* how often it fails that way */
+    uint8_t err;     /* index into cm_gen_ct_errors of the API's natural error, 0 none */
+    uint8_t err_pct; /* how often it fails that way */
 };
 
 struct cm_gen_ct_error {
@@ -105,13 +105,13 @@ struct cm_gen_ct_error {
 /* User-agent families; the tail says what the client appends. */
 enum cm_gen_ua_tail {
     CM_GEN_UA_PLAIN = 0,
-    CM_GEN_UA_CLI_CMD,  /* "<svc>.<kebab-op>" (aws-cli) */
-    CM_GEN_UA_API_SVC,  /* "<svc>#<version>" (SDKs that name the service) */
+    CM_GEN_UA_CLI_CMD, /* "<svc>.<kebab-op>" (aws-cli) */
+    CM_GEN_UA_API_SVC, /* "<svc>#<version>" (SDKs that name the service) */
 };
 
 struct cm_gen_agent {
     const char *text;
-    uint8_t tail;       /* enum cm_gen_ua_tail */
+    uint8_t tail; /* enum cm_gen_ua_tail */
 };
 
 extern const struct cm_gen_service cm_gen_services[];
@@ -127,11 +127,11 @@ enum {
     CM_GEN_UA_BROWSER_FIRST = 0, /* browsers occupy [0, CM_GEN_UA_NBROWSERS) */
     CM_GEN_UA_NBROWSERS = 4,
     CM_GEN_UA_CONSOLE_S3 = 4,
-    CM_GEN_UA_CLI_FIRST = 5,     /* people's CLI/SDK clients [5, 11) */
+    CM_GEN_UA_CLI_FIRST = 5, /* people's CLI/SDK clients [5, 11) */
     CM_GEN_UA_NCLI = 6,
     CM_GEN_UA_TERRAFORM = 11,
     CM_GEN_UA_SSM_AGENT = 12,
-    CM_GEN_UA_APP_FIRST = 13,    /* instance application SDKs [13, 16) */
+    CM_GEN_UA_APP_FIRST = 13, /* instance application SDKs [13, 16) */
     CM_GEN_UA_NAPP = 3,
     CM_GEN_UA_LAMBDA_FIRST = 16, /* per runtime [16, 19) */
     CM_GEN_UA_NLAMBDA = 3,
@@ -156,9 +156,9 @@ enum cm_gen_caller_kind {
     CM_GEN_K_SERVICE,      /* AWSService, invokedBy */
     CM_GEN_K_ROOT,
     CM_GEN_K_FEDERATED,
-    CM_GEN_K_ACCOUNT,      /* AWSAccount (a principal in another account) */
-    CM_GEN_K_SIGNIN,       /* ConsoleLogin of an IAM user: no key */
-    CM_GEN_K_ROOT_SIGNIN,  /* ConsoleLogin of root */
+    CM_GEN_K_ACCOUNT,     /* AWSAccount (a principal in another account) */
+    CM_GEN_K_SIGNIN,      /* ConsoleLogin of an IAM user: no key */
+    CM_GEN_K_ROOT_SIGNIN, /* ConsoleLogin of root */
 };
 
 struct cm_gen_caller {
@@ -170,9 +170,9 @@ struct cm_gen_caller {
     char key[21];          /* access key id, "" for none */
     int64_t session_start; /* creationDate, Unix seconds */
     bool mfa;
-    bool ec2_delivery;     /* instance profile: ec2RoleDelivery "2.0" */
-    bool console;          /* sessionCredentialFromConsole */
-    const char *invoked_by;/* AWSService / service-linked callers */
+    bool ec2_delivery;         /* instance profile: ec2RoleDelivery "2.0" */
+    bool console;              /* sessionCredentialFromConsole */
+    const char *invoked_by;    /* AWSService / service-linked callers */
     const char *other_account; /* AWSAccount: the caller's account id */
     /*
      * Renewing sessions: when sess_len > 0 the writer derives key and
@@ -185,27 +185,27 @@ struct cm_gen_caller {
 };
 
 struct cm_gen_ct_call {
-    int64_t t;             /* eventTime, Unix seconds */
+    int64_t t; /* eventTime, Unix seconds */
     const struct cm_gen_api *api;
     const struct cm_gen_caller *who;
-    unsigned region;       /* awsRegion, world region index */
-    uint32_t src_ip;       /* caller IP (host order) when src_name is NULL */
-    const char *src_name;  /* "ec2.amazonaws.com", "AWS Internal" */
-    unsigned agent;        /* index into cm_gen_agents, or */
-    const char *agent_text;/* a literal user agent (wins when set) */
-    int error;             /* -1 success, else index into cm_gen_ct_errors */
-    bool vpce;             /* through the VPC's interface endpoint */
-    bool tls;              /* write tlsDetails */
-    bool login_failed;     /* ConsoleLogin failure */
+    unsigned region;        /* awsRegion, world region index */
+    uint32_t src_ip;        /* caller IP (host order) when src_name is NULL */
+    const char *src_name;   /* "ec2.amazonaws.com", "AWS Internal" */
+    unsigned agent;         /* index into cm_gen_agents, or */
+    const char *agent_text; /* a literal user agent (wins when set) */
+    int error;              /* -1 success, else index into cm_gen_ct_errors */
+    bool vpce;              /* through the VPC's interface endpoint */
+    bool tls;               /* write tlsDetails */
+    bool login_failed;      /* ConsoleLogin failure */
     /* Subjects for the parameter writers. */
-    unsigned instance;     /* world instance the call is about (or by) */
-    unsigned bucket;       /* world bucket */
-    unsigned target_role;  /* AssumeRole target */
+    unsigned instance;    /* world instance the call is about (or by) */
+    unsigned bucket;      /* world bucket */
+    unsigned target_role; /* AssumeRole target */
     const char *target_session;
-    const char *target_key;/* AssumeRole: the ASIA key it hands out */
-    const char *object_key;/* S3 data events */
+    const char *target_key; /* AssumeRole: the ASIA key it hands out */
+    const char *object_key; /* S3 data events */
     uint32_t bytes_out;
-    unsigned kms_key;      /* which of the VPC's three KMS keys */
+    unsigned kms_key; /* which of the VPC's three KMS keys */
 };
 
 /* Fills c with neutral defaults for time t, api and caller who. */

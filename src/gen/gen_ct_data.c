@@ -63,8 +63,8 @@ static uint32_t object_size(struct cm_gen_rng *r)
     return ((uint32_t)1 << shift) + cm_gen_rng_below(r, (uint32_t)1 << shift);
 }
 
-static void data_call(struct dctx *x, const struct cm_gen_caller *who, unsigned k,
-                      uint32_t ip, bool vpce, unsigned agent)
+static void data_call(struct dctx *x, const struct cm_gen_caller *who, unsigned k, uint32_t ip,
+                      bool vpce, unsigned agent)
 {
     struct cm_gen_file *f = x->f;
     struct cm_gen_ct_call c;

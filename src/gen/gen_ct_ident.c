@@ -25,8 +25,7 @@ void cm_gen_ct_session_key(const struct cm_gen_world *w, unsigned tag, unsigned 
 int64_t cm_gen_ct_epoch(const struct cm_gen_world *w, unsigned tag, unsigned idx, int64_t t,
                         int64_t len, int64_t *start)
 {
-    int64_t off = (int64_t)(cm_gen_hash4(w->seed, 0x65706f6368ULL + tag, idx, 0) %
-                            (uint64_t)len);
+    int64_t off = (int64_t)(cm_gen_hash4(w->seed, 0x65706f6368ULL + tag, idx, 0) % (uint64_t)len);
     int64_t x = t - off;
     int64_t e = x >= 0 ? x / len : -((-x + len - 1) / len);
 
@@ -120,7 +119,8 @@ static void ident_role(struct cm_gen_text *t, const struct cm_gen_world *w,
     cm_gen_t_puts(t, acct);
     cm_gen_t_putc(t, '"');
     put_key(t, who);
-    cm_gen_t_puts(t, ",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"");
+    cm_gen_t_puts(t,
+                  ",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"");
     cm_gen_t_puts(t, ro->principal_id);
     cm_gen_t_puts(t, "\",\"arn\":\"");
     cm_gen_ct_role_arn(t, w, who->role);

@@ -24,8 +24,8 @@ struct pctx {
 };
 
 static const char *const apps[] = {"orders", "billing", "web", "worker"};
-static const char *const param_keys[] = {"db_host", "db_password", "api_key", "feature_flags",
-                                         "redis_url", "jwt_signing_key"};
+static const char *const param_keys[] = {"db_host",       "db_password", "api_key",
+                                         "feature_flags", "redis_url",   "jwt_signing_key"};
 static const char *const secrets[] = {"db-credentials", "stripe-api-key", "datadog-api-key",
                                       "oauth-client-secret"};
 static const char *const tables[] = {"orders", "sessions", "users", "idempotency-keys",
@@ -38,10 +38,10 @@ static const char *const policies[] = {"arn:aws:iam::aws:policy/ReadOnlyAccess",
                                        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
                                        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                                        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"};
-static const char *const object_dirs[] = {"uploads/", "exports/", "reports/", "static/js/",
-                                          "images/", "backups/pg/", "raw/events/"};
-static const char *const object_ext[] = {".json", ".csv.gz", ".png", ".js", ".parquet",
-                                         ".sql.gz", ".pdf"};
+static const char *const object_dirs[] = {"uploads/", "exports/",    "reports/",   "static/js/",
+                                          "images/",  "backups/pg/", "raw/events/"};
+static const char *const object_ext[] = {".json",    ".csv.gz", ".png", ".js",
+                                         ".parquet", ".sql.gz", ".pdf"};
 
 static const char policy_doc[] =
     "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", "
@@ -199,7 +199,7 @@ static void p_ec2(struct pctx *p, bool ok)
         cm_gen_t_puts(t, "{\"regionSet\":{}}");
     } else if (p->c->api->params == CM_GEN_PA_EC2_FILTER || in == NULL) {
         cm_gen_t_puts(t, cm_gen_rng_chance(p->r, 0.6) ? "{\"filterSet\":{}}"
-                                                       : "{\"maxResults\":1000,\"filterSet\":{}}");
+                                                      : "{\"maxResults\":1000,\"filterSet\":{}}");
     } else if (p->c->api->params == CM_GEN_PA_EC2_TAGS) {
         cm_gen_t_puts(t, "{\"resourcesSet\":{\"items\":[{\"resourceId\":\"");
         cm_gen_t_puts(t, in->id);
@@ -209,8 +209,9 @@ static void p_ec2(struct pctx *p, bool ok)
     } else if (p->c->api->params == CM_GEN_PA_EC2_SG) {
         cm_gen_t_puts(t, "{\"groupId\":\"sg-0");
         cm_gen_t_puts(t, in->eni + 5);
-        cm_gen_t_puts(t, "\",\"ipPermissions\":{\"items\":[{\"ipProtocol\":\"tcp\",\"fromPort\":443,"
-                         "\"toPort\":443,\"groups\":{},\"ipRanges\":{\"items\":[{\"cidrIp\":\"");
+        cm_gen_t_puts(t,
+                      "\",\"ipPermissions\":{\"items\":[{\"ipProtocol\":\"tcp\",\"fromPort\":443,"
+                      "\"toPort\":443,\"groups\":{},\"ipRanges\":{\"items\":[{\"cidrIp\":\"");
         cm_gen_t_ip4(t, p->w->vpcs[p->vpc].cidr);
         cm_gen_t_puts(t, "/16\"}]},\"ipv6Ranges\":{},\"prefixListIds\":{}}]}}");
     } else if (cm_gen_rng_chance(p->r, 0.5) || mutate) {
@@ -387,8 +388,8 @@ static void p_ssm_agent(struct pctx *p, const struct cm_gen_instance *in)
                      "\"platformVersion\":\"2023\",\"iPAddress\":\"");
     cm_gen_t_ip4(t, in->ip);
     cm_gen_t_puts(t, "\",\"computerName\":\"ip-");
-    snprintf(az, sizeof(az), "%u-%u-%u-%u", in->ip >> 24, (in->ip >> 16) & 255,
-             (in->ip >> 8) & 255, in->ip & 255);
+    snprintf(az, sizeof(az), "%u-%u-%u-%u", in->ip >> 24, (in->ip >> 16) & 255, (in->ip >> 8) & 255,
+             in->ip & 255);
     cm_gen_t_puts(t, az);
     cm_gen_t_putc(t, '.');
     cm_gen_t_puts(t, g->dns_suffix);
@@ -448,8 +449,8 @@ static void p_logs(struct pctx *p)
     cm_gen_t_puts(t, "\"requestParameters\":{\"logGroupName\":\"");
     if (v->nfunctions > 0 && cm_gen_rng_chance(p->r, 0.5)) {
         cm_gen_t_puts(t, "/aws/lambda/");
-        cm_gen_t_puts(t, p->w->functions[v->first_function +
-                                         cm_gen_rng_below(p->r, v->nfunctions)].name);
+        cm_gen_t_puts(
+            t, p->w->functions[v->first_function + cm_gen_rng_below(p->r, v->nfunctions)].name);
     } else {
         cm_gen_t_putc(t, '/');
         cm_gen_t_puts(t, p->acc->env);
@@ -534,9 +535,9 @@ static void p_deploy(struct pctx *p, bool ok)
 
     cm_gen_t_puts(t, "\"requestParameters\":{");
     if (p->c->api->params == CM_GEN_PA_LAMBDA_FN && v->nfunctions > 0) {
-        cm_gen_t_kv(t, "\"functionName",
-                    p->w->functions[v->first_function + cm_gen_rng_below(p->r, v->nfunctions)]
-                        .name);
+        cm_gen_t_kv(
+            t, "\"functionName",
+            p->w->functions[v->first_function + cm_gen_rng_below(p->r, v->nfunctions)].name);
     } else if (p->c->api->params == CM_GEN_PA_CFN_STACK) {
         cm_gen_t_puts(t, "\"stackName\":\"");
         put_env_name(p, PICK(p->r, stacks));

@@ -34,18 +34,18 @@ enum cm_gen_dest_kind {
 };
 
 struct cm_gen_dest {
-    const char *tmpl;   /* name without the trailing dot */
-    uint8_t kind;       /* enum cm_gen_dest_kind */
-    uint8_t nans;       /* A records per answer */
-    uint8_t peer_tier;  /* CM_GEN_D_PEER */
-    uint8_t proto;      /* 6 TCP, 17 UDP; with port 0 never a flow destination */
+    const char *tmpl;  /* name without the trailing dot */
+    uint8_t kind;      /* enum cm_gen_dest_kind */
+    uint8_t nans;      /* A records per answer */
+    uint8_t peer_tier; /* CM_GEN_D_PEER */
+    uint8_t proto;     /* 6 TCP, 17 UDP; with port 0 never a flow destination */
     uint16_t port;
-    uint32_t net;       /* CM_GEN_D_PUBLIC range, host order */
+    uint32_t net; /* CM_GEN_D_PUBLIC range, host order */
     uint8_t plen;
-    const char *cname;  /* CNAME target template (or TXT/SRV rdata), or NULL */
-    const char *v6;     /* AAAA prefix ending in "::", NULL: no AAAA records */
-    const char *qtype;  /* query type, NULL: A (often with AAAA) */
-    uint8_t flags;      /* CM_GEN_DF_* */
+    const char *cname; /* CNAME target template (or TXT/SRV rdata), or NULL */
+    const char *v6;    /* AAAA prefix ending in "::", NULL: no AAAA records */
+    const char *qtype; /* query type, NULL: A (often with AAAA) */
+    uint8_t flags;     /* CM_GEN_DF_* */
     uint8_t w[CM_GEN_NTIERS];
 };
 
@@ -65,8 +65,8 @@ extern const unsigned cm_gen_ndests;
  * Expands template tmpl for VPC vpc with variant v into out (always
  * NUL-terminated, truncated at outlen). Returns the length.
  */
-size_t cm_gen_dest_expand(const struct cm_gen_world *w, unsigned vpc, unsigned d,
-                          const char *tmpl, uint64_t v, char *out, size_t outlen);
+size_t cm_gen_dest_expand(const struct cm_gen_world *w, unsigned vpc, unsigned d, const char *tmpl,
+                          uint64_t v, char *out, size_t outlen);
 
 /*
  * The k-th A record of entry d for (vpc, variant). For CM_GEN_D_PEER/HOST/PTR

@@ -29,8 +29,8 @@ struct dctx {
 /* One query to write. */
 struct query {
     int64_t t;
-    unsigned d;            /* destination entry */
-    uint64_t v;            /* its variant */
+    unsigned d; /* destination entry */
+    uint64_t v; /* its variant */
     const char *qtype;
     uint32_t srcaddr;
     uint16_t srcport;
@@ -256,8 +256,8 @@ static void lookup(struct dctx *x, struct query *q)
 static void instance_queries(struct dctx *x, const struct cm_gen_instance *in)
 {
     struct cm_gen_rng *r = &x->f->rng;
-    double mean = cm_gen_dns_rate[in->tier] * (CM_GEN_DNS_WINDOW / 60.0) *
-                  x->f->env->cfg->scale * cm_gen_diurnal(x->f->start_s);
+    double mean = cm_gen_dns_rate[in->tier] * (CM_GEN_DNS_WINDOW / 60.0) * x->f->env->cfg->scale *
+                  cm_gen_diurnal(x->f->start_s);
     unsigned i, n = cm_gen_rng_count(r, mean);
 
     for (i = 0; i < n; i++) {

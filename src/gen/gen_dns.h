@@ -18,14 +18,14 @@ struct cm_gen_dns_answer {
 };
 
 struct cm_gen_dns_query {
-    int64_t t;                          /* query_timestamp, Unix seconds */
-    const struct cm_gen_instance *in;   /* source instance; NULL: srcaddr with no srcids */
-    uint32_t srcaddr;                   /* used when in is NULL */
+    int64_t t;                        /* query_timestamp, Unix seconds */
+    const struct cm_gen_instance *in; /* source instance; NULL: srcaddr with no srcids */
+    uint32_t srcaddr;                 /* used when in is NULL */
     uint16_t srcport;
     bool tcp;
-    const char *name;                   /* FQDN; a trailing dot is added if missing */
-    const char *qtype;                  /* "A", "TXT", ... */
-    const char *rcode;                  /* "NOERROR", "NXDOMAIN", ... */
+    const char *name;  /* FQDN; a trailing dot is added if missing */
+    const char *qtype; /* "A", "TXT", ... */
+    const char *rcode; /* "NOERROR", "NXDOMAIN", ... */
     const struct cm_gen_dns_answer *answers;
     unsigned nanswers;
 };

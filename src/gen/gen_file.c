@@ -47,8 +47,8 @@ static int64_t window_len(enum cm_gen_kind kind)
     }
 }
 
-void cm_gen_file_begin(struct cm_gen_file *f, enum cm_gen_kind kind, bool data_events,
-                       unsigned vpc, uint64_t win)
+void cm_gen_file_begin(struct cm_gen_file *f, enum cm_gen_kind kind, bool data_events, unsigned vpc,
+                       uint64_t win)
 {
     int64_t len = window_len(kind);
 
@@ -160,8 +160,7 @@ int cm_gen_file_assemble(struct cm_gen_file *f)
 
 static void name_tail(const struct cm_gen_file *f, struct cm_gen_text *t)
 {
-    static const char alnum[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     struct cm_gen_rng r;
     char tmp[16];
 

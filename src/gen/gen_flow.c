@@ -69,8 +69,8 @@ struct fctx {
     const struct cm_gen_account *acc;
     const struct cm_gen_tables *tab;
     struct fline line;
-    int64_t ws, we;  /* capture window [ws, we) */
-    double per_win;  /* expected-count multiplier for one capture window */
+    int64_t ws, we; /* capture window [ws, we) */
+    double per_win; /* expected-count multiplier for one capture window */
 };
 
 const char *cm_gen_flow_header(const struct cm_gen_world *w, unsigned vpc)
@@ -212,7 +212,8 @@ static void convo_times(struct fctx *x, bool long_lived, int64_t *start, int64_t
 static void emit_side(struct fctx *x, const struct convo *c, const struct cm_gen_instance *in,
                       bool initiator, int64_t start, int64_t end)
 {
-    struct cm_gen_flow fw = {.in = in, .proto = c->proto, .accept = true, .start = start, .end = end};
+    struct cm_gen_flow fw = {
+        .in = in, .proto = c->proto, .accept = true, .start = start, .end = end};
     uint8_t fa = c->long_lived ? F_LONG : F_SHORT, fb = fa;
     int k;
 
@@ -308,8 +309,14 @@ static void web_to_app(struct fctx *x, const struct cm_gen_instance *in)
     n = count(x, 4.0);
     for (i = 0; i < n; i++) {
         const struct cm_gen_instance *b = &x->w->instances[app[cm_gen_rng_below(r, napp)]];
-        struct convo c = {.a = in, .b = b, .a_ip = in->ip, .b_ip = b->ip, .b_port = 8080,
-                          .proto = 6, .path_a = P_VPC, .path_b = P_VPC};
+        struct convo c = {.a = in,
+                          .b = b,
+                          .a_ip = in->ip,
+                          .b_ip = b->ip,
+                          .b_port = 8080,
+                          .proto = 6,
+                          .path_a = P_VPC,
+                          .path_b = P_VPC};
 
         c.a_port = ephemeral(r);
         sizes(r, &c, 30, 600, 1200);
@@ -332,8 +339,15 @@ static void pools(struct fctx *x, unsigned idx)
 
         for (k = 0; k < (i < ndb ? 4u : 2u); k++) {
             uint64_t h = cm_gen_hash4(x->w->seed, 0x706f6f6cULL, ((uint64_t)idx << 32) | peer, k);
-            struct convo c = {.a = in, .b = b, .a_ip = in->ip, .b_ip = b->ip, .b_port = port,
-                              .proto = 6, .path_a = P_VPC, .path_b = P_VPC, .long_lived = true};
+            struct convo c = {.a = in,
+                              .b = b,
+                              .a_ip = in->ip,
+                              .b_ip = b->ip,
+                              .b_port = port,
+                              .proto = 6,
+                              .path_a = P_VPC,
+                              .path_b = P_VPC,
+                              .long_lived = true};
 
             c.a_port = (uint16_t)(32768 + h % 28232);
             sizes(r, &c, (uint32_t)(200 * x->per_win) + 20, 300, 900);
@@ -381,16 +395,16 @@ static bool is_public(uint32_t ip)
     uint32_t a = ip >> 24, b = (ip >> 16) & 255, c24 = ip >> 8;
 
     return !(a == 0 || a == 10 || a == 127 || a >= 224 || (a == 100 && (b & 0xc0) == 64) ||
-             (a == 169 && b == 254) || (a == 172 && (b & 0xf0) == 16) ||
-             (a == 192 && b == 168) || (a == 198 && (b & 0xfe) == 18) ||
-             c24 == 0xc00000 || c24 == 0xc00002 || c24 == 0xc63364 || c24 == 0xcb0071);
+             (a == 169 && b == 254) || (a == 172 && (b & 0xf0) == 16) || (a == 192 && b == 168) ||
+             (a == 198 && (b & 0xfe) == 18) || c24 == 0xc00000 || c24 == 0xc00002 ||
+             c24 == 0xc63364 || c24 == 0xcb0071);
 }
 
 /* Internet background radiation: single rejected probes at public ENIs. */
 static void noise(struct fctx *x, const struct cm_gen_instance *in)
 {
-    static const uint16_t ports[] = {22, 23, 3389, 445, 1433, 3306, 5900, 8080, 8443, 6379,
-                                     9200, 2375, 5432, 25, 21, 135, 139, 161, 53, 0};
+    static const uint16_t ports[] = {22,   23,   3389, 445, 1433, 3306, 5900, 8080, 8443, 6379,
+                                     9200, 2375, 5432, 25,  21,   135,  139,  161,  53,   0};
     struct cm_gen_rng *r = &x->f->rng;
     unsigned i, n = count(x, 4.0);
 
@@ -407,7 +421,8 @@ static void noise(struct fctx *x, const struct cm_gen_instance *in)
         fw.packets = 1 + (cm_gen_rng_below(r, 4) == 0);
         fw.bytes = fw.packets * (fw.proto == 6 ? 44 : 60u + cm_gen_rng_below(r, 30));
         fw.start = x->ws + cm_gen_rng_below(r, (uint32_t)(x->we - x->ws));
-        fw.end = fw.start + (fw.packets > 1 ? cm_gen_rng_below(r, (uint32_t)(x->we - fw.start)) : 0);
+        fw.end =
+            fw.start + (fw.packets > 1 ? cm_gen_rng_below(r, (uint32_t)(x->we - fw.start)) : 0);
         write_flow(x, &fw);
     }
 }
@@ -435,8 +450,14 @@ static void bastion(struct fctx *x, const struct cm_gen_instance *in)
     for (i = 0; i < n && x->v->ninstances > 1; i++) {
         const struct cm_gen_instance *b =
             &x->w->instances[x->v->first_instance + cm_gen_rng_below(r, x->v->ninstances)];
-        struct convo c = {.a = in, .b = b, .a_ip = in->ip, .b_ip = b->ip, .b_port = 22,
-                          .proto = 6, .path_a = P_VPC, .path_b = P_VPC};
+        struct convo c = {.a = in,
+                          .b = b,
+                          .a_ip = in->ip,
+                          .b_ip = b->ip,
+                          .b_port = 22,
+                          .proto = 6,
+                          .path_a = P_VPC,
+                          .path_b = P_VPC};
 
         if (b == in) {
             continue;

@@ -30,13 +30,13 @@ enum {
 /* One record, as the ENI of instance `in` logs it. */
 struct cm_gen_flow {
     const struct cm_gen_instance *in;
-    uint32_t src, dst;   /* host order */
+    uint32_t src, dst; /* host order */
     uint16_t sport, dport;
     uint8_t proto, flags, path;
     bool accept, ingress;
     uint32_t packets;
     uint64_t bytes;
-    int64_t start, end;  /* Unix seconds */
+    int64_t start, end; /* Unix seconds */
 };
 
 /*

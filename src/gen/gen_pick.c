@@ -70,8 +70,8 @@ static int build_api(struct cm_gen_tables *t, uint32_t *w)
         for (all = 0; all < 2; all++) {
             for (i = 0; i < cm_gen_napis; i++) {
                 const struct cm_gen_api *a = &cm_gen_apis[i];
-                int skip = (a->flags & CM_GEN_API_SPECIAL) ||
-                           (!all && (a->flags & CM_GEN_API_GLOBAL));
+                int skip =
+                    (a->flags & CM_GEN_API_SPECIAL) || (!all && (a->flags & CM_GEN_API_GLOBAL));
 
                 w[i] = skip ? 0 : a->w[c];
             }

@@ -15,10 +15,10 @@
 #include "gen/gen_ct.h"
 
 struct cm_gen_pick {
-    uint32_t n;      /* entries with weight > 0 */
-    uint32_t total;  /* sum of weights */
-    uint32_t *cum;   /* cum[i] = sum of weights of entries 0..i */
-    uint16_t *idx;   /* table index of entry i */
+    uint32_t n;     /* entries with weight > 0 */
+    uint32_t total; /* sum of weights */
+    uint32_t *cum;  /* cum[i] = sum of weights of entries 0..i */
+    uint16_t *idx;  /* table index of entry i */
 };
 
 struct cm_gen_tables {

@@ -20,9 +20,9 @@
 
 struct cm_gen_text {
     struct cm_buf *b;
-    int err;                /* first error (0 or CM_E*), sticky */
-    int64_t day_s;          /* start of the day cached in date[] (-1: none) */
-    char date[12];          /* "YYYY-MM-DDT" of day_s */
+    int err;       /* first error (0 or CM_E*), sticky */
+    int64_t day_s; /* start of the day cached in date[] (-1: none) */
+    char date[12]; /* "YYYY-MM-DDT" of day_s */
 };
 
 /* Points t at b and clears its error and date cache. */

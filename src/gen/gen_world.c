@@ -22,64 +22,113 @@
 #define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 
 static const struct cm_gen_region regions[] = {
-    {"us-east-1", "use1", "ec2.internal", {IP4(3, 80, 0, 0), IP4(34, 192, 0, 0), IP4(44, 192, 0, 0)},
-     {12, 12, 11}, IP4(52, 216, 0, 0), 15},
-    {"eu-west-1", "euw1", "eu-west-1.compute.internal",
-     {IP4(34, 240, 0, 0), IP4(52, 16, 0, 0), IP4(54, 72, 0, 0)}, {13, 15, 15}, IP4(52, 218, 0, 0),
+    {"us-east-1",
+     "use1",
+     "ec2.internal",
+     {IP4(3, 80, 0, 0), IP4(34, 192, 0, 0), IP4(44, 192, 0, 0)},
+     {12, 12, 11},
+     IP4(52, 216, 0, 0),
+     15},
+    {"eu-west-1",
+     "euw1",
+     "eu-west-1.compute.internal",
+     {IP4(34, 240, 0, 0), IP4(52, 16, 0, 0), IP4(54, 72, 0, 0)},
+     {13, 15, 15},
+     IP4(52, 218, 0, 0),
      17},
-    {"us-west-2", "usw2", "us-west-2.compute.internal",
-     {IP4(34, 208, 0, 0), IP4(44, 224, 0, 0), IP4(54, 184, 0, 0)}, {12, 11, 13},
-     IP4(52, 218, 128, 0), 17},
-    {"eu-central-1", "euc1", "eu-central-1.compute.internal",
-     {IP4(3, 64, 0, 0), IP4(18, 184, 0, 0), IP4(52, 28, 0, 0)}, {12, 15, 16},
-     IP4(52, 219, 168, 0), 21},
-    {"ap-southeast-2", "apse2", "ap-southeast-2.compute.internal",
-     {IP4(3, 24, 0, 0), IP4(13, 236, 0, 0), IP4(54, 252, 0, 0)}, {14, 14, 16},
-     IP4(52, 95, 128, 0), 21},
-    {"ap-northeast-1", "apne1", "ap-northeast-1.compute.internal",
-     {IP4(3, 112, 0, 0), IP4(18, 176, 0, 0), IP4(54, 64, 0, 0)}, {14, 15, 15}, IP4(52, 219, 0, 0),
+    {"us-west-2",
+     "usw2",
+     "us-west-2.compute.internal",
+     {IP4(34, 208, 0, 0), IP4(44, 224, 0, 0), IP4(54, 184, 0, 0)},
+     {12, 11, 13},
+     IP4(52, 218, 128, 0),
+     17},
+    {"eu-central-1",
+     "euc1",
+     "eu-central-1.compute.internal",
+     {IP4(3, 64, 0, 0), IP4(18, 184, 0, 0), IP4(52, 28, 0, 0)},
+     {12, 15, 16},
+     IP4(52, 219, 168, 0),
+     21},
+    {"ap-southeast-2",
+     "apse2",
+     "ap-southeast-2.compute.internal",
+     {IP4(3, 24, 0, 0), IP4(13, 236, 0, 0), IP4(54, 252, 0, 0)},
+     {14, 14, 16},
+     IP4(52, 95, 128, 0),
+     21},
+    {"ap-northeast-1",
+     "apne1",
+     "ap-northeast-1.compute.internal",
+     {IP4(3, 112, 0, 0), IP4(18, 176, 0, 0), IP4(54, 64, 0, 0)},
+     {14, 15, 15},
+     IP4(52, 219, 0, 0),
      20},
-    {"us-east-2", "use2", "us-east-2.compute.internal",
-     {IP4(3, 128, 0, 0), IP4(18, 216, 0, 0), IP4(52, 14, 0, 0)}, {12, 14, 16},
-     IP4(52, 219, 80, 0), 20},
-    {"sa-east-1", "sae1", "sa-east-1.compute.internal",
-     {IP4(18, 228, 0, 0), IP4(54, 232, 0, 0), IP4(177, 71, 128, 0)}, {16, 16, 17},
-     IP4(52, 95, 164, 0), 22},
-    {"ca-central-1", "cac1", "ca-central-1.compute.internal",
-     {IP4(3, 96, 0, 0), IP4(15, 222, 0, 0), IP4(35, 182, 0, 0)}, {14, 15, 15},
-     IP4(52, 95, 146, 0), 23},
-    {"eu-west-2", "euw2", "eu-west-2.compute.internal",
-     {IP4(3, 8, 0, 0), IP4(18, 130, 0, 0), IP4(35, 176, 0, 0)}, {14, 16, 15}, IP4(52, 95, 148, 0),
-     23},
-    {"ap-south-1", "aps1", "ap-south-1.compute.internal",
-     {IP4(3, 6, 0, 0), IP4(13, 232, 0, 0), IP4(65, 0, 0, 0)}, {15, 14, 14}, IP4(52, 219, 64, 0),
+    {"us-east-2",
+     "use2",
+     "us-east-2.compute.internal",
+     {IP4(3, 128, 0, 0), IP4(18, 216, 0, 0), IP4(52, 14, 0, 0)},
+     {12, 14, 16},
+     IP4(52, 219, 80, 0),
+     20},
+    {"sa-east-1",
+     "sae1",
+     "sa-east-1.compute.internal",
+     {IP4(18, 228, 0, 0), IP4(54, 232, 0, 0), IP4(177, 71, 128, 0)},
+     {16, 16, 17},
+     IP4(52, 95, 164, 0),
      22},
-    {"eu-north-1", "eun1", "eu-north-1.compute.internal",
-     {IP4(13, 48, 0, 0), IP4(16, 170, 0, 0), IP4(13, 60, 0, 0)}, {15, 15, 16},
-     IP4(52, 95, 169, 0), 24},
+    {"ca-central-1",
+     "cac1",
+     "ca-central-1.compute.internal",
+     {IP4(3, 96, 0, 0), IP4(15, 222, 0, 0), IP4(35, 182, 0, 0)},
+     {14, 15, 15},
+     IP4(52, 95, 146, 0),
+     23},
+    {"eu-west-2",
+     "euw2",
+     "eu-west-2.compute.internal",
+     {IP4(3, 8, 0, 0), IP4(18, 130, 0, 0), IP4(35, 176, 0, 0)},
+     {14, 16, 15},
+     IP4(52, 95, 148, 0),
+     23},
+    {"ap-south-1",
+     "aps1",
+     "ap-south-1.compute.internal",
+     {IP4(3, 6, 0, 0), IP4(13, 232, 0, 0), IP4(65, 0, 0, 0)},
+     {15, 14, 14},
+     IP4(52, 219, 64, 0),
+     22},
+    {"eu-north-1",
+     "eun1",
+     "eu-north-1.compute.internal",
+     {IP4(13, 48, 0, 0), IP4(16, 170, 0, 0), IP4(13, 60, 0, 0)},
+     {15, 15, 16},
+     IP4(52, 95, 169, 0),
+     24},
 };
 
 static const char *const orgs[] = {"acme", "globex", "initech", "umbrella", "hooli", "vandelay"};
-static const char *const envs[] = {"prod", "staging", "dev", "shared", "data", "security",
-                                   "sandbox", "qa"};
+static const char *const envs[] = {"prod", "staging",  "dev",     "shared",
+                                   "data", "security", "sandbox", "qa"};
 static const char *const people[] = {
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
+    "alice",   "bob",  "carol",  "dave",  "erin",   "frank", "grace", "heidi",  "ivan",   "judy",
     "mallika", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "yusuf"};
 static const char *const ci_users[] = {"terraform-ci", "github-actions", "jenkins-deploy",
                                        "gitlab-runner", "backup-automation"};
-static const char *const functions[] = {"orders-api", "image-resizer", "nightly-report",
-                                        "slack-notifier", "cost-exporter", "audit-forwarder",
+static const char *const functions[] = {"orders-api",      "image-resizer",  "nightly-report",
+                                        "slack-notifier",  "cost-exporter",  "audit-forwarder",
                                         "webhook-handler", "token-refresher"};
-static const char *const bucket_purpose[CM_GEN_BUCKETS_PER_ACCOUNT] = {"logs", "assets",
-                                                                       "backups", "data-lake"};
-static const char *const tier_names[CM_GEN_NTIERS] = {"web", "app", "db", "worker", "bastion",
-                                                      "cache"};
+static const char *const bucket_purpose[CM_GEN_BUCKETS_PER_ACCOUNT] = {"logs", "assets", "backups",
+                                                                       "data-lake"};
+static const char *const tier_names[CM_GEN_NTIERS] = {"web",    "app",     "db",
+                                                      "worker", "bastion", "cache"};
 /* UTC hours people start work: APAC, Europe and the Americas (a global team). */
 static const uint8_t work_starts[] = {23, 0, 1, 7, 8, 8, 13, 14, 14, 15, 16, 17};
-static const uint8_t tier_rotation[] = {
-    CM_GEN_TIER_WEB, CM_GEN_TIER_APP,  CM_GEN_TIER_DB,     CM_GEN_TIER_WORKER,
-    CM_GEN_TIER_BASTION, CM_GEN_TIER_CACHE, CM_GEN_TIER_APP, CM_GEN_TIER_WEB,
-    CM_GEN_TIER_WORKER, CM_GEN_TIER_APP,  CM_GEN_TIER_DB,     CM_GEN_TIER_WEB};
+static const uint8_t tier_rotation[] = {CM_GEN_TIER_WEB,    CM_GEN_TIER_APP,     CM_GEN_TIER_DB,
+                                        CM_GEN_TIER_WORKER, CM_GEN_TIER_BASTION, CM_GEN_TIER_CACHE,
+                                        CM_GEN_TIER_APP,    CM_GEN_TIER_WEB,     CM_GEN_TIER_WORKER,
+                                        CM_GEN_TIER_APP,    CM_GEN_TIER_DB,      CM_GEN_TIER_WEB};
 static const enum cm_gen_principal_kind principal_rotation[] = {
     CM_GEN_P_IAM_CLI, CM_GEN_P_SSO, CM_GEN_P_IAM_CONSOLE, CM_GEN_P_CI,
     CM_GEN_P_IAM_CLI, CM_GEN_P_SSO, CM_GEN_P_IAM_CONSOLE, CM_GEN_P_SSO};
@@ -88,14 +137,18 @@ static const enum cm_gen_principal_kind principal_rotation[] = {
 static const struct {
     uint32_t net;
     uint8_t plen;
-} home_nets[] = {
-    {IP4(198, 51, 100, 0), 24}, {IP4(203, 0, 113, 0), 24}, {IP4(192, 0, 2, 0), 24},
-    {IP4(81, 2, 69, 160), 27},  {IP4(216, 160, 83, 56), 29}, {IP4(89, 160, 20, 112), 28},
-    {IP4(2, 125, 160, 216), 29}, {IP4(67, 43, 156, 0), 24}, {IP4(73, 0, 0, 0), 8},
-    {IP4(86, 128, 0, 0), 10},   {IP4(176, 24, 0, 0), 13},   {IP4(109, 144, 0, 0), 12},
-}, ci_nets[] = {
-    {IP4(4, 148, 0, 0), 16}, {IP4(20, 57, 0, 0), 16}, {IP4(40, 84, 0, 0), 16},
-    {IP4(52, 225, 0, 0), 16},
+} home_nets[] =
+    {
+        {IP4(198, 51, 100, 0), 24},  {IP4(203, 0, 113, 0), 24},   {IP4(192, 0, 2, 0), 24},
+        {IP4(81, 2, 69, 160), 27},   {IP4(216, 160, 83, 56), 29}, {IP4(89, 160, 20, 112), 28},
+        {IP4(2, 125, 160, 216), 29}, {IP4(67, 43, 156, 0), 24},   {IP4(73, 0, 0, 0), 8},
+        {IP4(86, 128, 0, 0), 10},    {IP4(176, 24, 0, 0), 13},    {IP4(109, 144, 0, 0), 12},
+},
+  ci_nets[] = {
+      {IP4(4, 148, 0, 0), 16},
+      {IP4(20, 57, 0, 0), 16},
+      {IP4(40, 84, 0, 0), 16},
+      {IP4(52, 225, 0, 0), 16},
 };
 
 /* First octets of consumer and business address space, for the web-client pool. */
@@ -174,8 +227,8 @@ static int alloc_world(struct cm_gen_world *w, const struct cm_gen_config *c)
     w->functions = cm_calloc(w->nfunctions, sizeof(*w->functions));
     w->buckets = cm_calloc(w->nbuckets, sizeof(*w->buckets));
     w->clients = cm_calloc(w->nclients, sizeof(*w->clients));
-    if (!w->accounts || !w->vpcs || !w->instances || !w->principals || !w->roles ||
-        !w->functions || !w->buckets || !w->clients) {
+    if (!w->accounts || !w->vpcs || !w->instances || !w->principals || !w->roles || !w->functions ||
+        !w->buckets || !w->clients) {
         return CM_ENOMEM;
     }
     return 0;
@@ -202,8 +255,8 @@ static void build_account(struct cm_gen_world *w, const struct cm_gen_config *c,
     acc->first_role = a * acc->nroles;
     acc->first_bucket = a * CM_GEN_BUCKETS_PER_ACCOUNT;
     acc->nbuckets = CM_GEN_BUCKETS_PER_ACCOUNT;
-    acc->flow_custom = c->flow_format == CM_GEN_FLOW_CUSTOM ||
-                       (c->flow_format == CM_GEN_FLOW_MIXED && a % 2 == 1);
+    acc->flow_custom =
+        c->flow_format == CM_GEN_FLOW_CUSTOM || (c->flow_format == CM_GEN_FLOW_MIXED && a % 2 == 1);
 }
 
 static void build_vpc(struct cm_gen_world *w, struct cm_gen_rng *r, unsigned a, unsigned g)
@@ -354,8 +407,8 @@ static void build_principal(struct cm_gen_world *w, struct cm_gen_rng *r, unsign
         p->agent = CM_GEN_UA_TERRAFORM;
     }
     p->home_region = cm_gen_rng_chance(r, 0.7) ? 0 : cm_gen_rng_below(r, w->nregions);
-    p->sso_role = w->accounts[a].first_role +
-                  (i % 3 == 2 ? CM_GEN_RS_SSO_READONLY : CM_GEN_RS_SSO_ADMIN);
+    p->sso_role =
+        w->accounts[a].first_role + (i % 3 == 2 ? CM_GEN_RS_SSO_READONLY : CM_GEN_RS_SSO_ADMIN);
     p->work_start = work_starts[cm_gen_rng_below(r, (uint32_t)NELEM(work_starts))];
     p->mfa = p->kind != CM_GEN_P_CI;
 }
@@ -395,11 +448,11 @@ static void build_buckets(struct cm_gen_world *w, unsigned a)
         bk->account = a;
         bk->region = b % w->nregions;
         if (b == 0) {
-            snprintf(bk->name, sizeof(bk->name), "%s-%s-%s-%s", w->org, acc->env,
-                     bucket_purpose[b], acc->id);
+            snprintf(bk->name, sizeof(bk->name), "%s-%s-%s-%s", w->org, acc->env, bucket_purpose[b],
+                     acc->id);
         } else if (b == 2) {
-            snprintf(bk->name, sizeof(bk->name), "%s-%s-%s-%s", w->org, acc->env,
-                     bucket_purpose[b], w->regions[bk->region]->name);
+            snprintf(bk->name, sizeof(bk->name), "%s-%s-%s-%s", w->org, acc->env, bucket_purpose[b],
+                     w->regions[bk->region]->name);
         } else {
             snprintf(bk->name, sizeof(bk->name), "%s-%s-%s", w->org, acc->env, bucket_purpose[b]);
         }
@@ -413,8 +466,8 @@ static void build_clients(struct cm_gen_world *w, struct cm_gen_rng *r)
     for (i = 0; i < w->nclients; i++) {
         uint32_t hi = client_octets[cm_gen_rng_below(r, (uint32_t)NELEM(client_octets))];
 
-        w->clients[i] = (hi << 24) | (cm_gen_rng_below(r, 1u << 16) << 8) |
-                        cm_gen_rng_range(r, 1, 254);
+        w->clients[i] =
+            (hi << 24) | (cm_gen_rng_below(r, 1u << 16) << 8) | cm_gen_rng_range(r, 1, 254);
     }
     rand_key(r, w->monitor_account, "4646", 8, "0123456789");
     for (i = 0; i < 4; i++) {
@@ -492,9 +545,8 @@ void cm_gen_world_destroy(struct cm_gen_world *w)
     cm_free(w);
 }
 
-static const uint8_t diurnal_pct[24] = {60,  55,  50,  50,  50,  55,  65,  80,
-                                        95,  110, 120, 125, 130, 130, 130, 130,
-                                        125, 120, 110, 100, 90,  80,  70,  65};
+static const uint8_t diurnal_pct[24] = {60,  55,  50,  50,  50,  55,  65,  80,  95, 110, 120, 125,
+                                        130, 130, 130, 130, 125, 120, 110, 100, 90, 80,  70,  65};
 
 double cm_gen_diurnal(int64_t t)
 {

@@ -18,9 +18,9 @@ struct libdeflate_compressor;
 struct cm_gen_gz {
     struct libdeflate_compressor *c;
     bool gzip;
-    char *z;            /* compressed scratch */
+    char *z; /* compressed scratch */
     size_t zcap;
-    char *lastdir;      /* last directory known to exist */
+    char *lastdir; /* last directory known to exist */
     size_t lastdir_len;
 };
 

@@ -76,8 +76,7 @@ void cm_gen_rng_hex(struct cm_gen_rng *r, char *out, size_t n)
     }
 }
 
-void cm_gen_rng_chars(struct cm_gen_rng *r, char *out, size_t n, const char *alphabet,
-                      size_t alen)
+void cm_gen_rng_chars(struct cm_gen_rng *r, char *out, size_t n, const char *alphabet, size_t alen)
 {
     size_t i;
 

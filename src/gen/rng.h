@@ -84,8 +84,7 @@ uint32_t cm_gen_rng_count(struct cm_gen_rng *r, double mean);
 void cm_gen_rng_hex(struct cm_gen_rng *r, char *out, size_t n);
 
 /* Writes n random characters from alphabet (of length alen) to out (no NUL). */
-void cm_gen_rng_chars(struct cm_gen_rng *r, char *out, size_t n, const char *alphabet,
-                      size_t alen);
+void cm_gen_rng_chars(struct cm_gen_rng *r, char *out, size_t n, const char *alphabet, size_t alen);
 
 /* Writes a version-4 UUID (36 characters, lowercase, no NUL) to out. */
 void cm_gen_rng_uuid(struct cm_gen_rng *r, char *out);

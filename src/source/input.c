@@ -89,8 +89,7 @@ static int walk(struct cm_inputs *in, const char *path, int depth, char *err, si
             rc = CM_ENOMEM;
             break;
         }
-        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
-                 de->d_name);
+        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
         rc = walk(in, child, depth + 1, err, errlen);
         cm_free(child);
         if (rc != 0) {
@@ -114,8 +113,7 @@ static int cmp_input(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err,
-                      size_t errlen)
+int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen)
 {
     int rc;
 

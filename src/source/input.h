@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 struct cm_input {
-    char *path;       /* owned */
-    int64_t key_ms;   /* time from the object key or first record, INT64_MIN when none */
-    uint64_t size;    /* bytes on disk */
-    int is_stdin;     /* the "-" input */
+    char *path;     /* owned */
+    int64_t key_ms; /* time from the object key or first record, INT64_MIN when none */
+    uint64_t size;  /* bytes on disk */
+    int is_stdin;   /* the "-" input */
 };
 
 struct cm_inputs {
@@ -27,11 +27,10 @@ struct cm_inputs {
  * Collects the inputs under paths[0..n) and sorts them by (time, path). The
  * time is the stamp in an AWS object key when the name has one, else the
  * event time of the file's first record (cm_peek_first_time); inputs with
- * neither come first, by path. "-" means standard input and is kept first. Returns 0, CM_ENOMEM, or CM_EIO when a path cannot be
- * read (err names it; the caller reports).
+ * neither come first, by path. "-" means standard input and is kept first. Returns 0, CM_ENOMEM, or
+ * CM_EIO when a path cannot be read (err names it; the caller reports).
  */
-int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err,
-                      size_t errlen);
+int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
 void cm_inputs_free(struct cm_inputs *in);
 
 #endif

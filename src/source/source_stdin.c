@@ -33,18 +33,40 @@ int cm_stdin_line_splittable(const struct cm_parser *ps, const char *p, size_t n
     }
     cm_json_doc_init(&d, 0, 0);
     cm_json_doc_begin(&d, p, (size_t)(nl - p));
-    ok = cm_json_parse_at(&d, 0, &end, &root, NULL) == 0 && cm_json_type(&d, root) == CM_JSON_OBJECT &&
+    ok = cm_json_parse_at(&d, 0, &end, &root, NULL) == 0 &&
+         cm_json_type(&d, root) == CM_JSON_OBJECT &&
          cm_json_get(&d, root, "Records") == CM_JSON_NONE;
     cm_json_doc_finish(&d);
     return ok;
 }
 
+/*
+ * Reads on until buf[0..n) holds the two bytes of the gzip magic or the
+ * stream ends (a pipe may deliver a single byte first); returns the new n.
+ */
+static size_t read_magic(int fd, char *buf, size_t n, size_t cap)
+{
+    ssize_t got;
 
+    while (n < 2) {
+        got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            break;
+        }
+        n += (size_t)got;
+    }
+    return n;
+}
 
 /* Appends up to want bytes of decoded stdin to out; sets src->eof at the end. */
-int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err, size_t errlen)
+int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err,
+                  size_t errlen)
 {
-    size_t target = out->len + want;
+    size_t target = out->len + want, room;
+    unsigned char spare;
     int rc;
 
     while (out->len < target && !src->eof) {
@@ -60,12 +82,13 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
                 src->eof = 1;
                 break;
             }
+            if (src->raw_bytes == 0) {
+                got = (ssize_t)read_magic(fd, src->in, (size_t)got, sizeof(src->in));
+                src->gz = cm_is_gzip(src->in, (size_t)got);
+            }
             src->in_len = (size_t)got;
             src->in_off = 0;
             src->raw_bytes += (uint64_t)got;
-            if (src->raw_bytes == (uint64_t)got && cm_is_gzip(src->in, src->in_len)) {
-                src->gz = 1;
-            }
         }
         if (!src->gz) {
             rc = cm_buf_append(out, src->in + src->in_off, src->in_len - src->in_off);
@@ -82,17 +105,22 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             }
             src->zinit = 1;
         }
-        rc = cm_buf_reserve(out, 65536);
+        /* Output room up to the cap; at the cap, one spare byte tells if more comes. */
+        room = out->max - out->len < 65536 ? out->max - out->len : 65536;
+        rc = cm_buf_reserve(out, room);
         if (rc != 0) {
             return rc;
         }
         src->zs.next_in = (Bytef *)(src->in + src->in_off);
         src->zs.avail_in = (uInt)(src->in_len - src->in_off);
-        src->zs.next_out = (Bytef *)(out->p + out->len);
-        src->zs.avail_out = 65536;
+        src->zs.next_out = room ? (Bytef *)(out->p + out->len) : &spare;
+        src->zs.avail_out = room ? (uInt)room : 1;
         src->mid = 1;
         rc = inflate(&src->zs, Z_NO_FLUSH);
-        out->len += 65536 - src->zs.avail_out;
+        if (room == 0 && src->zs.avail_out == 0) {
+            return CM_E2BIG;
+        }
+        out->len += room ? room - src->zs.avail_out : 0;
         out->p[out->len] = '\0';
         src->in_off = src->in_len - src->zs.avail_in;
         if (rc == Z_STREAM_END) {

@@ -318,7 +318,8 @@ static void test_rng(void **state)
     assert_int_equal(cm_gen_rng_below(&a, 0), 0);
     cm_gen_rng_uuid(&a, u);
     u[36] = '\0';
-    assert_true(matches("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", u));
+    assert_true(
+        matches("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", u));
     assert_int_equal(cm_gen_rng_count(&a, 0.0), 0);
 }
 
@@ -542,8 +543,8 @@ static size_t check_cloudtrail(const char *p, size_t len)
 }
 
 /* Counts records per kind the way a reader would, checking each file's shape. */
-static void count_records(const struct corpus *c, uint64_t *files, uint64_t *recs,
-                          uint64_t *bytes, int *formats)
+static void count_records(const struct corpus *c, uint64_t *files, uint64_t *recs, uint64_t *bytes,
+                          int *formats)
 {
     static const char v2[] = "version account-id interface-id srcaddr dstaddr srcport dstport "
                              "protocol packets bytes start end action log-status\n";
@@ -711,8 +712,8 @@ static void test_kinds_and_plain(void **state)
         assert_int_equal(c->raw_len[i], c->len[i]);
         if (kind_of(c->path[i]) == CM_GEN_VPCFLOW) {
             assert_true(has_prefix(c->data[i], "version account-id interface-id srcaddr "
-                                                "dstaddr srcport dstport protocol packets "
-                                                "bytes start end action log-status vpc-id"));
+                                               "dstaddr srcport dstport protocol packets "
+                                               "bytes start end action log-status vpc-id"));
             assert_true(has_prefix(strchr(c->data[i], '\n') + 1, "5 "));
         }
     }
@@ -723,12 +724,24 @@ static void writer_files(struct cm_gen_file *f, const struct cm_gen_world *w)
 {
     const struct cm_gen_instance *in = &w->instances[w->vpcs[0].first_instance];
     struct cm_gen_dns_answer ans[] = {{"169.254.169.254", "A"}};
-    struct cm_gen_dns_query q = {.t = f->env->cfg->start_s + 7, .in = in, .srcport = 5353,
-                                 .name = "we\"ird.example", .qtype = "A", .rcode = "NOERROR",
-                                 .answers = ans, .nanswers = 1};
-    struct cm_gen_flow fl = {.in = in, .src = 0xc6336407u, .dst = in->ip, .sport = 4444,
-                             .dport = 22, .proto = 6, .flags = CM_GEN_TCP_SYN, .ingress = true,
-                             .packets = 1, .bytes = 44};
+    struct cm_gen_dns_query q = {.t = f->env->cfg->start_s + 7,
+                                 .in = in,
+                                 .srcport = 5353,
+                                 .name = "we\"ird.example",
+                                 .qtype = "A",
+                                 .rcode = "NOERROR",
+                                 .answers = ans,
+                                 .nanswers = 1};
+    struct cm_gen_flow fl = {.in = in,
+                             .src = 0xc6336407u,
+                             .dst = in->ip,
+                             .sport = 4444,
+                             .dport = 22,
+                             .proto = 6,
+                             .flags = CM_GEN_TCP_SYN,
+                             .ingress = true,
+                             .packets = 1,
+                             .bytes = 44};
     struct cm_json_doc d;
 
     cm_gen_file_begin(f, CM_GEN_DNS, false, 0, 0);

@@ -40,12 +40,12 @@ static const char *put(const char *name, const char *text, int gz)
 }
 
 #define CT(t)                                                                                      \
-    "{\"Records\":[{\"eventTime\":\"" t "\",\"eventSource\":\"iam.amazonaws.com\","               \
+    "{\"Records\":[{\"eventTime\":\"" t "\",\"eventSource\":\"iam.amazonaws.com\","                \
     "\"eventName\":\"ListUsers\"}]}"
 #define FLOW(start)                                                                                \
-    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "     \
-    "start end action log-status\n2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 " start " " \
-    start " ACCEPT OK\n"
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "      \
+    "start end action log-status\n2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 " start        \
+    " " start " ACCEPT OK\n"
 #define DNS(t)                                                                                     \
     "{\"query_timestamp\":\"" t "\",\"query_name\":\"a.example.\",\"srcaddr\":\"10.0.0.1\"}\n"
 

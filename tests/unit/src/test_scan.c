@@ -68,8 +68,9 @@ static void make_corpus(int nfiles, int per)
             n += record(buf + n, sizeof(buf) - n, (f * 7 + i) % 8, t++);
         }
         n += (size_t)snprintf(buf + n, sizeof(buf) - n, "]}");
-        snprintf(name, sizeof(name), "111122223333_CloudTrail_us-east-1_20250304T%02d%02dZ_x%d.json%s",
-                 f / 12, (f % 12) * 5, f, f % 2 ? ".gz" : "");
+        snprintf(name, sizeof(name),
+                 "111122223333_CloudTrail_us-east-1_20250304T%02d%02dZ_x%d.json%s", f / 12,
+                 (f % 12) * 5, f, f % 2 ? ".gz" : "");
         write_file(name, buf, n, f % 2);
     }
 }

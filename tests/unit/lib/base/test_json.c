@@ -24,7 +24,6 @@
 #include "base/json.h"
 
 #include "json_fixture.h"
-
 }
 
 static void bad(struct fx *f, const char *s, int code)

@@ -24,7 +24,6 @@
 #include "base/json.h"
 
 #include "json_fixture.h"
-
 }
 
 static const char *ct_record =

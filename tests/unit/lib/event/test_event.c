@@ -28,8 +28,7 @@ static void test_uid_types(void **state)
     assert_int_equal(cm_uid_type_from(CM_STR_LIT("IAMUser")), CM_UID_IAMUSER);
     assert_int_equal(cm_uid_type_from(CM_STR_LIT("AssumedRole")), CM_UID_ASSUMEDROLE);
     assert_int_equal(cm_uid_type_from(CM_STR_LIT("AWSService")), CM_UID_AWSSERVICE);
-    assert_int_equal(cm_uid_type_from(CM_STR_LIT("IdentityCenterUser")),
-                     CM_UID_IDENTITYCENTERUSER);
+    assert_int_equal(cm_uid_type_from(CM_STR_LIT("IdentityCenterUser")), CM_UID_IDENTITYCENTERUSER);
     assert_int_equal(cm_uid_type_from(CM_STR_LIT("iamuser")), CM_UID_UNKNOWN);
     assert_int_equal(cm_uid_type_from(CM_STR_NULL), CM_UID_UNKNOWN);
 }
@@ -113,8 +112,10 @@ static void test_key_truncation_and_hash(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kind_names),   cmocka_unit_test(test_uid_types),
-        cmocka_unit_test(test_key_cloudtrail), cmocka_unit_test(test_key_flow_dns),
+        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_uid_types),
+        cmocka_unit_test(test_key_cloudtrail),
+        cmocka_unit_test(test_key_flow_dns),
         cmocka_unit_test(test_key_truncation_and_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

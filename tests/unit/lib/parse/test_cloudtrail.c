@@ -85,39 +85,39 @@ static void done(struct sink *s)
     cm_arena_finish(&s->arena);
 }
 
-#define REC_USER                                                                                  \
-    "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"         \
-    "\"AIDAEXAMPLE1\",\"arn\":\"arn:aws:iam::111122223333:user/alice\",\"accountId\":"           \
-    "\"111122223333\",\"accessKeyId\":\"AKIAEXAMPLE1\",\"userName\":\"alice\"},\"eventTime\":"    \
-    "\"2025-03-04T10:00:00Z\",\"eventSource\":\"iam.amazonaws.com\",\"eventName\":"              \
-    "\"ListUsers\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"198.51.100.7\","            \
-    "\"userAgent\":\"aws-cli/2.15.8 Python/3.11.6 Linux/6.1\",\"requestParameters\":null,"       \
-    "\"responseElements\":null,\"requestID\":\"r-1\",\"eventID\":\"e-1\",\"readOnly\":true,"     \
-    "\"eventType\":\"AwsApiCall\",\"managementEvent\":true,\"recipientAccountId\":"              \
+#define REC_USER                                                                                   \
+    "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"           \
+    "\"AIDAEXAMPLE1\",\"arn\":\"arn:aws:iam::111122223333:user/alice\",\"accountId\":"             \
+    "\"111122223333\",\"accessKeyId\":\"AKIAEXAMPLE1\",\"userName\":\"alice\"},\"eventTime\":"     \
+    "\"2025-03-04T10:00:00Z\",\"eventSource\":\"iam.amazonaws.com\",\"eventName\":"                \
+    "\"ListUsers\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"198.51.100.7\","              \
+    "\"userAgent\":\"aws-cli/2.15.8 Python/3.11.6 Linux/6.1\",\"requestParameters\":null,"         \
+    "\"responseElements\":null,\"requestID\":\"r-1\",\"eventID\":\"e-1\",\"readOnly\":true,"       \
+    "\"eventType\":\"AwsApiCall\",\"managementEvent\":true,\"recipientAccountId\":"                \
     "\"111122223333\",\"eventCategory\":\"Management\"}"
 
-#define REC_ROLE                                                                                  \
-    "{\"eventVersion\":\"1.11\",\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":"     \
-    "\"AROAEXAMPLE:i-0abc\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/web/i-0abc\","      \
-    "\"accountId\":\"111122223333\",\"accessKeyId\":\"ASIAEXAMPLE\",\"sessionContext\":{"        \
-    "\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"AROAEXAMPLE\",\"arn\":"              \
-    "\"arn:aws:iam::111122223333:role/web\",\"accountId\":\"111122223333\",\"userName\":"        \
-    "\"web\"},\"attributes\":{\"creationDate\":\"2025-03-04T09:00:00Z\",\"mfaAuthenticated\":"   \
-    "\"false\"},\"ec2RoleDelivery\":\"2.0\"}},\"eventTime\":\"2025-03-04T10:00:05.250Z\","       \
-    "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"awsRegion\":"            \
-    "\"eu-west-1\",\"sourceIPAddress\":\"10.0.1.14\",\"userAgent\":\"Boto3/1.34\","              \
-    "\"errorCode\":\"AccessDenied\",\"errorMessage\":\"Access Denied\",\"requestParameters\":{"  \
-    "\"bucketName\":\"b1\",\"key\":\"k\"},\"resources\":[{\"type\":\"AWS::S3::Object\",\"ARN\":" \
-    "\"arn:aws:s3:::b1/k\"}],\"readOnly\":\"true\",\"eventCategory\":\"Data\","                  \
-    "\"managementEvent\":false,\"recipientAccountId\":\"111122223333\",\"vpcEndpointId\":"       \
-    "\"vpce-1\",\"vpcEndpointAccountId\":\"444455556666\",\"tlsDetails\":{\"tlsVersion\":"       \
+#define REC_ROLE                                                                                   \
+    "{\"eventVersion\":\"1.11\",\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":"       \
+    "\"AROAEXAMPLE:i-0abc\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/web/i-0abc\","        \
+    "\"accountId\":\"111122223333\",\"accessKeyId\":\"ASIAEXAMPLE\",\"sessionContext\":{"          \
+    "\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"AROAEXAMPLE\",\"arn\":"                \
+    "\"arn:aws:iam::111122223333:role/web\",\"accountId\":\"111122223333\",\"userName\":"          \
+    "\"web\"},\"attributes\":{\"creationDate\":\"2025-03-04T09:00:00Z\",\"mfaAuthenticated\":"     \
+    "\"false\"},\"ec2RoleDelivery\":\"2.0\"}},\"eventTime\":\"2025-03-04T10:00:05.250Z\","         \
+    "\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"awsRegion\":"              \
+    "\"eu-west-1\",\"sourceIPAddress\":\"10.0.1.14\",\"userAgent\":\"Boto3/1.34\","                \
+    "\"errorCode\":\"AccessDenied\",\"errorMessage\":\"Access Denied\",\"requestParameters\":{"    \
+    "\"bucketName\":\"b1\",\"key\":\"k\"},\"resources\":[{\"type\":\"AWS::S3::Object\",\"ARN\":"   \
+    "\"arn:aws:s3:::b1/k\"}],\"readOnly\":\"true\",\"eventCategory\":\"Data\","                    \
+    "\"managementEvent\":false,\"recipientAccountId\":\"111122223333\",\"vpcEndpointId\":"         \
+    "\"vpce-1\",\"vpcEndpointAccountId\":\"444455556666\",\"tlsDetails\":{\"tlsVersion\":"         \
     "\"TLSv1.3\"}}"
 
-#define REC_SVC                                                                                   \
-    "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"AWSService\",\"invokedBy\":"        \
-    "\"ec2.amazonaws.com\"},\"eventTime\":\"2025-03-04T10:01:00Z\",\"eventSource\":"             \
-    "\"sts.amazonaws.com\",\"eventName\":\"AssumeRole\",\"awsRegion\":\"us-east-1\","            \
-    "\"sourceIPAddress\":\"ec2.amazonaws.com\",\"userAgent\":\"ec2.amazonaws.com\","             \
+#define REC_SVC                                                                                    \
+    "{\"eventVersion\":\"1.09\",\"userIdentity\":{\"type\":\"AWSService\",\"invokedBy\":"          \
+    "\"ec2.amazonaws.com\"},\"eventTime\":\"2025-03-04T10:01:00Z\",\"eventSource\":"               \
+    "\"sts.amazonaws.com\",\"eventName\":\"AssumeRole\",\"awsRegion\":\"us-east-1\","              \
+    "\"sourceIPAddress\":\"ec2.amazonaws.com\",\"userAgent\":\"ec2.amazonaws.com\","               \
     "\"recipientAccountId\":\"111122223333\",\"eventType\":\"AwsApiCall\"}"
 
 static void test_records_wrapper(void **state)
@@ -246,7 +246,8 @@ static void test_bad_records(void **state)
 
     /* Not an object, missing eventTime, bad time: each rejected, the rest kept. */
     s = run("{\"Records\":[" REC_USER ",42,{\"eventName\":\"X\",\"eventSource\":\"y\"},"
-            "{\"eventTime\":\"yesterday\",\"eventName\":\"X\",\"eventSource\":\"y\"}," REC_SVC "]}");
+            "{\"eventTime\":\"yesterday\",\"eventName\":\"X\",\"eventSource\":\"y\"}," REC_SVC
+            "]}");
     assert_int_equal(s->nev, 2);
     assert_int_equal(s->nrej, 3);
     assert_non_null(strstr(s->rej_reason[0], "not a JSON object"));
@@ -330,10 +331,10 @@ static void test_doc_swap(void **state)
     /* Event 1 was parsed into doc2; its nodes must still be right. */
     assert_ptr_equal(s.ev[0].u.ct.doc, &s.doc);
     assert_ptr_equal(s.ev[1].u.ct.doc, &s.extra[0]);
-    assert_true(cm_str_eqc(cm_json_raw(s.ev[1].u.ct.doc,
-                                       cm_json_get(s.ev[1].u.ct.doc, s.ev[1].u.ct.request_parameters,
-                                                   "key")),
-                           "k"));
+    assert_true(cm_str_eqc(
+        cm_json_raw(s.ev[1].u.ct.doc,
+                    cm_json_get(s.ev[1].u.ct.doc, s.ev[1].u.ct.request_parameters, "key")),
+        "k"));
     assert_true(cm_str_eqc(s.ev[0].u.ct.uid.user_name, "alice"));
     assert_true(cm_str_eqc(s.ev[2].u.ct.event_name, "AssumeRole"));
     cm_json_doc_finish(&s.doc);

@@ -24,7 +24,7 @@
 #include "base/err.h"
 #include "parse/parse.h"
 
-#define MAX_EV 32
+#define MAX_EV  32
 #define MAX_REJ 32
 
 struct collect {
@@ -123,20 +123,20 @@ static void assert_str(struct cm_str s, const char *want)
 }
 
 #define SAMPLE                                                                                     \
-    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","         \
-    "\"vpc_id\":\"vpc-7example\",\"query_timestamp\":\"2021-02-04T17:51:55Z\","                   \
-    "\"query_name\":\"pool.minergate.com.\",\"query_type\":\"A\",\"query_class\":\"IN\","         \
-    "\"rcode\":\"NOERROR\",\"answers\":[{\"Rdata\":\"198.51.100.20\",\"Type\":\"A\","             \
-    "\"Class\":\"IN\"}],\"srcaddr\":\"10.0.1.14\",\"srcport\":\"56067\",\"transport\":\"UDP\","   \
+    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","          \
+    "\"vpc_id\":\"vpc-7example\",\"query_timestamp\":\"2021-02-04T17:51:55Z\","                    \
+    "\"query_name\":\"pool.minergate.com.\",\"query_type\":\"A\",\"query_class\":\"IN\","          \
+    "\"rcode\":\"NOERROR\",\"answers\":[{\"Rdata\":\"198.51.100.20\",\"Type\":\"A\","              \
+    "\"Class\":\"IN\"}],\"srcaddr\":\"10.0.1.14\",\"srcport\":\"56067\",\"transport\":\"UDP\","    \
     "\"srcids\":{\"instance\":\"i-0a1b2c3d4e5f60718\"}}"
 
 #define INBOUND                                                                                    \
-    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"eu-west-1\","         \
-    "\"vpc_id\":\"vpc-9\",\"query_timestamp\":\"2024-07-31T11:31:12.5Z\","                        \
-    "\"query_name\":\"evil.example.\",\"query_type\":\"TXT\",\"query_class\":\"IN\","             \
-    "\"rcode\":\"NXDOMAIN\",\"answers\":[],\"srcaddr\":\"2001:db8::7\",\"srcport\":\"53\","       \
-    "\"transport\":\"TCP\",\"srcids\":{\"resolver_endpoint\":\"rslvr-in-1\","                     \
-    "\"resolver_network_interface\":\"rni-2\"},\"firewall_rule_action\":\"BLOCK\","               \
+    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"eu-west-1\","          \
+    "\"vpc_id\":\"vpc-9\",\"query_timestamp\":\"2024-07-31T11:31:12.5Z\","                         \
+    "\"query_name\":\"evil.example.\",\"query_type\":\"TXT\",\"query_class\":\"IN\","              \
+    "\"rcode\":\"NXDOMAIN\",\"answers\":[],\"srcaddr\":\"2001:db8::7\",\"srcport\":\"53\","        \
+    "\"transport\":\"TCP\",\"srcids\":{\"resolver_endpoint\":\"rslvr-in-1\","                      \
+    "\"resolver_network_interface\":\"rni-2\"},\"firewall_rule_action\":\"BLOCK\","                \
     "\"firewall_rule_group_id\":\"rslvr-frg-3\",\"firewall_domain_list_id\":\"rslvr-fdl-4\"}"
 
 static void test_sample_record(void **state)
@@ -412,9 +412,9 @@ static void test_reject_reasons(void **state)
 static void test_junk_and_concatenated_objects(void **state)
 {
     static const char text[] = SAMPLE SAMPLE "\n" SAMPLE " trailing junk\n"
-                                                          "{\"query_timestamp\":\"2025-03-04T10:"
-                                                          "00:00Z\",\n  \"query_name\":\"multi.\""
-                                                          "\n}\n" SAMPLE "\n";
+                                             "{\"query_timestamp\":\"2025-03-04T10:"
+                                             "00:00Z\",\n  \"query_name\":\"multi.\""
+                                             "\n}\n" SAMPLE "\n";
     struct cm_json_doc doc;
     struct cm_parse_ctx ctx;
     struct collect c;
@@ -462,10 +462,11 @@ static void test_doc_swap(void **state)
     (void)state;
 
     for (int i = 0; i < 7; i++) {
-        n += (size_t)snprintf(text + n, sizeof(text) - n,
-                              "%s{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
-                              "\"query_name\":\"q%d.example.\",\"answers\":[{\"Rdata\":\"1.2.3.%d\"}]}\n",
-                              i == 3 ? "{broken\n" : "", i, i, i);
+        n += (size_t)snprintf(
+            text + n, sizeof(text) - n,
+            "%s{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
+            "\"query_name\":\"q%d.example.\",\"answers\":[{\"Rdata\":\"1.2.3.%d\"}]}\n",
+            i == 3 ? "{broken\n" : "", i, i, i);
     }
     for (int mode = 0; mode < 2; mode++) {
         struct cm_json_doc docs[3];
@@ -588,8 +589,9 @@ static void test_node_cap(void **state)
      * the parse (the caller must hand the document off).
      */
     cm_json_doc_init(&doc, 10, 0);
-    buf = parse_text(&ctx, &c, &doc, SAMPLE "\n{\"query_timestamp\":\"2025-03-04T10:00:00Z\","
-                                     "\"query_name\":\"a.\"}\n" SAMPLE "\n",
+    buf = parse_text(&ctx, &c, &doc,
+                     SAMPLE "\n{\"query_timestamp\":\"2025-03-04T10:00:00Z\","
+                            "\"query_name\":\"a.\"}\n" SAMPLE "\n",
                      &rc);
     assert_int_equal(rc, CM_E2BIG);
     assert_int_equal(c.nev, 1);

@@ -23,7 +23,7 @@
 #include "base/err.h"
 #include "parse/parse.h"
 
-#define MAX_EV 64
+#define MAX_EV  64
 #define MAX_REJ 64
 
 struct collect {
@@ -128,7 +128,7 @@ static void assert_ip(const struct cm_ip *ip, const char *want)
 }
 
 #define HDR2                                                                                       \
-    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "     \
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "      \
     "start end action log-status\n"
 
 static void test_default_with_header(void **state)
@@ -354,9 +354,9 @@ static void test_multiple_headers_and_unknown_names(void **state)
     assert_int_equal(c.ev[1].u.flow.version, 3);
     assert_ip(&c.ev[1].u.flow.src, "10.1.1.1");
     assert_int_equal(c.ev[1].u.flow.tcp_flags, 18);
-    assert_int_equal(c.ev[1].u.flow.present,
-                     (1ULL << CM_FF_VERSION) | (1ULL << CM_FF_SRCADDR) | (1ULL << CM_FF_DSTADDR) |
-                         (1ULL << CM_FF_START) | (1ULL << CM_FF_TCP_FLAGS));
+    assert_int_equal(c.ev[1].u.flow.present, (1ULL << CM_FF_VERSION) | (1ULL << CM_FF_SRCADDR) |
+                                                 (1ULL << CM_FF_DSTADDR) | (1ULL << CM_FF_START) |
+                                                 (1ULL << CM_FF_TCP_FLAGS));
     assert_str(c.ev[1].u.flow.interface_id, NULL);
     assert_int_equal(c.ev[1].time_ms, 200000);
     assert_int_equal(c.ev[1].src.line, 4);
@@ -520,18 +520,15 @@ static void test_reject_reasons(void **state)
          "field 13 (log-status): unknown log-status: 'FINE'"},
         {"x 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK",
          "field 0 (version): not a number: 'x'"},
-        {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT",
-         "expected 14 fields, got 13"},
+        {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT", "expected 14 fields, got 13"},
         {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK OK",
          "expected 14 fields, got 15"},
         {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160\x01 ACCEPT OK",
          "control byte 0x01 at column 46"},
         {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACC\x7f OK",
          "control byte 0x7f at column 50"},
-        {"2 1 eni-\xff 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK",
-         "invalid UTF-8 at column 9"},
-        {"2 1 eni-\xc3 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK",
-         "invalid UTF-8 at column 9"},
+        {"2 1 eni-\xff 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK", "invalid UTF-8 at column 9"},
+        {"2 1 eni-\xc3 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK", "invalid UTF-8 at column 9"},
         {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\r\r",
          "control byte 0x0d at column 56"},
         {"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\0",
@@ -626,7 +623,7 @@ static void test_number_ranges(void **state)
     assert_int_equal(c.ev[0].u.flow.tcp_flags, 511);
     assert_int_equal(c.ev[0].u.flow.traffic_path, 255);
     assert_int_equal(c.ev[1].u.flow.srcport, 80); /* leading zeros are plain decimal */
-    assert_int_equal(c.ev[2].u.flow.bytes, 1); /* 23 digits, but the value is 1 */
+    assert_int_equal(c.ev[2].u.flow.bytes, 1);    /* 23 digits, but the value is 1 */
     assert_int_equal(c.ev[2].src.line, 9);
     assert_int_equal(c.nrej, 5);
     assert_string_equal(c.rej[0].reason, "field 0 (version): out of range: '256'");
@@ -779,7 +776,8 @@ static void test_overlong_line(void **state)
     memset(text + at, 'x', 70000);
     at += 70000;
     text[at++] = '\n';
-    at += (size_t)snprintf(text + at, 200, "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n");
+    at += (size_t)snprintf(text + at, 200,
+                           "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n");
     buf = parse_text(&ctx, &c, text, &rc);
     assert_int_equal(rc, 0);
     assert_int_equal(c.nrej, 1);
@@ -805,16 +803,19 @@ static void test_utf8_field_accepted(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(c.nrej, 0);
     assert_int_equal(c.nev, 1);
-    assert_str(c.ev[0].u.flow.f[CM_FF_ECS_SERVICE_NAME], "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80");
+    assert_str(c.ev[0].u.flow.f[CM_FF_ECS_SERVICE_NAME],
+               "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80");
     free(buf);
 
     /* Overlong, surrogate and truncated sequences are refused. */
-    static const char *bad[] = {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                                "\xf0\x9f\x98", "\x80"};
+    static const char *bad[] = {"\xc0\xaf",         "\xe0\x80\xaf", "\xed\xa0\x80",
+                                "\xf4\x90\x80\x80", "\xf0\x9f\x98", "\x80"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char line[256];
-        snprintf(line, sizeof(line), "version interface-id ecs-service-name srcaddr\n"
-                                     "7 eni-1 x%s 10.0.0.1\n", bad[i]);
+        snprintf(line, sizeof(line),
+                 "version interface-id ecs-service-name srcaddr\n"
+                 "7 eni-1 x%s 10.0.0.1\n",
+                 bad[i]);
         buf = parse_text(&ctx, &c, line, &rc);
         assert_int_equal(c.nev, 0);
         assert_int_equal(c.nrej, 1);
@@ -905,14 +906,13 @@ static void test_file_id_and_bases(void **state)
 /* Parsing in two chunks split at any newline gives the same events. */
 static void test_chunked_equals_whole(void **state)
 {
-    static const char text[] =
-        "2 1 eni-0 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n" HDR2
-        "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n"
-        "bad line\n"
-        "version srcaddr start\n"
-        "3 10.1.1.1 200\r\n"
-        "\n"
-        "3 10.1.1.2 201\n";
+    static const char text[] = "2 1 eni-0 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n" HDR2
+                               "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n"
+                               "bad line\n"
+                               "version srcaddr start\n"
+                               "3 10.1.1.1 200\r\n"
+                               "\n"
+                               "3 10.1.1.2 201\n";
     struct cm_parse_ctx ctx;
     struct collect whole, part;
     size_t len;
@@ -1014,7 +1014,7 @@ static void test_field_helpers(void **state)
     assert_string_equal(cm_flow_field_name(CM_FF_ECS_CONTAINER_INSTANCE_ARN),
                         "ecs-container-instance-arn");
     assert_null(cm_flow_field_name(CM_FF_COUNT));
-    assert_null(cm_flow_field_name((enum cm_flow_field)-1));
+    assert_null(cm_flow_field_name((enum cm_flow_field) - 1));
     assert_int_equal(cm_flow_field_by_name(cm_str_cstr("srcAddr")), -1);
     assert_int_equal(cm_flow_field_by_name(cm_str_cstr("${srcaddr")), -1);
     assert_int_equal(cm_flow_field_by_name(cm_str_cstr("${}")), -1);
@@ -1153,8 +1153,8 @@ static void test_shared_data(void **state)
         ctx.ud = &c;
         assert_int_equal(cm_parser_vpcflow.parse(&ctx, buf, len), 0);
         if (c.rej != 0 || (size_t)c.ev != lines - headers) {
-            fail_msg("%s: %ld events, %ld rejects, %zu lines, %zu headers", de->d_name, c.ev,
-                     c.rej, lines, headers);
+            fail_msg("%s: %ld events, %ld rejects, %zu lines, %zu headers", de->d_name, c.ev, c.rej,
+                     lines, headers);
         }
         files++;
         free(buf);
