@@ -12,6 +12,7 @@
 #define CM_EVENT_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/ip.h"
@@ -221,6 +222,26 @@ struct cm_event {
         struct cm_dns dns;
     } u;
 };
+
+/*
+ * Bytes of *ev that carry its content: the common header plus the union
+ * member of its kind. Copying this many bytes copies the event.
+ */
+static inline size_t cm_event_size(const struct cm_event *ev)
+{
+    size_t head = offsetof(struct cm_event, u);
+
+    switch (ev->kind) {
+    case CM_EV_CLOUDTRAIL:
+        return head + sizeof(struct cm_ct);
+    case CM_EV_FLOW:
+        return head + sizeof(struct cm_flow);
+    case CM_EV_DNS:
+        return head + sizeof(struct cm_dns);
+    default:
+        return sizeof(*ev);
+    }
+}
 
 /* Name of an event kind ("cloudtrail", "vpcflow", "dns"). */
 const char *cm_event_kind_name(enum cm_event_kind k);

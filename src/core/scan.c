@@ -148,7 +148,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     struct scan *s = r->s;
 
     r->records[ev->kind]++;
-    b->ev[b->n] = *ev;
+    memcpy(&b->ev[b->n], ev, cm_event_size(ev));
     b->shard[b->n] = (uint16_t)(cm_event_entity_hash(ev, s->o.seed) % s->nworkers);
     if (++b->n == b->cap) {
         unit_append(&r->unit, b);
