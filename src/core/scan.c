@@ -77,6 +77,7 @@ struct reader {
     struct cm_batch *cur;
     struct cm_filebuf *fb;
     uint64_t records[CM_SCAN_KINDS];
+    uint64_t input_records; /* good records of the current input */
     uint64_t files, bytes_in, bytes_decoded;
     int rc;
 };
@@ -98,6 +99,13 @@ static void note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off
         st->rejected_files++;
     } else if (kind > 0 && kind < CM_SCAN_KINDS) {
         st->rejected[kind]++;
+    }
+    if (file_id < st->ninputs) {
+        if (kind == 0) {
+            st->inputs[file_id].damaged = 1;
+        } else {
+            st->inputs[file_id].rejected++;
+        }
     }
     if (st->nrejects < s->o.max_rejects) {
         struct cm_scan_reject *r = &st->rejects[st->nrejects++];
@@ -148,6 +156,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     struct scan *s = r->s;
 
     r->records[ev->kind]++;
+    r->input_records++;
     memcpy(&b->ev[b->n], ev, cm_event_size(ev));
     b->shard[b->n] = (uint16_t)(cm_event_entity_hash(ev, s->o.seed) % s->nworkers);
     if (++b->n == b->cap) {
@@ -166,6 +175,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     int rc;
 
     r->records[ev->kind]++;
+    r->input_records++;
     rc = cm_engine_event(r->engine, ev, &r->s->sink);
     /* The event is consumed: the tape and arena can start over. */
     cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
@@ -295,6 +305,9 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
                         ? "unrecognised format (binary data)"
                         : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)");
         return CM_OK;
+    }
+    if (file_id < s->st->ninputs) {
+        s->st->inputs[file_id].kind = (int)ps->kind; /* one reader owns an input */
     }
     r->ctx.file_id = file_id;
     r->ctx.on_reject = on_reject;
@@ -561,6 +574,10 @@ static void input_done(struct scan *s, struct reader *r, size_t idx, uint64_t ti
         complete_locked(s, ticket, &r->unit);
     }
     memset(&r->unit, 0, sizeof(r->unit));
+    if (idx < s->st->ninputs) {
+        s->st->inputs[idx].records += r->input_records;
+    }
+    r->input_records = 0;
     s->files_done++;
     s->bytes_done += s->in.v[idx].size;
     s->records_done = recs; /* approximate across threads: for progress only */
@@ -682,6 +699,8 @@ static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
     for (size_t i = 0; rc == 0 && i < s->in.n && s->in.v[i].is_stdin; i++) {
         rc = process_stdin(&rd[0], (uint32_t)i);
         s->files_done++;
+        s->st->inputs[i].records += rd[0].input_records;
+        rd[0].input_records = 0;
     }
     pthread_mutex_lock(&s->mu);
     while (s->next_input < s->in.n && s->in.v[s->next_input].is_stdin) {
@@ -743,8 +762,16 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     if (rc != 0) {
         goto out;
     }
+    stats->inputs = cm_calloc(s->in.n ? s->in.n : 1, sizeof(*stats->inputs));
+    if (stats->inputs == NULL) {
+        rc = CM_ENOMEM;
+        goto out;
+    }
+    stats->ninputs = s->in.n;
     for (size_t i = 0; i < s->in.n; i++) {
         s->bytes_total += s->in.v[i].size;
+        stats->inputs[i].size = s->in.v[i].size;
+        stats->inputs[i].time_ms = s->in.v[i].key_ms;
     }
     nr = s->o.threads;
     s->nworkers = nr;
@@ -778,6 +805,10 @@ out:
     for (size_t i = 0; i < stats->nrejects; i++) {
         stats->rejects[i].path = cm_strndup(stats->rejects[i].path, strlen(stats->rejects[i].path));
     }
+    for (size_t i = 0; i < stats->ninputs; i++) {
+        const char *p = s->in.v[i].is_stdin ? "(stdin)" : s->in.v[i].path;
+        stats->inputs[i].path = cm_strndup(p, strlen(p));
+    }
     cm_inputs_free(&s->in);
     cm_batch_pool_finish(&s->pool);
     pthread_mutex_destroy(&s->mu);
@@ -795,4 +826,10 @@ void cm_scan_stats_free(struct cm_scan_stats *stats)
     cm_free(stats->rejects);
     stats->rejects = NULL;
     stats->nrejects = 0;
+    for (size_t i = 0; stats->inputs && i < stats->ninputs; i++) {
+        cm_free(stats->inputs[i].path);
+    }
+    cm_free(stats->inputs);
+    stats->inputs = NULL;
+    stats->ninputs = 0;
 }

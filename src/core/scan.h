@@ -28,6 +28,17 @@ struct cm_scan_reject {
     char reason[200];
 };
 
+/* What became of one input. */
+struct cm_scan_input {
+    char *path;        /* owned */
+    uint64_t size;     /* bytes as stored */
+    int64_t time_ms;   /* ordering time (key stamp or first record), INT64_MIN: none */
+    int kind;          /* enum cm_event_kind of its format, 0 when not recognised */
+    uint64_t records;  /* good records */
+    uint64_t rejected; /* malformed records */
+    int damaged;       /* a file-level problem was reported (see rejects) */
+};
+
 struct cm_scan_stats {
     uint64_t files;                   /* inputs read */
     uint64_t bytes_in;                /* bytes as stored */
@@ -40,6 +51,8 @@ struct cm_scan_stats {
     uint64_t peak_rss_kb;
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */
     size_t nrejects;
+    struct cm_scan_input *inputs;   /* every input in processing order, owned */
+    size_t ninputs;
 };
 
 struct cm_scan_progress {

@@ -182,6 +182,12 @@ static void test_order_and_counts(void **state)
     make_corpus(24, 50);
     scan_with(1, 0, &t1, &s1);
     assert_int_equal(s1.files, 24);
+    assert_int_equal(s1.ninputs, 24);
+    for (size_t i = 1; i < s1.ninputs; i++) {
+        /* Processed in key-time order, each with its 50 records. */
+        assert_true(s1.inputs[i - 1].time_ms <= s1.inputs[i].time_ms);
+        assert_int_equal(s1.inputs[i].records, 50);
+    }
     assert_int_equal(s1.records[CM_EV_CLOUDTRAIL], 24 * 50);
     assert_int_equal(s1.rejected_files, 0);
     assert_int_equal(s1.findings, 24 * 50);
@@ -193,6 +199,9 @@ static void test_order_and_counts(void **state)
     assert_int_equal(t3.broken, 0);
     assert_true(t3.timesum == t1.timesum);
     assert_true(s3.bytes_in == s1.bytes_in);
+    for (size_t i = 0; i < s3.ninputs; i++) {
+        assert_int_equal(s3.inputs[i].records, 50);
+    }
     assert_true(s3.bytes_decoded == s1.bytes_decoded);
     assert_true(s1.bytes_decoded > s1.bytes_in);
     cm_scan_stats_free(&s1);
@@ -253,6 +262,26 @@ static void test_rejects(void **state)
         assert_non_null(st.rejects[i].path);
     }
     assert_true(found_trunc && found_empty && found_bin);
+    /* Per input: what each file was and what became of it. */
+    assert_int_equal(st.ninputs, 4);
+    for (size_t i = 0; i < st.ninputs; i++) {
+        const struct cm_scan_input *in = &st.inputs[i];
+        assert_non_null(in->path);
+        if (strstr(in->path, "good.json")) {
+            assert_int_equal(in->kind, CM_EV_CLOUDTRAIL);
+            assert_int_equal(in->records, 10);
+            assert_int_equal(in->rejected, 0);
+            assert_int_equal(in->damaged, 0);
+        } else if (strstr(in->path, "cut.json.gz")) {
+            assert_int_equal(in->kind, CM_EV_CLOUDTRAIL);
+            assert_true(in->records >= 1 && in->records < 10);
+            assert_int_equal(in->damaged, 1);
+        } else {
+            assert_int_equal(in->kind, 0);
+            assert_int_equal(in->records, 0);
+            assert_int_equal(in->damaged, 1);
+        }
+    }
     cm_scan_stats_free(&st);
 }
 
