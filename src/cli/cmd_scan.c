@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -16,6 +17,7 @@
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "core/scan.h"
+#include "store/store.h"
 
 enum out_format { FMT_TABLE, FMT_JSON };
 
@@ -29,12 +31,15 @@ struct scan_cli {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: coalmine scan [--threads N] [--stats FILE] [--format table|json] PATH...\n"
+            "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE] [--format table|json]\n"
+            "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
             "directories (recursively; plain or .gz; the format is recognised from the content)\n"
             "or from standard input ('-'), in event-time order, and runs every detector.\n"
             "\n"
+            "  -d, --db FILE         record the scan (inputs, counts, rejects) in the SQLite\n"
+            "                        store FILE, created when absent\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
             "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout)\n"
             "  -f, --format FMT      findings output: table (default) or json (one per line)\n"
@@ -238,6 +243,7 @@ static int finish_run(const struct cm_scan_stats *st, const char *stats_path, in
 static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
         {"threads", required_argument, NULL, 't'},
         {"stats", required_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'},
@@ -250,15 +256,20 @@ static int run(int argc, char **argv)
     struct cm_scan_stats st;
     struct scan_cli cli = {FMT_TABLE, stdout, 0, 0};
     struct cm_sink sink = {emit, &cli};
-    const char *stats_path = NULL;
+    const char *stats_path = NULL, *db_path = NULL;
+    struct cm_store *store = NULL;
+    struct timespec now;
     char err[512] = "";
     unsigned long v;
     int c, rc, quiet = 0;
 
     memset(&o, 0, sizeof(o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:s:f:r:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:s:f:r:qh", longopts, NULL)) != -1) {
         switch (c) {
+        case 'd':
+            db_path = optarg;
+            break;
         case 't':
             if (parse_uint(optarg, 256, &v) != 0 || v == 0) {
                 fprintf(stderr, "coalmine scan: --threads wants a number from 1 to 256\n");
@@ -302,6 +313,11 @@ static int run(int argc, char **argv)
         usage(stderr);
         return CM_EXIT_USAGE;
     }
+    if (db_path && cm_store_open(&store, db_path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
+        return CM_EXIT_ERROR;
+    }
+    clock_gettime(CLOCK_REALTIME, &now);
     cli.tty = !quiet && isatty(2);
     o.progress = progress;
     o.progress_ud = &cli;
@@ -309,9 +325,21 @@ static int run(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err[0] ? err : cm_strerror(rc));
         cm_scan_stats_free(&st);
+        cm_store_close(store);
         return CM_EXIT_ERROR;
     }
     rc = finish_run(&st, stats_path, quiet);
+    if (store) {
+        int64_t id;
+        int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+        if (cm_store_add_scan(store, &st, ms, &id, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
+            rc = CM_EXIT_ERROR;
+        } else if (!quiet) {
+            fprintf(stderr, "  store:    %s (scan %lld)\n", db_path, (long long)id);
+        }
+        cm_store_close(store);
+    }
     cm_scan_stats_free(&st);
     fflush(stdout);
     return rc;

@@ -91,6 +91,16 @@ check "summary names the bad flow line" grep -q "flow.log:4.*dstport\|flow.log:4
 check "summary names the empty file" grep -q "empty.log.*empty input" "$T/errb"
 check "summary names the binary file" grep -q "blob.bin.*binary" "$T/errb"
 
+# --- the store ---------------------------------------------------------------------
+"$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1
+check "scan --db exits 0" test $? -eq 0
+"$COALMINE" scan --db "$T/c.db" "$B" >/dev/null 2>"$T/errdb"
+check "a second scan is recorded as scan 2" grep -q "store: *$T/c.db (scan 2)" "$T/errdb"
+check "the store is a SQLite file" sh -c "head -c 15 '$T/c.db' | grep -q 'SQLite format'"
+"$COALMINE" scan --db /nonexistent/dir/c.db "$B" >/dev/null 2>"$T/errdb2"
+check "an unusable store path exits 1" test $? -eq 1
+check "the store error names the path" grep -q "/nonexistent/dir/c.db" "$T/errdb2"
+
 # --- CLI contract ------------------------------------------------------------------
 "$COALMINE" scan --help >/dev/null; check "scan --help exits 0" test $? -eq 0
 "$COALMINE" scan >/dev/null 2>&1; check "scan without a path exits 2" test $? -eq 2
