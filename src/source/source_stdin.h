@@ -22,7 +22,8 @@ struct cm_stdin {
 };
 
 /*
- * Appends up to want decoded bytes from fd to out; sets src->eof at the end
+ * Appends about want decoded bytes from fd to out (at least want unless the
+ * stream ends, and at most one 64 KiB step more); sets src->eof at the end
  * of the stream. A damaged or truncated gzip stream ends it with a message in
  * err. Returns 0, CM_ENOMEM or CM_E2BIG (out's cap).
  */

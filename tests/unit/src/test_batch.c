@@ -223,7 +223,7 @@ static void test_pool_max(void **state)
 }
 
 #define NTHREADS 4
-#define ITERS 20000
+#define ITERS    20000
 #define POOL_MAX 3
 
 struct worker {
@@ -340,12 +340,9 @@ static void test_concurrent(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_filebuf_owned),
-        cmocka_unit_test(test_filebuf_borrowed),
-        cmocka_unit_test(test_get_begins_tape),
-        cmocka_unit_test(test_put_reuses),
-        cmocka_unit_test(test_pool_max),
-        cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_filebuf_owned),   cmocka_unit_test(test_filebuf_borrowed),
+        cmocka_unit_test(test_get_begins_tape), cmocka_unit_test(test_put_reuses),
+        cmocka_unit_test(test_pool_max),        cmocka_unit_test(test_concurrent),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

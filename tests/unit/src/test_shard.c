@@ -23,7 +23,7 @@
 #include "detect/detect.h"
 
 #define NSHARDS 3
-#define MAXLOG 4096
+#define MAXLOG  4096
 
 /* What one shard's detector saw; written by the shard thread, read after stop. */
 struct shard_log {
@@ -230,7 +230,7 @@ static struct cm_batch *make_batch(struct fixture *f, int k0, uint32_t n)
 }
 
 #define NBATCH 20
-#define PER 25
+#define PER    25
 
 static void test_order_and_release(void **state)
 {

@@ -1,0 +1,275 @@
+/*
+ * struct cm_state: a cm_map whose values are a node header followed by the
+ * caller's value. Nodes form an intrusive doubly linked recency list (head:
+ * least recently touched). Map values never move (see base/map.h), so the
+ * list links are plain pointers that survive table growth.
+ *
+ * Exact expiry with out-of-order touches. Let newest be the largest now_ms
+ * ever touched, and for each live entry Y let lag(Y) = newest - last_seen(Y)
+ * at Y's last touch. For X before Y on the list, X was last touched before Y,
+ * so last_seen(X) <= newest then <= last_seen(Y) + lag(Y). With slack >= the
+ * largest lag among live entries, once the scan meets an entry last seen at
+ * or after cut + slack, every later entry is at or after cut: the scan can
+ * stop. Lags are kept as a count per power-of-two class, so slack is O(1) to
+ * read and falls back when the late entries leave.
+ */
+#include "detect/state.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/map.h"
+
+#define NCLASS 65 /* lag classes: 0 for no lag, c for lag in [2^(c-1), 2^c) */
+
+struct node {
+    struct node *prev, *next;
+    int64_t last_seen;
+    uint8_t lag_class;
+};
+
+/* The caller's value follows the node header at a 16-byte boundary. */
+#define NODE_HDR ((sizeof(struct node) + 15) & ~(size_t)15)
+
+struct cm_state {
+    struct cm_map *map;
+    struct node *head, *tail;
+    int64_t ttl_ms;
+    int64_t newest; /* largest now_ms touched; INT64_MIN before the first */
+    cm_state_cb on_evict;
+    void *evict_ud;
+    uint64_t lag_mask;           /* bit c set when class c (1..63) has entries */
+    uint64_t lag_count[NCLASS];  /* live entries per lag class */
+    struct cm_state_stats stats; /* entries and bytes kept current */
+};
+
+static void *user_val(struct node *n)
+{
+    return (unsigned char *)n + NODE_HDR;
+}
+
+static void refresh(struct cm_state *s)
+{
+    s->stats.entries = cm_map_count(s->map);
+    s->stats.bytes = sizeof(*s) + cm_map_bytes(s->map);
+}
+
+int cm_state_create(struct cm_state **out, const struct cm_state_opts *o)
+{
+    struct cm_state *s;
+    int rc;
+
+    *out = NULL;
+    if (o == NULL || o->ttl_ms < 0 || o->val_size > CM_MAP_MAX_VAL - NODE_HDR) {
+        return CM_EINVAL;
+    }
+    s = cm_calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return CM_ENOMEM;
+    }
+    rc = cm_map_create(&s->map, NODE_HDR + o->val_size, o->max_entries, o->seed);
+    if (rc != 0) {
+        cm_free(s);
+        return rc;
+    }
+    s->ttl_ms = o->ttl_ms;
+    s->newest = INT64_MIN;
+    s->on_evict = o->on_evict;
+    s->evict_ud = o->evict_ud;
+    refresh(s);
+    *out = s;
+    return 0;
+}
+
+void cm_state_destroy(struct cm_state *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    cm_map_destroy(s->map);
+    cm_free(s);
+}
+
+void cm_state_on_evict(struct cm_state *s, cm_state_cb cb, void *ud)
+{
+    s->on_evict = cb;
+    s->evict_ud = ud;
+}
+
+static unsigned lag_class(uint64_t lag)
+{
+    return lag == 0 ? 0 : 64 - (unsigned)__builtin_clzll(lag);
+}
+
+static void lag_add(struct cm_state *s, struct node *n)
+{
+    uint64_t lag = (uint64_t)s->newest - (uint64_t)n->last_seen;
+
+    n->lag_class = (uint8_t)lag_class(lag);
+    if (s->lag_count[n->lag_class]++ == 0 && n->lag_class > 0 && n->lag_class < 64) {
+        s->lag_mask |= (uint64_t)1 << n->lag_class;
+    }
+}
+
+static void lag_remove(struct cm_state *s, const struct node *n)
+{
+    if (--s->lag_count[n->lag_class] == 0 && n->lag_class > 0 && n->lag_class < 64) {
+        s->lag_mask &= ~((uint64_t)1 << n->lag_class);
+    }
+}
+
+/* An upper bound on the lag of every live entry. */
+static uint64_t slack(const struct cm_state *s)
+{
+    if (s->lag_count[64] != 0) {
+        return UINT64_MAX;
+    }
+    if (s->lag_mask == 0) {
+        return 0;
+    }
+    return ((uint64_t)1 << (63 - __builtin_clzll(s->lag_mask))) - 1;
+}
+
+static void unlink_node(struct cm_state *s, struct node *n)
+{
+    if (n->prev != NULL) {
+        n->prev->next = n->next;
+    } else {
+        s->head = n->next;
+    }
+    if (n->next != NULL) {
+        n->next->prev = n->prev;
+    } else {
+        s->tail = n->prev;
+    }
+    n->prev = n->next = NULL;
+}
+
+static void append_node(struct cm_state *s, struct node *n)
+{
+    n->prev = s->tail;
+    n->next = NULL;
+    if (s->tail != NULL) {
+        s->tail->next = n;
+    } else {
+        s->head = n;
+    }
+    s->tail = n;
+}
+
+/* Unlinks n, calls cb on it when set, and frees it. */
+static void remove_node(struct cm_state *s, struct node *n, cm_state_cb cb, void *ud)
+{
+    struct cm_str key;
+
+    unlink_node(s, n);
+    lag_remove(s, n);
+    if (cb != NULL) {
+        key = cm_map_key_of(s->map, n);
+        cb(ud, key.p, key.len, user_val(n));
+    }
+    cm_map_del_val(s->map, n);
+}
+
+/* Inserts key, evicting the least recently touched entry when the table is full. */
+static int put_evicting(struct cm_state *s, const void *key, size_t klen, void **v, bool *cr)
+{
+    int rc = cm_map_put(s->map, key, klen, v, cr);
+
+    if (rc == CM_EFULL && s->head != NULL) {
+        remove_node(s, s->head, s->on_evict, s->evict_ud);
+        s->stats.evicted++;
+        refresh(s);
+        rc = cm_map_put(s->map, key, klen, v, cr);
+    }
+    return rc;
+}
+
+void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t now_ms,
+                     bool *created)
+{
+    void *v;
+    struct node *n;
+    bool cr;
+
+    if (put_evicting(s, key, klen, &v, &cr) != 0) {
+        return NULL;
+    }
+    n = v;
+    if (cr) {
+        n->last_seen = now_ms;
+        s->stats.inserts++;
+    } else {
+        unlink_node(s, n);
+        lag_remove(s, n);
+        if (now_ms > n->last_seen) {
+            n->last_seen = now_ms;
+        }
+    }
+    if (now_ms > s->newest) {
+        s->newest = now_ms;
+    }
+    lag_add(s, n);
+    append_node(s, n);
+    if (cr) {
+        refresh(s);
+    }
+    if (created != NULL) {
+        *created = cr;
+    }
+    return user_val(n);
+}
+
+void *cm_state_get(const struct cm_state *s, const void *key, size_t klen)
+{
+    void *v = cm_map_get(s->map, key, klen);
+
+    return v == NULL ? NULL : user_val(v);
+}
+
+int cm_state_del(struct cm_state *s, const void *key, size_t klen)
+{
+    void *v = cm_map_get(s->map, key, klen);
+
+    if (v == NULL) {
+        return CM_ENOTFOUND;
+    }
+    remove_node(s, v, NULL, NULL);
+    refresh(s);
+    return 0;
+}
+
+int64_t cm_state_last_seen(const void *val)
+{
+    return ((const struct node *)((const unsigned char *)val - NODE_HDR))->last_seen;
+}
+
+size_t cm_state_expire(struct cm_state *s, int64_t watermark_ms, cm_state_cb cb, void *ud)
+{
+    bool all = watermark_ms == INT64_MAX;
+    int64_t cut = INT64_MIN;
+    struct node *n = s->head, *next;
+    size_t removed = 0;
+
+    if (!all && watermark_ms >= INT64_MIN + s->ttl_ms) {
+        cut = watermark_ms - s->ttl_ms;
+    }
+    for (; n != NULL; n = next) {
+        next = n->next;
+        if (all || n->last_seen < cut) {
+            remove_node(s, n, cb, ud);
+            removed++;
+        } else if ((uint64_t)n->last_seen - (uint64_t)cut >= slack(s)) {
+            break;
+        }
+    }
+    s->stats.expired += removed;
+    refresh(s);
+    return removed;
+}
+
+const struct cm_state_stats *cm_state_stats(const struct cm_state *s)
+{
+    return &s->stats;
+}

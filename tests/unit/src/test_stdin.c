@@ -1,0 +1,710 @@
+/*
+ * Unit tests for src/source/source_stdin.h. cm_stdin_fill reads any
+ * descriptor, so the streams come through pipes (a writer thread feeding
+ * them in pieces, as a shell pipeline would) or temp files: plain text and
+ * gzip (made here with zlib, single and multi-member) reassemble exactly
+ * over many small fills; truncated and corrupt gzip end the stream with a
+ * message and keep the good prefix; the output cap gives CM_E2BIG; raw_bytes
+ * counts what was read. Then cm_stdin_line_splittable on each format.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ZLIB_CONST
+#include <zlib.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "parse/parse.h"
+#include "source/source_stdin.h"
+
+struct blob {
+    unsigned char *p;
+    size_t n;
+};
+
+static void blob_free(struct blob *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->n = 0;
+}
+
+static void blob_add(struct blob *dst, const void *p, size_t n)
+{
+    unsigned char *np = realloc(dst->p, dst->n + n + 1);
+
+    assert_non_null(np);
+    if (n) {
+        memcpy(np + dst->n, p, n);
+    }
+    dst->p = np;
+    dst->n += n;
+}
+
+/* Log-like lines, deterministic in seed. */
+static struct blob make_text(size_t n, uint32_t seed)
+{
+    struct blob b = {NULL, 0};
+    uint32_t x = seed * 2654435761u + 1;
+
+    blob_add(&b, "", 0);
+    while (b.n < n) {
+        char line[128];
+        int len;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        len = snprintf(line, sizeof(line), "2 111122223333 eni-%08x 10.%u.%u.%u 443 %u ACCEPT OK\n",
+                       x, (x >> 24) & 0xff, (x >> 16) & 0xff, (x >> 8) & 0xff, x % 65536);
+        blob_add(&b, line, n - b.n < (size_t)len ? n - b.n : (size_t)len);
+    }
+    return b;
+}
+
+/* One gzip member of p[0..n). */
+static struct blob gzip_member(const void *p, size_t n)
+{
+    struct blob out = {NULL, 0};
+    unsigned char buf[16384];
+    z_stream zs;
+    int rc;
+
+    memset(&zs, 0, sizeof(zs));
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = p;
+    zs.avail_in = (uInt)n;
+    do {
+        zs.next_out = buf;
+        zs.avail_out = sizeof(buf);
+        rc = deflate(&zs, Z_FINISH);
+        assert_true(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR);
+        blob_add(&out, buf, sizeof(buf) - zs.avail_out);
+    } while (rc != Z_STREAM_END);
+    deflateEnd(&zs);
+    return out;
+}
+
+/* --- feeding a pipe from a thread ----------------------------------------- */
+
+struct feeder {
+    pthread_t tid;
+    int fd; /* write end; closed by the thread */
+    const unsigned char *p;
+    size_t n;
+    size_t step;        /* bytes per write */
+    size_t pause_after; /* sleep ~100 ms once this many bytes are written (0: never) */
+};
+
+static void *feeder_main(void *arg)
+{
+    struct feeder *f = arg;
+    size_t off = 0;
+
+    while (off < f->n) {
+        size_t k = f->n - off < f->step ? f->n - off : f->step;
+        ssize_t w;
+        if (f->pause_after && off == f->pause_after) {
+            struct timespec ts = {0, 100000000};
+            nanosleep(&ts, NULL);
+        }
+        if (f->pause_after && off < f->pause_after && off + k > f->pause_after) {
+            k = f->pause_after - off;
+        }
+        w = write(f->fd, f->p + off, k);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            break; /* the reader gave up (EPIPE) */
+        }
+        off += (size_t)w;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+/* Starts a thread writing p[0..n) into a pipe; returns the read end. */
+static int feed(struct feeder *f, const void *p, size_t n, size_t step, size_t pause_after)
+{
+    int fds[2];
+
+    assert_int_equal(pipe(fds), 0);
+    f->fd = fds[1];
+    f->p = p;
+    f->n = n;
+    f->step = step ? step : 1;
+    f->pause_after = pause_after;
+    assert_int_equal(pthread_create(&f->tid, NULL, feeder_main, f), 0);
+    return fds[0];
+}
+
+static void feed_end(struct feeder *f, int rfd)
+{
+    close(rfd); /* a writer still blocked gets EPIPE */
+    assert_int_equal(pthread_join(f->tid, NULL), 0);
+}
+
+/* A temp file holding p[0..n), open for reading at offset 0. */
+static int temp_input(const void *p, size_t n)
+{
+    char path[] = "/tmp/cm_test_stdin_XXXXXX";
+    int fd = mkstemp(path);
+    int rfd;
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, p, n), (ssize_t)n);
+    close(fd);
+    rfd = open(path, O_RDONLY);
+    assert_true(rfd >= 0);
+    unlink(path);
+    return rfd;
+}
+
+struct run {
+    struct cm_stdin *src;
+    struct cm_buf out;
+    char err[160];
+    int rc;    /* last fill's return */
+    int fills; /* calls made */
+};
+
+static void run_init(struct run *r, size_t max)
+{
+    memset(r, 0, sizeof(*r));
+    r->src = calloc(1, sizeof(*r->src));
+    assert_non_null(r->src);
+    cm_buf_init(&r->out, max);
+}
+
+static void run_finish(struct run *r)
+{
+    cm_stdin_finish(r->src);
+    cm_stdin_finish(r->src); /* idempotent */
+    free(r->src);
+    cm_buf_finish(&r->out);
+}
+
+/* Fills in steps of want until the end of the stream or an error. */
+static void run_all(struct run *r, int fd, size_t want)
+{
+    for (int guard = 0; guard < 1000000; guard++) {
+        r->rc = cm_stdin_fill(r->src, fd, &r->out, want, r->err, sizeof(r->err));
+        r->fills++;
+        if (r->rc != 0 || r->src->eof) {
+            return;
+        }
+    }
+    fail_msg("no end of stream");
+}
+
+static void assert_prefix(const struct run *r, const struct blob *orig)
+{
+    assert_true(r->out.len <= orig->n);
+    if (r->out.len) {
+        assert_memory_equal(r->out.p, orig->p, r->out.len);
+        assert_int_equal(r->out.p[r->out.len], '\0');
+    }
+}
+
+/* --- plain ------------------------------------------------------------------ */
+
+static void test_plain_fills(void **state)
+{
+    struct blob text = make_text(300000, 1);
+    struct feeder f;
+    struct run r;
+    int fd;
+    (void)state;
+
+    run_init(&r, 0);
+    fd = feed(&f, text.p, text.n, 7000, 0);
+    /* The first fill stops once it has want bytes, well before the end. */
+    assert_int_equal(cm_stdin_fill(r.src, fd, &r.out, 5000, r.err, sizeof(r.err)), 0);
+    assert_true(r.out.len >= 5000 && r.out.len < text.n);
+    assert_int_equal(r.src->eof, 0);
+    assert_int_equal(r.src->raw_bytes, r.out.len);
+    assert_prefix(&r, &text);
+    run_all(&r, fd, 5000);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.src->eof, 1);
+    assert_true(r.fills >= 3);
+    assert_int_equal(r.out.len, text.n);
+    assert_memory_equal(r.out.p, text.p, text.n);
+    assert_int_equal(r.src->raw_bytes, text.n);
+    assert_int_equal(r.src->gz, 0);
+    assert_string_equal(r.err, "");
+    /* After the end, a fill adds nothing and succeeds. */
+    assert_int_equal(cm_stdin_fill(r.src, fd, &r.out, 5000, r.err, sizeof(r.err)), 0);
+    assert_int_equal(r.out.len, text.n);
+    feed_end(&f, fd);
+    run_finish(&r);
+    blob_free(&text);
+}
+
+static void test_plain_tiny_and_empty(void **state)
+{
+    struct run r;
+    int fd;
+    (void)state;
+
+    /* A single byte that happens to be the first gzip magic byte is just text. */
+    run_init(&r, 0);
+    fd = temp_input("\x1f", 1);
+    run_all(&r, fd, 100);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.out.len, 1);
+    assert_int_equal((unsigned char)r.out.p[0], 0x1f);
+    assert_string_equal(r.err, "");
+    close(fd);
+    run_finish(&r);
+
+    run_init(&r, 0);
+    fd = temp_input("", 0);
+    run_all(&r, fd, 100);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.src->eof, 1);
+    assert_int_equal(r.out.len, 0);
+    assert_int_equal(r.src->raw_bytes, 0);
+    assert_string_equal(r.err, "");
+    close(fd);
+    run_finish(&r);
+}
+
+/* --- gzip ------------------------------------------------------------------- */
+
+static void test_gzip_single(void **state)
+{
+    struct blob text = make_text(500000, 2);
+    struct blob gz = gzip_member(text.p, text.n);
+    struct feeder f;
+    struct run r;
+    int fd;
+    (void)state;
+
+    run_init(&r, 0);
+    fd = feed(&f, gz.p, gz.n, 4096, 0);
+    assert_int_equal(cm_stdin_fill(r.src, fd, &r.out, 10000, r.err, sizeof(r.err)), 0);
+    assert_true(r.out.len >= 10000 && r.out.len < text.n);
+    assert_int_equal(r.src->gz, 1);
+    assert_prefix(&r, &text);
+    run_all(&r, fd, 10000);
+    assert_int_equal(r.rc, 0);
+    assert_true(r.fills >= 3);
+    assert_int_equal(r.out.len, text.n);
+    assert_memory_equal(r.out.p, text.p, text.n);
+    assert_int_equal(r.src->raw_bytes, gz.n);
+    assert_string_equal(r.err, "");
+    feed_end(&f, fd);
+    run_finish(&r);
+    blob_free(&gz);
+    blob_free(&text);
+}
+
+static void test_gzip_multi(void **state)
+{
+    struct blob a = make_text(100000, 3), b = make_text(70001, 4), c = make_text(10, 5);
+    struct blob all = {NULL, 0}, gz = {NULL, 0}, m;
+    struct feeder f;
+    struct run r;
+    int fd;
+    (void)state;
+
+    blob_add(&all, a.p, a.n);
+    blob_add(&all, b.p, b.n);
+    blob_add(&all, c.p, c.n);
+    m = gzip_member(a.p, a.n);
+    blob_add(&gz, m.p, m.n);
+    blob_free(&m);
+    m = gzip_member("", 0); /* an empty member in the middle */
+    blob_add(&gz, m.p, m.n);
+    blob_free(&m);
+    m = gzip_member(b.p, b.n);
+    blob_add(&gz, m.p, m.n);
+    blob_free(&m);
+    m = gzip_member(c.p, c.n);
+    blob_add(&gz, m.p, m.n);
+    blob_free(&m);
+
+    /* From a file (big reads)... */
+    run_init(&r, 0);
+    fd = temp_input(gz.p, gz.n);
+    run_all(&r, fd, 3000);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.out.len, all.n);
+    assert_memory_equal(r.out.p, all.p, all.n);
+    assert_int_equal(r.src->raw_bytes, gz.n);
+    assert_string_equal(r.err, "");
+    close(fd);
+    run_finish(&r);
+
+    /* ...and from a pipe in odd-sized pieces that cut member boundaries. */
+    run_init(&r, 0);
+    fd = feed(&f, gz.p, gz.n, 333, 0);
+    run_all(&r, fd, 3000);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.out.len, all.n);
+    assert_memory_equal(r.out.p, all.p, all.n);
+    assert_int_equal(r.src->raw_bytes, gz.n);
+    assert_string_equal(r.err, "");
+    feed_end(&f, fd);
+    run_finish(&r);
+
+    blob_free(&gz);
+    blob_free(&all);
+    blob_free(&a);
+    blob_free(&b);
+    blob_free(&c);
+}
+
+/* The first read can return a single byte; the gzip magic must still be seen. */
+static void test_gzip_first_read_short(void **state)
+{
+    struct blob text = make_text(20000, 6);
+    struct blob gz = gzip_member(text.p, text.n);
+    struct feeder f;
+    struct run r;
+    int fd;
+    (void)state;
+
+    run_init(&r, 0);
+    fd = feed(&f, gz.p, gz.n, 4096, 1); /* one byte, a pause, then the rest */
+    run_all(&r, fd, 1000);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.src->gz, 1);
+    assert_int_equal(r.out.len, text.n);
+    assert_memory_equal(r.out.p, text.p, text.n);
+    assert_int_equal(r.src->raw_bytes, gz.n);
+    assert_string_equal(r.err, "");
+    feed_end(&f, fd);
+    run_finish(&r);
+    blob_free(&gz);
+    blob_free(&text);
+}
+
+static void test_gzip_truncated(void **state)
+{
+    struct blob text = make_text(200000, 7);
+    struct blob gz = gzip_member(text.p, text.n);
+    size_t cuts[] = {3, 10, 11, 100, gz.n / 2, gz.n - 9, gz.n - 8, gz.n - 4, gz.n - 1};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        struct feeder f;
+        struct run r;
+        int fd;
+
+        run_init(&r, 0);
+        fd = feed(&f, gz.p, cuts[i], 5000, 0);
+        run_all(&r, fd, 8192);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.src->eof, 1);
+        assert_non_null(strstr(r.err, "truncated gzip"));
+        assert_prefix(&r, &text);
+        assert_int_equal(r.src->raw_bytes, cuts[i]);
+        if (cuts[i] >= gz.n - 8) {
+            assert_int_equal(r.out.len, text.n); /* only the trailer is missing */
+        }
+        if (cuts[i] == gz.n / 2) {
+            assert_true(r.out.len > 0);
+        }
+        feed_end(&f, fd);
+        run_finish(&r);
+    }
+    blob_free(&gz);
+    blob_free(&text);
+}
+
+static void test_gzip_truncated_second_member(void **state)
+{
+    struct blob a = make_text(50000, 8), b = make_text(50000, 9);
+    struct blob ga = gzip_member(a.p, a.n), gb = gzip_member(b.p, b.n);
+    struct blob gz = {NULL, 0}, all = {NULL, 0};
+    struct run r;
+    int fd;
+    (void)state;
+
+    blob_add(&gz, ga.p, ga.n);
+    blob_add(&gz, gb.p, gb.n / 2);
+    blob_add(&all, a.p, a.n);
+    blob_add(&all, b.p, b.n);
+    run_init(&r, 0);
+    fd = temp_input(gz.p, gz.n);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.err, "truncated gzip"));
+    assert_true(r.out.len > a.n); /* all of the first member, part of the second */
+    assert_prefix(&r, &all);
+    close(fd);
+    run_finish(&r);
+    blob_free(&all);
+    blob_free(&gz);
+    blob_free(&ga);
+    blob_free(&gb);
+    blob_free(&a);
+    blob_free(&b);
+}
+
+static void test_gzip_corrupt(void **state)
+{
+    struct blob text = make_text(150000, 10);
+    struct blob gz = gzip_member(text.p, text.n);
+    struct blob bad = {NULL, 0};
+    struct run r;
+    int fd;
+    (void)state;
+
+    /* An unknown compression method in the header: nothing decodes. */
+    blob_add(&bad, gz.p, gz.n);
+    bad.p[2] = 7;
+    run_init(&r, 0);
+    fd = temp_input(bad.p, bad.n);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.src->eof, 1);
+    assert_non_null(strstr(r.err, "corrupt gzip"));
+    assert_int_equal(r.out.len, 0);
+    close(fd);
+    run_finish(&r);
+
+    /* A wrong CRC: all the data comes out, then the error. */
+    bad.p[2] = gz.p[2];
+    bad.p[bad.n - 8] ^= 0x55;
+    run_init(&r, 0);
+    fd = temp_input(bad.p, bad.n);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.src->eof, 1);
+    assert_non_null(strstr(r.err, "corrupt gzip"));
+    assert_int_equal(r.out.len, text.n);
+    assert_memory_equal(r.out.p, text.p, text.n);
+    close(fd);
+    run_finish(&r);
+
+    /* Garbage over the middle of the deflate data. */
+    bad.p[bad.n - 8] = gz.p[gz.n - 8];
+    memset(bad.p + bad.n / 2, 0xff, 256);
+    run_init(&r, 0);
+    {
+        struct feeder f;
+        fd = feed(&f, bad.p, bad.n, 4096, 0);
+        run_all(&r, fd, 4096);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.src->eof, 1);
+        assert_true(strncmp(r.err, "corrupt gzip", 12) == 0);
+        feed_end(&f, fd);
+    }
+    run_finish(&r);
+
+    /* Trailing garbage after a complete member: the data is whole, the junk reported. */
+    blob_free(&bad);
+    blob_add(&bad, gz.p, gz.n);
+    blob_add(&bad, "not gzip at all", 15);
+    run_init(&r, 0);
+    fd = temp_input(bad.p, bad.n);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.err, "corrupt gzip"));
+    assert_int_equal(r.out.len, text.n);
+    assert_memory_equal(r.out.p, text.p, text.n);
+    close(fd);
+    run_finish(&r);
+
+    blob_free(&bad);
+    blob_free(&gz);
+    blob_free(&text);
+}
+
+/* --- the cap ---------------------------------------------------------------- */
+
+static void test_cap(void **state)
+{
+    struct blob text = make_text(5000, 11);
+    struct blob gz = gzip_member(text.p, text.n);
+    struct blob big = make_text(400000, 12);
+    struct blob gzbig = gzip_member(big.p, big.n);
+    struct feeder f;
+    struct run r;
+    int fd;
+    (void)state;
+
+    /* Plain over the cap. */
+    run_init(&r, 1000);
+    fd = temp_input(text.p, text.n);
+    run_all(&r, fd, 100);
+    assert_int_equal(r.rc, CM_E2BIG);
+    assert_true(r.out.len <= 1000);
+    close(fd);
+    run_finish(&r);
+
+    /* Gzip decoding past the cap. */
+    run_init(&r, 1000);
+    fd = temp_input(gz.p, gz.n);
+    run_all(&r, fd, 100);
+    assert_int_equal(r.rc, CM_E2BIG);
+    assert_true(r.out.len <= 1000);
+    assert_prefix(&r, &text);
+    close(fd);
+    run_finish(&r);
+
+    run_init(&r, 300000);
+    fd = feed(&f, gzbig.p, gzbig.n, 8192, 0);
+    run_all(&r, fd, 20000);
+    assert_int_equal(r.rc, CM_E2BIG);
+    assert_true(r.out.len <= 300000);
+    assert_prefix(&r, &big);
+    feed_end(&f, fd);
+    run_finish(&r);
+
+    /* Under or exactly at the cap, plain and gzip both fit. */
+    for (size_t max = text.n; max <= text.n + 1; max++) {
+        run_init(&r, max);
+        fd = temp_input(text.p, text.n);
+        run_all(&r, fd, 100);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.out.len, text.n);
+        close(fd);
+        run_finish(&r);
+
+        run_init(&r, max);
+        fd = temp_input(gz.p, gz.n);
+        run_all(&r, fd, 100);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.out.len, text.n);
+        assert_memory_equal(r.out.p, text.p, text.n);
+        assert_string_equal(r.err, "");
+        close(fd);
+        run_finish(&r);
+    }
+
+    /* A large stream that ends within 64 KiB of the cap fits too. */
+    run_init(&r, big.n + 1000);
+    fd = feed(&f, gzbig.p, gzbig.n, 8192, 0);
+    run_all(&r, fd, 20000);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.out.len, big.n);
+    assert_memory_equal(r.out.p, big.p, big.n);
+    feed_end(&f, fd);
+    run_finish(&r);
+
+    blob_free(&gzbig);
+    blob_free(&big);
+    blob_free(&gz);
+    blob_free(&text);
+}
+
+/* raw_bytes follows the descriptor, not the output. */
+static void test_raw_bytes(void **state)
+{
+    struct blob text = make_text(100000, 13);
+    struct blob gz = gzip_member(text.p, text.n);
+    struct feeder f;
+    struct run r;
+    uint64_t last = 0;
+    int fd;
+    (void)state;
+
+    run_init(&r, 0);
+    fd = feed(&f, gz.p, gz.n, 1000, 0);
+    while (!r.src->eof) {
+        assert_int_equal(cm_stdin_fill(r.src, fd, &r.out, 2000, r.err, sizeof(r.err)), 0);
+        assert_true(r.src->raw_bytes >= last);
+        assert_true(r.src->raw_bytes <= gz.n);
+        last = r.src->raw_bytes;
+    }
+    assert_int_equal(r.src->raw_bytes, gz.n);
+    assert_int_equal(r.out.len, text.n);
+    assert_true(gz.n < text.n / 2);
+    feed_end(&f, fd);
+    run_finish(&r);
+    blob_free(&gz);
+    blob_free(&text);
+}
+
+/* --- line splitting --------------------------------------------------------- */
+
+static int splittable(const struct cm_parser *ps, const char *s)
+{
+    return cm_stdin_line_splittable(ps, s, strlen(s));
+}
+
+static void test_line_splittable(void **state)
+{
+    static const char flow[] =
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+        "bytes start end action log-status\n"
+        "2 111122223333 eni-0123456789abcdef0 203.0.113.12 10.0.1.14 50242 22 6 4 240 "
+        "1741082400 1741082459 REJECT OK\n";
+    static const char dns[] =
+        "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","
+        "\"query_name\":\"example.com.\",\"srcids\":{\"instance\":\"i-0a1b2c3d4e5f60718\"}}\n"
+        "{\"version\":\"1.100000\",\"account_id\":\"111122223333\"}\n";
+    static const char ct_lines[] =
+        "{\"eventVersion\":\"1.08\",\"eventName\":\"ListUsers\",\"userIdentity\":{\"type\":"
+        "\"IAMUser\"},\"requestParameters\":{\"a\":[1,2]}}\n"
+        "{\"eventVersion\":\"1.08\",\"eventName\":\"GetUser\"}\n";
+    static const char ct_crlf[] = "{\"eventVersion\":\"1.08\",\"eventName\":\"X\"}\r\n{}\r\n";
+    static const char ct_records[] =
+        "{\"Records\":[{\"eventVersion\":\"1.08\",\"eventName\":\"ListUsers\"}]}\n";
+    static const char ct_pretty[] = "{\n  \"eventVersion\": \"1.08\",\n  \"eventName\": "
+                                    "\"ListUsers\"\n}\n";
+    static const char ct_pretty_records[] = "{\n  \"Records\": [\n    {}\n  ]\n}\n";
+    static const char ct_array[] = "[{\"eventVersion\":\"1.08\"}]\n";
+    static const char ct_partial[] = "{\"eventVersion\":\"1.08\",\"eventName\":\"ListU";
+    static const char ct_records_later[] =
+        "{\"eventVersion\":\"1.08\",\"Records\":[]}\n{\"eventVersion\":\"1.08\"}\n";
+    (void)state;
+
+    assert_int_equal(splittable(&cm_parser_vpcflow, flow), 1);
+    assert_int_equal(splittable(&cm_parser_dns, dns), 1);
+    /* Flow and resolver text split whatever the first bytes look like. */
+    assert_int_equal(splittable(&cm_parser_vpcflow, "2 111122223333 eni-1 - - -"), 1);
+    assert_int_equal(splittable(&cm_parser_dns, "{\"version\":"), 1);
+
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_lines), 1);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_crlf), 1);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_records), 0);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_pretty), 0);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_pretty_records), 0);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_array), 0);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_records_later), 0);
+    /* No complete first line yet: not (yet) known to be JSON Lines. */
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ct_partial), 0);
+    assert_int_equal(cm_stdin_line_splittable(&cm_parser_cloudtrail, ct_lines, 20), 0);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, ""), 0);
+    assert_int_equal(splittable(&cm_parser_cloudtrail, "\n{}\n"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_fills),
+        cmocka_unit_test(test_plain_tiny_and_empty),
+        cmocka_unit_test(test_gzip_single),
+        cmocka_unit_test(test_gzip_multi),
+        cmocka_unit_test(test_gzip_first_read_short),
+        cmocka_unit_test(test_gzip_truncated),
+        cmocka_unit_test(test_gzip_truncated_second_member),
+        cmocka_unit_test(test_gzip_corrupt),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_raw_bytes),
+        cmocka_unit_test(test_line_splittable),
+    };
+
+    /* A reader that stops early must not kill the test through its feeder. */
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
