@@ -1,15 +1,10 @@
 #!/bin/sh
 # The benchmark harness on a tiny corpus: it must run to the end and print
 # every row of its table with numbers (the speed itself is not asserted).
-COALMINE=${COALMINE:-build/coalmine}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/lib/tap.sh"
 if ! command -v jq >/dev/null || [ ! -x /usr/bin/time ]; then
-    echo "ok 1 - bench harness # SKIP needs jq and /usr/bin/time"
-    echo "1..1"
+    skip "bench harness" "needs jq and /usr/bin/time"
+    done_testing
     exit 0
 fi
 BENCH_DIR="$T" BENCH_HOURS=1 BENCH_SCALE=1 BENCH_RUNS=1 sh bench/run.sh "$COALMINE" \
@@ -26,4 +21,4 @@ for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "p
     fi
 done
 if grep -q "threads vs 1 thread: [0-9.]*x" "$T/table.txt"; then ok "thread scaling line"; else nok "thread scaling line"; fi
-echo "1..$n"
+done_testing

@@ -3,17 +3,7 @@
 # a one-hour corpus with its manifest, every .gz readable by zcat, every
 # CloudTrail file and Resolver line valid JSON for jq, both flow formats,
 # byte-identical output for the same options and any --jobs. Prints TAP.
-COALMINE=${COALMINE:-build/coalmine}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { # name, command...
-    name=$1; shift
-    if "$@"; then ok "$name"; else nok "$name"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$(dirname "$0")/lib/tap.sh"
 
 # --- CLI contract ----------------------------------------------------------------
 "$COALMINE" gen --help >"$T/help" 2>&1
@@ -96,4 +86,4 @@ if diff -r -q "$C" "$T/seed2" >/dev/null 2>&1; then nok "another seed differs"; 
 "$COALMINE" gen --out "$C" --hours 1 >/dev/null 2>&1
 check "refuses a directory that already holds AWSLogs (exit 1)" test $? -eq 1
 
-echo "1..$n"
+done_testing

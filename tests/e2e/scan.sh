@@ -2,17 +2,7 @@
 # End-to-end tests of `coalmine scan` over `coalmine gen` output: exact record
 # counts against the generator's manifest, thread-count independence, stdin,
 # each kind of damaged input, and the CLI contract. Prints TAP.
-COALMINE=${COALMINE:-build/coalmine}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { # name, command...
-    name=$1; shift
-    if "$@"; then ok "$name"; else nok "$name"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$(dirname "$0")/lib/tap.sh"
 HAVE_JQ=1; command -v jq >/dev/null || HAVE_JQ=0
 
 "$COALMINE" gen --out "$T/corpus" --hours 1 --seed 7 >/dev/null 2>"$T/gen.err"
@@ -112,4 +102,4 @@ check "the missing path is named" grep -q "/nonexistent/path" "$T/errn"
 "$COALMINE" version | grep -q '^coalmine [0-9]'; check "version prints a version" test $? -eq 0
 "$COALMINE" nosuchcommand >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
 "$COALMINE" --help | grep -q scan; check "--help lists the commands" test $? -eq 0
-echo "1..$n"
+done_testing

@@ -23,37 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ZLIB_CONST
-#include <zlib.h>
-
 #include "base/buf.h"
 #include "base/err.h"
 #include "parse/parse.h"
 #include "source/source_stdin.h"
 
-struct blob {
-    unsigned char *p;
-    size_t n;
-};
-
-static void blob_free(struct blob *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->n = 0;
-}
-
-static void blob_add(struct blob *dst, const void *p, size_t n)
-{
-    unsigned char *np = realloc(dst->p, dst->n + n + 1);
-
-    assert_non_null(np);
-    if (n) {
-        memcpy(np + dst->n, p, n);
-    }
-    dst->p = np;
-    dst->n += n;
-}
+#include "blob.h"
 
 /* Log-like lines, deterministic in seed. */
 static struct blob make_text(size_t n, uint32_t seed)
@@ -73,29 +48,6 @@ static struct blob make_text(size_t n, uint32_t seed)
         blob_add(&b, line, n - b.n < (size_t)len ? n - b.n : (size_t)len);
     }
     return b;
-}
-
-/* One gzip member of p[0..n). */
-static struct blob gzip_member(const void *p, size_t n)
-{
-    struct blob out = {NULL, 0};
-    unsigned char buf[16384];
-    z_stream zs;
-    int rc;
-
-    memset(&zs, 0, sizeof(zs));
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    zs.next_in = p;
-    zs.avail_in = (uInt)n;
-    do {
-        zs.next_out = buf;
-        zs.avail_out = sizeof(buf);
-        rc = deflate(&zs, Z_FINISH);
-        assert_true(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR);
-        blob_add(&out, buf, sizeof(buf) - zs.avail_out);
-    } while (rc != Z_STREAM_END);
-    deflateEnd(&zs);
-    return out;
 }
 
 /* --- feeding a pipe from a thread ----------------------------------------- */
@@ -289,7 +241,7 @@ static void test_plain_tiny_and_empty(void **state)
 static void test_gzip_single(void **state)
 {
     struct blob text = make_text(500000, 2);
-    struct blob gz = gzip_member(text.p, text.n);
+    struct blob gz = gzip_member(text.p, text.n, 6);
     struct feeder f;
     struct run r;
     int fd;
@@ -326,16 +278,16 @@ static void test_gzip_multi(void **state)
     blob_add(&all, a.p, a.n);
     blob_add(&all, b.p, b.n);
     blob_add(&all, c.p, c.n);
-    m = gzip_member(a.p, a.n);
+    m = gzip_member(a.p, a.n, 6);
     blob_add(&gz, m.p, m.n);
     blob_free(&m);
-    m = gzip_member("", 0); /* an empty member in the middle */
+    m = gzip_member("", 0, 6); /* an empty member in the middle */
     blob_add(&gz, m.p, m.n);
     blob_free(&m);
-    m = gzip_member(b.p, b.n);
+    m = gzip_member(b.p, b.n, 6);
     blob_add(&gz, m.p, m.n);
     blob_free(&m);
-    m = gzip_member(c.p, c.n);
+    m = gzip_member(c.p, c.n, 6);
     blob_add(&gz, m.p, m.n);
     blob_free(&m);
 
@@ -374,7 +326,7 @@ static void test_gzip_multi(void **state)
 static void test_gzip_first_read_short(void **state)
 {
     struct blob text = make_text(20000, 6);
-    struct blob gz = gzip_member(text.p, text.n);
+    struct blob gz = gzip_member(text.p, text.n, 6);
     struct feeder f;
     struct run r;
     int fd;
@@ -398,7 +350,7 @@ static void test_gzip_first_read_short(void **state)
 static void test_gzip_truncated(void **state)
 {
     struct blob text = make_text(200000, 7);
-    struct blob gz = gzip_member(text.p, text.n);
+    struct blob gz = gzip_member(text.p, text.n, 6);
     size_t cuts[] = {3, 10, 11, 100, gz.n / 2, gz.n - 9, gz.n - 8, gz.n - 4, gz.n - 1};
     (void)state;
 
@@ -431,7 +383,7 @@ static void test_gzip_truncated(void **state)
 static void test_gzip_truncated_second_member(void **state)
 {
     struct blob a = make_text(50000, 8), b = make_text(50000, 9);
-    struct blob ga = gzip_member(a.p, a.n), gb = gzip_member(b.p, b.n);
+    struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
     struct blob gz = {NULL, 0}, all = {NULL, 0};
     struct run r;
     int fd;
@@ -461,7 +413,7 @@ static void test_gzip_truncated_second_member(void **state)
 static void test_gzip_corrupt(void **state)
 {
     struct blob text = make_text(150000, 10);
-    struct blob gz = gzip_member(text.p, text.n);
+    struct blob gz = gzip_member(text.p, text.n, 6);
     struct blob bad = {NULL, 0};
     struct run r;
     int fd;
@@ -533,9 +485,9 @@ static void test_gzip_corrupt(void **state)
 static void test_cap(void **state)
 {
     struct blob text = make_text(5000, 11);
-    struct blob gz = gzip_member(text.p, text.n);
+    struct blob gz = gzip_member(text.p, text.n, 6);
     struct blob big = make_text(400000, 12);
-    struct blob gzbig = gzip_member(big.p, big.n);
+    struct blob gzbig = gzip_member(big.p, big.n, 6);
     struct feeder f;
     struct run r;
     int fd;
@@ -610,7 +562,7 @@ static void test_cap(void **state)
 static void test_raw_bytes(void **state)
 {
     struct blob text = make_text(100000, 13);
-    struct blob gz = gzip_member(text.p, text.n);
+    struct blob gz = gzip_member(text.p, text.n, 6);
     struct feeder f;
     struct run r;
     uint64_t last = 0;
