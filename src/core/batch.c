@@ -19,14 +19,76 @@ struct cm_filebuf *cm_filebuf_create(char *p, size_t len, int borrowed)
     return fb;
 }
 
+struct cm_filebuf *cm_filebuf_create_pooled(char *p, size_t len, size_t cap,
+                                            struct cm_bufpool *pool)
+{
+    struct cm_filebuf *fb = cm_filebuf_create(p, len, 0);
+
+    if (fb) {
+        fb->cap = cap;
+        fb->pool = pool;
+    }
+    return fb;
+}
+
 void cm_filebuf_release(struct cm_filebuf *fb)
 {
     if (fb && atomic_fetch_sub(&fb->refs, 1) == 1) {
-        if (!fb->borrowed) {
+        if (fb->borrowed) {
+            /* not ours */
+        } else if (fb->pool) {
+            cm_bufpool_put(fb->pool, fb->p, fb->cap);
+        } else {
             cm_free(fb->p);
         }
         cm_free(fb);
     }
+}
+
+void cm_bufpool_init(struct cm_bufpool *bp, size_t max_bytes)
+{
+    pthread_mutex_init(&bp->mu, NULL);
+    bp->n = 0;
+    bp->bytes = 0;
+    bp->max_bytes = max_bytes;
+}
+
+void cm_bufpool_finish(struct cm_bufpool *bp)
+{
+    for (size_t i = 0; i < bp->n; i++) {
+        cm_free(bp->v[i].p);
+    }
+    bp->n = 0;
+    bp->bytes = 0;
+    pthread_mutex_destroy(&bp->mu);
+}
+
+void cm_bufpool_get(struct cm_bufpool *bp, struct cm_buf *b)
+{
+    pthread_mutex_lock(&bp->mu);
+    if (bp->n > 0 && b->p == NULL) {
+        bp->n--;
+        b->p = bp->v[bp->n].p;
+        b->cap = bp->v[bp->n].cap;
+        b->len = 0;
+        b->p[0] = '\0';
+        bp->bytes -= b->cap;
+    }
+    pthread_mutex_unlock(&bp->mu);
+}
+
+void cm_bufpool_put(struct cm_bufpool *bp, char *p, size_t cap)
+{
+    pthread_mutex_lock(&bp->mu);
+    if (p && cap > 0 && bp->n < CM_BUFPOOL_MAX && bp->bytes + cap <= bp->max_bytes) {
+        bp->v[bp->n].p = p;
+        bp->v[bp->n].cap = cap;
+        bp->n++;
+        bp->bytes += cap;
+        p = NULL;
+    }
+    pthread_mutex_unlock(&bp->mu);
+    cm_free(p);
 }
 
 static void batch_free(struct cm_batch *b)

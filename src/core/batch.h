@@ -17,12 +17,39 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/json.h"
 #include "event/event.h"
+
+/*
+ * Spare input buffers. Decoded inputs are large and short-lived; handing
+ * their memory back here instead of to free() saves the page faults of
+ * touching fresh memory for every file. Bounded in count and bytes.
+ */
+#define CM_BUFPOOL_MAX 32
+struct cm_bufpool {
+    pthread_mutex_t mu;
+    size_t n;
+    size_t bytes;     /* held in v[] */
+    size_t max_bytes; /* a buffer that would pass this is freed instead */
+    struct {
+        char *p;
+        size_t cap;
+    } v[CM_BUFPOOL_MAX];
+};
+
+void cm_bufpool_init(struct cm_bufpool *bp, size_t max_bytes);
+void cm_bufpool_finish(struct cm_bufpool *bp);
+/* Gives the empty buffer b a spare allocation when there is one (keeps b->max). */
+void cm_bufpool_get(struct cm_bufpool *bp, struct cm_buf *b);
+/* Takes p (cap bytes) back, or frees it when the pool is full. */
+void cm_bufpool_put(struct cm_bufpool *bp, char *p, size_t cap);
 
 struct cm_filebuf {
     char *p; /* owned unless borrowed is set */
     size_t len;
+    size_t cap;               /* allocation size of p, for the pool */
+    struct cm_bufpool *pool;  /* where p goes when the last reference drops, or NULL */
     atomic_int refs;
     int borrowed; /* the content belongs to someone else (single-thread path) */
 };
@@ -47,6 +74,9 @@ struct cm_batch_pool {
 
 /* Makes a refcounted buffer around p (taken, or borrowed when borrowed != 0). */
 struct cm_filebuf *cm_filebuf_create(char *p, size_t len, int borrowed);
+/* Makes a refcounted buffer that owns p (cap bytes) and returns it to pool. */
+struct cm_filebuf *cm_filebuf_create_pooled(char *p, size_t len, size_t cap,
+                                            struct cm_bufpool *pool);
 /* Drops one reference; the last frees the buffer (unless borrowed) and the struct. */
 void cm_filebuf_release(struct cm_filebuf *fb);
 

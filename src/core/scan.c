@@ -48,6 +48,7 @@ struct unit {
 struct scan {
     struct cm_scan_opts o;
     struct cm_batch_pool pool;
+    struct cm_bufpool bufpool; /* spare decoded-input buffers (threaded path) */
     struct cm_inputs in;
     struct cm_sink *user_sink;
     struct cm_sink sink; /* locked wrapper */
@@ -343,11 +344,13 @@ static int take_buffer(struct reader *r, struct cm_buf *buf)
         p = buf->p ? buf->p : (char *)(uintptr_t) "";
         r->fb = cm_filebuf_create(p, len, 1);
     } else {
+        size_t cap = buf->cap;
         p = cm_buf_take(buf, NULL);
         if (p == NULL) {
             p = cm_calloc(1, 1);
+            cap = 1;
         }
-        r->fb = p ? cm_filebuf_create(p, len, 0) : NULL;
+        r->fb = p ? cm_filebuf_create_pooled(p, len, cap, &r->s->bufpool) : NULL;
         if (r->fb == NULL) {
             cm_free(p);
         }
@@ -387,6 +390,9 @@ static int process_input(struct reader *r, uint32_t idx)
         return rc == CM_ENOMEM ? rc : CM_OK;
     }
     cm_buf_init(&fresh, s->o.max_input_bytes);
+    if (!r->engine) {
+        cm_bufpool_get(&s->bufpool, &fresh);
+    }
     if (cm_is_gzip(r->raw.p, r->raw.len)) {
         struct cm_decode_error de;
         target = r->engine ? &r->data : &fresh;
@@ -400,8 +406,10 @@ static int process_input(struct reader *r, uint32_t idx)
         }
     } else if (!r->engine) {
         /* Threaded: the raw buffer itself becomes the input (swap it out). */
+        cm_buf_finish(&fresh);
         fresh = r->raw;
         cm_buf_init(&r->raw, s->o.max_input_bytes);
+        cm_bufpool_get(&s->bufpool, &r->raw);
         target = &fresh;
     } else {
         target = &r->raw;
@@ -754,6 +762,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->sink_mu, NULL);
     cm_batch_pool_init(&s->pool, s->o.batch_events, 64);
+    cm_bufpool_init(&s->bufpool, 256u << 20);
     pthread_cond_init(&s->cv, NULL);
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
     s->last_progress = s->t0;
@@ -811,6 +820,7 @@ out:
     }
     cm_inputs_free(&s->in);
     cm_batch_pool_finish(&s->pool);
+    cm_bufpool_finish(&s->bufpool);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->sink_mu);
     pthread_cond_destroy(&s->cv);
