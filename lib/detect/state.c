@@ -201,8 +201,10 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
         n->last_seen = now_ms;
         s->stats.inserts++;
     } else {
-        unlink_node(s, n);
         lag_remove(s, n);
+        if (n != s->tail) {
+            unlink_node(s, n);
+        }
         if (now_ms > n->last_seen) {
             n->last_seen = now_ms;
         }
@@ -211,7 +213,9 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
         s->newest = now_ms;
     }
     lag_add(s, n);
-    append_node(s, n);
+    if (n != s->tail) {
+        append_node(s, n);
+    }
     if (cr) {
         refresh(s);
     }

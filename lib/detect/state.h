@@ -68,7 +68,8 @@ void cm_state_on_evict(struct cm_state *s, cm_state_cb cb, void *ud);
  * max(last seen, now_ms) and moves it to the young end. When the key is new
  * and the table is full, the least recently touched entry is evicted first
  * (counted; the eviction callback sees it). Sets *created when not NULL.
- * Returns the value, or NULL on CM_ENOMEM (or a key of 4 GiB or more).
+ * Returns the value, or NULL on CM_ENOMEM (or a key of 4 GiB or more); the
+ * state is then unchanged except that an entry may have been evicted.
  */
 void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t now_ms,
                      bool *created);

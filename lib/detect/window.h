@@ -23,12 +23,12 @@
 #define CM_WINDOW_MAX_BUCKETS 60
 
 struct cm_window {
-    int64_t head;       /* bucket number of the head: floor(time / bucket_ms) */
-    uint32_t bucket_ms; /* width of a bucket */
-    uint16_t nbuckets;  /* 1..CM_WINDOW_MAX_BUCKETS */
-    uint16_t used;      /* 0 until the first add */
-    uint64_t late;  /* events dropped as older than the window */
-    uint64_t total; /* sum of every bucket */
+    int64_t head;                           /* bucket number of the head: floor(time / bucket_ms) */
+    uint32_t bucket_ms;                     /* width of a bucket */
+    uint16_t nbuckets;                      /* 1..CM_WINDOW_MAX_BUCKETS */
+    uint16_t used;                          /* 0 until the first add */
+    uint64_t late;                          /* events dropped as older than the window */
+    uint64_t total;                         /* sum of every bucket */
     uint64_t bucket[CM_WINDOW_MAX_BUCKETS]; /* bucket b is bucket[b mod nbuckets] */
 };
 
