@@ -19,6 +19,7 @@
  */
 #include "parse/parse.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -366,8 +367,8 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
 {
     struct cm_parse_ctx *ctx = st->ctx;
     const struct cm_json_doc *d = ctx->doc;
-    struct cm_event ev;
-    struct cm_ct *ct = &ev.u.ct;
+    struct cm_event local, *ev = ctx->slot ? ctx->slot : &local;
+    struct cm_ct *ct = &ev->u.ct;
     struct cm_str time = CM_STR_NULL, region = CM_STR_NULL;
     uint32_t rec = root, det;
     int64_t ms;
@@ -376,7 +377,7 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
         reject(st, start, "record is not a JSON object");
         return 0;
     }
-    memset(&ev, 0, sizeof(ev));
+    memset(ev, 0, offsetof(struct cm_event, u)); /* ct_init clears the rest it uses */
     ct_init(ct, d, rec);
     read_record(ctx, d, rec, ct, &time, &region, &det);
     if (det != CM_JSON_NONE) {
@@ -400,15 +401,15 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
     if (ct->source_ip_address.len && cm_ip_parse(ct->source_ip_address, &ct->source_ip) != 0) {
         ct->source_ip.family = CM_IP_NONE;
     }
-    ev.kind = CM_EV_CLOUDTRAIL;
-    ev.time_ms = ms;
-    ev.region = region;
-    ev.account = ct->recipient_account_id.len ? ct->recipient_account_id : ct->uid.account_id;
-    ev.src.file_id = ctx->file_id;
-    ev.src.offset = ctx->offset_base + start;
-    ev.src.length = (uint32_t)((end - start) > UINT32_MAX ? UINT32_MAX : end - start);
-    ev.src.line = ctx->line_base + line_at(st, start);
-    return ctx->on_event(ctx->ud, &ev);
+    ev->kind = CM_EV_CLOUDTRAIL;
+    ev->time_ms = ms;
+    ev->region = region;
+    ev->account = ct->recipient_account_id.len ? ct->recipient_account_id : ct->uid.account_id;
+    ev->src.file_id = ctx->file_id;
+    ev->src.offset = ctx->offset_base + start;
+    ev->src.length = (uint32_t)((end - start) > UINT32_MAX ? UINT32_MAX : end - start);
+    ev->src.line = ctx->line_base + line_at(st, start);
+    return ctx->on_event(ctx->ud, ev);
 }
 
 /*

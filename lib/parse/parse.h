@@ -47,6 +47,13 @@ struct cm_parse_ctx {
     void (*on_reject)(void *ud, enum cm_event_kind kind, uint64_t offset, uint32_t line,
                       const char *reason);
     void *ud;
+    /*
+     * Where to build the next event, or NULL. A parser may fill *slot and
+     * pass it to on_event, sparing the callee a copy (the scan points it at
+     * the next free place in its batch); on_event may move it. Parsers read
+     * it afresh for every record and never rely on it.
+     */
+    struct cm_event *slot;
     struct cm_flow_format flow_fmt; /* VPC flow state carried across chunks */
 };
 

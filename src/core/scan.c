@@ -135,6 +135,7 @@ static struct cm_batch *batch_new(struct reader *r)
     if (b != NULL) {
         r->ctx.doc = &b->doc;
         r->ctx.arena = &b->arena;
+        r->ctx.slot = &b->ev[0];
     }
     return b;
 }
@@ -158,14 +159,19 @@ static int on_event_batched(void *ud, struct cm_event *ev)
 
     r->records[ev->kind]++;
     r->input_records++;
-    memcpy(&b->ev[b->n], ev, cm_event_size(ev));
+    if (ev != &b->ev[b->n]) {
+        memcpy(&b->ev[b->n], ev, cm_event_size(ev));
+    }
     b->shard[b->n] = (uint16_t)(cm_event_entity_hash(ev, s->o.seed) % s->nworkers);
     if (++b->n == b->cap) {
         unit_append(&r->unit, b);
         r->cur = batch_new(r);
         if (r->cur == NULL) {
+            r->ctx.slot = NULL;
             return CM_ENOMEM;
         }
+    } else {
+        r->ctx.slot = &b->ev[b->n];
     }
     return CM_OK;
 }
@@ -317,6 +323,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         r->ctx.on_event = on_event_direct;
         r->ctx.doc = &r->ddoc;
         r->ctx.arena = &r->darena;
+        r->ctx.slot = NULL;
         return ps->parse(&r->ctx, r->fb->p, r->fb->len);
     }
     r->ctx.on_event = on_event_batched;
@@ -331,6 +338,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         cm_batch_put(&s->pool, r->cur);
     }
     r->cur = NULL;
+    r->ctx.slot = NULL;
     return rc;
 }
 
