@@ -51,7 +51,24 @@ static int add(struct cm_inputs *in, const char *path, uint64_t size, int is_std
     return CM_OK;
 }
 
-static int walk(struct cm_inputs *in, const char *path, int depth, char *err, size_t errlen)
+/* The directories being walked, outermost first, to see symlink loops. */
+struct ancestry {
+    dev_t dev[MAX_DEPTH + 2];
+    ino_t ino[MAX_DEPTH + 2];
+};
+
+static int on_path(const struct ancestry *an, int depth, const struct stat *st)
+{
+    for (int i = 0; i < depth; i++) {
+        if (an->dev[i] == st->st_dev && an->ino[i] == st->st_ino) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int walk(struct cm_inputs *in, const char *path, int depth, struct ancestry *an, char *err,
+                size_t errlen)
 {
     struct stat st;
     DIR *d;
@@ -59,6 +76,13 @@ static int walk(struct cm_inputs *in, const char *path, int depth, char *err, si
     int rc = CM_OK;
 
     if (stat(path, &st) != 0) {
+        if (depth > 0) {
+            /*
+             * A dangling link or a file gone since readdir: keep it as an
+             * input so the scan reports it as unreadable and goes on.
+             */
+            return add(in, path, 0, 0);
+        }
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return CM_EIO;
     }
@@ -68,10 +92,15 @@ static int walk(struct cm_inputs *in, const char *path, int depth, char *err, si
     if (!S_ISDIR(st.st_mode)) {
         return CM_OK;
     }
+    if (on_path(an, depth, &st)) {
+        return CM_OK; /* a link back to a directory being walked: seen already */
+    }
     if (depth > MAX_DEPTH) {
-        snprintf(err, errlen, "%s: directories nested too deep", path);
+        snprintf(err, errlen, "%s: directories nested more than %d deep", path, MAX_DEPTH);
         return CM_EIO;
     }
+    an->dev[depth] = st.st_dev;
+    an->ino[depth] = st.st_ino;
     d = opendir(path);
     if (d == NULL) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -90,7 +119,7 @@ static int walk(struct cm_inputs *in, const char *path, int depth, char *err, si
             break;
         }
         snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
-        rc = walk(in, child, depth + 1, err, errlen);
+        rc = walk(in, child, depth + 1, an, err, errlen);
         cm_free(child);
         if (rc != 0) {
             break;
@@ -122,7 +151,8 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
         if (strcmp(paths[i], "-") == 0) {
             rc = add(in, "-", 0, 1);
         } else {
-            rc = walk(in, paths[i], 0, err, errlen);
+            struct ancestry an;
+            rc = walk(in, paths[i], 0, &an, err, errlen);
         }
         if (rc != 0) {
             /* Leave nothing behind: callers may return without freeing. */

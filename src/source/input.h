@@ -27,8 +27,10 @@ struct cm_inputs {
  * Collects the inputs under paths[0..n) and sorts them by (time, path). The
  * time is the stamp in an AWS object key when the name has one, else the
  * event time of the file's first record (cm_peek_first_time); inputs with
- * neither come first, by path. "-" means standard input and is kept first. Returns 0, CM_ENOMEM, or
- * CM_EIO when a path cannot be read (err names it; the caller reports).
+ * neither come first, by path. "-" means standard input and is kept first.
+ * An entry found inside a directory that cannot be stat'ed (a dangling link)
+ * is kept, so the scan reports it as unreadable. Returns 0, CM_ENOMEM, or
+ * CM_EIO when a path given in paths cannot be read (err names it).
  */
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
 void cm_inputs_free(struct cm_inputs *in);

@@ -67,19 +67,21 @@ size=$(wc -c <"$C")
 head -c $((size - 200)) "$C" >"$B/trunc.json.gz"
 : >"$B/empty.log"
 printf '\000\001\002\003binary\377' >"$B/blob.bin"
+ln -s /nonexistent/coalmine-target "$B/dangling.json"
 
 "$COALMINE" scan --stats "$T/sb.json" "$B" >/dev/null 2>"$T/errb"
 check "damaged inputs: exit status 0" test $? -eq 0
 g=$(jq -c '[.records.cloudtrail >= 2, .records.vpcflow, .records.dns]' "$T/sb.json")
 check "damaged inputs: good records kept" test "$g" = "[true,3,2]"
 r=$(jq -c '[.rejected.cloudtrail >= 2, .rejected.vpcflow, .rejected.dns, .rejected.files]' "$T/sb.json")
-check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,3]"
+check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,4]"
 trunc_recs=$(jq .records.cloudtrail "$T/sb.json")
 check "truncated gzip keeps the records before the damage" test "$trunc_recs" -gt 2
 check "summary names the truncated file" grep -q "trunc.json.gz.*truncated gzip" "$T/errb"
 check "summary names the bad flow line" grep -q "flow.log:4.*dstport\|flow.log:4.*srcport" "$T/errb"
 check "summary names the empty file" grep -q "empty.log.*empty input" "$T/errb"
 check "summary names the binary file" grep -q "blob.bin.*binary" "$T/errb"
+check "summary names the dangling link" grep -q "dangling.json.*cannot open" "$T/errb"
 
 # --- the store ---------------------------------------------------------------------
 "$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1

@@ -399,9 +399,28 @@ static void test_symlink_loop(void **state)
     join(link, sizeof(link), t->root, "d/self");
     assert_int_equal(symlink(".", link), 0);
     paths[0] = t->root;
-    /* A loop must end (depth limit) with an error, not recurse forever. */
-    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), CM_EIO);
-    assert_true(err[0] != '\0');
+    /* A loop is not followed again: the file is found once and the walk ends. */
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 1);
+    assert_non_null(strstr(in.v[0].path, "d/file.json"));
+    cm_inputs_free(&in);
+}
+
+static void test_dangling_link(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char link[512];
+    char *paths[1];
+
+    put(t->root, "d/file.json", 1);
+    join(link, sizeof(link), t->root, "d/gone.json");
+    assert_int_equal(symlink("/nonexistent/coalmine-target", link), 0);
+    paths[0] = t->root;
+    /* Kept as an input, so the scan can report it as unreadable. */
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 2);
     cm_inputs_free(&in);
 }
 
@@ -444,6 +463,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_special_files_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dangling_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
     };
 
