@@ -97,7 +97,7 @@ static void key_parts(const struct cm_event *ev, struct cm_str part[3])
     case CM_EV_FLOW:
         part[1] = first_present(ev->u.flow.interface_id, ev->u.flow.instance_id, CM_STR_NULL);
         if (part[1].len == 0) {
-            part[1] = ev->u.flow.f[CM_FF_SRCADDR];
+            part[1] = cm_flow_field(&ev->u.flow, CM_FF_SRCADDR);
         }
         break;
     case CM_EV_DNS:

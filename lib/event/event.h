@@ -162,9 +162,14 @@ enum cm_flow_action { CM_FA_NONE = 0, CM_FA_ACCEPT, CM_FA_REJECT };
 enum cm_flow_status { CM_FS_OK = 0, CM_FS_NODATA, CM_FS_SKIPDATA };
 enum cm_flow_dir { CM_FD_UNKNOWN = 0, CM_FD_INGRESS, CM_FD_EGRESS };
 
+/*
+ * A flow record. The typed fields come first; f[] holds the raw text of every
+ * field of the line's format ("-" as CM_STR_NULL) and is last, so copies of
+ * the event can stop after the highest field present: read f[] through
+ * cm_flow_field(), which answers CM_STR_NULL for a field not in the format.
+ */
 struct cm_flow {
-    struct cm_str f[CM_FF_COUNT]; /* raw text of every field present; "-" kept as CM_STR_NULL */
-    uint64_t present;             /* bit i set when field i was in the line's format */
+    uint64_t present; /* bit i set when field i was in the line's format */
     int version;
     struct cm_str account_id;
     struct cm_str interface_id;
@@ -182,7 +187,17 @@ struct cm_flow {
     enum cm_flow_action action;
     enum cm_flow_status status;
     enum cm_flow_dir direction; /* from flow-direction when present */
+    struct cm_str f[CM_FF_COUNT]; /* raw text by field id; see cm_flow_field() */
 };
+
+/* Raw text of field id, or CM_STR_NULL when the line's format lacks it or it was "-". */
+static inline struct cm_str cm_flow_field(const struct cm_flow *fl, enum cm_flow_field id)
+{
+    if ((unsigned)id >= CM_FF_COUNT || !(fl->present & (1ULL << id))) {
+        return CM_STR_NULL;
+    }
+    return fl->f[id];
+}
 
 struct cm_dns {
     const struct cm_json_doc *doc;
@@ -225,7 +240,8 @@ struct cm_event {
 
 /*
  * Bytes of *ev that carry its content: the common header plus the union
- * member of its kind. Copying this many bytes copies the event.
+ * member of its kind (for flows, up to the highest field present). Copying
+ * this many bytes copies the event.
  */
 static inline size_t cm_event_size(const struct cm_event *ev)
 {
@@ -234,8 +250,12 @@ static inline size_t cm_event_size(const struct cm_event *ev)
     switch (ev->kind) {
     case CM_EV_CLOUDTRAIL:
         return head + sizeof(struct cm_ct);
-    case CM_EV_FLOW:
-        return head + sizeof(struct cm_flow);
+    case CM_EV_FLOW: {
+        /* Up to the highest field present: the rest of f[] is not part of it. */
+        uint64_t p = ev->u.flow.present;
+        size_t hi = p ? 64 - (size_t)__builtin_clzll(p) : 0;
+        return head + offsetof(struct cm_flow, f) + hi * sizeof(struct cm_str);
+    }
     case CM_EV_DNS:
         return head + sizeof(struct cm_dns);
     default:

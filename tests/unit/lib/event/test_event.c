@@ -109,6 +109,35 @@ static void test_key_truncation_and_hash(void **state)
     assert_true(cm_event_entity_hash(&a, 1) != cm_event_entity_hash(&b, 1));
 }
 
+static void test_event_size_and_flow_field(void **state)
+{
+    struct cm_event ev;
+    (void)state;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = CM_EV_CLOUDTRAIL;
+    assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) + sizeof(struct cm_ct));
+    ev.kind = CM_EV_DNS;
+    assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) + sizeof(struct cm_dns));
+    /* A default-format flow: the copy stops after f[13]. */
+    ev.kind = CM_EV_FLOW;
+    ev.u.flow.present = (1ULL << 14) - 1;
+    assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) +
+                                             offsetof(struct cm_flow, f) +
+                                             14 * sizeof(struct cm_str));
+    ev.u.flow.present |= 1ULL << CM_FF_FLOW_DIRECTION;
+    assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) +
+                                             offsetof(struct cm_flow, f) +
+                                             (CM_FF_FLOW_DIRECTION + 1) * sizeof(struct cm_str));
+    assert_true(cm_event_size(&ev) <= sizeof(ev));
+    /* Fields outside the format read as absent whatever f[] holds. */
+    ev.u.flow.f[CM_FF_TCP_FLAGS] = CM_STR_LIT("stale");
+    ev.u.flow.f[CM_FF_DSTPORT] = CM_STR_LIT("443");
+    assert_null(cm_flow_field(&ev.u.flow, CM_FF_TCP_FLAGS).p);
+    assert_true(cm_str_eqc(cm_flow_field(&ev.u.flow, CM_FF_DSTPORT), "443"));
+    assert_null(cm_flow_field(&ev.u.flow, CM_FF_COUNT).p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_key_cloudtrail),
         cmocka_unit_test(test_key_flow_dns),
         cmocka_unit_test(test_key_truncation_and_hash),
+        cmocka_unit_test(test_event_size_and_flow_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
