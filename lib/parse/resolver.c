@@ -445,7 +445,7 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         r.start = pos;
         r.end = pos;
         r.line = line;
-        rc = parse_record(ctx, buf, len, &r, &ev);
+        rc = parse_record(ctx, buf, len, &r, ctx->slot ? ctx->slot : &ev);
         if (rc < 0) {
             return rc;
         }
