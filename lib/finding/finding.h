@@ -1,0 +1,306 @@
+/*
+ * The finding model: struct cm_finding is GuardDuty's Finding document
+ * (schemaVersion "2.0", same members and JSON types as the public API model)
+ * for the four foundational action types (AWS_API_CALL, NETWORK_CONNECTION,
+ * DNS_REQUEST, PORT_PROBE) and the resource types Instance, AccessKey and
+ * S3Bucket, plus coalmine's evidence: references to the raw records that
+ * produced it. docs/internals/finding.md describes the model, the identity
+ * rules and the output forms.
+ *
+ * Ownership. Every string of a finding (struct cm_str, p == NULL when absent)
+ * is owned by the finding's arena: cm_finding_set() copies into it, and
+ * cm_finding_finish() frees it all at once. Strings are NUL-terminated as a
+ * courtesy of the arena, but lengths are authoritative. Copying a struct
+ * cm_finding by value is not allowed (the arena would be shared).
+ *
+ * Absent values: strings {NULL, 0}; booleans CM_TRI_UNSET; ports -1; times 0.
+ */
+#ifndef CM_FINDING_FINDING_H
+#define CM_FINDING_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/str.h"
+#include "event/event.h"
+#include "event/finding.h"
+
+#define CM_FINDING_ID_LEN       32 /* lowercase hex characters */
+#define CM_FINDING_MAX_EVIDENCE 8  /* source records kept per finding */
+#define CM_FINDING_MAX_PROBES   32 /* portProbeDetails[] entries kept */
+#define CM_FINDING_MAX_NICS     2
+#define CM_FINDING_MAX_SGS      4
+#define CM_FINDING_MAX_TAGS     8
+#define CM_FINDING_MAX_BUCKETS  2
+#define CM_FINDING_MAX_AFFECTED 4
+#define CM_FINDING_MAX_THREATS  2
+#define CM_FINDING_MAX_TNAMES   4
+#define CM_FINDING_SCHEMA       "2.0"
+#define CM_FINDING_SERVICE_NAME "guardduty"
+#define CM_FINDING_DEFAULT_PART "aws"
+#define CM_FINDING_MAX_STR      4096 /* longest string copied into a finding */
+
+/* Tri-state boolean: unset members are left out of the JSON. */
+enum cm_tri { CM_TRI_UNSET = -1, CM_TRI_FALSE = 0, CM_TRI_TRUE = 1 };
+
+enum cm_action_type {
+    CM_ACT_NONE = 0,
+    CM_ACT_AWS_API_CALL,
+    CM_ACT_NETWORK_CONNECTION,
+    CM_ACT_DNS_REQUEST,
+    CM_ACT_PORT_PROBE,
+};
+
+enum cm_role { CM_ROLE_NONE = 0, CM_ROLE_TARGET, CM_ROLE_ACTOR };
+
+enum cm_conn_dir { CM_DIR_NONE = 0, CM_DIR_INBOUND, CM_DIR_OUTBOUND, CM_DIR_UNKNOWN };
+
+/* remoteIpDetails: geo and organisation are left out when unknown. */
+struct cm_remote_ip {
+    struct cm_str ipv4, ipv6;
+    struct cm_str asn, asn_org, isp, org; /* organization {} when any is set */
+    struct cm_str country_code, country_name;
+    struct cm_str city;
+    bool has_geo;
+    double lat, lon;
+};
+
+struct cm_local_ip {
+    struct cm_str ipv4, ipv6;
+};
+
+struct cm_port {
+    int32_t port; /* -1: absent */
+    struct cm_str name;
+};
+
+struct cm_net_action {
+    enum cm_conn_dir direction;
+    struct cm_str protocol;
+    int8_t blocked;
+    struct cm_local_ip local_ip;
+    struct cm_port local_port;
+    struct cm_str local_eni;
+    struct cm_remote_ip remote_ip;
+    struct cm_port remote_port;
+};
+
+struct cm_probe {
+    struct cm_port local_port;
+    struct cm_local_ip local_ip;
+    struct cm_remote_ip remote_ip;
+};
+
+struct cm_probe_action {
+    int8_t blocked;
+    uint32_t nprobes;
+    struct cm_probe *probes; /* CM_FINDING_MAX_PROBES slots in the arena */
+};
+
+struct cm_dns_action {
+    struct cm_str domain, domain_with_suffix, protocol, vpc_owner;
+    int8_t blocked;
+};
+
+struct cm_kv {
+    struct cm_str key, value;
+};
+
+struct cm_api_action {
+    struct cm_str api, service_name, caller_type, error_code, user_agent;
+    struct cm_str domain; /* domainDetails.domain */
+    struct cm_remote_ip remote_ip;
+    struct cm_str remote_account; /* remoteAccountDetails.accountId */
+    int8_t remote_affiliated;
+    bool has_affected; /* emit affectedResources (may be {}) */
+    uint32_t naffected;
+    struct cm_kv affected[CM_FINDING_MAX_AFFECTED];
+};
+
+struct cm_nic {
+    struct cm_str eni_id, private_dns, private_ip, public_dns, public_ip, subnet_id, vpc_id;
+    uint32_t nsgs;
+    struct cm_kv sgs[CM_FINDING_MAX_SGS]; /* {groupId, groupName} */
+};
+
+struct cm_instance {
+    struct cm_str instance_id, instance_type, instance_state, availability_zone;
+    struct cm_str image_id, image_description, launch_time, platform, outpost_arn;
+    struct cm_str profile_arn, profile_id; /* iamInstanceProfile */
+    uint32_t nnics;
+    struct cm_nic nics[CM_FINDING_MAX_NICS];
+    uint32_t ntags;
+    struct cm_kv tags[CM_FINDING_MAX_TAGS];
+};
+
+struct cm_access_key {
+    struct cm_str access_key_id, principal_id, user_name, user_type;
+};
+
+/* publicAccess.permissionConfiguration flags, by index. */
+enum cm_s3_perm {
+    CM_S3P_ACL_READ = 0, /* bucketLevelPermissions.accessControlList */
+    CM_S3P_ACL_WRITE,
+    CM_S3P_POLICY_READ, /* bucketLevelPermissions.bucketPolicy */
+    CM_S3P_POLICY_WRITE,
+    CM_S3P_BUCKET_IGNORE_ACLS, /* bucketLevelPermissions.blockPublicAccess */
+    CM_S3P_BUCKET_RESTRICT,
+    CM_S3P_BUCKET_BLOCK_ACLS,
+    CM_S3P_BUCKET_BLOCK_POLICY,
+    CM_S3P_ACCOUNT_IGNORE_ACLS, /* accountLevelPermissions.blockPublicAccess */
+    CM_S3P_ACCOUNT_RESTRICT,
+    CM_S3P_ACCOUNT_BLOCK_ACLS,
+    CM_S3P_ACCOUNT_BLOCK_POLICY,
+    CM_S3P_COUNT
+};
+
+struct cm_bucket {
+    struct cm_str arn, name, type, owner_id;
+    int64_t created_ms; /* createdAt (model timestamp: epoch seconds in JSON); 0 absent */
+    struct cm_str encryption_type, kms_key_arn;
+    struct cm_str effective_permission;
+    int8_t perm[CM_S3P_COUNT]; /* enum cm_tri each */
+    uint32_t ntags;
+    struct cm_kv tags[CM_FINDING_MAX_TAGS];
+};
+
+struct cm_threat {
+    struct cm_str list_name, sha256;
+    uint32_t nnames;
+    struct cm_str names[CM_FINDING_MAX_TNAMES];
+};
+
+/* One source record behind the finding (coalmine's extension). */
+struct cm_finding_evidence {
+    struct cm_src_ref ref;
+    struct cm_str file; /* file or object key; absent when unknown */
+};
+
+struct cm_finding {
+    struct cm_arena arena; /* owns every string and the probe array */
+    struct cm_str account_id, region, partition, type, title, description, arn;
+    char id[CM_FINDING_ID_LEN + 1];
+    double severity;
+    bool has_confidence;
+    double confidence;
+    int64_t created_ms, updated_ms;
+    /* resource */
+    enum cm_resource_type resource_type;
+    bool has_access_key; /* accessKeyDetails present */
+    struct cm_access_key access_key;
+    struct cm_instance instance;
+    uint32_t nbuckets;
+    struct cm_bucket buckets[CM_FINDING_MAX_BUCKETS];
+    /* service */
+    struct cm_str detector_id;
+    enum cm_action_type action_type;
+    struct cm_api_action api;
+    struct cm_net_action net;
+    struct cm_dns_action dns;
+    struct cm_probe_action probe;
+    enum cm_role role;
+    bool archived;
+    uint32_t count;
+    int64_t first_seen_ms, last_seen_ms;
+    struct cm_str additional_info; /* raw JSON object text of detector keys, or absent */
+    uint32_t nthreats;
+    struct cm_threat threats[CM_FINDING_MAX_THREATS];
+    uint32_t nevidence;
+    struct cm_finding_evidence evidence[CM_FINDING_MAX_EVIDENCE];
+};
+
+/* Identity flags of a finding type: what besides (account, region, type, resource). */
+#define CM_FID_ROLE   0x1u /* resourceRole (TARGET / ACTOR): brute-force types */
+#define CM_FID_CALLER 0x2u /* the caller's access key: S3 data-event types */
+
+enum cm_type_status { CM_TYPE_ACTIVE = 0, CM_TYPE_RETIRED, CM_TYPE_RENAMED };
+
+/*
+ * One row of the finding type table (finding_types.c). Titles and
+ * descriptions are templates: {resource} (instance id, access key or bucket),
+ * {remote} (remote IP or caller), {api}, {domain}, {user}, {bucket}.
+ */
+struct cm_finding_type_info {
+    const char *type;
+    enum cm_resource_type resource; /* resourceType */
+    bool s3_details;                /* AccessKey findings that carry s3BucketDetails */
+    enum cm_action_type action;
+    enum cm_conn_dir direction; /* usual connectionDirection, NONE when n/a */
+    enum cm_role role;          /* default resourceRole (brute force: from the direction) */
+    double severity;            /* default (as TARGET for role-dependent types) */
+    double severity_actor;      /* when the resource is the ACTOR; 0: same */
+    unsigned identity;          /* CM_FID_* */
+    enum cm_type_status status;
+    const char *title;
+    const char *description;
+};
+
+/* Looks up a type; NULL when unknown. */
+const struct cm_finding_type_info *cm_finding_type_info(const char *type);
+/* The whole table (for tests and listings). */
+const struct cm_finding_type_info *cm_finding_types(size_t *n);
+
+/* Names of enums as written in the JSON. */
+const char *cm_action_type_name(enum cm_action_type a);
+const char *cm_resource_type_name(enum cm_resource_type r);
+const char *cm_role_name(enum cm_role r);
+const char *cm_conn_dir_name(enum cm_conn_dir d);
+/* "Low" (< 4), "Medium" (< 7), "High" (< 9) or "Critical". */
+const char *cm_severity_label(double severity);
+/* Default severity of a type in a role (table value; 0 when the type is unknown). */
+double cm_finding_default_severity(const struct cm_finding_type_info *ti, enum cm_role role);
+
+/* Initialises an empty finding (schema defaults, no allocation yet). */
+void cm_finding_init(struct cm_finding *f);
+/* Frees the arena; idempotent. */
+void cm_finding_finish(struct cm_finding *f);
+/* Copies src into the finding's arena and points *dst at it (absent stays absent). */
+int cm_finding_set(struct cm_finding *f, struct cm_str *dst, struct cm_str src);
+int cm_finding_setc(struct cm_finding *f, struct cm_str *dst, const char *src);
+/* Appends a portProbeDetails entry (copies its strings). CM_EFULL past the cap. */
+int cm_finding_add_probe(struct cm_finding *f, const struct cm_probe *p);
+
+/*
+ * The identity: 32 lowercase hex characters from two seeded 64-bit hashes of
+ * the length-prefixed fields account, region, type, resource id and actor
+ * (actor may be absent). Writes out[0..32] with a NUL. Returns 0 or CM_EINVAL.
+ */
+int cm_finding_id(struct cm_str account, struct cm_str region, struct cm_str type,
+                  struct cm_str resource, struct cm_str actor, char out[CM_FINDING_ID_LEN + 1]);
+
+/* Sets f->arn from partition, region, account, detector id and id. */
+int cm_finding_make_arn(struct cm_finding *f);
+
+/*
+ * Expands a title/description template of the type table with the finding's
+ * values ({resource}, {remote}, {api}, {domain}, {user}, {bucket}; unknown
+ * values read "unknown") into *out, owned by the finding.
+ */
+int cm_finding_expand(struct cm_finding *f, const char *tmpl, struct cm_str *out);
+
+/* What the builder needs besides the detection. */
+struct cm_finding_ctx {
+    const char *detector_id; /* service.detectorId and the ARN */
+    const char *partition;   /* NULL: "aws" */
+    int64_t now_ms;          /* createdAt / updatedAt; 0: the detection's time */
+    /* Name of an input file by id (src/ owns the table); NULL: names left out. */
+    const char *(*file_name)(void *ud, uint32_t file_id);
+    void *ud;
+};
+
+/*
+ * Builds a finding from a detection and its triggering event (d->event, may
+ * be NULL). f must be freshly initialised. Fills identity, ARN, severity
+ * (d->severity when > 0, else the type's default for the role), title,
+ * description, timestamps, action and resource from the event kind, and the
+ * evidence. Returns 0, CM_EINVAL (no type/account/region) or CM_ENOMEM/CM_E2BIG.
+ */
+int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx *ctx,
+                              const struct cm_detection *d);
+
+/* The key fields the identity hashes, as the builder chose them (for docs/tests). */
+int cm_finding_identity(const struct cm_finding *f, struct cm_str *resource, struct cm_str *actor);
+
+#endif

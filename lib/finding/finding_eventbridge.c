@@ -1,0 +1,81 @@
+/*
+ * The EventBridge envelope of a finding (spec §3.2): version "0", an event
+ * id, detail-type "GuardDuty Finding", source "aws.guardduty", account, time
+ * (whole seconds), region, resources [] and the finding in event form as
+ * detail. lib/ reads no randomness, so the event id is a UUID-shaped hash of
+ * the finding id and updatedAt: the same update always gets the same event
+ * id, which makes redelivery idempotent for consumers that dedupe on it.
+ */
+#include "finding/serialize.h"
+
+#include <string.h>
+
+#include "base/err.h"
+#include "base/hash.h"
+#include "base/time.h"
+
+#define EVENT_SEED_HI 0x6576656e74627573ULL /* "eventbus" */
+#define EVENT_SEED_LO 0x677561726464757eULL
+
+static void event_id(const struct cm_finding *f, char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t key[CM_FINDING_ID_LEN + 8];
+    uint64_t h[2], t = (uint64_t)f->updated_ms;
+    size_t o = 0;
+
+    memcpy(key, f->id, CM_FINDING_ID_LEN);
+    for (size_t i = 0; i < 8; i++) {
+        key[CM_FINDING_ID_LEN + i] = (uint8_t)(t >> (8 * i));
+    }
+    h[0] = cm_hash64(key, sizeof(key), EVENT_SEED_HI);
+    h[1] = cm_hash64(key, sizeof(key), EVENT_SEED_LO);
+    for (size_t i = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
+            out[o++] = '-';
+        }
+        out[o++] = hex[(h[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
+    }
+    out[o] = '\0';
+}
+
+int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struct cm_buf *out)
+{
+    struct cm_jw jw;
+    char id[37], t[40];
+    size_t len0 = out->len, tn;
+    int rc;
+
+    event_id(f, id);
+    tn = cm_time_format_iso_s(time_ms ? time_ms : f->updated_ms, t, sizeof(t));
+    cm_jw_init(&jw, out);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "version");
+    cm_jw_str(&jw, "0");
+    cm_jw_key(&jw, "id");
+    cm_jw_str(&jw, id);
+    cm_jw_key(&jw, "detail-type");
+    cm_jw_str(&jw, "GuardDuty Finding");
+    cm_jw_key(&jw, "source");
+    cm_jw_str(&jw, "aws.guardduty");
+    cm_jw_key(&jw, "account");
+    cm_jw_strn(&jw, f->account_id.p, f->account_id.len);
+    cm_jw_key(&jw, "time");
+    cm_jw_strn(&jw, t, tn);
+    cm_jw_key(&jw, "region");
+    cm_jw_strn(&jw, f->region.p, f->region.len);
+    cm_jw_key(&jw, "resources");
+    cm_jw_arr_begin(&jw);
+    cm_jw_arr_end(&jw);
+    cm_jw_key(&jw, "detail");
+    cm_finding_write(&jw, f, CM_FORM_EVENT);
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+    if (rc != 0) {
+        out->len = len0;
+        if (out->p != NULL) {
+            out->p[len0] = '\0';
+        }
+    }
+    return rc;
+}

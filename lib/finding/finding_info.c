@@ -1,0 +1,237 @@
+/*
+ * service.additionalInfo: the detector's own keys (f->additional_info, raw
+ * JSON object text) plus coalmine's extension under the key "coalmine":
+ *
+ *   "coalmine": {"evidence": [{"file": "...", "fileId": 3, "offset": 1234,
+ *                              "line": 17, "length": 880}, ...]}
+ *
+ * The API form carries the whole object as a JSON string in value (type
+ * "default"), as GuardDuty does; the event form also expands its members
+ * next to value and type.
+ */
+#include "finding/serialize.h"
+
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+#define INFO_MAX (64u * 1024u)
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The members of a JSON object text, without braces; empty when not an object. */
+static struct cm_str object_inner(struct cm_str s)
+{
+    while (s.len > 0 && is_space(s.p[0])) {
+        s.p++;
+        s.len--;
+    }
+    while (s.len > 0 && is_space(s.p[s.len - 1])) {
+        s.len--;
+    }
+    if (s.len < 2 || s.p[0] != '{' || s.p[s.len - 1] != '}') {
+        return cm_str_make("", 0);
+    }
+    s.p++;
+    s.len -= 2;
+    while (s.len > 0 && is_space(s.p[0])) {
+        s.p++;
+        s.len--;
+    }
+    return s;
+}
+
+static void write_evidence(struct cm_jw *jw, const struct cm_finding *f)
+{
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "evidence");
+    cm_jw_arr_begin(jw);
+    for (uint32_t i = 0; i < f->nevidence; i++) {
+        const struct cm_finding_evidence *e = &f->evidence[i];
+        cm_jw_obj_begin(jw);
+        if (cm_str_present(e->file)) {
+            cm_jw_key(jw, "file");
+            cm_jw_strn(jw, e->file.p, e->file.len);
+        }
+        cm_jw_key(jw, "fileId");
+        cm_jw_u64(jw, e->ref.file_id);
+        cm_jw_key(jw, "offset");
+        cm_jw_u64(jw, e->ref.offset);
+        cm_jw_key(jw, "line");
+        cm_jw_u64(jw, e->ref.line);
+        cm_jw_key(jw, "length");
+        cm_jw_u64(jw, e->ref.length);
+        cm_jw_obj_end(jw);
+    }
+    cm_jw_arr_end(jw);
+    cm_jw_obj_end(jw);
+}
+
+int cm_finding_additional_info(const struct cm_finding *f, struct cm_buf *out)
+{
+    struct cm_str inner = object_inner(f->additional_info);
+    struct cm_jw jw;
+    int rc;
+
+    rc = cm_buf_putc(out, '{');
+    rc = rc ? rc : cm_buf_append(out, inner.p, inner.len);
+    if (rc == 0 && f->nevidence > 0) {
+        if (inner.len > 0) {
+            rc = cm_buf_putc(out, ',');
+        }
+        rc = rc ? rc : cm_buf_puts(out, "\"coalmine\":");
+        if (rc == 0) {
+            cm_jw_init(&jw, out);
+            write_evidence(&jw, f);
+            rc = cm_jw_finish(&jw);
+        }
+    }
+    return rc ? rc : cm_buf_putc(out, '}');
+}
+
+/* Writes the members of the object text info into the open object of jw. */
+static int expand_members(struct cm_jw *jw, const struct cm_buf *info)
+{
+    struct cm_json_doc doc;
+    struct cm_arena arena;
+    int rc;
+
+    cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 1024, INFO_MAX);
+    rc = cm_json_parse(&doc, info->p, info->len, NULL);
+    if (rc != 0 || cm_json_type(&doc, 0) != CM_JSON_OBJECT) {
+        rc = rc ? rc : CM_EINVAL;
+        goto out;
+    }
+    for (uint32_t k = cm_json_first(&doc, 0); k != CM_JSON_NONE;) {
+        struct cm_str key = cm_json_str(&doc, k, &arena);
+        uint32_t v = k + 1;
+        if (key.p == NULL) {
+            rc = CM_ENOMEM;
+            goto out;
+        }
+        if (!cm_str_eqc(key, "value") && !cm_str_eqc(key, "type")) {
+            cm_jw_keyn(jw, key.p, key.len);
+            cm_jw_node(jw, &doc, v);
+        }
+        k = cm_json_next(&doc, 0, v);
+    }
+out:
+    cm_arena_finish(&arena);
+    cm_json_doc_finish(&doc);
+    return rc;
+}
+
+int cm_finding_write_additional_info(struct cm_jw *jw, const struct cm_finding *f,
+                                     enum cm_finding_form form)
+{
+    struct cm_buf info;
+    int rc;
+
+    cm_buf_init(&info, INFO_MAX);
+    rc = cm_finding_additional_info(f, &info);
+    if (rc != 0) {
+        goto out;
+    }
+    cm_jw_key(jw, "additionalInfo");
+    cm_jw_obj_begin(jw);
+    if (form == CM_FORM_EVENT) {
+        rc = expand_members(jw, &info);
+    }
+    cm_jw_key(jw, "value");
+    cm_jw_strn(jw, info.p, info.len);
+    cm_jw_key(jw, "type");
+    cm_jw_str(jw, "default");
+    cm_jw_obj_end(jw);
+out:
+    cm_buf_finish(&info);
+    return rc;
+}
+
+static int read_evidence(struct cm_finding *f, const struct cm_json_doc *d, uint32_t obj)
+{
+    uint32_t arr = cm_json_get(d, obj, "evidence");
+    int rc = 0;
+
+    if (arr == CM_JSON_NONE || cm_json_type(d, arr) != CM_JSON_ARRAY) {
+        return 0;
+    }
+    for (uint32_t e = cm_json_first(d, arr);
+         e != CM_JSON_NONE && rc == 0 && f->nevidence < CM_FINDING_MAX_EVIDENCE;
+         e = cm_json_next(d, arr, e)) {
+        struct cm_finding_evidence *ev = &f->evidence[f->nevidence++];
+        uint32_t file = cm_json_get(d, e, "file");
+        int64_t v;
+        if (cm_json_i64(d, cm_json_get(d, e, "fileId"), &v) == 0) {
+            ev->ref.file_id = (uint32_t)v;
+        }
+        if (cm_json_i64(d, cm_json_get(d, e, "offset"), &v) == 0) {
+            ev->ref.offset = (uint64_t)v;
+        }
+        if (cm_json_i64(d, cm_json_get(d, e, "line"), &v) == 0) {
+            ev->ref.line = (uint32_t)v;
+        }
+        if (cm_json_i64(d, cm_json_get(d, e, "length"), &v) == 0) {
+            ev->ref.length = (uint32_t)v;
+        }
+        if (file != CM_JSON_NONE && cm_json_type(d, file) == CM_JSON_STRING) {
+            struct cm_str s = cm_json_str(d, file, &f->arena);
+            rc = s.p ? cm_finding_set(f, &ev->file, s) : CM_ENOMEM;
+        }
+    }
+    return rc;
+}
+
+/* Re-serialises the members other than "coalmine" as the detector's own keys. */
+static int read_members(struct cm_finding *f, const struct cm_json_doc *d, struct cm_buf *out)
+{
+    struct cm_jw jw;
+    bool any = false;
+    int rc = 0;
+
+    cm_jw_init(&jw, out);
+    cm_jw_obj_begin(&jw);
+    for (uint32_t k = cm_json_first(d, 0); k != CM_JSON_NONE && rc == 0;
+         k = cm_json_next(d, 0, k + 1)) {
+        struct cm_str key = cm_json_str(d, k, &f->arena);
+        if (key.p == NULL) {
+            rc = CM_ENOMEM;
+        } else if (cm_str_eqc(key, "coalmine")) {
+            rc = read_evidence(f, d, k + 1);
+        } else {
+            cm_jw_keyn(&jw, key.p, key.len);
+            cm_jw_node(&jw, d, k + 1);
+            any = true;
+        }
+    }
+    cm_jw_obj_end(&jw);
+    rc = rc ? rc : cm_jw_finish(&jw);
+    if (rc == 0 && any) {
+        rc = cm_finding_set(f, &f->additional_info, cm_str_make(out->p, out->len));
+    }
+    return rc;
+}
+
+int cm_finding_read_additional_info(struct cm_finding *f, struct cm_str value)
+{
+    struct cm_json_doc doc;
+    struct cm_buf out;
+    int rc;
+
+    cm_json_doc_init(&doc, 0, 0);
+    cm_buf_init(&out, INFO_MAX);
+    rc = cm_json_parse(&doc, value.p, value.len, NULL);
+    if (rc != 0 || cm_json_type(&doc, 0) != CM_JSON_OBJECT) {
+        rc = rc ? rc : CM_EINVAL;
+        goto out;
+    }
+    rc = read_members(f, &doc, &out);
+out:
+    cm_buf_finish(&out);
+    cm_json_doc_finish(&doc);
+    return rc;
+}

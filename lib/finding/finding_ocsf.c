@@ -1,0 +1,252 @@
+/*
+ * OCSF 1.1 Detection Finding (class_uid 2004, category_uid 2 "Findings") of a
+ * finding. The mapping (docs/internals/finding.md has the table):
+ * activity_id 1 Create for a finding seen once, else 2 Update; type_uid =
+ * class_uid * 100 + activity_id; severity_id from the GuardDuty severity
+ * bands (Low 2, Medium 3, High 4, Critical 5); status_id 1 New, or
+ * 3 Suppressed when archived; times in epoch milliseconds; finding_info from
+ * id, title, description, type and the four timestamps; resources[] from the
+ * resource (and any S3 buckets); cloud from account, region and partition;
+ * src_endpoint from the remote address; the GuardDuty document itself as
+ * raw_data and the GuardDuty-only fields under unmapped.
+ */
+#include "finding/serialize.h"
+
+#include "base/err.h"
+#include "coalmine/version.h"
+
+#define OCSF_VERSION      "1.1.0"
+#define OCSF_CLASS_UID    2004
+#define OCSF_CATEGORY_UID 2
+
+int cm_finding_ocsf_severity_id(double severity)
+{
+    if (severity < 1.0) {
+        return 1; /* Informational */
+    }
+    if (severity < 4.0) {
+        return 2;
+    }
+    if (severity < 7.0) {
+        return 3;
+    }
+    return severity < 9.0 ? 4 : 5;
+}
+
+static const char *ocsf_resource_type(enum cm_resource_type r)
+{
+    switch (r) {
+    case CM_RES_INSTANCE:
+        return "AWS::EC2::Instance";
+    case CM_RES_ACCESS_KEY:
+        return "AWS::IAM::AccessKey";
+    case CM_RES_S3_BUCKET:
+        return "AWS::S3::Bucket";
+    case CM_RES_NONE:
+        break;
+    }
+    return "Other";
+}
+
+static void kstrn(struct cm_jw *jw, const char *key, struct cm_str s)
+{
+    if (cm_str_present(s)) {
+        cm_jw_key(jw, key);
+        cm_jw_strn(jw, s.p, s.len);
+    }
+}
+
+static void kint(struct cm_jw *jw, const char *key, int64_t v)
+{
+    cm_jw_key(jw, key);
+    cm_jw_i64(jw, v);
+}
+
+static void write_one_resource(struct cm_jw *jw, const struct cm_finding *f, struct cm_str uid,
+                               const char *type)
+{
+    cm_jw_obj_begin(jw);
+    kstrn(jw, "uid", uid);
+    kstrn(jw, "name", uid);
+    cm_jw_key(jw, "type");
+    cm_jw_str(jw, type);
+    kstrn(jw, "cloud_partition", f->partition);
+    kstrn(jw, "region", f->region);
+    cm_jw_obj_end(jw);
+}
+
+static void write_resources(struct cm_jw *jw, const struct cm_finding *f)
+{
+    struct cm_str res, actor;
+
+    cm_finding_identity(f, &res, &actor);
+    cm_jw_key(jw, "resources");
+    cm_jw_arr_begin(jw);
+    write_one_resource(jw, f, res, ocsf_resource_type(f->resource_type));
+    for (uint32_t i = 0; i < f->nbuckets && f->resource_type != CM_RES_S3_BUCKET; i++) {
+        write_one_resource(jw, f, f->buckets[i].name, "AWS::S3::Bucket");
+    }
+    cm_jw_arr_end(jw);
+}
+
+static void write_finding_info(struct cm_jw *jw, const struct cm_finding *f)
+{
+    cm_jw_key(jw, "finding_info");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "uid");
+    cm_jw_str(jw, f->id);
+    kstrn(jw, "title", f->title);
+    kstrn(jw, "desc", f->description);
+    cm_jw_key(jw, "types");
+    cm_jw_arr_begin(jw);
+    cm_jw_strn(jw, f->type.p, f->type.len);
+    cm_jw_arr_end(jw);
+    kint(jw, "created_time", f->created_ms);
+    kint(jw, "modified_time", f->updated_ms);
+    kint(jw, "first_seen_time", f->first_seen_ms);
+    kint(jw, "last_seen_time", f->last_seen_ms);
+    kstrn(jw, "product_uid", f->arn);
+    cm_jw_obj_end(jw);
+}
+
+static void write_meta(struct cm_jw *jw, const struct cm_finding *f, const char *version)
+{
+    cm_jw_key(jw, "metadata");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "version");
+    cm_jw_str(jw, OCSF_VERSION);
+    cm_jw_key(jw, "uid");
+    cm_jw_str(jw, f->id);
+    cm_jw_key(jw, "product");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "name");
+    cm_jw_str(jw, "coalmine");
+    cm_jw_key(jw, "vendor_name");
+    cm_jw_str(jw, "coalmine");
+    cm_jw_key(jw, "version");
+    cm_jw_str(jw, version ? version : COALMINE_VERSION);
+    cm_jw_obj_end(jw);
+    cm_jw_obj_end(jw);
+    cm_jw_key(jw, "cloud");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "provider");
+    cm_jw_str(jw, "AWS");
+    kstrn(jw, "region", f->region);
+    cm_jw_key(jw, "account");
+    cm_jw_obj_begin(jw);
+    kstrn(jw, "uid", f->account_id);
+    cm_jw_key(jw, "type");
+    cm_jw_str(jw, "AWS Account");
+    kint(jw, "type_id", 10);
+    cm_jw_obj_end(jw);
+    cm_jw_obj_end(jw);
+}
+
+static struct cm_str remote_ip(const struct cm_finding *f)
+{
+    const struct cm_remote_ip *r = f->action_type == CM_ACT_AWS_API_CALL         ? &f->api.remote_ip
+                                   : f->action_type == CM_ACT_NETWORK_CONNECTION ? &f->net.remote_ip
+                                   : f->action_type == CM_ACT_PORT_PROBE && f->probe.nprobes
+                                       ? &f->probe.probes[0].remote_ip
+                                       : NULL;
+
+    if (r == NULL) {
+        return CM_STR_NULL;
+    }
+    return cm_str_present(r->ipv4) ? r->ipv4 : r->ipv6;
+}
+
+static void write_unmapped(struct cm_jw *jw, const struct cm_finding *f)
+{
+    const char *role = cm_role_name(f->role);
+    const char *act = cm_action_type_name(f->action_type);
+
+    cm_jw_key(jw, "unmapped");
+    cm_jw_obj_begin(jw);
+    kstrn(jw, "arn", f->arn);
+    kstrn(jw, "detectorId", f->detector_id);
+    if (act != NULL) {
+        cm_jw_key(jw, "actionType");
+        cm_jw_str(jw, act);
+    }
+    if (role != NULL) {
+        cm_jw_key(jw, "resourceRole");
+        cm_jw_str(jw, role);
+    }
+    cm_jw_key(jw, "severity");
+    cm_jw_f64(jw, f->severity);
+    cm_jw_key(jw, "archived");
+    cm_jw_bool(jw, f->archived);
+    cm_jw_obj_end(jw);
+}
+
+static void write_class(struct cm_jw *jw, const struct cm_finding *f)
+{
+    int act = f->count <= 1 && f->created_ms == f->updated_ms ? 1 : 2;
+    int sev = cm_finding_ocsf_severity_id(f->severity);
+    static const char *const sev_names[] = {"Unknown", "Informational", "Low",
+                                            "Medium",  "High",          "Critical"};
+
+    kint(jw, "category_uid", OCSF_CATEGORY_UID);
+    cm_jw_key(jw, "category_name");
+    cm_jw_str(jw, "Findings");
+    kint(jw, "class_uid", OCSF_CLASS_UID);
+    cm_jw_key(jw, "class_name");
+    cm_jw_str(jw, "Detection Finding");
+    kint(jw, "activity_id", act);
+    cm_jw_key(jw, "activity_name");
+    cm_jw_str(jw, act == 1 ? "Create" : "Update");
+    kint(jw, "type_uid", OCSF_CLASS_UID * 100 + act);
+    cm_jw_key(jw, "type_name");
+    cm_jw_str(jw, act == 1 ? "Detection Finding: Create" : "Detection Finding: Update");
+    kint(jw, "severity_id", sev);
+    cm_jw_key(jw, "severity");
+    cm_jw_str(jw, sev_names[sev]);
+    kint(jw, "status_id", f->archived ? 3 : 1);
+    cm_jw_key(jw, "status");
+    cm_jw_str(jw, f->archived ? "Suppressed" : "New");
+    kint(jw, "time", f->updated_ms);
+    kint(jw, "count", f->count);
+    kstrn(jw, "message", f->title);
+}
+
+int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, struct cm_buf *out)
+{
+    struct cm_buf raw;
+    struct cm_jw jw;
+    struct cm_str rip = remote_ip(f);
+    size_t len0 = out->len;
+    int rc;
+
+    cm_buf_init(&raw, 0);
+    rc = cm_finding_to_json(f, CM_FORM_API, &raw);
+    if (rc != 0) {
+        goto out;
+    }
+    cm_jw_init(&jw, out);
+    cm_jw_obj_begin(&jw);
+    write_class(&jw, f);
+    write_meta(&jw, f, product_version);
+    write_finding_info(&jw, f);
+    write_resources(&jw, f);
+    if (cm_str_present(rip)) {
+        cm_jw_key(&jw, "src_endpoint");
+        cm_jw_obj_begin(&jw);
+        kstrn(&jw, "ip", rip);
+        cm_jw_obj_end(&jw);
+    }
+    write_unmapped(&jw, f);
+    cm_jw_key(&jw, "raw_data");
+    cm_jw_strn(&jw, raw.p, raw.len);
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+out:
+    if (rc != 0) {
+        out->len = len0;
+        if (out->p != NULL) {
+            out->p[len0] = '\0';
+        }
+    }
+    cm_buf_finish(&raw);
+    return rc;
+}

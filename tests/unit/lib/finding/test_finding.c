@@ -1,0 +1,360 @@
+/*
+ * Unit tests for the finding model and builder: findings from synthetic
+ * CloudTrail, flow and DNS events, stable 32-hex identities and the identity
+ * rules per type family, the ARN, severity defaults (brute force 2 as TARGET,
+ * 8 as ACTOR), the type table against $SHARED/spec/finding-types.csv (skipped
+ * when absent), and the round trip API JSON -> struct -> API JSON.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "finding_util.h"
+
+static void assert_hex32(const char *id)
+{
+    assert_int_equal(strlen(id), 32);
+    for (size_t i = 0; i < 32; i++) {
+        assert_true((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'));
+    }
+}
+
+static char *api_json(const struct cm_finding *f)
+{
+    struct cm_buf b;
+    size_t n;
+
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_to_json(f, CM_FORM_API, &b), 0);
+    return cm_buf_take(&b, &n);
+}
+
+static void test_cloudtrail(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    char *js;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "Policy:S3/BucketBlockPublicAccessDisabled"), 0);
+    assert_hex32(f.id);
+    assert_int_equal(f.action_type, CM_ACT_AWS_API_CALL);
+    assert_int_equal(f.resource_type, CM_RES_ACCESS_KEY);
+    assert_true(cm_str_eqc(f.access_key.access_key_id, "AKIAIOSFODNN7EXAMPLE"));
+    assert_true(cm_str_eqc(f.access_key.user_type, "IAMUser"));
+    assert_int_equal(f.nbuckets, 1);
+    assert_true(cm_str_eqc(f.buckets[0].name, "example-data-bucket"));
+    assert_true(cm_str_eqc(f.api.caller_type, "Remote IP"));
+    assert_true(cm_str_eqc(f.api.remote_ip.ipv4, "198.51.100.7"));
+    assert_true(f.severity == 2.0);
+    assert_int_equal(f.count, 3);
+    js = api_json(&f);
+    assert_non_null(
+        strstr(js, "\"affectedResources\":{\"AWS::S3::Bucket\":\"example-data-bucket\"}"));
+    assert_non_null(strstr(js, "\"createdAt\":\"2025-03-04T10:25:11.234Z\""));
+    assert_non_null(strstr(js, "\"eventFirstSeen\":\"2025-03-04T10:00:00.000Z\""));
+    assert_non_null(strstr(js, "\"severity\":2,"));
+    assert_non_null(strstr(js, "\"title\":\"S3 Block Public Access was turned off for bucket "
+                               "example-data-bucket.\""));
+    /* No geo invented for the remote address. */
+    assert_null(strstr(js, "\"country\""));
+    assert_null(strstr(js, "\"organization\""));
+    /* Evidence travels in additionalInfo.value. */
+    assert_non_null(strstr(js, "\\\"coalmine\\\":{\\\"evidence\\\":[{\\\"file\\\":"));
+    free(js);
+    cm_finding_finish(&f);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_flow_and_role(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    char target_id[33];
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:EC2/SSHBruteForce"), 0);
+    assert_int_equal(f.action_type, CM_ACT_NETWORK_CONNECTION);
+    assert_int_equal(f.resource_type, CM_RES_INSTANCE);
+    assert_int_equal(f.net.direction, CM_DIR_INBOUND);
+    assert_int_equal(f.role, CM_ROLE_TARGET);
+    assert_true(f.severity == 2.0);
+    assert_int_equal(f.net.local_port.port, 22);
+    assert_true(cm_str_eqc(f.net.local_port.name, "SSH"));
+    assert_true(cm_str_eqc(f.net.remote_port.name, "Unknown"));
+    assert_true(cm_str_eqc(f.net.protocol, "TCP"));
+    assert_int_equal(f.net.blocked, CM_TRI_FALSE);
+    assert_true(cm_str_eqc(f.instance.instance_id, "i-0a1b2c3d4e5f60718"));
+    assert_true(cm_str_eqc(f.instance.nics[0].private_ip, "10.0.1.14"));
+    assert_true(cm_str_eqc(f.title, "198.51.100.7 is brute forcing SSH on i-0a1b2c3d4e5f60718."));
+    memcpy(target_id, f.id, sizeof(target_id));
+    cm_finding_finish(&f);
+
+    /* The instance as the attacker: outbound, ACTOR, High 8, a different finding. */
+    t_ip(&e.flow.u.flow.src, "10.0.1.14");
+    t_ip(&e.flow.u.flow.dst, "198.51.100.7");
+    e.flow.u.flow.srcport = 50242;
+    e.flow.u.flow.dstport = 22;
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:EC2/SSHBruteForce"), 0);
+    assert_int_equal(f.net.direction, CM_DIR_OUTBOUND);
+    assert_int_equal(f.role, CM_ROLE_ACTOR);
+    assert_true(f.severity == 8.0);
+    assert_string_not_equal(f.id, target_id);
+    assert_int_equal(f.net.remote_port.port, 22);
+    cm_finding_finish(&f);
+
+    /* Port probe: one portProbeDetails entry, same id whatever the remote. */
+    assert_int_equal(t_sample(&f, &e, "Recon:EC2/PortProbeUnprotectedPort"), 0);
+    assert_int_equal(f.action_type, CM_ACT_PORT_PROBE);
+    assert_int_equal(f.probe.nprobes, 1);
+    memcpy(target_id, f.id, sizeof(target_id));
+    cm_finding_finish(&f);
+    t_ip(&e.flow.u.flow.src, "203.0.113.50");
+    t_ip(&e.flow.u.flow.dst, "10.0.1.14");
+    assert_int_equal(t_sample(&f, &e, "Recon:EC2/PortProbeUnprotectedPort"), 0);
+    assert_string_equal(f.id, target_id);
+    assert_true(cm_str_eqc(f.probe.probes[0].remote_ip.ipv4, "203.0.113.50"));
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_dns_and_eni(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "CryptoCurrency:EC2/BitcoinTool.B!DNS"), 0);
+    assert_int_equal(f.action_type, CM_ACT_DNS_REQUEST);
+    assert_true(cm_str_eqc(f.dns.domain, "pool.minergate.com"));
+    assert_true(cm_str_eqc(f.dns.domain_with_suffix, "minergate.com"));
+    assert_true(cm_str_eqc(f.dns.protocol, "UDP"));
+    assert_int_equal(f.dns.blocked, CM_TRI_FALSE);
+    assert_true(cm_str_eqc(f.dns.vpc_owner, T_ACCOUNT));
+    assert_true(f.severity == 8.0);
+    cm_finding_finish(&f);
+
+    /* A flow without an instance id: the ENI identifies the instance. */
+    e.flow.u.flow.instance_id = CM_STR_NULL;
+    d = t_detection("Recon:EC2/Portscan", &e.flow);
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_false(cm_str_present(f.instance.instance_id));
+    assert_true(cm_str_eqc(f.instance.nics[0].eni_id, "eni-0123456789abcdef0"));
+    assert_int_equal(f.role, CM_ROLE_ACTOR);
+    cm_finding_finish(&f);
+
+    /* Missing account is refused. */
+    d.account = CM_STR_NULL;
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), CM_EINVAL);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_identity(void **state)
+{
+    char a[33], b[33];
+    struct t_events e;
+    struct cm_finding f;
+    (void)state;
+
+    assert_int_equal(cm_finding_id(CM_STR_LIT("1"), CM_STR_LIT("r"), CM_STR_LIT("T"),
+                                   CM_STR_LIT("i-1"), CM_STR_NULL, a),
+                     0);
+    assert_hex32(a);
+    /* Stable across calls and runs (golden value). */
+    assert_int_equal(cm_finding_id(CM_STR_LIT("1"), CM_STR_LIT("r"), CM_STR_LIT("T"),
+                                   CM_STR_LIT("i-1"), CM_STR_NULL, b),
+                     0);
+    assert_string_equal(a, b);
+    /* Length prefixes: moving a byte between fields changes the id. */
+    assert_int_equal(cm_finding_id(CM_STR_LIT("1r"), CM_STR_LIT(""), CM_STR_LIT("T"),
+                                   CM_STR_LIT("i-1"), CM_STR_NULL, b),
+                     0);
+    assert_string_not_equal(a, b);
+    assert_int_equal(cm_finding_id(CM_STR_LIT("1"), CM_STR_LIT("r"), CM_STR_LIT("T"),
+                                   CM_STR_LIT("i-1"), CM_STR_LIT("x"), b),
+                     0);
+    assert_string_not_equal(a, b);
+
+    /* The ARN and the id of a built finding. */
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+    snprintf(a, sizeof(a), "%s", f.id);
+    {
+        char arn[256];
+        snprintf(arn, sizeof(arn),
+                 "arn:aws:guardduty:us-east-1:111122223333:detector/%s/finding/%s", T_DETECTOR,
+                 f.id);
+        assert_true(cm_str_eqc(f.arn, arn));
+    }
+    cm_finding_finish(&f);
+    /* Another API or source address of the same key: same finding. */
+    e.ct.u.ct.event_name = CM_STR_LIT("ListBuckets");
+    t_ip(&e.ct.u.ct.source_ip, "203.0.113.9");
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+    assert_string_equal(f.id, a);
+    cm_finding_finish(&f);
+    /* Another access key: another finding. */
+    e.ct.u.ct.uid.access_key_id = CM_STR_LIT("AKIAOTHERKEYEXAMPLE1");
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+    assert_string_not_equal(f.id, a);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_s3_caller_identity(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    char a[33];
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "Discovery:S3/TorIPCaller"), 0);
+    assert_int_equal(f.resource_type, CM_RES_S3_BUCKET);
+    assert_true(f.has_access_key);
+    assert_int_equal(f.nbuckets, 1);
+    memcpy(a, f.id, sizeof(a));
+    cm_finding_finish(&f);
+    e.ct.u.ct.uid.access_key_id = CM_STR_LIT("AKIAOTHERKEYEXAMPLE1");
+    assert_int_equal(t_sample(&f, &e, "Discovery:S3/TorIPCaller"), 0);
+    assert_string_not_equal(f.id, a);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_severity(void **state)
+{
+    const struct cm_finding_type_info *ti;
+    (void)state;
+
+    ti = cm_finding_type_info("UnauthorizedAccess:EC2/SSHBruteForce");
+    assert_non_null(ti);
+    assert_true(cm_finding_default_severity(ti, CM_ROLE_TARGET) == 2.0);
+    assert_true(cm_finding_default_severity(ti, CM_ROLE_ACTOR) == 8.0);
+    assert_true(ti->identity & CM_FID_ROLE);
+    ti = cm_finding_type_info("Backdoor:EC2/Spambot");
+    assert_true(cm_finding_default_severity(ti, CM_ROLE_TARGET) == 5.0);
+    ti = cm_finding_type_info("CryptoCurrency:EC2/BitcoinTool.B!DNS");
+    assert_true(ti->severity == 8.0);
+    assert_int_equal(ti->action, CM_ACT_DNS_REQUEST);
+    assert_null(cm_finding_type_info("Nope:EC2/Nothing"));
+    assert_null(cm_finding_type_info(NULL));
+    assert_string_equal(cm_severity_label(2), "Low");
+    assert_string_equal(cm_severity_label(3.9), "Low");
+    assert_string_equal(cm_severity_label(4), "Medium");
+    assert_string_equal(cm_severity_label(6.9), "Medium");
+    assert_string_equal(cm_severity_label(8), "High");
+    assert_string_equal(cm_severity_label(9), "Critical");
+}
+
+/* Extracts field i (0-based) of a simple CSV line with optional quotes. */
+static void csv_field(const char *line, int idx, char *out, size_t outlen)
+{
+    int field = 0;
+    size_t n = 0;
+    bool q = false;
+
+    for (const char *p = line; *p != '\0' && *p != '\n'; p++) {
+        if (*p == '"') {
+            q = !q;
+        } else if (*p == ',' && !q) {
+            if (field++ == idx) {
+                break;
+            }
+        } else if (field == idx && n + 1 < outlen) {
+            out[n++] = *p;
+        }
+    }
+    out[n] = '\0';
+}
+
+static void test_table_covers_csv(void **state)
+{
+    char path[1024], type[256], sev[64];
+    size_t len = 0, rows = 0, ntypes;
+    char *csv, *line;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/spec/finding-types.csv", t_shared());
+    csv = t_read_file(path, &len);
+    if (csv == NULL) {
+        skip();
+        return;
+    }
+    line = strchr(csv, '\n');
+    while (line != NULL && line[1] != '\0') {
+        const struct cm_finding_type_info *ti;
+        line++;
+        csv_field(line, 0, type, sizeof(type));
+        csv_field(line, 4, sev, sizeof(sev));
+        ti = cm_finding_type_info(type);
+        if (ti == NULL) {
+            fail_msg("type %s missing from the table", type);
+        }
+        /* The first number of severity_number is the default. */
+        assert_true(ti->severity == strtod(sev, NULL));
+        rows++;
+        line = strchr(line, '\n');
+    }
+    cm_finding_types(&ntypes);
+    assert_int_equal(rows, ntypes);
+    free(csv);
+}
+
+static void test_round_trip(void **state)
+{
+    static const char *const types[] = {
+        "Policy:S3/BucketBlockPublicAccessDisabled", "UnauthorizedAccess:EC2/SSHBruteForce",
+        "Recon:EC2/PortProbeUnprotectedPort", "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+        "Discovery:S3/MaliciousIPCaller"};
+    struct t_events e;
+    (void)state;
+
+    t_events_init(&e);
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        struct cm_finding f, g;
+        char *a, *b;
+        assert_int_equal(t_sample(&f, &e, types[i]), 0);
+        /* Details the builder does not fill, to cover them too. */
+        assert_int_equal(cm_finding_setc(&f, &f.additional_info, "{\"threatListName\":\"X\"}"), 0);
+        f.nthreats = 1;
+        assert_int_equal(cm_finding_setc(&f, &f.threats[0].list_name, "X"), 0);
+        f.threats[0].nnames = 1;
+        assert_int_equal(cm_finding_setc(&f, &f.threats[0].names[0], "Scanner"), 0);
+        a = api_json(&f);
+        cm_finding_init(&g);
+        assert_int_equal(cm_finding_from_json(&g, a, strlen(a), NULL), 0);
+        b = api_json(&g);
+        assert_string_equal(a, b);
+        assert_string_equal(f.id, g.id);
+        assert_int_equal(g.nevidence, f.nevidence);
+        free(a);
+        free(b);
+        cm_finding_finish(&f);
+        cm_finding_finish(&g);
+    }
+    t_events_finish(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cloudtrail),         cmocka_unit_test(test_flow_and_role),
+        cmocka_unit_test(test_dns_and_eni),        cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_severity),
+        cmocka_unit_test(test_table_covers_csv),   cmocka_unit_test(test_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

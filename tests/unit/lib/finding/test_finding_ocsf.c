@@ -1,0 +1,176 @@
+/*
+ * Unit tests for the export forms: the OCSF 1.1 Detection Finding (required
+ * attributes present with the right JSON types, class_uid 2004, category_uid
+ * 2, type_uid = class_uid * 100 + activity_id, severity_id bands, status,
+ * cloud and metadata) and the EventBridge envelope (version, deterministic
+ * id, detail-type, source, account, time, region, resources, detail).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "finding_util.h"
+
+struct want {
+    const char *path;
+    enum cm_json_type type;
+};
+
+/* Required (and recommended) attributes the mapping promises, with their JSON types. */
+static const struct want wants[] = {
+    {"activity_id", CM_JSON_NUMBER},
+    {"category_uid", CM_JSON_NUMBER},
+    {"class_uid", CM_JSON_NUMBER},
+    {"type_uid", CM_JSON_NUMBER},
+    {"severity_id", CM_JSON_NUMBER},
+    {"status_id", CM_JSON_NUMBER},
+    {"time", CM_JSON_NUMBER},
+    {"metadata", CM_JSON_OBJECT},
+    {"metadata.version", CM_JSON_STRING},
+    {"metadata.product.name", CM_JSON_STRING},
+    {"metadata.product.vendor_name", CM_JSON_STRING},
+    {"metadata.product.version", CM_JSON_STRING},
+    {"finding_info", CM_JSON_OBJECT},
+    {"finding_info.uid", CM_JSON_STRING},
+    {"finding_info.title", CM_JSON_STRING},
+    {"finding_info.desc", CM_JSON_STRING},
+    {"finding_info.types", CM_JSON_ARRAY},
+    {"finding_info.created_time", CM_JSON_NUMBER},
+    {"finding_info.first_seen_time", CM_JSON_NUMBER},
+    {"finding_info.last_seen_time", CM_JSON_NUMBER},
+    {"resources", CM_JSON_ARRAY},
+    {"cloud.provider", CM_JSON_STRING},
+    {"cloud.account.uid", CM_JSON_STRING},
+    {"cloud.region", CM_JSON_STRING},
+    {"raw_data", CM_JSON_STRING},
+    {"unmapped", CM_JSON_OBJECT},
+};
+
+static int64_t num(const struct cm_json_doc *d, const char *path)
+{
+    int64_t v = -1;
+    assert_int_equal(cm_json_i64(d, cm_json_path(d, 0, path), &v), 0);
+    return v;
+}
+
+static void check_ocsf(const char *type, double sev, int sev_id, bool archived, uint32_t count)
+{
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_buf b;
+    struct cm_json_doc d;
+    (void)type;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, type), 0);
+    f.severity = sev;
+    f.archived = archived;
+    f.count = count;
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_to_ocsf(&f, NULL, &b), 0);
+    cm_json_doc_init(&d, 0, 0);
+    assert_int_equal(cm_json_parse(&d, b.p, b.len, NULL), 0);
+    for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+        uint32_t n = cm_json_path(&d, 0, wants[i].path);
+        if (n == CM_JSON_NONE || cm_json_type(&d, n) != wants[i].type) {
+            fail_msg("%s: %s missing or of the wrong type", type, wants[i].path);
+        }
+    }
+    assert_int_equal(num(&d, "class_uid"), 2004);
+    assert_int_equal(num(&d, "category_uid"), 2);
+    assert_int_equal(num(&d, "type_uid"), 2004 * 100 + num(&d, "activity_id"));
+    assert_int_equal(num(&d, "activity_id"), count == 1 ? 1 : 2);
+    assert_int_equal(num(&d, "severity_id"), sev_id);
+    assert_int_equal(num(&d, "status_id"), archived ? 3 : 1);
+    assert_int_equal(num(&d, "time"), T_NOW);
+    assert_int_equal(num(&d, "finding_info.first_seen_time"), T_EVTIME);
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "cloud.provider")), "AWS"));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "cloud.account.uid")), T_ACCOUNT));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "finding_info.uid")), f.id));
+    assert_true(cm_str_eqc(
+        cm_json_raw(&d, cm_json_index(&d, cm_json_path(&d, 0, "finding_info.types"), 0)), type));
+    assert_true(cm_json_at(&d, cm_json_path(&d, 0, "resources"))->len >= 1);
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_ocsf(void **state)
+{
+    (void)state;
+    check_ocsf("UnauthorizedAccess:EC2/SSHBruteForce", 2, 2, false, 1);
+    check_ocsf("Backdoor:EC2/Spambot", 5, 3, false, 3);
+    check_ocsf("CryptoCurrency:EC2/BitcoinTool.B!DNS", 8, 4, true, 3);
+    check_ocsf("Policy:S3/BucketBlockPublicAccessDisabled", 2, 2, false, 3);
+    check_ocsf("AttackSequence:S3/CompromisedData", 9.5, 5, false, 3);
+    assert_int_equal(cm_finding_ocsf_severity_id(3.9), 2);
+    assert_int_equal(cm_finding_ocsf_severity_id(4.0), 3);
+    assert_int_equal(cm_finding_ocsf_severity_id(7.0), 4);
+    assert_int_equal(cm_finding_ocsf_severity_id(9.0), 5);
+}
+
+static void test_eventbridge(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_buf a, b;
+    struct cm_json_doc d;
+    uint32_t res, id;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "CryptoCurrency:EC2/BitcoinTool.B!DNS"), 0);
+    assert_int_equal(cm_finding_setc(&f, &f.additional_info, "{\"threatListName\":\"ProofPoint\"}"),
+                     0);
+    cm_buf_init(&a, 0);
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_to_eventbridge(&f, 1741162607000LL, &a), 0);
+    assert_int_equal(cm_finding_to_eventbridge(&f, 1741162607000LL, &b), 0);
+    assert_string_equal(a.p, b.p); /* deterministic event id */
+    cm_json_doc_init(&d, 0, 0);
+    assert_int_equal(cm_json_parse(&d, a.p, a.len, NULL), 0);
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "version")), "0"));
+    assert_true(
+        cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "detail-type")), "GuardDuty Finding"));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "source")), "aws.guardduty"));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "account")), T_ACCOUNT));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "region")), T_REGION));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "time")), "2025-03-05T08:16:47Z"));
+    id = cm_json_get(&d, 0, "id");
+    assert_int_equal(cm_json_at(&d, id)->len, 36);
+    assert_int_equal(cm_json_raw(&d, id).p[8], '-');
+    res = cm_json_get(&d, 0, "resources");
+    assert_int_equal(cm_json_type(&d, res), CM_JSON_ARRAY);
+    assert_int_equal(cm_json_at(&d, res)->len, 0);
+    /* detail is the event form: additionalInfo expanded next to value/type. */
+    assert_true(cm_str_eqc(
+        cm_json_raw(&d, cm_json_path(&d, 0, "detail.service.additionalInfo.threatListName")),
+        "ProofPoint"));
+    assert_int_not_equal(cm_json_path(&d, 0, "detail.service.additionalInfo.value"), CM_JSON_NONE);
+    assert_true(cm_str_eqc(
+        cm_json_raw(&d, cm_json_path(&d, 0, "detail.service.additionalInfo.type")), "default"));
+    assert_int_equal(cm_json_type(&d, cm_json_path(&d, 0, "detail.service.evidence")),
+                     CM_JSON_NULL);
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "detail.id")), f.id));
+    /* Time 0: the finding's updatedAt. */
+    cm_buf_reset(&b);
+    assert_int_equal(cm_finding_to_eventbridge(&f, 0, &b), 0);
+    assert_non_null(strstr(b.p, "\"time\":\"2025-03-04T10:25:11Z\""));
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ocsf),
+        cmocka_unit_test(test_eventbridge),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
