@@ -1,0 +1,50 @@
+/*
+ * Aggregation of repeated detections into findings (spec §3.1). Detections
+ * with the same identity (cm_finding_id: account, region, type, resource and
+ * the actor the type needs) are one finding: a repeat adds its count, widens
+ * eventFirstSeen/eventLastSeen, moves updatedAt, takes the latest actor
+ * details (the new action replaces the old; port probes accumulate), and adds
+ * its evidence while there is room (the earliest records are kept, and the
+ * last slot always holds the newest).
+ *
+ * struct cm_agg owns its findings (heap, one per identity) and keeps them in
+ * first-seen order. It is bounded: past max_findings new identities are
+ * dropped and counted (repeats of known ones still aggregate).
+ */
+#ifndef CM_FINDING_AGGREGATE_H
+#define CM_FINDING_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding/finding.h"
+
+struct cm_agg;
+
+struct cm_agg_stats {
+    uint64_t findings; /* distinct identities held */
+    uint64_t repeats;  /* detections folded into an existing finding */
+    uint64_t dropped;  /* new identities refused because the table was full */
+};
+
+/* Returns 0 or CM_ENOMEM. max_findings 0: no cap. */
+int cm_agg_create(struct cm_agg **out, size_t max_findings, uint64_t seed);
+/* Frees every finding; NULL is a no-op. */
+void cm_agg_destroy(struct cm_agg *a);
+
+/*
+ * Folds detection d in. On success *out (may be NULL) points at the stored
+ * finding (owned by the aggregator, valid until the next add or destroy) and
+ * *is_new (may be NULL) says whether it is a new identity. Returns 0,
+ * CM_EFULL (a new identity past the cap; counted, nothing stored), or what
+ * cm_finding_from_detection returns.
+ */
+int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct cm_detection *d,
+               struct cm_finding **out, bool *is_new);
+
+/* Findings in first-seen order: i in [0, cm_agg_stats().findings). */
+struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i);
+const struct cm_agg_stats *cm_agg_stats(const struct cm_agg *a);
+
+#endif

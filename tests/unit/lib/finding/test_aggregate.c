@@ -1,0 +1,142 @@
+/*
+ * Unit tests for the aggregation of repeated detections: one finding per
+ * identity, counts, first/last seen, updatedAt, latest actor, port probes and
+ * evidence accumulating, distinct identities kept apart, the cap.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "finding/aggregate.h"
+
+#include "finding_util.h"
+
+static void test_repeats_fold(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *f = NULL;
+    bool is_new = false;
+    char first_id[CM_FINDING_ID_LEN + 1];
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    for (int i = 0; i < 5; i++) {
+        struct cm_detection d;
+        e.flow.src.offset = 1000u * (unsigned)i; /* a different record each time */
+        d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
+        d.time_ms = T_EVTIME + 60000 * (i + 1);
+        d.first_ms = d.time_ms;
+        d.count = 3;
+        ctx.now_ms = T_NOW + i;
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &f, &is_new), 0);
+        assert_true(is_new == (i == 0));
+        if (i == 0) {
+            memcpy(first_id, f->id, sizeof(first_id));
+        }
+    }
+    assert_int_equal(cm_agg_stats(a)->findings, 1);
+    assert_int_equal(cm_agg_stats(a)->repeats, 4);
+    f = cm_agg_at(a, 0);
+    assert_string_equal(f->id, first_id);
+    assert_int_equal(f->count, 15);
+    assert_true(f->first_seen_ms == T_EVTIME + 60000);
+    assert_true(f->last_seen_ms == T_EVTIME + 5 * 60000);
+    assert_true(f->created_ms == T_NOW);
+    assert_true(f->updated_ms == T_NOW + 4);
+    /* Evidence: every record kept (5 <= the cap), earliest first. */
+    assert_int_equal(f->nevidence, 5);
+    assert_int_equal(f->evidence[0].ref.offset, 0);
+    assert_int_equal(f->evidence[4].ref.offset, 4000);
+    assert_non_null(f->evidence[0].file.p);
+    assert_null(cm_agg_at(a, 1));
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
+static void test_identities_apart_and_evidence_cap(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *f;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    for (int i = 0; i < 20; i++) {
+        struct cm_detection d;
+        e.flow.src.offset = 100u * (unsigned)i;
+        e.flow.u.flow.dstport = 8000 + i; /* a new probed port each time */
+        d = t_detection("Recon:EC2/PortProbeUnprotectedPort", &e.flow);
+        d.time_ms = T_EVTIME + 1000 * i;
+        d.count = 1;
+        assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+    }
+    /* Another instance is another finding. */
+    {
+        struct cm_detection d = t_detection("Recon:EC2/PortProbeUnprotectedPort", &e.flow);
+        e.flow.u.flow.instance_id = CM_STR_LIT("i-0fffffffffffffff0");
+        assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+    }
+    assert_int_equal(cm_agg_stats(a)->findings, 2);
+    f = cm_agg_at(a, 0);
+    assert_int_equal(f->count, 20);
+    /* Probes accumulate; evidence keeps the earliest and, last, the newest record. */
+    assert_true(f->probe.nprobes >= 2);
+    assert_int_equal(f->nevidence, CM_FINDING_MAX_EVIDENCE);
+    assert_int_equal(f->evidence[0].ref.offset, 0);
+    assert_int_equal(f->evidence[CM_FINDING_MAX_EVIDENCE - 1].ref.offset, 1900);
+    assert_string_not_equal(cm_agg_at(a, 0)->id, cm_agg_at(a, 1)->id);
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
+static void test_cap(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_detection d;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 1, 7), 0);
+    d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
+    d.count = 1;
+    assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+    e.flow.u.flow.instance_id = CM_STR_LIT("i-0fffffffffffffff0");
+    d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
+    assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), CM_EFULL);
+    assert_int_equal(cm_agg_stats(a)->dropped, 1);
+    /* Repeats of the known identity still aggregate. */
+    e.flow.u.flow.instance_id = CM_STR_LIT("i-0a1b2c3d4e5f60718");
+    d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
+    d.count = 1;
+    assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+    assert_int_equal(cm_agg_at(a, 0)->count, 2);
+    /* A detection that cannot become a finding is refused and leaves nothing. */
+    d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
+    d.account = CM_STR_NULL;
+    e.flow.account = CM_STR_NULL;
+    assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), CM_EINVAL);
+    assert_int_equal(cm_agg_stats(a)->findings, 1);
+    cm_agg_destroy(a);
+    cm_agg_destroy(NULL);
+    t_events_finish(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_repeats_fold),
+        cmocka_unit_test(test_identities_apart_and_evidence_cap),
+        cmocka_unit_test(test_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
