@@ -16,16 +16,19 @@
 #include "base/json.h"
 #include "base/time.h"
 #include "cli/cmd.h"
+#include "cli/findings_out.h"
 #include "core/scan.h"
+#include "finding/aggregate.h"
 #include "store/store.h"
 
-enum out_format { FMT_TABLE, FMT_JSON };
-
 struct scan_cli {
-    enum out_format fmt;
+    enum cm_out_format fmt;
     FILE *out;
-    uint64_t printed;
     int tty;
+    int colour;                /* stdout is a terminal */
+    struct cm_agg *agg;        /* findings by identity, in first-seen order */
+    struct cm_finding_ctx ctx; /* how detections become findings */
+    uint64_t unbuildable;      /* detections that could not become findings */
 };
 
 static void usage(FILE *f)
@@ -42,7 +45,8 @@ static void usage(FILE *f)
             "                        store FILE, created when absent\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
             "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout)\n"
-            "  -f, --format FMT      findings output: table (default) or json (one per line)\n"
+            "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
+            "                        form, one per line), eventbridge, or ocsf\n"
             "  -r, --max-rejects N   rejected records listed in the summary (default 20)\n"
             "  -q, --quiet           no summary or progress on stderr\n"
             "  -h, --help            this help\n"
@@ -51,45 +55,43 @@ static void usage(FILE *f)
             "fatal), 1 on errors such as an unreadable path, 2 on usage errors.\n");
 }
 
+/* The scan's sink (called under its lock): fold the detection into its finding. */
 static int emit(struct cm_sink *sink, const struct cm_detection *d)
 {
     struct scan_cli *c = sink->ud;
-    char ts[32];
+    int rc = cm_agg_add(c->agg, &c->ctx, d, NULL, NULL);
 
-    cm_time_format_iso_s(d->time_ms, ts, sizeof(ts));
-    if (c->fmt == FMT_JSON) {
-        struct cm_buf b;
-        struct cm_jw jw;
-        cm_buf_init(&b, 0);
-        cm_jw_init(&jw, &b);
-        cm_jw_obj_begin(&jw);
-        cm_jw_key(&jw, "type");
-        cm_jw_str(&jw, d->type);
-        cm_jw_key(&jw, "severity");
-        cm_jw_f64(&jw, d->severity);
-        cm_jw_key(&jw, "accountId");
-        cm_jw_strn(&jw, d->account.p ? d->account.p : "", d->account.len);
-        cm_jw_key(&jw, "region");
-        cm_jw_strn(&jw, d->region.p ? d->region.p : "", d->region.len);
-        cm_jw_key(&jw, "resource");
-        cm_jw_strn(&jw, d->resource_id.p ? d->resource_id.p : "", d->resource_id.len);
-        cm_jw_key(&jw, "eventLastSeen");
-        cm_jw_str(&jw, ts);
-        cm_jw_key(&jw, "count");
-        cm_jw_u64(&jw, d->count ? d->count : 1);
-        cm_jw_obj_end(&jw);
-        if (cm_jw_finish(&jw) == 0) {
-            fprintf(c->out, "%s\n", b.p);
-        }
-        cm_buf_finish(&b);
-    } else {
-        fprintf(c->out, "%-20s %4.1f  %-50s %-12.*s %-14.*s %.*s\n", ts, d->severity, d->type,
-                (int)d->account.len, d->account.p ? d->account.p : "", (int)d->region.len,
-                d->region.p ? d->region.p : "", (int)d->resource_id.len,
-                d->resource_id.p ? d->resource_id.p : "");
+    if (rc == CM_ENOMEM) {
+        return rc;
     }
-    c->printed++;
+    if (rc != 0 && rc != CM_EFULL) {
+        c->unbuildable++; /* counted and reported, never silently lost */
+    }
     return CM_OK;
+}
+
+/* Names the evidence files (the input table is known once the scan is done) and prints. */
+static int print_findings(struct scan_cli *c, const struct cm_scan_stats *st)
+{
+    size_t n = cm_agg_stats(c->agg)->findings;
+
+    if (n > 0) {
+        cm_out_header(c->out, c->fmt, c->colour);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct cm_finding *f = cm_agg_at(c->agg, i);
+        for (uint32_t k = 0; k < f->nevidence; k++) {
+            uint32_t id = f->evidence[k].ref.file_id;
+            if (f->evidence[k].file.p == NULL && id < st->ninputs && st->inputs[id].path) {
+                cm_finding_setc(f, &f->evidence[k].file, st->inputs[id].path);
+            }
+        }
+        if (cm_out_finding(c->out, c->fmt, f, c->colour) != 0) {
+            fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);
+            return CM_EXIT_ERROR;
+        }
+    }
+    return CM_EXIT_OK;
 }
 
 static void progress(void *ud, const struct cm_scan_progress *p)
@@ -144,6 +146,8 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "findings");
     cm_jw_u64(&jw, st->findings);
+    cm_jw_key(&jw, "detections");
+    cm_jw_u64(&jw, st->detections);
     cm_jw_key(&jw, "peak_rss_kb");
     cm_jw_u64(&jw, st->peak_rss_kb);
     cm_jw_key(&jw, "reject_samples");
@@ -189,7 +193,8 @@ static void summary(const struct cm_scan_stats *st)
     fprintf(stderr, "  rejected: cloudtrail %llu, vpcflow %llu, dns %llu, files %llu\n",
             (unsigned long long)st->rejected[1], (unsigned long long)st->rejected[2],
             (unsigned long long)st->rejected[3], (unsigned long long)st->rejected_files);
-    fprintf(stderr, "  findings: %llu\n", (unsigned long long)st->findings);
+    fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
+            (unsigned long long)st->detections);
     if (st->nrejects) {
         fprintf(stderr, "  first %zu rejects%s:\n", st->nrejects,
                 rej + st->rejected_files > st->nrejects ? " (more not listed)" : "");
@@ -254,7 +259,7 @@ static int run(int argc, char **argv)
     };
     struct cm_scan_opts o;
     struct cm_scan_stats st;
-    struct scan_cli cli = {FMT_TABLE, stdout, 0, 0};
+    struct scan_cli cli;
     struct cm_sink sink = {emit, &cli};
     const char *stats_path = NULL, *db_path = NULL;
     struct cm_store *store = NULL;
@@ -264,6 +269,11 @@ static int run(int argc, char **argv)
     int c, rc, quiet = 0;
 
     memset(&o, 0, sizeof(o));
+    memset(&cli, 0, sizeof(cli));
+    cli.out = stdout;
+    cli.fmt = CM_OUT_TABLE;
+    cli.ctx.detector_id = CM_DEFAULT_DETECTOR_ID;
+    cli.ctx.now_ms = 0; /* createdAt/updatedAt from event time: same input, same output */
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:t:s:f:r:qh", longopts, NULL)) != -1) {
         switch (c) {
@@ -281,12 +291,10 @@ static int run(int argc, char **argv)
             stats_path = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "table") == 0) {
-                cli.fmt = FMT_TABLE;
-            } else if (strcmp(optarg, "json") == 0) {
-                cli.fmt = FMT_JSON;
-            } else {
-                fprintf(stderr, "coalmine scan: unknown --format '%s' (table or json)\n", optarg);
+            if (cm_out_format_parse(optarg, &cli.fmt) != 0) {
+                fprintf(stderr,
+                        "coalmine scan: unknown --format '%s' (table, json, eventbridge, ocsf)\n",
+                        optarg);
                 return CM_EXIT_USAGE;
             }
             break;
@@ -313,22 +321,38 @@ static int run(int argc, char **argv)
         usage(stderr);
         return CM_EXIT_USAGE;
     }
+    if (cm_agg_create(&cli.agg, 1000000, 0x636f616c6d696e65ULL) != 0) {
+        fprintf(stderr, "coalmine scan: out of memory\n");
+        return CM_EXIT_ERROR;
+    }
     if (db_path && cm_store_open(&store, db_path, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
+        cm_agg_destroy(cli.agg);
         return CM_EXIT_ERROR;
     }
     clock_gettime(CLOCK_REALTIME, &now);
     cli.tty = !quiet && isatty(2);
     o.progress = progress;
     o.progress_ud = &cli;
+    cli.colour = isatty(fileno(stdout));
     rc = cm_scan_run(&o, argv + optind, (size_t)(argc - optind), &sink, &st, err, sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err[0] ? err : cm_strerror(rc));
         cm_scan_stats_free(&st);
         cm_store_close(store);
+        cm_agg_destroy(cli.agg);
         return CM_EXIT_ERROR;
     }
-    rc = finish_run(&st, stats_path, quiet);
+    st.findings = cm_agg_stats(cli.agg)->findings;
+    rc = print_findings(&cli, &st);
+    if (rc == 0) {
+        rc = finish_run(&st, stats_path, quiet);
+    }
+    if (!quiet && (cli.unbuildable || cm_agg_stats(cli.agg)->dropped)) {
+        fprintf(stderr, "  dropped:  %llu detections could not become findings, %llu over the cap\n",
+                (unsigned long long)cli.unbuildable,
+                (unsigned long long)cm_agg_stats(cli.agg)->dropped);
+    }
     if (store) {
         int64_t id;
         int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
@@ -341,6 +365,7 @@ static int run(int argc, char **argv)
         cm_store_close(store);
     }
     cm_scan_stats_free(&st);
+    cm_agg_destroy(cli.agg);
     fflush(stdout);
     return rc;
 }

@@ -621,7 +621,7 @@ static int locked_emit(struct cm_sink *sink, const struct cm_detection *d)
     int rc;
 
     pthread_mutex_lock(&s->sink_mu);
-    s->st->findings++;
+    s->st->detections++;
     rc = s->user_sink ? cm_sink_emit(s->user_sink, d) : 0;
     pthread_mutex_unlock(&s->sink_mu);
     return rc;

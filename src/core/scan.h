@@ -46,7 +46,8 @@ struct cm_scan_stats {
     uint64_t records[CM_SCAN_KINDS];  /* good data records per kind */
     uint64_t rejected[CM_SCAN_KINDS]; /* malformed records per kind */
     uint64_t rejected_files;          /* unreadable, unrecognised, damaged inputs */
-    uint64_t findings;                /* detections emitted */
+    uint64_t detections;              /* detections emitted by detectors */
+    uint64_t findings;                /* distinct findings (set by the caller's sink) */
     double seconds;
     uint64_t peak_rss_kb;
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */

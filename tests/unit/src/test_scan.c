@@ -190,12 +190,12 @@ static void test_order_and_counts(void **state)
     }
     assert_int_equal(s1.records[CM_EV_CLOUDTRAIL], 24 * 50);
     assert_int_equal(s1.rejected_files, 0);
-    assert_int_equal(s1.findings, 24 * 50);
+    assert_int_equal(s1.detections, 24 * 50);
     assert_int_equal(t1.broken, 0);
     /* Three threads, tiny batches: same events, same order per entity. */
     scan_with(3, 7, &t3, &s3);
     assert_int_equal(s3.records[CM_EV_CLOUDTRAIL], 24 * 50);
-    assert_int_equal(s3.findings, s1.findings);
+    assert_int_equal(s3.detections, s1.detections);
     assert_int_equal(t3.broken, 0);
     assert_true(t3.timesum == t1.timesum);
     assert_true(s3.bytes_in == s1.bytes_in);
