@@ -44,7 +44,6 @@ int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struc
     struct cm_jw jw;
     char id[37], t[40];
     size_t len0 = out->len, tn;
-    int rc;
 
     event_id(f, id);
     tn = cm_time_format_iso_s(time_ms ? time_ms : f->updated_ms, t, sizeof(t));
@@ -70,12 +69,5 @@ int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struc
     cm_jw_key(&jw, "detail");
     cm_finding_write(&jw, f, CM_FORM_EVENT);
     cm_jw_obj_end(&jw);
-    rc = cm_jw_finish(&jw);
-    if (rc != 0) {
-        out->len = len0;
-        if (out->p != NULL) {
-            out->p[len0] = '\0';
-        }
-    }
-    return rc;
+    return cm_finding_jw_end(&jw, len0);
 }

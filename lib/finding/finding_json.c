@@ -552,22 +552,28 @@ int cm_finding_write(struct cm_jw *jw, const struct cm_finding *f, enum cm_findi
     return jw->err;
 }
 
+int cm_finding_jw_end(struct cm_jw *jw, size_t len0)
+{
+    int rc = cm_jw_finish(jw);
+
+    if (rc != 0) {
+        /* Nothing half-written stays behind. */
+        jw->out->len = len0;
+        if (jw->out->p != NULL) {
+            jw->out->p[len0] = '\0';
+        }
+    }
+    return rc;
+}
+
 int cm_finding_to_json(const struct cm_finding *f, enum cm_finding_form form, struct cm_buf *out)
 {
     struct cm_jw jw;
     size_t len0 = out->len;
-    int rc;
 
     cm_jw_init(&jw, out);
     cm_finding_write(&jw, f, form);
-    rc = cm_jw_finish(&jw);
-    if (rc != 0) {
-        out->len = len0;
-        if (out->p != NULL) {
-            out->p[len0] = '\0';
-        }
-    }
-    return rc;
+    return cm_finding_jw_end(&jw, len0);
 }
 
 int cm_finding_to_jsonl(const struct cm_finding *f, struct cm_buf *out)

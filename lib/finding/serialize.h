@@ -31,6 +31,11 @@ enum cm_finding_form { CM_FORM_API = 0, CM_FORM_EVENT = 1 };
 /* Writes the finding as one JSON value into an open writer. */
 int cm_finding_write(struct cm_jw *jw, const struct cm_finding *f, enum cm_finding_form form);
 /* Appends the finding as one compact JSON object (no newline). */
+/*
+ * Finishes a document written with jw since out->len was len0: returns 0, or
+ * the writer's error after cutting the buffer back to len0.
+ */
+int cm_finding_jw_end(struct cm_jw *jw, size_t len0);
 int cm_finding_to_json(const struct cm_finding *f, enum cm_finding_form form, struct cm_buf *out);
 /* Appends the API form followed by '\n' (JSON Lines, one finding per line). */
 int cm_finding_to_jsonl(const struct cm_finding *f, struct cm_buf *out);
