@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
@@ -34,15 +35,16 @@ struct scan_cli {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE] [--format table|json]\n"
-            "                     PATH...\n"
+            "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE]\n"
+            "                     [--format table|json|eventbridge|ocsf] PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
             "directories (recursively; plain or .gz; the format is recognised from the content)\n"
             "or from standard input ('-'), in event-time order, and runs every detector.\n"
             "\n"
-            "  -d, --db FILE         record the scan (inputs, counts, rejects) in the SQLite\n"
-            "                        store FILE, created when absent\n"
+            "  -d, --db FILE         record the scan (inputs, counts, rejects) and store its\n"
+            "                        findings (before printing them) in the SQLite store\n"
+            "                        FILE, created when absent\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
             "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout)\n"
             "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
@@ -70,14 +72,11 @@ static int emit(struct cm_sink *sink, const struct cm_detection *d)
     return CM_OK;
 }
 
-/* Names the evidence files (the input table is known once the scan is done) and prints. */
-static int print_findings(struct scan_cli *c, const struct cm_scan_stats *st)
+/* Names the evidence files (the input table is known once the scan is done). */
+static void name_evidence(struct scan_cli *c, const struct cm_scan_stats *st)
 {
     size_t n = cm_agg_stats(c->agg)->findings;
 
-    if (n > 0) {
-        cm_out_header(c->out, c->fmt, c->colour);
-    }
     for (size_t i = 0; i < n; i++) {
         struct cm_finding *f = cm_agg_at(c->agg, i);
         for (uint32_t k = 0; k < f->nevidence; k++) {
@@ -86,6 +85,41 @@ static int print_findings(struct scan_cli *c, const struct cm_scan_stats *st)
                 cm_finding_setc(f, &f->evidence[k].file, st->inputs[id].path);
             }
         }
+    }
+}
+
+/* Writes every finding to the store in one transaction. Returns 0 or the store's error. */
+static int store_findings(struct scan_cli *c, struct cm_store *store, char *err, size_t errlen)
+{
+    size_t n = cm_agg_stats(c->agg)->findings;
+    struct cm_finding **v;
+    int rc;
+
+    if (n == 0) {
+        return CM_OK;
+    }
+    v = cm_malloc(n * sizeof(*v));
+    if (v == NULL) {
+        snprintf(err, errlen, "%s", cm_strerror(CM_ENOMEM));
+        return CM_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v[i] = cm_agg_at(c->agg, i);
+    }
+    rc = cm_store_put_findings(store, v, n, err, errlen);
+    cm_free(v);
+    return rc;
+}
+
+static int print_findings(struct scan_cli *c)
+{
+    size_t n = cm_agg_stats(c->agg)->findings;
+
+    if (n > 0) {
+        cm_out_header(c->out, c->fmt, c->colour);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct cm_finding *f = cm_agg_at(c->agg, i);
         if (cm_out_finding(c->out, c->fmt, f, c->colour) != 0) {
             fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);
             return CM_EXIT_ERROR;
@@ -344,7 +378,16 @@ static int run(int argc, char **argv)
         return CM_EXIT_ERROR;
     }
     st.findings = cm_agg_stats(cli.agg)->findings;
-    rc = print_findings(&cli, &st);
+    name_evidence(&cli, &st);
+    /* Findings are written durably before anything downstream sees them. */
+    if (store && store_findings(&cli, store, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
+        cm_scan_stats_free(&st);
+        cm_store_close(store);
+        cm_agg_destroy(cli.agg);
+        return CM_EXIT_ERROR;
+    }
+    rc = print_findings(&cli);
     if (rc == 0) {
         rc = finish_run(&st, stats_path, quiet);
     }

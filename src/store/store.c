@@ -1,11 +1,13 @@
 /*
- * SQLite store: opening, migrations and scan records (see store.h).
+ * SQLite store: opening, migrations and scan records (see store.h); the
+ * findings are written by store_findings.c.
  *
  * Migrations are a const table of SQL scripts; migration i brings the schema
  * from version i to i + 1 and runs in its own transaction together with the
  * update of schema_version, so a crash leaves the store at a whole version.
  */
 #include "store/store.h"
+#include "store/store_impl.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -47,6 +49,34 @@ static const char *const migrations[] = {
     " path TEXT NOT NULL, kind TEXT NOT NULL, offset INTEGER NOT NULL, line INTEGER NOT NULL,"
     " reason TEXT NOT NULL);"
     "CREATE INDEX rejects_scan ON rejects(scan_id);",
+    /* 1 -> 2: findings (one row per identity) and their evidence. */
+    "CREATE TABLE findings ("
+    " id TEXT PRIMARY KEY,"
+    " type TEXT NOT NULL,"
+    " severity REAL NOT NULL,"
+    " account_id TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " resource_type TEXT,"
+    " resource_id TEXT,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " first_seen TEXT,"
+    " last_seen TEXT,"
+    " count INTEGER NOT NULL,"
+    " archived INTEGER NOT NULL DEFAULT 0,"
+    " doc TEXT NOT NULL);"
+    "CREATE INDEX findings_type ON findings(type);"
+    "CREATE INDEX findings_severity ON findings(severity);"
+    "CREATE INDEX findings_account ON findings(account_id);"
+    "CREATE INDEX findings_region ON findings(region);"
+    "CREATE INDEX findings_resource ON findings(resource_id);"
+    "CREATE INDEX findings_updated ON findings(updated_at);"
+    "CREATE INDEX findings_archived ON findings(archived);"
+    "CREATE TABLE finding_evidence ("
+    " finding_id TEXT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " path TEXT, offset INTEGER, line INTEGER, length INTEGER,"
+    " PRIMARY KEY (finding_id, seq));",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -73,6 +103,11 @@ static void rollback(struct cm_store *st)
 {
     /* Best effort: the error that made us roll back is the one reported. */
     (void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3 *cm_store_db(struct cm_store *st)
+{
+    return st->db;
 }
 
 int cm_store_schema_version(struct cm_store *st)

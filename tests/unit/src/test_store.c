@@ -1,6 +1,7 @@
 /*
- * Unit tests for the SQLite store: creation and migration, reopening,
- * refusing non-databases and newer schemas, and scan records.
+ * Unit tests for the SQLite store: creation and migration (including the
+ * upgrade of a version 1 store), reopening, refusing non-databases and newer
+ * schemas, and scan records. Findings: test_store_findings.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,6 +81,68 @@ static void test_create_and_reopen(void **state)
         sqlite3_close(db);
     }
     cm_store_close(NULL);
+}
+
+/* The version 1 schema exactly as the first release created it. */
+static const char v1_sql[] =
+    "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+    "CREATE TABLE scans ("
+    " id INTEGER PRIMARY KEY,"
+    " started_at TEXT NOT NULL,"
+    " seconds REAL NOT NULL,"
+    " files INTEGER NOT NULL, bytes_in INTEGER NOT NULL, bytes_decoded INTEGER NOT NULL,"
+    " records_cloudtrail INTEGER NOT NULL, records_vpcflow INTEGER NOT NULL,"
+    " records_dns INTEGER NOT NULL,"
+    " rejected_cloudtrail INTEGER NOT NULL, rejected_vpcflow INTEGER NOT NULL,"
+    " rejected_dns INTEGER NOT NULL, rejected_files INTEGER NOT NULL,"
+    " findings INTEGER NOT NULL);"
+    "CREATE TABLE inputs ("
+    " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " path TEXT NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " kind TEXT,"
+    " time TEXT,"
+    " records INTEGER NOT NULL, rejected INTEGER NOT NULL, damaged INTEGER NOT NULL,"
+    " PRIMARY KEY (scan_id, seq));"
+    "CREATE INDEX inputs_path ON inputs(path);"
+    "CREATE TABLE rejects ("
+    " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,"
+    " path TEXT NOT NULL, kind TEXT NOT NULL, offset INTEGER NOT NULL, line INTEGER NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX rejects_scan ON rejects(scan_id);"
+    "INSERT INTO schema_version VALUES (1);"
+    "INSERT INTO scans VALUES (1, '2025-03-04T10:00:00.000Z', 0.5, 1, 2, 3, 4, 5, 6, 0, 0, 0,"
+    " 0, 0);";
+
+static void test_upgrade_v1(void **state)
+{
+    struct cm_store *st;
+    sqlite3 *db;
+    char err[256];
+    (void)state;
+
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 2);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), 2);
+    cm_store_close(st);
+    /* The version 1 rows survive; version 2 was reached once, in its own row. */
+    assert_int_equal(query_int("SELECT records_cloudtrail FROM scans WHERE id = 1"), 4);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 2);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version WHERE version = 2"), 1);
+    assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                               " AND tbl_name = 'findings' AND name LIKE 'findings_%'"),
+                     7);
+    /* Reopening does not migrate again. */
+    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), 2);
+    cm_store_close(st);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 2);
 }
 
 static void test_refuses(void **state)
@@ -185,6 +248,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_scan, setup, teardown),
     };
