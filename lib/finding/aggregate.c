@@ -91,8 +91,7 @@ static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
     return rc;
 }
 
-/* Makes nf (the latest detection's finding) carry the history of old. */
-static int merge(struct cm_finding *nf, const struct cm_finding *old)
+int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
 {
     int rc = CM_OK;
 
@@ -168,7 +167,7 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
         a->stats.findings++;
     } else {
         struct cm_finding *old = a->v[*slot];
-        rc = merge(nf, old);
+        rc = cm_finding_merge(nf, old);
         if (rc != 0) {
             goto fail;
         }

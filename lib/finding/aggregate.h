@@ -43,6 +43,16 @@ void cm_agg_destroy(struct cm_agg *a);
 int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct cm_detection *d,
                struct cm_finding **out, bool *is_new);
 
+/*
+ * Makes nf (the finding of the latest detection) carry the history of old,
+ * the earlier finding with the same identity: counts add up, first/last seen
+ * widen, createdAt is kept, updatedAt is the later, archived is kept, port
+ * probes accumulate, and evidence keeps old's records first (the last slot
+ * always the newest). Used by the aggregator and by the store. Returns 0 or
+ * CM_ENOMEM/CM_E2BIG (copying strings into nf).
+ */
+int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old);
+
 /* Findings in first-seen order: i in [0, cm_agg_stats().findings). */
 struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i);
 const struct cm_agg_stats *cm_agg_stats(const struct cm_agg *a);

@@ -9,6 +9,8 @@
  * cannot be copied by value) and the copy takes the stored history.
  */
 #include "store/store.h"
+
+#include "finding/aggregate.h"
 #include "store/store_impl.h"
 
 #include <sqlite3.h>
@@ -136,59 +138,6 @@ static int write_row(struct put *p, const struct cm_finding *f)
     return write_evidence(p, f);
 }
 
-/* Evidence of the merged finding: old's records first, then the new ones while there is room. */
-static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
-{
-    struct cm_finding_evidence fresh[CM_FINDING_MAX_EVIDENCE];
-    uint32_t nfresh = nf->nevidence, k = 0;
-    int rc = CM_OK;
-
-    memcpy(fresh, nf->evidence, sizeof(fresh)); /* strings stay in nf's arena */
-    for (uint32_t i = 0; i < old->nevidence && rc == 0; i++, k++) {
-        nf->evidence[k].ref = old->evidence[i].ref;
-        nf->evidence[k].file = CM_STR_NULL;
-        rc = cm_finding_set(nf, &nf->evidence[k].file, old->evidence[i].file);
-    }
-    for (uint32_t i = 0; i < nfresh && rc == 0; i++) {
-        if (k < CM_FINDING_MAX_EVIDENCE) {
-            nf->evidence[k++] = fresh[i];
-        } else {
-            nf->evidence[CM_FINDING_MAX_EVIDENCE - 1] = fresh[nfresh - 1]; /* the newest */
-            break;
-        }
-    }
-    nf->nevidence = k;
-    return rc;
-}
-
-/* Makes nf (the new finding) carry the history of old, as lib/finding/aggregate.c does. */
-static int merge(struct cm_finding *nf, const struct cm_finding *old)
-{
-    int rc = CM_OK;
-
-    nf->count = old->count + nf->count;
-    if (old->first_seen_ms && (!nf->first_seen_ms || old->first_seen_ms < nf->first_seen_ms)) {
-        nf->first_seen_ms = old->first_seen_ms;
-    }
-    if (old->last_seen_ms > nf->last_seen_ms) {
-        nf->last_seen_ms = old->last_seen_ms;
-    }
-    nf->created_ms = old->created_ms;
-    if (old->updated_ms > nf->updated_ms) {
-        nf->updated_ms = old->updated_ms;
-    }
-    if (nf->action_type == CM_ACT_PORT_PROBE && old->action_type == CM_ACT_PORT_PROBE) {
-        for (uint32_t i = 0; i < old->probe.nprobes && rc == 0; i++) {
-            rc = cm_finding_add_probe(nf, &old->probe.probes[i]);
-            if (rc == CM_EFULL) {
-                rc = CM_OK; /* the newest probes are kept, the rest counted in count */
-                break;
-            }
-        }
-    }
-    return rc ? rc : merge_evidence(nf, old);
-}
-
 /* Folds f into the stored finding with the same id (document doc), then writes the result. */
 static int put_repeat(struct put *p, const struct cm_finding *f, const char *doc, size_t len,
                       int archived)
@@ -207,7 +156,7 @@ static int put_repeat(struct put *p, const struct cm_finding *f, const char *doc
         rc = cm_finding_from_json(&nf, p->doc.p, p->doc.len, NULL);
     }
     if (rc == 0) {
-        rc = merge(&nf, &old);
+        rc = cm_finding_merge(&nf, &old);
     }
     if (rc == 0) {
         nf.archived = archived != 0;
