@@ -41,17 +41,10 @@ struct ct_state {
  */
 static uint32_t line_at(struct ct_state *st, size_t off)
 {
-    const char *p, *end;
-
     if (off < st->line_off) {
         return cm_parse_line_of(st->buf, off);
     }
-    p = st->buf + st->line_off;
-    end = st->buf + off;
-    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        st->line_no++;
-        p++;
-    }
+    st->line_no += cm_parse_count_lines(st->buf, st->line_off, off);
     st->line_off = off;
     return st->line_no;
 }

@@ -56,20 +56,24 @@ void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc)
     ctx->doc = doc;
 }
 
-uint32_t cm_parse_line_of(const char *buf, size_t offset)
+uint32_t cm_parse_count_lines(const char *buf, size_t from, size_t to)
 {
-    uint32_t line = 1;
-    const char *p = buf, *end = buf + offset;
+    uint32_t n = 0;
 
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
+    while (from < to) {
+        const char *nl = memchr(buf + from, '\n', to - from);
         if (nl == NULL) {
             break;
         }
-        line++;
-        p = nl + 1;
+        n++;
+        from = (size_t)(nl - buf) + 1;
     }
-    return line;
+    return n;
+}
+
+uint32_t cm_parse_line_of(const char *buf, size_t offset)
+{
+    return 1 + cm_parse_count_lines(buf, 0, offset);
 }
 
 size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)

@@ -92,6 +92,9 @@ void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc);
 /* 1-based line number of offset in buf (counts newlines; for error reports). */
 uint32_t cm_parse_line_of(const char *buf, size_t offset);
 
+/* Newlines in buf[from..to) (for line numbers counted piece by piece). */
+uint32_t cm_parse_count_lines(const char *buf, size_t from, size_t to);
+
 /*
  * Lenient end of the JSON value starting at buf[start]: follows only quotes,
  * backslashes and bracket nesting (no validation), so a value with bad UTF-8,

@@ -330,22 +330,6 @@ static int fill_event(const struct cm_json_doc *d, struct cm_arena *a, uint32_t 
     return CM_OK;
 }
 
-/* Counts newlines in buf[from..to). */
-static uint32_t count_newlines(const char *buf, size_t from, size_t to)
-{
-    uint32_t n = 0;
-
-    while (from < to) {
-        const char *nl = memchr(buf + from, '\n', to - from);
-        if (nl == NULL) {
-            break;
-        }
-        n++;
-        from = (size_t)(nl - buf) + 1;
-    }
-    return n;
-}
-
 /*
  * Parses one record at r->start on ctx->doc. Returns 0 when the record was
  * handled (emitted or rejected; r->end says where it stops), or a negative
@@ -450,7 +434,7 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
             return rc;
         }
         /* Pretty-printed records may span lines. */
-        line += count_newlines(buf, r.start, r.end);
+        line += cm_parse_count_lines(buf, r.start, r.end);
         pos = r.end;
     }
     return CM_OK;
