@@ -22,6 +22,7 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
+#include "source/source_file.h"
 
 struct blob {
     char *raw;
@@ -69,21 +70,14 @@ static void count_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t 
 static int read_all(const char *path, struct cm_buf *b)
 {
     int fd = open(path, O_RDONLY);
-    char tmp[1 << 16];
-    ssize_t got;
+    int rc;
 
     if (fd < 0) {
         return CM_EIO;
     }
-    cm_buf_reset(b);
-    while ((got = read(fd, tmp, sizeof(tmp))) > 0) {
-        if (cm_buf_append(b, tmp, (size_t)got) != 0) {
-            close(fd);
-            return CM_ENOMEM;
-        }
-    }
+    rc = cm_read_fd(fd, b, 0);
     close(fd);
-    return got < 0 ? CM_EIO : CM_OK;
+    return rc;
 }
 
 static int load(struct corpus *c, struct cm_inputs *in, size_t max_bytes)

@@ -32,6 +32,7 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
+#include "source/source_file.h"
 #include "source/source_stdin.h"
 #include "core/batch.h"
 #include "core/shard.h"
@@ -254,39 +255,6 @@ static void progress_locked(struct scan *s, int force)
 
 /* --- reading and parsing one input ---------------------------------------- */
 
-static int read_fd(int fd, struct cm_buf *out, size_t hint)
-{
-    int rc;
-
-    cm_buf_reset(out);
-    rc = cm_buf_reserve(out, hint + 1);
-    if (rc != 0) {
-        return rc;
-    }
-    for (;;) {
-        ssize_t got;
-        if (out->cap - out->len <= 1) {
-            rc = cm_buf_reserve(out, out->cap > 65536 ? out->cap / 2 : 65536);
-            if (rc != 0) {
-                return rc;
-            }
-        }
-        got = read(fd, out->p + out->len, out->cap - out->len - 1);
-        if (got < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return CM_EIO;
-        }
-        if (got == 0) {
-            break;
-        }
-        out->len += (size_t)got;
-    }
-    out->p[out->len] = '\0';
-    return CM_OK;
-}
-
 static int looks_binary(const char *p, size_t n)
 {
     size_t m = n < 512 ? n : 512;
@@ -388,7 +356,7 @@ static int process_input(struct reader *r, uint32_t idx)
         note_reject(s, 0, idx, 0, 0, msg);
         return CM_OK;
     }
-    rc = read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
+    rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
     close(fd);
     r->files++;
     r->bytes_in += r->raw.len;
