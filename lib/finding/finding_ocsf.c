@@ -239,14 +239,8 @@ int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, 
     cm_jw_key(&jw, "raw_data");
     cm_jw_strn(&jw, raw.p, raw.len);
     cm_jw_obj_end(&jw);
-    rc = cm_jw_finish(&jw);
+    rc = cm_finding_jw_end(&jw, len0); /* nothing was written to out before jw */
 out:
-    if (rc != 0) {
-        out->len = len0;
-        if (out->p != NULL) {
-            out->p[len0] = '\0';
-        }
-    }
     cm_buf_finish(&raw);
     return rc;
 }
