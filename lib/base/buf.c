@@ -75,17 +75,6 @@ int cm_buf_append(struct cm_buf *b, const void *p, size_t n)
     return CM_OK;
 }
 
-int cm_buf_putc(struct cm_buf *b, char c)
-{
-    /* The fast path must honour max too: cap is often above it. */
-    if (b->len + 1 < b->cap && b->len < b->max) {
-        b->p[b->len++] = c;
-        b->p[b->len] = '\0';
-        return CM_OK;
-    }
-    return cm_buf_append(b, &c, 1);
-}
-
 int cm_buf_puts(struct cm_buf *b, const char *s)
 {
     return cm_buf_append(b, s, strlen(s));

@@ -27,12 +27,23 @@ void cm_buf_reset(struct cm_buf *b);
 int cm_buf_reserve(struct cm_buf *b, size_t n);
 /* Appends. Each returns 0, CM_ENOMEM or CM_E2BIG. */
 int cm_buf_append(struct cm_buf *b, const void *p, size_t n);
-int cm_buf_putc(struct cm_buf *b, char c);
 int cm_buf_puts(struct cm_buf *b, const char *s);
 int cm_buf_printf(struct cm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends an unsigned/signed decimal number. */
 int cm_buf_put_u64(struct cm_buf *b, uint64_t v);
 int cm_buf_put_i64(struct cm_buf *b, int64_t v);
+/* Appends one byte; inline because serialisers call it for every comma and quote. */
+static inline int cm_buf_putc(struct cm_buf *b, char c)
+{
+    /* The fast path must honour max too: cap is often above it. */
+    if (b->len + 1 < b->cap && b->len < b->max) {
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return 0;
+    }
+    return cm_buf_append(b, &c, 1);
+}
+
 /* Detaches the memory: returns owned (free with cm_free) and resets b. */
 char *cm_buf_take(struct cm_buf *b, size_t *len);
 

@@ -32,6 +32,8 @@ const char *cm_strerror(int err)
         return "unknown format";
     case CM_ETRUNC:
         return "truncated input";
+    case CM_EEXIST:
+        return "already exists";
     default:
         return "unknown error";
     }

@@ -20,6 +20,7 @@ enum cm_err {
     CM_EDEPTH = -10,   /* nesting too deep */
     CM_EFORMAT = -11,  /* unknown or unsupported format */
     CM_ETRUNC = -12,   /* input ended early */
+    CM_EEXIST = -13,   /* the name or key is already taken */
 };
 
 /* Returns a static, human-readable description of an error code. */
