@@ -186,7 +186,7 @@ struct cm_flow {
     int32_t traffic_path; /* -1 when absent */
     enum cm_flow_action action;
     enum cm_flow_status status;
-    enum cm_flow_dir direction; /* from flow-direction when present */
+    enum cm_flow_dir direction;   /* from flow-direction when present */
     struct cm_str f[CM_FF_COUNT]; /* raw text by field id; see cm_flow_field() */
 };
 
@@ -284,5 +284,16 @@ size_t cm_event_entity_key(const struct cm_event *ev, char *out, size_t outlen);
 
 /* Seeded hash of the entity key; shard = hash % nshards. */
 uint64_t cm_event_entity_hash(const struct cm_event *ev, uint64_t seed);
+
+/*
+ * The event's identity, stable across runs and machines (it is stored): the
+ * same underlying record read again, from the same file or from a copy
+ * (an organisation trail and the account's own trail), has the same key.
+ * CloudTrail: the eventID (else time, source, name, caller and address);
+ * flows: every field of the record as logged; DNS: time, source address and
+ * port, instance, VPC, name, type, class, transport and response code.
+ * Used to count each underlying event once per finding (issue #3).
+ */
+uint64_t cm_event_key(const struct cm_event *ev);
 
 #endif
