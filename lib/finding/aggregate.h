@@ -23,10 +23,26 @@
 struct cm_agg;
 
 struct cm_agg_stats {
-    uint64_t findings; /* distinct identities held */
-    uint64_t repeats;  /* detections folded into an existing finding */
-    uint64_t dropped;  /* new identities refused because the table was full */
+    uint64_t findings;   /* distinct identities held */
+    uint64_t repeats;    /* detections folded into an existing finding */
+    uint64_t duplicates; /* detections of an event this finding already counted */
+    uint64_t dropped;    /* new identities refused because the table was full */
 };
+
+/*
+ * One underlying event behind a finding: its key (cm_event_key of the
+ * triggering event, or a key made from the detection when it has no event)
+ * and the count the detection carried. A finding counts each key once, here
+ * and in the store, so reading the same record twice (a re-scan, an
+ * organisation trail beside the account's own) does not inflate its count.
+ */
+struct cm_finding_event {
+    uint64_t key;
+    uint32_t count;
+};
+
+/* The key of the event behind a detection (see struct cm_finding_event). */
+uint64_t cm_detection_key(const struct cm_detection *d);
 
 /* Returns 0 or CM_ENOMEM. max_findings 0: no cap. */
 int cm_agg_create(struct cm_agg **out, size_t max_findings, uint64_t seed);
@@ -36,7 +52,9 @@ void cm_agg_destroy(struct cm_agg *a);
 /*
  * Folds detection d in. On success *out (may be NULL) points at the stored
  * finding (owned by the aggregator, valid until the next add or destroy) and
- * *is_new (may be NULL) says whether it is a new identity. Returns 0,
+ * *is_new (may be NULL) says whether it is a new identity. A detection whose
+ * event the finding already counted (same cm_detection_key) changes nothing
+ * and is counted in stats.duplicates. Returns 0,
  * CM_EFULL (a new identity past the cap; counted, nothing stored), or what
  * cm_finding_from_detection returns.
  */
@@ -55,6 +73,8 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old);
 
 /* Findings in first-seen order: i in [0, cm_agg_stats().findings). */
 struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i);
+/* The distinct events behind finding i, in arrival order; *n gets their number. */
+const struct cm_finding_event *cm_agg_events(const struct cm_agg *a, size_t i, size_t *n);
 const struct cm_agg_stats *cm_agg_stats(const struct cm_agg *a);
 
 #endif

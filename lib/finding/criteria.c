@@ -491,3 +491,54 @@ size_t cm_criteria_terms(const struct cm_criteria *c)
 {
     return c == NULL ? 0 : c->n;
 }
+
+bool cm_criteria_has_path(const struct cm_criteria *c, const char *path)
+{
+    for (uint32_t i = 0; c != NULL && i < c->n; i++) {
+        if (strcmp(c->terms[i].field->path, path) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int cm_criteria_term(const struct cm_criteria *c, size_t i, struct cm_crit_term_view *out)
+{
+    const struct crit_term *t;
+
+    if (c == NULL || i >= c->n) {
+        return CM_EINVAL;
+    }
+    t = &c->terms[i];
+    memset(out, 0, sizeof(*out));
+    out->path = t->field->path;
+    out->type = t->field->type;
+    out->op = t->op;
+    if (crit_op_is_range(t->op)) {
+        out->has_lo = t->r.has_lo;
+        out->lo_incl = t->r.lo_incl;
+        out->lo = t->r.lo;
+        out->has_hi = t->r.has_hi;
+        out->hi_incl = t->r.hi_incl;
+        out->hi = t->r.hi;
+    } else {
+        out->nvals = t->nvals;
+    }
+    return CM_OK;
+}
+
+struct cm_str cm_criteria_value(const struct cm_criteria *c, size_t i, uint32_t j, double *num,
+                                bool *has_num)
+{
+    const struct crit_val *v;
+
+    *num = 0;
+    *has_num = false;
+    if (c == NULL || i >= c->n || crit_op_is_range(c->terms[i].op) || j >= c->terms[i].nvals) {
+        return CM_STR_NULL;
+    }
+    v = &c->terms[i].vals[j];
+    *num = v->num;
+    *has_num = v->has_num;
+    return v->s;
+}

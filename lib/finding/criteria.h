@@ -92,6 +92,29 @@ void cm_criteria_destroy(struct cm_criteria *c);
 /* Number of terms (one per operator); 0 matches every finding. */
 size_t cm_criteria_terms(const struct cm_criteria *c);
 
+/* True when some term is on the attribute path (exact). */
+bool cm_criteria_has_path(const struct cm_criteria *c, const char *path);
+
+/*
+ * A read-only view of term i (i < cm_criteria_terms), for translating
+ * criteria into another query language (the store's SQL). List operators
+ * (EQ, NEQ, MATCH, NOTMATCH) have nvals values: text (canonical, unescaped)
+ * and, for NUMBER/TIME fields, num (epoch ms for TIME). Range operators
+ * have the interval lo/hi (each present or not, inclusive or not).
+ */
+struct cm_crit_term_view {
+    const char *path;
+    enum cm_crit_type type;
+    enum cm_crit_op op;
+    uint32_t nvals;
+    bool has_lo, lo_incl, has_hi, hi_incl;
+    double lo, hi;
+};
+int cm_criteria_term(const struct cm_criteria *c, size_t i, struct cm_crit_term_view *out);
+/* Value j of term i: its text, and its number when *has_num. */
+struct cm_str cm_criteria_value(const struct cm_criteria *c, size_t i, uint32_t j, double *num,
+                                bool *has_num);
+
 /*
  * True when the finding at node root of doc (GuardDuty API form) satisfies
  * every term. Never fails: an unreadable value counts as absent.

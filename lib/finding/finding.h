@@ -202,6 +202,7 @@ struct cm_finding {
     struct cm_probe_action probe;
     enum cm_role role;
     bool archived;
+    struct cm_str user_feedback; /* service.userFeedback: USEFUL / NOT_USEFUL, or absent */
     uint32_t count;
     int64_t first_seen_ms, last_seen_ms;
     struct cm_str additional_info; /* raw JSON object text of detector keys, or absent */

@@ -519,6 +519,7 @@ static void write_service(struct cm_jw *jw, const struct cm_finding *f, enum cm_
     ktime(jw, "eventLastSeen", f->last_seen_ms);
     cm_jw_key(jw, "archived");
     cm_jw_bool(jw, f->archived);
+    kstr(jw, "userFeedback", f->user_feedback);
     cm_jw_key(jw, "count");
     cm_jw_u64(jw, f->count);
     cm_jw_obj_end(jw);

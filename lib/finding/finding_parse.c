@@ -360,6 +360,7 @@ static void rd_service(struct rd *r, uint32_t s)
     struct cm_str value = CM_STR_NULL;
 
     gstr(r, s, "detectorId", &r->f->detector_id);
+    gstr(r, s, "userFeedback", &r->f->user_feedback);
     rd_action(r, child(r, s, "action", CM_JSON_OBJECT));
     if (role != CM_JSON_NONE) {
         r->f->role = cm_str_eqc(cm_json_raw(r->d, role), "ACTOR")    ? CM_ROLE_ACTOR

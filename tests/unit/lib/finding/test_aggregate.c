@@ -29,6 +29,7 @@ static void test_repeats_fold(void **state)
     for (int i = 0; i < 5; i++) {
         struct cm_detection d;
         e.flow.src.offset = 1000u * (unsigned)i; /* a different record each time */
+        e.flow.u.flow.start = 1741082400 + 60 * i;
         d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
         d.time_ms = T_EVTIME + 60000 * (i + 1);
         d.first_ms = d.time_ms;
@@ -97,6 +98,52 @@ static void test_identities_apart_and_evidence_cap(void **state)
     t_events_finish(&e);
 }
 
+/* The same record delivered twice (an organisation trail beside the account's) counts once. */
+static void test_duplicate_events_count_once(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *f = NULL;
+    const struct cm_finding_event *ev;
+    size_t nev = 0;
+    bool is_new = true;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    for (int i = 0; i < 3; i++) {
+        struct cm_detection d = t_detection("Policy:IAMUser/RootCredentialUsage", &e.ct);
+        d.count = 1;
+        e.ct.src.offset = 5000u * (unsigned)i; /* another file or place, same record */
+        e.ct.u.ct.event_id = CM_STR_LIT("3038ebd2-c98a-4c65-9b6e-e22506292313");
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &f, &is_new), 0);
+        assert_true(is_new == (i == 0));
+    }
+    assert_int_equal(cm_agg_stats(a)->findings, 1);
+    assert_int_equal(cm_agg_stats(a)->duplicates, 2);
+    assert_int_equal(cm_agg_stats(a)->repeats, 0);
+    assert_int_equal(cm_agg_at(a, 0)->count, 1);
+    ev = cm_agg_events(a, 0, &nev);
+    assert_int_equal(nev, 1);
+    assert_true(ev[0].key == cm_event_key(&e.ct));
+    /* Another eventID is another event. */
+    {
+        struct cm_detection d = t_detection("Policy:IAMUser/RootCredentialUsage", &e.ct);
+        d.count = 1;
+        e.ct.u.ct.event_id = CM_STR_LIT("6b0b2a3c-0d9e-4c1b-8f3e-1b2f4a5c6d7e");
+        assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+    }
+    assert_int_equal(cm_agg_at(a, 0)->count, 2);
+    assert_int_equal(cm_agg_stats(a)->repeats, 1);
+    (void)cm_agg_events(a, 0, &nev);
+    assert_int_equal(nev, 2);
+    assert_null(cm_agg_events(a, 5, &nev));
+    assert_int_equal(nev, 0);
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
 static void test_cap(void **state)
 {
     struct t_events e;
@@ -116,6 +163,7 @@ static void test_cap(void **state)
     assert_int_equal(cm_agg_stats(a)->dropped, 1);
     /* Repeats of the known identity still aggregate. */
     e.flow.u.flow.instance_id = CM_STR_LIT("i-0a1b2c3d4e5f60718");
+    e.flow.u.flow.start = 1741082460; /* another record */
     d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
     d.count = 1;
     assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
@@ -136,6 +184,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats_fold),
         cmocka_unit_test(test_identities_apart_and_evidence_cap),
+        cmocka_unit_test(test_duplicate_events_count_once),
         cmocka_unit_test(test_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
