@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -20,6 +22,7 @@
 
 struct cm_store {
     sqlite3 *db;
+    struct cm_filterset put_filters; /* see cm_store_put_filters() */
 };
 
 static const char *const migrations[] = {
@@ -77,7 +80,72 @@ static const char *const migrations[] = {
     " seq INTEGER NOT NULL,"
     " path TEXT, offset INTEGER, line INTEGER, length INTEGER,"
     " PRIMARY KEY (finding_id, seq));",
+    /*
+     * 2 -> 3: findings keyed by an integer (seq) for the event table, the
+     * events each finding counted, filters, feedback and settings. The
+     * findings table is rebuilt (foreign keys are off during migrations).
+     */
+    "CREATE TABLE findings3 ("
+    " seq INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"
+    " type TEXT NOT NULL,"
+    " severity REAL NOT NULL,"
+    " account_id TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " resource_type TEXT,"
+    " resource_id TEXT,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " first_seen TEXT,"
+    " last_seen TEXT,"
+    " count INTEGER NOT NULL,"
+    " archived INTEGER NOT NULL DEFAULT 0,"
+    " doc TEXT NOT NULL);"
+    "INSERT INTO findings3(id, type, severity, account_id, region, resource_type, resource_id,"
+    " created_at, updated_at, first_seen, last_seen, count, archived, doc)"
+    " SELECT id, type, severity, account_id, region, resource_type, resource_id, created_at,"
+    " updated_at, first_seen, last_seen, count, archived, doc FROM findings ORDER BY rowid;"
+    "DROP TABLE findings;"
+    "ALTER TABLE findings3 RENAME TO findings;"
+    "CREATE INDEX findings_type ON findings(type, updated_at);"
+    "CREATE INDEX findings_severity ON findings(severity, updated_at);"
+    "CREATE INDEX findings_account ON findings(account_id, updated_at);"
+    "CREATE INDEX findings_resource ON findings(resource_id);"
+    "CREATE INDEX findings_updated ON findings(updated_at);"
+    "CREATE TABLE finding_events ("
+    " fid INTEGER NOT NULL REFERENCES findings(seq) ON DELETE CASCADE,"
+    " key INTEGER NOT NULL,"
+    " n INTEGER NOT NULL,"
+    " PRIMARY KEY (fid, key)) WITHOUT ROWID;"
+    "CREATE TABLE filters ("
+    " name TEXT PRIMARY KEY,"
+    " rank INTEGER NOT NULL,"
+    " action TEXT NOT NULL,"
+    " doc TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE finding_feedback ("
+    " finding_id TEXT PRIMARY KEY REFERENCES findings(id) ON DELETE CASCADE,"
+    " feedback TEXT NOT NULL,"
+    " comments TEXT,"
+    " at TEXT NOT NULL);"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
+
+/*
+ * Connection settings. WAL: readers (the console, the API) never block the
+ * writer, and with synchronous=NORMAL a commit costs no fsync (a process
+ * crash loses nothing committed; a power loss may lose the last commits).
+ * The page cache (64 MiB) holds the upper levels of every index of a
+ * million-finding store, and checkpoints run every 8192 pages rather than
+ * SQLite's 1000, so a large batch is not written twice while it is built.
+ */
+static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                              " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                              " PRAGMA wal_autocheckpoint=8192; PRAGMA temp_store=MEMORY";
+
+/* PRAGMA application_id of a coalmine store ("coal"). */
+#define STORE_APP_ID 0x636f616c
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
@@ -110,6 +178,19 @@ sqlite3 *cm_store_db(struct cm_store *st)
     return st->db;
 }
 
+struct cm_filterset *cm_store_put_filters(struct cm_store *st)
+{
+    return &st->put_filters;
+}
+
+int64_t cm_store_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int cm_store_schema_version(struct cm_store *st)
 {
     sqlite3_stmt *q = NULL;
@@ -124,24 +205,77 @@ int cm_store_schema_version(struct cm_store *st)
     return v;
 }
 
+/* One integer from a query without parameters; -1 when it fails. */
+static int64_t query_int(struct cm_store *st, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        v = (int64_t)sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
+/*
+ * Refuses a SQLite file that belongs to something else: a foreign
+ * application id, or tables without our version table. An empty database
+ * (a new file) is ours to create.
+ */
+static int check_ours(struct cm_store *st, char *err, size_t errlen)
+{
+    int64_t app = query_int(st, "PRAGMA application_id");
+    int64_t tables = query_int(st, "SELECT count(*) FROM sqlite_master");
+    int64_t ver = query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                " AND name = 'schema_version'");
+
+    if (app < 0 || tables < 0 || ver < 0) {
+        return fail(st, "reading the database", err, errlen);
+    }
+    if ((app != 0 && app != STORE_APP_ID) || (tables > 0 && ver == 0)) {
+        snprintf(err, errlen, "not a coalmine store (a SQLite database of another application)");
+        return CM_EIO;
+    }
+    return CM_OK;
+}
+
 /* Applies every migration past the recorded version, each in its own transaction. */
 static int migrate(struct cm_store *st, char *err, size_t errlen)
 {
+    char app[64];
     int v, rc;
 
-    rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err,
-              errlen);
-    if (rc != 0) {
+    if ((rc = check_ours(st, err, errlen)) != 0) {
         return rc;
     }
+    /* Read before anything is written: a newer coalmine's store is left as it is. */
     v = cm_store_schema_version(st);
-    if (v < 0) {
-        v = 0;
-    }
-    if ((size_t)v > NMIGRATIONS) {
+    if (v > 0 && (size_t)v > NMIGRATIONS) {
         snprintf(err, errlen, "store schema version %d is newer than this coalmine's (%zu)", v,
                  NMIGRATIONS);
         return CM_EIO;
+    }
+    if (v < 0) {
+        v = 0;
+    }
+    snprintf(app, sizeof(app), "PRAGMA application_id = %d", STORE_APP_ID);
+    /*
+     * 16 KiB pages for a new store: a finding's document (2-3 KB) fills a
+     * 4 KiB page alone and wastes a third of it; six fit in 16 KiB. Only a
+     * new file takes it (SQLite ignores it once the file has pages).
+     */
+    rc = v == 0 ? exec(st, "PRAGMA page_size = 16384", err, errlen) : CM_OK;
+    if (rc == 0) {
+        rc = exec(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err,
+                  errlen);
+    }
+    if (rc == 0) {
+        rc = exec(st, app, err, errlen);
+    }
+    if (rc != 0) {
+        return rc;
     }
     for (size_t i = (size_t)v; i < NMIGRATIONS; i++) {
         char bump[96];
@@ -150,7 +284,8 @@ static int migrate(struct cm_store *st, char *err, size_t errlen)
             return rc;
         }
         if ((rc = exec(st, migrations[i], err, errlen)) != 0 ||
-            (rc = exec(st, bump, err, errlen)) != 0 || (rc = exec(st, "COMMIT", err, errlen)) != 0) {
+            (rc = exec(st, bump, err, errlen)) != 0 ||
+            (rc = exec(st, "COMMIT", err, errlen)) != 0) {
             rollback(st);
             return rc;
         }
@@ -158,26 +293,39 @@ static int migrate(struct cm_store *st, char *err, size_t errlen)
     return CM_OK;
 }
 
-int cm_store_open(struct cm_store **out, const char *path, char *err, size_t errlen)
+int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char *err, size_t errlen)
 {
     struct cm_store *st = cm_calloc(1, sizeof(*st));
+    int oflags = SQLITE_OPEN_READWRITE;
     int rc;
 
     *out = NULL;
     if (st == NULL) {
         return CM_ENOMEM;
     }
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    cm_filterset_init(&st->put_filters);
+    if (flags & CM_STORE_CREATE) {
+        oflags |= SQLITE_OPEN_CREATE;
+    } else if (access(path, F_OK) != 0) {
+        snprintf(err, errlen, "%s: no such store", path);
+        cm_free(st);
+        return CM_ENOTFOUND;
+    }
+    if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
         rc = fail(st, path, err, errlen);
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 5000);
+    /*
+     * Checked before anything is written: a file that is not SQLite fails
+     * here ("file is not a database") and one of another application in
+     * check_ours(). Foreign keys stay off while migrating (a migration may
+     * rebuild a table others refer to).
+     */
+    rc = migrate(st, err, errlen);
     /* WAL: readers (the console, the API) never block the writer. */
-    rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
-              err, errlen);
     if (rc == 0) {
-        rc = migrate(st, err, errlen);
+        rc = exec(st, pragmas, err, errlen);
     }
     if (rc != 0) {
         char tmp[512];
@@ -198,6 +346,7 @@ void cm_store_close(struct cm_store *st)
         return;
     }
     sqlite3_close(st->db);
+    cm_filterset_finish(&st->put_filters);
     cm_free(st);
 }
 
@@ -331,4 +480,100 @@ fail:
     rc = fail(st, "recording the scan", err, errlen);
     rollback(st);
     return rc;
+}
+
+int cm_store_set_retention(struct cm_store *st, int days, char *err, size_t errlen)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = CM_EIO;
+
+    if (days < 0 || days > 36500) {
+        snprintf(err, errlen, "retention must be 0 (keep) to 36500 days, not %d", days);
+        return CM_EINVAL;
+    }
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT OR REPLACE INTO settings(key, value)"
+                           " VALUES ('retention_days', ?)",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(q, 1, days);
+        rc = sqlite3_step(q) == SQLITE_DONE ? CM_OK : CM_EIO;
+    }
+    if (rc != 0) {
+        rc = fail(st, "setting the retention", err, errlen);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int cm_store_retention(struct cm_store *st, int *days)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = CM_EIO, step;
+
+    *days = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM settings WHERE key = 'retention_days'", -1,
+                           &q, NULL) == SQLITE_OK) {
+        step = sqlite3_step(q);
+        if (step == SQLITE_ROW) {
+            *days = sqlite3_column_int(q, 0);
+            rc = CM_OK;
+        } else if (step == SQLITE_DONE) {
+            rc = CM_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* Runs a one-parameter DELETE; *n gets the rows deleted. */
+static int delete_before(struct cm_store *st, const char *sql, const char *when, int64_t *n)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = CM_EIO;
+
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, when, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) == SQLITE_DONE) {
+            *n = (int64_t)sqlite3_changes(st->db);
+            rc = CM_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char *err, size_t errlen)
+{
+    int64_t nf = 0, ns = 0;
+    char when[32];
+    int days, rc;
+
+    if (deleted) {
+        *deleted = 0;
+    }
+    if (cm_store_retention(st, &days) != 0) {
+        return fail(st, "reading the retention", err, errlen);
+    }
+    if (days == 0) {
+        return CM_OK;
+    }
+    cm_time_format_iso(now_ms - (int64_t)days * 86400000, when, sizeof(when));
+    if ((rc = exec(st, "BEGIN IMMEDIATE", err, errlen)) != 0) {
+        return rc;
+    }
+    /* Events, evidence and feedback go with their finding (ON DELETE CASCADE). */
+    if (delete_before(st, "DELETE FROM findings WHERE updated_at < ?", when, &nf) != 0 ||
+        delete_before(st, "DELETE FROM scans WHERE started_at < ?", when, &ns) != 0) {
+        rc = fail(st, "expiring old findings", err, errlen);
+        rollback(st);
+        return rc;
+    }
+    if ((rc = exec(st, "COMMIT", err, errlen)) != 0) {
+        rollback(st);
+        return rc;
+    }
+    if (deleted) {
+        *deleted = nf;
+    }
+    return CM_OK;
 }

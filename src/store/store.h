@@ -6,8 +6,11 @@
  * run with its counts, one row per input with its format, records, rejects
  * and damage, and the rejects that were listed with their location and
  * reason. Version 2 adds the findings (issue #3): one row per identity with
- * its GuardDuty API document, and the evidence rows behind it. A store
- * written by an older version opens and upgrades.
+ * its GuardDuty API document, and the evidence rows behind it. Version 3
+ * keys findings by an integer, adds the events each finding counted (so a
+ * record read twice counts once), the filters, feedback and the store
+ * settings (retention). A store written by an older version opens and
+ * upgrades; a SQLite file that is not a coalmine store is refused.
  *
  * A struct cm_store is used by one thread at a time.
  */
@@ -18,20 +21,28 @@
 #include <stdint.h>
 
 #include "core/scan.h"
+#include "finding/aggregate.h"
+#include "finding/criteria.h"
+#include "finding/filter.h"
 #include "finding/finding.h"
 
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 2
+#define CM_STORE_SCHEMA_VERSION 3
+
+/* cm_store_open flags. */
+#define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
 
 /*
- * Opens (creating when absent) the store at path and migrates it to
- * CM_STORE_SCHEMA_VERSION. Returns 0; CM_EIO with a message in err when the
- * file cannot be opened, is not a SQLite database, or was written by a newer
- * coalmine (its version is higher than ours); CM_ENOMEM.
+ * Opens the store at path and migrates it to CM_STORE_SCHEMA_VERSION.
+ * Without CM_STORE_CREATE a missing file is CM_ENOTFOUND (nothing created).
+ * Returns 0; CM_ENOTFOUND; CM_EIO with a message in err when the file cannot
+ * be opened, is not a SQLite database, is a SQLite database of something
+ * else, or was written by a newer coalmine; CM_ENOMEM.
  */
-int cm_store_open(struct cm_store **out, const char *path, char *err, size_t errlen);
+int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char *err,
+                  size_t errlen);
 /* Closes the store; NULL is a no-op. */
 void cm_store_close(struct cm_store *st);
 
@@ -46,16 +57,37 @@ int cm_store_schema_version(struct cm_store *st);
 int cm_store_add_scan(struct cm_store *st, const struct cm_scan_stats *stats, int64_t started_ms,
                       int64_t *scan_id, char *err, size_t errlen);
 
+/* One finding to store, and what storing it did. */
+struct cm_store_put {
+    struct cm_finding *f;                  /* read only */
+    const struct cm_finding_event *events; /* the events it counts; NULL: unknown */
+    size_t nevents;
+    /* Results. */
+    bool is_new;      /* a new identity */
+    bool changed;     /* false: every event was already counted, nothing written */
+    bool archived;    /* stored archived (an ARCHIVE filter, or archived before) */
+    uint32_t added;   /* events (sum of their counts) newly counted */
+    uint32_t count;   /* service.count after the write */
+    const char *rule; /* name of the ARCHIVE filter that matched, or NULL (valid until the
+                         next cm_store_put_findings or cm_store_close) */
+};
+
 /*
- * Writes n findings durably, in one transaction (store_findings.c). A new id
- * is inserted; an existing id is merged like the aggregator merges repeats:
- * counts add up, eventFirstSeen/eventLastSeen widen, updatedAt moves forward,
- * createdAt and the archived flag are kept, and the document becomes the new
- * finding's with those values and the combined evidence. The evidence rows
- * are replaced by the merged finding's. The findings are not modified.
+ * Writes n findings durably, in one transaction (store_findings.c). Each
+ * event key is counted once per finding: a new id is inserted with its
+ * events; for an existing id only the events not stored yet count, and when
+ * there are none the stored finding is left as it is. A repeat is merged like
+ * the aggregator merges repeats (counts add up, eventFirstSeen/eventLastSeen
+ * widen, updatedAt moves forward, createdAt, archived and userFeedback are
+ * kept, the document becomes the newest, evidence combined). The store's
+ * ARCHIVE filters are applied to every new or changed finding: a match is
+ * stored archived (and the caller must not publish it). When the events are
+ * given they decide the count, for a new finding too (the sum of its
+ * distinct events' counts, f->count when the list is empty); events unknown
+ * (events NULL) count f->count. The findings are not modified.
  * Returns 0 or CM_EIO (err says why; nothing was written) or CM_ENOMEM.
  */
-int cm_store_put_findings(struct cm_store *st, struct cm_finding *const *f, size_t n, char *err,
+int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n, char *err,
                           size_t errlen);
 
 /* Number of finding rows. Returns 0 or CM_EIO. */
@@ -67,5 +99,159 @@ int cm_store_count_findings(struct cm_store *st, int64_t *n);
  * what cm_finding_from_json returns.
  */
 int cm_store_get_finding(struct cm_store *st, const char *id, struct cm_finding *out);
+
+/* ---- Queries (store_query.c) ---- */
+
+/* Sort keys: GuardDuty SortCriteria attribute names. */
+enum cm_store_sort {
+    CM_SORT_UPDATED = 0, /* "updatedAt" (default) */
+    CM_SORT_CREATED,     /* "createdAt" */
+    CM_SORT_SEVERITY,    /* "severity" */
+    CM_SORT_TYPE,        /* "type" */
+    CM_SORT_ACCOUNT,     /* "accountId" */
+    CM_SORT_REGION,      /* "region" */
+    CM_SORT_COUNT,       /* "service.count" */
+    CM_SORT_FIRST_SEEN,  /* "service.eventFirstSeen" */
+    CM_SORT_LAST_SEEN,   /* "service.eventLastSeen" */
+    CM_SORT_ID,          /* "id" */
+};
+
+/* Parses a SortCriteria attribute name. Returns 0 or CM_EINVAL. */
+int cm_store_sort_parse(const char *name, enum cm_store_sort *out);
+const char *cm_store_sort_name(enum cm_store_sort s);
+
+#define CM_STORE_TOKEN_MAX 64 /* bytes of a nextToken, with the NUL */
+
+/*
+ * A query: every condition given is ANDed. The criteria are GuardDuty's
+ * FindingCriteria (compiled, borrowed; e.g. the user's and one made from
+ * command-line shortcuts); conditions on indexed columns (type,
+ * severity, accountId, region, id, updatedAt, createdAt, service.archived,
+ * resource.resourceType) are answered by the indices, the rest by matching
+ * the stored documents.
+ */
+#define CM_STORE_MAX_CRITERIA 4
+
+struct cm_store_query {
+    const struct cm_criteria *criteria[CM_STORE_MAX_CRITERIA]; /* ANDed; NULL slots ignored */
+    const char *resource_id; /* instance, ENI, access key or bucket; NULL */
+    const char *text;        /* case-insensitive substring of the document; NULL */
+    enum cm_store_sort sort;
+    bool ascending;         /* default false: newest / highest first */
+    size_t limit;           /* 0: no limit */
+    const char *next_token; /* from the previous page; NULL or "" for the first */
+};
+
+/*
+ * Called for each finding of a query, in order: its id, its GuardDuty API
+ * document (valid during the call) and the finding parsed from it. Returns 0
+ * to go on, anything else stops the query and is returned by it.
+ */
+typedef int (*cm_store_row_fn)(void *ud, const struct cm_finding *f, const char *doc, size_t len);
+
+/*
+ * Runs q, calling fn for at most q->limit findings. next_token (may be NULL,
+ * else CM_STORE_TOKEN_MAX bytes) gets the token of the next page, or "" when
+ * this page is the last. Returns 0, CM_EINVAL (a malformed or stale token;
+ * err says why), CM_EIO, or what fn returned.
+ */
+int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store_row_fn fn,
+                   void *ud, char *next_token, char *err, size_t errlen);
+
+/* Statistics groupings: GetFindingsStatistics GroupBy. */
+enum cm_store_group {
+    CM_GROUP_SEVERITY = 0, /* key: severity ("8.0") */
+    CM_GROUP_TYPE,         /* key: finding type */
+    CM_GROUP_RESOURCE,     /* key: resource id (detail: resource type, account) */
+    CM_GROUP_ACCOUNT,      /* key: account id */
+    CM_GROUP_DATE,         /* key: day of updatedAt ("2026-11-30") */
+    CM_GROUP_REGION,       /* key: region */
+};
+
+int cm_store_group_parse(const char *name, enum cm_store_group *out);
+
+/* One group of a statistics answer. */
+struct cm_store_stat {
+    const char *key;
+    const char *resource_type; /* CM_GROUP_RESOURCE */
+    const char *account_id;    /* CM_GROUP_RESOURCE */
+    double severity;           /* highest severity in the group */
+    uint64_t total;            /* findings */
+    int64_t last_ms;           /* latest updatedAt */
+};
+
+typedef int (*cm_store_stat_fn)(void *ud, const struct cm_store_stat *s);
+
+/*
+ * Counts the findings of q (limit, sort and token ignored) by group, and
+ * calls fn per group, at most limit groups (0: all): by severity highest
+ * first, by date latest first, otherwise largest total first (ties by key).
+ * Returns 0, CM_EIO, CM_ENOMEM or what fn returned.
+ */
+int cm_store_stats(struct cm_store *st, const struct cm_store_query *q, enum cm_store_group by,
+                   size_t limit, cm_store_stat_fn fn, void *ud, char *err, size_t errlen);
+
+/* ---- Changes to stored findings (store_query.c) ---- */
+
+/*
+ * Sets service.archived (column and document) of the listed findings, in
+ * one transaction. Unknown ids are CM_ENOTFOUND with the first one named in
+ * err, and then nothing changes. Returns 0, CM_ENOTFOUND or CM_EIO.
+ */
+int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n, bool archived,
+                          char *err, size_t errlen);
+
+/*
+ * Records feedback ("USEFUL" or "NOT_USEFUL", comments may be NULL) on the
+ * listed findings: service.userFeedback in their document, the comment in
+ * the feedback table, in one transaction. Unknown ids as above. Returns 0,
+ * CM_EINVAL (feedback value), CM_ENOTFOUND or CM_EIO.
+ */
+int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
+                          const char *feedback, const char *comments, char *err, size_t errlen);
+
+/*
+ * The evidence rows of a finding in order: path (may be NULL), offset, line,
+ * length. Returns 0, CM_ENOTFOUND (no such finding), CM_EIO, or fn's value.
+ */
+typedef int (*cm_store_evidence_fn)(void *ud, const char *path, uint64_t offset, uint32_t line,
+                                    uint32_t length);
+int cm_store_evidence(struct cm_store *st, const char *id, cm_store_evidence_fn fn, void *ud);
+
+/* ---- Settings and retention (store.c) ---- */
+
+/* Findings not updated for this many days are deleted by cm_store_expire; 0 keeps them. */
+int cm_store_set_retention(struct cm_store *st, int days, char *err, size_t errlen);
+int cm_store_retention(struct cm_store *st, int *days);
+
+/*
+ * Deletes the findings (with their events, evidence and feedback) and scan
+ * records whose updatedAt / start is older than now_ms minus the retention.
+ * *deleted (may be NULL) gets the number of findings deleted. Returns 0 or
+ * CM_EIO.
+ */
+int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char *err,
+                    size_t errlen);
+
+/* ---- Filters (store_filters.c) ---- */
+
+/*
+ * Loads every stored filter into set (initialised, empty), in rank order.
+ * Returns 0, CM_EIO (a stored filter no longer parses: err names it) or
+ * CM_ENOMEM.
+ */
+int cm_store_filters_load(struct cm_store *st, struct cm_filterset *set, char *err, size_t errlen);
+
+/*
+ * Creates (create true; CM_EEXIST when the name is taken) or replaces
+ * (create false; CM_ENOTFOUND when absent) the filter named f->name. A
+ * filter without a rank is given the last rank + 1. At most CM_FILTERSET_MAX
+ * filters (CM_EFULL). Returns 0 or those codes, or CM_EIO.
+ */
+int cm_store_filter_put(struct cm_store *st, const struct cm_filter *f, bool create, char *err,
+                        size_t errlen);
+
+/* Deletes the named filter. Returns 0, CM_ENOTFOUND or CM_EIO. */
+int cm_store_filter_delete(struct cm_store *st, const char *name, char *err, size_t errlen);
 
 #endif

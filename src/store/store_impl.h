@@ -6,10 +6,21 @@
 #define CM_STORE_STORE_IMPL_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
 /* The store's SQLite connection (borrowed; valid until cm_store_close). */
 sqlite3 *cm_store_db(struct cm_store *st);
+
+/*
+ * The filters the last cm_store_put_findings applied, owned by the store
+ * (the rule names it returned point into them until the next put or
+ * cm_store_close).
+ */
+struct cm_filterset *cm_store_put_filters(struct cm_store *st);
+
+/* Wall clock, ms since the epoch (the times the store stamps itself). */
+int64_t cm_store_now_ms(void);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Unit tests for the SQLite store: creation and migration (including the
- * upgrade of a version 1 store), reopening, refusing non-databases and newer
- * schemas, and scan records. Findings: test_store_findings.c.
+ * upgrade of version 1 and version 2 stores), reopening, opening without
+ * creating, refusing (and not touching) files that are not coalmine stores
+ * and newer schemas, and scan records. Findings: test_store_findings.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/finding/finding_util.h"
 #include "base/err.h"
 #include "store/store.h"
 
@@ -61,10 +63,10 @@ static void test_create_and_reopen(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
     assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
     cm_store_close(st);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
     assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
     cm_store_close(st);
     /* Migrations ran once: one row per version. */
@@ -122,27 +124,31 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 2);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 3);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 2);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), 3);
     cm_store_close(st);
-    /* The version 1 rows survive; version 2 was reached once, in its own row. */
+    /* The version 1 rows survive; versions 2 and 3 were reached once each, in their own rows. */
     assert_int_equal(query_int("SELECT records_cloudtrail FROM scans WHERE id = 1"), 4);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 2);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 3);
     assert_int_equal(query_int("SELECT count(*) FROM schema_version WHERE version = 2"), 1);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version WHERE version = 3"), 1);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM filters"), 0);
+    assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                " AND tbl_name = 'findings' AND name LIKE 'findings_%'"),
-                     7);
+                     5);
     /* Reopening does not migrate again. */
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 2);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), 3);
     cm_store_close(st);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 2);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 3);
 }
 
 static void test_refuses(void **state)
@@ -157,7 +163,7 @@ static void test_refuses(void **state)
     assert_non_null(f);
     fputs("this is not a database, just text that is long enough to look like a header.....\n", f);
     fclose(f);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), CM_EIO);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), CM_EIO);
     assert_null(st);
     assert_non_null(strstr(err, path));
     unlink(path);
@@ -169,10 +175,11 @@ static void test_refuses(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), CM_EIO);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), CM_EIO);
     assert_non_null(strstr(err, "newer"));
     /* A directory that does not exist. */
-    assert_int_equal(cm_store_open(&st, "/nonexistent/dir/x.db", err, sizeof(err)), CM_EIO);
+    assert_int_equal(cm_store_open(&st, "/nonexistent/dir/x.db", CM_STORE_CREATE, err, sizeof(err)),
+                     CM_EIO);
 }
 
 static void test_add_scan(void **state)
@@ -215,7 +222,7 @@ static void test_add_scan(void **state)
     snprintf(rej[0].reason, sizeof(rej[0].reason), "field 6 (dstport): not a number: 'x'");
     s.rejects = rej;
     s.nrejects = 1;
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
     assert_int_equal(cm_store_add_scan(st, &s, 1741082400000LL, &id1, err, sizeof(err)), 0);
     assert_int_equal(cm_store_add_scan(st, &s, 1741082460000LL, &id2, err, sizeof(err)), 0);
     assert_true(id2 == id1 + 1);
@@ -234,14 +241,249 @@ static void test_add_scan(void **state)
     {
         sqlite3 *db;
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(
-            sqlite3_exec(db, "PRAGMA foreign_keys=ON; DELETE FROM scans WHERE id = 1", NULL, NULL,
-                         NULL),
-            SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON; DELETE FROM scans WHERE id = 1",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
         sqlite3_close(db);
     }
     assert_int_equal(query_int("SELECT count(*) FROM inputs"), 2);
     assert_int_equal(query_int("SELECT count(*) FROM rejects"), 1);
+}
+
+/* The whole file at path (free()); *n gets its size. */
+static unsigned char *slurp(const char *p, size_t *n)
+{
+    unsigned char *buf = (unsigned char *)t_read_file(p, n);
+
+    assert_non_null(buf);
+    return buf;
+}
+
+/* Opening path must fail with want, and leave the file byte for byte (and no journal). */
+static void refused_untouched(unsigned flags, int want, const char *msg)
+{
+    struct cm_store *st = (struct cm_store *)&st;
+    unsigned char *before, *after;
+    size_t n1, n2;
+    char err[256] = "", side[600];
+
+    before = slurp(path, &n1);
+    assert_int_equal(cm_store_open(&st, path, flags, err, sizeof(err)), want);
+    assert_null(st);
+    assert_non_null(strstr(err, path));
+    if (msg) {
+        assert_non_null(strstr(err, msg));
+    }
+    after = slurp(path, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(before, after, n1);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    assert_int_not_equal(access(side, F_OK), 0);
+    snprintf(side, sizeof(side), "%s-journal", path);
+    assert_int_not_equal(access(side, F_OK), 0);
+    free(before);
+    free(after);
+}
+
+static void make_db(const char *sql)
+{
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static void test_open_flags_and_foreign_files(void **state)
+{
+    struct cm_store *st = (struct cm_store *)&st;
+    char err[256] = "";
+    FILE *f;
+    (void)state;
+
+    /* Without CM_STORE_CREATE a missing store is not found, and not created. */
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), CM_ENOTFOUND);
+    assert_null(st);
+    assert_non_null(strstr(err, path));
+    assert_int_not_equal(access(path, F_OK), 0);
+    /* With it, it is; then it opens without. */
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    cm_store_close(st);
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
+    cm_store_close(st);
+    unlink(path);
+
+    /* A text file. */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("id,name\n1,not a database at all, whatever the extension says\n", f);
+    fclose(f);
+    refused_untouched(0, CM_EIO, NULL);
+    refused_untouched(CM_STORE_CREATE, CM_EIO, NULL);
+    unlink(path);
+
+    /* Another application's SQLite database. */
+    make_db("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+            "INSERT INTO users(name) VALUES ('alice'), ('bob');");
+    refused_untouched(0, CM_EIO, "not a coalmine store");
+    refused_untouched(CM_STORE_CREATE, CM_EIO, "not a coalmine store");
+    unlink(path);
+    /* One with its own application id, even without tables (or with a version table). */
+    make_db("PRAGMA application_id = 1234");
+    refused_untouched(CM_STORE_CREATE, CM_EIO, "not a coalmine store");
+    unlink(path);
+    make_db("PRAGMA application_id = 1234;"
+            "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+            "INSERT INTO schema_version VALUES (1);");
+    refused_untouched(CM_STORE_CREATE, CM_EIO, "not a coalmine store");
+    assert_int_equal(query_int("PRAGMA application_id"), 1234);
+    unlink(path);
+    /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
+    make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+            "INSERT INTO schema_version VALUES (4);");
+    refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
+    assert_int_equal(query_int("PRAGMA application_id"), 0);
+    unlink(path);
+    /* An empty file is a new store. */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    cm_store_close(st);
+    assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
+}
+
+/* Version 2 as migration 1 -> 2 made it (on top of v1_sql). */
+static const char v2_sql[] = "CREATE TABLE findings ("
+                             " id TEXT PRIMARY KEY,"
+                             " type TEXT NOT NULL,"
+                             " severity REAL NOT NULL,"
+                             " account_id TEXT NOT NULL,"
+                             " region TEXT NOT NULL,"
+                             " resource_type TEXT,"
+                             " resource_id TEXT,"
+                             " created_at TEXT NOT NULL,"
+                             " updated_at TEXT NOT NULL,"
+                             " first_seen TEXT,"
+                             " last_seen TEXT,"
+                             " count INTEGER NOT NULL,"
+                             " archived INTEGER NOT NULL DEFAULT 0,"
+                             " doc TEXT NOT NULL);"
+                             "CREATE INDEX findings_type ON findings(type);"
+                             "CREATE INDEX findings_severity ON findings(severity);"
+                             "CREATE INDEX findings_account ON findings(account_id);"
+                             "CREATE INDEX findings_region ON findings(region);"
+                             "CREATE INDEX findings_resource ON findings(resource_id);"
+                             "CREATE INDEX findings_updated ON findings(updated_at);"
+                             "CREATE INDEX findings_archived ON findings(archived);"
+                             "CREATE TABLE finding_evidence ("
+                             " finding_id TEXT NOT NULL REFERENCES findings(id) ON DELETE CASCADE,"
+                             " seq INTEGER NOT NULL,"
+                             " path TEXT, offset INTEGER, line INTEGER, length INTEGER,"
+                             " PRIMARY KEY (finding_id, seq));"
+                             "INSERT INTO schema_version VALUES (2);";
+
+struct ev_list {
+    uint64_t offset[4];
+    size_t n;
+};
+
+static int list_ev(void *ud, const char *p, uint64_t offset, uint32_t line, uint32_t length)
+{
+    struct ev_list *l = ud;
+
+    (void)p;
+    (void)line;
+    (void)length;
+    assert_true(l->n < 4);
+    l->offset[l->n++] = offset;
+    return 0;
+}
+
+static void test_upgrade_v2(void **state)
+{
+    static const struct cm_finding_event ev = {42, 3};
+    struct t_events e;
+    struct cm_finding f, got;
+    struct cm_store_put p;
+    struct ev_list l;
+    struct cm_buf doc;
+    struct cm_store *st;
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    char err[256] = "";
+    int64_t deleted = -1;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:EC2/SSHBruteForce"), 0);
+    cm_buf_init(&doc, 0);
+    assert_int_equal(cm_finding_to_json(&f, CM_FORM_API, &doc), 0);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v2_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO findings(id, type, severity, account_id,"
+                                        " region, resource_id, created_at, updated_at, count,"
+                                        " doc) VALUES (?1, 'UnauthorizedAccess:EC2/SSHBruteForce',"
+                                        " 2, '111122223333', 'us-east-1', 'i-0a1b2c3d4e5f60718',"
+                                        " '2025-03-04T10:25:11.234Z', '2025-03-04T10:25:11.234Z',"
+                                        " 3, ?2)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, f.id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, doc.p, (int)doc.len, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO finding_evidence VALUES (?, 0, 'flows.log.gz',"
+                                        " 777, 12, 120), (?1, 1, 'flows.log.gz', 900, 13, 120)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, f.id, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), 3);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 3);
+    /* The finding kept its row (now with a seq) and its evidence. */
+    assert_int_equal(query_int("SELECT count(*) FROM findings"), 1);
+    assert_int_equal(query_int("SELECT count(*) FROM findings WHERE seq IS NULL"), 0);
+    assert_true(query_int("SELECT seq FROM findings") > 0);
+    assert_int_equal(query_int("SELECT count FROM findings"), 3);
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, f.id, &got), 0);
+    assert_string_equal(got.id, f.id);
+    cm_finding_finish(&got);
+    memset(&l, 0, sizeof(l));
+    assert_int_equal(cm_store_evidence(st, f.id, list_ev, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.offset[0], 777);
+    assert_int_equal(l.offset[1], 900);
+    /* It takes events and repeats like any other. */
+    memset(&p, 0, sizeof(p));
+    p.f = &f;
+    p.events = &ev;
+    p.nevents = 1;
+    assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+    assert_false(p.is_new);
+    assert_int_equal(p.count, 6);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 1);
+    /* The rebuilt table's foreign keys hold: expiring it takes its rows along. */
+    assert_int_equal(cm_store_set_retention(st, 1, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(st, T_NOW + 10 * 86400000LL, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1);
+    cm_store_close(st);
+    assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM scans"), 0); /* 2025-03-04 is old too */
+    cm_buf_finish(&doc);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
 }
 
 int main(void)
@@ -251,6 +493,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upgrade_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_flags_and_foreign_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_v2, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

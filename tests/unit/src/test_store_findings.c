@@ -1,7 +1,8 @@
 /*
  * Unit tests for findings in the SQLite store: inserting, merging a repeat
  * of an identity (count, first/last seen, createdAt, updatedAt, evidence),
- * reading a finding back, and rolling a failed batch back whole.
+ * reading a finding back, rolling a failed batch back whole, and counting
+ * each underlying event once (event keys, also as the aggregator gives them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include "../lib/finding/finding_util.h"
 #include "base/err.h"
+#include "finding/aggregate.h"
 #include "store/store.h"
 
 #define HOUR_MS 3600000LL
@@ -97,6 +99,19 @@ static void repeat_of(struct cm_finding *f, const struct t_events *e)
     assert_int_equal(cm_finding_from_detection(f, &ctx, &d), 0);
 }
 
+/* Stores findings without event keys (each counts its own count). */
+static int put_all(struct cm_store *st, struct cm_finding **v, size_t n, char *err, size_t errlen)
+{
+    struct cm_store_put p[8];
+
+    assert_true(n <= 8);
+    memset(p, 0, sizeof(p));
+    for (size_t i = 0; i < n; i++) {
+        p[i].f = v[i];
+    }
+    return cm_store_put_findings(st, p, n, err, errlen);
+}
+
 static void samples(struct cm_finding f[3], struct cm_finding *v[3], const struct t_events *e)
 {
     for (int i = 0; i < 3; i++) {
@@ -119,12 +134,12 @@ static void test_put_and_merge(void **state)
     samples(f, v, &e);
     repeat_of(&rep, &e);
     assert_string_equal(rep.id, f[0].id);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_put_findings(st, v, 3, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, v, 3, err, sizeof(err)), 0);
     assert_int_equal(cm_store_count_findings(st, &n), 0);
     assert_int_equal(n, 3);
     rv[0] = &rep;
-    assert_int_equal(cm_store_put_findings(st, rv, 1, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, rv, 1, err, sizeof(err)), 0);
     assert_int_equal(cm_store_count_findings(st, &n), 0);
     assert_int_equal(n, 3);
     /* The merged finding: counts add up, seen times widen, createdAt kept, updatedAt moves. */
@@ -184,8 +199,8 @@ static void test_get_round_trip(void **state)
 
     t_events_init(&e);
     samples(f, v, &e);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_put_findings(st, v, 3, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, v, 3, err, sizeof(err)), 0);
     for (int i = 0; i < 3; i++) {
         cm_buf_init(&a, 0);
         cm_buf_init(&b, 0);
@@ -204,7 +219,7 @@ static void test_get_round_trip(void **state)
                      CM_ENOTFOUND);
     cm_finding_finish(&got);
     /* An empty batch is a no-op. */
-    assert_int_equal(cm_store_put_findings(st, v, 0, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, v, 0, err, sizeof(err)), 0);
     cm_store_close(st);
     for (int i = 0; i < 3; i++) {
         cm_finding_finish(&f[i]);
@@ -226,8 +241,8 @@ static void test_repeat_in_one_batch_and_archived_kept(void **state)
     samples(f, v, &e);
     repeat_of(&rep, &e);
     v[3] = &rep;
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_put_findings(st, v, 4, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, v, 4, err, sizeof(err)), 0);
     assert_int_equal(query_int("SELECT count(*) FROM findings", NULL), 3);
     assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f[0].id),
                      (int64_t)(f[0].count + rep.count));
@@ -236,7 +251,7 @@ static void test_repeat_in_one_batch_and_archived_kept(void **state)
     assert_int_equal(sqlite3_exec(db, "UPDATE findings SET archived = 1", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(cm_store_put_findings(st, &v[3], 1, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, &v[3], 1, err, sizeof(err)), 0);
     assert_int_equal(query_int("SELECT archived FROM findings WHERE id = ?", f[0].id), 1);
     cm_finding_init(&got);
     assert_int_equal(cm_store_get_finding(st, f[0].id, &got), 0);
@@ -264,7 +279,7 @@ static void test_failure_rolls_back(void **state)
 
     t_events_init(&e);
     samples(f, v, &e);
-    assert_int_equal(cm_store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
     /* The third finding's evidence insert fails, after two findings were written. */
     snprintf(sql, sizeof(sql),
              "CREATE TRIGGER fail BEFORE INSERT ON finding_evidence WHEN NEW.finding_id = '%s'"
@@ -273,20 +288,275 @@ static void test_failure_rolls_back(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(cm_store_put_findings(st, v, 3, err, sizeof(err)), CM_EIO);
+    assert_int_equal(put_all(st, v, 3, err, sizeof(err)), CM_EIO);
     assert_non_null(strstr(err, "refused by the test"));
     assert_non_null(strstr(err, f[2].id));
     assert_int_equal(cm_store_count_findings(st, &n), 0);
     assert_int_equal(n, 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence", NULL), 0);
     /* The store is usable afterwards. */
-    assert_int_equal(cm_store_put_findings(st, v, 2, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, v, 2, err, sizeof(err)), 0);
     assert_int_equal(cm_store_count_findings(st, &n), 0);
     assert_int_equal(n, 2);
     cm_store_close(st);
     for (int i = 0; i < 3; i++) {
         cm_finding_finish(&f[i]);
     }
+    t_events_finish(&e);
+}
+
+/* A finding of types[t] built with count and updatedAt now. */
+static void build(struct cm_finding *f, const struct t_events *e, int t, uint32_t count,
+                  int64_t now, uint32_t nevidence)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d = t_detection(types[t], t_event_for(e, types[t]));
+
+    ctx.now_ms = now;
+    d.count = count;
+    d.nevidence = nevidence;
+    for (uint32_t i = 0; i < nevidence; i++) {
+        d.evidence[i] = (struct cm_src_ref){.file_id = 1 + i % 3, .line = i, .offset = 100 * i};
+    }
+    cm_finding_init(f);
+    assert_int_equal(cm_finding_from_detection(f, &ctx, &d), 0);
+}
+
+/* Stores f alone with the given events; returns the put's results. */
+static struct cm_store_put put_events(struct cm_store *st, struct cm_finding *f,
+                                      const struct cm_finding_event *ev, size_t n)
+{
+    struct cm_store_put p;
+    char err[256] = "";
+
+    memset(&p, 0, sizeof(p));
+    p.f = f;
+    p.events = ev;
+    p.nevents = n;
+    p.rule = "junk";
+    assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+    assert_null(p.rule);
+    return p;
+}
+
+static int64_t nevents_of(const char *id)
+{
+    return query_int("SELECT count(*) FROM finding_events e JOIN findings f ON f.seq = e.fid"
+                     " WHERE f.id = ?",
+                     id);
+}
+
+static void test_event_dedup(void **state)
+{
+    static const struct cm_finding_event k12[2] = {{0x1111, 1}, {0x2222, 1}};
+    static const struct cm_finding_event k23[2] = {{0x2222, 1}, {0x3333, 1}};
+    static const struct cm_finding_event k44[2] = {{0x4444, 1}, {0x4444, 1}};
+    struct t_events e;
+    struct cm_finding f, rep, odd, got;
+    struct cm_store_put p;
+    struct cm_store *st;
+    char err[256] = "", upd[64], upd2[64], doc[16384], doc2[16384];
+    (void)state;
+
+    t_events_init(&e);
+    build(&f, &e, 0, 2, T_NOW, 1);
+    build(&rep, &e, 0, 2, T_NOW + HOUR_MS, 1);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    p = put_events(st, &f, k12, 2);
+    assert_true(p.is_new && p.changed);
+    assert_int_equal(p.added, 2);
+    assert_int_equal(p.count, 2);
+    assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f.id), 2);
+    assert_int_equal(nevents_of(f.id), 2);
+    query_text("SELECT updated_at FROM findings WHERE id = ?", f.id, upd, sizeof(upd));
+    query_text("SELECT doc FROM findings WHERE id = ?", f.id, doc, sizeof(doc));
+    /* The same events again (a re-scan): nothing is written. */
+    p = put_events(st, &rep, k12, 2);
+    assert_false(p.is_new);
+    assert_false(p.changed);
+    assert_false(p.archived);
+    assert_int_equal(p.added, 0);
+    assert_int_equal(p.count, 2);
+    query_text("SELECT updated_at FROM findings WHERE id = ?", f.id, upd2, sizeof(upd2));
+    assert_string_equal(upd, upd2);
+    query_text("SELECT doc FROM findings WHERE id = ?", f.id, doc2, sizeof(doc2));
+    assert_string_equal(doc, doc2);
+    assert_int_equal(nevents_of(f.id), 2);
+    /* One new event of two: it alone counts, and the finding moves on. */
+    p = put_events(st, &rep, k23, 2);
+    assert_true(p.changed && !p.is_new);
+    assert_int_equal(p.added, 1);
+    assert_int_equal(p.count, 3);
+    assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f.id), 3);
+    query_text("SELECT updated_at FROM findings WHERE id = ?", f.id, upd2, sizeof(upd2));
+    assert_string_equal(upd2, "2025-03-04T11:25:11.234Z");
+    assert_int_equal(nevents_of(f.id), 3);
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, f.id, &got), 0);
+    assert_int_equal(got.count, 3);
+    cm_finding_finish(&got);
+    /* An empty list of known events is nothing new; unknown events count f->count each time. */
+    p = put_events(st, &rep, k23, 0);
+    assert_false(p.changed);
+    assert_int_equal(p.count, 3);
+    p = put_events(st, &rep, NULL, 0);
+    assert_true(p.changed);
+    assert_int_equal(p.added, rep.count);
+    assert_int_equal(p.count, 3 + rep.count);
+    p = put_events(st, &rep, NULL, 0);
+    assert_int_equal(p.added, rep.count);
+    assert_int_equal(p.count, 3 + 2 * rep.count);
+    assert_int_equal(nevents_of(f.id), 3);
+    /* A new finding counts its distinct events, whatever its own count says. */
+    build(&odd, &e, 1, 5, T_NOW, 1);
+    p = put_events(st, &odd, k44, 2);
+    assert_true(p.is_new);
+    assert_int_equal(p.added, 1);
+    assert_int_equal(p.count, 1);
+    assert_int_equal(odd.count, 5); /* the caller's finding is not modified */
+    assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", odd.id), 1);
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, odd.id, &got), 0);
+    assert_int_equal(got.count, 1);
+    cm_finding_finish(&got);
+    assert_int_equal(nevents_of(odd.id), 1);
+    /* Keys are per finding: the other finding's keys count here. */
+    p = put_events(st, &odd, k12, 2);
+    assert_int_equal(p.added, 2);
+    assert_int_equal(p.count, 3);
+    cm_store_close(st);
+    cm_finding_finish(&odd);
+    cm_finding_finish(&rep);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+/* In one batch, each finding's events go to that finding (with evidence rows in between). */
+static void test_event_keys_per_finding(void **state)
+{
+    static const struct cm_finding_event ev[6] = {{1, 3}, {2, 3}, {3, 3}, {4, 3}, {5, 3}, {6, 3}};
+    static const size_t first[3] = {0, 2, 5}, nev[3] = {2, 3, 1};
+    struct t_events e;
+    struct cm_finding f[3];
+    struct cm_store_put p[3];
+    struct cm_store *st;
+    char err[256] = "";
+    (void)state;
+
+    t_events_init(&e);
+    memset(p, 0, sizeof(p));
+    for (int i = 0; i < 3; i++) {
+        build(&f[i], &e, i, 3 * (uint32_t)nev[i], T_NOW, 4);
+        p[i].f = &f[i];
+        p[i].events = &ev[first[i]];
+        p[i].nevents = nev[i];
+    }
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_put_findings(st, p, 3, err, sizeof(err)), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_true(p[i].is_new);
+        assert_int_equal(p[i].count, 3 * nev[i]);
+        assert_int_equal(nevents_of(f[i].id), (int64_t)nev[i]);
+        assert_int_equal(
+            query_int("SELECT count(*) FROM finding_evidence WHERE finding_id = ?", f[i].id), 4);
+    }
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events", NULL), 6);
+    /* The whole batch again: every finding already counted its events. */
+    assert_int_equal(cm_store_put_findings(st, p, 3, err, sizeof(err)), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_false(p[i].changed);
+        assert_int_equal(p[i].added, 0);
+        assert_int_equal(p[i].count, 3 * nev[i]);
+    }
+    cm_store_close(st);
+    for (int i = 0; i < 3; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    t_events_finish(&e);
+}
+
+/*
+ * Runs detections through a fresh aggregator and stores its findings with
+ * their events; ids gets their ids (p[i].f is cleared: the aggregator is gone).
+ */
+static void agg_and_store(struct cm_store *st, const struct cm_detection *d, size_t nd,
+                          struct cm_store_put *p, size_t *np, uint64_t *dups, char ids[][33])
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    char err[256] = "";
+
+    assert_int_equal(cm_agg_create(&a, 0, 0x1234), 0);
+    for (size_t i = 0; i < nd; i++) {
+        assert_int_equal(cm_agg_add(a, &ctx, &d[i], NULL, NULL), 0);
+    }
+    *np = (size_t)cm_agg_stats(a)->findings;
+    *dups = cm_agg_stats(a)->duplicates;
+    memset(p, 0, *np * sizeof(*p));
+    for (size_t i = 0; i < *np; i++) {
+        p[i].f = cm_agg_at(a, i);
+        p[i].events = cm_agg_events(a, i, &p[i].nevents);
+    }
+    assert_int_equal(cm_store_put_findings(st, p, *np, err, sizeof(err)), 0);
+    for (size_t i = 0; i < *np; i++) {
+        snprintf(ids[i], 33, "%s", p[i].f->id);
+        p[i].f = NULL;
+        p[i].events = NULL;
+    }
+    cm_agg_destroy(a);
+}
+
+static void test_aggregator_events(void **state)
+{
+    struct t_events e;
+    struct cm_event ev[3];
+    struct cm_detection d[6];
+    struct cm_store_put p[4];
+    struct cm_store *st;
+    char err[256] = "", ids[4][33];
+    size_t np = 0;
+    uint64_t dups = 0;
+    (void)state;
+
+    t_events_init(&e);
+    for (int i = 0; i < 3; i++) {
+        static const char *const eid[3] = {"ev-1", "ev-2", "ev-3"};
+        ev[i] = e.ct;
+        ev[i].u.ct.event_id = cm_str_cstr(eid[i]);
+    }
+    /* One finding from ev-1 and ev-2, each read twice; another from the flow record twice. */
+    d[0] = d[1] = t_detection(types[2], &ev[0]);
+    d[2] = d[3] = t_detection(types[2], &ev[1]);
+    d[4] = d[5] = t_detection(types[0], &e.flow);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    agg_and_store(st, d, 6, p, &np, &dups, ids);
+    assert_int_equal(np, 2);
+    assert_int_equal(dups, 3);
+    assert_true(p[0].is_new && p[1].is_new);
+    assert_int_equal(p[0].count, 2 * d[0].count); /* not inflated by the duplicates */
+    assert_int_equal(p[1].count, d[4].count);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events", NULL), 3);
+    assert_int_equal(nevents_of(ids[0]), 2);
+    assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", ids[0]), 2 * d[0].count);
+    /* The same input scanned again changes nothing. */
+    agg_and_store(st, d, 6, p, &np, &dups, ids);
+    for (size_t i = 0; i < np; i++) {
+        assert_false(p[i].is_new);
+        assert_false(p[i].changed);
+        assert_int_equal(p[i].added, 0);
+    }
+    assert_int_equal(p[0].count, 2 * d[0].count);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events", NULL), 3);
+    /* A later scan with one new event of the first finding adds just that one. */
+    d[1] = t_detection(types[2], &ev[2]);
+    agg_and_store(st, d, 4, p, &np, &dups, ids);
+    assert_int_equal(np, 1);
+    assert_true(p[0].changed);
+    assert_int_equal(p[0].added, d[1].count);
+    assert_int_equal(p[0].count, 3 * d[0].count);
+    assert_int_equal(nevents_of(ids[0]), 3);
+    assert_int_equal(nevents_of(ids[1]), 1);
+    cm_store_close(st);
     t_events_finish(&e);
 }
 
@@ -298,6 +568,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_repeat_in_one_batch_and_archived_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failure_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_dedup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_event_keys_per_finding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregator_events, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

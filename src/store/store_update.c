@@ -1,0 +1,175 @@
+/*
+ * The changes users make to stored findings (see store.h): archive and
+ * unarchive, feedback, and reading a finding's evidence rows. Each change
+ * rewrites the indexed column and the document together (json_set), all ids
+ * in one transaction, so one unknown id changes nothing.
+ */
+#include "store/store.h"
+#include "store/store_impl.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/time.h"
+
+/* One statement of a change: its first parameter is the id, bind() binds the others. */
+struct change {
+    const char *sql;
+    void (*bind)(sqlite3_stmt *, const void *);
+};
+
+#define MAX_CHANGES 2
+
+/*
+ * Runs the nch statements of ch for every id, all in one transaction; an id
+ * that one of them finds no row for rolls everything back.
+ */
+static int update_each(struct cm_store *st, const struct change *ch, size_t nch,
+                       const char *const *ids, size_t n, const void *arg, char *err, size_t errlen)
+{
+    sqlite3 *db = cm_store_db(st);
+    sqlite3_stmt *q[MAX_CHANGES] = {NULL};
+    int rc = CM_OK;
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return CM_EIO;
+    }
+    for (size_t k = 0; k < nch && rc == 0; k++) {
+        if (sqlite3_prepare_v2(db, ch[k].sql, -1, &q[k], NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+            rc = CM_EIO;
+        }
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        for (size_t k = 0; k < nch && rc == 0; k++) {
+            sqlite3_bind_text(q[k], 1, ids[i], -1, SQLITE_TRANSIENT);
+            ch[k].bind(q[k], arg);
+            if (sqlite3_step(q[k]) != SQLITE_DONE) {
+                snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+                rc = CM_EIO;
+            } else if (sqlite3_changes(db) == 0) {
+                snprintf(err, errlen, "no finding with id %s", ids[i]);
+                rc = CM_ENOTFOUND;
+            }
+            sqlite3_reset(q[k]);
+        }
+    }
+    for (size_t k = 0; k < nch; k++) {
+        sqlite3_finalize(q[k]);
+    }
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        rc = CM_EIO;
+    }
+    if (rc != 0) {
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+static void bind_archived(sqlite3_stmt *q, const void *arg)
+{
+    bool on = *(const bool *)arg;
+
+    sqlite3_bind_int(q, 2, on ? 1 : 0);
+    sqlite3_bind_text(q, 3, on ? "true" : "false", -1, SQLITE_STATIC);
+}
+
+int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n, bool archived,
+                          char *err, size_t errlen)
+{
+    /* The document says the same as the column: service.archived is rewritten in place. */
+    static const struct change ch = {
+        "UPDATE findings SET archived = ?2,"
+        " doc = json_set(doc, '$.service.archived', json(?3)) WHERE id = ?1",
+        bind_archived};
+
+    return update_each(st, &ch, 1, ids, n, &archived, err, errlen);
+}
+
+struct feedback {
+    const char *value, *comments, *when;
+};
+
+static void bind_feedback(sqlite3_stmt *q, const void *arg)
+{
+    const struct feedback *fb = arg;
+
+    sqlite3_bind_text(q, 2, fb->value, -1, SQLITE_STATIC);
+    if (fb->comments) {
+        sqlite3_bind_text(q, 3, fb->comments, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(q, 3);
+    }
+    sqlite3_bind_text(q, 4, fb->when, -1, SQLITE_STATIC);
+}
+
+static void bind_feedback_doc(sqlite3_stmt *q, const void *arg)
+{
+    sqlite3_bind_text(q, 2, ((const struct feedback *)arg)->value, -1, SQLITE_STATIC);
+}
+
+int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
+                          const char *feedback, const char *comments, char *err, size_t errlen)
+{
+    /* The document first: it finds the unknown ids before a feedback row refers to one. */
+    static const struct change ch[2] = {
+        {"UPDATE findings SET doc = json_set(doc, '$.service.userFeedback', ?2) WHERE id = ?1",
+         bind_feedback_doc},
+        {"INSERT OR REPLACE INTO finding_feedback(finding_id, feedback, comments, at)"
+         " VALUES (?1, ?2, ?3, ?4)",
+         bind_feedback},
+    };
+    struct feedback fb = {feedback, comments, NULL};
+    char when[32];
+
+    if (feedback == NULL || (strcmp(feedback, "USEFUL") != 0 && strcmp(feedback, "NOT_USEFUL"))) {
+        snprintf(err, errlen, "feedback must be USEFUL or NOT_USEFUL, not '%s'",
+                 feedback ? feedback : "");
+        return CM_EINVAL;
+    }
+    cm_time_format_iso(cm_store_now_ms(), when, sizeof(when));
+    fb.when = when;
+    return update_each(st, ch, 2, ids, n, &fb, err, errlen);
+}
+
+int cm_store_evidence(struct cm_store *st, const char *id, cm_store_evidence_fn fn, void *ud)
+{
+    sqlite3 *db = cm_store_db(st);
+    sqlite3_stmt *q = NULL;
+    int rc = CM_OK, step;
+
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM findings WHERE id = ?", -1, &q, NULL) !=
+        SQLITE_OK) {
+        return CM_EIO;
+    }
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        rc = CM_EIO;
+    } else if (sqlite3_column_int(q, 0) == 0) {
+        rc = CM_ENOTFOUND;
+    }
+    sqlite3_finalize(q);
+    if (rc != 0) {
+        return rc;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT path, offset, line, length FROM finding_evidence"
+                           " WHERE finding_id = ? ORDER BY seq",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return CM_EIO;
+    }
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        rc = fn(ud, (const char *)sqlite3_column_text(q, 0), (uint64_t)sqlite3_column_int64(q, 1),
+                (uint32_t)sqlite3_column_int64(q, 2), (uint32_t)sqlite3_column_int64(q, 3));
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        rc = CM_EIO;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}

@@ -1,0 +1,494 @@
+/*
+ * Unit tests for queries over the stored findings (store_query.c): every
+ * FindingCriteria condition the store answers from a column and the ones
+ * left to the document matcher, criteria slots, resource id and free text
+ * against a brute-force oracle (store_corpus.h); every sort key in both
+ * directions; keyset pagination and its tokens. Statistics and changes:
+ * test_store_stats.c.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "store_util.h"
+#include "store_corpus.h"
+
+static struct corpus C;
+
+static int setup(void **state)
+{
+    if (s_setup(state) != 0) {
+        return -1;
+    }
+    c_open(&C);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    c_close(&C);
+    return s_teardown(state);
+}
+
+/* Runs q (sorted by id ascending, no limit) and checks it answers exactly what the oracle does. */
+static size_t check_query(struct cm_store_query q, const char *what)
+{
+    static char want[NC][33], got[NC + 8][33];
+    struct c_rows rows;
+    char token[CM_STORE_TOKEN_MAX] = "x";
+    size_t n = c_expect(&C, &q, want);
+
+    q.sort = CM_SORT_ID;
+    q.ascending = true;
+    q.limit = 0;
+    assert_int_equal(c_run(C.st, &q, &rows, token), 0);
+    assert_string_equal(token, "");
+    if (rows.n != n) {
+        fail_msg("%s: %zu findings, the oracle says %zu", what, rows.n, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows.v[i].id, want[i]);
+    }
+    /* The default order (updatedAt, newest first) answers the same set. */
+    q.sort = CM_SORT_UPDATED;
+    q.ascending = false;
+    assert_int_equal(c_run(C.st, &q, &rows, NULL), 0);
+    assert_int_equal(rows.n, n);
+    c_ids_sorted(&rows, got);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(got[i], want[i]);
+    }
+    return n;
+}
+
+/* Checks one criteria in slot slot; it must select some but not all of the corpus. */
+static void check_crit(const char *json, size_t slot)
+{
+    struct cm_store_query q;
+    struct cm_criteria *c = c_crit(json);
+    size_t n;
+
+    memset(&q, 0, sizeof(q));
+    q.criteria[slot % CM_STORE_MAX_CRITERIA] = c;
+    n = check_query(q, json);
+    if (n == 0 || n == NC) {
+        fail_msg("%s selects %zu of %d: not a useful test", json, n, NC);
+    }
+    cm_criteria_destroy(c);
+}
+
+static void test_criteria(void **state)
+{
+    char crit[40][512];
+    size_t k = 0;
+    (void)state;
+
+#define CRIT(...) snprintf(crit[k++], sizeof(crit[0]), __VA_ARGS__)
+    CRIT("{\"criterion\":{\"type\":{\"equals\":[\"%s\"]}}}", c_types[0]);
+    CRIT("{\"criterion\":{\"type\":{\"notEquals\":[\"%s\",\"%s\"]}}}", c_types[0], c_types[2]);
+    CRIT("{\"criterion\":{\"type\":{\"eq\":[\"%s\",\"%s\"]}}}", c_types[3], c_types[4]);
+    CRIT("{\"criterion\":{\"severity\":{\"gte\":5,\"lt\":8}}}");
+    CRIT("{\"criterion\":{\"severity\":{\"greaterThan\":5.5,\"lessThanOrEqual\":8.9}}}");
+    CRIT("{\"Criterion\":{\"severity\":{\"Equals\":[\"8.0\",\"2\"]}}}");
+    CRIT("{\"criterion\":{\"severity\":{\"notEquals\":[\"8.0\"]}}}");
+    CRIT("{\"criterion\":{\"accountId\":{\"equals\":[\"%s\"]}}}", c_accounts[1]);
+    CRIT("{\"criterion\":{\"accountId\":{\"notEquals\":[\"%s\"]}}}", c_accounts[0]);
+    CRIT("{\"criterion\":{\"region\":{\"equals\":[\"%s\"]}}}", c_regions[2]);
+    CRIT("{\"criterion\":{\"region\":{\"neq\":[\"%s\"]}}}", c_regions[2]);
+    CRIT("{\"criterion\":{\"updatedAt\":{\"gte\":%lld,\"lt\":%lld}}}", T_NOW - 10 * 7 * C_HOUR,
+         T_NOW - 3 * 7 * C_HOUR);
+    CRIT("{\"criterion\":{\"updatedAt\":{\"greaterThan\":%lld}}}", T_NOW - 3 * 7 * C_HOUR);
+    CRIT("{\"criterion\":{\"updatedAt\":{\"equals\":[\"%lld\"]}}}", T_NOW - 4 * 7 * C_HOUR);
+    CRIT("{\"criterion\":{\"updatedAt\":{\"notEquals\":[\"%lld\"]}}}", T_NOW - 4 * 7 * C_HOUR);
+    CRIT("{\"criterion\":{\"createdAt\":{\"lessThan\":%lld}}}", T_NOW - 12 * 7 * C_HOUR);
+    CRIT("{\"criterion\":{\"service.archived\":{\"equals\":[\"true\"]}}}");
+    CRIT("{\"criterion\":{\"service.archived\":{\"equals\":[false]}}}");
+    CRIT("{\"criterion\":{\"service.archived\":{\"notEquals\":[\"true\"]}}}");
+    CRIT("{\"criterion\":{\"resource.instanceDetails.instanceId\":{\"equals\":[\"%s\"]}}}",
+         c_instances[1]);
+    CRIT("{\"criterion\":{\"resource.instanceDetails.instanceId\":{\"notEquals\":[\"%s\"]}}}",
+         c_instances[1]);
+    CRIT("{\"criterion\":{\"service.action.actionType\":{\"equals\":[\"DNS_REQUEST\"]}}}");
+    CRIT("{\"criterion\":{\"type\":{\"matches\":[\"*:EC2/*\"]}}}");
+    CRIT("{\"criterion\":{\"type\":{\"matches\":[\"Crypto*\",\"Backdoor:EC2/C?CActivity*\"]}}}");
+    CRIT("{\"criterion\":{\"type\":{\"notMatches\":[\"*!DNS\"]}}}");
+    CRIT("{\"criterion\":{\"service.count\":{\"gte\":3}}}");
+    CRIT("{\"criterion\":{\"service.count\":{\"equals\":[\"2\"]}}}");
+    CRIT("{\"criterion\":{\"resource.resourceType\":{\"equals\":[\"AccessKey\"]}}}");
+    CRIT("{\"criterion\":{\"resource.resourceType\":{\"notEquals\":[\"Instance\"]}}}");
+    CRIT("{\"criterion\":{\"id\":{\"equals\":[\"%s\",\"%s\"]}}}", C.f[3].id, C.f[17].id);
+    CRIT("{\"criterion\":{\"id\":{\"notEquals\":[\"%s\"]}}}", C.f[5].id);
+    CRIT("{\"criterion\":{\"service.eventLastSeen\":{\"lessThan\":%lld}}}", T_EVTIME - 30 * C_HOUR);
+    /* Column and document conditions in one criteria. */
+    CRIT("{\"criterion\":{\"type\":{\"equals\":[\"%s\",\"%s\"]},"
+         "\"resource.instanceDetails.instanceId\":{\"notEquals\":[\"%s\"]},"
+         "\"severity\":{\"gt\":3}}}",
+         c_types[1], c_types[4], c_instances[0]);
+    CRIT("{\"criterion\":{\"service.archived\":{\"equals\":[\"false\"]},"
+         "\"service.action.actionType\":{\"equals\":[\"AWS_API_CALL\"]}}}");
+#undef CRIT
+    for (size_t i = 0; i < k; i++) {
+        check_crit(crit[i], i);
+    }
+}
+
+/* Criteria in two slots are ANDed; resource id and text narrow further. */
+static void test_slots_resource_text(void **state)
+{
+    struct cm_store_query q;
+    char json[256];
+    struct cm_criteria *acct, *sev, *dns;
+    size_t n, n1;
+    (void)state;
+
+    snprintf(json, sizeof(json), "{\"criterion\":{\"accountId\":{\"equals\":[\"%s\"]}}}",
+             c_accounts[1]);
+    acct = c_crit(json);
+    sev = c_crit("{\"criterion\":{\"severity\":{\"gte\":5}}}");
+    dns = c_crit("{\"criterion\":{\"service.action.actionType\":{\"equals\":[\"DNS_REQUEST\"]}}}");
+    memset(&q, 0, sizeof(q));
+    q.criteria[1] = acct;
+    n1 = check_query(q, "account");
+    q.criteria[3] = sev;
+    n = check_query(q, "account and severity");
+    assert_true(n > 0 && n < n1);
+    q.criteria[0] = dns;
+    assert_true(check_query(q, "account, severity and DNS") < n);
+
+    memset(&q, 0, sizeof(q));
+    q.resource_id = c_instances[2];
+    n = check_query(q, "instance resource");
+    assert_true(n > 0 && n < NC);
+    q.resource_id = "AKIAIOSFODNN7EXAMPLE";
+    assert_int_equal(check_query(q, "access key resource"), NC / 5);
+    q.resource_id = "i-nosuchinstance";
+    assert_int_equal(check_query(q, "unknown resource"), 0);
+    q.resource_id = c_instances[2];
+    q.criteria[2] = dns;
+    assert_true(check_query(q, "instance and DNS") > 0);
+
+    /* Free text: ASCII case-insensitive, wildcards in it are literal. */
+    memset(&q, 0, sizeof(q));
+    q.text = "minergate";
+    n = check_query(q, "text minergate");
+    assert_true(n > 0 && n < NC);
+    q.text = "MinerGATE";
+    assert_int_equal(check_query(q, "text MinerGATE"), n);
+    q.text = "EC2/SSHBrute";
+    assert_int_equal(check_query(q, "text with a slash"), NC / 5);
+    q.text = "DNS_REQUEST";
+    assert_true(check_query(q, "text with _") > 0);
+    q.text = "2_0"; /* '_' as a wildcard would match schemaVersion "2.0" */
+    assert_int_equal(check_query(q, "text 2_0"), 0);
+    q.text = "%";
+    assert_int_equal(check_query(q, "text %"), 0);
+    q.text = "NETWORK%CONNECTION";
+    assert_int_equal(check_query(q, "text NETWORK%CONNECTION"), 0);
+    q.text = "\\"; /* literal: every document has one (additionalInfo.value is escaped JSON) */
+    assert_int_equal(check_query(q, "text backslash"), NC);
+    q.text = "\\\"coalmine\\\":{"; /* \"coalmine\":{ as the document spells it */
+    assert_int_equal(check_query(q, "text with escapes"), NC);
+    q.text = "";
+    assert_int_equal(check_query(q, "empty text"), NC);
+    q.text = "minergate";
+    q.criteria[0] = acct;
+    assert_true(check_query(q, "text and account") < n);
+    cm_criteria_destroy(acct);
+    cm_criteria_destroy(sev);
+    cm_criteria_destroy(dns);
+}
+
+/* Many bound values (past the builder's first allocation), with times among them. */
+static void test_many_values(void **state)
+{
+    struct cm_store_query q;
+    struct cm_buf js;
+    struct cm_criteria *c;
+    char tok[CM_STORE_TOKEN_MAX] = "", prev[CM_STORE_TOKEN_MAX] = "";
+    struct c_rows rows;
+    size_t n, seen = 0;
+    (void)state;
+
+    cm_buf_init(&js, 0);
+    assert_int_equal(cm_buf_printf(&js,
+                                   "{\"criterion\":{\"createdAt\":{\"gt\":%lld},"
+                                   "\"updatedAt\":{\"gte\":%lld,\"lte\":%lld},"
+                                   "\"type\":{\"equals\":[",
+                                   T_NOW - 15 * 7 * C_HOUR, T_NOW - 14 * 7 * C_HOUR, T_NOW),
+                     0);
+    for (int i = 0; i < 40; i++) {
+        assert_int_equal(cm_buf_printf(&js, "%s\"%s%s\"", i ? "," : "", i < 5 ? "" : "Bogus:X/",
+                                       i < 5 ? c_types[i] : c_accounts[i % 3]),
+                         0);
+    }
+    assert_int_equal(cm_buf_puts(&js, "]}}}"), 0);
+    assert_int_equal(cm_buf_putc(&js, '\0'), 0);
+    c = c_crit(js.p);
+    memset(&q, 0, sizeof(q));
+    q.criteria[0] = c;
+    n = check_query(q, "forty type values and three times");
+    assert_true(n > 0 && n < NC);
+    /* Paged, with the token's values bound after them. */
+    q.sort = CM_SORT_TYPE;
+    q.limit = 3;
+    do {
+        snprintf(prev, sizeof(prev), "%s", tok);
+        q.next_token = prev;
+        assert_int_equal(c_run(C.st, &q, &rows, tok), 0);
+        seen += rows.n;
+    } while (tok[0] && seen <= NC);
+    assert_int_equal(seen, n);
+    cm_criteria_destroy(c);
+    cm_buf_finish(&js);
+}
+
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
+
+static int key_cmp(const struct c_row *a, const struct c_row *b, enum cm_store_sort s)
+{
+    switch (s) {
+    case CM_SORT_UPDATED:
+        return CMP(a->updated, b->updated);
+    case CM_SORT_CREATED:
+        return CMP(a->created, b->created);
+    case CM_SORT_SEVERITY:
+        return CMP(a->sev, b->sev);
+    case CM_SORT_TYPE:
+        return strcmp(a->type, b->type);
+    case CM_SORT_ACCOUNT:
+        return strcmp(a->account, b->account);
+    case CM_SORT_REGION:
+        return strcmp(a->region, b->region);
+    case CM_SORT_COUNT:
+        return CMP(a->count, b->count);
+    case CM_SORT_FIRST_SEEN:
+        return CMP(a->first, b->first);
+    case CM_SORT_LAST_SEEN:
+        return CMP(a->last, b->last);
+    case CM_SORT_ID:
+        break;
+    }
+    return 0;
+}
+
+/* Checks rows are in (key, id) order; returns how many neighbours tie on the key. */
+static size_t check_order(const struct c_rows *r, enum cm_store_sort s, bool asc)
+{
+    size_t ties = 0;
+
+    for (size_t i = 1; i < r->n; i++) {
+        int c = key_cmp(&r->v[i - 1], &r->v[i], s);
+        int id = strcmp(r->v[i - 1].id, r->v[i].id);
+        if (c == 0) {
+            ties += s != CM_SORT_ID;
+            c = id;
+        }
+        if (asc ? c >= 0 : c <= 0) {
+            fail_msg("sort %s %s: row %zu (%s) before row %zu (%s)", cm_store_sort_name(s),
+                     asc ? "asc" : "desc", i - 1, r->v[i - 1].id, i, r->v[i].id);
+        }
+    }
+    return ties;
+}
+
+static void test_sort_orders(void **state)
+{
+    struct cm_store_query q;
+    struct c_rows rows;
+    (void)state;
+
+    for (int s = CM_SORT_UPDATED; s <= CM_SORT_ID; s++) {
+        for (int asc = 0; asc < 2; asc++) {
+            memset(&q, 0, sizeof(q));
+            q.sort = (enum cm_store_sort)s;
+            q.ascending = asc;
+            assert_int_equal(c_run(C.st, &q, &rows, NULL), 0);
+            assert_int_equal(rows.n, NC);
+            /* The corpus has ties on every key but id, so the id tie-break is exercised. */
+            if ((check_order(&rows, q.sort, asc) > 0) != (s != CM_SORT_ID)) {
+                fail_msg("sort %s: the corpus has no ties to break", cm_store_sort_name(q.sort));
+            }
+        }
+    }
+    /* The default query is updatedAt, newest first. */
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(c_run(C.st, &q, &rows, NULL), 0);
+    check_order(&rows, CM_SORT_UPDATED, false);
+    assert_true(rows.v[0].updated > rows.v[NC - 1].updated);
+    q.sort = (enum cm_store_sort)42;
+    assert_int_equal(c_run(C.st, &q, &rows, NULL), CM_EINVAL);
+}
+
+/* Pages through q limit findings at a time; the pages must be the unpaginated answer, in order. */
+static void check_pages(struct cm_store_query q, size_t limit)
+{
+    static struct c_rows all, page;
+    char tok[CM_STORE_TOKEN_MAX] = "", prev[CM_STORE_TOKEN_MAX] = "";
+    size_t seen = 0, pages = 0;
+
+    q.limit = 0;
+    q.next_token = NULL;
+    assert_int_equal(c_run(C.st, &q, &all, NULL), 0);
+    q.limit = limit;
+    do {
+        snprintf(prev, sizeof(prev), "%s", tok);
+        q.next_token = prev;
+        assert_int_equal(c_run(C.st, &q, &page, tok), 0);
+        pages++;
+        if (tok[0]) {
+            assert_int_equal(page.n, limit);
+            assert_string_equal(tok, page.v[page.n - 1].id);
+        }
+        assert_true(seen + page.n <= all.n);
+        for (size_t i = 0; i < page.n; i++) {
+            if (strcmp(page.v[i].id, all.v[seen + i].id) != 0) {
+                fail_msg("sort %s %s limit %zu: page %zu row %zu is %s, not %s",
+                         cm_store_sort_name(q.sort), q.ascending ? "asc" : "desc", limit, pages, i,
+                         page.v[i].id, all.v[seen + i].id);
+            }
+        }
+        seen += page.n;
+    } while (tok[0] && pages <= NC + 1);
+    assert_int_equal(seen, all.n);
+    assert_int_equal(pages, all.n == 0 ? 1 : (all.n + limit - 1) / limit);
+}
+
+static void test_pagination(void **state)
+{
+    struct cm_store_query q;
+    struct cm_criteria *c;
+    char json[256];
+    (void)state;
+
+    memset(&q, 0, sizeof(q));
+    for (int s = CM_SORT_UPDATED; s <= CM_SORT_ID; s++) {
+        for (int asc = 0; asc < 2; asc++) {
+            q.sort = (enum cm_store_sort)s;
+            q.ascending = asc;
+            check_pages(q, 7);
+        }
+    }
+    q.sort = CM_SORT_TYPE;
+    check_pages(q, 1);
+    check_pages(q, 8); /* divides NC: the fifth page is full and the last */
+    check_pages(q, NC);
+    check_pages(q, NC - 1);
+    check_pages(q, NC + 1);
+    /* Pages over the document matcher and the text search. */
+    snprintf(json, sizeof(json),
+             "{\"criterion\":{\"resource.instanceDetails.instanceId\":{\"notEquals\":[\"%s\"]}}}",
+             c_instances[3]);
+    c = c_crit(json);
+    q.criteria[2] = c;
+    q.sort = CM_SORT_SEVERITY;
+    check_pages(q, 7);
+    q.ascending = true;
+    q.text = "us-east-1";
+    check_pages(q, 4);
+    q.text = "no such text anywhere";
+    check_pages(q, 7);
+    cm_criteria_destroy(c);
+}
+
+static void test_tokens(void **state)
+{
+    static const char *const bad[] = {
+        "x",
+        "0123456789abcdef0123456789abcde",   /* 31 */
+        "0123456789abcdef0123456789abcdef0", /* 33 */
+        "0123456789ABCDEF0123456789ABCDEF",
+        "' OR 1=1 --",
+    };
+    struct cm_store_query q;
+    struct c_rows rows;
+    char tok[CM_STORE_TOKEN_MAX] = "", first[CM_STORE_TOKEN_MAX], err[256], sql[160];
+    (void)state;
+
+    memset(&q, 0, sizeof(q));
+    q.limit = 7;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        q.next_token = bad[i];
+        rows.n = 0;
+        err[0] = '\0';
+        snprintf(tok, sizeof(tok), "junk");
+        assert_int_equal(cm_store_query(C.st, &q, c_collect, &rows, tok, err, sizeof(err)),
+                         CM_EINVAL);
+        assert_int_equal(rows.n, 0);
+        assert_string_equal(tok, "");
+        assert_non_null(strstr(err, "token"));
+    }
+    /* Well formed but no such finding. */
+    q.next_token = "00000000000000000000000000000000";
+    assert_int_equal(c_run(C.st, &q, &rows, tok), CM_EINVAL);
+    /* The finding a token names was deleted between pages. */
+    q.next_token = NULL;
+    assert_int_equal(c_run(C.st, &q, &rows, first), 0);
+    assert_int_equal(rows.n, 7);
+    assert_int_equal(strlen(first), CM_FINDING_ID_LEN);
+    q.next_token = first;
+    assert_int_equal(c_run(C.st, &q, &rows, tok), 0);
+    assert_int_equal(rows.n, 7);
+    snprintf(sql, sizeof(sql), "DELETE FROM findings WHERE id = '%s'", first);
+    s_exec(sql);
+    assert_int_equal(c_run(C.st, &q, &rows, tok), CM_EINVAL);
+    assert_int_equal(rows.n, 0);
+    /* No token buffer: the page is still limited. */
+    q.next_token = "";
+    assert_int_equal(c_run(C.st, &q, &rows, NULL), 0);
+    assert_int_equal(rows.n, 7);
+}
+
+static int stop_after_two(void *ud, const struct cm_finding *f, const char *doc, size_t len)
+{
+    int *calls = ud;
+    (void)f;
+    (void)doc;
+    (void)len;
+    return ++*calls == 2 ? 42 : 0;
+}
+
+static void test_callback_stops_and_names(void **state)
+{
+    static const char *const groups[] = {"SEVERITY", "FINDING_TYPE", "RESOURCE",
+                                         "ACCOUNT",  "DATE",         "REGION"};
+    struct cm_store_query q;
+    enum cm_store_sort s;
+    enum cm_store_group g;
+    char err[256] = "";
+    int calls = 0;
+    (void)state;
+
+    memset(&q, 0, sizeof(q));
+    assert_int_equal(cm_store_query(C.st, &q, stop_after_two, &calls, NULL, err, sizeof(err)), 42);
+    assert_int_equal(calls, 2);
+    for (int i = CM_SORT_UPDATED; i <= CM_SORT_ID; i++) {
+        assert_int_equal(cm_store_sort_parse(cm_store_sort_name((enum cm_store_sort)i), &s), 0);
+        assert_int_equal(s, i);
+    }
+    assert_int_equal(cm_store_sort_parse("service.eventLastSeen", &s), 0);
+    assert_int_equal(s, CM_SORT_LAST_SEEN);
+    assert_int_equal(cm_store_sort_parse("UpdatedAt", &s), CM_EINVAL);
+    assert_int_equal(cm_store_sort_parse("", &s), CM_EINVAL);
+    assert_string_equal(cm_store_sort_name((enum cm_store_sort)99), "?");
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(cm_store_group_parse(groups[i], &g), 0);
+        assert_int_equal(g, i);
+    }
+    assert_int_equal(cm_store_group_parse("TYPE", &g), CM_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_criteria, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slots_resource_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sort_orders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callback_stops_and_names, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
