@@ -17,6 +17,8 @@ struct cm_cmd {
 };
 
 extern const struct cm_cmd cm_cmd_scan;
+extern const struct cm_cmd cm_cmd_findings;
+extern const struct cm_cmd cm_cmd_filters;
 extern const struct cm_cmd cm_cmd_gen;
 extern const struct cm_cmd cm_cmd_bench;
 extern const struct cm_cmd cm_cmd_version;

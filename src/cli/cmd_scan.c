@@ -30,6 +30,7 @@ struct scan_cli {
     struct cm_agg *agg;        /* findings by identity, in first-seen order */
     struct cm_finding_ctx ctx; /* how detections become findings */
     uint64_t unbuildable;      /* detections that could not become findings */
+    struct cm_store_put *puts; /* with --db: what storing each finding did */
 };
 
 static void usage(FILE *f)
@@ -44,7 +45,10 @@ static void usage(FILE *f)
             "\n"
             "  -d, --db FILE         record the scan (inputs, counts, rejects) and store its\n"
             "                        findings (before printing them) in the SQLite store\n"
-            "                        FILE, created when absent\n"
+            "                        FILE, created when absent; findings its ARCHIVE\n"
+            "                        filters match are stored archived and not printed\n"
+            "      --retention-days N  with --db: keep findings N days after their last\n"
+            "                        update (wall clock; 0 keeps them; saved in the store)\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
             "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout)\n"
             "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
@@ -88,26 +92,39 @@ static void name_evidence(struct scan_cli *c, const struct cm_scan_stats *st)
     }
 }
 
-/* Writes every finding to the store in one transaction. Returns 0 or the store's error. */
-static int store_findings(struct scan_cli *c, struct cm_store *store, char *err, size_t errlen)
+/*
+ * Writes every finding with the events it counted to the store in one
+ * transaction (each event counts once, however often it is scanned), and
+ * says on stderr what changed. Returns 0 or the store's error.
+ */
+static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet, char *err,
+                          size_t errlen)
 {
-    size_t n = cm_agg_stats(c->agg)->findings;
-    struct cm_finding **v;
+    size_t n = cm_agg_stats(c->agg)->findings, fresh = 0, updated = 0, archived = 0;
     int rc;
 
     if (n == 0) {
         return CM_OK;
     }
-    v = cm_malloc(n * sizeof(*v));
-    if (v == NULL) {
+    c->puts = cm_calloc(n, sizeof(*c->puts));
+    if (c->puts == NULL) {
         snprintf(err, errlen, "%s", cm_strerror(CM_ENOMEM));
         return CM_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        v[i] = cm_agg_at(c->agg, i);
+        c->puts[i].f = cm_agg_at(c->agg, i);
+        c->puts[i].events = cm_agg_events(c->agg, i, &c->puts[i].nevents);
     }
-    rc = cm_store_put_findings(store, v, n, err, errlen);
-    cm_free(v);
+    rc = cm_store_put_findings(store, c->puts, n, err, errlen);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        fresh += c->puts[i].is_new;
+        updated += !c->puts[i].is_new && c->puts[i].changed;
+        archived += c->puts[i].archived;
+    }
+    if (rc == 0 && !quiet) {
+        fprintf(stderr, "  stored:   %zu new, %zu updated, %zu already stored, %zu archived\n",
+                fresh, updated, n - fresh - updated, archived);
+    }
     return rc;
 }
 
@@ -120,6 +137,9 @@ static int print_findings(struct scan_cli *c)
     }
     for (size_t i = 0; i < n; i++) {
         struct cm_finding *f = cm_agg_at(c->agg, i);
+        if (c->puts && c->puts[i].archived) {
+            continue; /* suppressed: stored archived, never published */
+        }
         if (cm_out_finding(c->out, c->fmt, f, c->colour) != 0) {
             fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);
             return CM_EXIT_ERROR;
@@ -288,6 +308,7 @@ static int run(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"max-rejects", required_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},
+        {"retention-days", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -300,7 +321,7 @@ static int run(int argc, char **argv)
     struct timespec now;
     char err[512] = "";
     unsigned long v;
-    int c, rc, quiet = 0;
+    int c, rc, quiet = 0, retention = -1;
 
     memset(&o, 0, sizeof(o));
     memset(&cli, 0, sizeof(cli));
@@ -342,6 +363,13 @@ static int run(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case 'R':
+            if (parse_uint(optarg, 36500, &v) != 0) {
+                fprintf(stderr, "coalmine scan: --retention-days wants a number from 0 to 36500\n");
+                return CM_EXIT_USAGE;
+            }
+            retention = (int)v;
+            break;
         case 'h':
             usage(stdout);
             return CM_EXIT_OK;
@@ -359,8 +387,16 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: out of memory\n");
         return CM_EXIT_ERROR;
     }
-    if (db_path && cm_store_open(&store, db_path, err, sizeof(err)) != 0) {
+    if (retention >= 0 && db_path == NULL) {
+        fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
+        cm_agg_destroy(cli.agg);
+        return CM_EXIT_USAGE;
+    }
+    if (db_path &&
+        (cm_store_open(&store, db_path, CM_STORE_CREATE, err, sizeof(err)) != 0 ||
+         (retention >= 0 && cm_store_set_retention(store, retention, err, sizeof(err)) != 0))) {
         fprintf(stderr, "coalmine scan: %s\n", err);
+        cm_store_close(store);
         cm_agg_destroy(cli.agg);
         return CM_EXIT_ERROR;
     }
@@ -380,10 +416,11 @@ static int run(int argc, char **argv)
     st.findings = cm_agg_stats(cli.agg)->findings;
     name_evidence(&cli, &st);
     /* Findings are written durably before anything downstream sees them. */
-    if (store && store_findings(&cli, store, err, sizeof(err)) != 0) {
+    if (store && store_findings(&cli, store, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         cm_scan_stats_free(&st);
         cm_store_close(store);
+        cm_free(cli.puts);
         cm_agg_destroy(cli.agg);
         return CM_EXIT_ERROR;
     }
@@ -392,22 +429,30 @@ static int run(int argc, char **argv)
         rc = finish_run(&st, stats_path, quiet);
     }
     if (!quiet && (cli.unbuildable || cm_agg_stats(cli.agg)->dropped)) {
-        fprintf(stderr, "  dropped:  %llu detections could not become findings, %llu over the cap\n",
+        fprintf(stderr,
+                "  dropped:  %llu detections could not become findings, %llu over the cap\n",
                 (unsigned long long)cli.unbuildable,
                 (unsigned long long)cm_agg_stats(cli.agg)->dropped);
     }
     if (store) {
         int64_t id;
         int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-        if (cm_store_add_scan(store, &st, ms, &id, err, sizeof(err)) != 0) {
+        int64_t expired = 0;
+        if (cm_store_add_scan(store, &st, ms, &id, err, sizeof(err)) != 0 ||
+            cm_store_expire(store, ms, &expired, err, sizeof(err)) != 0) {
             fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
             rc = CM_EXIT_ERROR;
         } else if (!quiet) {
-            fprintf(stderr, "  store:    %s (scan %lld)\n", db_path, (long long)id);
+            fprintf(stderr, "  store:    %s (scan %lld", db_path, (long long)id);
+            if (expired) {
+                fprintf(stderr, "; %lld findings past retention deleted", (long long)expired);
+            }
+            fprintf(stderr, ")\n");
         }
         cm_store_close(store);
     }
     cm_scan_stats_free(&st);
+    cm_free(cli.puts);
     cm_agg_destroy(cli.agg);
     fflush(stdout);
     return rc;

@@ -61,15 +61,27 @@ static struct cm_str resource_of(const struct cm_finding *fd)
     return r;
 }
 
-static void table_row(FILE *f, const struct cm_finding *fd, int tty)
+static void table_row(FILE *f, const struct cm_finding *fd, int tty, int64_t when_ms,
+                      const char *mark)
 {
     char ts[32];
     struct cm_str res = resource_of(fd);
 
-    cm_time_format_iso_s(fd->last_seen_ms ? fd->last_seen_ms : fd->updated_ms, ts, sizeof(ts));
-    fprintf(f, "%s%-8s%s %4.1f %-50.*s %-22.*s %6u  %-20s %s\n", tty ? colour(fd->severity) : "",
+    cm_time_format_iso_s(when_ms, ts, sizeof(ts));
+    fprintf(f, "%s%-8s%s %4.1f %-50.*s %-22.*s %6u  %-20s %s%s\n", tty ? colour(fd->severity) : "",
             cm_severity_label(fd->severity), tty ? "\033[0m" : "", fd->severity, (int)fd->type.len,
-            fd->type.p ? fd->type.p : "", (int)res.len, res.p, fd->count, ts, fd->id);
+            fd->type.p ? fd->type.p : "", (int)res.len, res.p, fd->count, ts, fd->id, mark);
+}
+
+void cm_out_stored_header(FILE *f)
+{
+    fprintf(f, "%-8s %-4s %-50s %-22s %6s  %-20s %s\n", "SEVERITY", "", "TYPE", "RESOURCE", "COUNT",
+            "UPDATED", "ID");
+}
+
+void cm_out_stored_row(FILE *f, const struct cm_finding *fd, int tty)
+{
+    table_row(f, fd, tty, fd->updated_ms, fd->archived ? " (archived)" : "");
 }
 
 int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd, int tty)
@@ -78,7 +90,7 @@ int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd,
     int rc = CM_OK;
 
     if (fmt == CM_OUT_TABLE) {
-        table_row(f, fd, tty);
+        table_row(f, fd, tty, fd->last_seen_ms ? fd->last_seen_ms : fd->updated_ms, "");
         return CM_OK;
     }
     cm_buf_init(&b, 0);

@@ -24,4 +24,12 @@ void cm_out_header(FILE *f, enum cm_out_format fmt, int tty);
 /* Writes one finding. Returns 0 or a negative CM_E* (serialisation failed). */
 int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd, int tty);
 
+/*
+ * The table of stored findings (coalmine findings list/get): the same
+ * columns with updatedAt instead of the last seen event, archived findings
+ * marked "(archived)".
+ */
+void cm_out_stored_header(FILE *f);
+void cm_out_stored_row(FILE *f, const struct cm_finding *fd, int tty);
+
 #endif

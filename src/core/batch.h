@@ -48,8 +48,8 @@ void cm_bufpool_put(struct cm_bufpool *bp, char *p, size_t cap);
 struct cm_filebuf {
     char *p; /* owned unless borrowed is set */
     size_t len;
-    size_t cap;               /* allocation size of p, for the pool */
-    struct cm_bufpool *pool;  /* where p goes when the last reference drops, or NULL */
+    size_t cap;              /* allocation size of p, for the pool */
+    struct cm_bufpool *pool; /* where p goes when the last reference drops, or NULL */
     atomic_int refs;
     int borrowed; /* the content belongs to someone else (single-thread path) */
 };

@@ -52,7 +52,7 @@ struct cm_scan_stats {
     uint64_t peak_rss_kb;
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */
     size_t nrejects;
-    struct cm_scan_input *inputs;   /* every input in processing order, owned */
+    struct cm_scan_input *inputs; /* every input in processing order, owned */
     size_t ninputs;
 };
 

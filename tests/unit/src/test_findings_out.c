@@ -62,7 +62,8 @@ static void test_forms(void **state)
     text = render(CM_OUT_EVENTBRIDGE, &f, 0);
     parse_line(&d, text);
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "source")), "aws.guardduty"));
-    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "detail-type")), "GuardDuty Finding"));
+    assert_true(
+        cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "detail-type")), "GuardDuty Finding"));
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "detail.id")), f.id));
     free(text);
 

@@ -1,0 +1,312 @@
+/*
+ * coalmine bench store: the findings store under load. Writes N distinct
+ * findings in batched transactions (new findings/s), then M repeats of
+ * stored findings, each with a new event (stored repeats/s), then the same
+ * repeats folded by the aggregator first, as a scan does (aggregated
+ * repeats/s), and finally times filtered, paginated lists over the whole
+ * store. One JSON line per measurement; bench/run.sh prints the table.
+ *
+ * The findings are the sample findings of every type (lib/finding), made
+ * distinct by account, resource and time; making them is not timed.
+ * Killed at any moment, the store must stay consistent: the kill -9 test
+ * (tests/e2e/store_kill.sh) runs this command and kills it.
+ */
+#include "cli/bench_store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "cli/cmd.h"
+#include "cli/findings_out.h"
+#include "finding/aggregate.h"
+#include "finding/criteria.h"
+#include "finding/finding_sample.h"
+#include "store/store.h"
+
+#define BATCH    2000
+#define BASE_MS  1764547200000LL /* 2025-12-01T00:00:00Z */
+#define STEP_MS  1000LL
+#define NACCOUNT 50
+
+struct bench {
+    struct cm_store *st;
+    const struct cm_finding_type_info *types;
+    size_t ntypes;
+    struct cm_finding f[BATCH];
+    struct cm_store_put put[BATCH];
+    struct cm_finding_event ev[BATCH];
+    uint64_t next_key;
+    char err[512];
+};
+
+static double mono_s(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The i-th distinct finding: a sample of type i % ntypes in its own account and resource. */
+static int make(struct bench *b, struct cm_finding *f, uint64_t i, int64_t now_ms)
+{
+    const char *type = b->types[i % b->ntypes].type;
+    char account[16], resource[32];
+    struct cm_finding_ctx ctx = {.detector_id = CM_DEFAULT_DETECTOR_ID};
+    int rc;
+
+    snprintf(account, sizeof(account), "%012llu",
+             (unsigned long long)(100000000000ULL + i % NACCOUNT));
+    cm_finding_init(f);
+    if ((rc = cm_finding_sample(f, &ctx, account, "us-east-1", type, now_ms)) != 0) {
+        return rc;
+    }
+    /* Distinct identity and resource per i; the rest of the sample stays. */
+    snprintf(f->id, sizeof(f->id), "%016llx%016llx", (unsigned long long)i * 0x9e3779b97f4a7c15ULL,
+             (unsigned long long)i);
+    snprintf(resource, sizeof(resource), "i-%017llx", (unsigned long long)i);
+    if (f->resource_type == CM_RES_INSTANCE) {
+        rc = cm_finding_setc(f, &f->instance.instance_id, resource);
+    }
+    return rc ? rc : cm_finding_make_arn(f);
+}
+
+static void release(struct bench *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        cm_finding_finish(&b->f[k]);
+    }
+}
+
+static void report(const char *stage, uint64_t n, double s)
+{
+    printf("{\"stage\":\"%s\",\"records\":%llu,\"seconds\":%.6f,\"records_s\":%.0f}\n", stage,
+           (unsigned long long)n, s, s > 0 ? (double)n / s : 0.0);
+    fflush(stdout);
+}
+
+/* Stores findings [from, to) (new when first made, repeats with a new event after). */
+static int put_range(struct bench *b, uint64_t from, uint64_t to, int64_t now_ms, double *secs)
+{
+    int rc = CM_OK;
+
+    for (uint64_t i = from; i < to && rc == 0; i += BATCH) {
+        size_t n = (size_t)(to - i < BATCH ? to - i : BATCH), made = 0;
+        double t0;
+        for (size_t k = 0; k < n && rc == 0; k++, made++) {
+            rc = make(b, &b->f[k], i + k, now_ms + (int64_t)(i + k) * STEP_MS);
+            b->ev[k] = (struct cm_finding_event){b->next_key++, 1};
+            b->put[k] = (struct cm_store_put){.f = &b->f[k], .events = &b->ev[k], .nevents = 1};
+        }
+        if (rc == 0) {
+            t0 = mono_s();
+            rc = cm_store_put_findings(b->st, b->put, n, b->err, sizeof(b->err));
+            *secs += mono_s() - t0;
+        }
+        release(b, made);
+    }
+    return rc;
+}
+
+/*
+ * reps detections of the findings [0, distinct) through the aggregator (as a
+ * scan folds them), then stored: the time covers folding and storing.
+ */
+static int put_aggregated(struct bench *b, uint64_t distinct, uint64_t reps, double *secs)
+{
+    struct cm_agg *agg = NULL;
+    struct cm_store_put *puts = NULL;
+    double t0;
+    int rc;
+
+    if ((rc = cm_agg_create(&agg, 0, 0x62656e6368ULL)) != 0) {
+        return rc;
+    }
+    t0 = mono_s();
+    for (uint64_t r = 0; r < reps && rc == 0; r++) {
+        char acct[16];
+        uint64_t i = r % distinct;
+        struct cm_detection d = {
+            .type = "UnauthorizedAccess:EC2/SSHBruteForce",
+            .account = {acct, 12},
+            .region = CM_STR_LIT("us-east-1"),
+            .time_ms = BASE_MS + (int64_t)r,
+            .first_ms = BASE_MS + (int64_t)r,
+            .resource_type = CM_RES_INSTANCE,
+            .count = 1,
+        };
+        struct cm_finding_ctx ctx = {.detector_id = CM_DEFAULT_DETECTOR_ID};
+        char rid[32];
+        snprintf(acct, sizeof(acct), "%012llu", (unsigned long long)(200000000000ULL + i));
+        snprintf(rid, sizeof(rid), "i-%017llx", (unsigned long long)i);
+        d.resource_id = cm_str_cstr(rid);
+        rc = cm_agg_add(agg, &ctx, &d, NULL, NULL);
+    }
+    if (rc == 0) {
+        size_t n = cm_agg_stats(agg)->findings;
+        puts = calloc(n ? n : 1, sizeof(*puts));
+        rc = puts ? CM_OK : CM_ENOMEM;
+        for (size_t k = 0; rc == 0 && k < n; k++) {
+            puts[k].f = cm_agg_at(agg, k);
+            puts[k].events = cm_agg_events(agg, k, &puts[k].nevents);
+        }
+        if (rc == 0) {
+            rc = cm_store_put_findings(b->st, puts, n, b->err, sizeof(b->err));
+        }
+    }
+    *secs = mono_s() - t0;
+    free(puts);
+    cm_agg_destroy(agg);
+    return rc;
+}
+
+static int count_row(void *ud, const struct cm_finding *f, const char *doc, size_t len)
+{
+    (void)f, (void)doc, (void)len;
+    (*(size_t *)ud)++;
+    return 0;
+}
+
+/* Times one query (best of 5): the first page, or depth pages by next token. */
+static int time_list(struct bench *b, const char *label, const char *criteria,
+                     enum cm_store_sort sort, int depth)
+{
+    struct cm_store_query q;
+    struct cm_criteria *c = NULL;
+    char token[CM_STORE_TOKEN_MAX] = "", next[CM_STORE_TOKEN_MAX];
+    double best = 1e9;
+    size_t rows = 0;
+    int rc = CM_OK;
+
+    if (criteria && cm_criteria_compile(criteria, strlen(criteria), 0, &c, NULL) != 0) {
+        return CM_EINVAL;
+    }
+    for (int round = 0; round < 5 && rc == 0; round++) {
+        double t0 = mono_s(), t;
+        token[0] = '\0';
+        rows = 0;
+        for (int page = 0; page < depth && rc == 0; page++) {
+            memset(&q, 0, sizeof(q));
+            q.criteria[0] = c;
+            q.sort = sort;
+            q.limit = 50;
+            q.next_token = token;
+            rc = cm_store_query(b->st, &q, count_row, &rows, next, b->err, sizeof(b->err));
+            memcpy(token, next, sizeof(token));
+            if (!token[0]) {
+                break;
+            }
+        }
+        t = (mono_s() - t0) / depth;
+        best = t < best ? t : best;
+    }
+    if (rc == 0) {
+        printf("{\"stage\":\"list\",\"query\":\"%s\",\"pages\":%d,\"rows\":%zu,\"ms_per_page\":%."
+               "3f}\n",
+               label, depth, rows, best * 1e3);
+    }
+    cm_criteria_destroy(c);
+    return rc;
+}
+
+static int lists(struct bench *b)
+{
+    static const char high[] = "{\"Criterion\":{\"severity\":{\"Gte\":7},"
+                               "\"service.archived\":{\"Equals\":[\"false\"]}}}";
+    static const char type[] = "{\"Criterion\":{\"type\":{\"Equals\":"
+                               "[\"Recon:EC2/PortProbeUnprotectedPort\"]},"
+                               "\"accountId\":{\"Equals\":[\"100000000007\"]}}}";
+    static const char doc[] = "{\"Criterion\":{\"resource.instanceDetails.instanceId\":"
+                              "{\"Equals\":[\"i-99999999\"]},\"severity\":{\"Gte\":5}}}";
+    int rc = time_list(b, "all, newest first", NULL, CM_SORT_UPDATED, 1);
+
+    if (rc == 0) {
+        rc = time_list(b, "severity >= 7, current, newest first", high, CM_SORT_UPDATED, 1);
+    }
+    if (rc == 0) {
+        rc = time_list(b, "type + account, by severity", type, CM_SORT_SEVERITY, 1);
+    }
+    if (rc == 0) {
+        rc = time_list(b, "severity >= 7, pages 1-20", high, CM_SORT_UPDATED, 20);
+    }
+    if (rc == 0) {
+        rc = time_list(b, "document attribute (instanceId)", doc, CM_SORT_UPDATED, 1);
+    }
+    return rc;
+}
+
+int cm_bench_store(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"findings", required_argument, NULL, 'n'},
+        {"repeats", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static struct bench b; /* large: BATCH findings */
+    const char *path = NULL;
+    unsigned long long nf = 1000000, nr = 200000;
+    double secs = 0;
+    int ch, rc;
+
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "d:n:r:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            path = optarg;
+            break;
+        case 'n':
+            nf = strtoull(optarg, NULL, 10);
+            break;
+        case 'r':
+            nr = strtoull(optarg, NULL, 10);
+            break;
+        case 'h':
+            printf("usage: coalmine bench store --db FILE [--findings N] [--repeats M]\n\n"
+                   "Replaces FILE with a store of N distinct findings (default 1000000) written\n"
+                   "in batches of %d, then M repeats (default 200000), and times filtered,\n"
+                   "paginated lists over it. One JSON line per measurement.\n",
+                   BATCH);
+            return CM_EXIT_OK;
+        default:
+            return CM_EXIT_USAGE;
+        }
+    }
+    if (path == NULL || nf == 0 || nr > nf) {
+        fprintf(stderr, "coalmine bench store: --db FILE is required; 0 < repeats <= findings\n");
+        return CM_EXIT_USAGE;
+    }
+    memset(&b, 0, sizeof(b));
+    b.types = cm_finding_types(&b.ntypes);
+    (void)unlink(path);
+    if (cm_store_open(&b.st, path, CM_STORE_CREATE, b.err, sizeof(b.err)) != 0) {
+        fprintf(stderr, "coalmine bench store: %s\n", b.err);
+        return CM_EXIT_ERROR;
+    }
+    b.next_key = 1;
+    rc = put_range(&b, 0, nf, BASE_MS, &secs);
+    if (rc == 0) {
+        report("store new findings", nf, secs);
+        secs = 0;
+        rc = put_range(&b, 0, nr, BASE_MS + 86400000, &secs);
+    }
+    if (rc == 0) {
+        report("store repeats (stored finding updated)", nr, secs);
+        rc = put_aggregated(&b, 1000, nr, &secs);
+    }
+    if (rc == 0) {
+        report("store repeats (aggregated, as a scan)", nr, secs);
+        rc = lists(&b);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "coalmine bench store: %s\n", b.err[0] ? b.err : cm_strerror(rc));
+    }
+    cm_store_close(b.st);
+    return rc == 0 ? CM_EXIT_OK : CM_EXIT_ERROR;
+}

@@ -1,0 +1,343 @@
+/*
+ * coalmine findings get: stored findings by id (GetFindings), and with
+ * --evidence the raw source records behind each one, read back from the
+ * scanned files (decoded when gzip, since evidence offsets are in the decoded
+ * input). A missing or changed evidence file is a warning, not an error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "cli/cmd.h"
+#include "cli/findings_cli.h"
+#include "cli/findings_out.h"
+#include "finding/serialize.h"
+#include "source/decode.h"
+#include "source/source_file.h"
+#include "store/store.h"
+
+#define EVIDENCE_MAX_DECODED (4ULL << 30) /* bytes of one decoded evidence file */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: coalmine findings get --db FILE [--evidence]\n"
+               "                             [--format json|table|eventbridge|ocsf|api] ID...\n"
+               "\n"
+               "Prints the stored findings with these ids, like GetFindings.\n"
+               "\n"
+               "  -d, --db FILE     the store (must exist)\n"
+               "  -e, --evidence    after each finding, the raw source records it cites: in\n"
+               "                    json forms one line {findingId, path, line, offset, length,\n"
+               "                    record} each; in the table a header line and the record\n"
+               "  -f, --format FMT  json (default: GuardDuty API form, one per line), table,\n"
+               "                    eventbridge, ocsf, or api (the GetFindings response\n"
+               "                    {\"findings\":[...]}; not with --evidence)\n"
+               "  -h, --help        this help\n"
+               "\n"
+               "An unknown id is an error (exit 1) and nothing is printed.\n");
+}
+
+/* The evidence printer: the last file read is kept, decoded, for the next record. */
+struct evidence {
+    FILE *out;
+    enum cm_list_format fmt;
+    const char *id;
+    unsigned idx;
+    struct cm_decoder dec;
+    bool have_dec;
+    char *path; /* the file in data (or that failed: why) */
+    char why[160];
+    struct cm_buf raw, data;
+    const char *p;
+    size_t len;
+};
+
+static void evidence_init(struct evidence *e, FILE *out, enum cm_list_format fmt)
+{
+    memset(e, 0, sizeof(*e));
+    e->out = out;
+    e->fmt = fmt;
+    cm_buf_init(&e->raw, 0);
+    cm_buf_init(&e->data, (size_t)EVIDENCE_MAX_DECODED);
+}
+
+static void evidence_finish(struct evidence *e)
+{
+    if (e->have_dec) {
+        cm_decoder_finish(&e->dec);
+    }
+    cm_buf_finish(&e->raw);
+    cm_buf_finish(&e->data);
+    free(e->path);
+}
+
+/* Reads and decodes path into e->p/e->len, or sets e->why. */
+static void evidence_load(struct evidence *e, const char *path)
+{
+    struct cm_decode_error de;
+    struct stat sb;
+    int fd, rc;
+
+    if (e->path && strcmp(e->path, path) == 0) {
+        return;
+    }
+    free(e->path);
+    e->path = strdup(path);
+    e->why[0] = '\0';
+    e->p = NULL;
+    e->len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(e->why, sizeof(e->why), "%s", strerror(errno));
+        return;
+    }
+    rc = fstat(fd, &sb) == 0 ? cm_read_fd(fd, &e->raw, (size_t)sb.st_size) : CM_EIO;
+    if (rc != 0) {
+        snprintf(e->why, sizeof(e->why), "%s", rc == CM_EIO ? strerror(errno) : cm_strerror(rc));
+    }
+    close(fd);
+    if (rc != 0) {
+        return;
+    }
+    if (!cm_is_gzip(e->raw.p, e->raw.len)) {
+        e->p = e->raw.p;
+        e->len = e->raw.len;
+        return;
+    }
+    if (!e->have_dec && cm_decoder_init(&e->dec) == 0) {
+        e->have_dec = true;
+    }
+    rc = e->have_dec ? cm_decode_gzip(&e->dec, e->raw.p, e->raw.len, &e->data, &de) : CM_ENOMEM;
+    if (rc != 0 && rc != CM_ETRUNC && rc != CM_EINVAL) {
+        snprintf(e->why, sizeof(e->why), "gzip: %s", cm_strerror(rc));
+        return;
+    }
+    /* A damaged stream keeps what came before the damage: earlier records are still there. */
+    e->p = e->data.p;
+    e->len = e->data.len;
+}
+
+static void warn(const struct evidence *e, const char *path, const char *why)
+{
+    fprintf(stderr, "coalmine findings: warning: finding %s evidence %u: %s%s%s\n", e->id, e->idx,
+            path ? path : "", path ? ": " : "", why);
+}
+
+static int print_json(struct evidence *e, const char *path, uint64_t offset, uint32_t line,
+                      uint32_t length)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+    int rc;
+
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "findingId");
+    cm_jw_str(&jw, e->id);
+    cm_jw_key(&jw, "path");
+    cm_jw_str(&jw, path);
+    cm_jw_key(&jw, "line");
+    cm_jw_u64(&jw, line);
+    cm_jw_key(&jw, "offset");
+    cm_jw_u64(&jw, offset);
+    cm_jw_key(&jw, "length");
+    cm_jw_u64(&jw, length);
+    cm_jw_key(&jw, "record");
+    cm_jw_strn(&jw, e->p + offset, length);
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+    if (rc == 0) {
+        fprintf(e->out, "%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+    return rc;
+}
+
+static int one_record(void *ud, const char *path, uint64_t offset, uint32_t line, uint32_t length)
+{
+    struct evidence *e = ud;
+
+    e->idx++;
+    if (path == NULL || path[0] == '\0') {
+        warn(e, NULL, "no file recorded");
+        return CM_OK;
+    }
+    evidence_load(e, path);
+    if (e->p == NULL) {
+        warn(e, path, e->why);
+        return CM_OK;
+    }
+    if (offset > e->len || length > e->len - offset) {
+        warn(e, path, "the record is past the end of the file (changed since the scan?)");
+        return CM_OK;
+    }
+    if (e->fmt != CM_LIST_TABLE) {
+        return print_json(e, path, offset, line, length);
+    }
+    fprintf(e->out, "  evidence %u: %s", e->idx, path);
+    if (line) {
+        fprintf(e->out, " line %u", line);
+    }
+    fprintf(e->out, " (offset %llu, %u bytes)\n", (unsigned long long)offset, length);
+    fwrite(e->p + offset, 1, length, e->out);
+    if (length == 0 || e->p[offset + length - 1] != '\n') {
+        fputc('\n', e->out);
+    }
+    return CM_OK;
+}
+
+static int print_api(struct cm_finding *fs, size_t n)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+    int rc;
+
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "findings");
+    cm_jw_arr_begin(&jw);
+    for (size_t i = 0; i < n; i++) {
+        cm_finding_write(&jw, &fs[i], CM_FORM_API);
+    }
+    cm_jw_arr_end(&jw);
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+    if (rc == 0) {
+        printf("%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+    return rc;
+}
+
+static int print_all(struct cm_store *st, struct cm_finding *fs, size_t n, enum cm_list_format fmt,
+                     bool with_evidence)
+{
+    struct cm_printer pr;
+    struct evidence ev;
+    int rc = CM_OK;
+
+    if (fmt == CM_LIST_API) {
+        return print_api(fs, n);
+    }
+    cm_printer_init(&pr, stdout, fmt);
+    evidence_init(&ev, stdout, fmt);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rc = cm_printer_add(&pr, &fs[i]);
+        if (rc == 0 && with_evidence) {
+            ev.id = fs[i].id;
+            ev.idx = 0;
+            rc = cm_store_evidence(st, fs[i].id, one_record, &ev);
+        }
+    }
+    evidence_finish(&ev);
+    if (cm_printer_end(&pr, NULL) != 0 && rc == 0) {
+        rc = CM_ENOMEM;
+    }
+    return rc;
+}
+
+/* Reads every id before anything is printed (an unknown one prints nothing), then prints. */
+static int get_all(const char *db, const char *const *ids, size_t n, enum cm_list_format fmt,
+                   bool with_evidence)
+{
+    struct cm_finding *fs = NULL;
+    struct cm_store *st = NULL;
+    size_t loaded = 0;
+    int rc, status = CM_EXIT_ERROR;
+
+    if (cm_cli_open_store("findings", db, 0, &st) != 0) {
+        return CM_EXIT_ERROR;
+    }
+    fs = cm_calloc(n, sizeof(*fs));
+    if (fs == NULL) {
+        fprintf(stderr, "coalmine findings: get: %s\n", cm_strerror(CM_ENOMEM));
+        goto done;
+    }
+    for (; loaded < n; loaded++) {
+        cm_finding_init(&fs[loaded]);
+        rc = cm_store_get_finding(st, ids[loaded], &fs[loaded]);
+        if (rc != 0) {
+            fprintf(stderr, "coalmine findings: %s: %s\n", ids[loaded],
+                    rc == CM_ENOTFOUND ? "no such finding" : cm_strerror(rc));
+            loaded++;
+            goto done;
+        }
+    }
+    rc = print_all(st, fs, n, fmt, with_evidence);
+    if (rc != 0) {
+        fprintf(stderr, "coalmine findings: get: %s: %s\n", db, cm_strerror(rc));
+        goto done;
+    }
+    status = CM_EXIT_OK;
+done:
+    for (size_t i = 0; i < loaded; i++) {
+        cm_finding_finish(&fs[i]);
+    }
+    cm_free(fs);
+    cm_store_close(st);
+    fflush(stdout);
+    return status;
+}
+
+int cm_findings_get(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"evidence", no_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const unsigned formats = CM_LIST_MASK(CM_LIST_JSON) | CM_LIST_MASK(CM_LIST_TABLE) |
+                             CM_LIST_MASK(CM_LIST_EVENTBRIDGE) | CM_LIST_MASK(CM_LIST_OCSF) |
+                             CM_LIST_MASK(CM_LIST_API);
+    enum cm_list_format fmt = CM_LIST_JSON;
+    const char *db = NULL;
+    bool with_evidence = false;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:f:eh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'f':
+            if (cm_list_format_parse("findings", optarg, formats, &fmt) != 0) {
+                return CM_EXIT_USAGE;
+            }
+            break;
+        case 'e':
+            with_evidence = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return CM_EXIT_OK;
+        default:
+            usage(stderr);
+            return CM_EXIT_USAGE;
+        }
+    }
+    if (db == NULL) {
+        return cm_cli_no_args("findings", "get", db, argc, argv);
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "coalmine findings: get: no finding ID given\n");
+        return CM_EXIT_USAGE;
+    }
+    if (with_evidence && fmt == CM_LIST_API) {
+        fprintf(stderr, "coalmine findings: get: --evidence does not go with --format api\n");
+        return CM_EXIT_USAGE;
+    }
+    return get_all(db, (const char *const *)(argv + optind), (size_t)(argc - optind), fmt,
+                   with_evidence);
+}

@@ -1,0 +1,319 @@
+/*
+ * coalmine findings stats: the selected findings counted by severity, type,
+ * resource, account, day or region, as a table or as the
+ * GetFindingsStatistics response (groupedBy* lists, countBySeverity).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/time.h"
+#include "cli/cmd.h"
+#include "cli/findings_cli.h"
+#include "finding/finding.h"
+#include "store/store.h"
+
+#define NGROUPS 6
+
+/* Per grouping: the response member, its key member, and the table's column title. */
+static const struct {
+    const char *member, *key, *title;
+} groups[NGROUPS] = {
+    [CM_GROUP_SEVERITY] = {"groupedBySeverity", "severity", "SEVERITY"},
+    [CM_GROUP_TYPE] = {"groupedByFindingType", "findingType", "FINDING TYPE"},
+    [CM_GROUP_RESOURCE] = {"groupedByResource", "resourceId", "RESOURCE"},
+    [CM_GROUP_ACCOUNT] = {"groupedByAccount", "accountId", "ACCOUNT"},
+    [CM_GROUP_DATE] = {"groupedByDate", "date", "DATE"},
+    [CM_GROUP_REGION] = {"groupedByRegion", "region", "REGION"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: coalmine findings stats --db FILE [selection] [--group-by G]...\n"
+            "                               [--max-results N] [--format table|json]\n"
+            "\n"
+            "Counts the selected findings (default: the current ones) per group, like\n"
+            "GetFindingsStatistics, largest groups first.\n"
+            "\n"
+            "  -d, --db FILE         the store (must exist)\n"
+            "%s"
+            "  -g, --group-by G      SEVERITY, FINDING_TYPE, RESOURCE, ACCOUNT, DATE or REGION\n"
+            "                        (repeatable; default SEVERITY, FINDING_TYPE and RESOURCE)\n"
+            "  -n, --max-results N   groups per grouping (default 25; 0: all)\n"
+            "  -f, --format FMT      table (default) or json (the GetFindingsStatistics\n"
+            "                        response; countBySeverity comes with SEVERITY and\n"
+            "                        counts every severity)\n"
+            "  -h, --help            this help\n",
+            cm_fsel_help);
+}
+
+struct stats_out {
+    enum cm_store_group by;
+    struct cm_jw *jw; /* json; NULL: table */
+    uint64_t total;
+};
+
+static void time_text(int64_t ms, char *out, size_t n)
+{
+    if (ms > 0) {
+        cm_time_format_iso(ms, out, n);
+    } else {
+        snprintf(out, n, "-");
+    }
+}
+
+static int json_row(struct stats_out *o, const struct cm_store_stat *s)
+{
+    struct cm_jw *jw = o->jw;
+    char ts[32];
+
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, groups[o->by].key);
+    if (o->by == CM_GROUP_SEVERITY) {
+        cm_jw_f64(jw, s->severity);
+    } else {
+        cm_jw_str(jw, s->key);
+    }
+    if (o->by == CM_GROUP_RESOURCE) {
+        cm_jw_key(jw, "resourceType");
+        cm_jw_str(jw, s->resource_type ? s->resource_type : "");
+        cm_jw_key(jw, "accountId");
+        cm_jw_str(jw, s->account_id ? s->account_id : "");
+    }
+    if (o->by == CM_GROUP_DATE) {
+        cm_jw_key(jw, "severity");
+        cm_jw_f64(jw, s->severity);
+    }
+    cm_jw_key(jw, "totalFindings");
+    cm_jw_u64(jw, s->total);
+    cm_jw_key(jw, "lastGeneratedAt");
+    time_text(s->last_ms, ts, sizeof(ts));
+    cm_jw_str(jw, ts);
+    cm_jw_obj_end(jw);
+    return jw->err;
+}
+
+static int one_group(void *ud, const struct cm_store_stat *s)
+{
+    struct stats_out *o = ud;
+    char ts[32], key[64];
+
+    if (o->jw) {
+        return json_row(o, s);
+    }
+    time_text(s->last_ms, ts, sizeof(ts));
+    if (o->by == CM_GROUP_SEVERITY) {
+        snprintf(key, sizeof(key), "%s (%s)", cm_severity_label(s->severity), s->key);
+        printf("  %-50s %8llu  %s\n", key, (unsigned long long)s->total, ts);
+    } else if (o->by == CM_GROUP_RESOURCE) {
+        printf("  %-50s %8llu  %-24s  %-12s %s\n", s->key, (unsigned long long)s->total, ts,
+               s->resource_type ? s->resource_type : "-", s->account_id ? s->account_id : "-");
+    } else if (o->by == CM_GROUP_DATE) {
+        printf("  %-50s %8llu  %-24s  %.1f\n", s->key, (unsigned long long)s->total, ts,
+               s->severity);
+    } else {
+        printf("  %-50s %8llu  %s\n", s->key, (unsigned long long)s->total, ts);
+    }
+    return CM_OK;
+}
+
+static int count_by_severity(void *ud, const struct cm_store_stat *s)
+{
+    struct stats_out *o = ud;
+
+    o->total += s->total;
+    if (o->jw) {
+        cm_jw_key(o->jw, s->key);
+        cm_jw_u64(o->jw, s->total);
+        return o->jw->err;
+    }
+    return CM_OK;
+}
+
+static void table_title(enum cm_store_group by)
+{
+    printf("\n  %-50s %8s  ", groups[by].title, "FINDINGS");
+    if (by == CM_GROUP_RESOURCE) {
+        printf("%-24s  %-12s %s\n", "LAST GENERATED", "TYPE", "ACCOUNT");
+    } else if (by == CM_GROUP_DATE) {
+        printf("%-24s  %s\n", "LAST GENERATED", "MAX SEVERITY");
+    } else {
+        printf("%s\n", "LAST GENERATED");
+    }
+}
+
+/* Writes every grouping; err gets the store's message. */
+static int write_stats(struct cm_store *st, const struct cm_store_query *q,
+                       const enum cm_store_group *by, size_t nby, size_t limit, struct cm_jw *jw,
+                       char *err, size_t errlen)
+{
+    struct stats_out o = {.jw = NULL};
+    int rc;
+
+    if (jw == NULL) { /* the total first */
+        o.by = CM_GROUP_SEVERITY;
+        rc = cm_store_stats(st, q, CM_GROUP_SEVERITY, 0, count_by_severity, &o, err, errlen);
+        if (rc != 0) {
+            return rc;
+        }
+        printf("%llu finding%s\n", (unsigned long long)o.total, o.total == 1 ? "" : "s");
+    }
+    o.jw = jw;
+    for (size_t i = 0; i < nby; i++) {
+        o.by = by[i];
+        if (jw) {
+            cm_jw_key(jw, groups[by[i]].member);
+            cm_jw_arr_begin(jw);
+        } else {
+            table_title(by[i]);
+        }
+        rc = cm_store_stats(st, q, by[i], limit, one_group, &o, err, errlen);
+        if (rc != 0) {
+            return rc;
+        }
+        if (jw == NULL) {
+            continue;
+        }
+        cm_jw_arr_end(jw);
+        if (by[i] == CM_GROUP_SEVERITY) {
+            cm_jw_key(jw, "countBySeverity");
+            cm_jw_obj_begin(jw);
+            rc = cm_store_stats(st, q, CM_GROUP_SEVERITY, 0, count_by_severity, &o, err, errlen);
+            if (rc != 0) {
+                return rc;
+            }
+            cm_jw_obj_end(jw);
+        }
+    }
+    return CM_OK;
+}
+
+static int add_group(const char *arg, enum cm_store_group *by, size_t *n)
+{
+    enum cm_store_group g;
+
+    if (cm_store_group_parse(arg, &g) != 0) {
+        fprintf(stderr,
+                "coalmine findings: --group-by '%s': SEVERITY, FINDING_TYPE, RESOURCE, ACCOUNT, "
+                "DATE or REGION\n",
+                arg);
+        return CM_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < *n; i++) {
+        if (by[i] == g) {
+            return CM_EXIT_OK; /* once is enough */
+        }
+    }
+    by[(*n)++] = g;
+    return CM_EXIT_OK;
+}
+
+static int run_stats(struct cm_fsel *sel, const char *db, const enum cm_store_group *by, size_t nby,
+                     size_t limit, bool json)
+{
+    static const enum cm_store_group defaults[] = {CM_GROUP_SEVERITY, CM_GROUP_TYPE,
+                                                   CM_GROUP_RESOURCE};
+    struct cm_store *st = NULL;
+    struct cm_store_query q;
+    struct cm_buf b;
+    struct cm_jw jw;
+    char err[512] = "";
+    int rc;
+
+    if (cm_fsel_compile(sel) != 0 || cm_cli_open_store("findings", db, 0, &st) != 0) {
+        return CM_EXIT_ERROR;
+    }
+    cm_fsel_query(sel, &q);
+    if (nby == 0) {
+        by = defaults;
+        nby = sizeof(defaults) / sizeof(defaults[0]);
+    }
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "findingStatistics");
+    cm_jw_obj_begin(&jw);
+    rc = write_stats(st, &q, by, nby, limit, json ? &jw : NULL, err, sizeof(err));
+    cm_jw_obj_end(&jw);
+    cm_jw_obj_end(&jw);
+    if (rc == 0 && json && (rc = cm_jw_finish(&jw)) == 0) {
+        printf("%s\n", b.p);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "coalmine findings: %s: %s\n", db, err[0] ? err : cm_strerror(rc));
+    }
+    cm_buf_finish(&b);
+    cm_store_close(st);
+    return rc == 0 ? CM_EXIT_OK : CM_EXIT_ERROR;
+}
+
+int cm_findings_stats(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"group-by", required_argument, NULL, 'g'},
+        {"max-results", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        CM_FSEL_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    enum cm_store_group by[NGROUPS];
+    struct cm_fsel sel;
+    const char *db = NULL;
+    unsigned long long max = 25;
+    size_t nby = 0;
+    bool json = false;
+    int c, rc, status = CM_EXIT_USAGE;
+
+    cm_fsel_init(&sel, "findings");
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:f:g:n:h", longopts, NULL)) != -1) {
+        if ((rc = cm_fsel_option(&sel, c, optarg)) != 0) {
+            if (rc != 1) {
+                goto done;
+            }
+            continue;
+        }
+        switch (c) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0) {
+                fprintf(stderr, "coalmine findings: unknown --format '%s' (table, json)\n", optarg);
+                goto done;
+            }
+            json = strcmp(optarg, "json") == 0;
+            break;
+        case 'g':
+            if (add_group(optarg, by, &nby) != 0) {
+                goto done;
+            }
+            break;
+        case 'n':
+            if (cm_cli_parse_count(optarg, 1000000000ULL, &max) != 0) {
+                fprintf(stderr, "coalmine findings: --max-results wants a count (0: all)\n");
+                goto done;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            status = CM_EXIT_OK;
+            goto done;
+        default:
+            usage(stderr);
+            goto done;
+        }
+    }
+    if ((status = cm_cli_no_args("findings", "stats", db, argc, argv)) != 0) {
+        goto done;
+    }
+    status = run_stats(&sel, db, by, nby, (size_t)max, json);
+done:
+    cm_fsel_finish(&sel);
+    fflush(stdout);
+    return status;
+}
