@@ -6,6 +6,8 @@
 # Environment: BENCH_HOURS (default 24), BENCH_SCALE (default 8) size the
 # corpus (about 2.1 GB decoded with the defaults); BENCH_DIR (default
 # bench/out) holds it and is reused when the parameters match.
+# BENCH_STORE_FINDINGS (default 1000000) and BENCH_STORE_REPEATS (200000) size
+# the findings-store measurement.
 set -e
 BIN=${1:-build/coalmine}
 HOURS=${BENCH_HOURS:-24}
@@ -118,3 +120,41 @@ js=$(secs "$t0" "$t1"); jmb=$(mbs "$ct_dec" "$js")
 printf '| %-38s | %9s | %19sx |\n' "zcat | jq -c '.Records[] | select(...)'" "$jmb" "$(div "$ours" "$jmb")"
 echo
 echo "cloudtrail: $NPROC threads vs 1 thread: $(div "$ct_s" "$ctn_s")x"
+
+# --- the findings store -------------------------------------------------------
+# N distinct sample findings in batches of 2000, then repeats, then lists over
+# the whole store; the baseline is SQLite alone inserting the same rows (same
+# schema and settings, one INSERT ... SELECT) in the same run.
+NSTORE=${BENCH_STORE_FINDINGS:-1000000}
+NREP=${BENCH_STORE_REPEATS:-200000}
+STORE="$DIR/store.db"
+"$BIN" bench store --db "$STORE" --findings "$NSTORE" --repeats "$NREP" >"$DIR/store.jsonl"
+echo
+echo "| findings store ($NSTORE findings)          |  records/s |     records |"
+echo "|--------------------------------------------|------------|-------------|"
+jq -r 'select(.records_s) | [.stage, (.records_s | floor | tostring), (.records | tostring)] | @tsv' \
+    "$DIR/store.jsonl" | while IFS="$(printf '\t')" read -r st rs rc; do
+    printf '| %-42s | %10s | %11s |\n' "$st" "$rs" "$rc"
+done
+if command -v sqlite3 >/dev/null; then
+    rm -f "$DIR/raw.db" "$DIR/raw.db-wal" "$DIR/raw.db-shm"
+    schema=$(sqlite3 "$STORE" '.schema findings' | sed 's/CREATE TABLE IF NOT EXISTS/CREATE TABLE/')
+    t0=$(now)
+    sqlite3 "$DIR/raw.db" "PRAGMA page_size=16384; PRAGMA journal_mode=WAL;" >/dev/null
+    sqlite3 "$DIR/raw.db" "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;
+        PRAGMA wal_autocheckpoint=8192; $schema; ATTACH '$STORE' AS s;
+        INSERT INTO findings SELECT * FROM s.findings ORDER BY seq;"
+    t1=$(now)
+    raw=$(awk -v n="$(sqlite3 "$DIR/raw.db" 'SELECT count(*) FROM findings')" -v s="$(secs "$t0" "$t1")" \
+        'BEGIN { printf "%.0f", n / s }')
+    ours=$(jq -r 'select(.stage == "store new findings") | .records_s | floor' "$DIR/store.jsonl")
+    printf '| %-42s | %10s | coalmine %sx |\n' "baseline: SQLite alone, same rows" "$raw" "$(div "$ours" "$raw")"
+    rm -f "$DIR/raw.db" "$DIR/raw.db-wal" "$DIR/raw.db-shm"
+fi
+echo
+echo "| list over the store (page of 50)           |   ms/page  |        rows |"
+echo "|--------------------------------------------|------------|-------------|"
+jq -r 'select(.stage == "list") | [.query, (.ms_per_page | tostring), (.rows | tostring)] | @tsv' \
+    "$DIR/store.jsonl" | while IFS="$(printf '\t')" read -r q ms rows; do
+    printf '| %-42s | %10s | %11s |\n' "$q" "$ms" "$rows"
+done

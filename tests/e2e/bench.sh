@@ -7,13 +7,15 @@ if ! command -v jq >/dev/null || [ ! -x /usr/bin/time ]; then
     done_testing
     exit 0
 fi
-BENCH_DIR="$T" BENCH_HOURS=1 BENCH_SCALE=1 BENCH_RUNS=1 sh bench/run.sh "$COALMINE" \
+BENCH_DIR="$T" BENCH_HOURS=1 BENCH_SCALE=1 BENCH_RUNS=1 BENCH_STORE_FINDINGS=6000 \
+    BENCH_STORE_REPEATS=2000 sh bench/run.sh "$COALMINE" \
     >"$T/table.txt" 2>"$T/err.txt"
 if [ $? -eq 0 ]; then ok "bench/run.sh exits 0"; else nok "bench/run.sh exits 0"; cat "$T/err.txt"; fi
 for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "parse dns" \
     "cloudtrail .json.gz, 1 thread" "vpcflow .log.gz v2 default, 1 thread" \
     "vpcflow .log.gz v5 custom, 1 thread" "resolver .log.gz, 1 thread" "everything, 1 thread" \
-    "zcat " "zcat | jq"; do
+    "zcat " "zcat | jq" "store new findings" "store repeats (stored finding updated)" \
+    "store repeats (aggregated, as a scan)" "all, newest first" "severity >= 7, pages 1-20"; do
     if grep -F "| $row" "$T/table.txt" | grep -Eq '\| +[0-9]+(\.[0-9]+)? +\|'; then
         ok "row '$row' has numbers"
     else
