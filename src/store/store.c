@@ -81,9 +81,12 @@ static const char *const migrations[] = {
     " path TEXT, offset INTEGER, line INTEGER, length INTEGER,"
     " PRIMARY KEY (finding_id, seq));",
     /*
-     * 2 -> 3: findings keyed by an integer (seq) for the event table, the
-     * events each finding counted, filters, feedback and settings. The
-     * findings table is rebuilt (foreign keys are off during migrations).
+     * 2 -> 3: findings keyed by an integer (seq) for the event table, their
+     * documents in a table of their own (a findings row is ~250 bytes, so
+     * conditions on its columns are checked without reading 2-3 KB of JSON
+     * per candidate), the events each finding counted, filters, feedback
+     * and settings. The findings table is rebuilt (foreign keys are off
+     * during migrations).
      */
     "CREATE TABLE findings3 ("
     " seq INTEGER PRIMARY KEY,"
@@ -99,12 +102,16 @@ static const char *const migrations[] = {
     " first_seen TEXT,"
     " last_seen TEXT,"
     " count INTEGER NOT NULL,"
-    " archived INTEGER NOT NULL DEFAULT 0,"
+    " archived INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE finding_docs ("
+    " seq INTEGER PRIMARY KEY REFERENCES findings(seq) ON DELETE CASCADE,"
     " doc TEXT NOT NULL);"
     "INSERT INTO findings3(id, type, severity, account_id, region, resource_type, resource_id,"
-    " created_at, updated_at, first_seen, last_seen, count, archived, doc)"
+    " created_at, updated_at, first_seen, last_seen, count, archived)"
     " SELECT id, type, severity, account_id, region, resource_type, resource_id, created_at,"
-    " updated_at, first_seen, last_seen, count, archived, doc FROM findings ORDER BY rowid;"
+    " updated_at, first_seen, last_seen, count, archived FROM findings ORDER BY rowid;"
+    "INSERT INTO finding_docs(seq, doc)"
+    " SELECT n.seq, o.doc FROM findings3 n JOIN findings o ON o.id = n.id;"
     "DROP TABLE findings;"
     "ALTER TABLE findings3 RENAME TO findings;"
     "CREATE INDEX findings_type ON findings(type, updated_at);"

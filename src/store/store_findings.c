@@ -25,16 +25,19 @@
 #include "base/time.h"
 #include "finding/serialize.h"
 
-enum { Q_SELECT, Q_INSERT, Q_UPDATE, Q_EVENT, Q_DEL_EV, Q_INS_EV, NQ };
+enum { Q_SELECT, Q_INSERT, Q_UPDATE, Q_DOC_INS, Q_DOC_UPD, Q_EVENT, Q_DEL_EV, Q_INS_EV, NQ };
 
 static const char *const sqls[NQ] = {
-    "SELECT seq, doc, archived, count FROM findings WHERE id = ?",
+    "SELECT f.seq, d.doc, f.archived, f.count FROM findings f"
+    " JOIN finding_docs d ON d.seq = f.seq WHERE f.id = ?",
     "INSERT INTO findings(id, type, severity, account_id, region, resource_type, resource_id,"
-    " created_at, updated_at, first_seen, last_seen, count, archived, doc)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+    " created_at, updated_at, first_seen, last_seen, count, archived)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
     "UPDATE findings SET type = ?2, severity = ?3, account_id = ?4, region = ?5,"
     " resource_type = ?6, resource_id = ?7, created_at = ?8, updated_at = ?9,"
-    " first_seen = ?10, last_seen = ?11, count = ?12, archived = ?13, doc = ?14 WHERE id = ?1",
+    " first_seen = ?10, last_seen = ?11, count = ?12, archived = ?13 WHERE id = ?1",
+    "INSERT INTO finding_docs(seq, doc) VALUES (?1, ?2)",
+    "UPDATE finding_docs SET doc = ?2 WHERE seq = ?1",
     "INSERT OR IGNORE INTO finding_events(fid, key, n) VALUES (?,?,?)",
     "DELETE FROM finding_evidence WHERE finding_id = ?",
     "INSERT INTO finding_evidence(finding_id, seq, path, offset, line, length)"
@@ -149,8 +152,9 @@ static int make_doc(struct put *p, struct cm_finding *f, bool *archived, const c
 }
 
 /*
- * Writes f's row (insert when is_new, else update) from p->doc, and its
- * evidence rows. *seq (may be NULL) gets the key of an inserted row.
+ * Writes f's row (insert when is_new, else update), its document from
+ * p->doc and its evidence rows. *seq is the row's key: set for an insert,
+ * given for an update.
  */
 static int write_row(struct put *p, const struct cm_finding *f, bool is_new, bool archived,
                      int64_t *seq)
@@ -175,13 +179,18 @@ static int write_row(struct put *p, const struct cm_finding *f, bool is_new, boo
     bind_time(q, 11, f->last_seen_ms);
     sqlite3_bind_int64(q, 12, (sqlite3_int64)f->count);
     sqlite3_bind_int(q, 13, archived ? 1 : 0);
-    sqlite3_bind_text(q, 14, p->doc.p, (int)p->doc.len, SQLITE_STATIC);
     if ((rc = step_done(p, q)) != 0) {
         return rc;
     }
     /* Read before the evidence rows are inserted: they move the last rowid too. */
-    if (seq) {
+    if (is_new) {
         *seq = (int64_t)sqlite3_last_insert_rowid(p->db);
+    }
+    q = p->q[is_new ? Q_DOC_INS : Q_DOC_UPD];
+    sqlite3_bind_int64(q, 1, *seq);
+    sqlite3_bind_text(q, 2, p->doc.p, (int)p->doc.len, SQLITE_STATIC);
+    if ((rc = step_done(p, q)) != 0) {
+        return rc;
     }
     return write_evidence(p, f, is_new);
 }
@@ -213,8 +222,8 @@ static int add_events(struct put *p, int64_t seq, const struct cm_store_put *it,
 }
 
 /* Folds it->f (counting only added events) into the stored finding doc, then writes the result. */
-static int put_repeat(struct put *p, struct cm_store_put *it, const char *doc, size_t len,
-                      bool archived)
+static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const char *doc,
+                      size_t len, bool archived)
 {
     struct cm_finding old, nf;
     int rc;
@@ -239,7 +248,7 @@ static int put_repeat(struct put *p, struct cm_store_put *it, const char *doc, s
     }
     if (rc == 0) {
         it->count = nf.count;
-        rc = write_row(p, &nf, false, it->archived, NULL);
+        rc = write_row(p, &nf, false, it->archived, &seq);
     }
     cm_finding_finish(&nf);
     cm_finding_finish(&old);
@@ -268,7 +277,7 @@ static int put_new(struct put *p, struct cm_store_put *it)
         it->f->count = it->added;
         rc = make_doc(p, it->f, &it->archived, &it->rule);
         if (rc == 0) {
-            rc = write_row(p, it->f, false, it->archived, NULL);
+            rc = write_row(p, it->f, false, it->archived, &seq);
         }
         it->f->count = count;
         count = it->added;
@@ -300,7 +309,7 @@ static int put_one(struct put *p, struct cm_store_put *it)
         rc = doc ? add_events(p, seq, it, &it->added) : CM_EIO;
         if (rc == 0 && it->added > 0) {
             it->changed = true;
-            rc = put_repeat(p, it, doc, len, archived);
+            rc = put_repeat(p, it, seq, doc, len, archived);
         }
     } else if (step == SQLITE_DONE) {
         sqlite3_reset(q);
@@ -421,7 +430,10 @@ int cm_store_get_finding(struct cm_store *st, const char *id, struct cm_finding 
     sqlite3_stmt *q = NULL;
     int rc = CM_EIO, step;
 
-    if (sqlite3_prepare_v2(cm_store_db(st), "SELECT doc FROM findings WHERE id = ?", -1, &q,
+    if (sqlite3_prepare_v2(cm_store_db(st),
+                           "SELECT d.doc FROM findings f JOIN finding_docs d ON d.seq = f.seq"
+                           " WHERE f.id = ?",
+                           -1, &q,
                            NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
         return CM_EIO;

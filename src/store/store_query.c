@@ -466,7 +466,8 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     sqlb_init(&b);
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
-    put(&b, "SELECT id, doc FROM findings WHERE 1");
+    /* Conditions on findings columns are checked before the document is looked up. */
+    put(&b, "SELECT id, doc FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
     put_where(&b, q, &pat);
     if (q->next_token && *q->next_token && (rc = put_after(db, &b, q, err, errlen)) != 0) {
         goto done;
@@ -640,18 +641,32 @@ int cm_store_stats(struct cm_store *st, const struct cm_store_query *q, enum cm_
     struct cm_map *m = NULL;
     struct cm_json_doc tape;
     struct cm_buf pat;
-    struct sqlb b;
+    struct sqlb b, w;
     int rc, step;
 
     sqlb_init(&b);
+    sqlb_init(&w);
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
     if ((rc = cm_map_create(&m, sizeof(struct group), 0, 0x5747ULL)) != 0) {
         goto done;
     }
-    put(&b, "SELECT doc, severity, type, resource_id, resource_type, account_id, updated_at,"
-            " region FROM findings WHERE 1");
-    put_where(&b, q, &pat);
+    /* The documents are read only when a condition needs them. */
+    put_where(&w, q, &pat);
+    put(&b, w.residual || (q->text && *q->text)
+                ? "SELECT doc, severity, type, resource_id, resource_type, account_id, updated_at,"
+                  " region FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1"
+                : "SELECT NULL, severity, type, resource_id, resource_type, account_id, updated_at,"
+                  " region FROM findings WHERE 1");
+    if (b.err == 0 && w.err == 0 && cm_buf_append(&b.sql, w.sql.p, w.sql.len) != 0) {
+        b.err = CM_ENOMEM;
+    }
+    b.err = b.err ? b.err : w.err;
+    b.residual = w.residual;
+    b.v = w.v;
+    b.n = w.n;
+    b.cap = w.cap;
+    w.v = NULL;
     if ((rc = sqlb_prepare(db, &b, &stmt)) != 0) {
         if (rc == CM_EIO) {
             snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -700,6 +715,7 @@ done:
     sqlite3_finalize(stmt);
     cm_map_destroy(m);
     sqlb_finish(&b);
+    sqlb_finish(&w);
     cm_buf_finish(&pat);
     cm_json_doc_finish(&tape);
     return rc;

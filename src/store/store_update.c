@@ -82,12 +82,14 @@ int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n,
                           char *err, size_t errlen)
 {
     /* The document says the same as the column: service.archived is rewritten in place. */
-    static const struct change ch = {
-        "UPDATE findings SET archived = ?2,"
-        " doc = json_set(doc, '$.service.archived', json(?3)) WHERE id = ?1",
-        bind_archived};
+    static const struct change ch[2] = {
+        {"UPDATE findings SET archived = ?2 WHERE id = ?1", bind_archived},
+        {"UPDATE finding_docs SET doc = json_set(doc, '$.service.archived', json(?3))"
+         " WHERE seq = (SELECT seq FROM findings WHERE id = ?1)",
+         bind_archived},
+    };
 
-    return update_each(st, &ch, 1, ids, n, &archived, err, errlen);
+    return update_each(st, ch, 2, ids, n, &archived, err, errlen);
 }
 
 struct feedback {
@@ -117,7 +119,8 @@ int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
 {
     /* The document first: it finds the unknown ids before a feedback row refers to one. */
     static const struct change ch[2] = {
-        {"UPDATE findings SET doc = json_set(doc, '$.service.userFeedback', ?2) WHERE id = ?1",
+        {"UPDATE finding_docs SET doc = json_set(doc, '$.service.userFeedback', ?2)"
+         " WHERE seq = (SELECT seq FROM findings WHERE id = ?1)",
          bind_feedback_doc},
         {"INSERT OR REPLACE INTO finding_feedback(finding_id, feedback, comments, at)"
          " VALUES (?1, ?2, ?3, ?4)",
