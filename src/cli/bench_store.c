@@ -221,9 +221,21 @@ static int lists(struct bench *b)
     static const char type[] = "{\"Criterion\":{\"type\":{\"Equals\":"
                                "[\"Recon:EC2/PortProbeUnprotectedPort\"]},"
                                "\"accountId\":{\"Equals\":[\"100000000007\"]}}}";
-    static const char doc[] = "{\"Criterion\":{\"resource.instanceDetails.instanceId\":"
-                              "{\"Equals\":[\"i-99999999\"]},\"severity\":{\"Gte\":5}}}";
-    int rc = time_list(b, "all, newest first", NULL, CM_SORT_UPDATED, 1);
+    char inst[160];
+    size_t k = 0;
+    static const char port[] = "{\"Criterion\":{\"service.action.networkConnectionAction."
+                               "remotePortDetails.port\":{\"Equals\":[\"22\"]}}}";
+    int rc;
+
+    /* An instance finding that exists: the first Instance type, a few rounds in. */
+    while (k + 1 < b->ntypes && b->types[k].resource != CM_RES_INSTANCE) {
+        k++;
+    }
+    snprintf(inst, sizeof(inst),
+             "{\"Criterion\":{\"resource.instanceDetails.instanceId\":"
+             "{\"Equals\":[\"i-%017llx\"]}}}",
+             (unsigned long long)(b->ntypes * 5 + k));
+    rc = time_list(b, "all, newest first", NULL, CM_SORT_UPDATED, 1);
 
     if (rc == 0) {
         rc = time_list(b, "severity >= 7, current, newest first", high, CM_SORT_UPDATED, 1);
@@ -235,7 +247,10 @@ static int lists(struct bench *b)
         rc = time_list(b, "severity >= 7, pages 1-20", high, CM_SORT_UPDATED, 20);
     }
     if (rc == 0) {
-        rc = time_list(b, "document attribute (instanceId)", doc, CM_SORT_UPDATED, 1);
+        rc = time_list(b, "instanceId (index, then document)", inst, CM_SORT_UPDATED, 1);
+    }
+    if (rc == 0) {
+        rc = time_list(b, "remote port (documents matched)", port, CM_SORT_UPDATED, 1);
     }
     return rc;
 }

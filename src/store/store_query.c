@@ -91,17 +91,26 @@ static const struct {
     const char *path;
     const char *column;
     bool nullable;
+    bool narrows; /* equals only, a necessary condition: the document decides */
 } columns[] = {
-    {"type", "type", false},
-    {"severity", "severity", false},
-    {"accountId", "account_id", false},
-    {"region", "region", false},
-    {"id", "id", false},
-    {"updatedAt", "updated_at", false},
-    {"createdAt", "created_at", false},
-    {"service.archived", "archived", false},
-    {"service.count", "count", false},
-    {"resource.resourceType", "resource_type", true},
+    {"type", "type", false, false},
+    {"severity", "severity", false, false},
+    {"accountId", "account_id", false, false},
+    {"region", "region", false, false},
+    {"id", "id", false, false},
+    {"updatedAt", "updated_at", false, false},
+    {"createdAt", "created_at", false, false},
+    {"service.archived", "archived", false, false},
+    {"service.count", "count", false, false},
+    {"resource.resourceType", "resource_type", true, false},
+    /*
+     * The identity resource (resource_id) is the instance id whenever the
+     * finding has one, and the access key id whenever it has one, so a
+     * finding with that value has it in resource_id too: equals narrows the
+     * candidates through the index and the document confirms.
+     */
+    {"resource.instanceDetails.instanceId", "resource_id", true, true},
+    {"resource.accessKeyDetails.accessKeyId", "resource_id", true, true},
 };
 
 enum bind_kind { B_TEXT, B_REAL };
@@ -225,7 +234,7 @@ static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
 {
     struct cm_crit_term_view t;
     const char *col = NULL;
-    bool nullable = false;
+    bool nullable = false, narrows = false;
     size_t mark = b->sql.len, nmark = b->n;
 
     if (cm_criteria_term(c, i, &t) != 0) {
@@ -236,6 +245,13 @@ static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
         if (strcmp(t.path, columns[k].path) == 0) {
             col = columns[k].column;
             nullable = columns[k].nullable;
+            narrows = columns[k].narrows;
+        }
+    }
+    if (narrows) {
+        b->residual = true; /* the document decides */
+        if (t.op != CM_CRIT_EQ) {
+            return;
         }
     }
     if (col == NULL || t.op == CM_CRIT_MATCH || t.op == CM_CRIT_NOTMATCH ||
