@@ -102,3 +102,25 @@ int cm_cli_no_args(const char *cmd, const char *sub, const char *db, int argc, c
     }
     return CM_EXIT_OK;
 }
+
+int cm_cli_subcommand(const char *cmd, const struct cm_cmd *subs, size_t n, void (*usage)(FILE *),
+                      int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CM_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CM_EXIT_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[1], subs[i].name) == 0) {
+            return subs[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "coalmine %s: unknown subcommand '%s'\n", cmd, argv[1]);
+    usage(stderr);
+    return CM_EXIT_USAGE;
+}

@@ -41,23 +41,7 @@ static void usage(FILE *f)
 
 static int run(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return CM_EXIT_USAGE;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        usage(stdout);
-        return CM_EXIT_OK;
-    }
-    for (size_t i = 0; i < NSUB; i++) {
-        if (strcmp(argv[1], subcommands[i].name) == 0) {
-            return subcommands[i].run(argc - 1, argv + 1);
-        }
-    }
-    fprintf(stderr, "coalmine findings: unknown subcommand '%s'\n", argv[1]);
-    usage(stderr);
-    return CM_EXIT_USAGE;
+    return cm_cli_subcommand("findings", subcommands, NSUB, usage, argc, argv);
 }
 
 const struct cm_cmd cm_cmd_findings = {

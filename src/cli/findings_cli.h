@@ -21,6 +21,7 @@
 #include "base/json.h"
 #include "finding/criteria.h"
 #include "finding/finding.h"
+#include "cli/cmd.h"
 #include "store/store.h"
 
 /* Long-only option codes (short ones are their letter: d f n o h). */
@@ -168,6 +169,15 @@ int cm_cli_no_args(const char *cmd, const char *sub, const char *db, int argc, c
  * CM_EXIT_ERROR (reported; *st is NULL).
  */
 int cm_cli_open_store(const char *cmd, const char *path, unsigned flags, struct cm_store **st);
+
+/*
+ * Runs the subcommand argv[1] of a command group (`coalmine findings list`):
+ * one of subs[0..n), with argv shifted so that argv[0] is its name. No name,
+ * or an unknown one, prints usage() to stderr (exit 2); --help, -h and help
+ * print it to stdout (exit 0).
+ */
+int cm_cli_subcommand(const char *cmd, const struct cm_cmd *subs, size_t n, void (*usage)(FILE *),
+                      int argc, char **argv);
 
 /* ---- Printing lists of findings ---- */
 

@@ -433,8 +433,7 @@ int cm_store_get_finding(struct cm_store *st, const char *id, struct cm_finding 
     if (sqlite3_prepare_v2(cm_store_db(st),
                            "SELECT d.doc FROM findings f JOIN finding_docs d ON d.seq = f.seq"
                            " WHERE f.id = ?",
-                           -1, &q,
-                           NULL) != SQLITE_OK) {
+                           -1, &q, NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
         return CM_EIO;
     }

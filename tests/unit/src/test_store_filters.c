@@ -176,8 +176,9 @@ static void finding(struct cm_finding *f, const struct t_events *e, const char *
 
 static bool doc_archived(const char *id)
 {
-    int64_t v =
-        s_int("SELECT json_extract(doc, '$.service.archived') FROM findings JOIN finding_docs USING (seq) WHERE id = ?", id);
+    int64_t v = s_int("SELECT json_extract(doc, '$.service.archived') FROM findings JOIN "
+                      "finding_docs USING (seq) WHERE id = ?",
+                      id);
     assert_int_equal(v, s_int("SELECT archived FROM findings WHERE id = ?", id));
     return v == 1;
 }

@@ -369,7 +369,8 @@ static void test_event_dedup(void **state)
     assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f.id), 2);
     assert_int_equal(nevents_of(f.id), 2);
     query_text("SELECT updated_at FROM findings WHERE id = ?", f.id, upd, sizeof(upd));
-    query_text("SELECT doc FROM findings JOIN finding_docs USING (seq) WHERE id = ?", f.id, doc, sizeof(doc));
+    query_text("SELECT doc FROM findings JOIN finding_docs USING (seq) WHERE id = ?", f.id, doc,
+               sizeof(doc));
     /* The same events again (a re-scan): nothing is written. */
     p = put_events(st, &rep, k12, 2);
     assert_false(p.is_new);
@@ -379,7 +380,8 @@ static void test_event_dedup(void **state)
     assert_int_equal(p.count, 2);
     query_text("SELECT updated_at FROM findings WHERE id = ?", f.id, upd2, sizeof(upd2));
     assert_string_equal(upd, upd2);
-    query_text("SELECT doc FROM findings JOIN finding_docs USING (seq) WHERE id = ?", f.id, doc2, sizeof(doc2));
+    query_text("SELECT doc FROM findings JOIN finding_docs USING (seq) WHERE id = ?", f.id, doc2,
+               sizeof(doc2));
     assert_string_equal(doc, doc2);
     assert_int_equal(nevents_of(f.id), 2);
     /* One new event of two: it alone counts, and the finding moves on. */

@@ -296,7 +296,8 @@ static void test_archive(void **state)
 
     assert_true(stored_archived(C.f[0].id)); /* the corpus archived every sixth */
     assert_false(stored_archived(C.f[1].id));
-    before = s_dup("SELECT doc FROM findings JOIN finding_docs USING (seq) WHERE id = ?", C.f[1].id);
+    before =
+        s_dup("SELECT doc FROM findings JOIN finding_docs USING (seq) WHERE id = ?", C.f[1].id);
     assert_int_equal(cm_store_set_archived(C.st, mixed, 3, true, err, sizeof(err)), CM_ENOTFOUND);
     assert_non_null(strstr(err, mixed[1]));
     /* All or nothing: the known ones before the unknown one are unchanged too. */
@@ -308,12 +309,14 @@ static void test_archive(void **state)
     assert_int_equal(cm_store_set_archived(C.st, known, 2, true, err, sizeof(err)), 0);
     assert_true(stored_archived(C.f[1].id));
     assert_true(stored_archived(C.f[2].id));
-    assert_int_equal(s_int("SELECT json_extract(doc, '$.service.archived') FROM findings JOIN finding_docs USING (seq)"
+    assert_int_equal(s_int("SELECT json_extract(doc, '$.service.archived') FROM findings JOIN "
+                           "finding_docs USING (seq)"
                            " WHERE id = ?",
                            C.f[1].id),
                      1);
     /* The rest of the document is untouched. */
-    after = s_dup("SELECT json_set(doc, '$.service.archived', json('false')) FROM findings JOIN finding_docs USING (seq)"
+    after = s_dup("SELECT json_set(doc, '$.service.archived', json('false')) FROM findings JOIN "
+                  "finding_docs USING (seq)"
                   " WHERE id = ?",
                   C.f[1].id);
     assert_string_equal(before, after);

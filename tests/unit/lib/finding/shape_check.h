@@ -17,8 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "finding/finding.h"
+#include "finding/serialize.h"
 
 #define FIXTURE "tests/fixtures/guardduty-finding-shapes.json"
 
@@ -257,6 +260,29 @@ static inline uint32_t pick_detail(const struct cm_json_doc *d)
     uint32_t n = cm_json_get(d, 0, "detail");
     assert_int_not_equal(n, CM_JSON_NONE);
     return n;
+}
+
+/* Validates f in API form and in its EventBridge event's detail; fails the test naming label. */
+static inline void check_finding_forms(const struct model *m, const struct cm_finding *f,
+                                       const char *label)
+{
+    struct cm_buf b;
+    char err[512];
+    int bad;
+
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_to_json(f, CM_FORM_API, &b), 0);
+    bad = validate(m, b.p, b.len, NULL, err, sizeof(err));
+    if (bad) {
+        fail_msg("%s (API form): %d problems, first %s\n%s", label, bad, err, b.p);
+    }
+    cm_buf_reset(&b);
+    assert_int_equal(cm_finding_to_eventbridge(f, 0, &b), 0);
+    bad = validate(m, b.p, b.len, pick_detail, err, sizeof(err));
+    if (bad) {
+        fail_msg("%s (event form): %d problems, first %s", label, bad, err);
+    }
+    cm_buf_finish(&b);
 }
 
 #endif

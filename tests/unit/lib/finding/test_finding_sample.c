@@ -209,26 +209,11 @@ static void check_shapes(const struct model *m)
 {
     size_t ntypes;
     const struct cm_finding_type_info *types = cm_finding_types(&ntypes);
-    char err[512];
 
     for (size_t i = 0; i < ntypes; i++) {
         struct cm_finding f;
-        struct cm_buf b;
-        int bad;
         must_sample(&f, types[i].type);
-        cm_buf_init(&b, 0);
-        assert_int_equal(cm_finding_to_json(&f, CM_FORM_API, &b), 0);
-        bad = validate(m, b.p, b.len, NULL, err, sizeof(err));
-        if (bad) {
-            fail_msg("%s (API form): %d problems, first %s\n%s", types[i].type, bad, err, b.p);
-        }
-        cm_buf_reset(&b);
-        assert_int_equal(cm_finding_to_eventbridge(&f, 0, &b), 0);
-        bad = validate(m, b.p, b.len, pick_detail, err, sizeof(err));
-        if (bad) {
-            fail_msg("%s (event form): %d problems, first %s", types[i].type, bad, err);
-        }
-        cm_buf_finish(&b);
+        check_finding_forms(m, &f, types[i].type);
         cm_finding_finish(&f);
     }
 }
