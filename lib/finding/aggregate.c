@@ -20,10 +20,93 @@ struct agg_item {
     size_t nev, cap;
 };
 
+/*
+ * The set of (finding index, event key) pairs: open addressing over inline
+ * 16-byte slots, linear probing, doubled at 50% load. A slot whose index
+ * part is UINT64_MAX is empty (no finding has that index). One allocation
+ * for the whole set instead of one per event: at a million events the
+ * general map's per-entry blocks cost more than the folding itself.
+ */
+struct evset {
+    uint64_t (*slot)[2];
+    size_t mask, n;
+    uint64_t seed;
+};
+
+static size_t evset_hash(const struct evset *s, const uint64_t k[2])
+{
+    return (size_t)cm_hash_mix64(k[1] ^ cm_hash_mix64(k[0] + s->seed));
+}
+
+static int evset_alloc(struct evset *s, size_t cap)
+{
+    s->slot = cm_malloc(cap * sizeof(*s->slot));
+    if (s->slot == NULL) {
+        return CM_ENOMEM;
+    }
+    for (size_t i = 0; i < cap; i++) {
+        s->slot[i][0] = UINT64_MAX;
+    }
+    s->mask = cap - 1;
+    return CM_OK;
+}
+
+static int evset_init(struct evset *s, uint64_t seed)
+{
+    s->n = 0;
+    s->seed = seed;
+    return evset_alloc(s, 64);
+}
+
+static bool evset_has(const struct evset *s, const uint64_t k[2])
+{
+    for (size_t i = evset_hash(s, k) & s->mask;; i = (i + 1) & s->mask) {
+        if (s->slot[i][0] == UINT64_MAX) {
+            return false;
+        }
+        if (s->slot[i][0] == k[0] && s->slot[i][1] == k[1]) {
+            return true;
+        }
+    }
+}
+
+static void evset_place(struct evset *s, const uint64_t k[2])
+{
+    size_t i = evset_hash(s, k) & s->mask;
+
+    while (s->slot[i][0] != UINT64_MAX) {
+        i = (i + 1) & s->mask;
+    }
+    s->slot[i][0] = k[0];
+    s->slot[i][1] = k[1];
+}
+
+/* Adds k (not present). Returns 0 or CM_ENOMEM. */
+static int evset_add(struct evset *s, const uint64_t k[2])
+{
+    if (2 * (s->n + 1) > s->mask + 1) {
+        struct evset old = *s;
+        if (evset_alloc(s, 2 * (old.mask + 1)) != 0) {
+            *s = old;
+            return CM_ENOMEM;
+        }
+        for (size_t i = 0; i <= old.mask; i++) {
+            if (old.slot[i][0] != UINT64_MAX) {
+                evset_place(s, old.slot[i]);
+            }
+        }
+        cm_free(old.slot);
+    }
+    evset_place(s, k);
+    s->n++;
+    return CM_OK;
+}
+
 struct cm_agg {
-    struct cm_map *by_id;  /* id -> size_t index into v */
-    struct cm_map *events; /* (index, event key): the events each finding counted */
+    struct cm_map *by_id; /* id -> size_t index into v */
+    struct evset events;  /* (index, event key): the events each finding counted */
     struct agg_item *v;
+    struct cm_finding *spare; /* the finding a repeat replaced, kept for the next add */
     size_t n, cap, max;
     struct cm_agg_stats stats;
 };
@@ -37,7 +120,7 @@ int cm_agg_create(struct cm_agg **out, size_t max_findings, uint64_t seed)
         return CM_ENOMEM;
     }
     if (cm_map_create(&a->by_id, sizeof(size_t), max_findings, seed) != 0 ||
-        cm_map_create(&a->events, 0, 0, seed ^ 0x5eedULL) != 0) {
+        evset_init(&a->events, seed ^ 0x5eedULL) != 0) {
         cm_map_destroy(a->by_id);
         cm_free(a);
         return CM_ENOMEM;
@@ -65,8 +148,9 @@ void cm_agg_destroy(struct cm_agg *a)
         cm_free(a->v[i].ev);
     }
     cm_free(a->v);
+    finding_free(a->spare);
     cm_map_destroy(a->by_id);
-    cm_map_destroy(a->events);
+    cm_free(a->events.slot);
     cm_free(a);
 }
 
@@ -171,8 +255,6 @@ static int add_event(struct cm_agg *a, size_t idx, uint64_t key, uint32_t count)
 {
     struct agg_item *it = &a->v[idx];
     uint64_t k[2] = {(uint64_t)idx, key};
-    void *val;
-    bool created;
 
     if (it->nev == it->cap) {
         size_t ncap = it->cap ? it->cap * 2 : 4;
@@ -183,7 +265,7 @@ static int add_event(struct cm_agg *a, size_t idx, uint64_t key, uint32_t count)
         it->ev = nv;
         it->cap = ncap;
     }
-    if (cm_map_put(a->events, k, sizeof(k), &val, &created) != 0) {
+    if (evset_add(&a->events, k) != 0) {
         return CM_ENOMEM;
     }
     it->ev[it->nev++] = (struct cm_finding_event){key, count};
@@ -194,13 +276,13 @@ static bool has_event(const struct cm_agg *a, size_t idx, uint64_t key)
 {
     uint64_t k[2] = {(uint64_t)idx, key};
 
-    return cm_map_get(a->events, k, sizeof(k)) != NULL;
+    return evset_has(&a->events, k);
 }
 
 int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct cm_detection *d,
                struct cm_finding **out, bool *is_new)
 {
-    struct cm_finding *nf = cm_malloc(sizeof(*nf));
+    struct cm_finding *nf = a->spare ? a->spare : cm_malloc(sizeof(*nf));
     uint64_t key = cm_detection_key(d);
     uint32_t count = d->count ? d->count : 1;
     size_t *slot;
@@ -210,7 +292,12 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
     if (nf == NULL) {
         return CM_ENOMEM;
     }
-    cm_finding_init(nf);
+    if (nf == a->spare) {
+        a->spare = NULL;
+        cm_finding_reset(nf);
+    } else {
+        cm_finding_init(nf);
+    }
     rc = cm_finding_from_detection(nf, ctx, d);
     if (rc != 0) {
         goto fail;
@@ -234,7 +321,7 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
         }
         a->stats.findings++;
     } else if (has_event(a, *slot, key)) {
-        finding_free(nf);
+        a->spare = nf; /* nothing new: the built finding is scratch */
         nf = a->v[*slot].f;
         a->stats.duplicates++;
     } else {
@@ -243,7 +330,8 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
             goto fail;
         }
         a->v[*slot].f = nf;
-        finding_free(old);
+        finding_free(a->spare);
+        a->spare = old; /* its memory serves the next detection */
         a->stats.repeats++;
     }
     if (out) {

@@ -48,6 +48,15 @@ void cm_finding_init(struct cm_finding *f)
     }
 }
 
+void cm_finding_reset(struct cm_finding *f)
+{
+    struct cm_arena keep = f->arena;
+
+    cm_arena_reset(&keep);
+    cm_finding_init(f);
+    f->arena = keep; /* the memory stays for the next finding */
+}
+
 void cm_finding_finish(struct cm_finding *f)
 {
     cm_arena_finish(&f->arena);

@@ -257,6 +257,8 @@ double cm_finding_default_severity(const struct cm_finding_type_info *ti, enum c
 void cm_finding_init(struct cm_finding *f);
 /* Frees the arena; idempotent. */
 void cm_finding_finish(struct cm_finding *f);
+/* Empties f as cm_finding_init does but keeps its arena's memory for reuse. */
+void cm_finding_reset(struct cm_finding *f);
 /* Copies src into the finding's arena and points *dst at it (absent stays absent). */
 int cm_finding_set(struct cm_finding *f, struct cm_str *dst, struct cm_str src);
 int cm_finding_setc(struct cm_finding *f, struct cm_str *dst, const char *src);
