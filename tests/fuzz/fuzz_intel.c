@@ -1,0 +1,219 @@
+/*
+ * libFuzzer target for lib/intel's indicator sets. Each input line is an
+ * entry, "+value" for a trusted list and "value" for a threat list, where a
+ * value is an address, a CIDR, "name" or "*.name"; at most 64 lines are used.
+ * Everything that parses goes into an intel builder and a naive oracle; the
+ * snapshot is then asked about every entry's first and last address, every
+ * name and a subdomain of it, and must agree with the oracle on the verdict,
+ * the matching prefix length and the matching name (trusted wins, longest
+ * match). An entry the builder refuses must be one the oracle cannot parse.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/ip.h"
+#include "intel/domainset.h"
+#include "intel/snapshot.h"
+
+#define MAX_ENTRIES 64
+
+struct entry {
+    int trusted;
+    int is_ip;
+    struct cm_ip net; /* IPv4-mapped networks stored as IPv4 */
+    unsigned len;
+    char name[CM_DOMAIN_MAX];
+    size_t nlen;
+    int wildcard;
+};
+
+static void check(int cond)
+{
+    if (!cond) {
+        abort();
+    }
+}
+
+static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+/* IPv4-mapped IPv6 as IPv4 (for networks: only /96 and longer). */
+static void unmap(struct cm_ip *ip, unsigned *len)
+{
+    if (ip->family == CM_IP_V6 && memcmp(ip->a, mapped, 12) == 0 && (len == NULL || *len >= 96)) {
+        uint8_t v4[4];
+        memcpy(v4, ip->a + 12, 4);
+        memset(ip, 0, sizeof(*ip));
+        ip->family = CM_IP_V4;
+        memcpy(ip->a, v4, 4);
+        if (len != NULL) {
+            *len -= 96;
+        }
+    }
+}
+
+static int parse_entry(struct cm_str v, struct entry *e)
+{
+    struct cm_str name = v;
+
+    if (cm_cidr_parse(v, &e->net, &e->len) == 0) {
+        e->is_ip = 1;
+        unmap(&e->net, &e->len);
+        return 0;
+    }
+    if (cm_str_starts(v, "*.")) {
+        e->wildcard = 1;
+        name = cm_str_make(v.p + 2, v.len - 2);
+    }
+    return cm_domain_normalize(name, e->name, &e->nlen);
+}
+
+/* Oracle for an address: the verdict and the best prefix length. */
+static enum cm_intel_verdict oracle_ip(const struct entry *es, size_t n, struct cm_ip ip,
+                                       unsigned *best)
+{
+    int hit[2] = {0, 0};
+
+    unmap(&ip, NULL);
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = &es[i];
+        if (e->is_ip && e->net.family == ip.family && cm_ip_in_cidr(&ip, &e->net, e->len)) {
+            if (!hit[e->trusted] || e->len > best[e->trusted]) {
+                best[e->trusted] = e->len;
+            }
+            hit[e->trusted] = 1;
+        }
+    }
+    return hit[1] ? CM_INTEL_TRUSTED : hit[0] ? CM_INTEL_THREAT : CM_INTEL_NONE;
+}
+
+static int name_applies(const struct entry *e, const char *q, size_t ql)
+{
+    if (e->is_ip || ql < e->nlen || memcmp(q + ql - e->nlen, e->name, e->nlen) != 0) {
+        return 0;
+    }
+    if (ql == e->nlen) {
+        return !e->wildcard;
+    }
+    return q[ql - e->nlen - 1] == '.';
+}
+
+static enum cm_intel_verdict oracle_name(const struct entry *es, size_t n, const char *q, size_t ql,
+                                         size_t *best)
+{
+    int hit[2] = {0, 0};
+
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = &es[i];
+        if (name_applies(e, q, ql)) {
+            if (!hit[e->trusted] || e->nlen > best[e->trusted]) {
+                best[e->trusted] = e->nlen;
+            }
+            hit[e->trusted] = 1;
+        }
+    }
+    return hit[1] ? CM_INTEL_TRUSTED : hit[0] ? CM_INTEL_THREAT : CM_INTEL_NONE;
+}
+
+static void check_ip(const struct cm_intel_snapshot *s, const struct entry *es, size_t n,
+                     struct cm_ip ip)
+{
+    struct cm_intel_match m;
+    unsigned best[2] = {0, 0};
+    enum cm_intel_verdict want = oracle_ip(es, n, ip, best);
+
+    check(cm_intel_check_ip(s, &ip, &m) == want);
+    if (want != CM_INTEL_NONE) {
+        check(m.prefix == best[want == CM_INTEL_TRUSTED]);
+        check(m.nids >= 1 && m.ind != NULL);
+    }
+}
+
+static void check_name(const struct cm_intel_snapshot *s, const struct entry *es, size_t n,
+                       const char *q, size_t ql)
+{
+    struct cm_intel_match m;
+    size_t best[2] = {0, 0};
+    enum cm_intel_verdict want = oracle_name(es, n, q, ql, best);
+
+    check(cm_intel_check_domain(s, cm_str_make(q, ql), &m) == want);
+    if (want != CM_INTEL_NONE) {
+        check(m.domain.len == best[want == CM_INTEL_TRUSTED]);
+        check(memcmp(m.domain.p, q + ql - m.domain.len, m.domain.len) == 0);
+    }
+}
+
+static void query(const struct cm_intel_snapshot *s, const struct entry *es, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = &es[i];
+
+        if (e->is_ip) {
+            struct cm_ip last = e->net;
+            unsigned bits = e->net.family == CM_IP_V4 ? 32 : 128;
+
+            for (unsigned b = e->len; b < bits; b++) {
+                last.a[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+            }
+            check_ip(s, es, n, e->net);
+            check_ip(s, es, n, last);
+        } else {
+            char sub[CM_DOMAIN_MAX + 2];
+
+            check_name(s, es, n, e->name, e->nlen);
+            if (e->nlen + 2 <= CM_DOMAIN_MAX) {
+                sub[0] = 'z';
+                sub[1] = '.';
+                memcpy(sub + 2, e->name, e->nlen);
+                check_name(s, es, n, sub, e->nlen + 2);
+            }
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const struct cm_intel_list lists[2] = {
+        {{"t", 1}, CM_INTEL_KIND_THREAT, {"TXT", 3}, {"fuzz", 4}},
+        {{"u", 1}, CM_INTEL_KIND_TRUSTED, {"TXT", 3}, {"fuzz", 4}},
+    };
+    struct entry *es = calloc(MAX_ENTRIES, sizeof(*es));
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    const char *p = (const char *)data, *end = p + size;
+    size_t n = 0;
+    uint32_t id;
+
+    check(es != NULL);
+    check(cm_intel_builder_create(&b, 0x1234) == 0);
+    check(cm_intel_builder_add_list(b, &lists[0], &id) == 0 && id == 0);
+    check(cm_intel_builder_add_list(b, &lists[1], &id) == 0 && id == 1);
+    while (p < end && n < MAX_ENTRIES) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        struct cm_str line = cm_str_make(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+        struct cm_indicator ind = {0, CM_CAT_CUSTOM, {"x", 1}, CM_STR_NULL};
+        struct entry *e = &es[n];
+        int rc;
+
+        p = nl ? nl + 1 : end;
+        memset(e, 0, sizeof(*e));
+        if (line.len > 0 && line.p[0] == '+') {
+            e->trusted = 1;
+            ind.list = 1;
+            line = cm_str_make(line.p + 1, line.len - 1);
+        }
+        rc = cm_intel_builder_add_text(b, line, &ind);
+        check(rc == 0 || rc == CM_EINVAL);
+        check((rc == 0) == (parse_entry(line, e) == 0));
+        n += rc == 0;
+    }
+    check(cm_intel_builder_build(b, &s) == 0);
+    cm_intel_builder_destroy(b);
+    query(s, es, n);
+    cm_intel_snapshot_unref(s);
+    free(es);
+    return 0;
+}
