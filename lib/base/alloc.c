@@ -5,6 +5,9 @@
  */
 #include "base/alloc.h"
 
+#include "base/err.h"
+
+#include <stdint.h>
 #include <string.h>
 
 #ifdef CM_ALLOC_TORTURE
@@ -55,4 +58,28 @@ char *cm_strndup(const char *s, size_t n)
     }
     r[n] = '\0';
     return r;
+}
+
+int cm_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    size_t ncap;
+    void *p;
+
+    if (need <= *cap) {
+        return CM_OK;
+    }
+    ncap = *cap ? *cap * 2 : first;
+    if (ncap < need) {
+        ncap = need;
+    }
+    if (elem == 0 || ncap > SIZE_MAX / elem) {
+        return CM_ENOMEM;
+    }
+    p = cm_realloc(*arr, ncap * elem);
+    if (p == NULL) {
+        return CM_ENOMEM;
+    }
+    *arr = p;
+    *cap = ncap;
+    return CM_OK;
 }

@@ -39,6 +39,13 @@ static inline void cm_free(void *p)
     free(p);
 }
 
+/*
+ * Grows the array *arr (*cap elements of size elem) to hold at least need:
+ * doubles, starting from first, and never less than need. Returns 0 or
+ * CM_ENOMEM (overflow or allocation failure; *arr and *cap unchanged).
+ */
+int cm_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t first);
+
 /* Duplicates n bytes as a NUL-terminated string; returns owned, free with cm_free. */
 char *cm_strndup(const char *s, size_t n);
 

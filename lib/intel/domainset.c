@@ -98,30 +98,6 @@ int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
     return CM_OK;
 }
 
-static int reserve(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    size_t ncap;
-    void *p;
-
-    if (need <= *cap) {
-        return CM_OK;
-    }
-    ncap = *cap ? *cap * 2 : 1024;
-    if (ncap < need) {
-        ncap = need;
-    }
-    if (ncap > SIZE_MAX / sz) {
-        return CM_ENOMEM;
-    }
-    p = cm_realloc(*arr, ncap * sz);
-    if (p == NULL) {
-        return CM_ENOMEM;
-    }
-    *arr = p;
-    *cap = ncap;
-    return CM_OK;
-}
-
 int cm_domainset_builder_create(struct cm_domainset_builder **out, uint64_t seed)
 {
     struct cm_domainset_builder *b = cm_calloc(1, sizeof(*b));
@@ -158,8 +134,8 @@ int cm_domainset_builder_add(struct cm_domainset_builder *b, struct cm_str name,
     if (b->npool + len > UINT32_MAX) {
         return CM_E2BIG;
     }
-    if ((rc = reserve((void **)&b->pool, &b->cappool, b->npool + len, 1)) != 0 ||
-        (rc = reserve((void **)&b->items, &b->cap, b->n + 1, sizeof(*b->items))) != 0) {
+    if ((rc = cm_grow((void **)&b->pool, &b->cappool, b->npool + len, 1, 1024)) != 0 ||
+        (rc = cm_grow((void **)&b->items, &b->cap, b->n + 1, sizeof(*b->items), 1024)) != 0) {
         return rc;
     }
     memcpy(b->pool + b->npool, norm, len);

@@ -124,31 +124,6 @@ static uint32_t home(uint64_t h, uint32_t n)
     return (uint32_t)(((h >> 32) * n) >> 32);
 }
 
-/* Grows *arr to hold need elements of size sz. */
-static int reserve(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    size_t ncap;
-    void *p;
-
-    if (need <= *cap) {
-        return CM_OK;
-    }
-    ncap = *cap ? *cap * 2 : 256;
-    if (ncap < need) {
-        ncap = need;
-    }
-    if (ncap > SIZE_MAX / sz) {
-        return CM_ENOMEM;
-    }
-    p = cm_realloc(*arr, ncap * sz);
-    if (p == NULL) {
-        return CM_ENOMEM;
-    }
-    *arr = p;
-    *cap = ncap;
-    return CM_OK;
-}
-
 int cm_ipset_builder_create(struct cm_ipset_builder **out, uint64_t seed)
 {
     struct cm_ipset_builder *b = cm_calloc(1, sizeof(*b));
@@ -173,7 +148,7 @@ void cm_ipset_builder_destroy(struct cm_ipset_builder *b)
 
 static int add4(struct cm_ipset_builder *b, uint32_t net, unsigned len, uint32_t val)
 {
-    int rc = reserve((void **)&b->v4, &b->cap4, b->n4 + 1, sizeof(*b->v4));
+    int rc = cm_grow((void **)&b->v4, &b->cap4, b->n4 + 1, sizeof(*b->v4), 256);
 
     if (rc != 0) {
         return rc;
@@ -201,7 +176,7 @@ int cm_ipset_builder_add(struct cm_ipset_builder *b, const struct cm_ip *net, un
         struct cm_ip v4 = {CM_IP_V4, {net->a[12], net->a[13], net->a[14], net->a[15]}};
         return add4(b, cm_ip_v4(&v4), prefix - 96, val);
     }
-    rc = reserve((void **)&b->v6, &b->cap6, b->n6 + 1, sizeof(*b->v6));
+    rc = cm_grow((void **)&b->v6, &b->cap6, b->n6 + 1, sizeof(*b->v6), 256);
     if (rc != 0) {
         return rc;
     }

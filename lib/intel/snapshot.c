@@ -43,30 +43,6 @@ struct cm_intel_snapshot {
     struct cm_domainset *dom[KIND_COUNT];
 };
 
-static int reserve(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    size_t ncap;
-    void *p;
-
-    if (need <= *cap) {
-        return CM_OK;
-    }
-    ncap = *cap ? *cap * 2 : 16;
-    if (ncap < need) {
-        ncap = need;
-    }
-    if (ncap > SIZE_MAX / sz) {
-        return CM_ENOMEM;
-    }
-    p = cm_realloc(*arr, ncap * sz);
-    if (p == NULL) {
-        return CM_ENOMEM;
-    }
-    *arr = p;
-    *cap = ncap;
-    return CM_OK;
-}
-
 int cm_intel_builder_create(struct cm_intel_builder **out, uint64_t seed)
 {
     struct cm_intel_builder *b = cm_calloc(1, sizeof(*b));
@@ -147,7 +123,8 @@ int cm_intel_builder_add_list(struct cm_intel_builder *b, const struct cm_intel_
     if (b->nlists >= MAX_LISTS) {
         return CM_E2BIG;
     }
-    if ((rc = reserve((void **)&b->lists, &b->caplists, b->nlists + 1, sizeof(*b->lists))) != 0) {
+    if ((rc = cm_grow((void **)&b->lists, &b->caplists, b->nlists + 1, sizeof(*b->lists), 16)) !=
+        0) {
         return rc;
     }
     l.kind = list->kind;
@@ -200,7 +177,7 @@ static int intern(struct cm_intel_builder *b, const struct cm_indicator *ind, ui
         return CM_E2BIG;
     }
     copy = *ind;
-    if ((rc = reserve((void **)&b->inds, &b->capinds, b->ninds + 1, sizeof(*b->inds))) != 0 ||
+    if ((rc = cm_grow((void **)&b->inds, &b->capinds, b->ninds + 1, sizeof(*b->inds), 16)) != 0 ||
         (rc = copy_str(b, ind->threat_name, &copy.threat_name)) != 0 ||
         (rc = copy_str(b, ind->source, &copy.source)) != 0 ||
         (rc = cm_map_put(b->interned, key, n, (void **)&slot, &created)) != 0) {

@@ -611,9 +611,37 @@ static void test_injector(void **state)
     cm_free(p);
 }
 
+/* cm_grow: doubles from first, never below need; a failure or overflow leaves the array. */
+static void test_grow(void **state)
+{
+    uint32_t *v = NULL;
+    size_t cap = 0;
+    (void)state;
+
+    assert_int_equal(cm_grow((void **)&v, &cap, 1, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 4);
+    assert_int_equal(cm_grow((void **)&v, &cap, 4, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 4); /* enough already */
+    v[3] = 7;
+    assert_int_equal(cm_grow((void **)&v, &cap, 5, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 8);
+    assert_int_equal(v[3], 7);
+    assert_int_equal(cm_grow((void **)&v, &cap, 100, sizeof(*v), 4), 0);
+    assert_int_equal(cap, 100);
+    cm_alloc_fail_after(0);
+    assert_int_equal(cm_grow((void **)&v, &cap, 101, sizeof(*v), 4), CM_ENOMEM);
+    cm_alloc_fail_after(-1);
+    assert_int_equal(cap, 100);
+    assert_int_equal(v[3], 7);
+    assert_int_equal(cm_grow((void **)&v, &cap, SIZE_MAX / 2, sizeof(*v), 4), CM_ENOMEM);
+    assert_int_equal(cap, 100);
+    cm_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grow),
         cmocka_unit_test(test_injector),
         cmocka_unit_test(test_buf_torture),
         cmocka_unit_test(test_arena_torture),
