@@ -64,7 +64,13 @@ struct cm_ipset_builder {
 
 struct cm_ipset {
     uint64_t seed;
-    uint64_t *bucket4; /* per top-16-bit bucket: bit L set when a /L can match in it */
+    /*
+     * Per top-16-bit bucket, two words in one cache line's reach: [0] bit L
+     * set when a /L can match in it; [1] a 64-bit Bloom filter of the
+     * networks longer than /16 that lie in it, so that an address near
+     * listed ones but not in them is answered without touching the tables.
+     */
+    uint64_t *bucket4;
     uint64_t len6[3];  /* bit L%64 of word L/64: an IPv6 /L exists */
     struct tab4 t4[33];
     struct tab6 t6[129];
@@ -335,13 +341,24 @@ static void put6(struct cm_ipset *s, uint64_t hi, uint64_t lo, unsigned len, uin
     t->slots[i].val = word;
 }
 
-/* Marks length len in every /16 bucket that net/len overlaps. */
-static void mark_buckets(uint64_t *bucket4, uint32_t net, unsigned len)
+/* The two Bloom bits of network key/len (len > 16) in its bucket. */
+static uint64_t bloom_bits(uint64_t seed, uint32_t key, unsigned len)
+{
+    uint64_t h = cm_hash_mix64((((uint64_t)key << 6) | len) ^ seed);
+
+    return (1ULL << (h & 63)) | (1ULL << ((h >> 6) & 63));
+}
+
+/* Marks length len in every /16 bucket that net/len overlaps (and its Bloom bits). */
+static void mark_buckets(uint64_t *bucket4, uint64_t seed, uint32_t net, unsigned len)
 {
     uint32_t first = net >> 16, n = len >= 16 ? 1 : 1u << (16 - len);
 
     for (uint32_t i = 0; i < n; i++) {
-        bucket4[first + i] |= 1ULL << len;
+        bucket4[2 * (first + i)] |= 1ULL << len;
+    }
+    if (len > 16) {
+        bucket4[2 * first + 1] |= bloom_bits(seed, net, len);
     }
 }
 
@@ -358,7 +375,7 @@ static void fill(struct cm_ipset *s, const struct cm_ipset_builder *b, uint32_t 
             continue;
         }
         put4(s, it->net, it->len, value_word(s, vals, run));
-        mark_buckets(s->bucket4, it->net, it->len);
+        mark_buckets(s->bucket4, s->seed, it->net, it->len);
         run = 0;
     }
     for (size_t i = 0; i < b->n6; i++) {
@@ -448,11 +465,11 @@ int cm_ipset_freeze(struct cm_ipset_builder *b, struct cm_ipset **out)
     s->seed = b->seed;
     s->bytes = sizeof(*s);
     if (b->n4 > 0) {
-        s->bucket4 = cm_calloc(V4_BUCKETS, sizeof(*s->bucket4));
+        s->bucket4 = cm_calloc(2 * V4_BUCKETS, sizeof(*s->bucket4));
         if (s->bucket4 == NULL) {
             goto fail;
         }
-        s->bytes += V4_BUCKETS * sizeof(*s->bucket4);
+        s->bytes += 2 * V4_BUCKETS * sizeof(*s->bucket4);
     }
     if (nmulti > 0) {
         s->multi = cm_malloc(nmulti * sizeof(*s->multi));
@@ -554,16 +571,23 @@ static void set_vals(const struct cm_ipset *s, const uint32_t *word, struct cm_i
 static size_t walk4(const struct cm_ipset *s, uint32_t ip, struct cm_ipset_match *out, size_t max,
                     bool all)
 {
-    uint64_t lens = s->bucket4 != NULL ? s->bucket4[ip >> 16] : 0;
+    const uint64_t *bk = s->bucket4 != NULL ? &s->bucket4[2 * (ip >> 16)] : NULL;
+    uint64_t lens = bk != NULL ? bk[0] : 0;
     size_t n = 0;
 
     while (lens != 0) {
         unsigned len = 63u - (unsigned)__builtin_clzll(lens);
         uint32_t key = ip & mask4(len);
-        const struct slot4 *sl = find4(s, key, len);
+        const struct slot4 *sl;
 
         lens &= ~(1ULL << len);
-        if (sl == NULL) {
+        if (len > 16) {
+            uint64_t bits = bloom_bits(s->seed, key, len);
+            if ((bk[1] & bits) != bits) {
+                continue; /* certainly not listed */
+            }
+        }
+        if ((sl = find4(s, key, len)) == NULL) {
             continue;
         }
         if (n < max) {
