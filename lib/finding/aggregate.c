@@ -236,14 +236,8 @@ uint64_t cm_detection_key(const struct cm_detection *d)
 
 static int append(struct cm_agg *a, struct cm_finding *f)
 {
-    if (a->n == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 64;
-        struct agg_item *nv = cm_realloc(a->v, ncap * sizeof(*nv));
-        if (nv == NULL) {
-            return CM_ENOMEM;
-        }
-        a->v = nv;
-        a->cap = ncap;
+    if (cm_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v), 64) != 0) {
+        return CM_ENOMEM;
     }
     memset(&a->v[a->n], 0, sizeof(a->v[a->n]));
     a->v[a->n++].f = f;
@@ -256,16 +250,8 @@ static int add_event(struct cm_agg *a, size_t idx, uint64_t key, uint32_t count)
     struct agg_item *it = &a->v[idx];
     uint64_t k[2] = {(uint64_t)idx, key};
 
-    if (it->nev == it->cap) {
-        size_t ncap = it->cap ? it->cap * 2 : 4;
-        struct cm_finding_event *nv = cm_realloc(it->ev, ncap * sizeof(*nv));
-        if (nv == NULL) {
-            return CM_ENOMEM;
-        }
-        it->ev = nv;
-        it->cap = ncap;
-    }
-    if (evset_add(&a->events, k) != 0) {
+    if (cm_grow((void **)&it->ev, &it->cap, it->nev + 1, sizeof(*it->ev), 4) != 0 ||
+        evset_add(&a->events, k) != 0) {
         return CM_ENOMEM;
     }
     it->ev[it->nev++] = (struct cm_finding_event){key, count};

@@ -354,15 +354,8 @@ int cm_filterset_add(struct cm_filterset *s, struct cm_filter *f)
     if (s->n >= CM_FILTERSET_MAX) {
         return CM_EFULL;
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        struct cm_filter **v = cm_realloc(s->v, cap * sizeof(*v));
-
-        if (v == NULL) {
-            return CM_ENOMEM;
-        }
-        s->v = v;
-        s->cap = cap;
+    if (cm_grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v), 8) != 0) {
+        return CM_ENOMEM;
     }
     if (f->rank == 0) {
         int last = s->n ? s->v[s->n - 1]->rank : 0;

@@ -133,15 +133,9 @@ struct sqlb {
 
 static struct bind *bind_new(struct sqlb *b, enum bind_kind kind)
 {
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 16;
-        struct bind *nv = cm_realloc(b->v, ncap * sizeof(*nv));
-        if (nv == NULL) {
-            b->err = CM_ENOMEM;
-            return NULL;
-        }
-        b->v = nv;
-        b->cap = ncap;
+    if (cm_grow((void **)&b->v, &b->cap, b->n + 1, sizeof(*b->v), 16) != 0) {
+        b->err = CM_ENOMEM;
+        return NULL;
     }
     memset(&b->v[b->n], 0, sizeof(b->v[b->n]));
     b->v[b->n].kind = kind;
