@@ -71,7 +71,7 @@ struct cm_ipset {
      * listed ones but not in them is answered without touching the tables.
      */
     uint64_t *bucket4;
-    uint64_t len6[3];  /* bit L%64 of word L/64: an IPv6 /L exists */
+    uint64_t len6[3]; /* bit L%64 of word L/64: an IPv6 /L exists */
     struct tab4 t4[33];
     struct tab6 t6[129];
     uint32_t *multi;

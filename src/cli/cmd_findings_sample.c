@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
+#include "core/clock.h"
 #include "cli/findings_out.h"
 #include "finding/finding.h"
 #include "finding/finding_sample.h"
@@ -123,7 +124,7 @@ static int build_and_store(const struct sample_opts *o)
     struct cm_finding_ctx ctx = {.detector_id = o->detector};
     struct cm_finding *fs = cm_calloc(o->ntypes, sizeof(*fs));
     struct cm_store_put *puts = cm_calloc(o->ntypes, sizeof(*puts));
-    int64_t now = cm_cli_now_ms();
+    int64_t now = cm_clock_now_ms();
     size_t built = 0;
     int rc, status = CM_EXIT_ERROR;
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -18,6 +17,7 @@
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
+#include "core/clock.h"
 #include "core/scan.h"
 #include "finding/aggregate.h"
 #include "store/store.h"
@@ -318,7 +318,7 @@ static int run(int argc, char **argv)
     struct cm_sink sink = {emit, &cli};
     const char *stats_path = NULL, *db_path = NULL;
     struct cm_store *store = NULL;
-    struct timespec now;
+    int64_t started_ms;
     char err[512] = "";
     unsigned long v;
     int c, rc, quiet = 0, retention = -1;
@@ -400,7 +400,7 @@ static int run(int argc, char **argv)
         cm_agg_destroy(cli.agg);
         return CM_EXIT_ERROR;
     }
-    clock_gettime(CLOCK_REALTIME, &now);
+    started_ms = cm_clock_now_ms();
     cli.tty = !quiet && isatty(2);
     o.progress = progress;
     o.progress_ud = &cli;
@@ -436,7 +436,7 @@ static int run(int argc, char **argv)
     }
     if (store) {
         int64_t id;
-        int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+        int64_t ms = started_ms;
         int64_t expired = 0;
         if (cm_store_add_scan(store, &st, ms, &id, err, sizeof(err)) != 0 ||
             cm_store_expire(store, ms, &expired, err, sizeof(err)) != 0) {

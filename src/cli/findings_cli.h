@@ -143,9 +143,6 @@ int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out);
 /* Parses a decimal count in [0, max]. Returns 0 or -1. */
 int cm_cli_parse_count(const char *s, unsigned long long max, unsigned long long *out);
 
-/* The wall clock in ms since the epoch. */
-int64_t cm_cli_now_ms(void);
-
 /*
  * The text of a JSON argument: arg itself, or the content of PATH when arg
  * is "file://PATH" (at most max bytes). out is reset first. Returns 0 or

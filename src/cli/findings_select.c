@@ -5,11 +5,11 @@
  * the store sees both the same way.
  */
 #include "cli/findings_cli.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/err.h"
 #include "base/time.h"
@@ -48,14 +48,6 @@ void cm_fsel_finish(struct cm_fsel *s)
     cm_criteria_destroy(s->shortcuts);
     s->user = NULL;
     s->shortcuts = NULL;
-}
-
-int64_t cm_cli_now_ms(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 int cm_cli_parse_count(const char *s, unsigned long long max, unsigned long long *out)
@@ -184,7 +176,7 @@ static int parse_time_opt(struct cm_fsel *s, const char *opt, const char *arg, i
                           bool *has)
 {
     if (s->now_ms == 0) {
-        s->now_ms = cm_cli_now_ms();
+        s->now_ms = cm_clock_now_ms();
     }
     if (cm_cli_parse_time(arg, s->now_ms, out) != 0) {
         return usage_err(s, opt, arg,

@@ -12,7 +12,6 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -190,37 +189,23 @@ struct cm_filterset *cm_store_put_filters(struct cm_store *st)
     return &st->put_filters;
 }
 
-int64_t cm_store_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int cm_store_schema_version(struct cm_store *st)
 {
-    sqlite3_stmt *q = NULL;
-    int v = -1;
-
-    if (sqlite3_prepare_v2(st->db, "SELECT max(version) FROM schema_version", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-        v = sqlite3_column_int(q, 0);
-    }
-    sqlite3_finalize(q);
-    return v;
+    return (int)cm_store_int(st->db, "SELECT max(version) FROM schema_version", NULL);
 }
 
-/* One integer from a query without parameters; -1 when it fails. */
-static int64_t query_int(struct cm_store *st, const char *sql)
+int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg)
 {
     sqlite3_stmt *q = NULL;
     int64_t v = -1;
 
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-        v = (int64_t)sqlite3_column_int64(q, 0);
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (arg) {
+            sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
+        }
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            v = (int64_t)sqlite3_column_int64(q, 0);
+        }
     }
     sqlite3_finalize(q);
     return v;
@@ -233,10 +218,12 @@ static int64_t query_int(struct cm_store *st, const char *sql)
  */
 static int check_ours(struct cm_store *st, char *err, size_t errlen)
 {
-    int64_t app = query_int(st, "PRAGMA application_id");
-    int64_t tables = query_int(st, "SELECT count(*) FROM sqlite_master");
-    int64_t ver = query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                                " AND name = 'schema_version'");
+    int64_t app = cm_store_int(st->db, "PRAGMA application_id", NULL);
+    int64_t tables = cm_store_int(st->db, "SELECT count(*) FROM sqlite_master", NULL);
+    int64_t ver = cm_store_int(st->db,
+                               "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                               " AND name = 'schema_version'",
+                               NULL);
 
     if (app < 0 || tables < 0 || ver < 0) {
         return fail(st, "reading the database", err, errlen);

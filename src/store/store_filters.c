@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "core/clock.h"
 
 static int db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
@@ -56,24 +57,6 @@ int cm_store_filters_load(struct cm_store *st, struct cm_filterset *set, char *e
     return rc;
 }
 
-/* One integer from a statement with an optional text parameter; -1 on failure. */
-static int64_t one_int(sqlite3 *db, const char *sql, const char *arg)
-{
-    sqlite3_stmt *q = NULL;
-    int64_t v = -1;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-        if (arg) {
-            sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
-        }
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            v = (int64_t)sqlite3_column_int64(q, 0);
-        }
-    }
-    sqlite3_finalize(q);
-    return v;
-}
-
 /* Inserts or replaces the row of f (rank already decided). */
 static int write_filter(sqlite3 *db, const struct cm_filter *f, bool create)
 {
@@ -95,7 +78,7 @@ static int write_filter(sqlite3 *db, const struct cm_filter *f, bool create)
         return rc;
     }
     rc = CM_EIO;
-    cm_time_format_iso(cm_store_now_ms(), when, sizeof(when));
+    cm_time_format_iso(cm_clock_now_ms(), when, sizeof(when));
     if (sqlite3_prepare_v2(db, create ? ins : upd, -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_text(q, 1, f->name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(q, 2, f->rank);
@@ -122,9 +105,9 @@ int cm_store_filter_put(struct cm_store *st, const struct cm_filter *f, bool cre
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         return db_fail(db, "saving the filter", err, errlen);
     }
-    exists = one_int(db, "SELECT count(*) FROM filters WHERE name = ?", f->name);
-    total = one_int(db, "SELECT count(*) FROM filters", NULL);
-    last = one_int(db, "SELECT coalesce(max(rank), 0) FROM filters", NULL);
+    exists = cm_store_int(db, "SELECT count(*) FROM filters WHERE name = ?", f->name);
+    total = cm_store_int(db, "SELECT count(*) FROM filters", NULL);
+    last = cm_store_int(db, "SELECT coalesce(max(rank), 0) FROM filters", NULL);
     if (exists < 0 || total < 0 || last < 0) {
         rc = db_fail(db, "saving the filter", err, errlen);
     } else if (create && exists > 0) {

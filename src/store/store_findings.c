@@ -412,17 +412,13 @@ int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n,
 
 int cm_store_count_findings(struct cm_store *st, int64_t *n)
 {
-    sqlite3_stmt *q = NULL;
-    int rc = CM_EIO;
+    int64_t v = cm_store_int(cm_store_db(st), "SELECT count(*) FROM findings", NULL);
 
-    if (sqlite3_prepare_v2(cm_store_db(st), "SELECT count(*) FROM findings", -1, &q, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
-        *n = (int64_t)sqlite3_column_int64(q, 0);
-        rc = CM_OK;
+    if (v < 0) {
+        return CM_EIO;
     }
-    sqlite3_finalize(q);
-    return rc;
+    *n = v;
+    return CM_OK;
 }
 
 int cm_store_get_finding(struct cm_store *st, const char *id, struct cm_finding *out)

@@ -20,7 +20,10 @@ sqlite3 *cm_store_db(struct cm_store *st);
  */
 struct cm_filterset *cm_store_put_filters(struct cm_store *st);
 
-/* Wall clock, ms since the epoch (the times the store stamps itself). */
-int64_t cm_store_now_ms(void);
+/*
+ * One integer: the first column of the first row of sql, with the text arg
+ * bound to its one parameter (NULL: none). -1 when the statement fails.
+ */
+int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "base/time.h"
+#include "core/clock.h"
 
 /* One statement of a change: its first parameter is the id, bind() binds the others. */
 struct change {
@@ -134,7 +135,7 @@ int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
                  feedback ? feedback : "");
         return CM_EINVAL;
     }
-    cm_time_format_iso(cm_store_now_ms(), when, sizeof(when));
+    cm_time_format_iso(cm_clock_now_ms(), when, sizeof(when));
     fb.when = when;
     return update_each(st, ch, 2, ids, n, &fb, err, errlen);
 }
@@ -142,22 +143,12 @@ int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
 int cm_store_evidence(struct cm_store *st, const char *id, cm_store_evidence_fn fn, void *ud)
 {
     sqlite3 *db = cm_store_db(st);
+    int64_t found = cm_store_int(db, "SELECT count(*) FROM findings WHERE id = ?", id);
     sqlite3_stmt *q = NULL;
     int rc = CM_OK, step;
 
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM findings WHERE id = ?", -1, &q, NULL) !=
-        SQLITE_OK) {
-        return CM_EIO;
-    }
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        rc = CM_EIO;
-    } else if (sqlite3_column_int(q, 0) == 0) {
-        rc = CM_ENOTFOUND;
-    }
-    sqlite3_finalize(q);
-    if (rc != 0) {
-        return rc;
+    if (found <= 0) {
+        return found < 0 ? CM_EIO : CM_ENOTFOUND;
     }
     if (sqlite3_prepare_v2(db,
                            "SELECT path, offset, line, length FROM finding_evidence"

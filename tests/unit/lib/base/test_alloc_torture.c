@@ -641,10 +641,8 @@ static void test_grow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grow),
-        cmocka_unit_test(test_injector),
-        cmocka_unit_test(test_buf_torture),
-        cmocka_unit_test(test_arena_torture),
+        cmocka_unit_test(test_grow),         cmocka_unit_test(test_injector),
+        cmocka_unit_test(test_buf_torture),  cmocka_unit_test(test_arena_torture),
         cmocka_unit_test(test_json_torture),
     };
 
