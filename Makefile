@@ -13,7 +13,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 FUZZ_TIME ?= 60
-PKGS    := libdeflate zlib sqlite3 cmocka
+PKGS    := libdeflate zlib sqlite3 expat libcurl libmaxminddb cmocka
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
@@ -32,10 +32,10 @@ endif
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wno-overlength-strings
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 expat libcurl libmaxminddb 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Isrc -Iinclude
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Isrc -Iinclude -DCM_PREFIX=\"$(PREFIX)\"
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -pthread
 LDLIBS   += $(PKG_LIBS) -lm

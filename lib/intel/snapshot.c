@@ -204,6 +204,23 @@ int cm_intel_builder_add_ip(struct cm_intel_builder *b, const struct cm_ip *net,
     return cm_ipset_builder_add(b->ip[b->lists[ind->list].kind], net, prefix, id);
 }
 
+int cm_intel_builder_add_domain_rule(struct cm_intel_builder *b, struct cm_str name,
+                                     enum cm_domain_rule rule, const struct cm_indicator *ind)
+{
+    char norm[CM_DOMAIN_MAX];
+    size_t len;
+    uint32_t id;
+    int rc;
+
+    if (cm_domain_normalize(name, norm, &len) != 0 || (unsigned)rule > CM_DOMAIN_SUBDOMAINS) {
+        return CM_EINVAL;
+    }
+    if ((rc = intern(b, ind, &id)) != 0) {
+        return rc;
+    }
+    return cm_domainset_builder_add(b->dom[b->lists[ind->list].kind], name, rule, id);
+}
+
 int cm_intel_builder_add_domain(struct cm_intel_builder *b, struct cm_str text,
                                 const struct cm_indicator *ind)
 {

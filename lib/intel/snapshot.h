@@ -26,6 +26,7 @@
 
 #include "base/ip.h"
 #include "base/str.h"
+#include "intel/domainset.h"
 #include "intel/indicator.h"
 
 /* Longest threat name or source string of an indicator, in bytes. */
@@ -77,6 +78,10 @@ int cm_intel_builder_add_ip(struct cm_intel_builder *b, const struct cm_ip *net,
 /* Adds a domain ("name" or "*.name", see domainset.h). Same returns. */
 int cm_intel_builder_add_domain(struct cm_intel_builder *b, struct cm_str text,
                                 const struct cm_indicator *ind);
+
+/* Adds a domain name under one rule (EXACT, SUBTREE or SUBDOMAINS). Same returns. */
+int cm_intel_builder_add_domain_rule(struct cm_intel_builder *b, struct cm_str name,
+                                     enum cm_domain_rule rule, const struct cm_indicator *ind);
 
 /* Adds text that is an address, a CIDR or a domain, whichever it parses as. Same returns. */
 int cm_intel_builder_add_text(struct cm_intel_builder *b, struct cm_str text,
