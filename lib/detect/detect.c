@@ -4,8 +4,8 @@
  * event time seen minus the allowed lateness; it never moves backwards, so
  * late events are still delivered to detectors but counted.
  *
- * The built-in table is empty until the detector families land (issues
- * #4-#7): each family adds its const struct here, and nothing else changes.
+ * The built-in table lists every detector family (issues #4-#7): a family
+ * adds its const struct here, and nothing else changes.
  */
 #include "detect/detect.h"
 
@@ -13,8 +13,12 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/intel.h"
 
 static const struct cm_detector *const builtin[] = {
+    &cm_detector_intel_ct,
+    &cm_detector_intel_flow,
+    &cm_detector_intel_dns,
     NULL,
 };
 

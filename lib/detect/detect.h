@@ -17,11 +17,22 @@
 #include "event/event.h"
 #include "event/finding.h"
 
+struct cm_intel_snapshot;
+
+/*
+ * What detectors read besides events. The snapshot is borrowed for the
+ * engine's life (src/ holds a reference); NULL when no intel is loaded.
+ */
+struct cm_detect_config {
+    const struct cm_intel_snapshot *intel;
+    const void *ext; /* for detectors outside the built-in table (opaque here) */
+};
+
 struct cm_detect_opts {
-    int64_t tick_ms;     /* event-time interval between on_tick calls (0: 60 s) */
-    int64_t lateness_ms; /* allowed out-of-order lateness for the watermark */
-    uint64_t seed;       /* hash seed for keyed state */
-    const void *config;  /* detector configuration (opaque here) */
+    int64_t tick_ms;                       /* event-time interval between on_tick calls (0: 60 s) */
+    int64_t lateness_ms;                   /* allowed out-of-order lateness for the watermark */
+    uint64_t seed;                         /* hash seed for keyed state */
+    const struct cm_detect_config *config; /* NULL: no intel, defaults */
 };
 
 struct cm_detector {

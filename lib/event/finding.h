@@ -22,6 +22,20 @@ enum cm_resource_type {
 };
 
 #define CM_DETECTION_MAX_EVIDENCE 8
+#define CM_DETECTION_MAX_INTEL    4
+
+/* A threat list entry behind the detection (evidence.threatIntelligenceDetails). */
+struct cm_detection_intel {
+    struct cm_str list_name;   /* threatListName */
+    struct cm_str threat_name; /* threatName; may be empty */
+};
+
+/* The connection's direction seen from the resource, when the detector knows it. */
+enum cm_detection_dir {
+    CM_DDIR_AUTO = 0, /* the builder decides from the event */
+    CM_DDIR_INBOUND,
+    CM_DDIR_OUTBOUND,
+};
 
 struct cm_detection {
     const char *type; /* GuardDuty finding type, e.g. "Recon:EC2/Portscan" */
@@ -37,6 +51,10 @@ struct cm_detection {
     const struct cm_event *event; /* the triggering event (borrowed), may be NULL */
     uint32_t nevidence;
     struct cm_src_ref evidence[CM_DETECTION_MAX_EVIDENCE];
+    enum cm_detection_dir direction;
+    /* Threat intelligence that matched: the first is additionalInfo's threatListName/threatName. */
+    uint32_t nintel;
+    struct cm_detection_intel intel[CM_DETECTION_MAX_INTEL];
 };
 
 /*

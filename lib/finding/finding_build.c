@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/ip.h"
+#include "base/json.h"
 
 #define IPTXT 64
 
@@ -134,10 +135,13 @@ static int fill_instance_flow(struct cm_finding *f, const struct cm_flow *fl,
 }
 
 static int fill_flow(struct cm_finding *f, const struct cm_event *ev,
-                     const struct cm_finding_type_info *ti)
+                     const struct cm_finding_type_info *ti, enum cm_detection_dir ddir)
 {
     const struct cm_flow *fl = &ev->u.flow;
-    enum cm_conn_dir dir = flow_direction(fl, ti ? ti->direction : CM_DIR_NONE);
+    enum cm_conn_dir dir = ddir == CM_DDIR_INBOUND ? CM_DIR_INBOUND
+                           : ddir == CM_DDIR_OUTBOUND
+                               ? CM_DIR_OUTBOUND
+                               : flow_direction(fl, ti ? ti->direction : CM_DIR_NONE);
     bool in = dir == CM_DIR_INBOUND;
     const struct cm_ip *local = in ? &fl->dst : &fl->src, *remote = in ? &fl->src : &fl->dst;
     int32_t lport = in ? fl->dstport : fl->srcport, rport = in ? fl->srcport : fl->dstport;
@@ -353,7 +357,7 @@ static int fill_event(struct cm_finding *f, const struct cm_detection *d,
             rc = fill_api(f, ev);
             break;
         case CM_EV_FLOW:
-            rc = fill_flow(f, ev, ti);
+            rc = fill_flow(f, ev, ti, d->direction);
             break;
         case CM_EV_DNS:
             rc = fill_dns(f, ev);
@@ -402,6 +406,58 @@ static void set_kind_defaults(struct cm_finding *f, const struct cm_detection *d
     f->resource_type = d->resource_type != CM_RES_NONE ? d->resource_type : resource_of_kind(k);
     f->action_type = action_of_kind(k);
     f->role = CM_ROLE_TARGET;
+}
+
+/*
+ * Threat intelligence behind the detection: evidence.threatIntelligenceDetails
+ * (one entry per list, its threat names) and additionalInfo's threatListName
+ * and threatName from the first, as GuardDuty writes them.
+ */
+static int set_intel(struct cm_finding *f, const struct cm_detection *d)
+{
+    struct cm_buf info;
+    struct cm_jw jw;
+    int rc = 0;
+
+    for (uint32_t i = 0; i < d->nintel && i < CM_DETECTION_MAX_INTEL && rc == 0; i++) {
+        const struct cm_detection_intel *di = &d->intel[i];
+        struct cm_threat *t = NULL;
+
+        for (uint32_t j = 0; j < f->nthreats; j++) {
+            if (cm_str_eq(f->threats[j].list_name, di->list_name)) {
+                t = &f->threats[j];
+            }
+        }
+        if (t == NULL) {
+            if (f->nthreats >= CM_FINDING_MAX_THREATS) {
+                continue;
+            }
+            t = &f->threats[f->nthreats++];
+            memset(t, 0, sizeof(*t));
+            rc = cm_finding_set(f, &t->list_name, di->list_name);
+        }
+        if (rc == 0 && cm_str_present(di->threat_name) && di->threat_name.len > 0 &&
+            t->nnames < CM_FINDING_MAX_TNAMES) {
+            rc = cm_finding_set(f, &t->names[t->nnames++], di->threat_name);
+        }
+    }
+    if (rc != 0 || d->nintel == 0) {
+        return rc;
+    }
+    cm_buf_init(&info, CM_FINDING_MAX_STR);
+    cm_jw_init(&jw, &info);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "threatListName");
+    cm_jw_strn(&jw, d->intel[0].list_name.p, d->intel[0].list_name.len);
+    if (d->intel[0].threat_name.len > 0) {
+        cm_jw_key(&jw, "threatName");
+        cm_jw_strn(&jw, d->intel[0].threat_name.p, d->intel[0].threat_name.len);
+    }
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+    rc = rc ? rc : cm_finding_set(f, &f->additional_info, cm_str_make(info.p, info.len));
+    cm_buf_finish(&info);
+    return rc;
 }
 
 static int copy_evidence(struct cm_finding *f, const struct cm_finding_ctx *ctx,
@@ -471,6 +527,7 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
         f->severity = 5.0;
     }
     rc = copy_evidence(f, ctx, d);
+    rc = rc ? rc : set_intel(f, d);
     if (rc != 0) {
         goto out;
     }

@@ -55,7 +55,8 @@ static void write_remote_ip(struct cm_jw *jw, const char *key, const struct cm_r
     const struct cm_str country[2] = {r->country_code, r->country_name};
     const struct cm_str all[2] = {r->ipv4, r->ipv6};
 
-    if (!any(all, 2) && !any(org, 4) && !any(country, 2) && !r->has_geo) {
+    if (!any(all, 2) && !any(org, 4) && !any(country, 2) && !cm_str_present(r->city) &&
+        !r->has_geo) {
         return;
     }
     cm_jw_key(jw, key);

@@ -36,7 +36,7 @@ struct shard_log {
     int fails;         /* on_event calls that returned an error */
 };
 
-/* Reached through opts->config (a const pointer to a mutable log). */
+/* Reached through opts->config->ext (a const pointer to a mutable log). */
 struct log_cfg {
     struct shard_log *log;
 };
@@ -61,7 +61,7 @@ static int tsink_emit(struct cm_sink *sink, const struct cm_detection *d)
 
 static int r_init(void **state, const struct cm_detect_opts *o)
 {
-    const struct log_cfg *cfg = o->config;
+    const struct log_cfg *cfg = o->config ? o->config->ext : NULL;
 
     if (cfg == NULL) {
         return CM_EINVAL;
@@ -122,6 +122,7 @@ struct fixture {
     struct cm_sink sink;
     struct shard_log *logs; /* NSHARDS */
     struct log_cfg cfg[NSHARDS];
+    struct cm_detect_config dcfg[NSHARDS];
     struct cm_detect_opts opts[NSHARDS];
     struct cm_shard sh[NSHARDS];
 };
@@ -149,7 +150,8 @@ static int setup(void **state)
     for (int i = 0; i < NSHARDS; i++) {
         f->cfg[i].log = &f->logs[i];
         f->opts[i].tick_ms = 1000000; /* no regular tick: event times stay below it */
-        f->opts[i].config = &f->cfg[i];
+        f->dcfg[i].ext = &f->cfg[i];
+        f->opts[i].config = &f->dcfg[i];
     }
     *state = f;
     return 0;

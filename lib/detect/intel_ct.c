@@ -1,0 +1,148 @@
+/*
+ * Intel detector for CloudTrail: an API call from an address on a threat
+ * list. S3 calls on a bucket (data events, and bucket-level management
+ * calls) give the S3Bucket family (Discovery/Exfiltration/Impact/
+ * UnauthorizedAccess:S3/...), every other call the IAMUser family
+ * (Recon/UnauthorizedAccess:IAMUser/...), each with the list's category:
+ * Tor exit nodes, managed malicious-IP intel, or a customer list (.Custom).
+ * A match on several lists of different categories gives one detection per
+ * finding type.
+ */
+#include "detect/intel.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+
+#define MAX_TYPES 8
+
+struct ct_state {
+    const struct cm_intel_snapshot *intel;
+};
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct ct_state *st = cm_calloc(1, sizeof(*st));
+
+    if (st == NULL) {
+        return CM_ENOMEM;
+    }
+    st->intel = opts->config ? opts->config->intel : NULL;
+    *state = st;
+    return 0;
+}
+
+static void finish(void *state)
+{
+    cm_free(state);
+}
+
+static struct cm_str bucket_of(const struct cm_ct *ct)
+{
+    uint32_t n;
+
+    if (ct->doc == NULL || ct->request_parameters == CM_JSON_NONE) {
+        return CM_STR_NULL;
+    }
+    n = cm_json_get(ct->doc, ct->request_parameters, "bucketName");
+    if (n == CM_JSON_NONE || cm_json_type(ct->doc, n) != CM_JSON_STRING) {
+        return CM_STR_NULL;
+    }
+    return cm_json_raw(ct->doc, n); /* bucket names never need unescaping */
+}
+
+static bool seen_type(const char *const *types, size_t n, const char *t)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (types[i] == t) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    const struct cm_intel_snapshot *s = ((const struct ct_state *)state)->intel;
+    const struct cm_ct *ct = &ev->u.ct;
+    const char *types[MAX_TYPES];
+    size_t ntypes = 0;
+    struct cm_intel_match m;
+    struct cm_str bucket, key;
+    bool s3;
+    int cls;
+
+    if (s == NULL || !cm_ip_is_public(&ct->source_ip) ||
+        cm_intel_check_ip(s, &ct->source_ip, &m) != CM_INTEL_THREAT) {
+        return 0;
+    }
+    bucket = bucket_of(ct);
+    s3 = cm_str_eqc(ct->event_source, "s3.amazonaws.com") && cm_str_present(bucket) &&
+         bucket.len > 0;
+    cls = s3 ? (int)cm_s3_classify(ct->event_name) : (int)cm_api_classify(ct->event_name);
+    key = cm_str_present(ct->uid.access_key_id) ? ct->uid.access_key_id : ct->uid.principal_id;
+    for (size_t i = 0; i < m.nids; i++) {
+        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m.ids[i]);
+        const char *type;
+        struct cm_detection d;
+        int rc;
+
+        if (ind == NULL) {
+            continue;
+        }
+        type = s3 ? cm_intel_type_s3(ind->category, (enum cm_s3_class)cls)
+                  : cm_intel_type_iam(ind->category, (enum cm_api_class)cls);
+        if (type == NULL || seen_type(types, ntypes, type) || ntypes == MAX_TYPES) {
+            continue;
+        }
+        types[ntypes++] = type;
+        memset(&d, 0, sizeof(d));
+        d.type = type;
+        d.account = ev->account;
+        d.region = ev->region;
+        d.time_ms = d.first_ms = ev->time_ms;
+        d.count = 1;
+        d.event = ev;
+        if (s3) {
+            d.resource_type = CM_RES_S3_BUCKET;
+            d.resource_id = bucket;
+            d.actor = key;
+        } else {
+            d.resource_type = CM_RES_ACCESS_KEY;
+            d.resource_id = key;
+        }
+        cm_intel_detection_lists(s, &m, ind->category, &d);
+        if ((rc = cm_sink_emit(sink, &d)) != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static const char *const types[] = {
+    "Recon:IAMUser/MaliciousIPCaller",
+    "Recon:IAMUser/MaliciousIPCaller.Custom",
+    "Recon:IAMUser/TorIPCaller",
+    "UnauthorizedAccess:IAMUser/MaliciousIPCaller",
+    "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom",
+    "UnauthorizedAccess:IAMUser/TorIPCaller",
+    "Discovery:S3/MaliciousIPCaller",
+    "Discovery:S3/MaliciousIPCaller.Custom",
+    "Discovery:S3/TorIPCaller",
+    "Exfiltration:S3/MaliciousIPCaller",
+    "Impact:S3/MaliciousIPCaller",
+    "UnauthorizedAccess:S3/MaliciousIPCaller.Custom",
+    "UnauthorizedAccess:S3/TorIPCaller",
+    NULL,
+};
+
+const struct cm_detector cm_detector_intel_ct = {
+    .name = "intel-cloudtrail",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = NULL,
+    .finish = finish,
+};

@@ -1,0 +1,175 @@
+/*
+ * Intel detector for Route 53 Resolver query logs: an instance asks for a
+ * listed name (the name itself or any parent domain on a list, most
+ * specific first), or gets an answer that points at a listed sink-hole
+ * address (Trojan:EC2/BlackholeTraffic!DNS: the domain is being redirected
+ * to a black hole). A name on a trusted list gives nothing. Queries that do
+ * not come from an instance (resolver endpoints forwarding for on-premises
+ * hosts) have no EC2 resource to report and are left alone.
+ */
+#include "detect/intel.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+
+#define MAX_TYPES   8
+#define MAX_ANSWERS 16
+
+struct dns_state {
+    const struct cm_intel_snapshot *intel;
+};
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct dns_state *st = cm_calloc(1, sizeof(*st));
+
+    if (st == NULL) {
+        return CM_ENOMEM;
+    }
+    st->intel = opts->config ? opts->config->intel : NULL;
+    *state = st;
+    return 0;
+}
+
+static void finish(void *state)
+{
+    cm_free(state);
+}
+
+struct emitted {
+    const char *types[MAX_TYPES];
+    size_t n;
+};
+
+static bool take(struct emitted *e, const char *type)
+{
+    if (type == NULL || e->n == MAX_TYPES) {
+        return false;
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->types[i] == type) {
+            return false;
+        }
+    }
+    e->types[e->n++] = type;
+    return true;
+}
+
+static int emit(const struct dns_state *st, const struct cm_event *ev, const char *type,
+                const struct cm_intel_match *m, enum cm_intel_category c, struct cm_sink *sink)
+{
+    struct cm_detection d;
+
+    memset(&d, 0, sizeof(d));
+    d.type = type;
+    d.account = ev->account;
+    d.region = ev->region;
+    d.time_ms = d.first_ms = ev->time_ms;
+    d.count = 1;
+    d.event = ev;
+    d.resource_type = CM_RES_INSTANCE;
+    d.resource_id = ev->u.dns.srcid_instance;
+    d.direction = CM_DDIR_OUTBOUND;
+    cm_intel_detection_lists(st->intel, m, c, &d);
+    return cm_sink_emit(sink, &d);
+}
+
+/* Answers (A/AAAA) that point at a listed sink-hole address. */
+static int check_answers(const struct dns_state *st, const struct cm_event *ev,
+                         struct emitted *done, struct cm_sink *sink)
+{
+    const struct cm_dns *q = &ev->u.dns;
+    uint32_t e, seen = 0;
+
+    if (q->doc == NULL || q->answers == CM_JSON_NONE ||
+        cm_json_type(q->doc, q->answers) != CM_JSON_ARRAY) {
+        return 0;
+    }
+    for (e = cm_json_first(q->doc, q->answers); e != CM_JSON_NONE && seen < MAX_ANSWERS;
+         e = cm_json_next(q->doc, q->answers, e), seen++) {
+        uint32_t rd = cm_json_get(q->doc, e, "Rdata");
+        struct cm_intel_match m;
+        struct cm_ip ip;
+
+        if (rd == CM_JSON_NONE || cm_json_type(q->doc, rd) != CM_JSON_STRING ||
+            cm_ip_parse(cm_json_raw(q->doc, rd), &ip) != 0 || !cm_ip_is_public(&ip) ||
+            cm_intel_check_ip(st->intel, &ip, &m) != CM_INTEL_THREAT) {
+            continue;
+        }
+        for (size_t i = 0; i < m.nids; i++) {
+            const struct cm_indicator *ind = cm_intel_snapshot_indicator(st->intel, m.ids[i]);
+            const char *type = "Trojan:EC2/BlackholeTraffic!DNS";
+            int rc;
+
+            if (ind == NULL || ind->category != CM_CAT_SINKHOLE || !take(done, type)) {
+                continue;
+            }
+            if ((rc = emit(st, ev, type, &m, CM_CAT_SINKHOLE, sink)) != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    const struct dns_state *st = state;
+    const struct cm_dns *q = &ev->u.dns;
+    struct emitted done = {{NULL}, 0};
+    struct cm_intel_match m;
+    enum cm_intel_verdict v;
+
+    if (st->intel == NULL || !cm_str_present(q->srcid_instance) || q->srcid_instance.len == 0 ||
+        !cm_str_present(q->query_name)) {
+        return 0;
+    }
+    v = cm_intel_check_domain(st->intel, q->query_name, &m);
+    if (v == CM_INTEL_TRUSTED) {
+        return 0;
+    }
+    if (v == CM_INTEL_THREAT) {
+        for (size_t i = 0; i < m.nids; i++) {
+            const struct cm_indicator *ind = cm_intel_snapshot_indicator(st->intel, m.ids[i]);
+            const char *type;
+            int rc;
+
+            if (ind == NULL) {
+                continue;
+            }
+            type = cm_intel_type_dns(ind->category);
+            if (!take(&done, type)) {
+                continue;
+            }
+            if ((rc = emit(st, ev, type, &m, ind->category, sink)) != 0) {
+                return rc;
+            }
+        }
+    }
+    return check_answers(st, ev, &done, sink);
+}
+
+static const char *const types[] = {
+    "Backdoor:EC2/C&CActivity.B!DNS",
+    "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+    "Trojan:EC2/BlackholeTraffic!DNS",
+    "Trojan:EC2/DGADomainRequest.C!DNS",
+    "Trojan:EC2/DriveBySourceTraffic!DNS",
+    "Trojan:EC2/DropPoint!DNS",
+    "Trojan:EC2/PhishingDomainRequest!DNS",
+    "Impact:EC2/MaliciousDomainRequest.Custom",
+    "Impact:EC2/MaliciousDomainRequest.Reputation",
+    NULL,
+};
+
+const struct cm_detector cm_detector_intel_dns = {
+    .name = "intel-dns",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_DNS),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = NULL,
+    .finish = finish,
+};

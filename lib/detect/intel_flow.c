@@ -1,0 +1,243 @@
+/*
+ * Intel detector for VPC flow logs: an instance talking to a listed address.
+ *
+ * Direction. A flow record is one direction of one connection, and flow logs
+ * carry both: the request (client port -> service port) and the reply. A
+ * record whose source port is below its destination port, with the
+ * destination port 1024 or above, is taken as a reply and not counted: the
+ * request record of the same connection is. So an instance that opens a
+ * connection to a listed address (outbound) and a listed address that opens
+ * one to the instance (inbound) each count once per connection.
+ *
+ * - Outbound to a listed peer, accepted or rejected (a blocked attempt still
+ *   says the instance is infected): the category's type (C&C, BitcoinTool,
+ *   BlackholeTraffic, DropPoint, TorClient, MaliciousIPCaller.Custom).
+ * - Inbound from a listed peer, accepted only (a rejected probe from a bad
+ *   address is background noise the security group already handled):
+ *   MaliciousIPCaller.Custom for customer lists.
+ * - Tor relay: accepted inbound connections from at least RELAY_PEERS
+ *   distinct Tor nodes within RELAY_WINDOW make the instance a relay
+ *   (UnauthorizedAccess:EC2/TorRelay, with that connection and every later
+ *   Tor connection of the instance, in or out, as its events). Before that,
+ *   an outbound connection to a Tor node is TorClient.
+ */
+#include "detect/intel.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "detect/state.h"
+
+#define RELAY_PEERS   3
+#define RELAY_WINDOW  (60 * 60 * 1000) /* ms */
+#define RELAY_MAX     (64 * 1024)      /* instances tracked */
+#define MAX_TYPES     8
+#define TRACKED_PEERS 8
+
+struct peers {
+    uint64_t peer[TRACKED_PEERS]; /* hashes of distinct inbound Tor peers */
+    uint32_t npeers;
+    bool relay;
+};
+
+struct flow_state {
+    const struct cm_intel_snapshot *intel;
+    struct cm_state *tor; /* resource id -> struct peers */
+    uint64_t seed;
+};
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct flow_state *st = cm_calloc(1, sizeof(*st));
+    struct cm_state_opts so;
+    int rc;
+
+    if (st == NULL) {
+        return CM_ENOMEM;
+    }
+    st->intel = opts->config ? opts->config->intel : NULL;
+    st->seed = opts->seed;
+    memset(&so, 0, sizeof(so));
+    so.val_size = sizeof(struct peers);
+    so.max_entries = RELAY_MAX;
+    so.ttl_ms = RELAY_WINDOW;
+    so.seed = opts->seed;
+    if ((rc = cm_state_create(&st->tor, &so)) != 0) {
+        cm_free(st);
+        return rc;
+    }
+    *state = st;
+    return 0;
+}
+
+static void finish(void *state)
+{
+    struct flow_state *st = state;
+
+    if (st) {
+        cm_state_destroy(st->tor);
+        cm_free(st);
+    }
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct flow_state *st = state;
+
+    (void)sink;
+    cm_state_expire(st->tor, watermark_ms, NULL, NULL);
+    return 0;
+}
+
+/* A reply record: from a service port back to a client port. */
+static bool is_reply(const struct cm_flow *fl)
+{
+    return fl->srcport >= 0 && fl->dstport >= 1024 && fl->srcport < fl->dstport;
+}
+
+static bool is_tor(enum cm_intel_category c)
+{
+    return c == CM_CAT_TOR_EXIT || c == CM_CAT_TOR_RELAY;
+}
+
+static struct cm_str resource_of(const struct cm_flow *fl)
+{
+    return cm_str_present(fl->instance_id) ? fl->instance_id : fl->interface_id;
+}
+
+static int emit(const struct flow_state *st, const struct cm_event *ev, const char *type,
+                bool outbound, const struct cm_intel_match *m, enum cm_intel_category c,
+                struct cm_sink *sink)
+{
+    struct cm_detection d;
+
+    memset(&d, 0, sizeof(d));
+    d.type = type;
+    d.account = ev->account;
+    d.region = ev->region;
+    d.time_ms = d.first_ms = ev->time_ms;
+    d.count = 1;
+    d.event = ev;
+    d.resource_type = CM_RES_INSTANCE;
+    d.resource_id = resource_of(&ev->u.flow);
+    d.direction = outbound ? CM_DDIR_OUTBOUND : CM_DDIR_INBOUND;
+    cm_intel_detection_lists(st->intel, m, c, &d);
+    return cm_sink_emit(sink, &d);
+}
+
+/* Notes an accepted inbound connection from a Tor node; true when the instance is a relay. */
+static bool tor_inbound(struct flow_state *st, const struct cm_event *ev, const struct cm_ip *peer)
+{
+    struct cm_str res = resource_of(&ev->u.flow);
+    uint64_t h = cm_hash64(peer->a, sizeof(peer->a), st->seed);
+    struct peers *p;
+
+    if (!cm_str_present(res) || res.len == 0) {
+        return false;
+    }
+    p = cm_state_touch(st->tor, res.p, res.len, ev->time_ms, NULL);
+    if (p == NULL) {
+        return false;
+    }
+    for (uint32_t i = 0; i < p->npeers; i++) {
+        if (p->peer[i] == h) {
+            return p->relay;
+        }
+    }
+    if (p->npeers < TRACKED_PEERS) {
+        p->peer[p->npeers++] = h;
+    }
+    if (p->npeers >= RELAY_PEERS) {
+        p->relay = true;
+    }
+    return p->relay;
+}
+
+static bool known_relay(struct flow_state *st, const struct cm_event *ev)
+{
+    struct cm_str res = resource_of(&ev->u.flow);
+    struct peers *p;
+
+    if (!cm_str_present(res) || res.len == 0) {
+        return false;
+    }
+    p = cm_state_get(st->tor, res.p, res.len);
+    return p != NULL && p->relay;
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct flow_state *st = state;
+    const struct cm_flow *fl = &ev->u.flow;
+    const char *done[MAX_TYPES];
+    size_t ndone = 0;
+    struct cm_intel_match m;
+    const struct cm_ip *peer;
+    bool outbound;
+
+    if (st->intel == NULL || fl->status != CM_FS_OK || is_reply(fl)) {
+        return 0;
+    }
+    if (cm_ip_is_public(&fl->dst) &&
+        cm_intel_check_ip(st->intel, &fl->dst, &m) == CM_INTEL_THREAT) {
+        outbound = true;
+        peer = &fl->dst;
+    } else if (cm_ip_is_public(&fl->src) && fl->action == CM_FA_ACCEPT &&
+               cm_intel_check_ip(st->intel, &fl->src, &m) == CM_INTEL_THREAT) {
+        outbound = false;
+        peer = &fl->src;
+    } else {
+        return 0;
+    }
+    for (size_t i = 0; i < m.nids; i++) {
+        const struct cm_indicator *ind = cm_intel_snapshot_indicator(st->intel, m.ids[i]);
+        const char *type;
+        bool dup = false;
+        int rc;
+
+        if (ind == NULL) {
+            continue;
+        }
+        if (is_tor(ind->category)) {
+            bool relay = outbound ? known_relay(st, ev) : tor_inbound(st, ev, peer);
+            type = relay ? "UnauthorizedAccess:EC2/TorRelay"
+                         : cm_intel_type_flow(ind->category, outbound);
+        } else {
+            type = cm_intel_type_flow(ind->category, outbound);
+        }
+        for (size_t j = 0; j < ndone; j++) {
+            dup = dup || done[j] == type;
+        }
+        if (type == NULL || dup || ndone == MAX_TYPES) {
+            continue;
+        }
+        done[ndone++] = type;
+        if ((rc = emit(st, ev, type, outbound, &m, ind->category, sink)) != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static const char *const types[] = {
+    "Backdoor:EC2/C&CActivity.B",
+    "CryptoCurrency:EC2/BitcoinTool.B",
+    "Trojan:EC2/BlackholeTraffic",
+    "Trojan:EC2/DropPoint",
+    "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
+    "UnauthorizedAccess:EC2/TorClient",
+    "UnauthorizedAccess:EC2/TorRelay",
+    NULL,
+};
+
+const struct cm_detector cm_detector_intel_flow = {
+    .name = "intel-vpcflow",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_FLOW),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = on_tick,
+    .finish = finish,
+};

@@ -1,0 +1,499 @@
+/*
+ * The intel detectors (lib/detect/intel_*.c) end to end at the library
+ * level: records in the real log formats go through the real parsers into
+ * an engine holding the built-in detectors, with a snapshot built by hand;
+ * the test checks which finding types come out, with which lists, and that
+ * near misses (adjacent addresses, replies, rejected inbound, trusted
+ * entries, suffix look-alikes, queries without an instance) give nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/detect.h"
+#include "detect/intel.h"
+#include "parse/parse.h"
+
+#define MAXD 64
+
+struct got {
+    char type[MAXD][96];
+    char list[MAXD][64];
+    char threat[MAXD][64];
+    enum cm_detection_dir dir[MAXD];
+    char resource[MAXD][64];
+    char actor[MAXD][64];
+    bool trusted[MAXD];
+    size_t n;
+};
+
+struct run {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+    const struct cm_intel_snapshot *snap;
+};
+
+static void copy(char *dst, size_t cap, struct cm_str s)
+{
+    size_t n = s.len < cap - 1 ? s.len : cap - 1;
+
+    if (s.p) {
+        memcpy(dst, s.p, n);
+    } else {
+        n = 0;
+    }
+    dst[n] = '\0';
+}
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct run *r = sink->ud;
+    struct got *g = &r->got;
+
+    assert_true(g->n < MAXD);
+    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
+    g->list[g->n][0] = g->threat[g->n][0] = '\0';
+    if (d->nintel > 0) {
+        copy(g->list[g->n], sizeof(g->list[0]), d->intel[0].list_name);
+        copy(g->threat[g->n], sizeof(g->threat[0]), d->intel[0].threat_name);
+    }
+    copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
+    copy(g->actor[g->n], sizeof(g->actor[0]), d->actor);
+    g->dir[g->n] = d->direction;
+    g->trusted[g->n] = cm_detect_trusted(r->snap, d);
+    g->n++;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud;
+    (void)kind;
+    (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* ---- the snapshot ---- */
+
+static void add(struct cm_intel_builder *b, uint32_t list, enum cm_intel_category c,
+                const char *threat, const char *text)
+{
+    struct cm_indicator ind = {list, c, cm_str_cstr(threat), CM_STR_LIT("test")};
+
+    assert_int_equal(cm_intel_builder_add_text(b, cm_str_cstr(text), &ind), 0);
+}
+
+static uint32_t list(struct cm_intel_builder *b, const char *name, enum cm_intel_kind k)
+{
+    struct cm_intel_list l = {cm_str_cstr(name), k, CM_STR_LIT("TXT"), CM_STR_LIT("test")};
+    uint32_t id;
+
+    assert_int_equal(cm_intel_builder_add_list(b, &l, &id), 0);
+    return id;
+}
+
+static struct cm_intel_snapshot *snapshot(void)
+{
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    uint32_t custom, tor, relays, c2, sink, mine, trusted, dga;
+
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    custom = list(b, "my-list", CM_INTEL_KIND_THREAT);
+    tor = list(b, "tor-exits", CM_INTEL_KIND_THREAT);
+    relays = list(b, "tor-relays", CM_INTEL_KIND_THREAT);
+    c2 = list(b, "c2-feed", CM_INTEL_KIND_THREAT);
+    sink = list(b, "sinkholes", CM_INTEL_KIND_THREAT);
+    mine = list(b, "pools", CM_INTEL_KIND_THREAT);
+    dga = list(b, "dga", CM_INTEL_KIND_THREAT);
+    trusted = list(b, "ours", CM_INTEL_KIND_TRUSTED);
+    add(b, custom, CM_CAT_CUSTOM, "Customer Threat Intel", "7.7.7.7");
+    add(b, custom, CM_CAT_CUSTOM, "Customer Threat Intel", "bad.customer.example");
+    add(b, custom, CM_CAT_CUSTOM, "Customer Threat Intel", "9.9.9.9"); /* also on c2-feed */
+    add(b, tor, CM_CAT_TOR_EXIT, "", "6.6.6.6");
+    add(b, relays, CM_CAT_TOR_RELAY, "", "5.5.5.0/24");
+    add(b, c2, CM_CAT_CNC, "Emotet", "9.9.9.9");
+    add(b, c2, CM_CAT_CNC, "Emotet", "8.8.100.0/24");
+    add(b, c2, CM_CAT_CNC, "Emotet", "c2.evil.example");
+    add(b, c2, CM_CAT_CNC, "Emotet", "trusted.example");
+    add(b, sink, CM_CAT_SINKHOLE, "", "4.4.4.4");
+    add(b, mine, CM_CAT_MINING, "", "pool.coin.example");
+    add(b, dga, CM_CAT_DGA, "", "qwxzkjhv.example");
+    add(b, trusted, CM_CAT_UNKNOWN, "", "8.8.100.77");
+    add(b, trusted, CM_CAT_UNKNOWN, "", "trusted.example");
+    assert_int_equal(cm_intel_builder_build(b, &s), 0);
+    cm_intel_builder_destroy(b);
+    return s;
+}
+
+/* Parses text with the named parser through a fresh engine; fills r->got. */
+static void run_text(struct run *r, const struct cm_intel_snapshot *s, const char *parser,
+                     const char *text)
+{
+    struct cm_detect_config cfg = {s, NULL};
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    const struct cm_parser *ps = cm_parser_by_name(parser);
+
+    memset(r, 0, sizeof(*r));
+    memset(&o, 0, sizeof(o));
+    o.config = &cfg;
+    o.seed = 1;
+    r->snap = s;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_non_null(ps);
+    assert_int_equal(cm_engine_create(&r->engine, cm_detectors(), &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(ps->parse(&ctx, text, strlen(text)), 0);
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+    cm_json_doc_finish(&doc);
+}
+
+static bool has(const struct got *g, const char *type)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        if (strcmp(g->type[i], type) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- CloudTrail ---- */
+
+static char ct_buf[1 << 14];
+
+static const char *ct(const char *source, const char *name, const char *ip, const char *bucket)
+{
+    char rp[256] = "null";
+
+    if (bucket) {
+        snprintf(rp, sizeof(rp), "{\"bucketName\":\"%s\",\"key\":\"a/b.csv\"}", bucket);
+    }
+    snprintf(ct_buf, sizeof(ct_buf),
+             "{\"Records\":[{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\","
+             "\"principalId\":\"AIDAEXAMPLE\",\"arn\":\"arn:aws:iam::111122223333:user/alice\","
+             "\"accountId\":\"111122223333\",\"accessKeyId\":\"AKIAEXAMPLEKEY\",\"userName\":"
+             "\"alice\"},\"eventTime\":\"2026-01-05T10:00:00Z\",\"eventSource\":\"%s\","
+             "\"eventName\":\"%s\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"%s\","
+             "\"userAgent\":\"aws-cli/2.15\",\"requestParameters\":%s,\"responseElements\":null,"
+             "\"eventID\":\"e-%s-%s\",\"eventType\":\"AwsApiCall\",\"recipientAccountId\":"
+             "\"111122223333\",\"eventCategory\":\"%s\"}]}",
+             source, name, ip, rp, name, ip, bucket ? "Data" : "Management");
+    return ct_buf;
+}
+
+static void expect_ct(const struct cm_intel_snapshot *s, const char *source, const char *name,
+                      const char *ip, const char *bucket, const char *want, const char *list)
+{
+    struct run r;
+
+    run_text(&r, s, "cloudtrail", ct(source, name, ip, bucket));
+    if (want == NULL) {
+        if (r.got.n != 0) {
+            fail_msg("%s from %s: unexpected %s", name, ip, r.got.type[0]);
+        }
+        return;
+    }
+    if (!has(&r.got, want)) {
+        fail_msg("%s from %s: wanted %s, got %zu detections (%s)", name, ip, want, r.got.n,
+                 r.got.n ? r.got.type[0] : "");
+    }
+    for (size_t i = 0; i < r.got.n; i++) {
+        if (strcmp(r.got.type[i], want) == 0) {
+            assert_string_equal(r.got.list[i], list);
+            if (bucket) {
+                assert_string_equal(r.got.resource[i], bucket);
+                assert_string_equal(r.got.actor[i], "AKIAEXAMPLEKEY");
+            } else {
+                assert_string_equal(r.got.resource[i], "AKIAEXAMPLEKEY");
+            }
+        }
+    }
+}
+
+static void test_cloudtrail(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    const char *iam = "iam.amazonaws.com", *ec2 = "ec2.amazonaws.com", *s3 = "s3.amazonaws.com";
+    struct run r;
+
+    (void)state;
+    expect_ct(s, iam, "ListUsers", "7.7.7.7", NULL, "Recon:IAMUser/MaliciousIPCaller.Custom",
+              "my-list");
+    expect_ct(s, iam, "CreateUser", "7.7.7.7", NULL,
+              "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom", "my-list");
+    expect_ct(s, "secretsmanager.amazonaws.com", "GetSecretValue", "6.6.6.6", NULL,
+              "UnauthorizedAccess:IAMUser/TorIPCaller", "tor-exits");
+    expect_ct(s, ec2, "DescribeInstances", "6.6.6.6", NULL, "Recon:IAMUser/TorIPCaller",
+              "tor-exits");
+    expect_ct(s, ec2, "DescribeInstances", "8.8.100.5", NULL, "Recon:IAMUser/MaliciousIPCaller",
+              "c2-feed");
+    expect_ct(s, ec2, "RunInstances", "8.8.100.5", NULL,
+              "UnauthorizedAccess:IAMUser/MaliciousIPCaller", "c2-feed");
+    expect_ct(s, s3, "ListObjects", "8.8.100.5", "data-bkt", "Discovery:S3/MaliciousIPCaller",
+              "c2-feed");
+    expect_ct(s, s3, "GetObject", "8.8.100.5", "data-bkt", "Exfiltration:S3/MaliciousIPCaller",
+              "c2-feed");
+    expect_ct(s, s3, "PutObject", "8.8.100.5", "data-bkt", "Impact:S3/MaliciousIPCaller",
+              "c2-feed");
+    expect_ct(s, s3, "DeleteObject", "8.8.100.5", "data-bkt", "Impact:S3/MaliciousIPCaller",
+              "c2-feed");
+    expect_ct(s, s3, "GetObjectAcl", "7.7.7.7", "data-bkt", "Discovery:S3/MaliciousIPCaller.Custom",
+              "my-list");
+    expect_ct(s, s3, "GetObject", "7.7.7.7", "data-bkt",
+              "UnauthorizedAccess:S3/MaliciousIPCaller.Custom", "my-list");
+    expect_ct(s, s3, "ListObjects", "6.6.6.6", "data-bkt", "Discovery:S3/TorIPCaller", "tor-exits");
+    expect_ct(s, s3, "PutObjectAcl", "6.6.6.6", "data-bkt", "UnauthorizedAccess:S3/TorIPCaller",
+              "tor-exits");
+    /* S3 without a bucket (ListBuckets) is an IAM-family recon call. */
+    expect_ct(s, s3, "ListBuckets", "6.6.6.6", NULL, "Recon:IAMUser/TorIPCaller", "tor-exits");
+    /* One address on two lists of different categories: both findings. */
+    run_text(&r, s, "cloudtrail", ct(iam, "ListRoles", "9.9.9.9", NULL));
+    assert_int_equal(r.got.n, 2);
+    assert_true(has(&r.got, "Recon:IAMUser/MaliciousIPCaller.Custom"));
+    assert_true(has(&r.got, "Recon:IAMUser/MaliciousIPCaller"));
+    /* Near misses. */
+    expect_ct(s, iam, "ListUsers", "7.7.7.8", NULL, NULL, NULL);      /* adjacent */
+    expect_ct(s, iam, "ListUsers", "8.8.100.77", NULL, NULL, NULL);   /* trusted inside c2 /24 */
+    expect_ct(s, iam, "ListUsers", "5.5.5.5", NULL, NULL, NULL);      /* relay, not an exit */
+    expect_ct(s, iam, "ListUsers", "10.0.0.7", NULL, NULL, NULL);     /* private */
+    expect_ct(s, iam, "ListUsers", "AWS Internal", NULL, NULL, NULL); /* not an address */
+    cm_intel_snapshot_unref(s);
+}
+
+/* ---- VPC flow ---- */
+
+#define FLOW_HDR                                                                                   \
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "      \
+    "start end action log-status\n"
+
+static void test_flow(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct run r;
+
+    (void)state;
+    /* Outbound to C&C, accepted and rejected; the reply is not counted. */
+    run_text(&r, s, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0a 10.0.0.5 9.9.9.9 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 9.9.9.9 10.0.0.5 443 49152 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 10.0.0.5 8.8.100.9 49153 8080 6 1 60 1767607200 "
+                      "1767607260 REJECT OK\n");
+    assert_int_equal(r.got.n, 3);
+    /* 9.9.9.9 is on the customer list too: both findings, the customer list's first. */
+    assert_string_equal(r.got.type[0], "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+    assert_string_equal(r.got.list[0], "my-list");
+    assert_string_equal(r.got.threat[0], "Customer Threat Intel");
+    assert_string_equal(r.got.type[1], "Backdoor:EC2/C&CActivity.B");
+    assert_int_equal(r.got.dir[1], CM_DDIR_OUTBOUND);
+    assert_string_equal(r.got.resource[1], "eni-0a");
+    assert_string_equal(r.got.list[1], "c2-feed");
+    assert_string_equal(r.got.threat[1], "Emotet");
+    assert_string_equal(r.got.type[2], "Backdoor:EC2/C&CActivity.B");
+
+    /* Inbound: customer list accepted fires; rejected does not; managed C&C inbound does not. */
+    run_text(&r, s, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0a 7.7.7.7 10.0.0.5 51000 22 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 7.7.7.7 10.0.0.5 51001 3389 6 1 60 1767607200 "
+                      "1767607260 REJECT OK\n"
+                      "2 111122223333 eni-0a 8.8.100.1 10.0.0.5 51002 22 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 10.0.0.5 8.8.100.77 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n");
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+    assert_int_equal(r.got.dir[0], CM_DDIR_INBOUND);
+
+    /* Sink-hole, Tor client. */
+    run_text(&r, s, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0b 10.0.0.6 4.4.4.4 49152 80 6 3 180 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0b 10.0.0.6 5.5.5.20 49153 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n");
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], "Trojan:EC2/BlackholeTraffic");
+    assert_string_equal(r.got.type[1], "UnauthorizedAccess:EC2/TorClient");
+
+    /* Two Tor nodes connecting in: not yet a relay. */
+    run_text(&r, s, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0c 5.5.5.1 10.0.0.7 40001 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0c 5.5.5.2 10.0.0.7 40002 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0c 5.5.5.2 10.0.0.7 40003 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n");
+    assert_int_equal(r.got.n, 0);
+    /* Three: a relay, and its outbound Tor traffic is the relay's too. */
+    run_text(&r, s, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0c 5.5.5.1 10.0.0.7 40001 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0c 5.5.5.2 10.0.0.7 40002 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0c 5.5.5.3 10.0.0.7 40003 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0c 10.0.0.7 5.5.5.9 49152 9001 6 30 9000 1767607200 "
+                      "1767607260 ACCEPT OK\n");
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], "UnauthorizedAccess:EC2/TorRelay");
+    assert_int_equal(r.got.dir[0], CM_DDIR_INBOUND);
+    assert_string_equal(r.got.type[1], "UnauthorizedAccess:EC2/TorRelay");
+    assert_int_equal(r.got.dir[1], CM_DDIR_OUTBOUND);
+    cm_intel_snapshot_unref(s);
+}
+
+/* ---- DNS ---- */
+
+static char dns_buf[1 << 14];
+
+static const char *dns(const char *name, const char *instance, const char *answer)
+{
+    char srcids[128] = "{}", answers[256] = "[]";
+
+    if (instance) {
+        snprintf(srcids, sizeof(srcids), "{\"instance\":\"%s\"}", instance);
+    }
+    if (answer) {
+        snprintf(answers, sizeof(answers), "[{\"Rdata\":\"%s\",\"Type\":\"A\",\"Class\":\"IN\"}]",
+                 answer);
+    }
+    snprintf(dns_buf, sizeof(dns_buf),
+             "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":"
+             "\"us-east-1\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"2026-01-05T10:00:00Z\","
+             "\"query_name\":\"%s\",\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":"
+             "\"NOERROR\",\"answers\":%s,\"srcaddr\":\"10.0.0.5\",\"srcport\":\"5353\","
+             "\"transport\":\"UDP\",\"srcids\":%s}\n",
+             name, answers, srcids);
+    return dns_buf;
+}
+
+static void expect_dns(const struct cm_intel_snapshot *s, const char *name, const char *instance,
+                       const char *answer, const char *want)
+{
+    struct run r;
+
+    run_text(&r, s, "dns", dns(name, instance, answer));
+    if (want == NULL) {
+        if (r.got.n != 0) {
+            fail_msg("%s: unexpected %s", name, r.got.type[0]);
+        }
+        return;
+    }
+    if (r.got.n != 1 || strcmp(r.got.type[0], want) != 0) {
+        fail_msg("%s: wanted %s, got %zu (%s)", name, want, r.got.n, r.got.n ? r.got.type[0] : "");
+    }
+    assert_string_equal(r.got.resource[0], instance);
+}
+
+static void test_dns(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+
+    (void)state;
+    expect_dns(s, "c2.evil.example.", "i-0abc", NULL, "Backdoor:EC2/C&CActivity.B!DNS");
+    expect_dns(s, "x.c2.evil.example.", "i-0abc", NULL, "Backdoor:EC2/C&CActivity.B!DNS");
+    expect_dns(s, "eu.pool.coin.example.", "i-0abc", NULL, "CryptoCurrency:EC2/BitcoinTool.B!DNS");
+    expect_dns(s, "qwxzkjhv.example.", "i-0abc", NULL, "Trojan:EC2/DGADomainRequest.C!DNS");
+    expect_dns(s, "bad.customer.example.", "i-0abc", NULL,
+               "Impact:EC2/MaliciousDomainRequest.Custom");
+    expect_dns(s, "ok.example.", "i-0abc", "4.4.4.4", "Trojan:EC2/BlackholeTraffic!DNS");
+    /* Near misses. */
+    expect_dns(s, "notc2.evil.example.", "i-0abc", NULL, NULL);
+    expect_dns(s, "evil.example.", "i-0abc", NULL, NULL);
+    expect_dns(s, "c2.evil.example.", NULL, NULL, NULL);       /* no instance */
+    expect_dns(s, "trusted.example.", "i-0abc", NULL, NULL);   /* trusted wins */
+    expect_dns(s, "ok.example.", "i-0abc", "4.4.4.5", NULL);   /* answer not listed */
+    expect_dns(s, "ok.example.", "i-0abc", "8.8.100.3", NULL); /* answer on c2, not sinkhole */
+    cm_intel_snapshot_unref(s);
+}
+
+static void test_trusted_sink(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s2;
+    struct run r;
+    uint32_t t, c;
+
+    (void)state;
+    /* Every detection about a trusted address is marked for dropping by the sink. */
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    c = list(b, "mine", CM_INTEL_KIND_THREAT);
+    t = list(b, "ours", CM_INTEL_KIND_TRUSTED);
+    add(b, c, CM_CAT_CUSTOM, "Customer Threat Intel", "7.7.7.0/24");
+    add(b, t, CM_CAT_UNKNOWN, "", "7.7.7.7");
+    assert_int_equal(cm_intel_builder_build(b, &s2), 0);
+    cm_intel_builder_destroy(b);
+    run_text(&r, s2, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0a 10.0.0.5 7.7.7.8 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 10.0.0.5 7.7.7.7 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n");
+    assert_int_equal(r.got.n, 1); /* the trusted one is not even detected */
+    assert_false(r.got.trusted[0]);
+    assert_false(cm_detect_trusted(NULL, NULL));
+    cm_intel_snapshot_unref(s2);
+    cm_intel_snapshot_unref(s);
+}
+
+static void test_classes(void **state)
+{
+    (void)state;
+    assert_int_equal(cm_api_classify(CM_STR_LIT("ListBuckets")), CM_API_RECON);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("DescribeInstances")), CM_API_RECON);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("GetCallerIdentity")), CM_API_RECON);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("GenerateCredentialReport")), CM_API_RECON);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("GetSecretValue")), CM_API_OTHER);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("GenerateDataKey")), CM_API_OTHER);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("Listen")), CM_API_OTHER);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("CreateAccessKey")), CM_API_OTHER);
+    assert_int_equal(cm_api_classify(CM_STR_LIT("ConsoleLogin")), CM_API_OTHER);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("ListObjectsV2")), CM_S3_DISCOVERY);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("HeadObject")), CM_S3_DISCOVERY);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("GetBucketPolicy")), CM_S3_DISCOVERY);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("GetObject")), CM_S3_EXFILTRATION);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("CopyObject")), CM_S3_EXFILTRATION);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("PutBucketPolicy")), CM_S3_IMPACT);
+    assert_int_equal(cm_s3_classify(CM_STR_LIT("DeleteObjects")), CM_S3_IMPACT);
+    assert_null(cm_intel_type_flow(CM_CAT_CNC, false));
+    assert_null(cm_intel_type_dns(CM_CAT_TOR_EXIT));
+    assert_null(cm_intel_type_iam(CM_CAT_SINKHOLE, CM_API_RECON));
+    assert_string_equal(cm_intel_type_s3(CM_CAT_CUSTOM, CM_S3_IMPACT),
+                        "UnauthorizedAccess:S3/MaliciousIPCaller.Custom");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cloudtrail), cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_dns),        cmocka_unit_test(test_trusted_sink),
+        cmocka_unit_test(test_classes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
