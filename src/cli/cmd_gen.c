@@ -1,12 +1,16 @@
 /*
  * `coalmine gen`: writes a synthetic AWS log corpus (CloudTrail, VPC flow
  * logs, Route 53 Resolver query logs) in the S3 delivery layout, plus a
- * manifest (.coalmine-gen.json) with exact counts. Option parsing and
- * reporting only; the generator itself is src/gen (cm_gen_run). The output depends only on the
- * options, never on the clock or on --jobs.
+ * manifest (.coalmine-gen.json) with exact counts, and with --scenario the
+ * attack scenarios of src/gen (cm_gen_scenarios) on top, plus the intel
+ * lists and expectations they need under DIR/intel/ (cm_gen_scenario_lists).
+ * Option parsing and reporting only; the generator itself is src/gen
+ * (cm_gen_run). The output depends only on the options, never on the clock
+ * or on --jobs.
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/err.h"
 #include "base/str.h"
 #include "base/time.h"
@@ -46,6 +51,11 @@ static const char usage_text[] =
     "  --flow-format F       default (v2), custom (v5) or mixed (default: mixed,\n"
     "                        odd-numbered accounts use the custom format)\n"
     "  --jobs N              worker threads (default: online CPUs, max 8)\n"
+    "  --scenario NAME       add an attack scenario (repeatable; 'all' adds every\n"
+    "                        one); the intel lists they need go to DIR/intel/\n"
+    "                        with args.txt (the scan options that load them) and\n"
+    "                        scenarios.tsv (the findings each should give)\n"
+    "  --list-scenarios      list the scenarios and the finding types they trigger\n"
     "  --help                show this help\n";
 
 enum {
@@ -63,6 +73,8 @@ enum {
     OPT_LEVEL,
     OPT_FLOWFMT,
     OPT_JOBS,
+    OPT_SCENARIO,
+    OPT_LIST_SCENARIOS,
     OPT_HELP,
 };
 
@@ -81,6 +93,8 @@ static const struct option long_opts[] = {
     {"gzip-level", required_argument, NULL, OPT_LEVEL},
     {"flow-format", required_argument, NULL, OPT_FLOWFMT},
     {"jobs", required_argument, NULL, OPT_JOBS},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -257,6 +271,52 @@ static int apply(int opt, const char *arg, struct cm_gen_config *c)
     return 0;
 }
 
+/* The scenarios picked with --scenario, kept in table order whatever the order of the options. */
+struct picks {
+    bool *on;                            /* by index into cm_gen_scenarios */
+    size_t n;                            /* scenarios in the table */
+    const struct cm_gen_scenario **list; /* NULL-terminated, for cm_gen_config.scenarios */
+};
+
+/* Picks the scenario called name, or every one for "all". Returns 0 or CM_ENOTFOUND. */
+static int pick(struct picks *p, const char *name)
+{
+    bool all = strcmp(name, "all") == 0;
+    int rc = all ? 0 : CM_ENOTFOUND;
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        if (all || strcmp(name, cm_gen_scenarios[i]->name) == 0) {
+            p->on[i] = true;
+            rc = 0;
+        }
+    }
+    return rc;
+}
+
+/* Fills p->list from p->on; c->scenarios points at it (NULL when none is picked). */
+static void picks_apply(struct picks *p, struct cm_gen_config *c)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < p->n; i++) {
+        if (p->on[i]) {
+            p->list[k++] = cm_gen_scenarios[i];
+        }
+    }
+    p->list[k] = NULL;
+    c->scenarios = k ? (const struct cm_gen_scenario *const *)p->list : NULL;
+}
+
+static void list_scenarios(void)
+{
+    size_t i;
+
+    for (i = 0; cm_gen_scenarios[i] != NULL; i++) {
+        printf("%-32s %s\n", cm_gen_scenarios[i]->name, cm_gen_scenarios[i]->finding_types);
+    }
+}
+
 static unsigned default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -264,7 +324,7 @@ static unsigned default_jobs(void)
     return n < 1 ? 1u : (n > 8 ? 8u : (unsigned)n);
 }
 
-static int parse_args(int argc, char **argv, struct cm_gen_config *c)
+static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct picks *p)
 {
     const char *why;
     int opt, rc;
@@ -280,11 +340,21 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c)
             fputs(usage_text, stdout);
             return -1;
         }
+        if (opt == OPT_LIST_SCENARIOS) {
+            list_scenarios();
+            return -1;
+        }
         if (opt == '?' || opt == ':') {
             if (opt == ':') {
                 return usage_error("option '%s' needs a value", argv[optind - 1]);
             }
             return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+        if (opt == OPT_SCENARIO) {
+            if (pick(p, optarg) != 0) {
+                return usage_error("unknown scenario '%s' (see --list-scenarios)", optarg);
+            }
+            continue;
         }
         rc = apply(opt, optarg, c);
         if (rc != 0) {
@@ -300,6 +370,7 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c)
     if (cm_gen_config_check(c, &why) != 0) {
         return usage_error("%s", why);
     }
+    picks_apply(p, c);
     return 0;
 }
 
@@ -330,34 +401,63 @@ static void report(const struct cm_gen_stats *st, double secs)
              disk / 1e6, secs, secs > 0 ? bytes / 1e6 / secs : 0.0);
 }
 
-static int gen_run(int argc, char **argv)
+static int gen_main(struct cm_gen_config *c, struct picks *p, int argc, char **argv)
 {
-    struct cm_gen_config c;
     struct cm_gen_stats st;
     struct stat sb;
     char path[4096];
     double t0;
     int rc;
 
-    cm_gen_config_init(&c);
-    c.jobs = default_jobs();
-    rc = parse_args(argc, argv, &c);
+    rc = parse_args(argc, argv, c, p);
     if (rc != 0) {
         return rc < 0 ? CM_EXIT_OK : rc;
     }
-    snprintf(path, sizeof(path), "%s/AWSLogs", c.out_dir);
+    snprintf(path, sizeof(path), "%s/AWSLogs", c->out_dir);
     if (stat(path, &sb) == 0) {
         log_warnx("gen: %s already exists; remove it or choose another --out", path);
         return CM_EXIT_ERROR;
     }
     t0 = now_s();
-    rc = cm_gen_run(&c, &st);
+    rc = cm_gen_run(c, &st);
     if (rc != 0) {
-        log_warnx("gen: writing %s failed: %s", c.out_dir, cm_strerror(rc));
+        log_warnx("gen: writing %s failed: %s", c->out_dir, cm_strerror(rc));
+        return CM_EXIT_ERROR;
+    }
+    rc = cm_gen_scenario_lists(c);
+    if (rc != 0) {
+        log_warnx("gen: writing %s/intel failed: %s", c->out_dir, cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
     report(&st, now_s() - t0);
+    if (c->scenarios != NULL) {
+        log_info("gen: scenario lists in %s/intel (scan with the options of args.txt)", c->out_dir);
+    }
     return CM_EXIT_OK;
+}
+
+static int gen_run(int argc, char **argv)
+{
+    struct cm_gen_config c;
+    struct picks p;
+    int rc;
+
+    cm_gen_config_init(&c);
+    c.jobs = default_jobs();
+    for (p.n = 0; cm_gen_scenarios[p.n] != NULL; p.n++) {
+    }
+    p.on = cm_calloc(p.n + 1, sizeof(*p.on));
+    p.list = cm_calloc(p.n + 1, sizeof(*p.list));
+    if (p.on == NULL || p.list == NULL) {
+        log_warnx("gen: out of memory");
+        rc = CM_EXIT_ERROR;
+        goto out;
+    }
+    rc = gen_main(&c, &p, argc, argv);
+out:
+    cm_free(p.on);
+    cm_free(p.list);
+    return rc;
 }
 
 const struct cm_cmd cm_cmd_gen = {

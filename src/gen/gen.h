@@ -22,7 +22,10 @@
  * names, after the benign background of that window, and adds records with
  * the same writers the background uses (cm_gen_file_* and the per-source
  * helpers below). Records are sorted by time when the file is assembled, so
- * a scenario need not care where its records land.
+ * a scenario need not care where its records land. A scenario also names
+ * the threat-intelligence entries it needs loaded to be detected and the
+ * finding it should produce; cm_gen_scenario_lists() writes both next to
+ * the logs (OUT/intel/) so the run can be scanned and checked as it is.
  */
 #ifndef CM_GEN_GEN_H
 #define CM_GEN_GEN_H
@@ -289,6 +292,30 @@ struct cm_gen_env {
     const struct cm_gen_tables *tables; /* derived pick tables (gen_pick.h) */
 };
 
+/*
+ * Threat intelligence a scenario needs loaded to be detected: one entry of
+ * one list. OUT/intel/<list>.txt holds every entry of <list> (TXT format)
+ * over the scenarios of a run; see cm_gen_scenario_lists().
+ */
+struct cm_gen_intel_entry {
+    const char *list; /* a managed category ("tor_exit", "cnc", ...), "custom" or "trusted" */
+    char value[64];   /* an IPv4 address, CIDR or domain name */
+};
+
+/* Most entries one scenario adds. */
+#define CM_GEN_SC_MAX_ENTRIES 16
+
+/* The finding a scenario should make `coalmine scan` report (OUT/intel/scenarios.tsv). */
+struct cm_gen_expect {
+    const char *type;     /* GuardDuty finding type */
+    char resource[72];    /* access key id, bucket name or instance id */
+    char eni[24];         /* the ENI flow findings name ("" unless from flow logs) */
+    const char *list;     /* threatListName: the list behind it */
+    unsigned count;       /* events the finding counts */
+    char indicators[256]; /* the listed addresses and names it uses, comma-separated */
+    char near[256];       /* the addresses and names its near misses use, comma-separated */
+};
+
 struct cm_gen_scenario {
     const char *name;          /* "recon-iam-user" */
     const char *finding_types; /* comma-separated GuardDuty types it should trigger */
@@ -299,13 +326,37 @@ struct cm_gen_scenario {
      * a scenario never changes the background. Returns 0 or CM_E*.
      */
     int (*emit)(const struct cm_gen_scenario *sc, struct cm_gen_file *f);
+    /*
+     * Writes the list entries the scenario needs to out (room for
+     * CM_GEN_SC_MAX_ENTRIES) and returns how many. NULL: it needs none.
+     */
+    size_t (*intel)(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
+                    struct cm_gen_intel_entry *out);
+    /*
+     * Fills *out with the finding the scenario makes in world w. Returns 0,
+     * or CM_ENOTFOUND when w lacks what it needs (no IAM user, no instance),
+     * in which case emit adds nothing. NULL: nothing to expect.
+     */
+    int (*expect)(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
+                  struct cm_gen_expect *out);
+    const void *plan; /* the family's description of this scenario */
 };
 
-/* All scenarios, NULL-terminated (none yet). */
+/* All scenarios, NULL-terminated. */
 extern const struct cm_gen_scenario *const cm_gen_scenarios[];
 
 /* The scenario named name, or NULL. */
 const struct cm_gen_scenario *cm_gen_scenario_find(const char *name);
+
+/*
+ * Writes what c's scenarios need to be checked under c->out_dir/intel/: one
+ * TXT list per list name (<list>.txt, entries sorted and unique), args.txt
+ * (the `coalmine scan` options that load them, one per line) and
+ * scenarios.tsv (per scenario: name, type, resource, ENI, list, count,
+ * indicators, near misses). Writes nothing when c has no scenario. Returns 0, CM_EINVAL,
+ * CM_EIO or CM_ENOMEM.
+ */
+int cm_gen_scenario_lists(const struct cm_gen_config *c);
 
 /* ---- entry points ---- */
 

@@ -377,7 +377,8 @@ static void test_config_check(void **state)
     assert_int_equal(cm_gen_config_check(&c, NULL), CM_EINVAL);
     c.out_dir = "/nonexistent-never";
     assert_int_equal(cm_gen_run(&c, NULL), CM_EINVAL);
-    assert_null(cm_gen_scenarios[0]);
+    assert_non_null(cm_gen_scenarios[0]);
+    assert_non_null(cm_gen_scenario_find("recon-iam-malicious-ip"));
     assert_null(cm_gen_scenario_find("anything"));
 }
 

@@ -1,0 +1,210 @@
+/*
+ * cm_gen_scenario_lists: the files that let a run's scenarios be checked,
+ * under OUT/intel/ (see gen.h):
+ *
+ *   <list>.txt      every entry the scenarios need on <list>, TXT format,
+ *                   sorted and unique, after a '#' comment naming the list
+ *   args.txt        the `coalmine scan` options that load them, one per line:
+ *                   --intel-list CATEGORY=TXT:FILE for managed categories,
+ *                   --threat-list custom=TXT:FILE, --trusted-list trusted=TXT:FILE
+ *   scenarios.tsv   per scenario: name, finding type, resource (access key,
+ *                   bucket or instance id), ENI, threatListName, count, the
+ *                   listed indicators it uses and those of its near misses
+ *                   (comma-separated); a scenario that cannot run (its kind
+ *                   of log is not written, the world lacks an IAM user or an
+ *                   instance) gets "-" and count 0
+ *
+ * Everything is a function of the config (the world is rebuilt from it), so
+ * the files are as deterministic as the logs. Paths in args.txt start with
+ * out_dir as given.
+ */
+#include "gen/gen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "gen/gen_sc_intel.h"
+#include "gen/gz_writer.h"
+
+struct entries {
+    struct cm_gen_intel_entry *v;
+    size_t n, cap;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const struct cm_gen_intel_entry *x = a, *y = b;
+    int c = strcmp(x->list, y->list);
+
+    return c != 0 ? c : strcmp(x->value, y->value);
+}
+
+/* Whether sc writes anything in c's run: it adds to a kind of log the run writes. */
+static bool active(const struct cm_gen_config *c, const struct cm_gen_scenario *sc)
+{
+    return (sc->kinds & c->kinds) != 0;
+}
+
+static int collect(const struct cm_gen_config *c, const struct cm_gen_world *w, struct entries *e)
+{
+    const struct cm_gen_scenario *const *sc;
+    struct cm_gen_intel_entry tmp[CM_GEN_SC_MAX_ENTRIES];
+    size_t i, n, k = 0;
+
+    for (sc = c->scenarios; *sc != NULL; sc++) {
+        n = (*sc)->intel && active(c, *sc) ? (*sc)->intel(*sc, w, tmp) : 0;
+        if (cm_grow((void **)&e->v, &e->cap, e->n + n, sizeof(*e->v), 32) != 0) {
+            return CM_ENOMEM;
+        }
+        memcpy(e->v + e->n, tmp, n * sizeof(*tmp));
+        e->n += n;
+    }
+    if (e->n == 0) {
+        return 0;
+    }
+    qsort(e->v, e->n, sizeof(*e->v), entry_cmp);
+    for (i = 1; i < e->n; i++) {
+        if (entry_cmp(&e->v[i], &e->v[k]) != 0) {
+            e->v[++k] = e->v[i];
+        }
+    }
+    e->n = k + 1;
+    return 0;
+}
+
+static int write_file(const char *dir, const char *name, const struct cm_buf *b)
+{
+    struct cm_buf path;
+    FILE *fp;
+    int rc = CM_EIO;
+
+    cm_buf_init(&path, 0);
+    if (cm_buf_printf(&path, "%s/intel/%s", dir, name) != 0) {
+        cm_buf_finish(&path);
+        return CM_ENOMEM;
+    }
+    fp = fopen(path.p, "w");
+    if (fp != NULL) {
+        rc = fwrite(b->p, 1, b->len, fp) == b->len ? 0 : CM_EIO;
+        if (fclose(fp) != 0) {
+            rc = CM_EIO;
+        }
+    }
+    cm_buf_finish(&path);
+    return rc;
+}
+
+static bool managed(const char *list)
+{
+    return strcmp(list, CM_GEN_SC_CUSTOM) != 0 && strcmp(list, CM_GEN_SC_TRUSTED) != 0;
+}
+
+/* The scan option that loads list (option and value, space-separated). */
+static int put_option(struct cm_buf *b, const char *dir, const char *list)
+{
+    if (!managed(list)) {
+        return cm_buf_printf(b, "--%s-list %s=TXT:%s/intel/%s.txt\n",
+                             strcmp(list, CM_GEN_SC_TRUSTED) == 0 ? "trusted" : "threat", list, dir,
+                             list);
+    }
+    return cm_buf_printf(b, "--intel-list %s=TXT:%s/intel/%s.txt\n", list, dir, list);
+}
+
+/* Writes <list>.txt for every list and args.txt (managed lists, then custom, then trusted). */
+static int write_lists(const char *dir, const struct entries *e)
+{
+    struct cm_buf b, args;
+    size_t i, j;
+    int pass, rc = 0;
+
+    cm_buf_init(&b, 0);
+    cm_buf_init(&args, 0);
+    for (i = 0; i < e->n && rc == 0; i = j) {
+        const char *list = e->v[i].list;
+
+        cm_buf_reset(&b);
+        rc = cm_buf_printf(&b,
+                           "# %s: the %s entries of coalmine gen's attack scenarios (TXT format).\n"
+                           "# Load it with: ",
+                           list, list);
+        rc = rc ? rc : put_option(&b, dir, list);
+        for (j = i; j < e->n && strcmp(e->v[j].list, list) == 0 && rc == 0; j++) {
+            rc = cm_buf_printf(&b, "%s\n", e->v[j].value);
+        }
+        if (rc == 0) {
+            char name[96];
+
+            snprintf(name, sizeof(name), "%s.txt", list);
+            rc = write_file(dir, name, &b);
+        }
+    }
+    for (pass = 0; pass < 3 && rc == 0; pass++) {
+        for (i = 0; i < e->n && rc == 0; i++) {
+            const char *list = e->v[i].list;
+            int want = managed(list) ? 0 : strcmp(list, CM_GEN_SC_CUSTOM) == 0 ? 1 : 2;
+
+            if (want == pass && (i == 0 || strcmp(e->v[i - 1].list, list) != 0)) {
+                rc = put_option(&args, dir, list);
+            }
+        }
+    }
+    rc = rc ? rc : write_file(dir, "args.txt", &args);
+    cm_buf_finish(&b);
+    cm_buf_finish(&args);
+    return rc;
+}
+
+static int write_expectations(const struct cm_gen_config *c, const struct cm_gen_world *w)
+{
+    const struct cm_gen_scenario *const *sc;
+    struct cm_gen_expect ex;
+    struct cm_buf b;
+    int rc;
+
+    cm_buf_init(&b, 0);
+    rc = cm_buf_puts(&b, "# scenario\ttype\tresource\teni\tlist\tcount\tindicators\tnear\n");
+    for (sc = c->scenarios; *sc != NULL && rc == 0; sc++) {
+        if ((*sc)->expect == NULL) {
+            continue;
+        }
+        if (!active(c, *sc) || (*sc)->expect(*sc, w, &ex) != 0) {
+            rc = cm_buf_printf(&b, "%s\t%s\t-\t-\t-\t0\t-\t-\n", (*sc)->name, (*sc)->finding_types);
+            continue;
+        }
+        rc = cm_buf_printf(&b, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", (*sc)->name, ex.type,
+                           ex.resource, ex.eni[0] ? ex.eni : "-", ex.list, ex.count,
+                           ex.indicators[0] ? ex.indicators : "-", ex.near[0] ? ex.near : "-");
+    }
+    rc = rc ? rc : write_file(c->out_dir, "scenarios.tsv", &b);
+    cm_buf_finish(&b);
+    return rc;
+}
+
+int cm_gen_scenario_lists(const struct cm_gen_config *c)
+{
+    struct cm_gen_world *w = NULL;
+    struct entries e = {NULL, 0, 0};
+    struct cm_buf dir;
+    int rc;
+
+    if (c->out_dir == NULL || cm_gen_config_check(c, NULL) != 0) {
+        return CM_EINVAL;
+    }
+    if (c->scenarios == NULL || c->scenarios[0] == NULL) {
+        return 0;
+    }
+    cm_buf_init(&dir, 0);
+    rc = cm_buf_printf(&dir, "%s/intel/", c->out_dir);
+    rc = rc ? rc : cm_gen_mkdirs(dir.p, dir.len);
+    rc = rc ? rc : cm_gen_world_create(c, &w);
+    rc = rc ? rc : collect(c, w, &e);
+    rc = rc ? rc : write_lists(c->out_dir, &e);
+    rc = rc ? rc : write_expectations(c, w);
+    cm_free(e.v);
+    cm_gen_world_destroy(w);
+    cm_buf_finish(&dir);
+    return rc;
+}
