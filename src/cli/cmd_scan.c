@@ -17,8 +17,10 @@
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
+#include "cli/scan_intel.h"
 #include "core/clock.h"
 #include "core/scan.h"
+#include "detect/intel.h"
 #include "finding/aggregate.h"
 #include "store/store.h"
 
@@ -26,18 +28,22 @@ struct scan_cli {
     enum cm_out_format fmt;
     FILE *out;
     int tty;
-    int colour;                /* stdout is a terminal */
-    struct cm_agg *agg;        /* findings by identity, in first-seen order */
-    struct cm_finding_ctx ctx; /* how detections become findings */
-    uint64_t unbuildable;      /* detections that could not become findings */
-    struct cm_store_put *puts; /* with --db: what storing each finding did */
+    int colour;                            /* stdout is a terminal */
+    struct cm_agg *agg;                    /* findings by identity, in first-seen order */
+    struct cm_finding_ctx ctx;             /* how detections become findings */
+    uint64_t unbuildable;                  /* detections that could not become findings */
+    struct cm_store_put *puts;             /* with --db: what storing each finding did */
+    const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
+    uint64_t trusted;                      /* detections dropped by trusted lists */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE]\n"
-            "                     [--format table|json|eventbridge|ocsf] PATH...\n"
+            "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
+            "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
+            "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
             "directories (recursively; plain or .gz; the format is recognised from the content)\n"
@@ -54,6 +60,26 @@ static void usage(FILE *f)
             "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
             "                        form, one per line), eventbridge, or ocsf\n"
             "  -r, --max-rejects N   rejected records listed in the summary (default 20)\n"
+            "      --threat-list [NAME=][FORMAT:]FILE\n"
+            "                        a customer threat list (.Custom findings, threatListName\n"
+            "                        NAME, default the file's base name); repeatable\n"
+            "      --trusted-list [NAME=][FORMAT:]FILE\n"
+            "                        a trusted list: addresses and names on it produce no\n"
+            "                        finding at all, in any source; repeatable\n"
+            "      --intel-list CATEGORY[:NAME]=[FORMAT:]FILE\n"
+            "                        managed intel of one class: cnc, mining, tor_exit,\n"
+            "                        tor_relay, scanner, drop_point, sinkhole, phishing,\n"
+            "                        drive_by, dga, malicious_ip, malicious_domain, or\n"
+            "                        unknown (guessed per entry); repeatable\n"
+            "                        FORMAT: TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT,\n"
+            "                        FIRE_EYE, STIX2, MISP, MISP_CSV, HOSTS, ZEEK (default:\n"
+            "                        recognised from the content)\n"
+            "      --intel-dir DIR   the intel directory `coalmine intel` manages\n"
+            "      --no-default-intel  only the lists given here: not the built-in bundle,\n"
+            "                        fetched feeds or lists added with `coalmine intel add`\n"
+            "      --geoip FILE      a MaxMind-format (MMDB) City, Country, ASN or ISP\n"
+            "                        database for remoteIpDetails; repeatable, earlier\n"
+            "                        files win; without one those fields are left out\n"
             "  -q, --quiet           no summary or progress on stderr\n"
             "  -h, --help            this help\n"
             "\n"
@@ -65,7 +91,13 @@ static void usage(FILE *f)
 static int emit(struct cm_sink *sink, const struct cm_detection *d)
 {
     struct scan_cli *c = sink->ud;
-    int rc = cm_agg_add(c->agg, &c->ctx, d, NULL, NULL);
+    int rc;
+
+    if (c->intel && cm_detect_trusted(c->intel, d)) {
+        c->trusted++; /* spec §4.3: no finding at all, not even an archived one */
+        return CM_OK;
+    }
+    rc = cm_agg_add(c->agg, &c->ctx, d, NULL, NULL);
 
     if (rc == CM_ENOMEM) {
         return rc;
@@ -90,6 +122,20 @@ static void name_evidence(struct scan_cli *c, const struct cm_scan_stats *st)
             }
         }
     }
+}
+
+/* Fills remoteIpDetails' country, city and organisation from the --geoip databases. */
+static int geo_enrich(struct scan_cli *c, const struct cm_geoip *geo)
+{
+    size_t n = cm_agg_stats(c->agg)->findings;
+
+    for (size_t i = 0; geo != NULL && i < n; i++) {
+        int rc = cm_geoip_enrich(geo, cm_agg_at(c->agg, i));
+        if (rc == CM_ENOMEM) {
+            return rc;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -299,6 +345,48 @@ static int finish_run(const struct cm_scan_stats *st, const char *stats_path, in
     return CM_EXIT_OK;
 }
 
+/* Everything run() owns, freed in one place. */
+struct scan_run {
+    struct scan_cli cli;
+    struct cm_scan_intel intel;
+    struct cm_detect_config dcfg;
+    struct cm_scan_stats st;
+    bool have_stats;
+    struct cm_store *store;
+};
+
+static void scan_run_free(struct scan_run *r)
+{
+    if (r->have_stats) {
+        cm_scan_stats_free(&r->st);
+    }
+    cm_store_close(r->store);
+    cm_free(r->cli.puts);
+    cm_agg_destroy(r->cli.agg);
+    cm_scan_intel_close(&r->intel);
+}
+
+/* Applies retention, records the scan in the store and says so. */
+static int close_store(struct scan_run *r, const char *db_path, int64_t started_ms, int quiet)
+{
+    char err[512] = "";
+    int64_t id, expired = 0;
+
+    if (cm_store_add_scan(r->store, &r->st, started_ms, &id, err, sizeof(err)) != 0 ||
+        cm_store_expire(r->store, started_ms, &expired, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
+        return CM_EXIT_ERROR;
+    }
+    if (!quiet) {
+        fprintf(stderr, "  store:    %s (scan %lld", db_path, (long long)id);
+        if (expired) {
+            fprintf(stderr, "; %lld findings past retention deleted", (long long)expired);
+        }
+        fprintf(stderr, ")\n");
+    }
+    return CM_EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -309,26 +397,31 @@ static int run(int argc, char **argv)
         {"max-rejects", required_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},
         {"retention-days", required_argument, NULL, 'R'},
+        {"threat-list", required_argument, NULL, CM_SCAN_OPT_THREAT_LIST},
+        {"trusted-list", required_argument, NULL, CM_SCAN_OPT_TRUSTED_LIST},
+        {"intel-list", required_argument, NULL, CM_SCAN_OPT_INTEL_LIST},
+        {"intel-dir", required_argument, NULL, CM_SCAN_OPT_INTEL_DIR},
+        {"no-default-intel", no_argument, NULL, CM_SCAN_OPT_NO_DEFAULT_INTEL},
+        {"geoip", required_argument, NULL, CM_SCAN_OPT_GEOIP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct scan_run r;
     struct cm_scan_opts o;
-    struct cm_scan_stats st;
-    struct scan_cli cli;
-    struct cm_sink sink = {emit, &cli};
+    struct scan_cli *cli = &r.cli;
+    struct cm_sink sink = {emit, cli};
     const char *stats_path = NULL, *db_path = NULL;
-    struct cm_store *store = NULL;
     int64_t started_ms;
     char err[512] = "";
     unsigned long v;
-    int c, rc, quiet = 0, retention = -1;
+    int c, rc = CM_EXIT_ERROR, quiet = 0, retention = -1;
 
     memset(&o, 0, sizeof(o));
-    memset(&cli, 0, sizeof(cli));
-    cli.out = stdout;
-    cli.fmt = CM_OUT_TABLE;
-    cli.ctx.detector_id = CM_DEFAULT_DETECTOR_ID;
-    cli.ctx.now_ms = 0; /* createdAt/updatedAt from event time: same input, same output */
+    memset(&r, 0, sizeof(r));
+    cli->out = stdout;
+    cli->fmt = CM_OUT_TABLE;
+    cli->ctx.detector_id = CM_DEFAULT_DETECTOR_ID;
+    cli->ctx.now_ms = 0; /* createdAt/updatedAt from event time: same input, same output */
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:t:s:f:r:qh", longopts, NULL)) != -1) {
         switch (c) {
@@ -338,7 +431,7 @@ static int run(int argc, char **argv)
         case 't':
             if (parse_uint(optarg, 256, &v) != 0 || v == 0) {
                 fprintf(stderr, "coalmine scan: --threads wants a number from 1 to 256\n");
-                return CM_EXIT_USAGE;
+                goto usage;
             }
             o.threads = (unsigned)v;
             break;
@@ -346,17 +439,17 @@ static int run(int argc, char **argv)
             stats_path = optarg;
             break;
         case 'f':
-            if (cm_out_format_parse(optarg, &cli.fmt) != 0) {
+            if (cm_out_format_parse(optarg, &cli->fmt) != 0) {
                 fprintf(stderr,
                         "coalmine scan: unknown --format '%s' (table, json, eventbridge, ocsf)\n",
                         optarg);
-                return CM_EXIT_USAGE;
+                goto usage;
             }
             break;
         case 'r':
             if (parse_uint(optarg, 100000, &v) != 0 || v == 0) {
                 fprintf(stderr, "coalmine scan: --max-rejects wants a number from 1 to 100000\n");
-                return CM_EXIT_USAGE;
+                goto usage;
             }
             o.max_rejects = v;
             break;
@@ -366,95 +459,102 @@ static int run(int argc, char **argv)
         case 'R':
             if (parse_uint(optarg, 36500, &v) != 0) {
                 fprintf(stderr, "coalmine scan: --retention-days wants a number from 0 to 36500\n");
-                return CM_EXIT_USAGE;
+                goto usage;
             }
             retention = (int)v;
             break;
+        case CM_SCAN_OPT_THREAT_LIST:
+        case CM_SCAN_OPT_TRUSTED_LIST:
+        case CM_SCAN_OPT_INTEL_LIST:
+        case CM_SCAN_OPT_INTEL_DIR:
+        case CM_SCAN_OPT_NO_DEFAULT_INTEL:
+        case CM_SCAN_OPT_GEOIP:
+            if (cm_scan_intel_option(&r.intel, c, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto usage;
+            }
+            break;
         case 'h':
             usage(stdout);
-            return CM_EXIT_OK;
+            rc = CM_EXIT_OK;
+            goto out;
         default:
             usage(stderr);
-            return CM_EXIT_USAGE;
+            rc = CM_EXIT_USAGE;
+            goto out;
         }
     }
     if (optind >= argc) {
         fprintf(stderr, "coalmine scan: no PATH given\n");
         usage(stderr);
-        return CM_EXIT_USAGE;
-    }
-    if (cm_agg_create(&cli.agg, 1000000, 0x636f616c6d696e65ULL) != 0) {
-        fprintf(stderr, "coalmine scan: out of memory\n");
-        return CM_EXIT_ERROR;
+        goto usage;
     }
     if (retention >= 0 && db_path == NULL) {
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
-        cm_agg_destroy(cli.agg);
-        return CM_EXIT_USAGE;
+        goto usage;
     }
-    if (db_path &&
-        (cm_store_open(&store, db_path, CM_STORE_CREATE, err, sizeof(err)) != 0 ||
-         (retention >= 0 && cm_store_set_retention(store, retention, err, sizeof(err)) != 0))) {
+    if (cm_agg_create(&cli->agg, 1000000, 0x636f616c6d696e65ULL) != 0) {
+        fprintf(stderr, "coalmine scan: out of memory\n");
+        goto out;
+    }
+    if (cm_scan_intel_open(&r.intel, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
-        cm_store_close(store);
-        cm_agg_destroy(cli.agg);
-        return CM_EXIT_ERROR;
+        goto out;
+    }
+    r.dcfg.intel = r.intel.snap;
+    cli->intel = r.intel.snap;
+    o.detect.config = &r.dcfg;
+    if (db_path &&
+        (cm_store_open(&r.store, db_path, CM_STORE_CREATE, err, sizeof(err)) != 0 ||
+         (retention >= 0 && cm_store_set_retention(r.store, retention, err, sizeof(err)) != 0))) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
+        goto out;
     }
     started_ms = cm_clock_now_ms();
-    cli.tty = !quiet && isatty(2);
+    cli->tty = !quiet && isatty(2);
     o.progress = progress;
-    o.progress_ud = &cli;
-    cli.colour = isatty(fileno(stdout));
-    rc = cm_scan_run(&o, argv + optind, (size_t)(argc - optind), &sink, &st, err, sizeof(err));
-    if (rc != 0) {
-        fprintf(stderr, "coalmine scan: %s\n", err[0] ? err : cm_strerror(rc));
-        cm_scan_stats_free(&st);
-        cm_store_close(store);
-        cm_agg_destroy(cli.agg);
-        return CM_EXIT_ERROR;
+    o.progress_ud = cli;
+    cli->colour = isatty(fileno(stdout));
+    r.have_stats = true;
+    if (cm_scan_run(&o, argv + optind, (size_t)(argc - optind), &sink, &r.st, err, sizeof(err)) !=
+        0) {
+        fprintf(stderr, "coalmine scan: %s\n", err[0] ? err : "scan failed");
+        goto out;
     }
-    st.findings = cm_agg_stats(cli.agg)->findings;
-    name_evidence(&cli, &st);
+    r.st.findings = cm_agg_stats(cli->agg)->findings;
+    name_evidence(cli, &r.st);
+    if (geo_enrich(cli, r.intel.geo) != 0) {
+        fprintf(stderr, "coalmine scan: out of memory\n");
+        goto out;
+    }
     /* Findings are written durably before anything downstream sees them. */
-    if (store && store_findings(&cli, store, quiet, err, sizeof(err)) != 0) {
+    if (r.store && store_findings(cli, r.store, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
-        cm_scan_stats_free(&st);
-        cm_store_close(store);
-        cm_free(cli.puts);
-        cm_agg_destroy(cli.agg);
-        return CM_EXIT_ERROR;
+        goto out;
     }
-    rc = print_findings(&cli);
+    rc = print_findings(cli);
     if (rc == 0) {
-        rc = finish_run(&st, stats_path, quiet);
+        rc = finish_run(&r.st, stats_path, quiet);
     }
-    if (!quiet && (cli.unbuildable || cm_agg_stats(cli.agg)->dropped)) {
+    if (!quiet && (cli->unbuildable || cm_agg_stats(cli->agg)->dropped)) {
         fprintf(stderr,
                 "  dropped:  %llu detections could not become findings, %llu over the cap\n",
-                (unsigned long long)cli.unbuildable,
-                (unsigned long long)cm_agg_stats(cli.agg)->dropped);
+                (unsigned long long)cli->unbuildable,
+                (unsigned long long)cm_agg_stats(cli->agg)->dropped);
     }
-    if (store) {
-        int64_t id;
-        int64_t ms = started_ms;
-        int64_t expired = 0;
-        if (cm_store_add_scan(store, &st, ms, &id, err, sizeof(err)) != 0 ||
-            cm_store_expire(store, ms, &expired, err, sizeof(err)) != 0) {
-            fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
-            rc = CM_EXIT_ERROR;
-        } else if (!quiet) {
-            fprintf(stderr, "  store:    %s (scan %lld", db_path, (long long)id);
-            if (expired) {
-                fprintf(stderr, "; %lld findings past retention deleted", (long long)expired);
-            }
-            fprintf(stderr, ")\n");
-        }
-        cm_store_close(store);
+    if (!quiet && cli->trusted) {
+        fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",
+                (unsigned long long)cli->trusted);
     }
-    cm_scan_stats_free(&st);
-    cm_free(cli.puts);
-    cm_agg_destroy(cli.agg);
+    if (r.store && close_store(&r, db_path, started_ms, quiet) != CM_EXIT_OK) {
+        rc = CM_EXIT_ERROR;
+    }
     fflush(stdout);
+    goto out;
+usage:
+    rc = CM_EXIT_USAGE;
+out:
+    scan_run_free(&r);
     return rc;
 }
 

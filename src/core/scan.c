@@ -79,7 +79,8 @@ struct reader {
     struct cm_batch *cur;
     struct cm_filebuf *fb;
     uint64_t records[CM_SCAN_KINDS];
-    uint64_t input_records; /* good records of the current input */
+    uint64_t input_records;   /* good records of the current input */
+    struct cm_str key_region; /* region from the current input's object key, or empty */
     uint64_t files, bytes_in, bytes_decoded;
     int rc;
 };
@@ -160,6 +161,9 @@ static int on_event_batched(void *ud, struct cm_event *ev)
 
     r->records[ev->kind]++;
     r->input_records++;
+    if (ev->region.len == 0 && r->key_region.len > 0) {
+        ev->region = r->key_region;
+    }
     if (ev != &b->ev[b->n]) {
         memcpy(&b->ev[b->n], ev, cm_event_size(ev));
     }
@@ -184,6 +188,9 @@ static int on_event_direct(void *ud, struct cm_event *ev)
 
     r->records[ev->kind]++;
     r->input_records++;
+    if (ev->region.len == 0 && r->key_region.len > 0) {
+        ev->region = r->key_region;
+    }
     rc = cm_engine_event(r->engine, ev, &r->s->sink);
     /* The event is consumed: the tape and arena can start over. */
     cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
@@ -285,6 +292,8 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         s->st->inputs[file_id].kind = (int)ps->kind; /* one reader owns an input */
     }
     r->ctx.file_id = file_id;
+    r->key_region =
+        file_id < s->in.n ? cm_input_key_region(s->in.v[file_id].path) : cm_str_make("", 0);
     r->ctx.on_reject = on_reject;
     r->ctx.ud = r;
     if (r->engine) {

@@ -183,3 +183,42 @@ void cm_inputs_free(struct cm_inputs *in)
     cm_free(in->v);
     memset(in, 0, sizeof(*in));
 }
+
+/* A region name: lower-case letters and digits in dash-separated parts, ending in a digit. */
+static bool region_like(const char *p, size_t n)
+{
+    size_t dashes = 0;
+
+    if (n < 9 || n > 24 || p[n - 1] < '0' || p[n - 1] > '9') {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '-') {
+            dashes++;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            return false;
+        }
+    }
+    return dashes >= 2;
+}
+
+struct cm_str cm_input_key_region(const char *path)
+{
+    static const char *const markers[] = {"/vpcflowlogs/", "/CloudTrail/", "/CloudTrail-Insight/"};
+
+    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+        const char *m = strstr(path, markers[i]);
+        const char *seg, *end;
+
+        if (m == NULL) {
+            continue;
+        }
+        seg = m + strlen(markers[i]);
+        end = strchr(seg, '/');
+        if (end && region_like(seg, (size_t)(end - seg))) {
+            return cm_str_make(seg, (size_t)(end - seg));
+        }
+    }
+    return cm_str_make("", 0);
+}

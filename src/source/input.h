@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/str.h"
+
 struct cm_input {
     char *path;     /* owned */
     int64_t key_ms; /* time from the object key or first record, INT64_MIN when none */
@@ -32,6 +34,14 @@ struct cm_inputs {
  * is kept, so the scan reports it as unreadable. Returns 0, CM_ENOMEM, or
  * CM_EIO when a path given in paths cannot be read (err names it).
  */
+/*
+ * The region in an AWS delivery key ("AWSLogs/<account>/vpcflowlogs/<region>/...",
+ * ".../CloudTrail/<region>/..."): a slice of path, or an empty slice when the
+ * path has none. Default-format flow records carry no region; this is where
+ * theirs comes from.
+ */
+struct cm_str cm_input_key_region(const char *path);
+
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
 void cm_inputs_free(struct cm_inputs *in);
 

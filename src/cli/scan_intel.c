@@ -1,0 +1,177 @@
+/*
+ * Intel options and loading for `coalmine scan`. See scan_intel.h.
+ */
+#include "cli/scan_intel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "core/clock.h"
+#include "intel/intel_config.h"
+
+int cm_scan_intel_option(struct cm_scan_intel *si, int code, const char *arg, char *err,
+                         size_t errlen)
+{
+    struct cm_intel_source src;
+    int rc;
+
+    switch (code) {
+    case CM_SCAN_OPT_INTEL_DIR:
+        si->intel_dir = arg;
+        return 0;
+    case CM_SCAN_OPT_NO_DEFAULT_INTEL:
+        si->no_default = true;
+        return 0;
+    case CM_SCAN_OPT_GEOIP:
+        if (si->ngeoip == CM_GEOIP_MAX_DBS) {
+            snprintf(err, errlen, "at most %d --geoip files", CM_GEOIP_MAX_DBS);
+            return CM_EINVAL;
+        }
+        si->geoip[si->ngeoip++] = arg;
+        return 0;
+    case CM_SCAN_OPT_THREAT_LIST:
+    case CM_SCAN_OPT_TRUSTED_LIST:
+    case CM_SCAN_OPT_INTEL_LIST:
+        break;
+    default:
+        snprintf(err, errlen, "unknown intel option");
+        return CM_EINVAL;
+    }
+    rc = cm_intel_source_parse(
+        arg, code == CM_SCAN_OPT_TRUSTED_LIST ? CM_INTEL_KIND_TRUSTED : CM_INTEL_KIND_THREAT,
+        code == CM_SCAN_OPT_INTEL_LIST, &src, err, errlen);
+    if (rc != 0) {
+        return rc;
+    }
+    if (cm_grow((void **)&si->srcs, &si->cap, si->n + 1, sizeof(*si->srcs), 4) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    si->srcs[si->n++] = src;
+    return 0;
+}
+
+static void on_bad(void *ud, const struct cm_intel_source *src, uint32_t line, const char *reason)
+{
+    struct cm_scan_intel *si = ud;
+
+    if (si->cur != src) {
+        si->cur = src;
+        si->shown = 0;
+    }
+    if (si->shown++ < CM_SCAN_INTEL_SHOW_BAD) {
+        fprintf(stderr, "coalmine scan: %s:%u: %s (list %s; record skipped)\n", src->path,
+                (unsigned)line, reason, src->name);
+    }
+}
+
+/* One line in all, then one per list given on the command line or with records skipped. */
+static void report(const struct cm_scan_intel *si, const struct cm_intel_source_report *r, size_t n,
+                   double ms)
+{
+    uint64_t nets = 0, names = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        nets += r[i].st.ip_entries;
+        names += r[i].st.dom_entries;
+    }
+    fprintf(stderr, "  intel:    %zu lists (%llu networks, %llu names) in %.0f ms, %zu bytes\n", n,
+            (unsigned long long)nets, (unsigned long long)names, ms,
+            cm_intel_snapshot_bytes(si->snap));
+    for (size_t i = 0; i < n; i++) {
+        if (i < si->ndefault && r[i].st.bad == 0 && r[i].st.skipped == 0) {
+            continue;
+        }
+        fprintf(stderr, "            %s (%s, %s): %llu networks, %llu names", r[i].name,
+                r[i].format, cm_intel_kind_name(si->srcs[i].kind),
+                (unsigned long long)r[i].st.ip_entries, (unsigned long long)r[i].st.dom_entries);
+        if (r[i].st.bad) {
+            fprintf(stderr, ", %llu bad records skipped", (unsigned long long)r[i].st.bad);
+        }
+        if (r[i].st.skipped) {
+            fprintf(stderr, ", %llu shared-host URLs not taken",
+                    (unsigned long long)r[i].st.skipped);
+        }
+        fputc('\n', stderr);
+    }
+}
+
+/* Puts the default sources (bundle, fetched feeds, registry) before the command line's. */
+static int add_defaults(struct cm_scan_intel *si, struct cm_intel_config *cfg, char *err,
+                        size_t errlen)
+{
+    struct cm_intel_source *def = NULL;
+    size_t ndef = 0;
+    int rc;
+
+    if ((rc = cm_intel_config_init(cfg, si->intel_dir, err, errlen)) != 0 ||
+        (rc = cm_intel_config_sources(cfg, &def, &ndef, err, errlen)) != 0) {
+        return rc;
+    }
+    if (ndef == 0) {
+        return 0;
+    }
+    if (cm_grow((void **)&si->srcs, &si->cap, si->n + ndef, sizeof(*si->srcs), 4) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    memmove(si->srcs + ndef, si->srcs, si->n * sizeof(*si->srcs));
+    memcpy(si->srcs, def, ndef * sizeof(*si->srcs));
+    si->n += ndef;
+    si->ndefault = ndef;
+    return 0;
+}
+
+int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t errlen)
+{
+    struct cm_intel_source_report *reports = NULL;
+    struct cm_intel_config cfg;
+    int64_t t0 = cm_clock_now_ms();
+    int rc = 0;
+
+    memset(&cfg, 0, sizeof(cfg));
+    if (si->ngeoip > 0 && (rc = cm_geoip_open(&si->geo, si->geoip, si->ngeoip, err, errlen)) != 0) {
+        goto out;
+    }
+    if (!si->no_default && (rc = add_defaults(si, &cfg, err, errlen)) != 0) {
+        goto out;
+    }
+    if (si->n == 0) {
+        goto out;
+    }
+    reports = cm_calloc(si->n, sizeof(*reports));
+    if (reports == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = CM_ENOMEM;
+        goto out;
+    }
+    rc = cm_intel_open(si->srcs, si->n, cm_intel_seed(), quiet ? NULL : on_bad, si, reports,
+                       &si->snap, err, errlen);
+    if (rc == CM_EEXIST) {
+        size_t len = strlen(err);
+        snprintf(err + len, errlen - len,
+                 " (the bundle or `coalmine intel list` has a list of that name: name yours "
+                 "with NAME=FILE)");
+    }
+    if (rc == 0 && !quiet) {
+        report(si, reports, si->n, (double)(cm_clock_now_ms() - t0));
+    }
+out:
+    /* The default sources point into cfg; nothing uses them once the snapshot is built. */
+    cm_free(reports);
+    cm_intel_config_free(&cfg);
+    return rc;
+}
+
+void cm_scan_intel_close(struct cm_scan_intel *si)
+{
+    cm_geoip_close(si->geo);
+    si->geo = NULL;
+    cm_intel_snapshot_unref(si->snap);
+    si->snap = NULL;
+    cm_free(si->srcs);
+    si->srcs = NULL;
+    si->n = si->cap = 0;
+}
