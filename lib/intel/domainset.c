@@ -1,44 +1,54 @@
 /*
- * Domain indicator sets: one seeded open-addressing table of distinct
- * normalised names, each with its values grouped by rule. See domainset.h
- * and docs/internals/intel.md.
+ * Domain indicator sets: distinct normalised names in seeded hash buckets,
+ * behind a blocked Bloom filter. See domainset.h and
+ * docs/internals/intel.md.
  *
- * Frozen layout: pool holds the name bytes (the builder's pool, handed over);
- * entries[e] points into it and at vals[vstart ..), where the values of rule
- * EXACT come first, then SUBTREE, then SUBDOMAINS (cnt[] of each). So the
- * rules that apply to the whole query name (EXACT, SUBTREE) and those that
- * apply to a proper suffix (SUBTREE, SUBDOMAINS) are each one contiguous
- * run. Table slots keep 32 bits of the hash as a tag so most probes never
- * touch the pool.
+ * A name's hash is chained over its labels from the last to the first: the
+ * hash of "evil.com" seeds the hash of "a.evil.com". So one right-to-left
+ * pass over a query gives the hash of every suffix. Every suffix is first
+ * checked against the Bloom filter: 512-bit blocks (one cache line), 4 bits
+ * per name, 16 bits per name in all. The block is chosen by the hash of the
+ * name's last two labels, so all the suffixes of a query but its last label
+ * test the same line, and the last labels (top-level domains) are few and
+ * stay cached: a query that misses costs about one line, not one per label.
+ *
+ * Frozen layout: nb buckets by the full hash; bucket b's records are
+ * recs[off[b] .. off[b + 1]) (32-bit words), one per distinct name:
+ *
+ *   tag (32 bits of the hash)
+ *   length | count EXACT << 8 | count SUBTREE << 16 | count SUBDOMAINS << 24,
+ *     or length | 0xffffff00 and the three counts in the next three words
+ *   the name bytes, zero-padded to a word
+ *   the values: EXACT ones, then SUBTREE, then SUBDOMAINS, each ascending
+ *
+ * So the rules that apply to the whole query name (EXACT, SUBTREE) and those
+ * that apply to a proper suffix (SUBTREE, SUBDOMAINS) are each one
+ * contiguous run, and a match points into the record without a copy. A hit
+ * costs the Bloom line, the bucket offsets and one record line or two.
  */
 #include "intel/domainset.h"
 
-#include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
 
-#define EMPTY 0xffffffffu
+#define EXT_COUNTS  0xffffff00u /* record word 1: the counts follow in three words */
+#define SMALL_SORT  16u         /* groups up to this size are insertion sorted */
+#define PAD         16u         /* zero bytes after a name, so label_hash may read past it */
+#define BLOCK_WORDS 8u          /* a Bloom block: 512 bits */
+#define PREFETCH    16u         /* freezing reads names this many keys ahead */
+#define BLOCK_NAMES 32u         /* names per block: 16 bits each */
 
 struct ditem {
-    uint32_t off; /* pool offset; the entry index once freezing resolved it */
+    uint32_t off; /* pool offset of the normalised name */
     uint32_t val;
     uint8_t len;
     uint8_t rule;
-};
-
-struct dentry {
-    uint32_t off;
-    uint32_t vstart;
-    uint32_t cnt[3];
-    uint8_t len;
-};
-
-struct dslot {
-    uint32_t tag;
-    uint32_t entry; /* EMPTY when free */
 };
 
 struct cm_domainset_builder {
@@ -51,18 +61,90 @@ struct cm_domainset_builder {
 
 struct cm_domainset {
     uint64_t seed;
-    char *pool;
-    struct dentry *entries;
-    size_t nentries;
-    struct dslot *slots;
-    uint32_t nslots;
-    uint32_t *vals;
+    uint32_t nb;     /* buckets; 0 for an empty set */
+    uint32_t nblk;   /* Bloom blocks */
+    uint64_t *bloom; /* nblk * BLOCK_WORDS words */
+    uint32_t *off;   /* nb + 1 record offsets, in words */
+    uint32_t *recs;
+    size_t count; /* distinct names */
     size_t bytes;
 };
 
-int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
+/*
+ * What each input byte is in a name: its normalised form (lowercase) with
+ * NB_OK set, and NB_DOT for the dot; 0 for a byte no name has. One lookup
+ * gives all three, so the byte loop below is short.
+ */
+#define NB_OK  0x80u
+#define NB_DOT 0x100u
+#define L(c)   [c] = NB_OK | (c)
+#define U(c)   [c] = NB_OK | ((c) + 'a' - 'A')
+/* clang-format off */
+static const uint16_t name_byte[256] = {
+    L('-'), L('_'), ['.'] = NB_OK | NB_DOT | '.',
+    L('0'), L('1'), L('2'), L('3'), L('4'), L('5'), L('6'), L('7'), L('8'), L('9'),
+    U('A'), U('B'), U('C'), U('D'), U('E'), U('F'), U('G'), U('H'), U('I'), U('J'), U('K'),
+    U('L'), U('M'), U('N'), U('O'), U('P'), U('Q'), U('R'), U('S'), U('T'), U('U'), U('V'),
+    U('W'), U('X'), U('Y'), U('Z'),
+    L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'), L('j'), L('k'),
+    L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'), L('s'), L('t'), L('u'), L('v'),
+    L('w'), L('x'), L('y'), L('z'),
+};
+/* clang-format on */
+#undef L
+#undef U
+
+#ifdef __SSE2__
+/* The bytes of x in [lo, hi] (all of them ASCII: a signed compare puts 0x80-0xff below). */
+static __m128i in_range(__m128i x, char lo, char hi)
 {
-    size_t n = name.len, label = 0;
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8((char)(lo - 1))),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8((char)(hi + 1))));
+}
+
+/*
+ * Normalises the 16 bytes at p into out: returns a bit per byte that no
+ * name has, and sets *dots to a bit per '.'.
+ */
+static unsigned norm16(const char *p, char *out, unsigned *dots)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i up = in_range(x, 'A', 'Z'), ok = up;
+
+    ok = _mm_or_si128(ok, in_range(x, 'a', 'z'));
+    ok = _mm_or_si128(ok, in_range(x, '0', '9'));
+    ok = _mm_or_si128(ok, in_range(x, '-', '.'));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+    x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)out, x);
+    *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+    return ~(unsigned)_mm_movemask_epi8(ok) & 0xffff;
+}
+#endif
+
+/* Sets bits at positions at..at+15 of the 256-bit map dm from the 16 bits of d. */
+static void put_bits(uint64_t dm[4], size_t at, unsigned d)
+{
+    dm[at / 64] |= (uint64_t)d << (at % 64);
+    if (at % 64 > 48) {
+        dm[at / 64 + 1] |= (uint64_t)d >> (64 - at % 64);
+    }
+}
+
+/*
+ * Normalises name into out and sets *len; with starts != NULL also records
+ * where each label starts (*nl of them, at most CM_DOMAINSET_MAX_MATCHES).
+ * Sixteen bytes at a time with SSE2 (the last 16 overlap the ones before
+ * when the length is not a multiple), else one table lookup per byte: no
+ * branch depends on the bytes, as a label's end is not predictable and a
+ * mispredicted branch per label costs more than the loop. The dots go into
+ * a bitmap; the labels are checked from it afterwards.
+ */
+static int normalize(struct cm_str name, char *out, size_t *len, uint8_t *starts, size_t *nl)
+{
+    uint64_t dm[4] = {0, 0, 0, 0};
+    size_t n = name.len, k = 0, from = 0, i = 0;
+    unsigned bad = 0;
 
     if (n > 0 && name.p[n - 1] == '.') {
         n--;
@@ -70,32 +152,214 @@ int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
     if (n == 0 || n > CM_DOMAIN_MAX) {
         return CM_EINVAL;
     }
-    for (size_t i = 0; i < n; i++) {
-        char c = name.p[i];
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        unsigned d;
 
-        if (c == '.') {
-            if (label == 0) {
-                return CM_EINVAL;
-            }
-            label = 0;
-            out[i] = c;
-            continue;
-        }
-        if (c >= 'A' && c <= 'Z') {
-            c = (char)(c - 'A' + 'a');
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-            return CM_EINVAL;
-        }
-        if (++label > CM_DOMAIN_LABEL_MAX) {
-            return CM_EINVAL;
-        }
-        out[i] = c;
+        bad |= norm16(name.p + i, out + i, &d);
+        put_bits(dm, i, d);
     }
-    if (label == 0) {
+    if (i > 0 && i < n) {
+        unsigned d;
+
+        i = n - 16;
+        bad |= norm16(name.p + i, out + i, &d);
+        put_bits(dm, i, d);
+        i = n;
+    }
+#endif
+    while (i < n) { /* a word of the bitmap at a time, kept in a register */
+        size_t end = n - i < 64 - i % 64 ? n : i + (64 - i % 64);
+        uint64_t d = 0;
+
+        for (; i < end; i++) {
+            unsigned v = name_byte[(unsigned char)name.p[i]];
+
+            out[i] = (char)(v & 0x7f);
+            bad |= (v & NB_OK) ^ NB_OK;
+            d |= (uint64_t)(v >> 8) << (i % 64);
+        }
+        dm[(end - 1) / 64] |= d;
+    }
+    if (bad) {
         return CM_EINVAL;
     }
+    for (size_t w = 0; w < 4; w++) {
+        for (uint64_t bits = dm[w]; bits != 0; bits &= bits - 1) {
+            size_t dot = 64 * w + (size_t)__builtin_ctzll(bits);
+
+            if (dot == from || dot - from > CM_DOMAIN_LABEL_MAX) {
+                return CM_EINVAL;
+            }
+            if (starts != NULL) {
+                starts[k] = (uint8_t)from;
+            }
+            k++;
+            from = dot + 1;
+        }
+    }
+    if (n == from || n - from > CM_DOMAIN_LABEL_MAX) {
+        return CM_EINVAL;
+    }
+    if (starts != NULL) {
+        starts[k] = (uint8_t)from;
+    }
     *len = n;
+    if (nl != NULL) {
+        *nl = k + 1;
+    }
     return CM_OK;
+}
+
+int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
+{
+    return normalize(name, out, len, NULL, NULL);
+}
+
+/* The multiplier that chains label hashes (odd: a bijection mod 2^64). */
+#define CHAIN 0x9e3779b97f4a7c15ULL
+#define K0    0xa0761d6478bd642fULL
+#define K1    0xe7037ed1a0b428dbULL
+
+static uint64_t rd64(const char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* keep[r]: the first r bytes (0-8) of a word loaded by rd64. */
+static const uint64_t keep[9] = {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    0,
+    0xff00000000000000ULL,
+    0xffff000000000000ULL,
+    0xffffff0000000000ULL,
+    0xffffffff00000000ULL,
+    0xffffffffff000000ULL,
+    0xffffffffffff0000ULL,
+    0xffffffffffffff00ULL,
+    0xffffffffffffffffULL,
+#else
+    0,
+    0xffULL,
+    0xffffULL,
+    0xffffffULL,
+    0xffffffffULL,
+    0xffffffffffULL,
+    0xffffffffffffULL,
+    0xffffffffffffffULL,
+    0xffffffffffffffffULL,
+#endif
+};
+
+static uint64_t fold(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/*
+ * A seeded hash of label p[0..n) (n >= 1), in the family of cm_hash64 but
+ * with no branch on the length up to 16 bytes: it reads the 16 bytes from
+ * the last 1-16 and masks what is past the label (the caller pads the name
+ * with PAD readable bytes). Label lengths vary from one label to the next,
+ * and a mispredicted branch per label cost more than the hashing. The fold
+ * is the only mixing: suffix_hashes mixes each suffix's hash.
+ */
+static uint64_t label_hash(const char *p, size_t n, uint64_t seed)
+{
+    uint64_t h = seed ^ K0 ^ (uint64_t)n * K1;
+    size_t i = 0, r, rb;
+
+    for (; n - i > 16; i += 16) {
+        h = fold(rd64(p + i) ^ K1 ^ h, rd64(p + i + 8) ^ K0);
+    }
+    r = n - i;
+    rb = (r - 8) & (0 - (size_t)(r > 8)); /* bytes in the second word */
+    return fold((rd64(p + i) & keep[r - rb]) ^ K1 ^ h,
+                (rd64(p + i + 8) & keep[rb]) ^ K0 ^ (seed >> 32 | seed << 32));
+}
+
+/* Maps a hash onto [0, n) without division. */
+static uint32_t home(uint64_t h, uint32_t n)
+{
+    return (uint32_t)(((h >> 32) * n) >> 32);
+}
+
+/* The Bloom block of a name whose last-two-labels hash is h. */
+static const uint64_t *block_of(const struct cm_domainset *s, uint64_t h)
+{
+    return s->bloom + (size_t)home(h, s->nblk) * BLOCK_WORDS;
+}
+
+/*
+ * The hash of every suffix of normalised name p[0..len) (followed by PAD
+ * readable bytes), whose nl labels start at starts[]: hs[k] for the suffix
+ * from label k. Labels are hashed on their own, seeded, and chained from the
+ * last one with a multiply-add, then mixed: the hash of "evil.com" is a step
+ * of the hash of "a.evil.com", so one pass gives every suffix.
+ */
+static void suffix_hashes(const struct cm_domainset *s, const char *p, size_t len,
+                          const uint8_t *starts, size_t nl, uint64_t *hs)
+{
+    uint64_t c = s->seed;
+
+    for (size_t k = nl; k-- > 0;) {
+        size_t end = k + 1 < nl ? starts[k + 1] - 1u : len;
+
+        c = c * CHAIN + label_hash(p + starts[k], end - starts[k], s->seed);
+        hs[k] = cm_hash_mix64(c);
+    }
+}
+
+/*
+ * The hash of normalised name p[0..len) (followed by PAD readable bytes);
+ * *blk gets the hash of its last two labels (of the name, if it has one),
+ * which picks its Bloom block.
+ */
+static uint64_t name_hash(const struct cm_domainset *s, const char *p, size_t len, uint64_t *blk)
+{
+    uint8_t starts[CM_DOMAIN_MAX + 1];
+    uint64_t hs[CM_DOMAINSET_MAX_MATCHES];
+    size_t nl = 1;
+
+    starts[0] = 0;
+    for (size_t i = 0; i < len; i++) {
+        starts[nl] = (uint8_t)(i + 1);
+        nl += p[i] == '.';
+    }
+    suffix_hashes(s, p, len, starts, nl, hs);
+    *blk = hs[nl >= 2 ? nl - 2 : 0];
+    return hs[0];
+}
+
+/* Bit i of a 512-bit block. */
+#define BIT(blk, i) ((blk)[(i) >> 6] & (1ULL << ((i)&63)))
+
+/* Sets the name's four bits, 9 bits of its hash each (the bucket comes from the top bits). */
+static void bloom_set(uint64_t *blk, uint64_t h)
+{
+    for (int k = 0; k < 4; k++) {
+        unsigned i = (unsigned)(h >> (9 * k)) & 511;
+        blk[i >> 6] |= 1ULL << (i & 63);
+    }
+}
+
+static bool bloom_test(const uint64_t *blk, uint64_t h)
+{
+    unsigned a = (unsigned)h & 511, b = (unsigned)(h >> 9) & 511, c = (unsigned)(h >> 18) & 511,
+             d = (unsigned)(h >> 27) & 511;
+
+    /* All four loads, then one test: a branch per bit would mispredict about once a probe. */
+    return (BIT(blk, a) != 0) & (BIT(blk, b) != 0) & (BIT(blk, c) != 0) & (BIT(blk, d) != 0);
+}
+
+static uint32_t tag_of(uint64_t h)
+{
+    return (uint32_t)(h >> 24);
 }
 
 int cm_domainset_builder_create(struct cm_domainset_builder **out, uint64_t seed)
@@ -128,17 +392,19 @@ int cm_domainset_builder_add(struct cm_domainset_builder *b, struct cm_str name,
     int rc;
 
     if ((unsigned)rule > CM_DOMAIN_SUBDOMAINS || val > CM_DOMAINSET_VAL_MAX ||
-        cm_domain_normalize(name, norm, &len) != 0) {
+        normalize(name, norm, &len, NULL, NULL) != 0) {
         return CM_EINVAL;
     }
     if (b->npool + len > UINT32_MAX) {
         return CM_E2BIG;
     }
-    if ((rc = cm_grow((void **)&b->pool, &b->cappool, b->npool + len, 1, 1024)) != 0 ||
+    /* PAD zero bytes always follow the last name: freezing hashes names in place. */
+    if ((rc = cm_grow((void **)&b->pool, &b->cappool, b->npool + len + PAD, 1, 1024)) != 0 ||
         (rc = cm_grow((void **)&b->items, &b->cap, b->n + 1, sizeof(*b->items), 1024)) != 0) {
         return rc;
     }
     memcpy(b->pool + b->npool, norm, len);
+    memset(b->pool + b->npool + len, 0, PAD);
     b->items[b->n++] = (struct ditem){(uint32_t)b->npool, val, (uint8_t)len, (uint8_t)rule};
     b->npool += len;
     return CM_OK;
@@ -158,106 +424,253 @@ size_t cm_domainset_builder_count(const struct cm_domainset_builder *b)
     return b->n;
 }
 
-static uint32_t home(uint64_t h, uint32_t n)
+/* --- records ------------------------------------------------------------------ */
+
+static size_t rec_len(const uint32_t *r)
 {
-    return (uint32_t)(((h >> 32) * n) >> 32);
+    return r[1] & 0xff;
 }
 
-/* The entry for name p[0..len), or NULL. */
-static const struct dentry *find_name(const struct cm_domainset *s, const char *p, size_t len)
+/* Words before the name: tag, length word and, for large counts, three more. */
+static size_t rec_head(const uint32_t *r)
 {
-    uint64_t h;
-    uint32_t i;
+    return (r[1] & EXT_COUNTS) == EXT_COUNTS ? 5 : 2;
+}
 
-    if (s->nslots == 0) {
-        return NULL;
+static const char *rec_name(const uint32_t *r)
+{
+    return (const char *)(r + rec_head(r));
+}
+
+static void rec_counts(const uint32_t *r, uint32_t cnt[3])
+{
+    if ((r[1] & EXT_COUNTS) == EXT_COUNTS) {
+        memcpy(cnt, r + 2, 3 * sizeof(*cnt));
+        return;
     }
-    h = cm_hash64(p, len, s->seed);
-    i = home(h, s->nslots);
-    for (;;) {
-        const struct dslot *sl = &s->slots[i];
+    cnt[0] = (r[1] >> 8) & 0xff;
+    cnt[1] = (r[1] >> 16) & 0xff;
+    cnt[2] = r[1] >> 24;
+}
 
-        if (sl->entry == EMPTY) {
-            return NULL;
+static size_t name_words(size_t len)
+{
+    return (len + 3) / 4;
+}
+
+static const uint32_t *rec_vals(const uint32_t *r)
+{
+    return r + rec_head(r) + name_words(rec_len(r));
+}
+
+/* Whether counts need the three extra words (each fits the length word's bytes below 255). */
+static bool counts_ext(const uint32_t cnt[3])
+{
+    return cnt[0] >= 255 || cnt[1] >= 255 || cnt[2] >= 255;
+}
+
+static size_t rec_words_for(size_t len, const uint32_t cnt[3])
+{
+    return (counts_ext(cnt) ? 5 : 2) + name_words(len) + (size_t)cnt[0] + cnt[1] + cnt[2];
+}
+
+static size_t rec_words(const uint32_t *r)
+{
+    uint32_t cnt[3];
+
+    rec_counts(r, cnt);
+    return rec_words_for(rec_len(r), cnt);
+}
+
+/* --- freeze --------------------------------------------------------------------- */
+
+/* One item with what freezing needs of it, so that sorting never chases the items. */
+struct fkey {
+    uint64_t h;   /* the name's hash */
+    uint64_t blk; /* the hash that picks its Bloom block */
+    uint32_t off; /* its name in the builder's pool */
+    uint32_t val;
+    uint8_t len;
+    uint8_t rule;
+};
+
+static bool same_name(const char *pool, const struct fkey *x, const struct fkey *y)
+{
+    return x->h == y->h && x->len == y->len && memcmp(pool + x->off, pool + y->off, x->len) == 0;
+}
+
+/* Order inside a bucket: (hash, length, name bytes, rule, value); equal names become adjacent. */
+static int cmp_key(const char *pool, const struct fkey *x, const struct fkey *y)
+{
+    int d;
+
+    if (x->h != y->h) {
+        return x->h < y->h ? -1 : 1;
+    }
+    if (x->len != y->len) {
+        return x->len < y->len ? -1 : 1;
+    }
+    if ((d = memcmp(pool + x->off, pool + y->off, x->len)) != 0) {
+        return d;
+    }
+    if (x->rule != y->rule) {
+        return x->rule < y->rule ? -1 : 1;
+    }
+    return x->val < y->val ? -1 : x->val > y->val;
+}
+
+/* Sorts v[0..n) by cmp_key: insertion sort when small, else bottom-up merge sort through tmp. */
+static void sort_group(const char *pool, struct fkey *v, struct fkey *tmp, size_t n)
+{
+    struct fkey *src = v, *dst = tmp, *t;
+
+    if (n <= SMALL_SORT) {
+        for (size_t i = 1; i < n; i++) {
+            struct fkey x = v[i];
+            size_t j = i;
+
+            while (j > 0 && cmp_key(pool, &v[j - 1], &x) > 0) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = x;
         }
-        if (sl->tag == (uint32_t)h) {
-            const struct dentry *e = &s->entries[sl->entry];
+        return;
+    }
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
 
-            if (e->len == len && memcmp(s->pool + e->off, p, len) == 0) {
-                return e;
+            while (i < mid && j < hi) {
+                dst[k++] = cmp_key(pool, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            }
+            while (i < mid) {
+                dst[k++] = src[i++];
+            }
+            while (j < hi) {
+                dst[k++] = src[j++];
             }
         }
-        i = i + 1 == s->nslots ? 0 : i + 1;
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) {
+        memcpy(v, src, n * sizeof(*v));
     }
 }
 
-/* Finds or creates the entry of item it; the tables are large enough. */
-static uint32_t resolve(struct cm_domainset *s, const struct ditem *it)
+/* Whether v[k] repeats the (rule, value) of v[k - 1] (same name). */
+static bool repeat(const struct fkey *v, size_t k, size_t first)
 {
-    const char *p = s->pool + it->off;
-    uint64_t h = cm_hash64(p, it->len, s->seed);
-    uint32_t i = home(h, s->nslots);
-    struct dentry *e;
-
-    for (;;) {
-        struct dslot *sl = &s->slots[i];
-
-        if (sl->entry == EMPTY) {
-            break;
-        }
-        e = &s->entries[sl->entry];
-        if (sl->tag == (uint32_t)h && e->len == it->len &&
-            memcmp(s->pool + e->off, p, it->len) == 0) {
-            return sl->entry;
-        }
-        i = i + 1 == s->nslots ? 0 : i + 1;
-    }
-    s->slots[i] = (struct dslot){(uint32_t)h, (uint32_t)s->nentries};
-    e = &s->entries[s->nentries];
-    memset(e, 0, sizeof(*e));
-    e->off = it->off;
-    e->len = it->len;
-    return (uint32_t)s->nentries++;
+    return k > first && v[k].rule == v[k - 1].rule && v[k].val == v[k - 1].val;
 }
 
-static int cmp_item(const void *pa, const void *pb)
+/*
+ * Copies name p[0..len) into a record and zeroes its padding, 8 bytes at a
+ * time: it may read PAD bytes past the name (the pool has them) and write 4
+ * past its padded end (where the record's first value goes next).
+ */
+static void copy_name(char *dst, const char *p, size_t len)
 {
-    const struct ditem *a = pa, *b = pb;
-
-    if (a->off != b->off) {
-        return a->off < b->off ? -1 : 1;
+    for (size_t i = 0; i < len; i += 8) {
+        memcpy(dst + i, p + i, 8);
     }
-    if (a->rule != b->rule) {
-        return a->rule < b->rule ? -1 : 1;
-    }
-    return a->val < b->val ? -1 : a->val > b->val;
+    memset(dst + len, 0, 4 * name_words(len) - len);
 }
 
-/* Groups the resolved items by (entry, rule, value) into entries and vals. */
-static void group(struct cm_domainset *s, struct ditem *items, size_t n)
+/*
+ * Walks the names of sorted group v[0..n) (one bucket): for each distinct
+ * name, its distinct values per rule. With s->recs set, writes the records
+ * at *at (advancing it); always adds the record words to *words and the
+ * names to *names.
+ */
+static void emit_group(struct cm_domainset *s, const char *pool, const struct fkey *v, size_t n,
+                       size_t *at, size_t *words, size_t *names)
 {
-    size_t nv = 0;
+    size_t i = 0;
 
-    if (n > 1) {
-        qsort(items, n, sizeof(*items), cmp_item);
+    while (i < n) {
+        uint32_t cnt[3] = {0, 0, 0};
+        size_t end = i, size;
+
+        while (end < n && (end == i || same_name(pool, &v[i], &v[end]))) {
+            cnt[v[end].rule] += !repeat(v, end, i);
+            end++;
+        }
+        size = rec_words_for(v[i].len, cnt);
+        if (s->recs != NULL) {
+            uint32_t *r = s->recs + *at, *vals;
+            size_t nv = 0;
+
+            r[0] = tag_of(v[i].h);
+            if (counts_ext(cnt)) {
+                r[1] = v[i].len | EXT_COUNTS;
+                memcpy(r + 2, cnt, sizeof(cnt));
+            } else {
+                r[1] = v[i].len | cnt[0] << 8 | cnt[1] << 16 | cnt[2] << 24;
+            }
+            copy_name((char *)(r + rec_head(r)), pool + v[i].off, v[i].len);
+            vals = r + rec_head(r) + name_words(v[i].len);
+            for (size_t k = i; k < end; k++) {
+                if (!repeat(v, k, i)) {
+                    vals[nv++] = v[k].val;
+                }
+            }
+            *at += size;
+        }
+        *words += size;
+        (*names)++;
+        i = end;
     }
-    for (size_t i = 0; i < n; i++) {
-        struct dentry *e = &s->entries[items[i].off];
+}
 
-        if (i > 0 && cmp_item(&items[i - 1], &items[i]) == 0) {
-            continue;
-        }
-        if (i == 0 || items[i - 1].off != items[i].off) {
-            e->vstart = (uint32_t)nv;
-        }
-        e->cnt[items[i].rule]++;
-        s->vals[nv++] = items[i].val;
+/*
+ * Hashes every item into tmp and sets its Bloom bits, orders the items by
+ * bucket into keys (a counting sort), then each bucket by name. s->off
+ * holds the bucket starts in keys afterwards.
+ */
+static void order_items(struct cm_domainset *s, const struct cm_domainset_builder *b,
+                        struct fkey *keys, struct fkey *tmp)
+{
+    memset(s->off, 0, ((size_t)s->nb + 1) * sizeof(*s->off));
+    for (size_t i = 0; i < b->n; i++) {
+        const struct ditem *it = &b->items[i];
+        struct fkey *k = &tmp[i];
+
+        k->h = name_hash(s, b->pool + it->off, it->len, &k->blk);
+        k->off = it->off;
+        k->val = it->val;
+        k->len = it->len;
+        k->rule = it->rule;
+    }
+    /* Loops of their own: the writes are scattered and go faster side by side. */
+    for (size_t i = 0; i < b->n; i++) {
+        s->off[home(tmp[i].h, s->nb) + 1]++;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        bloom_set(s->bloom + (size_t)home(tmp[i].blk, s->nblk) * BLOCK_WORDS, tmp[i].h);
+    }
+    for (uint32_t k = 0; k < s->nb; k++) {
+        s->off[k + 1] += s->off[k];
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        keys[s->off[home(tmp[i].h, s->nb)]++] = tmp[i];
+    }
+    /* off[k] now ends bucket k: shift back to starts. */
+    memmove(s->off + 1, s->off, (size_t)s->nb * sizeof(*s->off));
+    s->off[0] = 0;
+    for (uint32_t k = 0; k < s->nb; k++) {
+        sort_group(b->pool, keys + s->off[k], tmp, s->off[k + 1] - s->off[k]);
     }
 }
 
 int cm_domainset_freeze(struct cm_domainset_builder *b, struct cm_domainset **out)
 {
     struct cm_domainset *s;
+    struct fkey *keys = NULL, *tmp = NULL;
+    size_t words = 0, names = 0, at = 0, nwords;
     int rc = CM_ENOMEM;
 
     *out = NULL;
@@ -269,26 +682,52 @@ int cm_domainset_freeze(struct cm_domainset_builder *b, struct cm_domainset **ou
         return CM_ENOMEM;
     }
     s->seed = b->seed;
-    if (b->n > 0) {
-        s->nslots = (uint32_t)(b->n + b->n / 2 + 1);
-        s->slots = cm_malloc(s->nslots * sizeof(*s->slots));
-        s->entries = cm_malloc(b->n * sizeof(*s->entries));
-        s->vals = cm_malloc(b->n * sizeof(*s->vals));
-        if (s->slots == NULL || s->entries == NULL || s->vals == NULL) {
-            goto fail;
-        }
-        for (uint32_t i = 0; i < s->nslots; i++) {
-            s->slots[i].entry = EMPTY;
-        }
+    s->bytes = sizeof(*s);
+    if (b->n == 0) {
+        goto done;
+    }
+    s->nb = (uint32_t)(b->n / 4 + 1);
+    s->nblk = (uint32_t)(b->n / BLOCK_NAMES + 1);
+    nwords = (size_t)s->nblk * BLOCK_WORDS;
+    s->off = cm_malloc(((size_t)s->nb + 1) * sizeof(*s->off));
+    s->bloom = cm_calloc(nwords, sizeof(*s->bloom));
+    keys = cm_malloc(b->n * sizeof(*keys));
+    tmp = cm_malloc(b->n * sizeof(*tmp));
+    if (s->off == NULL || s->bloom == NULL || keys == NULL || tmp == NULL) {
+        goto fail;
+    }
+    order_items(s, b, keys, tmp);
+    cm_free(tmp);
+    tmp = NULL;
+    for (uint32_t k = 0; k < s->nb; k++) {
+        emit_group(s, b->pool, keys + s->off[k], s->off[k + 1] - s->off[k], &at, &words, &names);
+    }
+    if (words >= UINT32_MAX) {
+        rc = CM_E2BIG;
+        goto fail;
+    }
+    if ((s->recs = cm_malloc(words * sizeof(*s->recs))) == NULL) {
+        goto fail;
     }
     /* Nothing can fail from here on: the builder is consumed. */
-    s->pool = b->pool;
-    for (size_t i = 0; i < b->n; i++) {
-        b->items[i].off = resolve(s, &b->items[i]);
+    names = 0;
+    for (uint32_t k = 0; k < s->nb; k++) {
+        uint32_t first = s->off[k], n = s->off[k + 1] - first;
+
+        /* The names are read in bucket order, all over the pool: ask for them early. */
+        for (uint32_t i = first + PREFETCH; i < first + n + PREFETCH && i < b->n; i++) {
+            __builtin_prefetch(b->pool + keys[i].off);
+        }
+        s->off[k] = (uint32_t)at;
+        emit_group(s, b->pool, keys + first, n, &at, &words, &names);
     }
-    group(s, b->items, b->n);
-    s->bytes = sizeof(*s) + b->cappool + s->nslots * sizeof(*s->slots) +
-               b->n * (sizeof(*s->entries) + sizeof(*s->vals));
+    s->off[s->nb] = (uint32_t)at;
+    s->count = names;
+    s->bytes +=
+        at * sizeof(*s->recs) + ((size_t)s->nb + 1) * sizeof(*s->off) + nwords * sizeof(*s->bloom);
+    cm_free(keys);
+done:
+    cm_free(b->pool);
     cm_free(b->items);
     b->pool = NULL;
     b->items = NULL;
@@ -296,6 +735,8 @@ int cm_domainset_freeze(struct cm_domainset_builder *b, struct cm_domainset **ou
     *out = s;
     return CM_OK;
 fail:
+    cm_free(keys);
+    cm_free(tmp);
     cm_domainset_destroy(s);
     return rc;
 }
@@ -305,49 +746,73 @@ void cm_domainset_destroy(struct cm_domainset *s)
     if (s == NULL) {
         return;
     }
-    cm_free(s->pool);
-    cm_free(s->entries);
-    cm_free(s->slots);
-    cm_free(s->vals);
+    cm_free(s->bloom);
+    cm_free(s->off);
+    cm_free(s->recs);
     cm_free(s);
+}
+
+/* --- lookup ------------------------------------------------------------------------ */
+
+/* The record of name p[0..len) with hash h, in a bucket that passed the Bloom filter; or NULL. */
+static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, const char *p,
+                                   size_t len)
+{
+    uint32_t b = home(h, s->nb), tag = tag_of(h);
+    const uint32_t *r = s->recs + s->off[b], *end = s->recs + s->off[b + 1];
+
+    for (; r < end; r += rec_words(r)) {
+        if (r[0] == tag && rec_len(r) == len && memcmp(rec_name(r), p, len) == 0) {
+            return r;
+        }
+    }
+    return NULL;
 }
 
 static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_domainset_match *out,
                    size_t max, bool all)
 {
-    char buf[CM_DOMAIN_MAX];
-    size_t len, pos = 0, n = 0;
+    char buf[CM_DOMAIN_MAX + PAD];
+    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
+    uint64_t hs[CM_DOMAINSET_MAX_MATCHES];
+    const uint64_t *blk, *top;
+    size_t len, nl, n = 0;
 
-    if (s == NULL || s->nentries == 0 || cm_domain_normalize(name, buf, &len) != 0) {
+    if (s == NULL || s->nb == 0 || normalize(name, buf, &len, starts, &nl) != 0) {
         return 0;
     }
-    for (;;) {
-        const struct dentry *e = find_name(s, buf + pos, len - pos);
-        const char *dot;
+    memset(buf + len, 0, PAD);
+    suffix_hashes(s, buf, len, starts, nl, hs);
+    top = block_of(s, hs[nl - 1]);
+    blk = nl >= 2 ? block_of(s, hs[nl - 2]) : top;
+    for (size_t k = 0; k < nl; k++) {
+        size_t pos = starts[k];
+        const uint32_t *r;
+        uint32_t cnt[3];
+        unsigned first;
+        size_t nv;
 
-        if (e != NULL) {
-            /* The whole name takes EXACT and SUBTREE; a proper suffix SUBTREE and SUBDOMAINS. */
-            unsigned first = pos == 0 ? CM_DOMAIN_EXACT : CM_DOMAIN_SUBTREE;
-            size_t nv = e->cnt[first] + e->cnt[first + 1];
-
-            if (nv > 0) {
-                if (n < max) {
-                    out[n].name = cm_str_make(s->pool + e->off, e->len);
-                    out[n].rules = (e->cnt[first] ? 1u << first : 0) |
-                                   (e->cnt[first + 1] ? 1u << (first + 1) : 0);
-                    out[n].vals = s->vals + e->vstart + (pos == 0 ? 0 : e->cnt[0]);
-                    out[n].nvals = nv;
-                }
-                if (++n == 1 && !all) {
-                    break;
-                }
-            }
+        if (!bloom_test(k + 1 < nl ? blk : top, hs[k]) ||
+            (r = find_record(s, hs[k], buf + pos, len - pos)) == NULL) {
+            continue;
         }
-        dot = memchr(buf + pos, '.', len - pos);
-        if (dot == NULL) {
+        /* The whole name takes EXACT and SUBTREE; a proper suffix SUBTREE and SUBDOMAINS. */
+        rec_counts(r, cnt);
+        first = pos == 0 ? CM_DOMAIN_EXACT : CM_DOMAIN_SUBTREE;
+        nv = (size_t)cnt[first] + cnt[first + 1];
+        if (nv == 0) {
+            continue;
+        }
+        if (n < max) {
+            out[n].name = cm_str_make(rec_name(r), rec_len(r));
+            out[n].rules =
+                (cnt[first] ? 1u << first : 0) | (cnt[first + 1] ? 1u << (first + 1) : 0);
+            out[n].vals = rec_vals(r) + (pos == 0 ? 0 : cnt[0]);
+            out[n].nvals = nv;
+        }
+        if (++n == 1 && !all) {
             break;
         }
-        pos = (size_t)(dot - buf) + 1;
     }
     return n;
 }
@@ -366,7 +831,7 @@ size_t cm_domainset_lookup_all(const struct cm_domainset *s, struct cm_str name,
 
 size_t cm_domainset_count(const struct cm_domainset *s)
 {
-    return s != NULL ? s->nentries : 0;
+    return s != NULL ? s->count : 0;
 }
 
 size_t cm_domainset_bytes(const struct cm_domainset *s)

@@ -16,11 +16,12 @@
  * name as SUBTREE. A name may carry several rules and values; duplicates of
  * one (name, rule, value) are one.
  *
- * A lookup walks the query's suffixes from the whole name to its last label,
- * one seeded-hash probe each, and reports the longest listed suffix whose
- * rules apply at that depth (EXACT/SUBTREE for the whole name,
- * SUBTREE/SUBDOMAINS for a proper suffix). A frozen struct cm_domainset is
- * immutable and safe to read from many threads. See docs/internals/intel.md.
+ * A lookup hashes every suffix of the query in one pass (seeded), tests
+ * them against a cache-resident Bloom filter and reads the set only for the
+ * ones that pass; it reports the longest listed suffix whose rules apply at
+ * that depth (EXACT/SUBTREE for the whole name, SUBTREE/SUBDOMAINS for a
+ * proper suffix). A frozen struct cm_domainset is immutable and safe to
+ * read from many threads. See docs/internals/intel.md.
  */
 #ifndef CM_INTEL_DOMAINSET_H
 #define CM_INTEL_DOMAINSET_H

@@ -1,12 +1,31 @@
 /*
- * IP indicator sets: per-prefix-length seeded hash tables probed longest
- * first, with a /16 index of the lengths present for IPv4. See ipset.h and
- * docs/internals/intel.md (why this and not a trie or interval arrays).
+ * IP indicator sets. IPv4: a directory of the 65 536 /16s over sorted
+ * 32-bit keys, with parent links; IPv6: one seeded hash table per prefix
+ * length, probed longest first. See ipset.h and docs/internals/intel.md
+ * (the layout, what it costs, why not a trie or per-length tables).
  *
- * A table slot holds the masked network and a value word: a single value
- * (< MULTI), EMPTY, or MULTI | offset into multi[], where multi[offset] is a
- * count followed by that many distinct ascending values. The builder sorts
- * its triples by (length, network, value) at freeze time, which makes
+ * IPv4 prefixes get an index each. The long ones (/17-/32) come first,
+ * grouped by their top 16 bits (the bucket) and sorted by (network,
+ * length), so a bucket's keys are one sorted run of key[]; the short ones
+ * (/0-/16) follow in sh4[]. up[i] is the most specific prefix strictly
+ * containing prefix i, or NONE; bk[b].sh is the most specific short prefix
+ * covering bucket b. occ[b] has a bit per /22 of the bucket that some long
+ * prefix overlaps, so most addresses near listed ones but in none are
+ * answered from the directory alone (1 MiB, cache resident).
+ *
+ * A lookup finds the last key of its bucket at or below the address. The
+ * most specific prefix containing the address is that prefix or one of
+ * its ancestors (prefixes nest or are disjoint, and a parent sorts before
+ * its children), so it walks up[] until one contains the address and falls
+ * back to bk[b].sh. A key holds the length, whether up[] is a long prefix,
+ * and the index of the prefix's value word in vtab (the distinct words;
+ * lists repeat a few indicator ids a million times), so the common cases
+ * read one key line and nothing else.
+ *
+ * A value word is a single value (< MULTI) or MULTI | offset into multi[],
+ * where multi[offset] is a count followed by that many distinct ascending
+ * values. Freezing sorts the builder's triples by (network, length, value)
+ * for IPv4 (radix sort) and (length, network, value) for IPv6, which makes
  * duplicates adjacent.
  */
 #include "intel/ipset.h"
@@ -19,8 +38,23 @@
 #include "base/hash.h"
 
 #define EMPTY      0xffffffffu
+#define NONE       0xffffffffu
 #define MULTI      0x80000000u
 #define V4_BUCKETS 65536u
+/*
+ * A long prefix's key: the low 16 bits of its network, its length - 17, a
+ * bit saying up[] is a long prefix (of the same bucket), and the index of
+ * its value word in vtab (VI_ESC: in lword). Keys sort as (network, length).
+ */
+#define KEY_LO(k)  ((k) >> 16)
+#define KEY_LEN(k) ((((k) >> 12) & 15) + 17)
+#define KEY_VI(k)  ((k)&VI_ESC)
+#define UP_LONG    0x800u
+#define VI_ESC     0x7ffu
+#define VI_SLOTS   4096u /* interning table for vtab while freezing */
+/* Below this many IPv4 triples qsort beats the radix sort's fixed cost. */
+#define RADIX_MIN    4096u
+#define RADIX_DIGITS 1024u
 
 struct item4 {
     uint32_t net;
@@ -34,24 +68,26 @@ struct item6 {
     uint32_t len;
 };
 
-struct slot4 {
-    uint32_t key;
-    uint32_t val;
-};
-
 struct slot6 {
     uint64_t hi, lo;
     uint32_t val;
 };
 
-struct tab4 {
-    struct slot4 *slots;
+struct tab6 {
+    struct slot6 *slots;
     uint32_t n; /* slots; 0 when no network has this length */
 };
 
-struct tab6 {
-    struct slot6 *slots;
-    uint32_t n;
+/* A short IPv4 prefix (/0-/16). */
+struct short4 {
+    uint32_t word; /* value word */
+    uint32_t len;
+};
+
+/* One /16 of the IPv4 directory. */
+struct bucket4 {
+    uint32_t off; /* its long prefixes are [off, next bucket's off) */
+    uint32_t sh;  /* most specific prefix of /16 or shorter covering it, or NONE */
 };
 
 struct cm_ipset_builder {
@@ -64,15 +100,18 @@ struct cm_ipset_builder {
 
 struct cm_ipset {
     uint64_t seed;
-    /*
-     * Per top-16-bit bucket, two words in one cache line's reach: [0] bit L
-     * set when a /L can match in it; [1] a 64-bit Bloom filter of the
-     * networks longer than /16 that lie in it, so that an address near
-     * listed ones but not in them is answered without touching the tables.
-     */
-    uint64_t *bucket4;
+    /* IPv4 (all NULL when the set has none) */
+    uint64_t *occ;      /* per bucket, bit i: a long prefix overlaps its i-th /22 */
+    struct bucket4 *bk; /* V4_BUCKETS + 1 entries; the last one only ends the offsets */
+    uint32_t *key;      /* per long prefix, by bucket: see KEY_* */
+    uint32_t *vtab;     /* the distinct value words that keys index (at most VI_ESC) */
+    uint32_t *lword;    /* per long prefix, its value word; NULL when no key says VI_ESC */
+    struct short4 *sh4; /* the short prefixes */
+    uint32_t *up;       /* per prefix (long ones, then short ones): the most specific
+                           prefix containing it, or NONE */
+    size_t nlong;
+    /* IPv6 */
     uint64_t len6[3]; /* bit L%64 of word L/64: an IPv6 /L exists */
-    struct tab4 t4[33];
     struct tab6 t6[129];
     uint32_t *multi;
     size_t nmulti;
@@ -112,11 +151,6 @@ static void wr_be64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)v;
         v >>= 8;
     }
-}
-
-static uint64_t hash4(uint64_t seed, uint32_t key)
-{
-    return cm_hash_mix64(seed ^ key);
 }
 
 static uint64_t hash6(uint64_t seed, uint64_t hi, uint64_t lo)
@@ -212,15 +246,16 @@ size_t cm_ipset_builder_count(const struct cm_ipset_builder *b)
     return b->n4 + b->n6;
 }
 
+/* IPv4 order: (network, length, value), so a prefix comes before everything inside it. */
 static int cmp4(const void *pa, const void *pb)
 {
     const struct item4 *a = pa, *b = pb;
 
-    if (a->len != b->len) {
-        return a->len < b->len ? -1 : 1;
-    }
     if (a->net != b->net) {
         return a->net < b->net ? -1 : 1;
+    }
+    if (a->len != b->len) {
+        return a->len < b->len ? -1 : 1;
     }
     return a->val < b->val ? -1 : a->val > b->val;
 }
@@ -241,12 +276,80 @@ static int cmp6(const void *pa, const void *pb)
     return a->val < b->val ? -1 : a->val > b->val;
 }
 
-/* Sorts and drops repeated triples. */
-static void sort_dedup(struct cm_ipset_builder *b)
+static bool same4(const struct item4 *a, const struct item4 *b)
+{
+    return a->len == b->len && a->net == b->net;
+}
+
+static bool same6(const struct item6 *a, const struct item6 *b)
+{
+    return a->len == b->len && a->hi == b->hi && a->lo == b->lo;
+}
+
+/* Digit d (0-7, 10 bits each) of an IPv4 triple's 70-bit sort key (network, length, value). */
+static unsigned digit4(const struct item4 *it, unsigned d)
+{
+    uint64_t k = d < 4 ? it->val : ((uint64_t)it->net << 6) | it->len;
+
+    return (unsigned)(k >> (10 * (d & 3))) & (RADIX_DIGITS - 1);
+}
+
+/*
+ * Sorts v[0..n) by cmp4: an LSD radix sort, value first, through tmp; cnt
+ * holds 8 * RADIX_DIGITS counters. A pass whose digit is the same for every
+ * triple (most of the value's, with few distinct values) moves nothing and
+ * is skipped.
+ */
+static void radix4(struct item4 *v, struct item4 *tmp, uint32_t *cnt, size_t n)
+{
+    struct item4 *src = v, *dst = tmp, *t;
+
+    for (size_t i = 0; i < n; i++) {
+        for (unsigned d = 0; d < 8; d++) {
+            cnt[d * RADIX_DIGITS + digit4(&v[i], d)]++;
+        }
+    }
+    for (unsigned d = 0; d < 8; d++) {
+        uint32_t *c = cnt + d * RADIX_DIGITS, sum = 0;
+
+        if (c[digit4(&src[0], d)] == n) {
+            continue;
+        }
+        for (unsigned k = 0; k < RADIX_DIGITS; k++) {
+            uint32_t x = c[k];
+            c[k] = sum;
+            sum += x;
+        }
+        for (size_t i = 0; i < n; i++) {
+            dst[c[digit4(&src[i], d)]++] = src[i];
+        }
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) {
+        memcpy(v, src, n * sizeof(*v));
+    }
+}
+
+/* Sorts and drops repeated triples. Returns 0 or CM_ENOMEM (the builder unchanged). */
+static int sort_dedup(struct cm_ipset_builder *b)
 {
     size_t j = 0;
 
-    if (b->n4 > 1) {
+    if (b->n4 >= RADIX_MIN && b->n4 <= UINT32_MAX) {
+        struct item4 *tmp = cm_malloc(b->n4 * sizeof(*tmp));
+        uint32_t *cnt = cm_calloc(8 * RADIX_DIGITS, sizeof(*cnt));
+
+        if (tmp == NULL || cnt == NULL) {
+            cm_free(tmp);
+            cm_free(cnt);
+            return CM_ENOMEM;
+        }
+        radix4(b->v4, tmp, cnt, b->n4);
+        cm_free(tmp);
+        cm_free(cnt);
+    } else if (b->n4 > 1) {
         qsort(b->v4, b->n4, sizeof(*b->v4), cmp4);
     }
     for (size_t i = 0; i < b->n4; i++) {
@@ -265,30 +368,28 @@ static void sort_dedup(struct cm_ipset_builder *b)
         }
     }
     b->n6 = j;
+    return CM_OK;
 }
 
-static bool same4(const struct item4 *a, const struct item4 *b)
-{
-    return a->len == b->len && a->net == b->net;
-}
+/* Distinct networks: IPv4 long (/17-/32) and short, IPv6 per length; multi[] words. */
+struct census {
+    size_t v4long, v4short;
+    size_t c6[129];
+    size_t nmulti;
+};
 
-static bool same6(const struct item6 *a, const struct item6 *b)
-{
-    return a->len == b->len && a->hi == b->hi && a->lo == b->lo;
-}
-
-/* Counts distinct networks per length and the multi[] words duplicates need. */
-static void census(const struct cm_ipset_builder *b, size_t c4[33], size_t c6[129], size_t *nmulti)
+static void take_census(const struct cm_ipset_builder *b, struct census *c)
 {
     size_t run = 1;
 
+    memset(c, 0, sizeof(*c));
     for (size_t i = 0; i < b->n4; i++) {
         if (i + 1 < b->n4 && same4(&b->v4[i], &b->v4[i + 1])) {
             run++;
             continue;
         }
-        c4[b->v4[i].len]++;
-        *nmulti += run > 1 ? run + 1 : 0;
+        *(b->v4[i].len > 16 ? &c->v4long : &c->v4short) += 1;
+        c->nmulti += run > 1 ? run + 1 : 0;
         run = 1;
     }
     for (size_t i = 0; i < b->n6; i++) {
@@ -296,13 +397,13 @@ static void census(const struct cm_ipset_builder *b, size_t c4[33], size_t c6[12
             run++;
             continue;
         }
-        c6[b->v6[i].len]++;
-        *nmulti += run > 1 ? run + 1 : 0;
+        c->c6[b->v6[i].len]++;
+        c->nmulti += run > 1 ? run + 1 : 0;
         run = 1;
     }
 }
 
-/* The value word for the run ending at values vals[0..run). */
+/* The value word for the run of values vals[0..run). */
 static uint32_t value_word(struct cm_ipset *s, const uint32_t *vals, size_t run)
 {
     uint32_t off;
@@ -315,17 +416,6 @@ static uint32_t value_word(struct cm_ipset *s, const uint32_t *vals, size_t run)
     memcpy(s->multi + s->nmulti, vals, run * sizeof(*vals));
     s->nmulti += run;
     return MULTI | off;
-}
-
-static void put4(struct cm_ipset *s, uint32_t key, unsigned len, uint32_t word)
-{
-    struct tab4 *t = &s->t4[len];
-    uint32_t i = home(hash4(s->seed, key), t->n);
-
-    while (t->slots[i].val != EMPTY) {
-        i = i + 1 == t->n ? 0 : i + 1;
-    }
-    t->slots[i] = (struct slot4){key, word};
 }
 
 static void put6(struct cm_ipset *s, uint64_t hi, uint64_t lo, unsigned len, uint32_t word)
@@ -341,43 +431,117 @@ static void put6(struct cm_ipset *s, uint64_t hi, uint64_t lo, unsigned len, uin
     t->slots[i].val = word;
 }
 
-/* The two Bloom bits of network key/len (len > 16) in its bucket. */
-static uint64_t bloom_bits(uint64_t seed, uint32_t key, unsigned len)
+/* The /22s of its bucket that the long prefix net/len overlaps. */
+static uint64_t occupancy(uint32_t net, unsigned len)
 {
-    uint64_t h = cm_hash_mix64((((uint64_t)key << 6) | len) ^ seed);
+    unsigned first = (net >> 10) & 63;
 
-    return (1ULL << (h & 63)) | (1ULL << ((h >> 6) & 63));
+    return len >= 22 ? 1ULL << first : ((1ULL << (1u << (22 - len))) - 1) << first;
 }
 
-/* Marks length len in every /16 bucket that net/len overlaps (and its Bloom bits). */
-static void mark_buckets(uint64_t *bucket4, uint64_t seed, uint32_t net, unsigned len)
-{
-    uint32_t first = net >> 16, n = len >= 16 ? 1 : 1u << (16 - len);
+/* An open IPv4 prefix while filling: the nesting stack holds at most 33. */
+struct open4 {
+    uint32_t net, idx;
+    unsigned len;
+};
 
-    for (uint32_t i = 0; i < n; i++) {
-        bucket4[2 * (first + i)] |= 1ULL << len;
-    }
-    if (len > 16) {
-        bucket4[2 * first + 1] |= bloom_bits(seed, net, len);
-    }
+/* True when prefix a contains the network net/len. */
+static bool contains4(const struct open4 *a, uint32_t net, unsigned len)
+{
+    return a->len <= len && ((net ^ a->net) & mask4(a->len)) == 0;
 }
 
-/* Inserts every run; s's tables and multi[] are allocated. vals is scratch. */
-static void fill(struct cm_ipset *s, const struct cm_ipset_builder *b, uint32_t *vals)
+/*
+ * The index in s->vtab of value word w, added when new; VI_ESC once vtab
+ * is full. map is an open-addressing table of VI_SLOTS (index + 1, 0 free).
+ */
+static uint32_t intern_word(struct cm_ipset *s, uint32_t *map, size_t *nv, uint32_t w)
 {
-    size_t run = 0;
+    uint32_t i = (uint32_t)cm_hash_mix64(w ^ s->seed) & (VI_SLOTS - 1);
 
+    for (; map[i] != 0; i = (i + 1) & (VI_SLOTS - 1)) {
+        if (s->vtab[map[i] - 1] == w) {
+            return map[i] - 1;
+        }
+    }
+    if (*nv == VI_ESC) {
+        return VI_ESC;
+    }
+    s->vtab[*nv] = w;
+    *nv += 1;
+    map[i] = (uint32_t)*nv;
+    return map[i] - 1;
+}
+
+/*
+ * Gives every distinct IPv4 prefix its index, value word and parent, and
+ * fills the directory. The triples are in (network, length) order, so a
+ * prefix comes after every prefix containing it: a stack of the prefixes
+ * still open gives each one's parent, and the last short prefix to cover a
+ * bucket is the most specific one there. Returns whether some key needs
+ * lword (more distinct value words than vtab holds).
+ */
+static bool fill4(struct cm_ipset *s, const struct cm_ipset_builder *b, uint32_t *vals,
+                  uint32_t *map)
+{
+    struct open4 stack[33];
+    size_t depth = 0, run = 0, nv = 0;
+    uint32_t nextl = 0, nexts = (uint32_t)s->nlong, bucket = 0;
+    bool esc = false;
+
+    for (uint32_t i = 0; i < V4_BUCKETS; i++) {
+        s->bk[i].sh = NONE;
+        s->occ[i] = 0;
+    }
     for (size_t i = 0; i < b->n4; i++) {
         const struct item4 *it = &b->v4[i];
+        uint32_t idx, parent, word;
 
         vals[run++] = it->val;
         if (i + 1 < b->n4 && same4(it, &b->v4[i + 1])) {
             continue;
         }
-        put4(s, it->net, it->len, value_word(s, vals, run));
-        mark_buckets(s->bucket4, s->seed, it->net, it->len);
+        while (depth > 0 && !contains4(&stack[depth - 1], it->net, it->len)) {
+            depth--;
+        }
+        parent = depth > 0 ? stack[depth - 1].idx : NONE;
+        word = value_word(s, vals, run);
+        if (it->len > 16) {
+            uint32_t vi = intern_word(s, map, &nv, word);
+
+            idx = nextl++;
+            while (bucket <= it->net >> 16) {
+                s->bk[bucket++].off = idx;
+            }
+            s->key[idx] =
+                (it->net << 16) | ((it->len - 17) << 12) | (parent < s->nlong ? UP_LONG : 0) | vi;
+            s->lword[idx] = word;
+            s->occ[it->net >> 16] |= occupancy(it->net, it->len);
+            esc |= vi == VI_ESC;
+        } else {
+            uint32_t first = it->net >> 16, nb = 1u << (16 - it->len);
+
+            idx = nexts++;
+            for (uint32_t k = 0; k < nb; k++) {
+                s->bk[first + k].sh = idx;
+            }
+            s->sh4[idx - s->nlong] = (struct short4){word, it->len};
+        }
+        s->up[idx] = parent;
+        stack[depth++] = (struct open4){it->net, idx, it->len};
         run = 0;
     }
+    while (bucket <= V4_BUCKETS) {
+        s->bk[bucket++].off = nextl;
+    }
+    return esc;
+}
+
+/* Inserts every IPv6 run; s's tables and multi[] are allocated. vals is scratch. */
+static void fill6(struct cm_ipset *s, const struct cm_ipset_builder *b, uint32_t *vals)
+{
+    size_t run = 0;
+
     for (size_t i = 0; i < b->n6; i++) {
         const struct item6 *it = &b->v6[i];
 
@@ -391,102 +555,114 @@ static void fill(struct cm_ipset *s, const struct cm_ipset_builder *b, uint32_t 
     }
 }
 
-/* Slots for c networks: load at most 2/3. */
-static int table_size(size_t c, uint32_t *n)
+/* cm_malloc(n * size), counted in s->bytes; NULL only when n > 0 and it fails. */
+static void *alloc_counted(struct cm_ipset *s, size_t n, size_t size)
 {
-    if (c > 0x7fffffffu) {
+    if (n == 0) {
+        return NULL;
+    }
+    s->bytes += n * size;
+    return cm_malloc(n * size);
+}
+
+static int alloc4(struct cm_ipset *s, const struct census *c)
+{
+    size_t n = c->v4long + c->v4short;
+
+    if (n == 0) {
+        return CM_OK;
+    }
+    if (n >= NONE) {
         return CM_E2BIG;
     }
-    *n = c == 0 ? 0 : (uint32_t)(c + c / 2 + 1);
-    return CM_OK;
-}
-
-static int alloc_table(struct cm_ipset *s, size_t c, size_t sz, void **slots, uint32_t *n)
-{
-    int rc = table_size(c, n);
-
-    if (rc != 0 || *n == 0) {
-        return rc;
-    }
-    *slots = cm_malloc((size_t)*n * sz);
-    if (*slots == NULL) {
+    s->nlong = c->v4long;
+    s->bk = alloc_counted(s, V4_BUCKETS + 1, sizeof(*s->bk));
+    s->occ = alloc_counted(s, V4_BUCKETS, sizeof(*s->occ));
+    s->up = alloc_counted(s, n, sizeof(*s->up));
+    if (s->bk == NULL || s->occ == NULL || s->up == NULL) {
         return CM_ENOMEM;
     }
-    s->bytes += (size_t)*n * sz;
-    s->count += c;
+    if (c->v4long > 0) {
+        s->key = alloc_counted(s, c->v4long, sizeof(*s->key));
+        s->lword = alloc_counted(s, c->v4long, sizeof(*s->lword));
+        s->vtab = alloc_counted(s, VI_ESC, sizeof(*s->vtab));
+        if (s->key == NULL || s->lword == NULL || s->vtab == NULL) {
+            return CM_ENOMEM;
+        }
+    }
+    if (c->v4short > 0 && (s->sh4 = alloc_counted(s, c->v4short, sizeof(*s->sh4))) == NULL) {
+        return CM_ENOMEM;
+    }
+    s->count += n;
     return CM_OK;
 }
 
-static int alloc_tables(struct cm_ipset *s, const size_t c4[33], const size_t c6[129])
+static int alloc6(struct cm_ipset *s, const struct census *c)
 {
-    int rc;
-
-    for (unsigned l = 0; l <= 32; l++) {
-        struct tab4 *t = &s->t4[l];
-
-        if ((rc = alloc_table(s, c4[l], sizeof(*t->slots), (void **)&t->slots, &t->n)) != 0) {
-            return rc;
-        }
-        for (uint32_t i = 0; i < t->n; i++) {
-            t->slots[i].val = EMPTY;
-        }
-    }
     for (unsigned l = 0; l <= 128; l++) {
         struct tab6 *t = &s->t6[l];
 
-        if ((rc = alloc_table(s, c6[l], sizeof(*t->slots), (void **)&t->slots, &t->n)) != 0) {
-            return rc;
+        if (c->c6[l] == 0) {
+            continue;
+        }
+        if (c->c6[l] > 0x7fffffffu) {
+            return CM_E2BIG;
+        }
+        t->n = (uint32_t)(c->c6[l] + c->c6[l] / 2 + 1); /* load at most 2/3 */
+        t->slots = alloc_counted(s, t->n, sizeof(*t->slots));
+        if (t->slots == NULL) {
+            return CM_ENOMEM;
         }
         for (uint32_t i = 0; i < t->n; i++) {
             t->slots[i].val = EMPTY;
         }
+        s->count += c->c6[l];
     }
     return CM_OK;
 }
 
 int cm_ipset_freeze(struct cm_ipset_builder *b, struct cm_ipset **out)
 {
-    size_t c4[33] = {0}, c6[129] = {0}, nmulti = 0, maxrun = 1;
+    struct census c;
     struct cm_ipset *s;
-    uint32_t *vals = NULL;
-    int rc = CM_ENOMEM;
+    uint32_t *vals = NULL, *map = NULL;
+    size_t maxrun;
+    int rc;
 
     *out = NULL;
-    sort_dedup(b);
-    census(b, c4, c6, &nmulti);
-    if (nmulti >= MULTI) {
+    if ((rc = sort_dedup(b)) != 0) {
+        return rc;
+    }
+    take_census(b, &c);
+    if (c.nmulti >= MULTI) {
         return CM_E2BIG;
     }
-    maxrun = nmulti > 0 ? nmulti : 1; /* a run never exceeds the multi[] words */
+    maxrun = c.nmulti > 0 ? c.nmulti : 1; /* a run never exceeds the multi[] words */
     s = cm_calloc(1, sizeof(*s));
     if (s == NULL) {
         return CM_ENOMEM;
     }
     s->seed = b->seed;
     s->bytes = sizeof(*s);
-    if (b->n4 > 0) {
-        s->bucket4 = cm_calloc(2 * V4_BUCKETS, sizeof(*s->bucket4));
-        if (s->bucket4 == NULL) {
-            goto fail;
-        }
-        s->bytes += 2 * V4_BUCKETS * sizeof(*s->bucket4);
-    }
-    if (nmulti > 0) {
-        s->multi = cm_malloc(nmulti * sizeof(*s->multi));
-        if (s->multi == NULL) {
-            goto fail;
-        }
-        s->bytes += nmulti * sizeof(*s->multi);
-    }
-    vals = cm_malloc(maxrun * sizeof(*vals));
-    if (vals == NULL) {
+    rc = CM_ENOMEM;
+    if (c.nmulti > 0 && (s->multi = alloc_counted(s, c.nmulti, sizeof(*s->multi))) == NULL) {
         goto fail;
     }
-    if ((rc = alloc_tables(s, c4, c6)) != 0) {
+    if ((vals = cm_malloc(maxrun * sizeof(*vals))) == NULL ||
+        (map = cm_calloc(VI_SLOTS, sizeof(*map))) == NULL) {
         goto fail;
     }
-    fill(s, b, vals);
+    if ((rc = alloc4(s, &c)) != 0 || (rc = alloc6(s, &c)) != 0) {
+        goto fail;
+    }
+    if (s->bk != NULL && !fill4(s, b, vals, map) && s->lword != NULL) {
+        cm_free(s->lword); /* every value word is in vtab */
+        s->lword = NULL;
+        s->bytes -= s->nlong * sizeof(*s->lword);
+    }
+    fill6(s, b, vals);
     cm_free(vals);
+    cm_free(map);
     cm_free(b->v4);
     cm_free(b->v6);
     b->v4 = NULL;
@@ -496,6 +672,7 @@ int cm_ipset_freeze(struct cm_ipset_builder *b, struct cm_ipset **out)
     return CM_OK;
 fail:
     cm_free(vals);
+    cm_free(map);
     cm_ipset_destroy(s);
     return rc;
 }
@@ -506,49 +683,60 @@ void cm_ipset_destroy(struct cm_ipset *s)
         return;
     }
     for (unsigned l = 0; l <= 128; l++) {
-        if (l <= 32) {
-            cm_free(s->t4[l].slots);
-        }
         cm_free(s->t6[l].slots);
     }
-    cm_free(s->bucket4);
+    cm_free(s->bk);
+    cm_free(s->occ);
+    cm_free(s->key);
+    cm_free(s->vtab);
+    cm_free(s->lword);
+    cm_free(s->sh4);
+    cm_free(s->up);
     cm_free(s->multi);
     cm_free(s);
 }
 
-static const struct slot4 *find4(const struct cm_ipset *s, uint32_t key, unsigned len)
+/*
+ * The most specific IPv4 prefix containing a, or NONE. A bucket's /22
+ * bitmap answers most misses. The search for the last key of the bucket at
+ * or below a's is branch free: bucket sizes vary, and a mispredicted loop
+ * exit would throw away the work of the lookups the CPU runs ahead. Up to
+ * 32 keys (a random million puts 15 in a bucket) take five fixed steps with
+ * reads clamped to the bucket; larger buckets are first halved down to 32.
+ */
+static uint32_t best4(const struct cm_ipset *s, uint32_t a)
 {
-    const struct tab4 *t = &s->t4[len];
-    uint32_t i = home(hash4(s->seed, key), t->n);
+    const struct bucket4 *bk = &s->bk[a >> 16];
+    uint32_t lo = a & 0xffff, x = (a << 16) | 0xffff, first, n, j = 0;
+    const uint32_t *k;
 
-    for (;;) {
-        const struct slot4 *sl = &t->slots[i];
-
-        if (sl->val == EMPTY) {
-            return NULL;
-        }
-        if (sl->key == key) {
-            return sl;
-        }
-        i = i + 1 == t->n ? 0 : i + 1;
+    if (((s->occ[a >> 16] >> (lo >> 10)) & 1) == 0) {
+        return bk[0].sh; /* no long prefix overlaps a's /22 */
     }
-}
-
-static const struct slot6 *find6(const struct cm_ipset *s, uint64_t hi, uint64_t lo, unsigned len)
-{
-    const struct tab6 *t = &s->t6[len];
-    uint32_t i = home(hash6(s->seed, hi, lo), t->n);
-
+    first = bk[0].off;
+    n = bk[1].off - first;
+    k = s->key + first;
+    while (n > 32) {
+        uint32_t half = n / 2;
+        k = k[half] <= x ? k + half : k;
+        n -= half;
+    }
+    for (uint32_t step = 16; step > 0; step /= 2) {
+        uint32_t p = j + step < n - 1 ? j + step : n - 1;
+        j = k[p] <= x ? j + step : j;
+    }
+    j = (uint32_t)(k - s->key) + (j < n - 1 ? j : n - 1);
     for (;;) {
-        const struct slot6 *sl = &t->slots[i];
+        uint32_t key = s->key[j];
 
-        if (sl->val == EMPTY) {
-            return NULL;
+        /* Contained when a's offset from the start fits the host bits (a below wraps). */
+        if (((lo - KEY_LO(key)) >> (32 - KEY_LEN(key))) == 0) {
+            return j;
         }
-        if (sl->hi == hi && sl->lo == lo) {
-            return sl;
+        if ((key & UP_LONG) == 0) {
+            return bk[0].sh;
         }
-        i = i + 1 == t->n ? 0 : i + 1;
+        j = s->up[j];
     }
 }
 
@@ -571,27 +759,28 @@ static void set_vals(const struct cm_ipset *s, const uint32_t *word, struct cm_i
 static size_t walk4(const struct cm_ipset *s, uint32_t ip, struct cm_ipset_match *out, size_t max,
                     bool all)
 {
-    const uint64_t *bk = s->bucket4 != NULL ? &s->bucket4[2 * (ip >> 16)] : NULL;
-    uint64_t lens = bk != NULL ? bk[0] : 0;
     size_t n = 0;
 
-    while (lens != 0) {
-        unsigned len = 63u - (unsigned)__builtin_clzll(lens);
-        uint32_t key = ip & mask4(len);
-        const struct slot4 *sl;
-
-        lens &= ~(1ULL << len);
-        if (len > 16) {
-            uint64_t bits = bloom_bits(s->seed, key, len);
-            if ((bk[1] & bits) != bits) {
-                continue; /* certainly not listed */
-            }
-        }
-        if ((sl = find4(s, key, len)) == NULL) {
-            continue;
-        }
+    if (s->bk == NULL) {
+        return 0;
+    }
+    for (uint32_t j = best4(s, ip); j != NONE; j = s->up[j]) {
         if (n < max) {
             struct cm_ipset_match *m = &out[n];
+            const uint32_t *word;
+            unsigned len;
+            uint32_t key;
+
+            if (j < s->nlong) {
+                uint32_t vi = KEY_VI(s->key[j]);
+
+                len = KEY_LEN(s->key[j]);
+                word = vi != VI_ESC ? &s->vtab[vi] : &s->lword[j];
+            } else {
+                len = s->sh4[j - s->nlong].len;
+                word = &s->sh4[j - s->nlong].word;
+            }
+            key = ip & mask4(len);
 
             memset(&m->net, 0, sizeof(m->net));
             m->net.family = CM_IP_V4;
@@ -600,13 +789,31 @@ static size_t walk4(const struct cm_ipset *s, uint32_t ip, struct cm_ipset_match
             m->net.a[2] = (uint8_t)(key >> 8);
             m->net.a[3] = (uint8_t)key;
             m->prefix = len;
-            set_vals(s, &sl->val, m);
+            set_vals(s, word, m);
         }
         if (++n == 1 && !all) {
             break;
         }
     }
     return n;
+}
+
+static const struct slot6 *find6(const struct cm_ipset *s, uint64_t hi, uint64_t lo, unsigned len)
+{
+    const struct tab6 *t = &s->t6[len];
+    uint32_t i = home(hash6(s->seed, hi, lo), t->n);
+
+    for (;;) {
+        const struct slot6 *sl = &t->slots[i];
+
+        if (sl->val == EMPTY) {
+            return NULL;
+        }
+        if (sl->hi == hi && sl->lo == lo) {
+            return sl;
+        }
+        i = i + 1 == t->n ? 0 : i + 1;
+    }
 }
 
 static size_t walk6(const struct cm_ipset *s, const uint8_t a[16], struct cm_ipset_match *out,

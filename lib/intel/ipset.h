@@ -14,11 +14,13 @@
  * 192.0.2.0/24. Other IPv6 networks never match IPv4 addresses (::/0 is not
  * 0.0.0.0/0).
  *
- * The frozen set is one open-addressing hash table per prefix length that
- * occurs, probed longest first, plus for IPv4 a 65536-entry index by the top
- * 16 bits that says which lengths can match inside each /16, so a miss
- * usually costs one load. Hashing is seeded by the caller. Memory, speed and
- * the reasons are in docs/internals/intel.md.
+ * The frozen IPv4 set is a directory of the 65536 /16s over sorted 32-bit
+ * keys of the longer prefixes, with a link from each prefix to the one that
+ * contains it: a lookup is a directory load, usually answered there, else a
+ * short branch-free search in one cache line. IPv6 keeps one open-addressing
+ * hash table per prefix length, probed longest first, hashed with the
+ * caller's seed. Memory, speed and the reasons are in
+ * docs/internals/intel.md.
  */
 #ifndef CM_INTEL_IPSET_H
 #define CM_INTEL_IPSET_H

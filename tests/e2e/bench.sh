@@ -8,14 +8,18 @@ if ! command -v jq >/dev/null || [ ! -x /usr/bin/time ]; then
     exit 0
 fi
 BENCH_DIR="$T" BENCH_HOURS=1 BENCH_SCALE=1 BENCH_RUNS=1 BENCH_STORE_FINDINGS=6000 \
-    BENCH_STORE_REPEATS=2000 sh bench/run.sh "$COALMINE" \
+    BENCH_STORE_REPEATS=2000 BENCH_INTEL_ENTRIES=20000 BENCH_INTEL_LOOKUPS=100000 \
+    BENCH_INTEL_LIST=20000 sh bench/run.sh "$COALMINE" \
     >"$T/table.txt" 2>"$T/err.txt"
 if [ $? -eq 0 ]; then ok "bench/run.sh exits 0"; else nok "bench/run.sh exits 0"; cat "$T/err.txt"; fi
 for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "parse dns" \
     "cloudtrail .json.gz, 1 thread" "vpcflow .log.gz v2 default, 1 thread" \
     "vpcflow .log.gz v5 custom, 1 thread" "resolver .log.gz, 1 thread" "everything, 1 thread" \
     "zcat " "zcat | jq" "store new findings" "store repeats (stored finding updated)" \
-    "store repeats (aggregated, as a scan)" "all, newest first" "severity >= 7, pages 1-20"; do
+    "store repeats (aggregated, as a scan)" "all, newest first" "severity >= 7, pages 1-20" \
+    "everything, 1 thread, no intel" "everything, 1 thread, intel lists" \
+    "ipv4 /32: random addresses" "ipv4 /32: listed addresses" "ipv4 mixed: 90% outside" \
+    "txt list file" "domains: 4-label names, miss" "domains: names under a listed one"; do
     if grep -F "| $row" "$T/table.txt" | grep -Eq '\| +[0-9]+(\.[0-9]+)? +\|'; then
         ok "row '$row' has numbers"
     else
@@ -23,4 +27,5 @@ for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "p
     fi
 done
 if grep -q "threads vs 1 thread: [0-9.]*x" "$T/table.txt"; then ok "thread scaling line"; else nok "thread scaling line"; fi
+if grep -Eq "intel matching with .* vs none: [-+][0-9.]+% time" "$T/table.txt"; then ok "intel cost line"; else nok "intel cost line"; fi
 done_testing

@@ -1,8 +1,22 @@
 /*
  * Domain sets (lib/intel/domainset.c): exact, subtree and subdomain rules,
  * normalisation, invalid names, most-specific choice, a random oracle and a
- * 1-million-name set.
+ * 1-million-name set. Also the layout's own paths: a name with hundreds of
+ * values (counts that do not fit a byte), labels longer than the hash's
+ * 16-byte fast path and names of 253 bytes, a larger oracle whose names
+ * repeat enough to be sorted by merging, and allocation failure at every
+ * step of a freeze.
  */
+
+/*
+ * For the allocation-failure test this file defines CM_ALLOC_TORTURE and
+ * compiles alloc.c and domainset.c into itself (the linker then never pulls
+ * them from libcoalmine.a; see tests/unit/lib/base/test_alloc_torture.c).
+ */
+#define CM_ALLOC_TORTURE 1
+#include "base/alloc.c"
+#include "intel/domainset.c"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -292,11 +306,275 @@ static void test_million(void **state)
     cm_domainset_builder_destroy(b);
 }
 
+/*
+ * One name under all three rules with 300, 2 and 260 values (given in
+ * descending order, some twice): each rule's values come back ascending and
+ * once, the whole name gets EXACT then SUBTREE, a subdomain SUBTREE then
+ * SUBDOMAINS.
+ */
+static void test_many_values_one_name(void **state)
+{
+    struct cm_domainset_builder *b;
+    struct cm_domainset *s;
+    struct cm_domainset_match m, all[4];
+
+    (void)state;
+    assert_int_equal(cm_domainset_builder_create(&b, SEED), 0);
+    for (uint32_t i = 300; i-- > 0;) {
+        assert_int_equal(
+            cm_domainset_builder_add(b, CM_STR_LIT("busy.example"), CM_DOMAIN_SUBTREE, 1000 + i),
+            0);
+        if (i % 3 == 0) {
+            assert_int_equal(cm_domainset_builder_add(b, CM_STR_LIT("BUSY.example."),
+                                                      CM_DOMAIN_SUBTREE, 1000 + i),
+                             0);
+        }
+    }
+    for (uint32_t i = 260; i-- > 0;) {
+        assert_int_equal(cm_domainset_builder_add_text(b, CM_STR_LIT("*.busy.example"), 5000 + i),
+                         0);
+    }
+    assert_int_equal(cm_domainset_builder_add(b, CM_STR_LIT("busy.example"), CM_DOMAIN_EXACT, 9),
+                     0);
+    assert_int_equal(cm_domainset_builder_add(b, CM_STR_LIT("busy.example"), CM_DOMAIN_EXACT, 3),
+                     0);
+    assert_int_equal(cm_domainset_builder_add_text(b, CM_STR_LIT("quiet.example"), 1), 0);
+    s = freeze(b);
+    assert_int_equal(cm_domainset_count(s), 2);
+
+    assert_true(cm_domainset_lookup(s, CM_STR_LIT("busy.example"), &m));
+    assert_int_equal(m.rules, (1u << CM_DOMAIN_EXACT) | (1u << CM_DOMAIN_SUBTREE));
+    assert_int_equal(m.nvals, 302);
+    assert_int_equal(m.vals[0], 3);
+    assert_int_equal(m.vals[1], 9);
+    for (uint32_t i = 0; i < 300; i++) {
+        assert_int_equal(m.vals[2 + i], 1000 + i);
+    }
+    assert_true(cm_domainset_lookup(s, CM_STR_LIT("a.b.busy.example"), &m));
+    assert_int_equal(m.rules, (1u << CM_DOMAIN_SUBTREE) | (1u << CM_DOMAIN_SUBDOMAINS));
+    assert_int_equal(m.nvals, 560);
+    assert_int_equal(m.vals[0], 1000);
+    assert_int_equal(m.vals[299], 1299);
+    assert_int_equal(m.vals[300], 5000);
+    assert_int_equal(m.vals[559], 5259);
+    assert_true(cm_str_eqc(m.name, "busy.example"));
+    assert_int_equal(cm_domainset_lookup_all(s, CM_STR_LIT("x.quiet.example"), all, 4), 1);
+    assert_int_equal(all[0].nvals, 1);
+    assert_false(cm_domainset_lookup(s, CM_STR_LIT("example"), &m));
+    cm_domainset_destroy(s);
+    cm_domainset_builder_destroy(b);
+}
+
+/* Fills out with a label of len bytes (1-63) drawn from a seed, and returns len. */
+static size_t make_label(char *out, size_t len, uint64_t seed)
+{
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        out[i] = alnum[(seed >> 33) % 38];
+    }
+    return len;
+}
+
+/*
+ * Labels of every length from 1 to 63 (past the label hash's 16-byte fast
+ * path), names of exactly 253 bytes, a name of 127 one-byte labels: each
+ * suffix is found at its depth, in any case, and a name that differs in
+ * one byte is not.
+ */
+static void test_long_names(void **state)
+{
+    struct cm_domainset_builder *b;
+    struct cm_domainset *s;
+    struct cm_domainset_match m, all[CM_DOMAINSET_MAX_MATCHES];
+    char name[300], q[300];
+    size_t k;
+
+    (void)state;
+    assert_int_equal(cm_domainset_builder_create(&b, SEED), 0);
+    for (size_t len = 1; len <= CM_DOMAIN_LABEL_MAX; len++) {
+        k = make_label(name, len, len);
+        memcpy(name + k, ".long.test", 10);
+        assert_int_equal(cm_domainset_builder_add_text(b, cm_str_make(name, k + 10), (uint32_t)len),
+                         0);
+    }
+    /* 253 bytes: 63 + 1 + 63 + 1 + 63 + 1 + 61 */
+    k = 0;
+    for (int i = 0; i < 4; i++) {
+        k += make_label(name + k, i < 3 ? 63 : 61, 100 + (uint64_t)i);
+        name[k++] = '.';
+    }
+    k--;
+    assert_int_equal(k, CM_DOMAIN_MAX);
+    assert_int_equal(cm_domainset_builder_add_text(b, cm_str_make(name, k), 777), 0);
+    /* 127 labels of one byte: a.a.a...a */
+    for (k = 0; k < 253; k++) {
+        q[k] = k % 2 ? '.' : 'z';
+    }
+    assert_int_equal(cm_domainset_builder_add(b, cm_str_make(q + 250, 3), CM_DOMAIN_SUBTREE, 888),
+                     0);
+    s = freeze(b);
+
+    for (size_t len = 1; len <= CM_DOMAIN_LABEL_MAX; len++) {
+        size_t n = make_label(q, 5, 9), lk;
+
+        q[n++] = '.';
+        lk = make_label(q + n, len, len);
+        for (size_t i = 0; i < lk; i++) { /* shout: case folds */
+            q[n + i] = q[n + i] >= 'a' && q[n + i] <= 'z' ? (char)(q[n + i] - 32) : q[n + i];
+        }
+        n += lk;
+        memcpy(q + n, ".long.test.", 11);
+        assert_true(cm_domainset_lookup(s, cm_str_make(q, n + 11), &m));
+        assert_int_equal(m.vals[0], len);
+        assert_int_equal(m.name.len, len + 10);
+        q[n - 1] = q[n - 1] == '0' ? '1' : '0'; /* one byte off */
+        assert_false(cm_domainset_lookup(s, cm_str_make(q, n + 11), &m));
+    }
+    assert_true(cm_domainset_lookup(s, cm_str_make(name, CM_DOMAIN_MAX), &m));
+    assert_int_equal(m.vals[0], 777);
+    name[0] ^= 1;
+    assert_false(cm_domainset_lookup(s, cm_str_make(name, CM_DOMAIN_MAX), &m));
+    /* 127 labels: only the last two ("z.z") are listed; every deeper suffix misses. */
+    assert_int_equal(cm_domainset_lookup_all(s, cm_str_make(q, 253), all, CM_DOMAINSET_MAX_MATCHES),
+                     1);
+    assert_true(cm_str_eqc(all[0].name, "z.z"));
+    assert_int_equal(all[0].vals[0], 888);
+    cm_domainset_destroy(s);
+    cm_domainset_builder_destroy(b);
+}
+
+/*
+ * The oracle on 4000 entries over a larger vocabulary (12 labels, 1-4 deep),
+ * so that names repeat dozens of times under different rules and values.
+ */
+static void test_oracle_large(void **state)
+{
+    static const char *const labels[] = {"a",   "b",     "c",  "ab",  "x-y", "mail",
+                                         "com", "evil1", "co", "net", "_sv", "xn--p1ai"};
+    const size_t n = 4000;
+    struct rec *recs = calloc(n, sizeof(*recs));
+    struct cm_domainset_builder *b;
+    struct cm_domainset *s;
+
+    (void)state;
+    assert_non_null(recs);
+    assert_int_equal(cm_domainset_builder_create(&b, rnd()), 0);
+    for (size_t i = 0; i < n; i++) {
+        int depth = 1 + (int)(rnd() % 4);
+        size_t k = 0;
+
+        for (int d = 0; d < depth; d++) {
+            k += (size_t)snprintf(recs[i].name + k, sizeof(recs[i].name) - k, "%s%s", d ? "." : "",
+                                  labels[rnd() % 12]);
+        }
+        recs[i].rule = (enum cm_domain_rule)(rnd() % 3);
+        recs[i].val = (uint32_t)(rnd() % 32);
+        assert_int_equal(
+            cm_domainset_builder_add(b, cm_str_cstr(recs[i].name), recs[i].rule, recs[i].val), 0);
+    }
+    s = freeze(b);
+    for (int q = 0; q < 1500; q++) {
+        char name[64];
+        struct cm_domainset_match m;
+        size_t best = 0, nv = 0, k = 0;
+        int depth = 1 + (int)(rnd() % 5);
+
+        for (int d = 0; d < depth; d++) {
+            k += (size_t)snprintf(name + k, sizeof(name) - k, "%s%s", d ? "." : "",
+                                  labels[rnd() % 12]);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (applies(&recs[i], name) && strlen(recs[i].name) > best) {
+                best = strlen(recs[i].name);
+            }
+        }
+        assert_int_equal(cm_domainset_lookup(s, cm_str_cstr(name), &m), best > 0);
+        if (best == 0) {
+            continue;
+        }
+        assert_int_equal(m.name.len, best);
+        for (unsigned r = 0; r < 3; r++) {
+            uint32_t seen = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (recs[i].rule == r && strlen(recs[i].name) == best && applies(&recs[i], name)) {
+                    seen |= 1u << recs[i].val;
+                }
+            }
+            nv += (size_t)__builtin_popcount(seen);
+            assert_int_equal((m.rules >> r) & 1, seen != 0);
+        }
+        assert_int_equal(m.nvals, nv);
+        for (size_t i = 1; i < m.nvals; i++) {
+            /* ascending within a rule: a drop only where the next rule's run starts */
+            assert_true(m.vals[i] > m.vals[i - 1] || (m.rules & (m.rules - 1)) != 0);
+        }
+    }
+    cm_domainset_destroy(s);
+    cm_domainset_builder_destroy(b);
+    free(recs);
+}
+
+/*
+ * Every allocation of a freeze failing in turn: CM_ENOMEM with *out NULL
+ * and the builder still whole, nothing leaked (ASan), then the same answers
+ * as without failures.
+ */
+static void test_alloc_failures(void **state)
+{
+    struct cm_domainset_builder *b;
+    struct cm_domainset *s = NULL;
+    struct cm_domainset_match m;
+    char name[64];
+    long n;
+    int rc = CM_ENOMEM;
+
+    (void)state;
+    assert_int_equal(cm_domainset_builder_create(&b, SEED), 0);
+    for (uint32_t i = 0; i < 3000; i++) {
+        int k = snprintf(name, sizeof(name), "n%u.zone%u.example", i, i % 17);
+        assert_int_equal(cm_domainset_builder_add_text(b, cm_str_make(name, (size_t)k), i), 0);
+    }
+    for (uint32_t i = 0; i < 300; i++) {
+        assert_int_equal(cm_domainset_builder_add_text(b, CM_STR_LIT("*.many.example"), i), 0);
+    }
+    for (n = 0; rc != 0; n++) {
+        assert_true(n < 1000);
+        cm_alloc_fail_after(n);
+        rc = cm_domainset_freeze(b, &s);
+        if (rc != 0) {
+            assert_int_equal(rc, CM_ENOMEM);
+            assert_null(s);
+            assert_int_equal(cm_domainset_builder_count(b), 3300);
+        }
+    }
+    cm_alloc_fail_after(-1);
+    assert_true(n > 3);
+    assert_int_equal(cm_domainset_count(s), 3001);
+    for (uint32_t i = 0; i < 3000; i++) {
+        int k = snprintf(name, sizeof(name), "www.n%u.zone%u.example", i, i % 17);
+        assert_true(cm_domainset_lookup(s, cm_str_make(name, (size_t)k), &m));
+        assert_int_equal(m.vals[0], i);
+    }
+    assert_true(cm_domainset_lookup(s, CM_STR_LIT("a.many.example"), &m));
+    assert_int_equal(m.nvals, 300);
+    assert_int_equal(m.vals[299], 299);
+    cm_domainset_destroy(s);
+    cm_domainset_builder_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_semantics), cmocka_unit_test(test_rules_and_duplicates),
-        cmocka_unit_test(test_invalid),   cmocka_unit_test(test_oracle),
+        cmocka_unit_test(test_semantics),
+        cmocka_unit_test(test_rules_and_duplicates),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_oracle),
+        cmocka_unit_test(test_many_values_one_name),
+        cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_oracle_large),
+        cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
