@@ -20,8 +20,11 @@
 struct cm_intel_snapshot;
 
 /*
- * What detectors read besides events. The snapshot is borrowed for the
- * engine's life (src/ holds a reference); NULL when no intel is loaded.
+ * What detectors read besides events. The engine keeps the pointer, not a
+ * copy: the thread that runs the engine may change the members between
+ * events (a new intel snapshot published on reload), and detectors read
+ * them afresh at each event. The snapshot is borrowed: src/ holds a
+ * reference while it is set here. NULL when no intel is loaded.
  */
 struct cm_detect_config {
     const struct cm_intel_snapshot *intel;

@@ -19,6 +19,16 @@
 #include "intel/indicator.h"
 #include "intel/snapshot.h"
 
+/*
+ * The snapshot the intel detectors use for the event at hand: read from the
+ * engine's config at every event, so src/ can publish a new one between
+ * batches (src/intel/intel_current.h) without restarting the engine.
+ */
+static inline const struct cm_intel_snapshot *cm_detect_intel(const struct cm_detect_config *c)
+{
+    return c ? c->intel : NULL;
+}
+
 /* IAM-family API calls: reconnaissance (list/describe/get metadata) or anything else. */
 enum cm_api_class {
     CM_API_RECON = 0,

@@ -18,7 +18,8 @@
 #define MAX_TYPES 8
 
 struct ct_state {
-    const struct cm_intel_snapshot *intel;
+    const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
+    const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
 };
 
 static int init(void **state, const struct cm_detect_opts *opts)
@@ -28,7 +29,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
     if (st == NULL) {
         return CM_ENOMEM;
     }
-    st->intel = opts->config ? opts->config->intel : NULL;
+    st->cfg = opts->config;
     *state = st;
     return 0;
 }
@@ -64,7 +65,7 @@ static bool seen_type(const char *const *types, size_t n, const char *t)
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    const struct cm_intel_snapshot *s = ((const struct ct_state *)state)->intel;
+    const struct cm_intel_snapshot *s = cm_detect_intel(((const struct ct_state *)state)->cfg);
     const struct cm_ct *ct = &ev->u.ct;
     const char *types[MAX_TYPES];
     size_t ntypes = 0;

@@ -18,7 +18,8 @@
 #define MAX_ANSWERS 16
 
 struct dns_state {
-    const struct cm_intel_snapshot *intel;
+    const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
+    const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
 };
 
 static int init(void **state, const struct cm_detect_opts *opts)
@@ -28,7 +29,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
     if (st == NULL) {
         return CM_ENOMEM;
     }
-    st->intel = opts->config ? opts->config->intel : NULL;
+    st->cfg = opts->config;
     *state = st;
     return 0;
 }
@@ -116,12 +117,13 @@ static int check_answers(const struct dns_state *st, const struct cm_event *ev,
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    const struct dns_state *st = state;
+    struct dns_state *st = state;
     const struct cm_dns *q = &ev->u.dns;
     struct emitted done = {{NULL}, 0};
     struct cm_intel_match m;
     enum cm_intel_verdict v;
 
+    st->intel = cm_detect_intel(st->cfg);
     if (st->intel == NULL || !cm_str_present(q->srcid_instance) || q->srcid_instance.len == 0 ||
         !cm_str_present(q->query_name)) {
         return 0;

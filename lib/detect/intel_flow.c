@@ -43,8 +43,9 @@ struct peers {
 };
 
 struct flow_state {
-    const struct cm_intel_snapshot *intel;
-    struct cm_state *tor; /* resource id -> struct peers */
+    const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
+    const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
+    struct cm_state *tor;                  /* resource id -> struct peers */
     uint64_t seed;
 };
 
@@ -57,7 +58,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
     if (st == NULL) {
         return CM_ENOMEM;
     }
-    st->intel = opts->config ? opts->config->intel : NULL;
+    st->cfg = opts->config;
     st->seed = opts->seed;
     memset(&so, 0, sizeof(so));
     so.val_size = sizeof(struct peers);
@@ -177,6 +178,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     const struct cm_ip *peer;
     bool outbound;
 
+    st->intel = cm_detect_intel(st->cfg);
     if (st->intel == NULL || fl->status != CM_FS_OK || is_reply(fl)) {
         return 0;
     }
