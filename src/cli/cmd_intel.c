@@ -3,12 +3,13 @@
  * bundle's built-in lists, its feeds' last good copies, the user's lists),
  * as intel/intel_config.h keeps them: list, add, remove, check VALUE,
  * update (feeds over HTTP(S) with libcurl, intel/feed_update.h) and stats.
- * See docs/intel.md.
+ * See docs/intel.md. This file holds the subcommand table, the options and
+ * every subcommand but update, which is in cmd_intel_update.c with the row
+ * printer (cli/intel_cli.h).
  *
  * Exit status: 0 success (check: whatever the verdict), 1 error (update: any
  * feed failed), 2 usage.
  */
-#include <curl/curl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,19 +24,16 @@
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
+#include "cli/intel_cli.h"
 #include "intel/domainset.h"
-#include "intel/feed_update.h"
-#include "intel/intel_config.h"
 #include "intel/intel_load.h"
 
-#define CMD          "coalmine intel"
 #define MAX_BAD_SHOW 20
 
 static int intel_list(int argc, char **argv);
 static int intel_add(int argc, char **argv);
 static int intel_remove(int argc, char **argv);
 static int intel_check(int argc, char **argv);
-static int intel_update(int argc, char **argv);
 static int intel_stats(int argc, char **argv);
 
 static const struct cm_cmd subcommands[] = {
@@ -44,7 +42,7 @@ static const struct cm_cmd subcommands[] = {
     {"remove", "remove a list added with 'add'", intel_remove},
     {"check", "which lists hold an IP address or a domain, and the verdict", intel_check},
     {"update", "fetch the feeds (the bundle's and the user's); keep the last good copy",
-     intel_update},
+     cm_intel_update},
     {"stats", "lists, entries per list and kind, snapshot memory and load time", intel_stats}};
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
@@ -87,18 +85,6 @@ enum {
     O_MAX_TIME,
 };
 
-/* Which options a subcommand takes besides --intel-dir, --format and --help. */
-#define ALLOW_ADD    1u
-#define ALLOW_UPDATE 2u
-
-struct iopts {
-    const char *intel_dir;
-    bool json;
-    struct cm_intel_add add;
-    const char *kind;
-    struct cm_feed_opts feed;
-};
-
 static const char common_help[] =
     "      --intel-dir DIR        the intel directory (state; see 'coalmine intel --help')\n"
     "  -f, --format table|json    output form (default table)\n"
@@ -108,15 +94,14 @@ static int parse_num(const char *opt, const char *arg, unsigned long long max,
                      unsigned long long *out)
 {
     if (cm_cli_parse_count(arg, max, out) != 0 || *out == 0) {
-        fprintf(stderr, CMD ": %s wants a number from 1 to %llu\n", opt, max);
+        fprintf(stderr, CM_INTEL_CMD ": %s wants a number from 1 to %llu\n", opt, max);
         return CM_EXIT_USAGE;
     }
     return 0;
 }
 
-/* Parses argv; nmin..nmax positional arguments. Returns 0, 1 (help printed) or CM_EXIT_USAGE. */
-static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmin, int nmax,
-                 const char *help)
+int cm_intel_cli_parse(int argc, char **argv, struct cm_intel_cli_opts *o, unsigned allow, int nmin,
+                       int nmax, const char *help)
 {
     static const struct option longopts[] = {
         {"intel-dir", required_argument, NULL, 'D'},
@@ -137,11 +122,12 @@ static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmi
     memset(o, 0, sizeof(*o));
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:h", longopts, &idx)) != -1) {
-        unsigned need = c >= O_URL && c <= O_ALLOW_BAD ? ALLOW_ADD
-                        : c >= O_MAX_BYTES             ? ALLOW_UPDATE
+        unsigned need = c >= O_URL && c <= O_ALLOW_BAD ? CM_INTEL_ALLOW_ADD
+                        : c >= O_MAX_BYTES             ? CM_INTEL_ALLOW_UPDATE
                                                        : 0;
         if (need && !(allow & need)) {
-            fprintf(stderr, CMD " %s: --%s does not apply here\n", argv[0], longopts[idx].name);
+            fprintf(stderr, CM_INTEL_CMD " %s: --%s does not apply here\n", argv[0],
+                    longopts[idx].name);
             return CM_EXIT_USAGE;
         }
         switch (c) {
@@ -150,7 +136,7 @@ static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmi
             break;
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
-                fprintf(stderr, CMD ": unknown --format '%s' (table, json)\n", optarg);
+                fprintf(stderr, CM_INTEL_CMD ": unknown --format '%s' (table, json)\n", optarg);
                 return CM_EXIT_USAGE;
             }
             o->json = strcmp(optarg, "json") == 0;
@@ -164,7 +150,8 @@ static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmi
         case O_KIND:
             o->kind = optarg;
             if (strcmp(optarg, "threat") != 0 && strcmp(optarg, "trusted") != 0) {
-                fprintf(stderr, CMD " add: --kind is threat or trusted, not '%s'\n", optarg);
+                fprintf(stderr, CM_INTEL_CMD " add: --kind is threat or trusted, not '%s'\n",
+                        optarg);
                 return CM_EXIT_USAGE;
             }
             o->add.kind =
@@ -173,8 +160,8 @@ static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmi
         case O_CATEGORY:
             if (cm_intel_category_parse(cm_str_cstr(optarg), &o->add.category) != 0) {
                 fprintf(stderr,
-                        CMD " add: unknown --category '%s' (custom, cnc, mining, "
-                            "tor_exit, tor_relay, scanner, ...)\n",
+                        CM_INTEL_CMD " add: unknown --category '%s' (custom, cnc, mining, "
+                                     "tor_exit, tor_relay, scanner, ...)\n",
                         optarg);
                 return CM_EXIT_USAGE;
             }
@@ -182,7 +169,7 @@ static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmi
             break;
         case O_LIST_FORMAT:
             if ((o->add.format = cm_intel_format_find(cm_str_cstr(optarg))) == NULL) {
-                fprintf(stderr, CMD " add: unknown --list-format '%s' (", optarg);
+                fprintf(stderr, CM_INTEL_CMD " add: unknown --list-format '%s' (", optarg);
                 for (const struct cm_intel_format *const *f = cm_intel_formats(); *f; f++) {
                     fprintf(stderr, "%s%s", f == cm_intel_formats() ? "" : ", ", (*f)->name);
                 }
@@ -218,8 +205,7 @@ static int parse(int argc, char **argv, struct iopts *o, unsigned allow, int nmi
     return 0;
 }
 
-/* Opens the config (locked for a change). Returns CM_EXIT_OK or CM_EXIT_ERROR (reported). */
-static int open_config(struct cm_intel_config *c, const struct iopts *o, bool lock)
+int cm_intel_cli_open(struct cm_intel_config *c, const struct cm_intel_cli_opts *o, bool lock)
 {
     char err[1024] = "";
     int rc = cm_intel_config_init(c, o->intel_dir, err, sizeof(err));
@@ -228,124 +214,13 @@ static int open_config(struct cm_intel_config *c, const struct iopts *o, bool lo
         rc = cm_intel_config_lock(c, err, sizeof(err));
     }
     if (rc != 0) {
-        fprintf(stderr, CMD ": %s\n", err[0] ? err : cm_strerror(rc));
+        fprintf(stderr, CM_INTEL_CMD ": %s\n", err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;
 }
 
-/*
- * Output: rows of columns, as a table (a header, then one line per row) or
- * as one JSON document (rows are objects in the array member `rows` names).
- */
-struct col {
-    const char *key;  /* JSON member */
-    const char *head; /* table header; NULL: JSON only */
-    int width;        /* table column width (0: the last column) */
-    bool raw;         /* JSON: the value is JSON text (a number, true, false) */
-};
-
-struct out {
-    bool json;
-    struct cm_buf b;
-    struct cm_jw jw;
-    const struct col *cols;
-    size_t ncols;
-};
-
-static void out_begin(struct out *o, bool json, const struct col *cols, size_t ncols)
-{
-    o->json = json;
-    o->cols = cols;
-    o->ncols = ncols;
-    cm_buf_init(&o->b, 0);
-    cm_jw_init(&o->jw, &o->b);
-    if (json) {
-        cm_jw_obj_begin(&o->jw);
-    }
-}
-
-/* JSON: a string member (null for NULL). */
-static void out_str(struct out *o, const char *k, const char *v)
-{
-    cm_jw_key(&o->jw, k);
-    if (v != NULL) {
-        cm_jw_str(&o->jw, v);
-    } else {
-        cm_jw_null(&o->jw);
-    }
-}
-
-static void out_u64(struct out *o, const char *k, uint64_t v)
-{
-    cm_jw_key(&o->jw, k);
-    cm_jw_u64(&o->jw, v);
-}
-
-/* Starts the rows: the JSON array member rows, or the table's header. */
-static void out_rows(struct out *o, const char *rows)
-{
-    if (o->json) {
-        cm_jw_key(&o->jw, rows);
-        cm_jw_arr_begin(&o->jw);
-        return;
-    }
-    for (size_t i = 0; i < o->ncols; i++) {
-        if (o->cols[i].head != NULL) {
-            printf(o->cols[i].width ? "%-*s " : "%*s\n", o->cols[i].width, o->cols[i].head);
-        }
-    }
-}
-
-/* One row: v[i] is column i's value (NULL: null, "-" in a table). */
-static void out_row(struct out *o, const char *const *v)
-{
-    if (o->json) {
-        cm_jw_obj_begin(&o->jw);
-        for (size_t i = 0; i < o->ncols; i++) {
-            if (o->cols[i].raw && v[i] != NULL) {
-                cm_jw_key(&o->jw, o->cols[i].key);
-                cm_jw_raw(&o->jw, v[i], strlen(v[i]));
-            } else {
-                out_str(o, o->cols[i].key, v[i]);
-            }
-        }
-        cm_jw_obj_end(&o->jw);
-        return;
-    }
-    for (size_t i = 0; i < o->ncols; i++) {
-        if (o->cols[i].head != NULL) {
-            printf(o->cols[i].width ? "%-*s " : "%*s\n", o->cols[i].width, v[i] ? v[i] : "-");
-        }
-    }
-}
-
-/* Ends the rows and the document; prints the JSON. Returns an exit status. */
-static int out_end(struct out *o, bool rows)
-{
-    int rc = 0;
-
-    if (o->json) {
-        if (rows) {
-            cm_jw_arr_end(&o->jw);
-        }
-        cm_jw_obj_end(&o->jw);
-        if ((rc = cm_jw_finish(&o->jw)) == 0) {
-            printf("%s\n", o->b.p);
-        } else {
-            fprintf(stderr, CMD ": %s\n", cm_strerror(rc));
-        }
-    }
-    cm_buf_finish(&o->b);
-    return rc == 0 ? CM_EXIT_OK : CM_EXIT_ERROR;
-}
-
-/* A number as text for a row (buf: at least 24 bytes). */
-static const char *num(uint64_t v, char *buf)
-{
-    snprintf(buf, 24, "%llu", (unsigned long long)v);
-    return buf;
-}
+/* ---- list ---- */
 
 /* "YYYY-MM-DDTHH:MM:SSZ", or NULL for 0. */
 static const char *when(int64_t t, char *buf, size_t len)
@@ -369,7 +244,8 @@ struct badlog {
 static void bad_flush(struct badlog *b)
 {
     if (b->n > MAX_BAD_SHOW) {
-        fprintf(stderr, CMD ": %s: %llu bad records in all\n", b->path, (unsigned long long)b->n);
+        fprintf(stderr, CM_INTEL_CMD ": %s: %llu bad records in all\n", b->path,
+                (unsigned long long)b->n);
     }
     b->n = 0;
     b->list = NULL;
@@ -385,7 +261,7 @@ static void on_bad(void *ud, const struct cm_intel_source *src, uint32_t line, c
         snprintf(b->path, sizeof(b->path), "%s", src->path);
     }
     if (b->n++ < MAX_BAD_SHOW) {
-        fprintf(stderr, CMD ": %s:%u: %s\n", src->path, line, reason);
+        fprintf(stderr, CM_INTEL_CMD ": %s:%u: %s\n", src->path, line, reason);
     }
 }
 
@@ -418,7 +294,7 @@ static int load_all(struct cm_intel_config *c, bool threat_only, struct cm_intel
                            sizeof(err));
     }
     if (rc != 0) {
-        fprintf(stderr, CMD ": %s\n", err[0] ? err : cm_strerror(rc));
+        fprintf(stderr, CM_INTEL_CMD ": %s\n", err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
     if (srcs != NULL) {
@@ -427,23 +303,21 @@ static int load_all(struct cm_intel_config *c, bool threat_only, struct cm_intel
     return CM_EXIT_OK;
 }
 
-/* ---- list ---- */
-
-static const struct col list_cols[] = {{"name", "NAME", 28, false},
-                                       {"kind", "KIND", 7, false},
-                                       {"category", "CATEGORY", 17, false},
-                                       {"format", "FORMAT", 11, false},
-                                       {"entries", "ENTRIES", 8, true},
-                                       {"updated", "UPDATED", 20, false},
-                                       {"source", "SOURCE", 0, false},
-                                       {"origin", NULL, 0, false},
-                                       {"path", NULL, 0, false},
-                                       {"licence", NULL, 0, false},
-                                       {"description", NULL, 0, false},
-                                       {"enabled", NULL, 0, true},
-                                       {"lastChecked", NULL, 0, false},
-                                       {"lastFailure", NULL, 0, false},
-                                       {"failure", NULL, 0, false}};
+static const struct cm_intel_col list_cols[] = {{"name", "NAME", 28, false},
+                                                {"kind", "KIND", 7, false},
+                                                {"category", "CATEGORY", 17, false},
+                                                {"format", "FORMAT", 11, false},
+                                                {"entries", "ENTRIES", 8, true},
+                                                {"updated", "UPDATED", 20, false},
+                                                {"source", "SOURCE", 0, false},
+                                                {"origin", NULL, 0, false},
+                                                {"path", NULL, 0, false},
+                                                {"licence", NULL, 0, false},
+                                                {"description", NULL, 0, false},
+                                                {"enabled", NULL, 0, true},
+                                                {"lastChecked", NULL, 0, false},
+                                                {"lastFailure", NULL, 0, false},
+                                                {"failure", NULL, 0, false}};
 
 static int intel_list(int argc, char **argv)
 {
@@ -453,24 +327,24 @@ static int intel_list(int argc, char **argv)
         "'add', with kind, category, format, entries, last update and source (file or URL).\n"
         "A feed applies once 'coalmine intel update' has fetched it.\n\n";
     struct cm_intel_config c;
-    struct out o;
-    struct iopts op;
+    struct cm_intel_out o;
+    struct cm_intel_cli_opts op;
     int rc;
 
-    if ((rc = parse(argc, argv, &op, 0, 0, 0, help)) != 0) {
+    if ((rc = cm_intel_cli_parse(argc, argv, &op, 0, 0, 0, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
-    if ((rc = open_config(&c, &op, false)) != 0) {
+    if ((rc = cm_intel_cli_open(&c, &op, false)) != 0) {
         cm_intel_config_free(&c);
         return rc;
     }
-    out_begin(&o, op.json, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
+    cm_intel_out_begin(&o, op.json, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
     if (o.json) {
-        out_str(&o, "bundle", c.bundle);
-        out_str(&o, "share", c.share_dir);
-        out_str(&o, "intelDir", c.data_dir);
+        cm_intel_out_str(&o, "bundle", c.bundle);
+        cm_intel_out_str(&o, "share", c.share_dir);
+        cm_intel_out_str(&o, "intelDir", c.data_dir);
     }
-    out_rows(&o, "lists");
+    cm_intel_out_rows(&o, "lists");
     for (size_t i = 0; i < c.n; i++) {
         struct cm_intel_entry *e = &c.v[i];
         struct cm_intel_source_report r;
@@ -491,7 +365,7 @@ static int intel_list(int argc, char **argv)
                            e->kind == CM_INTEL_KIND_TRUSTED ? NULL
                                                             : cm_intel_category_name(e->category),
                            fmt,
-                           has ? num(e->st.entries, cnt) : NULL,
+                           has ? cm_intel_out_num(e->st.entries, cnt) : NULL,
                            upd || o.json ? upd : "never",
                            src,
                            cm_intel_origin_name(e->origin),
@@ -502,7 +376,7 @@ static int intel_list(int argc, char **argv)
                            when(e->st.checked, t2, sizeof(t2)),
                            when(e->st.failed, t3, sizeof(t3)),
                            e->st.failure};
-        out_row(&o, v);
+        cm_intel_out_row(&o, v);
         if (!o.json && e->origin == CM_INTEL_FEED && !e->enabled) {
             printf("  (disabled in the manifest)\n");
         }
@@ -510,7 +384,7 @@ static int intel_list(int argc, char **argv)
             printf("  last update failed %s: %s\n", v[13] ? v[13] : "?", e->st.failure);
         }
     }
-    rc = out_end(&o, true);
+    rc = cm_intel_out_end(&o, true);
     cm_intel_config_free(&c);
     return rc;
 }
@@ -540,38 +414,38 @@ static int intel_add(int argc, char **argv)
     struct cm_intel_source_report rep;
     struct badlog bl = {NULL, "", 0};
     struct cm_intel_config c;
-    struct iopts o;
-    struct out out;
+    struct cm_intel_cli_opts o;
+    struct cm_intel_out out;
     char err[1024] = "";
     uint64_t n;
     int rc;
 
-    if ((rc = parse(argc, argv, &o, ALLOW_ADD, 1, 2, help)) != 0) {
+    if ((rc = cm_intel_cli_parse(argc, argv, &o, CM_INTEL_ALLOW_ADD, 1, 2, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
     o.add.name = argv[optind];
     o.add.file = optind + 1 < argc ? argv[optind + 1] : NULL;
     if (o.kind == NULL || (o.add.file == NULL) == (o.add.url == NULL)) {
-        fprintf(stderr, CMD " add: %s\n",
+        fprintf(stderr, CM_INTEL_CMD " add: %s\n",
                 o.kind == NULL ? "--kind threat|trusted is required"
                                : "give either a FILE or --url URL");
         return CM_EXIT_USAGE;
     }
-    if ((rc = open_config(&c, &o, true)) == 0) {
+    if ((rc = cm_intel_cli_open(&c, &o, true)) == 0) {
         memset(&rep, 0, sizeof(rep));
         rc = cm_intel_config_add(&c, &o.add, on_bad, &bl, &rep, err, sizeof(err));
         bad_flush(&bl);
         n = rep.st.ip_entries + rep.st.dom_entries;
         if (rc != 0) {
-            fprintf(stderr, CMD " add: %s\n", err[0] ? err : cm_strerror(rc));
+            fprintf(stderr, CM_INTEL_CMD " add: %s\n", err[0] ? err : cm_strerror(rc));
             rc = rc == CM_EINVAL && !cm_intel_name_ok(o.add.name) ? CM_EXIT_USAGE : CM_EXIT_ERROR;
         } else if (o.json) {
-            out_begin(&out, true, NULL, 0);
-            out_str(&out, "name", o.add.name);
-            out_str(&out, "kind", cm_intel_kind_name(o.add.kind));
-            out_u64(&out, "entries", n);
-            out_u64(&out, "bad", rep.st.bad);
-            rc = out_end(&out, false);
+            cm_intel_out_begin(&out, true, NULL, 0);
+            cm_intel_out_str(&out, "name", o.add.name);
+            cm_intel_out_str(&out, "kind", cm_intel_kind_name(o.add.kind));
+            cm_intel_out_u64(&out, "entries", n);
+            cm_intel_out_u64(&out, "bad", rep.st.bad);
+            rc = cm_intel_out_end(&out, false);
         } else if (o.add.file) {
             printf("added %s list %s: %llu entries (%llu addresses and networks, %llu names), "
                    "format %s\n",
@@ -592,16 +466,16 @@ static int intel_remove(int argc, char **argv)
     static const char help[] = "usage: coalmine intel remove [--intel-dir DIR] NAME\n\n"
                                "Removes a list added with 'add', and its copy.\n\n";
     struct cm_intel_config c;
-    struct iopts o;
+    struct cm_intel_cli_opts o;
     char err[1024] = "";
     int rc;
 
-    if ((rc = parse(argc, argv, &o, 0, 1, 1, help)) != 0) {
+    if ((rc = cm_intel_cli_parse(argc, argv, &o, 0, 1, 1, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
-    if ((rc = open_config(&c, &o, true)) == 0) {
+    if ((rc = cm_intel_cli_open(&c, &o, true)) == 0) {
         if ((rc = cm_intel_config_remove(&c, argv[optind], err, sizeof(err))) != 0) {
-            fprintf(stderr, CMD " remove: %s\n", err);
+            fprintf(stderr, CM_INTEL_CMD " remove: %s\n", err);
             rc = CM_EXIT_ERROR;
         } else {
             printf("removed %s\n", argv[optind]);
@@ -613,13 +487,13 @@ static int intel_remove(int argc, char **argv)
 
 /* ---- check ---- */
 
-static const struct col check_cols[] = {
+static const struct cm_intel_col check_cols[] = {
     {"list", "LIST", 28, false},         {"kind", "KIND", 7, false},
     {"category", "CATEGORY", 17, false}, {"threatName", "THREAT NAME", 24, false},
     {"source", NULL, 0, false},          {"match", "MATCH", 0, false}};
 
 /* One row per indicator of m. */
-static void print_match(struct out *o, const struct cm_intel_snapshot *s,
+static void print_match(struct cm_intel_out *o, const struct cm_intel_snapshot *s,
                         const struct cm_intel_match *m, bool is_ip)
 {
     char what[300], list[CM_INTEL_NAME_MAX + 1], threat[CM_INTEL_STR_MAX + 1], src[1024];
@@ -645,7 +519,7 @@ static void print_match(struct out *o, const struct cm_intel_snapshot *s,
                            threat,
                            src,
                            what};
-        out_row(o, v);
+        cm_intel_out_row(o, v);
     }
 }
 
@@ -681,21 +555,21 @@ static int intel_check(int argc, char **argv)
     struct cm_intel_snapshot *s = NULL, *t = NULL;
     struct cm_intel_match m, tm;
     struct cm_intel_config c;
-    struct iopts o;
-    struct out out;
+    struct cm_intel_cli_opts o;
+    struct cm_intel_out out;
     bool is_ip = false;
     size_t n;
     int rc, v = 0;
 
-    if ((rc = parse(argc, argv, &o, 0, 1, 1, help)) != 0) {
+    if ((rc = cm_intel_cli_parse(argc, argv, &o, 0, 1, 1, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
     memset(&tm, 0, sizeof(tm));
-    if ((rc = open_config(&c, &o, false)) == 0) {
+    if ((rc = cm_intel_cli_open(&c, &o, false)) == 0) {
         rc = load_all(&c, false, &s, NULL, NULL, &n);
     }
     if (rc == 0 && (v = check_value(s, cm_str_cstr(argv[optind]), &is_ip, &m)) < 0) {
-        fprintf(stderr, CMD " check: '%s' is not an IP address, a domain name or a URL\n",
+        fprintf(stderr, CM_INTEL_CMD " check: '%s' is not an IP address, a domain name or a URL\n",
                 argv[optind]);
         rc = CM_EXIT_USAGE;
     }
@@ -704,16 +578,16 @@ static int intel_check(int argc, char **argv)
         check_value(t, cm_str_cstr(argv[optind]), &is_ip, &tm);
     }
     if (rc == 0) {
-        out_begin(&out, o.json, check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
+        cm_intel_out_begin(&out, o.json, check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
         if (o.json) {
-            out_str(&out, "value", argv[optind]);
-            out_str(&out, "type", is_ip ? "ip" : "domain");
-            out_str(&out, "verdict", verdicts[v]);
+            cm_intel_out_str(&out, "value", argv[optind]);
+            cm_intel_out_str(&out, "type", is_ip ? "ip" : "domain");
+            cm_intel_out_str(&out, "verdict", verdicts[v]);
         } else {
             printf("%s: %s\n", argv[optind], verdicts[v]);
         }
         if (o.json || v != CM_INTEL_NONE) {
-            out_rows(&out, "matches");
+            cm_intel_out_rows(&out, "matches");
         }
         if (v != CM_INTEL_NONE) {
             print_match(&out, s, &m, is_ip);
@@ -721,120 +595,12 @@ static int intel_check(int argc, char **argv)
         if (t != NULL && tm.verdict == CM_INTEL_THREAT) {
             print_match(&out, t, &tm, is_ip);
         }
-        rc = out_end(&out, true);
+        rc = cm_intel_out_end(&out, true);
     }
     cm_intel_snapshot_unref(s);
     cm_intel_snapshot_unref(t);
     cm_intel_config_free(&c);
     return rc;
-}
-
-/* ---- update ---- */
-
-/* Whether update runs feed e: named, or (no names) enabled. */
-static bool wanted(const struct cm_intel_entry *e, int argc, char **argv)
-{
-    if (e->url == NULL) {
-        return false;
-    }
-    for (int k = optind; k < argc; k++) {
-        if (strcmp(argv[k], e->name) == 0) {
-            return true;
-        }
-    }
-    return optind == argc && e->enabled;
-}
-
-static const struct col update_cols[] = {{"name", NULL, 0, false},   {"result", NULL, 0, false},
-                                         {"status", NULL, 0, true},  {"bytes", NULL, 0, true},
-                                         {"entries", NULL, 0, true}, {"bad", NULL, 0, true},
-                                         {"seconds", NULL, 0, true}, {"reason", NULL, 0, false}};
-
-static int intel_update(int argc, char **argv)
-{
-    static const char help[] =
-        "usage: coalmine intel update [--intel-dir DIR] [--max-bytes N] [--connect-timeout S]\n"
-        "                             [--max-time S] [NAME...]\n\n"
-        "Fetches the feeds (the bundle's enabled feeds and the user's, or those named) with\n"
-        "conditional requests. A new body is checked by loading it and replaces the last\n"
-        "good copy atomically; on any failure the last good copy stays. Prints per feed:\n"
-        "updated, unchanged or failed with the reason. Exits 1 when any feed failed.\n\n"
-        "      --max-bytes N          size cap of a body (default 64 MiB)\n"
-        "      --connect-timeout S    connect timeout in seconds (default 30)\n"
-        "      --max-time S           time cap of one feed in seconds (default 600)\n";
-    struct cm_intel_config c;
-    struct iopts o;
-    struct out out;
-    char err[1024] = "";
-    size_t nfeeds = 0, nfail = 0;
-    int rc;
-
-    if ((rc = parse(argc, argv, &o, ALLOW_UPDATE, 0, 1 << 20, help)) != 0) {
-        return rc == 1 ? CM_EXIT_OK : rc;
-    }
-    if ((rc = open_config(&c, &o, true)) == 0) {
-        for (int i = optind; i < argc && rc == 0; i++) {
-            struct cm_intel_entry *e = cm_intel_config_find(&c, argv[i]);
-            if (e == NULL || e->url == NULL) {
-                fprintf(stderr, CMD " update: %s: %s\n", argv[i],
-                        e ? "not a feed" : "no such list");
-                rc = CM_EXIT_ERROR;
-            }
-        }
-    }
-    if (rc == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, CMD " update: libcurl could not be initialised\n");
-        rc = CM_EXIT_ERROR;
-    }
-    if (rc != 0) {
-        cm_intel_config_free(&c);
-        return rc;
-    }
-    out_begin(&out, o.json, update_cols, sizeof(update_cols) / sizeof(update_cols[0]));
-    out_rows(&out, "feeds");
-    for (size_t i = 0; i < c.n; i++) {
-        struct cm_intel_entry *e = &c.v[i];
-        struct cm_feed_outcome r;
-        char st[24], by[24], en[24], bad[24], sec[32];
-
-        if (!wanted(e, argc, argv)) {
-            continue;
-        }
-        nfeeds++;
-        cm_feed_update(&c, e, &o.feed, &r);
-        nfail += r.result == CM_FEED_FAILED;
-        if (cm_intel_config_save(&c, err, sizeof(err)) != 0) {
-            fprintf(stderr, CMD " update: %s\n", err);
-            nfail++;
-        }
-        snprintf(sec, sizeof(sec), "%.3f", r.seconds);
-        const char *v[] = {e->name,
-                           cm_feed_result_name(r.result),
-                           num((uint64_t)r.status, st),
-                           num(r.bytes, by),
-                           num(r.result == CM_FEED_UPDATED ? r.entries : e->st.entries, en),
-                           num(r.bad, bad),
-                           sec,
-                           r.result == CM_FEED_FAILED ? r.reason : NULL};
-        if (o.json) {
-            out_row(&out, v);
-        } else if (r.result == CM_FEED_UPDATED) {
-            printf("%s: updated (%s entries, %s bytes, %.1f s)\n", e->name, en, by, r.seconds);
-        } else if (r.result == CM_FEED_UNCHANGED) {
-            printf("%s: unchanged\n", e->name);
-        } else {
-            printf("%s: failed: %s (%s)\n", e->name, r.reason,
-                   access(e->path, F_OK) == 0 ? "the last good copy is kept" : "no copy yet");
-        }
-        fflush(stdout);
-    }
-    out_end(&out, true);
-    if (!o.json && nfeeds == 0) {
-        printf("no feeds to update\n");
-    }
-    curl_global_cleanup();
-    cm_intel_config_free(&c);
-    return nfail ? CM_EXIT_ERROR : CM_EXIT_OK;
 }
 
 /* ---- stats ---- */
@@ -847,14 +613,14 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const struct col stats_cols[] = {{"name", "LIST", 28, false},
-                                        {"kind", "KIND", 7, false},
-                                        {"category", "CATEGORY", 17, false},
-                                        {"format", "FORMAT", 11, false},
-                                        {"ipEntries", "IPS", 10, true},
-                                        {"domainEntries", "DOMAINS", 10, true},
-                                        {"bad", "BAD", 8, true},
-                                        {"skipped", "SKIPPED", 0, true}};
+static const struct cm_intel_col stats_cols[] = {{"name", "LIST", 28, false},
+                                                 {"kind", "KIND", 7, false},
+                                                 {"category", "CATEGORY", 17, false},
+                                                 {"format", "FORMAT", 11, false},
+                                                 {"ipEntries", "IPS", 10, true},
+                                                 {"domainEntries", "DOMAINS", 10, true},
+                                                 {"bad", "BAD", 8, true},
+                                                 {"skipped", "SKIPPED", 0, true}};
 
 static int intel_stats(int argc, char **argv)
 {
@@ -869,16 +635,16 @@ static int intel_stats(int argc, char **argv)
     struct cm_intel_config c;
     uint64_t tot[2][2] = {{0, 0}, {0, 0}};
     size_t n = 0, nk[2] = {0, 0}, bytes;
-    struct iopts o;
-    struct out out;
+    struct cm_intel_cli_opts o;
+    struct cm_intel_out out;
     double t0, secs;
     int rc;
 
-    if ((rc = parse(argc, argv, &o, 0, 0, 0, help)) != 0) {
+    if ((rc = cm_intel_cli_parse(argc, argv, &o, 0, 0, 0, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
     t0 = now_s();
-    if ((rc = open_config(&c, &o, false)) == 0) {
+    if ((rc = cm_intel_cli_open(&c, &o, false)) == 0) {
         rc = load_all(&c, false, &s, &reps, &srcs, &n);
     }
     secs = now_s() - t0;
@@ -889,19 +655,19 @@ static int intel_stats(int argc, char **argv)
     }
     if (rc == 0) {
         bytes = cm_intel_snapshot_bytes(s);
-        out_begin(&out, o.json, stats_cols, sizeof(stats_cols) / sizeof(stats_cols[0]));
+        cm_intel_out_begin(&out, o.json, stats_cols, sizeof(stats_cols) / sizeof(stats_cols[0]));
         if (o.json) {
-            out_u64(&out, "lists", n);
+            cm_intel_out_u64(&out, "lists", n);
             for (int k = 0; k < 2; k++) {
                 cm_jw_key(&out.jw, k ? "trusted" : "threat");
                 cm_jw_obj_begin(&out.jw);
-                out_u64(&out, "lists", nk[k]);
-                out_u64(&out, "ipEntries", tot[k][0]);
-                out_u64(&out, "domainEntries", tot[k][1]);
+                cm_intel_out_u64(&out, "lists", nk[k]);
+                cm_intel_out_u64(&out, "ipEntries", tot[k][0]);
+                cm_intel_out_u64(&out, "domainEntries", tot[k][1]);
                 cm_jw_obj_end(&out.jw);
             }
-            out_u64(&out, "indicators", cm_intel_snapshot_nindicators(s));
-            out_u64(&out, "bytes", bytes);
+            cm_intel_out_u64(&out, "indicators", cm_intel_snapshot_nindicators(s));
+            cm_intel_out_u64(&out, "bytes", bytes);
             cm_jw_key(&out.jw, "loadSeconds");
             cm_jw_f64(&out.jw, secs);
         } else {
@@ -914,7 +680,7 @@ static int intel_stats(int argc, char **argv)
             printf("indicators: %zu\nmemory:     %zu bytes (%.1f MiB)\nload time:  %.3f s\n\n",
                    cm_intel_snapshot_nindicators(s), bytes, (double)bytes / 1048576.0, secs);
         }
-        out_rows(&out, "perList");
+        cm_intel_out_rows(&out, "perList");
         for (size_t i = 0; i < n; i++) {
             const struct cm_intel_load_stats *st = &reps[i].st;
             char a[24], b[24], d[24], e[24];
@@ -924,13 +690,13 @@ static int intel_stats(int argc, char **argv)
                                    ? NULL
                                    : cm_intel_category_name(srcs[i].category),
                                reps[i].format,
-                               num(st->ip_entries, a),
-                               num(st->dom_entries, b),
-                               num(st->bad, d),
-                               num(st->skipped, e)};
-            out_row(&out, v);
+                               cm_intel_out_num(st->ip_entries, a),
+                               cm_intel_out_num(st->dom_entries, b),
+                               cm_intel_out_num(st->bad, d),
+                               cm_intel_out_num(st->skipped, e)};
+            cm_intel_out_row(&out, v);
         }
-        rc = out_end(&out, true);
+        rc = cm_intel_out_end(&out, true);
     }
     cm_free(reps);
     cm_intel_snapshot_unref(s);

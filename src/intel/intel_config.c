@@ -1,6 +1,9 @@
 /*
- * The intel registry: share and data directories, the bundle's manifest, the
- * registry file and atomic writes. See intel/intel_config.h.
+ * The intel config: the share and data directories, the bundle's manifest,
+ * the entries (one per list) and the sources that apply by default, and the
+ * JSON reading of list objects the manifest and the registry share. The
+ * registry file itself (lists.json, the lock, add and remove) is in
+ * intel_registry.c. See intel/intel_config.h.
  */
 #include "intel/intel_config.h"
 
@@ -11,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -20,17 +22,14 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/json.h"
-#include "base/time.h"
-#include "intel/feed_update.h"
+#include "intel/intel_registry.h"
 #include "source/source_file.h"
 
 #ifndef CM_PREFIX
 #define CM_PREFIX "/usr/local"
 #endif
 
-#define REGISTRY_VERSION 1
 #define MANIFEST_VERSION 1
-#define MAX_JSON_BYTES   ((size_t)64 << 20)
 
 /* ---- small helpers ---- */
 
@@ -108,7 +107,7 @@ uint64_t cm_intel_seed(void)
 
 /* ---- entries ---- */
 
-static void state_free(struct cm_intel_feed_state *s)
+void cm_intel_state_free(struct cm_intel_feed_state *s)
 {
     cm_free(s->etag);
     cm_free(s->last_modified);
@@ -116,7 +115,7 @@ static void state_free(struct cm_intel_feed_state *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void entry_free(struct cm_intel_entry *e)
+void cm_intel_entry_free(struct cm_intel_entry *e)
 {
     cm_free(e->name);
     cm_free(e->url);
@@ -127,12 +126,11 @@ static void entry_free(struct cm_intel_entry *e)
     cm_free(e->threat_name);
     cm_free(e->origin_path);
     cm_free(e->path);
-    state_free(&e->st);
+    cm_intel_state_free(&e->st);
     memset(e, 0, sizeof(*e));
 }
 
-/* A new zeroed entry at the end, or NULL. */
-static struct cm_intel_entry *entry_push(struct cm_intel_config *c)
+struct cm_intel_entry *cm_intel_entry_push(struct cm_intel_config *c)
 {
     void *v = c->v;
 
@@ -167,17 +165,7 @@ void cm_intel_config_source(const struct cm_intel_entry *e, struct cm_intel_sour
 
 /* ---- JSON reading ---- */
 
-struct pctx {
-    const struct cm_json_doc *d;
-    const char *file;
-    char *err;
-    size_t errlen;
-};
-
-static int perr(struct pctx *p, uint32_t node, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int perr(struct pctx *p, uint32_t node, const char *fmt, ...)
+int cm_intel_json_err(struct cm_intel_json_ctx *p, uint32_t node, const char *fmt, ...)
 {
     char why[256];
     va_list ap;
@@ -189,27 +177,26 @@ static int perr(struct pctx *p, uint32_t node, const char *fmt, ...)
     return CM_EINVAL;
 }
 
-/* Member key of obj: NONE when absent or null. */
-static uint32_t member(struct pctx *p, uint32_t obj, const char *key)
+uint32_t cm_intel_json_member(struct cm_intel_json_ctx *p, uint32_t obj, const char *key)
 {
     uint32_t v = cm_json_get(p->d, obj, key);
 
     return v != CM_JSON_NONE && cm_json_type(p->d, v) == CM_JSON_NULL ? CM_JSON_NONE : v;
 }
 
-/* String member key of obj, copied into *out (left alone when absent unless required). */
-static int get_str(struct pctx *p, uint32_t obj, const char *key, bool required, char **out)
+int cm_intel_json_str(struct cm_intel_json_ctx *p, uint32_t obj, const char *key, bool required,
+                      char **out)
 {
-    uint32_t v = member(p, obj, key);
+    uint32_t v = cm_intel_json_member(p, obj, key);
     const struct cm_json_node *nd;
     char *s;
     size_t n;
 
     if (v == CM_JSON_NONE) {
-        return required ? perr(p, obj, "\"%s\" is missing", key) : 0;
+        return required ? cm_intel_json_err(p, obj, "\"%s\" is missing", key) : 0;
     }
     if (cm_json_type(p->d, v) != CM_JSON_STRING) {
-        return perr(p, v, "\"%s\" must be a string", key);
+        return cm_intel_json_err(p, v, "\"%s\" must be a string", key);
     }
     nd = cm_json_at(p->d, v);
     if ((s = cm_malloc((size_t)nd->len + 1)) == NULL) {
@@ -220,92 +207,58 @@ static int get_str(struct pctx *p, uint32_t obj, const char *key, bool required,
     s[n] = '\0';
     if (strlen(s) != n) {
         cm_free(s);
-        return perr(p, v, "\"%s\" holds a NUL character", key);
+        return cm_intel_json_err(p, v, "\"%s\" holds a NUL character", key);
     }
     cm_free(*out);
     *out = s;
     return 0;
 }
 
-static int get_u64(struct pctx *p, uint32_t obj, const char *key, uint64_t *out)
-{
-    uint32_t v = member(p, obj, key);
-    int64_t x;
-
-    if (v == CM_JSON_NONE) {
-        return 0;
-    }
-    if (cm_json_type(p->d, v) != CM_JSON_NUMBER || cm_json_i64(p->d, v, &x) != 0 || x < 0) {
-        return perr(p, v, "\"%s\" must be a whole number >= 0", key);
-    }
-    *out = (uint64_t)x;
-    return 0;
-}
-
-/* A time member: "YYYY-MM-DDTHH:MM:SSZ" into Unix seconds. */
-static int get_time(struct pctx *p, uint32_t obj, const char *key, int64_t *out)
-{
-    char *s = NULL;
-    int64_t ms;
-    int rc = get_str(p, obj, key, false, &s);
-
-    if (rc == 0 && s != NULL) {
-        if (cm_time_parse_iso(cm_str_cstr(s), &ms) != 0) {
-            rc = perr(p, member(p, obj, key), "\"%s\" is not an ISO 8601 time", key);
-        } else {
-            *out = ms / 1000;
-        }
-    }
-    cm_free(s);
-    return rc;
-}
-
-/* name, kind, category and format of a list object. */
-static int get_common(struct pctx *p, uint32_t o, struct cm_intel_entry *e, bool need_category)
+int cm_intel_json_list(struct cm_intel_json_ctx *p, uint32_t o, struct cm_intel_entry *e,
+                       bool need_category)
 {
     char *s = NULL;
     int rc;
 
     if (cm_json_type(p->d, o) != CM_JSON_OBJECT) {
-        return perr(p, o, "a list must be an object");
+        return cm_intel_json_err(p, o, "a list must be an object");
     }
-    if ((rc = get_str(p, o, "name", true, &e->name)) != 0) {
+    if ((rc = cm_intel_json_str(p, o, "name", true, &e->name)) != 0) {
         return rc;
     }
     if (!cm_intel_name_ok(e->name)) {
-        return perr(p, o, "bad list name '%s'", e->name);
+        return cm_intel_json_err(p, o, "bad list name '%s'", e->name);
     }
     e->kind = CM_INTEL_KIND_THREAT;
-    if ((rc = get_str(p, o, "kind", false, &s)) == 0 && s != NULL) {
+    if ((rc = cm_intel_json_str(p, o, "kind", false, &s)) == 0 && s != NULL) {
         if (strcmp(s, "trusted") == 0) {
             e->kind = CM_INTEL_KIND_TRUSTED;
         } else if (strcmp(s, "threat") != 0) {
-            rc = perr(p, o, "%s: kind must be threat or trusted", e->name);
+            rc = cm_intel_json_err(p, o, "%s: kind must be threat or trusted", e->name);
         }
     }
     cm_free(s);
     s = NULL;
     e->category = e->kind == CM_INTEL_KIND_THREAT ? CM_CAT_CUSTOM : CM_CAT_UNKNOWN;
-    if (rc == 0 && (rc = get_str(p, o, "category", need_category, &s)) == 0 && s != NULL &&
-        cm_intel_category_parse(cm_str_cstr(s), &e->category) != 0) {
-        rc = perr(p, o, "%s: unknown category '%s'", e->name, s);
+    if (rc == 0 && (rc = cm_intel_json_str(p, o, "category", need_category, &s)) == 0 &&
+        s != NULL && cm_intel_category_parse(cm_str_cstr(s), &e->category) != 0) {
+        rc = cm_intel_json_err(p, o, "%s: unknown category '%s'", e->name, s);
     }
     cm_free(s);
     s = NULL;
-    if (rc == 0 && (rc = get_str(p, o, "format", false, &s)) == 0 && s != NULL &&
+    if (rc == 0 && (rc = cm_intel_json_str(p, o, "format", false, &s)) == 0 && s != NULL &&
         (e->format = cm_intel_format_find(cm_str_cstr(s))) == NULL) {
-        rc = perr(p, o, "%s: unknown format '%s'", e->name, s);
+        rc = cm_intel_json_err(p, o, "%s: unknown format '%s'", e->name, s);
     }
     cm_free(s);
     if (rc == 0) {
-        rc = get_str(p, o, "threat_name", false, &e->threat_name);
+        rc = cm_intel_json_str(p, o, "threat_name", false, &e->threat_name);
     }
     return rc;
 }
 
-/* Parses path into d over b. Returns 0, CM_ENOTFOUND or an error (err set). */
-static int parse_file(const char *path, struct cm_buf *b, struct cm_json_doc *d, char *err,
-                      size_t errlen)
+int cm_intel_json_read(const char *path, struct cm_buf *b, struct cm_json_doc *d, char *err,
+                       size_t errlen)
 {
     struct cm_diag diag;
     int rc = slurp(path, b, err, errlen);
@@ -326,53 +279,54 @@ static int parse_file(const char *path, struct cm_buf *b, struct cm_json_doc *d,
     return 0;
 }
 
-static int check_version(struct pctx *p, int64_t want)
+int cm_intel_json_version(struct cm_intel_json_ctx *p, int64_t want)
 {
-    uint32_t v = member(p, 0, "version");
+    uint32_t v = cm_intel_json_member(p, 0, "version");
     int64_t x;
 
     if (v == CM_JSON_NONE || cm_json_i64(p->d, v, &x) != 0) {
-        return perr(p, 0, "\"version\" is missing or not a number");
+        return cm_intel_json_err(p, 0, "\"version\" is missing or not a number");
     }
     if (x != want) {
-        return perr(p, v, "version %lld is not supported (this coalmine reads version %lld)",
-                    (long long)x, (long long)want);
+        return cm_intel_json_err(p, v,
+                                 "version %lld is not supported (this coalmine reads version %lld)",
+                                 (long long)x, (long long)want);
     }
     return 0;
 }
 
-/* A name used twice among the entries? */
-static int check_unique(struct pctx *p, struct cm_intel_config *c, size_t from, uint32_t node)
+int cm_intel_json_unique(struct cm_intel_json_ctx *p, struct cm_intel_config *c, size_t from,
+                         uint32_t node)
 {
     const char *name = c->v[c->n - 1].name;
 
     for (size_t i = from; i + 1 < c->n; i++) {
         if (strcmp(c->v[i].name, name) == 0) {
-            return perr(p, node, "the list name '%s' is used twice", name);
+            return cm_intel_json_err(p, node, "the list name '%s' is used twice", name);
         }
     }
     return 0;
 }
 
-static int parse_manifest(struct cm_intel_config *c, struct pctx *p)
+static int parse_manifest(struct cm_intel_config *c, struct cm_intel_json_ctx *p)
 {
     static const char *const arrays[] = {"builtin", "feeds"};
-    int rc = check_version(p, MANIFEST_VERSION);
+    int rc = cm_intel_json_version(p, MANIFEST_VERSION);
 
     if (rc == 0) {
-        rc = get_str(p, 0, "bundle", false, &c->bundle);
+        rc = cm_intel_json_str(p, 0, "bundle", false, &c->bundle);
     }
     for (unsigned a = 0; rc == 0 && a < 2; a++) {
-        uint32_t arr = member(p, 0, arrays[a]);
+        uint32_t arr = cm_intel_json_member(p, 0, arrays[a]);
         if (arr == CM_JSON_NONE) {
             continue;
         }
         if (cm_json_type(p->d, arr) != CM_JSON_ARRAY) {
-            return perr(p, arr, "\"%s\" must be an array", arrays[a]);
+            return cm_intel_json_err(p, arr, "\"%s\" must be an array", arrays[a]);
         }
         for (uint32_t o = cm_json_first(p->d, arr); rc == 0 && o != CM_JSON_NONE;
              o = cm_json_next(p->d, arr, o)) {
-            struct cm_intel_entry *e = entry_push(c);
+            struct cm_intel_entry *e = cm_intel_entry_push(c);
             char *file = NULL;
 
             if (e == NULL) {
@@ -381,17 +335,19 @@ static int parse_manifest(struct cm_intel_config *c, struct pctx *p)
             }
             e->origin = a == 0 ? CM_INTEL_BUILTIN : CM_INTEL_FEED;
             e->enabled = true;
-            if ((rc = get_common(p, o, e, true)) != 0 || (rc = check_unique(p, c, 0, o)) != 0 ||
-                (rc = get_str(p, o, "licence", true, &e->licence)) != 0 ||
-                (rc = get_str(p, o, "licence_note", false, &e->licence_note)) != 0 ||
-                (rc = get_str(p, o, "homepage", false, &e->homepage)) != 0 ||
-                (rc = get_str(p, o, "description", false, &e->description)) != 0) {
+            if ((rc = cm_intel_json_list(p, o, e, true)) != 0 ||
+                (rc = cm_intel_json_unique(p, c, 0, o)) != 0 ||
+                (rc = cm_intel_json_str(p, o, "licence", true, &e->licence)) != 0 ||
+                (rc = cm_intel_json_str(p, o, "licence_note", false, &e->licence_note)) != 0 ||
+                (rc = cm_intel_json_str(p, o, "homepage", false, &e->homepage)) != 0 ||
+                (rc = cm_intel_json_str(p, o, "description", false, &e->description)) != 0) {
                 break;
             }
             if (a == 0) {
-                if ((rc = get_str(p, o, "file", true, &file)) == 0) {
+                if ((rc = cm_intel_json_str(p, o, "file", true, &file)) == 0) {
                     if (file[0] == '/' || strstr(file, "..") != NULL) {
-                        rc = perr(p, o, "%s: \"file\" must be a path inside the bundle", e->name);
+                        rc = cm_intel_json_err(
+                            p, o, "%s: \"file\" must be a path inside the bundle", e->name);
                     } else if ((e->path = cm_intel_strf("%s/intel/%s", c->share_dir, file)) ==
                                NULL) {
                         rc = CM_ENOMEM;
@@ -400,11 +356,12 @@ static int parse_manifest(struct cm_intel_config *c, struct pctx *p)
                 cm_free(file);
                 continue;
             }
-            if ((rc = get_str(p, o, "url", true, &e->url)) != 0) {
+            if ((rc = cm_intel_json_str(p, o, "url", true, &e->url)) != 0) {
                 break;
             }
-            if (member(p, o, "enabled") != CM_JSON_NONE) {
-                e->enabled = cm_json_type(p->d, member(p, o, "enabled")) == CM_JSON_TRUE;
+            if (cm_intel_json_member(p, o, "enabled") != CM_JSON_NONE) {
+                e->enabled =
+                    cm_json_type(p->d, cm_intel_json_member(p, o, "enabled")) == CM_JSON_TRUE;
             }
             if ((e->path = cm_intel_strf("%s/feeds/%s", c->data_dir, e->name)) == NULL) {
                 rc = CM_ENOMEM;
@@ -414,117 +371,6 @@ static int parse_manifest(struct cm_intel_config *c, struct pctx *p)
     if (rc == CM_ENOMEM) {
         snprintf(p->err, p->errlen, "out of memory");
     }
-    return rc;
-}
-
-static int parse_state(struct cm_intel_config *c, struct pctx *p, uint32_t o)
-{
-    struct cm_intel_entry *e;
-    struct cm_intel_feed_state *s;
-    char *name = NULL;
-    int rc;
-
-    if (cm_json_type(p->d, o) != CM_JSON_OBJECT) {
-        return perr(p, o, "a state must be an object");
-    }
-    if ((rc = get_str(p, o, "name", true, &name)) != 0) {
-        return rc;
-    }
-    e = cm_intel_config_find(c, name);
-    cm_free(name);
-    if (e == NULL || e->origin == CM_INTEL_BUILTIN) {
-        return 0; /* the state of a feed no longer in the manifest */
-    }
-    s = &e->st;
-    if ((rc = get_str(p, o, "etag", false, &s->etag)) != 0 ||
-        (rc = get_str(p, o, "lastModified", false, &s->last_modified)) != 0 ||
-        (rc = get_str(p, o, "failure", false, &s->failure)) != 0 ||
-        (rc = get_time(p, o, "checked", &s->checked)) != 0 ||
-        (rc = get_time(p, o, "succeeded", &s->succeeded)) != 0 ||
-        (rc = get_time(p, o, "changed", &s->changed)) != 0 ||
-        (rc = get_time(p, o, "failed", &s->failed)) != 0 ||
-        (rc = get_u64(p, o, "bytes", &s->bytes)) != 0 ||
-        (rc = get_u64(p, o, "entries", &s->entries)) != 0) {
-        return rc;
-    }
-    return get_u64(p, o, "bad", &s->bad);
-}
-
-static int parse_registry(struct cm_intel_config *c, struct pctx *p)
-{
-    uint32_t arr;
-    int rc = check_version(p, REGISTRY_VERSION);
-
-    if (rc == 0 && (arr = member(p, 0, "lists")) != CM_JSON_NONE) {
-        if (cm_json_type(p->d, arr) != CM_JSON_ARRAY) {
-            return perr(p, arr, "\"lists\" must be an array");
-        }
-        for (uint32_t o = cm_json_first(p->d, arr); rc == 0 && o != CM_JSON_NONE;
-             o = cm_json_next(p->d, arr, o)) {
-            struct cm_intel_entry *e = entry_push(c);
-
-            if (e == NULL) {
-                snprintf(p->err, p->errlen, "out of memory");
-                return CM_ENOMEM;
-            }
-            if ((rc = get_common(p, o, e, false)) != 0 ||
-                (rc = check_unique(p, c, c->nbundle, o)) != 0 ||
-                (rc = get_str(p, o, "file", false, &e->origin_path)) != 0 ||
-                (rc = get_str(p, o, "url", false, &e->url)) != 0 ||
-                (rc = get_str(p, o, "description", false, &e->description)) != 0 ||
-                (rc = get_time(p, o, "added", &e->added)) != 0) {
-                break;
-            }
-            if ((e->url == NULL) == (e->origin_path == NULL)) {
-                return perr(p, o, "%s: a list has either \"file\" or \"url\"", e->name);
-            }
-            e->origin = e->url ? CM_INTEL_USER_FEED : CM_INTEL_USER_FILE;
-            e->enabled = true;
-            e->path = cm_intel_strf("%s/%s/%s", c->data_dir, e->url ? "feeds" : "lists", e->name);
-            if (e->path == NULL) {
-                snprintf(p->err, p->errlen, "out of memory");
-                return CM_ENOMEM;
-            }
-        }
-    }
-    if (rc == 0 && (arr = member(p, 0, "state")) != CM_JSON_NONE) {
-        if (cm_json_type(p->d, arr) != CM_JSON_ARRAY) {
-            return perr(p, arr, "\"state\" must be an array");
-        }
-        for (uint32_t o = cm_json_first(p->d, arr); rc == 0 && o != CM_JSON_NONE;
-             o = cm_json_next(p->d, arr, o)) {
-            rc = parse_state(c, p, o);
-        }
-    }
-    return rc;
-}
-
-/* Drops the user entries and every state, then reads the registry. */
-static int load_registry(struct cm_intel_config *c, char *err, size_t errlen)
-{
-    struct cm_json_doc d;
-    struct cm_buf b;
-    struct pctx p = {&d, c->registry_path, err, errlen};
-    int rc;
-
-    while (c->n > c->nbundle) {
-        entry_free(&c->v[--c->n]);
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        state_free(&c->v[i].st);
-    }
-    cm_buf_init(&b, MAX_JSON_BYTES);
-    cm_json_doc_init(&d, 0, 16);
-    rc = parse_file(c->registry_path, &b, &d, err, errlen);
-    if (rc == CM_ENOTFOUND) {
-        rc = 0; /* nothing added or fetched yet */
-    } else if (rc == 0 && (rc = parse_registry(c, &p)) != 0) {
-        while (c->n > c->nbundle) { /* no half-read entry stays */
-            entry_free(&c->v[--c->n]);
-        }
-    }
-    cm_json_doc_finish(&d);
-    cm_buf_finish(&b);
     return rc;
 }
 
@@ -619,16 +465,16 @@ int cm_intel_config_init(struct cm_intel_config *c, const char *intel_dir, char 
         goto oom;
     }
     if (c->share_dir != NULL) {
-        struct pctx p = {&d, NULL, err, errlen};
+        struct cm_intel_json_ctx p = {&d, NULL, err, errlen};
 
         if ((c->manifest_path = cm_intel_strf("%s/intel/manifest.json", c->share_dir)) == NULL) {
             rc = CM_ENOMEM;
             goto oom;
         }
         p.file = c->manifest_path;
-        cm_buf_init(&b, MAX_JSON_BYTES);
+        cm_buf_init(&b, CM_INTEL_JSON_MAX);
         cm_json_doc_init(&d, 0, 16);
-        rc = parse_file(c->manifest_path, &b, &d, err, errlen);
+        rc = cm_intel_json_read(c->manifest_path, &b, &d, err, errlen);
         if (rc == 0) {
             rc = parse_manifest(c, &p);
         }
@@ -636,7 +482,7 @@ int cm_intel_config_init(struct cm_intel_config *c, const char *intel_dir, char 
         cm_buf_finish(&b);
         if (rc != 0) {
             while (c->n > 0) {
-                entry_free(&c->v[--c->n]);
+                cm_intel_entry_free(&c->v[--c->n]);
             }
             return rc;
         }
@@ -646,7 +492,7 @@ int cm_intel_config_init(struct cm_intel_config *c, const char *intel_dir, char 
         rc = CM_ENOMEM;
         goto oom;
     }
-    return load_registry(c, err, errlen);
+    return cm_intel_registry_load(c, err, errlen);
 oom:
     if (rc == CM_ENOMEM) {
         snprintf(err, errlen, "out of memory");
@@ -657,7 +503,7 @@ oom:
 void cm_intel_config_free(struct cm_intel_config *c)
 {
     for (size_t i = 0; i < c->n; i++) {
-        entry_free(&c->v[i]);
+        cm_intel_entry_free(&c->v[i]);
     }
     cm_free(c->v);
     cm_free(c->srcs);
@@ -694,218 +540,4 @@ int cm_intel_config_sources(struct cm_intel_config *c, struct cm_intel_source **
     *srcs = c->srcs;
     *n = c->nsrcs;
     return 0;
-}
-
-int cm_intel_config_lock(struct cm_intel_config *c, char *err, size_t errlen)
-{
-    char *path;
-    int rc;
-
-    if (c->lock_fd >= 0) {
-        return 0;
-    }
-    if ((rc = cm_intel_mkdirs(c->data_dir, err, errlen)) != 0) {
-        return rc;
-    }
-    if ((path = cm_intel_strf("%s/.lock", c->data_dir)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return CM_ENOMEM;
-    }
-    c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (c->lock_fd < 0 || flock(c->lock_fd, LOCK_EX) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        cm_free(path);
-        return CM_EIO;
-    }
-    cm_free(path);
-    return load_registry(c, err, errlen);
-}
-
-/* ---- writing the registry ---- */
-
-static void put_str(struct cm_jw *jw, const char *key, const char *v)
-{
-    if (v != NULL) {
-        cm_jw_key(jw, key);
-        cm_jw_str(jw, v);
-    }
-}
-
-static void put_time(struct cm_jw *jw, const char *key, int64_t t)
-{
-    char s[32];
-
-    if (t > 0) {
-        cm_time_format_iso_s(t * 1000, s, sizeof(s));
-        put_str(jw, key, s);
-    }
-}
-
-static void put_state(struct cm_jw *jw, const struct cm_intel_entry *e)
-{
-    const struct cm_intel_feed_state *s = &e->st;
-
-    if (s->checked == 0 && s->changed == 0 && s->bytes == 0 && s->entries == 0) {
-        return;
-    }
-    cm_jw_obj_begin(jw);
-    put_str(jw, "name", e->name);
-    put_str(jw, "etag", s->etag);
-    put_str(jw, "lastModified", s->last_modified);
-    put_time(jw, "checked", s->checked);
-    put_time(jw, "succeeded", s->succeeded);
-    put_time(jw, "changed", s->changed);
-    put_time(jw, "failed", s->failed);
-    put_str(jw, "failure", s->failure);
-    cm_jw_key(jw, "bytes");
-    cm_jw_u64(jw, s->bytes);
-    cm_jw_key(jw, "entries");
-    cm_jw_u64(jw, s->entries);
-    cm_jw_key(jw, "bad");
-    cm_jw_u64(jw, s->bad);
-    cm_jw_obj_end(jw);
-}
-
-int cm_intel_config_save(struct cm_intel_config *c, char *err, size_t errlen)
-{
-    struct cm_buf b;
-    struct cm_jw jw;
-    int rc;
-
-    cm_buf_init(&b, MAX_JSON_BYTES);
-    cm_jw_init(&jw, &b);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "version");
-    cm_jw_u64(&jw, REGISTRY_VERSION);
-    cm_jw_key(&jw, "lists");
-    cm_jw_arr_begin(&jw);
-    for (size_t i = c->nbundle; i < c->n; i++) {
-        const struct cm_intel_entry *e = &c->v[i];
-
-        cm_jw_obj_begin(&jw);
-        put_str(&jw, "name", e->name);
-        put_str(&jw, "kind", cm_intel_kind_name(e->kind));
-        put_str(&jw, "category", cm_intel_category_name(e->category));
-        put_str(&jw, "format", e->format ? e->format->name : NULL);
-        put_str(&jw, "threat_name", e->threat_name);
-        put_str(&jw, "file", e->origin_path);
-        put_str(&jw, "url", e->url);
-        put_str(&jw, "description", e->description);
-        put_time(&jw, "added", e->added);
-        cm_jw_obj_end(&jw);
-    }
-    cm_jw_arr_end(&jw);
-    cm_jw_key(&jw, "state");
-    cm_jw_arr_begin(&jw);
-    for (size_t i = 0; i < c->n; i++) {
-        put_state(&jw, &c->v[i]);
-    }
-    cm_jw_arr_end(&jw);
-    cm_jw_obj_end(&jw);
-    if ((rc = cm_jw_finish(&jw)) != 0 || (rc = cm_buf_putc(&b, '\n')) != 0) {
-        snprintf(err, errlen, "%s: %s", c->registry_path, cm_strerror(rc));
-    } else {
-        rc = cm_intel_write_atomic(c->data_dir, "lists.json", b.p, b.len, err, errlen);
-    }
-    cm_buf_finish(&b);
-    return rc;
-}
-
-/* ---- add and remove ---- */
-
-static bool url_ok(const char *url)
-{
-    static const char *const schemes[] = {"http://", "https://", "file://"};
-
-    for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(schemes[i]);
-        if (strncasecmp(url, schemes[i], n) == 0 && url[n] != '\0') {
-            return strpbrk(url, " \t\r\n") == NULL;
-        }
-    }
-    return false;
-}
-
-int cm_intel_config_add(struct cm_intel_config *c, const struct cm_intel_add *a,
-                        cm_intel_bad_fn bad, void *ud, struct cm_intel_source_report *rep,
-                        char *err, size_t errlen)
-{
-    struct cm_intel_entry *e, *old;
-    char real[PATH_MAX];
-    int rc;
-
-    if (!cm_intel_name_ok(a->name)) {
-        snprintf(err, errlen,
-                 "'%s': a list name is 1-%d characters of A-Z a-z 0-9 . _ - "
-                 "(not starting with '.')",
-                 a->name, CM_INTEL_LIST_NAME_MAX);
-        return CM_EINVAL;
-    }
-    if ((old = cm_intel_config_find(c, a->name)) != NULL) {
-        snprintf(err, errlen, "%s: a list of that name exists (%s)", a->name,
-                 old->origin < CM_INTEL_USER_FILE ? "in the bundle" : "added before");
-        return CM_EEXIST;
-    }
-    if ((a->file == NULL) == (a->url == NULL) || (a->url && !url_ok(a->url))) {
-        snprintf(err, errlen, "%s: give a FILE or --url URL (http, https or file)", a->name);
-        return CM_EINVAL;
-    }
-    if ((e = entry_push(c)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return CM_ENOMEM;
-    }
-    e->origin = a->url ? CM_INTEL_USER_FEED : CM_INTEL_USER_FILE;
-    e->kind = a->kind;
-    e->category = a->has_category                   ? a->category
-                  : a->kind == CM_INTEL_KIND_THREAT ? CM_CAT_CUSTOM
-                                                    : CM_CAT_UNKNOWN;
-    e->format = a->format;
-    e->enabled = true;
-    e->added = (int64_t)time(NULL);
-    e->name = cm_intel_strf("%s", a->name);
-    e->url = a->url ? cm_intel_strf("%s", a->url) : NULL;
-    e->origin_path = a->file ? cm_intel_strf("%s", realpath(a->file, real) ? real : a->file) : NULL;
-    e->path = cm_intel_strf("%s/%s/%s", c->data_dir, a->url ? "feeds" : "lists", a->name);
-    if (e->name == NULL || e->path == NULL || (a->url && !e->url) || (a->file && !e->origin_path)) {
-        snprintf(err, errlen, "out of memory");
-        rc = CM_ENOMEM;
-    } else if (a->file) {
-        rc = cm_intel_copy_file(c->data_dir, e, a->allow_bad, bad, ud, rep, err, errlen);
-    } else {
-        rc = 0;
-    }
-    if (rc == 0 && (rc = cm_intel_config_save(c, err, errlen)) != 0 && a->file) {
-        unlink(e->path);
-    }
-    if (rc != 0) {
-        entry_free(&c->v[--c->n]);
-    }
-    return rc;
-}
-
-int cm_intel_config_remove(struct cm_intel_config *c, const char *name, char *err, size_t errlen)
-{
-    struct cm_intel_entry *e = cm_intel_config_find(c, name), gone;
-    size_t i;
-    int rc;
-
-    if (e == NULL) {
-        snprintf(err, errlen, "%s: no such list", name);
-        return CM_ENOTFOUND;
-    }
-    if (e->origin < CM_INTEL_USER_FILE) {
-        snprintf(err, errlen, "%s: a list of the bundle; it cannot be removed", name);
-        return CM_EINVAL;
-    }
-    i = (size_t)(e - c->v);
-    gone = *e;
-    memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(c->v[0]));
-    c->n--;
-    if ((rc = cm_intel_config_save(c, err, errlen)) == 0 && unlink(gone.path) != 0 &&
-        errno != ENOENT) {
-        snprintf(err, errlen, "%s: %s", gone.path, strerror(errno));
-        rc = CM_EIO;
-    }
-    entry_free(&gone);
-    return rc;
 }

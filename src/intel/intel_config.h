@@ -30,6 +30,10 @@
  * Names are unique per origin; a user list may not take a bundle name.
  *
  * A config is single-threaded. Strings are owned by the config.
+ *
+ * Implemented in intel_config.c (directories, manifest, entries, sources)
+ * and intel_registry.c (lists.json, the lock, add, remove); what the two
+ * share is in intel/intel_registry.h, internal to src/intel/.
  */
 #ifndef CM_INTEL_INTEL_CONFIG_H
 #define CM_INTEL_INTEL_CONFIG_H
