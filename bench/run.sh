@@ -135,7 +135,7 @@ js=$(secs "$t0" "$t1"); jmb=$(mbs "$ct_dec" "$js")
 printf '| %-38s | %9s | %19sx |\n' "zcat | jq -c '.Records[] | select(...)'" "$jmb" "$(div "$ours" "$jmb")"
 echo
 echo "cloudtrail: $NPROC threads vs 1 thread: $(div "$ct_s" "$ctn_s")x"
-echo "intel matching with $NLIST addresses + $NLIST names (load included) vs none: \
+echo "intel matching with $NLIST addresses + $NLIST names vs none (matching only; loading is the txt list row): \
 $(awk -v a="$(echo "$nointel" | cut -d' ' -f2)" -v b="$(echo "$withintel" | cut -d' ' -f2)" \
     'BEGIN { if (a > 0) printf "%+.1f%% time", (b - a) / a * 100; else print "-" }')"
 
