@@ -55,6 +55,17 @@ const char *cm_intel_type_s3(enum cm_intel_category c, enum cm_s3_class k);
 const char *cm_intel_type_flow(enum cm_intel_category c, bool outbound);
 const char *cm_intel_type_dns(enum cm_intel_category c);
 
+/*
+ * The state of an intel detector that keeps nothing but the config (the
+ * CloudTrail and DNS ones): init and finish for their struct cm_detector.
+ */
+struct cm_intel_det_state {
+    const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
+    const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
+};
+int cm_intel_det_init(void **state, const struct cm_detect_opts *opts);
+void cm_intel_det_finish(void *state);
+
 /* The built-in intel detectors. */
 extern const struct cm_detector cm_detector_intel_ct;
 extern const struct cm_detector cm_detector_intel_flow;

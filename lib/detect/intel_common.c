@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/err.h"
+
 uint32_t cm_intel_detection_lists(const struct cm_intel_snapshot *s, const struct cm_intel_match *m,
                                   enum cm_intel_category c, struct cm_detection *d)
 {
@@ -59,4 +62,21 @@ bool cm_detect_trusted(const struct cm_intel_snapshot *s, const struct cm_detect
         break;
     }
     return false;
+}
+
+int cm_intel_det_init(void **state, const struct cm_detect_opts *opts)
+{
+    struct cm_intel_det_state *st = cm_calloc(1, sizeof(*st));
+
+    if (st == NULL) {
+        return CM_ENOMEM;
+    }
+    st->cfg = opts->config;
+    *state = st;
+    return 0;
+}
+
+void cm_intel_det_finish(void *state)
+{
+    cm_free(state);
 }

@@ -17,28 +17,6 @@
 
 #define MAX_TYPES 8
 
-struct ct_state {
-    const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
-    const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
-};
-
-static int init(void **state, const struct cm_detect_opts *opts)
-{
-    struct ct_state *st = cm_calloc(1, sizeof(*st));
-
-    if (st == NULL) {
-        return CM_ENOMEM;
-    }
-    st->cfg = opts->config;
-    *state = st;
-    return 0;
-}
-
-static void finish(void *state)
-{
-    cm_free(state);
-}
-
 static struct cm_str bucket_of(const struct cm_ct *ct)
 {
     uint32_t n;
@@ -65,7 +43,8 @@ static bool seen_type(const char *const *types, size_t n, const char *t)
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    const struct cm_intel_snapshot *s = cm_detect_intel(((const struct ct_state *)state)->cfg);
+    const struct cm_intel_snapshot *s =
+        cm_detect_intel(((const struct cm_intel_det_state *)state)->cfg);
     const struct cm_ct *ct = &ev->u.ct;
     const char *types[MAX_TYPES];
     size_t ntypes = 0;
@@ -142,8 +121,8 @@ const struct cm_detector cm_detector_intel_ct = {
     .name = "intel-cloudtrail",
     .types = types,
     .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
-    .init = init,
+    .init = cm_intel_det_init,
     .on_event = on_event,
     .on_tick = NULL,
-    .finish = finish,
+    .finish = cm_intel_det_finish,
 };

@@ -17,28 +17,6 @@
 #define MAX_TYPES   8
 #define MAX_ANSWERS 16
 
-struct dns_state {
-    const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
-    const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
-};
-
-static int init(void **state, const struct cm_detect_opts *opts)
-{
-    struct dns_state *st = cm_calloc(1, sizeof(*st));
-
-    if (st == NULL) {
-        return CM_ENOMEM;
-    }
-    st->cfg = opts->config;
-    *state = st;
-    return 0;
-}
-
-static void finish(void *state)
-{
-    cm_free(state);
-}
-
 struct emitted {
     const char *types[MAX_TYPES];
     size_t n;
@@ -58,7 +36,7 @@ static bool take(struct emitted *e, const char *type)
     return true;
 }
 
-static int emit(const struct dns_state *st, const struct cm_event *ev, const char *type,
+static int emit(const struct cm_intel_det_state *st, const struct cm_event *ev, const char *type,
                 const struct cm_intel_match *m, enum cm_intel_category c, struct cm_sink *sink)
 {
     struct cm_detection d;
@@ -78,7 +56,7 @@ static int emit(const struct dns_state *st, const struct cm_event *ev, const cha
 }
 
 /* Answers (A/AAAA) that point at a listed sink-hole address. */
-static int check_answers(const struct dns_state *st, const struct cm_event *ev,
+static int check_answers(const struct cm_intel_det_state *st, const struct cm_event *ev,
                          struct emitted *done, struct cm_sink *sink)
 {
     const struct cm_dns *q = &ev->u.dns;
@@ -117,7 +95,7 @@ static int check_answers(const struct dns_state *st, const struct cm_event *ev,
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    struct dns_state *st = state;
+    struct cm_intel_det_state *st = state;
     const struct cm_dns *q = &ev->u.dns;
     struct emitted done = {{NULL}, 0};
     struct cm_intel_match m;
@@ -170,8 +148,8 @@ const struct cm_detector cm_detector_intel_dns = {
     .name = "intel-dns",
     .types = types,
     .kinds = CM_EV_MASK(CM_EV_DNS),
-    .init = init,
+    .init = cm_intel_det_init,
     .on_event = on_event,
     .on_tick = NULL,
-    .finish = finish,
+    .finish = cm_intel_det_finish,
 };

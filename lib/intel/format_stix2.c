@@ -636,14 +636,9 @@ out:
 
 static int sniff(const char *buf, size_t len)
 {
-    struct cm_str head = cm_str_make(buf, len < 4096 ? len : 4096);
-    struct cm_str s = head;
+    struct cm_str head = cm_json_head(buf, len);
 
-    if (cm_str_starts(s, "\xef\xbb\xbf")) {
-        s = cm_str_make(s.p + 3, s.len - 3);
-    }
-    s = cm_trim(s);
-    if (s.len == 0 || (s.p[0] != '{' && s.p[0] != '[')) {
+    if (head.len == 0) {
         return 0;
     }
     if (cm_str_find(head, CM_STR_LIT("\"bundle\"")) != (size_t)-1 &&

@@ -335,3 +335,18 @@ uint32_t cm_line_at(const char *src, size_t off, size_t *line_off, uint32_t *lin
     }
     return *line_no;
 }
+
+struct cm_str cm_json_head(const char *buf, size_t len)
+{
+    struct cm_str head = cm_str_make(buf, len < 4096 ? len : 4096);
+    struct cm_str s = head;
+
+    if (cm_str_starts(s, "\xef\xbb\xbf")) {
+        s = cm_str_make(s.p + 3, s.len - 3);
+    }
+    s = cm_trim(s);
+    if (s.len == 0 || (s.p[0] != '{' && s.p[0] != '[')) {
+        return cm_str_make(buf, 0);
+    }
+    return head;
+}

@@ -65,6 +65,12 @@ bool cm_lines_next_data(struct cm_lines *it, struct cm_str *line);
  */
 uint32_t cm_line_at(const char *src, size_t off, size_t *line_off, uint32_t *line_no);
 
+/*
+ * The first 4 KiB of buf when, past a UTF-8 BOM and white space, it starts
+ * like a JSON document ('{' or '['); an empty slice otherwise. For sniff().
+ */
+struct cm_str cm_json_head(const char *buf, size_t len);
+
 static inline bool cm_is_space(char c)
 {
     return c == ' ' || (c >= '\t' && c <= '\r');
