@@ -136,16 +136,7 @@ static int read_all(const char *buf, size_t len, const struct cm_intel_reader *r
 
     cm_buf_init(&scratch, FIELD_CAP);
     cm_lines_init(&it, buf, len);
-    while (cm_lines_next_data(&it, &line)) {
-        rc = cm_csv_split(line, ',', &row);
-        if (rc == CM_ESYNTAX || rc == CM_E2BIG) {
-            cm_intel_bad(r, it.line, rc == CM_E2BIG ? "line too long" : row.reason);
-            rc = CM_OK;
-            continue;
-        }
-        if (rc != 0) {
-            goto out;
-        }
+    while ((rc = cm_csv_next_row(&it, ',', &row, &line, r)) > 0) {
         if (first) {
             first = false;
             if (header(&row, &c)) {

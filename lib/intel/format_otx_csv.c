@@ -111,7 +111,7 @@ static struct cm_str field(const struct cm_csv_row *row, size_t i)
 static int read_all(const char *buf, size_t len, const struct cm_intel_reader *r)
 {
     struct cm_lines it;
-    struct cm_str line, f[MAXF];
+    struct cm_str f[MAXF];
     struct cm_buf scratch;
     struct cm_csv_row row = {f, MAXF, 0, &scratch, NULL};
     struct cols c = {0, 1, 2};
@@ -121,19 +121,10 @@ static int read_all(const char *buf, size_t len, const struct cm_intel_reader *r
 
     cm_buf_init(&scratch, FIELD_CAP);
     cm_lines_init(&it, buf, len);
-    while (cm_lines_next_data(&it, &line)) {
+    while ((rc = cm_csv_next_row(&it, ',', &row, NULL, r)) > 0) {
         struct cm_str type, value;
         int kind;
 
-        rc = cm_csv_split(line, ',', &row);
-        if (rc == CM_ESYNTAX || rc == CM_E2BIG) {
-            cm_intel_bad(r, it.line, rc == CM_E2BIG ? "line too long" : row.reason);
-            rc = CM_OK;
-            continue;
-        }
-        if (rc != 0) {
-            goto out;
-        }
         if (first) {
             first = false;
             if (header(&row, &c)) {

@@ -63,7 +63,7 @@ static int sniff(const char *buf, size_t len)
 static int read_all(const char *buf, size_t len, const struct cm_intel_reader *r)
 {
     struct cm_lines it;
-    struct cm_str line, f[MAXF];
+    struct cm_str f[MAXF];
     struct cm_buf scratch;
     struct cm_csv_row row = {f, MAXF, 0, &scratch, NULL};
     enum cm_intel_value kind = CM_IV_AUTO;
@@ -72,18 +72,9 @@ static int read_all(const char *buf, size_t len, const struct cm_intel_reader *r
 
     cm_buf_init(&scratch, FIELD_CAP);
     cm_lines_init(&it, buf, len);
-    while (cm_lines_next_data(&it, &line)) {
+    while ((rc = cm_csv_next_row(&it, ',', &row, NULL, r)) > 0) {
         struct cm_str value;
 
-        rc = cm_csv_split(line, ',', &row);
-        if (rc == CM_ESYNTAX || rc == CM_E2BIG) {
-            cm_intel_bad(r, it.line, rc == CM_E2BIG ? "line too long" : row.reason);
-            rc = CM_OK;
-            continue;
-        }
-        if (rc != 0) {
-            goto out;
-        }
         if (first) {
             first = false;
             if (header(&row, &kind)) {

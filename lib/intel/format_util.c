@@ -350,3 +350,23 @@ struct cm_str cm_json_head(const char *buf, size_t len)
     }
     return head;
 }
+
+int cm_csv_next_row(struct cm_lines *it, char sep, struct cm_csv_row *row, struct cm_str *line,
+                    const struct cm_intel_reader *r)
+{
+    struct cm_str l;
+
+    while (cm_lines_next_data(it, &l)) {
+        int rc = cm_csv_split(l, sep, row);
+
+        if (rc == CM_ESYNTAX || rc == CM_E2BIG) {
+            cm_intel_bad(r, it->line, rc == CM_E2BIG ? "line too long" : row->reason);
+            continue;
+        }
+        if (line != NULL) {
+            *line = l;
+        }
+        return rc != 0 ? rc : 1;
+    }
+    return 0;
+}

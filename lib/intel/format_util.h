@@ -117,6 +117,16 @@ struct cm_csv_row {
  */
 int cm_csv_split(struct cm_str line, char sep, struct cm_csv_row *row);
 
+/*
+ * The next data line of it (also set in *line when line is not NULL) split
+ * at sep into row. A line that does not split (a bad quote, or longer than
+ * the row's scratch) is reported through r as a bad record with its line and
+ * skipped. Returns 1 with a row (its line is it->line), 0 at the end, or a
+ * negative CM_E* (CM_ENOMEM).
+ */
+int cm_csv_next_row(struct cm_lines *it, char sep, struct cm_csv_row *row, struct cm_str *line,
+                    const struct cm_intel_reader *r);
+
 /* Splits line at every sep, with no quoting; fields trimmed. Never fails. */
 void cm_split(struct cm_str line, char sep, struct cm_csv_row *row);
 
