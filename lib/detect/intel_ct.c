@@ -17,20 +17,6 @@
 
 #define MAX_TYPES 8
 
-static struct cm_str bucket_of(const struct cm_ct *ct)
-{
-    uint32_t n;
-
-    if (ct->doc == NULL || ct->request_parameters == CM_JSON_NONE) {
-        return CM_STR_NULL;
-    }
-    n = cm_json_get(ct->doc, ct->request_parameters, "bucketName");
-    if (n == CM_JSON_NONE || cm_json_type(ct->doc, n) != CM_JSON_STRING) {
-        return CM_STR_NULL;
-    }
-    return cm_json_raw(ct->doc, n); /* bucket names never need unescaping */
-}
-
 static bool seen_type(const char *const *types, size_t n, const char *t)
 {
     for (size_t i = 0; i < n; i++) {
@@ -57,7 +43,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         cm_intel_check_ip(s, &ct->source_ip, &m) != CM_INTEL_THREAT) {
         return 0;
     }
-    bucket = bucket_of(ct);
+    bucket = cm_ct_bucket(ct, NULL); /* bucket names never need unescaping */
     s3 = cm_str_eqc(ct->event_source, "s3.amazonaws.com") && cm_str_present(bucket) &&
          bucket.len > 0;
     cls = s3 ? (int)cm_s3_classify(ct->event_name) : (int)cm_api_classify(ct->event_name);

@@ -226,3 +226,17 @@ uint64_t cm_event_key(const struct cm_event *ev)
         return key_num(h, ev->time_ms);
     }
 }
+
+struct cm_str cm_ct_bucket(const struct cm_ct *ct, struct cm_arena *a)
+{
+    uint32_t n;
+
+    if (ct->doc == NULL || ct->request_parameters == CM_JSON_NONE) {
+        return CM_STR_NULL;
+    }
+    n = cm_json_get(ct->doc, ct->request_parameters, "bucketName");
+    if (n == CM_JSON_NONE || cm_json_type(ct->doc, n) != CM_JSON_STRING) {
+        return CM_STR_NULL;
+    }
+    return cm_json_str(ct->doc, n, a);
+}

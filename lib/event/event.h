@@ -266,6 +266,13 @@ static inline size_t cm_event_size(const struct cm_event *ev)
 /* Name of an event kind ("cloudtrail", "vpcflow", "dns"). */
 const char *cm_event_kind_name(enum cm_event_kind k);
 
+/*
+ * requestParameters.bucketName of a CloudTrail record: unescaped into arena
+ * a when it has escapes (a NULL arena gives the raw slice); CM_STR_NULL when
+ * absent or not a string.
+ */
+struct cm_str cm_ct_bucket(const struct cm_ct *ct, struct cm_arena *a);
+
 /* Maps a userIdentity.type string to the enum. */
 enum cm_uid_type cm_uid_type_from(struct cm_str s);
 

@@ -251,20 +251,6 @@ static int add_bucket(struct cm_finding *f, struct cm_str name)
     return rc;
 }
 
-static struct cm_str ct_bucket(struct cm_finding *f, const struct cm_ct *ct)
-{
-    uint32_t n;
-
-    if (ct->doc == NULL || ct->request_parameters == CM_JSON_NONE) {
-        return CM_STR_NULL;
-    }
-    n = cm_json_get(ct->doc, ct->request_parameters, "bucketName");
-    if (n == CM_JSON_NONE || cm_json_type(ct->doc, n) != CM_JSON_STRING) {
-        return CM_STR_NULL;
-    }
-    return cm_json_str(ct->doc, n, &f->arena);
-}
-
 static int fill_api(struct cm_finding *f, const struct cm_event *ev)
 {
     const struct cm_ct *ct = &ev->u.ct;
@@ -299,7 +285,7 @@ static int fill_buckets(struct cm_finding *f, const struct cm_detection *d, bool
     int rc;
 
     if (ev != NULL && ev->kind == CM_EV_CLOUDTRAIL) {
-        name = ct_bucket(f, &ev->u.ct);
+        name = cm_ct_bucket(&ev->u.ct, &f->arena);
     }
     if (f->resource_type == CM_RES_S3_BUCKET && cm_str_present(d->resource_id)) {
         name = d->resource_id;
