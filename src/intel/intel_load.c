@@ -118,12 +118,14 @@ static int read_list(const char *path, struct cm_decoder *dec, struct cm_buf *ra
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return CM_EIO;
     }
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        st.st_size = 0; /* size unknown: the read grows the buffer */
+    } else if (S_ISDIR(st.st_mode)) {
         close(fd);
         snprintf(err, errlen, "%s: is a directory", path);
         return CM_EIO;
     }
-    rc = cm_read_fd(fd, raw, fstat(fd, &st) == 0 ? (size_t)st.st_size : 0);
+    rc = cm_read_fd(fd, raw, (size_t)st.st_size);
     close(fd);
     if (rc != 0) {
         snprintf(err, errlen, "%s: %s", path,
