@@ -6,6 +6,7 @@
 #   make test SANITIZE=thread  the same under TSan (objects in build-tsan/)
 #   make run             build, generate a demo corpus, scan it
 #   make bench           the benchmark table (bench/run.sh)
+#   make eval            build, then run the detectors over ../shared/data (docs/eval.md)
 #   make fuzz            build the libFuzzer targets and fuzz each FUZZ_TIME seconds
 #   make format          clang-format every source file
 #   make install PREFIX=/usr/local
@@ -13,7 +14,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 FUZZ_TIME ?= 60
-PKGS    := libdeflate zlib sqlite3 expat libcurl libmaxminddb cmocka
+PKGS    := libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 cmocka
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
@@ -32,7 +33,7 @@ endif
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wno-overlength-strings
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 expat libcurl libmaxminddb 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Isrc -Iinclude -DCM_PREFIX=\"$(PREFIX)\"
@@ -90,6 +91,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh $(BUILD)/coalmine
 
+eval: deps
+	@$(MAKE) --no-print-directory $(BUILD)/coalmine
+	@scripts/run-eval $(BUILD)/coalmine
+
 # libFuzzer targets: clang, each linked with the library sources directly.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -97,6 +102,8 @@ FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-
 
 # Targets that also need code from src/ name it here.
 FUZZ_EXTRA_fuzz_decode := src/source/decode.c
+FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/intel/intel_load.c \
+                          src/source/decode.c src/source/source_file.c
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $$(FUZZ_EXTRA_$$*)

@@ -1,0 +1,134 @@
+/*
+ * The configuration file, coalmine.yaml (docs/config.md is the user's
+ * reference): intel lists, canary keys, detector settings and the store.
+ *
+ * The loader is strict. Every key is optional, but an unknown key, a value of
+ * the wrong type, a number out of range or a malformed canary key is an error
+ * that names the place ("coalmine.yaml:12:5: canaries.keys[1]: not an access
+ * key id: \"xyz\""), and nothing of the file is taken. YAML features that
+ * make a file mean something other than what it shows are refused: anchors
+ * and aliases, tags (!!str, %TAG), and a second document. The file is read
+ * whole, at most CM_CONFIG_MAX_BYTES; the schema nests three levels, and
+ * anything deeper is an error at the first node past it.
+ *
+ * Scalars: true/false (plain), decimal integers (plain, no sign but '-', no
+ * leading zeros, no overflow), and strings (plain or quoted). A null value
+ * ("key:", "~", "null") leaves a section or a list empty and is an error
+ * anywhere else.
+ *
+ * Paths (list files, intel.dir, intel.geoip, intel.aws_ranges, store.db)
+ * that are relative are resolved against base_dir, the directory of the
+ * config file, so the file means the same thing from any working directory.
+ * Nothing here opens those files: the caller does, and reports what fails.
+ *
+ * Ownership: everything in struct cm_config is owned by it and freed by
+ * cm_config_finish(). The strings stay valid until then, so the command
+ * line code may borrow them (cm_scan_intel_option() keeps its argument).
+ *
+ * Wiring into `coalmine scan` (the command line adds to lists, overrides
+ * scalars; the option codes are scan_intel.h's and scan_detect.h's):
+ *   intel.threat_lists[i]   cm_scan_intel_option(CM_SCAN_OPT_THREAT_LIST, s)
+ *   intel.trusted_lists[i]  ... CM_SCAN_OPT_TRUSTED_LIST
+ *   intel.lists[i]          ... CM_SCAN_OPT_INTEL_LIST
+ *   intel.dir               ... CM_SCAN_OPT_INTEL_DIR, unless --intel-dir
+ *   !intel.use_default      ... CM_SCAN_OPT_NO_DEFAULT_INTEL
+ *   intel.geoip[i]          ... CM_SCAN_OPT_GEOIP, after the command line's
+ *   intel.aws_ranges        cm_scan_detect_option(CM_SCAN_OPT_AWS_RANGES), unless --aws-ranges
+ *   canaries.keys[i]        cm_scan_detect_add_canary(), with --canary-key's
+ *   detectors.*             struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
+ *   store.db                --db, unless given; store.retention_days likewise (-1: not set)
+ */
+#ifndef CM_CORE_CONFIG_H
+#define CM_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/str.h"
+
+#define CM_CONFIG_MAX_BYTES ((size_t)1 << 20) /* the file, whole */
+#define CM_CONFIG_MAX_ITEMS 1024              /* entries in one list */
+#define CM_CONFIG_MAX_PATH  4096              /* bytes in one path, resolved */
+#define CM_CONFIG_MAX_DEPTH 8                 /* nesting the walker ever follows */
+
+/* An owned list of owned NUL-terminated strings, in file order. */
+struct cm_config_list {
+    char **v;
+    size_t n;
+};
+
+struct cm_config_intel {
+    struct cm_config_list threat_lists;  /* "[NAME=][FORMAT:]FILE", as --threat-list */
+    struct cm_config_list trusted_lists; /* "[NAME=][FORMAT:]FILE", as --trusted-list */
+    struct cm_config_list lists;         /* "CATEGORY[:NAME]=[FORMAT:]FILE", as --intel-list */
+    char *dir;                           /* as --intel-dir; NULL: not set */
+    bool use_default;                    /* false: as --no-default-intel (default true) */
+    struct cm_config_list geoip;         /* MMDB files, as --geoip (at most 16) */
+    char *aws_ranges;                    /* ip-ranges.json, as --aws-ranges; NULL: not set */
+};
+
+struct cm_config_canaries {
+    struct cm_config_list keys; /* decoy access key ids, as --canary-key; no duplicates */
+};
+
+/* Detector settings: 0 means "not set", and the detector uses its default. */
+struct cm_config_console_login {
+    int min_distance_km; /* 1..20000 */
+    int max_speed_kmh;   /* 1..1000000 */
+    int window_hours;    /* 1..8760 */
+};
+
+struct cm_config_credential_exfiltration {
+    int expected_after_days; /* 1..3650 */
+};
+
+struct cm_config_detectors {
+    struct cm_config_console_login console_login;
+    struct cm_config_credential_exfiltration credential_exfiltration;
+};
+
+struct cm_config_store {
+    char *db;           /* as --db; NULL: not set */
+    int retention_days; /* as --retention-days, 0..36500 (0 keeps findings); -1: not set */
+};
+
+struct cm_config {
+    struct cm_config_intel intel;
+    struct cm_config_canaries canaries;
+    struct cm_config_detectors detectors;
+    struct cm_config_store store;
+};
+
+/* Sets the defaults: empty lists, nothing set, intel.use_default true. */
+void cm_config_init(struct cm_config *c);
+
+/*
+ * Parses a config from buf[0..len) (no NUL needed). base_dir is what
+ * relative paths are resolved against (NULL or "": kept as written). On
+ * success c's previous contents are freed and replaced; on error c is left
+ * as it was and err says "LINE:COL: KEY.PATH: reason". Returns 0, CM_EINVAL
+ * (malformed or invalid, or longer than CM_CONFIG_MAX_BYTES) or CM_ENOMEM.
+ */
+int cm_config_parse(struct cm_config *c, const char *buf, size_t len, const char *base_dir,
+                    char *err, size_t errlen);
+
+/*
+ * Reads the file at path and parses it as cm_config_parse() does, with
+ * relative paths resolved against the file's directory. err starts with
+ * path ("etc/coalmine.yaml:3:5: ..."). Returns 0, CM_EIO (cannot be read:
+ * err has the system's reason), CM_EINVAL or CM_ENOMEM.
+ */
+int cm_config_load(struct cm_config *c, const char *path, char *err, size_t errlen);
+
+/* Frees everything c owns and sets the defaults again; idempotent. */
+void cm_config_finish(struct cm_config *c);
+
+/*
+ * Checks the shape of an AWS access key id (canaries.keys, --canary-key):
+ * 16 to 128 characters of A-Z and 0-9 starting with an IAM unique-id prefix
+ * (AKIA, ASIA, ABIA, ACCA, AGPA, AIDA, AIPA, ANPA, ANVA, APKA, AROA, ASCA).
+ * Returns NULL when it is one, or a static reason why not.
+ */
+const char *cm_config_check_access_key(struct cm_str key);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * libFuzzer target for src/core/config.c: the input is a coalmine.yaml
+ * candidate, parsed with an absolute base directory. Whatever it is,
+ * cm_config_parse() must return 0 or CM_EINVAL/CM_ENOMEM (never crash, never
+ * leak). An error must leave the config as it was (the defaults) and say
+ * why, with a line inside the input when it has a position. A success must
+ * hold only what the loader promises: every list within its cap, every path
+ * absolute (resolved against the base), every intel list argument parsing
+ * back to a file under it, every canary key of the right shape and none
+ * twice, every number in its documented range.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "core/config.h"
+#include "intel/intel_load.h"
+
+#define BASE "/etc/coalmine"
+
+static void check(int cond)
+{
+    if (!cond) {
+        abort();
+    }
+}
+
+static void check_path(const char *p)
+{
+    check(p != NULL && p[0] == '/' && strlen(p) <= CM_CONFIG_MAX_PATH);
+}
+
+static void check_list(const struct cm_config_list *l, size_t max)
+{
+    check(l->n <= max);
+    check(l->n == 0 || l->v != NULL);
+    for (size_t i = 0; i < l->n; i++) {
+        check(l->v[i] != NULL && l->v[i][0] != '\0');
+    }
+}
+
+static void check_specs(const struct cm_config_list *l, enum cm_intel_kind kind, bool managed)
+{
+    struct cm_intel_source src;
+    char err[512];
+
+    check_list(l, CM_CONFIG_MAX_ITEMS);
+    for (size_t i = 0; i < l->n; i++) {
+        check(cm_intel_source_parse(l->v[i], kind, managed, &src, err, sizeof(err)) == 0);
+        check_path(src.path);
+        check(src.name[0] != '\0');
+    }
+}
+
+static void check_defaults(const struct cm_config *c)
+{
+    struct cm_config d;
+
+    cm_config_init(&d);
+    check(memcmp(c, &d, sizeof(d)) == 0);
+}
+
+static void check_ok(const struct cm_config *c)
+{
+    const struct cm_config_console_login *cl = &c->detectors.console_login;
+    int exfil = c->detectors.credential_exfiltration.expected_after_days;
+
+    check_specs(&c->intel.threat_lists, CM_INTEL_KIND_THREAT, false);
+    check_specs(&c->intel.trusted_lists, CM_INTEL_KIND_TRUSTED, false);
+    check_specs(&c->intel.lists, CM_INTEL_KIND_THREAT, true);
+    check_list(&c->intel.geoip, 16);
+    for (size_t i = 0; i < c->intel.geoip.n; i++) {
+        check_path(c->intel.geoip.v[i]);
+    }
+    if (c->intel.dir) {
+        check_path(c->intel.dir);
+    }
+    if (c->intel.aws_ranges) {
+        check_path(c->intel.aws_ranges);
+    }
+    if (c->store.db) {
+        check_path(c->store.db);
+    }
+    check_list(&c->canaries.keys, CM_CONFIG_MAX_ITEMS);
+    for (size_t i = 0; i < c->canaries.keys.n; i++) {
+        check(cm_config_check_access_key(cm_str_cstr(c->canaries.keys.v[i])) == NULL);
+        for (size_t j = 0; j < i; j++) {
+            check(strcmp(c->canaries.keys.v[i], c->canaries.keys.v[j]) != 0);
+        }
+    }
+    check(cl->min_distance_km >= 0 && cl->min_distance_km <= 20000);
+    check(cl->max_speed_kmh >= 0 && cl->max_speed_kmh <= 1000000);
+    check(cl->window_hours >= 0 && cl->window_hours <= 8760);
+    check(exfil >= 0 && exfil <= 3650);
+    check(c->store.retention_days >= -1 && c->store.retention_days <= 36500);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct cm_config c;
+    char err[512];
+    size_t lines = 1;
+    unsigned long line, col;
+    int rc;
+
+    /* An upper bound on libyaml's line count: it also breaks lines at NEL, LS and PS. */
+    for (size_t i = 0; i < size; i++) {
+        lines += data[i] == '\n' || data[i] == '\r' || data[i] == 0x85 || data[i] == 0xa8 ||
+                 data[i] == 0xa9;
+    }
+    cm_config_init(&c);
+    rc = cm_config_parse(&c, (const char *)data, size, BASE, err, sizeof(err));
+    if (rc != 0) {
+        check(rc == CM_EINVAL || rc == CM_ENOMEM);
+        check(err[0] != '\0');
+        check_defaults(&c);
+        if (sscanf(err, "%lu:%lu:", &line, &col) == 2) {
+            check(line >= 1 && line <= lines + 1 && col >= 1);
+        }
+        return 0;
+    }
+    check_ok(&c);
+    cm_config_finish(&c);
+    check_defaults(&c);
+    return 0;
+}

@@ -1,0 +1,849 @@
+/*
+ * The coalmine.yaml loader (src/core/config.c and config_walk.c): a full
+ * file and each section, the relative-path rule, every kind of error with
+ * its line:col and key path (unknown key, wrong type, bad canary key,
+ * negative, zero, too large and overflowing numbers, aliases, anchors, tags,
+ * a second document, tab indentation, syntax errors, invalid UTF-8,
+ * duplicate keys and list names, caps), empty input, files (not found, a
+ * directory, too large, relative paths against the file's directory), the
+ * shipped example, and allocation failure at every step.
+ *
+ * For the allocation-failure test this file defines CM_ALLOC_TORTURE and
+ * compiles alloc.c, config.c and config_walk.c into itself (see
+ * test_alloc_torture.c); the code under test comes before cmocka.h.
+ */
+#define CM_ALLOC_TORTURE 1
+#include "base/alloc.c"
+#include "core/config.c"
+#include "core/config_walk.c"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "core/config.h"
+#include "intel/intel_load.h"
+
+#define BASE "/etc/coalmine"
+
+static int parse_in(struct cm_config *c, const char *yaml, const char *base, char *err,
+                    size_t errlen)
+{
+    return cm_config_parse(c, yaml, strlen(yaml), base, err, errlen);
+}
+
+/* Parses yaml expecting success; the config is the caller's to finish. */
+static void parse_ok(struct cm_config *c, const char *yaml)
+{
+    char err[512] = "";
+    int rc;
+
+    cm_config_init(c);
+    rc = parse_in(c, yaml, BASE, err, sizeof(err));
+    if (rc != 0) {
+        fail_msg("parse failed (%d): %s\n--- input:\n%s", rc, err, yaml);
+    }
+}
+
+/* Parses yaml expecting CM_EINVAL with an error that starts with want. */
+static void parse_bad(const char *yaml, const char *want)
+{
+    struct cm_config c;
+    char err[512] = "";
+    int rc;
+
+    cm_config_init(&c);
+    rc = parse_in(&c, yaml, BASE, err, sizeof(err));
+    if (rc != CM_EINVAL || strncmp(err, want, strlen(want)) != 0) {
+        fail_msg("rc %d, error\n  \"%s\"\nwanted one starting\n  \"%s\"\n--- input:\n%s", rc, err,
+                 want, yaml);
+    }
+    /* Nothing is taken from a bad file. */
+    assert_int_equal(c.intel.threat_lists.n, 0);
+    assert_null(c.intel.dir);
+    assert_true(c.intel.use_default);
+    cm_config_finish(&c);
+}
+
+/* Like parse_bad, but the error must contain want somewhere. */
+static void parse_bad_has(const char *yaml, const char *want)
+{
+    struct cm_config c;
+    char err[512] = "";
+    int rc;
+
+    cm_config_init(&c);
+    rc = parse_in(&c, yaml, BASE, err, sizeof(err));
+    if (rc != CM_EINVAL || strstr(err, want) == NULL) {
+        fail_msg("rc %d, error\n  \"%s\"\nwanted one containing\n  \"%s\"", rc, err, want);
+    }
+    cm_config_finish(&c);
+}
+
+static void assert_defaults(const struct cm_config *c)
+{
+    assert_int_equal(c->intel.threat_lists.n, 0);
+    assert_int_equal(c->intel.trusted_lists.n, 0);
+    assert_int_equal(c->intel.lists.n, 0);
+    assert_int_equal(c->intel.geoip.n, 0);
+    assert_null(c->intel.dir);
+    assert_null(c->intel.aws_ranges);
+    assert_true(c->intel.use_default);
+    assert_int_equal(c->canaries.keys.n, 0);
+    assert_int_equal(c->detectors.console_login.min_distance_km, 0);
+    assert_int_equal(c->detectors.console_login.max_speed_kmh, 0);
+    assert_int_equal(c->detectors.console_login.window_hours, 0);
+    assert_int_equal(c->detectors.credential_exfiltration.expected_after_days, 0);
+    assert_null(c->store.db);
+    assert_int_equal(c->store.retention_days, -1);
+}
+
+static const char full_yaml[] =
+    "# every key\n"
+    "intel:\n"
+    "  threat_lists:\n"
+    "    - lists/bad-ips.txt\n"
+    "    - partner=STIX:/srv/intel/partner.xml\n"
+    "  trusted_lists: [office=office.txt]\n"
+    "  lists:\n"
+    "    - tor_exit=tor-exits.txt\n"
+    "    - \"cnc:feodo=TXT:feeds/feodo.txt\"\n"
+    "  dir: intel\n"
+    "  default: false\n"
+    "  geoip: [GeoLite2-City.mmdb, /usr/share/GeoIP/GeoLite2-ASN.mmdb]\n"
+    "  aws_ranges: ip-ranges.json\n"
+    "canaries:\n"
+    "  keys:\n"
+    "    - AKIAIOSFODNN7EXAMPLE\n"
+    "    - 'ASIAY34FZKBOKMUTVV7A'\n"
+    "detectors:\n"
+    "  console_login:\n"
+    "    min_distance_km: 800\n"
+    "    max_speed_kmh: 900\n"
+    "    window_hours: 12\n"
+    "  credential_exfiltration:\n"
+    "    expected_after_days: 3\n"
+    "store:\n"
+    "  db: var/findings.db\n"
+    "  retention_days: 90\n";
+
+static void test_full_file(void **state)
+{
+    struct cm_config c;
+
+    (void)state;
+    parse_ok(&c, full_yaml);
+    assert_int_equal(c.intel.threat_lists.n, 2);
+    assert_string_equal(c.intel.threat_lists.v[0], BASE "/lists/bad-ips.txt");
+    assert_string_equal(c.intel.threat_lists.v[1], "partner=STIX:/srv/intel/partner.xml");
+    assert_int_equal(c.intel.trusted_lists.n, 1);
+    assert_string_equal(c.intel.trusted_lists.v[0], "office=" BASE "/office.txt");
+    assert_int_equal(c.intel.lists.n, 2);
+    assert_string_equal(c.intel.lists.v[0], "tor_exit=" BASE "/tor-exits.txt");
+    assert_string_equal(c.intel.lists.v[1], "cnc:feodo=TXT:" BASE "/feeds/feodo.txt");
+    assert_string_equal(c.intel.dir, BASE "/intel");
+    assert_false(c.intel.use_default);
+    assert_int_equal(c.intel.geoip.n, 2);
+    assert_string_equal(c.intel.geoip.v[0], BASE "/GeoLite2-City.mmdb");
+    assert_string_equal(c.intel.geoip.v[1], "/usr/share/GeoIP/GeoLite2-ASN.mmdb");
+    assert_string_equal(c.intel.aws_ranges, BASE "/ip-ranges.json");
+    assert_int_equal(c.canaries.keys.n, 2);
+    assert_string_equal(c.canaries.keys.v[0], "AKIAIOSFODNN7EXAMPLE");
+    assert_string_equal(c.canaries.keys.v[1], "ASIAY34FZKBOKMUTVV7A");
+    assert_int_equal(c.detectors.console_login.min_distance_km, 800);
+    assert_int_equal(c.detectors.console_login.max_speed_kmh, 900);
+    assert_int_equal(c.detectors.console_login.window_hours, 12);
+    assert_int_equal(c.detectors.credential_exfiltration.expected_after_days, 3);
+    assert_string_equal(c.store.db, BASE "/var/findings.db");
+    assert_int_equal(c.store.retention_days, 90);
+    cm_config_finish(&c);
+    assert_defaults(&c);
+    cm_config_finish(&c); /* idempotent */
+}
+
+/* Empty input, comments only, an empty document and a null root all mean the defaults. */
+static void test_empty_is_defaults(void **state)
+{
+    static const char *const inputs[] = {
+        "", "\n\n", "# nothing configured yet\n", "---\n", "--- ~\n", "null\n", "---\n...\n",
+    };
+    struct cm_config c;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        parse_ok(&c, inputs[i]);
+        assert_defaults(&c);
+        cm_config_finish(&c);
+    }
+    /* NULL with length 0 too. */
+    cm_config_init(&c);
+    assert_int_equal(cm_config_parse(&c, NULL, 0, NULL, NULL, 0), 0);
+    assert_defaults(&c);
+}
+
+/* Sections and lists may be null or empty. */
+static void test_null_sections(void **state)
+{
+    struct cm_config c;
+
+    (void)state;
+    parse_ok(&c, "intel:\ncanaries:\n  keys:\ndetectors: ~\nstore: {}\n");
+    assert_defaults(&c);
+    cm_config_finish(&c);
+    parse_ok(&c, "intel: {threat_lists: [], geoip: null}\n");
+    assert_defaults(&c);
+    cm_config_finish(&c);
+}
+
+static void test_intel_section(void **state)
+{
+    struct cm_config c;
+    struct cm_intel_source src;
+    char err[256];
+
+    (void)state;
+    parse_ok(&c, "intel:\n"
+                 "  threat_lists: [\"TXT:a b.txt\", mine=hosts.txt, /abs/c.csv]\n"
+                 "  default: true\n"
+                 "  lists: [unknown:misc=misc.txt]\n");
+    assert_int_equal(c.intel.threat_lists.n, 3);
+    assert_string_equal(c.intel.threat_lists.v[0], "TXT:" BASE "/a b.txt");
+    assert_string_equal(c.intel.threat_lists.v[1], "mine=" BASE "/hosts.txt");
+    assert_string_equal(c.intel.threat_lists.v[2], "/abs/c.csv");
+    assert_true(c.intel.use_default);
+    /* What the command line would make of each string: the same list, resolved. */
+    assert_int_equal(cm_intel_source_parse(c.intel.threat_lists.v[0], CM_INTEL_KIND_THREAT, false,
+                                           &src, err, sizeof(err)),
+                     0);
+    assert_string_equal(src.name, "a b");
+    assert_string_equal(src.format->name, "TXT");
+    assert_string_equal(src.path, BASE "/a b.txt");
+    assert_int_equal(cm_intel_source_parse(c.intel.lists.v[0], CM_INTEL_KIND_THREAT, true, &src,
+                                           err, sizeof(err)),
+                     0);
+    assert_int_equal(src.category, CM_CAT_UNKNOWN);
+    assert_string_equal(src.name, "misc");
+    assert_string_equal(src.path, BASE "/misc.txt");
+    cm_config_finish(&c);
+}
+
+/* Relative paths follow base_dir; absolute ones and a missing base leave them alone. */
+static void test_relative_paths(void **state)
+{
+    struct cm_config c;
+    char err[256];
+    const char *yaml = "intel: {dir: d, threat_lists: [x.txt]}\nstore: {db: /abs/f.db}\n";
+
+    (void)state;
+    cm_config_init(&c);
+    assert_int_equal(parse_in(&c, yaml, NULL, err, sizeof(err)), 0);
+    assert_string_equal(c.intel.dir, "d");
+    assert_string_equal(c.intel.threat_lists.v[0], "x.txt");
+    assert_string_equal(c.store.db, "/abs/f.db");
+    assert_int_equal(parse_in(&c, yaml, "", err, sizeof(err)), 0);
+    assert_string_equal(c.intel.dir, "d");
+    assert_int_equal(parse_in(&c, yaml, "/", err, sizeof(err)), 0);
+    assert_string_equal(c.intel.dir, "/d");
+    assert_string_equal(c.intel.threat_lists.v[0], "/x.txt");
+    assert_int_equal(parse_in(&c, yaml, "conf/", err, sizeof(err)), 0);
+    assert_string_equal(c.intel.dir, "conf/d");
+    assert_int_equal(parse_in(&c, yaml, "../etc", err, sizeof(err)), 0);
+    assert_string_equal(c.intel.dir, "../etc/d");
+    assert_string_equal(c.intel.threat_lists.v[0], "../etc/x.txt");
+    cm_config_finish(&c);
+}
+
+/* A directory with '=' in it would read as NAME=: the name is written out in front. */
+static void test_base_dir_with_equals(void **state)
+{
+    struct cm_config c;
+    struct cm_intel_source src;
+    char err[256];
+
+    (void)state;
+    cm_config_init(&c);
+    assert_int_equal(parse_in(&c, "intel: {threat_lists: [bad.txt], trusted_lists: [n=ok.txt]}",
+                              "/srv/env=prod", err, sizeof(err)),
+                     0);
+    assert_string_equal(c.intel.threat_lists.v[0], "bad=/srv/env=prod/bad.txt");
+    assert_string_equal(c.intel.trusted_lists.v[0], "n=/srv/env=prod/ok.txt");
+    assert_int_equal(cm_intel_source_parse(c.intel.threat_lists.v[0], CM_INTEL_KIND_THREAT, false,
+                                           &src, err, sizeof(err)),
+                     0);
+    assert_string_equal(src.name, "bad");
+    assert_string_equal(src.path, "/srv/env=prod/bad.txt");
+    cm_config_finish(&c);
+}
+
+static void test_canaries(void **state)
+{
+    struct cm_config c;
+    char big[200];
+
+    (void)state;
+    parse_ok(&c,
+             "canaries:\n  keys: [AKIA0000000000000000, ASIA1234567890ABCDEF, ABIA0123456789AB]\n");
+    assert_int_equal(c.canaries.keys.n, 3);
+    assert_string_equal(c.canaries.keys.v[2], "ABIA0123456789AB");
+    cm_config_finish(&c);
+    /* 128 characters is the longest access key id. */
+    memset(big, 'A', sizeof(big));
+    memcpy(big, "canaries: {keys: [AKIA", 22);
+    memcpy(big + 22 + 124, "]}", 3);
+    parse_ok(&c, big);
+    assert_int_equal(strlen(c.canaries.keys.v[0]), 128);
+    cm_config_finish(&c);
+    big[22 + 124] = 'A';
+    memcpy(big + 22 + 125, "]}", 3);
+    parse_bad(big, "1:19: canaries.keys[0]: not an access key id: \"AKIAAAAAAAAA");
+}
+
+static void test_canary_bad_shape(void **state)
+{
+    (void)state;
+    parse_bad("canaries:\n  keys:\n    - AKIAIOSFODNN7EXAMPLE\n    - xyz\n",
+              "4:7: canaries.keys[1]: not an access key id: \"xyz\" (shorter than 16 characters)");
+    parse_bad("canaries: {keys: [akiaiosfodnn7example]}",
+              "1:19: canaries.keys[0]: not an access key id: \"akiaiosfodnn7example\" (access key "
+              "ids are upper case)");
+    parse_bad("canaries: {keys: [AKIA-IOSFODNN7EXAMPLE]}",
+              "1:19: canaries.keys[0]: not an access key id: \"AKIA-IOSFODNN7EXAMPLE\" (only A-Z");
+    parse_bad("canaries: {keys: [ZZZZIOSFODNN7EXAMPLE]}",
+              "1:19: canaries.keys[0]: not an access key id: \"ZZZZIOSFODNN7EXAMPLE\" (no IAM "
+              "prefix");
+    parse_bad("canaries: {keys: [\"AKIAIOSFODNN7EXAM\\tLE\"]}",
+              "1:19: canaries.keys[0]: not an access key id: \"AKIAIOSFODNN7EXAM\\x09LE\"");
+    parse_bad("canaries: {keys: [AKIAIOSFODNN7EXAMPLE, AKIAIOSFODNN7EXAMPLE]}",
+              "1:41: canaries.keys[1]: \"AKIAIOSFODNN7EXAMPLE\" is already listed as item 0");
+    parse_bad("canaries: {keys: [12345678901234567]}", "1:19: canaries.keys[0]: not an access");
+    parse_bad("canaries: {keys: [true]}",
+              "1:19: canaries.keys[0]: expected an access key id, got a boolean");
+}
+
+static void test_check_access_key(void **state)
+{
+    (void)state;
+    assert_null(cm_config_check_access_key(CM_STR_LIT("AKIAIOSFODNN7EXAMPLE")));
+    assert_null(cm_config_check_access_key(CM_STR_LIT("AROA0123456789ABCDEF")));
+    assert_non_null(cm_config_check_access_key(CM_STR_LIT("AKIA0123456789A")));
+    assert_non_null(cm_config_check_access_key(CM_STR_LIT("")));
+    assert_non_null(cm_config_check_access_key(CM_STR_LIT("AKIA01234567890 ")));
+    assert_non_null(cm_config_check_access_key(CM_STR_LIT("AKIB0123456789ABCDEF")));
+}
+
+static void test_detectors_and_store(void **state)
+{
+    struct cm_config c;
+
+    (void)state;
+    parse_ok(&c, "detectors:\n  console_login: {min_distance_km: 1, max_speed_kmh: 1000000}\n"
+                 "store: {retention_days: 0}\n");
+    assert_int_equal(c.detectors.console_login.min_distance_km, 1);
+    assert_int_equal(c.detectors.console_login.max_speed_kmh, 1000000);
+    assert_int_equal(c.detectors.console_login.window_hours, 0); /* not set */
+    assert_int_equal(c.detectors.credential_exfiltration.expected_after_days, 0);
+    assert_int_equal(c.store.retention_days, 0); /* 0 keeps findings: set, not "unset" */
+    assert_null(c.store.db);
+    cm_config_finish(&c);
+    parse_ok(&c, "store:\n  retention_days: 36500\n  db: \"my db.sqlite\"\n");
+    assert_int_equal(c.store.retention_days, 36500);
+    assert_string_equal(c.store.db, BASE "/my db.sqlite");
+    cm_config_finish(&c);
+}
+
+static void test_unknown_key(void **state)
+{
+    (void)state;
+    parse_bad("intel:\n  thread_lists: [a.txt]\n",
+              "2:3: intel: unknown key \"thread_lists\" (known here: threat_lists, trusted_lists, "
+              "lists, dir, default, geoip, aws_ranges)");
+    parse_bad("store: {db: x}\napi: {port: 1}\n",
+              "2:1: unknown key \"api\" (known here: intel, canaries, detectors, store)");
+    parse_bad("detectors:\n  console_login:\n    min_distance: 5\n",
+              "3:5: detectors.console_login: unknown key \"min_distance\"");
+    /* Keys are case-sensitive. */
+    parse_bad("Intel: {}\n", "1:1: unknown key \"Intel\"");
+    /* A YAML merge key is just an unknown key. */
+    parse_bad("intel:\n  <<: {dir: x}\n", "2:3: intel: unknown key \"<<\"");
+}
+
+static void test_wrong_type(void **state)
+{
+    (void)state;
+    parse_bad("intel: [a, b]\n", "1:8: intel: expected a mapping (a section of keys), got a list");
+    parse_bad("intel: yes\n", "1:8: intel: expected a mapping (a section of keys), got a string");
+    parse_bad("intel:\n  threat_lists: bad.txt\n",
+              "2:17: intel.threat_lists: expected a list of list files (- ITEM lines or [ITEM, "
+              "...]), got a string");
+    parse_bad("intel:\n  geoip: {a: b}\n",
+              "2:10: intel.geoip: expected a list of paths (- ITEM lines or [ITEM, ...]), got a "
+              "mapping");
+    parse_bad("intel:\n  threat_lists:\n    - [a.txt]\n",
+              "3:7: intel.threat_lists[0]: expected a list file, got a list");
+    parse_bad("intel: {dir: [a]}\n", "1:14: intel.dir: expected a path, got a list");
+    parse_bad("intel: {dir: }\n", "1:14: intel.dir: expected a path, got nothing (null)");
+    parse_bad("intel: {dir: ''}\n", "1:14: intel.dir: expected a path, got an empty string");
+    parse_bad("intel: {aws_ranges: false}\n",
+              "1:21: intel.aws_ranges: expected a path, got a boolean");
+    parse_bad("intel: {default: yes}\n",
+              "1:18: intel.default: expected true or false, got a string");
+    parse_bad("intel: {default: 'true'}\n",
+              "1:18: intel.default: expected true or false, got a quoted string");
+    parse_bad("intel: {default: 1}\n",
+              "1:18: intel.default: expected true or false, got an integer");
+    parse_bad("store: {retention_days: ten}\n",
+              "1:25: store.retention_days: expected an integer, got a string \"ten\"");
+    parse_bad("store: {retention_days: \"10\"}\n",
+              "1:25: store.retention_days: expected an integer, got a quoted string \"10\"");
+    parse_bad("store: {retention_days: 1.5}\n",
+              "1:25: store.retention_days: expected an integer, got a string \"1.5\"");
+    parse_bad("store: {retention_days: 0x10}\n", "1:25: store.retention_days: expected an integer");
+    parse_bad("store: {retention_days: }\n",
+              "1:25: store.retention_days: expected an integer, got nothing (null)");
+    parse_bad("store: {retention_days: [1]}\n",
+              "1:25: store.retention_days: expected an integer, got a list");
+    parse_bad("- intel\n", "1:1: the top level must be a mapping of sections (intel, canaries, "
+                           "detectors, store), not a list");
+    parse_bad("hello\n", "1:1: the top level must be a mapping of sections");
+    parse_bad("? [a, b]\n: c\n", "1:3: a key must be a name, not a list");
+}
+
+static void test_numbers_out_of_range(void **state)
+{
+    (void)state;
+    parse_bad("detectors:\n  console_login:\n    min_distance_km: -500\n",
+              "3:22: detectors.console_login.min_distance_km: must be greater than 0, not -500");
+    parse_bad("detectors: {console_login: {window_hours: 0}}\n",
+              "1:43: detectors.console_login.window_hours: must be greater than 0, not 0");
+    parse_bad("detectors: {credential_exfiltration: {expected_after_days: 0}}\n",
+              "1:60: detectors.credential_exfiltration.expected_after_days: must be greater than "
+              "0, not 0");
+    parse_bad("store: {retention_days: -1}\n",
+              "1:25: store.retention_days: must be 0 or more, not -1");
+    parse_bad("store: {retention_days: 36501}\n",
+              "1:25: store.retention_days: must be at most 36500, not 36501");
+    parse_bad("detectors: {console_login: {min_distance_km: 20001}}\n",
+              "1:46: detectors.console_login.min_distance_km: must be at most 20000, not 20001");
+    /* Past what any integer type holds: no wrap-around. */
+    parse_bad("store: {retention_days: 99999999999999999999}\n",
+              "1:25: store.retention_days: \"99999999999999999999\" is out of range (0 to "
+              "36500)");
+    parse_bad("store: {retention_days: -9223372036854775809}\n",
+              "1:25: store.retention_days: \"-9223372036854775809\" is out of range");
+    parse_bad("store: {retention_days: 4294967297}\n",
+              "1:25: store.retention_days: must be at most 36500, not 4294967297");
+    parse_bad("store: {retention_days: 010}\n",
+              "1:25: store.retention_days: \"010\": leading zeros are ambiguous");
+    parse_bad("store: {retention_days: -}\n", "1:25: store.retention_days: expected an integer");
+}
+
+static void test_aliases_anchors_tags(void **state)
+{
+    (void)state;
+    parse_bad("intel:\n  dir: &d /srv/intel\nstore:\n  db: *d\n",
+              "2:8: intel.dir: anchor &\"d\": anchors and aliases are not supported");
+    parse_bad("store:\n  db: *d\n",
+              "2:7: store.db: alias *\"d\": anchors and aliases are not supported");
+    parse_bad("intel: &i {dir: x}\n", "1:8: intel: anchor &\"i\": anchors and aliases");
+    parse_bad("intel:\n  dir: !!str /srv\n",
+              "2:8: intel.dir: tag \"tag:yaml.org,2002:str\": tags are not supported");
+    parse_bad("store: !custom {db: x}\n", "1:8: store: tag \"!custom\": tags are not supported");
+    parse_bad("%TAG !e! tag:example.com,2000:\n---\nstore: {}\n",
+              "1:1: %TAG directives are not supported");
+    /* A %YAML directive is harmless. */
+    {
+        struct cm_config c;
+
+        parse_ok(&c, "%YAML 1.1\n---\nstore: {retention_days: 5}\n");
+        assert_int_equal(c.store.retention_days, 5);
+        cm_config_finish(&c);
+    }
+}
+
+static void test_second_document(void **state)
+{
+    (void)state;
+    parse_bad("store: {db: a.db}\n---\nstore: {db: b.db}\n",
+              "2:1: a second YAML document: the config is one document");
+    parse_bad("store: {db: a.db}\n...\n---\n", "3:1: a second YAML document");
+}
+
+static void test_tab_indentation(void **state)
+{
+    (void)state;
+    parse_bad("intel:\n\tdir: x\n", "2:1: YAML syntax error: found character that cannot start "
+                                    "any token (while scanning for the next token); the line is "
+                                    "indented with a tab: YAML indents with spaces only");
+    parse_bad_has("store:\n  db: a\n \tretention_days: 3\n", "indented with a tab");
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    parse_bad("intel:\n  threat_lists: [a.txt, b.txt\nstore: {}\n", "3:6: YAML syntax error:");
+    parse_bad("intel:\n  dir: x\n   geoip: [a]\n", "3:9: YAML syntax error: mapping values are "
+                                                   "not allowed in this context");
+    parse_bad("store: {db: \"unterminated}\n", "2:1: YAML syntax error: found unexpected end of "
+                                               "stream (while scanning a quoted scalar)");
+    parse_bad_has("intel:\n  dir: x\n  - y\n", "3:3: YAML syntax error");
+}
+
+static void test_not_utf8(void **state)
+{
+    (void)state;
+    parse_bad("store:\n  db: caf\xe9.db\n",
+              "2:11: not UTF-8 text: invalid trailing UTF-8 octet (byte 0x2e)");
+    /* Columns count characters: "é" is one. */
+    parse_bad("store:\n  db: \xc3\xa9"
+              "caf\xe9.db\n",
+              "2:12: not UTF-8 text: invalid trailing UTF-8 octet (byte 0x2e)");
+    parse_bad("store: {db: \"a\\0b\"}\n", "1:13: store.db: contains a NUL character");
+    {
+        static const char nul[] = "store: {db: a}\n\0\n";
+        struct cm_config c;
+        char err[256];
+
+        cm_config_init(&c);
+        assert_int_equal(cm_config_parse(&c, nul, sizeof(nul) - 1, NULL, err, sizeof(err)),
+                         CM_EINVAL);
+        assert_non_null(strstr(err, "2:1: not UTF-8 text: control characters are not allowed"));
+    }
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    parse_bad("store: {db: a}\nintel: {}\nstore: {db: b}\n",
+              "3:1: key \"store\" is given twice (first at 1:1)");
+    parse_bad("intel:\n  dir: a\n  dir: b\n",
+              "3:3: intel: key \"dir\" is given twice (first at 2:3)");
+    parse_bad("intel:\n  threat_lists: [a/bad.txt]\n  trusted_lists: [b/bad.csv]\n",
+              "3:19: intel.trusted_lists[0]: list name \"bad\" is already taken by "
+              "intel.threat_lists[0] at 2:18 (name one of them with NAME=FILE)");
+    parse_bad("intel: {lists: [cnc:x=a.txt, mining:x=b.txt]}\n",
+              "1:30: intel.lists[1]: list name \"x\" is already taken by intel.lists[0] at 1:17");
+}
+
+static void test_bad_list_specs(void **state)
+{
+    (void)state;
+    parse_bad("intel: {lists: [bogus=/x.txt]}\n",
+              "1:17: intel.lists[0]: 'bogus': not an intel category");
+    parse_bad("intel: {lists: [x.txt]}\n",
+              "1:17: intel.lists[0]: 'x.txt': expected CATEGORY[:NAME]=FILE");
+    parse_bad("intel: {threat_lists: [\"n=TXT:\"]}\n",
+              "1:24: intel.threat_lists[0]: 'n=TXT:': no file named");
+    parse_bad("intel: {threat_lists: [dir/]}\n",
+              "1:24: intel.threat_lists[0]: the file name is empty");
+    parse_bad("intel: {threat_lists: [\"\"]}\n",
+              "1:24: intel.threat_lists[0]: expected a list file, got an empty string");
+}
+
+static void test_caps(void **state)
+{
+    struct cm_config c;
+    char err[256];
+    char *big;
+    size_t n = CM_CONFIG_MAX_BYTES + 1;
+
+    (void)state;
+    parse_bad("intel:\n  geoip: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]\n",
+              "2:66: intel.geoip: more than 16 entries");
+    /* Over 1 MiB: refused before libyaml sees it. */
+    big = malloc(n);
+    assert_non_null(big);
+    memset(big, '#', n);
+    cm_config_init(&c);
+    assert_int_equal(cm_config_parse(&c, big, n, NULL, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "larger than 1048576 bytes (1 MiB)");
+    /* Exactly 1 MiB of comment is fine. */
+    big[n - 2] = '\n';
+    assert_int_equal(cm_config_parse(&c, big, n - 1, NULL, err, sizeof(err)), 0);
+    free(big);
+    /* A path that is too long once resolved. */
+    big = malloc(CM_CONFIG_MAX_PATH + 64);
+    assert_non_null(big);
+    memcpy(big, "store: {db: ", 12);
+    memset(big + 12, 'a', CM_CONFIG_MAX_PATH - 4);
+    memcpy(big + 12 + CM_CONFIG_MAX_PATH - 4, "}\n", 3);
+    assert_int_equal(parse_in(&c, big, NULL, err, sizeof(err)), 0);
+    assert_int_equal(strlen(c.store.db), CM_CONFIG_MAX_PATH - 4);
+    assert_int_equal(parse_in(&c, big, BASE, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "1:13: store.db: the path is longer than 4096 bytes once resolved "
+                             "against the config's directory");
+    free(big);
+    cm_config_finish(&c);
+}
+
+/* Deep nesting is refused at the first node past the schema, quickly and without recursion. */
+static void test_deep_nesting(void **state)
+{
+    size_t depth = 200000, n = 0;
+    char *s = malloc(2 * depth + 64);
+    struct cm_config c;
+    char err[256];
+
+    (void)state;
+    assert_non_null(s);
+    n += (size_t)sprintf(s, "intel: {geoip: ");
+    for (size_t i = 0; i < depth; i++) {
+        s[n++] = '[';
+    }
+    for (size_t i = 0; i < depth; i++) {
+        s[n++] = ']';
+    }
+    s[n++] = '}';
+    cm_config_init(&c);
+    assert_int_equal(cm_config_parse(&c, s, n, NULL, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "1:17: intel.geoip[0]: expected a path, got a list");
+    /* Nested mappings where a value belongs. */
+    n = (size_t)sprintf(s, "store:\n  db:\n    a:\n      b:\n        c: 1\n");
+    assert_int_equal(cm_config_parse(&c, s, n, NULL, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "3:5: store.db: expected a path, got a mapping");
+    free(s);
+}
+
+/* A failed parse leaves the config as it was. */
+static void test_error_keeps_config(void **state)
+{
+    struct cm_config c;
+    char err[256];
+
+    (void)state;
+    parse_ok(&c, "store: {db: first.db}\ncanaries: {keys: [AKIAIOSFODNN7EXAMPLE]}\n");
+    assert_int_equal(parse_in(&c, "store: {db: second.db}\nbogus: 1\n", BASE, err, sizeof(err)),
+                     CM_EINVAL);
+    assert_string_equal(c.store.db, BASE "/first.db");
+    assert_int_equal(c.canaries.keys.n, 1);
+    /* A good parse replaces everything: lists do not accumulate. */
+    assert_int_equal(parse_in(&c, "store: {retention_days: 7}\n", BASE, err, sizeof(err)), 0);
+    assert_null(c.store.db);
+    assert_int_equal(c.canaries.keys.n, 0);
+    assert_int_equal(c.store.retention_days, 7);
+    cm_config_finish(&c);
+}
+
+/* A tiny err buffer is never overrun, and errlen 0 is allowed. */
+static void test_small_err_buffer(void **state)
+{
+    struct cm_config c;
+    char err[8];
+
+    (void)state;
+    cm_config_init(&c);
+    memset(err, 'x', sizeof(err));
+    assert_int_equal(parse_in(&c, "bogus: 1\n", NULL, err, 5), CM_EINVAL);
+    assert_string_equal(err, "1:1:");
+    assert_int_equal(err[5], 'x');
+    assert_int_equal(parse_in(&c, "bogus: 1\n", NULL, NULL, 0), CM_EINVAL);
+}
+
+static char tmpdir[256];
+
+static int setup_tmp(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/cm_config_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+    char cmd[300];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A file: relative paths resolve against its directory; errors start with its path. */
+static void test_load_file(void **state)
+{
+    struct cm_config c;
+    char path[300], want[400], err[512];
+    static const char yaml[] = "intel:\n  threat_lists: [lists/bad.txt]\n  geoip: [../geo.mmdb]\n"
+                               "store:\n  db: findings.db\n";
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/coalmine.yaml", tmpdir);
+    write_file(path, yaml, sizeof(yaml) - 1);
+    cm_config_init(&c);
+    assert_int_equal(cm_config_load(&c, path, err, sizeof(err)), 0);
+    snprintf(want, sizeof(want), "%s/lists/bad.txt", tmpdir);
+    assert_string_equal(c.intel.threat_lists.v[0], want);
+    snprintf(want, sizeof(want), "%s/../geo.mmdb", tmpdir);
+    assert_string_equal(c.intel.geoip.v[0], want);
+    snprintf(want, sizeof(want), "%s/findings.db", tmpdir);
+    assert_string_equal(c.store.db, want);
+
+    write_file(path, "store:\n  retention_days: -3\n", 28);
+    assert_int_equal(cm_config_load(&c, path, err, sizeof(err)), CM_EINVAL);
+    snprintf(want, sizeof(want), "%s:2:19: store.retention_days: must be 0 or more, not -3", path);
+    assert_string_equal(err, want);
+    assert_string_equal(c.store.db + strlen(c.store.db) - 11, "findings.db"); /* unchanged */
+    cm_config_finish(&c);
+}
+
+/* A file in the working directory: its paths stay relative (to the same directory). */
+static void test_load_bare_name(void **state)
+{
+    struct cm_config c;
+    char cwd[512], err[512];
+
+    (void)state;
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(tmpdir), 0);
+    write_file("bare.yaml", "store: {db: f.db}\n", 18);
+    cm_config_init(&c);
+    assert_int_equal(cm_config_load(&c, "bare.yaml", err, sizeof(err)), 0);
+    assert_int_equal(chdir(cwd), 0);
+    assert_string_equal(c.store.db, "f.db");
+    cm_config_finish(&c);
+}
+
+static void test_load_errors(void **state)
+{
+    struct cm_config c;
+    char path[300], want[400], err[512];
+    char *big;
+
+    (void)state;
+    cm_config_init(&c);
+    snprintf(path, sizeof(path), "%s/absent.yaml", tmpdir);
+    assert_int_equal(cm_config_load(&c, path, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "%s: No such file or directory", path);
+    assert_string_equal(err, want);
+
+    assert_int_equal(cm_config_load(&c, tmpdir, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "%s: is a directory", tmpdir);
+    assert_string_equal(err, want);
+
+    big = malloc(CM_CONFIG_MAX_BYTES + 1);
+    assert_non_null(big);
+    memset(big, '\n', CM_CONFIG_MAX_BYTES + 1);
+    snprintf(path, sizeof(path), "%s/big.yaml", tmpdir);
+    write_file(path, big, CM_CONFIG_MAX_BYTES + 1);
+    assert_int_equal(cm_config_load(&c, path, err, sizeof(err)), CM_EINVAL);
+    snprintf(want, sizeof(want), "%s: larger than 1048576 bytes (1 MiB)", path);
+    assert_string_equal(err, want);
+    write_file(path, big, CM_CONFIG_MAX_BYTES);
+    assert_int_equal(cm_config_load(&c, path, err, sizeof(err)), 0);
+    free(big);
+
+    /* Syntax errors in a file name the file too. */
+    snprintf(path, sizeof(path), "%s/tab.yaml", tmpdir);
+    write_file(path, "intel:\n\tdir: x\n", 14);
+    assert_int_equal(cm_config_load(&c, path, err, sizeof(err)), CM_EINVAL);
+    snprintf(want, sizeof(want), "%s:2:1: YAML syntax error", path);
+    assert_int_equal(strncmp(err, want, strlen(want)), 0);
+    cm_config_finish(&c);
+}
+
+/* The shipped example loads cleanly and says what docs/config.md says it does. */
+static void test_example_file(void **state)
+{
+    struct cm_config c;
+    char err[512];
+    const char *path = "share/coalmine/coalmine.example.yaml";
+
+    (void)state;
+    if (access(path, R_OK) != 0) {
+        skip(); /* run from the repository root, as scripts/run-tests does */
+    }
+    cm_config_init(&c);
+    if (cm_config_load(&c, path, err, sizeof(err)) != 0) {
+        fail_msg("%s", err);
+    }
+    assert_true(c.intel.threat_lists.n >= 1);
+    assert_true(c.canaries.keys.n >= 1);
+    assert_string_equal(c.canaries.keys.v[0], "AKIAIOSFODNN7EXAMPLE");
+    assert_int_equal(c.detectors.console_login.min_distance_km, 500);
+    assert_int_equal(c.detectors.console_login.max_speed_kmh, 1000);
+    assert_int_equal(c.detectors.console_login.window_hours, 24);
+    assert_int_equal(c.detectors.credential_exfiltration.expected_after_days, 7);
+    assert_true(c.intel.use_default);
+    assert_non_null(c.store.db);
+    assert_int_equal(strncmp(c.store.db, "share/coalmine/", 15), 0);
+    cm_config_finish(&c);
+}
+
+/* Every allocation fails in turn: CM_ENOMEM, the config untouched, nothing leaked (ASan). */
+static void test_alloc_failures(void **state)
+{
+    struct cm_config c;
+    char err[512];
+    long total;
+    int rc;
+
+    (void)state;
+    cm_config_init(&c);
+    cm_alloc_fail_after(1L << 40);
+    assert_int_equal(parse_in(&c, full_yaml, BASE, err, sizeof(err)), 0);
+    total = (1L << 40) - fail_countdown;
+    cm_alloc_fail_after(-1);
+    cm_config_finish(&c);
+    assert_true(total > 10);
+    for (long n = 0; n < total; n++) {
+        cm_config_init(&c);
+        cm_alloc_fail_after(n);
+        rc = parse_in(&c, full_yaml, BASE, err, sizeof(err));
+        cm_alloc_fail_after(-1);
+        assert_int_equal(rc, CM_ENOMEM);
+        assert_string_equal(err, "out of memory");
+        assert_defaults(&c);
+        cm_config_finish(&c);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_empty_is_defaults),
+        cmocka_unit_test(test_null_sections),
+        cmocka_unit_test(test_intel_section),
+        cmocka_unit_test(test_relative_paths),
+        cmocka_unit_test(test_base_dir_with_equals),
+        cmocka_unit_test(test_canaries),
+        cmocka_unit_test(test_canary_bad_shape),
+        cmocka_unit_test(test_check_access_key),
+        cmocka_unit_test(test_detectors_and_store),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_wrong_type),
+        cmocka_unit_test(test_numbers_out_of_range),
+        cmocka_unit_test(test_aliases_anchors_tags),
+        cmocka_unit_test(test_second_document),
+        cmocka_unit_test(test_tab_indentation),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_not_utf8),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_bad_list_specs),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_error_keeps_config),
+        cmocka_unit_test(test_small_err_buffer),
+        cmocka_unit_test_setup_teardown(test_load_file, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_load_bare_name, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),
+        cmocka_unit_test(test_example_file),
+        cmocka_unit_test(test_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
