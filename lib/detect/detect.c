@@ -13,13 +13,13 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/ct.h"
 #include "detect/intel.h"
 
 static const struct cm_detector *const builtin[] = {
-    &cm_detector_intel_ct,
-    &cm_detector_intel_flow,
-    &cm_detector_intel_dns,
-    NULL,
+    &cm_detector_intel_ct,  &cm_detector_intel_flow,  &cm_detector_intel_dns,
+    &cm_detector_ct_rules,  &cm_detector_ct_password, &cm_detector_ct_credexfil,
+    &cm_detector_ct_travel, &cm_detector_ct_canary,   NULL,
 };
 
 const struct cm_detector *const *cm_detectors(void)
@@ -183,4 +183,13 @@ int64_t cm_engine_watermark(const struct cm_engine *e)
 const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e)
 {
     return &e->stats;
+}
+
+void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum)
+{
+    for (size_t i = 0; e != NULL && i < e->nslots; i++) {
+        if (e->slots[i].det->state_stats != NULL && e->slots[i].state != NULL) {
+            e->slots[i].det->state_stats(e->slots[i].state, sum);
+        }
+    }
 }

@@ -12,12 +12,32 @@
 #ifndef CM_DETECT_DETECT_H
 #define CM_DETECT_DETECT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "detect/state.h"
 #include "event/event.h"
 #include "event/finding.h"
 
 struct cm_intel_snapshot;
+struct cm_awsranges;
+
+/*
+ * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
+ * zero member takes its documented default.
+ */
+struct cm_ct_tuning {
+    double travel_min_km;         /* ConsoleLoginSuccess.B: least distance (500) */
+    double travel_max_kmh;        /* ... fastest plausible travel (1000) */
+    int64_t travel_window_ms;     /* ... how long a login is remembered (24 h) */
+    uint32_t exfil_expected_days; /* credential exfiltration: days until a host is expected (7) */
+};
+
+#define CM_CT_TRAVEL_MIN_KM       500.0
+#define CM_CT_TRAVEL_MAX_KMH      1000.0
+#define CM_CT_TRAVEL_WINDOW_MS    (24LL * 3600 * 1000)
+#define CM_CT_EXFIL_EXPECTED_DAYS 7u
 
 /*
  * What detectors read besides events. The engine keeps the pointer, not a
@@ -28,7 +48,20 @@ struct cm_intel_snapshot;
  */
 struct cm_detect_config {
     const struct cm_intel_snapshot *intel;
-    const void *ext; /* for detectors outside the built-in table (opaque here) */
+    /* AWS's published ranges (ip-ranges.json): "inside / outside AWS"; NULL when not loaded. */
+    const struct cm_awsranges *aws_ranges;
+    /*
+     * Where an address is: *lat and *lon in degrees, true when known. NULL
+     * when no geo database with locations is loaded. Called from the engine's
+     * thread; src/ makes it safe for that.
+     */
+    bool (*locate)(void *ud, const struct cm_ip *ip, double *lat, double *lon);
+    void *locate_ud;
+    /* Decoy access key ids (canary tokens), borrowed; any use is a finding. */
+    const struct cm_str *canary_keys;
+    size_t ncanary;
+    struct cm_ct_tuning ct; /* CloudTrail detector settings; zeros take the defaults */
+    const void *ext;        /* for detectors outside the built-in table (opaque here) */
 };
 
 struct cm_detect_opts {
@@ -50,6 +83,8 @@ struct cm_detector {
     int (*on_tick)(void *state, int64_t watermark_ms, struct cm_sink *sink);
     /* Frees the state; NULL allowed. */
     void (*finish)(void *state);
+    /* Adds the counters of its keyed tables to *sum (cm_state_stats_add); NULL: it keeps none. */
+    void (*state_stats)(const void *state, struct cm_state_stats *sum);
 };
 
 /* The built-in detectors, NULL-terminated. */
@@ -80,5 +115,7 @@ int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink);
 /* Current watermark (INT64_MIN before the first event). */
 int64_t cm_engine_watermark(const struct cm_engine *e);
 const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e);
+/* Adds the keyed-state counters of every detector (entries, evictions, bytes) to *sum. */
+void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum);
 
 #endif

@@ -223,6 +223,11 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return 0;
 }
 
+static void state_stats(const void *state, struct cm_state_stats *sum)
+{
+    cm_state_stats_add(sum, ((const struct flow_state *)state)->tor);
+}
+
 static const char *const types[] = {
     "Backdoor:EC2/C&CActivity.B",
     "CryptoCurrency:EC2/BitcoinTool.B",
@@ -242,4 +247,5 @@ const struct cm_detector cm_detector_intel_flow = {
     .on_event = on_event,
     .on_tick = on_tick,
     .finish = finish,
+    .state_stats = state_stats,
 };

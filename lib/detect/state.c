@@ -53,6 +53,12 @@ static void refresh(struct cm_state *s)
 {
     s->stats.entries = cm_map_count(s->map);
     s->stats.bytes = sizeof(*s) + cm_map_bytes(s->map);
+    if (s->stats.entries > s->stats.peak_entries) {
+        s->stats.peak_entries = s->stats.entries;
+    }
+    if (s->stats.bytes > s->stats.peak_bytes) {
+        s->stats.peak_bytes = s->stats.bytes;
+    }
 }
 
 int cm_state_create(struct cm_state **out, const struct cm_state_opts *o)
@@ -276,4 +282,21 @@ size_t cm_state_expire(struct cm_state *s, int64_t watermark_ms, cm_state_cb cb,
 const struct cm_state_stats *cm_state_stats(const struct cm_state *s)
 {
     return &s->stats;
+}
+
+void cm_state_stats_add(struct cm_state_stats *sum, const struct cm_state *s)
+{
+    const struct cm_state_stats *st;
+
+    if (s == NULL) {
+        return;
+    }
+    st = &s->stats;
+    sum->entries += st->entries;
+    sum->inserts += st->inserts;
+    sum->expired += st->expired;
+    sum->evicted += st->evicted;
+    sum->bytes += st->bytes;
+    sum->peak_entries += st->peak_entries;
+    sum->peak_bytes += st->peak_bytes;
 }

@@ -45,11 +45,13 @@ struct cm_state_opts {
 };
 
 struct cm_state_stats {
-    uint64_t entries; /* live now */
-    uint64_t inserts; /* entries ever created */
-    uint64_t expired; /* removed by cm_state_expire() */
-    uint64_t evicted; /* removed to make room when full */
-    uint64_t bytes;   /* memory held now (estimate including allocator overhead) */
+    uint64_t entries;      /* live now */
+    uint64_t inserts;      /* entries ever created */
+    uint64_t expired;      /* removed by cm_state_expire() */
+    uint64_t evicted;      /* removed to make room when full */
+    uint64_t bytes;        /* memory held now (estimate including allocator overhead) */
+    uint64_t peak_entries; /* most entries live at once */
+    uint64_t peak_bytes;   /* most memory held at once */
 };
 
 struct cm_state;
@@ -92,6 +94,12 @@ int64_t cm_state_last_seen(const void *val);
  * the cut.
  */
 size_t cm_state_expire(struct cm_state *s, int64_t watermark_ms, cm_state_cb cb, void *ud);
+
+/*
+ * Adds s's counters to *sum (peaks add up too: the sum of the tables'
+ * peaks bounds the peak of their sum). s may be NULL.
+ */
+void cm_state_stats_add(struct cm_state_stats *sum, const struct cm_state *s);
 
 /* Counters; the pointer stays valid for the life of the state. */
 const struct cm_state_stats *cm_state_stats(const struct cm_state *s);

@@ -83,17 +83,17 @@ static void key_parts(const struct cm_event *ev, struct cm_str part[3])
     part[1] = CM_STR_NULL;
     part[2] = CM_STR_NULL;
     switch (ev->kind) {
-    case CM_EV_CLOUDTRAIL: {
-        const struct cm_ct_identity *u = &ev->u.ct.uid;
-        if (u->account_id.len) {
-            part[0] = u->account_id;
-        }
-        part[1] = first_present(u->principal_id, u->access_key_id, u->arn);
-        if (part[1].len == 0) {
-            part[1] = u->invoked_by.len ? u->invoked_by : u->type_name;
+    case CM_EV_CLOUDTRAIL:
+        /*
+         * The account whose trail logged the call: the CloudTrail detectors
+         * keep account-wide state (the password policy, trail buckets, which
+         * addresses people call from), so one account's calls meet in one
+         * shard. The caller's account when the record names no recipient.
+         */
+        if (ev->account.len == 0) {
+            part[0] = ev->u.ct.uid.account_id;
         }
         break;
-    }
     case CM_EV_FLOW:
         part[1] = first_present(ev->u.flow.interface_id, ev->u.flow.instance_id, CM_STR_NULL);
         if (part[1].len == 0) {
@@ -122,7 +122,7 @@ size_t cm_event_entity_key(const struct cm_event *ev, char *out, size_t outlen)
     key_parts(ev, part);
     put(out, outlen, &n, cm_str_cstr(cm_event_kind_name(ev->kind)));
     for (int i = 0; i < 3; i++) {
-        if (i == 2 && part[2].len == 0) {
+        if (i > 0 && part[i].len == 0) {
             break;
         }
         put(out, outlen, &n, cm_str_make(sep, 1));

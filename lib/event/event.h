@@ -278,8 +278,9 @@ enum cm_uid_type cm_uid_type_from(struct cm_str s);
 
 /*
  * The entity key (DESIGN.md §4): the entity that owns detector state for this
- * event. CloudTrail: account + principal (principalId, else the access key,
- * else the ARN); flows: the ENI (interface-id; the instance id, then the
+ * event. CloudTrail: the account whose trail logged it (recipientAccountId,
+ * else the caller's account), because the CloudTrail detectors correlate
+ * principals of one account (issue #5); flows: the ENI (interface-id; the instance id, then the
  * account and source address, when the ENI is absent); DNS: the source
  * instance (srcids.instance), else the VPC and source address.
  * The same key picks the worker shard and the Kafka partition.

@@ -55,6 +55,13 @@ struct cm_detection {
     /* Threat intelligence that matched: the first is additionalInfo's threatListName/threatName. */
     uint32_t nintel;
     struct cm_detection_intel intel[CM_DETECTION_MAX_INTEL];
+    /*
+     * More additionalInfo members: a JSON object's text (borrowed), whose
+     * members are written after the intel ones; CM_STR_NULL for none.
+     */
+    struct cm_str info;
+    /* remoteAccountDetails.accountId when the detector knows the caller's account. */
+    struct cm_str remote_account;
 };
 
 /*

@@ -394,15 +394,9 @@ static void set_kind_defaults(struct cm_finding *f, const struct cm_detection *d
     f->role = CM_ROLE_TARGET;
 }
 
-/*
- * Threat intelligence behind the detection: evidence.threatIntelligenceDetails
- * (one entry per list, its threat names) and additionalInfo's threatListName
- * and threatName from the first, as GuardDuty writes them.
- */
-static int set_intel(struct cm_finding *f, const struct cm_detection *d)
+/* evidence.threatIntelligenceDetails: one entry per list, with its threat names. */
+static int set_threats(struct cm_finding *f, const struct cm_detection *d)
 {
-    struct cm_buf info;
-    struct cm_jw jw;
     int rc = 0;
 
     for (uint32_t i = 0; i < d->nintel && i < CM_DETECTION_MAX_INTEL && rc == 0; i++) {
@@ -427,20 +421,65 @@ static int set_intel(struct cm_finding *f, const struct cm_detection *d)
             rc = cm_finding_set(f, &t->names[t->nnames++], di->threat_name);
         }
     }
-    if (rc != 0 || d->nintel == 0) {
-        return rc;
+    return rc;
+}
+
+/* The members of JSON object text o (between its braces, trimmed); empty when o is not one. */
+static struct cm_str trim_ws(struct cm_str s)
+{
+    while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\n' || s.p[0] == '\t' || s.p[0] == '\r')) {
+        s.p++, s.len--;
+    }
+    while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\n' ||
+                         s.p[s.len - 1] == '\t' || s.p[s.len - 1] == '\r')) {
+        s.len--;
+    }
+    return s;
+}
+
+static struct cm_str object_members(struct cm_str o)
+{
+    o = trim_ws(o);
+    if (o.len < 2 || o.p[0] != '{' || o.p[o.len - 1] != '}') {
+        return cm_str_make("", 0);
+    }
+    return trim_ws(cm_str_make(o.p + 1, o.len - 2));
+}
+
+/*
+ * additionalInfo: threatListName and threatName of the first list, as
+ * GuardDuty writes them, then the detector's own members (d->info).
+ */
+static int set_additional_info(struct cm_finding *f, const struct cm_detection *d)
+{
+    struct cm_str extra = cm_str_present(d->info) ? object_members(d->info) : cm_str_make("", 0);
+    struct cm_buf info;
+    struct cm_jw jw;
+    int rc;
+
+    if (d->nintel == 0 && extra.len == 0) {
+        return 0;
     }
     cm_buf_init(&info, CM_FINDING_MAX_STR);
     cm_jw_init(&jw, &info);
     cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "threatListName");
-    cm_jw_strn(&jw, d->intel[0].list_name.p, d->intel[0].list_name.len);
-    if (d->intel[0].threat_name.len > 0) {
-        cm_jw_key(&jw, "threatName");
-        cm_jw_strn(&jw, d->intel[0].threat_name.p, d->intel[0].threat_name.len);
+    if (d->nintel > 0) {
+        cm_jw_key(&jw, "threatListName");
+        cm_jw_strn(&jw, d->intel[0].list_name.p, d->intel[0].list_name.len);
+        if (d->intel[0].threat_name.len > 0) {
+            cm_jw_key(&jw, "threatName");
+            cm_jw_strn(&jw, d->intel[0].threat_name.p, d->intel[0].threat_name.len);
+        }
     }
     cm_jw_obj_end(&jw);
     rc = cm_jw_finish(&jw);
+    if (rc == 0 && extra.len > 0) {
+        /* "{...}" becomes "{..., extra}" or "{extra}". */
+        info.len--;
+        rc = info.len > 1 ? cm_buf_putc(&info, ',') : 0;
+        rc = rc ? rc : cm_buf_append(&info, extra.p, extra.len);
+        rc = rc ? rc : cm_buf_putc(&info, '}');
+    }
     rc = rc ? rc : cm_finding_set(f, &f->additional_info, cm_str_make(info.p, info.len));
     cm_buf_finish(&info);
     return rc;
@@ -513,7 +552,12 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
         f->severity = 5.0;
     }
     rc = copy_evidence(f, ctx, d);
-    rc = rc ? rc : set_intel(f, d);
+    rc = rc ? rc : set_threats(f, d);
+    rc = rc ? rc : set_additional_info(f, d);
+    if (rc == 0 && cm_str_present(d->remote_account) && f->action_type == CM_ACT_AWS_API_CALL) {
+        rc = cm_finding_set(f, &f->api.remote_account, d->remote_account);
+        f->api.remote_affiliated = CM_TRI_FALSE;
+    }
     if (rc != 0) {
         goto out;
     }

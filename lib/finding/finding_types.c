@@ -462,6 +462,12 @@ static const struct cm_finding_type_info types[] = {
      "EC2 instance {resource} acts as a Tor relay.",
      "EC2 instance {resource} exchanged traffic with {remote} in a way that suggests it relays Tor "
      "traffic."},
+    /* coalmine's own: a decoy key planted for attackers to find (issue #5). */
+    {"UnauthorizedAccess:IAMUser/CanaryCredentialUsage", CM_RES_ACCESS_KEY, false,
+     CM_ACT_AWS_API_CALL, CM_DIR_NONE, CM_ROLE_TARGET, 8.0, 0.0, 0, CM_TYPE_ACTIVE,
+     "Canary access key {resource} was used.",
+     "Someone called {api} from {remote} with {resource}, a decoy key that nothing legitimate "
+     "uses."},
     {"UnauthorizedAccess:IAMUser/ConsoleLogin", CM_RES_ACCESS_KEY, false, CM_ACT_AWS_API_CALL,
      CM_DIR_NONE, CM_ROLE_TARGET, 5.0, 0.0, 0, CM_TYPE_RETIRED,
      "{user} is unusually invoking APIs used for unauthorized access.",

@@ -17,6 +17,8 @@
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
+#include "cli/scan_config.h"
+#include "cli/scan_detect.h"
 #include "cli/scan_intel.h"
 #include "core/clock.h"
 #include "core/scan.h"
@@ -43,6 +45,7 @@ static void usage(FILE *f)
             "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE]\n"
             "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
+            "                     [--canary-key KEY]... [--aws-ranges FILE] [--config FILE]\n"
             "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
@@ -79,7 +82,15 @@ static void usage(FILE *f)
             "                        fetched feeds or lists added with `coalmine intel add`\n"
             "      --geoip FILE      a MaxMind-format (MMDB) City, Country, ASN or ISP\n"
             "                        database for remoteIpDetails; repeatable, earlier\n"
-            "                        files win; without one those fields are left out\n"
+            "                        files win; without one those fields are left out;\n"
+            "                        a City database also places console logins\n"
+            "                        (UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B)\n"
+            "      --canary-key KEY  a decoy access key id: any CloudTrail record made with\n"
+            "                        it is a High finding; repeatable\n"
+            "      --aws-ranges FILE AWS's published ranges (ip-ranges.json), so credential\n"
+            "                        exfiltration can tell inside from outside AWS\n"
+            "      --config FILE     settings from a coalmine.yaml (docs/config.md); the\n"
+            "                        command line adds to its lists and overrides the rest\n"
             "  -q, --quiet           no summary or progress on stderr\n"
             "  -h, --help            this help\n"
             "\n"
@@ -250,6 +261,19 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_u64(&jw, st->detections);
     cm_jw_key(&jw, "peak_rss_kb");
     cm_jw_u64(&jw, st->peak_rss_kb);
+    cm_jw_key(&jw, "state");
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "inserts");
+    cm_jw_u64(&jw, st->state.inserts);
+    cm_jw_key(&jw, "evicted");
+    cm_jw_u64(&jw, st->state.evicted);
+    cm_jw_key(&jw, "expired");
+    cm_jw_u64(&jw, st->state.expired);
+    cm_jw_key(&jw, "peak_entries");
+    cm_jw_u64(&jw, st->state.peak_entries);
+    cm_jw_key(&jw, "peak_bytes");
+    cm_jw_u64(&jw, st->state.peak_bytes);
+    cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "reject_samples");
     cm_jw_arr_begin(&jw);
     for (size_t i = 0; i < st->nrejects; i++) {
@@ -295,6 +319,11 @@ static void summary(const struct cm_scan_stats *st)
             (unsigned long long)st->rejected[3], (unsigned long long)st->rejected_files);
     fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
             (unsigned long long)st->detections);
+    if (st->state.inserts) {
+        fprintf(stderr, "  state:    %llu keys at most (%.1f MB), %llu evicted when full\n",
+                (unsigned long long)st->state.peak_entries, (double)st->state.peak_bytes / 1e6,
+                (unsigned long long)st->state.evicted);
+    }
     if (st->nrejects) {
         fprintf(stderr, "  first %zu rejects%s:\n", st->nrejects,
                 rej + st->rejected_files > st->nrejects ? " (more not listed)" : "");
@@ -349,6 +378,8 @@ static int finish_run(const struct cm_scan_stats *st, const char *stats_path, in
 struct scan_run {
     struct scan_cli cli;
     struct cm_scan_intel intel;
+    struct cm_scan_detect det;
+    struct cm_config config;
     struct cm_detect_config dcfg;
     struct cm_scan_stats st;
     bool have_stats;
@@ -364,6 +395,8 @@ static void scan_run_free(struct scan_run *r)
     cm_free(r->cli.puts);
     cm_agg_destroy(r->cli.agg);
     cm_scan_intel_close(&r->intel);
+    cm_scan_detect_close(&r->det);
+    cm_config_finish(&r->config);
 }
 
 /* Applies retention, records the scan in the store and says so. */
@@ -403,6 +436,9 @@ static int run(int argc, char **argv)
         {"intel-dir", required_argument, NULL, CM_SCAN_OPT_INTEL_DIR},
         {"no-default-intel", no_argument, NULL, CM_SCAN_OPT_NO_DEFAULT_INTEL},
         {"geoip", required_argument, NULL, CM_SCAN_OPT_GEOIP},
+        {"canary-key", required_argument, NULL, CM_SCAN_OPT_CANARY_KEY},
+        {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},
+        {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -410,7 +446,7 @@ static int run(int argc, char **argv)
     struct cm_scan_opts o;
     struct scan_cli *cli = &r.cli;
     struct cm_sink sink = {emit, cli};
-    const char *stats_path = NULL, *db_path = NULL;
+    const char *stats_path = NULL, *db_path = NULL, *config_path = NULL;
     int64_t started_ms;
     char err[512] = "";
     unsigned long v;
@@ -418,6 +454,7 @@ static int run(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     memset(&r, 0, sizeof(r));
+    cm_config_init(&r.config);
     cli->out = stdout;
     cli->fmt = CM_OUT_TABLE;
     cli->ctx.detector_id = CM_DEFAULT_DETECTOR_ID;
@@ -474,6 +511,16 @@ static int run(int argc, char **argv)
                 goto usage;
             }
             break;
+        case CM_SCAN_OPT_CONFIG:
+            config_path = optarg;
+            break;
+        case CM_SCAN_OPT_CANARY_KEY:
+        case CM_SCAN_OPT_AWS_RANGES:
+            if (cm_scan_detect_option(&r.det, c, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto usage;
+            }
+            break;
         case 'h':
             usage(stdout);
             rc = CM_EXIT_OK;
@@ -489,6 +536,14 @@ static int run(int argc, char **argv)
         usage(stderr);
         goto usage;
     }
+    if (config_path != NULL) {
+        struct cm_scan_cli_set set = {&db_path, &retention};
+        if (cm_config_load(&r.config, config_path, err, sizeof(err)) != 0 ||
+            cm_scan_config_apply(&r.config, &r.intel, &r.det, &set, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine scan: %s\n", err);
+            goto out;
+        }
+    }
     if (retention >= 0 && db_path == NULL) {
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
         goto usage;
@@ -502,6 +557,10 @@ static int run(int argc, char **argv)
         goto out;
     }
     r.dcfg.intel = r.intel.snap;
+    if (cm_scan_detect_open(&r.det, r.intel.geo, &r.dcfg, quiet, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
+        goto out;
+    }
     cli->intel = r.intel.snap;
     o.detect.config = &r.dcfg;
     if (db_path &&

@@ -628,6 +628,12 @@ static int stop_workers(struct scan *s)
 
     for (unsigned i = 0; i < s->nworkers && s->workers; i++) {
         int wrc = cm_shard_stop(&s->workers[i]);
+        const struct cm_state_stats *w = &s->workers[i].state;
+        s->st->state.inserts += w->inserts;
+        s->st->state.evicted += w->evicted;
+        s->st->state.expired += w->expired;
+        s->st->state.peak_entries += w->peak_entries;
+        s->st->state.peak_bytes += w->peak_bytes;
         if (wrc != 0 && rc == 0) {
             rc = wrc;
         }

@@ -48,6 +48,7 @@ struct cm_scan_stats {
     uint64_t rejected_files;          /* unreadable, unrecognised, damaged inputs */
     uint64_t detections;              /* detections emitted by detectors */
     uint64_t findings;                /* distinct findings (set by the caller's sink) */
+    struct cm_state_stats state;      /* detectors' keyed state over all shards (peaks summed) */
     double seconds;
     uint64_t peak_rss_kb;
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */

@@ -130,6 +130,7 @@ int cm_shard_stop(struct cm_shard *sh)
     sh->endq = NULL;
     pthread_join(sh->tid, NULL);
     sh->running = 0;
+    cm_engine_state_stats(sh->engine, &sh->state);
     cm_engine_destroy(sh->engine);
     sh->engine = NULL;
     pthread_mutex_destroy(&sh->mu);

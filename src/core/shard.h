@@ -26,7 +26,8 @@ struct cm_shard {
     struct cm_batch_pool *pool;  /* where batches go back */
     struct cm_shard_qnode *endq; /* preallocated end-of-input marker */
     int running;
-    int rc; /* first engine error */
+    int rc;                      /* first engine error */
+    struct cm_state_stats state; /* the engine's keyed state, read before it is destroyed */
 };
 
 /*

@@ -146,7 +146,7 @@ static struct cm_intel_snapshot *snapshot(void)
 static void run_text(struct run *r, const struct cm_intel_snapshot *s, const char *parser,
                      const char *text)
 {
-    struct cm_detect_config cfg = {s, NULL};
+    struct cm_detect_config cfg = {.intel = s};
     struct cm_detect_opts o;
     struct cm_json_doc doc;
     struct cm_parse_ctx ctx;

@@ -46,21 +46,20 @@ static void test_key_cloudtrail(void **state)
     ev.u.ct.uid.principal_id = CM_STR_LIT("AIDAEXAMPLE");
     ev.u.ct.uid.access_key_id = CM_STR_LIT("AKIAEXAMPLE");
     n = cm_event_entity_key(&ev, key, sizeof(key));
-    assert_string_equal(key, "cloudtrail/111122223333/AIDAEXAMPLE");
+    assert_string_equal(key, "cloudtrail/111122223333");
     assert_int_equal(n, strlen(key));
-    /* Without a principal id the access key owns the state. */
+    /* Every principal of the account shares it (account-wide detector state). */
     ev.u.ct.uid.principal_id = CM_STR_NULL;
     cm_event_entity_key(&ev, key, sizeof(key));
-    assert_string_equal(key, "cloudtrail/111122223333/AKIAEXAMPLE");
-    /* The identity's own account wins over the recipient account. */
+    assert_string_equal(key, "cloudtrail/111122223333");
+    /* The recipient account wins over the identity's own. */
     ev.u.ct.uid.account_id = CM_STR_LIT("444455556666");
     cm_event_entity_key(&ev, key, sizeof(key));
-    assert_string_equal(key, "cloudtrail/444455556666/AKIAEXAMPLE");
-    /* An AWS service identity. */
-    memset(&ev.u.ct.uid, 0, sizeof(ev.u.ct.uid));
-    ev.u.ct.uid.invoked_by = CM_STR_LIT("ec2.amazonaws.com");
+    assert_string_equal(key, "cloudtrail/111122223333");
+    /* Without a recipient, the caller's account. */
+    ev.account = CM_STR_NULL;
     cm_event_entity_key(&ev, key, sizeof(key));
-    assert_string_equal(key, "cloudtrail/111122223333/ec2.amazonaws.com");
+    assert_string_equal(key, "cloudtrail/444455556666");
 }
 
 static void test_key_flow_dns(void **state)

@@ -1,0 +1,73 @@
+/*
+ * What every CloudTrail detector reads from an event (see ct.h): whether the
+ * call succeeded, whether it is an S3 data event, who made it, and the
+ * detection skeleton of an AWS_API_CALL finding.
+ */
+#include "detect/ct.h"
+
+#include <string.h>
+
+bool cm_ct_ok(const struct cm_ct *ct)
+{
+    return !cm_str_present(ct->error_code) || ct->error_code.len == 0;
+}
+
+bool cm_ct_s3_data(const struct cm_ct *ct)
+{
+    return cm_str_eqc(ct->event_category, "Data") &&
+           cm_str_eqc(ct->event_source, "s3.amazonaws.com");
+}
+
+struct cm_str cm_ct_actor_key(const struct cm_ct *ct)
+{
+    if (cm_str_present(ct->uid.access_key_id) && ct->uid.access_key_id.len > 0) {
+        return ct->uid.access_key_id;
+    }
+    return ct->uid.principal_id;
+}
+
+struct cm_str cm_ct_session_name(const struct cm_ct_identity *u)
+{
+    static const char role[] = ":assumed-role/";
+    struct cm_str arn = u->arn;
+    size_t slash;
+
+    if (!cm_str_present(arn) || arn.len < sizeof(role)) {
+        return CM_STR_NULL;
+    }
+    for (slash = arn.len; slash > 0 && arn.p[slash - 1] != '/'; slash--) {
+    }
+    /* arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: the marker sits before the role. */
+    if (slash == 0 ||
+        cm_str_find(cm_str_make(arn.p, slash), cm_str_make(role, sizeof(role) - 1)) == (size_t)-1) {
+        return CM_STR_NULL;
+    }
+    return cm_str_make(arn.p + slash, arn.len - slash);
+}
+
+struct cm_str cm_ct_member(const struct cm_ct *ct, uint32_t obj, const char *key)
+{
+    uint32_t n;
+
+    if (ct->doc == NULL || obj == CM_JSON_NONE || cm_json_type(ct->doc, obj) != CM_JSON_OBJECT) {
+        return CM_STR_NULL;
+    }
+    n = cm_json_get(ct->doc, obj, key);
+    if (n == CM_JSON_NONE || cm_json_type(ct->doc, n) != CM_JSON_STRING) {
+        return CM_STR_NULL;
+    }
+    return cm_json_str(ct->doc, n, NULL);
+}
+
+void cm_ct_detection(struct cm_detection *d, const struct cm_event *ev, const char *type)
+{
+    memset(d, 0, sizeof(*d));
+    d->type = type;
+    d->account = ev->account;
+    d->region = ev->region;
+    d->time_ms = d->first_ms = ev->time_ms;
+    d->count = 1;
+    d->event = ev;
+    d->resource_type = CM_RES_ACCESS_KEY;
+    d->resource_id = cm_ct_actor_key(&ev->u.ct);
+}

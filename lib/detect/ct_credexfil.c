@@ -1,0 +1,514 @@
+/*
+ * Credentials issued to an EC2 instance or a Lambda function, used from
+ * somewhere else (issue #5; docs/detectors/cloudtrail.md has the rules):
+ *
+ *   UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS
+ *   UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS
+ *   UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS
+ *
+ * What is learned, each in a keyed table with a cap and a TTL:
+ *
+ *   homes    account/instance -> the instance's own public addresses: the
+ *            first address each new key of the instance is seen at (unless
+ *            a person's credentials used that address in the hour before),
+ *            and AssociateAddress's publicIp
+ *   creds    access key -> what it was issued to (EC2 or Lambda, from the
+ *            session or from the AssumeRole the service made) and, for
+ *            Lambda, the addresses it was seen at from inside Lambda
+ *   people   account/address -> when an IAM user, root, a federated or
+ *            Identity Center user, or a console session last called from it
+ *   expected account/address -> on how many distinct days it used the
+ *            account's instance credentials while flagged; after
+ *            exfil_expected_days (7) it is expected and stays quiet
+ *
+ * "Outside AWS" needs AWS's published ranges (config aws_ranges). Without
+ * them every public address that is not the instance's own counts as outside.
+ */
+#include "detect/ct.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "detect/state.h"
+#include "intel/awsranges.h"
+
+#define HOME_ADDRS   4
+#define LAMBDA_ADDRS 4
+#define KEY_MAX      160
+#define DAY_MS       (24LL * 3600 * 1000)
+#define HOMES_MAX    (256 * 1024)
+#define CREDS_MAX    (512 * 1024)
+#define PEOPLE_MAX   (256 * 1024)
+#define EXPECTED_MAX (64 * 1024)
+#define HOME_TTL     (30 * DAY_MS)
+#define CREDS_TTL    (2 * DAY_MS) /* role sessions last 12 hours at most */
+#define PEOPLE_TTL   (3600LL * 1000)
+#define EXPECTED_TTL (60 * DAY_MS)
+
+enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
+
+struct home {
+    struct cm_ip addr[HOME_ADDRS];
+    uint32_t n, next;
+};
+
+struct cred {
+    uint8_t kind; /* enum cred_kind */
+    bool seen;    /* used from a public address at least once (the first was judged) */
+    struct cm_ip lambda_addr[LAMBDA_ADDRS];
+    uint32_t nlambda;
+};
+
+struct seen_days {
+    int64_t last_day;
+    uint32_t days;
+};
+
+struct exfil {
+    const struct cm_detect_config *cfg;
+    struct cm_state *homes, *creds, *people, *expected;
+    uint32_t expected_days;
+};
+
+static int make_state(struct cm_state **out, size_t val, size_t max, int64_t ttl, uint64_t seed)
+{
+    struct cm_state_opts so = {.val_size = val, .max_entries = max, .ttl_ms = ttl, .seed = seed};
+
+    return cm_state_create(out, &so);
+}
+
+static void finish(void *state)
+{
+    struct exfil *x = state;
+
+    if (x == NULL) {
+        return;
+    }
+    cm_state_destroy(x->homes);
+    cm_state_destroy(x->creds);
+    cm_state_destroy(x->people);
+    cm_state_destroy(x->expected);
+    cm_free(x);
+}
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct exfil *x = cm_calloc(1, sizeof(*x));
+    uint64_t seed = opts ? opts->seed : 0;
+    int rc;
+
+    if (x == NULL) {
+        return CM_ENOMEM;
+    }
+    x->cfg = opts ? opts->config : NULL;
+    x->expected_days = x->cfg && x->cfg->ct.exfil_expected_days ? x->cfg->ct.exfil_expected_days
+                                                                : CM_CT_EXFIL_EXPECTED_DAYS;
+    rc = make_state(&x->homes, sizeof(struct home), HOMES_MAX, HOME_TTL, seed);
+    rc = rc ? rc : make_state(&x->creds, sizeof(struct cred), CREDS_MAX, CREDS_TTL, seed ^ 1);
+    rc = rc ? rc : make_state(&x->people, 1, PEOPLE_MAX, PEOPLE_TTL, seed ^ 2);
+    rc = rc ? rc
+            : make_state(&x->expected, sizeof(struct seen_days), EXPECTED_MAX, EXPECTED_TTL,
+                         seed ^ 3);
+    if (rc != 0) {
+        finish(x);
+        return rc;
+    }
+    *state = x;
+    return 0;
+}
+
+static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct exfil *x = state;
+
+    (void)sink;
+    cm_state_expire(x->homes, watermark_ms, NULL, NULL);
+    cm_state_expire(x->creds, watermark_ms, NULL, NULL);
+    cm_state_expire(x->people, watermark_ms, NULL, NULL);
+    cm_state_expire(x->expected, watermark_ms, NULL, NULL);
+    return 0;
+}
+
+/* "account/" + tail (tail bytes as given): 0 when it does not fit. */
+static size_t make_key(struct cm_str account, const void *tail, size_t tlen, char *out)
+{
+    if (account.len + 1 + tlen > KEY_MAX) {
+        return 0;
+    }
+    memcpy(out, account.p, account.len);
+    out[account.len] = '/';
+    memcpy(out + account.len + 1, tail, tlen);
+    return account.len + 1 + tlen;
+}
+
+static size_t addr_key(struct cm_str account, const struct cm_ip *ip, char *out)
+{
+    return make_key(account, ip, sizeof(*ip), out);
+}
+
+static bool same_ip(const struct cm_ip *a, const struct cm_ip *b)
+{
+    return a->family == b->family && memcmp(a->a, b->a, sizeof(a->a)) == 0;
+}
+
+static bool is_instance_id(struct cm_str s)
+{
+    if (!cm_str_present(s) || !(s.len == 10 || s.len == 19) || !cm_str_starts(s, "i-")) {
+        return false;
+    }
+    for (size_t i = 2; i < s.len; i++) {
+        char c = s.p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The credentials' account: the identity's, else the recipient's (whose trail logged it). */
+static struct cm_str cred_account(const struct cm_event *ev)
+{
+    struct cm_str a = ev->u.ct.uid.account_id;
+
+    return cm_str_present(a) && a.len > 0 ? a : ev->account;
+}
+
+/* A person's credentials (not a workload's): remember the address they called from. */
+static bool is_person(const struct cm_ct *ct)
+{
+    switch (ct->uid.type) {
+    case CM_UID_IAMUSER:
+    case CM_UID_ROOT:
+    case CM_UID_FEDERATEDUSER:
+    case CM_UID_IDENTITYCENTERUSER:
+        return true;
+    case CM_UID_ASSUMEDROLE:
+        return cm_str_eqc(ct->session_credential_from_console, "true");
+    default:
+        return false;
+    }
+}
+
+/* ---- learning ---------------------------------------------------------------------------- */
+
+static int add_home(struct exfil *x, struct cm_str account, struct cm_str instance,
+                    const struct cm_ip *ip, int64_t t)
+{
+    char key[KEY_MAX];
+    size_t n = make_key(account, instance.p, instance.len, key);
+    struct home *h;
+
+    if (n == 0) {
+        return 0;
+    }
+    if ((h = cm_state_touch(x->homes, key, n, t, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    for (uint32_t i = 0; i < h->n; i++) {
+        if (same_ip(&h->addr[i], ip)) {
+            return 0;
+        }
+    }
+    h->addr[h->next] = *ip;
+    h->next = (h->next + 1) % HOME_ADDRS;
+    h->n += h->n < HOME_ADDRS;
+    return 0;
+}
+
+/* AssumeRole by ec2.amazonaws.com or lambda.amazonaws.com: the key it issued, and to whom. */
+static int learn_assume_role(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str by =
+        cm_str_present(ct->uid.invoked_by) ? ct->uid.invoked_by : ct->source_ip_address;
+    uint32_t creds;
+    struct cm_str key;
+    struct cred *c;
+    enum cred_kind kind;
+
+    kind = cm_str_eqc(by, "ec2.amazonaws.com")      ? CRED_EC2
+           : cm_str_eqc(by, "lambda.amazonaws.com") ? CRED_LAMBDA
+                                                    : CRED_UNKNOWN;
+    if (kind == CRED_UNKNOWN || ct->doc == NULL || !cm_ct_ok(ct)) {
+        return 0;
+    }
+    creds = cm_json_get(ct->doc, ct->response_elements, "credentials");
+    key = cm_ct_member(ct, creds, "accessKeyId");
+    if (!cm_str_present(key) || key.len == 0 || key.len > KEY_MAX) {
+        return 0;
+    }
+    if ((c = cm_state_touch(x->creds, key.p, key.len, ev->time_ms, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    c->kind = (uint8_t)kind;
+    return 0;
+}
+
+/* AssociateAddress: the Elastic IP becomes one of the instance's own addresses. */
+static int learn_address(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str inst = cm_ct_member(ct, ct->request_parameters, "instanceId");
+    struct cm_str pub = cm_ct_member(ct, ct->request_parameters, "publicIp");
+    struct cm_ip ip;
+
+    if (!cm_ct_ok(ct) || !is_instance_id(inst) || !cm_str_present(pub) ||
+        cm_ip_parse(pub, &ip) != 0) {
+        return 0;
+    }
+    return add_home(x, ev->account, inst, &ip, ev->time_ms);
+}
+
+/*
+ * Whether a user agent says it runs inside Lambda ("exec-env/AWS_Lambda_..."):
+ * read for every role call, so it looks only at the few '/' of the string.
+ */
+static bool lambda_agent(struct cm_str ua)
+{
+    static const char before[] = "exec-env", after[] = "AWS_Lambda";
+    const char *p = ua.p, *end = ua.p + ua.len, *slash;
+
+    if (!cm_str_present(ua)) {
+        return false;
+    }
+    while ((slash = memchr(p, '/', (size_t)(end - p))) != NULL) {
+        if (slash - ua.p >= (ptrdiff_t)(sizeof(before) - 1) &&
+            end - slash > (ptrdiff_t)(sizeof(after) - 1) &&
+            memcmp(slash + 1, after, sizeof(after) - 1) == 0 &&
+            memcmp(slash - (sizeof(before) - 1), before, sizeof(before) - 1) == 0) {
+            return true;
+        }
+        p = slash + 1;
+    }
+    return false;
+}
+
+/* ---- judging a use ----------------------------------------------------------------------- */
+
+/* Whether the address has become expected; counts today when not. */
+static int expected_host(struct exfil *x, struct cm_str account, const struct cm_ip *ip, int64_t t,
+                         bool *expected)
+{
+    char key[KEY_MAX];
+    size_t n = addr_key(account, ip, key);
+    struct seen_days *s;
+    int64_t day = t / DAY_MS;
+
+    *expected = false;
+    if (n == 0) {
+        return 0;
+    }
+    if ((s = cm_state_touch(x->expected, key, n, t, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (s->days == 0 || day > s->last_day) {
+        s->days++;
+        s->last_day = day;
+    }
+    *expected = s->days > x->expected_days;
+    return 0;
+}
+
+static int fire(struct exfil *x, const struct cm_event *ev, const char *type,
+                struct cm_str remote_account, struct cm_sink *sink)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_detection d;
+    bool expected = false;
+    int rc;
+
+    if (ct->source_ip.family != CM_IP_NONE &&
+        (rc = expected_host(x, ev->account, &ct->source_ip, ev->time_ms, &expected)) != 0) {
+        return rc;
+    }
+    if (expected) {
+        return 0;
+    }
+    cm_ct_detection(&d, ev, type);
+    d.remote_account = remote_account;
+    return cm_sink_emit(sink, &d);
+}
+
+static bool person_used(struct exfil *x, struct cm_str account, const struct cm_ip *ip)
+{
+    char key[KEY_MAX];
+    size_t n = addr_key(account, ip, key);
+
+    return n > 0 && cm_state_get(x->people, key, n) != NULL;
+}
+
+static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_str instance,
+                        struct cred *c, struct cm_sink *sink)
+{
+    static const char outside[] = "UnauthorizedAccess:IAMUser/"
+                                  "InstanceCredentialExfiltration.OutsideAWS";
+    static const char inside[] = "UnauthorizedAccess:IAMUser/"
+                                 "InstanceCredentialExfiltration.InsideAWS";
+    const struct cm_ct *ct = &ev->u.ct;
+    const struct cm_awsranges *ranges = x->cfg ? x->cfg->aws_ranges : NULL;
+    struct cm_str account = ev->account; /* state is per logging account: one shard's */
+    const struct cm_ip *ip = &ct->source_ip;
+    char key[KEY_MAX];
+    size_t n;
+    const struct home *h;
+    bool first, in_aws;
+
+    /* Through a VPC endpoint: expected when it is the account's own. */
+    if (cm_str_present(ct->vpc_endpoint_id) && ct->vpc_endpoint_id.len > 0) {
+        struct cm_str owner = ct->vpc_endpoint_account_id;
+        if (cm_str_present(owner) && owner.len > 0 && !cm_str_eq(owner, cred_account(ev))) {
+            return fire(x, ev, inside, owner, sink);
+        }
+        return 0;
+    }
+    if (!cm_ip_is_public(ip)) {
+        return 0; /* a private address without an endpoint: inside the VPC */
+    }
+    /* The key's first public address is judged below; private ones do not count. */
+    first = !c->seen;
+    c->seen = true;
+    in_aws = ranges != NULL && cm_awsranges_lookup(ranges, ip, NULL);
+    if (ranges != NULL && !in_aws) {
+        return fire(x, ev, outside, CM_STR_NULL, sink);
+    }
+    n = make_key(account, instance.p, instance.len, key);
+    h = n ? cm_state_get(x->homes, key, n) : NULL;
+    for (uint32_t i = 0; h != NULL && i < h->n; i++) {
+        if (same_ip(&h->addr[i], ip)) {
+            return 0;
+        }
+    }
+    if (first) {
+        /*
+         * A new key's first address is the instance's own, unless a person
+         * called from it just before (a workstation, an attacker's host);
+         * inside AWS that is ambiguous (a person on an instance) and kept.
+         */
+        if (!person_used(x, account, ip) || in_aws) {
+            return add_home(x, account, instance, ip, ev->time_ms);
+        }
+        return fire(x, ev, outside, CM_STR_NULL, sink);
+    }
+    return fire(x, ev, in_aws ? inside : outside, CM_STR_NULL, sink);
+}
+
+static int lambda_use(struct exfil *x, const struct cm_event *ev, struct cred *c, bool from_lambda,
+                      struct cm_sink *sink)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    const struct cm_awsranges *ranges = x->cfg ? x->cfg->aws_ranges : NULL;
+    const struct cm_ip *ip = &ct->source_ip;
+
+    if (!cm_ip_is_public(ip)) {
+        return 0;
+    }
+    if (from_lambda) {
+        for (uint32_t i = 0; i < c->nlambda; i++) {
+            if (same_ip(&c->lambda_addr[i], ip)) {
+                return 0;
+            }
+        }
+        c->lambda_addr[c->nlambda % LAMBDA_ADDRS] = *ip;
+        c->nlambda++;
+        return 0;
+    }
+    if (ranges != NULL) {
+        if (cm_awsranges_lookup(ranges, ip, NULL)) {
+            return 0;
+        }
+    } else {
+        uint32_t k = c->nlambda < LAMBDA_ADDRS ? c->nlambda : LAMBDA_ADDRS;
+        if (k == 0) {
+            return 0; /* never seen inside Lambda: nothing to compare with */
+        }
+        for (uint32_t i = 0; i < k; i++) {
+            if (same_ip(&c->lambda_addr[i], ip)) {
+                return 0;
+            }
+        }
+    }
+    return fire(x, ev, "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS",
+                CM_STR_NULL, sink);
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct exfil *x = state;
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str key = ct->uid.access_key_id, session;
+    bool from_lambda, ec2;
+    struct cred *c;
+
+    if (cm_str_eqc(ct->event_name, "AssumeRole")) {
+        return learn_assume_role(x, ev);
+    }
+    if (cm_str_eqc(ct->event_name, "AssociateAddress")) {
+        return learn_address(x, ev);
+    }
+    if (ct->source_ip.family == CM_IP_NONE ||
+        (cm_str_present(ct->uid.invoked_by) && ct->uid.invoked_by.len > 0)) {
+        return 0; /* an AWS service acting with the credentials */
+    }
+    if (is_person(ct)) {
+        char k[KEY_MAX];
+        size_t n = cm_ip_is_public(&ct->source_ip) ? addr_key(ev->account, &ct->source_ip, k) : 0;
+        if (n > 0 && cm_state_touch(x->people, k, n, ev->time_ms, NULL) == NULL) {
+            return CM_ENOMEM;
+        }
+        return 0;
+    }
+    if (ct->uid.type != CM_UID_ASSUMEDROLE || !cm_str_present(key) || key.len == 0 ||
+        key.len > KEY_MAX) {
+        return 0;
+    }
+    session = cm_ct_session_name(&ct->uid);
+    ec2 = (cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0) ||
+          is_instance_id(session);
+    /* An instance's calls never need the user-agent scan: most role calls are theirs. */
+    from_lambda = !ec2 && lambda_agent(ct->user_agent);
+    c = ec2 || from_lambda ? cm_state_touch(x->creds, key.p, key.len, ev->time_ms, NULL)
+                           : cm_state_get(x->creds, key.p, key.len);
+    if (c == NULL) {
+        return ec2 || from_lambda ? CM_ENOMEM : 0;
+    }
+    if (c->kind == CRED_UNKNOWN) {
+        c->kind = (uint8_t)(ec2 ? CRED_EC2 : CRED_LAMBDA);
+    }
+    if (c->kind == CRED_EC2 && is_instance_id(session)) {
+        return instance_use(x, ev, session, c, sink);
+    }
+    if (c->kind == CRED_LAMBDA) {
+        return lambda_use(x, ev, c, from_lambda, sink);
+    }
+    return 0;
+}
+
+static void state_stats(const void *state, struct cm_state_stats *sum)
+{
+    const struct exfil *x = state;
+
+    cm_state_stats_add(sum, x->homes);
+    cm_state_stats_add(sum, x->creds);
+    cm_state_stats_add(sum, x->people);
+    cm_state_stats_add(sum, x->expected);
+}
+
+static const char *const types[] = {
+    "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
+    "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS",
+    "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS",
+    NULL,
+};
+
+const struct cm_detector cm_detector_ct_credexfil = {
+    .name = "cloudtrail-credential-exfiltration",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = tick,
+    .finish = finish,
+    .state_stats = state_stats,
+};

@@ -1,0 +1,159 @@
+/*
+ * Stealth:IAMUser/PasswordPolicyChange (issue #5): the account password
+ * policy was weakened or deleted. The detector remembers, per account, the
+ * last policy a successful UpdateAccountPasswordPolicy set (IAM's no-policy
+ * defaults after a successful delete, and before anything was seen), and
+ * scores each update or delete against it with cm_pwpolicy_weakening():
+ * the severity grows with how much weaker the new policy is. Denied attempts
+ * are findings too (GuardDuty reports attempts) but change nothing that is
+ * remembered. additionalInfo carries oldPolicy and newPolicy.
+ * docs/detectors/cloudtrail.md has the scoring table.
+ */
+#include "detect/ct.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "detect/state.h"
+
+#define ACCOUNTS_MAX (64 * 1024)
+#define POLICY_TTL   (400LL * 24 * 3600 * 1000) /* a policy is remembered a year+ */
+
+struct known {
+    struct cm_pwpolicy p;
+};
+
+struct pw {
+    struct cm_state *accounts; /* account id -> struct known */
+    struct cm_buf info;        /* additionalInfo of the detection being emitted */
+};
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct pw *w = cm_calloc(1, sizeof(*w));
+    struct cm_state_opts so = {
+        .val_size = sizeof(struct known),
+        .max_entries = ACCOUNTS_MAX,
+        .ttl_ms = POLICY_TTL,
+        .seed = opts ? opts->seed : 0,
+    };
+    int rc;
+
+    if (w == NULL) {
+        return CM_ENOMEM;
+    }
+    if ((rc = cm_state_create(&w->accounts, &so)) != 0) {
+        cm_free(w);
+        return rc;
+    }
+    cm_buf_init(&w->info, 0);
+    *state = w;
+    return 0;
+}
+
+static void finish(void *state)
+{
+    struct pw *w = state;
+
+    if (w != NULL) {
+        cm_state_destroy(w->accounts);
+        cm_buf_finish(&w->info);
+        cm_free(w);
+    }
+}
+
+static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    (void)sink;
+    cm_state_expire(((struct pw *)state)->accounts, watermark_ms, NULL, NULL);
+    return 0;
+}
+
+/* {"oldPolicy": {...}, "newPolicy": {...}} into w->info; NULL policies are {}. */
+static int write_info(struct pw *w, const struct cm_pwpolicy *old, const struct cm_pwpolicy *new_)
+{
+    struct cm_jw jw;
+
+    cm_buf_reset(&w->info);
+    cm_jw_init(&jw, &w->info);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "oldPolicy");
+    cm_pwpolicy_json(old, &jw);
+    cm_jw_key(&jw, "newPolicy");
+    cm_pwpolicy_json(new_, &jw);
+    cm_jw_obj_end(&jw);
+    return cm_jw_finish(&jw);
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct pw *w = state;
+    const struct cm_ct *ct = &ev->u.ct;
+    bool update, ok = cm_ct_ok(ct);
+    struct cm_pwpolicy none, new_;
+    struct known *k;
+    const struct cm_pwpolicy *old;
+    struct cm_detection d;
+    int points, rc;
+
+    if (!cm_str_eqc(ct->event_source, "iam.amazonaws.com")) {
+        return 0;
+    }
+    update = cm_str_eqc(ct->event_name, "UpdateAccountPasswordPolicy");
+    if (!update && !cm_str_eqc(ct->event_name, "DeleteAccountPasswordPolicy")) {
+        return 0;
+    }
+    cm_pwpolicy_none(&none);
+    k = cm_state_get(w->accounts, ev->account.p, ev->account.len);
+    old = k ? &k->p : NULL;
+    if (update) {
+        /* A value out of range keeps its default; the rest of the request still counts. */
+        (void)cm_pwpolicy_from_request(ct->doc, ct->request_parameters, &new_);
+        points = cm_pwpolicy_weakening(old ? old : &none, &new_);
+    } else {
+        new_ = none;
+        /* A delete succeeds only when a policy was set: unknown, it is at least a change. */
+        points = old ? cm_pwpolicy_weakening(old, &none) : 1;
+    }
+    if (points > 0) {
+        cm_ct_detection(&d, ev, "Stealth:IAMUser/PasswordPolicyChange");
+        d.severity = cm_pwpolicy_severity(points);
+        if ((rc = write_info(w, old, update ? &new_ : NULL)) != 0) {
+            return rc;
+        }
+        d.info = cm_str_make(w->info.p, w->info.len);
+        if ((rc = cm_sink_emit(sink, &d)) != 0) {
+            return rc;
+        }
+    }
+    if (ok) {
+        k = cm_state_touch(w->accounts, ev->account.p, ev->account.len, ev->time_ms, NULL);
+        if (k == NULL) {
+            return CM_ENOMEM;
+        }
+        k->p = new_;
+    }
+    return 0;
+}
+
+static void state_stats(const void *state, struct cm_state_stats *sum)
+{
+    cm_state_stats_add(sum, ((const struct pw *)state)->accounts);
+}
+
+static const char *const types[] = {
+    "Stealth:IAMUser/PasswordPolicyChange",
+    NULL,
+};
+
+const struct cm_detector cm_detector_ct_password = {
+    .name = "cloudtrail-password-policy",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = tick,
+    .finish = finish,
+    .state_stats = state_stats,
+};

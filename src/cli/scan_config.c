@@ -1,0 +1,75 @@
+/*
+ * `coalmine scan --config FILE` (see scan_config.h).
+ */
+#include "cli/scan_config.h"
+
+#include <stdio.h>
+
+#include "base/err.h"
+
+static int apply_list(struct cm_scan_intel *si, int code, const struct cm_config_list *l,
+                      const char *key, char *err, size_t errlen)
+{
+    char why[384];
+
+    for (size_t i = 0; i < l->n; i++) {
+        int rc = cm_scan_intel_option(si, code, l->v[i], why, sizeof(why));
+        if (rc != 0) {
+            snprintf(err, errlen, "%s[%zu]: %s", key, i, why);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
+                         struct cm_scan_detect *sd, struct cm_scan_cli_set *set, char *err,
+                         size_t errlen)
+{
+    const struct cm_config_intel *in = &c->intel;
+    const struct cm_config_detectors *d = &c->detectors;
+    int rc;
+
+    rc = apply_list(si, CM_SCAN_OPT_THREAT_LIST, &in->threat_lists, "intel.threat_lists", err,
+                    errlen);
+    rc = rc ? rc
+            : apply_list(si, CM_SCAN_OPT_TRUSTED_LIST, &in->trusted_lists, "intel.trusted_lists",
+                         err, errlen);
+    rc = rc ? rc : apply_list(si, CM_SCAN_OPT_INTEL_LIST, &in->lists, "intel.lists", err, errlen);
+    /* The file's databases come after the command line's: earlier ones win. */
+    rc = rc ? rc : apply_list(si, CM_SCAN_OPT_GEOIP, &in->geoip, "intel.geoip", err, errlen);
+    if (rc == 0 && in->dir != NULL && si->intel_dir == NULL) {
+        rc = cm_scan_intel_option(si, CM_SCAN_OPT_INTEL_DIR, in->dir, err, errlen);
+    }
+    if (rc == 0 && !in->use_default) {
+        rc = cm_scan_intel_option(si, CM_SCAN_OPT_NO_DEFAULT_INTEL, NULL, err, errlen);
+    }
+    if (rc == 0 && in->aws_ranges != NULL && sd->aws_ranges_path == NULL) {
+        rc = cm_scan_detect_option(sd, CM_SCAN_OPT_AWS_RANGES, in->aws_ranges, err, errlen);
+    }
+    for (size_t i = 0; rc == 0 && i < c->canaries.keys.n; i++) {
+        rc = cm_scan_detect_add_canary(sd, c->canaries.keys.v[i], err, errlen);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    if (sd->ct.travel_min_km == 0) {
+        sd->ct.travel_min_km = d->console_login.min_distance_km;
+    }
+    if (sd->ct.travel_max_kmh == 0) {
+        sd->ct.travel_max_kmh = d->console_login.max_speed_kmh;
+    }
+    if (sd->ct.travel_window_ms == 0) {
+        sd->ct.travel_window_ms = (int64_t)d->console_login.window_hours * 3600 * 1000;
+    }
+    if (sd->ct.exfil_expected_days == 0) {
+        sd->ct.exfil_expected_days = (uint32_t)d->credential_exfiltration.expected_after_days;
+    }
+    if (set->db_path && *set->db_path == NULL) {
+        *set->db_path = c->store.db;
+    }
+    if (set->retention_days && *set->retention_days < 0) {
+        *set->retention_days = c->store.retention_days;
+    }
+    return 0;
+}

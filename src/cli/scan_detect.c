@@ -1,0 +1,199 @@
+/*
+ * The detector settings of `coalmine scan` (see scan_detect.h).
+ */
+#include "cli/scan_detect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "core/config.h"
+#include "source/source_file.h"
+
+#define RANGES_SEED 0x72616e676573ULL
+#define BAD_SHOWN   5
+
+int cm_scan_detect_add_canary(struct cm_scan_detect *sd, const char *key, char *err, size_t errlen)
+{
+    const char *why = cm_config_check_access_key(cm_str_cstr(key));
+    char *copy;
+
+    if (why != NULL) {
+        snprintf(err, errlen, "--canary-key '%s': %s", key, why);
+        return CM_EINVAL;
+    }
+    for (size_t i = 0; i < sd->ncanary; i++) {
+        if (strcmp(sd->canary_text[i], key) == 0) {
+            return 0; /* given twice (flag and config file): once is enough */
+        }
+    }
+    if (sd->ncanary == sd->cap) {
+        size_t cap = sd->cap ? sd->cap * 2 : 8;
+        struct cm_str *v = cm_realloc(sd->canary, cap * sizeof(*v));
+        char **t;
+        if (v == NULL) {
+            return CM_ENOMEM;
+        }
+        sd->canary = v;
+        if ((t = cm_realloc(sd->canary_text, cap * sizeof(*t))) == NULL) {
+            return CM_ENOMEM;
+        }
+        sd->canary_text = t;
+        sd->cap = cap;
+    }
+    if ((copy = cm_malloc(strlen(key) + 1)) == NULL) {
+        return CM_ENOMEM;
+    }
+    memcpy(copy, key, strlen(key) + 1);
+    sd->canary_text[sd->ncanary] = copy;
+    sd->canary[sd->ncanary] = cm_str_cstr(copy);
+    sd->ncanary++;
+    return 0;
+}
+
+int cm_scan_detect_option(struct cm_scan_detect *sd, int code, const char *arg, char *err,
+                          size_t errlen)
+{
+    switch (code) {
+    case CM_SCAN_OPT_CANARY_KEY:
+        return cm_scan_detect_add_canary(sd, arg, err, errlen);
+    case CM_SCAN_OPT_AWS_RANGES: {
+        char *copy = cm_malloc(strlen(arg) + 1);
+        if (copy == NULL) {
+            return CM_ENOMEM;
+        }
+        memcpy(copy, arg, strlen(arg) + 1);
+        cm_free(sd->aws_ranges_path);
+        sd->aws_ranges_path = copy;
+        return 0;
+    }
+    default:
+        snprintf(err, errlen, "unknown option");
+        return CM_EINVAL;
+    }
+}
+
+struct bad_ranges {
+    const char *path;
+    size_t n;
+    bool quiet;
+};
+
+static void on_bad(void *ud, uint32_t line, const char *reason)
+{
+    struct bad_ranges *b = ud;
+
+    if (!b->quiet && b->n < BAD_SHOWN) {
+        fprintf(stderr, "  %s:%u: %s (entry skipped)\n", b->path, line, reason);
+    }
+    b->n++;
+}
+
+static int load_ranges(struct cm_scan_detect *sd, bool quiet, char *err, size_t errlen)
+{
+    const char *path = sd->aws_ranges_path;
+    struct bad_ranges bad = {path, 0, quiet};
+    struct cm_awsranges_report rep = {on_bad, &bad};
+    struct cm_diag diag;
+    struct cm_buf raw;
+    int fd, rc;
+
+    cm_buf_init(&raw, 0);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "--aws-ranges %s: %s", path, strerror(errno));
+        return CM_EIO;
+    }
+    rc = cm_read_fd(fd, &raw, 0);
+    close(fd);
+    if (rc != 0) {
+        snprintf(err, errlen, "--aws-ranges %s: %s", path, cm_strerror(rc));
+        cm_buf_finish(&raw);
+        return rc;
+    }
+    memset(&diag, 0, sizeof(diag));
+    rc = cm_awsranges_parse(&sd->ranges, raw.p, raw.len, RANGES_SEED, &rep, &diag);
+    cm_buf_finish(&raw);
+    if (rc != 0) {
+        if (rc == CM_EINVAL) {
+            snprintf(err, errlen, "--aws-ranges %s:%zu: not AWS's ip-ranges.json: %s", path,
+                     diag.line, diag.msg);
+        } else {
+            snprintf(err, errlen, "--aws-ranges %s: %s", path, cm_strerror(rc));
+        }
+        return rc;
+    }
+    if (!quiet) {
+        fprintf(stderr, "  aws:      %zu prefixes from %s%s", cm_awsranges_prefixes(sd->ranges),
+                path, bad.n ? "" : "\n");
+        if (bad.n) {
+            fprintf(stderr, " (%zu entries skipped)\n", bad.n);
+        }
+    }
+    return 0;
+}
+
+/* The engine's locate(): the geo databases' coordinates for a public address. */
+static bool locate(void *ud, const struct cm_ip *ip, double *lat, double *lon)
+{
+    struct cm_geo g;
+
+    if (cm_geoip_lookup(ud, ip, &g) != 0 || !g.has_location) {
+        return false;
+    }
+    *lat = g.lat;
+    *lon = g.lon;
+    return true;
+}
+
+static bool has_locations(const struct cm_geoip *geo)
+{
+    for (size_t i = 0; geo != NULL && i < cm_geoip_count(geo); i++) {
+        if (cm_geoip_fields(geo, i) & CM_GEO_F_LOCATION) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int cm_scan_detect_open(struct cm_scan_detect *sd, const struct cm_geoip *geo,
+                        struct cm_detect_config *cfg, bool quiet, char *err, size_t errlen)
+{
+    int rc;
+
+    if (sd->aws_ranges_path != NULL && (rc = load_ranges(sd, quiet, err, errlen)) != 0) {
+        return rc;
+    }
+    sd->geo = geo;
+    cfg->aws_ranges = sd->ranges;
+    cfg->canary_keys = sd->canary;
+    cfg->ncanary = sd->ncanary;
+    cfg->ct = sd->ct;
+    if (has_locations(geo)) {
+        cfg->locate = locate;
+        cfg->locate_ud = (void *)(uintptr_t)geo;
+    }
+    if (!quiet && sd->ncanary) {
+        fprintf(stderr, "  canaries: %zu decoy access key%s\n", sd->ncanary,
+                sd->ncanary == 1 ? "" : "s");
+    }
+    return 0;
+}
+
+void cm_scan_detect_close(struct cm_scan_detect *sd)
+{
+    for (size_t i = 0; i < sd->ncanary; i++) {
+        cm_free(sd->canary_text[i]);
+    }
+    cm_free(sd->canary_text);
+    cm_free(sd->canary);
+    cm_free(sd->aws_ranges_path);
+    cm_awsranges_destroy(sd->ranges);
+    memset(sd, 0, sizeof(*sd));
+}

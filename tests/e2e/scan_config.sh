@@ -1,0 +1,107 @@
+#!/bin/sh
+# End-to-end tests of the detector settings of `coalmine scan` (issue #5):
+# --canary-key, --aws-ranges and --config FILE (coalmine.yaml). A hand-made
+# CloudTrail file holds calls with a decoy key and an instance role session
+# used from inside and outside AWS; the test checks what each setting makes
+# the scan report, that the file and the flags combine as docs/config.md
+# says (lists add up, relative paths follow the file), and that every bad
+# value is a clear error with the right exit status. Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+
+mkdir -p "$T/logs" "$T/etc/aws"
+# Records: a decoy key (twice), another key, and instance credentials from
+# the instance's own address (3.80.1.1, inside AWS) then from 198.51.77.7.
+cat >"$T/logs/trail.json" <<'EOF'
+{"Records":[
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDADECOY","accountId":"111122223333","accessKeyId":"AKIADECOY00000000001","userName":"backup"},"eventTime":"2026-01-05T10:00:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","awsRegion":"us-east-1","sourceIPAddress":"198.51.77.9","userAgent":"curl/8.0","eventID":"e1","eventType":"AwsApiCall","recipientAccountId":"111122223333"},
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDADECOY","accountId":"111122223333","accessKeyId":"AKIADECOY00000000001","userName":"backup"},"eventTime":"2026-01-05T10:00:10Z","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"us-east-1","sourceIPAddress":"198.51.77.9","userAgent":"curl/8.0","errorCode":"AccessDenied","eventID":"e2","eventType":"AwsApiCall","recipientAccountId":"111122223333"},
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAREAL","accountId":"111122223333","accessKeyId":"AKIAREAL000000000001","userName":"alice"},"eventTime":"2026-01-05T10:00:20Z","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"us-east-1","sourceIPAddress":"198.51.77.10","userAgent":"curl/8.0","eventID":"e3","eventType":"AwsApiCall","recipientAccountId":"111122223333"},
+{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAWEB:i-0123456789abcdef0","arn":"arn:aws:sts::111122223333:assumed-role/web/i-0123456789abcdef0","accountId":"111122223333","accessKeyId":"ASIAINST0000000001","sessionContext":{"ec2RoleDelivery":"2.0"}},"eventTime":"2026-01-05T10:01:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","sourceIPAddress":"3.80.1.1","userAgent":"Boto3/1.34","eventID":"e4","eventType":"AwsApiCall","recipientAccountId":"111122223333"},
+{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAWEB:i-0123456789abcdef0","arn":"arn:aws:sts::111122223333:assumed-role/web/i-0123456789abcdef0","accountId":"111122223333","accessKeyId":"ASIAINST0000000001","sessionContext":{"ec2RoleDelivery":"2.0"}},"eventTime":"2026-01-05T10:02:00Z","eventSource":"iam.amazonaws.com","eventName":"ListRoles","awsRegion":"us-east-1","sourceIPAddress":"198.51.77.7","userAgent":"aws-cli/2.15","eventID":"e5","eventType":"AwsApiCall","recipientAccountId":"111122223333"}
+]}
+EOF
+cat >"$T/etc/aws/ip-ranges.json" <<'EOF'
+{"syncToken":"1","createDate":"2026-01-01-00-00-00","prefixes":[
+{"ip_prefix":"3.0.0.0/8","region":"us-east-1","service":"AMAZON","network_border_group":"us-east-1"},
+{"ip_prefix":"198.51.77.0/24","region":"us-east-1","service":"EC2","network_border_group":"us-east-1"}],
+"ipv6_prefixes":[]}
+EOF
+
+# types FILE: the finding types of a json scan, one per line, sorted.
+types() { jq -r .type "$1" 2>/dev/null | sort; }
+CANARY='UnauthorizedAccess:IAMUser/CanaryCredentialUsage'
+OUTSIDE='UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS'
+INSIDE='UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS'
+SCAN="$COALMINE scan -q --no-default-intel --format json"
+
+# --- flags ---
+$SCAN "$T/logs" >"$T/none.json"
+check "without settings: no canary, instance key outside its address is OutsideAWS" \
+    test "$(types "$T/none.json")" = "$OUTSIDE"
+
+$SCAN --canary-key AKIADECOY00000000001 "$T/logs" >"$T/c.json"
+check "--canary-key: the decoy key's two calls (one denied) are one finding" \
+    test "$(jq -r "select(.type == \"$CANARY\") | .service.count" "$T/c.json")" = 2
+check "--canary-key: the finding names the key and severity 8" \
+    test "$(jq -r "select(.type == \"$CANARY\") | [.resource.accessKeyDetails.accessKeyId, .severity] | @tsv" "$T/c.json")" = "$(printf 'AKIADECOY00000000001\t8')"
+
+$SCAN --aws-ranges "$T/etc/aws/ip-ranges.json" "$T/logs" >"$T/r.json"
+check "--aws-ranges: the other address is inside AWS, so InsideAWS" \
+    test "$(types "$T/r.json")" = "$INSIDE"
+
+# --- the config file ---
+cat >"$T/etc/coalmine.yaml" <<'EOF'
+intel:
+  default: false
+  aws_ranges: aws/ip-ranges.json   # relative to this file
+canaries:
+  keys:
+    - AKIADECOY00000000001
+EOF
+BIN="$(cd "$(dirname "$COALMINE")" && pwd)/$(basename "$COALMINE")"
+(cd "$T" && "$BIN" scan -q --format json --config etc/coalmine.yaml logs >"$T/cfg.json")
+check "--config: canary keys and a relative aws_ranges path are taken from the file" \
+    test "$(types "$T/cfg.json" | tr '\n' ' ')" = "$CANARY $INSIDE "
+
+$SCAN --config "$T/etc/coalmine.yaml" --canary-key AKIAREAL000000000001 "$T/logs" >"$T/both.json"
+check "--config plus --canary-key: the lists add up (both keys are canaries)" \
+    test "$(jq -r "select(.type == \"$CANARY\") | .resource.accessKeyDetails.accessKeyId" "$T/both.json" | sort | tr '\n' ' ')" = "AKIADECOY00000000001 AKIAREAL000000000001 "
+
+# --- bad settings ---
+expect_error() { # name, status, pattern, args...
+    name=$1 want=$2 pat=$3
+    shift 3
+    $COALMINE scan -q --no-default-intel "$@" "$T/logs" >/dev/null 2>"$T/err"
+    got=$?
+    if [ "$got" = "$want" ] && grep -q -- "$pat" "$T/err"; then ok "$name"; else
+        nok "$name" "status $got (want $want)" "$(cat "$T/err")"; fi
+}
+expect_error "--canary-key that is not a key id: usage error" 2 "canary-key 'nope'" --canary-key nope
+expect_error "--aws-ranges missing file: error naming it" 1 "aws-ranges $T/none.json" \
+    --aws-ranges "$T/none.json"
+echo '{"prefixes": 7}' >"$T/bad-ranges.json"
+expect_error "--aws-ranges not ip-ranges.json: error" 1 "not AWS's ip-ranges.json" \
+    --aws-ranges "$T/bad-ranges.json"
+expect_error "--config missing file: error naming it" 1 "$T/nope.yaml" --config "$T/nope.yaml"
+printf 'canaries:\n  keys: [AKIADECOY00000000001, xyz]\n' >"$T/bad1.yaml"
+expect_error "--config bad canary key: file:line:col and the key path" 1 \
+    "bad1.yaml:2:.*canaries.keys\[1\]" --config "$T/bad1.yaml"
+printf 'intel:\n  geoip_db: x\n' >"$T/bad2.yaml"
+expect_error "--config unknown key: named with its place" 1 "bad2.yaml:2:.*geoip_db" \
+    --config "$T/bad2.yaml"
+printf 'detectors:\n  console_login:\n    min_distance_km: -5\n' >"$T/bad3.yaml"
+expect_error "--config number out of range: error" 1 "bad3.yaml:3:.*min_distance_km" \
+    --config "$T/bad3.yaml"
+
+# The shipped example loads.
+EX=share/coalmine/coalmine.example.yaml
+if [ -f "$EX" ]; then
+    $COALMINE scan -q --no-default-intel --config "$EX" "$T/logs" >/dev/null 2>"$T/err"
+    st=$?
+    # The example names files that need not exist here; a missing one is the only error allowed.
+    if [ $st = 0 ] || grep -q "No such file" "$T/err"; then ok "the example config parses"; else
+        nok "the example config parses" "$(cat "$T/err")"; fi
+else
+    skip "the example config parses" "no $EX"
+fi
+done_testing

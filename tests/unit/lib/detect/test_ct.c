@@ -1,0 +1,681 @@
+/*
+ * The CloudTrail detectors of issue #5 (lib/detect/ct_*.c) at the library
+ * level: hand-written CloudTrail records go through the real parser into an
+ * engine holding every built-in detector, with a config (canary keys, AWS
+ * ranges, a locate() stub) built here; the test checks which types come out,
+ * on which resource, with which severity and additionalInfo, and that the
+ * near misses of docs/detectors/cloudtrail.md give nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/ct.h"
+#include "detect/detect.h"
+#include "intel/awsranges.h"
+#include "parse/parse.h"
+
+#define MAXD 64
+
+struct got {
+    char type[MAXD][96];
+    char resource[MAXD][96];
+    char actor[MAXD][96];
+    char info[MAXD][512];
+    char remote[MAXD][32];
+    double severity[MAXD];
+    uint32_t nevidence[MAXD];
+    size_t n;
+};
+
+struct run {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+};
+
+static void copy(char *dst, size_t cap, struct cm_str s)
+{
+    size_t n = s.p ? (s.len < cap - 1 ? s.len : cap - 1) : 0;
+
+    if (n) {
+        memcpy(dst, s.p, n);
+    }
+    dst[n] = '\0';
+}
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct got *g = &((struct run *)sink->ud)->got;
+
+    assert_true(g->n < MAXD);
+    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
+    copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
+    copy(g->actor[g->n], sizeof(g->actor[0]), d->actor);
+    copy(g->info[g->n], sizeof(g->info[0]), d->info);
+    copy(g->remote[g->n], sizeof(g->remote[0]), d->remote_account);
+    g->severity[g->n] = d->severity;
+    g->nevidence[g->n] = d->nevidence;
+    g->n++;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud, (void)kind, (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* Places: London, Milton (WA) and Paris by their first octet (a stub of the geo databases). */
+static bool locate(void *ud, const struct cm_ip *ip, double *lat, double *lon)
+{
+    (void)ud;
+    switch (ip->a[0]) {
+    case 81:
+        *lat = 51.5142, *lon = -0.0931;
+        return true;
+    case 216:
+        *lat = 47.2513, *lon = -122.3149;
+        return true;
+    case 82:
+        *lat = 48.8566, *lon = 2.3522;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const char canary1[] = "AKIACANARY0000000001", canary2[] = "AKIACANARY0000000002";
+
+/* AWS's ranges for the test: 3.0.0.0/8 and 52.0.0.0/8 are inside AWS. */
+static const char ranges_json[] =
+    "{\"syncToken\":\"1\",\"createDate\":\"2026-01-01-00-00-00\",\"prefixes\":["
+    "{\"ip_prefix\":\"3.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"AMAZON\","
+    "\"network_border_group\":\"us-east-1\"},"
+    "{\"ip_prefix\":\"52.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"EC2\","
+    "\"network_border_group\":\"us-east-1\"}],\"ipv6_prefixes\":[]}";
+
+/* Runs CloudTrail text (a {"Records": [...]} file) through every detector. */
+static void run_text(struct run *r, const char *text, bool with_ranges)
+{
+    struct cm_detect_config cfg;
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct cm_awsranges *ranges = NULL;
+    const struct cm_parser *ps = cm_parser_by_name("cloudtrail");
+
+    memset(r, 0, sizeof(*r));
+    memset(&o, 0, sizeof(o));
+    memset(&cfg, 0, sizeof(cfg));
+    if (with_ranges) {
+        assert_int_equal(
+            cm_awsranges_parse(&ranges, ranges_json, strlen(ranges_json), 7, NULL, NULL), 0);
+    }
+    cfg.aws_ranges = ranges;
+    cfg.locate = locate;
+    struct cm_str canaries[2] = {{canary1, sizeof(canary1) - 1}, {canary2, sizeof(canary2) - 1}};
+
+    cfg.canary_keys = canaries;
+    cfg.ncanary = 2;
+    o.config = &cfg;
+    o.seed = 1;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_non_null(ps);
+    assert_int_equal(cm_engine_create(&r->engine, cm_detectors(), &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(ps->parse(&ctx, text, strlen(text)), 0);
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+    cm_json_doc_finish(&doc);
+    cm_awsranges_destroy(ranges);
+}
+
+static size_t count(const struct got *g, const char *type)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        n += strcmp(g->type[i], type) == 0;
+    }
+    return n;
+}
+
+static int first(const struct got *g, const char *type)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        if (strcmp(g->type[i], type) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* ---- records ---- */
+
+#define IAMUSER                                                                                    \
+    "\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDAALICE\",\"arn\":"                \
+    "\"arn:aws:iam::111122223333:user/alice\",\"accountId\":\"111122223333\",\"accessKeyId\":"     \
+    "\"AKIAALICE0000000001\",\"userName\":\"alice\"}"
+#define ROOT                                                                                       \
+    "\"userIdentity\":{\"type\":\"Root\",\"principalId\":\"111122223333\",\"arn\":"                \
+    "\"arn:aws:iam::111122223333:root\",\"accountId\":\"111122223333\",\"accessKeyId\":"           \
+    "\"ASIAROOT00000000001\"}"
+#define INSTANCE(key)                                                                              \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAWEB:i-0123456789abcdef0\","  \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/web/i-0123456789abcdef0\",\"accountId\":"    \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/web\",\"userName\":\"web\"},"      \
+    "\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"},"   \
+    "\"ec2RoleDelivery\":\"2.0\"}}"
+#define LAMBDA(key)                                                                                \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAFN:resize\",\"arn\":"        \
+    "\"arn:aws:sts::111122223333:assumed-role/fn-role/resize\",\"accountId\":\"111122223333\","    \
+    "\"accessKeyId\":\"" key "\"}"
+#define COMMON                                                                                     \
+    "\"eventVersion\":\"1.08\",\"awsRegion\":\"us-east-1\",\"eventType\":\"AwsApiCall\","          \
+    "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Management\""
+
+/* One record: identity, time (seconds after 10:00), source, name, address, agent, extra members. */
+static char *rec(char *out, size_t cap, const char *uid, int at, const char *src, const char *name,
+                 const char *ip, const char *ua, const char *extra)
+{
+    snprintf(out, cap,
+             "{%s,%s,\"eventTime\":\"2026-01-05T%02d:%02d:%02dZ\",\"eventSource\":\"%s\","
+             "\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
+             "\"eventID\":\"%s-%d\"%s%s}",
+             COMMON, uid, 10 + at / 3600, at / 60 % 60, at % 60, src, name, ip, ua, name, at,
+             extra ? "," : "", extra ? extra : "");
+    return out;
+}
+
+/* Joins records into a {"Records": [...]} file (static buffer). */
+static const char *file(const char *a, ...)
+{
+    static char buf[1 << 16];
+    va_list ap;
+    size_t n = (size_t)snprintf(buf, sizeof(buf), "{\"Records\":[%s", a);
+
+    va_start(ap, a);
+    for (const char *r = va_arg(ap, const char *); r != NULL; r = va_arg(ap, const char *)) {
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, ",%s", r);
+    }
+    va_end(ap);
+    snprintf(buf + n, sizeof(buf) - n, "]}");
+    return buf;
+}
+
+#define CLI  "aws-cli/2.15.22 Python/3.11.6 Linux/6.1.0-18-amd64 exe/x86_64.debian.12"
+#define R(n) char r##n[4096]
+
+/* ---- root ---- */
+
+static void test_root(void **state)
+{
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1), ROOT, 0, "signin.amazonaws.com", "ConsoleLogin", "198.51.7.7",
+                      "Mozilla/5.0", "\"responseElements\":{\"ConsoleLogin\":\"Success\"}"),
+                  rec(r2, sizeof(r2), ROOT, 60, "iam.amazonaws.com", "ListUsers", "198.51.7.7",
+                      "console.amazonaws.com", NULL),
+                  /* near misses: a failed sign-in, a service acting as root */
+                  rec(r3, sizeof(r3), ROOT, 120, "signin.amazonaws.com", "ConsoleLogin",
+                      "198.51.7.8", "Mozilla/5.0",
+                      "\"errorMessage\":\"Failed authentication\","
+                      "\"responseElements\":{\"ConsoleLogin\":\"Failure\"}"),
+                  rec(r4, sizeof(r4),
+                      "\"userIdentity\":{\"type\":\"Root\",\"principalId\":\"111122223333\","
+                      "\"accountId\":\"111122223333\",\"invokedBy\":\"support.amazonaws.com\"}",
+                      180, "iam.amazonaws.com", "GetAccountSummary", "support.amazonaws.com",
+                      "support.amazonaws.com", NULL),
+                  rec(r5, sizeof(r5),
+                      "\"userIdentity\":{\"type\":\"Root\",\"principalId\":\"111122223333\","
+                      "\"arn\":\"arn:aws:iam::111122223333:root\",\"accountId\":\"111122223333\","
+                      "\"accessKeyId\":\"ASIASHORT0000000001\",\"sessionContext\":{"
+                      "\"assumedRoot\":\"true\"}}",
+                      240, "s3.amazonaws.com", "DeleteBucketPolicy", "198.51.7.9", CLI,
+                      "\"requestParameters\":{\"bucketName\":\"locked\"}"),
+                  NULL),
+             false);
+    assert_int_equal(count(&r.got, "Policy:IAMUser/RootCredentialUsage"), 2);
+    assert_int_equal(count(&r.got, "Policy:IAMUser/ShortTermRootCredentialUsage"), 1);
+    assert_string_equal(r.got.resource[first(&r.got, "Policy:IAMUser/RootCredentialUsage")],
+                        "ASIAROOT00000000001");
+    assert_int_equal(r.got.n, 3);
+}
+
+/* ---- CloudTrail and Bedrock logging ---- */
+
+static void test_cloudtrail_logging(void **state)
+{
+    const char *t = "Stealth:IAMUser/CloudTrailLoggingDisabled";
+    const char *ct = "cloudtrail.amazonaws.com";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+    R(8);
+    R(9);
+    R(10);
+    R(11);
+
+    (void)state;
+    run_text(
+        &r,
+        file(rec(r1, sizeof(r1), IAMUSER, 0, ct, "CreateTrail", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"name\":\"main\",\"s3BucketName\":\"org-trail-logs\"}"),
+             rec(r2, sizeof(r2), IAMUSER, 10, ct, "StopLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"name\":\"main\"}"),
+             rec(r3, sizeof(r3), IAMUSER, 20, ct, "DeleteTrail", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"name\":\"main\"}"),
+             rec(r4, sizeof(r4), IAMUSER, 30, ct, "PutEventSelectors", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"trailName\":\"main\",\"eventSelectors\":[{"
+                 "\"readWriteType\":\"ReadOnly\",\"includeManagementEvents\":false,"
+                 "\"dataResources\":[{\"type\":\"AWS::S3::Object\",\"values\":[]}]}]}"),
+             rec(r5, sizeof(r5), IAMUSER, 40, "s3.amazonaws.com", "DeleteBucket", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"org-trail-logs\"}"),
+             /* near misses */
+             rec(r6, sizeof(r6), IAMUSER, 50, ct, "StopLogging", "198.51.1.1", CLI,
+                 "\"errorCode\":\"AccessDenied\",\"requestParameters\":{\"name\":\"main\"}"),
+             rec(r7, sizeof(r7), IAMUSER, 60, ct, "StartLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"name\":\"main\"}"),
+             rec(r8, sizeof(r8), IAMUSER, 70, ct, "UpdateTrail", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"name\":\"main\",\"s3KeyPrefix\":\"new\"}"),
+             rec(r9, sizeof(r9), IAMUSER, 80, "s3.amazonaws.com", "DeleteBucket", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"scratch-data\"}"),
+             rec(r10, sizeof(r10), IAMUSER, 90, ct, "PutEventSelectors", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"trailName\":\"main\",\"eventSelectors\":[{"
+                 "\"readWriteType\":\"All\",\"includeManagementEvents\":true}]}"),
+             rec(r11, sizeof(r11), IAMUSER, 100, "bedrock.amazonaws.com",
+                 "DeleteModelInvocationLoggingConfiguration", "198.51.1.1", CLI, NULL),
+             NULL),
+        false);
+    assert_int_equal(count(&r.got, t), 4);
+    assert_int_equal(count(&r.got, "DefenseEvasion:IAMUser/BedrockLoggingDisabled"), 1);
+    assert_string_equal(r.got.resource[first(&r.got, t)], "AKIAALICE0000000001");
+    assert_int_equal(r.got.n, 5);
+}
+
+/* ---- password policy ---- */
+
+static void test_password_policy(void **state)
+{
+    const char *t = "Stealth:IAMUser/PasswordPolicyChange", *iam = "iam.amazonaws.com";
+    struct run r;
+    int i;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+
+    (void)state;
+    run_text(
+        &r,
+        file(
+            rec(r1, sizeof(r1), IAMUSER, 0, iam, "UpdateAccountPasswordPolicy", "198.51.1.1", CLI,
+                "\"requestParameters\":{\"minimumPasswordLength\":14,\"requireSymbols\":"
+                "true,\"requireNumbers\":true,\"requireUppercaseCharacters\":true,"
+                "\"requireLowercaseCharacters\":true,\"allowUsersToChangePassword\":true,"
+                "\"maxPasswordAge\":90,\"passwordReusePrevention\":24}"),
+            rec(r2, sizeof(r2), IAMUSER, 60, iam, "UpdateAccountPasswordPolicy", "198.51.1.1", CLI,
+                "\"requestParameters\":{\"minimumPasswordLength\":6}"),
+            /* stronger again: nothing */
+            rec(r3, sizeof(r3), IAMUSER, 120, iam, "UpdateAccountPasswordPolicy", "198.51.1.1", CLI,
+                "\"requestParameters\":{\"minimumPasswordLength\":12,\"requireSymbols\":"
+                "true}"),
+            /* a denied attempt to weaken is a finding; it changes nothing remembered */
+            rec(r4, sizeof(r4), IAMUSER, 180, iam, "UpdateAccountPasswordPolicy", "198.51.1.1", CLI,
+                "\"errorCode\":\"AccessDenied\",\"requestParameters\":{"
+                "\"minimumPasswordLength\":10,\"requireSymbols\":true}"),
+            rec(r5, sizeof(r5), IAMUSER, 240, iam, "DeleteAccountPasswordPolicy", "198.51.1.1", CLI,
+                NULL),
+            NULL),
+        false);
+    assert_int_equal(count(&r.got, t), 3);
+    /* 14 -> 6 (4 points), four flags (4), reuse 24 -> 0 (2), age removed (1): High */
+    assert_true(r.got.severity[0] == 8.0);
+    assert_non_null(strstr(r.got.info[0], "\"oldPolicy\":{\"minimumPasswordLength\":14"));
+    assert_non_null(strstr(r.got.info[0], "\"newPolicy\":{\"minimumPasswordLength\":6"));
+    /* 12 -> 10: Low */
+    i = 1;
+    assert_true(r.got.severity[i] == 2.0);
+    /* delete of {12, symbols}: length 12 -> 8 (4) + symbols (1): Medium */
+    assert_true(r.got.severity[2] == 5.0);
+    assert_non_null(strstr(r.got.info[2], "\"newPolicy\":{}"));
+}
+
+/* ---- pentest user agents ---- */
+
+static void test_pentest(void **state)
+{
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+
+    (void)state;
+    run_text(
+        &r,
+        file(rec(r1, sizeof(r1), IAMUSER, 0, "sts.amazonaws.com", "GetCallerIdentity", "198.51.1.1",
+                 "aws-cli/2.15.22 Python/3.11.6 Linux/6.6.9-amd64 exe/x86_64.kali.2024", NULL),
+             rec(r2, sizeof(r2), IAMUSER, 10, "iam.amazonaws.com", "ListUsers", "198.51.1.1",
+                 "Boto3/1.28 Python/3.11 Linux/6.1.0-1parrot1-amd64 Botocore/1.31", NULL),
+             rec(r3, sizeof(r3), IAMUSER, 20, "s3.amazonaws.com", "GetObject", "198.51.1.1",
+                 "aws-cli/2.11 os/linux#6.1.31-pentoo md/distrib#pentoo",
+                 "\"requestParameters\":{\"bucketName\":\"loot\",\"key\":\"a\"},"
+                 "\"eventCategory\":\"Data\""),
+             /* near misses: the name in the parameters, a word containing it */
+             rec(r4, sizeof(r4), IAMUSER, 30, "ec2.amazonaws.com", "CreateTags", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"tagSet\":{\"items\":[{\"key\":\"Name\","
+                 "\"value\":\"kali-build\"}]}}"),
+             rec(r5, sizeof(r5), IAMUSER, 40, "ec2.amazonaws.com", "DescribeVpcs", "198.51.1.1",
+                 "kalimba/1.0 parrots/2", NULL),
+             NULL),
+        false);
+    assert_int_equal(count(&r.got, "PenTest:IAMUser/KaliLinux"), 1);
+    assert_int_equal(count(&r.got, "PenTest:IAMUser/ParrotLinux"), 1);
+    assert_int_equal(count(&r.got, "PenTest:S3/PentooLinux"), 1);
+    assert_string_equal(r.got.resource[first(&r.got, "PenTest:S3/PentooLinux")], "loot");
+    assert_string_equal(r.got.actor[first(&r.got, "PenTest:S3/PentooLinux")],
+                        "AKIAALICE0000000001");
+    assert_int_equal(r.got.n, 3);
+}
+
+/* ---- S3 ---- */
+
+static void test_s3_settings(void **state)
+{
+    const char *s3 = "s3.amazonaws.com";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+    R(8);
+    R(9);
+    R(10);
+
+    (void)state;
+    run_text(
+        &r,
+        file(rec(r1, sizeof(r1), IAMUSER, 0, s3, "PutAccountPublicAccessBlock", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"PublicAccessBlockConfiguration\":{"
+                 "\"BlockPublicAcls\":false,\"IgnorePublicAcls\":false,\"BlockPublicPolicy\":"
+                 "false,\"RestrictPublicBuckets\":false}}"),
+             rec(r2, sizeof(r2), IAMUSER, 10, s3, "DeleteBucketPublicAccessBlock", "198.51.1.1",
+                 CLI, "\"requestParameters\":{\"bucketName\":\"web\"}"),
+             rec(r3, sizeof(r3), IAMUSER, 20, s3, "PutBucketPublicAccessBlock", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"PublicAccessBlockConfiguration\""
+                 ":{\"BlockPublicAcls\":false,\"RestrictPublicBuckets\":false}}"),
+             rec(r4, sizeof(r4), IAMUSER, 30, s3, "PutBucketLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"BucketLoggingStatus\":{"
+                 "\"xmlns\":\"http://s3.amazonaws.com/doc/2006-03-01/\"}}"),
+             rec(r5, sizeof(r5), IAMUSER, 40, s3, "PutBucketPolicy", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"bucketPolicy\":{\"Version\":"
+                 "\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                 "\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::web/*\"}]}}"),
+             rec(r6, sizeof(r6), IAMUSER, 50, s3, "PutBucketAcl", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"x-amz-acl\":"
+                 "\"authenticated-read\"}"),
+             /* near misses */
+             rec(r7, sizeof(r7), IAMUSER, 60, s3, "PutBucketPublicAccessBlock", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"PublicAccessBlockConfiguration\""
+                 ":{\"BlockPublicAcls\":false,\"IgnorePublicAcls\":false,\"BlockPublicPolicy\":"
+                 "true,\"RestrictPublicBuckets\":false}}"),
+             rec(r8, sizeof(r8), IAMUSER, 70, s3, "PutBucketLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"BucketLoggingStatus\":{"
+                 "\"LoggingEnabled\":{\"TargetBucket\":\"logs\",\"TargetPrefix\":\"web/\"}}}"),
+             rec(r9, sizeof(r9), IAMUSER, 80, s3, "PutBucketPolicy", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"bucketPolicy\":{\"Statement\":"
+                 "[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                 "\"Resource\":\"arn:aws:s3:::web/*\",\"Condition\":{\"StringEquals\":{"
+                 "\"aws:SourceVpce\":\"vpce-1a2b3c4d\"}}}]}}"),
+             rec(r10, sizeof(r10), IAMUSER, 90, s3, "PutBucketPolicy", "198.51.1.1", CLI,
+                 "\"errorCode\":\"AccessDenied\",\"requestParameters\":{\"bucketName\":\"web\","
+                 "\"bucketPolicy\":{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+                 "\"Action\":\"s3:*\",\"Resource\":\"*\"}]}}"),
+             NULL),
+        false);
+    assert_int_equal(count(&r.got, "Policy:S3/AccountBlockPublicAccessDisabled"), 1);
+    assert_int_equal(count(&r.got, "Policy:S3/BucketBlockPublicAccessDisabled"), 2);
+    assert_int_equal(count(&r.got, "Stealth:S3/ServerAccessLoggingDisabled"), 1);
+    assert_int_equal(count(&r.got, "Policy:S3/BucketAnonymousAccessGranted"), 1);
+    assert_int_equal(count(&r.got, "Policy:S3/BucketPublicAccessGranted"), 1);
+    assert_int_equal(r.got.n, 6);
+}
+
+/* ---- instance and Lambda credentials ---- */
+
+static void test_instance_credentials(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    const char *in = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS";
+    struct run r;
+    int i;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+
+    (void)state;
+    run_text(&r,
+             file(/* the instance, from its own address (inside AWS) */
+                  rec(r1, sizeof(r1), INSTANCE("ASIAINST0000000001"), 0, "s3.amazonaws.com",
+                      "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL),
+                  /* its own VPC endpoint */
+                  rec(r2, sizeof(r2), INSTANCE("ASIAINST0000000001"), 10, "s3.amazonaws.com",
+                      "ListBuckets", "10.0.1.5", "Boto3/1.34",
+                      "\"vpcEndpointId\":\"vpce-own\",\"vpcEndpointAccountId\":\"111122223333\""),
+                  /* an AWS service with the credentials */
+                  rec(r3, sizeof(r3),
+                      "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::"
+                      "111122223333:assumed-role/web/i-0123456789abcdef0\",\"accountId\":"
+                      "\"111122223333\",\"accessKeyId\":\"ASIAINST0000000001\",\"invokedBy\":"
+                      "\"ec2.amazonaws.com\"}",
+                      20, "kms.amazonaws.com", "Decrypt", "ec2.amazonaws.com", "ec2.amazonaws.com",
+                      NULL),
+                  /* elsewhere: outside AWS, another AWS address, another account's endpoint */
+                  rec(r4, sizeof(r4), INSTANCE("ASIAINST0000000001"), 30, "iam.amazonaws.com",
+                      "ListUsers", "198.51.77.7", CLI, NULL),
+                  rec(r5, sizeof(r5), INSTANCE("ASIAINST0000000001"), 40, "iam.amazonaws.com",
+                      "ListRoles", "52.1.2.3", CLI, NULL),
+                  rec(r6, sizeof(r6), INSTANCE("ASIAINST0000000001"), 50, "s3.amazonaws.com",
+                      "ListBuckets", "10.9.9.9", CLI,
+                      "\"vpcEndpointId\":\"vpce-evil\",\"vpcEndpointAccountId\":"
+                      "\"999988887777\""),
+                  /* the instance again: still quiet */
+                  rec(r7, sizeof(r7), INSTANCE("ASIAINST0000000001"), 60, "s3.amazonaws.com",
+                      "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL),
+                  NULL),
+             true);
+    assert_int_equal(count(&r.got, out), 1);
+    assert_int_equal(count(&r.got, in), 2);
+    assert_string_equal(r.got.resource[first(&r.got, out)], "ASIAINST0000000001");
+    for (i = 0; i < (int)r.got.n; i++) {
+        if (strcmp(r.got.type[i], in) == 0 && r.got.remote[i][0]) {
+            assert_string_equal(r.got.remote[i], "999988887777");
+        }
+    }
+    assert_int_equal(r.got.n, 3);
+}
+
+static void test_instance_credentials_without_ranges(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+
+    (void)state;
+    /* A person's workstation, then instance credentials first seen there (stolen). */
+    run_text(&r,
+             file(rec(r1, sizeof(r1), IAMUSER, 0, "ssm.amazonaws.com", "SendCommand", "198.51.77.9",
+                      CLI, NULL),
+                  rec(r2, sizeof(r2), INSTANCE("ASIASTOLEN00000001"), 30, "sts.amazonaws.com",
+                      "GetCallerIdentity", "198.51.77.9", CLI, NULL),
+                  /* another key of the instance, first seen at its own address: learned */
+                  rec(r3, sizeof(r3), INSTANCE("ASIAINST0000000002"), 40, "s3.amazonaws.com",
+                      "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL),
+                  rec(r4, sizeof(r4), INSTANCE("ASIAINST0000000002"), 50, "s3.amazonaws.com",
+                      "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL),
+                  NULL),
+             false);
+    assert_int_equal(count(&r.got, out), 1);
+    assert_int_equal(r.got.n, 1);
+}
+
+static void test_lambda_credentials(void **state)
+{
+    const char *t = "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS";
+    const char *ua = "Boto3/1.34 md/Botocore#1.34 exec-env/AWS_Lambda_python3.12";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1), LAMBDA("ASIAFN000000000001"), 0, "s3.amazonaws.com",
+                      "GetObject", "3.5.5.5", ua, NULL),
+                  rec(r2, sizeof(r2), LAMBDA("ASIAFN000000000001"), 30, "s3.amazonaws.com",
+                      "ListBuckets", "203.0.77.50", CLI, NULL),
+                  /* the function's other key, only inside Lambda */
+                  rec(r3, sizeof(r3), LAMBDA("ASIAFN000000000002"), 40, "s3.amazonaws.com",
+                      "GetObject", "3.5.5.6", ua, NULL),
+                  NULL),
+             true);
+    assert_int_equal(count(&r.got, t), 1);
+    assert_int_equal(r.got.n, 1);
+}
+
+/* ---- console logins ---- */
+
+static void test_console_travel(void **state)
+{
+    const char *t = "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B";
+    const char *ok = "\"responseElements\":{\"ConsoleLogin\":\"Success\"}";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1), IAMUSER, 0, "signin.amazonaws.com", "ConsoleLogin",
+                      "81.2.69.142", "Mozilla/5.0", ok),
+                  /* London -> Paris in 2 hours: 170 km/h, quiet */
+                  rec(r2, sizeof(r2), IAMUSER, 7200, "signin.amazonaws.com", "ConsoleLogin",
+                      "82.1.1.1", "Mozilla/5.0", ok),
+                  /* Paris -> Milton WA 30 minutes later: impossible */
+                  rec(r3, sizeof(r3), IAMUSER, 9000, "signin.amazonaws.com", "ConsoleLogin",
+                      "216.160.83.56", "Mozilla/5.0", ok),
+                  /* a failed login from far away: not a login */
+                  rec(r4, sizeof(r4), IAMUSER, 9100, "signin.amazonaws.com", "ConsoleLogin",
+                      "81.2.69.143", "Mozilla/5.0",
+                      "\"errorMessage\":\"Failed authentication\","
+                      "\"responseElements\":{\"ConsoleLogin\":\"Failure\"}"),
+                  /* an unplaced address */
+                  rec(r5, sizeof(r5), IAMUSER, 9200, "signin.amazonaws.com", "ConsoleLogin",
+                      "198.51.77.1", "Mozilla/5.0", ok),
+                  NULL),
+             false);
+    assert_int_equal(count(&r.got, t), 1);
+    assert_int_equal(r.got.nevidence[first(&r.got, t)], 2);
+    assert_non_null(strstr(r.got.info[first(&r.got, t)], "\"ipAddress\":\"82.1.1.1\""));
+    assert_int_equal(r.got.n, 1);
+}
+
+/* ---- canaries ---- */
+
+static void test_canary(void **state)
+{
+    const char *t = "UnauthorizedAccess:IAMUser/CanaryCredentialUsage";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1),
+                      "\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDADECOY\","
+                      "\"accountId\":\"111122223333\",\"accessKeyId\":\"AKIACANARY0000000002\","
+                      "\"userName\":\"backup-svc\"}",
+                      0, "sts.amazonaws.com", "GetCallerIdentity", "203.0.77.9", CLI, NULL),
+                  rec(r2, sizeof(r2),
+                      "\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDADECOY\","
+                      "\"accountId\":\"111122223333\",\"accessKeyId\":\"AKIACANARY0000000002\","
+                      "\"userName\":\"backup-svc\"}",
+                      10, "iam.amazonaws.com", "ListUsers", "203.0.77.9", CLI,
+                      "\"errorCode\":\"AccessDenied\""),
+                  rec(r3, sizeof(r3), IAMUSER, 20, "iam.amazonaws.com", "ListUsers", "203.0.77.9",
+                      CLI, NULL),
+                  NULL),
+             false);
+    assert_int_equal(count(&r.got, t), 2);
+    assert_string_equal(r.got.resource[0], "AKIACANARY0000000002");
+    assert_int_equal(r.got.n, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_root),
+        cmocka_unit_test(test_cloudtrail_logging),
+        cmocka_unit_test(test_password_policy),
+        cmocka_unit_test(test_pentest),
+        cmocka_unit_test(test_s3_settings),
+        cmocka_unit_test(test_instance_credentials),
+        cmocka_unit_test(test_instance_credentials_without_ranges),
+        cmocka_unit_test(test_lambda_credentials),
+        cmocka_unit_test(test_console_travel),
+        cmocka_unit_test(test_canary),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
