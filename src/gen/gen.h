@@ -23,9 +23,10 @@
  * the same writers the background uses (cm_gen_file_* and the per-source
  * helpers below). Records are sorted by time when the file is assembled, so
  * a scenario need not care where its records land. A scenario also names
- * the threat-intelligence entries it needs loaded to be detected and the
- * finding it should produce; cm_gen_scenario_lists() writes both next to
- * the logs (OUT/intel/) so the run can be scanned and checked as it is.
+ * the threat-intelligence entries and other scan options (AWS's ranges, a
+ * decoy key) it needs to be detected and the findings it should produce;
+ * cm_gen_scenario_lists() writes them next to the logs (OUT/intel/,
+ * OUT/aws/) so the run can be scanned and checked as it is.
  */
 #ifndef CM_GEN_GEN_H
 #define CM_GEN_GEN_H
@@ -242,6 +243,11 @@ struct cm_gen_bucket {
     char name[64];
 };
 
+/* Where the monitoring vendor's crawlers run: an AWS-hosted SaaS, 3.233.144.0/20 (us-east-1). */
+#define CM_GEN_MONITOR_NET    ((3u << 24) | (233u << 16) | (144u << 8))
+#define CM_GEN_MONITOR_PLEN   20
+#define CM_GEN_MONITOR_REGION "us-east-1"
+
 struct cm_gen_world {
     uint64_t seed;
     char org[16];
@@ -305,16 +311,51 @@ struct cm_gen_intel_entry {
 /* Most entries one scenario adds. */
 #define CM_GEN_SC_MAX_ENTRIES 16
 
-/* The finding a scenario should make `coalmine scan` report (OUT/intel/scenarios.tsv). */
+/* Most findings one scenario makes (rows of scenarios.tsv). */
+#define CM_GEN_SC_MAX_EXPECT 8
+
+/*
+ * A finding a scenario should make `coalmine scan` report (one row of
+ * OUT/intel/scenarios.tsv). A scenario may expect several: one per resource
+ * (an access key that renews mid-run gives two findings) or per identity.
+ */
 struct cm_gen_expect {
     const char *type;     /* GuardDuty finding type */
-    char resource[72];    /* access key id, bucket name or instance id */
+    char resource[72];    /* access key id, principal id, bucket name or instance id */
     char eni[24];         /* the ENI flow findings name ("" unless from flow logs) */
-    const char *list;     /* threatListName: the list behind it */
+    const char *list;     /* threatListName: the list behind it (NULL: none) */
     unsigned count;       /* events the finding counts */
     char indicators[256]; /* the listed addresses and names it uses, comma-separated */
-    char near[256];       /* the addresses and names its near misses use, comma-separated */
+    /*
+     * Its near misses, comma-separated. Intel scenarios give addresses and
+     * names; CloudTrail scenarios give one marker per near-miss record: the
+     * substrings ('&'-separated) that one record of the logs holds together.
+     */
+    char near[1536];
+    double severity; /* the severity the docs fix (0: not fixed) */
+    char bucket[64]; /* the bucket s3BucketDetails names ("" for none) */
+    char info[128];  /* additionalInfo checks: PATH=VALUE, '&'-separated ("" for none) */
 };
+
+/*
+ * What a scenario needs beyond its logs and lists to be detected: an option
+ * of `coalmine scan` (written to args.txt when gen can give it) or a longer
+ * run. Listed in scenarios.tsv's needs column.
+ */
+enum cm_gen_need_kind {
+    CM_GEN_NEED_AWS_RANGES = 0, /* --aws-ranges OUT/aws/ip-ranges.json (gen writes it) */
+    CM_GEN_NEED_CANARY_KEY,     /* --canary-key value */
+    CM_GEN_NEED_GEOIP,          /* --geoip a City database (not gen's to give) */
+    CM_GEN_NEED_HOURS,          /* a run of at least value hours shows every near miss */
+};
+
+struct cm_gen_need {
+    enum cm_gen_need_kind kind;
+    char value[32];
+};
+
+/* Most needs one scenario has. */
+#define CM_GEN_SC_MAX_NEEDS 4
 
 struct cm_gen_scenario {
     const char *name;          /* "recon-iam-user" */
@@ -333,13 +374,20 @@ struct cm_gen_scenario {
     size_t (*intel)(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
                     struct cm_gen_intel_entry *out);
     /*
-     * Fills *out with the finding the scenario makes in world w. Returns 0,
-     * or CM_ENOTFOUND when w lacks what it needs (no IAM user, no instance),
-     * in which case emit adds nothing. NULL: nothing to expect.
+     * Fills out[] (room for CM_GEN_SC_MAX_EXPECT) with the findings the
+     * scenario makes in run c of world w. Returns how many (at least 1), or
+     * CM_ENOTFOUND when w lacks what it needs (no IAM user, no instance), in
+     * which case emit adds nothing. NULL: nothing to expect.
      */
-    int (*expect)(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
-                  struct cm_gen_expect *out);
+    int (*expect)(const struct cm_gen_scenario *sc, const struct cm_gen_config *c,
+                  const struct cm_gen_world *w, struct cm_gen_expect *out);
     const void *plan; /* the family's description of this scenario */
+    /*
+     * Writes what the scenario needs beyond the logs and lists to out (room
+     * for CM_GEN_SC_MAX_NEEDS) and returns how many. NULL: nothing.
+     */
+    size_t (*needs)(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
+                    struct cm_gen_need *out);
 };
 
 /* All scenarios, NULL-terminated. */
@@ -351,10 +399,12 @@ const struct cm_gen_scenario *cm_gen_scenario_find(const char *name);
 /*
  * Writes what c's scenarios need to be checked under c->out_dir/intel/: one
  * TXT list per list name (<list>.txt, entries sorted and unique), args.txt
- * (the `coalmine scan` options that load them, one per line) and
- * scenarios.tsv (per scenario: name, type, resource, ENI, list, count,
- * indicators, near misses). Writes nothing when c has no scenario. Returns 0, CM_EINVAL,
- * CM_EIO or CM_ENOMEM.
+ * (the `coalmine scan` options that load them and give the scenarios' other
+ * needs, one per line) and scenarios.tsv (per expected finding: scenario
+ * name, type, resource, ENI, list, count, indicators, near misses, severity,
+ * bucket, additionalInfo checks, needs); with a scenario that needs AWS's
+ * ranges, also c->out_dir/aws/ip-ranges.json (cm_gen_aws_ranges). Writes
+ * nothing when c has no scenario. Returns 0, CM_EINVAL, CM_EIO or CM_ENOMEM.
  */
 int cm_gen_scenario_lists(const struct cm_gen_config *c);
 
@@ -378,6 +428,16 @@ double cm_gen_diurnal(int64_t t);
 
 /* An address in one of region g's EC2 ranges, chosen by the hash h. */
 uint32_t cm_gen_region_ip(const struct cm_gen_region *g, uint64_t h);
+
+/*
+ * Appends AWS's ip-ranges.json for world w of run c to b: the EC2 and S3
+ * blocks of the world's regions, the monitoring vendor's block and the
+ * scenarios' attacker host inside AWS (CM_GEN_SC_NET_AWS_OTHER), each as an
+ * AMAZON prefix and again under its service, as AWS publishes them.
+ * Returns 0 or CM_ENOMEM.
+ */
+int cm_gen_aws_ranges(const struct cm_gen_config *c, const struct cm_gen_world *w,
+                      struct cm_buf *b);
 
 /* The built-in region table (index 0 = us-east-1), and its length. */
 const struct cm_gen_region *cm_gen_region_at(unsigned i);

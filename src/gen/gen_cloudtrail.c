@@ -6,7 +6,9 @@
  * hours), Lambda functions, people (IAM users on the CLI, console users with
  * ConsoleLogin, Identity Center sessions), CI runs that assume a deploy role
  * and make a burst of Terraform calls, AWS Config, a third-party monitoring
- * vendor, and rare root and federated-user activity.
+ * vendor, rare federated-user activity, and now and then AWS Support looking
+ * at the account as root on the owner's behalf (never the owner's root
+ * credentials: the background makes no finding of issue #5's detectors).
  *
  * Cross-file consistency: anything that spans windows or regions (is a person
  * working this hour, which calls they make this window, when a session
@@ -460,40 +462,36 @@ static void fill_ci(struct ctx *x, unsigned p)
     }
 }
 
-/* Rare: someone signs in as root and looks around (us-east-1 only). */
+/*
+ * Rare: AWS Support, working a case the owner opened, looks at the account
+ * as root (us-east-1 only). The calls name the service (invokedBy and a
+ * service name for the address): the owner's root credentials were not used,
+ * so this is not root credential use. The background never signs in as root.
+ */
 static void fill_root(struct ctx *x)
 {
     static const char *const names[] = {"GetAccountSummary", "ListUsers", "ListMFADevices"};
-    int64_t h = hour_of(x->f->start_s), login;
+    int64_t h = hour_of(x->f->start_s), t0;
     uint64_t roll = cm_gen_hash4(x->w->seed, 0x726f6f74ULL, x->account, (uint64_t)h);
-    struct cm_gen_caller who = {.kind = CM_GEN_K_ROOT_SIGNIN, .account = x->account, .mfa = true};
+    struct cm_gen_caller who = {.kind = CM_GEN_K_ROOT_SIGNIN, /* root without a key */
+                                .account = x->account,
+                                .invoked_by = "support.amazonaws.com"};
     struct cm_gen_ct_call c;
-    uint32_t ip;
     unsigned i;
 
-    if (roll % 1000 >= 8 || x->region != 0 || x->acc->nprincipals == 0) {
+    if (roll % 1000 >= 8 || x->region != 0) {
         return;
     }
-    login = h * 3600 + (int64_t)((roll >> 16) % 1800);
-    ip = x->w->principals[x->acc->first_principal].home_ip[0];
-    if (in_window(x, login)) {
-        cm_gen_ct_call_init(&c, login, cm_gen_api_find("signin", "ConsoleLogin"), &who, 0);
-        c.src_ip = ip;
-        c.agent = CM_GEN_UA_BROWSER_FIRST;
-        cm_gen_ct_write(x->f, &c);
-    }
-    who.kind = CM_GEN_K_ROOT;
-    who.console = true;
-    who.session_start = login;
-    cm_gen_ct_session_key(x->w, CM_GEN_SESS_ROOT, x->account, login, who.key);
+    t0 = h * 3600 + (int64_t)((roll >> 16) % 1800);
     for (i = 0; i < 3; i++) {
-        int64_t t = login + 40 + 70 * i;
+        int64_t t = t0 + 40 + 70 * i;
 
         if (in_window(x, t)) {
             cm_gen_ct_call_init(&c, t, cm_gen_api_find("iam", names[i]), &who, 0);
-            c.src_ip = ip;
-            c.agent = CM_GEN_UA_AWS_INTERNAL;
-            emit(x, &c, CM_GEN_C_CONSOLE);
+            c.src_name = who.invoked_by;
+            c.agent_text = who.invoked_by;
+            c.tls = false;
+            cm_gen_ct_write(x->f, &c);
         }
     }
 }

@@ -172,8 +172,11 @@ struct cm_gen_caller {
     bool mfa;
     bool ec2_delivery;         /* instance profile: ec2RoleDelivery "2.0" */
     bool console;              /* sessionCredentialFromConsole */
-    const char *invoked_by;    /* AWSService / service-linked callers */
+    const char *invoked_by;    /* AWSService / service-linked callers; roles and root too */
     const char *other_account; /* AWSAccount: the caller's account id */
+    bool assumed_root;         /* root: a centralized-root-access (sts:AssumeRoot) session */
+    /* IAM users the world does not hold (scenarios' decoys): name and AIDA id, else NULL. */
+    const char *user_name, *user_id;
     /*
      * Renewing sessions: when sess_len > 0 the writer derives key and
      * session_start from the call's time (cm_gen_ct_epoch/session_key with
@@ -206,7 +209,17 @@ struct cm_gen_ct_call {
     const char *object_key; /* S3 data events */
     uint32_t bytes_out;
     unsigned kms_key; /* which of the VPC's three KMS keys */
+    /* Literal overrides (scenarios); NULL keeps what the table and the world give. */
+    const char *params;        /* "requestParameters":...,"responseElements":... (JSON) */
+    const char *bucket_name;   /* a bucket the world does not hold */
+    const char *error_code;    /* errorCode (with error_message; error is ignored) */
+    const char *error_message; /* errorMessage */
+    const char *vpce_id;       /* another VPC endpoint (with vpce_account), vpce ignored */
+    const char *vpce_account;
 };
+
+/* The bucket c is about: its bucket_name, else its world bucket's name, else NULL. */
+const char *cm_gen_ct_bucket_name(const struct cm_gen_world *w, const struct cm_gen_ct_call *c);
 
 /* Fills c with neutral defaults for time t, api and caller who. */
 void cm_gen_ct_call_init(struct cm_gen_ct_call *c, int64_t t, const struct cm_gen_api *api,
@@ -222,9 +235,9 @@ void cm_gen_ct_identity(struct cm_gen_file *f, const struct cm_gen_caller *who);
 void cm_gen_ct_agent(struct cm_gen_file *f, const struct cm_gen_ct_call *c);
 
 /*
- * Writes requestParameters, responseElements and additionalEventData. The
- * subjects of c (bucket, kms_key, object_key) must be resolved already;
- * cm_gen_ct_write does that.
+ * Writes requestParameters, responseElements and additionalEventData (c's
+ * params text instead of the first two when set). The subjects of c (bucket,
+ * kms_key, object_key) must be resolved already; cm_gen_ct_write does that.
  */
 void cm_gen_ct_params(struct cm_gen_file *f, const struct cm_gen_ct_call *c);
 

@@ -54,19 +54,17 @@ static void put_attrs(struct cm_gen_text *t, const struct cm_gen_caller *who)
                               : "\",\"mfaAuthenticated\":\"false\"}");
 }
 
-static void put_user_head(struct cm_gen_text *t, const struct cm_gen_world *w,
-                          const struct cm_gen_principal *p, const char *type)
+static void put_user_head(struct cm_gen_text *t, const char *acct, const char *id, const char *name,
+                          const char *type)
 {
-    const char *acct = w->accounts[p->account].id;
-
     cm_gen_t_puts(t, "{\"type\":\"");
     cm_gen_t_puts(t, type);
     cm_gen_t_puts(t, "\",\"principalId\":\"");
-    cm_gen_t_puts(t, p->principal_id);
+    cm_gen_t_puts(t, id);
     cm_gen_t_puts(t, "\",\"arn\":\"arn:aws:iam::");
     cm_gen_t_puts(t, acct);
     cm_gen_t_puts(t, ":user/");
-    cm_gen_t_puts(t, p->name);
+    cm_gen_t_puts(t, name);
     cm_gen_t_puts(t, "\",\"accountId\":\"");
     cm_gen_t_puts(t, acct);
     cm_gen_t_putc(t, '"');
@@ -84,12 +82,21 @@ static void put_key(struct cm_gen_text *t, const struct cm_gen_caller *who)
 static void ident_user(struct cm_gen_text *t, const struct cm_gen_world *w,
                        const struct cm_gen_caller *who)
 {
-    const struct cm_gen_principal *p = &w->principals[who->principal];
+    const char *name = who->user_name, *id = who->user_id, *acct;
 
-    put_user_head(t, w, p, "IAMUser");
+    if (name != NULL && id != NULL) {
+        acct = w->accounts[who->account].id;
+    } else {
+        const struct cm_gen_principal *p = &w->principals[who->principal];
+
+        name = p->name;
+        id = p->principal_id;
+        acct = w->accounts[p->account].id;
+    }
+    put_user_head(t, acct, id, name, "IAMUser");
     put_key(t, who);
     cm_gen_t_puts(t, ",\"userName\":\"");
-    cm_gen_t_puts(t, p->name);
+    cm_gen_t_puts(t, name);
     cm_gen_t_putc(t, '"');
     if (who->kind == CM_GEN_K_USER_SESSION) {
         cm_gen_t_puts(t, ",\"sessionContext\":{\"sessionIssuer\":{},");
@@ -154,9 +161,19 @@ static void ident_root(struct cm_gen_text *t, const struct cm_gen_world *w,
     cm_gen_t_putc(t, '"');
     if (who->kind == CM_GEN_K_ROOT) {
         put_key(t, who);
-        cm_gen_t_puts(t, ",\"sessionContext\":{\"sessionIssuer\":{},");
-        put_attrs(t, who);
-        cm_gen_t_putc(t, '}');
+        if (who->assumed_root) {
+            /* sts:AssumeRoot: no issuer; the session says it is a short-term root one */
+            cm_gen_t_puts(t, ",\"sessionContext\":{\"attributes\":{\"creationDate\":\"");
+            cm_gen_t_iso(t, who->session_start);
+            cm_gen_t_puts(t, "\",\"mfaAuthenticated\":\"false\"},\"assumedRoot\":\"true\"}");
+        } else {
+            cm_gen_t_puts(t, ",\"sessionContext\":{\"sessionIssuer\":{},");
+            put_attrs(t, who);
+            cm_gen_t_putc(t, '}');
+        }
+    }
+    if (who->invoked_by != NULL) {
+        cm_gen_t_kv(t, ",\"invokedBy", who->invoked_by);
     }
     cm_gen_t_putc(t, '}');
 }
@@ -180,7 +197,7 @@ static void ident_federated(struct cm_gen_text *t, const struct cm_gen_world *w,
     cm_gen_t_putc(t, '"');
     put_key(t, who);
     cm_gen_t_puts(t, ",\"sessionContext\":{\"sessionIssuer\":");
-    put_user_head(t, w, p, "IAMUser");
+    put_user_head(t, acct, p->principal_id, p->name, "IAMUser");
     cm_gen_t_puts(t, ",\"userName\":\"");
     cm_gen_t_puts(t, p->name);
     cm_gen_t_puts(t, "\"},");

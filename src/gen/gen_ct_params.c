@@ -82,7 +82,9 @@ static const struct cm_gen_instance *some_instance(struct pctx *p)
 
 static const char *some_bucket(struct pctx *p)
 {
-    return p->c->bucket < p->w->nbuckets ? p->w->buckets[p->c->bucket].name : "unknown";
+    const char *b = cm_gen_ct_bucket_name(p->w, p->c);
+
+    return b != NULL ? b : "unknown";
 }
 
 static void put_uuid(struct pctx *p)
@@ -611,7 +613,7 @@ static void p_console_login(struct pctx *p)
         cm_gen_t_puts(t, ",\"MFAIdentifier\":\"arn:aws:iam::");
         cm_gen_t_puts(t, p->acc->id);
         cm_gen_t_puts(t, ":mfa/");
-        cm_gen_t_puts(t, p->w->principals[who->principal].name);
+        cm_gen_t_puts(t, who->user_name ? who->user_name : p->w->principals[who->principal].name);
         cm_gen_t_putc(t, '"');
     }
     cm_gen_t_puts(t, who->mfa && !p->c->login_failed ? ",\"MFAUsed\":\"Yes\"}"
@@ -657,6 +659,13 @@ void cm_gen_ct_params(struct cm_gen_file *f, const struct cm_gen_ct_call *c)
     unsigned pa = c->api->params;
 
     pctx_init(&p, f, c);
+    if (c->params != NULL) {
+        cm_gen_t_puts(p.t, c->params);
+        if (pa >= CM_GEN_PA_S3_HOST && pa <= CM_GEN_PA_S3_LIST) {
+            s3_event_data(&p);
+        }
+        return;
+    }
     if (pa >= CM_GEN_PA_EC2_INSTANCES && pa <= CM_GEN_PA_EC2_SG) {
         p_ec2(&p, ok);
     } else if (pa >= CM_GEN_PA_S3_HOST && pa <= CM_GEN_PA_S3_LIST) {

@@ -25,6 +25,14 @@ void cm_gen_ct_call_init(struct cm_gen_ct_call *c, int64_t t, const struct cm_ge
     c->target_role = UINT_MAX;
 }
 
+const char *cm_gen_ct_bucket_name(const struct cm_gen_world *w, const struct cm_gen_ct_call *c)
+{
+    if (c->bucket_name != NULL) {
+        return c->bucket_name;
+    }
+    return c->bucket < w->nbuckets ? w->buckets[c->bucket].name : NULL;
+}
+
 static void resolve(struct cm_gen_file *f, struct cm_gen_ct_call *c, char *okey, size_t n,
                     char *tkey)
 {
@@ -33,7 +41,7 @@ static void resolve(struct cm_gen_file *f, struct cm_gen_ct_call *c, char *okey,
     unsigned pa = c->api->params;
     bool s3 = pa >= CM_GEN_PA_S3_BUCKET && pa <= CM_GEN_PA_S3_LIST;
 
-    if (s3 && c->bucket >= w->nbuckets) {
+    if (s3 && c->bucket >= w->nbuckets && c->bucket_name == NULL) {
         c->bucket = acc->first_bucket + cm_gen_rng_below(&f->rng, acc->nbuckets);
     }
     if (pa == CM_GEN_PA_S3_OBJECT && c->object_key == NULL) {
@@ -82,13 +90,23 @@ static void put_head(struct cm_gen_file *f, const struct cm_gen_ct_call *c)
     }
     cm_gen_t_puts(t, ",\"userAgent\":");
     cm_gen_ct_agent(f, c);
-    if (c->error >= 0 && (unsigned)c->error < cm_gen_ct_nerrors) {
+    if (c->error_code != NULL || c->error_message != NULL) {
+        if (c->error_code != NULL) {
+            cm_gen_t_kv(t, ",\"errorCode", c->error_code);
+        }
+        if (c->error_message != NULL) {
+            cm_gen_t_puts(t, ",\"errorMessage\":");
+            cm_gen_t_jesc(t, c->error_message, strlen(c->error_message));
+        }
+    } else if (c->error >= 0 && (unsigned)c->error < cm_gen_ct_nerrors) {
         const struct cm_gen_ct_error *e = &cm_gen_ct_errors[c->error];
 
         cm_gen_t_kv(t, ",\"errorCode", e->code);
         if (e->message[0]) {
             cm_gen_t_kv(t, ",\"errorMessage", e->message);
         }
+    } else if (c->login_failed) {
+        cm_gen_t_kv(t, ",\"errorMessage", "Failed authentication"); /* no errorCode */
     }
     cm_gen_t_putc(t, ',');
 }
@@ -136,8 +154,10 @@ static void put_tls(struct cm_gen_file *f, const struct cm_gen_ct_call *c)
         cm_gen_t_puts(t, s->source);
         cm_gen_t_puts(t, ".amazonaws.com");
     } else {
-        if (c->bucket < w->nbuckets) {
-            cm_gen_t_puts(t, w->buckets[c->bucket].name);
+        const char *b = cm_gen_ct_bucket_name(w, c);
+
+        if (b != NULL) {
+            cm_gen_t_puts(t, b);
             cm_gen_t_putc(t, '.');
         }
         cm_gen_t_puts(t, s->source);
@@ -160,7 +180,10 @@ static void put_tail(struct cm_gen_file *f, const struct cm_gen_ct_call *c)
                                                          : ",\"eventType\":\"AwsApiCall\"");
     cm_gen_t_puts(t, data ? ",\"managementEvent\":false" : ",\"managementEvent\":true");
     cm_gen_t_kv(t, ",\"recipientAccountId", acct);
-    if (c->vpce) {
+    if (c->vpce_id != NULL) {
+        cm_gen_t_kv(t, ",\"vpcEndpointId", c->vpce_id);
+        cm_gen_t_kv(t, ",\"vpcEndpointAccountId", c->vpce_account ? c->vpce_account : acct);
+    } else if (c->vpce) {
         cm_gen_t_kv(t, ",\"vpcEndpointId", v->vpce_id);
         cm_gen_t_kv(t, ",\"vpcEndpointAccountId", acct);
     }

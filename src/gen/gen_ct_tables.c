@@ -38,6 +38,7 @@ enum {
     S_CE,
     S_GD,
     S_HEALTH,
+    S_BEDROCK,
 };
 
 const struct cm_gen_service cm_gen_services[] = {
@@ -68,6 +69,7 @@ const struct cm_gen_service cm_gen_services[] = {
     [S_CE] = {"ce", "ce", "1.08"},
     [S_GD] = {"guardduty", "guardduty", "1.11"},
     [S_HEALTH] = {"health", "health", "1.08"},
+    [S_BEDROCK] = {"bedrock", "bedrock", "1.09"},
 };
 
 enum {
@@ -389,6 +391,31 @@ const struct cm_gen_api cm_gen_apis[] = {
     {S_S3, "ListObjects", RO | SP | CM_GEN_API_DATA, CM_GEN_PA_S3_LIST, {0}, 0, 0},
     {S_S3, "ListObjectsV2", RO | SP | CM_GEN_API_DATA, CM_GEN_PA_S3_LIST, {0}, 0, 0},
     {S_S3, "DeleteObject", SP | CM_GEN_API_DATA, CM_GEN_PA_S3_OBJECT, {0}, 0, 0},
+    /*
+     * Never drawn: the configuration changes of the CloudTrail scenarios
+     * (gen_sc_ct_*.c), which give the parameters themselves.
+     */
+    {S_CT, "CreateTrail", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CT, "UpdateTrail", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CT, "DeleteTrail", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CT, "StartLogging", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CT, "StopLogging", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CT, "PutEventSelectors", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_S3, "CreateBucket", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "DeleteBucket", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "PutBucketPolicy", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "PutBucketAcl", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "PutBucketPublicAccessBlock", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "DeleteBucketPublicAccessBlock", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "PutBucketLogging", SP, CM_GEN_PA_S3_BUCKET, {0}, 0, 0},
+    {S_S3, "PutAccountPublicAccessBlock", SP, CM_GEN_PA_S3_HOST, {0}, 0, 0},
+    {S_S3, "DeleteAccountPublicAccessBlock", SP, CM_GEN_PA_S3_HOST, {0}, 0, 0},
+    {S_IAM, "UpdateAccountPasswordPolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "DeleteAccountPasswordPolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_BEDROCK, "GetModelInvocationLoggingConfiguration", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_BEDROCK, "PutModelInvocationLoggingConfiguration", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_BEDROCK, "DeleteModelInvocationLoggingConfiguration", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "AssociateAddress", SP, CM_GEN_PA_NULL, {0}, 0, 0},
 };
 const unsigned cm_gen_napis = sizeof(cm_gen_apis) / sizeof(cm_gen_apis[0]);
 

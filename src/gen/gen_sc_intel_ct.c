@@ -121,13 +121,14 @@ static size_t ct_intel(const struct cm_gen_scenario *sc, const struct cm_gen_wor
     return n;
 }
 
-static int ct_expect(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
-                     struct cm_gen_expect *e)
+static int ct_expect(const struct cm_gen_scenario *sc, const struct cm_gen_config *c,
+                     const struct cm_gen_world *w, struct cm_gen_expect *e)
 {
     const struct ct_plan *p = sc->plan;
     long user = cm_gen_sc_principal(w), bucket = cm_gen_sc_bucket(w);
     const struct ct_step *s;
 
+    (void)c;
     memset(e, 0, sizeof(*e));
     if (user < 0 || (p->s3 && bucket < 0)) {
         return CM_ENOTFOUND;
@@ -143,12 +144,12 @@ static int ct_expect(const struct cm_gen_scenario *sc, const struct cm_gen_world
             cm_gen_sc_note_ip(e->near, sizeof(e->near), step_ip(p, s));
         }
     }
-    return 0;
+    return 1; /* one finding */
 }
 
 #define CT_SCENARIO(var, nm, type, pl)                                                             \
     const struct cm_gen_scenario var = {                                                           \
-        nm, type, CM_GEN_KIND_BIT(CM_GEN_CLOUDTRAIL), ct_emit, ct_intel, ct_expect, &pl}
+        nm, type, CM_GEN_KIND_BIT(CM_GEN_CLOUDTRAIL), ct_emit, ct_intel, ct_expect, &pl, NULL}
 
 #define MAL(d)    (CM_GEN_SC_NET_MALICIOUS + (d))
 #define CUSTOM(d) (CM_GEN_SC_NET_CUSTOM + (d))

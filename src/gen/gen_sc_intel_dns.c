@@ -147,8 +147,8 @@ static size_t dns_intel(const struct cm_gen_scenario *sc, const struct cm_gen_wo
     return n;
 }
 
-static int dns_expect(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
-                      struct cm_gen_expect *e)
+static int dns_expect(const struct cm_gen_scenario *sc, const struct cm_gen_config *c,
+                      const struct cm_gen_world *w, struct cm_gen_expect *e)
 {
     const struct dns_plan *p = sc->plan;
     long k = cm_gen_sc_instance(w, p->tier, -1);
@@ -156,6 +156,7 @@ static int dns_expect(const struct cm_gen_scenario *sc, const struct cm_gen_worl
     char name[64];
     unsigned i;
 
+    (void)c;
     memset(e, 0, sizeof(*e));
     if (k < 0) {
         return CM_ENOTFOUND;
@@ -185,12 +186,12 @@ static int dns_expect(const struct cm_gen_scenario *sc, const struct cm_gen_worl
             cm_gen_sc_note(e->indicators, sizeof(e->indicators), q);
         }
     }
-    return 0;
+    return 1; /* one finding */
 }
 
 #define DNS_SCENARIO(var, nm, type, pl)                                                            \
     const struct cm_gen_scenario var = {                                                           \
-        nm, type, CM_GEN_KIND_BIT(CM_GEN_DNS), dns_emit, dns_intel, dns_expect, &pl}
+        nm, type, CM_GEN_KIND_BIT(CM_GEN_DNS), dns_emit, dns_intel, dns_expect, &pl, NULL}
 
 #define END                                                                                        \
     {                                                                                              \

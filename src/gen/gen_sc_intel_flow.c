@@ -141,14 +141,15 @@ static size_t flow_intel(const struct cm_gen_scenario *sc, const struct cm_gen_w
     return n;
 }
 
-static int flow_expect(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
-                       struct cm_gen_expect *e)
+static int flow_expect(const struct cm_gen_scenario *sc, const struct cm_gen_config *c,
+                       const struct cm_gen_world *w, struct cm_gen_expect *e)
 {
     const struct flow_plan *p = sc->plan;
     const struct flow_step *s;
     long main, other;
     size_t i;
 
+    (void)c;
     memset(e, 0, sizeof(*e));
     hosts(w, p, &main, &other);
     if (main < 0) {
@@ -167,12 +168,12 @@ static int flow_expect(const struct cm_gen_scenario *sc, const struct cm_gen_wor
             cm_gen_sc_note_ip(e->near, sizeof(e->near), p->net + s->peer);
         }
     }
-    return 0;
+    return 1; /* one finding */
 }
 
 #define FLOW_SCENARIO(var, nm, type, pl)                                                           \
     const struct cm_gen_scenario var = {                                                           \
-        nm, type, CM_GEN_KIND_BIT(CM_GEN_VPCFLOW), flow_emit, flow_intel, flow_expect, &pl}
+        nm, type, CM_GEN_KIND_BIT(CM_GEN_VPCFLOW), flow_emit, flow_intel, flow_expect, &pl, NULL}
 
 /* Columns: at, host, dir, peer, port, accept, hit, KiB sent, long-lived. */
 

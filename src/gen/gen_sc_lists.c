@@ -4,19 +4,26 @@
  *
  *   <list>.txt      every entry the scenarios need on <list>, TXT format,
  *                   sorted and unique, after a '#' comment naming the list
- *   args.txt        the `coalmine scan` options that load them, one per line:
- *                   --intel-list CATEGORY=TXT:FILE for managed categories,
- *                   --threat-list custom=TXT:FILE, --trusted-list trusted=TXT:FILE
- *   scenarios.tsv   per scenario: name, finding type, resource (access key,
- *                   bucket or instance id), ENI, threatListName, count, the
- *                   listed indicators it uses and those of its near misses
- *                   (comma-separated); a scenario that cannot run (its kind
- *                   of log is not written, the world lacks an IAM user or an
- *                   instance) gets "-" and count 0
+ *   args.txt        the `coalmine scan` options the scenarios need, one per
+ *                   line: --intel-list CATEGORY=TXT:FILE for managed
+ *                   categories, --threat-list custom=TXT:FILE,
+ *                   --trusted-list trusted=TXT:FILE, then --aws-ranges
+ *                   OUT/aws/ip-ranges.json and --canary-key KEY (each once)
+ *   scenarios.tsv   one line per expected finding (a scenario may expect
+ *                   several, one per resource): name, finding type, resource
+ *                   (access key, principal id, bucket or instance id), ENI,
+ *                   threatListName, count, the indicators its hits use, its
+ *                   near misses (comma-separated; see struct cm_gen_expect),
+ *                   severity, bucket, additionalInfo checks and needs
+ *                   (aws-ranges, canary-key=KEY, geoip, hours=N); "-" for an
+ *                   empty field. A scenario that cannot run (its kind of log
+ *                   is not written, the world lacks an IAM user or an
+ *                   instance) gets one line with "-" and count 0
  *
- * Everything is a function of the config (the world is rebuilt from it), so
- * the files are as deterministic as the logs. Paths in args.txt start with
- * out_dir as given.
+ * and, when a scenario needs AWS's ranges, OUT/aws/ip-ranges.json
+ * (cm_gen_aws_ranges). Everything is a function of the config (the world is
+ * rebuilt from it), so the files are as deterministic as the logs. Paths in
+ * args.txt start with out_dir as given.
  */
 #include "gen/gen.h"
 
@@ -32,6 +39,12 @@
 struct entries {
     struct cm_gen_intel_entry *v;
     size_t n, cap;
+};
+
+/* What the run's scenarios need from the scan beyond their lists. */
+struct scan_needs {
+    bool ranges;      /* some scenario needs --aws-ranges */
+    struct cm_buf kv; /* the --canary-key lines, each once */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -56,6 +69,9 @@ static int collect(const struct cm_gen_config *c, const struct cm_gen_world *w, 
 
     for (sc = c->scenarios; *sc != NULL; sc++) {
         n = (*sc)->intel && active(c, *sc) ? (*sc)->intel(*sc, w, tmp) : 0;
+        if (n == 0) {
+            continue;
+        }
         if (cm_grow((void **)&e->v, &e->cap, e->n + n, sizeof(*e->v), 32) != 0) {
             return CM_ENOMEM;
         }
@@ -75,26 +91,32 @@ static int collect(const struct cm_gen_config *c, const struct cm_gen_world *w, 
     return 0;
 }
 
-static int write_file(const char *dir, const char *name, const struct cm_buf *b)
+/* Writes b to dir/sub/name (sub exists). */
+static int write_in(const char *dir, const char *sub, const char *name, const struct cm_buf *b)
 {
     struct cm_buf path;
     FILE *fp;
     int rc = CM_EIO;
 
     cm_buf_init(&path, 0);
-    if (cm_buf_printf(&path, "%s/intel/%s", dir, name) != 0) {
+    if (cm_buf_printf(&path, "%s/%s/%s", dir, sub, name) != 0) {
         cm_buf_finish(&path);
         return CM_ENOMEM;
     }
     fp = fopen(path.p, "w");
     if (fp != NULL) {
-        rc = fwrite(b->p, 1, b->len, fp) == b->len ? 0 : CM_EIO;
+        rc = b->len == 0 || fwrite(b->p, 1, b->len, fp) == b->len ? 0 : CM_EIO;
         if (fclose(fp) != 0) {
             rc = CM_EIO;
         }
     }
     cm_buf_finish(&path);
     return rc;
+}
+
+static int write_file(const char *dir, const char *name, const struct cm_buf *b)
+{
+    return write_in(dir, "intel", name, b);
 }
 
 static bool managed(const char *list)
@@ -113,8 +135,11 @@ static int put_option(struct cm_buf *b, const char *dir, const char *list)
     return cm_buf_printf(b, "--intel-list %s=TXT:%s/intel/%s.txt\n", list, dir, list);
 }
 
-/* Writes <list>.txt for every list and args.txt (managed lists, then custom, then trusted). */
-static int write_lists(const char *dir, const struct entries *e)
+/*
+ * Writes <list>.txt for every list and args.txt (managed lists, then custom,
+ * then trusted, then the other needs).
+ */
+static int write_lists(const char *dir, const struct entries *e, const struct scan_needs *nd)
 {
     struct cm_buf b, args;
     size_t i, j;
@@ -151,35 +176,132 @@ static int write_lists(const char *dir, const struct entries *e)
             }
         }
     }
+    if (rc == 0 && nd->ranges) {
+        rc = cm_buf_printf(&args, "--aws-ranges %s/aws/ip-ranges.json\n", dir);
+    }
+    if (rc == 0 && nd->kv.len > 0) {
+        rc = cm_buf_append(&args, nd->kv.p, nd->kv.len);
+    }
     rc = rc ? rc : write_file(dir, "args.txt", &args);
     cm_buf_finish(&b);
     cm_buf_finish(&args);
     return rc;
 }
 
+static const char *dash(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+/* The needs column of sc: aws-ranges, canary-key=KEY, geoip, hours=N (comma-separated). */
+static void needs_text(const struct cm_gen_scenario *sc, const struct cm_gen_world *w, char *out,
+                       size_t n)
+{
+    static const char *const names[] = {"aws-ranges", "canary-key", "geoip", "hours"};
+    struct cm_gen_need nd[CM_GEN_SC_MAX_NEEDS];
+    size_t i, k = sc->needs ? sc->needs(sc, w, nd) : 0;
+    char item[64];
+
+    out[0] = '\0';
+    for (i = 0; i < k; i++) {
+        snprintf(item, sizeof(item), "%s%s%s", names[nd[i].kind], nd[i].value[0] ? "=" : "",
+                 nd[i].value);
+        cm_gen_sc_note(out, n, item);
+    }
+}
+
 static int write_expectations(const struct cm_gen_config *c, const struct cm_gen_world *w)
 {
     const struct cm_gen_scenario *const *sc;
-    struct cm_gen_expect ex;
+    struct cm_gen_expect *ex;
     struct cm_buf b;
-    int rc;
+    char needs[160], sev[16];
+    int rc, k, i;
 
+    ex = cm_calloc(CM_GEN_SC_MAX_EXPECT, sizeof(*ex));
+    if (ex == NULL) {
+        return CM_ENOMEM;
+    }
     cm_buf_init(&b, 0);
-    rc = cm_buf_puts(&b, "# scenario\ttype\tresource\teni\tlist\tcount\tindicators\tnear\n");
+    rc = cm_buf_puts(&b, "# scenario\ttype\tresource\teni\tlist\tcount\tindicators\tnear"
+                         "\tseverity\tbucket\tinfo\tneeds\n");
     for (sc = c->scenarios; *sc != NULL && rc == 0; sc++) {
         if ((*sc)->expect == NULL) {
             continue;
         }
-        if (!active(c, *sc) || (*sc)->expect(*sc, w, &ex) != 0) {
-            rc = cm_buf_printf(&b, "%s\t%s\t-\t-\t-\t0\t-\t-\n", (*sc)->name, (*sc)->finding_types);
+        needs_text(*sc, w, needs, sizeof(needs));
+        k = active(c, *sc) ? (*sc)->expect(*sc, c, w, ex) : CM_ENOTFOUND;
+        if (k == CM_ENOTFOUND || k == 0) {
+            rc = cm_buf_printf(&b, "%s\t%s\t-\t-\t-\t0\t-\t-\t-\t-\t-\t%s\n", (*sc)->name,
+                               (*sc)->finding_types, dash(needs));
             continue;
         }
-        rc = cm_buf_printf(&b, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\n", (*sc)->name, ex.type,
-                           ex.resource, ex.eni[0] ? ex.eni : "-", ex.list, ex.count,
-                           ex.indicators[0] ? ex.indicators : "-", ex.near[0] ? ex.near : "-");
+        if (k < 0) {
+            rc = k; /* a plan that does not fit its expectation */
+            break;
+        }
+        for (i = 0; i < k && rc == 0; i++) {
+            if (ex[i].severity > 0) {
+                snprintf(sev, sizeof(sev), "%g", ex[i].severity);
+            } else {
+                sev[0] = '\0';
+            }
+            rc = cm_buf_printf(&b, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t%s\n", (*sc)->name,
+                               ex[i].type, ex[i].resource, dash(ex[i].eni), dash(ex[i].list),
+                               ex[i].count, dash(ex[i].indicators), dash(ex[i].near), dash(sev),
+                               dash(ex[i].bucket), dash(ex[i].info), dash(needs));
+        }
     }
     rc = rc ? rc : write_file(c->out_dir, "scenarios.tsv", &b);
     cm_buf_finish(&b);
+    cm_free(ex);
+    return rc;
+}
+
+/* Collects the scan needs of c's scenarios (active ones). */
+static int collect_needs(const struct cm_gen_config *c, const struct cm_gen_world *w,
+                         struct scan_needs *nd)
+{
+    const struct cm_gen_scenario *const *sc;
+    struct cm_gen_need v[CM_GEN_SC_MAX_NEEDS];
+    char line[96];
+    size_t i, k;
+    int rc = 0;
+
+    for (sc = c->scenarios; *sc != NULL && rc == 0; sc++) {
+        k = (*sc)->needs && active(c, *sc) ? (*sc)->needs(*sc, w, v) : 0;
+        for (i = 0; i < k && rc == 0; i++) {
+            if (v[i].kind == CM_GEN_NEED_AWS_RANGES) {
+                nd->ranges = true;
+            } else if (v[i].kind == CM_GEN_NEED_CANARY_KEY) {
+                snprintf(line, sizeof(line), "--canary-key %s\n", v[i].value);
+                if (nd->kv.p == NULL || strstr(nd->kv.p, line) == NULL) {
+                    rc = cm_buf_puts(&nd->kv, line);
+                }
+            }
+        }
+    }
+    return rc;
+}
+
+/* Writes OUT/aws/ip-ranges.json when a scenario needs it. */
+static int write_ranges(const struct cm_gen_config *c, const struct cm_gen_world *w,
+                        const struct scan_needs *nd)
+{
+    struct cm_buf dir, b;
+    int rc;
+
+    if (!nd->ranges) {
+        return 0;
+    }
+    cm_buf_init(&dir, 0);
+    cm_buf_init(&b, 0);
+    rc = cm_buf_printf(&dir, "%s/aws/", c->out_dir);
+    rc = rc ? rc : cm_gen_mkdirs(dir.p, dir.len);
+    rc = rc ? rc : cm_gen_aws_ranges(c, w, &b);
+    rc = rc ? rc : write_in(c->out_dir, "aws", "ip-ranges.json", &b);
+    cm_buf_finish(&b);
+    cm_buf_finish(&dir);
     return rc;
 }
 
@@ -187,6 +309,7 @@ int cm_gen_scenario_lists(const struct cm_gen_config *c)
 {
     struct cm_gen_world *w = NULL;
     struct entries e = {NULL, 0, 0};
+    struct scan_needs nd;
     struct cm_buf dir;
     int rc;
 
@@ -196,13 +319,18 @@ int cm_gen_scenario_lists(const struct cm_gen_config *c)
     if (c->scenarios == NULL || c->scenarios[0] == NULL) {
         return 0;
     }
+    nd.ranges = false;
+    cm_buf_init(&nd.kv, 0);
     cm_buf_init(&dir, 0);
     rc = cm_buf_printf(&dir, "%s/intel/", c->out_dir);
     rc = rc ? rc : cm_gen_mkdirs(dir.p, dir.len);
     rc = rc ? rc : cm_gen_world_create(c, &w);
     rc = rc ? rc : collect(c, w, &e);
-    rc = rc ? rc : write_lists(c->out_dir, &e);
+    rc = rc ? rc : collect_needs(c, w, &nd);
+    rc = rc ? rc : write_ranges(c, w, &nd);
+    rc = rc ? rc : write_lists(c->out_dir, &e, &nd);
     rc = rc ? rc : write_expectations(c, w);
+    cm_buf_finish(&nd.kv);
     cm_free(e.v);
     cm_gen_world_destroy(w);
     cm_buf_finish(&dir);

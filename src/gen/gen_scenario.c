@@ -3,12 +3,14 @@
  * benign background (see struct cm_gen_scenario in gen.h), in the order
  * `coalmine gen --list-scenarios` prints them. Each family lives in its own
  * gen_sc_<family>.c; the intel family (one scenario per threat-intelligence
- * finding type, issue #4) is described in gen_sc_intel.h.
+ * finding type, issue #4) is described in gen_sc_intel.h, the CloudTrail
+ * detection family (issue #5) in gen_sc_ct.h.
  */
 #include "gen/gen.h"
 
 #include <string.h>
 
+#include "gen/gen_sc_ct.h"
 #include "gen/gen_sc_intel.h"
 
 const struct cm_gen_scenario *const cm_gen_scenarios[] = {
@@ -43,6 +45,35 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_dns_drop_point,
     &cm_gen_sc_dns_phishing,
     &cm_gen_sc_dns_custom,
+    /* CloudTrail detections (issue #5): credentials used */
+    &cm_gen_sc_root_credential_usage,
+    &cm_gen_sc_root_short_term,
+    /* ... the account's configuration changed */
+    &cm_gen_sc_cloudtrail_stop,
+    &cm_gen_sc_cloudtrail_delete,
+    &cm_gen_sc_cloudtrail_event_selectors,
+    &cm_gen_sc_bedrock_logging_disabled,
+    &cm_gen_sc_password_policy_deleted,
+    &cm_gen_sc_password_policy_weakened,
+    /* ... penetration-testing distributions */
+    &cm_gen_sc_pentest_kali_iam,
+    &cm_gen_sc_pentest_kali_s3,
+    &cm_gen_sc_pentest_parrot_iam,
+    &cm_gen_sc_pentest_parrot_s3,
+    &cm_gen_sc_pentest_pentoo_iam,
+    &cm_gen_sc_pentest_pentoo_s3,
+    /* ... S3 opened up or unwatched */
+    &cm_gen_sc_s3_account_bpa_disabled,
+    &cm_gen_sc_s3_bucket_bpa_disabled,
+    &cm_gen_sc_s3_access_logging_disabled,
+    &cm_gen_sc_s3_anonymous_access,
+    &cm_gen_sc_s3_public_access,
+    /* ... credentials used where they do not belong */
+    &cm_gen_sc_instance_credential_outside,
+    &cm_gen_sc_instance_credential_inside,
+    &cm_gen_sc_lambda_credential_outside,
+    &cm_gen_sc_console_login_travel,
+    &cm_gen_sc_canary_credential_usage,
     NULL,
 };
 

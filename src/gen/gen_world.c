@@ -471,7 +471,7 @@ static void build_clients(struct cm_gen_world *w, struct cm_gen_rng *r)
     }
     rand_key(r, w->monitor_account, "4646", 8, "0123456789");
     for (i = 0; i < 4; i++) {
-        w->monitor_ip[i] = rand_in(r, IP4(3, 233, 144, 0), 20);
+        w->monitor_ip[i] = rand_in(r, CM_GEN_MONITOR_NET, CM_GEN_MONITOR_PLEN);
     }
 }
 
