@@ -34,6 +34,7 @@ struct scan_cli {
     struct cm_agg *agg;                    /* findings by identity, in first-seen order */
     struct cm_finding_ctx ctx;             /* how detections become findings */
     uint64_t unbuildable;                  /* detections that could not become findings */
+    uint64_t noregion;                     /* ... of them, because their record had no region */
     struct cm_store_put *puts;             /* with --db: what storing each finding did */
     const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
     uint64_t trusted;                      /* detections dropped by trusted lists */
@@ -46,6 +47,7 @@ static void usage(FILE *f)
             "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--config FILE]\n"
+            "                     [--region REGION]\n"
             "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
@@ -89,6 +91,9 @@ static void usage(FILE *f)
             "                        it is a High finding; repeatable\n"
             "      --aws-ranges FILE AWS's published ranges (ip-ranges.json), so credential\n"
             "                        exfiltration can tell inside from outside AWS\n"
+            "      --region REGION   the region of records that carry none and whose object\n"
+            "                        key names none (default-format flow logs outside an\n"
+            "                        AWSLogs/ path); without it their detections are dropped\n"
             "      --config FILE     settings from a coalmine.yaml (docs/config.md); the\n"
             "                        command line adds to its lists and overrides the rest\n"
             "  -q, --quiet           no summary or progress on stderr\n"
@@ -96,6 +101,22 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 when the scan ran (malformed input is counted and reported, not\n"
             "fatal), 1 on errors such as an unreadable path, 2 on usage errors.\n");
+}
+
+/* A region name: lowercase letters, digits and dashes, like us-east-1 or us-gov-west-1. */
+static bool region_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 3 || n > 32) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* The scan's sink (called under its lock): fold the detection into its finding. */
@@ -115,6 +136,7 @@ static int emit(struct cm_sink *sink, const struct cm_detection *d)
     }
     if (rc != 0 && rc != CM_EFULL) {
         c->unbuildable++; /* counted and reported, never silently lost */
+        c->noregion += d->region.len == 0;
     }
     return CM_OK;
 }
@@ -439,6 +461,7 @@ static int run(int argc, char **argv)
         {"canary-key", required_argument, NULL, CM_SCAN_OPT_CANARY_KEY},
         {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
+        {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -513,6 +536,15 @@ static int run(int argc, char **argv)
             break;
         case CM_SCAN_OPT_CONFIG:
             config_path = optarg;
+            break;
+        case CM_SCAN_OPT_REGION:
+            if (!region_ok(optarg)) {
+                fprintf(stderr,
+                        "coalmine scan: --region '%s' is not a region name like us-east-1\n",
+                        optarg);
+                goto usage;
+            }
+            o.default_region = optarg;
             break;
         case CM_SCAN_OPT_CANARY_KEY:
         case CM_SCAN_OPT_AWS_RANGES:
@@ -600,6 +632,12 @@ static int run(int argc, char **argv)
                 "  dropped:  %llu detections could not become findings, %llu over the cap\n",
                 (unsigned long long)cli->unbuildable,
                 (unsigned long long)cm_agg_stats(cli->agg)->dropped);
+        if (cli->noregion) {
+            fprintf(stderr,
+                    "            %llu of them from records with no region (default-format flow\n"
+                    "            logs outside an AWSLogs/ path): give --region REGION\n",
+                    (unsigned long long)cli->noregion);
+        }
     }
     if (!quiet && cli->trusted) {
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",

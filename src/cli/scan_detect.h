@@ -22,6 +22,7 @@ enum {
     CM_SCAN_OPT_CANARY_KEY = 0x140,
     CM_SCAN_OPT_AWS_RANGES,
     CM_SCAN_OPT_CONFIG,
+    CM_SCAN_OPT_REGION,
 };
 
 struct cm_scan_detect {

@@ -294,6 +294,9 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     r->ctx.file_id = file_id;
     r->key_region =
         file_id < s->in.n ? cm_input_key_region(s->in.v[file_id].path) : cm_str_make("", 0);
+    if (r->key_region.len == 0 && s->o.default_region != NULL) {
+        r->key_region = cm_str_cstr(s->o.default_region);
+    }
     r->ctx.on_reject = on_reject;
     r->ctx.ud = r;
     if (r->engine) {

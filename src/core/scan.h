@@ -72,6 +72,12 @@ struct cm_scan_opts {
     uint64_t seed;          /* shard hash seed */
     const struct cm_detector *const *detectors; /* NULL: cm_detectors() */
     struct cm_detect_opts detect;
+    /*
+     * Region of records that carry none and whose object key names none
+     * (default-format flow logs outside an AWSLogs/ path); NULL: none, and
+     * their detections cannot become findings.
+     */
+    const char *default_region;
     /* Called at most every progress_ms from some thread; may be NULL. */
     void (*progress)(void *ud, const struct cm_scan_progress *p);
     void *progress_ud;

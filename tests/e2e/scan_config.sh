@@ -93,6 +93,24 @@ printf 'detectors:\n  console_login:\n    min_distance_km: -5\n' >"$T/bad3.yaml"
 expect_error "--config number out of range: error" 1 "bad3.yaml:3:.*min_distance_km" \
     --config "$T/bad3.yaml"
 
+# --region: default-format flow logs outside an AWSLogs/ path carry no region.
+printf '2 123456789012 eni-1 10.0.0.5 45.137.21.9 44321 443 6 10 1000 1767600000 1767600060 ACCEPT OK\n' >"$T/flow.log"
+echo 45.137.21.9 >"$T/list.txt"
+$COALMINE scan --no-default-intel --format json --threat-list "$T/list.txt" "$T/flow.log" \
+    >"$T/nr.json" 2>"$T/nr.err"
+if [ ! -s "$T/nr.json" ] && grep -q "no region" "$T/nr.err" && grep -q -- "--region" "$T/nr.err"; then
+    ok "a flow log with no region: the dropped detection is counted and --region suggested"
+else
+    nok "a flow log with no region: the dropped detection is counted and --region suggested" \
+        "$(cat "$T/nr.err")"
+fi
+$SCAN --region eu-west-1 --threat-list "$T/list.txt" "$T/flow.log" >"$T/r2.json"
+check "--region: the finding is made in that region" \
+    test "$(jq -r '[.type, .region] | @tsv' "$T/r2.json")" = \
+    "$(printf 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom\teu-west-1')"
+expect_error "--region that is not a region name: usage error" 2 "not a region name" \
+    --region 'US East'
+
 # The shipped example loads.
 EX=share/coalmine/coalmine.example.yaml
 if [ -f "$EX" ]; then
