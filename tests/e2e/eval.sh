@@ -3,9 +3,13 @@
 # hand-made miniature of ../shared/data: the CloudTrail tables have the right
 # rows and event counts, a finding fires on exactly the technique / scenario /
 # test whose records come from a listed address (81.2.69.160 on a threat list
-# added to a scratch intel directory), the Panther conversions and agreement,
-# bad records reported with their line and skipped, a failing scan, and absent
-# data printing "skipped" with exit status 0. Prints TAP.
+# added to a scratch intel directory), the Panther conversions and agreement;
+# the VPC flow tables have the right classes, records and entities, the listed
+# address's finding lands on its own pair only, .gz reads like plain, and (with
+# a stand-in binary whose findings are canned) TP/FP/FN, precision, recall and
+# agreement come out exact; bad records reported with their line and skipped,
+# a failing scan, and absent data printing "skipped" with exit status 0.
+# Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 FIX="$ROOT/tests/fixtures/eval"
@@ -19,11 +23,11 @@ if ! command -v python3 >/dev/null; then
     exit 0
 fi
 
-# cell A B N...: cells N... (1-based, space separated) of the first table row
-# whose first two cells are A and B.
-cell() {
-    a=$1 b=$2
-    shift 2
+# cellin FILE A B N...: cells N... (1-based, space separated) of the first
+# table row of FILE whose first two cells are A and B.
+cellin() {
+    f=$1 a=$2 b=$3
+    shift 3
     awk -F'|' -v a="$a" -v b="$b" -v ns="$*" '
         function t(s) { gsub(/^ +| +$/, "", s); return s }
         t($2) == a && t($3) == b {
@@ -31,8 +35,9 @@ cell() {
             for (i = 1; i <= k; i++) printf "%s%s", t($(n[i] + 1)), (i < k ? " " : "\n")
             found = 1; exit
         }
-        END { if (!found) print "<no row>" }' "$T/out.md"
+        END { if (!found) print "<no row>" }' "$f"
 }
+cell() { cellin "$T/out.md" "$@"; }
 # is NAME GOT WANT: a check that prints both on failure.
 is() {
     if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got:  $2" "want: $3"; fi
@@ -140,6 +145,161 @@ like "panther agreement: the closing count" "$(grep '^Agreement:' "$T/out.md")" 
 SHARED="$FIX" "$EVAL" "$COALMINE" >"$T/out2.md" 2>/dev/null
 check "a second run prints the same tables" cmp -s "$T/out.md" "$T/out2.md"
 
+# --- vpcflow: derived-vpcflow, entities, classes -------------------------------------------
+# vsect FILE: the "Per class" table of the VPC flow section of FILE, to $T/vpc.md.
+vsect() { sed -n '/^### Per class, at the entity level/,/^Agreement:/p' "$1" >"$T/vpc.md"; }
+vcell() { cellin "$T/vpc.md" "$@"; }
+vsect "$T/out.md"
+V=derived-vpcflow
+C=cicids2017
+check "vpcflow: the section is printed" grep -q '^## VPC Flow Logs (issue #6)$' "$T/out.md"
+check "vpcflow: the absent horizontal scan file is skipped" grep -q \
+    "^- $V/slips_portscan_horizontal_vpcflow_v2.log: skipped (not found or not readable under " \
+    "$T/out.md"
+is "cicids2017: classes, flow records and entities from the labels" \
+    "$(vcell $C BENIGN 3 4), $(vcell $C Botnet 3 4), $(vcell $C SSH-Patator 3 4)" \
+    "6 3, 4 1, 6 1"
+is "cicids2017 FTP-Patator: 2 flow records, 1 entity" "$(vcell $C FTP-Patator 3 4)" "2 1"
+like "cicids2017 Botnet: the listed C&C's finding lands on its entity" \
+    "$(vcell $C Botnet 5 6)" "^1 (.*, )?UnauthorizedAccess:EC2/$MIC(, |\$)"
+is "cicids2017 BENIGN: the same interface's benign pair stays quiet" \
+    "$(vcell $C BENIGN 5 7 9)" "0 nothing (quiet) 0"
+like "cicids2017 Portscan: coalmine's reject is shown with its reason" \
+    "$(vcell $C Portscan 3)" "^5 \\(\\+1 rejected: .*many"
+is "cicids2017 FTP-Patator: no GuardDuty type, no verdict" \
+    "$(vcell $C FTP-Patator 7 8 9 10 11 12)" "none (no GuardDuty type) n/a n/a n/a n/a n/a"
+set -f # the expected types are fnmatch patterns: no globbing here
+for cls in SSH-Patator Botnet Portscan; do
+    fired=$(vcell $C $cls 6)
+    exp=$(vcell $C $cls 7)
+    want=$(awk -F'|' -v c=$cls '$2 ~ "^ '$C' $" && $3 == " " c " " { print $4; exit }' \
+        "$T/out.md" | sed 's/^ *//; s/ *$//')
+    got=""
+    for p in $(echo "$want" | tr -d ' ' | tr ',' ' '); do
+        case $fired in *"$p"*) s="$p (fired)" ;; *) s="$p (not fired)" ;; esac
+        got="${got:+$got, }$s"
+    done
+    is "cicids2017 $cls: the expected types column agrees with what fired" "$exp" "$got"
+done
+set +f
+is "cicids2017: the per-class scans count 7 entities, no false alarm" \
+    "$(vcell $C '(all classes, a scan per class)' 4 9)" "7 0"
+like "cicids2017: one scan in time order has 5 entities (the attack pair is one)" \
+    "$(vcell $C '(all classes, one scan in time order)' 3 4 9)" "^23 \\(\\+1 rejected: .*\\) 5 0\$"
+C=ctu-sme-11
+R='Malicious (Malware_data_exfiltration-RemcosRAT)'
+is "ctu-sme-11: Benign, RemcosRAT and Unknown rows" \
+    "$(vcell $C Benign 3 4) / $(vcell $C "$R" 3 4) / $(vcell $C Unknown 3 4 7)" \
+    "2 1 / 4 1 / 1 1 (not counted)"
+like "ctu-sme-11 RemcosRAT: the listed address's finding lands on the malicious pair" \
+    "$(vcell $C "$R" 5 6)" "^1 (.*, )?UnauthorizedAccess:EC2/$MIC(, |\$)"
+is "ctu-sme-11 Benign: the infected host's benign pair is not flagged" \
+    "$(vcell $C Benign 5 9)" "0 0"
+is "ctu-sme-11: whole file, 3 entities, the malicious one found, no false alarm" \
+    "$(vcell $C '(all classes)' 3 4 9 10)" "7 3 0 0"
+is "slips vertical: one entity (the capture's interface), 8 records" \
+    "$(vcell slips-portscan-vertical 'Portscan (vertical)' 3 4)" "8 1"
+like "slips ssh: the custom layout is read, its interface flagged by the listed attacker" \
+    "$(vcell slips-ssh-bruteforce 'SSH brute force (TCP/902)' 3 4 5 6)" \
+    "^4 1 1 (.*, )?UnauthorizedAccess:EC2/$MIC(, |\$)"
+is "slips ssh: TCP/902 has no GuardDuty type" \
+    "$(vcell slips-ssh-bruteforce 'SSH brute force (TCP/902)' 7)" "none (no GuardDuty type)"
+F="$FIX/data/$V/cicids2017_sample_vpcflow_v2"
+check "vpcflow: a record with too few fields is reported with its line" \
+    grep -q "$F.log:27: 13 fields, the header names 14; skipped" "$T/err"
+check "vpcflow: a label row with a bad line number is reported with its line" \
+    grep -q "$F.labels.tsv:24: line 'x' is not a line number; skipped" "$T/err"
+check "vpcflow: records without a label row are reported and skipped" \
+    sh -c "grep -q '$F.log:24: no label row' '$T/err' && grep -q '$F.log:28: no label row' '$T/err'"
+check "vpcflow: a label for no record is reported" \
+    grep -q "$F.labels.tsv: a label for line 99, which is no flow record" "$T/err"
+check "vpcflow: the bad record's label row is not reported twice" \
+    sh -c "! grep -q 'a label for line 27' '$T/err'"
+
+# The same data gzipped gives the same tables.
+if command -v gzip >/dev/null; then
+    mkdir -p "$T/gz/data"
+    cp -R "$FIX/data/$V" "$T/gz/data/$V"
+    gzip -n "$T/gz/data/$V/cicids2017_sample_vpcflow_v2.log" \
+        "$T/gz/data/$V/cicids2017_sample_vpcflow_v2.labels.tsv"
+    EVAL_SECTIONS=vpcflow SHARED="$T/gz" "$EVAL" "$COALMINE" >"$T/gz.md" 2>/dev/null
+    check "vpcflow: gzipped files give the same tables" \
+        sh -c "grep '^|' '$T/gz.md' >'$T/a'; sed -n '/^## VPC Flow/,\$p' '$T/out.md' |
+            grep '^|' >'$T/b'; test -s '$T/b' && cmp -s '$T/a' '$T/b'"
+else
+    skip "vpcflow: gzipped files give the same tables" "gzip not installed"
+fi
+
+# Attribution and the measures, with a stand-in binary whose findings are known.
+cat >"$T/stub" <<'EOF'
+#!/bin/sh
+# coalmine scan stand-in: stats with the file's record count, canned findings per file.
+while [ $# -gt 1 ]; do
+    [ "$1" = --stats ] && stats=$2
+    shift
+done
+printf '{"records":{"vpcflow":%d},"rejected":{"vpcflow":0,"files":0}}\n' \
+    "$(grep -vc '^version' "$1")" >"$stats"
+res() {
+    printf '"resource":{"instanceDetails":{"networkInterfaces":[{"networkInterfaceId":"%s"}]}}' "$1"
+}
+ip() { printf '{"ipAddressV4":"%s"}' "$1"; }
+conn() { # type eni local remote
+    printf '{"type":"%s",%s,"service":{"action":{"networkConnectionAction":{' "$1" "$(res "$2")"
+    printf '"localIpDetails":%s,"remoteIpDetails":%s}}}}\n' "$(ip "$3")" "$(ip "$4")"
+}
+probe() { # type eni remote
+    printf '{"type":"%s",%s,"service":{"action":{"portProbeAction":{' "$1" "$(res "$2")"
+    printf '"portProbeDetails":['
+    printf '{"localPortDetails":{"port":22},"remoteIpDetails":%s}]}}}}\n' "$(ip "$3")"
+}
+PS="conn Recon:EC2/Portscan eni-0e7a1c0000000a050 172.16.0.1 192.168.10.50"
+PP="probe Recon:EC2/PortProbeUnprotectedPort eni-0e7a1c0000000a005 203.0.113.10"
+case $1 in
+*/cicids2017/*-portscan.log | */cicids2017/*-ssh-patator.log) $PS ;;
+*/cicids2017/*-benign.log) $PP ;;
+*/cicids2017/*-botnet.log)
+    conn Backdoor:EC2/C\&CActivity.B eni-0e7a1c0000000a009 192.168.10.9 198.51.100.99 ;;
+*/cicids2017/*-one-scan-in-time-order.log) $PS; $PP ;;
+*/ctu-sme-11/*)
+    conn Behavior:EC2/NetworkPortUnusual eni-0e7a1c0000000b107 192.168.1.107 81.2.69.160 ;;
+esac
+exit 0
+EOF
+chmod +x "$T/stub"
+EVAL_SECTIONS=vpcflow SHARED="$FIX" "$EVAL" "$T/stub" >"$T/stub.md" 2>"$T/stub.err"
+check "vpcflow with the stand-in: exit 0" test $? -eq 0
+vsect "$T/stub.md"
+C=cicids2017
+is "stand-in Portscan: 1 TP, FPs on the SSH entity and a benign one, precision 1/3" \
+    "$(vcell $C Portscan 3 5 6 8 9 10 11 12)" "6 1 Recon:EC2/Portscan x1 1 2 0 0.33 1.00"
+is "stand-in Portscan: the expected types column" "$(vcell $C Portscan 7)" \
+    "Recon:EC2/Portscan (fired), Recon:EC2/PortProbeUnprotectedPort (not fired)"
+is "stand-in SSH-Patator: another type on its entity is no TP" \
+    "$(vcell $C SSH-Patator 5 6 8 9 10 11 12)" "1 Recon:EC2/Portscan x1 0 0 1 - 0.00"
+is "stand-in BENIGN: the probe lands on the pair of its remote address only" \
+    "$(vcell $C BENIGN 4 5 7 9)" "3 1 nothing (1 flagged) 1"
+is "stand-in Botnet: a finding on no labelled entity is a false positive of its type" \
+    "$(vcell $C Botnet 5 8 9 10 11 12)" "0 0 1 1 0.00 0.00"
+is "stand-in: the finding on no labelled entity has its row" \
+    "$(vcell $C '(no labelled entity)' 6)" "Backdoor:EC2/C&CActivity.B x1"
+is "stand-in: per-class scans together, any finding" \
+    "$(vcell $C '(all classes, a scan per class)' 4 5 8 9 10 11 12)" "7 3 2 2 2 0.50 0.50"
+is "stand-in: one scan in time order" \
+    "$(vcell $C '(all classes, one scan in time order)' 3 4 5 8 9 10 11 12)" \
+    "24 5 2 1 1 1 0.50 0.50"
+is "stand-in ctu-sme-11: the unusual port lands on the malicious pair" \
+    "$(vcell ctu-sme-11 "$R" 5 8 9 10 11 12) / $(vcell ctu-sme-11 Benign 5 9)" \
+    "1 1 0 0 1.00 1.00 / 0 0"
+like "stand-in: the agreement line" "$(grep '^Agreement:' "$T/stub.md")" \
+    "^Agreement: 3 of 7 classes \\(.*\\); 2 attack classes have no GuardDuty type\\.\$"
+is "stand-in: the type table, Portscan (2 findings, 2 entities, 1 expected)" \
+    "$(cellin "$T/stub.md" cicids2017 Recon:EC2/Portscan 3 4 5 6 7)" "2 2 1 0 0"
+is "stand-in: the type table, PortProbe (on a benign entity)" \
+    "$(cellin "$T/stub.md" cicids2017 Recon:EC2/PortProbeUnprotectedPort 3 4 5 6 7)" "1 1 0 1 0"
+is "stand-in: the type table, C&C (on no labelled entity)" \
+    "$(cellin "$T/stub.md" cicids2017 Backdoor:EC2/C\&CActivity.B 3 4 5 6 7)" "1 0 0 0 1"
+
 # --- absent data, failing scans, usage ------------------------------------------------------
 SHARED="$T/nothing" "$EVAL" "$COALMINE" >"$T/none.out" 2>&1
 check "no data directory: exit 0" test $? -eq 0
@@ -157,6 +317,17 @@ check "one dataset only: the others are skipped" \
 check "one dataset only: its table is there" grep -q '^### Panther CloudTrail tests' "$T/part.md"
 check "one dataset only: no technique table" \
     sh -c "! grep -q '^### Findings per technique' '$T/part.md'"
+check "one dataset only: derived-vpcflow is skipped" grep -q \
+    "^- derived-vpcflow: skipped (not found or not readable under $T/part/data)\$" "$T/part.md"
+check "one dataset only: no VPC flow table" sh -c "! grep -q '^### Per class' '$T/part.md'"
+mkdir -p "$T/flowonly/data/$V"
+cp "$FIX/data/$V/ctu_sme_11_excerpt_vpcflow_v2.log" "$T/flowonly/data/$V/"
+EVAL_SECTIONS=vpcflow SHARED="$T/flowonly" "$EVAL" "$COALMINE" >"$T/flowonly.md" 2>/dev/null
+check "a flow log without its labels: exit 0" test $? -eq 0
+check "a flow log without its labels: skipped" \
+    grep -q "^- $V/ctu_sme_11_excerpt_vpcflow_v2.log: skipped" "$T/flowonly.md"
+check "no flow dataset at all: no VPC flow table" \
+    sh -c "! grep -q '^### Per class' '$T/flowonly.md'"
 
 printf '#!/bin/sh\necho "coalmine scan: boom" >&2\nexit 3\n' >"$T/failing"
 chmod +x "$T/failing"
@@ -166,6 +337,15 @@ check "a failing scan: its row says so" \
     grep -q "| scan failed: exit 3: coalmine scan: boom |" "$T/fail.md"
 check "a failing scan: no verdict, counted apart" \
     grep -q "^Agreement: 0 of 0 mapped tests (2 rules); 3 scans failed\.$" "$T/fail.md"
+EVAL_SECTIONS=vpcflow SHARED="$FIX" "$EVAL" "$T/failing" >"$T/vfail.md" 2>/dev/null
+check "vpcflow, a failing scan: exit 1" test $? -eq 1
+vsect "$T/vfail.md"
+is "vpcflow, a failing scan: its class row says so, no verdict" \
+    "$(vcell cicids2017 Botnet 3 7 8 12)" "scan failed: exit 3: coalmine scan: boom (scan failed)  "
+is "vpcflow, a failing scan: the whole-file row says so" \
+    "$(vcell ctu-sme-11 '(all classes)' 3 8)" "scan failed: exit 3: coalmine scan: boom "
+like "vpcflow, a failing scan: classes counted apart" "$(grep '^Agreement:' "$T/vfail.md")" \
+    "^Agreement: 0 of 0 classes .*; 7 classes not judged \\(scan failed\\)\\.\$"
 SHARED="$FIX" "$EVAL" "$T/no-such-binary" >/dev/null 2>"$T/nobin.err"
 check "a missing binary: exit 2" test $? -eq 2
 EVAL_SECTIONS=nosuch SHARED="$FIX" "$EVAL" "$COALMINE" >/dev/null 2>"$T/nosec.err"
