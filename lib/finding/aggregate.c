@@ -204,6 +204,14 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
         nf->updated_ms = old->updated_ms;
     }
     nf->archived = old->archived;
+    /*
+     * A finding is as severe as the worst event it covers: a port probe of
+     * Elasticsearch (High) stays High after a probe of port 22 (Low), and a
+     * password policy weakened a lot stays High after a small change.
+     */
+    if (old->severity > nf->severity) {
+        nf->severity = old->severity;
+    }
     if (old->user_feedback.p && !nf->user_feedback.p) {
         rc = cm_finding_set(nf, &nf->user_feedback, old->user_feedback);
     }

@@ -60,6 +60,34 @@ static void test_repeats_fold(void **state)
     t_events_finish(&e);
 }
 
+/* A repeat never lowers the severity: the finding is as severe as its worst event. */
+static void test_severity_keeps_the_worst(void **state)
+{
+    static const double sev[] = {2.0, 8.0, 2.0, 5.0};
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *f = NULL;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    for (int i = 0; i < 4; i++) {
+        struct cm_detection d;
+        e.flow.src.offset = 1000u * (unsigned)i;
+        e.flow.u.flow.start = 1741082400 + 60 * i;
+        d = t_detection("UnauthorizedAccess:EC2/SSHBruteForce", &e.flow);
+        d.time_ms = T_EVTIME + 60000 * (i + 1);
+        d.first_ms = d.time_ms;
+        d.severity = sev[i];
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+        assert_true(f->severity == (i == 0 ? 2.0 : 8.0));
+    }
+    assert_int_equal(cm_agg_stats(a)->findings, 1);
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
 static void test_identities_apart_and_evidence_cap(void **state)
 {
     struct t_events e;
@@ -183,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats_fold),
+        cmocka_unit_test(test_severity_keeps_the_worst),
         cmocka_unit_test(test_identities_apart_and_evidence_cap),
         cmocka_unit_test(test_duplicate_events_count_once),
         cmocka_unit_test(test_cap),
