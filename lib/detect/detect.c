@@ -14,13 +14,27 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "detect/ct.h"
+#include "detect/flow.h"
 #include "detect/intel.h"
 
+/* clang-format off */
 static const struct cm_detector *const builtin[] = {
-    &cm_detector_intel_ct,  &cm_detector_intel_flow,  &cm_detector_intel_dns,
-    &cm_detector_ct_rules,  &cm_detector_ct_password, &cm_detector_ct_credexfil,
-    &cm_detector_ct_travel, &cm_detector_ct_canary,   NULL,
+    /* threat intelligence, every source (issue #4) */
+    &cm_detector_intel_ct,
+    &cm_detector_intel_flow,
+    &cm_detector_intel_dns,
+    /* CloudTrail (issue #5) */
+    &cm_detector_ct_rules,
+    &cm_detector_ct_password,
+    &cm_detector_ct_credexfil,
+    &cm_detector_ct_travel,
+    &cm_detector_ct_canary,
+    /* VPC flow logs (issue #6) */
+    &cm_detector_flow_pair,
+    &cm_detector_flow_inbound,
+    NULL,
 };
+/* clang-format on */
 
 const struct cm_detector *const *cm_detectors(void)
 {

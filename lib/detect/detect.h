@@ -62,6 +62,12 @@ struct cm_detect_config {
     size_t ncanary;
     struct cm_ct_tuning ct; /* CloudTrail detector settings; zeros take the defaults */
     const void *ext;        /* for detectors outside the built-in table (opaque here) */
+    /*
+     * The instance map (lib/inventory/inventory.h) that CloudTrail seen in
+     * the run fills, through cm_detector_inventory_ct; NULL: none. src/
+     * owns it and sets its lock hooks, since shards share it.
+     */
+    struct cm_inventory *inventory;
 };
 
 struct cm_detect_opts {

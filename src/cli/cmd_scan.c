@@ -20,6 +20,7 @@
 #include "cli/scan_config.h"
 #include "cli/scan_detect.h"
 #include "cli/scan_intel.h"
+#include "cli/scan_inventory.h"
 #include "core/clock.h"
 #include "core/scan.h"
 #include "detect/intel.h"
@@ -46,7 +47,8 @@ static void usage(FILE *f)
             "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE]\n"
             "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
-            "                     [--canary-key KEY]... [--aws-ranges FILE] [--config FILE]\n"
+            "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
+            "                     [--config FILE]\n"
             "                     [--region REGION]\n"
             "                     PATH...\n"
             "\n"
@@ -94,6 +96,11 @@ static void usage(FILE *f)
             "      --region REGION   the region of records that carry none and whose object\n"
             "                        key names none (default-format flow logs outside an\n"
             "                        AWSLogs/ path); without it their detections are dropped\n"
+            "      --inventory FILE  what `aws ec2 describe-instances` printed (JSON, plain or\n"
+            "                        .gz), so findings name the instance of an interface or\n"
+            "                        address, with its type, image, tags and groups (CloudTrail\n"
+            "                        RunInstances and network interface calls in the scan\n"
+            "                        do the same); repeatable\n"
             "      --config FILE     settings from a coalmine.yaml (docs/config.md); the\n"
             "                        command line adds to its lists and overrides the rest\n"
             "  -q, --quiet           no summary or progress on stderr\n"
@@ -401,6 +408,7 @@ struct scan_run {
     struct scan_cli cli;
     struct cm_scan_intel intel;
     struct cm_scan_detect det;
+    struct cm_scan_inventory inv;
     struct cm_config config;
     struct cm_detect_config dcfg;
     struct cm_scan_stats st;
@@ -418,6 +426,7 @@ static void scan_run_free(struct scan_run *r)
     cm_agg_destroy(r->cli.agg);
     cm_scan_intel_close(&r->intel);
     cm_scan_detect_close(&r->det);
+    cm_scan_inventory_close(&r->inv);
     cm_config_finish(&r->config);
 }
 
@@ -461,6 +470,7 @@ static int run(int argc, char **argv)
         {"canary-key", required_argument, NULL, CM_SCAN_OPT_CANARY_KEY},
         {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
+        {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -537,6 +547,12 @@ static int run(int argc, char **argv)
         case CM_SCAN_OPT_CONFIG:
             config_path = optarg;
             break;
+        case CM_SCAN_OPT_INVENTORY:
+            if (cm_scan_inventory_option(&r.inv, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto out;
+            }
+            break;
         case CM_SCAN_OPT_REGION:
             if (!region_ok(optarg)) {
                 fprintf(stderr,
@@ -575,6 +591,12 @@ static int run(int argc, char **argv)
             fprintf(stderr, "coalmine scan: %s\n", err);
             goto out;
         }
+        for (size_t i = 0; i < r.config.inventory.n; i++) {
+            if (cm_scan_inventory_option(&r.inv, r.config.inventory.v[i], err, sizeof(err)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto out;
+            }
+        }
     }
     if (retention >= 0 && db_path == NULL) {
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
@@ -590,6 +612,10 @@ static int run(int argc, char **argv)
     }
     r.dcfg.intel = r.intel.snap;
     if (cm_scan_detect_open(&r.det, r.intel.geo, &r.dcfg, quiet, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
+        goto out;
+    }
+    if (cm_scan_inventory_open(&r.inv, &r.dcfg, &o, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
@@ -614,7 +640,7 @@ static int run(int argc, char **argv)
     }
     r.st.findings = cm_agg_stats(cli->agg)->findings;
     name_evidence(cli, &r.st);
-    if (geo_enrich(cli, r.intel.geo) != 0) {
+    if (cm_scan_inventory_enrich(&r.inv, cli->agg) != 0 || geo_enrich(cli, r.intel.geo) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
@@ -638,6 +664,9 @@ static int run(int argc, char **argv)
                     "            logs outside an AWSLogs/ path): give --region REGION\n",
                     (unsigned long long)cli->noregion);
         }
+    }
+    if (!quiet) {
+        cm_scan_inventory_summary(&r.inv);
     }
     if (!quiet && cli->trusted) {
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",

@@ -112,6 +112,7 @@ static const struct key root_keys[] = {
     {.name = "canaries", .kind = K_SECTION, .sub = canaries_keys},
     {.name = "detectors", .kind = K_SECTION, .sub = detectors_keys},
     {.name = "store", .kind = K_SECTION, .sub = store_keys},
+    {.name = "inventory", .kind = K_PATHS, .off = OFF(inventory), .max = CM_CONFIG_MAX_ITEMS},
     {.name = NULL},
 };
 /* clang-format on */
@@ -519,6 +520,7 @@ void cm_config_finish(struct cm_config *c)
     list_free(&c->intel.lists);
     list_free(&c->intel.geoip);
     list_free(&c->canaries.keys);
+    list_free(&c->inventory);
     cm_free(c->intel.dir);
     cm_free(c->intel.aws_ranges);
     cm_free(c->store.db);

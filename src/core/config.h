@@ -36,6 +36,7 @@
  *   intel.aws_ranges        cm_scan_detect_option(CM_SCAN_OPT_AWS_RANGES), unless --aws-ranges
  *   canaries.keys[i]        cm_scan_detect_add_canary(), with --canary-key's
  *   detectors.*             struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
+ *   inventory[i]            cm_scan_inventory_option(), with --inventory's
  *   store.db                --db, unless given; store.retention_days likewise (-1: not set)
  */
 #ifndef CM_CORE_CONFIG_H
@@ -97,6 +98,7 @@ struct cm_config {
     struct cm_config_canaries canaries;
     struct cm_config_detectors detectors;
     struct cm_config_store store;
+    struct cm_config_list inventory; /* describe-instances JSON files, as --inventory */
 };
 
 /* Sets the defaults: empty lists, nothing set, intel.use_default true. */

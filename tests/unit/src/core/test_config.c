@@ -365,8 +365,9 @@ static void test_unknown_key(void **state)
     parse_bad("intel:\n  thread_lists: [a.txt]\n",
               "2:3: intel: unknown key \"thread_lists\" (known here: threat_lists, trusted_lists, "
               "lists, dir, default, geoip, aws_ranges)");
-    parse_bad("store: {db: x}\napi: {port: 1}\n",
-              "2:1: unknown key \"api\" (known here: intel, canaries, detectors, store)");
+    parse_bad(
+        "store: {db: x}\napi: {port: 1}\n",
+        "2:1: unknown key \"api\" (known here: intel, canaries, detectors, store, inventory)");
     parse_bad("detectors:\n  console_login:\n    min_distance: 5\n",
               "3:5: detectors.console_login: unknown key \"min_distance\"");
     /* Keys are case-sensitive. */
@@ -411,7 +412,7 @@ static void test_wrong_type(void **state)
     parse_bad("store: {retention_days: [1]}\n",
               "1:25: store.retention_days: expected an integer, got a list");
     parse_bad("- intel\n", "1:1: the top level must be a mapping of sections (intel, canaries, "
-                           "detectors, store), not a list");
+                           "detectors, store, inventory), not a list");
     parse_bad("hello\n", "1:1: the top level must be a mapping of sections");
     parse_bad("? [a, b]\n: c\n", "1:3: a key must be a name, not a list");
 }

@@ -1,0 +1,192 @@
+/*
+ * VPC flow detectors (issue #6): what they share. A flow record is one
+ * direction of one connection, captured at one interface (ENI); the
+ * detectors reason about connections from the instance's side, so every
+ * record is first seen through a struct cm_flow_view:
+ *
+ *   local / remote   the interface's side and the other side. From the
+ *                    flow-direction field when the format has it; else the
+ *                    private (RFC 1918/6598/4193, link-local) address is the
+ *                    local one when exactly one side is private; else (both
+ *                    private, east-west, or both public) the source.
+ *   outbound         the instance opened the connection: the local port is
+ *                    the ephemeral one (higher than the remote port, which is
+ *                    below 1024 or the lower of two), or the protocol has no
+ *                    ports and the record goes out.
+ *   reply            the record carries the responder's packets back to the
+ *                    initiator (source port below destination port, the
+ *                    destination port 1024 or above). Detectors that count
+ *                    connections count requests, not replies.
+ *
+ * docs/detectors/vpcflow.md has every flow detector's trigger and defaults.
+ */
+#ifndef CM_DETECT_FLOW_H
+#define CM_DETECT_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ip.h"
+#include "base/str.h"
+#include "detect/detect.h"
+
+struct cm_flow_view {
+    const struct cm_flow *fl;
+    const struct cm_ip *local, *remote;
+    int32_t local_port, remote_port; /* -1 when the protocol has none */
+    bool outbound;                   /* the connection was opened by the instance */
+    bool reply;                      /* this record is the reply direction */
+    bool local_first;                /* the record's source is the local side */
+    struct cm_str resource;          /* the instance id, else the ENI (the finding's resource) */
+};
+
+/*
+ * Fills *v for flow event ev. Returns false (nothing to judge) for records
+ * without both addresses, NODATA/SKIPDATA records, and events of other kinds.
+ */
+bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v);
+
+/* Whether an address belongs inside a VPC: private, shared (CGNAT), loopback or link-local. */
+bool cm_flow_internal(const struct cm_ip *ip);
+
+/*
+ * Starts an instance detection of type for flow event ev seen as v:
+ * account, region, time, count 1, the event, resource (instance or ENI)
+ * and direction (outbound or inbound, from v).
+ */
+void cm_flow_detection(struct cm_detection *d, const struct cm_event *ev,
+                       const struct cm_flow_view *v, const char *type);
+
+/* ---- flow_inbound.c: brute force and port probes (docs/detectors/vpcflow-inbound.md) ---- */
+
+/*
+ * Settings of the inbound detector; a zero member takes its documented
+ * default (the CM_FLOW_IN_* values in flow_inbound.c).
+ */
+struct cm_flow_inbound_tuning {
+    uint32_t brute_attempts;      /* connections from one remote to one service that fire (20) */
+    int64_t brute_window_ms;      /* ... within this much event time (10 min) */
+    uint32_t attempt_max_packets; /* a request record with more packets is a session (100) */
+    int64_t probe_window_ms;      /* a probed (remote, port) pair is reported once per (1 h) */
+    size_t brute_max_entries;     /* memcap of the brute-force table (131072) */
+    size_t probe_max_entries;     /* memcap of the port-probe table (65536) */
+    bool brute_private_remotes;   /* count remotes inside the VPC too (off: bastions, scanners) */
+    /*
+     * Whether the resource (instance id, else ENI) is an EMR cluster node;
+     * NULL: never, so probes of EMR ports are PortProbeUnprotectedPort.
+     */
+    bool (*is_emr)(void *ud, struct cm_str resource);
+    void *is_emr_ud;
+};
+
+/*
+ * Makes the inbound detector's state with tuning t (copied; NULL: every
+ * default). The built-in detector's init() calls this. Returns 0 or
+ * CM_ENOMEM.
+ */
+int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
+                         const struct cm_flow_inbound_tuning *t);
+
+/* SSH/RDP/WinRM brute force (target and actor) and port probes from listed addresses. */
+extern const struct cm_detector cm_detector_flow_inbound;
+
+/* ---- flow_pair.c: Portscan, DoS, traffic volume (docs/detectors/vpcflow-pair.md) ---- */
+
+/*
+ * Settings of the pair detector; a zero member takes its documented default
+ * (the #defines at the top of flow_pair.c).
+ */
+struct cm_flow_pair_tuning {
+    uint32_t portscan_ports;         /* distinct probed ports in 10-20 min that fire (20) */
+    uint32_t portscan_probe_packets; /* a request record with at most this many is a probe (3) */
+    uint32_t dos_pps;                /* flood-like packets/s to one host over a minute (3000) */
+    uint32_t dos_flow_pps;           /* a TCP or QUIC flow faster than this is a transfer (100) */
+    uint32_t dos_max_avg_bytes;      /* a UDP record with larger packets is no flood (512) */
+    uint64_t volume_floor_bytes;     /* an hour to one host below this is never unusual (1 GiB) */
+    uint32_t volume_factor;          /* ... and it must be this many times the baseline (10) */
+    int64_t volume_learn_ms;         /* learning before TrafficVolumeUnusual can fire (24 h) */
+    size_t max_pairs;                /* memcap of the (remote, resource) table (524288) */
+    size_t max_instances;            /* memcap of the per-resource baseline table (262144) */
+};
+
+/*
+ * Makes the pair detector's state with tuning t (copied; NULL: every
+ * default). The built-in detector's init() calls this. Returns 0 or
+ * CM_ENOMEM.
+ */
+int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
+                      const struct cm_flow_pair_tuning *t);
+
+/* Portscan, DenialOfService.{Tcp,Udp,UdpOnTcpPorts,Dns,UnusualProtocol}, TrafficVolumeUnusual. */
+extern const struct cm_detector cm_detector_flow_pair;
+
+/* ---- flow_host.c, resolvers.c: per-instance detections (docs/detectors/vpcflow-host.md) ---- */
+
+/* What a public resolver address serves (struct cm_resolver.services). */
+#define CM_RESOLVER_DNS 1u /* plain DNS on UDP and TCP 53 */
+#define CM_RESOLVER_DOH 2u /* DNS over HTTPS on 443 */
+#define CM_RESOLVER_DOT 4u /* DNS over TLS on TCP 853 */
+/* Most distinct providers a resolver set holds (a history bit each per service). */
+#define CM_RESOLVER_MAX_PROVIDERS 32
+
+/* One address or prefix of a public DNS resolver service. */
+struct cm_resolver {
+    const char *provider; /* e.g. "Google Public DNS"; printable ASCII without quotes */
+    const char *cidr;     /* an address or a prefix, as text */
+    unsigned services;    /* CM_RESOLVER_* it serves there */
+};
+
+/* The built-in table of well-known public resolvers (resolvers.c); *n gets its length. */
+const struct cm_resolver *cm_resolvers_builtin(size_t *n);
+
+struct cm_resolver_set;
+
+/*
+ * Compiles table (borrowed: it must outlive the set) for look-ups; providers
+ * get ids 0, 1, ... in order of first appearance. Returns 0, CM_EINVAL (a
+ * bad prefix or provider name, no services), CM_E2BIG (more than
+ * CM_RESOLVER_MAX_PROVIDERS providers) or CM_ENOMEM.
+ */
+int cm_resolver_set_create(struct cm_resolver_set **out, const struct cm_resolver *table, size_t n);
+void cm_resolver_set_destroy(struct cm_resolver_set *s);
+
+/*
+ * The entry whose prefix holds ip (the most specific), with its provider id
+ * in *provider; NULL when none does. Cheap for the common miss.
+ */
+const struct cm_resolver *cm_resolver_set_find(const struct cm_resolver_set *s,
+                                               const struct cm_ip *ip, unsigned *provider);
+
+/*
+ * Settings of the per-instance detector; a zero member takes its documented
+ * default (the CM_FLOW_HOST_* values in flow_host.c).
+ */
+struct cm_flow_host_tuning {
+    int64_t learn_ms;        /* history an instance needs before anything is unusual (24 h) */
+    int64_t report_ms;       /* an ongoing episode is reported again at most this often (10 min) */
+    uint32_t sweep_hosts;    /* distinct public hosts that failed on one port: PortSweep (50) */
+    uint32_t sweep_fail_pct; /* ... and this share (%) of that port's attempts failed (50) */
+    int64_t sweep_window_ms; /* ... within this much event time (10 min) */
+    uint32_t spam_hosts;     /* distinct public mail servers on TCP/25: Spambot (5) */
+    int64_t spam_window_ms;  /* ... within this much event time (10 min) */
+    int64_t host_ttl_ms;     /* an instance's history is forgotten after this idle time (7 d) */
+    size_t host_max_entries; /* memcap of the per-instance history table (262144) */
+    size_t fan_max_entries;  /* memcap of the per-(instance, port) fan-out table (65536) */
+    /* Public resolvers, DoH and DoT servers; NULL: cm_resolvers_builtin(). Borrowed. */
+    const struct cm_resolver *resolvers;
+    size_t nresolvers;
+};
+
+/*
+ * Makes the per-instance detector's state with tuning t (copied; NULL:
+ * every default). The built-in detector's init() calls this. Returns 0,
+ * CM_EINVAL (a bad setting or resolver table), CM_E2BIG (too many resolver
+ * providers) or CM_ENOMEM.
+ */
+int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
+                      const struct cm_flow_host_tuning *t);
+
+/* PortSweep, Spambot, NetworkPortUnusual, UnusualDNSResolver, UnusualDoH/DoTActivity. */
+extern const struct cm_detector cm_detector_flow_host;
+
+#endif

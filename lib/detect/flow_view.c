@@ -1,0 +1,73 @@
+/*
+ * The instance's-side view of a flow record (see flow.h).
+ */
+#include "detect/flow.h"
+
+#include <string.h>
+
+bool cm_flow_internal(const struct cm_ip *ip)
+{
+    enum cm_ip_class c;
+
+    if (ip->family == CM_IP_NONE) {
+        return false;
+    }
+    c = cm_ip_classify(ip);
+    return c == CM_IPC_PRIVATE || c == CM_IPC_SHARED || c == CM_IPC_LOOPBACK ||
+           c == CM_IPC_LINKLOCAL;
+}
+
+bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
+{
+    const struct cm_flow *fl;
+    bool src_in, dst_in, src_local;
+    int32_t sp, dp;
+
+    memset(v, 0, sizeof(*v));
+    if (ev->kind != CM_EV_FLOW) {
+        return false;
+    }
+    fl = &ev->u.flow;
+    if (fl->status != CM_FS_OK || fl->src.family == CM_IP_NONE || fl->dst.family == CM_IP_NONE) {
+        return false;
+    }
+    src_in = cm_flow_internal(&fl->src);
+    dst_in = cm_flow_internal(&fl->dst);
+    if (fl->direction == CM_FD_INGRESS) {
+        src_local = false;
+    } else if (fl->direction == CM_FD_EGRESS) {
+        src_local = true;
+    } else if (src_in != dst_in) {
+        src_local = src_in;
+    } else {
+        src_local = true;
+    }
+    sp = fl->srcport, dp = fl->dstport;
+    v->fl = fl;
+    v->local_first = src_local;
+    v->local = src_local ? &fl->src : &fl->dst;
+    v->remote = src_local ? &fl->dst : &fl->src;
+    v->local_port = src_local ? sp : dp;
+    v->remote_port = src_local ? dp : sp;
+    /* The responder answers from the lower (service) port to the initiator's ephemeral one. */
+    v->reply = sp >= 0 && dp >= 0 && sp < dp && dp >= 1024;
+    v->outbound = v->reply ? !src_local : src_local;
+    v->resource = cm_str_present(fl->instance_id) && fl->instance_id.len > 0 ? fl->instance_id
+                                                                             : fl->interface_id;
+    return true;
+}
+
+void cm_flow_detection(struct cm_detection *d, const struct cm_event *ev,
+                       const struct cm_flow_view *v, const char *type)
+{
+    memset(d, 0, sizeof(*d));
+    d->type = type;
+    d->account = ev->account;
+    d->region = ev->region;
+    d->time_ms = d->first_ms = ev->time_ms;
+    d->count = 1;
+    d->event = ev;
+    d->resource_type = CM_RES_INSTANCE;
+    d->resource_id = v->resource;
+    d->direction = v->outbound ? CM_DDIR_OUTBOUND : CM_DDIR_INBOUND;
+}

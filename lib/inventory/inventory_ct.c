@@ -1,0 +1,300 @@
+/*
+ * The inventory's CloudTrail reader and the detector that feeds it (see
+ * inventory.h). Successful ec2.amazonaws.com calls only:
+ *
+ *   RunInstances            responseElements.instancesSet.items[]: instanceId,
+ *                           instanceType, imageId, launchTime (ms), placement.
+ *                           availabilityZone, platform, instanceState.name,
+ *                           iamInstanceProfile.{arn,id}, tagSet.items[].{key,value},
+ *                           networkInterfaceSet.items[] (as below, plus
+ *                           attachment.{deviceIndex,attachTime}); without
+ *                           interfaces, the top-level subnetId, vpcId,
+ *                           privateIpAddress, ipAddress, groupSet
+ *   CreateNetworkInterface  responseElements.networkInterface: networkInterfaceId,
+ *                           subnetId, vpcId, privateIpAddress, privateDnsName,
+ *                           association.{publicIp,publicDnsName},
+ *                           groupSet.items[].{groupId,groupName},
+ *                           privateIpAddressesSet.item[].privateIpAddress,
+ *                           ipv6AddressesSet.item[].ipv6Address
+ *   AttachNetworkInterface  requestParameters.{networkInterfaceId,instanceId,deviceIndex}
+ *   TerminateInstances, StopInstances, StartInstances
+ *                           responseElements.instancesSet.items[].{instanceId,
+ *                           currentState.name}
+ *
+ * Any other record is dismissed by comparing its error code, source and
+ * name, before the lock. A record without what its call should carry (a
+ * missing id, an address that is not one) contributes what it has: a bad
+ * interface is dropped, the rest kept.
+ */
+#include "inventory/inventory_impl.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+
+enum call { C_NONE = 0, C_RUN, C_CREATE_NIC, C_ATTACH, C_STATE };
+
+struct call_name {
+    const char *name;
+    enum call call;
+};
+
+static const struct call_name calls[] = {
+    {"RunInstances", C_RUN},
+    {"CreateNetworkInterface", C_CREATE_NIC},
+    {"AttachNetworkInterface", C_ATTACH},
+    {"TerminateInstances", C_STATE},
+    {"StopInstances", C_STATE},
+    {"StartInstances", C_STATE},
+};
+
+static enum call which(const struct cm_ct *ct)
+{
+    if (ct->error_code.p != NULL || !cm_str_eqc(ct->event_source, "ec2.amazonaws.com") ||
+        ct->doc == NULL) {
+        return C_NONE;
+    }
+    for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+        if (cm_str_eqc(ct->event_name, calls[i].name)) {
+            return calls[i].call;
+        }
+    }
+    return C_NONE;
+}
+
+static void groups(const struct cm_json_doc *d, uint32_t obj, struct cm_arena *s,
+                   struct inv_nic_in *in)
+{
+    uint32_t a = inv_list(d, obj, "groupSet");
+
+    for (uint32_t g = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a);
+         g != CM_JSON_NONE && in->nsgs < CM_INVENTORY_MAX_SGS; g = cm_json_next(d, a, g)) {
+        struct cm_str id = inv_member(d, g, "groupId", s);
+        if (id.p != NULL) {
+            in->sgs[in->nsgs].key = id;
+            in->sgs[in->nsgs].value = inv_member(d, g, "groupName", s);
+            in->nsgs++;
+        }
+    }
+}
+
+/* Addresses of a list member, each under field; false when one is not an address. */
+static bool addr_list(const struct cm_json_doc *d, uint32_t obj, const char *key, const char *field,
+                      struct cm_arena *s, struct inv_nic_in *in)
+{
+    uint32_t a = inv_list(d, obj, key);
+
+    for (uint32_t p = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a); p != CM_JSON_NONE;
+         p = cm_json_next(d, a, p)) {
+        if (!inv_nic_addr(in, inv_member(d, p, field, s), NULL, s) ||
+            !inv_nic_addr(in, inv_member(d, inv_get(d, p, "association"), "publicIp", s), NULL,
+                          s)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A networkInterfaceSet item or CreateNetworkInterface's networkInterface; false: unusable. */
+static bool read_nic(const struct cm_json_doc *d, uint32_t o, struct cm_arena *s, int64_t since,
+                     struct inv_nic_in *in)
+{
+    uint32_t assoc = inv_get(d, o, "association"), att = inv_get(d, o, "attachment");
+    struct cm_str t;
+
+    memset(in, 0, sizeof(*in));
+    in->eni = inv_member(d, o, "networkInterfaceId", s);
+    if (!inv_valid_id(in->eni, "eni-")) {
+        return false;
+    }
+    in->subnet = inv_member(d, o, "subnetId", s);
+    in->vpc = inv_member(d, o, "vpcId", s);
+    in->private_dns = inv_member(d, o, "privateDnsName", s);
+    in->public_dns = inv_member(d, assoc, "publicDnsName", s);
+    in->device = inv_member_i32(d, att, "deviceIndex", -1);
+    in->since_ms = since;
+    inv_member_time(d, att, "attachTime", s, &t, &in->since_ms);
+    groups(d, o, s, in);
+    return inv_nic_addr(in, inv_member(d, o, "privateIpAddress", s), &in->private_ip, s) &&
+           inv_nic_addr(in, inv_member(d, assoc, "publicIp", s), &in->public_ip, s) &&
+           addr_list(d, o, "privateIpAddressesSet", "privateIpAddress", s, in) &&
+           addr_list(d, o, "ipv6AddressesSet", "ipv6Address", s, in);
+}
+
+/* The one interface a RunInstances item without networkInterfaceSet describes. */
+static int top_level_nic(struct cm_inventory *inv, const struct cm_json_doc *d, uint32_t o,
+                         uint32_t idx, int64_t since)
+{
+    struct cm_arena *s = &inv->scratch;
+    struct inv_nic_in in;
+
+    memset(&in, 0, sizeof(in));
+    in.subnet = inv_member(d, o, "subnetId", s);
+    in.vpc = inv_member(d, o, "vpcId", s);
+    in.private_dns = inv_member(d, o, "privateDnsName", s);
+    in.public_dns = inv_member(d, o, "dnsName", s);
+    in.device = 0;
+    in.since_ms = since;
+    groups(d, o, s, &in);
+    if (!inv_nic_addr(&in, inv_member(d, o, "privateIpAddress", s), &in.private_ip, s) ||
+        !inv_nic_addr(&in, inv_member(d, o, "ipAddress", s), &in.public_ip, s) ||
+        (in.naddrs == 0 && in.subnet.p == NULL && in.vpc.p == NULL)) {
+        return 0;
+    }
+    return inv_put_nic(inv, &in, idx);
+}
+
+static int run_item(struct cm_inventory *inv, const struct cm_json_doc *d, uint32_t o,
+                    int64_t time_ms)
+{
+    struct cm_arena *s = &inv->scratch;
+    uint32_t profile = inv_get(d, o, "iamInstanceProfile"), idx, a;
+    struct inv_inst_in in;
+    struct inv_nic_in nic;
+    int rc;
+
+    memset(&in, 0, sizeof(in));
+    in.id = inv_member(d, o, "instanceId", s);
+    if (!inv_valid_id(in.id, "i-")) {
+        return 0;
+    }
+    in.type = inv_member(d, o, "instanceType", s);
+    in.image = inv_member(d, o, "imageId", s);
+    in.az = inv_member(d, inv_get(d, o, "placement"), "availabilityZone", s);
+    in.platform = inv_member(d, o, "platform", s);
+    in.profile_arn = inv_member(d, profile, "arn", s);
+    in.profile_id = inv_member(d, profile, "id", s);
+    in.state = inv_state_from(inv_member(d, inv_get(d, o, "instanceState"), "name", s));
+    in.since_ms = time_ms;
+    inv_member_time(d, o, "launchTime", s, &in.launch, &in.since_ms);
+    rc = inv_put_inst(inv, &in, &idx);
+    if (rc != 0) {
+        return rc == CM_EFULL ? 0 : rc;
+    }
+    a = inv_list(d, o, "tagSet");
+    for (uint32_t t = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a);
+         rc == 0 && t != CM_JSON_NONE; t = cm_json_next(d, a, t)) {
+        rc = inv_add_tag(inv, idx, inv_member(d, t, "key", s), inv_member(d, t, "value", s));
+    }
+    a = inv_list(d, o, "networkInterfaceSet");
+    if (rc == 0 && (a == CM_JSON_NONE || cm_json_at(d, a)->len == 0)) {
+        rc = top_level_nic(inv, d, o, idx, in.since_ms);
+    }
+    for (uint32_t n = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a);
+         rc == 0 && n != CM_JSON_NONE; n = cm_json_next(d, a, n)) {
+        if (read_nic(d, n, s, in.since_ms, &nic)) {
+            rc = inv_put_nic(inv, &nic, idx);
+        }
+    }
+    return rc == CM_EFULL ? 0 : rc;
+}
+
+static int take(struct cm_inventory *inv, const struct cm_event *ev, enum call call)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    const struct cm_json_doc *d = ct->doc;
+    struct cm_arena *s = &inv->scratch;
+    struct inv_nic_in nic;
+    uint32_t a;
+    int rc = 0;
+
+    switch (call) {
+    case C_RUN:
+        a = inv_list(d, ct->response_elements, "instancesSet");
+        for (uint32_t i = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a);
+             rc == 0 && i != CM_JSON_NONE; i = cm_json_next(d, a, i)) {
+            rc = run_item(inv, d, i, ev->time_ms);
+        }
+        return rc;
+    case C_CREATE_NIC:
+        if (read_nic(d, inv_get(d, ct->response_elements, "networkInterface"), s, ev->time_ms,
+                     &nic)) {
+            rc = inv_put_nic(inv, &nic, INV_NONE);
+        }
+        return rc == CM_EFULL ? 0 : rc;
+    case C_ATTACH: {
+        uint32_t rp = ct->request_parameters;
+        struct cm_str eni = inv_member(d, rp, "networkInterfaceId", s);
+        struct cm_str id = inv_member(d, rp, "instanceId", s);
+        if (inv_valid_id(eni, "eni-") && inv_valid_id(id, "i-")) {
+            rc = inv_attach(inv, eni, id, inv_member_i32(d, rp, "deviceIndex", -1), ev->time_ms);
+        }
+        return rc == CM_EFULL ? 0 : rc;
+    }
+    case C_STATE:
+        a = inv_list(d, ct->response_elements, "instancesSet");
+        for (uint32_t i = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a); i != CM_JSON_NONE;
+             i = cm_json_next(d, a, i)) {
+            struct cm_str st = inv_member(d, inv_get(d, i, "currentState"), "name", s);
+            inv_set_state(inv, inv_member(d, i, "instanceId", s), inv_state_from(st));
+        }
+        return 0;
+    case C_NONE:
+        break;
+    }
+    return 0;
+}
+
+int cm_inventory_observe(struct cm_inventory *inv, const struct cm_event *ev)
+{
+    enum call call;
+    int rc;
+
+    if (ev->kind != CM_EV_CLOUDTRAIL || (call = which(&ev->u.ct)) == C_NONE) {
+        return 0;
+    }
+    inv_lock(inv);
+    rc = take(inv, ev, call);
+    inv->observed++;
+    cm_arena_reset(&inv->scratch);
+    inv_unlock(inv);
+    return rc;
+}
+
+/* ---- the detector ---- */
+
+struct feed {
+    const struct cm_detect_config *cfg; /* borrowed from the engine's options */
+};
+
+static const char *const types[] = {NULL}; /* it never emits */
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct feed *f = cm_calloc(1, sizeof(*f));
+
+    if (f == NULL) {
+        return CM_ENOMEM;
+    }
+    f->cfg = opts ? opts->config : NULL;
+    *state = f;
+    return 0;
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    const struct feed *f = state;
+
+    (void)sink;
+    if (f->cfg == NULL || f->cfg->inventory == NULL) {
+        return 0;
+    }
+    return cm_inventory_observe(f->cfg->inventory, ev);
+}
+
+static void finish(void *state)
+{
+    cm_free(state);
+}
+
+const struct cm_detector cm_detector_inventory_ct = {
+    .name = "inventory-cloudtrail",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = NULL,
+    .finish = finish,
+    .state_stats = NULL,
+};

@@ -1,0 +1,227 @@
+/*
+ * What the inventory answers (see inventory.h): the instanceDetails of a
+ * finished Instance finding (cm_inventory_enrich), an instance's tag
+ * (cm_inventory_tag) and "is this an EMR node" (cm_inventory_is_emr).
+ *
+ * Finding the instance: by the finding's instance id; else by its first
+ * interface's ENI id; else by that interface's private address (with its
+ * VPC when the finding has one), then its public address. An interface
+ * found by address whose instance is not the one the finding names is not
+ * used. Filling only ever sets absent members, so a value from the flow
+ * record (the address it saw, its subnet) stays.
+ */
+#include "inventory/inventory_impl.h"
+
+#include <string.h>
+
+#include "base/err.h"
+
+static int set(struct cm_finding *f, struct cm_str *dst, struct cm_str src)
+{
+    if (dst->p != NULL || src.p == NULL) {
+        return 0;
+    }
+    return cm_finding_set(f, dst, src);
+}
+
+/* Fills the finding's interface fn from interface record c. */
+static int fill_nic(struct cm_finding *f, struct cm_nic *fn, const struct inv_nic *c)
+{
+    int rc = 0;
+
+    rc = rc ? rc : set(f, &fn->eni_id, c->eni);
+    rc = rc ? rc : set(f, &fn->private_ip, c->private_ip);
+    rc = rc ? rc : set(f, &fn->private_dns, c->private_dns);
+    rc = rc ? rc : set(f, &fn->public_ip, c->public_ip);
+    rc = rc ? rc : set(f, &fn->public_dns, c->public_dns);
+    rc = rc ? rc : set(f, &fn->subnet_id, c->subnet);
+    rc = rc ? rc : set(f, &fn->vpc_id, c->vpc);
+    if (rc == 0 && fn->nsgs == 0) {
+        for (uint8_t k = 0; rc == 0 && k < c->nsgs && fn->nsgs < CM_FINDING_MAX_SGS; k++) {
+            struct cm_kv *kv = &fn->sgs[fn->nsgs++];
+            memset(kv, 0, sizeof(*kv));
+            rc = set(f, &kv->key, c->sgs[k].key);
+            rc = rc ? rc : set(f, &kv->value, c->sgs[k].value);
+        }
+    }
+    return rc;
+}
+
+static int fill_inst(struct cm_finding *f, const struct inv_inst *r)
+{
+    struct cm_instance *in = &f->instance;
+    int rc = 0;
+
+    rc = rc ? rc : set(f, &in->instance_id, r->id);
+    rc = rc ? rc : set(f, &in->instance_type, r->type);
+    rc = rc ? rc : set(f, &in->image_id, r->image);
+    rc = rc ? rc : set(f, &in->launch_time, r->launch);
+    rc = rc ? rc : set(f, &in->availability_zone, r->az);
+    rc = rc ? rc : set(f, &in->platform, r->platform);
+    rc = rc ? rc : set(f, &in->profile_arn, r->profile_arn);
+    rc = rc ? rc : set(f, &in->profile_id, r->profile_id);
+    if (rc == 0 && in->instance_state.p == NULL && r->state != INV_ST_NONE) {
+        rc = cm_finding_setc(f, &in->instance_state, inv_state_name(r->state));
+    }
+    for (uint8_t k = 0; rc == 0 && k < r->ntags && in->ntags < CM_FINDING_MAX_TAGS; k++) {
+        bool have = false;
+        for (uint32_t j = 0; j < in->ntags && !have; j++) {
+            have = cm_str_eq(in->tags[j].key, r->tags[k].key);
+        }
+        if (!have) {
+            struct cm_kv *kv = &in->tags[in->ntags++];
+            memset(kv, 0, sizeof(*kv));
+            rc = set(f, &kv->key, r->tags[k].key);
+            rc = rc ? rc : set(f, &kv->value, r->tags[k].value);
+        }
+    }
+    return rc;
+}
+
+/* The finding interface's address as an IP, family NONE when absent or unreadable. */
+static struct cm_ip parse_ip(struct cm_str s)
+{
+    struct cm_ip ip;
+
+    memset(&ip, 0, sizeof(ip));
+    if (s.p == NULL || cm_ip_parse(s, &ip) != 0) {
+        ip.family = CM_IP_NONE;
+    }
+    return ip;
+}
+
+/* Where the finding's first interface leads: *inst and *nic (INV_NONE when unknown). */
+static void locate(const struct cm_inventory *inv, const struct cm_finding *f, uint32_t *inst,
+                   uint32_t *nic)
+{
+    const struct cm_instance *in = &f->instance;
+    const struct cm_nic *n0 = in->nnics > 0 ? &in->nics[0] : NULL;
+
+    *inst = inv_find_inst(inv, in->instance_id);
+    *nic = INV_NONE;
+    if (n0 == NULL) {
+        return;
+    }
+    *nic = inv_find_nic(inv, n0->eni_id);
+    if (*nic == INV_NONE && n0->eni_id.p == NULL) {
+        struct cm_ip priv = parse_ip(n0->private_ip), pub = parse_ip(n0->public_ip);
+        *nic = inv_find_addr(inv, n0->vpc_id, &priv);
+        if (*nic == INV_NONE) {
+            *nic = inv_find_addr(inv, n0->vpc_id, &pub);
+        }
+        /* The finding names an instance: an address of any other (or of none) is not its. */
+        if (*nic != INV_NONE && in->instance_id.p != NULL &&
+            (*inst == INV_NONE || inv->nic[*nic].inst != *inst)) {
+            *nic = INV_NONE;
+        }
+    }
+    if (*inst == INV_NONE && *nic != INV_NONE && in->instance_id.p == NULL) {
+        *inst = inv->nic[*nic].inst;
+    }
+}
+
+/* Whether the finding already lists interface record c (by ENI id). */
+static bool listed(const struct cm_instance *in, const struct inv_nic *c)
+{
+    for (uint32_t k = 0; k < in->nnics; k++) {
+        if (c->eni.p != NULL && cm_str_eq(in->nics[k].eni_id, c->eni)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Title and description again, now that {resource} is the instance id. */
+static int expand_again(struct cm_finding *f)
+{
+    const struct cm_finding_type_info *ti = f->type.p ? cm_finding_type_info(f->type.p) : NULL;
+    int rc;
+
+    if (ti == NULL) {
+        return 0;
+    }
+    rc = cm_finding_expand(f, ti->title, &f->title);
+    return rc ? rc : cm_finding_expand(f, ti->description, &f->description);
+}
+
+static int enrich(const struct cm_inventory *inv, struct cm_finding *f)
+{
+    struct cm_instance *in = &f->instance;
+    bool had_id = in->instance_id.p != NULL;
+    uint32_t i, n;
+    int rc = 0;
+
+    locate(inv, f, &i, &n);
+    if (i == INV_NONE && n == INV_NONE) {
+        return CM_ENOTFOUND;
+    }
+    if (i != INV_NONE) {
+        rc = fill_inst(f, &inv->inst[i]);
+    }
+    if (rc == 0 && n == INV_NONE && i != INV_NONE && inv->inst[i].nnics > 0 &&
+        (in->nnics == 0 || (in->nics[0].eni_id.p == NULL && in->nics[0].private_ip.p == NULL &&
+                            in->nics[0].public_ip.p == NULL))) {
+        n = inv->inst[i].nics[0]; /* nothing to tell: the primary interface */
+    }
+    if (rc == 0 && n != INV_NONE) {
+        if (in->nnics == 0) {
+            memset(&in->nics[0], 0, sizeof(in->nics[0]));
+            in->nnics = 1;
+        }
+        rc = fill_nic(f, &in->nics[0], &inv->nic[n]);
+    }
+    for (uint8_t k = 0; rc == 0 && i != INV_NONE && k < inv->inst[i].nnics; k++) {
+        const struct inv_nic *c = &inv->nic[inv->inst[i].nics[k]];
+        if (inv->inst[i].nics[k] == n || listed(in, c) || in->nnics >= CM_FINDING_MAX_NICS) {
+            continue;
+        }
+        memset(&in->nics[in->nnics], 0, sizeof(in->nics[0]));
+        rc = fill_nic(f, &in->nics[in->nnics++], c);
+    }
+    if (rc == 0 && !had_id && in->instance_id.p != NULL) {
+        rc = expand_again(f);
+    }
+    return rc;
+}
+
+int cm_inventory_enrich(const struct cm_inventory *inv, struct cm_finding *f)
+{
+    int rc;
+
+    if (f->resource_type != CM_RES_INSTANCE) {
+        return CM_ENOTFOUND;
+    }
+    inv_lock(inv);
+    rc = enrich(inv, f);
+    inv_unlock(inv);
+    return rc;
+}
+
+int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, const char *key,
+                     struct cm_str *value)
+{
+    uint32_t i, n;
+    int rc = CM_ENOTFOUND;
+
+    inv_lock(inv);
+    i = inv_find_inst(inv, resource);
+    if (i == INV_NONE && (n = inv_find_nic(inv, resource)) != INV_NONE) {
+        i = inv->nic[n].inst;
+    }
+    for (uint8_t k = 0; i != INV_NONE && k < inv->inst[i].ntags; k++) {
+        if (cm_str_eqc(inv->inst[i].tags[k].key, key)) {
+            *value = inv->inst[i].tags[k].value;
+            rc = 0;
+            break;
+        }
+    }
+    inv_unlock(inv);
+    return rc;
+}
+
+bool cm_inventory_is_emr(void *ud, struct cm_str resource)
+{
+    struct cm_str v;
+
+    return ud != NULL && cm_inventory_tag(ud, resource, CM_INVENTORY_EMR_TAG, &v) == 0;
+}

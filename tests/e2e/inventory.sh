@@ -1,0 +1,156 @@
+#!/bin/sh
+# End-to-end tests of instance mapping in `coalmine scan` (issue #6): a
+# default-format flow log (no instance-id field) with threat-list hits from
+# three interfaces, a CloudTrail file whose RunInstances launched the first
+# one's instance, and an inventory file (describe-instances JSON) that knows
+# the second. The findings name the instance of each known interface, with
+# its type, image, launch time, tags and groups; the unknown interface keeps
+# its ENI and address; the same with one thread and with two; without
+# --inventory only CloudTrail's instance is named; bad inventory entries are
+# reported with file and line; a gzipped inventory reads the same; a file
+# that is not an inventory, or no file, is an error that names it.
+# Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+export COALMINE_INTEL_DIR="$T/intel-dir"
+
+ACCT=111122223333
+FD="$T/logs/AWSLogs/$ACCT/vpcflowlogs/eu-west-1/2026/01/05"
+CD="$T/logs/AWSLogs/$ACCT/CloudTrail/eu-west-1/2026/01/05"
+mkdir -p "$FD" "$CD"
+
+# 10:00 UTC: three interfaces talk to 81.2.69.160, which is on the customer list.
+{
+    echo "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+    echo "2 $ACCT eni-0c70000000000001 10.0.1.10 81.2.69.160 49152 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0c70000000000001 81.2.69.160 10.0.1.10 443 49152 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0170000000000002 10.0.2.20 81.2.69.160 49153 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0f00000000000009 10.0.9.9 81.2.69.160 49154 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+} >"$FD/${ACCT}_vpcflowlogs_eu-west-1_fl-0a1_20260105T1000Z_0a1b2c3d.log"
+
+# 09:00 UTC: RunInstances launched i-0c7... with eni-0c7... (CloudTrail's own shape:
+# launchTime in ms, tagSet.items, networkInterfaceSet.items); a failed one launched nothing.
+cat >"$CD/${ACCT}_CloudTrail_eu-west-1_20260105T0900Z_abcd.json" <<EOF
+{"Records":[
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAOPS","arn":"arn:aws:iam::$ACCT:user/ops","accountId":"$ACCT","accessKeyId":"AKIAOPS0000000000001","userName":"ops"},
+ "eventTime":"2026-01-05T09:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15","eventID":"run-1","eventType":"AwsApiCall","recipientAccountId":"$ACCT",
+ "requestParameters":{"instanceType":"c5.large"},
+ "responseElements":{"requestId":"r1","reservationId":"r-0c7","ownerId":"$ACCT","groupSet":{},"instancesSet":{"items":[
+  {"instanceId":"i-0c70000000000001","imageId":"ami-0c7","instanceState":{"code":0,"name":"pending"},"instanceType":"c5.large","launchTime":1767603600000,
+   "placement":{"availabilityZone":"eu-west-1b","tenancy":"default"},"subnetId":"subnet-0c7","vpcId":"vpc-0c7","privateIpAddress":"10.0.1.10",
+   "tagSet":{"items":[{"key":"Name","value":"crawler-7"},{"key":"team","value":"data"}]},
+   "networkInterfaceSet":{"items":[{"networkInterfaceId":"eni-0c70000000000001","subnetId":"subnet-0c7","vpcId":"vpc-0c7","privateIpAddress":"10.0.1.10",
+     "groupSet":{"items":[{"groupId":"sg-0c7","groupName":"crawlers"}]},"attachment":{"deviceIndex":0,"attachTime":1767603600000},
+     "privateIpAddressesSet":{"item":[{"privateIpAddress":"10.0.1.10","primary":true}]},"ipv6AddressesSet":{},"tagSet":{}}]},
+   "iamInstanceProfile":{"arn":"arn:aws:iam::$ACCT:instance-profile/crawler","id":"AIPACRAWLER"}}]}}},
+{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAOPS","arn":"arn:aws:iam::$ACCT:user/ops","accountId":"$ACCT","accessKeyId":"AKIAOPS0000000000001","userName":"ops"},
+ "eventTime":"2026-01-05T09:01:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15","eventID":"run-2","eventType":"AwsApiCall","recipientAccountId":"$ACCT",
+ "errorCode":"Client.UnauthorizedOperation","errorMessage":"no","requestParameters":{"instanceType":"c5.large"},"responseElements":null}
+]}
+EOF
+
+# The inventory knows eni-0170...'s instance; its third entry has no InstanceId (line 12).
+cat >"$T/inventory.json" <<'EOF'
+{
+  "Reservations": [
+    {
+      "Instances": [
+        {"InstanceId": "i-0170000000000002", "InstanceType": "m5.large", "ImageId": "ami-017",
+         "LaunchTime": "2025-12-01T08:00:00+00:00", "State": {"Name": "running"},
+         "Placement": {"AvailabilityZone": "eu-west-1a"},
+         "Tags": [{"Key": "Name", "Value": "api-2"}, {"Key": "aws:elasticmapreduce:job-flow-id", "Value": "j-2"}],
+         "NetworkInterfaces": [{"NetworkInterfaceId": "eni-0170000000000002", "SubnetId": "subnet-017",
+           "VpcId": "vpc-0c7", "PrivateIpAddress": "10.0.2.20", "Groups": [{"GroupId": "sg-017", "GroupName": "api"}],
+           "Attachment": {"DeviceIndex": 0}}]},
+        {"InstanceType": "t3.nano"}
+      ]
+    }
+  ]
+}
+EOF
+printf '81.2.69.160\n' >"$T/mine.txt"
+
+scan() { # OUT ERR [options]
+    o=$1; e=$2; shift 2
+    "$COALMINE" scan --no-default-intel --threat-list "my-ips=$T/mine.txt" --format json "$@" \
+        "$T/logs" >"$o" 2>"$e"
+}
+# FIELD of the finding about ENI in FILE
+field() { jq -r --arg e "$2" 'select(.resource.instanceDetails.networkInterfaces[0].networkInterfaceId == $e) | '"$3" "$1"; }
+
+scan "$T/a.json" "$T/a.err" --threads 2 --inventory "$T/inventory.json"
+check "scan with --inventory exits 0" test $? -eq 0
+check "three findings" test "$(wc -l <"$T/a.json")" -eq 3
+check "all UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" \
+    test "$(jq -r .type "$T/a.json" | sort -u)" = "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"
+
+# Known from CloudTrail only.
+E1=eni-0c70000000000001
+check "CloudTrail's instance is named" test "$(field "$T/a.json" $E1 .resource.instanceDetails.instanceId)" = i-0c70000000000001
+check "... with its type, image and zone" \
+    test "$(field "$T/a.json" $E1 '.resource.instanceDetails | .instanceType + " " + .imageId + " " + .availabilityZone')" = "c5.large ami-0c7 eu-west-1b"
+check "... launch time and state" \
+    test "$(field "$T/a.json" $E1 '.resource.instanceDetails | .launchTime + " " + .instanceState')" = "2026-01-05T09:00:00.000Z pending"
+check "... tags" \
+    test "$(field "$T/a.json" $E1 '[.resource.instanceDetails.tags[] | .key + "=" + .value] | join(",")')" = "Name=crawler-7,team=data"
+check "... instance profile" \
+    test "$(field "$T/a.json" $E1 .resource.instanceDetails.iamInstanceProfile.id)" = AIPACRAWLER
+check "... interface subnet, VPC and security group" \
+    test "$(field "$T/a.json" $E1 '.resource.instanceDetails.networkInterfaces[0] | .subnetId + " " + .vpcId + " " + .securityGroups[0].groupName')" = "subnet-0c7 vpc-0c7 crawlers"
+check "... the title names the instance" \
+    sh -c "jq -r 'select(.resource.instanceDetails.instanceId == \"i-0c70000000000001\") | .title' '$T/a.json' | grep -q i-0c70000000000001"
+check "... and counts the connection once (not the reply)" test "$(field "$T/a.json" $E1 .service.count)" -eq 1
+
+# Known from the inventory file.
+E2=eni-0170000000000002
+check "the inventory's instance is named" test "$(field "$T/a.json" $E2 .resource.instanceDetails.instanceId)" = i-0170000000000002
+check "... with its type, launch time and tags" \
+    test "$(field "$T/a.json" $E2 '.resource.instanceDetails | .instanceType + " " + .launchTime + " " + .tags[0].value')" = "m5.large 2025-12-01T08:00:00.000Z api-2"
+check "... its security group" test "$(field "$T/a.json" $E2 '.resource.instanceDetails.networkInterfaces[0].securityGroups[0].groupId')" = sg-017
+
+# Unknown.
+E3=eni-0f00000000000009
+check "an unknown interface keeps its ENI and address, no instance" \
+    test "$(field "$T/a.json" $E3 '.resource.instanceDetails | (.instanceId // "none") + " " + .networkInterfaces[0].privateIpAddress')" = "none 10.0.9.9"
+
+check "the bad inventory entry is reported with file and line" \
+    grep -q "inventory.json:12: instance without an InstanceId (entry skipped)" "$T/a.err"
+check "the summary says what the map held and named" \
+    grep -Eq "instances: 2 known \(1 from inventory files, 1 EC2 calls in CloudTrail\), 2 interfaces, [0-9.]+ MB; 2 instance findings named, 1 unknown" "$T/a.err"
+
+# One thread: the same findings.
+scan "$T/b.json" "$T/b.err" --threads 1 --inventory "$T/inventory.json"
+sort "$T/a.json" >"$T/a.sorted"
+sort "$T/b.json" >"$T/b.sorted"
+check "one thread gives the same findings" cmp -s "$T/a.sorted" "$T/b.sorted"
+
+# Without --inventory: CloudTrail still names its instance.
+scan "$T/c.json" "$T/c.err" --threads 2
+check "without --inventory CloudTrail's instance is still named" \
+    test "$(field "$T/c.json" $E1 .resource.instanceDetails.instanceId)" = i-0c70000000000001
+check "... and the other interface is not" \
+    test "$(field "$T/c.json" $E2 '.resource.instanceDetails.instanceId // "none"')" = none
+check "the finding ids do not depend on the map" \
+    test "$(jq -r .id "$T/a.json" | sort)" = "$(jq -r .id "$T/c.json" | sort)"
+
+# The table names the instance in the RESOURCE column.
+"$COALMINE" scan --no-default-intel --threat-list "my-ips=$T/mine.txt" --inventory "$T/inventory.json" \
+    "$T/logs" >"$T/d.txt" 2>/dev/null
+check "the table's resource is the instance id" grep -q "i-0170000000000002" "$T/d.txt"
+
+# gzip reads the same.
+gzip -c "$T/inventory.json" >"$T/inventory.json.gz"
+scan "$T/e.json" "$T/e.err" --inventory "$T/inventory.json.gz"
+check "a gzipped inventory names the same instance" \
+    test "$(field "$T/e.json" $E2 .resource.instanceDetails.instanceId)" = i-0170000000000002
+
+# Errors name the file.
+"$COALMINE" scan --inventory "$T/missing.json" "$T/logs" >/dev/null 2>"$T/f.err"
+check "a missing inventory exits 1" test $? -eq 1
+check "... naming it" grep -q "missing.json" "$T/f.err"
+printf '{"prefixes": []}\n' >"$T/ranges.json"
+"$COALMINE" scan --inventory "$T/ranges.json" "$T/logs" >/dev/null 2>"$T/g.err"
+check "a file that is not an inventory exits 1" test $? -eq 1
+check "... naming it with its line" grep -q "ranges.json:1: not describe-instances output" "$T/g.err"
+check "--help lists --inventory" sh -c "'$COALMINE' scan --help | grep -q -- '--inventory FILE'"
+
+done_testing

@@ -1,0 +1,721 @@
+/*
+ * The pair detector (lib/detect/flow_pair.c) end to end at the library
+ * level: VPC flow records in the real log format go through the real parser
+ * into an engine holding only this detector, and the test checks the
+ * detections that come out: Portscan, the five DenialOfService variants and
+ * TrafficVolumeUnusual fire on the right resource, OUTBOUND, with the right
+ * count; the issue's near misses stay quiet (a health checker, a client on a
+ * handful of ports, failed SSH logins, the internet's single rejected probes,
+ * a large S3 upload, a download's ACK stream, QUIC, heavy DNS to the VPC
+ * resolver, IPsec, steady heavy traffic, traffic during learning); 1-minute
+ * and 10-minute aggregation of the same traffic decide the same; records out
+ * of order decide the same; a tiny memcap evicts and counts it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/json.h"
+#include "detect/detect.h"
+#include "detect/flow.h"
+#include "parse/parse.h"
+
+#define T0  1767571200LL /* 2026-01-05T00:00:00Z: a day, hour and minute boundary */
+#define MIB (1024ULL * 1024)
+#define GIB (1024ULL * MIB)
+
+#define MAXD 256
+
+static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
+static const char T_TCP[] = "Backdoor:EC2/DenialOfService.Tcp";
+static const char T_UDP[] = "Backdoor:EC2/DenialOfService.Udp";
+static const char T_UDPTCP[] = "Backdoor:EC2/DenialOfService.UdpOnTcpPorts";
+static const char T_DNS[] = "Backdoor:EC2/DenialOfService.Dns";
+static const char T_UNUSUAL[] = "Backdoor:EC2/DenialOfService.UnusualProtocol";
+static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";
+
+/* ---- the harness ------------------------------------------------------------------------- */
+
+struct got {
+    char type[MAXD][64];
+    char resource[MAXD][32];
+    enum cm_detection_dir dir[MAXD];
+    uint32_t count[MAXD];
+    int64_t first_ms[MAXD], time_ms[MAXD];
+    uint32_t line[MAXD];
+    size_t n;
+};
+
+struct run {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+    struct cm_state_stats stats;
+};
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct run *r = sink->ud;
+    struct got *g = &r->got;
+    size_t n;
+
+    assert_true(g->n < MAXD);
+    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
+    n = d->resource_id.len < sizeof(g->resource[0]) - 1 ? d->resource_id.len
+                                                        : sizeof(g->resource[0]) - 1;
+    memcpy(g->resource[g->n], d->resource_id.p, n);
+    g->resource[g->n][n] = '\0';
+    g->dir[g->n] = d->direction;
+    g->count[g->n] = d->count;
+    g->first_ms[g->n] = d->first_ms;
+    g->time_ms[g->n] = d->time_ms;
+    assert_non_null(d->event);
+    g->line[g->n] = d->event->src.line;
+    /* Emitted with a request record of the instance's own connection. */
+    assert_int_equal(d->event->kind, CM_EV_FLOW);
+    assert_true(d->first_ms <= d->time_ms);
+    g->n++;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud;
+    (void)kind;
+    (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* The detector as the engine sees it, with the tuning from config->ext. */
+static int init_tuned(void **state, const struct cm_detect_opts *opts)
+{
+    return cm_flow_pair_init(state, opts, opts->config ? opts->config->ext : NULL);
+}
+
+/* Parses text through a fresh engine holding only the pair detector; fills r. */
+static void run_tuned(struct run *r, const struct cm_flow_pair_tuning *t, const char *text,
+                      size_t len)
+{
+    struct cm_detector det = cm_detector_flow_pair;
+    const struct cm_detector *const table[] = {&det, NULL};
+    struct cm_detect_config cfg;
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+
+    det.init = init_tuned;
+    memset(r, 0, sizeof(*r));
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&o, 0, sizeof(o));
+    cfg.ext = t;
+    o.config = &cfg;
+    o.seed = 7;
+    o.lateness_ms = 15 * 60 * 1000;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(cm_parser_vpcflow.parse(&ctx, text, len), 0);
+    cm_engine_state_stats(r->engine, &r->stats);
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+    cm_json_doc_finish(&doc);
+}
+
+/* Every detection is type on resource, OUTBOUND. */
+static void assert_all(const struct got *g, const char *type, const char *resource)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        assert_string_equal(g->type[i], type);
+        assert_string_equal(g->resource[i], resource);
+        assert_int_equal(g->dir[i], CM_DDIR_OUTBOUND);
+    }
+}
+
+/* ---- records ----------------------------------------------------------------------------- */
+
+/* Lines of a log, kept apart so a test can shuffle them before joining. */
+struct lines {
+    char **v;
+    size_t n, cap;
+    const char *header; /* first line, never shuffled; NULL: the default format */
+};
+
+static void lines_add(struct lines *l, const char *s)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = cm_realloc(l->v, l->cap * sizeof(*l->v));
+        assert_non_null(l->v);
+    }
+    l->v[l->n] = cm_strndup(s, strlen(s));
+    assert_non_null(l->v[l->n]);
+    l->n++;
+}
+
+static void lines_free(struct lines *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        cm_free(l->v[i]);
+    }
+    cm_free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+/* A deterministic shuffle of lines [from, to). */
+static void lines_shuffle(struct lines *l, size_t from, size_t to, uint64_t seed)
+{
+    for (size_t i = to; i > from + 1; i--) {
+        size_t j;
+        char *x;
+
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        j = from + (size_t)((seed >> 33) % (i - from));
+        x = l->v[i - 1];
+        l->v[i - 1] = l->v[j];
+        l->v[j] = x;
+    }
+}
+
+/* Runs the lines (header first) through the detector. */
+static void run_lines(struct run *r, const struct cm_flow_pair_tuning *t, const struct lines *l)
+{
+    struct cm_buf b;
+
+    cm_buf_init(&b, 0);
+    if (l->header) {
+        assert_int_equal(cm_buf_printf(&b, "%s\n", l->header), 0);
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        assert_int_equal(cm_buf_printf(&b, "%s\n", l->v[i]), 0);
+    }
+    run_tuned(r, t, b.p ? b.p : "", b.len);
+    cm_buf_finish(&b);
+}
+
+/* One default-format (v2) record. */
+static void rec(struct lines *l, const char *eni, const char *src, const char *dst, int sp, int dp,
+                int proto, uint64_t packets, uint64_t bytes, int64_t start, int64_t end,
+                const char *action)
+{
+    char s[256];
+
+    snprintf(s, sizeof(s), "2 111122223333 %s %s %s %d %d %d %llu %llu %lld %lld %s OK", eni, src,
+             dst, sp, dp, proto, (unsigned long long)packets, (unsigned long long)bytes,
+             (long long)start, (long long)end, action);
+    lines_add(l, s);
+}
+
+/* A custom format with the instance id and the destination's AWS service. */
+#define XHDR                                                                                       \
+    "version account-id interface-id instance-id srcaddr dstaddr srcport dstport protocol "        \
+    "packets bytes start end action log-status pkt-dst-aws-service"
+
+static void xrec(struct lines *l, const char *eni, const char *inst, const char *src,
+                 const char *dst, int sp, int dp, uint64_t packets, uint64_t bytes, int64_t start,
+                 int64_t end, const char *svc)
+{
+    char s[256];
+
+    snprintf(s, sizeof(s), "5 111122223333 %s %s %s %s %d %d 6 %llu %llu %lld %lld ACCEPT OK %s",
+             eni, inst, src, dst, sp, dp, (unsigned long long)packets, (unsigned long long)bytes,
+             (long long)start, (long long)end, svc);
+    lines_add(l, s);
+}
+
+/* ---- Recon:EC2/Portscan ------------------------------------------------------------------ */
+
+/* nmap -sT: ports first..last of dst, one probe each from a new ephemeral port, from t. */
+static void scan(struct lines *l, const char *eni, const char *src, const char *dst, int first,
+                 int last, int64_t t)
+{
+    for (int p = first; p <= last; p++) {
+        int64_t at = t + (p - first) / 10;
+        rec(l, eni, src, dst, 40000 + p, p, 6, p % 3 ? 1 : 2, p % 3 ? 44 : 88, at, at,
+            p % 2 ? "REJECT" : "ACCEPT");
+    }
+}
+
+static void test_portscan(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* 100 ports in one 10-minute epoch, then 50 more in the next. */
+    scan(&l, "eni-0a", "10.0.0.5", "10.0.1.9", 1, 100, t);
+    /* The scanned host's answers (RST) are replies: never counted. */
+    for (int p = 1; p <= 100; p++) {
+        rec(&l, "eni-0a", "10.0.1.9", "10.0.0.5", p, 40000 + p, 6, 1, 40, t + 5, t + 5, "ACCEPT");
+    }
+    scan(&l, "eni-0a", "10.0.0.5", "10.0.1.9", 101, 150, t + 600);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_all(&r.got, T_PORTSCAN, "eni-0a");
+    /* The first fires on the probe that crosses 20 distinct ports, and covers every probe so far.
+     */
+    assert_true(r.got.count[0] >= 19 && r.got.count[0] <= 40);
+    assert_int_equal(r.got.count[0], r.got.line[0]);
+    assert_int_equal(r.got.first_ms[0], t * 1000);
+    /*
+     * The second fires on the first probe of the next epoch (the window still
+     * holds 100 ports) and covers the rest of the first epoch's probes: no
+     * probe is counted twice, replies never.
+     */
+    assert_int_equal(r.got.line[1], 201);
+    assert_int_equal(r.got.count[0] + r.got.count[1], 101);
+    lines_free(&l);
+
+    /*
+     * A public remote, in a format with the instance id: the finding names the
+     * instance. Each probe's answer follows it and is a reply, never counted.
+     */
+    l.header = XHDR;
+    for (int p = 1; p <= 60; p++) {
+        xrec(&l, "eni-0b", "i-0123456789abcdef0", "10.0.0.6", "44.1.1.1", 50000 + p, p, 1, 44,
+             t + p, t + p, "-");
+        xrec(&l, "eni-0b", "i-0123456789abcdef0", "44.1.1.1", "10.0.0.6", p, 50000 + p, 1, 40,
+             t + p, t + p, "-");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "i-0123456789abcdef0");
+    /* Probe p is line 2p (after the header): the count is p, the probes alone. */
+    assert_int_equal(r.got.count[0] * 2, r.got.line[0]);
+    lines_free(&l);
+}
+
+static void test_portscan_near_misses(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    static const int hc_ports[] = {80, 443, 8080, 9090};
+    static const int svc_ports[] = {22, 53, 80, 389, 443, 636, 3306, 5432};
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* A health checker: 4 ports every minute for two hours, 3 packets each. */
+    for (int m = 0; m < 120; m++) {
+        for (int i = 0; i < 4; i++) {
+            rec(&l, "eni-0c", "10.0.0.7", "10.0.2.10", 30000 + (m * 4 + i) % 20000, hc_ports[i], 6,
+                3, 164, t + m * 60, t + m * 60, "ACCEPT");
+        }
+    }
+    /* A client failing on a handful of ports of one service, for half an hour. */
+    for (int m = 0; m < 30; m++) {
+        for (int i = 0; i < 8; i++) {
+            rec(&l, "eni-0d", "10.0.0.8", "10.0.3.3", 35000 + m * 8 + i, svc_ports[i], 6, 1, 60,
+                t + m * 60, t + m * 60, "REJECT");
+        }
+    }
+    /* 18 distinct ports in one epoch: fewer than the 19 sketch bits 20 ports need, never. */
+    scan(&l, "eni-0e", "10.0.0.9", "10.0.4.4", 1000, 1017, t);
+    /* A handful of failed SSH logins, and a crawler's 500 connections to one port. */
+    for (int i = 0; i < 5; i++) {
+        rec(&l, "eni-0f", "10.0.0.10", "44.5.5.5", 41000 + i, 22, 6, 2, 120, t + i, t + i,
+            "REJECT");
+    }
+    for (int i = 0; i < 500; i++) {
+        rec(&l, "eni-0f", "10.0.0.10", "44.6.6.6", 42000 + i, 443, 6, 3, 180, t + i, t + i,
+            "ACCEPT");
+    }
+    /* The internet's background noise: single rejected probes from 1000 addresses, inbound. */
+    for (int i = 0; i < 1000; i++) {
+        char src[32];
+        snprintf(src, sizeof(src), "45.%d.%d.%d", i / 250, i % 250, 1 + i % 7);
+        rec(&l, "eni-0f", src, "10.0.0.10", 1024 + i * 37 % 60000, 1 + i * 131 % 65000, 6, 1, 40,
+            t + i, t + i, "REJECT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+}
+
+/* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
+
+static void test_dos(void **state)
+{
+    const int64_t t = T0 + 12 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* GuardDuty's tester: 400,000 datagrams of 256 bytes, one socket, to port 80: UdpOnTcpPorts. */
+    rec(&l, "eni-1a", "10.0.1.5", "44.7.7.7", 40000, 80, 17, 400000, 400000ULL * 284, t, t + 3,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_UDPTCP, "eni-1a");
+    assert_int_equal(r.got.count[0], 1);
+    lines_free(&l);
+
+    /* The same to a port no TCP service uses: Udp. */
+    rec(&l, "eni-1b", "10.0.1.6", "44.7.7.8", 40000, 9999, 17, 400000, 400000ULL * 284, t, t + 3,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_UDP, "eni-1b");
+    lines_free(&l);
+
+    /* The DNS tester: 64-byte queries, a new socket each (4000 ports, 100 each): Dns. */
+    for (int i = 0; i < 4000; i++) {
+        rec(&l, "eni-1c", "10.0.1.7", "44.8.8.8", 30000 + i, 53, 17, 100, 9200, t + i % 20, t + 20,
+            "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_DNS, "eni-1c");
+    /* 180,000 packets (3,000/s over the minute) are reached with the 1800th record. */
+    assert_int_equal(r.got.count[0], 1800);
+    assert_int_equal(r.got.line[0], 1800);
+    assert_int_equal(r.got.first_ms[0], t * 1000);
+    lines_free(&l);
+
+    /*
+     * A SYN flood from 1000 source ports, 200 SYNs each in the minute: Tcp; the
+     * replies not, nor the hour of ordinary connections before it.
+     */
+    for (int m = 60; m > 0; m--) {
+        rec(&l, "eni-1d", "10.0.1.8", "44.9.9.9", 30000 + m, 443, 6, 12, 2000, t - m * 60,
+            t - m * 60 + 1, "ACCEPT");
+    }
+    for (int i = 0; i < 1000; i++) {
+        rec(&l, "eni-1d", "10.0.1.8", "44.9.9.9", 20000 + i, 443, 6, 200, 8800, t, t + 59,
+            "ACCEPT");
+        rec(&l, "eni-1d", "44.9.9.9", "10.0.1.8", 443, 20000 + i, 6, 50, 2000, t, t + 59, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_TCP, "eni-1d");
+    assert_int_equal(r.got.count[0], 900);
+    assert_int_equal(r.got.line[0], 60 + 2 * 900 - 1);
+    assert_int_equal(r.got.first_ms[0], t * 1000);
+    lines_free(&l);
+
+    /* IGMP (protocol 2), no ports: UnusualProtocol. */
+    rec(&l, "eni-1e", "10.0.1.9", "44.10.10.10", 0, 0, 2, 300000, 300000ULL * 60, t, t + 59,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_UNUSUAL, "eni-1e");
+    lines_free(&l);
+}
+
+static void test_dos_near_misses(void **state)
+{
+    const int64_t t = T0 + 12 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* A large S3 upload: 10 connections to S3 at 5,000 full-size packets/s each. */
+    for (int i = 0; i < 10; i++) {
+        rec(&l, "eni-2a", "10.0.2.5", "52.216.10.10", 50000 + i, 443, 6, 600000, 600000ULL * 1440,
+            t, t + 120, "ACCEPT");
+    }
+    /* A 1 Gb/s download: the instance's side is 40,000 ACKs/s of 52 bytes on one connection. */
+    rec(&l, "eni-2b", "10.0.2.6", "44.11.11.11", 50100, 443, 6, 2400000, 2400000ULL * 52, t, t + 59,
+        "ACCEPT");
+    /* QUIC on UDP/443: one connection, 10,000 small packets/s. */
+    rec(&l, "eni-2c", "10.0.2.7", "44.12.12.12", 50200, 443, 17, 600000, 600000ULL * 70, t, t + 59,
+        "ACCEPT");
+    /* Heavy DNS to the VPC resolver and to the link-local one: inside the VPC. */
+    for (int i = 0; i < 4000; i++) {
+        rec(&l, "eni-2d", "10.0.2.8", "10.0.0.2", 30000 + i, 53, 17, 100, 9200, t, t + 20,
+            "ACCEPT");
+        rec(&l, "eni-2d", "10.0.2.8", "169.254.169.253", 30000 + i, 53, 17, 100, 9200, t, t + 20,
+            "ACCEPT");
+    }
+    /* An IPsec tunnel (ESP) to a public peer. */
+    rec(&l, "eni-2e", "10.0.2.9", "44.13.13.13", 0, 0, 50, 600000, 600000ULL * 120, t, t + 59,
+        "ACCEPT");
+    /* Large datagrams (a media stream) at 5,000/s: not a small-packet flood. */
+    rec(&l, "eni-2f", "10.0.2.10", "44.14.14.14", 50300, 5004, 17, 300000, 300000ULL * 1300, t,
+        t + 59, "ACCEPT");
+    /* A flood just below the rate: 2,900 small datagrams/s for ten minutes. */
+    for (int m = 0; m < 10; m++) {
+        rec(&l, "eni-2g", "10.0.2.11", "44.15.15.15", 40000, 9999, 17, 174000, 174000ULL * 284,
+            t + m * 60, t + m * 60 + 59, "ACCEPT");
+    }
+    /* ICMP is none of these types. */
+    rec(&l, "eni-2h", "10.0.2.12", "44.16.16.16", 0, 0, 1, 600000, 600000ULL * 84, t, t + 59,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+}
+
+/* ---- aggregation and order --------------------------------------------------------------- */
+
+/*
+ * A ten-minute TCP flood from 1000 source ports at pps packets/s, as
+ * 1-minute records (agg 60) or as 10-minute records (agg 600).
+ */
+static void flood(struct lines *l, const char *eni, int64_t t, uint64_t pps, int agg)
+{
+    uint64_t per = pps * (uint64_t)agg / 1000;
+
+    for (int w = 0; w < 600 / agg; w++) {
+        for (int i = 0; i < 1000; i++) {
+            rec(l, eni, "10.0.3.5", "44.17.17.17", 20000 + i, 80, 6, per, per * 44, t + w * agg,
+                t + w * agg + agg - 1, "ACCEPT");
+        }
+    }
+}
+
+static void test_aggregation(void **state)
+{
+    const int64_t t = T0 + 13 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* 3,400/s: fires both ways, on the same record count for the first minute. */
+    flood(&l, "eni-3a", t, 3400, 60);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 10); /* one per flooded minute */
+    assert_all(&r.got, T_TCP, "eni-3a");
+    assert_int_equal(r.got.count[0], 883); /* 883 * 204 >= 180,000 */
+    for (size_t i = 1; i < r.got.n; i++) {
+        assert_int_equal(r.got.count[i], 1000); /* every record once */
+    }
+    lines_free(&l);
+    flood(&l, "eni-3a", t, 3400, 600);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1); /* every minute crosses with the same record */
+    assert_all(&r.got, T_TCP, "eni-3a");
+    assert_int_equal(r.got.count[0], 883);
+    lines_free(&l);
+
+    /* 2,900/s: quiet both ways. */
+    flood(&l, "eni-3b", t, 2900, 60);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+    flood(&l, "eni-3b", t, 2900, 600);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* The UDP tester's 400,000 datagrams spread over 100 s: one record or two, the same. */
+    rec(&l, "eni-3c", "10.0.3.6", "44.18.18.18", 40000, 9999, 17, 240000, 240000ULL * 284, t,
+        t + 59, "ACCEPT");
+    rec(&l, "eni-3c", "10.0.3.6", "44.18.18.18", 40000, 9999, 17, 160000, 160000ULL * 284, t + 60,
+        t + 99, "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_UDP, "eni-3c");
+    lines_free(&l);
+    rec(&l, "eni-3c", "10.0.3.6", "44.18.18.18", 40000, 9999, 17, 400000, 400000ULL * 284, t,
+        t + 99, "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_UDP, "eni-3c");
+    lines_free(&l);
+}
+
+static void test_out_of_order(void **state)
+{
+    const int64_t t = T0 + 14 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* The 10-minute flood's records in any order: the same single detection. */
+    flood(&l, "eni-4a", t, 3400, 600);
+    lines_shuffle(&l, 0, l.n, 1);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_TCP, "eni-4a");
+    assert_int_equal(r.got.count[0], 883);
+    lines_free(&l);
+
+    /* 1-minute records shuffled within their 10-minute delivery: every minute still fires. */
+    flood(&l, "eni-4a", t, 3400, 60);
+    lines_shuffle(&l, 0, l.n, 2);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 10); /* each minute crosses once, whatever the order */
+    assert_all(&r.got, T_TCP, "eni-4a");
+    lines_free(&l);
+
+    /* A scan whose probes arrive shuffled across two epochs: fires, and once per epoch at most. */
+    scan(&l, "eni-4b", "10.0.4.5", "10.0.5.9", 1, 100, t);
+    scan(&l, "eni-4b", "10.0.4.5", "10.0.5.9", 101, 200, t + 600);
+    lines_shuffle(&l, 0, l.n, 3);
+    run_lines(&r, NULL, &l);
+    assert_true(r.got.n >= 1 && r.got.n <= 2);
+    assert_all(&r.got, T_PORTSCAN, "eni-4b");
+    lines_free(&l);
+
+    /* A record older than every window (an hour late) changes nothing and breaks nothing. */
+    rec(&l, "eni-4c", "10.0.4.6", "44.19.19.19", 40000, 9999, 17, 10, 2840, t + 3600, t + 3600,
+        "ACCEPT");
+    rec(&l, "eni-4c", "10.0.4.6", "44.19.19.19", 40000, 9999, 17, 400000, 400000ULL * 284, t, t + 3,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+}
+
+/* ---- Behavior:EC2/TrafficVolumeUnusual --------------------------------------------------- */
+
+/* A resource's usual traffic: per_hour bytes to one host from start for hours, every 10 min. */
+static void usual(struct lines *l, const char *eni, const char *src, const char *dst,
+                  uint64_t per_hour, int64_t start, int hours)
+{
+    for (int i = 0; i < hours * 6; i++) {
+        int64_t at = start + i * 600;
+        rec(l, eni, src, dst, 45000 + i % 1000, 443, 6, per_hour / 6 / 1400, per_hour / 6, at,
+            at + 599, "ACCEPT");
+    }
+}
+
+/* bytes to dst within the hour starting at t, as n equal records spread over the hour. */
+static void burst(struct lines *l, const char *eni, const char *src, const char *dst,
+                  uint64_t bytes, int64_t t, int n)
+{
+    int agg = 3600 / n;
+
+    for (int i = 0; i < n; i++) {
+        rec(l, eni, src, dst, 46000 + i, 443, 6, bytes / n / 1400, bytes / n, t + i * agg,
+            t + i * agg + agg - 1, "ACCEPT");
+    }
+}
+
+static void test_volume(void **state)
+{
+    const int64_t h31 = T0 + 31 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* 300 MiB an hour to one host for 31 hours, then 6 GiB in an hour to another. */
+    usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
+    burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31, 6);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_VOLUME, "eni-5a");
+    /* 3 GiB >= 10 x 300 MiB: the third record of the hour, which covers three. */
+    assert_int_equal(r.got.count[0], 3);
+    assert_int_equal(r.got.line[0], 31 * 6 + 3);
+    assert_int_equal(r.got.first_ms[0], h31 * 1000);
+    lines_free(&l);
+
+    /* The same hour as 1-minute records: the same decision. */
+    usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
+    burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31, 60);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_VOLUME, "eni-5a");
+    assert_int_equal(r.got.count[0], 30); /* 30 x 102.4 MiB >= 3000 MiB */
+    lines_free(&l);
+
+    /* Near miss: the same burst in the third hour, while still learning. */
+    usual(&l, "eni-5b", "10.0.5.6", "44.20.20.20", 300 * MIB, T0, 2);
+    burst(&l, "eni-5b", "10.0.5.6", "44.21.21.21", 6 * GIB, T0 + 2 * 3600, 6);
+    /* Near miss: steady 2 GiB an hour, then 3 GiB to another host: below 10 times. */
+    usual(&l, "eni-5c", "10.0.5.7", "44.22.22.22", 2 * GIB, T0, 31);
+    burst(&l, "eni-5c", "10.0.5.7", "44.23.23.23", 3 * GIB, h31, 6);
+    /* Near miss: 900 MiB after a quiet history: under the 1 GiB floor. */
+    usual(&l, "eni-5d", "10.0.5.8", "44.20.20.20", 10 * MIB, T0, 31);
+    burst(&l, "eni-5d", "10.0.5.8", "44.24.24.24", 900 * MIB, h31, 6);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* Near miss: a large upload to S3 (pkt-dst-aws-service); the same to an EC2 host fires. */
+    l.header = XHDR;
+    for (int i = 0; i < 31 * 6; i++) {
+        xrec(&l, "eni-5e", "i-0aaaaaaaaaaaaaaa1", "10.0.5.9", "44.20.20.20", 45000 + i, 443,
+             50 * MIB / 1400, 50 * MIB, T0 + i * 600, T0 + i * 600 + 599, "-");
+    }
+    for (int i = 0; i < 6; i++) {
+        xrec(&l, "eni-5e", "i-0aaaaaaaaaaaaaaa1", "10.0.5.9", "52.216.20.20", 47000 + i, 443,
+             GIB / 1400, GIB, h31 + i * 600, h31 + i * 600 + 599, "S3");
+        xrec(&l, "eni-5e", "i-0aaaaaaaaaaaaaaa1", "10.0.5.9", "3.80.20.20", 48000 + i, 443,
+             GIB / 1400, GIB, h31 + i * 600, h31 + i * 600 + 599, "EC2");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_VOLUME, "i-0aaaaaaaaaaaaaaa1");
+    assert_int_equal(r.got.count[0], 3);
+    lines_free(&l);
+}
+
+/* ---- memory ------------------------------------------------------------------------------ */
+
+static void test_eviction(void **state)
+{
+    struct cm_flow_pair_tuning t;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    t.max_pairs = 4;
+    t.max_instances = 2;
+    for (int i = 0; i < 10; i++) {
+        char dst[32], eni[32];
+        snprintf(dst, sizeof(dst), "44.30.0.%d", i + 1);
+        snprintf(eni, sizeof(eni), "eni-6%d", i % 3);
+        rec(&l, eni, "10.0.6.5", dst, 40000 + i, 443, 6, 10, 5000, T0 + i, T0 + i, "ACCEPT");
+    }
+    run_lines(&r, &t, &l);
+    assert_int_equal(r.got.n, 0);
+    /* 10 pairs through 4 slots: at least the 6 extra evicted and counted, the tables capped. */
+    assert_true(r.stats.inserts >= 10 + 3);
+    assert_true(r.stats.evicted >= 6);
+    assert_true(r.stats.entries <= 4 + 2);
+    assert_true(r.stats.peak_entries <= 4 + 2);
+    assert_true(r.stats.peak_bytes > 0);
+    lines_free(&l);
+
+    /*
+     * A scan survives the churn of other pairs through 2 slots: eviction takes
+     * the least recently touched, and the scan is touched with every probe.
+     */
+    t.max_pairs = 2;
+    for (int p = 1; p <= 60; p++) {
+        char dst[32];
+        snprintf(dst, sizeof(dst), "44.31.%d.%d", p / 200, p % 200 + 1);
+        rec(&l, "eni-6a", "10.0.6.6", "10.0.7.7", 40000 + p, p, 6, 1, 44, T0 + p, T0 + p, "REJECT");
+        rec(&l, "eni-6a", "10.0.6.6", dst, 50000 + p, 443, 6, 20, 4000, T0 + p, T0 + p, "ACCEPT");
+    }
+    run_lines(&r, &t, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-6a");
+    assert_true(r.stats.evicted >= 58);
+    lines_free(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_portscan),    cmocka_unit_test(test_portscan_near_misses),
+        cmocka_unit_test(test_dos),         cmocka_unit_test(test_dos_near_misses),
+        cmocka_unit_test(test_aggregation), cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_volume),      cmocka_unit_test(test_eviction),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,984 @@
+/*
+ * The instance inventory (lib/inventory/): describe-instances JSON in its
+ * shapes, with bad entries reported by line; CloudTrail RunInstances,
+ * CreateNetworkInterface, AttachNetworkInterface and TerminateInstances
+ * through the real parser and an engine holding cm_detector_inventory_ct;
+ * enrichment of findings by instance id, ENI and private or public address;
+ * unknown interfaces left alone; ambiguous addresses, reused addresses and
+ * re-attached interfaces whatever the order; caps counted; the lock hooks
+ * balanced; and one run from flow records with a threat-list hit to a
+ * finding that names the instance CloudTrail launched.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/detect.h"
+#include "detect/intel.h"
+#include "finding/finding.h"
+#include "intel/snapshot.h"
+#include "inventory/inventory.h"
+#include "parse/parse.h"
+
+#define MAXBAD 16
+
+struct bad {
+    uint32_t line[MAXBAD];
+    char reason[MAXBAD][160];
+    size_t n;
+};
+
+static void on_bad(void *ud, uint32_t line, const char *reason)
+{
+    struct bad *b = ud;
+
+    assert_true(b->n < MAXBAD);
+    assert_true(reason != NULL && reason[0] != '\0');
+    b->line[b->n] = line;
+    snprintf(b->reason[b->n], sizeof(b->reason[0]), "%s", reason);
+    b->n++;
+}
+
+static struct cm_inventory *make(void)
+{
+    struct cm_inventory *inv;
+
+    assert_int_equal(cm_inventory_create(&inv, NULL, 7), 0);
+    return inv;
+}
+
+static int add(struct cm_inventory *inv, const char *json, struct bad *b, struct cm_diag *diag)
+{
+    struct cm_inventory_report rep = {on_bad, b};
+
+    if (b != NULL) {
+        memset(b, 0, sizeof(*b));
+    }
+    return cm_inventory_add_describe(inv, json, strlen(json), b ? &rep : NULL, diag);
+}
+
+static bool eq(struct cm_str s, const char *c)
+{
+    return c == NULL ? s.p == NULL : cm_str_eqc(s, c);
+}
+
+#define assert_str(s, c) assert_true(eq((s), (c)))
+
+/* An Instance finding of type with its first interface's ENI id, private IP and VPC (each may be
+ * NULL). */
+static void finding(struct cm_finding *f, const char *instance, const char *eni, const char *ip,
+                    const char *vpc)
+{
+    cm_finding_init(f);
+    f->resource_type = CM_RES_INSTANCE;
+    assert_int_equal(
+        cm_finding_setc(f, &f->type, "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"), 0);
+    if (instance) {
+        assert_int_equal(cm_finding_setc(f, &f->instance.instance_id, instance), 0);
+    }
+    if (eni || ip || vpc) {
+        f->instance.nnics = 1;
+        if (eni) {
+            assert_int_equal(cm_finding_setc(f, &f->instance.nics[0].eni_id, eni), 0);
+        }
+        if (ip) {
+            assert_int_equal(cm_finding_setc(f, &f->instance.nics[0].private_ip, ip), 0);
+        }
+        if (vpc) {
+            assert_int_equal(cm_finding_setc(f, &f->instance.nics[0].vpc_id, vpc), 0);
+        }
+    }
+}
+
+static const char *tag(const struct cm_finding *f, const char *key, char *out, size_t cap)
+{
+    for (uint32_t i = 0; i < f->instance.ntags; i++) {
+        if (cm_str_eqc(f->instance.tags[i].key, key)) {
+            snprintf(out, cap, "%.*s", (int)f->instance.tags[i].value.len,
+                     f->instance.tags[i].value.p);
+            return out;
+        }
+    }
+    return NULL;
+}
+
+/* ---- describe-instances ---- */
+
+/*
+ * Two reservations, three instances; web-1 has two interfaces (the second
+ * with a secondary address and IPv6), emr-core-1 is an EMR node, db-1 is
+ * stopped and has a public address.
+ */
+static const char describe[] =
+    "{\n"
+    "  \"Reservations\": [\n"
+    "    {\n"
+    "      \"ReservationId\": \"r-0aaa\",\n"
+    "      \"Instances\": [\n"
+    "        {\n"
+    "          \"InstanceId\": \"i-0aaa000000000001\",\n"
+    "          \"InstanceType\": \"m5.large\",\n"
+    "          \"ImageId\": \"ami-0web\",\n"
+    "          \"LaunchTime\": \"2026-01-02T03:04:05+00:00\",\n"
+    "          \"Placement\": {\"AvailabilityZone\": \"us-east-1a\"},\n"
+    "          \"State\": {\"Code\": 16, \"Name\": \"running\"},\n"
+    "          \"IamInstanceProfile\": {\"Arn\": "
+    "\"arn:aws:iam::111122223333:instance-profile/web\",\n"
+    "                                 \"Id\": \"AIPAWEB\"},\n"
+    "          \"Tags\": [{\"Key\": \"Name\", \"Value\": \"web-1\"}, {\"Key\": \"team\", "
+    "\"Value\": "
+    "\"blue\"}],\n"
+    "          \"NetworkInterfaces\": [\n"
+    "            {\"NetworkInterfaceId\": \"eni-0aaa0001\", \"SubnetId\": \"subnet-a\",\n"
+    "             \"VpcId\": \"vpc-1\", \"PrivateIpAddress\": \"10.0.1.10\",\n"
+    "             \"PrivateDnsName\": \"ip-10-0-1-10.ec2.internal\",\n"
+    "             \"Association\": {\"PublicIp\": \"54.1.2.3\", \"PublicDnsName\": "
+    "\"ec2-54-1-2-3.compute-1.amazonaws.com\"},\n"
+    "             \"Attachment\": {\"DeviceIndex\": 0, \"AttachTime\": "
+    "\"2026-01-02T03:04:05+00:00\"},\n"
+    "             \"Groups\": [{\"GroupId\": \"sg-web\", \"GroupName\": \"web\"}],\n"
+    "             \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.1.10\", \"Primary\": "
+    "true}]},\n"
+    "            {\"NetworkInterfaceId\": \"eni-0aaa0002\", \"SubnetId\": \"subnet-b\",\n"
+    "             \"VpcId\": \"vpc-1\", \"PrivateIpAddress\": \"10.0.2.20\",\n"
+    "             \"Attachment\": {\"DeviceIndex\": 1},\n"
+    "             \"Groups\": [{\"GroupId\": \"sg-mgmt\", \"GroupName\": \"mgmt\"}],\n"
+    "             \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"10.0.2.20\"},\n"
+    "                                      {\"PrivateIpAddress\": \"10.0.2.21\"}],\n"
+    "             \"Ipv6Addresses\": [{\"Ipv6Address\": \"2600:1f18::20\"}]}\n"
+    "          ]\n"
+    "        },\n"
+    "        {\n"
+    "          \"InstanceId\": \"i-0aaa000000000002\",\n"
+    "          \"InstanceType\": \"r5.xlarge\",\n"
+    "          \"Tags\": [{\"Key\": \"aws:elasticmapreduce:job-flow-id\", \"Value\": "
+    "\"j-1ABC\"},\n"
+    "                   {\"Key\": \"aws:elasticmapreduce:instance-group-role\", \"Value\": "
+    "\"CORE\"}],\n"
+    "          \"NetworkInterfaces\": [{\"NetworkInterfaceId\": \"eni-0aaa0003\", \"VpcId\": "
+    "\"vpc-1\",\n"
+    "                                  \"PrivateIpAddress\": \"10.0.3.30\"}]\n"
+    "        }\n"
+    "      ]\n"
+    "    },\n"
+    "    {\n"
+    "      \"Instances\": [\n"
+    "        {\n"
+    "          \"InstanceId\": \"i-0bbb000000000001\",\n"
+    "          \"InstanceType\": \"t3.micro\",\n"
+    "          \"State\": {\"Name\": \"stopped\"},\n"
+    "          \"Platform\": \"windows\",\n"
+    "          \"SubnetId\": \"subnet-z\", \"VpcId\": \"vpc-2\",\n"
+    "          \"PrivateIpAddress\": \"172.16.0.9\", \"PublicIpAddress\": \"3.3.3.3\",\n"
+    "          \"SecurityGroups\": [{\"GroupName\": \"db\", \"GroupId\": \"sg-db\"}]\n"
+    "        }\n"
+    "      ]\n"
+    "    }\n"
+    "  ]\n"
+    "}\n";
+
+static void test_describe(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_inventory_stats st;
+    struct cm_finding f;
+    struct bad b;
+    struct cm_str v;
+    char buf[64];
+
+    (void)state;
+    assert_int_equal(add(inv, describe, &b, NULL), 0);
+    assert_int_equal(b.n, 0);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.instances, 3);
+    assert_int_equal(st.nics, 4);
+    assert_int_equal(st.loaded, 3);
+    assert_int_equal(st.skipped, 0);
+    assert_int_equal(st.full, 0);
+    assert_true(st.bytes > 0);
+
+    /* By the second interface's ENI: the instance, that interface first, then the primary. */
+    finding(&f, NULL, "eni-0aaa0002", "10.0.2.21", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0aaa000000000001");
+    assert_str(f.instance.instance_type, "m5.large");
+    assert_str(f.instance.image_id, "ami-0web");
+    assert_str(f.instance.launch_time, "2026-01-02T03:04:05.000Z");
+    assert_str(f.instance.availability_zone, "us-east-1a");
+    assert_str(f.instance.instance_state, "running");
+    assert_str(f.instance.profile_arn, "arn:aws:iam::111122223333:instance-profile/web");
+    assert_str(f.instance.profile_id, "AIPAWEB");
+    assert_int_equal(f.instance.ntags, 2);
+    assert_string_equal(tag(&f, "Name", buf, sizeof(buf)), "web-1");
+    assert_string_equal(tag(&f, "team", buf, sizeof(buf)), "blue");
+    assert_int_equal(f.instance.nnics, 2);
+    assert_str(f.instance.nics[0].eni_id, "eni-0aaa0002");
+    assert_str(f.instance.nics[0].private_ip, "10.0.2.21"); /* the flow's address stays */
+    assert_str(f.instance.nics[0].subnet_id, "subnet-b");
+    assert_int_equal(f.instance.nics[0].nsgs, 1);
+    assert_str(f.instance.nics[0].sgs[0].key, "sg-mgmt");
+    assert_str(f.instance.nics[0].sgs[0].value, "mgmt");
+    assert_str(f.instance.nics[1].eni_id, "eni-0aaa0001");
+    assert_str(f.instance.nics[1].private_ip, "10.0.1.10");
+    assert_str(f.instance.nics[1].private_dns, "ip-10-0-1-10.ec2.internal");
+    assert_str(f.instance.nics[1].public_ip, "54.1.2.3");
+    assert_str(f.instance.nics[1].public_dns, "ec2-54-1-2-3.compute-1.amazonaws.com");
+    /* The title names the instance now. */
+    assert_true(cm_str_find(f.title, CM_STR_LIT("i-0aaa000000000001")) != (size_t)-1);
+    cm_finding_finish(&f);
+
+    /* By instance id, no interface in the finding: the primary interface is filled. */
+    finding(&f, "i-0aaa000000000001", NULL, NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_int_equal(f.instance.nnics, 2);
+    assert_str(f.instance.nics[0].eni_id, "eni-0aaa0001");
+    assert_str(f.instance.nics[1].eni_id, "eni-0aaa0002");
+    cm_finding_finish(&f);
+
+    /* By private address (a DNS finding has the VPC and the address, no ENI). */
+    finding(&f, NULL, NULL, "10.0.2.21", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0aaa000000000001");
+    assert_str(f.instance.nics[0].eni_id, "eni-0aaa0002");
+    cm_finding_finish(&f);
+    /* ... and without the VPC, the address is unambiguous here. */
+    finding(&f, NULL, NULL, "10.0.3.30", NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0aaa000000000002");
+    cm_finding_finish(&f);
+    /* ... in another VPC it is not this instance. */
+    finding(&f, NULL, NULL, "10.0.3.30", "vpc-9");
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    assert_str(f.instance.instance_id, NULL);
+    cm_finding_finish(&f);
+
+    /* By public address; the instance without NetworkInterfaces got one from its top level. */
+    finding(&f, NULL, NULL, NULL, NULL);
+    f.instance.nnics = 1;
+    assert_int_equal(cm_finding_setc(&f, &f.instance.nics[0].public_ip, "3.3.3.3"), 0);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0bbb000000000001");
+    assert_str(f.instance.instance_state, "stopped");
+    assert_str(f.instance.platform, "windows");
+    assert_str(f.instance.nics[0].eni_id, NULL);
+    assert_str(f.instance.nics[0].private_ip, "172.16.0.9");
+    assert_str(f.instance.nics[0].subnet_id, "subnet-z");
+    assert_str(f.instance.nics[0].sgs[0].key, "sg-db");
+    cm_finding_finish(&f);
+
+    /* IPv6 addresses are indexed too. */
+    finding(&f, NULL, NULL, "2600:1f18::20", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.nics[0].eni_id, "eni-0aaa0002");
+    cm_finding_finish(&f);
+
+    /* Tags and EMR. */
+    assert_int_equal(cm_inventory_tag(inv, CM_STR_LIT("i-0aaa000000000002"),
+                                      "aws:elasticmapreduce:instance-group-role", &v),
+                     0);
+    assert_true(cm_str_eqc(v, "CORE"));
+    assert_int_equal(cm_inventory_tag(inv, CM_STR_LIT("eni-0aaa0001"), "Name", &v), 0);
+    assert_true(cm_str_eqc(v, "web-1"));
+    assert_int_equal(cm_inventory_tag(inv, CM_STR_LIT("i-0aaa000000000001"), "nope", &v),
+                     CM_ENOTFOUND);
+    assert_int_equal(cm_inventory_tag(inv, CM_STR_LIT("i-unknown"), "Name", &v), CM_ENOTFOUND);
+    assert_true(cm_inventory_is_emr(inv, CM_STR_LIT("i-0aaa000000000002")));
+    assert_true(cm_inventory_is_emr(inv, CM_STR_LIT("eni-0aaa0003")));
+    assert_false(cm_inventory_is_emr(inv, CM_STR_LIT("i-0aaa000000000001")));
+    assert_false(cm_inventory_is_emr(NULL, CM_STR_LIT("i-0aaa000000000002")));
+
+    /* Loading the same file again changes nothing. */
+    assert_int_equal(add(inv, describe, NULL, NULL), 0);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.instances, 3);
+    assert_int_equal(st.nics, 4);
+    cm_inventory_destroy(inv);
+    cm_inventory_destroy(NULL);
+}
+
+/* The finding's own values stay; unknown interfaces and other resources are untouched. */
+static void test_unknown_and_kept(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_finding f;
+
+    (void)state;
+    assert_int_equal(add(inv, describe, NULL, NULL), 0);
+
+    finding(&f, NULL, "eni-0fff9999", "10.0.1.10", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    assert_str(f.instance.instance_id, NULL);
+    assert_int_equal(f.instance.nnics, 1);
+    assert_str(f.instance.nics[0].eni_id, "eni-0fff9999");
+    assert_str(f.instance.nics[0].private_ip, "10.0.1.10");
+    assert_str(f.instance.nics[0].subnet_id, NULL);
+    assert_int_equal(f.instance.ntags, 0);
+    cm_finding_finish(&f);
+
+    finding(&f, "i-0fff000000000009", NULL, NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    cm_finding_finish(&f);
+
+    /* An address of another instance than the finding names is not used. */
+    finding(&f, "i-0fff000000000009", NULL, "10.0.1.10", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    assert_str(f.instance.instance_type, NULL);
+    cm_finding_finish(&f);
+
+    finding(&f, NULL, "eni-0aaa0001", NULL, NULL);
+    assert_int_equal(cm_finding_setc(&f, &f.instance.instance_type, "from-the-record"), 0);
+    assert_int_equal(cm_finding_setc(&f, &f.instance.nics[0].subnet_id, "subnet-flow"), 0);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_type, "from-the-record");
+    assert_str(f.instance.nics[0].subnet_id, "subnet-flow");
+    assert_str(f.instance.image_id, "ami-0web");
+    cm_finding_finish(&f);
+
+    cm_finding_init(&f);
+    f.resource_type = CM_RES_ACCESS_KEY;
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    cm_finding_finish(&f);
+    cm_inventory_destroy(inv);
+}
+
+static void test_describe_shapes(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_inventory_stats st;
+    struct cm_diag diag;
+    struct bad b;
+
+    (void)state;
+    /* --query 'Reservations[].Instances[]', nested arrays, run-instances output, one instance,
+       concatenated documents and a byte order mark. */
+    assert_int_equal(add(inv,
+                         "\xef\xbb\xbf[{\"InstanceId\":\"i-01\"},[{\"InstanceId\":\"i-02\"}],"
+                         "{\"Instances\":[{\"InstanceId\":\"i-03\"}]}]\n"
+                         "{\"Instances\":[{\"InstanceId\":\"i-04\"}],\"OwnerId\":\"1\"}\n"
+                         "{\"InstanceId\":\"i-05\"} {\"Reservations\":[]}\n",
+                         &b, &diag),
+                     0);
+    assert_int_equal(b.n, 0);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.loaded, 5);
+    assert_int_equal(st.instances, 5);
+    assert_int_equal(add(inv, "[]", &b, &diag), 0);
+
+    /* Not an inventory: an error with the line, and nothing added. */
+    assert_int_equal(add(inv,
+                         "{\"Reservations\":[{\"Instances\":[{\"InstanceId\":\"i-06\"}]}]}\n"
+                         "\n{\"prefixes\":[]}\n",
+                         &b, &diag),
+                     CM_EINVAL);
+    assert_int_equal(diag.line, 3);
+    assert_non_null(strstr(diag.msg, "Reservations"));
+    assert_int_equal(add(inv, "{\"Reservations\":\n[{\"Instances\":[}]}", &b, &diag), CM_EINVAL);
+    assert_int_equal(diag.line, 2);
+    assert_int_equal(add(inv, "{\"Reservations\":{}}", &b, &diag), CM_EINVAL);
+    assert_int_equal(add(inv, "{\"Instances\":3}", &b, &diag), CM_EINVAL);
+    assert_int_equal(add(inv, "  \n", &b, &diag), CM_EINVAL);
+    assert_int_equal(add(inv, "", &b, &diag), CM_EINVAL);
+    assert_int_equal(add(inv, "nope", &b, &diag), CM_EINVAL);
+    assert_int_equal(add(inv, "\"i-07\"", &b, &diag), CM_EINVAL);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.instances, 5);
+    cm_inventory_destroy(inv);
+}
+
+static void test_describe_bad(void **state)
+{
+    static const char text[] =
+        "{\"Reservations\": [\n"                                        /* 1 */
+        "  {\"Instances\": [\n"                                         /* 2 */
+        "    {\"InstanceType\": \"t3.micro\"},\n"                       /* 3 */
+        "    {\"InstanceId\": \"vol-123\"},\n"                          /* 4 */
+        "    {\"InstanceId\": \"i-0good1\", \"NetworkInterfaces\": [\n" /* 5 */
+        "      {\"SubnetId\": \"subnet-1\"},\n"                         /* 6 */
+        "      {\"NetworkInterfaceId\": \"eni-0bad\", \"PrivateIpAddress\": \"10.0.0.300\"},\n"
+        "      {\"NetworkInterfaceId\": \"eni-0ok\", \"PrivateIpAddress\": \"10.0.0.7\"}]},\n"
+        "    \"i-0string\",\n"                                                          /* 9 */
+        "    {\"InstanceId\": \"i-0good2\", \"InstanceType\": 5, \"Tags\": \"x\"}]},\n" /* 10 */
+        "  {\"ReservationId\": \"r-1\"},\n"                                             /* 11 */
+        "  {\"Instances\": [{\"InstanceId\": \"i-0good3\",\n"                           /* 12 */
+        "    \"NetworkInterfaces\": [{\"NetworkInterfaceId\": \"eni-0x\",\n"            /* 13 */
+        "      \"PrivateIpAddresses\": [{\"PrivateIpAddress\": \"fe80::1%eth0\"}]}]}]}\n"
+        "]}\n";
+    struct cm_inventory *inv = make();
+    struct cm_inventory_stats st;
+    struct cm_finding f;
+    struct bad b;
+
+    (void)state;
+    assert_int_equal(add(inv, text, &b, NULL), 0);
+    assert_int_equal(b.n, 7);
+    assert_int_equal(b.line[0], 3);
+    assert_non_null(strstr(b.reason[0], "without an InstanceId"));
+    assert_int_equal(b.line[1], 4);
+    assert_non_null(strstr(b.reason[1], "vol-123"));
+    assert_int_equal(b.line[2], 6);
+    assert_non_null(strstr(b.reason[2], "NetworkInterfaceId"));
+    assert_int_equal(b.line[3], 7);
+    assert_non_null(strstr(b.reason[3], "10.0.0.300"));
+    assert_int_equal(b.line[4], 9);
+    assert_non_null(strstr(b.reason[4], "not an object"));
+    assert_int_equal(b.line[5], 11);
+    assert_non_null(strstr(b.reason[5], "Instances"));
+    assert_int_equal(b.line[6], 14);
+    assert_non_null(strstr(b.reason[6], "not an IP address"));
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.skipped, 7);
+    assert_int_equal(st.loaded, 3);
+    assert_int_equal(st.instances, 3);
+    assert_int_equal(st.nics, 1); /* eni-0ok; eni-0bad and eni-0x were dropped */
+    /* The good interface of the instance with bad ones is there; so is the instance with odd types.
+     */
+    finding(&f, NULL, "eni-0ok", NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0good1");
+    cm_finding_finish(&f);
+    finding(&f, "i-0good2", NULL, NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_type, NULL);
+    assert_int_equal(f.instance.ntags, 0);
+    cm_finding_finish(&f);
+    cm_inventory_destroy(inv);
+}
+
+/* ---- CloudTrail ---- */
+
+#define CT_COMMON                                                                                  \
+    "\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"            \
+    "\"AIDAOPS\",\"arn\":\"arn:aws:iam::111122223333:user/ops\",\"accountId\":\"111122223333\","   \
+    "\"accessKeyId\":\"AKIAOPS0000000000001\",\"userName\":\"ops\"},\"eventSource\":"              \
+    "\"ec2.amazonaws.com\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"198.51.100.7\","      \
+    "\"userAgent\":\"aws-cli/2.15\",\"eventType\":\"AwsApiCall\",\"recipientAccountId\":"          \
+    "\"111122223333\""
+
+/* RunInstances as CloudTrail logs it (the shape of a real record, ids made up). */
+#define RUN_INSTANCES(time, id, eni, ip)                                                           \
+    "{" CT_COMMON ",\"eventTime\":\"" time                                                         \
+    "\",\"eventName\":\"RunInstances\",\"eventID\":\"run-" id                                      \
+    "\",\"requestParameters\":{\"instanceType\":\"t3.micro\"},\"responseElements\":{"              \
+    "\"requestId\":\"r1\",\"reservationId\":\"r-0ct\",\"ownerId\":\"111122223333\",\"groupSet\":{" \
+    "},"                                                                                           \
+    "\"instancesSet\":{\"items\":[{\"instanceId\":\"" id "\",\"imageId\":\"ami-0ct\","             \
+    "\"instanceState\":{\"code\":0,\"name\":\"pending\"},\"privateDnsName\":"                      \
+    "\"ip-10-0-1-10.ec2.internal\",\"instanceType\":\"t3.micro\",\"launchTime\":1688990121000,"    \
+    "\"placement\":{\"availabilityZone\":\"us-east-1a\",\"tenancy\":\"default\"},\"subnetId\":"    \
+    "\"subnet-ct\",\"vpcId\":\"vpc-ct\",\"privateIpAddress\":\"" ip "\",\"tagSet\":{\"items\":[{"  \
+    "\"key\":\"Name\",\"value\":\"crawler\"},{\"key\":\"env\",\"value\":\"prod\"}]},\"groupSet\":" \
+    "{\"items\":[{\"groupId\":\"sg-ct\"}]},\"networkInterfaceSet\":{\"items\":[{"                  \
+    "\"networkInterfaceId\":\"" eni "\",\"subnetId\":\"subnet-ct\",\"vpcId\":\"vpc-ct\","          \
+    "\"status\":\"in-use\",\"privateIpAddress\":\"" ip "\",\"groupSet\":{\"items\":[{\"groupId\":" \
+    "\"sg-ct\",\"groupName\":\"crawlers\"}]},\"attachment\":{\"attachmentId\":\"eni-attach-1\","   \
+    "\"deviceIndex\":0,\"status\":\"attaching\",\"attachTime\":1688990121000},"                    \
+    "\"privateIpAddressesSet\":{\"item\":[{\"privateIpAddress\":\"" ip "\",\"primary\":true}]},"   \
+    "\"ipv6AddressesSet\":{},\"tagSet\":{}}]},\"iamInstanceProfile\":{\"arn\":"                    \
+    "\"arn:aws:iam::111122223333:instance-profile/crawler\",\"id\":\"AIPACRAWLER\"}}]}}}"
+
+#define CREATE_NIC(time, eni, ip)                                                                  \
+    "{" CT_COMMON ",\"eventTime\":\"" time "\",\"eventName\":\"CreateNetworkInterface\","          \
+    "\"eventID\":\"cni-" eni "\",\"requestParameters\":{\"subnetId\":\"subnet-ct\"},"              \
+    "\"responseElements\":{\"requestId\":\"r2\",\"networkInterface\":{\"networkInterfaceId\":"     \
+    "\"" eni                                                                                       \
+    "\",\"subnetId\":\"subnet-ct\",\"vpcId\":\"vpc-ct\",\"availabilityZone\":\"us-east-1b\","      \
+    "\"status\":\"pending\",\"privateIpAddress\":\"" ip "\",\"groupSet\":{\"items\":[{"            \
+    "\"groupId\":\"sg-extra\",\"groupName\":\"default\"}]},\"privateIpAddressesSet\":{\"item\":[{" \
+    "\"privateIpAddress\":\"" ip "\",\"primary\":true}]},\"ipv6AddressesSet\":{},\"tagSet\":{}}}}"
+
+#define ATTACH(time, eni, id, dev)                                                                 \
+    "{" CT_COMMON ",\"eventTime\":\"" time "\",\"eventName\":\"AttachNetworkInterface\","          \
+    "\"eventID\":\"att-" eni "-" id "\",\"requestParameters\":{\"networkInterfaceId\":\"" eni      \
+    "\",\"instanceId\":\"" id "\",\"deviceIndex\":" dev "},\"responseElements\":{\"requestId\":"   \
+    "\"r3\",\"attachmentId\":\"eni-attach-2\"}}"
+
+#define TERMINATE(time, id)                                                                        \
+    "{" CT_COMMON ",\"eventTime\":\"" time "\",\"eventName\":\"TerminateInstances\","              \
+    "\"eventID\":\"term-" id "\",\"requestParameters\":{\"instancesSet\":{\"items\":[{"            \
+    "\"instanceId\":\"" id "\"}]}},\"responseElements\":{\"requestId\":\"r4\",\"instancesSet\":{"  \
+    "\"items\":[{\"instanceId\":\"" id "\",\"currentState\":{\"code\":32,\"name\":"                \
+    "\"shutting-down\"},\"previousState\":{\"code\":16,\"name\":\"running\"}}]}}}"
+
+struct lockcount {
+    int locks, unlocks, depth;
+};
+
+static void t_lock(void *ud)
+{
+    struct lockcount *l = ud;
+
+    assert_int_equal(l->depth, 0); /* never taken twice */
+    l->locks++;
+    l->depth++;
+}
+
+static void t_unlock(void *ud)
+{
+    struct lockcount *l = ud;
+
+    assert_int_equal(l->depth, 1);
+    l->unlocks++;
+    l->depth--;
+}
+
+struct feed {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct cm_finding found[8];
+    size_t nfound;
+    struct cm_finding_ctx fctx;
+};
+
+static int keep(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct feed *fd = sink->ud;
+    struct cm_finding *f;
+    struct cm_detection dd = *d;
+
+    assert_true(fd->nfound < 8);
+    if (dd.region.p == NULL) {
+        dd.region = CM_STR_LIT("us-east-1"); /* default-format flow logs carry none */
+    }
+    f = &fd->found[fd->nfound++];
+    cm_finding_init(f);
+    assert_int_equal(cm_finding_from_detection(f, &fd->fctx, &dd), 0);
+    return 0;
+}
+
+static int feed_event(void *ud, struct cm_event *ev)
+{
+    struct feed *fd = ud;
+
+    return cm_engine_event(fd->engine, ev, &fd->sink);
+}
+
+static void no_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud, (void)kind, (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* Feeds texts (each parsed by parser[i]) through one engine over table with inv in the config. */
+static void run(struct feed *fd, const struct cm_detector *const *table, struct cm_inventory *inv,
+                const struct cm_intel_snapshot *snap, const char *const *parser,
+                const char *const *text, size_t n)
+{
+    struct cm_detect_config cfg;
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+
+    memset(fd, 0, sizeof(*fd));
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&o, 0, sizeof(o));
+    cfg.inventory = inv;
+    cfg.intel = snap;
+    o.config = &cfg;
+    o.seed = 1;
+    fd->sink.emit = keep;
+    fd->sink.ud = fd;
+    fd->fctx.detector_id = "test";
+    assert_int_equal(cm_engine_create(&fd->engine, table, &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        const struct cm_parser *ps = cm_parser_by_name(parser[i]);
+        assert_non_null(ps);
+        cm_parse_ctx_init(&ctx, &doc);
+        ctx.on_event = feed_event;
+        ctx.on_reject = no_reject;
+        ctx.ud = fd;
+        assert_int_equal(ps->parse(&ctx, text[i], strlen(text[i])), 0);
+    }
+    assert_int_equal(cm_engine_flush(fd->engine, &fd->sink), 0);
+    cm_engine_destroy(fd->engine);
+    cm_json_doc_finish(&doc);
+}
+
+static const struct cm_detector *const feed_table[] = {&cm_detector_inventory_ct, NULL};
+
+static void run_ct(struct cm_inventory *inv, const char *records)
+{
+    struct feed fd;
+    const char *parser[] = {"cloudtrail"};
+    const char *text[] = {records};
+
+    run(&fd, feed_table, inv, NULL, parser, text, 1);
+    assert_int_equal(fd.nfound, 0); /* it never emits */
+}
+
+static void test_cloudtrail(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_inventory_stats st;
+    struct lockcount lc = {0, 0, 0};
+    struct cm_inventory_lock lk = {t_lock, t_unlock, &lc};
+    struct cm_finding f;
+    char buf[64];
+
+    (void)state;
+    cm_inventory_set_lock(inv, &lk);
+    run_ct(
+        inv,
+        "{\"Records\":["
+        /* a failed RunInstances and another service's call: ignored */
+        "{" CT_COMMON ",\"eventTime\":\"2023-07-10T11:54:00Z\",\"eventName\":"
+        "\"RunInstances\",\"eventID\":\"fail\",\"errorCode\":\"Client."
+        "UnauthorizedOperation\","
+        "\"responseElements\":null},"
+        "{" CT_COMMON ",\"eventTime\":\"2023-07-10T11:54:30Z\",\"eventName\":"
+        "\"DescribeInstances\",\"eventID\":\"desc\",\"responseElements\":null}"
+        "," RUN_INSTANCES("2023-07-10T11:55:21Z", "i-0dbc91f429e48eeed", "eni-076fa9fb98a2500a7", "10.0.1.10") "," CREATE_NIC(
+            "2023-07-10T12:00:00Z", "eni-0938d805949b4e134",
+            "10.0.2.159") "," ATTACH("2023-07-10T12:01:00Z", "eni-0938d805949b4e134",
+                                     "i-0dbc91f429e48eeed",
+                                     "1") "," CREATE_NIC("2023-07-10T12:02:00Z", "eni-0loose",
+                                                         "10.0.2.160") "," TERMINATE("2023-"
+                                                                                     "07-"
+                                                                                     "10T12"
+                                                                                     ":10:"
+                                                                                     "00Z",
+                                                                                     "i-"
+                                                                                     "0dbc9"
+                                                                                     "1f429"
+                                                                                     "e48ee"
+                                                                                     "ed") "]}");
+    assert_int_equal(lc.locks, lc.unlocks);
+    assert_true(lc.locks >= 5); /* each EC2 call, not the ignored records */
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.observed, 5);
+    assert_int_equal(st.instances, 1);
+    assert_int_equal(st.nics, 3);
+    assert_int_equal(st.loaded, 0);
+
+    /* By the ENI CreateNetworkInterface made and AttachNetworkInterface attached. */
+    finding(&f, NULL, "eni-0938d805949b4e134", "10.0.2.159", "vpc-ct");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0dbc91f429e48eeed");
+    assert_str(f.instance.instance_type, "t3.micro");
+    assert_str(f.instance.image_id, "ami-0ct");
+    assert_str(f.instance.launch_time, "2023-07-10T11:55:21.000Z");
+    assert_str(f.instance.availability_zone, "us-east-1a");
+    assert_str(f.instance.instance_state, "shutting-down");
+    assert_str(f.instance.profile_id, "AIPACRAWLER");
+    assert_string_equal(tag(&f, "Name", buf, sizeof(buf)), "crawler");
+    assert_string_equal(tag(&f, "env", buf, sizeof(buf)), "prod");
+    assert_int_equal(f.instance.nnics, 2);
+    assert_str(f.instance.nics[0].subnet_id, "subnet-ct");
+    assert_str(f.instance.nics[0].sgs[0].key, "sg-extra");
+    assert_str(f.instance.nics[1].eni_id, "eni-076fa9fb98a2500a7"); /* device 0 */
+    assert_str(f.instance.nics[1].sgs[0].value, "crawlers");
+    cm_finding_finish(&f);
+
+    /* By private address of the launched interface. */
+    finding(&f, NULL, NULL, "10.0.1.10", "vpc-ct");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0dbc91f429e48eeed");
+    assert_str(f.instance.nics[0].eni_id, "eni-076fa9fb98a2500a7");
+    cm_finding_finish(&f);
+
+    /* An interface nobody attached: its own details, no instance. */
+    finding(&f, NULL, "eni-0loose", NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, NULL);
+    assert_str(f.instance.nics[0].private_ip, "10.0.2.160");
+    assert_str(f.instance.nics[0].vpc_id, "vpc-ct");
+    assert_int_equal(f.instance.nnics, 1);
+    cm_finding_finish(&f);
+    assert_int_equal(lc.locks, lc.unlocks);
+    cm_inventory_destroy(inv);
+}
+
+/* The inventory file first, then CloudTrail: values are filled, not replaced; the state moves on.
+ */
+static void test_merge(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_finding f;
+
+    (void)state;
+    assert_int_equal(
+        add(inv,
+            "{\"Reservations\":[{\"Instances\":[{\"InstanceId\":\"i-0dbc91f429e48eeed\","
+            "\"InstanceType\":\"t3.small\",\"State\":{\"Name\":\"running\"},\"Tags\":"
+            "[{\"Key\":\"Name\",\"Value\":\"from-inventory\"}]}]}]}",
+            NULL, NULL),
+        0);
+    run_ct(inv, "{\"Records\":[" RUN_INSTANCES("2023-07-10T11:55:21Z", "i-0dbc91f429e48eeed",
+                                               "eni-076fa9fb98a2500a7", "10.0.1.10") "]}");
+    finding(&f, NULL, "eni-076fa9fb98a2500a7", NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_type, "t3.small");
+    assert_str(f.instance.instance_state, "running"); /* "pending" does not replace it */
+    assert_str(f.instance.image_id, "ami-0ct");
+    assert_int_equal(f.instance.ntags, 2);
+    assert_str(f.instance.tags[0].value, "from-inventory");
+    assert_str(f.instance.tags[1].key, "env");
+    cm_finding_finish(&f);
+    run_ct(inv, "{\"Records\":[" TERMINATE("2023-07-10T12:10:00Z", "i-0dbc91f429e48eeed") "]}");
+    finding(&f, "i-0dbc91f429e48eeed", NULL, NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_state, "shutting-down");
+    cm_finding_finish(&f);
+    cm_inventory_destroy(inv);
+}
+
+/* Re-attached interfaces and reused addresses go to the latest binding in either order. */
+static void test_order(void **state)
+{
+    static const char *const first[] = {
+        ATTACH("2026-01-05T10:00:00Z", "eni-0move", "i-0old", "1"),
+        ATTACH("2026-01-05T11:00:00Z", "eni-0move", "i-0new", "1"),
+    };
+    struct cm_finding f;
+
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        struct cm_inventory *inv = make();
+        char recs[4096];
+
+        snprintf(recs, sizeof(recs), "{\"Records\":[%s,%s]}", first[order], first[1 - order]);
+        run_ct(inv, recs);
+        finding(&f, NULL, "eni-0move", NULL, NULL);
+        assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+        assert_str(f.instance.instance_id, "i-0new");
+        cm_finding_finish(&f);
+        /* The old instance no longer lists it. */
+        finding(&f, "i-0old", NULL, NULL, NULL);
+        assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+        assert_int_equal(f.instance.nnics, 0);
+        cm_finding_finish(&f);
+        cm_inventory_destroy(inv);
+    }
+    /* 10.0.0.5 in vpc-1 was i-0a's until it was terminated, then i-0b's. */
+    for (int order = 0; order < 2; order++) {
+        static const char *const docs[] = {
+            "{\"Instances\":[{\"InstanceId\":\"i-0a\",\"LaunchTime\":\"2026-01-01T00:00:00Z\","
+            "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0a\",\"VpcId\":\"vpc-1\","
+            "\"PrivateIpAddress\":\"10.0.0.5\"}]}]}",
+            "{\"Instances\":[{\"InstanceId\":\"i-0b\",\"LaunchTime\":\"2026-02-01T00:00:00Z\","
+            "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0b\",\"VpcId\":\"vpc-1\","
+            "\"PrivateIpAddress\":\"10.0.0.5\"}]}]}",
+        };
+        struct cm_inventory *inv = make();
+
+        assert_int_equal(add(inv, docs[order], NULL, NULL), 0);
+        assert_int_equal(add(inv, docs[1 - order], NULL, NULL), 0);
+        finding(&f, NULL, NULL, "10.0.0.5", "vpc-1");
+        assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+        assert_str(f.instance.instance_id, "i-0b");
+        cm_finding_finish(&f);
+        cm_inventory_destroy(inv);
+    }
+}
+
+/* 10.0.0.5 in two VPCs: found with the VPC, not without. */
+static void test_ambiguous(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_inventory_stats st;
+    struct cm_finding f;
+
+    (void)state;
+    assert_int_equal(
+        add(inv,
+            "[{\"InstanceId\":\"i-0a\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0a\","
+            "\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.0.0.5\"}]},"
+            "{\"InstanceId\":\"i-0b\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0b\","
+            "\"VpcId\":\"vpc-2\",\"PrivateIpAddress\":\"10.0.0.5\"}]}]",
+            NULL, NULL),
+        0);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.ambiguous, 1);
+    finding(&f, NULL, NULL, "10.0.0.5", NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    cm_finding_finish(&f);
+    finding(&f, NULL, NULL, "10.0.0.5", "vpc-2");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0b");
+    cm_finding_finish(&f);
+    finding(&f, NULL, NULL, "10.0.0.5", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0a");
+    cm_finding_finish(&f);
+    /* A third VPC after the address turned ambiguous; a reuse inside vpc-1 later on. */
+    assert_int_equal(
+        add(inv,
+            "[{\"InstanceId\":\"i-0c\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0c\","
+            "\"VpcId\":\"vpc-3\",\"PrivateIpAddress\":\"10.0.0.5\"}]},"
+            "{\"InstanceId\":\"i-0d\",\"LaunchTime\":\"2026-03-01T00:00:00Z\","
+            "\"NetworkInterfaces\":"
+            "[{\"NetworkInterfaceId\":\"eni-0d\",\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":"
+            "\"10.0.0.5\"}]}]",
+            NULL, NULL),
+        0);
+    finding(&f, NULL, NULL, "10.0.0.5", "vpc-3");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0c");
+    cm_finding_finish(&f);
+    finding(&f, NULL, NULL, "10.0.0.5", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0d");
+    cm_finding_finish(&f);
+    finding(&f, NULL, NULL, "10.0.0.5", "vpc-4");
+    assert_int_equal(cm_inventory_enrich(inv, &f), CM_ENOTFOUND);
+    cm_finding_finish(&f);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.ambiguous, 1);
+    assert_int_equal(st.addresses, 4); /* the plain key and one per VPC */
+    cm_inventory_destroy(inv);
+}
+
+static void test_caps(void **state)
+{
+    struct cm_inventory_limits lim = {2, 3};
+    struct cm_inventory *inv;
+    struct cm_inventory_stats st;
+    char text[4096];
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(cm_inventory_create(&inv, &lim, 1), 0);
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "[");
+    for (int i = 0; i < 4; i++) {
+        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                              "%s{\"InstanceId\":\"i-0%d\",\"NetworkInterfaces\":["
+                              "{\"NetworkInterfaceId\":\"eni-0%da\",\"PrivateIpAddress\":"
+                              "\"10.0.0.%d\"},{\"NetworkInterfaceId\":\"eni-0%db\"}]}",
+                              i ? "," : "", i, i, i, i);
+    }
+    snprintf(text + n, sizeof(text) - n, "]");
+    assert_int_equal(add(inv, text, NULL, NULL), 0);
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.instances, 2);
+    assert_int_equal(st.nics, 3);
+    assert_int_equal(st.loaded, 2);
+    assert_int_equal(st.full, 3); /* two instances, one interface */
+    cm_inventory_destroy(inv);
+
+    /* Tags: at most CM_INVENTORY_MAX_TAGS per instance; over-long strings left out. */
+    assert_int_equal(cm_inventory_create(&inv, NULL, 1), 0);
+    {
+        static char big[1 << 15];
+        struct cm_finding f;
+        size_t m = 0;
+
+        m += (size_t)snprintf(big + m, sizeof(big) - m, "[{\"InstanceId\":\"i-0t\",\"Tags\":[");
+        for (int i = 0; i < CM_INVENTORY_MAX_TAGS + 10; i++) {
+            m += (size_t)snprintf(big + m, sizeof(big) - m, "%s{\"Key\":\"k%d\",\"Value\":\"v\"}",
+                                  i ? "," : "", i);
+        }
+        m += (size_t)snprintf(big + m, sizeof(big) - m, "],\"InstanceType\":\"");
+        memset(big + m, 'x', CM_INVENTORY_MAX_STR + 1);
+        m += CM_INVENTORY_MAX_STR + 1;
+        snprintf(big + m, sizeof(big) - m, "\"}]");
+        assert_int_equal(add(inv, big, NULL, NULL), 0);
+        finding(&f, "i-0t", NULL, NULL, NULL);
+        assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+        assert_int_equal(f.instance.ntags, CM_FINDING_MAX_TAGS);
+        assert_str(f.instance.instance_type, NULL);
+        cm_finding_finish(&f);
+        struct cm_str v;
+        assert_int_equal(cm_inventory_tag(inv, CM_STR_LIT("i-0t"), "k49", &v), 0);
+        assert_int_equal(cm_inventory_tag(inv, CM_STR_LIT("i-0t"), "k50", &v), CM_ENOTFOUND);
+    }
+    cm_inventory_destroy(inv);
+}
+
+/* ---- from flow records to a finding that names the instance ---- */
+
+static struct cm_intel_snapshot *custom_list(void)
+{
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    struct cm_intel_list l = {CM_STR_LIT("my-list"), CM_INTEL_KIND_THREAT, CM_STR_LIT("TXT"),
+                              CM_STR_LIT("test")};
+    uint32_t id;
+
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &l, &id), 0);
+    struct cm_indicator ind = {id, CM_CAT_CUSTOM, CM_STR_LIT("bad"), CM_STR_LIT("test")};
+    assert_int_equal(cm_intel_builder_add_text(b, CM_STR_LIT("7.7.7.7"), &ind), 0);
+    assert_int_equal(cm_intel_builder_build(b, &s), 0);
+    cm_intel_builder_destroy(b);
+    return s;
+}
+
+static void test_flow_to_instance(void **state)
+{
+    static const struct cm_detector *const table[] = {&cm_detector_intel_flow,
+                                                      &cm_detector_inventory_ct, NULL};
+    /* The flows come first: the map is applied after the run. */
+    static const char *const parser[] = {"vpcflow", "cloudtrail"};
+    static const char *const text[] = {
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+        "start end action log-status\n"
+        "2 111122223333 eni-076fa9fb98a2500a7 10.0.1.10 7.7.7.7 49152 443 6 10 840 1688990400 "
+        "1688990460 ACCEPT OK\n"
+        "2 111122223333 eni-0unknown 10.0.9.9 7.7.7.7 49152 443 6 10 840 1688990400 "
+        "1688990460 ACCEPT OK\n",
+        "{\"Records\":[" RUN_INSTANCES("2023-07-10T11:55:21Z", "i-0dbc91f429e48eeed",
+                                       "eni-076fa9fb98a2500a7", "10.0.1.10") "]}",
+    };
+    struct cm_intel_snapshot *snap = custom_list();
+    struct cm_inventory *inv = make();
+    struct feed fd;
+    char buf[64];
+    struct cm_str res, actor;
+
+    (void)state;
+    run(&fd, table, inv, snap, parser, text, 2);
+    assert_int_equal(fd.nfound, 2);
+    for (size_t i = 0; i < fd.nfound; i++) {
+        struct cm_finding *f = &fd.found[i];
+        char id[CM_FINDING_ID_LEN + 1];
+
+        memcpy(id, f->id, sizeof(id));
+        if (cm_str_eqc(f->instance.nics[0].eni_id, "eni-076fa9fb98a2500a7")) {
+            assert_str(f->instance.instance_id, NULL);
+            assert_int_equal(cm_inventory_enrich(inv, f), 0);
+            assert_str(f->instance.instance_id, "i-0dbc91f429e48eeed");
+            assert_str(f->instance.instance_type, "t3.micro");
+            assert_string_equal(tag(f, "Name", buf, sizeof(buf)), "crawler");
+            assert_str(f->instance.nics[0].private_ip, "10.0.1.10");
+            assert_str(f->instance.nics[0].vpc_id, "vpc-ct");
+            assert_true(cm_str_find(f->title, CM_STR_LIT("i-0dbc91f429e48eeed")) != (size_t)-1);
+            assert_int_equal(cm_finding_identity(f, &res, &actor), 0);
+            assert_true(cm_str_eqc(res, "i-0dbc91f429e48eeed"));
+            /* The identity stays the one made from the ENI: repeats still fold into it. */
+            assert_memory_equal(f->id, id, sizeof(id));
+        } else {
+            assert_str(f->instance.nics[0].eni_id, "eni-0unknown");
+            assert_int_equal(cm_inventory_enrich(inv, f), CM_ENOTFOUND);
+            assert_str(f->instance.instance_id, NULL);
+            assert_str(f->instance.nics[0].private_ip, "10.0.9.9");
+        }
+        cm_finding_finish(f);
+    }
+    cm_inventory_destroy(inv);
+    cm_intel_snapshot_unref(snap);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_unknown_and_kept),
+        cmocka_unit_test(test_describe_shapes),
+        cmocka_unit_test(test_describe_bad),
+        cmocka_unit_test(test_cloudtrail),
+        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_order),
+        cmocka_unit_test(test_ambiguous),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_flow_to_instance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
