@@ -32,6 +32,7 @@ static const struct cm_detector *const builtin[] = {
     /* VPC flow logs (issue #6) */
     &cm_detector_flow_pair,
     &cm_detector_flow_inbound,
+    &cm_detector_flow_host,
     NULL,
 };
 /* clang-format on */

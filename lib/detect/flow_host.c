@@ -1,0 +1,897 @@
+/*
+ * Per-instance detections of VPC flow logs (issue #6): what one instance
+ * does on its own, judged against its own history. Every type here is an
+ * outbound one: the instance opened the connection, to a public address.
+ * docs/detectors/vpcflow-host.md gives every trigger, default and near miss
+ * with the reasoning; this comment is the contract in short.
+ *
+ * What is looked at. TCP and UDP request records (never the reply of a
+ * connection: struct cm_flow_view's reply) of connections the instance
+ * opened (outbound) to a public remote address, ACCEPTed or REJECTed (a
+ * blocked attempt still says what the instance tried). Everything else is
+ * dropped by field tests before any look-up: replies, inbound connections,
+ * traffic inside the VPC (the VPC resolver at .2 or 169.254.169.253, NTP at
+ * 169.254.169.123, east-west services).
+ *
+ * History (per resource: the instance id, else the ENI). Learning starts
+ * with the instance's first such connection and lasts learn_ms of event
+ * time; until then everything seen becomes history and nothing fires. The
+ * history holds the remote ports used (a 24-port open-addressed set; an
+ * instance that uses more ports than that counts as having used them all,
+ * so NetworkPortUnusual stays quiet for it), the public resolvers used per
+ * service (a bit per provider), and whether it sends mail (TCP/25). Once
+ * learned, a new one fires and joins the history; it stays "unusual" for
+ * another learn_ms, during which its further connections are reported at
+ * most once per report_ms with the count of connections since the last
+ * report (NOVEL_SLOTS episodes per instance at once).
+ *
+ * - Behavior:EC2/NetworkPortUnusual: a remote port the instance never used.
+ *   389 and 1389 are High with additionalInfo context "Possible log4j
+ *   callback". Port 25 is Spambot's alone, and a connection that is one of
+ *   the resolver types below is that type only (its port still joins the
+ *   history).
+ * - DefenseEvasion:EC2/UnusualDNSResolver / UnusualDoHActivity /
+ *   UnusualDoTActivity: 53 (TCP or UDP), 443 (TCP, or UDP for HTTP/3) or 853
+ *   (TCP, or UDP for DNS over QUIC) to an address of the resolver table
+ *   (resolvers.c) that serves that protocol there, of a provider the
+ *   instance never used for it. additionalInfo names the address and the
+ *   provider.
+ * - Backdoor:EC2/Spambot: TCP/25 from an instance without mail in its
+ *   history, to spam_hosts distinct public hosts within spam_window_ms.
+ *   Rate limited to one detection per window; the behaviour joins the
+ *   history learn_ms after its first detection.
+ * - Impact:EC2/PortSweep: one (protocol, remote port) of one instance fails
+ *   on sweep_hosts distinct public hosts within sweep_window_ms, and at
+ *   least sweep_fail_pct % of the port's attempts failed (request records,
+ *   counted from the port's first recent failure over the current and the
+ *   previous window, in the instance's entry). A failure is a REJECT, a
+ *   TCP request record with at most FAIL_PACKETS packets and no payload
+ *   (SYNs that got no answer or a reset), or a UDP request of at most two
+ *   packets to a port that is not 53, 123 or 443 (recursion, NTP and QUIC
+ *   are one-packet requests to many servers by nature). A crawler or an S3
+ *   upload talks to many hosts but most of its connections carry data. No
+ *   learning needed. One detection per window per (instance, port).
+ *
+ * State: two cm_state tables. hosts: resource -> struct host (240 bytes),
+ * TTL host_ttl_ms, memcap host_max_entries. fans: (resource, purpose,
+ * protocol, port) -> struct fan (the distinct hosts), which exists only
+ * while the instance fails on that port or sends mail without history (TTL
+ * one window). Full tables evict the least recently seen entry and count
+ * it; an evicted instance learns again (quiet while it does). Per record:
+ * field tests on the record (protocol, ports, reply, direction, a public
+ * destination) drop most records before anything else; then one look-up in
+ * hosts, skipped when the record is of the previous record's resource
+ * (flow logs write an interface's records together); a second in fans only
+ * for a failed attempt or TCP/25 without history; the resolver table only
+ * for 53/443/853 (one bit test for most addresses). No allocation but new
+ * entries, no formatting but at emission.
+ */
+#include "detect/flow.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "detect/state.h"
+
+/*
+ * Learning: a day of event time. Instance traffic follows a daily cycle
+ * (backups, cron jobs, package updates, log shipping); a day sees it once.
+ * Shorter would report the first nightly job; longer keeps new instances
+ * (autoscaling lives hours) blind for most of their life. The volume
+ * baseline of flow_pair.c uses the same day. A behaviour that appears
+ * after learning stays unusual (its connections are reported) for another
+ * day, then it is history too.
+ */
+#define CM_FLOW_HOST_LEARN_MS (24LL * 3600 * 1000)
+/*
+ * An ongoing episode is reported again at most every 10 minutes: the
+ * longest flow-log aggregation interval, so 1- and 10-minute logs report
+ * alike, and the aggregator folds the reports into one finding whose count
+ * keeps growing.
+ */
+#define CM_FLOW_HOST_REPORT_MS (10LL * 60 * 1000)
+/*
+ * PortSweep: 50 distinct public hosts failing on one port within 10
+ * minutes. Sweepers are far faster (masscan at its default 100 packets/s
+ * passes 50 hosts in half a second; Mirai-style worms probe tens of hosts a
+ * second), and ordinary clients fail on a handful of hosts (a dead backend,
+ * a health check of a few endpoints). The Slips horizontal capture of
+ * ../shared/data (TCP/80 to 25 hosts in 32 s, 10 of them failing) is a
+ * small sweep and stays under it; the docs say why that is accepted.
+ */
+#define CM_FLOW_HOST_SWEEP_HOSTS     50u
+#define CM_FLOW_HOST_SWEEP_WINDOW_MS (10LL * 60 * 1000)
+/*
+ * ... and most of that port's attempts fail: a sweep of random addresses
+ * fails on nearly every host, while a crawler or a client of many servers
+ * (CDNs, S3 multipart uploads) fails on a few percent.
+ */
+#define CM_FLOW_HOST_SWEEP_FAIL_PCT 50u
+/*
+ * Spambot: mail to 5 distinct public hosts within 10 minutes from an
+ * instance that never sent mail. An application that starts sending
+ * notifications goes through one relay (one or two addresses); a spam bot
+ * delivers to the recipients' own MX hosts, hundreds an hour.
+ */
+#define CM_FLOW_HOST_SPAM_HOSTS     5u
+#define CM_FLOW_HOST_SPAM_WINDOW_MS (10LL * 60 * 1000)
+/*
+ * History is forgotten after a week without a public connection: an
+ * instance that was off that long learns again (quietly) rather than keep
+ * memory for terminated instances.
+ */
+#define CM_FLOW_HOST_TTL_MS (7LL * 24 * 3600 * 1000)
+/*
+ * Memcaps. A host entry is 240 bytes of value, about 355 with its key and
+ * the table's overhead (measured by test_flow_host): 100,000 interfaces
+ * take about 35 MiB, the cap of 262144 at most about 93 MiB. A fan entry
+ * carries a set of max(sweep_hosts, spam_hosts) hosts (432 bytes of value
+ * by default) and only exists during failures or mail without history:
+ * 65536 of them at most about 34 MiB.
+ */
+#define CM_FLOW_HOST_MAX     (256u * 1024)
+#define CM_FLOW_HOST_FAN_MAX (64u * 1024)
+
+#define PORT_SLOTS     32   /* remote-port set: open addressing over 32 slots (64 bytes) */
+#define PORT_CAP       24   /* ports it holds before it counts as full (load 3/4) */
+#define NOVEL_SLOTS    4    /* unusual things reported at once per instance */
+#define WATCH_SLOTS    4    /* ports failing lately whose attempts are counted */
+#define FAIL_PACKETS   6    /* SYNs a dead host gets in a minute (at 0, 1, 3, 7, 15 and 31 s) */
+#define FAIL_AVG_BYTES 80   /* no payload: an IPv6 SYN with options is 80 bytes */
+#define MAX_FAN_HOSTS  1024 /* bound of sweep_hosts and spam_hosts */
+#define FAN_KEY_LEN    12   /* resource hash (8), purpose (1), protocol (1), port (2) */
+#define LAST_KEY_MAX   64   /* resources longer than this are looked up every time */
+#define TCP            6
+#define UDP            17
+#define SEV_HIGH       8.0
+
+#define TYPE_SWEEP "Impact:EC2/PortSweep"
+#define TYPE_SPAM  "Backdoor:EC2/Spambot"
+#define TYPE_PORT  "Behavior:EC2/NetworkPortUnusual"
+#define TYPE_DNS   "DefenseEvasion:EC2/UnusualDNSResolver"
+#define TYPE_DOH   "DefenseEvasion:EC2/UnusualDoHActivity"
+#define TYPE_DOT   "DefenseEvasion:EC2/UnusualDoTActivity"
+
+/* What an unusual-thing episode is about; K_DNS + i is resolver service i. */
+enum kind { K_FREE = 0, K_PORT, K_DNS, K_DOH, K_DOT };
+
+enum fan_purpose { FAN_SWEEP = 0, FAN_SPAM };
+
+#define H_SMTP       1u /* mail (TCP/25) is part of the history */
+#define H_PORTS_FULL 2u /* the port set overflowed: every port counts as used */
+#define H_SPAM       4u /* a Spambot episode started at spam_since_s */
+
+/* One unusual thing being reported (times in Unix seconds). */
+struct novel {
+    uint32_t since_s;    /* its first detection */
+    uint32_t reported_s; /* its latest detection */
+    uint32_t first_s;    /* the first connection not yet reported */
+    uint32_t pending;    /* connections not yet reported */
+    uint16_t what;       /* the port, or the resolver provider id */
+    uint8_t kind;        /* enum kind; K_FREE: slot unused */
+};
+
+/*
+ * A (protocol, port) of an instance that failed lately: its attempts, failed
+ * and all, in the current and the previous sweep window (times in Unix
+ * seconds), for PortSweep's "most attempts failed".
+ */
+struct watch {
+    uint32_t code;        /* protocol << 16 | port; 0: slot unused */
+    uint32_t start_s;     /* start of the current window */
+    uint16_t fail, all;   /* attempts in the current window */
+    uint16_t pfail, pall; /* ... and in the previous one */
+};
+
+/* What one instance (or ENI) has done: its history. */
+struct host {
+    int64_t first_ms;                /* its earliest connection seen: learning started */
+    uint32_t resolver[3];            /* providers used, a bit per id: DNS, DoH, DoT */
+    struct watch watch[WATCH_SLOTS]; /* ports failing lately, with their attempts */
+    uint32_t spam_since_s;           /* first Spambot detection (with H_SPAM) */
+    uint16_t port[PORT_SLOTS];       /* remote ports used; 0 empty */
+    uint8_t nports, flags;           /* ports in the set; H_* */
+    uint8_t next_watch, pad;         /* next_watch: round-robin replacement of watch[] */
+    struct novel novel[NOVEL_SLOTS];
+};
+
+/* A host of a fan-out: 32 bits of its hash and when it was last seen (Unix seconds). */
+struct fan_host {
+    uint32_t h;
+    uint32_t s;
+};
+
+/* Distinct hosts of one (resource, purpose, protocol, port) in the recent window. */
+struct fan {
+    int64_t first_ms;    /* first attempt not yet reported */
+    int64_t reported_ms; /* latest detection; INT64_MIN: none this episode */
+    uint32_t pending;    /* attempts not yet reported */
+    uint32_t newest_s;   /* newest time seen */
+    uint32_t nhosts;
+    struct fan_host host[]; /* cap of them */
+};
+
+struct flow_host {
+    struct cm_state *hosts; /* resource -> struct host */
+    struct cm_state *fans;  /* fan key -> struct fan */
+    struct cm_resolver_set *resolvers;
+    struct cm_flow_host_tuning t; /* with the defaults filled in */
+    uint32_t learn_s, report_s, sweep_s, spam_s;
+    uint32_t cap; /* hosts a fan entry holds */
+    uint64_t seed;
+    /*
+     * The entry of the previous record's resource: flow logs write an interface's records
+     * together, so most records skip the look-up. Valid until the next touch of hosts (which
+     * sets it again) or tick (which clears it before expiring anything).
+     */
+    struct host *last;
+    size_t last_len;
+    char last_key[LAST_KEY_MAX];
+    char info[160]; /* additionalInfo of the detection being emitted */
+};
+
+static const char *const types[] = {
+    TYPE_SWEEP, TYPE_SPAM, TYPE_PORT, TYPE_DNS, TYPE_DOH, TYPE_DOT, NULL,
+};
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    /* The settings come from the detector config once src/ has a place for them. */
+    return cm_flow_host_init(state, opts, NULL);
+}
+
+/* Whole seconds of ms, rounded up, at least 1. */
+static uint32_t span_s(int64_t ms)
+{
+    int64_t s = (ms + 999) / 1000;
+
+    return s < 1 ? 1 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
+/* Unix seconds of event time ms, clamped to what a uint32 holds. */
+static uint32_t secs(int64_t ms)
+{
+    return ms <= 0 ? 0 : ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
+}
+
+static void defaults(struct cm_flow_host_tuning *t)
+{
+    if (t->learn_ms <= 0) {
+        t->learn_ms = CM_FLOW_HOST_LEARN_MS;
+    }
+    if (t->report_ms <= 0) {
+        t->report_ms = CM_FLOW_HOST_REPORT_MS;
+    }
+    if (t->sweep_hosts == 0) {
+        t->sweep_hosts = CM_FLOW_HOST_SWEEP_HOSTS;
+    }
+    if (t->sweep_fail_pct == 0) {
+        t->sweep_fail_pct = CM_FLOW_HOST_SWEEP_FAIL_PCT;
+    }
+    if (t->sweep_window_ms <= 0) {
+        t->sweep_window_ms = CM_FLOW_HOST_SWEEP_WINDOW_MS;
+    }
+    if (t->spam_hosts == 0) {
+        t->spam_hosts = CM_FLOW_HOST_SPAM_HOSTS;
+    }
+    if (t->spam_window_ms <= 0) {
+        t->spam_window_ms = CM_FLOW_HOST_SPAM_WINDOW_MS;
+    }
+    if (t->host_ttl_ms <= 0) {
+        t->host_ttl_ms = CM_FLOW_HOST_TTL_MS;
+    }
+    if (t->host_max_entries == 0) {
+        t->host_max_entries = CM_FLOW_HOST_MAX;
+    }
+    if (t->fan_max_entries == 0) {
+        t->fan_max_entries = CM_FLOW_HOST_FAN_MAX;
+    }
+    if (t->resolvers == NULL) {
+        t->resolvers = cm_resolvers_builtin(&t->nresolvers);
+    }
+}
+
+static void finish(void *state)
+{
+    struct flow_host *fh = state;
+
+    if (fh != NULL) {
+        cm_state_destroy(fh->hosts);
+        cm_state_destroy(fh->fans);
+        cm_resolver_set_destroy(fh->resolvers);
+        cm_free(fh);
+    }
+}
+
+int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
+                      const struct cm_flow_host_tuning *t)
+{
+    struct flow_host *fh = cm_calloc(1, sizeof(*fh));
+    struct cm_state_opts so;
+    int rc;
+
+    if (fh == NULL) {
+        return CM_ENOMEM;
+    }
+    if (t != NULL) {
+        fh->t = *t;
+    }
+    defaults(&fh->t);
+    fh->seed = opts ? opts->seed : 0;
+    if (fh->t.sweep_hosts > MAX_FAN_HOSTS || fh->t.spam_hosts > MAX_FAN_HOSTS ||
+        fh->t.sweep_fail_pct > 100) {
+        rc = CM_EINVAL;
+        goto fail;
+    }
+    fh->learn_s = span_s(fh->t.learn_ms);
+    fh->report_s = span_s(fh->t.report_ms);
+    fh->sweep_s = span_s(fh->t.sweep_window_ms);
+    fh->spam_s = span_s(fh->t.spam_window_ms);
+    fh->cap = fh->t.sweep_hosts > fh->t.spam_hosts ? fh->t.sweep_hosts : fh->t.spam_hosts;
+    if ((rc = cm_resolver_set_create(&fh->resolvers, fh->t.resolvers, fh->t.nresolvers)) != 0) {
+        goto fail;
+    }
+    memset(&so, 0, sizeof(so));
+    so.seed = fh->seed;
+    so.val_size = sizeof(struct host);
+    so.max_entries = fh->t.host_max_entries;
+    so.ttl_ms = fh->t.host_ttl_ms;
+    if ((rc = cm_state_create(&fh->hosts, &so)) != 0) {
+        goto fail;
+    }
+    so.val_size = sizeof(struct fan) + fh->cap * sizeof(struct fan_host);
+    so.max_entries = fh->t.fan_max_entries;
+    so.ttl_ms =
+        fh->t.sweep_window_ms > fh->t.spam_window_ms ? fh->t.sweep_window_ms : fh->t.spam_window_ms;
+    if ((rc = cm_state_create(&fh->fans, &so)) != 0) {
+        goto fail;
+    }
+    *state = fh;
+    return CM_OK;
+fail:
+    finish(fh);
+    return rc;
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct flow_host *fh = state;
+
+    (void)sink;
+    fh->last = NULL;
+    cm_state_expire(fh->hosts, watermark_ms, NULL, NULL);
+    cm_state_expire(fh->fans, watermark_ms, NULL, NULL);
+    return CM_OK;
+}
+
+/* ---- emission ---- */
+
+/* Emits type for request record ev (seen as v) covering count connections since first_ms. */
+static int emit(struct flow_host *fh, const struct cm_event *ev, const struct cm_flow_view *v,
+                const char *type, uint32_t count, int64_t first_ms, double severity,
+                struct cm_sink *sink)
+{
+    struct cm_detection d;
+
+    cm_flow_detection(&d, ev, v, type);
+    d.count = count > 0 ? count : 1;
+    d.first_ms = first_ms < d.time_ms ? first_ms : d.time_ms;
+    d.severity = severity;
+    d.info = cm_str_cstr(fh->info);
+    return cm_sink_emit(sink, &d);
+}
+
+/*
+ * The type, severity and additionalInfo (into fh->info) of unusual thing
+ * (kind, what) seen on v; r is the resolver entry for resolver kinds.
+ */
+static const char *describe(struct flow_host *fh, enum kind kind, uint16_t what,
+                            const struct cm_flow_view *v, const struct cm_resolver *r,
+                            double *severity)
+{
+    static const char *const resolver_type[] = {TYPE_DNS, TYPE_DOH, TYPE_DOT};
+    char addr[64];
+
+    *severity = 0.0;
+    if (kind == K_PORT) {
+        if (what == 389 || what == 1389) {
+            *severity = SEV_HIGH;
+            snprintf(fh->info, sizeof(fh->info),
+                     "{\"unusual\":%u,\"context\":\"Possible log4j callback\"}", (unsigned)what);
+        } else {
+            snprintf(fh->info, sizeof(fh->info), "{\"unusual\":%u}", (unsigned)what);
+        }
+        return TYPE_PORT;
+    }
+    cm_ip_format(v->remote, addr, sizeof(addr));
+    snprintf(fh->info, sizeof(fh->info), "{\"unusual\":\"%s\",\"provider\":\"%s\"}", addr,
+             r != NULL ? r->provider : "");
+    return resolver_type[kind - K_DNS];
+}
+
+/* ---- unusual things: an episode per instance and thing ---- */
+
+static struct novel *novel_find(struct host *h, enum kind kind, uint16_t what)
+{
+    for (int i = 0; i < NOVEL_SLOTS; i++) {
+        if (h->novel[i].kind == kind && h->novel[i].what == what) {
+            return &h->novel[i];
+        }
+    }
+    return NULL;
+}
+
+static bool novel_over(const struct flow_host *fh, const struct novel *n, uint32_t ts)
+{
+    return n->kind == K_FREE || (ts >= n->since_s && ts - n->since_s >= fh->learn_s);
+}
+
+/* A thing the history did not have: reports it and opens its episode. */
+static int novel_start(struct flow_host *fh, struct host *h, enum kind kind, uint16_t what,
+                       const struct cm_event *ev, const struct cm_flow_view *v,
+                       const struct cm_resolver *r, struct cm_sink *sink)
+{
+    uint32_t ts = secs(ev->time_ms);
+    struct novel *n = NULL;
+    const char *type;
+    double sev;
+
+    for (int i = 0; i < NOVEL_SLOTS && n == NULL; i++) {
+        if (novel_over(fh, &h->novel[i], ts)) {
+            n = &h->novel[i];
+        }
+    }
+    if (n == NULL) {
+        n = &h->novel[0]; /* all busy: the oldest episode gives way */
+        for (int i = 1; i < NOVEL_SLOTS; i++) {
+            if (h->novel[i].since_s < n->since_s) {
+                n = &h->novel[i];
+            }
+        }
+    }
+    n->kind = (uint8_t)kind;
+    n->what = what;
+    n->since_s = n->reported_s = n->first_s = ts;
+    n->pending = 0;
+    type = describe(fh, kind, what, v, r, &sev);
+    return emit(fh, ev, v, type, 1, ev->time_ms, sev, sink);
+}
+
+/* A thing already in the history: counted into its episode when it has one. */
+static int novel_again(struct flow_host *fh, struct host *h, enum kind kind, uint16_t what,
+                       const struct cm_event *ev, const struct cm_flow_view *v,
+                       const struct cm_resolver *r, struct cm_sink *sink)
+{
+    uint32_t ts = secs(ev->time_ms);
+    struct novel *n = novel_find(h, kind, what);
+    const char *type;
+    uint32_t count;
+    double sev;
+
+    if (n == NULL) {
+        return CM_OK;
+    }
+    if (novel_over(fh, n, ts)) {
+        n->kind = K_FREE; /* it has been around for a learning period: history now */
+        return CM_OK;
+    }
+    if (n->pending == 0 || ts < n->first_s) {
+        n->first_s = ts;
+    }
+    n->pending++;
+    if (ts < n->reported_s || ts - n->reported_s < fh->report_s) {
+        return CM_OK;
+    }
+    count = n->pending;
+    n->pending = 0;
+    n->reported_s = ts;
+    type = describe(fh, kind, what, v, r, &sev);
+    return emit(fh, ev, v, type, count, (int64_t)n->first_s * 1000, sev, sink);
+}
+
+/* ---- remote ports ---- */
+
+static size_t port_slot(uint16_t port)
+{
+    return (size_t)(((uint32_t)port * 2654435761u) >> 27); /* top 5 bits: 0..31 */
+}
+
+static bool port_has(const struct host *h, uint16_t port)
+{
+    for (size_t i = port_slot(port), k = 0; k < PORT_SLOTS; i = (i + 1) % PORT_SLOTS, k++) {
+        if (h->port[i] == port) {
+            return true;
+        }
+        if (h->port[i] == 0) {
+            return false;
+        }
+    }
+    return false;
+}
+
+/* Adds port (not in the set yet). Returns false when the set is full (and marks it so). */
+static bool port_add(struct host *h, uint16_t port)
+{
+    size_t i = port_slot(port);
+
+    if (h->nports >= PORT_CAP) {
+        h->flags |= H_PORTS_FULL;
+        return false;
+    }
+    while (h->port[i] != 0) {
+        i = (i + 1) % PORT_SLOTS;
+    }
+    h->port[i] = port;
+    h->nports++;
+    return true;
+}
+
+/* Notes that the instance used port. */
+static void port_learn(struct host *h, uint16_t port)
+{
+    if (!port_has(h, port) && !(h->flags & H_PORTS_FULL)) {
+        port_add(h, port);
+    }
+}
+
+static int port_unusual(struct flow_host *fh, struct host *h, uint16_t port, bool learned,
+                        const struct cm_event *ev, const struct cm_flow_view *v,
+                        struct cm_sink *sink)
+{
+    if (port_has(h, port)) {
+        return novel_again(fh, h, K_PORT, port, ev, v, NULL, sink);
+    }
+    if ((h->flags & H_PORTS_FULL) || !port_add(h, port) || !learned) {
+        return CM_OK;
+    }
+    return novel_start(fh, h, K_PORT, port, ev, v, NULL, sink);
+}
+
+/* ---- resolvers ---- */
+
+/* The resolver kind of a remote port (TCP or UDP), or K_FREE. */
+static enum kind resolver_kind(uint16_t port)
+{
+    switch (port) {
+    case 53:
+        return K_DNS;
+    case 443:
+        return K_DOH; /* HTTPS, or HTTP/3 on UDP */
+    case 853:
+        return K_DOT; /* TLS, or DNS over QUIC on UDP */
+    default:
+        return K_FREE;
+    }
+}
+
+static int resolver(struct flow_host *fh, struct host *h, enum kind kind, unsigned provider,
+                    const struct cm_resolver *r, bool learned, const struct cm_event *ev,
+                    const struct cm_flow_view *v, struct cm_sink *sink)
+{
+    uint32_t bit = 1u << provider, *hist = &h->resolver[kind - K_DNS];
+
+    if (*hist & bit) {
+        return novel_again(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
+    }
+    *hist |= bit;
+    if (!learned) {
+        return CM_OK;
+    }
+    return novel_start(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
+}
+
+/* ---- fan-outs: distinct hosts of one port ---- */
+
+static void fan_key(const struct flow_host *fh, const struct cm_flow_view *v,
+                    enum fan_purpose purpose, uint8_t proto, uint16_t port,
+                    unsigned char key[FAN_KEY_LEN])
+{
+    uint64_t h = cm_hash64(v->resource.p, v->resource.len, fh->seed);
+
+    memcpy(key, &h, sizeof(h));
+    key[8] = (uint8_t)purpose;
+    key[9] = proto;
+    memcpy(key + 10, &port, sizeof(port));
+}
+
+/* The entry of key, created when missing; NULL on CM_ENOMEM. */
+static struct fan *fan_touch(struct flow_host *fh, const unsigned char key[FAN_KEY_LEN], int64_t t)
+{
+    bool created;
+    struct fan *f = cm_state_touch(fh->fans, key, FAN_KEY_LEN, t, &created);
+
+    if (f != NULL && created) {
+        f->reported_ms = INT64_MIN;
+    }
+    return f;
+}
+
+/*
+ * Adds the remote host of v, seen at ts, to f's hosts; returns how many
+ * distinct hosts f saw within the last window_s seconds (of its newest
+ * time). The set holds fh->cap hosts: when it is full of live ones the
+ * count is at the cap, which no threshold exceeds, and the stalest gives
+ * way so the set follows the newest hosts.
+ */
+static uint32_t fan_add(const struct flow_host *fh, struct fan *f, const struct cm_ip *ip,
+                        uint32_t ts, uint32_t window_s)
+{
+    uint32_t h = (uint32_t)cm_hash64(ip->a, sizeof(ip->a), fh->seed ^ ip->family);
+    uint32_t live = 0, cut;
+    size_t oldest = 0;
+    bool found = false;
+
+    if (ts > f->newest_s) {
+        f->newest_s = ts;
+    }
+    cut = f->newest_s >= window_s ? f->newest_s - window_s : 0; /* live: seen after cut */
+    for (size_t i = 0; i < f->nhosts; i++) {
+        struct fan_host *x = &f->host[i];
+
+        if (x->h == h) {
+            found = true;
+            x->s = ts > x->s ? ts : x->s;
+        }
+        live += x->s > cut;
+        if (x->s < f->host[oldest].s) {
+            oldest = i;
+        }
+    }
+    if (found || ts <= cut) {
+        return live; /* known, or too late for the window */
+    }
+    if (f->nhosts < fh->cap) {
+        f->host[f->nhosts++] = (struct fan_host){h, ts};
+        return live + 1;
+    }
+    live += f->host[oldest].s <= cut; /* a stale one makes room for a live one */
+    f->host[oldest] = (struct fan_host){h, ts};
+    return live;
+}
+
+/* ---- PortSweep ---- */
+
+/* Whether request record fl to remote port failed to reach a service (see the top). */
+static bool failed_attempt(const struct cm_flow *fl, int32_t port)
+{
+    if (fl->action == CM_FA_REJECT) {
+        return true;
+    }
+    if (fl->protocol == TCP) {
+        if (fl->tcp_flags >= 0 && !(fl->tcp_flags & 2)) {
+            return false; /* no SYN: a later slice of a connection opened before */
+        }
+        return fl->packets <= FAIL_PACKETS && fl->bytes <= fl->packets * FAIL_AVG_BYTES;
+    }
+    return fl->packets <= 2 && port != 53 && port != 123 && port != 443;
+}
+
+/* The watch slot of code, or NULL. */
+static struct watch *watch_find(struct host *h, uint32_t code)
+{
+    for (int i = 0; i < WATCH_SLOTS; i++) {
+        if (h->watch[i].code == code) {
+            return &h->watch[i];
+        }
+    }
+    return NULL;
+}
+
+/* A slot for code, which failed: a free one, else the next in turn gives way. */
+static struct watch *watch_new(struct host *h, uint32_t code, uint32_t ts)
+{
+    struct watch *w = watch_find(h, 0);
+
+    if (w == NULL) {
+        w = &h->watch[h->next_watch];
+        h->next_watch = (uint8_t)((h->next_watch + 1) % WATCH_SLOTS);
+    }
+    memset(w, 0, sizeof(*w));
+    w->code = code;
+    w->start_s = ts;
+    return w;
+}
+
+/* Counts an attempt at ts in w's windows of window_s seconds (a late one in the current). */
+static void watch_count(struct watch *w, uint32_t ts, uint32_t window_s, bool failed)
+{
+    if (ts >= w->start_s && ts - w->start_s >= window_s) {
+        uint32_t n = (ts - w->start_s) / window_s;
+
+        w->pfail = n == 1 ? w->fail : 0;
+        w->pall = n == 1 ? w->all : 0;
+        w->fail = w->all = 0;
+        w->start_s += n * window_s;
+    }
+    if (w->all < UINT16_MAX) {
+        w->all++;
+        w->fail += failed;
+    }
+}
+
+/* Whether w's failures are at least pct % of its attempts. */
+static bool watch_mostly_failed(const struct watch *w, uint32_t pct)
+{
+    return ((uint64_t)w->fail + w->pfail) * 100 >= (uint64_t)pct * ((uint64_t)w->all + w->pall);
+}
+
+static int sweep(struct flow_host *fh, struct host *h, const struct cm_event *ev,
+                 const struct cm_flow_view *v, struct cm_sink *sink)
+{
+    const struct cm_flow *fl = v->fl;
+    uint16_t port = (uint16_t)v->remote_port;
+    uint8_t proto = (uint8_t)fl->protocol;
+    uint32_t code = (uint32_t)proto << 16 | port, ts = secs(ev->time_ms), n;
+    unsigned char key[FAN_KEY_LEN];
+    int64_t t = ev->time_ms;
+    struct watch *w = watch_find(h, code);
+    struct fan *f;
+
+    if (!failed_attempt(fl, v->remote_port)) {
+        /* A success only counts toward the ratio of a port that failed lately. */
+        if (w != NULL) {
+            watch_count(w, ts, fh->sweep_s, false);
+        }
+        return CM_OK;
+    }
+    if (w == NULL) {
+        w = watch_new(h, code, ts);
+    }
+    watch_count(w, ts, fh->sweep_s, true);
+    fan_key(fh, v, FAN_SWEEP, proto, port, key);
+    if ((f = fan_touch(fh, key, t)) == NULL) {
+        return CM_ENOMEM;
+    }
+    n = fan_add(fh, f, v->remote, ts, fh->sweep_s);
+    if (f->pending == 0 || t < f->first_ms) {
+        f->first_ms = t;
+    }
+    f->pending++;
+    if (n < fh->t.sweep_hosts || !watch_mostly_failed(w, fh->t.sweep_fail_pct) ||
+        (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.sweep_window_ms)) {
+        return CM_OK;
+    }
+    n = f->pending;
+    f->pending = 0;
+    f->reported_ms = t;
+    snprintf(fh->info, sizeof(fh->info), "{\"scannedPort\":%u}", (unsigned)port);
+    return emit(fh, ev, v, TYPE_SWEEP, n, f->first_ms, 0.0, sink);
+}
+
+/* ---- Spambot ---- */
+
+static int spam(struct flow_host *fh, struct host *h, bool learned, const struct cm_event *ev,
+                const struct cm_flow_view *v, struct cm_sink *sink)
+{
+    unsigned char key[FAN_KEY_LEN];
+    int64_t t = ev->time_ms;
+    uint32_t ts = secs(t), n;
+    struct fan *f;
+
+    if (h->flags & H_SMTP) {
+        return CM_OK;
+    }
+    if (!learned ||
+        ((h->flags & H_SPAM) && ts >= h->spam_since_s && ts - h->spam_since_s >= fh->learn_s)) {
+        h->flags |= H_SMTP; /* mail while learning, or for a learning period since: history */
+        return CM_OK;
+    }
+    fan_key(fh, v, FAN_SPAM, TCP, 25, key);
+    if ((f = fan_touch(fh, key, t)) == NULL) {
+        return CM_ENOMEM;
+    }
+    n = fan_add(fh, f, v->remote, ts, fh->spam_s);
+    if (f->pending == 0 || t < f->first_ms) {
+        f->first_ms = t;
+    }
+    f->pending++;
+    if (n < fh->t.spam_hosts ||
+        (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.spam_window_ms)) {
+        return CM_OK;
+    }
+    n = f->pending;
+    f->pending = 0;
+    f->reported_ms = t;
+    if (!(h->flags & H_SPAM)) {
+        h->flags |= H_SPAM;
+        h->spam_since_s = ts;
+    }
+    snprintf(fh->info, sizeof(fh->info), "{\"unusual\":25}");
+    return emit(fh, ev, v, TYPE_SPAM, n, f->first_ms, 0.0, sink);
+}
+
+/* ---- the record ---- */
+
+/* The history of resource, made when new; its learning starts at its earliest time seen. */
+static struct host *host_of(struct flow_host *fh, struct cm_str resource, int64_t t)
+{
+    struct host *h;
+    bool created;
+
+    if (fh->last != NULL && resource.len == fh->last_len &&
+        memcmp(resource.p, fh->last_key, resource.len) == 0) {
+        h = fh->last; /* touched within this tick already: its last seen is recent enough */
+    } else {
+        if ((h = cm_state_touch(fh->hosts, resource.p, resource.len, t, &created)) == NULL) {
+            fh->last = NULL;
+            return NULL;
+        }
+        if (created) {
+            h->first_ms = t;
+        }
+        fh->last = resource.len <= LAST_KEY_MAX ? h : NULL;
+        fh->last_len = resource.len;
+        memcpy(fh->last_key, resource.p, resource.len <= LAST_KEY_MAX ? resource.len : 0);
+    }
+    if (t < h->first_ms) {
+        h->first_ms = t;
+    }
+    return h;
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct flow_host *fh = state;
+    const struct cm_flow *fl = &ev->u.flow;
+    const struct cm_resolver *r;
+    struct cm_flow_view v;
+    struct host *h;
+    enum kind kind;
+    unsigned provider;
+    uint16_t port;
+    bool learned;
+    int rc;
+
+    /*
+     * Cheap tests on the record first: TCP or UDP with ports, not a reply, not ingress, to a
+     * public destination. For such a record cm_flow_view() always finds the source local and the
+     * connection outbound (a public destination is never the private side), so only these
+     * records are viewed.
+     */
+    if ((fl->protocol != TCP && fl->protocol != UDP) || fl->srcport <= 0 || fl->dstport <= 0 ||
+        fl->dstport > 65535 || (fl->srcport < fl->dstport && fl->dstport >= 1024) ||
+        fl->direction == CM_FD_INGRESS || !cm_ip_is_public(&fl->dst) || !cm_flow_view(ev, &v) ||
+        v.reply || !v.outbound || v.resource.len == 0) {
+        return CM_OK;
+    }
+    if ((h = host_of(fh, v.resource, ev->time_ms)) == NULL) {
+        return CM_ENOMEM;
+    }
+    learned = ev->time_ms - h->first_ms >= fh->t.learn_ms;
+    if ((rc = sweep(fh, h, ev, &v, sink)) != 0) {
+        return rc;
+    }
+    port = (uint16_t)v.remote_port;
+    if (port == 25 && fl->protocol == TCP) {
+        return spam(fh, h, learned, ev, &v, sink); /* mail is Spambot's alone */
+    }
+    kind = resolver_kind(port);
+    if (kind != K_FREE && (r = cm_resolver_set_find(fh->resolvers, v.remote, &provider)) != NULL &&
+        (r->services & (1u << (kind - K_DNS))) != 0) {
+        port_learn(h, port); /* the port is used; the resolver type speaks for it */
+        return resolver(fh, h, kind, provider, r, learned, ev, &v, sink);
+    }
+    return port_unusual(fh, h, port, learned, ev, &v, sink);
+}
+
+static void state_stats(const void *state, struct cm_state_stats *sum)
+{
+    const struct flow_host *fh = state;
+
+    cm_state_stats_add(sum, fh->hosts);
+    cm_state_stats_add(sum, fh->fans);
+}
+
+const struct cm_detector cm_detector_flow_host = {
+    .name = "vpcflow-host",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_FLOW),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = on_tick,
+    .finish = finish,
+    .state_stats = state_stats,
+};
