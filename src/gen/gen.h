@@ -335,6 +335,7 @@ struct cm_gen_expect {
     double severity; /* the severity the docs fix (0: not fixed) */
     char bucket[64]; /* the bucket s3BucketDetails names ("" for none) */
     char info[128];  /* additionalInfo checks: PATH=VALUE, '&'-separated ("" for none) */
+    char role[32];   /* flow findings: resourceRole/connectionDirection ("" when not fixed) */
 };
 
 /*

@@ -15,7 +15,8 @@
  *                   threatListName, count, the indicators its hits use, its
  *                   near misses (comma-separated; see struct cm_gen_expect),
  *                   severity, bucket, additionalInfo checks and needs
- *                   (aws-ranges, canary-key=KEY, geoip, hours=N); "-" for an
+ *                   (aws-ranges, canary-key=KEY, geoip, hours=N) and the
+ *                   flow findings' resourceRole/connectionDirection; "-" for an
  *                   empty field. A scenario that cannot run (its kind of log
  *                   is not written, the world lacks an IAM user or an
  *                   instance) gets one line with "-" and count 0
@@ -224,7 +225,7 @@ static int write_expectations(const struct cm_gen_config *c, const struct cm_gen
     }
     cm_buf_init(&b, 0);
     rc = cm_buf_puts(&b, "# scenario\ttype\tresource\teni\tlist\tcount\tindicators\tnear"
-                         "\tseverity\tbucket\tinfo\tneeds\n");
+                         "\tseverity\tbucket\tinfo\tneeds\trole\n");
     for (sc = c->scenarios; *sc != NULL && rc == 0; sc++) {
         if ((*sc)->expect == NULL) {
             continue;
@@ -232,7 +233,7 @@ static int write_expectations(const struct cm_gen_config *c, const struct cm_gen
         needs_text(*sc, w, needs, sizeof(needs));
         k = active(c, *sc) ? (*sc)->expect(*sc, c, w, ex) : CM_ENOTFOUND;
         if (k == CM_ENOTFOUND || k == 0) {
-            rc = cm_buf_printf(&b, "%s\t%s\t-\t-\t-\t0\t-\t-\t-\t-\t-\t%s\n", (*sc)->name,
+            rc = cm_buf_printf(&b, "%s\t%s\t-\t-\t-\t0\t-\t-\t-\t-\t-\t%s\t-\n", (*sc)->name,
                                (*sc)->finding_types, dash(needs));
             continue;
         }
@@ -246,10 +247,11 @@ static int write_expectations(const struct cm_gen_config *c, const struct cm_gen
             } else {
                 sev[0] = '\0';
             }
-            rc = cm_buf_printf(&b, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t%s\n", (*sc)->name,
-                               ex[i].type, ex[i].resource, dash(ex[i].eni), dash(ex[i].list),
-                               ex[i].count, dash(ex[i].indicators), dash(ex[i].near), dash(sev),
-                               dash(ex[i].bucket), dash(ex[i].info), dash(needs));
+            rc = cm_buf_printf(&b, "%s\t%s\t%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+                               (*sc)->name, ex[i].type, ex[i].resource, dash(ex[i].eni),
+                               dash(ex[i].list), ex[i].count, dash(ex[i].indicators),
+                               dash(ex[i].near), dash(sev), dash(ex[i].bucket), dash(ex[i].info),
+                               dash(needs), dash(ex[i].role));
         }
     }
     rc = rc ? rc : write_file(c->out_dir, "scenarios.tsv", &b);

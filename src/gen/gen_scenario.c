@@ -4,13 +4,15 @@
  * `coalmine gen --list-scenarios` prints them. Each family lives in its own
  * gen_sc_<family>.c; the intel family (one scenario per threat-intelligence
  * finding type, issue #4) is described in gen_sc_intel.h, the CloudTrail
- * detection family (issue #5) in gen_sc_ct.h.
+ * detection family (issue #5) in gen_sc_ct.h, the VPC flow detection family
+ * (issue #6) in gen_sc_flow.h.
  */
 #include "gen/gen.h"
 
 #include <string.h>
 
 #include "gen/gen_sc_ct.h"
+#include "gen/gen_sc_flow.h"
 #include "gen/gen_sc_intel.h"
 
 const struct cm_gen_scenario *const cm_gen_scenarios[] = {
@@ -74,6 +76,29 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_lambda_credential_outside,
     &cm_gen_sc_console_login_travel,
     &cm_gen_sc_canary_credential_usage,
+    /* VPC flow detections (issue #6): brute force, port probes */
+    &cm_gen_sc_ssh_brute_target,
+    &cm_gen_sc_ssh_brute_actor,
+    &cm_gen_sc_rdp_brute_actor,
+    &cm_gen_sc_winrm_brute_target,
+    &cm_gen_sc_port_probe,
+    &cm_gen_sc_port_probe_elastic,
+    /* ... scans, floods and volume from an instance */
+    &cm_gen_sc_portscan,
+    &cm_gen_sc_dos_tcp,
+    &cm_gen_sc_dos_udp,
+    &cm_gen_sc_dos_udp_tcp_ports,
+    &cm_gen_sc_dos_dns,
+    &cm_gen_sc_dos_unusual_protocol,
+    &cm_gen_sc_traffic_volume,
+    /* ... what one instance does against its own history */
+    &cm_gen_sc_port_sweep,
+    &cm_gen_sc_spambot,
+    &cm_gen_sc_network_port_unusual,
+    &cm_gen_sc_network_port_unusual_ldap,
+    &cm_gen_sc_unusual_dns_resolver,
+    &cm_gen_sc_unusual_doh,
+    &cm_gen_sc_unusual_dot,
     NULL,
 };
 

@@ -1,0 +1,302 @@
+#!/bin/sh
+# End-to-end tests of the VPC flow detections of issue #6 with the scenarios of
+# `coalmine gen` (src/gen/gen_sc_flow.c; the rules are docs/detectors/vpcflow-*.md).
+# For each scenario: generate a small world with that scenario alone (v5 flow
+# logs, which carry instance ids; as many hours as the scenario needs, 26 for
+# the learning day of the baselines), scan it with the options gen wrote
+# (DIR/intel/args.txt: the scanner and trusted lists of the port-probe scenarios,
+# AWS's ranges that tell the volume scenario's S3 upload apart) and check the
+# findings against DIR/intel/scenarios.tsv: the #6 findings are exactly the
+# expected type, instance and count (so no near miss was counted and no other
+# #6 type fired), with the ENI, the severity, the resource role and the
+# connection direction (PORT_PROBE for probes) and the additionalInfo (the
+# unusual port or resolver, the swept port) the docs fix; and every near
+# miss is really in the logs. Then a default-format (v2) run names the ENI; all
+# scenarios together (the same for any --jobs); and the background alone at the
+# default scale over 24 hours with every detector on: no #6 finding (and the
+# same for the test's small world). PortProbeEMRUnprotectedPort has no scenario
+# yet: `coalmine scan` does not give the detector its is_emr hook. Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
+
+# The finding types of issue #6.
+TYPES='UnauthorizedAccess:EC2/SSHBruteForce
+UnauthorizedAccess:EC2/RDPBruteForce
+Impact:EC2/WinRMBruteForce
+Recon:EC2/PortProbeUnprotectedPort
+Recon:EC2/PortProbeEMRUnprotectedPort
+Recon:EC2/Portscan
+Backdoor:EC2/DenialOfService.Tcp
+Backdoor:EC2/DenialOfService.Udp
+Backdoor:EC2/DenialOfService.UdpOnTcpPorts
+Backdoor:EC2/DenialOfService.Dns
+Backdoor:EC2/DenialOfService.UnusualProtocol
+Behavior:EC2/TrafficVolumeUnusual
+Impact:EC2/PortSweep
+Backdoor:EC2/Spambot
+Behavior:EC2/NetworkPortUnusual
+DefenseEvasion:EC2/UnusualDNSResolver
+DefenseEvasion:EC2/UnusualDoHActivity
+DefenseEvasion:EC2/UnusualDoTActivity'
+printf '%s\n' "$TYPES" >"$T/types"
+# Those that still have no scenario (reported as skips, not passes).
+PENDING='Recon:EC2/PortProbeEMRUnprotectedPort'
+
+if command -v jq >/dev/null; then
+    # summary JSON OUT: per #6 finding: type|instance (else ENI)|count|severity|role/direction|ENI
+    summary() {
+        jq -r '.resource.instanceDetails as $i | .service.action as $a
+            | [.type, ($i.instanceId // $i.networkInterfaces[0].networkInterfaceId),
+               .service.count, .severity,
+               (.service.resourceRole + "/"
+                + ($a.networkConnectionAction.connectionDirection // $a.actionType)),
+               ($i.networkInterfaces[0].networkInterfaceId // "-"),
+               ((.service.additionalInfo // {})
+                | if (.value | type) == "string" then (.value | fromjson? // {}) else . end
+                | del(.coalmine) | tojson)] | join("|")' "$1" |
+            grep -F -f "$T/types" >"$2" || :
+    }
+    # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
+    info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
+    JSONOK=1
+elif command -v python3 >/dev/null; then
+    summary() {
+        python3 - "$1" "$T/types" >"$2" <<'PY'
+import json, sys
+types = set(open(sys.argv[2]).read().split())
+for l in open(sys.argv[1]):
+    if not l.strip():
+        continue
+    f = json.loads(l)
+    if f["type"] not in types:
+        continue
+    i = f.get("resource", {}).get("instanceDetails", {})
+    s = f.get("service", {})
+    a = s.get("action", {})
+    eni = (i.get("networkInterfaces") or [{}])[0].get("networkInterfaceId")
+    d = a.get("networkConnectionAction", {}).get("connectionDirection") or a.get("actionType")
+    sev = f["severity"]
+    sev = int(sev) if float(sev).is_integer() else sev
+    ai = s.get("additionalInfo") or {}
+    if isinstance(ai.get("value"), str):
+        try:
+            ai = json.loads(ai["value"])
+        except ValueError:
+            ai = {}
+    ai.pop("coalmine", None)
+    print("|".join([f["type"], i.get("instanceId") or eni or "", str(s.get("count")), str(sev),
+                    "%s/%s" % (s.get("resourceRole"), d), eni or "-",
+                    json.dumps(ai, separators=(",", ":"))]))
+PY
+    }
+    info() {
+        python3 -c 'import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+print(json.dumps(v, separators=(",", ":")))' "$1" "$2"
+    }
+    JSONOK=1
+else
+    JSONOK=0
+fi
+
+# scan DIR OUT: the findings of DIR's logs as JSON lines, with DIR's scan options
+scan() {
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --no-default-intel --format json $(cat "$1/intel/args.txt") "$1/AWSLogs" \
+        >"$2" 2>"$2.err"
+}
+
+# records DIR: every flow log line under DIR
+records() { find "$1/AWSLogs" -path '*/vpcflowlogs/*' -name '*.gz' -exec zcat {} +; }
+
+# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
+has_all() {
+    _f=$1; _rest=$2
+    cp "$_f" "$T/m.cur"
+    while [ -n "$_rest" ]; do
+        _part=${_rest%%&*}
+        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
+        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
+        mv "$T/m.next" "$T/m.cur"
+    done
+    return 0
+}
+
+if [ "$JSONOK" = 0 ]; then
+    skip "VPC flow detection scenarios" "neither jq nor python3 is installed"
+    done_testing
+    exit 0
+fi
+
+# --- CLI and what gen writes ------------------------------------------------------------
+"$COALMINE" gen --list-scenarios >"$T/list" 2>&1
+check "--list-scenarios exits 0" test $? -eq 0
+missing=""
+for t in $TYPES; do
+    printf '%s\n' "$PENDING" | grep -qxF "$t" && continue
+    awk '{print $2}' "$T/list" | grep -qxF "$t" || missing="$missing $t"
+done
+check "every #6 finding type but the pending ones has a scenario${missing:+ (missing:$missing)}" \
+    test -z "$missing"
+for t in $PENDING; do
+    if awk '{print $2}' "$T/list" | grep -qxF "$t"; then
+        nok "$t: has a scenario: take it off PENDING"
+    else
+        skip "$t: a scenario" "not written yet"
+    fi
+done
+awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/types" "$T/list" >"$T/scenarios"
+check "20 VPC flow detection scenarios" test "$(wc -l <"$T/scenarios")" -eq 20
+
+# --- one scenario at a time ---------------------------------------------------------------
+maxh=1
+for sc in $(cat "$T/scenarios"); do
+    D="$T/$sc"
+    # the needs are known once gen has run: generate one hour first, more when it asks
+    if ! "$COALMINE" gen --out "$D" $WORLD --hours 1 --kinds vpcflow --flow-format custom \
+        --scenario "$sc" >/dev/null 2>"$T/gen.err"; then
+        nok "$sc: gen" "$(cat "$T/gen.err")"
+        continue
+    fi
+    needs=$(grep -v '^#' "$D/intel/scenarios.tsv" | head -n 1 | cut -f 12)
+    case ",$needs," in
+    *,hours=*)
+        hours=$(printf '%s\n' "$needs" | tr ',' '\n' | sed -n 's/^hours=//p')
+        [ "$hours" -gt "$maxh" ] && maxh=$hours
+        rm -rf "$D"
+        "$COALMINE" gen --out "$D" $WORLD --hours "$hours" --kinds vpcflow --flow-format custom \
+            --scenario "$sc" >/dev/null 2>"$T/gen.err" ||
+            { nok "$sc: gen --hours $hours" "$(cat "$T/gen.err")"; continue; }
+        ;;
+    esac
+    grep -v '^#' "$D/intel/scenarios.tsv" >"$T/exp.tsv"
+    type=$(cut -f 2 "$T/exp.tsv" | sort -u)
+    total=$(cut -f 6 "$T/exp.tsv" | awk '{s += $1} END {print s + 0}')
+    check "$sc: scenarios.tsv expects $type ($(wc -l <"$T/exp.tsv") finding(s), $total events)" \
+        test "$(cut -f 1 "$T/exp.tsv" | sort -u)" = "$sc" -a "$total" -gt 0
+    scan "$D" "$T/f.json"
+    check "$sc: scan exits 0" test $? -eq 0
+    summary "$T/f.json" "$T/f.sum"
+    got=$(cut -d '|' -f 1 "$T/f.sum" | sort -u | tr '\n' ' ')
+    check "$sc: of the #6 types only $type fires (got: ${got:-none})" test "$got" = "$type "
+    cut -f 2,3,6 "$T/exp.tsv" | tr '\t' '|' | sort >"$T/want.rc"
+    cut -d '|' -f 1-3 "$T/f.sum" | sort >"$T/got.rc"
+    if cmp -s "$T/want.rc" "$T/got.rc"; then
+        ok "$sc: type|resource|count $(tr '\n' ' ' <"$T/want.rc")(near misses not counted)"
+    else
+        nok "$sc: type|resource|count $(tr '\n' ' ' <"$T/want.rc")(near misses not counted)" \
+            "$(diff "$T/want.rc" "$T/got.rc" | grep '^[<>]' | head -n 12)"
+    fi
+    while IFS='	' read -r _ _ res eni _ _ _ _ sev _ inf _ role; do
+        line=$(awk -F '|' -v r="$res" '$2 == r' "$T/f.sum" | head -n 1)
+        [ -n "$line" ] || continue # reported above
+        IFS='|' read -r _ _ _ gsev grole geni gai <<EOF
+$line
+EOF
+        check "$sc: $res: severity $sev (got $gsev)" test "$gsev" = "$sev"
+        check "$sc: $res: resourceRole/direction $role (got $grole)" test "$grole" = "$role"
+        check "$sc: $res: network interface $eni (got $geni)" test "$geni" = "$eni"
+        [ "$inf" != "-" ] || continue
+        rest=$inf
+        while [ -n "$rest" ]; do
+            kv=${rest%%&*}
+            if [ "$kv" = "$rest" ]; then rest=""; else rest=${rest#*&}; fi
+            gv=$(info "$gai" "${kv%%=*}")
+            check "$sc: $res: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
+        done
+    done <"$T/exp.tsv"
+    near=$(cut -f 8 "$T/exp.tsv" | grep -v '^-$' | tr '\n' ',')
+    records "$D" >"$T/recs"
+    absent=""
+    nnear=0
+    IFS_SAVE=$IFS
+    IFS=','
+    for m in $near; do
+        [ -n "$m" ] || continue
+        nnear=$((nnear + 1))
+        has_all "$T/recs" "$m" || absent="$absent [$m]"
+    done
+    IFS=$IFS_SAVE
+    check "$sc: its $nnear near misses are in the logs${absent:+ (absent:$absent)}" \
+        test "$nnear" -gt 0 -a -z "$absent"
+    rm -rf "$D"
+done
+
+# --- the default v2 format has no instance id: the findings name the ENI ------------------
+D="$T/v2"
+"$COALMINE" gen --out "$D" $WORLD --hours 1 --kinds vpcflow --scenario ssh-brute-target \
+    --scenario dos-udp >/dev/null 2>&1
+scan "$D" "$T/v2.json"
+summary "$T/v2.json" "$T/v2.sum"
+grep -v '^#' "$D/intel/scenarios.tsv" | awk -F '\t' '{print $2 "|" $4 "|" $6}' | sort >"$T/want.v2"
+cut -d '|' -f 1-3 "$T/v2.sum" | sort >"$T/got.v2"
+check "v2 flow logs: SSHBruteForce and DenialOfService.Udp name the ENI, same counts" \
+    cmp -s "$T/want.v2" "$T/got.v2"
+rm -rf "$D"
+
+# --- all scenarios together ------------------------------------------------------------------
+A="$T/all"
+set --
+for sc in $(cat "$T/scenarios"); do set -- "$@" --scenario "$sc"; done
+"$COALMINE" gen --out "$A" $WORLD --hours "$maxh" --kinds vpcflow --flow-format custom "$@" \
+    >/dev/null 2>&1
+check "gen with every #6 scenario ($maxh hours) exits 0" test $? -eq 0
+"$COALMINE" gen --out "$T/all2" $WORLD --hours "$maxh" --kinds vpcflow --flow-format custom \
+    --jobs 2 "$@" >/dev/null 2>&1
+# the lists and args.txt name their own directory: compare them with it renamed
+same_intel() {
+    ls "$A/intel" >"$T/i1" && ls "$T/all2/intel" >"$T/i2" && cmp -s "$T/i1" "$T/i2" || return 1
+    for f in $(cat "$T/i1"); do
+        sed "s|$T/all2/|$A/|" "$T/all2/intel/$f" | cmp -s "$A/intel/$f" - || return 1
+    done
+}
+check "with #6 scenarios: same logs for any --jobs" \
+    sh -c 'diff -r "$1/AWSLogs" "$2/AWSLogs" >/dev/null' _ "$A" "$T/all2"
+check "with #6 scenarios: same lists, scan options and expectations for any --jobs" same_intel
+rm -rf "$T/all2"
+scan "$A" "$T/all.json"
+check "all #6 scenarios: scan exits 0" test $? -eq 0
+summary "$T/all.json" "$T/all.sum"
+# findings of one type and resource aggregate across scenarios: add their counts up
+grep -v '^#' "$A/intel/scenarios.tsv" |
+    awk -F '\t' '$6 > 0 { c[$2 "|" $3] += $6 } END { for (k in c) print k "|" c[k] }' |
+    sort >"$T/want.all"
+cut -d '|' -f 1-3 "$T/all.sum" | sort >"$T/got.all"
+name="all #6 scenarios: $(wc -l <"$T/want.all") findings, each type, resource and count as expected"
+if cmp -s "$T/want.all" "$T/got.all"; then
+    ok "$name"
+else
+    nok "$name" "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 20)"
+fi
+
+# --- the background alone, default scale, 24 hours --------------------------------------------
+B="$T/bg"
+"$COALMINE" gen --out "$B" --hours 24 --kinds vpcflow >/dev/null 2>&1
+check "background (default scale, 24 h): gen exits 0" test $? -eq 0
+# with the scenarios' lists loaded (the background must not touch a listed address either)
+mkdir -p "$B/intel" && cp "$A/intel/args.txt" "$B/intel/args.txt"
+scan "$B" "$T/bg.json"
+check "background scan exits 0" test $? -eq 0
+check "background: flow records read" grep -q 'vpcflow [1-9]' "$T/bg.json.err"
+summary "$T/bg.json" "$T/bg.sum"
+if [ -s "$T/bg.sum" ]; then
+    nok "background with every detector on: no #6 finding" \
+        "$(cut -d '|' -f 1-3 "$T/bg.sum" | sort | uniq -c | head -n 12)"
+else
+    ok "background with every detector on: no #6 finding"
+fi
+B1="$T/bg1"
+"$COALMINE" gen --out "$B1" $WORLD --hours 24 --kinds vpcflow --flow-format custom >/dev/null 2>&1
+mkdir -p "$B1/intel" && : >"$B1/intel/args.txt"
+scan "$B1" "$T/bg1.json"
+summary "$T/bg1.json" "$T/bg1.sum"
+if [ -s "$T/bg1.sum" ]; then
+    nok "background of the test's small world (v5, 24 h): no #6 finding" \
+        "$(cut -d '|' -f 1-3 "$T/bg1.sum" | sort | uniq -c | head -n 12)"
+else
+    ok "background of the test's small world (v5, 24 h): no #6 finding"
+fi
+
+done_testing
