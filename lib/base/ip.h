@@ -48,6 +48,21 @@ static inline bool cm_ip_is_public(const struct cm_ip *ip)
 {
     return ip->family != CM_IP_NONE && cm_ip_classify(ip) == CM_IPC_PUBLIC;
 }
+/*
+ * True when the address belongs inside a VPC: private (RFC 1918, RFC 4193),
+ * shared (RFC 6598), loopback or link-local: the instance's side of a flow.
+ */
+static inline bool cm_ip_is_internal(const struct cm_ip *ip)
+{
+    enum cm_ip_class c;
+
+    if (ip->family == CM_IP_NONE) {
+        return false;
+    }
+    c = cm_ip_classify(ip);
+    return c == CM_IPC_PRIVATE || c == CM_IPC_SHARED || c == CM_IPC_LOOPBACK ||
+           c == CM_IPC_LINKLOCAL;
+}
 /* True when ip lies within net/prefix (same family). */
 bool cm_ip_in_cidr(const struct cm_ip *ip, const struct cm_ip *net, unsigned prefix);
 /* Equality of family and address. */

@@ -6,7 +6,7 @@
  *
  *   local / remote   the interface's side and the other side. From the
  *                    flow-direction field when the format has it; else the
- *                    private (RFC 1918/6598/4193, link-local) address is the
+ *                    internal address (cm_ip_is_internal: RFC 1918/6598/4193, link-local) is the
  *                    local one when exactly one side is private; else (both
  *                    private, east-west, or both public) the source.
  *   outbound         the instance opened the connection: the local port is
@@ -45,9 +45,6 @@ struct cm_flow_view {
  * without both addresses, NODATA/SKIPDATA records, and events of other kinds.
  */
 bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v);
-
-/* Whether an address belongs inside a VPC: private, shared (CGNAT), loopback or link-local. */
-bool cm_flow_internal(const struct cm_ip *ip);
 
 /*
  * Starts an instance detection of type for flow event ev seen as v:

@@ -363,7 +363,7 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
     /* Inbound counts what the security group let through; outbound counts every try. */
     if (client_port < 0 || (!v->outbound && fl->action != CM_FA_ACCEPT) ||
         !(cm_ip_is_public(v->remote) ||
-          (in->t.brute_private_remotes && cm_flow_internal(v->remote)))) {
+          (in->t.brute_private_remotes && cm_ip_is_internal(v->remote)))) {
         return CM_OK;
     }
     make_key(in, v, (uint8_t)svc, v->outbound, key);

@@ -5,18 +5,6 @@
 
 #include <string.h>
 
-bool cm_flow_internal(const struct cm_ip *ip)
-{
-    enum cm_ip_class c;
-
-    if (ip->family == CM_IP_NONE) {
-        return false;
-    }
-    c = cm_ip_classify(ip);
-    return c == CM_IPC_PRIVATE || c == CM_IPC_SHARED || c == CM_IPC_LOOPBACK ||
-           c == CM_IPC_LINKLOCAL;
-}
-
 bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
 {
     const struct cm_flow *fl;
@@ -31,8 +19,8 @@ bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
     if (fl->status != CM_FS_OK || fl->src.family == CM_IP_NONE || fl->dst.family == CM_IP_NONE) {
         return false;
     }
-    src_in = cm_flow_internal(&fl->src);
-    dst_in = cm_flow_internal(&fl->dst);
+    src_in = cm_ip_is_internal(&fl->src);
+    dst_in = cm_ip_is_internal(&fl->dst);
     if (fl->direction == CM_FD_INGRESS) {
         src_local = false;
     } else if (fl->direction == CM_FD_EGRESS) {

@@ -78,19 +78,6 @@ static int set_port(struct cm_finding *f, struct cm_port *p, int32_t port)
     return cm_finding_setc(f, &p->name, port_label(port));
 }
 
-/* Addresses that belong inside a VPC (the instance's side of a flow). */
-static bool is_internal(const struct cm_ip *ip)
-{
-    enum cm_ip_class c;
-
-    if (ip->family == CM_IP_NONE) {
-        return false;
-    }
-    c = cm_ip_classify(ip);
-    return c == CM_IPC_PRIVATE || c == CM_IPC_SHARED || c == CM_IPC_LOOPBACK ||
-           c == CM_IPC_LINKLOCAL;
-}
-
 /*
  * The direction seen from the instance: the flow-direction field when the
  * format has it, else inbound when only the destination is internal and
@@ -98,7 +85,7 @@ static bool is_internal(const struct cm_ip *ip)
  */
 static enum cm_conn_dir flow_direction(const struct cm_flow *fl, enum cm_conn_dir hint)
 {
-    bool src_pub = !is_internal(&fl->src), dst_pub = !is_internal(&fl->dst);
+    bool src_pub = !cm_ip_is_internal(&fl->src), dst_pub = !cm_ip_is_internal(&fl->dst);
 
     if (fl->direction == CM_FD_INGRESS) {
         return CM_DIR_INBOUND;
@@ -126,7 +113,7 @@ static int fill_instance_flow(struct cm_finding *f, const struct cm_flow *fl,
     rc |= cm_finding_set(f, &nic->eni_id, fl->interface_id);
     rc |= cm_finding_set(f, &nic->subnet_id, fl->subnet_id);
     rc |= cm_finding_set(f, &nic->vpc_id, fl->vpc_id);
-    if (local->family == CM_IP_V4 && !is_internal(local)) {
+    if (local->family == CM_IP_V4 && !cm_ip_is_internal(local)) {
         rc |= set_ip(f, &nic->public_ip, &nic->public_ip, local);
     } else if (local->family == CM_IP_V4) {
         rc |= set_ip(f, &nic->private_ip, &nic->private_ip, local);
@@ -206,7 +193,7 @@ static int fill_dns(struct cm_finding *f, const struct cm_event *ev)
     rc |= cm_finding_set(f, &f->instance.instance_id, q->srcid_instance);
     f->instance.nnics = 1;
     rc |= cm_finding_set(f, &nic->vpc_id, q->vpc_id);
-    if (q->src_ip.family == CM_IP_V4 && is_internal(&q->src_ip)) {
+    if (q->src_ip.family == CM_IP_V4 && cm_ip_is_internal(&q->src_ip)) {
         rc |= set_ip(f, &nic->private_ip, &nic->private_ip, &q->src_ip);
     }
     return rc ? CM_ENOMEM : 0;
