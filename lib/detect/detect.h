@@ -22,6 +22,7 @@
 
 struct cm_intel_snapshot;
 struct cm_awsranges;
+struct cm_dga_model;
 
 /*
  * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
@@ -68,6 +69,8 @@ struct cm_detect_config {
      * owns it and sets its lock hooks, since shards share it.
      */
     struct cm_inventory *inventory;
+    /* The DGA model (detect/dga.h) from --dga-model; NULL: the built-in one. Borrowed. */
+    const struct cm_dga_model *dga;
 };
 
 struct cm_detect_opts {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/domain.h"
 #include "base/err.h"
 #include "base/ip.h"
 #include "base/json.h"
@@ -161,17 +162,12 @@ static int fill_flow(struct cm_finding *f, const struct cm_event *ev,
     return rc < 0 ? rc : (rc ? CM_ENOMEM : 0);
 }
 
-/* The registrable domain, approximated as the last two labels (no public suffix list). */
-static struct cm_str last_two_labels(struct cm_str d)
+/* The registered domain (eTLD+1, Public Suffix List); the name itself when it has none. */
+static struct cm_str registered_domain(struct cm_str name, struct cm_domain *scratch)
 {
-    size_t dots = 0;
+    struct cm_str r = cm_domain_registered_of(name, scratch);
 
-    for (size_t i = d.len; i > 0; i--) {
-        if (d.p[i - 1] == '.' && ++dots == 2) {
-            return cm_str_make(d.p + i, d.len - i);
-        }
-    }
-    return d;
+    return cm_str_present(r) && r.len > 0 ? r : name;
 }
 
 static int fill_dns(struct cm_finding *f, const struct cm_event *ev)
@@ -179,13 +175,14 @@ static int fill_dns(struct cm_finding *f, const struct cm_event *ev)
     const struct cm_dns *q = &ev->u.dns;
     struct cm_str name = q->query_name;
     struct cm_nic *nic = &f->instance.nics[0];
+    struct cm_domain dom;
     int rc = 0;
 
     if (name.len > 0 && name.p[name.len - 1] == '.') {
         name.len--;
     }
     rc |= cm_finding_set(f, &f->dns.domain, name);
-    rc |= cm_finding_set(f, &f->dns.domain_with_suffix, last_two_labels(name));
+    rc |= cm_finding_set(f, &f->dns.domain_with_suffix, registered_domain(name, &dom));
     rc |= cm_finding_set(f, &f->dns.protocol, q->transport);
     rc |= cm_finding_set(f, &f->dns.vpc_owner,
                          cm_str_present(q->account_id) ? q->account_id : ev->account);

@@ -1,0 +1,58 @@
+/*
+ * Domain names: normalising a logged query name and finding its registered
+ * domain (eTLD+1) with the Public Suffix List, through libpsl's built-in
+ * list (no file is read: lib/ does no I/O). Never "the last two labels":
+ * bbc.co.uk, foo.s3.amazonaws.com and x.duckdns.org are registered domains.
+ */
+#ifndef CM_BASE_DOMAIN_H
+#define CM_BASE_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/str.h"
+
+#define CM_DOMAIN_MAX 255 /* longest name kept (RFC 1035 wire limit) */
+
+/* A query name, normalised. */
+struct cm_domain {
+    char name[CM_DOMAIN_MAX + 1]; /* lowercase ASCII, no trailing dot, NUL-terminated */
+    size_t len;
+    size_t reg;          /* offset of the registered domain in name; == len when it has none */
+    size_t sfx;          /* offset of the public suffix in name; == len when it has none */
+    bool private_suffix; /* the suffix is in the list's PRIVATE section (duckdns.org,
+                            s3.amazonaws.com...) */
+    unsigned labels;     /* labels in name */
+};
+
+/*
+ * Normalises name (drops one trailing dot, lowercases ASCII) into *d and
+ * finds its registered domain and public suffix. Returns 0, or CM_EINVAL
+ * for an empty name, a name longer than CM_DOMAIN_MAX, an empty label, or
+ * bytes outside printable ASCII (IDNs are logged as punycode, xn--).
+ * A name that is itself a public suffix ("com", "co.uk") has no registered domain.
+ */
+int cm_domain_parse(struct cm_str name, struct cm_domain *d);
+
+/* The registered domain of *d (eTLD+1), or an empty slice. */
+static inline struct cm_str cm_domain_registered(const struct cm_domain *d)
+{
+    return cm_str_make(d->name + d->reg, d->len - d->reg);
+}
+
+/* The public suffix of *d, or an empty slice. */
+static inline struct cm_str cm_domain_suffix(const struct cm_domain *d)
+{
+    return cm_str_make(d->name + d->sfx, d->len - d->sfx);
+}
+
+/* The labels left of the registered domain ("a.b" of a.b.example.com), or an empty slice. */
+static inline struct cm_str cm_domain_subdomain(const struct cm_domain *d)
+{
+    return cm_str_make(d->name, d->reg > 0 ? d->reg - 1 : 0);
+}
+
+/* The registered domain of a name given as is (for callers with no struct), or CM_STR_NULL. */
+struct cm_str cm_domain_registered_of(struct cm_str name, struct cm_domain *scratch);
+
+#endif
