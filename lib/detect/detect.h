@@ -23,6 +23,7 @@
 struct cm_intel_snapshot;
 struct cm_awsranges;
 struct cm_dga_model;
+struct cm_flow_tunings;
 
 /*
  * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
@@ -71,6 +72,8 @@ struct cm_detect_config {
     struct cm_inventory *inventory;
     /* The DGA model (detect/dga.h) from --dga-model; NULL: the built-in one. Borrowed. */
     const struct cm_dga_model *dga;
+    /* Settings of the VPC flow detectors (detect/flow.h); NULL: every default. Borrowed. */
+    const struct cm_flow_tunings *flow;
 };
 
 struct cm_detect_opts {

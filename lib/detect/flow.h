@@ -186,4 +186,15 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
 /* PortSweep, Spambot, NetworkPortUnusual, UnusualDNSResolver, UnusualDoH/DoTActivity. */
 extern const struct cm_detector cm_detector_flow_host;
 
+/*
+ * The settings of the three flow detectors, as struct cm_detect_config.flow
+ * carries them (coalmine.yaml's detectors.vpcflow); zero members take the
+ * defaults.
+ */
+struct cm_flow_tunings {
+    struct cm_flow_inbound_tuning inbound;
+    struct cm_flow_pair_tuning pair;
+    struct cm_flow_host_tuning host;
+};
+
 #endif

@@ -239,8 +239,9 @@ static const char *const types[] = {
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
-    /* The settings come from the detector config once src/ has a place for them. */
-    return cm_flow_host_init(state, opts, NULL);
+    const struct cm_detect_config *c = opts ? opts->config : NULL;
+
+    return cm_flow_host_init(state, opts, c && c->flow ? &c->flow->host : NULL);
 }
 
 /* Whole seconds of ms, rounded up, at least 1. */

@@ -157,8 +157,9 @@ struct inbound {
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
-    /* The settings come from the detector config once src/ has a place for them. */
-    return cm_flow_inbound_init(state, opts, NULL);
+    const struct cm_detect_config *c = opts ? opts->config : NULL;
+
+    return cm_flow_inbound_init(state, opts, c && c->flow ? &c->flow->inbound : NULL);
 }
 
 int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,

@@ -660,7 +660,9 @@ fail:
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
-    return cm_flow_pair_init(state, opts, NULL);
+    const struct cm_detect_config *c = opts ? opts->config : NULL;
+
+    return cm_flow_pair_init(state, opts, c && c->flow ? &c->flow->pair : NULL);
 }
 
 static void state_stats(const void *state, struct cm_state_stats *sum)

@@ -22,6 +22,30 @@ static int apply_list(struct cm_scan_intel *si, int code, const struct cm_config
     return 0;
 }
 
+#define MINUTES(n) ((int64_t)(n)*60 * 1000)
+
+/* detectors.vpcflow into the flow detectors' settings (0 stays 0: the default). */
+static void apply_vpcflow(const struct cm_config_vpcflow *v, struct cm_flow_tunings *f)
+{
+    f->host.learn_ms = f->pair.volume_learn_ms = MINUTES(v->learning_hours) * 60;
+    f->inbound.brute_attempts = (uint32_t)v->brute_force_attempts;
+    f->inbound.brute_window_ms = MINUTES(v->brute_force_window_minutes);
+    f->inbound.brute_private_remotes = v->brute_force_private_remotes;
+    f->inbound.probe_window_ms = MINUTES(v->port_probe_window_minutes);
+    f->pair.portscan_ports = (uint32_t)v->portscan_ports;
+    f->pair.dos_pps = (uint32_t)v->dos_packets_per_second;
+    f->pair.volume_floor_bytes = (uint64_t)v->volume_floor_mb << 20;
+    f->pair.volume_factor = (uint32_t)v->volume_factor;
+    f->host.sweep_hosts = (uint32_t)v->port_sweep_hosts;
+    f->host.spam_hosts = (uint32_t)v->spambot_hosts;
+    f->host.report_ms = MINUTES(v->report_minutes);
+    f->host.host_ttl_ms = MINUTES(v->history_days) * 60 * 24;
+    f->pair.max_pairs = (size_t)v->max_pairs;
+    f->pair.max_instances = f->host.host_max_entries = (size_t)v->max_instances;
+}
+
+#undef MINUTES
+
 int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
                          struct cm_scan_detect *sd, struct cm_scan_cli_set *set, char *err,
                          size_t errlen)
@@ -65,6 +89,7 @@ int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
     if (sd->ct.exfil_expected_days == 0) {
         sd->ct.exfil_expected_days = (uint32_t)d->credential_exfiltration.expected_after_days;
     }
+    apply_vpcflow(&d->vpcflow, &sd->flow);
     if (set->db_path && *set->db_path == NULL) {
         *set->db_path = c->store.db;
     }

@@ -175,6 +175,7 @@ int cm_scan_detect_open(struct cm_scan_detect *sd, const struct cm_geoip *geo,
     cfg->canary_keys = sd->canary;
     cfg->ncanary = sd->ncanary;
     cfg->ct = sd->ct;
+    cfg->flow = &sd->flow;
     if (has_locations(geo)) {
         cfg->locate = locate;
         cfg->locate_ud = (void *)(uintptr_t)geo;

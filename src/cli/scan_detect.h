@@ -14,6 +14,7 @@
 
 #include "base/str.h"
 #include "detect/detect.h"
+#include "detect/flow.h"
 #include "intel/awsranges.h"
 #include "intel/geoip.h"
 
@@ -33,6 +34,7 @@ struct cm_scan_detect {
     struct cm_awsranges *ranges;
     const struct cm_geoip *geo; /* borrowed, for locate() */
     struct cm_ct_tuning ct;
+    struct cm_flow_tunings flow; /* coalmine.yaml's detectors.vpcflow; zeros: the defaults */
 };
 
 /* Adds a canary key. Returns 0, or CM_EINVAL (err says why), CM_ENOMEM. */

@@ -93,9 +93,40 @@ static const struct key exfil_keys[] = {
     {.name = NULL},
 };
 
+#define VF(m) OFF(detectors.vpcflow.m)
+static const struct key vpcflow_keys[] = {
+    {.name = "learning_hours", .kind = K_INT, .off = VF(learning_hours), .min = 1, .max = 8760},
+    {.name = "brute_force_attempts", .kind = K_INT, .off = VF(brute_force_attempts),
+     .min = 2, .max = 65535},
+    {.name = "brute_force_window_minutes", .kind = K_INT, .off = VF(brute_force_window_minutes),
+     .min = 1, .max = 1440},
+    {.name = "brute_force_private_remotes", .kind = K_BOOL,
+     .off = VF(brute_force_private_remotes)},
+    {.name = "port_probe_window_minutes", .kind = K_INT, .off = VF(port_probe_window_minutes),
+     .min = 1, .max = 10080},
+    /* The port-scan sketch counts distinct ports within 10% up to about 100. */
+    {.name = "portscan_ports", .kind = K_INT, .off = VF(portscan_ports), .min = 2, .max = 100},
+    {.name = "dos_packets_per_second", .kind = K_INT, .off = VF(dos_packets_per_second),
+     .min = 10, .max = 100000000},
+    {.name = "volume_floor_mb", .kind = K_INT, .off = VF(volume_floor_mb), .min = 1,
+     .max = 10000000},
+    {.name = "volume_factor", .kind = K_INT, .off = VF(volume_factor), .min = 2, .max = 1000000},
+    {.name = "port_sweep_hosts", .kind = K_INT, .off = VF(port_sweep_hosts), .min = 2,
+     .max = 100000},
+    {.name = "spambot_hosts", .kind = K_INT, .off = VF(spambot_hosts), .min = 1, .max = 10000},
+    {.name = "report_minutes", .kind = K_INT, .off = VF(report_minutes), .min = 1, .max = 1440},
+    {.name = "history_days", .kind = K_INT, .off = VF(history_days), .min = 1, .max = 365},
+    {.name = "max_pairs", .kind = K_INT, .off = VF(max_pairs), .min = 1024, .max = 100000000},
+    {.name = "max_instances", .kind = K_INT, .off = VF(max_instances), .min = 1024,
+     .max = 100000000},
+    {.name = NULL},
+};
+#undef VF
+
 static const struct key detectors_keys[] = {
     {.name = "console_login", .kind = K_SECTION, .sub = console_login_keys},
     {.name = "credential_exfiltration", .kind = K_SECTION, .sub = exfil_keys},
+    {.name = "vpcflow", .kind = K_SECTION, .sub = vpcflow_keys},
     {.name = NULL},
 };
 
@@ -123,7 +154,7 @@ static const struct key root_keys[] = {
 static const char iam_prefixes[][5] = {"ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "AKIA",
                                        "ANPA", "ANVA", "APKA", "AROA", "ASCA", "ASIA"};
 
-#define MAX_SECTION_KEYS 16 /* keys in one table: the duplicate-key bitmap */
+#define MAX_SECTION_KEYS 24 /* keys in one table: the duplicate-key bitmap */
 
 /* Appends the names of keys[] to out, comma-separated. */
 static void key_names(const struct key *keys, char *out, size_t outlen)
@@ -370,12 +401,12 @@ static int take_int(struct walk *w, const struct key *k, int *out)
         cm_config_quote(q, sizeof(q), s.p, s.len);
         return FAIL(w, e->start_mark, "%s is out of range (%lld to %lld)", q, k->min, k->max);
     }
-    if (v < k->min) {
+    if (v < k->min && k->min <= 1) {
         return FAIL(w, e->start_mark, "must be %s, not %lld",
-                    k->min == 1   ? "greater than 0"
-                    : k->min == 0 ? "0 or more"
-                                  : "larger",
-                    v);
+                    k->min == 1 ? "greater than 0" : "0 or more", v);
+    }
+    if (v < k->min) {
+        return FAIL(w, e->start_mark, "must be at least %lld, not %lld", k->min, v);
     }
     if (v > k->max) {
         return FAIL(w, e->start_mark, "must be at most %lld, not %lld", k->max, v);

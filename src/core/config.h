@@ -35,7 +35,9 @@
  *   intel.geoip[i]          ... CM_SCAN_OPT_GEOIP, after the command line's
  *   intel.aws_ranges        cm_scan_detect_option(CM_SCAN_OPT_AWS_RANGES), unless --aws-ranges
  *   canaries.keys[i]        cm_scan_detect_add_canary(), with --canary-key's
- *   detectors.*             struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
+ *   detectors.console_login, .credential_exfiltration
+ *                           struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
+ *   detectors.vpcflow.*     struct cm_flow_tunings where not 0 (cm_scan_config_apply)
  *   inventory[i]            cm_scan_inventory_option(), with --inventory's
  *   store.db                --db, unless given; store.retention_days likewise (-1: not set)
  */
@@ -83,9 +85,29 @@ struct cm_config_credential_exfiltration {
     int expected_after_days; /* 1..3650 */
 };
 
+/* The VPC flow detectors (docs/detectors/vpcflow*.md); 0 / false: the default. */
+struct cm_config_vpcflow {
+    int learning_hours;               /* 1..8760: history before baselines judge (24) */
+    int brute_force_attempts;         /* 2..65535 (20) */
+    int brute_force_window_minutes;   /* 1..1440 (10) */
+    bool brute_force_private_remotes; /* count attackers inside the VPC too (false) */
+    int port_probe_window_minutes;    /* 1..10080 (60) */
+    int portscan_ports;               /* 2..100 (20) */
+    int dos_packets_per_second;       /* 10..100000000 (3000) */
+    int volume_floor_mb;              /* 1..10000000 (1024) */
+    int volume_factor;                /* 2..1000000 (10) */
+    int port_sweep_hosts;             /* 2..100000 (50) */
+    int spambot_hosts;                /* 1..10000 (5) */
+    int report_minutes;               /* 1..1440 (10) */
+    int history_days;                 /* 1..365 (7) */
+    int max_pairs;                    /* 1024..100000000 (524288) */
+    int max_instances;                /* 1024..100000000 (262144) */
+};
+
 struct cm_config_detectors {
     struct cm_config_console_login console_login;
     struct cm_config_credential_exfiltration credential_exfiltration;
+    struct cm_config_vpcflow vpcflow;
 };
 
 struct cm_config_store {

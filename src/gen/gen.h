@@ -348,6 +348,7 @@ enum cm_gen_need_kind {
     CM_GEN_NEED_CANARY_KEY,     /* --canary-key value */
     CM_GEN_NEED_GEOIP,          /* --geoip a City database (not gen's to give) */
     CM_GEN_NEED_HOURS,          /* a run of at least value hours shows every near miss */
+    CM_GEN_NEED_EMR,            /* --inventory OUT/aws/instances.json, instance value an EMR node */
 };
 
 struct cm_gen_need {
@@ -439,6 +440,14 @@ uint32_t cm_gen_region_ip(const struct cm_gen_region *g, uint64_t h);
  */
 int cm_gen_aws_ranges(const struct cm_gen_config *c, const struct cm_gen_world *w,
                       struct cm_buf *b);
+
+/*
+ * Appends the world's instances to b as `aws ec2 describe-instances` prints
+ * them (one reservation per account); the instances whose ids are in emr
+ * (space-separated, may be NULL) carry EMR's node tags. Returns 0 or CM_ENOMEM.
+ */
+int cm_gen_inventory(const struct cm_gen_config *c, const struct cm_gen_world *w, const char *emr,
+                     struct cm_buf *b);
 
 /* The built-in region table (index 0 = us-east-1), and its length. */
 const struct cm_gen_region *cm_gen_region_at(unsigned i);

@@ -292,6 +292,21 @@ static size_t fl_needs(const struct cm_gen_scenario *sc, const struct cm_gen_wor
     return n;
 }
 
+/* fl_needs, and the main instance is an EMR node (the inventory gen writes says so). */
+static size_t fl_needs_emr(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
+                           struct cm_gen_need *out)
+{
+    size_t n = fl_needs(sc, w, out);
+    long main, other;
+
+    hosts(w, sc->plan, &main, &other);
+    if (main >= 0) {
+        out[n].kind = CM_GEN_NEED_EMR;
+        snprintf(out[n++].value, sizeof(out[0].value), "%s", w->instances[main].id);
+    }
+    return n;
+}
+
 #define FL_SCENARIO(var, nm, type, pl)                                                             \
     const struct cm_gen_scenario var = {                                                           \
         nm, type, CM_GEN_KIND_BIT(CM_GEN_VPCFLOW), fl_emit, fl_intel, fl_expect, &pl, fl_needs}
@@ -453,6 +468,38 @@ static const struct fl_plan port_probe_elastic = {
      END}};
 FL_SCENARIO(cm_gen_sc_port_probe_elastic, "port-probe-elastic",
             "Recon:EC2/PortProbeUnprotectedPort", port_probe_elastic);
+
+/*
+ * A listed scanner reaches the YARN ResourceManager (8088) and Livy (8998)
+ * web ports of an EMR primary node (High; the inventory gen writes tags the
+ * node). Near misses: the same scanner rejected at 8088 by the other
+ * instance, an unlisted scanner on 8088 of the EMR node, the listed scanner
+ * on 443 of the EMR node.
+ */
+static const struct fl_plan port_probe_emr = {
+    CM_GEN_TIER_WORKER,
+    CM_GEN_TIER_DB,
+    1,
+    8,
+    "TARGET/PORT_PROBE",
+    NULL,
+    "scanner",
+    {SCANNER(30), 0},
+    {0},
+    {{600, HOST_MAIN, DIR_IN, 6, 1, SCANNER(30), 8088, 1, 1, 1, 5, 200, 1, 1, 1, 1},
+     {660, HOST_MAIN, DIR_IN, 6, 1, SCANNER(30), 8998, 1, 1, 1, 5, 200, 1, 1, 1, 1},
+     {720, HOST_OTHER, DIR_IN, 6, 0, SCANNER(30), 8088, 1, 3, 20, 1, 60, 0, 0, 0, 1},
+     {780, HOST_MAIN, DIR_IN, 6, 1, SCANNER(31), 8088, 1, 1, 1, 5, 200, 1, 1, 0, 1},
+     {840, HOST_MAIN, DIR_IN, 6, 1, SCANNER(30), 443, 1, 1, 1, 6, 300, 1, 1, 0, 1},
+     END}};
+const struct cm_gen_scenario cm_gen_sc_port_probe_emr = {"port-probe-emr",
+                                                         "Recon:EC2/PortProbeEMRUnprotectedPort",
+                                                         CM_GEN_KIND_BIT(CM_GEN_VPCFLOW),
+                                                         fl_emit,
+                                                         fl_intel,
+                                                         fl_expect,
+                                                         &port_probe_emr,
+                                                         fl_needs_emr};
 
 /*
  * The app server scans 100 ports of an internet host in 200 seconds (single

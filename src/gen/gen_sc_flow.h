@@ -55,6 +55,7 @@ extern const struct cm_gen_scenario cm_gen_sc_winrm_brute_target;
 /* Port probes (flow_inbound; the scanners are on a threat list). */
 extern const struct cm_gen_scenario cm_gen_sc_port_probe;
 extern const struct cm_gen_scenario cm_gen_sc_port_probe_elastic;
+extern const struct cm_gen_scenario cm_gen_sc_port_probe_emr;
 
 /* Outbound scans, floods and volume (flow_pair). */
 extern const struct cm_gen_scenario cm_gen_sc_portscan;

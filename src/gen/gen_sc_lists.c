@@ -8,23 +8,25 @@
  *                   line: --intel-list CATEGORY=TXT:FILE for managed
  *                   categories, --threat-list custom=TXT:FILE,
  *                   --trusted-list trusted=TXT:FILE, then --aws-ranges
- *                   OUT/aws/ip-ranges.json and --canary-key KEY (each once)
+ *                   OUT/aws/ip-ranges.json, --inventory OUT/aws/instances.json
+ *                   and --canary-key KEY (each once)
  *   scenarios.tsv   one line per expected finding (a scenario may expect
  *                   several, one per resource): name, finding type, resource
  *                   (access key, principal id, bucket or instance id), ENI,
  *                   threatListName, count, the indicators its hits use, its
  *                   near misses (comma-separated; see struct cm_gen_expect),
  *                   severity, bucket, additionalInfo checks and needs
- *                   (aws-ranges, canary-key=KEY, geoip, hours=N) and the
+ *                   (aws-ranges, canary-key=KEY, geoip, hours=N, emr=ID) and the
  *                   flow findings' resourceRole/connectionDirection; "-" for an
  *                   empty field. A scenario that cannot run (its kind of log
  *                   is not written, the world lacks an IAM user or an
  *                   instance) gets one line with "-" and count 0
  *
  * and, when a scenario needs AWS's ranges, OUT/aws/ip-ranges.json
- * (cm_gen_aws_ranges). Everything is a function of the config (the world is
- * rebuilt from it), so the files are as deterministic as the logs. Paths in
- * args.txt start with out_dir as given.
+ * (cm_gen_aws_ranges); when one names an EMR node, OUT/aws/instances.json
+ * (describe-instances of the world, cm_gen_inventory). Everything is a function of the config (the
+ * world is rebuilt from it), so the files are as deterministic as the logs. Paths in args.txt start
+ * with out_dir as given.
  */
 #include "gen/gen.h"
 
@@ -44,8 +46,9 @@ struct entries {
 
 /* What the run's scenarios need from the scan beyond their lists. */
 struct scan_needs {
-    bool ranges;      /* some scenario needs --aws-ranges */
-    struct cm_buf kv; /* the --canary-key lines, each once */
+    bool ranges;       /* some scenario needs --aws-ranges */
+    struct cm_buf emr; /* instance ids of EMR nodes, space-separated: --inventory */
+    struct cm_buf kv;  /* the --canary-key lines, each once */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -180,6 +183,9 @@ static int write_lists(const char *dir, const struct entries *e, const struct sc
     if (rc == 0 && nd->ranges) {
         rc = cm_buf_printf(&args, "--aws-ranges %s/aws/ip-ranges.json\n", dir);
     }
+    if (rc == 0 && nd->emr.len > 0) {
+        rc = cm_buf_printf(&args, "--inventory %s/aws/instances.json\n", dir);
+    }
     if (rc == 0 && nd->kv.len > 0) {
         rc = cm_buf_append(&args, nd->kv.p, nd->kv.len);
     }
@@ -198,7 +204,7 @@ static const char *dash(const char *s)
 static void needs_text(const struct cm_gen_scenario *sc, const struct cm_gen_world *w, char *out,
                        size_t n)
 {
-    static const char *const names[] = {"aws-ranges", "canary-key", "geoip", "hours"};
+    static const char *const names[] = {"aws-ranges", "canary-key", "geoip", "hours", "emr"};
     struct cm_gen_need nd[CM_GEN_SC_MAX_NEEDS];
     size_t i, k = sc->needs ? sc->needs(sc, w, nd) : 0;
     char item[64];
@@ -275,6 +281,8 @@ static int collect_needs(const struct cm_gen_config *c, const struct cm_gen_worl
         for (i = 0; i < k && rc == 0; i++) {
             if (v[i].kind == CM_GEN_NEED_AWS_RANGES) {
                 nd->ranges = true;
+            } else if (v[i].kind == CM_GEN_NEED_EMR) {
+                rc = cm_buf_printf(&nd->emr, "%s%s", nd->emr.len > 0 ? " " : "", v[i].value);
             } else if (v[i].kind == CM_GEN_NEED_CANARY_KEY) {
                 snprintf(line, sizeof(line), "--canary-key %s\n", v[i].value);
                 if (nd->kv.p == NULL || strstr(nd->kv.p, line) == NULL) {
@@ -307,6 +315,27 @@ static int write_ranges(const struct cm_gen_config *c, const struct cm_gen_world
     return rc;
 }
 
+/* Writes OUT/aws/instances.json when a scenario names an EMR node. */
+static int write_inventory(const struct cm_gen_config *c, const struct cm_gen_world *w,
+                           const struct scan_needs *nd)
+{
+    struct cm_buf dir, b;
+    int rc;
+
+    if (nd->emr.len == 0) {
+        return 0;
+    }
+    cm_buf_init(&dir, 0);
+    cm_buf_init(&b, 0);
+    rc = cm_buf_printf(&dir, "%s/aws/", c->out_dir);
+    rc = rc ? rc : cm_gen_mkdirs(dir.p, dir.len);
+    rc = rc ? rc : cm_gen_inventory(c, w, nd->emr.p, &b);
+    rc = rc ? rc : write_in(c->out_dir, "aws", "instances.json", &b);
+    cm_buf_finish(&b);
+    cm_buf_finish(&dir);
+    return rc;
+}
+
 int cm_gen_scenario_lists(const struct cm_gen_config *c)
 {
     struct cm_gen_world *w = NULL;
@@ -323,6 +352,7 @@ int cm_gen_scenario_lists(const struct cm_gen_config *c)
     }
     nd.ranges = false;
     cm_buf_init(&nd.kv, 0);
+    cm_buf_init(&nd.emr, 0);
     cm_buf_init(&dir, 0);
     rc = cm_buf_printf(&dir, "%s/intel/", c->out_dir);
     rc = rc ? rc : cm_gen_mkdirs(dir.p, dir.len);
@@ -330,9 +360,11 @@ int cm_gen_scenario_lists(const struct cm_gen_config *c)
     rc = rc ? rc : collect(c, w, &e);
     rc = rc ? rc : collect_needs(c, w, &nd);
     rc = rc ? rc : write_ranges(c, w, &nd);
+    rc = rc ? rc : write_inventory(c, w, &nd);
     rc = rc ? rc : write_lists(c->out_dir, &e, &nd);
     rc = rc ? rc : write_expectations(c, w);
     cm_buf_finish(&nd.kv);
+    cm_buf_finish(&nd.emr);
     cm_free(e.v);
     cm_gen_world_destroy(w);
     cm_buf_finish(&dir);

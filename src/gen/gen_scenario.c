@@ -83,6 +83,7 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_winrm_brute_target,
     &cm_gen_sc_port_probe,
     &cm_gen_sc_port_probe_elastic,
+    &cm_gen_sc_port_probe_emr,
     /* ... scans, floods and volume from an instance */
     &cm_gen_sc_portscan,
     &cm_gen_sc_dos_tcp,

@@ -14,8 +14,8 @@
 # miss is really in the logs. Then a default-format (v2) run names the ENI; all
 # scenarios together (the same for any --jobs); and the background alone at the
 # default scale over 24 hours with every detector on: no #6 finding (and the
-# same for the test's small world). PortProbeEMRUnprotectedPort has no scenario
-# yet: `coalmine scan` does not give the detector its is_emr hook. Prints TAP.
+# same for the test's small world). The EMR port-probe scenario scans with the
+# describe-instances inventory gen writes, which tags its node as EMR. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 
@@ -40,7 +40,7 @@ DefenseEvasion:EC2/UnusualDoHActivity
 DefenseEvasion:EC2/UnusualDoTActivity'
 printf '%s\n' "$TYPES" >"$T/types"
 # Those that still have no scenario (reported as skips, not passes).
-PENDING='Recon:EC2/PortProbeEMRUnprotectedPort'
+PENDING=''
 
 if command -v jq >/dev/null; then
     # summary JSON OUT: per #6 finding: type|instance (else ENI)|count|severity|role/direction|ENI
@@ -148,7 +148,7 @@ for t in $PENDING; do
     fi
 done
 awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/types" "$T/list" >"$T/scenarios"
-check "20 VPC flow detection scenarios" test "$(wc -l <"$T/scenarios")" -eq 20
+check "21 VPC flow detection scenarios" test "$(wc -l <"$T/scenarios")" -eq 21
 
 # --- one scenario at a time ---------------------------------------------------------------
 maxh=1

@@ -111,6 +111,26 @@ check "--region: the finding is made in that region" \
 expect_error "--region that is not a region name: usage error" 2 "not a region name" \
     --region 'US East'
 
+# detectors.vpcflow: the SSH brute force scenario's 20 guesses in 4 minutes fire by default,
+# not with a threshold of 25 guesses or a window of 1 minute.
+"$COALMINE" gen --scenario ssh-brute-target --accounts 1 --regions 1 --instances 8 \
+    --principals 4 --hours 1 --out "$T/gen" >/dev/null 2>&1
+BRUTE='UnauthorizedAccess:EC2/SSHBruteForce'
+$SCAN --format json "$T/gen/AWSLogs" >"$T/b0.json"
+check "detectors.vpcflow: by default the 20 SSH guesses are a brute force" \
+    test "$(jq -r "select(.type == \"$BRUTE\") | .service.count" "$T/b0.json")" = 20
+printf 'detectors:\n  vpcflow:\n    brute_force_attempts: 25\n' >"$T/vf.yaml"
+$SCAN --config "$T/vf.yaml" "$T/gen/AWSLogs" >"$T/b1.json"
+check "detectors.vpcflow.brute_force_attempts 25: 20 guesses are not" \
+    test -z "$(jq -r "select(.type == \"$BRUTE\") | .type" "$T/b1.json")"
+printf 'detectors:\n  vpcflow:\n    brute_force_window_minutes: 1\n' >"$T/vf2.yaml"
+$SCAN --config "$T/vf2.yaml" "$T/gen/AWSLogs" >"$T/b2.json"
+check "detectors.vpcflow.brute_force_window_minutes 1: 20 guesses in 4 minutes are not" \
+    test -z "$(jq -r "select(.type == \"$BRUTE\") | .type" "$T/b2.json")"
+printf 'detectors:\n  vpcflow:\n    learning_hours: 0\n' >"$T/vf3.yaml"
+expect_error "detectors.vpcflow out of range: error with the place" 1 \
+    "vf3.yaml:3:.*learning_hours" --config "$T/vf3.yaml"
+
 # The shipped example loads.
 EX=share/coalmine/coalmine.example.yaml
 if [ -f "$EX" ]; then

@@ -353,6 +353,24 @@ static void test_detectors_and_store(void **state)
     assert_int_equal(c.store.retention_days, 0); /* 0 keeps findings: set, not "unset" */
     assert_null(c.store.db);
     cm_config_finish(&c);
+    parse_ok(&c, "detectors:\n  vpcflow:\n    learning_hours: 48\n    brute_force_attempts: 30\n"
+                 "    brute_force_private_remotes: true\n    portscan_ports: 100\n"
+                 "    max_instances: 100000\n");
+    assert_int_equal(c.detectors.vpcflow.learning_hours, 48);
+    assert_int_equal(c.detectors.vpcflow.brute_force_attempts, 30);
+    assert_true(c.detectors.vpcflow.brute_force_private_remotes);
+    assert_int_equal(c.detectors.vpcflow.portscan_ports, 100);
+    assert_int_equal(c.detectors.vpcflow.max_instances, 100000);
+    assert_int_equal(c.detectors.vpcflow.spambot_hosts, 0); /* not set */
+    cm_config_finish(&c);
+    parse_bad("detectors:\n  vpcflow:\n    portscan_ports: 101\n",
+              "3:21: detectors.vpcflow.portscan_ports: must be at most 100, not 101");
+    parse_bad("detectors:\n  vpcflow:\n    max_pairs: 10\n",
+              "3:16: detectors.vpcflow.max_pairs: must be at least 1024, not 10");
+    parse_bad("detectors:\n  vpcflow:\n    spam_hosts: 3\n",
+              "3:5: detectors.vpcflow: unknown key \"spam_hosts\"");
+    parse_bad("detectors:\n  vpcflow:\n    brute_force_private_remotes: 1\n",
+              "3:34: detectors.vpcflow.brute_force_private_remotes:");
     parse_ok(&c, "store:\n  retention_days: 36500\n  db: \"my db.sqlite\"\n");
     assert_int_equal(c.store.retention_days, 36500);
     assert_string_equal(c.store.db, BASE "/my db.sqlite");
