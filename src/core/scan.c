@@ -682,6 +682,7 @@ static int run_direct(struct scan *s, struct reader *r)
     if (rc == 0 && r->engine) {
         rc = cm_engine_flush(r->engine, &s->sink);
     }
+    cm_engine_state_stats(r->engine, &s->st->state);
     cm_engine_destroy(r->engine);
     r->engine = NULL;
     return rc;

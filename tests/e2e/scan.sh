@@ -28,6 +28,10 @@ if [ $HAVE_JQ = 1 ]; then
     b=$(jq -c '[.records, .rejected, .bytes_decoded]' "$T/s2.json")
     check "1 and 2 threads count the same" test "$a" = "$b"
     check "findings output identical across thread counts" cmp -s "$T/out1" "$T/out2"
+    # The detectors' keyed state is reported whatever the thread count (one engine, or shards).
+    e1=$(jq '.state.inserts' "$T/s1.json"); e2=$(jq '.state.inserts' "$T/s2.json")
+    check "detector state reported with 1 thread ($e1 inserts) and 2 ($e2)" \
+        test "$e1" -gt 0 -a "$e2" -gt 0
 else
     skip "stats against manifest" "jq not installed"
 fi
