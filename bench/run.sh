@@ -3,7 +3,8 @@
 # and the end-to-end scan, with zcat and zcat|jq measured on the same files in
 # the same run as baselines. Prints a table; nothing is asserted.
 #
-# Environment: BENCH_HOURS (default 24), BENCH_SCALE (default 8) size the
+# Environment: BENCH_IFACES (default 100000; 0 skips) sizes the flow-state corpus
+# (see below); BENCH_HOURS (default 24), BENCH_SCALE (default 8) size the
 # corpus (about 2.1 GB decoded with the defaults); BENCH_DIR (default
 # bench/out) holds it and is reused when the parameters match.
 # BENCH_STORE_FINDINGS (default 1000000) and BENCH_STORE_REPEATS (200000) size
@@ -96,6 +97,26 @@ ctn=$(cat "$DIR/last.txt")
 scan_row "vpcflow .log.gz all, 1 thread" 1 $FLOW_DIRS
 # shellcheck disable=SC2086
 scan_row "resolver .log.gz, 1 thread" 1 $DNS_DIRS
+# Issue #6: the flow detectors' state on a corpus with BENCH_IFACES (default 100,000)
+# interfaces: an hour of flow logs of 25 accounts of 4,000 instances each (about 100 M
+# records, 1.5 GB on disk, made once and kept in $DIR). One run: the row's RSS is the peak
+# of the whole process; the line after it gives the detectors' keyed state.
+IFACES=${BENCH_IFACES:-100000}
+if [ "$IFACES" -gt 0 ]; then
+    IACC=$(( (IFACES + 3999) / 4000 ))
+    ICORPUS="$DIR/ifaces-$IFACES"
+    if [ ! -f "$ICORPUS/.coalmine-gen.json" ]; then
+        rm -rf "$ICORPUS"
+        echo "bench: generating $IFACES interfaces ($IACC accounts) into $ICORPUS" >&2
+        "$BIN" gen --out "$ICORPUS" --kinds vpcflow --accounts "$IACC" --regions 1 \
+            --instances $(( IFACES / IACC )) --hours 1 --scale 0.05 >/dev/null
+    fi
+    RUNS_SAVED=$RUNS; RUNS=1
+    scan_row "vpcflow $IFACES interfaces, 1 thread" 1 "$ICORPUS"
+    RUNS=$RUNS_SAVED
+    IST="$DIR/stats-vpcflow_${IFACES}_interfaces__1_thread.json"
+    IFACE_STATE=$(jq -r '.state | "\(.peak_entries) keys at most, \(.peak_bytes / 1048576 | floor) MB, \(.evicted) evicted when full"' "$IST")
+fi
 scan_row "everything, 1 thread" 1 "$CORPUS"
 scan_row "everything, $NPROC threads" "$NPROC" "$CORPUS"
 # Intel matching: none at all (issue #2's pipeline) against a million listed addresses
@@ -134,6 +155,7 @@ t1=$(now)
 js=$(secs "$t0" "$t1"); jmb=$(mbs "$ct_dec" "$js")
 printf '| %-38s | %9s | %19sx |\n' "zcat | jq -c '.Records[] | select(...)'" "$jmb" "$(div "$ours" "$jmb")"
 echo
+[ -n "${IFACE_STATE:-}" ] && echo "flow detectors' state with $IFACES interfaces: $IFACE_STATE"
 echo "cloudtrail: $NPROC threads vs 1 thread: $(div "$ct_s" "$ctn_s")x"
 echo "intel matching with $NLIST addresses + $NLIST names vs none (matching only; loading is the txt list row): \
 $(awk -v a="$(echo "$nointel" | cut -d' ' -f2)" -v b="$(echo "$withintel" | cut -d' ' -f2)" \
