@@ -67,10 +67,11 @@ class Scan:
 class Runner:
     """Runs `coalmine scan` over files, JOBS at a time; scratch files go to WORK."""
 
-    def __init__(self, binary, work, geoip=None, jobs=2):
+    def __init__(self, binary, work, geoip=None, jobs=2, extra=None):
         self.binary = binary
         self.work = work
         self.geoip = geoip
+        self.extra = list(extra or [])
         self.jobs = max(1, jobs)
         self.failed = 0
         self._n = 0
@@ -79,7 +80,7 @@ class Runner:
         argv = [self.binary, "scan", "--quiet", "--format", "json", "--stats", stats]
         if self.geoip:
             argv += ["--geoip", self.geoip]
-        return argv + list(paths)
+        return argv + self.extra + list(paths)
 
     def _run(self, name, paths, seq):
         stats_path = os.path.join(self.work, "scan-%05d.stats.json" % seq)
