@@ -12,7 +12,7 @@
 
 #include "base/str.h"
 
-#define CM_DOMAIN_MAX 255 /* longest name kept (RFC 1035 wire limit) */
+#define CM_DOMAIN_MAX 253 /* longest name, as text without the trailing dot (the same as domainset.h) */
 
 /* A query name, normalised. */
 struct cm_domain {

@@ -82,8 +82,8 @@ static void test_refused(void **state)
     for (size_t i = 60; i < sizeof(longname); i += 61) {
         longname[i] = '.';
     }
-    assert_int_equal(cm_domain_parse(cm_str_make(longname, 256), &d), CM_EINVAL);
-    assert_int_equal(cm_domain_parse(cm_str_make(longname, 255), &d), 0);
+    assert_int_equal(cm_domain_parse(cm_str_make(longname, 254), &d), CM_EINVAL);
+    assert_int_equal(cm_domain_parse(cm_str_make(longname, 253), &d), 0);
     assert_int_equal(d.labels, 5);
 }
 
