@@ -95,6 +95,14 @@ eval: deps
 	@$(MAKE) --no-print-directory $(BUILD)/coalmine
 	@scripts/run-eval $(BUILD)/coalmine
 
+# The DGA model's trainer (issue #7, tools/dga/, scripts/train-dga).
+.PHONY: tools
+tools: $(BUILD)/tools/dga-train
+$(BUILD)/tools/dga-train: $(wildcard tools/dga/*.c tools/dga/*.h) $(BUILD)/libcoalmine.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itools/dga $(CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libcoalmine.a \
+	  $(LDFLAGS) $(LDLIBS)
+
 # libFuzzer targets: clang, each linked with the library sources directly.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

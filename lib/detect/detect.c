@@ -16,6 +16,7 @@
 #include "detect/ct.h"
 #include "detect/flow.h"
 #include "detect/intel.h"
+#include "detect/dns.h"
 
 /* clang-format off */
 static const struct cm_detector *const builtin[] = {
@@ -33,6 +34,11 @@ static const struct cm_detector *const builtin[] = {
     &cm_detector_flow_pair,
     &cm_detector_flow_inbound,
     &cm_detector_flow_host,
+    /* DNS (issue #7) */
+    &cm_detector_dns_dga,
+    &cm_detector_dns_tunnel,
+    &cm_detector_dns_rebind,
+    &cm_detector_dns_reputation,
     NULL,
 };
 /* clang-format on */

@@ -24,6 +24,8 @@ struct cm_intel_snapshot;
 struct cm_awsranges;
 struct cm_dga_model;
 struct cm_flow_tunings;
+struct cm_psl;
+struct cm_dns_tunings;
 
 /*
  * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
@@ -74,6 +76,10 @@ struct cm_detect_config {
     const struct cm_dga_model *dga;
     /* Settings of the VPC flow detectors (detect/flow.h); NULL: every default. Borrowed. */
     const struct cm_flow_tunings *flow;
+    /* The Public Suffix List (base/psl.h) for names detectors split; NULL: libpsl's. Borrowed. */
+    const struct cm_psl *psl;
+    /* Settings of the DNS detectors (detect/dns_tunings.h); NULL: every default. Borrowed. */
+    const struct cm_dns_tunings *dns;
 };
 
 struct cm_detect_opts {

@@ -18,7 +18,11 @@ bool cm_dns_from_instance(const struct cm_event *ev, struct cm_domain *d)
         !cm_str_present(q->query_name)) {
         return false;
     }
-    return cm_domain_parse(q->query_name, d) == 0;
+    if (!q->qname_ok) {
+        return false;
+    }
+    *d = q->qname; /* split once, by the parser */
+    return true;
 }
 
 void cm_dns_detection(struct cm_detection *d, const struct cm_event *ev, const char *type)

@@ -14,8 +14,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 
-#define MAX_TYPES   8
-#define MAX_ANSWERS 16
+#define MAX_TYPES 8
 
 struct emitted {
     const char *types[MAX_TYPES];
@@ -60,21 +59,13 @@ static int check_answers(const struct cm_intel_det_state *st, const struct cm_ev
                          struct emitted *done, struct cm_sink *sink)
 {
     const struct cm_dns *q = &ev->u.dns;
-    uint32_t e, seen = 0;
 
-    if (q->doc == NULL || q->answers == CM_JSON_NONE ||
-        cm_json_type(q->doc, q->answers) != CM_JSON_ARRAY) {
-        return 0;
-    }
-    for (e = cm_json_first(q->doc, q->answers); e != CM_JSON_NONE && seen < MAX_ANSWERS;
-         e = cm_json_next(q->doc, q->answers, e), seen++) {
-        uint32_t rd = cm_json_get(q->doc, e, "Rdata");
+    for (uint32_t e = 0; e < q->nans; e++) {
         struct cm_intel_match m;
         struct cm_ip ip;
 
-        if (rd == CM_JSON_NONE || cm_json_type(q->doc, rd) != CM_JSON_STRING ||
-            cm_ip_parse(cm_json_raw(q->doc, rd), &ip) != 0 || !cm_ip_is_public(&ip) ||
-            cm_intel_check_ip(st->intel, &ip, &m) != CM_INTEL_THREAT) {
+        if (!cm_str_present(q->ans[e].rdata) || cm_ip_parse(q->ans[e].rdata, &ip) != 0 ||
+            !cm_ip_is_public(&ip) || cm_intel_check_ip(st->intel, &ip, &m) != CM_INTEL_THREAT) {
             continue;
         }
         for (size_t i = 0; i < m.nids; i++) {

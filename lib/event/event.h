@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/ip.h"
+#include "base/domain.h"
 #include "base/json.h"
 #include "base/str.h"
 
@@ -199,9 +200,28 @@ static inline struct cm_str cm_flow_field(const struct cm_flow *fl, enum cm_flow
     return fl->f[id];
 }
 
+/* What an answer's Type is, for the detectors that look at answers. */
+enum cm_dns_rr {
+    CM_DNS_RR_OTHER = 0,
+    CM_DNS_RR_A,
+    CM_DNS_RR_AAAA,
+    CM_DNS_RR_CNAME,
+};
+
+/* Answers kept per record (struct cm_dns.ans); nanswers counts them all. */
+#define CM_DNS_MAX_ANSWERS 16
+
+struct cm_dns_answer {
+    struct cm_str rdata; /* as logged (a slice of the record, or decoded) */
+    uint8_t type;        /* enum cm_dns_rr */
+};
+
+/*
+ * A Resolver query. The parser fills it from the record's text, without
+ * keeping a JSON document: a record in the usual shape is read by a fast
+ * scanner, any other by the JSON reader; both give the same fields.
+ */
 struct cm_dns {
-    const struct cm_json_doc *doc;
-    uint32_t root;
     struct cm_str version;
     struct cm_str account_id;
     struct cm_str region;
@@ -221,8 +241,16 @@ struct cm_dns {
     struct cm_str firewall_rule_action;
     struct cm_str firewall_rule_group_id;
     struct cm_str firewall_domain_list_id;
-    uint32_t answers;  /* array node, or CM_JSON_NONE */
-    uint32_t nanswers; /* elements in answers */
+    /*
+     * query_name normalised and split (registered domain, public suffix);
+     * qname_ok false when it is no valid name. The parser fills it once, so
+     * detectors need not.
+     */
+    struct cm_domain qname;
+    bool qname_ok;
+    uint32_t nanswers; /* elements of the answers array */
+    uint32_t nans;     /* of which kept in ans[]: the first CM_DNS_MAX_ANSWERS objects */
+    struct cm_dns_answer ans[CM_DNS_MAX_ANSWERS]; /* last: copies stop at ans[nans] */
 };
 
 struct cm_event {
@@ -257,7 +285,7 @@ static inline size_t cm_event_size(const struct cm_event *ev)
         return head + offsetof(struct cm_flow, f) + hi * sizeof(struct cm_str);
     }
     case CM_EV_DNS:
-        return head + sizeof(struct cm_dns);
+        return head + offsetof(struct cm_dns, ans) + ev->u.dns.nans * sizeof(struct cm_dns_answer);
     default:
         return sizeof(*ev);
     }

@@ -402,7 +402,6 @@ static int make_dns(struct cm_event *ev, const struct sample *s)
     q->srcport = 53302;
     q->transport = CM_STR_LIT("UDP");
     q->srcid_instance = CM_STR_LIT(CM_SAMPLE_INSTANCE_ID);
-    q->answers = CM_JSON_NONE;
     return parse_ip(LOCAL_IP, &q->src_ip);
 }
 

@@ -55,6 +55,8 @@ struct cm_parse_ctx {
      */
     struct cm_event *slot;
     struct cm_flow_format flow_fmt; /* VPC flow state carried across chunks */
+    /* The suffix set that splits DNS query names (base/psl.h); NULL: libpsl's. Borrowed. */
+    const struct cm_psl *psl;
 };
 
 struct cm_parser {

@@ -23,5 +23,6 @@ extern const struct cm_cmd cm_cmd_gen;
 extern const struct cm_cmd cm_cmd_bench;
 extern const struct cm_cmd cm_cmd_version;
 extern const struct cm_cmd cm_cmd_intel;
+extern const struct cm_cmd cm_cmd_dns;
 
 #endif

@@ -48,7 +48,7 @@ static void usage(FILE *f)
             "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
-            "                     [--config FILE]\n"
+            "                     [--dga-model FILE] [--config FILE]\n"
             "                     [--region REGION]\n"
             "                     PATH...\n"
             "\n"
@@ -93,6 +93,8 @@ static void usage(FILE *f)
             "                        it is a High finding; repeatable\n"
             "      --aws-ranges FILE AWS's published ranges (ip-ranges.json), so credential\n"
             "                        exfiltration can tell inside from outside AWS\n"
+            "      --dga-model FILE  the DGA model for the DNS detections (the format of\n"
+            "                        data/dga/model.txt); default: the built-in one\n"
             "      --region REGION   the region of records that carry none and whose object\n"
             "                        key names none (default-format flow logs outside an\n"
             "                        AWSLogs/ path); without it their detections are dropped\n"
@@ -469,6 +471,7 @@ static int run(int argc, char **argv)
         {"geoip", required_argument, NULL, CM_SCAN_OPT_GEOIP},
         {"canary-key", required_argument, NULL, CM_SCAN_OPT_CANARY_KEY},
         {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},
+        {"dga-model", required_argument, NULL, CM_SCAN_OPT_DGA_MODEL},
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
         {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
@@ -564,6 +567,7 @@ static int run(int argc, char **argv)
             break;
         case CM_SCAN_OPT_CANARY_KEY:
         case CM_SCAN_OPT_AWS_RANGES:
+        case CM_SCAN_OPT_DGA_MODEL:
             if (cm_scan_detect_option(&r.det, c, optarg, err, sizeof(err)) != 0) {
                 fprintf(stderr, "coalmine scan: %s\n", err);
                 goto usage;

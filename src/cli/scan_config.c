@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "base/alloc.h"
 #include "base/err.h"
 
 static int apply_list(struct cm_scan_intel *si, int code, const struct cm_config_list *l,
@@ -42,6 +43,47 @@ static void apply_vpcflow(const struct cm_config_vpcflow *v, struct cm_flow_tuni
     f->host.host_ttl_ms = MINUTES(v->history_days) * 60 * 24;
     f->pair.max_pairs = (size_t)v->max_pairs;
     f->pair.max_instances = f->host.host_max_entries = (size_t)v->max_instances;
+}
+
+/*
+ * detectors.dns into the DNS detectors' settings (0 stays 0: the default).
+ * The name lists borrow the config's strings, which outlive the scan.
+ */
+static int apply_dns(const struct cm_config_dns *v, struct cm_scan_detect *sd)
+{
+    struct cm_dns_tunings *t = &sd->dns;
+
+    t->dga.threshold = v->dga_min_score_percent / 100.0;
+    t->dga.burst = (uint32_t)v->dga_burst;
+    t->dga.window_ms = MINUTES(v->dga_window_minutes);
+    t->tunnel.many_names = (uint32_t)v->tunnel_names;
+    t->tunnel.window_ms = MINUTES(v->tunnel_window_minutes);
+    t->rep.learn_ms = MINUTES(v->reputation_learning_hours) * 60;
+    t->rep.new_ms = MINUTES(v->reputation_new_hours) * 60;
+    t->rep.min_score = v->reputation_min_score_percent / 100.0;
+    t->rep.domain_max_entries = (size_t)v->reputation_max_domains;
+    if (v->tunnel_allow.n > 0) {
+        sd->tunnel_allow = cm_calloc(v->tunnel_allow.n, sizeof(*sd->tunnel_allow));
+        if (sd->tunnel_allow == NULL) {
+            return CM_ENOMEM;
+        }
+        for (size_t i = 0; i < v->tunnel_allow.n; i++) {
+            sd->tunnel_allow[i] = cm_str_cstr(v->tunnel_allow.v[i]);
+        }
+        t->tunnel.allow = sd->tunnel_allow;
+        t->tunnel.nallow = v->tunnel_allow.n;
+    }
+    if (v->rebind_allowed.n > 0) {
+        sd->rebind_allowed = cm_calloc(v->rebind_allowed.n + 1, sizeof(*sd->rebind_allowed));
+        if (sd->rebind_allowed == NULL) {
+            return CM_ENOMEM;
+        }
+        for (size_t i = 0; i < v->rebind_allowed.n; i++) {
+            sd->rebind_allowed[i] = v->rebind_allowed.v[i];
+        }
+        t->rebind.allowed = sd->rebind_allowed;
+    }
+    return 0;
 }
 
 #undef MINUTES
@@ -90,6 +132,15 @@ int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
         sd->ct.exfil_expected_days = (uint32_t)d->credential_exfiltration.expected_after_days;
     }
     apply_vpcflow(&d->vpcflow, &sd->flow);
+    if (d->dns.dga_model != NULL && sd->dga_path == NULL &&
+        (rc = cm_scan_detect_option(sd, CM_SCAN_OPT_DGA_MODEL, d->dns.dga_model, err, errlen)) !=
+            0) {
+        return rc;
+    }
+    if ((rc = apply_dns(&d->dns, sd)) != 0) {
+        snprintf(err, errlen, "detectors.dns: %s", cm_strerror(rc));
+        return rc;
+    }
     if (set->db_path && *set->db_path == NULL) {
         *set->db_path = c->store.db;
     }

@@ -15,6 +15,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "core/config.h"
+#include "detect/dga.h"
+#include "intel/psl_load.h"
 #include "source/source_file.h"
 
 #define RANGES_SEED 0x72616e676573ULL
@@ -64,14 +66,17 @@ int cm_scan_detect_option(struct cm_scan_detect *sd, int code, const char *arg, 
     switch (code) {
     case CM_SCAN_OPT_CANARY_KEY:
         return cm_scan_detect_add_canary(sd, arg, err, errlen);
-    case CM_SCAN_OPT_AWS_RANGES: {
+    case CM_SCAN_OPT_AWS_RANGES:
+    case CM_SCAN_OPT_DGA_MODEL: {
+        char **slot = code == CM_SCAN_OPT_AWS_RANGES ? &sd->aws_ranges_path : &sd->dga_path;
         char *copy = cm_malloc(strlen(arg) + 1);
+
         if (copy == NULL) {
             return CM_ENOMEM;
         }
         memcpy(copy, arg, strlen(arg) + 1);
-        cm_free(sd->aws_ranges_path);
-        sd->aws_ranges_path = copy;
+        cm_free(*slot);
+        *slot = copy;
         return 0;
     }
     default:
@@ -139,6 +144,45 @@ static int load_ranges(struct cm_scan_detect *sd, bool quiet, char *err, size_t 
     return 0;
 }
 
+/* Loads --dga-model; a bad file is an error naming its line. */
+static int load_dga(struct cm_scan_detect *sd, bool quiet, char *err, size_t errlen)
+{
+    const char *path = sd->dga_path;
+    struct cm_diag diag;
+    struct cm_buf raw;
+    int fd, rc;
+
+    cm_buf_init(&raw, 0);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "--dga-model %s: %s", path, strerror(errno));
+        return CM_EIO;
+    }
+    rc = cm_read_fd(fd, &raw, 0);
+    close(fd);
+    if (rc != 0) {
+        snprintf(err, errlen, "--dga-model %s: %s", path, cm_strerror(rc));
+        cm_buf_finish(&raw);
+        return rc;
+    }
+    memset(&diag, 0, sizeof(diag));
+    rc = cm_dga_model_parse(raw.p != NULL ? raw.p : "", raw.len, &sd->dga, &diag);
+    cm_buf_finish(&raw);
+    if (rc != 0) {
+        if (rc == CM_ENOMEM) {
+            snprintf(err, errlen, "--dga-model %s: %s", path, cm_strerror(rc));
+        } else {
+            snprintf(err, errlen, "--dga-model %s:%zu: not a DGA model: %s", path, diag.line,
+                     diag.msg);
+            rc = CM_EINVAL;
+        }
+        return rc;
+    }
+    if (!quiet) {
+        fprintf(stderr, "  dga:      model from %s\n", path);
+    }
+    return 0;
+}
+
 /* The engine's locate(): the geo databases' coordinates for a public address. */
 static bool locate(void *ud, const struct cm_ip *ip, double *lat, double *lon)
 {
@@ -170,12 +214,21 @@ int cm_scan_detect_open(struct cm_scan_detect *sd, const struct cm_geoip *geo,
     if (sd->aws_ranges_path != NULL && (rc = load_ranges(sd, quiet, err, errlen)) != 0) {
         return rc;
     }
+    if (sd->dga_path != NULL && (rc = load_dga(sd, quiet, err, errlen)) != 0) {
+        return rc;
+    }
+    cfg->dga = sd->dga;
+    if ((rc = cm_psl_load(NULL, &sd->psl, err, errlen)) != 0) {
+        return rc;
+    }
+    cfg->psl = sd->psl;
     sd->geo = geo;
     cfg->aws_ranges = sd->ranges;
     cfg->canary_keys = sd->canary;
     cfg->ncanary = sd->ncanary;
     cfg->ct = sd->ct;
     cfg->flow = &sd->flow;
+    cfg->dns = &sd->dns;
     if (has_locations(geo)) {
         cfg->locate = locate;
         cfg->locate_ud = (void *)(uintptr_t)geo;
@@ -196,5 +249,10 @@ void cm_scan_detect_close(struct cm_scan_detect *sd)
     cm_free(sd->canary);
     cm_free(sd->aws_ranges_path);
     cm_awsranges_destroy(sd->ranges);
+    cm_free(sd->dga_path);
+    cm_dga_model_free(sd->dga);
+    cm_psl_free(sd->psl);
+    cm_free(sd->tunnel_allow);
+    cm_free((void *)sd->rebind_allowed);
     memset(sd, 0, sizeof(*sd));
 }

@@ -3,7 +3,8 @@
  * (--canary-key, repeatable), AWS's published ranges (--aws-ranges FILE,
  * ip-ranges.json, so "inside / outside AWS" can be told), and the geo
  * databases' locations for the console-login travel check (from the
- * --geoip databases scan_intel.c opens). cm_scan_detect_open() fills the
+ * --geoip databases scan_intel.c opens), and the DNS detectors' DGA model
+ * (--dga-model FILE). cm_scan_detect_open() fills the
  * engine's struct cm_detect_config from them.
  */
 #ifndef CM_CLI_SCAN_DETECT_H
@@ -14,6 +15,7 @@
 
 #include "base/str.h"
 #include "detect/detect.h"
+#include "detect/dns_tunings.h"
 #include "detect/flow.h"
 #include "intel/awsranges.h"
 #include "intel/geoip.h"
@@ -24,6 +26,7 @@ enum {
     CM_SCAN_OPT_AWS_RANGES,
     CM_SCAN_OPT_CONFIG,
     CM_SCAN_OPT_REGION,
+    CM_SCAN_OPT_DGA_MODEL,
 };
 
 struct cm_scan_detect {
@@ -31,10 +34,16 @@ struct cm_scan_detect {
     char **canary_text;    /* owned copies */
     size_t ncanary, cap;
     char *aws_ranges_path; /* owned; NULL: none */
+    char *dga_path;        /* --dga-model, owned; NULL: the built-in model */
+    struct cm_dga_model *dga;
     struct cm_awsranges *ranges;
     const struct cm_geoip *geo; /* borrowed, for locate() */
     struct cm_ct_tuning ct;
     struct cm_flow_tunings flow; /* coalmine.yaml's detectors.vpcflow; zeros: the defaults */
+    struct cm_psl *psl;          /* the Public Suffix List, or NULL (libpsl's) */
+    struct cm_dns_tunings dns;   /* coalmine.yaml's detectors.dns; zeros: the defaults */
+    struct cm_str *tunnel_allow; /* dns.tunnel.allow, owned array of borrowed names */
+    const char **rebind_allowed; /* dns.rebind.allowed, owned NULL-terminated array */
 };
 
 /* Adds a canary key. Returns 0, or CM_EINVAL (err says why), CM_ENOMEM. */

@@ -26,6 +26,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/domain.h"
 #include "base/err.h"
 #include "core/config_impl.h"
 #include "intel/geoip.h"
@@ -40,6 +41,7 @@ enum kind {
     K_SPECS,   /* struct cm_config_list of intel list arguments (spec says which form) */
     K_PATHS,   /* struct cm_config_list of paths, resolved */
     K_KEYS,    /* struct cm_config_list of access key ids */
+    K_NAMES,   /* struct cm_config_list of domain names, normalised */
 };
 
 enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
@@ -123,10 +125,38 @@ static const struct key vpcflow_keys[] = {
 };
 #undef VF
 
+#define DN(m) OFF(detectors.dns.m)
+static const struct key dns_keys[] = {
+    {.name = "dga_model", .kind = K_PATH, .off = DN(dga_model)},
+    {.name = "dga_min_score_percent", .kind = K_INT, .off = DN(dga_min_score_percent),
+     .min = 50, .max = 100},
+    {.name = "dga_burst", .kind = K_INT, .off = DN(dga_burst), .min = 2, .max = 64},
+    {.name = "dga_window_minutes", .kind = K_INT, .off = DN(dga_window_minutes), .min = 1,
+     .max = 1440},
+    {.name = "tunnel_names", .kind = K_INT, .off = DN(tunnel_names), .min = 2, .max = 100000},
+    {.name = "tunnel_window_minutes", .kind = K_INT, .off = DN(tunnel_window_minutes), .min = 1,
+     .max = 1440},
+    {.name = "tunnel_allow", .kind = K_NAMES, .off = DN(tunnel_allow),
+     .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "reputation_learning_hours", .kind = K_INT, .off = DN(reputation_learning_hours),
+     .min = 1, .max = 8760},
+    {.name = "reputation_new_hours", .kind = K_INT, .off = DN(reputation_new_hours), .min = 1,
+     .max = 8760},
+    {.name = "reputation_min_score_percent", .kind = K_INT,
+     .off = DN(reputation_min_score_percent), .min = 1, .max = 100},
+    {.name = "reputation_max_domains", .kind = K_INT, .off = DN(reputation_max_domains),
+     .min = 1024, .max = 100000000},
+    {.name = "rebind_allowed", .kind = K_NAMES, .off = DN(rebind_allowed),
+     .max = CM_CONFIG_MAX_ITEMS},
+    {.name = NULL},
+};
+#undef DN
+
 static const struct key detectors_keys[] = {
     {.name = "console_login", .kind = K_SECTION, .sub = console_login_keys},
     {.name = "credential_exfiltration", .kind = K_SECTION, .sub = exfil_keys},
     {.name = "vpcflow", .kind = K_SECTION, .sub = vpcflow_keys},
+    {.name = "dns", .kind = K_SECTION, .sub = dns_keys},
     {.name = NULL},
 };
 
@@ -309,11 +339,26 @@ static int take_access_key(struct walk *w, const struct cm_config_list *l, struc
     return *out ? 0 : cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
 }
 
+/* A domain name, normalised (lowercase, no trailing dot). */
+static int take_name(struct walk *w, struct cm_str v, char **out)
+{
+    struct cm_domain d;
+    char q[QUOTE_MAX * 4 + 8];
+
+    if (cm_domain_parse(v, &d) != 0) {
+        cm_config_quote(q, sizeof(q), v.p, v.len);
+        return FAIL(w, w->ev.start_mark, "not a domain name: %s", q);
+    }
+    *out = cm_strndup(d.name, d.len);
+    return *out ? 0 : cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
+}
+
 /* What a list holds, and one of its items, for "expected X" (by kind). */
 static const char *const list_of[][2] = {
     [K_SPECS] = {"a list of list files", "a list file"},
     [K_PATHS] = {"a list of paths", "a path"},
     [K_KEYS] = {"a list of access key ids", "an access key id"},
+    [K_NAMES] = {"a list of domain names", "a domain name"},
 };
 
 /* One item of a list key (the current event). */
@@ -330,6 +375,8 @@ static int take_item(struct walk *w, const struct key *k, struct cm_config_list 
         return take_spec(w, k, v, out);
     case K_KEYS:
         return take_access_key(w, l, v, out);
+    case K_NAMES:
+        return take_name(w, v, out);
     default:
         return join(w, CM_STR_LIT(""), v, out);
     }
@@ -552,6 +599,9 @@ void cm_config_finish(struct cm_config *c)
     list_free(&c->intel.geoip);
     list_free(&c->canaries.keys);
     list_free(&c->inventory);
+    list_free(&c->detectors.dns.tunnel_allow);
+    list_free(&c->detectors.dns.rebind_allowed);
+    cm_free(c->detectors.dns.dga_model);
     cm_free(c->intel.dir);
     cm_free(c->intel.aws_ranges);
     cm_free(c->store.db);

@@ -38,6 +38,7 @@
  *   detectors.console_login, .credential_exfiltration
  *                           struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
  *   detectors.vpcflow.*     struct cm_flow_tunings where not 0 (cm_scan_config_apply)
+ *   detectors.dns.*         struct cm_dns_tunings where not 0; dga_model as --dga-model
  *   inventory[i]            cm_scan_inventory_option(), with --inventory's
  *   store.db                --db, unless given; store.retention_days likewise (-1: not set)
  */
@@ -104,10 +105,27 @@ struct cm_config_vpcflow {
     int max_instances;                /* 1024..100000000 (262144) */
 };
 
+/* The DNS detectors (docs/detectors/dns.md); 0 / NULL / empty: the default. */
+struct cm_config_dns {
+    char *dga_model;                      /* as --dga-model; NULL: the built-in model */
+    int dga_min_score_percent;            /* 50..100 (95) */
+    int dga_burst;                        /* 2..64 (8) */
+    int dga_window_minutes;               /* 1..1440 (10) */
+    int tunnel_names;                     /* 2..100000 (8) */
+    int tunnel_window_minutes;            /* 1..1440 (60) */
+    struct cm_config_list tunnel_allow;   /* domain names never judged as tunnels */
+    int reputation_learning_hours;        /* 1..8760 (24) */
+    int reputation_new_hours;             /* 1..8760 (24) */
+    int reputation_min_score_percent;     /* 1..100 (45) */
+    int reputation_max_domains;           /* 1024..100000000 (262144) */
+    struct cm_config_list rebind_allowed; /* names that may answer with the metadata address */
+};
+
 struct cm_config_detectors {
     struct cm_config_console_login console_login;
     struct cm_config_credential_exfiltration credential_exfiltration;
     struct cm_config_vpcflow vpcflow;
+    struct cm_config_dns dns;
 };
 
 struct cm_config_store {

@@ -514,6 +514,7 @@ static int reader_init(struct reader *r, struct scan *s)
     cm_json_doc_init(&r->ddoc, 0, 0);
     cm_arena_init(&r->darena, 16 * 1024, 0);
     cm_parse_ctx_init(&r->ctx, &r->ddoc);
+    r->ctx.psl = s->o.detect.config != NULL ? s->o.detect.config->psl : NULL;
     return cm_decoder_init(&r->dec);
 }
 

@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include "gen/gen_sc_ct.h"
+#include "gen/gen_sc_dns_dga.h"
+#include "gen/gen_sc_dns_rep.h"
+#include "gen/gen_sc_dns_tunnel.h"
 #include "gen/gen_sc_flow.h"
 #include "gen/gen_sc_intel.h"
 
@@ -100,6 +103,17 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_unusual_dns_resolver,
     &cm_gen_sc_unusual_doh,
     &cm_gen_sc_unusual_dot,
+    /* Resolver query logs (issue #7): metadata rebinding, domain reputation */
+    &cm_gen_sc_metadata_dns_rebind,
+    &cm_gen_sc_abused_domain_rep,
+    &cm_gen_sc_bitcoin_domain_rep,
+    &cm_gen_sc_malicious_domain_rep,
+    &cm_gen_sc_suspicious_domain_rep,
+    /* ... a DGA burst (issue #7) */
+    &cm_gen_sc_dga_dns_burst,
+    /* ... data carried out in query names (issue #7) */
+    &cm_gen_sc_dns_exfil_tester,
+    &cm_gen_sc_dns_tunnel_hex,
     NULL,
 };
 

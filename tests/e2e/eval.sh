@@ -224,7 +224,7 @@ if command -v gzip >/dev/null; then
         "$T/gz/data/$V/cicids2017_sample_vpcflow_v2.labels.tsv"
     EVAL_SECTIONS=vpcflow SHARED="$T/gz" "$EVAL" "$COALMINE" >"$T/gz.md" 2>/dev/null
     check "vpcflow: gzipped files give the same tables" \
-        sh -c "grep '^|' '$T/gz.md' >'$T/a'; sed -n '/^## VPC Flow/,\$p' '$T/out.md' |
+        sh -c "grep '^|' '$T/gz.md' >'$T/a'; awk '/^## /{on = /^## VPC Flow/} on' '$T/out.md' |
             grep '^|' >'$T/b'; test -s '$T/b' && cmp -s '$T/a' '$T/b'"
 else
     skip "vpcflow: gzipped files give the same tables" "gzip not installed"

@@ -131,6 +131,22 @@ printf 'detectors:\n  vpcflow:\n    learning_hours: 0\n' >"$T/vf3.yaml"
 expect_error "detectors.vpcflow out of range: error with the place" 1 \
     "vf3.yaml:3:.*learning_hours" --config "$T/vf3.yaml"
 
+# detectors.dns: the DGA scenario's burst fires by default, not with dga_burst 64; a bad
+# name in a name list is an error with its place.
+"$COALMINE" gen --scenario dga-dns-burst --accounts 1 --regions 1 --instances 8 \
+    --principals 4 --hours 1 --out "$T/dga" >/dev/null 2>&1
+DGA='Trojan:EC2/DGADomainRequest.B'
+$SCAN "$T/dga/AWSLogs" >"$T/g0.json"
+check "detectors.dns: by default the DGA burst is a finding" \
+    test "$(jq -r "select(.type == \"$DGA\") | .type" "$T/g0.json")" = "$DGA"
+printf 'detectors:\n  dns:\n    dga_burst: 64\n' >"$T/dns.yaml"
+$SCAN --config "$T/dns.yaml" "$T/dga/AWSLogs" >"$T/g1.json"
+check "detectors.dns.dga_burst 64: the burst is not" \
+    test -z "$(jq -r "select(.type == \"$DGA\") | .type" "$T/g1.json")"
+printf 'detectors:\n  dns:\n    rebind_allowed: [ok.example, "bad name"]\n' >"$T/dns2.yaml"
+expect_error "detectors.dns name list with a bad name: error with the place" 1 \
+    "dns2.yaml:3:.*rebind_allowed\\[1\\]: not a domain name" --config "$T/dns2.yaml"
+
 # The shipped example loads.
 EX=share/coalmine/coalmine.example.yaml
 if [ -f "$EX" ]; then

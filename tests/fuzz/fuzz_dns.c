@@ -55,23 +55,21 @@ static int on_event(void *ud, struct cm_event *ev)
     const struct cm_dns *dns = &ev->u.dns;
     int64_t ms = 0;
     char key[128];
-    uint32_t v;
 
     check(ev->kind == CM_EV_DNS);
     check(ev->src.line >= 1 && ev->src.offset + ev->src.length <= f->len);
-    check(dns->doc == f->ctx->doc);
-    check(dns->root < dns->doc->n && cm_json_type(dns->doc, dns->root) == CM_JSON_OBJECT);
     check(dns->query_name.p != NULL && dns->query_timestamp.p != NULL);
     check(cm_time_parse_iso(dns->query_timestamp, &ms) == 0 && ms == ev->time_ms);
     check(dns->srcport >= -1 && dns->srcport <= 65535);
-    v = cm_json_get(dns->doc, dns->root, "query_name");
-    check(v != CM_JSON_NONE && cm_json_type(dns->doc, v) == CM_JSON_STRING);
-    if (dns->answers != CM_JSON_NONE) {
-        check(cm_json_type(dns->doc, dns->answers) == CM_JSON_ARRAY);
-        check(dns->nanswers == dns->doc->nodes[dns->answers].len);
-        for (uint32_t i = 0; i < dns->nanswers; i++) {
-            check(cm_json_index(dns->doc, dns->answers, i) != CM_JSON_NONE);
-        }
+    check(dns->nans <= CM_DNS_MAX_ANSWERS && dns->nans <= dns->nanswers);
+    check(dns->nans == dns->nanswers || dns->nans == CM_DNS_MAX_ANSWERS);
+    for (uint32_t i = 0; i < dns->nans; i++) {
+        touch(dns->ans[i].rdata);
+        check(dns->ans[i].type <= CM_DNS_RR_CNAME);
+    }
+    if (dns->qname_ok) {
+        check(dns->qname.len > 0 && dns->qname.len <= CM_DOMAIN_MAX);
+        check(dns->qname.reg <= dns->qname.len && dns->qname.sfx <= dns->qname.len);
     }
     touch(dns->query_name);
     touch(dns->srcaddr);

@@ -116,8 +116,17 @@ static void test_event_size_and_flow_field(void **state)
     memset(&ev, 0, sizeof(ev));
     ev.kind = CM_EV_CLOUDTRAIL;
     assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) + sizeof(struct cm_ct));
+    /* A DNS query: the copy stops after the answers it keeps. */
     ev.kind = CM_EV_DNS;
+    assert_int_equal(cm_event_size(&ev),
+                     offsetof(struct cm_event, u) + offsetof(struct cm_dns, ans));
+    ev.u.dns.nans = 3;
+    assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) +
+                                             offsetof(struct cm_dns, ans) +
+                                             3 * sizeof(struct cm_dns_answer));
+    ev.u.dns.nans = CM_DNS_MAX_ANSWERS;
     assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) + sizeof(struct cm_dns));
+    ev.u.dns.nans = 0;
     /* A default-format flow: the copy stops after f[13]. */
     ev.kind = CM_EV_FLOW;
     ev.u.flow.present = (1ULL << 14) - 1;

@@ -147,7 +147,6 @@ static void test_sample_record(void **state)
     const struct cm_dns *dns;
     char *buf;
     int rc;
-    uint32_t a0;
     (void)state;
 
     cm_json_doc_init(&doc, 0, 0);
@@ -164,8 +163,11 @@ static void test_sample_record(void **state)
     assert_int_equal(c.ev[0].src.line, 1);
     assert_int_equal(c.ev[0].src.offset, 0);
     assert_int_equal(c.ev[0].src.length, strlen(SAMPLE));
-    assert_ptr_equal(dns->doc, &doc);
-    assert_int_equal(cm_json_type(&doc, dns->root), CM_JSON_OBJECT);
+    /* A record of the usual shape is read without the JSON reader: no node is kept. */
+    assert_int_equal(doc.n, 0);
+    assert_true(dns->qname_ok);
+    assert_string_equal(dns->qname.name, "pool.minergate.com");
+    assert_string_equal(dns->qname.name + dns->qname.reg, "minergate.com");
     assert_str(dns->version, "1.100000");
     assert_str(dns->account_id, "111122223333");
     assert_str(dns->region, "us-east-1");
@@ -187,9 +189,9 @@ static void test_sample_record(void **state)
     assert_str(dns->firewall_rule_group_id, NULL);
     assert_str(dns->firewall_domain_list_id, NULL);
     assert_int_equal(dns->nanswers, 1);
-    assert_int_equal(cm_json_type(&doc, dns->answers), CM_JSON_ARRAY);
-    a0 = cm_json_index(&doc, dns->answers, 0);
-    assert_true(cm_str_eqc(cm_json_raw(&doc, cm_json_get(&doc, a0, "Rdata")), "198.51.100.20"));
+    assert_int_equal(dns->nans, 1);
+    assert_str(dns->ans[0].rdata, "198.51.100.20");
+    assert_int_equal(dns->ans[0].type, CM_DNS_RR_A);
 
     dns = &c.ev[1].u.dns;
     assert_int_equal(c.ev[1].time_ms, 1722425472500LL);
@@ -198,7 +200,7 @@ static void test_sample_record(void **state)
     assert_str(c.ev[1].region, "eu-west-1");
     assert_str(dns->rcode, "NXDOMAIN");
     assert_int_equal(dns->nanswers, 0);
-    assert_int_equal(cm_json_type(&doc, dns->answers), CM_JSON_ARRAY);
+    assert_int_equal(dns->nans, 0);
     assert_int_equal(dns->src_ip.family, CM_IP_V6);
     assert_int_equal(dns->srcport, 53);
     assert_str(dns->transport, "TCP");
@@ -246,14 +248,14 @@ static void test_optional_and_odd_values(void **state)
     assert_str(c.ev[0].account, NULL);
     assert_str(c.ev[0].region, NULL);
     assert_int_equal(c.ev[0].u.dns.srcport, -1);
-    assert_int_equal(c.ev[0].u.dns.answers, CM_JSON_NONE);
+    assert_int_equal(c.ev[0].u.dns.nans, 0);
     assert_int_equal(c.ev[0].u.dns.nanswers, 0);
     assert_int_equal(c.ev[0].u.dns.src_ip.family, CM_IP_NONE);
 
     assert_int_equal(c.ev[1].u.dns.srcport, 5353);
     assert_str(c.ev[1].u.dns.srcaddr, "not-an-ip");
     assert_int_equal(c.ev[1].u.dns.src_ip.family, CM_IP_NONE);
-    assert_int_equal(c.ev[1].u.dns.answers, CM_JSON_NONE);
+    assert_int_equal(c.ev[1].u.dns.nans, 0);
     assert_str(c.ev[1].account, NULL);
     assert_str(c.ev[1].region, NULL);
     assert_str(c.ev[1].u.dns.rcode, "NOERROR");
@@ -385,7 +387,6 @@ static void test_reject_reasons(void **state)
         struct collect c;
         char *buf;
         int rc;
-        uint32_t nodes_good;
 
         snprintf(text, sizeof(text), "%s\n%s\n%s\n", SAMPLE, cases[i].line, SAMPLE);
         cm_json_doc_init(&doc, 0, 0);
@@ -401,9 +402,8 @@ static void test_reject_reasons(void **state)
         assert_int_equal(c.nev, 2);
         assert_int_equal(c.ev[1].src.line, 3);
         assert_str(c.ev[1].u.dns.query_name, "pool.minergate.com.");
-        /* The rejected record's nodes are not kept on the tape. */
-        nodes_good = doc.nodes[c.ev[0].u.dns.root].next - c.ev[0].u.dns.root;
-        assert_int_equal(doc.n, 2 * nodes_good);
+        /* The good records need no node, and the rejected one's are not kept. */
+        assert_int_equal(doc.n, 0);
         free(buf);
         cm_json_doc_finish(&doc);
     }
@@ -443,16 +443,16 @@ static void test_junk_and_concatenated_objects(void **state)
     cm_json_doc_finish(&doc);
 }
 
-/* Checks that an event still reads correctly through its own document. */
-static void assert_event_intact(const struct cm_event *ev, const char *qname)
+/* Checks an event's name and answers (copied out of any document). */
+static void assert_event_intact(const struct cm_event *ev, const char *qname, const char *rdata)
 {
     const struct cm_dns *dns = &ev->u.dns;
-    uint32_t v = cm_json_get(dns->doc, dns->root, "query_name");
 
-    assert_true(v != CM_JSON_NONE);
-    assert_true(cm_str_eqc(cm_json_raw(dns->doc, v), qname));
     assert_str(dns->query_name, qname);
-    assert_int_equal(cm_json_type(dns->doc, dns->answers), CM_JSON_ARRAY);
+    assert_int_equal(dns->nans, rdata != NULL);
+    if (rdata != NULL) {
+        assert_str(dns->ans[0].rdata, rdata);
+    }
 }
 
 static void test_doc_swap(void **state)
@@ -464,7 +464,7 @@ static void test_doc_swap(void **state)
     for (int i = 0; i < 7; i++) {
         n += (size_t)snprintf(
             text + n, sizeof(text) - n,
-            "%s{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
+            "%s{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\",\"vpc_id\":\"vpc\\u002d1\","
             "\"query_name\":\"q%d.example.\",\"answers\":[{\"Rdata\":\"1.2.3.%d\"}]}\n",
             i == 3 ? "{broken\n" : "", i, i, i);
     }
@@ -495,25 +495,23 @@ static void test_doc_swap(void **state)
         assert_int_equal(c.nrej, 1);
         assert_int_equal(c.rej[0].line, 4);
         for (int i = 0; i < 7; i++) {
-            char q[32];
+            char q[32], rd[24];
             snprintf(q, sizeof(q), "q%d.example.", i);
-            /* Docs rotate 0,1,2,0,...: each event's nodes live in its doc. */
-            assert_ptr_equal(c.ev[i].u.dns.doc, &docs[i % 3]);
+            snprintf(rd, sizeof(rd), "1.2.3.%d", i);
             assert_int_equal(c.ev[i].time_ms, 1741082400000LL + i * 1000);
             assert_int_equal(c.ev[i].src.line, (uint32_t)(i + 1 + (i >= 3)));
             /*
-             * Docs the parser begins itself (mode 0) are begun once and then
-             * appended to, so every event stays intact. When the callback
-             * begins each doc it swaps in (mode 1), a reused doc forgets the
-             * records it held: only the events after the last reuse of their
-             * doc (the final swap re-began docs[1]) remain readable.
+             * The escaped vpc_id sends every record to the JSON reader, on
+             * the document the callback swapped in (rotating 0,1,2,0,...).
+             * An event keeps no node: its fields and answers are slices of
+             * the input, so it stays intact whether the callback begins each
+             * doc it swaps in (mode 1) or not.
              */
-            if (mode == 0 || i >= 5) {
-                assert_event_intact(&c.ev[i], q);
-            }
+            assert_event_intact(&c.ev[i], q, rd);
         }
         for (int d = 0; d < 3; d++) {
             assert_ptr_equal(docs[d].src, buf);
+            assert_true(mode == 1 || docs[d].n > 0); /* mode 1 re-begins the doc it swaps in */
             cm_json_doc_finish(&docs[d]);
         }
         free(buf);
@@ -532,10 +530,11 @@ static void test_doc_swap_fresh_docs(void **state)
     (void)state;
 
     for (int i = 0; i < 5; i++) {
-        n += (size_t)snprintf(text + n, sizeof(text) - n,
-                              "{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
-                              "\"query_name\":\"q%d.\",\"answers\":[]}\n",
-                              i, i);
+        n += (size_t)snprintf(
+            text + n, sizeof(text) - n,
+            "{\"query_timestamp\":\"2025-03-04T10:00:0%dZ\","
+            "\"query_name\":\"q%d.\",\"answers\":[],\"rcode\":\"NO\\u0045RROR\"}\n",
+            i, i);
     }
     buf = dup_exact(text, &len);
     for (int d = 0; d < 6; d++) {
@@ -555,9 +554,8 @@ static void test_doc_swap_fresh_docs(void **state)
     for (int i = 0; i < 5; i++) {
         char q[16];
         snprintf(q, sizeof(q), "q%d.", i);
-        assert_ptr_equal(c.ev[i].u.dns.doc, &docs[i]);
-        assert_int_equal(c.ev[i].u.dns.root, 0);
-        assert_event_intact(&c.ev[i], q);
+        assert_true(docs[i].n > 0); /* the record was read on the doc swapped in for it */
+        assert_event_intact(&c.ev[i], q, NULL);
     }
     for (int d = 0; d < 6; d++) {
         cm_json_doc_finish(&docs[d]);
@@ -565,9 +563,18 @@ static void test_doc_swap_fresh_docs(void **state)
     free(buf);
 }
 
+/* SAMPLE with an escape: the JSON reader, not the fast path, reads it. */
+#define SLOW                                                                                       \
+    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","          \
+    "\"vpc_id\":\"vpc\\u002d7example\",\"query_timestamp\":\"2021-02-04T17:51:55Z\","              \
+    "\"query_name\":\"pool.minergate.com.\",\"query_type\":\"A\",\"query_class\":\"IN\","          \
+    "\"rcode\":\"NOERROR\",\"answers\":[{\"Rdata\":\"198.51.100.20\",\"Type\":\"A\","              \
+    "\"Class\":\"IN\"}],\"srcaddr\":\"10.0.1.14\",\"srcport\":\"56067\",\"transport\":\"UDP\","    \
+    "\"srcids\":{\"instance\":\"i-0a1b2c3d4e5f60718\"}}"
+
 static void test_node_cap(void **state)
 {
-    static const char text[] = SAMPLE "\n" SAMPLE "\n";
+    static const char text[] = SLOW "\n" SLOW "\n";
     struct cm_json_doc doc;
     struct cm_parse_ctx ctx;
     struct collect c;
@@ -590,8 +597,8 @@ static void test_node_cap(void **state)
      */
     cm_json_doc_init(&doc, 10, 0);
     buf = parse_text(&ctx, &c, &doc,
-                     SAMPLE "\n{\"query_timestamp\":\"2025-03-04T10:00:00Z\","
-                            "\"query_name\":\"a.\"}\n" SAMPLE "\n",
+                     SLOW "\n{\"query_timestamp\":\"2025-03-04T10:00:00Z\","
+                          "\"query_name\":\"a.\",\"rcode\":\"\\u004eOERROR\"}\n" SLOW "\n",
                      &rc);
     assert_int_equal(rc, CM_E2BIG);
     assert_int_equal(c.nev, 1);
@@ -611,6 +618,139 @@ static void test_node_cap(void **state)
     assert_int_equal(c.rej[0].line, 1);
     free(buf);
     cm_json_doc_finish(&doc);
+}
+
+/*
+ * Parses text (one record) and returns its event; fails unless exactly one
+ * came out. The event's slices point into *keep, which the caller frees.
+ */
+static struct cm_event one_event(const char *text, char **keep)
+{
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    struct cm_event ev;
+    char *buf;
+    int rc;
+
+    cm_json_doc_init(&doc, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 1);
+    ev = c.ev[0];
+    *keep = buf;
+    cm_json_doc_finish(&doc);
+    return ev;
+}
+
+static bool same_str(struct cm_str a, struct cm_str b)
+{
+    return (a.p == NULL) == (b.p == NULL) && a.len == b.len &&
+           (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+/*
+ * The fast path and the JSON reader fill an event alike: each record is read
+ * as it is and again with an escaped member in front (which only the JSON
+ * reader takes); every field, the answers and the split name must match.
+ */
+static void test_fast_matches_reader(void **state)
+{
+    static const char *const records[] = {
+        SAMPLE,
+        INBOUND,
+        "{\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"query_name\":\"WWW.Example.CO.UK.\","
+        "\"answers\":[{\"Rdata\":\"web.example.net.\",\"Type\":\"CNAME\",\"Class\":\"IN\"},"
+        "{\"Rdata\":\"169.254.169.254\",\"Type\":\"A\",\"Class\":\"IN\"},"
+        "{\"Rdata\":\"fd00:ec2::254\",\"Type\":\"AAAA\",\"Class\":\"IN\"},"
+        "{\"Rdata\":\"v=spf1\",\"Type\":\"TXT\",\"Class\":\"IN\"},{}]}",
+        "{ \"query_timestamp\" : \"2025-03-04T10:00:00Z\" , \"n\":-12, \"t\":true, \"f\":false,"
+        " \"z\":null, \"srcport\":53, \"query_name\":\"a.b.c.duckdns.org.\", \"srcids\":{} } ",
+        "{\"srcport\":\"70000\",\"query_name\":\"x.\",\"query_name\":\"y.\","
+        "\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"srcids\":{\"instance\":\"i-1\","
+        "\"instance\":\"i-2\",\"resolver_endpoint\":\"rslvr-in-9\"}}",
+    };
+    char many[4096];
+    size_t n;
+
+    (void)state;
+    n = (size_t)snprintf(
+        many, sizeof(many),
+        "{\"query_timestamp\":\"2025-03-04T10:00:00Z\",\"query_name\":\"m.\",\"answers\":[");
+    for (int i = 0; i < 20; i++) {
+        n += (size_t)snprintf(many + n, sizeof(many) - n,
+                              "%s{\"Rdata\":\"10.0.0.%d\",\"Type\":\"A\"}", i ? "," : "", i);
+    }
+    snprintf(many + n, sizeof(many) - n, "]}");
+    for (size_t i = 0; i <= sizeof(records) / sizeof(records[0]); i++) {
+        const char *rec = i < sizeof(records) / sizeof(records[0]) ? records[i] : many;
+        char text[4200], slow[4300];
+        struct cm_event a, b;
+        const struct cm_dns *x, *y;
+        char *ka, *kb;
+        const char *brace = strchr(rec, '{');
+
+        snprintf(text, sizeof(text), "%s\n", rec);
+        snprintf(slow, sizeof(slow), "%.*s{\"esc\":\"\\u0041\",%s\n", (int)(brace - rec), rec,
+                 brace + 1);
+        a = one_event(text, &ka);
+        b = one_event(slow, &kb);
+        x = &a.u.dns;
+        y = &b.u.dns;
+        assert_int_equal(a.time_ms, b.time_ms);
+        assert_true(same_str(a.account, b.account) && same_str(a.region, b.region));
+        assert_true(same_str(x->version, y->version) && same_str(x->vpc_id, y->vpc_id));
+        assert_true(same_str(x->query_timestamp, y->query_timestamp));
+        assert_true(same_str(x->query_name, y->query_name) &&
+                    same_str(x->query_type, y->query_type));
+        assert_true(same_str(x->query_class, y->query_class) && same_str(x->rcode, y->rcode));
+        assert_true(same_str(x->srcaddr, y->srcaddr) && x->srcport == y->srcport);
+        assert_true(same_str(x->transport, y->transport));
+        assert_true(same_str(x->srcid_instance, y->srcid_instance));
+        assert_true(same_str(x->srcid_resolver_endpoint, y->srcid_resolver_endpoint));
+        assert_true(same_str(x->firewall_rule_action, y->firewall_rule_action));
+        assert_int_equal(x->nanswers, y->nanswers);
+        assert_int_equal(x->nans, y->nans);
+        for (uint32_t k = 0; k < x->nans; k++) {
+            assert_true(same_str(x->ans[k].rdata, y->ans[k].rdata));
+            assert_int_equal(x->ans[k].type, y->ans[k].type);
+        }
+        assert_int_equal(x->qname_ok, y->qname_ok);
+        assert_string_equal(x->qname.name, y->qname.name);
+        assert_int_equal(x->qname.reg, y->qname.reg);
+        free(ka);
+        free(kb);
+    }
+    /* What the records above hold. */
+    {
+        char text[4200], *k1, *k2, *k3;
+        struct cm_event e;
+
+        snprintf(text, sizeof(text), "%s\n", records[2]);
+        e = one_event(text, &k1);
+        assert_int_equal(e.u.dns.nanswers, 5);
+        assert_int_equal(e.u.dns.nans, 5);
+        assert_int_equal(e.u.dns.ans[0].type, CM_DNS_RR_CNAME);
+        assert_int_equal(e.u.dns.ans[1].type, CM_DNS_RR_A);
+        assert_int_equal(e.u.dns.ans[2].type, CM_DNS_RR_AAAA);
+        assert_int_equal(e.u.dns.ans[3].type, CM_DNS_RR_OTHER);
+        assert_null(e.u.dns.ans[4].rdata.p);
+        assert_string_equal(e.u.dns.qname.name, "www.example.co.uk");
+        assert_string_equal(e.u.dns.qname.name + e.u.dns.qname.reg, "example.co.uk");
+        snprintf(text, sizeof(text), "%s\n", many);
+        e = one_event(text, &k2);
+        assert_int_equal(e.u.dns.nanswers, 20);
+        assert_int_equal(e.u.dns.nans, CM_DNS_MAX_ANSWERS);
+        snprintf(text, sizeof(text), "%s\n", records[4]);
+        e = one_event(text, &k3);
+        assert_int_equal(e.u.dns.srcport, -1);
+        assert_str(e.u.dns.srcid_instance, "i-1");
+        assert_str(e.u.dns.query_name, "x.");
+        free(k1);
+        free(k2);
+        free(k3);
+    }
 }
 
 static void test_stop_and_no_doc(void **state)
@@ -804,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_doc_swap),
         cmocka_unit_test(test_doc_swap_fresh_docs),
         cmocka_unit_test(test_node_cap),
+        cmocka_unit_test(test_fast_matches_reader),
         cmocka_unit_test(test_stop_and_no_doc),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_shared_data),

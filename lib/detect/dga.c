@@ -1,0 +1,663 @@
+/*
+ * The DGA model (dga.h; layout in dns_dga.h; docs/detectors/dns-dga.md):
+ * a logistic regression over hashed character n-grams of the registered
+ * domain's label plus a few hand features hashed as tokens into the same
+ * table, trained by tools/dga/ and shipped as data/dga/model.txt and as the
+ * const tables of dga_weights.c (cm_dga_builtin_model).
+ *
+ * Scoring: one pass over '^' label '$' that hashes every n-gram with a
+ * running multiplicative hash per start position, one pass for the hand
+ * features and the benign character model, then a sum of 16-bit weights
+ * and one exp(). No allocation, no state: the model is immutable once made,
+ * so any thread may score with it. Names under the private suffixes of
+ * cloud and CDN providers are not scored (cm_dga_cloud_suffix).
+ *
+ * The model file is text, one item a line ('#' starts a comment):
+ *
+ *   coalmine-dga 1         format version, first
+ *   hash_bits B            the table has 2^B weights (8..22)
+ *   ngram MIN MAX          n-gram lengths (1 <= MIN <= MAX <= 5)
+ *   seed S                 hash seed (unsigned decimal)
+ *   norm none|sqrt         n-gram counts as they are, or over sqrt(count)
+ *   tokens M               hand-feature tokens in use (CM_DGA_TOK_* mask, 0..2047)
+ *   quant Q                weight units per 1.0 of log-odds (1..1000000)
+ *   bias V                 intercept in weight units
+ *   lm none|markov2        whether the benign character model's table follows
+ *   w START V1 V2 ...      weights START, START+1, ... (|V| <= 32767); lines in
+ *                          increasing order, never overlapping; weights not
+ *                          given are 0
+ *   l START V1 V2 ...      the same for the character model's CM_DGA_LM_SIZE
+ *                          log2 probabilities (units of 1/CM_DGA_LM_UNIT bit)
+ *   end                    last; nothing but comments and blank lines after it
+ *
+ * Every header item comes once, before the first w or l line. Numbers are
+ * integers only (no locale-dependent floats). Errors name the line.
+ */
+#include "detect/dns_dga.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "detect/dns.h"
+
+#define TOK_MULT  0x9e3779b97f4a7c15ULL /* 2^64 / golden ratio, odd */
+#define TOK_ADD   0x632be59bd9b4e019ULL
+#define ALPHA     38 /* character classes for the entropy: a-z, 0-9, '-', anything else */
+#define SYM_BEGIN 38
+#define SYM_END   39
+
+/* c * log2(c) for c = 0..65, in units of 1/1024: the label's entropy without a log per name. */
+static const uint32_t nlog2n[66] = {
+    0,      0,      2048,   4869,   8192,   11888,  15882,  20123,  24576,  29214,  34017,
+    38967,  44052,  49260,  54582,  60010,  65536,  71155,  76860,  82648,  88513,  94452,
+    100462, 106539, 112680, 118883, 125145, 131463, 137836, 144263, 150740, 157266, 163840,
+    170460, 177125, 183834, 190584, 197376, 204207, 211078, 217986, 224931, 231913, 238929,
+    245980, 253065, 260182, 267331, 274512, 281724, 288965, 296237, 303537, 310866, 318222,
+    325606, 333017, 340454, 347917, 355406, 362919, 370458, 378020, 385606, 393216, 400849,
+};
+
+/*
+ * Private suffixes of cloud, CDN and hosting providers whose customers'
+ * labels are made by machines (distribution ids, bucket and load-balancer
+ * names, app ids): a name under one of them, or under a sub-suffix of one
+ * (us-east-1.elb.amazonaws.com), is never DGA-scored. Only consulted when
+ * libpsl says the suffix is in the PRIVATE section; an ICANN suffix means
+ * the provider's own domain is the registered one (azureedge.net) and its
+ * label is an ordinary word. Dynamic-DNS and free-subdomain suffixes are
+ * deliberately absent: DGAs use them (ddns.net, duckdns.org).
+ */
+static const char *const cloud_suffixes[] = {
+    /* AWS: S3, ELB, EC2, Elastic Beanstalk, API Gateway, Lambda URLs, CloudFront... */
+    "amazonaws.com",
+    "amazonaws.com.cn",
+    "cloudfront.net",
+    "on.aws",
+    "awsglobalaccelerator.com",
+    "elasticbeanstalk.com",
+    "amplifyapp.com",
+    "awsapps.com",
+    /* Akamai */
+    "akamaiedge.net",
+    "akamaized.net",
+    "akamaihd.net",
+    "akamai.net",
+    "edgekey.net",
+    "edgesuite.net",
+    /* Microsoft Azure */
+    "azurewebsites.net",
+    "azurestaticapps.net",
+    "azurecontainer.io",
+    "azure-api.net",
+    "azureedge.net",
+    "azurefd.net",
+    "cloudapp.net",
+    "cloudapp.azure.com",
+    "windows.net",
+    "trafficmanager.net",
+    /* Google Cloud and Firebase */
+    "googleusercontent.com",
+    "appspot.com",
+    "cloudfunctions.net",
+    "run.app",
+    "web.app",
+    "firebaseapp.com",
+    "withgoogle.com",
+    /* other CDNs and application platforms */
+    "fastly.net",
+    "fastlylb.net",
+    "herokuapp.com",
+    "herokudns.com",
+    "github.io",
+    "githubusercontent.com",
+    "vercel.app",
+    "now.sh",
+    "netlify.app",
+    "pages.dev",
+    "workers.dev",
+    "r2.dev",
+    "cdn77.org",
+    "digitaloceanspaces.com",
+    "ondigitalocean.app",
+    "oraclecloud.com",
+    "customer-oci.com",
+    "ngrok.io",
+    "ngrok.app",
+    "ngrok-free.app",
+};
+
+bool cm_dga_cloud_suffix(const struct cm_domain *d)
+{
+    struct cm_str sfx;
+
+    if (!d->private_suffix || d->sfx >= d->len) {
+        return false;
+    }
+    sfx = cm_domain_suffix(d);
+    for (size_t i = 0; i < sizeof(cloud_suffixes) / sizeof(cloud_suffixes[0]); i++) {
+        const char *e = cloud_suffixes[i];
+        size_t n = strlen(e);
+
+        if (sfx.len >= n && memcmp(sfx.p + sfx.len - n, e, n) == 0 &&
+            (sfx.len == n || sfx.p[sfx.len - n - 1] == '.')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- features ---- */
+
+/*
+ * The symbol of each byte, for the hand features and the character model:
+ * a-z 0-25 (either case), 0-9 26-35, '-' 36, anything else 37.
+ */
+static const uint8_t sym_of[256] = {
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 36, 37, 37,
+    26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 37, 37, 37, 37, 37, 37, 37, 0,  1,  2,  3,  4,  5,  6,
+    7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 37, 37, 37, 37, 37,
+    37, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+    23, 24, 25, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+};
+
+/* Symbols that are vowels: a e i o u y. */
+#define VOWELS ((1u << 0) | (1u << 4) | (1u << 8) | (1u << 14) | (1u << 20) | (1u << 24))
+
+/* The slot of hand-feature token (kind, value): multiplicative hashing of the seeded pair. */
+static inline uint32_t token(const struct cm_dga_model *m, unsigned kind, unsigned value)
+{
+    return (uint32_t)(((m->seed ^ ((uint64_t)kind << 32 | value)) * TOK_MULT + TOK_ADD) >>
+                      (64 - m->hash_bits));
+}
+
+static inline unsigned cap(unsigned v, unsigned max)
+{
+    return v > max ? max : v;
+}
+
+/*
+ * The n-grams of '^' s[0..len) '$': from each start, a running hash
+ * h = (h + byte + 1) * K over the next ngram_max bytes; the top hash_bits
+ * bits of h after k bytes are the slot of that k-gram (multiplicative
+ * hashing: one multiply an n-gram).
+ */
+static size_t ngrams(const struct cm_dga_model *m, const unsigned char *label, size_t len,
+                     uint32_t *idx)
+{
+    const unsigned shift = 64 - m->hash_bits, lo = m->ngram_min, hi = m->ngram_max;
+    const uint64_t h0 = (m->seed ^ 0xcbf29ce484222325ULL) * TOK_MULT;
+    unsigned char s[CM_DGA_MAX_LABEL + 2];
+    size_t total = len + 2, n = 0;
+
+    s[0] = '^';
+    memcpy(s + 1, label, len);
+    s[len + 1] = '$';
+    for (size_t i = 0; i < total; i++) {
+        size_t kmax = total - i < hi ? total - i : hi;
+        uint64_t h = h0;
+
+        for (size_t k = 0; k < kmax; k++) {
+            h = (h + s[i + k] + 1) * TOK_MULT;
+            if (k + 1 >= lo) {
+                idx[n++] = (uint32_t)(h >> shift);
+            }
+        }
+    }
+    return n;
+}
+
+size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t len, uint32_t *idx,
+                       size_t *n_ngrams)
+{
+    const unsigned char *s = (const unsigned char *)label;
+    const bool lm =
+        m->lm != NULL && (m->tokens & (CM_DGA_TOK_LM | CM_DGA_TOK_LMLEN | CM_DGA_TOK_LMMIN));
+    unsigned char counts[ALPHA] = {0};
+    unsigned digits = 0, vowels = 0, letters = 0, hyphens = 0, run = 0, maxrun = 0, sw = 0;
+    unsigned prev = 0, a = SYM_BEGIN, b = SYM_BEGIN; /* prev: 0 none, 1 letter, 2 digit */
+    int32_t ll = 0, low = 0;
+    uint32_t sum = 0; /* sum of count * log2(count) over the symbols (1/1024 bit) */
+    size_t n;
+
+    if (len > CM_DGA_MAX_LABEL) {
+        len = CM_DGA_MAX_LABEL;
+    }
+    n = ngrams(m, s, len, idx);
+    *n_ngrams = n;
+    if (m->tokens == 0) {
+        return n;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned k = sym_of[s[i]], cur;
+        bool letter = k < 26, digit = k - 26u < 10u, vowel = letter && ((VOWELS >> k) & 1u);
+
+        sum += nlog2n[counts[k] + 1] - nlog2n[counts[k]];
+        counts[k]++;
+        letters += letter;
+        vowels += vowel;
+        digits += digit;
+        hyphens += k == 36;
+        run = letter && !vowel ? run + 1 : 0;
+        maxrun = run > maxrun ? run : maxrun;
+        cur = letter ? 1u : digit ? 2u : 0u;
+        sw += cur != 0 && prev != 0 && cur != prev;
+        prev = cur != 0 ? cur : prev;
+        if (lm) {
+            int32_t v = m->lm[(a * CM_DGA_LM_SYMS + b) * CM_DGA_LM_SYMS + k];
+
+            ll += v;
+            low = v < low ? v : low;
+            a = b;
+            b = k;
+        }
+    }
+    {
+        unsigned vow10 = letters ? (vowels * 10 + letters / 2) / letters : 11;
+        double ent = len ? (double)(nlog2n[len] - sum) / 1024.0 / (double)len : 0.0;
+
+        if (m->tokens & CM_DGA_TOK_LEN) {
+            idx[n++] = token(m, 1, (unsigned)len);
+        }
+        if (m->tokens & CM_DGA_TOK_DIGITS) {
+            idx[n++] = token(m, 2, cap(digits, 12));
+        }
+        if (m->tokens & CM_DGA_TOK_CONS) {
+            idx[n++] = token(m, 3, cap(maxrun, 10));
+        }
+        if (m->tokens & CM_DGA_TOK_VOWELS) {
+            idx[n++] = token(m, 4, vow10);
+        }
+        if (m->tokens & CM_DGA_TOK_ENTROPY) {
+            idx[n++] = token(m, 5, cap((unsigned)(ent * 4.0), 24));
+        }
+        if (m->tokens & CM_DGA_TOK_HYPHENS) {
+            idx[n++] = token(m, 6, cap(hyphens, 4));
+        }
+        if (m->tokens & CM_DGA_TOK_SWITCH) {
+            idx[n++] = token(m, 7, cap(sw, 12));
+        }
+        if (m->tokens & CM_DGA_TOK_LENVOW) {
+            idx[n++] = token(m, 8, cap((unsigned)len / 4, 15) << 4 | vow10);
+        }
+    }
+    if (lm) {
+        double avg;
+        int32_t v = m->lm[(a * CM_DGA_LM_SYMS + b) * CM_DGA_LM_SYMS + SYM_END];
+
+        ll += v;
+        low = v < low ? v : low;
+        avg = -(double)ll / (double)(len + 1) / CM_DGA_LM_UNIT; /* bits per character */
+        if (m->tokens & CM_DGA_TOK_LM) {
+            idx[n++] = token(m, 9, cap((unsigned)(avg * 4.0), 64));
+        }
+        if (m->tokens & CM_DGA_TOK_LMLEN) {
+            idx[n++] =
+                token(m, 10, cap((unsigned)len / 4, 15) << 8 | cap((unsigned)(avg * 2.0), 32));
+        }
+        if (m->tokens & CM_DGA_TOK_LMMIN) {
+            idx[n++] = token(m, 11, cap((unsigned)(-low / CM_DGA_LM_UNIT), 24));
+        }
+    }
+    return n;
+}
+
+double cm_dga_score_label(const struct cm_dga_model *m, const char *label, size_t len)
+{
+    uint32_t idx[CM_DGA_MAX_FEATS];
+    size_t nng, n = cm_dga_features(m, label, len, idx, &nng);
+    int64_t ng = 0, tok = m->bias;
+    double z;
+
+    for (size_t i = 0; i < nng; i++) {
+        ng += m->w[idx[i]];
+    }
+    for (size_t i = nng; i < n; i++) {
+        tok += m->w[idx[i]];
+    }
+    z = (double)ng;
+    if (m->norm == CM_DGA_NORM_SQRT && nng > 0) {
+        z /= sqrt((double)nng);
+    }
+    z = (z + (double)tok) / (double)m->quant;
+    if (z > 40.0) {
+        return 1.0;
+    }
+    if (z < -40.0) {
+        return 0.0;
+    }
+    return 1.0 / (1.0 + exp(-z));
+}
+
+double cm_dga_score(const struct cm_dga_model *m, const struct cm_domain *d)
+{
+    size_t n;
+
+    if (m == NULL || d->reg >= d->sfx || d->sfx > d->len || cm_dga_cloud_suffix(d)) {
+        return 0.0;
+    }
+    n = d->sfx - d->reg;
+    if (n < 2) {
+        return 0.0; /* the label and its dot */
+    }
+    return cm_dga_score_label(m, d->name + d->reg, n - 1);
+}
+
+const struct cm_dga_model *cm_dga_model_builtin(void)
+{
+    return &cm_dga_builtin_model;
+}
+
+const struct cm_dga_model *cm_dns_model(const struct cm_detect_config *cfg)
+{
+    return cfg != NULL && cfg->dga != NULL ? cfg->dga : &cm_dga_builtin_model;
+}
+
+void cm_dga_model_free(struct cm_dga_model *m)
+{
+    if (m != NULL && m != &cm_dga_builtin_model) {
+        cm_free(m->owned);
+        cm_free(m);
+    }
+}
+
+/* ---- parsing ---- */
+
+enum { H_VERSION, H_BITS, H_NGRAM, H_SEED, H_NORM, H_TOKENS, H_QUANT, H_BIAS, H_LM, H_COUNT };
+
+static const char *const header_names[H_COUNT] = {
+    "coalmine-dga", "hash_bits", "ngram", "seed", "norm", "tokens", "quant", "bias", "lm",
+};
+
+#define MAX_FIELDS 40
+#define ALL_SEEN   ((1u << H_COUNT) - 1)
+
+struct line {
+    struct cm_str f[MAX_FIELDS];
+    size_t n;
+};
+
+/* What the parser knows besides the model. */
+struct parse {
+    struct cm_dga_model *m;
+    unsigned seen;  /* header items seen, a bit each */
+    bool has_lm;    /* "lm markov2" */
+    size_t next[2]; /* first index the next w / l line may start at */
+    size_t size[2]; /* entries of the weight table and the lm table */
+    struct cm_diag *diag;
+    size_t off, lineno;
+};
+
+/* Splits [p, end) on blanks into l; a '#' starts a comment. Returns false for too many fields. */
+static bool split(const char *p, const char *end, struct line *l)
+{
+    l->n = 0;
+    while (p < end) {
+        const char *q;
+
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) {
+            p++;
+        }
+        if (p == end || *p == '#') {
+            break;
+        }
+        q = p;
+        while (q < end && *q != ' ' && *q != '\t' && *q != '\r' && *q != '#') {
+            q++;
+        }
+        if (l->n == MAX_FIELDS) {
+            return false;
+        }
+        l->f[l->n++] = cm_str_make(p, (size_t)(q - p));
+        p = q;
+    }
+    return true;
+}
+
+/* Reports the problem of the current line; returns rc. */
+static int fail(struct parse *ps, int rc, const char *why, struct cm_str what)
+{
+    if (ps->diag != NULL) {
+        cm_diag_set(ps->diag, ps->off, "line %zu: %s%s%.*s", ps->lineno, why, what.len ? ": " : "",
+                    (int)(what.len > 40 ? 40 : what.len), what.p ? what.p : "");
+        ps->diag->line = ps->lineno;
+    }
+    return rc;
+}
+
+static int num(struct cm_str s, long long min, long long max, long long *out)
+{
+    int rc = cm_str_to_i64(s, min, max, out);
+
+    return rc == CM_ERANGE ? CM_ERANGE : rc != 0 ? CM_ESYNTAX : 0;
+}
+
+/* One header line (l->f[0] is header_names[k]). */
+static int header(struct parse *ps, int k, const struct line *l)
+{
+    struct cm_dga_model *m = ps->m;
+    unsigned long long u;
+    long long v, v2;
+    int rc;
+
+    if (l->n != (k == H_NGRAM ? 3u : 2u)) {
+        return CM_ESYNTAX;
+    }
+    switch (k) {
+    case H_VERSION:
+        if ((rc = num(l->f[1], 1, 1000, &v)) != 0) {
+            return rc;
+        }
+        if (v != CM_DGA_VERSION) {
+            return CM_ERANGE;
+        }
+        m->version = (uint32_t)v;
+        return 0;
+    case H_BITS:
+        if ((rc = num(l->f[1], CM_DGA_BITS_MIN, CM_DGA_BITS_MAX, &v)) != 0) {
+            return rc;
+        }
+        m->hash_bits = (uint32_t)v;
+        return 0;
+    case H_NGRAM:
+        if ((rc = num(l->f[1], 1, CM_DGA_NGRAM_MAX, &v)) != 0 ||
+            (rc = num(l->f[2], 1, CM_DGA_NGRAM_MAX, &v2)) != 0) {
+            return rc;
+        }
+        if (v > v2) {
+            return CM_ERANGE;
+        }
+        m->ngram_min = (uint32_t)v;
+        m->ngram_max = (uint32_t)v2;
+        return 0;
+    case H_SEED:
+        if ((rc = cm_str_to_u64(l->f[1], UINT64_MAX, &u)) != 0) {
+            return rc == CM_ERANGE ? CM_ERANGE : CM_ESYNTAX;
+        }
+        m->seed = u;
+        return 0;
+    case H_NORM:
+        if (cm_str_eqc(l->f[1], "none")) {
+            m->norm = CM_DGA_NORM_NONE;
+        } else if (cm_str_eqc(l->f[1], "sqrt")) {
+            m->norm = CM_DGA_NORM_SQRT;
+        } else {
+            return CM_ESYNTAX;
+        }
+        return 0;
+    case H_TOKENS:
+        if ((rc = num(l->f[1], 0, CM_DGA_TOK_ALL, &v)) != 0) {
+            return rc;
+        }
+        m->tokens = (uint32_t)v;
+        return 0;
+    case H_QUANT:
+        if ((rc = num(l->f[1], 1, 1000000, &v)) != 0) {
+            return rc;
+        }
+        m->quant = (uint32_t)v;
+        return 0;
+    case H_BIAS:
+        if ((rc = num(l->f[1], -1000000000LL, 1000000000LL, &v)) != 0) {
+            return rc;
+        }
+        m->bias = (int32_t)v;
+        return 0;
+    default: /* H_LM */
+        if (cm_str_eqc(l->f[1], "none")) {
+            ps->has_lm = false;
+        } else if (cm_str_eqc(l->f[1], "markov2")) {
+            ps->has_lm = true;
+        } else {
+            return CM_ESYNTAX;
+        }
+        return 0;
+    }
+}
+
+/* Makes the tables once the header is complete: one block, the weights then the lm. */
+static int tables(struct parse *ps)
+{
+    struct cm_dga_model *m = ps->m;
+
+    if (m->owned != NULL) {
+        return 0;
+    }
+    ps->size[0] = (size_t)1 << m->hash_bits;
+    ps->size[1] = ps->has_lm ? CM_DGA_LM_SIZE : 0;
+    if ((m->owned = cm_calloc(ps->size[0] + ps->size[1], sizeof(*m->owned))) == NULL) {
+        return CM_ENOMEM;
+    }
+    m->w = m->owned;
+    m->lm = ps->has_lm ? m->owned + ps->size[0] : NULL;
+    return 0;
+}
+
+/* A "w" (t 0) or "l" (t 1) line: values from a start index, in order. */
+static int values(struct parse *ps, int t, const struct line *l)
+{
+    int16_t *dst = ps->m->owned + (t == 0 ? 0 : ps->size[0]);
+    unsigned long long start;
+    int rc;
+
+    if (t == 1 && !ps->has_lm) {
+        return fail(ps, CM_ESYNTAX, "l line without lm markov2", CM_STR_NULL);
+    }
+    if (l->n < 3) {
+        return fail(ps, CM_ESYNTAX, "needs a start and values", l->f[0]);
+    }
+    if ((rc = cm_str_to_u64(l->f[1], ps->size[t], &start)) != 0) {
+        return fail(ps, rc == CM_ERANGE ? CM_ERANGE : CM_ESYNTAX, "bad start", l->f[1]);
+    }
+    if (start < ps->next[t] || start + (l->n - 2) > ps->size[t]) {
+        return fail(ps, CM_ERANGE, "values out of order or past the table", l->f[1]);
+    }
+    for (size_t i = 2; i < l->n; i++) {
+        long long v;
+
+        if ((rc = num(l->f[i], -CM_DGA_WEIGHT_MAX, CM_DGA_WEIGHT_MAX, &v)) != 0) {
+            return fail(ps, rc, "bad value", l->f[i]);
+        }
+        dst[start + i - 2] = (int16_t)v;
+    }
+    ps->next[t] = start + (l->n - 2);
+    return 0;
+}
+
+/* One non-empty line before "end". Sets *ended at "end". */
+static int item(struct parse *ps, const struct line *l, bool *ended)
+{
+    int k, rc;
+
+    if (ps->seen == 0 && !cm_str_eqc(l->f[0], header_names[H_VERSION])) {
+        return fail(ps, CM_ESYNTAX, "not a coalmine-dga model", l->f[0]);
+    }
+    for (k = 0; k < H_COUNT && !cm_str_eqc(l->f[0], header_names[k]); k++) {
+    }
+    if (k < H_COUNT) {
+        if (ps->seen & (1u << k)) {
+            return fail(ps, CM_ESYNTAX, "repeated", l->f[0]);
+        }
+        if (ps->m->owned != NULL) {
+            return fail(ps, CM_ESYNTAX, "header after values", l->f[0]);
+        }
+        if ((rc = header(ps, k, l)) != 0) {
+            return fail(ps, rc, "bad value", l->f[0]);
+        }
+        ps->seen |= 1u << k;
+        return 0;
+    }
+    if (cm_str_eqc(l->f[0], "end") && l->n == 1) {
+        *ended = true;
+    } else if (!cm_str_eqc(l->f[0], "w") && !cm_str_eqc(l->f[0], "l")) {
+        return fail(ps, CM_ESYNTAX, "unknown item", l->f[0]);
+    }
+    if (ps->seen != ALL_SEEN) {
+        return fail(ps, CM_ESYNTAX, "header incomplete", l->f[0]);
+    }
+    if ((rc = tables(ps)) != 0 || *ended) {
+        return rc;
+    }
+    return values(ps, cm_str_eqc(l->f[0], "w") ? 0 : 1, l);
+}
+
+int cm_dga_model_parse(const char *text, size_t len, struct cm_dga_model **out,
+                       struct cm_diag *diag)
+{
+    struct parse ps;
+    const char *p = text, *end = text + len;
+    bool ended = false;
+    struct line l;
+    int rc = 0;
+
+    *out = NULL;
+    cm_diag_clear(diag);
+    if (text == NULL && len > 0) {
+        return CM_EINVAL;
+    }
+    memset(&ps, 0, sizeof(ps));
+    ps.diag = diag;
+    if ((ps.m = cm_calloc(1, sizeof(*ps.m))) == NULL) {
+        return CM_ENOMEM;
+    }
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+        if (eol == NULL) {
+            eol = end;
+        }
+        ps.lineno++;
+        ps.off = (size_t)(p - text);
+        if (!split(p, eol, &l)) {
+            rc = fail(&ps, CM_ESYNTAX, "too many fields", CM_STR_NULL);
+            goto out;
+        }
+        p = eol < end ? eol + 1 : end;
+        if (l.n == 0) {
+            continue;
+        }
+        if (ended) {
+            rc = fail(&ps, CM_ESYNTAX, "text after end", l.f[0]);
+            goto out;
+        }
+        if ((rc = item(&ps, &l, &ended)) != 0) {
+            goto out;
+        }
+    }
+    if (!ended) {
+        ps.off = len;
+        rc = fail(&ps, CM_ESYNTAX, "no end line (truncated?)", CM_STR_NULL);
+        goto out;
+    }
+    *out = ps.m;
+    ps.m = NULL;
+out:
+    cm_dga_model_free(ps.m);
+    return rc;
+}

@@ -1,0 +1,408 @@
+/*
+ * Trojan:EC2/DGADomainRequest.B (issue #7; dns_dga.h; the whole reasoning
+ * with the numbers is in docs/detectors/dns-dga.md).
+ *
+ * Trigger. An instance asks, within window_ms of event time, for distinct
+ * registered domains (eTLD+1, libpsl) that the DGA model (dga.h) scores at
+ * least threshold, their weights summing to burst or more: a DGA-like
+ * domain answered NXDOMAIN weighs nx_weight, any other 1. One odd name is
+ * never a finding; a bot walking its list of candidate rendezvous domains
+ * asks dozens to thousands of them, most of them unregistered. Names under
+ * the private suffixes of cloud and CDN providers score 0 (cm_dga_score:
+ * cloudfront.net, *.amazonaws.com, akamaiedge.net...), and a name on a
+ * trusted intel list never counts. A name on a threat list still counts
+ * here (intel_dns.c reports it as DGADomainRequest.C!DNS besides).
+ *
+ * Emission. From on_event only: the first time the sum crosses burst, then
+ * at most once per window_ms per instance while the burst lasts, with
+ * count = the DGA-like queries since the previous detection and first_ms
+ * the earliest of them. additionalInfo: {"domain": the registered domain of
+ * the query that fired, "dgaScore": its score, "distinctDomains": distinct
+ * DGA-like registered domains in the window, "nxdomainDomains": how many of
+ * them were answered NXDOMAIN, "windowSeconds": window_ms / 1000}.
+ *
+ * Cost per query. Field tests (a DNS query of an instance with a name);
+ * then the name's score from a direct-mapped cache of 8192 entries keyed by
+ * a seeded hash of the query name as logged (hosts repeat a few hundred
+ * names: most queries need no libpsl look-up at all); on a miss one
+ * cm_dga_score of the name the parser split (about 250 ns); nothing more for the
+ * names below threshold, which are nearly all. A DGA-like name costs one
+ * intel look-up and one cm_state look-up (the instance). No allocation
+ * after init, no formatting but at emission.
+ *
+ * State. One cm_state table: instance id -> struct inst (the distinct
+ * DGA-like domains of the window as 32-bit hashes with their time and
+ * weight, MAX_SLOTS of them), TTL TTL_WINDOWS windows (an hour by default:
+ * an entry lives only while its instance asks DGA-like names, and long
+ * enough that the queries a bot makes between bursts up to an hour apart
+ * are counted by the next burst's detection), memcap max_entries, least
+ * recently seen evicted first and counted. Out-of-order records: a
+ * domain's time is the newest seen for it and the window ends at the
+ * instance's newest time, so a late record inside the window counts and one
+ * older than it does not.
+ */
+#include "intel/snapshot.h"
+#include "detect/dns_dga.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "detect/dns.h"
+#include "detect/dns_tunings.h"
+
+/*
+ * A registered domain is DGA-like at a score of 0.95. On the names of
+ * ../shared/data held out of training (random split, data/dga/README.md),
+ * 0.5 % of the benign names (top-100000-domains, opendns-top, the Alexa
+ * rows of chrmor; many of those are themselves junk or word salad) and
+ * 0.56 % of the random-looking opendns-random ones score that much, and 88 %
+ * of the generated names of 27 families do. 0.99 would cut the benign rate
+ * to 0.14 % but miss a quarter of the generated names; the burst below is
+ * what keeps an instance quiet, so the per-name cut can afford more misses
+ * of benign names than of generated ones.
+ */
+#define CM_DNS_DGA_THRESHOLD 0.95
+/*
+ * Eight weighted distinct DGA-like domains within the window fire, an
+ * NXDOMAIN one counting two: four unregistered DGA-like domains, or eight
+ * that resolve. At 0.5 % per benign name an instance asking 100 distinct
+ * registered domains in ten minutes (a busy one) expects 0.5 DGA-like ones:
+ * eight happen by chance about once in 10^8 windows. The generated
+ * background (coalmine gen, 24 h) scores no name above 0.22, the background
+ * of derived-route53 none above 0.93. Bots ask far more: conficker.C 500 of
+ * 50000 candidates a day, cryptolocker and GameOver Zeus up to 1000, necurs
+ * 2048 every four days, mostly NXDOMAIN, and usually in bursts.
+ */
+#define CM_DNS_DGA_BURST     8u
+#define CM_DNS_DGA_NX_WEIGHT 2u
+/*
+ * Ten minutes: a bot tries its list in a burst (seconds to minutes), and
+ * this is the longest Resolver log delivery interval, like the flow
+ * detectors' report interval. Also the least time between two detections
+ * of one instance (the aggregator folds them into one finding).
+ */
+#define CM_DNS_DGA_WINDOW_MS (10LL * 60 * 1000)
+/*
+ * Memcap: an entry is 416 bytes of value (about 500 with its key and the
+ * table's overhead) and exists only while its instance asks DGA-like
+ * names: 65536 of them take at most about 32 MiB.
+ */
+#define CM_DNS_DGA_MAX_ENTRIES (64u * 1024)
+
+#define TYPE        "Trojan:EC2/DGADomainRequest.B"
+#define TTL_WINDOWS 6     /* an instance's entry outlives its last DGA-like query by 6 windows */
+#define MAX_SLOTS   32u   /* distinct DGA-like domains remembered per instance and window */
+#define MAX_BURST   64u   /* burst above this is refused (MAX_SLOTS * 2: all NXDOMAIN) */
+#define CACHE_SLOTS 8192u /* direct-mapped score cache (power of two) */
+#define INFO_MAX    (2 * CM_DOMAIN_MAX + 160)
+
+/* One distinct DGA-like registered domain of the window. */
+struct slot {
+    uint32_t h;      /* 32 bits of its seeded hash; 0: free */
+    uint32_t time_s; /* newest query for it (Unix seconds) */
+    uint8_t weight;  /* 1, or nx_weight once answered NXDOMAIN */
+    uint8_t pad[3];
+};
+
+/* What one instance asked lately. */
+struct inst {
+    int64_t newest_ms;   /* newest DGA-like query */
+    int64_t reported_ms; /* latest detection; INT64_MIN: none */
+    int64_t first_ms;    /* earliest DGA-like query not yet reported */
+    uint32_t pending;    /* DGA-like queries not yet reported */
+    uint32_t nslots;
+    struct slot slot[MAX_SLOTS];
+};
+
+/* A query name's score, remembered. */
+struct cache_entry {
+    uint64_t h;   /* seeded hash of the query name as logged; 0: empty */
+    float score;  /* its registered domain's score; 0 when it has none */
+    uint32_t reg; /* 32 bits of the seeded hash of its registered domain (never 0) */
+};
+
+struct dns_dga {
+    struct cm_state *insts; /* instance id -> struct inst */
+    struct cm_dns_dga_tuning t;
+    const struct cm_detect_config *cfg;
+    const struct cm_dga_model *cached_model; /* the model the cache was filled with */
+    uint64_t seed;
+    uint32_t window_s;
+    struct cache_entry cache[CACHE_SLOTS];
+    char info[INFO_MAX]; /* additionalInfo of the detection being emitted */
+};
+
+static const char *const types[] = {TYPE, NULL};
+
+static void defaults(struct cm_dns_dga_tuning *t)
+{
+    if (t->threshold <= 0.0) {
+        t->threshold = CM_DNS_DGA_THRESHOLD;
+    }
+    if (t->burst == 0) {
+        t->burst = CM_DNS_DGA_BURST;
+    }
+    if (t->nx_weight == 0) {
+        t->nx_weight = CM_DNS_DGA_NX_WEIGHT;
+    }
+    if (t->window_ms <= 0) {
+        t->window_ms = CM_DNS_DGA_WINDOW_MS;
+    }
+    if (t->max_entries == 0) {
+        t->max_entries = CM_DNS_DGA_MAX_ENTRIES;
+    }
+}
+
+static void finish(void *state)
+{
+    struct dns_dga *g = state;
+
+    if (g != NULL) {
+        cm_state_destroy(g->insts);
+        cm_free(g);
+    }
+}
+
+int cm_dns_dga_init(void **state, const struct cm_detect_opts *opts,
+                    const struct cm_dns_dga_tuning *t)
+{
+    struct dns_dga *g = cm_calloc(1, sizeof(*g));
+    struct cm_state_opts so;
+    int64_t win_s;
+    int rc;
+
+    *state = NULL;
+    if (g == NULL) {
+        return CM_ENOMEM;
+    }
+    if (t != NULL) {
+        g->t = *t;
+    }
+    defaults(&g->t);
+    if (g->t.threshold > 1.0 || g->t.burst > MAX_BURST || g->t.nx_weight > 255) {
+        rc = CM_EINVAL;
+        goto fail;
+    }
+    win_s = (g->t.window_ms + 999) / 1000;
+    g->window_s = win_s > UINT32_MAX ? UINT32_MAX : (uint32_t)win_s;
+    g->seed = opts != NULL ? opts->seed : 0;
+    g->cfg = opts != NULL ? opts->config : NULL;
+    memset(&so, 0, sizeof(so));
+    so.val_size = sizeof(struct inst);
+    so.max_entries = g->t.max_entries;
+    so.ttl_ms = g->t.window_ms > INT64_MAX / TTL_WINDOWS ? INT64_MAX : g->t.window_ms * TTL_WINDOWS;
+    so.seed = g->seed;
+    if ((rc = cm_state_create(&g->insts, &so)) != 0) {
+        goto fail;
+    }
+    *state = g;
+    return CM_OK;
+fail:
+    finish(g);
+    return rc;
+}
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    const struct cm_detect_config *c = opts ? opts->config : NULL;
+
+    return cm_dns_dga_init(state, opts, c && c->dns ? &c->dns->dga : NULL);
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct dns_dga *g = state;
+
+    (void)sink;
+    cm_state_expire(g->insts, watermark_ms, NULL, NULL);
+    return CM_OK;
+}
+
+/*
+ * The cache entry of query name name (whose seeded hash is h), filled on a
+ * miss: one libpsl look-up and one score per name the cache does not hold.
+ */
+static const struct cache_entry *score_of(struct dns_dga *g, const struct cm_dga_model *m,
+                                          const struct cm_dns *q, uint64_t h)
+{
+    struct cache_entry *e = &g->cache[h & (CACHE_SLOTS - 1)];
+    const struct cm_domain *dom = &q->qname; /* split by the parser */
+
+    if (m != g->cached_model) {
+        memset(g->cache, 0, sizeof(g->cache)); /* a new model (reload): forget every score */
+        g->cached_model = m;
+    }
+    if (e->h != h) {
+        e->h = h;
+        e->score = 0.0f;
+        e->reg = 1;
+        if (q->qname_ok && dom->reg < dom->sfx) {
+            struct cm_str reg = cm_domain_registered(dom);
+
+            e->score = (float)cm_dga_score(m, dom);
+            e->reg = (uint32_t)(cm_hash64(reg.p, reg.len, g->seed) >> 32) | 1;
+        }
+    }
+    return e;
+}
+
+/* Unix seconds of event time ms, clamped to what a uint32 holds. */
+static uint32_t secs(int64_t ms)
+{
+    return ms <= 0 ? 0 : ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
+}
+
+/*
+ * Counts domain h (weight w) at ts in the instance's window ending at its
+ * newest time; returns the window's weighted sum and sets *distinct and *nx.
+ */
+static uint32_t count(const struct dns_dga *g, struct inst *in, uint32_t h, uint32_t ts, uint8_t w,
+                      uint32_t *distinct, uint32_t *nx)
+{
+    uint32_t newest = secs(in->newest_ms), from = newest > g->window_s ? newest - g->window_s : 0;
+    uint32_t sum = 0, k = 0, oldest = 0;
+    struct slot *s = NULL;
+
+    for (uint32_t i = 0; i < in->nslots; i++) {
+        if (in->slot[i].h == h) {
+            s = &in->slot[i];
+            break;
+        }
+        if (in->slot[i].time_s < in->slot[oldest].time_s) {
+            oldest = i;
+        }
+    }
+    if (s == NULL) {
+        /* A new domain: a free slot, else the oldest one gives way. */
+        s = in->nslots < MAX_SLOTS ? &in->slot[in->nslots++] : &in->slot[oldest];
+        if (s->h != 0 && s->time_s > ts) {
+            s = NULL; /* every remembered domain is newer than this late one: drop it */
+        } else {
+            memset(s, 0, sizeof(*s));
+            s->h = h;
+        }
+    }
+    if (s != NULL) {
+        s->time_s = ts > s->time_s ? ts : s->time_s;
+        s->weight = w > s->weight ? w : s->weight;
+    }
+    *distinct = *nx = 0;
+    for (uint32_t i = 0; i < in->nslots; i++) {
+        if (in->slot[i].time_s >= from) {
+            sum += in->slot[i].weight;
+            k++;
+            *nx += in->slot[i].weight > 1;
+        }
+    }
+    *distinct = k;
+    return sum;
+}
+
+/* Writes the additionalInfo object into g->info. */
+static void info(struct dns_dga *g, struct cm_str domain, double score, uint32_t distinct,
+                 uint32_t nx)
+{
+    char esc[2 * CM_DOMAIN_MAX + 1];
+    size_t n = 0;
+
+    for (size_t i = 0; i < domain.len && n + 2 < sizeof(esc); i++) {
+        char c = domain.p[i];
+
+        if (c == '"' || c == '\\') {
+            esc[n++] = '\\';
+        }
+        esc[n++] = c;
+    }
+    esc[n] = '\0';
+    snprintf(g->info, sizeof(g->info),
+             "{\"domain\":\"%s\",\"dgaScore\":%.4f,\"distinctDomains\":%u,\"nxdomainDomains\":%u,"
+             "\"windowSeconds\":%u}",
+             esc, score, (unsigned)distinct, (unsigned)nx, (unsigned)g->window_s);
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct dns_dga *g = state;
+    const struct cm_dns *q = &ev->u.dns;
+    const struct cm_dga_model *m;
+    const struct cm_intel_snapshot *intel;
+    struct cm_intel_match match;
+    struct cm_detection d;
+    const struct cache_entry *e;
+    struct inst *in;
+    uint32_t sum, distinct, nx, reg_h;
+    uint64_t h;
+    int64_t t = ev->time_ms;
+    double score;
+    bool created;
+    uint8_t w;
+
+    /* The tests of cm_dns_from_instance, but the name's parse only on a cache miss. */
+    if (ev->kind != CM_EV_DNS || !cm_str_present(q->srcid_instance) || q->srcid_instance.len == 0 ||
+        !cm_str_present(q->query_name)) {
+        return CM_OK;
+    }
+    m = cm_dns_model(g->cfg);
+    h = cm_hash64(q->query_name.p, q->query_name.len, g->seed) | 1; /* 0 marks an empty entry */
+    e = score_of(g, m, q, h);
+    if (e->score < g->t.threshold) {
+        return CM_OK;
+    }
+    score = e->score;
+    reg_h = e->reg;
+    intel = g->cfg != NULL ? g->cfg->intel : NULL;
+    if (intel != NULL && cm_intel_check_domain(intel, q->query_name, &match) == CM_INTEL_TRUSTED) {
+        return CM_OK;
+    }
+    in = cm_state_touch(g->insts, q->srcid_instance.p, q->srcid_instance.len, t, &created);
+    if (in == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created) {
+        in->reported_ms = INT64_MIN;
+        in->newest_ms = t;
+        in->first_ms = t;
+    }
+    if (t > in->newest_ms) {
+        in->newest_ms = t;
+    }
+    if (in->pending == 0 || t < in->first_ms) {
+        in->first_ms = t;
+    }
+    in->pending++;
+    w = cm_str_eqc(q->rcode, "NXDOMAIN") ? (uint8_t)g->t.nx_weight : 1;
+    sum = count(g, in, reg_h, secs(t), w, &distinct, &nx);
+    if (sum < g->t.burst ||
+        (in->reported_ms != INT64_MIN && in->newest_ms < in->reported_ms + g->t.window_ms)) {
+        return CM_OK;
+    }
+    cm_dns_detection(&d, ev, TYPE);
+    d.count = in->pending;
+    d.first_ms = in->first_ms < t ? in->first_ms : t;
+    info(g, cm_domain_registered(&q->qname), score, distinct, nx);
+    d.info = cm_str_cstr(g->info);
+    in->reported_ms = in->newest_ms;
+    in->pending = 0;
+    return cm_sink_emit(sink, &d);
+}
+
+static void state_stats(const void *state, struct cm_state_stats *sum)
+{
+    const struct dns_dga *g = state;
+
+    cm_state_stats_add(sum, g->insts);
+}
+
+const struct cm_detector cm_detector_dns_dga = {
+    .name = "dns-dga",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_DNS),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = on_tick,
+    .finish = finish,
+    .state_stats = state_stats,
+};

@@ -1,0 +1,884 @@
+/*
+ * The stateless domain reputation model (dns_reputation.h,
+ * docs/detectors/dns-reputation.md): its const tables and their look-ups
+ * (abused providers, abused TLDs, crypto-currency mining words) and the
+ * score they make with the DGA model (cm_dns_rep_score), which the detector
+ * (dns_reputation.c) and `coalmine dns score` share. Hand-made from the
+ * providers' own sign-up pages and the abuse reports of the last years
+ * (Spamhaus's and Interisle's most-abused TLDs, the dynamic-DNS and tunnel
+ * services malware reports name); the weights were checked against
+ * ../shared/data (top-domains as the benign side, the maltrail trails as
+ * the malicious side: docs/detectors/dns-reputation.md has the counts).
+ *
+ * Every table is sorted in strcmp order (the unit test checks it) and
+ * searched by bisection, so a look-up is a handful of comparisons and
+ * allocates nothing.
+ */
+#include "detect/dns_reputation.h"
+
+#include <string.h>
+
+#include "detect/dga.h"
+
+#define DGA_WEIGHT 0.8 /* the DGA component at a model score of 1 */
+
+/* ---- abused providers ---- */
+
+/*
+ * Hosts handed out to anyone for free, by provider. Left out on purpose:
+ * the platforms servers talk to every day (s3.amazonaws.com, cloudfront.net,
+ * github.io, herokuapp.com, azurewebsites.net, netlify.app, vercel.app,
+ * pages.dev, workers.dev, web.app, blogspot.com...), whose hosts are not
+ * low-reputation as such; the DGA model is not applied under them either.
+ */
+#define P(s, c)                                                                                    \
+    {                                                                                              \
+        s, sizeof(s) - 1, c                                                                        \
+    }
+static const struct cm_dns_provider providers[] = {
+    P("000webhostapp.com", CM_DNSP_FREEHOST),
+    P("2288.org", CM_DNSP_DYNDNS),
+    P("2waky.com", CM_DNSP_DYNDNS),
+    P("3322.org", CM_DNSP_DYNDNS),
+    P("3utilities.com", CM_DNSP_DYNDNS),
+    P("42web.io", CM_DNSP_FREEHOST),
+    P("8866.org", CM_DNSP_DYNDNS),
+    P("accesscam.org", CM_DNSP_DYNDNS),
+    P("ath.cx", CM_DNSP_DYNDNS),
+    P("atwebpages.com", CM_DNSP_FREEHOST),
+    P("biz.nf", CM_DNSP_FREEHOST),
+    P("blogdns.com", CM_DNSP_DYNDNS),
+    P("blogsyte.com", CM_DNSP_DYNDNS),
+    P("bore.pub", CM_DNSP_TUNNEL),
+    P("bounceme.net", CM_DNSP_DYNDNS),
+    P("burpcollaborator.net", CM_DNSP_OOB),
+    P("bxss.me", CM_DNSP_OOB),
+    P("byethost10.com", CM_DNSP_FREEHOST),
+    P("byethost11.com", CM_DNSP_FREEHOST),
+    P("byethost12.com", CM_DNSP_FREEHOST),
+    P("byethost13.com", CM_DNSP_FREEHOST),
+    P("byethost14.com", CM_DNSP_FREEHOST),
+    P("byethost15.com", CM_DNSP_FREEHOST),
+    P("byethost16.com", CM_DNSP_FREEHOST),
+    P("byethost17.com", CM_DNSP_FREEHOST),
+    P("byethost18.com", CM_DNSP_FREEHOST),
+    P("byethost22.com", CM_DNSP_FREEHOST),
+    P("byethost24.com", CM_DNSP_FREEHOST),
+    P("byethost31.com", CM_DNSP_FREEHOST),
+    P("byethost32.com", CM_DNSP_FREEHOST),
+    P("byethost33.com", CM_DNSP_FREEHOST),
+    P("byethost7.com", CM_DNSP_FREEHOST),
+    P("byethost8.com", CM_DNSP_FREEHOST),
+    P("byethost9.com", CM_DNSP_FREEHOST),
+    P("camdvr.org", CM_DNSP_DYNDNS),
+    P("casacam.net", CM_DNSP_DYNDNS),
+    P("ceye.io", CM_DNSP_OOB),
+    P("changeip.com", CM_DNSP_DYNDNS),
+    P("chickenkiller.com", CM_DNSP_DYNDNS),
+    P("co.cc", CM_DNSP_FREEHOST),
+    P("co.vu", CM_DNSP_FREEHOST),
+    P("crabdance.com", CM_DNSP_DYNDNS),
+    P("cu.cc", CM_DNSP_FREEHOST),
+    P("ddns.info", CM_DNSP_DYNDNS),
+    P("ddns.me", CM_DNSP_DYNDNS),
+    P("ddns.net", CM_DNSP_DYNDNS),
+    P("ddns.us", CM_DNSP_DYNDNS),
+    P("ddnsfree.com", CM_DNSP_DYNDNS),
+    P("ddnsgeek.com", CM_DNSP_DYNDNS),
+    P("ddnsking.com", CM_DNSP_DYNDNS),
+    P("dedyn.io", CM_DNSP_DYNDNS),
+    P("dns.army", CM_DNSP_DYNDNS),
+    P("dns.navy", CM_DNSP_DYNDNS),
+    P("dns04.com", CM_DNSP_DYNDNS),
+    P("dns05.com", CM_DNSP_DYNDNS),
+    P("dnsalias.com", CM_DNSP_DYNDNS),
+    P("dnsalias.net", CM_DNSP_DYNDNS),
+    P("dnsalias.org", CM_DNSP_DYNDNS),
+    P("dnsdynamic.org", CM_DNSP_DYNDNS),
+    P("dnsfor.me", CM_DNSP_DYNDNS),
+    P("dnslog.cn", CM_DNSP_OOB),
+    P("dnslog.link", CM_DNSP_OOB),
+    P("duckdns.org", CM_DNSP_DYNDNS),
+    P("duia.eu", CM_DNSP_DYNDNS),
+    P("duia.us", CM_DNSP_DYNDNS),
+    P("dvrcam.info", CM_DNSP_DYNDNS),
+    P("dynalias.com", CM_DNSP_DYNDNS),
+    P("dynalias.net", CM_DNSP_DYNDNS),
+    P("dynalias.org", CM_DNSP_DYNDNS),
+    P("dynamic-dns.net", CM_DNSP_DYNDNS),
+    P("dyndns.biz", CM_DNSP_DYNDNS),
+    P("dyndns.info", CM_DNSP_DYNDNS),
+    P("dyndns.org", CM_DNSP_DYNDNS),
+    P("dyndns.tv", CM_DNSP_DYNDNS),
+    P("dyndns.ws", CM_DNSP_DYNDNS),
+    P("dynns.com", CM_DNSP_DYNDNS),
+    P("dynu.net", CM_DNSP_DYNDNS),
+    P("dynuddns.com", CM_DNSP_DYNDNS),
+    P("dynuddns.net", CM_DNSP_DYNDNS),
+    P("dynv6.net", CM_DNSP_DYNDNS),
+    P("eicp.net", CM_DNSP_DYNDNS),
+    P("endofinternet.net", CM_DNSP_DYNDNS),
+    P("epizy.com", CM_DNSP_FREEHOST),
+    P("esy.es", CM_DNSP_FREEHOST),
+    P("f3322.net", CM_DNSP_DYNDNS),
+    P("f3322.org", CM_DNSP_DYNDNS),
+    P("free.nf", CM_DNSP_FREEHOST),
+    P("freeddns.org", CM_DNSP_DYNDNS),
+    P("freedynamicdns.net", CM_DNSP_DYNDNS),
+    P("freedynamicdns.org", CM_DNSP_DYNDNS),
+    P("freehostia.com", CM_DNSP_FREEHOST),
+    P("freemyip.com", CM_DNSP_DYNDNS),
+    P("freevar.com", CM_DNSP_FREEHOST),
+    P("giize.com", CM_DNSP_DYNDNS),
+    P("gleeze.com", CM_DNSP_DYNDNS),
+    P("gotdns.ch", CM_DNSP_DYNDNS),
+    P("gotdns.com", CM_DNSP_DYNDNS),
+    P("gotdns.org", CM_DNSP_DYNDNS),
+    P("hldns.ru", CM_DNSP_DYNDNS),
+    P("hol.es", CM_DNSP_FREEHOST),
+    P("homedns.org", CM_DNSP_DYNDNS),
+    P("homeip.net", CM_DNSP_DYNDNS),
+    P("homelinux.com", CM_DNSP_DYNDNS),
+    P("homelinux.net", CM_DNSP_DYNDNS),
+    P("homelinux.org", CM_DNSP_DYNDNS),
+    P("homeunix.com", CM_DNSP_DYNDNS),
+    P("homeunix.net", CM_DNSP_DYNDNS),
+    P("homeunix.org", CM_DNSP_DYNDNS),
+    P("hopto.me", CM_DNSP_DYNDNS),
+    P("hopto.org", CM_DNSP_DYNDNS),
+    P("ignorelist.com", CM_DNSP_DYNDNS),
+    P("infinityfreeapp.com", CM_DNSP_FREEHOST),
+    P("interact.sh", CM_DNSP_OOB),
+    P("is-a-geek.com", CM_DNSP_DYNDNS),
+    P("is-a-geek.net", CM_DNSP_DYNDNS),
+    P("is-a-geek.org", CM_DNSP_DYNDNS),
+    P("jumpingcrab.com", CM_DNSP_DYNDNS),
+    P("kicks-ass.net", CM_DNSP_DYNDNS),
+    P("kicks-ass.org", CM_DNSP_DYNDNS),
+    P("kozow.com", CM_DNSP_DYNDNS),
+    P("lhr.life", CM_DNSP_TUNNEL),
+    P("linkpc.net", CM_DNSP_DYNDNS),
+    P("loca.lt", CM_DNSP_TUNNEL),
+    P("localhost.run", CM_DNSP_TUNNEL),
+    P("localto.net", CM_DNSP_TUNNEL),
+    P("localtunnel.me", CM_DNSP_TUNNEL),
+    P("loclx.io", CM_DNSP_TUNNEL),
+    P("loginto.me", CM_DNSP_DYNDNS),
+    P("loseyourip.com", CM_DNSP_DYNDNS),
+    P("merseine.nu", CM_DNSP_DYNDNS),
+    P("mine.nu", CM_DNSP_DYNDNS),
+    P("mooo.com", CM_DNSP_DYNDNS),
+    P("myddns.me", CM_DNSP_DYNDNS),
+    P("myddns.rocks", CM_DNSP_DYNDNS),
+    P("mydissent.net", CM_DNSP_DYNDNS),
+    P("myeffect.net", CM_DNSP_DYNDNS),
+    P("myftp.biz", CM_DNSP_DYNDNS),
+    P("myftp.org", CM_DNSP_DYNDNS),
+    P("mymediapc.net", CM_DNSP_DYNDNS),
+    P("mypsx.net", CM_DNSP_DYNDNS),
+    P("myq-see.com", CM_DNSP_DYNDNS),
+    P("mysecuritycamera.com", CM_DNSP_DYNDNS),
+    P("mysecuritycamera.net", CM_DNSP_DYNDNS),
+    P("mysecuritycamera.org", CM_DNSP_DYNDNS),
+    P("myvnc.com", CM_DNSP_DYNDNS),
+    P("mywire.org", CM_DNSP_DYNDNS),
+    P("net-freaks.com", CM_DNSP_DYNDNS),
+    P("ngrok-free.app", CM_DNSP_TUNNEL),
+    P("ngrok-free.dev", CM_DNSP_TUNNEL),
+    P("ngrok.app", CM_DNSP_TUNNEL),
+    P("ngrok.dev", CM_DNSP_TUNNEL),
+    P("ngrok.io", CM_DNSP_TUNNEL),
+    P("no-ip.biz", CM_DNSP_DYNDNS),
+    P("no-ip.ca", CM_DNSP_DYNDNS),
+    P("no-ip.co.uk", CM_DNSP_DYNDNS),
+    P("no-ip.info", CM_DNSP_DYNDNS),
+    P("no-ip.org", CM_DNSP_DYNDNS),
+    P("noip.me", CM_DNSP_DYNDNS),
+    P("noip.us", CM_DNSP_DYNDNS),
+    P("now-dns.com", CM_DNSP_DYNDNS),
+    P("now-dns.net", CM_DNSP_DYNDNS),
+    P("now-dns.org", CM_DNSP_DYNDNS),
+    P("ns01.us", CM_DNSP_DYNDNS),
+    P("ns02.us", CM_DNSP_DYNDNS),
+    P("nsupdate.info", CM_DNSP_DYNDNS),
+    P("oast.fun", CM_DNSP_OOB),
+    P("oast.live", CM_DNSP_OOB),
+    P("oast.me", CM_DNSP_OOB),
+    P("oast.online", CM_DNSP_OOB),
+    P("oast.pro", CM_DNSP_OOB),
+    P("oast.site", CM_DNSP_OOB),
+    P("oastify.com", CM_DNSP_OOB),
+    P("oicp.net", CM_DNSP_DYNDNS),
+    P("onedumb.com", CM_DNSP_DYNDNS),
+    P("onthewifi.com", CM_DNSP_DYNDNS),
+    P("ooguy.com", CM_DNSP_DYNDNS),
+    P("pagekite.me", CM_DNSP_TUNNEL),
+    P("pinggy.link", CM_DNSP_TUNNEL),
+    P("pinggy.online", CM_DNSP_TUNNEL),
+    P("ply.gg", CM_DNSP_TUNNEL),
+    P("point2this.com", CM_DNSP_DYNDNS),
+    P("pointto.us", CM_DNSP_DYNDNS),
+    P("portmap.host", CM_DNSP_TUNNEL),
+    P("portmap.io", CM_DNSP_TUNNEL),
+    P("pp.ua", CM_DNSP_FREEHOST),
+    P("publicvm.com", CM_DNSP_DYNDNS),
+    P("quicksytes.com", CM_DNSP_DYNDNS),
+    P("redirectme.net", CM_DNSP_DYNDNS),
+    P("requestbin.net", CM_DNSP_OOB),
+    P("rf.gd", CM_DNSP_FREEHOST),
+    P("securitytactics.com", CM_DNSP_DYNDNS),
+    P("selfip.com", CM_DNSP_DYNDNS),
+    P("selfip.net", CM_DNSP_DYNDNS),
+    P("selfip.org", CM_DNSP_DYNDNS),
+    P("servebeer.com", CM_DNSP_DYNDNS),
+    P("serveblog.net", CM_DNSP_DYNDNS),
+    P("servecounterstrike.com", CM_DNSP_DYNDNS),
+    P("serveexchange.com", CM_DNSP_DYNDNS),
+    P("serveftp.com", CM_DNSP_DYNDNS),
+    P("servegame.com", CM_DNSP_DYNDNS),
+    P("servehalflife.com", CM_DNSP_DYNDNS),
+    P("servehttp.com", CM_DNSP_DYNDNS),
+    P("servehumour.com", CM_DNSP_DYNDNS),
+    P("serveirc.com", CM_DNSP_DYNDNS),
+    P("serveminecraft.net", CM_DNSP_DYNDNS),
+    P("servemp3.com", CM_DNSP_DYNDNS),
+    P("serveo.net", CM_DNSP_TUNNEL),
+    P("serveousercontent.com", CM_DNSP_TUNNEL),
+    P("servep2p.com", CM_DNSP_DYNDNS),
+    P("servepics.com", CM_DNSP_DYNDNS),
+    P("servequake.com", CM_DNSP_DYNDNS),
+    P("servesarcasm.com", CM_DNSP_DYNDNS),
+    P("spdns.de", CM_DNSP_DYNDNS),
+    P("spdns.eu", CM_DNSP_DYNDNS),
+    P("spdns.org", CM_DNSP_DYNDNS),
+    P("strangled.net", CM_DNSP_DYNDNS),
+    P("sytes.net", CM_DNSP_DYNDNS),
+    P("telebit.cloud", CM_DNSP_TUNNEL),
+    P("theworkpc.com", CM_DNSP_DYNDNS),
+    P("trycloudflare.com", CM_DNSP_TUNNEL),
+    P("tunnelto.dev", CM_DNSP_TUNNEL),
+    P("twilightparadox.com", CM_DNSP_DYNDNS),
+    P("twodns.de", CM_DNSP_DYNDNS),
+    P("ueuo.com", CM_DNSP_FREEHOST),
+    P("uk.to", CM_DNSP_DYNDNS),
+    P("unaux.com", CM_DNSP_FREEHOST),
+    P("us.to", CM_DNSP_DYNDNS),
+    P("v6.army", CM_DNSP_DYNDNS),
+    P("vicp.cc", CM_DNSP_DYNDNS),
+    P("vicp.net", CM_DNSP_DYNDNS),
+    P("webhook.site", CM_DNSP_OOB),
+    P("webhop.biz", CM_DNSP_DYNDNS),
+    P("webhop.info", CM_DNSP_DYNDNS),
+    P("webhop.me", CM_DNSP_DYNDNS),
+    P("webhop.net", CM_DNSP_DYNDNS),
+    P("webhop.org", CM_DNSP_DYNDNS),
+    P("webredirect.org", CM_DNSP_DYNDNS),
+    P("wuaze.com", CM_DNSP_FREEHOST),
+    P("x10.mx", CM_DNSP_FREEHOST),
+    P("x10host.com", CM_DNSP_FREEHOST),
+    P("x24hr.com", CM_DNSP_DYNDNS),
+    P("xicp.net", CM_DNSP_DYNDNS),
+    P("ydns.eu", CM_DNSP_DYNDNS),
+    P("zapto.org", CM_DNSP_DYNDNS),
+    P("zyns.com", CM_DNSP_DYNDNS),
+    P("zzux.com", CM_DNSP_DYNDNS),
+};
+
+#undef P
+
+#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
+
+/*
+ * Score components of the provider classes. A tunnel or an out-of-band
+ * catcher asked by a server is a strong sign (a reverse shell's relay, a
+ * log4j-style callback); a dynamic-DNS host slightly less (home NAS boxes
+ * use them too); free hosting least (mostly phishing pages, which servers
+ * rarely ask for). Each alone passes the default min_score (0.45): an
+ * abused provider's host that is new to the environment is Abused.
+ */
+static const double provider_weight[] = {
+    [CM_DNSP_NONE] = 0.0,    [CM_DNSP_DYNDNS] = 0.55, [CM_DNSP_FREEHOST] = 0.50,
+    [CM_DNSP_TUNNEL] = 0.65, [CM_DNSP_OOB] = 0.65,
+};
+
+static const char *const provider_class_name[] = {
+    [CM_DNSP_NONE] = "none",
+    [CM_DNSP_DYNDNS] = "dynamic-dns",
+    [CM_DNSP_FREEHOST] = "free-hosting",
+    [CM_DNSP_TUNNEL] = "tunnel",
+    [CM_DNSP_OOB] = "out-of-band",
+};
+
+/*
+ * strcmp order of the slice s against the n bytes at c. A byte loop: the
+ * strings are a few bytes long and most compares end at the first byte, so
+ * a call to memcmp would cost more than the compare.
+ */
+static int cmp_str(struct cm_str s, const char *c, size_t n)
+{
+    size_t m = s.len < n ? s.len : n;
+
+    for (size_t i = 0; i < m; i++) {
+        if (s.p[i] != c[i]) {
+            return (unsigned char)s.p[i] < (unsigned char)c[i] ? -1 : 1;
+        }
+    }
+    return s.len < n ? -1 : s.len > n ? 1 : 0;
+}
+
+const struct cm_dns_provider *cm_dns_provider_find(struct cm_str suffix)
+{
+    size_t lo = 0, hi = NPROVIDERS;
+
+    if (suffix.p == NULL || suffix.len == 0) {
+        return NULL;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = cmp_str(suffix, providers[mid].suffix, providers[mid].len);
+
+        if (r == 0) {
+            return &providers[mid];
+        }
+        if (r < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Whether the label ending just before offset end of d->name is "www" (or there is none). */
+static bool provider_own(const struct cm_domain *d, size_t end)
+{
+    size_t start = end;
+
+    if (end == 0) {
+        return true;
+    }
+    while (start > 0 && d->name[start - 1] != '.') {
+        start--;
+    }
+    return end - start == 3 && memcmp(d->name + start, "www", 3) == 0;
+}
+
+const struct cm_dns_provider *cm_dns_provider_of(const struct cm_domain *d)
+{
+    const struct cm_dns_provider *p;
+
+    if (d->reg >= d->len) {
+        return NULL;
+    }
+    if (d->private_suffix) {
+        /* The PSL knows it: the registered domain is one label of the customer's. */
+        p = cm_dns_provider_find(cm_domain_suffix(d));
+        return p != NULL && !provider_own(d, d->sfx - 1) ? p : NULL;
+    }
+    /* Not in the PSL: the provider is the registered domain; its customers are below it. */
+    p = cm_dns_provider_find(cm_domain_registered(d));
+    return p != NULL && d->reg > 0 && !provider_own(d, d->reg - 1) ? p : NULL;
+}
+
+double cm_dns_provider_weight(enum cm_dns_provider_class c)
+{
+    return (unsigned)c <= CM_DNSP_OOB ? provider_weight[c] : 0.0;
+}
+
+const char *cm_dns_provider_class_name(enum cm_dns_provider_class c)
+{
+    return (unsigned)c <= CM_DNSP_OOB ? provider_class_name[c] : "none";
+}
+
+const struct cm_dns_provider *cm_dns_providers(size_t *n)
+{
+    *n = NPROVIDERS;
+    return providers;
+}
+
+/* ---- abused TLDs ---- */
+
+struct tld_weight {
+    const char *tld;
+    size_t len;
+    double w;
+};
+
+/*
+ * TLDs by how much of their use is abuse, as a score component, in tiers
+ * from the data: a TLD's share of the malicious hosts of ../shared/data's
+ * maltrail trails over its share of the 100,000 top domains (the ratio;
+ * docs/detectors/dns-reputation.md lists them). 0.5: Freenom's free TLDs
+ * (tk, ml, ga, cf, gq; ratios 43 to 344, free registration); alone they
+ * make a new site Abused. 0.3: ratios of 66 and more with almost no top
+ * domain (top 159, icu 841, sbs 2660, cfd 720, click 799, cyou 424...);
+ * alone they make a new, rarely asked site Suspicious. 0.25: ratios of 10
+ * to 70; 0.2: much abuse and much legitimate use (xyz: ratio 57 but 117
+ * top domains; site, online, space, link) and pw, su (ratios 4 and 7 with
+ * many popular sites); 0.15: ratios of 3 to 5, and gTLDs that came after
+ * the top list was made (shop, store, live, digital, fun: their ratio is
+ * inflated); 0.1: club, cc, biz (ratios 2.5 to 5). These only add to other
+ * evidence. Not listed: ratios near or below 1 (com 0.4, net 1.0, org 1.1,
+ * io 0.8, me 0.6, ws 0.5, kim 0.7) and ordinary country codes.
+ */
+#define T(s, w)                                                                                    \
+    {                                                                                              \
+        s, sizeof(s) - 1, w                                                                        \
+    }
+static const struct tld_weight tlds[] = {
+    T("autos", 0.25), T("bar", 0.20),    T("bazar", 0.30),   T("beauty", 0.25),
+    T("best", 0.20),  T("bid", 0.25),    T("biz", 0.10),     T("boats", 0.25),
+    T("bond", 0.30),  T("buzz", 0.30),   T("cam", 0.25),     T("cc", 0.10),
+    T("cf", 0.50),    T("cfd", 0.30),    T("click", 0.30),   T("club", 0.10),
+    T("cyou", 0.30),  T("date", 0.25),   T("digital", 0.15), T("download", 0.15),
+    T("faith", 0.25), T("fit", 0.25),    T("fun", 0.15),     T("ga", 0.50),
+    T("gdn", 0.30),   T("gq", 0.50),     T("hair", 0.25),    T("homes", 0.25),
+    T("host", 0.25),  T("icu", 0.30),    T("link", 0.20),    T("live", 0.15),
+    T("loan", 0.25),  T("lol", 0.25),    T("makeup", 0.25),  T("men", 0.25),
+    T("ml", 0.50),    T("mom", 0.25),    T("monster", 0.30), T("online", 0.20),
+    T("party", 0.25), T("pw", 0.20),     T("quest", 0.30),   T("racing", 0.15),
+    T("rest", 0.30),  T("review", 0.25), T("sbs", 0.30),     T("science", 0.15),
+    T("shop", 0.15),  T("site", 0.20),   T("skin", 0.25),    T("space", 0.20),
+    T("store", 0.15), T("stream", 0.25), T("su", 0.20),      T("surf", 0.25),
+    T("tk", 0.50),    T("top", 0.30),    T("trade", 0.15),   T("uno", 0.20),
+    T("vip", 0.25),   T("webcam", 0.20), T("website", 0.20), T("win", 0.25),
+    T("work", 0.15),  T("xyz", 0.20),    T("yachts", 0.25),  T("zip", 0.25),
+};
+
+#undef T
+
+#define NTLDS (sizeof(tlds) / sizeof(tlds[0]))
+
+double cm_dns_tld_weight(struct cm_str tld)
+{
+    size_t lo = 0, hi = NTLDS;
+
+    if (tld.p == NULL || tld.len == 0) {
+        return 0.0;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = cmp_str(tld, tlds[mid].tld, tlds[mid].len);
+
+        if (r == 0) {
+            return tlds[mid].w;
+        }
+        if (r < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return 0.0;
+}
+
+/* ---- crypto-currency mining ---- */
+
+#define W_BRAND   1u  /* a mining pool, a web miner, or xmrig (the miner malware drops) */
+#define W_COIN    2u  /* a coin or mining-algorithm word: with a mining word, a pool */
+#define W_STRONG  4u  /* ... distinctive enough to count alone, weakly */
+#define W_MINING  8u  /* a mining word: nothing alone (pool.ntp.org), a pool with a coin word */
+#define W_STRATUM 16u /* the mining protocol's usual host name */
+
+struct word {
+    const char *w;
+    size_t len;
+    unsigned kind; /* W_* */
+};
+
+/*
+ * Every word, in one table. Brands are matched as whole labels and as
+ * tokens (runs of letters: "xmr-eu1" is xmr, eu); the others as tokens.
+ * Left out on purpose: coins that are common words (iron, haven, flux,
+ * dash, beam, grin, zen, ether, loki) and words like "proxy" or "mint".
+ */
+#define W(s, k)                                                                                    \
+    {                                                                                              \
+        s, sizeof(s) - 1, k                                                                        \
+    }
+static const struct word words[] = {
+    W("2miners", W_BRAND),
+    W("aeon", W_COIN),
+    W("alph", W_COIN),
+    W("antpool", W_BRAND),
+    W("autolykos", W_COIN),
+    W("bch", W_COIN),
+    W("bci", W_COIN),
+    W("bitcoin", W_COIN | W_STRONG),
+    W("bsv", W_COIN),
+    W("btc", W_COIN),
+    W("btg", W_COIN),
+    W("c3pool", W_BRAND),
+    W("ccx", W_COIN),
+    W("cfx", W_COIN),
+    W("ckpool", W_BRAND),
+    W("coin-hive", W_BRAND),
+    W("coinhive", W_BRAND),
+    W("coinimp", W_BRAND),
+    W("crypto-loot", W_BRAND),
+    W("cryptoloot", W_BRAND),
+    W("cryptonight", W_COIN),
+    W("ctxc", W_COIN),
+    W("dero", W_COIN),
+    W("doge", W_COIN),
+    W("dogecoin", W_COIN | W_STRONG),
+    W("dwarfpool", W_BRAND),
+    W("equihash", W_COIN),
+    W("erg", W_COIN),
+    W("ergo", W_COIN),
+    W("etc", W_COIN),
+    W("etchash", W_COIN),
+    W("eth", W_COIN),
+    W("ethash", W_COIN),
+    W("ethereum", W_COIN | W_STRONG),
+    W("ethermine", W_BRAND),
+    W("f2pool", W_BRAND),
+    W("firo", W_COIN),
+    W("flexpool", W_BRAND),
+    W("groestl", W_COIN),
+    W("grs", W_COIN),
+    W("hash", W_MINING),
+    W("hashrate", W_MINING),
+    W("hashvault", W_BRAND),
+    W("herominers", W_BRAND),
+    W("hiveon", W_BRAND),
+    W("jsecoin", W_BRAND),
+    W("k1pool", W_BRAND),
+    W("kas", W_COIN),
+    W("kaspa", W_COIN | W_STRONG),
+    W("kawpow", W_COIN),
+    W("kda", W_COIN),
+    W("kryptex", W_BRAND),
+    W("litecoin", W_COIN | W_STRONG),
+    W("ltc", W_COIN),
+    W("luckpool", W_BRAND),
+    W("masari", W_COIN),
+    W("mine", W_MINING),
+    W("miner", W_MINING),
+    W("minergate", W_BRAND),
+    W("minero", W_BRAND),
+    W("miners", W_MINING),
+    W("minexmr", W_BRAND),
+    W("mining", W_MINING),
+    W("mining-dutch", W_BRAND),
+    W("miningpoolhub", W_BRAND),
+    W("monero", W_COIN | W_STRONG),
+    W("monerohash", W_BRAND),
+    W("moneroocean", W_BRAND),
+    W("moneropool", W_BRAND),
+    W("monerov", W_COIN),
+    W("msr", W_COIN),
+    W("nanopool", W_BRAND),
+    W("neoxa", W_COIN),
+    W("nexa", W_COIN),
+    W("nicehash", W_BRAND),
+    W("nimiq", W_BRAND),
+    W("pool", W_MINING),
+    W("pools", W_MINING),
+    W("prohashing", W_BRAND),
+    W("qrl", W_COIN),
+    W("randomx", W_COIN),
+    W("ravencoin", W_COIN | W_STRONG),
+    W("rvn", W_COIN),
+    W("slushpool", W_BRAND),
+    W("solo", W_MINING),
+    W("solopool", W_BRAND),
+    W("sparkpool", W_BRAND),
+    W("stratum", W_MINING | W_STRATUM),
+    W("supportxmr", W_BRAND),
+    W("suprnova", W_BRAND),
+    W("trtl", W_COIN),
+    W("ubiq", W_COIN),
+    W("ubq", W_COIN),
+    W("unmineable", W_BRAND),
+    W("vertcoin", W_COIN),
+    W("viabtc", W_BRAND),
+    W("vtc", W_COIN),
+    W("webminepool", W_BRAND),
+    W("woolypooly", W_BRAND),
+    W("wownero", W_COIN | W_STRONG),
+    W("xch", W_COIN),
+    W("xhv", W_COIN),
+    W("xla", W_COIN),
+    W("xmr", W_COIN | W_STRONG),
+    W("xmrfast", W_BRAND),
+    W("xmrig", W_BRAND),
+    W("xmrpool", W_BRAND),
+    W("xmv", W_COIN),
+    W("xtm", W_COIN),
+    W("zcash", W_COIN | W_STRONG),
+    W("zec", W_COIN),
+    W("zel", W_COIN),
+    W("zeph", W_COIN),
+    W("zephyr", W_COIN),
+    W("zergpool", W_BRAND),
+};
+
+#undef W
+
+#define NWORDS (sizeof(words) / sizeof(words[0]))
+
+/* The entry equal to s, or NULL. */
+static const struct word *word_find(struct cm_str s)
+{
+    size_t lo = 0, hi = NWORDS;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = cmp_str(s, words[mid].w, words[mid].len);
+
+        if (r == 0) {
+            return &words[mid];
+        }
+        if (r < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Mining words a token may end with ("xmrpool", "ethminer"), longest first where one ends another.
+ */
+#define M(s)                                                                                       \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct {
+    const char *s;
+    size_t n;
+} mining_ends[] = {
+    M("hashrate"), M("stratum"), M("miners"), M("mining"), M("miner"),
+    M("pools"),    M("pool"),    M("mine"),   M("hash"),   M("solo"),
+};
+#undef M
+
+/* The coin word that token starts with when a mining word ends it ("xmrpool"), or NULL. */
+static const char *coin_then_mining(struct cm_str tok)
+{
+    for (size_t i = 0; i < sizeof(mining_ends) / sizeof(mining_ends[0]); i++) {
+        size_t n = mining_ends[i].n;
+        const struct word *w;
+
+        if (tok.len >= n + 3 && memcmp(tok.p + tok.len - n, mining_ends[i].s, n) == 0) {
+            w = word_find(cm_str_make(tok.p, tok.len - n));
+            return w != NULL && (w->kind & W_COIN) ? w->w : NULL;
+        }
+    }
+    return NULL;
+}
+
+static const double crypto_weight[] = {
+    [CM_DNSC_NONE] = 0.0, [CM_DNSC_COIN] = 0.2,  [CM_DNSC_STRATUM] = 0.5,
+    [CM_DNSC_POOL] = 0.6, [CM_DNSC_BRAND] = 0.9,
+};
+
+double cm_dns_crypto_weight(enum cm_dns_crypto c)
+{
+    return (unsigned)c <= CM_DNSC_BRAND ? crypto_weight[c] : 0.0;
+}
+
+enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what)
+{
+    enum cm_dns_crypto best = CM_DNSC_NONE;
+    const char *word = NULL, *coin = NULL;
+    bool mine = false;
+    size_t i = 0;
+
+    /* Labels left of the public suffix: a pool's TLD says nothing. */
+    while (i < d->sfx && best < CM_DNSC_BRAND) {
+        size_t end = i;
+        bool letters = true;
+        const struct word *w;
+
+        while (end < d->len && d->name[end] != '.') {
+            letters = letters && d->name[end] >= 'a' && d->name[end] <= 'z';
+            end++;
+        }
+        /* A whole label with digits or hyphens ("2miners", "coin-hive"): a brand? */
+        if (!letters && (w = word_find(cm_str_make(d->name + i, end - i))) != NULL &&
+            (w->kind & W_BRAND)) {
+            best = CM_DNSC_BRAND;
+            word = w->w;
+            break;
+        }
+        for (size_t t = i; t < end && best < CM_DNSC_BRAND;) {
+            size_t u = t;
+            struct cm_str tok;
+
+            while (u < end && d->name[u] >= 'a' && d->name[u] <= 'z') {
+                u++;
+            }
+            tok = cm_str_make(d->name + t, u - t);
+            t = u + 1;
+            if (tok.len < 3) {
+                continue;
+            }
+            if ((w = word_find(tok)) == NULL) {
+                const char *c = tok.len >= 7 ? coin_then_mining(tok) : NULL;
+
+                if (c != NULL) {
+                    coin = c;
+                    mine = true;
+                }
+                continue;
+            }
+            if (w->kind & W_BRAND) {
+                best = CM_DNSC_BRAND;
+                word = w->w;
+            } else if (w->kind & W_COIN) {
+                coin = coin ? coin : w->w;
+                if (best < CM_DNSC_COIN && (w->kind & W_STRONG)) {
+                    best = CM_DNSC_COIN;
+                    word = w->w;
+                }
+            } else if (w->kind & W_MINING) {
+                mine = true;
+                if (best < CM_DNSC_STRATUM && (w->kind & W_STRATUM)) {
+                    best = CM_DNSC_STRATUM;
+                    word = w->w;
+                }
+            }
+        }
+        i = end + 1;
+    }
+    if (best < CM_DNSC_POOL && coin != NULL && mine) {
+        best = CM_DNSC_POOL;
+        word = coin;
+    }
+    if (what != NULL) {
+        *what = word;
+    }
+    return best;
+}
+
+/* ---- the stateless score (dns_reputation.h) ---- */
+
+/* Top-level names of private namespaces and reverse DNS: not domains anyone registered. */
+#define TLD(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+static const struct {
+    const char *s;
+    size_t n;
+} private_tlds[] = {
+    TLD("arpa"),        TLD("corp"),      TLD("home"), TLD("internal"),
+    TLD("intranet"),    TLD("invalid"),   TLD("lan"),  TLD("local"),
+    TLD("localdomain"), TLD("localhost"), TLD("test"),
+};
+#undef TLD
+
+struct cm_str cm_dns_tld_of(const struct cm_domain *d)
+{
+    size_t i = d->len;
+
+    while (i > 0 && d->name[i - 1] != '.') {
+        i--;
+    }
+    return cm_str_make(d->name + i, d->len - i);
+}
+
+bool cm_dns_rep_ignored(const struct cm_domain *d)
+{
+    struct cm_str tld = cm_dns_tld_of(d);
+
+    if (d->reg >= d->len) {
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(private_tlds) / sizeof(private_tlds[0]); i++) {
+        if (tld.len == private_tlds[i].n && memcmp(tld.p, private_tlds[i].s, tld.len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Offset of the label before offset at in d->name (at itself when none). */
+static size_t label_before(const struct cm_domain *d, size_t at)
+{
+    size_t i;
+
+    if (at < 2) {
+        return at;
+    }
+    i = at - 1; /* the dot */
+    while (i > 0 && d->name[i - 1] != '.') {
+        i--;
+    }
+    return i;
+}
+
+void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
+                      struct cm_dns_rep *out)
+{
+    const struct cm_dns_provider *p;
+    double keep = 1.0;
+
+    memset(out, 0, sizeof(*out));
+    out->site = d->len;
+    if (cm_dns_rep_ignored(d)) {
+        return;
+    }
+    out->site = d->reg;
+    p = cm_dns_provider_of(d);
+    if (p != NULL) {
+        out->provider_entry = p;
+        out->provider = cm_dns_provider_weight((enum cm_dns_provider_class)p->cls);
+        out->reasons |= CM_DNSR_PROVIDER;
+        if (!d->private_suffix) {
+            out->site = label_before(d, d->reg); /* x.mooo.com, not mooo.com */
+        }
+    }
+    out->tld = cm_dns_tld_weight(cm_dns_tld_of(d));
+    if (out->tld > 0) {
+        out->reasons |= CM_DNSR_TLD;
+    }
+    /* A registrant picked the label: an ICANN suffix, or a provider's customer. */
+    out->dga_applies = !d->private_suffix || p != NULL;
+    if (m != NULL && out->dga_applies) {
+        if (p != NULL && !d->private_suffix) {
+            /* Score the customer's label, as if the provider were the suffix. */
+            struct cm_domain c = *d;
+
+            c.sfx = d->reg;
+            c.reg = out->site;
+            out->dga = cm_dga_score(m, &c);
+        } else {
+            out->dga = cm_dga_score(m, d);
+        }
+        if (out->dga > CM_DNS_REP_DGA_FLOOR) {
+            out->dga_part =
+                DGA_WEIGHT * (out->dga - CM_DNS_REP_DGA_FLOOR) / (1.0 - CM_DNS_REP_DGA_FLOOR);
+            out->reasons |= CM_DNSR_DGA;
+        }
+    }
+    out->crypto_sign = cm_dns_crypto_of(d, &out->crypto_word);
+    out->crypto = cm_dns_crypto_weight(out->crypto_sign);
+    if (out->crypto > 0) {
+        out->reasons |= CM_DNSR_CRYPTO;
+    }
+    keep = (1.0 - out->provider) * (1.0 - out->tld) * (1.0 - out->dga_part) * (1.0 - out->crypto);
+    out->score = 1.0 - keep;
+}
+
+bool cm_dns_tables_sorted(void)
+{
+    for (size_t i = 1; i < NPROVIDERS; i++) {
+        if (strcmp(providers[i - 1].suffix, providers[i].suffix) >= 0) {
+            return false;
+        }
+    }
+    for (size_t i = 1; i < NTLDS; i++) {
+        if (strcmp(tlds[i - 1].tld, tlds[i].tld) >= 0) {
+            return false;
+        }
+    }
+    for (size_t i = 1; i < NWORDS; i++) {
+        if (strcmp(words[i - 1].w, words[i].w) >= 0) {
+            return false;
+        }
+    }
+    return true;
+}

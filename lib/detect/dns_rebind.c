@@ -1,0 +1,332 @@
+/*
+ * UnauthorizedAccess:EC2/MetadataDNSRebind (issue #7; spec §1.3.2 row 15,
+ * docs/detectors/dns-reputation.md): an instance resolves a name whose
+ * answer is the instance metadata service, 169.254.169.254 or
+ * fd00:ec2::254 (IPv4-mapped forms too), and the name is not one of AWS's
+ * own names for it. That is DNS rebinding against IMDS: an SSRF filter that
+ * checks the name, or checks the address of a first resolution, is walked
+ * past by a name that answers with the metadata address (at once or on a
+ * later, short-TTL resolution), and the application fetches credentials
+ * from http://attacker-name/latest/meta-data/.
+ *
+ * Answers. Every A and AAAA record of the query's answers (the first 16),
+ * so the address at the end of a CNAME chain counts as well as a direct
+ * one: the queried name is what the attacker controls. Records of other
+ * types (a TXT that holds the text 169.254.169.254) do not count.
+ *
+ * AWS's own names, never a finding (cm_dns_rebind_aws_name): instance-data
+ * (the single-label name the EC2 documentation gives, with the resolver's
+ * search domain), and every name in the EC2 internal zones ec2.internal and
+ * <region>.compute.internal (instance-data.ec2.internal and the like),
+ * plus the tuning's allowed names. Near misses, never a finding: the other
+ * link-local service addresses: the VPC resolver (169.254.169.253,
+ * fd00:ec2::253), Amazon Time Sync (169.254.169.123, fd00:ec2::123), the
+ * ECS task metadata endpoint (169.254.170.2), and any other address.
+ *
+ * Emission: once per (instance, name) per report_ms (an hour): the first
+ * query fires at once; later ones are counted and reported with the next
+ * query an hour or more after the last report (d.count the queries since,
+ * d.first_ms the first of them). d.info names the domain and the answer.
+ *
+ * State: one cm_state table, (instance hash, name hash) -> the report
+ * window (16 bytes), TTL two report windows, memcap max_entries; it is only
+ * touched for queries that answer with the metadata address, so the cost
+ * of an ordinary query is a look at the last bytes of each answer's Rdata.
+ */
+#include "detect/dns_reputation.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "detect/dns.h"
+#include "detect/dns_tunings.h"
+#include "detect/state.h"
+
+/* One detection per (instance, name) per hour: the aggregator folds them into one finding. */
+#define CM_DNS_REBIND_REPORT_MS (3600LL * 1000)
+/*
+ * Memcap: 16384 (instance, name) pairs of 16 bytes of value and 16 of key,
+ * about 2 MiB. Rebinding names are rare; a flood of them is still one
+ * finding per instance, and an evicted pair only reports again early.
+ */
+#define CM_DNS_REBIND_MAX (16u * 1024)
+
+#define TYPE_REBIND "UnauthorizedAccess:EC2/MetadataDNSRebind"
+
+/* An (instance, name) that answered with the metadata address: its report window. */
+struct rebind {
+    uint32_t first_s;    /* first query not yet reported */
+    uint32_t reported_s; /* latest detection */
+    uint32_t pending;    /* queries not yet reported */
+    uint32_t pad;
+};
+
+struct dns_rebind {
+    struct cm_state *pairs;
+    struct cm_dns_rebind_tuning t;
+    uint32_t report_s;
+    uint64_t seed;
+    char info[384]; /* additionalInfo of the detection being emitted */
+};
+
+static const char *const types[] = {TYPE_REBIND, NULL};
+
+/* The EC2 internal zones: any name in them is AWS's. */
+static const char *const aws_zones[] = {"ec2.internal", "compute.internal"};
+
+/* Whether name (normalised, len bytes) is zone or a name under it. */
+static bool in_zone(const char *name, size_t len, const char *zone)
+{
+    size_t n = strlen(zone);
+
+    if (len == n) {
+        return memcmp(name, zone, n) == 0;
+    }
+    return len > n && name[len - n - 1] == '.' && memcmp(name + len - n, zone, n) == 0;
+}
+
+bool cm_dns_rebind_aws_name(const struct cm_domain *d, const char *const *allowed)
+{
+    static const char idata[] = "instance-data";
+    size_t n = sizeof(idata) - 1;
+
+    /* instance-data, and instance-data.<search domain> a resolver may try first. */
+    if (d->len >= n && memcmp(d->name, idata, n) == 0 && (d->len == n || d->name[n] == '.')) {
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(aws_zones) / sizeof(aws_zones[0]); i++) {
+        if (in_zone(d->name, d->len, aws_zones[i])) {
+            return true;
+        }
+    }
+    for (size_t i = 0; allowed != NULL && allowed[i] != NULL; i++) {
+        const char *a = allowed[i];
+        size_t k = strlen(a);
+
+        if (k > 0 && a[k - 1] == '.') {
+            k--; /* "name." is "name" */
+        }
+        if (k > 0 && (d->len == k || (d->len > k && d->name[d->len - k - 1] == '.')) &&
+            cm_str_ieq(cm_str_make(d->name + d->len - k, k), cm_str_make(a, k))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether ip is the instance metadata service: 169.254.169.254, fd00:ec2::254,
+ * ::ffff:169.254.169.254. */
+static bool imds(const struct cm_ip *ip)
+{
+    static const uint8_t v4[4] = {169, 254, 169, 254};
+    static const uint8_t v6[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+    if (ip->family == CM_IP_V4) {
+        return memcmp(ip->a, v4, 4) == 0;
+    }
+    if (ip->family == CM_IP_V6) {
+        return memcmp(ip->a, v6, 16) == 0 ||
+               (memcmp(ip->a, mapped, 12) == 0 && memcmp(ip->a + 12, v4, 4) == 0);
+    }
+    return false;
+}
+
+/*
+ * The first A/AAAA answer of q that is the metadata address, or an empty
+ * slice. Cheap first: the addresses end in "254" in every text form but the
+ * hexadecimal IPv4-mapped one (::ffff:a9fe:a9fe).
+ */
+static struct cm_str imds_answer(const struct cm_dns *q)
+{
+    for (uint32_t e = 0; e < q->nans; e++) {
+        struct cm_str data = q->ans[e].rdata;
+        struct cm_ip ip;
+
+        if (q->ans[e].type != CM_DNS_RR_A && q->ans[e].type != CM_DNS_RR_AAAA) {
+            continue;
+        }
+        if (data.len < 7 || (!cm_str_ends(data, "254") && !cm_str_ends(data, "a9fe")) ||
+            cm_ip_parse(data, &ip) != 0 || !imds(&ip)) {
+            continue;
+        }
+        return data;
+    }
+    return CM_STR_NULL;
+}
+
+/* Whole seconds of ms, rounded up, at least 1. */
+static uint32_t span_s(int64_t ms)
+{
+    int64_t s = (ms + 999) / 1000;
+
+    return s < 1 ? 1 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
+/* Unix seconds of event time ms, clamped to what a uint32 holds. */
+static uint32_t secs(int64_t ms)
+{
+    return ms <= 0 ? 0 : ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
+}
+
+static void finish(void *state)
+{
+    struct dns_rebind *r = state;
+
+    if (r != NULL) {
+        cm_state_destroy(r->pairs);
+        cm_free(r);
+    }
+}
+
+int cm_dns_rebind_init(void **state, const struct cm_detect_opts *opts,
+                       const struct cm_dns_rebind_tuning *t)
+{
+    struct dns_rebind *r = cm_calloc(1, sizeof(*r));
+    struct cm_state_opts so;
+    int rc;
+
+    if (r == NULL) {
+        return CM_ENOMEM;
+    }
+    if (t != NULL) {
+        r->t = *t;
+    }
+    if (r->t.report_ms <= 0) {
+        r->t.report_ms = CM_DNS_REBIND_REPORT_MS;
+    }
+    if (r->t.max_entries == 0) {
+        r->t.max_entries = CM_DNS_REBIND_MAX;
+    }
+    r->report_s = span_s(r->t.report_ms);
+    r->seed = opts ? opts->seed : 0;
+    memset(&so, 0, sizeof(so));
+    so.seed = r->seed;
+    so.val_size = sizeof(struct rebind);
+    so.max_entries = r->t.max_entries;
+    so.ttl_ms = 2 * r->t.report_ms;
+    if ((rc = cm_state_create(&r->pairs, &so)) != 0) {
+        finish(r);
+        return rc;
+    }
+    *state = r;
+    return CM_OK;
+}
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    const struct cm_detect_config *c = opts ? opts->config : NULL;
+
+    return cm_dns_rebind_init(state, opts, c && c->dns ? &c->dns->rebind : NULL);
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct dns_rebind *r = state;
+
+    (void)sink;
+    cm_state_expire(r->pairs, watermark_ms, NULL, NULL);
+    return CM_OK;
+}
+
+static void stats(const void *state, struct cm_state_stats *sum)
+{
+    const struct dns_rebind *r = state;
+
+    cm_state_stats_add(sum, r->pairs);
+}
+
+/* Appends s, JSON-escaped, to r->info at *at. */
+static void put_esc(struct dns_rebind *r, size_t *at, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && *at + 3 < sizeof(r->info); i++) {
+        if (s[i] == '"' || s[i] == '\\') {
+            r->info[(*at)++] = '\\';
+        }
+        r->info[(*at)++] = s[i];
+    }
+    r->info[*at] = '\0';
+}
+
+static void describe(struct dns_rebind *r, const struct cm_domain *d, struct cm_str answer)
+{
+    size_t at = (size_t)snprintf(r->info, sizeof(r->info), "{\"domain\":\"");
+
+    put_esc(r, &at, d->name, d->len);
+    at += (size_t)snprintf(r->info + at, sizeof(r->info) - at, "\",\"answer\":\"");
+    if (at < sizeof(r->info)) {
+        put_esc(r, &at, answer.p, answer.len);
+    }
+    if (at + 3 < sizeof(r->info)) {
+        memcpy(r->info + at, "\"}", 3);
+    }
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct dns_rebind *r = state;
+    const struct cm_dns *q = &ev->u.dns;
+    unsigned char key[16];
+    struct cm_detection det;
+    struct cm_domain d;
+    struct cm_str answer;
+    struct rebind *p;
+    uint64_t h;
+    uint32_t ts = secs(ev->time_ms), count;
+    int64_t first_ms;
+    bool created;
+
+    /* Cheap tests first: a query with answers, one of them the metadata address. */
+    if (ev->kind != CM_EV_DNS || q->nanswers == 0 || !cm_str_present(q->srcid_instance) ||
+        q->srcid_instance.len == 0) {
+        return CM_OK;
+    }
+    answer = imds_answer(q);
+    if (answer.p == NULL || !cm_dns_from_instance(ev, &d) ||
+        cm_dns_rebind_aws_name(&d, r->t.allowed)) {
+        return CM_OK;
+    }
+    h = cm_hash64(q->srcid_instance.p, q->srcid_instance.len, r->seed);
+    memcpy(key, &h, 8);
+    h = cm_hash64(d.name, d.len, r->seed);
+    memcpy(key + 8, &h, 8);
+    if ((p = cm_state_touch(r->pairs, key, sizeof(key), ev->time_ms, &created)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created) {
+        count = 1;
+        first_ms = ev->time_ms;
+    } else {
+        if (p->pending == 0 || ts < p->first_s) {
+            p->first_s = ts;
+        }
+        p->pending++;
+        if (ts < p->reported_s || ts - p->reported_s < r->report_s) {
+            return CM_OK;
+        }
+        count = p->pending;
+        first_ms = (int64_t)p->first_s * 1000;
+    }
+    p->pending = 0;
+    p->reported_s = ts;
+    describe(r, &d, answer);
+    cm_dns_detection(&det, ev, TYPE_REBIND);
+    det.count = count;
+    det.first_ms = first_ms < det.time_ms ? first_ms : det.time_ms;
+    det.info = cm_str_cstr(r->info);
+    return cm_sink_emit(sink, &det);
+}
+
+const struct cm_detector cm_detector_dns_rebind = {
+    .name = "dns-rebind",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_DNS),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = on_tick,
+    .finish = finish,
+    .state_stats = stats,
+};

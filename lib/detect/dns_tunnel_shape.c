@@ -1,0 +1,373 @@
+/*
+ * The name classifier and the allow list of the DNS tunnelling detector
+ * (dns_tunnel.h; the detector is dns_tunnel.c, the reasoning
+ * docs/detectors/dns-tunnel.md): whether the labels left of a registered
+ * domain look like encoded data, and which domains are never judged.
+ */
+#include "detect/dns_tunnel.h"
+
+#include <math.h>
+#include <string.h>
+
+#define RANDOM_RUN     16 /* a run of [A-Za-z0-9] this long may be random */
+#define RANDOM_NOVOWEL 20 /* ... a letters-mostly run this long, without vowels */
+
+/*
+ * The built-in allow list. A tunnel needs the attacker's authoritative
+ * server for the domain it writes under, so zones that cannot reach one, or
+ * whose names carry data by the service's own design, are left alone.
+ */
+static const char *const allow[] = {
+    /* clang-format off */
+    /* Reverse lookups (in-addr.arpa, ip6.arpa: the address is the name) and ENUM (e164.arpa). */
+    "arpa",
+    /*
+     * Private-use names that never reach a public authoritative server:
+     * ICANN's .internal (ec2.internal, <region>.compute.internal), mDNS and
+     * Kubernetes' cluster.local (RFC 6762), RFC 6761's localhost, suffixes
+     * resolvers keep local, HashiCorp Consul's <hash>.node.consul.
+     */
+    "internal", "local", "localhost", "localdomain", "lan", "home", "corp", "intranet", "consul",
+    /* AWS's own zones (VPC endpoint, API Gateway, ELB names carry ids by design); Amazon's
+     * brand TLD .aws (on.aws Lambda URLs, acm-validations.aws, api.aws). */
+    "amazonaws.com", "amazonaws.com.cn", "aws",
+    /* DNSBLs: reversed addresses, domains and hashes in names are their query format
+     * (spamhaus.net: the Data Query Service and Hash Blocklist; surriel.com: PSBL). */
+    "spamhaus.org", "spamhaus.net", "spamcop.net", "barracudacentral.org", "sorbs.net",
+    "mailspike.net", "dnswl.org", "surriel.com", "manitu.net", "senderscore.com",
+    "uceprotect.net", "uribl.com", "surbl.org", "abuseat.org", "abusix.zone",
+    "junkemailfilter.com", "spameatingmonkey.net",
+    /* Hash and reputation look-ups over DNS: Team Cymru (malware hash registry, IP to ASN),
+     * Sophos Live Protection, McAfee GTI (avqs.mcafee.com), ESET LiveGrid. */
+    "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk",
+    /* Names made of hashes by a content service: SafeFrame ads
+     * (<32 hex>.safeframe.googlesyndication.com), IPFS gateways (<CID>.ipfs.w3s.link). */
+    "googlesyndication.com", "w3s.link", "nftstorage.link",
+    /* clang-format on */
+};
+
+#define NALLOW (sizeof(allow) / sizeof(allow[0]))
+
+/* ---- the name classifier ---- */
+
+/* A run of alphanumerics between separators ('-', '_', '.'). */
+struct run {
+    uint32_t len, letters, digits, vowels, switches;
+    int prev; /* 0 none, 1 letter, 2 digit */
+};
+
+/* Whether run r looks random: digits strewn among letters, or a long run without vowels. */
+static bool run_random(const struct run *r)
+{
+    if (r->len < RANDOM_RUN || r->letters == 0) {
+        return false;
+    }
+    if (r->digits >= 2 && r->switches * 6 >= r->len) {
+        return true;
+    }
+    return r->len >= RANDOM_NOVOWEL && r->vowels * 100 <= 15 * r->letters;
+}
+
+/* Per-label counters. */
+struct label {
+    uint32_t len, lower, upper, digits, hex, neutral, other;
+};
+
+/* True when text holds four 1-3 digit groups joined by '-' or '.': an address (c-73-1-2-3). */
+static bool has_address(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        int groups = 0;
+
+        if (p[i] < '0' || p[i] > '9' || (i > 0 && p[i - 1] >= '0' && p[i - 1] <= '9')) {
+            continue;
+        }
+        while (groups < 4) {
+            size_t k = j;
+
+            while (k < n && k - j < 4 && p[k] >= '0' && p[k] <= '9') {
+                k++;
+            }
+            if (k == j || k - j > 3) {
+                break;
+            }
+            groups++;
+            j = k;
+            if (groups == 4) {
+                return j == n || p[j] < '0' || p[j] > '9';
+            }
+            if (j >= n || (p[j] != '-' && p[j] != '.')) {
+                break;
+            }
+            j++;
+        }
+    }
+    return false;
+}
+
+/* Shannon entropy of p[0..n) without the dots, in bits per character. */
+static double entropy_of(const char *p, size_t n, uint32_t chars)
+{
+    uint16_t count[256];
+    double sum = 0.0;
+
+    if (chars < 2) {
+        return 0.0;
+    }
+    memset(count, 0, sizeof(count));
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '.') {
+            count[(unsigned char)p[i]]++;
+        }
+    }
+    for (size_t c = 0; c < 256; c++) {
+        if (count[c] > 1) {
+            sum += count[c] * log2((double)count[c]);
+        }
+    }
+    return log2((double)chars) - sum / chars;
+}
+
+/* The whole analysis (cm_dns_tunnel_shape's slow path). */
+static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
+                                       struct cm_dns_name_shape *s)
+{
+    struct label l = {0};
+    struct run r = {0};
+    uint32_t chars = 0, digits = 0, other = 0;
+    uint32_t hex = 0, hex_digits = 0, hex_letters = 0;
+    bool mixed = false, random = false;
+    size_t from = 0, i;
+    const char *p;
+
+    memset(s, 0, sizeof(*s));
+    if (sub.p == NULL || sub.len == 0) {
+        return CM_DNS_ENC_NONE;
+    }
+    /* Attribute names: judge only the labels right of the last '_' label. */
+    for (i = 0; i < sub.len; i++) {
+        if (sub.p[i] == '_' && (i == 0 || sub.p[i - 1] == '.')) {
+            while (i < sub.len && sub.p[i] != '.') {
+                i++;
+            }
+            from = i < sub.len ? i + 1 : sub.len;
+        }
+    }
+    p = sub.p + from;
+    for (i = from; i <= sub.len; i++) {
+        unsigned char c = i < sub.len ? (unsigned char)sub.p[i] : '.';
+        int kind = 0;
+
+        if (c == '.' || c == '-' || c == '_') {
+            random = random || run_random(&r);
+            memset(&r, 0, sizeof(r));
+        }
+        if (c == '.') {
+            if (l.len > s->longest) {
+                s->longest = l.len;
+            }
+            if (l.upper >= 2 && l.lower >= 2) {
+                mixed = true;
+            }
+            if (l.hex + l.neutral == l.len && l.digits >= 1 && l.hex > l.digits) {
+                hex += l.hex;
+                hex_digits += l.digits;
+                hex_letters += l.hex - l.digits;
+            }
+            memset(&l, 0, sizeof(l));
+            continue;
+        }
+        l.len++;
+        chars++;
+        if (c >= 'a' && c <= 'z') {
+            l.lower++;
+            l.hex += c <= 'f';
+            kind = 1;
+        } else if (c >= 'A' && c <= 'Z') {
+            l.upper++;
+            l.hex += c <= 'F';
+            kind = 1;
+        } else if (c >= '0' && c <= '9') {
+            l.digits++;
+            l.hex++;
+            digits++;
+            kind = 2;
+        } else if (c == '-' || c == '_') {
+            l.neutral++;
+        } else {
+            l.other++;
+            other++;
+        }
+        if (kind != 0) {
+            r.len++;
+            r.letters += kind == 1;
+            r.digits += kind == 2;
+            r.vowels += kind == 1 && strchr("aeiouAEIOU", c) != NULL;
+            r.switches += r.prev != 0 && r.prev != kind;
+            r.prev = kind;
+        }
+    }
+    s->chars = chars;
+    if (chars < min_chars) {
+        s->longest = 0;
+        return CM_DNS_ENC_NONE;
+    }
+    if (other > 0 || mixed) {
+        s->enc = CM_DNS_ENC_BASE64;
+        s->bits = chars * 6;
+    } else if (hex >= 16 && hex_digits >= 3 && hex_letters >= 3 && hex * 10 >= chars * 8) {
+        s->enc = CM_DNS_ENC_HEX;
+        s->bits = chars * 4;
+    } else if (random) {
+        s->enc = CM_DNS_ENC_BASE32;
+        s->bits = chars * 5;
+    } else if (digits >= 8 && digits * 2 >= chars && !has_address(p, sub.len - from)) {
+        s->enc = CM_DNS_ENC_DIGITS; /* short runs of mostly digits: counters, numbers */
+        s->bits = chars * 332 / 100;
+    } else {
+        s->longest = 0;
+        return CM_DNS_ENC_NONE;
+    }
+    s->entropy = entropy_of(p, sub.len - from, chars);
+    return s->enc;
+}
+
+/* Byte classes of the quick pass. */
+enum { B_OTHER = 0, B_HEX, B_LOWER, B_UPPER, B_DIGIT, B_DOT, B_DASH, B_UNDERSCORE };
+
+/* clang-format off */
+static const uint8_t byte_class[256] = {
+    ['-'] = B_DASH, ['.'] = B_DOT, ['_'] = B_UNDERSCORE,
+    ['0'] = B_DIGIT, ['1'] = B_DIGIT, ['2'] = B_DIGIT, ['3'] = B_DIGIT, ['4'] = B_DIGIT,
+    ['5'] = B_DIGIT, ['6'] = B_DIGIT, ['7'] = B_DIGIT, ['8'] = B_DIGIT, ['9'] = B_DIGIT,
+    ['a'] = B_HEX, ['b'] = B_HEX, ['c'] = B_HEX, ['d'] = B_HEX, ['e'] = B_HEX, ['f'] = B_HEX,
+    ['g'] = B_LOWER, ['h'] = B_LOWER, ['i'] = B_LOWER, ['j'] = B_LOWER, ['k'] = B_LOWER,
+    ['l'] = B_LOWER, ['m'] = B_LOWER, ['n'] = B_LOWER, ['o'] = B_LOWER, ['p'] = B_LOWER,
+    ['q'] = B_LOWER, ['r'] = B_LOWER, ['s'] = B_LOWER, ['t'] = B_LOWER, ['u'] = B_LOWER,
+    ['v'] = B_LOWER, ['w'] = B_LOWER, ['x'] = B_LOWER, ['y'] = B_LOWER, ['z'] = B_LOWER,
+    ['A'] = B_UPPER, ['B'] = B_UPPER, ['C'] = B_UPPER, ['D'] = B_UPPER, ['E'] = B_UPPER,
+    ['F'] = B_UPPER, ['G'] = B_UPPER, ['H'] = B_UPPER, ['I'] = B_UPPER, ['J'] = B_UPPER,
+    ['K'] = B_UPPER, ['L'] = B_UPPER, ['M'] = B_UPPER, ['N'] = B_UPPER, ['O'] = B_UPPER,
+    ['P'] = B_UPPER, ['Q'] = B_UPPER, ['R'] = B_UPPER, ['S'] = B_UPPER, ['T'] = B_UPPER,
+    ['U'] = B_UPPER, ['V'] = B_UPPER, ['W'] = B_UPPER, ['X'] = B_UPPER, ['Y'] = B_UPPER,
+    ['Z'] = B_UPPER,
+};
+/* clang-format on */
+
+/*
+ * One tight pass first. Each encoding needs one of: a symbol or two
+ * capitals (base64), 16 characters with 3 digits and at most a fifth of
+ * them letters past 'f' (hex), 8 digits, an alphanumeric run of
+ * RANDOM_RUN (base32), and all of them min_chars; a name with none of
+ * those is a host name, and that is nearly every name. Eight digits
+ * matter only when the record type is a data-bearing one (data): asked
+ * for an address they are a numbered host whatever the slow path says.
+ * Attribute names ('_' labels) take the slow path, which leaves them out.
+ */
+enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_chars, bool data,
+                                            struct cm_dns_name_shape *s)
+{
+    uint32_t count[B_DIGIT + 1] = {0}, dots = 0, run = 0, longest_run = 0, chars, digits;
+    bool attr = false;
+
+    if (sub.p == NULL || sub.len == 0) {
+        memset(s, 0, sizeof(*s));
+        return CM_DNS_ENC_NONE;
+    }
+    for (size_t i = 0; i < sub.len; i++) {
+        unsigned k = byte_class[(unsigned char)sub.p[i]];
+
+        if (k <= B_DIGIT) {
+            count[k]++;
+            run += k != B_OTHER;
+            continue;
+        }
+        longest_run = run > longest_run ? run : longest_run;
+        run = 0;
+        dots += k == B_DOT;
+        attr = attr || (k == B_UNDERSCORE && (i == 0 || sub.p[i - 1] == '.'));
+    }
+    longest_run = run > longest_run ? run : longest_run;
+    chars = (uint32_t)(sub.len - dots);
+    digits = count[B_DIGIT];
+    if (attr ||
+        (chars >= min_chars && (count[B_OTHER] > 0 || count[B_UPPER] >= 2 ||
+                                (data && digits >= 8) || longest_run >= RANDOM_RUN ||
+                                (digits >= 3 && chars >= 16 && count[B_LOWER] * 5 <= chars)))) {
+        return full_shape(sub, min_chars, s);
+    }
+    memset(s, 0, sizeof(*s));
+    s->chars = chars;
+    return CM_DNS_ENC_NONE;
+}
+
+enum cm_dns_encoding cm_dns_tunnel_shape(struct cm_str sub, uint32_t min_chars,
+                                         struct cm_dns_name_shape *s)
+{
+    return cm_dns_tunnel_classify(sub, min_chars, true, s);
+}
+
+const char *cm_dns_encoding_name(enum cm_dns_encoding e)
+{
+    static const char *const names[] = {"none", "base64", "hex", "base32", "digits"};
+
+    return (unsigned)e < sizeof(names) / sizeof(names[0]) ? names[e] : "none";
+}
+
+/* ---- the allow list ---- */
+
+const char *const *cm_dns_tunnel_allowlist(size_t *n)
+{
+    *n = NALLOW;
+    return allow;
+}
+
+/* Whether name (no trailing dot) is dom or under it, ignoring case. */
+static bool under(struct cm_str name, const char *dom, size_t dlen)
+{
+    const char *tail;
+
+    if (dlen > 0 && dom[dlen - 1] == '.') {
+        dlen--;
+    }
+    if (dlen == 0 || name.len < dlen || (name.len > dlen && name.p[name.len - dlen - 1] != '.')) {
+        return false;
+    }
+    tail = name.p + name.len - dlen;
+    for (size_t i = 0; i < dlen; i++) {
+        unsigned char a = (unsigned char)tail[i], b = (unsigned char)dom[i];
+
+        if (a >= 'A' && a <= 'Z') {
+            a += 'a' - 'A';
+        }
+        if (b >= 'A' && b <= 'Z') {
+            b += 'a' - 'A';
+        }
+        if (a != b) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_t nextra)
+{
+    if (name.p == NULL) {
+        return false;
+    }
+    if (name.len > 0 && name.p[name.len - 1] == '.') {
+        name.len--;
+    }
+    for (size_t i = 0; i < NALLOW; i++) {
+        if (under(name, allow[i], strlen(allow[i]))) {
+            return true;
+        }
+    }
+    for (size_t i = 0; extra != NULL && i < nextra; i++) {
+        if (extra[i].p != NULL && under(name, extra[i].p, extra[i].len)) {
+            return true;
+        }
+    }
+    return false;
+}

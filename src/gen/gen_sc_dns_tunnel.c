@@ -1,0 +1,334 @@
+/*
+ * The plans of gen_sc_dns_tunnel.h, in groups of queries: n of them from
+ * `at` seconds after the run's start, one every `step` seconds. What the
+ * finding counts follows the detector's rules (dns_tunnel.c): the first
+ * detection when an (instance, domain) crosses a threshold, counting the
+ * window's encoded queries so far; then at most one an hour, counting
+ * everything since.
+ *
+ * dns-exfil-tester (two hours; the tunnel on an app-tier instance):
+ *   - 930 tester names from 600 s, one a second: six names of 90 base64-like
+ *     characters carry 405 bytes, so the sixth fires (count 6); the other
+ *     924 wait for the next report;
+ *   - 20 more at 4260 s, one every 2 s (TXT): a new window; the sixth is
+ *     past the hour's rate limit and fires with 924 + 6; the last 14 follow
+ *     the last report and are not counted. The finding counts 936.
+ *   Near misses, from a web-tier instance unless said:
+ *   - seven distinct 34-hex names under one domain (119 bytes): one short;
+ *   - one 40-character base64-like name asked 50 times: one name;
+ *   - twelve base36 names, one every ten minutes: never 8 in an hour;
+ *   - 100 numbered hosts (u<8 digits>.ct...) asked for A: hosts, not data;
+ *   - a DNS inventory: 150 word sub-domains of one domain asked for CNAME;
+ *   - 100 malware-hash look-ups at Team Cymru (allow-listed);
+ *   - 30 ACM validation records (_<32 hex>.<host>): attribute names;
+ *   - an office client (no instance) sending 200 tester names.
+ *
+ * dns-tunnel-hex (one hour; the tunnel on a worker instance): 40 names of
+ * two 30-hex labels from 900 s, one every 2 s, over TXT, CNAME and MX in
+ * turn: the eighth carries 240 bytes and fires (count 8); the other 32 wait
+ * for a report that never comes. Near misses from the same instance under
+ * other domains: ACM validation records, Team Cymru hash look-ups, one hex
+ * name repeated, seven hex names.
+ */
+#include "gen/gen_sc_dns_tunnel.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "gen/gen_dns.h"
+#include "gen/gen_sc_intel.h"
+#include "gen/rng.h"
+
+#define ONPREM_CLIENT CM_GEN_SC_IP4(192, 168, 10, 27) /* an office workstation */
+#define ANSWER        CM_GEN_SC_IP4(203, 0, 113, 0)   /* answers to A queries (+ k) */
+#define TYPE          "Trojan:EC2/DNSDataExfiltration"
+
+static const char b64ish[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+static const char b36[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+enum who { TUNNEL = 0, NEAR, ONPREM };
+
+enum what {
+    W_TESTER = 0, /* <60 base64ish>.<30 base64ish>.guarddutyc2activityb.com */
+    W_HEX,        /* <30 hex>.<30 hex>.guarddutytunnelactivity.com */
+    W_SEVEN,      /* <34 hex>.tunnel-seven.net */
+    W_REPEAT,     /* <40 base64ish>.tunnel-repeat.net */
+    W_TRICKLE,    /* <29 base36>.tunnel-trickle.net */
+    W_NUMBERED,   /* u<8 digits>.ct.numbered-hosts.net */
+    W_INVENTORY,  /* <word>.inventory-target.net */
+    W_CYMRU,      /* <32 hex>.malware.hash.cymru.com */
+    W_ACM,        /* _<32 hex>.<word>.acm-validated.net */
+};
+
+struct group {
+    uint32_t at;
+    uint16_t step, n;
+    uint8_t who;       /* enum who */
+    uint8_t what;      /* enum what */
+    uint16_t k0;       /* the first name's number */
+    bool same;         /* every query asks name k0 */
+    const char *qtype; /* NULL: TXT, CNAME and MX in turn */
+    uint16_t hits;     /* the first hits queries are counted by the finding */
+    const char *near;  /* the near miss it shows, or NULL for the tunnel's own queries */
+};
+
+struct plan {
+    const struct group *groups;
+    size_t n;
+    uint8_t tier;     /* enum cm_gen_tier of the tunnel's instance */
+    uint8_t near;     /* ... of the near misses' instance (the tunnel's own when equal) */
+    unsigned hours;   /* hours the plan needs */
+    const char *info; /* additionalInfo checks */
+};
+
+static const char *const words[] = {
+    "admin",  "api",   "app",     "auth",    "beta",    "billing", "blog",     "cdn",     "chat",
+    "crm",    "dash",  "data",    "demo",    "dev",     "docs",    "download", "edge",    "files",
+    "forum",  "git",   "grafana", "help",    "hr",      "images",  "jira",     "kibana",  "legacy",
+    "login",  "mail",  "media",   "mobile",  "monitor", "news",    "old",      "partner", "portal",
+    "prod",   "qa",    "remote",  "sandbox", "search",  "shop",    "sso",      "staging", "static",
+    "status", "store", "support", "test",    "vpn",
+};
+
+#define NWORDS (sizeof(words) / sizeof(words[0]))
+
+/* Name k of kind what in world w, into out (n bytes). */
+static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, char *out, size_t n)
+{
+    static const char *const variants[] = {"", "-eu", "-old"};
+    struct cm_gen_rng r;
+    char a[64], b[40];
+
+    cm_gen_rng_derive(&r, w->seed, 0x746e6c31ULL /* "tnl1" */, what, k);
+    switch (what) {
+    case W_TESTER:
+        cm_gen_rng_chars(&r, a, 60, b64ish, sizeof(b64ish) - 1);
+        cm_gen_rng_chars(&r, b, 30, b64ish, sizeof(b64ish) - 1);
+        a[60] = b[30] = '\0';
+        snprintf(out, n, "%s.%s.guarddutyc2activityb.com", a, b);
+        break;
+    case W_HEX:
+        cm_gen_rng_hex(&r, a, 30);
+        cm_gen_rng_hex(&r, b, 30);
+        a[30] = b[30] = '\0';
+        snprintf(out, n, "%s.%s.guarddutytunnelactivity.com", a, b);
+        break;
+    case W_SEVEN:
+        cm_gen_rng_hex(&r, a, 34);
+        a[34] = '\0';
+        snprintf(out, n, "%s.tunnel-seven.net", a);
+        break;
+    case W_REPEAT:
+        cm_gen_rng_chars(&r, a, 40, b64ish, sizeof(b64ish) - 1);
+        a[40] = '\0';
+        snprintf(out, n, "%s.tunnel-repeat.net", a);
+        break;
+    case W_TRICKLE:
+        cm_gen_rng_chars(&r, a, 29, b36, sizeof(b36) - 1);
+        for (unsigned i = 3; i < 29; i += 4) {
+            a[i] = (char)('2' + i % 8); /* digits strewn among the letters, as base36 has them */
+        }
+        a[29] = '\0';
+        snprintf(out, n, "%s.tunnel-trickle.net", a);
+        break;
+    case W_NUMBERED:
+        snprintf(out, n, "u%08u.ct.numbered-hosts.net", 10000000u + cm_gen_rng_below(&r, 89999999));
+        break;
+    case W_INVENTORY:
+        snprintf(out, n, "%s%s.inventory-target.net", words[k % NWORDS], variants[k / NWORDS % 3]);
+        break;
+    case W_CYMRU:
+        cm_gen_rng_hex(&r, a, 32);
+        a[32] = '\0';
+        snprintf(out, n, "%s.malware.hash.cymru.com", a);
+        break;
+    default: /* W_ACM */
+        cm_gen_rng_hex(&r, a, 32);
+        a[32] = '\0';
+        snprintf(out, n, "_%s.%s.acm-validated.net", a, words[k % NWORDS]);
+        break;
+    }
+}
+
+static const struct group tester_groups[] = {
+    /* the tunnel */
+    {600, 1, 930, TUNNEL, W_TESTER, 0, false, "A", 930, NULL},
+    {4260, 2, 20, TUNNEL, W_TESTER, 1000, false, "TXT", 6, NULL},
+    /* near misses */
+    {900, 30, 7, NEAR, W_SEVEN, 0, false, "TXT", 0, "seven names"},
+    {1200, 20, 50, NEAR, W_REPEAT, 0, true, "A", 0, "one name repeated"},
+    {300, 600, 12, NEAR, W_TRICKLE, 0, false, "A", 0, "slow trickle"},
+    {1500, 5, 100, NEAR, W_NUMBERED, 0, false, "A", 0, "numbered hosts"},
+    {1800, 3, 150, NEAR, W_INVENTORY, 0, false, "CNAME", 0, "DNS inventory"},
+    {2100, 2, 100, NEAR, W_CYMRU, 0, false, "TXT", 0, "hash look-ups"},
+    {2400, 2, 30, NEAR, W_ACM, 0, false, "CNAME", 0, "ACM validation"},
+    {700, 1, 200, ONPREM, W_TESTER, 5000, false, "A", 0, "office client"},
+};
+
+static const struct plan tester = {
+    tester_groups,
+    sizeof(tester_groups) / sizeof(tester_groups[0]),
+    CM_GEN_TIER_APP,
+    CM_GEN_TIER_WEB,
+    2,
+    "domain=\"guarddutyc2activityb.com\"&encoding=\"base64\"&windowSeconds=3600",
+};
+
+static const struct group hex_groups[] = {
+    {900, 2, 40, TUNNEL, W_HEX, 0, false, NULL, 8, NULL},
+    /* near misses from the same instance, under other domains */
+    {1000, 4, 30, NEAR, W_ACM, 100, false, "CNAME", 0, "ACM validation"},
+    {1100, 1, 200, NEAR, W_CYMRU, 1000, false, "TXT", 0, "hash look-ups"},
+    {1400, 10, 40, NEAR, W_REPEAT, 100, true, "TXT", 0, "one name repeated"},
+    {1900, 10, 7, NEAR, W_SEVEN, 200, false, "TXT", 0, "seven names"},
+};
+
+static const struct plan hex = {
+    hex_groups,
+    sizeof(hex_groups) / sizeof(hex_groups[0]),
+    CM_GEN_TIER_WORKER,
+    CM_GEN_TIER_WORKER,
+    1,
+    "domain=\"guarddutytunnelactivity.com\"&encoding=\"hex\"&uniqueSubdomains=8",
+};
+
+/* The tunnel's and the near misses' instances (world indexes; -1: none). */
+static void actors(const struct cm_gen_world *w, const struct plan *p, long *tunnel, long *near)
+{
+    *tunnel = cm_gen_sc_instance(w, (enum cm_gen_tier)p->tier, -1);
+    if (*tunnel < 0 || p->near == p->tier) {
+        *near = *tunnel;
+        return;
+    }
+    *near = cm_gen_sc_instance(w, (enum cm_gen_tier)p->near, *tunnel);
+}
+
+static void query(struct cm_gen_file *f, const struct group *g, unsigned i,
+                  const struct cm_gen_instance *in, int64_t t)
+{
+    static const char *const turn[] = {"TXT", "CNAME", "MX"};
+    const struct cm_gen_world *w = f->env->world;
+    struct cm_gen_dns_answer ans[1];
+    struct cm_gen_dns_query q;
+    char name[200], ip[16];
+
+    memset(&q, 0, sizeof(q));
+    name_of(w, (enum what)g->what, g->k0 + (g->same ? 0 : i), name, sizeof(name));
+    q.t = t;
+    q.in = g->who == ONPREM ? NULL : in;
+    q.srcaddr = ONPREM_CLIENT;
+    q.srcport = (uint16_t)(32768 + cm_gen_hash4(w->seed, 0x746e6c71ULL, g->at, i) % 28232);
+    q.name = name;
+    q.qtype = g->qtype != NULL ? g->qtype : turn[i % 3];
+    q.rcode = g->what == W_INVENTORY || g->what == W_CYMRU ? "NXDOMAIN" : "NOERROR";
+    if (strcmp(q.qtype, "A") == 0 && g->what != W_INVENTORY) {
+        cm_gen_sc_ip_str(ANSWER + 1 + (i % 200), ip);
+        ans[0].rdata = ip;
+        ans[0].type = "A";
+        q.nanswers = 1;
+    }
+    q.answers = ans;
+    cm_gen_dns_write(f, &q);
+}
+
+/* Whether run c is long enough for plan p (else the scenario adds nothing). */
+static bool fits(const struct plan *p, const struct cm_gen_config *c)
+{
+    return c->hours >= p->hours;
+}
+
+static int tunnel_emit(const struct cm_gen_scenario *sc, struct cm_gen_file *f)
+{
+    const struct plan *p = sc->plan;
+    const struct cm_gen_world *w = f->env->world;
+    long tunnel, near;
+
+    actors(w, p, &tunnel, &near);
+    if (f->kind != CM_GEN_DNS || tunnel < 0 || !fits(p, f->env->cfg)) {
+        return 0;
+    }
+    for (size_t gi = 0; gi < p->n; gi++) {
+        const struct group *g = &p->groups[gi];
+        long who = g->who == NEAR ? near : tunnel;
+
+        if (who < 0) {
+            continue;
+        }
+        for (unsigned i = 0; i < g->n; i++) {
+            int64_t t = cm_gen_sc_time(f, g->at + (unsigned)g->step * i);
+
+            if (cm_gen_sc_in_file(f, t)) {
+                query(f, g, i, &w->instances[who], t);
+            }
+        }
+    }
+    return f->t.err;
+}
+
+static int tunnel_expect(const struct cm_gen_scenario *sc, const struct cm_gen_config *c,
+                         const struct cm_gen_world *w, struct cm_gen_expect *e)
+{
+    const struct plan *p = sc->plan;
+    char name[200], mark[320], ip[16];
+    long tunnel, near;
+
+    actors(w, p, &tunnel, &near);
+    if (tunnel < 0 || !fits(p, c)) {
+        return CM_ENOTFOUND;
+    }
+    memset(e, 0, sizeof(*e));
+    e->type = sc->finding_types;
+    e->list = NULL; /* a heuristic finding: no threat list */
+    e->severity = 8.0;
+    snprintf(e->resource, sizeof(e->resource), "%s", w->instances[tunnel].id);
+    snprintf(e->info, sizeof(e->info), "%s", p->info);
+    cm_gen_sc_ip_str(ONPREM_CLIENT, ip);
+    for (size_t gi = 0; gi < p->n; gi++) {
+        const struct group *g = &p->groups[gi];
+
+        e->count += g->hits;
+        if (g->near == NULL || (g->who == NEAR && near < 0)) {
+            continue;
+        }
+        name_of(w, (enum what)g->what, g->k0, name, sizeof(name));
+        if (g->who == ONPREM) {
+            snprintf(mark, sizeof(mark), "\"query_name\":\"%s.\"&\"srcaddr\":\"%s\"", name, ip);
+        } else {
+            snprintf(mark, sizeof(mark), "\"query_name\":\"%s.\"&\"instance\":\"%s\"", name,
+                     w->instances[near].id);
+        }
+        if (strlen(e->near) + strlen(mark) + 2 > sizeof(e->near)) {
+            return CM_E2BIG;
+        }
+        cm_gen_sc_note(e->near, sizeof(e->near), mark);
+    }
+    return 1;
+}
+
+static size_t tunnel_needs(const struct cm_gen_scenario *sc, const struct cm_gen_world *w,
+                           struct cm_gen_need *out)
+{
+    const struct plan *p = sc->plan;
+
+    (void)w;
+    if (p->hours <= 1) {
+        return 0;
+    }
+    out[0].kind = CM_GEN_NEED_HOURS;
+    snprintf(out[0].value, sizeof(out[0].value), "%u", p->hours);
+    return 1;
+}
+
+const struct cm_gen_scenario cm_gen_sc_dns_exfil_tester = {"dns-exfil-tester",
+                                                           TYPE,
+                                                           CM_GEN_KIND_BIT(CM_GEN_DNS),
+                                                           tunnel_emit,
+                                                           NULL,
+                                                           tunnel_expect,
+                                                           &tester,
+                                                           tunnel_needs};
+
+const struct cm_gen_scenario cm_gen_sc_dns_tunnel_hex = {
+    "dns-tunnel-hex", TYPE, CM_GEN_KIND_BIT(CM_GEN_DNS), tunnel_emit, NULL, tunnel_expect, &hex,
+    tunnel_needs};

@@ -1,0 +1,32 @@
+/*
+ * Attack scenarios of Trojan:EC2/DNSDataExfiltration (issue #7, part 2;
+ * docs/detectors/dns-tunnel.md), in Route 53 Resolver query logs, in the
+ * attacked VPC of the intel family (gen_sc_intel.h, whose helpers they
+ * share):
+ *
+ *   dns-exfil-tester  the GuardDuty tester's 930 names of ~60 + ~30
+ *                     base64-like characters under guarddutyc2activityb.com
+ *                     from an app-tier instance, and more of them an hour
+ *                     later (a second detection, past the rate limit); two
+ *                     hours. Near misses from a web-tier instance and an
+ *                     office client.
+ *   dns-tunnel-hex    dnscat2-like hex names over TXT, CNAME and MX from a
+ *                     worker instance, with that instance's own near misses
+ *                     under other domains; one hour.
+ *
+ * Every query of a plan is at a fixed offset from the run's start, its name
+ * a pure function of the seed, so emit and expect agree without state. A
+ * group is a hit (its first `hits` queries are what the finding counts) or
+ * a near miss (in the logs, never counted), with a marker: the substrings
+ * its first line holds together ("query_name":"NAME." and the instance or
+ * the client address), '&'-separated.
+ */
+#ifndef CM_GEN_GEN_SC_DNS_TUNNEL_H
+#define CM_GEN_GEN_SC_DNS_TUNNEL_H
+
+#include "gen/gen.h"
+
+extern const struct cm_gen_scenario cm_gen_sc_dns_exfil_tester;
+extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_hex;
+
+#endif

@@ -1,0 +1,297 @@
+#!/bin/sh
+# End-to-end tests of UnauthorizedAccess:EC2/MetadataDNSRebind and the four
+# Impact:EC2/...DomainRequest.Reputation types of issue #7 with the scenarios
+# of `coalmine gen` (src/gen/gen_sc_dns_rep.c; the rules are
+# docs/detectors/dns-reputation.md). For each scenario: generate a small world
+# with that scenario alone (DNS logs; as many hours as it needs: 26 for the
+# reputation types, whose first day is the environment's history), scan it with
+# the options gen wrote (DIR/intel/args.txt: the C&C list of the Malicious
+# scenario) and check the findings against DIR/intel/scenarios.tsv: of these
+# five types only the expected one fires, on the expected instance, with the
+# expected count (so no near miss was counted) and severity, and
+# additionalInfo says why; every near miss is really in the logs. Then all
+# five scenarios together; the background alone at the default scale over 24
+# hours and the test's small world over 48 hours (a day past learning), with
+# every detector on: none of these types; and every distinct name of the
+# background scored by `coalmine dns score --explain` as if it were new to the
+# environment: none would be reported. Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
+
+TYPES='UnauthorizedAccess:EC2/MetadataDNSRebind
+Impact:EC2/AbusedDomainRequest.Reputation
+Impact:EC2/BitcoinDomainRequest.Reputation
+Impact:EC2/MaliciousDomainRequest.Reputation
+Impact:EC2/SuspiciousDomainRequest.Reputation'
+printf '%s\n' "$TYPES" >"$T/types"
+
+if command -v jq >/dev/null; then
+    # summary JSON OUT: per finding of TYPES: type|instance|count|severity|additionalInfo
+    summary() {
+        jq -r '[.type, .resource.instanceDetails.instanceId, .service.count, .severity,
+                ((.service.additionalInfo // {})
+                 | if (.value | type) == "string" then (.value | fromjson? // {}) else . end
+                 | del(.coalmine) | tojson)] | map(tostring) | join("|")' "$1" |
+            grep -F -f "$T/types" >"$2" || :
+    }
+elif command -v python3 >/dev/null; then
+    summary() {
+        python3 - "$1" "$T/types" >"$2" <<'PY'
+import json, sys
+types = set(open(sys.argv[2]).read().split())
+for l in open(sys.argv[1]):
+    if not l.strip():
+        continue
+    f = json.loads(l)
+    if f["type"] not in types:
+        continue
+    s = f.get("service", {})
+    ai = s.get("additionalInfo") or {}
+    if isinstance(ai.get("value"), str):
+        try:
+            ai = json.loads(ai["value"])
+        except ValueError:
+            ai = {}
+    ai.pop("coalmine", None)
+    sev = f["severity"]
+    sev = int(sev) if float(sev).is_integer() else sev
+    print("|".join([f["type"], f["resource"]["instanceDetails"].get("instanceId", ""),
+                    str(s.get("count")), str(sev), json.dumps(ai, separators=(",", ":"))]))
+PY
+    }
+else
+    skip "DNS reputation scenarios" "neither jq nor python3 is installed"
+    # --- the shared data: derived-route53's background captures stay quiet ------------------------
+SHARED=${SHARED:-$(dirname "$0")/../../../shared}
+R53="$SHARED/data/derived-route53"
+if [ -f "$R53/domainator_route53_resolver.jsonl.gz" ] && command -v python3 >/dev/null; then
+    # every capture an instance of one account, in time order: the first capture's day is the
+    # learning day, every later capture's sites are new
+    python3 - "$R53" "$T/r53.log" "$T/r53.kinds" <<'PY'
+import gzip, hashlib, json, sys
+d, out, kinds = sys.argv[1], sys.argv[2], sys.argv[3]
+recs = gzip.open(d + "/domainator_route53_resolver.jsonl.gz", "rt").read().splitlines()
+labs = gzip.open(d + "/domainator_route53_resolver.labels.tsv.gz", "rt").read().splitlines()
+head = labs[0].split("\t")
+rows, kind = [], {}
+for line, lab in zip(recs, labs[1:]):
+    l = dict(zip(head, lab.split("\t")))
+    r = json.loads(line)
+    cap = l.get("source_pcap", "?")
+    inst = "i-" + hashlib.sha1(cap.encode()).hexdigest()[:17]
+    kind[inst] = "tunnel" if l.get("is_tunnel") == "1" or kind.get(inst) == "tunnel" else "background"
+    r["srcids"] = {"instance": inst}
+    rows.append(r)
+rows.sort(key=lambda r: r.get("query_timestamp", ""))
+with open(out, "w") as f:
+    for r in rows:
+        f.write(json.dumps(r, separators=(",", ":")) + "\n")
+with open(kinds, "w") as f:
+    for i, k in sorted(kind.items()):
+        f.write("%s %s\n" % (i, k))
+PY
+    "$COALMINE" scan --no-default-intel --format json "$T/r53.log" >"$T/r53.json" 2>"$T/r53.err"
+    check "derived-route53 (one instance per capture): scan exits 0" test $? -eq 0
+    summary "$T/r53.json" "$T/r53.sum"
+    bgi=$(awk '$2 == "background" { print $1 }' "$T/r53.kinds" | tr '\n' '|')
+    bad=$(awk -F '|' -v b="|$bgi" 'index(b, "|" $2 "|") { print $1 " " $2 }' "$T/r53.sum")
+    check "derived-route53: none of the five types on the $(grep -c background "$T/r53.kinds") background captures${bad:+ (got: $bad)}" \
+        test -z "$bad"
+else
+    skip "derived-route53: background captures stay quiet" "no $R53 (or no python3)"
+fi
+
+done_testing
+    exit 0
+fi
+
+# scan DIR OUT: the findings of DIR's logs as JSON lines, with DIR's scan options
+scan() {
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --no-default-intel --format json $(cat "$1/intel/args.txt") "$1/AWSLogs" \
+        >"$2" 2>"$2.err"
+}
+
+# records DIR: every DNS log line under DIR
+records() { find "$1/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' -exec zcat {} +; }
+
+# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
+has_all() {
+    _f=$1; _rest=$2
+    cp "$_f" "$T/m.cur"
+    while [ -n "$_rest" ]; do
+        _part=${_rest%%&*}
+        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
+        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
+        mv "$T/m.next" "$T/m.cur"
+    done
+    return 0
+}
+
+# --- gen knows the scenarios ----------------------------------------------------------------
+"$COALMINE" gen --list-scenarios >"$T/list" 2>&1
+check "--list-scenarios exits 0" test $? -eq 0
+awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/types" "$T/list" >"$T/scenarios"
+check "a scenario for each of the 5 types ($(tr '\n' ' ' <"$T/scenarios"))" \
+    test "$(awk '{print $2}' "$T/list" | grep -cxF -f "$T/types")" -eq 5
+
+# --- one scenario at a time -----------------------------------------------------------------
+maxh=1
+for sc in $(cat "$T/scenarios"); do
+    D="$T/$sc"
+    if ! "$COALMINE" gen --out "$D" $WORLD --hours 1 --kinds dns --scenario "$sc" \
+        >/dev/null 2>"$T/gen.err"; then
+        nok "$sc: gen" "$(cat "$T/gen.err")"
+        continue
+    fi
+    needs=$(grep -v '^#' "$D/intel/scenarios.tsv" | head -n 1 | cut -f 12)
+    case ",$needs," in
+    *,hours=*)
+        hours=$(printf '%s\n' "$needs" | tr ',' '\n' | sed -n 's/^hours=//p')
+        [ "$hours" -gt "$maxh" ] && maxh=$hours
+        rm -rf "$D"
+        "$COALMINE" gen --out "$D" $WORLD --hours "$hours" --kinds dns --scenario "$sc" \
+            >/dev/null 2>"$T/gen.err" || { nok "$sc: gen --hours $hours" "$(cat "$T/gen.err")"; continue; }
+        ;;
+    esac
+    grep -v '^#' "$D/intel/scenarios.tsv" >"$T/exp.tsv"
+    type=$(cut -f 2 "$T/exp.tsv")
+    count=$(cut -f 6 "$T/exp.tsv")
+    check "$sc: scenarios.tsv expects one $type finding of $count queries" \
+        test "$(wc -l <"$T/exp.tsv")" -eq 1 -a "$count" -gt 0
+    scan "$D" "$T/f.json"
+    check "$sc: scan exits 0" test $? -eq 0
+    summary "$T/f.json" "$T/f.sum"
+    got=$(cut -d '|' -f 1 "$T/f.sum" | sort -u | tr '\n' ' ')
+    check "$sc: of the five types only $type fires (got: ${got:-none})" test "$got" = "$type "
+    want=$(cut -f 2,3,6 "$T/exp.tsv" | tr '\t' '|')
+    have=$(cut -d '|' -f 1-3 "$T/f.sum")
+    check "$sc: type|instance|count $want (got ${have:-none}; near misses not counted)" \
+        test "$have" = "$want"
+    sev=$(cut -f 9 "$T/exp.tsv")
+    gsev=$(cut -d '|' -f 4 "$T/f.sum" | head -n 1)
+    check "$sc: severity $sev (got $gsev)" test "$gsev" = "$sev"
+    ai=$(cut -d '|' -f 5- "$T/f.sum" | head -n 1)
+    case $type in
+    *MetadataDNSRebind)
+        check "$sc: additionalInfo names the domain and the metadata answer ($ai)" \
+            sh -c 'case $1 in *\"domain\":*\"answer\":\"169.254.169.254\"*|*\"domain\":*\"answer\":\"fd00:ec2::254\"*) exit 0;; esac; exit 1' _ "$ai"
+        ;;
+    *)
+        check "$sc: additionalInfo has the domain, the score and the reasons, new among them ($ai)" \
+            sh -c 'case $1 in *\"domain\":*\"reputationScore\":*\"reasons\":\[\"new\"*) exit 0;; esac; exit 1' _ "$ai"
+        ;;
+    esac
+    records "$D" >"$T/recs"
+    near=$(cut -f 8 "$T/exp.tsv")
+    absent=""
+    nnear=0
+    IFS_SAVE=$IFS
+    IFS=','
+    for m in $near; do
+        [ -n "$m" ] || continue
+        nnear=$((nnear + 1))
+        has_all "$T/recs" "$m" || absent="$absent [$m]"
+    done
+    IFS=$IFS_SAVE
+    check "$sc: its $nnear near misses are in the logs${absent:+ (absent:$absent)}" \
+        test "$nnear" -gt 0 -a -z "$absent"
+    rm -rf "$D"
+done
+
+# --- all five together ----------------------------------------------------------------------
+A="$T/all"
+set --
+for sc in $(cat "$T/scenarios"); do set -- "$@" --scenario "$sc"; done
+"$COALMINE" gen --out "$A" $WORLD --hours "$maxh" --kinds dns "$@" >/dev/null 2>&1
+check "gen with the five scenarios ($maxh hours) exits 0" test $? -eq 0
+scan "$A" "$T/all.json"
+check "the five scenarios together: scan exits 0" test $? -eq 0
+summary "$T/all.json" "$T/all.sum"
+grep -v '^#' "$A/intel/scenarios.tsv" |
+    awk -F '\t' '$6 > 0 { c[$2 "|" $3] += $6 } END { for (k in c) print k "|" c[k] }' |
+    sort >"$T/want.all"
+cut -d '|' -f 1-3 "$T/all.sum" | sort >"$T/got.all"
+name="the five scenarios together: $(wc -l <"$T/want.all") findings, each type, instance and count"
+if cmp -s "$T/want.all" "$T/got.all"; then
+    ok "$name"
+else
+    nok "$name" "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 12)"
+fi
+
+# --- the background alone -------------------------------------------------------------------
+B="$T/bg"
+"$COALMINE" gen --out "$B" --hours 24 --kinds dns >/dev/null 2>&1
+check "background (default scale, 24 h): gen exits 0" test $? -eq 0
+mkdir -p "$B/intel" && cp "$A/intel/args.txt" "$B/intel/args.txt"
+scan "$B" "$T/bg.json"
+check "background scan exits 0" test $? -eq 0
+check "background: DNS records read" grep -q 'dns [1-9]' "$T/bg.json.err"
+summary "$T/bg.json" "$T/bg.sum"
+if [ -s "$T/bg.sum" ]; then
+    nok "background (default scale, 24 h) with every detector on: none of the five types" \
+        "$(cut -d '|' -f 1-3 "$T/bg.sum" | sort | uniq -c | head -n 12)"
+else
+    ok "background (default scale, 24 h) with every detector on: none of the five types"
+fi
+B2="$T/bg48"
+"$COALMINE" gen --out "$B2" $WORLD --hours 48 --kinds dns >/dev/null 2>&1
+mkdir -p "$B2/intel" && : >"$B2/intel/args.txt"
+scan "$B2" "$T/bg48.json"
+summary "$T/bg48.json" "$T/bg48.sum"
+if [ -s "$T/bg48.sum" ]; then
+    nok "background of the small world, 48 h (a day past learning): none of the five types" \
+        "$(cut -d '|' -f 1-3 "$T/bg48.sum" | sort | uniq -c | head -n 12)"
+else
+    ok "background of the small world, 48 h (a day past learning): none of the five types"
+fi
+# Every name of the background, as if it were new to the environment.
+records "$B" | sed -n 's/.*"query_name":"\([^"]*\)".*/\1/p' | sort -u >"$T/bg.names"
+"$COALMINE" dns score --explain <"$T/bg.names" >"$T/bg.scores" 2>"$T/bg.scores.err"
+check "dns score --explain reads the background's $(wc -l <"$T/bg.names") names" \
+    test $? -eq 0 -a "$(wc -l <"$T/bg.scores")" -eq "$(wc -l <"$T/bg.names")"
+awk -F '\t' '$4 != "-"' "$T/bg.scores" >"$T/bg.would"
+check "no background name would be reported even if new ($(wc -l <"$T/bg.would") would)" \
+    test ! -s "$T/bg.would"
+
+# --- the shared data: derived-route53's background captures stay quiet ------------------------
+SHARED=${SHARED:-$(dirname "$0")/../../../shared}
+R53="$SHARED/data/derived-route53"
+if [ -f "$R53/domainator_route53_resolver.jsonl.gz" ] && command -v python3 >/dev/null; then
+    # every capture an instance of one account, in time order: the first capture's day is the
+    # learning day, every later capture's sites are new
+    python3 - "$R53" "$T/r53.log" "$T/r53.kinds" <<'PY'
+import gzip, hashlib, json, sys
+d, out, kinds = sys.argv[1], sys.argv[2], sys.argv[3]
+recs = gzip.open(d + "/domainator_route53_resolver.jsonl.gz", "rt").read().splitlines()
+labs = gzip.open(d + "/domainator_route53_resolver.labels.tsv.gz", "rt").read().splitlines()
+head = labs[0].split("\t")
+rows, kind = [], {}
+for line, lab in zip(recs, labs[1:]):
+    l = dict(zip(head, lab.split("\t")))
+    r = json.loads(line)
+    cap = l.get("source_pcap", "?")
+    inst = "i-" + hashlib.sha1(cap.encode()).hexdigest()[:17]
+    kind[inst] = "tunnel" if l.get("is_tunnel") == "1" or kind.get(inst) == "tunnel" else "background"
+    r["srcids"] = {"instance": inst}
+    rows.append(r)
+rows.sort(key=lambda r: r.get("query_timestamp", ""))
+with open(out, "w") as f:
+    for r in rows:
+        f.write(json.dumps(r, separators=(",", ":")) + "\n")
+with open(kinds, "w") as f:
+    for i, k in sorted(kind.items()):
+        f.write("%s %s\n" % (i, k))
+PY
+    "$COALMINE" scan --no-default-intel --format json "$T/r53.log" >"$T/r53.json" 2>"$T/r53.err"
+    check "derived-route53 (one instance per capture): scan exits 0" test $? -eq 0
+    summary "$T/r53.json" "$T/r53.sum"
+    bgi=$(awk '$2 == "background" { print $1 }' "$T/r53.kinds" | tr '\n' '|')
+    bad=$(awk -F '|' -v b="|$bgi" 'index(b, "|" $2 "|") { print $1 " " $2 }' "$T/r53.sum")
+    check "derived-route53: none of the five types on the $(grep -c background "$T/r53.kinds") background captures${bad:+ (got: $bad)}" \
+        test -z "$bad"
+else
+    skip "derived-route53: background captures stay quiet" "no $R53 (or no python3)"
+fi
+
+done_testing

@@ -1,0 +1,208 @@
+#!/bin/sh
+# End-to-end test of Trojan:EC2/DNSDataExfiltration (issue #7, part 2;
+# docs/detectors/dns-tunnel.md) with the scenarios of `coalmine gen`
+# (src/gen/gen_sc_dns_tunnel.c): dns-exfil-tester (the GuardDuty tester's
+# base64-like names, two reports an hour apart) and dns-tunnel-hex (dnscat2-like
+# hex names over TXT, CNAME and MX). Each scenario alone (a small world, Resolver
+# logs only, the hours it needs) is scanned and its findings checked against
+# DIR/intel/scenarios.tsv: exactly one DNSDataExfiltration finding, on the
+# tunnel's instance, with the count (so no near miss was counted, nor the queries
+# after the last report), severity 8 and the additionalInfo the docs fix; every
+# near miss (seven names, one name repeated, a slow trickle, numbered hosts, a DNS
+# inventory, hash look-ups at an allow-listed service, ACM validation records, an
+# office client) is really in the logs, and its instance has no other finding.
+# Then both scenarios together, the same with --threads 1, and the background
+# alone at the default scale over 24 hours (and the test's small world) with
+# every detector on: no DNSDataExfiltration. Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
+TYPE="Trojan:EC2/DNSDataExfiltration"
+SCENARIOS="dns-exfil-tester dns-tunnel-hex"
+
+if ! command -v python3 >/dev/null; then
+    skip "DNS tunnelling scenarios" "python3 is not installed"
+    done_testing
+    exit 0
+fi
+
+# summary JSON OUT: per DNSDataExfiltration finding: type|instance|count|severity|additionalInfo
+summary() {
+    python3 - "$1" "$TYPE" >"$2" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    if not l.strip():
+        continue
+    f = json.loads(l)
+    if f["type"] != sys.argv[2]:
+        continue
+    s = f.get("service", {})
+    ai = s.get("additionalInfo") or {}
+    if isinstance(ai.get("value"), str):
+        try:
+            ai = json.loads(ai["value"])
+        except ValueError:
+            ai = {}
+    ai.pop("coalmine", None)
+    sev = f["severity"]
+    sev = int(sev) if float(sev).is_integer() else sev
+    print("|".join([f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", ""),
+                    str(s.get("count")), str(sev), json.dumps(ai, separators=(",", ":"))]))
+PY
+}
+
+# info JSON KEY: the value of KEY in the additionalInfo JSON text, as JSON
+info() {
+    python3 -c 'import json, sys
+print(json.dumps(json.loads(sys.argv[1]).get(sys.argv[2]), separators=(",", ":")))' "$1" "$2"
+}
+
+# scan DIR OUT [options]: the findings of DIR's logs as JSON lines, with DIR's scan options
+scan() {
+    d=$1; o=$2; shift 2
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --no-default-intel --format json $(cat "$d/intel/args.txt" 2>/dev/null) \
+        "$@" "$d/AWSLogs" >"$o" 2>"$o.err"
+}
+
+# records DIR: every Resolver log line under DIR
+records() { find "$1/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' -exec zcat {} +; }
+
+# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
+has_all() {
+    _f=$1; _rest=$2
+    cp "$_f" "$T/m.cur"
+    while [ -n "$_rest" ]; do
+        _part=${_rest%%&*}
+        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
+        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
+        mv "$T/m.next" "$T/m.cur"
+    done
+    return 0
+}
+
+# --- the scenarios are listed -------------------------------------------------------------
+"$COALMINE" gen --list-scenarios >"$T/list" 2>&1
+check "--list-scenarios exits 0" test $? -eq 0
+got=$(awk -v t="$TYPE" '$2 == t {print $1}' "$T/list" | sort | tr '\n' ' ')
+want=$(printf '%s\n' $SCENARIOS | sort | tr '\n' ' ')
+check "the $TYPE scenarios are listed: $want(got: $got)" test "$got" = "$want"
+
+# --- each scenario alone -------------------------------------------------------------------
+maxh=1
+for sc in $SCENARIOS; do
+    D="$T/$sc"
+    if ! "$COALMINE" gen --out "$D" $WORLD --hours 1 --kinds dns --scenario "$sc" >/dev/null \
+        2>"$T/gen.err"; then
+        nok "$sc: gen" "$(cat "$T/gen.err")"
+        continue
+    fi
+    needs=$(grep -v '^#' "$D/intel/scenarios.tsv" | head -n 1 | cut -f 12)
+    case ",$needs," in
+    *,hours=*)
+        hours=$(printf '%s\n' "$needs" | tr ',' '\n' | sed -n 's/^hours=//p')
+        [ "$hours" -gt "$maxh" ] && maxh=$hours
+        # a run too short for the plan adds nothing and expects nothing
+        check "$sc: one hour is too short: gen writes count 0" \
+            test "$(grep -v '^#' "$D/intel/scenarios.tsv" | cut -f 6)" = "0"
+        rm -rf "$D"
+        "$COALMINE" gen --out "$D" $WORLD --hours "$hours" --kinds dns --scenario "$sc" \
+            >/dev/null 2>"$T/gen.err" || { nok "$sc: gen --hours $hours" "$(cat "$T/gen.err")"; continue; }
+        ;;
+    esac
+    grep -v '^#' "$D/intel/scenarios.tsv" >"$T/exp.tsv"
+    IFS='	' read -r name etype res _ _ count _ near sev _ inf _ <"$T/exp.tsv"
+    check "$sc: scenarios.tsv expects one $TYPE (got $etype, $(wc -l <"$T/exp.tsv") line, count $count)" \
+        test "$name" = "$sc" -a "$etype" = "$TYPE" -a "$(wc -l <"$T/exp.tsv")" -eq 1 -a "$count" -gt 0
+    scan "$D" "$T/f.json"
+    check "$sc: scan exits 0" test $? -eq 0
+    summary "$T/f.json" "$T/f.sum"
+    check "$sc: exactly one $TYPE finding (got $(wc -l <"$T/f.sum"))" test "$(wc -l <"$T/f.sum")" -eq 1
+    IFS='|' read -r _ gres gcount gsev gai <"$T/f.sum"
+    check "$sc: on the tunnel's instance $res (got $gres)" test "$gres" = "$res"
+    check "$sc: count $count: the reports, no near miss, not the tail (got $gcount)" \
+        test "$gcount" = "$count"
+    check "$sc: severity $sev (got $gsev)" test "$gsev" = "$sev"
+    rest=$inf
+    while [ -n "$rest" ] && [ "$rest" != "-" ]; do
+        kv=${rest%%&*}
+        if [ "$kv" = "$rest" ]; then rest=""; else rest=${rest#*&}; fi
+        gv=$(info "$gai" "${kv%%=*}")
+        check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
+    done
+    check "$sc: additionalInfo measures the names (bytes, meanLength, entropy, queryTypes)" \
+        python3 -c 'import json, sys
+a = json.loads(sys.argv[1])
+sys.exit(not (a["bytes"] >= 200 and a["meanLength"] >= 40 and 3.5 <= a["entropy"] <= 6.5
+              and a["queries"] >= a["uniqueSubdomains"] >= 4 and sum(a["queryTypes"].values()) == a["queries"]))' \
+        "$gai"
+    records "$D" >"$T/recs"
+    absent=""
+    nnear=0
+    IFS_SAVE=$IFS
+    IFS=','
+    for m in $near; do
+        [ -n "$m" ] && [ "$m" != "-" ] || continue
+        nnear=$((nnear + 1))
+        has_all "$T/recs" "$m" || absent="$absent [$m]"
+    done
+    IFS=$IFS_SAVE
+    check "$sc: its $nnear near misses are in the logs${absent:+ (absent:$absent)}" \
+        test "$nnear" -ge 4 -a -z "$absent"
+    check "$sc: the tunnel's queries are in the logs (>= $count of its instance)" \
+        test "$(grep -cF "\"instance\":\"$res\"" "$T/recs")" -ge "$count"
+    nearid=$(printf '%s\n' "$near" | tr ',' '\n' | sed -n 's/.*"instance":"\([^"]*\)".*/\1/p' | sort -u)
+    if [ "$nearid" != "$res" ]; then
+        check "$sc: the near misses' instance ($nearid) has no finding" \
+            sh -c '[ -n "$1" ] && ! grep -qF "|$1|" "$2"' _ "$nearid" "$T/f.sum"
+    fi
+    scan "$D" "$T/f1.json" --threads 1
+    summary "$T/f1.json" "$T/f1.sum"
+    check "$sc: --threads 1 gives the same finding" \
+        sh -c 'cut -d "|" -f 1-4 "$1" >"$1.c"; cut -d "|" -f 1-4 "$2" >"$2.c"; cmp -s "$1.c" "$2.c"' \
+        _ "$T/f.sum" "$T/f1.sum"
+    rm -rf "$D"
+done
+
+# --- both together ---------------------------------------------------------------------------
+A="$T/all"
+set --
+for sc in $SCENARIOS; do set -- "$@" --scenario "$sc"; done
+"$COALMINE" gen --out "$A" $WORLD --hours "$maxh" --kinds dns "$@" >/dev/null 2>&1
+check "gen with both scenarios ($maxh hours) exits 0" test $? -eq 0
+scan "$A" "$T/all.json"
+summary "$T/all.json" "$T/all.sum"
+grep -v '^#' "$A/intel/scenarios.tsv" | awk -F '\t' '{print $2 "|" $3 "|" $6}' | sort >"$T/want.all"
+cut -d '|' -f 1-3 "$T/all.sum" | sort >"$T/got.all"
+if cmp -s "$T/want.all" "$T/got.all"; then
+    ok "both scenarios: $(wc -l <"$T/want.all") findings, each instance and count as expected"
+else
+    nok "both scenarios: each instance and count as expected" \
+        "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 8)"
+fi
+
+# --- the background alone ----------------------------------------------------------------------
+B="$T/bg"
+"$COALMINE" gen --out "$B" --hours 24 --kinds dns >/dev/null 2>&1
+check "background (default scale, 24 h): gen exits 0" test $? -eq 0
+scan "$B" "$T/bg.json"
+check "background scan exits 0" test $? -eq 0
+check "background: Resolver records read" grep -q 'dns [1-9]' "$T/bg.json.err"
+summary "$T/bg.json" "$T/bg.sum"
+if [ -s "$T/bg.sum" ]; then
+    nok "background with every detector on: no $TYPE" "$(cut -d '|' -f 1-3,5 "$T/bg.sum" | head -n 8)"
+else
+    ok "background with every detector on: no $TYPE"
+fi
+rm -rf "$B"
+B1="$T/bg1"
+"$COALMINE" gen --out "$B1" $WORLD --hours 24 --kinds dns --seed 7 >/dev/null 2>&1
+scan "$B1" "$T/bg1.json"
+summary "$T/bg1.json" "$T/bg1.sum"
+if [ -s "$T/bg1.sum" ]; then
+    nok "background of the test's small world (seed 7, 24 h): no $TYPE" \
+        "$(cut -d '|' -f 1-3,5 "$T/bg1.sum" | head -n 8)"
+else
+    ok "background of the test's small world (seed 7, 24 h): no $TYPE"
+fi
+
+done_testing

@@ -1,0 +1,592 @@
+/*
+ * The DGA detector (lib/detect/dns_dga.c) end to end at the library level:
+ * Route 53 Resolver records in the real log format go through the real
+ * parser into an engine holding this detector alone, and the detections
+ * are collected. Most tests use a model made here that scores exactly the
+ * 16-character labels DGA-like (so they do not depend on the trained
+ * weights); one runs the built-in model on names of this test's own DGA.
+ * Checked: the burst fires once on the right instance with its count,
+ * window start and additionalInfo; NXDOMAIN weighs double; the near misses
+ * (one odd name, a burst one short, the same burst spread over hours, one
+ * name repeated, many sub-domains of one registered domain, cloud and CDN
+ * hosts, an on-premises client, names on a trusted list); the rate limit
+ * and the next report's count; out-of-order records and a record older
+ * than the window; memcap eviction counted; bad tuning refused.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/intel.h"
+/* intel/domainset.h and base/domain.h both define CM_DOMAIN_MAX: keep base/domain.h's. */
+#undef CM_DOMAIN_MAX
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/detect.h"
+#include "detect/dns.h"
+#include "detect/dns_dga.h"
+#include "parse/parse.h"
+
+#define MAXD 64
+#define TYPE "Trojan:EC2/DGADomainRequest.B"
+#define T0   1767571200L /* 2026-01-05T00:00:00Z */
+#define HOUR 3600L
+#define DAY  (24 * HOUR)
+
+/* ---- a model that scores the 16-character labels 0.99995 and the others 0.0067 ---- */
+
+static struct cm_dga_model *model16;
+
+#define MHEAD                                                                                      \
+    "coalmine-dga 1\nhash_bits 10\nngram 1 1\nseed 3\nnorm none\ntokens 1\nquant 1000\n"           \
+    "bias -5000\nlm none\n"
+
+static int setup(void **state)
+{
+    struct cm_dga_model *base = NULL;
+    uint32_t idx[CM_DGA_MAX_FEATS];
+    size_t nng, n;
+    char text[512];
+    int len;
+
+    (void)state;
+    assert_int_equal(cm_dga_model_parse(MHEAD "end\n", strlen(MHEAD "end\n"), &base, NULL), 0);
+    n = cm_dga_features(base, "abcdefghijklmnop", 16, idx, &nng);
+    assert_int_equal(n, nng + 1);
+    len = snprintf(text, sizeof(text), MHEAD "w %u 15000\nend\n", (unsigned)idx[nng]);
+    cm_dga_model_free(base);
+    assert_int_equal(cm_dga_model_parse(text, (size_t)len, &model16, NULL), 0);
+    assert_true(cm_dga_score_label(model16, "abcdefghijklmnop", 16) > 0.999);
+    assert_true(cm_dga_score_label(model16, "abcdefghijklmno", 15) < 0.01);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cm_dga_model_free(model16);
+    return 0;
+}
+
+/* ---- records ---- */
+
+static char text[1 << 18];
+static size_t text_len;
+
+/* Appends a query at T0 + at seconds from instance (NULL: on premises) for name, with rcode. */
+static void q(long at, const char *instance, const char *name, const char *rcode)
+{
+    char ts[96], srcids[96] = "{}";
+    long t = T0 + at;
+    int n;
+
+    snprintf(ts, sizeof(ts), "2026-01-%02ldT%02ld:%02ld:%02ldZ", 5 + (t - T0) / DAY,
+             (t % DAY) / HOUR, (t % HOUR) / 60, t % 60);
+    if (instance) {
+        snprintf(srcids, sizeof(srcids), "{\"instance\":\"%s\"}", instance);
+    }
+    n = snprintf(text + text_len, sizeof(text) - text_len,
+                 "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":"
+                 "\"us-east-1\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"%s\","
+                 "\"query_name\":\"%s.\",\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":"
+                 "\"%s\",\"answers\":[],\"srcaddr\":\"10.0.0.5\",\"srcport\":\"5353\","
+                 "\"transport\":\"UDP\",\"srcids\":%s}\n",
+                 ts, name, rcode ? rcode : "NOERROR", srcids);
+    assert_true(n > 0 && (size_t)n < sizeof(text) - text_len);
+    text_len += (size_t)n;
+}
+
+/* The i-th 16-character label (distinct for distinct i), under suffix (e.g. "com"). */
+static const char *dga16(unsigned i, const char *suffix)
+{
+    static char buf[8][128];
+    static int k;
+
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof(buf[k]), "qz%014u.%s", i, suffix);
+    return buf[k];
+}
+
+/* ---- running ---- */
+
+struct got {
+    size_t n;
+    char type[MAXD][64];
+    char resource[MAXD][32];
+    char info[MAXD][512];
+    uint32_t count[MAXD];
+    int64_t first_ms[MAXD], time_ms[MAXD];
+};
+
+struct run {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+    struct cm_state_stats stats;
+};
+
+static struct cm_dns_dga_tuning tuning;
+
+static int tuned_init(void **state, const struct cm_detect_opts *opts)
+{
+    return cm_dns_dga_init(state, opts, &tuning);
+}
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct got *g = &((struct run *)sink->ud)->got;
+    size_t n;
+
+    assert_true(g->n < MAXD);
+    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
+    n = d->resource_id.len < sizeof(g->resource[0]) - 1 ? d->resource_id.len
+                                                        : sizeof(g->resource[0]) - 1;
+    memcpy(g->resource[g->n], d->resource_id.p, n);
+    g->resource[g->n][n] = '\0';
+    assert_true(cm_str_present(d->info));
+    assert_true(d->info.len < sizeof(g->info[0]));
+    memcpy(g->info[g->n], d->info.p, d->info.len);
+    g->info[g->n][d->info.len] = '\0';
+    g->count[g->n] = d->count;
+    g->first_ms[g->n] = d->first_ms;
+    g->time_ms[g->n] = d->time_ms;
+    assert_int_equal(d->resource_type, CM_RES_INSTANCE);
+    assert_int_equal(d->direction, CM_DDIR_OUTBOUND);
+    assert_true(d->severity == 0.0); /* the type table's default, High 8 */
+    assert_non_null(d->event);
+    assert_int_equal(d->event->kind, CM_EV_DNS);
+    assert_true(d->first_ms <= d->time_ms);
+    assert_true(d->count >= 1);
+    g->n++;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud;
+    (void)kind;
+    (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+static void run_with(struct run *r, const struct cm_intel_snapshot *snap,
+                     const struct cm_dga_model *m)
+{
+    static struct cm_detector det;
+    const struct cm_detector *const table[] = {&det, NULL};
+    struct cm_detect_config cfg = {.intel = snap, .dga = m};
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    const struct cm_parser *ps = cm_parser_by_name("dns");
+
+    det = cm_detector_dns_dga;
+    det.init = tuned_init;
+    memset(r, 0, sizeof(*r));
+    memset(&o, 0, sizeof(o));
+    o.config = &cfg;
+    o.seed = 11;
+    o.lateness_ms = 15 * 60 * 1000;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_non_null(ps);
+    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(ps->parse(&ctx, text, text_len), 0);
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_state_stats(r->engine, &r->stats);
+    cm_engine_destroy(r->engine);
+    cm_json_doc_finish(&doc);
+    text_len = 0;
+}
+
+static void run(struct run *r)
+{
+    run_with(r, NULL, model16);
+}
+
+static size_t of(const struct got *g, const char *instance)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        k += strcmp(g->resource[i], instance) == 0;
+    }
+    return k;
+}
+
+/* The value of member key (a number) in the detection's additionalInfo. */
+static long info_num(const struct got *g, size_t i, const char *key)
+{
+    struct cm_json_doc doc;
+    uint32_t v;
+    long long out = -1;
+
+    cm_json_doc_init(&doc, 0, 0);
+    assert_int_equal(cm_json_parse(&doc, g->info[i], strlen(g->info[i]), NULL), 0);
+    v = cm_json_get(&doc, 0, key);
+    if (v != CM_JSON_NONE) {
+        struct cm_str raw = cm_json_raw(&doc, v);
+
+        assert_int_equal(cm_str_to_i64(raw, 0, 1000000, &out), 0);
+    }
+    cm_json_doc_finish(&doc);
+    return (long)out;
+}
+
+/* The value of member key (any number) in the detection's additionalInfo; -1 when absent. */
+static double info_f64(const struct got *g, size_t i, const char *key)
+{
+    struct cm_json_doc doc;
+    uint32_t v;
+    double out = -1.0;
+
+    cm_json_doc_init(&doc, 0, 0);
+    assert_int_equal(cm_json_parse(&doc, g->info[i], strlen(g->info[i]), NULL), 0);
+    v = cm_json_get(&doc, 0, key);
+    if (v != CM_JSON_NONE) {
+        assert_int_equal(cm_json_f64(&doc, v, &out), 0);
+    }
+    cm_json_doc_finish(&doc);
+    return out;
+}
+
+/* ---- tests ---- */
+
+static void test_fires(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    /* Eight distinct DGA-like domains that resolve, one every 30 s: fires at the eighth. */
+    for (unsigned i = 0; i < 8; i++) {
+        q(600 + 30 * (long)i, "i-0bad", dga16(i, "com"), NULL);
+    }
+    /* Benign names around it. */
+    q(610, "i-0bad", "www.example.com", NULL);
+    q(620, "i-0good", "api.example.org", NULL);
+    run(&r);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], TYPE);
+    assert_string_equal(r.got.resource[0], "i-0bad");
+    assert_int_equal(r.got.count[0], 8);
+    assert_true(r.got.first_ms[0] == (T0 + 600) * 1000LL);
+    assert_true(r.got.time_ms[0] == (T0 + 600 + 7 * 30) * 1000LL);
+    assert_int_equal(info_num(&r.got, 0, "distinctDomains"), 8);
+    assert_int_equal(info_num(&r.got, 0, "nxdomainDomains"), 0);
+    assert_int_equal(info_num(&r.got, 0, "windowSeconds"), 600);
+    assert_non_null(strstr(r.got.info[0], "\"domain\":\"qz00000000000007.com\""));
+    assert_true(info_f64(&r.got, 0, "dgaScore") >= 0.99 && info_f64(&r.got, 0, "dgaScore") <= 1.0);
+    /* The state held the one instance (the benign ones never touched it). */
+    assert_int_equal(r.stats.inserts, 1);
+}
+
+static void test_nxdomain_weighs_double(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (unsigned i = 0; i < 4; i++) {
+        q(100 + (long)i, "i-0nx", dga16(100 + i, "net"), "NXDOMAIN");
+    }
+    /* Three NXDOMAIN and one that resolves: 7, one short. */
+    for (unsigned i = 0; i < 3; i++) {
+        q(100 + (long)i, "i-0nx7", dga16(200 + i, "net"), "NXDOMAIN");
+    }
+    q(104, "i-0nx7", dga16(210, "net"), NULL);
+    run(&r);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.resource[0], "i-0nx");
+    assert_int_equal(info_num(&r.got, 0, "distinctDomains"), 4);
+    assert_int_equal(info_num(&r.got, 0, "nxdomainDomains"), 4);
+    assert_int_equal(r.got.count[0], 4);
+    /* The nx weight can be tuned away: then 4 NXDOMAIN names are 4. */
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.nx_weight = 1;
+    for (unsigned i = 0; i < 4; i++) {
+        q(100 + (long)i, "i-0nx", dga16(100 + i, "net"), "NXDOMAIN");
+    }
+    run(&r);
+    assert_int_equal(r.got.n, 0);
+}
+
+static void test_near_misses(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    /* One odd name, asked many times. */
+    for (int i = 0; i < 30; i++) {
+        q(i, "i-0odd", dga16(1, "com"), "NXDOMAIN");
+    }
+    /* A burst one short: seven that resolve. */
+    for (unsigned i = 0; i < 7; i++) {
+        q(10 + (long)i, "i-0seven", dga16(300 + i, "com"), NULL);
+    }
+    /* Eight, but one every 15 minutes. */
+    for (unsigned i = 0; i < 8; i++) {
+        q(20 + 900 * (long)i, "i-0slow", dga16(400 + i, "com"), NULL);
+    }
+    /* Many random-looking sub-domains of one registered domain (tunnelling is not DGA). */
+    for (unsigned i = 0; i < 30; i++) {
+        char name[96];
+
+        snprintf(name, sizeof(name), "%s", dga16(500 + i, "example.com"));
+        q(30 + (long)i, "i-0sub", name, NULL);
+    }
+    /* Cloud and CDN hosts with 16-character labels: the cloud suffixes score 0. */
+    for (unsigned i = 0; i < 10; i++) {
+        q(40 + (long)i, "i-0cdn", dga16(600 + i, "cloudfront.net"), NULL);
+        q(40 + (long)i, "i-0cdn", dga16(700 + i, "s3.amazonaws.com"), NULL);
+        q(40 + (long)i, "i-0cdn", dga16(800 + i, "us-east-1.elb.amazonaws.com"), NULL);
+        q(40 + (long)i, "i-0cdn", dga16(900 + i, "herokuapp.com"), NULL);
+    }
+    /* An on-premises client through a resolver endpoint: no instance. */
+    for (unsigned i = 0; i < 20; i++) {
+        q(50 + (long)i, NULL, dga16(1000 + i, "com"), "NXDOMAIN");
+    }
+    run(&r);
+    if (r.got.n != 0) {
+        fail_msg("%zu detections, the first for %s: %s", r.got.n, r.got.resource[0], r.got.info[0]);
+    }
+}
+
+static struct cm_intel_snapshot *trusted_snapshot(void)
+{
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    struct cm_intel_list ours = {CM_STR_LIT("ours"), CM_INTEL_KIND_TRUSTED, CM_STR_LIT("TXT"),
+                                 CM_STR_LIT("test")};
+    struct cm_intel_list feed = {CM_STR_LIT("dga-feed"), CM_INTEL_KIND_THREAT, CM_STR_LIT("TXT"),
+                                 CM_STR_LIT("test")};
+    uint32_t iours, ifeed;
+
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &ours, &iours), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &feed, &ifeed), 0);
+    for (unsigned i = 0; i < 8; i++) {
+        struct cm_indicator ind = {iours, CM_CAT_UNKNOWN, CM_STR_LIT(""), CM_STR_LIT("test")};
+
+        assert_int_equal(cm_intel_builder_add_text(b, cm_str_cstr(dga16(2000 + i, "com")), &ind),
+                         0);
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        struct cm_indicator ind = {ifeed, CM_CAT_MALICIOUS_DOMAIN, CM_STR_LIT(""),
+                                   CM_STR_LIT("test")};
+
+        assert_int_equal(cm_intel_builder_add_text(b, cm_str_cstr(dga16(3000 + i, "com")), &ind),
+                         0);
+    }
+    assert_int_equal(cm_intel_builder_build(b, &s), 0);
+    cm_intel_builder_destroy(b);
+    return s;
+}
+
+static void test_intel(void **state)
+{
+    struct cm_intel_snapshot *s = trusted_snapshot();
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    /* Eight names on a trusted list (and sub-domains of them): never counted. */
+    for (unsigned i = 0; i < 8; i++) {
+        q(10 + (long)i, "i-0trust", dga16(2000 + i, "com"), "NXDOMAIN");
+    }
+    /* Eight on a threat list still count here (#4 reports them as DGADomainRequest.C!DNS). */
+    for (unsigned i = 0; i < 8; i++) {
+        q(10 + (long)i, "i-0listed", dga16(3000 + i, "com"), NULL);
+    }
+    run_with(&r, s, model16);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.resource[0], "i-0listed");
+    cm_intel_snapshot_unref(s);
+}
+
+static void test_rate_limit(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    /* 40 distinct names, one every 5 s (200 s): one detection, at the eighth. */
+    for (unsigned i = 0; i < 40; i++) {
+        q(5 * (long)i, "i-0bot", dga16(i, "biz"), NULL);
+    }
+    /* Still going 12 minutes after the first detection: one more, counting what came since. */
+    for (unsigned i = 0; i < 10; i++) {
+        q(35 + 720 + 10 * (long)i, "i-0bot", dga16(100 + i, "biz"), NULL);
+    }
+    run(&r);
+    assert_int_equal(r.got.n, 2);
+    assert_int_equal(r.got.count[0], 8);
+    assert_true(r.got.first_ms[0] == T0 * 1000LL);
+    /* 32 more of the first run and the 8 of the second up to its crossing of the window. */
+    assert_true(r.got.time_ms[1] >= r.got.time_ms[0] + 600 * 1000LL);
+    assert_int_equal(r.got.count[1],
+                     32 + (unsigned)((r.got.time_ms[1] / 1000 - T0 - 755) / 10) + 1);
+    assert_true(r.got.first_ms[1] == (T0 + 40) * 1000LL);
+    assert_int_equal(of(&r.got, "i-0bot"), 2);
+}
+
+static void test_out_of_order(void **state)
+{
+    static const int order[8] = {5, 0, 7, 2, 6, 1, 4, 3};
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    /* The same burst, delivered shuffled (within a 5-minute delivery). */
+    for (unsigned i = 0; i < 8; i++) {
+        q(1000 + 20 * order[i], "i-0mix", dga16(40 + (unsigned)order[i], "info"), NULL);
+    }
+    /*
+     * Seven recent names, then one record twenty minutes older than them: outside the
+     * window, it does not make the eighth.
+     */
+    for (unsigned i = 0; i < 7; i++) {
+        q(3000 + (long)i, "i-0late", dga16(60 + i, "info"), NULL);
+    }
+    q(3000 - 1200, "i-0late", dga16(70, "info"), NULL);
+    run(&r);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.resource[0], "i-0mix");
+    assert_int_equal(r.got.count[0], 8);
+    assert_true(r.got.first_ms[0] == (T0 + 1000) * 1000LL);
+    assert_int_equal(info_num(&r.got, 0, "distinctDomains"), 8);
+}
+
+static void test_eviction(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.max_entries = 2;
+    /* Three instances interleaved: the table holds two, evictions are counted. */
+    for (unsigned i = 0; i < 6; i++) {
+        q(10 + (long)i, "i-0a", dga16(i, "com"), NULL);
+        q(10 + (long)i, "i-0b", dga16(i, "com"), NULL);
+        q(10 + (long)i, "i-0c", dga16(i, "com"), NULL);
+    }
+    run(&r);
+    assert_true(r.stats.evicted >= 4);
+    assert_true(r.stats.peak_entries <= 2);
+    assert_int_equal(r.got.n, 0);
+    assert_int_equal(r.stats.entries, 0); /* the end of input expired the rest */
+}
+
+/* A DGA of this test, not any family's: 14-20 consonant-heavy letters and digits. */
+static void bot_name(uint64_t *st, char *out, size_t cap)
+{
+    static const char set[] = "bcdfghjklmnpqrstvwxzaeiou0123456789";
+    size_t len, n = 0;
+
+    *st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+    len = 14 + (size_t)((*st >> 33) % 7);
+    for (size_t i = 0; i < len && n + 6 < cap; i++) {
+        *st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+        out[n++] = set[(*st >> 33) % 20 + ((*st >> 60) < 3 ? 15 : 0)];
+    }
+    memcpy(out + n, ".com", 5);
+}
+
+static void test_builtin_model(void **state)
+{
+    static const char *const benign[] = {
+        "www.google.com",
+        "s3.us-east-1.amazonaws.com",
+        "api.github.com",
+        "pypi.org",
+        "files.pythonhosted.org",
+        "registry.npmjs.org",
+        "archive.ubuntu.com",
+        "slack.com",
+        "ocsp.digicert.com",
+        "sts.amazonaws.com",
+        "login.microsoftonline.com",
+        "hooks.stripe.com",
+        "api.datadoghq.com",
+        "sentry.io",
+        "cdn.jsdelivr.net",
+        "fonts.googleapis.com",
+    };
+    uint64_t st = 99;
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (unsigned i = 0; i < 40; i++) {
+        char name[64];
+
+        bot_name(&st, name, sizeof(name));
+        q(100 + 3 * (long)i, "i-0infected", name, "NXDOMAIN");
+    }
+    for (unsigned k = 0; k < 20; k++) {
+        for (size_t i = 0; i < sizeof(benign) / sizeof(benign[0]); i++) {
+            q(100 + (long)k * 30, "i-0busy", benign[i], NULL);
+        }
+    }
+    run_with(&r, NULL, NULL); /* NULL: the built-in model */
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.resource[0], "i-0infected");
+    assert_true(info_num(&r.got, 0, "distinctDomains") >= 4);
+}
+
+static void test_init(void **state)
+{
+    struct cm_detect_opts o;
+    void *st = NULL;
+    struct cm_dns_dga_tuning t;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    memset(&t, 0, sizeof(t));
+    t.threshold = 1.5;
+    assert_int_equal(cm_dns_dga_init(&st, &o, &t), CM_EINVAL);
+    assert_null(st);
+    memset(&t, 0, sizeof(t));
+    t.burst = 65;
+    assert_int_equal(cm_dns_dga_init(&st, &o, &t), CM_EINVAL);
+    memset(&t, 0, sizeof(t));
+    t.nx_weight = 300;
+    assert_int_equal(cm_dns_dga_init(&st, &o, &t), CM_EINVAL);
+    assert_int_equal(cm_dns_dga_init(&st, NULL, NULL), 0);
+    assert_non_null(st);
+    cm_detector_dns_dga.finish(st);
+    assert_string_equal(cm_detector_dns_dga.types[0], TYPE);
+    assert_null(cm_detector_dns_dga.types[1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fires),       cmocka_unit_test(test_nxdomain_weighs_double),
+        cmocka_unit_test(test_near_misses), cmocka_unit_test(test_intel),
+        cmocka_unit_test(test_rate_limit),  cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_eviction),    cmocka_unit_test(test_builtin_model),
+        cmocka_unit_test(test_init),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

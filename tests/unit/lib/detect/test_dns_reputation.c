@@ -1,0 +1,885 @@
+/*
+ * The domain reputation model and detector (lib/detect/dns_reputation.c,
+ * dns_providers.c): the stateless score of single names (providers, TLDs,
+ * crypto words, the DGA component and where it applies), the const tables
+ * (sorted, lowercase, unique), and the detector end to end: Route 53
+ * Resolver records in the real log format go through the real parser into
+ * an engine holding this detector alone. Checked: nothing during the
+ * learning day, nothing for a site known from it, each type for a new site
+ * with its reasons in additionalInfo, the near misses (a popular domain, a
+ * legitimate private-suffix host, an ordinary new .com, pool.ntp.org, an
+ * on-premises client, reverse and EC2 names, a name on a threat list or a
+ * trusted list), the rate limit and its counts, a rising type, popularity,
+ * late records, and memcap eviction counting.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/detect.h"
+#include "detect/dga.h"
+#include "detect/dns.h"
+#include "detect/dns_reputation.h"
+#include "detect/intel.h"
+#include "parse/parse.h"
+
+#define MAXD 64
+
+#define T_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
+#define T_BITCOIN    "Impact:EC2/BitcoinDomainRequest.Reputation"
+#define T_MALICIOUS  "Impact:EC2/MaliciousDomainRequest.Reputation"
+#define T_SUSPICIOUS "Impact:EC2/SuspiciousDomainRequest.Reputation"
+
+#define HOUR 3600L
+#define DAY  (24 * HOUR)
+
+/*
+ * DGA models that give every label one score, sigmoid(bias / 1000), so the
+ * tests do not depend on the trained model: low (0.05) and high (0.97).
+ */
+static struct cm_dga_model *model_low, *model_high;
+
+static struct cm_dga_model *constant_model(int bias)
+{
+    char text[256];
+    struct cm_dga_model *m = NULL;
+    int n = snprintf(text, sizeof(text),
+                     "coalmine-dga 1\nhash_bits 8\nngram 1 1\nseed 1\nnorm none\ntokens 0\n"
+                     "quant 1000\nbias %d\nlm none\nend\n",
+                     bias);
+
+    assert_int_equal(cm_dga_model_parse(text, (size_t)n, &m, NULL), 0);
+    return m;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    model_low = constant_model(-3000);
+    model_high = constant_model(3500);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    cm_dga_model_free(model_low);
+    cm_dga_model_free(model_high);
+    return 0;
+}
+
+/* ---- the stateless score ---- */
+
+static void score(const char *name, struct cm_domain *d, struct cm_dns_rep *rep)
+{
+    assert_int_equal(cm_domain_parse(cm_str_cstr(name), d), 0);
+    cm_dns_rep_score(model_low, d, rep);
+    assert_true(rep->score >= 0.0 && rep->score <= 1.0);
+}
+
+static void test_providers(void **state)
+{
+    struct cm_domain d;
+    struct cm_dns_rep rep;
+
+    (void)state;
+    /* A PSL private suffix on the table: the customer's name is the site. */
+    score("x7.duckdns.org.", &d, &rep);
+    assert_non_null(rep.provider_entry);
+    assert_string_equal(rep.provider_entry->suffix, "duckdns.org");
+    assert_int_equal(rep.provider_entry->cls, CM_DNSP_DYNDNS);
+    assert_true(rep.reasons & CM_DNSR_PROVIDER);
+    assert_true(rep.score >= 0.55);
+    assert_string_equal(d.name + rep.site, "x7.duckdns.org");
+    /* A provider the PSL does not know: one label more than the registered domain. */
+    score("a.b.mooo.com", &d, &rep);
+    assert_non_null(rep.provider_entry);
+    assert_string_equal(d.name + rep.site, "b.mooo.com");
+    assert_true(rep.dga_applies);
+    score("shell.ngrok-free.app", &d, &rep);
+    assert_int_equal(rep.provider_entry->cls, CM_DNSP_TUNNEL);
+    score("abc.oast.fun", &d, &rep);
+    assert_int_equal(rep.provider_entry->cls, CM_DNSP_OOB);
+    score("site.000webhostapp.com", &d, &rep);
+    assert_int_equal(rep.provider_entry->cls, CM_DNSP_FREEHOST);
+    /* The provider's own site is not a customer's. */
+    score("www.duckdns.org", &d, &rep);
+    assert_null(rep.provider_entry);
+    score("mooo.com", &d, &rep);
+    assert_null(rep.provider_entry);
+    score("www.mooo.com", &d, &rep);
+    assert_null(rep.provider_entry);
+    /* The bare provider has no registered domain under the PSL: ignored. */
+    score("duckdns.org", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    assert_true(rep.score == 0.0);
+    /* Big legitimate platforms are no abused providers, and the DGA model stays out. */
+    score("my-bucket.s3.amazonaws.com", &d, &rep);
+    assert_null(rep.provider_entry);
+    assert_false(rep.dga_applies);
+    assert_true(rep.score == 0.0);
+    score("d1x4ae3kq8w6mq.cloudfront.net", &d, &rep);
+    assert_false(rep.dga_applies);
+    assert_true(rep.score == 0.0);
+    score("someone.github.io", &d, &rep);
+    assert_true(rep.score == 0.0);
+    score("app-1234.herokuapp.com", &d, &rep);
+    assert_true(rep.score == 0.0);
+    /* A look-alike of a provider is not the provider. */
+    score("x.notduckdns.org", &d, &rep);
+    assert_null(rep.provider_entry);
+    assert_null(cm_dns_provider_find(CM_STR_LIT("duckdns.or")));
+    assert_null(cm_dns_provider_find(CM_STR_NULL));
+}
+
+static void test_tlds_and_ignored(void **state)
+{
+    struct cm_domain d;
+    struct cm_dns_rep rep;
+
+    (void)state;
+    assert_true(cm_dns_tld_weight(CM_STR_LIT("tk")) >= 0.45);
+    assert_true(cm_dns_tld_weight(CM_STR_LIT("top")) >= 0.30);
+    assert_true(cm_dns_tld_weight(CM_STR_LIT("xyz")) > 0 &&
+                cm_dns_tld_weight(CM_STR_LIT("xyz")) < 0.3);
+    assert_true(cm_dns_tld_weight(CM_STR_LIT("com")) == 0.0);
+    assert_true(cm_dns_tld_weight(CM_STR_LIT("org")) == 0.0);
+    assert_true(cm_dns_tld_weight(CM_STR_LIT("t")) == 0.0);
+    score("login-update.tk", &d, &rep);
+    assert_true(rep.reasons & CM_DNSR_TLD);
+    assert_true(rep.tld >= 0.45);
+    /* Reverse DNS and private namespaces are nobody's reputation. */
+    score("4.3.2.1.in-addr.arpa.", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    assert_true(rep.score == 0.0);
+    score("db.prod.acme.internal", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    score("printer.lan", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    score("ip-10-0-0-5.ec2.internal", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    score("localhost", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    /* Popular names score low. */
+    score("www.google.com", &d, &rep);
+    assert_true(rep.score < 0.30);
+    score("archive.ubuntu.com", &d, &rep);
+    assert_true(rep.score < 0.30);
+}
+
+static void test_crypto(void **state)
+{
+    struct cm_domain d;
+    const char *w;
+
+    (void)state;
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("xmr-eu1.nanopool.org"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, &w), CM_DNSC_BRAND);
+    assert_string_equal(w, "nanopool");
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("pool.supportxmr.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, &w), CM_DNSC_BRAND);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("eu1.2miners.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_BRAND);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("xmr-pool.example.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, &w), CM_DNSC_POOL);
+    assert_string_equal(w, "xmr");
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("ethpool.example.net"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, &w), CM_DNSC_POOL);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("stratum.example.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_STRATUM);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("getmonero.example.org"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_NONE); /* a word inside a token */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("monero.example.org"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_COIN);
+    /* Near misses: mining words alone, coins as parts of other words, a pool's TLD. */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("0.pool.ntp.org"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_NONE);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("carpooling.example.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_NONE);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("eth-mainnet.g.alchemy.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_NONE);
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("etc.mine.example.com"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_POOL); /* etc (the coin) + mine */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("minecraft.net"), &d), 0);
+    assert_int_equal(cm_dns_crypto_of(&d, NULL), CM_DNSC_NONE);
+    assert_true(cm_dns_crypto_weight(CM_DNSC_BRAND) > cm_dns_crypto_weight(CM_DNSC_POOL));
+    assert_true(cm_dns_crypto_weight(CM_DNSC_COIN) < 0.3);
+}
+
+static void test_tables(void **state)
+{
+    size_t n;
+    const struct cm_dns_provider *p = cm_dns_providers(&n);
+
+    (void)state;
+    assert_true(n > 100);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = p[i].suffix;
+
+        assert_true(p[i].cls >= CM_DNSP_DYNDNS && p[i].cls <= CM_DNSP_OOB);
+        for (const char *c = s; *c; c++) {
+            assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+                        *c == '.');
+        }
+        assert_true(s[0] != '.' && strchr(s, '.') != NULL);
+        if (i > 0 && strcmp(p[i - 1].suffix, s) >= 0) {
+            fail_msg("providers not sorted or not unique at %s", s);
+        }
+        assert_ptr_equal(cm_dns_provider_find(cm_str_cstr(s)), &p[i]);
+    }
+    assert_true(cm_dns_tables_sorted());
+    assert_string_equal(cm_dns_provider_class_name(CM_DNSP_DYNDNS), "dynamic-dns");
+    assert_string_equal(cm_dns_provider_class_name((enum cm_dns_provider_class)99), "none");
+}
+
+static void test_dga_component(void **state)
+{
+    struct cm_domain d;
+    struct cm_dns_rep rep;
+
+    (void)state;
+    /* A model score above 0.5 counts, scaled to at most 0.8, where a registrant chose the label. */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("xkqzjvbwpftrmnhd.com"), &d), 0);
+    cm_dns_rep_score(model_high, &d, &rep);
+    assert_true(rep.dga_applies);
+    assert_true(rep.dga > 0.96 && rep.dga < 0.98);
+    assert_true(rep.reasons & CM_DNSR_DGA);
+    assert_true(rep.dga_part > 0.7 && rep.dga_part <= 0.8);
+    assert_true(rep.score == rep.dga_part);
+    /* Under an abused provider the customer's label is scored too. */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("xkqzjvbwpftrmnhd.mooo.com"), &d), 0);
+    cm_dns_rep_score(model_high, &d, &rep);
+    assert_true(rep.dga > 0.96);
+    /* Not under a platform's private suffix: its labels are random by design. */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("xkqzjvbwpftrmnhd.cloudfront.net"), &d), 0);
+    cm_dns_rep_score(model_high, &d, &rep);
+    assert_false(rep.dga_applies);
+    assert_true(rep.dga == 0.0 && rep.score == 0.0);
+    /* At or below 0.5 it counts for nothing; without a model it is left out. */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("xkqzjvbwpftrmnhd.com"), &d), 0);
+    cm_dns_rep_score(model_low, &d, &rep);
+    assert_true(rep.dga < 0.1 && rep.dga_part == 0.0 && !(rep.reasons & CM_DNSR_DGA));
+    cm_dns_rep_score(NULL, &d, &rep);
+    assert_true(rep.dga == 0.0 && rep.score == 0.0);
+    /* The built-in model is what the detector uses without --dga-model. */
+    cm_dns_rep_score(cm_dga_model_builtin(), &d, &rep);
+    assert_true(rep.dga >= 0.0 && rep.dga <= 1.0);
+}
+
+/* ---- the detector ---- */
+
+struct got {
+    char type[MAXD][64];
+    char resource[MAXD][32];
+    char info[MAXD][768];
+    uint32_t count[MAXD];
+    int64_t first_ms[MAXD], time_ms[MAXD];
+    size_t n;
+};
+
+struct run {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+    struct cm_state_stats stats;
+};
+
+static struct cm_dns_rep_tuning tuning;
+
+static int tuned_init(void **state, const struct cm_detect_opts *opts)
+{
+    return cm_dns_reputation_init(state, opts, &tuning);
+}
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct got *g = &((struct run *)sink->ud)->got;
+    size_t n;
+
+    assert_true(g->n < MAXD);
+    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
+    n = d->resource_id.len < sizeof(g->resource[0]) - 1 ? d->resource_id.len
+                                                        : sizeof(g->resource[0]) - 1;
+    memcpy(g->resource[g->n], d->resource_id.p, n);
+    g->resource[g->n][n] = '\0';
+    assert_true(cm_str_present(d->info));
+    assert_true(d->info.len < sizeof(g->info[0]));
+    memcpy(g->info[g->n], d->info.p, d->info.len);
+    g->info[g->n][d->info.len] = '\0';
+    g->count[g->n] = d->count;
+    g->first_ms[g->n] = d->first_ms;
+    g->time_ms[g->n] = d->time_ms;
+    assert_int_equal(d->resource_type, CM_RES_INSTANCE);
+    assert_true(d->severity == 0.0); /* the type table's default */
+    assert_ptr_not_equal(d->event, NULL);
+    g->n++;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud;
+    (void)kind;
+    (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* Records are appended here, then run() parses them all. */
+static char text[1 << 18];
+static size_t text_len;
+
+#define T0 1767571200L /* 2026-01-05T00:00:00Z */
+
+/*
+ * Appends a query at T0 + at seconds from instance (NULL: an on-premises
+ * client) for name, answers a JSON array text (NULL: [] and NXDOMAIN).
+ */
+static void q(long at, const char *instance, const char *name, const char *answers)
+{
+    char ts[96], srcids[96] = "{}";
+    long t = T0 + at;
+    int n;
+
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (instance) {
+        snprintf(srcids, sizeof(srcids), "{\"instance\":\"%s\"}", instance);
+    }
+    n = snprintf(text + text_len, sizeof(text) - text_len,
+                 "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":"
+                 "\"us-east-1\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"%s\","
+                 "\"query_name\":\"%s.\",\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":"
+                 "\"%s\",\"answers\":%s,\"srcaddr\":\"10.0.0.5\",\"srcport\":\"5353\","
+                 "\"transport\":\"UDP\",\"srcids\":%s}\n",
+                 ts, name, answers ? "NOERROR" : "NXDOMAIN", answers ? answers : "[]", srcids);
+    assert_true(n > 0 && (size_t)n < sizeof(text) - text_len);
+    text_len += (size_t)n;
+}
+
+/* An answer array of one A record. */
+static const char *a_rec(const char *ip)
+{
+    static char buf[4][128];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof(buf[k]), "[{\"Rdata\":\"%s\",\"Type\":\"A\",\"Class\":\"IN\"}]", ip);
+    return buf[k];
+}
+
+/* The learning day: the account's first queries, names of its history. */
+static void history(void)
+{
+    text_len = 0;
+    q(0, "i-0web", "www.example.com", a_rec("93.184.216.34"));
+    q(60, "i-0web", "known-nas.duckdns.org", a_rec("198.51.100.7"));
+    q(120, "i-0app", "api.stripe.com", a_rec("52.1.2.3"));
+    q(180, "i-0app", "old-thing.top", a_rec("198.51.100.8"));
+}
+
+static void run_model(struct run *r, const struct cm_intel_snapshot *snap,
+                      const struct cm_dga_model *m)
+{
+    static struct cm_detector det;
+    const struct cm_detector *const table[] = {&det, NULL};
+    struct cm_detect_config cfg = {.intel = snap, .dga = m};
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    const struct cm_parser *ps = cm_parser_by_name("dns");
+
+    det = cm_detector_dns_reputation;
+    det.init = tuned_init;
+    memset(r, 0, sizeof(*r));
+    memset(&o, 0, sizeof(o));
+    o.config = &cfg;
+    o.seed = 7;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_non_null(ps);
+    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(ps->parse(&ctx, text, text_len), 0);
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_state_stats(r->engine, &r->stats);
+    cm_engine_destroy(r->engine);
+    cm_json_doc_finish(&doc);
+}
+
+/* Runs the records with the low DGA model: the tests of everything but the DGA component. */
+static void run(struct run *r, const struct cm_intel_snapshot *snap)
+{
+    run_model(r, snap, model_low);
+}
+
+static bool info_has(const struct got *g, size_t i, const char *s)
+{
+    return strstr(g->info[i], s) != NULL;
+}
+
+/* The index of the only detection for instance, or fails. */
+static size_t only(const struct got *g, const char *type, const char *instance)
+{
+    size_t k = SIZE_MAX;
+
+    for (size_t i = 0; i < g->n; i++) {
+        if (strcmp(g->resource[i], instance) == 0) {
+            if (k != SIZE_MAX) {
+                fail_msg("%s: two detections (%s, %s)", instance, g->type[k], g->type[i]);
+            }
+            k = i;
+        }
+    }
+    if (k == SIZE_MAX) {
+        fail_msg("%s: no detection (wanted %s)", instance, type);
+    }
+    if (strcmp(g->type[k], type) != 0) {
+        fail_msg("%s: got %s, wanted %s (%s)", instance, g->type[k], type, g->info[k]);
+    }
+    return k;
+}
+
+static void test_learning(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    /* During the learning day nothing fires, whatever the score. */
+    history();
+    q(2 * HOUR, "i-0web", "fresh.duckdns.org", a_rec("198.51.100.9"));
+    q(3 * HOUR, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 0);
+    /* After it, a site of the history is known: still nothing. */
+    history();
+    q(25 * HOUR, "i-0web", "known-nas.duckdns.org", a_rec("198.51.100.7"));
+    q(25 * HOUR + 60, "i-0web", "other.old-thing.top", a_rec("198.51.100.8"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 0);
+    /* A new host of the same provider is a new site: Abused. */
+    history();
+    q(25 * HOUR, "i-0web", "evil-c2.duckdns.org", a_rec("198.51.100.11"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], T_ABUSED);
+    assert_string_equal(r.got.resource[0], "i-0web");
+    assert_int_equal(r.got.count[0], 1);
+    assert_true(info_has(&r.got, 0, "\"domain\":\"evil-c2.duckdns.org\""));
+    assert_true(info_has(&r.got, 0, "\"registeredDomain\":\"evil-c2.duckdns.org\""));
+    assert_true(info_has(&r.got, 0, "\"dynamic-dns:duckdns.org\""));
+    assert_true(info_has(&r.got, 0, "\"new\""));
+    /* The info is a JSON object. */
+    {
+        struct cm_json_doc doc;
+
+        cm_json_doc_init(&doc, 0, 0);
+        assert_int_equal(cm_json_parse(&doc, r.got.info[0], strlen(r.got.info[0]), NULL), 0);
+        cm_json_doc_finish(&doc);
+    }
+    /* A site stays new for new_ms (a day), then it is history. */
+    history();
+    q(25 * HOUR, "i-0web", "evil-c2.duckdns.org", a_rec("198.51.100.11"));
+    q(50 * HOUR, "i-0app", "evil-c2.duckdns.org", a_rec("198.51.100.11"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 1);
+    /* A quiet account does not learn again: 40 days on (its sites forgotten), a new one fires. */
+    history();
+    q(40 * DAY, "i-0web", "late-c2.duckdns.org", a_rec("198.51.100.12"));
+    q(40 * DAY + 60, "i-0web", "www.example.com", a_rec("93.184.216.34"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 1);
+    assert_true(info_has(&r.got, 0, "late-c2.duckdns.org"));
+}
+
+static void test_near_misses(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* New after learning, but nothing bad about them. */
+    q(26 * HOUR, "i-0web", "www.wikipedia.org", a_rec("208.80.154.224"));
+    q(26 * HOUR + 1, "i-0web", "backups-2026.s3.amazonaws.com", a_rec("52.216.1.2"));
+    q(26 * HOUR + 2, "i-0web", "d1x4ae3kq8w6mq.cloudfront.net", a_rec("13.32.1.2"));
+    q(26 * HOUR + 3, "i-0web", "acme-widgets.com", a_rec("198.51.100.20"));
+    q(26 * HOUR + 4, "i-0web", "2.pool.ntp.org", a_rec("198.51.100.21"));
+    q(26 * HOUR + 5, "i-0web", "someone.github.io", a_rec("185.199.108.153"));
+    q(26 * HOUR + 6, "i-0web", "www.duckdns.org", a_rec("198.51.100.22"));
+    q(26 * HOUR + 7, "i-0web", "shop.example.xyz", a_rec("198.51.100.23"));
+    /* Reverse and EC2 names, an abused name from an on-premises client. */
+    q(26 * HOUR + 8, "i-0web", "9.1.0.10.in-addr.arpa", NULL);
+    q(26 * HOUR + 9, "i-0web", "evil.duckdns.org.ec2.internal", NULL);
+    q(26 * HOUR + 10, NULL, "onprem-evil.duckdns.org", a_rec("198.51.100.24"));
+    run(&r, NULL);
+    if (r.got.n != 0) {
+        fail_msg("unexpected %s: %s", r.got.type[0], r.got.info[0]);
+    }
+}
+
+static void test_types(void **state)
+{
+    struct run r;
+    size_t k;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    q(25 * HOUR, "i-0a", "eu1.nanopool.org", a_rec("198.51.100.30"));
+    q(25 * HOUR + 10, "i-0b", "xmr-pool.miner-stats.com", a_rec("198.51.100.31"));
+    q(25 * HOUR + 20, "i-0c", "drop.ngrok-free.app", a_rec("198.51.100.32"));
+    q(25 * HOUR + 30, "i-0d", "secure-login.tk", a_rec("198.51.100.33"));
+    q(25 * HOUR + 40, "i-0e", "cheap-stuff.top", a_rec("198.51.100.34"));
+    q(25 * HOUR + 50, "i-0f", "a.b.jumpingcrab.com", a_rec("198.51.100.35"));
+    run(&r, NULL);
+    k = only(&r.got, T_BITCOIN, "i-0a");
+    assert_true(info_has(&r.got, k, "\"crypto:nanopool\""));
+    k = only(&r.got, T_BITCOIN, "i-0b");
+    assert_true(info_has(&r.got, k, "\"crypto:xmr\""));
+    k = only(&r.got, T_ABUSED, "i-0c");
+    assert_true(info_has(&r.got, k, "\"tunnel:ngrok-free.app\""));
+    k = only(&r.got, T_ABUSED, "i-0d");
+    assert_true(info_has(&r.got, k, "\"abused-tld:tk\""));
+    k = only(&r.got, T_SUSPICIOUS, "i-0e");
+    assert_true(info_has(&r.got, k, "\"rare\""));
+    assert_true(info_has(&r.got, k, "\"abused-tld:top\""));
+    k = only(&r.got, T_ABUSED, "i-0f");
+    assert_true(info_has(&r.got, k, "\"registeredDomain\":\"b.jumpingcrab.com\""));
+    assert_int_equal(r.got.n, 6);
+}
+
+static void test_dga_malicious(void **state)
+{
+    const char *name = "xkqzjvbwpftrmnhd.com";
+    struct run r;
+
+    (void)state;
+    /* A new site whose label scores at least dga_high (0.95), the query failing: Malicious. */
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    q(25 * HOUR, "i-0a", name, NULL);
+    run_model(&r, NULL, model_high);
+    (void)only(&r.got, T_MALICIOUS, "i-0a");
+    assert_true(info_has(&r.got, 0, "\"dga\""));
+    /* ... resolving: Suspicious (a generated-looking name that resolves is often a brand). */
+    history();
+    q(25 * HOUR, "i-0a", name, a_rec("198.51.100.99"));
+    run_model(&r, NULL, model_high);
+    (void)only(&r.got, T_SUSPICIOUS, "i-0a");
+    /* ... resolving, under an abused TLD: Malicious again. */
+    history();
+    q(25 * HOUR, "i-0a", "xkqzjvbwpftrmnhd.top", a_rec("198.51.100.99"));
+    run_model(&r, NULL, model_high);
+    (void)only(&r.got, T_MALICIOUS, "i-0a");
+    /* ... under dga_high: Suspicious (a high score, no other reason), or Abused with the TLD. */
+    tuning.dga_high = 0.98;
+    history();
+    q(25 * HOUR, "i-0a", name, NULL);
+    run_model(&r, NULL, model_high);
+    (void)only(&r.got, T_SUSPICIOUS, "i-0a");
+    history();
+    q(25 * HOUR, "i-0a", "xkqzjvbwpftrmnhd.top", NULL);
+    run_model(&r, NULL, model_high);
+    (void)only(&r.got, T_ABUSED, "i-0a");
+    /* A platform's random host name stays quiet whatever the model says. */
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    q(25 * HOUR, "i-0a", "d1x4ae3kq8w6mq.cloudfront.net", NULL);
+    q(25 * HOUR, "i-0a", "xkqzjvbwpftrmnhd.s3.amazonaws.com", NULL);
+    run_model(&r, NULL, model_high);
+    assert_int_equal(r.got.n, 0);
+}
+
+static void test_type_api(void **state)
+{
+    static const struct cm_dns_rep_context alone = {false, false, false, 1};
+    static const struct cm_dns_rep_context listed = {true, false, false, 1};
+    static const struct cm_dns_rep_context mining = {false, true, false, 5};
+    static const struct cm_dns_rep_context popular = {false, false, false, 3};
+    struct cm_domain d;
+    struct cm_dns_rep rep;
+    double sc;
+
+    (void)state;
+    score("quiet.top", &d, &rep);
+    assert_string_equal(cm_dns_rep_type(&rep, NULL, &alone, &sc), T_SUSPICIOUS);
+    assert_true(sc >= 0.3 && sc < 0.45);
+    assert_null(cm_dns_rep_type(&rep, NULL, &popular, NULL));
+    assert_string_equal(cm_dns_rep_type(&rep, NULL, &listed, &sc), T_MALICIOUS);
+    assert_true(sc >= 0.9);
+    assert_string_equal(cm_dns_rep_type(&rep, NULL, &mining, NULL), T_BITCOIN);
+    score("www.example.com", &d, &rep);
+    assert_null(cm_dns_rep_type(&rep, NULL, &alone, &sc));
+    assert_true(sc == 0.0);
+    assert_string_equal(cm_dns_rep_type(&rep, NULL, &listed, NULL), T_MALICIOUS);
+}
+
+static struct cm_intel_snapshot *snapshot(void)
+{
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    struct cm_intel_list c2 = {CM_STR_LIT("c2-feed"), CM_INTEL_KIND_THREAT, CM_STR_LIT("TXT"),
+                               CM_STR_LIT("test")};
+    struct cm_intel_list pools = {CM_STR_LIT("pools"), CM_INTEL_KIND_THREAT, CM_STR_LIT("TXT"),
+                                  CM_STR_LIT("test")};
+    struct cm_intel_list sink = {CM_STR_LIT("sinkholes"), CM_INTEL_KIND_THREAT, CM_STR_LIT("TXT"),
+                                 CM_STR_LIT("test")};
+    struct cm_intel_list ours = {CM_STR_LIT("ours"), CM_INTEL_KIND_TRUSTED, CM_STR_LIT("TXT"),
+                                 CM_STR_LIT("test")};
+    uint32_t ic2, ipools, isink, iours;
+
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &c2, &ic2), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &pools, &ipools), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &sink, &isink), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &ours, &iours), 0);
+#define ADD(list, cat, txt)                                                                        \
+    do {                                                                                           \
+        struct cm_indicator ind = {list, cat, CM_STR_LIT(""), CM_STR_LIT("test")};                 \
+        assert_int_equal(cm_intel_builder_add_text(b, CM_STR_LIT(txt), &ind), 0);                  \
+    } while (0)
+    ADD(ic2, CM_CAT_CNC, "45.137.21.66");
+    ADD(ic2, CM_CAT_CNC, "c2.evil.example");
+    ADD(ic2, CM_CAT_MALICIOUS_DOMAIN, "listed-directly.example");
+    ADD(ipools, CM_CAT_MINING, "146.59.17.77");
+    ADD(isink, CM_CAT_SINKHOLE, "154.35.64.88");
+    ADD(iours, CM_CAT_UNKNOWN, "trusted-new.tk");
+#undef ADD
+    assert_int_equal(cm_intel_builder_build(b, &s), 0);
+    cm_intel_builder_destroy(b);
+    return s;
+}
+
+static void test_listed(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct run r;
+    size_t k;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* An ordinary new name that resolves to a C&C address, or through a listed CNAME. */
+    q(25 * HOUR, "i-0a", "cdn-assets-update.com", a_rec("45.137.21.66"));
+    q(25 * HOUR + 10, "i-0b", "static-files-cache.net",
+      "[{\"Rdata\":\"c2.evil.example.\",\"Type\":\"CNAME\",\"Class\":\"IN\"},"
+      "{\"Rdata\":\"198.51.100.50\",\"Type\":\"A\",\"Class\":\"IN\"}]");
+    /* ... to a mining pool's address: Bitcoin. */
+    q(25 * HOUR + 20, "i-0c", "worker-sync.net", a_rec("146.59.17.77"));
+    /* Near misses: a sink-hole answer (intel_dns's), a name listed itself (intel_dns's), a
+     * trusted name, an unlisted answer. */
+    q(25 * HOUR + 30, "i-0d", "old-botnet-name.com", a_rec("154.35.64.88"));
+    q(25 * HOUR + 40, "i-0e", "listed-directly.example", a_rec("198.51.100.51"));
+    q(25 * HOUR + 50, "i-0f", "trusted-new.tk", a_rec("198.51.100.52"));
+    q(25 * HOUR + 60, "i-0g", "unlisted-answer.com", a_rec("45.137.21.67"));
+    run(&r, s);
+    k = only(&r.got, T_MALICIOUS, "i-0a");
+    assert_true(info_has(&r.got, k, "\"listed-answer:45.137.21.66\""));
+    k = only(&r.got, T_MALICIOUS, "i-0b");
+    assert_true(info_has(&r.got, k, "\"listed-cname:c2.evil.example.\""));
+    k = only(&r.got, T_BITCOIN, "i-0c");
+    assert_true(info_has(&r.got, k, "(mining)"));
+    assert_int_equal(r.got.n, 3);
+    cm_intel_snapshot_unref(s);
+}
+
+static void test_rate_limit(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* Five queries within the hour: one detection; the sixth, an hour later, carries five. */
+    q(25 * HOUR, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    /* Another instance has its own window. */
+    q(25 * HOUR + 30, "i-0b", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    q(25 * HOUR + 60, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    q(25 * HOUR + 120, "i-0a", "www.beacon.duckdns.org", a_rec("198.51.100.60"));
+    q(25 * HOUR + 180, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    q(25 * HOUR + 240, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    q(26 * HOUR + 1, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 3);
+    assert_string_equal(r.got.resource[0], "i-0a");
+    assert_int_equal(r.got.count[0], 1);
+    assert_string_equal(r.got.resource[1], "i-0b");
+    assert_string_equal(r.got.resource[2], "i-0a");
+    assert_int_equal(r.got.count[2], 5);
+    assert_true(r.got.first_ms[2] == (T0 + 25 * HOUR + 60) * 1000LL);
+    assert_true(r.got.time_ms[2] == (T0 + 26 * HOUR + 1) * 1000LL);
+    for (size_t i = 0; i < r.got.n; i++) {
+        assert_string_equal(r.got.type[i], T_ABUSED);
+    }
+}
+
+static void test_rising_type(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* Suspicious first; then the same site answers with a C&C address: Malicious at once. */
+    q(25 * HOUR, "i-0a", "quiet.top", a_rec("198.51.100.70"));
+    q(25 * HOUR + 60, "i-0a", "quiet.top", a_rec("198.51.100.70"));
+    q(25 * HOUR + 120, "i-0a", "quiet.top", a_rec("45.137.21.66"));
+    run(&r, s);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], T_SUSPICIOUS);
+    assert_string_equal(r.got.type[1], T_MALICIOUS);
+    assert_int_equal(r.got.count[1], 2);
+    cm_intel_snapshot_unref(s);
+}
+
+static void test_popularity(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* Suspicious needs a rare site: the third instance to ask gets nothing. */
+    q(25 * HOUR, "i-0a", "new-vendor.top", a_rec("198.51.100.80"));
+    q(25 * HOUR + 10, "i-0b", "new-vendor.top", a_rec("198.51.100.80"));
+    q(25 * HOUR + 20, "i-0c", "new-vendor.top", a_rec("198.51.100.80"));
+    q(25 * HOUR + 30, "i-0d", "new-vendor.top", a_rec("198.51.100.80"));
+    /* Abused does not: a fleet on an abused provider is still abuse. */
+    q(25 * HOUR + 40, "i-0a", "fleet.ddns.net", a_rec("198.51.100.81"));
+    q(25 * HOUR + 50, "i-0b", "fleet.ddns.net", a_rec("198.51.100.81"));
+    q(25 * HOUR + 60, "i-0c", "fleet.ddns.net", a_rec("198.51.100.81"));
+    q(25 * HOUR + 70, "i-0d", "fleet.ddns.net", a_rec("198.51.100.81"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 6);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(r.got.type[i], T_SUSPICIOUS);
+    }
+    for (size_t i = 2; i < 6; i++) {
+        assert_string_equal(r.got.type[i], T_ABUSED);
+    }
+}
+
+static void test_out_of_order(void **state)
+{
+    struct run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* Late records within the window: one detection, then a later report counts them. */
+    q(25 * HOUR + 300, "i-0a", "late.duckdns.org", a_rec("198.51.100.90"));
+    q(25 * HOUR + 100, "i-0a", "late.duckdns.org", a_rec("198.51.100.90"));
+    q(25 * HOUR + 200, "i-0a", "late.duckdns.org", a_rec("198.51.100.90"));
+    q(26 * HOUR + 400, "i-0a", "late.duckdns.org", a_rec("198.51.100.90"));
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 2);
+    assert_int_equal(r.got.count[0], 1);
+    assert_int_equal(r.got.count[1], 3);
+    assert_true(r.got.first_ms[1] == (T0 + 25 * HOUR + 100) * 1000LL);
+}
+
+static void test_eviction(void **state)
+{
+    struct run r;
+    char name[64];
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.domain_max_entries = 8;
+    tuning.name_max_entries = 8;
+    history();
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "site-%d-example.com", i);
+        q(HOUR + i, "i-0a", name, a_rec("198.51.100.1"));
+    }
+    run(&r, NULL);
+    assert_int_equal(r.got.n, 0);
+    /* 44 names and sites through tables of 8: at least 36 of each evicted, and counted. */
+    assert_true(r.stats.evicted >= 72);
+    assert_true(r.stats.inserts >= 88);
+    assert_true(r.stats.peak_entries > 0);
+}
+
+static void test_bad_input(void **state)
+{
+    struct run r;
+    static const char *const names[] = {
+        "a..b.duckdns.org", "-", "x.duckdns.org\\\"", "\\u0001.duckdns.org", "", ".",
+    };
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        q(25 * HOUR + (long)i, "i-0a", names[i], NULL);
+    }
+    q(25 * HOUR + 100, "i-0a", "ok-after-bad.duckdns.org", NULL);
+    run(&r, NULL);
+    /* No crash; the bad names are skipped and the good one after them still fires. */
+    for (size_t i = 0; i < r.got.n; i++) {
+        struct cm_json_doc doc;
+
+        cm_json_doc_init(&doc, 0, 0);
+        assert_int_equal(cm_json_parse(&doc, r.got.info[i], strlen(r.got.info[i]), NULL), 0);
+        cm_json_doc_finish(&doc);
+    }
+    assert_true(r.got.n >= 1);
+    assert_true(info_has(&r.got, r.got.n - 1, "ok-after-bad.duckdns.org"));
+}
+
+static void test_init(void **state)
+{
+    struct cm_dns_rep_tuning t;
+    struct cm_detect_opts o;
+    void *st = NULL;
+
+    (void)state;
+    memset(&o, 0, sizeof(o));
+    memset(&t, 0, sizeof(t));
+    t.min_score = 1.5;
+    assert_int_equal(cm_dns_reputation_init(&st, &o, &t), CM_EINVAL);
+    assert_int_equal(cm_dns_reputation_init(&st, &o, NULL), 0);
+    cm_detector_dns_reputation.finish(st);
+    cm_detector_dns_reputation.finish(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_providers),     cmocka_unit_test(test_tlds_and_ignored),
+        cmocka_unit_test(test_crypto),        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_dga_component), cmocka_unit_test(test_learning),
+        cmocka_unit_test(test_near_misses),   cmocka_unit_test(test_types),
+        cmocka_unit_test(test_dga_malicious), cmocka_unit_test(test_type_api),
+        cmocka_unit_test(test_listed),        cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_rising_type),   cmocka_unit_test(test_popularity),
+        cmocka_unit_test(test_out_of_order),  cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_bad_input),     cmocka_unit_test(test_init),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,110 @@
+/*
+ * dga-train: trains, evaluates and exports the DGA model of
+ * lib/detect/dga.c (issue #7; docs/detectors/dns-dga.md, data/dga/README.md).
+ * A tool, not lib/: it reads files, prints, and uses the clock.
+ *
+ *   data.c    loads the labelled names of ../shared/data (dns-dga, top-domains)
+ *   cloud.c   makes the hand-written cloud/CDN hard negatives
+ *   train.c   logistic regression by Adagrad over the features of dga.c, quantised
+ *   eval.c    the random and family-disjoint splits: ROC AUC, FPR at 90/99 % detection
+ *   write.c   data/dga/model.txt and lib/detect/dga_weights.c
+ *   main.c    the command line
+ *
+ * Nothing from the data is ever written out: only weights.
+ */
+#ifndef CM_TOOLS_DGA_TRAIN_H
+#define CM_TOOLS_DGA_TRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "detect/dns_dga.h"
+
+#define FAM_BENIGN   0 /* top lists, Alexa rows of chrmor */
+#define FAM_RANDOM   1 /* opendns-random-domains: benign, random-looking (hard negatives) */
+#define MAX_FAMILIES 64
+
+/* One labelled registered-domain label. */
+struct sample {
+    char label[CM_DGA_MAX_LABEL + 1];
+    uint8_t len;
+    uint8_t dga;     /* 1: generated */
+    uint16_t family; /* index in struct dataset.family */
+};
+
+struct dataset {
+    struct sample *s;
+    size_t n, cap;
+    char *family[MAX_FAMILIES]; /* names; 0 and 1 are the benign groups */
+    size_t nfamily;
+    size_t per_family[MAX_FAMILIES]; /* samples after deduplication */
+    struct {
+        char path[512];
+        size_t lines;
+    } files[32];
+    size_t nfiles;
+};
+
+/* splitmix64: the tool's only randomness, seeded from the command line. */
+static inline uint64_t rng_next(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline double rng_unit(uint64_t *s)
+{
+    return (double)(rng_next(s) >> 11) / 9007199254740992.0;
+}
+
+/* data.c: loads every known file under dir (dns-dga/, top-domains/); 0 or -1 (printed). */
+int data_load(struct dataset *ds, const char *dir);
+void data_free(struct dataset *ds);
+/* The family index of name, added when new. */
+uint16_t data_family(struct dataset *ds, const char *name);
+
+/* cloud.c: n cloud/CDN host names (full names, NUL-terminated, in out[i], 256 bytes each). */
+void cloud_names(char (*out)[256], size_t n, uint64_t seed);
+
+/* train.c */
+struct train_opts {
+    uint32_t bits, ngram_min, ngram_max, norm, tokens;
+    uint64_t hash_seed, seed;
+    unsigned epochs;
+    double lr, l2;
+    size_t family_cap; /* training samples kept per DGA family (0: all) */
+    bool lm;           /* train and use the benign character model */
+    double balance;    /* family weights: (largest / size)^balance (0: every sample 1) */
+    bool quiet;
+};
+
+/*
+ * Trains on the samples whose use[] is 1 and returns the quantised model
+ * (free with cm_dga_model_free), or NULL on failure (printed).
+ */
+struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
+                                 const struct train_opts *o);
+
+/* eval.c */
+enum eval_kind { EVAL_NONE, EVAL_RANDOM, EVAL_FAMILY };
+
+/*
+ * Runs one evaluation and prints its table (TSV rows "split ..." to out, a
+ * summary per split). folds: k of the family-disjoint split.
+ */
+int eval_run(const struct dataset *ds, enum eval_kind kind, unsigned folds,
+             const struct train_opts *o, double op_threshold, FILE *out);
+
+/* Nanoseconds per cm_dga_score of the sample names with model m. */
+double eval_bench(const struct dataset *ds, const struct cm_dga_model *m);
+
+/* write.c: returns 0 or -1 (printed). */
+int write_model(const struct cm_dga_model *m, const char *path, const char *comment);
+int write_c(const struct cm_dga_model *m, const char *path, const char *comment);
+
+#endif
