@@ -1,6 +1,9 @@
 /*
- * SQLite store: opening, migrations and scan records (see store.h); the
- * findings are written by store_findings.c.
+ * SQLite store: opening, migrations and scan records (see store.h and
+ * docs/internals/store.md). The findings are written by store_findings.c
+ * (ids: store_ids.c; documents made on a worker thread: store_prep.c;
+ * checkpoints on another: store_ckpt.c), read by store_query.c and changed
+ * by store_update.c; filters are store_filters.c.
  *
  * Migrations are a const table of SQL scripts; migration i brings the schema
  * from version i to i + 1 and runs in its own transaction together with the
@@ -22,6 +25,9 @@
 struct cm_store {
     sqlite3 *db;
     struct cm_filterset put_filters; /* see cm_store_put_filters() */
+    struct cm_store_ids ids;         /* see cm_store_ids() */
+    struct cm_store_ckpt *ckpt;      /* the checkpoint thread, once findings are written */
+    bool ckpt_tried;
 };
 
 static const char *const migrations[] = {
@@ -136,6 +142,75 @@ static const char *const migrations[] = {
     " comments TEXT,"
     " at TEXT NOT NULL);"
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /*
+     * 3 -> 4: nothing written per new finding is keyed by its random id
+     * (docs/internals/store.md, "Write throughput"). findings is rebuilt
+     * without the unique index on id (seq values kept); ids are found by
+     * their 60-bit key (coalmine_id_key) in finding_ids (folded) and
+     * finding_ids_recent (appended), through the view finding_seq; evidence
+     * rows and feedback are keyed by seq. finding_evidence stays, as a view
+     * by finding id that tools can insert into. The findings indices are the
+     * ones new findings append to.
+     */
+    "CREATE TABLE findings4 ("
+    " seq INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " severity REAL NOT NULL,"
+    " account_id TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " resource_type TEXT,"
+    " resource_id TEXT,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " first_seen TEXT,"
+    " last_seen TEXT,"
+    " count INTEGER NOT NULL,"
+    " archived INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO findings4 SELECT seq, id, type, severity, account_id, region, resource_type,"
+    " resource_id, created_at, updated_at, first_seen, last_seen, count, archived"
+    " FROM findings ORDER BY seq;"
+    "CREATE TABLE finding_sources ("
+    " fid INTEGER NOT NULL REFERENCES findings(seq) ON DELETE CASCADE,"
+    " n INTEGER NOT NULL,"
+    " path TEXT, offset INTEGER, line INTEGER, length INTEGER,"
+    " PRIMARY KEY (fid, n)) WITHOUT ROWID;"
+    "INSERT INTO finding_sources SELECT f.seq, e.seq, e.path, e.offset, e.line, e.length"
+    " FROM finding_evidence e JOIN findings f ON f.id = e.finding_id ORDER BY 1, 2;"
+    "CREATE TABLE finding_feedback4 ("
+    " fid INTEGER PRIMARY KEY REFERENCES findings(seq) ON DELETE CASCADE,"
+    " feedback TEXT NOT NULL,"
+    " comments TEXT,"
+    " at TEXT NOT NULL);"
+    "INSERT INTO finding_feedback4 SELECT f.seq, b.feedback, b.comments, b.at"
+    " FROM finding_feedback b JOIN findings f ON f.id = b.finding_id;"
+    "CREATE TABLE finding_ids ("
+    " h INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " PRIMARY KEY (h, seq)) WITHOUT ROWID;"
+    "INSERT INTO finding_ids SELECT coalmine_id_key(id), seq FROM findings ORDER BY 1, 2;"
+    "CREATE TABLE finding_ids_recent ("
+    " seq INTEGER PRIMARY KEY REFERENCES findings(seq) ON DELETE CASCADE,"
+    " h INTEGER NOT NULL);"
+    "DROP TABLE finding_evidence;"
+    "DROP TABLE finding_feedback;"
+    "DROP TABLE findings;"
+    "ALTER TABLE findings4 RENAME TO findings;"
+    "ALTER TABLE finding_feedback4 RENAME TO finding_feedback;"
+    "CREATE INDEX findings_updated ON findings(updated_at, type, severity, archived);"
+    "CREATE INDEX findings_resource ON findings(resource_id);"
+    "CREATE INDEX findings_account ON findings(account_id, updated_at, type, severity);"
+    "CREATE VIEW finding_seq(h, seq) AS"
+    " SELECT h, seq FROM finding_ids UNION ALL SELECT h, seq FROM finding_ids_recent;"
+    "CREATE VIEW finding_evidence(finding_id, seq, path, offset, line, length) AS"
+    " SELECT f.id, s.n, s.path, s.offset, s.line, s.length"
+    " FROM finding_sources s JOIN findings f ON f.seq = s.fid;"
+    /* By id without the key function (a tool's connection has none): a scan of findings. */
+    "CREATE TRIGGER finding_evidence_insert INSTEAD OF INSERT ON finding_evidence BEGIN"
+    " INSERT INTO finding_sources(fid, n, path, offset, line, length)"
+    " VALUES ((SELECT seq FROM findings WHERE id = NEW.finding_id),"
+    " NEW.seq, NEW.path, NEW.offset, NEW.line, NEW.length);"
+    " END;",
 };
 
 /*
@@ -144,7 +219,9 @@ static const char *const migrations[] = {
  * crash loses nothing committed; a power loss may lose the last commits).
  * The page cache (64 MiB) holds the upper levels of every index of a
  * million-finding store, and checkpoints run every 8192 pages rather than
- * SQLite's 1000, so a large batch is not written twice while it is built.
+ * SQLite's 1000, so a large batch is not written twice while it is built;
+ * once findings are written, store_ckpt.c's thread runs them instead. The
+ * connection is used by one thread at a time (NOMUTEX, see cm_store_open).
  */
 static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                               " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
@@ -187,6 +264,20 @@ sqlite3 *cm_store_db(struct cm_store *st)
 struct cm_filterset *cm_store_put_filters(struct cm_store *st)
 {
     return &st->put_filters;
+}
+
+struct cm_store_ids *cm_store_ids(struct cm_store *st)
+{
+    return &st->ids;
+}
+
+void cm_store_writing(struct cm_store *st)
+{
+    if (!st->ckpt_tried) {
+        st->ckpt_tried = true;
+        /* The file's full name: the process may have changed directory since opening it. */
+        (void)cm_store_ckpt_start(&st->ckpt, st->db, sqlite3_db_filename(st->db, "main"));
+    }
 }
 
 int cm_store_schema_version(struct cm_store *st)
@@ -290,7 +381,8 @@ static int migrate(struct cm_store *st, char *err, size_t errlen)
 int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char *err, size_t errlen)
 {
     struct cm_store *st = cm_calloc(1, sizeof(*st));
-    int oflags = SQLITE_OPEN_READWRITE;
+    /* NOMUTEX: one thread at a time uses the connection (store.h), so SQLite need not lock it. */
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     int rc;
 
     *out = NULL;
@@ -298,6 +390,7 @@ int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char 
         return CM_ENOMEM;
     }
     cm_filterset_init(&st->put_filters);
+    cm_store_ids_init(&st->ids);
     if (flags & CM_STORE_CREATE) {
         oflags |= SQLITE_OPEN_CREATE;
     } else if (access(path, F_OK) != 0) {
@@ -316,7 +409,8 @@ int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char 
      * check_ours(). Foreign keys stay off while migrating (a migration may
      * rebuild a table others refer to).
      */
-    rc = migrate(st, err, errlen);
+    rc = cm_store_id_key_register(st->db) != 0 ? fail(st, "registering functions", err, errlen)
+                                               : migrate(st, err, errlen);
     /* WAL: readers (the console, the API) never block the writer. */
     if (rc == 0) {
         rc = exec(st, pragmas, err, errlen);
@@ -339,10 +433,16 @@ void cm_store_close(struct cm_store *st)
     if (st == NULL) {
         return;
     }
-    /* Keeps the planner's statistics current (cheap: only what changed much). */
-    (void)sqlite3_exec(st->db, "PRAGMA optimize", NULL, NULL, NULL);
+    cm_store_ckpt_stop(st->ckpt, st->db);
+    /*
+     * Keeps the planner's statistics current: only what changed much, and
+     * at most a few hundred rows of each index (analysis_limit), so closing
+     * a store of millions of findings stays quick.
+     */
+    (void)sqlite3_exec(st->db, "PRAGMA analysis_limit=400; PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(st->db);
     cm_filterset_finish(&st->put_filters);
+    cm_store_ids_finish(&st->ids);
     cm_free(st);
 }
 
@@ -540,7 +640,7 @@ static int delete_before(struct cm_store *st, const char *sql, const char *when,
 
 int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char *err, size_t errlen)
 {
-    int64_t nf = 0, ns = 0;
+    int64_t nf = 0, ns = 0, ni = 0;
     char when[32];
     int days, rc;
 
@@ -557,8 +657,18 @@ int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char 
     if ((rc = exec(st, "BEGIN IMMEDIATE", err, errlen)) != 0) {
         return rc;
     }
-    /* Events, evidence and feedback go with their finding (ON DELETE CASCADE). */
-    if (delete_before(st, "DELETE FROM findings WHERE updated_at < ?", when, &nf) != 0 ||
+    /*
+     * Events, evidence, feedback and recent ids go with their finding (ON
+     * DELETE CASCADE); folded ids have no foreign key (a cascade would scan
+     * finding_ids, keyed by the id's key, once per deleted row) and go
+     * first, by key.
+     */
+    cm_store_ids_reset(&st->ids);
+    if (delete_before(st,
+                      "DELETE FROM finding_ids WHERE (h, seq) IN"
+                      " (SELECT coalmine_id_key(id), seq FROM findings WHERE updated_at < ?)",
+                      when, &ni) != 0 ||
+        delete_before(st, "DELETE FROM findings WHERE updated_at < ?", when, &nf) != 0 ||
         delete_before(st, "DELETE FROM scans WHERE started_at < ?", when, &ns) != 0) {
         rc = fail(st, "expiring old findings", err, errlen);
         rollback(st);

@@ -9,10 +9,17 @@
  * its GuardDuty API document, and the evidence rows behind it. Version 3
  * keys findings by an integer, adds the events each finding counted (so a
  * record read twice counts once), the filters, feedback and the store
- * settings (retention). A store written by an older version opens and
+ * settings (retention). Version 4 takes every B-tree keyed by the random
+ * finding id off the write path: ids are found through an in-memory map
+ * when writing and through finding_ids / finding_ids_recent when reading
+ * (docs/internals/store.md). A store written by an older version opens and
  * upgrades; a SQLite file that is not a coalmine store is refused.
  *
- * A struct cm_store is used by one thread at a time.
+ * A struct cm_store is used by one thread at a time. Writing findings, it
+ * runs threads of its own (documents are made on one while the caller's
+ * thread writes, WAL checkpoints run on another); they end with the call or
+ * with cm_store_close, and a process killed meanwhile leaves a consistent
+ * store.
  */
 #ifndef CM_STORE_STORE_H
 #define CM_STORE_STORE_H
@@ -29,7 +36,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 3
+#define CM_STORE_SCHEMA_VERSION 4
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -120,14 +127,16 @@ enum cm_store_sort {
 int cm_store_sort_parse(const char *name, enum cm_store_sort *out);
 const char *cm_store_sort_name(enum cm_store_sort s);
 
-#define CM_STORE_TOKEN_MAX 64 /* bytes of a nextToken, with the NUL */
+/* A nextToken ("<finding id>-<row>"; opaque to callers) fits this many bytes with the NUL. */
+#define CM_STORE_TOKEN_MAX 64
 
 /*
  * A query: every condition given is ANDed. The criteria are GuardDuty's
  * FindingCriteria (compiled, borrowed; e.g. the user's and one made from
- * command-line shortcuts); conditions on indexed columns (type,
- * severity, accountId, region, id, updatedAt, createdAt, service.archived,
- * resource.resourceType) are answered by the indices, the rest by matching
+ * command-line shortcuts); conditions on the columns of the findings rows
+ * (type, severity, accountId, region, id, updatedAt, createdAt,
+ * service.archived, resource.resourceType) are answered in SQL, through the
+ * indices where one serves (docs/internals/store.md), the rest by matching
  * the stored documents.
  */
 #define CM_STORE_MAX_CRITERIA 4

@@ -1,13 +1,20 @@
 /*
  * What the store's own files share and nobody else sees: the connection
- * behind a struct cm_store (store.c owns it; store_findings.c borrows it).
+ * behind a struct cm_store (store.c owns it; the other files borrow it) and
+ * the writer's map from finding ids to rows (store_ids.c), new findings
+ * made ready for writing off the writer's thread (store_prep.c), and the
+ * thread that checkpoints the WAL (store_ckpt.c).
  */
 #ifndef CM_STORE_STORE_IMPL_H
 #define CM_STORE_STORE_IMPL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
+#include "base/json.h"
 #include "store/store.h"
 
 /* The store's SQLite connection (borrowed; valid until cm_store_close). */
@@ -25,5 +32,170 @@ struct cm_filterset *cm_store_put_filters(struct cm_store *st);
  * bound to its one parameter (NULL: none). -1 when the statement fails.
  */
 int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg);
+
+/*
+ * Called by every write of findings: starts the checkpoint thread the first
+ * time (store.c; when it cannot start, SQLite's own checkpoints go on).
+ */
+void cm_store_writing(struct cm_store *st);
+
+/* ---- Checkpoints (store_ckpt.c) ---- */
+
+struct cm_store_ckpt;
+
+/*
+ * Opens a second connection to path and starts the thread that checkpoints
+ * the WAL for writer (whose automatic checkpoint it replaces by a WAL
+ * hook). Returns 0, CM_ENOMEM or CM_EIO (nothing started).
+ */
+int cm_store_ckpt_start(struct cm_store_ckpt **out, sqlite3 *writer, const char *path);
+/* Stops the thread (after its checkpoint in progress) and closes its connection; NULL: no-op. */
+void cm_store_ckpt_stop(struct cm_store_ckpt *c, sqlite3 *writer);
+
+/* ---- Finding ids (store_ids.c) ---- */
+
+/*
+ * The 60-bit key finding ids are looked up by: the first 15 hex digits of a
+ * 32-digit lowercase hex id (every id coalmine makes), else a hash of the
+ * id (above 2^60). Two ids may share a key: a key is a candidate, the row's
+ * id decides.
+ */
+int64_t cm_store_id_key(const char *id);
+
+/* Registers the SQL function coalmine_id_key(id) on db. Returns 0 or CM_EIO. */
+int cm_store_id_key_register(sqlite3 *db);
+
+/*
+ * The writer's map from the key of every finding id to its row
+ * (findings.seq), so that writing a finding needs no B-tree keyed by its
+ * random id. A hit is a candidate the caller confirms against the row; a
+ * miss is proof the id is not stored. Loaded from finding_ids and
+ * finding_ids_recent at the first write of a connection, and again when
+ * another connection has written since (PRAGMA data_version).
+ */
+struct cm_store_id_slot {
+    int64_t key;
+    int64_t seq; /* 0: empty */
+};
+
+struct cm_store_ids {
+    struct cm_store_id_slot *slot;
+    size_t cap;           /* slots: 0 or a power of two */
+    size_t n;             /* entries */
+    bool loaded;          /* false: the next sync reloads */
+    int64_t data_version; /* the connection's PRAGMA data_version at the last sync */
+    size_t recent;        /* rows in finding_ids_recent */
+};
+
+/* The store's map (store.c owns it). */
+struct cm_store_ids *cm_store_ids(struct cm_store *st);
+
+void cm_store_ids_init(struct cm_store_ids *m);
+void cm_store_ids_finish(struct cm_store_ids *m);
+
+/* Forgets the map: the next cm_store_ids_sync loads it again. */
+void cm_store_ids_reset(struct cm_store_ids *m);
+
+/*
+ * Brings the map up to date; called inside a write transaction. Returns 0,
+ * CM_EIO or CM_ENOMEM (and then the map is reset).
+ */
+int cm_store_ids_sync(struct cm_store_ids *m, sqlite3 *db);
+
+/*
+ * The candidate rows for key, one per call: *it starts at 0; returns false
+ * when there are no more.
+ */
+bool cm_store_ids_next(const struct cm_store_ids *m, int64_t key, size_t *it, int64_t *seq);
+
+/* Records that row seq (>= 1, a new row) has an id with key. Returns 0 or CM_ENOMEM. */
+int cm_store_ids_add(struct cm_store_ids *m, int64_t key, int64_t seq);
+
+/*
+ * Moves finding_ids_recent into finding_ids in its own transaction when it
+ * has grown past its share of the store (see store_ids.c). Called after a
+ * write committed; a failure leaves both tables as they were (the next call
+ * tries again). Returns 0 or CM_EIO.
+ */
+int cm_store_ids_fold(struct cm_store_ids *m, sqlite3 *db);
+
+/* Folds whatever finding_ids_recent holds, now (tests; the fold above). Returns 0 or CM_EIO. */
+int cm_store_ids_fold_now(sqlite3 *db);
+
+/*
+ * The seq of the finding id (through the view finding_seq, confirmed on the
+ * row): *seq >= 1, or 0 when there is no such finding. Returns 0 or CM_EIO.
+ */
+int cm_store_seq_of(sqlite3 *db, const char *id, int64_t *seq);
+
+/* ---- Findings made ready for their rows (store_prep.c) ---- */
+
+/* An event of a new finding, with its place in the caller's list (the first of a key counts). */
+struct cm_store_ev {
+    uint64_t key;
+    uint32_t count;
+    size_t at;
+};
+
+/*
+ * Everything the rows of a finding need but its seq: the API document
+ * (archived when it was or an ARCHIVE filter matches), the bound values and,
+ * for a new finding, its distinct events. Made without the database, so
+ * another thread can make it while the writer writes the previous findings.
+ */
+struct cm_store_prep {
+    struct cm_buf doc;
+    uint32_t count;            /* service.count written */
+    uint32_t added;            /* events (sum of counts) counted by a new finding */
+    bool archived;             /* stored archived */
+    const char *rule;          /* the ARCHIVE filter that matched, or NULL */
+    struct cm_str resource;    /* identity resource (cm_finding_identity) */
+    const char *resource_type; /* or NULL */
+    char created[32], updated[32], first_seen[32], last_seen[32]; /* ISO 8601; "" absent */
+    struct cm_store_ev *ev;                                       /* distinct events, key order */
+    size_t nev, evcap;
+    struct cm_json_doc tape; /* the document parsed for the filters */
+    int rc;                  /* of the pipeline's making it */
+};
+
+void cm_store_prep_init(struct cm_store_prep *s);
+void cm_store_prep_finish(struct cm_store_prep *s);
+
+/*
+ * Makes s for f written with count and archived (a filter may archive it).
+ * filters are applied when archiving is set. f is read only: it is copied
+ * into nothing, and the document is written from it with count and archived
+ * set for the call (and restored). Returns 0 or what serialising returns.
+ */
+int cm_store_prep_row(struct cm_store_prep *s, struct cm_finding *f, uint32_t count, bool archived,
+                      const struct cm_filterset *filters, bool archiving);
+
+/*
+ * Makes s for the new finding it: its distinct events decide the count
+ * (it->f->count when they add up to nothing or are unknown), see
+ * cm_store_put_findings. Returns 0, CM_ENOMEM or what serialising returns.
+ */
+int cm_store_prep_new(struct cm_store_prep *s, const struct cm_store_put *it,
+                      const struct cm_filterset *filters, bool archiving);
+
+/*
+ * The new findings of a batch made ready in order, v[idx[k]] for k < n, on a
+ * worker thread while the writer writes (inline when the batch is small or
+ * no thread can be started). The caller takes them in order with
+ * cm_store_pipe_get and gives each back with cm_store_pipe_done before
+ * taking one more than CM_STORE_PIPE_SLOTS ahead. The findings are borrowed
+ * until cm_store_pipe_stop.
+ */
+#define CM_STORE_PIPE_SLOTS 128
+
+struct cm_store_pipe;
+
+int cm_store_pipe_start(struct cm_store_pipe **out, const struct cm_store_put *v, const size_t *idx,
+                        size_t n, const struct cm_filterset *filters, bool archiving);
+/* The k-th finding, made (waits for it); its rc says whether making it failed. */
+struct cm_store_prep *cm_store_pipe_get(struct cm_store_pipe *p, size_t k);
+void cm_store_pipe_done(struct cm_store_pipe *p, size_t k);
+/* Stops the worker (whatever it was doing), waits for it and frees p; NULL is a no-op. */
+void cm_store_pipe_stop(struct cm_store_pipe *p);
 
 #endif

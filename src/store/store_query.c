@@ -10,9 +10,9 @@
  * became one, the documents are not parsed at all. Otherwise the SQL is a
  * superset and each candidate document is matched with cm_criteria_match.
  *
- * Pagination is by key: the next token is the id of the last finding
- * returned, and the next page starts after that finding's (sort value, id),
- * so pages stay cheap however deep they go.
+ * Pagination is by key: the next token names the last finding returned
+ * (its id and row, "<id>-<seq>"), and the next page starts after that
+ * finding's (sort value, id), so pages stay cheap however deep they go.
  */
 #include "store/store.h"
 #include "store/store_impl.h"
@@ -113,14 +113,15 @@ static const struct {
     {"resource.accessKeyDetails.accessKeyId", "resource_id", true, true},
 };
 
-enum bind_kind { B_TEXT, B_REAL };
+enum bind_kind { B_TEXT, B_REAL, B_INT };
 
 struct bind {
     enum bind_kind kind;
     struct cm_str s; /* borrowed from the criteria or the query; unused when own */
     bool own;        /* the text is txt (never pointed at: the array moves when it grows) */
-    char txt[32];
+    char txt[40];
     double d;
+    int64_t i;
 };
 
 struct sqlb {
@@ -167,6 +168,28 @@ static void put_real(struct sqlb *b, double d)
 
     if (v) {
         v->d = d;
+        put(b, "?");
+    }
+}
+
+static void put_int(struct sqlb *b, int64_t i)
+{
+    struct bind *v = bind_new(b, B_INT);
+
+    if (v) {
+        v->i = i;
+        put(b, "?");
+    }
+}
+
+/* Appends "?" bound to a copy of s (at most 39 bytes). */
+static void put_own_text(struct sqlb *b, const char *s)
+{
+    struct bind *v = bind_new(b, B_TEXT);
+
+    if (v) {
+        snprintf(v->txt, sizeof(v->txt), "%s", s);
+        v->own = true;
         put(b, "?");
     }
 }
@@ -223,6 +246,23 @@ static void put_bound(struct sqlb *b, enum cm_crit_type type, double v)
     }
 }
 
+/*
+ * Adds, after "id IN (...)", the rows those ids can be in (found by key,
+ * store_ids.c): findings has no index on id, and without this the ids would
+ * be looked for in every row.
+ */
+static void put_id_rows(struct sqlb *b, const struct cm_crit_term_view *t,
+                        const struct cm_criteria *c, size_t i)
+{
+    put(b, " AND seq IN (SELECT seq FROM finding_seq WHERE h IN (");
+    for (uint32_t j = 0; j < t->nvals; j++) {
+        put(b, j ? ",coalmine_id_key(" : "coalmine_id_key(");
+        (void)put_value(b, t, c, i, j); /* a string: the id IN (...) above took it */
+        put(b, ")");
+    }
+    put(b, "))");
+}
+
 /* Translates term i of c into " AND (...)" when a column answers it exactly. */
 static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
 {
@@ -269,6 +309,9 @@ static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
             }
         }
         put(b, ")");
+        if (t.op == CM_CRIT_EQ && strcmp(col, "id") == 0) {
+            put_id_rows(b, &t, c, i);
+        }
         return;
     }
     put(b, " IS NOT NULL");
@@ -335,6 +378,8 @@ static int bind_all(sqlite3_stmt *st, const struct sqlb *b)
         int rc, at = (int)i + 1;
         if (v->kind == B_REAL) {
             rc = sqlite3_bind_double(st, at, v->d);
+        } else if (v->kind == B_INT) {
+            rc = sqlite3_bind_int64(st, at, v->i);
         } else if (v->own) {
             rc = sqlite3_bind_text(st, at, v->txt, -1, SQLITE_TRANSIENT);
         } else {
@@ -391,19 +436,62 @@ static bool doc_matches(const struct cm_store_query *q, struct cm_json_doc *tape
     return true;
 }
 
-static bool token_ok(const char *t)
+/* Whether row seq holds finding id: 1, 0, or -1 on error. */
+static int row_is(sqlite3 *db, int64_t seq, const char *id)
+{
+    sqlite3_stmt *q = NULL;
+    int v = -1, step;
+
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM findings WHERE seq = ?1 AND id = ?2", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, seq);
+        sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+        step = sqlite3_step(q);
+        v = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
+/*
+ * Parses a token: the id of the last finding of the previous page, "-", and
+ * that finding's seq in decimal. A bare id (the tokens of schema 3) is looked
+ * up by id. *seq gets the seq, 0 when the token names no stored finding.
+ * Returns 0, CM_EINVAL (malformed) or CM_EIO.
+ */
+static int token_parse(sqlite3 *db, const char *t, char id[CM_FINDING_ID_LEN + 1], int64_t *seq)
 {
     size_t n = strlen(t);
+    int64_t v = 0;
+    int is;
 
-    if (n != CM_FINDING_ID_LEN) {
-        return false;
+    *seq = 0;
+    if (n < CM_FINDING_ID_LEN || n == CM_FINDING_ID_LEN + 1 || n > CM_FINDING_ID_LEN + 1 + 18 ||
+        (n > CM_FINDING_ID_LEN && t[CM_FINDING_ID_LEN] != '-')) {
+        return CM_EINVAL;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < CM_FINDING_ID_LEN; i++) {
         if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f'))) {
-            return false;
+            return CM_EINVAL;
         }
     }
-    return true;
+    for (size_t i = CM_FINDING_ID_LEN + 1; i < n; i++) {
+        if (t[i] < '0' || t[i] > '9' || (i == CM_FINDING_ID_LEN + 1 && t[i] == '0')) {
+            return CM_EINVAL;
+        }
+        v = v * 10 + (t[i] - '0');
+    }
+    memcpy(id, t, CM_FINDING_ID_LEN);
+    id[CM_FINDING_ID_LEN] = '\0';
+    if (n == CM_FINDING_ID_LEN) {
+        return cm_store_seq_of(db, id, seq);
+    }
+    /* The row must still hold that finding. */
+    if ((is = row_is(db, v, id)) < 0) {
+        return CM_EIO;
+    }
+    *seq = is ? v : 0;
+    return CM_OK;
 }
 
 /*
@@ -416,41 +504,37 @@ static int put_after(sqlite3 *db, struct sqlb *b, const struct cm_store_query *q
 {
     const char *col = sorts[q->sort].column;
     const char *cmp = q->ascending ? " > " : " < ";
-    struct cm_str token = cm_str_cstr(q->next_token);
-    sqlite3_stmt *st = NULL;
-    int rc = CM_OK;
+    char id[CM_FINDING_ID_LEN + 1];
+    int64_t seq;
+    int rc = token_parse(db, q->next_token, id, &seq);
 
-    if (!token_ok(q->next_token)) {
+    if (rc == CM_EINVAL) {
         snprintf(err, errlen, "malformed next token '%s'", q->next_token);
         return CM_EINVAL;
     }
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM findings WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+    if (rc != 0) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return CM_EIO;
     }
-    sqlite3_bind_text(st, 1, q->next_token, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (seq == 0) {
         snprintf(err, errlen, "stale next token '%s' (that finding is gone)", q->next_token);
-        rc = CM_EINVAL;
-    } else {
-        for (int k = 0; k < 2; k++) {
-            put(b, k ? " OR (" : " AND (");
-            put(b, col);
-            put(b, k ? " = " : cmp);
-            put(b, "(SELECT ");
-            put(b, col);
-            put(b, " FROM findings WHERE id = ");
-            put_text(b, token);
-            put(b, ")");
-        }
-        put(b, " AND id");
-        put(b, cmp);
-        put_text(b, token);
-        put(b, "))");
-        rc = b->err;
+        return CM_EINVAL;
     }
-    sqlite3_finalize(st);
-    return rc;
+    for (int k = 0; k < 2; k++) {
+        put(b, k ? " OR (" : " AND (");
+        put(b, col);
+        put(b, k ? " = " : cmp);
+        put(b, "(SELECT ");
+        put(b, col);
+        put(b, " FROM findings WHERE seq = ");
+        put_int(b, seq);
+        put(b, ")");
+    }
+    put(b, " AND id");
+    put(b, cmp);
+    put_own_text(b, id);
+    put(b, "))");
+    return b->err;
 }
 
 int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store_row_fn fn,
@@ -462,7 +546,7 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     struct cm_json_doc tape;
     struct cm_buf pat;
     struct sqlb b;
-    char last[CM_FINDING_ID_LEN + 1] = "";
+    char last[CM_STORE_TOKEN_MAX] = "";
     size_t delivered = 0;
     int rc, step;
 
@@ -477,7 +561,7 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
     /* Conditions on findings columns are checked before the document is looked up. */
-    put(&b, "SELECT id, doc FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
+    put(&b, "SELECT id, doc, seq FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
     put_where(&b, q, &pat);
     if (q->next_token && *q->next_token && (rc = put_after(db, &b, q, err, errlen)) != 0) {
         goto done;
@@ -521,7 +605,8 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
         if (rc != 0) {
             goto done;
         }
-        snprintf(last, sizeof(last), "%s", id);
+        snprintf(last, sizeof(last), "%.*s-%lld", CM_FINDING_ID_LEN, id,
+                 (long long)sqlite3_column_int64(stmt, 2));
         delivered++;
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) {

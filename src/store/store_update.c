@@ -1,8 +1,9 @@
 /*
  * The changes users make to stored findings (see store.h): archive and
  * unarchive, feedback, and reading a finding's evidence rows. Each change
- * rewrites the indexed column and the document together (json_set), all ids
- * in one transaction, so one unknown id changes nothing.
+ * finds the finding's row by its id (finding_seq, store_ids.c) and rewrites
+ * the column and the document together (json_set), all ids in one
+ * transaction, so one unknown id changes nothing.
  */
 #include "store/store.h"
 #include "store/store_impl.h"
@@ -15,7 +16,7 @@
 #include "base/time.h"
 #include "core/clock.h"
 
-/* One statement of a change: its first parameter is the id, bind() binds the others. */
+/* One statement of a change: its first parameter is the finding's seq, bind() binds the others. */
 struct change {
     const char *sql;
     void (*bind)(sqlite3_stmt *, const void *);
@@ -25,13 +26,14 @@ struct change {
 
 /*
  * Runs the nch statements of ch for every id, all in one transaction; an id
- * that one of them finds no row for rolls everything back.
+ * that is not stored rolls everything back.
  */
 static int update_each(struct cm_store *st, const struct change *ch, size_t nch,
                        const char *const *ids, size_t n, const void *arg, char *err, size_t errlen)
 {
     sqlite3 *db = cm_store_db(st);
     sqlite3_stmt *q[MAX_CHANGES] = {NULL};
+    int64_t seq;
     int rc = CM_OK;
 
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -45,15 +47,19 @@ static int update_each(struct cm_store *st, const struct change *ch, size_t nch,
         }
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
+        if (cm_store_seq_of(db, ids[i], &seq) != 0) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+            rc = CM_EIO;
+        } else if (seq == 0) {
+            snprintf(err, errlen, "no finding with id %s", ids[i]);
+            rc = CM_ENOTFOUND;
+        }
         for (size_t k = 0; k < nch && rc == 0; k++) {
-            sqlite3_bind_text(q[k], 1, ids[i], -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(q[k], 1, seq);
             ch[k].bind(q[k], arg);
             if (sqlite3_step(q[k]) != SQLITE_DONE) {
                 snprintf(err, errlen, "%s", sqlite3_errmsg(db));
                 rc = CM_EIO;
-            } else if (sqlite3_changes(db) == 0) {
-                snprintf(err, errlen, "no finding with id %s", ids[i]);
-                rc = CM_ENOTFOUND;
             }
             sqlite3_reset(q[k]);
         }
@@ -84,9 +90,9 @@ int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n,
 {
     /* The document says the same as the column: service.archived is rewritten in place. */
     static const struct change ch[2] = {
-        {"UPDATE findings SET archived = ?2 WHERE id = ?1", bind_archived},
+        {"UPDATE findings SET archived = ?2 WHERE seq = ?1", bind_archived},
         {"UPDATE finding_docs SET doc = json_set(doc, '$.service.archived', json(?3))"
-         " WHERE seq = (SELECT seq FROM findings WHERE id = ?1)",
+         " WHERE seq = ?1",
          bind_archived},
     };
 
@@ -118,12 +124,11 @@ static void bind_feedback_doc(sqlite3_stmt *q, const void *arg)
 int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
                           const char *feedback, const char *comments, char *err, size_t errlen)
 {
-    /* The document first: it finds the unknown ids before a feedback row refers to one. */
     static const struct change ch[2] = {
         {"UPDATE finding_docs SET doc = json_set(doc, '$.service.userFeedback', ?2)"
-         " WHERE seq = (SELECT seq FROM findings WHERE id = ?1)",
+         " WHERE seq = ?1",
          bind_feedback_doc},
-        {"INSERT OR REPLACE INTO finding_feedback(finding_id, feedback, comments, at)"
+        {"INSERT OR REPLACE INTO finding_feedback(fid, feedback, comments, at)"
          " VALUES (?1, ?2, ?3, ?4)",
          bind_feedback},
     };
@@ -143,20 +148,23 @@ int cm_store_set_feedback(struct cm_store *st, const char *const *ids, size_t n,
 int cm_store_evidence(struct cm_store *st, const char *id, cm_store_evidence_fn fn, void *ud)
 {
     sqlite3 *db = cm_store_db(st);
-    int64_t found = cm_store_int(db, "SELECT count(*) FROM findings WHERE id = ?", id);
     sqlite3_stmt *q = NULL;
+    int64_t seq;
     int rc = CM_OK, step;
 
-    if (found <= 0) {
-        return found < 0 ? CM_EIO : CM_ENOTFOUND;
+    if (cm_store_seq_of(db, id, &seq) != 0) {
+        return CM_EIO;
+    }
+    if (seq == 0) {
+        return CM_ENOTFOUND;
     }
     if (sqlite3_prepare_v2(db,
-                           "SELECT path, offset, line, length FROM finding_evidence"
-                           " WHERE finding_id = ? ORDER BY seq",
+                           "SELECT path, offset, line, length FROM finding_sources"
+                           " WHERE fid = ? ORDER BY n",
                            -1, &q, NULL) != SQLITE_OK) {
         return CM_EIO;
     }
-    sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 1, seq);
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         rc = fn(ud, (const char *)sqlite3_column_text(q, 0), (uint64_t)sqlite3_column_int64(q, 1),
                 (uint32_t)sqlite3_column_int64(q, 2), (uint32_t)sqlite3_column_int64(q, 3));

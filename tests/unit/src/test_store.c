@@ -1,8 +1,10 @@
 /*
  * Unit tests for the SQLite store: creation and migration (including the
- * upgrade of version 1 and version 2 stores), reopening, opening without
- * creating, refusing (and not touching) files that are not coalmine stores
- * and newer schemas, and scan records. Findings: test_store_findings.c.
+ * upgrade of version 1, 2 and 3 stores; a version 3 store is also made by
+ * the previous coalmine binary when it is at $COALMINE_OLD or
+ * /tmp/coalmine-old), reopening, opening without creating, refusing (and
+ * not touching) files that are not coalmine stores and newer schemas, and
+ * scan records. Findings: test_store_findings.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include "../lib/finding/finding_util.h"
 #include "base/err.h"
 #include "store/store.h"
+#include "store/store_impl.h"
 
 static char dir[256], path[512];
 
@@ -117,6 +120,36 @@ static const char v1_sql[] =
     "INSERT INTO scans VALUES (1, '2025-03-04T10:00:00.000Z', 0.5, 1, 2, 3, 4, 5, 6, 0, 0, 0,"
     " 0, 0);";
 
+/*
+ * Version 4's layout: no B-tree keyed by the finding id on findings (no
+ * unique id index), ids in finding_ids / finding_ids_recent, evidence and
+ * feedback keyed by the row, the indices new findings append to.
+ */
+static void v4_layout(void)
+{
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                               " AND tbl_name = 'findings'"),
+                     3);
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                               " AND tbl_name = 'findings' AND name IN ('findings_updated',"
+                               " 'findings_resource', 'findings_account')"),
+                     3);
+    assert_int_equal(query_int("SELECT count(*) FROM pragma_index_list('findings')"
+                               " WHERE \"unique\""),
+                     0);
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name"
+                               " IN ('finding_ids', 'finding_ids_recent', 'finding_sources',"
+                               " 'finding_feedback', 'finding_docs', 'finding_events')"),
+                     6);
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name"
+                               " IN ('finding_seq', 'finding_evidence')"),
+                     2);
+    assert_int_equal(query_int("SELECT count(*) FROM pragma_table_info('finding_feedback')"
+                               " WHERE name = 'fid' AND pk = 1"),
+                     1);
+    assert_int_equal(query_int("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
 static void test_upgrade_v1(void **state)
 {
     struct cm_store *st;
@@ -124,31 +157,33 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 3);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 4);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 3);
+    assert_int_equal(cm_store_schema_version(st), 4);
     cm_store_close(st);
-    /* The version 1 rows survive; versions 2 and 3 were reached once each, in their own rows. */
+    /* The version 1 rows survive; versions 2 to 4 were reached once each, in their own rows. */
     assert_int_equal(query_int("SELECT records_cloudtrail FROM scans WHERE id = 1"), 4);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 3);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version WHERE version = 2"), 1);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version WHERE version = 3"), 1);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
+    for (int v = 2; v <= 4; v++) {
+        char sql[96];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM schema_version WHERE version = %d", v);
+        assert_int_equal(query_int(sql), 1);
+    }
     assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM filters"), 0);
     assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
-    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                               " AND tbl_name = 'findings' AND name LIKE 'findings_%'"),
-                     5);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_seq"), 0);
+    v4_layout();
     /* Reopening does not migrate again. */
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 3);
+    assert_int_equal(cm_store_schema_version(st), 4);
     cm_store_close(st);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 3);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
 }
 
 static void test_refuses(void **state)
@@ -341,7 +376,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (4);");
+            "INSERT INTO schema_version VALUES (5);");
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -447,8 +482,8 @@ static void test_upgrade_v2(void **state)
     sqlite3_close(db);
 
     assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 3);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 3);
+    assert_int_equal(cm_store_schema_version(st), 4);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
     /* The finding kept its row (now with a seq) and its evidence. */
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 1);
     assert_int_equal(query_int("SELECT count(*) FROM findings WHERE seq IS NULL"), 0);
@@ -486,6 +521,396 @@ static void test_upgrade_v2(void **state)
     t_events_finish(&e);
 }
 
+/* Version 3 as migration 2 -> 3 of the previous release made it (on top of v1_sql and v2_sql). */
+static const char v3_sql[] =
+    "CREATE TABLE findings3 ("
+    " seq INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"
+    " type TEXT NOT NULL,"
+    " severity REAL NOT NULL,"
+    " account_id TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " resource_type TEXT,"
+    " resource_id TEXT,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " first_seen TEXT,"
+    " last_seen TEXT,"
+    " count INTEGER NOT NULL,"
+    " archived INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE finding_docs ("
+    " seq INTEGER PRIMARY KEY REFERENCES findings(seq) ON DELETE CASCADE,"
+    " doc TEXT NOT NULL);"
+    "INSERT INTO findings3(id, type, severity, account_id, region, resource_type, resource_id,"
+    " created_at, updated_at, first_seen, last_seen, count, archived)"
+    " SELECT id, type, severity, account_id, region, resource_type, resource_id, created_at,"
+    " updated_at, first_seen, last_seen, count, archived FROM findings ORDER BY rowid;"
+    "INSERT INTO finding_docs(seq, doc)"
+    " SELECT n.seq, o.doc FROM findings3 n JOIN findings o ON o.id = n.id;"
+    "DROP TABLE findings;"
+    "ALTER TABLE findings3 RENAME TO findings;"
+    "CREATE INDEX findings_type ON findings(type, updated_at);"
+    "CREATE INDEX findings_severity ON findings(severity, updated_at);"
+    "CREATE INDEX findings_account ON findings(account_id, type, updated_at);"
+    "CREATE INDEX findings_resource ON findings(resource_id);"
+    "CREATE INDEX findings_updated ON findings(updated_at);"
+    "CREATE TABLE finding_events ("
+    " fid INTEGER NOT NULL REFERENCES findings(seq) ON DELETE CASCADE,"
+    " key INTEGER NOT NULL,"
+    " n INTEGER NOT NULL,"
+    " PRIMARY KEY (fid, key)) WITHOUT ROWID;"
+    "CREATE TABLE filters ("
+    " name TEXT PRIMARY KEY,"
+    " rank INTEGER NOT NULL,"
+    " action TEXT NOT NULL,"
+    " doc TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE finding_feedback ("
+    " finding_id TEXT PRIMARY KEY REFERENCES findings(id) ON DELETE CASCADE,"
+    " feedback TEXT NOT NULL,"
+    " comments TEXT,"
+    " at TEXT NOT NULL);"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO schema_version VALUES (3);";
+
+/* Every row of sql, columns joined by '|' and rows by '\n' (free()). */
+static char *dump(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    struct cm_buf out;
+    char *s;
+
+    cm_buf_init(&out, 0);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(q); i++) {
+            const char *v = (const char *)sqlite3_column_text(q, i);
+            assert_int_equal(cm_buf_puts(&out, v ? v : "NULL"), 0);
+            assert_int_equal(cm_buf_putc(&out, '|'), 0);
+        }
+        assert_int_equal(cm_buf_putc(&out, '\n'), 0);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    s = strndup(out.p ? out.p : "", out.len);
+    assert_non_null(s);
+    cm_buf_finish(&out);
+    return s;
+}
+
+/* What a version 3 store holds, read the same way before and after the upgrade. */
+#define FINDINGS_SQL                                                                               \
+    "SELECT f.seq, f.id, f.type, f.severity, f.account_id, f.region, f.resource_type,"             \
+    " f.resource_id, f.created_at, f.updated_at, f.first_seen, f.last_seen, f.count, f.archived,"  \
+    " d.doc FROM findings f JOIN finding_docs d ON d.seq = f.seq ORDER BY f.seq"
+#define EVENTS_SQL   "SELECT fid, key, n FROM finding_events ORDER BY fid, key"
+#define EVIDENCE_SQL "SELECT * FROM finding_evidence ORDER BY finding_id, seq"
+#define FILTERS_SQL  "SELECT * FROM filters ORDER BY name"
+#define FEEDBACK3_SQL                                                                              \
+    "SELECT b.finding_id, b.feedback, b.comments, b.at FROM finding_feedback b"                    \
+    " ORDER BY b.finding_id"
+#define FEEDBACK4_SQL                                                                              \
+    "SELECT f.id, b.feedback, b.comments, b.at FROM finding_feedback b"                            \
+    " JOIN findings f ON f.seq = b.fid ORDER BY f.id"
+
+struct v3_snapshot {
+    char *findings, *events, *evidence, *filters, *feedback;
+};
+
+static void v3_snap(struct v3_snapshot *s)
+{
+    s->findings = dump(FINDINGS_SQL);
+    s->events = dump(EVENTS_SQL);
+    s->evidence = dump(EVIDENCE_SQL);
+    s->filters = dump(FILTERS_SQL);
+    s->feedback = dump(FEEDBACK3_SQL);
+}
+
+static void v3_free(struct v3_snapshot *s)
+{
+    free(s->findings);
+    free(s->events);
+    free(s->evidence);
+    free(s->filters);
+    free(s->feedback);
+}
+
+static int count_rows(void *ud, const struct cm_finding *f, const char *doc, size_t len)
+{
+    (void)f;
+    (void)doc;
+    (void)len;
+    (*(size_t *)ud)++;
+    return 0;
+}
+
+/*
+ * Opens the version 3 store at path (which has findings, one of them
+ * archived, one with feedback, events under the first and evidence rows)
+ * and checks the upgrade kept everything, then that the store works.
+ */
+static void check_v3_upgrade(const char *first_id, const char *feedback_id)
+{
+    static const struct cm_finding_event known = {77, 1}, fresh = {78, 2};
+    struct v3_snapshot before, after;
+    struct cm_store_query q;
+    struct cm_store *st;
+    struct cm_finding got;
+    struct cm_store_put p;
+    char err[256] = "", token[CM_STORE_TOKEN_MAX] = "", prev[CM_STORE_TOKEN_MAX], sql[160];
+    int64_t nf = query_int("SELECT count(*) FROM findings"), count0, deleted = 0;
+    size_t rows = 0, pages = 0;
+    const char *ids[1] = {first_id};
+
+    assert_int_equal(query_int("SELECT max(version) FROM schema_version"), 3);
+    assert_true(nf >= 4);
+    v3_snap(&before);
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), 4);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
+    v4_layout();
+    /* Every finding keeps its row (seq), columns and document; events, evidence, filters. */
+    after.findings = dump(FINDINGS_SQL);
+    after.events = dump(EVENTS_SQL);
+    after.evidence = dump(EVIDENCE_SQL);
+    after.filters = dump(FILTERS_SQL);
+    after.feedback = dump(FEEDBACK4_SQL);
+    assert_string_equal(after.findings, before.findings);
+    assert_string_equal(after.events, before.events);
+    assert_string_equal(after.evidence, before.evidence);
+    assert_string_equal(after.filters, before.filters);
+    assert_string_equal(after.feedback, before.feedback);
+    assert_true(strlen(after.feedback) > 0);
+    /* Every id was folded into finding_ids, none is recent. */
+    assert_int_equal(query_int("SELECT count(*) FROM finding_ids"), nf);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_ids_recent"), 0);
+    assert_int_equal(query_int("SELECT count(DISTINCT seq) FROM finding_ids i JOIN findings f"
+                               " USING (seq)"),
+                     nf);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM finding_ids WHERE h = %lld"
+             " AND seq = (SELECT seq FROM findings WHERE id = '%s')",
+             (long long)cm_store_id_key(first_id), first_id);
+    assert_int_equal(query_int(sql), 1);
+    /* Read by id, listed page by page. */
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, first_id, &got), 0);
+    assert_string_equal(got.id, first_id);
+    count0 = got.count;
+    cm_finding_finish(&got);
+    memset(&q, 0, sizeof(q));
+    q.limit = 3;
+    do {
+        snprintf(prev, sizeof(prev), "%s", token);
+        q.next_token = prev;
+        assert_int_equal(cm_store_query(st, &q, count_rows, &rows, token, err, sizeof(err)), 0);
+        pages++;
+    } while (token[0] && pages < 1000);
+    assert_int_equal(rows, (size_t)nf);
+    assert_int_equal(pages, (size_t)(nf + 2) / 3);
+    /* An event it counted before the upgrade still counts once; a new one adds. */
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, first_id, &got), 0);
+    memset(&p, 0, sizeof(p));
+    p.f = &got;
+    p.events = &known;
+    p.nevents = 1;
+    assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+    assert_false(p.is_new);
+    assert_false(p.changed);
+    p.events = &fresh;
+    assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+    assert_true(p.changed && !p.is_new);
+    assert_int_equal(p.count, count0 + 2);
+    cm_finding_finish(&got);
+    snprintf(sql, sizeof(sql), "SELECT count FROM findings WHERE id = '%s'", first_id);
+    assert_int_equal(query_int(sql), count0 + 2);
+    assert_int_equal(query_int("SELECT count(*) FROM findings"), nf);
+    /* Archive and feedback find upgraded findings by id. */
+    assert_int_equal(cm_store_set_archived(st, ids, 1, true, err, sizeof(err)), 0);
+    snprintf(sql, sizeof(sql), "SELECT archived FROM findings WHERE id = '%s'", first_id);
+    assert_int_equal(query_int(sql), 1);
+    ids[0] = feedback_id;
+    assert_int_equal(cm_store_set_feedback(st, ids, 1, "NOT_USEFUL", NULL, err, sizeof(err)), 0);
+    /* Retention takes upgraded findings with everything hanging off them, ids included. */
+    assert_int_equal(cm_store_set_retention(st, 1, err, sizeof(err)), 0);
+    assert_int_equal(
+        cm_store_expire(st, 4102444800000LL /* 2100-01-01 */, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(deleted, nf);
+    cm_store_close(st);
+    assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_ids"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_sources"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_feedback"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_docs"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    v3_free(&before);
+    v3_free(&after);
+}
+
+/* Writes sql with the first finding's id bound to ?1 and the second's to ?2. */
+static void exec_ids(const char *sql, const char *id1, const char *id2)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_text(q, 1, id1, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(q) > 1) {
+        sqlite3_bind_text(q, 2, id2, -1, SQLITE_STATIC);
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* Events (a key of count 1 under the first finding) and evidence, as version 3 stored them. */
+static void v3_events_and_evidence(const char *id1, const char *id2)
+{
+    exec_ids("INSERT INTO finding_events SELECT seq, 77, 1 FROM findings WHERE id = ?1", id1, id2);
+    exec_ids("UPDATE findings SET count = 1 WHERE id = ?1", id1, id2);
+    exec_ids("INSERT INTO finding_evidence VALUES (?1, 0, 'a.log.gz', 777, 12, 120),"
+             " (?1, 1, 'b.log', 900, 13, 99), (?2, 0, NULL, 5, 1, 10)",
+             id1, id2);
+}
+
+#define NV3 5 /* findings of the version 3 store made with SQL */
+
+static void test_upgrade_v3(void **state)
+{
+    static const char *const types[NV3] = {
+        "UnauthorizedAccess:EC2/SSHBruteForce",
+        "CryptoCurrency:EC2/BitcoinTool.B!DNS",
+        "Policy:S3/BucketBlockPublicAccessDisabled",
+        "Recon:EC2/PortProbeUnprotectedPort",
+        "Backdoor:EC2/C&CActivity.B!DNS",
+    };
+    struct t_events e;
+    struct cm_finding f[NV3];
+    struct cm_buf doc;
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v2_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, v3_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO findings(id, type, severity, account_id,"
+                                        " region, resource_type, resource_id, created_at,"
+                                        " updated_at, first_seen, last_seen, count, archived)"
+                                        " VALUES (?1, ?2, 5, '111122223333', 'us-east-1',"
+                                        " 'Instance', ?3, '2025-03-04T10:25:11.234Z',"
+                                        " '2025-03-04T10:25:11.234Z', '2025-03-04T10:00:00.000Z',"
+                                        " '2025-03-04T10:00:00.000Z', 1, ?4)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < NV3; i++) {
+        char rid[32];
+        assert_int_equal(t_sample(&f[i], &e, types[i]), 0);
+        snprintf(rid, sizeof(rid), "i-%017d", i);
+        sqlite3_bind_text(q, 1, f[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, types[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, rid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(q, 4, i == 2);
+        assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO finding_docs SELECT seq, ?2 FROM findings"
+                                        " WHERE id = ?1",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    cm_buf_init(&doc, 0);
+    for (int i = 0; i < NV3; i++) {
+        cm_buf_reset(&doc);
+        f[i].count = 1;
+        assert_int_equal(cm_finding_to_json(&f[i], CM_FORM_API, &doc), 0);
+        sqlite3_bind_text(q, 1, f[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, doc.p, (int)doc.len, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    cm_buf_finish(&doc);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO filters VALUES ('quiet', 1, 'ARCHIVE',"
+                                  " '{\"name\":\"quiet\",\"description\":\"\","
+                                  "\"action\":\"ARCHIVE\",\"rank\":1,\"findingCriteria\":"
+                                  "{\"criterion\":{\"type\":{\"equals\":"
+                                  "[\"Nope:EC2/Nothing\"]}}}}',"
+                                  " '2025-03-04T10:00:00.000Z', '2025-03-04T10:00:00.000Z');"
+                                  "INSERT INTO settings VALUES ('retention_days', '0');",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    exec_ids("INSERT INTO finding_feedback VALUES (?1, 'USEFUL', 'spot on',"
+             " '2025-03-05T00:00:00.000Z')",
+             f[1].id, NULL);
+    v3_events_and_evidence(f[0].id, f[1].id);
+    check_v3_upgrade(f[0].id, f[1].id);
+    for (int i = 0; i < NV3; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    t_events_finish(&e);
+}
+
+/* The previous coalmine (schema 3) binary, if it was kept: $COALMINE_OLD or /tmp/coalmine-old. */
+static const char *old_binary(void)
+{
+    const char *p = getenv("COALMINE_OLD");
+
+    if (p == NULL || *p == '\0') {
+        p = "/tmp/coalmine-old";
+    }
+    return access(p, X_OK) == 0 ? p : NULL;
+}
+
+static void test_upgrade_v3_made_by_old_binary(void **state)
+{
+    const char *old = old_binary();
+    char cmd[1400], id1[40] = "", id2[40] = "";
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    (void)state;
+
+    if (old == NULL) {
+        skip();
+    }
+    /* Samples of every type, one archived, one with feedback: all by the old binary. */
+    snprintf(cmd, sizeof(cmd), "'%s' findings sample --db '%s' >/dev/null 2>&1", old, path);
+    assert_int_equal(system(cmd), 0);
+    if (query_int("SELECT max(version) FROM schema_version") != 3) {
+        skip(); /* not the schema 3 binary */
+    }
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT id FROM findings ORDER BY seq LIMIT 2", -1, &q, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    snprintf(id1, sizeof(id1), "%s", (const char *)sqlite3_column_text(q, 0));
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    snprintf(id2, sizeof(id2), "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    snprintf(cmd, sizeof(cmd),
+             "'%s' findings archive --db '%s' %s >/dev/null 2>&1 &&"
+             " '%s' findings feedback --db '%s' --feedback USEFUL --comments 'from v3' %s"
+             " >/dev/null 2>&1",
+             old, path, id2, old, path, id2);
+    assert_int_equal(system(cmd), 0);
+    v3_events_and_evidence(id1, id2);
+    check_v3_upgrade(id1, id2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +920,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_flags_and_foreign_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_v3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_v3_made_by_old_binary, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -362,6 +362,90 @@ static void test_broken_filter(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * A batch large enough to be made ready on the store's worker thread (see
+ * store_prep.c): new findings of every type, one type archived by a filter,
+ * repeats of findings of the same batch among them (by the same pointer),
+ * each counting its own event once; then the whole batch again, which
+ * changes nothing.
+ */
+#define NBIG 96
+#define NREP 32
+
+static void test_large_batch(void **state)
+{
+    static struct cm_finding f[NBIG];
+    static struct cm_store_put p[NBIG + NREP];
+    static struct cm_finding_event ev[NBIG + NREP];
+    struct t_events e;
+    struct cm_store *st = s_open();
+    char err[256] = "";
+    size_t n = 0;
+    int64_t want_events = 0;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(put(st, "quiet-s3", "ARCHIVE", 0, on_type(types[2]), true), 0);
+    for (int i = 0; i < NBIG; i++) {
+        finding(&f[i], &e, types[i % 3], T_NOW + i);
+        snprintf(f[i].id, sizeof(f[i].id), "%016llx%016x",
+                 (unsigned long long)(i + 1) * 0x9e3779b97f4a7c15ULL, 0x5eed0000u + (unsigned)i);
+        assert_int_equal(cm_finding_make_arn(&f[i]), 0);
+    }
+    memset(p, 0, sizeof(p));
+    for (int i = 0; i < NBIG; i++) {
+        /* Every third position after the first dozen: a repeat of an earlier finding. */
+        if (i >= 12 && i % 3 == 0 && n - (size_t)i < NREP) {
+            int of = (i * 7) % (i / 2);
+            ev[n] = (struct cm_finding_event){0x900000u + n, 2};
+            p[n] = (struct cm_store_put){.f = &f[of], .events = &ev[n], .nevents = 1};
+            n++;
+        }
+        ev[n] = (struct cm_finding_event){0x100000u + (uint64_t)i, 1};
+        p[n].f = &f[i];
+        p[n].events = &ev[n];
+        p[n++].nevents = 1;
+    }
+    assert_true(n > NBIG + NREP / 2);
+    assert_int_equal(cm_store_put_findings(st, p, n, err, sizeof(err)), 0);
+    for (size_t k = 0; k < n; k++) {
+        bool first = ev[k].key >= 0x100000u && ev[k].key < 0x900000u;
+        bool s3 = cm_str_eqc(p[k].f->type, types[2]);
+        assert_int_equal(p[k].is_new, first);
+        assert_true(p[k].changed);
+        assert_int_equal(p[k].archived, s3);
+        if (s3) {
+            assert_string_equal(p[k].rule, "quiet-s3");
+        } else {
+            assert_null(p[k].rule);
+        }
+        assert_int_equal(p[k].added, ev[k].count);
+        want_events++;
+    }
+    assert_int_equal(s_int("SELECT count(*) FROM findings", NULL), NBIG);
+    assert_int_equal(s_int("SELECT count(*) FROM finding_events", NULL), want_events);
+    assert_int_equal(s_int("SELECT count(*) FROM findings f WHERE count !="
+                           " (SELECT sum(n) FROM finding_events e WHERE e.fid = f.seq)",
+                           NULL),
+                     0);
+    assert_int_equal(s_int("SELECT count(*) FROM findings WHERE archived = 1", NULL), NBIG / 3);
+    for (int i = 0; i < NBIG; i++) {
+        assert_int_equal(doc_archived(f[i].id), i % 3 == 2);
+    }
+    /* The same batch again: every event was counted. */
+    assert_int_equal(cm_store_put_findings(st, p, n, err, sizeof(err)), 0);
+    for (size_t k = 0; k < n; k++) {
+        assert_false(p[k].is_new);
+        assert_false(p[k].changed);
+    }
+    assert_int_equal(s_int("SELECT count(*) FROM finding_events", NULL), want_events);
+    cm_store_close(st);
+    for (int i = 0; i < NBIG; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +454,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_archive_on_insert, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_archive_on_document_paths, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_broken_filter, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_large_batch, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,10 @@
  * of an identity (count, first/last seen, createdAt, updatedAt, evidence),
  * reading a finding back, rolling a failed batch back whole, and counting
  * each underlying event once (event keys, also as the aggregator gives them).
+ * Finding ids: ids that share a key (cm_store_id_key), ids that are not
+ * hex, before and after their keys are folded, across connections that both
+ * write, and a writer killed (SIGKILL) while it writes, folds and
+ * checkpoints.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,15 +14,20 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../lib/finding/finding_util.h"
 #include "base/err.h"
 #include "finding/aggregate.h"
 #include "store/store.h"
+#include "store/store_impl.h"
 
 #define HOUR_MS 3600000LL
 
@@ -282,7 +291,8 @@ static void test_failure_rolls_back(void **state)
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
     /* The third finding's evidence insert fails, after two findings were written. */
     snprintf(sql, sizeof(sql),
-             "CREATE TRIGGER fail BEFORE INSERT ON finding_evidence WHEN NEW.finding_id = '%s'"
+             "CREATE TRIGGER fail BEFORE INSERT ON finding_sources WHEN NEW.fid ="
+             " (SELECT seq FROM findings WHERE id = '%s')"
              " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
              f[2].id);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -334,7 +344,9 @@ static struct cm_store_put put_events(struct cm_store *st, struct cm_finding *f,
     p.events = ev;
     p.nevents = n;
     p.rule = "junk";
-    assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+    if (cm_store_put_findings(st, &p, 1, err, sizeof(err)) != 0) {
+        fail_msg("put: %s", err);
+    }
     assert_null(p.rule);
     return p;
 }
@@ -562,6 +574,356 @@ static void test_aggregator_events(void **state)
     t_events_finish(&e);
 }
 
+static int64_t count_of(const char *id)
+{
+    return query_int("SELECT count FROM findings WHERE id = ?", id);
+}
+
+/* Stores f alone, with one event key; returns the put. */
+static struct cm_store_put put_key(struct cm_store *st, struct cm_finding *f, uint64_t key)
+{
+    struct cm_finding_event ev = {key, 1};
+
+    return put_events(st, f, &ev, 1);
+}
+
+/* The finding id reads back as a finding of type t. */
+static void reads_back(struct cm_store *st, const char *id, const char *type)
+{
+    struct cm_finding got;
+
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, id, &got), 0);
+    assert_string_equal(got.id, id);
+    assert_true(cm_str_eqc(got.type, type));
+    cm_finding_finish(&got);
+}
+
+/*
+ * Three findings whose ids share one key (the first 15 hex digits): each is
+ * its own finding however it is found (the writer's map, the recent ids,
+ * the folded ids, a fresh connection). Ids coalmine does not make (not 32
+ * lowercase hex digits) get keys of their own range.
+ */
+static void test_ids_sharing_a_key(void **state)
+{
+    struct t_events e;
+    struct cm_finding f[3];
+    struct cm_store_put p[3];
+    struct cm_store *st;
+    char err[256] = "";
+    const char *ids[1];
+    (void)state;
+
+    t_events_init(&e);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(t_sample(&f[i], &e, types[i]), 0);
+        if (i > 0) {
+            /* The first 15 digits of f[0]'s id, then digits of its own. */
+            memcpy(f[i].id, f[0].id, 15);
+            assert_int_equal(cm_finding_make_arn(&f[i]), 0);
+        }
+    }
+    assert_int_not_equal(strcmp(f[1].id, f[0].id), 0);
+    assert_int_not_equal(strcmp(f[2].id, f[1].id), 0);
+    assert_true(cm_store_id_key(f[0].id) == cm_store_id_key(f[1].id));
+    assert_true(cm_store_id_key(f[0].id) == cm_store_id_key(f[2].id));
+    assert_true(cm_store_id_key(f[0].id) >= 0 && cm_store_id_key(f[0].id) < (int64_t)1 << 60);
+    assert_true(cm_store_id_key("0123456789abcde0123456789abcdef0") == 0x0123456789abcdeLL);
+    assert_true(cm_store_id_key("fffffffffffffff0123456789abcdef0") == 0xfffffffffffffffLL);
+    assert_true(cm_store_id_key("not-a-hex-finding-id") >= (int64_t)1 << 60);
+    assert_true(cm_store_id_key("0123456789ABCDEF0123456789ABCDEF") >= (int64_t)1 << 60);
+    assert_true(cm_store_id_key("0123456789abcdef") >= (int64_t)1 << 60);
+    assert_true(cm_store_id_key("a") != cm_store_id_key("b"));
+
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    /* One batch: the first two, each new, and a repeat of the first; the third alone. */
+    memset(p, 0, sizeof(p));
+    p[0].f = &f[0];
+    p[1].f = &f[1];
+    p[2].f = &f[0];
+    assert_int_equal(cm_store_put_findings(st, p, 3, err, sizeof(err)), 0);
+    assert_true(p[0].is_new && p[1].is_new && !p[2].is_new);
+    assert_int_equal(p[2].count, 2 * f[0].count);
+    assert_true(put_key(st, &f[2], 1).is_new);
+    assert_int_equal(query_int("SELECT count(*) FROM findings", NULL), 3);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_ids_recent", NULL), 3);
+    for (int round = 0; round < 3; round++) {
+        /*
+         * 0: the recent ids; 1: folded into finding_ids; 2: the same through
+         * a new connection, whose map is loaded from the tables.
+         */
+        uint64_t k = 100 + 10 * (uint64_t)round;
+        int64_t c1 = count_of(f[1].id), c0 = count_of(f[0].id), c2 = count_of(f[2].id);
+        struct cm_store_put r = put_key(st, &f[1], k);
+        assert_false(r.is_new);
+        assert_true(r.changed);
+        assert_int_equal(count_of(f[1].id), c1 + 1);
+        assert_int_equal(count_of(f[0].id), c0);
+        assert_int_equal(count_of(f[2].id), c2);
+        r = put_key(st, &f[1], k); /* the same event: nothing */
+        assert_false(r.changed);
+        r = put_key(st, &f[2], k);
+        assert_false(r.is_new);
+        assert_int_equal(count_of(f[2].id), c2 + 1);
+        assert_int_equal(query_int("SELECT count(*) FROM findings", NULL), 3);
+        for (int i = 0; i < 3; i++) {
+            reads_back(st, f[i].id, types[i]);
+        }
+        ids[0] = f[2].id;
+        assert_int_equal(cm_store_set_archived(st, ids, 1, round != 1, err, sizeof(err)), 0);
+        assert_int_equal(query_int("SELECT archived FROM findings WHERE id = ?", f[2].id),
+                         round != 1);
+        assert_int_equal(query_int("SELECT archived FROM findings WHERE id = ?", f[1].id), 0);
+        if (round == 0) {
+            assert_int_equal(cm_store_ids_fold_now(cm_store_db(st)), 0);
+            assert_int_equal(query_int("SELECT count(*) FROM finding_ids_recent", NULL), 0);
+            assert_int_equal(query_int("SELECT count(*) FROM finding_ids", NULL), 3);
+            assert_int_equal(query_int("SELECT count(DISTINCT h) FROM finding_ids", NULL), 1);
+        } else if (round == 1) {
+            cm_store_close(st);
+            assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+        }
+    }
+    /* An id that shares the key but is not stored is not found (and is new when written). */
+    {
+        struct cm_finding other, got;
+        assert_int_equal(t_sample(&other, &e, types[1]), 0);
+        memcpy(other.id, f[0].id, 15);
+        memcpy(other.id + 15, "00000000000000000", CM_FINDING_ID_LEN - 15);
+        assert_int_equal(cm_store_id_key(other.id), cm_store_id_key(f[0].id));
+        cm_finding_init(&got);
+        assert_int_equal(cm_store_get_finding(st, other.id, &got), CM_ENOTFOUND);
+        cm_finding_finish(&got);
+        ids[0] = other.id;
+        assert_int_equal(cm_store_set_archived(st, ids, 1, true, err, sizeof(err)), CM_ENOTFOUND);
+        assert_true(put_key(st, &other, 7).is_new);
+        assert_int_equal(query_int("SELECT count(*) FROM findings", NULL), 4);
+        cm_finding_finish(&other);
+    }
+    cm_store_close(st);
+    for (int i = 0; i < 3; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    t_events_finish(&e);
+}
+
+/*
+ * Two connections write the same store in turns (two processes would): each
+ * sees the other's findings as stored, so no id gets two rows and each
+ * event counts once.
+ */
+static void test_two_writers(void **state)
+{
+    struct t_events e;
+    struct cm_finding f[3];
+    struct cm_store *a, *b;
+    struct cm_store_put r;
+    char err[256] = "";
+    (void)state;
+
+    t_events_init(&e);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(t_sample(&f[i], &e, types[i]), 0);
+    }
+    assert_int_equal(cm_store_open(&a, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_open(&b, path, 0, err, sizeof(err)), 0);
+    assert_true(put_key(a, &f[0], 1).is_new); /* a loads its map */
+    assert_true(put_key(b, &f[1], 1).is_new); /* b loads its map, after a's write */
+    r = put_key(b, &f[0], 2);                 /* a's finding, through b */
+    assert_false(r.is_new);
+    assert_int_equal(r.count, 2);
+    r = put_key(a, &f[1], 2); /* b's finding, through a: a's map is stale and reloads */
+    assert_false(r.is_new);
+    assert_int_equal(r.count, 2);
+    r = put_key(a, &f[0], 2); /* b counted this event for a's finding already */
+    assert_false(r.changed);
+    assert_true(put_key(a, &f[2], 1).is_new);
+    assert_int_equal(cm_store_ids_fold_now(cm_store_db(b)), 0); /* b folds a's new id */
+    r = put_key(b, &f[2], 3);
+    assert_false(r.is_new);
+    r = put_key(a, &f[2], 4);
+    assert_false(r.is_new);
+    assert_int_equal(r.count, 3);
+    assert_int_equal(query_int("SELECT count(*) FROM findings", NULL), 3);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_seq", NULL), 3);
+    cm_store_close(b);
+    cm_store_close(a);
+    for (int i = 0; i < 3; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    t_events_finish(&e);
+}
+
+/* First column of sql on a connection with the store's key function, as an integer. */
+static int64_t keyed_int(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t v = -1;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(cm_store_id_key_register(db), 0);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        v = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+/* The store after a kill: whole, every finding with exactly one id entry of its key. */
+static void consistent_after_kill(void)
+{
+    char text[64];
+
+    query_text("PRAGMA integrity_check", NULL, text, sizeof(text));
+    assert_string_equal(text, "ok");
+    assert_int_equal(query_int("SELECT count(*) FROM pragma_foreign_key_check", NULL), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_seq", NULL),
+                     query_int("SELECT count(*) FROM findings", NULL));
+    assert_int_equal(query_int("SELECT count(*) FROM (SELECT seq FROM finding_seq GROUP BY seq"
+                               " HAVING count(*) != 1)",
+                               NULL),
+                     0);
+    assert_int_equal(keyed_int("SELECT count(*) FROM finding_seq s LEFT JOIN findings f"
+                               " USING (seq) WHERE f.id IS NULL OR s.h != coalmine_id_key(f.id)"),
+                     0);
+    assert_int_equal(query_int("SELECT count(*) FROM findings f WHERE count !="
+                               " (SELECT sum(n) FROM finding_events e WHERE e.fid = f.seq)",
+                               NULL),
+                     0);
+    assert_int_equal(query_int("SELECT count(*) FROM finding_docs", NULL),
+                     query_int("SELECT count(*) FROM findings", NULL));
+}
+
+/* Gives f the id of number x: 32 hex digits, the first 16 scattered (keys do not collide). */
+static void set_id(struct cm_finding *f, uint64_t x)
+{
+    snprintf(f->id, sizeof(f->id), "%016llx%016llx",
+             (unsigned long long)(x * 0x9e3779b97f4a7c15ULL), (unsigned long long)x);
+    assert_int_equal(cm_finding_make_arn(f), 0);
+}
+
+#define KILL_BATCH 400
+
+/*
+ * The child: writes batches of new findings (ids from base up) with a repeat
+ * of an older one in each, folding the recent ids every third batch, until
+ * it is killed.
+ */
+static void writer_until_killed(uint64_t base)
+{
+    static struct cm_finding f[KILL_BATCH];
+    static struct cm_store_put p[KILL_BATCH + 1];
+    static struct cm_finding_event ev[KILL_BATCH + 1];
+    struct t_events e;
+    struct cm_store *st;
+    char err[256];
+
+    t_events_init(&e);
+    if (cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)) != 0) {
+        _exit(2);
+    }
+    for (int i = 0; i < KILL_BATCH; i++) {
+        if (t_sample(&f[i], &e, types[i % 3]) != 0) {
+            _exit(3);
+        }
+    }
+    for (uint64_t b = 0;; b++) {
+        for (int i = 0; i < KILL_BATCH; i++) {
+            set_id(&f[i], base + b * KILL_BATCH + (uint64_t)i);
+            ev[i] = (struct cm_finding_event){base + b * KILL_BATCH + (uint64_t)i, 1};
+            p[i] = (struct cm_store_put){.f = &f[i], .events = &ev[i], .nevents = 1};
+        }
+        /* And a repeat of the batch's first finding, with an event of its own. */
+        ev[KILL_BATCH] = (struct cm_finding_event){~(base + b), 2};
+        p[KILL_BATCH] = (struct cm_store_put){.f = &f[0], .events = &ev[KILL_BATCH], .nevents = 1};
+        if (cm_store_put_findings(st, p, KILL_BATCH + 1, err, sizeof(err)) != 0) {
+            _exit(4);
+        }
+        if (b % 3 == 2 && cm_store_ids_fold_now(cm_store_db(st)) != 0) {
+            _exit(5);
+        }
+    }
+}
+
+/* The integer sql gives, read while another process may be writing; -1 on error. */
+static int64_t int_now(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_open(path, &db) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW) {
+            v = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_killed_writer(void **state)
+{
+    /* After the child's first batches are in: kills at different moments of the next ones. */
+    static const int delay_ms[5] = {0, 7, 23, 41, 67};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st;
+    char err[256] = "";
+    int64_t before = 0;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    cm_store_close(st);
+    for (int k = 0; k < 5; k++) {
+        struct timespec ts = {0, delay_ms[k] * 1000000L}, poll = {0, 2000000L};
+        int status = 0, waited = 0;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            writer_until_killed((uint64_t)(k + 1) << 32);
+        }
+        /*
+         * Slow machines and sanitizers: wait for progress (two batches; the
+         * last time, a fold too), not for a fixed time.
+         */
+        while ((int_now("SELECT count(*) FROM findings") < before + 2 * KILL_BATCH ||
+                (k == 4 && int_now("SELECT count(*) FROM finding_ids") <= 0)) &&
+               waited++ < 30000) {
+            nanosleep(&poll, NULL);
+        }
+        nanosleep(&ts, NULL);
+        assert_int_equal(kill(pid, SIGKILL), 0);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status)); /* killed, not failed */
+        consistent_after_kill();
+        assert_true(query_int("SELECT count(*) FROM findings", NULL) >= before);
+        before = query_int("SELECT count(*) FROM findings", NULL);
+        /* The store opens and takes writes (and its ids) again. */
+        assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+        assert_int_equal(t_sample(&f, &e, types[k % 3]), 0);
+        set_id(&f, (uint64_t)k);
+        assert_true(put_key(st, &f, 0xabc0 + (uint64_t)k).is_new);
+        assert_false(put_key(st, &f, 0xabc0 + (uint64_t)k).changed);
+        cm_store_close(st);
+        cm_finding_finish(&f);
+        consistent_after_kill();
+        before++;
+    }
+    /* Every child wrote at least two batches, and folded (every third batch) some. */
+    assert_true(before >= 5 * 2 * KILL_BATCH);
+    assert_true(query_int("SELECT count(*) FROM finding_ids", NULL) > 0);
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -573,6 +935,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_event_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_keys_per_finding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregator_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_sharing_a_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

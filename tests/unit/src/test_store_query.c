@@ -338,8 +338,10 @@ static void check_pages(struct cm_store_query q, size_t limit)
         assert_int_equal(c_run(C.st, &q, &page, tok), 0);
         pages++;
         if (tok[0]) {
+            /* The token names the page's last finding: "<id>-<row>". */
             assert_int_equal(page.n, limit);
-            assert_string_equal(tok, page.v[page.n - 1].id);
+            assert_int_equal(strncmp(tok, page.v[page.n - 1].id, CM_FINDING_ID_LEN), 0);
+            assert_int_equal(tok[CM_FINDING_ID_LEN], '-');
         }
         assert_true(seen + page.n <= all.n);
         for (size_t i = 0; i < page.n; i++) {
@@ -400,10 +402,18 @@ static void test_tokens(void **state)
         "0123456789abcdef0123456789abcdef0", /* 33 */
         "0123456789ABCDEF0123456789ABCDEF",
         "' OR 1=1 --",
+        "0123456789abcdef0123456789abcdef-",                     /* no row */
+        "0123456789abcdef0123456789abcdef-0",                    /* rows start at 1 */
+        "0123456789abcdef0123456789abcdef-012",                  /* not canonical */
+        "0123456789abcdef0123456789abcdef-1x",                   /* not a number */
+        "0123456789abcdef0123456789abcdef+1",                    /* not the separator */
+        "0123456789abcdef0123456789abcdef--1",                   /* signed */
+        "0123456789abcdef0123456789abcdef-99999999999999999999", /* too long */
     };
     struct cm_store_query q;
-    struct c_rows rows;
+    struct c_rows rows, again;
     char tok[CM_STORE_TOKEN_MAX] = "", first[CM_STORE_TOKEN_MAX], err[256], sql[160];
+    char bare[CM_FINDING_ID_LEN + 1], wrong[CM_STORE_TOKEN_MAX];
     (void)state;
 
     memset(&q, 0, sizeof(q));
@@ -426,12 +436,33 @@ static void test_tokens(void **state)
     q.next_token = NULL;
     assert_int_equal(c_run(C.st, &q, &rows, first), 0);
     assert_int_equal(rows.n, 7);
-    assert_int_equal(strlen(first), CM_FINDING_ID_LEN);
+    assert_true(strlen(first) > CM_FINDING_ID_LEN + 1);
+    assert_int_equal(strncmp(first, rows.v[6].id, CM_FINDING_ID_LEN), 0);
     q.next_token = first;
     assert_int_equal(c_run(C.st, &q, &rows, tok), 0);
     assert_int_equal(rows.n, 7);
-    snprintf(sql, sizeof(sql), "DELETE FROM findings WHERE id = '%s'", first);
+    /* The bare id (the tokens of schema 3) gives the same page. */
+    snprintf(bare, sizeof(bare), "%.*s", CM_FINDING_ID_LEN, first);
+    q.next_token = bare;
+    assert_int_equal(c_run(C.st, &q, &again, tok), 0);
+    assert_int_equal(again.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(again.v[i].id, rows.v[i].id);
+    }
+    /* That id with another finding's row is stale, not another finding's page. */
+    snprintf(wrong, sizeof(wrong), "%s-%lld", bare,
+             (long long)s_int("SELECT max(seq) + 1 FROM findings", NULL));
+    q.next_token = wrong;
+    assert_int_equal(c_run(C.st, &q, &again, tok), CM_EINVAL);
+    snprintf(sql, sizeof(sql), "SELECT seq FROM findings WHERE id != '%s' LIMIT 1", bare);
+    snprintf(wrong, sizeof(wrong), "%s-%lld", bare, (long long)s_int(sql, NULL));
+    assert_int_equal(c_run(C.st, &q, &again, tok), CM_EINVAL);
+    q.next_token = first;
+    snprintf(sql, sizeof(sql), "DELETE FROM findings WHERE id = '%s'", bare);
     s_exec(sql);
+    assert_int_equal(c_run(C.st, &q, &rows, tok), CM_EINVAL);
+    assert_int_equal(rows.n, 0);
+    q.next_token = bare;
     assert_int_equal(c_run(C.st, &q, &rows, tok), CM_EINVAL);
     assert_int_equal(rows.n, 0);
     /* No token buffer: the page is still limited. */

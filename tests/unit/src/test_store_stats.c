@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "store/store_impl.h"
 #include "store_util.h"
 #include "store_corpus.h"
 
@@ -356,8 +357,9 @@ static void test_feedback(void **state)
     assert_int_equal(s_int("SELECT count(*) FROM finding_feedback", NULL), 0);
     /* A failure part way (the second id's feedback row) leaves the first document alone too. */
     snprintf(sql, sizeof(sql),
-             "CREATE TRIGGER refuse BEFORE INSERT ON finding_feedback"
-             " WHEN NEW.finding_id = '%s' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+             "CREATE TRIGGER refuse BEFORE INSERT ON finding_feedback WHEN NEW.fid ="
+             " (SELECT seq FROM findings WHERE id = '%s')"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
              C.f[2].id);
     s_exec(sql);
     assert_int_equal(cm_store_set_feedback(C.st, known, 2, "USEFUL", NULL, err, sizeof(err)),
@@ -377,8 +379,8 @@ static void test_feedback(void **state)
     stored_feedback(C.f[3].id, fb, sizeof(fb));
     assert_string_equal(fb, "");
     assert_int_equal(s_int("SELECT count(*) FROM finding_feedback", NULL), 2);
-    s_text("SELECT comments FROM finding_feedback WHERE finding_id = ?", C.f[2].id, text,
-           sizeof(text));
+    s_text("SELECT comments FROM finding_feedback JOIN findings ON seq = fid WHERE id = ?",
+           C.f[2].id, text, sizeof(text));
     assert_string_equal(text, "good catch");
     /* Changed again, without a comment. */
     assert_int_equal(cm_store_set_feedback(C.st, known, 1, "NOT_USEFUL", NULL, err, sizeof(err)),
@@ -386,7 +388,10 @@ static void test_feedback(void **state)
     stored_feedback(C.f[1].id, fb, sizeof(fb));
     assert_string_equal(fb, "NOT_USEFUL");
     assert_int_equal(
-        s_int("SELECT comments IS NULL FROM finding_feedback WHERE finding_id = ?", C.f[1].id), 1);
+        s_int("SELECT comments IS NULL FROM finding_feedback JOIN findings ON seq = fid"
+              " WHERE id = ?",
+              C.f[1].id),
+        1);
     assert_int_equal(s_int("SELECT count(*) FROM finding_feedback", NULL), 2);
     /* A later repeat of the finding keeps the feedback (and adds its count). */
     memset(&p, 0, sizeof(p));
@@ -397,7 +402,9 @@ static void test_feedback(void **state)
     assert_int_equal(p.count, 2 * C.f[1].count);
     stored_feedback(C.f[1].id, fb, sizeof(fb));
     assert_string_equal(fb, "NOT_USEFUL");
-    assert_int_equal(s_int("SELECT count(*) FROM finding_feedback WHERE finding_id = ?", C.f[1].id),
+    assert_int_equal(s_int("SELECT count(*) FROM finding_feedback JOIN findings ON seq = fid"
+                           " WHERE id = ?",
+                           C.f[1].id),
                      1);
 }
 
@@ -555,15 +562,24 @@ static void test_retention(void **state)
         assert_int_equal(s_int("SELECT count(*) FROM findings WHERE id = ?", ids[i]), kept);
         assert_int_equal(
             s_int("SELECT count(*) FROM finding_evidence WHERE finding_id = ?", ids[i]), kept);
-        assert_int_equal(
-            s_int("SELECT count(*) FROM finding_feedback WHERE finding_id = ?", ids[i]), kept);
+        assert_int_equal(s_int("SELECT count(*) FROM finding_feedback JOIN findings ON seq = fid"
+                               " WHERE id = ?",
+                               ids[i]),
+                         kept);
+        /* Its id is gone from the id tables too (wherever it was: folded or recent). */
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM finding_seq WHERE h = %lld",
+                 (long long)cm_store_id_key(ids[i]));
+        assert_int_equal(s_int(sql, NULL), kept);
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM finding_events WHERE key IN (%d, %d)",
                  100 + i, 200 + i);
         assert_int_equal(s_int(sql, NULL), 2 * kept);
     }
     assert_int_equal(s_int("SELECT count(*) FROM finding_events", NULL), 4);
     assert_int_equal(s_int("SELECT count(*) FROM finding_evidence", NULL), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM finding_sources", NULL), 2); /* no orphans */
     assert_int_equal(s_int("SELECT count(*) FROM finding_feedback", NULL), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM finding_seq", NULL), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM finding_seq JOIN findings USING (seq)", NULL), 2);
     assert_int_equal(s_int("SELECT count(*) FROM scans", NULL), 1);
     /* Again: nothing more to do; NULL deleted is allowed. */
     assert_int_equal(cm_store_expire(C.st, now, &deleted, err, sizeof(err)), 0);
