@@ -30,7 +30,6 @@
  * errors.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +37,6 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
-#include "base/buf.h"
 #include "base/diag.h"
 #include "base/domain.h"
 #include "base/err.h"
@@ -46,8 +44,8 @@
 #include "cli/findings_cli.h"
 #include "detect/dga.h"
 #include "detect/dns_reputation.h"
+#include "intel/dga_load.h"
 #include "intel/psl_load.h"
-#include "source/source_file.h"
 
 #define CMD            "coalmine dns score"
 #define BLOCK          (1u << 20) /* stdin read size */
@@ -363,32 +361,10 @@ static int score_stdin(struct scorer *s)
 
 static int load_model(const char *path, struct cm_dga_model **out)
 {
-    struct cm_diag diag;
-    struct cm_buf raw;
-    int fd, rc;
+    char err[512];
 
-    cm_buf_init(&raw, 0);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        fprintf(stderr, CMD ": --model %s: %s\n", path, strerror(errno));
-        return CM_EXIT_ERROR;
-    }
-    rc = cm_read_fd(fd, &raw, 0);
-    close(fd);
-    if (rc != 0) {
-        fprintf(stderr, CMD ": --model %s: %s\n", path, cm_strerror(rc));
-        cm_buf_finish(&raw);
-        return CM_EXIT_ERROR;
-    }
-    memset(&diag, 0, sizeof(diag));
-    rc = cm_dga_model_parse(raw.p != NULL ? raw.p : "", raw.len, out, &diag);
-    cm_buf_finish(&raw);
-    if (rc == CM_ENOMEM) {
-        fprintf(stderr, CMD ": --model %s: %s\n", path, cm_strerror(rc));
-        return CM_EXIT_ERROR;
-    }
-    if (rc != 0) {
-        fprintf(stderr, CMD ": --model %s:%zu: not a DGA model: %s\n", path, diag.line,
-                diag.msg[0] ? diag.msg : cm_strerror(rc));
+    if (cm_dga_model_load(path, out, err, sizeof(err)) != 0) {
+        fprintf(stderr, CMD ": --model %s\n", err);
         return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;

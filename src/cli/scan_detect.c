@@ -4,18 +4,17 @@
 #include "cli/scan_detect.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "core/config.h"
 #include "detect/dga.h"
+#include "intel/dga_load.h"
 #include "intel/psl_load.h"
 #include "source/source_file.h"
 
@@ -108,17 +107,12 @@ static int load_ranges(struct cm_scan_detect *sd, bool quiet, char *err, size_t 
     struct cm_awsranges_report rep = {on_bad, &bad};
     struct cm_diag diag;
     struct cm_buf raw;
-    int fd, rc;
+    int rc;
 
     cm_buf_init(&raw, 0);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "--aws-ranges %s: %s", path, strerror(errno));
-        return CM_EIO;
-    }
-    rc = cm_read_fd(fd, &raw, 0);
-    close(fd);
-    if (rc != 0) {
-        snprintf(err, errlen, "--aws-ranges %s: %s", path, cm_strerror(rc));
+    if ((rc = cm_read_path(path, &raw, 0)) != 0) {
+        snprintf(err, errlen, "--aws-ranges %s: %s", path,
+                 rc == CM_EIO ? strerror(errno) : cm_strerror(rc));
         cm_buf_finish(&raw);
         return rc;
     }
@@ -147,38 +141,15 @@ static int load_ranges(struct cm_scan_detect *sd, bool quiet, char *err, size_t 
 /* Loads --dga-model; a bad file is an error naming its line. */
 static int load_dga(struct cm_scan_detect *sd, bool quiet, char *err, size_t errlen)
 {
-    const char *path = sd->dga_path;
-    struct cm_diag diag;
-    struct cm_buf raw;
-    int fd, rc;
+    char why[512];
+    int rc = cm_dga_model_load(sd->dga_path, &sd->dga, why, sizeof(why));
 
-    cm_buf_init(&raw, 0);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "--dga-model %s: %s", path, strerror(errno));
-        return CM_EIO;
-    }
-    rc = cm_read_fd(fd, &raw, 0);
-    close(fd);
     if (rc != 0) {
-        snprintf(err, errlen, "--dga-model %s: %s", path, cm_strerror(rc));
-        cm_buf_finish(&raw);
-        return rc;
-    }
-    memset(&diag, 0, sizeof(diag));
-    rc = cm_dga_model_parse(raw.p != NULL ? raw.p : "", raw.len, &sd->dga, &diag);
-    cm_buf_finish(&raw);
-    if (rc != 0) {
-        if (rc == CM_ENOMEM) {
-            snprintf(err, errlen, "--dga-model %s: %s", path, cm_strerror(rc));
-        } else {
-            snprintf(err, errlen, "--dga-model %s:%zu: not a DGA model: %s", path, diag.line,
-                     diag.msg);
-            rc = CM_EINVAL;
-        }
+        snprintf(err, errlen, "--dga-model %s", why);
         return rc;
     }
     if (!quiet) {
-        fprintf(stderr, "  dga:      model from %s\n", path);
+        fprintf(stderr, "  dga:      model from %s\n", sd->dga_path);
     }
     return 0;
 }

@@ -4,10 +4,9 @@
 #include "intel/psl_load.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -20,23 +19,16 @@ int cm_psl_load(const char *path, struct cm_psl **out, char *err, size_t errlen)
     const char *p = path != NULL ? path : CM_PSL_DEFAULT_PATH;
     struct cm_diag diag;
     struct cm_buf raw;
-    int fd, rc;
+    int rc;
 
     *out = NULL;
-    if ((fd = open(p, O_RDONLY | O_CLOEXEC)) < 0) {
-        if (path == NULL && errno == ENOENT) {
-            return 0;
-        }
-        snprintf(err, errlen, "%s: %s", p, strerror(errno));
-        return CM_EIO;
-    }
     cm_buf_init(&raw, 0);
-    rc = cm_read_fd(fd, &raw, 0);
-    close(fd);
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: %s", p, cm_strerror(rc));
+    if ((rc = cm_read_path(p, &raw, 0)) != 0) {
+        bool absent = rc == CM_EIO && errno == ENOENT;
+
+        snprintf(err, errlen, "%s: %s", p, rc == CM_EIO ? strerror(errno) : cm_strerror(rc));
         cm_buf_finish(&raw);
-        return rc;
+        return path == NULL && absent ? 0 : rc;
     }
     cm_diag_clear(&diag);
     rc = cm_psl_parse(raw.p != NULL ? raw.p : "", raw.len, PSL_SEED, out, NULL, &diag);

@@ -4,6 +4,7 @@
 #include "source/source_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -39,4 +40,18 @@ int cm_read_fd(int fd, struct cm_buf *out, size_t hint)
     }
     out->p[out->len] = '\0';
     return CM_OK;
+}
+
+int cm_read_path(const char *path, struct cm_buf *out, size_t hint)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc, saved;
+
+    if (fd < 0) {
+        return CM_EIO;
+    }
+    rc = cm_read_fd(fd, out, hint);
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }

@@ -17,4 +17,10 @@
  */
 int cm_read_fd(int fd, struct cm_buf *out, size_t hint);
 
+/*
+ * Opens path and reads it whole into out as cm_read_fd does. Returns the
+ * same codes; CM_EIO with errno set when it cannot be opened or read.
+ */
+int cm_read_path(const char *path, struct cm_buf *out, size_t hint);
+
 #endif
