@@ -3,7 +3,7 @@
  * with the numbers is in docs/detectors/dns-dga.md).
  *
  * Trigger. An instance asks, within window_ms of event time, for distinct
- * registered domains (eTLD+1, libpsl) that the DGA model (dga.h) scores at
+ * registered domains (eTLD+1, the Public Suffix List) that the DGA model (dga.h) scores at
  * least threshold, their weights summing to burst or more: a DGA-like
  * domain answered NXDOMAIN weighs nx_weight, any other 1. One odd name is
  * never a finding; a bot walking its list of candidate rendezvous domains
@@ -24,8 +24,8 @@
  * Cost per query. Field tests (a DNS query of an instance with a name);
  * then the name's score from a direct-mapped cache of 8192 entries keyed by
  * a seeded hash of the query name as logged (hosts repeat a few hundred
- * names: most queries need no libpsl look-up at all); on a miss one
- * cm_dga_score of the name the parser split (about 250 ns); nothing more for the
+ * names: most queries are not scored again); on a miss one cm_dga_score
+ * of the name the parser split (about 250 ns); nothing more for the
  * names below threshold, which are nearly all. A DGA-like name costs one
  * intel look-up and one cm_state look-up (the instance). No allocation
  * after init, no formatting but at emission.
@@ -223,7 +223,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 
 /*
  * The cache entry of query name name (whose seeded hash is h), filled on a
- * miss: one libpsl look-up and one score per name the cache does not hold.
+ * miss: one score of the parser's split name per name the cache does not hold.
  */
 static const struct cache_entry *score_of(struct dns_dga *g, const struct cm_dga_model *m,
                                           const struct cm_dns *q, uint64_t h)

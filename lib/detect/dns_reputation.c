@@ -45,7 +45,7 @@
  *
  * State, all cm_state tables: names (query-name hash -> known / ignored /
  * watch; memcap name_max_entries, TTL a day) lets a query of a known name
- * end after one look-up with no parsing (libpsl costs microseconds); a
+ * end after one look-up with no scoring or site look-up; a
  * known name re-touches its site once an hour so the site stays alive.
  * domains ((account, site) hash -> first sighting, instances; memcap
  * domain_max_entries, TTL domain_ttl_ms). accounts (account -> first query;

@@ -8,8 +8,8 @@
  * names shaped by an encoding, one after another under one domain. Host
  * names are words, numbered hosts, addresses and a few machine ids.
  *
- * Trigger, per (instance from srcids.instance, registered domain from
- * libpsl - never the last two labels), within window_ms: the distinct
+ * Trigger, per (instance from srcids.instance, registered domain from the
+ * Public Suffix List - never the last two labels), within window_ms: the distinct
  * sub-domains that look encoded (cm_dns_tunnel_shape) reach many_names
  * carrying many_bytes, or long_names carrying long_bytes, the bytes
  * counted at the encoding's density (base64 6 bits a character, base32/36
@@ -32,8 +32,8 @@
  * queriesPerMinute, windowSeconds).
  *
  * Cost per query: one table-driven pass over the labels left of the last
- * two (libpsl's microseconds are paid only by names that look encoded or
- * ask for data), then the allow list, the look-up, one cm_state touch.
+ * two (the parser has split the name already), then, for names that look
+ * encoded or ask for data, the allow list, the look-up, one cm_state touch.
  *
  * State: instance '\0' registered domain -> struct entry (the window's
  * counters, 32 exact name hashes turning into a HyperLogLog, a HyperLogLog
