@@ -21,6 +21,7 @@
 #include "cli/bench_intel.h"
 #include "cli/bench_store.h"
 #include "cli/cmd.h"
+#include "intel/psl_load.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
@@ -178,7 +179,9 @@ static void bench_json(const struct corpus *c, int rounds)
     cm_json_doc_finish(&d);
 }
 
-static void bench_parse(const struct corpus *c, enum cm_event_kind kind, int rounds)
+/* psl: the suffix set the scan gives the parsers (NULL: libpsl): the stage times a scan. */
+static void bench_parse(const struct corpus *c, enum cm_event_kind kind, int rounds,
+                        const struct cm_psl *psl)
 {
     struct cm_json_doc d;
     struct cm_parse_ctx ctx;
@@ -194,6 +197,7 @@ static void bench_parse(const struct corpus *c, enum cm_event_kind kind, int rou
                 continue;
             }
             cm_parse_ctx_init(&ctx, &d);
+            ctx.psl = psl;
             ctx.on_event = count_event;
             ctx.on_reject = count_reject;
             ctx.ud = &cnt;
@@ -217,6 +221,7 @@ static int run(int argc, char **argv)
     };
     struct cm_inputs in;
     struct corpus c = {0};
+    struct cm_psl *psl = NULL;
     char err[256] = "";
     int ch, rounds = 3;
     long max_mb = 1024;
@@ -270,9 +275,13 @@ static int run(int argc, char **argv)
     }
     bench_inflate(&c, rounds);
     bench_json(&c, rounds);
-    bench_parse(&c, CM_EV_CLOUDTRAIL, rounds);
-    bench_parse(&c, CM_EV_FLOW, rounds);
-    bench_parse(&c, CM_EV_DNS, rounds);
+    if (cm_psl_load(NULL, &psl, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine bench: %s\n", err);
+    }
+    bench_parse(&c, CM_EV_CLOUDTRAIL, rounds, psl);
+    bench_parse(&c, CM_EV_FLOW, rounds, psl);
+    bench_parse(&c, CM_EV_DNS, rounds, psl);
+    cm_psl_free(psl);
     for (size_t i = 0; i < c.n; i++) {
         free(c.v[i].raw);
         free(c.v[i].data);
