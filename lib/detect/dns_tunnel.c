@@ -97,13 +97,21 @@
  */
 #define CM_DNS_TUNNEL_WINDOW_MS (3600LL * 1000)
 /*
- * Memcap: an entry is about 370 bytes of value, 475 with its key and the
- * table's overhead (measured); 65536 of them take at most about 31 MiB.
+ * Memcap: an entry is about 420 bytes of value, 525 with its key and the
+ * table's overhead; 65536 of them take at most about 34 MiB.
  * Entries exist only for pairs that asked encoded-looking names, or
  * data-bearing types of sub-domains, within the hour: a handful per
  * instance.
  */
 #define CM_DNS_TUNNEL_MAX_ENTRIES (64u * 1024)
+/*
+ * Three domains: RogueRobin rotates one session over 6-10 look-alike
+ * domains (onedrive.agency, 0ffice365.life...) with 2-15 names each, under
+ * every per-domain threshold. A domain counts toward an instance's spread
+ * only with two encoded names or answers in the window: the background's
+ * one-off ids (a tenant or deployment id a service is reached by) never do.
+ */
+#define CM_DNS_TUNNEL_SPREAD_DOMAINS 3u
 
 #define TYPE           "Trojan:EC2/DNSDataExfiltration"
 #define SET_MAX        32 /* exact distinct-name hashes before the HyperLogLog */
@@ -121,6 +129,8 @@
 #define INSTANCE_MAX     128 /* longer instance ids are not EC2's: skipped */
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
 #define INFO_MAX         640
+#define SPREAD_MIN       2 /* encoded items of a domain before it counts toward its instance */
+#define ANSWER_SALT      0x9e3779b97f4a7c15ULL /* answers hash apart from names */
 
 /* Query types counted for additionalInfo, in this order ("other" last). */
 enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
@@ -153,8 +163,19 @@ struct entry {
     uint32_t data_q; /* queries of a data-bearing type */
     uint16_t longest;
     uint16_t qtype[QT_COUNT];
-    uint16_t enc[5]; /* encoded queries per enum cm_dns_encoding */
-    uint8_t full;    /* names.hll is in use */
+    uint16_t enc[5];   /* encoded queries per enum cm_dns_encoding */
+    uint16_t answers;  /* encoded answers of the window: distinct ones, every one once full */
+    uint16_t answered; /* counted queries that got answers */
+    uint32_t ans_bits; /* data bits of the distinct encoded answers */
+    uint16_t domains;  /* the instance's spread entry: domains counted in the window */
+    uint32_t sp_names; /* a domain's names and bits already added to its instance's spread */
+    uint32_t sp_bits;
+    int64_t sp_window; /* the spread window they were added to; INT64_MIN: none */
+    uint32_t qn_first; /* the first encoded query name's hash ... */
+    uint8_t qn;        /* ... and the distinct encoded query names, up to 2 */
+    uint32_t sp_given; /* pending queries handed to the instance's spread entry ... */
+    int64_t sp_epoch;  /* ... since its detection at this time (its reported_ms then) */
+    uint8_t full;      /* names.hll is in use */
     union names u;
     uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
 };
@@ -189,6 +210,9 @@ static void defaults(struct cm_dns_tunnel_tuning *t)
     }
     if (t->min_chars == 0) {
         t->min_chars = CM_DNS_TUNNEL_MIN_CHARS;
+    }
+    if (t->spread_domains == 0) {
+        t->spread_domains = CM_DNS_TUNNEL_SPREAD_DOMAINS;
     }
     if (t->window_ms <= 0) {
         t->window_ms = CM_DNS_TUNNEL_WINDOW_MS;
@@ -315,6 +339,7 @@ static void window_reset(struct entry *e, int64_t t)
     uint32_t pending = e->pending;
 
     memset(e, 0, sizeof(*e));
+    e->sp_window = INT64_MIN;
     e->start_ms = e->last_ms = t;
     e->reported_ms = reported;
     e->first_ms = reported == INT64_MIN || pending == 0 ? t : first;
@@ -399,6 +424,17 @@ static uint32_t data_distinct(const struct entry *e)
     return n > e->data_q ? e->data_q : (uint32_t)n;
 }
 
+/*
+ * Whether e's encoded answers count: when at least half the answered
+ * queries got one. A tunnel's server answers with data nearly every time;
+ * a real zone has a token or an id here and there among its answers, which
+ * a sub-domain enumeration would otherwise add up.
+ */
+static bool answers_data(const struct entry *e)
+{
+    return e->answers > 0 && (uint32_t)e->answers * 4 >= (uint32_t)e->answered * 3;
+}
+
 /* additionalInfo of entry e for registered domain dom, into st->info; returns its length. */
 static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_str dom,
                        uint32_t names, uint32_t bytes, uint32_t data_names)
@@ -417,11 +453,12 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
     n = (size_t)snprintf(st->info, cap, "{\"domain\":\"");
     put_escaped(st->info, cap, &n, dom);
     k = snprintf(st->info + n, cap - n,
-                 "\",\"uniqueSubdomains\":%u,\"dataTypeSubdomains\":%u,\"queries\":%u,"
-                 "\"bytes\":%u,\"meanLength\":%.1f,\"longestLabel\":%u,\"entropy\":%.2f,"
-                 "\"encoding\":\"%s\",\"queryTypes\":{",
-                 names, data_names, e->queries, bytes, e->sum_chars / enc, (unsigned)e->longest,
-                 e->sum_ent / enc / 100.0, cm_dns_encoding_name((enum cm_dns_encoding)best));
+                 "\",\"uniqueSubdomains\":%u,\"dataTypeSubdomains\":%u,\"dataAnswers\":%u,"
+                 "\"queries\":%u,\"bytes\":%u,\"meanLength\":%.1f,\"longestLabel\":%u,"
+                 "\"entropy\":%.2f,\"encoding\":\"%s\",\"queryTypes\":{",
+                 names, data_names, answers_data(e) ? (unsigned)e->answers : 0u, e->queries, bytes,
+                 e->sum_chars / enc, (unsigned)e->longest, e->sum_ent / enc / 100.0,
+                 cm_dns_encoding_name((enum cm_dns_encoding)best));
     n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
     for (int i = 0, first = 1; i < QT_COUNT; i++) {
         if (e->qtype[i] == 0) {
@@ -451,10 +488,180 @@ static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t
 
     *names = distinct(e);
     *bytes = carried(e, *names);
+    if (!answers_data(e)) {
+        *names = *names > e->answers ? *names - e->answers : 0;
+        *bytes = *bytes > e->ans_bits / 8 ? *bytes - e->ans_bits / 8 : 0;
+    }
     *data_names = e->data_q > 0 ? data_distinct(e) : 0;
     return (*names >= t->many_names && *bytes >= t->many_bytes) ||
            (*names >= t->long_names && *bytes >= t->long_bytes) ||
-           (*data_names >= t->data_names && *names >= DATA_ENCODED_MIN);
+           (*data_names >= t->data_names && e->qn >= DATA_ENCODED_MIN);
+}
+
+/* Counts an encoded item (a name, or an answer) with hash h and shape s into e. */
+static void item_add(struct entry *e, uint32_t h, const struct cm_dns_name_shape *s)
+{
+    if (name_add(e, h)) {
+        e->bits += s->bits;
+    }
+    e->encoded++;
+    e->sum_bits += s->bits;
+    e->sum_chars += s->chars;
+    e->sum_ent += (uint32_t)(s->entropy * 100.0 + 0.5);
+    if (s->longest > e->longest) {
+        e->longest = (uint16_t)(s->longest > UINT16_MAX ? UINT16_MAX : s->longest);
+    }
+    e->enc[s->enc] = inc16(e->enc[s->enc]);
+}
+
+/* Counts the encoded data in the answers of q, a query under registered domain dom, into e. */
+static void answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,
+                        struct cm_str sub, struct cm_str dom)
+{
+    /* Attribute names (_acme-challenge, _domainkey...) are answered with tokens and keys. */
+    for (size_t i = 0; i < sub.len; i++) {
+        if (sub.p[i] == '_' && (i == 0 || sub.p[i - 1] == '.')) {
+            return;
+        }
+    }
+    if (q->nans > 0) {
+        e->answered = inc16(e->answered);
+    }
+    for (uint32_t k = 0; k < q->nans; k++) {
+        struct cm_dns_name_shape s;
+        struct cm_str data;
+        uint32_t before = e->names;
+
+        if (!cm_dns_tunnel_answer_data(&q->ans[k], dom, &data) ||
+            cm_dns_tunnel_classify_answer(data, st->t.min_chars, &s) == CM_DNS_ENC_NONE) {
+            continue;
+        }
+        item_add(e, (uint32_t)(cm_hash64(data.p, data.len, st->seed ^ ANSWER_SALT)), &s);
+        /* Once the set is a HyperLogLog, new and repeated answers look alike: count each. */
+        if (e->names > before || e->full) {
+            e->answers = inc16(e->answers);
+            e->ans_bits += s.bits;
+        }
+    }
+}
+
+/*
+ * Every query is reported once: the queries domain entry e handed to its
+ * instance's spread entry x (NULL: gone) leave e's pending count when x has
+ * reported them since; with give_back, the ones x has not reported come
+ * back to e (which is about to report them itself).
+ */
+static void settle(struct entry *e, struct entry *x, bool give_back)
+{
+    if (e->sp_given == 0) {
+        return;
+    }
+    if (x != NULL && x->reported_ms != e->sp_epoch) {
+        e->pending -= e->sp_given < e->pending ? e->sp_given : e->pending;
+    } else if (x != NULL && give_back) {
+        x->pending -= e->sp_given < x->pending ? e->sp_given : x->pending;
+    } else if (!give_back) {
+        return;
+    }
+    e->sp_given = 0;
+}
+
+/* additionalInfo of the spread entry x of an instance, into st->info; returns its length. */
+static size_t describe_spread(struct dns_tunnel *st, const struct entry *x, struct cm_str dom)
+{
+    size_t n = 0, cap = sizeof(st->info);
+    double minutes = (double)(x->last_ms - x->start_ms) / 60000.0;
+    int k;
+
+    n = (size_t)snprintf(st->info, cap, "{\"domain\":\"");
+    put_escaped(st->info, cap, &n, dom);
+    k = snprintf(st->info + n, cap - n,
+                 "\",\"spread\":true,\"domains\":%u,\"uniqueSubdomains\":%u,\"queries\":%u,"
+                 "\"bytes\":%u,\"queriesPerMinute\":%.1f,\"windowSeconds\":%lld}",
+                 (unsigned)x->domains, x->names, x->queries, x->bits / 8,
+                 x->queries / (minutes < 1.0 ? 1.0 : minutes), (long long)(st->t.window_ms / 1000));
+    n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    return n;
+}
+
+/*
+ * The query of ev counted under the (instance, domain) entry at st->key
+ * (klen bytes; its first ilen are the instance's key, "instance\0"), a
+ * domain with SPREAD_MIN encoded items not reported on its own: adds what
+ * is new of it to the instance's spread entry, which fires when
+ * spread_domains such domains together reach many_names and many_bytes.
+ */
+static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen, size_t klen,
+                  struct cm_sink *sink)
+{
+    int64_t t = ev->time_ms, from;
+    struct cm_detection det;
+    struct entry *x, *e;
+    uint32_t names, bits, give;
+    bool created;
+
+    if ((x = cm_state_touch(st->keys, st->key, ilen, t, &created)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created) {
+        x->reported_ms = INT64_MIN;
+        window_reset(x, t);
+    } else if (t >= x->start_ms + st->t.window_ms) {
+        window_reset(x, t);
+    }
+    /* The domain's entry again: touching the instance's may have evicted it (a tiny memcap). */
+    if ((e = cm_state_get(st->keys, st->key, klen)) == NULL) {
+        return CM_OK;
+    }
+    /* What the domain adds now: its answers may stop counting (answers_data). */
+    names = e->names;
+    bits = e->bits;
+    if (!answers_data(e)) {
+        names = names > e->answers ? names - e->answers : 0;
+        bits = bits > e->ans_bits ? bits - e->ans_bits : 0;
+    }
+    settle(e, x, false);
+    give = 1;
+    if (e->sp_window != x->start_ms) {
+        if (names < SPREAD_MIN) {
+            return CM_OK;
+        }
+        e->sp_window = x->start_ms;
+        e->sp_names = e->sp_bits = 0;
+        x->domains = inc16(x->domains);
+        if (x->reported_ms == INT64_MIN && e->sp_epoch == INT64_MIN) {
+            e->sp_given = 0; /* handed to a window that ended unreported: the domain's again */
+        }
+        give = e->pending - e->sp_given; /* joining: the domain's queries so far */
+    }
+    x->names = x->names - e->sp_names + names;
+    x->bits = x->bits - e->sp_bits + bits;
+    e->sp_names = names;
+    e->sp_bits = bits;
+    from = give > 1 && e->first_ms < t ? e->first_ms : t;
+    if (x->pending == 0 || from < x->first_ms) {
+        x->first_ms = from;
+    }
+    e->sp_given += give;
+    e->sp_epoch = x->reported_ms;
+    x->pending += give;
+    x->queries += give;
+    if (t > x->last_ms) {
+        x->last_ms = t;
+    }
+    if ((x->reported_ms != INT64_MIN && t < x->reported_ms + st->t.window_ms) ||
+        x->domains < st->t.spread_domains || x->names < st->t.many_names ||
+        x->bits / 8 < st->t.many_bytes) {
+        return CM_OK;
+    }
+    cm_dns_detection(&det, ev, TYPE);
+    det.count = x->pending;
+    det.first_ms = x->first_ms < t ? x->first_ms : t;
+    det.info =
+        cm_str_make(st->info, describe_spread(st, x, cm_str_make(st->key + ilen, klen - ilen)));
+    x->pending = 0;
+    x->reported_ms = t;
+    return cm_sink_emit(sink, &det);
 }
 
 /*
@@ -492,18 +699,13 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     }
     h = (uint32_t)cm_hash64(sub.p, sub.len, st->seed);
     if (shape->enc != CM_DNS_ENC_NONE) {
-        if (name_add(e, h)) {
-            e->bits += shape->bits;
+        item_add(e, h, shape);
+        if (e->qn == 0 || (e->qn == 1 && h != e->qn_first)) {
+            e->qn_first = e->qn == 0 ? h : e->qn_first;
+            e->qn++;
         }
-        e->encoded++;
-        e->sum_bits += shape->bits;
-        e->sum_chars += shape->chars;
-        e->sum_ent += (uint32_t)(shape->entropy * 100.0 + 0.5);
-        if (shape->longest > e->longest) {
-            e->longest = (uint16_t)(shape->longest > UINT16_MAX ? UINT16_MAX : shape->longest);
-        }
-        e->enc[shape->enc] = inc16(e->enc[shape->enc]);
     }
+    answers_add(st, e, q, sub, dom);
     if (data) {
         struct cm_hll hll = {e->data_hll, HLL_P, false};
 
@@ -520,21 +722,26 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     if (t > e->last_ms) {
         e->last_ms = t;
     }
-    if (e->reported_ms != INT64_MIN && t < e->reported_ms + st->t.window_ms) {
-        return CM_OK; /* reported within the window: counted for the next detection */
+    if ((e->reported_ms == INT64_MIN || t >= e->reported_ms + st->t.window_ms) &&
+        (e->names >= st->t.many_names || e->names >= st->t.long_names || e->full ||
+         e->data_q >= st->t.data_names) &&
+        crossed(st, e, &names, &bytes, &data_names)) {
+        if (e->sp_given > 0) {
+            settle(e, cm_state_get(st->keys, st->key, inst.len + 1), true);
+        }
+        cm_dns_detection(&det, ev, TYPE);
+        det.count = e->pending;
+        det.first_ms = e->first_ms < t ? e->first_ms : t;
+        det.info = cm_str_make(st->info, describe(st, e, dom, names, bytes, data_names));
+        e->pending = 0;
+        e->reported_ms = t;
+        return cm_sink_emit(sink, &det);
     }
-    if ((e->names < st->t.many_names && e->names < st->t.long_names && !e->full &&
-         e->data_q < st->t.data_names) ||
-        !crossed(st, e, &names, &bytes, &data_names)) {
-        return CM_OK;
+    /* Reported within the window: counted for the next detection. Else maybe part of a spread. */
+    if (e->reported_ms == INT64_MIN && !e->full && e->names >= SPREAD_MIN) {
+        return spread(st, ev, inst.len + 1, klen, sink);
     }
-    cm_dns_detection(&det, ev, TYPE);
-    det.count = e->pending;
-    det.first_ms = e->first_ms < t ? e->first_ms : t;
-    det.info = cm_str_make(st->info, describe(st, e, dom, names, bytes, data_names));
-    e->pending = 0;
-    e->reported_ms = t;
-    return cm_sink_emit(sink, &det);
+    return CM_OK;
 }
 
 /* Whether p[0..n) holds a capital letter. */
@@ -575,7 +782,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
             break;
         }
     }
-    data = data_type(q->query_type);
+    /* A query answered with raw data is a data-bearing one whatever its type. */
+    data = data_type(q->query_type) || (q->nans > 0 && cm_dns_tunnel_raw_answer(q));
     if (dots < 2 || n > CM_DOMAIN_MAX ||
         (cut < st->t.min_chars && (!data || cut < DATA_MIN_CHARS))) {
         return CM_OK;

@@ -31,17 +31,23 @@
  * within window_ms, its distinct encoded-looking sub-domains reach
  * many_names carrying many_bytes, or reach long_names carrying long_bytes,
  * or its distinct sub-domains asked for data-bearing types reach
- * data_names.
+ * data_names. Encoded answers (TXT, NULL, and CNAME or MX names under the
+ * queried domain) count like encoded names: downloads carry their data
+ * there. It also fires for an instance when spread_domains or more of its
+ * domains, each with at least two encoded names or answers in the window,
+ * together reach many_names carrying many_bytes (implants that rotate
+ * their data over several domains).
  */
 struct cm_dns_tunnel_tuning {
-    uint32_t many_names; /* distinct encoded sub-domains that fire ... (8) */
-    uint32_t many_bytes; /* ... when they carry at least this many bytes (200) */
-    uint32_t long_names; /* fewer but longer names: distinct ones (4) ... */
-    uint32_t long_bytes; /* ... carrying at least this many bytes (400) */
-    uint32_t data_names; /* distinct sub-domains asked for TXT, NULL, MX, CNAME... (100) */
-    uint32_t min_chars;  /* sub-domains shorter than this are never judged (10) */
-    int64_t window_ms;   /* the window, and the least time between two detections (1 h) */
-    size_t max_entries;  /* memcap of the (instance, domain) table (65536) */
+    uint32_t many_names;     /* distinct encoded sub-domains that fire ... (8) */
+    uint32_t many_bytes;     /* ... when they carry at least this many bytes (200) */
+    uint32_t long_names;     /* fewer but longer names: distinct ones (4) ... */
+    uint32_t long_bytes;     /* ... carrying at least this many bytes (400) */
+    uint32_t data_names;     /* distinct sub-domains asked for TXT, NULL, MX, CNAME... (100) */
+    uint32_t min_chars;      /* sub-domains shorter than this are never judged (10) */
+    uint32_t spread_domains; /* registered domains of one instance that fire together (3) */
+    int64_t window_ms;       /* the window, and the least time between two detections (1 h) */
+    size_t max_entries;      /* memcap of the (instance, domain) table (65536) */
     /*
      * More domains whose names are never judged, besides the built-in list
      * (cm_dns_tunnel_allowlist): each matches itself and every name under it
@@ -90,6 +96,34 @@ enum cm_dns_encoding cm_dns_tunnel_shape(struct cm_str sub, uint32_t min_chars,
  */
 enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_chars, bool data,
                                             struct cm_dns_name_shape *s);
+
+/*
+ * The same for data an answer carries (a TXT or NULL text, the labels of a
+ * CNAME or MX name under the queried domain): besides what
+ * cm_dns_tunnel_classify finds, a run of 32 or more letters is BASE32-like
+ * data (counted at 4 bits a letter), vowels or not.
+ */
+enum cm_dns_encoding cm_dns_tunnel_classify_answer(struct cm_str data, uint32_t min_chars,
+                                                   struct cm_dns_name_shape *s);
+
+/*
+ * The data answer a carries back from registered domain dom (lowercase)
+ * into *out: the text of a TXT or NULL answer that is one token (no
+ * spaces, ';', ':' or ',', no '=' but base64's trailing padding; quotes and
+ * a trailing ".dom" dropped), or the labels of a CNAME or MX name under
+ * dom itself (an MX's preference skipped). An answer naming another
+ * domain (a CDN, a mail provider), an address, or a record like SPF,
+ * DMARC, DKIM or "name=token" carries none: false.
+ */
+bool cm_dns_tunnel_answer_data(const struct cm_dns_answer *a, struct cm_str dom,
+                               struct cm_str *out);
+
+/*
+ * Whether an answer of q is a CNAME whose target is no host name: bytes
+ * other than letters, digits, '-', '_' and '.' (raw bytes, '+', '=', a JSON
+ * escape). iodine answers A queries so, with its data; no zone does.
+ */
+bool cm_dns_tunnel_raw_answer(const struct cm_dns *q);
 
 /* The name of an encoding as additionalInfo gives it ("hex", "base32"...; "none"). */
 const char *cm_dns_encoding_name(enum cm_dns_encoding e);

@@ -1,5 +1,5 @@
 /*
- * The name classifier and the allow list of the DNS tunnelling detector
+ * The name classifier, the answer readers and the allow list of the DNS tunnelling detector
  * (dns_tunnel.h; the detector is dns_tunnel.c, the reasoning
  * docs/detectors/dns-tunnel.md): whether the labels left of a registered
  * domain look like encoded data, and which domains are never judged.
@@ -11,6 +11,12 @@
 
 #define RANDOM_RUN     16 /* a run of [A-Za-z0-9] this long may be random */
 #define RANDOM_NOVOWEL 20 /* ... a letters-mostly run this long, without vowels */
+/*
+ * In an answer, a run of 32 letters is data whatever its vowels: no host
+ * name has a 32-letter word, and RogueRobin returns its nibbles as letters
+ * ("ljlivlililflilill...") in TXT, CNAME and MX answers.
+ */
+#define ANSWER_RUN 32
 
 /*
  * The built-in allow list. A tunnel needs the attacker's authoritative
@@ -367,6 +373,126 @@ bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_
     for (size_t i = 0; extra != NULL && i < nextra; i++) {
         if (extra[i].p != NULL && under(name, extra[i].p, extra[i].len)) {
             return true;
+        }
+    }
+    return false;
+}
+
+enum cm_dns_encoding cm_dns_tunnel_classify_answer(struct cm_str data, uint32_t min_chars,
+                                                   struct cm_dns_name_shape *s)
+{
+    uint32_t run = 0, longest = 0;
+
+    if (cm_dns_tunnel_classify(data, min_chars, true, s) != CM_DNS_ENC_NONE ||
+        s->chars < min_chars) {
+        return s->enc;
+    }
+    for (size_t i = 0; i < data.len; i++) {
+        char c = data.p[i];
+
+        run = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ? run + 1 : 0;
+        longest = run > longest ? run : longest;
+    }
+    if (longest < ANSWER_RUN) {
+        return CM_DNS_ENC_NONE;
+    }
+    /* Letters only, so at most about 4.7 bits each; counted at 4 (a 16-letter alphabet). */
+    s->enc = CM_DNS_ENC_BASE32;
+    s->bits = s->chars * 4;
+    s->longest = longest;
+    s->entropy = entropy_of(data.p, data.len, s->chars);
+    return s->enc;
+}
+
+/* ---- answers ---- */
+
+/*
+ * Whether t is one token that may be data: no spaces or separators, and no
+ * '=' but base64's trailing padding. SPF, DMARC, DKIM and the site
+ * verification records ("name=token") are never data.
+ */
+static bool one_token(struct cm_str t)
+{
+    size_t i = 0;
+
+    for (; i < t.len && t.p[i] != '='; i++) {
+        char c = t.p[i];
+
+        if (c == ' ' || c == ';' || c == ':' || c == ',' || c == '"' || c == '\\') {
+            return false;
+        }
+    }
+    for (; i < t.len; i++) {
+        if (t.p[i] != '=') {
+            return false;
+        }
+    }
+    return t.len > 0;
+}
+
+/* t without a trailing ".dom" or ".dom." (any case); t itself when it has neither. */
+static struct cm_str strip_domain(struct cm_str t, struct cm_str dom)
+{
+    if (t.len > 0 && t.p[t.len - 1] == '.') {
+        t.len--;
+    }
+    if (t.len > dom.len + 1 && t.p[t.len - dom.len - 1] == '.' &&
+        cm_str_ieq(cm_str_make(t.p + t.len - dom.len, dom.len), dom)) {
+        t.len -= dom.len + 1;
+    }
+    return t;
+}
+
+bool cm_dns_tunnel_answer_data(const struct cm_dns_answer *a, struct cm_str dom, struct cm_str *out)
+{
+    struct cm_str r = a->rdata, left;
+
+    if (r.p == NULL || r.len == 0) {
+        return false;
+    }
+    switch (a->type) {
+    case CM_DNS_RR_TXT:
+    case CM_DNS_RR_NULL:
+        if (r.len >= 2 && r.p[0] == '"' && r.p[r.len - 1] == '"') {
+            r = cm_str_make(r.p + 1, r.len - 2);
+        }
+        *out = strip_domain(r, dom);
+        return one_token(*out);
+    case CM_DNS_RR_MX:
+        while (r.len > 0 && r.p[0] >= '0' && r.p[0] <= '9') {
+            r = cm_str_make(r.p + 1, r.len - 1); /* the preference */
+        }
+        while (r.len > 0 && r.p[0] == ' ') {
+            r = cm_str_make(r.p + 1, r.len - 1);
+        }
+        /* fallthrough */
+    case CM_DNS_RR_CNAME:
+        left = strip_domain(r, dom);
+        if (left.len == r.len || (left.len + 1 == r.len && r.p[r.len - 1] == '.')) {
+            return false; /* not under dom */
+        }
+        *out = left;
+        return left.len > 0;
+    default:
+        return false;
+    }
+}
+
+bool cm_dns_tunnel_raw_answer(const struct cm_dns *q)
+{
+    for (uint32_t k = 0; k < q->nans; k++) {
+        const struct cm_dns_answer *a = &q->ans[k];
+
+        if (a->type != CM_DNS_RR_CNAME) {
+            continue;
+        }
+        for (size_t i = 0; i < a->rdata.len; i++) {
+            unsigned char c = (unsigned char)a->rdata.p[i];
+
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.')) {
+                return true;
+            }
         }
     }
     return false;

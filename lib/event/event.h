@@ -206,6 +206,10 @@ enum cm_dns_rr {
     CM_DNS_RR_A,
     CM_DNS_RR_AAAA,
     CM_DNS_RR_CNAME,
+    CM_DNS_RR_TXT,  /* text (the Rdata as logged, quotes and all) */
+    CM_DNS_RR_MX,   /* "preference name" */
+    CM_DNS_RR_NULL, /* raw bytes, logged as hexadecimal or text */
+    CM_DNS_RR_LAST = CM_DNS_RR_NULL,
 };
 
 /* Answers kept per record (struct cm_dns.ans); nanswers counts them all. */

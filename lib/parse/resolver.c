@@ -196,6 +196,15 @@ static uint8_t rr_type(struct cm_str t)
     if (t.len == 5 && memcmp(t.p, "CNAME", 5) == 0) {
         return CM_DNS_RR_CNAME;
     }
+    if (t.len == 3 && memcmp(t.p, "TXT", 3) == 0) {
+        return CM_DNS_RR_TXT;
+    }
+    if (t.len == 2 && memcmp(t.p, "MX", 2) == 0) {
+        return CM_DNS_RR_MX;
+    }
+    if (t.len == 4 && memcmp(t.p, "NULL", 4) == 0) {
+        return CM_DNS_RR_NULL;
+    }
     return CM_DNS_RR_OTHER;
 }
 

@@ -43,7 +43,10 @@ The datasets (docs/detectors/dns-tunnel.md says why each is built this way):
   negatives written here: CDN and cloud host names (S3, CloudFront, ELB,
   API Gateway, ACM validation records, Akamai, googlevideo), reverse lookups,
   AWS internal names, DNSBL and anti-virus lookups that encode data, DKIM
-  selectors, Active Directory GUID records. Deterministic for --seed.
+  selectors, Active Directory GUID records. Answered queries get the answers
+  a zone gives (background_answers: CDN CNAME chains, ids under the queried
+  domain, SPF, verification and bare tokens, DMARC, DKIM, MX hosts), the
+  same for one name every time. Deterministic for --seed.
   Skipped when top-domains is absent (its names are the background's).
 
 Bad input: a record or label row that cannot be read is reported as
@@ -120,16 +123,78 @@ def iso(t):
 
 LINE = ('{"version":"1.100000","account_id":"' + ACCOUNT + '","region":"' + REGION +
         '","vpc_id":"' + VPC + '","query_timestamp":"%s","query_name":%s,"query_type":"%s",'
-        '"query_class":"IN","rcode":"%s","answers":[],"srcaddr":"%s","srcport":"%d",'
+        '"query_class":"IN","rcode":"%s","answers":%s,"srcaddr":"%s","srcport":"%d",'
         '"transport":"UDP","srcids":{"instance":"%s"}}')
 
 
 def resolver_line(t, qname, qtype, instance, srcaddr="10.0.0.10", rcode="NOERROR",
-                  srcport=53000):
-    """One Route 53 Resolver query-log line (JSON text, no newline, no answers)."""
+                  srcport=53000, answers=()):
+    """One Route 53 Resolver query-log line (JSON text, no newline); answers: (Type, Rdata)."""
     if not qname.endswith("."):
         qname += "."
-    return LINE % (iso(t), json.dumps(qname), qtype, rcode, srcaddr, srcport, instance)
+    ans = json.dumps([{"Rdata": rd, "Type": ty, "Class": "IN"} for ty, rd in answers])
+    return LINE % (iso(t), json.dumps(qname), qtype, rcode, ans, srcaddr, srcport, instance)
+
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def background_answers(qname, qtype, rcode):
+    """What a resolver answers a benign query with, the same every time for one name: CDN
+    and cloud CNAME chains, ids under the queried domain, SPF, DMARC, DKIM, verification
+    tokens, MX hosts (the hard negatives of the answer side of the tunnel detector)."""
+    if rcode != "NOERROR":
+        return ()
+    r = random.Random(zlib.crc32(("%s %s" % (qname, qtype)).encode()))
+    labels = qname.rstrip(".").split(".")
+    dom = ".".join(labels[-2:])
+    first = labels[0]
+    addr = "%d.%d.%d.%d" % (r.randint(1, 223), r.randint(0, 255), r.randint(0, 255),
+                            r.randint(1, 254))
+    if qtype == "A" or qtype == "CNAME":
+        out = []
+        k = r.random()
+        if k < 0.15:
+            out.append(("CNAME", "d%s.cloudfront.net." % ralnum(r, 13)))
+        elif k < 0.25:
+            out.append(("CNAME", "%s.%s.edgekey.net." % (first, dom)))
+        elif k < 0.3:
+            out.append(("CNAME", "%s-%s.azurewebsites.net." % (first, rhex(r, 8))))
+        elif k < 0.4:
+            # an id under the queried domain itself: a load balancer, a tenant, a hashed host
+            out.append(("CNAME", "%s-%s.%s." % (first, rhex(r, r.choice((8, 12, 16, 32))), dom)))
+        elif k < 0.45:
+            out.append(("CNAME", "%s.%s." % (ralnum(r, 24), dom)))
+        if qtype == "A":
+            out.append(("A", addr))
+        return out
+    if qtype == "AAAA":
+        return (("AAAA", "2600:%x:%x::%x" % (r.randint(1, 0xffff), r.randint(1, 0xffff),
+                                             r.randint(1, 0xffff))),)
+    if qtype == "MX":
+        return r.choice(((("MX", "10 mx1.%s." % dom), ("MX", "20 mx2.%s." % dom)),
+                         (("MX", "0 %s.mail.protection.outlook.com." % dom.replace(".", "-")),),
+                         (("MX", "1 aspmx.l.google.com."), ("MX", "5 alt1.aspmx.l.google.com.")),
+                         (("MX", "10 %s.%s." % (ralnum(r, 20), dom)),)))
+    if qtype == "TXT":
+        if first == "_dmarc":
+            return (("TXT", '"v=DMARC1; p=reject; rua=mailto:dmarc@%s"' % dom),)
+        if "_domainkey" in labels:
+            return (("TXT", '"v=DKIM1; k=rsa; p=%s"' % ralnum(r, 216, B64)),)
+        if "cymru" in labels:
+            return (("TXT", '"%d | %s/24 | US | arin | 2001-09-12"' % (r.randint(1, 65000),
+                                                                       addr)),)
+        if first.startswith("_"):
+            return (("TXT", '"%s"' % ralnum(r, 43, B64[:62] + "-_")),)
+        k = r.random()
+        if k < 0.4:
+            return (("TXT", '"v=spf1 include:_spf.google.com include:amazonses.com ~all"'),
+                    ("TXT", '"google-site-verification=%s"' % ralnum(r, 43, B64[:62] + "-_")))
+        if k < 0.7:
+            return (("TXT", '"MS=ms%d"' % r.randint(10000000, 99999999)),)
+        # a bare token (a service's ownership proof): one per name, the same every time
+        return (("TXT", '"%s"' % rhex(r, 32)),)
+    return ()
 
 
 class Source:
@@ -781,7 +846,8 @@ def background(data, work, n, seed):
         port = hr.randint(32768, 60999)
         for k, (t, qname, qtype, rcode) in enumerate(h.q):
             lines.append((t, resolver_line(int(t), qname, qtype, src.instance, srcaddr=srcaddr,
-                                           rcode=rcode, srcport=32768 + (port + 7919 * k) % 28232)))
+                                           rcode=rcode, srcport=32768 + (port + 7919 * k) % 28232,
+                                           answers=background_answers(qname, qtype, rcode))))
         src.queries = len(h.q)
         sources[src.instance] = src
     write_lines(path, lines)

@@ -58,6 +58,7 @@ static int apply_dns(const struct cm_config_dns *v, struct cm_scan_detect *sd)
     t->dga.window_ms = MINUTES(v->dga_window_minutes);
     t->tunnel.many_names = (uint32_t)v->tunnel_names;
     t->tunnel.window_ms = MINUTES(v->tunnel_window_minutes);
+    t->tunnel.spread_domains = (uint32_t)v->tunnel_spread_domains;
     t->rep.learn_ms = MINUTES(v->reputation_learning_hours) * 60;
     t->rep.new_ms = MINUTES(v->reputation_new_hours) * 60;
     t->rep.min_score = v->reputation_min_score_percent / 100.0;

@@ -136,6 +136,8 @@ static const struct key dns_keys[] = {
     {.name = "tunnel_names", .kind = K_INT, .off = DN(tunnel_names), .min = 2, .max = 100000},
     {.name = "tunnel_window_minutes", .kind = K_INT, .off = DN(tunnel_window_minutes), .min = 1,
      .max = 1440},
+    {.name = "tunnel_spread_domains", .kind = K_INT, .off = DN(tunnel_spread_domains), .min = 2,
+     .max = 64},
     {.name = "tunnel_allow", .kind = K_NAMES, .off = DN(tunnel_allow),
      .max = CM_CONFIG_MAX_ITEMS},
     {.name = "reputation_learning_hours", .kind = K_INT, .off = DN(reputation_learning_hours),

@@ -113,6 +113,7 @@ struct cm_config_dns {
     int dga_window_minutes;               /* 1..1440 (10) */
     int tunnel_names;                     /* 2..100000 (8) */
     int tunnel_window_minutes;            /* 1..1440 (60) */
+    int tunnel_spread_domains;            /* 2..64 (3) */
     struct cm_config_list tunnel_allow;   /* domain names never judged as tunnels */
     int reputation_learning_hours;        /* 1..8760 (24) */
     int reputation_new_hours;             /* 1..8760 (24) */

@@ -29,6 +29,25 @@
  * for a report that never comes. Near misses from the same instance under
  * other domains: ACM validation records, Team Cymru hash look-ups, one hex
  * name repeated, seven hex names.
+ *
+ * dns-tunnel-download (one hour; a database instance): 40 counter names
+ * (c<7 base36>, too short to judge) under one domain from 600 s, one every
+ * 3 s, over TXT, each answered with a distinct 48-character base32 token:
+ * the eighth answer carries the 240th byte and fires (count 8). Near misses
+ * from the same instance: 60 word sub-domains of a zone asked TXT and
+ * answered with SPF and site-verification records, 40 asked A and answered
+ * with a CloudFront CNAME (another domain's name), 30 counters answered with
+ * one token, 45 words asked CNAME with an id under the zone in one answer of
+ * three and CDN names in the others (answers count only when most are data).
+ *
+ * dns-tunnel-spread (one hour; a cache instance): 16 names of 30 base36
+ * characters (18 bytes each) from 900 s, one every 20 s, rotating over four
+ * domains: no domain gets near 8 names, but from the second name of each
+ * the domains add up, and the 11th query brings 11 names, 206 bytes over
+ * four domains (count 11). Near misses from a bastion instance: 12
+ * domains with one such name each, 12 names under an allow-listed zone,
+ * four domains with two 16-character names each (80 bytes), and in the
+ * second hour two domains with 5 names each. Two hours.
  */
 #include "gen/gen_sc_dns_tunnel.h"
 
@@ -59,7 +78,20 @@ enum what {
     W_INVENTORY,  /* <word>.inventory-target.net */
     W_CYMRU,      /* <32 hex>.malware.hash.cymru.com */
     W_ACM,        /* _<32 hex>.<word>.acm-validated.net */
+    W_COUNTER,    /* c<7 base36>.sync-updates.net (answered with tokens) */
+    W_SPF,        /* <word>.zone-verify.net (answered with SPF and verification records) */
+    W_CDN,        /* <word>.static-assets.net (answered with a CloudFront CNAME) */
+    W_SPREAD,     /* <30 base36>.onedrive-sync-<k % 4>.net */
+    W_SINGLE,     /* <30 base36>.single-<k>.net */
+    W_PAIR,       /* <30 base36>.pair-<k % 2>.net */
+    W_ONE_TOKEN,  /* c<7 base36>.token-repeat.net (answered with one token) */
+    W_IDS,        /* <word>.id-zone.net (an id under the zone in one answer of three) */
+    W_AWS,        /* <30 base36>.s3.us-east-1.amazonaws.com (allow-listed) */
+    W_SHORT4,     /* <16 base36>.short-<k % 4>.net */
 };
+
+/* What a group's queries are answered with (besides an address for A queries). */
+enum answer { ANS_DEFAULT = 0, ANS_TOKEN, ANS_SPF, ANS_CDN, ANS_ONE_TOKEN, ANS_IDS };
 
 struct group {
     uint32_t at;
@@ -71,6 +103,7 @@ struct group {
     const char *qtype; /* NULL: TXT, CNAME and MX in turn */
     uint16_t hits;     /* the first hits queries are counted by the finding */
     const char *near;  /* the near miss it shows, or NULL for the tunnel's own queries */
+    uint8_t ans;       /* enum answer */
 };
 
 struct plan {
@@ -143,27 +176,106 @@ static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, ch
         a[32] = '\0';
         snprintf(out, n, "%s.malware.hash.cymru.com", a);
         break;
-    default: /* W_ACM */
+    case W_ACM:
         cm_gen_rng_hex(&r, a, 32);
         a[32] = '\0';
         snprintf(out, n, "_%s.%s.acm-validated.net", a, words[k % NWORDS]);
+        break;
+    case W_COUNTER:
+    case W_ONE_TOKEN:
+        cm_gen_rng_chars(&r, a, 7, b36, sizeof(b36) - 1);
+        a[7] = '\0';
+        snprintf(out, n, "c%s.%s", a, what == W_COUNTER ? "sync-updates.net" : "token-repeat.net");
+        break;
+    case W_SPF:
+    case W_CDN:
+    case W_IDS:
+        snprintf(out, n, "%s%s.%s", words[k % NWORDS], variants[k / NWORDS % 3],
+                 what == W_SPF   ? "zone-verify.net"
+                 : what == W_CDN ? "static-assets.net"
+                                 : "id-zone.net");
+        break;
+    case W_SHORT4:
+        cm_gen_rng_chars(&r, a, 16, b36, sizeof(b36) - 1);
+        a[3] = '7';
+        a[11] = '2';
+        a[16] = '\0';
+        snprintf(out, n, "%s.short-%u.net", a, k % 4);
+        break;
+    default: /* W_SPREAD, W_SINGLE, W_PAIR: 30 base36 characters */
+        cm_gen_rng_chars(&r, a, 30, b36, sizeof(b36) - 1);
+        for (unsigned i = 3; i < 30; i += 4) {
+            a[i] = (char)('2' + i % 8);
+        }
+        a[30] = '\0';
+        if (what == W_SPREAD) {
+            snprintf(out, n, "%s.onedrive-sync-%u.net", a, k % 4);
+        } else if (what == W_SINGLE) {
+            snprintf(out, n, "%s.single-%u.net", a, k);
+        } else if (what == W_AWS) {
+            snprintf(out, n, "%s.s3.us-east-1.amazonaws.com", a);
+        } else {
+            snprintf(out, n, "%s.pair-%u.net", a, k % 2);
+        }
+        break;
+    }
+}
+
+/* The answer data of query k of a group answered ans, into out (n bytes). */
+static void answer_of(const struct cm_gen_world *w, enum answer ans, unsigned k, char *out,
+                      size_t n)
+{
+    static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+    struct cm_gen_rng r;
+    char a[64];
+
+    cm_gen_rng_derive(&r, w->seed, 0x746e6c61ULL /* "tnla" */, ans, ans == ANS_ONE_TOKEN ? 0 : k);
+    if (ans == ANS_IDS && k % 3 == 0) {
+        cm_gen_rng_hex(&r, a, 32); /* an id under the zone, among CDN names */
+        a[32] = '\0';
+        snprintf(out, n, "%s-%s.id-zone.net.", words[k % NWORDS], a);
+        return;
+    }
+    switch (ans) {
+    case ANS_TOKEN:
+    case ANS_ONE_TOKEN:
+        cm_gen_rng_chars(&r, a, 48, b32, sizeof(b32) - 1);
+        for (unsigned i = 2; i < 48; i += 5) {
+            a[i] = (char)('2' + i % 6); /* base32's digits among the letters */
+        }
+        a[48] = '\0';
+        snprintf(out, n, "\"%s\"", a);
+        break;
+    case ANS_SPF:
+        if (k % 2 == 0) {
+            snprintf(out, n, "\"v=spf1 include:_spf.google.com include:amazonses.com ~all\"");
+        } else {
+            cm_gen_rng_chars(&r, a, 43, b64ish, sizeof(b64ish) - 1);
+            a[43] = '\0';
+            snprintf(out, n, "\"google-site-verification=%s\"", a);
+        }
+        break;
+    default: /* ANS_CDN, ANS_IDS */
+        cm_gen_rng_chars(&r, a, 13, b36, sizeof(b36) - 1);
+        a[13] = '\0';
+        snprintf(out, n, "d%s.cloudfront.net.", a);
         break;
     }
 }
 
 static const struct group tester_groups[] = {
     /* the tunnel */
-    {600, 1, 930, TUNNEL, W_TESTER, 0, false, "A", 930, NULL},
-    {4260, 2, 20, TUNNEL, W_TESTER, 1000, false, "TXT", 6, NULL},
+    {600, 1, 930, TUNNEL, W_TESTER, 0, false, "A", 930, NULL, ANS_DEFAULT},
+    {4260, 2, 20, TUNNEL, W_TESTER, 1000, false, "TXT", 6, NULL, ANS_DEFAULT},
     /* near misses */
-    {900, 30, 7, NEAR, W_SEVEN, 0, false, "TXT", 0, "seven names"},
-    {1200, 20, 50, NEAR, W_REPEAT, 0, true, "A", 0, "one name repeated"},
-    {300, 600, 12, NEAR, W_TRICKLE, 0, false, "A", 0, "slow trickle"},
-    {1500, 5, 100, NEAR, W_NUMBERED, 0, false, "A", 0, "numbered hosts"},
-    {1800, 3, 150, NEAR, W_INVENTORY, 0, false, "CNAME", 0, "DNS inventory"},
-    {2100, 2, 100, NEAR, W_CYMRU, 0, false, "TXT", 0, "hash look-ups"},
-    {2400, 2, 30, NEAR, W_ACM, 0, false, "CNAME", 0, "ACM validation"},
-    {700, 1, 200, ONPREM, W_TESTER, 5000, false, "A", 0, "office client"},
+    {900, 30, 7, NEAR, W_SEVEN, 0, false, "TXT", 0, "seven names", ANS_DEFAULT},
+    {1200, 20, 50, NEAR, W_REPEAT, 0, true, "A", 0, "one name repeated", ANS_DEFAULT},
+    {300, 600, 12, NEAR, W_TRICKLE, 0, false, "A", 0, "slow trickle", ANS_DEFAULT},
+    {1500, 5, 100, NEAR, W_NUMBERED, 0, false, "A", 0, "numbered hosts", ANS_DEFAULT},
+    {1800, 3, 150, NEAR, W_INVENTORY, 0, false, "CNAME", 0, "DNS inventory", ANS_DEFAULT},
+    {2100, 2, 100, NEAR, W_CYMRU, 0, false, "TXT", 0, "hash look-ups", ANS_DEFAULT},
+    {2400, 2, 30, NEAR, W_ACM, 0, false, "CNAME", 0, "ACM validation", ANS_DEFAULT},
+    {700, 1, 200, ONPREM, W_TESTER, 5000, false, "A", 0, "office client", ANS_DEFAULT},
 };
 
 static const struct plan tester = {
@@ -176,12 +288,12 @@ static const struct plan tester = {
 };
 
 static const struct group hex_groups[] = {
-    {900, 2, 40, TUNNEL, W_HEX, 0, false, NULL, 8, NULL},
+    {900, 2, 40, TUNNEL, W_HEX, 0, false, NULL, 8, NULL, ANS_DEFAULT},
     /* near misses from the same instance, under other domains */
-    {1000, 4, 30, NEAR, W_ACM, 100, false, "CNAME", 0, "ACM validation"},
-    {1100, 1, 200, NEAR, W_CYMRU, 1000, false, "TXT", 0, "hash look-ups"},
-    {1400, 10, 40, NEAR, W_REPEAT, 100, true, "TXT", 0, "one name repeated"},
-    {1900, 10, 7, NEAR, W_SEVEN, 200, false, "TXT", 0, "seven names"},
+    {1000, 4, 30, NEAR, W_ACM, 100, false, "CNAME", 0, "ACM validation", ANS_DEFAULT},
+    {1100, 1, 200, NEAR, W_CYMRU, 1000, false, "TXT", 0, "hash look-ups", ANS_DEFAULT},
+    {1400, 10, 40, NEAR, W_REPEAT, 100, true, "TXT", 0, "one name repeated", ANS_DEFAULT},
+    {1900, 10, 7, NEAR, W_SEVEN, 200, false, "TXT", 0, "seven names", ANS_DEFAULT},
 };
 
 static const struct plan hex = {
@@ -191,6 +303,43 @@ static const struct plan hex = {
     CM_GEN_TIER_WORKER,
     1,
     "domain=\"guarddutytunnelactivity.com\"&encoding=\"hex\"&uniqueSubdomains=8",
+};
+
+static const struct group download_groups[] = {
+    {600, 3, 40, TUNNEL, W_COUNTER, 0, false, "TXT", 8, NULL, ANS_TOKEN},
+    /* near misses from the same instance */
+    {700, 2, 60, NEAR, W_SPF, 0, false, "TXT", 0, "SPF and verification answers", ANS_SPF},
+    {900, 2, 40, NEAR, W_CDN, 0, false, "A", 0, "CNAME to a CDN", ANS_CDN},
+    {1100, 3, 30, NEAR, W_ONE_TOKEN, 0, false, "TXT", 0, "one token answered", ANS_ONE_TOKEN},
+    {1300, 3, 45, NEAR, W_IDS, 0, false, "CNAME", 0, "ids among the answers", ANS_IDS},
+};
+
+static const struct plan download = {
+    download_groups,
+    sizeof(download_groups) / sizeof(download_groups[0]),
+    CM_GEN_TIER_DB,
+    CM_GEN_TIER_DB,
+    1,
+    "domain=\"sync-updates.net\"&dataAnswers=8&uniqueSubdomains=8",
+};
+
+static const struct group spread_groups[] = {
+    {900, 20, 16, TUNNEL, W_SPREAD, 0, false, "A", 11, NULL, ANS_DEFAULT},
+    /* near misses from a web-tier instance */
+    {1000, 30, 12, NEAR, W_SINGLE, 0, false, "A", 0, "one name per domain", ANS_DEFAULT},
+    {1100, 20, 12, NEAR, W_AWS, 0, false, "A", 0, "allow-listed zone", ANS_DEFAULT},
+    {1500, 30, 8, NEAR, W_SHORT4, 0, false, "A", 0, "four domains, 80 bytes", ANS_DEFAULT},
+    /* the next hour: a new window */
+    {5400, 30, 10, NEAR, W_PAIR, 0, false, "A", 0, "two domains", ANS_DEFAULT},
+};
+
+static const struct plan spread = {
+    spread_groups,
+    sizeof(spread_groups) / sizeof(spread_groups[0]),
+    CM_GEN_TIER_CACHE,
+    CM_GEN_TIER_BASTION,
+    2,
+    "spread=true&domains=4&uniqueSubdomains=11&bytes=206",
 };
 
 /* The tunnel's and the near misses' instances (world indexes; -1: none). */
@@ -209,9 +358,9 @@ static void query(struct cm_gen_file *f, const struct group *g, unsigned i,
 {
     static const char *const turn[] = {"TXT", "CNAME", "MX"};
     const struct cm_gen_world *w = f->env->world;
-    struct cm_gen_dns_answer ans[1];
+    struct cm_gen_dns_answer ans[2];
     struct cm_gen_dns_query q;
-    char name[200], ip[16];
+    char name[200], ip[16], data[96];
 
     memset(&q, 0, sizeof(q));
     name_of(w, (enum what)g->what, g->k0 + (g->same ? 0 : i), name, sizeof(name));
@@ -222,11 +371,17 @@ static void query(struct cm_gen_file *f, const struct group *g, unsigned i,
     q.name = name;
     q.qtype = g->qtype != NULL ? g->qtype : turn[i % 3];
     q.rcode = g->what == W_INVENTORY || g->what == W_CYMRU ? "NXDOMAIN" : "NOERROR";
+    if (g->ans != ANS_DEFAULT) {
+        answer_of(w, (enum answer)g->ans, g->k0 + i, data, sizeof(data));
+        ans[0].rdata = data;
+        ans[0].type = g->ans == ANS_CDN || g->ans == ANS_IDS ? "CNAME" : "TXT";
+        q.nanswers = 1;
+    }
     if (strcmp(q.qtype, "A") == 0 && g->what != W_INVENTORY) {
         cm_gen_sc_ip_str(ANSWER + 1 + (i % 200), ip);
-        ans[0].rdata = ip;
-        ans[0].type = "A";
-        q.nanswers = 1;
+        ans[q.nanswers].rdata = ip;
+        ans[q.nanswers].type = "A";
+        q.nanswers++;
     }
     q.answers = ans;
     cm_gen_dns_write(f, &q);
@@ -332,3 +487,21 @@ const struct cm_gen_scenario cm_gen_sc_dns_exfil_tester = {"dns-exfil-tester",
 const struct cm_gen_scenario cm_gen_sc_dns_tunnel_hex = {
     "dns-tunnel-hex", TYPE, CM_GEN_KIND_BIT(CM_GEN_DNS), tunnel_emit, NULL, tunnel_expect, &hex,
     tunnel_needs};
+
+const struct cm_gen_scenario cm_gen_sc_dns_tunnel_download = {"dns-tunnel-download",
+                                                              TYPE,
+                                                              CM_GEN_KIND_BIT(CM_GEN_DNS),
+                                                              tunnel_emit,
+                                                              NULL,
+                                                              tunnel_expect,
+                                                              &download,
+                                                              tunnel_needs};
+
+const struct cm_gen_scenario cm_gen_sc_dns_tunnel_spread = {"dns-tunnel-spread",
+                                                            TYPE,
+                                                            CM_GEN_KIND_BIT(CM_GEN_DNS),
+                                                            tunnel_emit,
+                                                            NULL,
+                                                            tunnel_expect,
+                                                            &spread,
+                                                            tunnel_needs};

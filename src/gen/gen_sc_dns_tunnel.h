@@ -13,6 +13,11 @@
  *   dns-tunnel-hex    dnscat2-like hex names over TXT, CNAME and MX from a
  *                     worker instance, with that instance's own near misses
  *                     under other domains; one hour.
+ *   dns-tunnel-download  short counter names asked for TXT and answered
+ *                     with distinct base32 tokens (the data comes back in
+ *                     the answers); one hour.
+ *   dns-tunnel-spread names rotating over four domains, none of them
+ *                     enough on its own; one hour.
  *
  * Every query of a plan is at a fixed offset from the run's start, its name
  * a pure function of the seed, so emit and expect agree without state. A
@@ -28,5 +33,7 @@
 
 extern const struct cm_gen_scenario cm_gen_sc_dns_exfil_tester;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_hex;
+extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_download;
+extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_spread;
 
 #endif

@@ -114,6 +114,8 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     /* ... data carried out in query names (issue #7) */
     &cm_gen_sc_dns_exfil_tester,
     &cm_gen_sc_dns_tunnel_hex,
+    &cm_gen_sc_dns_tunnel_download,
+    &cm_gen_sc_dns_tunnel_spread,
     NULL,
 };
 

@@ -2,22 +2,25 @@
 # End-to-end test of Trojan:EC2/DNSDataExfiltration (issue #7, part 2;
 # docs/detectors/dns-tunnel.md) with the scenarios of `coalmine gen`
 # (src/gen/gen_sc_dns_tunnel.c): dns-exfil-tester (the GuardDuty tester's
-# base64-like names, two reports an hour apart) and dns-tunnel-hex (dnscat2-like
-# hex names over TXT, CNAME and MX). Each scenario alone (a small world, Resolver
+# base64-like names, two reports an hour apart), dns-tunnel-hex (dnscat2-like
+# hex names over TXT, CNAME and MX), dns-tunnel-download (the data in TXT answers)
+# and dns-tunnel-spread (names rotating over four domains). Each scenario alone (a small world, Resolver
 # logs only, the hours it needs) is scanned and its findings checked against
 # DIR/intel/scenarios.tsv: exactly one DNSDataExfiltration finding, on the
 # tunnel's instance, with the count (so no near miss was counted, nor the queries
 # after the last report), severity 8 and the additionalInfo the docs fix; every
 # near miss (seven names, one name repeated, a slow trickle, numbered hosts, a DNS
 # inventory, hash look-ups at an allow-listed service, ACM validation records, an
-# office client) is really in the logs, and its instance has no other finding.
+# office client, SPF and verification answers, CDN CNAMEs, one token answered, ids
+# among the answers, one name per domain, short names over four domains, two
+# domains) is really in the logs, and its instance has no other finding.
 # Then both scenarios together, the same with --threads 1, and the background
 # alone at the default scale over 24 hours (and the test's small world) with
 # every detector on: no DNSDataExfiltration. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 TYPE="Trojan:EC2/DNSDataExfiltration"
-SCENARIOS="dns-exfil-tester dns-tunnel-hex"
+SCENARIOS="dns-exfil-tester dns-tunnel-hex dns-tunnel-download dns-tunnel-spread"
 
 if ! command -v python3 >/dev/null; then
     skip "DNS tunnelling scenarios" "python3 is not installed"
@@ -129,9 +132,12 @@ for sc in $SCENARIOS; do
         gv=$(info "$gai" "${kv%%=*}")
         check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
     done
+    # a spread (several domains of one instance) gives the sums: domains, names, bytes, queries
     check "$sc: additionalInfo measures the names (bytes, meanLength, entropy, queryTypes)" \
         python3 -c 'import json, sys
 a = json.loads(sys.argv[1])
+if a.get("spread"):
+    sys.exit(not (a["bytes"] >= 200 and a["domains"] >= 3 and a["queries"] >= a["uniqueSubdomains"] >= 8))
 sys.exit(not (a["bytes"] >= 200 and a["meanLength"] >= 40 and 3.5 <= a["entropy"] <= 6.5
               and a["queries"] >= a["uniqueSubdomains"] >= 4 and sum(a["queryTypes"].values()) == a["queries"]))' \
         "$gai"

@@ -65,7 +65,7 @@ static int on_event(void *ud, struct cm_event *ev)
     check(dns->nans == dns->nanswers || dns->nans == CM_DNS_MAX_ANSWERS);
     for (uint32_t i = 0; i < dns->nans; i++) {
         touch(dns->ans[i].rdata);
-        check(dns->ans[i].type <= CM_DNS_RR_CNAME);
+        check(dns->ans[i].type <= CM_DNS_RR_LAST);
     }
     if (dns->qname_ok) {
         check(dns->qname.len > 0 && dns->qname.len <= CM_DOMAIN_MAX);

@@ -16,6 +16,13 @@
  * DNSBL and anti-virus look-ups); registered domains from the Public
  * Suffix List (co.uk, duckdns.org); records out of order; the rate limit
  * and the counts across windows; eviction counted at the memcap; tuning.
+ * Answers: encoded TXT, CNAME and MX answers under the queried domain
+ * counted like names (not SPF or verification tokens, not another
+ * domain's names, not attribute names', not while they are a minority of
+ * the answers); iodine's raw CNAME answers making A polls data-bearing.
+ * Spread: an instance's names over several domains, each under the
+ * per-domain rule, and every query counted once with the per-domain
+ * detections.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "detect/detect.h"
@@ -43,6 +51,8 @@
 #define MAXD 64
 #define I1   "i-0a1b2c3d4e5f60718"
 #define I2   "i-0b2c3d4e5f6071829"
+#define I3   "i-0c3d4e5f60718293a"
+#define I4   "i-0d4e5f60718293a4b"
 
 /* ---- what came out ---- */
 
@@ -133,13 +143,24 @@ static void reset(void)
     text[0] = '\0';
 }
 
-/* Appends one query-log line: name as logged (a dot is added), asked by instance (NULL: none). */
-static void q(int64_t t, const char *name, const char *qtype, const char *instance)
+/* An answer of a query-log line: its Type and its Rdata as the log gives it. */
+struct rr {
+    const char *type;
+    const char *rdata; /* '"' is escaped; a backslash is written as given (JSON escapes) */
+};
+
+/*
+ * Appends one query-log line: name as logged (a dot is added), asked by
+ * instance (NULL: none), answered with the n answers of an (the log's
+ * answers array).
+ */
+static void qa(int64_t t, const char *name, const char *qtype, const char *instance,
+               const struct rr *an, size_t nan)
 {
-    char ts[32], srcids[96] = "{}", esc[1024];
+    char ts[32], srcids[96] = "{}", esc[1024], answers[4096] = "";
     time_t tt = (time_t)t;
     struct tm tm;
-    size_t k = 0;
+    size_t k = 0, m = 0;
     int n;
 
     gmtime_r(&tt, &tm);
@@ -151,6 +172,21 @@ static void q(int64_t t, const char *name, const char *qtype, const char *instan
         esc[k++] = *p;
     }
     esc[k] = '\0';
+    for (size_t i = 0; i < nan; i++) {
+        n = snprintf(answers + m, sizeof(answers) - m, "%s{\"Rdata\":\"", i ? "," : "");
+        assert_true(n > 0 && (size_t)n < sizeof(answers) - m);
+        m += (size_t)n;
+        for (const char *p = an[i].rdata; *p && m + 3 < sizeof(answers); p++) {
+            if (*p == '"') {
+                answers[m++] = '\\';
+            }
+            answers[m++] = *p;
+        }
+        n = snprintf(answers + m, sizeof(answers) - m, "\",\"Type\":\"%s\",\"Class\":\"IN\"}",
+                     an[i].type);
+        assert_true(n > 0 && (size_t)n < sizeof(answers) - m);
+        m += (size_t)n;
+    }
     if (instance) {
         snprintf(srcids, sizeof(srcids), "{\"instance\":\"%s\"}", instance);
     }
@@ -158,11 +194,26 @@ static void q(int64_t t, const char *name, const char *qtype, const char *instan
                  "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":"
                  "\"us-east-1\",\"vpc_id\":\"vpc-7example\",\"query_timestamp\":\"%s\","
                  "\"query_name\":\"%s.\",\"query_type\":\"%s\",\"query_class\":\"IN\","
-                 "\"rcode\":\"NOERROR\",\"answers\":[],\"srcaddr\":\"10.0.1.14\",\"srcport\":"
+                 "\"rcode\":\"NOERROR\",\"answers\":[%s],\"srcaddr\":\"10.0.1.14\",\"srcport\":"
                  "\"56067\",\"transport\":\"UDP\",\"srcids\":%s}\n",
-                 ts, esc, qtype, srcids);
+                 ts, esc, qtype, answers, srcids);
     assert_true(n > 0 && (size_t)n < sizeof(text) - tlen);
     tlen += (size_t)n;
+}
+
+/* Appends one query-log line without answers. */
+static void q(int64_t t, const char *name, const char *qtype, const char *instance)
+{
+    qa(t, name, qtype, instance, NULL, 0);
+}
+
+/* Appends one query-log line with the one answer of type type and Rdata rdata. */
+static void q1(int64_t t, const char *name, const char *qtype, const char *instance,
+               const char *type, const char *rdata)
+{
+    const struct rr an = {type, rdata};
+
+    qa(t, name, qtype, instance, &an, 1);
 }
 
 /* A deterministic string of n characters from alphabet, for stream s and item i. */
@@ -193,6 +244,7 @@ static void run_text(struct run *r, const struct cm_dns_tunnel_tuning *t)
     const struct cm_detector *table[] = {&tuned, NULL};
     struct cm_detect_opts o;
     struct cm_json_doc doc;
+    struct cm_arena arena;
     struct cm_parse_ctx ctx;
     const struct cm_parser *ps = cm_parser_by_name("dns");
 
@@ -208,7 +260,9 @@ static void run_text(struct run *r, const struct cm_dns_tunnel_tuning *t)
     assert_int_equal(cm_agg_create(&r->agg, 0, 1), 0);
     assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
     cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 1 << 16, 0); /* escaped strings decoded, as the scan has them */
     cm_parse_ctx_init(&ctx, &doc);
+    ctx.arena = &arena;
     ctx.on_event = on_event;
     ctx.on_reject = on_reject;
     ctx.ud = r;
@@ -218,6 +272,7 @@ static void run_text(struct run *r, const struct cm_dns_tunnel_tuning *t)
     cm_engine_destroy(r->engine);
     r->engine = NULL;
     cm_json_doc_finish(&doc);
+    cm_arena_finish(&arena);
 }
 
 static void done(struct run *r)
@@ -431,7 +486,8 @@ static void test_guardduty_tester(void **state)
     f = finding(&r, I1);
     assert_true(f->severity == 8.0);
     assert_int_equal(f->count, 6);
-    assert_int_equal(r.stats.inserts, 1);
+    /* The domain's entry, and the instance's spread entry its second encoded name made. */
+    assert_int_equal(r.stats.inserts, 2);
     done(&r);
 
     /* The same an hour and more later: the second detection carries the rest. */
@@ -467,7 +523,7 @@ static void test_many_names(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    assert_int_equal(r.stats.inserts, 1);
+    assert_int_equal(r.stats.inserts, 2); /* the domain's entry and the instance's spread one */
     done(&r);
 
     rnd(h, 34, HEX, 5, 7);
@@ -494,18 +550,21 @@ static void test_many_names(void **state)
     done(&r);
 }
 
-/* Saitama: base36 names, slowly, under three domains; the slowest domain still fires. */
+/*
+ * Saitama: base36 names, slowly, under three domains. Together the three
+ * domains fire first (a spread detection); each domain still fires on its
+ * own later, and every query is counted once over the four.
+ */
 static void test_slow_base36(void **state)
 {
-    char s[40], name[96];
+    static const char *const doms[] = {"uber-asia.com", "asiaworldremit.com", "joexpediagroup.com"};
+    char s[40], name[96], dom[64];
+    uint32_t total = 0;
     struct run r;
 
     (void)state;
     reset();
     for (int i = 0; i < 36; i++) {
-        static const char *const doms[] = {"uber-asia.com", "asiaworldremit.com",
-                                           "joexpediagroup.com"};
-
         rnd(s, 29, B36, 6, (uint64_t)i);
         s[3] = '7'; /* digits strewn among letters, as base36 has them */
         s[11] = '2';
@@ -514,13 +573,38 @@ static void test_slow_base36(void **state)
         q(T0 + i * 66, name, "A", I2); /* 36 queries over 40 minutes */
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 3); /* one per domain: 12 names of 29 characters, 217 bytes each */
-    for (size_t i = 0; i < r.n; i++) {
+    assert_int_equal(r.n, 4);
+    /*
+     * The spread: each domain joins it at its second name (queries 3, 4, 5),
+     * bringing its queries so far; at query 11 the three carry 12 names of
+     * 145 bits, 217 bytes: it reports the 12 queries counted so far.
+     */
+    assert_string_equal(r.d[0].resource, I2);
+    assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
+    assert_int_equal(info_num(r.d[0].info, "domains"), 3);
+    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 12);
+    assert_int_equal(info_num(r.d[0].info, "bytes"), 12 * 29 * 5 / 8);
+    assert_int_equal(info_num(r.d[0].info, "queries"), 12);
+    assert_string_equal(info_str(r.d[0].info, "domain", dom, sizeof(dom)), doms[11 % 3]);
+    assert_int_equal(r.d[0].count, 12);
+    assert_int_equal(r.d[0].first_ms, T0 * 1000);
+    assert_int_equal(r.d[0].time_ms, (T0 + 11 * 66) * 1000);
+    total = r.d[0].count;
+    /* Each domain on its own at its twelfth name (217 bytes): queries 33, 34, 35. */
+    for (size_t i = 1; i < r.n; i++) {
         assert_string_equal(r.d[i].resource, I2);
-        assert_int_equal(r.d[i].count, 12);
+        assert_null(strstr(r.d[i].info, "\"spread\""));
+        assert_string_equal(info_str(r.d[i].info, "domain", dom, sizeof(dom)), doms[(i + 2) % 3]);
+        assert_int_equal(r.d[i].time_ms, (T0 + (int64_t)(32 + i) * 66) * 1000);
+        /* its 12 queries but the four the spread reported */
+        assert_int_equal(r.d[i].count, 8);
+        assert_int_equal(info_num(r.d[i].info, "uniqueSubdomains"), 12);
+        assert_int_equal(info_num(r.d[i].info, "queries"), 12);
         assert_int_equal(info_num(r.d[i].info, "bytes"), 12 * 29 * 5 / 8);
         assert_non_null(strstr(r.d[i].info, "\"encoding\":\"base32\""));
+        total += r.d[i].count;
     }
+    assert_int_equal(total, 36);
     assert_int_equal(finding(&r, I2)->count, 36); /* one finding per instance */
     done(&r);
 
@@ -697,7 +781,8 @@ static void test_case_randomised(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.d[0].resource, I2);
-    assert_int_equal(r.stats.inserts, 1);
+    /* case-tunnel.com's entry and I2's spread entry; the hosts made none */
+    assert_int_equal(r.stats.inserts, 2);
     done(&r);
 }
 
@@ -731,7 +816,7 @@ static void test_registered_domain(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    assert_int_equal(r.stats.inserts, 2);
+    assert_int_equal(r.stats.inserts, 4); /* per instance: the domain's entry, its spread entry */
     done(&r);
 }
 
@@ -872,18 +957,555 @@ static void test_odd_input(void **state)
     done(&r);
 }
 
+/* ---- answers ---- */
+
+/* "token" as Route 53 logs a TXT answer's Rdata: quoted. */
+static const char *quoted(char *out, size_t cap, const char *token)
+{
+    snprintf(out, cap, "\"%s\"", token);
+    return out;
+}
+
+/*
+ * A download over TXT: short counter names (never judged themselves), each
+ * answered with a distinct base32 token. The answers carry the data.
+ */
+static void test_answers_txt(void **state)
+{
+    char name[96], tok[64], txt[80], gsv[96], ms[32];
+    const struct cm_finding *f;
+    struct run r;
+
+    (void)state;
+    reset();
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof(name), "c%04daab.dl-tunnel.com", i + 1); /* 8 characters */
+        rnd(tok, 40, B32, 20, (uint64_t)i);
+        q1(T0 + i * 5, name, "TXT", I1, "TXT", quoted(txt, sizeof(txt), tok));
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, I1);
+    assert_non_null(strstr(r.d[0].info, "\"domain\":\"dl-tunnel.com\""));
+    /* 8 answers of 40 base32 characters carry 200 bytes: the eighth query fires */
+    assert_int_equal(r.d[0].count, 8);
+    assert_int_equal(r.d[0].time_ms, (T0 + 7 * 5) * 1000);
+    assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 8);
+    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 8);
+    assert_int_equal(info_num(r.d[0].info, "bytes"), 8 * 40 * 5 / 8);
+    assert_non_null(strstr(r.d[0].info, "\"encoding\":\"base32\""));
+    assert_non_null(strstr(r.d[0].info, "\"queryTypes\":{\"TXT\":8}"));
+    f = finding(&r, I1);
+    assert_int_equal(f->count, 8);
+    done(&r);
+
+    /* The same names without answers: nothing carries data. */
+    reset();
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof(name), "c%04daab.dl-tunnel.com", i + 1);
+        q(T0 + i * 5, name, "TXT", I1);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+
+    /* Near miss: the records a domain's apex really holds. No token among them is data. */
+    reset();
+    for (int i = 0; i < 12; i++) {
+        struct rr an[3];
+
+        snprintf(name, sizeof(name), "c%04daab.dl-tunnel.com", i + 1);
+        rnd(tok, 43, B64ISH "-_", 21, (uint64_t)i);
+        snprintf(gsv, sizeof(gsv), "\"google-site-verification=%s\"", tok);
+        snprintf(ms, sizeof(ms), "\"MS=ms%08d\"", 12345678 + i * 7919);
+        an[0] = (struct rr){"TXT", "\"v=spf1 include:_spf.google.com ~all\""};
+        an[1] = (struct rr){"TXT", gsv};
+        an[2] = (struct rr){"TXT", ms};
+        qa(T0 + i * 5, name, "TXT", I1, an, 3);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+}
+
+/* CNAME and MX answers carry data in the labels left of the queried domain, never another's. */
+static void test_answers_names(void **state)
+{
+    char name[96], h[64], target[128];
+    struct run r;
+    int got = 0;
+
+    (void)state;
+    reset();
+    for (int i = 0; i < 12; i++) {
+        rnd(h, 40, HEX, 22, (uint64_t)i);
+        /* I1: CNAME answers under the queried domain (its case aside) */
+        snprintf(name, sizeof(name), "m%04dxyz.cn-tunnel.com", i);
+        snprintf(target, sizeof(target), "%s.%s.", h, i % 2 ? "cn-tunnel.com" : "CN-Tunnel.com");
+        q1(T0 + i, name, "CNAME", I1, "CNAME", target);
+        /* I2: the same labels under a CDN's domain: a site served by CloudFront */
+        snprintf(name, sizeof(name), "m%04dxyz.static-site.com", i);
+        snprintf(target, sizeof(target), "%s.cloudfront.net.", h);
+        q1(T0 + i, name, "CNAME", I2, "CNAME", target);
+        /* I3: MX answers under the queried domain, after their preference */
+        snprintf(name, sizeof(name), "m%04dxyz.mx-tunnel.com", i);
+        snprintf(target, sizeof(target), "10 %s.mx-tunnel.com.", h);
+        q1(T0 + i, name, "MX", I3, "MX", target);
+        /* I4: MX answers naming a mail provider */
+        snprintf(name, sizeof(name), "m%04dxyz.mail-user.com", i);
+        snprintf(target, sizeof(target), "10 %s.mail.protection.outlook.com.", h);
+        q1(T0 + i, name, "MX", I4, "MX", target);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    for (size_t i = 0; i < r.n; i++) {
+        /* 10 answers of 40 hex carry 200 bytes: the tenth query fires */
+        assert_int_equal(r.d[i].count, 10);
+        assert_int_equal(info_num(r.d[i].info, "dataAnswers"), 10);
+        assert_int_equal(info_num(r.d[i].info, "uniqueSubdomains"), 10);
+        assert_int_equal(info_num(r.d[i].info, "bytes"), 200);
+        assert_int_equal(info_num(r.d[i].info, "longestLabel"), 40);
+        assert_non_null(strstr(r.d[i].info, "\"encoding\":\"hex\""));
+        if (strcmp(r.d[i].resource, I1) == 0) {
+            assert_non_null(strstr(r.d[i].info, "\"domain\":\"cn-tunnel.com\""));
+            assert_non_null(strstr(r.d[i].info, "\"queryTypes\":{\"CNAME\":10}"));
+            got |= 1;
+        } else {
+            assert_string_equal(r.d[i].resource, I3);
+            assert_non_null(strstr(r.d[i].info, "\"domain\":\"mx-tunnel.com\""));
+            assert_non_null(strstr(r.d[i].info, "\"queryTypes\":{\"MX\":10}"));
+            got |= 2;
+        }
+    }
+    assert_int_equal(got, 3);
+    done(&r);
+}
+
+/* A word list of sub-domains: 15 x 10 host names of 7-19 characters. */
+static void word_name(char *out, size_t cap, int i, const char *dom)
+{
+    static const char *const a[] = {"mail",   "shop",    "blog",    "portal",  "admin",
+                                    "static", "assets",  "billing", "support", "intranet",
+                                    "vpn",    "gateway", "status",  "files",   "backup"};
+    static const char *const b[] = {"prod", "stage", "test", "eu", "us",
+                                    "old",  "new",   "dev",  "qa", "internal"};
+
+    snprintf(out, cap, "%s-%s.%s", a[i % 15], b[i / 15 % 10], dom);
+}
+
+/*
+ * The ratio gate: a sub-domain enumeration of one domain, every name
+ * answered, one answer in six an id under the domain (a tenant id, a
+ * verification token). The ids would carry 500 bytes; they do not count
+ * while they are not 3/4 of the answered queries.
+ */
+static void test_answers_ratio(void **state)
+{
+    static const char *const types[] = {"CNAME", "TXT", "MX"};
+    char name[96], h[64], rdata[128];
+    struct run r;
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        reset();
+        for (int i = 0; i < 150; i++) {
+            const char *type = types[(i + i / 6) % 3];
+            int enc = i % 6 == 5;
+
+            word_name(name, sizeof(name), i, "enum-target.com");
+            rnd(h, 40, HEX, 23, (uint64_t)i);
+            if (strcmp(type, "CNAME") == 0) {
+                snprintf(rdata, sizeof(rdata), "%s.%s", enc ? h : "shops",
+                         enc ? "enum-target.com." : "myshopify.com.");
+            } else if (strcmp(type, "TXT") == 0) {
+                snprintf(rdata, sizeof(rdata), "\"%s\"",
+                         enc ? h : "v=spf1 include:spf.protection.outlook.com -all");
+            } else {
+                snprintf(rdata, sizeof(rdata), "10 %s.enum-target.com.", enc ? h : "mx1");
+            }
+            if (enc || pass == 0) {
+                q1(T0 + i * 2, name, type, I1, type, rdata);
+            } else {
+                q(T0 + i * 2, name, type, I1); /* pass 1: only the ids are answers */
+            }
+        }
+        run_text(&r, NULL);
+        if (pass == 0) {
+            assert_int_equal(r.n, 0); /* 25 ids among 150 answers */
+        } else {
+            /* Every answer an id: the tenth (query 59) carries 200 bytes. */
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.d[0].resource, I1);
+            assert_int_equal(r.d[0].count, 60);
+            assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 10);
+            assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 10);
+            assert_int_equal(info_num(r.d[0].info, "bytes"), 200);
+        }
+        done(&r);
+    }
+}
+
+/* Attribute names are answered with tokens (ACME, site verification): never data. */
+static void test_answers_attribute(void **state)
+{
+    char name[96], tok[64], txt[80];
+    struct run r;
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        reset();
+        for (int i = 0; i < 40; i++) {
+            snprintf(name, sizeof(name), "%swebhost%03d.acme-site.com",
+                     pass == 0 ? "_acme-challenge." : "", i);
+            rnd(tok, 43, B64ISH, 24, (uint64_t)i);
+            q1(T0 + i * 10, name, "TXT", I1, "TXT", quoted(txt, sizeof(txt), tok));
+        }
+        run_text(&r, NULL);
+        if (pass == 0) {
+            assert_int_equal(r.n, 0);
+            /* The queries were counted (a data-bearing type): their answers were not. */
+            assert_int_equal(r.stats.inserts, 1);
+        } else {
+            /* The same tokens answering host names are data: 8 of 43 characters. */
+            assert_int_equal(r.n, 1);
+            assert_int_equal(r.d[0].count, 8);
+            assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 8);
+        }
+        done(&r);
+    }
+}
+
+/* ---- spread over domains ---- */
+
+/* Appends name i of stream s: 30 base36 characters with digits among the letters. */
+static void spread_q(int64_t t, int s, int i, const char *dom, const char *instance)
+{
+    char b[40], name[128];
+
+    rnd(b, 30, B36, 30 + (uint64_t)s, (uint64_t)i);
+    b[4] = '3';
+    b[13] = '8';
+    b[22] = '5';
+    snprintf(name, sizeof(name), "%s.%s", b, dom);
+    q(t, name, "A", instance);
+}
+
+static const char *const spread_doms[] = {
+    "onedrive.agency", "0ffice365.life", "sharepoint-cdn.live", "teams-update.work",
+    "msft-login.site", "outl00k.info",   "azure-graph.today",   "live-auth.space",
+    "skype-cdn.click", "office-cdn.top", "ms-telemetry.live",   "win-upd.agency"};
+
+/*
+ * RogueRobin: one session over several look-alike domains, each under the
+ * per-domain thresholds. Four domains with three names each (12 names of
+ * 150 bits): the spread fires once.
+ */
+static void test_spread(void **state)
+{
+    char dom[64];
+    struct run r;
+
+    (void)state;
+    reset();
+    for (int d = 0; d < 4; d++) {
+        for (int i = 0; i < 3; i++) {
+            spread_q(T0 + (d * 3 + i) * 120, d, i, spread_doms[d], I1);
+        }
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, I1);
+    assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
+    /* The eleventh query (the fourth domain's second) brings 11 names, 206 bytes. */
+    assert_int_equal(info_num(r.d[0].info, "domains"), 4);
+    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 11);
+    assert_int_equal(info_num(r.d[0].info, "bytes"), 11 * 150 / 8);
+    assert_string_equal(info_str(r.d[0].info, "domain", dom, sizeof(dom)), spread_doms[3]);
+    assert_int_equal(r.d[0].time_ms, (T0 + 10 * 120) * 1000);
+    assert_int_equal(r.d[0].first_ms, T0 * 1000);
+    /* every query counted so far, once */
+    assert_int_equal(r.d[0].count, 11);
+    assert_int_equal(info_num(r.d[0].info, "queries"), 11);
+    assert_int_equal(finding(&r, I1)->count, 11);
+    /* four domain entries and the instance's */
+    assert_int_equal(r.stats.inserts, 5);
+    done(&r);
+
+    /* The same 12 names over two domains: six each, under every rule. */
+    reset();
+    for (int d = 0; d < 4; d++) {
+        for (int i = 0; i < 3; i++) {
+            spread_q(T0 + (d * 3 + i) * 120, d, i, spread_doms[d % 2], I1);
+        }
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+
+    /* Twelve domains with one name each: a one-off id per service never counts. */
+    reset();
+    for (int d = 0; d < 12; d++) {
+        spread_q(T0 + d * 120, d, 0, spread_doms[d], I1);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.stats.inserts, 12); /* no instance entry */
+    done(&r);
+
+    /* The four domains again, two by each of two instances: they do not add up. */
+    reset();
+    for (int d = 0; d < 4; d++) {
+        for (int i = 0; i < 3; i++) {
+            spread_q(T0 + (d * 3 + i) * 120, d, i, spread_doms[d], d % 2 ? I2 : I1);
+        }
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+
+    /* ... and more than an hour apart, two domains in each hour: not one session. */
+    reset();
+    for (int d = 0; d < 4; d++) {
+        for (int i = 0; i < 3; i++) {
+            spread_q(T0 + (d / 2) * (HOUR + 600) + (d * 3 + i) * 60, d, i, spread_doms[d], I1);
+        }
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+}
+
+/*
+ * A spread detection, then one of its domains fires on its own later in the
+ * hour: no query is reported twice, and every one up to the last detection
+ * is reported.
+ */
+static void test_spread_counted_once(void **state)
+{
+    uint32_t total = 0;
+    struct run r;
+
+    (void)state;
+    reset();
+    /* three domains, three names each, then the first domain goes on */
+    for (int d = 0; d < 3; d++) {
+        for (int i = 0; i < 3; i++) {
+            spread_q(T0 + (d * 3 + i) * 60, d, i, spread_doms[d], I1);
+        }
+    }
+    for (int i = 3; i < 11; i++) {
+        spread_q(T0 + 600 + i * 60, 0, i, spread_doms[0], I1);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    /* The spread at the first domain's fifth name: 11 names of 150 bits, 206 bytes. */
+    assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
+    assert_int_equal(info_num(r.d[0].info, "domains"), 3);
+    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 11);
+    assert_int_equal(r.d[0].count, 11); /* every query so far */
+    assert_int_equal(r.d[0].time_ms, (T0 + 600 + 4 * 60) * 1000);
+    /* The first domain at its eleventh name: its queries the spread did not report. */
+    assert_null(strstr(r.d[1].info, "\"spread\""));
+    assert_non_null(strstr(r.d[1].info, "\"domain\":\"onedrive.agency\""));
+    assert_int_equal(info_num(r.d[1].info, "uniqueSubdomains"), 11);
+    assert_int_equal(info_num(r.d[1].info, "queries"), 11);
+    assert_int_equal(r.d[1].count, 11 - 5);
+    assert_int_equal(r.d[1].time_ms, (T0 + 600 + 10 * 60) * 1000);
+    for (size_t i = 0; i < r.n; i++) {
+        assert_string_equal(r.d[i].resource, I1);
+        total += r.d[i].count;
+    }
+    assert_int_equal(total, 9 + 8);
+    assert_int_equal(finding(&r, I1)->count, 9 + 8);
+    done(&r);
+}
+
+/*
+ * The ratio rule past the exact set: 300 word sub-domains, every one
+ * answered, one answer in three an id under the domain (100 ids: the
+ * distinct names become a HyperLogLog). Answers never stand in for the
+ * encoded query names the data stream needs, nor add up as names.
+ */
+static void test_answers_ratio_full(void **state)
+{
+    static const char *const types[] = {"CNAME", "TXT", "MX"};
+    char name[96], h[64], rdata[128];
+    struct run r;
+
+    (void)state;
+    reset();
+    for (int i = 0; i < 300; i++) {
+        const char *type = types[i % 3];
+        int enc = i % 3 == 2 || i % 7 == 0;
+
+        word_name(name, sizeof(name), i, "enum-target.com");
+        rnd(h, 40, HEX, 25, (uint64_t)i);
+        if (strcmp(type, "CNAME") == 0) {
+            snprintf(rdata, sizeof(rdata), "%s.%s", enc ? h : "shops",
+                     enc ? "enum-target.com." : "myshopify.com.");
+        } else if (strcmp(type, "TXT") == 0) {
+            snprintf(rdata, sizeof(rdata), "\"%s\"", enc ? h : "v=spf1 -all");
+        } else {
+            snprintf(rdata, sizeof(rdata), "10 %s.enum-target.com.", enc ? h : "mx1");
+        }
+        q1(T0 + i * 2, name, type, I1, type, rdata);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+}
+
+/*
+ * A domain handed to a spread window that ends unreported takes its
+ * queries back: when it joins the next window they go with it, and the
+ * detections still count every query once.
+ */
+static void test_spread_window_expired(void **state)
+{
+    uint32_t total = 0;
+    struct run r;
+
+    (void)state;
+    reset();
+    spread_q(T0, 0, 0, spread_doms[0], I1); /* B: two names, the spread window starts */
+    spread_q(T0 + 60, 0, 1, spread_doms[0], I1);
+    spread_q(T0 + 1800, 1, 0, spread_doms[1], I1); /* A joins with two */
+    spread_q(T0 + 1860, 1, 1, spread_doms[1], I1);
+    spread_q(T0 + 3661, 1, 2, spread_doms[1], I1); /* the window has ended: A joins anew */
+    for (int i = 0; i < 4; i++) {
+        spread_q(T0 + 3700 + i * 10, 2, i, spread_doms[2], I1); /* C */
+    }
+    for (int i = 0; i < 4; i++) {
+        spread_q(T0 + 3740 + i * 10, 3, i, spread_doms[3], I1); /* D */
+    }
+    for (int i = 3; i < 11; i++) {
+        spread_q(T0 + 3800 + i * 10, 1, i, spread_doms[1], I1); /* A goes on alone */
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
+    assert_int_equal(info_num(r.d[0].info, "domains"), 3);
+    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 11);
+    assert_int_equal(r.d[0].count, 3 + 4 + 4); /* A's three, C's, D's */
+    assert_int_equal(info_num(r.d[0].info, "queries"), 11);
+    assert_null(strstr(r.d[1].info, "\"spread\""));
+    assert_int_equal(r.d[1].count, 11 - 3); /* A's own, without what the spread reported */
+    for (size_t i = 0; i < r.n; i++) {
+        total += r.d[i].count;
+    }
+    assert_int_equal(total, 3 + 4 + 4 + 8); /* B's two are still pending with B */
+    assert_int_equal(finding(&r, I1)->count, total);
+    done(&r);
+}
+
+/* ---- raw answers ---- */
+
+/*
+ * iodine over A queries: its server answers with raw bytes in a CNAME. The
+ * polls are too short to judge, but such answers make them data-bearing.
+ */
+static void test_raw_cname(void **state)
+{
+    char s[64], name[128];
+    struct run r;
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        reset();
+        for (int i = 0; i < 3; i++) { /* the handshake */
+            rnd(s, 60, B64ISH, 25, (uint64_t)i);
+            snprintf(name, sizeof(name), "%s.raw-tunnel.com", s);
+            q(T0 + i, name, "A", I1);
+        }
+        for (int i = 0; i < 120; i++) {
+            rnd(s, 5, B36, 26, (uint64_t)i);
+            snprintf(name, sizeof(name), "paa%s.raw-tunnel.com", s);
+            q1(T0 + 10 + i * 5, name, "A", I1, "CNAME",
+               pass == 0 ? "k\\u00c6aa.tn." : "edge-1.cdn.example.net.");
+        }
+        run_text(&r, NULL);
+        if (pass == 0) {
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.d[0].resource, I1);
+            assert_non_null(strstr(r.d[0].info, "\"domain\":\"raw-tunnel.com\""));
+            assert_true(info_num(r.d[0].info, "dataTypeSubdomains") >= 100);
+            assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 3);
+            assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 0);
+            assert_true(r.d[0].count >= 3 + 100 && r.d[0].count <= 3 + 120);
+            assert_int_equal(info_num(r.d[0].info, "queries"), r.d[0].count);
+        } else {
+            assert_int_equal(r.n, 0); /* host names for answers: the polls are not counted */
+        }
+        done(&r);
+    }
+}
+
+/* The answer classifier: long letter runs are data in an answer, not in a name. */
+static void test_classify_answer(void **state)
+{
+    const char *run32 = "ljlivlililflilillooldlclimilqnkl"; /* RogueRobin's nibbles */
+    struct cm_dns_name_shape s, t;
+    char h[64];
+
+    (void)state;
+    assert_int_equal(strlen(run32), 32);
+    /* a name of it is no data (its vowels) ... */
+    assert_int_equal(cm_dns_tunnel_classify(cm_str_cstr(run32), 10, true, &s), CM_DNS_ENC_NONE);
+    /* ... an answer is */
+    assert_int_equal(cm_dns_tunnel_classify_answer(cm_str_cstr(run32), 10, &s), CM_DNS_ENC_BASE32);
+    assert_int_equal(s.chars, 32);
+    assert_int_equal(s.bits, 32 * 4);
+    assert_int_equal(s.longest, 32);
+    assert_true(s.entropy > 2.0 && s.entropy < 4.7);
+    assert_int_equal(cm_dns_tunnel_classify_answer(cm_str_make(run32, 31), 10, &s),
+                     CM_DNS_ENC_NONE);
+    assert_int_equal(s.bits, 0);
+    /* the run is the letters' alone: a digit breaks it */
+    assert_int_equal(
+        cm_dns_tunnel_classify_answer(cm_str_cstr("ljlivlililflilil7looldlclimilqnklii"), 10, &s),
+        CM_DNS_ENC_NONE);
+    /* what the name classifier finds, it finds the same */
+    rnd(h, 40, HEX, 27, 0);
+    assert_int_equal(cm_dns_tunnel_classify_answer(cm_str_cstr(h), 10, &s), CM_DNS_ENC_HEX);
+    assert_int_equal(cm_dns_tunnel_classify(cm_str_cstr(h), 10, true, &t), CM_DNS_ENC_HEX);
+    assert_int_equal(s.bits, t.bits);
+    assert_int_equal(s.chars, t.chars);
+    assert_int_equal(s.bits, 40 * 4);
+    assert_int_equal(cm_dns_tunnel_classify_answer(cm_str_cstr("www.example"), 10, &s),
+                     CM_DNS_ENC_NONE);
+    assert_int_equal(cm_dns_tunnel_classify_answer(CM_STR_NULL, 10, &s), CM_DNS_ENC_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shape_encodings), cmocka_unit_test(test_shape_host_names),
-        cmocka_unit_test(test_allowed),         cmocka_unit_test(test_guardduty_tester),
-        cmocka_unit_test(test_many_names),      cmocka_unit_test(test_slow_base36),
-        cmocka_unit_test(test_digits),          cmocka_unit_test(test_long_names),
-        cmocka_unit_test(test_data_types),      cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_case_randomised), cmocka_unit_test(test_registered_domain),
-        cmocka_unit_test(test_out_of_order),    cmocka_unit_test(test_rate_limit),
-        cmocka_unit_test(test_memcap),          cmocka_unit_test(test_tuning),
+        cmocka_unit_test(test_shape_encodings),
+        cmocka_unit_test(test_shape_host_names),
+        cmocka_unit_test(test_allowed),
+        cmocka_unit_test(test_guardduty_tester),
+        cmocka_unit_test(test_many_names),
+        cmocka_unit_test(test_slow_base36),
+        cmocka_unit_test(test_digits),
+        cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_data_types),
+        cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_case_randomised),
+        cmocka_unit_test(test_registered_domain),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_memcap),
+        cmocka_unit_test(test_tuning),
         cmocka_unit_test(test_odd_input),
+        cmocka_unit_test(test_answers_txt),
+        cmocka_unit_test(test_answers_names),
+        cmocka_unit_test(test_answers_ratio),
+        cmocka_unit_test(test_answers_attribute),
+        cmocka_unit_test(test_spread),
+        cmocka_unit_test(test_spread_counted_once),
+        cmocka_unit_test(test_spread_window_expired),
+        cmocka_unit_test(test_answers_ratio_full),
+        cmocka_unit_test(test_raw_cname),
+        cmocka_unit_test(test_classify_answer),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -734,7 +734,7 @@ static void test_fast_matches_reader(void **state)
         assert_int_equal(e.u.dns.ans[0].type, CM_DNS_RR_CNAME);
         assert_int_equal(e.u.dns.ans[1].type, CM_DNS_RR_A);
         assert_int_equal(e.u.dns.ans[2].type, CM_DNS_RR_AAAA);
-        assert_int_equal(e.u.dns.ans[3].type, CM_DNS_RR_OTHER);
+        assert_int_equal(e.u.dns.ans[3].type, CM_DNS_RR_TXT);
         assert_null(e.u.dns.ans[4].rdata.p);
         assert_string_equal(e.u.dns.qname.name, "www.example.co.uk");
         assert_string_equal(e.u.dns.qname.name + e.u.dns.qname.reg, "example.co.uk");

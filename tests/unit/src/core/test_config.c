@@ -372,9 +372,11 @@ static void test_detectors_and_store(void **state)
     parse_bad("detectors:\n  vpcflow:\n    brute_force_private_remotes: 1\n",
               "3:34: detectors.vpcflow.brute_force_private_remotes:");
     parse_ok(&c, "detectors:\n  dns:\n    dga_model: m/model.txt\n    dga_burst: 12\n"
-                 "    tunnel_allow: [Corp.Example., x.internal]\n    rebind_allowed: []\n");
+                 "    tunnel_allow: [Corp.Example., x.internal]\n    rebind_allowed: []\n"
+                 "    tunnel_spread_domains: 5\n");
     assert_string_equal(c.detectors.dns.dga_model, BASE "/m/model.txt");
     assert_int_equal(c.detectors.dns.dga_burst, 12);
+    assert_int_equal(c.detectors.dns.tunnel_spread_domains, 5);
     assert_int_equal(c.detectors.dns.tunnel_allow.n, 2);
     assert_string_equal(c.detectors.dns.tunnel_allow.v[0], "corp.example");
     assert_string_equal(c.detectors.dns.tunnel_allow.v[1], "x.internal");
@@ -382,6 +384,8 @@ static void test_detectors_and_store(void **state)
     cm_config_finish(&c);
     parse_bad("detectors:\n  dns:\n    dga_burst: 65\n",
               "3:16: detectors.dns.dga_burst: must be at most 64, not 65");
+    parse_bad("detectors:\n  dns:\n    tunnel_spread_domains: 1\n",
+              "3:28: detectors.dns.tunnel_spread_domains: must be at least 2, not 1");
     parse_bad("detectors:\n  dns:\n    tunnel_allow: [a..b]\n",
               "3:20: detectors.dns.tunnel_allow[0]: not a domain name: \"a..b\"");
     parse_ok(&c, "store:\n  retention_days: 36500\n  db: \"my db.sqlite\"\n");
