@@ -346,6 +346,21 @@ static void window_reset(struct entry *e, int64_t t)
     e->pending = reported == INT64_MIN ? 0 : pending;
 }
 
+/* The entry of key st->key[0..klen) at time t, in a window that holds t; NULL: CM_ENOMEM. */
+static struct entry *touch(struct dns_tunnel *st, size_t klen, int64_t t)
+{
+    bool created;
+    struct entry *e = cm_state_touch(st->keys, st->key, klen, t, &created);
+
+    if (e != NULL && created) {
+        e->reported_ms = INT64_MIN;
+        window_reset(e, t);
+    } else if (e != NULL && t >= e->start_ms + st->t.window_ms) {
+        window_reset(e, t);
+    }
+    return e;
+}
+
 /* Adds name hash h to e's distinct names; returns whether it is new (in set mode). */
 static bool name_add(struct entry *e, uint32_t h)
 {
@@ -598,16 +613,9 @@ static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen,
     struct cm_detection det;
     struct entry *x, *e;
     uint32_t names, bits, give;
-    bool created;
 
-    if ((x = cm_state_touch(st->keys, st->key, ilen, t, &created)) == NULL) {
+    if ((x = touch(st, ilen, t)) == NULL) {
         return CM_ENOMEM;
-    }
-    if (created) {
-        x->reported_ms = INT64_MIN;
-        window_reset(x, t);
-    } else if (t >= x->start_ms + st->t.window_ms) {
-        window_reset(x, t);
     }
     /* The domain's entry again: touching the instance's may have evicted it (a tiny memcap). */
     if ((e = cm_state_get(st->keys, st->key, klen)) == NULL) {
@@ -680,7 +688,6 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     uint32_t names, bytes, data_names, h;
     size_t klen = inst.len + 1 + dom.len;
     enum qtype qt;
-    bool created;
 
     if (inst.len > INSTANCE_MAX || klen > sizeof(st->key)) {
         return CM_OK;
@@ -688,14 +695,8 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     memcpy(st->key, inst.p, inst.len);
     st->key[inst.len] = '\0';
     memcpy(st->key + inst.len + 1, dom.p, dom.len);
-    if ((e = cm_state_touch(st->keys, st->key, klen, t, &created)) == NULL) {
+    if ((e = touch(st, klen, t)) == NULL) {
         return CM_ENOMEM;
-    }
-    if (created) {
-        e->reported_ms = INT64_MIN;
-        window_reset(e, t);
-    } else if (t >= e->start_ms + st->t.window_ms) {
-        window_reset(e, t);
     }
     h = (uint32_t)cm_hash64(sub.p, sub.len, st->seed);
     if (shape->enc != CM_DNS_ENC_NONE) {

@@ -325,7 +325,7 @@ static const struct plan download = {
 
 static const struct group spread_groups[] = {
     {900, 20, 16, TUNNEL, W_SPREAD, 0, false, "A", 11, NULL, ANS_DEFAULT},
-    /* near misses from a web-tier instance */
+    /* near misses from a bastion instance */
     {1000, 30, 12, NEAR, W_SINGLE, 0, false, "A", 0, "one name per domain", ANS_DEFAULT},
     {1100, 20, 12, NEAR, W_AWS, 0, false, "A", 0, "allow-listed zone", ANS_DEFAULT},
     {1500, 30, 8, NEAR, W_SHORT4, 0, false, "A", 0, "four domains, 80 bytes", ANS_DEFAULT},
