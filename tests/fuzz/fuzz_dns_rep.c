@@ -1,28 +1,34 @@
 /*
- * libFuzzer target for the domain reputation model and the reputation and
- * rebinding detectors (lib/detect/dns_reputation.c, dns_providers.c,
- * dns_rebind.c).
+ * libFuzzer target for the domain reputation model and the reputation,
+ * rebinding and tunnelling detectors (lib/detect/dns_reputation.c,
+ * dns_providers.c, dns_rebind.c, dns_tunnel.c, dns_tunnel_shape.c).
  *
  * The input, copied into an exact-size heap buffer (no NUL after it), is
  * first one name: when cm_domain_parse takes it, the stateless score must
  * be in [0, 1] and equal the noisy-OR of its components, the site must lie
  * in the name, the reasons must match the components, and a provider, a
  * crypto sign and the AWS-name test must not crash. Then the input is read
- * as Route 53 Resolver query logs through the real parser into an engine
- * holding the two detectors (no learning period, tiny memcaps so eviction
- * runs): every detection must be of their types, for the event's instance,
- * with a count of at least 1 and additionalInfo that parses as a JSON object.
+ * as Route 53 Resolver query logs through the real parser (escapes decoded
+ * into an arena, as a scan has them) into an engine holding the three
+ * detectors (no learning period, thresholds of one or two so the tunnel's
+ * answer, spread and settling paths run, tiny memcaps so eviction runs):
+ * every detection must be of their types, for the event's instance, with a
+ * count of at least 1 and additionalInfo that parses as a JSON object. Every
+ * answer the tunnel detector may read is also given to its answer readers:
+ * the data they return must lie inside the answer.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/arena.h"
 #include "base/domain.h"
 #include "base/json.h"
 #include "detect/detect.h"
 #include "detect/dga.h"
 #include "detect/dns.h"
 #include "detect/dns_reputation.h"
+#include "detect/dns_tunnel.h"
 #include "parse/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -72,7 +78,8 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
     struct cm_json_doc doc;
 
     check(d->type != NULL && (strstr(d->type, "DomainRequest.Reputation") != NULL ||
-                              strcmp(d->type, "UnauthorizedAccess:EC2/MetadataDNSRebind") == 0));
+                              strcmp(d->type, "UnauthorizedAccess:EC2/MetadataDNSRebind") == 0 ||
+                              strcmp(d->type, "Trojan:EC2/DNSDataExfiltration") == 0));
     check(d->count >= 1 && d->first_ms <= d->time_ms);
     check(d->event == f->cur && d->resource_type == CM_RES_INSTANCE);
     check(cm_str_eq(d->resource_id, f->cur->u.dns.srcid_instance));
@@ -84,10 +91,30 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
     return 0;
 }
 
+/* The answer readers on every answer of ev, against its registered domain. */
+static void answers(const struct cm_event *ev)
+{
+    const struct cm_dns *q = &ev->u.dns;
+    struct cm_str dom = q->qname_ok ? cm_domain_registered(&q->qname) : CM_STR_LIT("example.com");
+
+    (void)cm_dns_tunnel_raw_answer(q);
+    for (uint32_t k = 0; k < q->nans; k++) {
+        struct cm_str r = q->ans[k].rdata, out;
+        struct cm_dns_name_shape sh;
+
+        if (cm_dns_tunnel_answer_data(&q->ans[k], dom, &out)) {
+            check(out.p >= r.p && out.p + out.len <= r.p + r.len);
+            (void)cm_dns_tunnel_classify_answer(out, 1, &sh);
+            check(sh.chars <= out.len);
+        }
+    }
+}
+
 static int on_event(void *ud, struct cm_event *ev)
 {
     struct fz *f = ud;
 
+    answers(ev);
     f->cur = ev;
     check(cm_engine_event(f->engine, ev, &f->sink) == 0);
     return 0;
@@ -124,14 +151,32 @@ static int rebind_init(void **state, const struct cm_detect_opts *opts)
     return cm_dns_rebind_init(state, opts, &t);
 }
 
+static int tunnel_init(void **state, const struct cm_detect_opts *opts)
+{
+    struct cm_dns_tunnel_tuning t;
+
+    memset(&t, 0, sizeof(t));
+    t.many_names = 2;
+    t.many_bytes = 1;
+    t.long_names = 2;
+    t.long_bytes = 1;
+    t.data_names = 2;
+    t.min_chars = 1;
+    t.spread_domains = 2;
+    t.max_entries = 3;
+    return cm_dns_tunnel_init(state, opts, &t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = malloc(size ? size : 1);
-    struct cm_detector rep = cm_detector_dns_reputation, reb = cm_detector_dns_rebind;
-    const struct cm_detector *const table[] = {&rep, &reb, NULL};
+    struct cm_detector rep = cm_detector_dns_reputation, reb = cm_detector_dns_rebind,
+                       tun = cm_detector_dns_tunnel;
+    const struct cm_detector *const table[] = {&rep, &reb, &tun, NULL};
     struct cm_detect_opts o;
     struct cm_json_doc doc;
     struct cm_parse_ctx ctx;
+    struct cm_arena arena;
     struct fz f;
 
     check(buf != NULL);
@@ -139,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     one_name(buf, size);
     rep.init = rep_init;
     reb.init = rebind_init;
+    tun.init = tunnel_init;
     memset(&o, 0, sizeof(o));
     o.seed = 5;
     memset(&f, 0, sizeof(f));
@@ -146,7 +192,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.sink.ud = &f;
     check(cm_engine_create(&f.engine, table, &o) == 0);
     cm_json_doc_init(&doc, 1u << 20, 64);
+    cm_arena_init(&arena, 1u << 16, 0);
     cm_parse_ctx_init(&ctx, &doc);
+    ctx.arena = &arena;
     ctx.on_event = on_event;
     ctx.on_reject = on_reject;
     ctx.ud = &f;
@@ -155,6 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(cm_engine_flush(f.engine, &f.sink) == 0);
     cm_engine_destroy(f.engine);
     cm_json_doc_finish(&doc);
+    cm_arena_finish(&arena);
     free(buf);
     return 0;
 }
