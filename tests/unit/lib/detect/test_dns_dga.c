@@ -26,17 +26,14 @@
 /* intel/domainset.h and base/domain.h both define CM_DOMAIN_MAX: keep base/domain.h's. */
 #undef CM_DOMAIN_MAX
 #include "base/err.h"
-#include "base/json.h"
 #include "detect/detect.h"
 #include "detect/dns.h"
 #include "detect/dns_dga.h"
-#include "parse/parse.h"
 
-#define MAXD 64
+#include "dns_fixture.h"
+
 #define TYPE "Trojan:EC2/DGADomainRequest.B"
 #define T0   1767571200L /* 2026-01-05T00:00:00Z */
-#define HOUR 3600L
-#define DAY  (24 * HOUR)
 
 /* ---- a model that scores the 16-character labels 0.99995 and the others 0.0067 ---- */
 
@@ -75,30 +72,11 @@ static int teardown(void **state)
 
 /* ---- records ---- */
 
-static char text[1 << 18];
-static size_t text_len;
-
 /* Appends a query at T0 + at seconds from instance (NULL: on premises) for name, with rcode. */
 static void q(long at, const char *instance, const char *name, const char *rcode)
 {
-    char ts[96], srcids[96] = "{}";
-    long t = T0 + at;
-    int n;
-
-    snprintf(ts, sizeof(ts), "2026-01-%02ldT%02ld:%02ld:%02ldZ", 5 + (t - T0) / DAY,
-             (t % DAY) / HOUR, (t % HOUR) / 60, t % 60);
-    if (instance) {
-        snprintf(srcids, sizeof(srcids), "{\"instance\":\"%s\"}", instance);
-    }
-    n = snprintf(text + text_len, sizeof(text) - text_len,
-                 "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":"
-                 "\"us-east-1\",\"vpc_id\":\"vpc-1\",\"query_timestamp\":\"%s\","
-                 "\"query_name\":\"%s.\",\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":"
-                 "\"%s\",\"answers\":[],\"srcaddr\":\"10.0.0.5\",\"srcport\":\"5353\","
-                 "\"transport\":\"UDP\",\"srcids\":%s}\n",
-                 ts, name, rcode ? rcode : "NOERROR", srcids);
-    assert_true(n > 0 && (size_t)n < sizeof(text) - text_len);
-    text_len += (size_t)n;
+    dnsfx_add(
+        &(struct dnsfx_query){.t = T0 + at, .instance = instance, .name = name, .rcode = rcode});
 }
 
 /* The i-th 16-character label (distinct for distinct i), under suffix (e.g. "com"). */
@@ -114,165 +92,42 @@ static const char *dga16(unsigned i, const char *suffix)
 
 /* ---- running ---- */
 
-struct got {
-    size_t n;
-    char type[MAXD][64];
-    char resource[MAXD][32];
-    char info[MAXD][512];
-    uint32_t count[MAXD];
-    int64_t first_ms[MAXD], time_ms[MAXD];
-};
-
-struct run {
-    struct cm_engine *engine;
-    struct cm_sink sink;
-    struct got got;
-    struct cm_state_stats stats;
-};
-
+/* The tuning of the next run; each test sets it. */
 static struct cm_dns_dga_tuning tuning;
 
-static int tuned_init(void **state, const struct cm_detect_opts *opts)
-{
-    return cm_dns_dga_init(state, opts, &tuning);
-}
-
-static int collect(struct cm_sink *sink, const struct cm_detection *d)
-{
-    struct got *g = &((struct run *)sink->ud)->got;
-    size_t n;
-
-    assert_true(g->n < MAXD);
-    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
-    n = d->resource_id.len < sizeof(g->resource[0]) - 1 ? d->resource_id.len
-                                                        : sizeof(g->resource[0]) - 1;
-    memcpy(g->resource[g->n], d->resource_id.p, n);
-    g->resource[g->n][n] = '\0';
-    assert_true(cm_str_present(d->info));
-    assert_true(d->info.len < sizeof(g->info[0]));
-    memcpy(g->info[g->n], d->info.p, d->info.len);
-    g->info[g->n][d->info.len] = '\0';
-    g->count[g->n] = d->count;
-    g->first_ms[g->n] = d->first_ms;
-    g->time_ms[g->n] = d->time_ms;
-    assert_int_equal(d->resource_type, CM_RES_INSTANCE);
-    assert_int_equal(d->direction, CM_DDIR_OUTBOUND);
-    assert_true(d->severity == 0.0); /* the type table's default, High 8 */
-    assert_non_null(d->event);
-    assert_int_equal(d->event->kind, CM_EV_DNS);
-    assert_true(d->first_ms <= d->time_ms);
-    assert_true(d->count >= 1);
-    g->n++;
-    return 0;
-}
-
-static int on_event(void *ud, struct cm_event *ev)
-{
-    struct run *r = ud;
-
-    return cm_engine_event(r->engine, ev, &r->sink);
-}
-
-static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
-                      const char *reason)
-{
-    (void)ud;
-    (void)kind;
-    (void)off;
-    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
-}
-
-static void run_with(struct run *r, const struct cm_intel_snapshot *snap,
+/* Runs the records with snap's lists and model m (NULL: the built-in one), then drops them. */
+static void run_with(struct dnsfx_run *r, const struct cm_intel_snapshot *snap,
                      const struct cm_dga_model *m)
 {
-    static struct cm_detector det;
-    const struct cm_detector *const table[] = {&det, NULL};
-    struct cm_detect_config cfg = {.intel = snap, .dga = m};
-    struct cm_detect_opts o;
-    struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
-    const struct cm_parser *ps = cm_parser_by_name("dns");
+    const struct cm_dns_tunings dns = {.dga = tuning};
 
-    det = cm_detector_dns_dga;
-    det.init = tuned_init;
-    memset(r, 0, sizeof(*r));
-    memset(&o, 0, sizeof(o));
-    o.config = &cfg;
-    o.seed = 11;
-    o.lateness_ms = 15 * 60 * 1000;
-    r->sink.emit = collect;
-    r->sink.ud = r;
-    assert_non_null(ps);
-    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
-    cm_json_doc_init(&doc, 0, 0);
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.on_event = on_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = r;
-    assert_int_equal(ps->parse(&ctx, text, text_len), 0);
-    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
-    cm_engine_state_stats(r->engine, &r->stats);
-    cm_engine_destroy(r->engine);
-    cm_json_doc_finish(&doc);
-    text_len = 0;
+    dnsfx_run(r, &cm_detector_dns_dga,
+              &(struct dnsfx_opts){
+                  .seed = 11, .lateness_ms = 15 * 60 * 1000, .intel = snap, .dga = m, .dns = &dns});
+    dnsfx_reset();
 }
 
-static void run(struct run *r)
+static void run(struct dnsfx_run *r)
 {
     run_with(r, NULL, model16);
 }
 
-static size_t of(const struct got *g, const char *instance)
+/* How many detections are on instance. */
+static size_t of(const struct dnsfx_run *r, const char *instance)
 {
     size_t k = 0;
 
-    for (size_t i = 0; i < g->n; i++) {
-        k += strcmp(g->resource[i], instance) == 0;
+    for (size_t i = 0; i < r->n; i++) {
+        k += strcmp(r->d[i].resource, instance) == 0;
     }
     return k;
-}
-
-/* The value of member key (a number) in the detection's additionalInfo. */
-static long info_num(const struct got *g, size_t i, const char *key)
-{
-    struct cm_json_doc doc;
-    uint32_t v;
-    long long out = -1;
-
-    cm_json_doc_init(&doc, 0, 0);
-    assert_int_equal(cm_json_parse(&doc, g->info[i], strlen(g->info[i]), NULL), 0);
-    v = cm_json_get(&doc, 0, key);
-    if (v != CM_JSON_NONE) {
-        struct cm_str raw = cm_json_raw(&doc, v);
-
-        assert_int_equal(cm_str_to_i64(raw, 0, 1000000, &out), 0);
-    }
-    cm_json_doc_finish(&doc);
-    return (long)out;
-}
-
-/* The value of member key (any number) in the detection's additionalInfo; -1 when absent. */
-static double info_f64(const struct got *g, size_t i, const char *key)
-{
-    struct cm_json_doc doc;
-    uint32_t v;
-    double out = -1.0;
-
-    cm_json_doc_init(&doc, 0, 0);
-    assert_int_equal(cm_json_parse(&doc, g->info[i], strlen(g->info[i]), NULL), 0);
-    v = cm_json_get(&doc, 0, key);
-    if (v != CM_JSON_NONE) {
-        assert_int_equal(cm_json_f64(&doc, v, &out), 0);
-    }
-    cm_json_doc_finish(&doc);
-    return out;
 }
 
 /* ---- tests ---- */
 
 static void test_fires(void **state)
 {
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -284,24 +139,25 @@ static void test_fires(void **state)
     q(610, "i-0bad", "www.example.com", NULL);
     q(620, "i-0good", "api.example.org", NULL);
     run(&r);
-    assert_int_equal(r.got.n, 1);
-    assert_string_equal(r.got.type[0], TYPE);
-    assert_string_equal(r.got.resource[0], "i-0bad");
-    assert_int_equal(r.got.count[0], 8);
-    assert_true(r.got.first_ms[0] == (T0 + 600) * 1000LL);
-    assert_true(r.got.time_ms[0] == (T0 + 600 + 7 * 30) * 1000LL);
-    assert_int_equal(info_num(&r.got, 0, "distinctDomains"), 8);
-    assert_int_equal(info_num(&r.got, 0, "nxdomainDomains"), 0);
-    assert_int_equal(info_num(&r.got, 0, "windowSeconds"), 600);
-    assert_non_null(strstr(r.got.info[0], "\"domain\":\"qz00000000000007.com\""));
-    assert_true(info_f64(&r.got, 0, "dgaScore") >= 0.99 && info_f64(&r.got, 0, "dgaScore") <= 1.0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].type, TYPE);
+    assert_string_equal(r.d[0].resource, "i-0bad");
+    assert_int_equal(r.d[0].count, 8);
+    assert_true(r.d[0].first_ms == (T0 + 600) * 1000LL);
+    assert_true(r.d[0].time_ms == (T0 + 600 + 7 * 30) * 1000LL);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 8);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "nxdomainDomains"), 0);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "windowSeconds"), 600);
+    assert_non_null(strstr(r.d[0].info, "\"domain\":\"qz00000000000007.com\""));
+    assert_true(dnsfx_info_f64(r.d[0].info, "dgaScore") >= 0.99 &&
+                dnsfx_info_f64(r.d[0].info, "dgaScore") <= 1.0);
     /* The state held the one instance (the benign ones never touched it). */
     assert_int_equal(r.stats.inserts, 1);
 }
 
 static void test_nxdomain_weighs_double(void **state)
 {
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -314,11 +170,11 @@ static void test_nxdomain_weighs_double(void **state)
     }
     q(104, "i-0nx7", dga16(210, "net"), NULL);
     run(&r);
-    assert_int_equal(r.got.n, 1);
-    assert_string_equal(r.got.resource[0], "i-0nx");
-    assert_int_equal(info_num(&r.got, 0, "distinctDomains"), 4);
-    assert_int_equal(info_num(&r.got, 0, "nxdomainDomains"), 4);
-    assert_int_equal(r.got.count[0], 4);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0nx");
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 4);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "nxdomainDomains"), 4);
+    assert_int_equal(r.d[0].count, 4);
     /* The nx weight can be tuned away: then 4 NXDOMAIN names are 4. */
     memset(&tuning, 0, sizeof(tuning));
     tuning.nx_weight = 1;
@@ -326,12 +182,12 @@ static void test_nxdomain_weighs_double(void **state)
         q(100 + (long)i, "i-0nx", dga16(100 + i, "net"), "NXDOMAIN");
     }
     run(&r);
-    assert_int_equal(r.got.n, 0);
+    assert_int_equal(r.n, 0);
 }
 
 static void test_near_misses(void **state)
 {
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -366,8 +222,8 @@ static void test_near_misses(void **state)
         q(50 + (long)i, NULL, dga16(1000 + i, "com"), "NXDOMAIN");
     }
     run(&r);
-    if (r.got.n != 0) {
-        fail_msg("%zu detections, the first for %s: %s", r.got.n, r.got.resource[0], r.got.info[0]);
+    if (r.n != 0) {
+        fail_msg("%zu detections, the first for %s: %s", r.n, r.d[0].resource, r.d[0].info);
     }
 }
 
@@ -405,7 +261,7 @@ static struct cm_intel_snapshot *trusted_snapshot(void)
 static void test_intel(void **state)
 {
     struct cm_intel_snapshot *s = trusted_snapshot();
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -418,14 +274,14 @@ static void test_intel(void **state)
         q(10 + (long)i, "i-0listed", dga16(3000 + i, "com"), NULL);
     }
     run_with(&r, s, model16);
-    assert_int_equal(r.got.n, 1);
-    assert_string_equal(r.got.resource[0], "i-0listed");
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0listed");
     cm_intel_snapshot_unref(s);
 }
 
 static void test_rate_limit(void **state)
 {
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -438,21 +294,20 @@ static void test_rate_limit(void **state)
         q(35 + 720 + 10 * (long)i, "i-0bot", dga16(100 + i, "biz"), NULL);
     }
     run(&r);
-    assert_int_equal(r.got.n, 2);
-    assert_int_equal(r.got.count[0], 8);
-    assert_true(r.got.first_ms[0] == T0 * 1000LL);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.d[0].count, 8);
+    assert_true(r.d[0].first_ms == T0 * 1000LL);
     /* 32 more of the first run and the 8 of the second up to its crossing of the window. */
-    assert_true(r.got.time_ms[1] >= r.got.time_ms[0] + 600 * 1000LL);
-    assert_int_equal(r.got.count[1],
-                     32 + (unsigned)((r.got.time_ms[1] / 1000 - T0 - 755) / 10) + 1);
-    assert_true(r.got.first_ms[1] == (T0 + 40) * 1000LL);
-    assert_int_equal(of(&r.got, "i-0bot"), 2);
+    assert_true(r.d[1].time_ms >= r.d[0].time_ms + 600 * 1000LL);
+    assert_int_equal(r.d[1].count, 32 + (unsigned)((r.d[1].time_ms / 1000 - T0 - 755) / 10) + 1);
+    assert_true(r.d[1].first_ms == (T0 + 40) * 1000LL);
+    assert_int_equal(of(&r, "i-0bot"), 2);
 }
 
 static void test_out_of_order(void **state)
 {
     static const int order[8] = {5, 0, 7, 2, 6, 1, 4, 3};
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -469,16 +324,16 @@ static void test_out_of_order(void **state)
     }
     q(3000 - 1200, "i-0late", dga16(70, "info"), NULL);
     run(&r);
-    assert_int_equal(r.got.n, 1);
-    assert_string_equal(r.got.resource[0], "i-0mix");
-    assert_int_equal(r.got.count[0], 8);
-    assert_true(r.got.first_ms[0] == (T0 + 1000) * 1000LL);
-    assert_int_equal(info_num(&r.got, 0, "distinctDomains"), 8);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0mix");
+    assert_int_equal(r.d[0].count, 8);
+    assert_true(r.d[0].first_ms == (T0 + 1000) * 1000LL);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 8);
 }
 
 static void test_eviction(void **state)
 {
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -492,7 +347,7 @@ static void test_eviction(void **state)
     run(&r);
     assert_true(r.stats.evicted >= 4);
     assert_true(r.stats.peak_entries <= 2);
-    assert_int_equal(r.got.n, 0);
+    assert_int_equal(r.n, 0);
     assert_int_equal(r.stats.entries, 0); /* the end of input expired the rest */
 }
 
@@ -532,7 +387,7 @@ static void test_builtin_model(void **state)
         "fonts.googleapis.com",
     };
     uint64_t st = 99;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
@@ -548,9 +403,9 @@ static void test_builtin_model(void **state)
         }
     }
     run_with(&r, NULL, NULL); /* NULL: the built-in model */
-    assert_int_equal(r.got.n, 1);
-    assert_string_equal(r.got.resource[0], "i-0infected");
-    assert_true(info_num(&r.got, 0, "distinctDomains") >= 4);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0infected");
+    assert_true(dnsfx_info_num(r.d[0].info, "distinctDomains") >= 4);
 }
 
 static void test_init(void **state)

@@ -31,123 +31,25 @@
 #include <cmocka.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "base/arena.h"
 #include "base/err.h"
-#include "base/json.h"
 #include "detect/detect.h"
 #include "detect/dns.h"
 #include "detect/dns_tunnel.h"
-#include "finding/aggregate.h"
 #include "finding/finding.h"
-#include "parse/parse.h"
+
+#include "dns_fixture.h"
 
 #define TYPE "Trojan:EC2/DNSDataExfiltration"
 #define T0   1767607200LL /* 2026-01-05T10:00:00Z */
 #define HOUR 3600LL
-#define MAXD 64
 #define I1   "i-0a1b2c3d4e5f60718"
 #define I2   "i-0b2c3d4e5f6071829"
 #define I3   "i-0c3d4e5f60718293a"
 #define I4   "i-0d4e5f60718293a4b"
 
-/* ---- what came out ---- */
-
-struct det {
-    char resource[32];
-    char info[640];
-    uint32_t count;
-    int64_t first_ms, time_ms;
-    double severity;
-};
-
-struct run {
-    struct cm_engine *engine;
-    struct cm_sink sink;
-    struct cm_agg *agg;
-    struct det d[MAXD];
-    size_t n;
-    struct cm_state_stats stats;
-};
-
-static void copy(char *dst, size_t cap, struct cm_str s)
-{
-    size_t n = s.p && s.len < cap - 1 ? s.len : (s.p ? cap - 1 : 0);
-
-    if (n) {
-        memcpy(dst, s.p, n);
-    }
-    dst[n] = '\0';
-}
-
-static int collect(struct cm_sink *sink, const struct cm_detection *d)
-{
-    struct run *r = sink->ud;
-    struct cm_finding_ctx ctx = {.detector_id = "det"};
-    struct det *o;
-
-    assert_true(r->n < MAXD);
-    assert_string_equal(d->type, TYPE);
-    assert_int_equal(d->resource_type, CM_RES_INSTANCE);
-    assert_non_null(d->event); /* the current event, as the rules say */
-    assert_int_equal(d->event->kind, CM_EV_DNS);
-    assert_true(d->count >= 1);
-    assert_true(d->first_ms <= d->time_ms);
-    o = &r->d[r->n++];
-    memset(o, 0, sizeof(*o));
-    copy(o->resource, sizeof(o->resource), d->resource_id);
-    copy(o->info, sizeof(o->info), d->info);
-    o->count = d->count;
-    o->first_ms = d->first_ms;
-    o->time_ms = d->time_ms;
-    o->severity = d->severity;
-    assert_int_equal(cm_agg_add(r->agg, &ctx, d, NULL, NULL), 0);
-    return 0;
-}
-
-static int on_event(void *ud, struct cm_event *ev)
-{
-    struct run *r = ud;
-
-    return cm_engine_event(r->engine, ev, &r->sink);
-}
-
-static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
-                      const char *reason)
-{
-    (void)ud;
-    (void)kind;
-    (void)off;
-    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
-}
-
-/* The tuning of the next engine; the test detector's init() reads it. */
-static const struct cm_dns_tunnel_tuning *tuning;
-
-static int tuned_init(void **state, const struct cm_detect_opts *opts)
-{
-    return cm_dns_tunnel_init(state, opts, tuning);
-}
-
 /* ---- records ---- */
-
-static char text[4 << 20];
-static size_t tlen;
-
-static void reset(void)
-{
-    tlen = 0;
-    text[0] = '\0';
-}
-
-/* An answer of a query-log line: its Type and its Rdata as the log gives it. */
-struct rr {
-    const char *type;
-    const char *rdata; /* '"' is escaped; a backslash is written as given (JSON escapes) */
-};
 
 /*
  * Appends one query-log line: name as logged (a dot is added), asked by
@@ -155,50 +57,19 @@ struct rr {
  * answers array).
  */
 static void qa(int64_t t, const char *name, const char *qtype, const char *instance,
-               const struct rr *an, size_t nan)
+               const struct dnsfx_rr *an, size_t nan)
 {
-    char ts[32], srcids[96] = "{}", esc[1024], answers[4096] = "";
-    time_t tt = (time_t)t;
-    struct tm tm;
-    size_t k = 0, m = 0;
-    int n;
+    char answers[4096];
 
-    gmtime_r(&tt, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    for (const char *p = name; *p && k + 3 < sizeof(esc); p++) {
-        if (*p == '"' || *p == '\\') {
-            esc[k++] = '\\';
-        }
-        esc[k++] = *p;
-    }
-    esc[k] = '\0';
-    for (size_t i = 0; i < nan; i++) {
-        n = snprintf(answers + m, sizeof(answers) - m, "%s{\"Rdata\":\"", i ? "," : "");
-        assert_true(n > 0 && (size_t)n < sizeof(answers) - m);
-        m += (size_t)n;
-        for (const char *p = an[i].rdata; *p && m + 3 < sizeof(answers); p++) {
-            if (*p == '"') {
-                answers[m++] = '\\';
-            }
-            answers[m++] = *p;
-        }
-        n = snprintf(answers + m, sizeof(answers) - m, "\",\"Type\":\"%s\",\"Class\":\"IN\"}",
-                     an[i].type);
-        assert_true(n > 0 && (size_t)n < sizeof(answers) - m);
-        m += (size_t)n;
-    }
-    if (instance) {
-        snprintf(srcids, sizeof(srcids), "{\"instance\":\"%s\"}", instance);
-    }
-    n = snprintf(text + tlen, sizeof(text) - tlen,
-                 "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":"
-                 "\"us-east-1\",\"vpc_id\":\"vpc-7example\",\"query_timestamp\":\"%s\","
-                 "\"query_name\":\"%s.\",\"query_type\":\"%s\",\"query_class\":\"IN\","
-                 "\"rcode\":\"NOERROR\",\"answers\":[%s],\"srcaddr\":\"10.0.1.14\",\"srcport\":"
-                 "\"56067\",\"transport\":\"UDP\",\"srcids\":%s}\n",
-                 ts, esc, qtype, answers, srcids);
-    assert_true(n > 0 && (size_t)n < sizeof(text) - tlen);
-    tlen += (size_t)n;
+    dnsfx_add(&(struct dnsfx_query){.t = t,
+                                    .instance = instance,
+                                    .name = name,
+                                    .escape_name = true,
+                                    .qtype = qtype,
+                                    .answers = dnsfx_answers(answers, sizeof(answers), an, nan),
+                                    .vpc = "vpc-7example",
+                                    .srcaddr = "10.0.1.14",
+                                    .srcport = "56067"});
 }
 
 /* Appends one query-log line without answers. */
@@ -211,7 +82,7 @@ static void q(int64_t t, const char *name, const char *qtype, const char *instan
 static void q1(int64_t t, const char *name, const char *qtype, const char *instance,
                const char *type, const char *rdata)
 {
-    const struct rr an = {type, rdata};
+    const struct dnsfx_rr an = {type, rdata};
 
     qa(t, name, qtype, instance, &an, 1);
 }
@@ -238,95 +109,27 @@ static void rnd(char *out, size_t n, const char *alphabet, uint64_t s, uint64_t 
 
 /* ---- running ---- */
 
-static void run_text(struct run *r, const struct cm_dns_tunnel_tuning *t)
+/*
+ * Runs the records (dnsfx_reset() starts them anew) with tuning t (NULL:
+ * every default), every detection folded into a finding; dnsfx_done()
+ * frees them.
+ */
+static void run_text(struct dnsfx_run *r, const struct cm_dns_tunnel_tuning *t)
 {
-    struct cm_detector tuned = cm_detector_dns_tunnel;
-    const struct cm_detector *table[] = {&tuned, NULL};
-    struct cm_detect_opts o;
-    struct cm_json_doc doc;
-    struct cm_arena arena;
-    struct cm_parse_ctx ctx;
-    const struct cm_parser *ps = cm_parser_by_name("dns");
+    struct cm_dns_tunings dns;
 
-    memset(r, 0, sizeof(*r));
-    memset(&o, 0, sizeof(o));
-    o.seed = 7;
-    o.lateness_ms = 5 * 60 * 1000;
-    tuned.init = tuned_init;
-    tuning = t;
-    r->sink.emit = collect;
-    r->sink.ud = r;
-    assert_non_null(ps);
-    assert_int_equal(cm_agg_create(&r->agg, 0, 1), 0);
-    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
-    cm_json_doc_init(&doc, 0, 0);
-    cm_arena_init(&arena, 1 << 16, 0); /* escaped strings decoded, as the scan has them */
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.arena = &arena;
-    ctx.on_event = on_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = r;
-    assert_int_equal(ps->parse(&ctx, text, tlen), 0);
-    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
-    cm_engine_state_stats(r->engine, &r->stats);
-    cm_engine_destroy(r->engine);
-    r->engine = NULL;
-    cm_json_doc_finish(&doc);
-    cm_arena_finish(&arena);
-}
-
-static void done(struct run *r)
-{
-    cm_agg_destroy(r->agg);
-    r->agg = NULL;
-}
-
-/* The one aggregated finding on instance. */
-static const struct cm_finding *finding(const struct run *r, const char *instance)
-{
-    const struct cm_finding *got = NULL;
-
-    for (size_t i = 0; i < cm_agg_stats(r->agg)->findings; i++) {
-        const struct cm_finding *f = cm_agg_at(r->agg, i);
-
-        if (cm_str_eqc(f->instance.instance_id, instance)) {
-            assert_null(got);
-            got = f;
-        }
+    memset(&dns, 0, sizeof(dns));
+    if (t != NULL) {
+        dns.tunnel = *t;
     }
-    if (got == NULL) {
-        fail_msg("no finding on %s", instance);
-    }
-    assert_true(cm_str_eqc(got->type, TYPE));
-    return got;
-}
-
-/* The integer value of "key": in an additionalInfo text, or -1. */
-static long info_num(const char *info, const char *key)
-{
-    char pat[64];
-    const char *p;
-
-    snprintf(pat, sizeof(pat), "\"%s\":", key);
-    p = strstr(info, pat);
-    return p ? strtol(p + strlen(pat), NULL, 10) : -1;
-}
-
-/* The string value of "key" in an additionalInfo text, into out. */
-static const char *info_str(const char *info, const char *key, char *out, size_t cap)
-{
-    char pat[64];
-    const char *p, *e;
-
-    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-    out[0] = '\0';
-    if ((p = strstr(info, pat)) == NULL) {
-        return out;
-    }
-    p += strlen(pat);
-    e = strchr(p, '"');
-    snprintf(out, cap, "%.*s", (int)(e ? e - p : 0), p);
-    return out;
+    dnsfx_run(
+        r, &cm_detector_dns_tunnel,
+        &(struct dnsfx_opts){.seed = 7,
+                             .lateness_ms = 5 * 60 * 1000,
+                             .dns = t != NULL ? &dns : NULL,
+                             .type = TYPE,
+                             .decode = true, /* escaped strings decoded, as the scan has them */
+                             .aggregate = true});
 }
 
 /* ---- the classifier ---- */
@@ -457,10 +260,10 @@ static void test_guardduty_tester(void **state)
 {
     char a[64], b[40], name[160], dom[64];
     const struct cm_finding *f;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     q(T0 - 60, "www.example.com", "A", I1); /* something else the instance asks */
     for (int i = 0; i < 929; i++) {
         rnd(a, 60, B64ISH, 3, (uint64_t)i);
@@ -475,20 +278,20 @@ static void test_guardduty_tester(void **state)
     assert_int_equal(r.d[0].count, 6);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
     assert_true(r.d[0].severity == 0.0); /* the type's default: High 8 */
-    assert_string_equal(info_str(r.d[0].info, "domain", dom, sizeof(dom)),
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)),
                         "guarddutyc2activityb.com");
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 6);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 405);
-    assert_int_equal(info_num(r.d[0].info, "longestLabel"), 60);
-    assert_string_equal(info_str(r.d[0].info, "encoding", dom, sizeof(dom)), "base64");
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 6);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 405);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "longestLabel"), 60);
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "encoding", dom, sizeof(dom)), "base64");
     assert_non_null(strstr(r.d[0].info, "\"queryTypes\":{\"A\":6}"));
     assert_non_null(strstr(r.d[0].info, "\"windowSeconds\":3600"));
-    f = finding(&r, I1);
+    f = dnsfx_finding(&r, TYPE, I1);
     assert_true(f->severity == 8.0);
     assert_int_equal(f->count, 6);
     /* The domain's entry, and the instance's spread entry its second encoded name made. */
     assert_int_equal(r.stats.inserts, 2);
-    done(&r);
+    dnsfx_done(&r);
 
     /* The same an hour and more later: the second detection carries the rest. */
     for (int i = 0; i < 8; i++) {
@@ -499,22 +302,22 @@ static void test_guardduty_tester(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.d[1].count, 929 - 6 + 8);
-    assert_int_equal(r.d[1].first_ms, (T0 + 0) * 1000);             /* the first not yet reported */
-    assert_int_equal(info_num(r.d[1].info, "uniqueSubdomains"), 8); /* the new window's */
+    assert_int_equal(r.d[1].first_ms, (T0 + 0) * 1000); /* the first not yet reported */
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "uniqueSubdomains"), 8); /* the new window's */
     assert_non_null(strstr(r.d[1].info, "\"queryTypes\":{\"TXT\":8}"));
-    f = finding(&r, I1);
+    f = dnsfx_finding(&r, TYPE, I1);
     assert_int_equal(f->count, 929 + 8);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* dnscat2-like hex names: fires at the eighth distinct name; seven do not. */
 static void test_many_names(void **state)
 {
     char h[64], name[128];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 7; i++) { /* seven distinct 34-hex names: 119 bytes, under both rules */
         rnd(h, 34, HEX, 5, (uint64_t)i);
         snprintf(name, sizeof(name), "%s.hacker-dnscat.com", h);
@@ -524,14 +327,14 @@ static void test_many_names(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
     assert_int_equal(r.stats.inserts, 2); /* the domain's entry and the instance's spread one */
-    done(&r);
+    dnsfx_done(&r);
 
     rnd(h, 34, HEX, 5, 7);
     snprintf(name, sizeof(name), "%s.hacker-dnscat.com", h);
     q(T0 + 600, name, "TXT", I1); /* the eighth: 8 x 34 x 4 bits = 136 bytes: not enough */
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 
     for (int i = 8; i < 12; i++) { /* four more: 12 names, 204 bytes */
         rnd(h, 34, HEX, 5, (uint64_t)i);
@@ -542,12 +345,12 @@ static void test_many_names(void **state)
     assert_int_equal(r.n, 1);
     assert_int_equal(r.d[0].count, 7 * 2 + 1 + 4);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 12);
-    assert_int_equal(info_num(r.d[0].info, "queries"), 19);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 204);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 12);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 19);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 204);
     assert_non_null(strstr(r.d[0].info, "\"encoding\":\"hex\""));
     assert_non_null(strstr(r.d[0].info, "\"CNAME\":7,\"MX\":7"));
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /*
@@ -560,10 +363,10 @@ static void test_slow_base36(void **state)
     static const char *const doms[] = {"uber-asia.com", "asiaworldremit.com", "joexpediagroup.com"};
     char s[40], name[96], dom[64];
     uint32_t total = 0;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 36; i++) {
         rnd(s, 29, B36, 6, (uint64_t)i);
         s[3] = '7'; /* digits strewn among letters, as base36 has them */
@@ -581,11 +384,11 @@ static void test_slow_base36(void **state)
      */
     assert_string_equal(r.d[0].resource, I2);
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
-    assert_int_equal(info_num(r.d[0].info, "domains"), 3);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 12);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 12 * 29 * 5 / 8);
-    assert_int_equal(info_num(r.d[0].info, "queries"), 12);
-    assert_string_equal(info_str(r.d[0].info, "domain", dom, sizeof(dom)), doms[11 % 3]);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "domains"), 3);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 12);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 12 * 29 * 5 / 8);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 12);
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)), doms[11 % 3]);
     assert_int_equal(r.d[0].count, 12);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
     assert_int_equal(r.d[0].time_ms, (T0 + 11 * 66) * 1000);
@@ -594,22 +397,23 @@ static void test_slow_base36(void **state)
     for (size_t i = 1; i < r.n; i++) {
         assert_string_equal(r.d[i].resource, I2);
         assert_null(strstr(r.d[i].info, "\"spread\""));
-        assert_string_equal(info_str(r.d[i].info, "domain", dom, sizeof(dom)), doms[(i + 2) % 3]);
+        assert_string_equal(dnsfx_info_str(r.d[i].info, "domain", dom, sizeof(dom)),
+                            doms[(i + 2) % 3]);
         assert_int_equal(r.d[i].time_ms, (T0 + (int64_t)(32 + i) * 66) * 1000);
         /* its 12 queries but the four the spread reported */
         assert_int_equal(r.d[i].count, 8);
-        assert_int_equal(info_num(r.d[i].info, "uniqueSubdomains"), 12);
-        assert_int_equal(info_num(r.d[i].info, "queries"), 12);
-        assert_int_equal(info_num(r.d[i].info, "bytes"), 12 * 29 * 5 / 8);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "uniqueSubdomains"), 12);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "queries"), 12);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "bytes"), 12 * 29 * 5 / 8);
         assert_non_null(strstr(r.d[i].info, "\"encoding\":\"base32\""));
         total += r.d[i].count;
     }
     assert_int_equal(total, 36);
-    assert_int_equal(finding(&r, I2)->count, 36); /* one finding per instance */
-    done(&r);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I2)->count, 36); /* one finding per instance */
+    dnsfx_done(&r);
 
     /* The same trickle at one name every ten minutes: never 8 in an hour. */
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 30; i++) {
         rnd(s, 29, B36, 6, (uint64_t)i);
         s[3] = '7';
@@ -620,17 +424,17 @@ static void test_slow_base36(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* Symbiote: counter names over TXT fire; the same shape asked for addresses is hosts. */
 static void test_digits(void **state)
 {
     char name[96];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 120; i++) {
         snprintf(name, sizeof(name), "%d.172209439.x4206.caixa.cx", 100 + i);
         q(T0 + i / 10, name, "TXT", I1);
@@ -644,18 +448,18 @@ static void test_digits(void **state)
     assert_non_null(strstr(r.d[0].info, "\"encoding\":\"digits\""));
     /* 17 characters at 3.32 bits carry 7 bytes: it takes 29 names to carry 200 */
     assert_int_equal(r.d[0].count, 29);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 29 * 56 / 8);
-    done(&r);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 29 * 56 / 8);
+    dnsfx_done(&r);
 }
 
 /* Whole names of hex carrying 100 bytes each: four are enough (Symbiote's dnscat2). */
 static void test_long_names(void **state)
 {
     char a[64], b[64], c[64], name[256];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 4; i++) {
         rnd(a, 60, HEX, 8, (uint64_t)i);
         rnd(b, 60, HEX, 9, (uint64_t)i);
@@ -665,24 +469,24 @@ static void test_long_names(void **state)
         if (i == 2) {
             run_text(&r, NULL);
             assert_int_equal(r.n, 0); /* three: 304 bytes */
-            done(&r);
+            dnsfx_done(&r);
         }
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 1);
     assert_int_equal(r.d[0].count, 4);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 4 * 203 * 4 / 8);
-    done(&r);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 4 * 203 * 4 / 8);
+    dnsfx_done(&r);
 }
 
 /* iodine idle: polls too short to judge, asked for NULL, after a base128 handshake. */
 static void test_data_types(void **state)
 {
     char s[16], name[96];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     q(T0, "z2paaAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ.hacker-iodine.com", "NULL", I1);
     q(T0 + 1, "0eabaEnPJygI6M7aabbXw70midbNx9xJfCRNpZ6N3Kbgtc0mKq7aZeaH.q.hacker-iodine.com",
       "NULL", I1);
@@ -699,21 +503,21 @@ static void test_data_types(void **state)
     assert_int_equal(r.n, 1);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"hacker-iodine.com\""));
-    assert_true(info_num(r.d[0].info, "dataTypeSubdomains") >= 90);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 2);
+    assert_true(dnsfx_info_num(r.d[0].info, "dataTypeSubdomains") >= 90);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 2);
     assert_non_null(strstr(r.d[0].info, "\"NULL\":"));
     assert_true(r.d[0].count >= 90 && r.d[0].count <= 115);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* Near misses that must stay quiet. */
 static void test_near_misses(void **state)
 {
     char h[64], name[160];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 200; i++) {
         rnd(h, 40, HEX, 12, (uint64_t)i);
         /* the same tunnel names asked by an on-premises client (no instance) */
@@ -744,7 +548,7 @@ static void test_near_misses(void **state)
     /* Allow-listed names and the on-prem client made no state; the repeated name made one
      * entry, the CNAME look-ups of example.com another (data-bearing type: counted, quiet). */
     assert_int_equal(r.stats.inserts, 2);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* A forwarder randomising case (DNS 0x20): long host names in random case are not base64. */
@@ -755,10 +559,10 @@ static void test_case_randomised(void **state)
                                         "search-service",   "analytics-collector", "media-upload",
                                         "notifications-hub"};
     char name[128], h[64];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int rep = 0; rep < 3; rep++) {
         for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
             size_t k = 0;
@@ -783,17 +587,17 @@ static void test_case_randomised(void **state)
     assert_string_equal(r.d[0].resource, I2);
     /* case-tunnel.com's entry and I2's spread entry; the hosts made none */
     assert_int_equal(r.stats.inserts, 2);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* The registered domain comes from the Public Suffix List. */
 static void test_registered_domain(void **state)
 {
     char h[64], name[160];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 12; i++) {
         rnd(h, 40, HEX, 13, (uint64_t)i);
         snprintf(name, sizeof(name), "%s.evil.co.uk", h);
@@ -805,10 +609,10 @@ static void test_registered_domain(void **state)
     assert_int_equal(r.n, 2);
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"evil.co.uk\""));
     assert_non_null(strstr(r.d[1].info, "\"domain\":\"mytunnel.duckdns.org\""));
-    done(&r);
+    dnsfx_done(&r);
 
     /* Two instances on one domain are two entities; one alone never crosses. */
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 10; i++) {
         rnd(h, 40, HEX, 14, (uint64_t)i);
         snprintf(name, sizeof(name), "%s.shared-tunnel.com", h);
@@ -817,7 +621,7 @@ static void test_registered_domain(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
     assert_int_equal(r.stats.inserts, 4); /* per instance: the domain's entry, its spread entry */
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* Records out of order within the window count; the detection's first seen is the earliest. */
@@ -825,10 +629,10 @@ static void test_out_of_order(void **state)
 {
     static const int order[] = {5, 1, 9, 0, 3, 11, 7, 2, 10, 4, 8, 6};
     char h[64], name[128];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         rnd(h, 40, HEX, 15, (uint64_t)order[k]);
         snprintf(name, sizeof(name), "%s.late-tunnel.com", h);
@@ -840,7 +644,7 @@ static void test_out_of_order(void **state)
     assert_int_equal(r.d[0].count, 10);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
     assert_int_equal(r.d[0].time_ms, (T0 + 4 * 30) * 1000);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* A tunnel running three hours: at most one detection an hour, the counts adding up. */
@@ -848,10 +652,10 @@ static void test_rate_limit(void **state)
 {
     char h[64], name[128];
     uint32_t total = 0;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 3 * 360; i++) {
         rnd(h, 50, HEX, 16, (uint64_t)i);
         snprintf(name, sizeof(name), "%s.long-tunnel.net", h);
@@ -867,8 +671,8 @@ static void test_rate_limit(void **state)
     }
     /* Every query up to the last detection is counted once. */
     assert_int_equal(total, (uint32_t)((r.d[2].time_ms / 1000 - T0) / 10 + 1));
-    assert_int_equal(finding(&r, I1)->count, total);
-    done(&r);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, total);
+    dnsfx_done(&r);
 }
 
 /* The memcap: entries beyond max_entries evict the least recently seen, counted. */
@@ -876,10 +680,10 @@ static void test_memcap(void **state)
 {
     struct cm_dns_tunnel_tuning t = {.max_entries = 4};
     char h[64], name[128];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int d = 0; d < 10; d++) {
         rnd(h, 40, HEX, 17, (uint64_t)d);
         snprintf(name, sizeof(name), "%s.domain%d.com", h, d);
@@ -891,7 +695,7 @@ static void test_memcap(void **state)
     assert_int_equal(r.stats.peak_entries, 4);
     assert_true(r.stats.peak_bytes > 0);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* Tuning: thresholds, the window, the extra allow list; bad settings are refused. */
@@ -902,10 +706,10 @@ static void test_tuning(void **state)
     struct cm_detect_opts o = {.seed = 1};
     char h[64], name[128];
     void *st = NULL;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 3; i++) {
         rnd(h, 40, HEX, 18, (uint64_t)i);
         snprintf(name, sizeof(name), "%s.few.com", h);
@@ -915,13 +719,13 @@ static void test_tuning(void **state)
     }
     run_text(&r, &t);
     assert_int_equal(r.n, 2); /* three names are enough now, on both domains */
-    done(&r);
+    dnsfx_done(&r);
     t.allow = allow;
     t.nallow = 1;
     run_text(&r, &t);
     assert_int_equal(r.n, 1); /* ... but one is allow-listed */
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"few.com\""));
-    done(&r);
+    dnsfx_done(&r);
 
     struct cm_dns_tunnel_tuning bad = {.window_ms = 8LL * 24 * HOUR * 1000};
     assert_int_equal(cm_dns_tunnel_init(&st, &o, &bad), CM_EINVAL);
@@ -939,10 +743,10 @@ static void test_tuning(void **state)
 static void test_odd_input(void **state)
 {
     char longname[300];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
     q(T0, longname, "TXT", I1); /* longer than a DNS name */
@@ -954,7 +758,7 @@ static void test_odd_input(void **state)
     q(T0, "AbCdEfGhIjKlMnOp.x.com", "TXT", "");                 /* empty instance */
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* ---- answers ---- */
@@ -974,10 +778,10 @@ static void test_answers_txt(void **state)
 {
     char name[96], tok[64], txt[80], gsv[96], ms[32];
     const struct cm_finding *f;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 12; i++) {
         snprintf(name, sizeof(name), "c%04daab.dl-tunnel.com", i + 1); /* 8 characters */
         rnd(tok, 40, B32, 20, (uint64_t)i);
@@ -990,53 +794,53 @@ static void test_answers_txt(void **state)
     /* 8 answers of 40 base32 characters carry 200 bytes: the eighth query fires */
     assert_int_equal(r.d[0].count, 8);
     assert_int_equal(r.d[0].time_ms, (T0 + 7 * 5) * 1000);
-    assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 8);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 8);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 8 * 40 * 5 / 8);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "dataAnswers"), 8);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 8);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 8 * 40 * 5 / 8);
     assert_non_null(strstr(r.d[0].info, "\"encoding\":\"base32\""));
     assert_non_null(strstr(r.d[0].info, "\"queryTypes\":{\"TXT\":8}"));
-    f = finding(&r, I1);
+    f = dnsfx_finding(&r, TYPE, I1);
     assert_int_equal(f->count, 8);
-    done(&r);
+    dnsfx_done(&r);
 
     /* The same names without answers: nothing carries data. */
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 12; i++) {
         snprintf(name, sizeof(name), "c%04daab.dl-tunnel.com", i + 1);
         q(T0 + i * 5, name, "TXT", I1);
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 
     /* Near miss: the records a domain's apex really holds. No token among them is data. */
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 12; i++) {
-        struct rr an[3];
+        struct dnsfx_rr an[3];
 
         snprintf(name, sizeof(name), "c%04daab.dl-tunnel.com", i + 1);
         rnd(tok, 43, B64ISH "-_", 21, (uint64_t)i);
         snprintf(gsv, sizeof(gsv), "\"google-site-verification=%s\"", tok);
         snprintf(ms, sizeof(ms), "\"MS=ms%08d\"", 12345678 + i * 7919);
-        an[0] = (struct rr){"TXT", "\"v=spf1 include:_spf.google.com ~all\""};
-        an[1] = (struct rr){"TXT", gsv};
-        an[2] = (struct rr){"TXT", ms};
+        an[0] = (struct dnsfx_rr){"TXT", "\"v=spf1 include:_spf.google.com ~all\""};
+        an[1] = (struct dnsfx_rr){"TXT", gsv};
+        an[2] = (struct dnsfx_rr){"TXT", ms};
         qa(T0 + i * 5, name, "TXT", I1, an, 3);
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* CNAME and MX answers carry data in the labels left of the queried domain, never another's. */
 static void test_answers_names(void **state)
 {
     char name[96], h[64], target[128];
-    struct run r;
+    struct dnsfx_run r;
     int got = 0;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 12; i++) {
         rnd(h, 40, HEX, 22, (uint64_t)i);
         /* I1: CNAME answers under the queried domain (its case aside) */
@@ -1061,10 +865,10 @@ static void test_answers_names(void **state)
     for (size_t i = 0; i < r.n; i++) {
         /* 10 answers of 40 hex carry 200 bytes: the tenth query fires */
         assert_int_equal(r.d[i].count, 10);
-        assert_int_equal(info_num(r.d[i].info, "dataAnswers"), 10);
-        assert_int_equal(info_num(r.d[i].info, "uniqueSubdomains"), 10);
-        assert_int_equal(info_num(r.d[i].info, "bytes"), 200);
-        assert_int_equal(info_num(r.d[i].info, "longestLabel"), 40);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "dataAnswers"), 10);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "uniqueSubdomains"), 10);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "bytes"), 200);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "longestLabel"), 40);
         assert_non_null(strstr(r.d[i].info, "\"encoding\":\"hex\""));
         if (strcmp(r.d[i].resource, I1) == 0) {
             assert_non_null(strstr(r.d[i].info, "\"domain\":\"cn-tunnel.com\""));
@@ -1078,7 +882,7 @@ static void test_answers_names(void **state)
         }
     }
     assert_int_equal(got, 3);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /* A word list of sub-domains: 15 x 10 host names of 7-19 characters. */
@@ -1103,11 +907,11 @@ static void test_answers_ratio(void **state)
 {
     static const char *const types[] = {"CNAME", "TXT", "MX"};
     char name[96], h[64], rdata[128];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     for (int pass = 0; pass < 2; pass++) {
-        reset();
+        dnsfx_reset();
         for (int i = 0; i < 150; i++) {
             const char *type = types[(i + i / 6) % 3];
             int enc = i % 6 == 5;
@@ -1137,11 +941,11 @@ static void test_answers_ratio(void **state)
             assert_int_equal(r.n, 1);
             assert_string_equal(r.d[0].resource, I1);
             assert_int_equal(r.d[0].count, 60);
-            assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 10);
-            assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 10);
-            assert_int_equal(info_num(r.d[0].info, "bytes"), 200);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "dataAnswers"), 10);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 10);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 200);
         }
-        done(&r);
+        dnsfx_done(&r);
     }
 }
 
@@ -1149,11 +953,11 @@ static void test_answers_ratio(void **state)
 static void test_answers_attribute(void **state)
 {
     char name[96], tok[64], txt[80];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     for (int pass = 0; pass < 2; pass++) {
-        reset();
+        dnsfx_reset();
         for (int i = 0; i < 40; i++) {
             snprintf(name, sizeof(name), "%swebhost%03d.acme-site.com",
                      pass == 0 ? "_acme-challenge." : "", i);
@@ -1169,9 +973,9 @@ static void test_answers_attribute(void **state)
             /* The same tokens answering host names are data: 8 of 43 characters. */
             assert_int_equal(r.n, 1);
             assert_int_equal(r.d[0].count, 8);
-            assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 8);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "dataAnswers"), 8);
         }
-        done(&r);
+        dnsfx_done(&r);
     }
 }
 
@@ -1203,10 +1007,10 @@ static const char *const spread_doms[] = {
 static void test_spread(void **state)
 {
     char dom[64];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int d = 0; d < 4; d++) {
         for (int i = 0; i < 3; i++) {
             spread_q(T0 + (d * 3 + i) * 120, d, i, spread_doms[d], I1);
@@ -1217,22 +1021,22 @@ static void test_spread(void **state)
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
     /* The eleventh query (the fourth domain's second) brings 11 names, 206 bytes. */
-    assert_int_equal(info_num(r.d[0].info, "domains"), 4);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 11);
-    assert_int_equal(info_num(r.d[0].info, "bytes"), 11 * 150 / 8);
-    assert_string_equal(info_str(r.d[0].info, "domain", dom, sizeof(dom)), spread_doms[3]);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "domains"), 4);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 11);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 11 * 150 / 8);
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)), spread_doms[3]);
     assert_int_equal(r.d[0].time_ms, (T0 + 10 * 120) * 1000);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
     /* every query counted so far, once */
     assert_int_equal(r.d[0].count, 11);
-    assert_int_equal(info_num(r.d[0].info, "queries"), 11);
-    assert_int_equal(finding(&r, I1)->count, 11);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 11);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 11);
     /* four domain entries and the instance's */
     assert_int_equal(r.stats.inserts, 5);
-    done(&r);
+    dnsfx_done(&r);
 
     /* The same 12 names over two domains: six each, under every rule. */
-    reset();
+    dnsfx_reset();
     for (int d = 0; d < 4; d++) {
         for (int i = 0; i < 3; i++) {
             spread_q(T0 + (d * 3 + i) * 120, d, i, spread_doms[d % 2], I1);
@@ -1240,20 +1044,20 @@ static void test_spread(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 
     /* Twelve domains with one name each: a one-off id per service never counts. */
-    reset();
+    dnsfx_reset();
     for (int d = 0; d < 12; d++) {
         spread_q(T0 + d * 120, d, 0, spread_doms[d], I1);
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
     assert_int_equal(r.stats.inserts, 12); /* no instance entry */
-    done(&r);
+    dnsfx_done(&r);
 
     /* The four domains again, two by each of two instances: they do not add up. */
-    reset();
+    dnsfx_reset();
     for (int d = 0; d < 4; d++) {
         for (int i = 0; i < 3; i++) {
             spread_q(T0 + (d * 3 + i) * 120, d, i, spread_doms[d], d % 2 ? I2 : I1);
@@ -1261,10 +1065,10 @@ static void test_spread(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 
     /* ... and more than an hour apart, two domains in each hour: not one session. */
-    reset();
+    dnsfx_reset();
     for (int d = 0; d < 4; d++) {
         for (int i = 0; i < 3; i++) {
             spread_q(T0 + (d / 2) * (HOUR + 600) + (d * 3 + i) * 60, d, i, spread_doms[d], I1);
@@ -1272,7 +1076,7 @@ static void test_spread(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /*
@@ -1283,10 +1087,10 @@ static void test_spread(void **state)
 static void test_spread_counted_once(void **state)
 {
     uint32_t total = 0;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     /* three domains, three names each, then the first domain goes on */
     for (int d = 0; d < 3; d++) {
         for (int i = 0; i < 3; i++) {
@@ -1300,15 +1104,15 @@ static void test_spread_counted_once(void **state)
     assert_int_equal(r.n, 2);
     /* The spread at the first domain's fifth name: 11 names of 150 bits, 206 bytes. */
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
-    assert_int_equal(info_num(r.d[0].info, "domains"), 3);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 11);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "domains"), 3);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 11);
     assert_int_equal(r.d[0].count, 11); /* every query so far */
     assert_int_equal(r.d[0].time_ms, (T0 + 600 + 4 * 60) * 1000);
     /* The first domain at its eleventh name: its queries the spread did not report. */
     assert_null(strstr(r.d[1].info, "\"spread\""));
     assert_non_null(strstr(r.d[1].info, "\"domain\":\"onedrive.agency\""));
-    assert_int_equal(info_num(r.d[1].info, "uniqueSubdomains"), 11);
-    assert_int_equal(info_num(r.d[1].info, "queries"), 11);
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "uniqueSubdomains"), 11);
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "queries"), 11);
     assert_int_equal(r.d[1].count, 11 - 5);
     assert_int_equal(r.d[1].time_ms, (T0 + 600 + 10 * 60) * 1000);
     for (size_t i = 0; i < r.n; i++) {
@@ -1316,8 +1120,8 @@ static void test_spread_counted_once(void **state)
         total += r.d[i].count;
     }
     assert_int_equal(total, 9 + 8);
-    assert_int_equal(finding(&r, I1)->count, 9 + 8);
-    done(&r);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 9 + 8);
+    dnsfx_done(&r);
 }
 
 /*
@@ -1330,10 +1134,10 @@ static void test_answers_ratio_full(void **state)
 {
     static const char *const types[] = {"CNAME", "TXT", "MX"};
     char name[96], h[64], rdata[128];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     for (int i = 0; i < 300; i++) {
         const char *type = types[i % 3];
         int enc = i % 3 == 2 || i % 7 == 0;
@@ -1352,7 +1156,7 @@ static void test_answers_ratio_full(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    done(&r);
+    dnsfx_done(&r);
 }
 
 /*
@@ -1363,10 +1167,10 @@ static void test_answers_ratio_full(void **state)
 static void test_spread_window_expired(void **state)
 {
     uint32_t total = 0;
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
-    reset();
+    dnsfx_reset();
     spread_q(T0, 0, 0, spread_doms[0], I1); /* B: two names, the spread window starts */
     spread_q(T0 + 60, 0, 1, spread_doms[0], I1);
     spread_q(T0 + 1800, 1, 0, spread_doms[1], I1); /* A joins with two */
@@ -1384,18 +1188,18 @@ static void test_spread_window_expired(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 2);
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
-    assert_int_equal(info_num(r.d[0].info, "domains"), 3);
-    assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 11);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "domains"), 3);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 11);
     assert_int_equal(r.d[0].count, 3 + 4 + 4); /* A's three, C's, D's */
-    assert_int_equal(info_num(r.d[0].info, "queries"), 11);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 11);
     assert_null(strstr(r.d[1].info, "\"spread\""));
     assert_int_equal(r.d[1].count, 11 - 3); /* A's own, without what the spread reported */
     for (size_t i = 0; i < r.n; i++) {
         total += r.d[i].count;
     }
     assert_int_equal(total, 3 + 4 + 4 + 8); /* B's two are still pending with B */
-    assert_int_equal(finding(&r, I1)->count, total);
-    done(&r);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, total);
+    dnsfx_done(&r);
 }
 
 /* ---- raw answers ---- */
@@ -1407,11 +1211,11 @@ static void test_spread_window_expired(void **state)
 static void test_raw_cname(void **state)
 {
     char s[64], name[128];
-    struct run r;
+    struct dnsfx_run r;
 
     (void)state;
     for (int pass = 0; pass < 2; pass++) {
-        reset();
+        dnsfx_reset();
         for (int i = 0; i < 3; i++) { /* the handshake */
             rnd(s, 60, B64ISH, 25, (uint64_t)i);
             snprintf(name, sizeof(name), "%s.raw-tunnel.com", s);
@@ -1428,15 +1232,15 @@ static void test_raw_cname(void **state)
             assert_int_equal(r.n, 1);
             assert_string_equal(r.d[0].resource, I1);
             assert_non_null(strstr(r.d[0].info, "\"domain\":\"raw-tunnel.com\""));
-            assert_true(info_num(r.d[0].info, "dataTypeSubdomains") >= 100);
-            assert_int_equal(info_num(r.d[0].info, "uniqueSubdomains"), 3);
-            assert_int_equal(info_num(r.d[0].info, "dataAnswers"), 0);
+            assert_true(dnsfx_info_num(r.d[0].info, "dataTypeSubdomains") >= 100);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 3);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "dataAnswers"), 0);
             assert_true(r.d[0].count >= 3 + 100 && r.d[0].count <= 3 + 120);
-            assert_int_equal(info_num(r.d[0].info, "queries"), r.d[0].count);
+            assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), r.d[0].count);
         } else {
             assert_int_equal(r.n, 0); /* host names for answers: the polls are not counted */
         }
-        done(&r);
+        dnsfx_done(&r);
     }
 }
 
