@@ -194,12 +194,29 @@ static size_t ngrams(const struct cm_dga_model *m, const unsigned char *label, s
     const unsigned shift = 64 - m->hash_bits, lo = m->ngram_min, hi = m->ngram_max;
     const uint64_t h0 = (m->seed ^ 0xcbf29ce484222325ULL) * TOK_MULT;
     unsigned char s[CM_DGA_MAX_LABEL + 2];
-    size_t total = len + 2, n = 0;
+    size_t total = len + 2, n = 0, i = 0;
 
     s[0] = '^';
     memcpy(s + 1, label, len);
     s[len + 1] = '$';
-    for (size_t i = 0; i < total; i++) {
+    if (lo == 1 && hi == 5) {
+        /* The shipped model's 1- to 5-grams: every start with five bytes after it, unrolled. */
+        for (; i + 5 <= total; i++) {
+            uint64_t h = (h0 + s[i] + 1) * TOK_MULT;
+
+            idx[n] = (uint32_t)(h >> shift);
+            h = (h + s[i + 1] + 1) * TOK_MULT;
+            idx[n + 1] = (uint32_t)(h >> shift);
+            h = (h + s[i + 2] + 1) * TOK_MULT;
+            idx[n + 2] = (uint32_t)(h >> shift);
+            h = (h + s[i + 3] + 1) * TOK_MULT;
+            idx[n + 3] = (uint32_t)(h >> shift);
+            h = (h + s[i + 4] + 1) * TOK_MULT;
+            idx[n + 4] = (uint32_t)(h >> shift);
+            n += 5;
+        }
+    }
+    for (; i < total; i++) {
         size_t kmax = total - i < hi ? total - i : hi;
         uint64_t h = h0;
 

@@ -18,6 +18,10 @@
 
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/hash.h"
+
 #include "detect/dga.h"
 
 #define DGA_WEIGHT 0.8 /* the DGA component at a model score of 1 */
@@ -363,7 +367,11 @@ static bool provider_own(const struct cm_domain *d, size_t end)
     return end - start == 3 && memcmp(d->name + start, "www", 3) == 0;
 }
 
-const struct cm_dns_provider *cm_dns_provider_of(const struct cm_domain *d)
+static const struct cm_dns_provider *provider_find(const struct cm_dns_tables *t,
+                                                   struct cm_str suffix);
+
+static const struct cm_dns_provider *provider_of(const struct cm_dns_tables *t,
+                                                 const struct cm_domain *d)
 {
     const struct cm_dns_provider *p;
 
@@ -372,12 +380,17 @@ const struct cm_dns_provider *cm_dns_provider_of(const struct cm_domain *d)
     }
     if (d->private_suffix) {
         /* The PSL knows it: the registered domain is one label of the customer's. */
-        p = cm_dns_provider_find(cm_domain_suffix(d));
+        p = provider_find(t, cm_domain_suffix(d));
         return p != NULL && !provider_own(d, d->sfx - 1) ? p : NULL;
     }
     /* Not in the PSL: the provider is the registered domain; its customers are below it. */
-    p = cm_dns_provider_find(cm_domain_registered(d));
+    p = provider_find(t, cm_domain_registered(d));
     return p != NULL && d->reg > 0 && !provider_own(d, d->reg - 1) ? p : NULL;
+}
+
+const struct cm_dns_provider *cm_dns_provider_of(const struct cm_domain *d)
+{
+    return provider_of(NULL, d);
 }
 
 double cm_dns_provider_weight(enum cm_dns_provider_class c)
@@ -639,6 +652,145 @@ static const struct word *word_find(struct cm_str s)
     return NULL;
 }
 
+/* ---- the hashed index (cm_dns_tables) ------------------------------------------------- */
+
+/*
+ * One open-addressing table over the three sorted tables, keyed by (table,
+ * string): a look-up is one hash and, nearly always, one slot, where the
+ * binary searches cost a mispredicted branch a step (they were 40 % of
+ * `coalmine dns score`). The seed is fixed: the keys are the tables'
+ * own, and a hostile name only ever probes.
+ */
+enum { IX_PROVIDER = 1, IX_TLD, IX_WORD };
+
+#define IX_SLOTS 2048u /* a power of two, over three times the entries */
+#define IX_SEED  0x243f6a8885a308d3ULL
+
+struct ix_slot {
+    uint32_t tag;  /* the hash's top bits */
+    uint16_t kind; /* IX_*; 0: empty */
+    uint16_t at;   /* the entry's index in its table */
+};
+
+struct cm_dns_tables {
+    struct ix_slot slot[IX_SLOTS];
+};
+
+static uint64_t ix_hash(unsigned kind, const char *p, size_t n)
+{
+    return cm_hash64(p, n, IX_SEED ^ kind);
+}
+
+/* Entry at of table kind, as a string. */
+static struct cm_str ix_key(unsigned kind, size_t at)
+{
+    switch (kind) {
+    case IX_PROVIDER:
+        return cm_str_make(providers[at].suffix, providers[at].len);
+    case IX_TLD:
+        return cm_str_make(tlds[at].tld, tlds[at].len);
+    default:
+        return cm_str_make(words[at].w, words[at].len);
+    }
+}
+
+static void ix_put(struct cm_dns_tables *t, unsigned kind, size_t at)
+{
+    struct cm_str k = ix_key(kind, at);
+    uint64_t h = ix_hash(kind, k.p, k.len);
+
+    for (size_t i = h & (IX_SLOTS - 1);; i = (i + 1) & (IX_SLOTS - 1)) {
+        if (t->slot[i].kind == 0) {
+            t->slot[i].tag = (uint32_t)(h >> 32);
+            t->slot[i].kind = (uint16_t)kind;
+            t->slot[i].at = (uint16_t)at;
+            return;
+        }
+    }
+}
+
+/* The index of s in table kind, or -1. */
+static long ix_get(const struct cm_dns_tables *t, unsigned kind, struct cm_str s)
+{
+    uint64_t h;
+
+    if (s.p == NULL || s.len == 0) {
+        return -1;
+    }
+    h = ix_hash(kind, s.p, s.len);
+    for (size_t i = h & (IX_SLOTS - 1);; i = (i + 1) & (IX_SLOTS - 1)) {
+        const struct ix_slot *sl = &t->slot[i];
+
+        if (sl->kind == 0) {
+            return -1;
+        }
+        if (sl->kind == kind && sl->tag == (uint32_t)(h >> 32) &&
+            cm_str_eq(ix_key(kind, sl->at), s)) {
+            return sl->at;
+        }
+    }
+}
+
+int cm_dns_tables_create(struct cm_dns_tables **out)
+{
+    struct cm_dns_tables *t = cm_calloc(1, sizeof(*t));
+
+    *out = NULL;
+    if (t == NULL) {
+        return CM_ENOMEM;
+    }
+    for (size_t i = 0; i < NPROVIDERS; i++) {
+        ix_put(t, IX_PROVIDER, i);
+    }
+    for (size_t i = 0; i < NTLDS; i++) {
+        ix_put(t, IX_TLD, i);
+    }
+    for (size_t i = 0; i < NWORDS; i++) {
+        ix_put(t, IX_WORD, i);
+    }
+    *out = t;
+    return CM_OK;
+}
+
+void cm_dns_tables_destroy(struct cm_dns_tables *t)
+{
+    cm_free(t);
+}
+
+static const struct cm_dns_provider *provider_find(const struct cm_dns_tables *t,
+                                                   struct cm_str suffix)
+{
+    long at;
+
+    if (t == NULL) {
+        return cm_dns_provider_find(suffix);
+    }
+    at = ix_get(t, IX_PROVIDER, suffix);
+    return at < 0 ? NULL : &providers[at];
+}
+
+static double tld_weight(const struct cm_dns_tables *t, struct cm_str tld)
+{
+    long at;
+
+    if (t == NULL) {
+        return cm_dns_tld_weight(tld);
+    }
+    at = ix_get(t, IX_TLD, tld);
+    return at < 0 ? 0.0 : tlds[at].w;
+}
+
+static const struct word *word_in(const struct cm_dns_tables *t, struct cm_str s)
+{
+    long at;
+
+    if (t == NULL) {
+        return word_find(s);
+    }
+    at = ix_get(t, IX_WORD, s);
+    return at < 0 ? NULL : &words[at];
+}
+
 /* Mining words a token may end with ("xmrpool", "ethminer"), longest first where one ends another.
  */
 #define M(s)                                                                                       \
@@ -654,15 +806,28 @@ static const struct {
 };
 #undef M
 
+static const struct word *word_in(const struct cm_dns_tables *t, struct cm_str s);
+
+/* Whether tok ends with the n bytes at e, compared from the last (most tokens differ there). */
+static bool ends_with(struct cm_str tok, const char *e, size_t n)
+{
+    for (size_t i = 1; i <= n; i++) {
+        if (tok.p[tok.len - i] != e[n - i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The coin word that token starts with when a mining word ends it ("xmrpool"), or NULL. */
-static const char *coin_then_mining(struct cm_str tok)
+static const char *coin_then_mining(const struct cm_dns_tables *t, struct cm_str tok)
 {
     for (size_t i = 0; i < sizeof(mining_ends) / sizeof(mining_ends[0]); i++) {
         size_t n = mining_ends[i].n;
         const struct word *w;
 
-        if (tok.len >= n + 3 && memcmp(tok.p + tok.len - n, mining_ends[i].s, n) == 0) {
-            w = word_find(cm_str_make(tok.p, tok.len - n));
+        if (tok.len >= n + 3 && ends_with(tok, mining_ends[i].s, n)) {
+            w = word_in(t, cm_str_make(tok.p, tok.len - n));
             return w != NULL && (w->kind & W_COIN) ? w->w : NULL;
         }
     }
@@ -679,7 +844,8 @@ double cm_dns_crypto_weight(enum cm_dns_crypto c)
     return (unsigned)c <= CM_DNSC_BRAND ? crypto_weight[c] : 0.0;
 }
 
-enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what)
+static enum cm_dns_crypto crypto_of(const struct cm_dns_tables *tb, const struct cm_domain *d,
+                                    const char **what)
 {
     enum cm_dns_crypto best = CM_DNSC_NONE;
     const char *word = NULL, *coin = NULL;
@@ -697,7 +863,7 @@ enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what
             end++;
         }
         /* A whole label with digits or hyphens ("2miners", "coin-hive"): a brand? */
-        if (!letters && (w = word_find(cm_str_make(d->name + i, end - i))) != NULL &&
+        if (!letters && (w = word_in(tb, cm_str_make(d->name + i, end - i))) != NULL &&
             (w->kind & W_BRAND)) {
             best = CM_DNSC_BRAND;
             word = w->w;
@@ -715,8 +881,8 @@ enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what
             if (tok.len < 3) {
                 continue;
             }
-            if ((w = word_find(tok)) == NULL) {
-                const char *c = tok.len >= 7 ? coin_then_mining(tok) : NULL;
+            if ((w = word_in(tb, tok)) == NULL) {
+                const char *c = tok.len >= 7 ? coin_then_mining(tb, tok) : NULL;
 
                 if (c != NULL) {
                     coin = c;
@@ -753,6 +919,11 @@ enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what
     return best;
 }
 
+enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what)
+{
+    return crypto_of(NULL, d, what);
+}
+
 /* ---- the stateless score (dns_reputation.h) ---- */
 
 /* Top-level names of private namespaces and reverse DNS: not domains anyone registered. */
@@ -770,6 +941,25 @@ static const struct {
 };
 #undef TLD
 
+/*
+ * A cheap first test of the private TLDs above, as masks of their lengths
+ * and first letters (cm_dns_tables_sorted checks every entry passes it):
+ * the usual TLD (com, net, io) fails it and never reaches the compares.
+ */
+#define PRIVATE_LENS                                                                               \
+    ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 11))
+#define PRIVATE_FIRST                                                                              \
+    ((1u << ('a' - 'a')) | (1u << ('c' - 'a')) | (1u << ('h' - 'a')) | (1u << ('i' - 'a')) |       \
+     (1u << ('l' - 'a')) | (1u << ('t' - 'a')))
+
+static bool private_tld_maybe(struct cm_str tld)
+{
+    unsigned c = tld.len > 0 ? (unsigned)(unsigned char)tld.p[0] - 'a' : 32u;
+
+    return tld.len < 32 && ((PRIVATE_LENS >> tld.len) & 1u) && c < 26 &&
+           ((PRIVATE_FIRST >> c) & 1u);
+}
+
 struct cm_str cm_dns_tld_of(const struct cm_domain *d)
 {
     size_t i = d->len;
@@ -786,6 +976,9 @@ bool cm_dns_rep_ignored(const struct cm_domain *d)
 
     if (d->reg >= d->len) {
         return true;
+    }
+    if (!private_tld_maybe(tld)) {
+        return false;
     }
     for (size_t i = 0; i < sizeof(private_tlds) / sizeof(private_tlds[0]); i++) {
         if (tld.len == private_tlds[i].n && memcmp(tld.p, private_tlds[i].s, tld.len) == 0) {
@@ -810,8 +1003,8 @@ static size_t label_before(const struct cm_domain *d, size_t at)
     return i;
 }
 
-void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
-                      struct cm_dns_rep *out)
+void cm_dns_rep_score_with(const struct cm_dns_tables *t, const struct cm_dga_model *m,
+                           const struct cm_domain *d, struct cm_dns_rep *out)
 {
     const struct cm_dns_provider *p;
     double keep = 1.0;
@@ -822,7 +1015,7 @@ void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
         return;
     }
     out->site = d->reg;
-    p = cm_dns_provider_of(d);
+    p = provider_of(t, d);
     if (p != NULL) {
         out->provider_entry = p;
         out->provider = cm_dns_provider_weight((enum cm_dns_provider_class)p->cls);
@@ -831,7 +1024,7 @@ void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
             out->site = label_before(d, d->reg); /* x.mooo.com, not mooo.com */
         }
     }
-    out->tld = cm_dns_tld_weight(cm_dns_tld_of(d));
+    out->tld = tld_weight(t, cm_dns_tld_of(d));
     if (out->tld > 0) {
         out->reasons |= CM_DNSR_TLD;
     }
@@ -854,13 +1047,19 @@ void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
             out->reasons |= CM_DNSR_DGA;
         }
     }
-    out->crypto_sign = cm_dns_crypto_of(d, &out->crypto_word);
+    out->crypto_sign = crypto_of(t, d, &out->crypto_word);
     out->crypto = cm_dns_crypto_weight(out->crypto_sign);
     if (out->crypto > 0) {
         out->reasons |= CM_DNSR_CRYPTO;
     }
     keep = (1.0 - out->provider) * (1.0 - out->tld) * (1.0 - out->dga_part) * (1.0 - out->crypto);
     out->score = 1.0 - keep;
+}
+
+void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
+                      struct cm_dns_rep *out)
+{
+    cm_dns_rep_score_with(NULL, m, d, out);
 }
 
 bool cm_dns_tables_sorted(void)
@@ -878,6 +1077,11 @@ bool cm_dns_tables_sorted(void)
     for (size_t i = 1; i < NWORDS; i++) {
         if (strcmp(words[i - 1].w, words[i].w) >= 0) {
             return false;
+        }
+    }
+    for (size_t i = 0; i < sizeof(private_tlds) / sizeof(private_tlds[0]); i++) {
+        if (!private_tld_maybe(cm_str_make(private_tlds[i].s, private_tlds[i].n))) {
+            return false; /* PRIVATE_LENS or PRIVATE_FIRST misses an entry */
         }
     }
     return true;

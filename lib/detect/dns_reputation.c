@@ -181,7 +181,8 @@ struct dns_rep {
     struct cm_state *domains;
     struct cm_state *accounts;
     struct cm_state *hits;
-    struct cm_dns_rep_tuning t; /* with the defaults filled in */
+    struct cm_dns_tables *tables; /* the stateless score's index */
+    struct cm_dns_rep_tuning t;   /* with the defaults filled in */
     uint32_t learn_s, new_s, report_s;
     uint64_t seed;
     char info[768]; /* additionalInfo of the detection being emitted */
@@ -251,6 +252,7 @@ static void finish(void *state)
         cm_state_destroy(r->domains);
         cm_state_destroy(r->accounts);
         cm_state_destroy(r->hits);
+        cm_dns_tables_destroy(r->tables);
         cm_free(r);
     }
 }
@@ -301,7 +303,8 @@ int cm_dns_reputation_init(void **state, const struct cm_detect_opts *opts,
         (rc = make_table(&r->accounts, r->seed, sizeof(struct account), ACCOUNT_MAX,
                          ACCOUNT_TTL_MS)) != 0 ||
         (rc = make_table(&r->hits, r->seed, sizeof(struct hit), r->t.hit_max_entries,
-                         2 * r->t.report_ms)) != 0) {
+                         2 * r->t.report_ms)) != 0 ||
+        (rc = cm_dns_tables_create(&r->tables)) != 0) {
         goto fail;
     }
     *state = r;
@@ -729,7 +732,7 @@ static int judge(struct dns_rep *r, const struct cm_event *ev, struct name *n, u
         n->state = N_IGNORED;
         return CM_OK;
     }
-    cm_dns_rep_score(cm_dns_model(r->cfg), d, &rep);
+    cm_dns_rep_score_with(r->tables, cm_dns_model(r->cfg), d, &rep);
     dkey = key_of(acct, d->name + rep.site, d->len - rep.site);
     if ((dom = site_touch(r, dkey, ev->account, ev->time_ms, &is_new)) == NULL) {
         return CM_ENOMEM;

@@ -97,7 +97,8 @@ double cm_dns_crypto_weight(enum cm_dns_crypto c);
 /* The provider table (sorted by suffix) and its length *n, for tests and docs. */
 const struct cm_dns_provider *cm_dns_providers(size_t *n);
 
-/* Whether every table (providers, TLDs, crypto words) is sorted and unique, as the look-ups need.
+/* Whether every table (providers, TLDs, crypto words) is sorted and unique, as the look-ups need,
+ * and the private TLDs pass their quick test.
  */
 bool cm_dns_tables_sorted(void);
 
@@ -156,6 +157,22 @@ struct cm_dns_rep {
  */
 void cm_dns_rep_score(const struct cm_dga_model *m, const struct cm_domain *d,
                       struct cm_dns_rep *out);
+
+/*
+ * A hashed index of the tables (providers, TLDs, crypto words), built once
+ * by a caller that scores many names: the same answers as the binary
+ * searches, a hash and a slot each instead. Immutable once made (share it
+ * between threads freely). Returns 0 or CM_ENOMEM.
+ */
+struct cm_dns_tables;
+int cm_dns_tables_create(struct cm_dns_tables **out);
+
+/* Frees tables; NULL is a no-op. */
+void cm_dns_tables_destroy(struct cm_dns_tables *t);
+
+/* cm_dns_rep_score with the index t (NULL: the binary searches). */
+void cm_dns_rep_score_with(const struct cm_dns_tables *t, const struct cm_dga_model *m,
+                           const struct cm_domain *d, struct cm_dns_rep *out);
 
 /*
  * Whether d is a name the reputation model leaves alone: no registered

@@ -115,13 +115,14 @@ static const char score_help[] =
 
 struct scorer {
     const struct cm_dga_model *model;
-    const struct cm_psl *psl; /* the Public Suffix List set, or NULL: libpsl */
-    bool explain;             /* --explain: the would-be type and the reasons too */
-    uint64_t line;            /* lines read so far */
-    uint64_t scored;          /* lines printed */
-    uint64_t bad;             /* lines skipped */
-    uint64_t max_bad;         /* bad lines reported one by one */
-    char *out;                /* output buffer */
+    const struct cm_psl *psl;           /* the Public Suffix List set, or NULL: libpsl */
+    const struct cm_dns_tables *tables; /* the reputation tables' index */
+    bool explain;                       /* --explain: the would-be type and the reasons too */
+    uint64_t line;                      /* lines read so far */
+    uint64_t scored;                    /* lines printed */
+    uint64_t bad;                       /* lines skipped */
+    uint64_t max_bad;                   /* bad lines reported one by one */
+    char *out;                          /* output buffer */
     size_t out_len;
     int err; /* first write error (errno), 0 */
 };
@@ -275,7 +276,7 @@ static void score_line(struct scorer *s, const char *p, size_t n)
         bad_line(s, "not a domain name (an empty label)");
         return;
     }
-    cm_dns_rep_score(s->model, &d, &rep);
+    cm_dns_rep_score_with(s->tables, s->model, &d, &rep);
     /* The model's score of the label a registrant chose (the reputation's), else of the name. */
     dga = rep.dga_applies ? rep.dga : cm_dga_score(s->model, &d);
     if (s->out_len + n + EXPLAIN_MAX + 16 > OUT_BLOCK) {
@@ -381,6 +382,7 @@ static int dns_score(int argc, char **argv)
     };
     struct cm_dga_model *model = NULL;
     struct cm_psl *psl = NULL;
+    struct cm_dns_tables *tables = NULL;
     const char *model_path = NULL, *psl_path = NULL;
     char err[256];
     struct scorer s;
@@ -431,12 +433,14 @@ static int dns_score(int argc, char **argv)
     }
     s.psl = psl;
     s.model = model != NULL ? model : cm_dga_model_builtin();
-    if ((s.out = cm_malloc(OUT_BLOCK)) == NULL) {
+    if ((s.out = cm_malloc(OUT_BLOCK)) == NULL || cm_dns_tables_create(&tables) != 0) {
         fprintf(stderr, CMD ": out of memory\n");
+        cm_free(s.out);
         cm_dga_model_free(model);
         cm_psl_free(psl);
         return CM_EXIT_ERROR;
     }
+    s.tables = tables;
     rc = score_stdin(&s);
     flush_out(&s);
     if (s.err != 0) {
@@ -448,6 +452,7 @@ static int dns_score(int argc, char **argv)
                 (unsigned long long)s.line);
     }
     cm_free(s.out);
+    cm_dns_tables_destroy(tables);
     cm_dga_model_free(model);
     cm_psl_free(psl);
     return rc;

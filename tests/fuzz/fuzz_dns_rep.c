@@ -5,7 +5,8 @@
  *
  * The input, copied into an exact-size heap buffer (no NUL after it), is
  * first one name: when cm_domain_parse takes it, the stateless score must
- * be in [0, 1] and equal the noisy-OR of its components, the site must lie
+ * be in [0, 1] and equal the noisy-OR of its components, the same through
+ * the tables' hashed index as through the binary searches, the site must lie
  * in the name, the reasons must match the components, and a provider, a
  * crypto sign and the AWS-name test must not crash. Then the input is read
  * as Route 53 Resolver query logs through the real parser (escapes decoded
@@ -64,6 +65,16 @@ static void one_name(const char *p, size_t n)
         check(rep.site <= d.reg);
     }
     (void)cm_dns_rebind_aws_name(&d, NULL);
+    {
+        struct cm_dns_tables *t = NULL;
+        struct cm_dns_rep ix;
+
+        check(cm_dns_tables_create(&t) == 0);
+        cm_dns_rep_score_with(t, cm_dga_model_builtin(), &d, &ix);
+        check(ix.score == rep.score && ix.reasons == rep.reasons && ix.site == rep.site &&
+              ix.provider_entry == rep.provider_entry && ix.crypto_sign == rep.crypto_sign);
+        cm_dns_tables_destroy(t);
+    }
 }
 
 struct fz {

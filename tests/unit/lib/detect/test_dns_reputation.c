@@ -237,6 +237,111 @@ static void test_tables(void **state)
     assert_string_equal(cm_dns_provider_class_name((enum cm_dns_provider_class)99), "none");
 }
 
+/* Two scores of one name are the same in every member. */
+static void same_rep(const struct cm_dns_rep *a, const struct cm_dns_rep *b, const char *name)
+{
+    if (a->score != b->score || a->dga != b->dga || a->provider != b->provider ||
+        a->tld != b->tld || a->crypto != b->crypto || a->reasons != b->reasons ||
+        a->provider_entry != b->provider_entry || a->crypto_sign != b->crypto_sign ||
+        a->site != b->site || a->dga_applies != b->dga_applies ||
+        (a->crypto_word == NULL) != (b->crypto_word == NULL) ||
+        (a->crypto_word != NULL && strcmp(a->crypto_word, b->crypto_word) != 0)) {
+        fail_msg("the index and the binary searches differ on %s", name);
+    }
+}
+
+/*
+ * The hashed index gives the binary searches' answers: for a name under
+ * every provider, names on abused and ordinary TLDs, crypto words in every
+ * position the rules read them, the private TLDs, and random names.
+ */
+static void test_tables_index(void **state)
+{
+    static const char *const names[] = {
+        "login-update.tk",
+        "a.b.top",
+        "x.xyz",
+        "www.google.com",
+        "xmr-eu1.nanopool.org",
+        "pool.supportxmr.com",
+        "eu1.2miners.com",
+        "xmr-pool.example.com",
+        "ethpool.example.net",
+        "stratum.example.com",
+        "monero.example.org",
+        "0.pool.ntp.org",
+        "carpooling.example.com",
+        "etc.mine.example.com",
+        "minecraft.net",
+        "coin-hive.com",
+        "moneropool.example.com",
+        "xmrminers.example.org",
+        "printer.lan",
+        "db.acme.internal",
+        "4.3.2.1.in-addr.arpa",
+        "a.test",
+        "localhost",
+        "foo.localdomain",
+        "x.invalid",
+        "y.intranet",
+        "z.corp",
+        "w.home",
+        "cdn.example.co.uk",
+        "bucket.s3.amazonaws.com",
+    };
+    struct cm_dns_tables *t = NULL;
+    const struct cm_dga_model *m = cm_dga_model_builtin();
+    struct cm_dns_rep a, b;
+    struct cm_domain d;
+    size_t n;
+    const struct cm_dns_provider *p = cm_dns_providers(&n);
+    uint64_t x = 88172645463325252ULL;
+
+    (void)state;
+    assert_int_equal(cm_dns_tables_create(&t), 0);
+    for (size_t i = 0; i < n; i++) {
+        char name[300];
+
+        snprintf(name, sizeof(name), "cust0m3r.%s", p[i].suffix);
+        assert_int_equal(cm_domain_parse(cm_str_cstr(name), &d), 0);
+        cm_dns_rep_score(m, &d, &a);
+        cm_dns_rep_score_with(t, m, &d, &b);
+        same_rep(&a, &b, name);
+        assert_non_null(b.provider_entry); /* every provider is found through the index */
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (cm_domain_parse(cm_str_cstr(names[i]), &d) != 0) {
+            continue;
+        }
+        cm_dns_rep_score(m, &d, &a);
+        cm_dns_rep_score_with(t, m, &d, &b);
+        same_rep(&a, &b, names[i]);
+    }
+    for (int i = 0; i < 20000; i++) {
+        static const char *const tl[] = {"com", "tk", "top", "xyz", "net", "lan", "io"};
+        char label[24], name[48];
+        size_t len;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        len = 3 + x % 14;
+        for (size_t k = 0; k < len; k++) {
+            label[k] = "abcdefghijklmnopqrstuvwxyz0123456789-"[(x >> (k * 4 % 56)) % 36];
+        }
+        label[len] = '\0';
+        snprintf(name, sizeof(name), "%s.%s", label, tl[(x >> 58) % 7]);
+        if (cm_domain_parse(cm_str_cstr(name), &d) != 0) {
+            continue;
+        }
+        cm_dns_rep_score(m, &d, &a);
+        cm_dns_rep_score_with(t, m, &d, &b);
+        same_rep(&a, &b, name);
+    }
+    cm_dns_tables_destroy(t);
+    cm_dns_tables_destroy(NULL);
+}
+
 static void test_dga_component(void **state)
 {
     struct cm_domain d;
@@ -749,15 +854,16 @@ static void test_init(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_providers),     cmocka_unit_test(test_tlds_and_ignored),
-        cmocka_unit_test(test_crypto),        cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_dga_component), cmocka_unit_test(test_learning),
-        cmocka_unit_test(test_near_misses),   cmocka_unit_test(test_types),
-        cmocka_unit_test(test_dga_malicious), cmocka_unit_test(test_type_api),
-        cmocka_unit_test(test_listed),        cmocka_unit_test(test_rate_limit),
-        cmocka_unit_test(test_rising_type),   cmocka_unit_test(test_popularity),
-        cmocka_unit_test(test_out_of_order),  cmocka_unit_test(test_eviction),
-        cmocka_unit_test(test_bad_input),     cmocka_unit_test(test_init),
+        cmocka_unit_test(test_providers),    cmocka_unit_test(test_tlds_and_ignored),
+        cmocka_unit_test(test_crypto),       cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_tables_index), cmocka_unit_test(test_dga_component),
+        cmocka_unit_test(test_learning),     cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_types),        cmocka_unit_test(test_dga_malicious),
+        cmocka_unit_test(test_type_api),     cmocka_unit_test(test_listed),
+        cmocka_unit_test(test_rate_limit),   cmocka_unit_test(test_rising_type),
+        cmocka_unit_test(test_popularity),   cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_eviction),     cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_init),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
