@@ -819,9 +819,19 @@ static bool ends_with(struct cm_str tok, const char *e, size_t n)
     return true;
 }
 
+/* The last letters of the mining words above: a token ending otherwise ends with none. */
+#define MINING_LAST                                                                                \
+    ((1u << ('e' - 'a')) | (1u << ('m' - 'a')) | (1u << ('s' - 'a')) | (1u << ('g' - 'a')) |       \
+     (1u << ('r' - 'a')) | (1u << ('l' - 'a')) | (1u << ('h' - 'a')) | (1u << ('o' - 'a')))
+
 /* The coin word that token starts with when a mining word ends it ("xmrpool"), or NULL. */
 static const char *coin_then_mining(const struct cm_dns_tables *t, struct cm_str tok)
 {
+    unsigned last = tok.len > 0 ? (unsigned)(unsigned char)tok.p[tok.len - 1] - 'a' : 32u;
+
+    if (last >= 26 || ((MINING_LAST >> last) & 1u) == 0) {
+        return NULL;
+    }
     for (size_t i = 0; i < sizeof(mining_ends) / sizeof(mining_ends[0]); i++) {
         size_t n = mining_ends[i].n;
         const struct word *w;
@@ -1082,6 +1092,13 @@ bool cm_dns_tables_sorted(void)
     for (size_t i = 0; i < sizeof(private_tlds) / sizeof(private_tlds[0]); i++) {
         if (!private_tld_maybe(cm_str_make(private_tlds[i].s, private_tlds[i].n))) {
             return false; /* PRIVATE_LENS or PRIVATE_FIRST misses an entry */
+        }
+    }
+    for (size_t i = 0; i < sizeof(mining_ends) / sizeof(mining_ends[0]); i++) {
+        unsigned last = (unsigned)(unsigned char)mining_ends[i].s[mining_ends[i].n - 1] - 'a';
+
+        if (last >= 26 || ((MINING_LAST >> last) & 1u) == 0) {
+            return false; /* MINING_LAST misses a mining word's last letter */
         }
     }
     return true;

@@ -98,7 +98,7 @@ double cm_dns_crypto_weight(enum cm_dns_crypto c);
 const struct cm_dns_provider *cm_dns_providers(size_t *n);
 
 /* Whether every table (providers, TLDs, crypto words) is sorted and unique, as the look-ups need,
- * and the private TLDs pass their quick test.
+ * and the private TLDs and mining words pass their quick tests.
  */
 bool cm_dns_tables_sorted(void);
 
@@ -195,7 +195,7 @@ struct cm_dns_rep_tuning {
     double min_score;          /* Abused, Bitcoin, Malicious need this score (0.45) */
     double suspicious_score;   /* Suspicious needs this score (0.30) */
     double dga_high;           /* a DGA score this high makes a new domain Malicious (0.95) */
-    uint32_t rare_instances;   /* Suspicious only while fewer instances asked (3) */
+    uint32_t rare_instances;   /* Suspicious only while fewer instances asked (3; at most 5) */
     int64_t domain_ttl_ms;     /* a domain not asked for this long is forgotten (30 d) */
     size_t domain_max_entries; /* memcap of the (account, domain) table (262144) */
     size_t name_max_entries;   /* memcap of the query-name cache (262144) */
@@ -223,7 +223,8 @@ const char *cm_dns_rep_type(const struct cm_dns_rep *rep, const struct cm_dns_re
 /*
  * Makes the reputation detector's state with tuning t (copied; NULL: every
  * default). The built-in detector's init() calls this. Returns 0, CM_EINVAL
- * (a score outside [0, 1]) or CM_ENOMEM.
+ * (a score outside [0, 1], rare_instances over 5: the sites remember four
+ * askers) or CM_ENOMEM.
  */
 int cm_dns_reputation_init(void **state, const struct cm_detect_opts *opts,
                            const struct cm_dns_rep_tuning *t);
