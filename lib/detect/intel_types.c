@@ -117,7 +117,9 @@ struct intel_row {
 };
 
 static const struct intel_row rows[CM_CAT_COUNT] = {
-    [CM_CAT_UNKNOWN] = {IAM_MAL, S3_MAL, NULL, NULL, NULL},
+    /* A name on a list of these has a malicious reputation: MaliciousDomainRequest.Reputation. */
+    [CM_CAT_UNKNOWN] = {IAM_MAL, S3_MAL, NULL, NULL,
+                        "Impact:EC2/MaliciousDomainRequest.Reputation"},
     [CM_CAT_CNC] = {IAM_MAL, S3_MAL, "Backdoor:EC2/C&CActivity.B", NULL,
                     "Backdoor:EC2/C&CActivity.B!DNS"},
     [CM_CAT_MINING] = {IAM_MAL, S3_MAL, "CryptoCurrency:EC2/BitcoinTool.B", NULL,
@@ -130,7 +132,8 @@ static const struct intel_row rows[CM_CAT_COUNT] = {
                          NULL},
     [CM_CAT_TOR_RELAY] =
         {{NULL, NULL}, {NULL, NULL, NULL}, "UnauthorizedAccess:EC2/TorClient", NULL, NULL},
-    [CM_CAT_SCANNER] = {IAM_MAL, S3_MAL, NULL, NULL, NULL},
+    [CM_CAT_SCANNER] = {IAM_MAL, S3_MAL, NULL, NULL,
+                        "Impact:EC2/MaliciousDomainRequest.Reputation"},
     [CM_CAT_DROP_POINT] = {IAM_MAL, S3_MAL, "Trojan:EC2/DropPoint", NULL,
                            "Trojan:EC2/DropPoint!DNS"},
     [CM_CAT_SINKHOLE] = {{NULL, NULL},
@@ -142,7 +145,8 @@ static const struct intel_row rows[CM_CAT_COUNT] = {
     [CM_CAT_DRIVE_BY] = {IAM_MAL, S3_MAL, NULL, NULL, "Trojan:EC2/DriveBySourceTraffic!DNS"},
     [CM_CAT_DGA] =
         {{NULL, NULL}, {NULL, NULL, NULL}, NULL, NULL, "Trojan:EC2/DGADomainRequest.C!DNS"},
-    [CM_CAT_MALICIOUS_IP] = {IAM_MAL, S3_MAL, NULL, NULL, NULL},
+    [CM_CAT_MALICIOUS_IP] = {IAM_MAL, S3_MAL, NULL, NULL,
+                             "Impact:EC2/MaliciousDomainRequest.Reputation"},
     [CM_CAT_MALICIOUS_DOMAIN] = {{NULL, NULL},
                                  {NULL, NULL, NULL},
                                  NULL,

@@ -491,6 +491,13 @@ static void test_classes(void **state)
     assert_int_equal(cm_s3_classify(CM_STR_LIT("DeleteObjects")), CM_S3_IMPACT);
     assert_null(cm_intel_type_flow(CM_CAT_CNC, false));
     assert_null(cm_intel_type_dns(CM_CAT_TOR_EXIT));
+    /* A name on a list with no DNS type of its own has a malicious reputation. */
+    assert_string_equal(cm_intel_type_dns(CM_CAT_UNKNOWN),
+                        "Impact:EC2/MaliciousDomainRequest.Reputation");
+    assert_string_equal(cm_intel_type_dns(CM_CAT_SCANNER),
+                        "Impact:EC2/MaliciousDomainRequest.Reputation");
+    assert_string_equal(cm_intel_type_dns(CM_CAT_MALICIOUS_IP),
+                        "Impact:EC2/MaliciousDomainRequest.Reputation");
     assert_null(cm_intel_type_iam(CM_CAT_SINKHOLE, CM_API_RECON));
     assert_string_equal(cm_intel_type_s3(CM_CAT_CUSTOM, CM_S3_IMPACT),
                         "UnauthorizedAccess:S3/MaliciousIPCaller.Custom");
