@@ -17,6 +17,12 @@
  * their ASCII form (punycode, "xn--"), as Resolver logs write names. Rules
  * after the "===BEGIN PRIVATE DOMAINS===" line are private (duckdns.org,
  * s3.amazonaws.com, ...).
+ *
+ * One difference from libpsl, by design: the bare base of a wildcard rule
+ * asked as is ("kobe.jp" under "*.kobe.jp", "compute-1.amazonaws.com")
+ * is, by the list's algorithm, a registered domain under its parent's
+ * rule; libpsl calls it a public suffix. Every name below the base splits
+ * the same (a differential test over every rule found only these).
  */
 #ifndef CM_BASE_PSL_H
 #define CM_BASE_PSL_H

@@ -2,7 +2,7 @@
  * Loading the Public Suffix List for base/psl.h: the text file the Debian
  * package publicsuffix installs (the same data as libpsl's built-in list),
  * read whole and built into a suffix set. Without the file, callers fall
- * back to libpsl (slower, the same answers).
+ * back to libpsl (slower; the same answers but for base/psl.h's one case).
  */
 #ifndef CM_INTEL_PSL_LOAD_H
 #define CM_INTEL_PSL_LOAD_H
