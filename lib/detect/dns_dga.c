@@ -86,16 +86,16 @@
  */
 #define CM_DNS_DGA_WINDOW_MS (10LL * 60 * 1000)
 /*
- * Memcap: an entry is 416 bytes of value (about 500 with its key and the
+ * Memcap: an entry is 800 bytes of value (about 900 with its key and the
  * table's overhead) and exists only while its instance asks DGA-like
- * names: 65536 of them take at most about 32 MiB.
+ * names: 65536 of them take at most about 58 MiB.
  */
 #define CM_DNS_DGA_MAX_ENTRIES (64u * 1024)
 
 #define TYPE        "Trojan:EC2/DGADomainRequest.B"
-#define TTL_WINDOWS 6     /* an instance's entry outlives its last DGA-like query by 6 windows */
-#define MAX_SLOTS   32u   /* distinct DGA-like domains remembered per instance and window */
-#define MAX_BURST   64u   /* burst above this is refused (MAX_SLOTS * 2: all NXDOMAIN) */
+#define TTL_WINDOWS 6   /* an instance's entry outlives its last DGA-like query by 6 windows */
+#define MAX_SLOTS   64u /* distinct DGA-like domains remembered per instance and window */
+#define MAX_BURST   64u /* burst above this is refused (MAX_SLOTS: reachable by resolving names) */
 #define CACHE_SLOTS 8192u /* direct-mapped score cache (power of two) */
 #define INFO_MAX    (2 * CM_DOMAIN_MAX + 160)
 
@@ -104,7 +104,8 @@ struct slot {
     uint32_t h;      /* 32 bits of its seeded hash; 0: free */
     uint32_t time_s; /* newest query for it (Unix seconds) */
     uint8_t weight;  /* 1, or nx_weight once answered NXDOMAIN */
-    uint8_t pad[3];
+    uint8_t nx;      /* answered NXDOMAIN at least once (nx_weight may be 1) */
+    uint8_t pad[2];
 };
 
 /* What one instance asked lately. */
@@ -120,7 +121,8 @@ struct inst {
 /* A query name's score, remembered. */
 struct cache_entry {
     uint64_t h;   /* seeded hash of the query name as logged; 0: empty */
-    float score;  /* its registered domain's score; 0 when it has none */
+    double score; /* its registered domain's score; 0 when it has none (a double: the
+                     threshold is one, and a float rounds 0.95 just below it) */
     uint32_t reg; /* 32 bits of the seeded hash of its registered domain (never 0) */
 };
 
@@ -186,7 +188,7 @@ int cm_dns_dga_init(void **state, const struct cm_detect_opts *opts,
         rc = CM_EINVAL;
         goto fail;
     }
-    win_s = (g->t.window_ms + 999) / 1000;
+    win_s = g->t.window_ms / 1000 + (g->t.window_ms % 1000 != 0);
     g->window_s = win_s > UINT32_MAX ? UINT32_MAX : (uint32_t)win_s;
     g->seed = opts != NULL ? opts->seed : 0;
     g->cfg = opts != NULL ? opts->config : NULL;
@@ -242,7 +244,7 @@ static const struct cache_entry *score_of(struct dns_dga *g, const struct cm_dga
         if (q->qname_ok && dom->reg < dom->sfx) {
             struct cm_str reg = cm_domain_registered(dom);
 
-            e->score = (float)cm_dga_score(m, dom);
+            e->score = cm_dga_score(m, dom);
             e->reg = (uint32_t)(cm_hash64(reg.p, reg.len, g->seed) >> 32) | 1;
         }
     }
@@ -256,11 +258,11 @@ static uint32_t secs(int64_t ms)
 }
 
 /*
- * Counts domain h (weight w) at ts in the instance's window ending at its
+ * Counts domain h (weight w, answered NXDOMAIN or not) at ts in the instance's window ending at its
  * newest time; returns the window's weighted sum and sets *distinct and *nx.
  */
 static uint32_t count(const struct dns_dga *g, struct inst *in, uint32_t h, uint32_t ts, uint8_t w,
-                      uint32_t *distinct, uint32_t *nx)
+                      bool isnx, uint32_t *distinct, uint32_t *nx)
 {
     uint32_t newest = secs(in->newest_ms), from = newest > g->window_s ? newest - g->window_s : 0;
     uint32_t sum = 0, k = 0, oldest = 0;
@@ -288,13 +290,14 @@ static uint32_t count(const struct dns_dga *g, struct inst *in, uint32_t h, uint
     if (s != NULL) {
         s->time_s = ts > s->time_s ? ts : s->time_s;
         s->weight = w > s->weight ? w : s->weight;
+        s->nx |= isnx;
     }
     *distinct = *nx = 0;
     for (uint32_t i = 0; i < in->nslots; i++) {
         if (in->slot[i].time_s >= from) {
             sum += in->slot[i].weight;
             k++;
-            *nx += in->slot[i].weight > 1;
+            *nx += in->slot[i].nx;
         }
     }
     *distinct = k;
@@ -337,7 +340,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     uint64_t h;
     int64_t t = ev->time_ms;
     double score;
-    bool created;
+    bool created, isnx;
     uint8_t w;
 
     /* The tests of cm_dns_from_instance, but the name's parse only on a cache miss. */
@@ -373,10 +376,11 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         in->first_ms = t;
     }
     in->pending++;
-    w = cm_str_eqc(q->rcode, "NXDOMAIN") ? (uint8_t)g->t.nx_weight : 1;
-    sum = count(g, in, reg_h, secs(t), w, &distinct, &nx);
+    isnx = cm_str_eqc(q->rcode, "NXDOMAIN");
+    w = isnx ? (uint8_t)g->t.nx_weight : 1;
+    sum = count(g, in, reg_h, secs(t), w, isnx, &distinct, &nx);
     if (sum < g->t.burst ||
-        (in->reported_ms != INT64_MIN && in->newest_ms < in->reported_ms + g->t.window_ms)) {
+        (in->reported_ms != INT64_MIN && in->newest_ms - in->reported_ms < g->t.window_ms)) {
         return CM_OK;
     }
     cm_dns_detection(&d, ev, TYPE);

@@ -15,11 +15,12 @@
  * types (a TXT that holds the text 169.254.169.254) do not count.
  *
  * AWS's own names, never a finding (cm_dns_rebind_aws_name): instance-data
- * (the single-label name the EC2 documentation gives, with the resolver's
- * search domain), and every name in the EC2 internal zones ec2.internal and
- * <region>.compute.internal (instance-data.ec2.internal and the like),
- * plus the tuning's allowed names. Near misses, never a finding: the other
- * link-local service addresses: the VPC resolver (169.254.169.253,
+ * (the single-label name the EC2 documentation gives), and every name in
+ * the EC2 internal zones ec2.internal and <region>.compute.internal
+ * (instance-data.ec2.internal and the like, the resolver's search domains),
+ * plus the tuning's allowed names. instance-data under any other domain is
+ * not AWS's: an attacker can name a host instance-data.attacker.example. Near misses, never a
+ * finding: the other link-local service addresses: the VPC resolver (169.254.169.253,
  * fd00:ec2::253), Amazon Time Sync (169.254.169.123, fd00:ec2::123), the
  * ECS task metadata endpoint (169.254.170.2), and any other address.
  *
@@ -93,8 +94,8 @@ bool cm_dns_rebind_aws_name(const struct cm_domain *d, const char *const *allowe
     static const char idata[] = "instance-data";
     size_t n = sizeof(idata) - 1;
 
-    /* instance-data, and instance-data.<search domain> a resolver may try first. */
-    if (d->len >= n && memcmp(d->name, idata, n) == 0 && (d->len == n || d->name[n] == '.')) {
+    /* instance-data itself; under a search domain, only the EC2 zones below are AWS's. */
+    if (d->len == n && memcmp(d->name, idata, n) == 0) {
         return true;
     }
     for (size_t i = 0; i < sizeof(aws_zones) / sizeof(aws_zones[0]); i++) {
@@ -135,10 +136,28 @@ static bool imds(const struct cm_ip *ip)
     return false;
 }
 
+/* Whether s ends with t (lowercase letters and digits), in any case. */
+static bool ends_nocase(struct cm_str s, const char *t)
+{
+    size_t n = strlen(t);
+
+    if (s.len < n) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s.p[s.len - n + i];
+
+        if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != (unsigned char)t[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /*
  * The first A/AAAA answer of q that is the metadata address, or an empty
  * slice. Cheap first: the addresses end in "254" in every text form but the
- * hexadecimal IPv4-mapped one (::ffff:a9fe:a9fe).
+ * hexadecimal IPv4-mapped one (::ffff:a9fe:a9fe, any case).
  */
 static struct cm_str imds_answer(const struct cm_dns *q)
 {
@@ -149,7 +168,7 @@ static struct cm_str imds_answer(const struct cm_dns *q)
         if (q->ans[e].type != CM_DNS_RR_A && q->ans[e].type != CM_DNS_RR_AAAA) {
             continue;
         }
-        if (data.len < 7 || (!cm_str_ends(data, "254") && !cm_str_ends(data, "a9fe")) ||
+        if (data.len < 7 || (!ends_nocase(data, "254") && !ends_nocase(data, "a9fe")) ||
             cm_ip_parse(data, &ip) != 0 || !imds(&ip)) {
             continue;
         }
@@ -161,7 +180,7 @@ static struct cm_str imds_answer(const struct cm_dns *q)
 /* Whole seconds of ms, rounded up, at least 1. */
 static uint32_t span_s(int64_t ms)
 {
-    int64_t s = (ms + 999) / 1000;
+    int64_t s = ms / 1000 + (ms % 1000 > 0); /* rounded up, without overflow near INT64_MAX */
 
     return s < 1 ? 1 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
 }
@@ -207,7 +226,7 @@ int cm_dns_rebind_init(void **state, const struct cm_detect_opts *opts,
     so.seed = r->seed;
     so.val_size = sizeof(struct rebind);
     so.max_entries = r->t.max_entries;
-    so.ttl_ms = 2 * r->t.report_ms;
+    so.ttl_ms = r->t.report_ms > INT64_MAX / 2 ? INT64_MAX : 2 * r->t.report_ms;
     if ((rc = cm_state_create(&r->pairs, &so)) != 0) {
         finish(r);
         return rc;

@@ -5,7 +5,7 @@
  * gives every feature, weight, default and near miss with the reasons;
  * this comment is the contract in short.
  *
- * The score. cm_dns_rep_score (dns_providers.c) is the stateless part (provider,
+ * The score. cm_dns_rep_score (dns_rep_score.c) is the stateless part (provider,
  * TLD, DGA, crypto; see dns_reputation.h). The detector adds closeness to
  * listed infrastructure: an A/AAAA answer on a threat list (any category but
  * sink-holes, which are intel_dns.c's BlackholeTraffic!DNS, and Tor and
@@ -185,7 +185,13 @@ struct dns_rep {
     struct cm_dns_rep_tuning t;   /* with the defaults filled in */
     uint32_t learn_s, new_s, report_s;
     uint64_t seed;
-    char info[768]; /* additionalInfo of the detection being emitted */
+    /*
+     * additionalInfo of the detection being emitted: two names and a listed
+     * answer of up to 253 bytes each, every byte possibly escaped as \u00XX,
+     * and the reasons; never cut (a cut would not be JSON, and the finding
+     * would lose the whole of it).
+     */
+    char info[3 * 6 * 256 + 512];
 };
 
 static const char *const types[] = {
@@ -201,7 +207,7 @@ static uint32_t secs(int64_t ms)
 /* Whole seconds of ms, rounded up, at least 1. */
 static uint32_t span_s(int64_t ms)
 {
-    int64_t s = (ms + 999) / 1000;
+    int64_t s = ms / 1000 + (ms % 1000 > 0); /* rounded up, without overflow near INT64_MAX */
 
     return s < 1 ? 1 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
 }
@@ -287,7 +293,8 @@ int cm_dns_reputation_init(void **state, const struct cm_detect_opts *opts,
         r->t = *t;
     }
     defaults(&r->t);
-    if (!unit(r->t.min_score) || !unit(r->t.suspicious_score) || !unit(r->t.dga_high)) {
+    if (!unit(r->t.min_score) || !unit(r->t.suspicious_score) || !unit(r->t.dga_high) ||
+        r->t.rare_instances > INST_SLOTS + 1) {
         rc = CM_EINVAL;
         goto fail;
     }
@@ -303,7 +310,7 @@ int cm_dns_reputation_init(void **state, const struct cm_detect_opts *opts,
         (rc = make_table(&r->accounts, r->seed, sizeof(struct account), ACCOUNT_MAX,
                          ACCOUNT_TTL_MS)) != 0 ||
         (rc = make_table(&r->hits, r->seed, sizeof(struct hit), r->t.hit_max_entries,
-                         2 * r->t.report_ms)) != 0 ||
+                         r->t.report_ms > INT64_MAX / 2 ? INT64_MAX : 2 * r->t.report_ms)) != 0 ||
         (rc = cm_dns_tables_create(&r->tables)) != 0) {
         goto fail;
     }
@@ -604,6 +611,7 @@ static bool skip_raw(struct cm_str name)
 static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str account, int64_t t,
                                  bool *is_new)
 {
+    size_t klen = account.len < ACCOUNT_KEY ? account.len : ACCOUNT_KEY;
     uint32_t ts = secs(t);
     bool created;
     struct domain *dom = cm_state_touch(r->domains, &dkey, sizeof(dkey), t, &created);
@@ -613,7 +621,6 @@ static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str
         return NULL;
     }
     if (created) {
-        size_t klen = account.len < ACCOUNT_KEY ? account.len : ACCOUNT_KEY;
         struct account *a =
             cm_state_touch(r->accounts, account.p ? account.p : "", klen, t, &created);
 
@@ -627,7 +634,12 @@ static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str
         dom->first_s = ts;
         dom->state = t - a->first_ms >= r->t.learn_ms ? DS_NEW : DS_KNOWN;
     } else if (ts < dom->first_s) {
+        const struct account *a = cm_state_get(r->accounts, account.p ? account.p : "", klen);
+
         dom->first_s = ts; /* a late record: the site was seen earlier */
+        if (a != NULL && t - a->first_ms < r->t.learn_ms) {
+            dom->state = DS_KNOWN; /* asked while learning: the environment's history after all */
+        }
     }
     if (dom->state == DS_NEW && ts >= dom->first_s && ts - dom->first_s >= r->new_s) {
         dom->state = DS_KNOWN; /* new for a while: part of the environment now */
@@ -636,7 +648,12 @@ static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str
     return dom;
 }
 
-/* Counts instance hash h among the site's askers; returns how many asked. */
+/*
+ * Counts instance hash h among the site's askers; returns how many asked,
+ * exactly up to INST_SLOTS, and INST_SLOTS + 1 for "more" (past the slots
+ * a new instance and a repeated one look alike: counting queries there
+ * would make a busy instance many).
+ */
 static unsigned asker(struct domain *dom, uint32_t h)
 {
     unsigned n = dom->ninst < INST_SLOTS ? dom->ninst : INST_SLOTS;
@@ -647,9 +664,8 @@ static unsigned asker(struct domain *dom, uint32_t h)
         }
     }
     if (dom->ninst < INST_SLOTS) {
-        dom->inst[dom->ninst] = h;
-    }
-    if (dom->ninst < UINT8_MAX) {
+        dom->inst[dom->ninst++] = h;
+    } else if (dom->ninst == INST_SLOTS) {
         dom->ninst++;
     }
     return dom->ninst;

@@ -102,7 +102,7 @@ const struct cm_dns_provider *cm_dns_providers(size_t *n);
  */
 bool cm_dns_tables_sorted(void);
 
-/* ---- the stateless score (dns_providers.c) ---------------------------------------------- */
+/* ---- the stateless score (dns_rep_score.c) ---------------------------------------------- */
 
 /* The last label of d ("com"), or an empty slice. */
 struct cm_str cm_dns_tld_of(const struct cm_domain *d);

@@ -41,8 +41,13 @@
 #include "finding/finding.h"
 #include "parse/parse.h"
 
-#define DNSFX_MAXD     64   /* detections one run may make */
-#define DNSFX_INFO_CAP 1024 /* more than any DNS detector's additionalInfo buffer */
+#define DNSFX_MAXD 64 /* detections one run may make */
+/*
+ * More than any DNS detector's additionalInfo buffer (the largest, the
+ * reputation detector's, is 3 * 6 * 256 + 512 = 5120 bytes): the sink
+ * fails a detection whose info does not fit, never cuts it.
+ */
+#define DNSFX_INFO_CAP 8192
 
 /* ---- records ---- */
 

@@ -11,7 +11,9 @@
  * name repeated, many sub-domains of one registered domain, cloud and CDN
  * hosts, an on-premises client, names on a trusted list); the rate limit
  * and the next report's count; out-of-order records and a record older
- * than the window; memcap eviction counted; bad tuning refused.
+ * than the window; memcap eviction counted; bad tuning refused. Last,
+ * regressions of bugs a review found: nxdomainDomains with nx_weight 1, a
+ * burst above 32, a score just at the threshold, a window near INT64_MAX.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +41,16 @@
 
 static struct cm_dga_model *model16;
 
+/*
+ * A model that scores every name alike, just above the default threshold:
+ * z = 2944439 / 1e6 = 2.944439 > ln(19) = 2.9444389792, so
+ * sigmoid(z) = 0.950000001 >= 0.95 as a double, but 0.94999999 as a float.
+ */
+static struct cm_dga_model *model_edge;
+
+static const char edge_model[] = "coalmine-dga 1\nhash_bits 10\nngram 1 1\nseed 3\nnorm none\n"
+                                 "tokens 0\nquant 1000000\nbias 2944439\nlm none\nend\n";
+
 #define MHEAD                                                                                      \
     "coalmine-dga 1\nhash_bits 10\nngram 1 1\nseed 3\nnorm none\ntokens 1\nquant 1000\n"           \
     "bias -5000\nlm none\n"
@@ -60,6 +72,7 @@ static int setup(void **state)
     assert_int_equal(cm_dga_model_parse(text, (size_t)len, &model16, NULL), 0);
     assert_true(cm_dga_score_label(model16, "abcdefghijklmnop", 16) > 0.999);
     assert_true(cm_dga_score_label(model16, "abcdefghijklmno", 15) < 0.01);
+    assert_int_equal(cm_dga_model_parse(edge_model, strlen(edge_model), &model_edge, NULL), 0);
     return 0;
 }
 
@@ -67,6 +80,7 @@ static int teardown(void **state)
 {
     (void)state;
     cm_dga_model_free(model16);
+    cm_dga_model_free(model_edge);
     return 0;
 }
 
@@ -433,14 +447,133 @@ static void test_init(void **state)
     assert_null(cm_detector_dns_dga.types[1]);
 }
 
+/* ---- regressions: each reproduces a bug the review found, now fixed ---- */
+
+/*
+ * Bug: nxdomainDomains counted the slots whose weight was above 1, so with
+ * nx_weight 1 (a legal tuning) it was always 0. It is counted from an
+ * NXDOMAIN flag now.
+ */
+static void test_nx_weight_one(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.nx_weight = 1;
+    for (unsigned i = 0; i < 8; i++) {
+        q(100 + (long)i, "i-0nx", dga16(i, "com"), "NXDOMAIN");
+    }
+    /* Five NXDOMAIN and three that resolve. */
+    for (unsigned i = 0; i < 8; i++) {
+        q(200 + (long)i, "i-0mixed", dga16(100 + i, "com"), i < 5 ? "NXDOMAIN" : NULL);
+    }
+    run(&r);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.d[0].resource, "i-0nx");
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 8);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "nxdomainDomains"), 8);
+    assert_string_equal(r.d[1].resource, "i-0mixed");
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "distinctDomains"), 8);
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "nxdomainDomains"), 5);
+}
+
+/*
+ * Bug: an instance's window remembered 32 domains (MAX_SLOTS) while init
+ * accepted a burst up to 64, so a burst above 32 of names that resolve could
+ * never fire. The window holds 64 now.
+ */
+static void test_burst_above_32(void **state)
+{
+    struct dnsfx_run r;
+    void *st = NULL;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.burst = 40;
+    assert_int_equal(cm_dns_dga_init(&st, NULL, &tuning), 0);
+    cm_detector_dns_dga.finish(st);
+    /* 100 distinct DGA-like domains that resolve, one a second: fires at the 40th. */
+    for (unsigned i = 0; i < 100; i++) {
+        q((long)i, "i-0bot", dga16(i, "com"), NULL);
+    }
+    run(&r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.d[0].count, 40);
+    assert_true(r.d[0].time_ms == (T0 + 39) * 1000LL);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 40);
+    /* The largest burst init accepts, 64, is reachable too. */
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.burst = 64;
+    for (unsigned i = 0; i < 100; i++) {
+        q((long)i, "i-0bot", dga16(i, "com"), NULL);
+    }
+    run(&r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 64);
+}
+
+/*
+ * Bug: the score cache held a float, and 0.950000001 (at the 0.95
+ * threshold as a double) rounds below it as a float, so names the model
+ * calls DGA-like were not counted. The cache holds a double now.
+ */
+static void test_threshold_double(void **state)
+{
+    struct dnsfx_run r;
+    struct cm_domain d;
+    double sc;
+
+    (void)state;
+    /* The premise: just at the threshold as a double, under it as a float. */
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("qzxkvbtnmplr.com"), &d), 0);
+    sc = cm_dga_score(model_edge, &d);
+    assert_true(sc >= 0.95);
+    assert_true((double)(float)sc < 0.95);
+    memset(&tuning, 0, sizeof(tuning));
+    /* Eight distinct names that resolve, every one scoring 0.950000001. */
+    for (unsigned i = 0; i < 8; i++) {
+        q((long)i, "i-0bot", dga16(i, "com"), NULL);
+    }
+    run_with(&r, NULL, model_edge);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 8);
+}
+
+/*
+ * Bug: the rate limit compared newest_ms < reported_ms + window_ms, a
+ * signed overflow (undefined; UBSan traps it under make SANITIZE=1) for a
+ * window near INT64_MAX. It compares the difference now.
+ */
+static void test_large_window(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.window_ms = INT64_MAX - 1000000; /* 1000 s short of the largest */
+    for (unsigned i = 0; i < 8; i++) {
+        q((long)i, "i-0bot", dga16(i, "com"), NULL);
+    }
+    /* A day later, more: within the window, so no second report. */
+    for (unsigned i = 0; i < 8; i++) {
+        q(86400 + (long)i, "i-0bot", dga16(100 + i, "com"), NULL);
+    }
+    run(&r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.d[0].count, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fires),       cmocka_unit_test(test_nxdomain_weighs_double),
-        cmocka_unit_test(test_near_misses), cmocka_unit_test(test_intel),
-        cmocka_unit_test(test_rate_limit),  cmocka_unit_test(test_out_of_order),
-        cmocka_unit_test(test_eviction),    cmocka_unit_test(test_builtin_model),
-        cmocka_unit_test(test_init),
+        cmocka_unit_test(test_fires),          cmocka_unit_test(test_nxdomain_weighs_double),
+        cmocka_unit_test(test_near_misses),    cmocka_unit_test(test_intel),
+        cmocka_unit_test(test_rate_limit),     cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_eviction),       cmocka_unit_test(test_builtin_model),
+        cmocka_unit_test(test_init),           cmocka_unit_test(test_nx_weight_one),
+        cmocka_unit_test(test_burst_above_32), cmocka_unit_test(test_threshold_double),
+        cmocka_unit_test(test_large_window),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,7 +8,8 @@
  * resolver, Time Sync, ECS task metadata) and non-address records are near
  * misses; no instance, no finding; once per (instance, name) per hour with
  * the count of the queries in between; late records; memcap eviction
- * counting.
+ * counting. Last, regressions of bugs a review found: every spelling of
+ * the address, capitals included, and a report window over INT64_MAX / 2.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,19 +130,22 @@ static void test_near_misses(void **state)
     q(30, "i-0b", "instance-data-evil.example", IMDS4);
     q(31, "i-0b", "ec2.internal.attacker.example", IMDS4);
     q(32, "i-0b", "notec2.internal", IMDS4);
+    /* instance-data under a domain that is not an EC2 zone: an attacker's name. */
+    q(33, "i-0b", "instance-data.attacker.example", IMDS4);
     /* An on-premises client through the inbound endpoint: no instance to report. */
     q(40, NULL, "onprem.attacker.example", IMDS4);
     /* No answers. */
     qt(41, "i-0a", "empty.attacker.example", "A", "[]");
     run(&r);
-    /* Only the three look-alikes. */
-    assert_int_equal(r.n, 3);
+    /* Only the four look-alikes. */
+    assert_int_equal(r.n, 4);
     for (size_t i = 0; i < r.n; i++) {
         assert_string_equal(r.d[i].resource, "i-0b");
     }
     assert_non_null(strstr(r.d[0].info, "instance-data-evil.example"));
     assert_non_null(strstr(r.d[1].info, "ec2.internal.attacker.example"));
     assert_non_null(strstr(r.d[2].info, "notec2.internal"));
+    assert_non_null(strstr(r.d[3].info, "instance-data.attacker.example"));
 }
 
 static void test_rate_limit(void **state)
@@ -222,6 +226,8 @@ static void test_aws_names(void **state)
     assert_true(cm_dns_rebind_aws_name(&d, NULL));
     assert_int_equal(cm_domain_parse(CM_STR_LIT("instance-datax"), &d), 0);
     assert_false(cm_dns_rebind_aws_name(&d, NULL));
+    assert_int_equal(cm_domain_parse(CM_STR_LIT("instance-data.attacker.example"), &d), 0);
+    assert_false(cm_dns_rebind_aws_name(&d, NULL));
     assert_int_equal(cm_domain_parse(CM_STR_LIT("xcompute.internal"), &d), 0);
     assert_false(cm_dns_rebind_aws_name(&d, NULL));
     assert_int_equal(cm_domain_parse(CM_STR_LIT("a.example.com"), &d), 0);
@@ -231,12 +237,96 @@ static void test_aws_names(void **state)
     assert_false(cm_dns_rebind_aws_name(&d, allowed));
 }
 
+/* ---- regressions: each reproduces a bug the review found, now fixed ---- */
+
+/*
+ * Bug: the cheap pre-filter of the answers compared their tails with "254"
+ * and "a9fe" case-sensitively, so the IPv4-mapped hexadecimal form of the
+ * metadata address in capitals (::FFFF:A9FE:A9FE, which the address parser
+ * accepts) was missed. Every spelling of the address fires.
+ */
+static void test_spellings(void **state)
+{
+    static const char *const imds[] = {
+        "169.254.169.254",
+        "fd00:ec2::254",
+        "fd00:ec2:0:0:0:0:0:254",
+        "FD00:EC2::254",
+        "fd00:0ec2:0000:0000:0000:0000:0000:0254",
+        "::ffff:169.254.169.254",
+        "::FFFF:169.254.169.254",
+        "::ffff:a9fe:a9fe",
+        "0:0:0:0:0:ffff:a9fe:a9fe",
+        "::FFFF:A9FE:A9FE",
+        "::ffff:a9fe:A9FE",
+        "::ffff:A9FE:a9Fe",
+        "0:0:0:0:0:FFFF:A9FE:A9FE",
+    };
+    size_t n = sizeof(imds) / sizeof(imds[0]);
+    struct dnsfx_run r;
+    char name[64];
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "n%zu.attacker.example", i);
+        q((long)i, "i-0a", name, imds[i]);
+    }
+    /* Near misses in capitals: the neighbours of the address. */
+    q(100, "i-0a", "near1.attacker.example", "::FFFF:A9FE:A9FD");
+    q(101, "i-0a", "near2.attacker.example", "FD00:EC2::253");
+    run(&r);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+
+        snprintf(name, sizeof(name), "\"domain\":\"n%zu.attacker.example\"", i);
+        while (k < r.n && strstr(r.d[k].info, name) == NULL) {
+            k++;
+        }
+        if (k == r.n) {
+            fail_msg("%s: no detection", imds[i]);
+        }
+        dnsfx_info_json(r.d[k].info);
+    }
+    assert_int_equal(r.n, n);
+}
+
+/*
+ * Bug: init computed the table's TTL as 2 * report_ms, a signed overflow
+ * (undefined; UBSan traps it under make SANITIZE=1) for a report window over
+ * INT64_MAX / 2. It saturates now, and the detector runs.
+ */
+static void test_large_report_ms(void **state)
+{
+    struct cm_dns_rebind_tuning t;
+    struct dnsfx_run r;
+    void *st = NULL;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    t.report_ms = INT64_MAX / 2 + 1;
+    assert_int_equal(cm_dns_rebind_init(&st, NULL, &t), 0);
+    assert_non_null(st);
+    cm_detector_dns_rebind.finish(st);
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.report_ms = INT64_MAX / 2 + 1;
+    q(0, "i-0a", "rebind.attacker.example", IMDS4);
+    q(2 * HOUR, "i-0a", "rebind.attacker.example", IMDS4); /* within the window */
+    q(2 * HOUR + 1, "i-0b", "rebind.attacker.example", IMDS4);
+    run(&r);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.d[0].resource, "i-0a");
+    assert_int_equal(r.d[0].count, 1);
+    assert_string_equal(r.d[1].resource, "i-0b");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fires),      cmocka_unit_test(test_near_misses),
         cmocka_unit_test(test_rate_limit), cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_eviction),   cmocka_unit_test(test_aws_names),
+        cmocka_unit_test(test_spellings),  cmocka_unit_test(test_large_report_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

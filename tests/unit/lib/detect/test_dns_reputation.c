@@ -10,7 +10,10 @@
  * legitimate private-suffix host, an ordinary new .com, pool.ntp.org, an
  * on-premises client, reverse and EC2 names, a name on a threat list or a
  * trusted list), the rate limit and its counts, a rising type, popularity,
- * late records, and memcap eviction counting.
+ * late records, and memcap eviction counting. Last, regressions of bugs a
+ * review found: a late record from the learning day, instancesAsking past
+ * four instances and the rare_instances limit, the additionalInfo of a
+ * long name, a report window over INT64_MAX / 2.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -851,19 +854,248 @@ static void test_init(void **state)
     cm_detector_dns_reputation.finish(NULL);
 }
 
+/* ---- regressions: each reproduces a bug the review found, now fixed ---- */
+
+/*
+ * Bug: a late record showing that a site was asked during the account's
+ * learning day moved the site's first sighting back (site_touch()) but left
+ * it new, so the late query, made while learning, was reported.
+ */
+static void test_late_learning_record(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history(); /* the account's first query at 0: learning until DAY */
+    /* Delivered out of order: asked at DAY - 300 and DAY + 300, the later record first. */
+    q(DAY + 300, "i-0a", "nas-box.duckdns.org", a_rec("198.51.100.7"));
+    q(DAY - 300, "i-0b", "nas-box.duckdns.org", a_rec("198.51.100.7")); /* late, while learning */
+    q(DAY + 6 * HOUR, "i-0c", "nas-box.duckdns.org", a_rec("198.51.100.7")); /* history now */
+    /* A near miss: a late record after the learning day leaves its site new. */
+    q(DAY + 900, "i-0d", "other-box.duckdns.org", a_rec("198.51.100.8"));
+    q(DAY + 600, "i-0e", "other-box.duckdns.org", a_rec("198.51.100.8"));
+    dnsfx_run(&r, &cm_detector_dns_reputation,
+              &(struct dnsfx_opts){.seed = 7, .lateness_ms = 15 * 60 * 1000, .dga = model_low});
+    /* The first query could not know yet; the learning-day one and the later one are history. */
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.d[0].resource, "i-0a");
+    assert_true(info_has(&r, 0, "\"domain\":\"nas-box.duckdns.org\""));
+    assert_string_equal(r.d[1].resource, "i-0d");
+    assert_string_equal(r.d[2].resource, "i-0e");
+    for (size_t i = 0; i < r.n; i++) {
+        assert_string_equal(r.d[i].type, T_ABUSED);
+    }
+}
+
+/*
+ * Bug: asker() remembers a site's first four instances (INST_SLOTS); past
+ * them every query of any other instance counted one more, so
+ * "instancesAsking" (and the rare test) counted queries, not instances. It
+ * is now exact up to four and 5 for "five or more".
+ */
+static void test_instances_asking_saturates(void **state)
+{
+    static const char *const inst[] = {"i-01", "i-02", "i-03", "i-04"};
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    for (long i = 0; i < 4; i++) {
+        q(25 * HOUR + i, inst[i], "beacon.duckdns.org", a_rec("198.51.100.60"));
+    }
+    /* The fifth instance asks 20 times within the hour, then once more an hour later. */
+    for (long i = 0; i < 20; i++) {
+        q(25 * HOUR + 10 + i, "i-05", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    }
+    q(26 * HOUR + 100, "i-05", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    /* A sixth instance is "five or more" too. */
+    q(26 * HOUR + 200, "i-06", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    run(&r, NULL);
+    assert_int_equal(r.n, 7);
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(r.d[i].resource, inst[i]);
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "instancesAsking"), (long)i + 1);
+    }
+    assert_string_equal(r.d[4].resource, "i-05");
+    assert_int_equal(r.d[4].count, 1);
+    assert_int_equal(dnsfx_info_num(r.d[4].info, "instancesAsking"), 5);
+    assert_string_equal(r.d[5].resource, "i-05");
+    assert_int_equal(r.d[5].count, 20);
+    assert_int_equal(dnsfx_info_num(r.d[5].info, "instancesAsking"), 5);
+    assert_string_equal(r.d[6].resource, "i-06");
+    assert_int_equal(dnsfx_info_num(r.d[6].info, "instancesAsking"), 5);
+}
+
+/*
+ * Bug (the same): with rare_instances above 5 a site asked by more instances
+ * than the four it remembers could not be told from one asked often; such
+ * a setting is now refused, and 5 works exactly.
+ */
+static void test_rare_instances_limit(void **state)
+{
+    static const char *const inst[] = {"i-01", "i-02", "i-03", "i-04"};
+    struct cm_dns_rep_tuning t;
+    struct dnsfx_run r;
+    void *st = NULL;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    t.rare_instances = 7;
+    assert_int_equal(cm_dns_reputation_init(&st, NULL, &t), CM_EINVAL);
+    t.rare_instances = 6;
+    assert_int_equal(cm_dns_reputation_init(&st, NULL, &t), CM_EINVAL);
+    t.rare_instances = 5;
+    st = NULL;
+    assert_int_equal(cm_dns_reputation_init(&st, NULL, &t), 0);
+    assert_non_null(st);
+    cm_detector_dns_reputation.finish(st);
+    /* Suspicious needs a rare site: four instances are, the fifth is not, however often it asks. */
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.rare_instances = 5;
+    history();
+    for (long i = 0; i < 4; i++) {
+        q(25 * HOUR + i, inst[i], "new-vendor.top", a_rec("198.51.100.80"));
+    }
+    for (long i = 0; i < 6; i++) {
+        q(25 * HOUR + 10 + i, "i-05", "new-vendor.top", a_rec("198.51.100.80"));
+    }
+    run(&r, NULL);
+    assert_int_equal(r.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(r.d[i].type, T_SUSPICIOUS);
+        assert_string_equal(r.d[i].resource, inst[i]);
+        assert_true(info_has(&r, i, "\"rare\""));
+        assert_int_equal(dnsfx_info_num(r.d[i].info, "instancesAsking"), (long)i + 1);
+    }
+    /* Abused needs no rarity: the fifth instance's reports say 5, never more. */
+    history();
+    for (long i = 0; i < 4; i++) {
+        q(25 * HOUR + i, inst[i], "fleet.ddns.net", a_rec("198.51.100.81"));
+    }
+    for (long i = 0; i < 6; i++) {
+        q(25 * HOUR + 10 + i, "i-05", "fleet.ddns.net", a_rec("198.51.100.81"));
+    }
+    q(26 * HOUR + 100, "i-05", "fleet.ddns.net", a_rec("198.51.100.81"));
+    run(&r, NULL);
+    assert_int_equal(r.n, 6);
+    for (size_t i = 0; i < r.n; i++) {
+        long n = dnsfx_info_num(r.d[i].info, "instancesAsking");
+
+        assert_string_equal(r.d[i].type, T_ABUSED);
+        assert_true(n >= 1 && n <= 5);
+        assert_true(info_has(&r, i, "\"rare\"") == (n < 5));
+    }
+    assert_string_equal(r.d[4].resource, "i-05");
+    assert_int_equal(dnsfx_info_num(r.d[4].info, "instancesAsking"), 5);
+    assert_string_equal(r.d[5].resource, "i-05");
+    assert_int_equal(r.d[5].count, 6);
+    assert_int_equal(dnsfx_info_num(r.d[5].info, "instancesAsking"), 5);
+}
+
+/*
+ * Bug: the additionalInfo buffer (768 bytes) cut the text of a long name
+ * whose backslashes are escaped twice over (domain and registeredDomain),
+ * so the info was no JSON and the finding lost all of it. A 252-character
+ * name under duckdns.org (a 60-byte binary label the log writes as \ddd)
+ * now gives the whole object.
+ */
+static void test_long_name_info(void **state)
+{
+    struct dnsfx_run r;
+    char name[300], rec[600], got[1024];
+    size_t k = 0, j = 0;
+
+    (void)state;
+    for (int i = 0; i < 60; i++) {
+        k += (size_t)snprintf(name + k, sizeof(name) - k, "\\%03o", 1 + i % 30);
+    }
+    snprintf(name + k, sizeof(name) - k, ".duckdns.org");
+    assert_int_equal(strlen(name), 252);
+    /* The record's JSON text and the info's: each backslash escaped. */
+    for (const char *p = name; *p; p++) {
+        if (*p == '\\') {
+            rec[j++] = '\\';
+        }
+        rec[j++] = *p;
+    }
+    rec[j] = '\0';
+    dnsfx_reset();
+    q(0, "i-0web", "www.example.com", a_rec("93.184.216.34"));
+    q(25 * HOUR, "i-0a", rec, a_rec("198.51.100.7"));
+    dnsfx_run(&r, &cm_detector_dns_reputation,
+              &(struct dnsfx_opts){.seed = 7, .dga = model_low, .decode = true});
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].type, T_ABUSED);
+    dnsfx_info_json(r.d[0].info);
+    assert_true(strlen(r.d[0].info) > 768); /* more than the old buffer held */
+    /* Both names whole (as written, escaped as the record's text is; the site is the name). */
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", got, sizeof(got)), rec);
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "registeredDomain", got, sizeof(got)), rec);
+    assert_true(dnsfx_info_f64(r.d[0].info, "reputationScore") >= 0.45);
+    assert_true(dnsfx_info_f64(r.d[0].info, "dgaScore") >= 0.0);
+    assert_true(info_has(&r, 0, "\"reasons\":[\"new\",\"rare\",\"dynamic-dns:duckdns.org\"]"));
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "instancesAsking"), 1);
+}
+
+/*
+ * Bug: init computed the hit table's TTL as 2 * report_ms, a signed
+ * overflow (undefined; UBSan traps it under make SANITIZE=1) for a report
+ * window over INT64_MAX / 2. It saturates now, and the detector runs.
+ */
+static void test_large_report_ms(void **state)
+{
+    struct cm_dns_rep_tuning t;
+    struct dnsfx_run r;
+    void *st = NULL;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    t.report_ms = INT64_MAX / 2 + 1;
+    assert_int_equal(cm_dns_reputation_init(&st, NULL, &t), 0);
+    assert_non_null(st);
+    cm_detector_dns_reputation.finish(st);
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.report_ms = INT64_MAX / 2 + 1;
+    history();
+    q(25 * HOUR, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    q(27 * HOUR, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60")); /* within the window */
+    q(27 * HOUR + 1, "i-0b", "beacon.duckdns.org", a_rec("198.51.100.60"));
+    run(&r, NULL);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.d[0].resource, "i-0a");
+    assert_int_equal(r.d[0].count, 1);
+    assert_string_equal(r.d[1].resource, "i-0b");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_providers),    cmocka_unit_test(test_tlds_and_ignored),
-        cmocka_unit_test(test_crypto),       cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_tables_index), cmocka_unit_test(test_dga_component),
-        cmocka_unit_test(test_learning),     cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_types),        cmocka_unit_test(test_dga_malicious),
-        cmocka_unit_test(test_type_api),     cmocka_unit_test(test_listed),
-        cmocka_unit_test(test_rate_limit),   cmocka_unit_test(test_rising_type),
-        cmocka_unit_test(test_popularity),   cmocka_unit_test(test_out_of_order),
-        cmocka_unit_test(test_eviction),     cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_providers),
+        cmocka_unit_test(test_tlds_and_ignored),
+        cmocka_unit_test(test_crypto),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_tables_index),
+        cmocka_unit_test(test_dga_component),
+        cmocka_unit_test(test_learning),
+        cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_dga_malicious),
+        cmocka_unit_test(test_type_api),
+        cmocka_unit_test(test_listed),
+        cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_rising_type),
+        cmocka_unit_test(test_popularity),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_init),
+        cmocka_unit_test(test_late_learning_record),
+        cmocka_unit_test(test_instances_asking_saturates),
+        cmocka_unit_test(test_rare_instances_limit),
+        cmocka_unit_test(test_long_name_info),
+        cmocka_unit_test(test_large_report_ms),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
