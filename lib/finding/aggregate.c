@@ -163,8 +163,35 @@ static int take_evidence(struct cm_finding *f, const struct cm_finding_evidence 
 }
 
 /*
+ * Whether two evidence references name the same record: the same offset in
+ * the same file (by name; by the run's file id while names are unknown).
+ */
+static bool same_record(const struct cm_finding_evidence *a, const struct cm_finding_evidence *b)
+{
+    if (a->ref.offset != b->ref.offset) {
+        return false;
+    }
+    if (a->file.p != NULL || b->file.p != NULL) {
+        return a->file.p != NULL && b->file.p != NULL && cm_str_eq(a->file, b->file);
+    }
+    return a->ref.file_id == b->ref.file_id;
+}
+
+static bool has_record(const struct cm_finding *f, uint32_t n, const struct cm_finding_evidence *e)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (same_record(&f->evidence[i], e)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
  * Evidence of the merged finding: old's records first, then the new ones
- * while there is room; when full, the last slot holds the newest record.
+ * (those old does not list already: a re-scan over files partly scanned
+ * before brings the old records again) while there is room; when full, the
+ * last slot holds the newest record.
  */
 static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
 {
@@ -177,6 +204,9 @@ static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
         rc = take_evidence(nf, &old->evidence[i], k++);
     }
     for (uint32_t i = 0; i < nfresh && rc == 0; i++) {
+        if (has_record(old, old->nevidence, &fresh[i])) {
+            continue;
+        }
         if (k < CM_FINDING_MAX_EVIDENCE) {
             nf->evidence[k++] = fresh[i];
         } else {
@@ -186,6 +216,25 @@ static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
     }
     nf->nevidence = k;
     return rc;
+}
+
+static bool same_probe(const struct cm_probe *a, const struct cm_probe *b)
+{
+    return a->local_port.port == b->local_port.port &&
+           cm_str_eq(a->local_ip.ipv4, b->local_ip.ipv4) &&
+           cm_str_eq(a->local_ip.ipv6, b->local_ip.ipv6) &&
+           cm_str_eq(a->remote_ip.ipv4, b->remote_ip.ipv4) &&
+           cm_str_eq(a->remote_ip.ipv6, b->remote_ip.ipv6);
+}
+
+static bool has_probe(const struct cm_finding *f, uint32_t n, const struct cm_probe *p)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (same_probe(&f->probe.probes[i], p)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
@@ -216,7 +265,11 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
         rc = cm_finding_set(nf, &nf->user_feedback, old->user_feedback);
     }
     if (rc == 0 && nf->action_type == CM_ACT_PORT_PROBE && old->action_type == CM_ACT_PORT_PROBE) {
+        uint32_t mine = nf->probe.nprobes;
         for (uint32_t i = 0; i < old->probe.nprobes && rc == 0; i++) {
+            if (has_probe(nf, mine, &old->probe.probes[i])) {
+                continue; /* the same probe, seen again by a re-scan */
+            }
             rc = cm_finding_add_probe(nf, &old->probe.probes[i]);
             if (rc == CM_EFULL) {
                 rc = CM_OK; /* the newest probes are kept, the rest counted in count */

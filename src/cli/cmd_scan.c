@@ -216,7 +216,14 @@ static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet,
     return rc;
 }
 
-static int print_findings(struct scan_cli *c)
+/*
+ * Prints this run's findings. With --db: not the archived ones (suppressed:
+ * never published), not the repeats the store already had as they are
+ * (published when stored), and for a repeat that changed, the stored
+ * finding it became (its whole count, first sighting and feedback), not
+ * this run's share of it.
+ */
+static int print_findings(struct scan_cli *c, struct cm_store *store)
 {
     size_t n = cm_agg_stats(c->agg)->findings;
 
@@ -224,11 +231,24 @@ static int print_findings(struct scan_cli *c)
         cm_out_header(c->out, c->fmt, c->colour);
     }
     for (size_t i = 0; i < n; i++) {
-        struct cm_finding *f = cm_agg_at(c->agg, i);
+        struct cm_finding *f = cm_agg_at(c->agg, i), stored;
+        int rc;
+
         if (c->puts && c->puts[i].archived) {
-            continue; /* suppressed: stored archived, never published */
+            continue;
         }
-        if (cm_out_finding(c->out, c->fmt, f, c->colour) != 0) {
+        if (c->puts && !c->puts[i].is_new && !c->puts[i].changed) {
+            continue;
+        }
+        if (c->puts && !c->puts[i].is_new && store != NULL) {
+            cm_finding_init(&stored);
+            rc = cm_store_get_finding(store, f->id, &stored);
+            rc = rc == 0 ? cm_out_finding(c->out, c->fmt, &stored, c->colour) : rc;
+            cm_finding_finish(&stored);
+        } else {
+            rc = cm_out_finding(c->out, c->fmt, f, c->colour);
+        }
+        if (rc != 0) {
             fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);
             return CM_EXIT_ERROR;
         }
@@ -653,7 +673,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         goto out;
     }
-    rc = print_findings(cli);
+    rc = print_findings(cli, r.store);
     if (rc == 0) {
         rc = finish_run(&r.st, stats_path, quiet);
     }

@@ -345,6 +345,11 @@ static int migrate(struct cm_store *st, char *err, size_t errlen)
     if (v < 0) {
         v = 0;
     }
+    /* A current store needs nothing written (and may be read-only). */
+    if ((size_t)v == NMIGRATIONS &&
+        cm_store_int(st->db, "PRAGMA application_id", NULL) == STORE_APP_ID) {
+        return CM_OK;
+    }
     snprintf(app, sizeof(app), "PRAGMA application_id = %d", STORE_APP_ID);
     /*
      * 16 KiB pages for a new store: a finding's document (2-3 KB) fills a

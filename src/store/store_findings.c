@@ -230,7 +230,7 @@ static int add_events(struct put *p, int64_t seq, const struct cm_store_put *it,
 static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const char *doc,
                       size_t len, bool archived)
 {
-    struct cm_finding old, nf;
+    struct cm_finding old, nf, *m = &nf;
     struct cm_store_prep *s = &p->own;
     int rc;
 
@@ -246,16 +246,28 @@ static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const
     }
     if (rc == 0) {
         nf.count = it->added;
-        rc = cm_finding_merge(&nf, &old);
+        if (old.last_seen_ms > nf.last_seen_ms) {
+            /*
+             * The stored finding has seen a later event (older files scanned
+             * after newer ones): its actor details stay, the new events add
+             * their history. createdAt is the stored one either way.
+             */
+            int64_t created = old.created_ms;
+            m = &old;
+            rc = cm_finding_merge(&old, &nf);
+            old.created_ms = created;
+        } else {
+            rc = cm_finding_merge(&nf, &old);
+        }
     }
     if (rc == 0) {
-        rc = cm_store_prep_row(s, &nf, nf.count, archived, p->filters, p->archiving);
+        rc = cm_store_prep_row(s, m, m->count, archived, p->filters, p->archiving);
     }
     if (rc == 0) {
         it->archived = s->archived;
         it->rule = s->rule;
         it->count = s->count;
-        rc = write_row(p, &nf, s, false, &seq);
+        rc = write_row(p, m, s, false, &seq);
     }
     cm_finding_finish(&nf);
     cm_finding_finish(&old);

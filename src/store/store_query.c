@@ -105,9 +105,12 @@ static const struct {
     {"resource.resourceType", "resource_type", true, false},
     /*
      * The identity resource (resource_id) is the instance id whenever the
-     * finding has one, and the access key id whenever it has one, so a
-     * finding with that value has it in resource_id too: equals narrows the
-     * candidates through the index and the document confirms.
+     * finding has one (only Instance findings have instanceDetails), and the
+     * access key id of an AccessKey finding that has one, so such a finding
+     * with that value has it in resource_id too: equals narrows the
+     * candidates through the index and the document confirms. S3Bucket
+     * findings carry the caller's accessKeyDetails but are keyed by the
+     * bucket: they stay candidates (see put_term).
      */
     {"resource.instanceDetails.instanceId", "resource_id", true, true},
     {"resource.accessKeyDetails.accessKeyId", "resource_id", true, true},
@@ -204,6 +207,15 @@ static void put_text(struct sqlb *b, struct cm_str s)
     }
 }
 
+/*
+ * Whether epoch ms v is written as stored times are (a whole millisecond,
+ * four-digit year), so that comparing the text compares the times.
+ */
+static bool time_ok(double v)
+{
+    return v >= -62135596800000.0 && v <= 253402300799999.0 && v == floor(v);
+}
+
 /* One value of a list operator; false when it cannot be expressed (left to the matcher). */
 static bool put_value(struct sqlb *b, const struct cm_crit_term_view *t,
                       const struct cm_criteria *c, size_t i, uint32_t j)
@@ -220,13 +232,14 @@ static bool put_value(struct sqlb *b, const struct cm_crit_term_view *t,
         put_real(b, num);
         return true;
     case CM_CRIT_T_TIME:
-        if (!has_num) {
+        if (!has_num || !time_ok(num)) {
             return false;
         }
         put_time(b, num);
         return true;
     case CM_CRIT_T_BOOL:
-        put(b, cm_str_eqc(s, "true") ? "1" : "0");
+        /* As the compiler and the matcher read it: "true" in any case. */
+        put(b, cm_str_ieq(s, CM_STR_LIT("true")) ? "1" : "0");
         return true;
     case CM_CRIT_T_STRING:
         put_text(b, s);
@@ -268,7 +281,7 @@ static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
 {
     struct cm_crit_term_view t;
     const char *col = NULL;
-    bool nullable = false, narrows = false;
+    bool nullable = false, narrows = false, akid;
     size_t mark = b->sql.len, nmark = b->n;
 
     if (cm_criteria_term(c, i, &t) != 0) {
@@ -294,7 +307,9 @@ static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
         b->residual = true;
         return;
     }
-    put(b, " AND ");
+    /* Only an AccessKey finding's resource_id is its access key id. */
+    akid = narrows && strcmp(t.path, "resource.accessKeyDetails.accessKeyId") == 0;
+    put(b, akid ? " AND (" : " AND ");
     put(b, col);
     if (t.op == CM_CRIT_EQ || t.op == CM_CRIT_NEQ) {
         put(b, t.op == CM_CRIT_EQ ? " IN (" : " NOT IN (");
@@ -309,10 +324,20 @@ static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
             }
         }
         put(b, ")");
+        if (akid) {
+            put(b, " OR resource_type IS NOT 'AccessKey')");
+        }
         if (t.op == CM_CRIT_EQ && strcmp(col, "id") == 0) {
             put_id_rows(b, &t, c, i);
         }
         return;
+    }
+    if (t.type == CM_CRIT_T_TIME &&
+        ((t.has_lo && !time_ok(t.lo)) || (t.has_hi && !time_ok(t.hi)))) {
+        /* A bound the text cannot express: the matcher decides that side. */
+        b->residual = true;
+        t.has_lo = t.has_lo && time_ok(t.lo);
+        t.has_hi = t.has_hi && time_ok(t.hi);
     }
     put(b, " IS NOT NULL");
     if (t.has_lo) {

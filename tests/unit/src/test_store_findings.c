@@ -1,8 +1,10 @@
 /*
  * Unit tests for findings in the SQLite store: inserting, merging a repeat
- * of an identity (count, first/last seen, createdAt, updatedAt, evidence),
- * reading a finding back, rolling a failed batch back whole, and counting
- * each underlying event once (event keys, also as the aggregator gives them).
+ * of an identity (count, first/last seen, createdAt, updatedAt, evidence; a
+ * record stored already is not stored twice; a repeat of older events keeps
+ * the later event's actor), reading a finding back, rolling a failed batch
+ * back whole, and counting each underlying event once (event keys, also as
+ * the aggregator gives them).
  * Finding ids: ids that share a key (cm_store_id_key), ids that are not
  * hex, before and after their keys are folded, across connections that both
  * write, and a writer killed (SIGKILL) while it writes, folds and
@@ -94,8 +96,12 @@ static void query_text(const char *sql, const char *arg, char *out, size_t outle
     sqlite3_close(db);
 }
 
-/* A repeat of types[0]: two more detections, an hour later, seen by a later run. */
-static void repeat_of(struct cm_finding *f, const struct t_events *e)
+/*
+ * A repeat of types[0]: two more detections, an hour later, seen by a later
+ * run. Its evidence is another record of the same file (offset + 1000), or
+ * with same_record the very record of t_sample's finding (a re-scan of it).
+ */
+static void repeat_rec(struct cm_finding *f, const struct t_events *e, bool same_record)
 {
     struct cm_finding_ctx ctx = t_ctx();
     struct cm_detection d = t_detection(types[0], t_event_for(e, types[0]));
@@ -104,8 +110,16 @@ static void repeat_of(struct cm_finding *f, const struct t_events *e)
     d.first_ms = T_EVTIME + HOUR_MS;
     d.time_ms = T_EVTIME + 2 * HOUR_MS;
     d.count = 2;
+    if (!same_record) {
+        d.evidence[0].offset += 1000;
+    }
     cm_finding_init(f);
     assert_int_equal(cm_finding_from_detection(f, &ctx, &d), 0);
+}
+
+static void repeat_of(struct cm_finding *f, const struct t_events *e)
+{
+    repeat_rec(f, e, false);
 }
 
 /* Stores findings without event keys (each counts its own count). */
@@ -132,7 +146,7 @@ static void samples(struct cm_finding f[3], struct cm_finding *v[3], const struc
 static void test_put_and_merge(void **state)
 {
     struct t_events e;
-    struct cm_finding f[3], rep, got;
+    struct cm_finding f[3], rep, same, got;
     struct cm_finding *v[3], *rv[1];
     struct cm_store *st;
     char err[256] = "", text[64];
@@ -189,10 +203,122 @@ static void test_put_and_merge(void **state)
     query_text("SELECT path FROM finding_evidence WHERE finding_id = ? AND seq = 0", f[0].id, text,
                sizeof(text));
     assert_string_equal(text, "flows.log.gz");
+    assert_int_equal(query_int("SELECT offset FROM finding_evidence WHERE finding_id = ?"
+                               " AND seq = 1",
+                               f[0].id),
+                     (int64_t)f[0].evidence[0].ref.offset + 1000);
+    /*
+     * A repeat that brings the first finding's own record again (a re-scan
+     * over a file scanned before): its count adds, its record is not stored
+     * a second time.
+     */
+    repeat_rec(&same, &e, true);
+    assert_int_equal(same.nevidence, 1);
+    assert_int_equal(same.evidence[0].ref.offset, f[0].evidence[0].ref.offset);
+    assert_true(cm_str_eq(same.evidence[0].file, f[0].evidence[0].file));
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    rv[0] = &same;
+    assert_int_equal(put_all(st, rv, 1, err, sizeof(err)), 0);
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, f[0].id, &got), 0);
+    assert_int_equal(got.count, f[0].count + rep.count + same.count);
+    assert_int_equal(got.nevidence, 2);
+    assert_int_equal(got.evidence[0].ref.offset, f[0].evidence[0].ref.offset);
+    assert_int_equal(got.evidence[1].ref.offset, f[0].evidence[0].ref.offset + 1000);
+    cm_finding_finish(&got);
+    cm_store_close(st);
+    assert_int_equal(
+        query_int("SELECT count(*) FROM finding_evidence WHERE finding_id = ?", f[0].id), 2);
+    assert_int_equal(query_int("SELECT count(*) FROM (SELECT 1 FROM finding_evidence"
+                               " GROUP BY finding_id, path, offset HAVING count(*) > 1)",
+                               NULL),
+                     0);
     for (int i = 0; i < 3; i++) {
         cm_finding_finish(&f[i]);
     }
     cm_finding_finish(&rep);
+    cm_finding_finish(&same);
+    t_events_finish(&e);
+}
+
+/*
+ * A types[2] finding (an API call) from the CloudTrail event of api at ip,
+ * at event time ev_ms, seen by a run at now; count 1, evidence at offset.
+ */
+static void api_finding(struct cm_finding *f, struct t_events *e, const char *api, const char *ip,
+                        int64_t ev_ms, int64_t now, uint64_t offset)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d;
+
+    e->ct.u.ct.event_name = cm_str_cstr(api);
+    e->ct.u.ct.source_ip_address = cm_str_cstr(ip);
+    t_ip(&e->ct.u.ct.source_ip, ip);
+    e->ct.time_ms = ev_ms;
+    e->ct.src.offset = offset;
+    d = t_detection(types[2], &e->ct);
+    d.time_ms = ev_ms;
+    d.first_ms = ev_ms;
+    d.count = 1;
+    ctx.now_ms = now;
+    cm_finding_init(f);
+    assert_int_equal(cm_finding_from_detection(f, &ctx, &d), 0);
+}
+
+/*
+ * Older files scanned after newer ones (a backfill): the stored finding saw
+ * the later event, so eventLastSeen and the actor details (API, remote IP)
+ * stay that event's; the older run adds its count and widens eventFirstSeen;
+ * createdAt is the stored one, updatedAt the later run's.
+ */
+static void test_older_events_after_newer(void **state)
+{
+    struct t_events e;
+    struct cm_finding newer, older, got;
+    struct cm_finding *v[1];
+    struct cm_store *st;
+    char err[256] = "", text[64];
+    (void)state;
+
+    t_events_init(&e);
+    api_finding(&newer, &e, "PutBucketPublicAccessBlock", "198.51.100.7", T_EVTIME + 5 * HOUR_MS,
+                T_NOW + 5 * HOUR_MS, 4096);
+    api_finding(&older, &e, "DeleteBucketPublicAccessBlock", "203.0.113.9", T_EVTIME,
+                T_NOW + 6 * HOUR_MS, 8192);
+    assert_string_equal(newer.id, older.id);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    v[0] = &newer;
+    assert_int_equal(put_all(st, v, 1, err, sizeof(err)), 0);
+    v[0] = &older;
+    assert_int_equal(put_all(st, v, 1, err, sizeof(err)), 0);
+    cm_finding_init(&got);
+    assert_int_equal(cm_store_get_finding(st, newer.id, &got), 0);
+    assert_int_equal(got.count, 2);
+    assert_true(got.last_seen_ms == T_EVTIME + 5 * HOUR_MS);
+    assert_true(got.first_seen_ms == T_EVTIME);
+    assert_true(cm_str_eqc(got.api.api, "PutBucketPublicAccessBlock"));
+    assert_true(cm_str_eqc(got.api.remote_ip.ipv4, "198.51.100.7"));
+    assert_true(got.created_ms == newer.created_ms);
+    assert_true(got.updated_ms == older.updated_ms);
+    assert_int_equal(got.nevidence, 2);
+    cm_finding_finish(&got);
+    cm_store_close(st);
+    query_text("SELECT json_extract(doc, '$.service.action.awsApiCallAction.api') FROM findings"
+               " JOIN finding_docs USING (seq) WHERE id = ?",
+               newer.id, text, sizeof(text));
+    assert_string_equal(text, "PutBucketPublicAccessBlock");
+    query_text("SELECT json_extract(doc, '$.service.action.awsApiCallAction.remoteIpDetails"
+               ".ipAddressV4') FROM findings JOIN finding_docs USING (seq) WHERE id = ?",
+               newer.id, text, sizeof(text));
+    assert_string_equal(text, "198.51.100.7");
+    query_text("SELECT last_seen FROM findings WHERE id = ?", newer.id, text, sizeof(text));
+    assert_string_equal(text, "2025-03-04T15:00:00.000Z");
+    query_text("SELECT first_seen FROM findings WHERE id = ?", newer.id, text, sizeof(text));
+    assert_string_equal(text, "2025-03-04T10:00:00.000Z");
+    query_text("SELECT created_at FROM findings WHERE id = ?", newer.id, text, sizeof(text));
+    assert_string_equal(text, "2025-03-04T15:25:11.234Z");
+    cm_finding_finish(&newer);
+    cm_finding_finish(&older);
     t_events_finish(&e);
 }
 
@@ -928,6 +1054,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_put_and_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_older_events_after_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeat_in_one_batch_and_archived_kept, setup,
                                         teardown),

@@ -3,8 +3,10 @@
  * FindingCriteria condition the store answers from a column and the ones
  * left to the document matcher, criteria slots, resource id and free text
  * against a brute-force oracle (store_corpus.h); every sort key in both
- * directions; keyset pagination and its tokens. Statistics and changes:
- * test_store_stats.c.
+ * directions; keyset pagination and its tokens. Sample findings (AccessKey
+ * and S3Bucket ones sharing the caller's key) against cm_criteria_match over
+ * the stored documents: access key ids, archived in any case, time bounds
+ * the stored text cannot express. Statistics and changes: test_store_stats.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "finding/finding_sample.h"
 #include "store_util.h"
 #include "store_corpus.h"
 
@@ -510,6 +513,211 @@ static void test_callback_stops_and_names(void **state)
     assert_int_equal(cm_store_group_parse("TYPE", &g), CM_EINVAL);
 }
 
+/*
+ * Sample findings of these types, the i-th with updatedAt T_NOW + i hours;
+ * the first two are AccessKey findings, the next three S3Bucket findings
+ * (keyed by the bucket) with the same caller's accessKeyDetails, the last
+ * three Instance findings. Samples 2 and 5 are archived.
+ */
+#define NS 8
+static const char *const sample_types[NS] = {
+    "PenTest:IAMUser/KaliLinux",
+    "Recon:IAMUser/TorIPCaller",
+    "PenTest:S3/KaliLinux",
+    "Discovery:S3/MaliciousIPCaller",
+    "Exfiltration:S3/MaliciousIPCaller",
+    "UnauthorizedAccess:EC2/SSHBruteForce",
+    "Backdoor:EC2/C&CActivity.B!DNS",
+    "Recon:EC2/PortProbeUnprotectedPort",
+};
+
+static struct cm_store *samples_store(void)
+{
+    struct cm_finding f[NS];
+    struct cm_store_put p[NS];
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_str res, actor;
+    const char *arch[2];
+    struct cm_store *st;
+    char err[256] = "";
+
+    memset(p, 0, sizeof(p));
+    for (int i = 0; i < NS; i++) {
+        cm_finding_init(&f[i]);
+        assert_int_equal(cm_finding_sample(&f[i], &ctx, T_ACCOUNT, T_REGION, sample_types[i],
+                                           T_NOW + i * C_HOUR),
+                         0);
+        assert_int_equal(f[i].resource_type, i < 2   ? CM_RES_ACCESS_KEY
+                                             : i < 5 ? CM_RES_S3_BUCKET
+                                                     : CM_RES_INSTANCE);
+        assert_int_equal(cm_finding_identity(&f[i], &res, &actor), 0);
+        assert_true(cm_str_eqc(res, i < 2   ? CM_SAMPLE_ACCESS_KEY
+                                    : i < 5 ? CM_SAMPLE_BUCKET
+                                            : CM_SAMPLE_INSTANCE_ID));
+        p[i].f = &f[i];
+    }
+    arch[0] = f[2].id;
+    arch[1] = f[5].id;
+    st = s_open();
+    assert_int_equal(cm_store_put_findings(st, p, NS, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_set_archived(st, arch, 2, true, err, sizeof(err)), 0);
+    for (int i = 0; i < NS; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    return st;
+}
+
+/*
+ * Checks the store's answer to criteria json (the list path: cm_store_query)
+ * is what cm_criteria_match says over every stored document; returns how
+ * many findings that is.
+ */
+static size_t matcher_agrees(struct cm_store *st, const char *json)
+{
+    static struct c_rows rows;
+    char want[NS][33], got[NS + 8][33];
+    struct cm_criteria *c = c_crit(json);
+    struct cm_store_query q;
+    struct cm_json_doc tape;
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    size_t n = 0;
+
+    cm_json_doc_init(&tape, 0, 0);
+    assert_int_equal(sqlite3_open_v2(s_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT f.id, d.doc FROM findings f"
+                                        " JOIN finding_docs d USING (seq) ORDER BY f.id",
+                                        -1, &stmt, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        const char *doc = (const char *)sqlite3_column_text(stmt, 1);
+        assert_int_equal(cm_json_parse(&tape, doc, (size_t)sqlite3_column_bytes(stmt, 1), NULL), 0);
+        if (cm_criteria_match(c, &tape, 0)) {
+            assert_true(n < NS);
+            snprintf(want[n++], 33, "%s", (const char *)sqlite3_column_text(stmt, 0));
+        }
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    cm_json_doc_finish(&tape);
+    memset(&q, 0, sizeof(q));
+    q.criteria[0] = c;
+    q.sort = CM_SORT_ID;
+    q.ascending = true;
+    assert_int_equal(c_run(st, &q, &rows, NULL), 0);
+    if (rows.n != n) {
+        fail_msg("%s: the store lists %zu findings, the matcher says %zu", json, rows.n, n);
+    }
+    c_ids_sorted(&rows, got);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(got[i], want[i]);
+    }
+    cm_criteria_destroy(c);
+    return n;
+}
+
+/* matcher_agrees for resource.accessKeyDetails.accessKeyId with condition cond. */
+static size_t akid(struct cm_store *st, const char *cond)
+{
+    char json[256];
+
+    snprintf(json, sizeof(json), "{\"Criterion\":{\"resource.accessKeyDetails.accessKeyId\":%s}}",
+             cond);
+    return matcher_agrees(st, json);
+}
+
+/*
+ * resource.accessKeyDetails.accessKeyId equals: S3Bucket findings carry the
+ * caller's key but are keyed by the bucket; they are found as the AccessKey
+ * findings of that key are.
+ */
+static void test_samples_access_key_id(void **state)
+{
+    struct cm_store *st = samples_store();
+    (void)state;
+
+    assert_int_equal(akid(st, "{\"Eq\":[\"" CM_SAMPLE_ACCESS_KEY "\"]}"), 5);
+    assert_int_equal(
+        akid(st, "{\"Equals\":[\"" CM_SAMPLE_ACCESS_KEY "\",\"AKIAELOOISUKKV4LZTX2\"]}"), 5);
+    assert_int_equal(akid(st, "{\"Eq\":[\"AKIAELOOISUKKV4LZTX2\"]}"), 0);
+    assert_int_equal(akid(st, "{\"Neq\":[\"" CM_SAMPLE_ACCESS_KEY "\"]}"), 3);
+    /* With a column condition beside it: the S3Bucket findings only. */
+    assert_int_equal(akid(st, "{\"Eq\":[\"" CM_SAMPLE_ACCESS_KEY
+                              "\"]},\"resource.resourceType\":{\"Eq\":[\"S3Bucket\"]}"),
+                     3);
+    /* Instance ids narrow the same way (only Instance findings have instanceDetails). */
+    assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"resource.instanceDetails.instanceId\":"
+                                        "{\"Eq\":[\"" CM_SAMPLE_INSTANCE_ID "\"]}}}"),
+                     3);
+    cm_store_close(st);
+}
+
+/* service.archived equals "True", "TRUE": true, as the criteria matcher reads it. */
+static void test_samples_archived_case(void **state)
+{
+    static const char *const t[] = {"true", "True", "TRUE", "tRuE"};
+    struct cm_store *st = samples_store();
+    char json[128];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        snprintf(json, sizeof(json), "{\"Criterion\":{\"service.archived\":{\"Eq\":[\"%s\"]}}}",
+                 t[i]);
+        assert_int_equal(matcher_agrees(st, json), 2);
+        snprintf(json, sizeof(json), "{\"Criterion\":{\"service.archived\":{\"Neq\":[\"%s\"]}}}",
+                 t[i]);
+        assert_int_equal(matcher_agrees(st, json), NS - 2);
+    }
+    assert_int_equal(
+        matcher_agrees(st, "{\"Criterion\":{\"service.archived\":{\"Equals\":[\"False\"]}}}"),
+        NS - 2);
+    cm_store_close(st);
+}
+
+/*
+ * Time bounds the stored ISO text cannot express (year 10000 and later,
+ * before year 1, fractions of a millisecond, 1e300): the store answers what
+ * the matcher does.
+ */
+static void test_samples_time_bounds(void **state)
+{
+    struct cm_store *st = samples_store();
+    char json[160];
+    long long t3 = T_NOW + 3 * C_HOUR; /* updatedAt and createdAt of sample 3 */
+    (void)state;
+
+    assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"updatedAt\":{\"Lt\":253402300800000}}}"),
+                     NS);
+    assert_int_equal(
+        matcher_agrees(st, "{\"Criterion\":{\"updatedAt\":{\"Lt\":9223372036854775807}}}"), NS);
+    assert_int_equal(
+        matcher_agrees(st, "{\"Criterion\":{\"updatedAt\":{\"Gte\":253402300800000}}}"), 0);
+    assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"updatedAt\":{\"Lt\":1e300}}}"), NS);
+    assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"updatedAt\":{\"Gt\":1e300}}}"), 0);
+    assert_int_equal(
+        matcher_agrees(st, "{\"Criterion\":{\"updatedAt\":{\"Gt\":-100000000000000}}}"), NS);
+    assert_int_equal(
+        matcher_agrees(st, "{\"Criterion\":{\"createdAt\":{\"Lt\":-100000000000000}}}"), 0);
+    /* Half a millisecond past sample 3: it is before the bound, and not at or after it. */
+    snprintf(json, sizeof(json), "{\"Criterion\":{\"updatedAt\":{\"Lt\":%lld.5}}}", t3);
+    assert_int_equal(matcher_agrees(st, json), 4);
+    snprintf(json, sizeof(json), "{\"Criterion\":{\"updatedAt\":{\"Gte\":%lld.5}}}", t3);
+    assert_int_equal(matcher_agrees(st, json), NS - 4);
+    snprintf(json, sizeof(json), "{\"Criterion\":{\"createdAt\":{\"Lte\":%lld.5}}}", t3);
+    assert_int_equal(matcher_agrees(st, json), 4);
+    snprintf(json, sizeof(json), "{\"Criterion\":{\"createdAt\":{\"Gt\":%lld.5}}}", t3);
+    assert_int_equal(matcher_agrees(st, json), NS - 4);
+    /* A bound it can express beside one it cannot: both sides hold. */
+    snprintf(json, sizeof(json),
+             "{\"Criterion\":{\"updatedAt\":{\"Gte\":%lld,\"Lt\":253402300800000}}}", t3);
+    assert_int_equal(matcher_agrees(st, json), NS - 3);
+    snprintf(json, sizeof(json), "{\"Criterion\":{\"updatedAt\":{\"Gt\":-1e300,\"Lte\":%lld}}}",
+             t3);
+    assert_int_equal(matcher_agrees(st, json), 4);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -520,6 +728,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_stops_and_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_samples_access_key_id, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_samples_archived_case, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_samples_time_bounds, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

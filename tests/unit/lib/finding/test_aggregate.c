@@ -1,7 +1,8 @@
 /*
  * Unit tests for the aggregation of repeated detections: one finding per
  * identity, counts, first/last seen, updatedAt, latest actor, port probes and
- * evidence accumulating, distinct identities kept apart, the cap.
+ * evidence accumulating (each record and probe once when a re-scan brings
+ * them again), distinct identities kept apart, the cap.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -172,6 +173,108 @@ static void test_duplicate_events_count_once(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * A port probe finding of the flow event on dstport port, count count,
+ * with evidence records at offsets[0..n) of the event's file.
+ */
+static void probe_finding(struct cm_finding *f, struct t_events *e, int port, uint32_t count,
+                          const uint64_t *offsets, uint32_t n)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d;
+
+    e->flow.u.flow.dstport = (uint16_t)port;
+    d = t_detection("Recon:EC2/PortProbeUnprotectedPort", &e->flow);
+    d.count = count;
+    d.nevidence = n;
+    for (uint32_t i = 0; i < n; i++) {
+        d.evidence[i] = e->flow.src;
+        d.evidence[i].offset = offsets[i];
+        d.evidence[i].line = 1 + (uint32_t)i;
+    }
+    cm_finding_init(f);
+    assert_int_equal(cm_finding_from_detection(f, &ctx, &d), 0);
+}
+
+/*
+ * A re-scan over files partly scanned before (a subset, then the whole):
+ * the merged finding lists each evidence record once, old's first, then the
+ * new ones, while the counts add up. The same offset in another file is
+ * another record.
+ */
+static void test_merge_overlapping_evidence(void **state)
+{
+    static const uint64_t first[2] = {0, 100}, all[3] = {0, 100, 200};
+    struct t_events e;
+    struct cm_finding old, nf;
+    (void)state;
+
+    t_events_init(&e);
+    probe_finding(&old, &e, 22, 2, first, 2);
+    probe_finding(&nf, &e, 22, 3, all, 3);
+    assert_string_equal(old.id, nf.id);
+    assert_int_equal(cm_finding_merge(&nf, &old), 0);
+    assert_int_equal(nf.count, 5);
+    assert_int_equal(nf.nevidence, 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(nf.evidence[i].ref.offset, all[i]);
+        assert_true(cm_str_eqc(nf.evidence[i].file, "flows.log.gz"));
+    }
+    cm_finding_finish(&nf);
+
+    probe_finding(&nf, &e, 22, 1, first, 1);
+    nf.evidence[0].file = CM_STR_LIT("other.log.gz");
+    assert_int_equal(cm_finding_merge(&nf, &old), 0);
+    assert_int_equal(nf.nevidence, 3);
+    assert_true(cm_str_eqc(nf.evidence[2].file, "other.log.gz"));
+    assert_int_equal(nf.evidence[2].ref.offset, 0);
+    cm_finding_finish(&nf);
+    cm_finding_finish(&old);
+    t_events_finish(&e);
+}
+
+/*
+ * The same re-scan for port probes: a probe old lists already (same local
+ * port and address, same remote address) is kept once; a new port, or the
+ * same port probed from another address, is another probe.
+ */
+static void test_merge_overlapping_probes(void **state)
+{
+    static const uint64_t first[1] = {0};
+    struct t_events e;
+    struct cm_finding old, nf;
+    struct cm_probe p;
+    (void)state;
+
+    t_events_init(&e);
+    probe_finding(&old, &e, 22, 2, first, 1);
+    probe_finding(&nf, &e, 22, 3, first, 1);
+    assert_int_equal(old.probe.nprobes, 1);
+    assert_int_equal(nf.probe.nprobes, 1);
+    /* The whole scan also saw a probe of port 23. */
+    p = nf.probe.probes[0];
+    p.local_port.port = 23;
+    assert_int_equal(cm_finding_add_probe(&nf, &p), 0);
+    assert_int_equal(cm_finding_merge(&nf, &old), 0);
+    assert_int_equal(nf.count, 5);
+    assert_int_equal(nf.probe.nprobes, 2);
+    assert_int_equal(nf.probe.probes[0].local_port.port, 22);
+    assert_int_equal(nf.probe.probes[1].local_port.port, 23);
+    cm_finding_finish(&nf);
+
+    /* Port 22 again, but probed from another address. */
+    t_ip(&e.flow.u.flow.src, "203.0.113.9");
+    probe_finding(&nf, &e, 22, 1, first, 1);
+    assert_string_equal(old.id, nf.id);
+    assert_int_equal(cm_finding_merge(&nf, &old), 0);
+    assert_int_equal(nf.probe.nprobes, 2);
+    assert_true(cm_str_eqc(nf.probe.probes[0].remote_ip.ipv4, "203.0.113.9"));
+    assert_true(cm_str_eqc(nf.probe.probes[1].remote_ip.ipv4, "198.51.100.7"));
+    cm_finding_finish(&nf);
+    cm_finding_finish(&old);
+    t_events_finish(&e);
+}
+
 static void test_cap(void **state)
 {
     struct t_events e;
@@ -214,6 +317,8 @@ int main(void)
         cmocka_unit_test(test_severity_keeps_the_worst),
         cmocka_unit_test(test_identities_apart_and_evidence_cap),
         cmocka_unit_test(test_duplicate_events_count_once),
+        cmocka_unit_test(test_merge_overlapping_evidence),
+        cmocka_unit_test(test_merge_overlapping_probes),
         cmocka_unit_test(test_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,205 @@
+#!/bin/sh
+# End-to-end tests of `coalmine scan --db` over more than one run into one
+# store, on a small `coalmine gen` world split by file time into its first
+# twenty minutes (EARLY) and the rest (LATE):
+#   - a subset, then the whole (a re-scan over files scanned before): no
+#     finding cites the same record twice, port probes are listed once (no
+#     more of them than the count), as a single scan of the whole stores them;
+#   - LATE, then EARLY (a backfill): the API findings keep the later event's
+#     eventLastSeen and actor (API, remote IP);
+#   - what a run prints: not the repeats the store already had unchanged (so
+#     not a finding an ARCHIVE filter created since would suppress), and for a
+#     repeat that changed, the stored finding (whole count, createdAt,
+#     eventFirstSeen, feedback), as `findings get` gives it;
+#   - a store its reader may not write (another user's file): `findings list`
+#     and `findings get` work, the file is left as it was (as root only).
+# Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/json.sh"
+case "$COALMINE" in /*) ;; *) COALMINE=$(pwd)/$COALMINE ;; esac
+
+# fields FILE PATH...: one line per document of FILE, its values at PATHs tab-separated.
+fields() {
+    _f=$1; shift; _i=0; _cols=""
+    for _p in "$@"; do
+        _i=$((_i + 1)); jget "$_f" "$_p" >"$_f.$_i"; _cols="$_cols $_f.$_i"
+    done
+    # shellcheck disable=SC2086 # the column files, one word each
+    paste $_cols
+}
+
+# scan DB FILE...: a quiet one-thread scan of FILE... into DB with the world's
+# intel; the findings it prints (json) on stdout. A failed scan is a failed
+# test (reported on fd 3, the script's stdout).
+exec 3>&1
+scan() {
+    _db=$1; shift
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --quiet --no-default-intel --threads 1 --format json \
+        $(cat "$D/intel/args.txt") --db "$_db" "$@" 2>"$T/scan.err"
+    _rc=$?
+    if [ $_rc -ne 0 ]; then
+        nok "scan --db $(basename "$_db") exits 0" "exit $_rc: $(tail -n 3 "$T/scan.err")" >&3
+    fi
+}
+
+# all DB NAME: every stored finding of DB as json lines in $T/NAME.json, sorted by id.
+all() {
+    "$COALMINE" findings list --db "$1" --archived all --max-results 0 --sort id:asc \
+        --format json >"$T/$2.json"
+}
+
+D="$T/world"
+"$COALMINE" gen --out "$D" --hours 1 --seed 11 --scenario all >/dev/null 2>"$T/gen.err"
+check "gen writes a world" test -f "$D/intel/args.txt"
+find "$D/AWSLogs" -type f \( -name '*T000*' -o -name '*T001*' \) | sort >"$T/early.files"
+find "$D/AWSLogs" -type f ! -name '*T000*' ! -name '*T001*' | sort >"$T/late.files"
+check "the world splits into early ($(wc -l <"$T/early.files")) and late ($(wc -l <"$T/late.files")) files" \
+    test -s "$T/early.files" -a -s "$T/late.files"
+EARLY=$(cat "$T/early.files")
+LATE=$(cat "$T/late.files")
+
+# --- a subset, then the whole ---------------------------------------------------------
+# shellcheck disable=SC2086 # file lists
+{
+    scan "$T/full.db" "$D/AWSLogs" >/dev/null
+    scan "$T/ov.db" $EARLY >/dev/null
+    scan "$T/ov.db" "$D/AWSLogs" >/dev/null
+}
+all "$T/full.db" full
+all "$T/ov.db" ov
+fields "$T/full.json" id service.count >"$T/full.counts"
+fields "$T/ov.json" id service.count >"$T/ov.counts"
+check "subset then whole: the findings and counts of one scan of the whole ($(wc -l <"$T/ov.counts"))" \
+    cmp -s "$T/full.counts" "$T/ov.counts"
+jget "$T/ov.json" id >"$T/ov.ids"
+# shellcheck disable=SC2046 # the ids
+"$COALMINE" findings get --db "$T/ov.db" --evidence $(cat "$T/ov.ids") >"$T/ov.ev" 2>"$T/ov.ev.err"
+check "findings get --evidence exits 0" test $? -eq 0
+grep '^{"findingId"' "$T/ov.ev" >"$T/ov.records"
+fields "$T/ov.records" findingId path offset | sort | uniq -d >"$T/ov.dups"
+check "subset then whole: evidence records cited ($(wc -l <"$T/ov.records"))" test -s "$T/ov.records"
+if [ -s "$T/ov.dups" ]; then
+    nok "subset then whole: no finding cites a record twice" \
+        "$(wc -l <"$T/ov.dups") records cited twice, e.g. $(head -n 1 "$T/ov.dups")"
+else
+    ok "subset then whole: no finding cites a record twice"
+fi
+# Port probes: each listed once; the same as one scan of the whole.
+PP='{"Criterion":{"service.action.actionType":{"Eq":["PORT_PROBE"]}}}'
+for db in full ov; do
+    "$COALMINE" findings list --db "$T/$db.db" --archived all --max-results 0 --sort id:asc \
+        --format json --finding-criteria "$PP" >"$T/$db.pp.json"
+    : >"$T/$db.pp"
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >"$T/one.json"
+        printf '%s %s %s\n' "$(jget "$T/one.json" id)" "$(jget "$T/one.json" service.count)" \
+            "$(jlen "$T/one.json" service.action.portProbeAction.portProbeDetails)" >>"$T/$db.pp"
+    done <"$T/$db.pp.json"
+done
+check "subset then whole: port probe findings ($(wc -l <"$T/ov.pp"))" test -s "$T/ov.pp"
+over=$(awk '$3 > $2' "$T/ov.pp")
+check "subset then whole: no more port probes than the count" test -z "$over"
+check "subset then whole: the port probes of one scan of the whole" cmp -s "$T/full.pp" "$T/ov.pp"
+
+# --- late files, then early ones (a backfill) ----------------------------------------------
+API='{"Criterion":{"service.action.actionType":{"Eq":["AWS_API_CALL"]}}}'
+# shellcheck disable=SC2086 # file lists
+{
+    scan "$T/late.db" $LATE >/dev/null
+    scan "$T/bwd.db" $LATE >/dev/null
+    scan "$T/bwd.db" $EARLY >/dev/null
+}
+for db in late bwd; do
+    "$COALMINE" findings list --db "$T/$db.db" --archived all --max-results 0 --sort id:asc \
+        --format json --finding-criteria "$API" >"$T/$db.api.json"
+    fields "$T/$db.api.json" id service.eventLastSeen service.action.awsApiCallAction.api \
+        service.action.awsApiCallAction.remoteIpDetails.ipAddressV4 >"$T/$db.api"
+done
+# The late files' API findings, as the backfilled store has them.
+awk 'NR == FNR { late[$1] = 1; next } $1 in late' "$T/late.api" "$T/bwd.api" >"$T/bwd.late"
+check "backfill: API findings of the late files ($(wc -l <"$T/late.api"))" test -s "$T/late.api"
+if cmp -s "$T/late.api" "$T/bwd.late"; then
+    ok "backfill: eventLastSeen, API and remote IP stay the later event's"
+else
+    nok "backfill: eventLastSeen, API and remote IP stay the later event's" \
+        "$(diff "$T/late.api" "$T/bwd.late" | grep '^[<>]' | head -n 4)"
+fi
+
+# --- what a run prints: unchanged repeats, a filter created since -----------------------
+TYPE=PenTest:IAMUser/KaliLinux
+scan "$T/s.db" "$D/AWSLogs" >"$T/s1.json"
+check "scan 1 prints $TYPE" test "$(jget "$T/s1.json" type | grep -cxF "$TYPE")" -eq 1
+"$COALMINE" filters create --db "$T/s.db" --name suppress-kali --action ARCHIVE \
+    --finding-criteria "{\"Criterion\":{\"type\":{\"Eq\":[\"$TYPE\"]}}}" >/dev/null
+check "an ARCHIVE filter for $TYPE" test $? -eq 0
+scan "$T/s.db" "$D/AWSLogs" >"$T/s2.json"
+check "scan 2 of the same files exits 0" test $? -eq 0
+check "scan 2 does not print $TYPE (suppressed since)" \
+    test "$(jget "$T/s2.json" type | grep -cxF "$TYPE")" -eq 0
+check "scan 2 prints no repeat the store had unchanged ($(wc -l <"$T/s2.json") printed)" \
+    test ! -s "$T/s2.json"
+
+# --- what a run prints: a repeat that changed is the stored finding ---------------------------
+# shellcheck disable=SC2086 # file lists
+{
+    scan "$T/p.db" $EARLY >"$T/p1.json"
+    scan "$T/late2.db" $LATE >"$T/late2.json"
+}
+jget "$T/p1.json" id | sort >"$T/p1.ids"
+jget "$T/late2.json" id | sort | comm -12 "$T/p1.ids" - >"$T/rep.ids"
+check "early and late files share findings ($(wc -l <"$T/rep.ids"))" test -s "$T/rep.ids"
+FB=$(head -n 1 "$T/rep.ids")
+"$COALMINE" findings feedback --db "$T/p.db" --feedback USEFUL "$FB" >/dev/null 2>&1
+check "feedback on $FB" test $? -eq 0
+# shellcheck disable=SC2086 # file list
+scan "$T/p.db" $LATE >"$T/p2.json"
+jget "$T/p2.json" id | sort >"$T/p2.ids"
+nrep=$(comm -12 "$T/rep.ids" "$T/p2.ids" | wc -l)
+check "scan of the late files prints the repeats ($nrep)" test "$nrep" -eq "$(wc -l <"$T/rep.ids")"
+# shellcheck disable=SC2046 # the ids
+"$COALMINE" findings get --db "$T/p.db" $(cat "$T/p2.ids") >"$T/p2.stored.json"
+set -- id service.count createdAt service.eventFirstSeen service.userFeedback
+fields "$T/p2.json" "$@" | sort >"$T/p2.printed"
+fields "$T/p2.stored.json" "$@" | sort >"$T/p2.stored"
+if cmp -s "$T/p2.printed" "$T/p2.stored"; then
+    ok "printed repeats are the stored findings (count, createdAt, eventFirstSeen, feedback)"
+else
+    nok "printed repeats are the stored findings (count, createdAt, eventFirstSeen, feedback)" \
+        "$(diff "$T/p2.printed" "$T/p2.stored" | grep '^[<>]' | head -n 4)"
+fi
+fields "$T/p1.json" id service.count >"$T/p1.counts"
+grow=$(awk 'NR == FNR { c[$1] = $2; next } ($1 in c) && $2 <= c[$1]' "$T/p1.counts" "$T/p2.printed")
+check "a printed repeat's count grows from scan to scan" test -z "$grow"
+check "the repeat with feedback is printed with it" \
+    test "$(awk -v id="$FB" '$1 == id { print $5 }' "$T/p2.printed")" = USEFUL
+
+# --- a store its reader may not write ------------------------------------------------------
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ "$(id -u)" != 0 ]; then
+    skip "a read-only store lists" "not root (needs another user)"
+elif ! command -v setpriv >/dev/null; then
+    skip "a read-only store lists" "setpriv not installed"
+elif ! $NOBODY "$COALMINE" version >/dev/null 2>&1; then
+    skip "a read-only store lists" "user nobody cannot run $COALMINE"
+else
+    chmod 711 "$T"
+    mkdir "$T/ro" && chmod 777 "$T/ro"
+    "$COALMINE" findings sample --db "$T/ro/s.db" >/dev/null 2>&1
+    chmod 444 "$T/ro/s.db"
+    cp "$T/ro/s.db" "$T/ro.copy"
+    $NOBODY "$COALMINE" findings list --db "$T/ro/s.db" --max-results 0 --format ids \
+        >"$T/ro.ids" 2>"$T/ro.err"
+    rc=$?
+    if [ $rc -eq 0 ] && [ -s "$T/ro.ids" ]; then
+        ok "findings list on a store another user owns, read-only ($(wc -l <"$T/ro.ids"))"
+    else
+        nok "findings list on a store another user owns, read-only" "exit $rc: $(head -n 1 "$T/ro.err")"
+    fi
+    $NOBODY "$COALMINE" findings get --db "$T/ro/s.db" "$(head -n 1 "$T/ro.ids")" \
+        >"$T/ro.json" 2>"$T/ro.err"
+    rc=$?
+    check "findings get on it (exit $rc)" test $rc -eq 0 -a -s "$T/ro.json"
+    check "the read-only store is left as it was" cmp -s "$T/ro/s.db" "$T/ro.copy"
+fi
+done_testing
