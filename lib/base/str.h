@@ -61,6 +61,13 @@ static inline bool cm_str_ends(struct cm_str a, const char *suffix)
 /* Case-insensitive (ASCII) equality. */
 bool cm_str_ieq(struct cm_str a, struct cm_str b);
 
+/* Whether a ends with suffix, case-insensitively (ASCII). */
+static inline bool cm_str_iends(struct cm_str a, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return a.len >= n && cm_str_ieq(cm_str_make(a.p + a.len - n, n), cm_str_make(suffix, n));
+}
+
 /* Finds needle in hay; returns the offset or (size_t)-1. */
 size_t cm_str_find(struct cm_str hay, struct cm_str needle);
 

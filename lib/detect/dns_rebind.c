@@ -136,24 +136,6 @@ static bool imds(const struct cm_ip *ip)
     return false;
 }
 
-/* Whether s ends with t (lowercase letters and digits), in any case. */
-static bool ends_nocase(struct cm_str s, const char *t)
-{
-    size_t n = strlen(t);
-
-    if (s.len < n) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s.p[s.len - n + i];
-
-        if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != (unsigned char)t[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /*
  * The first A/AAAA answer of q that is the metadata address, or an empty
  * slice. Cheap first: the addresses end in "254" in every text form but the
@@ -168,7 +150,7 @@ static struct cm_str imds_answer(const struct cm_dns *q)
         if (q->ans[e].type != CM_DNS_RR_A && q->ans[e].type != CM_DNS_RR_AAAA) {
             continue;
         }
-        if (data.len < 7 || (!ends_nocase(data, "254") && !ends_nocase(data, "a9fe")) ||
+        if (data.len < 7 || (!cm_str_iends(data, "254") && !cm_str_iends(data, "a9fe")) ||
             cm_ip_parse(data, &ip) != 0 || !imds(&ip)) {
             continue;
         }

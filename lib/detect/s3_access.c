@@ -146,12 +146,6 @@ static bool istarts(struct cm_str s, const char *prefix)
     return s.len >= p.len && cm_str_ieq(cm_str_make(s.p, p.len), p);
 }
 
-static bool iends(struct cm_str s, const char *suffix)
-{
-    struct cm_str x = cm_str_cstr(suffix);
-    return s.len >= x.len && cm_str_ieq(cm_str_make(s.p + s.len - x.len, x.len), x);
-}
-
 static bool icontains(struct cm_str s, const char *needle)
 {
     struct cm_str n = cm_str_cstr(needle);
@@ -273,7 +267,8 @@ static struct op op_parse(struct cm_str name)
     if (istarts(name, "ForAnyValue:")) {
         name = sub(name, strlen("ForAnyValue:"), name.len);
     }
-    if (iends(name, "IfExists") || cm_str_ieq(name, CM_STR_LIT("Null")) || icontains(name, "Not")) {
+    if (cm_str_iends(name, "IfExists") || cm_str_ieq(name, CM_STR_LIT("Null")) ||
+        icontains(name, "Not")) {
         o.inert = true;
         return o;
     }

@@ -124,6 +124,12 @@ static void test_starts_ends(void **state)
     assert_true(cm_str_ends(s, "arn:aws:iam::111122223333:root"));
     assert_false(cm_str_ends(s, "-and"));
     assert_false(cm_str_ends(s, "xarn:aws:iam::111122223333:root"));
+    assert_true(cm_str_iends(s, ":ROOT"));
+    assert_true(cm_str_iends(s, ""));
+    assert_true(cm_str_iends(s, "ARN:AWS:IAM::111122223333:Root"));
+    assert_false(cm_str_iends(s, ":roo"));
+    assert_false(cm_str_iends(s, "xarn:aws:iam::111122223333:root"));
+    assert_false(cm_str_ends(s, ":ROOT")); /* the other is exact */
     assert_false(cm_str_starts(sub("ab", 1), "ab"));
     assert_false(cm_str_ends(sub("ab", 1), "ab"));
     assert_true(cm_str_starts(cm_str_cstr(""), ""));
