@@ -783,10 +783,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
             break;
         }
     }
-    /* A query answered with raw data is a data-bearing one whatever its type. */
+    if (dots < 2 || n > CM_DOMAIN_MAX || (cut < st->t.min_chars && cut < DATA_MIN_CHARS)) {
+        return CM_OK;
+    }
+    /*
+     * A query answered with raw data is a data-bearing one whatever its type
+     * (the answers are read only for names that may be judged at all).
+     */
     data = data_type(q->query_type) || (q->nans > 0 && cm_dns_tunnel_raw_answer(q));
-    if (dots < 2 || n > CM_DOMAIN_MAX ||
-        (cut < st->t.min_chars && (!data || cut < DATA_MIN_CHARS))) {
+    if (cut < st->t.min_chars && !data) {
         return CM_OK;
     }
     /*
