@@ -36,13 +36,11 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "intel/domainset_int.h"
 
-#define EXT_COUNTS  0xffffff00u /* record word 1: the counts follow in three words */
-#define SMALL_SORT  16u         /* groups up to this size are insertion sorted */
-#define PAD         16u         /* zero bytes after a name, so label_hash may read past it */
-#define BLOCK_WORDS 8u          /* a Bloom block: 512 bits */
-#define PREFETCH    16u         /* freezing reads names this many keys ahead */
-#define BLOCK_NAMES 32u         /* names per block: 16 bits each */
+#define SMALL_SORT  16u /* groups up to this size are insertion sorted */
+#define PREFETCH    16u /* freezing reads names this many keys ahead */
+#define BLOCK_NAMES 32u /* names per block: 16 bits each */
 
 struct ditem {
     uint32_t off; /* pool offset of the normalised name */
@@ -57,17 +55,6 @@ struct cm_domainset_builder {
     size_t npool, cappool;
     struct ditem *items;
     size_t n, cap;
-};
-
-struct cm_domainset {
-    uint64_t seed;
-    uint32_t nb;     /* buckets; 0 for an empty set */
-    uint32_t nblk;   /* Bloom blocks */
-    uint64_t *bloom; /* nblk * BLOCK_WORDS words */
-    uint32_t *off;   /* nb + 1 record offsets, in words */
-    uint32_t *recs;
-    size_t count; /* distinct names */
-    size_t bytes;
 };
 
 /*
@@ -140,7 +127,7 @@ static void put_bits(uint64_t dm[4], size_t at, unsigned d)
  * mispredicted branch per label costs more than the loop. The dots go into
  * a bitmap; the labels are checked from it afterwards.
  */
-static int normalize(struct cm_str name, char *out, size_t *len, uint8_t *starts, size_t *nl)
+int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *starts, size_t *nl)
 {
     uint64_t dm[4] = {0, 0, 0, 0};
     size_t n = name.len, k = 0, from = 0, i = 0;
@@ -213,7 +200,7 @@ static int normalize(struct cm_str name, char *out, size_t *len, uint8_t *starts
 
 int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
 {
-    return normalize(name, out, len, NULL, NULL);
+    return cm_domainset_split(name, out, len, NULL, NULL);
 }
 
 /* The multiplier that chains label hashes (odd: a bijection mod 2^64). */
@@ -267,7 +254,7 @@ static uint64_t fold(uint64_t a, uint64_t b)
  * the last 1-16 and masks what is past the label (the caller pads the name
  * with PAD readable bytes). Label lengths vary from one label to the next,
  * and a mispredicted branch per label cost more than the hashing. The fold
- * is the only mixing: suffix_hashes mixes each suffix's hash.
+ * is the only mixing: cm_domainset_hashes mixes each suffix's hash.
  */
 static uint64_t label_hash(const char *p, size_t n, uint64_t seed)
 {
@@ -283,18 +270,6 @@ static uint64_t label_hash(const char *p, size_t n, uint64_t seed)
                 (rd64(p + i + 8) & keep[rb]) ^ K0 ^ (seed >> 32 | seed << 32));
 }
 
-/* Maps a hash onto [0, n) without division. */
-static uint32_t home(uint64_t h, uint32_t n)
-{
-    return (uint32_t)(((h >> 32) * n) >> 32);
-}
-
-/* The Bloom block of a name whose last-two-labels hash is h. */
-static const uint64_t *block_of(const struct cm_domainset *s, uint64_t h)
-{
-    return s->bloom + (size_t)home(h, s->nblk) * BLOCK_WORDS;
-}
-
 /*
  * The hash of every suffix of normalised name p[0..len) (followed by PAD
  * readable bytes), whose nl labels start at starts[]: hs[k] for the suffix
@@ -302,8 +277,8 @@ static const uint64_t *block_of(const struct cm_domainset *s, uint64_t h)
  * last one with a multiply-add, then mixed: the hash of "evil.com" is a step
  * of the hash of "a.evil.com", so one pass gives every suffix.
  */
-static void suffix_hashes(const struct cm_domainset *s, const char *p, size_t len,
-                          const uint8_t *starts, size_t nl, uint64_t *hs)
+void cm_domainset_hashes(const struct cm_domainset *s, const char *p, size_t len,
+                         const uint8_t *starts, size_t nl, uint64_t *hs)
 {
     uint64_t c = s->seed;
 
@@ -331,13 +306,10 @@ static uint64_t name_hash(const struct cm_domainset *s, const char *p, size_t le
         starts[nl] = (uint8_t)(i + 1);
         nl += p[i] == '.';
     }
-    suffix_hashes(s, p, len, starts, nl, hs);
+    cm_domainset_hashes(s, p, len, starts, nl, hs);
     *blk = hs[nl >= 2 ? nl - 2 : 0];
     return hs[0];
 }
-
-/* Bit i of a 512-bit block. */
-#define BIT(blk, i) ((blk)[(i) >> 6] & (1ULL << ((i)&63)))
 
 /* Sets the name's four bits, 9 bits of its hash each (the bucket comes from the top bits). */
 static void bloom_set(uint64_t *blk, uint64_t h)
@@ -346,20 +318,6 @@ static void bloom_set(uint64_t *blk, uint64_t h)
         unsigned i = (unsigned)(h >> (9 * k)) & 511;
         blk[i >> 6] |= 1ULL << (i & 63);
     }
-}
-
-static bool bloom_test(const uint64_t *blk, uint64_t h)
-{
-    unsigned a = (unsigned)h & 511, b = (unsigned)(h >> 9) & 511, c = (unsigned)(h >> 18) & 511,
-             d = (unsigned)(h >> 27) & 511;
-
-    /* All four loads, then one test: a branch per bit would mispredict about once a probe. */
-    return (BIT(blk, a) != 0) & (BIT(blk, b) != 0) & (BIT(blk, c) != 0) & (BIT(blk, d) != 0);
-}
-
-static uint32_t tag_of(uint64_t h)
-{
-    return (uint32_t)(h >> 24);
 }
 
 int cm_domainset_builder_create(struct cm_domainset_builder **out, uint64_t seed)
@@ -392,7 +350,7 @@ int cm_domainset_builder_add(struct cm_domainset_builder *b, struct cm_str name,
     int rc;
 
     if ((unsigned)rule > CM_DOMAIN_SUBDOMAINS || val > CM_DOMAINSET_VAL_MAX ||
-        normalize(name, norm, &len, NULL, NULL) != 0) {
+        cm_domainset_split(name, norm, &len, NULL, NULL) != 0) {
         return CM_EINVAL;
     }
     if (b->npool + len > UINT32_MAX) {
@@ -422,64 +380,6 @@ int cm_domainset_builder_add_text(struct cm_domainset_builder *b, struct cm_str 
 size_t cm_domainset_builder_count(const struct cm_domainset_builder *b)
 {
     return b->n;
-}
-
-/* --- records ------------------------------------------------------------------ */
-
-static size_t rec_len(const uint32_t *r)
-{
-    return r[1] & 0xff;
-}
-
-/* Words before the name: tag, length word and, for large counts, three more. */
-static size_t rec_head(const uint32_t *r)
-{
-    return (r[1] & EXT_COUNTS) == EXT_COUNTS ? 5 : 2;
-}
-
-static const char *rec_name(const uint32_t *r)
-{
-    return (const char *)(r + rec_head(r));
-}
-
-static void rec_counts(const uint32_t *r, uint32_t cnt[3])
-{
-    if ((r[1] & EXT_COUNTS) == EXT_COUNTS) {
-        memcpy(cnt, r + 2, 3 * sizeof(*cnt));
-        return;
-    }
-    cnt[0] = (r[1] >> 8) & 0xff;
-    cnt[1] = (r[1] >> 16) & 0xff;
-    cnt[2] = r[1] >> 24;
-}
-
-static size_t name_words(size_t len)
-{
-    return (len + 3) / 4;
-}
-
-static const uint32_t *rec_vals(const uint32_t *r)
-{
-    return r + rec_head(r) + name_words(rec_len(r));
-}
-
-/* Whether counts need the three extra words (each fits the length word's bytes below 255). */
-static bool counts_ext(const uint32_t cnt[3])
-{
-    return cnt[0] >= 255 || cnt[1] >= 255 || cnt[2] >= 255;
-}
-
-static size_t rec_words_for(size_t len, const uint32_t cnt[3])
-{
-    return (counts_ext(cnt) ? 5 : 2) + name_words(len) + (size_t)cnt[0] + cnt[1] + cnt[2];
-}
-
-static size_t rec_words(const uint32_t *r)
-{
-    uint32_t cnt[3];
-
-    rec_counts(r, cnt);
-    return rec_words_for(rec_len(r), cnt);
 }
 
 /* --- freeze --------------------------------------------------------------------- */
@@ -750,91 +650,4 @@ void cm_domainset_destroy(struct cm_domainset *s)
     cm_free(s->off);
     cm_free(s->recs);
     cm_free(s);
-}
-
-/* --- lookup ------------------------------------------------------------------------ */
-
-/* The record of name p[0..len) with hash h, in a bucket that passed the Bloom filter; or NULL. */
-static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, const char *p,
-                                   size_t len)
-{
-    uint32_t b = home(h, s->nb), tag = tag_of(h);
-    const uint32_t *r = s->recs + s->off[b], *end = s->recs + s->off[b + 1];
-
-    for (; r < end; r += rec_words(r)) {
-        if (r[0] == tag && rec_len(r) == len && memcmp(rec_name(r), p, len) == 0) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
-static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_domainset_match *out,
-                   size_t max, bool all)
-{
-    char buf[CM_DOMAIN_MAX + PAD];
-    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
-    uint64_t hs[CM_DOMAINSET_MAX_MATCHES];
-    const uint64_t *blk, *top;
-    size_t len, nl, n = 0;
-
-    if (s == NULL || s->nb == 0 || normalize(name, buf, &len, starts, &nl) != 0) {
-        return 0;
-    }
-    memset(buf + len, 0, PAD);
-    suffix_hashes(s, buf, len, starts, nl, hs);
-    top = block_of(s, hs[nl - 1]);
-    blk = nl >= 2 ? block_of(s, hs[nl - 2]) : top;
-    for (size_t k = 0; k < nl; k++) {
-        size_t pos = starts[k];
-        const uint32_t *r;
-        uint32_t cnt[3];
-        unsigned first;
-        size_t nv;
-
-        if (!bloom_test(k + 1 < nl ? blk : top, hs[k]) ||
-            (r = find_record(s, hs[k], buf + pos, len - pos)) == NULL) {
-            continue;
-        }
-        /* The whole name takes EXACT and SUBTREE; a proper suffix SUBTREE and SUBDOMAINS. */
-        rec_counts(r, cnt);
-        first = pos == 0 ? CM_DOMAIN_EXACT : CM_DOMAIN_SUBTREE;
-        nv = (size_t)cnt[first] + cnt[first + 1];
-        if (nv == 0) {
-            continue;
-        }
-        if (n < max) {
-            out[n].name = cm_str_make(rec_name(r), rec_len(r));
-            out[n].rules =
-                (cnt[first] ? 1u << first : 0) | (cnt[first + 1] ? 1u << (first + 1) : 0);
-            out[n].vals = rec_vals(r) + (pos == 0 ? 0 : cnt[0]);
-            out[n].nvals = nv;
-        }
-        if (++n == 1 && !all) {
-            break;
-        }
-    }
-    return n;
-}
-
-bool cm_domainset_lookup(const struct cm_domainset *s, struct cm_str name,
-                         struct cm_domainset_match *m)
-{
-    return walk(s, name, m, 1, false) > 0;
-}
-
-size_t cm_domainset_lookup_all(const struct cm_domainset *s, struct cm_str name,
-                               struct cm_domainset_match *out, size_t max)
-{
-    return walk(s, name, out, max, true);
-}
-
-size_t cm_domainset_count(const struct cm_domainset *s)
-{
-    return s != NULL ? s->count : 0;
-}
-
-size_t cm_domainset_bytes(const struct cm_domainset *s)
-{
-    return s != NULL ? s->bytes : 0;
 }

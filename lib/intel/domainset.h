@@ -102,6 +102,16 @@ bool cm_domainset_lookup(const struct cm_domainset *s, struct cm_str name,
                          struct cm_domainset_match *m);
 
 /*
+ * Looks up names[0..n) as cm_domainset_lookup would: found[i] is whether
+ * names[i] matched, and m[i] is filled when it did. It gives the same
+ * answers, faster when the set is larger than the CPU's caches: the reads
+ * for a group of names are in flight together, where single lookups wait
+ * for each in turn. s may be NULL.
+ */
+void cm_domainset_lookup_batch(const struct cm_domainset *s, const struct cm_str *names, size_t n,
+                               struct cm_domainset_match *m, bool *found);
+
+/*
  * Every applying listed suffix, most specific first: writes at most max to
  * out and returns how many there are.
  */

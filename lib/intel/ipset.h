@@ -87,6 +87,15 @@ void cm_ipset_destroy(struct cm_ipset *s);
 bool cm_ipset_lookup(const struct cm_ipset *s, const struct cm_ip *ip, struct cm_ipset_match *m);
 
 /*
+ * Looks up ips[0..n) as cm_ipset_lookup would: found[i] is whether ips[i]
+ * matched, and m[i] is filled when it did. The same answers, faster over a
+ * set larger than the caches: the reads for a group of addresses are in
+ * flight together. s may be NULL.
+ */
+void cm_ipset_lookup_batch(const struct cm_ipset *s, const struct cm_ip *ips, size_t n,
+                           struct cm_ipset_match *m, bool *found);
+
+/*
  * Every network containing ip, most specific first: writes at most max of
  * them to out and returns how many there are (can exceed max).
  */

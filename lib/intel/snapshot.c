@@ -359,6 +359,17 @@ static void set_ids(const struct cm_intel_snapshot *s, const uint32_t *ids, size
     m->ind = &s->inds[lo];
 }
 
+/* Fills *m for an address match found in a set of kind. */
+static void set_ip_match(const struct cm_intel_snapshot *s, int kind,
+                         const struct cm_ipset_match *im, struct cm_intel_match *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->verdict = verdict_of(kind);
+    m->net = im->net;
+    m->prefix = im->prefix;
+    set_ids(s, im->vals, im->nvals, m);
+}
+
 enum cm_intel_verdict cm_intel_check_ip(const struct cm_intel_snapshot *s, const struct cm_ip *ip,
                                         struct cm_intel_match *m)
 {
@@ -370,11 +381,7 @@ enum cm_intel_verdict cm_intel_check_ip(const struct cm_intel_snapshot *s, const
             continue;
         }
         if (m != NULL) {
-            memset(m, 0, sizeof(*m));
-            m->verdict = verdict_of(order[i]);
-            m->net = im.net;
-            m->prefix = im.prefix;
-            set_ids(s, im.vals, im.nvals, m);
+            set_ip_match(s, order[i], &im, m);
         }
         return verdict_of(order[i]);
     }
@@ -382,6 +389,87 @@ enum cm_intel_verdict cm_intel_check_ip(const struct cm_intel_snapshot *s, const
         memset(m, 0, sizeof(*m));
     }
     return CM_INTEL_NONE;
+}
+
+void cm_intel_check_ips(const struct cm_intel_snapshot *s, const struct cm_ip *ips, size_t n,
+                        struct cm_intel_match *m)
+{
+    static const int order[KIND_COUNT] = {CM_INTEL_KIND_TRUSTED, CM_INTEL_KIND_THREAT};
+    struct cm_ipset_match im[CM_INTEL_BATCH];
+    struct cm_ip left[CM_INTEL_BATCH];
+    uint8_t at[CM_INTEL_BATCH];
+    bool found[CM_INTEL_BATCH];
+
+    for (size_t from = 0; from < n; from += CM_INTEL_BATCH) {
+        size_t k = n - from < CM_INTEL_BATCH ? n - from : CM_INTEL_BATCH;
+
+        for (size_t i = 0; i < k; i++) {
+            memset(&m[from + i], 0, sizeof(m[from + i]));
+        }
+        for (int o = 0; o < KIND_COUNT; o++) {
+            size_t nl = 0;
+
+            /* Only the addresses no list before matched: trusted wins over threat. */
+            for (size_t i = 0; i < k; i++) {
+                if (m[from + i].verdict == CM_INTEL_NONE) {
+                    left[nl] = ips[from + i];
+                    at[nl++] = (uint8_t)i;
+                }
+            }
+            cm_ipset_lookup_batch(s->ip[order[o]], left, nl, im, found);
+            for (size_t j = 0; j < nl; j++) {
+                if (found[j]) {
+                    set_ip_match(s, order[o], &im[j], &m[from + at[j]]);
+                }
+            }
+        }
+    }
+}
+
+/* Fills *m for a domain match found in a set of kind. */
+static void set_domain_match(const struct cm_intel_snapshot *s, int kind,
+                             const struct cm_domainset_match *dm, struct cm_intel_match *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->verdict = verdict_of(kind);
+    m->domain = dm->name;
+    m->rules = dm->rules;
+    set_ids(s, dm->vals, dm->nvals, m);
+}
+
+void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
+                            struct cm_intel_match *m)
+{
+    static const int order[KIND_COUNT] = {CM_INTEL_KIND_TRUSTED, CM_INTEL_KIND_THREAT};
+    struct cm_domainset_match dm[CM_INTEL_BATCH];
+    struct cm_str left[CM_INTEL_BATCH];
+    uint8_t at[CM_INTEL_BATCH];
+    bool found[CM_INTEL_BATCH];
+
+    for (size_t from = 0; from < n; from += CM_INTEL_BATCH) {
+        size_t k = n - from < CM_INTEL_BATCH ? n - from : CM_INTEL_BATCH;
+
+        for (size_t i = 0; i < k; i++) {
+            memset(&m[from + i], 0, sizeof(m[from + i]));
+        }
+        for (int o = 0; o < KIND_COUNT; o++) {
+            size_t nl = 0;
+
+            /* Only the names no list before matched: trusted wins over threat. */
+            for (size_t i = 0; i < k; i++) {
+                if (m[from + i].verdict == CM_INTEL_NONE) {
+                    left[nl] = names[from + i];
+                    at[nl++] = (uint8_t)i;
+                }
+            }
+            cm_domainset_lookup_batch(s->dom[order[o]], left, nl, dm, found);
+            for (size_t j = 0; j < nl; j++) {
+                if (found[j]) {
+                    set_domain_match(s, order[o], &dm[j], &m[from + at[j]]);
+                }
+            }
+        }
+    }
 }
 
 enum cm_intel_verdict cm_intel_check_domain(const struct cm_intel_snapshot *s, struct cm_str name,
@@ -395,11 +483,7 @@ enum cm_intel_verdict cm_intel_check_domain(const struct cm_intel_snapshot *s, s
             continue;
         }
         if (m != NULL) {
-            memset(m, 0, sizeof(*m));
-            m->verdict = verdict_of(order[i]);
-            m->domain = dm.name;
-            m->rules = dm.rules;
-            set_ids(s, dm.vals, dm.nvals, m);
+            set_domain_match(s, order[i], &dm, m);
         }
         return verdict_of(order[i]);
     }

@@ -123,4 +123,19 @@ enum cm_intel_verdict cm_intel_check_ip(const struct cm_intel_snapshot *s, const
 enum cm_intel_verdict cm_intel_check_domain(const struct cm_intel_snapshot *s, struct cm_str name,
                                             struct cm_intel_match *m);
 
+/* Names or addresses cm_intel_check_domains and cm_intel_check_ips look up together. */
+#define CM_INTEL_BATCH 64
+
+/*
+ * cm_intel_check_domain for names[0..n) at once, into m[i] (m[i].verdict is
+ * the verdict): the same answers, faster over large sets, as the sets'
+ * memory reads for a group of names overlap (cm_domainset_lookup_batch).
+ */
+void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
+                            struct cm_intel_match *m);
+
+/* cm_intel_check_ip for ips[0..n) at once, likewise (cm_ipset_lookup_batch). */
+void cm_intel_check_ips(const struct cm_intel_snapshot *s, const struct cm_ip *ips, size_t n,
+                        struct cm_intel_match *m);
+
 #endif

@@ -210,9 +210,15 @@ static bool oracle4_has(const struct oracle4 *o, uint32_t a)
     return false;
 }
 
-/* Times c->lookups lookups cycling over q[0..nq); each pass must find want hits. */
+/* Addresses cm_ipset_lookup_batch is given at a time, as the scan's engine gives them. */
+#define IP_BATCH 64
+
+/*
+ * Times c->lookups lookups cycling over q[0..nq); each pass must find want
+ * hits. batch: through cm_ipset_lookup_batch, IP_BATCH addresses at a time.
+ */
 static int time_ip_lookups(const struct conf *c, const struct cm_ipset *s, const struct cm_ip *q,
-                           size_t nq, size_t want, const char *stage)
+                           size_t nq, size_t want, bool batch, const char *stage)
 {
     size_t passes = (c->lookups + nq - 1) / nq;
     volatile uint32_t sink = 0; /* keeps the reads of the values */
@@ -223,7 +229,20 @@ static int time_ip_lookups(const struct conf *c, const struct cm_ipset *s, const
         double t0 = cpu_s();
 
         for (size_t p = 0; p < passes; p++) {
-            for (size_t i = 0; i < nq; i++) {
+            for (size_t i = 0; i < nq && batch; i += IP_BATCH) {
+                struct cm_ipset_match m[IP_BATCH];
+                bool found[IP_BATCH];
+                size_t k = nq - i < IP_BATCH ? nq - i : IP_BATCH;
+
+                cm_ipset_lookup_batch(s, q + i, k, m, found);
+                for (size_t j = 0; j < k; j++) {
+                    if (found[j]) {
+                        hits++;
+                        sink ^= m[j].vals[0];
+                    }
+                }
+            }
+            for (size_t i = 0; i < nq && !batch; i++) {
                 struct cm_ipset_match m;
 
                 if (cm_ipset_lookup(s, &q[i], &m)) {
@@ -272,7 +291,7 @@ static int bench_v4_hosts(const struct conf *c, struct cm_gen_rng *g)
         q[i] = v4(a);
         hits += oracle4_has(&o, a);
     }
-    rc = time_ip_lookups(c, s, q, n, hits, "ipv4 /32: random addresses");
+    rc = time_ip_lookups(c, s, q, n, hits, false, "ipv4 /32: random addresses");
     if (rc != 0) {
         goto done;
     }
@@ -286,7 +305,10 @@ static int bench_v4_hosts(const struct conf *c, struct cm_gen_rng *g)
     for (size_t i = 0; i < n; i++) {
         q[i] = v4(nets[i]);
     }
-    rc = time_ip_lookups(c, s, q, n, n, "ipv4 /32: listed addresses");
+    rc = time_ip_lookups(c, s, q, n, n, false, "ipv4 /32: listed addresses");
+    if (rc == 0) {
+        rc = time_ip_lookups(c, s, q, n, n, true, "ipv4 /32: listed addresses, batched");
+    }
 done:
     cm_ipset_destroy(s);
     free(o.keys);
@@ -339,7 +361,7 @@ static int bench_v4_mixed(const struct conf *c, struct cm_gen_rng *g)
         } while (oracle4_has(&o, a));
         q[i] = v4(a);
     }
-    rc = time_ip_lookups(c, s, q, n, inside, "ipv4 mixed: 90% outside, 10% inside");
+    rc = time_ip_lookups(c, s, q, n, inside, false, "ipv4 mixed: 90% outside, 10% inside");
 done:
     cm_ipset_destroy(s);
     free(o.keys);
@@ -608,8 +630,15 @@ static int build_domainset(const struct conf *c, const struct names *ns, struct 
     return rc;
 }
 
+/* Names cm_domainset_lookup_batch is given at a time, as the scan's engine gives them. */
+#define DOMAIN_BATCH 64
+
+/*
+ * Times c->lookups lookups cycling over q; each pass must find want hits.
+ * batch: through cm_domainset_lookup_batch, DOMAIN_BATCH names at a time.
+ */
 static int time_domain_lookups(const struct conf *c, const struct cm_domainset *s,
-                               const struct names *q, size_t want, const char *stage)
+                               const struct names *q, size_t want, bool batch, const char *stage)
 {
     size_t passes = (c->lookups + q->n - 1) / q->n;
     volatile uint32_t sink = 0; /* keeps the reads of the values */
@@ -620,7 +649,20 @@ static int time_domain_lookups(const struct conf *c, const struct cm_domainset *
         double t0 = cpu_s();
 
         for (size_t p = 0; p < passes; p++) {
-            for (size_t i = 0; i < q->n; i++) {
+            for (size_t i = 0; i < q->n && batch; i += DOMAIN_BATCH) {
+                struct cm_domainset_match m[DOMAIN_BATCH];
+                bool found[DOMAIN_BATCH];
+                size_t k = q->n - i < DOMAIN_BATCH ? q->n - i : DOMAIN_BATCH;
+
+                cm_domainset_lookup_batch(s, q->v + i, k, m, found);
+                for (size_t j = 0; j < k; j++) {
+                    if (found[j]) {
+                        hits++;
+                        sink ^= m[j].vals[0];
+                    }
+                }
+            }
+            for (size_t i = 0; i < q->n && !batch; i++) {
                 struct cm_domainset_match m;
 
                 if (cm_domainset_lookup(s, q->v[i], &m)) {
@@ -707,9 +749,16 @@ static int bench_domains(const struct conf *c, struct cm_gen_rng *g)
     }
     names_fix(&miss);
     names_fix(&hit);
-    rc = time_domain_lookups(c, s, &miss, 0, "domains: 4-label names, miss");
+    rc = time_domain_lookups(c, s, &miss, 0, false, "domains: 4-label names, miss");
     if (rc == 0) {
-        rc = time_domain_lookups(c, s, &hit, n, "domains: names under a listed one, hit");
+        rc = time_domain_lookups(c, s, &miss, 0, true, "domains: 4-label names, miss, batched");
+    }
+    if (rc == 0) {
+        rc = time_domain_lookups(c, s, &hit, n, false, "domains: names under a listed one, hit");
+    }
+    if (rc == 0) {
+        rc = time_domain_lookups(c, s, &hit, n, true,
+                                 "domains: names under a listed one, hit, batched");
     }
 done:
     cm_domainset_destroy(s);

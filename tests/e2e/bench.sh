@@ -21,6 +21,8 @@ for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "p
     "store repeats (aggregated, as a scan)" "all, newest first" "severity >= 7, pages 1-20" \
     "everything, 1 thread, no intel" "everything, 1 thread, intel lists" \
     "ipv4 /32: random addresses" "ipv4 /32: listed addresses" "ipv4 mixed: 90% outside" \
+    "ipv4 /32: listed addresses, batched" "domains: 4-label names, miss, batched" \
+    "domains: names under a listed one, hit, batched" \
     "txt list file" "domains: 4-label names, miss" "domains: names under a listed one" \
     "vpcflow 400 interfaces, 1 thread"; do
     if grep -F "| $row" "$T/table.txt" | grep -Eq '\| +[0-9]+(\.[0-9]+)? +\|'; then

@@ -7,6 +7,13 @@
  * name and a subdomain of it, and must agree with the oracle on the verdict,
  * the matching prefix length and the matching name (trusted wins, longest
  * match). An entry the builder refuses must be one the oracle cannot parse.
+ * The names asked about, and every input line as it is (invalid, shouted,
+ * with a trailing dot), are then checked again in one cm_intel_check_domains
+ * call, which must answer each exactly as cm_intel_check_domain does. So are
+ * addresses in one cm_intel_check_ips call against cm_intel_check_ip: every
+ * entry's first and last address, the ones after them and the IPv4-mapped
+ * forms of all of these (which the oracle checks too), every line that
+ * parses as an address as it is, and CM_IP_NONE.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +25,10 @@
 #include "intel/snapshot.h"
 
 #define MAX_ENTRIES 64
+/* Names the batch check asks about: two per entry and one per input line. */
+#define MAX_NAMES (3 * MAX_ENTRIES)
+/* Addresses the batch check asks about: seven per entry, one per input line, CM_IP_NONE. */
+#define MAX_IPS (8 * MAX_ENTRIES + 1)
 
 struct entry {
     int trusted;
@@ -172,6 +183,134 @@ static void query(const struct cm_intel_snapshot *s, const struct entry *es, siz
     }
 }
 
+/* cm_intel_check_domains over names[0..n) must match cm_intel_check_domain name by name. */
+static void check_batch(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n)
+{
+    struct cm_intel_match bm[MAX_NAMES];
+
+    cm_intel_check_domains(s, names, n, bm);
+    for (size_t i = 0; i < n; i++) {
+        struct cm_intel_match m;
+        enum cm_intel_verdict v = cm_intel_check_domain(s, names[i], &m);
+
+        check(bm[i].verdict == v && bm[i].ind == m.ind && bm[i].ids == m.ids &&
+              bm[i].nids == m.nids && bm[i].domain.p == m.domain.p &&
+              bm[i].domain.len == m.domain.len && bm[i].rules == m.rules);
+    }
+}
+
+/* Every entry's name and a subdomain of it (into subs), then the raw lines. */
+static void query_batch(const struct cm_intel_snapshot *s, const struct entry *es, size_t n,
+                        const struct cm_str *raw, size_t nraw)
+{
+    char subs[MAX_ENTRIES][CM_DOMAIN_MAX + 2];
+    struct cm_str names[MAX_NAMES];
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (es[i].is_ip) {
+            continue;
+        }
+        names[k++] = cm_str_make(es[i].name, es[i].nlen);
+        if (es[i].nlen + 2 <= CM_DOMAIN_MAX) {
+            subs[i][0] = 'z';
+            subs[i][1] = '.';
+            memcpy(subs[i] + 2, es[i].name, es[i].nlen);
+            names[k++] = cm_str_make(subs[i], es[i].nlen + 2);
+        }
+    }
+    for (size_t i = 0; i < nraw; i++) {
+        names[k++] = raw[i];
+    }
+    check_batch(s, names, k);
+}
+
+/* ip + 1, wrapping within its family. */
+static struct cm_ip next_ip(struct cm_ip ip)
+{
+    int i = ip.family == CM_IP_V4 ? 3 : 15;
+
+    while (i >= 0 && ++ip.a[i] == 0) { /* carry */
+        i--;
+    }
+    return ip;
+}
+
+/* IPv4 as ::ffff:a.b.c.d; IPv6 as it is. */
+static struct cm_ip map4(struct cm_ip ip)
+{
+    if (ip.family == CM_IP_V4) {
+        uint8_t v4[4];
+        memcpy(v4, ip.a, 4);
+        memset(&ip, 0, sizeof(ip));
+        ip.family = CM_IP_V6;
+        memcpy(ip.a, mapped, 12);
+        memcpy(ip.a + 12, v4, 4);
+    }
+    return ip;
+}
+
+/* cm_intel_check_ips over ips[0..n) must match cm_intel_check_ip address by address. */
+static void check_ip_batch(const struct cm_intel_snapshot *s, const struct cm_ip *ips, size_t n)
+{
+    struct cm_intel_match bm[MAX_IPS];
+
+    cm_intel_check_ips(s, ips, n, bm);
+    for (size_t i = 0; i < n; i++) {
+        struct cm_intel_match m;
+        enum cm_intel_verdict v = cm_intel_check_ip(s, &ips[i], &m);
+
+        check(bm[i].verdict == v && bm[i].ind == m.ind && bm[i].ids == m.ids &&
+              bm[i].nids == m.nids && memcmp(&bm[i].net, &m.net, sizeof(m.net)) == 0 &&
+              bm[i].prefix == m.prefix && bm[i].domain.p == m.domain.p &&
+              bm[i].domain.len == m.domain.len && bm[i].rules == m.rules);
+    }
+}
+
+/* Every entry's first and last address, the next ones and the mapped forms, then the raw lines. */
+static void query_ip_batch(const struct cm_intel_snapshot *s, const struct entry *es, size_t n,
+                           const struct cm_str *raw, size_t nraw)
+{
+    struct cm_ip ips[MAX_IPS];
+    size_t k = 0;
+
+    memset(&ips[k++], 0, sizeof(ips[0])); /* CM_IP_NONE */
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = &es[i];
+        struct cm_ip last = e->net;
+        unsigned bits = e->net.family == CM_IP_V4 ? 32 : 128;
+        size_t from = k;
+
+        if (!e->is_ip) {
+            continue;
+        }
+        for (unsigned b = e->len; b < bits; b++) {
+            last.a[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+        }
+        ips[k++] = e->net;
+        ips[k++] = last;
+        ips[k++] = next_ip(e->net);
+        ips[k++] = next_ip(last);
+        if (e->net.family == CM_IP_V4) {
+            ips[k++] = map4(e->net);
+            ips[k++] = map4(last);
+            ips[k++] = map4(next_ip(last));
+        }
+        for (size_t j = from + 2; j < k; j++) {
+            check_ip(s, es, n, ips[j]);
+        }
+    }
+    for (size_t i = 0; i < nraw; i++) {
+        unsigned len;
+
+        if (cm_cidr_parse(raw[i], &ips[k], &len) == 0) {
+            check_ip(s, es, n, ips[k]);
+            k++;
+        }
+    }
+    check_ip_batch(s, ips, k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -181,10 +320,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {{"u", 1}, CM_INTEL_KIND_TRUSTED, {"TXT", 3}, {"fuzz", 4}},
     };
     struct entry *es = calloc(MAX_ENTRIES, sizeof(*es));
+    struct cm_str raw[MAX_ENTRIES];
     struct cm_intel_builder *b;
     struct cm_intel_snapshot *s;
     const char *p = (const char *)data, *end = p + size;
-    size_t n = 0;
+    size_t n = 0, nraw = 0;
     uint32_t id;
 
     check(es != NULL);
@@ -205,6 +345,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ind.list = 1;
             line = cm_str_make(line.p + 1, line.len - 1);
         }
+        if (nraw < MAX_ENTRIES) {
+            raw[nraw++] = line;
+        }
         rc = cm_intel_builder_add_text(b, line, &ind);
         check(rc == 0 || rc == CM_EINVAL);
         check((rc == 0) == (parse_entry(line, e) == 0));
@@ -213,6 +356,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(cm_intel_builder_build(b, &s) == 0);
     cm_intel_builder_destroy(b);
     query(s, es, n);
+    query_batch(s, es, n, raw, nraw);
+    query_ip_batch(s, es, n, raw, nraw);
     cm_intel_snapshot_unref(s);
     free(es);
     return 0;

@@ -1,0 +1,342 @@
+/*
+ * Batched domain lookups (cm_domainset_lookup_batch in lib/intel/domainset.c)
+ * against one cm_domainset_lookup per name: a few thousand names under all
+ * three rules, 1007 mixed queries (hits at several depths, misses, invalid
+ * names, case, trailing dots, names of up to 127 labels) laid out so that
+ * groups run out of suffix hashes, the same queries cut at other offsets,
+ * and n == 0, a NULL set and an empty set.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "intel/domainset.h"
+
+#define SEED 0xd0d0cafeULL
+
+/*
+ * Where test_domainset.c's generator stood when these tests ran there, after
+ * its other tests: the same seed gives the same sets and queries as before
+ * they moved here.
+ */
+static uint64_t rng_state = 0x628c27945540be31ULL;
+
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+static struct cm_domainset *freeze(struct cm_domainset_builder *b)
+{
+    struct cm_domainset *s = NULL;
+    assert_int_equal(cm_domainset_freeze(b, &s), 0);
+    assert_non_null(s);
+    return s;
+}
+
+/* Fills out with a label of len bytes (1-63) drawn from a seed, and returns len. */
+static size_t make_label(char *out, size_t len, uint64_t seed)
+{
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789-_";
+
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        out[i] = alnum[(seed >> 33) % 38];
+    }
+    return len;
+}
+
+/*
+ * cm_domainset_lookup_batch over names[0..n) must answer as
+ * cm_domainset_lookup does for each name: the same found and, for a hit,
+ * the same record (name pointer and length), rules and values. m and found
+ * are poisoned first, so an answer the batch forgets to write shows.
+ */
+static void check_batch(const struct cm_domainset *s, const struct cm_str *names, size_t n)
+{
+    struct cm_domainset_match *m = calloc(n + 1, sizeof(*m));
+    bool *found = calloc(n + 1, sizeof(*found));
+
+    assert_non_null(m);
+    assert_non_null(found);
+    memset(m, 0xa5, (n + 1) * sizeof(*m));
+    for (size_t i = 0; i <= n; i++) {
+        found[i] = true;
+    }
+    cm_domainset_lookup_batch(s, names, n, m, found);
+    assert_true(found[n]); /* nothing written past the end */
+    for (size_t i = 0; i < n; i++) {
+        struct cm_domainset_match one;
+        bool hit = cm_domainset_lookup(s, names[i], &one);
+
+        if (found[i] != hit) {
+            fail_msg("name %zu (%zu bytes, \"%.40s\"): batch found %d, single %d", i, names[i].len,
+                     names[i].p, found[i], hit);
+        }
+        if (!hit) {
+            continue;
+        }
+        assert_ptr_equal(m[i].name.p, one.name.p);
+        assert_int_equal(m[i].name.len, one.name.len);
+        assert_int_equal(m[i].rules, one.rules);
+        assert_ptr_equal(m[i].vals, one.vals);
+        assert_int_equal(m[i].nvals, one.nvals);
+    }
+    free(m);
+    free(found);
+}
+
+/* Writes nlab one-byte labels, then ".suffix" (suffix may be ""), into out; returns the length. */
+static size_t deep_name(char *out, size_t nlab, const char *suffix)
+{
+    size_t k = 0, sl = strlen(suffix);
+
+    for (size_t i = 0; i < nlab; i++) {
+        out[k++] = "abz"[rnd() % 3];
+        out[k++] = '.';
+    }
+    if (sl == 0) {
+        return k > 0 ? k - 1 : 0;
+    }
+    memcpy(out + k, suffix, sl);
+    return k + sl;
+}
+
+#define BQ_N   1007 /* queries: not a multiple of the batch's group of 16 */
+#define BQ_CAP 320  /* bytes a query may take (the longest invalid one is 300) */
+
+static const char *const batch_labels[] = {"a",   "b",     "c",  "ab",  "x-y", "mail",
+                                           "com", "evil1", "co", "net", "_sv", "xn--p1ai"};
+
+/* A name of 1-4 labels, each from batch_labels or random (1-12 bytes); returns the length. */
+static size_t batch_name(char *out, int depth_max)
+{
+    int depth = 1 + (int)(rnd() % (uint64_t)depth_max);
+    size_t k = 0;
+
+    for (int d = 0; d < depth; d++) {
+        if (d) {
+            out[k++] = '.';
+        }
+        if (rnd() % 3 == 0) {
+            k += make_label(out + k, 1 + rnd() % 12, rnd());
+        } else {
+            const char *l = batch_labels[rnd() % 12];
+            memcpy(out + k, l, strlen(l));
+            k += strlen(l);
+        }
+    }
+    out[k] = '\0';
+    return k;
+}
+
+/* One random query of BQ_CAP bytes at most into q, built over the listed names. */
+static size_t batch_query(char *q, char (*listed)[64], size_t nlisted)
+{
+    static const char *const bad[] = {"",       "a..b",         ".evil1.com", "*.com",
+                                      "com..",  "\xc3\xa9.com", "co\x80m",    "a b.com",
+                                      "a/b.co", "mail.*.net"};
+    const char *base = listed[rnd() % nlisted];
+    size_t k = 0, bl = strlen(base);
+
+    switch (rnd() % 10) {
+    case 0:
+    case 1: /* a listed name */
+        memcpy(q, base, bl);
+        return bl;
+    case 2:
+    case 3:
+    case 4: /* under a listed name, 1-3 labels deeper, sometimes shouted or with a trailing dot */
+        for (int d = 1 + (int)(rnd() % 3); d > 0; d--) {
+            k += make_label(q + k, 1 + rnd() % 8, rnd());
+            q[k++] = '.';
+        }
+        memcpy(q + k, base, bl);
+        k += bl;
+        if (rnd() % 3 == 0) {
+            for (size_t i = 0; i < k; i++) {
+                q[i] = q[i] >= 'a' && q[i] <= 'z' ? (char)(q[i] - 32) : q[i];
+            }
+        }
+        if (rnd() % 3 == 0) {
+            q[k++] = '.';
+        }
+        return k;
+    case 5: /* a random name: hits and misses */
+        return batch_name(q, 5);
+    case 6: /* a miss */
+        k = make_label(q, 1 + rnd() % 20, rnd());
+        memcpy(q + k, ".nowhere.invalid", 16);
+        return k + 16;
+    case 7: /* invalid: fixed, 300 bytes, 254 bytes without a dot, a 64-byte label */
+        switch (rnd() % 4) {
+        case 0:
+            memset(q, 'a', 300);
+            return 300;
+        case 1:
+            k = deep_name(q, 125, "com"); /* 253 bytes */
+            q[k++] = 'x';
+            return k;
+        case 2:
+            k = make_label(q, 63, rnd());
+            q[k++] = 'q';
+            memcpy(q + k, ".com", 4);
+            return k + 4;
+        default:
+            base = bad[rnd() % 10];
+            memcpy(q, base, strlen(base));
+            return strlen(base);
+        }
+    case 8: /* down the deep chain: hits at every depth, EXACT ones only on the name */
+        return deep_name(q, rnd() % 70, "deep.test");
+    default: /* many one-byte labels over a listed name, as many as fit or fewer */
+        k = (CM_DOMAIN_MAX - bl) / 2;
+        return deep_name(q, rnd() % 2 ? k : rnd() % (k + 1), base);
+    }
+}
+
+/*
+ * The batch against single lookups over a few thousand random names under
+ * all three rules and several values: 1007 mixed queries (hits at several
+ * depths, misses, invalid names, case, trailing dots, names of up to 127
+ * labels), some groups laid out so a group's 128 suffix hashes run out -
+ * several deep names together, one mid-group, one first so that the short
+ * names after it are looked up alone, 127 + 1 labels exactly - then the
+ * same queries cut at other offsets and lengths so the groups fall
+ * differently.
+ */
+static void test_batch_oracle(void **state)
+{
+    char(*q)[BQ_CAP] = calloc(BQ_N, BQ_CAP);
+    char(*listed)[64] = calloc(3000, 64);
+    struct cm_str *names = calloc(BQ_N, sizeof(*names));
+
+    (void)state;
+    assert_non_null(q);
+    assert_non_null(listed);
+    assert_non_null(names);
+    for (int round = 0; round < 3; round++) {
+        struct cm_domainset_builder *b;
+        struct cm_domainset *s;
+        size_t len[BQ_N];
+        static const size_t offs[][2] = {{1, BQ_N - 1}, {7, 100}, {15, 17}, {16, 16},
+                                         {500, 1},      {33, 0},  {64, 65}, {0, 15}};
+
+        assert_int_equal(cm_domainset_builder_create(&b, rnd()), 0);
+        for (size_t i = 0; i < 3000; i++) {
+            batch_name(listed[i], 4);
+            assert_int_equal(cm_domainset_builder_add(b, cm_str_cstr(listed[i]),
+                                                      (enum cm_domain_rule)(rnd() % 3),
+                                                      (uint32_t)(rnd() % 8)),
+                             0);
+        }
+        for (size_t d = 0; d < 60; d++) { /* a.b.z...deep.test at every depth */
+            char deep[140];
+            size_t k = deep_name(deep, d, "deep.test");
+
+            assert_int_equal(cm_domainset_builder_add(b, cm_str_make(deep, k),
+                                                      (enum cm_domain_rule)(d % 3), (uint32_t)d),
+                             0);
+        }
+        s = freeze(b);
+
+        for (size_t i = 0; i < BQ_N; i++) {
+            len[i] = batch_query(q[i], listed, 3000);
+        }
+        /* group 2: 16 names of 100 one-byte labels under "com": one fits, the rest go alone */
+        for (size_t i = 32; i < 48; i++) {
+            len[i] = deep_name(q[i], 100, "com");
+        }
+        /* group 5: the hashes run out mid-group (8 short names, then 101 labels) */
+        len[88] = deep_name(q[88], 100, "com");
+        len[90] = deep_name(q[90], 90, listed[3]);
+        /* group 7: a deep name first, so the short names after it overflow */
+        len[112] = deep_name(q[112], 120, "deep.test");
+        /* group 9: 127 labels then one label, exactly 128 hashes, then more */
+        len[144] = deep_name(q[144], 127, "");
+        memcpy(q[145], "com", 3);
+        len[145] = 3;
+        len[146] = deep_name(q[146], 2, "deep.test");
+        /* group 11: the last name is the one that does not fit */
+        len[191] = deep_name(q[191], 126, "");
+        /* the last, short group */
+        len[BQ_N - 3] = deep_name(q[BQ_N - 3], 90, "deep.test");
+        len[BQ_N - 2] = deep_name(q[BQ_N - 2], 60, listed[7]);
+        for (size_t i = 0; i < BQ_N; i++) {
+            assert_true(len[i] <= BQ_CAP);
+            names[i] = cm_str_make(q[i], len[i]);
+        }
+        check_batch(s, names, BQ_N);
+        for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+            check_batch(s, names + offs[i][0], offs[i][1]);
+        }
+        cm_domainset_destroy(s);
+        cm_domainset_builder_destroy(b);
+    }
+    free(names);
+    free(listed);
+    free(q);
+}
+
+/* n == 0 writes nothing; a NULL set and an empty frozen set find nothing. */
+static void test_batch_empty(void **state)
+{
+    static const char *const qs[] = {"evil.com", "", "a.b.c", "A.B.C.", "a..b"};
+    struct cm_str names[5];
+    struct cm_domainset_match m[5];
+    bool found[5];
+    struct cm_domainset_builder *b;
+    struct cm_domainset *s;
+
+    (void)state;
+    for (size_t i = 0; i < 5; i++) {
+        names[i] = cm_str_cstr(qs[i]);
+    }
+    assert_int_equal(cm_domainset_builder_create(&b, SEED), 0);
+    assert_int_equal(cm_domainset_builder_add_text(b, CM_STR_LIT("a.b.c"), 1), 0);
+    s = freeze(b);
+    found[0] = true;
+    cm_domainset_lookup_batch(s, names, 0, m, found);
+    assert_true(found[0]);
+    cm_domainset_lookup_batch(NULL, names, 0, m, found);
+    assert_true(found[0]);
+    cm_domainset_destroy(s);
+
+    memset(found, 1, sizeof(found));
+    cm_domainset_lookup_batch(NULL, names, 5, m, found);
+    for (size_t i = 0; i < 5; i++) {
+        assert_false(found[i]);
+    }
+    check_batch(NULL, names, 5);
+
+    s = freeze(b); /* the builder was emptied: an empty set */
+    assert_int_equal(cm_domainset_count(s), 0);
+    memset(found, 1, sizeof(found));
+    cm_domainset_lookup_batch(s, names, 5, m, found);
+    for (size_t i = 0; i < 5; i++) {
+        assert_false(found[i]);
+    }
+    check_batch(s, names, 5);
+    cm_domainset_destroy(s);
+    cm_domainset_builder_destroy(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batch_oracle),
+        cmocka_unit_test(test_batch_empty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
