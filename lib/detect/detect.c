@@ -57,10 +57,14 @@ struct cm_engine {
     struct cm_detect_opts opts;
     struct slot *slots;
     size_t nslots;
+    /* The slots that want each kind, in table order: byk[k][0 .. nbyk[k]). */
+    struct slot **byk[CM_EV_KIND_COUNT];
+    size_t nbyk[CM_EV_KIND_COUNT];
     int64_t max_time;
     int64_t watermark;
     int64_t next_tick;
     struct cm_engine_stats stats;
+    struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
 };
 
 int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *table,
@@ -81,6 +85,8 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
     if (opts) {
         e->opts = *opts;
     }
+    e->opts.memo = &e->memo;
+    e->memo.cur = CM_INTEL_MEMO_MAX;
     if (e->opts.tick_ms <= 0) {
         e->opts.tick_ms = 60000;
     }
@@ -101,6 +107,17 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
         }
         e->nslots = i + 1;
     }
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        if ((e->byk[k] = cm_calloc(n ? n : 1, sizeof(*e->byk[k]))) == NULL) {
+            rc = CM_ENOMEM;
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if ((table[i]->kinds & CM_EV_MASK(k)) && table[i]->on_event) {
+                e->byk[k][e->nbyk[k]++] = &e->slots[i];
+            }
+        }
+    }
     *out = e;
     return CM_OK;
 fail:
@@ -117,6 +134,9 @@ void cm_engine_destroy(struct cm_engine *e)
         if (e->slots[i].det->finish) {
             e->slots[i].det->finish(e->slots[i].state);
         }
+    }
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        cm_free(e->byk[k]);
     }
     cm_free(e->slots);
     cm_free(e);
@@ -165,29 +185,56 @@ static int advance(struct cm_engine *e, int64_t t, struct cm_sink *sink)
     return CM_OK;
 }
 
-int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink)
+/* Hands ev to every detector of its kind; the memo's cur is set for it. */
+static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink)
 {
-    unsigned bit = CM_EV_MASK(ev->kind);
+    unsigned k = (unsigned)ev->kind;
     int rc;
 
-    if ((unsigned)ev->kind < CM_EV_KIND_COUNT) {
-        e->stats.events[ev->kind]++;
+    if (k < CM_EV_KIND_COUNT) {
+        e->stats.events[k]++;
     }
     rc = advance(e, ev->time_ms, sink);
-    if (rc != 0) {
+    if (rc != 0 || k >= CM_EV_KIND_COUNT) {
         return rc;
     }
-    for (size_t i = 0; i < e->nslots; i++) {
-        const struct cm_detector *d = e->slots[i].det;
-        if ((d->kinds & bit) && d->on_event) {
-            e->stats.dispatched++;
-            rc = d->on_event(e->slots[i].state, ev, sink);
-            if (rc != 0) {
-                return rc;
-            }
+    for (size_t i = 0; i < e->nbyk[k]; i++) {
+        struct slot *sl = e->byk[k][i];
+
+        e->stats.dispatched++;
+        if ((rc = sl->det->on_event(sl->state, ev, sink)) != 0) {
+            return rc;
         }
     }
     return CM_OK;
+}
+
+int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink)
+{
+    /* The caller may reuse ev's memory for its next event: forget what was stored for it. */
+    e->memo.cur = CM_INTEL_MEMO_MAX;
+    e->memo.e[CM_INTEL_MEMO_MAX].ev = NULL;
+    return dispatch(e, ev, sink);
+}
+
+int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, size_t n,
+                     struct cm_sink *sink)
+{
+    const struct cm_intel_snapshot *s = cm_detect_intel(e->opts.config);
+    int rc = CM_OK;
+
+    for (size_t at = 0; at < n && rc == 0; at += CM_INTEL_MEMO_MAX) {
+        size_t k = n - at < CM_INTEL_MEMO_MAX ? n - at : CM_INTEL_MEMO_MAX;
+
+        cm_intel_memo_fill(&e->memo, s, evs + at, k);
+        for (size_t i = 0; i < k && rc == 0; i++) {
+            e->memo.cur = i;
+            rc = dispatch(e, evs[at + i], sink);
+        }
+    }
+    e->memo.cur = CM_INTEL_MEMO_MAX;
+    e->memo.e[CM_INTEL_MEMO_MAX].ev = NULL;
+    return rc;
 }
 
 int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink)

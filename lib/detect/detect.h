@@ -26,6 +26,7 @@ struct cm_dga_model;
 struct cm_flow_tunings;
 struct cm_psl;
 struct cm_dns_tunings;
+struct cm_intel_memo;
 
 /*
  * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
@@ -87,6 +88,8 @@ struct cm_detect_opts {
     int64_t lateness_ms;                   /* allowed out-of-order lateness for the watermark */
     uint64_t seed;                         /* hash seed for keyed state */
     const struct cm_detect_config *config; /* NULL: no intel, defaults */
+    /* Set by the engine for its detectors (detect/intel.h); callers leave it NULL. */
+    struct cm_intel_memo *memo;
 };
 
 struct cm_detector {
@@ -128,6 +131,13 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
 void cm_engine_destroy(struct cm_engine *e);
 /* Feeds one event. Returns 0 or the first detector error. */
 int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink);
+/*
+ * cm_engine_event for evs[0..n) in order, with what the detectors share
+ * about them (the intel verdicts on DNS query names) looked up for many
+ * events at once first. Returns at the first error.
+ */
+int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, size_t n,
+                     struct cm_sink *sink);
 /* End of input: ticks with an infinite watermark so every window closes. */
 int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink);
 /* Current watermark (INT64_MIN before the first event). */

@@ -52,6 +52,7 @@
 #include "base/hash.h"
 #include "detect/dns.h"
 #include "detect/dns_tunings.h"
+#include "detect/intel.h"
 
 /*
  * A registered domain is DGA-like at a score of 0.95. On the names of
@@ -130,6 +131,7 @@ struct dns_dga {
     struct cm_state *insts; /* instance id -> struct inst */
     struct cm_dns_dga_tuning t;
     const struct cm_detect_config *cfg;
+    struct cm_intel_memo *memo;              /* the engine's: the query name's intel verdict */
     const struct cm_dga_model *cached_model; /* the model the cache was filled with */
     uint64_t seed;
     uint32_t window_s;
@@ -192,6 +194,7 @@ int cm_dns_dga_init(void **state, const struct cm_detect_opts *opts,
     g->window_s = win_s > UINT32_MAX ? UINT32_MAX : (uint32_t)win_s;
     g->seed = opts != NULL ? opts->seed : 0;
     g->cfg = opts != NULL ? opts->config : NULL;
+    g->memo = opts != NULL ? opts->memo : NULL;
     memset(&so, 0, sizeof(so));
     so.val_size = sizeof(struct inst);
     so.max_entries = g->t.max_entries;
@@ -357,7 +360,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     score = e->score;
     reg_h = e->reg;
     intel = g->cfg != NULL ? g->cfg->intel : NULL;
-    if (intel != NULL && cm_intel_check_domain(intel, q->query_name, &match) == CM_INTEL_TRUSTED) {
+    if (intel != NULL && cm_detect_query_intel(g->memo, intel, ev, &match) == CM_INTEL_TRUSTED) {
         return CM_OK;
     }
     in = cm_state_touch(g->insts, q->srcid_instance.p, q->srcid_instance.len, t, &created);

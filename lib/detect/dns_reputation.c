@@ -177,6 +177,7 @@ struct hit {
 
 struct dns_rep {
     const struct cm_detect_config *cfg;
+    struct cm_intel_memo *memo; /* the engine's: the query name's intel verdict */
     struct cm_state *names;
     struct cm_state *domains;
     struct cm_state *accounts;
@@ -299,6 +300,7 @@ int cm_dns_reputation_init(void **state, const struct cm_detect_opts *opts,
         goto fail;
     }
     r->cfg = opts ? opts->config : NULL;
+    r->memo = opts ? opts->memo : NULL;
     r->seed = opts ? opts->seed : 0;
     r->learn_s = span_s(r->t.learn_ms);
     r->new_s = span_s(r->t.new_ms);
@@ -690,7 +692,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     bool created;
     struct hit *h;
 
-    if (s != NULL && cm_intel_check_domain(s, q->query_name, NULL) != CM_INTEL_NONE) {
+    if (s != NULL && cm_detect_query_intel(r->memo, s, ev, NULL) != CM_INTEL_NONE) {
         return CM_OK; /* listed: intel_dns.c's finding; trusted: nobody's */
     }
     closeness_of(s, q, &c);

@@ -148,6 +148,7 @@ struct probes {
 
 struct inbound {
     const struct cm_detect_config *cfg; /* read afresh per event: src/ may swap the snapshot */
+    struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
     struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
@@ -176,6 +177,7 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
         in->t = *t;
     }
     in->cfg = opts ? opts->config : NULL;
+    in->memo = opts ? opts->memo : NULL;
     in->seed = opts ? opts->seed : 0;
     /* EMR nodes are told by their tags, from the inventory when the scan has one. */
     if (in->t.is_emr == NULL && in->cfg != NULL && in->cfg->inventory != NULL) {
@@ -432,7 +434,7 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
     int k;
 
     if (snap == NULL || port < 0 || port == 80 || port == 443 || !cm_ip_is_public(v->remote) ||
-        cm_intel_check_ip(snap, v->remote, &m) != CM_INTEL_THREAT) {
+        cm_detect_ip_intel(in->memo, snap, ev, v->remote, &m) != CM_INTEL_THREAT) {
         return CM_OK;
     }
     emr = in->t.is_emr != NULL && emr_port(port) && in->t.is_emr(in->t.is_emr_ud, v->resource);

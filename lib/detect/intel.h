@@ -29,6 +29,58 @@ static inline const struct cm_intel_snapshot *cm_detect_intel(const struct cm_de
     return c ? c->intel : NULL;
 }
 
+/*
+ * The intel verdicts on an event's own names and addresses, looked up once
+ * per event rather than by every detector that asks (intel_dns, dns_dga
+ * and dns_reputation all check a query name; intel_flow and flow_inbound a
+ * flow's peer), and for a run of events at once when the engine is given
+ * one (cm_engine_events), so that the sets' memory reads overlap. The
+ * engine owns one (struct cm_detect_opts.memo) and points cur at the entry
+ * of the event it dispatches; e[CM_INTEL_MEMO_MAX] is for an event
+ * dispatched alone, filled as detectors ask.
+ *
+ * An entry's slots: a DNS query name, a CloudTrail source address or a
+ * flow's source in 0, a flow's destination in 1.
+ */
+#define CM_INTEL_MEMO_MAX CM_INTEL_BATCH
+struct cm_intel_memo_entry {
+    const struct cm_event *ev;            /* the event it is for; NULL: none */
+    const struct cm_intel_snapshot *snap; /* the snapshot its answers come from */
+    unsigned have;                        /* bit k: m[k] is known */
+    struct cm_intel_match m[2];           /* m[k].verdict is the verdict */
+};
+struct cm_intel_memo {
+    struct cm_intel_memo_entry e[CM_INTEL_MEMO_MAX + 1];
+    size_t cur; /* the entry of the event being dispatched */
+};
+
+/*
+ * cm_intel_check_domain(s, ev's query name, m) through memo: the answer
+ * stored for ev when there is one, else looked up and stored. memo may be
+ * NULL (looked up every time); m may be NULL.
+ */
+enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
+                                            const struct cm_intel_snapshot *s,
+                                            const struct cm_event *ev, struct cm_intel_match *m);
+
+/*
+ * cm_intel_check_ip(s, ip, m) through memo, for ip one of ev's own
+ * addresses (&ev->u.flow.src, &ev->u.flow.dst, &ev->u.ct.source_ip); any
+ * other address is looked up every time.
+ */
+enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
+                                         const struct cm_intel_snapshot *s,
+                                         const struct cm_event *ev, const struct cm_ip *ip,
+                                         struct cm_intel_match *m);
+
+/*
+ * Looks up in s, together, what the detectors will ask about evs[0..n) (n
+ * at most CM_INTEL_MEMO_MAX): the DNS query names, and the public flow and
+ * CloudTrail source addresses, into entries 0..n of memo.
+ */
+void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                        const struct cm_event *const *evs, size_t n);
+
 /* IAM-family API calls: reconnaissance (list/describe/get metadata) or anything else. */
 enum cm_api_class {
     CM_API_RECON = 0,
@@ -62,6 +114,7 @@ const char *cm_intel_type_dns(enum cm_intel_category c);
 struct cm_intel_det_state {
     const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
     const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
+    struct cm_intel_memo *memo;            /* the engine's (opts->memo); may be NULL */
 };
 int cm_intel_det_init(void **state, const struct cm_detect_opts *opts);
 void cm_intel_det_finish(void *state);

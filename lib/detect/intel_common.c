@@ -64,6 +64,139 @@ bool cm_detect_trusted(const struct cm_intel_snapshot *s, const struct cm_detect
     return false;
 }
 
+/* The entry of the event being dispatched, made ev's (emptied) when it is another's. */
+static struct cm_intel_memo_entry *
+entry_for(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s, const struct cm_event *ev)
+{
+    struct cm_intel_memo_entry *e = &memo->e[memo->cur];
+
+    if (e->ev != ev || e->snap != s) {
+        e->ev = ev;
+        e->snap = s;
+        e->have = 0;
+    }
+    return e;
+}
+
+enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
+                                            const struct cm_intel_snapshot *s,
+                                            const struct cm_event *ev, struct cm_intel_match *m)
+{
+    struct cm_intel_memo_entry *e;
+
+    if (memo == NULL || memo->cur > CM_INTEL_MEMO_MAX || ev->kind != CM_EV_DNS) {
+        return cm_intel_check_domain(s, ev->u.dns.query_name, m);
+    }
+    e = entry_for(memo, s, ev);
+    if (!(e->have & 1u)) {
+        cm_intel_check_domain(s, ev->u.dns.query_name, &e->m[0]);
+        e->have |= 1u;
+    }
+    if (m != NULL) {
+        *m = e->m[0];
+    }
+    return e->m[0].verdict;
+}
+
+/* Which slot of ev's entry ip is, or -1 when it is not one of ev's own addresses. */
+static int ip_slot(const struct cm_event *ev, const struct cm_ip *ip)
+{
+    if (ev->kind == CM_EV_FLOW) {
+        return ip == &ev->u.flow.src ? 0 : ip == &ev->u.flow.dst ? 1 : -1;
+    }
+    if (ev->kind == CM_EV_CLOUDTRAIL) {
+        return ip == &ev->u.ct.source_ip ? 0 : -1;
+    }
+    return -1;
+}
+
+enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
+                                         const struct cm_intel_snapshot *s,
+                                         const struct cm_event *ev, const struct cm_ip *ip,
+                                         struct cm_intel_match *m)
+{
+    struct cm_intel_memo_entry *e;
+    int k;
+
+    if (memo == NULL || memo->cur > CM_INTEL_MEMO_MAX || (k = ip_slot(ev, ip)) < 0) {
+        return cm_intel_check_ip(s, ip, m);
+    }
+    e = entry_for(memo, s, ev);
+    if (!(e->have & (1u << k))) {
+        cm_intel_check_ip(s, ip, &e->m[k]);
+        e->have |= 1u << k;
+    }
+    if (m != NULL) {
+        *m = e->m[k];
+    }
+    return e->m[k].verdict;
+}
+
+/* What a run of events asks: names or addresses, each with where its answer goes. */
+struct asks {
+    struct cm_str names[CM_INTEL_MEMO_MAX];
+    uint16_t name_at[CM_INTEL_MEMO_MAX]; /* entry << 1 | slot */
+    size_t nnames;
+    struct cm_ip ips[2 * CM_INTEL_MEMO_MAX];
+    uint16_t ip_at[2 * CM_INTEL_MEMO_MAX];
+    size_t nips;
+};
+
+static void ask_ip(struct asks *a, const struct cm_ip *ip, size_t entry, unsigned slot)
+{
+    if (cm_ip_is_public(ip)) {
+        a->ips[a->nips] = *ip;
+        a->ip_at[a->nips++] = (uint16_t)(entry << 1 | slot);
+    }
+}
+
+void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                        const struct cm_event *const *evs, size_t n)
+{
+    struct cm_intel_match ms[2 * CM_INTEL_MEMO_MAX];
+    struct asks a;
+
+    a.nnames = a.nips = 0;
+    for (size_t i = 0; i < n && i < CM_INTEL_MEMO_MAX; i++) {
+        const struct cm_event *ev = evs[i];
+
+        memo->e[i].ev = ev;
+        memo->e[i].snap = s;
+        memo->e[i].have = 0;
+        if (s == NULL) {
+            continue;
+        }
+        if (ev->kind == CM_EV_DNS && cm_str_present(ev->u.dns.query_name)) {
+            a.names[a.nnames] = ev->u.dns.query_name;
+            a.name_at[a.nnames++] = (uint16_t)(i << 1);
+        } else if (ev->kind == CM_EV_FLOW) {
+            ask_ip(&a, &ev->u.flow.src, i, 0);
+            ask_ip(&a, &ev->u.flow.dst, i, 1);
+        } else if (ev->kind == CM_EV_CLOUDTRAIL) {
+            ask_ip(&a, &ev->u.ct.source_ip, i, 0);
+        }
+    }
+    if (a.nnames > 0) {
+        cm_intel_check_domains(s, a.names, a.nnames, ms);
+        for (size_t j = 0; j < a.nnames; j++) {
+            struct cm_intel_memo_entry *e = &memo->e[a.name_at[j] >> 1];
+
+            e->m[0] = ms[j];
+            e->have |= 1u;
+        }
+    }
+    if (a.nips > 0) {
+        cm_intel_check_ips(s, a.ips, a.nips, ms);
+        for (size_t j = 0; j < a.nips; j++) {
+            struct cm_intel_memo_entry *e = &memo->e[a.ip_at[j] >> 1];
+            unsigned k = a.ip_at[j] & 1u;
+
+            e->m[k] = ms[j];
+            e->have |= 1u << k;
+        }
+    }
+}
+
 int cm_intel_det_init(void **state, const struct cm_detect_opts *opts)
 {
     struct cm_intel_det_state *st = cm_calloc(1, sizeof(*st));
@@ -72,6 +205,7 @@ int cm_intel_det_init(void **state, const struct cm_detect_opts *opts)
         return CM_ENOMEM;
     }
     st->cfg = opts->config;
+    st->memo = opts->memo;
     *state = st;
     return 0;
 }

@@ -29,8 +29,8 @@ static bool seen_type(const char *const *types, size_t n, const char *t)
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    const struct cm_intel_snapshot *s =
-        cm_detect_intel(((const struct cm_intel_det_state *)state)->cfg);
+    const struct cm_intel_det_state *st = state;
+    const struct cm_intel_snapshot *s = cm_detect_intel(st->cfg);
     const struct cm_ct *ct = &ev->u.ct;
     const char *types[MAX_TYPES];
     size_t ntypes = 0;
@@ -40,7 +40,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     int cls;
 
     if (s == NULL || !cm_ip_is_public(&ct->source_ip) ||
-        cm_intel_check_ip(s, &ct->source_ip, &m) != CM_INTEL_THREAT) {
+        cm_detect_ip_intel(st->memo, s, ev, &ct->source_ip, &m) != CM_INTEL_THREAT) {
         return 0;
     }
     bucket = cm_ct_bucket(ct, NULL); /* bucket names never need unescaping */

@@ -97,7 +97,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         !cm_str_present(q->query_name)) {
         return 0;
     }
-    v = cm_intel_check_domain(st->intel, q->query_name, &m);
+    v = cm_detect_query_intel(st->memo, st->intel, ev, &m);
     if (v == CM_INTEL_TRUSTED) {
         return 0;
     }

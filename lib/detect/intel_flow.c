@@ -45,6 +45,7 @@ struct peers {
 struct flow_state {
     const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
     const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
+    struct cm_intel_memo *memo;            /* the engine's (opts->memo); may be NULL */
     struct cm_state *tor;                  /* resource id -> struct peers */
     uint64_t seed;
 };
@@ -59,6 +60,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
         return CM_ENOMEM;
     }
     st->cfg = opts->config;
+    st->memo = opts->memo;
     st->seed = opts->seed;
     memset(&so, 0, sizeof(so));
     so.val_size = sizeof(struct peers);
@@ -183,11 +185,11 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     if (cm_ip_is_public(&fl->dst) &&
-        cm_intel_check_ip(st->intel, &fl->dst, &m) == CM_INTEL_THREAT) {
+        cm_detect_ip_intel(st->memo, st->intel, ev, &fl->dst, &m) == CM_INTEL_THREAT) {
         outbound = true;
         peer = &fl->dst;
     } else if (cm_ip_is_public(&fl->src) && fl->action == CM_FA_ACCEPT &&
-               cm_intel_check_ip(st->intel, &fl->src, &m) == CM_INTEL_THREAT) {
+               cm_detect_ip_intel(st->memo, st->intel, ev, &fl->src, &m) == CM_INTEL_THREAT) {
         outbound = false;
         peer = &fl->src;
     } else {

@@ -8,6 +8,9 @@
 #include "base/alloc.h"
 #include "base/err.h"
 
+/* Events handed to the engine at a time. */
+#define RUN 64
+
 struct cm_shard_qnode {
     struct cm_batch *b;
     struct cm_shard_qnode *next;
@@ -39,10 +42,17 @@ static void *shard_main(void *arg)
     struct cm_batch *b;
 
     while ((b = pop(sh)) != NULL) {
-        for (uint32_t i = 0; i < b->n && sh->rc == 0; i++) {
-            if (b->shard[i] == sh->id) {
-                sh->rc = cm_engine_event(sh->engine, &b->ev[i], sh->sink);
+        /* This shard's events, a run at a time: the engine looks their intel up together. */
+        for (uint32_t i = 0; i < b->n && sh->rc == 0;) {
+            const struct cm_event *run[RUN];
+            size_t n = 0;
+
+            for (; i < b->n && n < RUN; i++) {
+                if (b->shard[i] == sh->id) {
+                    run[n++] = &b->ev[i];
+                }
             }
+            sh->rc = cm_engine_events(sh->engine, run, n, sh->sink);
         }
         if (atomic_fetch_sub(&b->refs, 1) == 1) {
             cm_batch_put(sh->pool, b);

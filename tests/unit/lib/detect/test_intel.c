@@ -18,10 +18,12 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "detect/detect.h"
+#include "detect/dns.h"
+#include "detect/flow.h"
 #include "detect/intel.h"
 #include "parse/parse.h"
 
-#define MAXD 64
+#define MAXD 256
 
 struct got {
     char type[MAXD][96];
@@ -470,6 +472,237 @@ static void test_trusted_sink(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/* ---- the engine's memo of query-name verdicts ---- */
+
+#define NKEEP 120
+
+/* Copies of parsed events: their strings stay in the text and the parse's doc. */
+struct kept {
+    struct cm_event ev[NKEEP];
+    size_t n;
+};
+
+static int keep_event(void *ud, struct cm_event *ev)
+{
+    struct kept *k = ud;
+
+    assert_true(k->n < NKEEP);
+    memcpy(&k->ev[k->n++], ev, cm_event_size(ev));
+    return 0;
+}
+
+static const struct cm_detector *const memo_detectors[] = {
+    &cm_detector_intel_dns,
+    &cm_detector_dns_dga,
+    &cm_detector_dns_reputation,
+    NULL,
+};
+
+static const struct cm_detector *const memo_ip_detectors[] = {
+    &cm_detector_intel_ct,
+    &cm_detector_intel_flow,
+    &cm_detector_flow_inbound,
+    NULL,
+};
+
+/* Runs evs through a fresh engine of table, a run at a time (cm_engine_events) or one by one. */
+static void run_table(struct run *r, const struct cm_detector *const *table,
+                      const struct cm_intel_snapshot *s, const struct cm_event *const *evs,
+                      size_t n, bool runs)
+{
+    struct cm_detect_config cfg = {.intel = s};
+    struct cm_detect_opts o;
+
+    memset(r, 0, sizeof(*r));
+    memset(&o, 0, sizeof(o));
+    o.config = &cfg;
+    o.seed = 1;
+    r->snap = s;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
+    if (runs) {
+        /* Uneven runs: up to 50, then the rest (120: more than one memo's worth). */
+        size_t first = n < 50 ? n / 2 : 50;
+
+        assert_int_equal(cm_engine_events(r->engine, evs, first, &r->sink), 0);
+        assert_int_equal(cm_engine_events(r->engine, evs + first, n - first, &r->sink), 0);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(cm_engine_event(r->engine, evs[i], &r->sink), 0);
+        }
+    }
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+}
+
+static void test_memo(void **state)
+{
+    static const char *const names[] = {"c2.evil.example.",      "ok.example.",
+                                        "trusted.example.",      "x.pool.coin.example.",
+                                        "bad.customer.example.", "www.example.org."};
+    static struct kept k;
+    static char text[NKEEP * 512];
+    struct cm_intel_snapshot *s = snapshot();
+    const struct cm_event *evs[NKEEP];
+    const struct cm_parser *ps = cm_parser_by_name("dns");
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    static struct run one, runs;
+    size_t len = 0;
+
+    (void)state;
+    for (size_t i = 0; i < NKEEP; i++) {
+        char inst[16];
+
+        snprintf(inst, sizeof(inst), "i-000%zu", i % 3);
+        len +=
+            (size_t)snprintf(text + len, sizeof(text) - len, "%s", dns(names[i % 6], inst, NULL));
+    }
+    k.n = 0;
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = keep_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = &k;
+    assert_int_equal(ps->parse(&ctx, text, len), 0);
+    assert_int_equal(k.n, NKEEP);
+    for (size_t i = 0; i < NKEEP; i++) {
+        evs[i] = &k.ev[i];
+    }
+    run_table(&one, memo_detectors, s, evs, NKEEP, false);
+    run_table(&runs, memo_detectors, s, evs, NKEEP, true);
+    /* Three listed names in every six (trusted.example is trusted, not listed). */
+    assert_int_equal(one.got.n, NKEEP / 2);
+    assert_int_equal(runs.got.n, one.got.n);
+    for (size_t i = 0; i < one.got.n; i++) {
+        assert_string_equal(runs.got.type[i], one.got.type[i]);
+        assert_string_equal(runs.got.resource[i], one.got.resource[i]);
+        assert_string_equal(runs.got.list[i], one.got.list[i]);
+    }
+    cm_json_doc_finish(&doc);
+
+    /*
+     * One event's memory reused for the next (as the scan's one-thread path
+     * does): the verdict stored for the first name is not the second's.
+     */
+    {
+        struct cm_detect_config cfg = {.intel = s};
+        struct cm_detect_opts o;
+        struct cm_event ev;
+
+        memset(&one, 0, sizeof(one));
+        memset(&o, 0, sizeof(o));
+        o.config = &cfg;
+        one.snap = s;
+        one.sink.emit = collect;
+        one.sink.ud = &one;
+        assert_int_equal(cm_engine_create(&one.engine, memo_detectors, &o), 0);
+        ev = k.ev[0]; /* listed */
+        assert_int_equal(cm_engine_event(one.engine, &ev, &one.sink), 0);
+        ev = k.ev[1]; /* ok.example, same address */
+        assert_int_equal(cm_engine_event(one.engine, &ev, &one.sink), 0);
+        ev = k.ev[2]; /* trusted.example */
+        assert_int_equal(cm_engine_event(one.engine, &ev, &one.sink), 0);
+        assert_int_equal(cm_engine_flush(one.engine, &one.sink), 0);
+        cm_engine_destroy(one.engine);
+        assert_int_equal(one.got.n, 1);
+        assert_string_equal(one.got.type[0], "Backdoor:EC2/C&CActivity.B!DNS");
+    }
+    cm_intel_snapshot_unref(s);
+}
+
+/* Parses text with the named parser into k (kept events). */
+static void keep_text(struct kept *k, struct cm_json_doc *doc, const char *parser, const char *text,
+                      size_t len)
+{
+    const struct cm_parser *ps = cm_parser_by_name(parser);
+    struct cm_parse_ctx ctx;
+
+    k->n = 0;
+    cm_json_doc_init(doc, 0, 0);
+    cm_parse_ctx_init(&ctx, doc);
+    ctx.on_event = keep_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = k;
+    assert_non_null(ps);
+    assert_int_equal(ps->parse(&ctx, text, len), 0);
+}
+
+/*
+ * Flow and CloudTrail addresses through the memo: runs of events give what
+ * events one at a time give (listed, trusted and unlisted peers both ways,
+ * rejected flows, more events than one memo holds).
+ */
+static void test_memo_addresses(void **state)
+{
+    static const char *const peers[] = {"9.9.9.9", "8.8.100.77", "8.8.100.3", "1.2.3.4",
+                                        "6.6.6.6", "10.0.0.9",   "7.7.7.7",   "5.5.5.5"};
+    static struct kept k;
+    static char text[NKEEP * 256];
+    static struct run one, runs;
+    struct cm_intel_snapshot *s = snapshot();
+    const struct cm_event *evs[NKEEP];
+    struct cm_json_doc doc;
+    size_t len;
+
+    (void)state;
+    len = (size_t)snprintf(text, sizeof(text), "%s", FLOW_HDR);
+    for (size_t i = 0; i < NKEEP; i++) {
+        const char *peer = peers[i % 8];
+        bool in = i % 3 == 0;
+
+        len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                "2 111122223333 eni-0a%zu %s %s %u %u 6 10 840 %zu %zu %s OK\n",
+                                i % 4, in ? peer : "10.0.0.5", in ? "10.0.0.5" : peer,
+                                in ? 40000 + (unsigned)i : 49152, in ? 22 + (unsigned)(i % 5) : 443,
+                                1767607200 + i, 1767607260 + i, i % 5 == 0 ? "REJECT" : "ACCEPT");
+    }
+    keep_text(&k, &doc, "vpcflow", text, len);
+    assert_int_equal(k.n, NKEEP);
+    for (size_t i = 0; i < NKEEP; i++) {
+        evs[i] = &k.ev[i];
+    }
+    run_table(&one, memo_ip_detectors, s, evs, NKEEP, false);
+    run_table(&runs, memo_ip_detectors, s, evs, NKEEP, true);
+    assert_true(one.got.n > 0);
+    assert_int_equal(runs.got.n, one.got.n);
+    for (size_t i = 0; i < one.got.n; i++) {
+        assert_string_equal(runs.got.type[i], one.got.type[i]);
+        assert_string_equal(runs.got.actor[i], one.got.actor[i]);
+    }
+    cm_json_doc_finish(&doc);
+
+    /* CloudTrail: a run of single-record files, one caller each. */
+    {
+        static struct kept all;
+        static struct cm_json_doc docs[8];
+
+        all.n = 0;
+        for (size_t i = 0; i < 8; i++) {
+            const char *t = ct("iam.amazonaws.com", "ListUsers", peers[i], NULL);
+
+            keep_text(&k, &docs[i], "cloudtrail", t, strlen(t));
+            assert_int_equal(k.n, 1);
+            all.ev[all.n++] = k.ev[0];
+        }
+        for (size_t i = 0; i < all.n; i++) {
+            evs[i] = &all.ev[i];
+        }
+        run_table(&one, memo_ip_detectors, s, evs, all.n, false);
+        run_table(&runs, memo_ip_detectors, s, evs, all.n, true);
+        assert_true(one.got.n > 0);
+        assert_int_equal(runs.got.n, one.got.n);
+        for (size_t i = 0; i < one.got.n; i++) {
+            assert_string_equal(runs.got.type[i], one.got.type[i]);
+        }
+        for (size_t i = 0; i < 8; i++) {
+            cm_json_doc_finish(&docs[i]);
+        }
+    }
+    cm_intel_snapshot_unref(s);
+}
+
 static void test_classes(void **state)
 {
     (void)state;
@@ -506,9 +739,13 @@ static void test_classes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cloudtrail), cmocka_unit_test(test_flow),
-        cmocka_unit_test(test_dns),        cmocka_unit_test(test_trusted_sink),
+        cmocka_unit_test(test_cloudtrail),
+        cmocka_unit_test(test_flow),
+        cmocka_unit_test(test_dns),
+        cmocka_unit_test(test_trusted_sink),
         cmocka_unit_test(test_classes),
+        cmocka_unit_test(test_memo),
+        cmocka_unit_test(test_memo_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
