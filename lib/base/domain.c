@@ -7,7 +7,11 @@
 #include "base/domain.h"
 
 #include <libpsl.h>
+#include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/err.h"
 #include "base/psl.h"
@@ -32,15 +36,53 @@ static const unsigned char name_byte[256] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
-/* Normalises name into *d (offsets not set). */
-static int normalise(struct cm_str name, struct cm_domain *d)
+#ifdef __SSE2__
+/*
+ * Lowercases the 16 bytes at p into out: returns a bit per byte no name has
+ * (outside 0x21-0x7e: a byte from 0x80 up is negative as a signed one) and
+ * sets *dots to a bit per '.'.
+ */
+static unsigned norm16(const char *p, char *out, unsigned *dots)
 {
-    size_t n = name.len, label = 0;
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x20)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
+    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+
+    x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)out, x);
+    *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+    return ~(unsigned)_mm_movemask_epi8(ok) & 0xffff;
+}
+#endif
+
+/* Sets bits at..at+15 of the 256-bit map dm from d. */
+static void put_bits(uint64_t dm[4], size_t at, unsigned d)
+{
+    dm[at / 64] |= (uint64_t)d << (at % 64);
+    if (at % 64 > 48) {
+        dm[at / 64 + 1] |= (uint64_t)d >> (64 - at % 64);
+    }
+}
+
+/*
+ * Normalises name into *d (offsets not set) and sets dm to a bit per dot of
+ * the result. Sixteen bytes a step with SSE2 (the last step overlaps the one
+ * before), one table lookup a byte otherwise; the labels are checked on the
+ * dot map afterwards, so no branch depends on the bytes.
+ */
+static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
+{
+    size_t n = name.len, i = 0;
+    unsigned bad = 0;
+    uint64_t pairs = 0;
 
     d->len = d->reg = d->sfx = 0;
     d->private_suffix = false;
     d->labels = 0;
     d->name[0] = '\0';
+    dm[0] = dm[1] = dm[2] = dm[3] = 0;
     if (name.p == NULL) {
         return CM_EINVAL;
     }
@@ -50,24 +92,41 @@ static int normalise(struct cm_str name, struct cm_domain *d)
     if (n == 0 || n > CM_DOMAIN_MAX) {
         return CM_EINVAL;
     }
-    for (size_t i = 0; i < n; i++) {
+#ifdef __SSE2__
+    for (; i + 16 <= n; i += 16) {
+        unsigned dots;
+
+        bad |= norm16(name.p + i, d->name + i, &dots);
+        put_bits(dm, i, dots);
+    }
+    if (i > 0 && i < n) {
+        unsigned dots;
+
+        i = n - 16;
+        bad |= norm16(name.p + i, d->name + i, &dots);
+        put_bits(dm, i, dots);
+        i = n;
+    }
+#endif
+    for (; i < n; i++) {
         unsigned char c = name_byte[(unsigned char)name.p[i]];
 
-        if (c == 0) {
-            return CM_EINVAL;
-        }
+        bad |= c == 0;
         d->name[i] = (char)c;
-        if (c == '.') {
-            if (label == 0) {
-                return CM_EINVAL;
-            }
-            label = 0;
-            d->labels++;
-        } else {
-            label++;
+        dm[i / 64] |= (uint64_t)(c == '.') << (i % 64);
+    }
+    if (bad) {
+        return CM_EINVAL;
+    }
+    /* No empty label: no dot first or last, and no two side by side. */
+    for (size_t w = 0; w < 4; w++) {
+        pairs |= dm[w] & (dm[w] << 1 | (w > 0 ? dm[w - 1] >> 63 : 0));
+        if (dm[w] != 0) { /* a library call without POPCNT: most names have one word */
+            d->labels += (unsigned)__builtin_popcountll(dm[w]);
         }
     }
-    if (label == 0) {
+    if (pairs != 0 || (dm[0] & 1) || ((dm[(n - 1) / 64] >> ((n - 1) % 64)) & 1)) {
+        d->labels = 0;
         return CM_EINVAL;
     }
     d->labels++;
@@ -78,16 +137,30 @@ static int normalise(struct cm_str name, struct cm_domain *d)
 
 int cm_domain_parse_psl(const struct cm_psl *set, struct cm_str name, struct cm_domain *d)
 {
-    size_t sfx;
+    size_t sfx, starts[CM_PSL_MAX_STARTS];
+    uint64_t dm[4];
+    unsigned n = 0;
     int rc;
 
     if (set == NULL) {
         return cm_domain_parse(name, d);
     }
-    if ((rc = normalise(name, d)) != 0) {
+    if ((rc = normalise(name, d, dm)) != 0) {
         return rc;
     }
-    sfx = cm_psl_suffix(set, d->name, d->len, &d->private_suffix);
+    /* The label starts from the right, off the dot map. */
+    for (size_t w = 4; w-- > 0 && n < CM_PSL_MAX_STARTS;) {
+        for (uint64_t bits = dm[w]; bits != 0 && n < CM_PSL_MAX_STARTS;) {
+            unsigned b = 63u - (unsigned)__builtin_clzll(bits);
+
+            starts[n++] = 64 * w + b + 1;
+            bits &= ~(1ULL << b);
+        }
+    }
+    if (n < CM_PSL_MAX_STARTS) {
+        starts[n++] = 0;
+    }
+    sfx = cm_psl_suffix_at(set, d->len, d->name, starts, n, &d->private_suffix);
     d->sfx = sfx;
     if (sfx > 0) {
         size_t i = sfx - 1; /* the dot before the suffix */
@@ -103,9 +176,10 @@ int cm_domain_parse(struct cm_str name, struct cm_domain *d)
 {
     const psl_ctx_t *psl = psl_builtin();
     const char *reg, *sfx;
+    uint64_t dm[4];
     int rc;
 
-    if ((rc = normalise(name, d)) != 0) {
+    if ((rc = normalise(name, d, dm)) != 0) {
         return rc;
     }
     if (psl == NULL) {

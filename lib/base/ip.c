@@ -373,10 +373,26 @@ static const struct v4_range v4_ranges[] = {
     {0xf0000000u, 4, CM_IPC_RESERVED},   /* 240.0.0.0/4, includes 255.255.255.255 */
 };
 
+/*
+ * A bit per first octet that some range above reaches into: 0, 10, 100,
+ * 127, 169, 172, 192, 198, 203 and 224-255. Most addresses a scan meets are
+ * public, and their first octet answers them without the loop.
+ * test_ip.c checks this against the table for every first octet.
+ */
+static const uint64_t v4_special_first[4] = {
+    1ULL << 0 | 1ULL << 10,
+    1ULL << (100 - 64) | 1ULL << (127 - 64),
+    1ULL << (169 - 128) | 1ULL << (172 - 128),
+    1ULL << (192 - 192) | 1ULL << (198 - 192) | 1ULL << (203 - 192) | 0xffffffff00000000ULL,
+};
+
 static enum cm_ip_class classify_v4(const uint8_t *a)
 {
     uint32_t v = ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
 
+    if (((v4_special_first[a[0] >> 6] >> (a[0] & 63)) & 1) == 0) {
+        return CM_IPC_PUBLIC;
+    }
     for (size_t i = 0; i < sizeof(v4_ranges) / sizeof(v4_ranges[0]); i++) {
         uint32_t mask = 0xffffffffu << (32 - v4_ranges[i].prefix);
         if ((v & mask) == v4_ranges[i].net) {

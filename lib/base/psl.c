@@ -20,9 +20,8 @@
 #include "base/hash.h"
 #include "base/str.h"
 
-#define MAX_NAME   253 /* a name's text, as base/domain.h */
-#define MAX_LABELS 128
-#define MAX_CPS    64 /* code points in one Unicode label */
+#define MAX_NAME 253 /* a name's text, as base/domain.h */
+#define MAX_CPS  64  /* code points in one Unicode label */
 
 enum {
     F_RULE = 1,  /* "suffix" */
@@ -406,19 +405,27 @@ size_t cm_psl_rules(const struct cm_psl *p)
 
 size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool *priv)
 {
-    size_t starts[MAX_LABELS];
-    unsigned n = 0, best = 1, k;
-    bool best_priv = false;
+    size_t starts[CM_PSL_MAX_STARTS];
+    unsigned n = 0;
 
     /* Label starts, from the right: starts[0] is the last label's. */
-    for (size_t i = len; i > 0 && n < MAX_LABELS; i--) {
+    for (size_t i = len; i > 0 && n < CM_PSL_MAX_STARTS; i--) {
         if (name[i - 1] == '.') {
             starts[n++] = i;
         }
     }
-    if (n < MAX_LABELS) {
+    if (n < CM_PSL_MAX_STARTS) {
         starts[n++] = 0;
     }
+    return cm_psl_suffix_at(p, len, name, starts, n, priv);
+}
+
+size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, const size_t *starts,
+                        unsigned n, bool *priv)
+{
+    unsigned best = 1, k;
+    bool best_priv = false;
+
     for (k = 1; k <= n && k <= p->maxlabels; k++) {
         size_t off = starts[k - 1], klen = len - off;
         const struct slot *s = find(p, name + off, klen, cm_hash64(name + off, klen, p->seed));

@@ -56,4 +56,16 @@ size_t cm_psl_rules(const struct cm_psl *p);
  */
 size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool *priv);
 
+/* Label starts cm_psl_suffix_at may be given: more than any name has. */
+#define CM_PSL_MAX_STARTS 128
+
+/*
+ * cm_psl_suffix for a caller that has found the name's labels: starts[0..n)
+ * are where they begin, from the last label's leftwards (starts[n - 1] is 0
+ * unless the name has more than CM_PSL_MAX_STARTS labels). Only the last
+ * few are read (no rule has more labels than the set's longest).
+ */
+size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, const size_t *starts,
+                        unsigned n, bool *priv);
+
 #endif

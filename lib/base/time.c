@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/err.h"
 
@@ -290,4 +291,23 @@ int cm_time_from_key(struct cm_str name, int64_t *ms)
         }
     }
     return CM_ENOTFOUND;
+}
+
+int cm_time_parse_iso_memo(struct cm_time_memo *m, struct cm_str s, int64_t *ms)
+{
+    int rc;
+
+    if (m->len != 0 && s.len == m->len && memcmp(s.p, m->s, s.len) == 0) {
+        *ms = m->ms;
+        return CM_OK;
+    }
+    if ((rc = cm_time_parse_iso(s, ms)) != 0) {
+        return rc;
+    }
+    if (s.len <= sizeof(m->s)) {
+        memcpy(m->s, s.p, s.len);
+        m->len = s.len;
+        m->ms = *ms;
+    }
+    return CM_OK;
 }

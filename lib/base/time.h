@@ -19,6 +19,20 @@
  */
 int cm_time_parse_iso(struct cm_str s, int64_t *ms);
 
+/*
+ * The last timestamp cm_time_parse_iso_memo parsed: log records come in
+ * time order, many to a second, so most timestamps repeat the one before.
+ * Zero it before first use.
+ */
+struct cm_time_memo {
+    char s[40];
+    size_t len; /* 0: none */
+    int64_t ms;
+};
+
+/* cm_time_parse_iso, answered from *m when s repeats the last valid one. */
+int cm_time_parse_iso_memo(struct cm_time_memo *m, struct cm_str s, int64_t *ms);
+
 /* Formats ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (ms==1 digit group always) into out (>= 25 bytes). */
 size_t cm_time_format_iso(int64_t ms, char *out, size_t outlen);
 /* Formats ms as "YYYY-MM-DDTHH:MM:SSZ" (whole seconds, CloudTrail's form) into out (>= 21 bytes).

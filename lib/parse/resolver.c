@@ -296,6 +296,8 @@ struct rec_ref {
     size_t start; /* offset of its first byte in buf */
     size_t end;   /* offset just past it */
     uint32_t line;
+    bool one_line;           /* the fast path read it: it has no line break */
+    struct cm_time_memo *tm; /* the parse's last timestamp */
 };
 
 static void reject(const struct cm_parse_ctx *ctx, const struct rec_ref *r, const char *reason)
@@ -310,7 +312,7 @@ static void reject(const struct cm_parse_ctx *ctx, const struct rec_ref *r, cons
  * writing the reason into reason.
  */
 static int fill_event(const struct cm_json_doc *d, struct cm_arena *a, uint32_t root,
-                      struct cm_event *ev, char *reason, size_t reasonlen)
+                      struct cm_time_memo *tm, struct cm_event *ev, char *reason, size_t reasonlen)
 {
     struct cm_dns *dns = &ev->u.dns;
     uint32_t seen = 0, stop;
@@ -345,7 +347,7 @@ static int fill_event(const struct cm_json_doc *d, struct cm_arena *a, uint32_t 
                  (seen & (1u << K_QUERY_NAME)) ? "non-string" : "missing");
         return CM_EINVAL;
     }
-    if (cm_time_parse_iso(dns->query_timestamp, &ev->time_ms) != 0) {
+    if (cm_time_parse_iso_memo(tm, dns->query_timestamp, &ev->time_ms) != 0) {
         size_t n = dns->query_timestamp.len > 40 ? 40 : dns->query_timestamp.len;
         snprintf(reason, reasonlen, "bad query_timestamp: '%.*s'", (int)n, dns->query_timestamp.p);
         return CM_EINVAL;
@@ -374,8 +376,9 @@ static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, s
     if (d == NULL) {
         return CM_EINVAL; /* on_event took the document away */
     }
-    if (cm_resolver_fast_record(buf, len, r->start, &end, ev)) {
+    if (cm_resolver_fast_record(buf, len, r->start, &end, ev, r->tm)) {
         r->end = end;
+        r->one_line = true;
         goto emit;
     }
     if (d->src != buf || d->src_len != len) {
@@ -409,7 +412,7 @@ static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, s
         reject(ctx, r, "record is not a JSON object");
         return CM_OK;
     }
-    if (fill_event(d, ctx->arena, root, ev, reason, sizeof(reason)) != 0) {
+    if (fill_event(d, ctx->arena, root, r->tm, ev, reason, sizeof(reason)) != 0) {
         d->n = mark;
         reject(ctx, r, reason);
         return CM_OK;
@@ -431,6 +434,7 @@ emit:
 
 static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
+    struct cm_time_memo tm = {{0}, 0, 0};
     struct cm_event ev;
     size_t pos = 0;
     uint32_t line = ctx->line_base + 1;
@@ -461,12 +465,16 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         r.start = pos;
         r.end = pos;
         r.line = line;
+        r.one_line = false;
+        r.tm = &tm;
         rc = parse_record(ctx, buf, len, &r, ctx->slot ? ctx->slot : &ev);
         if (rc < 0) {
             return rc;
         }
         /* Pretty-printed records may span lines. */
-        line += cm_parse_count_lines(buf, r.start, r.end);
+        if (!r.one_line) {
+            line += cm_parse_count_lines(buf, r.start, r.end);
+        }
         pos = r.end;
     }
     return CM_OK;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/str.h"
+#include "base/time.h"
 #include "event/event.h"
 
 /* Bits for the members seen so far: the first of a repeated key wins. */
@@ -47,6 +48,6 @@ uint8_t cm_resolver_rr_type(struct cm_str t);
  * reader must do it (nothing is kept).
  */
 bool cm_resolver_fast_record(const char *buf, size_t len, size_t start, size_t *endp,
-                             struct cm_event *ev);
+                             struct cm_event *ev, struct cm_time_memo *tm);
 
 #endif

@@ -337,6 +337,51 @@ static void test_classify(void **state)
     assert_false(cm_ip_is_public(&none));
 }
 
+/*
+ * Every /16 of IPv4 (with third octets that the /24 ranges use) against the
+ * special ranges written out here as CIDRs: checks the first-octet shortcut
+ * in classify_v4 against the ranges for every first octet.
+ */
+static void test_classify_v4_all(void **state)
+{
+    static const struct {
+        const char *net;
+        unsigned prefix;
+        enum cm_ip_class cls;
+    } ranges[] = {
+        {"0.0.0.0", 8, CM_IPC_RESERVED},       {"10.0.0.0", 8, CM_IPC_PRIVATE},
+        {"100.64.0.0", 10, CM_IPC_SHARED},     {"127.0.0.0", 8, CM_IPC_LOOPBACK},
+        {"169.254.0.0", 16, CM_IPC_LINKLOCAL}, {"172.16.0.0", 12, CM_IPC_PRIVATE},
+        {"192.0.0.0", 24, CM_IPC_RESERVED},    {"192.0.2.0", 24, CM_IPC_RESERVED},
+        {"192.168.0.0", 16, CM_IPC_PRIVATE},   {"198.18.0.0", 15, CM_IPC_RESERVED},
+        {"198.51.100.0", 24, CM_IPC_RESERVED}, {"203.0.113.0", 24, CM_IPC_RESERVED},
+        {"224.0.0.0", 4, CM_IPC_MULTICAST},    {"240.0.0.0", 4, CM_IPC_RESERVED},
+    };
+    static const uint8_t thirds[] = {0, 1, 2, 100, 113, 255};
+    struct cm_ip nets[sizeof(ranges) / sizeof(ranges[0])];
+    (void)state;
+
+    for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+        nets[r] = ip_of(ranges[r].net);
+    }
+    for (unsigned ab = 0; ab < 65536; ab++) {
+        for (size_t t = 0; t < sizeof(thirds); t++) {
+            struct cm_ip ip = {CM_IP_V4, {(uint8_t)(ab >> 8), (uint8_t)ab, thirds[t], 7}};
+            enum cm_ip_class want = CM_IPC_PUBLIC, got = cm_ip_classify(&ip);
+
+            for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+                if (cm_ip_in_cidr(&ip, &nets[r], ranges[r].prefix)) {
+                    want = ranges[r].cls;
+                }
+            }
+            if (got != want) {
+                fail_msg("classify(%u.%u.%u.7) = %d, want %d", ab >> 8, ab & 255, thirds[t],
+                         (int)got, (int)want);
+            }
+        }
+    }
+}
+
 static void test_in_cidr(void **state)
 {
     struct cm_ip net, ip;
@@ -436,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_format_longest),
         cmocka_unit_test(test_cidr),
         cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_classify_v4_all),
         cmocka_unit_test(test_in_cidr),
         cmocka_unit_test(test_eq),
         cmocka_unit_test(test_format_parse_roundtrip_sweep),
