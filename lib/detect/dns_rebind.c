@@ -136,25 +136,15 @@ static bool imds(const struct cm_ip *ip)
     return false;
 }
 
-/*
- * The first A/AAAA answer of q that is the metadata address, or an empty
- * slice. Cheap first: the addresses end in "254" in every text form but the
- * hexadecimal IPv4-mapped one (::ffff:a9fe:a9fe, any case).
- */
+/* The first A/AAAA answer of q that is the metadata address, or an empty slice. */
 static struct cm_str imds_answer(const struct cm_dns *q)
 {
     for (uint32_t e = 0; e < q->nans; e++) {
-        struct cm_str data = q->ans[e].rdata;
-        struct cm_ip ip;
-
-        if (q->ans[e].type != CM_DNS_RR_A && q->ans[e].type != CM_DNS_RR_AAAA) {
+        /* A and AAAA answers' addresses, parsed by the parser (CM_IP_NONE otherwise). */
+        if (!imds(&q->ans[e].ip)) {
             continue;
         }
-        if (data.len < 7 || (!cm_str_iends(data, "254") && !cm_str_iends(data, "a9fe")) ||
-            cm_ip_parse(data, &ip) != 0 || !imds(&ip)) {
-            continue;
-        }
-        return data;
+        return q->ans[e].rdata;
     }
     return CM_STR_NULL;
 }

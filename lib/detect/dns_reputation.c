@@ -408,15 +408,15 @@ static void closeness_of(const struct cm_intel_snapshot *s, const struct cm_dns 
     for (uint32_t e = 0; e < q->nans; e++) {
         uint8_t type = q->ans[e].type;
         struct cm_str data = q->ans[e].rdata;
+        const struct cm_ip *ip = &q->ans[e].ip;
         struct cm_intel_match m;
-        struct cm_ip ip;
 
         if (data.p == NULL) {
             continue;
         }
         if (type == CM_DNS_RR_A || type == CM_DNS_RR_AAAA) {
-            if (cm_ip_parse(data, &ip) != 0 || !cm_ip_is_public(&ip) ||
-                cm_intel_check_ip(s, &ip, &m) != CM_INTEL_THREAT || !note_match(s, &m, c)) {
+            if (!cm_ip_is_public(ip) || cm_intel_check_ip(s, ip, &m) != CM_INTEL_THREAT ||
+                !note_match(s, &m, c)) {
                 continue;
             }
             c->reasons |= CM_DNSR_LISTED_ANSWER;

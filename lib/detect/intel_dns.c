@@ -61,11 +61,10 @@ static int check_answers(const struct cm_intel_det_state *st, const struct cm_ev
     const struct cm_dns *q = &ev->u.dns;
 
     for (uint32_t e = 0; e < q->nans; e++) {
+        const struct cm_ip *ip = &q->ans[e].ip; /* A and AAAA answers, parsed by the parser */
         struct cm_intel_match m;
-        struct cm_ip ip;
 
-        if (!cm_str_present(q->ans[e].rdata) || cm_ip_parse(q->ans[e].rdata, &ip) != 0 ||
-            !cm_ip_is_public(&ip) || cm_intel_check_ip(st->intel, &ip, &m) != CM_INTEL_THREAT) {
+        if (!cm_ip_is_public(ip) || cm_intel_check_ip(st->intel, ip, &m) != CM_INTEL_THREAT) {
             continue;
         }
         for (size_t i = 0; i < m.nids; i++) {

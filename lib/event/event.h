@@ -218,6 +218,7 @@ enum cm_dns_rr {
 struct cm_dns_answer {
     struct cm_str rdata; /* as logged (a slice of the record, or decoded) */
     uint8_t type;        /* enum cm_dns_rr */
+    struct cm_ip ip;     /* A and AAAA: rdata parsed once by the parser; else CM_IP_NONE */
 };
 
 /*

@@ -419,6 +419,15 @@ static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, s
     }
 emit:
     ev->u.dns.qname_ok = cm_domain_parse_psl(ctx->psl, ev->u.dns.query_name, &ev->u.dns.qname) == 0;
+    /* The addresses answered, once for every detector that looks at them. */
+    for (uint32_t e = 0; e < ev->u.dns.nans; e++) {
+        struct cm_dns_answer *an = &ev->u.dns.ans[e];
+
+        if ((an->type != CM_DNS_RR_A && an->type != CM_DNS_RR_AAAA) ||
+            cm_ip_parse(an->rdata, &an->ip) != 0) {
+            memset(&an->ip, 0, sizeof(an->ip));
+        }
+    }
     ev->src.file_id = ctx->file_id;
     ev->src.line = r->line;
     ev->src.offset = ctx->offset_base + r->start;

@@ -141,7 +141,7 @@ static bool fs_scalar(struct fscan *f, struct cm_str *num)
 /* An object of plain string members: calls take for each; false when it is not one. */
 static bool fs_flat(struct fscan *f, struct cm_dns *dns, bool srcids)
 {
-    struct cm_dns_answer an = {CM_STR_NULL, CM_DNS_RR_OTHER};
+    struct cm_dns_answer an = {CM_STR_NULL, CM_DNS_RR_OTHER, {CM_IP_NONE, {0}}};
     bool first = true, have_rd = false, have_ty = false;
 
     if (!fs_eat(f, '{')) {
