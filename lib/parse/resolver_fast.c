@@ -15,16 +15,6 @@
 
 #include "base/time.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-/* Bytes a fast string may hold: printable ASCII but '"' and '\\'. */
-static bool plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-}
-
 struct fscan {
     const char *p, *end;
 };
@@ -37,36 +27,6 @@ static inline void fs_ws(struct fscan *f)
     }
 }
 
-/*
- * The first byte at or after q that is not plain (the closing quote, when
- * the string is plain), or end. Sixteen bytes a step: a byte below 0x20 or
- * from 0x80 up is negative or small as a signed byte, so one compare finds
- * both.
- */
-static inline const char *plain_end(const char *q, const char *end)
-{
-#ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-    const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
-
-    while (end - q >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bs)),
-                                 _mm_or_si128(_mm_cmplt_epi8(v, sp), _mm_cmpeq_epi8(v, del)));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-
-        if (bits != 0) {
-            return q + __builtin_ctz(bits);
-        }
-        q += 16;
-    }
-#endif
-    while (q < end && plain((unsigned char)*q)) {
-        q++;
-    }
-    return q;
-}
-
 /* A string at f->p (its opening quote); false when it is not a plain one. */
 static inline bool fs_str(struct fscan *f, struct cm_str *out)
 {
@@ -75,7 +35,7 @@ static inline bool fs_str(struct fscan *f, struct cm_str *out)
     if (f->p >= f->end || *f->p != '"') {
         return false;
     }
-    q = plain_end(f->p + 1, f->end);
+    q = cm_resolver_plain_end(f->p + 1, f->end);
     if (q >= f->end || *q != '"') {
         return false;
     }
@@ -362,6 +322,13 @@ static inline bool expected_key(struct fscan *f, size_t want, enum dns_key *key)
 
 bool cm_resolver_fast_record(const char *buf, size_t len, size_t start, size_t *endp,
                              struct cm_event *ev, struct cm_time_memo *tm)
+{
+    return cm_resolver_canonical_record(buf, len, start, endp, ev, tm) ||
+           cm_resolver_general_record(buf, len, start, endp, ev, tm);
+}
+
+bool cm_resolver_general_record(const char *buf, size_t len, size_t start, size_t *endp,
+                                struct cm_event *ev, struct cm_time_memo *tm)
 {
     struct cm_dns *dns = &ev->u.dns;
     struct fscan f = {buf + start, buf + len};

@@ -15,6 +15,9 @@
 #include "base/json.h"
 #include "base/time.h"
 #include "parse/parse.h"
+#include "parse/resolver_int.h"
+
+#include "../unit/lib/parse/resolver_same.h"
 
 #define NDOCS 3
 
@@ -105,6 +108,31 @@ static void on_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t lin
     f->rejects++;
 }
 
+/*
+ * Every line the canonical fast reader takes, the general one takes and
+ * reads alike (resolver_canon.c's promise).
+ */
+static void readers_agree(const char *buf, size_t len)
+{
+    for (size_t at = 0; at < len;) {
+        const char *nl = memchr(buf + at, '\n', len - at);
+        size_t next = nl ? (size_t)(nl - buf) + 1 : len;
+        struct cm_time_memo m1, m2;
+        struct cm_event a, b;
+        size_t ea = 0, eb = 0;
+
+        memset(&m1, 0, sizeof(m1));
+        memset(&m2, 0, sizeof(m2));
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        if (cm_resolver_canonical_record(buf, len, at, &ea, &a, &m1)) {
+            check(cm_resolver_general_record(buf, len, at, &eb, &b, &m2));
+            check(ea == eb && resolver_same(&a, &b));
+        }
+        at = next;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -115,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fz f;
 
     (void)cm_parser_dns.sniff((const char *)data, size);
+    readers_agree((const char *)data, size);
     for (int i = 0; i < NDOCS; i++) {
         cm_json_doc_init(&docs[i], 1u << 20, 64);
         cm_arena_init(&arenas[i], 4096, 1 << 20);
