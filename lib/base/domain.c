@@ -42,16 +42,26 @@ static const unsigned char name_byte[256] = {
  * (outside 0x21-0x7e: a byte from 0x80 up is negative as a signed one) and
  * sets *dots to a bit per '.'.
  */
-static unsigned norm16(const char *p, char *out, unsigned *dots)
+static unsigned norm16(const char *p, char *out, unsigned *dots, unsigned *nothost)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x20)),
                                _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
     __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
                                _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    __m128i host;
 
     x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
     _mm_storeu_si128((__m128i *)(void *)out, x);
+    /* Host bytes, lowercased: a-z, 0-9, '-', '.', '_' ('/' is the one byte between '.' and '0'). */
+    host = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1)));
+    host = _mm_or_si128(host,
+                        _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
+                                         _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('-' - 1)),
+                                                       _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))));
+    host = _mm_or_si128(host, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+    *nothost = ~(unsigned)_mm_movemask_epi8(host) & 0xffff;
     *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
     return ~(unsigned)_mm_movemask_epi8(ok) & 0xffff;
 }
@@ -72,14 +82,39 @@ static void put_bits(uint64_t dm[4], size_t at, unsigned d)
  * before), one table lookup a byte otherwise; the labels are checked on the
  * dot map afterwards, so no branch depends on the bytes.
  */
+/* Whether a byte (lowercased) is a host name's: a-z, 0-9, '-', '_', '.'. */
+static bool host_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/* Whether no label of the n-byte name whose dots are dm is longer than 63 bytes. */
+static bool labels_fit(const uint64_t dm[4], size_t n)
+{
+    size_t from = 0;
+
+    for (size_t w = 0; w < 4; w++) {
+        for (uint64_t bits = dm[w]; bits != 0; bits &= bits - 1) {
+            size_t dot = 64 * w + (size_t)__builtin_ctzll(bits);
+
+            if (dot - from > 63) {
+                return false;
+            }
+            from = dot + 1;
+        }
+    }
+    return n - from <= 63;
+}
+
 static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
 {
     size_t n = name.len, i = 0;
-    unsigned bad = 0;
+    unsigned bad = 0, nothost = 0;
     uint64_t pairs = 0;
 
     d->len = d->reg = d->sfx = 0;
     d->private_suffix = false;
+    d->host = false;
     d->labels = 0;
     d->name[0] = '\0';
     dm[0] = dm[1] = dm[2] = dm[3] = 0;
@@ -94,16 +129,18 @@ static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
     }
 #ifdef __SSE2__
     for (; i + 16 <= n; i += 16) {
-        unsigned dots;
+        unsigned dots, nh;
 
-        bad |= norm16(name.p + i, d->name + i, &dots);
+        bad |= norm16(name.p + i, d->name + i, &dots, &nh);
+        nothost |= nh;
         put_bits(dm, i, dots);
     }
     if (i > 0 && i < n) {
-        unsigned dots;
+        unsigned dots, nh;
 
         i = n - 16;
-        bad |= norm16(name.p + i, d->name + i, &dots);
+        bad |= norm16(name.p + i, d->name + i, &dots, &nh);
+        nothost |= nh;
         put_bits(dm, i, dots);
         i = n;
     }
@@ -112,6 +149,7 @@ static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
         unsigned char c = name_byte[(unsigned char)name.p[i]];
 
         bad |= c == 0;
+        nothost |= !host_byte(c);
         d->name[i] = (char)c;
         dm[i / 64] |= (uint64_t)(c == '.') << (i % 64);
     }
@@ -132,6 +170,7 @@ static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
     d->labels++;
     d->name[n] = '\0';
     d->len = d->reg = d->sfx = n;
+    d->host = nothost == 0 && labels_fit(dm, n);
     return 0;
 }
 

@@ -17,15 +17,24 @@ struct cm_psl;
 #define CM_DOMAIN_MAX                                                                              \
     253 /* longest name, as text without the trailing dot (the same as domainset.h) */
 
+/* Bytes name[] has past the longest name's NUL, so hashes may read 16 bytes at any label. */
+#define CM_DOMAIN_PAD 16
+
 /* A query name, normalised. */
 struct cm_domain {
-    char name[CM_DOMAIN_MAX + 1]; /* lowercase ASCII, no trailing dot, NUL-terminated */
+    char name[CM_DOMAIN_MAX + 1 + CM_DOMAIN_PAD]; /* lowercase ASCII, no trailing dot, NUL-ended */
     size_t len;
     size_t reg;          /* offset of the registered domain in name; == len when it has none */
     size_t sfx;          /* offset of the public suffix in name; == len when it has none */
     bool private_suffix; /* the suffix is in the list's PRIVATE section (duckdns.org,
                             s3.amazonaws.com...) */
     unsigned labels;     /* labels in name */
+    /*
+     * Every byte is a letter, a digit, '-', '_' or '.', and every label is
+     * at most 63 bytes: a host name as the intel domain sets take them
+     * (intel/domainset.h), so they can look it up as it is.
+     */
+    bool host;
 };
 
 /*

@@ -78,6 +78,22 @@ entry_for(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s, const s
     return e;
 }
 
+/*
+ * The verdict on a DNS event's query name. The parser has normalised it
+ * (qname); a host name (the kind the domain sets hold) is looked up as it
+ * is, anything else as logged, which gives the same answer.
+ */
+static enum cm_intel_verdict query_verdict(const struct cm_intel_snapshot *s,
+                                           const struct cm_event *ev, struct cm_intel_match *m)
+{
+    const struct cm_dns *q = &ev->u.dns;
+
+    if (q->qname_ok && q->qname.host) {
+        return cm_intel_check_domain_norm(s, q->qname.name, q->qname.len, m);
+    }
+    return cm_intel_check_domain(s, q->query_name, m);
+}
+
 enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
                                             const struct cm_intel_snapshot *s,
                                             const struct cm_event *ev, struct cm_intel_match *m)
@@ -85,11 +101,11 @@ enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
     struct cm_intel_memo_entry *e;
 
     if (memo == NULL || memo->cur > CM_INTEL_MEMO_MAX || ev->kind != CM_EV_DNS) {
-        return cm_intel_check_domain(s, ev->u.dns.query_name, m);
+        return query_verdict(s, ev, m);
     }
     e = entry_for(memo, s, ev);
     if (!(e->have & 1u)) {
-        cm_intel_check_domain(s, ev->u.dns.query_name, &e->m[0]);
+        query_verdict(s, ev, &e->m[0]);
         e->have |= 1u;
     }
     if (m != NULL) {

@@ -102,6 +102,17 @@ bool cm_domainset_lookup(const struct cm_domainset *s, struct cm_str name,
                          struct cm_domainset_match *m);
 
 /*
+ * cm_domainset_lookup for a name the caller has normalised and checked:
+ * name[0..len) is what cm_domain_normalize makes of a valid name (lowercase,
+ * no trailing dot, 1-253 bytes, labels of 1-63 bytes of [a-z0-9_-]),
+ * followed by at least 16 readable bytes (base/domain.h's struct cm_domain
+ * has them, and its host flag says a name is such a one). It skips the
+ * normalising, not the checks' outcome: the answers are cm_domainset_lookup's.
+ */
+bool cm_domainset_lookup_norm(const struct cm_domainset *s, const char *name, size_t len,
+                              struct cm_domainset_match *m);
+
+/*
  * Looks up names[0..n) as cm_domainset_lookup would: found[i] is whether
  * names[i] matched, and m[i] is filled when it did. It gives the same
  * answers, faster when the set is larger than the CPU's caches: the reads

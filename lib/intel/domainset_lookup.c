@@ -6,6 +6,10 @@
 
 #include "intel/domainset_int.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Names a batch has in flight: enough to cover the memory latency of each step. */
 #define GROUP 16u
 /* Suffix hashes a group holds (names with more labels than fit are looked up alone). */
@@ -59,20 +63,21 @@ static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
     return true;
 }
 
-static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_domainset_match *out,
-                   size_t max, bool all)
+/*
+ * Every applying listed suffix of the normalised name p[0..len) (PAD
+ * readable bytes after it) whose nl labels start at starts[], most specific
+ * first: writes at most max to out and returns how many; with all false,
+ * stops at the first.
+ */
+static size_t walk_split(const struct cm_domainset *s, const char *p, size_t len,
+                         const uint8_t *starts, size_t nl, struct cm_domainset_match *out,
+                         size_t max, bool all)
 {
-    char buf[CM_DOMAIN_MAX + PAD];
-    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
     uint64_t hs[CM_DOMAINSET_MAX_MATCHES];
     const uint64_t *blk, *top;
-    size_t len, nl, n = 0;
+    size_t n = 0;
 
-    if (s == NULL || s->nb == 0 || cm_domainset_split(name, buf, &len, starts, &nl) != 0) {
-        return 0;
-    }
-    memset(buf + len, 0, PAD);
-    cm_domainset_hashes(s, buf, len, starts, nl, hs);
+    cm_domainset_hashes(s, p, len, starts, nl, hs);
     top = block_of(s, hs[nl - 1]);
     blk = nl >= 2 ? block_of(s, hs[nl - 2]) : top;
     for (size_t k = 0; k < nl; k++) {
@@ -80,7 +85,7 @@ static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_d
         const uint32_t *r;
 
         if (!bloom_test(k + 1 < nl ? blk : top, hs[k]) ||
-            (r = find_record(s, hs[k], buf + pos, len - pos)) == NULL) {
+            (r = find_record(s, hs[k], p + pos, len - pos)) == NULL) {
             continue;
         }
         if (n < max ? !take(r, pos, &out[n]) : !applies(r, pos)) {
@@ -91,6 +96,53 @@ static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_d
         }
     }
     return n;
+}
+
+static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_domainset_match *out,
+                   size_t max, bool all)
+{
+    char buf[CM_DOMAIN_MAX + PAD];
+    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
+    size_t len, nl;
+
+    if (s == NULL || s->nb == 0 || cm_domainset_split(name, buf, &len, starts, &nl) != 0) {
+        return 0;
+    }
+    memset(buf + len, 0, PAD);
+    return walk_split(s, buf, len, starts, nl, out, max, all);
+}
+
+bool cm_domainset_lookup_norm(const struct cm_domainset *s, const char *name, size_t len,
+                              struct cm_domainset_match *m)
+{
+    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
+    size_t nl = 1, i = 0;
+
+    if (s == NULL || s->nb == 0 || len == 0 || len > CM_DOMAIN_MAX) {
+        return false;
+    }
+    starts[0] = 0;
+#ifdef __SSE2__
+    /* The dots, 16 bytes a step (the name has 16 readable bytes past its end). */
+    for (; i < len; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(name + i));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+
+        if (len - i < 16) {
+            bits &= (1u << (len - i)) - 1;
+        }
+        for (; bits != 0 && nl < CM_DOMAINSET_MAX_MATCHES; bits &= bits - 1) {
+            starts[nl++] = (uint8_t)(i + (size_t)__builtin_ctz(bits) + 1);
+        }
+    }
+#else
+    for (; i < len && nl < CM_DOMAINSET_MAX_MATCHES; i++) {
+        if (name[i] == '.') {
+            starts[nl++] = (uint8_t)(i + 1);
+        }
+    }
+#endif
+    return walk_split(s, name, len, starts, nl, m, 1, false) > 0;
 }
 
 bool cm_domainset_lookup(const struct cm_domainset *s, struct cm_str name,

@@ -472,6 +472,28 @@ void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_s
     }
 }
 
+enum cm_intel_verdict cm_intel_check_domain_norm(const struct cm_intel_snapshot *s,
+                                                 const char *name, size_t len,
+                                                 struct cm_intel_match *m)
+{
+    static const int order[KIND_COUNT] = {CM_INTEL_KIND_TRUSTED, CM_INTEL_KIND_THREAT};
+    struct cm_domainset_match dm;
+
+    for (int i = 0; i < KIND_COUNT; i++) {
+        if (!cm_domainset_lookup_norm(s->dom[order[i]], name, len, &dm)) {
+            continue;
+        }
+        if (m != NULL) {
+            set_domain_match(s, order[i], &dm, m);
+        }
+        return verdict_of(order[i]);
+    }
+    if (m != NULL) {
+        memset(m, 0, sizeof(*m));
+    }
+    return CM_INTEL_NONE;
+}
+
 enum cm_intel_verdict cm_intel_check_domain(const struct cm_intel_snapshot *s, struct cm_str name,
                                             struct cm_intel_match *m)
 {

@@ -123,6 +123,14 @@ enum cm_intel_verdict cm_intel_check_ip(const struct cm_intel_snapshot *s, const
 enum cm_intel_verdict cm_intel_check_domain(const struct cm_intel_snapshot *s, struct cm_str name,
                                             struct cm_intel_match *m);
 
+/*
+ * The same for a name normalised and checked by the caller, with 16
+ * readable bytes after it (cm_domainset_lookup_norm's terms).
+ */
+enum cm_intel_verdict cm_intel_check_domain_norm(const struct cm_intel_snapshot *s,
+                                                 const char *name, size_t len,
+                                                 struct cm_intel_match *m);
+
 /* Names or addresses cm_intel_check_domains and cm_intel_check_ips look up together. */
 #define CM_INTEL_BATCH 64
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/domain.h"
 #include "base/err.h"
 #include "base/ip.h"
 #include "intel/domainset.h"
@@ -193,9 +194,20 @@ static void check_batch(const struct cm_intel_snapshot *s, const struct cm_str *
         struct cm_intel_match m;
         enum cm_intel_verdict v = cm_intel_check_domain(s, names[i], &m);
 
+        struct cm_domain d;
+
         check(bm[i].verdict == v && bm[i].ind == m.ind && bm[i].ids == m.ids &&
               bm[i].nids == m.nids && bm[i].domain.p == m.domain.p &&
               bm[i].domain.len == m.domain.len && bm[i].rules == m.rules);
+        /* The parser's normalised host name looks up alike; any other name matches nothing. */
+        if (cm_domain_parse(names[i], &d) == 0 && d.host) {
+            struct cm_intel_match nm;
+
+            check(cm_intel_check_domain_norm(s, d.name, d.len, &nm) == v && nm.ind == m.ind &&
+                  nm.ids == m.ids && nm.domain.p == m.domain.p && nm.rules == m.rules);
+        } else {
+            check(v == CM_INTEL_NONE);
+        }
     }
 }
 

@@ -147,7 +147,8 @@ static void test_normalise_oracle(void **state)
 {
     static const char rules[] = "com\nuk\nco.uk\n*.ck\n!www.ck\n"
                                 "// ===BEGIN PRIVATE DOMAINS===\nduckdns.org\n";
-    static const char alpha[] = "abcXYZ019-_.";
+    static const char alpha[] = "abcXYZ019-_/:*.";
+    static const char hostalpha[] = "abcXYZ019-_";
     struct cm_psl *psl = NULL;
     char in[CM_DOMAIN_MAX + 8], want[CM_DOMAIN_MAX + 1];
 
@@ -160,7 +161,15 @@ static void test_normalise_oracle(void **state)
         int want_rc, got_rc;
 
         for (size_t i = 0; i < n; i++) {
-            in[i] = alpha[rnd() % (sizeof(alpha) - 1)];
+            /*
+             * One name in eight is host bytes with few dots, so host names
+             * with labels of 63 and 64 bytes occur.
+             */
+            in[i] = iter % 8 == 1 ? hostalpha[rnd() % (sizeof(hostalpha) - 1)]
+                                  : alpha[rnd() % (sizeof(alpha) - 1)];
+            if (iter % 8 == 1 && rnd() % 64 == 0) {
+                in[i] = '.';
+            }
         }
         /* Mostly valid names: no two dots together, most of the time. */
         for (size_t i = 1; i < n && iter % 4 != 0; i++) {
@@ -188,6 +197,21 @@ static void test_normalise_oracle(void **state)
         }
         assert_string_equal(d.name, want);
         assert_int_equal(d.labels, labels);
+        {
+            /* A host name: only [a-z0-9_.-] and labels of at most 63 bytes. */
+            bool host = true;
+            size_t run = 0;
+
+            for (size_t i = 0; i < d.len; i++) {
+                char c = want[i];
+
+                host = host && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                                c == '_' || c == '.');
+                run = c == '.' ? 0 : run + 1;
+                host = host && run <= 63;
+            }
+            assert_int_equal(d.host, host);
+        }
         {
             bool priv;
             size_t sfx = cm_psl_suffix(psl, d.name, d.len, &priv);

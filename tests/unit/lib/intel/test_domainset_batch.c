@@ -1,5 +1,6 @@
 /*
- * Batched domain lookups (cm_domainset_lookup_batch in lib/intel/domainset.c)
+ * Batched domain lookups (cm_domainset_lookup_batch, lib/intel/domainset_lookup.c)
+ * and lookups of names normalised by the parser (cm_domainset_lookup_norm)
  * against one cm_domainset_lookup per name: a few thousand names under all
  * three rules, 1007 mixed queries (hits at several depths, misses, invalid
  * names, case, trailing dots, names of up to 127 labels) laid out so that
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/domain.h"
 #include "base/str.h"
 #include "intel/domainset.h"
 
@@ -83,6 +85,29 @@ static void check_batch(const struct cm_domainset *s, const struct cm_str *names
         if (found[i] != hit) {
             fail_msg("name %zu (%zu bytes, \"%.40s\"): batch found %d, single %d", i, names[i].len,
                      names[i].p, found[i], hit);
+        }
+        {
+            /*
+             * A name the parser's normaliser calls a host name looks up
+             * alike as it is (cm_domainset_lookup_norm); every other name
+             * must be one the set cannot hold.
+             */
+            struct cm_domain d;
+            struct cm_domainset_match nm;
+
+            if (cm_domain_parse(names[i], &d) == 0 && d.host) {
+                bool nhit = cm_domainset_lookup_norm(s, d.name, d.len, &nm);
+
+                assert_int_equal(nhit, hit);
+                if (hit) {
+                    assert_ptr_equal(nm.name.p, one.name.p);
+                    assert_int_equal(nm.rules, one.rules);
+                    assert_ptr_equal(nm.vals, one.vals);
+                    assert_int_equal(nm.nvals, one.nvals);
+                }
+            } else {
+                assert_false(hit);
+            }
         }
         if (!hit) {
             continue;
