@@ -29,7 +29,7 @@
  * a few 8-byte compares (the last one overlapping the one before), where
  * memcmp would be a call for most of these lengths.
  */
-static inline bool lit_at(const char *p, const char *lit, size_t n)
+static inline __attribute__((always_inline)) bool lit_at(const char *p, const char *lit, size_t n)
 {
     uint64_t a, b;
     size_t i = 0;

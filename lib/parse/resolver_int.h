@@ -79,7 +79,8 @@ static inline bool cm_resolver_plain(unsigned char c)
  * from 0x80 up is negative or small as a signed byte, so one compare finds
  * both.
  */
-static inline const char *cm_resolver_plain_end(const char *q, const char *end)
+static inline __attribute__((always_inline)) const char *cm_resolver_plain_end(const char *q,
+                                                                               const char *end)
 {
 #ifdef __SSE2__
     const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
