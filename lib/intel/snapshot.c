@@ -391,35 +391,49 @@ enum cm_intel_verdict cm_intel_check_ip(const struct cm_intel_snapshot *s, const
     return CM_INTEL_NONE;
 }
 
+/*
+ * Starts a round of a batched check over m[0..k) (emptied) and gives, for
+ * each kind in order, the positions no list before has matched: trusted
+ * lists win over threat ones. Returns how many positions went into at[].
+ */
+static size_t unmatched(const struct cm_intel_match *m, size_t k, uint8_t *at)
+{
+    size_t nl = 0;
+
+    for (size_t i = 0; i < k; i++) {
+        if (m[i].verdict == CM_INTEL_NONE) {
+            at[nl++] = (uint8_t)i;
+        }
+    }
+    return nl;
+}
+
+static const int batch_order[KIND_COUNT] = {CM_INTEL_KIND_TRUSTED, CM_INTEL_KIND_THREAT};
+
 void cm_intel_check_ips(const struct cm_intel_snapshot *s, const struct cm_ip *ips, size_t n,
                         struct cm_intel_match *m)
 {
-    static const int order[KIND_COUNT] = {CM_INTEL_KIND_TRUSTED, CM_INTEL_KIND_THREAT};
     struct cm_ipset_match im[CM_INTEL_BATCH];
     struct cm_ip left[CM_INTEL_BATCH];
     uint8_t at[CM_INTEL_BATCH];
     bool found[CM_INTEL_BATCH];
 
+    if (n > 0) {
+        memset(m, 0, n * sizeof(*m));
+    }
     for (size_t from = 0; from < n; from += CM_INTEL_BATCH) {
         size_t k = n - from < CM_INTEL_BATCH ? n - from : CM_INTEL_BATCH;
 
-        for (size_t i = 0; i < k; i++) {
-            memset(&m[from + i], 0, sizeof(m[from + i]));
-        }
         for (int o = 0; o < KIND_COUNT; o++) {
-            size_t nl = 0;
+            size_t nl = unmatched(m + from, k, at);
 
-            /* Only the addresses no list before matched: trusted wins over threat. */
-            for (size_t i = 0; i < k; i++) {
-                if (m[from + i].verdict == CM_INTEL_NONE) {
-                    left[nl] = ips[from + i];
-                    at[nl++] = (uint8_t)i;
-                }
+            for (size_t j = 0; j < nl; j++) {
+                left[j] = ips[from + at[j]];
             }
-            cm_ipset_lookup_batch(s->ip[order[o]], left, nl, im, found);
+            cm_ipset_lookup_batch(s->ip[batch_order[o]], left, nl, im, found);
             for (size_t j = 0; j < nl; j++) {
                 if (found[j]) {
-                    set_ip_match(s, order[o], &im[j], &m[from + at[j]]);
+                    set_ip_match(s, batch_order[o], &im[j], &m[from + at[j]]);
                 }
             }
         }
@@ -440,32 +454,27 @@ static void set_domain_match(const struct cm_intel_snapshot *s, int kind,
 void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
                             struct cm_intel_match *m)
 {
-    static const int order[KIND_COUNT] = {CM_INTEL_KIND_TRUSTED, CM_INTEL_KIND_THREAT};
     struct cm_domainset_match dm[CM_INTEL_BATCH];
     struct cm_str left[CM_INTEL_BATCH];
     uint8_t at[CM_INTEL_BATCH];
     bool found[CM_INTEL_BATCH];
 
+    if (n > 0) {
+        memset(m, 0, n * sizeof(*m));
+    }
     for (size_t from = 0; from < n; from += CM_INTEL_BATCH) {
         size_t k = n - from < CM_INTEL_BATCH ? n - from : CM_INTEL_BATCH;
 
-        for (size_t i = 0; i < k; i++) {
-            memset(&m[from + i], 0, sizeof(m[from + i]));
-        }
         for (int o = 0; o < KIND_COUNT; o++) {
-            size_t nl = 0;
+            size_t nl = unmatched(m + from, k, at);
 
-            /* Only the names no list before matched: trusted wins over threat. */
-            for (size_t i = 0; i < k; i++) {
-                if (m[from + i].verdict == CM_INTEL_NONE) {
-                    left[nl] = names[from + i];
-                    at[nl++] = (uint8_t)i;
-                }
+            for (size_t j = 0; j < nl; j++) {
+                left[j] = names[from + at[j]];
             }
-            cm_domainset_lookup_batch(s->dom[order[o]], left, nl, dm, found);
+            cm_domainset_lookup_batch(s->dom[batch_order[o]], left, nl, dm, found);
             for (size_t j = 0; j < nl; j++) {
                 if (found[j]) {
-                    set_domain_match(s, order[o], &dm[j], &m[from + at[j]]);
+                    set_domain_match(s, batch_order[o], &dm[j], &m[from + at[j]]);
                 }
             }
         }
