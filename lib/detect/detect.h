@@ -133,8 +133,9 @@ void cm_engine_destroy(struct cm_engine *e);
 int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink);
 /*
  * cm_engine_event for evs[0..n) in order, with what the detectors share
- * about them (the intel verdicts on DNS query names) looked up for many
- * events at once first. Returns at the first error.
+ * about them (the intel verdicts on DNS query names and on flow and
+ * CloudTrail addresses) looked up for many events at once first. Returns at
+ * the first error.
  */
 int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, size_t n,
                      struct cm_sink *sink);

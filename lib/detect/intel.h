@@ -76,7 +76,7 @@ enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
 /*
  * Looks up in s, together, what the detectors will ask about evs[0..n) (n
  * at most CM_INTEL_MEMO_MAX): the DNS query names, and the public flow and
- * CloudTrail source addresses, into entries 0..n of memo.
+ * CloudTrail source addresses, into entries 0..n-1 of memo.
  */
 void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
                         const struct cm_event *const *evs, size_t n);

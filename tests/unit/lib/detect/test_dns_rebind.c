@@ -261,6 +261,8 @@ static void test_spellings(void **state)
         "::ffff:a9fe:A9FE",
         "::ffff:A9FE:a9Fe",
         "0:0:0:0:0:FFFF:A9FE:A9FE",
+        /* The last 32 bits in dotted form, which no text pre-filter on "254" could see. */
+        "fd00:ec2::0.0.2.84",
     };
     size_t n = sizeof(imds) / sizeof(imds[0]);
     struct dnsfx_run r;
