@@ -76,47 +76,26 @@ static void put_bits(uint64_t dm[4], size_t at, unsigned d)
     }
 }
 
-/*
- * Normalises name into *d (offsets not set) and sets dm to a bit per dot of
- * the result. Sixteen bytes a step with SSE2 (the last step overlaps the one
- * before), one table lookup a byte otherwise; the labels are checked on the
- * dot map afterwards, so no branch depends on the bytes.
- */
 /* Whether a byte (lowercased) is a host name's: a-z, 0-9, '-', '_', '.'. */
 static bool host_byte(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
-/* Whether no label of the n-byte name whose dots are dm is longer than 63 bytes. */
-static bool labels_fit(const uint64_t dm[4], size_t n)
+/*
+ * Sixteen bytes a step with SSE2 (the last step overlaps the one before),
+ * one table lookup a byte otherwise; the labels are checked on the dot map
+ * afterwards, so no branch depends on the bytes.
+ */
+int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, uint8_t *starts)
 {
-    size_t from = 0;
+    size_t n = name.len, i = 0, from = 0, longest = 0;
+    unsigned bad = 0, nothost = 0, labels = 0;
+    uint64_t *dm = sh->dots;
 
-    for (size_t w = 0; w < 4; w++) {
-        for (uint64_t bits = dm[w]; bits != 0; bits &= bits - 1) {
-            size_t dot = 64 * w + (size_t)__builtin_ctzll(bits);
-
-            if (dot - from > 63) {
-                return false;
-            }
-            from = dot + 1;
-        }
-    }
-    return n - from <= 63;
-}
-
-static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
-{
-    size_t n = name.len, i = 0;
-    unsigned bad = 0, nothost = 0;
-    uint64_t pairs = 0;
-
-    d->len = d->reg = d->sfx = 0;
-    d->private_suffix = false;
-    d->host = false;
-    d->labels = 0;
-    d->name[0] = '\0';
+    sh->len = 0;
+    sh->labels = 0;
+    sh->host = false;
     dm[0] = dm[1] = dm[2] = dm[3] = 0;
     if (name.p == NULL) {
         return CM_EINVAL;
@@ -131,7 +110,7 @@ static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
     for (; i + 16 <= n; i += 16) {
         unsigned dots, nh;
 
-        bad |= norm16(name.p + i, d->name + i, &dots, &nh);
+        bad |= norm16(name.p + i, out + i, &dots, &nh);
         nothost |= nh;
         put_bits(dm, i, dots);
     }
@@ -139,7 +118,7 @@ static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
         unsigned dots, nh;
 
         i = n - 16;
-        bad |= norm16(name.p + i, d->name + i, &dots, &nh);
+        bad |= norm16(name.p + i, out + i, &dots, &nh);
         nothost |= nh;
         put_bits(dm, i, dots);
         i = n;
@@ -150,46 +129,70 @@ static int normalise(struct cm_str name, struct cm_domain *d, uint64_t dm[4])
 
         bad |= c == 0;
         nothost |= !host_byte(c);
-        d->name[i] = (char)c;
+        out[i] = (char)c;
         dm[i / 64] |= (uint64_t)(c == '.') << (i % 64);
     }
     if (bad) {
         return CM_EINVAL;
     }
-    /* No empty label: no dot first or last, and no two side by side. */
-    for (size_t w = 0; w < 4; w++) {
-        pairs |= dm[w] & (dm[w] << 1 | (w > 0 ? dm[w - 1] >> 63 : 0));
-        if (dm[w] != 0) { /* a library call without POPCNT: most names have one word */
-            d->labels += (unsigned)__builtin_popcountll(dm[w]);
+    /* One pass over the dots: no empty label, and the longest one for host. */
+    for (size_t w = 0; w <= (n - 1) / 64; w++) {
+        for (uint64_t bits = dm[w]; bits != 0; bits &= bits - 1) {
+            size_t dot = 64 * w + (size_t)__builtin_ctzll(bits);
+
+            if (dot == from) {
+                return CM_EINVAL;
+            }
+            longest = dot - from > longest ? dot - from : longest;
+            from = dot + 1;
+            if (starts != NULL) {
+                starts[labels + 1] = (uint8_t)from;
+            }
+            labels++;
         }
     }
-    if (pairs != 0 || (dm[0] & 1) || ((dm[(n - 1) / 64] >> ((n - 1) % 64)) & 1)) {
-        d->labels = 0;
+    if (n == from) {
         return CM_EINVAL;
     }
-    d->labels++;
-    d->name[n] = '\0';
-    d->len = d->reg = d->sfx = n;
-    d->host = nothost == 0 && labels_fit(dm, n);
+    if (starts != NULL) {
+        starts[0] = 0;
+    }
+    longest = n - from > longest ? n - from : longest;
+    sh->labels = labels + 1;
+    sh->len = n;
+    sh->host = nothost == 0 && longest <= 63;
     return 0;
+}
+
+/* Normalises name into *d (offsets not set), with its shape (dot map) in *sh. */
+static int normalise(struct cm_str name, struct cm_domain *d, struct cm_domain_shape *sh)
+{
+    int rc = cm_domain_fold(name, d->name, sh, NULL);
+
+    d->private_suffix = false;
+    d->len = d->reg = d->sfx = sh->len;
+    d->labels = sh->labels;
+    d->host = sh->host;
+    d->name[sh->len] = '\0';
+    return rc;
 }
 
 int cm_domain_parse_psl(const struct cm_psl *set, struct cm_str name, struct cm_domain *d)
 {
     size_t sfx, starts[CM_PSL_MAX_STARTS];
-    uint64_t dm[4];
+    struct cm_domain_shape sh;
     unsigned n = 0;
     int rc;
 
     if (set == NULL) {
         return cm_domain_parse(name, d);
     }
-    if ((rc = normalise(name, d, dm)) != 0) {
+    if ((rc = normalise(name, d, &sh)) != 0) {
         return rc;
     }
     /* The label starts from the right, off the dot map. */
     for (size_t w = 4; w-- > 0 && n < CM_PSL_MAX_STARTS;) {
-        for (uint64_t bits = dm[w]; bits != 0 && n < CM_PSL_MAX_STARTS;) {
+        for (uint64_t bits = sh.dots[w]; bits != 0 && n < CM_PSL_MAX_STARTS;) {
             unsigned b = 63u - (unsigned)__builtin_clzll(bits);
 
             starts[n++] = 64 * w + b + 1;
@@ -215,10 +218,10 @@ int cm_domain_parse(struct cm_str name, struct cm_domain *d)
 {
     const psl_ctx_t *psl = psl_builtin();
     const char *reg, *sfx;
-    uint64_t dm[4];
+    struct cm_domain_shape sh;
     int rc;
 
-    if ((rc = normalise(name, d, dm)) != 0) {
+    if ((rc = normalise(name, d, &sh)) != 0) {
         return rc;
     }
     if (psl == NULL) {

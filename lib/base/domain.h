@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/str.h"
 
@@ -36,6 +37,25 @@ struct cm_domain {
      */
     bool host;
 };
+
+/* What cm_domain_fold finds out about a name besides its bytes. */
+struct cm_domain_shape {
+    size_t len;       /* bytes, without the trailing dot */
+    unsigned labels;  /* labels */
+    bool host;        /* as struct cm_domain's host */
+    uint64_t dots[4]; /* bit i: byte i is a dot */
+};
+
+/*
+ * The normalising cm_domain_parse does, on its own: name with one trailing
+ * dot dropped and ASCII lowercased into out[0..sh->len) (out holds
+ * CM_DOMAIN_MAX bytes; no NUL is written), and its shape into *sh; with
+ * starts != NULL (room for 127), where each of the sh->labels labels
+ * begins. Returns 0, or CM_EINVAL for what cm_domain_parse refuses (starts
+ * is then undefined). The intel domain sets take a name when this accepts it
+ * and sh->host is true.
+ */
+int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, uint8_t *starts);
 
 /*
  * Normalises name (drops one trailing dot, lowercases ASCII) into *d and

@@ -29,11 +29,9 @@
 #include "intel/domainset.h"
 
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "base/alloc.h"
+#include "base/domain.h"
 #include "base/err.h"
 #include "base/hash.h"
 #include "intel/domainset_int.h"
@@ -58,142 +56,21 @@ struct cm_domainset_builder {
 };
 
 /*
- * What each input byte is in a name: its normalised form (lowercase) with
- * NB_OK set, and NB_DOT for the dot; 0 for a byte no name has. One lookup
- * gives all three, so the byte loop below is short.
- */
-#define NB_OK  0x80u
-#define NB_DOT 0x100u
-#define L(c)   [c] = NB_OK | (c)
-#define U(c)   [c] = NB_OK | ((c) + 'a' - 'A')
-/* clang-format off */
-static const uint16_t name_byte[256] = {
-    L('-'), L('_'), ['.'] = NB_OK | NB_DOT | '.',
-    L('0'), L('1'), L('2'), L('3'), L('4'), L('5'), L('6'), L('7'), L('8'), L('9'),
-    U('A'), U('B'), U('C'), U('D'), U('E'), U('F'), U('G'), U('H'), U('I'), U('J'), U('K'),
-    U('L'), U('M'), U('N'), U('O'), U('P'), U('Q'), U('R'), U('S'), U('T'), U('U'), U('V'),
-    U('W'), U('X'), U('Y'), U('Z'),
-    L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'), L('j'), L('k'),
-    L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'), L('s'), L('t'), L('u'), L('v'),
-    L('w'), L('x'), L('y'), L('z'),
-};
-/* clang-format on */
-#undef L
-#undef U
-
-#ifdef __SSE2__
-/* The bytes of x in [lo, hi] (all of them ASCII: a signed compare puts 0x80-0xff below). */
-static __m128i in_range(__m128i x, char lo, char hi)
-{
-    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8((char)(lo - 1))),
-                         _mm_cmplt_epi8(x, _mm_set1_epi8((char)(hi + 1))));
-}
-
-/*
- * Normalises the 16 bytes at p into out: returns a bit per byte that no
- * name has, and sets *dots to a bit per '.'.
- */
-static unsigned norm16(const char *p, char *out, unsigned *dots)
-{
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i up = in_range(x, 'A', 'Z'), ok = up;
-
-    ok = _mm_or_si128(ok, in_range(x, 'a', 'z'));
-    ok = _mm_or_si128(ok, in_range(x, '0', '9'));
-    ok = _mm_or_si128(ok, in_range(x, '-', '.'));
-    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-    x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-    _mm_storeu_si128((__m128i *)(void *)out, x);
-    *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
-    return ~(unsigned)_mm_movemask_epi8(ok) & 0xffff;
-}
-#endif
-
-/* Sets bits at positions at..at+15 of the 256-bit map dm from the 16 bits of d. */
-static void put_bits(uint64_t dm[4], size_t at, unsigned d)
-{
-    dm[at / 64] |= (uint64_t)d << (at % 64);
-    if (at % 64 > 48) {
-        dm[at / 64 + 1] |= (uint64_t)d >> (64 - at % 64);
-    }
-}
-
-/*
  * Normalises name into out and sets *len; with starts != NULL also records
  * where each label starts (*nl of them, at most CM_DOMAINSET_MAX_MATCHES).
- * Sixteen bytes at a time with SSE2 (the last 16 overlap the ones before
- * when the length is not a multiple), else one table lookup per byte: no
- * branch depends on the bytes, as a label's end is not predictable and a
- * mispredicted branch per label costs more than the loop. The dots go into
- * a bitmap; the labels are checked from it afterwards.
+ * The parser's normaliser (cm_domain_fold) does the bytes; a name is one a
+ * set holds when that accepts it as a host name.
  */
 int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *starts, size_t *nl)
 {
-    uint64_t dm[4] = {0, 0, 0, 0};
-    size_t n = name.len, k = 0, from = 0, i = 0;
-    unsigned bad = 0;
+    struct cm_domain_shape sh;
 
-    if (n > 0 && name.p[n - 1] == '.') {
-        n--;
-    }
-    if (n == 0 || n > CM_DOMAIN_MAX) {
+    if (cm_domain_fold(name, out, &sh, starts) != 0 || !sh.host) {
         return CM_EINVAL;
     }
-#ifdef __SSE2__
-    for (; i + 16 <= n; i += 16) {
-        unsigned d;
-
-        bad |= norm16(name.p + i, out + i, &d);
-        put_bits(dm, i, d);
-    }
-    if (i > 0 && i < n) {
-        unsigned d;
-
-        i = n - 16;
-        bad |= norm16(name.p + i, out + i, &d);
-        put_bits(dm, i, d);
-        i = n;
-    }
-#endif
-    while (i < n) { /* a word of the bitmap at a time, kept in a register */
-        size_t end = n - i < 64 - i % 64 ? n : i + (64 - i % 64);
-        uint64_t d = 0;
-
-        for (; i < end; i++) {
-            unsigned v = name_byte[(unsigned char)name.p[i]];
-
-            out[i] = (char)(v & 0x7f);
-            bad |= (v & NB_OK) ^ NB_OK;
-            d |= (uint64_t)(v >> 8) << (i % 64);
-        }
-        dm[(end - 1) / 64] |= d;
-    }
-    if (bad) {
-        return CM_EINVAL;
-    }
-    for (size_t w = 0; w < 4; w++) {
-        for (uint64_t bits = dm[w]; bits != 0; bits &= bits - 1) {
-            size_t dot = 64 * w + (size_t)__builtin_ctzll(bits);
-
-            if (dot == from || dot - from > CM_DOMAIN_LABEL_MAX) {
-                return CM_EINVAL;
-            }
-            if (starts != NULL) {
-                starts[k] = (uint8_t)from;
-            }
-            k++;
-            from = dot + 1;
-        }
-    }
-    if (n == from || n - from > CM_DOMAIN_LABEL_MAX) {
-        return CM_EINVAL;
-    }
-    if (starts != NULL) {
-        starts[k] = (uint8_t)from;
-    }
-    *len = n;
+    *len = sh.len;
     if (nl != NULL) {
-        *nl = k + 1;
+        *nl = sh.labels;
     }
     return CM_OK;
 }
