@@ -30,20 +30,10 @@ static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, con
     return NULL;
 }
 
-/* Whether record r has rules that apply to a suffix starting at pos (0: the whole name). */
-static bool applies(const uint32_t *r, size_t pos)
-{
-    uint32_t cnt[3];
-    unsigned first = pos == 0 ? CM_DOMAIN_EXACT : CM_DOMAIN_SUBTREE;
-
-    rec_counts(r, cnt);
-    return cnt[first] + cnt[first + 1] != 0;
-}
-
 /*
- * Fills *m from record r found for the suffix at pos: the whole name takes
- * EXACT and SUBTREE, a proper suffix SUBTREE and SUBDOMAINS. Returns false,
- * leaving *m alone, when neither rule of the pair is listed.
+ * Whether record r, found for the suffix at pos (0: the whole name), has
+ * rules that apply there: the whole name takes EXACT and SUBTREE, a proper
+ * suffix SUBTREE and SUBDOMAINS. When it has and m is not NULL, fills *m.
  */
 static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
 {
@@ -56,10 +46,12 @@ static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
     if (nv == 0) {
         return false;
     }
-    m->name = cm_str_make(rec_name(r), rec_len(r));
-    m->rules = (cnt[first] ? 1u << first : 0) | (cnt[first + 1] ? 1u << (first + 1) : 0);
-    m->vals = rec_vals(r) + (pos == 0 ? 0 : cnt[0]);
-    m->nvals = nv;
+    if (m != NULL) {
+        m->name = cm_str_make(rec_name(r), rec_len(r));
+        m->rules = (cnt[first] ? 1u << first : 0) | (cnt[first + 1] ? 1u << (first + 1) : 0);
+        m->vals = rec_vals(r) + (pos == 0 ? 0 : cnt[0]);
+        m->nvals = nv;
+    }
     return true;
 }
 
@@ -88,7 +80,7 @@ static size_t walk_split(const struct cm_domainset *s, const char *p, size_t len
             (r = find_record(s, hs[k], p + pos, len - pos)) == NULL) {
             continue;
         }
-        if (n < max ? !take(r, pos, &out[n]) : !applies(r, pos)) {
+        if (!take(r, pos, n < max ? &out[n] : NULL)) {
             continue;
         }
         if (++n == 1 && !all) {
