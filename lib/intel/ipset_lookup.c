@@ -163,23 +163,32 @@ static size_t walk6(const struct cm_ipset *s, const uint8_t a[16], struct cm_ips
     return n;
 }
 
+/* Whether ip is looked up as IPv4 (an IPv4 address, or IPv4-mapped IPv6); *a gets it. */
+static bool as_v4(const struct cm_ip *ip, uint32_t *a)
+{
+    const uint8_t *b = ip->a;
+
+    if (ip->family == CM_IP_V6 && memcmp(ip->a, mapped_prefix, 12) == 0) {
+        b += 12;
+    } else if (ip->family != CM_IP_V4) {
+        return false;
+    }
+    *a = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return true;
+}
+
 static size_t walk(const struct cm_ipset *s, const struct cm_ip *ip, struct cm_ipset_match *out,
                    size_t max, bool all)
 {
+    uint32_t a;
+
     if (s == NULL) {
         return 0;
     }
-    if (ip->family == CM_IP_V4) {
-        return walk4(s, cm_ip_v4(ip), out, max, all);
+    if (as_v4(ip, &a)) {
+        return walk4(s, a, out, max, all);
     }
-    if (ip->family != CM_IP_V6) {
-        return 0;
-    }
-    if (memcmp(ip->a, mapped_prefix, 12) == 0) {
-        struct cm_ip v4 = {CM_IP_V4, {ip->a[12], ip->a[13], ip->a[14], ip->a[15]}};
-        return walk4(s, cm_ip_v4(&v4), out, max, all);
-    }
-    return walk6(s, ip->a, out, max, all);
+    return ip->family == CM_IP_V6 ? walk6(s, ip->a, out, max, all) : 0;
 }
 
 size_t cm_ipset_lookup_all(const struct cm_ipset *s, const struct cm_ip *ip,
@@ -201,15 +210,8 @@ void cm_ipset_lookup_batch(const struct cm_ipset *s, const struct cm_ip *ips, si
 
         /* (1) Every address's directory words; (2) the keys of those whose /22 is occupied. */
         for (size_t i = 0; i < k; i++) {
-            const struct cm_ip *ip = &ips[at + i];
-
-            v4[i] = s != NULL && s->bk != NULL &&
-                    (ip->family == CM_IP_V4 ||
-                     (ip->family == CM_IP_V6 && memcmp(ip->a, mapped_prefix, 12) == 0));
+            v4[i] = s != NULL && s->bk != NULL && as_v4(&ips[at + i], &a[i]);
             if (v4[i]) {
-                const uint8_t *b = ip->family == CM_IP_V4 ? ip->a : ip->a + 12;
-
-                a[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
                 __builtin_prefetch(&s->occ[a[i] >> 16]);
                 __builtin_prefetch(&s->bk[a[i] >> 16]);
             }
