@@ -124,10 +124,7 @@ bool cm_resolver_canonical_record(const char *buf, size_t len, size_t start, siz
     struct cm_str port;
     unsigned long long n;
 
-    memset(dns, 0, offsetof(struct cm_dns, qname));
-    dns->qname_ok = false;
-    dns->nanswers = dns->nans = 0;
-    dns->srcport = -1;
+    cm_resolver_fast_begin(dns);
     LIT("{\"version\":\"");
     VAL(&dns->version);
     LIT("\",\"account_id\":\"");
@@ -164,17 +161,7 @@ bool cm_resolver_canonical_record(const char *buf, size_t len, size_t start, siz
     }
     LIT("}}");
     *endp = (size_t)(p - buf);
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) {
-        p++;
-    }
-    if ((p < end && *p != '\n') ||
-        cm_time_parse_iso_memo(tm, dns->query_timestamp, &ev->time_ms) != 0) {
-        return false;
-    }
     (void)cm_ip_parse(dns->srcaddr, &dns->src_ip); /* NONE when not an IP */
     dns->srcport = cm_str_to_u64(port, 65535, &n) == 0 ? (int32_t)n : -1;
-    ev->kind = CM_EV_DNS;
-    ev->account = dns->account_id;
-    ev->region = dns->region;
-    return true;
+    return cm_resolver_fast_end(p, end, ev, tm);
 }

@@ -320,6 +320,32 @@ static inline bool expected_key(struct fscan *f, size_t want, enum dns_key *key)
     return ok;
 }
 
+void cm_resolver_fast_begin(struct cm_dns *dns)
+{
+    memset(dns, 0, offsetof(struct cm_dns, qname));
+    dns->qname_ok = false;
+    dns->nanswers = dns->nans = 0;
+    dns->srcport = -1;
+}
+
+bool cm_resolver_fast_end(const char *p, const char *end, struct cm_event *ev,
+                          struct cm_time_memo *tm)
+{
+    struct cm_dns *dns = &ev->u.dns;
+
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) {
+        p++;
+    }
+    if ((p < end && *p != '\n') || dns->query_timestamp.p == NULL || dns->query_name.p == NULL ||
+        cm_time_parse_iso_memo(tm, dns->query_timestamp, &ev->time_ms) != 0) {
+        return false;
+    }
+    ev->kind = CM_EV_DNS;
+    ev->account = dns->account_id;
+    ev->region = dns->region;
+    return true;
+}
+
 bool cm_resolver_fast_record(const char *buf, size_t len, size_t start, size_t *endp,
                              struct cm_event *ev, struct cm_time_memo *tm)
 {
@@ -334,10 +360,7 @@ bool cm_resolver_general_record(const char *buf, size_t len, size_t start, size_
     struct fscan f = {buf + start, buf + len};
     uint32_t seen = 0;
 
-    memset(dns, 0, offsetof(struct cm_dns, qname));
-    dns->qname_ok = false;
-    dns->nanswers = dns->nans = 0;
-    dns->srcport = -1;
+    cm_resolver_fast_begin(dns);
     if (!fs_eat(&f, '{')) {
         return false;
     }
@@ -396,16 +419,5 @@ bool cm_resolver_general_record(const char *buf, size_t len, size_t start, size_
         return false;
     }
     *endp = (size_t)(f.p - buf);
-    while (f.p < f.end && (*f.p == ' ' || *f.p == '\t' || *f.p == '\r')) {
-        f.p++;
-    }
-    if ((f.p < f.end && *f.p != '\n') || dns->query_timestamp.p == NULL ||
-        dns->query_name.p == NULL ||
-        cm_time_parse_iso_memo(tm, dns->query_timestamp, &ev->time_ms) != 0) {
-        return false;
-    }
-    ev->kind = CM_EV_DNS;
-    ev->account = dns->account_id;
-    ev->region = dns->region;
-    return true;
+    return cm_resolver_fast_end(f.p, f.end, ev, tm);
 }

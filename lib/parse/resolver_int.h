@@ -64,6 +64,18 @@ bool cm_resolver_fast_record(const char *buf, size_t len, size_t start, size_t *
  */
 bool cm_resolver_general_record(const char *buf, size_t len, size_t start, size_t *endp,
                                 struct cm_event *ev, struct cm_time_memo *tm);
+
+/* What both fast readers do first: the event's DNS fields emptied. */
+void cm_resolver_fast_begin(struct cm_dns *dns);
+
+/*
+ * What both do last, p just past the record's closing brace: only blanks to
+ * the end of the line, a query name and a timestamp that parses (ev's time);
+ * then ev is a DNS event of its account and region. False: the record is not
+ * the fast readers'.
+ */
+bool cm_resolver_fast_end(const char *p, const char *end, struct cm_event *ev,
+                          struct cm_time_memo *tm);
 bool cm_resolver_canonical_record(const char *buf, size_t len, size_t start, size_t *endp,
                                   struct cm_event *ev, struct cm_time_memo *tm);
 
