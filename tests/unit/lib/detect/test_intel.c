@@ -41,6 +41,7 @@ struct run {
     struct cm_sink sink;
     struct got got;
     const struct cm_intel_snapshot *snap;
+    struct cm_detect_config cfg; /* the engine's: it keeps a pointer */
 };
 
 static void copy(char *dst, size_t cap, struct cm_str s)
@@ -152,33 +153,48 @@ static const struct cm_detector *const intel_detectors[] = {
     NULL,
 };
 
-static void run_text(struct run *r, const struct cm_intel_snapshot *s, const char *parser,
-                     const char *text)
+/* Empties r and starts an engine of table over snapshot s that collects into r. */
+static void engine_start(struct run *r, const struct cm_detector *const *table,
+                         const struct cm_intel_snapshot *s)
 {
-    struct cm_detect_config cfg = {.intel = s};
     struct cm_detect_opts o;
-    struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
-    const struct cm_parser *ps = cm_parser_by_name(parser);
 
     memset(r, 0, sizeof(*r));
     memset(&o, 0, sizeof(o));
-    o.config = &cfg;
+    r->cfg.intel = s;
+    o.config = &r->cfg;
     o.seed = 1;
     r->snap = s;
     r->sink.emit = collect;
     r->sink.ud = r;
+    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
+}
+
+/* Flushes r's engine (every window closes) and frees it. */
+static void engine_finish(struct run *r)
+{
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+    r->engine = NULL;
+}
+
+static void run_text(struct run *r, const struct cm_intel_snapshot *s, const char *parser,
+                     const char *text)
+{
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    const struct cm_parser *ps = cm_parser_by_name(parser);
+
     assert_non_null(ps);
     /* The intel detectors alone: the behaviour detectors have their own tests. */
-    assert_int_equal(cm_engine_create(&r->engine, intel_detectors, &o), 0);
+    engine_start(r, intel_detectors, s);
     cm_json_doc_init(&doc, 0, 0);
     cm_parse_ctx_init(&ctx, &doc);
     ctx.on_event = on_event;
     ctx.on_reject = on_reject;
     ctx.ud = r;
     assert_int_equal(ps->parse(&ctx, text, strlen(text)), 0);
-    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
-    cm_engine_destroy(r->engine);
+    engine_finish(r);
     cm_json_doc_finish(&doc);
 }
 
@@ -510,17 +526,7 @@ static void run_table(struct run *r, const struct cm_detector *const *table,
                       const struct cm_intel_snapshot *s, const struct cm_event *const *evs,
                       size_t n, bool runs)
 {
-    struct cm_detect_config cfg = {.intel = s};
-    struct cm_detect_opts o;
-
-    memset(r, 0, sizeof(*r));
-    memset(&o, 0, sizeof(o));
-    o.config = &cfg;
-    o.seed = 1;
-    r->snap = s;
-    r->sink.emit = collect;
-    r->sink.ud = r;
-    assert_int_equal(cm_engine_create(&r->engine, table, &o), 0);
+    engine_start(r, table, s);
     if (runs) {
         /* Uneven runs: up to 50, then the rest (120: more than one memo's worth). */
         size_t first = n < 50 ? n / 2 : 50;
@@ -532,8 +538,24 @@ static void run_table(struct run *r, const struct cm_detector *const *table,
             assert_int_equal(cm_engine_event(r->engine, evs[i], &r->sink), 0);
         }
     }
-    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
-    cm_engine_destroy(r->engine);
+    engine_finish(r);
+}
+
+/* Parses text with the named parser into k (kept events). */
+static void keep_text(struct kept *k, struct cm_json_doc *doc, const char *parser, const char *text,
+                      size_t len)
+{
+    const struct cm_parser *ps = cm_parser_by_name(parser);
+    struct cm_parse_ctx ctx;
+
+    k->n = 0;
+    cm_json_doc_init(doc, 0, 0);
+    cm_parse_ctx_init(&ctx, doc);
+    ctx.on_event = keep_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = k;
+    assert_non_null(ps);
+    assert_int_equal(ps->parse(&ctx, text, len), 0);
 }
 
 static void test_memo(void **state)
@@ -545,9 +567,7 @@ static void test_memo(void **state)
     static char text[NKEEP * 512];
     struct cm_intel_snapshot *s = snapshot();
     const struct cm_event *evs[NKEEP];
-    const struct cm_parser *ps = cm_parser_by_name("dns");
     struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
     static struct run one, runs;
     size_t len = 0;
 
@@ -559,13 +579,7 @@ static void test_memo(void **state)
         len +=
             (size_t)snprintf(text + len, sizeof(text) - len, "%s", dns(names[i % 6], inst, NULL));
     }
-    k.n = 0;
-    cm_json_doc_init(&doc, 0, 0);
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.on_event = keep_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = &k;
-    assert_int_equal(ps->parse(&ctx, text, len), 0);
+    keep_text(&k, &doc, "dns", text, len);
     assert_int_equal(k.n, NKEEP);
     for (size_t i = 0; i < NKEEP; i++) {
         evs[i] = &k.ev[i];
@@ -587,46 +601,20 @@ static void test_memo(void **state)
      * does): the verdict stored for the first name is not the second's.
      */
     {
-        struct cm_detect_config cfg = {.intel = s};
-        struct cm_detect_opts o;
         struct cm_event ev;
 
-        memset(&one, 0, sizeof(one));
-        memset(&o, 0, sizeof(o));
-        o.config = &cfg;
-        one.snap = s;
-        one.sink.emit = collect;
-        one.sink.ud = &one;
-        assert_int_equal(cm_engine_create(&one.engine, memo_detectors, &o), 0);
+        engine_start(&one, memo_detectors, s);
         ev = k.ev[0]; /* listed */
         assert_int_equal(cm_engine_event(one.engine, &ev, &one.sink), 0);
         ev = k.ev[1]; /* ok.example, same address */
         assert_int_equal(cm_engine_event(one.engine, &ev, &one.sink), 0);
         ev = k.ev[2]; /* trusted.example */
         assert_int_equal(cm_engine_event(one.engine, &ev, &one.sink), 0);
-        assert_int_equal(cm_engine_flush(one.engine, &one.sink), 0);
-        cm_engine_destroy(one.engine);
+        engine_finish(&one);
         assert_int_equal(one.got.n, 1);
         assert_string_equal(one.got.type[0], "Backdoor:EC2/C&CActivity.B!DNS");
     }
     cm_intel_snapshot_unref(s);
-}
-
-/* Parses text with the named parser into k (kept events). */
-static void keep_text(struct kept *k, struct cm_json_doc *doc, const char *parser, const char *text,
-                      size_t len)
-{
-    const struct cm_parser *ps = cm_parser_by_name(parser);
-    struct cm_parse_ctx ctx;
-
-    k->n = 0;
-    cm_json_doc_init(doc, 0, 0);
-    cm_parse_ctx_init(&ctx, doc);
-    ctx.on_event = keep_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = k;
-    assert_non_null(ps);
-    assert_int_equal(ps->parse(&ctx, text, len), 0);
 }
 
 /*
