@@ -4,8 +4,9 @@
  * docs/internals/intel.md.
  *
  * A name's hash is chained over its labels from the last to the first: the
- * hash of "evil.com" seeds the hash of "a.evil.com". So one right-to-left
- * pass over a query gives the hash of every suffix. Every suffix is first
+ * hash of "evil.com" seeds the hash of "a.evil.com" (cm_domainset_hashes in
+ * domainset_int.h). So one right-to-left pass over a query gives the hash
+ * of every suffix. Every suffix is first
  * checked against the Bloom filter: 512-bit blocks (one cache line), 4 bits
  * per name, 16 bits per name in all. The block is chosen by the hash of the
  * name's last two labels, so all the suffixes of a query but its last label
@@ -33,7 +34,6 @@
 #include "base/alloc.h"
 #include "base/domain.h"
 #include "base/err.h"
-#include "base/hash.h"
 #include "intel/domainset_int.h"
 
 #define SMALL_SORT  16u /* groups up to this size are insertion sorted */
@@ -78,93 +78,6 @@ int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *star
 int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
 {
     return cm_domainset_split(name, out, len, NULL, NULL);
-}
-
-/* The multiplier that chains label hashes (odd: a bijection mod 2^64). */
-#define CHAIN 0x9e3779b97f4a7c15ULL
-#define K0    0xa0761d6478bd642fULL
-#define K1    0xe7037ed1a0b428dbULL
-
-static uint64_t rd64(const char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-/* keep[r]: the first r bytes (0-8) of a word loaded by rd64. */
-static const uint64_t keep[9] = {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    0,
-    0xff00000000000000ULL,
-    0xffff000000000000ULL,
-    0xffffff0000000000ULL,
-    0xffffffff00000000ULL,
-    0xffffffffff000000ULL,
-    0xffffffffffff0000ULL,
-    0xffffffffffffff00ULL,
-    0xffffffffffffffffULL,
-#else
-    0,
-    0xffULL,
-    0xffffULL,
-    0xffffffULL,
-    0xffffffffULL,
-    0xffffffffffULL,
-    0xffffffffffffULL,
-    0xffffffffffffffULL,
-    0xffffffffffffffffULL,
-#endif
-};
-
-static uint64_t fold(uint64_t a, uint64_t b)
-{
-    __uint128_t r = (__uint128_t)a * b;
-
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/*
- * A seeded hash of label p[0..n) (n >= 1), in the family of cm_hash64 but
- * with no branch on the length up to 16 bytes: it reads the 16 bytes from
- * the last 1-16 and masks what is past the label (the caller pads the name
- * with PAD readable bytes). Label lengths vary from one label to the next,
- * and a mispredicted branch per label cost more than the hashing. The fold
- * is the only mixing: cm_domainset_hashes mixes each suffix's hash.
- */
-static uint64_t label_hash(const char *p, size_t n, uint64_t seed)
-{
-    uint64_t h = seed ^ K0 ^ (uint64_t)n * K1;
-    size_t i = 0, r, rb;
-
-    for (; n - i > 16; i += 16) {
-        h = fold(rd64(p + i) ^ K1 ^ h, rd64(p + i + 8) ^ K0);
-    }
-    r = n - i;
-    rb = (r - 8) & (0 - (size_t)(r > 8)); /* bytes in the second word */
-    return fold((rd64(p + i) & keep[r - rb]) ^ K1 ^ h,
-                (rd64(p + i + 8) & keep[rb]) ^ K0 ^ (seed >> 32 | seed << 32));
-}
-
-/*
- * The hash of every suffix of normalised name p[0..len) (followed by PAD
- * readable bytes), whose nl labels start at starts[]: hs[k] for the suffix
- * from label k. Labels are hashed on their own, seeded, and chained from the
- * last one with a multiply-add, then mixed: the hash of "evil.com" is a step
- * of the hash of "a.evil.com", so one pass gives every suffix.
- */
-void cm_domainset_hashes(const struct cm_domainset *s, const char *p, size_t len,
-                         const uint8_t *starts, size_t nl, uint64_t *hs)
-{
-    uint64_t c = s->seed;
-
-    for (size_t k = nl; k-- > 0;) {
-        size_t end = k + 1 < nl ? starts[k + 1] - 1u : len;
-
-        c = c * CHAIN + label_hash(p + starts[k], end - starts[k], s->seed);
-        hs[k] = cm_hash_mix64(c);
-    }
 }
 
 /*

@@ -4,16 +4,23 @@
  */
 #include "intel/domainset.h"
 
+#include "base/err.h"
 #include "intel/domainset_int.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
-/* Names a batch has in flight: enough to cover the memory latency of each step. */
-#define GROUP 16u
+/* Names a batch group holds. */
+#define GROUP 8u
 /* Suffix hashes a group holds (names with more labels than fit are looked up alone). */
 #define GROUP_HASHES (GROUP * 8u)
+/* Groups in flight: each is one step further along (see cm_domainset_lookup_batch). */
+#define STAGES 4u
+/* Labels a name may have to be looked up in a group (its passes are bits of a word). */
+#define FAST_LABELS 32u
+/* The longest name split_fast takes: its dots are bits of one word, no label can be too long. */
+#define FAST_LEN 63u
 
 /* The record of name p[0..len) with hash h, in a bucket that passed the Bloom filter; or NULL. */
 static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, const char *p,
@@ -39,7 +46,7 @@ static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
 {
     uint32_t cnt[3];
     unsigned first = pos == 0 ? CM_DOMAIN_EXACT : CM_DOMAIN_SUBTREE;
-    size_t nv;
+    size_t nv, head = rec_head(r), len = rec_len(r);
 
     rec_counts(r, cnt);
     nv = (size_t)cnt[first] + cnt[first + 1];
@@ -47,12 +54,117 @@ static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
         return false;
     }
     if (m != NULL) {
-        m->name = cm_str_make(rec_name(r), rec_len(r));
+        m->name = cm_str_make((const char *)(r + head), len);
         m->rules = (cnt[first] ? 1u << first : 0) | (cnt[first + 1] ? 1u << (first + 1) : 0);
-        m->vals = rec_vals(r) + (pos == 0 ? 0 : cnt[0]);
+        m->vals = r + head + name_words(len) + (pos == 0 ? 0 : cnt[0]);
         m->nvals = nv;
     }
     return true;
+}
+
+#ifdef __SSE2__
+/*
+ * Lowercases the 16 bytes of x into *low, sets *dots to a bit per '.' and
+ * returns a bit per byte of a host name (a-z, 0-9, '-', '.', '_'; '/' is
+ * the one byte between '.' and '0').
+ */
+static inline unsigned host16(__m128i x, __m128i *low, unsigned *dots)
+{
+    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+                               _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    __m128i host;
+
+    x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    *low = x;
+    host = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1)));
+    host = _mm_or_si128(host,
+                        _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
+                                         _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('-' - 1)),
+                                                       _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))));
+    host = _mm_or_si128(host, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+    *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+    return (unsigned)_mm_movemask_epi8(host);
+}
+
+/* host16 of the 16 bytes at p, stored lowercased at out; ORs the bytes that are not a host name's
+ * into *nothost. */
+static inline unsigned fold16(const char *p, char *out, unsigned *nothost)
+{
+    __m128i low;
+    unsigned dots;
+
+    *nothost |= ~host16(_mm_loadu_si128((const __m128i *)(const void *)p), &low, &dots) & 0xffff;
+    _mm_storeu_si128((__m128i *)(void *)out, low);
+    return dots;
+}
+#endif
+
+/*
+ * cm_domainset_split for the names most queries are (up to FAST_LEN bytes):
+ * the same bytes, labels and answer, 16 bytes a step and the label checks
+ * on one word of dot bits. Returns 1 for a name a set can hold, 0 for one
+ * it cannot, -1 for a name it leaves to cm_domainset_split (a longer one,
+ * or any without SSE2). out has CM_DOMAIN_MAX + PAD bytes; the PAD bytes
+ * after the name are the caller's to clear.
+ */
+static int split_fast(struct cm_str name, char *out, uint8_t *starts, size_t *len, size_t *nl)
+{
+#ifdef __SSE2__
+    size_t n = name.len, i = 0, k = 1;
+    unsigned nothost = 0;
+    uint64_t dots = 0;
+
+    if (name.p == NULL) {
+        return 0;
+    }
+    if (n > 0 && name.p[n - 1] == '.') {
+        n--;
+    }
+    if (n == 0 || n > FAST_LEN) {
+        return n == 0 ? 0 : -1;
+    }
+    if (n < 16) {
+        char tmp[16] = {0};
+
+        memcpy(tmp, name.p, n);
+        dots = fold16(tmp, out, &nothost) & ((1u << n) - 1);
+        nothost &= (1u << n) - 1; /* the zero bytes past the name */
+    } else {
+        for (; i + 16 <= n; i += 16) {
+            dots |= (uint64_t)fold16(name.p + i, out + i, &nothost) << i;
+        }
+        if (i < n) { /* the last 16 bytes, overlapping the step before */
+            i = n - 16;
+            dots |= (uint64_t)fold16(name.p + i, out + i, &nothost) << i;
+        }
+    }
+    /* No byte outside a host name's, no empty label (first, last or between two dots). */
+    if (nothost != 0 || (dots & 1) != 0 || (dots >> (n - 1) & 1) != 0 || (dots & dots >> 1) != 0) {
+        return 0;
+    }
+    starts[0] = 0;
+    for (; dots != 0; dots &= dots - 1) {
+        starts[k++] = (uint8_t)(__builtin_ctzll(dots) + 1);
+    }
+    *len = n;
+    *nl = k;
+    return 1;
+#else
+    (void)name, (void)out, (void)starts, (void)len, (void)nl;
+    return -1;
+#endif
+}
+
+/* split_fast, else cm_domainset_split: 0 for a name a set can hold, else CM_EINVAL. */
+static int split(struct cm_str name, char *out, uint8_t *starts, size_t *len, size_t *nl)
+{
+    int r = split_fast(name, out, starts, len, nl);
+
+    if (r < 0) {
+        return cm_domainset_split(name, out, len, starts, nl);
+    }
+    return r == 1 ? 0 : CM_EINVAL;
 }
 
 /*
@@ -97,7 +209,7 @@ static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_d
     uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
     size_t len, nl;
 
-    if (s == NULL || s->nb == 0 || cm_domainset_split(name, buf, &len, starts, &nl) != 0) {
+    if (s == NULL || s->nb == 0 || split(name, buf, starts, &len, &nl) != 0) {
         return 0;
     }
     memset(buf + len, 0, PAD);
@@ -153,108 +265,159 @@ size_t cm_domainset_lookup_all(const struct cm_domainset *s, struct cm_str name,
 struct inflight {
     char buf[CM_DOMAIN_MAX + PAD];
     uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
-    size_t len, nl;
-    uint32_t h0;  /* its suffix hashes are hs[h0 .. h0 + nl) */
-    uint8_t slow; /* 1: more labels than the group holds: looked up alone */
+    size_t len;
+    uint32_t nl;   /* labels; 0 for a name no set holds */
+    uint32_t h0;   /* its suffix hashes are hs[h0 .. h0 + nl) */
+    uint32_t pass; /* bit k: suffix k passed the Bloom filter */
+    uint8_t slow;  /* 1: too many labels for a group: looked up alone */
 };
 
-/*
- * Looks up the n <= GROUP names of one group in three passes, so that each
- * pass's memory reads for all of them are in flight together instead of one
- * after another: (1) normalise and hash every name and ask for its Bloom
- * lines; (2) test each suffix against its line and ask for the bucket
- * offsets of the ones that pass; (3) ask for their records; (4) compare,
- * most specific suffix first, as walk() does.
- */
-static void group(const struct cm_domainset *s, const struct cm_str *names, size_t n,
-                  struct cm_domainset_match *m, bool *found, struct inflight *q)
-{
+/* A group of up to GROUP names of a batch, and where their answers go. */
+struct group {
+    const struct cm_str *names;
+    struct cm_domainset_match *m;
+    bool *found;
+    size_t n;
     uint64_t hs[GROUP_HASHES];
-    uint8_t pass[GROUP_HASHES];
+    struct inflight q[GROUP];
+};
+
+/* Step 1: normalise and hash every name of g, and ask for its Bloom lines. */
+static void step_hash(const struct cm_domainset *s, struct group *g)
+{
     uint32_t used = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        struct inflight *f = &q[i];
+    for (size_t i = 0; i < g->n; i++) {
+        struct inflight *f = &g->q[i];
+        const uint64_t *h;
+        size_t nl;
 
-        found[i] = false;
+        g->found[i] = false;
         f->slow = 0;
+        f->pass = 0;
+        f->h0 = used;
         f->nl = 0;
-        f->h0 = 0;
-        if (cm_domainset_split(names[i], f->buf, &f->len, f->starts, &f->nl) != 0) {
-            f->nl = 0;
+        if (split(g->names[i], f->buf, f->starts, &f->len, &nl) != 0) {
             continue;
         }
-        if (used + f->nl > GROUP_HASHES) {
+        if (nl > FAST_LABELS || used + nl > GROUP_HASHES) {
             f->slow = 1;
             continue;
         }
+        f->nl = (uint32_t)nl;
         memset(f->buf + f->len, 0, PAD);
-        f->h0 = used;
-        cm_domainset_hashes(s, f->buf, f->len, f->starts, f->nl, hs + used);
-        used += (uint32_t)f->nl;
-        __builtin_prefetch(block_of(s, hs[f->h0 + f->nl - 1]));
-        if (f->nl >= 2) {
-            __builtin_prefetch(block_of(s, hs[f->h0 + f->nl - 2]));
-        }
+        h = g->hs + used;
+        cm_domainset_hashes(s, f->buf, f->len, f->starts, f->nl, g->hs + used);
+        used += f->nl;
+        __builtin_prefetch(block_of(s, h[f->nl - 1]));
+        __builtin_prefetch(block_of(s, h[f->nl >= 2 ? f->nl - 2 : 0]));
     }
-    for (size_t i = 0; i < n; i++) {
-        const struct inflight *f = &q[i];
-        const uint64_t *h, *top, *blk;
+}
 
-        if (f->slow || f->nl == 0) {
+/* Step 2: test every suffix against its Bloom line; ask for the bucket offsets of those that pass.
+ */
+static void step_bloom(const struct cm_domainset *s, struct group *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        struct inflight *f = &g->q[i];
+        const uint64_t *h = g->hs + f->h0, *top, *blk;
+        uint32_t pass = 0;
+
+        if (f->nl == 0) {
             continue;
         }
-        h = hs + f->h0;
         top = block_of(s, h[f->nl - 1]);
         blk = f->nl >= 2 ? block_of(s, h[f->nl - 2]) : top;
-        for (size_t k = 0; k < f->nl; k++) {
-            pass[f->h0 + k] = bloom_test(k + 1 < f->nl ? blk : top, h[k]);
-            if (pass[f->h0 + k]) {
-                __builtin_prefetch(&s->off[home(h[k], s->nb)]);
-            }
+        for (uint32_t k = 0; k + 1 < f->nl; k++) {
+            pass |= (uint32_t)bloom_test(blk, h[k]) << k;
+        }
+        pass |= (uint32_t)bloom_test(top, h[f->nl - 1]) << (f->nl - 1);
+        f->pass = pass;
+        for (; pass != 0; pass &= pass - 1) {
+            __builtin_prefetch(&s->off[home(h[__builtin_ctz(pass)], s->nb)]);
         }
     }
-    for (uint32_t j = 0; j < used; j++) {
-        if (pass[j]) { /* the bucket's lines: a record is found by reading the ones before it */
-            uint32_t b = home(hs[j], s->nb);
+}
+
+/* Step 3: ask for the records of the buckets that passed (a bucket holds about 4 names). */
+static void step_buckets(const struct cm_domainset *s, const struct group *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const struct inflight *f = &g->q[i];
+
+        for (uint32_t pass = f->pass; pass != 0; pass &= pass - 1) {
+            uint32_t b = home(g->hs[f->h0 + (uint32_t)__builtin_ctz(pass)], s->nb);
             const char *p = (const char *)(s->recs + s->off[b]),
                        *end = (const char *)(s->recs + s->off[b + 1]);
 
-            for (int c = 0; p < end && c < 4; p += 64, c++) { /* a bucket holds about 4 names */
+            for (int c = 0; p < end && c < 4; p += 64, c++) {
                 __builtin_prefetch(p);
-            }
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct inflight *f = &q[i];
-
-        if (f->slow) {
-            found[i] = walk(s, names[i], &m[i], 1, false) > 0;
-            continue;
-        }
-        for (size_t k = 0; k < f->nl && !found[i]; k++) {
-            size_t pos = f->starts[k];
-            const uint32_t *r;
-
-            if (pass[f->h0 + k] &&
-                (r = find_record(s, hs[f->h0 + k], f->buf + pos, f->len - pos)) != NULL) {
-                found[i] = take(r, pos, &m[i]);
             }
         }
     }
 }
 
+/* Step 4: compare, most specific suffix first, as walk() does. */
+static void step_compare(const struct cm_domainset *s, struct group *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const struct inflight *f = &g->q[i];
+
+        if (f->slow) {
+            g->found[i] = walk(s, g->names[i], &g->m[i], 1, false) > 0;
+            continue;
+        }
+        for (uint32_t pass = f->pass; pass != 0; pass &= pass - 1) {
+            uint32_t k = (uint32_t)__builtin_ctz(pass);
+            size_t pos = f->starts[k];
+            const uint32_t *r = find_record(s, g->hs[f->h0 + k], f->buf + pos, f->len - pos);
+
+            if (r != NULL && take(r, pos, &g->m[i])) {
+                g->found[i] = true;
+                break;
+            }
+        }
+    }
+}
+
+/*
+ * The names go through in groups of GROUP, each group through the four
+ * steps above, and STAGES groups are in flight at once, one step apart:
+ * while one group is normalised and hashed, the previous one is tested
+ * against the Bloom lines asked for a round ago, the one before reads its
+ * bucket offsets and the one before that its records. So a memory read is
+ * asked for a whole round of work before it is needed, and the lookups
+ * wait on it only when the batch is too short to fill the pipe.
+ */
 void cm_domainset_lookup_batch(const struct cm_domainset *s, const struct cm_str *names, size_t n,
                                struct cm_domainset_match *m, bool *found)
 {
-    struct inflight q[GROUP];
+    struct group g[STAGES];
+    size_t ng = (n + GROUP - 1) / GROUP;
 
     if (s == NULL || s->nb == 0) {
         memset(found, 0, n * sizeof(*found));
         return;
     }
-    for (size_t at = 0; at < n; at += GROUP) {
-        group(s, names + at, n - at < GROUP ? n - at : GROUP, m + at, found + at, q);
+    for (size_t t = 0; t < ng + STAGES - 1; t++) {
+        if (t < ng) {
+            struct group *a = &g[t % STAGES];
+
+            a->names = names + t * GROUP;
+            a->m = m + t * GROUP;
+            a->found = found + t * GROUP;
+            a->n = n - t * GROUP < GROUP ? n - t * GROUP : GROUP;
+            step_hash(s, a);
+        }
+        if (t >= 1 && t - 1 < ng) {
+            step_bloom(s, &g[(t - 1) % STAGES]);
+        }
+        if (t >= 2 && t - 2 < ng) {
+            step_buckets(s, &g[(t - 2) % STAGES]);
+        }
+        if (t >= 3 && t - 3 < ng) {
+            step_compare(s, &g[(t - 3) % STAGES]);
+        }
     }
 }
 
