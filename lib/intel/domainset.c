@@ -380,7 +380,12 @@ int cm_domainset_freeze(struct cm_domainset_builder *b, struct cm_domainset **ou
     s->nblk = (uint32_t)(b->n / BLOCK_NAMES + 1);
     nwords = (size_t)s->nblk * BLOCK_WORDS;
     s->off = cm_malloc(((size_t)s->nb + 1) * sizeof(*s->off));
-    s->bloom = cm_calloc(nwords, sizeof(*s->bloom));
+    /* One block more, so the blocks can start on a cache line: a block is then one line. */
+    s->bloom_mem = cm_calloc(nwords + BLOCK_WORDS, sizeof(*s->bloom));
+    s->bloom = s->bloom_mem == NULL
+                   ? NULL
+                   : s->bloom_mem +
+                         (BLOCK_WORDS - ((uintptr_t)s->bloom_mem / 8) % BLOCK_WORDS) % BLOCK_WORDS;
     keys = cm_malloc(b->n * sizeof(*keys));
     tmp = cm_malloc(b->n * sizeof(*tmp));
     if (s->off == NULL || s->bloom == NULL || keys == NULL || tmp == NULL) {
@@ -413,8 +418,8 @@ int cm_domainset_freeze(struct cm_domainset_builder *b, struct cm_domainset **ou
     }
     s->off[s->nb] = (uint32_t)at;
     s->count = names;
-    s->bytes +=
-        at * sizeof(*s->recs) + ((size_t)s->nb + 1) * sizeof(*s->off) + nwords * sizeof(*s->bloom);
+    s->bytes += at * sizeof(*s->recs) + ((size_t)s->nb + 1) * sizeof(*s->off) +
+                (nwords + BLOCK_WORDS) * sizeof(*s->bloom);
     cm_free(keys);
 done:
     cm_free(b->pool);
@@ -436,7 +441,7 @@ void cm_domainset_destroy(struct cm_domainset *s)
     if (s == NULL) {
         return;
     }
-    cm_free(s->bloom);
+    cm_free(s->bloom_mem);
     cm_free(s->off);
     cm_free(s->recs);
     cm_free(s);

@@ -21,8 +21,9 @@ struct cm_domainset {
     uint64_t seed;
     uint32_t nb;     /* buckets; 0 for an empty set */
     uint32_t nblk;   /* Bloom blocks */
-    uint64_t *bloom; /* nblk * BLOCK_WORDS words */
-    uint32_t *off;   /* nb + 1 record offsets, in words */
+    uint64_t *bloom; /* nblk * BLOCK_WORDS words, from a 64-byte boundary in bloom_mem */
+    uint64_t *bloom_mem;
+    uint32_t *off; /* nb + 1 record offsets, in words */
     uint32_t *recs;
     size_t count; /* distinct names */
     size_t bytes;

@@ -333,20 +333,25 @@ static void step_bloom(const struct cm_domainset *s, struct group *g)
         }
         pass |= (uint32_t)bloom_test(top, h[f->nl - 1]) << (f->nl - 1);
         f->pass = pass;
-        for (; pass != 0; pass &= pass - 1) {
+        if (pass != 0) { /* the most specific one: the others are read only when it fails */
             __builtin_prefetch(&s->off[home(h[__builtin_ctz(pass)], s->nb)]);
         }
     }
 }
 
-/* Step 3: ask for the records of the buckets that passed (a bucket holds about 4 names). */
+/*
+ * Step 3: ask for the records of the most specific suffix's bucket (about 4
+ * names). A less specific one is read only when that one is not listed
+ * after all (a Bloom false positive, or only rules that do not apply), so
+ * its lines are not worth the memory traffic.
+ */
 static void step_buckets(const struct cm_domainset *s, const struct group *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         const struct inflight *f = &g->q[i];
 
-        for (uint32_t pass = f->pass; pass != 0; pass &= pass - 1) {
-            uint32_t b = home(g->hs[f->h0 + (uint32_t)__builtin_ctz(pass)], s->nb);
+        if (f->pass != 0) {
+            uint32_t b = home(g->hs[f->h0 + (uint32_t)__builtin_ctz(f->pass)], s->nb);
             const char *p = (const char *)(s->recs + s->off[b]),
                        *end = (const char *)(s->recs + s->off[b + 1]);
 
