@@ -220,13 +220,40 @@ static int grow(struct cm_psl *p)
     return 0;
 }
 
+/*
+ * The hash of key k[0..len) (a name: labels joined by dots), chained over its
+ * labels from the right with cm_hash_label as cm_psl_suffix_at computes it a
+ * label at a time.
+ */
+static uint64_t key_hash(const struct cm_psl *p, const char *key, size_t len)
+{
+    char buf[UINT8_MAX + 16]; /* a key fits a slot's length; 16 readable bytes after it */
+    uint64_t h = p->seed, seed2 = cm_hash_seed2(p->seed);
+    size_t end = len;
+
+    memcpy(buf, key, len);
+    memset(buf + len, 0, 16);
+    for (size_t i = len; i-- > 0;) {
+        if (buf[i] == '.') {
+            h = cm_hash_label(h, buf + i + 1, end - i - 1, seed2);
+            end = i;
+        }
+    }
+    return cm_hash_label(h, buf, end, seed2);
+}
+
 static int add_key(struct cm_psl *p, const char *key, size_t len, uint8_t flag)
 {
-    uint64_t h = cm_hash64(key, len, p->seed);
-    struct slot *s = find(p, key, len, h);
+    uint64_t h;
+    struct slot *s;
     unsigned labels = 1;
     int rc;
 
+    if (len > UINT8_MAX) {
+        return CM_EINVAL;
+    }
+    h = key_hash(p, key, len);
+    s = find(p, key, len, h);
     if (s->flags == 0) {
         if ((p->nkeys + 1) * 2 > p->mask + 1) {
             if ((rc = grow(p)) != 0) {
@@ -405,8 +432,9 @@ size_t cm_psl_rules(const struct cm_psl *p)
 
 size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool *priv)
 {
-    size_t starts[CM_PSL_MAX_STARTS];
+    size_t starts[CM_PSL_MAX_STARTS], sfx;
     unsigned n = 0;
+    char small[256 + 16], *buf;
 
     /* Label starts, from the right: starts[0] is the last label's. */
     for (size_t i = len; i > 0 && n < CM_PSL_MAX_STARTS; i--) {
@@ -417,7 +445,19 @@ size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool 
     if (n < CM_PSL_MAX_STARTS) {
         starts[n++] = 0;
     }
-    return cm_psl_suffix_at(p, len, name, starts, n, priv);
+    /* cm_psl_suffix_at reads 16 bytes past the name: a copy on the stack, or for a long one the
+     * heap. */
+    if ((buf = len <= 256 ? small : cm_malloc(len + 16)) == NULL) {
+        *priv = false;
+        return 0;
+    }
+    memcpy(buf, name, len);
+    memset(buf + len, 0, 16);
+    sfx = cm_psl_suffix_at(p, len, buf, starts, n, priv);
+    if (buf != small) {
+        cm_free(buf);
+    }
+    return sfx;
 }
 
 size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, const size_t *starts,
@@ -425,11 +465,19 @@ size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, co
 {
     unsigned best = 1, k;
     bool best_priv = false;
+    uint64_t h = p->seed, seed2 = cm_hash_seed2(p->seed);
+    size_t end = len; /* of the label k */
 
     for (k = 1; k <= n && k <= p->maxlabels; k++) {
-        size_t off = starts[k - 1], klen = len - off;
-        const struct slot *s = find(p, name + off, klen, cm_hash64(name + off, klen, p->seed));
-        uint8_t f = s->flags;
+        size_t off = starts[k - 1];
+        const struct slot *s;
+        uint8_t f;
+
+        /* The suffix of k labels is one step on from the one of k - 1. */
+        h = cm_hash_label(h, name + off, end - off, seed2);
+        end = off - 1;
+        s = find(p, name + off, len - off, h);
+        f = s->flags;
 
         if (f == 0) {
             break; /* no key ends here, so none is longer */

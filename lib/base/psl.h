@@ -63,7 +63,9 @@ size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool 
  * cm_psl_suffix for a caller that has found the name's labels: starts[0..n)
  * are where they begin, from the last label's leftwards (starts[n - 1] is 0
  * unless the name has more than CM_PSL_MAX_STARTS labels). Only the last
- * few are read (no rule has more labels than the set's longest).
+ * few are read (no rule has more labels than the set's longest). The 16
+ * bytes after name[len - 1] must be readable (cm_hash_label reads a label
+ * 16 bytes at a time; struct cm_domain's name has CM_DOMAIN_PAD of them).
  */
 size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, const size_t *starts,
                         unsigned n, bool *priv);

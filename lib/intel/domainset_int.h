@@ -11,10 +11,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/hash.h"
 #include "intel/domainset.h"
 
 #define EXT_COUNTS  0xffffff00u /* record word 1: the counts follow in three words */
-#define PAD         16u         /* zero bytes after a name, so label_step may read past it */
+#define PAD         16u         /* zero bytes after a name, so cm_hash_label may read past it */
 #define BLOCK_WORDS 8u          /* a Bloom block: 512 bits */
 
 struct cm_domainset {
@@ -125,78 +126,6 @@ static inline size_t rec_words(const uint32_t *r)
  */
 int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *starts, size_t *nl);
 
-#define K0 0xa0761d6478bd642fULL
-#define K1 0xe7037ed1a0b428dbULL
-
-static inline uint64_t rd64(const char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-/* The first r bytes (0-8) of a word loaded by rd64. */
-static inline uint64_t keep_bytes(size_t r)
-{
-    static const uint64_t keep[9] = {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        0,
-        0xff00000000000000ULL,
-        0xffff000000000000ULL,
-        0xffffff0000000000ULL,
-        0xffffffff00000000ULL,
-        0xffffffffff000000ULL,
-        0xffffffffffff0000ULL,
-        0xffffffffffffff00ULL,
-        0xffffffffffffffffULL,
-#else
-        0,
-        0xffULL,
-        0xffffULL,
-        0xffffffULL,
-        0xffffffffULL,
-        0xffffffffffULL,
-        0xffffffffffffULL,
-        0xffffffffffffffULL,
-        0xffffffffffffffffULL,
-#endif
-    };
-
-    return keep[r];
-}
-
-/* The high and low halves of a * b, folded: the mixing step of the wyhash family. */
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-    __uint128_t r = (__uint128_t)a * b;
-
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-/*
- * The hash of a suffix, h, extended by the label p[0..n) (n >= 1) before
- * it. Up to 16 bytes it has no branch on the length: it reads the 16 bytes
- * from the label's first and masks what is past the label (the caller pads
- * the name with PAD readable bytes). Label lengths vary from one label to
- * the next, and a mispredicted branch per label cost more than the hashing.
- * One multiply a label, and its result is the suffix's hash: the chained
- * state is folded into the same product, so nothing is left to mix.
- */
-static inline uint64_t label_step(uint64_t h, const char *p, size_t n, uint64_t seed2)
-{
-    size_t i = 0, r, rb;
-
-    h ^= (uint64_t)n * K1;
-    for (; n - i > 16; i += 16) {
-        h = mum(rd64(p + i) ^ K1 ^ h, rd64(p + i + 8) ^ K0 ^ seed2);
-    }
-    r = n - i;
-    rb = (r - 8) & (0 - (size_t)(r > 8)); /* bytes in the second word */
-    return mum((rd64(p + i) & keep_bytes(r - rb)) ^ K1 ^ h,
-               (rd64(p + i + 8) & keep_bytes(rb)) ^ K0 ^ seed2);
-}
-
 /*
  * The hash of every suffix of normalised name p[0..len) (followed by PAD
  * readable bytes), whose nl labels start at starts[]: hs[k] for the suffix
@@ -207,11 +136,11 @@ static inline uint64_t label_step(uint64_t h, const char *p, size_t n, uint64_t 
 static inline void cm_domainset_hashes(const struct cm_domainset *s, const char *p, size_t len,
                                        const uint8_t *starts, size_t nl, uint64_t *hs)
 {
-    uint64_t c = s->seed, seed2 = s->seed >> 32 | s->seed << 32;
+    uint64_t c = s->seed, seed2 = cm_hash_seed2(s->seed);
     size_t end = len;
 
     for (size_t k = nl; k-- > 0;) {
-        c = label_step(c, p + starts[k], end - starts[k], seed2);
+        c = cm_hash_label(c, p + starts[k], end - starts[k], seed2);
         hs[k] = c;
         end = starts[k] - 1u;
     }
