@@ -28,6 +28,8 @@ struct cm_flow_format {
     uint8_t known;                 /* 1 once a header (or the default) is in force */
 };
 
+struct cm_domain_cache;
+
 struct cm_parse_ctx {
     struct cm_json_doc *doc; /* current document; on_event may replace it */
     struct cm_arena *arena;  /* per-batch memory for unescaped strings (may be
@@ -57,6 +59,8 @@ struct cm_parse_ctx {
     struct cm_flow_format flow_fmt; /* VPC flow state carried across chunks */
     /* The suffix set that splits DNS query names (base/psl.h); NULL: libpsl's. Borrowed. */
     const struct cm_psl *psl;
+    /* Where the DNS parser keeps names it has split (base/domain_cache.h); NULL: none. Borrowed. */
+    struct cm_domain_cache *dcache;
 };
 
 struct cm_parser {

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/domain_cache.h"
 #include "base/err.h"
 #include "base/time.h"
 
@@ -418,7 +419,8 @@ static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, s
         return CM_OK;
     }
 emit:
-    ev->u.dns.qname_ok = cm_domain_parse_psl(ctx->psl, ev->u.dns.query_name, &ev->u.dns.qname) == 0;
+    ev->u.dns.qname_ok =
+        cm_domain_parse_cached(ctx->dcache, ctx->psl, ev->u.dns.query_name, &ev->u.dns.qname) == 0;
     /* The addresses answered, once for every detector that looks at them. */
     for (uint32_t e = 0; e < ev->u.dns.nans; e++) {
         struct cm_dns_answer *an = &ev->u.dns.ans[e];

@@ -28,7 +28,9 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/domain_cache.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
@@ -40,6 +42,8 @@
 #define RING          16
 #define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
 #define STDIN_CHUNK   (4u << 20)
+/* Query names a reader keeps split (about 160 bytes each): more than a VPC's hosts ask. */
+#define DCACHE_SLOTS 1024
 
 struct unit {
     struct cm_batch *head, *tail;
@@ -74,7 +78,8 @@ struct reader {
     struct cm_parse_ctx ctx;
     struct cm_json_doc ddoc; /* direct mode */
     struct cm_arena darena;
-    struct cm_engine *engine; /* direct mode: the only engine */
+    struct cm_domain_cache *dcache; /* the DNS query names this reader has split */
+    struct cm_engine *engine;       /* direct mode: the only engine */
     struct unit unit;
     struct cm_batch *cur;
     struct cm_filebuf *fb;
@@ -515,6 +520,11 @@ static int reader_init(struct reader *r, struct scan *s)
     cm_arena_init(&r->darena, 16 * 1024, 0);
     cm_parse_ctx_init(&r->ctx, &r->ddoc);
     r->ctx.psl = s->o.detect.config != NULL ? s->o.detect.config->psl : NULL;
+    if (cm_domain_cache_create(&r->dcache, DCACHE_SLOTS, cm_hash_mix64(s->o.seed ^ 0x646e73)) !=
+        0) {
+        return CM_ENOMEM;
+    }
+    r->ctx.dcache = r->dcache;
     return cm_decoder_init(&r->dec);
 }
 
@@ -531,6 +541,7 @@ static void reader_finish(struct reader *r)
     s->st->bytes_decoded += r->bytes_decoded;
     pthread_mutex_unlock(&s->mu);
     cm_decoder_finish(&r->dec);
+    cm_domain_cache_destroy(r->dcache);
     cm_buf_finish(&r->raw);
     cm_buf_finish(&r->data);
     cm_json_doc_finish(&r->ddoc);

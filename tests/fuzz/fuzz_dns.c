@@ -5,13 +5,16 @@
  * limit); every event must carry a query name and a timestamp that parses to
  * its time, slices must lie in the input or the arena, and each event's
  * nodes must still be readable through its own document when it arrives.
- * Rejects must point inside the input.
+ * Rejects must point inside the input. The parse runs with a small cache
+ * of split query names that lives across inputs, and every event's split
+ * name must be what cm_domain_parse_psl makes of its query name.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/domain_cache.h"
 #include "base/json.h"
 #include "base/time.h"
 #include "parse/parse.h"
@@ -73,6 +76,16 @@ static int on_event(void *ud, struct cm_event *ev)
     if (dns->qname_ok) {
         check(dns->qname.len > 0 && dns->qname.len <= CM_DOMAIN_MAX);
         check(dns->qname.reg <= dns->qname.len && dns->qname.sfx <= dns->qname.len);
+    }
+    {
+        struct cm_domain d;
+
+        check((cm_domain_parse_psl(NULL, dns->query_name, &d) == 0) == dns->qname_ok);
+        check(!dns->qname_ok ||
+              (d.len == dns->qname.len && memcmp(d.name, dns->qname.name, d.len + 1) == 0 &&
+               d.reg == dns->qname.reg && d.sfx == dns->qname.sfx &&
+               d.private_suffix == dns->qname.private_suffix && d.labels == dns->qname.labels &&
+               d.host == dns->qname.host));
     }
     touch(dns->query_name);
     touch(dns->srcaddr);
@@ -137,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static struct cm_domain_cache *cache; /* kept across inputs: a hit answers for an earlier one */
     struct cm_json_doc docs[NDOCS];
     struct cm_arena arenas[NDOCS];
     struct cm_parse_ctx ctx;
@@ -147,6 +161,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < NDOCS; i++) {
         cm_json_doc_init(&docs[i], 1u << 20, 64);
         cm_arena_init(&arenas[i], 4096, 1 << 20);
+    }
+    if (cache == NULL) {
+        check(cm_domain_cache_create(&cache, 16, 5) == 0);
     }
     memset(&ctx, 0, sizeof(ctx));
     memset(&f, 0, sizeof(f));
@@ -160,6 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctx.on_event = on_event;
     ctx.on_reject = on_reject;
     ctx.ud = &f;
+    ctx.dcache = cache;
     check(cm_parser_dns.parse(&ctx, (const char *)data, size) == 0);
     for (int i = 0; i < NDOCS; i++) {
         cm_json_doc_finish(&docs[i]);
