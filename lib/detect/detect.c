@@ -86,7 +86,9 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
         e->opts = *opts;
     }
     e->opts.memo = &e->memo;
-    e->memo.cur = CM_INTEL_MEMO_MAX;
+    if ((rc = cm_intel_memo_init(&e->memo, e->opts.seed)) != 0) {
+        goto fail;
+    }
     if (e->opts.tick_ms <= 0) {
         e->opts.tick_ms = 60000;
     }
@@ -138,6 +140,7 @@ void cm_engine_destroy(struct cm_engine *e)
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         cm_free(e->byk[k]);
     }
+    cm_intel_memo_finish(&e->memo);
     cm_free(e->slots);
     cm_free(e);
 }

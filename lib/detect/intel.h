@@ -49,15 +49,43 @@ struct cm_intel_memo_entry {
     unsigned have;                        /* bit k: m[k] is known */
     struct cm_intel_match m[2];           /* m[k].verdict is the verdict */
 };
+/*
+ * Beyond one event, the memo keeps the verdicts on query names a host has
+ * asked: a host asks the same few hundred names all day. A slot is one
+ * name as the parser normalised it (a host name of at most
+ * CM_INTEL_QNAME_MAX bytes; others are looked up every time) and the match;
+ * all slots hold answers of names_snap, of which the memo holds a
+ * reference, so the match's pointers stay good; another snapshot empties
+ * them first.
+ */
+#define CM_INTEL_NAMES     1024u
+#define CM_INTEL_QNAME_MAX 64u
+struct cm_intel_name {
+    uint64_t h;
+    uint8_t len; /* 0: empty */
+    char name[CM_INTEL_QNAME_MAX];
+    struct cm_intel_match m;
+};
 struct cm_intel_memo {
     struct cm_intel_memo_entry e[CM_INTEL_MEMO_MAX + 1];
-    size_t cur; /* the entry of the event being dispatched */
+    size_t cur;                           /* the entry of the event being dispatched */
+    struct cm_intel_name *names;          /* CM_INTEL_NAMES slots; NULL: none kept */
+    struct cm_intel_snapshot *names_snap; /* a reference, while a slot holds an answer */
+    uint64_t names_seed;
 };
 
 /*
+ * Readies memo (cur at the lone entry, the name slots allocated and hashed
+ * with seed). Returns 0 or CM_ENOMEM (memo is then usable, keeping no
+ * names). cm_intel_memo_finish frees the slots and drops the reference.
+ */
+int cm_intel_memo_init(struct cm_intel_memo *memo, uint64_t seed);
+void cm_intel_memo_finish(struct cm_intel_memo *memo);
+
+/*
  * cm_intel_check_domain(s, ev's query name, m) through memo: the answer
- * stored for ev when there is one, else looked up and stored. memo may be
- * NULL (looked up every time); m may be NULL.
+ * stored for ev, or kept for its name, when there is one, else looked up
+ * and stored. memo may be NULL (looked up every time); m may be NULL.
  */
 enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
                                             const struct cm_intel_snapshot *s,

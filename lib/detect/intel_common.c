@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/hash.h"
 
 uint32_t cm_intel_detection_lists(const struct cm_intel_snapshot *s, const struct cm_intel_match *m,
                                   enum cm_intel_category c, struct cm_detection *d)
@@ -94,6 +95,84 @@ static enum cm_intel_verdict query_verdict(const struct cm_intel_snapshot *s,
     return cm_intel_check_domain(s, q->query_name, m);
 }
 
+int cm_intel_memo_init(struct cm_intel_memo *memo, uint64_t seed)
+{
+    memset(memo, 0, sizeof(*memo));
+    memo->cur = CM_INTEL_MEMO_MAX;
+    memo->names_seed = cm_hash_mix64(seed ^ 0x6e616d6573ULL);
+    memo->names = cm_calloc(CM_INTEL_NAMES, sizeof(*memo->names));
+    return memo->names != NULL ? CM_OK : CM_ENOMEM;
+}
+
+void cm_intel_memo_finish(struct cm_intel_memo *memo)
+{
+    cm_free(memo->names);
+    memo->names = NULL;
+    cm_intel_snapshot_unref(memo->names_snap);
+    memo->names_snap = NULL;
+}
+
+/*
+ * The slot for ev's query name, with the slots made s's first; NULL when
+ * the name is not one the memo keeps. *h gets the name's hash.
+ */
+static struct cm_intel_name *name_slot(struct cm_intel_memo *memo,
+                                       const struct cm_intel_snapshot *s, const struct cm_event *ev,
+                                       uint64_t *h)
+{
+    const struct cm_domain *q = &ev->u.dns.qname;
+
+    if (memo->names == NULL || s == NULL || !ev->u.dns.qname_ok || !q->host ||
+        q->len > CM_INTEL_QNAME_MAX) {
+        return NULL;
+    }
+    if (s != memo->names_snap) {
+        /* The reference count is the one part of a snapshot that changes: hence the cast. */
+        struct cm_intel_snapshot *hold = (struct cm_intel_snapshot *)(uintptr_t)s;
+
+        for (size_t i = 0; i < CM_INTEL_NAMES; i++) {
+            memo->names[i].len = 0;
+        }
+        cm_intel_snapshot_unref(memo->names_snap);
+        memo->names_snap = cm_intel_snapshot_ref(hold);
+    }
+    *h = cm_hash64(q->name, q->len, memo->names_seed);
+    return &memo->names[*h & (CM_INTEL_NAMES - 1)];
+}
+
+static bool name_kept(const struct cm_intel_name *k, uint64_t h, const struct cm_domain *q)
+{
+    return k->len != 0 && k->h == h && k->len == q->len && memcmp(k->name, q->name, q->len) == 0;
+}
+
+static void name_keep(struct cm_intel_name *k, uint64_t h, const struct cm_domain *q,
+                      const struct cm_intel_match *m)
+{
+    k->h = h;
+    k->len = (uint8_t)q->len;
+    memcpy(k->name, q->name, q->len);
+    k->m = *m;
+}
+
+/* query_verdict through the memo's kept names. m is not NULL. */
+static enum cm_intel_verdict kept_verdict(struct cm_intel_memo *memo,
+                                          const struct cm_intel_snapshot *s,
+                                          const struct cm_event *ev, struct cm_intel_match *m)
+{
+    uint64_t h = 0;
+    struct cm_intel_name *k = name_slot(memo, s, ev, &h);
+
+    if (k == NULL) {
+        return query_verdict(s, ev, m);
+    }
+    if (!name_kept(k, h, &ev->u.dns.qname)) {
+        query_verdict(s, ev, m);
+        name_keep(k, h, &ev->u.dns.qname, m);
+    }
+    *m = k->m;
+    return m->verdict;
+}
+
 enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
                                             const struct cm_intel_snapshot *s,
                                             const struct cm_event *ev, struct cm_intel_match *m)
@@ -105,7 +184,7 @@ enum cm_intel_verdict cm_detect_query_intel(struct cm_intel_memo *memo,
     }
     e = entry_for(memo, s, ev);
     if (!(e->have & 1u)) {
-        query_verdict(s, ev, &e->m[0]);
+        kept_verdict(memo, s, ev, &e->m[0]);
         e->have |= 1u;
     }
     if (m != NULL) {
@@ -183,6 +262,14 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
             continue;
         }
         if (ev->kind == CM_EV_DNS && cm_str_present(ev->u.dns.query_name)) {
+            uint64_t h = 0;
+            const struct cm_intel_name *k = name_slot(memo, s, ev, &h);
+
+            if (k != NULL && name_kept(k, h, &ev->u.dns.qname)) {
+                memo->e[i].m[0] = k->m;
+                memo->e[i].have |= 1u;
+                continue;
+            }
             a.names[a.nnames] = ev->u.dns.query_name;
             a.name_at[a.nnames++] = (uint16_t)(i << 1);
         } else if (ev->kind == CM_EV_FLOW) {
@@ -196,9 +283,14 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
         cm_intel_check_domains(s, a.names, a.nnames, ms);
         for (size_t j = 0; j < a.nnames; j++) {
             struct cm_intel_memo_entry *e = &memo->e[a.name_at[j] >> 1];
+            uint64_t h = 0;
+            struct cm_intel_name *k = name_slot(memo, s, e->ev, &h);
 
             e->m[0] = ms[j];
             e->have |= 1u;
+            if (k != NULL) {
+                name_keep(k, h, &e->ev->u.dns.qname, &ms[j]);
+            }
         }
     }
     if (a.nips > 0) {

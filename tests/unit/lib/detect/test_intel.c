@@ -617,6 +617,92 @@ static void test_memo(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/* A second snapshot: ok.example on a feed, c2.evil.example no longer listed. */
+static struct cm_intel_snapshot *snapshot_later(void)
+{
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    uint32_t feed;
+
+    assert_int_equal(cm_intel_builder_create(&b, 4), 0);
+    feed = list(b, "later-feed", CM_INTEL_KIND_THREAT);
+    add(b, feed, CM_CAT_CNC, "Later", "ok.example");
+    assert_int_equal(cm_intel_builder_build(b, &s), 0);
+    cm_intel_builder_destroy(b);
+    return s;
+}
+
+/*
+ * The verdicts the memo keeps on query names across events answer for the
+ * snapshot they came from only. After a reload (the old snapshot released
+ * by its owner, a new one built and set in the engine's config) the same
+ * names get the new snapshot's answers, one at a time and in runs. The
+ * memo holds a reference to the snapshot its answers come from, so the new
+ * one cannot be given the old one's address while the memo still holds
+ * answers from it; without that reference the allocator would often hand
+ * the freed address straight back, and the old answers would be taken for
+ * the new snapshot's (or ASan would see the freed snapshot read).
+ */
+static void test_memo_kept_names(void **state)
+{
+    static struct kept k;
+    static char text[NKEEP * 512];
+    static struct run r;
+    const struct cm_event *evs[NKEEP];
+    struct cm_json_doc doc;
+    size_t len = 0;
+
+    (void)state;
+    for (size_t i = 0; i < 40; i++) {
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s",
+                                dns(i % 2 ? "OK.example." : "c2.evil.example", "i-0001", NULL));
+    }
+    keep_text(&k, &doc, "dns", text, len);
+    assert_int_equal(k.n, 40);
+    for (size_t i = 0; i < k.n; i++) {
+        evs[i] = &k.ev[i];
+    }
+    for (int runs = 0; runs < 2; runs++) {
+        struct cm_intel_snapshot *old = snapshot(), *now;
+
+        engine_start(&r, memo_detectors, old);
+        for (size_t i = 0; i < 20; i++) {
+            if (runs) {
+                assert_int_equal(cm_engine_events(r.engine, evs + i, 1, &r.sink), 0);
+            } else {
+                assert_int_equal(cm_engine_event(r.engine, evs[i], &r.sink), 0);
+            }
+        }
+        assert_int_equal(r.got.n, 10);
+        for (size_t i = 0; i < r.got.n; i++) {
+            assert_string_equal(r.got.type[i], "Backdoor:EC2/C&CActivity.B!DNS");
+            assert_string_equal(r.got.list[i], "c2-feed");
+        }
+        /* The reload: the owner lets the old snapshot go, then builds and sets the new one. */
+        r.cfg.intel = NULL;
+        r.snap = NULL;
+        cm_intel_snapshot_unref(old);
+        now = snapshot_later();
+        r.cfg.intel = now;
+        r.snap = now;
+        if (runs) {
+            assert_int_equal(cm_engine_events(r.engine, evs + 20, 20, &r.sink), 0);
+        } else {
+            for (size_t i = 20; i < 40; i++) {
+                assert_int_equal(cm_engine_event(r.engine, evs[i], &r.sink), 0);
+            }
+        }
+        assert_int_equal(r.got.n, 20);
+        for (size_t i = 10; i < r.got.n; i++) {
+            assert_string_equal(r.got.type[i], "Backdoor:EC2/C&CActivity.B!DNS");
+            assert_string_equal(r.got.list[i], "later-feed");
+        }
+        engine_finish(&r);
+        cm_intel_snapshot_unref(now);
+    }
+    cm_json_doc_finish(&doc);
+}
+
 /*
  * Flow and CloudTrail addresses through the memo: runs of events give what
  * events one at a time give (listed, trusted and unlisted peers both ways,
@@ -733,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_trusted_sink),
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_memo),
+        cmocka_unit_test(test_memo_kept_names),
         cmocka_unit_test(test_memo_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
