@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -470,6 +471,62 @@ static void test_format_parse_roundtrip_sweep(void **state)
     }
 }
 
+/*
+ * IPv4 text against the C library's inet_pton (which, like cm_ip_parse,
+ * takes exactly four decimal parts of 0-255 without leading zeros): 2
+ * million strings of digits and dots of every length up to 17, most of
+ * them shaped like addresses (1-3 digits between dots, values around 255,
+ * leading zeros), some with another byte in them. cm_ip_parse must take a
+ * string as IPv4 exactly when inet_pton does, with the same four bytes.
+ */
+static void test_v4_oracle(void **state)
+{
+    static const char other[] = "x:/ -+a";
+    uint64_t x = 0x2545f4914f6cdd1dULL;
+
+    (void)state;
+    for (int iter = 0; iter < 2000000; iter++) {
+        char in[24];
+        size_t n = 0;
+        unsigned char want[4];
+        struct cm_ip ip;
+        int ok, got;
+
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (x % 4 != 0) { /* address-shaped: 4 parts (sometimes 3 or 5) */
+            unsigned parts = 4 + (x % 16 == 1) - (x % 16 == 2);
+
+            for (unsigned k = 0; k < parts; k++) {
+                unsigned v = (unsigned)((x >> (8 * k + 8)) % 300);
+                unsigned lz = (x >> (40 + k)) % 16 == 0; /* a leading zero */
+
+                n += (size_t)snprintf(in + n, sizeof(in) - n, "%s%s%u", k ? "." : "", lz ? "0" : "",
+                                      v);
+            }
+        } else { /* digits and dots at random */
+            size_t len = (size_t)(x >> 8) % 18;
+
+            for (size_t k = 0; k < len; k++) {
+                uint64_t r = x >> (k % 48);
+
+                in[n++] = r % 5 == 0 ? '.' : (char)('0' + r % 10);
+            }
+            in[n] = '\0';
+        }
+        if ((x >> 60) == 0 && n > 0) { /* another byte somewhere */
+            in[(x >> 20) % n] = other[(x >> 30) % (sizeof(other) - 1)];
+        }
+        ok = inet_pton(AF_INET, in, want) == 1;
+        got = cm_ip_parse(cm_str_make(in, n), &ip) == 0 && ip.family == CM_IP_V4;
+        if (ok != got) {
+            fail_msg("\"%s\": inet_pton %d, cm_ip_parse %d", in, ok, got);
+        }
+        if (ok) {
+            assert_memory_equal(ip.a, want, 4);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_in_cidr),
         cmocka_unit_test(test_eq),
         cmocka_unit_test(test_format_parse_roundtrip_sweep),
+        cmocka_unit_test(test_v4_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
