@@ -164,6 +164,65 @@ int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, ui
     return 0;
 }
 
+int cm_domain_fold_host(struct cm_str name, char *out, uint8_t *starts, size_t *len, size_t *nl)
+{
+#ifdef __SSE2__
+    size_t n = name.len, i = 0, k = 1;
+    unsigned bad = 0, nothost = 0, d;
+    uint64_t dots = 0;
+
+    if (name.p == NULL) {
+        return 0;
+    }
+    if (n > 0 && name.p[n - 1] == '.') {
+        n--;
+    }
+    if (n == 0 || n > CM_DOMAIN_HOST_SHORT) {
+        return n == 0 ? 0 : -1;
+    }
+    if (n < 16) {
+        char tmp[16] = {0};
+        unsigned used = (1u << n) - 1;
+
+        memcpy(tmp, name.p, n);
+        bad = norm16(tmp, out, &d, &nothost) & used;
+        nothost &= used; /* the zero bytes past the name */
+        dots = d & used;
+    } else {
+        for (; i + 16 <= n; i += 16) {
+            unsigned nh;
+
+            bad |= norm16(name.p + i, out + i, &d, &nh);
+            nothost |= nh;
+            dots |= (uint64_t)d << i;
+        }
+        if (i < n) { /* the last 16 bytes, overlapping the step before */
+            unsigned nh;
+
+            i = n - 16;
+            bad |= norm16(name.p + i, out + i, &d, &nh);
+            nothost |= nh;
+            dots |= (uint64_t)d << i;
+        }
+    }
+    /* No byte outside a host name's, no empty label (first, last or between two dots). */
+    if ((bad | nothost) != 0 || (dots & 1) != 0 || (dots >> (n - 1) & 1) != 0 ||
+        (dots & dots >> 1) != 0) {
+        return 0;
+    }
+    starts[0] = 0;
+    for (; dots != 0; dots &= dots - 1) {
+        starts[k++] = (uint8_t)(__builtin_ctzll(dots) + 1);
+    }
+    *len = n;
+    *nl = k;
+    return 1;
+#else
+    (void)name, (void)out, (void)starts, (void)len, (void)nl;
+    return -1;
+#endif
+}
+
 /* Normalises name into *d (offsets not set), with its shape (dot map) in *sh. */
 static int normalise(struct cm_str name, struct cm_domain *d, struct cm_domain_shape *sh)
 {

@@ -57,6 +57,21 @@ struct cm_domain_shape {
  */
 int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, uint8_t *starts);
 
+/* The longest name cm_domain_fold_host takes: its dots fit a word, no label can be too long. */
+#define CM_DOMAIN_HOST_SHORT 63
+
+/*
+ * cm_domain_fold for the names most queries are, as the intel domain sets
+ * ask it (a name they can hold is one it accepts as a host name), 16 bytes
+ * a step with the label checks on one word of dot bits: for a name of up to
+ * CM_DOMAIN_HOST_SHORT bytes (one trailing dot dropped) returns 1 and sets
+ * out (lowercased; room for 16 bytes past the name, which it may write),
+ * starts[0 .. *nl) and *len when cm_domain_fold would accept it as a host
+ * name, 0 when it would not; -1 for a longer name, or without SSE2, which
+ * is the caller's to fold.
+ */
+int cm_domain_fold_host(struct cm_str name, char *out, uint8_t *starts, size_t *len, size_t *nl);
+
 /*
  * Normalises name (drops one trailing dot, lowercases ASCII) into *d and
  * finds its registered domain and public suffix. Returns 0, or CM_EINVAL

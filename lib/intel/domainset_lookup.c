@@ -4,6 +4,7 @@
  */
 #include "intel/domainset.h"
 
+#include "base/domain.h"
 #include "base/err.h"
 #include "intel/domainset_int.h"
 
@@ -19,8 +20,6 @@
 #define STAGES 4u
 /* Labels a name may have to be looked up in a group (its passes are bits of a word). */
 #define FAST_LABELS 32u
-/* The longest name split_fast takes: its dots are bits of one word, no label can be too long. */
-#define FAST_LEN 63u
 
 /* The record of name p[0..len) with hash h, in a bucket that passed the Bloom filter; or NULL. */
 static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, const char *p,
@@ -62,104 +61,13 @@ static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
     return true;
 }
 
-#ifdef __SSE2__
 /*
- * Lowercases the 16 bytes of x into *low, sets *dots to a bit per '.' and
- * returns a bit per byte of a host name (a-z, 0-9, '-', '.', '_'; '/' is
- * the one byte between '.' and '0').
+ * cm_domainset_split, by the short names' way when it takes the name
+ * (cm_domain_fold_host): 0 for a name a set can hold, else CM_EINVAL.
  */
-static inline unsigned host16(__m128i x, __m128i *low, unsigned *dots)
-{
-    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-                               _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-    __m128i host;
-
-    x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-    *low = x;
-    host = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
-                         _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1)));
-    host = _mm_or_si128(host,
-                        _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')),
-                                         _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('-' - 1)),
-                                                       _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))));
-    host = _mm_or_si128(host, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-    *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
-    return (unsigned)_mm_movemask_epi8(host);
-}
-
-/* host16 of the 16 bytes at p, stored lowercased at out; ORs the bytes that are not a host name's
- * into *nothost. */
-static inline unsigned fold16(const char *p, char *out, unsigned *nothost)
-{
-    __m128i low;
-    unsigned dots;
-
-    *nothost |= ~host16(_mm_loadu_si128((const __m128i *)(const void *)p), &low, &dots) & 0xffff;
-    _mm_storeu_si128((__m128i *)(void *)out, low);
-    return dots;
-}
-#endif
-
-/*
- * cm_domainset_split for the names most queries are (up to FAST_LEN bytes):
- * the same bytes, labels and answer, 16 bytes a step and the label checks
- * on one word of dot bits. Returns 1 for a name a set can hold, 0 for one
- * it cannot, -1 for a name it leaves to cm_domainset_split (a longer one,
- * or any without SSE2). out has CM_DOMAIN_MAX + PAD bytes; the PAD bytes
- * after the name are the caller's to clear.
- */
-static int split_fast(struct cm_str name, char *out, uint8_t *starts, size_t *len, size_t *nl)
-{
-#ifdef __SSE2__
-    size_t n = name.len, i = 0, k = 1;
-    unsigned nothost = 0;
-    uint64_t dots = 0;
-
-    if (name.p == NULL) {
-        return 0;
-    }
-    if (n > 0 && name.p[n - 1] == '.') {
-        n--;
-    }
-    if (n == 0 || n > FAST_LEN) {
-        return n == 0 ? 0 : -1;
-    }
-    if (n < 16) {
-        char tmp[16] = {0};
-
-        memcpy(tmp, name.p, n);
-        dots = fold16(tmp, out, &nothost) & ((1u << n) - 1);
-        nothost &= (1u << n) - 1; /* the zero bytes past the name */
-    } else {
-        for (; i + 16 <= n; i += 16) {
-            dots |= (uint64_t)fold16(name.p + i, out + i, &nothost) << i;
-        }
-        if (i < n) { /* the last 16 bytes, overlapping the step before */
-            i = n - 16;
-            dots |= (uint64_t)fold16(name.p + i, out + i, &nothost) << i;
-        }
-    }
-    /* No byte outside a host name's, no empty label (first, last or between two dots). */
-    if (nothost != 0 || (dots & 1) != 0 || (dots >> (n - 1) & 1) != 0 || (dots & dots >> 1) != 0) {
-        return 0;
-    }
-    starts[0] = 0;
-    for (; dots != 0; dots &= dots - 1) {
-        starts[k++] = (uint8_t)(__builtin_ctzll(dots) + 1);
-    }
-    *len = n;
-    *nl = k;
-    return 1;
-#else
-    (void)name, (void)out, (void)starts, (void)len, (void)nl;
-    return -1;
-#endif
-}
-
-/* split_fast, else cm_domainset_split: 0 for a name a set can hold, else CM_EINVAL. */
 static int split(struct cm_str name, char *out, uint8_t *starts, size_t *len, size_t *nl)
 {
-    int r = split_fast(name, out, starts, len, nl);
+    int r = cm_domain_fold_host(name, out, starts, len, nl);
 
     if (r < 0) {
         return cm_domainset_split(name, out, len, starts, nl);
