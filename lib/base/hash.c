@@ -7,17 +7,10 @@
 
 #include <string.h>
 
-static inline uint64_t fold(uint64_t a, uint64_t b)
-{
-    __uint128_t r = (__uint128_t)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
+/* The 8 bytes at p (cm_hash_rd64, for the unsigned bytes read here). */
 static inline uint64_t rd64(const unsigned char *p)
 {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
+    return cm_hash_rd64((const char *)p);
 }
 
 static inline uint64_t rd32(const unsigned char *p)
@@ -42,19 +35,19 @@ static inline uint64_t rd_tail(const unsigned char *p, size_t n, size_t total)
 uint64_t cm_hash64(const void *data, size_t n, uint64_t seed)
 {
     const unsigned char *p = data;
-    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+    const uint64_t k0 = CM_HASH_K0, k1 = CM_HASH_K1;
     uint64_t h = seed ^ k0 ^ (uint64_t)n * k1;
     size_t i = 0;
 
     for (; i + 16 <= n; i += 16) {
-        h = fold(rd64(p + i) ^ k1 ^ h, rd64(p + i + 8) ^ k0);
+        h = cm_hash_mum(rd64(p + i) ^ k1 ^ h, rd64(p + i + 8) ^ k0);
     }
     if (i + 8 <= n) {
-        h = fold(rd64(p + i) ^ k1, h ^ k0);
+        h = cm_hash_mum(rd64(p + i) ^ k1, h ^ k0);
         i += 8;
     }
     if (i < n) {
-        h = fold(rd_tail(p + i, n - i, n) ^ k0, h ^ k1);
+        h = cm_hash_mum(rd_tail(p + i, n - i, n) ^ k0, h ^ k1);
     }
     return cm_hash_mix64(h);
 }

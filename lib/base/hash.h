@@ -24,6 +24,10 @@ static inline uint64_t cm_hash_mix64(uint64_t x)
     return x;
 }
 
+/* The constants cm_hash64 and cm_hash_label mix with. */
+#define CM_HASH_K0 0xa0761d6478bd642fULL
+#define CM_HASH_K1 0xe7037ed1a0b428dbULL
+
 /* The high and low halves of a * b, folded: the mixing step of the wyhash family. */
 static inline uint64_t cm_hash_mum(uint64_t a, uint64_t b)
 {
@@ -85,7 +89,7 @@ static inline uint64_t cm_hash_keep(size_t r)
  */
 static inline uint64_t cm_hash_label(uint64_t h, const char *p, size_t n, uint64_t seed2)
 {
-    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+    const uint64_t k0 = CM_HASH_K0, k1 = CM_HASH_K1;
     size_t i = 0, r, rb;
 
     h ^= (uint64_t)n * k1;
