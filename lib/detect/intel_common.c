@@ -230,7 +230,9 @@ enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
 /* What a run of events asks: names or addresses, each with where its answer goes. */
 struct asks {
     struct cm_str names[CM_INTEL_MEMO_MAX];
-    uint16_t name_at[CM_INTEL_MEMO_MAX]; /* entry << 1 | slot */
+    uint16_t name_at[CM_INTEL_MEMO_MAX];           /* entry << 1 | slot */
+    struct cm_intel_name *keep[CM_INTEL_MEMO_MAX]; /* the name's slot among the kept, or NULL */
+    uint64_t keep_h[CM_INTEL_MEMO_MAX];            /* and its hash */
     size_t nnames;
     struct cm_ip ips[2 * CM_INTEL_MEMO_MAX];
     uint16_t ip_at[2 * CM_INTEL_MEMO_MAX];
@@ -263,7 +265,7 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
         }
         if (ev->kind == CM_EV_DNS && cm_str_present(ev->u.dns.query_name)) {
             uint64_t h = 0;
-            const struct cm_intel_name *k = name_slot(memo, s, ev, &h);
+            struct cm_intel_name *k = name_slot(memo, s, ev, &h);
 
             if (k != NULL && name_kept(k, h, &ev->u.dns.qname)) {
                 memo->e[i].m[0] = k->m;
@@ -271,6 +273,8 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
                 continue;
             }
             a.names[a.nnames] = ev->u.dns.query_name;
+            a.keep[a.nnames] = k;
+            a.keep_h[a.nnames] = h;
             a.name_at[a.nnames++] = (uint16_t)(i << 1);
         } else if (ev->kind == CM_EV_FLOW) {
             ask_ip(&a, &ev->u.flow.src, i, 0);
@@ -283,13 +287,11 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
         cm_intel_check_domains(s, a.names, a.nnames, ms);
         for (size_t j = 0; j < a.nnames; j++) {
             struct cm_intel_memo_entry *e = &memo->e[a.name_at[j] >> 1];
-            uint64_t h = 0;
-            struct cm_intel_name *k = name_slot(memo, s, e->ev, &h);
 
             e->m[0] = ms[j];
             e->have |= 1u;
-            if (k != NULL) {
-                name_keep(k, h, &e->ev->u.dns.qname, &ms[j]);
+            if (a.keep[j] != NULL) {
+                name_keep(a.keep[j], a.keep_h[j], &e->ev->u.dns.qname, &ms[j]);
             }
         }
     }
