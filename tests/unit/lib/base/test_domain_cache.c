@@ -19,16 +19,13 @@
 #include "base/domain.h"
 #include "base/domain_cache.h"
 #include "base/psl.h"
+#include "../../xorshift.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 /* A name for the pool: mostly host names under a few suffixes, some odd ones. */

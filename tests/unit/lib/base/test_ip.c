@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/ip.h"
+#include "../../xorshift.h"
 
 static struct cm_ip ip_of(const char *s)
 {
@@ -492,7 +493,7 @@ static void test_v4_oracle(void **state)
         struct cm_ip ip;
         int ok, got;
 
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        xorshift64(&x);
         if (x % 4 != 0) { /* address-shaped: 4 parts (sometimes 3 or 5) */
             unsigned parts = 4 + (x % 16 == 1) - (x % 16 == 2);
 

@@ -32,6 +32,7 @@
 #include "detect/intel.h"
 
 #include "dns_fixture.h"
+#include "../../xorshift.h"
 
 #define T_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
 #define T_BITCOIN    "Impact:EC2/BitcoinDomainRequest.Reputation"
@@ -325,9 +326,7 @@ static void test_tables_index(void **state)
         char label[24], name[48];
         size_t len;
 
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        xorshift64(&x);
         len = 3 + x % 14;
         for (size_t k = 0; k < len; k++) {
             label[k] = "abcdefghijklmnopqrstuvwxyz0123456789-"[(x >> (k * 4 % 56)) % 36];

@@ -19,6 +19,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "detect/ct.h"
+#include "../../xorshift.h"
 
 /* Parses json and reads it as request parameters; returns the reader's result. */
 static int from_json(const char *json, struct cm_pwpolicy *p)
@@ -391,11 +392,7 @@ static uint64_t rng_state = 0x243f6a8885a308d3ULL;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 static struct cm_pwpolicy random_policy(void)

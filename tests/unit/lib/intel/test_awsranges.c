@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/ip.h"
 #include "intel/awsranges.h"
+#include "../../xorshift.h"
 
 #define SEED 0xa175eedULL
 
@@ -357,11 +358,7 @@ static uint32_t mask_of(unsigned len)
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 #define NRAND 600

@@ -29,6 +29,7 @@
 
 #include "base/err.h"
 #include "intel/domainset.h"
+#include "../../xorshift.h"
 
 #define SEED 0xd0d0cafeULL
 
@@ -36,11 +37,7 @@ static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 static struct cm_domainset *freeze(struct cm_domainset_builder *b)

@@ -20,6 +20,7 @@
 #include "base/domain.h"
 #include "base/str.h"
 #include "intel/domainset.h"
+#include "../../xorshift.h"
 
 #define SEED 0xd0d0cafeULL
 
@@ -32,11 +33,7 @@ static uint64_t rng_state = 0x628c27945540be31ULL;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 static struct cm_domainset *freeze(struct cm_domainset_builder *b)

@@ -30,6 +30,7 @@
 #include "base/err.h"
 #include "base/ip.h"
 #include "intel/ipset.h"
+#include "../../xorshift.h"
 
 #define SEED 0x5eed1234abcdULL
 
@@ -43,11 +44,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 static struct cm_ip ip_of(const char *s)

@@ -22,6 +22,7 @@
 #include "base/ip.h"
 #include "base/str.h"
 #include "intel/ipset.h"
+#include "../../xorshift.h"
 
 #define SEED 0x5eedba7cULL
 
@@ -31,11 +32,7 @@ static uint64_t rng_state = 0x8c4f1e2d3b5a6978ULL;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return xorshift64(&rng_state);
 }
 
 static struct cm_ip ip_of(const char *s)
