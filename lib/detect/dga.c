@@ -170,11 +170,23 @@ static const uint8_t sym_of[256] = {
 /* Symbols that are vowels: a e i o u y. */
 #define VOWELS ((1u << 0) | (1u << 4) | (1u << 8) | (1u << 14) | (1u << 20) | (1u << 24))
 
-/* The slot of hand-feature token (kind, value): multiplicative hashing of the seeded pair. */
-static inline uint32_t token(const struct cm_dga_model *m, unsigned kind, unsigned value)
+/* Symbols that are consonants: the letters but the vowels. */
+#define CONSONANTS (((1ULL << 26) - 1) & ~(uint64_t)VOWELS)
+
+/* The kind of each symbol for the letter/digit switches: 1 a letter, 2 a digit, 0 else. */
+static const uint8_t cls_of[ALPHA] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* a-z */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2,                                                 /* 0-9 */
+    0, 0,                                                                         /* '-', other */
+};
+
+/*
+ * The slot of hand-feature token (kind, value) in a table of 2^(64 - shift)
+ * weights: multiplicative hashing of the seeded pair.
+ */
+static inline uint32_t token(uint64_t seed, unsigned shift, unsigned kind, unsigned value)
 {
-    return (uint32_t)(((m->seed ^ ((uint64_t)kind << 32 | value)) * TOK_MULT + TOK_ADD) >>
-                      (64 - m->hash_bits));
+    return (uint32_t)(((seed ^ ((uint64_t)kind << 32 | value)) * TOK_MULT + TOK_ADD) >> shift);
 }
 
 static inline unsigned cap(unsigned v, unsigned max)
@@ -182,41 +194,38 @@ static inline unsigned cap(unsigned v, unsigned max)
     return v > max ? max : v;
 }
 
+/* The first hash of every n-gram (see ngrams below). */
+static inline uint64_t ngram_h0(const struct cm_dga_model *m)
+{
+    return (m->seed ^ 0xcbf29ce484222325ULL) * TOK_MULT;
+}
+
+/* '^' label[0..len) '$' into s (CM_DGA_MAX_LABEL + 2 bytes); returns its length. */
+static inline size_t marked(const unsigned char *label, size_t len, unsigned char *s)
+{
+    s[0] = '^';
+    memcpy(s + 1, label, len);
+    s[len + 1] = '$';
+    return len + 2;
+}
+
 /*
  * The n-grams of '^' s[0..len) '$': from each start, a running hash
  * h = (h + byte + 1) * K over the next ngram_max bytes; the top hash_bits
  * bits of h after k bytes are the slot of that k-gram (multiplicative
- * hashing: one multiply an n-gram).
+ * hashing: one multiply an n-gram). This is the definition, in the order
+ * the trainer sees the features; ngram_sum below is the scorer's fast
+ * copy of it for the usual 1- to 5-grams (test_dga checks they agree).
  */
 static size_t ngrams(const struct cm_dga_model *m, const unsigned char *label, size_t len,
                      uint32_t *idx)
 {
     const unsigned shift = 64 - m->hash_bits, lo = m->ngram_min, hi = m->ngram_max;
-    const uint64_t h0 = (m->seed ^ 0xcbf29ce484222325ULL) * TOK_MULT;
+    const uint64_t h0 = ngram_h0(m);
     unsigned char s[CM_DGA_MAX_LABEL + 2];
-    size_t total = len + 2, n = 0, i = 0;
+    size_t total = marked(label, len, s), n = 0;
 
-    s[0] = '^';
-    memcpy(s + 1, label, len);
-    s[len + 1] = '$';
-    if (lo == 1 && hi == 5) {
-        /* The shipped model's 1- to 5-grams: every start with five bytes after it, unrolled. */
-        for (; i + 5 <= total; i++) {
-            uint64_t h = (h0 + s[i] + 1) * TOK_MULT;
-
-            idx[n] = (uint32_t)(h >> shift);
-            h = (h + s[i + 1] + 1) * TOK_MULT;
-            idx[n + 1] = (uint32_t)(h >> shift);
-            h = (h + s[i + 2] + 1) * TOK_MULT;
-            idx[n + 2] = (uint32_t)(h >> shift);
-            h = (h + s[i + 3] + 1) * TOK_MULT;
-            idx[n + 3] = (uint32_t)(h >> shift);
-            h = (h + s[i + 4] + 1) * TOK_MULT;
-            idx[n + 4] = (uint32_t)(h >> shift);
-            n += 5;
-        }
-    }
-    for (; i < total; i++) {
+    for (size_t i = 0; i < total; i++) {
         size_t kmax = total - i < hi ? total - i : hi;
         uint64_t h = h0;
 
@@ -230,17 +239,196 @@ static size_t ngrams(const struct cm_dga_model *m, const unsigned char *label, s
     return n;
 }
 
+/*
+ * The summed weights of the n-grams ngrams() lists, and (*count) how many
+ * there are: the same hashes, each weight added as its slot is found.
+ */
+static int64_t ngram_sum(const struct cm_dga_model *m, const unsigned char *label, size_t len,
+                         size_t *count)
+{
+    const unsigned shift = 64 - m->hash_bits, lo = m->ngram_min, hi = m->ngram_max;
+    const uint64_t h0 = ngram_h0(m);
+    const int16_t *w = m->w;
+    unsigned char s[CM_DGA_MAX_LABEL + 2];
+    size_t total = marked(label, len, s), n = 0, i = 0;
+    int64_t sum = 0;
+
+    if (lo == 1 && hi == 5) {
+        /* The shipped model's 1- to 5-grams: every start with five bytes after it, unrolled. */
+        for (; i + 5 <= total; i++) {
+            uint64_t h = (h0 + s[i] + 1) * TOK_MULT;
+            int32_t part = w[h >> shift];
+
+            h = (h + s[i + 1] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + s[i + 2] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + s[i + 3] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + s[i + 4] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            sum += part;
+        }
+        n = 5 * i;
+        if (i + 4 == total) {
+            /* The last four starts: a 4-gram and shorter, then a 3-gram and shorter... */
+            const unsigned char *t = s + i;
+            uint64_t h = (h0 + t[0] + 1) * TOK_MULT;
+            int32_t part = w[h >> shift];
+
+            h = (h + t[1] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + t[2] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + t[3] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h0 + t[1] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + t[2] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + t[3] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h0 + t[2] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h + t[3] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            h = (h0 + t[3] + 1) * TOK_MULT;
+            part += w[h >> shift];
+            sum += part;
+            n += 10;
+            i = total;
+        }
+    }
+    for (; i < total; i++) {
+        size_t kmax = total - i < hi ? total - i : hi;
+        uint64_t h = h0;
+
+        for (size_t k = 0; k < kmax; k++) {
+            h = (h + s[i + k] + 1) * TOK_MULT;
+            if (k + 1 >= lo) {
+                sum += w[h >> shift];
+                n++;
+            }
+        }
+    }
+    *count = n;
+    return sum;
+}
+
+/*
+ * The hand-feature tokens of label[0..len) (len <= CM_DGA_MAX_LABEL) that
+ * m uses, into idx: at most 11. One pass over the label keeps what needs
+ * the order of the characters (the longest consonant run, letter/digit
+ * switches, the character model's log-likelihood) and the count of each
+ * symbol; the rest comes from the counts.
+ */
+static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, size_t len,
+                          uint32_t *idx)
+{
+    const int16_t *lm =
+        m->lm != NULL && (m->tokens & (CM_DGA_TOK_LM | CM_DGA_TOK_LMLEN | CM_DGA_TOK_LMMIN)) ? m->lm
+                                                                                             : NULL;
+    unsigned char counts[ALPHA] = {0};
+    unsigned run = 0, maxrun = 0, sw = 0, prev = 0; /* prev: 0 none yet, 1 letter, 2 digit */
+    unsigned digits = 0, vowels, letters;
+    uint32_t sum = 0; /* sum of count * log2(count) over the symbols (1/1024 bit) */
+    int32_t ll = 0, low = 0;
+    size_t n = 0;
+    /* In locals: stores to idx could otherwise be stores to *m. */
+    const uint32_t mask = m->tokens;
+    const uint64_t seed = m->seed;
+    const unsigned shift = 64 - m->hash_bits;
+
+    if (lm != NULL) {
+        /* ctx: the two symbols before, (a * SYMS + b) * SYMS; b: the one before. */
+        size_t ctx = (SYM_BEGIN * CM_DGA_LM_SYMS + SYM_BEGIN) * CM_DGA_LM_SYMS, b = SYM_BEGIN;
+        int32_t v;
+
+        for (size_t i = 0; i < len; i++) {
+            unsigned k = sym_of[s[i]], c = counts[k], cur = cls_of[k];
+
+            sum += nlog2n[c + 1] - nlog2n[c];
+            counts[k] = (unsigned char)(c + 1);
+            run = (run + 1) & (0u - (unsigned)((CONSONANTS >> k) & 1u)); /* no branch on a byte */
+            maxrun = run > maxrun ? run : maxrun;
+            sw += (cur ^ prev) == 3u; /* one a letter, the other a digit */
+            prev = cur != 0 ? cur : prev;
+            v = lm[ctx + k];
+            ll += v;
+            low = v < low ? v : low;
+            ctx = (b * CM_DGA_LM_SYMS + k) * CM_DGA_LM_SYMS;
+            b = k;
+        }
+        v = lm[ctx + SYM_END];
+        ll += v;
+        low = v < low ? v : low;
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            unsigned k = sym_of[s[i]], c = counts[k], cur = cls_of[k];
+
+            sum += nlog2n[c + 1] - nlog2n[c];
+            counts[k] = (unsigned char)(c + 1);
+            run = (run + 1) & (0u - (unsigned)((CONSONANTS >> k) & 1u)); /* no branch on a byte */
+            maxrun = run > maxrun ? run : maxrun;
+            sw += (cur ^ prev) == 3u;
+            prev = cur != 0 ? cur : prev;
+        }
+    }
+    for (unsigned k = 26; k < 36; k++) {
+        digits += counts[k];
+    }
+    vowels = (unsigned)counts[0] + counts[4] + counts[8] + counts[14] + counts[20] + counts[24];
+    letters = (unsigned)len - digits - counts[36] - counts[37]; /* the rest: hyphens, others */
+    {
+        unsigned vow10 = letters ? (vowels * 10 + letters / 2) / letters : 11;
+        double ent = len ? (double)(nlog2n[len] - sum) / 1024.0 / (double)len : 0.0;
+
+        if (mask & CM_DGA_TOK_LEN) {
+            idx[n++] = token(seed, shift, 1, (unsigned)len);
+        }
+        if (mask & CM_DGA_TOK_DIGITS) {
+            idx[n++] = token(seed, shift, 2, cap(digits, 12));
+        }
+        if (mask & CM_DGA_TOK_CONS) {
+            idx[n++] = token(seed, shift, 3, cap(maxrun, 10));
+        }
+        if (mask & CM_DGA_TOK_VOWELS) {
+            idx[n++] = token(seed, shift, 4, vow10);
+        }
+        if (mask & CM_DGA_TOK_ENTROPY) {
+            idx[n++] = token(seed, shift, 5, cap((unsigned)(ent * 4.0), 24));
+        }
+        if (mask & CM_DGA_TOK_HYPHENS) {
+            idx[n++] = token(seed, shift, 6, cap(counts[36], 4));
+        }
+        if (mask & CM_DGA_TOK_SWITCH) {
+            idx[n++] = token(seed, shift, 7, cap(sw, 12));
+        }
+        if (mask & CM_DGA_TOK_LENVOW) {
+            idx[n++] = token(seed, shift, 8, cap((unsigned)len / 4, 15) << 4 | vow10);
+        }
+    }
+    if (lm != NULL) {
+        double avg = -(double)ll / (double)(len + 1) / CM_DGA_LM_UNIT; /* bits per character */
+
+        if (mask & CM_DGA_TOK_LM) {
+            idx[n++] = token(seed, shift, 9, cap((unsigned)(avg * 4.0), 64));
+        }
+        if (mask & CM_DGA_TOK_LMLEN) {
+            idx[n++] = token(seed, shift, 10,
+                             cap((unsigned)len / 4, 15) << 8 | cap((unsigned)(avg * 2.0), 32));
+        }
+        if (mask & CM_DGA_TOK_LMMIN) {
+            idx[n++] = token(seed, shift, 11, cap((unsigned)(-low / CM_DGA_LM_UNIT), 24));
+        }
+    }
+    return n;
+}
+
 size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t len, uint32_t *idx,
                        size_t *n_ngrams)
 {
     const unsigned char *s = (const unsigned char *)label;
-    const bool lm =
-        m->lm != NULL && (m->tokens & (CM_DGA_TOK_LM | CM_DGA_TOK_LMLEN | CM_DGA_TOK_LMMIN));
-    unsigned char counts[ALPHA] = {0};
-    unsigned digits = 0, vowels = 0, letters = 0, hyphens = 0, run = 0, maxrun = 0, sw = 0;
-    unsigned prev = 0, a = SYM_BEGIN, b = SYM_BEGIN; /* prev: 0 none, 1 letter, 2 digit */
-    int32_t ll = 0, low = 0;
-    uint32_t sum = 0; /* sum of count * log2(count) over the symbols (1/1024 bit) */
     size_t n;
 
     if (len > CM_DGA_MAX_LABEL) {
@@ -251,98 +439,33 @@ size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t l
     if (m->tokens == 0) {
         return n;
     }
-    for (size_t i = 0; i < len; i++) {
-        unsigned k = sym_of[s[i]], cur;
-        bool letter = k < 26, digit = k - 26u < 10u, vowel = letter && ((VOWELS >> k) & 1u);
-
-        sum += nlog2n[counts[k] + 1] - nlog2n[counts[k]];
-        counts[k]++;
-        letters += letter;
-        vowels += vowel;
-        digits += digit;
-        hyphens += k == 36;
-        run = letter && !vowel ? run + 1 : 0;
-        maxrun = run > maxrun ? run : maxrun;
-        cur = letter ? 1u : digit ? 2u : 0u;
-        sw += cur != 0 && prev != 0 && cur != prev;
-        prev = cur != 0 ? cur : prev;
-        if (lm) {
-            int32_t v = m->lm[(a * CM_DGA_LM_SYMS + b) * CM_DGA_LM_SYMS + k];
-
-            ll += v;
-            low = v < low ? v : low;
-            a = b;
-            b = k;
-        }
-    }
-    {
-        unsigned vow10 = letters ? (vowels * 10 + letters / 2) / letters : 11;
-        double ent = len ? (double)(nlog2n[len] - sum) / 1024.0 / (double)len : 0.0;
-
-        if (m->tokens & CM_DGA_TOK_LEN) {
-            idx[n++] = token(m, 1, (unsigned)len);
-        }
-        if (m->tokens & CM_DGA_TOK_DIGITS) {
-            idx[n++] = token(m, 2, cap(digits, 12));
-        }
-        if (m->tokens & CM_DGA_TOK_CONS) {
-            idx[n++] = token(m, 3, cap(maxrun, 10));
-        }
-        if (m->tokens & CM_DGA_TOK_VOWELS) {
-            idx[n++] = token(m, 4, vow10);
-        }
-        if (m->tokens & CM_DGA_TOK_ENTROPY) {
-            idx[n++] = token(m, 5, cap((unsigned)(ent * 4.0), 24));
-        }
-        if (m->tokens & CM_DGA_TOK_HYPHENS) {
-            idx[n++] = token(m, 6, cap(hyphens, 4));
-        }
-        if (m->tokens & CM_DGA_TOK_SWITCH) {
-            idx[n++] = token(m, 7, cap(sw, 12));
-        }
-        if (m->tokens & CM_DGA_TOK_LENVOW) {
-            idx[n++] = token(m, 8, cap((unsigned)len / 4, 15) << 4 | vow10);
-        }
-    }
-    if (lm) {
-        double avg;
-        int32_t v = m->lm[(a * CM_DGA_LM_SYMS + b) * CM_DGA_LM_SYMS + SYM_END];
-
-        ll += v;
-        low = v < low ? v : low;
-        avg = -(double)ll / (double)(len + 1) / CM_DGA_LM_UNIT; /* bits per character */
-        if (m->tokens & CM_DGA_TOK_LM) {
-            idx[n++] = token(m, 9, cap((unsigned)(avg * 4.0), 64));
-        }
-        if (m->tokens & CM_DGA_TOK_LMLEN) {
-            idx[n++] =
-                token(m, 10, cap((unsigned)len / 4, 15) << 8 | cap((unsigned)(avg * 2.0), 32));
-        }
-        if (m->tokens & CM_DGA_TOK_LMMIN) {
-            idx[n++] = token(m, 11, cap((unsigned)(-low / CM_DGA_LM_UNIT), 24));
-        }
-    }
-    return n;
+    return n + hand_tokens(m, s, len, idx + n);
 }
 
 double cm_dga_score_label(const struct cm_dga_model *m, const char *label, size_t len)
 {
-    uint32_t idx[CM_DGA_MAX_FEATS];
-    size_t nng, n = cm_dga_features(m, label, len, idx, &nng);
-    int64_t ng = 0, tok = m->bias;
+    const unsigned char *s = (const unsigned char *)label;
+    uint32_t tok[16];
+    size_t nng, nt = 0;
+    int64_t ng, t;
     double z;
 
-    for (size_t i = 0; i < nng; i++) {
-        ng += m->w[idx[i]];
+    if (len > CM_DGA_MAX_LABEL) {
+        len = CM_DGA_MAX_LABEL;
     }
-    for (size_t i = nng; i < n; i++) {
-        tok += m->w[idx[i]];
+    ng = ngram_sum(m, s, len, &nng);
+    if (m->tokens != 0) {
+        nt = hand_tokens(m, s, len, tok);
+    }
+    t = m->bias;
+    for (size_t i = 0; i < nt; i++) {
+        t += m->w[tok[i]];
     }
     z = (double)ng;
     if (m->norm == CM_DGA_NORM_SQRT && nng > 0) {
         z /= sqrt((double)nng);
     }
-    z = (z + (double)tok) / (double)m->quant;
+    z = (z + (double)t) / (double)m->quant;
     if (z > 40.0) {
         return 1.0;
     }

@@ -5,8 +5,9 @@
  * test score high and well-known brands low; cloud and CDN hosts and names
  * without a registered domain score 0 while dynamic-DNS ones are scored;
  * every score is in [0, 1], also for hostile labels; the parser takes a
- * minimal model and rejects malformed files with the line and reason; and
- * the time of one score (printed; bounded loosely so sanitizers pass).
+ * minimal model and rejects malformed files with the line and reason; the
+ * scorer's fast sums agree with the feature list; and the time of one
+ * score (printed, not asserted).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #include "base/err.h"
@@ -338,6 +340,199 @@ static void test_parse_many_fields(void **state)
     assert_int_equal(cm_dga_model_parse(NULL, 0, &m, &diag), CM_ESYNTAX);
 }
 
+/*
+ * The definition of the score, from cm_dga_features' list: what
+ * cm_dga_score_label computes with the n-gram weights summed as it hashes.
+ */
+static double score_from_features(const struct cm_dga_model *m, const char *label, size_t len)
+{
+    uint32_t idx[CM_DGA_MAX_FEATS];
+    size_t nng, n = cm_dga_features(m, label, len, idx, &nng);
+    int64_t ng = 0, tok = m->bias;
+    double z;
+
+    for (size_t i = 0; i < nng; i++) {
+        ng += m->w[idx[i]];
+    }
+    for (size_t i = nng; i < n; i++) {
+        tok += m->w[idx[i]];
+    }
+    z = (double)ng;
+    if (m->norm == CM_DGA_NORM_SQRT && nng > 0) {
+        z /= sqrt((double)nng);
+    }
+    z = (z + (double)tok) / (double)m->quant;
+    return z > 40.0 ? 1.0 : z < -40.0 ? 0.0 : 1.0 / (1.0 + exp(-z));
+}
+
+/*
+ * The hand-feature tokens as data/dga/README.md defines them, computed the
+ * plain way, one question a character: the reference for dga.c's one-pass
+ * version. The token hash is the model format's (changing it would
+ * invalidate every model file), so it is spelled out here too.
+ */
+static uint32_t ref_token(const struct cm_dga_model *m, unsigned kind, unsigned value)
+{
+    return (uint32_t)(((m->seed ^ ((uint64_t)kind << 32 | value)) * 0x9e3779b97f4a7c15ULL +
+                       0x632be59bd9b4e019ULL) >>
+                      (64 - m->hash_bits));
+}
+
+static unsigned ref_cap(unsigned v, unsigned max)
+{
+    return v > max ? max : v;
+}
+
+/* 0-25 letters (either case), 26-35 digits, 36 '-', 37 anything else. */
+static unsigned ref_sym(unsigned char c)
+{
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a';
+    }
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= '0' && c <= '9') {
+        return 26u + (c - '0');
+    }
+    return c == '-' ? 36u : 37u;
+}
+
+static size_t ref_tokens(const struct cm_dga_model *m, const char *label, size_t len, uint32_t *out)
+{
+    unsigned counts[38] = {0}, letters = 0, vowels = 0, digits = 0, hyphens = 0;
+    unsigned run = 0, maxrun = 0, sw = 0, vow10;
+    int prev = 0;            /* the last letter (1) or digit (2) seen */
+    unsigned a = 38, b = 38; /* the character model's context: begin, begin */
+    double ent = 0.0, ll = 0.0, low = 0.0, v;
+    size_t n = 0;
+
+    len = len > CM_DGA_MAX_LABEL ? CM_DGA_MAX_LABEL : len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned k = ref_sym((unsigned char)label[i]);
+        bool letter = k < 26, digit = k >= 26 && k < 36;
+        bool vowel = k == 0 || k == 4 || k == 8 || k == 14 || k == 20 || k == 24;
+        int cur = letter ? 1 : digit ? 2 : 0;
+
+        counts[k]++;
+        letters += letter;
+        digits += digit;
+        vowels += vowel;
+        hyphens += k == 36;
+        run = letter && !vowel ? run + 1 : 0;
+        maxrun = run > maxrun ? run : maxrun;
+        if (cur != 0 && prev != 0 && cur != prev) {
+            sw++;
+        }
+        if (cur != 0) {
+            prev = cur;
+        }
+        if (m->lm != NULL) {
+            v = m->lm[(a * CM_DGA_LM_SYMS + b) * CM_DGA_LM_SYMS + k];
+            ll += v;
+            low = v < low ? v : low;
+            a = b;
+            b = k;
+        }
+    }
+    for (unsigned k = 0; k < 38; k++) { /* the same sum dga.c keeps, in 1/1024 bits */
+        ent -= (double)counts[k] * log2(counts[k] > 0 ? (double)counts[k] : 1.0);
+    }
+    ent = len > 0 ? (ent + (double)len * log2((double)len)) / (double)len : 0.0;
+    vow10 = letters ? (vowels * 10 + letters / 2) / letters : 11;
+    if (m->tokens & CM_DGA_TOK_LEN) {
+        out[n++] = ref_token(m, 1, (unsigned)len);
+    }
+    if (m->tokens & CM_DGA_TOK_DIGITS) {
+        out[n++] = ref_token(m, 2, ref_cap(digits, 12));
+    }
+    if (m->tokens & CM_DGA_TOK_CONS) {
+        out[n++] = ref_token(m, 3, ref_cap(maxrun, 10));
+    }
+    if (m->tokens & CM_DGA_TOK_VOWELS) {
+        out[n++] = ref_token(m, 4, vow10);
+    }
+    if (m->tokens & CM_DGA_TOK_ENTROPY) {
+        out[n++] = ref_token(m, 5, ref_cap((unsigned)(ent * 4.0 + 1e-9), 24));
+    }
+    if (m->tokens & CM_DGA_TOK_HYPHENS) {
+        out[n++] = ref_token(m, 6, ref_cap(hyphens, 4));
+    }
+    if (m->tokens & CM_DGA_TOK_SWITCH) {
+        out[n++] = ref_token(m, 7, ref_cap(sw, 12));
+    }
+    if (m->tokens & CM_DGA_TOK_LENVOW) {
+        out[n++] = ref_token(m, 8, ref_cap((unsigned)len / 4, 15) << 4 | vow10);
+    }
+    if (m->lm != NULL) {
+        double avg;
+
+        v = m->lm[(a * CM_DGA_LM_SYMS + b) * CM_DGA_LM_SYMS + 39];
+        ll += v;
+        low = v < low ? v : low;
+        avg = -ll / (double)(len + 1) / CM_DGA_LM_UNIT;
+        if (m->tokens & CM_DGA_TOK_LM) {
+            out[n++] = ref_token(m, 9, ref_cap((unsigned)(avg * 4.0), 64));
+        }
+        if (m->tokens & CM_DGA_TOK_LMLEN) {
+            out[n++] = ref_token(
+                m, 10, ref_cap((unsigned)len / 4, 15) << 8 | ref_cap((unsigned)(avg * 2.0), 32));
+        }
+        if (m->tokens & CM_DGA_TOK_LMMIN) {
+            out[n++] = ref_token(m, 11, ref_cap((unsigned)(-low / CM_DGA_LM_UNIT), 24));
+        }
+    }
+    return n;
+}
+
+/*
+ * The scorer's unrolled 1- to 5-gram sums and its hand features agree with
+ * the feature list to the bit, and the list's hand features with the plain
+ * reference above, for the built-in model and for a variant on
+ * the general path (2- to 4-grams, no character model, some tokens, no
+ * norm), on random labels of every length up to past the 63 scored: letters
+ * only, digits and hyphens, and any byte.
+ */
+static void test_score_is_the_features(void **state)
+{
+    static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789-_";
+    struct cm_dga_model variant = *cm_dga_model_builtin();
+    const struct cm_dga_model *models[2] = {cm_dga_model_builtin(), &variant};
+    uint64_t st = 11;
+
+    (void)state;
+    variant.lm = NULL;
+    variant.ngram_min = 2;
+    variant.ngram_max = 4;
+    variant.norm = CM_DGA_NORM_NONE;
+    variant.tokens = CM_DGA_TOK_LEN | CM_DGA_TOK_DIGITS | CM_DGA_TOK_VOWELS | CM_DGA_TOK_SWITCH;
+    for (int i = 0; i < 200000; i++) {
+        const struct cm_dga_model *m = models[i & 1];
+        char label[80];
+        uint32_t idx[CM_DGA_MAX_FEATS], ref[16];
+        size_t len, nf, nng, nt;
+        int kind;
+
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+        len = (size_t)(st >> 33) % 70;
+        kind = (int)(st >> 60) % 3;
+        for (size_t k = 0; k < len; k++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            label[k] = kind == 0   ? alpha[(st >> 33) % 26]
+                       : kind == 1 ? alpha[(st >> 33) % (sizeof(alpha) - 1)]
+                                   : (char)(st >> 40);
+        }
+        if (score_from_features(m, label, len) != cm_dga_score_label(m, label, len)) {
+            fail_msg("label %d (%zu bytes, model %d) scores apart", i, len, i & 1);
+        }
+        nf = cm_dga_features(m, label, len, idx, &nng);
+        nt = ref_tokens(m, label, len, ref);
+        if (nf - nng != nt || memcmp(idx + nng, ref, nt * sizeof(*ref)) != 0) {
+            fail_msg("label %d (%zu bytes, model %d): hand features differ", i, len, i & 1);
+        }
+    }
+}
+
 static void test_speed(void **state)
 {
     const struct cm_dga_model *m = cm_dga_model_builtin();
@@ -367,7 +562,7 @@ static void test_speed(void **state)
     clock_gettime(CLOCK_MONOTONIC, &b);
     ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / (N * ROUNDS);
     print_message("# cm_dga_score: %.0f ns per name (%g)\n", ns, sink);
-    assert_true(ns < 50000.0); /* a loose bound: sanitizers and busy machines pass */
+    assert_true(sink > 0.0 && sink < (double)N * ROUNDS); /* printed, not bounded: no timing */
 }
 
 int main(void)
@@ -380,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_parse_minimal),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_parse_many_fields),
+        cmocka_unit_test(test_score_is_the_features),
         cmocka_unit_test(test_speed),
     };
 
