@@ -107,6 +107,17 @@ int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, ui
         return CM_EINVAL;
     }
 #ifdef __SSE2__
+    if (n < 16) {
+        /* One step over a zero-padded copy; the bytes past the name do not count. */
+        char tmp[16] = {0};
+        unsigned used = (1u << n) - 1, dots, nh;
+
+        memcpy(tmp, name.p, n);
+        bad = norm16(tmp, out, &dots, &nh) & used;
+        nothost = nh & used;
+        dm[0] = dots; /* the zero padding holds no dot */
+        i = n;
+    }
     for (; i + 16 <= n; i += 16) {
         unsigned dots, nh;
 
