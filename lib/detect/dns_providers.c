@@ -618,9 +618,22 @@ struct ix_slot {
     uint16_t at;   /* the entry's index in its table */
 };
 
+#define IX_LENS 64u /* lengths the first test tells apart; longer keys share the last */
+
 struct cm_dns_tables {
     struct ix_slot slot[IX_SLOTS];
+    /*
+     * A first test before the hash: per table and key length, a bit for
+     * (first byte & 63) and one for (last byte & 63) of every key. Most
+     * strings asked (a random label, a TLD that is no abused one) fail it.
+     */
+    uint64_t first[3][IX_LENS], last[3][IX_LENS];
 };
+
+static inline size_t ix_len(size_t n)
+{
+    return n < IX_LENS ? n : IX_LENS - 1;
+}
 
 static uint64_t ix_hash(unsigned kind, const char *p, size_t n)
 {
@@ -645,6 +658,10 @@ static void ix_put(struct cm_dns_tables *t, unsigned kind, size_t at)
     struct cm_str k = ix_key(kind, at);
     uint64_t h = ix_hash(kind, k.p, k.len);
 
+    if (k.len > 0) { /* every key is longer; an empty one is never asked */
+        t->first[kind - 1][ix_len(k.len)] |= 1ULL << ((unsigned char)k.p[0] & 63);
+        t->last[kind - 1][ix_len(k.len)] |= 1ULL << ((unsigned char)k.p[k.len - 1] & 63);
+    }
     for (size_t i = h & (IX_SLOTS - 1);; i = (i + 1) & (IX_SLOTS - 1)) {
         if (t->slot[i].kind == 0) {
             t->slot[i].tag = (uint32_t)(h >> 32);
@@ -660,7 +677,9 @@ static long ix_get(const struct cm_dns_tables *t, unsigned kind, struct cm_str s
 {
     uint64_t h;
 
-    if (s.p == NULL || s.len == 0) {
+    if (s.p == NULL || s.len == 0 ||
+        !((t->first[kind - 1][ix_len(s.len)] >> ((unsigned char)s.p[0] & 63)) & 1u) ||
+        !((t->last[kind - 1][ix_len(s.len)] >> ((unsigned char)s.p[s.len - 1] & 63)) & 1u)) {
         return -1;
     }
     h = ix_hash(kind, s.p, s.len);
@@ -735,6 +754,21 @@ const struct cm_dns_word *cm_dns_word_in(const struct cm_dns_tables *t, struct c
     }
     at = ix_get(t, IX_WORD, s);
     return at < 0 ? NULL : &words[at];
+}
+
+bool cm_dns_tables_complete(const struct cm_dns_tables *t)
+{
+    static const unsigned kinds[3] = {IX_PROVIDER, IX_TLD, IX_WORD};
+    static const size_t sizes[3] = {NPROVIDERS, NTLDS, NWORDS};
+
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < sizes[k]; i++) {
+            if (ix_get(t, kinds[k], ix_key(kinds[k], i)) != (long)i) {
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 bool cm_dns_tables_sorted(void)

@@ -143,6 +143,9 @@ static enum cm_dns_crypto crypto_of(const struct cm_dns_tables *tb, const struct
             size_t u = t;
             struct cm_str tok;
 
+            if (letters) {
+                u = end; /* the label is one token */
+            }
             while (u < end && d->name[u] >= 'a' && d->name[u] <= 'z') {
                 u++;
             }
@@ -212,22 +215,29 @@ static const struct {
 #undef TLD
 
 /*
- * A cheap first test of the private TLDs above, as masks of their lengths
- * and first letters (cm_dns_tables_sorted checks every entry passes it):
- * the usual TLD (com, net, io) fails it and never reaches the compares.
+ * A cheap first test of the private TLDs above: by length, a bit for the
+ * first letter of each (cm_dns_tables_sorted checks every entry passes
+ * it). The usual TLD (com, net, io, info) fails it and never reaches the
+ * compares.
  */
-#define PRIVATE_LENS                                                                               \
-    ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 11))
-#define PRIVATE_FIRST                                                                              \
-    ((1u << ('a' - 'a')) | (1u << ('c' - 'a')) | (1u << ('h' - 'a')) | (1u << ('i' - 'a')) |       \
-     (1u << ('l' - 'a')) | (1u << ('t' - 'a')))
+#define L(c) (1u << ((c) - 'a'))
+static const uint32_t private_first[12] = {
+    [3] = L('l'),                            /* lan */
+    [4] = L('a') | L('c') | L('h') | L('t'), /* arpa corp home test */
+    [5] = L('l'),                            /* local */
+    [7] = L('i'),                            /* invalid */
+    [8] = L('i'),                            /* internal intranet */
+    [9] = L('l'),                            /* localhost */
+    [11] = L('l'),                           /* localdomain */
+};
+#undef L
 
 static bool private_tld_maybe(struct cm_str tld)
 {
-    unsigned c = tld.len > 0 ? (unsigned)(unsigned char)tld.p[0] - 'a' : 32u;
+    size_t n = tld.len < 12 ? tld.len : 0;
+    unsigned c = n > 0 ? (unsigned)(unsigned char)tld.p[0] - 'a' : 32u;
 
-    return tld.len < 32 && ((PRIVATE_LENS >> tld.len) & 1u) && c < 26 &&
-           ((PRIVATE_FIRST >> c) & 1u);
+    return c < 26 && ((private_first[n] >> c) & 1u);
 }
 
 struct cm_str cm_dns_tld_of(const struct cm_domain *d)
@@ -336,7 +346,7 @@ bool cm_dns_rep_prefilters_ok(void)
 {
     for (size_t i = 0; i < sizeof(private_tlds) / sizeof(private_tlds[0]); i++) {
         if (!private_tld_maybe(cm_str_make(private_tlds[i].s, private_tlds[i].n))) {
-            return false; /* PRIVATE_LENS or PRIVATE_FIRST misses an entry */
+            return false; /* private_first misses an entry */
         }
     }
     for (size_t i = 0; i < sizeof(mining_ends) / sizeof(mining_ends[0]); i++) {

@@ -170,6 +170,12 @@ int cm_dns_tables_create(struct cm_dns_tables **out);
 /* Frees tables; NULL is a no-op. */
 void cm_dns_tables_destroy(struct cm_dns_tables *t);
 
+/*
+ * Whether t's index (and its first test by length and end bytes) finds
+ * every provider, TLD and crypto word as the entry it is, for tests.
+ */
+bool cm_dns_tables_complete(const struct cm_dns_tables *t);
+
 /* cm_dns_rep_score with the index t (NULL: the binary searches). */
 void cm_dns_rep_score_with(const struct cm_dns_tables *t, const struct cm_dga_model *m,
                            const struct cm_domain *d, struct cm_dns_rep *out);
