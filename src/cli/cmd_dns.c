@@ -155,6 +155,12 @@ static void bad_line(struct scorer *s, const char *reason)
     }
 }
 
+/* "00" to "99": two digits a copy. */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
 /* Appends x in [0, 1] as "d.dddd". */
 static char *put_score(char *p, double x)
 {
@@ -170,10 +176,8 @@ static char *put_score(char *p, double x)
     }
     p[0] = '0';
     p[1] = '.';
-    p[2] = (char)('0' + v / 1000);
-    p[3] = (char)('0' + v / 100 % 10);
-    p[4] = (char)('0' + v / 10 % 10);
-    p[5] = (char)('0' + v % 10);
+    memcpy(p + 2, pairs + 2 * (v / 100), 2);
+    memcpy(p + 4, pairs + 2 * (v % 100), 2);
     return p + 6;
 }
 
@@ -262,17 +266,18 @@ static void score_line(struct scorer *s, const char *p, size_t n)
         bad_line(s, why);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-
-        if (c <= 0x20 || c >= 0x7f) {
-            snprintf(why, sizeof(why), "byte 0x%02x at column %zu is not printable ASCII", c,
-                     i + 1);
-            bad_line(s, why);
-            return;
-        }
-    }
     if (cm_domain_parse_psl(s->psl, cm_str_make(p, n), &d) != 0) {
+        /* It refuses bytes outside printable ASCII and empty labels: which was it? */
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)p[i];
+
+            if (c <= 0x20 || c >= 0x7f) {
+                snprintf(why, sizeof(why), "byte 0x%02x at column %zu is not printable ASCII", c,
+                         i + 1);
+                bad_line(s, why);
+                return;
+            }
+        }
         bad_line(s, "not a domain name (an empty label)");
         return;
     }
