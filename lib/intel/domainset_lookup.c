@@ -18,7 +18,7 @@
 #define GROUP_HASHES (GROUP * 8u)
 /* Groups in flight: each is one step further along (see cm_domainset_lookup_batch). */
 #define STAGES 4u
-/* Labels a name may have to be looked up in a group (its passes are bits of a word). */
+/* Labels a name may have to be looked up in a group. */
 #define FAST_LABELS 32u
 
 /* The record of name p[0..len) with hash h, in a bucket that passed the Bloom filter; or NULL. */
@@ -174,10 +174,10 @@ struct inflight {
     char buf[CM_DOMAIN_MAX + PAD];
     uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
     size_t len;
-    uint32_t nl;   /* labels; 0 for a name no set holds */
-    uint32_t h0;   /* its suffix hashes are hs[h0 .. h0 + nl) */
-    uint32_t pass; /* bit k: suffix k passed the Bloom filter */
-    uint8_t slow;  /* 1: too many labels for a group: looked up alone */
+    uint32_t nl;    /* labels; 0 for a name no set holds */
+    uint32_t h0;    /* its suffix hashes are hs[h0 .. h0 + nl) */
+    uint32_t first; /* the most specific suffix that passed the Bloom filter; nl: none */
+    uint8_t slow;   /* 1: too many labels for a group: looked up alone */
 };
 
 /* A group of up to GROUP names of a batch, and where their answers go. */
@@ -202,7 +202,7 @@ static void step_hash(const struct cm_domainset *s, struct group *g)
 
         g->found[i] = false;
         f->slow = 0;
-        f->pass = 0;
+        f->first = 0;
         f->h0 = used;
         f->nl = 0;
         if (split(g->names[i], f->buf, f->starts, &f->len, &nl) != 0) {
@@ -222,27 +222,31 @@ static void step_hash(const struct cm_domainset *s, struct group *g)
     }
 }
 
-/* Step 2: test every suffix against its Bloom line; ask for the bucket offsets of those that pass.
+/* Whether suffix k of a name of nl labels whose suffix hashes are h passes the Bloom filter. */
+static bool passes(const struct cm_domainset *s, const uint64_t *h, uint32_t nl, uint32_t k)
+{
+    /* All but the last label test the block of the last two; the last label its own. */
+    return bloom_test(block_of(s, h[k + 1 < nl ? nl - 2 : nl - 1]), h[k]);
+}
+
+/*
+ * Step 2: test the suffixes against their Bloom lines, most specific first,
+ * up to the first that passes, and ask for its bucket offsets. The ones
+ * after it are tested only if it turns out not to be listed.
  */
 static void step_bloom(const struct cm_domainset *s, struct group *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         struct inflight *f = &g->q[i];
-        const uint64_t *h = g->hs + f->h0, *top, *blk;
-        uint32_t pass = 0;
+        const uint64_t *h = g->hs + f->h0;
+        uint32_t k = 0;
 
-        if (f->nl == 0) {
-            continue;
+        while (k < f->nl && !passes(s, h, f->nl, k)) {
+            k++;
         }
-        top = block_of(s, h[f->nl - 1]);
-        blk = f->nl >= 2 ? block_of(s, h[f->nl - 2]) : top;
-        for (uint32_t k = 0; k + 1 < f->nl; k++) {
-            pass |= (uint32_t)bloom_test(blk, h[k]) << k;
-        }
-        pass |= (uint32_t)bloom_test(top, h[f->nl - 1]) << (f->nl - 1);
-        f->pass = pass;
-        if (pass != 0) { /* the most specific one: the others are read only when it fails */
-            __builtin_prefetch(&s->off[home(h[__builtin_ctz(pass)], s->nb)]);
+        f->first = k;
+        if (k < f->nl) {
+            __builtin_prefetch(&s->off[home(h[k], s->nb)]);
         }
     }
 }
@@ -258,8 +262,8 @@ static void step_buckets(const struct cm_domainset *s, const struct group *g)
     for (size_t i = 0; i < g->n; i++) {
         const struct inflight *f = &g->q[i];
 
-        if (f->pass != 0) {
-            uint32_t b = home(g->hs[f->h0 + (uint32_t)__builtin_ctz(f->pass)], s->nb);
+        if (f->first < f->nl) {
+            uint32_t b = home(g->hs[f->h0 + f->first], s->nb);
             const char *p = (const char *)(s->recs + s->off[b]),
                        *end = (const char *)(s->recs + s->off[b + 1]);
 
@@ -275,16 +279,20 @@ static void step_compare(const struct cm_domainset *s, struct group *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         const struct inflight *f = &g->q[i];
+        const uint64_t *h = g->hs + f->h0;
 
         if (f->slow) {
             g->found[i] = walk(s, g->names[i], &g->m[i], 1, false) > 0;
             continue;
         }
-        for (uint32_t pass = f->pass; pass != 0; pass &= pass - 1) {
-            uint32_t k = (uint32_t)__builtin_ctz(pass);
+        for (uint32_t k = f->first; k < f->nl; k++) {
             size_t pos = f->starts[k];
-            const uint32_t *r = find_record(s, g->hs[f->h0 + k], f->buf + pos, f->len - pos);
+            const uint32_t *r;
 
+            if (k > f->first && !passes(s, h, f->nl, k)) {
+                continue;
+            }
+            r = find_record(s, h[k], f->buf + pos, f->len - pos);
             if (r != NULL && take(r, pos, &g->m[i])) {
                 g->found[i] = true;
                 break;
