@@ -442,13 +442,44 @@ size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t l
     return n + hand_tokens(m, s, len, idx + n);
 }
 
+/* The score from the n-grams' summed weights (nng of them) and the bias plus token weights. */
+static double logistic(const struct cm_dga_model *m, int64_t ng, size_t nng, int64_t t)
+{
+    double z = (double)ng;
+
+    if (m->norm == CM_DGA_NORM_SQRT && nng > 0) {
+        z /= sqrt((double)nng);
+    }
+    z = (z + (double)t) / (double)m->quant;
+    if (z > 40.0) {
+        return 1.0;
+    }
+    if (z < -40.0) {
+        return 0.0;
+    }
+    return 1.0 / (1.0 + exp(-z));
+}
+
+double cm_dga_score_features(const struct cm_dga_model *m, const uint32_t *idx, size_t n,
+                             size_t n_ngrams)
+{
+    int64_t ng = 0, t = m->bias;
+
+    for (size_t i = 0; i < n_ngrams; i++) {
+        ng += m->w[idx[i]];
+    }
+    for (size_t i = n_ngrams; i < n; i++) {
+        t += m->w[idx[i]];
+    }
+    return logistic(m, ng, n_ngrams, t);
+}
+
 double cm_dga_score_label(const struct cm_dga_model *m, const char *label, size_t len)
 {
     const unsigned char *s = (const unsigned char *)label;
     uint32_t tok[16];
     size_t nng, nt = 0;
     int64_t ng, t;
-    double z;
 
     if (len > CM_DGA_MAX_LABEL) {
         len = CM_DGA_MAX_LABEL;
@@ -461,18 +492,7 @@ double cm_dga_score_label(const struct cm_dga_model *m, const char *label, size_
     for (size_t i = 0; i < nt; i++) {
         t += m->w[tok[i]];
     }
-    z = (double)ng;
-    if (m->norm == CM_DGA_NORM_SQRT && nng > 0) {
-        z /= sqrt((double)nng);
-    }
-    z = (z + (double)t) / (double)m->quant;
-    if (z > 40.0) {
-        return 1.0;
-    }
-    if (z < -40.0) {
-        return 0.0;
-    }
-    return 1.0 / (1.0 + exp(-z));
+    return logistic(m, ng, nng, t);
 }
 
 double cm_dga_score(const struct cm_dga_model *m, const struct cm_domain *d)

@@ -6,7 +6,8 @@
  * parsed as a model file. A rejected file must leave no model and name a
  * line within the input; an accepted one must hold its parameters in range
  * and score, in [0, 1], the input's own lines as labels and a few fixed
- * names, allocation-free and without reading past the tables (ASan). The
+ * names, allocation-free and without reading past the tables (ASan), each
+ * label exactly as its feature list scores (cm_dga_score_features). The
  * input is also scored as a label, and as a query name, by the built-in
  * model.
  */
@@ -46,7 +47,13 @@ static void score_all(const struct cm_dga_model *m, const char *src, size_t size
     }
     for (size_t i = 0; i <= size; i++) {
         if (i == size || src[i] == '\n') {
-            in_range(cm_dga_score_label(m, src + start, i - start));
+            uint32_t idx[CM_DGA_MAX_FEATS];
+            size_t nng, n = cm_dga_features(m, src + start, i - start, idx, &nng);
+            double sc = cm_dga_score_label(m, src + start, i - start);
+
+            in_range(sc);
+            check(n <= CM_DGA_MAX_FEATS && nng <= n);
+            check(sc == cm_dga_score_features(m, idx, n, nng)); /* the fast sums are the list's */
             start = i + 1;
         }
     }

@@ -340,29 +340,13 @@ static void test_parse_many_fields(void **state)
     assert_int_equal(cm_dga_model_parse(NULL, 0, &m, &diag), CM_ESYNTAX);
 }
 
-/*
- * The definition of the score, from cm_dga_features' list: what
- * cm_dga_score_label computes with the n-gram weights summed as it hashes.
- */
+/* The definition of the score, from cm_dga_features' list. */
 static double score_from_features(const struct cm_dga_model *m, const char *label, size_t len)
 {
     uint32_t idx[CM_DGA_MAX_FEATS];
     size_t nng, n = cm_dga_features(m, label, len, idx, &nng);
-    int64_t ng = 0, tok = m->bias;
-    double z;
 
-    for (size_t i = 0; i < nng; i++) {
-        ng += m->w[idx[i]];
-    }
-    for (size_t i = nng; i < n; i++) {
-        tok += m->w[idx[i]];
-    }
-    z = (double)ng;
-    if (m->norm == CM_DGA_NORM_SQRT && nng > 0) {
-        z /= sqrt((double)nng);
-    }
-    z = (z + (double)tok) / (double)m->quant;
-    return z > 40.0 ? 1.0 : z < -40.0 ? 0.0 : 1.0 / (1.0 + exp(-z));
+    return cm_dga_score_features(m, idx, n, nng);
 }
 
 /*
