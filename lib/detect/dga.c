@@ -239,6 +239,13 @@ static size_t ngrams(const struct cm_dga_model *m, const unsigned char *label, s
     return n;
 }
 
+/* The running hash *h one byte c on, and the weight of the n-gram that byte ends. */
+static inline int32_t gram(const int16_t *w, unsigned shift, uint64_t *h, unsigned char c)
+{
+    *h = (*h + c + 1) * TOK_MULT;
+    return w[*h >> shift];
+}
+
 /*
  * The summed weights of the n-grams ngrams() lists, and (*count) how many
  * there are: the same hashes, each weight added as its slot is found.
@@ -256,44 +263,29 @@ static int64_t ngram_sum(const struct cm_dga_model *m, const unsigned char *labe
     if (lo == 1 && hi == 5) {
         /* The shipped model's 1- to 5-grams: every start with five bytes after it, unrolled. */
         for (; i + 5 <= total; i++) {
-            uint64_t h = (h0 + s[i] + 1) * TOK_MULT;
-            int32_t part = w[h >> shift];
+            uint64_t h = h0;
+            int32_t part = gram(w, shift, &h, s[i]);
 
-            h = (h + s[i + 1] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + s[i + 2] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + s[i + 3] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + s[i + 4] + 1) * TOK_MULT;
-            part += w[h >> shift];
+            part += gram(w, shift, &h, s[i + 1]);
+            part += gram(w, shift, &h, s[i + 2]);
+            part += gram(w, shift, &h, s[i + 3]);
+            part += gram(w, shift, &h, s[i + 4]);
             sum += part;
         }
         n = 5 * i;
         if (i + 4 == total) {
-            /* The last four starts: a 4-gram and shorter, then a 3-gram and shorter... */
-            const unsigned char *t = s + i;
-            uint64_t h = (h0 + t[0] + 1) * TOK_MULT;
-            int32_t part = w[h >> shift];
+            /* The last four starts: a 4-gram and shorter, a 3-gram and shorter, ... */
+            int32_t part = 0;
 
-            h = (h + t[1] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + t[2] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + t[3] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h0 + t[1] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + t[2] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + t[3] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h0 + t[2] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h + t[3] + 1) * TOK_MULT;
-            part += w[h >> shift];
-            h = (h0 + t[3] + 1) * TOK_MULT;
-            part += w[h >> shift];
+#pragma GCC unroll 4
+            for (size_t j = 0; j < 4; j++) {
+                uint64_t h = h0;
+
+#pragma GCC unroll 4
+                for (size_t k = j; k < 4; k++) {
+                    part += gram(w, shift, &h, s[i + k]);
+                }
+            }
             sum += part;
             n += 10;
             i = total;
@@ -315,6 +307,29 @@ static int64_t ngram_sum(const struct cm_dga_model *m, const unsigned char *labe
     return sum;
 }
 
+/* What the one pass over a label keeps (hand_tokens). */
+struct pass {
+    unsigned char counts[ALPHA]; /* of each symbol */
+    uint32_t sum;                /* of count * log2(count) over the symbols (1/1024 bit) */
+    unsigned run, maxrun;        /* consonants in a row: now, and the most */
+    unsigned sw;                 /* switches between letters and digits */
+    unsigned prev; /* the kind of the last letter or digit: 1 letter, 2 digit, 0 none */
+};
+
+/* Counts byte ch into p; returns its symbol. No branch depends on the byte. */
+static inline unsigned pass_char(struct pass *p, unsigned char ch)
+{
+    unsigned k = sym_of[ch], c = p->counts[k], cur = cls_of[k];
+
+    p->sum += nlog2n[c + 1] - nlog2n[c];
+    p->counts[k] = (unsigned char)(c + 1);
+    p->run = (p->run + 1) & (0u - (unsigned)((CONSONANTS >> k) & 1u));
+    p->maxrun = p->run > p->maxrun ? p->run : p->maxrun;
+    p->sw += (cur ^ p->prev) == 3u; /* one a letter, the other a digit */
+    p->prev = cur != 0 ? cur : p->prev;
+    return k;
+}
+
 /*
  * The hand-feature tokens of label[0..len) (len <= CM_DGA_MAX_LABEL) that
  * m uses, into idx: at most 11. One pass over the label keeps what needs
@@ -328,10 +343,8 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
     const int16_t *lm =
         m->lm != NULL && (m->tokens & (CM_DGA_TOK_LM | CM_DGA_TOK_LMLEN | CM_DGA_TOK_LMMIN)) ? m->lm
                                                                                              : NULL;
-    unsigned char counts[ALPHA] = {0};
-    unsigned run = 0, maxrun = 0, sw = 0, prev = 0; /* prev: 0 none yet, 1 letter, 2 digit */
+    struct pass p = {{0}, 0, 0, 0, 0, 0};
     unsigned digits = 0, vowels, letters;
-    uint32_t sum = 0; /* sum of count * log2(count) over the symbols (1/1024 bit) */
     int32_t ll = 0, low = 0;
     size_t n = 0;
     /* In locals: stores to idx could otherwise be stores to *m. */
@@ -345,14 +358,8 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
         int32_t v;
 
         for (size_t i = 0; i < len; i++) {
-            unsigned k = sym_of[s[i]], c = counts[k], cur = cls_of[k];
+            unsigned k = pass_char(&p, s[i]);
 
-            sum += nlog2n[c + 1] - nlog2n[c];
-            counts[k] = (unsigned char)(c + 1);
-            run = (run + 1) & (0u - (unsigned)((CONSONANTS >> k) & 1u)); /* no branch on a byte */
-            maxrun = run > maxrun ? run : maxrun;
-            sw += (cur ^ prev) == 3u; /* one a letter, the other a digit */
-            prev = cur != 0 ? cur : prev;
             v = lm[ctx + k];
             ll += v;
             low = v < low ? v : low;
@@ -364,24 +371,18 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
         low = v < low ? v : low;
     } else {
         for (size_t i = 0; i < len; i++) {
-            unsigned k = sym_of[s[i]], c = counts[k], cur = cls_of[k];
-
-            sum += nlog2n[c + 1] - nlog2n[c];
-            counts[k] = (unsigned char)(c + 1);
-            run = (run + 1) & (0u - (unsigned)((CONSONANTS >> k) & 1u)); /* no branch on a byte */
-            maxrun = run > maxrun ? run : maxrun;
-            sw += (cur ^ prev) == 3u;
-            prev = cur != 0 ? cur : prev;
+            pass_char(&p, s[i]);
         }
     }
     for (unsigned k = 26; k < 36; k++) {
-        digits += counts[k];
+        digits += p.counts[k];
     }
-    vowels = (unsigned)counts[0] + counts[4] + counts[8] + counts[14] + counts[20] + counts[24];
-    letters = (unsigned)len - digits - counts[36] - counts[37]; /* the rest: hyphens, others */
+    vowels = (unsigned)p.counts[0] + p.counts[4] + p.counts[8] + p.counts[14] + p.counts[20] +
+             p.counts[24];
+    letters = (unsigned)len - digits - p.counts[36] - p.counts[37]; /* the rest: hyphens, others */
     {
         unsigned vow10 = letters ? (vowels * 10 + letters / 2) / letters : 11;
-        double ent = len ? (double)(nlog2n[len] - sum) / 1024.0 / (double)len : 0.0;
+        double ent = len ? (double)(nlog2n[len] - p.sum) / 1024.0 / (double)len : 0.0;
 
         if (mask & CM_DGA_TOK_LEN) {
             idx[n++] = token(seed, shift, 1, (unsigned)len);
@@ -390,7 +391,7 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
             idx[n++] = token(seed, shift, 2, cap(digits, 12));
         }
         if (mask & CM_DGA_TOK_CONS) {
-            idx[n++] = token(seed, shift, 3, cap(maxrun, 10));
+            idx[n++] = token(seed, shift, 3, cap(p.maxrun, 10));
         }
         if (mask & CM_DGA_TOK_VOWELS) {
             idx[n++] = token(seed, shift, 4, vow10);
@@ -399,10 +400,10 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
             idx[n++] = token(seed, shift, 5, cap((unsigned)(ent * 4.0), 24));
         }
         if (mask & CM_DGA_TOK_HYPHENS) {
-            idx[n++] = token(seed, shift, 6, cap(counts[36], 4));
+            idx[n++] = token(seed, shift, 6, cap(p.counts[36], 4));
         }
         if (mask & CM_DGA_TOK_SWITCH) {
-            idx[n++] = token(seed, shift, 7, cap(sw, 12));
+            idx[n++] = token(seed, shift, 7, cap(p.sw, 12));
         }
         if (mask & CM_DGA_TOK_LENVOW) {
             idx[n++] = token(seed, shift, 8, cap((unsigned)len / 4, 15) << 4 | vow10);
