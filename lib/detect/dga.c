@@ -246,65 +246,67 @@ static inline int32_t gram(const int16_t *w, unsigned shift, uint64_t *h, unsign
     return w[*h >> shift];
 }
 
+/* ngram_sum by ngrams()' list; kept out of line, off the usual path. */
+static __attribute__((noinline)) int64_t
+listed_sum(const struct cm_dga_model *m, const unsigned char *label, size_t len, size_t *count)
+{
+    uint32_t idx[CM_DGA_MAX_FEATS];
+    size_t n = ngrams(m, label, len, idx);
+    int64_t sum = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        sum += m->w[idx[i]];
+    }
+    *count = n;
+    return sum;
+}
+
 /*
  * The summed weights of the n-grams ngrams() lists, and (*count) how many
- * there are: the same hashes, each weight added as its slot is found.
+ * there are. For the shipped model's 1- to 5-grams, the same hashes with
+ * each weight added as its slot is found; other models and labels under
+ * three bytes take ngrams()' list.
  */
 static int64_t ngram_sum(const struct cm_dga_model *m, const unsigned char *label, size_t len,
                          size_t *count)
 {
-    const unsigned shift = 64 - m->hash_bits, lo = m->ngram_min, hi = m->ngram_max;
+    const unsigned shift = 64 - m->hash_bits;
     const uint64_t h0 = ngram_h0(m);
     const int16_t *w = m->w;
     unsigned char s[CM_DGA_MAX_LABEL + 2];
-    size_t total = marked(label, len, s), n = 0, i = 0;
+    const unsigned char *t;
+    size_t total;
     int64_t sum = 0;
+    int32_t part = 0;
 
-    if (lo == 1 && hi == 5) {
-        /* The shipped model's 1- to 5-grams: every start with five bytes after it, unrolled. */
-        for (; i + 5 <= total; i++) {
-            uint64_t h = h0;
-            int32_t part = gram(w, shift, &h, s[i]);
-
-            part += gram(w, shift, &h, s[i + 1]);
-            part += gram(w, shift, &h, s[i + 2]);
-            part += gram(w, shift, &h, s[i + 3]);
-            part += gram(w, shift, &h, s[i + 4]);
-            sum += part;
-        }
-        n = 5 * i;
-        if (i + 4 == total) {
-            /* The last four starts: a 4-gram and shorter, a 3-gram and shorter, ... */
-            int32_t part = 0;
-
-#pragma GCC unroll 4
-            for (size_t j = 0; j < 4; j++) {
-                uint64_t h = h0;
-
-#pragma GCC unroll 4
-                for (size_t k = j; k < 4; k++) {
-                    part += gram(w, shift, &h, s[i + k]);
-                }
-            }
-            sum += part;
-            n += 10;
-            i = total;
-        }
+    if (m->ngram_min != 1 || m->ngram_max != 5 || len + 2 < 5) {
+        return listed_sum(m, label, len, count);
     }
-    for (; i < total; i++) {
-        size_t kmax = total - i < hi ? total - i : hi;
+    total = marked(label, len, s);
+    /* Every start with five bytes after it, unrolled. */
+    for (size_t i = 0; i + 5 <= total; i++) {
+        uint64_t h = h0;
+        int32_t five = gram(w, shift, &h, s[i]);
+
+        five += gram(w, shift, &h, s[i + 1]);
+        five += gram(w, shift, &h, s[i + 2]);
+        five += gram(w, shift, &h, s[i + 3]);
+        five += gram(w, shift, &h, s[i + 4]);
+        sum += five;
+    }
+    /* The last four starts: a 4-gram and shorter, a 3-gram and shorter, ... */
+    t = s + total - 4;
+#pragma GCC unroll 4
+    for (size_t j = 0; j < 4; j++) {
         uint64_t h = h0;
 
-        for (size_t k = 0; k < kmax; k++) {
-            h = (h + s[i + k] + 1) * TOK_MULT;
-            if (k + 1 >= lo) {
-                sum += w[h >> shift];
-                n++;
-            }
+#pragma GCC unroll 4
+        for (size_t k = j; k < 4; k++) {
+            part += gram(w, shift, &h, t[k]);
         }
     }
-    *count = n;
-    return sum;
+    *count = 5 * (total - 4) + 10;
+    return sum + part;
 }
 
 /* What the one pass over a label keeps (hand_tokens). */
