@@ -310,6 +310,8 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_u64(&jw, st->findings);
     cm_jw_key(&jw, "detections");
     cm_jw_u64(&jw, st->detections);
+    cm_jw_key(&jw, "cpu_seconds");
+    cm_jw_f64(&jw, st->cpu_seconds);
     cm_jw_key(&jw, "peak_rss_kb");
     cm_jw_u64(&jw, st->peak_rss_kb);
     cm_jw_key(&jw, "state");

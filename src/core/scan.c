@@ -67,6 +67,7 @@ struct scan {
     unsigned nworkers;
     struct cm_scan_stats *st;
     struct timespec t0, last_progress;
+    struct timespec cpu0; /* the process's CPU time at t0 */
     uint64_t files_done, bytes_done, bytes_total, records_done;
     int rc;
 };
@@ -772,6 +773,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     cm_bufpool_init(&s->bufpool, 256u << 20);
     pthread_cond_init(&s->cv, NULL);
     clock_gettime(CLOCK_MONOTONIC, &s->t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &s->cpu0);
     s->last_progress = s->t0;
     stats->rejects = cm_calloc(s->o.max_rejects, sizeof(*stats->rejects));
     rc = stats->rejects ? cm_inputs_collect(&s->in, paths, n, err, errlen) : CM_ENOMEM;
@@ -811,6 +813,8 @@ out:
     cm_free(rd);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = elapsed(&s->t0, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    stats->cpu_seconds = elapsed(&s->cpu0, &t1);
     if (getrusage(RUSAGE_SELF, &ru) == 0) {
         stats->peak_rss_kb = (uint64_t)ru.ru_maxrss;
     }

@@ -49,7 +49,8 @@ struct cm_scan_stats {
     uint64_t detections;              /* detections emitted by detectors */
     uint64_t findings;                /* distinct findings (set by the caller's sink) */
     struct cm_state_stats state;      /* detectors' keyed state over all shards (peaks summed) */
-    double seconds;
+    double seconds;                   /* wall clock */
+    double cpu_seconds; /* CPU time of every thread of the process over the same span */
     uint64_t peak_rss_kb;
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */
     size_t nrejects;

@@ -32,6 +32,10 @@ if [ $HAVE_JQ = 1 ]; then
     e1=$(jq '.state.inserts' "$T/s1.json"); e2=$(jq '.state.inserts' "$T/s2.json")
     check "detector state reported with 1 thread ($e1 inserts) and 2 ($e2)" \
         test "$e1" -gt 0 -a "$e2" -gt 0
+    # CPU time is reported beside the wall clock: positive, and with one thread not above it
+    # (plus a clock tick of slack).
+    cpu_ok=$(jq '.cpu_seconds > 0 and .cpu_seconds <= .seconds + 0.02' "$T/s1.json")
+    check "cpu_seconds reported, within the wall clock with 1 thread" test "$cpu_ok" = true
 else
     skip "stats against manifest" "jq not installed"
 fi
