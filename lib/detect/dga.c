@@ -8,7 +8,11 @@
  * Scoring: one pass over '^' label '$' that hashes every n-gram with a
  * running multiplicative hash per start position, one pass for the hand
  * features and the benign character model, then a sum of 16-bit weights
- * and one exp(). No allocation, no state: the model is immutable once made,
+ * and one exp(). A hand-feature token's weight is read from the model's
+ * token table (tokw, 2 KiB, by kind and value; made from w when a model is
+ * parsed, generated for the built-in one), not from its hashed slot of w,
+ * which is the same number scattered over 512 KiB. No allocation, no
+ * state: the model is immutable once made,
  * so any thread may score with it. Names under the private suffixes of
  * cloud and CDN providers are not scored (cm_dga_cloud_suffix).
  *
@@ -194,6 +198,51 @@ static inline unsigned cap(unsigned v, unsigned max)
     return v > max ? max : v;
 }
 
+/*
+ * The token table (struct cm_dga_model.tokw): where each kind's values
+ * start, and what they are.
+ */
+#define TB_LEN     0u   /* kind 1: the length, 0..63 */
+#define TB_DIGITS  64u  /* kind 2: 0..12 */
+#define TB_CONS    77u  /* kind 3: 0..10 */
+#define TB_VOWELS  88u  /* kind 4: 0..11 */
+#define TB_ENTROPY 100u /* kind 5: 0..24 */
+#define TB_HYPHENS 125u /* kind 6: 0..4 */
+#define TB_SWITCH  130u /* kind 7: 0..12 */
+#define TB_LENVOW  143u /* kind 8: (0..15) << 4 | (0..11) */
+#define TB_LM      399u /* kind 9: 0..64 */
+#define TB_LMLEN   464u /* kind 10: (0..15) << 8 | (0..32), at (0..15) * 33 + (0..32) */
+#define TB_LMMIN   992u /* kind 11: 0..24 */
+#define TB_END     1017u
+_Static_assert(TB_END <= CM_DGA_TOKW, "the token table holds every token");
+
+/* A hand-feature token as hand_tokens lists it: its table slot, kind and value. */
+static inline uint32_t tok_key(unsigned slot, unsigned kind, unsigned value)
+{
+    return (uint32_t)slot << 16 | kind << 12 | value;
+}
+
+/* The slot in w of a token hand_tokens listed. */
+static inline uint32_t tok_hashed(uint64_t seed, unsigned shift, uint32_t key)
+{
+    return token(seed, shift, (key >> 12) & 15u, key & 0xfffu);
+}
+
+/*
+ * One hand-feature token: with a token table, its weight added to *t;
+ * without, listed in key[*n] (tok_key).
+ */
+static inline __attribute__((always_inline)) void tok_emit(const int16_t *tokw, int32_t *t,
+                                                           uint32_t *key, size_t *n, unsigned slot,
+                                                           unsigned kind, unsigned value)
+{
+    if (tokw != NULL) {
+        *t += tokw[slot];
+    } else {
+        key[(*n)++] = tok_key(slot, kind, value);
+    }
+}
+
 /* The first hash of every n-gram (see ngrams below). */
 static inline uint64_t ngram_h0(const struct cm_dga_model *m)
 {
@@ -334,13 +383,17 @@ static inline unsigned pass_char(struct pass *p, unsigned char ch)
 
 /*
  * The hand-feature tokens of label[0..len) (len <= CM_DGA_MAX_LABEL) that
- * m uses, into idx: at most 11. One pass over the label keeps what needs
- * the order of the characters (the longest consonant run, letter/digit
- * switches, the character model's log-likelihood) and the count of each
- * symbol; the rest comes from the counts.
+ * m uses: with tokw (m's token table) NULL, listed in key (tok_key: the
+ * slot in the token table, the kind and the value, which tok_hashed
+ * hashes into w), at most 11, and their number returned; else their
+ * weights added to *t. Inlined into both uses, so neither tests tokw. One pass over the label keeps
+ * what needs the order of the characters (the longest consonant run, letter/digit switches, the
+ * character model's log-likelihood) and the count of each symbol; the rest comes from the counts.
  */
-static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, size_t len,
-                          uint32_t *idx)
+static inline __attribute__((always_inline)) size_t hand_tokens(const struct cm_dga_model *m,
+                                                                const unsigned char *s, size_t len,
+                                                                uint32_t *key, const int16_t *tokw,
+                                                                int32_t *t)
 {
     const int16_t *lm =
         m->lm != NULL && (m->tokens & (CM_DGA_TOK_LM | CM_DGA_TOK_LMLEN | CM_DGA_TOK_LMMIN)) ? m->lm
@@ -349,10 +402,8 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
     unsigned digits = 0, vowels, letters;
     int32_t ll = 0, low = 0;
     size_t n = 0;
-    /* In locals: stores to idx could otherwise be stores to *m. */
+    /* In a local: stores to key could otherwise be stores to *m. */
     const uint32_t mask = m->tokens;
-    const uint64_t seed = m->seed;
-    const unsigned shift = 64 - m->hash_bits;
 
     if (lm != NULL) {
         /* ctx: the two symbols before, (a * SYMS + b) * SYMS; b: the one before. */
@@ -387,52 +438,76 @@ static size_t hand_tokens(const struct cm_dga_model *m, const unsigned char *s, 
         double ent = len ? (double)(nlog2n[len] - p.sum) / 1024.0 / (double)len : 0.0;
 
         if (mask & CM_DGA_TOK_LEN) {
-            idx[n++] = token(seed, shift, 1, (unsigned)len);
+            tok_emit(tokw, t, key, &n, TB_LEN + (unsigned)len, 1, (unsigned)len);
         }
         if (mask & CM_DGA_TOK_DIGITS) {
-            idx[n++] = token(seed, shift, 2, cap(digits, 12));
+            unsigned v = cap(digits, 12);
+
+            tok_emit(tokw, t, key, &n, TB_DIGITS + v, 2, v);
         }
         if (mask & CM_DGA_TOK_CONS) {
-            idx[n++] = token(seed, shift, 3, cap(p.maxrun, 10));
+            unsigned v = cap(p.maxrun, 10);
+
+            tok_emit(tokw, t, key, &n, TB_CONS + v, 3, v);
         }
         if (mask & CM_DGA_TOK_VOWELS) {
-            idx[n++] = token(seed, shift, 4, vow10);
+            tok_emit(tokw, t, key, &n, TB_VOWELS + vow10, 4, vow10);
         }
         if (mask & CM_DGA_TOK_ENTROPY) {
-            idx[n++] = token(seed, shift, 5, cap((unsigned)(ent * 4.0), 24));
+            unsigned v = cap((unsigned)(ent * 4.0), 24);
+
+            tok_emit(tokw, t, key, &n, TB_ENTROPY + v, 5, v);
         }
         if (mask & CM_DGA_TOK_HYPHENS) {
-            idx[n++] = token(seed, shift, 6, cap(p.counts[36], 4));
+            unsigned v = cap(p.counts[36], 4);
+
+            tok_emit(tokw, t, key, &n, TB_HYPHENS + v, 6, v);
         }
         if (mask & CM_DGA_TOK_SWITCH) {
-            idx[n++] = token(seed, shift, 7, cap(p.sw, 12));
+            unsigned v = cap(p.sw, 12);
+
+            tok_emit(tokw, t, key, &n, TB_SWITCH + v, 7, v);
         }
         if (mask & CM_DGA_TOK_LENVOW) {
-            idx[n++] = token(seed, shift, 8, cap((unsigned)len / 4, 15) << 4 | vow10);
+            unsigned v = cap((unsigned)len / 4, 15) << 4 | vow10;
+
+            tok_emit(tokw, t, key, &n, TB_LENVOW + v, 8, v);
         }
     }
     if (lm != NULL) {
         double avg = -(double)ll / (double)(len + 1) / CM_DGA_LM_UNIT; /* bits per character */
 
         if (mask & CM_DGA_TOK_LM) {
-            idx[n++] = token(seed, shift, 9, cap((unsigned)(avg * 4.0), 64));
+            unsigned v = cap((unsigned)(avg * 4.0), 64);
+
+            tok_emit(tokw, t, key, &n, TB_LM + v, 9, v);
         }
         if (mask & CM_DGA_TOK_LMLEN) {
-            idx[n++] = token(seed, shift, 10,
-                             cap((unsigned)len / 4, 15) << 8 | cap((unsigned)(avg * 2.0), 32));
+            unsigned q = cap((unsigned)len / 4, 15), a = cap((unsigned)(avg * 2.0), 32);
+
+            tok_emit(tokw, t, key, &n, TB_LMLEN + q * 33 + a, 10, q << 8 | a);
         }
         if (mask & CM_DGA_TOK_LMMIN) {
-            idx[n++] = token(seed, shift, 11, cap((unsigned)(-low / CM_DGA_LM_UNIT), 24));
+            unsigned v = cap((unsigned)(-low / CM_DGA_LM_UNIT), 24);
+
+            tok_emit(tokw, t, key, &n, TB_LMMIN + v, 11, v);
         }
     }
     return n;
+}
+
+/* hand_tokens listing the tokens (a model without a token table, or its feature list). */
+static __attribute__((noinline)) size_t hand_keys(const struct cm_dga_model *m,
+                                                  const unsigned char *s, size_t len, uint32_t *key)
+{
+    return hand_tokens(m, s, len, key, NULL, NULL);
 }
 
 size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t len, uint32_t *idx,
                        size_t *n_ngrams)
 {
     const unsigned char *s = (const unsigned char *)label;
-    size_t n;
+    size_t n, nt;
 
     if (len > CM_DGA_MAX_LABEL) {
         len = CM_DGA_MAX_LABEL;
@@ -442,7 +517,38 @@ size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t l
     if (m->tokens == 0) {
         return n;
     }
-    return n + hand_tokens(m, s, len, idx + n);
+    nt = hand_keys(m, s, len, idx + n);
+    for (size_t i = n; i < n + nt; i++) {
+        idx[i] = tok_hashed(m->seed, 64 - m->hash_bits, idx[i]);
+    }
+    return n + nt;
+}
+
+void cm_dga_token_table(const struct cm_dga_model *m, int16_t *tokw)
+{
+    /* Every kind but 10: its values 0..n-1 from slot base on. */
+    static const struct {
+        uint16_t kind, base, n;
+    } kinds[] = {
+        {1, TB_LEN, 64},     {2, TB_DIGITS, 13}, {3, TB_CONS, 11},   {4, TB_VOWELS, 12},
+        {5, TB_ENTROPY, 25}, {6, TB_HYPHENS, 5}, {7, TB_SWITCH, 13}, {8, TB_LENVOW, 256},
+        {9, TB_LM, 65},      {11, TB_LMMIN, 25},
+    };
+    const unsigned shift = 64 - m->hash_bits;
+
+    memset(tokw, 0, CM_DGA_TOKW * sizeof(*tokw));
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (unsigned v = 0; v < kinds[k].n; v++) {
+            tokw[kinds[k].base + v] =
+                m->w[tok_hashed(m->seed, shift, tok_key(0, kinds[k].kind, v))];
+        }
+    }
+    for (unsigned q = 0; q < 16; q++) {
+        for (unsigned a = 0; a <= 32; a++) {
+            tokw[TB_LMLEN + q * 33 + a] =
+                m->w[tok_hashed(m->seed, shift, tok_key(0, 10, q << 8 | a))];
+        }
+    }
 }
 
 /* The score from the n-grams' summed weights (nng of them) and the bias plus token weights. */
@@ -488,12 +594,17 @@ double cm_dga_score_label(const struct cm_dga_model *m, const char *label, size_
         len = CM_DGA_MAX_LABEL;
     }
     ng = ngram_sum(m, s, len, &nng);
-    if (m->tokens != 0) {
-        nt = hand_tokens(m, s, len, tok);
-    }
     t = m->bias;
-    for (size_t i = 0; i < nt; i++) {
-        t += m->w[tok[i]];
+    if (m->tokens != 0 && m->tokw != NULL) {
+        int32_t tw = 0;
+
+        (void)hand_tokens(m, s, len, NULL, m->tokw, &tw);
+        t += tw;
+    } else if (m->tokens != 0) {
+        nt = hand_keys(m, s, len, tok);
+        for (size_t i = 0; i < nt; i++) {
+            t += m->w[tok_hashed(m->seed, 64 - m->hash_bits, tok[i])];
+        }
     }
     return logistic(m, ng, nng, t);
 }
@@ -684,7 +795,10 @@ static int header(struct parse *ps, int k, const struct line *l)
     }
 }
 
-/* Makes the tables once the header is complete: one block, the weights then the lm. */
+/*
+ * Makes the tables once the header is complete: one block, the weights,
+ * the lm, then the token table (filled at the end, from the weights).
+ */
 static int tables(struct parse *ps)
 {
     struct cm_dga_model *m = ps->m;
@@ -694,7 +808,8 @@ static int tables(struct parse *ps)
     }
     ps->size[0] = (size_t)1 << m->hash_bits;
     ps->size[1] = ps->has_lm ? CM_DGA_LM_SIZE : 0;
-    if ((m->owned = cm_calloc(ps->size[0] + ps->size[1], sizeof(*m->owned))) == NULL) {
+    if ((m->owned = cm_calloc(ps->size[0] + ps->size[1] + CM_DGA_TOKW, sizeof(*m->owned))) ==
+        NULL) {
         return CM_ENOMEM;
     }
     m->w = m->owned;
@@ -817,6 +932,12 @@ int cm_dga_model_parse(const char *text, size_t len, struct cm_dga_model **out,
         ps.off = len;
         rc = fail(&ps, CM_ESYNTAX, "no end line (truncated?)", CM_STR_NULL);
         goto out;
+    }
+    {
+        int16_t *tokw = ps.m->owned + ps.size[0] + ps.size[1];
+
+        cm_dga_token_table(ps.m, tokw);
+        ps.m->tokw = tokw;
     }
     *out = ps.m;
     ps.m = NULL;

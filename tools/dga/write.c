@@ -114,6 +114,20 @@ int write_c(const struct cm_dga_model *m, const char *path, const char *comment)
         }
         fprintf(f, "};\n");
     }
+    {
+        int16_t tokw[CM_DGA_TOKW];
+
+        cm_dga_token_table(m, tokw);
+        fprintf(f, "\nstatic const int16_t tokw[%d] = {\n", CM_DGA_TOKW);
+        for (size_t i = 0; i < CM_DGA_TOKW; i += PER_C_LINE) {
+            fprintf(f, "   ");
+            for (size_t k = i; k < i + PER_C_LINE && k < CM_DGA_TOKW; k++) {
+                fprintf(f, " %d,", (int)tokw[k]);
+            }
+            fputc('\n', f);
+        }
+        fprintf(f, "};\n");
+    }
     fprintf(f, "/* clang-format on */\n\n");
     fprintf(f, "const struct cm_dga_model cm_dga_builtin_model = {\n");
     fprintf(f, "    .version = %u,\n", (unsigned)m->version);
@@ -128,6 +142,7 @@ int write_c(const struct cm_dga_model *m, const char *path, const char *comment)
     fprintf(f, "    .seed = %" PRIu64 "ULL,\n", m->seed);
     fprintf(f, "    .w = weights,\n");
     fprintf(f, "    .lm = %s,\n", m->lm != NULL ? "lm" : "NULL");
+    fprintf(f, "    .tokw = tokw,\n");
     fprintf(f, "    .owned = NULL,\n");
     fprintf(f, "};\n");
     if (fclose(f) != 0) {

@@ -102,6 +102,16 @@ static void test_builtin_is_the_file(void **state)
     if (b->lm != NULL) {
         assert_memory_equal(m->lm, b->lm, CM_DGA_LM_SIZE * sizeof(*b->lm));
     }
+    /* Both token tables hold w's token weights (test_score_is_the_features checks the slots). */
+    {
+        int16_t want[CM_DGA_TOKW];
+
+        cm_dga_token_table(b, want);
+        assert_non_null(b->tokw);
+        assert_non_null(m->tokw);
+        assert_memory_equal(b->tokw, want, sizeof(want));
+        assert_memory_equal(m->tokw, want, sizeof(want));
+    }
     /* ... and scores alike. */
     assert_true(score_of(m, "xkqzjvbwpftrmnhd.com") == score_of(b, "xkqzjvbwpftrmnhd.com"));
     assert_ptr_equal(cm_dns_model(NULL), b);
@@ -480,8 +490,10 @@ static size_t ref_tokens(const struct cm_dga_model *m, const char *label, size_t
 static void test_score_is_the_features(void **state)
 {
     static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789-_";
-    struct cm_dga_model variant = *cm_dga_model_builtin();
-    const struct cm_dga_model *models[2] = {cm_dga_model_builtin(), &variant};
+    struct cm_dga_model variant = *cm_dga_model_builtin(), hashed = *cm_dga_model_builtin();
+    /* The built-in model and a variant read token weights from the token table; hashed, without
+     * one, hashes them as the feature list does. */
+    const struct cm_dga_model *models[3] = {cm_dga_model_builtin(), &variant, &hashed};
     uint64_t st = 11;
 
     (void)state;
@@ -490,8 +502,9 @@ static void test_score_is_the_features(void **state)
     variant.ngram_max = 4;
     variant.norm = CM_DGA_NORM_NONE;
     variant.tokens = CM_DGA_TOK_LEN | CM_DGA_TOK_DIGITS | CM_DGA_TOK_VOWELS | CM_DGA_TOK_SWITCH;
-    for (int i = 0; i < 200000; i++) {
-        const struct cm_dga_model *m = models[i & 1];
+    hashed.tokw = NULL;
+    for (int i = 0; i < 300000; i++) {
+        const struct cm_dga_model *m = models[i % 3];
         char label[80];
         uint32_t idx[CM_DGA_MAX_FEATS], ref[16];
         size_t len, nf, nng, nt;
@@ -507,12 +520,12 @@ static void test_score_is_the_features(void **state)
                                    : (char)(st >> 40);
         }
         if (score_from_features(m, label, len) != cm_dga_score_label(m, label, len)) {
-            fail_msg("label %d (%zu bytes, model %d) scores apart", i, len, i & 1);
+            fail_msg("label %d (%zu bytes, model %d) scores apart", i, len, i % 3);
         }
         nf = cm_dga_features(m, label, len, idx, &nng);
         nt = ref_tokens(m, label, len, ref);
         if (nf - nng != nt || memcmp(idx + nng, ref, nt * sizeof(*ref)) != 0) {
-            fail_msg("label %d (%zu bytes, model %d): hand features differ", i, len, i & 1);
+            fail_msg("label %d (%zu bytes, model %d): hand features differ", i, len, i % 3);
         }
     }
 }
