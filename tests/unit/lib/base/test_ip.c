@@ -494,7 +494,19 @@ static void test_v4_oracle(void **state)
         int ok, got;
 
         xorshift64(&x);
-        if (x % 4 != 0) { /* address-shaped: 4 parts (sometimes 3 or 5) */
+        if (x % 4 == 1) { /* four parts of 0 to 4 digits, each digit at random */
+            for (unsigned k = 0; k < 4; k++) {
+                unsigned len = (unsigned)(x >> (3 * k + 2)) % 5;
+
+                if (k > 0) {
+                    in[n++] = '.';
+                }
+                for (unsigned j = 0; j < len; j++) {
+                    in[n++] = (char)('0' + (x >> (4 * (k * 4 + j) % 56 + 8)) % 10);
+                }
+            }
+            in[n] = '\0';
+        } else if (x % 4 != 0) { /* address-shaped: 4 parts (sometimes 3 or 5) */
             unsigned parts = 4 + (x % 16 == 1) - (x % 16 == 2);
 
             for (unsigned k = 0; k < parts; k++) {
