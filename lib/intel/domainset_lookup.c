@@ -178,6 +178,9 @@ struct inflight {
     uint32_t h0;    /* its suffix hashes are hs[h0 .. h0 + nl) */
     uint32_t first; /* the most specific suffix that passed the Bloom filter; nl: none */
     uint8_t slow;   /* 1: too many labels for a group: looked up alone */
+    /* The Bloom blocks: of the last two labels (every suffix but the last label's), and of
+     * the last label. */
+    const uint64_t *blk, *top;
 };
 
 /* A group of up to GROUP names of a batch, and where their answers go. */
@@ -217,16 +220,18 @@ static void step_hash(const struct cm_domainset *s, struct group *g)
         h = g->hs + used;
         cm_domainset_hashes(s, f->buf, f->len, f->starts, f->nl, g->hs + used);
         used += f->nl;
-        __builtin_prefetch(block_of(s, h[f->nl - 1]));
-        __builtin_prefetch(block_of(s, h[f->nl >= 2 ? f->nl - 2 : 0]));
+        f->top = block_of(s, h[f->nl - 1]);
+        f->blk = f->nl >= 2 ? block_of(s, h[f->nl - 2]) : f->top;
+        __builtin_prefetch(f->top);
+        __builtin_prefetch(f->blk);
     }
 }
 
-/* Whether suffix k of a name of nl labels whose suffix hashes are h passes the Bloom filter. */
-static bool passes(const struct cm_domainset *s, const uint64_t *h, uint32_t nl, uint32_t k)
+/* Whether suffix k of f, whose suffix hashes are h, passes the Bloom filter. */
+static inline bool passes(const struct inflight *f, const uint64_t *h, uint32_t k)
 {
     /* All but the last label test the block of the last two; the last label its own. */
-    return bloom_test(block_of(s, h[k + 1 < nl ? nl - 2 : nl - 1]), h[k]);
+    return bloom_test(k + 1 < f->nl ? f->blk : f->top, h[k]);
 }
 
 /*
@@ -241,7 +246,7 @@ static void step_bloom(const struct cm_domainset *s, struct group *g)
         const uint64_t *h = g->hs + f->h0;
         uint32_t k = 0;
 
-        while (k < f->nl && !passes(s, h, f->nl, k)) {
+        while (k < f->nl && !passes(f, h, k)) {
             k++;
         }
         f->first = k;
@@ -289,7 +294,7 @@ static void step_compare(const struct cm_domainset *s, struct group *g)
             size_t pos = f->starts[k];
             const uint32_t *r;
 
-            if (k > f->first && !passes(s, h, f->nl, k)) {
+            if (k > f->first && !passes(f, h, k)) {
                 continue;
             }
             r = find_record(s, h[k], f->buf + pos, f->len - pos);
