@@ -39,14 +39,15 @@ static const unsigned char name_byte[256] = {
 #ifdef __SSE2__
 /*
  * Lowercases the 16 bytes at p into out: returns a bit per byte no name has
- * (outside 0x21-0x7e: a byte from 0x80 up is negative as a signed one) and
- * sets *dots to a bit per '.'.
+ * (outside 0x21-0x7e: a byte from 0x80 up is negative as a signed one),
+ * unless host_only (then 0: such a byte is also one no host name has), and
+ * sets *dots to a bit per '.' and *nothost to a bit per byte no host name has.
  */
-static unsigned norm16(const char *p, char *out, unsigned *dots, unsigned *nothost)
+static inline __attribute__((always_inline)) unsigned
+norm16(const char *p, char *out, unsigned *dots, unsigned *nothost, bool host_only)
 {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x20)),
-                               _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f)));
+    const __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i x = x0;
     __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
                                _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
     __m128i host;
@@ -63,7 +64,12 @@ static unsigned norm16(const char *p, char *out, unsigned *dots, unsigned *notho
     host = _mm_or_si128(host, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
     *nothost = ~(unsigned)_mm_movemask_epi8(host) & 0xffff;
     *dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
-    return ~(unsigned)_mm_movemask_epi8(ok) & 0xffff;
+    if (host_only) {
+        return 0;
+    }
+    return ~(unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(x0, _mm_set1_epi8(0x20)),
+                                                      _mm_cmplt_epi8(x0, _mm_set1_epi8(0x7f)))) &
+           0xffff;
 }
 #endif
 
@@ -87,8 +93,8 @@ static inline void put_bits(uint64_t dm[4], size_t at, unsigned d)
  * inlined: cm_domain_fold_host's map then stays in registers (as a call it
  * cost a domain-set hit 55 instructions more).
  */
-static inline __attribute__((always_inline)) unsigned norm_name(const char *p, size_t n, char *out,
-                                                                uint64_t dm[4], unsigned *nothost)
+static inline __attribute__((always_inline)) unsigned
+norm_name(const char *p, size_t n, char *out, uint64_t dm[4], unsigned *nothost, bool host_only)
 {
     unsigned bad = 0, dots, nh;
     size_t i = 0;
@@ -98,19 +104,19 @@ static inline __attribute__((always_inline)) unsigned norm_name(const char *p, s
         unsigned used = (1u << n) - 1;
 
         memcpy(tmp, p, n);
-        bad = norm16(tmp, out, &dots, &nh) & used;
+        bad = norm16(tmp, out, &dots, &nh, host_only) & used;
         *nothost |= nh & used;
         dm[0] |= dots; /* the zero padding holds no dot */
         return bad;
     }
     for (; i + 16 <= n; i += 16) {
-        bad |= norm16(p + i, out + i, &dots, &nh);
+        bad |= norm16(p + i, out + i, &dots, &nh, host_only);
         *nothost |= nh;
         put_bits(dm, i, dots);
     }
     if (i < n) {
         i = n - 16;
-        bad |= norm16(p + i, out + i, &dots, &nh);
+        bad |= norm16(p + i, out + i, &dots, &nh, host_only);
         *nothost |= nh;
         put_bits(dm, i, dots);
     }
@@ -149,7 +155,7 @@ int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, ui
         return CM_EINVAL;
     }
 #ifdef __SSE2__
-    bad = norm_name(name.p, n, out, dm, &nothost);
+    bad = norm_name(name.p, n, out, dm, &nothost, false);
     i = n;
 #endif
     for (; i < n; i++) {
@@ -208,7 +214,7 @@ int cm_domain_fold_host(struct cm_str name, char *out, uint8_t *starts, size_t *
     if (n == 0 || n > CM_DOMAIN_HOST_SHORT) {
         return n == 0 ? 0 : -1;
     }
-    bad = norm_name(name.p, n, out, dm, &nothost);
+    bad = norm_name(name.p, n, out, dm, &nothost, true);
     dots = dm[0]; /* at most 63 bytes: every dot is in the first word */
     /* No byte outside a host name's, no empty label (first, last or between two dots). */
     if ((bad | nothost) != 0 || (dots & 1) != 0 || (dots >> (n - 1) & 1) != 0 ||

@@ -22,8 +22,8 @@
 #define FAST_LABELS 32u
 
 /* The record of name p[0..len) with hash h, in a bucket that passed the Bloom filter; or NULL. */
-static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, const char *p,
-                                   size_t len)
+static inline const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, const char *p,
+                                          size_t len)
 {
     uint32_t b = home(h, s->nb), tag = tag_of(h);
     const uint32_t *r = s->recs + s->off[b], *end = s->recs + s->off[b + 1];
@@ -41,7 +41,7 @@ static const uint32_t *find_record(const struct cm_domainset *s, uint64_t h, con
  * rules that apply there: the whole name takes EXACT and SUBTREE, a proper
  * suffix SUBTREE and SUBDOMAINS. When it has and m is not NULL, fills *m.
  */
-static bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
+static inline bool take(const uint32_t *r, size_t pos, struct cm_domainset_match *m)
 {
     uint32_t cnt[3];
     unsigned first = pos == 0 ? CM_DOMAIN_EXACT : CM_DOMAIN_SUBTREE;
