@@ -80,7 +80,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a
 	  $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) fuzz-build
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/tools/dga-train fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests
 
 run: deps

@@ -6,11 +6,16 @@
  *             [--bits B] [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK]
  *             [--epochs N] [--lr X] [--l2 X] [--family-cap N] [--seed N]
  *             [--hash-seed N] [--op X] [--balance X] [--no-lm] [--bench] [--quiet]
+ *   dga-train --from model.txt [--out model.txt] [--c-out dga_weights.c] [--comment TEXT]
  *
  * Evaluations print TSV (eval.c) on stdout; then, when --out or --c-out
  * is given, the model is trained on every sample and written. --bench
- * prints the time of one cm_dga_score of the final model. Exit 0, 1 on
- * a failure, 2 on a usage error.
+ * prints the time of one cm_dga_score of the final model. --from writes
+ * a model file again, as a file and as C tables, without training: what
+ * regenerates lib/detect/dga_weights.c when its generated form changes
+ * (the comment defaults to the file's leading '#' lines; the e2e test
+ * dga_weights.sh checks that the shipped pair regenerates unchanged).
+ * Exit 0, 1 on a failure, 2 on a usage error.
  */
 #include "dga_train.h"
 
@@ -25,7 +30,8 @@ static void usage(void)
             "                 [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK] [--epochs N]\n"
             "                 [--lr X] [--l2 X] [--family-cap N] [--seed N] [--hash-seed N]\n"
             "                 [--op X] [--balance X] [--no-lm] [--bench]\n                 "
-            "[--quiet]\n");
+            "[--quiet]\n"
+            "       dga-train --from FILE [--out FILE] [--c-out FILE] [--comment TEXT]\n");
     exit(2);
 }
 
@@ -59,6 +65,83 @@ static double real(const char *s)
     return v;
 }
 
+/*
+ * --from: parses the model file at path and writes it to out and cout (each
+ * when not NULL), with comment, or when that is NULL the file's leading
+ * '#' lines. Returns 0, or 1 after saying why on stderr.
+ */
+static int rewrite(const char *path, const char *out, const char *cout, const char *comment)
+{
+    struct cm_dga_model *m = NULL;
+    struct cm_diag diag;
+    FILE *f = fopen(path, "rb");
+    char *text = NULL, *own = NULL;
+    size_t len = 0, cap = 0;
+    int rc = 1;
+
+    if (f == NULL) {
+        perror(path);
+        return 1;
+    }
+    for (;;) {
+        size_t got;
+
+        if (len == cap) {
+            char *t = realloc(text, cap = cap ? 2 * cap : 1u << 20);
+
+            if (t == NULL) {
+                fprintf(stderr, "dga-train: out of memory\n");
+                goto done;
+            }
+            text = t;
+        }
+        got = fread(text + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) {
+            break;
+        }
+    }
+    if (ferror(f)) {
+        perror(path);
+        goto done;
+    }
+    if (cm_dga_model_parse(text, len, &m, &diag) != 0) {
+        fprintf(stderr, "%s:%zu: not a DGA model: %s\n", path, diag.line, diag.msg);
+        goto done;
+    }
+    if (comment == NULL) {
+        /* The leading comment lines, without their "# ". */
+        size_t at = 0, n = 0;
+
+        if ((own = malloc(len + 1)) == NULL) {
+            fprintf(stderr, "dga-train: out of memory\n");
+            goto done;
+        }
+        while (at < len && text[at] == '#') {
+            const char *eol = memchr(text + at, '\n', len - at);
+            size_t end = eol != NULL ? (size_t)(eol - text) : len, from = at + 1;
+
+            from += from < end && text[from] == ' ';
+            memcpy(own + n, text + from, end - from);
+            n += end - from;
+            own[n++] = '\n';
+            at = end + 1;
+        }
+        own[n > 0 ? n - 1 : 0] = '\0';
+        comment = own;
+    }
+    rc = (out != NULL && write_model(m, out, comment) != 0) ||
+                 (cout != NULL && write_c(m, cout, comment) != 0)
+             ? 1
+             : 0;
+done:
+    cm_dga_model_free(m);
+    free(own);
+    free(text);
+    fclose(f);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct train_opts o = {
@@ -75,7 +158,8 @@ int main(int argc, char **argv)
         .family_cap = 20000,
         .lm = true,
     };
-    const char *data = NULL, *out = NULL, *cout = NULL, *comment = "", *ev = "none";
+    const char *data = NULL, *from = NULL, *out = NULL, *cout = NULL, *comment = NULL;
+    const char *ev = "none";
     unsigned folds = 5;
     double op = 0.9;
     bool bench = false;
@@ -87,6 +171,8 @@ int main(int argc, char **argv)
 
         if (strcmp(a, "--data") == 0) {
             data = arg(argc, argv, &i);
+        } else if (strcmp(a, "--from") == 0) {
+            from = arg(argc, argv, &i);
         } else if (strcmp(a, "--eval") == 0) {
             ev = arg(argc, argv, &i);
         } else if (strcmp(a, "--folds") == 0) {
@@ -132,6 +218,15 @@ int main(int argc, char **argv)
         } else {
             usage();
         }
+    }
+    if (from != NULL) {
+        if (data != NULL || (out == NULL && cout == NULL)) {
+            usage();
+        }
+        return rewrite(from, out, cout, comment);
+    }
+    if (comment == NULL) {
+        comment = "";
     }
     if (data == NULL || o.bits < CM_DGA_BITS_MIN || o.bits > CM_DGA_BITS_MAX || o.ngram_min < 1 ||
         o.ngram_min > o.ngram_max || o.ngram_max > CM_DGA_NGRAM_MAX || o.tokens > CM_DGA_TOK_ALL ||
