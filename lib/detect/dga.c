@@ -386,9 +386,11 @@ static inline unsigned pass_char(struct pass *p, unsigned char ch)
  * m uses: with tokw (m's token table) NULL, listed in key (tok_key: the
  * slot in the token table, the kind and the value, which tok_hashed
  * hashes into w), at most 11, and their number returned; else their
- * weights added to *t. Inlined into both uses, so neither tests tokw. One pass over the label keeps
- * what needs the order of the characters (the longest consonant run, letter/digit switches, the
- * character model's log-likelihood) and the count of each symbol; the rest comes from the counts.
+ * weights added to *t. Inlined into both uses, so neither tests tokw.
+ * One pass over the label keeps what needs the order of the characters
+ * (the longest consonant run, letter/digit switches, the character
+ * model's log-likelihood) and the count of each symbol; the rest comes
+ * from the counts.
  */
 static inline __attribute__((always_inline)) size_t hand_tokens(const struct cm_dga_model *m,
                                                                 const unsigned char *s, size_t len,
@@ -526,21 +528,17 @@ size_t cm_dga_features(const struct cm_dga_model *m, const char *label, size_t l
 
 void cm_dga_token_table(const struct cm_dga_model *m, int16_t *tokw)
 {
-    /* Every kind but 10: its values 0..n-1 from slot base on. */
-    static const struct {
-        uint16_t kind, base, n;
-    } kinds[] = {
-        {1, TB_LEN, 64},     {2, TB_DIGITS, 13}, {3, TB_CONS, 11},   {4, TB_VOWELS, 12},
-        {5, TB_ENTROPY, 25}, {6, TB_HYPHENS, 5}, {7, TB_SWITCH, 13}, {8, TB_LENVOW, 256},
-        {9, TB_LM, 65},      {11, TB_LMMIN, 25},
-    };
+    /* Where kind k's slots start; they end where kind k + 1's start. */
+    static const uint16_t base[] = {0,          TB_LEN,     TB_DIGITS, TB_CONS,   TB_VOWELS,
+                                    TB_ENTROPY, TB_HYPHENS, TB_SWITCH, TB_LENVOW, TB_LM,
+                                    TB_LMLEN,   TB_LMMIN,   TB_END};
     const unsigned shift = 64 - m->hash_bits;
 
     memset(tokw, 0, CM_DGA_TOKW * sizeof(*tokw));
-    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        for (unsigned v = 0; v < kinds[k].n; v++) {
-            tokw[kinds[k].base + v] =
-                m->w[tok_hashed(m->seed, shift, tok_key(0, kinds[k].kind, v))];
+    /* Every kind but 10: its values 0, 1, ... in its slots in order. */
+    for (unsigned k = 1; k <= 11; k++) {
+        for (unsigned v = 0; k != 10 && v < (unsigned)(base[k + 1] - base[k]); v++) {
+            tokw[base[k] + v] = m->w[tok_hashed(m->seed, shift, tok_key(0, k, v))];
         }
     }
     for (unsigned q = 0; q < 16; q++) {
