@@ -202,7 +202,7 @@ int cm_domain_fold_host(struct cm_str name, char *out, uint8_t *starts, size_t *
 {
 #ifdef __SSE2__
     size_t n = name.len, k = 1;
-    unsigned bad, nothost = 0;
+    unsigned nothost = 0;
     uint64_t dm[4] = {0, 0, 0, 0}, dots;
 
     if (name.p == NULL) {
@@ -214,11 +214,11 @@ int cm_domain_fold_host(struct cm_str name, char *out, uint8_t *starts, size_t *
     if (n == 0 || n > CM_DOMAIN_HOST_SHORT) {
         return n == 0 ? 0 : -1;
     }
-    bad = norm_name(name.p, n, out, dm, &nothost, true);
+    /* host_only: a byte no name has is in nothost too, so norm_name returns 0. */
+    (void)norm_name(name.p, n, out, dm, &nothost, true);
     dots = dm[0]; /* at most 63 bytes: every dot is in the first word */
     /* No byte outside a host name's, no empty label (first, last or between two dots). */
-    if ((bad | nothost) != 0 || (dots & 1) != 0 || (dots >> (n - 1) & 1) != 0 ||
-        (dots & dots >> 1) != 0) {
+    if (nothost != 0 || (dots & 1) != 0 || (dots >> (n - 1) & 1) != 0 || (dots & dots >> 1) != 0) {
         return 0;
     }
     starts[0] = 0;
