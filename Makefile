@@ -98,9 +98,11 @@ eval: deps
 # The DGA model's trainer (issue #7, tools/dga/, scripts/train-dga).
 .PHONY: tools
 tools: $(BUILD)/tools/dga-train
-$(BUILD)/tools/dga-train: $(wildcard tools/dga/*.c tools/dga/*.h) $(BUILD)/libcoalmine.a
+$(BUILD)/tools/dga-train: $(wildcard tools/dga/*.c tools/dga/*.h) $(BUILD)/libcmapp.a \
+                          $(BUILD)/libcoalmine.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itools/dga $(CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libcoalmine.a \
+	$(CC) $(CPPFLAGS) -Itools/dga $(CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libcmapp.a \
+	  $(BUILD)/libcoalmine.a \
 	  $(LDFLAGS) $(LDLIBS)
 
 # libFuzzer targets: clang, each linked with the library sources directly.

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intel/dga_load.h"
+
 static void usage(void)
 {
     fprintf(stderr,
@@ -65,80 +67,51 @@ static double real(const char *s)
     return v;
 }
 
+/* The file's leading '#' lines, without their "# ", one a line, into buf (size bytes). */
+static void leading_comment(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    size_t n = 0;
+
+    buf[0] = '\0';
+    while (f != NULL && n + 1 < size && fgets(line, sizeof(line), f) != NULL && line[0] == '#') {
+        const char *p = line + 1 + (line[1] == ' ');
+        int w =
+            snprintf(buf + n, size - n, "%s%.*s", n > 0 ? "\n" : "", (int)strcspn(p, "\r\n"), p);
+
+        n = w < 0 || (size_t)w >= size - n ? size - 1 : n + (size_t)w;
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+}
+
 /*
- * --from: parses the model file at path and writes it to out and cout (each
- * when not NULL), with comment, or when that is NULL the file's leading
- * '#' lines. Returns 0, or 1 after saying why on stderr.
+ * --from: loads the model file at path (cm_dga_model_load, as scan
+ * --dga-model does) and writes it to out and cout (each when not NULL),
+ * with comment, or when that is NULL the file's leading '#' lines.
+ * Returns 0, or 1 after saying why on stderr.
  */
 static int rewrite(const char *path, const char *out, const char *cout, const char *comment)
 {
     struct cm_dga_model *m = NULL;
-    struct cm_diag diag;
-    FILE *f = fopen(path, "rb");
-    char *text = NULL, *own = NULL;
-    size_t len = 0, cap = 0;
-    int rc = 1;
+    char err[512], own[4096];
+    int rc;
 
-    if (f == NULL) {
-        perror(path);
+    if (cm_dga_model_load(path, &m, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
-    for (;;) {
-        size_t got;
-
-        if (len == cap) {
-            char *t = realloc(text, cap = cap ? 2 * cap : 1u << 20);
-
-            if (t == NULL) {
-                fprintf(stderr, "dga-train: out of memory\n");
-                goto done;
-            }
-            text = t;
-        }
-        got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            break;
-        }
-    }
-    if (ferror(f)) {
-        perror(path);
-        goto done;
-    }
-    if (cm_dga_model_parse(text, len, &m, &diag) != 0) {
-        fprintf(stderr, "%s:%zu: not a DGA model: %s\n", path, diag.line, diag.msg);
-        goto done;
-    }
     if (comment == NULL) {
-        /* The leading comment lines, without their "# ". */
-        size_t at = 0, n = 0;
-
-        if ((own = malloc(len + 1)) == NULL) {
-            fprintf(stderr, "dga-train: out of memory\n");
-            goto done;
-        }
-        while (at < len && text[at] == '#') {
-            const char *eol = memchr(text + at, '\n', len - at);
-            size_t end = eol != NULL ? (size_t)(eol - text) : len, from = at + 1;
-
-            from += from < end && text[from] == ' ';
-            memcpy(own + n, text + from, end - from);
-            n += end - from;
-            own[n++] = '\n';
-            at = end + 1;
-        }
-        own[n > 0 ? n - 1 : 0] = '\0';
+        leading_comment(path, own, sizeof(own));
         comment = own;
     }
     rc = (out != NULL && write_model(m, out, comment) != 0) ||
                  (cout != NULL && write_c(m, cout, comment) != 0)
              ? 1
              : 0;
-done:
     cm_dga_model_free(m);
-    free(own);
-    free(text);
-    fclose(f);
     return rc;
 }
 

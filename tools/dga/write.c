@@ -77,9 +77,24 @@ int write_model(const struct cm_dga_model *m, const char *path, const char *comm
     return 0;
 }
 
+/* The C definition of the table name[0..n), PER_C_LINE values a line. */
+static void c_table(FILE *f, const char *name, const int16_t *v, size_t n)
+{
+    fprintf(f, "static const int16_t %s[%zu] = {\n", name, n);
+    for (size_t i = 0; i < n; i += PER_C_LINE) {
+        fprintf(f, "   ");
+        for (size_t k = i; k < i + PER_C_LINE && k < n; k++) {
+            fprintf(f, " %d,", (int)v[k]);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "};\n");
+}
+
 int write_c(const struct cm_dga_model *m, const char *path, const char *comment)
 {
     size_t size = (size_t)1 << m->hash_bits;
+    int16_t tokw[CM_DGA_TOKW];
     FILE *f = fopen(path, "w");
 
     if (f == NULL) {
@@ -94,40 +109,14 @@ int write_c(const struct cm_dga_model *m, const char *path, const char *comment)
     comment_lines(f, comment, " * ");
     fprintf(f, " */\n");
     fprintf(f, "#include \"detect/dns_dga.h\"\n\n");
-    fprintf(f, "static const int16_t weights[%zu] = {\n", size);
-    for (size_t i = 0; i < size; i += PER_C_LINE) {
-        fprintf(f, "   ");
-        for (size_t k = i; k < i + PER_C_LINE && k < size; k++) {
-            fprintf(f, " %d,", (int)m->w[k]);
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "};\n");
+    c_table(f, "weights", m->w, size);
     if (m->lm != NULL) {
-        fprintf(f, "\nstatic const int16_t lm[%d] = {\n", CM_DGA_LM_SIZE);
-        for (size_t i = 0; i < CM_DGA_LM_SIZE; i += PER_C_LINE) {
-            fprintf(f, "   ");
-            for (size_t k = i; k < i + PER_C_LINE && k < CM_DGA_LM_SIZE; k++) {
-                fprintf(f, " %d,", (int)m->lm[k]);
-            }
-            fputc('\n', f);
-        }
-        fprintf(f, "};\n");
+        fputc('\n', f);
+        c_table(f, "lm", m->lm, CM_DGA_LM_SIZE);
     }
-    {
-        int16_t tokw[CM_DGA_TOKW];
-
-        cm_dga_token_table(m, tokw);
-        fprintf(f, "\nstatic const int16_t tokw[%d] = {\n", CM_DGA_TOKW);
-        for (size_t i = 0; i < CM_DGA_TOKW; i += PER_C_LINE) {
-            fprintf(f, "   ");
-            for (size_t k = i; k < i + PER_C_LINE && k < CM_DGA_TOKW; k++) {
-                fprintf(f, " %d,", (int)tokw[k]);
-            }
-            fputc('\n', f);
-        }
-        fprintf(f, "};\n");
-    }
+    cm_dga_token_table(m, tokw);
+    fputc('\n', f);
+    c_table(f, "tokw", tokw, CM_DGA_TOKW);
     fprintf(f, "/* clang-format on */\n\n");
     fprintf(f, "const struct cm_dga_model cm_dga_builtin_model = {\n");
     fprintf(f, "    .version = %u,\n", (unsigned)m->version);
