@@ -34,5 +34,11 @@ done
 if grep -q "threads vs 1 thread: [0-9.]*x" "$T/table.txt"; then ok "thread scaling line"; else nok "thread scaling line"; fi
 if grep -Eq "with 400 interfaces: [0-9]+ keys at most" "$T/table.txt"; then ok "flow state line"; else nok "flow state line"; fi
 if grep -Eq "^dns score: [0-9]+ names/s" "$T/table.txt"; then ok "dns score line"; else nok "dns score line"; fi
+if grep -Eq "^memory \(1 thread\): a load waiting on the one before [0-9.]+ ns within 1 MiB, .*64 MiB; random lines read independently [0-9.]+ ns each" "$T/table.txt"; then
+    ok "memory line"
+else
+    nok "memory line"
+fi
+if grep -q "^| memory" "$T/table.txt"; then nok "no memory rows in the intel table"; else ok "no memory rows in the intel table"; fi
 if grep -Eq "intel matching with .* vs none.*: [-+][0-9.]+% time" "$T/table.txt"; then ok "intel cost line"; else nok "intel cost line"; fi
 done_testing
