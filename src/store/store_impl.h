@@ -2,8 +2,9 @@
  * What the store's own files share and nobody else sees: the connection
  * behind a struct cm_store (store.c owns it; the other files borrow it) and
  * the writer's map from finding ids to rows (store_ids.c), new findings
- * made ready for writing off the writer's thread (store_prep.c), and the
- * thread that checkpoints the WAL (store_ckpt.c).
+ * made ready for writing off the writer's thread (store_prep.c), the
+ * thread that checkpoints the WAL (store_ckpt.c), and finding criteria
+ * made into SQL for the queries (store_sql.c).
  */
 #ifndef CM_STORE_STORE_IMPL_H
 #define CM_STORE_STORE_IMPL_H
@@ -197,5 +198,54 @@ struct cm_store_prep *cm_store_pipe_get(struct cm_store_pipe *p, size_t k);
 void cm_store_pipe_done(struct cm_store_pipe *p, size_t k);
 /* Stops the worker (whatever it was doing), waits for it and frees p; NULL is a no-op. */
 void cm_store_pipe_stop(struct cm_store_pipe *p);
+
+/* ---- Criteria as SQL (store_sql.c) ---- */
+
+enum cm_sqlb_kind { CM_SQLB_TEXT, CM_SQLB_REAL, CM_SQLB_INT };
+
+/* A value bound to a "?" of the SQL being built. */
+struct cm_sqlb_bind {
+    enum cm_sqlb_kind kind;
+    struct cm_str s; /* borrowed from the criteria or the query; unused when own */
+    bool own;        /* the text is txt (never pointed at: the array moves when it grows) */
+    char txt[40];
+    double d;
+    int64_t i;
+};
+
+/* SQL being built, its bound values and the first error (then every put is a no-op). */
+struct cm_sqlb {
+    struct cm_buf sql;
+    struct cm_sqlb_bind *v;
+    size_t n, cap;
+    bool residual; /* some condition is left to the document matcher */
+    int err;
+};
+
+void cm_sqlb_init(struct cm_sqlb *b);
+void cm_sqlb_finish(struct cm_sqlb *b);
+
+/* Appends s to the SQL. */
+void cm_sqlb_put(struct cm_sqlb *b, const char *s);
+
+/* Appends "?" bound to i. */
+void cm_sqlb_put_int(struct cm_sqlb *b, int64_t i);
+
+/* Appends "?" bound to a copy of s (at most 39 bytes). */
+void cm_sqlb_put_own_text(struct cm_sqlb *b, const char *s);
+
+/*
+ * Appends the WHERE terms (after "WHERE 1") of q's criteria, resource id
+ * and text search; sets b->residual when some condition is left to the
+ * document. pat holds the search pattern until cm_sqlb_prepare binds it.
+ */
+void cm_sqlb_put_where(struct cm_sqlb *b, const struct cm_store_query *q, struct cm_buf *pat);
+
+/* Prepares b's text and binds its values: 0, b's error, or CM_EIO. */
+int cm_sqlb_prepare(sqlite3 *db, struct cm_sqlb *b, sqlite3_stmt **out);
+
+/* Whether the stored document doc[0..len) matches every criteria of q (parsed into tape). */
+bool cm_store_doc_matches(const struct cm_store_query *q, struct cm_json_doc *tape, const char *doc,
+                          size_t len);
 
 #endif

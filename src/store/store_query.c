@@ -1,8 +1,8 @@
 /*
  * Queries over the stored findings (see store.h): FindingCriteria translated
  * into SQL where a column answers the condition exactly, matched on the
- * stored document where none does, keyset pagination and statistics. The
- * changes users make to findings are in store_update.c.
+ * stored document where none does (both in store_sql.c), keyset pagination
+ * and statistics. The changes users make to findings are in store_update.c.
  *
  * A condition on an indexed column (type, severity, accountId, region, id,
  * createdAt, updatedAt, service.archived, resource.resourceType,
@@ -84,383 +84,6 @@ int cm_store_group_parse(const char *name, enum cm_store_group *out)
     return CM_EINVAL;
 }
 
-/* ---- SQL building ---- */
-
-/* Criteria paths a column answers exactly. */
-static const struct {
-    const char *path;
-    const char *column;
-    bool nullable;
-    bool narrows; /* equals only, a necessary condition: the document decides */
-} columns[] = {
-    {"type", "type", false, false},
-    {"severity", "severity", false, false},
-    {"accountId", "account_id", false, false},
-    {"region", "region", false, false},
-    {"id", "id", false, false},
-    {"updatedAt", "updated_at", false, false},
-    {"createdAt", "created_at", false, false},
-    {"service.archived", "archived", false, false},
-    {"service.count", "count", false, false},
-    {"resource.resourceType", "resource_type", true, false},
-    /*
-     * The identity resource (resource_id) is the instance id whenever the
-     * finding has one (only Instance findings have instanceDetails), and the
-     * access key id of an AccessKey finding that has one, so such a finding
-     * with that value has it in resource_id too: equals narrows the
-     * candidates through the index and the document confirms. S3Bucket
-     * findings carry the caller's accessKeyDetails but are keyed by the
-     * bucket: they stay candidates (see put_term).
-     */
-    {"resource.instanceDetails.instanceId", "resource_id", true, true},
-    {"resource.accessKeyDetails.accessKeyId", "resource_id", true, true},
-};
-
-enum bind_kind { B_TEXT, B_REAL, B_INT };
-
-struct bind {
-    enum bind_kind kind;
-    struct cm_str s; /* borrowed from the criteria or the query; unused when own */
-    bool own;        /* the text is txt (never pointed at: the array moves when it grows) */
-    char txt[40];
-    double d;
-    int64_t i;
-};
-
-struct sqlb {
-    struct cm_buf sql;
-    struct bind *v;
-    size_t n, cap;
-    bool residual; /* some condition is left to the document matcher */
-    int err;
-};
-
-static struct bind *bind_new(struct sqlb *b, enum bind_kind kind)
-{
-    if (cm_grow((void **)&b->v, &b->cap, b->n + 1, sizeof(*b->v), 16) != 0) {
-        b->err = CM_ENOMEM;
-        return NULL;
-    }
-    memset(&b->v[b->n], 0, sizeof(b->v[b->n]));
-    b->v[b->n].kind = kind;
-    return &b->v[b->n++];
-}
-
-static void put(struct sqlb *b, const char *s)
-{
-    if (b->err == 0 && cm_buf_puts(&b->sql, s) != 0) {
-        b->err = CM_ENOMEM;
-    }
-}
-
-/* Appends "?" bound to a value of the column's kind. */
-static void put_time(struct sqlb *b, double ms)
-{
-    struct bind *v = bind_new(b, B_TEXT);
-
-    if (v) {
-        cm_time_format_iso((int64_t)ms, v->txt, sizeof(v->txt));
-        v->own = true;
-        put(b, "?");
-    }
-}
-
-static void put_real(struct sqlb *b, double d)
-{
-    struct bind *v = bind_new(b, B_REAL);
-
-    if (v) {
-        v->d = d;
-        put(b, "?");
-    }
-}
-
-static void put_int(struct sqlb *b, int64_t i)
-{
-    struct bind *v = bind_new(b, B_INT);
-
-    if (v) {
-        v->i = i;
-        put(b, "?");
-    }
-}
-
-/* Appends "?" bound to a copy of s (at most 39 bytes). */
-static void put_own_text(struct sqlb *b, const char *s)
-{
-    struct bind *v = bind_new(b, B_TEXT);
-
-    if (v) {
-        snprintf(v->txt, sizeof(v->txt), "%s", s);
-        v->own = true;
-        put(b, "?");
-    }
-}
-
-static void put_text(struct sqlb *b, struct cm_str s)
-{
-    struct bind *v = bind_new(b, B_TEXT);
-
-    if (v) {
-        v->s = s;
-        put(b, "?");
-    }
-}
-
-/*
- * Whether epoch ms v is written as stored times are (a whole millisecond,
- * four-digit year), so that comparing the text compares the times.
- */
-static bool time_ok(double v)
-{
-    return v >= -62135596800000.0 && v <= 253402300799999.0 && v == floor(v);
-}
-
-/* One value of a list operator; false when it cannot be expressed (left to the matcher). */
-static bool put_value(struct sqlb *b, const struct cm_crit_term_view *t,
-                      const struct cm_criteria *c, size_t i, uint32_t j)
-{
-    double num;
-    bool has_num;
-    struct cm_str s = cm_criteria_value(c, i, j, &num, &has_num);
-
-    switch (t->type) {
-    case CM_CRIT_T_NUMBER:
-        if (!has_num) {
-            return false;
-        }
-        put_real(b, num);
-        return true;
-    case CM_CRIT_T_TIME:
-        if (!has_num || !time_ok(num)) {
-            return false;
-        }
-        put_time(b, num);
-        return true;
-    case CM_CRIT_T_BOOL:
-        /* As the compiler and the matcher read it: "true" in any case. */
-        put(b, cm_str_ieq(s, CM_STR_LIT("true")) ? "1" : "0");
-        return true;
-    case CM_CRIT_T_STRING:
-        put_text(b, s);
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Bound of a range on a number or time column. */
-static void put_bound(struct sqlb *b, enum cm_crit_type type, double v)
-{
-    if (type == CM_CRIT_T_TIME) {
-        put_time(b, v);
-    } else {
-        put_real(b, v);
-    }
-}
-
-/*
- * Adds, after "id IN (...)", the rows those ids can be in (found by key,
- * store_ids.c): findings has no index on id, and without this the ids would
- * be looked for in every row.
- */
-static void put_id_rows(struct sqlb *b, const struct cm_crit_term_view *t,
-                        const struct cm_criteria *c, size_t i)
-{
-    put(b, " AND seq IN (SELECT seq FROM finding_seq WHERE h IN (");
-    for (uint32_t j = 0; j < t->nvals; j++) {
-        put(b, j ? ",coalmine_id_key(" : "coalmine_id_key(");
-        (void)put_value(b, t, c, i, j); /* a string: the id IN (...) above took it */
-        put(b, ")");
-    }
-    put(b, "))");
-}
-
-/* Translates term i of c into " AND (...)" when a column answers it exactly. */
-static void put_term(struct sqlb *b, const struct cm_criteria *c, size_t i)
-{
-    struct cm_crit_term_view t;
-    const char *col = NULL;
-    bool nullable = false, narrows = false, akid;
-    size_t mark = b->sql.len, nmark = b->n;
-
-    if (cm_criteria_term(c, i, &t) != 0) {
-        b->residual = true;
-        return;
-    }
-    for (size_t k = 0; k < sizeof(columns) / sizeof(columns[0]); k++) {
-        if (strcmp(t.path, columns[k].path) == 0) {
-            col = columns[k].column;
-            nullable = columns[k].nullable;
-            narrows = columns[k].narrows;
-        }
-    }
-    if (narrows) {
-        b->residual = true; /* the document decides */
-        if (t.op != CM_CRIT_EQ) {
-            return;
-        }
-    }
-    if (col == NULL || t.op == CM_CRIT_MATCH || t.op == CM_CRIT_NOTMATCH ||
-        (t.op == CM_CRIT_NEQ && nullable) || (t.type == CM_CRIT_T_BOOL && t.op != CM_CRIT_EQ) ||
-        ((t.op == CM_CRIT_EQ || t.op == CM_CRIT_NEQ) && t.nvals == 0)) {
-        b->residual = true;
-        return;
-    }
-    /* Only an AccessKey finding's resource_id is its access key id. */
-    akid = narrows && strcmp(t.path, "resource.accessKeyDetails.accessKeyId") == 0;
-    put(b, akid ? " AND (" : " AND ");
-    put(b, col);
-    if (t.op == CM_CRIT_EQ || t.op == CM_CRIT_NEQ) {
-        put(b, t.op == CM_CRIT_EQ ? " IN (" : " NOT IN (");
-        for (uint32_t j = 0; j < t.nvals; j++) {
-            put(b, j ? "," : "");
-            if (!put_value(b, &t, c, i, j)) {
-                /* Not expressible: drop the whole term, the matcher decides. */
-                b->sql.len = mark;
-                b->n = nmark;
-                b->residual = true;
-                return;
-            }
-        }
-        put(b, ")");
-        if (akid) {
-            put(b, " OR resource_type IS NOT 'AccessKey')");
-        }
-        if (t.op == CM_CRIT_EQ && strcmp(col, "id") == 0) {
-            put_id_rows(b, &t, c, i);
-        }
-        return;
-    }
-    if (t.type == CM_CRIT_T_TIME &&
-        ((t.has_lo && !time_ok(t.lo)) || (t.has_hi && !time_ok(t.hi)))) {
-        /* A bound the text cannot express: the matcher decides that side. */
-        b->residual = true;
-        t.has_lo = t.has_lo && time_ok(t.lo);
-        t.has_hi = t.has_hi && time_ok(t.hi);
-    }
-    put(b, " IS NOT NULL");
-    if (t.has_lo) {
-        put(b, " AND ");
-        put(b, col);
-        put(b, t.lo_incl ? " >= " : " > ");
-        put_bound(b, t.type, t.lo);
-    }
-    if (t.has_hi) {
-        put(b, " AND ");
-        put(b, col);
-        put(b, t.hi_incl ? " <= " : " < ");
-        put_bound(b, t.type, t.hi);
-    }
-}
-
-/* Appends the LIKE pattern for a free-text search (with % and _ escaped). */
-static void put_text_search(struct sqlb *b, const char *text, struct cm_buf *pat)
-{
-    cm_buf_reset(pat);
-    if (cm_buf_putc(pat, '%') != 0) {
-        b->err = CM_ENOMEM;
-        return;
-    }
-    for (const char *p = text; *p; p++) {
-        if ((*p == '%' || *p == '_' || *p == '\\') && cm_buf_putc(pat, '\\') != 0) {
-            b->err = CM_ENOMEM;
-        }
-        if (cm_buf_putc(pat, *p) != 0) {
-            b->err = CM_ENOMEM;
-        }
-    }
-    if (cm_buf_putc(pat, '%') != 0) {
-        b->err = CM_ENOMEM;
-        return;
-    }
-    put(b, " AND doc LIKE ");
-    put_text(b, (struct cm_str){pat->p, pat->len});
-    put(b, " ESCAPE '\\'");
-}
-
-/* The WHERE clause (after "WHERE 1") of q. */
-static void put_where(struct sqlb *b, const struct cm_store_query *q, struct cm_buf *pat)
-{
-    for (size_t k = 0; k < CM_STORE_MAX_CRITERIA; k++) {
-        for (size_t i = 0; i < cm_criteria_terms(q->criteria[k]); i++) {
-            put_term(b, q->criteria[k], i);
-        }
-    }
-    if (q->resource_id && *q->resource_id) {
-        put(b, " AND resource_id = ");
-        put_text(b, cm_str_cstr(q->resource_id));
-    }
-    if (q->text && *q->text) {
-        put_text_search(b, q->text, pat);
-    }
-}
-
-static int bind_all(sqlite3_stmt *st, const struct sqlb *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        const struct bind *v = &b->v[i];
-        int rc, at = (int)i + 1;
-        if (v->kind == B_REAL) {
-            rc = sqlite3_bind_double(st, at, v->d);
-        } else if (v->kind == B_INT) {
-            rc = sqlite3_bind_int64(st, at, v->i);
-        } else if (v->own) {
-            rc = sqlite3_bind_text(st, at, v->txt, -1, SQLITE_TRANSIENT);
-        } else {
-            rc = sqlite3_bind_text(st, at, v->s.p ? v->s.p : "", (int)v->s.len, SQLITE_TRANSIENT);
-        }
-        if (rc != SQLITE_OK) {
-            return CM_EIO;
-        }
-    }
-    return CM_OK;
-}
-
-static void sqlb_init(struct sqlb *b)
-{
-    memset(b, 0, sizeof(*b));
-    cm_buf_init(&b->sql, 0);
-}
-
-static void sqlb_finish(struct sqlb *b)
-{
-    cm_buf_finish(&b->sql);
-    cm_free(b->v);
-}
-
-/* Prepares b's text (NUL-terminated here) and binds its values. */
-static int sqlb_prepare(sqlite3 *db, struct sqlb *b, sqlite3_stmt **out)
-{
-    *out = NULL;
-    if (b->err == 0 && cm_buf_putc(&b->sql, '\0') != 0) {
-        b->err = CM_ENOMEM;
-    }
-    if (b->err != 0) {
-        return b->err;
-    }
-    if (sqlite3_prepare_v2(db, b->sql.p, -1, out, NULL) != SQLITE_OK || bind_all(*out, b) != 0) {
-        return CM_EIO;
-    }
-    return CM_OK;
-}
-
-/* ---- Matching the rest on the document ---- */
-
-static bool doc_matches(const struct cm_store_query *q, struct cm_json_doc *tape, const char *doc,
-                        size_t len)
-{
-    if (cm_json_parse(tape, doc, len, NULL) != 0) {
-        return false;
-    }
-    for (size_t k = 0; k < CM_STORE_MAX_CRITERIA; k++) {
-        if (q->criteria[k] && !cm_criteria_match(q->criteria[k], tape, 0)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Whether row seq holds finding id: 1, 0, or -1 on error. */
 static int row_is(sqlite3 *db, int64_t seq, const char *id)
 {
@@ -524,7 +147,7 @@ static int token_parse(sqlite3 *db, const char *t, char id[CM_FINDING_ID_LEN + 1
  * strictly after that finding's, in the query's order. The value is read by
  * a subquery, so it is compared exactly whatever its type and length.
  */
-static int put_after(sqlite3 *db, struct sqlb *b, const struct cm_store_query *q, char *err,
+static int put_after(sqlite3 *db, struct cm_sqlb *b, const struct cm_store_query *q, char *err,
                      size_t errlen)
 {
     const char *col = sorts[q->sort].column;
@@ -546,19 +169,19 @@ static int put_after(sqlite3 *db, struct sqlb *b, const struct cm_store_query *q
         return CM_EINVAL;
     }
     for (int k = 0; k < 2; k++) {
-        put(b, k ? " OR (" : " AND (");
-        put(b, col);
-        put(b, k ? " = " : cmp);
-        put(b, "(SELECT ");
-        put(b, col);
-        put(b, " FROM findings WHERE seq = ");
-        put_int(b, seq);
-        put(b, ")");
+        cm_sqlb_put(b, k ? " OR (" : " AND (");
+        cm_sqlb_put(b, col);
+        cm_sqlb_put(b, k ? " = " : cmp);
+        cm_sqlb_put(b, "(SELECT ");
+        cm_sqlb_put(b, col);
+        cm_sqlb_put(b, " FROM findings WHERE seq = ");
+        cm_sqlb_put_int(b, seq);
+        cm_sqlb_put(b, ")");
     }
-    put(b, " AND id");
-    put(b, cmp);
-    put_own_text(b, id);
-    put(b, "))");
+    cm_sqlb_put(b, " AND id");
+    cm_sqlb_put(b, cmp);
+    cm_sqlb_put_own_text(b, id);
+    cm_sqlb_put(b, "))");
     return b->err;
 }
 
@@ -570,7 +193,7 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     sqlite3_stmt *stmt = NULL;
     struct cm_json_doc tape;
     struct cm_buf pat;
-    struct sqlb b;
+    struct cm_sqlb b;
     char last[CM_STORE_TOKEN_MAX] = "";
     size_t delivered = 0;
     int rc, step;
@@ -582,21 +205,22 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
         snprintf(err, errlen, "unknown sort attribute");
         return CM_EINVAL;
     }
-    sqlb_init(&b);
+    cm_sqlb_init(&b);
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
     /* Conditions on findings columns are checked before the document is looked up. */
-    put(&b, "SELECT id, doc, seq FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
-    put_where(&b, q, &pat);
+    cm_sqlb_put(&b,
+                "SELECT id, doc, seq FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
+    cm_sqlb_put_where(&b, q, &pat);
     if (q->next_token && *q->next_token && (rc = put_after(db, &b, q, err, errlen)) != 0) {
         goto done;
     }
-    put(&b, " ORDER BY ");
-    put(&b, sorts[q->sort].column);
-    put(&b, dir);
-    put(&b, ", id");
-    put(&b, dir);
-    if ((rc = sqlb_prepare(db, &b, &stmt)) != 0) {
+    cm_sqlb_put(&b, " ORDER BY ");
+    cm_sqlb_put(&b, sorts[q->sort].column);
+    cm_sqlb_put(&b, dir);
+    cm_sqlb_put(&b, ", id");
+    cm_sqlb_put(&b, dir);
+    if ((rc = cm_sqlb_prepare(db, &b, &stmt)) != 0) {
         if (rc == CM_EIO) {
             snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         }
@@ -607,7 +231,8 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
         const char *doc = (const char *)sqlite3_column_text(stmt, 1);
         size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
         struct cm_finding f;
-        if (id == NULL || doc == NULL || (b.residual && !doc_matches(q, &tape, doc, len))) {
+        if (id == NULL || doc == NULL ||
+            (b.residual && !cm_store_doc_matches(q, &tape, doc, len))) {
             continue;
         }
         if (q->limit && delivered == q->limit) {
@@ -640,7 +265,7 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     }
 done:
     sqlite3_finalize(stmt);
-    sqlb_finish(&b);
+    cm_sqlb_finish(&b);
     cm_buf_finish(&pat);
     cm_json_doc_finish(&tape);
     return rc;
@@ -761,19 +386,20 @@ int cm_store_stats(struct cm_store *st, const struct cm_store_query *q, enum cm_
     struct cm_map *m = NULL;
     struct cm_json_doc tape;
     struct cm_buf pat;
-    struct sqlb b, w;
+    struct cm_sqlb b, w;
     int rc, step;
 
-    sqlb_init(&b);
-    sqlb_init(&w);
+    cm_sqlb_init(&b);
+    cm_sqlb_init(&w);
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
     if ((rc = cm_map_create(&m, sizeof(struct group), 0, 0x5747ULL)) != 0) {
         goto done;
     }
     /* The documents are read only when a condition needs them. */
-    put_where(&w, q, &pat);
-    put(&b, w.residual || (q->text && *q->text)
+    cm_sqlb_put_where(&w, q, &pat);
+    cm_sqlb_put(
+        &b, w.residual || (q->text && *q->text)
                 ? "SELECT doc, severity, type, resource_id, resource_type, account_id, updated_at,"
                   " region FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1"
                 : "SELECT NULL, severity, type, resource_id, resource_type, account_id, updated_at,"
@@ -787,7 +413,7 @@ int cm_store_stats(struct cm_store *st, const struct cm_store_query *q, enum cm_
     b.n = w.n;
     b.cap = w.cap;
     w.v = NULL;
-    if ((rc = sqlb_prepare(db, &b, &stmt)) != 0) {
+    if ((rc = cm_sqlb_prepare(db, &b, &stmt)) != 0) {
         if (rc == CM_EIO) {
             snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         }
@@ -801,7 +427,8 @@ int cm_store_stats(struct cm_store *st, const struct cm_store_query *q, enum cm_
         double sev = sqlite3_column_double(stmt, 1);
         if (b.residual) {
             const char *doc = (const char *)sqlite3_column_text(stmt, 0);
-            if (doc == NULL || !doc_matches(q, &tape, doc, (size_t)sqlite3_column_bytes(stmt, 0))) {
+            if (doc == NULL ||
+                !cm_store_doc_matches(q, &tape, doc, (size_t)sqlite3_column_bytes(stmt, 0))) {
                 continue;
             }
         }
@@ -834,8 +461,8 @@ done:
     }
     sqlite3_finalize(stmt);
     cm_map_destroy(m);
-    sqlb_finish(&b);
-    sqlb_finish(&w);
+    cm_sqlb_finish(&b);
+    cm_sqlb_finish(&w);
     cm_buf_finish(&pat);
     cm_json_doc_finish(&tape);
     return rc;
