@@ -13,10 +13,7 @@
  *   (d) N domain names of 2-4 labels (registered domains and subdomains of
  *       them): build, bytes per entry, lookups of 4-label names that miss
  *       (every suffix is probed) and of names under a listed one (a hit by
- *       suffix);
- *   (e) the machine's memory: the time of a load that waits for the one
- *       before, within 1 to 64 MiB, and of independent random lines
- *       ("ns_per_load" instead of "records_s"), to read (a)-(d) against.
+ *       suffix).
  *
  * Every measurement runs three times and the median is reported, as one
  * JSON object per line ({"stage", "clock", "records", "seconds",
@@ -772,109 +769,6 @@ done:
     return rc;
 }
 
-/* --- the machine's memory -------------------------------------------------------------- */
-
-/* A cache line of the probe: the index of the next line to visit, and padding. */
-struct line {
-    uint64_t next;
-    uint64_t pad[7];
-};
-
-/* Loads a probe times; its working sets, in MiB (the last is the random-line one). */
-#define PROBE_LOADS 1000000u
-static const size_t probe_mib[] = {1, 4, 16, 64};
-#define NPROBE (sizeof(probe_mib) / sizeof(probe_mib[0]))
-
-/* One JSON line for a memory probe: the time of one load in nanoseconds. */
-static void report_load(const char *stage, size_t mib, size_t loads, double secs)
-{
-    printf("{\"stage\":\"%s\",\"clock\":\"cpu\",\"mib\":%zu,\"records\":%zu,"
-           "\"seconds\":%.6f,\"ns_per_load\":%.1f}\n",
-           stage, mib, loads, secs, secs * 1e9 / (double)loads);
-    fflush(stdout);
-}
-
-/*
- * What a lookup's memory reads cost on this machine, so the set figures can
- * be read against it: the time of a load that waits for the one before
- * (a random cycle over every line of a working set of 1 to 64 MiB: the
- * latency of the level that holds it), and of random lines of the largest
- * set read independently, as a batched lookup reads them (the rate the
- * memory system keeps up when it has many reads in flight). The random
- * reads' sum is checked against one made before the clock runs.
- */
-static int bench_memory(struct cm_gen_rng *g)
-{
-    size_t maxn = probe_mib[NPROBE - 1] * 1048576 / sizeof(struct line);
-    struct line *a = malloc(maxn * sizeof(*a));
-    uint32_t *idx = malloc(PROBE_LOADS * sizeof(*idx));
-    volatile uint64_t sink = 0;
-    int rc = CM_OK;
-
-    if (a == NULL || idx == NULL) {
-        rc = CM_ENOMEM;
-        goto done;
-    }
-    for (size_t k = 0; k < NPROBE; k++) {
-        size_t n = probe_mib[k] * 1048576 / sizeof(struct line), p = 0;
-        double t[ROUNDS];
-
-        /* Sattolo's shuffle: one cycle through all n lines. */
-        for (size_t i = 0; i < n; i++) {
-            a[i].next = i;
-        }
-        for (size_t i = n - 1; i > 0; i--) {
-            size_t j = (size_t)(rnd(g) % i);
-            uint64_t x = a[i].next;
-
-            a[i].next = a[j].next;
-            a[j].next = x;
-        }
-        for (int r = 0; r < ROUNDS; r++) {
-            double t0 = cpu_s();
-
-            for (size_t i = 0; i < PROBE_LOADS; i++) {
-                p = (size_t)a[p].next;
-            }
-            t[r] = cpu_s() - t0;
-        }
-        sink ^= p; /* the walk's end is used: it cannot be left out */
-        report_load("memory: dependent loads", probe_mib[k], PROBE_LOADS, median(t));
-    }
-    for (size_t i = 0; i < PROBE_LOADS; i++) {
-        idx[i] = (uint32_t)(rnd(g) % maxn);
-    }
-    {
-        double t[ROUNDS];
-        uint64_t want = 0, sum = 0;
-
-        for (size_t i = 0; i < PROBE_LOADS; i++) {
-            want += a[idx[i]].next;
-        }
-        for (int r = 0; r < ROUNDS; r++) {
-            double t0 = cpu_s();
-
-            sum = 0;
-            for (size_t i = 0; i < PROBE_LOADS; i++) {
-                sum += a[idx[i]].next;
-            }
-            t[r] = cpu_s() - t0;
-        }
-        if (sum != want) {
-            fprintf(stderr, "coalmine bench intel: memory probe: the sums differ\n");
-            rc = CM_EINVAL;
-            goto done;
-        }
-        sink ^= sum;
-        report_load("memory: independent random lines", probe_mib[NPROBE - 1], PROBE_LOADS,
-                    median(t));
-    }
-done:
-    free(a);
-    free(idx);
-    return rc;
-}
-
 /* --- the command ---------------------------------------------------------------------- */
 
 static int usage(void)
@@ -882,9 +776,7 @@ static int usage(void)
     printf("usage: coalmine bench intel [--entries N] [--lookups M] [--dir DIR]\n\n"
            "Times the threat-intel sets on one thread with a fixed seed: N random IPv4 /32s,\n"
            "N mixed-length IPv4 networks, an N-line TXT list file loaded end to end (written\n"
-           "to DIR, default a temporary directory, and removed after) and N domain names;\n"
-           "then the memory: a dependent load within 1, 4, 16 and 64 MiB, and random\n"
-           "lines of 64 MiB read independently (\"ns_per_load\").\n"
+           "to DIR, default a temporary directory, and removed after) and N domain names.\n"
            "N defaults to 1000000, M (lookups per measurement) to 4000000. Each\n"
            "measurement runs %d times and the median is printed, one JSON line each.\n",
            ROUNDS);
@@ -945,9 +837,6 @@ int cm_bench_intel(int argc, char **argv)
     }
     if (rc == 0) {
         rc = bench_domains(&c, &g);
-    }
-    if (rc == 0) {
-        rc = bench_memory(&g);
     }
     if (c.dir == NULL) {
         rmdir(tmp);

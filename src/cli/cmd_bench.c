@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "cli/bench_intel.h"
+#include "cli/bench_memory.h"
 #include "cli/bench_store.h"
 #include "cli/cmd.h"
 #include "intel/psl_load.h"
@@ -239,6 +240,9 @@ static int run(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "intel") == 0) {
         return cm_bench_intel(argc - 1, argv + 1);
     }
+    if (argc > 1 && strcmp(argv[1], "memory") == 0) {
+        return cm_bench_memory(argc - 1, argv + 1);
+    }
     optind = 1;
     while ((ch = getopt_long(argc, argv, "n:m:h", longopts, NULL)) != -1) {
         switch (ch) {
@@ -259,7 +263,8 @@ static int run(int argc, char **argv)
         case 'h':
             printf("usage: coalmine bench [--rounds N] [--max-mb MB] PATH...\n"
                    "       coalmine bench store --db FILE [--findings N] [--repeats M]\n"
-                   "       coalmine bench intel [--entries N] [--lookups M] [--dir DIR]\n\n"
+                   "       coalmine bench intel [--entries N] [--lookups M] [--dir DIR]\n"
+                   "       coalmine bench memory\n\n"
                    "Loads up to MB megabytes of decoded logs into memory and times each stage\n"
                    "(inflate, JSON reader, each parser) over them N times; one JSON line per "
                    "stage.\n");

@@ -39,6 +39,21 @@ if grep -Eq "^memory \(1 thread\): a load waiting on the one before [0-9.]+ ns w
 else
     nok "memory line"
 fi
-if grep -q "^| memory" "$T/table.txt"; then nok "no memory rows in the intel table"; else ok "no memory rows in the intel table"; fi
+# coalmine bench memory: five JSON lines, the latency growing with the working set (a
+# 64 MiB walk is never faster than a 1 MiB one), and usage errors with exit status 2.
+"$COALMINE" bench memory >"$T/mem.jsonl"
+if [ $? -eq 0 ] && [ "$(jq -s 'length' "$T/mem.jsonl")" = 5 ] &&
+    jq -se '.[0].mib == 1 and .[3].mib == 64 and .[3].ns_per_load >= .[0].ns_per_load
+        and .[4].stage == "memory: independent random lines" and .[4].ns_per_load > 0' \
+        "$T/mem.jsonl" >/dev/null; then
+    ok "bench memory: five measurements"
+else
+    nok "bench memory: five measurements"
+    cat "$T/mem.jsonl"
+fi
+"$COALMINE" bench memory --bogus >/dev/null 2>&1
+if [ $? -eq 2 ]; then ok "bench memory: unknown option exits 2"; else nok "bench memory: unknown option exits 2"; fi
+"$COALMINE" bench memory extra >/dev/null 2>&1
+if [ $? -eq 2 ]; then ok "bench memory: an argument exits 2"; else nok "bench memory: an argument exits 2"; fi
 if grep -Eq "intel matching with .* vs none.*: [-+][0-9.]+% time" "$T/table.txt"; then ok "intel cost line"; else nok "intel cost line"; fi
 done_testing
