@@ -39,6 +39,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/ip.h"
+#include "cli/bench_util.h"
 #include "cli/cmd.h"
 #include "gen/rng.h"
 #include "intel/domainset.h"
@@ -74,30 +75,12 @@ static uint64_t rnd(struct cm_gen_rng *g)
 
 static double cpu_s(void)
 {
-    struct timespec t;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    return cm_bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static double wall_s(void)
 {
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double t[ROUNDS])
-{
-    qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
-    return t[ROUNDS / 2];
+    return cm_bench_seconds(CLOCK_MONOTONIC);
 }
 
 /* One JSON line; bpe < 0 leaves bytes_per_entry out. */
@@ -152,7 +135,7 @@ static int build_ipset(const struct conf *c, const uint32_t *nets, const uint8_t
         cm_ipset_builder_destroy(b);
     }
     if (rc == 0) {
-        report(stage, "cpu", n, median(t),
+        report(stage, "cpu", n, cm_bench_median(t, ROUNDS),
                (double)cm_ipset_bytes(*out) /
                    (double)(cm_ipset_count(*out) ? cm_ipset_count(*out) : 1));
     }
@@ -258,7 +241,7 @@ static int time_ip_lookups(const struct conf *c, const struct cm_ipset *s, const
             return CM_EINVAL;
         }
     }
-    report(stage, "cpu", passes * nq, median(t), -1);
+    report(stage, "cpu", passes * nq, cm_bench_median(t, ROUNDS), -1);
     return CM_OK;
 }
 
@@ -476,7 +459,8 @@ static int bench_txt(const struct conf *c, struct cm_gen_rng *g, const char *dir
         rc = CM_EINVAL;
     }
     if (rc == 0) {
-        report("txt list file: read + parse + build snapshot", "wall", c->entries, median(t), -1);
+        report("txt list file: read + parse + build snapshot", "wall", c->entries,
+               cm_bench_median(t, ROUNDS), -1);
     }
     return rc;
 }
@@ -624,7 +608,7 @@ static int build_domainset(const struct conf *c, const struct names *ns, struct 
     }
     if (rc == 0) {
         size_t cnt = cm_domainset_count(*out);
-        report("domains: build (add + freeze)", "cpu", ns->n, median(t),
+        report("domains: build (add + freeze)", "cpu", ns->n, cm_bench_median(t, ROUNDS),
                (double)cm_domainset_bytes(*out) / (double)(cnt ? cnt : 1));
     }
     return rc;
@@ -678,7 +662,7 @@ static int time_domain_lookups(const struct conf *c, const struct cm_domainset *
             return CM_EINVAL;
         }
     }
-    report(stage, "cpu", passes * q->n, median(t), -1);
+    report(stage, "cpu", passes * q->n, cm_bench_median(t, ROUNDS), -1);
     return CM_OK;
 }
 

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "cli/bench_util.h"
 #include "cli/cmd.h"
 #include "gen/rng.h"
 
@@ -44,22 +45,7 @@ static const size_t sizes_mib[] = {1, 4, 16, 64};
 
 static double cpu_s(void)
 {
-    struct timespec t;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double t[ROUNDS])
-{
-    qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
-    return t[ROUNDS / 2];
+    return cm_bench_seconds(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static void report(const char *stage, size_t mib, double secs)
@@ -95,7 +81,7 @@ static uint64_t dependent(struct line *a, size_t n, struct cm_gen_rng *g, size_t
         }
         t[r] = cpu_s() - t0;
     }
-    report("memory: dependent loads", mib, median(t));
+    report("memory: dependent loads", mib, cm_bench_median(t, ROUNDS));
     return p; /* used by the caller: the walk cannot be left out */
 }
 
@@ -124,7 +110,7 @@ static int independent(const struct line *a, size_t n, uint32_t *idx, struct cm_
         return CM_EINVAL;
     }
     *total = sum;
-    report("memory: independent random lines", mib, median(t));
+    report("memory: independent random lines", mib, cm_bench_median(t, ROUNDS));
     return CM_OK;
 }
 

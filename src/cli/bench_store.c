@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "cli/bench_util.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
 #include "finding/aggregate.h"
@@ -47,23 +48,15 @@ struct bench {
     char err[512];
 };
 
-static double clock_s(clockid_t id)
-{
-    struct timespec t;
-
-    clock_gettime(id, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static double mono_s(void)
 {
-    return clock_s(CLOCK_MONOTONIC);
+    return cm_bench_seconds(CLOCK_MONOTONIC);
 }
 
 /* CPU time of the process (every thread): on a shared machine, steadier than the wall clock. */
 static double cpu_s(void)
 {
-    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    return cm_bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* The i-th distinct finding: a sample of type i % ntypes in its own account and resource. */
