@@ -12,11 +12,14 @@
  *   ct_credexfil.c  EC2 instance and Lambda credentials used elsewhere
  *   ct_travel.c     console logins too far apart for the time between them
  *   ct_canary.c     any use of a configured decoy access key
+ *   ct_anomaly.c    the API anomaly model: the IAMUser/AnomalousBehavior types of IAM
+ *                   identities (a learned profile per identity and account)
  *
  * and the pure analyses they use, each in its own file and tested alone:
  * s3_access.c (is a bucket policy or ACL public?), pwpolicy.c (how much
  * weaker is a password policy?), ua_distro.c (which pentest distribution
- * does a user agent name?).
+ * does a user agent name?), ct_tactic.c (which ATT&CK tactic does a call
+ * serve?), ua_category.c (which client family made a call?).
  */
 #ifndef CM_DETECT_CT_H
 #define CM_DETECT_CT_H
@@ -159,6 +162,46 @@ enum cm_pentest_distro {
  */
 enum cm_pentest_distro cm_ua_distro(struct cm_str user_agent);
 
+/* ---- ct_tactic.c: the tactic an API call serves ---------------------------------------- */
+
+enum cm_ct_tactic {
+    CM_TACTIC_NONE = 0,
+    CM_TACTIC_DISCOVERY,
+    CM_TACTIC_CREDENTIAL_ACCESS,
+    CM_TACTIC_DEFENSE_EVASION,
+    CM_TACTIC_EXFILTRATION,
+    CM_TACTIC_IMPACT,
+    CM_TACTIC_INITIAL_ACCESS,
+    CM_TACTIC_PERSISTENCE,
+    CM_TACTIC_PRIVILEGE_ESCALATION,
+    CM_TACTIC_COUNT,
+};
+
+/* eventSource without ".amazonaws.com" ("iam"); the whole source when it has no such tail. */
+struct cm_str cm_ct_service(struct cm_str event_source);
+
+/*
+ * The tactic of management call event_name of event_source: the table's
+ * row for it, else Discovery for a call that only reads (cm_api_classify),
+ * else CM_TACTIC_NONE.
+ */
+enum cm_ct_tactic cm_ct_tactic(struct cm_str event_source, struct cm_str event_name);
+
+/* "Discovery:IAMUser/AnomalousBehavior" and so on; NULL for CM_TACTIC_NONE. */
+const char *cm_ct_tactic_type(enum cm_ct_tactic t);
+
+/* "Discovery", "CredentialAccess"...; "None". */
+const char *cm_ct_tactic_name(enum cm_ct_tactic t);
+
+/* ---- ua_category.c: the client family of a user agent ------------------------------------ */
+
+/*
+ * Writes the category of user agent ua (see ua_category.c: "aws-cli",
+ * "Botocore", "browser", "console", "AWS Service", "OTHER"...) to
+ * out[0..outlen), NUL-terminated and cut to fit; returns its length.
+ */
+size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen);
+
 /* ---- ct_common.c: what every CloudTrail detector reads ------------------------------- */
 
 /* The call succeeded: the record has no errorCode. */
@@ -189,5 +232,6 @@ extern const struct cm_detector cm_detector_ct_password;
 extern const struct cm_detector cm_detector_ct_credexfil;
 extern const struct cm_detector cm_detector_ct_travel;
 extern const struct cm_detector cm_detector_ct_canary;
+extern const struct cm_detector cm_detector_ct_anomaly;
 
 #endif

@@ -37,12 +37,19 @@ struct cm_ct_tuning {
     double travel_max_kmh;        /* ... fastest plausible travel (1000) */
     int64_t travel_window_ms;     /* ... how long a login is remembered (24 h) */
     uint32_t exfil_expected_days; /* credential exfiltration: days until a host is expected (7) */
+    int64_t anomaly_learn_ms;     /* API anomalies: how long a profile learns before it judges,
+                                     and a network or client is new for (24 h) */
+    uint32_t anomaly_burst;       /* ... distinct unusual Discovery calls that fire (5) */
+    int64_t anomaly_window_ms;    /* ... the window they must fall in (10 min) */
 };
 
 #define CM_CT_TRAVEL_MIN_KM       500.0
 #define CM_CT_TRAVEL_MAX_KMH      1000.0
 #define CM_CT_TRAVEL_WINDOW_MS    (24LL * 3600 * 1000)
 #define CM_CT_EXFIL_EXPECTED_DAYS 7u
+#define CM_CT_ANOMALY_LEARN_MS    (24LL * 3600 * 1000)
+#define CM_CT_ANOMALY_BURST       5u
+#define CM_CT_ANOMALY_WINDOW_MS   (10LL * 60 * 1000)
 
 /*
  * What detectors read besides events. The engine keeps the pointer, not a
@@ -62,6 +69,13 @@ struct cm_detect_config {
      */
     bool (*locate)(void *ud, const struct cm_ip *ip, double *lat, double *lon);
     void *locate_ud;
+    /*
+     * The autonomous system an address is announced from: its number in
+     * *asn (and its organisation in org[0..orglen), NUL-terminated, "" when
+     * unknown), true when known. NULL when no ASN database is loaded. Same
+     * threading rules as locate; ud is locate_ud.
+     */
+    bool (*asn)(void *ud, const struct cm_ip *ip, uint32_t *asn, char *org, size_t orglen);
     /* Decoy access key ids (canary tokens), borrowed; any use is a finding. */
     const struct cm_str *canary_keys;
     size_t ncanary;

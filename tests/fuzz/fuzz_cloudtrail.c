@@ -1,7 +1,9 @@
 /*
  * libFuzzer target for the CloudTrail parser: any input must parse without
  * crashing, every byte is either in an event or accounted for by a reject,
- * and events' fields must stay inside the input buffer.
+ * and events' fields must stay inside the input buffer. Each event's user
+ * agent and call also go through the API anomaly model's readers
+ * (cm_ua_category, cm_ct_tactic).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 
 #include "base/arena.h"
 #include "base/json.h"
+#include "detect/ct.h"
 #include "parse/parse.h"
 
 struct fz {
@@ -47,6 +50,18 @@ static int on_event(void *ud, struct cm_event *ev)
     check_str(f, ev->u.ct.uid.user_name, f->arena);
     check_str(f, ev->u.ct.uid.issuer_arn, f->arena);
     cm_event_entity_key(ev, key, sizeof(key));
+    /* The API anomaly model's readings of a call: its client family and its tactic. */
+    {
+        char cat[24];
+        size_t n = cm_ua_category(ev->u.ct.user_agent, cat, sizeof(cat));
+
+        if (n >= sizeof(cat) || cat[n] != '\0' || n == 0) {
+            abort();
+        }
+        if ((unsigned)cm_ct_tactic(ev->u.ct.event_source, ev->u.ct.event_name) >= CM_TACTIC_COUNT) {
+            abort();
+        }
+    }
     if (ev->u.ct.request_parameters != CM_JSON_NONE) {
         (void)cm_json_path(ev->u.ct.doc, ev->u.ct.request_parameters, "bucketName");
     }

@@ -1,0 +1,585 @@
+/*
+ * The API anomaly model (lib/detect/ct_anomaly.c) with its tables
+ * (ct_tactic.c, ua_category.c): hand-written CloudTrail records over days go
+ * through the real parser into an engine holding every built-in detector;
+ * the test checks which AnomalousBehavior types come out, on which key, with
+ * which severity and additionalInfo, and that the near misses of
+ * docs/detectors/cloudtrail-anomaly.md give nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/ct.h"
+#include "detect/detect.h"
+#include "finding/finding.h"
+#include "intel/awsranges.h"
+#include "parse/parse.h"
+
+#define MAXD 32
+
+struct got {
+    char type[MAXD][96];
+    char resource[MAXD][64];
+    char info[MAXD][2048];
+    double severity[MAXD];
+    uint32_t nevidence[MAXD];
+    size_t n;
+};
+
+struct run {
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+};
+
+static void copy(char *dst, size_t cap, struct cm_str s)
+{
+    size_t n = s.p ? (s.len < cap - 1 ? s.len : cap - 1) : 0;
+
+    if (n) {
+        memcpy(dst, s.p, n);
+    }
+    dst[n] = '\0';
+}
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct got *g = &((struct run *)sink->ud)->got;
+
+    if (strstr(d->type, "AnomalousBehavior") == NULL) {
+        return 0;
+    }
+    assert_true(g->n < MAXD);
+    snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
+    copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
+    copy(g->info[g->n], sizeof(g->info[0]), d->info);
+    /* A fixed type's severity is its table's (the detection leaves 0). */
+    g->severity[g->n] = d->severity > 0 ? d->severity : cm_finding_type_info(d->type)->severity;
+    g->nevidence[g->n] = d->nevidence;
+    g->n++;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud, (void)kind, (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* A {"Records": [...]} file being written. */
+struct trail {
+    char buf[1 << 17];
+    size_t n;
+    unsigned nrec;
+};
+
+#define ALICE                                                                                      \
+    "\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDAALICE\",\"arn\":"                \
+    "\"arn:aws:iam::111122223333:user/alice\",\"accountId\":\"111122223333\",\"accessKeyId\":"     \
+    "\"AKIAALICE0000000001\",\"userName\":\"alice\"}"
+#define SESSION(name, key)                                                                         \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROADEPLOY:" name "\","          \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/deploy/" name "\",\"accountId\":"            \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/deploy\",\"userName\":"            \
+    "\"deploy\"},\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\","                       \
+    "\"mfaAuthenticated\":\"false\"}}}"
+#define COMMON                                                                                     \
+    "\"eventVersion\":\"1.08\",\"awsRegion\":\"us-east-1\",\"eventType\":\"AwsApiCall\","          \
+    "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Management\""
+
+#define CLI   "aws-cli/2.15.22 Python/3.11.6 Linux/6.1.0-18-amd64 exe/x86_64.debian.12"
+#define BOTO  "Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#6.8.0 Botocore/1.34.51"
+#define HOME  "198.51.100.20"
+#define THIEF "203.0.113.9"
+#define HOUR  3600
+#define DAY   (24 * HOUR)
+
+/*
+ * Appends a record: identity uid at `at` seconds after 2026-01-05T00:00Z, of
+ * service svc (before .amazonaws.com), call name, from ip with agent ua;
+ * error, when not NULL, is its errorCode.
+ */
+static void add(struct trail *t, const char *uid, int at, const char *svc, const char *name,
+                const char *ip, const char *ua, const char *error)
+{
+    char err[128] = "";
+
+    if (error != NULL) {
+        snprintf(err, sizeof(err), ",\"errorCode\":\"%s\"", error);
+    }
+    if (t->n == 0) {
+        t->n = (size_t)snprintf(t->buf, sizeof(t->buf), "{\"Records\":[");
+    }
+    t->n += (size_t)snprintf(
+        t->buf + t->n, sizeof(t->buf) - t->n,
+        "%s{%s,%s,\"eventTime\":\"2026-01-%02dT%02d:%02d:%02dZ\",\"eventSource\":\"%s."
+        "amazonaws.com\",\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
+        "\"eventID\":\"e-%u\"%s}",
+        t->nrec ? "," : "", COMMON, uid, 5 + at / DAY, at / HOUR % 24, at / 60 % 60, at % 60, svc,
+        name, ip, ua, t->nrec, err);
+    t->nrec++;
+    assert_true(t->n + 4 < sizeof(t->buf));
+}
+
+/* alice's usual day: her calls from home with the CLI, every 20 minutes for 8 hours. */
+static void baseline(struct trail *t, int day)
+{
+    static const char *const calls[][2] = {
+        {"ec2", "DescribeInstances"},
+        {"s3", "ListBuckets"},
+        {"sts", "GetCallerIdentity"},
+        {"ec2", "DescribeSecurityGroups"},
+    };
+
+    for (int k = 0; k < 24; k++) {
+        add(t, ALICE, day * DAY + 9 * HOUR + k * 1200, calls[k % 4][0], calls[k % 4][1], HOME, CLI,
+            NULL);
+    }
+}
+
+/* An ASN database stub: 198.51/16 and 198.18/15 are one AS (AS64500), 203/8 another. */
+static bool asn_stub(void *ud, const struct cm_ip *ip, uint32_t *asn, char *org, size_t orglen)
+{
+    (void)ud;
+    if (ip->a[0] == 198) {
+        *asn = 64500;
+        snprintf(org, orglen, "HOME-ISP");
+        return true;
+    }
+    if (ip->a[0] == 203) {
+        *asn = 64511;
+        snprintf(org, orglen, "FAR-AWAY");
+        return true;
+    }
+    return false;
+}
+
+static bool with_asn;
+static const struct cm_awsranges *ranges; /* AWS's ranges for run(), or NULL */
+
+static void run(struct run *r, struct trail *t, int64_t learn_ms)
+{
+    struct cm_detect_config cfg;
+    struct cm_detect_opts o;
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    const struct cm_parser *ps = cm_parser_by_name("cloudtrail");
+
+    t->n += (size_t)snprintf(t->buf + t->n, sizeof(t->buf) - t->n, "]}");
+    memset(r, 0, sizeof(*r));
+    memset(&o, 0, sizeof(o));
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.ct.anomaly_learn_ms = learn_ms;
+    cfg.asn = with_asn ? asn_stub : NULL;
+    cfg.aws_ranges = ranges;
+    o.config = &cfg;
+    o.seed = 3;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_non_null(ps);
+    assert_int_equal(cm_engine_create(&r->engine, cm_detectors(), &o), 0);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(ps->parse(&ctx, t->buf, t->n), 0);
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+    cm_json_doc_finish(&doc);
+}
+
+static struct trail *trail_new(void)
+{
+    struct trail *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    return t;
+}
+
+/* ---- the tables ---- */
+
+static enum cm_ct_tactic tactic(const char *src, const char *name)
+{
+    return cm_ct_tactic(cm_str_cstr(src), cm_str_cstr(name));
+}
+
+static void test_tactics(void **state)
+{
+    (void)state;
+    assert_int_equal(tactic("iam.amazonaws.com", "CreateAccessKey"), CM_TACTIC_PERSISTENCE);
+    assert_int_equal(tactic("ec2.amazonaws.com", "GetPasswordData"), CM_TACTIC_CREDENTIAL_ACCESS);
+    assert_int_equal(tactic("secretsmanager.amazonaws.com", "GetSecretValue"),
+                     CM_TACTIC_CREDENTIAL_ACCESS);
+    assert_int_equal(tactic("ec2.amazonaws.com", "DeleteFlowLogs"), CM_TACTIC_DEFENSE_EVASION);
+    assert_int_equal(tactic("ec2.amazonaws.com", "ModifySnapshotAttribute"),
+                     CM_TACTIC_EXFILTRATION);
+    assert_int_equal(tactic("ec2.amazonaws.com", "DeleteSecurityGroup"), CM_TACTIC_IMPACT);
+    assert_int_equal(tactic("ssm.amazonaws.com", "StartSession"), CM_TACTIC_INITIAL_ACCESS);
+    assert_int_equal(tactic("iam.amazonaws.com", "AttachUserPolicy"),
+                     CM_TACTIC_PRIVILEGE_ESCALATION);
+    /* Reads are Discovery, but not those that hand out secrets or keys. */
+    assert_int_equal(tactic("iam.amazonaws.com", "ListUsers"), CM_TACTIC_DISCOVERY);
+    assert_int_equal(tactic("ec2.amazonaws.com", "DescribeInstances"), CM_TACTIC_DISCOVERY);
+    assert_int_equal(tactic("sts.amazonaws.com", "GetSessionToken"), CM_TACTIC_INITIAL_ACCESS);
+    /* The service matters: CreateUser of IAM keeps access, of another service it is nothing. */
+    assert_int_equal(tactic("iam.amazonaws.com", "CreateUser"), CM_TACTIC_PERSISTENCE);
+    assert_int_equal(tactic("quicksight.amazonaws.com", "CreateUser"), CM_TACTIC_NONE);
+    assert_int_equal(tactic("ec2.amazonaws.com", "CreateTags"), CM_TACTIC_NONE);
+    assert_int_equal(tactic("logs.amazonaws.com", "CreateLogStream"), CM_TACTIC_NONE);
+    assert_int_equal(tactic("ec2.amazonaws.com", "Listen"), CM_TACTIC_NONE);
+    assert_string_equal(cm_ct_tactic_type(CM_TACTIC_DISCOVERY),
+                        "Discovery:IAMUser/AnomalousBehavior");
+    assert_null(cm_ct_tactic_type(CM_TACTIC_NONE));
+    assert_string_equal(cm_ct_tactic_name(CM_TACTIC_PRIVILEGE_ESCALATION), "PrivilegeEscalation");
+    assert_true(cm_str_eqc(cm_ct_service(cm_str_cstr("iam.amazonaws.com")), "iam"));
+    assert_true(cm_str_eqc(cm_ct_service(cm_str_cstr("example.com")), "example.com"));
+}
+
+static const char *category(const char *ua)
+{
+    static char out[32];
+
+    cm_ua_category(ua ? cm_str_cstr(ua) : CM_STR_NULL, out, sizeof(out));
+    return out;
+}
+
+static void test_ua_categories(void **state)
+{
+    char small[6];
+
+    (void)state;
+    assert_string_equal(category(CLI), "aws-cli");
+    assert_string_equal(category(BOTO), "Botocore");
+    assert_string_equal(category("botocore/1.29.90 Python/3.9"), "Botocore");
+    assert_string_equal(category("aws-sdk-go-v2/1.24.1 os/linux lang/go#1.21.6"), "aws-sdk-go");
+    assert_string_equal(category("aws-sdk-java/2.21.46 Linux/6.1"), "aws-sdk-java");
+    assert_string_equal(category("Mozilla/5.0 (X11; Linux x86_64; rv:122.0) Firefox/122.0"),
+                        "browser");
+    assert_string_equal(category("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]"),
+                        "console");
+    assert_string_equal(category("console.amazonaws.com"), "console");
+    assert_string_equal(category("signin.amazonaws.com"), "AwsSignin");
+    assert_string_equal(category("lambda.amazonaws.com"), "AWS Service");
+    assert_string_equal(category("AWS Internal"), "AWS Internal");
+    assert_string_equal(category("aws-internal/3 aws-sdk-java/1.11"), "AWS Internal");
+    assert_string_equal(
+        category("APN/1.0 HashiCorp/1.0 Terraform/1.7.3 (+https://www.terraform.io)"), "Terraform");
+    assert_string_equal(category(""), "OTHER");
+    assert_string_equal(category(NULL), "OTHER");
+    assert_string_equal(category("   "), "OTHER");
+    /* Cut to the buffer, never past it. */
+    assert_int_equal(
+        cm_ua_category(cm_str_cstr("averyveryverylongclient/1.0"), small, sizeof(small)), 5);
+    assert_string_equal(small, "avery");
+}
+
+/* ---- the model ---- */
+
+/* A stolen key: new place, new client, never-made calls of every tactic but Discovery. */
+static void test_stolen_key(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    baseline(t, 0);
+    baseline(t, 1);
+    /* Day 1, 20:00: the thief. A call alice makes (not new) gives nothing. */
+    add(t, ALICE, DAY + 20 * HOUR, "s3", "ListBuckets", THIEF, BOTO, NULL);
+    add(t, ALICE, DAY + 20 * HOUR + 60, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    add(t, ALICE, DAY + 20 * HOUR + 120, "ec2", "DeleteFlowLogs", THIEF, BOTO, "AccessDenied");
+    /* A repeat of a call already judged is not new any more. */
+    add(t, ALICE, DAY + 20 * HOUR + 180, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    /* Not a tactic: learned, no finding. */
+    add(t, ALICE, DAY + 20 * HOUR + 240, "ec2", "CreateTags", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], "Persistence:IAMUser/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "AKIAALICE0000000001");
+    assert_true(r.got.severity[0] == 5.0);
+    assert_non_null(strstr(r.got.info[0], "\"anomalousAPIs\":\"iam.amazonaws.com:[CreateAccessKey"
+                                          ":success]\""));
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":\"203.0.0.0/16\""));
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualUserAgentsUserIdentityProfiling\":\"Botocore\""));
+    assert_non_null(
+        strstr(r.got.info[0], "\"profiledUserAgentsUserIdentityProfiling\":\"aws-cli\""));
+    assert_non_null(strstr(r.got.info[0], "\"tactic\":\"Persistence\""));
+    assert_int_equal(r.got.nevidence[0], 1);
+    /* The second names both anomalous calls of the window, by service, with their outcome. */
+    assert_string_equal(r.got.type[1], "DefenseEvasion:IAMUser/AnomalousBehavior");
+    assert_non_null(strstr(r.got.info[1], "iam.amazonaws.com:[CreateAccessKey:success] , "
+                                          "ec2.amazonaws.com:[DeleteFlowLogs:AccessDenied]"));
+    assert_int_equal(r.got.nevidence[1], 2);
+    free(t);
+}
+
+/* The usual place and client, or less than a day of history: never a finding. */
+static void test_near_misses(void **state)
+{
+    static const char *const reads[] = {"ListUsers",  "ListRoles",         "ListPolicies",
+                                        "ListGroups", "GetAccountSummary", "ListMFADevices"};
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    /* Before alice has a day of history, the thief's calls are learned, not judged. */
+    add(t, ALICE, 8 * HOUR, "iam", "AttachUserPolicy", "192.0.2.44", BOTO, NULL);
+    baseline(t, 0);
+    baseline(t, 1);
+    /* alice herself, from home with the CLI, tries calls she never made. */
+    add(t, ALICE, DAY + 18 * HOUR, "iam", "CreateAccessKey", HOME, CLI, NULL);
+    add(t, ALICE, DAY + 18 * HOUR + 60, "ec2", "ModifySnapshotAttribute", HOME, CLI, NULL);
+    for (int k = 0; k < 6; k++) {
+        add(t, ALICE, DAY + 18 * HOUR + 120 + k * 10, "iam", reads[k], HOME, CLI, NULL);
+    }
+    /* An AWS service acting for her (invokedBy, a service name as the address). */
+    add(t,
+        "\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDAALICE\",\"arn\":"
+        "\"arn:aws:iam::111122223333:user/alice\",\"accountId\":\"111122223333\","
+        "\"accessKeyId\":\"AKIAALICE0000000001\",\"userName\":\"alice\",\"invokedBy\":"
+        "\"cloudformation.amazonaws.com\"}",
+        DAY + 19 * HOUR, "iam", "PutUserPolicy", "cloudformation.amazonaws.com",
+        "cloudformation.amazonaws.com", NULL);
+    add(t, ALICE, DAY + 19 * HOUR + 60, "kms", "ScheduleKeyDeletion", "AWS Internal",
+        "AWS Internal", NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 0);
+    free(t);
+}
+
+/* A new place alone, or a new client alone, is enough with a never-made call. */
+static void test_one_factor(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    baseline(t, 0);
+    baseline(t, 1);
+    /* Home, but Boto3 instead of the CLI. */
+    add(t, ALICE, DAY + 18 * HOUR, "ec2", "ModifySnapshotAttribute", HOME, BOTO, NULL);
+    /* The CLI, but from elsewhere. */
+    add(t, ALICE, DAY + 18 * HOUR + 60, "ec2", "DeleteSecurityGroup", THIEF, CLI, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], "Exfiltration:IAMUser/AnomalousBehavior");
+    assert_true(r.got.severity[0] == 8.0);
+    assert_null(strstr(r.got.info[0], "unusualNetworks"));
+    assert_non_null(strstr(r.got.info[0], "unusualUserAgentsUserIdentityProfiling"));
+    assert_string_equal(r.got.type[1], "Impact:IAMUser/AnomalousBehavior");
+    assert_non_null(strstr(r.got.info[1], "unusualNetworksUserIdentityProfiling"));
+    assert_null(strstr(r.got.info[1], "unusualUserAgents"));
+    free(t);
+}
+
+/* With an ASN database the network is the AS: a new address of the same ISP is usual. */
+static void test_asn(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    with_asn = true;
+    baseline(t, 0);
+    baseline(t, 1);
+    /* Another /16 of alice's ISP: the same AS, so usual. */
+    add(t, ALICE, DAY + 18 * HOUR, "iam", "CreateAccessKey", "198.18.4.4", CLI, NULL);
+    /* Another AS. */
+    add(t, ALICE, DAY + 18 * HOUR + 60, "ec2", "DeleteSecurityGroup", THIEF, CLI, NULL);
+    run(&r, t, 0);
+    with_asn = false;
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Impact:IAMUser/AnomalousBehavior");
+    assert_non_null(strstr(r.got.info[0], "\"unusualASNsUserIdentityProfiling\":\"asnNumber: "
+                                          "64511 asnOrg: FAR-AWAY\""));
+    free(t);
+}
+
+/* An identity that calls from many networks roams: for it only a new client counts. */
+static void test_roaming(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+    char ip[32];
+
+    (void)state;
+    for (int k = 0; k < 8; k++) {
+        snprintf(ip, sizeof(ip), "198.%d.7.7", 20 + k);
+        add(t, ALICE, 9 * HOUR + k * 600, "s3", "ListBuckets", ip, CLI, NULL);
+    }
+    baseline(t, 1);
+    add(t, ALICE, DAY + 18 * HOUR, "iam", "CreateAccessKey", THIEF, CLI, NULL);
+    add(t, ALICE, DAY + 18 * HOUR + 60, "ec2", "DeleteSecurityGroup", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Impact:IAMUser/AnomalousBehavior");
+    assert_null(strstr(r.got.info[0], "unusualNetworks"));
+    free(t);
+}
+
+/* With AWS's ranges loaded, every AWS address is one network (a function's calls move /16). */
+static void test_aws_network(void **state)
+{
+    static const char json[] =
+        "{\"syncToken\":\"1\",\"createDate\":\"2026-01-01-00-00-00\",\"prefixes\":["
+        "{\"ip_prefix\":\"3.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"AMAZON\","
+        "\"network_border_group\":\"us-east-1\"},"
+        "{\"ip_prefix\":\"52.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"EC2\","
+        "\"network_border_group\":\"us-east-1\"}],\"ipv6_prefixes\":[]}";
+    struct cm_awsranges *aws = NULL;
+    struct run r;
+
+    (void)state;
+    assert_int_equal(cm_awsranges_parse(&aws, json, strlen(json), 7, NULL, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        struct trail *t = trail_new();
+
+        add(t, SESSION("fn", "ASIADEPLOY000000001"), HOUR, "s3", "ListBuckets", "3.91.4.4", BOTO,
+            NULL);
+        add(t, SESSION("fn", "ASIADEPLOY000000002"), DAY + 2 * HOUR, "ec2", "CreateSnapshot",
+            "52.23.9.9", BOTO, NULL);
+        ranges = pass == 0 ? aws : NULL;
+        run(&r, t, 0);
+        ranges = NULL;
+        /* With the ranges: the same network, nothing. Without: a new /16. */
+        assert_int_equal(r.got.n, pass == 0 ? 0 : 1);
+        free(t);
+    }
+    cm_awsranges_destroy(aws);
+}
+
+/* Discovery needs a burst: five distinct never-made reads within ten minutes. */
+static void test_discovery_burst(void **state)
+{
+    static const char *const reads[] = {"ListUsers",
+                                        "ListRoles",
+                                        "ListPolicies",
+                                        "ListAccessKeys",
+                                        "ListGroups",
+                                        "GetAccountSummary",
+                                        "ListAttachedUserPolicies",
+                                        "ListUserPolicies"};
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    baseline(t, 0);
+    baseline(t, 1);
+    /* Four, then a pause of 15 minutes, then four more: never five in a window. */
+    for (int k = 0; k < 4; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + k * 30, "iam", reads[k], THIEF, BOTO, NULL);
+    }
+    for (int k = 4; k < 8; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + 900 + k * 30, "iam", reads[k], THIEF, BOTO, NULL);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 0);
+    free(t);
+
+    t = trail_new();
+    baseline(t, 0);
+    baseline(t, 1);
+    for (int k = 0; k < 6; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + k * 30, "iam", reads[k], THIEF, BOTO,
+            k == 1 ? "AccessDenied" : NULL);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 2); /* the fifth and the sixth */
+    assert_string_equal(r.got.type[0], "Discovery:IAMUser/AnomalousBehavior");
+    assert_true(r.got.severity[0] == 2.0);
+    assert_non_null(strstr(r.got.info[0],
+                           "\"anomalousAPIs\":\"iam.amazonaws.com:[ListUsers:success , "
+                           "ListRoles:AccessDenied , ListPolicies:success , ListAccessKeys:success"
+                           " , ListGroups:success]\""));
+    assert_int_equal(r.got.nevidence[0], 5);
+    assert_int_equal(r.got.nevidence[1], 6);
+    free(t);
+
+    /* Anomalous calls of other tactics in between do not push reads out of the burst. */
+    t = trail_new();
+    baseline(t, 0);
+    baseline(t, 1);
+    for (int k = 0; k < 4; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + k * 10, "iam", reads[k], THIEF, BOTO, NULL);
+    }
+    for (int k = 0; k < 4; k++) {
+        static const char *const writes[] = {"CreateAccessKey", "AttachUserPolicy", "PutUserPolicy",
+                                             "CreateLoginProfile"};
+        add(t, ALICE, DAY + 20 * HOUR + 60 + k * 10, "iam", writes[k], THIEF, BOTO, NULL);
+    }
+    add(t, ALICE, DAY + 20 * HOUR + 120, "iam", reads[4], THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 5);
+    assert_string_equal(r.got.type[4], "Discovery:IAMUser/AnomalousBehavior");
+    free(t);
+}
+
+/* A place becomes usual a day after it is first seen; every session of a role shares one profile.
+ */
+static void test_learning(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    /* The deploy role: one session on day 0 from the CI runner, two more on day 1. */
+    add(t, SESSION("ci-1", "ASIADEPLOY000000001"), 2 * HOUR, "cloudformation", "DescribeStacks",
+        "192.0.2.10", CLI, NULL);
+    baseline(t, 0);
+    add(t, SESSION("ci-2", "ASIADEPLOY000000002"), DAY + 3 * HOUR, "cloudformation",
+        "DescribeStacks", "192.0.2.11", CLI, NULL);
+    add(t, SESSION("ci-3", "ASIADEPLOY000000003"), DAY + 4 * HOUR, "iam", "PutRolePolicy",
+        "203.0.113.50", CLI, NULL);
+    baseline(t, 1);
+    add(t, ALICE, DAY + 20 * HOUR, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    /* The next day, 26 hours on: that place and client are hers now. */
+    add(t, ALICE, 2 * DAY + 22 * HOUR, "ec2", "DeleteFlowLogs", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], "PrivilegeEscalation:IAMUser/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "ASIADEPLOY000000003");
+    assert_string_equal(r.got.type[1], "Persistence:IAMUser/AnomalousBehavior");
+    free(t);
+
+    /* A shorter learning period (the setting) judges sooner. */
+    t = trail_new();
+    add(t, ALICE, 9 * HOUR, "s3", "ListBuckets", HOME, CLI, NULL);
+    add(t, ALICE, 11 * HOUR, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    run(&r, t, 3600 * 1000);
+    assert_int_equal(r.got.n, 1);
+    free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tactics),    cmocka_unit_test(test_ua_categories),
+        cmocka_unit_test(test_stolen_key), cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_one_factor), cmocka_unit_test(test_discovery_burst),
+        cmocka_unit_test(test_learning),   cmocka_unit_test(test_asn),
+        cmocka_unit_test(test_roaming),    cmocka_unit_test(test_aws_network),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
