@@ -132,6 +132,15 @@ int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
     if (sd->ct.exfil_expected_days == 0) {
         sd->ct.exfil_expected_days = (uint32_t)d->credential_exfiltration.expected_after_days;
     }
+    if (sd->ct.anomaly_learn_ms == 0) {
+        sd->ct.anomaly_learn_ms = (int64_t)d->api_anomaly.learning_hours * 3600 * 1000;
+    }
+    if (sd->ct.anomaly_burst == 0) {
+        sd->ct.anomaly_burst = (uint32_t)d->api_anomaly.discovery_burst;
+    }
+    if (sd->ct.anomaly_window_ms == 0) {
+        sd->ct.anomaly_window_ms = (int64_t)d->api_anomaly.discovery_window_minutes * 60 * 1000;
+    }
     apply_vpcflow(&d->vpcflow, &sd->flow);
     if (d->dns.dga_model != NULL && sd->dga_path == NULL &&
         (rc = cm_scan_detect_option(sd, CM_SCAN_OPT_DGA_MODEL, d->dns.dga_model, err, errlen)) !=

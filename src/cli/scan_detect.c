@@ -167,10 +167,30 @@ static bool locate(void *ud, const struct cm_ip *ip, double *lat, double *lon)
     return true;
 }
 
-static bool has_locations(const struct cm_geoip *geo)
+/* The API anomaly model's networks: the AS of an address (detect.h). */
+static bool asn_of(void *ud, const struct cm_ip *ip, uint32_t *asn, char *org, size_t orglen)
+{
+    struct cm_geo g;
+    char *end;
+    unsigned long v;
+
+    if (cm_geoip_lookup(ud, ip, &g) != 0 || g.asn[0] == '\0') {
+        return false;
+    }
+    v = strtoul(g.asn, &end, 10);
+    if (*end != '\0' || v > UINT32_MAX) {
+        return false;
+    }
+    *asn = (uint32_t)v;
+    snprintf(org, orglen, "%s", g.asn_org);
+    return true;
+}
+
+/* Whether one of geo's databases gives the fields of mask. */
+static bool has_fields(const struct cm_geoip *geo, unsigned mask)
 {
     for (size_t i = 0; geo != NULL && i < cm_geoip_count(geo); i++) {
-        if (cm_geoip_fields(geo, i) & CM_GEO_F_LOCATION) {
+        if (cm_geoip_fields(geo, i) & mask) {
             return true;
         }
     }
@@ -200,9 +220,12 @@ int cm_scan_detect_open(struct cm_scan_detect *sd, const struct cm_geoip *geo,
     cfg->ct = sd->ct;
     cfg->flow = &sd->flow;
     cfg->dns = &sd->dns;
-    if (has_locations(geo)) {
+    cfg->locate_ud = (void *)(uintptr_t)geo;
+    if (has_fields(geo, CM_GEO_F_LOCATION)) {
         cfg->locate = locate;
-        cfg->locate_ud = (void *)(uintptr_t)geo;
+    }
+    if (has_fields(geo, CM_GEO_F_ASN)) {
+        cfg->asn = asn_of;
     }
     if (!quiet && sd->ncanary) {
         fprintf(stderr, "  canaries: %zu decoy access key%s\n", sd->ncanary,

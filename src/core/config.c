@@ -95,6 +95,16 @@ static const struct key exfil_keys[] = {
     {.name = NULL},
 };
 
+static const struct key api_anomaly_keys[] = {
+    {.name = "learning_hours", .kind = K_INT, .off = OFF(detectors.api_anomaly.learning_hours),
+     .min = 1, .max = 8760},
+    {.name = "discovery_burst", .kind = K_INT, .off = OFF(detectors.api_anomaly.discovery_burst),
+     .min = 1, .max = 8},
+    {.name = "discovery_window_minutes", .kind = K_INT,
+     .off = OFF(detectors.api_anomaly.discovery_window_minutes), .min = 1, .max = 1440},
+    {.name = NULL},
+};
+
 #define VF(m) OFF(detectors.vpcflow.m)
 static const struct key vpcflow_keys[] = {
     {.name = "learning_hours", .kind = K_INT, .off = VF(learning_hours), .min = 1, .max = 8760},
@@ -157,6 +167,7 @@ static const struct key dns_keys[] = {
 static const struct key detectors_keys[] = {
     {.name = "console_login", .kind = K_SECTION, .sub = console_login_keys},
     {.name = "credential_exfiltration", .kind = K_SECTION, .sub = exfil_keys},
+    {.name = "api_anomaly", .kind = K_SECTION, .sub = api_anomaly_keys},
     {.name = "vpcflow", .kind = K_SECTION, .sub = vpcflow_keys},
     {.name = "dns", .kind = K_SECTION, .sub = dns_keys},
     {.name = NULL},

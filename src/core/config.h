@@ -35,7 +35,7 @@
  *   intel.geoip[i]          ... CM_SCAN_OPT_GEOIP, after the command line's
  *   intel.aws_ranges        cm_scan_detect_option(CM_SCAN_OPT_AWS_RANGES), unless --aws-ranges
  *   canaries.keys[i]        cm_scan_detect_add_canary(), with --canary-key's
- *   detectors.console_login, .credential_exfiltration
+ *   detectors.console_login, .credential_exfiltration, .api_anomaly
  *                           struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
  *   detectors.vpcflow.*     struct cm_flow_tunings where not 0 (cm_scan_config_apply)
  *   detectors.dns.*         struct cm_dns_tunings where not 0; dga_model as --dga-model
@@ -86,6 +86,13 @@ struct cm_config_credential_exfiltration {
     int expected_after_days; /* 1..3650 */
 };
 
+/* The API anomaly model (docs/detectors/cloudtrail-anomaly.md). */
+struct cm_config_api_anomaly {
+    int learning_hours;           /* 1..8760 (24) */
+    int discovery_burst;          /* 1..8 (5) */
+    int discovery_window_minutes; /* 1..1440 (10) */
+};
+
 /* The VPC flow detectors (docs/detectors/vpcflow*.md); 0 / false: the default. */
 struct cm_config_vpcflow {
     int learning_hours;               /* 1..8760: history before baselines judge (24) */
@@ -125,6 +132,7 @@ struct cm_config_dns {
 struct cm_config_detectors {
     struct cm_config_console_login console_login;
     struct cm_config_credential_exfiltration credential_exfiltration;
+    struct cm_config_api_anomaly api_anomaly;
     struct cm_config_vpcflow vpcflow;
     struct cm_config_dns dns;
 };

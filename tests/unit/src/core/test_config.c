@@ -131,6 +131,7 @@ static const char full_yaml[] =
     "    window_hours: 12\n"
     "  credential_exfiltration:\n"
     "    expected_after_days: 3\n"
+    "  api_anomaly: {learning_hours: 48, discovery_burst: 3, discovery_window_minutes: 30}\n"
     "store:\n"
     "  db: var/findings.db\n"
     "  retention_days: 90\n";
@@ -162,6 +163,9 @@ static void test_full_file(void **state)
     assert_int_equal(c.detectors.console_login.max_speed_kmh, 900);
     assert_int_equal(c.detectors.console_login.window_hours, 12);
     assert_int_equal(c.detectors.credential_exfiltration.expected_after_days, 3);
+    assert_int_equal(c.detectors.api_anomaly.learning_hours, 48);
+    assert_int_equal(c.detectors.api_anomaly.discovery_burst, 3);
+    assert_int_equal(c.detectors.api_anomaly.discovery_window_minutes, 30);
     assert_string_equal(c.store.db, BASE "/var/findings.db");
     assert_int_equal(c.store.retention_days, 90);
     cm_config_finish(&c);
@@ -459,6 +463,8 @@ static void test_numbers_out_of_range(void **state)
               "3:22: detectors.console_login.min_distance_km: must be greater than 0, not -500");
     parse_bad("detectors: {console_login: {window_hours: 0}}\n",
               "1:43: detectors.console_login.window_hours: must be greater than 0, not 0");
+    parse_bad("detectors: {api_anomaly: {discovery_burst: 9}}\n",
+              "1:44: detectors.api_anomaly.discovery_burst: must be at most 8, not 9");
     parse_bad("detectors: {credential_exfiltration: {expected_after_days: 0}}\n",
               "1:60: detectors.credential_exfiltration.expected_after_days: must be greater than "
               "0, not 0");
@@ -814,6 +820,9 @@ static void test_example_file(void **state)
     assert_int_equal(c.detectors.console_login.max_speed_kmh, 1000);
     assert_int_equal(c.detectors.console_login.window_hours, 24);
     assert_int_equal(c.detectors.credential_exfiltration.expected_after_days, 7);
+    assert_int_equal(c.detectors.api_anomaly.learning_hours, 24);
+    assert_int_equal(c.detectors.api_anomaly.discovery_burst, 5);
+    assert_int_equal(c.detectors.api_anomaly.discovery_window_minutes, 10);
     assert_true(c.intel.use_default);
     assert_non_null(c.store.db);
     assert_int_equal(strncmp(c.store.db, "share/coalmine/", 15), 0);
