@@ -416,6 +416,44 @@ const struct cm_gen_api cm_gen_apis[] = {
     {S_BEDROCK, "PutModelInvocationLoggingConfiguration", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_BEDROCK, "DeleteModelInvocationLoggingConfiguration", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_EC2, "AssociateAddress", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    /*
+     * Never drawn: the calls of the API anomaly scenarios (gen_sc_ct_anomaly.c).
+     * No background caller makes them, so the stolen key's owner never has:
+     * the attack's calls are new to it.
+     */
+    {S_IAM, "GetAccountAuthorizationDetails", RO | GL | SP, CM_GEN_PA_IAM_LIST, {0}, 0, 0},
+    {S_IAM, "ListUserPolicies", RO | GL | SP, CM_GEN_PA_IAM_USER, {0}, 0, 0},
+    {S_IAM, "ListGroupsForUser", RO | GL | SP, CM_GEN_PA_IAM_USER, {0}, 0, 0},
+    {S_IAM, "ListSAMLProviders", RO | GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "ListVirtualMFADevices", RO | GL | SP, CM_GEN_PA_IAM_LIST, {0}, 0, 0},
+    {S_IAM, "ListSSHPublicKeys", RO | GL | SP, CM_GEN_PA_IAM_USER, {0}, 0, 0},
+    {S_IAM, "ListServerCertificates", RO | GL | SP, CM_GEN_PA_IAM_LIST, {0}, 0, 0},
+    {S_EC2, "DescribeFlowLogs", RO | SP, CM_GEN_PA_EC2_FILTER, {0}, 0, 0},
+    {S_EC2, "DescribeSecurityGroupRules", RO | SP, CM_GEN_PA_EC2_FILTER, {0}, 0, 0},
+    {S_EC2, "DescribeSnapshotAttribute", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "DescribeInstanceAttribute", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "GetPasswordData", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "GetConsoleOutput", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "GetLaunchTemplateData", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "DeleteFlowLogs", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CW, "DeleteAlarms", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_CONFIG, "StopConfigurationRecorder", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "CreateSnapshot", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "CopySnapshot", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "ModifySnapshotAttribute", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_RDS, "ModifyDBSnapshotAttribute", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "DeleteSnapshot", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "DeleteSecurityGroup", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_EC2, "DeleteVolume", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_SSM, "StartSession", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_SSM, "ResumeSession", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_SSM, "SendCommand", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "CreateUser", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "CreateAccessKey", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "UploadSSHPublicKey", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "AttachUserPolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "AttachRolePolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_IAM, "PutUserPolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
 };
 const unsigned cm_gen_napis = sizeof(cm_gen_apis) / sizeof(cm_gen_apis[0]);
 

@@ -1,5 +1,5 @@
 /*
- * Cumulative-weight picks (see gen_pick.h). Tables are small (under 200
+ * Cumulative-weight picks (see gen_pick.h). Tables are small (a few hundred
  * entries), so a binary search per draw is plenty.
  */
 #include "gen/gen_pick.h"

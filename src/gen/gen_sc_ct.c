@@ -152,7 +152,8 @@ static int ctx_init(struct sc_ctx *x, const struct cm_gen_world *w, const struct
         if (b >= CM_GEN_SC_NBUCKETS || (s->who == CM_GEN_SC_USER_LOGIN && s->user >= NDECOYS)) {
             return CM_EINVAL; /* a plan that names what does not exist */
         }
-        if ((s->who == CM_GEN_SC_THIEF && x->thief < 0) || (inst && x->instance < 0) ||
+        if (((s->who == CM_GEN_SC_THIEF || s->from == CM_GEN_SC_FROM_USUAL) && x->thief < 0) ||
+            (inst && x->instance < 0) ||
             ((lambda || s->from == CM_GEN_SC_FROM_LAMBDA_HOST) && x->function < 0) ||
             (step_on_bucket(s) && b != CM_GEN_SC_B_SCRATCH && x->buckets[b] < 0)) {
             return CM_ENOTFOUND;
@@ -332,6 +333,9 @@ static void source(const struct sc_ctx *x, const struct cm_gen_sc_step *s, int64
     case CM_GEN_SC_FROM_IP:
         k->ip = s->ip;
         break;
+    case CM_GEN_SC_FROM_USUAL:
+        k->ip = w->principals[x->thief].home_ip[s->d & 1];
+        break;
     }
     if (k->name != NULL) {
         snprintf(k->src, sizeof(k->src), "%s", k->name);
@@ -383,6 +387,10 @@ static int expand(const struct sc_ctx *x, const struct cm_gen_sc_step *s, struct
         } else if (tl == 5 && strncmp(p, "{eip}", 5) == 0 && x->instance >= 0) {
             cm_gen_sc_ip_str(own_ip(x), tmp);
             v = tmp;
+        } else if (tl == 9 && strncmp(p, "{flowlog}", 9) == 0) {
+            v = x->v->flow_log_id;
+        } else if (tl == 6 && strncmp(p, "{user}", 6) == 0 && x->thief >= 0) {
+            v = w->principals[x->thief].name;
         } else if (tl == 11 && strncmp(p, "{canonical}", 11) == 0) {
             v = x->canonical;
         } else if (tl == 6 && strncmp(p, "{uuid}", 6) == 0) {
@@ -410,7 +418,10 @@ static int expand(const struct sc_ctx *x, const struct cm_gen_sc_step *s, struct
     return 0;
 }
 
-/* The user agent of a step: its own, else the caller's usual one there, else the plan's. */
+/*
+ * The user agent of a step: its own, else the caller's usual one there (the
+ * stolen key's owner at home: its own client), else the plan's.
+ */
 static void agent(const struct sc_ctx *x, const struct cm_gen_sc_step *s, struct cm_gen_ct_call *c)
 {
     bool home = s->from == CM_GEN_SC_FROM_OWN || s->from == CM_GEN_SC_FROM_VPCE ||
@@ -419,6 +430,8 @@ static void agent(const struct sc_ctx *x, const struct cm_gen_sc_step *s, struct
     c->agent_text = NULL;
     if (s->agent != NULL) {
         c->agent_text = s->agent;
+    } else if (s->from == CM_GEN_SC_FROM_USUAL) {
+        c->agent = x->w->principals[x->thief].agent;
     } else if (s->who == CM_GEN_SC_ROOT_SERVICE || s->who == CM_GEN_SC_INSTANCE_SVC ||
                s->from == CM_GEN_SC_FROM_SERVICE) {
         c->agent_text = s->via;

@@ -18,16 +18,18 @@
  * writes the steps, computes the expected findings (one per resource: keys
  * of renewing sessions are worked out for each step's time) and names a
  * marker for every near miss so a test can find its record; the plans live
- * in gen_sc_ct_config.c (changes to the account's configuration) and
- * gen_sc_ct_creds.c (uses of credentials).
+ * in gen_sc_ct_config.c (changes to the account's configuration),
+ * gen_sc_ct_creds.c (uses of credentials) and gen_sc_ct_anomaly.c (calls
+ * unusual for the stolen key's owner: the API anomaly model).
  *
  * Parameter templates are JSON text for "requestParameters":...,
  * "responseElements":... with these tokens replaced: {acct} (account id),
  * {region}, {org}, {bucket} (the step's bucket), {logs} (the bucket trails
  * deliver to), {instance} and {eip} (the plan's instance and its own public
- * address), {canonical} (the account's canonical user id), {uuid} and
- * {hex} (drawn per record). Everything else is a pure function of the
- * world, so emit and expect always agree.
+ * address), {flowlog} (the attacked VPC's flow log id), {user} (the
+ * stolen key's owner's user name), {canonical} (the account's canonical
+ * user id), {uuid} and {hex} (drawn per record). Everything else is a pure
+ * function of the world, so emit and expect always agree.
  */
 #ifndef CM_GEN_GEN_SC_CT_H
 #define CM_GEN_GEN_SC_CT_H
@@ -52,6 +54,16 @@
 #define CM_GEN_SC_NET_FOREIGN_VPC  CM_GEN_SC_IP4(172, 31, 40, 0)
 #define CM_GEN_SC_FOREIGN_ACCOUNT  "937463512309"
 #define CM_GEN_SC_FOREIGN_ENDPOINT "vpce-0f3c9a7d51e2b8604"
+
+/*
+ * The API anomaly scenarios' attacker (gen_sc_ct_anomaly.c), outside AWS in
+ * /16s no other scenario and nothing in the world calls from (first octets
+ * of gen_sc_intel.h's unused blocks): the networks must still be new to the
+ * stolen key's owner a day into a run that holds every scenario. EARLY is
+ * where the same attack comes from before the owner has a day of history.
+ */
+#define CM_GEN_SC_NET_ANOMALY       CM_GEN_SC_IP4(154, 61, 71, 0)
+#define CM_GEN_SC_NET_ANOMALY_EARLY CM_GEN_SC_IP4(209, 97, 152, 0)
 
 /* Who makes a step's call. */
 enum cm_gen_sc_who {
@@ -81,6 +93,8 @@ enum cm_gen_sc_from {
     CM_GEN_SC_FROM_LAMBDA_HOST, /* another address Lambda runs the function at */
     CM_GEN_SC_FROM_SERVICE,     /* a service name (via) instead of an address */
     CM_GEN_SC_FROM_IP,          /* the literal address ip */
+    CM_GEN_SC_FROM_USUAL,       /* the stolen key's owner at home: its home address d (0 or 1),
+                                   with its usual user agent unless the step names one */
 };
 
 /* Which bucket a step is about (its S3 calls and {bucket}). */
@@ -184,5 +198,18 @@ extern const struct cm_gen_scenario cm_gen_sc_instance_credential_inside;
 extern const struct cm_gen_scenario cm_gen_sc_lambda_credential_outside;
 extern const struct cm_gen_scenario cm_gen_sc_console_login_travel;
 extern const struct cm_gen_scenario cm_gen_sc_canary_credential_usage;
+
+/*
+ * gen_sc_ct_anomaly.c: calls unusual for the stolen key's owner
+ * (<Tactic>:IAMUser/AnomalousBehavior).
+ */
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_discovery;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_credential_access;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_defense_evasion;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_exfiltration;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_impact;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_initial_access;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_persistence;
+extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_privilege_escalation;
 
 #endif

@@ -79,6 +79,15 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_lambda_credential_outside,
     &cm_gen_sc_console_login_travel,
     &cm_gen_sc_canary_credential_usage,
+    /* ... calls unusual for the identity that makes them (the API anomaly model) */
+    &cm_gen_sc_api_anomaly_discovery,
+    &cm_gen_sc_api_anomaly_credential_access,
+    &cm_gen_sc_api_anomaly_defense_evasion,
+    &cm_gen_sc_api_anomaly_exfiltration,
+    &cm_gen_sc_api_anomaly_impact,
+    &cm_gen_sc_api_anomaly_initial_access,
+    &cm_gen_sc_api_anomaly_persistence,
+    &cm_gen_sc_api_anomaly_privilege_escalation,
     /* VPC flow detections (issue #6): brute force, port probes */
     &cm_gen_sc_ssh_brute_target,
     &cm_gen_sc_ssh_brute_actor,

@@ -1,0 +1,282 @@
+#!/bin/sh
+# End-to-end tests of the API anomaly model (lib/detect/ct_anomaly.c, the
+# eight <Tactic>:IAMUser/AnomalousBehavior types) with the api-anomaly-*
+# scenarios of `coalmine gen` (src/gen/gen_sc_ct_anomaly.c). In each, the
+# stolen IAM user key is used a day into the run from a /16 and with a client
+# its owner never used, for calls the owner never made; the near misses are
+# the owner's own new calls from home with its own client, the attacker's
+# calls the owner already made, a Discovery burst one call short, and the
+# same attack before the owner has a day of history. For each scenario:
+# generate a small world with that scenario alone (CloudTrail only, as many
+# hours as scenarios.tsv's needs say: 27, 28 for Discovery), scan it with the
+# options gen wrote (DIR/intel/args.txt) and check: of the eight types
+# exactly the expected one fires, once, with the resource (the stolen key),
+# count, severity and additionalInfo (tactic, unusual network) of
+# DIR/intel/scenarios.tsv; additionalInfo's anomalousAPIs names the attack's
+# calls and none of the near misses', its unusual client is the attacker's;
+# every near miss is really in the logs. Then the eight together (and the
+# same output for any --jobs), and the background alone over 40 hours: no
+# AnomalousBehavior finding. Prints TAP.
+COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
+. "$(dirname "$0")/lib/tap.sh"
+WORLD="--accounts 1 --regions 1 --instances 8 --principals 4 --kinds cloudtrail"
+NET=154.61.0.0/16 # CM_GEN_SC_NET_ANOMALY's /16 (gen_sc_ct.h)
+CLIENT=aws-sdk-rust
+
+# type|the calls anomalousAPIs must name|calls of the near misses it must not name
+EXPECT='Discovery:IAMUser/AnomalousBehavior|GetAccountAuthorizationDetails ListUserPolicies ListGroupsForUser ListSAMLProviders ListVirtualMFADevices DescribeFlowLogs|DescribeInstances DescribeSecurityGroupRules ListSSHPublicKeys ListServerCertificates DescribeSnapshotAttribute DescribeInstanceAttribute
+CredentialAccess:IAMUser/AnomalousBehavior|GetPasswordData|GetSecretValue GetConsoleOutput GetLaunchTemplateData
+DefenseEvasion:IAMUser/AnomalousBehavior|DeleteFlowLogs|PutRetentionPolicy DeleteAlarms StopConfigurationRecorder
+Exfiltration:IAMUser/AnomalousBehavior|ModifySnapshotAttribute|CreateSnapshot CopySnapshot ModifyDBSnapshotAttribute
+Impact:IAMUser/AnomalousBehavior|DeleteSecurityGroup|StopInstances DeleteVolume DeleteSnapshot
+InitialAccess:IAMUser/AnomalousBehavior|StartSession|GetSessionToken SendCommand ResumeSession
+Persistence:IAMUser/AnomalousBehavior|CreateAccessKey|AuthorizeSecurityGroupIngress UploadSSHPublicKey CreateUser
+PrivilegeEscalation:IAMUser/AnomalousBehavior|AttachUserPolicy|PutRolePolicy AttachRolePolicy PutUserPolicy'
+printf '%s\n' "$EXPECT" | cut -d '|' -f 1 >"$T/types"
+
+if command -v jq >/dev/null; then
+    # summary JSON OUT: per AnomalousBehavior finding: type|access key|count|severity|additionalInfo
+    summary() {
+        jq -r '(.service.additionalInfo // {}) as $a
+            | ($a | if (.value | type) == "string" then (.value | fromjson? // {}) else . end) as $i
+            | [.type, (.resource.accessKeyDetails.accessKeyId // "-"), .service.count, .severity,
+               ($i | del(.coalmine) | tojson)] | join("|")' "$1" | grep -F -f "$T/types" >"$2" || :
+    }
+    # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
+    info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
+    JSONOK=1
+elif command -v python3 >/dev/null; then
+    summary() {
+        python3 - "$1" "$T/types" >"$2" <<'PY'
+import json, sys
+types = set(open(sys.argv[2]).read().split())
+for l in open(sys.argv[1]):
+    if not l.strip():
+        continue
+    f = json.loads(l)
+    if f["type"] not in types:
+        continue
+    r, s = f.get("resource", {}), f.get("service", {})
+    a = s.get("additionalInfo") or {}
+    if isinstance(a.get("value"), str):
+        try:
+            a = json.loads(a["value"])
+        except ValueError:
+            a = {}
+    a.pop("coalmine", None)
+    sev = f["severity"]
+    sev = int(sev) if float(sev).is_integer() else sev
+    key = r.get("accessKeyDetails", {}).get("accessKeyId") or "-"
+    print("|".join([f["type"], key, str(s.get("count")), str(sev),
+                    json.dumps(a, separators=(",", ":"))]))
+PY
+    }
+    info() {
+        python3 -c 'import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+print(json.dumps(v, separators=(",", ":")))' "$1" "$2"
+    }
+    JSONOK=1
+else
+    JSONOK=0
+fi
+
+# records DIR: every CloudTrail record under DIR, one per line. gen writes each file as one
+# line of compact JSON: split it where a record or a file starts (parsing 60 MB with jq
+# for every scenario would take most of this script's time).
+records() {
+    find "$1/AWSLogs" -path '*/CloudTrail/*' -name '*.gz' -exec zcat {} + |
+        sed -e 's/},{"eventVersion"/}\n{"eventVersion"/g' -e 's/]}{"Records":\[/]}\n{"Records":[/g'
+    echo
+}
+
+# scan DIR OUT: the findings of DIR's logs as JSON lines, with the scan options gen wrote
+scan() {
+    _o=$2
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --no-default-intel --format json \
+        $(cat "$1/intel/args.txt" 2>/dev/null) "$1/AWSLogs" >"$_o" 2>"$_o.err"
+}
+
+# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
+has_all() {
+    _f=$1; _rest=$2
+    while [ -n "$_rest" ]; do
+        _part=${_rest%%&*}
+        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
+        grep -F -- "$_part" "$_f" >"$T/m.next" || return 1
+        mv "$T/m.next" "$T/m.cur"
+        _f=$T/m.cur
+    done
+    return 0
+}
+
+# names_api APIS NAME: the anomalousAPIs text APIS lists call NAME ("svc:[A:ok , NAME:ok]")
+names_api() {
+    printf '%s\n' "$1" | grep -Eq "(\\[| )$2:"
+}
+
+# check_info LABEL LINE TYPE: additionalInfo of summary LINE against the table above
+check_info() {
+    _lbl=$1; _ai=$(printf '%s\n' "$2" | cut -d '|' -f 5-)
+    _row=$(printf '%s\n' "$EXPECT" | awk -F '|' -v t="$3" '$1 == t')
+    _apis=$(info "$_ai" anomalies.anomalousAPIs)
+    _miss=""
+    for _c in $(printf '%s\n' "$_row" | cut -d '|' -f 2); do
+        names_api "$_apis" "$_c" || _miss="$_miss $_c"
+    done
+    check "$_lbl: anomalousAPIs names the attack's calls${_miss:+ (missing:$_miss)}" \
+        test -z "$_miss"
+    _extra=""
+    for _c in $(printf '%s\n' "$_row" | cut -d '|' -f 3); do
+        names_api "$_apis" "$_c" && _extra="$_extra $_c"
+    done
+    check "$_lbl: anomalousAPIs names no near miss's call${_extra:+ (named:$_extra)}" \
+        test -z "$_extra"
+    _ua=$(info "$_ai" unusualBehavior.unusualUserAgentsUserIdentityProfiling)
+    check "$_lbl: unusual client \"$CLIENT\" (got $_ua)" test "$_ua" = "\"$CLIENT\""
+}
+
+# near_in_logs LABEL TSV RECORDS: every near-miss marker of scenarios TSV matches a record
+near_in_logs() {
+    _absent=""
+    _nnear=0
+    IFS_SAVE=$IFS
+    IFS=','
+    for _m in $(cut -f 8 "$2" | tr '\n' ','); do
+        [ -n "$_m" ] && [ "$_m" != "-" ] || continue
+        _nnear=$((_nnear + 1))
+        has_all "$3" "$_m" || _absent="$_absent [$_m]"
+    done
+    IFS=$IFS_SAVE
+    check "$1 $_nnear near misses are in the logs${_absent:+ (absent:$_absent)}" \
+        test "$_nnear" -gt 0 -a -z "$_absent"
+}
+
+if [ "$JSONOK" = 0 ]; then
+    skip "API anomaly scenarios" "neither jq nor python3 is installed"
+    done_testing
+    exit 0
+fi
+
+# --- gen knows the scenarios -------------------------------------------------------------
+"$COALMINE" gen --list-scenarios >"$T/list" 2>&1
+check "--list-scenarios exits 0" test $? -eq 0
+awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/types" "$T/list" >"$T/scenarios"
+missing=""
+for t in $(cat "$T/types"); do
+    awk '{print $2}' "$T/list" | grep -qxF "$t" || missing="$missing $t"
+done
+check "a scenario for each of the 8 AnomalousBehavior types ($(tr '\n' ' ' <"$T/scenarios"))" \
+    test -z "$missing" -a "$(wc -l <"$T/scenarios")" -eq 8
+
+# --- one scenario at a time ----------------------------------------------------------------
+maxh=1
+for sc in $(cat "$T/scenarios"); do
+    D="$T/$sc"
+    # the hours it needs are in scenarios.tsv: generate one hour first, then that many
+    if ! "$COALMINE" gen --out "$D" $WORLD --hours 1 --scenario "$sc" >/dev/null \
+        2>"$T/gen.err"; then
+        nok "$sc: gen" "$(cat "$T/gen.err")"
+        continue
+    fi
+    needs=$(grep -v '^#' "$D/intel/scenarios.tsv" | head -n 1 | cut -f 12)
+    hours=$(printf '%s\n' "$needs" | tr ',' '\n' | sed -n 's/^hours=//p')
+    rm -rf "$D"
+    check "$sc: needs a day of history and more ($hours hours)" test "${hours:-0}" -gt 24
+    [ "${hours:-0}" -gt "$maxh" ] && maxh=$hours
+    if ! "$COALMINE" gen --out "$D" $WORLD --hours "${hours:-1}" --scenario "$sc" >/dev/null \
+        2>"$T/gen.err"; then
+        nok "$sc: gen --hours $hours" "$(cat "$T/gen.err")"
+        continue
+    fi
+    grep -v '^#' "$D/intel/scenarios.tsv" >"$T/exp.tsv"
+    type=$(cut -f 2 "$T/exp.tsv")
+    check "$sc: scenarios.tsv expects one $type finding ($(cut -f 6 "$T/exp.tsv") event(s))" \
+        test "$(wc -l <"$T/exp.tsv")" -eq 1 -a "$(cut -f 6 "$T/exp.tsv")" -gt 0
+    scan "$D" "$T/f.json"
+    check "$sc: scan exits 0" test $? -eq 0
+    summary "$T/f.json" "$T/f.sum"
+    got=$(cut -d '|' -f 1 "$T/f.sum" | sort | tr '\n' ' ')
+    check "$sc: of the 8 types only one $type finding (got: ${got:-none})" \
+        test "$got" = "$type "
+    want=$(cut -f 2,3,6 "$T/exp.tsv" | tr '\t' '|')
+    gotrc=$(cut -d '|' -f 1-3 "$T/f.sum" | head -n 1)
+    check "$sc: type|key|count $want (near misses not counted; got ${gotrc:-none})" \
+        test "$gotrc" = "$want"
+    line=$(head -n 1 "$T/f.sum")
+    if [ -n "$line" ]; then
+        sev=$(cut -f 9 "$T/exp.tsv")
+        gsev=$(printf '%s\n' "$line" | cut -d '|' -f 4)
+        check "$sc: severity $sev (got $gsev)" test "$gsev" = "$sev"
+        ai=$(printf '%s\n' "$line" | cut -d '|' -f 5-)
+        for kv in $(cut -f 11 "$T/exp.tsv" | tr '&' ' '); do
+            gv=$(info "$ai" "${kv%%=*}")
+            check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
+        done
+        check_info "$sc" "$line" "$type"
+    fi
+    records "$D" >"$T/recs"
+    near_in_logs "$sc: its" "$T/exp.tsv" "$T/recs"
+    rm -rf "$D"
+done
+
+# --- the eight together -------------------------------------------------------------------
+A="$T/all"
+set --
+for sc in $(cat "$T/scenarios"); do set -- "$@" --scenario "$sc"; done
+"$COALMINE" gen --out "$A" $WORLD --hours "$maxh" --jobs 1 "$@" >/dev/null 2>&1
+check "gen with the 8 scenarios ($maxh hours) exits 0" test $? -eq 0
+"$COALMINE" gen --out "$T/all2" $WORLD --hours "$maxh" --jobs 3 "$@" >/dev/null 2>&1
+check "the 8 scenarios: same logs and expectations for any --jobs" \
+    sh -c 'diff -r "$1/AWSLogs" "$2/AWSLogs" && diff "$1/intel/scenarios.tsv" "$2/intel/scenarios.tsv"' \
+    _ "$A" "$T/all2"
+rm -rf "$T/all2"
+records "$A" >"$T/all.recs"
+nrec=$(grep -o '"records":{"cloudtrail":[0-9]*' "$A/.coalmine-gen.json" | sed 's/.*://')
+check "the 8 scenarios: one line per record ($nrec, as the manifest counts)" \
+    test "$(grep -c '"eventVersion"' "$T/all.recs")" -eq "$nrec" -a "$(wc -l <"$T/all.recs")" -eq "$nrec"
+grep -v '^#' "$A/intel/scenarios.tsv" >"$T/all.tsv"
+near_in_logs "the 8 scenarios: their" "$T/all.tsv" "$T/all.recs"
+scan "$A" "$T/all.json"
+check "the 8 scenarios: scan exits 0" test $? -eq 0
+summary "$T/all.json" "$T/all.sum"
+grep -v '^#' "$A/intel/scenarios.tsv" | awk -F '\t' '{ print $2 "|" $3 "|" $6 }' | sort \
+    >"$T/want.all"
+cut -d '|' -f 1-3 "$T/all.sum" | sort >"$T/got.all"
+name="the 8 scenarios: $(wc -l <"$T/want.all") findings, each type, key and count as expected"
+if cmp -s "$T/want.all" "$T/got.all"; then
+    ok "$name"
+else
+    nok "$name" "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 20)"
+fi
+bad=""
+while IFS= read -r line; do
+    t=${line%%|*}
+    ai=$(printf '%s\n' "$line" | cut -d '|' -f 5-)
+    tac=$(info "$ai" tactic)
+    net=$(info "$ai" unusualBehavior.unusualNetworksUserIdentityProfiling)
+    [ "$tac" = "\"${t%%:*}\"" ] && [ "$net" = "\"$NET\"" ] || bad="$bad $t($tac,$net)"
+done <"$T/all.sum"
+check "the 8 scenarios: each finding names its tactic and the network $NET${bad:+ (not:$bad)}" \
+    test -z "$bad" -a -s "$T/all.sum"
+line=$(grep '^Discovery:' "$T/all.sum" | head -n 1)
+[ -n "$line" ] && check_info "the 8 scenarios: Discovery" "$line" "Discovery:IAMUser/AnomalousBehavior"
+
+# --- the background alone ------------------------------------------------------------------
+B="$T/bg"
+"$COALMINE" gen --out "$B" $WORLD --hours 40 >/dev/null 2>&1
+check "background (40 hours) gen exits 0" test $? -eq 0
+scan "$B" "$T/bg.json"
+check "background scan exits 0" test $? -eq 0
+summary "$T/bg.json" "$T/bg.sum"
+if [ -s "$T/bg.sum" ]; then
+    nok "background over 40 hours: no AnomalousBehavior finding" \
+        "$(cut -d '|' -f 1-3 "$T/bg.sum" | head -n 12)"
+else
+    ok "background over 40 hours: no AnomalousBehavior finding"
+fi
+
+done_testing
