@@ -16,7 +16,9 @@
 # calls and none of the near misses', its unusual client is the attacker's;
 # every near miss is really in the logs. Then the eight together (and the
 # same output for any --jobs), and the background alone over 40 hours: no
-# AnomalousBehavior finding. Prints TAP.
+# AnomalousBehavior finding. Last, networks by AS with MaxMind's ASN test
+# database (skipped without ../shared/data): a new /16 of a usual AS is usual,
+# another AS is named in the finding. Prints TAP.
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4 --kinds cloudtrail"
@@ -277,6 +279,42 @@ if [ -s "$T/bg.sum" ]; then
         "$(cut -d '|' -f 1-3 "$T/bg.sum" | head -n 12)"
 else
     ok "background over 40 hours: no AnomalousBehavior finding"
+fi
+
+# --- networks by AS: MaxMind's ASN test database -------------------------------------------
+# alice calls from 1.128/16 (AS1221 in GeoLite2-ASN-Test) with the CLI on day 0 and day 1;
+# then a never-made call from 1.140/16 (another /16, the same AS: usual with the database,
+# new without it) and one from 12.81.92.5 (AS7018: new either way).
+ASNDB=$(dirname "$0")/../../../shared/data/maxmind-test-data/test-data/GeoLite2-ASN-Test.mmdb
+if [ ! -f "$ASNDB" ] || [ -z "$JSONOK" ] || ! command -v jq >/dev/null; then
+    skip "networks by AS" "no ../shared/data/maxmind-test-data or no jq"
+else
+    rec() { # time ip call source
+        printf '{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAALICE",'
+        printf '"arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333",'
+        printf '"accessKeyId":"AKIAALICE0000000001","userName":"alice"},"eventTime":"%s",' "$1"
+        printf '"eventSource":"%s.amazonaws.com","eventName":"%s","awsRegion":"us-east-1",' "$4" "$3"
+        printf '"sourceIPAddress":"%s","userAgent":"aws-cli/2.15.22 Python/3.11.6",' "$2"
+        printf '"eventID":"%s","eventType":"AwsApiCall","recipientAccountId":"111122223333",' "$1"
+        printf '"eventCategory":"Management"}'
+    }
+    {
+        printf '{"Records":['
+        rec 2026-01-05T09:00:00Z 1.128.0.1 ListBuckets s3 && printf ','
+        rec 2026-01-06T10:00:00Z 1.130.9.9 ListBuckets s3 && printf ','
+        rec 2026-01-06T11:00:00Z 1.140.9.9 CreateAccessKey iam && printf ','
+        rec 2026-01-06T12:00:00Z 12.81.92.5 DeleteSecurityGroup ec2
+        printf ']}\n'
+    } >"$T/asn.json"
+    "$COALMINE" scan -f json --geoip "$ASNDB" "$T/asn.json" 2>"$T/asn.err" |
+        jq -r '.type + "|" + ((.service.additionalInfo.value | fromjson).unusualBehavior
+            | (.unusualASNsUserIdentityProfiling // .unusualNetworksUserIdentityProfiling))' \
+            >"$T/asn.got"
+    check "networks by AS: only the call from another AS fires, naming it" \
+        test "$(cat "$T/asn.got")" = "Impact:IAMUser/AnomalousBehavior|asnNumber: 7018 asnOrg: AT&T Services"
+    "$COALMINE" scan -f json "$T/asn.json" 2>/dev/null | jq -r .type | sort >"$T/asn2.got"
+    check "networks by /16 without the database: both calls fire" \
+        test "$(tr '\n' ' ' <"$T/asn2.got")" = "Impact:IAMUser/AnomalousBehavior Persistence:IAMUser/AnomalousBehavior "
 fi
 
 done_testing
