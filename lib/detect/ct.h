@@ -202,6 +202,120 @@ const char *cm_ct_tactic_name(enum cm_ct_tactic t);
  */
 size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen);
 
+/* ---- ct_profile.c: what the anomaly models remember of an identity ------------------------ */
+
+#define CM_CT_NETS       16u /* networks an identity's context keeps */
+#define CM_CT_CLIENTS    8u  /* clients (user-agent categories) it keeps */
+#define CM_CT_CLIENT_MAX 24u
+#define CM_CT_RECENT     8u /* anomalous calls kept for a finding */
+
+/* A network or client, and when it was seen (event time). */
+struct cm_ct_seen {
+    uint64_t h; /* 0: empty slot */
+    int64_t first_ms, last_ms;
+};
+
+struct cm_ct_client {
+    struct cm_ct_seen s;
+    char name[CM_CT_CLIENT_MAX];
+};
+
+/* Where and with what an identity calls from. */
+struct cm_ct_context {
+    struct cm_ct_seen nets[CM_CT_NETS];
+    struct cm_ct_client clients[CM_CT_CLIENTS];
+    struct cm_ip last_ip; /* the address of the last call... */
+    uint64_t last_net;    /* ... and its network (an AS lookup is dear) */
+};
+
+/* One call against a context. */
+struct cm_ct_novelty {
+    char client[CM_CT_CLIENT_MAX]; /* the call's client category */
+    bool net_new;                  /* its network is not usual (and the identity does not roam) */
+    bool client_new;               /* its client is not usual */
+};
+
+/* An anomalous call, kept for the finding. */
+struct cm_ct_call {
+    int64_t time_ms; /* 0: empty */
+    uint8_t kind;    /* the model's class of the call */
+    char svc[32];
+    char name[48];
+    char outcome[32]; /* "success" or the errorCode */
+    struct cm_src_ref src;
+};
+
+/* The last CM_CT_RECENT anomalous calls of an identity. */
+struct cm_ct_calls {
+    struct cm_ct_call v[CM_CT_RECENT];
+    uint32_t next;
+};
+
+/*
+ * Whether a call is the identity's own: not an AWS service acting for it
+ * (invokedBy, a service name as sourceIPAddress), not an AWSService
+ * identity, and named.
+ */
+bool cm_ct_own_call(const struct cm_ct *ct);
+
+/*
+ * "account/identity" into out[0..cap): an IAM user or root by its ARN, a
+ * role session by its role (sessionIssuer), else the ARN or principal id.
+ * Returns its length, 0 when there is none or it does not fit.
+ */
+size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap);
+
+/*
+ * Adds v (not 0) to the open-addressing set set[cap] (cap a power of two)
+ * holding *n. Returns true when it was not there. A set 3/4 full takes no
+ * more and calls nothing new.
+ */
+bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v);
+
+/*
+ * The network of ip, seeded: its autonomous system when cfg->asn knows it;
+ * else all of AWS when cfg->aws_ranges claims it; else its /16 (IPv6 /48).
+ * With label, writes its name ("asnNumber: 16509 asnOrg: AMAZON-02", "AWS",
+ * "203.0.0.0/16") and *is_asn (may be NULL).
+ */
+uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ip *ip,
+                       char *label, size_t lablen, bool *is_asn);
+
+/*
+ * Notes the network and client of call ev in c and tells *nv whether each
+ * was usual: first seen at least learn_ms before. A new network does not
+ * count for an identity with 8 or more usual networks (it roams).
+ */
+void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
+                        const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv);
+
+/* Keeps call ev, of the model's class kind, as the newest of r. */
+void cm_ct_calls_add(struct cm_ct_calls *r, const struct cm_event *ev, uint8_t kind);
+
+/* The calls of r within window_ms up to now_ms, oldest first, into out[CM_CT_RECENT]. */
+size_t cm_ct_calls_window(const struct cm_ct_calls *r, int64_t now_ms, int64_t window_ms,
+                          const struct cm_ct_call **out);
+
+struct cm_ct_info_args {
+    const struct cm_detect_config *cfg;
+    uint64_t seed;
+    const struct cm_event *ev;             /* the call that fires */
+    const struct cm_ct_context *ctx;       /* its identity's context */
+    const struct cm_ct_novelty *nv;        /* the call against it */
+    const struct cm_ct_call *const *calls; /* the anomalous calls to name */
+    size_t ncalls;
+    int64_t learn_ms;
+    const char *unusual_key; /* one more unusualBehavior member, or NULL */
+    const char *unusual_val;
+};
+
+/*
+ * Writes the members of an anomaly finding's additionalInfo into the open
+ * object of jw: anomalies.anomalousAPIs (by service, with outcomes),
+ * unusualBehavior, profiledBehavior (the usual clients) and userAgent.
+ */
+void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a);
+
 /* ---- ct_common.c: what every CloudTrail detector reads ------------------------------- */
 
 /* The call succeeded: the record has no errorCode. */

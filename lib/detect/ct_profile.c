@@ -1,0 +1,320 @@
+/*
+ * What the CloudTrail anomaly models (ct_anomaly.c for management calls,
+ * ct_s3_anomaly.c for S3 data events) remember of an identity and say in
+ * their findings (ct.h, "ct_profile.c"): who the identity is, where and with
+ * what it calls from (its context: networks and clients, each with when it
+ * was first and last seen), which things it has done (a set of hashes), its
+ * latest anomalous calls, and the additionalInfo GuardDuty's anomaly
+ * findings carry. docs/detectors/cloudtrail-anomaly.md gives the reasoning.
+ */
+#include "detect/ct.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/hash.h"
+#include "intel/awsranges.h"
+
+/* Usual networks of an identity that calls from anywhere: then a new one says nothing. */
+#define ROAMING 8u
+
+bool cm_ct_own_call(const struct cm_ct *ct)
+{
+    return ct->source_ip.family != CM_IP_NONE && ct->uid.type != CM_UID_AWSSERVICE &&
+           !(cm_str_present(ct->uid.invoked_by) && ct->uid.invoked_by.len > 0) &&
+           ct->event_name.len > 0;
+}
+
+size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap)
+{
+    const struct cm_ct_identity *u = &ev->u.ct.uid;
+    struct cm_str who = u->principal_id;
+    size_t n;
+
+    if (u->type == CM_UID_ASSUMEDROLE && cm_str_present(u->issuer_arn) && u->issuer_arn.len) {
+        who = u->issuer_arn;
+    } else if (cm_str_present(u->arn) && u->arn.len) {
+        who = u->arn;
+    }
+    if (!cm_str_present(who) || who.len == 0 || ev->account.len == 0 ||
+        ev->account.len + 1 + who.len > cap) {
+        return 0;
+    }
+    memcpy(out, ev->account.p, ev->account.len);
+    n = ev->account.len;
+    out[n++] = '/';
+    memcpy(out + n, who.p, who.len);
+    return n + who.len;
+}
+
+bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v)
+{
+    uint32_t i = v & (cap - 1);
+
+    for (;;) {
+        if (set[i] == v) {
+            return false;
+        }
+        if (set[i] == 0) {
+            break;
+        }
+        i = (i + 1) & (cap - 1);
+    }
+    if (*n >= cap / 4 * 3) {
+        return false;
+    }
+    set[i] = v;
+    (*n)++;
+    return true;
+}
+
+/* ---- the context ------------------------------------------------------------------- */
+
+uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ip *ip,
+                       char *label, size_t lablen, bool *is_asn)
+{
+    struct cm_ip net = *ip;
+    char org[128], addr[64];
+    uint32_t asn = 0;
+
+    org[0] = '\0';
+    if (is_asn != NULL) {
+        *is_asn = false;
+    }
+    if (cfg != NULL && cfg->asn != NULL && cfg->asn(cfg->locate_ud, ip, &asn, org, sizeof(org))) {
+        if (label != NULL) {
+            snprintf(label, lablen, "asnNumber: %u asnOrg: %s", asn, org);
+        }
+        if (is_asn != NULL) {
+            *is_asn = true;
+        }
+        return cm_hash_mix64(((uint64_t)asn << 1) ^ seed) | 1u;
+    }
+    if (cfg != NULL && cfg->aws_ranges != NULL && cm_awsranges_lookup(cfg->aws_ranges, ip, NULL)) {
+        if (label != NULL) {
+            snprintf(label, lablen, "AWS");
+        }
+        return cm_hash_mix64(0x415753u ^ seed) | 1u;
+    }
+    if (net.family == CM_IP_V4) {
+        memset(net.a + 2, 0, 14);
+    } else {
+        memset(net.a + 6, 0, 10);
+    }
+    if (label != NULL) {
+        cm_ip_format(&net, addr, sizeof(addr));
+        snprintf(label, lablen, "%s/%u", addr, net.family == CM_IP_V4 ? 16u : 48u);
+    }
+    return cm_hash64(&net, sizeof(net), seed) | 1u;
+}
+
+/*
+ * Notes h seen at now_ms in the cap slots of stride bytes at v (each starts
+ * with a struct cm_ct_seen; a full set drops its least recently seen).
+ * Returns its slot, *fresh when it was not there, and whether it was usual:
+ * first seen at least learn_ms before now_ms.
+ */
+static struct cm_ct_seen *seen_note(void *v, size_t stride, size_t cap, uint64_t h, int64_t now_ms,
+                                    int64_t learn_ms, bool *fresh, bool *usual)
+{
+    struct cm_ct_seen *s = NULL, *old = v;
+
+    for (size_t i = 0; i < cap; i++) {
+        struct cm_ct_seen *x = (struct cm_ct_seen *)(void *)((char *)v + i * stride);
+
+        if (x->h == h) {
+            s = x;
+            break;
+        }
+        if (old->h != 0 && (x->h == 0 || x->last_ms < old->last_ms)) {
+            old = x;
+        }
+    }
+    *fresh = s == NULL;
+    if (s == NULL) {
+        memset(old, 0, stride);
+        old->h = h;
+        old->first_ms = old->last_ms = now_ms;
+        *usual = false;
+        return old;
+    }
+    *usual = s->first_ms <= now_ms - learn_ms;
+    if (now_ms < s->first_ms) {
+        s->first_ms = now_ms;
+    }
+    if (now_ms > s->last_ms) {
+        s->last_ms = now_ms;
+    }
+    return s;
+}
+
+/* Whether c has ROAMING or more usual networks. */
+static bool roams(const struct cm_ct_context *c, int64_t now_ms, int64_t learn_ms)
+{
+    uint32_t n = 0;
+
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        n += c->nets[i].h != 0 && c->nets[i].first_ms <= now_ms - learn_ms;
+    }
+    return n >= ROAMING;
+}
+
+void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
+                        const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_ct_client *cl;
+    uint64_t h;
+    bool fresh, usual;
+
+    if (c->last_net == 0 || !cm_ip_eq(&c->last_ip, &ct->source_ip)) {
+        c->last_net = cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, NULL);
+        c->last_ip = ct->source_ip;
+    }
+    seen_note(c->nets, sizeof(c->nets[0]), CM_CT_NETS, c->last_net, ev->time_ms, learn_ms, &fresh,
+              &usual);
+    nv->net_new = !usual && !roams(c, ev->time_ms, learn_ms);
+    cm_ua_category(ct->user_agent, nv->client, sizeof(nv->client));
+    h = cm_hash64(nv->client, strlen(nv->client), seed) | 1u;
+    cl = (struct cm_ct_client *)(void *)seen_note(c->clients, sizeof(c->clients[0]), CM_CT_CLIENTS,
+                                                  h, ev->time_ms, learn_ms, &fresh, &usual);
+    nv->client_new = !usual;
+    if (fresh) {
+        memcpy(cl->name, nv->client, sizeof(cl->name));
+    }
+}
+
+/* ---- anomalous calls ----------------------------------------------------------------- */
+
+void cm_ct_calls_add(struct cm_ct_calls *r, const struct cm_event *ev, uint8_t kind)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_ct_call *c = &r->v[r->next];
+    struct cm_str svc = cm_ct_service(ct->event_source);
+
+    memset(c, 0, sizeof(*c));
+    c->time_ms = ev->time_ms;
+    c->kind = kind;
+    snprintf(c->svc, sizeof(c->svc), "%.*s", (int)svc.len, svc.p);
+    snprintf(c->name, sizeof(c->name), "%.*s", (int)ct->event_name.len, ct->event_name.p);
+    if (cm_ct_ok(ct)) {
+        snprintf(c->outcome, sizeof(c->outcome), "success");
+    } else {
+        snprintf(c->outcome, sizeof(c->outcome), "%.*s", (int)ct->error_code.len, ct->error_code.p);
+    }
+    c->src = ev->src;
+    r->next = (r->next + 1) % CM_CT_RECENT;
+}
+
+size_t cm_ct_calls_window(const struct cm_ct_calls *r, int64_t now_ms, int64_t window_ms,
+                          const struct cm_ct_call **out)
+{
+    size_t n = 0;
+
+    for (uint32_t k = 0; k < CM_CT_RECENT; k++) {
+        const struct cm_ct_call *c = &r->v[(r->next + k) % CM_CT_RECENT];
+
+        if (c->time_ms != 0 && c->time_ms > now_ms - window_ms && c->time_ms <= now_ms) {
+            out[n++] = c;
+        }
+    }
+    return n;
+}
+
+/* ---- the finding --------------------------------------------------------------------- */
+
+static void put_str_field(struct cm_jw *jw, const char *key, const char *val)
+{
+    cm_jw_key(jw, key);
+    cm_jw_str(jw, val);
+}
+
+/* "iam.amazonaws.com:[ListUsers:success , ListRoles:AccessDenied] , sts...:[...]" */
+static void put_anomalous_apis(struct cm_buf *b, const struct cm_ct_call *const *calls, size_t n)
+{
+    bool done[CM_CT_RECENT] = {false};
+
+    for (size_t i = 0; i < n; i++) {
+        if (done[i]) {
+            continue;
+        }
+        if (b->len) {
+            cm_buf_puts(b, " , ");
+        }
+        cm_buf_printf(b, "%s.amazonaws.com:[", calls[i]->svc);
+        for (size_t k = i, first = 1; k < n; k++) {
+            if (done[k] || strcmp(calls[k]->svc, calls[i]->svc) != 0) {
+                continue;
+            }
+            done[k] = true;
+            cm_buf_printf(b, "%s%s:%s", first ? "" : " , ", calls[k]->name, calls[k]->outcome);
+            first = 0;
+        }
+        cm_buf_putc(b, ']');
+    }
+}
+
+void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a)
+{
+    const struct cm_ct *ct = &a->ev->u.ct;
+    struct cm_buf b;
+    char net[160];
+    bool is_asn = false;
+
+    cm_buf_init(&b, 4096);
+    put_anomalous_apis(&b, a->calls, a->ncalls);
+    cm_jw_key(jw, "anomalies");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "anomalousAPIs");
+    cm_jw_strn(jw, b.p ? b.p : "", b.len);
+    cm_jw_obj_end(jw);
+    cm_jw_key(jw, "unusualBehavior");
+    cm_jw_obj_begin(jw);
+    cm_buf_reset(&b);
+    for (size_t i = 0; i < a->ncalls; i++) {
+        if (i > 0) {
+            cm_buf_puts(&b, " , ");
+        }
+        cm_buf_puts(&b, a->calls[i]->name);
+    }
+    cm_jw_key(jw, "unusualAPIsUserIdentityProfiling");
+    cm_jw_strn(jw, b.p ? b.p : "", b.len);
+    if (a->unusual_key != NULL) {
+        put_str_field(jw, a->unusual_key, a->unusual_val);
+    }
+    if (a->nv->net_new) {
+        cm_ct_network(a->cfg, a->seed, &ct->source_ip, net, sizeof(net), &is_asn);
+        put_str_field(jw,
+                      is_asn ? "unusualASNsUserIdentityProfiling"
+                             : "unusualNetworksUserIdentityProfiling",
+                      net);
+    }
+    if (a->nv->client_new) {
+        put_str_field(jw, "unusualUserAgentsUserIdentityProfiling", a->nv->client);
+    }
+    put_str_field(jw, "isUnusualUserIdentity", "false");
+    cm_jw_obj_end(jw);
+    cm_jw_key(jw, "profiledBehavior");
+    cm_jw_obj_begin(jw);
+    cm_buf_reset(&b);
+    for (size_t i = 0; i < CM_CT_CLIENTS; i++) {
+        const struct cm_ct_client *c = &a->ctx->clients[i];
+
+        if (c->s.h != 0 && c->s.first_ms <= a->ev->time_ms - a->learn_ms) {
+            if (b.len) {
+                cm_buf_puts(&b, " , ");
+            }
+            cm_buf_puts(&b, c->name);
+        }
+    }
+    cm_jw_key(jw, "profiledUserAgentsUserIdentityProfiling");
+    cm_jw_strn(jw, b.p ? b.p : "", b.len);
+    cm_jw_obj_end(jw);
+    cm_jw_key(jw, "userAgent");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "fullUserAgent");
+    cm_jw_strn(jw, ct->user_agent.p ? ct->user_agent.p : "", ct->user_agent.len);
+    put_str_field(jw, "userAgentCategory", a->nv->client);
+    cm_jw_obj_end(jw);
+    cm_buf_finish(&b);
+}
