@@ -229,6 +229,19 @@ static void put_str_field(struct cm_jw *jw, const char *key, const char *val)
     cm_jw_str(jw, val);
 }
 
+/* Whether calls[from..k) holds one of calls[k]'s service, name and outcome. */
+static bool seen_before(const struct cm_ct_call *const *calls, size_t from, size_t k)
+{
+    for (size_t j = from; j < k; j++) {
+        if (strcmp(calls[j]->svc, calls[k]->svc) == 0 &&
+            strcmp(calls[j]->name, calls[k]->name) == 0 &&
+            strcmp(calls[j]->outcome, calls[k]->outcome) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* "iam.amazonaws.com:[ListUsers:success , ListRoles:AccessDenied] , sts...:[...]" */
 static void put_anomalous_apis(struct cm_buf *b, const struct cm_ct_call *const *calls, size_t n)
 {
@@ -247,6 +260,9 @@ static void put_anomalous_apis(struct cm_buf *b, const struct cm_ct_call *const 
                 continue;
             }
             done[k] = true;
+            if (seen_before(calls, i, k)) {
+                continue; /* one GetObject:success for forty objects read */
+            }
             cm_buf_printf(b, "%s%s:%s", first ? "" : " , ", calls[k]->name, calls[k]->outcome);
             first = 0;
         }
@@ -272,7 +288,15 @@ void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a)
     cm_jw_obj_begin(jw);
     cm_buf_reset(&b);
     for (size_t i = 0; i < a->ncalls; i++) {
-        if (i > 0) {
+        bool again = false;
+
+        for (size_t j = 0; j < i && !again; j++) {
+            again = strcmp(a->calls[j]->name, a->calls[i]->name) == 0;
+        }
+        if (again) {
+            continue;
+        }
+        if (b.len) {
             cm_buf_puts(&b, " , ");
         }
         cm_buf_puts(&b, a->calls[i]->name);

@@ -31,6 +31,7 @@ static const struct cm_detector *const builtin[] = {
     &cm_detector_ct_travel,
     &cm_detector_ct_canary,
     &cm_detector_ct_anomaly,
+    &cm_detector_ct_s3_anomaly,
     /* VPC flow logs (issue #6) */
     &cm_detector_flow_pair,
     &cm_detector_flow_inbound,

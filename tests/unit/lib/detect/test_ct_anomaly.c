@@ -1,6 +1,7 @@
 /*
- * The API anomaly model (lib/detect/ct_anomaly.c) with its tables
- * (ct_tactic.c, ua_category.c): hand-written CloudTrail records over days go
+ * The API anomaly models (lib/detect/ct_anomaly.c for management calls,
+ * ct_s3_anomaly.c for S3 data events, both over ct_profile.c) with their
+ * tables (ct_tactic.c, ua_category.c): hand-written CloudTrail records over days go
  * through the real parser into an engine holding every built-in detector;
  * the test checks which AnomalousBehavior types come out, on which key, with
  * which severity and additionalInfo, and that the near misses of
@@ -137,6 +138,39 @@ static void add(struct trail *t, const char *uid, int at, const char *svc, const
         name, ip, ua, t->nrec, err);
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
+}
+
+/* An S3 data event of the app role's session on bucket, object key obj (NULL: none). */
+static void add_s3(struct trail *t, int at, const char *name, const char *bucket, const char *obj,
+                   const char *ip, const char *ua)
+{
+    char extra[256];
+
+    snprintf(extra, sizeof(extra), "\"requestParameters\":{\"bucketName\":\"%s\"%s%s%s}", bucket,
+             obj ? ",\"key\":\"" : "", obj ? obj : "", obj ? "\"" : "");
+    if (t->n == 0) {
+        t->n = (size_t)snprintf(t->buf, sizeof(t->buf), "{\"Records\":[");
+    }
+    t->n += (size_t)snprintf(
+        t->buf + t->n, sizeof(t->buf) - t->n,
+        "%s{\"eventVersion\":\"1.08\",\"awsRegion\":\"us-east-1\",\"eventType\":\"AwsApiCall\","
+        "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Data\",%s,"
+        "\"eventTime\":\"2026-01-%02dT%02d:%02d:%02dZ\",\"eventSource\":\"s3.amazonaws.com\","
+        "\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
+        "\"eventID\":\"s-%u\",%s}",
+        t->nrec ? "," : "", SESSION("app", "ASIAAPP0000000000001"), 5 + at / DAY, at / HOUR % 24,
+        at / 60 % 60, at % 60, name, ip, ua, t->nrec, extra);
+    t->nrec++;
+    assert_true(t->n + 4 < sizeof(t->buf));
+}
+
+/* The app's usual S3 day: it lists and reads bucket "orders" from its subnet with Boto3. */
+static void s3_baseline(struct trail *t, int day)
+{
+    for (int k = 0; k < 12; k++) {
+        add_s3(t, day * DAY + 9 * HOUR + k * 1800, k % 3 ? "GetObject" : "ListObjectsV2", "orders",
+               k % 3 ? "o.json" : NULL, HOME, BOTO);
+    }
 }
 
 /* alice's usual day: her calls from home with the CLI, every 20 minutes for 8 hours. */
@@ -571,14 +605,104 @@ static void test_learning(void **state)
     free(t);
 }
 
+/* ---- the S3 model ---- */
+
+static void test_s3_exfiltration(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+    char obj[32];
+
+    (void)state;
+    /* Day 0: the thief reads a bucket before the app has a day of S3 history: learned only. */
+    for (int k = 0; k < 25; k++) {
+        snprintf(obj, sizeof(obj), "early/%d", k);
+        add_s3(t, 2 * HOUR + k, "GetObject", "payroll", obj, "192.0.2.7", CLI);
+    }
+    s3_baseline(t, 0);
+    s3_baseline(t, 1);
+    /* The app itself, from its usual place, reads a bucket it never read: 30 objects. */
+    for (int k = 0; k < 30; k++) {
+        snprintf(obj, sizeof(obj), "in/%d", k);
+        add_s3(t, DAY + 18 * HOUR + k, "GetObject", "invoices", obj, HOME, BOTO);
+    }
+    /* The thief: 19 objects of "hr" (one short), then 25 of "finance" an hour later. */
+    for (int k = 0; k < 19; k++) {
+        snprintf(obj, sizeof(obj), "hr/%d", k);
+        add_s3(t, DAY + 19 * HOUR + k, "GetObject", "hr", obj, THIEF, CLI);
+    }
+    for (int k = 0; k < 25; k++) {
+        snprintf(obj, sizeof(obj), "fin/%d", k);
+        add_s3(t, DAY + 20 * HOUR + k, "GetObject", "finance", obj, THIEF, CLI);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "finance");
+    assert_true(r.got.severity[0] == 8.0);
+    assert_non_null(
+        strstr(r.got.info[0], "\"anomalousAPIs\":\"s3.amazonaws.com:[GetObject:success]\""));
+    assert_non_null(strstr(r.got.info[0], "\"unusualBucketsUserIdentityProfiling\":\"finance\""));
+    assert_non_null(strstr(r.got.info[0], "\"callVolume\":{\"calls\":20,\"windowSeconds\":600}"));
+    /* The early thief's CLI is a day old by then: only the network is new. */
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":\"203.0.0.0/16\""));
+    assert_null(strstr(r.got.info[0], "unusualUserAgents"));
+    free(t);
+}
+
+/* Deletes, permission changes, writes and listings, each at its volume; one short stays quiet. */
+static void test_s3_kinds(void **state)
+{
+    static const struct {
+        const char *call, *type;
+        int n;
+    } kinds[] = {
+        {"DeleteObject", "Impact:S3/AnomalousBehavior.Delete", 10},
+        {"PutObjectAcl", "Impact:S3/AnomalousBehavior.Permission", 1},
+        {"PutObject", "Impact:S3/AnomalousBehavior.Write", 10},
+        {"ListObjectsV2", "Discovery:S3/AnomalousBehavior", 5},
+    };
+    char obj[32], bucket[32];
+    struct run r;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        for (int shortby = 0; shortby < 2; shortby++) {
+            struct trail *t = trail_new();
+            int n = kinds[i].n - shortby;
+
+            s3_baseline(t, 0);
+            s3_baseline(t, 1);
+            for (int k = 0; k < n; k++) {
+                snprintf(obj, sizeof(obj), "x/%d", k);
+                /* Listings spread over buckets; the rest on one. */
+                snprintf(bucket, sizeof(bucket), "%s", k && kinds[i].n == 5 ? "b" : "a");
+                if (kinds[i].n == 5) {
+                    snprintf(bucket, sizeof(bucket), "bucket-%d", k);
+                }
+                add_s3(t, DAY + 20 * HOUR + k * 5, kinds[i].call, bucket,
+                       kinds[i].n == 5 ? NULL : obj, THIEF, BOTO);
+            }
+            run(&r, t, 0);
+            assert_int_equal(r.got.n, shortby ? 0 : 1);
+            if (!shortby) {
+                assert_string_equal(r.got.type[0], kinds[i].type);
+            }
+            free(t);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tactics),    cmocka_unit_test(test_ua_categories),
-        cmocka_unit_test(test_stolen_key), cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_one_factor), cmocka_unit_test(test_discovery_burst),
-        cmocka_unit_test(test_learning),   cmocka_unit_test(test_asn),
-        cmocka_unit_test(test_roaming),    cmocka_unit_test(test_aws_network),
+        cmocka_unit_test(test_tactics),         cmocka_unit_test(test_ua_categories),
+        cmocka_unit_test(test_stolen_key),      cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_one_factor),      cmocka_unit_test(test_discovery_burst),
+        cmocka_unit_test(test_learning),        cmocka_unit_test(test_asn),
+        cmocka_unit_test(test_roaming),         cmocka_unit_test(test_aws_network),
+        cmocka_unit_test(test_s3_exfiltration), cmocka_unit_test(test_s3_kinds),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,340 @@
+/*
+ * The S3 API anomaly model: Discovery:S3/AnomalousBehavior,
+ * Exfiltration:S3/AnomalousBehavior and Impact:S3/AnomalousBehavior.Delete,
+ * .Permission and .Write (spec §1.3.4, §8.1), from S3 data events.
+ *
+ * Every S3 data event an identity makes itself (cm_ct_own_call) on a bucket
+ * is learned into its S3 profile (ct_profile.c: the role for every session
+ * of a role): the context it calls S3 from (networks, clients) and which
+ * kinds of access (list, read, delete, permission change, write) it has
+ * made to which bucket.
+ *
+ * Once the identity has made S3 calls for learn_ms (24 h), an access of a
+ * kind it never made to that bucket, from a network or with a client new
+ * to it, makes the (bucket, kind) pair anomalous for window_ms (10 min):
+ * every call on an anomalous pair of a kind counts, and when a kind's count
+ * within the window reaches its volume, the kind's type fires once for the
+ * window, on the bucket of the call that reached it:
+ *
+ *   Discovery (List*, Get*Acl/Tagging..., Head*)   5 calls    Low
+ *   Exfiltration (GetObject, CopyObject, Select)  20 objects  High
+ *   Impact.Delete (DeleteObject(s)...)            10 calls    High
+ *   Impact.Permission (Put*Acl, Put*Policy...)     1 call     High
+ *   Impact.Write (PutObject, uploads, restores)   10 calls    Medium
+ *
+ * A new bucket alone is not enough (applications touch new buckets every
+ * day), nor a new place alone: the new place or client is what makes a
+ * known key look stolen, and the volume what makes an access look like
+ * collection, wiping or ransom rather than a look around.
+ */
+#include "detect/ct.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "base/json.h"
+#include "detect/intel.h"
+#include "detect/state.h"
+
+#define PAIRS      1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
+#define ACTIVE     16u   /* anomalous pairs an identity can have at once */
+#define IDENTITIES (16u * 1024)
+#define KEY_MAX    512u
+#define TTL_MS     (90LL * 24 * 3600 * 1000)
+
+enum kind { K_DISCOVERY = 0, K_EXFIL, K_DELETE, K_PERMISSION, K_WRITE, K_COUNT };
+
+static const char *const kind_type[K_COUNT] = {
+    [K_DISCOVERY] = "Discovery:S3/AnomalousBehavior",
+    [K_EXFIL] = "Exfiltration:S3/AnomalousBehavior",
+    [K_DELETE] = "Impact:S3/AnomalousBehavior.Delete",
+    [K_PERMISSION] = "Impact:S3/AnomalousBehavior.Permission",
+    [K_WRITE] = "Impact:S3/AnomalousBehavior.Write",
+};
+
+static const char *const kind_name[K_COUNT] = {
+    [K_DISCOVERY] = "Discovery",   [K_EXFIL] = "Exfiltration", [K_DELETE] = "Delete",
+    [K_PERMISSION] = "Permission", [K_WRITE] = "Write",
+};
+
+/* Calls on anomalous pairs of a kind within the window that fire. */
+static const uint32_t kind_volume[K_COUNT] = {
+    [K_DISCOVERY] = 5, [K_EXFIL] = 20, [K_DELETE] = 10, [K_PERMISSION] = 1, [K_WRITE] = 10,
+};
+
+/* A (bucket, kind) pair made anomalous, and since when. */
+struct active {
+    uint32_t pair; /* 0: empty */
+    int64_t since_ms;
+};
+
+/* A kind's window of calls on anomalous pairs. */
+struct burst {
+    int64_t start_ms; /* 0: none */
+    uint32_t calls;
+    bool fired;
+};
+
+struct ident {
+    int64_t first_ms;
+    uint32_t npairs;
+    uint32_t pairs[PAIRS];
+    struct active active[ACTIVE];
+    struct burst burst[K_COUNT];
+    struct cm_ct_context ctx;
+    struct cm_ct_calls recent;
+};
+
+struct s3anomaly {
+    const struct cm_detect_config *cfg;
+    struct cm_state *ids; /* account/identity -> struct ident */
+    uint64_t seed;
+    int64_t learn_ms, window_ms;
+    struct cm_buf info;
+};
+
+static int init(void **state, const struct cm_detect_opts *opts)
+{
+    struct s3anomaly *a = cm_calloc(1, sizeof(*a));
+    const struct cm_detect_config *cfg = opts ? opts->config : NULL;
+    struct cm_state_opts so = {
+        .val_size = sizeof(struct ident),
+        .max_entries = IDENTITIES,
+        .ttl_ms = TTL_MS,
+        .seed = opts ? opts->seed : 0,
+    };
+    int rc;
+
+    if (a == NULL) {
+        return CM_ENOMEM;
+    }
+    a->cfg = cfg;
+    a->seed = opts ? opts->seed : 0;
+    a->learn_ms =
+        cfg && cfg->ct.anomaly_learn_ms > 0 ? cfg->ct.anomaly_learn_ms : CM_CT_ANOMALY_LEARN_MS;
+    a->window_ms =
+        cfg && cfg->ct.anomaly_window_ms > 0 ? cfg->ct.anomaly_window_ms : CM_CT_ANOMALY_WINDOW_MS;
+    cm_buf_init(&a->info, 0);
+    if ((rc = cm_state_create(&a->ids, &so)) != 0) {
+        cm_free(a);
+        return rc;
+    }
+    *state = a;
+    return 0;
+}
+
+static void finish(void *state)
+{
+    struct s3anomaly *a = state;
+
+    if (a != NULL) {
+        cm_state_destroy(a->ids);
+        cm_buf_finish(&a->info);
+        cm_free(a);
+    }
+}
+
+static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    (void)sink;
+    cm_state_expire(((struct s3anomaly *)state)->ids, watermark_ms, NULL, NULL);
+    return 0;
+}
+
+static void state_stats(const void *state, struct cm_state_stats *sum)
+{
+    cm_state_stats_add(sum, ((const struct s3anomaly *)state)->ids);
+}
+
+static bool has_prefix(struct cm_str s, const char *p)
+{
+    size_t n = strlen(p);
+
+    return s.len >= n && memcmp(s.p, p, n) == 0;
+}
+
+static bool contains(struct cm_str s, const char *p)
+{
+    return cm_str_find(s, cm_str_cstr(p)) != (size_t)-1;
+}
+
+/* The kind of an S3 data call. */
+static enum kind kind_of(struct cm_str name)
+{
+    switch (cm_s3_classify(name)) {
+    case CM_S3_DISCOVERY:
+        return K_DISCOVERY;
+    case CM_S3_EXFILTRATION:
+        return K_EXFIL;
+    case CM_S3_IMPACT:
+        break;
+    }
+    if (has_prefix(name, "Delete")) {
+        return K_DELETE;
+    }
+    if (contains(name, "Acl") || contains(name, "Policy") || contains(name, "Retention") ||
+        contains(name, "LegalHold")) {
+        return K_PERMISSION;
+    }
+    return K_WRITE;
+}
+
+/* The active entry of pair, dropping those older than the window; NULL when none. */
+static struct active *active_find(struct ident *id, uint32_t pair, int64_t now_ms, int64_t window)
+{
+    struct active *hit = NULL;
+
+    for (size_t i = 0; i < ACTIVE; i++) {
+        struct active *x = &id->active[i];
+
+        if (x->pair != 0 && x->since_ms <= now_ms - window) {
+            x->pair = 0;
+        }
+        if (x->pair == pair && pair != 0) {
+            hit = x;
+        }
+    }
+    return hit;
+}
+
+static void active_add(struct ident *id, uint32_t pair, int64_t now_ms)
+{
+    struct active *slot = &id->active[0];
+
+    for (size_t i = 0; i < ACTIVE; i++) {
+        if (id->active[i].pair == 0) {
+            slot = &id->active[i];
+            break;
+        }
+        if (id->active[i].since_ms < slot->since_ms) {
+            slot = &id->active[i];
+        }
+    }
+    slot->pair = pair;
+    slot->since_ms = now_ms;
+}
+
+static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id, enum kind k,
+                struct cm_str bucket, const struct cm_ct_novelty *nv, struct cm_sink *sink)
+{
+    const struct cm_ct_call *calls[CM_CT_RECENT];
+    char bname[256];
+    struct cm_ct_info_args args = {
+        .cfg = a->cfg,
+        .seed = a->seed,
+        .ev = ev,
+        .ctx = &id->ctx,
+        .nv = nv,
+        .calls = calls,
+        .learn_ms = a->learn_ms,
+        .unusual_key = "unusualBucketsUserIdentityProfiling",
+        .unusual_val = bname,
+    };
+    struct cm_detection d;
+    struct cm_jw jw;
+    int rc;
+
+    snprintf(bname, sizeof(bname), "%.*s", (int)bucket.len, bucket.p);
+    args.ncalls = cm_ct_calls_window(&id->recent, ev->time_ms, a->window_ms, calls);
+    cm_buf_reset(&a->info);
+    cm_jw_init(&jw, &a->info);
+    cm_jw_obj_begin(&jw);
+    cm_ct_anomaly_info(&jw, &args);
+    cm_jw_key(&jw, "callVolume");
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "calls");
+    cm_jw_u64(&jw, id->burst[k].calls);
+    cm_jw_key(&jw, "windowSeconds");
+    cm_jw_u64(&jw, (uint64_t)(a->window_ms / 1000));
+    cm_jw_obj_end(&jw);
+    cm_jw_key(&jw, "kind");
+    cm_jw_str(&jw, kind_name[k]);
+    cm_jw_obj_end(&jw);
+    if ((rc = cm_jw_finish(&jw)) != 0) {
+        return rc == CM_ENOMEM ? CM_ENOMEM : 0;
+    }
+    cm_ct_detection(&d, ev, kind_type[k]);
+    d.resource_type = CM_RES_S3_BUCKET;
+    d.resource_id = bucket;
+    d.actor = cm_ct_actor_key(&ev->u.ct);
+    d.first_ms = id->burst[k].start_ms;
+    d.count = id->burst[k].calls;
+    for (size_t i = 0; i < args.ncalls && d.nevidence < CM_DETECTION_MAX_EVIDENCE; i++) {
+        d.evidence[d.nevidence++] = calls[i]->src;
+    }
+    d.info = cm_str_make(a->info.p, a->info.len);
+    return cm_sink_emit(sink, &d);
+}
+
+static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct s3anomaly *a = state;
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_ct_novelty nv;
+    struct cm_str bucket;
+    struct ident *id;
+    struct active *act;
+    struct burst *b;
+    enum kind k;
+    char key[KEY_MAX];
+    size_t klen;
+    uint32_t pair;
+    bool created, pair_new;
+
+    if (!cm_ct_s3_data(ct) || !cm_ct_own_call(ct) ||
+        !cm_str_present(bucket = cm_ct_bucket(ct, NULL)) || bucket.len == 0 ||
+        (klen = cm_ct_identity_key(ev, key, sizeof(key))) == 0) {
+        return 0;
+    }
+    if ((id = cm_state_touch(a->ids, key, klen, ev->time_ms, &created)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created || ev->time_ms < id->first_ms) {
+        id->first_ms = ev->time_ms;
+    }
+    k = kind_of(ct->event_name);
+    pair = (uint32_t)cm_hash64(bucket.p, bucket.len, a->seed + (uint64_t)k) | 1u;
+    cm_ct_context_note(&id->ctx, a->cfg, a->seed, ev, a->learn_ms, &nv);
+    pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair);
+    act = active_find(id, pair, ev->time_ms, a->window_ms);
+    if (act == NULL) {
+        if (!pair_new || id->first_ms > ev->time_ms - a->learn_ms ||
+            !(nv.net_new || nv.client_new)) {
+            return 0;
+        }
+        active_add(id, pair, ev->time_ms);
+    }
+    b = &id->burst[k];
+    if (b->start_ms == 0 || b->start_ms <= ev->time_ms - a->window_ms) {
+        b->start_ms = ev->time_ms;
+        b->calls = 0;
+        b->fired = false;
+    }
+    b->calls++;
+    cm_ct_calls_add(&id->recent, ev, (uint8_t)k);
+    if (b->fired || b->calls < kind_volume[k]) {
+        return 0;
+    }
+    b->fired = true;
+    return fire(a, ev, id, k, bucket, &nv, sink);
+}
+
+static const char *const types[] = {
+    "Discovery:S3/AnomalousBehavior",     "Exfiltration:S3/AnomalousBehavior",
+    "Impact:S3/AnomalousBehavior.Delete", "Impact:S3/AnomalousBehavior.Permission",
+    "Impact:S3/AnomalousBehavior.Write",  NULL,
+};
+
+const struct cm_detector cm_detector_ct_s3_anomaly = {
+    .name = "cloudtrail-s3-anomaly",
+    .types = types,
+    .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
+    .init = init,
+    .on_event = on_event,
+    .on_tick = tick,
+    .finish = finish,
+    .state_stats = state_stats,
+};
