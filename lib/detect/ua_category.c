@@ -17,14 +17,22 @@
  */
 #include "detect/ct.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
-static bool is_name_byte(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == '[';
-}
+/* Bytes of a product name: letters, digits, "-_.[". */
+static const uint8_t name_byte[256] = {
+    ['-'] = 1, ['_'] = 1, ['.'] = 1, ['['] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+    ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1,
+    ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+};
 
 static size_t put(char *out, size_t outlen, const char *p, size_t n)
 {
@@ -39,22 +47,27 @@ static size_t put(char *out, size_t outlen, const char *p, size_t n)
     return n;
 }
 
-static size_t put_lit(char *out, size_t outlen, const char *lit)
-{
-    return put(out, outlen, lit, strlen(lit));
-}
+#define PUT_LIT(out, outlen, lit) put((out), (outlen), (lit), sizeof(lit) - 1)
 
-/* Whether the n lower-cased bytes low are lit. */
-static bool is(const char *low, size_t n, const char *lit)
+/* Whether the n lower-cased bytes low are the literal lit. */
+#define IS(low, n, lit) ((n) == sizeof(lit) - 1 && memcmp((low), (lit), sizeof(lit) - 1) == 0)
+
+/* Whether the n lower-cased bytes low hold "console". */
+static bool has_console(const char *low, size_t n)
 {
-    return strlen(lit) == n && memcmp(low, lit, n) == 0;
+    for (size_t i = 0; i + 7 <= n; i++) {
+        if (low[i] == 'c' && memcmp(low + i, "console", 7) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen)
 {
     static const char svc_tail[] = ".amazonaws.com";
     const size_t tail = sizeof(svc_tail) - 1;
-    const char *p = ua.p;
+    const unsigned char *p = (const unsigned char *)ua.p;
     size_t n = ua.p != NULL ? ua.len : 0, i = 0, tok, len, k;
     char low[64];
 
@@ -63,12 +76,13 @@ size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen)
             i++;
         }
         tok = i;
-        while (i < n && is_name_byte(p[i])) {
+        while (i < n && name_byte[p[i]]) {
             i++;
         }
         /* Terraform and other partner tools put APN/1.0 and their vendor first. */
-        if (i < n && p[i] == '/' && (i - tok == 3 || i - tok == 9) &&
-            (strncasecmp(p + tok, "APN", 3) == 0 || strncasecmp(p + tok, "HashiCorp", 9) == 0)) {
+        if (i < n && p[i] == '/' &&
+            ((i - tok == 3 && strncasecmp(ua.p + tok, "APN", 3) == 0) ||
+             (i - tok == 9 && strncasecmp(ua.p + tok, "HashiCorp", 9) == 0))) {
             while (i < n && p[i] != ' ') {
                 i++;
             }
@@ -81,37 +95,36 @@ size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen)
     }
     len = i - tok;
     if (len == 0) {
-        return put_lit(out, outlen, "OTHER");
+        return PUT_LIT(out, outlen, "OTHER");
     }
-    /* Names compare without case; a name longer than low is no name below anyway. */
+    /* Names compare without case; a name longer than low is none of those below. */
     k = len < sizeof(low) ? len : sizeof(low) - 1;
     for (size_t j = 0; j < k; j++) {
-        char c = p[tok + j];
+        unsigned char c = p[tok + j];
 
-        low[j] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        low[j] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    low[k] = '\0';
-    if (is(low, k, "mozilla")) {
-        return put_lit(out, outlen, "browser");
+    if (IS(low, k, "mozilla")) {
+        return PUT_LIT(out, outlen, "browser");
     }
-    if (strstr(low, "console") != NULL) {
-        return put_lit(out, outlen, "console");
+    if (has_console(low, k)) {
+        return PUT_LIT(out, outlen, "console");
     }
-    if (is(low, k, "boto3") || is(low, k, "botocore")) {
-        return put_lit(out, outlen, "Botocore");
+    if (IS(low, k, "boto3") || IS(low, k, "botocore")) {
+        return PUT_LIT(out, outlen, "Botocore");
     }
-    if (is(low, k, "aws-sdk-go-v2")) {
-        return put_lit(out, outlen, "aws-sdk-go");
+    if (IS(low, k, "aws-sdk-go-v2")) {
+        return PUT_LIT(out, outlen, "aws-sdk-go");
     }
-    if (is(low, k, "signin.amazonaws.com")) {
-        return put_lit(out, outlen, "AwsSignin");
+    if (IS(low, k, "signin.amazonaws.com")) {
+        return PUT_LIT(out, outlen, "AwsSignin");
     }
     if (k > tail && memcmp(low + k - tail, svc_tail, tail) == 0) {
-        return put_lit(out, outlen, "AWS Service");
+        return PUT_LIT(out, outlen, "AWS Service");
     }
-    if (is(low, k, "aws-internal") ||
-        (is(low, k, "aws") && n >= tok + 12 && strncasecmp(p + tok, "AWS Internal", 12) == 0)) {
-        return put_lit(out, outlen, "AWS Internal");
+    if (IS(low, k, "aws-internal") ||
+        (IS(low, k, "aws") && n >= tok + 12 && strncasecmp(ua.p + tok, "AWS Internal", 12) == 0)) {
+        return PUT_LIT(out, outlen, "AWS Internal");
     }
-    return put(out, outlen, p + tok, len);
+    return put(out, outlen, ua.p + tok, len);
 }
