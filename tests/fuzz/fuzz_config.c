@@ -65,6 +65,7 @@ static void check_defaults(const struct cm_config *c)
 static void check_ok(const struct cm_config *c)
 {
     const struct cm_config_console_login *cl = &c->detectors.console_login;
+    const struct cm_config_api_anomaly *an = &c->detectors.api_anomaly;
     int exfil = c->detectors.credential_exfiltration.expected_after_days;
 
     check_specs(&c->intel.threat_lists, CM_INTEL_KIND_THREAT, false);
@@ -94,6 +95,9 @@ static void check_ok(const struct cm_config *c)
     check(cl->max_speed_kmh >= 0 && cl->max_speed_kmh <= 1000000);
     check(cl->window_hours >= 0 && cl->window_hours <= 8760);
     check(exfil >= 0 && exfil <= 3650);
+    check(an->learning_hours >= 0 && an->learning_hours <= 8760);
+    check(an->discovery_burst >= 0 && an->discovery_burst <= 8);
+    check(an->discovery_window_minutes >= 0 && an->discovery_window_minutes <= 1440);
     check(c->store.retention_days >= -1 && c->store.retention_days <= 36500);
 }
 
