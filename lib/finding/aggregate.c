@@ -209,10 +209,16 @@ static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
         }
         if (k < CM_FINDING_MAX_EVIDENCE) {
             nf->evidence[k++] = fresh[i];
-        } else {
-            nf->evidence[CM_FINDING_MAX_EVIDENCE - 1] = fresh[nfresh - 1];
-            break;
+            continue;
         }
+        /* Full: the newest record old does not list (the last fresh one may be old's). */
+        for (uint32_t j = nfresh; j-- > i;) {
+            if (!has_record(old, old->nevidence, &fresh[j])) {
+                nf->evidence[CM_FINDING_MAX_EVIDENCE - 1] = fresh[j];
+                break;
+            }
+        }
+        break;
     }
     nf->nevidence = k;
     return rc;

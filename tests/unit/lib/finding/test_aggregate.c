@@ -230,6 +230,24 @@ static void test_merge_overlapping_evidence(void **state)
     assert_int_equal(nf.evidence[2].ref.offset, 0);
     cm_finding_finish(&nf);
     cm_finding_finish(&old);
+
+    /* A full old list: the last slot takes the newest record old lacks, even when the
+     * detection's last record is one old lists (an attack sequence cites its signals). */
+    {
+        static const uint64_t full[8] = {0, 100, 200, 300, 400, 500, 600, 700};
+        static const uint64_t fresh[3] = {800, 900, 300};
+
+        probe_finding(&old, &e, 22, 8, full, 8);
+        probe_finding(&nf, &e, 22, 3, fresh, 3);
+        assert_int_equal(cm_finding_merge(&nf, &old), 0);
+        assert_int_equal(nf.nevidence, CM_FINDING_MAX_EVIDENCE);
+        assert_int_equal(nf.evidence[CM_FINDING_MAX_EVIDENCE - 1].ref.offset, 900);
+        for (uint32_t i = 0; i + 1 < CM_FINDING_MAX_EVIDENCE; i++) {
+            assert_int_equal(nf.evidence[i].ref.offset, full[i]);
+        }
+        cm_finding_finish(&nf);
+        cm_finding_finish(&old);
+    }
     t_events_finish(&e);
 }
 
