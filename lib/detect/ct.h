@@ -348,5 +348,6 @@ extern const struct cm_detector cm_detector_ct_travel;
 extern const struct cm_detector cm_detector_ct_canary;
 extern const struct cm_detector cm_detector_ct_anomaly;
 extern const struct cm_detector cm_detector_ct_s3_anomaly;
+extern const struct cm_detector cm_detector_ct_sequence;
 
 #endif

@@ -41,6 +41,8 @@ static const struct cm_detector *const builtin[] = {
     &cm_detector_dns_tunnel,
     &cm_detector_dns_rebind,
     &cm_detector_dns_reputation,
+    /* correlation of the findings above: attack sequences */
+    &cm_detector_ct_sequence,
     NULL,
 };
 /* clang-format on */
@@ -55,10 +57,20 @@ struct slot {
     void *state;
 };
 
+/* The sink detectors emit to when the engine has correlators: the caller's, then them. */
+struct relay {
+    struct cm_sink sink; /* emit = relay_emit, ud = the engine */
+    struct cm_sink *outer;
+    bool busy; /* a correlator is running: its detections go to outer only */
+};
+
 struct cm_engine {
     struct cm_detect_opts opts;
     struct slot *slots;
     size_t nslots;
+    struct slot **corr; /* the correlators (on_detection), in table order */
+    size_t ncorr;
+    struct relay relay;
     /* The slots that want each kind, in table order: byk[k][0 .. nbyk[k]). */
     struct slot **byk[CM_EV_KIND_COUNT];
     size_t nbyk[CM_EV_KIND_COUNT];
@@ -111,6 +123,15 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
         }
         e->nslots = i + 1;
     }
+    if ((e->corr = cm_calloc(n ? n : 1, sizeof(*e->corr))) == NULL) {
+        rc = CM_ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (table[i]->on_detection) {
+            e->corr[e->ncorr++] = &e->slots[i];
+        }
+    }
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         if ((e->byk[k] = cm_calloc(n ? n : 1, sizeof(*e->byk[k]))) == NULL) {
             rc = CM_ENOMEM;
@@ -143,12 +164,43 @@ void cm_engine_destroy(struct cm_engine *e)
         cm_free(e->byk[k]);
     }
     cm_intel_memo_finish(&e->memo);
+    cm_free(e->corr);
     cm_free(e->slots);
     cm_free(e);
 }
 
+static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct cm_engine *e = sink->ud;
+    struct relay *r = &e->relay;
+    int rc = cm_sink_emit(r->outer, d);
+
+    if (rc != 0 || r->busy) {
+        return rc;
+    }
+    r->busy = true;
+    for (size_t i = 0; i < e->ncorr && rc == 0; i++) {
+        rc = e->corr[i]->det->on_detection(e->corr[i]->state, d, &r->sink);
+    }
+    r->busy = false;
+    return rc;
+}
+
+/* The sink detectors get: sink itself, or the relay through the correlators. */
+static struct cm_sink *relay(struct cm_engine *e, struct cm_sink *sink)
+{
+    if (e->ncorr == 0 || sink == &e->relay.sink) {
+        return sink;
+    }
+    e->relay.sink.emit = relay_emit;
+    e->relay.sink.ud = e;
+    e->relay.outer = sink;
+    return &e->relay.sink;
+}
+
 static int tick_all(struct cm_engine *e, int64_t wm, struct cm_sink *sink)
 {
+    sink = relay(e, sink);
     e->stats.ticks++;
     for (size_t i = 0; i < e->nslots; i++) {
         const struct cm_detector *d = e->slots[i].det;
@@ -196,6 +248,7 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
     unsigned k = (unsigned)ev->kind;
     int rc;
 
+    sink = relay(e, sink);
     if (k < CM_EV_KIND_COUNT) {
         e->stats.events[k]++;
     }

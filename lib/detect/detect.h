@@ -120,6 +120,13 @@ struct cm_detector {
     void (*finish)(void *state);
     /* Adds the counters of its keyed tables to *sum (cm_state_stats_add); NULL: it keeps none. */
     void (*state_stats)(const void *state, struct cm_state_stats *sum);
+    /*
+     * Correlation: sees every detection the engine's detectors emit, once the
+     * caller's sink has taken it, and may emit in turn (to the caller's sink
+     * only: what a correlator emits is never seen by on_detection again). d
+     * and its event are borrowed for the call. NULL: not a correlator.
+     */
+    int (*on_detection)(void *state, const struct cm_detection *d, struct cm_sink *sink);
 };
 
 /* The built-in detectors, NULL-terminated. */

@@ -42,7 +42,8 @@ if command -v jq >/dev/null; then
         jq -r '(.service.additionalInfo // {}) as $a
             | ($a | if (.value | type) == "string" then (.value | fromjson? // {}) else . end) as $i
             | [.type, (.resource.accessKeyDetails.accessKeyId // "-"), .service.count, .severity,
-               ($i | del(.coalmine) | tojson)] | join("|")' "$1" | grep -F -f "$T/types" >"$2" || :
+               ($i | del(.coalmine) | tojson)] | join("|")' "$1" |
+            awk -F '|' 'NR == FNR { t[$0] = 1; next } ($1 in t)' "$T/types" - >"$2" || :
     }
     # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
     info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
@@ -266,6 +267,16 @@ check "the 8 scenarios: each finding names its tactic and the network $NET${bad:
     test -z "$bad" -a -s "$T/all.sum"
 line=$(grep '^Discovery:' "$T/all.sum" | head -n 1)
 [ -n "$line" ] && check_info "the 8 scenarios: Discovery" "$line" "Discovery:IAMUser/AnomalousBehavior"
+# Eight tactics by one key within a day: an attack sequence on that key (ct_sequence.c).
+if command -v jq >/dev/null; then
+    seq=$(jq -r 'select(.type == "AttackSequence:IAM/CompromisedCredentials")
+        | .resource.accessKeyDetails.accessKeyId' "$T/all.json" | sort -u)
+    thief=$(cut -d '|' -f 2 "$T/all.sum" | sort -u)
+    check "the 8 scenarios: an attack sequence, on the stolen key ($seq)" \
+        test -n "$seq" -a "$seq" = "$thief"
+else
+    skip "the 8 scenarios: an attack sequence" "no jq"
+fi
 
 # --- the background alone ------------------------------------------------------------------
 B="$T/bg"

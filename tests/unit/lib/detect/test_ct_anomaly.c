@@ -1,7 +1,8 @@
 /*
  * The API anomaly models (lib/detect/ct_anomaly.c for management calls,
  * ct_s3_anomaly.c for S3 data events, both over ct_profile.c) with their
- * tables (ct_tactic.c, ua_category.c): hand-written CloudTrail records over days go
+ * tables (ct_tactic.c, ua_category.c), and the attack sequences correlated
+ * from their findings (ct_sequence.c): hand-written CloudTrail records over days go
  * through the real parser into an engine holding every built-in detector;
  * the test checks which AnomalousBehavior types come out, on which key, with
  * which severity and additionalInfo, and that the near misses of
@@ -56,7 +57,7 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
 {
     struct got *g = &((struct run *)sink->ud)->got;
 
-    if (strstr(d->type, "AnomalousBehavior") == NULL) {
+    if (strstr(d->type, "AnomalousBehavior") == NULL && strstr(d->type, "AttackSequence") == NULL) {
         return 0;
     }
     assert_true(g->n < MAXD);
@@ -239,6 +240,16 @@ static void run(struct run *r, struct trail *t, int64_t learn_ms)
     assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
     cm_engine_destroy(r->engine);
     cm_json_doc_finish(&doc);
+}
+
+static size_t count(const struct got *g, const char *type)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        n += strcmp(g->type[i], type) == 0;
+    }
+    return n;
 }
 
 static struct trail *trail_new(void)
@@ -564,8 +575,9 @@ static void test_discovery_burst(void **state)
     }
     add(t, ALICE, DAY + 20 * HOUR + 120, "iam", reads[4], THIEF, BOTO, NULL);
     run(&r, t, 0);
-    assert_int_equal(r.got.n, 5);
-    assert_string_equal(r.got.type[4], "Discovery:IAMUser/AnomalousBehavior");
+    assert_int_equal(count(&r.got, "Discovery:IAMUser/AnomalousBehavior"), 1);
+    assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), 2);
+    assert_int_equal(count(&r.got, "PrivilegeEscalation:IAMUser/AnomalousBehavior"), 2);
     free(t);
 }
 
@@ -694,15 +706,118 @@ static void test_s3_kinds(void **state)
     }
 }
 
+/* ---- attack sequences ---- */
+
+/* Three tactics by one key within a day: one sequence; two are not one. */
+static void test_sequence_credentials(void **state)
+{
+    static const char *const reads[] = {"ListUsers", "ListRoles", "ListPolicies", "ListAccessKeys",
+                                        "ListGroups"};
+    const char *seq = "AttackSequence:IAM/CompromisedCredentials";
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    baseline(t, 0);
+    baseline(t, 1);
+    for (int k = 0; k < 5; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + k * 10, "iam", reads[k], THIEF, BOTO, NULL);
+    }
+    add(t, ALICE, DAY + 20 * HOUR + 60, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(count(&r.got, seq), 0); /* Discovery and Persistence: two */
+    free(t);
+
+    t = trail_new();
+    baseline(t, 0);
+    baseline(t, 1);
+    for (int k = 0; k < 5; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + k * 10, "iam", reads[k], THIEF, BOTO, NULL);
+    }
+    add(t, ALICE, DAY + 20 * HOUR + 60, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    add(t, ALICE, DAY + 20 * HOUR + 120, "ec2", "DeleteFlowLogs", THIEF, BOTO, NULL);
+    add(t, ALICE, DAY + 20 * HOUR + 180, "ec2", "DeleteSecurityGroup", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    /* At the third tactic, and again at the fourth. */
+    assert_int_equal(count(&r.got, seq), 2);
+    for (size_t i = 0; i < r.got.n; i++) {
+        if (strcmp(r.got.type[i], seq) == 0) {
+            assert_string_equal(r.got.resource[i], "AKIAALICE0000000001");
+            assert_true(r.got.severity[i] >= 9.0);
+            assert_non_null(
+                strstr(r.got.info[i], "\"name\":\"Persistence:IAMUser/AnomalousBehavior\""));
+            assert_non_null(strstr(r.got.info[i],
+                                   "\"key\":\"ATTACK_TACTIC\",\"values\":["
+                                   "\"Discovery\",\"Persistence\",\"DefenseEvasion\""));
+            assert_true(r.got.nevidence[i] >= 3);
+        }
+    }
+    free(t);
+}
+
+/* Data read from S3 by a key that also did something else: a data compromise. */
+static void test_sequence_s3(void **state)
+{
+    static const char *const reads[] = {"ListUsers", "ListRoles", "ListPolicies", "ListAccessKeys",
+                                        "ListGroups"};
+    const char *app = SESSION("app", "ASIAAPP0000000000001");
+    const char *seq = "AttackSequence:S3/CompromisedData";
+    struct trail *t = trail_new();
+    struct run r;
+    char obj[32];
+
+    (void)state;
+    add(t, app, 8 * HOUR, "sts", "GetCallerIdentity", HOME, BOTO, NULL);
+    s3_baseline(t, 0);
+    s3_baseline(t, 1);
+    for (int k = 0; k < 20; k++) {
+        snprintf(obj, sizeof(obj), "fin/%d", k);
+        add_s3(t, DAY + 20 * HOUR + k, "GetObject", "finance", obj, THIEF, CLI);
+    }
+    run(&r, t, 0);
+    assert_int_equal(count(&r.got, "Exfiltration:S3/AnomalousBehavior"), 1);
+    assert_int_equal(count(&r.got, seq), 0); /* the read alone */
+    free(t);
+
+    t = trail_new();
+    add(t, app, 8 * HOUR, "sts", "GetCallerIdentity", HOME, BOTO, NULL);
+    s3_baseline(t, 0);
+    s3_baseline(t, 1);
+    for (int k = 0; k < 5; k++) {
+        add(t, app, DAY + 19 * HOUR + k * 10, "iam", reads[k], THIEF, CLI, NULL);
+    }
+    for (int k = 0; k < 20; k++) {
+        snprintf(obj, sizeof(obj), "fin/%d", k);
+        add_s3(t, DAY + 20 * HOUR + k, "GetObject", "finance", obj, THIEF, CLI);
+    }
+    run(&r, t, 0);
+    assert_int_equal(count(&r.got, seq), 1);
+    for (size_t i = 0; i < r.got.n; i++) {
+        if (strcmp(r.got.type[i], seq) == 0) {
+            assert_string_equal(r.got.resource[i], "finance");
+            assert_non_null(strstr(r.got.info[i], "\"resourceUids\":[\"finance\"]"));
+        }
+    }
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tactics),         cmocka_unit_test(test_ua_categories),
-        cmocka_unit_test(test_stolen_key),      cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_one_factor),      cmocka_unit_test(test_discovery_burst),
-        cmocka_unit_test(test_learning),        cmocka_unit_test(test_asn),
-        cmocka_unit_test(test_roaming),         cmocka_unit_test(test_aws_network),
-        cmocka_unit_test(test_s3_exfiltration), cmocka_unit_test(test_s3_kinds),
+        cmocka_unit_test(test_tactics),
+        cmocka_unit_test(test_ua_categories),
+        cmocka_unit_test(test_stolen_key),
+        cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_one_factor),
+        cmocka_unit_test(test_discovery_burst),
+        cmocka_unit_test(test_learning),
+        cmocka_unit_test(test_asn),
+        cmocka_unit_test(test_roaming),
+        cmocka_unit_test(test_aws_network),
+        cmocka_unit_test(test_s3_exfiltration),
+        cmocka_unit_test(test_s3_kinds),
+        cmocka_unit_test(test_sequence_credentials),
+        cmocka_unit_test(test_sequence_s3),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

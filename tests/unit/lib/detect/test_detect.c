@@ -207,11 +207,12 @@ static void test_errors(void **state)
     assert_int_equal(c.n, 0);
     cm_engine_destroy(e);
     cm_engine_destroy(NULL);
-    /* The built-in table is well formed: every entry names its types and kinds. */
+    /* The built-in table is well formed: every entry names its types, and its kinds or
+     * that it correlates detections. */
     for (const struct cm_detector *const *d = cm_detectors(); *d; d++) {
         assert_non_null((*d)->name);
         assert_non_null((*d)->types);
-        assert_true((*d)->kinds != 0);
+        assert_true((*d)->kinds != 0 || (*d)->on_detection != NULL);
     }
 }
 
@@ -248,13 +249,59 @@ static void test_event_error_stops(void **state)
     cm_engine_destroy(e);
 }
 
+/* A correlator: counts what it sees and answers each detection with one of its own. */
+static int seen_by_correlator;
+
+static int t_correlate(void *state, const struct cm_detection *d, struct cm_sink *sink)
+{
+    struct cm_detection out = *d;
+
+    (void)state;
+    seen_by_correlator++;
+    assert_string_equal(d->type, "Test:EC2/Flow");
+    out.type = "Test:EC2/Sequence";
+    return cm_sink_emit(sink, &out);
+}
+
+static const char *const t_seq_types[] = {"Test:EC2/Sequence", NULL};
+
+static const struct cm_detector det_correlator = {
+    .name = "test-correlator",
+    .types = t_seq_types,
+    .init = t_init,
+    .finish = t_finish,
+    .on_detection = t_correlate,
+};
+
+/* Detections reach the caller's sink, then the correlators; theirs only the sink. */
+static void test_correlation(void **state)
+{
+    const struct cm_detector *const table[] = {&det_flow, &det_correlator, NULL};
+    struct cm_engine *e;
+    struct collected c = {0, NULL};
+    struct cm_sink sink = {collect, &c};
+    struct cm_event ev = mk(CM_EV_FLOW, 1000);
+
+    (void)state;
+    seen_by_correlator = 0;
+    assert_int_equal(cm_engine_create(&e, table, NULL), 0);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.type, "Test:EC2/Sequence");
+    assert_int_equal(seen_by_correlator, 1);
+    ev = mk(CM_EV_DNS, 2000);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(cm_engine_flush(e, &sink), 0);
+    cm_engine_destroy(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dispatch),
-        cmocka_unit_test(test_watermark_ticks),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_event_error_stops),
+        cmocka_unit_test(test_dispatch),    cmocka_unit_test(test_watermark_ticks),
+        cmocka_unit_test(test_errors),      cmocka_unit_test(test_event_error_stops),
+        cmocka_unit_test(test_correlation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
