@@ -175,7 +175,9 @@ static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
     struct relay *r = &e->relay;
     int rc = cm_sink_emit(r->outer, d);
 
-    if (rc != 0 || r->busy) {
+    /* A detection about a trusted address or name makes no finding (spec §4.3), and no
+     * signal of one either. */
+    if (rc != 0 || r->busy || cm_detect_trusted(cm_detect_intel(e->opts.config), d)) {
         return rc;
     }
     r->busy = true;

@@ -24,6 +24,7 @@
 #include "detect/detect.h"
 #include "finding/finding.h"
 #include "intel/awsranges.h"
+#include "intel/snapshot.h"
 #include "parse/parse.h"
 
 #define MAXD 32
@@ -208,7 +209,8 @@ static bool asn_stub(void *ud, const struct cm_ip *ip, uint32_t *asn, char *org,
 }
 
 static bool with_asn;
-static const struct cm_awsranges *ranges; /* AWS's ranges for run(), or NULL */
+static const struct cm_awsranges *ranges;     /* AWS's ranges for run(), or NULL */
+static const struct cm_intel_snapshot *intel; /* intel for run(), or NULL */
 
 static void run(struct run *r, struct trail *t, int64_t learn_ms)
 {
@@ -225,6 +227,7 @@ static void run(struct run *r, struct trail *t, int64_t learn_ms)
     cfg.ct.anomaly_learn_ms = learn_ms;
     cfg.asn = with_asn ? asn_stub : NULL;
     cfg.aws_ranges = ranges;
+    cfg.intel = intel;
     o.config = &cfg;
     o.seed = 3;
     r->sink.emit = collect;
@@ -755,6 +758,46 @@ static void test_sequence_credentials(void **state)
     free(t);
 }
 
+/* A trusted address makes no finding, and no signal of a sequence either (spec §4.3). */
+static void test_sequence_trusted(void **state)
+{
+    static const char *const reads[] = {"ListUsers", "ListRoles", "ListPolicies", "ListAccessKeys",
+                                        "ListGroups"};
+    struct cm_intel_list l = {CM_STR_LIT("office"), CM_INTEL_KIND_TRUSTED, CM_STR_LIT("TXT"),
+                              CM_STR_LIT("test")};
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *snap;
+    struct trail *t = trail_new();
+    struct run r;
+    uint32_t id;
+
+    (void)state;
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &l, &id), 0);
+    {
+        struct cm_indicator ind = {id, CM_CAT_UNKNOWN, CM_STR_LIT(""), CM_STR_LIT("test")};
+
+        assert_int_equal(cm_intel_builder_add_text(b, cm_str_cstr(THIEF), &ind), 0);
+    }
+    assert_int_equal(cm_intel_builder_build(b, &snap), 0);
+    cm_intel_builder_destroy(b);
+    baseline(t, 0);
+    baseline(t, 1);
+    for (int k = 0; k < 5; k++) {
+        add(t, ALICE, DAY + 20 * HOUR + k * 10, "iam", reads[k], THIEF, BOTO, NULL);
+    }
+    add(t, ALICE, DAY + 20 * HOUR + 60, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    add(t, ALICE, DAY + 20 * HOUR + 120, "ec2", "DeleteFlowLogs", THIEF, BOTO, NULL);
+    intel = snap;
+    run(&r, t, 0);
+    intel = NULL;
+    /* The anomalies reach the sink (the scan's sink drops them); the sequence is not made. */
+    assert_int_equal(count(&r.got, "DefenseEvasion:IAMUser/AnomalousBehavior"), 1);
+    assert_int_equal(count(&r.got, "AttackSequence:IAM/CompromisedCredentials"), 0);
+    cm_intel_snapshot_unref(snap);
+    free(t);
+}
+
 /* Data read from S3 by a key that also did something else: a data compromise. */
 static void test_sequence_s3(void **state)
 {
@@ -818,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_sequence_credentials),
         cmocka_unit_test(test_sequence_s3),
+        cmocka_unit_test(test_sequence_trusted),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
