@@ -233,11 +233,14 @@ static void p_ec2(struct pctx *p, bool ok)
     }
 }
 
+/* The subresource parameter of Get/Put<Bucket|Object><Sub>: ,"sub":"" (none without Sub). */
 static void s3_subresource(struct cm_gen_text *t, const char *name)
 {
     const char *s = name + 3; /* after Get/Put */
 
     if (strncmp(s, "Bucket", 6) == 0) {
+        s += 6;
+    } else if (strncmp(s, "Object", 6) == 0) {
         s += 6;
     }
     if (*s == '\0') {
@@ -278,11 +281,16 @@ static void p_s3(struct pctx *p)
         cm_gen_t_puts(t, ",\"key\":\"");
         cm_gen_t_puts(t, p->c->object_key ? p->c->object_key : "object");
         cm_gen_t_putc(t, '"');
+        if (strncmp(name, "Get", 3) == 0 || strncmp(name, "Put", 3) == 0) {
+            s3_subresource(t, name); /* GetObjectAcl: "acl":"" */
+        }
     } else if (p->c->api->params == CM_GEN_PA_S3_LIST) {
         cm_gen_t_puts(t, ",\"prefix\":\"");
         cm_gen_t_puts(t, PICK(p->r, object_dirs));
         cm_gen_t_puts(t, strcmp(name, "ListObjectsV2") == 0
                              ? "\",\"list-type\":\"2\",\"encoding-type\":\"url\""
+                         : strcmp(name, "ListObjectVersions") == 0
+                             ? "\",\"versions\":\"\",\"encoding-type\":\"url\""
                              : "\",\"delimiter\":\"/\",\"encoding-type\":\"url\"");
     } else if (strncmp(name, "PutBucketTagging", 16) == 0) {
         cm_gen_t_puts(t, ",\"tagging\":\"\",\"Tagging\":{\"xmlns\":"

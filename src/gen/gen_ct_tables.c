@@ -454,6 +454,14 @@ const struct cm_gen_api cm_gen_apis[] = {
     {S_IAM, "AttachUserPolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_IAM, "AttachRolePolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_IAM, "PutUserPolicy", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    /*
+     * Never drawn: S3 data events of the S3 anomaly scenarios
+     * (gen_sc_ct_s3_anomaly.c) that the background's data events
+     * (gen_ct_data.c) do not make.
+     */
+    {S_S3, "ListObjectVersions", RO | SP | CM_GEN_API_DATA, CM_GEN_PA_S3_LIST, {0}, 0, 0},
+    {S_S3, "GetObjectAcl", RO | SP | CM_GEN_API_DATA, CM_GEN_PA_S3_OBJECT, {0}, 0, 0},
+    {S_S3, "PutObjectAcl", SP | CM_GEN_API_DATA, CM_GEN_PA_S3_OBJECT, {0}, 0, 0},
 };
 const unsigned cm_gen_napis = sizeof(cm_gen_apis) / sizeof(cm_gen_apis[0]);
 

@@ -34,6 +34,12 @@ enum {
 };
 
 static const char base32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/* The buckets the world does not hold (CM_GEN_SC_B_SCRATCH on): what their names say. */
+static const char *const own_purpose[] = {"athena-results", "team-share", "exports", "archive"};
+#define NOWN (sizeof(own_purpose) / sizeof(own_purpose[0]))
+_Static_assert(CM_GEN_SC_B_SCRATCH + NOWN == CM_GEN_SC_NBUCKETS, "a name for each such bucket");
+
 static const char attacker_agent[] =
     "Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#6.8.0-31-generic md/arch#x86_64 "
     "lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.51";
@@ -50,7 +56,7 @@ struct sc_ctx {
     long instance;                    /* world instance, -1 none */
     long function;                    /* world function, -1 none */
     long buckets[CM_GEN_SC_NBUCKETS]; /* world bucket, -1 none */
-    char scratch[64];                 /* CM_GEN_SC_B_SCRATCH's name */
+    char own[NOWN][64];               /* names of the buckets the world does not hold */
     char admin_key[21], root_key[21], short_key[21], canary_key[21], other_key[21];
     char decoy_id[NDECOYS][22];
     char canonical[65];
@@ -126,12 +132,14 @@ static int ctx_init(struct sc_ctx *x, const struct cm_gen_world *w, const struct
     x->instance = cm_gen_sc_instance(w, (enum cm_gen_tier)p->tier, -1);
     x->function = x->v->nfunctions > 0 ? (long)x->v->first_function : -1;
     x->buckets[CM_GEN_SC_B_PLAN] = -1;
-    x->buckets[CM_GEN_SC_B_SCRATCH] = -1;
     for (i = CM_GEN_SC_B_LOGS; i < CM_GEN_SC_B_SCRATCH; i++) {
         x->buckets[i] = world_bucket(x, i - CM_GEN_SC_B_LOGS);
     }
-    snprintf(x->scratch, sizeof(x->scratch), "%s-%s-athena-results-%s", w->org,
-             w->accounts[x->account].env, w->accounts[x->account].id);
+    for (i = 0; i < NOWN; i++) {
+        x->buckets[CM_GEN_SC_B_SCRATCH + i] = -1;
+        snprintf(x->own[i], sizeof(x->own[i]), "%s-%s-%s-%s", w->org, w->accounts[x->account].env,
+                 own_purpose[i], w->accounts[x->account].id);
+    }
     draw_id(w, ID_ADMIN_KEY, "ASIA", 16, x->admin_key);
     draw_id(w, ID_ROOT_KEY, "ASIA", 16, x->root_key);
     draw_id(w, ID_SHORT_KEY, "ASIA", 16, x->short_key);
@@ -155,7 +163,7 @@ static int ctx_init(struct sc_ctx *x, const struct cm_gen_world *w, const struct
         if (((s->who == CM_GEN_SC_THIEF || s->from == CM_GEN_SC_FROM_USUAL) && x->thief < 0) ||
             (inst && x->instance < 0) ||
             ((lambda || s->from == CM_GEN_SC_FROM_LAMBDA_HOST) && x->function < 0) ||
-            (step_on_bucket(s) && b != CM_GEN_SC_B_SCRATCH && x->buckets[b] < 0)) {
+            (step_on_bucket(s) && b < CM_GEN_SC_B_SCRATCH && x->buckets[b] < 0)) {
             return CM_ENOTFOUND;
         }
     }
@@ -164,8 +172,8 @@ static int ctx_init(struct sc_ctx *x, const struct cm_gen_world *w, const struct
 
 static const char *bucket_name(const struct sc_ctx *x, unsigned b)
 {
-    if (b == CM_GEN_SC_B_SCRATCH) {
-        return x->scratch;
+    if (b >= CM_GEN_SC_B_SCRATCH && b < CM_GEN_SC_NBUCKETS) {
+        return x->own[b - CM_GEN_SC_B_SCRATCH];
     }
     return b < CM_GEN_SC_NBUCKETS && x->buckets[b] >= 0 ? x->w->buckets[x->buckets[b]].name : "";
 }
@@ -449,13 +457,45 @@ static void agent(const struct sc_ctx *x, const struct cm_gen_sc_step *s, struct
     }
 }
 
-static int write_step(const struct sc_ctx *x, const struct cm_gen_sc_step *s,
-                      const struct cm_gen_api *api, struct cm_gen_file *f)
+/* How many calls step s makes, and when the i-th of them is. */
+static unsigned step_calls(const struct cm_gen_sc_step *s)
 {
-    int64_t t = x->start + s->at;
+    return s->times > 1 ? s->times : 1u;
+}
+
+static int64_t call_time(const struct sc_ctx *x, const struct cm_gen_sc_step *s, unsigned i)
+{
+    return x->start + s->at + (int64_t)i * s->every;
+}
+
+/*
+ * The object key of call i of step s: its key, with the call's number put
+ * before the first '.' of its last part when the step makes several calls.
+ */
+static const char *call_key(const struct cm_gen_sc_step *s, unsigned i, char *out, size_t n)
+{
+    const char *base, *dot;
+
+    if (s->key == NULL || step_calls(s) == 1) {
+        return s->key;
+    }
+    base = strrchr(s->key, '/');
+    base = base != NULL ? base + 1 : s->key;
+    dot = strchr(base, '.');
+    if (dot == NULL) {
+        dot = base + strlen(base);
+    }
+    snprintf(out, n, "%.*s-%02u%s", (int)(dot - s->key), s->key, i + 1, dot);
+    return out;
+}
+
+static int write_step(const struct sc_ctx *x, const struct cm_gen_sc_step *s,
+                      const struct cm_gen_api *api, unsigned call, struct cm_gen_file *f)
+{
+    int64_t t = call_time(x, s, call);
     struct cm_gen_ct_call c;
     struct sc_call k;
-    char params[2048], msg[320];
+    char params[2048], msg[320], okey[256];
     unsigned b = step_bucket(x, s);
     int rc;
 
@@ -490,12 +530,12 @@ static int write_step(const struct sc_ctx *x, const struct cm_gen_sc_step *s,
         c.instance = (unsigned)x->instance;
     }
     if (step_on_bucket(s)) {
-        if (b == CM_GEN_SC_B_SCRATCH) {
-            c.bucket_name = x->scratch;
+        if (b >= CM_GEN_SC_B_SCRATCH) {
+            c.bucket_name = bucket_name(x, b);
         } else {
             c.bucket = (unsigned)x->buckets[b];
         }
-        c.object_key = s->key;
+        c.object_key = call_key(s, call, okey, sizeof(okey));
         c.bytes_out = (api->flags & CM_GEN_API_DATA) ? 48213 : 0;
     }
     if (s->params != NULL) {
@@ -528,13 +568,17 @@ int cm_gen_sc_ct_emit(const struct cm_gen_scenario *sc, struct cm_gen_file *f)
         if (api == NULL) {
             return CM_EINVAL; /* the plan names a call the API table lacks */
         }
-        if (((api->flags & CM_GEN_API_DATA) != 0) != f->data_events ||
-            !cm_gen_sc_in_file(f, x.start + s->at)) {
+        if (((api->flags & CM_GEN_API_DATA) != 0) != f->data_events) {
             continue;
         }
-        rc = write_step(&x, s, api, f);
-        if (rc != 0) {
-            return rc;
+        for (unsigned i = 0; i < step_calls(s); i++) {
+            if (!cm_gen_sc_in_file(f, call_time(&x, s, i))) {
+                continue;
+            }
+            rc = write_step(&x, s, api, i, f);
+            if (rc != 0) {
+                return rc;
+            }
         }
     }
     return 0;
@@ -586,9 +630,13 @@ int cm_gen_sc_ct_expect(const struct cm_gen_scenario *sc, const struct cm_gen_co
     }
     for (s = x.p->steps; s->svc != NULL; s++) {
         int64_t t = x.start + s->at;
+        unsigned calls = 0;
 
-        if (t >= end) {
-            continue; /* past the run: not in the logs */
+        while (calls < step_calls(s) && call_time(&x, s, calls) < end) {
+            calls++; /* the calls past the run are not in the logs */
+        }
+        if (calls == 0) {
+            continue;
         }
         caller(&x, s, t, &k);
         source(&x, s, t, &k);
@@ -617,7 +665,7 @@ int cm_gen_sc_ct_expect(const struct cm_gen_scenario *sc, const struct cm_gen_co
             snprintf(out[n].info, sizeof(out[n].info), "%s", x.p->info ? x.p->info : "");
             n++;
         }
-        out[i].count++;
+        out[i].count += calls;
         cm_gen_sc_note(out[i].indicators, sizeof(out[i].indicators), k.src);
     }
     if (n == 0) {

@@ -19,8 +19,11 @@
  * of renewing sessions are worked out for each step's time) and names a
  * marker for every near miss so a test can find its record; the plans live
  * in gen_sc_ct_config.c (changes to the account's configuration),
- * gen_sc_ct_creds.c (uses of credentials) and gen_sc_ct_anomaly.c (calls
- * unusual for the stolen key's owner: the API anomaly model).
+ * gen_sc_ct_creds.c (uses of credentials), gen_sc_ct_anomaly.c (calls
+ * unusual for the stolen key's owner: the API anomaly model) and
+ * gen_sc_ct_s3_anomaly.c (its S3 data events: the S3 anomaly model). A step
+ * may stand for a run of identical calls (times, every seconds apart; S3
+ * object keys numbered), which count as that many hits.
  *
  * Parameter templates are JSON text for "requestParameters":...,
  * "responseElements":... with these tokens replaced: {acct} (account id),
@@ -65,6 +68,14 @@
 #define CM_GEN_SC_NET_ANOMALY       CM_GEN_SC_IP4(154, 61, 71, 0)
 #define CM_GEN_SC_NET_ANOMALY_EARLY CM_GEN_SC_IP4(209, 97, 152, 0)
 
+/*
+ * The S3 anomaly scenarios' attacker (gen_sc_ct_s3_anomaly.c): two more such
+ * /16s, apart from the API anomaly ones, so that in a run with every
+ * scenario the S3 attack's place is still new to the key's S3 profile.
+ */
+#define CM_GEN_SC_NET_S3_ANOMALY       CM_GEN_SC_IP4(162, 19, 91, 0)
+#define CM_GEN_SC_NET_S3_ANOMALY_EARLY CM_GEN_SC_IP4(5, 161, 37, 0)
+
 /* Who makes a step's call. */
 enum cm_gen_sc_who {
     CM_GEN_SC_THIEF = 0,    /* someone holding the stolen IAM user key (cm_gen_sc_principal) */
@@ -104,7 +115,11 @@ enum cm_gen_sc_bucket {
     CM_GEN_SC_B_ASSETS,
     CM_GEN_SC_B_BACKUPS,
     CM_GEN_SC_B_DATA_LAKE,
-    CM_GEN_SC_B_SCRATCH, /* a bucket the world does not hold (Athena results) */
+    /* buckets of the account the world does not hold (no background call touches them) */
+    CM_GEN_SC_B_SCRATCH, /* Athena results */
+    CM_GEN_SC_B_SHARED,  /* a team's shared files */
+    CM_GEN_SC_B_EXPORTS, /* exports for partners */
+    CM_GEN_SC_B_ARCHIVE, /* old records */
     CM_GEN_SC_NBUCKETS,
 };
 
@@ -130,6 +145,8 @@ struct cm_gen_sc_step {
     uint8_t bucket;     /* enum cm_gen_sc_bucket */
     uint8_t user;       /* decoy user of CM_GEN_SC_USER_LOGIN */
     uint8_t fail;       /* ConsoleLogin: a failed sign-in */
+    uint8_t times;      /* calls the step makes (0: one), every seconds apart; an S3 */
+    uint8_t every;      /* object key gets the call's number: a/b.csv -> a/b-07.csv */
     uint32_t ip;        /* CM_GEN_SC_FROM_IP */
     const char *via;    /* the service of FROM_SERVICE / ROOT_SERVICE / INSTANCE_SVC */
     const char *agent;  /* user agent (NULL: the caller's usual one, else the plan's) */
@@ -211,5 +228,15 @@ extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_impact;
 extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_initial_access;
 extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_persistence;
 extern const struct cm_gen_scenario cm_gen_sc_api_anomaly_privilege_escalation;
+
+/*
+ * gen_sc_ct_s3_anomaly.c: S3 data events unusual for the stolen key's owner
+ * (<Tactic>:S3/AnomalousBehavior[.Kind]).
+ */
+extern const struct cm_gen_scenario cm_gen_sc_s3_anomaly_discovery;
+extern const struct cm_gen_scenario cm_gen_sc_s3_anomaly_exfiltration;
+extern const struct cm_gen_scenario cm_gen_sc_s3_anomaly_delete;
+extern const struct cm_gen_scenario cm_gen_sc_s3_anomaly_permission;
+extern const struct cm_gen_scenario cm_gen_sc_s3_anomaly_write;
 
 #endif

@@ -88,6 +88,12 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_api_anomaly_initial_access,
     &cm_gen_sc_api_anomaly_persistence,
     &cm_gen_sc_api_anomaly_privilege_escalation,
+    /* ... S3 data events unusual for the identity that makes them (the S3 anomaly model) */
+    &cm_gen_sc_s3_anomaly_discovery,
+    &cm_gen_sc_s3_anomaly_exfiltration,
+    &cm_gen_sc_s3_anomaly_delete,
+    &cm_gen_sc_s3_anomaly_permission,
+    &cm_gen_sc_s3_anomaly_write,
     /* VPC flow detections (issue #6): brute force, port probes */
     &cm_gen_sc_ssh_brute_target,
     &cm_gen_sc_ssh_brute_actor,
