@@ -307,6 +307,7 @@ struct cm_ct_info_args {
     int64_t learn_ms;
     const char *unusual_key; /* one more unusualBehavior member, or NULL */
     const char *unusual_val;
+    const struct cm_ip *net_ip; /* the address whose network was new; NULL: the event's */
 };
 
 /*

@@ -307,7 +307,8 @@ void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a)
         put_str_field(jw, a->unusual_key, a->unusual_val);
     }
     if (a->nv->net_new) {
-        cm_ct_network(a->cfg, a->seed, &ct->source_ip, net, sizeof(net), &is_asn);
+        cm_ct_network(a->cfg, a->seed, a->net_ip ? a->net_ip : &ct->source_ip, net, sizeof(net),
+                      &is_asn);
         put_str_field(jw,
                       is_asn ? "unusualASNsUserIdentityProfiling"
                              : "unusualNetworksUserIdentityProfiling",

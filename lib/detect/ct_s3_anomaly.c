@@ -17,7 +17,7 @@
  * window, on the bucket of the call that reached it:
  *
  *   Discovery (List*, Get*Acl/Tagging..., Head*)   5 calls    Low
- *   Exfiltration (GetObject, CopyObject, Select)  20 objects  High
+ *   Exfiltration (GetObject, CopyObject, Select)  20 calls    High
  *   Impact.Delete (DeleteObject(s)...)            10 calls    High
  *   Impact.Permission (Put*Acl, Put*Policy...)     1 call     High
  *   Impact.Write (PutObject, uploads, restores)   10 calls    Medium
@@ -76,6 +76,10 @@ struct burst {
     int64_t start_ms; /* 0: none */
     uint32_t calls;
     bool fired;
+    /* What was new when the window's first pair turned anomalous, and from where: the
+     * finding says it even when the call that reaches the volume is from a usual place. */
+    struct cm_ct_novelty nv;
+    struct cm_ip ip;
 };
 
 struct ident {
@@ -182,6 +186,30 @@ static enum kind kind_of(struct cm_str name)
     return K_WRITE;
 }
 
+/*
+ * The bucket a call reads or changes: a copy's source (x-amz-copy-source,
+ * "bucket/key" or "/bucket/key") for CopyObject and UploadPartCopy, whose
+ * bucketName is where the copy goes; else bucketName.
+ */
+static struct cm_str bucket_of(const struct cm_ct *ct)
+{
+    struct cm_str src = cm_ct_member(ct, ct->request_parameters, "x-amz-copy-source");
+
+    if (cm_str_present(src) && src.len > 0 &&
+        (cm_str_eqc(ct->event_name, "CopyObject") ||
+         cm_str_eqc(ct->event_name, "UploadPartCopy"))) {
+        size_t i = src.p[0] == '/' ? 1 : 0, j = i;
+
+        while (j < src.len && src.p[j] != '/' && src.p[j] != '?') {
+            j++;
+        }
+        if (j > i) {
+            return cm_str_make(src.p + i, j - i);
+        }
+    }
+    return cm_ct_bucket(ct, NULL);
+}
+
 /* The active entry of pair, dropping those older than the window; NULL when none. */
 static struct active *active_find(struct ident *id, uint32_t pair, int64_t now_ms, int64_t window)
 {
@@ -218,7 +246,8 @@ static void active_add(struct ident *id, uint32_t pair, int64_t now_ms)
 }
 
 static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id, enum kind k,
-                struct cm_str bucket, const struct cm_ct_novelty *nv, struct cm_sink *sink)
+                struct cm_str bucket, const struct cm_ct_novelty *nv, const struct cm_ip *net_ip,
+                struct cm_sink *sink)
 {
     const struct cm_ct_call *calls[CM_CT_RECENT];
     char bname[256];
@@ -232,6 +261,7 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
         .learn_ms = a->learn_ms,
         .unusual_key = "unusualBucketsUserIdentityProfiling",
         .unusual_val = bname,
+        .net_ip = net_ip,
     };
     struct cm_detection d;
     struct cm_jw jw;
@@ -284,9 +314,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     uint32_t pair;
     bool created, pair_new;
 
-    if (!cm_ct_s3_data(ct) || !cm_ct_own_call(ct) ||
-        !cm_str_present(bucket = cm_ct_bucket(ct, NULL)) || bucket.len == 0 ||
-        (klen = cm_ct_identity_key(ev, key, sizeof(key))) == 0) {
+    if (!cm_ct_s3_data(ct) || !cm_ct_own_call(ct) || !cm_str_present(bucket = bucket_of(ct)) ||
+        bucket.len == 0 || (klen = cm_ct_identity_key(ev, key, sizeof(key))) == 0) {
         return 0;
     }
     if ((id = cm_state_touch(a->ids, key, klen, ev->time_ms, &created)) == NULL) {
@@ -312,6 +341,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         b->start_ms = ev->time_ms;
         b->calls = 0;
         b->fired = false;
+        b->nv = nv;
+        b->ip = ct->source_ip;
     }
     b->calls++;
     cm_ct_calls_add(&id->recent, ev, (uint8_t)k);
@@ -319,7 +350,11 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     b->fired = true;
-    return fire(a, ev, id, k, bucket, &nv, sink);
+    if (!nv.net_new && !nv.client_new) {
+        nv = b->nv; /* a usual call reached the volume: say what made the window */
+        return fire(a, ev, id, k, bucket, &nv, &b->ip, sink);
+    }
+    return fire(a, ev, id, k, bucket, &nv, NULL, sink);
 }
 
 static const char *const types[] = {

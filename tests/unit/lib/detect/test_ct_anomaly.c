@@ -142,14 +142,18 @@ static void add(struct trail *t, const char *uid, int at, const char *svc, const
     assert_true(t->n + 4 < sizeof(t->buf));
 }
 
-/* An S3 data event of the app role's session on bucket, object key obj (NULL: none). */
-static void add_s3(struct trail *t, int at, const char *name, const char *bucket, const char *obj,
-                   const char *ip, const char *ua)
+/*
+ * An S3 data event of the app role's session on bucket, object key obj (NULL:
+ * none), more requestParameters members (NULL: none).
+ */
+static void add_s3_more(struct trail *t, int at, const char *name, const char *bucket,
+                        const char *obj, const char *ip, const char *ua, const char *more)
 {
-    char extra[256];
+    char extra[384];
 
-    snprintf(extra, sizeof(extra), "\"requestParameters\":{\"bucketName\":\"%s\"%s%s%s}", bucket,
-             obj ? ",\"key\":\"" : "", obj ? obj : "", obj ? "\"" : "");
+    snprintf(extra, sizeof(extra), "\"requestParameters\":{\"bucketName\":\"%s\"%s%s%s%s%s}",
+             bucket, obj ? ",\"key\":\"" : "", obj ? obj : "", obj ? "\"" : "", more ? "," : "",
+             more ? more : "");
     if (t->n == 0) {
         t->n = (size_t)snprintf(t->buf, sizeof(t->buf), "{\"Records\":[");
     }
@@ -164,6 +168,12 @@ static void add_s3(struct trail *t, int at, const char *name, const char *bucket
         at / 60 % 60, at % 60, name, ip, ua, t->nrec, extra);
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
+}
+
+static void add_s3(struct trail *t, int at, const char *name, const char *bucket, const char *obj,
+                   const char *ip, const char *ua)
+{
+    add_s3_more(t, at, name, bucket, obj, ip, ua, NULL);
 }
 
 /* The app's usual S3 day: it lists and reads bucket "orders" from its subnet with Boto3. */
@@ -666,6 +676,44 @@ static void test_s3_exfiltration(void **state)
     free(t);
 }
 
+/* A copy reads its source; a window started from a new place says so when a usual call ends it. */
+static void test_s3_copy_and_window(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+    char obj[32], src[64];
+
+    (void)state;
+    s3_baseline(t, 0);
+    s3_baseline(t, 1);
+    for (int k = 0; k < 20; k++) {
+        snprintf(obj, sizeof(obj), "copy/%d", k);
+        snprintf(src, sizeof(src), "\"x-amz-copy-source\":\"finance/fin/%d.csv\"", k);
+        add_s3_more(t, DAY + 20 * HOUR + k, "CopyObject", "orders", obj, THIEF, CLI, src);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "finance");
+    free(t);
+
+    t = trail_new();
+    s3_baseline(t, 0);
+    s3_baseline(t, 1);
+    add_s3(t, DAY + 20 * HOUR, "GetObject", "finance", "fin/0", THIEF, CLI);
+    for (int k = 1; k < 20; k++) {
+        snprintf(obj, sizeof(obj), "fin/%d", k);
+        add_s3(t, DAY + 20 * HOUR + k, "GetObject", "finance", obj, HOME, BOTO);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":\"203.0.0.0/16\""));
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualUserAgentsUserIdentityProfiling\":\"aws-cli\""));
+    free(t);
+}
+
 /* Deletes, permission changes, writes and listings, each at its volume; one short stays quiet. */
 static void test_s3_kinds(void **state)
 {
@@ -859,6 +907,7 @@ int main(void)
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_kinds),
+        cmocka_unit_test(test_s3_copy_and_window),
         cmocka_unit_test(test_sequence_credentials),
         cmocka_unit_test(test_sequence_s3),
         cmocka_unit_test(test_sequence_trusted),
