@@ -21,6 +21,7 @@
 # another AS is named in the finding. Prints TAP.
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/ct_scen.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4 --kinds cloudtrail"
 NET=154.61.0.0/16 # CM_GEN_SC_NET_ANOMALY's /16 (gen_sc_ct.h)
 CLIENT=aws-sdk-rust
@@ -86,41 +87,6 @@ else
     JSONOK=0
 fi
 
-# records DIR: every CloudTrail record under DIR, one per line. gen writes each file as one
-# line of compact JSON: split it where a record or a file starts (parsing 60 MB with jq
-# for every scenario would take most of this script's time).
-records() {
-    find "$1/AWSLogs" -path '*/CloudTrail/*' -name '*.gz' -exec zcat {} + |
-        sed -e 's/},{"eventVersion"/}\n{"eventVersion"/g' -e 's/]}{"Records":\[/]}\n{"Records":[/g'
-    echo
-}
-
-# scan DIR OUT: the findings of DIR's logs as JSON lines, with the scan options gen wrote
-scan() {
-    _o=$2
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --no-default-intel --format json \
-        $(cat "$1/intel/args.txt" 2>/dev/null) "$1/AWSLogs" >"$_o" 2>"$_o.err"
-}
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$_f" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-        _f=$T/m.cur
-    done
-    return 0
-}
-
-# names_api APIS NAME: the anomalousAPIs text APIS lists call NAME ("svc:[A:ok , NAME:ok]")
-names_api() {
-    printf '%s\n' "$1" | grep -Eq "(\\[| )$2:"
-}
-
 # check_info LABEL LINE TYPE: additionalInfo of summary LINE against the table above
 check_info() {
     _lbl=$1; _ai=$(printf '%s\n' "$2" | cut -d '|' -f 5-)
@@ -140,22 +106,6 @@ check_info() {
         test -z "$_extra"
     _ua=$(info "$_ai" unusualBehavior.unusualUserAgentsUserIdentityProfiling)
     check "$_lbl: unusual client \"$CLIENT\" (got $_ua)" test "$_ua" = "\"$CLIENT\""
-}
-
-# near_in_logs LABEL TSV RECORDS: every near-miss marker of scenarios TSV matches a record
-near_in_logs() {
-    _absent=""
-    _nnear=0
-    IFS_SAVE=$IFS
-    IFS=','
-    for _m in $(cut -f 8 "$2" | tr '\n' ','); do
-        [ -n "$_m" ] && [ "$_m" != "-" ] || continue
-        _nnear=$((_nnear + 1))
-        has_all "$3" "$_m" || _absent="$_absent [$_m]"
-    done
-    IFS=$IFS_SAVE
-    check "$1 $_nnear near misses are in the logs${_absent:+ (absent:$_absent)}" \
-        test "$_nnear" -gt 0 -a -z "$_absent"
 }
 
 if [ "$JSONOK" = 0 ]; then
