@@ -226,6 +226,9 @@ struct cm_ct_context {
     struct cm_ct_client clients[CM_CT_CLIENTS];
     struct cm_ip last_ip; /* the address of the last call... */
     uint64_t last_net;    /* ... and its network (an AS lookup is dear) */
+    uint64_t last_ua;     /* a hash of the last call's user agent... */
+    uint64_t last_client; /* ... and of its category, last_name: the same agent is the same */
+    char last_name[CM_CT_CLIENT_MAX];
 };
 
 /* One call against a context. */

@@ -174,8 +174,15 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     seen_note(c->nets, sizeof(c->nets[0]), CM_CT_NETS, c->last_net, ev->time_ms, learn_ms, &fresh,
               &usual);
     nv->net_new = !usual && !roams(c, ev->time_ms, learn_ms);
-    cm_ua_category(ct->user_agent, nv->client, sizeof(nv->client));
-    h = cm_hash64(nv->client, strlen(nv->client), seed) | 1u;
+    /* An identity's calls mostly carry one agent: its category is worked out once. */
+    h = cm_hash64(ct->user_agent.p ? ct->user_agent.p : "", ct->user_agent.len, ~seed) | 1u;
+    if (h != c->last_ua) {
+        c->last_ua = h;
+        cm_ua_category(ct->user_agent, c->last_name, sizeof(c->last_name));
+        c->last_client = cm_hash64(c->last_name, strlen(c->last_name), seed) | 1u;
+    }
+    memcpy(nv->client, c->last_name, sizeof(nv->client));
+    h = c->last_client;
     cl = (struct cm_ct_client *)(void *)seen_note(c->clients, sizeof(c->clients[0]), CM_CT_CLIENTS,
                                                   h, ev->time_ms, learn_ms, &fresh, &usual);
     nv->client_new = !usual;

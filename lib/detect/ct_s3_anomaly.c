@@ -168,6 +168,20 @@ static bool contains(struct cm_str s, const char *p)
 /* The kind of an S3 data call. */
 static enum kind kind_of(struct cm_str name)
 {
+    /* The calls nearly every data event is, without the table walk. */
+    if (cm_str_eqc(name, "GetObject")) {
+        return K_EXFIL;
+    }
+    if (cm_str_eqc(name, "PutObject")) {
+        return K_WRITE;
+    }
+    if (cm_str_eqc(name, "HeadObject") || cm_str_eqc(name, "ListObjectsV2") ||
+        cm_str_eqc(name, "ListObjects")) {
+        return K_DISCOVERY;
+    }
+    if (cm_str_eqc(name, "DeleteObject")) {
+        return K_DELETE;
+    }
     switch (cm_s3_classify(name)) {
     case CM_S3_DISCOVERY:
         return K_DISCOVERY;
@@ -193,11 +207,12 @@ static enum kind kind_of(struct cm_str name)
  */
 static struct cm_str bucket_of(const struct cm_ct *ct)
 {
-    struct cm_str src = cm_ct_member(ct, ct->request_parameters, "x-amz-copy-source");
+    struct cm_str src = CM_STR_NULL;
 
-    if (cm_str_present(src) && src.len > 0 &&
-        (cm_str_eqc(ct->event_name, "CopyObject") ||
-         cm_str_eqc(ct->event_name, "UploadPartCopy"))) {
+    if (cm_str_eqc(ct->event_name, "CopyObject") || cm_str_eqc(ct->event_name, "UploadPartCopy")) {
+        src = cm_ct_member(ct, ct->request_parameters, "x-amz-copy-source");
+    }
+    if (cm_str_present(src) && src.len > 0) {
         size_t i = src.p[0] == '/' ? 1 : 0, j = i;
 
         while (j < src.len && src.p[j] != '/' && src.p[j] != '?') {
