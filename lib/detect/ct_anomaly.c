@@ -7,9 +7,10 @@
  * identity's profile (an IAM user, root, a federated user; for a role
  * session the role, so every session of a role shares one). A profile
  * remembers which API calls were made (service and name), from which
- * networks (the autonomous system when an ASN database is loaded, else the
- * IPv4 /16 or IPv6 /48) and with which clients (the user agent's category,
- * ua_category.c), each with when it was first and last seen.
+ * networks (the autonomous system when an ASN database is loaded; all of
+ * AWS when AWS's ranges are; else the IPv4 /16 or IPv6 /48) and with which
+ * clients (the user agent's category, ua_category.c), each with when it was
+ * first and last seen (ct_profile.c).
  *
  * A call is judged once its identity has been learning for learn_ms (24 h;
  * a younger identity is learned, not judged); it is anomalous when
@@ -19,6 +20,7 @@
  *     less than learn_ms before (or never).
  * An unusual call alone is not enough (people try new calls), nor an unusual
  * place alone (people travel): both at once is what a stolen key looks like.
+ * An identity with 8 usual networks roams: only a new client counts for it.
  * A Discovery call (every read: Describe, List, Get...) fires only as part
  * of a burst: the identity's burst (5) distinct anomalous Discovery calls
  * within window_ms (10 min). Every other tactic fires on its first call.
