@@ -299,6 +299,43 @@ void cm_ct_calls_add(struct cm_ct_calls *r, const struct cm_event *ev, uint8_t k
 size_t cm_ct_calls_window(const struct cm_ct_calls *r, int64_t now_ms, int64_t window_ms,
                           const struct cm_ct_call **out);
 
+/*
+ * What both anomaly models are made of: their settings, the table of
+ * identity profiles (account/identity -> a value that starts with the
+ * int64_t time the identity was first seen; 16,384 at most, each dropped
+ * after 90 days unused) and the buffer their additionalInfo is written to.
+ * A model's state starts with it, so cm_ct_model_tick and
+ * cm_ct_model_stats serve as its detector's on_tick and state_stats.
+ */
+struct cm_ct_model {
+    const struct cm_detect_config *cfg;
+    struct cm_state *ids;
+    uint64_t seed;
+    int64_t learn_ms, window_ms; /* cfg->ct's anomaly_learn_ms, anomaly_window_ms or defaults */
+    struct cm_buf info;
+};
+
+/* Sets m up for profiles of val_size bytes. Returns 0 or CM_E*. */
+int cm_ct_model_init(struct cm_ct_model *m, const struct cm_detect_opts *opts, size_t val_size);
+
+void cm_ct_model_finish(struct cm_ct_model *m);
+
+/* cm_detector.on_tick and .state_stats of a state that starts with a struct cm_ct_model. */
+int cm_ct_model_tick(void *state, int64_t watermark_ms, struct cm_sink *sink);
+void cm_ct_model_stats(const void *state, struct cm_state_stats *sum);
+
+/*
+ * The profile of ev's identity (cm_ct_identity_key), made when new, its
+ * first-seen time moved back for an earlier event; *established when that
+ * is at least learn_ms before ev. NULL with *rc = 0 when ev names no
+ * identity, NULL with *rc = CM_ENOMEM when the table cannot grow.
+ */
+void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool *established,
+                          int *rc);
+
+/* Cites the records of calls[0..n) in d, as many as it holds. */
+void cm_ct_calls_cite(struct cm_detection *d, const struct cm_ct_call *const *calls, size_t n);
+
 struct cm_ct_info_args {
     const struct cm_detect_config *cfg;
     uint64_t seed;

@@ -42,15 +42,11 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/json.h"
-#include "detect/state.h"
 
-#define ID_APIS    512u /* API slots of an identity (at most 3/4 used) */
-#define IDENTITIES (16u * 1024)
-#define KEY_MAX    512u
-#define TTL_MS     (90LL * 24 * 3600 * 1000) /* a profile unused this long is dropped */
+#define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
 
 struct ident {
-    int64_t first_ms;
+    int64_t first_ms; /* first: cm_ct_model_profile's */
     uint32_t napis;
     uint32_t apis[ID_APIS];
     struct cm_ct_context ctx;
@@ -60,40 +56,27 @@ struct ident {
 };
 
 struct anomaly {
-    const struct cm_detect_config *cfg;
-    struct cm_state *ids; /* account/identity -> struct ident */
-    uint64_t seed;
-    int64_t learn_ms, window_ms;
+    struct cm_ct_model m; /* first: cm_ct_model_tick and _stats take the state as one */
     uint32_t burst;
-    struct cm_buf info;
 };
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
     struct anomaly *a = cm_calloc(1, sizeof(*a));
     const struct cm_detect_config *cfg = opts ? opts->config : NULL;
-    struct cm_state_opts so = {.ttl_ms = TTL_MS, .seed = opts ? opts->seed : 0};
     int rc;
 
     if (a == NULL) {
         return CM_ENOMEM;
     }
-    a->cfg = cfg;
-    a->seed = opts ? opts->seed : 0;
-    a->learn_ms =
-        cfg && cfg->ct.anomaly_learn_ms > 0 ? cfg->ct.anomaly_learn_ms : CM_CT_ANOMALY_LEARN_MS;
-    a->window_ms =
-        cfg && cfg->ct.anomaly_window_ms > 0 ? cfg->ct.anomaly_window_ms : CM_CT_ANOMALY_WINDOW_MS;
+    if ((rc = cm_ct_model_init(&a->m, opts, sizeof(struct ident))) != 0) {
+        cm_ct_model_finish(&a->m);
+        cm_free(a);
+        return rc;
+    }
     a->burst = cfg && cfg->ct.anomaly_burst > 0 ? cfg->ct.anomaly_burst : CM_CT_ANOMALY_BURST;
     if (a->burst > CM_CT_RECENT) {
         a->burst = CM_CT_RECENT;
-    }
-    cm_buf_init(&a->info, 0);
-    so.val_size = sizeof(struct ident);
-    so.max_entries = IDENTITIES;
-    if ((rc = cm_state_create(&a->ids, &so)) != 0) {
-        cm_free(a);
-        return rc;
     }
     *state = a;
     return 0;
@@ -104,24 +87,9 @@ static void finish(void *state)
     struct anomaly *a = state;
 
     if (a != NULL) {
-        cm_state_destroy(a->ids);
-        cm_buf_finish(&a->info);
+        cm_ct_model_finish(&a->m);
         cm_free(a);
     }
-}
-
-static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    struct anomaly *a = state;
-
-    (void)sink;
-    cm_state_expire(a->ids, watermark_ms, NULL, NULL);
-    return 0;
-}
-
-static void state_stats(const void *state, struct cm_state_stats *sum)
-{
-    cm_state_stats_add(sum, ((const struct anomaly *)state)->ids);
 }
 
 /* ---- the model ---------------------------------------------------------------------- */
@@ -130,7 +98,7 @@ static uint32_t api_hash(const struct anomaly *a, const struct cm_ct *ct)
 {
     uint64_t h = cm_hash64(
         ct->event_name.p, ct->event_name.len,
-        cm_hash64(ct->event_source.p ? ct->event_source.p : "", ct->event_source.len, a->seed));
+        cm_hash64(ct->event_source.p ? ct->event_source.p : "", ct->event_source.len, a->m.seed));
 
     return (uint32_t)h | 1u;
 }
@@ -140,22 +108,22 @@ static int fire(struct anomaly *a, const struct cm_event *ev, struct ident *id,
 {
     const struct cm_ct_call *calls[CM_CT_RECENT];
     struct cm_ct_info_args args = {
-        .cfg = a->cfg,
-        .seed = a->seed,
+        .cfg = a->m.cfg,
+        .seed = a->m.seed,
         .ev = ev,
         .ctx = &id->ctx,
         .nv = nv,
         .calls = calls,
-        .learn_ms = a->learn_ms,
+        .learn_ms = a->m.learn_ms,
     };
     struct cm_detection d;
     struct cm_jw jw;
     int rc;
 
     /* The identity's anomalous calls of the window, oldest first, the one that fires last. */
-    args.ncalls = cm_ct_calls_window(&id->recent, ev->time_ms, a->window_ms, calls);
-    cm_buf_reset(&a->info);
-    cm_jw_init(&jw, &a->info);
+    args.ncalls = cm_ct_calls_window(&id->recent, ev->time_ms, a->m.window_ms, calls);
+    cm_buf_reset(&a->m.info);
+    cm_jw_init(&jw, &a->m.info);
     cm_jw_obj_begin(&jw);
     cm_ct_anomaly_info(&jw, &args);
     cm_jw_key(&jw, "tactic");
@@ -166,11 +134,8 @@ static int fire(struct anomaly *a, const struct cm_event *ev, struct ident *id,
     }
     cm_ct_detection(&d, ev, cm_ct_tactic_type(tactic));
     d.first_ms = args.ncalls > 0 ? calls[0]->time_ms : ev->time_ms;
-    d.nevidence = 0;
-    for (size_t i = 0; i < args.ncalls && d.nevidence < CM_DETECTION_MAX_EVIDENCE; i++) {
-        d.evidence[d.nevidence++] = calls[i]->src;
-    }
-    d.info = cm_str_make(a->info.p, a->info.len);
+    cm_ct_calls_cite(&d, calls, args.ncalls);
+    d.info = cm_str_make(a->m.info.p, a->m.info.len);
     return cm_sink_emit(sink, &d);
 }
 
@@ -187,7 +152,7 @@ static uint32_t discovery_burst(const struct anomaly *a, struct ident *id, int64
     for (uint32_t i = 0; i < CM_CT_RECENT; i++) {
         int64_t t = id->discovery[i];
 
-        if (t != 0 && t > now_ms - a->window_ms && t <= now_ms) {
+        if (t != 0 && t > now_ms - a->m.window_ms && t <= now_ms) {
             n++;
         }
     }
@@ -201,23 +166,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct cm_ct_novelty nv;
     struct ident *id;
     enum cm_ct_tactic tactic;
-    char key[KEY_MAX];
-    size_t klen;
-    bool created, api_new, established;
+    bool api_new, established;
+    int rc = 0;
 
     if (!cm_ct_own_call(ct) || cm_ct_s3_data(ct) ||
-        (klen = cm_ct_identity_key(ev, key, sizeof(key))) == 0) {
-        return 0;
+        (id = cm_ct_model_profile(&a->m, ev, &established, &rc)) == NULL) {
+        return rc;
     }
-    if ((id = cm_state_touch(a->ids, key, klen, ev->time_ms, &created)) == NULL) {
-        return CM_ENOMEM;
-    }
-    if (created || ev->time_ms < id->first_ms) {
-        id->first_ms = ev->time_ms;
-    }
-    established = id->first_ms <= ev->time_ms - a->learn_ms;
     /* Learn first: what is judged below is this call against what came before it. */
-    cm_ct_context_note(&id->ctx, a->cfg, a->seed, ev, a->learn_ms, &nv);
+    cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
     api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct));
     if (!established || !api_new || !(nv.net_new || nv.client_new)) {
         return 0;
@@ -250,7 +207,7 @@ const struct cm_detector cm_detector_ct_anomaly = {
     .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
     .init = init,
     .on_event = on_event,
-    .on_tick = tick,
+    .on_tick = cm_ct_model_tick,
     .finish = finish,
-    .state_stats = state_stats,
+    .state_stats = cm_ct_model_stats,
 };

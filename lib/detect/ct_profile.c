@@ -12,11 +12,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
+#include "base/err.h"
 #include "base/hash.h"
+#include "detect/state.h"
 #include "intel/awsranges.h"
 
 /* Usual networks of an identity that calls from anywhere: then a new one says nothing. */
 #define ROAMING 8u
+/* Profiles a model keeps, and how long one lives unused. */
+#define IDENTITIES (16u * 1024)
+#define TTL_MS     (90LL * 24 * 3600 * 1000)
+#define KEY_MAX    512u
 
 bool cm_ct_own_call(const struct cm_ct *ct)
 {
@@ -66,6 +73,77 @@ bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v)
     set[i] = v;
     (*n)++;
     return true;
+}
+
+/* ---- the models' common part ---------------------------------------------------------- */
+
+int cm_ct_model_init(struct cm_ct_model *m, const struct cm_detect_opts *opts, size_t val_size)
+{
+    const struct cm_detect_config *cfg = opts ? opts->config : NULL;
+    struct cm_state_opts so = {
+        .val_size = val_size,
+        .max_entries = IDENTITIES,
+        .ttl_ms = TTL_MS,
+        .seed = opts ? opts->seed : 0,
+    };
+
+    memset(m, 0, sizeof(*m));
+    m->cfg = cfg;
+    m->seed = so.seed;
+    m->learn_ms =
+        cfg && cfg->ct.anomaly_learn_ms > 0 ? cfg->ct.anomaly_learn_ms : CM_CT_ANOMALY_LEARN_MS;
+    m->window_ms =
+        cfg && cfg->ct.anomaly_window_ms > 0 ? cfg->ct.anomaly_window_ms : CM_CT_ANOMALY_WINDOW_MS;
+    cm_buf_init(&m->info, 0);
+    return cm_state_create(&m->ids, &so);
+}
+
+void cm_ct_model_finish(struct cm_ct_model *m)
+{
+    cm_state_destroy(m->ids);
+    cm_buf_finish(&m->info);
+}
+
+int cm_ct_model_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    (void)sink;
+    cm_state_expire(((struct cm_ct_model *)state)->ids, watermark_ms, NULL, NULL);
+    return 0;
+}
+
+void cm_ct_model_stats(const void *state, struct cm_state_stats *sum)
+{
+    cm_state_stats_add(sum, ((const struct cm_ct_model *)state)->ids);
+}
+
+void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool *established,
+                          int *rc)
+{
+    char key[KEY_MAX];
+    size_t klen = cm_ct_identity_key(ev, key, sizeof(key));
+    int64_t *first;
+    bool created;
+
+    *rc = 0;
+    if (klen == 0) {
+        return NULL;
+    }
+    if ((first = cm_state_touch(m->ids, key, klen, ev->time_ms, &created)) == NULL) {
+        *rc = CM_ENOMEM;
+        return NULL;
+    }
+    if (created || ev->time_ms < *first) {
+        *first = ev->time_ms;
+    }
+    *established = *first <= ev->time_ms - m->learn_ms;
+    return first;
+}
+
+void cm_ct_calls_cite(struct cm_detection *d, const struct cm_ct_call *const *calls, size_t n)
+{
+    for (size_t i = 0; i < n && d->nevidence < CM_DETECTION_MAX_EVIDENCE; i++) {
+        d->evidence[d->nevidence++] = calls[i]->src;
+    }
 }
 
 /* ---- the context ------------------------------------------------------------------- */

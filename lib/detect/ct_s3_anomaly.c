@@ -37,13 +37,9 @@
 #include "base/hash.h"
 #include "base/json.h"
 #include "detect/intel.h"
-#include "detect/state.h"
 
-#define PAIRS      1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
-#define ACTIVE     16u   /* anomalous pairs an identity can have at once */
-#define IDENTITIES (16u * 1024)
-#define KEY_MAX    512u
-#define TTL_MS     (90LL * 24 * 3600 * 1000)
+#define PAIRS  1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
+#define ACTIVE 16u   /* anomalous pairs an identity can have at once */
 
 enum kind { K_DISCOVERY = 0, K_EXFIL, K_DELETE, K_PERMISSION, K_WRITE, K_COUNT };
 
@@ -83,7 +79,7 @@ struct burst {
 };
 
 struct ident {
-    int64_t first_ms;
+    int64_t first_ms; /* first: cm_ct_model_profile's */
     uint32_t npairs;
     uint32_t pairs[PAIRS];
     struct active active[ACTIVE];
@@ -93,36 +89,19 @@ struct ident {
 };
 
 struct s3anomaly {
-    const struct cm_detect_config *cfg;
-    struct cm_state *ids; /* account/identity -> struct ident */
-    uint64_t seed;
-    int64_t learn_ms, window_ms;
-    struct cm_buf info;
+    struct cm_ct_model m; /* first: cm_ct_model_tick and _stats take the state as one */
 };
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
     struct s3anomaly *a = cm_calloc(1, sizeof(*a));
-    const struct cm_detect_config *cfg = opts ? opts->config : NULL;
-    struct cm_state_opts so = {
-        .val_size = sizeof(struct ident),
-        .max_entries = IDENTITIES,
-        .ttl_ms = TTL_MS,
-        .seed = opts ? opts->seed : 0,
-    };
     int rc;
 
     if (a == NULL) {
         return CM_ENOMEM;
     }
-    a->cfg = cfg;
-    a->seed = opts ? opts->seed : 0;
-    a->learn_ms =
-        cfg && cfg->ct.anomaly_learn_ms > 0 ? cfg->ct.anomaly_learn_ms : CM_CT_ANOMALY_LEARN_MS;
-    a->window_ms =
-        cfg && cfg->ct.anomaly_window_ms > 0 ? cfg->ct.anomaly_window_ms : CM_CT_ANOMALY_WINDOW_MS;
-    cm_buf_init(&a->info, 0);
-    if ((rc = cm_state_create(&a->ids, &so)) != 0) {
+    if ((rc = cm_ct_model_init(&a->m, opts, sizeof(struct ident))) != 0) {
+        cm_ct_model_finish(&a->m);
         cm_free(a);
         return rc;
     }
@@ -135,29 +114,9 @@ static void finish(void *state)
     struct s3anomaly *a = state;
 
     if (a != NULL) {
-        cm_state_destroy(a->ids);
-        cm_buf_finish(&a->info);
+        cm_ct_model_finish(&a->m);
         cm_free(a);
     }
-}
-
-static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    (void)sink;
-    cm_state_expire(((struct s3anomaly *)state)->ids, watermark_ms, NULL, NULL);
-    return 0;
-}
-
-static void state_stats(const void *state, struct cm_state_stats *sum)
-{
-    cm_state_stats_add(sum, ((const struct s3anomaly *)state)->ids);
-}
-
-static bool has_prefix(struct cm_str s, const char *p)
-{
-    size_t n = strlen(p);
-
-    return s.len >= n && memcmp(s.p, p, n) == 0;
 }
 
 static bool contains(struct cm_str s, const char *p)
@@ -190,7 +149,7 @@ static enum kind kind_of(struct cm_str name)
     case CM_S3_IMPACT:
         break;
     }
-    if (has_prefix(name, "Delete")) {
+    if (cm_str_starts(name, "Delete")) {
         return K_DELETE;
     }
     if (contains(name, "Acl") || contains(name, "Policy") || contains(name, "Retention") ||
@@ -267,13 +226,13 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
     const struct cm_ct_call *calls[CM_CT_RECENT];
     char bname[256];
     struct cm_ct_info_args args = {
-        .cfg = a->cfg,
-        .seed = a->seed,
+        .cfg = a->m.cfg,
+        .seed = a->m.seed,
         .ev = ev,
         .ctx = &id->ctx,
         .nv = nv,
         .calls = calls,
-        .learn_ms = a->learn_ms,
+        .learn_ms = a->m.learn_ms,
         .unusual_key = "unusualBucketsUserIdentityProfiling",
         .unusual_val = bname,
         .net_ip = net_ip,
@@ -283,9 +242,9 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
     int rc;
 
     snprintf(bname, sizeof(bname), "%.*s", (int)bucket.len, bucket.p);
-    args.ncalls = cm_ct_calls_window(&id->recent, ev->time_ms, a->window_ms, calls);
-    cm_buf_reset(&a->info);
-    cm_jw_init(&jw, &a->info);
+    args.ncalls = cm_ct_calls_window(&id->recent, ev->time_ms, a->m.window_ms, calls);
+    cm_buf_reset(&a->m.info);
+    cm_jw_init(&jw, &a->m.info);
     cm_jw_obj_begin(&jw);
     cm_ct_anomaly_info(&jw, &args);
     cm_jw_key(&jw, "callVolume");
@@ -293,7 +252,7 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
     cm_jw_key(&jw, "calls");
     cm_jw_u64(&jw, id->burst[k].calls);
     cm_jw_key(&jw, "windowSeconds");
-    cm_jw_u64(&jw, (uint64_t)(a->window_ms / 1000));
+    cm_jw_u64(&jw, (uint64_t)(a->m.window_ms / 1000));
     cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "kind");
     cm_jw_str(&jw, kind_name[k]);
@@ -307,10 +266,8 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
     d.actor = cm_ct_actor_key(&ev->u.ct);
     d.first_ms = id->burst[k].start_ms;
     d.count = id->burst[k].calls;
-    for (size_t i = 0; i < args.ncalls && d.nevidence < CM_DETECTION_MAX_EVIDENCE; i++) {
-        d.evidence[d.nevidence++] = calls[i]->src;
-    }
-    d.info = cm_str_make(a->info.p, a->info.len);
+    cm_ct_calls_cite(&d, calls, args.ncalls);
+    d.info = cm_str_make(a->m.info.p, a->m.info.len);
     return cm_sink_emit(sink, &d);
 }
 
@@ -324,35 +281,27 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct active *act;
     struct burst *b;
     enum kind k;
-    char key[KEY_MAX];
-    size_t klen;
     uint32_t pair;
-    bool created, pair_new;
+    bool pair_new, established;
+    int rc = 0;
 
     if (!cm_ct_s3_data(ct) || !cm_ct_own_call(ct) || !cm_str_present(bucket = bucket_of(ct)) ||
-        bucket.len == 0 || (klen = cm_ct_identity_key(ev, key, sizeof(key))) == 0) {
-        return 0;
-    }
-    if ((id = cm_state_touch(a->ids, key, klen, ev->time_ms, &created)) == NULL) {
-        return CM_ENOMEM;
-    }
-    if (created || ev->time_ms < id->first_ms) {
-        id->first_ms = ev->time_ms;
+        bucket.len == 0 || (id = cm_ct_model_profile(&a->m, ev, &established, &rc)) == NULL) {
+        return rc;
     }
     k = kind_of(ct->event_name);
-    pair = (uint32_t)cm_hash64(bucket.p, bucket.len, a->seed + (uint64_t)k) | 1u;
-    cm_ct_context_note(&id->ctx, a->cfg, a->seed, ev, a->learn_ms, &nv);
+    pair = (uint32_t)cm_hash64(bucket.p, bucket.len, a->m.seed + (uint64_t)k) | 1u;
+    cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
     pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair);
-    act = active_find(id, pair, ev->time_ms, a->window_ms);
+    act = active_find(id, pair, ev->time_ms, a->m.window_ms);
     if (act == NULL) {
-        if (!pair_new || id->first_ms > ev->time_ms - a->learn_ms ||
-            !(nv.net_new || nv.client_new)) {
+        if (!pair_new || !established || !(nv.net_new || nv.client_new)) {
             return 0;
         }
         active_add(id, pair, ev->time_ms);
     }
     b = &id->burst[k];
-    if (b->start_ms == 0 || b->start_ms <= ev->time_ms - a->window_ms) {
+    if (b->start_ms == 0 || b->start_ms <= ev->time_ms - a->m.window_ms) {
         b->start_ms = ev->time_ms;
         b->calls = 0;
         b->fired = false;
@@ -384,7 +333,7 @@ const struct cm_detector cm_detector_ct_s3_anomaly = {
     .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
     .init = init,
     .on_event = on_event,
-    .on_tick = tick,
+    .on_tick = cm_ct_model_tick,
     .finish = finish,
-    .state_stats = state_stats,
+    .state_stats = cm_ct_model_stats,
 };
