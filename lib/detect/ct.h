@@ -174,6 +174,7 @@ enum cm_ct_tactic {
     CM_TACTIC_INITIAL_ACCESS,
     CM_TACTIC_PERSISTENCE,
     CM_TACTIC_PRIVILEGE_ESCALATION,
+    CM_TACTIC_PENTEST, /* a finding's threat purpose only (attack sequences): no call's */
     CM_TACTIC_COUNT,
 };
 
@@ -187,10 +188,10 @@ struct cm_str cm_ct_service(struct cm_str event_source);
  */
 enum cm_ct_tactic cm_ct_tactic(struct cm_str event_source, struct cm_str event_name);
 
-/* "Discovery:IAMUser/AnomalousBehavior" and so on; NULL for CM_TACTIC_NONE. */
+/* "Discovery:IAMUser/AnomalousBehavior" and so on; NULL for CM_TACTIC_NONE and _PENTEST. */
 const char *cm_ct_tactic_type(enum cm_ct_tactic t);
 
-/* "Discovery", "CredentialAccess"...; "None". */
+/* "Discovery", "CredentialAccess"..., "PenTest"; "None". */
 const char *cm_ct_tactic_name(enum cm_ct_tactic t);
 
 /* ---- ua_category.c: the client family of a user agent ------------------------------------ */

@@ -21,9 +21,9 @@
  * Each new detection of the credential while a sequence holds emits it
  * again (the aggregator counts them into one finding). The finding's
  * additionalInfo lists the newest 8 signals and every tactic; its evidence
- * is the record that first raised each listed signal. Only findings coalmine makes are signals: GuardDuty
- * also correlates raw API activity, which here is what the anomaly models
- * turn into findings.
+ * is the record that first raised each listed signal. Only findings coalmine makes are signals:
+ * GuardDuty also correlates raw API activity, which here is what the anomaly models turn into
+ * findings.
  */
 #include "detect/ct.h"
 
@@ -46,49 +46,36 @@
 static const char iam_type[] = "AttackSequence:IAM/CompromisedCredentials";
 static const char s3_type[] = "AttackSequence:S3/CompromisedData";
 
-enum tactic {
-    T_NONE = 0,
-    T_DISCOVERY,
-    T_INITIAL,
-    T_CREDENTIAL,
-    T_PERSISTENCE,
-    T_PRIVILEGE,
-    T_EVASION,
-    T_EXFILTRATION,
-    T_IMPACT,
-    T_PENTEST,
-    T_COUNT,
-};
-
+/* Finding types' threat purposes (before ':') and the tactic each is read as. */
 static const struct {
     const char *purpose;
-    enum tactic tactic;
+    enum cm_ct_tactic tactic;
 } purposes[] = {
-    {"Discovery", T_DISCOVERY},
-    {"Recon", T_DISCOVERY},
-    {"InitialAccess", T_INITIAL},
-    {"UnauthorizedAccess", T_INITIAL},
-    {"CredentialAccess", T_CREDENTIAL},
-    {"Persistence", T_PERSISTENCE},
-    {"PrivilegeEscalation", T_PRIVILEGE},
-    {"DefenseEvasion", T_EVASION},
-    {"Stealth", T_EVASION},
-    {"Exfiltration", T_EXFILTRATION},
-    {"Impact", T_IMPACT},
-    {"PenTest", T_PENTEST},
+    {"Discovery", CM_TACTIC_DISCOVERY},
+    {"Recon", CM_TACTIC_DISCOVERY},
+    {"InitialAccess", CM_TACTIC_INITIAL_ACCESS},
+    {"UnauthorizedAccess", CM_TACTIC_INITIAL_ACCESS},
+    {"CredentialAccess", CM_TACTIC_CREDENTIAL_ACCESS},
+    {"Persistence", CM_TACTIC_PERSISTENCE},
+    {"PrivilegeEscalation", CM_TACTIC_PRIVILEGE_ESCALATION},
+    {"DefenseEvasion", CM_TACTIC_DEFENSE_EVASION},
+    {"Stealth", CM_TACTIC_DEFENSE_EVASION},
+    {"Exfiltration", CM_TACTIC_EXFILTRATION},
+    {"Impact", CM_TACTIC_IMPACT},
+    {"PenTest", CM_TACTIC_PENTEST},
 };
 
-static const char *const tactic_names[T_COUNT] = {
-    [T_NONE] = "None",
-    [T_DISCOVERY] = "Discovery",
-    [T_INITIAL] = "InitialAccess",
-    [T_CREDENTIAL] = "CredentialAccess",
-    [T_PERSISTENCE] = "Persistence",
-    [T_PRIVILEGE] = "PrivilegeEscalation",
-    [T_EVASION] = "DefenseEvasion",
-    [T_EXFILTRATION] = "Exfiltration",
-    [T_IMPACT] = "Impact",
-    [T_PENTEST] = "PenTest",
+/* The tactics in the order an attack goes through them: the order the finding lists them. */
+static const enum cm_ct_tactic chain[] = {
+    CM_TACTIC_DISCOVERY,
+    CM_TACTIC_INITIAL_ACCESS,
+    CM_TACTIC_CREDENTIAL_ACCESS,
+    CM_TACTIC_PERSISTENCE,
+    CM_TACTIC_PRIVILEGE_ESCALATION,
+    CM_TACTIC_DEFENSE_EVASION,
+    CM_TACTIC_EXFILTRATION,
+    CM_TACTIC_IMPACT,
+    CM_TACTIC_PENTEST,
 };
 
 struct signal {
@@ -157,7 +144,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 }
 
 /* The tactic of a finding type: its threat purpose (before ':'). */
-static enum tactic tactic_of(const char *type)
+static enum cm_ct_tactic tactic_of(const char *type)
 {
     const char *colon = strchr(type, ':');
     size_t n = colon ? (size_t)(colon - type) : 0;
@@ -167,7 +154,7 @@ static enum tactic tactic_of(const char *type)
             return purposes[i].tactic;
         }
     }
-    return T_NONE;
+    return CM_TACTIC_NONE;
 }
 
 /* Exfiltration:S3/... or Impact:S3/...: data taken or destroyed. */
@@ -258,7 +245,7 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
 {
     struct cm_detection out;
     struct cm_jw jw;
-    bool seen[T_COUNT] = {false};
+    bool seen[CM_TACTIC_COUNT] = {false};
     int64_t first = d->time_ms;
     int rc;
 
@@ -290,7 +277,7 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
         cm_jw_key(&jw, "name");
         cm_jw_str(&jw, s->type);
         cm_jw_key(&jw, "tactic");
-        cm_jw_str(&jw, tactic_names[s->tactic]);
+        cm_jw_str(&jw, cm_ct_tactic_name((enum cm_ct_tactic)s->tactic));
         put_time(&jw, "firstSeenAt", s->first_ms);
         put_time(&jw, "lastSeenAt", s->last_ms);
         cm_jw_key(&jw, "count");
@@ -311,9 +298,9 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
     cm_jw_str(&jw, "ATTACK_TACTIC");
     cm_jw_key(&jw, "values");
     cm_jw_arr_begin(&jw);
-    for (unsigned t = T_DISCOVERY; t < T_COUNT; t++) {
-        if (seen[t]) {
-            cm_jw_str(&jw, tactic_names[t]);
+    for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++) {
+        if (seen[chain[i]]) {
+            cm_jw_str(&jw, cm_ct_tactic_name(chain[i]));
         }
     }
     cm_jw_arr_end(&jw);
@@ -365,7 +352,7 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     struct cred *c;
     char k[KEY_MAX];
     size_t klen, ntactics = 0;
-    bool seen[T_COUNT] = {false}, beyond = false, other = false;
+    bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
     int rc;
 
     if (d->type == NULL || strncmp(d->type, "AttackSequence:", 15) == 0 || !cm_str_present(key) ||
@@ -383,21 +370,21 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type == NULL || s->tactic == T_NONE) {
+        if (s->type == NULL || s->tactic == CM_TACTIC_NONE) {
             continue;
         }
         if (!seen[s->tactic]) {
             seen[s->tactic] = true;
             ntactics++;
         }
-        beyond |= s->tactic != T_DISCOVERY && s->tactic != T_PENTEST;
+        beyond |= s->tactic != CM_TACTIC_DISCOVERY && s->tactic != CM_TACTIC_PENTEST;
         if (s->s3_data && s->bucket[0] && (s3 == NULL || s->last_ms >= s3->last_ms)) {
             s3 = s;
         }
     }
     for (size_t i = 0; s3 != NULL && i < SIGNALS; i++) {
-        other |=
-            c->sig[i].type != NULL && c->sig[i].tactic != T_NONE && c->sig[i].tactic != s3->tactic;
+        other |= c->sig[i].type != NULL && c->sig[i].tactic != CM_TACTIC_NONE &&
+                 c->sig[i].tactic != s3->tactic;
     }
     if (ntactics >= MIN_TACTIC && beyond && (rc = emit(q, d, c, iam_type, key, NULL, sink)) != 0) {
         return rc;

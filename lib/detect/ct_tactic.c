@@ -271,6 +271,7 @@ static const char *const tactic_names[CM_TACTIC_COUNT] = {
     [CM_TACTIC_INITIAL_ACCESS] = "InitialAccess",
     [CM_TACTIC_PERSISTENCE] = "Persistence",
     [CM_TACTIC_PRIVILEGE_ESCALATION] = "PrivilegeEscalation",
+    [CM_TACTIC_PENTEST] = "PenTest",
 };
 
 struct cm_str cm_ct_service(struct cm_str event_source)
