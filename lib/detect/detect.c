@@ -81,6 +81,25 @@ struct cm_engine {
     struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
 };
 
+static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct cm_engine *e = sink->ud;
+    struct relay *r = &e->relay;
+    int rc = cm_sink_emit(r->outer, d);
+
+    /* A detection about a trusted address or name makes no finding (spec §4.3), and no
+     * signal of one either. */
+    if (rc != 0 || r->busy || cm_detect_trusted(cm_detect_intel(e->opts.config), d)) {
+        return rc;
+    }
+    r->busy = true;
+    for (size_t i = 0; i < e->ncorr && rc == 0; i++) {
+        rc = e->corr[i]->det->on_detection(e->corr[i]->state, d, &r->sink);
+    }
+    r->busy = false;
+    return rc;
+}
+
 int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *table,
                      const struct cm_detect_opts *opts)
 {
@@ -132,6 +151,8 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
             e->corr[e->ncorr++] = &e->slots[i];
         }
     }
+    e->relay.sink.emit = relay_emit;
+    e->relay.sink.ud = e;
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         if ((e->byk[k] = cm_calloc(n ? n : 1, sizeof(*e->byk[k]))) == NULL) {
             rc = CM_ENOMEM;
@@ -169,33 +190,12 @@ void cm_engine_destroy(struct cm_engine *e)
     cm_free(e);
 }
 
-static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
-{
-    struct cm_engine *e = sink->ud;
-    struct relay *r = &e->relay;
-    int rc = cm_sink_emit(r->outer, d);
-
-    /* A detection about a trusted address or name makes no finding (spec §4.3), and no
-     * signal of one either. */
-    if (rc != 0 || r->busy || cm_detect_trusted(cm_detect_intel(e->opts.config), d)) {
-        return rc;
-    }
-    r->busy = true;
-    for (size_t i = 0; i < e->ncorr && rc == 0; i++) {
-        rc = e->corr[i]->det->on_detection(e->corr[i]->state, d, &r->sink);
-    }
-    r->busy = false;
-    return rc;
-}
-
 /* The sink detectors get: sink itself, or the relay through the correlators. */
 static struct cm_sink *relay(struct cm_engine *e, struct cm_sink *sink)
 {
     if (e->ncorr == 0 || sink == &e->relay.sink) {
         return sink;
     }
-    e->relay.sink.emit = relay_emit;
-    e->relay.sink.ud = e;
     e->relay.outer = sink;
     return &e->relay.sink;
 }
