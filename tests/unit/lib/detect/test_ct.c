@@ -23,6 +23,8 @@
 #include "intel/awsranges.h"
 #include "parse/parse.h"
 
+#include "ct_fixture.h"
+
 #define MAXD 64
 
 struct got {
@@ -37,20 +39,9 @@ struct got {
 };
 
 struct run {
-    struct cm_engine *engine;
     struct cm_sink sink;
     struct got got;
 };
-
-static void copy(char *dst, size_t cap, struct cm_str s)
-{
-    size_t n = s.p ? (s.len < cap - 1 ? s.len : cap - 1) : 0;
-
-    if (n) {
-        memcpy(dst, s.p, n);
-    }
-    dst[n] = '\0';
-}
 
 static int collect(struct cm_sink *sink, const struct cm_detection *d)
 {
@@ -58,28 +49,14 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
 
     assert_true(g->n < MAXD);
     snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
-    copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
-    copy(g->actor[g->n], sizeof(g->actor[0]), d->actor);
-    copy(g->info[g->n], sizeof(g->info[0]), d->info);
-    copy(g->remote[g->n], sizeof(g->remote[0]), d->remote_account);
+    ctfx_copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
+    ctfx_copy(g->actor[g->n], sizeof(g->actor[0]), d->actor);
+    ctfx_copy(g->info[g->n], sizeof(g->info[0]), d->info);
+    ctfx_copy(g->remote[g->n], sizeof(g->remote[0]), d->remote_account);
     g->severity[g->n] = d->severity;
     g->nevidence[g->n] = d->nevidence;
     g->n++;
     return 0;
-}
-
-static int on_event(void *ud, struct cm_event *ev)
-{
-    struct run *r = ud;
-
-    return cm_engine_event(r->engine, ev, &r->sink);
-}
-
-static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
-                      const char *reason)
-{
-    (void)ud, (void)kind, (void)off;
-    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
 }
 
 /* Places: London, Milton (WA) and Paris by their first octet (a stub of the geo databases). */
@@ -116,10 +93,7 @@ static void run_text(struct run *r, const char *text, bool with_ranges)
 {
     struct cm_detect_config cfg;
     struct cm_detect_opts o;
-    struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
     struct cm_awsranges *ranges = NULL;
-    const struct cm_parser *ps = cm_parser_by_name("cloudtrail");
 
     memset(r, 0, sizeof(*r));
     memset(&o, 0, sizeof(o));
@@ -138,17 +112,7 @@ static void run_text(struct run *r, const char *text, bool with_ranges)
     o.seed = 1;
     r->sink.emit = collect;
     r->sink.ud = r;
-    assert_non_null(ps);
-    assert_int_equal(cm_engine_create(&r->engine, cm_detectors(), &o), 0);
-    cm_json_doc_init(&doc, 0, 0);
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.on_event = on_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = r;
-    assert_int_equal(ps->parse(&ctx, text, strlen(text)), 0);
-    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
-    cm_engine_destroy(r->engine);
-    cm_json_doc_finish(&doc);
+    ctfx_run(text, strlen(text), &o, &r->sink);
     cm_awsranges_destroy(ranges);
 }
 

@@ -27,6 +27,8 @@
 #include "intel/snapshot.h"
 #include "parse/parse.h"
 
+#include "ct_fixture.h"
+
 #define MAXD 32
 
 struct got {
@@ -39,20 +41,9 @@ struct got {
 };
 
 struct run {
-    struct cm_engine *engine;
     struct cm_sink sink;
     struct got got;
 };
-
-static void copy(char *dst, size_t cap, struct cm_str s)
-{
-    size_t n = s.p ? (s.len < cap - 1 ? s.len : cap - 1) : 0;
-
-    if (n) {
-        memcpy(dst, s.p, n);
-    }
-    dst[n] = '\0';
-}
 
 static int collect(struct cm_sink *sink, const struct cm_detection *d)
 {
@@ -63,27 +54,13 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
     }
     assert_true(g->n < MAXD);
     snprintf(g->type[g->n], sizeof(g->type[0]), "%s", d->type);
-    copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
-    copy(g->info[g->n], sizeof(g->info[0]), d->info);
+    ctfx_copy(g->resource[g->n], sizeof(g->resource[0]), d->resource_id);
+    ctfx_copy(g->info[g->n], sizeof(g->info[0]), d->info);
     /* A fixed type's severity is its table's (the detection leaves 0). */
     g->severity[g->n] = d->severity > 0 ? d->severity : cm_finding_type_info(d->type)->severity;
     g->nevidence[g->n] = d->nevidence;
     g->n++;
     return 0;
-}
-
-static int on_event(void *ud, struct cm_event *ev)
-{
-    struct run *r = ud;
-
-    return cm_engine_event(r->engine, ev, &r->sink);
-}
-
-static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
-                      const char *reason)
-{
-    (void)ud, (void)kind, (void)off;
-    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
 }
 
 /* A {"Records": [...]} file being written. */
@@ -226,9 +203,6 @@ static void run(struct run *r, struct trail *t, int64_t learn_ms)
 {
     struct cm_detect_config cfg;
     struct cm_detect_opts o;
-    struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
-    const struct cm_parser *ps = cm_parser_by_name("cloudtrail");
 
     t->n += (size_t)snprintf(t->buf + t->n, sizeof(t->buf) - t->n, "]}");
     memset(r, 0, sizeof(*r));
@@ -242,17 +216,7 @@ static void run(struct run *r, struct trail *t, int64_t learn_ms)
     o.seed = 3;
     r->sink.emit = collect;
     r->sink.ud = r;
-    assert_non_null(ps);
-    assert_int_equal(cm_engine_create(&r->engine, cm_detectors(), &o), 0);
-    cm_json_doc_init(&doc, 0, 0);
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.on_event = on_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = r;
-    assert_int_equal(ps->parse(&ctx, t->buf, t->n), 0);
-    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
-    cm_engine_destroy(r->engine);
-    cm_json_doc_finish(&doc);
+    ctfx_run(t->buf, t->n, &o, &r->sink);
 }
 
 static size_t count(const struct got *g, const char *type)
