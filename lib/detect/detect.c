@@ -9,10 +9,12 @@
  */
 #include "detect/detect.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/ckpt.h"
 #include "detect/ct.h"
 #include "detect/flow.h"
 #include "detect/intel.h"
@@ -320,4 +322,160 @@ void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum
             e->slots[i].det->state_stats(e->slots[i].state, sum);
         }
     }
+}
+
+/* The engine's part of a checkpoint: its version, then its clock. */
+#define ENGINE_CKPT_VERSION 1u
+#define DETECTOR_NAME_MAX   64
+
+int cm_engine_save(const struct cm_engine *e, struct cm_ckpt_w *w)
+{
+    uint32_t n = 0;
+
+    for (size_t i = 0; i < e->nslots; i++) {
+        n += e->slots[i].det->save != NULL;
+    }
+    cm_ckpt_put_u32(w, ENGINE_CKPT_VERSION);
+    cm_ckpt_put_i64(w, e->max_time);
+    cm_ckpt_put_i64(w, e->watermark);
+    cm_ckpt_put_i64(w, e->next_tick);
+    cm_ckpt_put_i64(w, e->opts.tick_ms);
+    cm_ckpt_put_u32(w, n);
+    for (size_t i = 0; i < e->nslots && w->err == 0; i++) {
+        const struct cm_detector *d = e->slots[i].det;
+        size_t mark;
+        int rc;
+
+        if (d->save == NULL) {
+            continue;
+        }
+        cm_ckpt_put_str(w, d->name, strlen(d->name));
+        cm_ckpt_put_u32(w, d->state_version);
+        mark = cm_ckpt_begin(w);
+        if ((rc = d->save(e->slots[i].state, w)) != 0) {
+            cm_ckpt_w_fail(w, rc);
+        }
+        cm_ckpt_end(w, mark);
+    }
+    return w->err;
+}
+
+static void note_dropped(char *dropped, size_t len, const char *name)
+{
+    size_t at;
+
+    if (dropped == NULL || len == 0) {
+        return;
+    }
+    at = strlen(dropped);
+    if (at < len) {
+        snprintf(dropped + at, len - at, "%s%s", at ? ", " : "", name);
+    }
+}
+
+/* Starts slot's detector afresh. */
+static int reset_slot(struct cm_engine *e, struct slot *sl)
+{
+    if (sl->det->finish) {
+        sl->det->finish(sl->state);
+    }
+    sl->state = NULL;
+    return sl->det->init ? sl->det->init(&sl->state, &e->opts) : CM_OK;
+}
+
+static struct slot *slot_named(struct cm_engine *e, struct cm_str name)
+{
+    for (size_t i = 0; i < e->nslots; i++) {
+        if (cm_str_eqc(name, e->slots[i].det->name)) {
+            return &e->slots[i];
+        }
+    }
+    return NULL;
+}
+
+int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size_t len)
+{
+    uint32_t version, n;
+    int64_t max_time, wm, next, tick;
+    bool *seen = NULL;
+    int rc;
+
+    if (dropped != NULL && len > 0) {
+        dropped[0] = '\0';
+    }
+    version = cm_ckpt_get_u32(r);
+    max_time = cm_ckpt_get_i64(r);
+    wm = cm_ckpt_get_i64(r);
+    next = cm_ckpt_get_i64(r);
+    tick = cm_ckpt_get_i64(r);
+    n = cm_ckpt_get_u32(r);
+    if (r->err != 0) {
+        return r->err;
+    }
+    if (version != ENGINE_CKPT_VERSION) {
+        return cm_ckpt_r_fail(r, CM_EFORMAT,
+                              "the engine's part has a version this build does not read");
+    }
+    if (wm > max_time || (next != INT64_MIN && next % (tick > 0 ? tick : 1) != 0) ||
+        tick != e->opts.tick_ms) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "the engine's clock is inconsistent");
+    }
+    if ((seen = cm_calloc(e->nslots ? e->nslots : 1, sizeof(*seen))) == NULL) {
+        return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
+    }
+    e->max_time = max_time;
+    e->watermark = wm;
+    e->next_tick = next;
+    for (uint32_t i = 0; i < n && r->err == 0; i++) {
+        struct cm_str name = cm_ckpt_get_str(r, DETECTOR_NAME_MAX);
+        uint32_t sv = cm_ckpt_get_u32(r);
+        size_t end = cm_ckpt_section(r);
+        struct slot *sl;
+
+        if (r->err != 0) {
+            break;
+        }
+        sl = slot_named(e, name);
+        if (sl != NULL && seen[sl - e->slots]) {
+            cm_ckpt_r_fail(r, CM_EINVAL, "a detector's state is in the file twice");
+            break;
+        }
+        if (sl == NULL || sl->det->load == NULL || sl->det->state_version != sv) {
+            char nm[DETECTOR_NAME_MAX + 1];
+
+            /* Not this build's detector, or another layout of it: skipped. */
+            snprintf(nm, sizeof(nm), "%.*s", (int)name.len, name.p);
+            note_dropped(dropped, len, nm);
+            r->off = end;
+            if (sl != NULL) {
+                seen[sl - e->slots] = true;
+            }
+            continue;
+        }
+        seen[sl - e->slots] = true;
+        rc = sl->det->load(sl->state, r);
+        if (rc == CM_EFORMAT && r->err == CM_EFORMAT) {
+            /* Another layout (a setting changed the size of its values): start afresh. */
+            r->err = 0;
+            r->why[0] = '\0';
+            r->off = end;
+            note_dropped(dropped, len, sl->det->name);
+            if ((rc = reset_slot(e, sl)) != 0) {
+                cm_ckpt_r_fail(r, rc, "a detector could not be started afresh");
+            }
+            continue;
+        }
+        if (rc != 0) {
+            cm_ckpt_r_fail(r, rc, "a detector refused its state");
+            break;
+        }
+        cm_ckpt_section_done(r, end);
+    }
+    for (size_t i = 0; r->err == 0 && i < e->nslots; i++) {
+        if (!seen[i] && e->slots[i].det->load != NULL) {
+            note_dropped(dropped, len, e->slots[i].det->name);
+        }
+    }
+    cm_free(seen);
+    return r->err;
 }

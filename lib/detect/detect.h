@@ -27,6 +27,8 @@ struct cm_flow_tunings;
 struct cm_psl;
 struct cm_dns_tunings;
 struct cm_intel_memo;
+struct cm_ckpt_w;
+struct cm_ckpt_r;
 
 /*
  * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
@@ -127,6 +129,16 @@ struct cm_detector {
      * and its event are borrowed for the call. NULL: not a correlator.
      */
     int (*on_detection)(void *state, const struct cm_detection *d, struct cm_sink *sink);
+    /*
+     * Checkpoints (detect/ckpt.h, DESIGN.md §5): save writes what the state
+     * has learned and what its windows hold; load reads it back into a fresh
+     * state made by init with the same settings. state_version names the
+     * layout save writes: bump it whenever that changes, and a file of
+     * another version starts this detector afresh. NULL save: nothing kept.
+     */
+    uint32_t state_version;
+    int (*save)(const void *state, struct cm_ckpt_w *w);
+    int (*load)(void *state, struct cm_ckpt_r *r);
 };
 
 /* The built-in detectors, NULL-terminated. */
@@ -165,6 +177,23 @@ int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink);
 /* Current watermark (INT64_MIN before the first event). */
 int64_t cm_engine_watermark(const struct cm_engine *e);
 const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e);
+/*
+ * Checkpoints. cm_engine_save writes the watermark and each detector's state
+ * (its name, state_version and what its save writes) to w; call it between
+ * events, without cm_engine_flush (which closes every window). Returns w's
+ * error.
+ */
+int cm_engine_save(const struct cm_engine *e, struct cm_ckpt_w *w);
+/*
+ * Reads what cm_engine_save wrote into a fresh engine (no event yet). A
+ * detector the file does not have, or has at another state_version or with
+ * values of another size (CM_EFORMAT from its load), starts afresh; their
+ * names go to dropped[0..len) (", "-separated, NUL-terminated; may be NULL).
+ * Returns 0 or r's error (CM_ETRUNC, CM_EINVAL: a value no detector makes;
+ * r->why and r->err_off say what and where); the engine is then unusable.
+ */
+int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size_t len);
+
 /* Adds the keyed-state counters of every detector (entries, evictions, bytes) to *sum. */
 void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum);
 

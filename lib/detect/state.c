@@ -20,8 +20,10 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/map.h"
+#include "detect/ckpt.h"
 
-#define NCLASS 65 /* lag classes: 0 for no lag, c for lag in [2^(c-1), 2^c) */
+#define STATE_MAX_KEY 65536 /* longest key a checkpoint may hold (detector keys are ids) */
+#define NCLASS        65    /* lag classes: 0 for no lag, c for lag in [2^(c-1), 2^c) */
 
 struct node {
     struct node *prev, *next;
@@ -36,6 +38,7 @@ struct cm_state {
     struct cm_map *map;
     struct node *head, *tail;
     int64_t ttl_ms;
+    size_t val_size;
     int64_t newest; /* largest now_ms touched; INT64_MIN before the first */
     cm_state_cb on_evict;
     void *evict_ud;
@@ -80,6 +83,7 @@ int cm_state_create(struct cm_state **out, const struct cm_state_opts *o)
         return rc;
     }
     s->ttl_ms = o->ttl_ms;
+    s->val_size = o->val_size;
     s->newest = INT64_MIN;
     s->on_evict = o->on_evict;
     s->evict_ud = o->evict_ud;
@@ -299,4 +303,119 @@ void cm_state_stats_add(struct cm_state_stats *sum, const struct cm_state *s)
     sum->bytes += st->bytes;
     sum->peak_entries += st->peak_entries;
     sum->peak_bytes += st->peak_bytes;
+}
+
+/*
+ * Checkpoints. A table is written as: u32 value size, u64 entries, i64
+ * newest, then each entry from the least recently touched on: u32 key
+ * length, the key, i64 last seen, u8 lag class, the value's bytes. Loading
+ * touches the keys in that order, so the recency list and the lag classes
+ * (hence expiry and eviction) are what they were.
+ */
+struct ref_fix {
+    struct cm_ckpt_w *w;
+    struct cm_ckpt_r *r;
+};
+
+static void fix_out(void *ud, struct cm_src_ref *ref)
+{
+    cm_ckpt_put_ref(((struct ref_fix *)ud)->w, ref);
+}
+
+static void fix_in(void *ud, struct cm_src_ref *ref)
+{
+    cm_ckpt_fix_ref(((struct ref_fix *)ud)->r, ref);
+}
+
+int cm_state_save(const struct cm_state *s, struct cm_ckpt_w *w, const struct cm_state_codec *c)
+{
+    unsigned char *copy = NULL;
+    struct ref_fix fx = {.w = w};
+
+    if (c != NULL && c->refs != NULL && s->val_size > 0 &&
+        (copy = cm_malloc(s->val_size)) == NULL) {
+        cm_ckpt_w_fail(w, CM_ENOMEM);
+        return w->err;
+    }
+    cm_ckpt_put_u32(w, (uint32_t)s->val_size);
+    cm_ckpt_put_u64(w, cm_map_count(s->map));
+    cm_ckpt_put_i64(w, s->newest);
+    for (const struct node *n = s->head; n != NULL && w->err == 0; n = n->next) {
+        struct cm_str key = cm_map_key_of(s->map, n);
+        const void *val = (const unsigned char *)n + NODE_HDR;
+
+        cm_ckpt_put_str(w, key.p, key.len);
+        cm_ckpt_put_i64(w, n->last_seen);
+        cm_ckpt_put_u8(w, n->lag_class);
+        if (copy != NULL) {
+            memcpy(copy, val, s->val_size);
+            c->refs(copy, fix_out, &fx);
+            val = copy;
+        }
+        cm_ckpt_put_bytes(w, val, s->val_size);
+    }
+    cm_free(copy);
+    return w->err;
+}
+
+int cm_state_load(struct cm_state *s, struct cm_ckpt_r *r, const struct cm_state_codec *c)
+{
+    struct ref_fix fx = {.r = r};
+    uint32_t vsize = cm_ckpt_get_u32(r);
+    uint64_t count = cm_ckpt_get_u64(r);
+    int64_t newest = cm_ckpt_get_i64(r);
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    if (vsize != s->val_size) {
+        return cm_ckpt_r_fail(r, CM_EFORMAT, "a table's values have another size in this build");
+    }
+    if (cm_map_count(s->map) != 0) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "the table to load into is not empty");
+    }
+    if (count > (r->len - r->off) / (4 + 8 + 1 + (uint64_t)vsize)) {
+        return cm_ckpt_r_fail(r, CM_ETRUNC,
+                              "a table holds more entries than the file has room for");
+    }
+    for (uint64_t i = 0; i < count && r->err == 0; i++) {
+        struct cm_str key = cm_ckpt_get_str(r, STATE_MAX_KEY);
+        int64_t last = cm_ckpt_get_i64(r);
+        uint8_t lc = cm_ckpt_get_u8(r);
+        const void *bytes = cm_ckpt_take(r, vsize);
+        struct node *n;
+        void *val;
+        bool created;
+
+        if (r->err != 0) {
+            break;
+        }
+        if (lc >= NCLASS || last > newest) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "a table entry has a bad time or lag");
+        }
+        val = cm_state_touch(s, key.p, key.len, last, &created);
+        if (val == NULL) {
+            return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
+        }
+        if (!created) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "a table lists one key twice");
+        }
+        n = (struct node *)((unsigned char *)val - NODE_HDR);
+        lag_remove(s, n);
+        n->lag_class = lc;
+        if (s->lag_count[lc]++ == 0 && lc > 0 && lc < 64) {
+            s->lag_mask |= (uint64_t)1 << lc;
+        }
+        memcpy(val, bytes, vsize);
+        if (c != NULL && c->refs != NULL) {
+            c->refs(val, fix_in, &fx);
+        }
+        if (r->err == 0 && c != NULL && c->check != NULL && !c->check(c->ud, key.p, key.len, val)) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "a table entry holds values no detector makes");
+        }
+    }
+    if (r->err == 0 && newest > s->newest) {
+        s->newest = newest;
+    }
+    return r->err;
 }

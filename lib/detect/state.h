@@ -104,4 +104,32 @@ void cm_state_stats_add(struct cm_state_stats *sum, const struct cm_state *s);
 /* Counters; the pointer stays valid for the life of the state. */
 const struct cm_state_stats *cm_state_stats(const struct cm_state *s);
 
+/*
+ * Checkpoints (detect/ckpt.h). A codec says what a detector's values hold
+ * beyond plain numbers; NULL means nothing.
+ */
+struct cm_ckpt_w;
+struct cm_ckpt_r;
+struct cm_src_ref;
+struct cm_state_codec {
+    /*
+     * True when a value read back from a file is one the detector could have
+     * made (counts within their arrays, indexes in range, known enum values):
+     * a file is input, and a value that fails is refused. NULL: any bytes.
+     */
+    bool (*check)(const void *ud, const void *key, size_t klen, const void *val);
+    const void *ud;
+    /* Calls fn on every evidence reference in val (renumbered across runs); NULL: none. */
+    void (*refs)(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud);
+};
+
+/* Writes every entry, its last-seen time and place on the recency list. Returns w's error. */
+int cm_state_save(const struct cm_state *s, struct cm_ckpt_w *w, const struct cm_state_codec *c);
+/*
+ * Reads what cm_state_save wrote into s, which must be empty and have the
+ * same value size (else CM_EFORMAT: the build's layout changed). A table
+ * fuller than max_entries evicts as touches do. Returns r's error.
+ */
+int cm_state_load(struct cm_state *s, struct cm_ckpt_r *r, const struct cm_state_codec *c);
+
 #endif
