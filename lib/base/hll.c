@@ -162,3 +162,16 @@ int cm_hll_merge(struct cm_hll *dst, const struct cm_hll *src)
     }
     return 0;
 }
+
+bool cm_hll_regs_valid(const uint8_t *reg, unsigned p)
+{
+    if (p < CM_HLL_MIN_P || p > CM_HLL_MAX_P || reg == NULL) {
+        return false;
+    }
+    for (size_t j = 0; j < CM_HLL_BYTES(p); j++) {
+        if (reg[j] > 65 - p) { /* the rank of an all-zero rest: the largest cm_hll_add writes */
+            return false;
+        }
+    }
+    return true;
+}

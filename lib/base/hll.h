@@ -57,4 +57,12 @@ uint64_t cm_hll_count(const struct cm_hll *h);
  */
 int cm_hll_merge(struct cm_hll *dst, const struct cm_hll *src);
 
+/*
+ * Whether the CM_HLL_BYTES(p) bytes at reg are registers cm_hll_add could
+ * have written at precision p: each at most 65 - p. cm_hll_count indexes a
+ * table by register value, so registers read back from a file (a
+ * checkpoint) must pass this first. False for p outside 4..16.
+ */
+bool cm_hll_regs_valid(const uint8_t *reg, unsigned p);
+
 #endif

@@ -42,6 +42,24 @@ struct cm_ckpt_r {
     void *ref_ud;
 };
 
+/*
+ * Times (ms) read from a file that detectors do arithmetic on. A set time is
+ * within +-2^53 ms (285,000 years), so sums and differences of two set times,
+ * or of one and a window, never overflow: cm_ckpt_time_set. A field that may
+ * also hold INT64_MIN for "none" (and whose code tests for it before any
+ * arithmetic, as it must for values it made itself): cm_ckpt_time_ok.
+ * Codecs check every time field of a value with one of the two.
+ */
+#define CM_CKPT_TIME_MAX ((int64_t)1 << 53)
+static inline bool cm_ckpt_time_set(int64_t t)
+{
+    return t >= -CM_CKPT_TIME_MAX && t <= CM_CKPT_TIME_MAX;
+}
+static inline bool cm_ckpt_time_ok(int64_t t)
+{
+    return t == INT64_MIN || cm_ckpt_time_set(t);
+}
+
 /* A writer over an empty buffer capped at max bytes (0: no cap). */
 void cm_ckpt_w_init(struct cm_ckpt_w *w, size_t max);
 void cm_ckpt_w_finish(struct cm_ckpt_w *w);

@@ -416,7 +416,8 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
         return cm_ckpt_r_fail(r, CM_EFORMAT,
                               "the engine's part has a version this build does not read");
     }
-    if (wm > max_time || (next != INT64_MIN && next % (tick > 0 ? tick : 1) != 0) ||
+    if (!cm_ckpt_time_ok(max_time) || !cm_ckpt_time_ok(wm) || !cm_ckpt_time_ok(next) ||
+        wm > max_time || (next != INT64_MIN && next % (tick > 0 ? tick : 1) != 0) ||
         tick != e->opts.tick_ms) {
         return cm_ckpt_r_fail(r, CM_EINVAL, "the engine's clock is inconsistent");
     }

@@ -50,6 +50,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/dns.h"
 #include "detect/dns_tunings.h"
 #include "detect/intel.h"
@@ -99,6 +100,8 @@
 #define MAX_BURST   64u /* burst above this is refused (MAX_SLOTS: reachable by resolving names) */
 #define CACHE_SLOTS 8192u /* direct-mapped score cache (power of two) */
 #define INFO_MAX    (2 * CM_DOMAIN_MAX + 160)
+
+#define DNS_DGA_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 /* One distinct DGA-like registered domain of the window. */
 struct slot {
@@ -403,6 +406,59 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, g->insts);
 }
 
+/*
+ * Checkpoints: the instance table is all the detector learns. The score
+ * cache is not kept: it refills from the model, and a fresh state's
+ * (zeroed, no model) is what a loaded one starts with.
+ */
+
+/*
+ * Whether val is a struct inst the detector could have made: nslots bounds
+ * the loops over slot[] (at most MAX_SLOTS); a slot in use has a hash
+ * (never 0: count() finds free slots by it) and a weight of at least 1;
+ * nx is a 0/1 flag summed into nxdomainDomains; slots past nslots were
+ * never written, so they are all zero.
+ */
+static bool inst_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    static const struct slot zero;
+    const struct inst *in = val;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    if (in->nslots > MAX_SLOTS || !cm_ckpt_time_set(in->newest_ms) ||
+        !cm_ckpt_time_ok(in->reported_ms) || !cm_ckpt_time_set(in->first_ms)) {
+        return false; /* times: their differences must not overflow */
+    }
+    for (uint32_t i = 0; i < MAX_SLOTS; i++) {
+        const struct slot *s = &in->slot[i];
+
+        if (i < in->nslots
+                ? s->h == 0 || s->weight == 0 || s->nx > 1 || s->pad[0] != 0 || s->pad[1] != 0
+                : memcmp(s, &zero, sizeof(zero)) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static const struct cm_state_codec inst_codec = {.check = inst_check};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct dns_dga *g = state;
+
+    return cm_state_save(g->insts, w, &inst_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct dns_dga *g = state;
+
+    return cm_state_load(g->insts, r, &inst_codec);
+}
+
 const struct cm_detector cm_detector_dns_dga = {
     .name = "dns-dga",
     .types = types,
@@ -412,4 +468,7 @@ const struct cm_detector cm_detector_dns_dga = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = DNS_DGA_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

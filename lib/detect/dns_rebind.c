@@ -57,6 +57,8 @@
 
 #define TYPE_REBIND "UnauthorizedAccess:EC2/MetadataDNSRebind"
 
+#define DNS_REBIND_STATE_VERSION 1u /* bump when the layout save writes changes */
+
 /* An (instance, name) that answered with the metadata address: its report window. */
 struct rebind {
     uint32_t first_s;    /* first query not yet reported */
@@ -311,6 +313,37 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return cm_sink_emit(sink, &det);
 }
 
+/*
+ * Checkpoints: the pair table is all the detector learns. Its values are
+ * times and a count, none of them an index; only pad, which the detector
+ * never writes (values start zeroed), tells a value it could not have made.
+ */
+static bool pair_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct rebind *p = val;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    return p->pad == 0;
+}
+
+static const struct cm_state_codec pair_codec = {.check = pair_check};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct dns_rebind *r = state;
+
+    return cm_state_save(r->pairs, w, &pair_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *rd)
+{
+    struct dns_rebind *r = state;
+
+    return cm_state_load(r->pairs, rd, &pair_codec);
+}
+
 const struct cm_detector cm_detector_dns_rebind = {
     .name = "dns-rebind",
     .types = types,
@@ -320,4 +353,7 @@ const struct cm_detector cm_detector_dns_rebind = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = stats,
+    .state_version = DNS_REBIND_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

@@ -67,6 +67,7 @@
 #include "detect/dns.h"
 #include "detect/dns_tunings.h"
 #include "detect/intel.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 
 /*
@@ -125,6 +126,8 @@
 #define INST_SLOTS     4   /* instances remembered per site (for "rare") */
 #define LISTED_WEIGHT  0.9 /* closeness to listed infrastructure, as a component */
 #define CRYPTO_BITCOIN 0.5 /* crypto at least this strong (and strongest) is Bitcoin */
+
+#define DNS_REP_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 #define TYPE_SUSPICIOUS "Impact:EC2/SuspiciousDomainRequest.Reputation"
 #define TYPE_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
@@ -798,6 +801,87 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return judge(r, ev, n, acct, sink);
 }
 
+/* ---- checkpoints ---- */
+
+/*
+ * What the detector has learned is its four tables; the score tables'
+ * index is const and info is scratch. Each check refuses the values the
+ * detector could not have made: enum fields it compares (a name's or a
+ * site's state), the askers' count that bounds the site's slots, and a
+ * hit's type, which indexes type_name[] when it is reported again.
+ * Accounts hold only a time, checked to be one (cm_ckpt_time_set).
+ */
+static bool name_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct name *n = val;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    return n->state <= N_IGNORED;
+}
+
+static bool domain_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct domain *d = val;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    /* asker() counts up to INST_SLOTS + 1, "more" */
+    return d->ninst <= INST_SLOTS + 1 && d->state <= DS_KNOWN;
+}
+
+static bool hit_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct hit *h = val;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    return h->type >= RT_SUSPICIOUS && h->type <= RT_MALICIOUS; /* set when the hit is made */
+}
+
+/* An account's learning start: a time the detector subtracts from event times. */
+static bool account_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud;
+    (void)key;
+    (void)klen;
+    return cm_ckpt_time_set(((const struct account *)val)->first_ms);
+}
+
+static const struct cm_state_codec account_codec = {.check = account_check};
+static const struct cm_state_codec name_codec = {.check = name_check};
+static const struct cm_state_codec domain_codec = {.check = domain_check};
+static const struct cm_state_codec hit_codec = {.check = hit_check};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct dns_rep *r = state;
+    int rc;
+
+    if ((rc = cm_state_save(r->names, w, &name_codec)) != 0 ||
+        (rc = cm_state_save(r->domains, w, &domain_codec)) != 0 ||
+        (rc = cm_state_save(r->accounts, w, &account_codec)) != 0) {
+        return rc;
+    }
+    return cm_state_save(r->hits, w, &hit_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *rd)
+{
+    struct dns_rep *r = state;
+    int rc;
+
+    if ((rc = cm_state_load(r->names, rd, &name_codec)) != 0 ||
+        (rc = cm_state_load(r->domains, rd, &domain_codec)) != 0 ||
+        (rc = cm_state_load(r->accounts, rd, &account_codec)) != 0) {
+        return rc;
+    }
+    return cm_state_load(r->hits, rd, &hit_codec);
+}
+
 const struct cm_detector cm_detector_dns_reputation = {
     .name = "dns-reputation",
     .types = types,
@@ -807,4 +891,7 @@ const struct cm_detector cm_detector_dns_reputation = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = stats,
+    .state_version = DNS_REP_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

@@ -51,6 +51,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/hll.h"
+#include "detect/ckpt.h"
 #include "detect/dns.h"
 #include "detect/dns_tunings.h"
 
@@ -131,6 +132,8 @@
 #define INFO_MAX         640
 #define SPREAD_MIN       2 /* encoded items of a domain before it counts toward its instance */
 #define ANSWER_SALT      0x9e3779b97f4a7c15ULL /* answers hash apart from names */
+
+#define DNS_TUNNEL_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 /* Query types counted for additionalInfo, in this order ("other" last). */
 enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
@@ -838,6 +841,64 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, st->keys);
 }
 
+/* ---- checkpoints ---- */
+
+/*
+ * Whether val, under key, is an entry the detector could have made. Two
+ * kinds share the table: a domain's, keyed instance '\0' domain, and an
+ * instance's spread entry, keyed instance '\0' (registered domains are
+ * printable, so only the latter ends in '\0'). In a domain's entry names
+ * bounds the loop over u.set and reaches SET_MAX before the set turns
+ * into a HyperLogLog (full); a spread entry's names is a sum over domains
+ * and bounds nothing, but it never holds names itself, so it is never full
+ * and has no encoded names (qn). full is a 0/1 flag that says which member
+ * of u is live; HyperLogLog registers (u.hll when full, data_hll always)
+ * index cm_hll_count's table by value (cm_hll_regs_valid). qn counts up to
+ * 2 (count()). The rest are times, counts and enc[]/qtype[] counters
+ * (their indexes come from the query, never from the state): no check.
+ */
+static bool entry_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct entry *e = val;
+    const char *k = key;
+    bool spread_entry;
+
+    (void)ud;
+    if (klen < 2 || klen > KEY_MAX || memchr(k, '\0', klen) == NULL) {
+        return false; /* an instance id, '\0', and maybe a domain */
+    }
+    if (!cm_ckpt_time_set(e->start_ms) || !cm_ckpt_time_set(e->last_ms) ||
+        !cm_ckpt_time_set(e->first_ms) || !cm_ckpt_time_ok(e->reported_ms) ||
+        !cm_ckpt_time_ok(e->sp_window) || !cm_ckpt_time_ok(e->sp_epoch)) {
+        return false; /* times: sums with a window and differences must not overflow */
+    }
+    spread_entry = k[klen - 1] == '\0';
+    if (e->full > 1 || e->qn > 2 ||
+        (spread_entry ? e->full != 0 || e->qn != 0
+                      : e->names > SET_MAX || (e->full && e->names != SET_MAX))) {
+        return false;
+    }
+    return (!e->full || cm_hll_regs_valid(e->u.hll, HLL_P)) &&
+           cm_hll_regs_valid(e->data_hll, HLL_P);
+}
+
+static const struct cm_state_codec entry_codec = {.check = entry_check};
+
+/* The entry table is all the detector learns: key, lower and info are scratch. */
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct dns_tunnel *st = state;
+
+    return cm_state_save(st->keys, w, &entry_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct dns_tunnel *st = state;
+
+    return cm_state_load(st->keys, r, &entry_codec);
+}
+
 static const char *const types[] = {TYPE, NULL};
 
 const struct cm_detector cm_detector_dns_tunnel = {
@@ -849,4 +910,7 @@ const struct cm_detector cm_detector_dns_tunnel = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = DNS_TUNNEL_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

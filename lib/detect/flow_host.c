@@ -74,7 +74,11 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
+
+/* bump when the layout save writes changes */
+#define FLOW_HOST_STATE_VERSION 1u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle
@@ -878,6 +882,76 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return port_unusual(fh, h, port, learned, ev, &v, sink);
 }
 
+/* ---- checkpoints ---- */
+
+/*
+ * A history read back: next_watch indexes watch[]; nports bounds port_add's
+ * probe for a free slot, which never ends unless the set has one, so it
+ * must be at most PORT_CAP and count the used slots exactly; kind is an
+ * enum kind; flags only the H_* bits; first_ms feeds learn_ms arithmetic.
+ */
+static bool host_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct host *h = val;
+    size_t used = 0;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    for (size_t i = 0; i < PORT_SLOTS; i++) {
+        used += h->port[i] != 0;
+    }
+    for (size_t i = 0; i < NOVEL_SLOTS; i++) {
+        if (h->novel[i].kind > K_DOT) {
+            return false;
+        }
+    }
+    return cm_ckpt_time_set(h->first_ms) && h->next_watch < WATCH_SLOTS && h->nports <= PORT_CAP &&
+           used == h->nports && (h->flags & ~(H_SMTP | H_PORTS_FULL | H_SPAM)) == 0;
+}
+
+/*
+ * A fan-out read back: nhosts bounds fan_add's walk over host[], which has
+ * room for the detector's cap (ud: the struct flow_host, whose tuning sets
+ * it); the key is fan_key's; reported_ms is INT64_MIN or a time that a
+ * window is added to.
+ */
+static bool fan_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct flow_host *fh = ud;
+    const struct fan *f = val;
+
+    (void)key;
+    return klen == FAN_KEY_LEN && f->nhosts <= fh->cap && cm_ckpt_time_set(f->first_ms) &&
+           cm_ckpt_time_ok(f->reported_ms);
+}
+
+static const struct cm_state_codec host_codec = {.check = host_check};
+
+/* What the history and the fan-outs hold; the look-up cache and info are not state. */
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct flow_host *fh = state;
+    const struct cm_state_codec fan_codec = {.check = fan_check, .ud = fh};
+
+    cm_state_save(fh->hosts, w, &host_codec);
+    return cm_state_save(fh->fans, w, &fan_codec);
+}
+
+/*
+ * In save's order (errors are sticky: after one, nothing more is read). A
+ * fan's size follows the cap: another cap is CM_EFORMAT, a fresh start.
+ */
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct flow_host *fh = state;
+    const struct cm_state_codec fan_codec = {.check = fan_check, .ud = fh};
+
+    cm_state_load(fh->hosts, r, &host_codec);
+    cm_state_load(fh->fans, r, &fan_codec);
+    return cm_ckpt_r_err(r);
+}
+
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     const struct flow_host *fh = state;
@@ -895,4 +969,7 @@ const struct cm_detector cm_detector_flow_host = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = FLOW_HOST_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

@@ -52,13 +52,18 @@
 #include "detect/flow.h"
 #include "inventory/inventory.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/intel.h"
 #include "detect/state.h"
+
+/* bump when the layout save writes changes */
+#define FLOW_INBOUND_STATE_VERSION 1u
 
 /*
  * Brute force: 20 connections within 10 minutes. A handful of mistyped
@@ -506,6 +511,65 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return CM_OK;
 }
 
+/* ---- checkpoints ---- */
+
+/*
+ * A brute-force entry read back: nports bounds the walk over port[] and
+ * next_port indexes it; used is a bool, read as a byte here because loading
+ * another value into a bool is undefined; head (a bucket number, no larger
+ * than its time), first_ms and reported_ms (INT64_MIN: none) feed the
+ * ring's and the rate limit's arithmetic.
+ */
+static bool brute_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct brute *b = val;
+    unsigned char used;
+
+    (void)ud;
+    (void)key;
+    memcpy(&used, (const unsigned char *)val + offsetof(struct brute, used), 1);
+    return klen == KEY_LEN && used <= 1 && b->nports <= RECENT_PORTS &&
+           b->next_port < RECENT_PORTS && cm_ckpt_time_set(b->head) &&
+           cm_ckpt_time_set(b->first_ms) && cm_ckpt_time_ok(b->reported_ms);
+}
+
+/*
+ * A probe entry read back: nports bounds the walk over port[] and is where
+ * the next port is written, so it must be at most PROBE_PORTS; the times
+ * feed the window's arithmetic.
+ */
+static bool probe_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct probes *p = val;
+
+    (void)ud;
+    (void)key;
+    return klen == KEY_LEN && p->nports <= PROBE_PORTS && cm_ckpt_time_set(p->window_start) &&
+           cm_ckpt_time_set(p->first_ms[0]) && cm_ckpt_time_set(p->first_ms[1]);
+}
+
+static const struct cm_state_codec brute_codec = {.check = brute_check};
+static const struct cm_state_codec probe_codec = {.check = probe_check};
+
+/* The attempt rings and the probe windows: both are learned state. */
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct inbound *in = state;
+
+    cm_state_save(in->brute, w, &brute_codec);
+    return cm_state_save(in->probe, w, &probe_codec);
+}
+
+/* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct inbound *in = state;
+
+    cm_state_load(in->brute, r, &brute_codec);
+    cm_state_load(in->probe, r, &probe_codec);
+    return cm_ckpt_r_err(r);
+}
+
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     const struct inbound *in = state;
@@ -532,4 +596,7 @@ const struct cm_detector cm_detector_flow_inbound = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = FLOW_INBOUND_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

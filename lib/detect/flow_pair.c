@@ -38,8 +38,12 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 #include "intel/awsranges.h"
+
+/* bump when the layout save writes changes */
+#define FLOW_PAIR_STATE_VERSION 1u
 
 /*
  * Portscan. The CIC-IDS2017 and Slips conversions (derived-vpcflow) give,
@@ -665,6 +669,70 @@ static int init(void **state, const struct cm_detect_opts *opts)
     return cm_flow_pair_init(state, opts, c && c->flow ? &c->flow->pair : NULL);
 }
 
+/* ---- checkpoints ------------------------------------------------------------------------- */
+
+/*
+ * A pair read back. The key is pair_key's: key_resource reads its family
+ * byte and takes the rest as the resource, which fold looks up, so the
+ * family must be IPv4 or IPv6 and the resource 1..RES_MAX bytes. Every ring index is
+ * taken modulo its ring, so the values need no index check; the epoch,
+ * minute and hour are those of a start time below 2^32 s (on_event skips
+ * later ones), which keeps their sums with small numbers from wrapping, and
+ * dos_fired has a bit per minute of the ring only.
+ */
+static bool pair_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct pair *p = val;
+    const uint8_t *k = key;
+    size_t off;
+
+    (void)ud;
+    if (klen == 0 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
+        return false;
+    }
+    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
+    return klen > off && klen - off <= RES_MAX && p->ps_epoch <= UINT32_MAX / PS_EPOCH_S &&
+           p->dos_head <= UINT32_MAX / DOS_BUCKET_S && p->vol_hour <= UINT32_MAX / HOUR_S &&
+           (p->dos_fired >> DOS_BUCKETS) == 0;
+}
+
+/* An instance read back: a resource as on_event takes it; first_ms and day as made. */
+static bool inst_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct inst *in = val;
+
+    (void)ud;
+    (void)key;
+    return klen >= 1 && klen <= RES_MAX && cm_ckpt_time_set(in->first_ms) &&
+           in->day <= UINT32_MAX / DAY_S;
+}
+
+static const struct cm_state_codec pair_codec = {.check = pair_check};
+static const struct cm_state_codec inst_codec = {.check = inst_check};
+
+/*
+ * The baselines first: loading pairs into a table smaller than the file's
+ * evicts, and an evicted pair folds its hour into insts, which must be
+ * loaded by then (cm_state_load takes an empty table only).
+ */
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct flow_pair *st = state;
+
+    cm_state_save(st->insts, w, &inst_codec);
+    return cm_state_save(st->pairs, w, &pair_codec);
+}
+
+/* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct flow_pair *st = state;
+
+    cm_state_load(st->insts, r, &inst_codec);
+    cm_state_load(st->pairs, r, &pair_codec);
+    return cm_ckpt_r_err(r);
+}
+
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     const struct flow_pair *st = state;
@@ -686,4 +754,7 @@ const struct cm_detector cm_detector_flow_pair = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = FLOW_PAIR_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

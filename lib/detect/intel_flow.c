@@ -23,12 +23,17 @@
  */
 #include "detect/intel.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
+
+/* bump when the layout save writes changes */
+#define INTEL_FLOW_STATE_VERSION 1u
 
 #define RELAY_PEERS   3
 #define RELAY_WINDOW  (60 * 60 * 1000) /* ms */
@@ -225,6 +230,36 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return 0;
 }
 
+/*
+ * A Tor entry read back: npeers bounds the walk over peer[] and is where
+ * the next peer is written; relay is a bool, read as a byte here because
+ * loading another value into a bool is undefined.
+ */
+static bool peers_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct peers *p = val;
+    unsigned char relay;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    memcpy(&relay, (const unsigned char *)val + offsetof(struct peers, relay), 1);
+    return p->npeers <= TRACKED_PEERS && relay <= 1;
+}
+
+static const struct cm_state_codec peers_codec = {.check = peers_check};
+
+/* The Tor peers per instance; intel is the current event's snapshot, not state. */
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    return cm_state_save(((const struct flow_state *)state)->tor, w, &peers_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return cm_state_load(((struct flow_state *)state)->tor, r, &peers_codec);
+}
+
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     cm_state_stats_add(sum, ((const struct flow_state *)state)->tor);
@@ -250,4 +285,7 @@ const struct cm_detector cm_detector_intel_flow = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = INTEL_FLOW_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

@@ -368,6 +368,9 @@ int cm_state_load(struct cm_state *s, struct cm_ckpt_r *r, const struct cm_state
     if (r->err != 0) {
         return r->err;
     }
+    if (!cm_ckpt_time_ok(newest)) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "a table's newest time is out of range");
+    }
     if (vsize != s->val_size) {
         return cm_ckpt_r_fail(r, CM_EFORMAT, "a table's values have another size in this build");
     }
@@ -390,7 +393,7 @@ int cm_state_load(struct cm_state *s, struct cm_ckpt_r *r, const struct cm_state
         if (r->err != 0) {
             break;
         }
-        if (lc >= NCLASS || last > newest) {
+        if (lc >= NCLASS || last > newest || !cm_ckpt_time_set(last)) {
             return cm_ckpt_r_fail(r, CM_EINVAL, "a table entry has a bad time or lag");
         }
         val = cm_state_touch(s, key.p, key.len, last, &created);

@@ -1,0 +1,903 @@
+/*
+ * Checkpoints of the VPC flow detectors (lib/detect/flow_host.c,
+ * flow_inbound.c, flow_pair.c and intel_flow.c). Flow-log records in the
+ * default format go through the real parser into an engine holding one
+ * detector: part A of a scenario runs, the engine is saved and loaded into
+ * a fresh one (ckpt_fixture.h: a restart), then part B runs. Each
+ * scenario's detection needs what the detector learned in part A, so it
+ * must come out of the restarted run exactly as out of one uninterrupted
+ * run over A and B, and must not come out when part B meets a fresh engine
+ * (the state really carried over). Then, per table, values the detector
+ * made at their limits (full sets, wrapped rings) load, and the same values
+ * with an index, a count, a flag, a bool or a time out of range are refused
+ * with CM_EINVAL: a checkpoint is input, and a crafted one must not lead to
+ * out-of-bounds access or undefined behaviour later.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "detect/ckpt.h"
+#include "detect/detect.h"
+#include "detect/flow.h"
+#include "detect/intel.h"
+#include "intel/snapshot.h"
+#include "parse/parse.h"
+#include "ckpt_fixture.h"
+
+#define T0   1767571200LL /* 2026-01-05T00:00:00Z: a day, hour and 10-minute boundary */
+#define HOUR 3600LL
+#define MIB  (1024ULL * 1024)
+#define GIB  (1024ULL * MIB)
+#define MAXD 256
+
+#define T_PORT     "Behavior:EC2/NetworkPortUnusual"
+#define T_SWEEP    "Impact:EC2/PortSweep"
+#define T_SSH      "UnauthorizedAccess:EC2/SSHBruteForce"
+#define T_PROBE    "Recon:EC2/PortProbeUnprotectedPort"
+#define T_PORTSCAN "Recon:EC2/Portscan"
+#define T_VOLUME   "Behavior:EC2/TrafficVolumeUnusual"
+#define T_RELAY    "UnauthorizedAccess:EC2/TorRelay"
+#define T_CLIENT   "UnauthorizedAccess:EC2/TorClient"
+
+#define HDR                                                                                        \
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "      \
+    "start end action log-status\n"
+
+/* ---- the harness ---- */
+
+struct det {
+    char type[64];
+    char resource[32];
+    uint32_t count;
+    int64_t first_ms, time_ms;
+};
+
+struct got {
+    struct det d[MAXD];
+    size_t n;
+};
+
+/* An engine holding one detector, with the settings it was made with (a reload reuses them). */
+struct run {
+    struct cm_flow_tunings flow;
+    struct cm_detect_config cfg;
+    struct cm_detect_opts opts;
+    const struct cm_detector *table[2];
+    struct cm_engine *engine;
+    struct cm_sink sink;
+    struct got got;
+};
+
+static int collect(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct run *r = sink->ud;
+    struct det *o;
+
+    assert_true(r->got.n < MAXD);
+    o = &r->got.d[r->got.n++];
+    memset(o, 0, sizeof(*o));
+    snprintf(o->type, sizeof(o->type), "%s", d->type);
+    snprintf(o->resource, sizeof(o->resource), "%.*s", (int)d->resource_id.len,
+             d->resource_id.p ? d->resource_id.p : "");
+    o->count = d->count;
+    o->first_ms = d->first_ms;
+    o->time_ms = d->time_ms;
+    return 0;
+}
+
+static int on_event(void *ud, struct cm_event *ev)
+{
+    struct run *r = ud;
+
+    return cm_engine_event(r->engine, ev, &r->sink);
+}
+
+static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
+                      const char *reason)
+{
+    (void)ud;
+    (void)kind;
+    (void)off;
+    fail_msg("record rejected at line %u: %s", (unsigned)line, reason);
+}
+
+/* Starts r: an engine of det over snap (may be NULL), tuned by t (NULL: the defaults). */
+static void run_start(struct run *r, const struct cm_detector *det,
+                      const struct cm_intel_snapshot *snap, const struct cm_flow_tunings *t)
+{
+    memset(r, 0, sizeof(*r));
+    if (t != NULL) {
+        r->flow = *t;
+    }
+    r->cfg.flow = &r->flow;
+    r->cfg.intel = snap;
+    r->opts.config = &r->cfg;
+    r->opts.seed = 5;
+    r->opts.lateness_ms = 10 * 60 * 1000;
+    r->table[0] = det;
+    r->table[1] = NULL;
+    r->sink.emit = collect;
+    r->sink.ud = r;
+    assert_int_equal(cm_engine_create(&r->engine, r->table, &r->opts), 0);
+}
+
+/* Parses text (header first) into r's engine. */
+static void feed(struct run *r, const struct cm_buf *text)
+{
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = r;
+    assert_int_equal(cm_parser_vpcflow.parse(&ctx, text->p, text->len), 0);
+    cm_json_doc_finish(&doc);
+}
+
+/* End of input: every window closes. */
+static void run_end(struct run *r)
+{
+    assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    cm_engine_destroy(r->engine);
+    r->engine = NULL;
+}
+
+enum how {
+    WHOLE,   /* a then b in one engine */
+    RESTART, /* a, a checkpoint loaded into a fresh engine, then b */
+    FRESH,   /* b alone in a fresh engine: a restart that forgot everything */
+};
+
+/* Runs a scenario's two parts through det as how says; the detections go to g. */
+static void scenario(struct got *g, const struct cm_detector *det,
+                     const struct cm_intel_snapshot *snap, const struct cm_buf *a,
+                     const struct cm_buf *b, enum how how)
+{
+    static struct run r; /* large; one at a time */
+
+    run_start(&r, det, snap, NULL);
+    if (how != FRESH) {
+        feed(&r, a);
+    }
+    if (how == RESTART) {
+        r.engine = ckfx_reload(r.engine, r.table, &r.opts);
+    }
+    feed(&r, b);
+    run_end(&r);
+    *g = r.got;
+}
+
+static size_t count_type(const struct got *g, const char *type)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < g->n; i++) {
+        n += strcmp(g->d[i].type, type) == 0;
+    }
+    return n;
+}
+
+/* The same detections in the same order, with the same counts and times. */
+static void assert_same(const struct got *x, const struct got *y)
+{
+    assert_int_equal(x->n, y->n);
+    for (size_t i = 0; i < x->n; i++) {
+        assert_string_equal(x->d[i].type, y->d[i].type);
+        assert_string_equal(x->d[i].resource, y->d[i].resource);
+        assert_int_equal(x->d[i].count, y->d[i].count);
+        assert_int_equal(x->d[i].first_ms, y->d[i].first_ms);
+        assert_int_equal(x->d[i].time_ms, y->d[i].time_ms);
+    }
+}
+
+/*
+ * Runs a and b WHOLE, RESTART and FRESH: the restarted run must give what
+ * the uninterrupted one gives, with want detections of type; b alone gives
+ * fresh of them. The runs go to whole and alone when not NULL.
+ */
+static void expect_carried(const struct cm_detector *det, const struct cm_intel_snapshot *snap,
+                           const struct cm_buf *a, const struct cm_buf *b, const char *type,
+                           size_t want, size_t fresh, struct got *whole, struct got *alone)
+{
+    static struct got w, rs, f;
+
+    scenario(&w, det, snap, a, b, WHOLE);
+    scenario(&rs, det, snap, a, b, RESTART);
+    scenario(&f, det, snap, a, b, FRESH);
+    assert_int_equal(count_type(&w, type), want);
+    assert_same(&w, &rs);
+    assert_int_equal(count_type(&f, type), fresh);
+    if (whole != NULL) {
+        *whole = w;
+    }
+    if (alone != NULL) {
+        *alone = f;
+    }
+}
+
+/* ---- records ---- */
+
+static void text_init(struct cm_buf *b)
+{
+    cm_buf_init(b, 0);
+    assert_int_equal(cm_buf_puts(b, HDR), 0);
+}
+
+/* One default-format (v2) record. */
+static void rec(struct cm_buf *b, const char *eni, const char *src, const char *dst, int sp, int dp,
+                int proto, uint64_t packets, uint64_t bytes, int64_t start, int64_t end,
+                const char *action)
+{
+    assert_int_equal(
+        cm_buf_printf(b, "2 111122223333 %s %s %s %d %d %d %llu %llu %lld %lld %s OK\n", eni, src,
+                      dst, sp, dp, proto, (unsigned long long)packets, (unsigned long long)bytes,
+                      (long long)start, (long long)end, action),
+        0);
+}
+
+/* A public address per i: 23.<10 + i/250>.<i%250>.7. */
+static const char *pub(int i)
+{
+    static char buf[4][32];
+    static int next;
+    char *s = buf[next++ % 4];
+
+    snprintf(s, sizeof(buf[0]), "23.%d.%d.7", 10 + i / 250, i % 250);
+    return s;
+}
+
+/* ---- the intel snapshot ---- */
+
+static void add(struct cm_intel_builder *b, uint32_t list, enum cm_intel_category c,
+                const char *entry)
+{
+    struct cm_indicator ind = {list, c, CM_STR_LIT(""), CM_STR_LIT("test")};
+
+    assert_int_equal(cm_intel_builder_add_text(b, cm_str_cstr(entry), &ind), 0);
+}
+
+/* Scanners 80.82.77.0/24 and Tor relays 5.5.5.0/24. */
+static struct cm_intel_snapshot *snapshot(void)
+{
+    struct cm_intel_list scanners = {CM_STR_LIT("ProofPoint"), CM_INTEL_KIND_THREAT,
+                                     CM_STR_LIT("TXT"), CM_STR_LIT("test")};
+    struct cm_intel_list relays = {CM_STR_LIT("tor-relays"), CM_INTEL_KIND_THREAT,
+                                   CM_STR_LIT("TXT"), CM_STR_LIT("test")};
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s;
+    uint32_t sc, tor;
+
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &scanners, &sc), 0);
+    assert_int_equal(cm_intel_builder_add_list(b, &relays, &tor), 0);
+    add(b, sc, CM_CAT_SCANNER, "80.82.77.0/24");
+    add(b, tor, CM_CAT_TOR_RELAY, "5.5.5.0/24");
+    assert_int_equal(cm_intel_builder_build(b, &s), 0);
+    cm_intel_builder_destroy(b);
+    return s;
+}
+
+/* ---- round trips: what was learned before the restart decides after it ---- */
+
+/* flow_host: a day of history before the restart, a port it never used after. */
+static void test_host_history(void **state)
+{
+    const int64_t L = T0 + 26 * HOUR; /* learned: 26 hours after the first connection */
+    struct cm_buf a, b;
+    static struct got w;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int h = 0; h < 26; h++) {
+        rec(&a, "eni-0app", "10.0.1.20", "52.94.5.10", 33000 + h, 443, 6, 40, 9000, T0 + h * HOUR,
+            T0 + h * HOUR + 20, "ACCEPT");
+        rec(&a, "eni-0app", "10.0.1.20", "91.189.91.39", 34000 + h, 80, 6, 20, 4000,
+            T0 + h * HOUR + 60, T0 + h * HOUR + 65, "ACCEPT");
+    }
+    /* Usual ports after the restart, then a RAT calling TCP/5888 at L, +60 and +660. */
+    rec(&b, "eni-0app", "10.0.1.20", "52.94.5.10", 35000, 443, 6, 40, 9000, L - 30, L - 10,
+        "ACCEPT");
+    rec(&b, "eni-0app", "10.0.1.20", "185.100.87.41", 40200, 5888, 6, 30, 5000, L, L + 20,
+        "ACCEPT");
+    rec(&b, "eni-0app", "10.0.1.20", "185.100.87.41", 40201, 5888, 6, 30, 5000, L + 60, L + 80,
+        "ACCEPT");
+    rec(&b, "eni-0app", "10.0.1.20", "185.100.87.41", 40202, 5888, 6, 30, 5000, L + 660, L + 680,
+        "ACCEPT");
+    /* Without the history the instance is learning: nothing fires. */
+    expect_carried(&cm_detector_flow_host, NULL, &a, &b, T_PORT, 2, 0, &w, NULL);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.d[0].count, 1);
+    assert_int_equal(w.d[0].time_ms, L * 1000);
+    assert_int_equal(w.d[1].count, 2); /* the episode's report: L + 60 and L + 660 */
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/* flow_host: SYNs to TCP/22 of 30 hosts before the restart and 30 after: one PortSweep. */
+static void test_host_sweep(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_buf a, b;
+    static struct got w;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int i = 0; i < 60; i++) {
+        rec(i < 30 ? &a : &b, "eni-0scan", "10.0.1.30", pub(i), 41000 + i, 22, 6, 2, 120, t + 2 * i,
+            t + 2 * i, "ACCEPT");
+    }
+    /* The fan-out of hosts and the port's attempts both carry over: 30 hosts alone are quiet. */
+    expect_carried(&cm_detector_flow_host, NULL, &a, &b, T_SWEEP, 1, 0, &w, NULL);
+    assert_int_equal(w.d[0].count, 50);
+    assert_int_equal(w.d[0].first_ms, t * 1000);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/* flow_inbound: 10 SSH connections before the restart, 12 after: the 20th fires. */
+static void test_inbound_brute(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_buf a, b;
+    static struct got w;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int i = 0; i < 22; i++) {
+        rec(i < 10 ? &a : &b, "eni-0web", "45.146.165.37", "10.0.1.14", 51000 + i, 22, 6, 12, 2000,
+            t + 15 * i, t + 15 * i + 5, "ACCEPT");
+    }
+    expect_carried(&cm_detector_flow_inbound, NULL, &a, &b, T_SSH, 1, 0, &w, NULL);
+    assert_int_equal(w.d[0].count, 20);
+    assert_int_equal(w.d[0].first_ms, t * 1000);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/*
+ * flow_inbound: a listed scanner probes 8080 before the restart, and 8080
+ * and 9000 after, within the hour: 8080 is not reported twice and its probe
+ * is counted into 9000's detection. A fresh engine reports both ports.
+ */
+static void test_inbound_probe(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_buf a, b;
+    static struct got w, f;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    rec(&a, "eni-0web", "80.82.77.10", "10.0.1.14", 52000, 8080, 6, 3, 180, t, t + 1, "ACCEPT");
+    rec(&b, "eni-0web", "80.82.77.10", "10.0.1.14", 52001, 8080, 6, 3, 180, t + 600, t + 601,
+        "ACCEPT");
+    rec(&b, "eni-0web", "80.82.77.10", "10.0.1.14", 52002, 9000, 6, 3, 180, t + 660, t + 661,
+        "ACCEPT");
+    expect_carried(&cm_detector_flow_inbound, s, &a, &b, T_PROBE, 2, 2, &w, &f);
+    assert_int_equal(w.d[0].count, 1);
+    assert_int_equal(w.d[1].count, 2);
+    assert_int_equal(w.d[1].first_ms, (t + 600) * 1000);
+    assert_int_equal(f.d[0].count, 1);
+    assert_int_equal(f.d[0].time_ms, (t + 600) * 1000);
+    assert_int_equal(f.d[1].count, 1);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+    cm_intel_snapshot_unref(s);
+}
+
+/* flow_pair: probes of 15 ports of one host before the restart and 15 more after. */
+static void test_pair_portscan(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int p = 1; p <= 30; p++) {
+        int64_t at = t + p * 2;
+
+        rec(p <= 15 ? &a : &b, "eni-0a", "10.0.0.5", "10.0.1.9", 40000 + p, p, 6, 1, 44, at, at,
+            "REJECT");
+    }
+    /* 15 ports are under the 20 that fire: only the carried sketch makes it a scan. */
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 1, 0, NULL, NULL);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/* flow_pair: 31 hours of 300 MiB an hour before the restart, 6 GiB in an hour after. */
+static void test_pair_volume(void **state)
+{
+    const int64_t h31 = T0 + 31 * HOUR;
+    struct cm_buf a, b;
+    static struct got w;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int i = 0; i < 31 * 6; i++) {
+        int64_t at = T0 + i * 600;
+
+        rec(&a, "eni-5a", "10.0.5.5", "44.20.20.20", 45000 + i % 1000, 443, 6, 300 * MIB / 6 / 1400,
+            300 * MIB / 6, at, at + 599, "ACCEPT");
+    }
+    for (int i = 0; i < 6; i++) {
+        rec(&b, "eni-5a", "10.0.5.5", "44.21.21.21", 46000 + i, 443, 6, GIB / 1400, GIB,
+            h31 + i * 600, h31 + i * 600 + 599, "ACCEPT");
+    }
+    /* The baseline and its learning period carry over; without them the instance learns. */
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_VOLUME, 1, 0, &w, NULL);
+    assert_int_equal(w.d[0].count, 3);
+    assert_int_equal(w.d[0].first_ms, h31 * 1000);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/* intel_flow: two Tor nodes connect in before the restart, a third after: a relay. */
+static void test_intel_tor(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_buf a, b;
+    static struct got w, f;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    rec(&a, "eni-0c", "5.5.5.1", "10.0.0.7", 40001, 9001, 6, 30, 9000, t, t + 60, "ACCEPT");
+    rec(&a, "eni-0c", "5.5.5.2", "10.0.0.7", 40002, 9001, 6, 30, 9000, t + 60, t + 120, "ACCEPT");
+    rec(&b, "eni-0c", "5.5.5.3", "10.0.0.7", 40003, 9001, 6, 30, 9000, t + 120, t + 180, "ACCEPT");
+    rec(&b, "eni-0c", "10.0.0.7", "5.5.5.9", 49152, 9001, 6, 30, 9000, t + 180, t + 240, "ACCEPT");
+    /* The third peer and the relay's own outbound Tor connection; alone, a Tor client. */
+    expect_carried(&cm_detector_intel_flow, s, &a, &b, T_RELAY, 2, 0, &w, &f);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(count_type(&f, T_CLIENT), 1);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+    cm_intel_snapshot_unref(s);
+}
+
+/* ---- values no detector makes are refused ---- */
+
+/*
+ * The values' layouts, copied from the detectors' files (the file's value
+ * size is checked against them, so a change there shows here).
+ */
+struct m_novel {
+    uint32_t since_s, reported_s, first_s, pending;
+    uint16_t what;
+    uint8_t kind;
+};
+
+struct m_watch {
+    uint32_t code, start_s;
+    uint16_t fail, all, pfail, pall;
+};
+
+struct m_host { /* flow_host.c struct host */
+    int64_t first_ms;
+    uint32_t resolver[3];
+    struct m_watch watch[4];
+    uint32_t spam_since_s;
+    uint16_t port[32];
+    uint8_t nports, flags;
+    uint8_t next_watch, pad;
+    struct m_novel novel[4];
+};
+
+struct m_fan { /* flow_host.c struct fan, before its host[] */
+    int64_t first_ms, reported_ms;
+    uint32_t pending, newest_s, nhosts;
+};
+
+struct m_brute { /* flow_inbound.c */
+    int64_t head, first_ms, reported_ms;
+    uint32_t pending;
+    uint16_t bucket[5];
+    uint16_t port[8];
+    uint8_t nports, next_port;
+    bool used;
+};
+
+struct m_probes { /* flow_inbound.c */
+    int64_t window_start;
+    int64_t first_ms[2];
+    uint32_t pending[2];
+    uint16_t port[16];
+    uint16_t nports;
+};
+
+struct m_pair { /* flow_pair.c */
+    uint64_t ps_bits[2][2];
+    uint32_t ps_probes[2], ps_epoch, ps_fired, ps_first;
+    uint32_t dos_pkts[12], dos_head, dos_conns, dos_first;
+    uint16_t dos_fired;
+    uint32_t vol_hour, vol_conns, vol_fired;
+    uint64_t vol_bytes[2], vol_need;
+};
+
+struct m_inst { /* flow_pair.c */
+    int64_t first_ms;
+    uint32_t day;
+    uint64_t day_max[7];
+};
+
+struct m_peers { /* intel_flow.c */
+    uint64_t peer[8];
+    uint32_t npeers;
+    bool relay;
+};
+
+static uint64_t le(const unsigned char *p, size_t n)
+{
+    uint64_t v = 0;
+
+    for (size_t i = n; i-- > 0;) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+/* Where one table entry lies in a checkpoint. */
+struct loc {
+    size_t key, klen, val, vsize;
+    uint64_t count; /* entries of its table */
+};
+
+/*
+ * Entry i of table k of the only detector of engine checkpoint w: engine
+ * header (u32 version, 4 x i64, u32 detectors), then the detector's name
+ * (u32 length, bytes), state_version (u32) and section length (u64); then
+ * its tables (u32 value size, u64 entries, i64 newest), each entry a key
+ * (u32 length, bytes), i64 last seen, u8 lag class and the value.
+ */
+static struct loc locate(const struct cm_ckpt_w *w, unsigned k, uint64_t i)
+{
+    const unsigned char *p = (const unsigned char *)w->buf.p;
+    size_t off = 40, len = w->buf.len;
+    struct loc l = {0};
+
+    assert_true(len > off);
+    assert_int_equal(le(p + 36, 4), 1);
+    off += 4 + le(p + off, 4);
+    off += 4 + 8;
+    for (unsigned t = 0;; t++) {
+        assert_true(off + 20 <= len);
+        l.vsize = le(p + off, 4);
+        l.count = le(p + off + 4, 8);
+        off += 20;
+        for (uint64_t e = 0; e < l.count; e++) {
+            assert_true(off + 4 <= len);
+            l.klen = le(p + off, 4);
+            l.key = off + 4;
+            l.val = l.key + l.klen + 8 + 1;
+            assert_true(l.val + l.vsize <= len);
+            if (t == k && e == i) {
+                return l;
+            }
+            off = l.val + l.vsize;
+        }
+        assert_true(t < k); /* table k has no entry i */
+    }
+}
+
+/* Loads w's bytes into a fresh engine like r's with n bytes at off replaced; returns the error. */
+static int load_patched(const struct run *r, const struct cm_ckpt_w *w, size_t off,
+                        const void *bytes, size_t n)
+{
+    unsigned char *copy = cm_malloc(w->buf.len);
+    struct cm_engine *e = NULL;
+    int rc;
+
+    assert_non_null(copy);
+    memcpy(copy, w->buf.p, w->buf.len);
+    assert_true(off + n <= w->buf.len);
+    if (n > 0) {
+        memcpy(copy + off, bytes, n);
+    }
+    rc = ckfx_load(r->table, &r->opts, copy, w->buf.len, &e, NULL, 0);
+    cm_engine_destroy(e);
+    cm_free(copy);
+    return rc;
+}
+
+/* The value at l copied out of w (the mirror struct's size must match the file's). */
+static void value_of(const struct cm_ckpt_w *w, const struct loc *l, void *out, size_t size)
+{
+    assert_true(l->vsize >= size);
+    memcpy(out, w->buf.p + l->val, size);
+}
+
+/* Loads w with the n-byte little-endian integer at off set to v; returns the error. */
+static int load_int(const struct run *r, const struct cm_ckpt_w *w, size_t off, size_t n,
+                    uint64_t v)
+{
+    unsigned char b[8];
+
+    assert_true(n <= sizeof(b));
+    for (size_t i = 0; i < n; i++) {
+        b[i] = (unsigned char)(v >> (8 * i));
+    }
+    return load_patched(r, w, off, b, n);
+}
+
+/* Sets field of the value at l (laid out as type) to v: the load must refuse it. */
+#define PATCH(r, w, l, type, field, v)                                                             \
+    assert_int_equal(load_int((r), (w), (l)->val + offsetof(type, field),                          \
+                              sizeof(((type *)0)->field), (uint64_t)(v)),                          \
+                     CM_EINVAL)
+
+/*
+ * flow_host: an instance whose port set is full, whose watch ring has
+ * wrapped and whose TCP/22 fan-out holds its cap of hosts loads; an index,
+ * count, kind, flag or time out of range does not.
+ */
+static void test_host_codec(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    const struct cm_flow_tunings tune = {.host = {.sweep_hosts = 10}};
+    static const int fail_ports[] = {23, 2222, 8022, 3389, 22};
+    static struct run r;
+    struct cm_ckpt_w w;
+    struct cm_buf text;
+    struct m_host h, h2;
+    struct m_fan f;
+    struct loc lh, lf = {0};
+    uint16_t port_slot = 0;
+    char dropped[64];
+    struct cm_engine *e;
+
+    (void)state;
+    run_start(&r, &cm_detector_flow_host, NULL, &tune);
+    text_init(&text);
+    for (int i = 0; i < 30; i++) { /* 30 ports with data: more than the set holds */
+        rec(&text, "eni-0h", "10.0.1.20", pub(0), 40000 + i, 1000 + i, 6, 20, 4000, t + i, t + i,
+            "ACCEPT");
+    }
+    for (int i = 0; i < 5; i++) { /* failing on 5 ports: the 4-slot watch ring wraps */
+        for (int k = 0; k < (i == 4 ? 12 : 1); k++) {
+            rec(&text, "eni-0h", "10.0.1.20", pub(1 + k), 41000 + i * 20 + k, fail_ports[i], 6, 2,
+                120, t + 60 + i * 20 + k, t + 60 + i * 20 + k, "ACCEPT");
+        }
+    }
+    feed(&r, &text);
+    ckfx_save(r.engine, &w);
+    assert_int_equal(count_type(&r.got, T_SWEEP), 1); /* 12 hosts > 10: a sweep, at the cap */
+
+    lh = locate(&w, 0, 0);
+    assert_int_equal(lh.count, 1);
+    assert_int_equal(lh.vsize, sizeof(struct m_host));
+    value_of(&w, &lh, &h, sizeof(h));
+    assert_int_equal(h.nports, 24);
+    assert_int_equal(h.flags & 2, 2); /* H_PORTS_FULL */
+    assert_int_equal(h.next_watch, 1);
+    for (uint64_t i = 0; i < 5; i++) {
+        struct loc l = locate(&w, 1, i);
+        assert_int_equal(l.vsize, sizeof(struct m_fan) + 10 * 8);
+        value_of(&w, &l, &f, sizeof(f));
+        if (f.nhosts == 10) {
+            lf = l;
+        }
+    }
+    assert_int_not_equal(lf.val, 0);
+
+    /* As made: loads, and the restarted engine runs on. */
+    assert_int_equal(load_patched(&r, &w, 0, NULL, 0), 0);
+
+    PATCH(&r, &w, &lh, struct m_host, nports, 25);       /* past PORT_CAP */
+    PATCH(&r, &w, &lh, struct m_host, nports, 23);       /* not the used slots' count */
+    PATCH(&r, &w, &lh, struct m_host, next_watch, 4);    /* indexes watch[4] */
+    PATCH(&r, &w, &lh, struct m_host, novel[2].kind, 5); /* no such enum kind */
+    PATCH(&r, &w, &lh, struct m_host, flags, 2 | 8);     /* no such H_ bit */
+    PATCH(&r, &w, &lh, struct m_host, first_ms, INT64_MIN);
+    /* One slot more in use than nports counts: port_add could run out of free slots. */
+    for (size_t i = 0; i < 32; i++) {
+        if (h.port[i] == 0) {
+            port_slot = (uint16_t)i;
+            break;
+        }
+    }
+    PATCH(&r, &w, &lh, struct m_host, port[port_slot], 7);
+    /* ... and with nports counting it: more than PORT_CAP. */
+    h2 = h;
+    h2.port[port_slot] = 7;
+    h2.nports = 25;
+    assert_int_equal(load_patched(&r, &w, lh.val, &h2, sizeof(h2)), CM_EINVAL);
+    PATCH(&r, &w, &lf, struct m_fan, nhosts, 11); /* past the cap of 10 */
+    PATCH(&r, &w, &lf, struct m_fan, reported_ms, INT64_MAX);
+
+    /* Another cap is another value size: the detector starts afresh, named. */
+    r.flow.host.sweep_hosts = 0;
+    assert_int_equal(ckfx_load(r.table, &r.opts, w.buf.p, w.buf.len, &e, dropped, sizeof(dropped)),
+                     0);
+    assert_string_equal(dropped, "vpcflow-host");
+    cm_engine_destroy(e);
+
+    cm_ckpt_w_finish(&w);
+    run_end(&r);
+    cm_buf_finish(&text);
+}
+
+/*
+ * flow_inbound: a brute-force entry whose port ring has wrapped and a probe
+ * entry whose port budget is spent load; counts, indexes, the bool and
+ * times out of range do not.
+ */
+static void test_inbound_codec(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_intel_snapshot *s = snapshot();
+    static struct run r;
+    struct cm_ckpt_w w;
+    struct cm_buf text;
+    struct m_brute b;
+    struct m_probes p;
+    struct loc lb, lp;
+
+    (void)state;
+    run_start(&r, &cm_detector_flow_inbound, s, NULL);
+    text_init(&text);
+    for (int i = 0; i < 10; i++) {
+        rec(&text, "eni-0web", "45.146.165.37", "10.0.1.14", 51000 + i, 22, 6, 12, 2000, t + 15 * i,
+            t + 15 * i + 5, "ACCEPT");
+    }
+    for (int i = 0; i < 17; i++) {
+        rec(&text, "eni-0web", "80.82.77.10", "10.0.1.14", 52000 + i, 7000 + i, 6, 3, 180,
+            t + 200 + i, t + 201 + i, "ACCEPT");
+    }
+    feed(&r, &text);
+    ckfx_save(r.engine, &w);
+    assert_int_equal(count_type(&r.got, T_PROBE), 16); /* the 17th is over the budget */
+
+    lb = locate(&w, 0, 0);
+    assert_int_equal(lb.count, 1);
+    assert_int_equal(lb.vsize, sizeof(struct m_brute));
+    value_of(&w, &lb, &b, sizeof(b));
+    assert_int_equal(b.nports, 8);
+    assert_int_equal(b.next_port, 2);
+    assert_true(b.used);
+    lp = locate(&w, 1, 0);
+    assert_int_equal(lp.count, 1);
+    assert_int_equal(lp.vsize, sizeof(struct m_probes));
+    value_of(&w, &lp, &p, sizeof(p));
+    assert_int_equal(p.nports, 16);
+
+    assert_int_equal(load_patched(&r, &w, 0, NULL, 0), 0);
+
+    PATCH(&r, &w, &lb, struct m_brute, nports, 9);
+    PATCH(&r, &w, &lb, struct m_brute, next_port, 8);
+    {
+        unsigned char two = 2; /* a bool other than 0 or 1 */
+        assert_int_equal(load_patched(&r, &w, lb.val + offsetof(struct m_brute, used), &two, 1),
+                         CM_EINVAL);
+    }
+    PATCH(&r, &w, &lb, struct m_brute, head, INT64_MAX);
+    PATCH(&r, &w, &lb, struct m_brute, reported_ms, INT64_MAX);
+    PATCH(&r, &w, &lb, struct m_brute, first_ms, INT64_MIN);
+    PATCH(&r, &w, &lp, struct m_probes, nports, 17);
+    PATCH(&r, &w, &lp, struct m_probes, window_start, INT64_MAX);
+    PATCH(&r, &w, &lp, struct m_probes, first_ms[1], INT64_MIN);
+
+    cm_ckpt_w_finish(&w);
+    run_end(&r);
+    cm_buf_finish(&text);
+    cm_intel_snapshot_unref(s);
+}
+
+/* flow_pair: a pair and its instance load; a bad key family, bits, epoch or time do not. */
+static void test_pair_codec(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    static struct run r;
+    struct cm_ckpt_w w;
+    struct cm_buf text;
+    struct loc li, lp;
+    uint8_t family = 5;
+
+    (void)state;
+    run_start(&r, &cm_detector_flow_pair, NULL, NULL);
+    text_init(&text);
+    rec(&text, "eni-5a", "10.0.5.5", "44.20.20.20", 45000, 443, 6, 1000, 1400000, t, t + 59,
+        "ACCEPT");
+    feed(&r, &text);
+    ckfx_save(r.engine, &w);
+
+    li = locate(&w, 0, 0); /* the instances come first */
+    assert_int_equal(li.count, 1);
+    assert_int_equal(li.vsize, sizeof(struct m_inst));
+    lp = locate(&w, 1, 0);
+    assert_int_equal(lp.count, 1);
+    assert_int_equal(lp.vsize, sizeof(struct m_pair));
+    assert_int_equal(lp.klen, 1 + 4 + strlen("eni-5a"));
+
+    assert_int_equal(load_patched(&r, &w, 0, NULL, 0), 0);
+
+    /* The key's family byte: neither IPv4 nor IPv6; IPv6 makes the key too short. */
+    assert_int_equal(load_patched(&r, &w, lp.key, &family, 1), CM_EINVAL);
+    family = CM_IP_V6;
+    assert_int_equal(load_patched(&r, &w, lp.key, &family, 1), CM_EINVAL);
+    PATCH(&r, &w, &lp, struct m_pair, dos_fired, 1u << 12); /* a minute the ring lacks */
+    PATCH(&r, &w, &lp, struct m_pair, ps_epoch, UINT32_MAX);
+    PATCH(&r, &w, &lp, struct m_pair, dos_head, UINT32_MAX);
+    PATCH(&r, &w, &lp, struct m_pair, vol_hour, UINT32_MAX);
+    PATCH(&r, &w, &li, struct m_inst, first_ms, INT64_MIN);
+    PATCH(&r, &w, &li, struct m_inst, day, UINT32_MAX);
+
+    cm_ckpt_w_finish(&w);
+    run_end(&r);
+    cm_buf_finish(&text);
+}
+
+/* intel_flow: an instance with its 8 peers tracked loads; 9, or a bool of 2, do not. */
+static void test_intel_codec(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_intel_snapshot *s = snapshot();
+    static struct run r;
+    struct cm_ckpt_w w;
+    struct cm_buf text;
+    struct m_peers p;
+    struct loc l;
+    unsigned char two = 2;
+
+    (void)state;
+    run_start(&r, &cm_detector_intel_flow, s, NULL);
+    text_init(&text);
+    for (int i = 0; i < 10; i++) {
+        char src[32];
+
+        snprintf(src, sizeof(src), "5.5.5.%d", 1 + i);
+        rec(&text, "eni-0c", src, "10.0.0.7", 40001 + i, 9001, 6, 30, 9000, t + i, t + i + 60,
+            "ACCEPT");
+    }
+    feed(&r, &text);
+    ckfx_save(r.engine, &w);
+
+    l = locate(&w, 0, 0);
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.vsize, sizeof(struct m_peers));
+    value_of(&w, &l, &p, sizeof(p));
+    assert_int_equal(p.npeers, 8);
+    assert_true(p.relay);
+
+    assert_int_equal(load_patched(&r, &w, 0, NULL, 0), 0);
+    PATCH(&r, &w, &l, struct m_peers, npeers, 9);
+    assert_int_equal(load_patched(&r, &w, l.val + offsetof(struct m_peers, relay), &two, 1),
+                     CM_EINVAL);
+
+    cm_ckpt_w_finish(&w);
+    run_end(&r);
+    cm_buf_finish(&text);
+    cm_intel_snapshot_unref(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_host_history),  cmocka_unit_test(test_host_sweep),
+        cmocka_unit_test(test_inbound_brute), cmocka_unit_test(test_inbound_probe),
+        cmocka_unit_test(test_pair_portscan), cmocka_unit_test(test_pair_volume),
+        cmocka_unit_test(test_intel_tor),     cmocka_unit_test(test_host_codec),
+        cmocka_unit_test(test_inbound_codec), cmocka_unit_test(test_pair_codec),
+        cmocka_unit_test(test_intel_codec),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
