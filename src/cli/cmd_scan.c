@@ -21,6 +21,7 @@
 #include "cli/scan_detect.h"
 #include "cli/scan_intel.h"
 #include "cli/scan_inventory.h"
+#include "cli/scan_state.h"
 #include "core/clock.h"
 #include "core/scan.h"
 #include "detect/intel.h"
@@ -38,6 +39,7 @@ struct scan_cli {
     uint64_t noregion;                     /* ... of them, because their record had no region */
     struct cm_store_put *puts;             /* with --db: what storing each finding did */
     const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
+    const struct cm_scan_state *state;     /* --state: names earlier runs' inputs */
     uint64_t trusted;                      /* detections dropped by trusted lists */
 };
 
@@ -49,7 +51,7 @@ static void usage(FILE *f)
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
             "                     [--dga-model FILE] [--config FILE]\n"
-            "                     [--region REGION]\n"
+            "                     [--region REGION] [--state FILE [--final]]\n"
             "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
@@ -105,6 +107,13 @@ static void usage(FILE *f)
             "                        do the same); repeatable\n"
             "      --config FILE     settings from a coalmine.yaml (docs/config.md); the\n"
             "                        command line adds to its lists and overrides the rest\n"
+            "      --state FILE      carry detector state between scans: read FILE when it\n"
+            "                        exists (what was learned, open windows), leave the\n"
+            "                        windows open at the end and write FILE again, so\n"
+            "                        scans of consecutive periods find what one scan of\n"
+            "                        them all finds; uses the file's number of shards\n"
+            "      --final           with --state: close every window at the end (report\n"
+            "                        what they hold) and leave FILE as it was\n"
             "  -q, --quiet           no summary or progress on stderr\n"
             "  -h, --help            this help\n"
             "\n"
@@ -159,8 +168,16 @@ static void name_evidence(struct scan_cli *c, const struct cm_scan_stats *st)
         struct cm_finding *f = cm_agg_at(c->agg, i);
         for (uint32_t k = 0; k < f->nevidence; k++) {
             uint32_t id = f->evidence[k].ref.file_id;
-            if (f->evidence[k].file.p == NULL && id < st->ninputs && st->inputs[id].path) {
+            const char *old;
+            size_t len;
+
+            if (f->evidence[k].file.p != NULL) {
+                continue;
+            }
+            if (id < st->ninputs && st->inputs[id].path) {
                 cm_finding_setc(f, &f->evidence[k].file, st->inputs[id].path);
+            } else if ((old = cm_scan_state_name(c->state, id, &len)) != NULL) {
+                cm_finding_set(f, &f->evidence[k].file, cm_str_make(old, len));
             }
         }
     }
@@ -433,6 +450,7 @@ struct scan_run {
     struct cm_scan_intel intel;
     struct cm_scan_detect det;
     struct cm_scan_inventory inv;
+    struct cm_scan_state state;
     struct cm_config config;
     struct cm_detect_config dcfg;
     struct cm_scan_stats st;
@@ -451,6 +469,7 @@ static void scan_run_free(struct scan_run *r)
     cm_scan_intel_close(&r->intel);
     cm_scan_detect_close(&r->det);
     cm_scan_inventory_close(&r->inv);
+    cm_scan_state_close(&r->state);
     cm_config_finish(&r->config);
 }
 
@@ -497,6 +516,8 @@ static int run(int argc, char **argv)
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
         {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
+        {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
+        {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -587,6 +608,10 @@ static int run(int argc, char **argv)
             }
             o.default_region = optarg;
             break;
+        case CM_SCAN_OPT_STATE:
+        case CM_SCAN_OPT_FINAL:
+            cm_scan_state_option(&r.state, c, optarg);
+            break;
         case CM_SCAN_OPT_CANARY_KEY:
         case CM_SCAN_OPT_AWS_RANGES:
         case CM_SCAN_OPT_DGA_MODEL:
@@ -624,6 +649,10 @@ static int run(int argc, char **argv)
             }
         }
     }
+    if (r.state.final && r.state.path == NULL) {
+        fprintf(stderr, "coalmine scan: --final needs --state\n");
+        goto usage;
+    }
     if (retention >= 0 && db_path == NULL) {
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
         goto usage;
@@ -646,7 +675,12 @@ static int run(int argc, char **argv)
         goto out;
     }
     cli->intel = r.intel.snap;
+    cli->state = &r.state;
     o.detect.config = &r.dcfg;
+    if (cm_scan_state_open(&r.state, &o, quiet, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
+        goto out;
+    }
     if (db_path &&
         (cm_store_open(&r.store, db_path, CM_STORE_CREATE, err, sizeof(err)) != 0 ||
          (retention >= 0 && cm_store_set_retention(r.store, retention, err, sizeof(err)) != 0))) {
@@ -661,7 +695,10 @@ static int run(int argc, char **argv)
     r.have_stats = true;
     if (cm_scan_run(&o, argv + optind, (size_t)(argc - optind), &sink, &r.st, err, sizeof(err)) !=
         0) {
-        fprintf(stderr, "coalmine scan: %s\n", err[0] ? err : "scan failed");
+        fprintf(stderr, "coalmine scan: %s\n",
+                r.state.sf.err[0] ? r.state.sf.err
+                : err[0]          ? err
+                                  : "scan failed");
         goto out;
     }
     r.st.findings = cm_agg_stats(cli->agg)->findings;
@@ -673,6 +710,11 @@ static int run(int argc, char **argv)
     /* Findings are written durably before anything downstream sees them. */
     if (r.store && store_findings(cli, r.store, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
+        goto out;
+    }
+    /* The state moves on only once the findings it produced are stored. */
+    if (cm_scan_state_write(&r.state, &r.st, quiet, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
     rc = print_findings(cli, r.store);

@@ -630,7 +630,7 @@ static int start_workers(struct scan *s)
         return CM_ENOMEM;
     }
     for (unsigned i = 0; i < s->nworkers; i++) {
-        rc = cm_shard_start(&s->workers[i], i, table, &s->o.detect, &s->sink, &s->pool);
+        rc = cm_shard_start(&s->workers[i], i, table, &s->o.detect, &s->sink, &s->pool, s->o.state);
         if (rc != 0) {
             return rc;
         }
@@ -659,15 +659,20 @@ static int stop_workers(struct scan *s)
     return rc;
 }
 
+unsigned cm_scan_threads(const struct cm_scan_opts *o)
+{
+    unsigned t = o->threads;
+
+    if (t == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        t = n > 0 ? (unsigned)n : 1;
+    }
+    return t > 256 ? 256 : t;
+}
+
 static void defaults(struct cm_scan_opts *o)
 {
-    if (o->threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        o->threads = n > 0 ? (unsigned)n : 1;
-    }
-    if (o->threads > 256) {
-        o->threads = 256;
-    }
+    o->threads = cm_scan_threads(o);
     if (o->max_input_bytes == 0 || o->max_input_bytes > MAX_INPUT_CAP) {
         o->max_input_bytes = MAX_INPUT_CAP;
     }
@@ -686,14 +691,20 @@ static void defaults(struct cm_scan_opts *o)
 static int run_direct(struct scan *s, struct reader *r)
 {
     const struct cm_detector *const *table = s->o.detectors ? s->o.detectors : cm_detectors();
+    const struct cm_engine_hooks *h = s->o.state;
     int rc = cm_engine_create(&r->engine, table, &s->o.detect);
 
+    if (rc == 0 && h != NULL && h->load != NULL) {
+        rc = h->load(h->ud, 0, r->engine);
+    }
     for (size_t i = 0; rc == 0 && i < s->in.n; i++) {
         rc = s->in.v[i].is_stdin ? process_stdin(r, (uint32_t)i) : process_input(r, (uint32_t)i);
         input_done(s, r, i, i, rc);
     }
     if (rc == 0 && r->engine) {
-        rc = cm_engine_flush(r->engine, &s->sink);
+        /* Windows close at the end unless the state goes on in the next run. */
+        rc = h != NULL && h->save != NULL ? h->save(h->ud, 0, r->engine)
+                                          : cm_engine_flush(r->engine, &s->sink);
     }
     cm_engine_state_stats(r->engine, &s->st->state);
     cm_engine_destroy(r->engine);

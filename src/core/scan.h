@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/shard.h"
 #include "detect/detect.h"
 #include "event/finding.h"
 
@@ -72,6 +73,12 @@ struct cm_scan_opts {
     size_t max_rejects;     /* rejects kept with detail (default 20) */
     uint64_t seed;          /* shard hash seed */
     const struct cm_detector *const *detectors; /* NULL: cm_detectors() */
+    /*
+     * Detector state carried between runs (core/shard.h); NULL: every engine
+     * starts empty and every window closes at the end. Shard i's engine is
+     * the i-th of threads; a run with one thread has one.
+     */
+    const struct cm_engine_hooks *state;
     struct cm_detect_opts detect;
     /*
      * Region of records that carry none and whose object key names none
@@ -95,5 +102,8 @@ struct cm_scan_opts {
 int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, struct cm_sink *sink,
                 struct cm_scan_stats *stats, char *err, size_t errlen);
 void cm_scan_stats_free(struct cm_scan_stats *stats);
+
+/* The reader threads and shards a scan with o runs: o->threads, else the online CPUs (<= 256). */
+unsigned cm_scan_threads(const struct cm_scan_opts *o);
 
 #endif

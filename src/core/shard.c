@@ -58,7 +58,8 @@ static void *shard_main(void *arg)
             cm_batch_put(sh->pool, b);
         }
     }
-    if (sh->rc == 0) {
+    /* Windows close at the end unless the state goes on in the next run. */
+    if (sh->rc == 0 && (sh->hooks == NULL || sh->hooks->save == NULL)) {
         sh->rc = cm_engine_flush(sh->engine, sh->sink);
     }
     return NULL;
@@ -66,7 +67,7 @@ static void *shard_main(void *arg)
 
 int cm_shard_start(struct cm_shard *sh, unsigned id, const struct cm_detector *const *table,
                    const struct cm_detect_opts *opts, struct cm_sink *sink,
-                   struct cm_batch_pool *pool)
+                   struct cm_batch_pool *pool, const struct cm_engine_hooks *hooks)
 {
     int rc;
 
@@ -74,12 +75,18 @@ int cm_shard_start(struct cm_shard *sh, unsigned id, const struct cm_detector *c
     sh->id = id;
     sh->sink = sink;
     sh->pool = pool;
+    sh->hooks = hooks;
     sh->endq = cm_calloc(1, sizeof(*sh->endq));
     if (sh->endq == NULL) {
         return CM_ENOMEM;
     }
     rc = cm_engine_create(&sh->engine, table, opts);
+    if (rc == 0 && hooks != NULL && hooks->load != NULL) {
+        rc = hooks->load(hooks->ud, id, sh->engine);
+    }
     if (rc != 0) {
+        cm_engine_destroy(sh->engine);
+        sh->engine = NULL;
         cm_free(sh->endq);
         sh->endq = NULL;
         return rc;
@@ -140,6 +147,9 @@ int cm_shard_stop(struct cm_shard *sh)
     sh->endq = NULL;
     pthread_join(sh->tid, NULL);
     sh->running = 0;
+    if (sh->rc == 0 && sh->hooks != NULL && sh->hooks->save != NULL) {
+        sh->rc = sh->hooks->save(sh->hooks->ud, sh->id, sh->engine);
+    }
     cm_engine_state_stats(sh->engine, &sh->state);
     cm_engine_destroy(sh->engine);
     sh->engine = NULL;

@@ -15,6 +15,19 @@
 
 struct cm_shard_qnode;
 
+/*
+ * Detector state carried between runs (src/core/statefile.c). load is called
+ * with each shard's fresh engine before its first event; save, when set, at
+ * the end of the input instead of closing every window, so the next run goes
+ * on where this one stopped. Both run on the caller's thread, one shard at a
+ * time. Each returns 0 or CM_E*.
+ */
+struct cm_engine_hooks {
+    int (*load)(void *ud, unsigned shard, struct cm_engine *e);
+    int (*save)(void *ud, unsigned shard, const struct cm_engine *e);
+    void *ud;
+};
+
 struct cm_shard {
     unsigned id;
     pthread_t tid;
@@ -22,24 +35,29 @@ struct cm_shard {
     pthread_cond_t cv;
     struct cm_shard_qnode *head, *tail;
     struct cm_engine *engine;
-    struct cm_sink *sink;        /* borrowed; must be thread-safe */
-    struct cm_batch_pool *pool;  /* where batches go back */
-    struct cm_shard_qnode *endq; /* preallocated end-of-input marker */
+    struct cm_sink *sink;                /* borrowed; must be thread-safe */
+    struct cm_batch_pool *pool;          /* where batches go back */
+    struct cm_shard_qnode *endq;         /* preallocated end-of-input marker */
+    const struct cm_engine_hooks *hooks; /* borrowed; NULL: none */
     int running;
     int rc;                      /* first engine error */
     struct cm_state_stats state; /* the engine's keyed state, read before it is destroyed */
 };
 
 /*
- * Creates the engine over table and starts the thread. Returns 0, CM_ENOMEM
- * or the engine's error; on error nothing is left running.
+ * Creates the engine over table, loads it through hooks (may be NULL) and
+ * starts the thread. Returns 0, CM_ENOMEM, the engine's or the load's error;
+ * on error nothing is left running.
  */
 int cm_shard_start(struct cm_shard *sh, unsigned id, const struct cm_detector *const *table,
                    const struct cm_detect_opts *opts, struct cm_sink *sink,
-                   struct cm_batch_pool *pool);
+                   struct cm_batch_pool *pool, const struct cm_engine_hooks *hooks);
 /* Queues a batch. Returns 0, CM_ENOMEM, or CM_EINVAL for NULL. */
 int cm_shard_push(struct cm_shard *sh, struct cm_batch *b);
-/* Ends the input, joins the thread, destroys the engine; returns its first error. */
+/*
+ * Ends the input, joins the thread, saves the engine through the hooks when
+ * they save, destroys it; returns the first error.
+ */
 int cm_shard_stop(struct cm_shard *sh);
 
 #endif

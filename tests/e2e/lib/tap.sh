@@ -3,7 +3,7 @@
 # Each script gets a scratch directory in $T, removed on exit.
 COALMINE=${COALMINE:-build/coalmine}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }

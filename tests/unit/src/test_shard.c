@@ -172,7 +172,7 @@ static int teardown(void **state)
 static void start_all(struct fixture *f)
 {
     for (unsigned i = 0; i < NSHARDS; i++) {
-        assert_int_equal(cm_shard_start(&f->sh[i], i, table, &f->opts[i], &f->sink, &f->pool), 0);
+        assert_int_equal(cm_shard_start(&f->sh[i], i, table, &f->opts[i], &f->sink, &f->pool, NULL), 0);
     }
 }
 
@@ -400,7 +400,7 @@ static void test_start_error(void **state)
     struct cm_detect_opts bad = {0};
 
     /* The detector's init refuses a missing config: start fails and leaves nothing. */
-    assert_int_equal(cm_shard_start(&f->sh[0], 0, table, &bad, &f->sink, &f->pool), CM_EINVAL);
+    assert_int_equal(cm_shard_start(&f->sh[0], 0, table, &bad, &f->sink, &f->pool, NULL), CM_EINVAL);
     assert_int_equal(f->sh[0].running, 0);
     assert_null(f->sh[0].engine);
     assert_null(f->sh[0].endq);

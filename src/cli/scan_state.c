@@ -1,0 +1,126 @@
+/*
+ * --state and --final of `coalmine scan` (scan_state.h).
+ */
+#include "cli/scan_state.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/time.h"
+
+int cm_scan_state_option(struct cm_scan_state *ss, int opt, const char *arg)
+{
+    if (opt == CM_SCAN_OPT_STATE) {
+        ss->path = arg;
+    } else {
+        ss->final = true;
+    }
+    return 0;
+}
+
+static int load(void *ud, unsigned shard, struct cm_engine *e)
+{
+    return cm_statefile_load_engine(ud, shard, e);
+}
+
+static int save(void *ud, unsigned shard, const struct cm_engine *e)
+{
+    return cm_statefile_save_engine(ud, shard, e);
+}
+
+int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool quiet, char *err,
+                       size_t errlen)
+{
+    int rc;
+
+    if (ss->path == NULL) {
+        return 0;
+    }
+    cm_statefile_init(&ss->sf, ss->path);
+    rc = cm_statefile_read(&ss->sf);
+    if (rc != 0 && rc != CM_ENOTFOUND) {
+        snprintf(err, errlen, "--state %s (move the file away to start afresh)", ss->sf.err);
+        return rc;
+    }
+    ss->loaded = rc == 0;
+    if (ss->loaded) {
+        if (ss->sf.seed != o->seed) {
+            snprintf(err, errlen, "--state %s: made with another shard seed", ss->path);
+            return CM_EINVAL;
+        }
+        if (!quiet && o->threads != 0 && o->threads != ss->sf.nshards) {
+            fprintf(stderr,
+                    "coalmine scan: --state %s holds %u shards: scanning with %u threads, "
+                    "not %u\n",
+                    ss->path, ss->sf.nshards, ss->sf.nshards, o->threads);
+        }
+        o->threads = ss->sf.nshards;
+    }
+    o->threads = cm_scan_threads(o);
+    if (!ss->final && (rc = cm_statefile_begin_save(&ss->sf, o->threads, o->seed)) != 0) {
+        snprintf(err, errlen, "%s", ss->sf.err);
+        return rc;
+    }
+    ss->hooks.load = ss->loaded ? load : NULL;
+    ss->hooks.save = ss->final ? NULL : save;
+    ss->hooks.ud = &ss->sf;
+    o->state = &ss->hooks;
+    return 0;
+}
+
+static const char *input_path(const void *ud, uint32_t id)
+{
+    const struct cm_scan_stats *st = ud;
+
+    return id < st->ninputs ? st->inputs[id].path : NULL;
+}
+
+int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool quiet,
+                        char *err, size_t errlen)
+{
+    if (ss->path == NULL) {
+        return 0;
+    }
+    if (!ss->final) {
+        if (cm_statefile_write(&ss->sf, input_path, st) != 0) {
+            snprintf(err, errlen, "--state %s", ss->sf.err);
+            return CM_EIO;
+        }
+    }
+    if (quiet) {
+        return 0;
+    }
+    fprintf(stderr, "  carried:  %s", ss->path);
+    if (ss->loaded) {
+        char when[40] = "";
+        cm_time_format_iso_s(ss->sf.saved_ms, when, sizeof(when));
+        fprintf(stderr, " (read: %u shards, saved %s)", ss->sf.nshards, when);
+    } else {
+        fprintf(stderr, " (new)");
+    }
+    if (ss->final) {
+        fprintf(stderr, "; --final: every window closed, the file left as it was\n");
+    } else {
+        fprintf(stderr, "; written %" PRIu64 " bytes, open windows carried over\n",
+                cm_statefile_written(&ss->sf));
+    }
+    if (ss->loaded && ss->sf.dropped[0]) {
+        fprintf(stderr, "            started afresh (state of another version): %s\n",
+                ss->sf.dropped);
+    }
+    return 0;
+}
+
+const char *cm_scan_state_name(const struct cm_scan_state *ss, uint32_t file_id, size_t *len)
+{
+    return ss->path && ss->loaded ? cm_statefile_name(&ss->sf, file_id, len) : NULL;
+}
+
+void cm_scan_state_close(struct cm_scan_state *ss)
+{
+    if (ss->path != NULL) {
+        cm_statefile_free(&ss->sf);
+    }
+}

@@ -1,0 +1,52 @@
+/*
+ * `coalmine scan --state FILE [--final]`: detector state carried from one
+ * scan to the next (src/core/statefile.h; docs/internals/statefile.md).
+ *
+ * With --state, a scan loads FILE when it exists (what the detectors had
+ * learned, the windows they had open, the watermark), runs with as many
+ * shards as the file has, and at the end leaves the windows open and writes
+ * FILE again, after its findings are stored: scanning a day's logs at a time
+ * finds what scanning them all at once finds. --final closes every window
+ * at the end, as a scan without --state does, and leaves FILE as it was.
+ */
+#ifndef CM_CLI_SCAN_STATE_H
+#define CM_CLI_SCAN_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/scan.h"
+#include "core/statefile.h"
+
+/* getopt codes (long options only), after scan_inventory.h's. */
+enum { CM_SCAN_OPT_STATE = 0x170, CM_SCAN_OPT_FINAL };
+
+struct cm_scan_state {
+    const char *path; /* --state; NULL: none */
+    bool final;       /* --final */
+    bool loaded;      /* the file existed and was read */
+    struct cm_statefile sf;
+    struct cm_engine_hooks hooks;
+};
+
+/* Takes --state or --final. Returns 0. */
+int cm_scan_state_option(struct cm_scan_state *ss, int opt, const char *arg);
+
+/*
+ * Reads the file (when it exists) and sets o->state and o->threads (the
+ * file's shard count; a different --threads is overridden, with a note
+ * unless quiet). Returns 0, or an error with err saying where and why.
+ */
+int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool quiet, char *err,
+                       size_t errlen);
+
+/* Writes the state after a scan that ran (not with --final). Returns 0 or an error with err. */
+int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool quiet,
+                        char *err, size_t errlen);
+
+/* The name of an earlier run's input cited by evidence, or NULL. */
+const char *cm_scan_state_name(const struct cm_scan_state *ss, uint32_t file_id, size_t *len);
+
+void cm_scan_state_close(struct cm_scan_state *ss);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+ * The state file (statefile.h). Layout, little-endian:
+ *
+ *   "CMSTATE\n"  u32 version (1)  u32 ABI tag  u64 seed  u32 shards  i64 saved (wall ms)
+ *   u32 names, each a u32 length and its bytes (inputs cited by evidence)
+ *   per shard: u64 length, then cm_engine_save's bytes
+ *   u32 CRC-32 of every byte before it
+ *
+ * The ABI tag: the detectors' values are written as their bytes in memory
+ * (cm_state_save), so a file is only read back by a build with the same
+ * pointer size, alignment and byte order; each detector's state_version
+ * covers the layout of its own values.
+ */
+#include "core/statefile.h"
+
+#include <errno.h>
+#include <libdeflate.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/map.h"
+#include "core/clock.h"
+#include "intel/feed_update.h"
+
+#define MAGIC        "CMSTATE\n"
+#define VERSION      1u
+#define MAX_SHARDS   256u
+#define MAX_NAME     4096u
+#define HEADER_BYTES (8 + 4 + 4 + 8 + 4 + 8)
+
+static uint32_t abi_tag(void)
+{
+    const uint16_t probe = 0x0102;
+    unsigned char first;
+
+    memcpy(&first, &probe, 1);
+    return (uint32_t)sizeof(void *) | (uint32_t)alignof(max_align_t) << 8 |
+           (uint32_t)sizeof(long) << 16 | (uint32_t)first << 24;
+}
+
+void cm_statefile_init(struct cm_statefile *sf, const char *path)
+{
+    memset(sf, 0, sizeof(*sf));
+    sf->path = path;
+}
+
+void cm_statefile_free(struct cm_statefile *sf)
+{
+    for (unsigned i = 0; sf->out != NULL && i < sf->nout; i++) {
+        cm_ckpt_w_finish(&sf->out[i]);
+    }
+    cm_free(sf->out);
+    cm_map_destroy(sf->ids);
+    cm_free(sf->raw);
+    cm_free(sf->names);
+    cm_free(sf->shard_at);
+    cm_free(sf->shard_end);
+    cm_free(sf->data);
+    sf->out = NULL;
+    sf->ids = NULL;
+    sf->raw = NULL;
+    sf->names = NULL;
+    sf->shard_at = sf->shard_end = NULL;
+    sf->data = NULL;
+}
+
+/* ---- reading ---- */
+
+static int read_whole(struct cm_statefile *sf)
+{
+    FILE *f = fopen(sf->path, "rb");
+    struct stat st;
+    int rc = CM_EIO;
+
+    if (f == NULL) {
+        if (errno == ENOENT) {
+            return CM_ENOTFOUND;
+        }
+        snprintf(sf->err, sizeof(sf->err), "%s: %s", sf->path, strerror(errno));
+        return CM_EIO;
+    }
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(sf->err, sizeof(sf->err), "%s: not a regular file", sf->path);
+        goto out;
+    }
+    sf->len = (size_t)st.st_size;
+    if ((sf->data = cm_malloc(sf->len ? sf->len : 1)) == NULL) {
+        rc = CM_ENOMEM;
+        snprintf(sf->err, sizeof(sf->err), "%s: out of memory", sf->path);
+        goto out;
+    }
+    if (fread(sf->data, 1, sf->len, f) != sf->len) {
+        snprintf(sf->err, sizeof(sf->err), "%s: read failed", sf->path);
+        goto out;
+    }
+    rc = 0;
+out:
+    fclose(f);
+    return rc;
+}
+
+static int bad(struct cm_statefile *sf, int rc, const struct cm_ckpt_r *r)
+{
+    snprintf(sf->err, sizeof(sf->err), "%s: byte %zu: %s", sf->path, r->err_off,
+             r->why[0] ? r->why : cm_strerror(rc));
+    return rc;
+}
+
+/* Header, name table and shard sections; the CRC is checked before. */
+static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
+{
+    const void *magic = cm_ckpt_take(r, 8);
+    uint32_t version, abi;
+
+    if (magic == NULL || memcmp(magic, MAGIC, 8) != 0) {
+        r->off = 0;
+        cm_ckpt_r_fail(r, CM_EFORMAT, "not a coalmine state file");
+        return r->err;
+    }
+    version = cm_ckpt_get_u32(r);
+    abi = cm_ckpt_get_u32(r);
+    if (r->err == 0 && version != VERSION) {
+        return cm_ckpt_r_fail(r, CM_EFORMAT, "a state file version this build does not read");
+    }
+    if (r->err == 0 && abi != abi_tag()) {
+        return cm_ckpt_r_fail(r, CM_EFORMAT, "written by a build for another kind of machine");
+    }
+    sf->seed = cm_ckpt_get_u64(r);
+    sf->nshards = cm_ckpt_get_u32(r);
+    sf->saved_ms = cm_ckpt_get_i64(r);
+    sf->nnames = cm_ckpt_get_u32(r);
+    if (r->err == 0 && (sf->nshards == 0 || sf->nshards > MAX_SHARDS)) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "a shard count out of range");
+    }
+    if (r->err == 0 && sf->nnames > (r->len - r->off) / 4) {
+        return cm_ckpt_r_fail(r, CM_ETRUNC, "more input names than the file has room for");
+    }
+    if (r->err != 0) {
+        return r->err;
+    }
+    sf->names = cm_calloc(sf->nnames ? sf->nnames : 1, sizeof(*sf->names));
+    sf->shard_at = cm_calloc(sf->nshards, sizeof(*sf->shard_at));
+    sf->shard_end = cm_calloc(sf->nshards, sizeof(*sf->shard_end));
+    if (sf->names == NULL || sf->shard_at == NULL || sf->shard_end == NULL) {
+        return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < sf->nnames && r->err == 0; i++) {
+        sf->names[i] = cm_ckpt_get_str(r, MAX_NAME);
+    }
+    for (unsigned i = 0; i < sf->nshards && r->err == 0; i++) {
+        sf->shard_end[i] = cm_ckpt_section(r);
+        sf->shard_at[i] = r->off;
+        r->off = sf->shard_end[i];
+    }
+    if (r->err == 0 && r->off != r->len) {
+        cm_ckpt_r_fail(r, CM_EINVAL, "bytes after the last shard");
+    }
+    return r->err;
+}
+
+int cm_statefile_read(struct cm_statefile *sf)
+{
+    struct cm_ckpt_r r;
+    uint32_t crc;
+    int rc = read_whole(sf);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (sf->len < HEADER_BYTES + 4 + 4) {
+        cm_ckpt_r_init(&r, sf->data, sf->len);
+        cm_ckpt_r_fail(&r, CM_ETRUNC, "too short to be a state file");
+        return bad(sf, CM_ETRUNC, &r);
+    }
+    cm_ckpt_r_init(&r, sf->data + sf->len - 4, 4);
+    crc = cm_ckpt_get_u32(&r);
+    cm_ckpt_r_init(&r, sf->data, sf->len - 4);
+    if (memcmp(sf->data, MAGIC, 8) == 0 && crc != libdeflate_crc32(0, sf->data, sf->len - 4)) {
+        r.off = sf->len - 4;
+        cm_ckpt_r_fail(&r, CM_EINVAL, "the checksum does not match: the file is damaged");
+        return bad(sf, CM_EINVAL, &r);
+    }
+    if ((rc = parse(sf, &r)) != 0) {
+        return bad(sf, rc, &r);
+    }
+    return 0;
+}
+
+/* A reference read back: an earlier run's input k becomes CM_STATE_RESTORED | k. */
+static int ref_in(void *ud, struct cm_src_ref *ref)
+{
+    const struct cm_statefile *sf = ud;
+
+    if (ref->file_id >= sf->nnames) {
+        return CM_EINVAL;
+    }
+    ref->file_id |= CM_STATE_RESTORED;
+    return 0;
+}
+
+int cm_statefile_load_engine(struct cm_statefile *sf, unsigned shard, struct cm_engine *e)
+{
+    struct cm_ckpt_r r;
+    char dropped[sizeof(sf->dropped)];
+    int rc;
+
+    if (sf->data == NULL || shard >= sf->nshards) {
+        snprintf(sf->err, sizeof(sf->err), "%s: no state for shard %u", sf->path, shard);
+        return CM_EINVAL;
+    }
+    cm_ckpt_r_init(&r, sf->data, sf->shard_end[shard]);
+    r.off = sf->shard_at[shard];
+    r.ref = ref_in;
+    r.ref_ud = sf;
+    if ((rc = cm_engine_load(e, &r, dropped, sizeof(dropped))) == 0 && r.off != r.len) {
+        rc = cm_ckpt_r_fail(&r, CM_EINVAL, "a shard's state is longer than its engine read");
+    }
+    if (rc != 0) {
+        return bad(sf, rc, &r);
+    }
+    if (shard == 0) {
+        memcpy(sf->dropped, dropped, sizeof(dropped));
+    }
+    return 0;
+}
+
+/* ---- writing ---- */
+
+int cm_statefile_begin_save(struct cm_statefile *sf, unsigned nshards, uint64_t seed)
+{
+    sf->out = cm_calloc(nshards ? nshards : 1, sizeof(*sf->out));
+    if (sf->out == NULL || cm_map_create(&sf->ids, sizeof(uint32_t), 0, seed ^ 0x7374617465ULL)) {
+        snprintf(sf->err, sizeof(sf->err), "%s: out of memory", sf->path);
+        return CM_ENOMEM;
+    }
+    sf->nout = nshards;
+    sf->seed = seed;
+    for (unsigned i = 0; i < nshards; i++) {
+        cm_ckpt_w_init(&sf->out[i], 0);
+    }
+    return 0;
+}
+
+/* A reference written: numbered by the order the file's name table lists its input. */
+static int ref_out(void *ud, struct cm_src_ref *ref)
+{
+    struct cm_statefile *sf = ud;
+    uint32_t *idx;
+    bool created;
+
+    if (cm_map_put(sf->ids, &ref->file_id, sizeof(ref->file_id), (void **)&idx, &created) != 0) {
+        return CM_ENOMEM;
+    }
+    if (created) {
+        if (sf->nraw == sf->capraw) {
+            uint32_t cap = sf->capraw ? 2 * sf->capraw : 64;
+            uint32_t *v = cm_realloc(sf->raw, cap * sizeof(*v));
+            if (v == NULL) {
+                cm_map_del(sf->ids, &ref->file_id, sizeof(ref->file_id));
+                return CM_ENOMEM;
+            }
+            sf->raw = v;
+            sf->capraw = cap;
+        }
+        *idx = sf->nraw;
+        sf->raw[sf->nraw++] = ref->file_id;
+    }
+    ref->file_id = *idx;
+    return 0;
+}
+
+int cm_statefile_save_engine(struct cm_statefile *sf, unsigned shard, const struct cm_engine *e)
+{
+    struct cm_ckpt_w *w;
+    int rc;
+
+    if (shard >= sf->nout) {
+        return CM_EINVAL;
+    }
+    w = &sf->out[shard];
+    w->ref = ref_out;
+    w->ref_ud = sf;
+    if ((rc = cm_engine_save(e, w)) != 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: saving shard %u: %s", sf->path, shard,
+                 cm_strerror(rc));
+    }
+    return rc;
+}
+
+const char *cm_statefile_name(const struct cm_statefile *sf, uint32_t file_id, size_t *len)
+{
+    uint32_t k = file_id & ~CM_STATE_RESTORED;
+
+    if (!(file_id & CM_STATE_RESTORED) || k >= sf->nnames) {
+        return NULL;
+    }
+    *len = sf->names[k].len;
+    return sf->names[k].p;
+}
+
+/* The file's bytes, CRC last, into w. */
+static void compose(struct cm_statefile *sf, struct cm_ckpt_w *w,
+                    const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
+{
+    cm_ckpt_put_bytes(w, MAGIC, 8);
+    cm_ckpt_put_u32(w, VERSION);
+    cm_ckpt_put_u32(w, abi_tag());
+    cm_ckpt_put_u64(w, sf->seed);
+    cm_ckpt_put_u32(w, sf->nout);
+    cm_ckpt_put_i64(w, cm_clock_now_ms());
+    cm_ckpt_put_u32(w, sf->nraw);
+    for (uint32_t i = 0; i < sf->nraw; i++) {
+        const char *p;
+        size_t n = 0;
+
+        if ((p = cm_statefile_name(sf, sf->raw[i], &n)) == NULL) {
+            p = sf->raw[i] & CM_STATE_RESTORED ? NULL : input_path(ud, sf->raw[i]);
+            n = p ? strlen(p) : 0;
+        }
+        cm_ckpt_put_str(w, p ? p : "?", p ? (n > MAX_NAME ? MAX_NAME : n) : 1);
+    }
+    for (unsigned i = 0; i < sf->nout; i++) {
+        cm_ckpt_put_u64(w, sf->out[i].buf.len);
+        cm_ckpt_put_bytes(w, sf->out[i].buf.p, sf->out[i].buf.len);
+        cm_ckpt_w_fail(w, sf->out[i].err);
+    }
+    if (w->err == 0) {
+        cm_ckpt_put_u32(w, libdeflate_crc32(0, w->buf.p, w->buf.len));
+    }
+}
+
+int cm_statefile_write(struct cm_statefile *sf,
+                       const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
+{
+    struct cm_ckpt_w w;
+    char dir[4096];
+    const char *slash = strrchr(sf->path, '/'), *name = slash ? slash + 1 : sf->path;
+    int rc;
+
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+    } else {
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - sf->path), sf->path);
+        if (dir[0] == '\0') {
+            snprintf(dir, sizeof(dir), "/");
+        }
+    }
+    if (*name == '\0') {
+        snprintf(sf->err, sizeof(sf->err), "%s: names a directory, not a file", sf->path);
+        return CM_EINVAL;
+    }
+    cm_ckpt_w_init(&w, 0);
+    compose(sf, &w, input_path, ud);
+    if ((rc = w.err) != 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: %s", sf->path, cm_strerror(rc));
+    } else if ((rc = cm_intel_write_atomic(dir, name, w.buf.p, w.buf.len, sf->err,
+                                           sizeof(sf->err))) == 0) {
+        sf->written = w.buf.len;
+    }
+    cm_ckpt_w_finish(&w);
+    return rc;
+}
+
+uint64_t cm_statefile_written(const struct cm_statefile *sf)
+{
+    return sf->written;
+}

@@ -1,0 +1,86 @@
+/*
+ * The state file: what the detectors learned and what their windows hold at
+ * the end of a scan, so the next scan goes on from there (DESIGN.md §5;
+ * `coalmine scan --state FILE`; docs/internals/statefile.md).
+ *
+ * A file holds one engine checkpoint per shard (cm_engine_save), the names
+ * of the inputs their evidence references cite, the shard hash seed and the
+ * shard count (an entity's state is in the shard its key hashes to, so the
+ * next run must use as many), behind a magic, a version, the writer's ABI
+ * and ahead of a CRC-32 of everything before it. It is written to a
+ * temporary file that is synced and renamed over the old one, so a crash
+ * leaves the old state or the new, never half of one.
+ *
+ * Evidence references: an input of an earlier run is file_id
+ * CM_STATE_RESTORED | k, k its index in the file's name table
+ * (cm_statefile_name); the current run's inputs keep their own ids.
+ */
+#ifndef CM_CORE_STATEFILE_H
+#define CM_CORE_STATEFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/str.h"
+#include "detect/ckpt.h"
+#include "detect/detect.h"
+
+#define CM_STATE_RESTORED 0x80000000u
+
+struct cm_map;
+
+struct cm_statefile {
+    /* read (cm_statefile_read) */
+    unsigned char *data; /* the whole file, owned; NULL: nothing was read */
+    size_t len;
+    uint64_t seed;
+    unsigned nshards;
+    int64_t saved_ms;     /* wall clock of the write */
+    struct cm_str *names; /* inputs of earlier runs, into data */
+    uint32_t nnames;
+    size_t *shard_at, *shard_end; /* each shard's engine checkpoint: data[at, end) */
+    char dropped[256];            /* detectors the file's state did not fit: started afresh */
+    /* written (cm_statefile_save_engine, cm_statefile_write) */
+    struct cm_ckpt_w *out; /* one per shard */
+    unsigned nout;
+    struct cm_map *ids; /* a reference's file_id -> its index in raw */
+    uint32_t *raw;      /* the file_ids the written references cite, in order */
+    uint32_t nraw, capraw;
+    uint64_t written; /* bytes of the last cm_statefile_write */
+    const char *path; /* for messages */
+    char err[512];    /* what went wrong */
+};
+
+/* An empty state file object for path (borrowed). */
+void cm_statefile_init(struct cm_statefile *sf, const char *path);
+void cm_statefile_free(struct cm_statefile *sf);
+
+/*
+ * Reads path. Returns 0, CM_ENOTFOUND when there is no such file (a first
+ * run), or an error with sf->err saying where and why (CM_EIO, CM_EFORMAT:
+ * not a state file or written by another build's ABI, CM_EINVAL: damaged).
+ */
+int cm_statefile_read(struct cm_statefile *sf);
+
+/* Loads shard i's checkpoint into e (fresh). Returns 0 or an error with sf->err. */
+int cm_statefile_load_engine(struct cm_statefile *sf, unsigned shard, struct cm_engine *e);
+
+/* Prepares to save nshards engines; returns 0 or CM_ENOMEM. */
+int cm_statefile_begin_save(struct cm_statefile *sf, unsigned nshards, uint64_t seed);
+/* Saves e as shard i (call in any order, one at a time). Returns 0 or an error. */
+int cm_statefile_save_engine(struct cm_statefile *sf, unsigned shard, const struct cm_engine *e);
+
+/*
+ * Writes what was saved to sf->path, atomically. input_path names the
+ * current run's input file_id. Returns 0 or an error with sf->err.
+ */
+int cm_statefile_write(struct cm_statefile *sf,
+                       const char *(*input_path)(const void *ud, uint32_t id), const void *ud);
+
+/* The name of an earlier run's input (file_id with CM_STATE_RESTORED), or NULL. */
+const char *cm_statefile_name(const struct cm_statefile *sf, uint32_t file_id, size_t *len);
+
+/* Bytes written by cm_statefile_write (the file's size). */
+uint64_t cm_statefile_written(const struct cm_statefile *sf);
+
+#endif

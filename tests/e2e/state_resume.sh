@@ -1,0 +1,243 @@
+#!/bin/sh
+# `coalmine scan --state FILE [--final]` (docs/internals/statefile.md): scanning logs a
+# period at a time, with the detector state carried in FILE, finds what one scan of all of
+# them finds: the same findings (id, type, severity, count, first and last seen), stored
+# with --db. Two corpora of `coalmine gen`:
+#
+#   - 6 hours of every source with every scenario, scanned whole and in six hourly parts
+#     (windows of port scans, brute force, DGA bursts and tunnels are open at the cuts);
+#   - 30 hours of CloudTrail with the API-anomaly scenarios, whose profiles learn for a
+#     day before they judge, scanned in 6-hour parts: without the state no part has a day
+#     of history, and the anomalies are missed (checked: the state is what finds them).
+#
+# Also: the evidence of a later part's finding names an earlier part's file; a damaged
+# file is refused with its byte offset and left as it was; --final needs --state; a
+# different --threads gives way to the file's shard count; and --final leaves the file.
+. "$(dirname "$0")/lib/tap.sh"
+
+if ! command -v python3 >/dev/null; then
+    skip "state resume" "python3 is not installed"
+    done_testing
+    exit 0
+fi
+
+# summary DB OUT: one line per stored finding: id type severity count first last
+summary() {
+    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
+import json, sys
+rows = []
+for line in sys.stdin:
+    f = json.loads(line)
+    s = f["service"]
+    rows.append("%s %s %s %s %s %s" % (f["id"], f["type"], f["severity"], s["count"],
+                                       s["eventFirstSeen"], s["eventLastSeen"]))
+print("\n".join(sorted(rows)))
+' >"$2"
+}
+
+# split DIR STEP_MIN OUTBASE: links DIR's log files into OUTBASE.0, OUTBASE.1, ... by the
+# time in their names (STEP_MIN minutes a part, from the earliest); prints the number of parts
+split_parts() {
+    find "$1/AWSLogs" -type f | sed -n 's/.*_\([0-9]\{8\}T[0-9]\{4\}Z\)_.*/\1 &/p' |
+        sort >"$T/files"
+    python3 - "$1" "$2" "$3" "$T/files" <<'EOF'
+import os, sys, datetime
+src, step, base, listing = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rows = [l.split(" ", 1) for l in open(listing).read().splitlines()]
+t = lambda s: datetime.datetime.strptime(s, "%Y%m%dT%H%MZ")
+t0 = min(t(r[0]) for r in rows)
+parts = 0
+for stamp, path in rows:
+    k = int((t(stamp) - t0).total_seconds() // (60 * step))
+    rel = os.path.relpath(path, src)
+    dst = os.path.join("%s.%d" % (base, k), rel)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    os.symlink(os.path.abspath(path), dst)
+    parts = max(parts, k + 1)
+print(parts)
+EOF
+}
+
+# scan_parts GENDIR BASE N DB STATE: scans BASE.0 .. BASE.N-1 in turn into DB with
+# --state STATE (the last with --final); returns the first failing exit status
+scan_parts() {
+    _i=0
+    while [ "$_i" -lt "$3" ]; do
+        _fin=""
+        [ "$_i" -eq $(($3 - 1)) ] && _fin="--final"
+        # shellcheck disable=SC2046 # args.txt holds one option and value per line
+        "$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$4" --state "$5" $_fin \
+            $(cat "$1/intel/args.txt" 2>/dev/null) "$2.$_i" >/dev/null 2>"$T/part.err" ||
+            return 1
+        _i=$((_i + 1))
+    done
+    return 0
+}
+
+# scan_whole GENDIR DB [options]: one scan of everything
+scan_whole() {
+    _g=$1 _db=$2
+    shift 2
+    # shellcheck disable=SC2046
+    "$COALMINE" scan --no-default-intel --quiet --db "$_db" "$@" \
+        $(cat "$_g/intel/args.txt" 2>/dev/null) "$_g/AWSLogs" >/dev/null 2>"$T/whole.err"
+}
+
+# --- 6 hours, every source and scenario, in hourly parts --------------------------------
+G="$T/all"
+"$COALMINE" gen --out "$G" --hours 6 --seed 3 --scenario all >/dev/null 2>"$T/gen.err"
+check "gen: 6 hours with every scenario" test $? -eq 0
+parts=$(split_parts "$G" 60 "$T/p")
+check "the corpus falls into 6 hourly parts (got $parts)" test "$parts" -eq 6
+scan_whole "$G" "$T/whole.db" --threads 2
+check "one scan of the whole corpus exits 0" test $? -eq 0
+summary "$T/whole.db" "$T/whole.sum"
+nwhole=$(wc -l <"$T/whole.sum")
+check "it finds at least 60 findings (got $nwhole)" test "$nwhole" -ge 60
+scan_parts "$G" "$T/p" 6 "$T/split.db" "$T/state" && ok "six scans with --state exit 0" ||
+    nok "six scans with --state exit 0" "$(cat "$T/part.err")"
+summary "$T/split.db" "$T/split.sum"
+if cmp -s "$T/whole.sum" "$T/split.sum"; then
+    ok "hourly scans with --state find the same $nwhole findings, counts and times"
+else
+    nok "hourly scans with --state find the same findings, counts and times" \
+        "$(diff "$T/whole.sum" "$T/split.sum" | head -n 20)"
+fi
+
+# Without the state, the same parts find something else (the state is what makes it equal).
+i=0
+while [ "$i" -lt 6 ]; do
+    # shellcheck disable=SC2046
+    "$COALMINE" scan --no-default-intel --quiet --db "$T/nostate.db" \
+        $(cat "$G/intel/args.txt") "$T/p.$i" >/dev/null 2>&1
+    i=$((i + 1))
+done
+summary "$T/nostate.db" "$T/nostate.sum"
+check "the same parts scanned without --state do not give the same findings" \
+    sh -c "! cmp -s '$T/whole.sum' '$T/nostate.sum'"
+
+# --- the state file's handling ---------------------------------------------------------
+cp "$T/state" "$T/state.good"
+scan_whole "$G" "$T/x.db" --final
+check "--final without --state is a usage error (exit 2)" test $? -eq 2
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --db "$T/t.db" --state "$T/state" --final --threads 1 \
+    $(cat "$G/intel/args.txt") "$T/p.5" >/dev/null 2>"$T/t.err"
+check "--final exits 0" test $? -eq 0
+check "a different --threads gives way to the file's shards (said on stderr)" \
+    grep -q "holds 2 shards: scanning with 2 threads, not 1" "$T/t.err"
+check "--final leaves the state file as it was" cmp -s "$T/state" "$T/state.good"
+check "the summary says the file was read" grep -q "carried:  $T/state (read: 2 shards" "$T/t.err"
+
+size=$(wc -c <"$T/state")
+printf 'X' | dd of="$T/state" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --quiet --db "$T/t.db" --state "$T/state" \
+    $(cat "$G/intel/args.txt") "$T/p.5" >/dev/null 2>"$T/t.err"
+check "a damaged state file: exit 1" test $? -eq 1
+check "... with the reason and the byte offset" \
+    grep -q "byte $((size - 4)): the checksum does not match" "$T/t.err"
+check "... and the file is left for the user (not overwritten)" \
+    sh -c "! cmp -s '$T/state' '$T/state.good' && test \$(wc -c <'$T/state') -eq $size"
+printf 'not a state file at all, though it is long enough to have a header %s' x >"$T/state"
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --quiet --state "$T/state" \
+    $(cat "$G/intel/args.txt") "$T/p.5" >/dev/null 2>"$T/t.err"
+check "a file that is no state file: exit 1, said so" \
+    grep -q "byte 0: not a coalmine state file" "$T/t.err"
+
+# evidence DB OUT: per finding, the parts its evidence records were read from (via
+# `findings get --evidence`, which reads each record back from its file), and "missing"
+# for a record that could not be read
+evidence_parts() {
+    "$COALMINE" findings list --db "$1" --format ids --max-results 0 --archived all \
+        2>/dev/null >"$T/ids"
+    # shellcheck disable=SC2046
+    "$COALMINE" findings get --db "$1" --evidence $(cat "$T/ids") 2>&1 | python3 -c '
+import json, re, sys
+parts = {}
+for line in sys.stdin:
+    try:
+        d = json.loads(line)
+    except ValueError:  # an error message: a record that could not be read
+        parts.setdefault("(error)", set()).add("missing")
+        continue
+    if "findingId" not in d:
+        continue
+    m = re.search(r"/[a-z]\.([0-9]+)/", d.get("path", ""))
+    ok = "record" in d and m is not None
+    parts.setdefault(d["findingId"], set()).add(m.group(1) if ok else "missing")
+for k in sorted(parts):
+    print(k, " ".join(sorted(parts[k])))
+' >"$2"
+}
+
+# --- evidence remembered across scans: impossible travel -------------------------------
+# oncall-console signs in at 00:10 and, from the other side of the world, at 00:40: cut at
+# 00:30, the second scan's finding cites the first login, a record of the first part's
+# file, named from the state file's input table and read back from that file.
+MAXMIND=$(dirname "$0")/../../../shared/data/maxmind-test-data/test-data
+GEOIP=${COALMINE_GEOIP:-$MAXMIND/GeoIP2-City-Test.mmdb}
+if [ -r "$GEOIP" ]; then
+    V="$T/travel"
+    "$COALMINE" gen --out "$V" --hours 1 --seed 1 --accounts 1 --regions 1 --kinds cloudtrail \
+        --scenario console-login-travel >/dev/null 2>"$T/gen.err"
+    check "gen: an hour of CloudTrail with an impossible travel" test $? -eq 0
+    vparts=$(split_parts "$V" 30 "$T/v")
+    check "the hour falls into 2 parts of 30 minutes (got $vparts)" test "$vparts" -eq 2
+    for i in 0 1; do
+        fin=""
+        [ "$i" -eq 1 ] && fin="--final"
+        "$COALMINE" scan --no-default-intel --quiet --geoip "$GEOIP" --db "$T/v.db" \
+            --state "$T/vstate" $fin --format json "$T/v.$i" >"$T/v$i.json" 2>"$T/v.err"
+    done
+    check "the second half's scan reports ConsoleLoginSuccess.B" \
+        grep -q '"type":"UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B"' "$T/v1.json"
+    check "... citing the first login's record in a file of the first half" \
+        grep -q "v\\.0/AWSLogs/[^\\\"]*CloudTrail" "$T/v1.json"
+    evidence_parts "$T/v.db" "$T/vev"
+    check "... which is read back from that file (evidence in parts: $(cut -d ' ' -f 2- "$T/vev" |
+        tr '\n' ';'))" grep -q " 0 1$" "$T/vev"
+else
+    skip "evidence remembered across scans" "no GeoIP test database at $GEOIP"
+fi
+
+# --- 30 hours of CloudTrail: profiles that learn for a day -------------------------------
+A="$T/anom"
+set -- $("$COALMINE" gen --list-scenarios | awk '$1 ~ /^api-anomaly-/ {print "--scenario " $1}')
+"$COALMINE" gen --out "$A" --hours 30 --seed 5 --accounts 1 --regions 1 --instances 8 \
+    --principals 4 --kinds cloudtrail "$@" >/dev/null 2>"$T/gen.err"
+check "gen: 30 hours of CloudTrail with the 8 API-anomaly scenarios" test $? -eq 0
+parts=$(split_parts "$A" 360 "$T/a")
+check "the corpus falls into 5 parts of 6 hours (got $parts)" test "$parts" -eq 5
+scan_whole "$A" "$T/awhole.db" --threads 2
+summary "$T/awhole.db" "$T/awhole.sum"
+nanom=$(grep -c "AnomalousBehavior" "$T/awhole.sum")
+check "the whole scan finds AnomalousBehavior findings (got $nanom)" test "$nanom" -ge 4
+scan_parts "$A" "$T/a" "$parts" "$T/asplit.db" "$T/astate" &&
+    ok "scans of 6-hour parts with --state exit 0" ||
+    nok "scans of 6-hour parts with --state exit 0" "$(cat "$T/part.err")"
+summary "$T/asplit.db" "$T/asplit.sum"
+if cmp -s "$T/awhole.sum" "$T/asplit.sum"; then
+    ok "6-hour scans with --state find the same findings ($nanom anomalies among them)"
+else
+    nok "6-hour scans with --state find the same findings" \
+        "$(diff "$T/awhole.sum" "$T/asplit.sum" | head -n 20)"
+fi
+# The anomalies cite the calls that made the profile: calls of earlier parts, named from
+# the state file's input table and read back from their files.
+evidence_parts "$T/asplit.db" "$T/aev"
+check "every evidence record of the 6-hour scans is read back from its file" \
+    sh -c "test -s '$T/aev' && ! grep -q missing '$T/aev'"
+i=0
+while [ "$i" -lt "$parts" ]; do
+    # shellcheck disable=SC2046
+    "$COALMINE" scan --no-default-intel --quiet --db "$T/anostate.db" \
+        $(cat "$A/intel/args.txt" 2>/dev/null) "$T/a.$i" >/dev/null 2>&1
+    i=$((i + 1))
+done
+summary "$T/anostate.db" "$T/anostate.sum"
+check "without --state no 6-hour part has a day of history: no anomaly found" \
+    test "$(grep -c "AnomalousBehavior" "$T/anostate.sum")" -eq 0
+
+done_testing
