@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/buf.h"
 #include "event/event.h"
@@ -58,6 +59,31 @@ static inline bool cm_ckpt_time_set(int64_t t)
 static inline bool cm_ckpt_time_ok(int64_t t)
 {
     return t == INT64_MIN || cm_ckpt_time_set(t);
+}
+
+/*
+ * Whether the byte of a bool read from a file is 0 or 1: loading a bool that
+ * holds anything else is undefined behaviour, so a codec looks at its byte.
+ */
+static inline bool cm_ckpt_bool_ok(const bool *b)
+{
+    unsigned char c;
+
+    _Static_assert(sizeof(bool) == 1, "a bool is one byte");
+    memcpy(&c, b, 1);
+    return c <= 1;
+}
+
+/* Whether s[0..cap) holds its NUL: code reads such arrays as C strings. */
+static inline bool cm_ckpt_cstr_ok(const char *s, size_t cap)
+{
+    return memchr(s, '\0', cap) != NULL;
+}
+
+/* Whether ip's family is one this build makes (none, IPv4, IPv6). */
+static inline bool cm_ckpt_ip_ok(const struct cm_ip *ip)
+{
+    return ip->family == CM_IP_NONE || ip->family == CM_IP_V4 || ip->family == CM_IP_V6;
 }
 
 /* A writer over an empty buffer capped at max bytes (0: no cap). */

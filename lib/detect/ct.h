@@ -334,6 +334,32 @@ void cm_ct_model_stats(const void *state, struct cm_state_stats *sum);
 void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool *established,
                           int *rc);
 
+/*
+ * Checkpoints of a model (detect/ckpt.h): its seed (every hash a profile
+ * holds was made with it, so a loaded model keeps hashing with the saved
+ * one), then its table of profiles with the model's codec c. Load into a
+ * model fresh from cm_ct_model_init; both return the writer's or reader's
+ * error.
+ */
+int cm_ct_model_save(const struct cm_ct_model *m, struct cm_ckpt_w *w,
+                     const struct cm_state_codec *c);
+int cm_ct_model_load(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm_state_codec *c);
+
+/*
+ * What the models' codecs check of the parts a profile shares, read back
+ * from a file (struct cm_state_codec.check): every string NUL-terminated
+ * within its array, every bool 0 or 1, every address of a known family, the
+ * ring position in range, call classes below nkinds, and a hash set that
+ * holds n values, at most 3/4 of cap, so a probe always meets an empty slot.
+ */
+bool cm_ct_set_ok(const uint32_t *set, uint32_t cap, uint32_t n);
+bool cm_ct_context_ok(const struct cm_ct_context *c);
+bool cm_ct_novelty_ok(const struct cm_ct_novelty *nv);
+bool cm_ct_calls_ok(const struct cm_ct_calls *r, unsigned nkinds);
+/* Calls fn on the evidence reference of each kept call of r (the codecs' refs). */
+void cm_ct_calls_refs(struct cm_ct_calls *r, void (*fn)(void *fud, struct cm_src_ref *ref),
+                      void *fud);
+
 /* Cites the records of calls[0..n) in d, as many as it holds. */
 void cm_ct_calls_cite(struct cm_detection *d, const struct cm_ct_call *const *calls, size_t n);
 
@@ -357,6 +383,18 @@ struct cm_ct_info_args {
  * unusualBehavior, profiledBehavior (the usual clients) and userAgent.
  */
 void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a);
+
+/* ---- checkpoints: what the detectors' codecs check of a value read from a file -------- */
+
+/*
+ * The codec check of a table whose values the detector never writes (a set
+ * of keys, each value one zeroed byte).
+ */
+static inline bool cm_ct_unit_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud, (void)key, (void)klen;
+    return *(const unsigned char *)val == 0;
+}
 
 /* ---- ct_common.c: what every CloudTrail detector reads ------------------------------- */
 

@@ -34,6 +34,7 @@
  * anomalous calls' records are its evidence. docs/detectors/cloudtrail-anomaly.md
  * gives the reasoning and the near misses.
  */
+#include "detect/ckpt.h"
 #include "detect/ct.h"
 
 #include <string.h>
@@ -44,6 +45,8 @@
 #include "base/json.h"
 
 #define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
+
+#define ANOMALY_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 struct ident {
     int64_t first_ms; /* first: cm_ct_model_profile's */
@@ -189,6 +192,35 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return fire(a, ev, id, tactic, &nv, sink);
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+/* A profile read back from a file: the ring positions and the set as the model keeps them. */
+static bool ident_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct ident *id = val;
+
+    (void)ud, (void)key, (void)klen;
+    return cm_ct_set_ok(id->apis, ID_APIS, id->napis) && id->dnext < CM_CT_RECENT &&
+           cm_ct_context_ok(&id->ctx) && cm_ct_calls_ok(&id->recent, CM_TACTIC_COUNT);
+}
+
+static void ident_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    cm_ct_calls_refs(&((struct ident *)val)->recent, fn, fud);
+}
+
+static const struct cm_state_codec ident_codec = {.check = ident_ok, .refs = ident_refs};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    return cm_ct_model_save(&((const struct anomaly *)state)->m, w, &ident_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return cm_ct_model_load(&((struct anomaly *)state)->m, r, &ident_codec);
+}
+
 static const char *const types[] = {
     "CredentialAccess:IAMUser/AnomalousBehavior",
     "DefenseEvasion:IAMUser/AnomalousBehavior",
@@ -210,4 +242,7 @@ const struct cm_detector cm_detector_ct_anomaly = {
     .on_tick = cm_ct_model_tick,
     .finish = finish,
     .state_stats = cm_ct_model_stats,
+    .state_version = ANOMALY_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

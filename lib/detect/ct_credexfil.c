@@ -31,6 +31,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 #include "intel/awsranges.h"
 
@@ -46,6 +47,8 @@
 #define CREDS_TTL    (2 * DAY_MS) /* role sessions last 12 hours at most */
 #define PEOPLE_TTL   (3600LL * 1000)
 #define EXPECTED_TTL (60 * DAY_MS)
+
+#define CREDEXFIL_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
 
@@ -405,7 +408,8 @@ static int lambda_use(struct exfil *x, const struct cm_event *ev, struct cred *c
         return 0;
     }
     if (from_lambda) {
-        for (uint32_t i = 0; i < c->nlambda; i++) {
+        /* nlambda counts every address ever added; the ring keeps the last LAMBDA_ADDRS. */
+        for (uint32_t i = 0; i < c->nlambda && i < LAMBDA_ADDRS; i++) {
             if (same_ip(&c->lambda_addr[i], ip)) {
                 return 0;
             }
@@ -495,6 +499,78 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, x->expected);
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+/* An address the detector keeps: always a public one, so IPv4 or IPv6. */
+static bool kept_ip_ok(const struct cm_ip *ip)
+{
+    return ip->family == CM_IP_V4 || ip->family == CM_IP_V6;
+}
+
+/* An instance's addresses read back from a file: the count bounds the loops, next indexes. */
+static bool home_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct home *h = val;
+
+    (void)ud, (void)key, (void)klen;
+    if (h->n > HOME_ADDRS || h->next >= HOME_ADDRS) {
+        return false;
+    }
+    for (uint32_t i = 0; i < h->n; i++) {
+        if (!kept_ip_ok(&h->addr[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A credential read back from a file: a known kind, a bool, the Lambda addresses it kept. */
+static bool cred_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct cred *c = val;
+    uint32_t k = c->nlambda < LAMBDA_ADDRS ? c->nlambda : LAMBDA_ADDRS;
+
+    (void)ud, (void)key, (void)klen;
+    if (c->kind > CRED_LAMBDA || !cm_ckpt_bool_ok(&c->seen)) {
+        return false;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        if (!kept_ip_ok(&c->lambda_addr[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The tables in a fixed order (errors are sticky: the last call returns the
+ * first). people is a set of keys (one zeroed byte each); expected holds a
+ * day and a count, any value of which is safe.
+ */
+static const struct cm_state_codec home_codec = {.check = home_ok};
+static const struct cm_state_codec cred_codec = {.check = cred_ok};
+static const struct cm_state_codec people_codec = {.check = cm_ct_unit_ok};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct exfil *x = state;
+
+    cm_state_save(x->homes, w, &home_codec);
+    cm_state_save(x->creds, w, &cred_codec);
+    cm_state_save(x->people, w, &people_codec);
+    return cm_state_save(x->expected, w, NULL);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct exfil *x = state;
+
+    cm_state_load(x->homes, r, &home_codec);
+    cm_state_load(x->creds, r, &cred_codec);
+    cm_state_load(x->people, r, &people_codec);
+    return cm_state_load(x->expected, r, NULL);
+}
+
 static const char *const types[] = {
     "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS",
     "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS",
@@ -511,4 +587,7 @@ const struct cm_detector cm_detector_ct_credexfil = {
     .on_tick = tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = CREDEXFIL_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

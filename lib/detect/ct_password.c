@@ -15,10 +15,13 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 
 #define ACCOUNTS_MAX (64 * 1024)
 #define POLICY_TTL   (400LL * 24 * 3600 * 1000) /* a policy is remembered a year+ */
+
+#define PASSWORD_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 struct known {
     struct cm_pwpolicy p;
@@ -142,6 +145,33 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, ((const struct pw *)state)->accounts);
 }
 
+/*
+ * A remembered policy read back from a file: its flags must be bools. Its
+ * numbers need no check: cm_pwpolicy_weakening() compares them in 64 bits
+ * and the JSON writes any int32.
+ */
+static bool known_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct cm_pwpolicy *p = &((const struct known *)val)->p;
+
+    (void)ud, (void)key, (void)klen;
+    return cm_ckpt_bool_ok(&p->symbols) && cm_ckpt_bool_ok(&p->numbers) &&
+           cm_ckpt_bool_ok(&p->upper) && cm_ckpt_bool_ok(&p->lower) &&
+           cm_ckpt_bool_ok(&p->allow_change) && cm_ckpt_bool_ok(&p->hard_expiry);
+}
+
+static const struct cm_state_codec known_codec = {.check = known_ok};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    return cm_state_save(((const struct pw *)state)->accounts, w, &known_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return cm_state_load(((struct pw *)state)->accounts, r, &known_codec);
+}
+
 static const char *const types[] = {
     "Stealth:IAMUser/PasswordPolicyChange",
     NULL,
@@ -156,4 +186,7 @@ const struct cm_detector cm_detector_ct_password = {
     .on_tick = tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = PASSWORD_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

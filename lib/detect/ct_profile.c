@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 #include "intel/awsranges.h"
 
@@ -137,6 +138,28 @@ void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool
     }
     *established = *first <= ev->time_ms - m->learn_ms;
     return first;
+}
+
+int cm_ct_model_save(const struct cm_ct_model *m, struct cm_ckpt_w *w,
+                     const struct cm_state_codec *c)
+{
+    cm_ckpt_put_u64(w, m->seed);
+    return cm_state_save(m->ids, w, c);
+}
+
+int cm_ct_model_load(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm_state_codec *c)
+{
+    uint64_t seed = cm_ckpt_get_u64(r);
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    /*
+     * The profiles' API, network and client hashes were made with the saved
+     * seed: hashing with another would make every call look new.
+     */
+    m->seed = seed;
+    return cm_state_load(m->ids, r, c);
 }
 
 void cm_ct_calls_cite(struct cm_detection *d, const struct cm_ct_call *const *calls, size_t n)
@@ -304,6 +327,66 @@ size_t cm_ct_calls_window(const struct cm_ct_calls *r, int64_t now_ms, int64_t w
         }
     }
     return n;
+}
+
+/* ---- checks of what a checkpoint holds ------------------------------------------------ */
+
+bool cm_ct_set_ok(const uint32_t *set, uint32_t cap, uint32_t n)
+{
+    uint32_t used = 0;
+
+    /* cm_ct_set_add probes until it meets v or an empty slot: one must be left. */
+    if (n > cap / 4 * 3) {
+        return false;
+    }
+    for (uint32_t i = 0; i < cap; i++) {
+        used += set[i] != 0;
+    }
+    return used == n;
+}
+
+bool cm_ct_context_ok(const struct cm_ct_context *c)
+{
+    for (size_t i = 0; i < CM_CT_CLIENTS; i++) {
+        if (!cm_ckpt_cstr_ok(c->clients[i].name, sizeof(c->clients[i].name))) {
+            return false;
+        }
+    }
+    return cm_ckpt_ip_ok(&c->last_ip) && cm_ckpt_cstr_ok(c->last_name, sizeof(c->last_name));
+}
+
+bool cm_ct_novelty_ok(const struct cm_ct_novelty *nv)
+{
+    return cm_ckpt_cstr_ok(nv->client, sizeof(nv->client)) && cm_ckpt_bool_ok(&nv->net_new) &&
+           cm_ckpt_bool_ok(&nv->client_new);
+}
+
+bool cm_ct_calls_ok(const struct cm_ct_calls *r, unsigned nkinds)
+{
+    if (r->next >= CM_CT_RECENT) {
+        return false;
+    }
+    /* Empty slots too: they are zeros, and every string of a kept call is cut to fit. */
+    for (size_t i = 0; i < CM_CT_RECENT; i++) {
+        const struct cm_ct_call *c = &r->v[i];
+
+        if (c->kind >= nkinds || !cm_ckpt_cstr_ok(c->svc, sizeof(c->svc)) ||
+            !cm_ckpt_cstr_ok(c->name, sizeof(c->name)) ||
+            !cm_ckpt_cstr_ok(c->outcome, sizeof(c->outcome))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void cm_ct_calls_refs(struct cm_ct_calls *r, void (*fn)(void *fud, struct cm_src_ref *ref),
+                      void *fud)
+{
+    for (size_t i = 0; i < CM_CT_RECENT; i++) {
+        if (r->v[i].time_ms != 0) {
+            fn(fud, &r->v[i].src);
+        }
+    }
 }
 
 /* ---- the finding --------------------------------------------------------------------- */

@@ -21,11 +21,14 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 
 #define TRAIL_BUCKETS_MAX (64 * 1024)
 #define TRAIL_BUCKETS_TTL (400LL * 24 * 3600 * 1000) /* a trail's bucket is remembered a year+ */
 #define KEY_MAX           320                        /* account (12) + '/' + bucket (<= 255) */
+
+#define RULES_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 struct rules {
     struct cm_state *trail_buckets; /* "account/bucket" -> nothing */
@@ -404,6 +407,19 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, ((const struct rules *)state)->trail_buckets);
 }
 
+/* The trail buckets: a set of keys, whose one-byte values stay zero. */
+static const struct cm_state_codec bucket_codec = {.check = cm_ct_unit_ok};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    return cm_state_save(((const struct rules *)state)->trail_buckets, w, &bucket_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return cm_state_load(((struct rules *)state)->trail_buckets, r, &bucket_codec);
+}
+
 static const char *const types[] = {
     "Policy:IAMUser/RootCredentialUsage",
     "Policy:IAMUser/ShortTermRootCredentialUsage",
@@ -432,4 +448,7 @@ const struct cm_detector cm_detector_ct_rules = {
     .on_tick = tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = RULES_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

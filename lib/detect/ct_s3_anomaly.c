@@ -27,6 +27,7 @@
  * known key look stolen, and the volume what makes an access look like
  * collection, wiping or ransom rather than a look around.
  */
+#include "detect/ckpt.h"
 #include "detect/ct.h"
 
 #include <stdio.h>
@@ -40,6 +41,8 @@
 
 #define PAIRS  1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
 #define ACTIVE 16u   /* anomalous pairs an identity can have at once */
+
+#define S3_ANOMALY_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 enum kind { K_DISCOVERY = 0, K_EXFIL, K_DELETE, K_PERMISSION, K_WRITE, K_COUNT };
 
@@ -321,6 +324,51 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return fire(a, ev, id, k, bucket, &nv, NULL, sink);
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+/*
+ * A profile read back from a file: the pair set and the kept calls as the
+ * model keeps them (a call's class is a kind), and each burst's flags, client
+ * and address as a call gave them, and its start a time (it becomes the
+ * finding's first_ms).
+ */
+static bool ident_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct ident *id = val;
+
+    (void)ud, (void)key, (void)klen;
+    if (!cm_ct_set_ok(id->pairs, PAIRS, id->npairs) || !cm_ct_context_ok(&id->ctx) ||
+        !cm_ct_calls_ok(&id->recent, K_COUNT)) {
+        return false;
+    }
+    for (size_t k = 0; k < K_COUNT; k++) {
+        const struct burst *b = &id->burst[k];
+
+        if (!cm_ckpt_time_set(b->start_ms) || !cm_ckpt_bool_ok(&b->fired) ||
+            !cm_ct_novelty_ok(&b->nv) || !cm_ckpt_ip_ok(&b->ip)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void ident_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    cm_ct_calls_refs(&((struct ident *)val)->recent, fn, fud);
+}
+
+static const struct cm_state_codec ident_codec = {.check = ident_ok, .refs = ident_refs};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    return cm_ct_model_save(&((const struct s3anomaly *)state)->m, w, &ident_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return cm_ct_model_load(&((struct s3anomaly *)state)->m, r, &ident_codec);
+}
+
 static const char *const types[] = {
     "Discovery:S3/AnomalousBehavior",     "Exfiltration:S3/AnomalousBehavior",
     "Impact:S3/AnomalousBehavior.Delete", "Impact:S3/AnomalousBehavior.Permission",
@@ -336,4 +384,7 @@ const struct cm_detector cm_detector_ct_s3_anomaly = {
     .on_tick = cm_ct_model_tick,
     .finish = finish,
     .state_stats = cm_ct_model_stats,
+    .state_version = S3_ANOMALY_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

@@ -34,6 +34,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 
 #define SIGNALS    16u
@@ -42,6 +43,13 @@
 #define WINDOW_MS  (24LL * 3600 * 1000)
 #define MIN_TACTIC 3u
 #define LISTED     8u /* signals additionalInfo names: the newest */
+
+/* Finding types a signal can name (a uint8_t; the build's detectors declare about 90). */
+#define TYPES_MAX 255u
+/* The longest finding type kept (the longest there is has 68 characters). */
+#define TYPE_LEN 128u
+
+#define SEQUENCE_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 static const char iam_type[] = "AttackSequence:IAM/CompromisedCredentials";
 static const char s3_type[] = "AttackSequence:S3/CompromisedData";
@@ -78,8 +86,13 @@ static const enum cm_ct_tactic chain[] = {
     CM_TACTIC_PENTEST,
 };
 
+/*
+ * A signal names its finding type by number, not by pointer, so that a
+ * checkpoint can hold it: i + 1 for type_names[i] of struct sequence, 0 for
+ * an empty slot.
+ */
 struct signal {
-    const char *type; /* NULL: empty; the detector's constant string */
+    uint8_t type; /* 0: empty; else 1 + its index in type_names */
     uint8_t tactic;
     bool s3_data; /* an Exfiltration:S3 or Impact:S3 type */
     int64_t first_ms, last_ms;
@@ -92,9 +105,17 @@ struct cred {
     struct signal sig[SIGNALS];
 };
 
+/*
+ * The detector's own copy of each finding type its signals name, in the
+ * order first seen: the types come from every detector of the engine (and
+ * from a checkpoint), so the table is learned, not fixed, and is saved with
+ * the signals.
+ */
 struct sequence {
     struct cm_state *creds; /* account/key -> struct cred */
     struct cm_buf info;
+    char *type_names[TYPES_MAX];
+    uint32_t ntypes;
 };
 
 static int init(void **state, const struct cm_detect_opts *opts)
@@ -127,6 +148,9 @@ static void finish(void *state)
     if (q != NULL) {
         cm_state_destroy(q->creds);
         cm_buf_finish(&q->info);
+        for (uint32_t i = 0; i < q->ntypes; i++) {
+            cm_free(q->type_names[i]);
+        }
         cm_free(q);
     }
 }
@@ -141,6 +165,39 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     cm_state_stats_add(sum, ((const struct sequence *)state)->creds);
+}
+
+/* The name of signal s (not empty). */
+static const char *type_name(const struct sequence *q, const struct signal *s)
+{
+    return q->type_names[s->type - 1];
+}
+
+/*
+ * The number of finding type t in q->type_names (added when new) into *out; 0
+ * when t cannot be kept (too long, or the table is full: then it is no
+ * signal). Returns 0 or CM_ENOMEM.
+ */
+static int type_number(struct sequence *q, const char *t, uint8_t *out)
+{
+    size_t n = strlen(t);
+
+    *out = 0;
+    for (uint32_t i = 0; i < q->ntypes; i++) {
+        if (strcmp(q->type_names[i], t) == 0) {
+            *out = (uint8_t)(i + 1);
+            return 0;
+        }
+    }
+    if (n > TYPE_LEN || q->ntypes >= TYPES_MAX) {
+        return 0;
+    }
+    if ((q->type_names[q->ntypes] = cm_malloc(n + 1)) == NULL) {
+        return CM_ENOMEM;
+    }
+    memcpy(q->type_names[q->ntypes], t, n + 1);
+    *out = (uint8_t)++q->ntypes;
+    return 0;
 }
 
 /* The tactic of a finding type: its threat purpose (before ':'). */
@@ -163,28 +220,29 @@ static bool s3_data_type(const char *type)
     return strncmp(type, "Exfiltration:S3/", 16) == 0 || strncmp(type, "Impact:S3/", 10) == 0;
 }
 
-/* Notes d as a signal of c; returns it. */
-static struct signal *note(struct cred *c, const struct cm_detection *d, int64_t window_ms)
+/* Notes d, whose type is number type, as a signal of c; returns it. */
+static struct signal *note(struct cred *c, const struct cm_detection *d, uint8_t type,
+                           int64_t window_ms)
 {
     struct signal *s = NULL, *old = &c->sig[0];
 
     for (size_t i = 0; i < SIGNALS; i++) {
         struct signal *x = &c->sig[i];
 
-        if (x->type != NULL && x->last_ms <= d->time_ms - window_ms) {
-            x->type = NULL; /* out of the window */
+        if (x->type != 0 && x->last_ms <= d->time_ms - window_ms) {
+            x->type = 0; /* out of the window */
         }
-        if (x->type != NULL && strcmp(x->type, d->type) == 0) {
+        if (x->type == type) {
             s = x;
         }
-        if (old->type != NULL && (x->type == NULL || x->last_ms < old->last_ms)) {
+        if (old->type != 0 && (x->type == 0 || x->last_ms < old->last_ms)) {
             old = x;
         }
     }
     if (s == NULL) {
         s = old;
         memset(s, 0, sizeof(*s));
-        s->type = d->type;
+        s->type = type;
         s->tactic = (uint8_t)tactic_of(d->type);
         s->s3_data = s3_data_type(d->type);
         s->first_ms = d->first_ms ? d->first_ms : d->time_ms;
@@ -213,7 +271,7 @@ static bool listed(const struct cred *c, const struct signal *s)
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *x = &c->sig[i];
 
-        newer += x->type != NULL && x != s &&
+        newer += x->type != 0 && x != s &&
                  (x->last_ms > s->last_ms || (x->last_ms == s->last_ms && x < s));
     }
     return newer < LISTED;
@@ -260,7 +318,7 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type == NULL) {
+        if (s->type == 0) {
             continue;
         }
         seen[s->tactic] = true;
@@ -275,7 +333,7 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
         cm_jw_key(&jw, "type");
         cm_jw_str(&jw, "FINDING");
         cm_jw_key(&jw, "name");
-        cm_jw_str(&jw, s->type);
+        cm_jw_str(&jw, type_name(q, s));
         cm_jw_key(&jw, "tactic");
         cm_jw_str(&jw, cm_ct_tactic_name((enum cm_ct_tactic)s->tactic));
         put_time(&jw, "firstSeenAt", s->first_ms);
@@ -353,11 +411,15 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     char k[KEY_MAX];
     size_t klen, ntactics = 0;
     bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
+    uint8_t type;
     int rc;
 
     if (d->type == NULL || strncmp(d->type, "AttackSequence:", 15) == 0 || !cm_str_present(key) ||
         key.len == 0 || d->account.len + 1 + key.len > sizeof(k)) {
         return 0;
+    }
+    if ((rc = type_number(q, d->type, &type)) != 0 || type == 0) {
+        return rc;
     }
     memcpy(k, d->account.p, d->account.len);
     k[d->account.len] = '/';
@@ -366,11 +428,11 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     if ((c = cm_state_touch(q->creds, k, klen, d->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
-    note(c, d, WINDOW_MS);
+    note(c, d, type, WINDOW_MS);
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type == NULL || s->tactic == CM_TACTIC_NONE) {
+        if (s->type == 0 || s->tactic == CM_TACTIC_NONE) {
             continue;
         }
         if (!seen[s->tactic]) {
@@ -383,7 +445,7 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
         }
     }
     for (size_t i = 0; s3 != NULL && i < SIGNALS; i++) {
-        other |= c->sig[i].type != NULL && c->sig[i].tactic != CM_TACTIC_NONE &&
+        other |= c->sig[i].type != 0 && c->sig[i].tactic != CM_TACTIC_NONE &&
                  c->sig[i].tactic != s3->tactic;
     }
     if (ntactics >= MIN_TACTIC && beyond && (rc = emit(q, d, c, iam_type, key, NULL, sink)) != 0) {
@@ -393,6 +455,93 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
         return emit(q, d, c, s3_type, key, s3, sink);
     }
     return 0;
+}
+
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+/*
+ * A credential's signals read back from a file, against the type table read
+ * before them (ud: the detector): a type number within it, a tactic that
+ * indexes the tactic tables, times (first_ms becomes the finding's), a bool,
+ * a bucket that is a C string. Slots emptied by the window keep their other
+ * fields, so every slot is checked.
+ */
+static bool cred_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct sequence *q = ud;
+    const struct cred *c = val;
+
+    (void)key, (void)klen;
+    for (size_t i = 0; i < SIGNALS; i++) {
+        const struct signal *s = &c->sig[i];
+
+        if (s->type > q->ntypes || s->tactic >= CM_TACTIC_COUNT || !cm_ckpt_time_set(s->first_ms) ||
+            !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_bool_ok(&s->s3_data) ||
+            !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void cred_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct cred *c = val;
+
+    for (size_t i = 0; i < SIGNALS; i++) {
+        if (c->sig[i].type != 0) {
+            fn(fud, &c->sig[i].src);
+        }
+    }
+}
+
+/* The type table (u32 count, then each name), then the signals. */
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    const struct sequence *q = state;
+    struct cm_state_codec codec = {.check = cred_ok, .ud = q, .refs = cred_refs};
+
+    cm_ckpt_put_u32(w, q->ntypes);
+    for (uint32_t i = 0; i < q->ntypes; i++) {
+        cm_ckpt_put_str(w, q->type_names[i], strlen(q->type_names[i]));
+    }
+    return cm_state_save(q->creds, w, &codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    struct sequence *q = state;
+    struct cm_state_codec codec = {.check = cred_ok, .ud = q, .refs = cred_refs};
+    uint32_t n = cm_ckpt_get_u32(r);
+
+    if (r->err == 0 && n > TYPES_MAX - q->ntypes) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "attack sequences name too many finding types");
+    }
+    for (uint32_t i = 0; i < n && r->err == 0; i++) {
+        struct cm_str t = cm_ckpt_get_str(r, TYPE_LEN);
+
+        if (r->err != 0) {
+            break;
+        }
+        /* A name is a C string here, and one number per name keeps signals of a type one. */
+        if (t.len == 0 || memchr(t.p, '\0', t.len) != NULL) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "a finding type's name is empty or holds a NUL");
+        }
+        for (uint32_t j = 0; j < q->ntypes; j++) {
+            if (cm_str_eqc(t, q->type_names[j])) {
+                return cm_ckpt_r_fail(r, CM_EINVAL, "a finding type is named twice");
+            }
+        }
+        if ((q->type_names[q->ntypes] = cm_malloc(t.len + 1)) == NULL) {
+            return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
+        }
+        memcpy(q->type_names[q->ntypes], t.p, t.len);
+        q->type_names[q->ntypes++][t.len] = '\0';
+    }
+    if (r->err != 0) {
+        return r->err;
+    }
+    return cm_state_load(q->creds, r, &codec);
 }
 
 static const char *const types[] = {iam_type, s3_type, NULL};
@@ -406,4 +555,7 @@ const struct cm_detector cm_detector_ct_sequence = {
     .finish = finish,
     .state_stats = state_stats,
     .on_detection = on_detection,
+    .state_version = SEQUENCE_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

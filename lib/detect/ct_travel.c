@@ -25,6 +25,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/time.h"
+#include "detect/ckpt.h"
 #include "detect/state.h"
 
 #define RECENT     4
@@ -33,6 +34,8 @@
 #define EARTH_KM   6371.0
 #define MIN_HOURS  (1.0 / 60.0)
 #define DEG        (3.14159265358979323846 / 180.0)
+
+#define TRAVEL_STATE_VERSION 1u /* bump when the layout save writes changes */
 
 struct login {
     int64_t time_ms; /* 0: empty slot */
@@ -205,6 +208,56 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, ((const struct travel *)state)->users);
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+/*
+ * A principal's logins read back from a file: the ring position in range;
+ * for every slot (on_event works out the time between for empty ones too) a
+ * time whose difference with an event's cannot overflow, a place locate()
+ * could give (finite), and an address of a known family.
+ */
+static bool recent_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct recent *r = val;
+
+    (void)ud, (void)key, (void)klen;
+    if (r->next >= RECENT) {
+        return false;
+    }
+    for (size_t i = 0; i < RECENT; i++) {
+        const struct login *l = &r->v[i];
+
+        if (!cm_ckpt_time_set(l->time_ms) || !isfinite(l->lat) || !isfinite(l->lon) ||
+            !cm_ckpt_ip_ok(&l->ip)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void recent_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct recent *r = val;
+
+    for (size_t i = 0; i < RECENT; i++) {
+        if (r->v[i].time_ms != 0) {
+            fn(fud, &r->v[i].src);
+        }
+    }
+}
+
+static const struct cm_state_codec recent_codec = {.check = recent_ok, .refs = recent_refs};
+
+static int save(const void *state, struct cm_ckpt_w *w)
+{
+    return cm_state_save(((const struct travel *)state)->users, w, &recent_codec);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return cm_state_load(((struct travel *)state)->users, r, &recent_codec);
+}
+
 static const char *const types[] = {
     "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B",
     NULL,
@@ -219,4 +272,7 @@ const struct cm_detector cm_detector_ct_travel = {
     .on_tick = tick,
     .finish = finish,
     .state_stats = state_stats,
+    .state_version = TRAVEL_STATE_VERSION,
+    .save = save,
+    .load = load,
 };

@@ -515,20 +515,17 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 
 /*
  * A brute-force entry read back: nports bounds the walk over port[] and
- * next_port indexes it; used is a bool, read as a byte here because loading
- * another value into a bool is undefined; head (a bucket number, no larger
+ * next_port indexes it; used is a bool (cm_ckpt_bool_ok); head (a bucket number, no larger
  * than its time), first_ms and reported_ms (INT64_MIN: none) feed the
  * ring's and the rate limit's arithmetic.
  */
 static bool brute_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const struct brute *b = val;
-    unsigned char used;
 
     (void)ud;
     (void)key;
-    memcpy(&used, (const unsigned char *)val + offsetof(struct brute, used), 1);
-    return klen == KEY_LEN && used <= 1 && b->nports <= RECENT_PORTS &&
+    return klen == KEY_LEN && cm_ckpt_bool_ok(&b->used) && b->nports <= RECENT_PORTS &&
            b->next_port < RECENT_PORTS && cm_ckpt_time_set(b->head) &&
            cm_ckpt_time_set(b->first_ms) && cm_ckpt_time_ok(b->reported_ms);
 }

@@ -232,19 +232,16 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 
 /*
  * A Tor entry read back: npeers bounds the walk over peer[] and is where
- * the next peer is written; relay is a bool, read as a byte here because
- * loading another value into a bool is undefined.
+ * the next peer is written; relay is a bool (cm_ckpt_bool_ok).
  */
 static bool peers_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const struct peers *p = val;
-    unsigned char relay;
 
     (void)ud;
     (void)key;
     (void)klen;
-    memcpy(&relay, (const unsigned char *)val + offsetof(struct peers, relay), 1);
-    return p->npeers <= TRACKED_PEERS && relay <= 1;
+    return p->npeers <= TRACKED_PEERS && cm_ckpt_bool_ok(&p->relay);
 }
 
 static const struct cm_state_codec peers_codec = {.check = peers_check};
