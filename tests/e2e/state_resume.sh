@@ -74,6 +74,36 @@ scan_parts() {
     return 0
 }
 
+# parts_without_state GENDIR BASE N SUM: the parts scanned one by one without --state into
+# one store, summarised into SUM
+parts_without_state() {
+    _i=0
+    while [ "$_i" -lt "$3" ]; do
+        # shellcheck disable=SC2046
+        "$COALMINE" scan --no-default-intel --quiet --db "$2.nostate.db" \
+            $(cat "$1/intel/args.txt" 2>/dev/null) "$2.$_i" >/dev/null 2>&1
+        _i=$((_i + 1))
+    done
+    summary "$2.nostate.db" "$4"
+}
+
+# same_split LABEL GENDIR BASE N: scans BASE.0 .. BASE.N-1 with --state into BASE.db and
+# checks they store what the whole scan stored (BASE.whole.sum, made by the caller)
+same_split() {
+    if scan_parts "$2" "$3" "$4" "$3.db" "$3.state"; then
+        ok "$1: $4 scans with --state exit 0"
+    else
+        nok "$1: $4 scans with --state exit 0" "$(cat "$T/part.err")"
+    fi
+    summary "$3.db" "$3.split.sum"
+    if cmp -s "$3.whole.sum" "$3.split.sum"; then
+        ok "$1: they find the same $(wc -l <"$3.whole.sum") findings, counts and times"
+    else
+        nok "$1: they find the same findings, counts and times" \
+            "$(diff "$3.whole.sum" "$3.split.sum" | head -n 20)"
+    fi
+}
+
 # scan_whole GENDIR DB [options]: one scan of everything
 scan_whole() {
     _g=$1 _db=$2
@@ -91,32 +121,18 @@ parts=$(split_parts "$G" 60 "$T/p")
 check "the corpus falls into 6 hourly parts (got $parts)" test "$parts" -eq 6
 scan_whole "$G" "$T/whole.db" --threads 2
 check "one scan of the whole corpus exits 0" test $? -eq 0
-summary "$T/whole.db" "$T/whole.sum"
-nwhole=$(wc -l <"$T/whole.sum")
+summary "$T/whole.db" "$T/p.whole.sum"
+nwhole=$(wc -l <"$T/p.whole.sum")
 check "it finds at least 60 findings (got $nwhole)" test "$nwhole" -ge 60
-scan_parts "$G" "$T/p" 6 "$T/split.db" "$T/state" && ok "six scans with --state exit 0" ||
-    nok "six scans with --state exit 0" "$(cat "$T/part.err")"
-summary "$T/split.db" "$T/split.sum"
-if cmp -s "$T/whole.sum" "$T/split.sum"; then
-    ok "hourly scans with --state find the same $nwhole findings, counts and times"
-else
-    nok "hourly scans with --state find the same findings, counts and times" \
-        "$(diff "$T/whole.sum" "$T/split.sum" | head -n 20)"
-fi
+same_split "hourly parts" "$G" "$T/p" 6
 
 # Without the state, the same parts find something else (the state is what makes it equal).
-i=0
-while [ "$i" -lt 6 ]; do
-    # shellcheck disable=SC2046
-    "$COALMINE" scan --no-default-intel --quiet --db "$T/nostate.db" \
-        $(cat "$G/intel/args.txt") "$T/p.$i" >/dev/null 2>&1
-    i=$((i + 1))
-done
-summary "$T/nostate.db" "$T/nostate.sum"
+parts_without_state "$G" "$T/p" 6 "$T/nostate.sum"
 check "the same parts scanned without --state do not give the same findings" \
-    sh -c "! cmp -s '$T/whole.sum' '$T/nostate.sum'"
+    sh -c "! cmp -s '$T/p.whole.sum' '$T/nostate.sum'"
 
 # --- the state file's handling ---------------------------------------------------------
+mv "$T/p.state" "$T/state"
 cp "$T/state" "$T/state.good"
 scan_whole "$G" "$T/x.db" --final
 check "--final without --state is a usage error (exit 2)" test $? -eq 2
@@ -211,32 +227,16 @@ check "gen: 30 hours of CloudTrail with the 8 API-anomaly scenarios" test $? -eq
 parts=$(split_parts "$A" 360 "$T/a")
 check "the corpus falls into 5 parts of 6 hours (got $parts)" test "$parts" -eq 5
 scan_whole "$A" "$T/awhole.db" --threads 2
-summary "$T/awhole.db" "$T/awhole.sum"
-nanom=$(grep -c "AnomalousBehavior" "$T/awhole.sum")
+summary "$T/awhole.db" "$T/a.whole.sum"
+nanom=$(grep -c "AnomalousBehavior" "$T/a.whole.sum")
 check "the whole scan finds AnomalousBehavior findings (got $nanom)" test "$nanom" -ge 4
-scan_parts "$A" "$T/a" "$parts" "$T/asplit.db" "$T/astate" &&
-    ok "scans of 6-hour parts with --state exit 0" ||
-    nok "scans of 6-hour parts with --state exit 0" "$(cat "$T/part.err")"
-summary "$T/asplit.db" "$T/asplit.sum"
-if cmp -s "$T/awhole.sum" "$T/asplit.sum"; then
-    ok "6-hour scans with --state find the same findings ($nanom anomalies among them)"
-else
-    nok "6-hour scans with --state find the same findings" \
-        "$(diff "$T/awhole.sum" "$T/asplit.sum" | head -n 20)"
-fi
+same_split "6-hour parts" "$A" "$T/a" "$parts"
 # The anomalies cite the calls that made the profile: calls of earlier parts, named from
 # the state file's input table and read back from their files.
-evidence_parts "$T/asplit.db" "$T/aev"
+evidence_parts "$T/a.db" "$T/aev"
 check "every evidence record of the 6-hour scans is read back from its file" \
     sh -c "test -s '$T/aev' && ! grep -q missing '$T/aev'"
-i=0
-while [ "$i" -lt "$parts" ]; do
-    # shellcheck disable=SC2046
-    "$COALMINE" scan --no-default-intel --quiet --db "$T/anostate.db" \
-        $(cat "$A/intel/args.txt" 2>/dev/null) "$T/a.$i" >/dev/null 2>&1
-    i=$((i + 1))
-done
-summary "$T/anostate.db" "$T/anostate.sum"
+parts_without_state "$A" "$T/a" "$parts" "$T/anostate.sum"
 check "without --state no 6-hour part has a day of history: no anomaly found" \
     test "$(grep -c "AnomalousBehavior" "$T/anostate.sum")" -eq 0
 
