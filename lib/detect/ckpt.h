@@ -86,6 +86,16 @@ static inline bool cm_ckpt_ip_ok(const struct cm_ip *ip)
     return ip->family == CM_IP_NONE || ip->family == CM_IP_V4 || ip->family == CM_IP_V6;
 }
 
+/*
+ * The codec check (struct cm_state_codec, detect/state.h) of a table that is
+ * a set of keys: each value one byte the detector never writes, so zero.
+ */
+static inline bool cm_ckpt_unit_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud, (void)key, (void)klen;
+    return *(const unsigned char *)val == 0;
+}
+
 /* A writer over an empty buffer capped at max bytes (0: no cap). */
 void cm_ckpt_w_init(struct cm_ckpt_w *w, size_t max);
 void cm_ckpt_w_finish(struct cm_ckpt_w *w);

@@ -384,18 +384,6 @@ struct cm_ct_info_args {
  */
 void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a);
 
-/* ---- checkpoints: what the detectors' codecs check of a value read from a file -------- */
-
-/*
- * The codec check of a table whose values the detector never writes (a set
- * of keys, each value one zeroed byte).
- */
-static inline bool cm_ct_unit_ok(const void *ud, const void *key, size_t klen, const void *val)
-{
-    (void)ud, (void)key, (void)klen;
-    return *(const unsigned char *)val == 0;
-}
-
 /* ---- ct_common.c: what every CloudTrail detector reads ------------------------------- */
 
 /* The call succeeded: the record has no errorCode. */

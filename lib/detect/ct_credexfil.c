@@ -549,7 +549,7 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
  */
 static const struct cm_state_codec home_codec = {.check = home_ok};
 static const struct cm_state_codec cred_codec = {.check = cred_ok};
-static const struct cm_state_codec people_codec = {.check = cm_ct_unit_ok};
+static const struct cm_state_codec people_codec = {.check = cm_ckpt_unit_ok};
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {

@@ -408,7 +408,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 }
 
 /* The trail buckets: a set of keys, whose one-byte values stay zero. */
-static const struct cm_state_codec bucket_codec = {.check = cm_ct_unit_ok};
+static const struct cm_state_codec bucket_codec = {.check = cm_ckpt_unit_ok};
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {
