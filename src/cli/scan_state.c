@@ -103,8 +103,7 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
     if (ss->final) {
         fprintf(stderr, "; --final: every window closed, the file left as it was\n");
     } else {
-        fprintf(stderr, "; written %" PRIu64 " bytes, open windows carried over\n",
-                cm_statefile_written(&ss->sf));
+        fprintf(stderr, "; written %" PRIu64 " bytes, open windows carried over\n", ss->sf.written);
     }
     if (ss->loaded && ss->sf.dropped[0]) {
         fprintf(stderr, "            started afresh (state of another version): %s\n",

@@ -364,8 +364,3 @@ int cm_statefile_write(struct cm_statefile *sf,
     cm_ckpt_w_finish(&w);
     return rc;
 }
-
-uint64_t cm_statefile_written(const struct cm_statefile *sf)
-{
-    return sf->written;
-}

@@ -80,7 +80,4 @@ int cm_statefile_write(struct cm_statefile *sf,
 /* The name of an earlier run's input (file_id with CM_STATE_RESTORED), or NULL. */
 const char *cm_statefile_name(const struct cm_statefile *sf, uint32_t file_id, size_t *len);
 
-/* Bytes written by cm_statefile_write (the file's size). */
-uint64_t cm_statefile_written(const struct cm_statefile *sf);
-
 #endif
