@@ -223,41 +223,13 @@ static void s3_baseline(struct trail *t, int day)
 
 /* ---- engines ---- */
 
-/* Places: London and Milton (WA) by their first octet (a stub of the geo databases). */
-static bool locate(void *ud, const struct cm_ip *ip, double *lat, double *lon)
-{
-    (void)ud;
-    if (ip->a[0] == 81) {
-        *lat = 51.5142, *lon = -0.0931;
-        return true;
-    }
-    if (ip->a[0] == 216) {
-        *lat = 47.2513, *lon = -122.3149;
-        return true;
-    }
-    return false;
-}
-
-static struct cm_detect_config cfg = {.locate = locate};
+static struct cm_detect_config cfg = {.locate = ctfx_locate};
 static const struct cm_detect_opts opts = {.seed = 3, .config = &cfg};
 
 /* Feeds CloudTrail text through e as input file_id, into sink. */
 static void feed(struct cm_engine *e, const char *text, uint32_t file_id, struct cm_sink *sink)
 {
-    const struct cm_parser *ps = cm_parser_by_name("cloudtrail");
-    struct ctfx_feed f = {e, sink};
-    struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
-
-    assert_non_null(ps);
-    cm_json_doc_init(&doc, 0, 0);
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.file_id = file_id;
-    ctx.on_event = ctfx_on_event;
-    ctx.on_reject = ctfx_on_reject;
-    ctx.ud = &f;
-    assert_int_equal(ps->parse(&ctx, text, strlen(text)), 0);
-    cm_json_doc_finish(&doc);
+    ctfx_parse(e, text, strlen(text), file_id, sink);
 }
 
 /* ct_table with the detector named name unable to load: a reload starts it afresh. */

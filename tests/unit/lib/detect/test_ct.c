@@ -1,8 +1,8 @@
 /*
  * The CloudTrail detectors of issue #5 (lib/detect/ct_*.c) at the library
  * level: hand-written CloudTrail records go through the real parser into an
- * engine holding every built-in detector, with a config (canary keys, AWS
- * ranges, a locate() stub) built here; the test checks which types come out,
+ * engine holding every built-in detector, with a config (canary keys and AWS
+ * ranges built here, ct_fixture.h's ctfx_locate()); the test checks which types come out,
  * on which resource, with which severity and additionalInfo, and that the
  * near misses of docs/detectors/cloudtrail.md give nothing.
  */
@@ -59,25 +59,6 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
     return 0;
 }
 
-/* Places: London, Milton (WA) and Paris by their first octet (a stub of the geo databases). */
-static bool locate(void *ud, const struct cm_ip *ip, double *lat, double *lon)
-{
-    (void)ud;
-    switch (ip->a[0]) {
-    case 81:
-        *lat = 51.5142, *lon = -0.0931;
-        return true;
-    case 216:
-        *lat = 47.2513, *lon = -122.3149;
-        return true;
-    case 82:
-        *lat = 48.8566, *lon = 2.3522;
-        return true;
-    default:
-        return false;
-    }
-}
-
 static const char canary1[] = "AKIACANARY0000000001", canary2[] = "AKIACANARY0000000002";
 
 /* AWS's ranges for the test: 3.0.0.0/8 and 52.0.0.0/8 are inside AWS. */
@@ -103,7 +84,7 @@ static void run_text(struct run *r, const char *text, bool with_ranges)
             cm_awsranges_parse(&ranges, ranges_json, strlen(ranges_json), 7, NULL, NULL), 0);
     }
     cfg.aws_ranges = ranges;
-    cfg.locate = locate;
+    cfg.locate = ctfx_locate;
     struct cm_str canaries[2] = {{canary1, sizeof(canary1) - 1}, {canary2, sizeof(canary2) - 1}};
 
     cfg.canary_keys = canaries;
