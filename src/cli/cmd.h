@@ -24,5 +24,7 @@ extern const struct cm_cmd cm_cmd_bench;
 extern const struct cm_cmd cm_cmd_version;
 extern const struct cm_cmd cm_cmd_intel;
 extern const struct cm_cmd cm_cmd_dns;
+extern const struct cm_cmd cm_cmd_rules;
+extern const struct cm_cmd cm_cmd_targets;
 
 #endif

@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "cli/bus_cli.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
 #include "cli/scan_config.h"
@@ -62,6 +63,11 @@ static void usage(FILE *f)
             "                        findings (before printing them) in the SQLite store\n"
             "                        FILE, created when absent; findings its ARCHIVE\n"
             "                        filters match are stored archived and not printed\n"
+            "      --no-route        with --db: route none of this scan's findings to the\n"
+            "                        rules' targets ('coalmine rules'), as when replaying\n"
+            "                        old logs; without it, a scan with --db routes what it\n"
+            "                        stores (new or updated, not archived) while some rule\n"
+            "                        is enabled, and retries earlier failed deliveries\n"
             "      --retention-days N  with --db: keep findings N days after their last\n"
             "                        update (wall clock; 0 keeps them; saved in the store)\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
@@ -518,6 +524,7 @@ static int run(int argc, char **argv)
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
         {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
         {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
+        {"no-route", no_argument, NULL, CM_SCAN_OPT_NO_ROUTE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -530,6 +537,7 @@ static int run(int argc, char **argv)
     char err[512] = "";
     unsigned long v;
     int c, rc = CM_EXIT_ERROR, quiet = 0, retention = -1;
+    bool no_route = false;
 
     memset(&o, 0, sizeof(o));
     memset(&r, 0, sizeof(r));
@@ -571,6 +579,9 @@ static int run(int argc, char **argv)
             break;
         case 'q':
             quiet = 1;
+            break;
+        case CM_SCAN_OPT_NO_ROUTE:
+            no_route = true;
             break;
         case 'R':
             if (parse_uint(optarg, 36500, &v) != 0) {
@@ -687,6 +698,9 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
+    if (r.store && no_route) {
+        cm_store_set_publish(r.store, false);
+    }
     started_ms = cm_clock_now_ms();
     cli->tty = !quiet && isatty(2);
     o.progress = progress;
@@ -739,6 +753,12 @@ static int run(int argc, char **argv)
     if (!quiet && cli->trusted) {
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",
                 (unsigned long long)cli->trusted);
+    }
+    /* Routing last: the summary above is the scan's, whatever the targets do. */
+    if (rc == 0 && r.store && !no_route) {
+        struct cm_bus_stats bus;
+        fflush(stdout);
+        rc = cm_cli_bus_run("scan", r.store, false, quiet, &bus);
     }
     if (r.store && close_store(&r, db_path, started_ms, quiet) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;

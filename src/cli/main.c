@@ -8,8 +8,17 @@
 #include "cli/cmd.h"
 
 static const struct cm_cmd *const commands[] = {
-    &cm_cmd_scan,    &cm_cmd_findings, &cm_cmd_filters, &cm_cmd_gen, &cm_cmd_bench,
-    &cm_cmd_version, &cm_cmd_intel,    &cm_cmd_dns,     NULL,
+    &cm_cmd_scan,
+    &cm_cmd_findings,
+    &cm_cmd_filters,
+    &cm_cmd_gen,
+    &cm_cmd_bench,
+    &cm_cmd_version,
+    &cm_cmd_intel,
+    &cm_cmd_dns,
+    &cm_cmd_rules,
+    &cm_cmd_targets,
+    NULL,
 };
 
 static void usage(FILE *f)

@@ -19,7 +19,7 @@
 #include "core/statefile.h"
 
 /* getopt codes (long options only), after scan_inventory.h's. */
-enum { CM_SCAN_OPT_STATE = 0x170, CM_SCAN_OPT_FINAL };
+enum { CM_SCAN_OPT_STATE = 0x170, CM_SCAN_OPT_FINAL, CM_SCAN_OPT_NO_ROUTE };
 
 struct cm_scan_state {
     const char *path; /* --state; NULL: none */

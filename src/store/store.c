@@ -28,6 +28,7 @@ struct cm_store {
     struct cm_store_ids ids;         /* see cm_store_ids() */
     struct cm_store_ckpt *ckpt;      /* the checkpoint thread, once findings are written */
     bool ckpt_tried;
+    bool no_publish; /* see cm_store_set_publish() */
 };
 
 static const char *const migrations[] = {
@@ -211,6 +212,45 @@ static const char *const migrations[] = {
     " VALUES ((SELECT seq FROM findings WHERE id = NEW.finding_id),"
     " NEW.seq, NEW.path, NEW.offset, NEW.line, NEW.length);"
     " END;",
+    /*
+     * 4 -> 5: the event bus (docs/internals/bus.md). Rules (an EventBridge
+     * event pattern each) and their targets; the outbox, one row per
+     * finding published (new, or updated, and not archived) while some rule
+     * is enabled, written in the transaction that stores the finding; and
+     * one delivery row per (outbox row, rule, target) tried, with its
+     * attempts, so a failed delivery is retried and none is made twice.
+     */
+    "CREATE TABLE rules ("
+    " name TEXT PRIMARY KEY,"
+    " pattern TEXT NOT NULL,"
+    " enabled INTEGER NOT NULL,"
+    " description TEXT,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE targets ("
+    " rule TEXT NOT NULL REFERENCES rules(name) ON DELETE CASCADE,"
+    " id TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " spec TEXT NOT NULL,"
+    " PRIMARY KEY (rule, id)) WITHOUT ROWID;"
+    "CREATE TABLE outbox ("
+    " seq INTEGER PRIMARY KEY,"
+    " fid INTEGER NOT NULL REFERENCES findings(seq) ON DELETE CASCADE,"
+    " created_ms INTEGER NOT NULL,"
+    " done INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX outbox_pending ON outbox(done, seq);"
+    "CREATE INDEX outbox_finding ON outbox(fid);"
+    "CREATE TABLE deliveries ("
+    " oseq INTEGER NOT NULL REFERENCES outbox(seq) ON DELETE CASCADE,"
+    " rule TEXT NOT NULL,"
+    " target TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " attempts INTEGER NOT NULL,"
+    " next_ms INTEGER NOT NULL,"
+    " last_error TEXT,"
+    " updated_at TEXT NOT NULL,"
+    " PRIMARY KEY (oseq, rule, target)) WITHOUT ROWID;"
+    "CREATE INDEX deliveries_state ON deliveries(state, oseq);",
 };
 
 /*
@@ -259,6 +299,16 @@ static void rollback(struct cm_store *st)
 sqlite3 *cm_store_db(struct cm_store *st)
 {
     return st->db;
+}
+
+void cm_store_set_publish(struct cm_store *st, bool on)
+{
+    st->no_publish = !on;
+}
+
+bool cm_store_publish_on(const struct cm_store *st)
+{
+    return !st->no_publish;
 }
 
 struct cm_filterset *cm_store_put_filters(struct cm_store *st)

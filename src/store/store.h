@@ -36,7 +36,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 4
+#define CM_STORE_SCHEMA_VERSION 5
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -96,6 +96,12 @@ struct cm_store_put {
  */
 int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n, char *err,
                           size_t errlen);
+
+/*
+ * Whether cm_store_put_findings puts the findings it publishes in the
+ * outbox for the rules (default true; `scan --no-route` turns it off).
+ */
+void cm_store_set_publish(struct cm_store *st, bool on);
 
 /* Number of finding rows. Returns 0 or CM_EIO. */
 int cm_store_count_findings(struct cm_store *st, int64_t *n);
@@ -262,5 +268,144 @@ int cm_store_filter_put(struct cm_store *st, const struct cm_filter *f, bool cre
 
 /* Deletes the named filter. Returns 0, CM_ENOTFOUND or CM_EIO. */
 int cm_store_filter_delete(struct cm_store *st, const char *name, char *err, size_t errlen);
+
+/* ---- Rules, targets and the outbox (store_rules.c; docs/internals/bus.md) ---- */
+
+/* Limits on what `coalmine rules` stores. */
+#define CM_STORE_RULES_MAX   300 /* rules in a store (EventBridge's default per bus) */
+#define CM_STORE_TARGETS_MAX 5   /* targets per rule (EventBridge's limit) */
+#define CM_STORE_NAME_MAX    64  /* rule names and target ids: [A-Za-z0-9._-] */
+
+/* One rule as stored: an EventBridge event pattern (its JSON text). */
+struct cm_store_rule {
+    const char *name;
+    const char *pattern;
+    const char *description; /* NULL: none */
+    bool enabled;
+    const char *created_at, *updated_at;
+};
+
+/* One target of a rule: its kind (src/bus/target.h) and the kind's spec (JSON text). */
+struct cm_store_target {
+    const char *rule;
+    const char *id;
+    const char *kind;
+    const char *spec;
+};
+
+/* Whether name is a valid rule name or target id (1-64 of [A-Za-z0-9._-]). */
+bool cm_store_name_ok(const char *name);
+
+/*
+ * Creates or replaces the rule r->name (created_at kept on a replace; the
+ * caller has validated the pattern). A new rule past CM_STORE_RULES_MAX is
+ * CM_EFULL. Returns 0, CM_EINVAL (bad name), CM_EFULL or CM_EIO.
+ */
+int cm_store_rule_put(struct cm_store *st, const struct cm_store_rule *r, char *err, size_t errlen);
+
+/* Enables or disables a rule. Returns 0, CM_ENOTFOUND or CM_EIO. */
+int cm_store_rule_enable(struct cm_store *st, const char *name, bool enabled, char *err,
+                         size_t errlen);
+
+/*
+ * Deletes a rule. One with targets is CM_EEXIST unless force (then its
+ * targets go too), as EventBridge's DeleteRule. Returns 0, CM_ENOTFOUND,
+ * CM_EEXIST or CM_EIO.
+ */
+int cm_store_rule_delete(struct cm_store *st, const char *name, bool force, char *err,
+                         size_t errlen);
+
+/* Calls fn for each rule by name (name NULL: every rule). Returns 0, CM_EIO or fn's value. */
+typedef int (*cm_store_rule_fn)(void *ud, const struct cm_store_rule *r);
+int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, void *ud, char *err,
+                   size_t errlen);
+
+/*
+ * Creates or replaces target t->id of rule t->rule (the caller has checked
+ * the kind's spec). Returns 0, CM_ENOTFOUND (no such rule), CM_EINVAL (bad
+ * id), CM_EFULL (CM_STORE_TARGETS_MAX) or CM_EIO.
+ */
+int cm_store_target_put(struct cm_store *st, const struct cm_store_target *t, char *err,
+                        size_t errlen);
+
+/* Removes target id of rule. Returns 0, CM_ENOTFOUND or CM_EIO. */
+int cm_store_target_remove(struct cm_store *st, const char *rule, const char *id, char *err,
+                           size_t errlen);
+
+/* Calls fn for each target of rule (NULL: of every rule), by rule then id. */
+typedef int (*cm_store_target_fn)(void *ud, const struct cm_store_target *t);
+int cm_store_targets(struct cm_store *st, const char *rule, cm_store_target_fn fn, void *ud,
+                     char *err, size_t errlen);
+
+/*
+ * An outbox row: a finding published at created_ms, and its stored document
+ * now. superseded: the finding was published again since (a newer row),
+ * which carries the same document: only the newest is delivered.
+ */
+struct cm_store_outbox {
+    int64_t seq;
+    int64_t created_ms;
+    bool superseded;
+    const char *finding_id;
+    const char *doc; /* the finding's API document */
+    size_t doc_len;
+};
+
+/*
+ * Calls fn for at most limit (0: all) outbox rows not done, after seq after
+ * (0: from the first), in order. fn must not write to the store. Returns 0,
+ * CM_EIO or fn's value.
+ */
+typedef int (*cm_store_outbox_fn)(void *ud, const struct cm_store_outbox *o);
+int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm_store_outbox_fn fn,
+                            void *ud, char *err, size_t errlen);
+
+/* Marks an outbox row done (every delivery it needs is made or given up). */
+int cm_store_outbox_done(struct cm_store *st, int64_t seq, char *err, size_t errlen);
+
+/* The outbox rows not done. -1 on error. */
+int64_t cm_store_outbox_count(struct cm_store *st);
+
+/* Delivery states. */
+enum cm_delivery_state {
+    CM_DELIVERY_PENDING = 0, /* failed, to be tried again at next_ms */
+    CM_DELIVERY_DONE,        /* the target took the event */
+    CM_DELIVERY_FAILED,      /* given up after the last attempt */
+};
+const char *cm_delivery_state_name(enum cm_delivery_state s);
+int cm_delivery_state_parse(const char *name, enum cm_delivery_state *out);
+
+/* One delivery of an outbox row to a rule's target. */
+struct cm_store_delivery {
+    int64_t oseq;
+    const char *rule;
+    const char *target;
+    enum cm_delivery_state state;
+    uint32_t attempts;
+    int64_t next_ms;        /* the earliest next attempt (PENDING) */
+    const char *last_error; /* NULL: none */
+    const char *updated_at;
+    const char *finding_id; /* read back only */
+};
+
+/*
+ * Reads the state, attempts and next_ms of the delivery (oseq, rule,
+ * target) into *d (its rule and target are the arguments, its other strings
+ * NULL). Returns 0, CM_ENOTFOUND (never tried) or CM_EIO.
+ */
+int cm_store_delivery_get(struct cm_store *st, int64_t oseq, const char *rule, const char *target,
+                          struct cm_store_delivery *d);
+
+/* Records a delivery (insert or replace), updated_at now. Returns 0 or CM_EIO. */
+int cm_store_delivery_put(struct cm_store *st, const struct cm_store_delivery *d, char *err,
+                          size_t errlen);
+
+/*
+ * Calls fn for each delivery (state < 0: in any state), newest outbox row
+ * first, at most limit (0: all). Returns 0, CM_EIO or fn's value.
+ */
+typedef int (*cm_store_delivery_fn)(void *ud, const struct cm_store_delivery *d);
+int cm_store_deliveries(struct cm_store *st, int state, size_t limit, cm_store_delivery_fn fn,
+                        void *ud, char *err, size_t errlen);
 
 #endif

@@ -32,6 +32,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "core/clock.h"
 #include "finding/serialize.h"
 
 enum {
@@ -44,6 +45,7 @@ enum {
     Q_EVENT,
     Q_DEL_EV,
     Q_INS_EV,
+    Q_OUTBOX,
     NQ
 };
 
@@ -62,6 +64,7 @@ static const char *const sqls[NQ] = {
     "INSERT OR IGNORE INTO finding_events(fid, key, n) VALUES (?,?,?)",
     "DELETE FROM finding_sources WHERE fid = ?",
     "INSERT INTO finding_sources(fid, n, path, offset, line, length) VALUES (?,?,?,?,?,?)",
+    "INSERT INTO outbox(fid, created_ms) VALUES (?, ?)",
 };
 
 /* One batch: the connection, its prepared statements, the filters and buffers. */
@@ -71,6 +74,8 @@ struct put {
     struct cm_store_ids *ids;     /* the store's id -> seq map */
     struct cm_filterset *filters; /* the store's: the rule names outlive the batch */
     bool archiving;               /* some filter archives */
+    bool publishing;              /* some rule is enabled: published findings go to the outbox */
+    int64_t now_ms;               /* when the batch is written (the outbox rows' time) */
     struct cm_store_pipe *pipe;   /* the batch's new findings, made ready in order */
     size_t next_new;              /* the next one to take from pipe */
     bool *is_new;                 /* per item: made by the pipe */
@@ -275,7 +280,8 @@ static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const
 }
 
 /* Writes the new finding it as s made it, with its distinct events. */
-static int write_new(struct put *p, struct cm_store_put *it, const struct cm_store_prep *s)
+static int write_new(struct put *p, struct cm_store_put *it, const struct cm_store_prep *s,
+                     int64_t *out_seq)
 {
     int64_t seq = 0;
     bool fresh;
@@ -293,7 +299,25 @@ static int write_new(struct put *p, struct cm_store_put *it, const struct cm_sto
     for (size_t i = 0; rc == 0 && i < s->nev; i++) {
         rc = insert_event(p, seq, s->ev[i].key, s->ev[i].count, &fresh);
     }
+    *out_seq = seq;
     return rc;
+}
+
+/*
+ * Puts a published finding (new, or changed, and not archived: spec §3.1)
+ * in the outbox when some rule is enabled, in the batch's transaction: the
+ * finding and the intent to route it are stored together or not at all.
+ */
+static int publish(struct put *p, const struct cm_store_put *it, int64_t seq)
+{
+    sqlite3_stmt *q = p->q[Q_OUTBOX];
+
+    if (!p->publishing || seq <= 0 || it->archived || !(it->is_new || it->changed)) {
+        return CM_OK;
+    }
+    sqlite3_bind_int64(q, 1, seq);
+    sqlite3_bind_int64(q, 2, p->now_ms);
+    return step_done(p, q);
 }
 
 /*
@@ -341,9 +365,9 @@ static int put_one(struct put *p, struct cm_store_put *v, size_t i)
     it->rule = NULL;
     if (p->is_new[i]) {
         struct cm_store_prep *s = cm_store_pipe_get(p->pipe, p->next_new);
-        rc = write_new(p, it, s);
+        rc = write_new(p, it, s, &seq);
         cm_store_pipe_done(p->pipe, p->next_new++);
-        return rc;
+        return rc == 0 ? publish(p, it, seq) : rc;
     }
     if ((rc = find_row(p, it, &seq)) != 0) {
         return rc;
@@ -351,7 +375,8 @@ static int put_one(struct put *p, struct cm_store_put *v, size_t i)
     if (seq == 0) {
         /* New after all (its id's hash was in the map or earlier in the batch). */
         p->own.rc = cm_store_prep_new(&p->own, it, p->filters, p->archiving);
-        return write_new(p, it, &p->own);
+        rc = write_new(p, it, &p->own, &seq);
+        return rc == 0 ? publish(p, it, seq) : rc;
     }
     {
         const char *doc = (const char *)sqlite3_column_text(q, 1);
@@ -366,7 +391,7 @@ static int put_one(struct put *p, struct cm_store_put *v, size_t i)
         }
     }
     sqlite3_reset(q);
-    return rc;
+    return rc == 0 ? publish(p, it, seq) : rc;
 }
 
 /*
@@ -458,6 +483,15 @@ int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n,
     }
     for (size_t k = 0; rc == 0 && k < p.filters->n; k++) {
         p.archiving |= p.filters->v[k]->action == CM_FILTER_ARCHIVE;
+    }
+    if (rc == 0) {
+        int64_t enabled = cm_store_int(p.db, "SELECT count(*) FROM rules WHERE enabled", NULL);
+        p.publishing = enabled > 0 && cm_store_publish_on(st);
+        p.now_ms = cm_clock_now_ms();
+        if (enabled < 0) {
+            snprintf(err, errlen, "storing findings: reading the rules: %s", sqlite3_errmsg(p.db));
+            rc = CM_EIO;
+        }
     }
     if (rc == 0 && (rc = start_news(&p, v, n, &idx)) != 0) {
         snprintf(err, errlen, "storing findings: %s", cm_strerror(rc));

@@ -18,6 +18,9 @@
 #include "base/json.h"
 #include "store/store.h"
 
+/* Whether published findings go to the outbox (cm_store_set_publish). */
+bool cm_store_publish_on(const struct cm_store *st);
+
 /* The store's SQLite connection (borrowed; valid until cm_store_close). */
 sqlite3 *cm_store_db(struct cm_store *st);
 

@@ -157,23 +157,25 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 4);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 5);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 4);
+    assert_int_equal(cm_store_schema_version(st), 5);
     cm_store_close(st);
-    /* The version 1 rows survive; versions 2 to 4 were reached once each, in their own rows. */
+    /* The version 1 rows survive; versions 2 to 5 were reached once each, in their own rows. */
     assert_int_equal(query_int("SELECT records_cloudtrail FROM scans WHERE id = 1"), 4);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
-    for (int v = 2; v <= 4; v++) {
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
+    for (int v = 2; v <= 5; v++) {
         char sql[96];
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM schema_version WHERE version = %d", v);
         assert_int_equal(query_int(sql), 1);
     }
     assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM filters"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM rules"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM outbox"), 0);
     assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
@@ -181,9 +183,9 @@ static void test_upgrade_v1(void **state)
     v4_layout();
     /* Reopening does not migrate again. */
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 4);
+    assert_int_equal(cm_store_schema_version(st), 5);
     cm_store_close(st);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
 }
 
 static void test_refuses(void **state)
@@ -376,7 +378,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (5);");
+            "INSERT INTO schema_version VALUES (6);");
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -482,8 +484,8 @@ static void test_upgrade_v2(void **state)
     sqlite3_close(db);
 
     assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 4);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
+    assert_int_equal(cm_store_schema_version(st), 5);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
     /* The finding kept its row (now with a seq) and its evidence. */
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 1);
     assert_int_equal(query_int("SELECT count(*) FROM findings WHERE seq IS NULL"), 0);
@@ -669,8 +671,8 @@ static void check_v3_upgrade(const char *first_id, const char *feedback_id)
     assert_true(nf >= 4);
     v3_snap(&before);
     assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 4);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 4);
+    assert_int_equal(cm_store_schema_version(st), 5);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
     v4_layout();
     /* Every finding keeps its row (seq), columns and document; events, evidence, filters. */
     after.findings = dump(FINDINGS_SQL);

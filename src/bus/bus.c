@@ -1,0 +1,348 @@
+/*
+ * The event bus: outbox rows -> EventBridge events -> rules -> targets (see
+ * bus.h and docs/internals/bus.md).
+ *
+ * The enabled rules are read and compiled once per run, with their
+ * targets. The outbox is read a batch at a time (its rows copied, since a
+ * store read may not be open while deliveries are recorded), oldest first.
+ * A row's event is made from the finding as it is stored, parsed once into
+ * a tape, and matched against every rule.
+ */
+#include "bus/bus.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "bus/target.h"
+#include "finding/finding.h"
+#include "finding/serialize.h"
+#include "route/pattern.h"
+
+#define BATCH 32 /* outbox rows read at a time */
+
+struct btarget {
+    char *id;
+    char *kind_name;
+    const struct cm_target_kind *kind; /* NULL: not a kind this build knows */
+    char *spec;
+};
+
+struct brule {
+    char *name;
+    struct cm_pattern *pat;
+    size_t nt;
+    struct btarget t[CM_STORE_TARGETS_MAX];
+};
+
+struct rules {
+    struct brule *v;
+    size_t n, cap;
+    char *err;
+    size_t errlen;
+};
+
+/* A copied outbox row. */
+struct row {
+    int64_t seq, created_ms;
+    bool superseded;
+    char *finding_id;
+    char *doc;
+    size_t doc_len;
+};
+
+struct batch {
+    struct row v[BATCH];
+    size_t n;
+};
+
+static void rules_free(struct rules *rs)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        struct brule *r = &rs->v[i];
+        cm_free(r->name);
+        cm_pattern_destroy(r->pat);
+        for (size_t k = 0; k < r->nt; k++) {
+            cm_free(r->t[k].id);
+            cm_free(r->t[k].kind_name);
+            cm_free(r->t[k].spec);
+        }
+    }
+    cm_free(rs->v);
+}
+
+static int add_rule(void *ud, const struct cm_store_rule *sr)
+{
+    struct rules *rs = ud;
+    struct brule *r;
+    struct cm_diag diag;
+    int rc;
+
+    if (!sr->enabled) {
+        return CM_OK;
+    }
+    if ((rc = cm_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v), 8)) != 0) {
+        return rc;
+    }
+    r = &rs->v[rs->n];
+    memset(r, 0, sizeof(*r));
+    cm_diag_clear(&diag);
+    if ((r->name = cm_strndup(sr->name, strlen(sr->name))) == NULL) {
+        return CM_ENOMEM;
+    }
+    rs->n++;
+    rc = cm_pattern_compile(sr->pattern, strlen(sr->pattern), &r->pat, &diag);
+    if (rc != 0) {
+        snprintf(rs->err, rs->errlen, "stored rule %s: its event pattern: %s", sr->name,
+                 diag.msg[0] ? diag.msg : cm_strerror(rc));
+        return rc == CM_ENOMEM ? rc : CM_EIO;
+    }
+    return CM_OK;
+}
+
+static int add_target(void *ud, const struct cm_store_target *st)
+{
+    struct rules *rs = ud;
+
+    for (size_t i = 0; i < rs->n; i++) {
+        struct brule *r = &rs->v[i];
+        struct btarget *t;
+        if (strcmp(r->name, st->rule) != 0 || r->nt >= CM_STORE_TARGETS_MAX) {
+            continue;
+        }
+        t = &r->t[r->nt++];
+        t->id = cm_strndup(st->id, strlen(st->id));
+        t->kind_name = cm_strndup(st->kind, strlen(st->kind));
+        t->spec = cm_strndup(st->spec, strlen(st->spec));
+        t->kind = cm_target_kind(st->kind);
+        return t->id && t->kind_name && t->spec ? CM_OK : CM_ENOMEM;
+    }
+    return CM_OK; /* a disabled rule's */
+}
+
+static int load_rules(struct cm_store *st, struct rules *rs, char *err, size_t errlen)
+{
+    int rc;
+
+    rs->err = err;
+    rs->errlen = errlen;
+    err[0] = '\0';
+    rc = cm_store_rules(st, NULL, add_rule, rs, err, errlen);
+    if (rc == 0) {
+        rc = cm_store_targets(st, NULL, add_target, rs, err, errlen);
+    }
+    if (rc != 0 && err[0] == '\0') {
+        snprintf(err, errlen, "reading the rules: %s", cm_strerror(rc));
+    }
+    return rc;
+}
+
+static void batch_clear(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        cm_free(b->v[i].finding_id);
+        cm_free(b->v[i].doc);
+    }
+    b->n = 0;
+}
+
+static int copy_row(void *ud, const struct cm_store_outbox *o)
+{
+    struct batch *b = ud;
+    struct row *r = &b->v[b->n];
+
+    r->seq = o->seq;
+    r->created_ms = o->created_ms;
+    r->superseded = o->superseded;
+    r->finding_id = cm_strndup(o->finding_id, strlen(o->finding_id));
+    r->doc = cm_strndup(o->doc, o->doc_len);
+    r->doc_len = o->doc_len;
+    b->n++;
+    return r->finding_id && r->doc ? CM_OK : CM_ENOMEM;
+}
+
+/* The wait after failed attempt number attempt: backoff doubling, at most CM_BUS_BACKOFF_MAX. */
+static int64_t wait_after(int64_t backoff, uint32_t attempt)
+{
+    int64_t w = backoff;
+
+    for (uint32_t i = 1; i < attempt && w < CM_BUS_BACKOFF_MAX; i++) {
+        w *= 2;
+    }
+    return w < CM_BUS_BACKOFF_MAX ? w : CM_BUS_BACKOFF_MAX;
+}
+
+/* One run's settings and results. */
+struct run {
+    struct cm_store *st;
+    const struct cm_bus_opts *o;
+    uint32_t max_attempts;
+    int64_t backoff;
+    struct cm_bus_stats *stats;
+    char *err;
+    size_t errlen;
+};
+
+/*
+ * Delivers the event of finding f (outbox row oseq) to target t of rule r
+ * unless that is done, given up or waiting. *settled becomes false when the
+ * delivery is left pending. Returns 0 or the store's error.
+ */
+static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
+                       const struct brule *r, const struct btarget *t, const struct cm_buf *ev,
+                       bool *settled)
+{
+    struct cm_store_delivery d;
+    struct cm_target_ctx ctx;
+    struct cm_bus_report rep;
+    char msg[512];
+    int rc = cm_store_delivery_get(x->st, oseq, r->name, t->id, &d);
+
+    if (rc == CM_ENOTFOUND) {
+        memset(&d, 0, sizeof(d));
+        d.oseq = oseq;
+        d.rule = r->name;
+        d.target = t->id;
+        d.state = CM_DELIVERY_PENDING;
+    } else if (rc != 0) {
+        snprintf(x->err, x->errlen, "reading the delivery of %s to %s/%s: %s", f->id, r->name,
+                 t->id, cm_strerror(rc));
+        return rc;
+    }
+    if (d.state != CM_DELIVERY_PENDING) {
+        return CM_OK;
+    }
+    if (d.attempts > 0 && d.next_ms > x->o->now_ms && !x->o->ignore_backoff) {
+        x->stats->waiting++;
+        *settled = false;
+        return CM_OK;
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.rule = r->name;
+    ctx.target_id = t->id;
+    ctx.finding_id = f->id;
+    ctx.finding_type = f->type.p;
+    ctx.severity = f->severity;
+    ctx.attempt = ++d.attempts;
+    msg[0] = '\0';
+    if (t->kind == NULL) {
+        snprintf(msg, sizeof(msg), "unknown target kind \"%s\"", t->kind_name);
+        rc = CM_EINVAL;
+    } else {
+        rc = t->kind->deliver(t->spec, strlen(t->spec), ev->p, ev->len, &ctx, msg, sizeof(msg));
+        if (rc != 0 && msg[0] == '\0') {
+            snprintf(msg, sizeof(msg), "%s", cm_strerror(rc));
+        }
+    }
+    if (rc == 0) {
+        d.state = CM_DELIVERY_DONE;
+        d.last_error = NULL;
+        x->stats->delivered++;
+    } else if (d.attempts >= x->max_attempts) {
+        d.state = CM_DELIVERY_FAILED;
+        d.last_error = msg;
+        x->stats->gave_up++;
+    } else {
+        d.next_ms = x->o->now_ms + wait_after(x->backoff, d.attempts);
+        d.last_error = msg;
+        x->stats->failed++;
+        *settled = false;
+    }
+    if (x->o->report != NULL) {
+        rep = (struct cm_bus_report){r->name,    t->id,   t->kind_name, f->id,    f->type.p,
+                                     d.attempts, d.state, d.last_error, d.next_ms};
+        x->o->report(x->o->ud, &rep);
+    }
+    return cm_store_delivery_put(x->st, &d, x->err, x->errlen);
+}
+
+/* Routes one outbox row. Returns 0 or the store's error. */
+static int route_row(struct run *x, const struct rules *rs, const struct row *w,
+                     struct cm_json_doc *tape, struct cm_buf *ev)
+{
+    struct cm_finding f;
+    bool settled = true;
+    int rc;
+
+    if (w->superseded) {
+        x->stats->superseded++;
+        return cm_store_outbox_done(x->st, w->seq, x->err, x->errlen);
+    }
+    cm_finding_init(&f);
+    cm_buf_reset(ev);
+    rc = cm_finding_from_json(&f, w->doc, w->doc_len, NULL);
+    if (rc == 0) {
+        rc = cm_finding_to_eventbridge(&f, w->created_ms, ev);
+    }
+    if (rc == 0) {
+        rc = cm_json_parse(tape, ev->p, ev->len, NULL);
+    }
+    if (rc != 0) {
+        snprintf(x->err, x->errlen, "finding %s: its stored document: %s", w->finding_id,
+                 cm_strerror(rc));
+        cm_finding_finish(&f);
+        return rc == CM_ENOMEM ? rc : CM_EIO;
+    }
+    x->stats->events++;
+    for (size_t i = 0; rc == 0 && i < rs->n; i++) {
+        const struct brule *r = &rs->v[i];
+        if (!cm_pattern_match(r->pat, tape, 0)) {
+            continue;
+        }
+        x->stats->matched++;
+        for (size_t k = 0; rc == 0 && k < r->nt; k++) {
+            rc = deliver_one(x, w->seq, &f, r, &r->t[k], ev, &settled);
+        }
+    }
+    if (rc == 0 && settled) {
+        rc = cm_store_outbox_done(x->st, w->seq, x->err, x->errlen);
+    }
+    x->stats->pending += rc == 0 && !settled;
+    cm_finding_finish(&f);
+    return rc;
+}
+
+int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bus_stats *stats,
+               char *err, size_t errlen)
+{
+    struct rules rs = {0};
+    struct batch b = {0};
+    struct cm_json_doc tape;
+    struct cm_buf ev;
+    struct run x = {st,
+                    opts,
+                    opts->max_attempts ? opts->max_attempts : CM_BUS_MAX_ATTEMPTS,
+                    opts->backoff_ms > 0 ? opts->backoff_ms : CM_BUS_BACKOFF_MS,
+                    stats,
+                    err,
+                    errlen};
+    int64_t after = 0;
+    int rc;
+
+    memset(stats, 0, sizeof(*stats));
+    cm_json_doc_init(&tape, 0, 0);
+    cm_buf_init(&ev, 0);
+    rc = load_rules(st, &rs, err, errlen);
+    while (rc == 0) {
+        rc = cm_store_outbox_pending(st, after, BATCH, copy_row, &b, err, errlen);
+        if (rc != 0 || b.n == 0) {
+            break;
+        }
+        for (size_t i = 0; rc == 0 && i < b.n; i++) {
+            rc = route_row(&x, &rs, &b.v[i], &tape, &ev);
+            after = b.v[i].seq;
+        }
+        batch_clear(&b);
+    }
+    if (rc == CM_ENOMEM && err[0] == '\0') {
+        snprintf(err, errlen, "routing findings: %s", cm_strerror(rc));
+    }
+    batch_clear(&b);
+    rules_free(&rs);
+    cm_buf_finish(&ev);
+    cm_json_doc_finish(&tape);
+    return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * The event bus (DESIGN.md §1 "store -> bus -> targets"; docs/internals/bus.md):
+ * routes published findings, as EventBridge events, through the store's
+ * enabled rules (EventBridge event patterns, lib/route) to their targets
+ * (src/bus/target.h).
+ *
+ * Storing a finding that is published (new, or updated, and not archived)
+ * while some rule is enabled writes an outbox row in the same transaction
+ * (store_findings.c). cm_bus_run then takes the outbox rows in order, makes
+ * each one's event from the finding as stored, matches it against every
+ * enabled rule and delivers it to each target of each rule that matches,
+ * recording every attempt. A failed delivery is tried again on a later run
+ * (backoff doubling from opts.backoff_ms, at most an hour) until it
+ * succeeds or its attempts reach opts.max_attempts (then FAILED, kept for
+ * `coalmine rules deliveries`). An outbox row is done once every delivery
+ * it needs is DONE or FAILED. A delivery is recorded after the target took
+ * the event, so a process killed in between delivers it again: at least
+ * once, and targets get the event id to tell.
+ */
+#ifndef CM_BUS_BUS_H
+#define CM_BUS_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define CM_BUS_MAX_ATTEMPTS 8       /* default attempts per delivery */
+#define CM_BUS_BACKOFF_MS   30000   /* default wait before the second attempt */
+#define CM_BUS_BACKOFF_MAX  3600000 /* the longest wait between two attempts */
+
+/* One delivery attempt, as it is reported. */
+struct cm_bus_report {
+    const char *rule;
+    const char *target;
+    const char *kind;
+    const char *finding_id;
+    const char *finding_type;
+    uint32_t attempt;
+    enum cm_delivery_state state; /* after this attempt */
+    const char *error;            /* NULL when delivered */
+    int64_t next_ms;              /* PENDING: the earliest next attempt */
+};
+
+struct cm_bus_opts {
+    int64_t now_ms;        /* the time attempts are recorded and backed off from */
+    uint32_t max_attempts; /* 0: CM_BUS_MAX_ATTEMPTS */
+    int64_t backoff_ms;    /* 0: CM_BUS_BACKOFF_MS */
+    bool ignore_backoff;   /* try every PENDING delivery now */
+    void (*report)(void *ud, const struct cm_bus_report *r); /* NULL: none */
+    void *ud;
+};
+
+struct cm_bus_stats {
+    uint64_t events;     /* outbox rows routed (events made) */
+    uint64_t superseded; /* outbox rows skipped for a newer one of the same finding */
+    uint64_t matched;    /* (event, rule) pairs that matched */
+    uint64_t delivered;  /* attempts that succeeded */
+    uint64_t failed;     /* attempts that failed and will be tried again */
+    uint64_t gave_up;    /* attempts that failed for the last time */
+    uint64_t waiting;    /* deliveries not tried: their backoff has not passed */
+    uint64_t pending;    /* outbox rows left not done */
+};
+
+/*
+ * Routes every pending outbox row (above). Returns 0 (failed deliveries are
+ * in the stats and reports, not errors), or CM_EIO (the store; or a stored
+ * rule whose pattern no longer compiles: err names it) or CM_ENOMEM.
+ */
+int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bus_stats *stats,
+               char *err, size_t errlen);
+
+#endif

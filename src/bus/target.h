@@ -1,0 +1,64 @@
+/*
+ * Targets: where the event bus delivers a finding that matched a rule (what
+ * a Lambda function or an HTTP endpoint is to EventBridge). A target is
+ * (id, kind, spec): spec is a JSON object whose members depend on the kind,
+ * kept by the store as text. Each kind is one const struct cm_target_kind
+ * in the table of target.c:
+ *
+ *   exec     runs a program (no shell) with the event on its stdin
+ *   file     appends the event as one line to a file
+ *   webhook  POSTs the event to an http:// or https:// URL
+ *
+ * docs/internals/bus.md ("Targets") says what each kind's spec holds and
+ * what the program, file or endpoint receives.
+ */
+#ifndef CM_BUS_TARGET_H
+#define CM_BUS_TARGET_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+
+/* About one delivery, for the target (exec: environment; webhook: headers). */
+struct cm_target_ctx {
+    const char *rule;         /* rule name */
+    const char *target_id;    /* the target's id */
+    const char *finding_id;   /* may be NULL */
+    const char *finding_type; /* may be NULL */
+    double severity;          /* < 0: unknown */
+    unsigned attempt;         /* 1 for the first try */
+};
+
+struct cm_target_kind {
+    const char *name;    /* "exec", "file", "webhook" */
+    const char *summary; /* one line, for --help */
+    /*
+     * Validates spec (the text of a JSON object, len bytes) for `coalmine
+     * targets put`. On success appends its canonical form to canon (when not
+     * NULL): compact JSON, members in a fixed order, defaults filled in, maps
+     * sorted by name. Returns 0, or CM_EINVAL with err naming the member and
+     * the reason ("timeout_seconds: must be an integer from 1 to 3600"); canon
+     * is then left as it was.
+     */
+    int (*check)(const char *spec, size_t len, struct cm_buf *canon, char *err, size_t errlen);
+    /*
+     * Delivers one event (an EventBridge envelope: one JSON document without
+     * a newline, evlen bytes) with ctx about it (NULL: no names, severity
+     * unknown). Returns 0 when the target accepted it, or CM_EINVAL (bad
+     * spec or event), CM_EIO (the target refused it or could not be
+     * reached) or CM_ENOMEM, with err saying why. Never blocks much past
+     * the spec's timeout. Callable from any thread at once: it keeps no
+     * state between calls; exec reads the environment (do not setenv()
+     * meanwhile) and blocks SIGPIPE in the calling thread for the call;
+     * webhook needs curl_global_init() done by the program first.
+     */
+    int (*deliver)(const char *spec, size_t len, const char *event, size_t evlen,
+                   const struct cm_target_ctx *ctx, char *err, size_t errlen);
+};
+
+/* The kind called name, or NULL if there is none. */
+const struct cm_target_kind *cm_target_kind(const char *name);
+/* The i-th kind (0-based) for listing them, or NULL past the end. */
+const struct cm_target_kind *cm_target_kind_at(size_t i);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * The file target: appends each event as one line (the JSON and "\n") to a
+ * file, with one write so that lines from concurrent deliveries do not mix,
+ * and fdatasync()s it unless the spec says "fsync": false.
+ *
+ *   {"path": "/var/lib/coalmine/events.jsonl", "fsync": true}
+ */
+#include "bus/target_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "base/err.h"
+
+struct file_spec {
+    const char *path;
+    bool fsync;
+};
+
+static const char *const members[] = {"path", "fsync", NULL};
+
+static int file_read(struct cm_tspec *s, struct file_spec *f)
+{
+    uint32_t v = cm_tspec_member(s, "path");
+    int rc;
+
+    if (v == CM_JSON_NONE) {
+        return cm_tspec_fail(s, "path: missing (the file to append events to)");
+    }
+    if ((rc = cm_tspec_str(s, v, "path", PATH_MAX - 1, &f->path)) != 0) {
+        return rc;
+    }
+    if (f->path[0] == '\0') {
+        return cm_tspec_fail(s, "path: must not be empty");
+    }
+    for (const char *p = f->path; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            return cm_tspec_fail(s, "path: must not contain control characters");
+        }
+    }
+    return cm_tspec_bool(s, "fsync", true, &f->fsync);
+}
+
+static int file_check(const char *spec, size_t len, struct cm_buf *canon, char *err, size_t errlen)
+{
+    struct cm_tspec s;
+    struct file_spec f;
+    struct cm_jw jw;
+    int rc = cm_tspec_open(&s, "", spec, len, members, err, errlen);
+
+    if (rc == 0) {
+        rc = file_read(&s, &f);
+    }
+    if (rc == 0 && canon != NULL) {
+        size_t mark = canon->len;
+
+        cm_jw_init(&jw, canon);
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "path");
+        cm_jw_str(&jw, f.path);
+        cm_jw_key(&jw, "fsync");
+        cm_jw_bool(&jw, f.fsync);
+        cm_jw_obj_end(&jw);
+        rc = cm_tspec_canon_end(&s, &jw, canon, mark);
+    }
+    cm_tspec_close(&s);
+    return rc;
+}
+
+/* Writes the event and a newline with one writev, then whatever a short write left. */
+static int append_line(int fd, const char *event, size_t evlen)
+{
+    struct iovec iov[2];
+    int n = 2, i = 0;
+
+    iov[0].iov_base = (void *)(uintptr_t)event; /* writev does not write to it */
+    iov[0].iov_len = evlen;
+    iov[1].iov_base = (void *)(uintptr_t) "\n";
+    iov[1].iov_len = 1;
+    while (i < n) {
+        ssize_t w = writev(fd, iov + i, n - i);
+
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            if (w == 0) {
+                errno = EIO;
+            }
+            return -1;
+        }
+        for (size_t left = (size_t)w; left > 0 && i < n;) {
+            if (left >= iov[i].iov_len) {
+                left -= iov[i].iov_len;
+                iov[i++].iov_len = 0;
+            } else {
+                iov[i].iov_base = (char *)iov[i].iov_base + left;
+                iov[i].iov_len -= left;
+                left = 0;
+            }
+        }
+        while (i < n && iov[i].iov_len == 0) {
+            i++;
+        }
+    }
+    return 0;
+}
+
+static int file_deliver(const char *spec, size_t len, const char *event, size_t evlen,
+                        const struct cm_target_ctx *ctx, char *err, size_t errlen)
+{
+    struct cm_tspec s;
+    struct file_spec f;
+    int rc, fd = -1;
+
+    (void)ctx;
+    if ((rc = cm_tspec_open(&s, "file: bad spec: ", spec, len, members, err, errlen)) != 0 ||
+        (rc = file_read(&s, &f)) != 0) {
+        goto done;
+    }
+    if (memchr(event, '\n', evlen) != NULL) {
+        snprintf(err, errlen, "file %s: the event holds a newline (one line per event)", f.path);
+        rc = CM_EINVAL;
+        goto done;
+    }
+    if ((fd = open(f.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)) < 0) {
+        snprintf(err, errlen, "file %s: cannot open: %s", f.path, strerror(errno));
+        rc = CM_EIO;
+        goto done;
+    }
+    if (append_line(fd, event, evlen) != 0) {
+        snprintf(err, errlen, "file %s: write: %s", f.path, strerror(errno));
+        rc = CM_EIO;
+        goto done;
+    }
+    if (f.fsync && fdatasync(fd) != 0) {
+        snprintf(err, errlen, "file %s: fdatasync: %s", f.path, strerror(errno));
+        rc = CM_EIO;
+        goto done;
+    }
+done:
+    if (fd >= 0 && close(fd) != 0 && rc == 0) {
+        snprintf(err, errlen, "file %s: close: %s", f.path, strerror(errno));
+        rc = CM_EIO;
+    }
+    cm_tspec_close(&s);
+    return rc;
+}
+
+const struct cm_target_kind cm_target_file = {
+    .name = "file",
+    .summary = "append each event as one JSON line to a file",
+    .check = file_check,
+    .deliver = file_deliver,
+};

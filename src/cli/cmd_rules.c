@@ -1,0 +1,681 @@
+/*
+ * coalmine rules: routing rules for findings, as EventBridge rules on the
+ * default bus route GuardDuty's findings. A rule is an EventBridge event
+ * pattern (lib/route/pattern.h) matched against each published finding's
+ * EventBridge event; its targets (coalmine targets) get the events it
+ * matches. `rules deliver` runs the bus (src/bus/bus.h) over the store's
+ * outbox, which `coalmine scan --db` also does after storing findings.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/time.h"
+#include "bus/bus.h"
+#include "cli/bus_cli.h"
+#include "cli/cmd.h"
+#include "cli/findings_cli.h"
+#include "core/clock.h"
+#include "finding/serialize.h"
+#include "route/pattern.h"
+#include "store/store.h"
+
+#define CMD "rules"
+
+/* Option codes, and the mask of the ones a subcommand takes. */
+enum {
+    O_DB = 1u << 0,
+    O_NAME = 1u << 1,
+    O_PATTERN = 1u << 2,
+    O_DESC = 1u << 3,
+    O_STATE = 1u << 4,
+    O_FORCE = 1u << 5,
+    O_EVENT = 1u << 6,
+    O_FINDING = 1u << 7,
+    O_NOW = 1u << 8,
+    O_FORMAT = 1u << 9,
+    O_MAX = 1u << 10,
+};
+
+struct ropts {
+    unsigned given;
+    const char *db, *name, *pattern, *description, *state, *event, *finding;
+    bool json;
+    unsigned long long max;
+};
+
+static const struct option longopts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"name", required_argument, NULL, 'n'},
+    {"event-pattern", required_argument, NULL, 'p'},
+    {"description", required_argument, NULL, 'D'},
+    {"state", required_argument, NULL, 's'},
+    {"force", no_argument, NULL, 'F'},
+    {"event", required_argument, NULL, 'e'},
+    {"finding", required_argument, NULL, 'i'},
+    {"now", no_argument, NULL, 'N'},
+    {"format", required_argument, NULL, 'f'},
+    {"max-results", required_argument, NULL, 'm'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct {
+    int code;
+    unsigned bit;
+    const char *name;
+} optbits[] = {
+    {'d', O_DB, "--db"},
+    {'n', O_NAME, "--name"},
+    {'p', O_PATTERN, "--event-pattern"},
+    {'D', O_DESC, "--description"},
+    {'s', O_STATE, "--state"},
+    {'F', O_FORCE, "--force"},
+    {'e', O_EVENT, "--event"},
+    {'i', O_FINDING, "--finding"},
+    {'N', O_NOW, "--now"},
+    {'f', O_FORMAT, "--format"},
+    {'m', O_MAX, "--max-results"},
+};
+
+/*
+ * Parses the options of subcommand argv[0] into o; allowed is the mask it
+ * takes, required the ones it needs. Returns 0, 1 (--help printed) or
+ * CM_EXIT_USAGE (reported).
+ */
+static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsigned required,
+                 const char *help)
+{
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:f:h", longopts, NULL)) != -1) {
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof(optbits) / sizeof(optbits[0]); i++) {
+            bit = optbits[i].code == c ? optbits[i].bit : bit;
+        }
+        if (c == 'h') {
+            printf("%s", help);
+            return 1;
+        }
+        if (bit == 0 || !(allowed & bit)) {
+            fprintf(stderr, "%s", help);
+            return CM_EXIT_USAGE;
+        }
+        o->given |= bit;
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'n':
+            o->name = optarg;
+            break;
+        case 'p':
+            o->pattern = optarg;
+            break;
+        case 'D':
+            o->description = optarg;
+            break;
+        case 's':
+            o->state = optarg;
+            break;
+        case 'e':
+            o->event = optarg;
+            break;
+        case 'i':
+            o->finding = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+                fprintf(stderr, "coalmine rules: unknown --format '%s' (table, json)\n", optarg);
+                return CM_EXIT_USAGE;
+            }
+            o->json = strcmp(optarg, "json") == 0;
+            break;
+        case 'm':
+            if (cm_cli_parse_count(optarg, 1000000, &o->max) != 0) {
+                fprintf(stderr, "coalmine rules: --max-results wants a number up to 1000000\n");
+                return CM_EXIT_USAGE;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    for (size_t i = 0; i < sizeof(optbits) / sizeof(optbits[0]); i++) {
+        if ((required & optbits[i].bit) && !(o->given & optbits[i].bit)) {
+            fprintf(stderr, "coalmine rules %s: %s is required\n", argv[0], optbits[i].name);
+            return CM_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "coalmine rules %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+        return CM_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Reads and compiles --event-pattern into text (and *pat when pat is not NULL). */
+static int read_pattern(const char *arg, struct cm_buf *text, struct cm_pattern **pat)
+{
+    struct cm_pattern *p = NULL;
+    struct cm_diag diag;
+    int rc;
+
+    if (cm_cli_arg_text(CMD, "--event-pattern", arg, CM_PATTERN_MAX_TEXT, text) != 0) {
+        return CM_EXIT_ERROR;
+    }
+    cm_diag_clear(&diag);
+    rc = cm_pattern_compile(text->p, text->len, &p, &diag);
+    if (rc != 0) {
+        cm_cli_diag(CMD, "--event-pattern", rc, &diag);
+        return CM_EXIT_ERROR;
+    }
+    if (pat != NULL) {
+        *pat = p;
+    } else {
+        cm_pattern_destroy(p);
+    }
+    return CM_EXIT_OK;
+}
+
+/* Reports a store error; returns CM_EXIT_ERROR. */
+static int store_error(const char *sub, const char *err, int rc)
+{
+    fprintf(stderr, "coalmine rules %s: %s\n", sub, err[0] ? err : cm_strerror(rc));
+    return CM_EXIT_ERROR;
+}
+
+/* ---- put ---- */
+
+static const char put_help[] =
+    "usage: coalmine rules put --db FILE --name NAME --event-pattern JSON|file://PATH\n"
+    "                          [--description TEXT] [--state ENABLED|DISABLED]\n\n"
+    "Creates or replaces a rule (EventBridge PutRule). The event pattern is matched\n"
+    "against each finding's EventBridge event ({\"source\":[\"aws.guardduty\"],\n"
+    "\"detail-type\":[\"GuardDuty Finding\"],\"detail\":{...the finding...}}), with\n"
+    "EventBridge's operators: exact values, prefix, suffix, equals-ignore-case,\n"
+    "wildcard, anything-but, numeric, exists, cidr and $or. Example, High and\n"
+    "Critical findings:\n"
+    "  --event-pattern '{\"detail\":{\"severity\":[{\"numeric\":[\">=\",7]}]}}'\n"
+    "A new rule is ENABLED unless --state says otherwise; a replaced one keeps\n"
+    "its state unless --state is given. Names: 1-64 of A-Z a-z 0-9 . _ -\n";
+
+struct found {
+    bool any;
+    bool enabled;
+    char *description;
+};
+
+static int note_rule(void *ud, const struct cm_store_rule *r)
+{
+    struct found *f = ud;
+
+    f->any = true;
+    f->enabled = r->enabled;
+    if (r->description != NULL) {
+        f->description = strdup(r->description);
+    }
+    return 0;
+}
+
+static int rules_put(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    struct cm_buf text;
+    struct found old = {false, true, NULL};
+    struct cm_store_rule r;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_PATTERN | O_DESC | O_STATE,
+                   O_DB | O_NAME | O_PATTERN, put_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (o.state && strcmp(o.state, "ENABLED") != 0 && strcmp(o.state, "DISABLED") != 0) {
+        fprintf(stderr, "coalmine rules put: --state is ENABLED or DISABLED, not '%s'\n", o.state);
+        return CM_EXIT_USAGE;
+    }
+    if (!cm_store_name_ok(o.name)) {
+        fprintf(stderr, "coalmine rules put: bad rule name '%s': 1 to %d of A-Z a-z 0-9 . _ -\n",
+                o.name, CM_STORE_NAME_MAX);
+        return CM_EXIT_USAGE;
+    }
+    if (o.description && strlen(o.description) > 512) {
+        fprintf(stderr, "coalmine rules put: --description is at most 512 characters\n");
+        return CM_EXIT_USAGE;
+    }
+    cm_buf_init(&text, 0);
+    rc = read_pattern(o.pattern, &text, NULL);
+    if (rc == 0) {
+        rc = cm_cli_open_store(CMD, o.db, CM_STORE_CREATE, &st);
+    }
+    if (rc == 0 && (rc = cm_store_rules(st, o.name, note_rule, &old, err, sizeof(err))) != 0) {
+        rc = store_error("put", err, rc);
+    }
+    if (rc == 0) {
+        r = (struct cm_store_rule){o.name,
+                                   text.p,
+                                   o.description ? o.description : old.description,
+                                   o.state ? strcmp(o.state, "ENABLED") == 0 : old.enabled,
+                                   NULL,
+                                   NULL};
+        if ((rc = cm_store_rule_put(st, &r, err, sizeof(err))) != 0) {
+            rc = store_error("put", err, rc);
+        } else {
+            printf("%s\n", o.name);
+        }
+    }
+    free(old.description);
+    cm_buf_finish(&text);
+    cm_store_close(st);
+    return rc;
+}
+
+/* ---- list / describe ---- */
+
+static const char list_help[] =
+    "usage: coalmine rules list --db FILE [--name NAME] [--format table|json]\n\n"
+    "Lists the rules by name with their state, event pattern and targets (json: the\n"
+    "ListRules form, {\"Rules\":[{\"Name\",\"State\",\"EventPattern\",\"Description\",\n"
+    "\"CreatedAt\",\"UpdatedAt\",\"Targets\":[{\"Id\",\"Kind\",\"Spec\"}]}]}).\n";
+
+struct lister {
+    struct cm_store *st;
+    struct cm_jw jw;
+    bool json;
+    size_t n;
+};
+
+static int list_target(void *ud, const struct cm_store_target *t)
+{
+    struct lister *l = ud;
+
+    if (!l->json) {
+        printf("    target %-20s %-8s %s\n", t->id, t->kind, t->spec);
+        return 0;
+    }
+    cm_jw_obj_begin(&l->jw);
+    cm_jw_key(&l->jw, "Id");
+    cm_jw_str(&l->jw, t->id);
+    cm_jw_key(&l->jw, "Kind");
+    cm_jw_str(&l->jw, t->kind);
+    cm_jw_key(&l->jw, "Spec");
+    cm_jw_raw(&l->jw, t->spec, strlen(t->spec));
+    cm_jw_obj_end(&l->jw);
+    return 0;
+}
+
+static int list_rule(void *ud, const struct cm_store_rule *r)
+{
+    struct lister *l = ud;
+    char err[256] = "";
+
+    l->n++;
+    if (!l->json) {
+        printf("%-32s %-8s %s\n", r->name, r->enabled ? "ENABLED" : "DISABLED", r->pattern);
+        if (r->description) {
+            printf("    %s\n", r->description);
+        }
+        return cm_store_targets(l->st, r->name, list_target, l, err, sizeof(err));
+    }
+    cm_jw_obj_begin(&l->jw);
+    cm_jw_key(&l->jw, "Name");
+    cm_jw_str(&l->jw, r->name);
+    cm_jw_key(&l->jw, "State");
+    cm_jw_str(&l->jw, r->enabled ? "ENABLED" : "DISABLED");
+    cm_jw_key(&l->jw, "EventPattern");
+    cm_jw_str(&l->jw, r->pattern);
+    if (r->description) {
+        cm_jw_key(&l->jw, "Description");
+        cm_jw_str(&l->jw, r->description);
+    }
+    cm_jw_key(&l->jw, "CreatedAt");
+    cm_jw_str(&l->jw, r->created_at ? r->created_at : "");
+    cm_jw_key(&l->jw, "UpdatedAt");
+    cm_jw_str(&l->jw, r->updated_at ? r->updated_at : "");
+    cm_jw_key(&l->jw, "Targets");
+    cm_jw_arr_begin(&l->jw);
+    if (cm_store_targets(l->st, r->name, list_target, l, err, sizeof(err)) != 0) {
+        return CM_EIO;
+    }
+    cm_jw_arr_end(&l->jw);
+    cm_jw_obj_end(&l->jw);
+    return 0;
+}
+
+static int rules_list(int argc, char **argv)
+{
+    struct ropts o;
+    struct lister l;
+    struct cm_buf b;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_FORMAT, O_DB, list_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    memset(&l, 0, sizeof(l));
+    l.json = o.json;
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &l.st)) != 0) {
+        return rc;
+    }
+    cm_buf_init(&b, 0);
+    cm_jw_init(&l.jw, &b);
+    cm_jw_obj_begin(&l.jw);
+    cm_jw_key(&l.jw, "Rules");
+    cm_jw_arr_begin(&l.jw);
+    rc = cm_store_rules(l.st, o.name, list_rule, &l, err, sizeof(err));
+    cm_jw_arr_end(&l.jw);
+    cm_jw_obj_end(&l.jw);
+    if (rc != 0) {
+        rc = store_error("list", err, rc);
+    } else if (o.name && l.n == 0) {
+        fprintf(stderr, "coalmine rules list: no rule named %s\n", o.name);
+        rc = CM_EXIT_ERROR;
+    } else if (o.json) {
+        rc = cm_jw_finish(&l.jw) == 0 ? CM_EXIT_OK : CM_EXIT_ERROR;
+        if (rc == 0) {
+            printf("%s\n", b.p);
+        }
+    }
+    cm_buf_finish(&b);
+    cm_store_close(l.st);
+    return rc;
+}
+
+/* ---- delete / enable / disable ---- */
+
+static const char delete_help[] =
+    "usage: coalmine rules delete --db FILE --name NAME [--force]\n\n"
+    "Deletes a rule. A rule with targets is refused unless --force (which removes\n"
+    "them too), as EventBridge's DeleteRule. Its delivery records stay.\n";
+
+static int rules_delete(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_FORCE, O_DB | O_NAME, delete_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) == 0 &&
+        (rc = cm_store_rule_delete(st, o.name, (o.given & O_FORCE) != 0, err, sizeof(err))) != 0) {
+        rc = store_error("delete", err, rc);
+    }
+    cm_store_close(st);
+    return rc;
+}
+
+static const char enable_help[] = "usage: coalmine rules enable|disable --db FILE --name NAME\n\n"
+                                  "A disabled rule matches nothing; its targets get no events\n"
+                                  "published while it is disabled.\n";
+
+static int set_enabled(int argc, char **argv, bool on)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, O_DB | O_NAME, O_DB | O_NAME, enable_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) == 0 &&
+        (rc = cm_store_rule_enable(st, o.name, on, err, sizeof(err))) != 0) {
+        rc = store_error(argv[0], err, rc);
+    }
+    cm_store_close(st);
+    return rc;
+}
+
+static int rules_enable(int argc, char **argv)
+{
+    return set_enabled(argc, argv, true);
+}
+
+static int rules_disable(int argc, char **argv)
+{
+    return set_enabled(argc, argv, false);
+}
+
+/* ---- test ---- */
+
+static const char test_help[] =
+    "usage: coalmine rules test --event-pattern JSON|file://PATH --event JSON|file://PATH\n"
+    "       coalmine rules test --event-pattern JSON|file://PATH --db FILE --finding ID\n\n"
+    "Says whether the pattern matches the event (EventBridge TestEventPattern): prints\n"
+    "{\"Result\":true} or {\"Result\":false}. With --finding, the event is the stored\n"
+    "finding's EventBridge event.\n";
+
+/* The EventBridge event of stored finding id into ev. Returns CM_EXIT_*. */
+static int finding_event(const char *db, const char *id, struct cm_buf *ev)
+{
+    struct cm_store *st = NULL;
+    struct cm_finding f;
+    int rc = cm_cli_open_store(CMD, db, 0, &st);
+
+    cm_finding_init(&f);
+    if (rc == 0 && (rc = cm_store_get_finding(st, id, &f)) != 0) {
+        fprintf(stderr, "coalmine rules test: %s: %s\n", id,
+                rc == CM_ENOTFOUND ? "no such finding" : cm_strerror(rc));
+        rc = CM_EXIT_ERROR;
+    }
+    if (rc == 0 && cm_finding_to_eventbridge(&f, 0, ev) != 0) {
+        fprintf(stderr, "coalmine rules test: %s: %s\n", id, cm_strerror(CM_ENOMEM));
+        rc = CM_EXIT_ERROR;
+    }
+    cm_finding_finish(&f);
+    cm_store_close(st);
+    return rc;
+}
+
+static int rules_test(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_pattern *p = NULL;
+    struct cm_buf text, ev;
+    struct cm_diag diag;
+    bool matched = false;
+    int rc = parse(argc, argv, &o, O_PATTERN | O_EVENT | O_DB | O_FINDING, O_PATTERN, test_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (!o.event == !(o.finding && o.db)) {
+        fprintf(stderr, "coalmine rules test: give --event, or --db and --finding\n");
+        return CM_EXIT_USAGE;
+    }
+    cm_buf_init(&text, 0);
+    cm_buf_init(&ev, 0);
+    rc = read_pattern(o.pattern, &text, &p);
+    if (rc == 0) {
+        rc = o.event ? cm_cli_arg_text(CMD, "--event", o.event, 1u << 24, &ev)
+                     : finding_event(o.db, o.finding, &ev);
+    }
+    if (rc == 0) {
+        cm_diag_clear(&diag);
+        if ((rc = cm_pattern_match_json(p, ev.p, ev.len, &matched, &diag)) != 0) {
+            cm_cli_diag(CMD, "--event", rc, &diag);
+            rc = CM_EXIT_ERROR;
+        } else {
+            printf("{\"Result\":%s}\n", matched ? "true" : "false");
+        }
+    }
+    cm_pattern_destroy(p);
+    cm_buf_finish(&text);
+    cm_buf_finish(&ev);
+    return rc;
+}
+
+/* ---- deliver / deliveries ---- */
+
+static const char deliver_help[] =
+    "usage: coalmine rules deliver --db FILE [--now]\n\n"
+    "Routes the findings waiting in the store's outbox to the targets of the rules\n"
+    "that match them, and tries again the deliveries that failed before once their\n"
+    "backoff has passed (--now: at once). `coalmine scan --db` does this after\n"
+    "storing its findings. Exit status 1 when a delivery failed in this run.\n";
+
+static int rules_deliver(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    struct cm_bus_stats stats;
+    int rc = parse(argc, argv, &o, O_DB | O_NOW, O_DB, deliver_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
+        return rc;
+    }
+    rc = cm_cli_bus_run("rules deliver", st, (o.given & O_NOW) != 0, false, &stats);
+    if (rc == 0 && stats.failed + stats.gave_up > 0) {
+        rc = CM_EXIT_ERROR;
+    }
+    cm_store_close(st);
+    return rc;
+}
+
+static const char deliveries_help[] =
+    "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED]\n"
+    "                                 [--max-results N] [--format table|json]\n\n"
+    "The record of every delivery, newest first: the finding, the rule and target,\n"
+    "its state (PENDING: failed, tried again later; DONE; FAILED: given up), the\n"
+    "attempts and the last error.\n";
+
+struct dlist {
+    struct cm_jw jw;
+    bool json;
+};
+
+static int print_delivery(void *ud, const struct cm_store_delivery *d)
+{
+    struct dlist *l = ud;
+    char next[40] = "-";
+
+    if (d->state == CM_DELIVERY_PENDING) {
+        cm_time_format_iso(d->next_ms, next, sizeof(next));
+    }
+    if (!l->json) {
+        printf("%-32s %-20s %-16s %-7s %2u %-24s %s\n", d->finding_id ? d->finding_id : "-",
+               d->rule, d->target, cm_delivery_state_name(d->state), d->attempts, next,
+               d->last_error ? d->last_error : "");
+        return 0;
+    }
+    cm_jw_obj_begin(&l->jw);
+    cm_jw_key(&l->jw, "FindingId");
+    if (d->finding_id) {
+        cm_jw_str(&l->jw, d->finding_id);
+    } else {
+        cm_jw_null(&l->jw);
+    }
+    cm_jw_key(&l->jw, "Rule");
+    cm_jw_str(&l->jw, d->rule);
+    cm_jw_key(&l->jw, "Target");
+    cm_jw_str(&l->jw, d->target);
+    cm_jw_key(&l->jw, "State");
+    cm_jw_str(&l->jw, cm_delivery_state_name(d->state));
+    cm_jw_key(&l->jw, "Attempts");
+    cm_jw_u64(&l->jw, d->attempts);
+    if (d->state == CM_DELIVERY_PENDING) {
+        cm_jw_key(&l->jw, "NextAttemptAt");
+        cm_jw_str(&l->jw, next);
+    }
+    if (d->last_error) {
+        cm_jw_key(&l->jw, "LastError");
+        cm_jw_str(&l->jw, d->last_error);
+    }
+    cm_jw_key(&l->jw, "UpdatedAt");
+    cm_jw_str(&l->jw, d->updated_at ? d->updated_at : "");
+    cm_jw_obj_end(&l->jw);
+    return 0;
+}
+
+static int rules_deliveries(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    struct dlist l;
+    struct cm_buf b;
+    enum cm_delivery_state s = CM_DELIVERY_PENDING;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, O_DB | O_STATE | O_MAX | O_FORMAT, O_DB, deliveries_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (o.state && cm_delivery_state_parse(o.state, &s) != 0) {
+        fprintf(stderr, "coalmine rules deliveries: --state is PENDING, DONE or FAILED\n");
+        return CM_EXIT_USAGE;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
+        return rc;
+    }
+    l.json = o.json;
+    cm_buf_init(&b, 0);
+    cm_jw_init(&l.jw, &b);
+    cm_jw_obj_begin(&l.jw);
+    cm_jw_key(&l.jw, "Deliveries");
+    cm_jw_arr_begin(&l.jw);
+    rc = cm_store_deliveries(st, o.state ? (int)s : -1, (size_t)o.max, print_delivery, &l, err,
+                             sizeof(err));
+    cm_jw_arr_end(&l.jw);
+    cm_jw_obj_end(&l.jw);
+    if (rc != 0) {
+        rc = store_error("deliveries", err, rc);
+    } else if (o.json && cm_jw_finish(&l.jw) == 0) {
+        printf("%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+    cm_store_close(st);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+static const struct cm_cmd subcommands[] = {
+    {"put", "create or replace a rule (PutRule)", rules_put},
+    {"list", "list the rules with their targets (ListRules)", rules_list},
+    {"delete", "delete a rule (DeleteRule)", rules_delete},
+    {"enable", "enable a rule (EnableRule)", rules_enable},
+    {"disable", "disable a rule (DisableRule)", rules_disable},
+    {"test", "match a pattern against an event or a stored finding (TestEventPattern)", rules_test},
+    {"deliver", "route the outbox to the targets, retrying failed deliveries", rules_deliver},
+    {"deliveries", "list the deliveries and their state", rules_deliveries},
+};
+
+#define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: coalmine rules <subcommand> [options]\n\nsubcommands:\n");
+    for (size_t i = 0; i < NSUB; i++) {
+        fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+    }
+    fprintf(f, "\nA rule routes the findings whose EventBridge event its pattern matches to\n"
+               "its targets ('coalmine targets'): programs, files and webhooks. Findings are\n"
+               "routed when they are stored (new, or updated, and not archived) by\n"
+               "'coalmine scan --db' while some rule is enabled. Run 'coalmine rules\n"
+               "<subcommand> --help' for its options.\n");
+}
+
+static int run(int argc, char **argv)
+{
+    return cm_cli_subcommand(CMD, subcommands, NSUB, usage, argc, argv);
+}
+
+const struct cm_cmd cm_cmd_rules = {
+    .name = "rules",
+    .summary = "route findings to targets with EventBridge event patterns",
+    .run = run,
+};

@@ -1,0 +1,283 @@
+/*
+ * coalmine targets: where a rule's findings go (EventBridge PutTargets,
+ * RemoveTargets, ListTargetsByRule). A target is an id, a kind (the table of
+ * src/bus/target.h: a program, a file, a webhook) and the kind's spec, a
+ * JSON object checked by the kind and stored in its canonical form.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "bus/target.h"
+#include "cli/cmd.h"
+#include "cli/findings_cli.h"
+#include "store/store.h"
+
+#define CMD "targets"
+
+static const struct option longopts[] = {
+    {"db", required_argument, NULL, 'd'},   {"rule", required_argument, NULL, 'r'},
+    {"id", required_argument, NULL, 'i'},   {"kind", required_argument, NULL, 'k'},
+    {"spec", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+};
+
+struct topts {
+    const char *db, *rule, *id, *kind, *spec;
+    bool json;
+};
+
+/* Parses the options; returns 0, 1 (--help printed) or CM_EXIT_USAGE. */
+static int parse(int argc, char **argv, struct topts *o, const char *help)
+{
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:f:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'r':
+            o->rule = optarg;
+            break;
+        case 'i':
+            o->id = optarg;
+            break;
+        case 'k':
+            o->kind = optarg;
+            break;
+        case 's':
+            o->spec = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
+                fprintf(stderr, "coalmine targets: unknown --format '%s' (table, json)\n", optarg);
+                return CM_EXIT_USAGE;
+            }
+            o->json = strcmp(optarg, "json") == 0;
+            break;
+        case 'h':
+            printf("%s", help);
+            return 1;
+        default:
+            fprintf(stderr, "%s", help);
+            return CM_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "coalmine targets %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+        return CM_EXIT_USAGE;
+    }
+    if (o->db == NULL) {
+        fprintf(stderr, "coalmine targets %s: --db FILE is required\n", argv[0]);
+        return CM_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void kinds_help(FILE *f)
+{
+    const struct cm_target_kind *k;
+
+    fprintf(f, "\nkinds:\n");
+    for (size_t i = 0; (k = cm_target_kind_at(i)) != NULL; i++) {
+        fprintf(f, "  %-8s %s\n", k->name, k->summary);
+    }
+}
+
+static const char put_help[] =
+    "usage: coalmine targets put --db FILE --rule NAME --id ID --kind KIND\n"
+    "                            --spec JSON|file://PATH\n\n"
+    "Adds or replaces target ID of a rule (at most 5 per rule). Specs:\n"
+    "  exec     {\"argv\":[\"/usr/local/bin/isolate\",\"--quarantine\"],\n"
+    "            \"timeout_seconds\":30,\"env\":{\"NAME\":\"value\"}}\n"
+    "           runs the program (no shell) with the event JSON on stdin;\n"
+    "           exit status 0 is a delivery\n"
+    "  file     {\"path\":\"/var/log/coalmine/events.jsonl\",\"fsync\":true}\n"
+    "           appends the event as one line\n"
+    "  webhook  {\"url\":\"https://hooks.example.com/x\",\"headers\":{\"Authorization\":\n"
+    "            \"Bearer ...\"},\"timeout_seconds\":10}\n"
+    "           POSTs the event; a 2xx answer is a delivery\n"
+    "The spec is checked and stored in canonical form (defaults filled in), which\n"
+    "is printed.\n";
+
+static int targets_put(int argc, char **argv)
+{
+    struct topts o;
+    struct cm_store *st = NULL;
+    struct cm_buf spec, canon;
+    const struct cm_target_kind *k;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, put_help);
+
+    if (rc != 0) {
+        if (rc == 1) {
+            kinds_help(stdout);
+        }
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (!o.rule || !o.id || !o.kind || !o.spec) {
+        fprintf(stderr, "coalmine targets put: --rule, --id, --kind and --spec are required\n");
+        return CM_EXIT_USAGE;
+    }
+    if ((k = cm_target_kind(o.kind)) == NULL) {
+        fprintf(stderr, "coalmine targets put: unknown --kind '%s'", o.kind);
+        kinds_help(stderr);
+        return CM_EXIT_USAGE;
+    }
+    if (!cm_store_name_ok(o.id)) {
+        fprintf(stderr, "coalmine targets put: bad --id '%s': 1 to %d of A-Z a-z 0-9 . _ -\n", o.id,
+                CM_STORE_NAME_MAX);
+        return CM_EXIT_USAGE;
+    }
+    cm_buf_init(&spec, 0);
+    cm_buf_init(&canon, 0);
+    rc = cm_cli_arg_text(CMD, "--spec", o.spec, 1u << 16, &spec);
+    if (rc == 0 && (rc = k->check(spec.p, spec.len, &canon, err, sizeof(err))) != 0) {
+        fprintf(stderr, "coalmine targets put: --spec: %s\n", err[0] ? err : cm_strerror(rc));
+        rc = CM_EXIT_ERROR;
+    }
+    if (rc == 0 && cm_buf_append(&canon, "", 1) != 0) {
+        rc = CM_EXIT_ERROR;
+    }
+    if (rc == 0) {
+        rc = cm_cli_open_store(CMD, o.db, 0, &st);
+    }
+    if (rc == 0) {
+        struct cm_store_target t = {o.rule, o.id, k->name, canon.p};
+        if ((rc = cm_store_target_put(st, &t, err, sizeof(err))) != 0) {
+            fprintf(stderr, "coalmine targets put: %s\n", err[0] ? err : cm_strerror(rc));
+            rc = CM_EXIT_ERROR;
+        } else {
+            printf("%s %s %s %s\n", o.rule, o.id, k->name, canon.p);
+        }
+    }
+    cm_buf_finish(&spec);
+    cm_buf_finish(&canon);
+    cm_store_close(st);
+    return rc;
+}
+
+static const char list_help[] = "usage: coalmine targets list --db FILE [--rule NAME]\n"
+                                "                             [--format table|json]\n\n"
+                                "The targets of a rule (of every rule without --rule).\n";
+
+struct lister {
+    struct cm_jw jw;
+    bool json;
+};
+
+static int list_one(void *ud, const struct cm_store_target *t)
+{
+    struct lister *l = ud;
+
+    if (!l->json) {
+        printf("%-32s %-20s %-8s %s\n", t->rule, t->id, t->kind, t->spec);
+        return 0;
+    }
+    cm_jw_obj_begin(&l->jw);
+    cm_jw_key(&l->jw, "Rule");
+    cm_jw_str(&l->jw, t->rule);
+    cm_jw_key(&l->jw, "Id");
+    cm_jw_str(&l->jw, t->id);
+    cm_jw_key(&l->jw, "Kind");
+    cm_jw_str(&l->jw, t->kind);
+    cm_jw_key(&l->jw, "Spec");
+    cm_jw_raw(&l->jw, t->spec, strlen(t->spec));
+    cm_jw_obj_end(&l->jw);
+    return 0;
+}
+
+static int targets_list(int argc, char **argv)
+{
+    struct topts o;
+    struct cm_store *st = NULL;
+    struct lister l;
+    struct cm_buf b;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, list_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
+        return rc;
+    }
+    l.json = o.json;
+    cm_buf_init(&b, 0);
+    cm_jw_init(&l.jw, &b);
+    cm_jw_obj_begin(&l.jw);
+    cm_jw_key(&l.jw, "Targets");
+    cm_jw_arr_begin(&l.jw);
+    rc = cm_store_targets(st, o.rule, list_one, &l, err, sizeof(err));
+    cm_jw_arr_end(&l.jw);
+    cm_jw_obj_end(&l.jw);
+    if (rc != 0) {
+        fprintf(stderr, "coalmine targets list: %s\n", err[0] ? err : cm_strerror(rc));
+        rc = CM_EXIT_ERROR;
+    } else if (o.json && cm_jw_finish(&l.jw) == 0) {
+        printf("%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+    cm_store_close(st);
+    return rc;
+}
+
+static const char remove_help[] = "usage: coalmine targets remove --db FILE --rule NAME --id ID\n";
+
+static int targets_remove(int argc, char **argv)
+{
+    struct topts o;
+    struct cm_store *st = NULL;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, remove_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (!o.rule || !o.id) {
+        fprintf(stderr, "coalmine targets remove: --rule and --id are required\n");
+        return CM_EXIT_USAGE;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) == 0 &&
+        (rc = cm_store_target_remove(st, o.rule, o.id, err, sizeof(err))) != 0) {
+        fprintf(stderr, "coalmine targets remove: %s\n", err[0] ? err : cm_strerror(rc));
+        rc = CM_EXIT_ERROR;
+    }
+    cm_store_close(st);
+    return rc;
+}
+
+static const struct cm_cmd subcommands[] = {
+    {"put", "add or replace a target of a rule (PutTargets)", targets_put},
+    {"list", "list the targets of a rule, or of all (ListTargetsByRule)", targets_list},
+    {"remove", "remove a target from a rule (RemoveTargets)", targets_remove},
+};
+
+#define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: coalmine targets <subcommand> --db FILE [options]\n\nsubcommands:\n");
+    for (size_t i = 0; i < NSUB; i++) {
+        fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+    }
+    kinds_help(f);
+    fprintf(f, "\nRun 'coalmine targets <subcommand> --help' for its options.\n");
+}
+
+static int run(int argc, char **argv)
+{
+    return cm_cli_subcommand(CMD, subcommands, NSUB, usage, argc, argv);
+}
+
+const struct cm_cmd cm_cmd_targets = {
+    .name = "targets",
+    .summary = "the programs, files and webhooks a rule's findings go to",
+    .run = run,
+};

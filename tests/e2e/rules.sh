@@ -1,0 +1,158 @@
+#!/bin/sh
+# End-to-end tests of the event bus: `coalmine rules` and `coalmine targets`
+# with `coalmine scan --db`. Generated CloudTrail with three scenarios gives
+# four findings (two root credential usages and a CloudTrail stop, severity
+# 2; a Kali Linux caller, severity 5). Rules with EventBridge patterns route
+# them to exec and file targets; checks: which findings reach which target,
+# the event each gets (an EventBridge envelope with the stored finding) and
+# the program's environment, no second delivery when the same logs are
+# scanned again, retries with backoff and giving up, disabled rules,
+# archived findings, --no-route, `rules test`, and the CLI's validation.
+# Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/json.sh"
+DB="$T/r.db"
+LOGS="$T/logs"
+OUT="$T/out"
+mkdir -p "$OUT"
+"$COALMINE" gen --out "$LOGS" --hours 1 --scenario root-credential-usage \
+    --scenario pentest-kali-iam --scenario cloudtrail-stop >/dev/null 2>&1
+check "gen writes the corpus" test -d "$LOGS"
+
+# The response program: keeps the event and its environment, by finding id.
+cat >"$T/respond.sh" <<EOF
+#!/bin/sh
+cat >"$OUT/\$COALMINE_FINDING_ID.json"
+printf '%s|%s|%s|%s|%s\n' "\$COALMINE_RULE" "\$COALMINE_TARGET_ID" "\$COALMINE_FINDING_TYPE" \\
+    "\$COALMINE_ATTEMPT" "\$TEAM" >"$OUT/\$COALMINE_FINDING_ID.env"
+EOF
+chmod +x "$T/respond.sh"
+
+# --- rules and targets ----------------------------------------------------------------------
+"$COALMINE" rules put --db "$DB" --name medium-up --description "Medium and above" \
+    --event-pattern '{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}' >"$T/p1.out"
+check "rules put creates the store and prints the name" test $? -eq 0 -a "$(cat "$T/p1.out")" = medium-up
+"$COALMINE" targets put --db "$DB" --rule medium-up --id respond --kind exec \
+    --spec '{"argv":["'"$T/respond.sh"'"],"env":{"TEAM":"ir"}}' >"$T/t1.out"
+check "targets put exec" test $? -eq 0
+check "targets put prints the canonical spec (timeout filled in)" grep -q '"timeout_seconds":30' "$T/t1.out"
+"$COALMINE" rules put --db "$DB" --name everything --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+"$COALMINE" targets put --db "$DB" --rule everything --id archive --kind file \
+    --spec '{"path":"'"$T/events.jsonl"'"}' >/dev/null
+check "targets put file" test $? -eq 0
+"$COALMINE" rules list --db "$DB" --format json >"$T/l1.json"
+check "rules list json: both rules by name" \
+    test "$(jq -r '[.Rules[].Name] | join(" ")' "$T/l1.json")" = "everything medium-up"
+check "rules list json: targets with kind" \
+    test "$(jget "$T/l1.json" Rules.1.Targets.0.Kind)|$(jget "$T/l1.json" Rules.1.State)" = "exec|ENABLED"
+
+# --- a scan routes what it stores ----------------------------------------------------------------
+"$COALMINE" scan --db "$DB" --format json "$LOGS" >"$T/s1.json" 2>"$T/s1.err"
+check "scan exits 0" test $? -eq 0
+check "scan: four findings" test "$(wc -l <"$T/s1.json")" -eq 4
+check "scan summary: routed line" grep -q 'routed:   4 findings, 5 rule matches, 5 delivered, 0 failed' "$T/s1.err"
+check "file target: one line per finding" test "$(wc -l <"$T/events.jsonl")" -eq 4
+check "file target: EventBridge envelopes" \
+    test "$(jget "$T/events.jsonl" source | sort -u)|$(jget "$T/events.jsonl" detail-type | sort -u)" = "aws.guardduty|GuardDuty Finding"
+check "file target: the scan's finding ids" \
+    test "$(jget "$T/events.jsonl" detail.id | sort | tr '\n' ' ')" = "$(jget "$T/s1.json" id | sort | tr '\n' ' ')"
+KALI=$(jq -r 'select(.type == "PenTest:IAMUser/KaliLinux") | .id' "$T/s1.json")
+check "exec target: only the severity 5 finding" test "$(ls "$OUT" | tr '\n' ' ')" = "$KALI.env $KALI.json "
+check "exec target: the event on stdin is the stored finding's" \
+    test "$(jq -c '.detail | [.id, .type, .severity, .service.count, .updatedAt]' "$OUT/$KALI.json")" = \
+    "$(jq -c "select(.id == \"$KALI\") | [.id, .type, .severity, .service.count, .updatedAt]" "$T/s1.json")"
+check "exec target: environment (rule, target, type, attempt, spec env)" \
+    test "$(cat "$OUT/$KALI.env")" = "medium-up|respond|PenTest:IAMUser/KaliLinux|1|ir"
+"$COALMINE" rules deliveries --db "$DB" --format json >"$T/d1.json"
+check "deliveries: five, all DONE" \
+    test "$(jq '[.Deliveries[] | select(.State == "DONE")] | length' "$T/d1.json")|$(jlen "$T/d1.json" Deliveries)" = "5|5"
+
+# --- the same logs again: nothing new, nothing routed ---------------------------------------------
+rm -f "$OUT"/*
+"$COALMINE" scan --db "$DB" --format json "$LOGS" >/dev/null 2>"$T/s2.err"
+check "rescan: nothing routed again" test "$(wc -l <"$T/events.jsonl")" -eq 4 -a -z "$(ls "$OUT")"
+check "rescan: no routed line" test "$(grep -c 'routed:' "$T/s2.err")" -eq 0
+
+# --- rules test -----------------------------------------------------------------------------
+"$COALMINE" rules test --db "$DB" --finding "$KALI" \
+    --event-pattern '{"detail":{"type":[{"prefix":"PenTest:"}],"service":{"count":[{"numeric":[">",0]}]}}}' >"$T/x1.out"
+check "rules test --finding: match" test "$(cat "$T/x1.out")" = '{"Result":true}'
+"$COALMINE" rules test --event-pattern '{"detail":{"severity":[{"numeric":[">=",7]}]}}' \
+    --event "file://$OUT/../events.jsonl" >"$T/x2.out" 2>"$T/x2.err"
+check "rules test --event of JSON Lines: refused (one event)" test $? -eq 1
+head -n 1 "$T/events.jsonl" >"$T/one.json"
+"$COALMINE" rules test --event-pattern '{"detail":{"severity":[{"numeric":[">=",7]}]}}' \
+    --event "file://$T/one.json" >"$T/x3.out"
+check "rules test --event: no match" test "$(cat "$T/x3.out")" = '{"Result":false}'
+"$COALMINE" rules put --db "$DB" --name bad --event-pattern '{"detail":{"severity":7}}' 2>"$T/b1.err"
+check "rules put: a bad pattern is refused (exit 1)" test $? -eq 1
+check "rules put: the reason names the path" grep -q 'detail.severity' "$T/b1.err"
+"$COALMINE" rules put --db "$DB" --name 'bad name' --event-pattern '{"source":["x"]}' 2>/dev/null
+check "rules put: a bad name is a usage error" test $? -eq 2
+"$COALMINE" targets put --db "$DB" --rule medium-up --id w --kind webhook --spec '{"url":"ftp://x"}' 2>"$T/b2.err"
+check "targets put: a bad spec is refused" test $? -eq 1 -a -s "$T/b2.err"
+"$COALMINE" targets put --db "$DB" --rule nope --id w --kind file --spec '{"path":"/tmp/x"}' 2>"$T/b3.err"
+check "targets put: unknown rule" grep -q 'no rule named nope' "$T/b3.err"
+"$COALMINE" rules delete --db "$DB" --name medium-up 2>"$T/b4.err"
+check "rules delete: refused while it has targets" grep -q 'target' "$T/b4.err"
+
+# --- failures, retries, giving up -----------------------------------------------------------
+cat >"$T/flaky.sh" <<EOF
+#!/bin/sh
+cat >/dev/null
+if [ ! -f "$T/flaky.ok" ]; then touch "$T/flaky.ok"; echo "isolation API unavailable" >&2; exit 3; fi
+echo "\$COALMINE_FINDING_ID \$COALMINE_ATTEMPT" >>"$T/flaky.log"
+EOF
+cat >"$T/broken.sh" <<EOF
+#!/bin/sh
+echo "broken \$COALMINE_ATTEMPT" >>"$T/broken.log"; exit 1
+EOF
+chmod +x "$T/flaky.sh" "$T/broken.sh"
+"$COALMINE" rules disable --db "$DB" --name everything
+"$COALMINE" rules disable --db "$DB" --name medium-up
+"$COALMINE" rules put --db "$DB" --name stealth --event-pattern '{"detail":{"type":[{"prefix":"Stealth:"}]}}' >/dev/null
+"$COALMINE" targets put --db "$DB" --rule stealth --id flaky --kind exec --spec '{"argv":["'"$T/flaky.sh"'"]}' >/dev/null
+"$COALMINE" targets put --db "$DB" --rule stealth --id broken --kind exec --spec '{"argv":["'"$T/broken.sh"'"]}' >/dev/null
+"$COALMINE" gen --out "$T/logs2" --hours 1 --seed 7 --scenario cloudtrail-stop --scenario root-credential-usage >/dev/null 2>&1
+"$COALMINE" scan --db "$DB" --format json "$T/logs2" >"$T/s3.json" 2>"$T/s3.err"
+check "scan with failing targets: exit 0 (findings stored)" test $? -eq 0
+check "scan: the failure is reported with its reason and the retry time" \
+    grep -q 'rule stealth target flaky: finding .*: exec .*exit 3: isolation API unavailable (attempt 1, again after' "$T/s3.err"
+check "disabled rules: nothing more to the file target" test "$(wc -l <"$T/events.jsonl")" -eq 4
+"$COALMINE" rules deliveries --db "$DB" --state PENDING --format json >"$T/d2.json"
+check "deliveries: both stealth targets PENDING after attempt 1" \
+    test "$(jq -r '[.Deliveries[] | "\(.Target):\(.Attempts)"] | sort | join(" ")' "$T/d2.json")" = "broken:1 flaky:1"
+"$COALMINE" rules deliver --db "$DB" 2>"$T/r1.err"
+check "deliver within the backoff: nothing tried" test ! -f "$T/flaky.log" -a "$(wc -l <"$T/broken.log")" -eq 1
+check "deliver within the backoff: says waiting" grep -q '2 waiting' "$T/r1.err"
+"$COALMINE" rules deliver --db "$DB" --now 2>"$T/r2.err"
+check "deliver --now: exit 1 (a delivery failed)" test $? -eq 1
+check "deliver --now: the flaky target succeeds on attempt 2" test "$(cut -d' ' -f2 "$T/flaky.log")" = 2
+i=0
+while [ $i -lt 8 ]; do "$COALMINE" rules deliver --db "$DB" --now 2>>"$T/r3.err"; i=$((i + 1)); done
+check "the broken target is tried 8 times, then given up" test "$(wc -l <"$T/broken.log")" -eq 8
+check "giving up is reported" grep -q 'attempt 8, given up' "$T/r3.err"
+"$COALMINE" rules deliveries --db "$DB" --state FAILED --format json >"$T/d3.json"
+check "deliveries: FAILED with the last error" \
+    test "$(jq -r '.Deliveries[0] | "\(.Target)|\(.Attempts)|\(.LastError | test("exit 1"))"' "$T/d3.json")" = "broken|8|true"
+check "the flaky target got the event once" test "$(wc -l <"$T/flaky.log")" -eq 1
+
+# --- archived findings and --no-route --------------------------------------------------------------
+"$COALMINE" rules enable --db "$DB" --name everything
+"$COALMINE" filters create --db "$DB" --name quiet-root --action ARCHIVE \
+    --finding-criteria '{"Criterion":{"type":{"Eq":["Policy:IAMUser/RootCredentialUsage"]}}}' >/dev/null
+"$COALMINE" gen --out "$T/logs3" --hours 1 --seed 11 --scenario root-credential-usage --scenario pentest-kali-iam >/dev/null 2>&1
+"$COALMINE" scan --db "$DB" --no-route --format json "$T/logs3" >"$T/s4.json" 2>/dev/null
+check "--no-route: findings stored, nothing routed" test -s "$T/s4.json" -a "$(wc -l <"$T/events.jsonl")" -eq 4
+"$COALMINE" rules deliver --db "$DB" 2>/dev/null
+check "--no-route: nothing left in the outbox for later" test "$(wc -l <"$T/events.jsonl")" -eq 4
+"$COALMINE" gen --out "$T/logs4" --hours 1 --seed 12 --scenario root-credential-usage --scenario pentest-kali-iam >/dev/null 2>&1
+"$COALMINE" scan --db "$DB" --format json "$T/logs4" >"$T/s5.json" 2>/dev/null
+check "archived findings are not routed; the others are" \
+    test "$(tail -n +5 "$T/events.jsonl" | jq -r .detail.type | sort -u | tr '\n' ' ')" = "PenTest:IAMUser/KaliLinux "
+
+"$COALMINE" rules delete --db "$DB" --name stealth --force
+check "rules delete --force" test $? -eq 0
+"$COALMINE" targets list --db "$DB" --rule stealth --format json >"$T/tl.json"
+check "its targets went with it" test "$(jlen "$T/tl.json" Targets)" -eq 0
+done_testing

@@ -1,0 +1,953 @@
+/*
+ * The targets (src/bus/target*.c): each kind's check() (canonical forms with
+ * defaults, and the member each refusal names), and delivery for real:
+ * exec runs /bin/sh scripts written to a temp directory (stdin, environment,
+ * exit status and stderr, timeout with SIGTERM then SIGKILL, a program that
+ * does not read its stdin, programs that cannot run, descriptors, PATH,
+ * threads), file appends lines, and webhook POSTs to a small HTTP/1.1 server
+ * on 127.0.0.1 run in a thread of this test (no proxy: the proxy variables
+ * are unset in main).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "bus/target.h"
+#include "coalmine/version.h"
+
+#define EVENT "{\"version\":\"0\",\"id\":\"ev-1\",\"detail\":{\"x\":\"\xc3\xbc \\\"q\\\"\"}}"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/cm_target_XXXXXX");
+    return mkdtemp(dir) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[300];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const struct cm_target_ctx ctx1 = {
+    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2,
+};
+
+/* ---- helpers ---- */
+
+/* Reads the whole file at path (NUL-terminated; *len its size); NULL if it cannot. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *p = NULL;
+    size_t n = 0, cap = 0, r;
+
+    if (f == NULL) {
+        return NULL;
+    }
+    do {
+        if (cap - n < 65536) {
+            cap = cap * 2 + 65536;
+            p = realloc(p, cap + 1);
+            assert_non_null(p);
+        }
+        r = fread(p + n, 1, cap - n, f);
+        n += r;
+    } while (r > 0);
+    fclose(f);
+    p[n] = '\0';
+    if (len) {
+        *len = n;
+    }
+    return p;
+}
+
+static void assert_file(const char *path, const char *want, size_t wantlen)
+{
+    size_t n;
+    char *got = slurp(path, &n);
+
+    assert_non_null(got);
+    assert_int_equal(n, wantlen);
+    assert_memory_equal(got, want, wantlen);
+    free(got);
+}
+
+/* Writes a /bin/sh script called name into dir (mode 0755); its path goes to out. */
+static void script(char *out, size_t outlen, const char *name, const char *body)
+{
+    FILE *f;
+
+    snprintf(out, outlen, "%s/%s", dir, name);
+    f = fopen(out, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s\n", body);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(out, 0755), 0);
+}
+
+static int deliver(const char *kind, const char *spec, const char *ev, size_t evlen,
+                   const struct cm_target_ctx *ctx, char *err, size_t errlen)
+{
+    const struct cm_target_kind *k = cm_target_kind(kind);
+
+    assert_non_null(k);
+    err[0] = '\0';
+    return k->deliver(spec, strlen(spec), ev, evlen, ctx, err, errlen);
+}
+
+/* An exec spec running path with dir as $1 (and arg as $2 when not NULL). */
+static void exec_spec(char *out, size_t outlen, const char *path, const char *arg, int timeout)
+{
+    snprintf(out, outlen, "{\"argv\":[\"%s\",\"%s\"%s%s%s],\"timeout_seconds\":%d}", path, dir,
+             arg ? ",\"" : "", arg ? arg : "", arg ? "\"" : "", timeout);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* No child of ours is left, reaped or not. */
+static void assert_no_children(void)
+{
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+/* ---- check() ---- */
+
+static void check_ok(const char *kind, const char *spec, const char *want)
+{
+    struct cm_buf canon;
+    char err[512] = "";
+    int rc;
+
+    cm_buf_init(&canon, 0);
+    assert_int_equal(cm_buf_puts(&canon, ">"), 0);
+    rc = cm_target_kind(kind)->check(spec, strlen(spec), &canon, err, sizeof(err));
+    if (rc != 0) {
+        fail_msg("%s %s: %s", kind, spec, err);
+    }
+    assert_string_equal(canon.p + 1, want);
+    assert_int_equal(cm_target_kind(kind)->check(spec, strlen(spec), NULL, err, sizeof(err)), 0);
+    cm_buf_finish(&canon);
+}
+
+static void check_bad(const char *kind, const char *spec, const char *want)
+{
+    struct cm_buf canon;
+    char err[512] = "";
+    int rc;
+
+    cm_buf_init(&canon, 0);
+    assert_int_equal(cm_buf_puts(&canon, "keep"), 0);
+    rc = cm_target_kind(kind)->check(spec, strlen(spec), &canon, err, sizeof(err));
+    if (rc != CM_EINVAL || strstr(err, want) == NULL) {
+        fail_msg("%s %s: got %d \"%s\", want CM_EINVAL \"%s\"", kind, spec, rc, err, want);
+    }
+    assert_string_equal(canon.p, "keep");
+    cm_buf_finish(&canon);
+}
+
+static void test_kinds(void **state)
+{
+    const char *names[] = {"exec", "file", "webhook"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; cm_target_kind_at(i) != NULL; i++) {
+        const struct cm_target_kind *k = cm_target_kind_at(i);
+
+        assert_true(i < 3);
+        assert_string_equal(k->name, names[i]);
+        assert_ptr_equal(cm_target_kind(names[i]), k);
+        assert_non_null(k->summary);
+        assert_non_null(k->check);
+        assert_non_null(k->deliver);
+    }
+    assert_int_equal(i, 3);
+    assert_null(cm_target_kind("lambda"));
+    assert_null(cm_target_kind(""));
+}
+
+static void test_check_exec(void **state)
+{
+    (void)state;
+    check_ok("exec", "{\"argv\":[\"/bin/true\"]}",
+             "{\"argv\":[\"/bin/true\"],\"timeout_seconds\":30,\"env\":{}}");
+    check_ok("exec",
+             " { \"env\": {\"B\":\"2\", \"A\":\"1\"}, \"timeout_seconds\": 5,\n"
+             "   \"argv\": [\"sh\", \"-c\", \"x\\u0041\", \"\"] } ",
+             "{\"argv\":[\"sh\",\"-c\",\"xA\",\"\"],\"timeout_seconds\":5,"
+             "\"env\":{\"A\":\"1\",\"B\":\"2\"}}");
+    check_ok("exec", "{\"argv\":[\"/x\"],\"timeout_seconds\":null,\"env\":null}",
+             "{\"argv\":[\"/x\"],\"timeout_seconds\":30,\"env\":{}}");
+    check_ok("exec", "{\"argv\":[\"/x\"],\"timeout_seconds\":3600}",
+             "{\"argv\":[\"/x\"],\"timeout_seconds\":3600,\"env\":{}}");
+
+    check_bad("exec", "{}", "argv: missing");
+    check_bad("exec", "{\"argv\":[]}", "argv: must not be empty");
+    check_bad("exec", "{\"argv\":\"/bin/true\"}", "argv: must be an array of strings");
+    check_bad("exec", "{\"argv\":[\"bin/x\"]}", "argv[0]: \"bin/x\" is a relative path");
+    check_bad("exec", "{\"argv\":[\"./x\"]}", "argv[0]: \"./x\" is a relative path");
+    check_bad("exec", "{\"argv\":[\"\"]}", "argv[0]: must not be empty");
+    check_bad("exec", "{\"argv\":[\"/x\",3]}", "argv[1]: must be a string");
+    check_bad("exec", "{\"argv\":[\"/x\\u0000y\"]}", "argv[0]: must not contain a NUL");
+    check_bad("exec", "{\"argv\":[\"/x\\ny\"]}", "argv[0]: must not contain control");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"timeout_seconds\":0}",
+              "timeout_seconds: must be an integer from 1 to 3600 (got 0)");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"timeout_seconds\":3601}", "timeout_seconds:");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"timeout_seconds\":1.5}", "timeout_seconds:");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"timeout_seconds\":\"30\"}",
+              "timeout_seconds: must be an integer from 1 to 3600 (got a non-number)");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"env\":{\"A\":1}}", "env.A: must be a string");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"env\":[\"A=1\"]}", "env: must be an object");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"env\":{\"1A\":\"x\"}}", "env.1A: a name is");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"env\":{\"A=B\":\"x\"}}", "env.A=B: a name is");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"env\":{\"A\":\"1\",\"A\":\"2\"}}",
+              "env.A: given twice");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"env\":{\"COALMINE_RULE\":\"x\"}}",
+              "env.COALMINE_RULE: set by coalmine");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"argz\":1}", "argz: unknown member");
+    check_bad("exec", "{\"argv\":[\"/x\"],\"argv\":[\"/y\"]}", "argv: given twice");
+    check_bad("exec", "[\"/bin/true\"]", "spec: must be a JSON object");
+    check_bad("exec", "{\"argv\":", "spec: not valid JSON");
+}
+
+static void test_check_file(void **state)
+{
+    (void)state;
+    check_ok("file", "{\"path\":\"out.jsonl\"}", "{\"path\":\"out.jsonl\",\"fsync\":true}");
+    check_ok("file", "{\"fsync\":false,\"path\":\"/var/x.jsonl\"}",
+             "{\"path\":\"/var/x.jsonl\",\"fsync\":false}");
+
+    check_bad("file", "{}", "path: missing");
+    check_bad("file", "{\"fsync\":true}", "path: missing");
+    check_bad("file", "{\"path\":\"\"}", "path: must not be empty");
+    check_bad("file", "{\"path\":7}", "path: must be a string");
+    check_bad("file", "{\"path\":\"a\\nb\"}", "path: must not contain control");
+    check_bad("file", "{\"path\":\"/x\",\"fsync\":\"yes\"}", "fsync: must be true or false");
+    check_bad("file", "{\"path\":\"/x\",\"mode\":\"0600\"}", "mode: unknown member");
+}
+
+static void test_check_webhook(void **state)
+{
+    (void)state;
+    check_ok("webhook", "{\"url\":\"https://hooks.example/x\"}",
+             "{\"url\":\"https://hooks.example/x\",\"headers\":{},\"timeout_seconds\":10}");
+    check_ok("webhook",
+             "{\"timeout_seconds\":300,\"headers\":{\"b-h\":\"2\",\"A-H\":\"v\\tw\"},"
+             "\"url\":\"http://127.0.0.1:8080/p?q=1\"}",
+             "{\"url\":\"http://127.0.0.1:8080/p?q=1\",\"headers\":{\"A-H\":\"v\\tw\","
+             "\"b-h\":\"2\"},\"timeout_seconds\":300}");
+
+    check_bad("webhook", "{}", "url: missing");
+    check_bad("webhook", "{\"url\":\"ftp://h/x\"}", "url: must start with http:// or https://");
+    check_bad("webhook", "{\"url\":\"HTTP://h/x\"}", "url: must start with http://");
+    check_bad("webhook", "{\"url\":\"http:///x\"}", "url: no host");
+    check_bad("webhook", "{\"url\":\"http://h/a b\"}", "url: byte 11 is a space");
+    check_bad("webhook", "{\"url\":\"http://h/\\r\\nX: y\"}", "url: byte 10 is a control");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X-A\":\"v\\r\\nX-B: y\"}}",
+              "headers.X-A: the value holds a CR or LF");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X-A\\r\\nX-B\":\"v\"}}",
+              "headers.X-A??X-B: the name may only hold");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X A\":\"v\"}}",
+              "headers.X A: the name may only hold");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X-A\":1}}",
+              "headers.X-A: must be a string");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X-A\":\"\"}}",
+              "headers.X-A: the value is empty");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"content-type\":\"text/x\"}}",
+              "headers.content-type: set by coalmine");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X-Coalmine-Rule\":\"r\"}}",
+              "headers.X-Coalmine-Rule: the X-Coalmine- headers");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"headers\":{\"X-A\":\"1\",\"x-a\":\"2\"}}",
+              "headers.x-a: given twice");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"timeout_seconds\":301}",
+              "timeout_seconds: must be an integer from 1 to 300");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"timeout_seconds\":0}", "timeout_seconds:");
+    check_bad("webhook", "{\"url\":\"http://h/x\",\"method\":\"PUT\"}", "method: unknown member");
+}
+
+/* ---- exec ---- */
+
+static void test_exec_stdin_env(void **state)
+{
+    char path[512], spec[1024], err[512] = "", out[600];
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1};
+    const char *want = "rule-1\ntarget-1\nfinding-1\nRecon:EC2/PortProbeUnprotectedPort\n5.5\n2\n"
+                       "s p e c\nparent\nspec\n2\n2:two words\n";
+
+    (void)state;
+    script(path, sizeof(path), "hook.sh",
+           "cat > \"$1/stdin.out\"\n"
+           "{ printf '%s\\n' \"$COALMINE_RULE\" \"$COALMINE_TARGET_ID\" \"$COALMINE_FINDING_ID\" "
+           "\"$COALMINE_FINDING_TYPE\" \"$COALMINE_SEVERITY\" \"$COALMINE_ATTEMPT\" \"$CM_T_SPEC\" "
+           "\"$CM_T_PARENT\" \"$CM_T_OVERRIDE\"\n"
+           "  tr '\\0' '\\n' < /proc/$$/environ | grep -c '^CM_T_OVERRIDE=\\|^COALMINE_RULE='\n"
+           "  echo \"$#:$2\"; } > \"$1/env.out\"");
+    snprintf(spec, sizeof(spec),
+             "{\"argv\":[\"%s\",\"%s\",\"two words\"],\"env\":{\"CM_T_SPEC\":\"s p e c\","
+             "\"CM_T_OVERRIDE\":\"spec\"}}",
+             path, dir);
+    setenv("CM_T_PARENT", "parent", 1);
+    setenv("CM_T_OVERRIDE", "parent", 1);
+    setenv("COALMINE_RULE", "stale", 1);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    snprintf(out, sizeof(out), "%s/stdin.out", dir);
+    assert_file(out, EVENT, strlen(EVENT));
+    snprintf(out, sizeof(out), "%s/env.out", dir);
+    assert_file(out, want, strlen(want));
+
+    /* Unknown finding id, type and severity are empty; an empty event is an empty stdin. */
+    assert_int_equal(deliver("exec", spec, "", 0, &bare, err, sizeof(err)), 0);
+    snprintf(out, sizeof(out), "%s/stdin.out", dir);
+    assert_file(out, "", 0);
+    snprintf(out, sizeof(out), "%s/env.out", dir);
+    want = "rule-2\ntarget-2\n\n\n\n1\ns p e c\nparent\nspec\n2\n2:two words\n";
+    assert_file(out, want, strlen(want));
+    unsetenv("CM_T_PARENT");
+    unsetenv("CM_T_OVERRIDE");
+    unsetenv("COALMINE_RULE");
+    assert_no_children();
+}
+
+static void test_exec_exit_status(void **state)
+{
+    char path[512], spec[1024], err[512], want[1024];
+
+    (void)state;
+    script(path, sizeof(path), "fail.sh",
+           "cat >/dev/null; echo first >&2; echo 'no such instance' >&2; exit 3");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "exec %s: exit 3: no such instance", path);
+    assert_string_equal(err, want);
+
+    /* 100 KiB of stderr (more than a pipe holds) and then the reason. */
+    script(path, sizeof(path), "noisy.sh",
+           "i=0; while [ $i -lt 1500 ]; do echo \"noise line $i padding padding padding "
+           "padding padding padding\" >&2; i=$((i+1)); done\n"
+           "printf 'the real reason\\r\\n\\n' >&2; exit 1");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "exec %s: exit 1: the real reason", path);
+    assert_string_equal(err, want);
+
+    /* Silent failure; death by a signal. */
+    script(path, sizeof(path), "quiet.sh", "exit 7");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "exec %s: exit 7", path);
+    assert_string_equal(err, want);
+    script(path, sizeof(path), "killed.sh", "echo dying >&2; kill -9 $$");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "exec %s: killed by signal 9: dying", path);
+    assert_string_equal(err, want);
+    assert_no_children();
+}
+
+static void test_exec_timeout(void **state)
+{
+    char path[512], spec[1024], err[512], want[1024];
+    struct timespec t0;
+    double took;
+
+    (void)state;
+    script(path, sizeof(path), "slow.sh", "sleep 60");
+    exec_spec(spec, sizeof(spec), path, NULL, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    took = seconds_since(&t0);
+    snprintf(want, sizeof(want), "exec %s: killed after 1 s (timeout)", path);
+    assert_string_equal(err, want);
+    assert_true(took >= 0.9 && took < 2.5);
+    assert_no_children();
+}
+
+/* A group that ignores SIGTERM gets SIGKILL after the grace, grandchildren too. */
+static void test_exec_timeout_kill(void **state)
+{
+    char path[512], spec[1024], err[512], want[1024], pidfile[600], statpath[64], *text;
+    struct timespec t0;
+    long pid;
+    double took;
+    int tries;
+
+    (void)state;
+    script(path, sizeof(path), "stubborn.sh",
+           "trap '' TERM\nsleep 60 &\necho $! > \"$1/sleep.pid\"\nwait");
+    exec_spec(spec, sizeof(spec), path, NULL, 1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    took = seconds_since(&t0);
+    snprintf(want, sizeof(want), "exec %s: killed after 1 s (timeout)", path);
+    assert_string_equal(err, want);
+    assert_true(took >= 2.9 && took < 5.0);
+    assert_no_children();
+
+    snprintf(pidfile, sizeof(pidfile), "%s/sleep.pid", dir);
+    assert_non_null(text = slurp(pidfile, NULL));
+    pid = strtol(text, NULL, 10);
+    free(text);
+    assert_true(pid > 1);
+    snprintf(statpath, sizeof(statpath), "/proc/%ld/stat", pid);
+    for (tries = 0; tries < 100; tries++) {
+        char *st = slurp(statpath, NULL);
+        char *rp = st ? strrchr(st, ')') : NULL;
+        int gone = st == NULL || (rp && (rp[2] == 'Z' || rp[2] == 'X'));
+
+        free(st);
+        if (gone) {
+            break;
+        }
+        usleep(20000);
+    }
+    assert_true(tries < 100); /* the background sleep died with its group */
+}
+
+static void test_exec_unread_stdin(void **state)
+{
+    char path[512], spec[1024], err[512] = "", out[600];
+    size_t big = 1 << 20;
+    char *ev = malloc(big);
+    sigset_t mask, pend;
+
+    (void)state;
+    assert_non_null(ev);
+    memset(ev, 'a', big);
+    ev[0] = '"';
+    ev[big - 1] = '"';
+
+    script(path, sizeof(path), "ignore.sh", "exit 0");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, ev, big, &ctx1, err, sizeof(err)), 0);
+
+    /* It closes stdin at once: our writes fail with EPIPE, the result is its status. */
+    script(path, sizeof(path), "closer.sh", "exec 0<&-; sleep 0.2; exit 0");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, ev, big, &ctx1, err, sizeof(err)), 0);
+    script(path, sizeof(path), "closer4.sh", "exec 0<&-; sleep 0.2; exit 4");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, ev, big, &ctx1, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, ": exit 4"));
+
+    /* No SIGPIPE left pending, and the signal mask is as it was. */
+    assert_int_equal(sigpending(&pend), 0);
+    assert_int_equal(sigismember(&pend, SIGPIPE), 0);
+    assert_int_equal(pthread_sigmask(SIG_BLOCK, NULL, &mask), 0);
+    assert_int_equal(sigismember(&mask, SIGPIPE), 0);
+
+    /* All of a big event arrives. */
+    script(path, sizeof(path), "reader.sh", "cat > \"$1/big.out\"");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, ev, big, &ctx1, err, sizeof(err)), 0);
+    snprintf(out, sizeof(out), "%s/big.out", dir);
+    assert_file(out, ev, big);
+    free(ev);
+    assert_no_children();
+}
+
+static void test_exec_cannot_run(void **state)
+{
+    char path[512], spec[1024], err[512], want[1024];
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(deliver("exec", "{\"argv\":[\"/nonexistent/coalmine-test-prog\"]}", EVENT,
+                             strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    assert_string_equal(err, "exec /nonexistent/coalmine-test-prog: cannot run: No such file "
+                             "or directory");
+    assert_int_equal(deliver("exec", "{\"argv\":[\"coalmine-no-such-program\"]}", EVENT,
+                             strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    assert_string_equal(err, "exec coalmine-no-such-program: not found in PATH");
+
+    snprintf(path, sizeof(path), "%s/not-executable", dir);
+    assert_non_null(f = fopen(path, "w"));
+    fputs("#!/bin/sh\nexit 0\n", f);
+    fclose(f);
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "exec %s: cannot run: Permission denied", path);
+    assert_string_equal(err, want);
+
+    /* No #! line: no shell runs it for us. */
+    snprintf(path, sizeof(path), "%s/no-shebang", dir);
+    assert_non_null(f = fopen(path, "w"));
+    fputs("exit 0\n", f);
+    fclose(f);
+    assert_int_equal(chmod(path, 0755), 0);
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "exec %s: cannot run: Exec format error", path);
+    assert_string_equal(err, want);
+
+    /* A spec that check() refuses is refused at delivery too. */
+    assert_int_equal(
+        deliver("exec", "{\"argv\":[]}", EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "exec: bad spec: argv: must not be empty (argv[0] is the program)");
+    assert_no_children();
+}
+
+static void test_exec_fds(void **state)
+{
+    char path[512], spec[1024], err[512] = "", out[600];
+    int fd, hi;
+
+    (void)state;
+    fd = open("/dev/null", O_RDONLY); /* not close-on-exec, on purpose */
+    assert_true(fd >= 0);
+    hi = dup2(fd, 100);
+    assert_int_equal(hi, 100);
+    script(path, sizeof(path), "fds.sh",
+           "ls /proc/self/fd > \"$1/fds.out\"\n"
+           "i=$(readlink /proc/$$/fd/0); o=$(readlink /proc/$$/fd/1); e=$(readlink /proc/$$/fd/2)\n"
+           "printf '%s\\n' \"${i%%:*}\" \"$o\" \"${e%%:*}\" > \"$1/std.out\"");
+    exec_spec(spec, sizeof(spec), path, NULL, 30);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    close(fd);
+    close(hi);
+    /* ls itself: 0, 1 (the redirect), 2 and the directory it lists. */
+    snprintf(out, sizeof(out), "%s/fds.out", dir);
+    assert_file(out, "0\n1\n2\n3\n", 8);
+    /* The shell's own: stdin and stderr pipes, stdout /dev/null. */
+    snprintf(out, sizeof(out), "%s/std.out", dir);
+    assert_file(out, "pipe\n/dev/null\npipe\n", 20);
+    assert_no_children();
+}
+
+static void test_exec_path_lookup(void **state)
+{
+    char path[512], spec[1024], err[512] = "", out[600];
+
+    (void)state;
+    /* A bare name is looked up in our PATH... */
+    snprintf(out, sizeof(out), "%s/sh.out", dir);
+    snprintf(spec, sizeof(spec), "{\"argv\":[\"sh\",\"-c\",\"cat > \\\"$0\\\"\",\"%s\"]}", out);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    assert_file(out, EVENT, strlen(EVENT));
+
+    /* ...or in the spec's when it sets one. */
+    script(path, sizeof(path), "cm-test-hook", "cat > \"$1/hook.out\"");
+    snprintf(spec, sizeof(spec),
+             "{\"argv\":[\"cm-test-hook\",\"%s\"],\"env\":{\"PATH\":\"relative:%s:/bin\"}}", dir,
+             dir);
+    assert_int_equal(deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    snprintf(out, sizeof(out), "%s/hook.out", dir);
+    assert_file(out, EVENT, strlen(EVENT));
+    assert_no_children();
+}
+
+#define THREADS 4
+#define PER     3
+
+struct worker {
+    char spec[1024];
+    int n;
+    int rc[PER];
+};
+
+static void *work(void *p)
+{
+    struct worker *w = p;
+    struct cm_target_ctx c = ctx1;
+    char err[512];
+
+    for (unsigned i = 0; i < PER; i++) {
+        c.attempt = (unsigned)w->n * 10 + i;
+        w->rc[i] = cm_target_kind("exec")->deliver(w->spec, strlen(w->spec), EVENT, strlen(EVENT),
+                                                   &c, err, sizeof(err));
+    }
+    return NULL;
+}
+
+static void test_exec_threads(void **state)
+{
+    struct worker w[THREADS];
+    pthread_t th[THREADS];
+    char path[512], out[600];
+
+    (void)state;
+    script(path, sizeof(path), "each.sh", "cat > \"$1/t.$COALMINE_ATTEMPT\"");
+    for (int i = 0; i < THREADS; i++) {
+        exec_spec(w[i].spec, sizeof(w[i].spec), path, NULL, 30);
+        w[i].n = i;
+        assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        for (int j = 0; j < PER; j++) {
+            assert_int_equal(w[i].rc[j], 0);
+            snprintf(out, sizeof(out), "%s/t.%d", dir, i * 10 + j);
+            assert_file(out, EVENT, strlen(EVENT));
+        }
+    }
+    assert_no_children();
+}
+
+/* ---- file ---- */
+
+static void test_file(void **state)
+{
+    char spec[1024], err[512] = "", path[600], want[1024];
+    struct stat st;
+    mode_t old = umask(022);
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\"}", path);
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\",\"fsync\":false}", path);
+    assert_int_equal(deliver("file", spec, "{\"id\":2}", 8, &ctx1, err, sizeof(err)), 0);
+    snprintf(want, sizeof(want), "%s\n{\"id\":2}\n", EVENT);
+    assert_file(path, want, strlen(want));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    umask(old);
+
+    /* Only whole lines: an event with a newline in it is refused. */
+    assert_int_equal(deliver("file", spec, "{}\n{}", 5, &ctx1, err, sizeof(err)), CM_EINVAL);
+    assert_non_null(strstr(err, "newline"));
+    assert_file(path, want, strlen(want));
+
+    snprintf(path, sizeof(path), "%s/no/such/dir/events.jsonl", dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\"}", path);
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "file %s: cannot open: No such file or directory", path);
+    assert_string_equal(err, want);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\"}", dir);
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(want, sizeof(want), "file %s: cannot open: Is a directory", dir);
+    assert_string_equal(err, want);
+    assert_int_equal(deliver("file", "{\"path\":1}", EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EINVAL);
+    assert_string_equal(err, "file: bad spec: path: must be a string");
+}
+
+/* ---- webhook ---- */
+
+struct srv {
+    int lfd;
+    int port;
+    pthread_t th;
+    /* the answer */
+    int status;
+    const char *body;
+    const char *extra; /* more header lines, each ending in \r\n */
+    int hang;          /* read the request, answer nothing */
+    /* the request, as received */
+    char req[65536];
+    size_t len, head_len;
+    int served, sent;
+};
+
+/* The value of header name in the recorded request, in out; 0 if absent. */
+static int header(const struct srv *s, const char *name, char *out, size_t outlen)
+{
+    size_t n = strlen(name);
+    const char *p = strstr(s->req, "\r\n");
+
+    while (p != NULL && (size_t)(p - s->req) + 2 < s->head_len) {
+        const char *line = p + 2, *end = strstr(line, "\r\n");
+
+        if (end == NULL) {
+            break;
+        }
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+
+            while (*v == ' ') {
+                v++;
+            }
+            snprintf(out, outlen, "%.*s", (int)(end - v), v);
+            return 1;
+        }
+        p = end;
+    }
+    return 0;
+}
+
+static void *serve(void *p)
+{
+    struct srv *s = p;
+    struct pollfd pf = {s->lfd, POLLIN, 0};
+    struct timeval tv = {10, 0};
+    char reply[1024], *eoh;
+    size_t want = 0;
+    int c;
+
+    if (poll(&pf, 1, 10000) != 1 || (c = accept(s->lfd, NULL, NULL)) < 0) {
+        return NULL;
+    }
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    while (s->len < sizeof(s->req) - 1) {
+        ssize_t r = recv(c, s->req + s->len, sizeof(s->req) - 1 - s->len, 0);
+
+        if (r <= 0) {
+            break;
+        }
+        s->len += (size_t)r;
+        s->req[s->len] = '\0';
+        if (s->head_len == 0 && (eoh = strstr(s->req, "\r\n\r\n")) != NULL) {
+            char cl[32];
+
+            s->head_len = (size_t)(eoh - s->req) + 4;
+            want = header(s, "Content-Length", cl, sizeof(cl)) ? (size_t)strtoul(cl, NULL, 10) : 0;
+        }
+        if (s->head_len != 0 && s->len >= s->head_len + want) {
+            break;
+        }
+    }
+    s->served = 1;
+    if (s->hang) {
+        char sink[256];
+
+        while (recv(c, sink, sizeof(sink), 0) > 0) {
+        }
+    } else {
+        int n = snprintf(reply, sizeof(reply),
+                         "HTTP/1.1 %d X\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
+                         s->status, strlen(s->body), s->extra, s->body);
+        s->sent = send(c, reply, (size_t)n, MSG_NOSIGNAL) == n; /* no cmocka asserts here */
+    }
+    close(c);
+    return NULL;
+}
+
+static void srv_start(struct srv *s, int status, const char *body, const char *extra, int hang)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+
+    memset(s, 0, sizeof(*s));
+    s->status = status;
+    s->body = body;
+    s->extra = extra;
+    s->hang = hang;
+    assert_true((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(s->lfd, 4), 0);
+    assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &alen), 0);
+    s->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
+}
+
+static void srv_stop(struct srv *s)
+{
+    assert_int_equal(pthread_join(s->th, NULL), 0);
+    close(s->lfd);
+    assert_true(s->served);
+    assert_true(s->hang || s->sent);
+}
+
+static void test_webhook_ok(void **state)
+{
+    struct srv *s = calloc(1, sizeof(*s));
+    char spec[1024], err[512] = "", v[256], line[256];
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1};
+
+    (void)state;
+    srv_start(s, 200, "ok", "", 0);
+    snprintf(spec, sizeof(spec),
+             "{\"url\":\"http://127.0.0.1:%d/hook/in?x=1\",\"headers\":{\"Authorization\":"
+             "\"Bearer tok\"},\"timeout_seconds\":5}",
+             s->port);
+    assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    srv_stop(s);
+    assert_true(s->served);
+    snprintf(line, sizeof(line), "POST /hook/in?x=1 HTTP/1.1\r\n");
+    assert_int_equal(strncmp(s->req, line, strlen(line)), 0);
+    assert_true(header(s, "Content-Type", v, sizeof(v)));
+    assert_string_equal(v, "application/json");
+    assert_true(header(s, "User-Agent", v, sizeof(v)));
+    assert_string_equal(v, "coalmine/" COALMINE_VERSION);
+    assert_true(header(s, "X-Coalmine-Rule", v, sizeof(v)));
+    assert_string_equal(v, "rule-1");
+    assert_true(header(s, "X-Coalmine-Target", v, sizeof(v)));
+    assert_string_equal(v, "target-1");
+    assert_true(header(s, "X-Coalmine-Finding-Id", v, sizeof(v)));
+    assert_string_equal(v, "finding-1");
+    assert_true(header(s, "X-Coalmine-Attempt", v, sizeof(v)));
+    assert_string_equal(v, "2");
+    assert_true(header(s, "Authorization", v, sizeof(v)));
+    assert_string_equal(v, "Bearer tok");
+    assert_false(header(s, "Expect", v, sizeof(v)));
+    assert_int_equal(s->len - s->head_len, strlen(EVENT));
+    assert_memory_equal(s->req + s->head_len, EVENT, strlen(EVENT));
+
+    /* 204 is success too; no finding id, no header for it. */
+    srv_start(s, 204, "", "", 0);
+    snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/\"}", s->port);
+    assert_int_equal(deliver("webhook", spec, "{}", 2, &bare, err, sizeof(err)), 0);
+    srv_stop(s);
+    assert_false(header(s, "X-Coalmine-Finding-Id", v, sizeof(v)));
+    assert_true(header(s, "X-Coalmine-Rule", v, sizeof(v)));
+    assert_string_equal(v, "rule-2");
+    assert_memory_equal(s->req + s->head_len, "{}", 2);
+    free(s);
+}
+
+static void test_webhook_refused(void **state)
+{
+    struct srv *s = calloc(1, sizeof(*s));
+    char spec[1024], err[512] = "", want[512];
+
+    (void)state;
+    srv_start(s, 500, "upstream down\r\nmore detail", "", 0);
+    snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/x\"}", s->port);
+    assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    srv_stop(s);
+    snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: HTTP 500: upstream down", s->port);
+    assert_string_equal(err, want);
+
+    srv_start(s, 404, "", "", 0);
+    snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/x\"}", s->port);
+    assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    srv_stop(s);
+    snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: HTTP 404", s->port);
+    assert_string_equal(err, want);
+
+    /* A redirect is not followed (the server answers one request only). */
+    srv_start(s, 302, "", "Location: http://127.0.0.1:1/elsewhere\r\n", 0);
+    snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/x\"}", s->port);
+    assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    srv_stop(s);
+    snprintf(want, sizeof(want),
+             "webhook http://127.0.0.1:%d/x: HTTP 302: redirect to http://127.0.0.1:1/elsewhere "
+             "(not followed)",
+             s->port);
+    assert_string_equal(err, want);
+    free(s);
+}
+
+static void test_webhook_timeout(void **state)
+{
+    struct srv *s = calloc(1, sizeof(*s));
+    char spec[1024], err[512] = "", want[512];
+    struct timespec t0;
+    double took;
+
+    (void)state;
+    srv_start(s, 200, "", "", 1);
+    snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/slow\",\"timeout_seconds\":1}",
+             s->port);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    took = seconds_since(&t0);
+    srv_stop(s);
+    assert_true(s->served);
+    snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/slow: ", s->port);
+    assert_int_equal(strncmp(err, want, strlen(want)), 0);
+    assert_non_null(strstr(err, "timed out"));
+    assert_true(took >= 0.9 && took < 3.0);
+    free(s);
+}
+
+static void test_webhook_unreachable(void **state)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    char spec[1024], err[512] = "", want[512];
+    int fd, port;
+
+    (void)state;
+    /* A port that was free a moment ago and has no listener. */
+    assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    port = ntohs(a.sin_port);
+    close(fd);
+
+    snprintf(spec, sizeof(spec), "{\"url\":\"http://user:secret@127.0.0.1:%d/x\"}", port);
+    assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: ", port);
+    assert_int_equal(strncmp(err, want, strlen(want)), 0);
+    assert_non_null(strstr(err, "onnect"));
+    assert_null(strstr(err, "secret"));
+}
+
+int main(void)
+{
+    static const char *const proxies[] = {
+        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+        "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY",
+    };
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_check_exec),
+        cmocka_unit_test(test_check_file),
+        cmocka_unit_test(test_check_webhook),
+        cmocka_unit_test_setup_teardown(test_exec_stdin_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_exit_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_timeout_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_unread_stdin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_cannot_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_fds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_path_lookup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test(test_webhook_ok),
+        cmocka_unit_test(test_webhook_refused),
+        cmocka_unit_test(test_webhook_timeout),
+        cmocka_unit_test(test_webhook_unreachable),
+    };
+    int rc;
+
+    for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++) {
+        unsetenv(proxies[i]);
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        return 1;
+    }
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,339 @@
+/*
+ * Unit tests for the event bus's tables (store_rules.c), the outbox rows
+ * written with the findings (store_findings.c) and the bus over them
+ * (src/bus/bus.c): rule and target names, limits and deletes; which stores
+ * publish (new, updated, not archived, some rule enabled, publishing on);
+ * routing through file targets; retries with backoff to the given-up
+ * state (driven by the options' clock); superseded rows; a stored pattern
+ * that no longer compiles; a target kind this build does not know.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "store_util.h"
+#include "../lib/finding/finding_util.h"
+
+#include "bus/bus.h"
+
+static const char *const types[2] = {
+    "UnauthorizedAccess:EC2/SSHBruteForce",
+    "Policy:S3/BucketBlockPublicAccessDisabled",
+};
+
+static void finding(struct cm_finding *f, const struct t_events *e, const char *t, int64_t now)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d = t_detection(t, t_event_for(e, t));
+
+    ctx.now_ms = now;
+    cm_finding_init(f);
+    assert_int_equal(cm_finding_from_detection(f, &ctx, &d), 0);
+}
+
+static int rule(struct cm_store *st, const char *name, const char *pattern, bool enabled)
+{
+    struct cm_store_rule r = {name, pattern, NULL, enabled, NULL, NULL};
+    char err[256] = "";
+
+    return cm_store_rule_put(st, &r, err, sizeof(err));
+}
+
+static int target(struct cm_store *st, const char *rule_name, const char *id, const char *kind,
+                  const char *spec)
+{
+    struct cm_store_target t = {rule_name, id, kind, spec};
+    char err[256] = "";
+
+    return cm_store_target_put(st, &t, err, sizeof(err));
+}
+
+/* Stores f with event key k; returns the put's result. */
+static struct cm_store_put store1(struct cm_store *st, struct cm_finding *f,
+                                  const struct cm_finding_event *k)
+{
+    struct cm_store_put p;
+    char err[256] = "";
+
+    memset(&p, 0, sizeof(p));
+    p.f = f;
+    p.events = k;
+    p.nevents = 1;
+    assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+    return p;
+}
+
+static int64_t outbox_rows(void)
+{
+    return s_int("SELECT count(*) FROM outbox", NULL);
+}
+
+static size_t lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int c;
+
+    if (f == NULL) {
+        return 0;
+    }
+    while ((c = fgetc(f)) != EOF) {
+        n += c == '\n';
+    }
+    fclose(f);
+    return n;
+}
+
+static struct cm_bus_stats run_bus(struct cm_store *st, int64_t now)
+{
+    struct cm_bus_opts o = {0};
+    struct cm_bus_stats s;
+    char err[256] = "";
+
+    o.now_ms = now;
+    assert_int_equal(cm_bus_run(st, &o, &s, err, sizeof(err)), 0);
+    return s;
+}
+
+static void test_rules_and_targets(void **state)
+{
+    struct cm_store *st = s_open();
+    char err[256] = "", name[32], created[64], created2[64];
+    (void)state;
+
+    assert_true(cm_store_name_ok("high-sev_1.x"));
+    assert_false(cm_store_name_ok(""));
+    assert_false(cm_store_name_ok("has space"));
+    assert_false(cm_store_name_ok("a/b"));
+    memset(name, 'a', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    assert_true(cm_store_name_ok(name));
+    assert_int_equal(rule(st, "bad name", "{\"source\":[\"x\"]}", true), CM_EINVAL);
+    assert_int_equal(rule(st, "r1", "{\"source\":[\"x\"]}", true), 0);
+    s_text("SELECT created_at FROM rules WHERE name = ?", "r1", created, sizeof(created));
+    assert_int_equal(rule(st, "r1", "{\"source\":[\"y\"]}", false), 0); /* replaced */
+    s_text("SELECT created_at FROM rules WHERE name = ?", "r1", created2, sizeof(created2));
+    assert_string_equal(created, created2);
+    assert_int_equal(s_int("SELECT enabled FROM rules WHERE name = ?", "r1"), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM rules", NULL), 1);
+    assert_int_equal(cm_store_rule_enable(st, "r1", true, err, sizeof(err)), 0);
+    assert_int_equal(s_int("SELECT enabled FROM rules WHERE name = ?", "r1"), 1);
+    assert_int_equal(cm_store_rule_enable(st, "nope", true, err, sizeof(err)), CM_ENOTFOUND);
+    assert_non_null(strstr(err, "no rule named nope"));
+
+    assert_int_equal(target(st, "nope", "t", "file", "{}"), CM_ENOTFOUND);
+    assert_int_equal(target(st, "r1", "bad id", "file", "{}"), CM_EINVAL);
+    for (int i = 0; i < CM_STORE_TARGETS_MAX; i++) {
+        snprintf(name, sizeof(name), "t%d", i);
+        assert_int_equal(target(st, "r1", name, "file", "{\"path\":\"x\"}"), 0);
+    }
+    assert_int_equal(target(st, "r1", "t5", "file", "{}"), CM_EFULL);
+    assert_int_equal(target(st, "r1", "t0", "exec", "{\"argv\":[\"/bin/true\"]}"), 0); /* replace */
+    assert_int_equal(s_int("SELECT count(*) FROM targets WHERE rule = ?", "r1"),
+                     CM_STORE_TARGETS_MAX);
+    assert_int_equal(cm_store_target_remove(st, "r1", "t9", err, sizeof(err)), CM_ENOTFOUND);
+    assert_int_equal(cm_store_target_remove(st, "r1", "t4", err, sizeof(err)), 0);
+
+    /* A rule with targets goes only with force, and takes them along. */
+    assert_int_equal(cm_store_rule_delete(st, "r1", false, err, sizeof(err)), CM_EEXIST);
+    assert_non_null(strstr(err, "4 target(s)"));
+    assert_int_equal(cm_store_rule_delete(st, "r1", true, err, sizeof(err)), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM targets", NULL), 0);
+    assert_int_equal(cm_store_rule_delete(st, "r1", true, err, sizeof(err)), CM_ENOTFOUND);
+
+    /* The quota counts new rules; replacing one at the quota is fine. */
+    for (int i = 0; i < CM_STORE_RULES_MAX; i++) {
+        snprintf(name, sizeof(name), "q%03d", i);
+        assert_int_equal(rule(st, name, "{\"source\":[\"x\"]}", false), 0);
+    }
+    assert_int_equal(rule(st, "one-more", "{\"source\":[\"x\"]}", false), CM_EFULL);
+    assert_int_equal(rule(st, "q000", "{\"source\":[\"z\"]}", false), 0);
+    cm_store_close(st);
+}
+
+static void test_outbox_with_the_findings(void **state)
+{
+    static const char hide[] = "{\"name\":\"hide\",\"action\":\"ARCHIVE\",\"findingCriteria\":"
+                               "{\"criterion\":{\"type\":{\"eq\":[\"Policy:S3/"
+                               "BucketBlockPublicAccessDisabled\"]}}}}";
+    static const struct cm_finding_event k1 = {1, 1}, k2 = {2, 1}, k3 = {3, 1}, k4 = {4, 1};
+    struct t_events e;
+    struct cm_finding f[2];
+    struct cm_store *st = s_open();
+    struct cm_store_put p;
+    struct cm_filter *flt = NULL;
+    struct cm_diag dg;
+    char err[256] = "";
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f[0], &e, types[0], T_NOW);
+    finding(&f[1], &e, types[1], T_NOW);
+    /* No rule, or none enabled: nothing is published. */
+    store1(st, &f[0], &k1);
+    assert_int_equal(outbox_rows(), 0);
+    assert_int_equal(rule(st, "off", "{\"source\":[\"aws.guardduty\"]}", false), 0);
+    store1(st, &f[0], &k2);
+    assert_int_equal(outbox_rows(), 0);
+    /* Enabled: a new finding and an update are published; a repeat with nothing new is not. */
+    assert_int_equal(cm_store_rule_enable(st, "off", true, err, sizeof(err)), 0);
+    p = store1(st, &f[1], &k1);
+    assert_true(p.is_new);
+    assert_int_equal(outbox_rows(), 1);
+    p = store1(st, &f[1], &k1);
+    assert_false(p.changed);
+    assert_int_equal(outbox_rows(), 1);
+    p = store1(st, &f[0], &k3);
+    assert_true(p.changed);
+    assert_int_equal(outbox_rows(), 2);
+    assert_int_equal(s_int("SELECT count(DISTINCT fid) FROM outbox", NULL), 2);
+    /* Publishing off (scan --no-route). */
+    cm_store_set_publish(st, false);
+    p = store1(st, &f[0], &k4);
+    assert_true(p.changed);
+    assert_int_equal(outbox_rows(), 2);
+    cm_store_set_publish(st, true);
+    /* Archived by a suppression rule: not published. */
+    cm_diag_clear(&dg);
+    assert_int_equal(cm_filter_parse(hide, strlen(hide), NULL, &flt, &dg), 0);
+    assert_int_equal(cm_store_filter_put(st, flt, true, err, sizeof(err)), 0);
+    cm_filter_destroy(flt);
+    p = store1(st, &f[1], &k2);
+    assert_true(p.changed && p.archived);
+    assert_int_equal(outbox_rows(), 2);
+    assert_int_equal(cm_store_outbox_count(st), 2);
+    cm_finding_finish(&f[0]);
+    cm_finding_finish(&f[1]);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
+static void test_bus_routes_and_retries(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1}, k2 = {2, 1}, k3 = {3, 1};
+    struct t_events e;
+    struct cm_finding f[2];
+    struct cm_store *st = s_open();
+    struct cm_bus_stats s;
+    char path[600], spec[700], err[256] = "";
+    int64_t now = T_NOW + 1000;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f[0], &e, types[0], T_NOW);
+    finding(&f[1], &e, types[1], T_NOW);
+    snprintf(path, sizeof(path), "%s/events.jsonl", s_dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\",\"fsync\":false}", path);
+    assert_int_equal(
+        rule(st, "ssh", "{\"detail\":{\"type\":[{\"suffix\":\"SSHBruteForce\"}]}}", true), 0);
+    assert_int_equal(target(st, "ssh", "log", "file", spec), 0);
+    assert_int_equal(target(st, "ssh", "fail", "exec", "{\"argv\":[\"/bin/false\"]}"), 0);
+    assert_int_equal(
+        rule(st, "none", "{\"detail\":{\"severity\":[{\"numeric\":[\">\",9]}]}}", true), 0);
+    assert_int_equal(target(st, "none", "log", "file", spec), 0);
+    store1(st, &f[0], &k1);
+    store1(st, &f[1], &k1);
+    s = run_bus(st, now);
+    assert_int_equal(s.events, 2);
+    assert_int_equal(s.matched, 1);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(s.pending, 1);
+    assert_int_equal(lines(path), 1);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 1);
+    assert_int_equal(s_int("SELECT next_ms FROM deliveries WHERE target = 'fail'", NULL),
+                     now + CM_BUS_BACKOFF_MS);
+    /* Within the backoff: nothing tried; the delivered target is never tried again. */
+    s = run_bus(st, now + CM_BUS_BACKOFF_MS - 1);
+    assert_int_equal(s.waiting, 1);
+    assert_int_equal(s.failed + s.delivered, 0);
+    assert_int_equal(lines(path), 1);
+    /* Each failure doubles the wait (30 s, 60 s, ...), up to an hour; the 8th gives up. */
+    for (uint32_t a = 2; a <= CM_BUS_MAX_ATTEMPTS; a++) {
+        int64_t next = s_int("SELECT next_ms FROM deliveries WHERE target = 'fail'", NULL);
+        s = run_bus(st, next);
+        assert_int_equal(s_int("SELECT attempts FROM deliveries WHERE target = 'fail'", NULL), a);
+        if (a < CM_BUS_MAX_ATTEMPTS) {
+            int64_t wait =
+                s_int("SELECT next_ms FROM deliveries WHERE target = 'fail'", NULL) - next;
+            int64_t want = CM_BUS_BACKOFF_MS << (a - 1);
+            assert_int_equal(wait, want < CM_BUS_BACKOFF_MAX ? want : CM_BUS_BACKOFF_MAX);
+            assert_int_equal(s.failed, 1);
+        } else {
+            assert_int_equal(s.gave_up, 1);
+        }
+    }
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'FAILED'"
+                           " AND last_error LIKE '%exit 1%'",
+                           NULL),
+                     1);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 0);
+    assert_int_equal(lines(path), 1);
+
+    /* Two updates before a run: the older row is superseded, one event is sent. */
+    assert_int_equal(cm_store_target_remove(st, "ssh", "fail", err, sizeof(err)), 0);
+    store1(st, &f[0], &k2);
+    store1(st, &f[0], &k3);
+    s = run_bus(st, now);
+    assert_int_equal(s.superseded, 1);
+    assert_int_equal(s.events, 1);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(lines(path), 2);
+    s = run_bus(st, now);
+    assert_int_equal(s.events + s.superseded + s.delivered, 0);
+    cm_finding_finish(&f[0]);
+    cm_finding_finish(&f[1]);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
+static void test_bus_broken_rules(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_bus_opts o = {0};
+    struct cm_bus_stats s;
+    sqlite3 *db;
+    char err[256] = "";
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f, &e, types[0], T_NOW);
+    /* A target kind this build does not know: a failed attempt, not a failed run. */
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(target(st, "all", "future", "carrier-pigeon", "{}"), 0);
+    store1(st, &f, &k1);
+    s = run_bus(st, T_NOW);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE last_error LIKE"
+                           " '%unknown target kind \"carrier-pigeon\"%'",
+                           NULL),
+                     1);
+    /* A stored pattern that no longer compiles stops the run, naming the rule. */
+    assert_int_equal(sqlite3_open(s_path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE rules SET pattern = '{\"source\":\"x\"}'", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    o.now_ms = T_NOW;
+    assert_int_equal(cm_bus_run(st, &o, &s, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, "stored rule all"));
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_rules_and_targets, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_with_the_findings, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_routes_and_retries, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_broken_rules, s_setup, s_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
