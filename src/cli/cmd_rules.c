@@ -26,6 +26,8 @@
 
 #define CMD "rules"
 
+#define TABLE_OR_JSON (CM_LIST_MASK(CM_LIST_TABLE) | CM_LIST_MASK(CM_LIST_JSON))
+
 /* Option codes, and the mask of the ones a subcommand takes. */
 enum {
     O_DB = 1u << 0,
@@ -130,13 +132,14 @@ static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsig
         case 'i':
             o->finding = optarg;
             break;
-        case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
-                fprintf(stderr, "coalmine rules: unknown --format '%s' (table, json)\n", optarg);
+        case 'f': {
+            enum cm_list_format fmt;
+            if (cm_list_format_parse(CMD, optarg, TABLE_OR_JSON, &fmt) != 0) {
                 return CM_EXIT_USAGE;
             }
-            o->json = strcmp(optarg, "json") == 0;
+            o->json = fmt == CM_LIST_JSON;
             break;
+        }
         case 'm':
             if (cm_cli_parse_count(optarg, 1000000, &o->max) != 0) {
                 fprintf(stderr, "coalmine rules: --max-results wants a number up to 1000000\n");

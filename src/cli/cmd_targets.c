@@ -18,6 +18,8 @@
 
 #define CMD "targets"
 
+#define TABLE_OR_JSON (CM_LIST_MASK(CM_LIST_TABLE) | CM_LIST_MASK(CM_LIST_JSON))
+
 static const struct option longopts[] = {
     {"db", required_argument, NULL, 'd'},   {"rule", required_argument, NULL, 'r'},
     {"id", required_argument, NULL, 'i'},   {"kind", required_argument, NULL, 'k'},
@@ -54,13 +56,14 @@ static int parse(int argc, char **argv, struct topts *o, const char *help)
         case 's':
             o->spec = optarg;
             break;
-        case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
-                fprintf(stderr, "coalmine targets: unknown --format '%s' (table, json)\n", optarg);
+        case 'f': {
+            enum cm_list_format fmt;
+            if (cm_list_format_parse(CMD, optarg, TABLE_OR_JSON, &fmt) != 0) {
                 return CM_EXIT_USAGE;
             }
-            o->json = strcmp(optarg, "json") == 0;
+            o->json = fmt == CM_LIST_JSON;
             break;
+        }
         case 'h':
             printf("%s", help);
             return 1;
