@@ -19,7 +19,6 @@
 #include "cli/bus_cli.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
-#include "core/clock.h"
 #include "finding/serialize.h"
 #include "route/pattern.h"
 #include "store/store.h"

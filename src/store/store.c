@@ -301,6 +301,31 @@ sqlite3 *cm_store_db(struct cm_store *st)
     return st->db;
 }
 
+int cm_store_db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+    return CM_EIO;
+}
+
+int cm_store_txn(sqlite3 *db, cm_store_txn_fn body, const void *arg, const char *what, char *err,
+                 size_t errlen)
+{
+    int rc;
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, what, err, errlen);
+    }
+    rc = body(db, arg, err, errlen);
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = cm_store_db_fail(db, what, err, errlen);
+    }
+    if (rc != 0) {
+        /* Best effort: the error that made us roll back is the one reported. */
+        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
 void cm_store_set_publish(struct cm_store *st, bool on)
 {
     st->no_publish = !on;

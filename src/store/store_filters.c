@@ -17,12 +17,6 @@
 #include "base/time.h"
 #include "core/clock.h"
 
-static int db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
-    return CM_EIO;
-}
-
 int cm_store_filters_load(struct cm_store *st, struct cm_filterset *set, char *err, size_t errlen)
 {
     sqlite3 *db = cm_store_db(st);
@@ -31,7 +25,7 @@ int cm_store_filters_load(struct cm_store *st, struct cm_filterset *set, char *e
 
     if (sqlite3_prepare_v2(db, "SELECT name, doc FROM filters ORDER BY rank, created_at, rowid", -1,
                            &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "reading the filters", err, errlen);
+        return cm_store_db_fail(db, "reading the filters", err, errlen);
     }
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(q, 0);
@@ -51,7 +45,7 @@ int cm_store_filters_load(struct cm_store *st, struct cm_filterset *set, char *e
         }
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = db_fail(db, "reading the filters", err, errlen);
+        rc = cm_store_db_fail(db, "reading the filters", err, errlen);
     }
     sqlite3_finalize(q);
     return rc;
@@ -94,22 +88,25 @@ static int write_filter(sqlite3 *db, const struct cm_filter *f, bool create)
     return rc;
 }
 
-int cm_store_filter_put(struct cm_store *st, const struct cm_filter *f, bool create, char *err,
-                        size_t errlen)
+struct filter_put {
+    const struct cm_filter *f;
+    bool create;
+};
+
+static int filter_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
-    sqlite3 *db = cm_store_db(st);
+    const struct filter_put *a = arg;
+    const struct cm_filter *f = a->f;
+    bool create = a->create;
     struct cm_filter tmp = *f; /* shallow: only the rank may change */
     int64_t exists, total, last;
     int rc;
 
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        return db_fail(db, "saving the filter", err, errlen);
-    }
     exists = cm_store_int(db, "SELECT count(*) FROM filters WHERE name = ?", f->name);
     total = cm_store_int(db, "SELECT count(*) FROM filters", NULL);
     last = cm_store_int(db, "SELECT coalesce(max(rank), 0) FROM filters", NULL);
     if (exists < 0 || total < 0 || last < 0) {
-        rc = db_fail(db, "saving the filter", err, errlen);
+        rc = cm_store_db_fail(db, "saving the filter", err, errlen);
     } else if (create && exists > 0) {
         snprintf(err, errlen, "a filter named %s already exists", f->name);
         rc = CM_EEXIST;
@@ -126,18 +123,20 @@ int cm_store_filter_put(struct cm_store *st, const struct cm_filter *f, bool cre
         }
         rc = write_filter(db, &tmp, create);
         if (rc == CM_EIO) {
-            db_fail(db, "saving the filter", err, errlen);
+            cm_store_db_fail(db, "saving the filter", err, errlen);
         } else if (rc != 0) {
             snprintf(err, errlen, "saving the filter: %s", cm_strerror(rc));
         }
     }
-    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = db_fail(db, "saving the filter", err, errlen);
-    }
-    if (rc != 0) {
-        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
     return rc;
+}
+
+int cm_store_filter_put(struct cm_store *st, const struct cm_filter *f, bool create, char *err,
+                        size_t errlen)
+{
+    struct filter_put a = {f, create};
+
+    return cm_store_txn(cm_store_db(st), filter_put_body, &a, "saving the filter", err, errlen);
 }
 
 int cm_store_filter_delete(struct cm_store *st, const char *name, char *err, size_t errlen)
@@ -153,7 +152,7 @@ int cm_store_filter_delete(struct cm_store *st, const char *name, char *err, siz
         }
     }
     if (rc == CM_EIO) {
-        db_fail(db, "deleting the filter", err, errlen);
+        cm_store_db_fail(db, "deleting the filter", err, errlen);
     } else if (rc == CM_ENOTFOUND) {
         snprintf(err, errlen, "no filter named %s", name);
     }

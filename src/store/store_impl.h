@@ -18,6 +18,19 @@
 #include "base/json.h"
 #include "store/store.h"
 
+/* Sets err to "what: <SQLite's message>" and returns CM_EIO. */
+int cm_store_db_fail(sqlite3 *db, const char *what, char *err, size_t errlen);
+
+/*
+ * Runs body(db, arg, err, errlen) in one write transaction (BEGIN
+ * IMMEDIATE ... COMMIT; ROLLBACK when it or the commit fails). A failed
+ * BEGIN or COMMIT is reported as cm_store_db_fail(what). Returns 0, body's
+ * error or CM_EIO.
+ */
+typedef int (*cm_store_txn_fn)(sqlite3 *db, const void *arg, char *err, size_t errlen);
+int cm_store_txn(sqlite3 *db, cm_store_txn_fn body, const void *arg, const char *what, char *err,
+                 size_t errlen);
+
 /* Whether published findings go to the outbox (cm_store_set_publish). */
 bool cm_store_publish_on(const struct cm_store *st);
 

@@ -19,12 +19,6 @@
 #include "base/time.h"
 #include "core/clock.h"
 
-static int db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
-{
-    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
-    return CM_EIO;
-}
-
 static const char *col(sqlite3_stmt *q, int i)
 {
     return (const char *)sqlite3_column_text(q, i);
@@ -34,7 +28,7 @@ static const char *col(sqlite3_stmt *q, int i)
 static int step_write(sqlite3 *db, sqlite3_stmt *q, const char *what, char *err, size_t errlen)
 {
     if (sqlite3_step(q) != SQLITE_DONE) {
-        return db_fail(db, what, err, errlen);
+        return cm_store_db_fail(db, what, err, errlen);
     }
     return CM_OK;
 }
@@ -61,26 +55,6 @@ bool cm_store_name_ok(const char *name)
     return true;
 }
 
-/* Runs a one-transaction write: BEGIN IMMEDIATE, body, COMMIT or ROLLBACK. */
-static int in_txn(sqlite3 *db, int (*body)(sqlite3 *, const void *, char *, size_t),
-                  const void *arg, const char *what, char *err, size_t errlen)
-{
-    int rc;
-
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        return db_fail(db, what, err, errlen);
-    }
-    rc = body(db, arg, err, errlen);
-    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = db_fail(db, what, err, errlen);
-    }
-    if (rc != 0) {
-        /* Best effort: the error that made us roll back is the one reported. */
-        (void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    }
-    return rc;
-}
-
 static int rule_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
     static const char sql[] =
@@ -96,7 +70,7 @@ static int rule_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     int rc;
 
     if (exists < 0 || total < 0) {
-        return db_fail(db, "saving the rule", err, errlen);
+        return cm_store_db_fail(db, "saving the rule", err, errlen);
     }
     if (exists == 0 && total >= CM_STORE_RULES_MAX) {
         snprintf(err, errlen, "the store already has %d rules (the most allowed)",
@@ -104,7 +78,7 @@ static int rule_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
         return CM_EFULL;
     }
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "saving the rule", err, errlen);
+        return cm_store_db_fail(db, "saving the rule", err, errlen);
     }
     now_iso(when, sizeof(when));
     sqlite3_bind_text(q, 1, r->name, -1, SQLITE_STATIC);
@@ -126,7 +100,7 @@ int cm_store_rule_put(struct cm_store *st, const struct cm_store_rule *r, char *
                  r->name ? r->name : "", CM_STORE_NAME_MAX);
         return CM_EINVAL;
     }
-    return in_txn(cm_store_db(st), rule_put_body, r, "saving the rule", err, errlen);
+    return cm_store_txn(cm_store_db(st), rule_put_body, r, "saving the rule", err, errlen);
 }
 
 /* Runs sql with text arguments a and b (b may be NULL); *changes gets the rows changed. */
@@ -137,7 +111,7 @@ static int exec2(sqlite3 *db, const char *sql, const char *a, const char *b, int
     int rc;
 
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, what, err, errlen);
+        return cm_store_db_fail(db, what, err, errlen);
     }
     sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
     if (b != NULL) {
@@ -182,7 +156,7 @@ static int rule_delete_body(sqlite3 *db, const void *arg, char *err, size_t errl
     int64_t targets = cm_store_int(db, "SELECT count(*) FROM targets WHERE rule = ?", d->name);
 
     if (exists < 0 || targets < 0) {
-        return db_fail(db, "deleting the rule", err, errlen);
+        return cm_store_db_fail(db, "deleting the rule", err, errlen);
     }
     if (exists == 0) {
         snprintf(err, errlen, "no rule named %s", d->name);
@@ -203,7 +177,7 @@ int cm_store_rule_delete(struct cm_store *st, const char *name, bool force, char
 {
     struct rule_del d = {name, force};
 
-    return in_txn(cm_store_db(st), rule_delete_body, &d, "deleting the rule", err, errlen);
+    return cm_store_txn(cm_store_db(st), rule_delete_body, &d, "deleting the rule", err, errlen);
 }
 
 int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, void *ud, char *err,
@@ -217,7 +191,7 @@ int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, v
                            "SELECT name, pattern, enabled, description, created_at, updated_at"
                            " FROM rules WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
                            -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "reading the rules", err, errlen);
+        return cm_store_db_fail(db, "reading the rules", err, errlen);
     }
     if (name != NULL) {
         sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
@@ -228,7 +202,7 @@ int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, v
         rc = r.name && r.pattern ? fn(ud, &r) : CM_EIO;
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = db_fail(db, "reading the rules", err, errlen);
+        rc = cm_store_db_fail(db, "reading the rules", err, errlen);
     }
     sqlite3_finalize(q);
     return rc;
@@ -252,7 +226,7 @@ static int target_put_body(sqlite3 *db, const void *arg, char *err, size_t errle
     sqlite3_finalize(q);
     q = NULL;
     if (rule < 0 || n < 0 || exists < 0) {
-        return db_fail(db, "saving the target", err, errlen);
+        return cm_store_db_fail(db, "saving the target", err, errlen);
     }
     if (rule == 0) {
         snprintf(err, errlen, "no rule named %s", t->rule);
@@ -267,7 +241,7 @@ static int target_put_body(sqlite3 *db, const void *arg, char *err, size_t errle
                            "INSERT OR REPLACE INTO targets(rule, id, kind, spec)"
                            " VALUES (?1, ?2, ?3, ?4)",
                            -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "saving the target", err, errlen);
+        return cm_store_db_fail(db, "saving the target", err, errlen);
     }
     sqlite3_bind_text(q, 1, t->rule, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, t->id, -1, SQLITE_STATIC);
@@ -286,7 +260,7 @@ int cm_store_target_put(struct cm_store *st, const struct cm_store_target *t, ch
                  t->id ? t->id : "", CM_STORE_NAME_MAX);
         return CM_EINVAL;
     }
-    return in_txn(cm_store_db(st), target_put_body, t, "saving the target", err, errlen);
+    return cm_store_txn(cm_store_db(st), target_put_body, t, "saving the target", err, errlen);
 }
 
 int cm_store_target_remove(struct cm_store *st, const char *rule, const char *id, char *err,
@@ -314,7 +288,7 @@ int cm_store_targets(struct cm_store *st, const char *rule, cm_store_target_fn f
                            "SELECT rule, id, kind, spec FROM targets"
                            " WHERE ?1 IS NULL OR rule = ?1 ORDER BY rule, id",
                            -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "reading the targets", err, errlen);
+        return cm_store_db_fail(db, "reading the targets", err, errlen);
     }
     if (rule != NULL) {
         sqlite3_bind_text(q, 1, rule, -1, SQLITE_STATIC);
@@ -324,7 +298,7 @@ int cm_store_targets(struct cm_store *st, const char *rule, cm_store_target_fn f
         rc = t.rule && t.id && t.kind && t.spec ? fn(ud, &t) : CM_EIO;
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = db_fail(db, "reading the targets", err, errlen);
+        rc = cm_store_db_fail(db, "reading the targets", err, errlen);
     }
     sqlite3_finalize(q);
     return rc;
@@ -347,7 +321,7 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
                            " CROSS JOIN finding_docs d ON d.seq = o.fid"
                            " WHERE o.done = 0 AND o.seq > ?1 ORDER BY o.seq LIMIT ?2",
                            -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "reading the outbox", err, errlen);
+        return cm_store_db_fail(db, "reading the outbox", err, errlen);
     }
     sqlite3_bind_int64(q, 1, after);
     sqlite3_bind_int64(q, 2, limit ? (int64_t)limit : -1);
@@ -361,7 +335,7 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
         rc = o.finding_id && o.doc ? fn(ud, &o) : CM_EIO;
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = db_fail(db, "reading the outbox", err, errlen);
+        rc = cm_store_db_fail(db, "reading the outbox", err, errlen);
     }
     sqlite3_finalize(q);
     return rc;
@@ -375,7 +349,7 @@ int cm_store_outbox_done(struct cm_store *st, int64_t seq, char *err, size_t err
 
     if (sqlite3_prepare_v2(db, "UPDATE outbox SET done = 1 WHERE seq = ?", -1, &q, NULL) !=
         SQLITE_OK) {
-        return db_fail(db, "updating the outbox", err, errlen);
+        return cm_store_db_fail(db, "updating the outbox", err, errlen);
     }
     sqlite3_bind_int64(q, 1, seq);
     rc = step_write(db, q, "updating the outbox", err, errlen);
@@ -472,7 +446,7 @@ int cm_store_delivery_put(struct cm_store *st, const struct cm_store_delivery *d
                            "INSERT OR REPLACE INTO deliveries(oseq, rule, target, state, attempts,"
                            " next_ms, last_error, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
                            -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "recording the delivery", err, errlen);
+        return cm_store_db_fail(db, "recording the delivery", err, errlen);
     }
     now_iso(when, sizeof(when));
     sqlite3_bind_int64(q, 1, d->oseq);
@@ -505,7 +479,7 @@ int cm_store_deliveries(struct cm_store *st, int state, size_t limit, cm_store_d
                            " WHERE ?1 IS NULL OR d.state = ?1"
                            " ORDER BY d.oseq DESC, d.rule, d.target LIMIT ?2",
                            -1, &q, NULL) != SQLITE_OK) {
-        return db_fail(db, "reading the deliveries", err, errlen);
+        return cm_store_db_fail(db, "reading the deliveries", err, errlen);
     }
     if (state >= 0) {
         sqlite3_bind_text(q, 1, cm_delivery_state_name((enum cm_delivery_state)state), -1,
@@ -518,7 +492,7 @@ int cm_store_deliveries(struct cm_store *st, int state, size_t limit, cm_store_d
         rc = rc == 0 ? fn(ud, &d) : rc;
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        rc = db_fail(db, "reading the deliveries", err, errlen);
+        rc = cm_store_db_fail(db, "reading the deliveries", err, errlen);
     }
     sqlite3_finalize(q);
     return rc;
