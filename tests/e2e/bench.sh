@@ -56,4 +56,27 @@ if [ $? -eq 2 ]; then ok "bench memory: unknown option exits 2"; else nok "bench
 "$COALMINE" bench memory extra >/dev/null 2>&1
 if [ $? -eq 2 ]; then ok "bench memory: an argument exits 2"; else nok "bench memory: an argument exits 2"; fi
 if grep -Eq "intel matching with .* vs none.*: [-+][0-9.]+% time" "$T/table.txt"; then ok "intel cost line"; else nok "intel cost line"; fi
+# bench intel --only: one part of the intel bench alone.
+"$COALMINE" bench intel --entries 2000 --lookups 4000 --only domains >"$T/only.jsonl" 2>&1
+if [ $? -eq 0 ] && [ "$(jq -s 'length' "$T/only.jsonl")" = 5 ] &&
+    jq -se 'all(.[]; .stage | startswith("domains: "))' "$T/only.jsonl" >/dev/null; then
+    ok "bench intel --only domains: the five domain lines alone"
+else
+    nok "bench intel --only domains: the five domain lines alone"
+    cat "$T/only.jsonl"
+fi
+"$COALMINE" bench intel --entries 2000 --lookups 4000 --only ipv4 --dir "$T" >"$T/only4.jsonl" 2>&1
+if [ $? -eq 0 ] && jq -se 'length > 0 and all(.[]; .stage | startswith("domains") | not)
+        and any(.[]; .stage | startswith("txt list file"))' "$T/only4.jsonl" >/dev/null; then
+    ok "bench intel --only ipv4: no domain lines"
+else
+    nok "bench intel --only ipv4: no domain lines"
+    cat "$T/only4.jsonl"
+fi
+"$COALMINE" bench intel --only names >/dev/null 2>"$T/only.err"
+if [ $? -eq 2 ] && grep -q "only wants ipv4 or domains" "$T/only.err"; then
+    ok "bench intel --only: a bad part exits 2"
+else
+    nok "bench intel --only: a bad part exits 2"
+fi
 done_testing
