@@ -14,7 +14,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 FUZZ_TIME ?= 60
-PKGS    := libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl cmocka
+PKGS    := libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl rdkafka cmocka
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
@@ -33,7 +33,7 @@ endif
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wno-overlength-strings
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl rdkafka 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Isrc -Iinclude -DCM_PREFIX=\"$(PREFIX)\"
@@ -80,7 +80,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a
 	  $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/tools/dga-train fuzz-build
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/tools/dga-train \
+	  $(BUILD)/tools/kafka-mock fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests
 
 run: deps
@@ -105,6 +106,14 @@ $(BUILD)/tools/dga-train: $(wildcard tools/dga/*.c tools/dga/*.h) $(BUILD)/libcm
 	  $(BUILD)/libcoalmine.a \
 	  $(LDFLAGS) $(LDLIBS)
 
+# The integration tests' Kafka cluster (librdkafka's mock cluster on 127.0.0.1). Built
+# without sanitizers: it is the tests' server, not coalmine, and ThreadSanitizer's
+# runtime crashes in librdkafka's uninstrumented broker threads.
+$(BUILD)/tools/kafka-mock: tools/kafka-mock/kafka_mock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -std=c11 -O2 -g $(WARN) -pthread $(PKG_CFLAGS) -o $@ $< \
+	  $(shell pkg-config --libs rdkafka 2>/dev/null)
+
 # libFuzzer targets: clang, each linked with the library sources directly.
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -114,6 +123,7 @@ FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-
 FUZZ_EXTRA_fuzz_decode := src/source/decode.c
 FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/intel/intel_load.c \
                           src/source/decode.c src/source/source_file.c
+FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c)
 
 .SECONDEXPANSION:
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $$(FUZZ_EXTRA_$$*)

@@ -1,6 +1,7 @@
 /*
  * The table of target kinds, and reading their specs (target_impl.h). The
- * kinds themselves are target_exec.c, target_file.c and target_webhook.c.
+ * kinds themselves are target_exec.c, target_file.c, target_webhook.c and
+ * target_kafka.c.
  */
 #include "bus/target.h"
 
@@ -19,6 +20,7 @@ static const struct cm_target_kind *const kinds[] = {
     &cm_target_exec,
     &cm_target_file,
     &cm_target_webhook,
+    &cm_target_kafka,
 };
 
 const struct cm_target_kind *cm_target_kind(const char *name)

@@ -8,6 +8,7 @@
  *   exec     runs a program (no shell) with the event on its stdin
  *   file     appends the event as one line to a file
  *   webhook  POSTs the event to an http:// or https:// URL
+ *   kafka    produces the event as a message to a Kafka topic
  *
  * docs/internals/bus.md ("Targets") says what each kind's spec holds and
  * what the program, file or endpoint receives.
@@ -30,7 +31,7 @@ struct cm_target_ctx {
 };
 
 struct cm_target_kind {
-    const char *name;    /* "exec", "file", "webhook" */
+    const char *name;    /* "exec", "file", "webhook", "kafka" */
     const char *summary; /* one line, for --help */
     /*
      * Validates spec (the text of a JSON object, len bytes) for `coalmine

@@ -24,6 +24,7 @@
 
 extern const struct cm_target_kind cm_target_exec;
 extern const struct cm_target_kind cm_target_file;
+extern const struct cm_target_kind cm_target_kafka;
 extern const struct cm_target_kind cm_target_webhook;
 
 struct cm_tspec {

@@ -665,10 +665,10 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
     }
     fprintf(f, "\nA rule routes the findings whose EventBridge event its pattern matches to\n"
-               "its targets ('coalmine targets'): programs, files and webhooks. Findings are\n"
-               "routed when they are stored (new, or updated, and not archived) by\n"
-               "'coalmine scan --db' while some rule is enabled. Run 'coalmine rules\n"
-               "<subcommand> --help' for its options.\n");
+               "its targets ('coalmine targets'): programs, files, webhooks and Kafka topics.\n"
+               "Findings are routed when they are stored (new, or updated, and not\n"
+               "archived) by 'coalmine scan --db' while some rule is enabled. Run\n"
+               "'coalmine rules <subcommand> --help' for its options.\n");
 }
 
 static int run(int argc, char **argv)

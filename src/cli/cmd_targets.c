@@ -1,7 +1,8 @@
 /*
  * coalmine targets: where a rule's findings go (EventBridge PutTargets,
  * RemoveTargets, ListTargetsByRule). A target is an id, a kind (the table of
- * src/bus/target.h: a program, a file, a webhook) and the kind's spec, a
+ * src/bus/target.h: a program, a file, a webhook, a Kafka topic) and the
+ * kind's spec, a
  * JSON object checked by the kind and stored in its canonical form.
  */
 #include <getopt.h>
@@ -106,6 +107,11 @@ static const char put_help[] =
     "  webhook  {\"url\":\"https://hooks.example.com/x\",\"headers\":{\"Authorization\":\n"
     "            \"Bearer ...\"},\"timeout_seconds\":10}\n"
     "           POSTs the event; a 2xx answer is a delivery\n"
+    "  kafka    {\"brokers\":\"10.0.0.5:9092,10.0.0.6:9092\",\"topic\":\"findings\",\n"
+    "            \"key\":\"finding_id\",\"timeout_seconds\":10,\"properties\":\n"
+    "            {\"security.protocol\":\"SASL_SSL\"}}\n"
+    "           produces the event as one message (acks=all, idempotent); the\n"
+    "           broker's acknowledgement is a delivery\n"
     "The spec is checked and stored in canonical form (defaults filled in), which\n"
     "is printed.\n";
 
@@ -281,6 +287,6 @@ static int run(int argc, char **argv)
 
 const struct cm_cmd cm_cmd_targets = {
     .name = "targets",
-    .summary = "the programs, files and webhooks a rule's findings go to",
+    .summary = "the programs, files, webhooks and Kafka topics a rule's findings go to",
     .run = run,
 };

@@ -184,21 +184,21 @@ static void check_bad(const char *kind, const char *spec, const char *want)
 
 static void test_kinds(void **state)
 {
-    const char *names[] = {"exec", "file", "webhook"};
+    const char *names[] = {"exec", "file", "webhook", "kafka"};
     size_t i;
 
     (void)state;
     for (i = 0; cm_target_kind_at(i) != NULL; i++) {
         const struct cm_target_kind *k = cm_target_kind_at(i);
 
-        assert_true(i < 3);
+        assert_true(i < 4);
         assert_string_equal(k->name, names[i]);
         assert_ptr_equal(cm_target_kind(names[i]), k);
         assert_non_null(k->summary);
         assert_non_null(k->check);
         assert_non_null(k->deliver);
     }
-    assert_int_equal(i, 3);
+    assert_int_equal(i, 4);
     assert_null(cm_target_kind("lambda"));
     assert_null(cm_target_kind(""));
 }
