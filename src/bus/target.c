@@ -45,6 +45,14 @@ const struct cm_target_ctx *cm_target_ctx_or_empty(const struct cm_target_ctx *c
     return ctx != NULL ? ctx : &empty;
 }
 
+const char *cm_target_byte_fault(unsigned char c)
+{
+    if (c > 0x20 && c < 0x7f) {
+        return NULL;
+    }
+    return c == ' ' ? "a space" : c < ' ' ? "a control character" : "not printable ASCII";
+}
+
 void cm_target_printable(char *out, size_t outlen, const char *s, size_t n)
 {
     size_t i;

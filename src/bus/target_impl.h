@@ -90,6 +90,13 @@ void cm_tspec_jw_map(struct cm_jw *jw, const char *key, const struct cm_tspec_pa
  */
 int cm_tspec_canon_end(struct cm_tspec *s, struct cm_jw *jw, struct cm_buf *canon, size_t mark);
 
+/*
+ * What is wrong with byte c in a value that must be printable ASCII without
+ * spaces (a URL, a broker list): "a space", "a control character" or "not
+ * printable ASCII"; NULL when nothing is.
+ */
+const char *cm_target_byte_fault(unsigned char c);
+
 /* Copies s into out (outlen bytes), turning control characters into '?'. */
 void cm_target_printable(char *out, size_t outlen, const char *s, size_t n);
 

@@ -34,10 +34,13 @@
 #define MSG_BROKERS_MAX  128  /* bytes of the broker list shown in messages */
 #define BROKER_ERROR_MAX 300
 
+/* What the message key is: an index into keys[]. */
+enum key_kind { KEY_FINDING_ID, KEY_FINDING_TYPE, KEY_RULE, KEY_NONE };
+
 struct kafka_spec {
     const char *brokers;
     const char *topic;
-    const char *key;
+    enum key_kind key;
     int64_t timeout;
     struct cm_tspec_pair *props;
     size_t nprops;
@@ -46,7 +49,7 @@ struct kafka_spec {
 static const char *const members[] = {"brokers",         "topic",      "key",
                                       "timeout_seconds", "properties", NULL};
 
-/* What the message key can be: a name of the delivery, or none. */
+/* The names of enum key_kind, in its order: a name of the delivery, or none. */
 static const char *const keys[] = {"finding_id", "finding_type", "rule", "none", NULL};
 
 /* Properties a spec may not set, and why. */
@@ -74,6 +77,7 @@ static int check_brokers(struct cm_tspec *s, const char *b)
     }
     for (;; p++) {
         unsigned char c = (unsigned char)*p;
+        const char *why;
 
         if (c == ',' || c == '\0') {
             if (p == b || p[-1] == ',') {
@@ -84,11 +88,8 @@ static int check_brokers(struct cm_tspec *s, const char *b)
             }
             continue;
         }
-        if (c <= 0x20 || c >= 0x7f) {
-            return cm_tspec_fail(s, "brokers: byte %zu is %s", (size_t)(p - b) + 1,
-                                 c == ' '  ? "a space"
-                                 : c < ' ' ? "a control character"
-                                           : "not printable ASCII");
+        if ((why = cm_target_byte_fault(c)) != NULL) {
+            return cm_tspec_fail(s, "brokers: byte %zu is %s", (size_t)(p - b) + 1, why);
         }
     }
 }
@@ -219,7 +220,7 @@ static int kafka_read(struct cm_tspec *s, struct kafka_spec *k)
     uint32_t v;
     int rc;
 
-    k->key = keys[0];
+    k->key = KEY_FINDING_ID;
     if ((v = cm_tspec_member(s, "brokers")) == CM_JSON_NONE) {
         return cm_tspec_fail(s, "brokers: missing (host:port, comma-separated)");
     }
@@ -247,7 +248,7 @@ static int kafka_read(struct cm_tspec *s, struct kafka_spec *k)
         if (keys[i] == NULL) {
             return cm_tspec_fail(s, "key: must be finding_id, finding_type, rule or none");
         }
-        k->key = keys[i];
+        k->key = (enum key_kind)i;
     }
     if ((rc = cm_tspec_int(s, "timeout_seconds", 1, TIMEOUT_MAX, TIMEOUT_DEFAULT, &k->timeout)) !=
         0) {
@@ -284,7 +285,7 @@ static int kafka_check(const char *spec, size_t len, struct cm_buf *canon, char 
         cm_jw_key(&jw, "topic");
         cm_jw_str(&jw, k.topic);
         cm_jw_key(&jw, "key");
-        cm_jw_str(&jw, k.key);
+        cm_jw_str(&jw, keys[k.key]);
         cm_jw_key(&jw, "timeout_seconds");
         cm_jw_i64(&jw, k.timeout);
         cm_tspec_jw_map(&jw, "properties", k.props, k.nprops);
@@ -356,14 +357,15 @@ static rd_kafka_conf_t *make_conf(struct cm_tspec *s, const struct kafka_spec *k
 /* The message key the spec asks for, or NULL for none. */
 static const char *key_of(const struct kafka_spec *k, const struct cm_target_ctx *ctx)
 {
-    if (strcmp(k->key, "finding_id") == 0) {
+    switch (k->key) {
+    case KEY_FINDING_ID:
         return ctx->finding_id;
-    }
-    if (strcmp(k->key, "finding_type") == 0) {
+    case KEY_FINDING_TYPE:
         return ctx->finding_type;
-    }
-    if (strcmp(k->key, "rule") == 0) {
+    case KEY_RULE:
         return ctx->rule;
+    case KEY_NONE:
+        break;
     }
     return NULL;
 }

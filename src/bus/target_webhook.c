@@ -76,14 +76,11 @@ static int check_url(struct cm_tspec *s, const char *url)
         return cm_tspec_fail(s, "url: no host after the scheme");
     }
     for (const char *p = url; *p; p++) {
-        unsigned char c = (unsigned char)*p;
+        const char *why = cm_target_byte_fault((unsigned char)*p);
 
-        if (c <= 0x20 || c >= 0x7f) {
+        if (why != NULL) {
             return cm_tspec_fail(s, "url: byte %zu is %s (percent-encode it)",
-                                 (size_t)(p - url) + 1,
-                                 c == ' '  ? "a space"
-                                 : c < ' ' ? "a control character"
-                                           : "not printable ASCII");
+                                 (size_t)(p - url) + 1, why);
         }
     }
     return 0;
