@@ -27,7 +27,7 @@
  *   - Malicious: an answer or CNAME target on a threat list, or a DGA score
  *     of at least dga_high with the query failing (NXDOMAIN) or an abused
  *     provider or TLD (a generated-looking name that resolves is more often
- *     a brand: cdn.fwupd.org scores 0.97);
+ *     a brand: cdn.fwupd.org scores 0.99);
  *   - Abused: score at least min_score with an abused provider or TLD among
  *     the reasons;
  *   - Suspicious: fewer than rare_instances instances asked for the site;

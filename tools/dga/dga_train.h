@@ -5,6 +5,7 @@
  *
  *   data.c    loads the labelled names of ../shared/data (dns-dga, top-domains)
  *   cloud.c   makes the hand-written cloud/CDN hard negatives
+ *   synth.c   makes the synthetic generated names (one family per class of DGA)
  *   train.c   logistic regression by Adagrad over the features of dga.c, quantised
  *   eval.c    the random and family-disjoint splits: ROC AUC, FPR at 90/99 % detection
  *   write.c   data/dga/model.txt and lib/detect/dga_weights.c
@@ -71,6 +72,17 @@ uint16_t data_family(struct dataset *ds, const char *name);
 /* cloud.c: n cloud/CDN host names (full names, NUL-terminated, in out[i], 256 bytes each). */
 void cloud_names(char (*out)[256], size_t n, uint64_t seed);
 
+/* synth.c: the synthetic families, made while training (never evaluated). */
+#define SYNTH_FAMILIES 5
+/*
+ * Writes per_family names of each synthetic family (family ids first_family
+ * and on) to out (room for SYNTH_FAMILIES * per_family); the word family
+ * takes its words from the benign samples of use. Returns how many (0 when
+ * out of memory).
+ */
+size_t synth_make(const struct dataset *ds, const uint8_t *use, size_t per_family,
+                  uint16_t first_family, uint64_t seed, struct sample *out);
+
 /* train.c */
 struct train_opts {
     uint32_t bits, ngram_min, ngram_max, norm, tokens;
@@ -80,6 +92,7 @@ struct train_opts {
     size_t family_cap; /* training samples kept per DGA family (0: all) */
     bool lm;           /* train and use the benign character model */
     double balance;    /* family weights: (largest / size)^balance (0: every sample 1) */
+    size_t synth;      /* names per synthetic family (synth.c), training only; 0: none */
     bool quiet;
 };
 

@@ -5,7 +5,8 @@
  *             [--out model.txt] [--c-out dga_weights.c] [--comment TEXT]
  *             [--bits B] [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK]
  *             [--epochs N] [--lr X] [--l2 X] [--family-cap N] [--seed N]
- *             [--hash-seed N] [--op X] [--balance X] [--no-lm] [--bench] [--quiet]
+ *             [--hash-seed N] [--op X] [--balance X] [--synth N] [--no-lm] [--bench]
+ *             [--quiet]
  *   dga-train --from model.txt [--out model.txt] [--c-out dga_weights.c] [--comment TEXT]
  *
  * Evaluations print TSV (eval.c) on stdout; then, when --out or --c-out
@@ -31,8 +32,8 @@ static void usage(void)
             "                 [--out FILE] [--c-out FILE] [--comment TEXT] [--bits B]\n"
             "                 [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK] [--epochs N]\n"
             "                 [--lr X] [--l2 X] [--family-cap N] [--seed N] [--hash-seed N]\n"
-            "                 [--op X] [--balance X] [--no-lm] [--bench]\n                 "
-            "[--quiet]\n"
+            "                 [--op X] [--balance X] [--synth N] [--no-lm] [--bench]\n"
+            "                 [--quiet]\n"
             "       dga-train --from FILE [--out FILE] [--c-out FILE] [--comment TEXT]\n");
     exit(2);
 }
@@ -184,6 +185,8 @@ int main(int argc, char **argv)
             bench = true;
         } else if (strcmp(a, "--balance") == 0) {
             o.balance = real(arg(argc, argv, &i));
+        } else if (strcmp(a, "--synth") == 0) {
+            o.synth = (size_t)num(arg(argc, argv, &i));
         } else if (strcmp(a, "--no-lm") == 0) {
             o.lm = false;
         } else if (strcmp(a, "--quiet") == 0) {

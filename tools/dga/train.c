@@ -5,7 +5,9 @@
  * 16-bit integers of the shipped model. Classes are balanced by weight
  * (benign samples weigh n_dga / n_benign); each DGA family keeps at most
  * family_cap random samples so the eight 100k-name families of andrewaeva
- * do not drown the 25 small ones of chrmor.
+ * do not drown the 25 small ones of chrmor. With --synth N, N names of each
+ * synthetic family of synth.c join the training samples (made from the
+ * training samples only, so an evaluation's held-out names take no part).
  *
  * The benign character model (a second-order Markov chain with Witten-Bell
  * interpolation down to add-one unigrams) is counted on the benign training
@@ -132,12 +134,20 @@ static size_t pick(const struct dataset *ds, const uint8_t *use, size_t cap, uin
     return m;
 }
 
+/* Training sample i: one of the data set's, or past its end, the synthetic one i - ds->n. */
+static const struct sample *sample_at(const struct dataset *ds, const struct sample *syn, size_t i)
+{
+    return i < ds->n ? &ds->s[i] : &syn[i - ds->n];
+}
+
 struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
                                  const struct train_opts *o)
 {
     struct cm_dga_model hm, *m = NULL;
     size_t size = (size_t)1 << o->bits, n, ndga = 0;
-    size_t *idx = malloc(ds->n * sizeof(*idx));
+    size_t nsyn = SYNTH_FAMILIES * o->synth;
+    size_t *idx = malloc((ds->n + nsyn) * sizeof(*idx));
+    struct sample *syn = nsyn ? malloc(nsyn * sizeof(*syn)) : NULL;
     double *w = calloc(size, sizeof(*w)), *g2 = calloc(size, sizeof(*g2));
     double b = 0.0, gb = 1e-8, wben, maxabs = 1e-9;
     uint64_t r = o->seed;
@@ -146,7 +156,8 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
     struct cm_dga_model half[2];
     double fw[MAX_FAMILIES];
 
-    if (idx == NULL || w == NULL || g2 == NULL || (o->lm && lm == NULL)) {
+    if (idx == NULL || w == NULL || g2 == NULL || (o->lm && lm == NULL) ||
+        (nsyn > 0 && syn == NULL)) {
         fprintf(stderr, "dga-train: out of memory\n");
         goto out;
     }
@@ -169,8 +180,21 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
     half[1].lm = lm ? lm + CM_DGA_LM_SIZE : NULL;
     hm.lm = lm;
     n = pick(ds, use, o->family_cap, &r, idx);
+    if (nsyn > 0) {
+        if (ds->nfamily + SYNTH_FAMILIES > MAX_FAMILIES) {
+            fprintf(stderr, "dga-train: no room for the synthetic families\n");
+            goto out;
+        }
+        if ((nsyn = synth_make(ds, use, o->synth, (uint16_t)ds->nfamily, o->seed, syn)) == 0) {
+            fprintf(stderr, "dga-train: out of memory\n");
+            goto out;
+        }
+        for (size_t i = 0; i < nsyn; i++) {
+            idx[n++] = ds->n + i; /* an index past ds->n is a synthetic sample */
+        }
+    }
     for (size_t i = 0; i < n; i++) {
-        ndga += ds->s[idx[i]].dga;
+        ndga += sample_at(ds, syn, idx[i])->dga;
     }
     if (ndga == 0 || ndga == n) {
         fprintf(stderr, "dga-train: training set has one class only\n");
@@ -181,7 +205,7 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
         double wd = 0.0;
 
         for (size_t i = 0; i < n; i++) {
-            cnt[ds->s[idx[i]].family]++;
+            cnt[sample_at(ds, syn, idx[i])->family]++;
         }
         for (size_t k = 2; k < MAX_FAMILIES; k++) {
             top = cnt[k] > top ? cnt[k] : top;
@@ -198,7 +222,7 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
 
         shuffle(idx, n, &r);
         for (size_t k = 0; k < n; k++) {
-            const struct sample *s = &ds->s[idx[k]];
+            const struct sample *s = sample_at(ds, syn, idx[k]);
             size_t nng, nf = cm_dga_features(&half[half_of(s)], s->label, s->len, f, &nng);
             double norm = (o->norm == CM_DGA_NORM_SQRT && nng > 0) ? 1.0 / sqrt((double)nng) : 1.0;
             double z = b, sng = 0.0, p, g, sw = s->dga ? fw[s->family] : wben;
@@ -263,6 +287,7 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
         m->lm = m->owned + size;
     }
 out:
+    free(syn);
     free(lm);
     free(idx);
     free(w);

@@ -1,0 +1,82 @@
+#!/bin/sh
+# The DGA trainer's synthetic families (issue #7; tools/dga/synth.c,
+# data/dga/README.md) on a small data directory this script writes: benign
+# names made of syllables and two generated families. --synth N adds
+# training names of five synthetic families; they change the model, the
+# training stays deterministic, and no synthetic name is ever scored in an
+# evaluation: the held-out counts and the per-family rows are the same with
+# and without them. Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+ROOT=${ROOT:-.}
+TRAIN="$ROOT/${BUILD:-build}/tools/dga-train"
+
+if [ ! -x "$TRAIN" ]; then
+    nok "dga-train is built" "$TRAIN missing (make test builds it)"
+    done_testing
+    exit 0
+fi
+D="$T/data"
+mkdir -p "$D/top-domains" "$D/dns-dga/andrewaeva"
+# Benign: two or three of 40 English-ish words, under a few TLDs. Generated:
+# "lettr", 9-14 random letters; "digitmix", letters and digits. An LCG keeps it
+# the same on every machine.
+awk 'BEGIN {
+    split("shop news home mail cloud data book travel music game photo video " \
+          "market bank health sport food city auto school media blog best " \
+          "green blue smart open fast world daily my star net web app store " \
+          "hub land life tech", w, " ");
+    split("com net org io de", t, " ");
+    s = 12345;
+    for (i = 0; i < 3000; i++) {
+        name = "";
+        k = 2 + i % 2;
+        for (j = 0; j < k; j++) { s = (s * 1103515245 + 12345) % 2147483648; name = name w[1 + int(s / 65536) % 40] }
+        print name "." t[1 + i % 5];
+    }
+}' >"$D/top-domains/top-100000-domains"
+awk -v seed=777 -v set="abcdefghijklmnopqrstuvwxyz" 'BEGIN {
+    s = seed;
+    for (i = 0; i < 1500; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648; len = 9 + int(s / 65536) % 6; name = "";
+        for (j = 0; j < len; j++) { s = (s * 1103515245 + 12345) % 2147483648; name = name substr(set, 1 + int(s / 65536) % 26, 1) }
+        print name ".ru";
+    }
+}' | gzip >"$D/dns-dga/andrewaeva/tinba.txt.gz"
+awk -v seed=4242 -v set="abcdefghijklmnopqrstuvwxyz0123456789" 'BEGIN {
+    s = seed;
+    for (i = 0; i < 1500; i++) {
+        s = (s * 1103515245 + 12345) % 2147483648; len = 10 + int(s / 65536) % 8; name = "";
+        for (j = 0; j < len; j++) { s = (s * 1103515245 + 12345) % 2147483648; name = name substr(set, 1 + int(s / 65536) % 36, 1) }
+        print name ".net";
+    }
+}' | gzip >"$D/dns-dga/andrewaeva/ramdo.txt.gz"
+
+OPTS="--data $D --quiet --bits 14 --epochs 2 --folds 2 --eval family"
+"$TRAIN" $OPTS --synth 300 --out "$T/s1.txt" >"$T/s1.tsv" 2>"$T/err1"
+rc=$?
+check "training with --synth 300 exits 0" test "$rc" = 0
+"$TRAIN" $OPTS --synth 300 --out "$T/s2.txt" >"$T/s2.tsv" 2>/dev/null
+check "... and is deterministic (the same model twice)" cmp -s "$T/s1.txt" "$T/s2.txt"
+"$TRAIN" $OPTS --synth 0 --out "$T/s0.txt" >"$T/s0.tsv" 2>/dev/null
+check "--synth 0 trains too" test "$?" = 0
+check "the synthetic names change the model" sh -c "! cmp -s '$T/s0.txt' '$T/s1.txt'"
+
+# Held-out counts (n_dga, n_benign, n_random) of every fold row, and the family rows' names
+# and sizes: the same with and without synthetic names, so none was scored.
+counts() { awk -F '\t' '$1 == "split" && $2 == "family" { print $3, $(NF - 3), $(NF - 2), $(NF - 1) }' "$1"; }
+fams() { awk -F '\t' '$1 == "family" { print $3, $4 }' "$1"; }
+counts "$T/s0.tsv" >"$T/c0"
+counts "$T/s1.tsv" >"$T/c1"
+check "two folds and their mean are printed" test "$(wc -l <"$T/c1")" = 3
+check "no synthetic name is held out (same held-out counts)" cmp -s "$T/c0" "$T/c1"
+fams "$T/s1.tsv" >"$T/f1"
+fams "$T/s0.tsv" >"$T/f0"
+check "the family rows name the data's families only" \
+    test "$(cut -d' ' -f1 "$T/f1" | sort | tr '\n' ' ')" = "ramdo tinba "
+check "... with the same sizes as without synthetic names" cmp -s "$T/f0" "$T/f1"
+
+"$TRAIN" --data "$D" --synth 2>/dev/null
+check "--synth without a number is a usage error (exit 2)" test "$?" = 2
+"$TRAIN" --data "$D" --synth x 2>/dev/null
+check "--synth x is a usage error (exit 2)" test "$?" = 2
+done_testing
