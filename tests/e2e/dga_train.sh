@@ -34,22 +34,18 @@ awk 'BEGIN {
         print name "." t[1 + i % 5];
     }
 }' >"$D/top-domains/top-100000-domains"
-awk -v seed=777 -v set="abcdefghijklmnopqrstuvwxyz" 'BEGIN {
-    s = seed;
-    for (i = 0; i < 1500; i++) {
-        s = (s * 1103515245 + 12345) % 2147483648; len = 9 + int(s / 65536) % 6; name = "";
-        for (j = 0; j < len; j++) { s = (s * 1103515245 + 12345) % 2147483648; name = name substr(set, 1 + int(s / 65536) % 26, 1) }
-        print name ".ru";
-    }
-}' | gzip >"$D/dns-dga/andrewaeva/tinba.txt.gz"
-awk -v seed=4242 -v set="abcdefghijklmnopqrstuvwxyz0123456789" 'BEGIN {
-    s = seed;
-    for (i = 0; i < 1500; i++) {
-        s = (s * 1103515245 + 12345) % 2147483648; len = 10 + int(s / 65536) % 8; name = "";
-        for (j = 0; j < len; j++) { s = (s * 1103515245 + 12345) % 2147483648; name = name substr(set, 1 + int(s / 65536) % 36, 1) }
-        print name ".net";
-    }
-}' | gzip >"$D/dns-dga/andrewaeva/ramdo.txt.gz"
+# n names of min to min+span-1 characters of set, under tld; seeded LCG.
+names() { # seed set min span tld
+    awk -v s="$1" -v set="$2" -v min="$3" -v span="$4" -v tld="$5" 'BEGIN {
+        for (i = 0; i < 1500; i++) {
+            s = (s * 1103515245 + 12345) % 2147483648; len = min + int(s / 65536) % span; name = "";
+            for (j = 0; j < len; j++) { s = (s * 1103515245 + 12345) % 2147483648; name = name substr(set, 1 + int(s / 65536) % length(set), 1) }
+            print name "." tld;
+        }
+    }'
+}
+names 777 abcdefghijklmnopqrstuvwxyz 9 6 ru | gzip >"$D/dns-dga/andrewaeva/tinba.txt.gz"
+names 4242 abcdefghijklmnopqrstuvwxyz0123456789 10 8 net | gzip >"$D/dns-dga/andrewaeva/ramdo.txt.gz"
 
 OPTS="--data $D --quiet --bits 14 --epochs 2 --folds 2 --eval family"
 "$TRAIN" $OPTS --synth 300 --out "$T/s1.txt" >"$T/s1.tsv" 2>"$T/err1"
