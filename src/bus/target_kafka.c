@@ -257,50 +257,6 @@ static int kafka_read(struct cm_tspec *s, struct kafka_spec *k)
     return cm_tspec_map(s, "properties", false, PROPERTY_MAX, &k->props, &k->nprops);
 }
 
-static int kafka_check(const char *spec, size_t len, struct cm_buf *canon, char *err, size_t errlen)
-{
-    rd_kafka_conf_t *conf = NULL;
-    struct kafka_spec k;
-    struct cm_tspec s;
-    struct cm_jw jw;
-    int rc = cm_tspec_open(&s, "", spec, len, members, err, errlen);
-
-    if (rc == 0) {
-        rc = kafka_read(&s, &k);
-    }
-    if (rc == 0) {
-        if ((conf = rd_kafka_conf_new()) == NULL) {
-            rc = cm_tspec_fail(&s, "librdkafka could not make a configuration");
-        } else {
-            rc = fill_conf(&s, &k, conf);
-        }
-    }
-    if (rc == 0 && canon != NULL) {
-        size_t mark = canon->len;
-
-        cm_jw_init(&jw, canon);
-        cm_jw_obj_begin(&jw);
-        cm_jw_key(&jw, "brokers");
-        cm_jw_str(&jw, k.brokers);
-        cm_jw_key(&jw, "topic");
-        cm_jw_str(&jw, k.topic);
-        cm_jw_key(&jw, "key");
-        cm_jw_str(&jw, keys[k.key]);
-        cm_jw_key(&jw, "timeout_seconds");
-        cm_jw_i64(&jw, k.timeout);
-        cm_tspec_jw_map(&jw, "properties", k.props, k.nprops);
-        cm_jw_obj_end(&jw);
-        rc = cm_tspec_canon_end(&s, &jw, canon, mark);
-    }
-    if (conf != NULL) {
-        rd_kafka_conf_destroy(conf);
-    }
-    cm_tspec_close(&s);
-    return rc;
-}
-
-/* ---- delivery ---- */
-
 /*
  * What one delivery learns from librdkafka. Both callbacks run on the
  * delivering thread, inside rd_kafka_flush(): no lock is needed.
@@ -334,7 +290,11 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
     (void)rk, (void)level, (void)fac, (void)buf;
 }
 
-/* The producer's configuration; NULL with err set when it cannot be made. */
+/*
+ * The producer's configuration, with the callbacks that fill o (NULL: none,
+ * for a configuration only checked); NULL with err set through s when it
+ * cannot be made.
+ */
 static rd_kafka_conf_t *make_conf(struct cm_tspec *s, const struct kafka_spec *k, struct outcome *o)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -343,16 +303,58 @@ static rd_kafka_conf_t *make_conf(struct cm_tspec *s, const struct kafka_spec *k
         cm_tspec_fail(s, "librdkafka could not make a configuration");
         return NULL;
     }
-    rd_kafka_conf_set_opaque(conf, o);
-    rd_kafka_conf_set_dr_msg_cb(conf, on_report);
-    rd_kafka_conf_set_error_cb(conf, on_error);
-    rd_kafka_conf_set_log_cb(conf, on_log);
+    if (o != NULL) {
+        rd_kafka_conf_set_opaque(conf, o);
+        rd_kafka_conf_set_dr_msg_cb(conf, on_report);
+        rd_kafka_conf_set_error_cb(conf, on_error);
+        rd_kafka_conf_set_log_cb(conf, on_log);
+    }
     if (fill_conf(s, k, conf) != 0) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
     return conf;
 }
+
+static int kafka_check(const char *spec, size_t len, struct cm_buf *canon, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = NULL;
+    struct kafka_spec k;
+    struct cm_tspec s;
+    struct cm_jw jw;
+    int rc = cm_tspec_open(&s, "", spec, len, members, err, errlen);
+
+    if (rc == 0) {
+        rc = kafka_read(&s, &k);
+    }
+    if (rc == 0 && (conf = make_conf(&s, &k, NULL)) == NULL) {
+        rc = CM_EINVAL; /* make_conf said why */
+    }
+    if (rc == 0 && canon != NULL) {
+        size_t mark = canon->len;
+
+        cm_jw_init(&jw, canon);
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "brokers");
+        cm_jw_str(&jw, k.brokers);
+        cm_jw_key(&jw, "topic");
+        cm_jw_str(&jw, k.topic);
+        cm_jw_key(&jw, "key");
+        cm_jw_str(&jw, keys[k.key]);
+        cm_jw_key(&jw, "timeout_seconds");
+        cm_jw_i64(&jw, k.timeout);
+        cm_tspec_jw_map(&jw, "properties", k.props, k.nprops);
+        cm_jw_obj_end(&jw);
+        rc = cm_tspec_canon_end(&s, &jw, canon, mark);
+    }
+    if (conf != NULL) {
+        rd_kafka_conf_destroy(conf);
+    }
+    cm_tspec_close(&s);
+    return rc;
+}
+
+/* ---- delivery ---- */
 
 /* The message key the spec asks for, or NULL for none. */
 static const char *key_of(const struct kafka_spec *k, const struct cm_target_ctx *ctx)
