@@ -227,13 +227,17 @@ enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
     return e->m[k].verdict;
 }
 
-/* What a run of events asks: names or addresses, each with where its answer goes. */
+/*
+ * What a run of events asks: names or addresses, each with where its answer
+ * goes. The query names the parser has normalised (query_verdict) come
+ * first, from 0 up; the others last, from CM_INTEL_MEMO_MAX - 1 down.
+ */
 struct asks {
     struct cm_str names[CM_INTEL_MEMO_MAX];
-    uint16_t name_at[CM_INTEL_MEMO_MAX];           /* entry << 1 | slot */
+    uint16_t name_at[CM_INTEL_MEMO_MAX];           /* entry */
     struct cm_intel_name *keep[CM_INTEL_MEMO_MAX]; /* the name's slot among the kept, or NULL */
     uint64_t keep_h[CM_INTEL_MEMO_MAX];            /* and its hash */
-    size_t nnames;
+    size_t nnorm, nraw;
     struct cm_ip ips[2 * CM_INTEL_MEMO_MAX];
     uint16_t ip_at[2 * CM_INTEL_MEMO_MAX];
     size_t nips;
@@ -247,13 +251,38 @@ static void ask_ip(struct asks *a, const struct cm_ip *ip, size_t entry, unsigne
     }
 }
 
+/* Looks up names[from..from + n) of a, normalised or not, and stores the answers. */
+static void look_up_names(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                          const struct asks *a, size_t from, size_t n, bool norm)
+{
+    struct cm_intel_match ms[CM_INTEL_MEMO_MAX];
+
+    if (n == 0) {
+        return;
+    }
+    if (norm) {
+        cm_intel_check_domains_norm(s, a->names + from, n, ms);
+    } else {
+        cm_intel_check_domains(s, a->names + from, n, ms);
+    }
+    for (size_t j = 0; j < n; j++) {
+        struct cm_intel_memo_entry *e = &memo->e[a->name_at[from + j]];
+
+        e->m[0] = ms[j];
+        e->have |= 1u;
+        if (a->keep[from + j] != NULL) {
+            name_keep(a->keep[from + j], a->keep_h[from + j], &e->ev->u.dns.qname, &ms[j]);
+        }
+    }
+}
+
 void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
                         const struct cm_event *const *evs, size_t n)
 {
     struct cm_intel_match ms[2 * CM_INTEL_MEMO_MAX];
     struct asks a;
 
-    a.nnames = a.nips = 0;
+    a.nnorm = a.nraw = a.nips = 0;
     for (size_t i = 0; i < n && i < CM_INTEL_MEMO_MAX; i++) {
         const struct cm_event *ev = evs[i];
 
@@ -264,18 +293,26 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
             continue;
         }
         if (ev->kind == CM_EV_DNS && cm_str_present(ev->u.dns.query_name)) {
+            const struct cm_dns *q = &ev->u.dns;
             uint64_t h = 0;
             struct cm_intel_name *k = name_slot(memo, s, ev, &h);
+            size_t at;
 
-            if (k != NULL && name_kept(k, h, &ev->u.dns.qname)) {
+            if (k != NULL && name_kept(k, h, &q->qname)) {
                 memo->e[i].m[0] = k->m;
                 memo->e[i].have |= 1u;
                 continue;
             }
-            a.names[a.nnames] = ev->u.dns.query_name;
-            a.keep[a.nnames] = k;
-            a.keep_h[a.nnames] = h;
-            a.name_at[a.nnames++] = (uint16_t)(i << 1);
+            if (q->qname_ok && q->qname.host) {
+                at = a.nnorm++;
+                a.names[at] = cm_str_make(q->qname.name, q->qname.len);
+            } else {
+                at = CM_INTEL_MEMO_MAX - ++a.nraw;
+                a.names[at] = q->query_name;
+            }
+            a.keep[at] = k;
+            a.keep_h[at] = h;
+            a.name_at[at] = (uint16_t)i;
         } else if (ev->kind == CM_EV_FLOW) {
             ask_ip(&a, &ev->u.flow.src, i, 0);
             ask_ip(&a, &ev->u.flow.dst, i, 1);
@@ -283,18 +320,8 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
             ask_ip(&a, &ev->u.ct.source_ip, i, 0);
         }
     }
-    if (a.nnames > 0) {
-        cm_intel_check_domains(s, a.names, a.nnames, ms);
-        for (size_t j = 0; j < a.nnames; j++) {
-            struct cm_intel_memo_entry *e = &memo->e[a.name_at[j] >> 1];
-
-            e->m[0] = ms[j];
-            e->have |= 1u;
-            if (a.keep[j] != NULL) {
-                name_keep(a.keep[j], a.keep_h[j], &e->ev->u.dns.qname, &ms[j]);
-            }
-        }
-    }
+    look_up_names(memo, s, &a, 0, a.nnorm, true);
+    look_up_names(memo, s, &a, CM_INTEL_MEMO_MAX - a.nraw, a.nraw, false);
     if (a.nips > 0) {
         cm_intel_check_ips(s, a.ips, a.nips, ms);
         for (size_t j = 0; j < a.nips; j++) {

@@ -124,15 +124,14 @@ static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_d
     return walk_split(s, buf, len, starts, nl, out, max, all);
 }
 
-bool cm_domainset_lookup_norm(const struct cm_domainset *s, const char *name, size_t len,
-                              struct cm_domainset_match *m)
+/*
+ * Where the labels of the normalised name[0..len) (16 readable bytes past
+ * its end) start, at most CM_DOMAINSET_MAX_MATCHES of them: returns how many.
+ */
+static size_t dot_starts(const char *name, size_t len, uint8_t *starts)
 {
-    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
     size_t nl = 1, i = 0;
 
-    if (s == NULL || s->nb == 0 || len == 0 || len > CM_DOMAIN_MAX) {
-        return false;
-    }
     starts[0] = 0;
 #ifdef __SSE2__
     /* The dots, 16 bytes a step (the name has 16 readable bytes past its end). */
@@ -154,6 +153,19 @@ bool cm_domainset_lookup_norm(const struct cm_domainset *s, const char *name, si
         }
     }
 #endif
+    return nl;
+}
+
+bool cm_domainset_lookup_norm(const struct cm_domainset *s, const char *name, size_t len,
+                              struct cm_domainset_match *m)
+{
+    uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
+    size_t nl;
+
+    if (s == NULL || s->nb == 0 || len == 0 || len > CM_DOMAIN_MAX) {
+        return false;
+    }
+    nl = dot_starts(name, len, starts);
     return walk_split(s, name, len, starts, nl, m, 1, false) > 0;
 }
 
@@ -172,6 +184,7 @@ size_t cm_domainset_lookup_all(const struct cm_domainset *s, struct cm_str name,
 /* A name of a batch group on its way through the steps. */
 struct inflight {
     char buf[CM_DOMAIN_MAX + PAD];
+    const char *p; /* the normalised name: buf, or the caller's when it came normalised */
     uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
     size_t len;
     uint32_t nl;    /* labels; 0 for a name no set holds */
@@ -185,6 +198,7 @@ struct inflight {
 
 /* A group of up to GROUP names of a batch, and where their answers go. */
 struct group {
+    bool norm; /* the names come normalised (cm_domainset_lookup_batch_norm) */
     const struct cm_str *names;
     struct cm_domainset_match *m;
     bool *found;
@@ -208,17 +222,27 @@ static void step_hash(const struct cm_domainset *s, struct group *g)
         f->first = 0;
         f->h0 = used;
         f->nl = 0;
-        if (split(g->names[i], f->buf, f->starts, &f->len, &nl) != 0) {
-            continue;
+        if (g->norm) {
+            f->p = g->names[i].p;
+            f->len = g->names[i].len;
+            if (f->len == 0 || f->len > CM_DOMAIN_MAX) {
+                continue;
+            }
+            nl = dot_starts(f->p, f->len, f->starts);
+        } else {
+            if (split(g->names[i], f->buf, f->starts, &f->len, &nl) != 0) {
+                continue;
+            }
+            memset(f->buf + f->len, 0, PAD);
+            f->p = f->buf;
         }
         if (nl > FAST_LABELS || used + nl > GROUP_HASHES) {
             f->slow = 1;
             continue;
         }
         f->nl = (uint32_t)nl;
-        memset(f->buf + f->len, 0, PAD);
         h = g->hs + used;
-        cm_domainset_hashes(s, f->buf, f->len, f->starts, f->nl, g->hs + used);
+        cm_domainset_hashes(s, f->p, f->len, f->starts, f->nl, g->hs + used);
         used += f->nl;
         f->top = block_of(s, h[f->nl - 1]);
         f->blk = f->nl >= 2 ? block_of(s, h[f->nl - 2]) : f->top;
@@ -287,7 +311,8 @@ static void step_compare(const struct cm_domainset *s, struct group *g)
         const uint64_t *h = g->hs + f->h0;
 
         if (f->slow) {
-            g->found[i] = walk(s, g->names[i], &g->m[i], 1, false) > 0;
+            g->found[i] = g->norm ? cm_domainset_lookup_norm(s, f->p, f->len, &g->m[i])
+                                  : walk(s, g->names[i], &g->m[i], 1, false) > 0;
             continue;
         }
         for (uint32_t k = f->first; k < f->nl; k++) {
@@ -297,7 +322,7 @@ static void step_compare(const struct cm_domainset *s, struct group *g)
             if (k > f->first && !passes(f, h, k)) {
                 continue;
             }
-            r = find_record(s, h[k], f->buf + pos, f->len - pos);
+            r = find_record(s, h[k], f->p + pos, f->len - pos);
             if (r != NULL && take(r, pos, &g->m[i])) {
                 g->found[i] = true;
                 break;
@@ -315,8 +340,8 @@ static void step_compare(const struct cm_domainset *s, struct group *g)
  * asked for a whole round of work before it is needed, and the lookups
  * wait on it only when the batch is too short to fill the pipe.
  */
-void cm_domainset_lookup_batch(const struct cm_domainset *s, const struct cm_str *names, size_t n,
-                               struct cm_domainset_match *m, bool *found)
+static void lookup_batch(const struct cm_domainset *s, const struct cm_str *names, size_t n,
+                         struct cm_domainset_match *m, bool *found, bool norm)
 {
     struct group g[STAGES];
     size_t ng = (n + GROUP - 1) / GROUP;
@@ -329,6 +354,7 @@ void cm_domainset_lookup_batch(const struct cm_domainset *s, const struct cm_str
         if (t < ng) {
             struct group *a = &g[t % STAGES];
 
+            a->norm = norm;
             a->names = names + t * GROUP;
             a->m = m + t * GROUP;
             a->found = found + t * GROUP;
@@ -345,6 +371,18 @@ void cm_domainset_lookup_batch(const struct cm_domainset *s, const struct cm_str
             step_compare(s, &g[(t - 3) % STAGES]);
         }
     }
+}
+
+void cm_domainset_lookup_batch(const struct cm_domainset *s, const struct cm_str *names, size_t n,
+                               struct cm_domainset_match *m, bool *found)
+{
+    lookup_batch(s, names, n, m, found, false);
+}
+
+void cm_domainset_lookup_batch_norm(const struct cm_domainset *s, const struct cm_str *names,
+                                    size_t n, struct cm_domainset_match *m, bool *found)
+{
+    lookup_batch(s, names, n, m, found, true);
 }
 
 size_t cm_domainset_count(const struct cm_domainset *s)

@@ -451,8 +451,8 @@ static void set_domain_match(const struct cm_intel_snapshot *s, int kind,
     set_ids(s, dm->vals, dm->nvals, m);
 }
 
-void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
-                            struct cm_intel_match *m)
+static void check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
+                          struct cm_intel_match *m, bool norm)
 {
     struct cm_domainset_match dm[CM_INTEL_BATCH];
     struct cm_str left[CM_INTEL_BATCH];
@@ -471,7 +471,11 @@ void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_s
             for (size_t j = 0; j < nl; j++) {
                 left[j] = names[from + at[j]];
             }
-            cm_domainset_lookup_batch(s->dom[batch_order[o]], left, nl, dm, found);
+            if (norm) {
+                cm_domainset_lookup_batch_norm(s->dom[batch_order[o]], left, nl, dm, found);
+            } else {
+                cm_domainset_lookup_batch(s->dom[batch_order[o]], left, nl, dm, found);
+            }
             for (size_t j = 0; j < nl; j++) {
                 if (found[j]) {
                     set_domain_match(s, batch_order[o], &dm[j], &m[from + at[j]]);
@@ -479,6 +483,18 @@ void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_s
             }
         }
     }
+}
+
+void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
+                            struct cm_intel_match *m)
+{
+    check_domains(s, names, n, m, false);
+}
+
+void cm_intel_check_domains_norm(const struct cm_intel_snapshot *s, const struct cm_str *names,
+                                 size_t n, struct cm_intel_match *m)
+{
+    check_domains(s, names, n, m, true);
 }
 
 enum cm_intel_verdict cm_intel_check_domain_norm(const struct cm_intel_snapshot *s,

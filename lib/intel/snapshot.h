@@ -142,6 +142,10 @@ enum cm_intel_verdict cm_intel_check_domain_norm(const struct cm_intel_snapshot 
 void cm_intel_check_domains(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n,
                             struct cm_intel_match *m);
 
+/* The same for names normalised by the caller (cm_intel_check_domain_norm's terms). */
+void cm_intel_check_domains_norm(const struct cm_intel_snapshot *s, const struct cm_str *names,
+                                 size_t n, struct cm_intel_match *m);
+
 /* cm_intel_check_ip for ips[0..n) at once, likewise (cm_ipset_lookup_batch). */
 void cm_intel_check_ips(const struct cm_intel_snapshot *s, const struct cm_ip *ips, size_t n,
                         struct cm_intel_match *m);

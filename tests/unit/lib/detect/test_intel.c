@@ -560,9 +560,14 @@ static void keep_text(struct kept *k, struct cm_json_doc *doc, const char *parse
 
 static void test_memo(void **state)
 {
-    static const char *const names[] = {"c2.evil.example.",      "ok.example.",
-                                        "trusted.example.",      "x.pool.coin.example.",
-                                        "bad.customer.example.", "www.example.org."};
+    /*
+     * The last is not a host name (a space in a label): the memo looks it up
+     * as logged, apart from the names the parser normalised, in the same run.
+     */
+    static const char *const names[] = {
+        "c2.evil.example.",      "ok.example.",      "trusted.example.",    "x.pool.coin.example.",
+        "bad.customer.example.", "www.example.org.", "a b.c2.evil.example."};
+    size_t listed = 0;
     static struct kept k;
     static char text[NKEEP * 512];
     struct cm_intel_snapshot *s = snapshot();
@@ -577,7 +582,8 @@ static void test_memo(void **state)
 
         snprintf(inst, sizeof(inst), "i-000%zu", i % 3);
         len +=
-            (size_t)snprintf(text + len, sizeof(text) - len, "%s", dns(names[i % 6], inst, NULL));
+            (size_t)snprintf(text + len, sizeof(text) - len, "%s", dns(names[i % 7], inst, NULL));
+        listed += i % 7 == 0 || i % 7 == 3 || i % 7 == 4;
     }
     keep_text(&k, &doc, "dns", text, len);
     assert_int_equal(k.n, NKEEP);
@@ -586,8 +592,8 @@ static void test_memo(void **state)
     }
     run_table(&one, memo_detectors, s, evs, NKEEP, false);
     run_table(&runs, memo_detectors, s, evs, NKEEP, true);
-    /* Three listed names in every six (trusted.example is trusted, not listed). */
-    assert_int_equal(one.got.n, NKEEP / 2);
+    /* Three listed names in every seven (trusted.example is trusted, not listed). */
+    assert_int_equal(one.got.n, listed);
     assert_int_equal(runs.got.n, one.got.n);
     for (size_t i = 0; i < one.got.n; i++) {
         assert_string_equal(runs.got.type[i], one.got.type[i]);

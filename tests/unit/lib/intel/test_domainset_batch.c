@@ -57,6 +57,59 @@ static size_t make_label(char *out, size_t len, uint64_t seed)
 }
 
 /*
+ * cm_domainset_lookup_batch_norm over the host names among names[0..n), as
+ * the parser normalises them (struct cm_domain: padded, and its bytes past
+ * the name's end are not zeroed here), must answer as cm_domainset_lookup
+ * does for each: the same found and the same record, rules and values.
+ */
+static void check_batch_norm(const struct cm_domainset *s, const struct cm_str *names, size_t n)
+{
+    struct cm_domain *d = calloc(n + 1, sizeof(*d));
+    struct cm_str *norm = calloc(n + 1, sizeof(*norm));
+    struct cm_domainset_match *m = calloc(n + 1, sizeof(*m));
+    bool *found = calloc(n + 1, sizeof(*found));
+    size_t *from = calloc(n + 1, sizeof(*from));
+    size_t k = 0;
+
+    assert_true(d != NULL && norm != NULL && m != NULL && found != NULL && from != NULL);
+    memset(d, 0x5a, (n + 1) * sizeof(*d));
+    for (size_t i = 0; i < n; i++) {
+        if (cm_domain_parse(names[i], &d[k]) == 0 && d[k].host) {
+            memset(d[k].name + d[k].len + 1, 'q', sizeof(d[k].name) - d[k].len - 1);
+            norm[k] = cm_str_make(d[k].name, d[k].len);
+            from[k++] = i;
+        }
+    }
+    memset(m, 0xa5, (n + 1) * sizeof(*m));
+    for (size_t i = 0; i <= n; i++) {
+        found[i] = true;
+    }
+    cm_domainset_lookup_batch_norm(s, norm, k, m, found);
+    assert_true(found[k]); /* nothing written past the end */
+    for (size_t j = 0; j < k; j++) {
+        struct cm_domainset_match one;
+        bool hit = cm_domainset_lookup(s, names[from[j]], &one);
+
+        if (found[j] != hit) {
+            fail_msg("name %zu (\"%.40s\"): normalised batch found %d, single %d", from[j],
+                     norm[j].p, found[j], hit);
+        }
+        if (hit) {
+            assert_ptr_equal(m[j].name.p, one.name.p);
+            assert_int_equal(m[j].name.len, one.name.len);
+            assert_int_equal(m[j].rules, one.rules);
+            assert_ptr_equal(m[j].vals, one.vals);
+            assert_int_equal(m[j].nvals, one.nvals);
+        }
+    }
+    free(d);
+    free(norm);
+    free(m);
+    free(found);
+    free(from);
+}
+
+/*
  * cm_domainset_lookup_batch over names[0..n) must answer as
  * cm_domainset_lookup does for each name: the same found and, for a hit,
  * the same record (name pointer and length), rules and values. m and found
@@ -117,6 +170,7 @@ static void check_batch(const struct cm_domainset *s, const struct cm_str *names
     }
     free(m);
     free(found);
+    check_batch_norm(s, names, n);
 }
 
 /* Writes nlab one-byte labels, then ".suffix" (suffix may be ""), into out; returns the length. */
