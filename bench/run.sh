@@ -49,20 +49,24 @@ DNS_DIRS=$(find "$CORPUS/AWSLogs" -maxdepth 2 -type d -name vpcdnsquerylogs | so
 # Its last column is records per CPU second of the same run (--stats cpu_seconds, all
 # threads): the rate per core, which a busy shared machine disturbs less than the wall clock.
 RUNS=${BENCH_RUNS:-3}
-scan_row() {
+# scan_try LABEL THREADS PATHS...: one end-to-end scan, kept as LABEL's best when it is
+# the fastest yet (its seconds are left in $DIR/try-seconds.txt); scan_print LABEL prints
+# the best's row and leaves "bytes seconds" in $DIR/last.txt.
+scan_try() {
     label=$1; threads=$2; shift 2
     st="$DIR/stats-$(echo "$label" | tr ' /,' '___').json"
-    best=""
-    i=0
-    while [ $i -lt "$RUNS" ]; do
-        /usr/bin/time -f %M -o "$DIR/rss.txt" "$BIN" scan --quiet --threads "$threads" \
-            --stats "$DIR/try.json" "$@" >/dev/null
-        s=$(jq .seconds "$DIR/try.json")
-        if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-            best=$s; cp "$DIR/try.json" "$st"; rss=$(cat "$DIR/rss.txt")
-        fi
-        i=$((i + 1))
-    done
+    /usr/bin/time -f %M -o "$DIR/rss.txt" "$BIN" scan --quiet --threads "$threads" \
+        --stats "$DIR/try.json" "$@" >/dev/null
+    s=$(jq .seconds "$DIR/try.json")
+    echo "$s" >"$DIR/try-seconds.txt"
+    if [ ! -f "$st" ] || awk -v a="$s" -v b="$(jq .seconds "$st")" 'BEGIN { exit !(a < b) }'; then
+        cp "$DIR/try.json" "$st"; cp "$DIR/rss.txt" "$st.rss"
+    fi
+}
+scan_print() {
+    label=$1
+    st="$DIR/stats-$(echo "$label" | tr ' /,' '___').json"
+    rss=$(cat "$st.rss")
     dec=$(jq .bytes_decoded "$st"); s=$(jq .seconds "$st"); cpu=$(jq .cpu_seconds "$st")
     rec=$(jq '.records.cloudtrail + .records.vpcflow + .records.dns' "$st")
     printf '| %-36s | %9s | %9s | %12s | %8s | %13s |\n' "$label" "$(mbs "$dec" "$s")" \
@@ -70,6 +74,16 @@ scan_row() {
         "$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')" \
         "$(awk -v a="$rec" -v b="$cpu" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print "-" }')"
     echo "$dec $s" >"$DIR/last.txt"
+}
+scan_row() {
+    label=$1
+    rm -f "$DIR/stats-$(echo "$label" | tr ' /,' '___').json"
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        scan_try "$@"
+        i=$((i + 1))
+    done
+    scan_print "$label"
 }
 
 echo
@@ -131,12 +145,32 @@ awk -v n="$NLIST" 'BEGIN { srand(7); for (i = 0; i < n; i++)
 awk -v n="$NLIST" 'BEGIN { srand(9); split("com net org io info biz xyz top", tld, " ");
     for (i = 0; i < n; i++) { s = ""; for (j = 0; j < 10; j++) s = s sprintf("%c", 97 + int(rand() * 26));
     printf "%s.%s\n", s, tld[1 + int(rand() * 8)] } }' >"$DIR/intel-names.txt"
-scan_row "everything, 1 thread, no intel" 1 --no-default-intel "$CORPUS"
+# The two scans alternate, so that what else the shared machine does falls on both alike:
+# the rows are the best of each, and the ratio line also gives the median of the
+# adjacent pairs' ratios (PAIRS of them).
+PAIRS=${BENCH_INTEL_PAIRS:-5}
+NOINTEL="everything, 1 thread, no intel"
+WITHINTEL="everything, 1 thread, intel lists"
+rm -f "$DIR/stats-$(echo "$NOINTEL" | tr ' /,' '___').json" \
+    "$DIR/stats-$(echo "$WITHINTEL" | tr ' /,' '___').json" "$DIR/pairs.txt"
+i=0
+while [ $i -lt "$PAIRS" ]; do
+    scan_try "$NOINTEL" 1 --no-default-intel "$CORPUS"
+    a=$(cat "$DIR/try-seconds.txt")
+    scan_try "$WITHINTEL" 1 --no-default-intel \
+        --intel-list "malicious_ip=$DIR/intel-ips.txt" \
+        --intel-list "malicious_domain=$DIR/intel-names.txt" "$CORPUS"
+    b=$(cat "$DIR/try-seconds.txt")
+    awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f\n", (b - a) / a * 100 }' >>"$DIR/pairs.txt"
+    i=$((i + 1))
+done
+scan_print "$NOINTEL"
 nointel=$(cat "$DIR/last.txt")
-scan_row "everything, 1 thread, intel lists" 1 --no-default-intel \
-    --intel-list "malicious_ip=$DIR/intel-ips.txt" \
-    --intel-list "malicious_domain=$DIR/intel-names.txt" "$CORPUS"
+scan_print "$WITHINTEL"
 withintel=$(cat "$DIR/last.txt")
+pairs_median=$(sort -g "$DIR/pairs.txt" | awk '{ v[NR] = $1 } END { if (NR % 2) m = v[(NR + 1) / 2];
+    else m = (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%+.1f%%", m }')
+pairs_all=$(awk '{ printf "%s%+.1f%%", (NR > 1 ? ", " : ""), $1 }' "$DIR/pairs.txt")
 
 echo
 echo "| baseline on the same CloudTrail files  |    MB/s   | coalmine 1 thread is |"
@@ -177,7 +211,8 @@ echo "dns score: $(awk -v n="$NLIST" -v s="$ds" 'BEGIN { printf "%.0f", n / s }'
 echo "cloudtrail: $NPROC threads vs 1 thread: $(div "$ct_s" "$ctn_s")x"
 echo "intel matching with $NLIST addresses + $NLIST names vs none (matching only; loading is the txt list row): \
 $(awk -v a="$(echo "$nointel" | cut -d' ' -f2)" -v b="$(echo "$withintel" | cut -d' ' -f2)" \
-    'BEGIN { if (a > 0) printf "%+.1f%% time", (b - a) / a * 100; else print "-" }')"
+    'BEGIN { if (a > 0) printf "%+.1f%% time", (b - a) / a * 100; else print "-" }') best against best;\
+ $pairs_median the median of $PAIRS alternated pairs ($pairs_all)"
 
 # --- the findings store -------------------------------------------------------
 # N distinct sample findings in batches of 2000, then repeats, then lists over
