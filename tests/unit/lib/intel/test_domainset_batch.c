@@ -56,6 +56,17 @@ static size_t make_label(char *out, size_t len, uint64_t seed)
     return len;
 }
 
+/* The same record (name pointer and length), rules and values. */
+static void assert_same_match(const struct cm_domainset_match *a,
+                              const struct cm_domainset_match *b)
+{
+    assert_ptr_equal(a->name.p, b->name.p);
+    assert_int_equal(a->name.len, b->name.len);
+    assert_int_equal(a->rules, b->rules);
+    assert_ptr_equal(a->vals, b->vals);
+    assert_int_equal(a->nvals, b->nvals);
+}
+
 /*
  * cm_domainset_lookup_batch_norm over the host names among names[0..n), as
  * the parser normalises them (struct cm_domain: padded, and its bytes past
@@ -95,11 +106,7 @@ static void check_batch_norm(const struct cm_domainset *s, const struct cm_str *
                      norm[j].p, found[j], hit);
         }
         if (hit) {
-            assert_ptr_equal(m[j].name.p, one.name.p);
-            assert_int_equal(m[j].name.len, one.name.len);
-            assert_int_equal(m[j].rules, one.rules);
-            assert_ptr_equal(m[j].vals, one.vals);
-            assert_int_equal(m[j].nvals, one.nvals);
+            assert_same_match(&m[j], &one);
         }
     }
     free(d);
@@ -150,10 +157,7 @@ static void check_batch(const struct cm_domainset *s, const struct cm_str *names
 
                 assert_int_equal(nhit, hit);
                 if (hit) {
-                    assert_ptr_equal(nm.name.p, one.name.p);
-                    assert_int_equal(nm.rules, one.rules);
-                    assert_ptr_equal(nm.vals, one.vals);
-                    assert_int_equal(nm.nvals, one.nvals);
+                    assert_same_match(&nm, &one);
                 }
             } else {
                 assert_false(hit);
@@ -162,11 +166,7 @@ static void check_batch(const struct cm_domainset *s, const struct cm_str *names
         if (!hit) {
             continue;
         }
-        assert_ptr_equal(m[i].name.p, one.name.p);
-        assert_int_equal(m[i].name.len, one.name.len);
-        assert_int_equal(m[i].rules, one.rules);
-        assert_ptr_equal(m[i].vals, one.vals);
-        assert_int_equal(m[i].nvals, one.nvals);
+        assert_same_match(&m[i], &one);
     }
     free(m);
     free(found);
