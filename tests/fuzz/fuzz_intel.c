@@ -9,7 +9,8 @@
  * match). An entry the builder refuses must be one the oracle cannot parse.
  * The names asked about, and every input line as it is (invalid, shouted,
  * with a trailing dot), are then checked again in one cm_intel_check_domains
- * call, which must answer each exactly as cm_intel_check_domain does. So are
+ * call, which must answer each exactly as cm_intel_check_domain does (and
+ * the host names among them in one cm_intel_check_domains_norm call). So are
  * addresses in one cm_intel_check_ips call against cm_intel_check_ip: every
  * entry's first and last address, the ones after them and the IPv4-mapped
  * forms of all of these (which the oracle checks too), every line that
@@ -184,12 +185,33 @@ static void query(const struct cm_intel_snapshot *s, const struct entry *es, siz
     }
 }
 
-/* cm_intel_check_domains over names[0..n) must match cm_intel_check_domain name by name. */
+/*
+ * cm_intel_check_domains over names[0..n) must match cm_intel_check_domain
+ * name by name; so must cm_intel_check_domains_norm over those the parser
+ * calls host names, as it normalises them.
+ */
 static void check_batch(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n)
 {
-    struct cm_intel_match bm[MAX_NAMES];
+    static struct cm_domain hosts[MAX_NAMES];
+    struct cm_intel_match bm[MAX_NAMES], hm[MAX_NAMES];
+    struct cm_str norm[MAX_NAMES];
+    size_t from[MAX_NAMES], nh = 0;
 
     cm_intel_check_domains(s, names, n, bm);
+    for (size_t i = 0; i < n; i++) {
+        if (cm_domain_parse(names[i], &hosts[nh]) == 0 && hosts[nh].host) {
+            norm[nh] = cm_str_make(hosts[nh].name, hosts[nh].len);
+            from[nh++] = i;
+        }
+    }
+    cm_intel_check_domains_norm(s, norm, nh, hm);
+    for (size_t j = 0; j < nh; j++) {
+        const struct cm_intel_match *b = &bm[from[j]];
+
+        check(hm[j].verdict == b->verdict && hm[j].ind == b->ind && hm[j].ids == b->ids &&
+              hm[j].nids == b->nids && hm[j].domain.p == b->domain.p &&
+              hm[j].domain.len == b->domain.len && hm[j].rules == b->rules);
+    }
     for (size_t i = 0; i < n; i++) {
         struct cm_intel_match m;
         enum cm_intel_verdict v = cm_intel_check_domain(s, names[i], &m);
