@@ -1,0 +1,90 @@
+/*
+ * What scan.c (the run: tickets, publishing, workers, progress) and
+ * scan_read.c (reading and parsing one input) share. Private to the two.
+ */
+#ifndef CM_CORE_SCAN_IMPL_H
+#define CM_CORE_SCAN_IMPL_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/domain_cache.h"
+#include "parse/parse.h"
+#include "source/decode.h"
+#include "source/input.h"
+#include "core/batch.h"
+#include "core/scan.h"
+#include "core/shard.h"
+
+#define RING          16
+#define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
+#define STDIN_CHUNK   (4u << 20)
+/* Query names a reader keeps split (about 160 bytes each): more than a VPC's hosts ask. */
+#define DCACHE_SLOTS 1024
+
+struct unit {
+    struct cm_batch *head, *tail;
+    int done;
+};
+
+struct scan {
+    struct cm_scan_opts o;
+    struct cm_batch_pool pool;
+    struct cm_bufpool bufpool; /* spare decoded-input buffers (threaded path) */
+    struct cm_inputs in;
+    struct cm_sink *user_sink;
+    struct cm_sink sink; /* locked wrapper */
+    pthread_mutex_t sink_mu;
+    pthread_mutex_t mu; /* tickets, ring, stats, progress */
+    pthread_cond_t cv;
+    size_t next_input;
+    uint64_t ticket_base, next_pub;
+    struct unit ring[RING];
+    struct cm_shard *workers;
+    unsigned nworkers;
+    struct cm_scan_stats *st;
+    struct timespec t0, last_progress;
+    struct timespec cpu0; /* the process's CPU time at t0 */
+    uint64_t files_done, bytes_done, bytes_total, records_done;
+    int rc;
+};
+
+struct reader {
+    struct scan *s;
+    struct cm_decoder dec;
+    struct cm_buf raw, data;
+    struct cm_parse_ctx ctx;
+    struct cm_json_doc ddoc; /* direct mode */
+    struct cm_arena darena;
+    struct cm_domain_cache *dcache; /* the DNS query names this reader has split */
+    struct cm_engine *engine;       /* direct mode: the only engine */
+    struct unit unit;
+    struct cm_batch *cur;
+    struct cm_filebuf *fb;
+    uint64_t records[CM_SCAN_KINDS];
+    uint64_t input_records;   /* good records of the current input */
+    struct cm_str key_region; /* region from the current input's object key, or empty */
+    uint64_t files, bytes_in, bytes_decoded;
+    int rc;
+};
+
+/*
+ * Notes a reject under the stats lock: a whole input (kind 0) or a record
+ * of kind, at byte off and line of input file_id.
+ */
+void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off, uint32_t line,
+                         const char *reason);
+
+/* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
+void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);
+
+/* Reads, inflates and parses input idx (a file); 0, or CM_ENOMEM / an engine's error. */
+int cm_scan_read_input(struct reader *r, uint32_t idx);
+
+/* The same for standard input, parsed in chunks of whole lines where the format allows. */
+int cm_scan_read_stdin(struct reader *r, uint32_t idx);
+
+#endif
