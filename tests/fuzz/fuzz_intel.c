@@ -185,48 +185,45 @@ static void query(const struct cm_intel_snapshot *s, const struct entry *es, siz
     }
 }
 
+/* The same answer: verdict, indicators and the listed name with its rules. */
+static int same_match(const struct cm_intel_match *a, const struct cm_intel_match *b)
+{
+    return a->verdict == b->verdict && a->ind == b->ind && a->ids == b->ids && a->nids == b->nids &&
+           a->domain.p == b->domain.p && a->domain.len == b->domain.len && a->rules == b->rules;
+}
+
 /*
  * cm_intel_check_domains over names[0..n) must match cm_intel_check_domain
- * name by name; so must cm_intel_check_domains_norm over those the parser
- * calls host names, as it normalises them.
+ * name by name; so must cm_intel_check_domain_norm, and one
+ * cm_intel_check_domains_norm call, over those the parser calls host names,
+ * as it normalises them. Any other name matches nothing.
  */
 static void check_batch(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n)
 {
     static struct cm_domain hosts[MAX_NAMES];
     struct cm_intel_match bm[MAX_NAMES], hm[MAX_NAMES];
     struct cm_str norm[MAX_NAMES];
-    size_t from[MAX_NAMES], nh = 0;
+    size_t at[MAX_NAMES], nh = 0; /* at[i]: names[i]'s place in hosts; MAX_NAMES: none */
 
-    cm_intel_check_domains(s, names, n, bm);
     for (size_t i = 0; i < n; i++) {
+        at[i] = MAX_NAMES;
         if (cm_domain_parse(names[i], &hosts[nh]) == 0 && hosts[nh].host) {
             norm[nh] = cm_str_make(hosts[nh].name, hosts[nh].len);
-            from[nh++] = i;
+            at[i] = nh++;
         }
     }
+    cm_intel_check_domains(s, names, n, bm);
     cm_intel_check_domains_norm(s, norm, nh, hm);
-    for (size_t j = 0; j < nh; j++) {
-        const struct cm_intel_match *b = &bm[from[j]];
-
-        check(hm[j].verdict == b->verdict && hm[j].ind == b->ind && hm[j].ids == b->ids &&
-              hm[j].nids == b->nids && hm[j].domain.p == b->domain.p &&
-              hm[j].domain.len == b->domain.len && hm[j].rules == b->rules);
-    }
     for (size_t i = 0; i < n; i++) {
-        struct cm_intel_match m;
+        struct cm_intel_match m, nm;
         enum cm_intel_verdict v = cm_intel_check_domain(s, names[i], &m);
 
-        struct cm_domain d;
+        check(same_match(&bm[i], &m));
+        if (at[i] != MAX_NAMES) {
+            const struct cm_domain *d = &hosts[at[i]];
 
-        check(bm[i].verdict == v && bm[i].ind == m.ind && bm[i].ids == m.ids &&
-              bm[i].nids == m.nids && bm[i].domain.p == m.domain.p &&
-              bm[i].domain.len == m.domain.len && bm[i].rules == m.rules);
-        /* The parser's normalised host name looks up alike; any other name matches nothing. */
-        if (cm_domain_parse(names[i], &d) == 0 && d.host) {
-            struct cm_intel_match nm;
-
-            check(cm_intel_check_domain_norm(s, d.name, d.len, &nm) == v && nm.ind == m.ind &&
-                  nm.ids == m.ids && nm.domain.p == m.domain.p && nm.rules == m.rules);
+            check(cm_intel_check_domain_norm(s, d->name, d->len, &nm) == v && same_match(&nm, &m));
+            check(same_match(&hm[at[i]], &m));
         } else {
             check(v == CM_INTEL_NONE);
         }
