@@ -49,12 +49,14 @@ DNS_DIRS=$(find "$CORPUS/AWSLogs" -maxdepth 2 -type d -name vpcdnsquerylogs | so
 # Its last column is records per CPU second of the same run (--stats cpu_seconds, all
 # threads): the rate per core, which a busy shared machine disturbs less than the wall clock.
 RUNS=${BENCH_RUNS:-3}
+# stats_of LABEL: the --stats file of LABEL's best run.
+stats_of() { echo "$DIR/stats-$(echo "$1" | tr ' /,' '___').json"; }
 # scan_try LABEL THREADS PATHS...: one end-to-end scan, kept as LABEL's best when it is
 # the fastest yet (its seconds are left in $DIR/try-seconds.txt); scan_print LABEL prints
 # the best's row and leaves "bytes seconds" in $DIR/last.txt.
 scan_try() {
     label=$1; threads=$2; shift 2
-    st="$DIR/stats-$(echo "$label" | tr ' /,' '___').json"
+    st=$(stats_of "$label")
     /usr/bin/time -f %M -o "$DIR/rss.txt" "$BIN" scan --quiet --threads "$threads" \
         --stats "$DIR/try.json" "$@" >/dev/null
     s=$(jq .seconds "$DIR/try.json")
@@ -65,7 +67,7 @@ scan_try() {
 }
 scan_print() {
     label=$1
-    st="$DIR/stats-$(echo "$label" | tr ' /,' '___').json"
+    st=$(stats_of "$label")
     rss=$(cat "$st.rss")
     dec=$(jq .bytes_decoded "$st"); s=$(jq .seconds "$st"); cpu=$(jq .cpu_seconds "$st")
     rec=$(jq '.records.cloudtrail + .records.vpcflow + .records.dns' "$st")
@@ -77,7 +79,7 @@ scan_print() {
 }
 scan_row() {
     label=$1
-    rm -f "$DIR/stats-$(echo "$label" | tr ' /,' '___').json"
+    rm -f "$(stats_of "$label")"
     i=0
     while [ $i -lt "$RUNS" ]; do
         scan_try "$@"
@@ -131,7 +133,7 @@ if [ "$IFACES" -gt 0 ]; then
     RUNS_SAVED=$RUNS; RUNS=1
     scan_row "vpcflow $IFACES interfaces, 1 thread" 1 "$ICORPUS"
     RUNS=$RUNS_SAVED
-    IST="$DIR/stats-vpcflow_${IFACES}_interfaces__1_thread.json"
+    IST=$(stats_of "vpcflow $IFACES interfaces, 1 thread")
     IFACE_STATE=$(jq -r '.state | "\(.peak_entries) keys at most, \(.peak_bytes / 1048576 | floor) MB, \(.evicted) evicted when full"' "$IST")
 fi
 scan_row "everything, 1 thread" 1 "$CORPUS"
@@ -151,8 +153,7 @@ awk -v n="$NLIST" 'BEGIN { srand(9); split("com net org io info biz xyz top", tl
 PAIRS=${BENCH_INTEL_PAIRS:-5}
 NOINTEL="everything, 1 thread, no intel"
 WITHINTEL="everything, 1 thread, intel lists"
-rm -f "$DIR/stats-$(echo "$NOINTEL" | tr ' /,' '___').json" \
-    "$DIR/stats-$(echo "$WITHINTEL" | tr ' /,' '___').json" "$DIR/pairs.txt"
+rm -f "$(stats_of "$NOINTEL")" "$(stats_of "$WITHINTEL")" "$DIR/pairs.txt"
 i=0
 while [ $i -lt "$PAIRS" ]; do
     scan_try "$NOINTEL" 1 --no-default-intel "$CORPUS"
