@@ -79,17 +79,23 @@ entry_for(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s, const s
     return e;
 }
 
+/* Whether the parser normalised q's query name into a host name (the kind the domain sets hold). */
+static bool host_qname(const struct cm_dns *q)
+{
+    return q->qname_ok && q->qname.host;
+}
+
 /*
  * The verdict on a DNS event's query name. The parser has normalised it
- * (qname); a host name (the kind the domain sets hold) is looked up as it
- * is, anything else as logged, which gives the same answer.
+ * (qname); a host name is looked up as it is, anything else as logged,
+ * which gives the same answer.
  */
 static enum cm_intel_verdict query_verdict(const struct cm_intel_snapshot *s,
                                            const struct cm_event *ev, struct cm_intel_match *m)
 {
     const struct cm_dns *q = &ev->u.dns;
 
-    if (q->qname_ok && q->qname.host) {
+    if (host_qname(q)) {
         return cm_intel_check_domain_norm(s, q->qname.name, q->qname.len, m);
     }
     return cm_intel_check_domain(s, q->query_name, m);
@@ -122,7 +128,7 @@ static struct cm_intel_name *name_slot(struct cm_intel_memo *memo,
 {
     const struct cm_domain *q = &ev->u.dns.qname;
 
-    if (memo->names == NULL || s == NULL || !ev->u.dns.qname_ok || !q->host ||
+    if (memo->names == NULL || s == NULL || !host_qname(&ev->u.dns) ||
         q->len > CM_INTEL_QNAME_MAX) {
         return NULL;
     }
@@ -229,7 +235,7 @@ enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
 
 /*
  * What a run of events asks: names or addresses, each with where its answer
- * goes. The query names the parser has normalised (query_verdict) come
+ * goes. The query names the parser made host names (host_qname) come
  * first, from 0 up; the others last, from CM_INTEL_MEMO_MAX - 1 down.
  */
 struct asks {
@@ -303,7 +309,7 @@ void cm_intel_memo_fill(struct cm_intel_memo *memo, const struct cm_intel_snapsh
                 memo->e[i].have |= 1u;
                 continue;
             }
-            if (q->qname_ok && q->qname.host) {
+            if (host_qname(q)) {
                 at = a.nnorm++;
                 a.names[at] = cm_str_make(q->qname.name, q->qname.len);
             } else {
