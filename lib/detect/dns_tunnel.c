@@ -17,11 +17,14 @@
  * data-bearing types (not A, AAAA, PTR, HTTPS, SVCB, CAA, NS, SOA, DS,
  * DNSKEY) reach data_names while at least two of the window's names looked
  * encoded (idle polls and downloads: counters asking for data, after an
- * encoded handshake). Mostly-digit names count only for data-bearing
- * types: asked for an address they are numbered hosts. Never judged: the
- * allow lists (dns_tunnel_shape.c and tuning.allow), attribute names left of a
- * '_' label (DKIM selectors, ACM validation, AD GUIDs), queries not asked
- * by an instance.
+ * encoded handshake); or DNSCAT_PACKETS distinct names read as dnscat2
+ * packets of one session, DNSCAT_ECHOES of them answered with the
+ * server's packets of that session (cm_dns_tunnel_dnscat: a session gives
+ * itself away before it moves data). Mostly-digit names count only for
+ * data-bearing types: asked for an address they are numbered hosts. Never
+ * judged: the allow lists (dns_tunnel_shape.c and tuning.allow), attribute
+ * names left of a '_' label (DKIM selectors, ACM validation, AD GUIDs),
+ * queries not asked by an instance.
  *
  * Emission, from on_event only: when an (instance, domain) first crosses a
  * threshold, then at most once per window_ms while it goes on; count = the
@@ -29,7 +32,8 @@
  * first_ms the earliest of them; additionalInfo measures the window
  * (domain, uniqueSubdomains, dataTypeSubdomains, queries, bytes,
  * meanLength, longestLabel, entropy, encoding, queryTypes,
- * queriesPerMinute, windowSeconds).
+ * queriesPerMinute, windowSeconds; for a dnscat2 session also tool,
+ * session, sessionPackets, serverPackets).
  *
  * Cost per query: one table-driven pass over the labels left of the last
  * two (the parser has split the name already), then, for names that look
@@ -113,6 +117,18 @@
  * one-off ids (a tenant or deployment id a service is reached by) never do.
  */
 #define CM_DNS_TUNNEL_SPREAD_DOMAINS 3u
+/*
+ * A dnscat2 session (cm_dns_tunnel_dnscat): four distinct packet names of
+ * one session under a domain, two of them answered by a packet of the same
+ * session and type with an id of its own (the server speaking dnscat2
+ * back), fire whatever they carried. Symbiote's handshake in the data (a
+ * SYN and four empty MSG polls in four seconds, 59 bytes) stays under every
+ * other threshold. A random hex name passes as a packet one time in 128;
+ * four of one session, two answers echoing it, do not happen by chance, and
+ * a name answered with itself (a CNAME to the same id) is no echo.
+ */
+#define DNSCAT_PACKETS 4u
+#define DNSCAT_ECHOES  2u
 
 #define TYPE           "Trojan:EC2/DNSDataExfiltration"
 #define SET_MAX        32 /* exact distinct-name hashes before the HyperLogLog */
@@ -129,11 +145,11 @@
 #define KEY_MAX          512 /* instance id, '\0', registered domain */
 #define INSTANCE_MAX     128 /* longer instance ids are not EC2's: skipped */
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
-#define INFO_MAX         640
+#define INFO_MAX         768
 #define SPREAD_MIN       2 /* encoded items of a domain before it counts toward its instance */
 #define ANSWER_SALT      0x9e3779b97f4a7c15ULL /* answers hash apart from names */
 
-#define DNS_TUNNEL_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define DNS_TUNNEL_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 /* Query types counted for additionalInfo, in this order ("other" last). */
 enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
@@ -179,6 +195,9 @@ struct entry {
     uint32_t sp_given; /* pending queries handed to the instance's spread entry ... */
     int64_t sp_epoch;  /* ... since its detection at this time (its reported_ms then) */
     uint8_t full;      /* names.hll is in use */
+    uint8_t dc_names;  /* distinct names of the dnscat2 session dc_session, up to 255 ... */
+    uint8_t dc_echo;   /* ... and those its server answered with a packet of the session */
+    uint16_t dc_session;
     union names u;
     uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
 };
@@ -453,6 +472,12 @@ static bool answers_data(const struct entry *e)
     return e->answers > 0 && (uint32_t)e->answers * 4 >= (uint32_t)e->answered * 3;
 }
 
+/* Whether e holds a dnscat2 session: DNSCAT_PACKETS names, DNSCAT_ECHOES answered in kind. */
+static bool dnscat(const struct entry *e)
+{
+    return e->dc_names >= DNSCAT_PACKETS && e->dc_echo >= DNSCAT_ECHOES;
+}
+
 /* additionalInfo of entry e for registered domain dom, into st->info; returns its length. */
 static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_str dom,
                        uint32_t names, uint32_t bytes, uint32_t data_names)
@@ -487,9 +512,20 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
         n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
         first = 0;
     }
-    k = snprintf(st->info + n, cap - n, "},\"queriesPerMinute\":%.1f,\"windowSeconds\":%lld}",
+    k = snprintf(st->info + n, cap - n, "},\"queriesPerMinute\":%.1f,\"windowSeconds\":%lld",
                  e->queries / (minutes < 1.0 ? 1.0 : minutes), (long long)(st->t.window_ms / 1000));
     n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    if (dnscat(e)) {
+        k = snprintf(st->info + n, cap - n,
+                     ",\"tool\":\"dnscat2\",\"session\":\"%04x\",\"sessionPackets\":%u,"
+                     "\"serverPackets\":%u",
+                     (unsigned)e->dc_session, (unsigned)e->dc_names, (unsigned)e->dc_echo);
+        n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    }
+    if (n + 1 < cap) {
+        st->info[n++] = '}';
+        st->info[n] = '\0';
+    }
     return n;
 }
 
@@ -513,13 +549,18 @@ static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t
     *data_names = e->data_q > 0 ? data_distinct(e) : 0;
     return (*names >= t->many_names && *bytes >= t->many_bytes) ||
            (*names >= t->long_names && *bytes >= t->long_bytes) ||
-           (*data_names >= t->data_names && e->qn >= DATA_ENCODED_MIN);
+           (*data_names >= t->data_names && e->qn >= DATA_ENCODED_MIN) || dnscat(e);
 }
 
-/* Counts an encoded item (a name, or an answer) with hash h and shape s into e. */
-static void item_add(struct entry *e, uint32_t h, const struct cm_dns_name_shape *s)
+/*
+ * Counts an encoded item (a name, or an answer) with hash h and shape s
+ * into e; returns whether it is new to the window's exact set.
+ */
+static bool item_add(struct entry *e, uint32_t h, const struct cm_dns_name_shape *s)
 {
-    if (name_add(e, h)) {
+    bool fresh = name_add(e, h);
+
+    if (fresh) {
         e->bits += s->bits;
     }
     e->encoded++;
@@ -530,6 +571,46 @@ static void item_add(struct entry *e, uint32_t h, const struct cm_dns_name_shape
         e->longest = (uint16_t)(s->longest > UINT16_MAX ? UINT16_MAX : s->longest);
     }
     e->enc[s->enc] = inc16(e->enc[s->enc]);
+    return fresh;
+}
+
+static uint8_t inc8(uint8_t v)
+{
+    return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
+}
+
+/*
+ * Counts sub, a name new to e's window asked in q under registered domain
+ * dom, when it reads as a dnscat2 packet: toward the window's session (the
+ * first packet's, or a later one's while the session has one name), and
+ * as answered when an answer is a packet of the same session and type with
+ * another id.
+ */
+static void dnscat_add(struct entry *e, const struct cm_dns *q, struct cm_str sub,
+                       struct cm_str dom)
+{
+    struct cm_dnscat_packet p, a;
+
+    if (!cm_dns_tunnel_dnscat(sub, &p)) {
+        return;
+    }
+    if (p.session != e->dc_session || e->dc_names == 0) {
+        if (e->dc_names > 1) {
+            return; /* another session beside an established one: the volume rules' */
+        }
+        e->dc_session = p.session;
+        e->dc_names = e->dc_echo = 0;
+    }
+    e->dc_names = inc8(e->dc_names);
+    for (uint32_t k = 0; k < q->nans; k++) {
+        struct cm_str data;
+
+        if (cm_dns_tunnel_answer_data(&q->ans[k], dom, &data) && cm_dns_tunnel_dnscat(data, &a) &&
+            a.session == p.session && a.type == p.type && a.id != p.id) {
+            e->dc_echo = inc8(e->dc_echo);
+            break;
+        }
+    }
 }
 
 /* Counts the encoded data in the answers of q, a query under registered domain dom, into e. */
@@ -703,7 +784,9 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     }
     h = (uint32_t)cm_hash64(sub.p, sub.len, st->seed);
     if (shape->enc != CM_DNS_ENC_NONE) {
-        item_add(e, h, shape);
+        if (item_add(e, h, shape)) {
+            dnscat_add(e, q, sub, dom);
+        }
         if (e->qn == 0 || (e->qn == 1 && h != e->qn_first)) {
             e->qn_first = e->qn == 0 ? h : e->qn_first;
             e->qn++;
@@ -728,7 +811,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     }
     if ((e->reported_ms == INT64_MIN || t >= e->reported_ms + st->t.window_ms) &&
         (e->names >= st->t.many_names || e->names >= st->t.long_names || e->full ||
-         e->data_q >= st->t.data_names) &&
+         e->data_q >= st->t.data_names || e->dc_echo >= DNSCAT_ECHOES) &&
         crossed(st, e, &names, &bytes, &data_names)) {
         if (e->sp_given > 0) {
             settle(e, cm_state_get(st->keys, st->key, inst.len + 1), true);
@@ -873,8 +956,8 @@ static bool entry_check(const void *ud, const void *key, size_t klen, const void
         return false; /* times: sums with a window and differences must not overflow */
     }
     spread_entry = k[klen - 1] == '\0';
-    if (e->full > 1 || e->qn > 2 ||
-        (spread_entry ? e->full != 0 || e->qn != 0
+    if (e->full > 1 || e->qn > 2 || e->dc_echo > e->dc_names ||
+        (spread_entry ? e->full != 0 || e->qn != 0 || e->dc_names != 0
                       : e->names > SET_MAX || (e->full && e->names != SET_MAX))) {
         return false;
     }

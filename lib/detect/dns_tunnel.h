@@ -36,7 +36,9 @@
  * there. It also fires for an instance when spread_domains or more of its
  * domains, each with at least two encoded names or answers in the window,
  * together reach many_names carrying many_bytes (implants that rotate
- * their data over several domains).
+ * their data over several domains), and for a domain when four of its
+ * names are packets of one dnscat2 session, two of them answered by the
+ * server's packets of that session (cm_dns_tunnel_dnscat).
  */
 struct cm_dns_tunnel_tuning {
     uint32_t many_names;     /* distinct encoded sub-domains that fire ... (8) */
@@ -124,6 +126,26 @@ bool cm_dns_tunnel_answer_data(const struct cm_dns_answer *a, struct cm_str dom,
  * escape). iodine answers A queries so, with its data; no zone does.
  */
 bool cm_dns_tunnel_raw_answer(const struct cm_dns *q);
+
+/* The head of a dnscat2 packet (cm_dns_tunnel_dnscat). */
+struct cm_dnscat_packet {
+    uint16_t id;      /* the packet id: new for every packet */
+    uint8_t type;     /* 0 SYN, 1 MSG, 2 FIN, 3 ENC */
+    uint16_t session; /* the session id: the same in every packet of a session, both ways */
+    uint32_t bytes;   /* the packet's length */
+};
+
+/*
+ * Reads data (a sub-domain, or the data of an answer from
+ * cm_dns_tunnel_answer_data) as a dnscat2 packet: its leading labels that
+ * are all hex digits (after an optional "dnscat" label; labels after them
+ * are ignored), an even number of digits making 9 to 127 bytes, whose
+ * third byte is a session packet's type (0-3). Fills *out and returns
+ * true when it may be one. Any random hex of that length passes one time
+ * in 128; what tells a session is the session id repeated (dns_tunnel.c).
+ * Pure, no allocation; any bytes are accepted.
+ */
+bool cm_dns_tunnel_dnscat(struct cm_str data, struct cm_dnscat_packet *out);
 
 /* The name of an encoding as additionalInfo gives it ("hex", "base32"...; "none"). */
 const char *cm_dns_encoding_name(enum cm_dns_encoding e);

@@ -48,6 +48,15 @@
  * domains with one such name each, 12 names under an allow-listed zone,
  * four domains with two 16-character names each (80 bytes), and in the
  * second hour two domains with 5 names each. Two hours.
+ *
+ * dns-tunnel-dnscat (five hours; a web instance, from 3 h so no other
+ * plan's names share its windows): a dnscat2 handshake, a SYN and four
+ * empty MSG polls one a second, each answered with the server's packet of
+ * the session (TXT): the fourth fires (count 4; 9-22 bytes a packet, far
+ * under the volume rules). Near misses from a bastion instance, two
+ * domains an hour: a session of six packets never answered, three packets
+ * answered in kind, six answered with a CNAME to the query's own packet
+ * (the same id), six answered with packets of another session.
  */
 #include "gen/gen_sc_dns_tunnel.h"
 
@@ -88,10 +97,25 @@ enum what {
     W_IDS,        /* <word>.id-zone.net (an id under the zone in one answer of three) */
     W_AWS,        /* <30 base36>.s3.us-east-1.amazonaws.com (allow-listed) */
     W_SHORT4,     /* <16 base36>.short-<k % 4>.net */
+    W_DNSCAT,     /* <dnscat2 packet k in hex>.git.pkg-mirror-sync.net */
+    W_DC_SILENT,  /* <packet>.silent-relay.net */
+    W_DC_THREE,   /* <packet>.three-relay.net */
+    W_DC_ALIAS,   /* <packet>.alias-relay.net */
+    W_DC_OTHER,   /* <packet>.other-relay.net */
 };
 
 /* What a group's queries are answered with (besides an address for A queries). */
-enum answer { ANS_DEFAULT = 0, ANS_TOKEN, ANS_SPF, ANS_CDN, ANS_ONE_TOKEN, ANS_IDS };
+enum answer {
+    ANS_DEFAULT = 0,
+    ANS_TOKEN,
+    ANS_SPF,
+    ANS_CDN,
+    ANS_ONE_TOKEN,
+    ANS_IDS,
+    ANS_DNSCAT, /* the server's packet: the query's session and type, an id of its own */
+    ANS_ALIAS,  /* a CNAME to the query's own packet under the zone (the same id) */
+    ANS_OTHER,  /* a packet of the query's type, of another session */
+};
 
 struct group {
     uint32_t at;
@@ -125,6 +149,26 @@ static const char *const words[] = {
 };
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))
+
+/*
+ * The hex of packet k of the dnscat2 session of kind what (its id, type
+ * and session; a SYN first, then empty MSG polls, as a handshake has them)
+ * into out (n bytes); server: the server's packet answering it, of
+ * session + other.
+ */
+static void dnscat_packet(const struct cm_gen_world *w, enum what what, unsigned k, bool server,
+                          unsigned other, char *out, size_t n)
+{
+    struct cm_gen_rng r;
+    unsigned session, id;
+
+    cm_gen_rng_derive(&r, w->seed, 0x646e6373ULL /* "dncs" */, what, 0xffff);
+    session = cm_gen_rng_below(&r, 0x10000);
+    cm_gen_rng_derive(&r, w->seed, 0x646e6370ULL /* "dncp" */, what, k * 2u + server);
+    id = cm_gen_rng_below(&r, 0x10000);
+    snprintf(out, n, "%04x%02x%04x%s", id, k == 0 ? 0u : 1u, (session + other) & 0xffffu,
+             k == 0 ? (server ? "3b1a0000" : "51c000210a7368656c6c00") : "51c13b1b");
+}
 
 /* Name k of kind what in world w, into out (n bytes). */
 static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, char *out, size_t n)
@@ -202,6 +246,19 @@ static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, ch
         a[16] = '\0';
         snprintf(out, n, "%s.short-%u.net", a, k % 4);
         break;
+    case W_DNSCAT:
+    case W_DC_SILENT:
+    case W_DC_THREE:
+    case W_DC_ALIAS:
+    case W_DC_OTHER:
+        dnscat_packet(w, what, k, false, 0, a, sizeof(a));
+        snprintf(out, n, "%s.%s", a,
+                 what == W_DNSCAT      ? "git.pkg-mirror-sync.net"
+                 : what == W_DC_SILENT ? "silent-relay.net"
+                 : what == W_DC_THREE  ? "three-relay.net"
+                 : what == W_DC_ALIAS  ? "alias-relay.net"
+                                       : "other-relay.net");
+        break;
     default: /* W_SPREAD, W_SINGLE, W_PAIR: 30 base36 characters */
         cm_gen_rng_chars(&r, a, 30, b36, sizeof(b36) - 1);
         for (unsigned i = 3; i < 30; i += 4) {
@@ -221,9 +278,9 @@ static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, ch
     }
 }
 
-/* The answer data of query k of a group answered ans, into out (n bytes). */
-static void answer_of(const struct cm_gen_world *w, enum answer ans, unsigned k, char *out,
-                      size_t n)
+/* The answer data of query k of a group of kind what answered ans, into out (n bytes). */
+static void answer_of(const struct cm_gen_world *w, enum what what, enum answer ans, unsigned k,
+                      char *out, size_t n)
 {
     static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
     struct cm_gen_rng r;
@@ -237,6 +294,15 @@ static void answer_of(const struct cm_gen_world *w, enum answer ans, unsigned k,
         return;
     }
     switch (ans) {
+    case ANS_DNSCAT:
+    case ANS_OTHER:
+        dnscat_packet(w, what, k, true, ans == ANS_OTHER ? 1 : 0, a, sizeof(a));
+        snprintf(out, n, "\"%s\"", a);
+        break;
+    case ANS_ALIAS:
+        dnscat_packet(w, what, k, false, 0, a, sizeof(a));
+        snprintf(out, n, "%s.edge.alias-relay.net.", a);
+        break;
     case ANS_TOKEN:
     case ANS_ONE_TOKEN:
         cm_gen_rng_chars(&r, a, 48, b32, sizeof(b32) - 1);
@@ -342,6 +408,29 @@ static const struct plan spread = {
     "spread=true&domains=4&uniqueSubdomains=11&bytes=206",
 };
 
+/*
+ * Starts at 3 hours: the web and bastion instances' near misses of the
+ * other plans (tester, spread) are over, their spread windows closed, when
+ * every plan runs together.
+ */
+static const struct group dnscat_groups[] = {
+    {11000, 1, 5, TUNNEL, W_DNSCAT, 0, false, "TXT", 4, NULL, ANS_DNSCAT},
+    /* near misses from a bastion instance, two domains an hour (no spread) */
+    {11000, 2, 6, NEAR, W_DC_SILENT, 0, false, "TXT", 0, "a session never answered", ANS_DEFAULT},
+    {11100, 2, 3, NEAR, W_DC_THREE, 0, false, "TXT", 0, "three packets answered", ANS_DNSCAT},
+    {14800, 2, 6, NEAR, W_DC_ALIAS, 0, false, "CNAME", 0, "answered with itself", ANS_ALIAS},
+    {14900, 2, 6, NEAR, W_DC_OTHER, 0, false, "TXT", 0, "another session's answers", ANS_OTHER},
+};
+
+static const struct plan dnscat_plan = {
+    dnscat_groups,
+    sizeof(dnscat_groups) / sizeof(dnscat_groups[0]),
+    CM_GEN_TIER_WEB,
+    CM_GEN_TIER_BASTION,
+    5,
+    "domain=\"pkg-mirror-sync.net\"&tool=\"dnscat2\"&sessionPackets=4&serverPackets=4",
+};
+
 /* The tunnel's and the near misses' instances (world indexes; -1: none). */
 static void actors(const struct cm_gen_world *w, const struct plan *p, long *tunnel, long *near)
 {
@@ -372,9 +461,10 @@ static void query(struct cm_gen_file *f, const struct group *g, unsigned i,
     q.qtype = g->qtype != NULL ? g->qtype : turn[i % 3];
     q.rcode = g->what == W_INVENTORY || g->what == W_CYMRU ? "NXDOMAIN" : "NOERROR";
     if (g->ans != ANS_DEFAULT) {
-        answer_of(w, (enum answer)g->ans, g->k0 + i, data, sizeof(data));
+        answer_of(w, (enum what)g->what, (enum answer)g->ans, g->k0 + i, data, sizeof(data));
         ans[0].rdata = data;
-        ans[0].type = g->ans == ANS_CDN || g->ans == ANS_IDS ? "CNAME" : "TXT";
+        ans[0].type =
+            g->ans == ANS_CDN || g->ans == ANS_IDS || g->ans == ANS_ALIAS ? "CNAME" : "TXT";
         q.nanswers = 1;
     }
     if (strcmp(q.qtype, "A") == 0 && g->what != W_INVENTORY) {
@@ -496,6 +586,10 @@ const struct cm_gen_scenario cm_gen_sc_dns_tunnel_download = {"dns-tunnel-downlo
                                                               tunnel_expect,
                                                               &download,
                                                               tunnel_needs};
+
+const struct cm_gen_scenario cm_gen_sc_dns_tunnel_dnscat = {
+    "dns-tunnel-dnscat", TYPE,        CM_GEN_KIND_BIT(CM_GEN_DNS), tunnel_emit, NULL, tunnel_expect,
+    &dnscat_plan,        tunnel_needs};
 
 const struct cm_gen_scenario cm_gen_sc_dns_tunnel_spread = {"dns-tunnel-spread",
                                                             TYPE,

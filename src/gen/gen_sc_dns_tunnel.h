@@ -17,7 +17,10 @@
  *                     with distinct base32 tokens (the data comes back in
  *                     the answers); one hour.
  *   dns-tunnel-spread names rotating over four domains, none of them
- *                     enough on its own; one hour.
+ *                     enough on its own; two hours.
+ *   dns-tunnel-dnscat a dnscat2 handshake (five packets of one session,
+ *                     answered in kind) from a web instance, from 3 h;
+ *                     near misses on a bastion; five hours.
  *
  * Every query of a plan is at a fixed offset from the run's start, its name
  * a pure function of the seed, so emit and expect agree without state. A
@@ -35,5 +38,6 @@ extern const struct cm_gen_scenario cm_gen_sc_dns_exfil_tester;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_hex;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_download;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_spread;
+extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_dnscat;
 
 #endif

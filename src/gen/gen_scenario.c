@@ -131,6 +131,7 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_dns_tunnel_hex,
     &cm_gen_sc_dns_tunnel_download,
     &cm_gen_sc_dns_tunnel_spread,
+    &cm_gen_sc_dns_tunnel_dnscat,
     NULL,
 };
 

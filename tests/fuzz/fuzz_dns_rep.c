@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the domain reputation model and the reputation,
  * rebinding and tunnelling detectors (lib/detect/dns_reputation.c,
- * dns_providers.c, dns_rebind.c, dns_tunnel.c, dns_tunnel_shape.c).
+ * dns_providers.c, dns_rebind.c, dns_tunnel.c, dns_tunnel_shape.c,
+ * dns_tunnel_dnscat.c).
  *
  * The input, copied into an exact-size heap buffer (no NUL after it), is
  * first one name: when cm_domain_parse takes it, the stateless score must
@@ -16,7 +17,8 @@
  * every detection must be of their types, for the event's instance, with a
  * count of at least 1 and additionalInfo that parses as a JSON object. Every
  * answer the tunnel detector may read is also given to its answer readers:
- * the data they return must lie inside the answer.
+ * the data they return must lie inside the answer, and a dnscat2 packet
+ * read from it (or from the input as a name) must fit in it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,12 +43,24 @@ static void check(int cond)
     }
 }
 
+/* A packet cm_dns_tunnel_dnscat reads out of p[0..n) fits in it and is a session's. */
+static void dnscat(const char *p, size_t n)
+{
+    struct cm_dnscat_packet k;
+
+    if (cm_dns_tunnel_dnscat(cm_str_make(p, n), &k)) {
+        check(k.bytes >= 9 && k.bytes <= 127 && 2 * (size_t)k.bytes <= n);
+        check(k.type <= 3);
+    }
+}
+
 static void one_name(const char *p, size_t n)
 {
     struct cm_domain d;
     struct cm_dns_rep rep;
     double keep;
 
+    dnscat(p, n);
     if (cm_domain_parse(cm_str_make(p, n), &d) != 0) {
         return;
     }
@@ -117,6 +131,7 @@ static void answers(const struct cm_event *ev)
             check(out.p >= r.p && out.p + out.len <= r.p + r.len);
             (void)cm_dns_tunnel_classify_answer(out, 1, &sh);
             check(sh.chars <= out.len);
+            dnscat(out.p, out.len);
         }
     }
 }

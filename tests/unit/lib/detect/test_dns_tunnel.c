@@ -1280,6 +1280,198 @@ static void test_classify_answer(void **state)
     assert_int_equal(cm_dns_tunnel_classify_answer(CM_STR_NULL, 10, &s), CM_DNS_ENC_NONE);
 }
 
+/* ---- dnscat2 sessions ---- */
+
+/* A dnscat2 packet in hex: id, type, session, then rest (hex digits) into out. */
+static void pkt(char *out, size_t n, unsigned id, unsigned type, unsigned session, const char *rest)
+{
+    snprintf(out, n, "%04x%02x%04x%s", id, type, session, rest);
+}
+
+static void test_dnscat_packet(void **state)
+{
+    struct cm_dnscat_packet p;
+
+    (void)state;
+    /* Symbiote's SYN: options 0x0021, the name "command (ztt1)"; a fixed label after the data */
+    assert_true(cm_dns_tunnel_dnscat(
+        cm_str_cstr("91bc00634d6f450021636f6d6d616e6420287a7474312900.git"), &p));
+    assert_int_equal(p.id, 0x91bc);
+    assert_int_equal(p.type, 0);
+    assert_int_equal(p.session, 0x634d);
+    assert_int_equal(p.bytes, 24);
+    /* an empty MSG: the 9 bytes of its head */
+    assert_true(cm_dns_tunnel_dnscat(cm_str_cstr("ba9801634d6f45995e"), &p));
+    assert_int_equal(p.type, 1);
+    assert_int_equal(p.bytes, 9);
+    /* dnscat2's own prefix label, capitals, and a packet over three labels */
+    assert_true(cm_dns_tunnel_dnscat(cm_str_cstr("DNSCAT.528403A869000000004777438fb4330ea5b4."
+                                                 "47328f28ec2058b7738ef278.866d2f"),
+                                     &p));
+    assert_int_equal(p.id, 0x5284);
+    assert_int_equal(p.type, 3);
+    assert_int_equal(p.session, 0xa869);
+    assert_int_equal(p.bytes, (36 + 24 + 6) / 2);
+    /* the labels are read until one is not hex: what follows does not count */
+    assert_true(cm_dns_tunnel_dnscat(cm_str_cstr("7a3101a869a8e4db18.tag.4955000277756596"), &p));
+    assert_int_equal(p.bytes, 9);
+    /* not a packet: too short, odd, another type, not hex first, a PING, too long */
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("ba9801634d6f4599"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("ba9801634d6f45995e0"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("ba9804634d6f45995e"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("ba98ff634d6f45995e"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("git.ba9801634d6f45995e"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("ba98-01634d6f45995e"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr("dnscat"), &p));
+    assert_false(cm_dns_tunnel_dnscat(cm_str_cstr(".ba9801634d6f45995e"), &p));
+    assert_false(cm_dns_tunnel_dnscat(CM_STR_NULL, &p));
+    {
+        char big[300];
+
+        memset(big, 'a', sizeof(big));
+        memcpy(big, "ba9801634d", 10);
+        assert_true(cm_dns_tunnel_dnscat(cm_str_make(big, 254), &p));
+        assert_int_equal(p.bytes, 127);
+        assert_false(cm_dns_tunnel_dnscat(cm_str_make(big, 256), &p));
+    }
+}
+
+/*
+ * Packets from..from+n-1 of a session under one domain (packet 0 is its
+ * SYN), from instance I1 one a second, each asked TXT or atype and, when
+ * answered, answered with the server's packet of the same session and
+ * type, an id of its own, as answer type atype.
+ */
+static void dnscat_packets(int64_t t0, const char *dom, unsigned session, int from, int n,
+                           bool answered, const char *atype)
+{
+    char name[160], h[64], a[96];
+
+    for (int i = from; i < from + n; i++) {
+        pkt(h, sizeof(h), 0x1000u + (unsigned)i * 0x111u, i == 0 ? 0 : 1, session,
+            i == 0 ? "6f450021636f6d6d616e6400" : "6f45995e");
+        snprintf(name, sizeof(name), "%s.git.%s", h, dom);
+        if (!answered) {
+            q(t0 + i, name, "TXT", I1);
+            continue;
+        }
+        pkt(a, sizeof(a), 0x9000u + (unsigned)i, i == 0 ? 0 : 1, session, "995e6f45");
+        if (strcmp(atype, "CNAME") == 0) {
+            strcat(a, ".");
+            strcat(a, dom);
+            strcat(a, ".");
+        }
+        q1(t0 + i, name, atype, I1, atype, a);
+    }
+}
+
+/* A whole session: packets 0..n-1. */
+static void dnscat_session(int64_t t0, const char *dom, unsigned session, int n, bool answered,
+                           const char *atype)
+{
+    dnscat_packets(t0, dom, session, 0, n, answered, atype);
+}
+
+static void test_dnscat_session(void **state)
+{
+    char s[16], dom[64];
+    struct dnsfx_run r;
+
+    (void)state;
+    /* Symbiote's handshake: a SYN and four polls, 59 bytes, every one answered in kind */
+    dnsfx_reset();
+    dnscat_session(T0, "bancodobrasil-sync.dev", 0x634d, 5, true, "TXT");
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, I1);
+    assert_int_equal(r.d[0].count, 4); /* fired by the fourth packet */
+    assert_int_equal(r.d[0].first_ms, T0 * 1000);
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)),
+                        "bancodobrasil-sync.dev");
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "tool", s, sizeof(s)), "dnscat2");
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "session", s, sizeof(s)), "634d");
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "sessionPackets"), 4);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "serverPackets"), 4);
+    /* four names and the server's four packets: under the volume rules */
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 8);
+    assert_true(dnsfx_info_num(r.d[0].info, "bytes") < 200);
+    dnsfx_done(&r);
+
+    /* dnscat2's CNAME answers (packets under the queried domain) are echoes too */
+    dnsfx_reset();
+    dnscat_session(T0, "hacker-relay.com", 0xa869, 4, true, "CNAME");
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.d[0].count, 4);
+    dnsfx_done(&r);
+}
+
+static void test_dnscat_near_misses(void **state)
+{
+    char name[160], h[64], a[96];
+    struct dnsfx_run r;
+
+    (void)state;
+    /* each kind on an instance of its own, two at most: the spread rule stays out of it */
+    dnsfx_reset();
+    /* six packets of a session nobody answers */
+    dnscat_session(T0, "silent-relay.com", 0x1234, 6, false, NULL);
+    /* three packets, answered in kind: one short */
+    dnscat_session(T0 + 100, "three-packets.com", 0x2345, 3, true, "TXT");
+    for (int i = 0; i < 6; i++) {
+        /* hex ids whose third byte passes as a type, each of its own "session", answered so */
+        pkt(h, sizeof(h), 0x2000u + (unsigned)i, 1, 0x4000u + (unsigned)i * 7u, "00aa11bb");
+        pkt(a, sizeof(a), 0x3000u + (unsigned)i, 1, 0x4000u + (unsigned)i * 7u, "22cc33dd");
+        snprintf(name, sizeof(name), "%s.many-sessions.com", h);
+        q1(T0 + 200 + i, name, "TXT", I2, "TXT", a);
+        /* one session, answered with the name itself (a CNAME to the same id) */
+        pkt(h, sizeof(h), 0x5000u + (unsigned)i, 1, 0x6666, "0102030405");
+        snprintf(name, sizeof(name), "%s.alias-zone.com", h);
+        snprintf(a, sizeof(a), "%s.edge.alias-zone.com.", h);
+        q1(T0 + 300 + i, name, "CNAME", I3, "CNAME", a);
+        /* one session, answered with packets of another session */
+        pkt(h, sizeof(h), 0x7000u + (unsigned)i, 1, 0x7777, "0102030405");
+        pkt(a, sizeof(a), 0x8000u + (unsigned)i, 1, 0x7778, "0102030405");
+        snprintf(name, sizeof(name), "%s.other-session.com", h);
+        q1(T0 + 400 + i, name, "TXT", I4, "TXT", a);
+        /* one session, answered with packets of another type */
+        pkt(h, sizeof(h), 0x9000u + (unsigned)i, 1, 0x8888, "0102030405");
+        pkt(a, sizeof(a), 0xa000u + (unsigned)i, 2, 0x8888, "0102030405");
+        snprintf(name, sizeof(name), "%s.other-type.com", h);
+        q1(T0 + 500 + i, name, "TXT", I2, "TXT", a);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+
+    /* six packets of a session, only the first answered in kind */
+    dnsfx_reset();
+    dnscat_session(T0, "one-echo.com", 0x3456, 1, true, "TXT");
+    dnscat_packets(T0, "one-echo.com", 0x3456, 1, 5, false, NULL);
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+
+    /*
+     * A session that starts after a stray packet of another is still seen,
+     * and a stray packet within a session does not end it.
+     */
+    dnsfx_reset();
+    pkt(h, sizeof(h), 0xbeef, 1, 0x0bad, "00000000");
+    snprintf(name, sizeof(name), "%s.git.late-start.com", h);
+    q(T0, name, "TXT", I1);
+    dnscat_packets(T0 + 10, "late-start.com", 0x4d4d, 0, 2, true, "TXT");
+    pkt(h, sizeof(h), 0xcafe, 1, 0x0bad, "00000000");
+    snprintf(name, sizeof(name), "%s.git.late-start.com", h);
+    q(T0 + 15, name, "TXT", I1);
+    dnscat_packets(T0 + 10, "late-start.com", 0x4d4d, 2, 2, true, "TXT");
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "sessionPackets"), 4);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "serverPackets"), 4);
+    dnsfx_done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1310,6 +1502,9 @@ int main(void)
         cmocka_unit_test(test_answers_ratio_full),
         cmocka_unit_test(test_raw_cname),
         cmocka_unit_test(test_classify_answer),
+        cmocka_unit_test(test_dnscat_packet),
+        cmocka_unit_test(test_dnscat_session),
+        cmocka_unit_test(test_dnscat_near_misses),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
