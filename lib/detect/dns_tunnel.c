@@ -58,6 +58,7 @@
 #include "detect/ckpt.h"
 #include "detect/dns.h"
 #include "detect/dns_tunings.h"
+#include "detect/dns_tunnel_impl.h"
 
 /*
  * Eight distinct encoded names carrying 200 bytes fire. On the tunnelling
@@ -117,22 +118,8 @@
  * one-off ids (a tenant or deployment id a service is reached by) never do.
  */
 #define CM_DNS_TUNNEL_SPREAD_DOMAINS 3u
-/*
- * A dnscat2 session (cm_dns_tunnel_dnscat): four distinct packet names of
- * one session under a domain, two of them answered by a packet of the same
- * session and type with an id of its own (the server speaking dnscat2
- * back), fire whatever they carried. Symbiote's handshake in the data (a
- * SYN and four empty MSG polls in four seconds, 59 bytes) stays under every
- * other threshold. A random hex name passes as a packet one time in 128;
- * four of one session, two answers echoing it, do not happen by chance, and
- * a name answered with itself (a CNAME to the same id) is no echo.
- */
-#define DNSCAT_PACKETS 4u
-#define DNSCAT_ECHOES  2u
-
-#define TYPE           "Trojan:EC2/DNSDataExfiltration"
-#define SET_MAX        32 /* exact distinct-name hashes before the HyperLogLog */
-#define DATA_MIN_CHARS 6  /* data-type names shorter than this are not counted */
+#define TYPE                         "Trojan:EC2/DNSDataExfiltration"
+#define DATA_MIN_CHARS               6 /* data-type names shorter than this are not counted */
 /*
  * The data-type stream fires only when the domain also got this many
  * distinct encoded names in the window (a tunnel's handshake or upload:
@@ -141,75 +128,14 @@
  * TXT and MX) quiet.
  */
 #define DATA_ENCODED_MIN 2
-#define HLL_P            7   /* 128 registers: about 9% error, past 32 names only */
-#define KEY_MAX          512 /* instance id, '\0', registered domain */
 #define INSTANCE_MAX     128 /* longer instance ids are not EC2's: skipped */
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
-#define INFO_MAX         768
 #define SPREAD_MIN       2 /* encoded items of a domain before it counts toward its instance */
-#define ANSWER_SALT      0x9e3779b97f4a7c15ULL /* answers hash apart from names */
 
 #define DNS_TUNNEL_STATE_VERSION 2u /* bump when the layout save writes changes */
 
-/* Query types counted for additionalInfo, in this order ("other" last). */
-enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
-
 static const char *const qtype_name[QT_COUNT] = {"A",     "AAAA", "TXT",  "NULL",
                                                  "CNAME", "MX",   "other"};
-
-/* The distinct names of a window: exact hashes, then a HyperLogLog. */
-union names {
-    uint32_t set[SET_MAX];
-    uint8_t hll[1u << HLL_P];
-};
-
-/* One (instance, registered domain): its current window. */
-struct entry {
-    int64_t start_ms;    /* the window's start: its first counted query */
-    int64_t last_ms;     /* the newest counted query */
-    int64_t first_ms;    /* the earliest query not yet reported */
-    int64_t reported_ms; /* the latest detection; INT64_MIN: none */
-    uint32_t queries;    /* counted queries (encoded, or of a data-bearing type) */
-    uint32_t pending;    /* counted queries not yet reported */
-    uint32_t encoded;    /* encoded queries */
-    uint32_t names;      /* distinct encoded names in the set (SET_MAX once full) */
-    uint32_t bits;       /* data bits of the distinct names in the set */
-    uint32_t sum_bits;   /* data bits of every encoded query of the window */
-    uint32_t sum_chars;  /* judged characters of every encoded query */
-    uint32_t sum_ent;    /* entropies of every encoded query, in 1/100 bit */
-    uint32_t full_q;     /* encoded queries and bits when the set filled */
-    uint32_t full_bits;
-    uint32_t data_q; /* queries of a data-bearing type */
-    uint16_t longest;
-    uint16_t qtype[QT_COUNT];
-    uint16_t enc[5];   /* encoded queries per enum cm_dns_encoding */
-    uint16_t answers;  /* encoded answers of the window: distinct ones, every one once full */
-    uint16_t answered; /* counted queries that got answers */
-    uint32_t ans_bits; /* data bits of the distinct encoded answers */
-    uint16_t domains;  /* the instance's spread entry: domains counted in the window */
-    uint32_t sp_names; /* a domain's names and bits already added to its instance's spread */
-    uint32_t sp_bits;
-    int64_t sp_window; /* the spread window they were added to; INT64_MIN: none */
-    uint32_t qn_first; /* the first encoded query name's hash ... */
-    uint8_t qn;        /* ... and the distinct encoded query names, up to 2 */
-    uint32_t sp_given; /* pending queries handed to the instance's spread entry ... */
-    int64_t sp_epoch;  /* ... since its detection at this time (its reported_ms then) */
-    uint8_t full;      /* names.hll is in use */
-    uint8_t dc_names;  /* distinct names of the dnscat2 session dc_session, up to 255 ... */
-    uint8_t dc_echo;   /* ... and those its server answered with a packet of the session */
-    uint16_t dc_session;
-    union names u;
-    uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
-};
-
-struct dns_tunnel {
-    struct cm_dns_tunnel_tuning t;
-    struct cm_state *keys;
-    uint64_t seed;
-    char key[KEY_MAX];
-    char lower[CM_DOMAIN_MAX + 1]; /* a case-randomised name, lowercased */
-    char info[INFO_MAX];           /* additionalInfo of the detection being emitted */
-};
 
 /* ---- the detector ---- */
 
@@ -354,92 +280,6 @@ static bool data_type(struct cm_str t)
     }
 }
 
-/* Starts a new window at t; what was not reported stays pending once something was. */
-static void window_reset(struct entry *e, int64_t t)
-{
-    int64_t reported = e->reported_ms, first = e->first_ms;
-    uint32_t pending = e->pending;
-
-    memset(e, 0, sizeof(*e));
-    e->sp_window = INT64_MIN;
-    e->start_ms = e->last_ms = t;
-    e->reported_ms = reported;
-    e->first_ms = reported == INT64_MIN || pending == 0 ? t : first;
-    e->pending = reported == INT64_MIN ? 0 : pending;
-}
-
-/* The entry of key st->key[0..klen) at time t, in a window that holds t; NULL: CM_ENOMEM. */
-static struct entry *touch(struct dns_tunnel *st, size_t klen, int64_t t)
-{
-    bool created;
-    struct entry *e = cm_state_touch(st->keys, st->key, klen, t, &created);
-
-    if (e != NULL && created) {
-        e->reported_ms = INT64_MIN;
-        window_reset(e, t);
-    } else if (e != NULL && t >= e->start_ms + st->t.window_ms) {
-        window_reset(e, t);
-    }
-    return e;
-}
-
-/* Adds name hash h to e's distinct names; returns whether it is new (in set mode). */
-static bool name_add(struct entry *e, uint32_t h)
-{
-    struct cm_hll hll = {e->u.hll, HLL_P, false};
-
-    if (!e->full) {
-        uint32_t set[SET_MAX];
-
-        for (uint32_t i = 0; i < e->names; i++) {
-            if (e->u.set[i] == h) {
-                return false;
-            }
-        }
-        if (e->names < SET_MAX) {
-            e->u.set[e->names++] = h;
-            return true;
-        }
-        /* Full: the hashes move into the HyperLogLog. */
-        memcpy(set, e->u.set, sizeof(set));
-        memset(e->u.hll, 0, sizeof(e->u.hll));
-        for (uint32_t i = 0; i < SET_MAX; i++) {
-            cm_hll_add(&hll, cm_hash_mix64(set[i]));
-        }
-        e->full = 1;
-        e->full_q = e->encoded;
-        e->full_bits = e->sum_bits;
-    }
-    cm_hll_add(&hll, cm_hash_mix64(h));
-    return false;
-}
-
-/* Distinct names of the window. */
-static uint32_t distinct(const struct entry *e)
-{
-    struct cm_hll hll = {(uint8_t *)(uintptr_t)e->u.hll, HLL_P, false};
-    uint64_t n;
-
-    if (!e->full) {
-        return e->names;
-    }
-    n = cm_hll_count(&hll);
-    return n < SET_MAX ? SET_MAX : n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-}
-
-/* Bytes of data the distinct names carry: exact in set mode, extrapolated past it. */
-static uint32_t carried(const struct entry *e, uint32_t names)
-{
-    uint64_t bits = e->bits;
-
-    if (e->full && names > SET_MAX && e->encoded > e->full_q) {
-        bits +=
-            (uint64_t)(e->sum_bits - e->full_bits) * (names - SET_MAX) / (e->encoded - e->full_q);
-    }
-    bits /= 8;
-    return bits > UINT32_MAX ? UINT32_MAX : (uint32_t)bits;
-}
-
 /* Appends s to out[*n] JSON-escaped (printable ASCII: only '"' and '\\' need it). */
 static void put_escaped(char *out, size_t cap, size_t *n, struct cm_str s)
 {
@@ -450,32 +290,6 @@ static void put_escaped(char *out, size_t cap, size_t *n, struct cm_str s)
         out[(*n)++] = s.p[i];
     }
     out[*n] = '\0';
-}
-
-/* Distinct names of the window asked for data-bearing types. */
-static uint32_t data_distinct(const struct entry *e)
-{
-    struct cm_hll hll = {(uint8_t *)(uintptr_t)e->data_hll, HLL_P, false};
-    uint64_t n = cm_hll_count(&hll);
-
-    return n > e->data_q ? e->data_q : (uint32_t)n;
-}
-
-/*
- * Whether e's encoded answers count: when at least half the answered
- * queries got one. A tunnel's server answers with data nearly every time;
- * a real zone has a token or an id here and there among its answers, which
- * a sub-domain enumeration would otherwise add up.
- */
-static bool answers_data(const struct entry *e)
-{
-    return e->answers > 0 && (uint32_t)e->answers * 4 >= (uint32_t)e->answered * 3;
-}
-
-/* Whether e holds a dnscat2 session: DNSCAT_PACKETS names, DNSCAT_ECHOES answered in kind. */
-static bool dnscat(const struct entry *e)
-{
-    return e->dc_names >= DNSCAT_PACKETS && e->dc_echo >= DNSCAT_ECHOES;
 }
 
 /* additionalInfo of entry e for registered domain dom, into st->info; returns its length. */
@@ -499,9 +313,9 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
                  "\",\"uniqueSubdomains\":%u,\"dataTypeSubdomains\":%u,\"dataAnswers\":%u,"
                  "\"queries\":%u,\"bytes\":%u,\"meanLength\":%.1f,\"longestLabel\":%u,"
                  "\"entropy\":%.2f,\"encoding\":\"%s\",\"queryTypes\":{",
-                 names, data_names, answers_data(e) ? (unsigned)e->answers : 0u, e->queries, bytes,
-                 e->sum_chars / enc, (unsigned)e->longest, e->sum_ent / enc / 100.0,
-                 cm_dns_encoding_name((enum cm_dns_encoding)best));
+                 names, data_names, cm_dns_tunnel_answers_data(e) ? (unsigned)e->answers : 0u,
+                 e->queries, bytes, e->sum_chars / enc, (unsigned)e->longest,
+                 e->sum_ent / enc / 100.0, cm_dns_encoding_name((enum cm_dns_encoding)best));
     n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
     for (int i = 0, first = 1; i < QT_COUNT; i++) {
         if (e->qtype[i] == 0) {
@@ -515,7 +329,7 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
     k = snprintf(st->info + n, cap - n, "},\"queriesPerMinute\":%.1f,\"windowSeconds\":%lld",
                  e->queries / (minutes < 1.0 ? 1.0 : minutes), (long long)(st->t.window_ms / 1000));
     n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
-    if (dnscat(e)) {
+    if (cm_dns_tunnel_dnscat_session(e)) {
         k = snprintf(st->info + n, cap - n,
                      ",\"tool\":\"dnscat2\",\"session\":\"%04x\",\"sessionPackets\":%u,"
                      "\"serverPackets\":%u",
@@ -529,119 +343,23 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
     return n;
 }
 
-static uint16_t inc16(uint16_t v)
-{
-    return v < UINT16_MAX ? (uint16_t)(v + 1) : v;
-}
-
 /* Whether e, after its latest query, has crossed a threshold; fills the measures. */
 static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t *names,
                     uint32_t *bytes, uint32_t *data_names)
 {
     const struct cm_dns_tunnel_tuning *t = &st->t;
 
-    *names = distinct(e);
-    *bytes = carried(e, *names);
-    if (!answers_data(e)) {
+    *names = cm_dns_tunnel_distinct(e);
+    *bytes = cm_dns_tunnel_carried(e, *names);
+    if (!cm_dns_tunnel_answers_data(e)) {
         *names = *names > e->answers ? *names - e->answers : 0;
         *bytes = *bytes > e->ans_bits / 8 ? *bytes - e->ans_bits / 8 : 0;
     }
-    *data_names = e->data_q > 0 ? data_distinct(e) : 0;
+    *data_names = e->data_q > 0 ? cm_dns_tunnel_data_distinct(e) : 0;
     return (*names >= t->many_names && *bytes >= t->many_bytes) ||
            (*names >= t->long_names && *bytes >= t->long_bytes) ||
-           (*data_names >= t->data_names && e->qn >= DATA_ENCODED_MIN) || dnscat(e);
-}
-
-/*
- * Counts an encoded item (a name, or an answer) with hash h and shape s
- * into e; returns whether it is new to the window's exact set.
- */
-static bool item_add(struct entry *e, uint32_t h, const struct cm_dns_name_shape *s)
-{
-    bool fresh = name_add(e, h);
-
-    if (fresh) {
-        e->bits += s->bits;
-    }
-    e->encoded++;
-    e->sum_bits += s->bits;
-    e->sum_chars += s->chars;
-    e->sum_ent += (uint32_t)(s->entropy * 100.0 + 0.5);
-    if (s->longest > e->longest) {
-        e->longest = (uint16_t)(s->longest > UINT16_MAX ? UINT16_MAX : s->longest);
-    }
-    e->enc[s->enc] = inc16(e->enc[s->enc]);
-    return fresh;
-}
-
-static uint8_t inc8(uint8_t v)
-{
-    return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
-}
-
-/*
- * Counts sub, a name new to e's window asked in q under registered domain
- * dom, when it reads as a dnscat2 packet: toward the window's session (the
- * first packet's, or a later one's while the session has one name), and
- * as answered when an answer is a packet of the same session and type with
- * another id.
- */
-static void dnscat_add(struct entry *e, const struct cm_dns *q, struct cm_str sub,
-                       struct cm_str dom)
-{
-    struct cm_dnscat_packet p, a;
-
-    if (!cm_dns_tunnel_dnscat(sub, &p)) {
-        return;
-    }
-    if (p.session != e->dc_session || e->dc_names == 0) {
-        if (e->dc_names > 1) {
-            return; /* another session beside an established one: the volume rules' */
-        }
-        e->dc_session = p.session;
-        e->dc_names = e->dc_echo = 0;
-    }
-    e->dc_names = inc8(e->dc_names);
-    for (uint32_t k = 0; k < q->nans; k++) {
-        struct cm_str data;
-
-        if (cm_dns_tunnel_answer_data(&q->ans[k], dom, &data) && cm_dns_tunnel_dnscat(data, &a) &&
-            a.session == p.session && a.type == p.type && a.id != p.id) {
-            e->dc_echo = inc8(e->dc_echo);
-            break;
-        }
-    }
-}
-
-/* Counts the encoded data in the answers of q, a query under registered domain dom, into e. */
-static void answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,
-                        struct cm_str sub, struct cm_str dom)
-{
-    /* Attribute names (_acme-challenge, _domainkey...) are answered with tokens and keys. */
-    for (size_t i = 0; i < sub.len; i++) {
-        if (sub.p[i] == '_' && (i == 0 || sub.p[i - 1] == '.')) {
-            return;
-        }
-    }
-    if (q->nans > 0) {
-        e->answered = inc16(e->answered);
-    }
-    for (uint32_t k = 0; k < q->nans; k++) {
-        struct cm_dns_name_shape s;
-        struct cm_str data;
-        uint32_t before = e->names;
-
-        if (!cm_dns_tunnel_answer_data(&q->ans[k], dom, &data) ||
-            cm_dns_tunnel_classify_answer(data, st->t.min_chars, &s) == CM_DNS_ENC_NONE) {
-            continue;
-        }
-        item_add(e, (uint32_t)(cm_hash64(data.p, data.len, st->seed ^ ANSWER_SALT)), &s);
-        /* Once the set is a HyperLogLog, new and repeated answers look alike: count each. */
-        if (e->names > before || e->full) {
-            e->answers = inc16(e->answers);
-            e->ans_bits += s.bits;
-        }
-    }
+           (*data_names >= t->data_names && e->qn >= DATA_ENCODED_MIN) ||
+           cm_dns_tunnel_dnscat_session(e);
 }
 
 /*
@@ -698,7 +416,7 @@ static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen,
     struct entry *x, *e;
     uint32_t names, bits, give;
 
-    if ((x = touch(st, ilen, t)) == NULL) {
+    if ((x = cm_dns_tunnel_touch(st, ilen, t)) == NULL) {
         return CM_ENOMEM;
     }
     /* The domain's entry again: touching the instance's may have evicted it (a tiny memcap). */
@@ -708,7 +426,7 @@ static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen,
     /* What the domain adds now: its answers may stop counting (answers_data). */
     names = e->names;
     bits = e->bits;
-    if (!answers_data(e)) {
+    if (!cm_dns_tunnel_answers_data(e)) {
         names = names > e->answers ? names - e->answers : 0;
         bits = bits > e->ans_bits ? bits - e->ans_bits : 0;
     }
@@ -720,7 +438,7 @@ static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen,
         }
         e->sp_window = x->start_ms;
         e->sp_names = e->sp_bits = 0;
-        x->domains = inc16(x->domains);
+        x->domains = cm_dns_tunnel_inc16(x->domains);
         if (x->reported_ms == INT64_MIN && e->sp_epoch == INT64_MIN) {
             e->sp_given = 0; /* handed to a window that ended unreported: the domain's again */
         }
@@ -779,20 +497,20 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     memcpy(st->key, inst.p, inst.len);
     st->key[inst.len] = '\0';
     memcpy(st->key + inst.len + 1, dom.p, dom.len);
-    if ((e = touch(st, klen, t)) == NULL) {
+    if ((e = cm_dns_tunnel_touch(st, klen, t)) == NULL) {
         return CM_ENOMEM;
     }
     h = (uint32_t)cm_hash64(sub.p, sub.len, st->seed);
     if (shape->enc != CM_DNS_ENC_NONE) {
-        if (item_add(e, h, shape)) {
-            dnscat_add(e, q, sub, dom);
+        if (cm_dns_tunnel_item_add(e, h, shape)) {
+            cm_dns_tunnel_dnscat_add(e, q, sub, dom);
         }
         if (e->qn == 0 || (e->qn == 1 && h != e->qn_first)) {
             e->qn_first = e->qn == 0 ? h : e->qn_first;
             e->qn++;
         }
     }
-    answers_add(st, e, q, sub, dom);
+    cm_dns_tunnel_answers_add(st, e, q, sub, dom);
     if (data) {
         struct cm_hll hll = {e->data_hll, HLL_P, false};
 
@@ -805,7 +523,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     e->pending++;
     e->queries++;
     qt = qtype_of(q->query_type);
-    e->qtype[qt] = inc16(e->qtype[qt]);
+    e->qtype[qt] = cm_dns_tunnel_inc16(e->qtype[qt]);
     if (t > e->last_ms) {
         e->last_ms = t;
     }

@@ -1,0 +1,125 @@
+/*
+ * What dns_tunnel.c (the detector: judging a query, the thresholds,
+ * emission, the spread over domains, checkpoints) and dns_tunnel_window.c
+ * (one window's counters: distinct names, bytes, answers, a dnscat2
+ * session) share. Private to the two.
+ */
+#ifndef CM_DETECT_DNS_TUNNEL_IMPL_H
+#define CM_DETECT_DNS_TUNNEL_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/domain.h"
+#include "base/str.h"
+#include "detect/dns_tunnel.h"
+#include "detect/state.h"
+#include "event/event.h"
+
+/*
+ * A dnscat2 session (cm_dns_tunnel_dnscat): four distinct packet names of
+ * one session under a domain, two of them answered by a packet of the same
+ * session and type with an id of its own (the server speaking dnscat2
+ * back), fire whatever they carried. Symbiote's handshake in the data (a
+ * SYN and four empty MSG polls in four seconds, 59 bytes) stays under every
+ * other threshold. A random hex name passes as a packet one time in 128;
+ * four of one session, two answers echoing it, do not happen by chance, and
+ * a name answered with itself (a CNAME to the same id) is no echo.
+ */
+#define DNSCAT_PACKETS 4u
+#define DNSCAT_ECHOES  2u
+
+#define SET_MAX     32                    /* exact distinct-name hashes before the HyperLogLog */
+#define HLL_P       7                     /* 128 registers: about 9% error, past 32 names only */
+#define KEY_MAX     512                   /* instance id, '\0', registered domain */
+#define INFO_MAX    768                   /* additionalInfo: a 253-byte domain and every measure */
+#define ANSWER_SALT 0x9e3779b97f4a7c15ULL /* answers hash apart from names */
+
+/* Query types counted for additionalInfo, in this order ("other" last). */
+enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
+
+/* The distinct names of a window: exact hashes, then a HyperLogLog. */
+union names {
+    uint32_t set[SET_MAX];
+    uint8_t hll[1u << HLL_P];
+};
+
+/* One (instance, registered domain): its current window. */
+struct entry {
+    int64_t start_ms;    /* the window's start: its first counted query */
+    int64_t last_ms;     /* the newest counted query */
+    int64_t first_ms;    /* the earliest query not yet reported */
+    int64_t reported_ms; /* the latest detection; INT64_MIN: none */
+    uint32_t queries;    /* counted queries (encoded, or of a data-bearing type) */
+    uint32_t pending;    /* counted queries not yet reported */
+    uint32_t encoded;    /* encoded queries */
+    uint32_t names;      /* distinct encoded names in the set (SET_MAX once full) */
+    uint32_t bits;       /* data bits of the distinct names in the set */
+    uint32_t sum_bits;   /* data bits of every encoded query of the window */
+    uint32_t sum_chars;  /* judged characters of every encoded query */
+    uint32_t sum_ent;    /* entropies of every encoded query, in 1/100 bit */
+    uint32_t full_q;     /* encoded queries and bits when the set filled */
+    uint32_t full_bits;
+    uint32_t data_q; /* queries of a data-bearing type */
+    uint16_t longest;
+    uint16_t qtype[QT_COUNT];
+    uint16_t enc[5];   /* encoded queries per enum cm_dns_encoding */
+    uint16_t answers;  /* encoded answers of the window: distinct ones, every one once full */
+    uint16_t answered; /* counted queries that got answers */
+    uint32_t ans_bits; /* data bits of the distinct encoded answers */
+    uint16_t domains;  /* the instance's spread entry: domains counted in the window */
+    uint32_t sp_names; /* a domain's names and bits already added to its instance's spread */
+    uint32_t sp_bits;
+    int64_t sp_window; /* the spread window they were added to; INT64_MIN: none */
+    uint32_t qn_first; /* the first encoded query name's hash ... */
+    uint8_t qn;        /* ... and the distinct encoded query names, up to 2 */
+    uint32_t sp_given; /* pending queries handed to the instance's spread entry ... */
+    int64_t sp_epoch;  /* ... since its detection at this time (its reported_ms then) */
+    uint8_t full;      /* names.hll is in use */
+    uint8_t dc_names;  /* distinct names of the dnscat2 session dc_session, up to 255 ... */
+    uint8_t dc_echo;   /* ... and those its server answered with a packet of the session */
+    uint16_t dc_session;
+    union names u;
+    uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
+};
+
+struct dns_tunnel {
+    struct cm_dns_tunnel_tuning t;
+    struct cm_state *keys;
+    uint64_t seed;
+    char key[KEY_MAX];
+    char lower[CM_DOMAIN_MAX + 1]; /* a case-randomised name, lowercased */
+    char info[INFO_MAX];           /* additionalInfo of the detection being emitted */
+};
+
+static inline uint16_t cm_dns_tunnel_inc16(uint16_t v)
+{
+    return v < UINT16_MAX ? (uint16_t)(v + 1) : v;
+}
+
+/*
+ * The entry of key st->key[0..klen) at time t, in a window that holds t
+ * (a new one when t is past the entry's); NULL: CM_ENOMEM.
+ */
+struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t);
+/* Distinct encoded names (and answers) of e's window. */
+uint32_t cm_dns_tunnel_distinct(const struct entry *e);
+/* Bytes of data the distinct names carry: exact in set mode, extrapolated past it. */
+uint32_t cm_dns_tunnel_carried(const struct entry *e, uint32_t names);
+/* Distinct names of e's window asked for data-bearing types. */
+uint32_t cm_dns_tunnel_data_distinct(const struct entry *e);
+/* Whether e's encoded answers count: at least 3 answered queries in 4 got one. */
+bool cm_dns_tunnel_answers_data(const struct entry *e);
+/* Whether e holds a dnscat2 session: DNSCAT_PACKETS names, DNSCAT_ECHOES answered in kind. */
+bool cm_dns_tunnel_dnscat_session(const struct entry *e);
+/* Counts an encoded name or answer (hash h, shape s) into e; true when new to the set. */
+bool cm_dns_tunnel_item_add(struct entry *e, uint32_t h, const struct cm_dns_name_shape *s);
+/* Counts sub, a name of q new to e's window, toward e's dnscat2 session when it is a packet. */
+void cm_dns_tunnel_dnscat_add(struct entry *e, const struct cm_dns *q, struct cm_str sub,
+                              struct cm_str dom);
+/* Counts the encoded data in the answers of q (sub under dom) into e. */
+void cm_dns_tunnel_answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,
+                               struct cm_str sub, struct cm_str dom);
+
+#endif
