@@ -65,6 +65,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/dns.h"
+#include "detect/dns_rep_impl.h"
 #include "detect/dns_tunings.h"
 #include "detect/intel.h"
 #include "detect/ckpt.h"
@@ -355,91 +356,6 @@ static void stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, r->hits);
 }
 
-/* ---- closeness to listed infrastructure ---- */
-
-/* Whether a threat list of category c says something about the names that resolve to it. */
-static bool listed_counts(enum cm_intel_category c)
-{
-    switch (c) {
-    case CM_CAT_SINKHOLE:  /* intel_dns.c: BlackholeTraffic!DNS */
-    case CM_CAT_TOR_EXIT:  /* an exit relay is no one's web site */
-    case CM_CAT_TOR_RELAY: /* ... nor is a relay */
-    case CM_CAT_SCANNER:   /* scanners scan from their addresses; names say nothing */
-        return false;
-    default:
-        return true;
-    }
-}
-
-/* The closeness found in a query's answers. */
-struct closeness {
-    unsigned reasons; /* CM_DNSR_LISTED_* */
-    bool mining;      /* a listed answer is on a mining list */
-    bool other;       /* ... on another counted list */
-    char what[96];    /* the first listed answer or CNAME target */
-};
-
-/* Notes match m (a THREAT) into *c; returns whether it counted. */
-static bool note_match(const struct cm_intel_snapshot *s, const struct cm_intel_match *m,
-                       struct closeness *c)
-{
-    bool counted = false;
-
-    for (size_t i = 0; i < m->nids; i++) {
-        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m->ids[i]);
-
-        if (ind == NULL || !listed_counts(ind->category)) {
-            continue;
-        }
-        counted = true;
-        if (ind->category == CM_CAT_MINING) {
-            c->mining = true;
-        } else {
-            c->other = true;
-        }
-    }
-    return counted;
-}
-
-static void closeness_of(const struct cm_intel_snapshot *s, const struct cm_dns *q,
-                         struct closeness *c)
-{
-    memset(c, 0, sizeof(*c));
-    if (s == NULL) {
-        return;
-    }
-    for (uint32_t e = 0; e < q->nans; e++) {
-        uint8_t type = q->ans[e].type;
-        struct cm_str data = q->ans[e].rdata;
-        const struct cm_ip *ip = &q->ans[e].ip;
-        struct cm_intel_match m;
-
-        if (data.p == NULL) {
-            continue;
-        }
-        if (type == CM_DNS_RR_A || type == CM_DNS_RR_AAAA) {
-            if (!cm_ip_is_public(ip) || cm_intel_check_ip(s, ip, &m) != CM_INTEL_THREAT ||
-                !note_match(s, &m, c)) {
-                continue;
-            }
-            c->reasons |= CM_DNSR_LISTED_ANSWER;
-        } else if (type == CM_DNS_RR_CNAME) {
-            if (cm_intel_check_domain(s, data, &m) != CM_INTEL_THREAT || !note_match(s, &m, c)) {
-                continue;
-            }
-            c->reasons |= CM_DNSR_LISTED_CNAME;
-        } else {
-            continue;
-        }
-        if (c->what[0] == '\0') {
-            size_t n = data.len < sizeof(c->what) - 1 ? data.len : sizeof(c->what) - 1;
-
-            memcpy(c->what, data.p, n);
-            c->what[n] = '\0';
-        }
-    }
-}
-
 /* ---- classification and emission ---- */
 
 /* The type of a new site's query scored rep in context x (see the top of the file). */
@@ -486,93 +402,6 @@ const char *cm_dns_rep_type(const struct cm_dns_rep *rep, const struct cm_dns_re
     }
     defaults(&d);
     return type_name[classify(&d, rep, x, score ? score : &sc)];
-}
-
-/* Appends s JSON-escaped (names are printable ASCII; '"' and '\' need escapes). */
-static size_t put_esc(char *out, size_t at, size_t cap, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n && at + 3 < cap; i++) {
-        if (s[i] == '"' || s[i] == '\\') {
-            out[at++] = '\\';
-        }
-        out[at++] = s[i];
-    }
-    out[at] = '\0';
-    return at;
-}
-
-static size_t put(char *out, size_t at, size_t cap, const char *s)
-{
-    size_t n = strlen(s);
-
-    if (at + n >= cap) {
-        n = at + 1 < cap ? cap - at - 1 : 0;
-    }
-    memcpy(out + at, s, n);
-    at += n;
-    out[at] = '\0';
-    return at;
-}
-
-/* Writes the detection's additionalInfo members into r->info. */
-static void describe(struct dns_rep *r, const struct cm_domain *d, const struct cm_dns_rep *rep,
-                     const struct closeness *c, unsigned reasons, unsigned ninst, double score)
-{
-    const size_t cap = sizeof(r->info);
-    char num[96];
-    size_t at = 0;
-    bool first = true;
-
-    at = put(r->info, at, cap, "{\"domain\":\"");
-    at = put_esc(r->info, at, cap, d->name, d->len);
-    at = put(r->info, at, cap, "\",\"registeredDomain\":\"");
-    at = put_esc(r->info, at, cap, d->name + rep->site, d->len - rep->site);
-    snprintf(num, sizeof(num), "\",\"reputationScore\":%.4f,\"dgaScore\":%.4f,\"reasons\":[", score,
-             rep->dga);
-    at = put(r->info, at, cap, num);
-#define REASON(s)                                                                                  \
-    do {                                                                                           \
-        at = put(r->info, at, cap, first ? "\"" : ",\"");                                          \
-        at = put(r->info, at, cap, s);                                                             \
-        first = false;                                                                             \
-    } while (0)
-    if (reasons & CM_DNSR_NEW) {
-        REASON("new\"");
-    }
-    if (reasons & CM_DNSR_RARE) {
-        REASON("rare\"");
-    }
-    if (rep->provider_entry != NULL) {
-        REASON(cm_dns_provider_class_name((enum cm_dns_provider_class)rep->provider_entry->cls));
-        at = put(r->info, at, cap, ":");
-        at = put_esc(r->info, at, cap, rep->provider_entry->suffix,
-                     strlen(rep->provider_entry->suffix));
-        at = put(r->info, at, cap, "\"");
-    }
-    if (rep->reasons & CM_DNSR_TLD) {
-        struct cm_str tld = cm_dns_tld_of(d);
-
-        REASON("abused-tld:");
-        at = put_esc(r->info, at, cap, tld.p, tld.len);
-        at = put(r->info, at, cap, "\"");
-    }
-    if (rep->reasons & CM_DNSR_DGA) {
-        REASON("dga\"");
-    }
-    if (rep->crypto_word != NULL) {
-        REASON("crypto:");
-        at = put(r->info, at, cap, rep->crypto_word);
-        at = put(r->info, at, cap, "\"");
-    }
-    if (c->reasons & (CM_DNSR_LISTED_ANSWER | CM_DNSR_LISTED_CNAME)) {
-        REASON(c->reasons & CM_DNSR_LISTED_ANSWER ? "listed-answer:" : "listed-cname:");
-        at = put_esc(r->info, at, cap, c->what, strlen(c->what));
-        at = put(r->info, at, cap, c->mining && !c->other ? " (mining)\"" : "\"");
-    }
-#undef REASON
-    snprintf(num, sizeof(num), "],\"instancesAsking\":%u}", ninst);
-    at = put(r->info, at, cap, num);
-    (void)at;
 }
 
 static int emit(struct dns_rep *r, const struct cm_event *ev, enum rep_type type, uint32_t count,
@@ -686,7 +515,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     uint64_t ih = cm_hash64(q->srcid_instance.p, q->srcid_instance.len, r->seed);
     unsigned char hkey[16];
     struct cm_dns_rep_context x;
-    struct closeness c;
+    struct cm_dns_rep_closeness c;
     enum rep_type type;
     unsigned ninst = asker(dom, (uint32_t)ih), reasons = CM_DNSR_NEW;
     uint32_t ts = secs(ev->time_ms), count;
@@ -698,7 +527,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     if (s != NULL && cm_detect_query_intel(r->memo, s, ev, NULL) != CM_INTEL_NONE) {
         return CM_OK; /* listed: intel_dns.c's finding; trusted: nobody's */
     }
-    closeness_of(s, q, &c);
+    cm_dns_rep_closeness(s, q, &c);
     x.listed = c.other;
     x.mining = c.mining;
     x.nxdomain = cm_str_eqc(q->rcode, "NXDOMAIN");
@@ -734,7 +563,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     if (ninst < r->t.rare_instances) {
         reasons |= CM_DNSR_RARE;
     }
-    describe(r, d, rep, &c, reasons | c.reasons, ninst, score);
+    cm_dns_rep_describe(r->info, sizeof(r->info), d, rep, &c, reasons | c.reasons, ninst, score);
     return emit(r, ev, type, count, first_ms, sink);
 }
 
