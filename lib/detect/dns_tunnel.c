@@ -118,8 +118,9 @@
  * one-off ids (a tenant or deployment id a service is reached by) never do.
  */
 #define CM_DNS_TUNNEL_SPREAD_DOMAINS 3u
-#define TYPE                         "Trojan:EC2/DNSDataExfiltration"
-#define DATA_MIN_CHARS               6 /* data-type names shorter than this are not counted */
+
+#define TYPE           "Trojan:EC2/DNSDataExfiltration"
+#define DATA_MIN_CHARS 6 /* data-type names shorter than this are not counted */
 /*
  * The data-type stream fires only when the domain also got this many
  * distinct encoded names in the window (a tunnel's handshake or upload:
