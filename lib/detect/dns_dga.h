@@ -27,18 +27,19 @@
  * (the CM_DNS_DGA_* values at the top of dns_dga.c, chosen from the data).
  */
 struct cm_dns_dga_tuning {
-    double threshold;   /* a registered domain scoring at least this is DGA-like (0.95) */
-    uint32_t burst;     /* weighted distinct DGA-like domains in a window that fire (8) */
-    uint32_t nx_weight; /* weight of a DGA-like domain answered NXDOMAIN (2; others 1) */
-    int64_t window_ms;  /* the window, and the least time between two detections (10 min) */
-    size_t max_entries; /* memcap of the per-instance table (65536) */
+    double threshold;    /* a registered domain scoring at least this is DGA-like (0.95) */
+    double nx_threshold; /* ... and one answered NXDOMAIN scoring at least this (0.8) */
+    uint32_t burst;      /* weighted distinct DGA-like domains in a window that fire (8) */
+    uint32_t nx_weight;  /* weight of a DGA-like domain answered NXDOMAIN (2; others 1) */
+    int64_t window_ms;   /* the window, and the least time between two detections (10 min) */
+    size_t max_entries;  /* memcap of the per-instance table (65536) */
 };
 
 /*
  * Makes the detector's state with tuning t (copied; NULL: every default).
  * The built-in detector's init() calls this. Returns 0, CM_EINVAL (a
- * threshold above 1, a burst above 64, an nx_weight above 255) or
- * CM_ENOMEM.
+ * threshold or nx_threshold above 1, a burst above 64, an nx_weight above
+ * 255) or CM_ENOMEM.
  */
 int cm_dns_dga_init(void **state, const struct cm_detect_opts *opts,
                     const struct cm_dns_dga_tuning *t);

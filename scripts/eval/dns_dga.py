@@ -18,9 +18,13 @@ exits 0. Prints Markdown on stdout:
    same rate on the held-out opendns-random names (random-looking benign
    names) and on the trainer's cloud/CDN host names (through cm_dga_score, with
    its cloud-suffix rule, and on their bare labels), and detection and
-   false-positive rate at the detector's threshold (CM_DNS_DGA_THRESHOLD).
-2. Detection per held-out family at both thresholds.
-3. The detector end to end through `coalmine scan` (Route 53 Resolver logs
+   false-positive rate at the detector's thresholds (CM_DNS_DGA_THRESHOLD for
+   any name, CM_DNS_DGA_NX_THRESHOLD for a name answered NXDOMAIN).
+2. Detection per held-out family at the 90 % threshold and the detector's two.
+3. Per family of the family-disjoint split: the chance that an instance asking
+   8 (20) distinct unregistered candidates of it fires, from its held-out
+   detection rates (binomial), without and with the NXDOMAIN threshold.
+4. The detector end to end through `coalmine scan` (Route 53 Resolver logs
    written under WORK, one instance per source): benign instances that each
    ask 200 distinct registered domains within ten minutes (drawn from
    top-domains, the opendns lists and the background lines of derived-route53,
@@ -38,6 +42,7 @@ import collections
 import csv
 import gzip
 import json
+import math
 import os
 import random
 import re
@@ -62,11 +67,17 @@ def shipped_params():
     return m.group(1).split() if m else []
 
 
-def threshold():
-    """CM_DNS_DGA_THRESHOLD of lib/detect/dns_dga.c."""
+def tuning():
+    """The detector's defaults of lib/detect/dns_dga.c: per-name threshold, its NXDOMAIN
+    threshold, burst and NXDOMAIN weight."""
     with open(os.path.join(ROOT, "lib", "detect", "dns_dga.c"), encoding="utf-8") as f:
-        m = re.search(r"#define CM_DNS_DGA_THRESHOLD\s+([0-9.]+)", f.read())
-    return float(m.group(1)) if m else 0.95
+        text = f.read()
+
+    def num(name, default):
+        m = re.search(r"#define CM_DNS_DGA_%s\s+([0-9.]+)u?\b" % name, text)
+        return float(m.group(1)) if m else default
+    return {"op": num("THRESHOLD", 0.95), "nx": num("NX_THRESHOLD", 0.8),
+            "burst": int(num("BURST", 8)), "nx_weight": int(num("NX_WEIGHT", 2))}
 
 
 def trainer():
@@ -80,9 +91,10 @@ def trainer():
     return path
 
 
-def run_eval(tr, data, kind, op):
+def run_eval(tr, data, kind, tu):
     """Rows ("split", ...) and ("family", ...) of `dga-train --eval KIND`, or None."""
-    argv = [tr, "--data", data, "--quiet", "--eval", kind, "--op", str(op)] + shipped_params()
+    argv = [tr, "--data", data, "--quiet", "--eval", kind, "--op", str(tu["op"]),
+            "--op-nx", str(tu["nx"])] + shipped_params()
     evallib.note("training and testing the DGA model (%s split)" % kind)
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if p.returncode != 0:
@@ -96,7 +108,8 @@ def run_eval(tr, data, kind, op):
         elif f[0] == "split" and head:
             rows.append(dict(zip(head, f[1:])))
         elif f[0] == "family":
-            fams.append({"split": f[1], "family": f[2], "n": f[3], "det90": f[4], "detop": f[5]})
+            fams.append({"split": f[1], "family": f[2], "n": f[3], "det90": f[4], "detop": f[5],
+                         "detnx": f[6]})
     return rows, fams
 
 
@@ -107,32 +120,75 @@ def pct(v, digits=2):
         return v
 
 
-def model_tables(results, op):
+def p_fire(k, p, need):
+    """P(at least need of k candidates score DGA-like), each with chance p."""
+    return sum(math.comb(k, i) * p ** i * (1 - p) ** (k - i) for i in range(need, k + 1))
+
+
+def model_tables(results, tu):
+    op, nx = tu["op"], tu["nx"]
     print("### DGA model: random and family-disjoint splits\n")
     print("Held-out names only. FPR: share of the held-out benign names (top-100000-domains,")
     print("opendns-top, chrmor's Alexa rows) at or above the threshold that detects 90 % (99 %)")
     print("of the held-out generated names; opendns-random: the random-looking benign names;")
     print("cloud: the trainer's CloudFront, S3, ELB, ACM, Akamai, Azure, Google, EC2 and API")
     print("Gateway host names through cm_dga_score (its cloud-suffix rule) and, in brackets,")
-    print("their bare registered-domain labels. At %.2f: the detector's per-name cut.\n" % op)
+    print("their bare registered-domain labels. At %.2f: the detector's per-name cut; at %.2f"
+          % (op, nx))
+    print("its cut for names answered NXDOMAIN.\n")
     head = ["split", "fold", "held-out families", "AUC", "FPR@90", "FPR@99", "opendns-random FPR@90",
             "cloud FPR@90 (labels)", "det@%.2f" % op, "FPR@%.2f" % op,
-            "opendns-random FPR@%.2f" % op]
+            "opendns-random FPR@%.2f" % op, "det@%.2f" % nx, "FPR@%.2f" % nx,
+            "opendns-random FPR@%.2f" % nx]
     rows = []
     for kind, (rs, _) in results:
         for r in rs:
             rows.append([kind, r["name"], r["held_out"], "%.4f" % float(r["auc"]),
                          pct(r["fpr_at_90"]), pct(r["fpr_at_99"]), pct(r["random_fpr_at_90"]),
                          "%s (%s)" % (pct(r["cloud_fpr_at_90"]), pct(r["cloud_labels_fpr_at_90"])),
-                         pct(r["det_at_op"], 1), pct(r["fpr_at_op"]), pct(r["random_fpr_at_op"])])
+                         pct(r["det_at_op"], 1), pct(r["fpr_at_op"]), pct(r["random_fpr_at_op"]),
+                         pct(r.get("det_at_nx", "-"), 1), pct(r.get("fpr_at_nx", "-")),
+                         pct(r.get("random_fpr_at_nx", "-"))])
     evallib.table(head, rows)
     print("\n### DGA model: detection per held-out family\n")
     head = ["split", "family", "held-out names", "detected at the 90 % threshold",
-            "detected at %.2f" % op]
+            "detected at %.2f" % op, "detected at %.2f" % nx]
     rows = []
     for kind, (_, fams) in results:
         for f in sorted(fams, key=lambda x: x["family"]):
-            rows.append([kind, f["family"], f["n"], pct(f["det90"], 1), pct(f["detop"], 1)])
+            rows.append([kind, f["family"], f["n"], pct(f["det90"], 1), pct(f["detop"], 1),
+                         pct(f["detnx"], 1)])
+    evallib.table(head, rows)
+    need = -(-tu["burst"] // tu["nx_weight"])
+    print("\n### DGADomainRequest.B on families never seen in training\n")
+    print("The chance that an instance asking k distinct unregistered candidates (NXDOMAIN) of")
+    print("a family held out of training fires: at least %d of them DGA-like (burst %d, an" %
+          (need, tu["burst"]))
+    print("NXDOMAIN domain weighing %d), each with the held-out detection rate of its fold's" %
+          tu["nx_weight"])
+    print("model, at %.2f alone and with the NXDOMAIN cut %.2f (binomial, names independent)." %
+          (op, nx))
+    print("The first rows are the same chance for an instance asking k distinct benign names")
+    print("that all fail to resolve (a harsher background than a real one), from the held-out")
+    print("benign rates of the family-disjoint folds (their mean).\n")
+    head = ["family", "k = 8 at %.2f" % op, "k = 8 with %.2f" % nx, "k = 20 at %.2f" % op,
+            "k = 20 with %.2f" % nx]
+    rows = []
+    for kind, (rs, fams) in results:
+        if kind != "family":
+            continue
+        for r in rs:
+            if r["name"] != "mean":
+                continue
+            for label, key in (("benign names", "fpr"), ("opendns-random names", "random_fpr")):
+                po = float(r[key + "_at_op"])
+                pn = max(po, float(r.get(key + "_at_nx", po)))
+                rows.append(["*%s (held out)*" % label] + ["%.1e" % p_fire(k, p, need)
+                                                          for k in (8, 20) for p in (po, pn)])
+        for f in sorted(fams, key=lambda x: x["family"]):
+            po, pn = float(f["detop"]), max(float(f["detop"]), float(f["detnx"]))
+            rows.append([f["family"]] + ["%.2f" % p_fire(k, p, need)
+                                         for k in (8, 20) for p in (po, pn)])
     evallib.table(head, rows)
     print()
 
@@ -279,7 +335,7 @@ def main(argv):
         return 0
     os.makedirs(a.work, exist_ok=True)
     rc = 0
-    op = threshold()
+    tu = tuning()
     tr = trainer()
     if tr is None:
         print("skipped: the trainer build/tools/dga-train could not be built\n")
@@ -287,13 +343,13 @@ def main(argv):
     else:
         results = []
         for kind in ("random", "family"):
-            r = run_eval(tr, a.data, kind, op)
+            r = run_eval(tr, a.data, kind, tu)
             if r is None:
                 rc = 1
             else:
                 results.append((kind, r))
         if results:
-            model_tables(results, op)
+            model_tables(results, tu)
     runner = evallib.Runner(a.bin, a.work, jobs=a.jobs)
     if not detector_eval(runner, a.data, a.work, a.seed):
         rc = 1

@@ -54,6 +54,7 @@ static int apply_dns(const struct cm_config_dns *v, struct cm_scan_detect *sd)
     struct cm_dns_tunings *t = &sd->dns;
 
     t->dga.threshold = v->dga_min_score_percent / 100.0;
+    t->dga.nx_threshold = v->dga_nxdomain_min_score_percent / 100.0;
     t->dga.burst = (uint32_t)v->dga_burst;
     t->dga.window_ms = MINUTES(v->dga_window_minutes);
     t->tunnel.many_names = (uint32_t)v->tunnel_names;

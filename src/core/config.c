@@ -140,6 +140,8 @@ static const struct key dns_keys[] = {
     {.name = "dga_model", .kind = K_PATH, .off = DN(dga_model)},
     {.name = "dga_min_score_percent", .kind = K_INT, .off = DN(dga_min_score_percent),
      .min = 50, .max = 100},
+    {.name = "dga_nxdomain_min_score_percent", .kind = K_INT,
+     .off = DN(dga_nxdomain_min_score_percent), .min = 50, .max = 100},
     {.name = "dga_burst", .kind = K_INT, .off = DN(dga_burst), .min = 2, .max = 64},
     {.name = "dga_window_minutes", .kind = K_INT, .off = DN(dga_window_minutes), .min = 1,
      .max = 1440},

@@ -116,6 +116,7 @@ struct cm_config_vpcflow {
 struct cm_config_dns {
     char *dga_model;                      /* as --dga-model; NULL: the built-in model */
     int dga_min_score_percent;            /* 50..100 (95) */
+    int dga_nxdomain_min_score_percent;   /* 50..100 (80) */
     int dga_burst;                        /* 2..64 (8) */
     int dga_window_minutes;               /* 1..1440 (10) */
     int tunnel_names;                     /* 2..100000 (8) */

@@ -59,7 +59,7 @@ check "the synthetic names change the model" sh -c "! cmp -s '$T/s0.txt' '$T/s1.
 
 # Held-out counts (n_dga, n_benign, n_random) of every fold row, and the family rows' names
 # and sizes: the same with and without synthetic names, so none was scored.
-counts() { awk -F '\t' '$1 == "split" && $2 == "family" { print $3, $(NF - 3), $(NF - 2), $(NF - 1) }' "$1"; }
+counts() { awk -F '\t' '$1 == "split" && $2 == "family" { print $3, $18, $19, $20 }' "$1"; }
 fams() { awk -F '\t' '$1 == "family" { print $3, $4 }' "$1"; }
 counts "$T/s0.tsv" >"$T/c0"
 counts "$T/s1.tsv" >"$T/c1"

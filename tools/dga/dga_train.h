@@ -108,10 +108,12 @@ enum eval_kind { EVAL_NONE, EVAL_RANDOM, EVAL_FAMILY };
 
 /*
  * Runs one evaluation and prints its table (TSV rows "split ..." to out, a
- * summary per split). folds: k of the family-disjoint split.
+ * summary per split). folds: k of the family-disjoint split. op: the
+ * detector's per-name threshold, op_nx its threshold for names answered
+ * NXDOMAIN (detection and false positives are reported at both).
  */
 int eval_run(const struct dataset *ds, enum eval_kind kind, unsigned folds,
-             const struct train_opts *o, double op_threshold, FILE *out);
+             const struct train_opts *o, double op, double op_nx, FILE *out);
 
 /* Nanoseconds per cm_dga_score of the sample names with model m. */
 double eval_bench(const struct dataset *ds, const struct cm_dga_model *m);

@@ -13,7 +13,8 @@
  * of the held-out benign names there, the same rate on the held-out
  * opendns-random names alone and on the cloud/CDN names of cloud.c (through
  * cm_dga_score, with its cloud-suffix rule, and on their bare labels), and
- * detection and false positives at the operating threshold of the detector.
+ * detection and false positives at the operating thresholds of the detector
+ * (op for any name, op_nx for one answered NXDOMAIN).
  * Generated names are pooled with each family capped at the training cap,
  * so the 100k-name families do not decide the pooled rates alone.
  *
@@ -94,16 +95,17 @@ static double above(const double *v, size_t n, double t)
 struct result {
     double auc, t90, t99, fpr90, fpr99, rnd90, rnd99, cloud90, cloudlab90;
     double det_op, fpr_op, rnd_op, cloud_op, t_fpr1e3;
+    double det_nx, fpr_nx, rnd_nx; /* at op_nx */
     size_t ndga, nben, nrnd;
 };
 
 struct fam_result {
     size_t n;
-    double det90, det_op;
+    double det90, det_op, det_nx;
 };
 
 static void measure(const struct dataset *ds, const struct cm_dga_model *m, const uint8_t *test,
-                    size_t cap, double op, struct result *r, struct fam_result *fr)
+                    size_t cap, double op, double op_nx, struct result *r, struct fam_result *fr)
 {
     struct scored *all = malloc(ds->n * sizeof(*all));
     double *dga = malloc(ds->n * sizeof(double)), *ben = malloc(ds->n * sizeof(double));
@@ -166,6 +168,9 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
     r->fpr_op = above(ben, nb, op);
     r->rnd_op = above(rnd, nr, op);
     r->cloud_op = above(cl, NCLOUD, op);
+    r->det_nx = above(dga, nd, op_nx);
+    r->fpr_nx = above(ben, nb, op_nx);
+    r->rnd_nx = above(rnd, nr, op_nx);
     r->t_fpr1e3 = nb ? ben[nb - 1 - (size_t)(0.001 * (double)nb)] : NAN;
     r->ndga = nd;
     r->nben = nb;
@@ -184,6 +189,7 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
         fr[f].n = k;
         fr[f].det90 = above(fs, k, r->t90);
         fr[f].det_op = above(fs, k, op);
+        fr[f].det_nx = above(fs, k, op_nx);
     }
     free(all);
     free(dga);
@@ -200,7 +206,7 @@ static void header(FILE *out)
     fprintf(out, "split\tname\tauc\tfpr_at_90\tfpr_at_99\tthr_90\tthr_99\trandom_fpr_at_90\t"
                  "random_fpr_at_99\tcloud_fpr_at_90\tcloud_labels_fpr_at_90\tdet_at_op\t"
                  "fpr_at_op\trandom_fpr_at_op\tcloud_fpr_at_op\tthr_fpr_0.1pct\tn_dga\tn_benign\t"
-                 "n_random\theld_out\n");
+                 "n_random\theld_out\tdet_at_nx\tfpr_at_nx\trandom_fpr_at_nx\n");
 }
 
 static void row(FILE *out, const char *split, const char *name, const struct result *r,
@@ -209,10 +215,10 @@ static void row(FILE *out, const char *split, const char *name, const struct res
     fprintf(
         out,
         "split\t%s\t%s\t%.5f\t%.5f\t%.5f\t%.4f\t%.4f\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.5f\t%.5f\t"
-        "%.5f\t%.4f\t%zu\t%zu\t%zu\t%s\n",
+        "%.5f\t%.4f\t%zu\t%zu\t%zu\t%s\t%.4f\t%.5f\t%.5f\n",
         split, name, r->auc, r->fpr90, r->fpr99, r->t90, r->t99, r->rnd90, r->rnd99, r->cloud90,
         r->cloudlab90, r->det_op, r->fpr_op, r->rnd_op, r->cloud_op, r->t_fpr1e3, r->ndga, r->nben,
-        r->nrnd, held);
+        r->nrnd, held, r->det_nx, r->fpr_nx, r->rnd_nx);
 }
 
 static void fam_rows(FILE *out, const struct dataset *ds, const char *split,
@@ -220,8 +226,8 @@ static void fam_rows(FILE *out, const struct dataset *ds, const char *split,
 {
     for (size_t f = 2; f < ds->nfamily; f++) {
         if (fam_in[f] && fr[f].n > 0) {
-            fprintf(out, "family\t%s\t%s\t%zu\t%.4f\t%.4f\n", split, ds->family[f], fr[f].n,
-                    fr[f].det90, fr[f].det_op);
+            fprintf(out, "family\t%s\t%s\t%zu\t%.4f\t%.4f\t%.4f\n", split, ds->family[f], fr[f].n,
+                    fr[f].det90, fr[f].det_op, fr[f].det_nx);
         }
     }
 }
@@ -238,7 +244,7 @@ static int cmp_famsize(const void *a, const void *b)
 }
 
 int eval_run(const struct dataset *ds, enum eval_kind kind, unsigned folds,
-             const struct train_opts *o, double op, FILE *out)
+             const struct train_opts *o, double op, double op_nx, FILE *out)
 {
     uint8_t *use = malloc(ds->n), *test = malloc(ds->n), *fold = malloc(ds->n);
     uint8_t famfold[MAX_FAMILIES] = {0}, fam_in[MAX_FAMILIES];
@@ -296,7 +302,7 @@ int eval_run(const struct dataset *ds, enum eval_kind kind, unsigned folds,
         if ((m = train_model(ds, use, o)) == NULL) {
             return -1;
         }
-        measure(ds, m, test, o->family_cap, op, &r, fr);
+        measure(ds, m, test, o->family_cap, op, op_nx, &r, fr);
         cm_dga_model_free(m);
         if (f == 0) {
             header(out);
@@ -319,6 +325,9 @@ int eval_run(const struct dataset *ds, enum eval_kind kind, unsigned folds,
         sum.rnd_op += r.rnd_op / nf;
         sum.cloud_op += r.cloud_op / nf;
         sum.t_fpr1e3 += r.t_fpr1e3 / nf;
+        sum.det_nx += r.det_nx / nf;
+        sum.fpr_nx += r.fpr_nx / nf;
+        sum.rnd_nx += r.rnd_nx / nf;
         sum.ndga += r.ndga;
         sum.nben += r.nben;
         sum.nrnd += r.nrnd;

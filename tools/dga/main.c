@@ -5,7 +5,7 @@
  *             [--out model.txt] [--c-out dga_weights.c] [--comment TEXT]
  *             [--bits B] [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK]
  *             [--epochs N] [--lr X] [--l2 X] [--family-cap N] [--seed N]
- *             [--hash-seed N] [--op X] [--balance X] [--synth N] [--no-lm] [--bench]
+ *             [--hash-seed N] [--op X] [--op-nx X] [--balance X] [--synth N] [--no-lm] [--bench]
  *             [--quiet]
  *   dga-train --from model.txt [--out model.txt] [--c-out dga_weights.c] [--comment TEXT]
  *
@@ -32,7 +32,7 @@ static void usage(void)
             "                 [--out FILE] [--c-out FILE] [--comment TEXT] [--bits B]\n"
             "                 [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK] [--epochs N]\n"
             "                 [--lr X] [--l2 X] [--family-cap N] [--seed N] [--hash-seed N]\n"
-            "                 [--op X] [--balance X] [--synth N] [--no-lm] [--bench]\n"
+            "                 [--op X] [--op-nx X] [--balance X] [--synth N] [--no-lm] [--bench]\n"
             "                 [--quiet]\n"
             "       dga-train --from FILE [--out FILE] [--c-out FILE] [--comment TEXT]\n");
     exit(2);
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
     const char *data = NULL, *from = NULL, *out = NULL, *cout = NULL, *comment = NULL;
     const char *ev = "none";
     unsigned folds = 5;
-    double op = 0.9;
+    double op = 0.9, op_nx = 0.8;
     bool bench = false;
     struct dataset ds;
     int rc = 0;
@@ -181,6 +181,8 @@ int main(int argc, char **argv)
             o.hash_seed = num(arg(argc, argv, &i));
         } else if (strcmp(a, "--op") == 0) {
             op = real(arg(argc, argv, &i));
+        } else if (strcmp(a, "--op-nx") == 0) {
+            op_nx = real(arg(argc, argv, &i));
         } else if (strcmp(a, "--bench") == 0) {
             bench = true;
         } else if (strcmp(a, "--balance") == 0) {
@@ -220,10 +222,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n");
     }
     if (strcmp(ev, "random") == 0 || strcmp(ev, "all") == 0) {
-        rc |= eval_run(&ds, EVAL_RANDOM, folds, &o, op, stdout);
+        rc |= eval_run(&ds, EVAL_RANDOM, folds, &o, op, op_nx, stdout);
     }
     if (strcmp(ev, "family") == 0 || strcmp(ev, "all") == 0) {
-        rc |= eval_run(&ds, EVAL_FAMILY, folds, &o, op, stdout);
+        rc |= eval_run(&ds, EVAL_FAMILY, folds, &o, op, op_nx, stdout);
     }
     if (rc == 0 && (out != NULL || cout != NULL || bench)) {
         uint8_t *use = malloc(ds.n);

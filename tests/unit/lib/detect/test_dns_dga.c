@@ -11,7 +11,8 @@
  * name repeated, many sub-domains of one registered domain, cloud and CDN
  * hosts, an on-premises client, names on a trusted list); the rate limit
  * and the next report's count; out-of-order records and a record older
- * than the window; memcap eviction counted; bad tuning refused. Last,
+ * than the window; memcap eviction counted; bad tuning refused; names
+ * answered NXDOMAIN counted from the lower nx_threshold. Last,
  * regressions of bugs a review found: nxdomainDomains with nx_weight 1, a
  * burst above 32, a score just at the threshold, a window near INT64_MAX.
  */
@@ -21,6 +22,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +50,13 @@ static struct cm_dga_model *model16;
  */
 static struct cm_dga_model *model_edge;
 
+/*
+ * A model that scores by length alone: 14-character labels 0.881 (z = 2),
+ * between the NXDOMAIN threshold and the other; 12-character ones 0.622
+ * (z = 0.5), under both; 16-character ones 0.99995; the others 0.0067.
+ */
+static struct cm_dga_model *model_band;
+
 static const char edge_model[] = "coalmine-dga 1\nhash_bits 10\nngram 1 1\nseed 3\nnorm none\n"
                                  "tokens 0\nquant 1000000\nbias 2944439\nlm none\nend\n";
 
@@ -58,7 +67,7 @@ static const char edge_model[] = "coalmine-dga 1\nhash_bits 10\nngram 1 1\nseed 
 static int setup(void **state)
 {
     struct cm_dga_model *base = NULL;
-    uint32_t idx[CM_DGA_MAX_FEATS];
+    uint32_t idx[CM_DGA_MAX_FEATS], tok16, tok14, tok12;
     size_t nng, n;
     char text[512];
     int len;
@@ -67,9 +76,37 @@ static int setup(void **state)
     assert_int_equal(cm_dga_model_parse(MHEAD "end\n", strlen(MHEAD "end\n"), &base, NULL), 0);
     n = cm_dga_features(base, "abcdefghijklmnop", 16, idx, &nng);
     assert_int_equal(n, nng + 1);
-    len = snprintf(text, sizeof(text), MHEAD "w %u 15000\nend\n", (unsigned)idx[nng]);
-    cm_dga_model_free(base);
+    tok16 = idx[nng];
+    len = snprintf(text, sizeof(text), MHEAD "w %u 15000\nend\n", (unsigned)tok16);
     assert_int_equal(cm_dga_model_parse(text, (size_t)len, &model16, NULL), 0);
+    n = cm_dga_features(base, "abcdefghijklmn", 14, idx, &nng);
+    tok14 = idx[n - 1];
+    n = cm_dga_features(base, "abcdefghijkl", 12, idx, &nng);
+    tok12 = idx[n - 1];
+    cm_dga_model_free(base);
+    {
+        /* The file lists weights by increasing index. */
+        struct {
+            uint32_t i;
+            int w;
+        } wt[3] = {{tok16, 15000}, {tok14, 7000}, {tok12, 5500}}, tmp;
+
+        for (int a = 0; a < 3; a++) {
+            for (int b = a + 1; b < 3; b++) {
+                if (wt[b].i < wt[a].i) {
+                    tmp = wt[a];
+                    wt[a] = wt[b];
+                    wt[b] = tmp;
+                }
+            }
+        }
+        len = snprintf(text, sizeof(text), MHEAD "w %u %d\nw %u %d\nw %u %d\nend\n",
+                       (unsigned)wt[0].i, wt[0].w, (unsigned)wt[1].i, wt[1].w, (unsigned)wt[2].i,
+                       wt[2].w);
+    }
+    assert_int_equal(cm_dga_model_parse(text, (size_t)len, &model_band, NULL), 0);
+    assert_true(fabs(cm_dga_score_label(model_band, "zyxwvutsrqponm", 14) - 0.8808) < 1e-3);
+    assert_true(fabs(cm_dga_score_label(model_band, "zyxwvutsrqpo", 12) - 0.6225) < 1e-3);
     assert_true(cm_dga_score_label(model16, "abcdefghijklmnop", 16) > 0.999);
     assert_true(cm_dga_score_label(model16, "abcdefghijklmno", 15) < 0.01);
     assert_int_equal(cm_dga_model_parse(edge_model, strlen(edge_model), &model_edge, NULL), 0);
@@ -81,6 +118,7 @@ static int teardown(void **state)
     (void)state;
     cm_dga_model_free(model16);
     cm_dga_model_free(model_edge);
+    cm_dga_model_free(model_band);
     return 0;
 }
 
@@ -101,6 +139,17 @@ static const char *dga16(unsigned i, const char *suffix)
 
     k = (k + 1) % 8;
     snprintf(buf[k], sizeof(buf[k]), "qz%014u.%s", i, suffix);
+    return buf[k];
+}
+
+/* The i-th label of n characters (10 <= n <= 16, distinct for distinct i < 10^8), under suffix. */
+static const char *dga_len(unsigned n, unsigned i, const char *suffix)
+{
+    static char buf[8][128];
+    static int k;
+
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof(buf[k]), "%.*s%08u.%s", (int)n - 8, "qzqzqzqz", i, suffix);
     return buf[k];
 }
 
@@ -422,6 +471,65 @@ static void test_builtin_model(void **state)
     assert_true(dnsfx_info_num(r.d[0].info, "distinctDomains") >= 4);
 }
 
+/*
+ * A domain answered NXDOMAIN counts from nx_threshold (0.8), one that
+ * resolves only from threshold (0.95): a bot of a family the model knows
+ * less well (names scoring 0.88) fires on four unregistered candidates;
+ * the same names resolving, fewer of them, or names scoring 0.62 do not.
+ */
+static void test_nx_threshold(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (unsigned i = 0; i < 4; i++) {
+        q(100 + 10 * (long)i, "i-0bot", dga_len(14, i, "com"), "NXDOMAIN");
+    }
+    /* Near misses: twelve that resolve; three unregistered; four scoring 0.62. */
+    for (unsigned i = 0; i < 12; i++) {
+        q(100 + (long)i, "i-0resolves", dga_len(14, 100 + i, "com"), NULL);
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        q(100 + (long)i, "i-0three", dga_len(14, 200 + i, "com"), "NXDOMAIN");
+    }
+    for (unsigned i = 0; i < 6; i++) {
+        q(100 + (long)i, "i-0low", dga_len(12, 300 + i, "com"), "NXDOMAIN");
+    }
+    run_with(&r, NULL, model_band);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0bot");
+    assert_int_equal(r.d[0].count, 4);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 4);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "nxdomainDomains"), 4);
+    assert_true(fabs(dnsfx_info_f64(r.d[0].info, "dgaScore") - 0.8808) < 1e-3);
+    /* An NXDOMAIN domain scoring 0.88 adds to resolving ones at 0.95: 6 + 2. */
+    for (unsigned i = 0; i < 6; i++) {
+        q(100 + (long)i, "i-0mixed", dga_len(16, 400 + i, "com"), NULL);
+    }
+    q(110, "i-0mixed", dga_len(14, 500, "com"), "NXDOMAIN");
+    run_with(&r, NULL, model_band);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0mixed");
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 7);
+    /* Tuned up to 0.9, the four at 0.88 no longer count. */
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.nx_threshold = 0.9;
+    for (unsigned i = 0; i < 4; i++) {
+        q(100 + 10 * (long)i, "i-0bot", dga_len(14, i, "com"), "NXDOMAIN");
+    }
+    run_with(&r, NULL, model_band);
+    assert_int_equal(r.n, 0);
+    /* Tuned down to 0.6, the 0.62 ones do. */
+    tuning.nx_threshold = 0.6;
+    for (unsigned i = 0; i < 4; i++) {
+        q(100 + (long)i, "i-0low", dga_len(12, 300 + i, "com"), "NXDOMAIN");
+    }
+    run_with(&r, NULL, model_band);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0low");
+}
+
 static void test_init(void **state)
 {
     struct cm_detect_opts o;
@@ -439,6 +547,9 @@ static void test_init(void **state)
     assert_int_equal(cm_dns_dga_init(&st, &o, &t), CM_EINVAL);
     memset(&t, 0, sizeof(t));
     t.nx_weight = 300;
+    assert_int_equal(cm_dns_dga_init(&st, &o, &t), CM_EINVAL);
+    memset(&t, 0, sizeof(t));
+    t.nx_threshold = 1.01;
     assert_int_equal(cm_dns_dga_init(&st, &o, &t), CM_EINVAL);
     assert_int_equal(cm_dns_dga_init(&st, NULL, NULL), 0);
     assert_non_null(st);
@@ -573,7 +684,7 @@ int main(void)
         cmocka_unit_test(test_eviction),       cmocka_unit_test(test_builtin_model),
         cmocka_unit_test(test_init),           cmocka_unit_test(test_nx_weight_one),
         cmocka_unit_test(test_burst_above_32), cmocka_unit_test(test_threshold_double),
-        cmocka_unit_test(test_large_window),
+        cmocka_unit_test(test_large_window),   cmocka_unit_test(test_nx_threshold),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -376,16 +376,20 @@ static void test_detectors_and_store(void **state)
     parse_bad("detectors:\n  vpcflow:\n    brute_force_private_remotes: 1\n",
               "3:34: detectors.vpcflow.brute_force_private_remotes:");
     parse_ok(&c, "detectors:\n  dns:\n    dga_model: m/model.txt\n    dga_burst: 12\n"
+                 "    dga_nxdomain_min_score_percent: 70\n"
                  "    tunnel_allow: [Corp.Example., x.internal]\n    rebind_allowed: []\n"
                  "    tunnel_spread_domains: 5\n");
     assert_string_equal(c.detectors.dns.dga_model, BASE "/m/model.txt");
     assert_int_equal(c.detectors.dns.dga_burst, 12);
+    assert_int_equal(c.detectors.dns.dga_nxdomain_min_score_percent, 70);
     assert_int_equal(c.detectors.dns.tunnel_spread_domains, 5);
     assert_int_equal(c.detectors.dns.tunnel_allow.n, 2);
     assert_string_equal(c.detectors.dns.tunnel_allow.v[0], "corp.example");
     assert_string_equal(c.detectors.dns.tunnel_allow.v[1], "x.internal");
     assert_int_equal(c.detectors.dns.rebind_allowed.n, 0);
     cm_config_finish(&c);
+    parse_bad("detectors:\n  dns:\n    dga_nxdomain_min_score_percent: 40\n",
+              "3:37: detectors.dns.dga_nxdomain_min_score_percent: must be at least 50, not 40");
     parse_bad("detectors:\n  dns:\n    dga_burst: 65\n",
               "3:16: detectors.dns.dga_burst: must be at most 64, not 65");
     parse_bad("detectors:\n  dns:\n    tunnel_spread_domains: 1\n",
