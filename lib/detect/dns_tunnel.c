@@ -20,7 +20,9 @@
  * encoded handshake); or DNSCAT_PACKETS distinct names read as dnscat2
  * packets of one session, DNSCAT_ECHOES of them answered with the
  * server's packets of that session (cm_dns_tunnel_dnscat: a session gives
- * itself away before it moves data). Mostly-digit names count only for
+ * itself away before it moves data); or, within slow_window_ms (24 h),
+ * slow_names distinct encoded names carrying slow_bytes (a tunnel too slow
+ * for any window: dns_tunnel_slow.c). Mostly-digit names count only for
  * data-bearing types: asked for an address they are numbered hosts. Never
  * judged: the allow lists (dns_tunnel_shape.c and tuning.allow), attribute
  * names left of a '_' label (DKIM selectors, ACM validation, AD GUIDs),
@@ -42,7 +44,8 @@
  * State: instance '\0' registered domain -> struct entry (the window's
  * counters, 32 exact name hashes turning into a HyperLogLog, a HyperLogLog
  * of the data-type names), TTL window_ms, memcap max_entries, evictions
- * counted. A window starts at its first counted query; late records count
+ * counted; the same key -> struct slow in a second table (TTL
+ * slow_window_ms). A window starts at its first counted query; late records count
  * in the window they arrive in.
  */
 #include "detect/dns_tunnel.h"
@@ -118,6 +121,18 @@
  * one-off ids (a tenant or deployment id a service is reached by) never do.
  */
 #define CM_DNS_TUNNEL_SPREAD_DOMAINS 3u
+/*
+ * A slow tunnel (dns_tunnel_slow.c): 48 distinct encoded names carrying 960
+ * bytes within 24 hours, under every window's thresholds: two names an
+ * hour of 20 bytes (32 base32 or 40 hex characters) all day, or one every
+ * ten minutes for eight hours. The background's ids are a few per service,
+ * asked again and again (one distinct name however often). A hash look-up
+ * service that is not on the allow list, asked about two new files an hour
+ * all day, fires too: such a zone belongs on tuning.allow.
+ */
+#define CM_DNS_TUNNEL_SLOW_NAMES     48u
+#define CM_DNS_TUNNEL_SLOW_BYTES     960u
+#define CM_DNS_TUNNEL_SLOW_WINDOW_MS (24LL * 3600 * 1000)
 
 #define TYPE           "Trojan:EC2/DNSDataExfiltration"
 #define DATA_MIN_CHARS 6 /* data-type names shorter than this are not counted */
@@ -133,7 +148,7 @@
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
 #define SPREAD_MIN       2 /* encoded items of a domain before it counts toward its instance */
 
-#define DNS_TUNNEL_STATE_VERSION 2u /* bump when the layout save writes changes */
+#define DNS_TUNNEL_STATE_VERSION 3u /* bump when the layout save writes changes */
 
 static const char *const qtype_name[QT_COUNT] = {"A",     "AAAA", "TXT",  "NULL",
                                                  "CNAME", "MX",   "other"};
@@ -169,6 +184,15 @@ static void defaults(struct cm_dns_tunnel_tuning *t)
     if (t->max_entries == 0) {
         t->max_entries = CM_DNS_TUNNEL_MAX_ENTRIES;
     }
+    if (t->slow_names == 0) {
+        t->slow_names = CM_DNS_TUNNEL_SLOW_NAMES;
+    }
+    if (t->slow_bytes == 0) {
+        t->slow_bytes = CM_DNS_TUNNEL_SLOW_BYTES;
+    }
+    if (t->slow_window_ms <= 0) {
+        t->slow_window_ms = CM_DNS_TUNNEL_SLOW_WINDOW_MS;
+    }
 }
 
 static void finish(void *state)
@@ -177,6 +201,7 @@ static void finish(void *state)
 
     if (st != NULL) {
         cm_state_destroy(st->keys);
+        cm_state_destroy(st->slow);
         cm_free(st);
     }
 }
@@ -196,8 +221,9 @@ int cm_dns_tunnel_init(void **state, const struct cm_detect_opts *opts,
     }
     defaults(&st->t);
     st->seed = opts ? opts->seed : 0;
-    if (st->t.window_ms > MAX_WINDOW_MS || st->t.many_names > UINT16_MAX ||
-        st->t.long_names > UINT16_MAX || (st->t.nallow > 0 && st->t.allow == NULL)) {
+    if (st->t.window_ms > MAX_WINDOW_MS || st->t.slow_window_ms > MAX_WINDOW_MS ||
+        st->t.many_names > UINT16_MAX || st->t.long_names > UINT16_MAX ||
+        (st->t.nallow > 0 && st->t.allow == NULL)) {
         rc = CM_EINVAL;
         goto fail;
     }
@@ -215,6 +241,11 @@ int cm_dns_tunnel_init(void **state, const struct cm_detect_opts *opts,
     so.max_entries = st->t.max_entries;
     so.ttl_ms = st->t.window_ms;
     if ((rc = cm_state_create(&st->keys, &so)) != 0) {
+        goto fail;
+    }
+    so.val_size = sizeof(struct slow);
+    so.ttl_ms = st->t.slow_window_ms;
+    if ((rc = cm_state_create(&st->slow, &so)) != 0) {
         goto fail;
     }
     *state = st;
@@ -237,6 +268,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 
     (void)sink;
     cm_state_expire(st->keys, watermark_ms, NULL, NULL);
+    cm_state_expire(st->slow, watermark_ms, NULL, NULL);
     return CM_OK;
 }
 
@@ -281,8 +313,7 @@ static bool data_type(struct cm_str t)
     }
 }
 
-/* Appends s to out[*n] JSON-escaped (printable ASCII: only '"' and '\\' need it). */
-static void put_escaped(char *out, size_t cap, size_t *n, struct cm_str s)
+void cm_dns_tunnel_put_escaped(char *out, size_t cap, size_t *n, struct cm_str s)
 {
     for (size_t i = 0; i < s.len && *n + 3 < cap; i++) {
         if (s.p[i] == '"' || s.p[i] == '\\') {
@@ -309,7 +340,7 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
         }
     }
     n = (size_t)snprintf(st->info, cap, "{\"domain\":\"");
-    put_escaped(st->info, cap, &n, dom);
+    cm_dns_tunnel_put_escaped(st->info, cap, &n, dom);
     k = snprintf(st->info + n, cap - n,
                  "\",\"uniqueSubdomains\":%u,\"dataTypeSubdomains\":%u,\"dataAnswers\":%u,"
                  "\"queries\":%u,\"bytes\":%u,\"meanLength\":%.1f,\"longestLabel\":%u,"
@@ -353,7 +384,15 @@ static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t
     *names = cm_dns_tunnel_distinct(e);
     *bytes = cm_dns_tunnel_carried(e, *names);
     if (!cm_dns_tunnel_answers_data(e)) {
+        /*
+         * The query names alone. Past the exact set the estimate minus the answers
+         * also holds the estimate's error, which hundreds of distinct answers (a DNS
+         * inventory scan of a zone with ids in its CNAMEs) turn into phantom names:
+         * never more than the encoded query names counted (exactly in the set, every
+         * one past it).
+         */
         *names = *names > e->answers ? *names - e->answers : 0;
+        *names = *names < e->qnames ? *names : e->qnames;
         *bytes = *bytes > e->ans_bits / 8 ? *bytes - e->ans_bits / 8 : 0;
     }
     *data_names = e->data_q > 0 ? cm_dns_tunnel_data_distinct(e) : 0;
@@ -392,7 +431,7 @@ static size_t describe_spread(struct dns_tunnel *st, const struct entry *x, stru
     int k;
 
     n = (size_t)snprintf(st->info, cap, "{\"domain\":\"");
-    put_escaped(st->info, cap, &n, dom);
+    cm_dns_tunnel_put_escaped(st->info, cap, &n, dom);
     k = snprintf(st->info + n, cap - n,
                  "\",\"spread\":true,\"domains\":%u,\"uniqueSubdomains\":%u,\"queries\":%u,"
                  "\"bytes\":%u,\"queriesPerMinute\":%.1f,\"windowSeconds\":%lld}",
@@ -488,6 +527,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     int64_t t = ev->time_ms;
     struct cm_detection det;
     struct entry *e;
+    struct slow *sl = NULL;
     uint32_t names, bytes, data_names, h;
     size_t klen = inst.len + 1 + dom.len;
     enum qtype qt;
@@ -498,13 +538,20 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     memcpy(st->key, inst.p, inst.len);
     st->key[inst.len] = '\0';
     memcpy(st->key + inst.len + 1, dom.p, dom.len);
+    h = (uint32_t)cm_hash64(sub.p, sub.len, st->seed);
+    if (shape->enc != CM_DNS_ENC_NONE &&
+        (sl = cm_dns_tunnel_slow_add(st, klen, t, h, shape)) == NULL) {
+        return CM_ENOMEM;
+    }
     if ((e = cm_dns_tunnel_touch(st, klen, t)) == NULL) {
         return CM_ENOMEM;
     }
-    h = (uint32_t)cm_hash64(sub.p, sub.len, st->seed);
     if (shape->enc != CM_DNS_ENC_NONE) {
         if (cm_dns_tunnel_item_add(e, h, shape)) {
             cm_dns_tunnel_dnscat_add(e, q, sub, dom);
+            e->qnames = e->qnames < UINT32_MAX ? e->qnames + 1 : e->qnames;
+        } else if (e->full) {
+            e->qnames = e->qnames < UINT32_MAX ? e->qnames + 1 : e->qnames;
         }
         if (e->qn == 0 || (e->qn == 1 && h != e->qn_first)) {
             e->qn_first = e->qn == 0 ? h : e->qn_first;
@@ -541,7 +588,16 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         det.info = cm_str_make(st->info, describe(st, e, dom, names, bytes, data_names));
         e->pending = 0;
         e->reported_ms = t;
+        if (sl != NULL || (sl = cm_state_get(st->slow, st->key, klen)) != NULL) {
+            cm_dns_tunnel_slow_fired(sl, t);
+        }
         return cm_sink_emit(sink, &det);
+    }
+    if (sl != NULL && cm_dns_tunnel_slow_due(st, sl, t)) {
+        if (e->sp_given > 0) {
+            settle(e, cm_state_get(st->keys, st->key, inst.len + 1), true);
+        }
+        return cm_dns_tunnel_slow_emit(st, sl, e, ev, dom, sink);
     }
     /* Reported within the window: counted for the next detection. Else maybe part of a spread. */
     if (e->reported_ms == INT64_MIN && !e->full && e->names >= SPREAD_MIN) {
@@ -641,6 +697,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     const struct dns_tunnel *st = state;
 
     cm_state_stats_add(sum, st->keys);
+    cm_state_stats_add(sum, st->slow);
 }
 
 /* ---- checkpoints ---- */
@@ -686,19 +743,29 @@ static bool entry_check(const void *ud, const void *key, size_t klen, const void
 
 static const struct cm_state_codec entry_codec = {.check = entry_check};
 
-/* The entry table is all the detector learns: key, lower and info are scratch. */
+static bool slow_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud;
+    return cm_dns_tunnel_slow_valid(key, klen, val);
+}
+
+static const struct cm_state_codec slow_codec = {.check = slow_check};
+
+/* The two tables are all the detector learns: key, lower and info are scratch. */
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct dns_tunnel *st = state;
+    int rc = cm_state_save(st->keys, w, &entry_codec);
 
-    return cm_state_save(st->keys, w, &entry_codec);
+    return rc != 0 ? rc : cm_state_save(st->slow, w, &slow_codec);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
 {
     struct dns_tunnel *st = state;
+    int rc = cm_state_load(st->keys, r, &entry_codec);
 
-    return cm_state_load(st->keys, r, &entry_codec);
+    return rc != 0 ? rc : cm_state_load(st->slow, r, &slow_codec);
 }
 
 static const char *const types[] = {TYPE, NULL};

@@ -49,7 +49,15 @@ struct cm_dns_tunnel_tuning {
     uint32_t min_chars;      /* sub-domains shorter than this are never judged (10) */
     uint32_t spread_domains; /* registered domains of one instance that fire together (3) */
     int64_t window_ms;       /* the window, and the least time between two detections (1 h) */
-    size_t max_entries;      /* memcap of the (instance, domain) table (65536) */
+    size_t max_entries; /* memcap of the (instance, domain) table, and of the slow one (65536) */
+    /*
+     * A slow tunnel: within slow_window_ms (24 h) an (instance, domain) asks
+     * slow_names (48) distinct encoded names carrying slow_bytes (960),
+     * never enough in one window for the rules above.
+     */
+    uint32_t slow_names;
+    uint32_t slow_bytes;
+    int64_t slow_window_ms;
     /*
      * More domains whose names are never judged, besides the built-in list
      * (cm_dns_tunnel_allowlist): each matches itself and every name under it

@@ -13,6 +13,7 @@
 
 #include "base/domain.h"
 #include "base/str.h"
+#include "detect/detect.h"
 #include "detect/dns_tunnel.h"
 #include "detect/state.h"
 #include "event/event.h"
@@ -72,6 +73,7 @@ struct entry {
     uint32_t sp_names; /* a domain's names and bits already added to its instance's spread */
     uint32_t sp_bits;
     int64_t sp_window; /* the spread window they were added to; INT64_MIN: none */
+    uint32_t qnames;   /* distinct encoded query names (every encoded query past the set) */
     uint32_t qn_first; /* the first encoded query name's hash ... */
     uint8_t qn;        /* ... and the distinct encoded query names, up to 2 */
     uint32_t sp_given; /* pending queries handed to the instance's spread entry ... */
@@ -84,9 +86,34 @@ struct entry {
     uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
 };
 
+/*
+ * One (instance, registered domain) over slow_window_ms (dns_tunnel_slow.c):
+ * the encoded names of a tunnel too slow for one window to hold enough.
+ */
+#define SLOW_SET_MAX 64 /* exact distinct-name hashes before the HyperLogLog */
+#define SLOW_HLL_P   7  /* 128 registers: about 9 % error, past 64 names only */
+
+struct slow {
+    int64_t start_ms;    /* the period's first encoded query */
+    int64_t last_ms;     /* the newest */
+    int64_t first_ms;    /* the earliest not yet reported */
+    int64_t reported_ms; /* the latest slow detection; INT64_MIN: none */
+    int64_t fired_ms;    /* the latest detection of the pair's windows; INT64_MIN: none */
+    uint32_t queries;    /* encoded queries of the period */
+    uint32_t pending;    /* ... not yet reported */
+    uint64_t sum_bits;   /* data bits of every encoded query of the period */
+    uint32_t names;      /* distinct encoded names in the set (SLOW_SET_MAX once full) */
+    uint32_t full;       /* u.hll is in use */
+    union {
+        uint32_t set[SLOW_SET_MAX];
+        uint8_t hll[1u << SLOW_HLL_P];
+    } u; /* the period's distinct encoded names: exact hashes, then a HyperLogLog */
+};
+
 struct dns_tunnel {
     struct cm_dns_tunnel_tuning t;
     struct cm_state *keys;
+    struct cm_state *slow; /* instance '\0' domain -> struct slow */
     uint64_t seed;
     char key[KEY_MAX];
     char lower[CM_DOMAIN_MAX + 1]; /* a case-randomised name, lowercased */
@@ -118,6 +145,28 @@ bool cm_dns_tunnel_item_add(struct entry *e, uint32_t h, const struct cm_dns_nam
 /* Counts sub, a name of q new to e's window, toward e's dnscat2 session when it is a packet. */
 void cm_dns_tunnel_dnscat_add(struct entry *e, const struct cm_dns *q, struct cm_str sub,
                               struct cm_str dom);
+/* Appends s to out[*n] JSON-escaped (printable ASCII: only '"' and '\\' need it). */
+void cm_dns_tunnel_put_escaped(char *out, size_t cap, size_t *n, struct cm_str s);
+
+/*
+ * The slow rule (dns_tunnel_slow.c). cm_dns_tunnel_slow_add counts an
+ * encoded query name (hash h, shape s) at time t into the slow entry of
+ * st->key[0..klen) and returns it (NULL: CM_ENOMEM). cm_dns_tunnel_slow_fired
+ * tells it the pair's window fired at t (that detection reports its
+ * queries). cm_dns_tunnel_slow_due says whether the entry has crossed and
+ * may report at t; cm_dns_tunnel_slow_emit then emits its detection for ev
+ * and takes the window entry's pending queries with it (e->pending = 0:
+ * settle e's spread first).
+ */
+struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t t, uint32_t h,
+                                    const struct cm_dns_name_shape *s);
+void cm_dns_tunnel_slow_fired(struct slow *s, int64_t t);
+bool cm_dns_tunnel_slow_due(const struct dns_tunnel *st, const struct slow *s, int64_t t);
+int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry *e,
+                            const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink);
+/* Whether val is a struct slow the detector could have made (checkpoints). */
+bool cm_dns_tunnel_slow_valid(const void *key, size_t klen, const void *val);
+
 /* Counts the encoded data in the answers of q (sub under dom) into e. */
 void cm_dns_tunnel_answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,
                                struct cm_str sub, struct cm_str dom);

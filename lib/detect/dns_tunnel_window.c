@@ -16,11 +16,16 @@
 /* Starts a new window at t; what was not reported stays pending once something was. */
 static void window_reset(struct entry *e, int64_t t)
 {
-    int64_t reported = e->reported_ms, first = e->first_ms;
+    int64_t reported = e->reported_ms, first = e->first_ms, sp_window = e->sp_window;
     uint32_t pending = e->pending;
 
     memset(e, 0, sizeof(*e));
-    e->sp_window = INT64_MIN;
+    /*
+     * The instance's spread window this domain joined, kept: when the domain's
+     * own window ends inside it, its new names add to what it brought before
+     * (sp_names starts again at 0) and it is still one domain of that spread.
+     */
+    e->sp_window = sp_window;
     e->start_ms = e->last_ms = t;
     e->reported_ms = reported;
     e->first_ms = reported == INT64_MIN || pending == 0 ? t : first;
@@ -35,6 +40,7 @@ struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
 
     if (e != NULL && created) {
         e->reported_ms = INT64_MIN;
+        e->sp_window = INT64_MIN;
         window_reset(e, t);
     } else if (e != NULL && t >= e->start_ms + st->t.window_ms) {
         window_reset(e, t);

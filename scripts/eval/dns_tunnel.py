@@ -48,6 +48,9 @@ The datasets (docs/detectors/dns-tunnel.md says why each is built this way):
   domain, SPF, verification and bare tokens, DMARC, DKIM, MX hosts), the
   same for one name every time. Deterministic for --seed.
   Skipped when top-domains is absent (its names are the background's).
+- background (24 h): --bg-day-sources (default 500) more sources made the same
+  way, each over a whole day with eight times the queries: what the 24-hour
+  slow rule sees of a host.
 
 Bad input: a record or label row that cannot be read is reported as
 FILE:LINE: reason on stderr and skipped. Exit status: 0, or 1 when a scan
@@ -827,21 +830,27 @@ PROFILES = (
 )
 
 
-def background(data, work, n, seed):
-    """(path written, {instance: Source}) of N synthetic benign sources."""
+def background(data, work, n, seed, day=False):
+    """(path written, {instance: Source}) of N synthetic benign sources; with day, each
+    over a whole day with eight times the queries (what the 24-hour slow rule sees)."""
     pools = Pools(data)
-    r = random.Random(seed)
+    r = random.Random(seed if not day else seed + 7919)
     weights = [p[1] for p in PROFILES]
     sources = {}
-    path = os.path.join(work, "background.jsonl.gz")
+    path = os.path.join(work, "background-day.jsonl.gz" if day else "background.jsonl.gz")
     lines = []
     for i in range(n):
         name, _, (lo, hi), fill = r.choices(PROFILES, weights)[0]
-        src = Source("background", "bg-%05d" % i, name)
+        src = Source("background (24 h)" if day else "background",
+                     ("bgday-%05d" if day else "bg-%05d") % i, name)
         hr = random.Random(r.getrandbits(64))
-        start = BG_DAY + hr.uniform(0, 21 * 3600)
-        h = Host(hr, pools, start, hr.uniform(3600, 3 * 3600))
-        fill(h, hr.randint(lo, hi))
+        if day:
+            h = Host(hr, pools, BG_DAY, 24 * 3600)
+            fill(h, 8 * hr.randint(lo, hi))
+        else:
+            start = BG_DAY + hr.uniform(0, 21 * 3600)
+            h = Host(hr, pools, start, hr.uniform(3600, 3 * 3600))
+            fill(h, hr.randint(lo, hi))
         srcaddr = "10.%d.%d.%d" % (hr.randint(0, 255), hr.randint(0, 255), hr.randint(1, 254))
         port = hr.randint(32768, 60999)
         for k, (t, qname, qtype, rcode) in enumerate(h.q):
@@ -1015,24 +1024,26 @@ def main(argv):
     ap.add_argument("--work", required=True)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--bg-sources", type=int, default=10000)
+    ap.add_argument("--bg-day-sources", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args(argv)
-    if a.bg_sources < 0:
-        ap.error("--bg-sources must be 0 or more")
+    if a.bg_sources < 0 or a.bg_day_sources < 0:
+        ap.error("--bg-sources and --bg-day-sources must be 0 or more")
     runner = Runner(a.bin, a.work, jobs=a.jobs)
     print("## DNS tunnelling: Trojan:EC2/DNSDataExfiltration (issue #7)\n")
-    print("Binary `%s`, data `%s`, %d background sources (seed %d).\n"
-          % (a.bin, a.data, a.bg_sources, a.seed))
+    print("Binary `%s`, data `%s`, %d background sources of 1-3 hours and %d of a day "
+          "(seed %d).\n" % (a.bin, a.data, a.bg_sources, a.bg_day_sources, a.seed))
     results, skipped = [], []
     for name, load in (("derived-route53", load_derived), ("netrack-learn", load_netrack),
-                       ("background", None)):
+                       ("background", None), ("background (24 h)", None)):
         try:
             if load is None:
                 # The background's names come from top-domains: without it, skip.
                 tops = os.path.join(a.data, "top-domains")
                 have = locate(tops, "top-100000-domains") or locate(tops, "top-10000-domains")
-                loaded = background(a.data, a.work, a.bg_sources, a.seed) \
-                    if a.bg_sources and have else None
+                day = name != "background"
+                k = a.bg_day_sources if day else a.bg_sources
+                loaded = background(a.data, a.work, k, a.seed, day) if k and have else None
             else:
                 loaded = load(a.data, a.work)
         except (OSError, EOFError, zlib.error, ValueError) as e:

@@ -57,6 +57,15 @@
  * domains an hour: a session of six packets never answered, three packets
  * answered in kind, six answered with a CNAME to the query's own packet
  * (the same id), six answered with packets of another session.
+ *
+ * dns-tunnel-slow (eleven hours; the second app-tier instance, from 2 h):
+ * 54 names of 40 hex characters (20 bytes) under one domain, one every ten
+ * minutes: 6 names and 120 bytes an hour, under every window's thresholds,
+ * until the 48th brings the day to 48 names and 960 bytes (the slow rule;
+ * count 48); the six after it are not counted. Near misses from a worker
+ * instance, from 2 h too: 40 such names (eight short of the day's 48), 60
+ * names of 24 hex characters (720 bytes), one name asked every ten minutes,
+ * 60 malware-hash look-ups at Team Cymru (allow-listed), one every ten.
  */
 #include "gen/gen_sc_dns_tunnel.h"
 
@@ -102,6 +111,9 @@ enum what {
     W_DC_THREE,   /* <packet>.three-relay.net */
     W_DC_ALIAS,   /* <packet>.alias-relay.net */
     W_DC_OTHER,   /* <packet>.other-relay.net */
+    W_SLOW,       /* <40 hex>.telemetry-drip.net */
+    W_SLOW_SHORT, /* <40 hex>.drip-short.net */
+    W_SLOW_SMALL, /* <24 hex>.drip-small.net */
 };
 
 /* What a group's queries are answered with (besides an address for A queries). */
@@ -137,6 +149,7 @@ struct plan {
     uint8_t near;     /* ... of the near misses' instance (the tunnel's own when equal) */
     unsigned hours;   /* hours the plan needs */
     const char *info; /* additionalInfo checks */
+    bool second;      /* the tunnel is its tier's second instance, when the world has one */
 };
 
 static const char *const words[] = {
@@ -208,6 +221,16 @@ static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, ch
         }
         a[29] = '\0';
         snprintf(out, n, "%s.tunnel-trickle.net", a);
+        break;
+    case W_SLOW:
+    case W_SLOW_SHORT:
+    case W_SLOW_SMALL:
+        cm_gen_rng_hex(&r, a, what == W_SLOW_SMALL ? 24 : 40);
+        a[what == W_SLOW_SMALL ? 24 : 40] = '\0';
+        snprintf(out, n, "%s.%s", a,
+                 what == W_SLOW         ? "telemetry-drip.net"
+                 : what == W_SLOW_SHORT ? "drip-short.net"
+                                        : "drip-small.net");
         break;
     case W_NUMBERED:
         snprintf(out, n, "u%08u.ct.numbered-hosts.net", 10000000u + cm_gen_rng_below(&r, 89999999));
@@ -351,6 +374,7 @@ static const struct plan tester = {
     CM_GEN_TIER_WEB,
     2,
     "domain=\"guarddutyc2activityb.com\"&encoding=\"base64\"&windowSeconds=3600",
+    false,
 };
 
 static const struct group hex_groups[] = {
@@ -369,6 +393,7 @@ static const struct plan hex = {
     CM_GEN_TIER_WORKER,
     1,
     "domain=\"guarddutytunnelactivity.com\"&encoding=\"hex\"&uniqueSubdomains=8",
+    false,
 };
 
 static const struct group download_groups[] = {
@@ -387,6 +412,7 @@ static const struct plan download = {
     CM_GEN_TIER_DB,
     1,
     "domain=\"sync-updates.net\"&dataAnswers=8&uniqueSubdomains=8",
+    false,
 };
 
 static const struct group spread_groups[] = {
@@ -406,6 +432,7 @@ static const struct plan spread = {
     CM_GEN_TIER_BASTION,
     2,
     "spread=true&domains=4&uniqueSubdomains=11&bytes=206",
+    false,
 };
 
 /*
@@ -429,12 +456,41 @@ static const struct plan dnscat_plan = {
     CM_GEN_TIER_BASTION,
     5,
     "domain=\"pkg-mirror-sync.net\"&tool=\"dnscat2\"&sessionPackets=4&serverPackets=4",
+    false,
+};
+
+/*
+ * The second app-tier instance (the first is the tester's tunnel: one
+ * finding per instance), from 2 h.
+ */
+static const struct group slow_groups[] = {
+    {7200, 600, 54, TUNNEL, W_SLOW, 0, false, "A", 48, NULL, ANS_DEFAULT},
+    /* near misses from a worker instance */
+    {7200, 600, 40, NEAR, W_SLOW_SHORT, 0, false, "A", 0, "forty names in a day", ANS_DEFAULT},
+    {7300, 600, 60, NEAR, W_SLOW_SMALL, 0, false, "A", 0, "names of 12 bytes", ANS_DEFAULT},
+    {7400, 600, 60, NEAR, W_REPEAT, 300, true, "A", 0, "one name all day", ANS_DEFAULT},
+    {7500, 600, 60, NEAR, W_CYMRU, 2000, false, "TXT", 0, "hash look-ups all day", ANS_DEFAULT},
+};
+
+static const struct plan slow_plan = {
+    slow_groups,
+    sizeof(slow_groups) / sizeof(slow_groups[0]),
+    CM_GEN_TIER_APP,
+    CM_GEN_TIER_WORKER,
+    11,
+    "domain=\"telemetry-drip.net\"&slow=true&uniqueSubdomains=48&bytes=960&windowSeconds=86400",
+    true,
 };
 
 /* The tunnel's and the near misses' instances (world indexes; -1: none). */
 static void actors(const struct cm_gen_world *w, const struct plan *p, long *tunnel, long *near)
 {
     *tunnel = cm_gen_sc_instance(w, (enum cm_gen_tier)p->tier, -1);
+    if (*tunnel >= 0 && p->second) {
+        long k = cm_gen_sc_instance(w, (enum cm_gen_tier)p->tier, *tunnel);
+
+        *tunnel = k >= 0 && w->instances[k].tier == p->tier ? k : *tunnel;
+    }
     if (*tunnel < 0 || p->near == p->tier) {
         *near = *tunnel;
         return;
@@ -599,3 +655,7 @@ const struct cm_gen_scenario cm_gen_sc_dns_tunnel_spread = {"dns-tunnel-spread",
                                                             tunnel_expect,
                                                             &spread,
                                                             tunnel_needs};
+
+const struct cm_gen_scenario cm_gen_sc_dns_tunnel_slow = {
+    "dns-tunnel-slow", TYPE,        CM_GEN_KIND_BIT(CM_GEN_DNS), tunnel_emit, NULL, tunnel_expect,
+    &slow_plan,        tunnel_needs};

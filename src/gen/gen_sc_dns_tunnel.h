@@ -21,6 +21,10 @@
  *   dns-tunnel-dnscat a dnscat2 handshake (five packets of one session,
  *                     answered in kind) from a web instance, from 3 h;
  *                     near misses on a bastion; five hours.
+ *   dns-tunnel-slow   a trickle of one hex name every ten minutes from the
+ *                     second app-tier instance, from 2 h, under every window's
+ *                     thresholds: the day's 48th name fires; near misses on
+ *                     a worker; eleven hours.
  *
  * Every query of a plan is at a fixed offset from the run's start, its name
  * a pure function of the seed, so emit and expect agree without state. A
@@ -39,5 +43,6 @@ extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_hex;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_download;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_spread;
 extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_dnscat;
+extern const struct cm_gen_scenario cm_gen_sc_dns_tunnel_slow;
 
 #endif

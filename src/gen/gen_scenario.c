@@ -132,6 +132,7 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_dns_tunnel_download,
     &cm_gen_sc_dns_tunnel_spread,
     &cm_gen_sc_dns_tunnel_dnscat,
+    &cm_gen_sc_dns_tunnel_slow,
     NULL,
 };
 

@@ -4,8 +4,9 @@
 # (src/gen/gen_sc_dns_tunnel.c): dns-exfil-tester (the GuardDuty tester's
 # base64-like names, two reports an hour apart), dns-tunnel-hex (dnscat2-like
 # hex names over TXT, CNAME and MX), dns-tunnel-download (the data in TXT answers),
-# dns-tunnel-spread (names rotating over four domains) and dns-tunnel-dnscat (a
-# dnscat2 handshake, answered in kind). Each scenario alone (a small world, Resolver
+# dns-tunnel-spread (names rotating over four domains), dns-tunnel-dnscat (a
+# dnscat2 handshake, answered in kind) and dns-tunnel-slow (a trickle under every
+# hour's thresholds, found by its day). Each scenario alone (a small world, Resolver
 # logs only, the hours it needs) is scanned and its findings checked against
 # DIR/intel/scenarios.tsv: exactly one DNSDataExfiltration finding, on the
 # tunnel's instance, with the count (so no near miss was counted, nor the queries
@@ -15,14 +16,17 @@
 # office client, SPF and verification answers, CDN CNAMEs, one token answered, ids
 # among the answers, one name per domain, short names over four domains, two
 # domains, a dnscat2 session never answered, three packets, packets answered with
-# themselves or another session's) is really in the logs, and its instance has no other finding.
+# themselves or another session's, forty names in a day, names of 12 bytes, one name
+# all day, hash look-ups all day) is really in the logs, and its instance has no other
+# finding.
 # Then both scenarios together, the same with --threads 1, and the background
 # alone at the default scale over 24 hours (and the test's small world) with
 # every detector on: no DNSDataExfiltration. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 TYPE="Trojan:EC2/DNSDataExfiltration"
-SCENARIOS="dns-exfil-tester dns-tunnel-hex dns-tunnel-download dns-tunnel-spread dns-tunnel-dnscat"
+SCENARIOS="dns-exfil-tester dns-tunnel-hex dns-tunnel-download dns-tunnel-spread dns-tunnel-dnscat
+dns-tunnel-slow"
 
 if ! command -v python3 >/dev/null; then
     skip "DNS tunnelling scenarios" "python3 is not installed"
@@ -135,7 +139,7 @@ for sc in $SCENARIOS; do
         check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
     done
     # a spread (several domains of one instance) gives the sums: domains, names, bytes, queries;
-    # a dnscat2 session its packets, whatever little they carried
+    # a dnscat2 session its packets, whatever little they carried; a slow tunnel its day
     check "$sc: additionalInfo measures the names (bytes, meanLength, entropy, queryTypes)" \
         python3 -c 'import json, sys
 a = json.loads(sys.argv[1])
@@ -143,6 +147,9 @@ if a.get("tool") == "dnscat2":
     sys.exit(not (a["sessionPackets"] >= 4 and 2 <= a["serverPackets"] <= a["sessionPackets"]
                   and a["queries"] >= a["sessionPackets"] and a["encoding"] == "hex"
                   and sum(a["queryTypes"].values()) == a["queries"] and len(a["session"]) == 4))
+if a.get("slow"):
+    sys.exit(not (a["bytes"] >= 960 and a["queries"] >= a["uniqueSubdomains"] >= 48
+                  and a["queriesPerHour"] > 0 and a["windowSeconds"] == 86400))
 if a.get("spread"):
     sys.exit(not (a["bytes"] >= 200 and a["domains"] >= 3 and a["queries"] >= a["uniqueSubdomains"] >= 8))
 sys.exit(not (a["bytes"] >= 200 and a["meanLength"] >= 40 and 3.5 <= a["entropy"] <= 6.5

@@ -2,7 +2,7 @@
  * libFuzzer target for the domain reputation model and the reputation,
  * rebinding and tunnelling detectors (lib/detect/dns_reputation.c,
  * dns_providers.c, dns_rebind.c, dns_tunnel.c, dns_tunnel_shape.c,
- * dns_tunnel_dnscat.c).
+ * dns_tunnel_dnscat.c, dns_tunnel_slow.c).
  *
  * The input, copied into an exact-size heap buffer (no NUL after it), is
  * first one name: when cm_domain_parse takes it, the stateless score must
@@ -13,7 +13,7 @@
  * as Route 53 Resolver query logs through the real parser (escapes decoded
  * into an arena, as a scan has them) into an engine holding the three
  * detectors (no learning period, thresholds of one or two so the tunnel's
- * answer, spread and settling paths run, tiny memcaps so eviction runs):
+ * answer, spread, slow and settling paths run, tiny memcaps so eviction runs):
  * every detection must be of their types, for the event's instance, with a
  * count of at least 1 and additionalInfo that parses as a JSON object. Every
  * answer the tunnel detector may read is also given to its answer readers:
@@ -189,6 +189,8 @@ static int tunnel_init(void **state, const struct cm_detect_opts *opts)
     t.data_names = 2;
     t.min_chars = 1;
     t.spread_domains = 2;
+    t.slow_names = 3;
+    t.slow_bytes = 1;
     t.max_entries = 3;
     return cm_dns_tunnel_init(state, opts, &t);
 }

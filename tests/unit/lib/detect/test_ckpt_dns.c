@@ -529,7 +529,7 @@ static void rnd(char *out, size_t n, const char *alphabet, uint64_t s, uint64_t 
  * check reads; the tests assert the values there before patching them, so
  * a layout change fails loudly (and wants DNS_TUNNEL_STATE_VERSION bumped).
  */
-enum { E_NAMES = 44, E_QN = 140, E_FULL = 160, E_U = 164, E_DATA_HLL = 292, E_SIZE = 424 };
+enum { E_NAMES = 44, E_QN = 144, E_FULL = 160, E_U = 168, E_DATA_HLL = 296, E_SIZE = 424 };
 
 /* A query at t for name i of a dnscat2-like stream: 60 hex characters (30 bytes). */
 static void hex_q(int64_t t, int i, const char *qtype)
@@ -751,6 +751,72 @@ static void test_tunnel_check(void **state)
     cm_ckpt_w_finish(&w);
 }
 
+/* A slow tunnel: one 20-byte name every ten minutes under slow-drip.net. */
+static void slow_q(int i)
+{
+    char h[48], name[128];
+
+    rnd(h, 40, HEX, 9, (uint64_t)i);
+    snprintf(name, sizeof(name), "%s.slow-drip.net", h);
+    dnsfx_add(&(struct dnsfx_query){
+        .t = T0 + (int64_t)i * 600, .instance = I1, .name = name, .qtype = "A"});
+}
+
+static void slow_a(void)
+{
+    for (int i = 0; i < 30; i++) {
+        slow_q(i);
+    }
+}
+
+static void slow_b(void)
+{
+    for (int i = 30; i < 60; i++) {
+        slow_q(i);
+    }
+}
+
+/* struct slow (lib/detect/dns_tunnel_impl.h) as saved. */
+enum { S_QUERIES = 40, S_PENDING = 44, S_NAMES = 56, S_FULL = 60, S_U = 64, S_SIZE = 320 };
+
+/* The trickle's day survives a restart: the 48th name fires whichever side of it. */
+static void test_tunnel_slow(void **state)
+{
+    struct cm_ckpt_w w;
+    size_t v, koff, klen, vsize;
+
+    (void)state;
+    save_after(&cm_detector_dns_tunnel, &tunnel_opts, slow_a, &w);
+    v = entry_at(&w, 1, 0, &koff, &klen, &vsize); /* the slow table's one entry */
+    assert_int_equal(vsize, S_SIZE);
+    assert_int_equal(klen, strlen(I1) + 1 + strlen("slow-drip.net"));
+    assert_int_equal(get_u32(&w, v + S_QUERIES), 30);
+    assert_int_equal(get_u32(&w, v + S_NAMES), 30);
+    assert_int_equal(load_plain(&live, &w), 0); /* as saved */
+    /* names bounds the loop over the set; full is a flag, set only with a full set */
+    assert_int_equal(load_u32(&live, &w, v + S_NAMES, 65), CM_EINVAL);
+    assert_int_equal(load_u32(&live, &w, v + S_FULL, 2), CM_EINVAL);
+    assert_int_equal(load_u32(&live, &w, v + S_FULL, 1), CM_EINVAL);
+    /* pending never exceeds queries */
+    assert_int_equal(load_u32(&live, &w, v + S_PENDING, 31), CM_EINVAL);
+    /* a full set's registers are checked: 32 hashes read as registers are refused */
+    {
+        uint32_t full[3] = {64, 1, 0xffffffffu}; /* names, full, the first hash's bytes */
+
+        assert_int_equal(load_with(&live, &w, v + S_NAMES, full, sizeof(full)), CM_EINVAL);
+        full[2] = 0x3a3a3a3au; /* registers of 58 are fine, the rest of the set is not */
+        assert_int_equal(load_with(&live, &w, v + S_NAMES, full, sizeof(full)), CM_EINVAL);
+    }
+    /* a key without its domain is none the detector makes */
+    assert_int_equal(load_u8(&live, &w, koff + strlen(I1), 'x'), CM_EINVAL);
+    cm_ckpt_w_finish(&w);
+
+    three_runs(&cm_detector_dns_tunnel, &tunnel_opts, slow_a, slow_b);
+    assert_int_equal(whole.n, 1);
+    assert_non_null(strstr(whole.d[0].info, "\"slow\":true"));
+    assert_int_equal(fresh.n, 0); /* part B alone: 30 names */
+}
+
 /* ---- dns-rebind ---- */
 
 #define IMDS4 "169.254.169.254"
@@ -914,12 +980,12 @@ static void test_rep_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dga_roundtrip),   cmocka_unit_test(test_dga_full_slots),
-        cmocka_unit_test(test_dga_check),       cmocka_unit_test(test_tunnel_roundtrip),
-        cmocka_unit_test(test_tunnel_full_set), cmocka_unit_test(test_tunnel_spread),
-        cmocka_unit_test(test_tunnel_check),    cmocka_unit_test(test_rebind_roundtrip),
-        cmocka_unit_test(test_rebind_check),    cmocka_unit_test(test_rep_roundtrip),
-        cmocka_unit_test(test_rep_check),
+        cmocka_unit_test(test_dga_roundtrip),    cmocka_unit_test(test_dga_full_slots),
+        cmocka_unit_test(test_dga_check),        cmocka_unit_test(test_tunnel_roundtrip),
+        cmocka_unit_test(test_tunnel_full_set),  cmocka_unit_test(test_tunnel_spread),
+        cmocka_unit_test(test_tunnel_check),     cmocka_unit_test(test_tunnel_slow),
+        cmocka_unit_test(test_rebind_roundtrip), cmocka_unit_test(test_rebind_check),
+        cmocka_unit_test(test_rep_roundtrip),    cmocka_unit_test(test_rep_check),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

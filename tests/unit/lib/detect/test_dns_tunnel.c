@@ -22,7 +22,8 @@
  * the answers); iodine's raw CNAME answers making A polls data-bearing.
  * Spread: an instance's names over several domains, each under the
  * per-domain rule, and every query counted once with the per-domain
- * detections.
+ * detections. Slow: a trickle under every window's thresholds that carries
+ * enough over a day, once a day, and its near misses.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,8 +290,9 @@ static void test_guardduty_tester(void **state)
     f = dnsfx_finding(&r, TYPE, I1);
     assert_true(f->severity == 8.0);
     assert_int_equal(f->count, 6);
-    /* The domain's entry, and the instance's spread entry its second encoded name made. */
-    assert_int_equal(r.stats.inserts, 2);
+    /* The domain's window and slow entries, and the instance's spread entry its second encoded
+     * name made. */
+    assert_int_equal(r.stats.inserts, 3);
     dnsfx_done(&r);
 
     /* The same an hour and more later: the second detection carries the rest. */
@@ -326,7 +328,7 @@ static void test_many_names(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    assert_int_equal(r.stats.inserts, 2); /* the domain's entry and the instance's spread one */
+    assert_int_equal(r.stats.inserts, 3); /* the domain's window and slow entries, the spread one */
     dnsfx_done(&r);
 
     rnd(h, 34, HEX, 5, 7);
@@ -412,7 +414,7 @@ static void test_slow_base36(void **state)
     assert_int_equal(dnsfx_finding(&r, TYPE, I2)->count, 36); /* one finding per instance */
     dnsfx_done(&r);
 
-    /* The same trickle at one name every ten minutes: never 8 in an hour. */
+    /* The same trickle at one name every ten minutes: never 8 in an hour (nor 48 in a day). */
     dnsfx_reset();
     for (int i = 0; i < 30; i++) {
         rnd(s, 29, B36, 6, (uint64_t)i);
@@ -424,6 +426,109 @@ static void test_slow_base36(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+}
+
+/*
+ * A DNS inventory of a zone whose CNAMEs carry ids in one answer of ten:
+ * 3000 words asked for CNAME in 20 minutes, 300 of them answered with an id
+ * under the zone. Regression: past the exact set, the estimate of the
+ * distinct items minus the (non-data) answers left the estimate's error as
+ * phantom encoded names, and fired; the query names alone count now.
+ */
+static void test_inventory_many_answers(void **state)
+{
+    char w[16], id[40], tgt[128], name[128];
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    for (int i = 0; i < 3000; i++) {
+        rnd(w, 8, "abcdefghijklmnopqrstuvwxyz", 41, (uint64_t)i);
+        snprintf(name, sizeof(name), "%s.inventory-zone.com", w);
+        if (i % 10 == 0) {
+            rnd(id, 32, HEX, 42, (uint64_t)i);
+            snprintf(tgt, sizeof(tgt), "%s-%s.inventory-zone.com.", w, id);
+        } else {
+            rnd(id, 13, B36, 43, (uint64_t)i);
+            snprintf(tgt, sizeof(tgt), "d%s.cloudfront.net.", id);
+        }
+        q1(T0 + (int64_t)i * 2 / 5, name, "CNAME", I1, "CNAME", tgt);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+}
+
+/* One name every ten minutes, of nt characters of alphabet a (stream sd), n of them, from t0. */
+static void trickle(int64_t t0, int n, int step, size_t nt, const char *a, uint64_t sd,
+                    const char *dom, const char *inst)
+{
+    char s[80], name[160];
+
+    for (int i = 0; i < n; i++) {
+        rnd(s, nt, a, sd, (uint64_t)i);
+        snprintf(name, sizeof(name), "%s.%s", s, dom);
+        q(t0 + (int64_t)i * step, name, "A", inst);
+    }
+}
+
+/*
+ * The slow rule: a tunnel under every window's thresholds (one name of 20
+ * bytes every ten minutes: 6 names and 120 bytes an hour) fires when its
+ * day holds 48 distinct names and 960 bytes; once a day; not when the
+ * window fired already; near misses: 47 names, names that carry too
+ * little, one name asked all day, a trickle slower than 48 a day.
+ */
+static void test_slow(void **state)
+{
+    struct dnsfx_run r;
+    char dom[128];
+
+    (void)state;
+    dnsfx_reset();
+    trickle(T0, 60, 600, 40, HEX, 31, "slow-drip.net", I1);
+    /* near misses, an instance each: 47 names; 60 that carry 12 bytes; one name 144 times;
+     * 60 over two days */
+    trickle(T0, 47, 600, 40, HEX, 32, "slow-drip.net", I2);
+    trickle(T0, 60, 600, 24, HEX, 33, "short-drip.net", I3);
+    for (int i = 0; i < 144; i++) {
+        q(T0 + i * 600, "3f2504e04f8911d39a0c0305e82c3301.sessions.example-saas.com", "A", I4);
+    }
+    trickle(T0, 60, 2880, 40, HEX, 34, "slower-drip.net", "i-0e5f60718293a4b5c");
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, I1);
+    assert_non_null(strstr(r.d[0].info, "\"slow\":true"));
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)), "slow-drip.net");
+    /* at the 48th name (the set is exact to 64; 20 bytes a name), when it joined a spread too */
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 48);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 48);
+    assert_int_equal(r.d[0].count, 48);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "bytes"), 960);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "windowSeconds"), 86400);
+    assert_int_equal(r.d[0].first_ms, T0 * 1000);
+    assert_int_equal(r.d[0].time_ms, (T0 + (r.d[0].count - 1) * 600) * 1000);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, r.d[0].count);
+    dnsfx_done(&r);
+
+    /* A burst the window reports first: the trickle after it is that day's, not a slow one. */
+    dnsfx_reset();
+    trickle(T0, 10, 10, 40, HEX, 35, "slow-drip.net", I1); /* 10 names, 200 bytes */
+    trickle(T0 + 600, 60, 600, 40, HEX, 36, "slow-drip.net", I1);
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_null(strstr(r.d[0].info, "\"slow\""));
+    assert_int_equal(r.d[0].count, 10);
+    dnsfx_done(&r);
+
+    /* Two days of it: one slow detection a day, each with the queries since the last. */
+    dnsfx_reset();
+    trickle(T0, 288, 600, 40, HEX, 37, "slow-drip.net", I1);
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    assert_true(r.d[1].time_ms - r.d[0].time_ms >= 86400 * 1000LL);
+    assert_true(r.d[1].first_ms > r.d[0].time_ms);
     dnsfx_done(&r);
 }
 
@@ -546,8 +651,9 @@ static void test_near_misses(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
     /* Allow-listed names and the on-prem client made no state; the repeated name made one
-     * entry, the CNAME look-ups of example.com another (data-bearing type: counted, quiet). */
-    assert_int_equal(r.stats.inserts, 2);
+     * entry and one slow entry, the CNAME look-ups of example.com another (data-bearing type:
+     * counted, quiet). */
+    assert_int_equal(r.stats.inserts, 3);
     dnsfx_done(&r);
 }
 
@@ -585,8 +691,8 @@ static void test_case_randomised(void **state)
     run_text(&r, NULL);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.d[0].resource, I2);
-    /* case-tunnel.com's entry and I2's spread entry; the hosts made none */
-    assert_int_equal(r.stats.inserts, 2);
+    /* case-tunnel.com's window and slow entries and I2's spread entry; the hosts made none */
+    assert_int_equal(r.stats.inserts, 3);
     dnsfx_done(&r);
 }
 
@@ -620,7 +726,8 @@ static void test_registered_domain(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    assert_int_equal(r.stats.inserts, 4); /* per instance: the domain's entry, its spread entry */
+    /* per instance: the domain's window and slow entries, its spread entry */
+    assert_int_equal(r.stats.inserts, 6);
     dnsfx_done(&r);
 }
 
@@ -690,9 +797,10 @@ static void test_memcap(void **state)
         q(T0 + d, name, "TXT", I1);
     }
     run_text(&r, &t);
-    assert_int_equal(r.stats.inserts, 10);
-    assert_int_equal(r.stats.evicted, 6);
-    assert_int_equal(r.stats.peak_entries, 4);
+    /* ten domains, each a window and a slow entry; each table holds 4 */
+    assert_int_equal(r.stats.inserts, 20);
+    assert_int_equal(r.stats.evicted, 12);
+    assert_int_equal(r.stats.peak_entries, 8);
     assert_true(r.stats.peak_bytes > 0);
     assert_int_equal(r.n, 0);
     dnsfx_done(&r);
@@ -728,6 +836,8 @@ static void test_tuning(void **state)
     dnsfx_done(&r);
 
     struct cm_dns_tunnel_tuning bad = {.window_ms = 8LL * 24 * HOUR * 1000};
+    assert_int_equal(cm_dns_tunnel_init(&st, &o, &bad), CM_EINVAL);
+    bad = (struct cm_dns_tunnel_tuning){.slow_window_ms = 8LL * 24 * HOUR * 1000};
     assert_int_equal(cm_dns_tunnel_init(&st, &o, &bad), CM_EINVAL);
     bad = (struct cm_dns_tunnel_tuning){.nallow = 1};
     assert_int_equal(cm_dns_tunnel_init(&st, &o, &bad), CM_EINVAL);
@@ -1031,8 +1141,8 @@ static void test_spread(void **state)
     assert_int_equal(r.d[0].count, 11);
     assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 11);
     assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 11);
-    /* four domain entries and the instance's */
-    assert_int_equal(r.stats.inserts, 5);
+    /* four domain entries, their slow entries and the instance's */
+    assert_int_equal(r.stats.inserts, 9);
     dnsfx_done(&r);
 
     /* The same 12 names over two domains: six each, under every rule. */
@@ -1053,7 +1163,7 @@ static void test_spread(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
-    assert_int_equal(r.stats.inserts, 12); /* no instance entry */
+    assert_int_equal(r.stats.inserts, 24); /* a window and a slow entry each; no instance one */
     dnsfx_done(&r);
 
     /* The four domains again, two by each of two instances: they do not add up. */
@@ -1156,6 +1266,44 @@ static void test_answers_ratio_full(void **state)
     }
     run_text(&r, NULL);
     assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+}
+
+/* onedrive.agency's two names, 0ffice365.life's seven, then two of domain d an hour on. */
+static void two_windows(int d)
+{
+    spread_q(T0, 0, 0, spread_doms[0], I1);
+    spread_q(T0 + 60, 0, 1, spread_doms[0], I1);
+    for (int i = 0; i < 7; i++) {
+        spread_q(T0 + 1800 + 10 * i, 1, i, spread_doms[1], I1);
+    }
+    spread_q(T0 + 3610, d, d == 0 ? 2 : 0, spread_doms[d], I1);
+    spread_q(T0 + 3620, d, d == 0 ? 3 : 1, spread_doms[d], I1);
+}
+
+/*
+ * Regression: a domain whose own window ended inside its instance's spread
+ * window joined that spread again and was counted as another domain, so two
+ * domains passed for three. Here 0ffice365.life (7 names) and
+ * onedrive.agency (2 names, then 2 more in its next window, still inside
+ * the spread's hour) carry 11 names and 206 bytes: two domains, quiet.
+ */
+static void test_spread_domain_once(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    two_windows(0);
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+    /* A third domain with two names in the spread's hour: now it fires. */
+    dnsfx_reset();
+    two_windows(2);
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "domains"), 3);
     dnsfx_done(&r);
 }
 
@@ -1497,6 +1645,9 @@ int main(void)
         cmocka_unit_test(test_answers_ratio),
         cmocka_unit_test(test_answers_attribute),
         cmocka_unit_test(test_spread),
+        cmocka_unit_test(test_spread_domain_once),
+        cmocka_unit_test(test_slow),
+        cmocka_unit_test(test_inventory_many_answers),
         cmocka_unit_test(test_spread_counted_once),
         cmocka_unit_test(test_spread_window_expired),
         cmocka_unit_test(test_answers_ratio_full),

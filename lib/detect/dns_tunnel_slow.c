@@ -1,0 +1,190 @@
+/*
+ * Trojan:EC2/DNSDataExfiltration, the slow rule (dns_tunnel.c has the
+ * others; docs/detectors/dns-tunnel.md the reasoning).
+ *
+ * A tunnel can trickle: one name every ten minutes, or one an hour, never
+ * the 8 names and 200 bytes of one window, and still carry kilobytes a
+ * day. So each (instance, registered domain) that asks encoded names also
+ * has a slow entry over slow_window_ms (24 h from its first encoded query,
+ * then a new period): the distinct encoded names (64 exact hashes, then a
+ * 128-register HyperLogLog: exact at the threshold) and the data bits of every
+ * encoded query, for their mean. It fires when the period holds slow_names
+ * distinct names carrying slow_bytes (distinct names x mean bytes a name),
+ * unless the pair's windows fired within the last slow period (they report
+ * those queries themselves), once per slow period.
+ *
+ * Counts: a slow detection reports the period's encoded queries not yet
+ * reported, and takes the current window's pending queries with it (the
+ * window entry's pending count goes to 0, and what it had handed to its
+ * instance's spread entry unreported comes back: dns_tunnel.c settles it
+ * first), so a later window detection reports only what came after; a
+ * window detection clears the slow entry's pending count. Queries a spread
+ * detection reported in an earlier window may be counted again by a slow
+ * detection of one of its domains (the spread reports an instance's hour,
+ * not a domain's day).
+ *
+ * State: one cm_state table besides the window's, same key, 312 bytes of
+ * value (about 420 with the key and the table's overhead), TTL
+ * slow_window_ms, memcap max_entries, least recently seen evicted and
+ * counted. Entries exist for pairs that asked an encoded name in the
+ * period: a few per instance.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/hash.h"
+#include "base/hll.h"
+#include "detect/ckpt.h"
+#include "detect/dns.h"
+#include "detect/dns_tunnel_impl.h"
+
+#define TYPE "Trojan:EC2/DNSDataExfiltration"
+
+static void period_reset(struct slow *s, int64_t t)
+{
+    s->start_ms = s->last_ms = s->first_ms = t;
+    s->queries = s->pending = 0;
+    s->sum_bits = 0;
+    s->names = s->full = 0;
+    memset(&s->u, 0, sizeof(s->u));
+}
+
+/* Counts name hash h into s's distinct names: the exact set, a HyperLogLog once it is full. */
+static void name_add(struct slow *s, uint32_t h)
+{
+    struct cm_hll hll = {s->u.hll, SLOW_HLL_P, false};
+    uint32_t set[SLOW_SET_MAX];
+
+    if (!s->full) {
+        for (uint32_t i = 0; i < s->names; i++) {
+            if (s->u.set[i] == h) {
+                return;
+            }
+        }
+        if (s->names < SLOW_SET_MAX) {
+            s->u.set[s->names++] = h;
+            return;
+        }
+        memcpy(set, s->u.set, sizeof(set));
+        memset(&s->u, 0, sizeof(s->u));
+        for (uint32_t i = 0; i < SLOW_SET_MAX; i++) {
+            cm_hll_add(&hll, cm_hash_mix64(set[i]));
+        }
+        s->full = 1;
+    }
+    cm_hll_add(&hll, cm_hash_mix64(h));
+}
+
+struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t t, uint32_t h,
+                                    const struct cm_dns_name_shape *sh)
+{
+    bool created;
+    struct slow *s = cm_state_touch(st->slow, st->key, klen, t, &created);
+
+    if (s == NULL) {
+        return NULL;
+    }
+    if (created) {
+        s->reported_ms = s->fired_ms = INT64_MIN;
+        period_reset(s, t);
+    } else if (t - s->start_ms >= st->t.slow_window_ms) {
+        period_reset(s, t);
+    }
+    name_add(s, h);
+    if (s->pending == 0 || t < s->first_ms) {
+        s->first_ms = t;
+    }
+    s->queries += s->queries < UINT32_MAX;
+    s->pending += s->pending < UINT32_MAX;
+    s->sum_bits += sh->bits;
+    if (t > s->last_ms) {
+        s->last_ms = t;
+    }
+    return s;
+}
+
+void cm_dns_tunnel_slow_fired(struct slow *s, int64_t t)
+{
+    s->fired_ms = t;
+    s->pending = 0;
+}
+
+/* Distinct encoded names of s's period, and the bytes they carry at their mean. */
+static uint32_t slow_measure(const struct slow *s, uint32_t *bytes)
+{
+    const struct cm_hll hll = {(uint8_t *)(uintptr_t)s->u.hll, SLOW_HLL_P, false};
+    uint64_t names = s->full ? cm_hll_count(&hll) : s->names, b;
+
+    if (names > s->queries) {
+        names = s->queries; /* the estimate's error: never more names than queries */
+    }
+    b = s->queries > 0 ? names * s->sum_bits / s->queries / 8 : 0;
+    *bytes = b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+    return (uint32_t)names;
+}
+
+bool cm_dns_tunnel_slow_due(const struct dns_tunnel *st, const struct slow *s, int64_t t)
+{
+    const int64_t period = st->t.slow_window_ms;
+    uint32_t bytes;
+
+    if (s == NULL || s->pending == 0 ||
+        (s->reported_ms != INT64_MIN && t - s->reported_ms < period) ||
+        (s->fired_ms != INT64_MIN && t - s->fired_ms < period)) {
+        return false;
+    }
+    return slow_measure(s, &bytes) >= st->t.slow_names && bytes >= st->t.slow_bytes;
+}
+
+int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry *e,
+                            const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink)
+{
+    const int64_t t = ev->time_ms, period = st->t.slow_window_ms;
+    struct cm_detection det;
+    uint32_t names, bytes;
+    double hours;
+    size_t n = 0, cap = sizeof(st->info);
+    int k;
+
+    names = slow_measure(s, &bytes);
+    hours = (double)(s->last_ms - s->start_ms) / 3600000.0;
+    n = (size_t)snprintf(st->info, cap, "{\"domain\":\"");
+    cm_dns_tunnel_put_escaped(st->info, cap, &n, dom);
+    k = snprintf(st->info + n, cap - n,
+                 "\",\"slow\":true,\"uniqueSubdomains\":%u,\"queries\":%u,\"bytes\":%u,"
+                 "\"queriesPerHour\":%.1f,\"windowSeconds\":%lld}",
+                 names, s->queries, bytes, s->queries / (hours < 1.0 ? 1.0 : hours),
+                 (long long)(period / 1000));
+    n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    cm_dns_detection(&det, ev, TYPE);
+    det.count = s->pending;
+    det.first_ms = s->first_ms < t ? s->first_ms : t;
+    det.info = cm_str_make(st->info, n);
+    s->pending = 0;
+    s->reported_ms = t;
+    e->pending = 0; /* the window's queries so far are this detection's */
+    return cm_sink_emit(sink, &det);
+}
+
+/*
+ * A slow entry is keyed instance '\0' domain (never an instance alone);
+ * its times must allow the differences taken above; names bounds the loop
+ * over u.set and is SLOW_SET_MAX once full, a 0/1 flag that says which
+ * member of u is live; registers index cm_hll_count's table
+ * (cm_hll_regs_valid); pending never exceeds queries.
+ */
+bool cm_dns_tunnel_slow_valid(const void *key, size_t klen, const void *val)
+{
+    const struct slow *s = val;
+    const char *k = key;
+
+    if (klen < 3 || klen > KEY_MAX || memchr(k, '\0', klen) == NULL || k[klen - 1] == '\0') {
+        return false;
+    }
+    return cm_ckpt_time_set(s->start_ms) && cm_ckpt_time_set(s->last_ms) &&
+           cm_ckpt_time_set(s->first_ms) && cm_ckpt_time_ok(s->reported_ms) &&
+           cm_ckpt_time_ok(s->fired_ms) && s->pending <= s->queries && s->full <= 1 &&
+           s->names <= SLOW_SET_MAX && (!s->full || s->names == SLOW_SET_MAX) &&
+           (!s->full || cm_hll_regs_valid(s->u.hll, SLOW_HLL_P));
+}
