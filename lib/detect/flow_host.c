@@ -75,6 +75,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/ckpt.h"
+#include "detect/flow_host_impl.h"
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
@@ -139,104 +140,6 @@
 #define CM_FLOW_HOST_MAX     (256u * 1024)
 #define CM_FLOW_HOST_FAN_MAX (64u * 1024)
 
-#define PORT_SLOTS     32   /* remote-port set: open addressing over 32 slots (64 bytes) */
-#define PORT_CAP       24   /* ports it holds before it counts as full (load 3/4) */
-#define NOVEL_SLOTS    4    /* unusual things reported at once per instance */
-#define WATCH_SLOTS    4    /* ports failing lately whose attempts are counted */
-#define FAIL_PACKETS   6    /* SYNs a dead host gets in a minute (at 0, 1, 3, 7, 15 and 31 s) */
-#define FAIL_AVG_BYTES 80   /* no payload: an IPv6 SYN with options is 80 bytes */
-#define MAX_FAN_HOSTS  1024 /* bound of sweep_hosts and spam_hosts */
-#define FAN_KEY_LEN    12   /* resource hash (8), purpose (1), protocol (1), port (2) */
-#define LAST_KEY_MAX   64   /* resources longer than this are looked up every time */
-#define TCP            6
-#define UDP            17
-#define SEV_HIGH       8.0
-
-#define TYPE_SWEEP "Impact:EC2/PortSweep"
-#define TYPE_SPAM  "Backdoor:EC2/Spambot"
-#define TYPE_PORT  "Behavior:EC2/NetworkPortUnusual"
-#define TYPE_DNS   "DefenseEvasion:EC2/UnusualDNSResolver"
-#define TYPE_DOH   "DefenseEvasion:EC2/UnusualDoHActivity"
-#define TYPE_DOT   "DefenseEvasion:EC2/UnusualDoTActivity"
-
-/* What an unusual-thing episode is about; K_DNS + i is resolver service i. */
-enum kind { K_FREE = 0, K_PORT, K_DNS, K_DOH, K_DOT };
-
-enum fan_purpose { FAN_SWEEP = 0, FAN_SPAM };
-
-#define H_SMTP       1u /* mail (TCP/25) is part of the history */
-#define H_PORTS_FULL 2u /* the port set overflowed: every port counts as used */
-#define H_SPAM       4u /* a Spambot episode started at spam_since_s */
-
-/* One unusual thing being reported (times in Unix seconds). */
-struct novel {
-    uint32_t since_s;    /* its first detection */
-    uint32_t reported_s; /* its latest detection */
-    uint32_t first_s;    /* the first connection not yet reported */
-    uint32_t pending;    /* connections not yet reported */
-    uint16_t what;       /* the port, or the resolver provider id */
-    uint8_t kind;        /* enum kind; K_FREE: slot unused */
-};
-
-/*
- * A (protocol, port) of an instance that failed lately: its attempts, failed
- * and all, in the current and the previous sweep window (times in Unix
- * seconds), for PortSweep's "most attempts failed".
- */
-struct watch {
-    uint32_t code;        /* protocol << 16 | port; 0: slot unused */
-    uint32_t start_s;     /* start of the current window */
-    uint16_t fail, all;   /* attempts in the current window */
-    uint16_t pfail, pall; /* ... and in the previous one */
-};
-
-/* What one instance (or ENI) has done: its history. */
-struct host {
-    int64_t first_ms;                /* its earliest connection seen: learning started */
-    uint32_t resolver[3];            /* providers used, a bit per id: DNS, DoH, DoT */
-    struct watch watch[WATCH_SLOTS]; /* ports failing lately, with their attempts */
-    uint32_t spam_since_s;           /* first Spambot detection (with H_SPAM) */
-    uint16_t port[PORT_SLOTS];       /* remote ports used; 0 empty */
-    uint8_t nports, flags;           /* ports in the set; H_* */
-    uint8_t next_watch, pad;         /* next_watch: round-robin replacement of watch[] */
-    struct novel novel[NOVEL_SLOTS];
-};
-
-/* A host of a fan-out: 32 bits of its hash and when it was last seen (Unix seconds). */
-struct fan_host {
-    uint32_t h;
-    uint32_t s;
-};
-
-/* Distinct hosts of one (resource, purpose, protocol, port) in the recent window. */
-struct fan {
-    int64_t first_ms;    /* first attempt not yet reported */
-    int64_t reported_ms; /* latest detection; INT64_MIN: none this episode */
-    uint32_t pending;    /* attempts not yet reported */
-    uint32_t newest_s;   /* newest time seen */
-    uint32_t nhosts;
-    struct fan_host host[]; /* cap of them */
-};
-
-struct flow_host {
-    struct cm_state *hosts; /* resource -> struct host */
-    struct cm_state *fans;  /* fan key -> struct fan */
-    struct cm_resolver_set *resolvers;
-    struct cm_flow_host_tuning t; /* with the defaults filled in */
-    uint32_t learn_s, report_s, sweep_s, spam_s;
-    uint32_t cap; /* hosts a fan entry holds */
-    uint64_t seed;
-    /*
-     * The entry of the previous record's resource: flow logs write an interface's records
-     * together, so most records skip the look-up. Valid until the next touch of hosts (which
-     * sets it again) or tick (which clears it before expiring anything).
-     */
-    struct host *last;
-    size_t last_len;
-    char last_key[LAST_KEY_MAX];
-    char info[160]; /* additionalInfo of the detection being emitted */
-};
-
 static const char *const types[] = {
     TYPE_SWEEP, TYPE_SPAM, TYPE_PORT, TYPE_DNS, TYPE_DOH, TYPE_DOT, NULL,
 };
@@ -254,12 +157,6 @@ static uint32_t span_s(int64_t ms)
     int64_t s = (ms + 999) / 1000;
 
     return s < 1 ? 1 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
-}
-
-/* Unix seconds of event time ms, clamped to what a uint32 holds. */
-static uint32_t secs(int64_t ms)
-{
-    return ms <= 0 ? 0 : ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
 }
 
 static void defaults(struct cm_flow_host_tuning *t)
@@ -375,9 +272,9 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 /* ---- emission ---- */
 
 /* Emits type for request record ev (seen as v) covering count connections since first_ms. */
-static int emit(struct flow_host *fh, const struct cm_event *ev, const struct cm_flow_view *v,
-                const char *type, uint32_t count, int64_t first_ms, double severity,
-                struct cm_sink *sink)
+int cm_flow_host_emit(struct flow_host *fh, const struct cm_event *ev, const struct cm_flow_view *v,
+                      const char *type, uint32_t count, int64_t first_ms, double severity,
+                      struct cm_sink *sink)
 {
     struct cm_detection d;
 
@@ -439,7 +336,7 @@ static int novel_start(struct flow_host *fh, struct host *h, enum kind kind, uin
                        const struct cm_event *ev, const struct cm_flow_view *v,
                        const struct cm_resolver *r, struct cm_sink *sink)
 {
-    uint32_t ts = secs(ev->time_ms);
+    uint32_t ts = cm_flow_host_secs(ev->time_ms);
     struct novel *n = NULL;
     const char *type;
     double sev;
@@ -462,7 +359,7 @@ static int novel_start(struct flow_host *fh, struct host *h, enum kind kind, uin
     n->since_s = n->reported_s = n->first_s = ts;
     n->pending = 0;
     type = describe(fh, kind, what, v, r, &sev);
-    return emit(fh, ev, v, type, 1, ev->time_ms, sev, sink);
+    return cm_flow_host_emit(fh, ev, v, type, 1, ev->time_ms, sev, sink);
 }
 
 /* A thing already in the history: counted into its episode when it has one. */
@@ -470,7 +367,7 @@ static int novel_again(struct flow_host *fh, struct host *h, enum kind kind, uin
                        const struct cm_event *ev, const struct cm_flow_view *v,
                        const struct cm_resolver *r, struct cm_sink *sink)
 {
-    uint32_t ts = secs(ev->time_ms);
+    uint32_t ts = cm_flow_host_secs(ev->time_ms);
     struct novel *n = novel_find(h, kind, what);
     const char *type;
     uint32_t count;
@@ -494,7 +391,7 @@ static int novel_again(struct flow_host *fh, struct host *h, enum kind kind, uin
     n->pending = 0;
     n->reported_s = ts;
     type = describe(fh, kind, what, v, r, &sev);
-    return emit(fh, ev, v, type, count, (int64_t)n->first_s * 1000, sev, sink);
+    return cm_flow_host_emit(fh, ev, v, type, count, (int64_t)n->first_s * 1000, sev, sink);
 }
 
 /* ---- remote ports ---- */
@@ -588,226 +485,6 @@ static int resolver(struct flow_host *fh, struct host *h, enum kind kind, unsign
     return novel_start(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
 }
 
-/* ---- fan-outs: distinct hosts of one port ---- */
-
-static void fan_key(const struct flow_host *fh, const struct cm_flow_view *v,
-                    enum fan_purpose purpose, uint8_t proto, uint16_t port,
-                    unsigned char key[FAN_KEY_LEN])
-{
-    uint64_t h = cm_hash64(v->resource.p, v->resource.len, fh->seed);
-
-    memcpy(key, &h, sizeof(h));
-    key[8] = (uint8_t)purpose;
-    key[9] = proto;
-    memcpy(key + 10, &port, sizeof(port));
-}
-
-/* The entry of key, created when missing; NULL on CM_ENOMEM. */
-static struct fan *fan_touch(struct flow_host *fh, const unsigned char key[FAN_KEY_LEN], int64_t t)
-{
-    bool created;
-    struct fan *f = cm_state_touch(fh->fans, key, FAN_KEY_LEN, t, &created);
-
-    if (f != NULL && created) {
-        f->reported_ms = INT64_MIN;
-    }
-    return f;
-}
-
-/*
- * Adds the remote host of v, seen at ts, to f's hosts; returns how many
- * distinct hosts f saw within the last window_s seconds (of its newest
- * time). The set holds fh->cap hosts: when it is full of live ones the
- * count is at the cap, which no threshold exceeds, and the stalest gives
- * way so the set follows the newest hosts.
- */
-static uint32_t fan_add(const struct flow_host *fh, struct fan *f, const struct cm_ip *ip,
-                        uint32_t ts, uint32_t window_s)
-{
-    uint32_t h = (uint32_t)cm_hash64(ip->a, sizeof(ip->a), fh->seed ^ ip->family);
-    uint32_t live = 0, cut;
-    size_t oldest = 0;
-    bool found = false;
-
-    if (ts > f->newest_s) {
-        f->newest_s = ts;
-    }
-    cut = f->newest_s >= window_s ? f->newest_s - window_s : 0; /* live: seen after cut */
-    for (size_t i = 0; i < f->nhosts; i++) {
-        struct fan_host *x = &f->host[i];
-
-        if (x->h == h) {
-            found = true;
-            x->s = ts > x->s ? ts : x->s;
-        }
-        live += x->s > cut;
-        if (x->s < f->host[oldest].s) {
-            oldest = i;
-        }
-    }
-    if (found || ts <= cut) {
-        return live; /* known, or too late for the window */
-    }
-    if (f->nhosts < fh->cap) {
-        f->host[f->nhosts++] = (struct fan_host){h, ts};
-        return live + 1;
-    }
-    live += f->host[oldest].s <= cut; /* a stale one makes room for a live one */
-    f->host[oldest] = (struct fan_host){h, ts};
-    return live;
-}
-
-/* ---- PortSweep ---- */
-
-/* Whether request record fl to remote port failed to reach a service (see the top). */
-static bool failed_attempt(const struct cm_flow *fl, int32_t port)
-{
-    if (fl->action == CM_FA_REJECT) {
-        return true;
-    }
-    if (fl->protocol == TCP) {
-        if (fl->tcp_flags >= 0 && !(fl->tcp_flags & 2)) {
-            return false; /* no SYN: a later slice of a connection opened before */
-        }
-        return fl->packets <= FAIL_PACKETS && fl->bytes <= fl->packets * FAIL_AVG_BYTES;
-    }
-    return fl->packets <= 2 && port != 53 && port != 123 && port != 443;
-}
-
-/* The watch slot of code, or NULL. */
-static struct watch *watch_find(struct host *h, uint32_t code)
-{
-    for (int i = 0; i < WATCH_SLOTS; i++) {
-        if (h->watch[i].code == code) {
-            return &h->watch[i];
-        }
-    }
-    return NULL;
-}
-
-/* A slot for code, which failed: a free one, else the next in turn gives way. */
-static struct watch *watch_new(struct host *h, uint32_t code, uint32_t ts)
-{
-    struct watch *w = watch_find(h, 0);
-
-    if (w == NULL) {
-        w = &h->watch[h->next_watch];
-        h->next_watch = (uint8_t)((h->next_watch + 1) % WATCH_SLOTS);
-    }
-    memset(w, 0, sizeof(*w));
-    w->code = code;
-    w->start_s = ts;
-    return w;
-}
-
-/* Counts an attempt at ts in w's windows of window_s seconds (a late one in the current). */
-static void watch_count(struct watch *w, uint32_t ts, uint32_t window_s, bool failed)
-{
-    if (ts >= w->start_s && ts - w->start_s >= window_s) {
-        uint32_t n = (ts - w->start_s) / window_s;
-
-        w->pfail = n == 1 ? w->fail : 0;
-        w->pall = n == 1 ? w->all : 0;
-        w->fail = w->all = 0;
-        w->start_s += n * window_s;
-    }
-    if (w->all < UINT16_MAX) {
-        w->all++;
-        w->fail += failed;
-    }
-}
-
-/* Whether w's failures are at least pct % of its attempts. */
-static bool watch_mostly_failed(const struct watch *w, uint32_t pct)
-{
-    return ((uint64_t)w->fail + w->pfail) * 100 >= (uint64_t)pct * ((uint64_t)w->all + w->pall);
-}
-
-static int sweep(struct flow_host *fh, struct host *h, const struct cm_event *ev,
-                 const struct cm_flow_view *v, struct cm_sink *sink)
-{
-    const struct cm_flow *fl = v->fl;
-    uint16_t port = (uint16_t)v->remote_port;
-    uint8_t proto = (uint8_t)fl->protocol;
-    uint32_t code = (uint32_t)proto << 16 | port, ts = secs(ev->time_ms), n;
-    unsigned char key[FAN_KEY_LEN];
-    int64_t t = ev->time_ms;
-    struct watch *w = watch_find(h, code);
-    struct fan *f;
-
-    if (!failed_attempt(fl, v->remote_port)) {
-        /* A success only counts toward the ratio of a port that failed lately. */
-        if (w != NULL) {
-            watch_count(w, ts, fh->sweep_s, false);
-        }
-        return CM_OK;
-    }
-    if (w == NULL) {
-        w = watch_new(h, code, ts);
-    }
-    watch_count(w, ts, fh->sweep_s, true);
-    fan_key(fh, v, FAN_SWEEP, proto, port, key);
-    if ((f = fan_touch(fh, key, t)) == NULL) {
-        return CM_ENOMEM;
-    }
-    n = fan_add(fh, f, v->remote, ts, fh->sweep_s);
-    if (f->pending == 0 || t < f->first_ms) {
-        f->first_ms = t;
-    }
-    f->pending++;
-    if (n < fh->t.sweep_hosts || !watch_mostly_failed(w, fh->t.sweep_fail_pct) ||
-        (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.sweep_window_ms)) {
-        return CM_OK;
-    }
-    n = f->pending;
-    f->pending = 0;
-    f->reported_ms = t;
-    snprintf(fh->info, sizeof(fh->info), "{\"scannedPort\":%u}", (unsigned)port);
-    return emit(fh, ev, v, TYPE_SWEEP, n, f->first_ms, 0.0, sink);
-}
-
-/* ---- Spambot ---- */
-
-static int spam(struct flow_host *fh, struct host *h, bool learned, const struct cm_event *ev,
-                const struct cm_flow_view *v, struct cm_sink *sink)
-{
-    unsigned char key[FAN_KEY_LEN];
-    int64_t t = ev->time_ms;
-    uint32_t ts = secs(t), n;
-    struct fan *f;
-
-    if (h->flags & H_SMTP) {
-        return CM_OK;
-    }
-    if (!learned ||
-        ((h->flags & H_SPAM) && ts >= h->spam_since_s && ts - h->spam_since_s >= fh->learn_s)) {
-        h->flags |= H_SMTP; /* mail while learning, or for a learning period since: history */
-        return CM_OK;
-    }
-    fan_key(fh, v, FAN_SPAM, TCP, 25, key);
-    if ((f = fan_touch(fh, key, t)) == NULL) {
-        return CM_ENOMEM;
-    }
-    n = fan_add(fh, f, v->remote, ts, fh->spam_s);
-    if (f->pending == 0 || t < f->first_ms) {
-        f->first_ms = t;
-    }
-    f->pending++;
-    if (n < fh->t.spam_hosts ||
-        (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.spam_window_ms)) {
-        return CM_OK;
-    }
-    n = f->pending;
-    f->pending = 0;
-    f->reported_ms = t;
-    if (!(h->flags & H_SPAM)) {
-        h->flags |= H_SPAM;
-        h->spam_since_s = ts;
-    }
-    snprintf(fh->info, sizeof(fh->info), "{\"unusual\":25}");
-    return emit(fh, ev, v, TYPE_SPAM, n, f->first_ms, 0.0, sink);
-}
-
 /* ---- the record ---- */
 
 /* The history of resource, made when new; its learning starts at its earliest time seen. */
@@ -866,12 +543,12 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return CM_ENOMEM;
     }
     learned = ev->time_ms - h->first_ms >= fh->t.learn_ms;
-    if ((rc = sweep(fh, h, ev, &v, sink)) != 0) {
+    if ((rc = cm_flow_host_sweep(fh, h, ev, &v, sink)) != 0) {
         return rc;
     }
     port = (uint16_t)v.remote_port;
     if (port == 25 && fl->protocol == TCP) {
-        return spam(fh, h, learned, ev, &v, sink); /* mail is Spambot's alone */
+        return cm_flow_host_spam(fh, h, learned, ev, &v, sink); /* mail is Spambot's alone */
     }
     kind = resolver_kind(port);
     if (kind != K_FREE && (r = cm_resolver_set_find(fh->resolvers, v.remote, &provider)) != NULL &&

@@ -29,69 +29,11 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "parse/flow_scan.h"
+#include "parse/vpcflow_int.h"
 
 #define NO_COL         0xffu
 #define MAX_LINE       65536 /* real records are under 2 KiB; longer lines are not flow logs */
 #define MAX_START_SECS 253402300799ULL /* 9999-12-31T23:59:59Z */
-
-struct field_def {
-    const char *name;
-    uint8_t len;
-    uint8_t version;
-};
-
-#define F(n, v)                                                                                    \
-    {                                                                                              \
-        n, (uint8_t)(sizeof(n) - 1), v                                                             \
-    }
-/* Indexed by enum cm_flow_field. Versions past 5 are uncertain in AWS docs. */
-static const struct field_def fields[CM_FF_COUNT] = {
-    F("version", 2),
-    F("account-id", 2),
-    F("interface-id", 2),
-    F("srcaddr", 2),
-    F("dstaddr", 2),
-    F("srcport", 2),
-    F("dstport", 2),
-    F("protocol", 2),
-    F("packets", 2),
-    F("bytes", 2),
-    F("start", 2),
-    F("end", 2),
-    F("action", 2),
-    F("log-status", 2),
-    F("vpc-id", 3),
-    F("subnet-id", 3),
-    F("instance-id", 3),
-    F("tcp-flags", 3),
-    F("type", 3),
-    F("pkt-srcaddr", 3),
-    F("pkt-dstaddr", 3),
-    F("region", 4),
-    F("az-id", 4),
-    F("sublocation-type", 4),
-    F("sublocation-id", 4),
-    F("pkt-src-aws-service", 5),
-    F("pkt-dst-aws-service", 5),
-    F("flow-direction", 5),
-    F("traffic-path", 5),
-    F("ecs-cluster-arn", 7),
-    F("ecs-cluster-name", 7),
-    F("ecs-container-instance-arn", 7),
-    F("ecs-container-instance-id", 7),
-    F("ecs-container-id", 7),
-    F("ecs-second-container-id", 7),
-    F("ecs-service-name", 7),
-    F("ecs-task-definition-arn", 7),
-    F("ecs-task-arn", 7),
-    F("ecs-task-id", 7),
-    F("reject-reason", 8),
-    F("resource-id", 9),
-    F("encryption-status", 10),
-};
-#undef F
-
-#define DEFAULT_NCOLS 14 /* version .. log-status, in enum order */
 
 /* One token of a line: offset and length within the line. */
 
@@ -113,50 +55,6 @@ struct line_ref {
     uint32_t line;
 };
 
-static int lookup_name(const char *p, size_t len)
-{
-    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
-        p += 2;
-        len -= 3;
-    }
-    if (len < 3 || len > 26) {
-        return -1;
-    }
-    for (int i = 0; i < CM_FF_COUNT; i++) {
-        if (fields[i].len == len && fields[i].name[0] == p[0] &&
-            memcmp(fields[i].name, p, len) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-int cm_flow_field_by_name(struct cm_str name)
-{
-    if (name.p == NULL) {
-        return -1;
-    }
-    return lookup_name(name.p, name.len);
-}
-
-const char *cm_flow_field_name(enum cm_flow_field f)
-{
-    if ((unsigned)f >= CM_FF_COUNT) {
-        return NULL;
-    }
-    return fields[f].name;
-}
-
-void cm_flow_format_default(struct cm_flow_format *fmt)
-{
-    memset(fmt, 0, sizeof(*fmt));
-    fmt->ncols = DEFAULT_NCOLS;
-    for (uint8_t i = 0; i < DEFAULT_NCOLS; i++) {
-        fmt->col[i] = i;
-    }
-    fmt->known = 1;
-}
-
 static const struct cm_flow_format default_fmt = {
     DEFAULT_NCOLS, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 1};
 
@@ -177,8 +75,8 @@ static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt
         if (c != i) {
             st->is_default = false;
         }
-        if (c < CM_FF_COUNT && fields[c].version > st->version) {
-            st->version = fields[c].version;
+        if (c < CM_FF_COUNT && cm_flow_field_version(c) > st->version) {
+            st->version = cm_flow_field_version(c);
         }
         if (c < CM_FF_COUNT) {
             st->present |= 1ULL << c;
@@ -246,25 +144,6 @@ static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
 }
 
 /* Name-shaped: letters, digits, '-' and '_', optionally inside "${...}". */
-static bool name_shaped(const char *p, size_t len)
-{
-    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
-        p += 2;
-        len -= 3;
-    }
-    if (len == 0) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /*
  * True when the line is a header: its first token names a field, and so do
  * at least half of its tokens (a free-text first column, such as an ECS
@@ -278,11 +157,11 @@ static bool is_header(const struct line_ref *lr, const struct cm_flow_tok *toks,
     if ((c >= '0' && c <= '9') || c == '-') {
         return false; /* every data line of the default format starts here */
     }
-    if (lookup_name(lr->p + toks[0].off, toks[0].len) < 0) {
+    if (cm_flow_field_lookup(lr->p + toks[0].off, toks[0].len) < 0) {
         return false;
     }
     for (int i = 0; i < ntok; i++) {
-        known += lookup_name(lr->p + toks[i].off, toks[i].len) >= 0;
+        known += cm_flow_field_lookup(lr->p + toks[i].off, toks[i].len) >= 0;
     }
     return known * 2 >= ntok;
 }
@@ -305,13 +184,13 @@ static bool take_header(struct cm_parse_ctx *ctx, const struct line_ref *lr,
         const char *p = lr->p + toks[i].off;
         int id;
 
-        if (!name_shaped(p, toks[i].len)) {
+        if (!cm_flow_field_name_shaped(p, toks[i].len)) {
             quote_tok(q, sizeof(q), p, toks[i].len);
             snprintf(reason, sizeof(reason), "header field %d: not a field name: '%s'", i, q);
             reject(ctx, lr, reason);
             return false;
         }
-        id = lookup_name(p, toks[i].len);
+        id = cm_flow_field_lookup(p, toks[i].len);
         if (id >= 0 && (seen & (1ULL << id)) == 0) {
             seen |= 1ULL << id;
             fmt.col[i] = (uint8_t)id;
@@ -338,7 +217,8 @@ static int bad_field(const struct field_in *in, unsigned id, const char *what, c
     char reason[160], q[48];
 
     quote_tok(q, sizeof(q), p, len);
-    snprintf(reason, sizeof(reason), "field %d (%s): %s: '%s'", in->col, fields[id].name, what, q);
+    snprintf(reason, sizeof(reason), "field %d (%s): %s: '%s'", in->col,
+             cm_flow_field_name((enum cm_flow_field)id), what, q);
     reject(in->ctx, in->lr, reason);
     return CM_EINVAL;
 }
@@ -833,12 +713,13 @@ static int vpcflow_sniff(const char *buf, size_t len)
     /* A header cut by the end of the sniff window: ignore its partial last name. */
     usable = (nl == NULL && n > 2) ? n - 1 : n;
     for (int k = 0; k < usable && k <= CM_FLOW_MAX_COLS; k++) {
-        known += lookup_name(lr.p + toks[k].off, toks[k].len) >= 0;
+        known += cm_flow_field_lookup(lr.p + toks[k].off, toks[k].len) >= 0;
     }
     if (usable >= 2 && known == usable) {
         return 95;
     }
-    if (usable >= 3 && lookup_name(lr.p + toks[0].off, toks[0].len) >= 0 && known * 2 >= usable) {
+    if (usable >= 3 && cm_flow_field_lookup(lr.p + toks[0].off, toks[0].len) >= 0 &&
+        known * 2 >= usable) {
         return 80;
     }
     /* A default-format record: "2 <12 digits|unknown> eni-... (14 fields)". */

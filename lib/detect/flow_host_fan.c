@@ -1,0 +1,234 @@
+/*
+ * Impact:EC2/PortSweep and Backdoor:EC2/Spambot, the fan-out types of the
+ * per-instance flow detector (flow_host.c has the contract and the rest;
+ * docs/detectors/vpcflow-host.md the reasoning): the distinct public hosts
+ * one (instance, protocol, port) reaches in a window, in the fans table,
+ * and for PortSweep the share of the port's attempts that failed, in the
+ * instance's entry. No I/O, no allocation but the table's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/hash.h"
+#include "detect/flow_host_impl.h"
+
+/* ---- fan-outs: distinct hosts of one port ---- */
+
+static void fan_key(const struct flow_host *fh, const struct cm_flow_view *v,
+                    enum fan_purpose purpose, uint8_t proto, uint16_t port,
+                    unsigned char key[FAN_KEY_LEN])
+{
+    uint64_t h = cm_hash64(v->resource.p, v->resource.len, fh->seed);
+
+    memcpy(key, &h, sizeof(h));
+    key[8] = (uint8_t)purpose;
+    key[9] = proto;
+    memcpy(key + 10, &port, sizeof(port));
+}
+
+/* The entry of key, created when missing; NULL on CM_ENOMEM. */
+static struct fan *fan_touch(struct flow_host *fh, const unsigned char key[FAN_KEY_LEN], int64_t t)
+{
+    bool created;
+    struct fan *f = cm_state_touch(fh->fans, key, FAN_KEY_LEN, t, &created);
+
+    if (f != NULL && created) {
+        f->reported_ms = INT64_MIN;
+    }
+    return f;
+}
+
+/*
+ * Adds the remote host of v, seen at ts, to f's hosts; returns how many
+ * distinct hosts f saw within the last window_s seconds (of its newest
+ * time). The set holds fh->cap hosts: when it is full of live ones the
+ * count is at the cap, which no threshold exceeds, and the stalest gives
+ * way so the set follows the newest hosts.
+ */
+static uint32_t fan_add(const struct flow_host *fh, struct fan *f, const struct cm_ip *ip,
+                        uint32_t ts, uint32_t window_s)
+{
+    uint32_t h = (uint32_t)cm_hash64(ip->a, sizeof(ip->a), fh->seed ^ ip->family);
+    uint32_t live = 0, cut;
+    size_t oldest = 0;
+    bool found = false;
+
+    if (ts > f->newest_s) {
+        f->newest_s = ts;
+    }
+    cut = f->newest_s >= window_s ? f->newest_s - window_s : 0; /* live: seen after cut */
+    for (size_t i = 0; i < f->nhosts; i++) {
+        struct fan_host *x = &f->host[i];
+
+        if (x->h == h) {
+            found = true;
+            x->s = ts > x->s ? ts : x->s;
+        }
+        live += x->s > cut;
+        if (x->s < f->host[oldest].s) {
+            oldest = i;
+        }
+    }
+    if (found || ts <= cut) {
+        return live; /* known, or too late for the window */
+    }
+    if (f->nhosts < fh->cap) {
+        f->host[f->nhosts++] = (struct fan_host){h, ts};
+        return live + 1;
+    }
+    live += f->host[oldest].s <= cut; /* a stale one makes room for a live one */
+    f->host[oldest] = (struct fan_host){h, ts};
+    return live;
+}
+
+/* ---- PortSweep ---- */
+
+/* Whether request record fl to remote port failed to reach a service (see the top). */
+static bool failed_attempt(const struct cm_flow *fl, int32_t port)
+{
+    if (fl->action == CM_FA_REJECT) {
+        return true;
+    }
+    if (fl->protocol == TCP) {
+        if (fl->tcp_flags >= 0 && !(fl->tcp_flags & 2)) {
+            return false; /* no SYN: a later slice of a connection opened before */
+        }
+        return fl->packets <= FAIL_PACKETS && fl->bytes <= fl->packets * FAIL_AVG_BYTES;
+    }
+    return fl->packets <= 2 && port != 53 && port != 123 && port != 443;
+}
+
+/* The watch slot of code, or NULL. */
+static struct watch *watch_find(struct host *h, uint32_t code)
+{
+    for (int i = 0; i < WATCH_SLOTS; i++) {
+        if (h->watch[i].code == code) {
+            return &h->watch[i];
+        }
+    }
+    return NULL;
+}
+
+/* A slot for code, which failed: a free one, else the next in turn gives way. */
+static struct watch *watch_new(struct host *h, uint32_t code, uint32_t ts)
+{
+    struct watch *w = watch_find(h, 0);
+
+    if (w == NULL) {
+        w = &h->watch[h->next_watch];
+        h->next_watch = (uint8_t)((h->next_watch + 1) % WATCH_SLOTS);
+    }
+    memset(w, 0, sizeof(*w));
+    w->code = code;
+    w->start_s = ts;
+    return w;
+}
+
+/* Counts an attempt at ts in w's windows of window_s seconds (a late one in the current). */
+static void watch_count(struct watch *w, uint32_t ts, uint32_t window_s, bool failed)
+{
+    if (ts >= w->start_s && ts - w->start_s >= window_s) {
+        uint32_t n = (ts - w->start_s) / window_s;
+
+        w->pfail = n == 1 ? w->fail : 0;
+        w->pall = n == 1 ? w->all : 0;
+        w->fail = w->all = 0;
+        w->start_s += n * window_s;
+    }
+    if (w->all < UINT16_MAX) {
+        w->all++;
+        w->fail += failed;
+    }
+}
+
+/* Whether w's failures are at least pct % of its attempts. */
+static bool watch_mostly_failed(const struct watch *w, uint32_t pct)
+{
+    return ((uint64_t)w->fail + w->pfail) * 100 >= (uint64_t)pct * ((uint64_t)w->all + w->pall);
+}
+
+int cm_flow_host_sweep(struct flow_host *fh, struct host *h, const struct cm_event *ev,
+                       const struct cm_flow_view *v, struct cm_sink *sink)
+{
+    const struct cm_flow *fl = v->fl;
+    uint16_t port = (uint16_t)v->remote_port;
+    uint8_t proto = (uint8_t)fl->protocol;
+    uint32_t code = (uint32_t)proto << 16 | port, ts = cm_flow_host_secs(ev->time_ms), n;
+    unsigned char key[FAN_KEY_LEN];
+    int64_t t = ev->time_ms;
+    struct watch *w = watch_find(h, code);
+    struct fan *f;
+
+    if (!failed_attempt(fl, v->remote_port)) {
+        /* A success only counts toward the ratio of a port that failed lately. */
+        if (w != NULL) {
+            watch_count(w, ts, fh->sweep_s, false);
+        }
+        return CM_OK;
+    }
+    if (w == NULL) {
+        w = watch_new(h, code, ts);
+    }
+    watch_count(w, ts, fh->sweep_s, true);
+    fan_key(fh, v, FAN_SWEEP, proto, port, key);
+    if ((f = fan_touch(fh, key, t)) == NULL) {
+        return CM_ENOMEM;
+    }
+    n = fan_add(fh, f, v->remote, ts, fh->sweep_s);
+    if (f->pending == 0 || t < f->first_ms) {
+        f->first_ms = t;
+    }
+    f->pending++;
+    if (n < fh->t.sweep_hosts || !watch_mostly_failed(w, fh->t.sweep_fail_pct) ||
+        (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.sweep_window_ms)) {
+        return CM_OK;
+    }
+    n = f->pending;
+    f->pending = 0;
+    f->reported_ms = t;
+    snprintf(fh->info, sizeof(fh->info), "{\"scannedPort\":%u}", (unsigned)port);
+    return cm_flow_host_emit(fh, ev, v, TYPE_SWEEP, n, f->first_ms, 0.0, sink);
+}
+
+/* ---- Spambot ---- */
+
+int cm_flow_host_spam(struct flow_host *fh, struct host *h, bool learned, const struct cm_event *ev,
+                      const struct cm_flow_view *v, struct cm_sink *sink)
+{
+    unsigned char key[FAN_KEY_LEN];
+    int64_t t = ev->time_ms;
+    uint32_t ts = cm_flow_host_secs(t), n;
+    struct fan *f;
+
+    if (h->flags & H_SMTP) {
+        return CM_OK;
+    }
+    if (!learned ||
+        ((h->flags & H_SPAM) && ts >= h->spam_since_s && ts - h->spam_since_s >= fh->learn_s)) {
+        h->flags |= H_SMTP; /* mail while learning, or for a learning period since: history */
+        return CM_OK;
+    }
+    fan_key(fh, v, FAN_SPAM, TCP, 25, key);
+    if ((f = fan_touch(fh, key, t)) == NULL) {
+        return CM_ENOMEM;
+    }
+    n = fan_add(fh, f, v->remote, ts, fh->spam_s);
+    if (f->pending == 0 || t < f->first_ms) {
+        f->first_ms = t;
+    }
+    f->pending++;
+    if (n < fh->t.spam_hosts ||
+        (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.spam_window_ms)) {
+        return CM_OK;
+    }
+    n = f->pending;
+    f->pending = 0;
+    f->reported_ms = t;
+    if (!(h->flags & H_SPAM)) {
+        h->flags |= H_SPAM;
+        h->spam_since_s = ts;
+    }
+    snprintf(fh->info, sizeof(fh->info), "{\"unusual\":25}");
+    return cm_flow_host_emit(fh, ev, v, TYPE_SPAM, n, f->first_ms, 0.0, sink);
+}

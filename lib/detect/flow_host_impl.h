@@ -1,0 +1,132 @@
+/*
+ * What flow_host.c (the per-instance flow detector: history, unusual
+ * ports and resolvers, emission, checkpoints) and flow_host_fan.c (the
+ * fan-outs of PortSweep and Spambot) share. Private to the two.
+ */
+#ifndef CM_DETECT_FLOW_HOST_IMPL_H
+#define CM_DETECT_FLOW_HOST_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/detect.h"
+#include "detect/flow.h"
+#include "detect/state.h"
+
+#define PORT_SLOTS     32   /* remote-port set: open addressing over 32 slots (64 bytes) */
+#define PORT_CAP       24   /* ports it holds before it counts as full (load 3/4) */
+#define NOVEL_SLOTS    4    /* unusual things reported at once per instance */
+#define WATCH_SLOTS    4    /* ports failing lately whose attempts are counted */
+#define FAIL_PACKETS   6    /* SYNs a dead host gets in a minute (at 0, 1, 3, 7, 15 and 31 s) */
+#define FAIL_AVG_BYTES 80   /* no payload: an IPv6 SYN with options is 80 bytes */
+#define MAX_FAN_HOSTS  1024 /* bound of sweep_hosts and spam_hosts */
+#define FAN_KEY_LEN    12   /* resource hash (8), purpose (1), protocol (1), port (2) */
+#define LAST_KEY_MAX   64   /* resources longer than this are looked up every time */
+#define TCP            6
+#define UDP            17
+#define SEV_HIGH       8.0
+
+#define TYPE_SWEEP "Impact:EC2/PortSweep"
+#define TYPE_SPAM  "Backdoor:EC2/Spambot"
+#define TYPE_PORT  "Behavior:EC2/NetworkPortUnusual"
+#define TYPE_DNS   "DefenseEvasion:EC2/UnusualDNSResolver"
+#define TYPE_DOH   "DefenseEvasion:EC2/UnusualDoHActivity"
+#define TYPE_DOT   "DefenseEvasion:EC2/UnusualDoTActivity"
+
+/* What an unusual-thing episode is about; K_DNS + i is resolver service i. */
+enum kind { K_FREE = 0, K_PORT, K_DNS, K_DOH, K_DOT };
+
+enum fan_purpose { FAN_SWEEP = 0, FAN_SPAM };
+
+#define H_SMTP       1u /* mail (TCP/25) is part of the history */
+#define H_PORTS_FULL 2u /* the port set overflowed: every port counts as used */
+#define H_SPAM       4u /* a Spambot episode started at spam_since_s */
+
+/* One unusual thing being reported (times in Unix seconds). */
+struct novel {
+    uint32_t since_s;    /* its first detection */
+    uint32_t reported_s; /* its latest detection */
+    uint32_t first_s;    /* the first connection not yet reported */
+    uint32_t pending;    /* connections not yet reported */
+    uint16_t what;       /* the port, or the resolver provider id */
+    uint8_t kind;        /* enum kind; K_FREE: slot unused */
+};
+
+/*
+ * A (protocol, port) of an instance that failed lately: its attempts, failed
+ * and all, in the current and the previous sweep window (times in Unix
+ * seconds), for PortSweep's "most attempts failed".
+ */
+struct watch {
+    uint32_t code;        /* protocol << 16 | port; 0: slot unused */
+    uint32_t start_s;     /* start of the current window */
+    uint16_t fail, all;   /* attempts in the current window */
+    uint16_t pfail, pall; /* ... and in the previous one */
+};
+
+/* What one instance (or ENI) has done: its history. */
+struct host {
+    int64_t first_ms;                /* its earliest connection seen: learning started */
+    uint32_t resolver[3];            /* providers used, a bit per id: DNS, DoH, DoT */
+    struct watch watch[WATCH_SLOTS]; /* ports failing lately, with their attempts */
+    uint32_t spam_since_s;           /* first Spambot detection (with H_SPAM) */
+    uint16_t port[PORT_SLOTS];       /* remote ports used; 0 empty */
+    uint8_t nports, flags;           /* ports in the set; H_* */
+    uint8_t next_watch, pad;         /* next_watch: round-robin replacement of watch[] */
+    struct novel novel[NOVEL_SLOTS];
+};
+
+/* A host of a fan-out: 32 bits of its hash and when it was last seen (Unix seconds). */
+struct fan_host {
+    uint32_t h;
+    uint32_t s;
+};
+
+/* Distinct hosts of one (resource, purpose, protocol, port) in the recent window. */
+struct fan {
+    int64_t first_ms;    /* first attempt not yet reported */
+    int64_t reported_ms; /* latest detection; INT64_MIN: none this episode */
+    uint32_t pending;    /* attempts not yet reported */
+    uint32_t newest_s;   /* newest time seen */
+    uint32_t nhosts;
+    struct fan_host host[]; /* cap of them */
+};
+
+struct flow_host {
+    struct cm_state *hosts; /* resource -> struct host */
+    struct cm_state *fans;  /* fan key -> struct fan */
+    struct cm_resolver_set *resolvers;
+    struct cm_flow_host_tuning t; /* with the defaults filled in */
+    uint32_t learn_s, report_s, sweep_s, spam_s;
+    uint32_t cap; /* hosts a fan entry holds */
+    uint64_t seed;
+    /*
+     * The entry of the previous record's resource: flow logs write an interface's records
+     * together, so most records skip the look-up. Valid until the next touch of hosts (which
+     * sets it again) or tick (which clears it before expiring anything).
+     */
+    struct host *last;
+    size_t last_len;
+    char last_key[LAST_KEY_MAX];
+    char info[160]; /* additionalInfo of the detection being emitted */
+};
+
+/* Unix seconds of event time ms, clamped to what a uint32 holds. */
+static inline uint32_t cm_flow_host_secs(int64_t ms)
+{
+    return ms <= 0 ? 0 : ms / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(ms / 1000);
+}
+
+/* Emits type for request record ev (seen as v) covering count connections since first_ms. */
+int cm_flow_host_emit(struct flow_host *fh, const struct cm_event *ev, const struct cm_flow_view *v,
+                      const char *type, uint32_t count, int64_t first_ms, double severity,
+                      struct cm_sink *sink);
+/* PortSweep: a request record of instance h (seen as v) to a public host. */
+int cm_flow_host_sweep(struct flow_host *fh, struct host *h, const struct cm_event *ev,
+                       const struct cm_flow_view *v, struct cm_sink *sink);
+/* Spambot: a TCP/25 request record of instance h; learned: its history is complete. */
+int cm_flow_host_spam(struct flow_host *fh, struct host *h, bool learned, const struct cm_event *ev,
+                      const struct cm_flow_view *v, struct cm_sink *sink);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * The VPC Flow Logs field names (spec §7.2): the table of every field AWS
+ * defines with the log format version that brought it, and the look-ups
+ * the parser (vpcflow.c) makes of header lines and reject messages. No
+ * I/O, no allocation.
+ */
+#include "parse/parse.h"
+
+#include <string.h>
+
+#include "parse/vpcflow_int.h"
+
+struct field_def {
+    const char *name;
+    uint8_t len;
+    uint8_t version;
+};
+
+#define F(n, v)                                                                                    \
+    {                                                                                              \
+        n, (uint8_t)(sizeof(n) - 1), v                                                             \
+    }
+/* Indexed by enum cm_flow_field. Versions past 5 are uncertain in AWS docs. */
+static const struct field_def fields[CM_FF_COUNT] = {
+    F("version", 2),
+    F("account-id", 2),
+    F("interface-id", 2),
+    F("srcaddr", 2),
+    F("dstaddr", 2),
+    F("srcport", 2),
+    F("dstport", 2),
+    F("protocol", 2),
+    F("packets", 2),
+    F("bytes", 2),
+    F("start", 2),
+    F("end", 2),
+    F("action", 2),
+    F("log-status", 2),
+    F("vpc-id", 3),
+    F("subnet-id", 3),
+    F("instance-id", 3),
+    F("tcp-flags", 3),
+    F("type", 3),
+    F("pkt-srcaddr", 3),
+    F("pkt-dstaddr", 3),
+    F("region", 4),
+    F("az-id", 4),
+    F("sublocation-type", 4),
+    F("sublocation-id", 4),
+    F("pkt-src-aws-service", 5),
+    F("pkt-dst-aws-service", 5),
+    F("flow-direction", 5),
+    F("traffic-path", 5),
+    F("ecs-cluster-arn", 7),
+    F("ecs-cluster-name", 7),
+    F("ecs-container-instance-arn", 7),
+    F("ecs-container-instance-id", 7),
+    F("ecs-container-id", 7),
+    F("ecs-second-container-id", 7),
+    F("ecs-service-name", 7),
+    F("ecs-task-definition-arn", 7),
+    F("ecs-task-arn", 7),
+    F("ecs-task-id", 7),
+    F("reject-reason", 8),
+    F("resource-id", 9),
+    F("encryption-status", 10),
+};
+#undef F
+
+int cm_flow_field_lookup(const char *p, size_t len)
+{
+    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
+        p += 2;
+        len -= 3;
+    }
+    if (len < 3 || len > 26) {
+        return -1;
+    }
+    for (int i = 0; i < CM_FF_COUNT; i++) {
+        if (fields[i].len == len && fields[i].name[0] == p[0] &&
+            memcmp(fields[i].name, p, len) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int cm_flow_field_by_name(struct cm_str name)
+{
+    if (name.p == NULL) {
+        return -1;
+    }
+    return cm_flow_field_lookup(name.p, name.len);
+}
+
+const char *cm_flow_field_name(enum cm_flow_field f)
+{
+    if ((unsigned)f >= CM_FF_COUNT) {
+        return NULL;
+    }
+    return fields[f].name;
+}
+
+void cm_flow_format_default(struct cm_flow_format *fmt)
+{
+    memset(fmt, 0, sizeof(*fmt));
+    fmt->ncols = DEFAULT_NCOLS;
+    for (uint8_t i = 0; i < DEFAULT_NCOLS; i++) {
+        fmt->col[i] = i;
+    }
+    fmt->known = 1;
+}
+
+int cm_flow_field_version(unsigned id)
+{
+    return id < CM_FF_COUNT ? fields[id].version : 0;
+}
+
+bool cm_flow_field_name_shaped(const char *p, size_t len)
+{
+    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
+        p += 2;
+        len -= 3;
+    }
+    if (len == 0) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
