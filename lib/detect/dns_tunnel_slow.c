@@ -23,7 +23,7 @@
  * detection of one of its domains (the spread reports an instance's hour,
  * not a domain's day).
  *
- * State: one cm_state table besides the window's, same key, 312 bytes of
+ * State: one cm_state table besides the window's, same key, 320 bytes of
  * value (about 420 with the key and the table's overhead), TTL
  * slow_window_ms, memcap max_entries, least recently seen evicted and
  * counted. Entries exist for pairs that asked an encoded name in the
