@@ -6,8 +6,7 @@
  * registered domains (eTLD+1, the Public Suffix List) that the DGA model (dga.h) scores at
  * least threshold (or nx_threshold, when answered NXDOMAIN), their weights summing to
  * burst or more: a DGA-like domain answered NXDOMAIN weighs nx_weight, any other 1. One odd
- * name is
- * never a finding; a bot walking its list of candidate rendezvous domains
+ * name is never a finding; a bot walking its list of candidate rendezvous domains
  * asks dozens to thousands of them, most of them unregistered. Names under
  * the private suffixes of cloud and CDN providers score 0 (cm_dga_score:
  * cloudfront.net, *.amazonaws.com, akamaiedge.net...), and a name on a

@@ -547,11 +547,13 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         return CM_ENOMEM;
     }
     if (shape->enc != CM_DNS_ENC_NONE) {
-        if (cm_dns_tunnel_item_add(e, h, shape)) {
+        bool fresh = cm_dns_tunnel_item_add(e, h, shape);
+
+        if (fresh) {
             cm_dns_tunnel_dnscat_add(e, q, sub, dom);
-            e->qnames = e->qnames < UINT32_MAX ? e->qnames + 1 : e->qnames;
-        } else if (e->full) {
-            e->qnames = e->qnames < UINT32_MAX ? e->qnames + 1 : e->qnames;
+        }
+        if (fresh || e->full) {
+            e->qnames += e->qnames < UINT32_MAX;
         }
         if (e->qn == 0 || (e->qn == 1 && h != e->qn_first)) {
             e->qn_first = e->qn == 0 ? h : e->qn_first;

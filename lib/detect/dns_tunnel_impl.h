@@ -103,7 +103,8 @@ struct slow {
     uint32_t pending;    /* ... not yet reported */
     uint64_t sum_bits;   /* data bits of every encoded query of the period */
     uint32_t names;      /* distinct encoded names in the set (SLOW_SET_MAX once full) */
-    uint32_t full;       /* u.hll is in use */
+    uint8_t full;        /* u.hll is in use */
+    uint8_t pad[3];
     union {
         uint32_t set[SLOW_SET_MAX];
         uint8_t hll[1u << SLOW_HLL_P];
@@ -145,6 +146,14 @@ bool cm_dns_tunnel_item_add(struct entry *e, uint32_t h, const struct cm_dns_nam
 /* Counts sub, a name of q new to e's window, toward e's dnscat2 session when it is a packet. */
 void cm_dns_tunnel_dnscat_add(struct entry *e, const struct cm_dns *q, struct cm_str sub,
                               struct cm_str dom);
+/*
+ * Counts name hash h into a set of distinct names: up to max exact hashes in
+ * set (*names of them), then, once *full, a HyperLogLog of 2^p registers in
+ * hll, which shares set's memory. Returns true when h is new to the exact
+ * set. The window's names and the slow entry's use it.
+ */
+bool cm_dns_tunnel_names_add(uint32_t *set, uint8_t *hll, unsigned p, uint32_t max, uint32_t *names,
+                             uint8_t *full, uint32_t h);
 /* Appends s to out[*n] JSON-escaped (printable ASCII: only '"' and '\\' need it). */
 void cm_dns_tunnel_put_escaped(char *out, size_t cap, size_t *n, struct cm_str s);
 

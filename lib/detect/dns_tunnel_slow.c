@@ -46,34 +46,9 @@ static void period_reset(struct slow *s, int64_t t)
     s->start_ms = s->last_ms = s->first_ms = t;
     s->queries = s->pending = 0;
     s->sum_bits = 0;
-    s->names = s->full = 0;
+    s->names = 0;
+    s->full = 0;
     memset(&s->u, 0, sizeof(s->u));
-}
-
-/* Counts name hash h into s's distinct names: the exact set, a HyperLogLog once it is full. */
-static void name_add(struct slow *s, uint32_t h)
-{
-    struct cm_hll hll = {s->u.hll, SLOW_HLL_P, false};
-    uint32_t set[SLOW_SET_MAX];
-
-    if (!s->full) {
-        for (uint32_t i = 0; i < s->names; i++) {
-            if (s->u.set[i] == h) {
-                return;
-            }
-        }
-        if (s->names < SLOW_SET_MAX) {
-            s->u.set[s->names++] = h;
-            return;
-        }
-        memcpy(set, s->u.set, sizeof(set));
-        memset(&s->u, 0, sizeof(s->u));
-        for (uint32_t i = 0; i < SLOW_SET_MAX; i++) {
-            cm_hll_add(&hll, cm_hash_mix64(set[i]));
-        }
-        s->full = 1;
-    }
-    cm_hll_add(&hll, cm_hash_mix64(h));
 }
 
 struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t t, uint32_t h,
@@ -91,7 +66,8 @@ struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t 
     } else if (t - s->start_ms >= st->t.slow_window_ms) {
         period_reset(s, t);
     }
-    name_add(s, h);
+    (void)cm_dns_tunnel_names_add(s->u.set, s->u.hll, SLOW_HLL_P, SLOW_SET_MAX, &s->names, &s->full,
+                                  h);
     if (s->pending == 0 || t < s->first_ms) {
         s->first_ms = t;
     }
@@ -185,6 +161,7 @@ bool cm_dns_tunnel_slow_valid(const void *key, size_t klen, const void *val)
     return cm_ckpt_time_set(s->start_ms) && cm_ckpt_time_set(s->last_ms) &&
            cm_ckpt_time_set(s->first_ms) && cm_ckpt_time_ok(s->reported_ms) &&
            cm_ckpt_time_ok(s->fired_ms) && s->pending <= s->queries && s->full <= 1 &&
-           s->names <= SLOW_SET_MAX && (!s->full || s->names == SLOW_SET_MAX) &&
+           s->pad[0] == 0 && s->pad[1] == 0 && s->pad[2] == 0 && s->names <= SLOW_SET_MAX &&
+           (!s->full || s->names == SLOW_SET_MAX) &&
            (!s->full || cm_hll_regs_valid(s->u.hll, SLOW_HLL_P));
 }

@@ -49,34 +49,47 @@ struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
 }
 
 /* Adds name hash h to e's distinct names; returns whether it is new (in set mode). */
-static bool name_add(struct entry *e, uint32_t h)
+bool cm_dns_tunnel_names_add(uint32_t *set, uint8_t *hll, unsigned p, uint32_t max, uint32_t *names,
+                             uint8_t *full, uint32_t h)
 {
-    struct cm_hll hll = {e->u.hll, HLL_P, false};
+    struct cm_hll reg = {hll, (uint8_t)p, false};
 
-    if (!e->full) {
-        uint32_t set[SET_MAX];
+    if (!*full) {
+        uint32_t moved[SLOW_SET_MAX > SET_MAX ? SLOW_SET_MAX : SET_MAX]; /* max is one of them */
+        size_t regs = (size_t)1 << p, bytes = max * sizeof(*set);
 
-        for (uint32_t i = 0; i < e->names; i++) {
-            if (e->u.set[i] == h) {
+        for (uint32_t i = 0; i < *names; i++) {
+            if (set[i] == h) {
                 return false;
             }
         }
-        if (e->names < SET_MAX) {
-            e->u.set[e->names++] = h;
+        if (*names < max) {
+            set[(*names)++] = h;
             return true;
         }
-        /* Full: the hashes move into the HyperLogLog. */
-        memcpy(set, e->u.set, sizeof(set));
-        memset(e->u.hll, 0, sizeof(e->u.hll));
-        for (uint32_t i = 0; i < SET_MAX; i++) {
-            cm_hll_add(&hll, cm_hash_mix64(set[i]));
+        /* Full: the hashes move into the HyperLogLog (which shares their memory). */
+        memcpy(moved, set, max * sizeof(*set));
+        memset(hll, 0, bytes > regs ? bytes : regs);
+        for (uint32_t i = 0; i < max; i++) {
+            cm_hll_add(&reg, cm_hash_mix64(moved[i]));
         }
-        e->full = 1;
+        *full = 1;
+    }
+    cm_hll_add(&reg, cm_hash_mix64(h));
+    return false;
+}
+
+static bool name_add(struct entry *e, uint32_t h)
+{
+    uint8_t was_full = e->full;
+    bool fresh =
+        cm_dns_tunnel_names_add(e->u.set, e->u.hll, HLL_P, SET_MAX, &e->names, &e->full, h);
+
+    if (!was_full && e->full) {
         e->full_q = e->encoded;
         e->full_bits = e->sum_bits;
     }
-    cm_hll_add(&hll, cm_hash_mix64(h));
-    return false;
+    return fresh;
 }
 
 /* Distinct names of the window. */
