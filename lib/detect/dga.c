@@ -109,6 +109,8 @@ static const char *const cloud_suffixes[] = {
     "ngrok.io",
     "ngrok.app",
     "ngrok-free.app",
+    /* content addressing: IPFS's subdomain gateway, every content id its own registered domain */
+    "dweb.link",
 };
 
 bool cm_dga_cloud_suffix(const struct cm_domain *d)

@@ -43,12 +43,21 @@ static const char *const allow[] = {
     "mailspike.net", "dnswl.org", "surriel.com", "manitu.net", "senderscore.com",
     "uceprotect.net", "uribl.com", "surbl.org", "abuseat.org", "abusix.zone",
     "junkemailfilter.com", "spameatingmonkey.net",
+    /* The Email Blocklist (<sha1 of an address>.ebl.msbl.org, SpamAssassin's HashBL rules). */
+    "msbl.org",
     /* Hash and reputation look-ups over DNS: Team Cymru (malware hash registry, IP to ASN),
      * Sophos Live Protection, McAfee GTI (avqs.mcafee.com), ESET LiveGrid. */
     "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk",
-    /* Names made of hashes by a content service: SafeFrame ads
-     * (<32 hex>.safeframe.googlesyndication.com), IPFS gateways (<CID>.ipfs.w3s.link). */
-    "googlesyndication.com", "w3s.link", "nftstorage.link",
+    /*
+     * Names made of hashes by a content service: SafeFrame ads
+     * (<32 hex>.safeframe.googlesyndication.com); IPFS subdomain gateways, one name per
+     * content id (<CID>.ipfs.w3s.link; dweb.link is a wildcard PSL suffix, each CID its own
+     * registered domain); Arweave's per-transaction sandboxes (<52 base32>.arweave.net);
+     * Dropbox's per-file download hosts (uc<id>.dl.dropboxusercontent.com).
+     */
+    "googlesyndication.com", "w3s.link", "storacha.link", "nftstorage.link", "cf-ipfs.com",
+    "cloudflare-ipfs.com", "infura-ipfs.io", "4everland.io", "arweave.net", "ar-io.dev",
+    "dropboxusercontent.com",
     /* clang-format on */
 };
 

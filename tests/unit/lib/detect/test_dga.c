@@ -173,6 +173,9 @@ static void test_cloud_and_unregistered(void **state)
         "xkqzjvbwpftrmnhd.herokuapp.com",
         "ec2-54-1-2-3.compute-1.amazonaws.com",
         "ec2-54-1-2-3.us-west-2.compute.amazonaws.com",
+        /* an IPFS content id on the subdomain gateway (*.dweb.link) */
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link",
+        "k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8.ipns.dweb.link",
     };
     struct cm_domain d;
 

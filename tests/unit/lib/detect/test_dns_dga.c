@@ -279,6 +279,7 @@ static void test_near_misses(void **state)
         q(40 + (long)i, "i-0cdn", dga16(700 + i, "s3.amazonaws.com"), NULL);
         q(40 + (long)i, "i-0cdn", dga16(800 + i, "us-east-1.elb.amazonaws.com"), NULL);
         q(40 + (long)i, "i-0cdn", dga16(900 + i, "herokuapp.com"), NULL);
+        q(40 + (long)i, "i-0cdn", dga16(1100 + i, "ipfs.dweb.link"), NULL); /* content ids */
     }
     /* An on-premises client through a resolver endpoint: no instance. */
     for (unsigned i = 0; i < 20; i++) {

@@ -635,6 +635,15 @@ static void test_near_misses(void **state)
         q(T0 + i, name, "TXT", I1);
         snprintf(name, sizeof(name), "%d.%d.113.203.zen.spamhaus.org", i % 250, i / 250);
         q(T0 + i, name, "A", I1);
+        snprintf(name, sizeof(name), "%s.ebl.msbl.org", h);
+        q(T0 + i, name, "A", I1);
+        /* content services that name a host after a content id or a file */
+        snprintf(name, sizeof(name), "bafybei%.40s.ipfs.cf-ipfs.com", h);
+        q(T0 + i, name, "A", I1);
+        snprintf(name, sizeof(name), "%.40sqz.arweave.net", h);
+        q(T0 + i, name, "A", I1);
+        snprintf(name, sizeof(name), "uc%.30s.dl.dropboxusercontent.com", h);
+        q(T0 + i, name, "A", I1);
         /* reverse lookups, EC2 names, Kubernetes search expansions */
         snprintf(name, sizeof(name), "%s.0.1.0.0.2.ip6.arpa", h);
         q(T0 + i, name, "PTR", I1);
