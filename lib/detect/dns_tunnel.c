@@ -405,16 +405,33 @@ static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t
 /*
  * Every query is reported once: the queries domain entry e handed to its
  * instance's spread entry x (NULL: gone) leave e's pending count when x has
- * reported them since; with give_back, the ones x has not reported come
- * back to e (which is about to report them itself).
+ * reported them since, and the pending count of the pair's slow entry sl
+ * (NULL: looked up then), which holds the current query, of time t, when
+ * it is encoded (keep: the count never goes under it); with give_back, the
+ * ones x has not reported come back to e (which is about to report them
+ * itself). The slow entry counts encoded queries only: a data-bearing query
+ * the spread reported leaves it one too few, never one counted twice.
  */
-static void settle(struct entry *e, struct entry *x, bool give_back)
+static void settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e, struct entry *x,
+                   struct slow *sl, bool give_back)
 {
     if (e->sp_given == 0) {
         return;
     }
     if (x != NULL && x->reported_ms != e->sp_epoch) {
+        uint32_t keep = sl != NULL;
+
         e->pending -= e->sp_given < e->pending ? e->sp_given : e->pending;
+        if (sl != NULL || (sl = cm_state_get(st->slow, st->key, klen)) != NULL) {
+            uint32_t room = sl->pending > keep ? sl->pending - keep : 0;
+
+            sl->pending -= e->sp_given < room ? e->sp_given : room;
+            if (sl->pending <= keep) {
+                sl->first_ms = t; /* the current query is all that is left */
+            } else if (sl->first_ms <= x->reported_ms) {
+                sl->first_ms = x->reported_ms + 1; /* the rest came after the spread's */
+            }
+        }
     } else if (x != NULL && give_back) {
         x->pending -= e->sp_given < x->pending ? e->sp_given : x->pending;
     } else if (!give_back) {
@@ -449,7 +466,7 @@ static size_t describe_spread(struct dns_tunnel *st, const struct entry *x, stru
  * spread_domains such domains together reach many_names and many_bytes.
  */
 static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen, size_t klen,
-                  struct cm_sink *sink)
+                  struct slow *sl, struct cm_sink *sink)
 {
     int64_t t = ev->time_ms, from;
     struct cm_detection det;
@@ -470,7 +487,7 @@ static int spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen,
         names = names > e->answers ? names - e->answers : 0;
         bits = bits > e->ans_bits ? bits - e->ans_bits : 0;
     }
-    settle(e, x, false);
+    settle(st, klen, t, e, x, sl, false);
     give = 1;
     if (e->sp_window != x->start_ms) {
         if (names < SPREAD_MIN) {
@@ -581,8 +598,8 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         (e->names >= st->t.many_names || e->names >= st->t.long_names || e->full ||
          e->data_q >= st->t.data_names || e->dc_echo >= DNSCAT_ECHOES) &&
         crossed(st, e, &names, &bytes, &data_names)) {
-        if (e->sp_given > 0) {
-            settle(e, cm_state_get(st->keys, st->key, inst.len + 1), true);
+        if (e->sp_given > 0) { /* the slow entry's count goes to 0 below */
+            settle(st, klen, t, e, cm_state_get(st->keys, st->key, inst.len + 1), sl, true);
         }
         cm_dns_detection(&det, ev, TYPE);
         det.count = e->pending;
@@ -597,13 +614,13 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     }
     if (sl != NULL && cm_dns_tunnel_slow_due(st, sl, t)) {
         if (e->sp_given > 0) {
-            settle(e, cm_state_get(st->keys, st->key, inst.len + 1), true);
+            settle(st, klen, t, e, cm_state_get(st->keys, st->key, inst.len + 1), sl, true);
         }
         return cm_dns_tunnel_slow_emit(st, sl, e, ev, dom, sink);
     }
     /* Reported within the window: counted for the next detection. Else maybe part of a spread. */
     if (e->reported_ms == INT64_MIN && !e->full && e->names >= SPREAD_MIN) {
-        return spread(st, ev, inst.len + 1, klen, sink);
+        return spread(st, ev, inst.len + 1, klen, sl, sink);
     }
     return CM_OK;
 }

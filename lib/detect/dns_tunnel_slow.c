@@ -18,10 +18,10 @@
  * window entry's pending count goes to 0, and what it had handed to its
  * instance's spread entry unreported comes back: dns_tunnel.c settles it
  * first), so a later window detection reports only what came after; a
- * window detection clears the slow entry's pending count. Queries a spread
- * detection reported in an earlier window may be counted again by a slow
- * detection of one of its domains (the spread reports an instance's hour,
- * not a domain's day).
+ * window detection clears the slow entry's pending count; the queries a
+ * domain handed to its instance's spread entry leave it once the spread
+ * has reported them (settle() in dns_tunnel.c), so a domain that trickles
+ * on after a spread detection is reported for what came after.
  *
  * State: one cm_state table besides the window's, same key, 320 bytes of
  * value (about 420 with the key and the table's overhead), TTL

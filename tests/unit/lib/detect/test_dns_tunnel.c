@@ -1244,6 +1244,46 @@ static void test_spread_counted_once(void **state)
 }
 
 /*
+ * A spread detection, then one of its domains trickles on all day (one name
+ * every ten minutes: never a window) until the slow rule fires for it: the
+ * slow detection reports the domain's queries the spread did not, so every
+ * query is counted once across both.
+ */
+static void test_spread_then_slow(void **state)
+{
+    struct dnsfx_run r;
+    int n = 0;
+
+    (void)state;
+    dnsfx_reset();
+    for (int d = 0; d < 3; d++) {
+        for (int i = 0; i < 3; i++, n++) {
+            spread_q(T0 + n * 60, d, i, spread_doms[d], I1);
+        }
+    }
+    for (int i = 3; i < 60; i++, n++) {
+        spread_q(T0 + 600 + (i - 3) * 600, 0, i, spread_doms[0], I1);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    /* The spread at the first domain's fifth name (11 names, 206 bytes), as above. */
+    assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
+    assert_int_equal(r.d[0].count, 11);
+    /* The slow rule at its 52nd name (52 x 150 bits >= 960 bytes), with the 47 queries since. */
+    assert_non_null(strstr(r.d[1].info, "\"slow\":true"));
+    assert_non_null(strstr(r.d[1].info, "\"domain\":\"onedrive.agency\""));
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "uniqueSubdomains"), 52);
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "queries"), 52);
+    assert_int_equal(r.d[1].count, 52 - 5);
+    assert_int_equal(r.d[0].time_ms, (T0 + 600 + 1 * 600) * 1000);
+    assert_int_equal(r.d[1].first_ms, (T0 + 600 + 2 * 600) * 1000); /* the next name's */
+    assert_int_equal(r.d[1].time_ms, (T0 + 600 + 48 * 600) * 1000);
+    /* every query up to the slow detection, once: 6 of the other domains, 52 of the first */
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 6 + 52);
+    dnsfx_done(&r);
+}
+
+/*
  * The ratio rule past the exact set: 300 word sub-domains, every one
  * answered, one answer in three an id under the domain (100 ids: the
  * distinct names become a HyperLogLog). Answers never stand in for the
@@ -1656,6 +1696,7 @@ int main(void)
         cmocka_unit_test(test_spread),
         cmocka_unit_test(test_spread_domain_once),
         cmocka_unit_test(test_slow),
+        cmocka_unit_test(test_spread_then_slow),
         cmocka_unit_test(test_inventory_many_answers),
         cmocka_unit_test(test_spread_counted_once),
         cmocka_unit_test(test_spread_window_expired),
