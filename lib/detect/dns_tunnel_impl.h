@@ -1,8 +1,9 @@
 /*
  * What dns_tunnel.c (the detector: judging a query, the thresholds,
- * emission, the spread over domains, checkpoints) and dns_tunnel_window.c
- * (one window's counters: distinct names, bytes, answers, a dnscat2
- * session) share. Private to the two.
+ * emission, checkpoints), dns_tunnel_window.c (one window's counters:
+ * distinct names, bytes, answers, a dnscat2 session), dns_tunnel_spread.c
+ * (the spread over domains) and dns_tunnel_slow.c (the 24-hour rule) share.
+ * Private to them.
  */
 #ifndef CM_DETECT_DNS_TUNNEL_IMPL_H
 #define CM_DETECT_DNS_TUNNEL_IMPL_H
@@ -175,6 +176,22 @@ int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry 
                             const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink);
 /* Whether val is a struct slow the detector could have made (checkpoints). */
 bool cm_dns_tunnel_slow_valid(const void *key, size_t klen, const void *val);
+
+/*
+ * The spread rule (dns_tunnel_spread.c). cm_dns_tunnel_spread adds the
+ * query of ev, counted under the domain entry at st->key[0..klen) (its
+ * first ilen bytes the instance's key), to the instance's spread entry and
+ * may emit; sl is the pair's slow entry when the query was encoded, else
+ * NULL. cm_dns_tunnel_settle moves the queries domain entry e handed to its
+ * instance's spread entry x (NULL: gone) out of e's and the slow entry's
+ * pending counts once x has reported them, and with give_back takes back
+ * those x has not (e is about to report them).
+ */
+#define SPREAD_MIN 2 /* encoded items of a domain before it counts toward its instance */
+int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen, size_t klen,
+                         struct slow *sl, struct cm_sink *sink);
+void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e,
+                          struct entry *x, struct slow *sl, bool give_back);
 
 /* Counts the encoded data in the answers of q (sub under dom) into e. */
 void cm_dns_tunnel_answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,

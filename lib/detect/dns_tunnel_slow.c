@@ -20,8 +20,9 @@
  * first), so a later window detection reports only what came after; a
  * window detection clears the slow entry's pending count; the queries a
  * domain handed to its instance's spread entry leave it once the spread
- * has reported them (settle() in dns_tunnel.c), so a domain that trickles
- * on after a spread detection is reported for what came after.
+ * has reported them (cm_dns_tunnel_settle, dns_tunnel_spread.c), so a
+ * domain that trickles on after a spread detection is reported for what
+ * came after.
  *
  * State: one cm_state table besides the window's, same key, 320 bytes of
  * value (about 420 with the key and the table's overhead), TTL

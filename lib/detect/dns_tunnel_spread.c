@@ -1,0 +1,147 @@
+/*
+ * Trojan:EC2/DNSDataExfiltration, the spread rule (dns_tunnel.c has the
+ * per-domain ones; docs/detectors/dns-tunnel.md the reasoning): one session
+ * spread over look-alike domains, each under every per-domain threshold
+ * (RogueRobin). A domain with SPREAD_MIN encoded names not reported on its
+ * own hands its queries to its instance's spread entry (keyed
+ * "instance\0"), which fires when spread_domains such domains reach
+ * many_names and many_bytes together within window_ms. cm_dns_tunnel_settle keeps every
+ * query reported once across the spread, the domain's windows and its slow
+ * entry. No I/O, no allocation but the state table's.
+ */
+#include <stdio.h>
+
+#include "base/err.h"
+#include "detect/dns.h"
+#include "detect/dns_tunnel_impl.h"
+
+#define TYPE "Trojan:EC2/DNSDataExfiltration"
+
+/*
+ * Every query is reported once: the queries domain entry e handed to its
+ * instance's spread entry x (NULL: gone) leave e's pending count when x has
+ * reported them since, and the pending count of the pair's slow entry sl
+ * (NULL: looked up then), which holds the current query, of time t, when
+ * it is encoded (keep: the count never goes under it); with give_back, the
+ * ones x has not reported come back to e (which is about to report them
+ * itself). The slow entry counts encoded queries only: a data-bearing query
+ * the spread reported leaves it one too few, never one counted twice.
+ */
+void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e,
+                          struct entry *x, struct slow *sl, bool give_back)
+{
+    if (e->sp_given == 0) {
+        return;
+    }
+    if (x != NULL && x->reported_ms != e->sp_epoch) {
+        uint32_t keep = sl != NULL;
+
+        e->pending -= e->sp_given < e->pending ? e->sp_given : e->pending;
+        if (sl != NULL || (sl = cm_state_get(st->slow, st->key, klen)) != NULL) {
+            uint32_t room = sl->pending > keep ? sl->pending - keep : 0;
+
+            sl->pending -= e->sp_given < room ? e->sp_given : room;
+            if (sl->pending <= keep) {
+                sl->first_ms = t; /* the current query is all that is left */
+            } else if (sl->first_ms <= x->reported_ms) {
+                sl->first_ms = x->reported_ms + 1; /* the rest came after the spread's */
+            }
+        }
+    } else if (x != NULL && give_back) {
+        x->pending -= e->sp_given < x->pending ? e->sp_given : x->pending;
+    } else if (!give_back) {
+        return;
+    }
+    e->sp_given = 0;
+}
+
+/* additionalInfo of the spread entry x of an instance, into st->info; returns its length. */
+static size_t describe_spread(struct dns_tunnel *st, const struct entry *x, struct cm_str dom)
+{
+    size_t n = 0, cap = sizeof(st->info);
+    double minutes = (double)(x->last_ms - x->start_ms) / 60000.0;
+    int k;
+
+    n = (size_t)snprintf(st->info, cap, "{\"domain\":\"");
+    cm_dns_tunnel_put_escaped(st->info, cap, &n, dom);
+    k = snprintf(st->info + n, cap - n,
+                 "\",\"spread\":true,\"domains\":%u,\"uniqueSubdomains\":%u,\"queries\":%u,"
+                 "\"bytes\":%u,\"queriesPerMinute\":%.1f,\"windowSeconds\":%lld}",
+                 (unsigned)x->domains, x->names, x->queries, x->bits / 8,
+                 x->queries / (minutes < 1.0 ? 1.0 : minutes), (long long)(st->t.window_ms / 1000));
+    n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    return n;
+}
+
+/*
+ * The query of ev counted under the (instance, domain) entry at st->key
+ * (klen bytes; its first ilen are the instance's key, "instance\0"), a
+ * domain with SPREAD_MIN encoded items not reported on its own: adds what
+ * is new of it to the instance's spread entry, which fires when
+ * spread_domains such domains together reach many_names and many_bytes.
+ */
+int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen, size_t klen,
+                         struct slow *sl, struct cm_sink *sink)
+{
+    int64_t t = ev->time_ms, from;
+    struct cm_detection det;
+    struct entry *x, *e;
+    uint32_t names, bits, give;
+
+    if ((x = cm_dns_tunnel_touch(st, ilen, t)) == NULL) {
+        return CM_ENOMEM;
+    }
+    /* The domain's entry again: touching the instance's may have evicted it (a tiny memcap). */
+    if ((e = cm_state_get(st->keys, st->key, klen)) == NULL) {
+        return CM_OK;
+    }
+    /* What the domain adds now: its answers may stop counting (answers_data). */
+    names = e->names;
+    bits = e->bits;
+    if (!cm_dns_tunnel_answers_data(e)) {
+        names = names > e->answers ? names - e->answers : 0;
+        bits = bits > e->ans_bits ? bits - e->ans_bits : 0;
+    }
+    cm_dns_tunnel_settle(st, klen, t, e, x, sl, false);
+    give = 1;
+    if (e->sp_window != x->start_ms) {
+        if (names < SPREAD_MIN) {
+            return CM_OK;
+        }
+        e->sp_window = x->start_ms;
+        e->sp_names = e->sp_bits = 0;
+        x->domains = cm_dns_tunnel_inc16(x->domains);
+        if (x->reported_ms == INT64_MIN && e->sp_epoch == INT64_MIN) {
+            e->sp_given = 0; /* handed to a window that ended unreported: the domain's again */
+        }
+        give = e->pending - e->sp_given; /* joining: the domain's queries so far */
+    }
+    x->names = x->names - e->sp_names + names;
+    x->bits = x->bits - e->sp_bits + bits;
+    e->sp_names = names;
+    e->sp_bits = bits;
+    from = give > 1 && e->first_ms < t ? e->first_ms : t;
+    if (x->pending == 0 || from < x->first_ms) {
+        x->first_ms = from;
+    }
+    e->sp_given += give;
+    e->sp_epoch = x->reported_ms;
+    x->pending += give;
+    x->queries += give;
+    if (t > x->last_ms) {
+        x->last_ms = t;
+    }
+    if ((x->reported_ms != INT64_MIN && t < x->reported_ms + st->t.window_ms) ||
+        x->domains < st->t.spread_domains || x->names < st->t.many_names ||
+        x->bits / 8 < st->t.many_bytes) {
+        return CM_OK;
+    }
+    cm_dns_detection(&det, ev, TYPE);
+    det.count = x->pending;
+    det.first_ms = x->first_ms < t ? x->first_ms : t;
+    det.info =
+        cm_str_make(st->info, describe_spread(st, x, cm_str_make(st->key + ilen, klen - ilen)));
+    x->pending = 0;
+    x->reported_ms = t;
+    return cm_sink_emit(sink, &det);
+}
