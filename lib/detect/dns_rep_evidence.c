@@ -15,10 +15,12 @@
 static bool listed_counts(enum cm_intel_category c)
 {
     switch (c) {
-    case CM_CAT_SINKHOLE:  /* intel_dns.c: BlackholeTraffic!DNS */
-    case CM_CAT_TOR_EXIT:  /* an exit relay is no one's web site */
-    case CM_CAT_TOR_RELAY: /* ... nor is a relay */
-    case CM_CAT_SCANNER:   /* scanners scan from their addresses; names say nothing */
+    case CM_CAT_SINKHOLE:          /* intel_dns.c: BlackholeTraffic!DNS */
+    case CM_CAT_TOR_EXIT:          /* an exit relay is no one's web site */
+    case CM_CAT_TOR_RELAY:         /* ... nor is a relay */
+    case CM_CAT_SCANNER:           /* scanners scan from their addresses; names say nothing */
+    case CM_CAT_ABUSED_DOMAIN:     /* a reputation, not infrastructure: its own finding only */
+    case CM_CAT_SUSPICIOUS_DOMAIN: /* ... likewise */
         return false;
     default:
         return true;
@@ -38,7 +40,7 @@ static bool note_match(const struct cm_intel_snapshot *s, const struct cm_intel_
             continue;
         }
         counted = true;
-        if (ind->category == CM_CAT_MINING) {
+        if (ind->category == CM_CAT_MINING || ind->category == CM_CAT_BITCOIN_DOMAIN) {
             c->mining = true;
         } else {
             c->other = true;

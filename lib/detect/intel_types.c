@@ -160,6 +160,19 @@ static const struct intel_row rows[CM_CAT_COUNT] = {
                        "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
                        "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
                        "Impact:EC2/MaliciousDomainRequest.Custom"},
+    /* Reputation classes of domains: a DNS finding only (an address on such a list is none). */
+    [CM_CAT_ABUSED_DOMAIN] =
+        {{NULL, NULL}, {NULL, NULL, NULL}, NULL, NULL, "Impact:EC2/AbusedDomainRequest.Reputation"},
+    [CM_CAT_BITCOIN_DOMAIN] = {{NULL, NULL},
+                               {NULL, NULL, NULL},
+                               NULL,
+                               NULL,
+                               "Impact:EC2/BitcoinDomainRequest.Reputation"},
+    [CM_CAT_SUSPICIOUS_DOMAIN] = {{NULL, NULL},
+                                  {NULL, NULL, NULL},
+                                  NULL,
+                                  NULL,
+                                  "Impact:EC2/SuspiciousDomainRequest.Reputation"},
 };
 
 static const struct intel_row *row(enum cm_intel_category c)

@@ -20,6 +20,9 @@ static const char *const category_names[CM_CAT_COUNT] = {
     [CM_CAT_MALICIOUS_IP] = "malicious_ip",
     [CM_CAT_MALICIOUS_DOMAIN] = "malicious_domain",
     [CM_CAT_CUSTOM] = "custom",
+    [CM_CAT_ABUSED_DOMAIN] = "abused_domain",
+    [CM_CAT_BITCOIN_DOMAIN] = "bitcoin_domain",
+    [CM_CAT_SUSPICIOUS_DOMAIN] = "suspicious_domain",
 };
 
 const char *cm_intel_category_name(enum cm_intel_category c)

@@ -31,6 +31,15 @@ enum cm_intel_category {
     CM_CAT_MALICIOUS_IP,     /* known malicious IP, no finer class */
     CM_CAT_MALICIOUS_DOMAIN, /* known malicious domain, no finer class */
     CM_CAT_CUSTOM,           /* customer threat list ("Customer Threat Intel") */
+    /*
+     * Domains of a known reputation class, the rest of GuardDuty's *DomainRequest.Reputation
+     * types (MALICIOUS_DOMAIN is Malicious): abused (free-subdomain, dynamic-DNS or parked
+     * names put to bad use), crypto-currency related, suspicious. Appended, not sorted: the
+     * numbers above stay.
+     */
+    CM_CAT_ABUSED_DOMAIN,
+    CM_CAT_BITCOIN_DOMAIN,
+    CM_CAT_SUSPICIOUS_DOMAIN,
     CM_CAT_COUNT
 };
 

@@ -407,7 +407,8 @@ static int intel_add(int argc, char **argv)
         "                             Intel', .Custom findings), or a managed class: cnc,\n"
         "                             mining, tor_exit, tor_relay, scanner, drop_point,\n"
         "                             sinkhole, phishing, drive_by, dga, malicious_ip,\n"
-        "                             malicious_domain\n"
+        "                             malicious_domain, abused_domain, bitcoin_domain,\n"
+        "                             suspicious_domain\n"
         "      --list-format FMT      TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT, FIRE_EYE,\n"
         "                             STIX2, MISP, MISP_CSV, HOSTS, ZEEK (default: sniffed)\n"
         "      --allow-bad            add FILE without its bad records\n";

@@ -180,6 +180,9 @@ static const char *const category_threat[CM_CAT_COUNT] = {
     [CM_CAT_MALICIOUS_IP] = "Malicious IP",
     [CM_CAT_MALICIOUS_DOMAIN] = "Malicious Domain",
     [CM_CAT_CUSTOM] = CM_INTEL_CUSTOM_THREAT,
+    [CM_CAT_ABUSED_DOMAIN] = "Abused Domain",
+    [CM_CAT_BITCOIN_DOMAIN] = "Cryptocurrency Domain",
+    [CM_CAT_SUSPICIOUS_DOMAIN] = "Suspicious Domain",
 };
 
 static const char *default_threat(const struct cm_intel_source *s)

@@ -33,13 +33,19 @@ PY
 else
     skip "every bundle feed is https and names its licence" "python3 not installed"
 fi
-check "the bundle has 7 built-in lists and at least 10 feeds" \
-    test "$(grep -o '"origin":"builtin"' "$T/list0.json" | wc -l)" -eq 7 -a \
+check "the bundle has 11 built-in lists and at least 10 feeds" \
+    test "$(grep -o '"origin":"builtin"' "$T/list0.json" | wc -l)" -eq 11 -a \
     "$(grep -o '"origin":"feed"' "$T/list0.json" | wc -l)" -ge 10
 for pair in guarddutyc2activityb.com:cnc c2.guarddutyc2activityb.com:cnc \
     crypto.guarddutyc2activityb.com:mining guarddutyblackholeactivity.com:sinkhole \
     guarddutydroppointactivity.com:drop_point guarddutyphishingactivity.com:phishing \
-    guarddutydrivebyactivity.com:drive_by guarddutydgaactivity.com:dga; do
+    guarddutydrivebyactivity.com:drive_by guarddutydgaactivity.com:dga \
+    abused-rep.guarddutyc2activityb.com:abused_domain \
+    crypto-rep.guarddutyc2activityb.com:bitcoin_domain \
+    malicious-rep.guarddutyc2activityb.com:malicious_domain \
+    suspicious-rep.guarddutyc2activityb.com:suspicious_domain \
+    x.suspicious-rep.guarddutyc2activityb.com:suspicious_domain \
+    other-rep.guarddutyc2activityb.com:cnc; do
     name=${pair%:*}; cat=${pair#*:}
     CM check "$name" --format json >"$T/b.json"
     check "built-in: $name is THREAT, $cat" \
@@ -102,20 +108,20 @@ check "a hosts file is sniffed" grep -q 'format HOSTS' "$T/h.out"
 check "its names apply" test "$(verdict other-bad.example.com)" = THREAT
 
 CM list --format json >"$T/l.json"
-check "list --format json has every list (18 of the bundle, 4 added)" \
-    test "$(jlen "$T/l.json" lists)" -eq 22
+check "list --format json has every list (22 of the bundle, 4 added)" \
+    test "$(jlen "$T/l.json" lists)" -eq 26
 CM list >"$T/l.out"
 check "list shows the user list with its entries" grep -q '^mythreats  *threat  *custom  *auto  *5 ' "$T/l.out"
 check "list shows the trusted list" grep -q '^mytrusted  *trusted  *-  *auto  *2 ' "$T/l.out"
 check "list shows where a user list came from" grep -q "$T/threats.txt\$" "$T/l.out"
 
 CM stats --format json >"$T/st.json"
-check "stats counts the lists" test "$(jget "$T/st.json" lists)" -eq 11
+check "stats counts the lists" test "$(jget "$T/st.json" lists)" -eq 15
 check "stats: trusted lists and entries" \
     test "$(jget "$T/st.json" trusted.lists)" -eq 1 -a "$(jget "$T/st.json" trusted.ipEntries)" -eq 1 \
     -a "$(jget "$T/st.json" trusted.domainEntries)" -eq 1
-check "stats: threat entries (7 built-in names + 2 x 5 + 2)" \
-    test $(($(jget "$T/st.json" threat.ipEntries) + $(jget "$T/st.json" threat.domainEntries))) -eq 19
+check "stats: threat entries (11 built-in names + 2 x 5 + 2)" \
+    test $(($(jget "$T/st.json" threat.ipEntries) + $(jget "$T/st.json" threat.domainEntries))) -eq 23
 check "stats: snapshot memory" test "$(jget "$T/st.json" bytes)" -gt 0
 CM stats >"$T/st.out"
 check "stats table has the load time" grep -q '^load time:  [0-9.]* s$' "$T/st.out"

@@ -82,6 +82,40 @@ check "only that one (the look-alike does not)" test "$(wc -l <"$T/d.json")" -eq
 "$COALMINE" scan --no-default-intel --format json "$T/AWSLogs" >"$T/e.json" 2>/dev/null
 check "--no-default-intel: nothing" test "$(wc -c <"$T/e.json")" -eq 0
 
+# Every DNS name of GuardDuty's tester (spec 1.6), each from an instance of its own, gives
+# the tester's type with nothing downloaded: the four *-rep names lie under the cnc domain
+# and still give their reputation types.
+TD="$T/tester/AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/2026/01/05"
+mkdir -p "$TD"
+k=0
+while read -r name type; do
+    k=$((k + 1))
+    printf '{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2026-01-05T00:10:%02dZ","query_name":"%s.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"10.0.0.%d","srcport":"5353","transport":"UDP","srcids":{"instance":"i-0tester%02d"}}\n' \
+        "$k" "$name" "$k" "$k"
+    echo "i-0tester$(printf %02d "$k") $type" >>"$T/tester-expect.txt"
+done >"$TD/vpc-1_vpcdnsquerylogs_111122223333_20260105T0010Z_1.log" <<'NAMES'
+c2.guarddutyc2activityb.com Backdoor:EC2/C&CActivity.B!DNS
+crypto.guarddutyc2activityb.com CryptoCurrency:EC2/BitcoinTool.B!DNS
+abused-rep.guarddutyc2activityb.com Impact:EC2/AbusedDomainRequest.Reputation
+crypto-rep.guarddutyc2activityb.com Impact:EC2/BitcoinDomainRequest.Reputation
+malicious-rep.guarddutyc2activityb.com Impact:EC2/MaliciousDomainRequest.Reputation
+suspicious-rep.guarddutyc2activityb.com Impact:EC2/SuspiciousDomainRequest.Reputation
+guarddutydroppointactivity.com Trojan:EC2/DropPoint!DNS
+guarddutyblackholeactivity.com Trojan:EC2/BlackholeTraffic!DNS
+guarddutyphishingactivity.com Trojan:EC2/PhishingDomainRequest!DNS
+guarddutydrivebyactivity.com Trojan:EC2/DriveBySourceTraffic!DNS
+guarddutydgaactivity.com Trojan:EC2/DGADomainRequest.C!DNS
+NAMES
+"$COALMINE" scan --format json "$T/tester/AWSLogs" >"$T/tester.json" 2>/dev/null
+jq -r '.resource.instanceDetails.instanceId + " " + .type' "$T/tester.json" | sort >"$T/tester-got.txt"
+sort "$T/tester-expect.txt" >"$T/tester-want.txt"
+check "the tester's 11 DNS names give the tester's 11 types, one each" \
+    cmp -s "$T/tester-got.txt" "$T/tester-want.txt"
+check "the reputation ones name their built-in list" \
+    test "$(jq -r 'select(.type == "Impact:EC2/AbusedDomainRequest.Reputation") | .service.evidence.threatIntelligenceDetails[0].threatListName' "$T/tester.json")" = guardduty-tester-abused-rep
+check "... and are of the type's severity (Suspicious: Low, 2)" \
+    test "$(jq -r 'select(.type == "Impact:EC2/SuspiciousDomainRequest.Reputation") | .severity' "$T/tester.json")" = 2
+
 # --- errors ---------------------------------------------------------------------------------
 "$COALMINE" scan --threat-list "$T/missing.txt" "$T/AWSLogs" >/dev/null 2>"$T/f.err"
 check "a missing list file: exit 1" test $? -eq 1

@@ -811,6 +811,19 @@ static void test_classes(void **state)
                         "Impact:EC2/MaliciousDomainRequest.Reputation");
     assert_string_equal(cm_intel_type_dns(CM_CAT_MALICIOUS_IP),
                         "Impact:EC2/MaliciousDomainRequest.Reputation");
+    /* The reputation classes of domains: their DNS type, nothing for an address. */
+    assert_string_equal(cm_intel_type_dns(CM_CAT_ABUSED_DOMAIN),
+                        "Impact:EC2/AbusedDomainRequest.Reputation");
+    assert_string_equal(cm_intel_type_dns(CM_CAT_BITCOIN_DOMAIN),
+                        "Impact:EC2/BitcoinDomainRequest.Reputation");
+    assert_string_equal(cm_intel_type_dns(CM_CAT_SUSPICIOUS_DOMAIN),
+                        "Impact:EC2/SuspiciousDomainRequest.Reputation");
+    for (int c = CM_CAT_ABUSED_DOMAIN; c <= CM_CAT_SUSPICIOUS_DOMAIN; c++) {
+        assert_null(cm_intel_type_flow((enum cm_intel_category)c, true));
+        assert_null(cm_intel_type_flow((enum cm_intel_category)c, false));
+        assert_null(cm_intel_type_iam((enum cm_intel_category)c, CM_API_OTHER));
+        assert_null(cm_intel_type_s3((enum cm_intel_category)c, CM_S3_EXFILTRATION));
+    }
     assert_null(cm_intel_type_iam(CM_CAT_SINKHOLE, CM_API_RECON));
     assert_string_equal(cm_intel_type_s3(CM_CAT_CUSTOM, CM_S3_IMPACT),
                         "UnauthorizedAccess:S3/MaliciousIPCaller.Custom");
