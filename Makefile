@@ -152,7 +152,7 @@ install: all
 	cp -r include/coalmine/. $(DESTDIR)$(PREFIX)/include/coalmine/
 	for d in base event parse detect; do install -d $(DESTDIR)$(PREFIX)/include/coalmine/$$d; \
 	  install -m 644 lib/$$d/*.h $(DESTDIR)$(PREFIX)/include/coalmine/$$d/; done
-	if [ -d share ]; then cp -r share/. $(DESTDIR)$(PREFIX)/share/coalmine/; fi
+	if [ -d share ]; then cp -r share/. $(DESTDIR)$(PREFIX)/share/; fi
 
 clean:
 	rm -rf build build-san
