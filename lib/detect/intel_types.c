@@ -108,6 +108,12 @@ enum cm_s3_class cm_s3_classify(struct cm_str event_name)
             "Impact:S3/MaliciousIPCaller"                                                          \
     }
 
+/* A category that gives a finding for a listed DNS name only. */
+#define DNS_ONLY(type)                                                                             \
+    {                                                                                              \
+        {NULL, NULL}, {NULL, NULL, NULL}, NULL, NULL, type                                         \
+    }
+
 struct intel_row {
     const char *iam[2];   /* by enum cm_api_class */
     const char *s3[3];    /* by enum cm_s3_class */
@@ -143,15 +149,10 @@ static const struct intel_row rows[CM_CAT_COUNT] = {
                          "Trojan:EC2/BlackholeTraffic!DNS"},
     [CM_CAT_PHISHING] = {IAM_MAL, S3_MAL, NULL, NULL, "Trojan:EC2/PhishingDomainRequest!DNS"},
     [CM_CAT_DRIVE_BY] = {IAM_MAL, S3_MAL, NULL, NULL, "Trojan:EC2/DriveBySourceTraffic!DNS"},
-    [CM_CAT_DGA] =
-        {{NULL, NULL}, {NULL, NULL, NULL}, NULL, NULL, "Trojan:EC2/DGADomainRequest.C!DNS"},
+    [CM_CAT_DGA] = DNS_ONLY("Trojan:EC2/DGADomainRequest.C!DNS"),
     [CM_CAT_MALICIOUS_IP] = {IAM_MAL, S3_MAL, NULL, NULL,
                              "Impact:EC2/MaliciousDomainRequest.Reputation"},
-    [CM_CAT_MALICIOUS_DOMAIN] = {{NULL, NULL},
-                                 {NULL, NULL, NULL},
-                                 NULL,
-                                 NULL,
-                                 "Impact:EC2/MaliciousDomainRequest.Reputation"},
+    [CM_CAT_MALICIOUS_DOMAIN] = DNS_ONLY("Impact:EC2/MaliciousDomainRequest.Reputation"),
     [CM_CAT_CUSTOM] = {{"Recon:IAMUser/MaliciousIPCaller.Custom",
                         "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom"},
                        {"Discovery:S3/MaliciousIPCaller.Custom",
@@ -161,18 +162,9 @@ static const struct intel_row rows[CM_CAT_COUNT] = {
                        "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
                        "Impact:EC2/MaliciousDomainRequest.Custom"},
     /* Reputation classes of domains: a DNS finding only (an address on such a list is none). */
-    [CM_CAT_ABUSED_DOMAIN] =
-        {{NULL, NULL}, {NULL, NULL, NULL}, NULL, NULL, "Impact:EC2/AbusedDomainRequest.Reputation"},
-    [CM_CAT_BITCOIN_DOMAIN] = {{NULL, NULL},
-                               {NULL, NULL, NULL},
-                               NULL,
-                               NULL,
-                               "Impact:EC2/BitcoinDomainRequest.Reputation"},
-    [CM_CAT_SUSPICIOUS_DOMAIN] = {{NULL, NULL},
-                                  {NULL, NULL, NULL},
-                                  NULL,
-                                  NULL,
-                                  "Impact:EC2/SuspiciousDomainRequest.Reputation"},
+    [CM_CAT_ABUSED_DOMAIN] = DNS_ONLY("Impact:EC2/AbusedDomainRequest.Reputation"),
+    [CM_CAT_BITCOIN_DOMAIN] = DNS_ONLY("Impact:EC2/BitcoinDomainRequest.Reputation"),
+    [CM_CAT_SUSPICIOUS_DOMAIN] = DNS_ONLY("Impact:EC2/SuspiciousDomainRequest.Reputation"),
 };
 
 static const struct intel_row *row(enum cm_intel_category c)

@@ -618,6 +618,25 @@ static void test_data_types(void **state)
 /* Near misses that must stay quiet. */
 static void test_near_misses(void **state)
 {
+    /* Allow-listed names made of the hash: prefix, its first n characters, suffix, qtype. */
+    static const struct {
+        const char *pre;
+        int n;
+        const char *suf, *qtype;
+    } allowed[] = {
+        /* hash look-ups of allow-listed services */
+        {"", 40, ".d1.sophosxl.net", "A"},
+        {"", 40, ".malware.hash.cymru.com", "TXT"},
+        {"", 40, ".ebl.msbl.org", "A"},
+        /* content services that name a host after a content id or a file */
+        {"bafybei", 40, ".ipfs.cf-ipfs.com", "A"},
+        {"", 40, "qz.arweave.net", "A"},
+        {"uc", 30, ".dl.dropboxusercontent.com", "A"},
+        /* reverse lookups, EC2 names, Kubernetes search expansions */
+        {"", 40, ".0.1.0.0.2.ip6.arpa", "PTR"},
+        {"", 40, ".ec2.internal", "A"},
+        {"web-", 40, ".default.svc.cluster.local", "A"},
+    };
     char h[64], name[160];
     struct dnsfx_run r;
 
@@ -628,28 +647,12 @@ static void test_near_misses(void **state)
         /* the same tunnel names asked by an on-premises client (no instance) */
         snprintf(name, sizeof(name), "%s.onprem-tunnel.com", h);
         q(T0 + i, name, "TXT", NULL);
-        /* hash look-ups of allow-listed services */
-        snprintf(name, sizeof(name), "%s.d1.sophosxl.net", h);
-        q(T0 + i, name, "A", I1);
-        snprintf(name, sizeof(name), "%s.malware.hash.cymru.com", h);
-        q(T0 + i, name, "TXT", I1);
+        for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++) {
+            snprintf(name, sizeof(name), "%s%.*s%s", allowed[k].pre, allowed[k].n, h,
+                     allowed[k].suf);
+            q(T0 + i, name, allowed[k].qtype, I1);
+        }
         snprintf(name, sizeof(name), "%d.%d.113.203.zen.spamhaus.org", i % 250, i / 250);
-        q(T0 + i, name, "A", I1);
-        snprintf(name, sizeof(name), "%s.ebl.msbl.org", h);
-        q(T0 + i, name, "A", I1);
-        /* content services that name a host after a content id or a file */
-        snprintf(name, sizeof(name), "bafybei%.40s.ipfs.cf-ipfs.com", h);
-        q(T0 + i, name, "A", I1);
-        snprintf(name, sizeof(name), "%.40sqz.arweave.net", h);
-        q(T0 + i, name, "A", I1);
-        snprintf(name, sizeof(name), "uc%.30s.dl.dropboxusercontent.com", h);
-        q(T0 + i, name, "A", I1);
-        /* reverse lookups, EC2 names, Kubernetes search expansions */
-        snprintf(name, sizeof(name), "%s.0.1.0.0.2.ip6.arpa", h);
-        q(T0 + i, name, "PTR", I1);
-        snprintf(name, sizeof(name), "%s.ec2.internal", h);
-        q(T0 + i, name, "A", I1);
-        snprintf(name, sizeof(name), "web-%s.default.svc.cluster.local", h);
         q(T0 + i, name, "A", I1);
         /* one encoded name asked over and over */
         q(T0 + i, "3f2504e04f8911d39a0c0305e82c3301.sessions.example-saas.com", "A", I1);
@@ -1198,6 +1201,16 @@ static void test_spread(void **state)
     dnsfx_done(&r);
 }
 
+/* Three domains of I1, three names each, one a minute from T0: 9 queries, under the spread. */
+static void spread_three(void)
+{
+    for (int d = 0; d < 3; d++) {
+        for (int i = 0; i < 3; i++) {
+            spread_q(T0 + (d * 3 + i) * 60, d, i, spread_doms[d], I1);
+        }
+    }
+}
+
 /*
  * A spread detection, then one of its domains fires on its own later in the
  * hour: no query is reported twice, and every one up to the last detection
@@ -1211,11 +1224,7 @@ static void test_spread_counted_once(void **state)
     (void)state;
     dnsfx_reset();
     /* three domains, three names each, then the first domain goes on */
-    for (int d = 0; d < 3; d++) {
-        for (int i = 0; i < 3; i++) {
-            spread_q(T0 + (d * 3 + i) * 60, d, i, spread_doms[d], I1);
-        }
-    }
+    spread_three();
     for (int i = 3; i < 11; i++) {
         spread_q(T0 + 600 + i * 60, 0, i, spread_doms[0], I1);
     }
@@ -1252,16 +1261,11 @@ static void test_spread_counted_once(void **state)
 static void test_spread_then_slow(void **state)
 {
     struct dnsfx_run r;
-    int n = 0;
 
     (void)state;
     dnsfx_reset();
-    for (int d = 0; d < 3; d++) {
-        for (int i = 0; i < 3; i++, n++) {
-            spread_q(T0 + n * 60, d, i, spread_doms[d], I1);
-        }
-    }
-    for (int i = 3; i < 60; i++, n++) {
+    spread_three();
+    for (int i = 3; i < 60; i++) {
         spread_q(T0 + 600 + (i - 3) * 600, 0, i, spread_doms[0], I1);
     }
     run_text(&r, NULL);
