@@ -83,6 +83,7 @@
 
 static const char b64ish[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 static const char b36[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 enum who { TUNNEL = 0, NEAR, ONPREM };
 
@@ -114,6 +115,7 @@ enum what {
     W_SLOW,       /* <40 hex>.telemetry-drip.net */
     W_SLOW_SHORT, /* <40 hex>.drip-short.net */
     W_SLOW_SMALL, /* <24 hex>.drip-small.net */
+    W_CONTENT,    /* a content id's host: IPFS (cf-ipfs.com), Arweave, Dropbox (allow-listed) */
 };
 
 /* What a group's queries are answered with (besides an address for A queries). */
@@ -235,6 +237,18 @@ static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, ch
     case W_NUMBERED:
         snprintf(out, n, "u%08u.ct.numbered-hosts.net", 10000000u + cm_gen_rng_below(&r, 89999999));
         break;
+    case W_CONTENT:
+        cm_gen_rng_chars(&r, a, 52, b32, sizeof(b32) - 1);
+        a[52] = '\0';
+        if (k % 3 == 0) {
+            snprintf(out, n, "bafybei%s.ipfs.cf-ipfs.com", a); /* a CIDv1 */
+        } else if (k % 3 == 1) {
+            snprintf(out, n, "%s.arweave.net", a); /* a transaction's sandbox */
+        } else {
+            a[26] = '\0';
+            snprintf(out, n, "uc%s.dl.dropboxusercontent.com", a); /* a shared file */
+        }
+        break;
     case W_INVENTORY:
         snprintf(out, n, "%s%s.inventory-target.net", words[k % NWORDS], variants[k / NWORDS % 3]);
         break;
@@ -305,7 +319,6 @@ static void name_of(const struct cm_gen_world *w, enum what what, unsigned k, ch
 static void answer_of(const struct cm_gen_world *w, enum what what, enum answer ans, unsigned k,
                       char *out, size_t n)
 {
-    static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
     struct cm_gen_rng r;
     char a[64];
 
@@ -364,6 +377,7 @@ static const struct group tester_groups[] = {
     {1800, 3, 150, NEAR, W_INVENTORY, 0, false, "CNAME", 0, "DNS inventory", ANS_DEFAULT},
     {2100, 2, 100, NEAR, W_CYMRU, 0, false, "TXT", 0, "hash look-ups", ANS_DEFAULT},
     {2400, 2, 30, NEAR, W_ACM, 0, false, "CNAME", 0, "ACM validation", ANS_DEFAULT},
+    {2700, 2, 300, NEAR, W_CONTENT, 0, false, "A", 0, "content-addressed hosts", ANS_DEFAULT},
     {700, 1, 200, ONPREM, W_TESTER, 5000, false, "A", 0, "office client", ANS_DEFAULT},
 };
 

@@ -12,8 +12,8 @@
 # tunnel's instance, with the count (so no near miss was counted, nor the queries
 # after the last report), severity 8 and the additionalInfo the docs fix; every
 # near miss (seven names, one name repeated, a slow trickle, numbered hosts, a DNS
-# inventory, hash look-ups at an allow-listed service, ACM validation records, an
-# office client, SPF and verification answers, CDN CNAMEs, one token answered, ids
+# inventory, hash look-ups at an allow-listed service, ACM validation records,
+# content-addressed hosts (IPFS, Arweave, Dropbox), an office client, SPF and verification answers, CDN CNAMEs, one token answered, ids
 # among the answers, one name per domain, short names over four domains, two
 # domains, a dnscat2 session never answered, three packets, packets answered with
 # themselves or another session's, forty names in a day, names of 12 bytes, one name
