@@ -303,9 +303,9 @@ static int load_all(struct cm_intel_config *c, bool threat_only, struct cm_intel
     return CM_EXIT_OK;
 }
 
-static const struct cm_intel_col list_cols[] = {{"name", "NAME", 28, false},
+static const struct cm_intel_col list_cols[] = {{"name", "NAME", 32, false},
                                                 {"kind", "KIND", 7, false},
-                                                {"category", "CATEGORY", 17, false},
+                                                {"category", "CATEGORY", 18, false},
                                                 {"format", "FORMAT", 11, false},
                                                 {"entries", "ENTRIES", 8, true},
                                                 {"updated", "UPDATED", 20, false},
@@ -489,8 +489,8 @@ static int intel_remove(int argc, char **argv)
 /* ---- check ---- */
 
 static const struct cm_intel_col check_cols[] = {
-    {"list", "LIST", 28, false},         {"kind", "KIND", 7, false},
-    {"category", "CATEGORY", 17, false}, {"threatName", "THREAT NAME", 24, false},
+    {"list", "LIST", 32, false},         {"kind", "KIND", 7, false},
+    {"category", "CATEGORY", 18, false}, {"threatName", "THREAT NAME", 24, false},
     {"source", NULL, 0, false},          {"match", "MATCH", 0, false}};
 
 /* One row per indicator of m. */
@@ -614,9 +614,9 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const struct cm_intel_col stats_cols[] = {{"name", "LIST", 28, false},
+static const struct cm_intel_col stats_cols[] = {{"name", "LIST", 32, false},
                                                  {"kind", "KIND", 7, false},
-                                                 {"category", "CATEGORY", 17, false},
+                                                 {"category", "CATEGORY", 18, false},
                                                  {"format", "FORMAT", 11, false},
                                                  {"ipEntries", "IPS", 10, true},
                                                  {"domainEntries", "DOMAINS", 10, true},
