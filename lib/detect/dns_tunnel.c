@@ -402,6 +402,19 @@ static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t
 }
 
 /*
+ * Domain entry e (key st->key[0..klen), its instance's the first ilen bytes)
+ * is about to report its pending queries: what it handed to its instance's
+ * spread entry comes back unless the spread reported it (cm_dns_tunnel_settle).
+ */
+static void take_back(struct dns_tunnel *st, size_t ilen, size_t klen, int64_t t, struct entry *e,
+                      struct slow *sl)
+{
+    if (e->sp_given > 0) {
+        cm_dns_tunnel_settle(st, klen, t, e, cm_state_get(st->keys, st->key, ilen), sl, true);
+    }
+}
+
+/*
  * Counts a query of sub under d's registered domain, encoded as shape says
  * (or not: CM_DNS_ENC_NONE) and of a data-bearing type or not; may emit.
  */
@@ -468,10 +481,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         (e->names >= st->t.many_names || e->names >= st->t.long_names || e->full ||
          e->data_q >= st->t.data_names || e->dc_echo >= DNSCAT_ECHOES) &&
         crossed(st, e, &names, &bytes, &data_names)) {
-        if (e->sp_given > 0) { /* the slow entry's count goes to 0 below */
-            cm_dns_tunnel_settle(st, klen, t, e, cm_state_get(st->keys, st->key, inst.len + 1), sl,
-                                 true);
-        }
+        take_back(st, inst.len + 1, klen, t, e, sl); /* the slow entry's count goes to 0 below */
         cm_dns_detection(&det, ev, TYPE);
         det.count = e->pending;
         det.first_ms = e->first_ms < t ? e->first_ms : t;
@@ -484,10 +494,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         return cm_sink_emit(sink, &det);
     }
     if (sl != NULL && cm_dns_tunnel_slow_due(st, sl, t)) {
-        if (e->sp_given > 0) {
-            cm_dns_tunnel_settle(st, klen, t, e, cm_state_get(st->keys, st->key, inst.len + 1), sl,
-                                 true);
-        }
+        take_back(st, inst.len + 1, klen, t, e, sl);
         return cm_dns_tunnel_slow_emit(st, sl, e, ev, dom, sink);
     }
     /* Reported within the window: counted for the next detection. Else maybe part of a spread. */

@@ -5,9 +5,10 @@
  * (RogueRobin). A domain with SPREAD_MIN encoded names not reported on its
  * own hands its queries to its instance's spread entry (keyed
  * "instance\0"), which fires when spread_domains such domains reach
- * many_names and many_bytes together within window_ms. cm_dns_tunnel_settle keeps every
- * query reported once across the spread, the domain's windows and its slow
- * entry. No I/O, no allocation but the state table's.
+ * many_names and many_bytes together within window_ms.
+ * cm_dns_tunnel_settle keeps every query reported once across the spread,
+ * the domain's windows and its slow entry. No I/O, no allocation but the
+ * state table's.
  */
 #include <stdio.h>
 

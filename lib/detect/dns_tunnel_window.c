@@ -48,7 +48,7 @@ struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
     return e;
 }
 
-/* Adds name hash h to e's distinct names; returns whether it is new (in set mode). */
+/* A set of distinct names, exact then a HyperLogLog (dns_tunnel_impl.h). */
 bool cm_dns_tunnel_names_add(uint32_t *set, uint8_t *hll, unsigned p, uint32_t max, uint32_t *names,
                              uint8_t *full, uint32_t h)
 {
@@ -79,6 +79,11 @@ bool cm_dns_tunnel_names_add(uint32_t *set, uint8_t *hll, unsigned p, uint32_t m
     return false;
 }
 
+/*
+ * Adds name hash h to e's distinct names; returns whether it is new (in set
+ * mode). When the set turns into a HyperLogLog, e keeps the encoded queries
+ * and bits counted so far (full_q, full_bits).
+ */
 static bool name_add(struct entry *e, uint32_t h)
 {
     uint8_t was_full = e->full;
