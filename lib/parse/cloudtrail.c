@@ -495,24 +495,12 @@ static size_t find_records_array(const char *buf, size_t len, size_t i)
     return i;
 }
 
-/*
- * Length of a CloudWatch Logs export prefix at buf[i]: an ISO-8601 time and
- * one space before the record ("2025-03-04T10:00:00.000Z {...}"), else 0.
- */
+/* A CloudWatch Logs export prefix before a record ("<time> {...}"), else 0. */
 static size_t cwl_prefix(const char *buf, size_t len, size_t i)
 {
-    const char *sp;
-    int64_t ms;
+    size_t k = cm_parse_cwl_prefix(buf, len, i);
 
-    if (i >= len || buf[i] < '0' || buf[i] > '9') {
-        return 0;
-    }
-    sp = memchr(buf + i, ' ', len - i < 40 ? len - i : 40);
-    if (sp == NULL || (size_t)(sp - buf) + 1 >= len || sp[1] != '{' ||
-        cm_time_parse_iso(cm_str_make(buf + i, (size_t)(sp - (buf + i))), &ms) != 0) {
-        return 0;
-    }
-    return (size_t)(sp - (buf + i)) + 1;
+    return k > 0 && buf[i + k] == '{' ? k : 0;
 }
 
 static int walk_stream(struct ct_state *st, size_t i)

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "base/time.h"
+
 #define SNIFF_MIN    30   /* below this confidence the input is not recognised */
 #define SNIFF_WINDOW 8192 /* sniffers look at most at this many leading bytes */
 
@@ -74,6 +76,27 @@ uint32_t cm_parse_count_lines(const char *buf, size_t from, size_t to)
 uint32_t cm_parse_line_of(const char *buf, size_t offset)
 {
     return 1 + cm_parse_count_lines(buf, 0, offset);
+}
+
+size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i)
+{
+    const char *p = buf + i, *sp;
+    size_t room;
+    int64_t ms;
+
+    if (i >= len || len - i < 21) {
+        return 0;
+    }
+    room = len - i;
+    if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[0] < '0' || p[0] > '9') {
+        return 0;
+    }
+    sp = memchr(p, ' ', room < 40 ? room : 40);
+    if (sp == NULL || (size_t)(sp - p) + 1 >= room ||
+        cm_time_parse_iso(cm_str_make(p, (size_t)(sp - p)), &ms) != 0) {
+        return 0;
+    }
+    return (size_t)(sp - p) + 1;
 }
 
 size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)

@@ -102,6 +102,14 @@ uint32_t cm_parse_line_of(const char *buf, size_t offset);
 uint32_t cm_parse_count_lines(const char *buf, size_t from, size_t to);
 
 /*
+ * Length of a CloudWatch Logs export prefix at buf[i]: an ISO-8601 time and
+ * one space ("2025-03-04T10:00:00.000Z "), which an export task writes before
+ * every message; 0 when buf[i..len) does not start with one. Cheap to call on
+ * every line: anything not shaped "dddd-dd-ddT" is turned away unparsed.
+ */
+size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i);
+
+/*
  * Lenient end of the JSON value starting at buf[start]: follows only quotes,
  * backslashes and bracket nesting (no validation), so a value with bad UTF-8,
  * a bad escape or a bad number can be stepped over. Returns the offset just

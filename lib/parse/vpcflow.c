@@ -637,6 +637,20 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
     return CM_OK;
 }
 
+/*
+ * A CloudWatch Logs export writes the time of each message before it
+ * ("<time> 2 123456789012 eni-..."); the record is what follows.
+ */
+static void strip_cwl_prefix(struct line_ref *lr)
+{
+    size_t k = cm_parse_cwl_prefix(lr->p, lr->len, 0);
+
+    lr->p += k;
+    lr->len -= k;
+    lr->avail -= k;
+    lr->off += k;
+}
+
 static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
     struct fmt_state st;
@@ -662,6 +676,7 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         lr.avail = len - pos;
         lr.off = ctx->offset_base + pos;
         lr.line = line;
+        strip_cwl_prefix(&lr);
         rc = parse_line(ctx, &st, &lr, &ev, &ev_gen);
         if (rc < 0) {
             return rc;
@@ -706,6 +721,7 @@ static int vpcflow_sniff(const char *buf, size_t len)
     if (lr.len > 0 && lr.p[lr.len - 1] == '\r') {
         lr.len--;
     }
+    strip_cwl_prefix(&lr);
     n = tokenize(&quiet, &lr, toks);
     if (n <= 0) {
         return 0;

@@ -111,6 +111,7 @@ static int reader_init(struct reader *r, struct scan *s)
     cm_buf_init(&r->data, s->o.max_input_bytes);
     cm_json_doc_init(&r->ddoc, 0, 0);
     cm_arena_init(&r->darena, 16 * 1024, 0);
+    cm_cwl_init(&r->cwl, s->o.max_input_bytes);
     cm_parse_ctx_init(&r->ctx, &r->ddoc);
     r->ctx.psl = s->o.detect.config != NULL ? s->o.detect.config->psl : NULL;
     if (cm_domain_cache_create(&r->dcache, DCACHE_SLOTS, cm_hash_mix64(s->o.seed ^ 0x646e73)) !=
@@ -139,6 +140,7 @@ static void reader_finish(struct reader *r)
     cm_buf_finish(&r->data);
     cm_json_doc_finish(&r->ddoc);
     cm_arena_finish(&r->darena);
+    cm_cwl_finish(&r->cwl);
 }
 
 /* Takes the next input and its ticket, waiting while the ring is full. */

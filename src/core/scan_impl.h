@@ -6,12 +6,14 @@
 #define CM_CORE_SCAN_IMPL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/domain_cache.h"
+#include "parse/cwl.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
@@ -64,6 +66,8 @@ struct reader {
     struct unit unit;
     struct cm_batch *cur;
     struct cm_filebuf *fb;
+    struct cm_cwl cwl; /* the current input's CloudWatch Logs wrapper, unwrapped */
+    bool unwrapped;    /* fb is cwl's text: locations map back through cwl */
     uint64_t records[CM_SCAN_KINDS];
     uint64_t input_records;   /* good records of the current input */
     struct cm_str key_region; /* region from the current input's object key, or empty */

@@ -55,10 +55,34 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
     pthread_mutex_unlock(&s->mu);
 }
 
+/*
+ * In an unwrapped CloudWatch Logs input, a location in the messages' text
+ * becomes the log event that carried the message, as the file holds it.
+ */
+static void remap(const struct reader *r, uint64_t *off, uint32_t *line, uint32_t *length)
+{
+    const struct cm_cwl_piece *pc = cm_cwl_locate(&r->cwl, *off);
+
+    if (pc != NULL) {
+        *off = pc->src_off;
+        *line = pc->src_line;
+        if (length != NULL) {
+            *length = pc->src_len;
+        }
+    }
+}
+
 static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
                       const char *reason)
 {
     struct reader *r = ud;
+    char why[sizeof(((struct cm_scan_reject *)0)->reason)];
+
+    if (r->unwrapped) {
+        remap(r, &off, &line, NULL);
+        snprintf(why, sizeof(why), "in the log event's message: %s", reason);
+        reason = why;
+    }
     cm_scan_note_reject(r->s, (int)kind, r->ctx.file_id, off, line, reason);
 }
 
@@ -95,6 +119,9 @@ static int on_event_batched(void *ud, struct cm_event *ev)
 
     r->records[ev->kind]++;
     r->input_records++;
+    if (r->unwrapped) {
+        remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+    }
     if (ev->region.len == 0 && r->key_region.len > 0) {
         ev->region = r->key_region;
     }
@@ -122,6 +149,9 @@ static int on_event_direct(void *ud, struct cm_event *ev)
 
     r->records[ev->kind]++;
     r->input_records++;
+    if (r->unwrapped) {
+        remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+    }
     if (ev->region.len == 0 && r->key_region.len > 0) {
         ev->region = r->key_region;
     }
@@ -140,15 +170,63 @@ static int looks_binary(const char *p, size_t n)
     return memchr(p, '\0', m) != NULL;
 }
 
+static int take_buffer(struct reader *r, struct cm_buf *buf);
+static void drop_buffer(struct reader *r);
+
+/*
+ * Makes the messages of the CloudWatch Logs wrapper in r->fb the input.
+ * Returns 0 (r->unwrapped set), CM_ENOTFOUND when there is nothing to parse
+ * (noted as it should be), or CM_ENOMEM.
+ */
+static int unwrap(struct reader *r, uint32_t file_id)
+{
+    struct cm_cwl *c = &r->cwl;
+    int rc = cm_cwl_unwrap(c, r->fb->p, r->fb->len);
+
+    if (rc == CM_ENOMEM) {
+        return rc;
+    }
+    if (rc != 0) {
+        cm_scan_note_reject(r->s, 0, file_id, 0, 0,
+                            rc == CM_E2BIG ? "CloudWatch Logs messages larger than the size cap"
+                                           : cm_strerror(rc));
+        return CM_ENOTFOUND;
+    }
+    if (c->npiece == 0) {
+        char why[sizeof(((struct cm_scan_reject *)0)->reason)];
+
+        if (c->nbad > 0) {
+            snprintf(why, sizeof(why),
+                     "CloudWatch Logs input with no readable log event (%zu bad; %s)", c->nbad,
+                     c->bad[0].reason);
+            cm_scan_note_reject(r->s, 0, file_id, c->bad[0].off, c->bad[0].line, why);
+        } else if (c->control == 0) {
+            cm_scan_note_reject(r->s, 0, file_id, 0, 1, "CloudWatch Logs input without log events");
+        }
+        return CM_ENOTFOUND; /* nothing but health checks is a good input with no records */
+    }
+    drop_buffer(r);
+    rc = take_buffer(r, &c->out);
+    r->unwrapped = rc == 0;
+    return rc;
+}
+
 /* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
 static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
     struct scan *s = r->s;
     int rc;
 
+    r->unwrapped = false;
     if (r->fb->len == 0) {
         cm_scan_note_reject(s, 0, file_id, 0, 0, "empty input");
         return CM_OK;
+    }
+    if (ps == NULL && cm_cwl_sniff(r->fb->p, r->fb->len)) {
+        rc = unwrap(r, file_id);
+        if (rc != 0) {
+            return rc == CM_ENOTFOUND ? CM_OK : rc;
+        }
     }
     if (ps == NULL) {
         ps = cm_parse_sniff(r->fb->p, r->fb->len);
@@ -156,10 +234,17 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     if (ps == NULL) {
         cm_scan_note_reject(
             s, 0, file_id, 0, 1,
-            looks_binary(r->fb->p, r->fb->len)
+            r->unwrapped ? "CloudWatch Logs messages in an unrecognised format (not CloudTrail, "
+                           "VPC Flow Logs or Resolver logs)"
+            : looks_binary(r->fb->p, r->fb->len)
                 ? "unrecognised format (binary data)"
                 : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)");
+        r->unwrapped = false;
         return CM_OK;
+    }
+    for (size_t i = 0; r->unwrapped && i < r->cwl.nbad; i++) {
+        const struct cm_cwl_bad *b = &r->cwl.bad[i];
+        cm_scan_note_reject(s, (int)ps->kind, file_id, b->off, b->line, b->reason);
     }
     if (file_id < s->st->ninputs) {
         s->st->inputs[file_id].kind = (int)ps->kind; /* one reader owns an input */
@@ -177,7 +262,9 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         r->ctx.doc = &r->ddoc;
         r->ctx.arena = &r->darena;
         r->ctx.slot = NULL;
-        return ps->parse(&r->ctx, r->fb->p, r->fb->len);
+        rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
+        r->unwrapped = false;
+        return rc;
     }
     r->ctx.on_event = on_event_batched;
     r->cur = batch_new(r);
@@ -185,6 +272,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         return CM_ENOMEM;
     }
     rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
+    r->unwrapped = false;
     if (r->cur->n) {
         unit_append(&r->unit, r->cur);
     } else {
@@ -296,7 +384,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
     struct cm_stdin *src = cm_calloc(1, sizeof(*src));
     struct cm_buf pend;
     const struct cm_parser *ps = NULL;
-    int split = 0, first, rc = CM_OK;
+    int split = 0, wrapped = 0, first, rc = CM_OK;
     char err[160] = "";
     uint64_t off = 0;
     uint32_t lines = 0;
@@ -318,8 +406,10 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             rc = rc == CM_ENOMEM ? rc : CM_OK;
             break;
         }
-        if (ps == NULL && pend.len) {
-            ps = cm_parse_sniff(pend.p, pend.len);
+        if (ps == NULL && pend.len && !wrapped) {
+            /* A CloudWatch Logs wrapper is read whole, and unwrapped by parse_buffer(). */
+            wrapped = cm_cwl_sniff(pend.p, pend.len);
+            ps = wrapped ? NULL : cm_parse_sniff(pend.p, pend.len);
             split = ps && cm_stdin_line_splittable(ps, pend.p, pend.len);
         }
         if (!src->eof && !split) {

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "parse/cwl.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 
@@ -52,7 +53,7 @@ static size_t inflate_prefix(const unsigned char *in, size_t n, char *out, size_
     return got;
 }
 
-static int first_time(const char *buf, size_t len, int64_t *ms)
+static int first_record_time(const char *buf, size_t len, int64_t *ms)
 {
     const struct cm_parser *ps = cm_parse_sniff(buf, len);
     struct cm_json_doc doc;
@@ -77,6 +78,24 @@ static int first_time(const char *buf, size_t len, int64_t *ms)
     }
     *ms = f.ms;
     return CM_OK;
+}
+
+static int first_time(const char *buf, size_t len, int64_t *ms)
+{
+    struct cm_cwl cwl;
+    int rc;
+
+    if (!cm_cwl_sniff(buf, len)) {
+        return first_record_time(buf, len, ms);
+    }
+    /* The window may end inside a log event: the ones before it are enough. */
+    cm_cwl_init(&cwl, 0);
+    rc = cm_cwl_unwrap(&cwl, buf, len);
+    if (rc == 0) {
+        rc = first_record_time(cwl.out.p ? cwl.out.p : "", cwl.out.len, ms);
+    }
+    cm_cwl_finish(&cwl);
+    return rc;
 }
 
 int cm_peek_first_time(const char *path, int64_t *ms)

@@ -1,0 +1,82 @@
+/*
+ * CloudWatch Logs wrappers. Resolver query logs, VPC flow logs and CloudTrail
+ * can all be sent to CloudWatch Logs, and reach a file from there wrapped:
+ *
+ *   - a subscription's deliveries, which Firehose writes to S3 one after the
+ *     other: {"messageType":"DATA_MESSAGE","owner":...,"logGroup":...,
+ *     "logStream":...,"subscriptionFilters":[...],"logEvents":[{"id":...,
+ *     "timestamp":...,"message":"<record>"},...]}; a CONTROL_MESSAGE (the
+ *     health check CloudWatch Logs sends first) carries no record;
+ *   - awscli's `aws logs filter-log-events` and `get-log-events` output:
+ *     {"events":[{...,"message":"<record>",...},...],...}.
+ *
+ * cm_cwl_unwrap() copies each message out, unescaped, one per line, so the
+ * format's own parser can read them, and keeps a map from every message back
+ * to its log event in the input: the evidence of a record is the log event
+ * object that carried it, at its offset and line in the file. (An export
+ * task's "<time> <message>" lines need no unwrapping: the parsers skip the
+ * time themselves, see cm_parse_cwl_prefix.) Pure: no I/O.
+ */
+#ifndef CM_PARSE_CWL_H
+#define CM_PARSE_CWL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/json.h"
+
+/* One log event: where its message went, and where the event is in the input. */
+struct cm_cwl_piece {
+    uint64_t out_off;  /* first byte of the message in the unwrapped text */
+    uint64_t src_off;  /* the log event object's '{' in the input */
+    uint32_t src_len;  /* the log event object's length */
+    uint32_t src_line; /* 1-based line of src_off in the input */
+};
+
+/* A log event or wrapper that could not be read, and why. */
+struct cm_cwl_bad {
+    uint64_t off;
+    uint32_t line;
+    char reason[112];
+};
+
+struct cm_cwl {
+    struct cm_buf out; /* the messages, each followed by '\n' */
+    struct cm_cwl_piece *piece;
+    size_t npiece, piece_cap;
+    struct cm_cwl_bad *bad;
+    size_t nbad, bad_cap;
+    uint64_t control;       /* log events of control messages, left out */
+    struct cm_json_doc doc; /* scratch for one log event at a time */
+};
+
+/*
+ * True when buf (the start of an input) is a CloudWatch Logs wrapper: a JSON
+ * object whose first member is one of a subscription delivery's or awscli's
+ * ("messageType", "owner", "logGroup", "logStream", "subscriptionFilters",
+ * "logEvents", "events"), with a log event list in the first bytes.
+ */
+int cm_cwl_sniff(const char *buf, size_t len);
+
+/* Initialises c; the unwrapped text is capped at max bytes (0: no cap). */
+void cm_cwl_init(struct cm_cwl *c, size_t max);
+void cm_cwl_finish(struct cm_cwl *c);
+
+/*
+ * Unwraps the whole of buf[0..len) into c (emptied first). Wrappers may
+ * follow one another with or without whitespace between them. A log event
+ * that is not valid JSON or has no string "message", and a wrapper that is
+ * cut short or is not a wrapper, are noted in c->bad and skipped; the rest
+ * is still read. Returns 0, CM_ENOMEM, or CM_E2BIG (the text passed the cap,
+ * or len is 4 GiB or more).
+ */
+int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len);
+
+/*
+ * The log event whose message holds byte off of the unwrapped text, or NULL
+ * when there is none (no pieces).
+ */
+const struct cm_cwl_piece *cm_cwl_locate(const struct cm_cwl *c, uint64_t off);
+
+#endif
