@@ -14,6 +14,7 @@
 #ifndef CM_PARSE_PARSE_H
 #define CM_PARSE_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -124,5 +125,20 @@ size_t cm_parse_skip_value(const char *buf, size_t len, size_t start);
 int cm_flow_field_by_name(struct cm_str name);
 const char *cm_flow_field_name(enum cm_flow_field f);
 void cm_flow_format_default(struct cm_flow_format *fmt);
+
+/*
+ * Reads a flow log's fields as AWS shows its LogFormat ("${version}
+ * ${account-id} ...") or as the names alone, separated by spaces or commas.
+ * Returns 0, or CM_EINVAL with err saying which field is wrong (not a field
+ * name, given twice, more than CM_FLOW_MAX_COLS).
+ */
+int cm_flow_format_parse(const char *spec, struct cm_flow_format *fmt, char *err, size_t errlen);
+
+/*
+ * True when the first line of buf (after a CloudWatch Logs export time, if
+ * any) has as many printable fields as fmt: header-less lines the caller says
+ * are in fmt, such as a custom-format flow log's records out of CloudWatch Logs.
+ */
+bool cm_flow_format_fits(const struct cm_flow_format *fmt, const char *buf, size_t len);
 
 #endif

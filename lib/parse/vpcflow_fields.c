@@ -6,8 +6,11 @@
  */
 #include "parse/parse.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "base/err.h"
+#include "parse/flow_scan.h"
 #include "parse/vpcflow_int.h"
 
 struct field_def {
@@ -133,4 +136,77 @@ bool cm_flow_field_name_shaped(const char *p, size_t len)
         }
     }
     return true;
+}
+
+int cm_flow_format_parse(const char *spec, struct cm_flow_format *fmt, char *err, size_t errlen)
+{
+    uint64_t seen = 0;
+    const char *p = spec;
+
+    memset(fmt, 0, sizeof(*fmt));
+    for (;;) {
+        const char *q;
+        int id;
+
+        while (*p == ' ' || *p == '\t' || *p == ',') {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        q = p;
+        while (*q != '\0' && *q != ' ' && *q != '\t' && *q != ',') {
+            q++;
+        }
+        if (fmt->ncols == CM_FLOW_MAX_COLS) {
+            snprintf(err, errlen, "more than %d fields", CM_FLOW_MAX_COLS);
+            return CM_EINVAL;
+        }
+        id = cm_flow_field_lookup(p, (size_t)(q - p));
+        if (id < 0) {
+            snprintf(err, errlen, "field %u: '%.*s' is not a VPC flow log field", fmt->ncols + 1,
+                     (int)(q - p > 40 ? 40 : q - p), p);
+            return CM_EINVAL;
+        }
+        if (seen & (1ULL << id)) {
+            snprintf(err, errlen, "field %u: '%s' given twice", fmt->ncols + 1,
+                     cm_flow_field_name((enum cm_flow_field)id));
+            return CM_EINVAL;
+        }
+        seen |= 1ULL << id;
+        fmt->col[fmt->ncols++] = (uint8_t)id;
+        p = q;
+    }
+    if (fmt->ncols == 0) {
+        snprintf(err, errlen, "no fields");
+        return CM_EINVAL;
+    }
+    fmt->known = 1;
+    return CM_OK;
+}
+
+bool cm_flow_format_fits(const struct cm_flow_format *fmt, const char *buf, size_t len)
+{
+    struct cm_flow_tok toks[CM_FLOW_MAX_COLS + 1];
+    uint64_t bad = 0;
+    size_t i = 0, end, k;
+    const char *nl;
+
+    if (fmt == NULL || !fmt->known || buf == NULL) {
+        return false;
+    }
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
+        i++;
+    }
+    nl = memchr(buf + i, '\n', len - i);
+    end = nl ? (size_t)(nl - buf) : len;
+    if (end > i && buf[end - 1] == '\r') {
+        end--;
+    }
+    k = cm_parse_cwl_prefix(buf, end, i);
+    i += k;
+    if (end - i > 65536) {
+        return false;
+    }
+    return cm_flow_tokenize(buf + i, end - i, len - i, toks, &bad) == fmt->ncols && bad == 0;
 }

@@ -115,6 +115,9 @@ static void evidence_load(struct evidence *e, const char *path)
         e->have_dec = true;
     }
     rc = e->have_dec ? cm_decode_gzip(&e->dec, e->raw.p, e->raw.len, &e->data, &de) : CM_ENOMEM;
+    if (rc == 0) {
+        rc = cm_decode_nested(&e->dec, &e->data, &e->raw, &de); /* as the scan read it */
+    }
     if (rc != 0 && rc != CM_ETRUNC && rc != CM_EINVAL) {
         snprintf(e->why, sizeof(e->why), "gzip: %s", cm_strerror(rc));
         return;

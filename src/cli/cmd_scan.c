@@ -107,6 +107,9 @@ static void usage(FILE *f)
             "      --region REGION   the region of records that carry none and whose object\n"
             "                        key names none (default-format flow logs outside an\n"
             "                        AWSLogs/ path); without it their detections are dropped\n"
+            "      --flow-fields F   the fields of flow log lines with no header line (custom\n"
+            "                        format flow logs out of CloudWatch Logs): the LogFormat\n"
+            "                        ('${version} ${vpc-id} ...') or the names; default: v2\n"
             "      --inventory FILE  what `aws ec2 describe-instances` printed (JSON, plain or\n"
             "                        .gz), so findings name the instance of an interface or\n"
             "                        address, with its type, image, tags and groups (CloudTrail\n"
@@ -523,6 +526,7 @@ static int run(int argc, char **argv)
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
         {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
+        {"flow-fields", required_argument, NULL, CM_SCAN_OPT_FLOW_FIELDS},
         {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
         {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
         {"no-route", no_argument, NULL, CM_SCAN_OPT_NO_ROUTE},
@@ -627,6 +631,7 @@ static int run(int argc, char **argv)
         case CM_SCAN_OPT_CANARY_KEY:
         case CM_SCAN_OPT_AWS_RANGES:
         case CM_SCAN_OPT_DGA_MODEL:
+        case CM_SCAN_OPT_FLOW_FIELDS:
             if (cm_scan_detect_option(&r.det, c, optarg, err, sizeof(err)) != 0) {
                 fprintf(stderr, "coalmine scan: %s\n", err);
                 goto usage;
@@ -689,6 +694,7 @@ static int run(int argc, char **argv)
     cli->intel = r.intel.snap;
     cli->state = &r.state;
     o.detect.config = &r.dcfg;
+    o.flow_fields = r.det.flow_fields.known ? &r.det.flow_fields : NULL;
     if (cm_scan_state_open(&r.state, &o, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;

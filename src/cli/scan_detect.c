@@ -78,6 +78,15 @@ int cm_scan_detect_option(struct cm_scan_detect *sd, int code, const char *arg, 
         *slot = copy;
         return 0;
     }
+    case CM_SCAN_OPT_FLOW_FIELDS: {
+        char why[120];
+
+        if (cm_flow_format_parse(arg, &sd->flow_fields, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "--flow-fields: %s", why);
+            return CM_EINVAL;
+        }
+        return 0;
+    }
     default:
         snprintf(err, errlen, "unknown option");
         return CM_EINVAL;

@@ -19,6 +19,7 @@
 #include "detect/flow.h"
 #include "intel/awsranges.h"
 #include "intel/geoip.h"
+#include "parse/parse.h"
 
 /* getopt codes (long options only), after scan_intel.h's. */
 enum {
@@ -27,6 +28,7 @@ enum {
     CM_SCAN_OPT_CONFIG,
     CM_SCAN_OPT_REGION,
     CM_SCAN_OPT_DGA_MODEL,
+    CM_SCAN_OPT_FLOW_FIELDS,
 };
 
 struct cm_scan_detect {
@@ -39,11 +41,12 @@ struct cm_scan_detect {
     struct cm_awsranges *ranges;
     const struct cm_geoip *geo; /* borrowed, for locate() */
     struct cm_ct_tuning ct;
-    struct cm_flow_tunings flow; /* coalmine.yaml's detectors.vpcflow; zeros: the defaults */
-    struct cm_psl *psl;          /* the Public Suffix List, or NULL (libpsl's) */
-    struct cm_dns_tunings dns;   /* coalmine.yaml's detectors.dns; zeros: the defaults */
-    struct cm_str *tunnel_allow; /* dns.tunnel.allow, owned array of borrowed names */
-    const char **rebind_allowed; /* dns.rebind.allowed, owned NULL-terminated array */
+    struct cm_flow_tunings flow;       /* coalmine.yaml's detectors.vpcflow; zeros: the defaults */
+    struct cm_psl *psl;                /* the Public Suffix List, or NULL (libpsl's) */
+    struct cm_dns_tunings dns;         /* coalmine.yaml's detectors.dns; zeros: the defaults */
+    struct cm_str *tunnel_allow;       /* dns.tunnel.allow, owned array of borrowed names */
+    struct cm_flow_format flow_fields; /* --flow-fields; .known 0: not given */
+    const char **rebind_allowed;       /* dns.rebind.allowed, owned NULL-terminated array */
 };
 
 /* Adds a canary key. Returns 0, or CM_EINVAL (err says why), CM_ENOMEM. */

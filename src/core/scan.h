@@ -86,6 +86,12 @@ struct cm_scan_opts {
      * their detections cannot become findings.
      */
     const char *default_region;
+    /*
+     * The fields of flow log lines in an input with no header line (custom
+     * format flow logs out of CloudWatch Logs); NULL: the default format. A
+     * header line in an input still wins.
+     */
+    const struct cm_flow_format *flow_fields;
     /* Called at most every progress_ms from some thread; may be NULL. */
     void (*progress)(void *ud, const struct cm_scan_progress *p);
     void *progress_ud;

@@ -211,6 +211,56 @@ static int unwrap(struct reader *r, uint32_t file_id)
     return rc;
 }
 
+/* Why no parser took r->fb. */
+static const char *unrecognised(const struct reader *r)
+{
+    const char *p = r->fb->p;
+    size_t n = r->fb->len, i = 0;
+    bool text;
+
+    if (looks_binary(p, n)) {
+        return "unrecognised format (binary data)";
+    }
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) {
+        i++;
+    }
+    i += cm_parse_cwl_prefix(p, n, i);
+    text = i < n && p[i] != '{' && p[i] != '[' && r->s->o.flow_fields == NULL;
+    if (r->unwrapped) {
+        return text ? "CloudWatch Logs messages in an unrecognised format (not CloudTrail, VPC "
+                      "Flow Logs or Resolver logs; flow logs in a custom format need --flow-fields)"
+                    : "CloudWatch Logs messages in an unrecognised format (not CloudTrail, VPC "
+                      "Flow Logs or Resolver logs)";
+    }
+    return text ? "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs; flow log "
+                  "lines with no header line in a custom format need --flow-fields)"
+                : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)";
+}
+
+/*
+ * The parser for an input: by its content, or VPC flow logs when the lines
+ * have the fields the user gave for header-less flow logs.
+ */
+static const struct cm_parser *sniff(const struct scan *s, const char *p, size_t n)
+{
+    const struct cm_parser *ps = cm_parse_sniff(p, n);
+
+    if (ps == NULL && cm_flow_format_fits(s->o.flow_fields, p, n)) {
+        ps = &cm_parser_vpcflow;
+    }
+    return ps;
+}
+
+/* The flow format an input starts with: the user's, else none (a header or the default). */
+static void flow_format_reset(struct reader *r)
+{
+    if (r->s->o.flow_fields != NULL) {
+        r->ctx.flow_fmt = *r->s->o.flow_fields;
+    } else {
+        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+    }
+}
+
 /* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
 static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
@@ -229,16 +279,10 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         }
     }
     if (ps == NULL) {
-        ps = cm_parse_sniff(r->fb->p, r->fb->len);
+        ps = sniff(s, r->fb->p, r->fb->len);
     }
     if (ps == NULL) {
-        cm_scan_note_reject(
-            s, 0, file_id, 0, 1,
-            r->unwrapped ? "CloudWatch Logs messages in an unrecognised format (not CloudTrail, "
-                           "VPC Flow Logs or Resolver logs)"
-            : looks_binary(r->fb->p, r->fb->len)
-                ? "unrecognised format (binary data)"
-                : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)");
+        cm_scan_note_reject(s, 0, file_id, 0, 1, unrecognised(r));
         r->unwrapped = false;
         return CM_OK;
     }
@@ -346,6 +390,10 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         struct cm_decode_error de;
         target = r->engine ? &r->data : &fresh;
         rc = cm_decode_gzip(&r->dec, r->raw.p, r->raw.len, target, &de);
+        if (rc == 0) {
+            /* The compressed bytes are spent: r->raw can take a nested gzip's content. */
+            rc = cm_decode_nested(&r->dec, target, &r->raw, &de);
+        }
         if (rc == CM_ENOMEM) {
             cm_buf_finish(&fresh);
             return rc;
@@ -366,7 +414,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     r->bytes_decoded += target->len;
     rc = take_buffer(r, target);
     if (rc == 0) {
-        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+        flow_format_reset(r);
         r->ctx.offset_base = 0;
         r->ctx.line_base = 0;
         rc = parse_buffer(r, idx, NULL);
@@ -393,7 +441,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         return CM_ENOMEM;
     }
     cm_buf_init(&pend, s->o.max_input_bytes);
-    memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+    flow_format_reset(r);
     r->files++;
     for (;;) {
         size_t cut;
@@ -409,7 +457,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         if (ps == NULL && pend.len && !wrapped) {
             /* A CloudWatch Logs wrapper is read whole, and unwrapped by parse_buffer(). */
             wrapped = cm_cwl_sniff(pend.p, pend.len);
-            ps = wrapped ? NULL : cm_parse_sniff(pend.p, pend.len);
+            ps = wrapped ? NULL : sniff(s, pend.p, pend.len);
             split = ps && cm_stdin_line_splittable(ps, pend.p, pend.len);
         }
         if (!src->eof && !split) {

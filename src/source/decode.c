@@ -165,3 +165,21 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
     }
     return CM_OK;
 }
+
+int cm_decode_nested(struct cm_decoder *dec, struct cm_buf *out, struct cm_buf *spare,
+                     struct cm_decode_error *err)
+{
+    struct cm_buf t;
+    int rc;
+
+    if (!cm_is_gzip(out->p, out->len)) {
+        return 0;
+    }
+    rc = cm_decode_gzip(dec, out->p, out->len, spare, err);
+    if (rc == 0 || rc == CM_ETRUNC || rc == CM_EINVAL) {
+        t = *out;
+        *out = *spare;
+        *spare = t;
+    }
+    return rc;
+}

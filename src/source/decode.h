@@ -41,4 +41,14 @@ struct cm_decode_error {
 int cm_decode_gzip(struct cm_decoder *dec, const void *in, size_t n, struct cm_buf *out,
                    struct cm_decode_error *err);
 
+/*
+ * A gzip inside the gzip just inflated into *out (Firehose set to compress
+ * what CloudWatch Logs had already compressed): when *out starts with the
+ * gzip magic, it is inflated into *spare and the two buffers swap, so *out
+ * holds the inner content. Returns 0 when nothing is nested, else as
+ * cm_decode_gzip (after CM_ETRUNC or CM_EINVAL *out holds what was saved).
+ */
+int cm_decode_nested(struct cm_decoder *dec, struct cm_buf *out, struct cm_buf *spare,
+                     struct cm_decode_error *err);
+
 #endif

@@ -121,6 +121,16 @@ int cm_peek_first_time(const char *path, int64_t *ms)
     }
     if (cm_is_gzip(raw, n)) {
         len = inflate_prefix(raw, n, out, PEEK_OUT);
+        if (cm_is_gzip(out, len)) {
+            /* A gzip in the gzip, as the scan reads it. */
+            unsigned char *inner = cm_malloc(PEEK_OUT);
+            if (inner == NULL) {
+                goto out;
+            }
+            len = inflate_prefix((const unsigned char *)out, len, (char *)inner, PEEK_OUT);
+            memcpy(out, inner, len);
+            cm_free(inner);
+        }
     } else {
         len = n;
         memcpy(out, raw, n);
