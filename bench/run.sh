@@ -144,6 +144,15 @@ par_x=$(awk -v n="$NPROC" -v a="$solo_s" -v b="$par_s" 'BEGIN { if (b > 0) print
 scan_row "vpcflow .log.gz all, 1 thread" 1 $FLOW_DIRS
 # shellcheck disable=SC2086
 scan_row "resolver .log.gz, 1 thread" 1 $DNS_DIRS
+# The same Resolver records out of CloudWatch Logs: a subscription's deliveries as
+# Firehose writes them (each record a JSON string in a log event), unwrapped before parsing.
+FCORPUS="$DIR/firehose-dns-$HOURS-$SCALE"
+if [ ! -f "$FCORPUS/.coalmine-gen.json" ]; then
+    rm -rf "$FCORPUS"
+    "$BIN" gen --out "$FCORPUS" --hours "$HOURS" --scale "$SCALE" --kinds dns \
+        --delivery firehose >/dev/null
+fi
+scan_row "resolver via Firehose, 1 thread" 1 "$FCORPUS/firehose"
 # Issue #6: the flow detectors' state on a corpus with BENCH_IFACES (default 100,000)
 # interfaces: an hour of flow logs of 25 accounts of 4,000 instances each (about 100 M
 # records, 1.5 GB on disk, made once and kept in $DIR). One run: the row's RSS is the peak

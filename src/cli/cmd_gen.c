@@ -50,6 +50,11 @@ static const char usage_text[] =
     "  --gzip-level N        libdeflate level 1..12 (default 1)\n"
     "  --flow-format F       default (v2), custom (v5) or mixed (default: mixed,\n"
     "                        odd-numbered accounts use the custom format)\n"
+    "  --delivery D          s3 (AWSLogs/...), cloudwatch-export (exportedlogs/...:\n"
+    "                        an export task's files) or firehose (firehose/...: a\n"
+    "                        CloudWatch Logs subscription's deliveries; flow logs\n"
+    "                        then have no header: give --flow-format default or\n"
+    "                        custom) (default: s3)\n"
     "  --jobs N              worker threads (default: online CPUs, max 8)\n"
     "  --scenario NAME       add an attack scenario (repeatable; 'all' adds every\n"
     "                        one); the intel lists they need go to DIR/intel/\n"
@@ -72,6 +77,7 @@ enum {
     OPT_NOGZIP,
     OPT_LEVEL,
     OPT_FLOWFMT,
+    OPT_DELIVERY,
     OPT_JOBS,
     OPT_SCENARIO,
     OPT_LIST_SCENARIOS,
@@ -92,6 +98,7 @@ static const struct option long_opts[] = {
     {"no-gzip", no_argument, NULL, OPT_NOGZIP},
     {"gzip-level", required_argument, NULL, OPT_LEVEL},
     {"flow-format", required_argument, NULL, OPT_FLOWFMT},
+    {"delivery", required_argument, NULL, OPT_DELIVERY},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS},
@@ -184,6 +191,20 @@ static int parse_kinds(const char *s, unsigned *out)
     return kinds ? 0 : CM_EINVAL;
 }
 
+static int parse_delivery(const char *s, enum cm_gen_delivery *out)
+{
+    if (strcmp(s, "s3") == 0) {
+        *out = CM_GEN_DELIVERY_S3;
+    } else if (strcmp(s, "cloudwatch-export") == 0) {
+        *out = CM_GEN_DELIVERY_CWL_EXPORT;
+    } else if (strcmp(s, "firehose") == 0) {
+        *out = CM_GEN_DELIVERY_FIREHOSE;
+    } else {
+        return CM_EINVAL;
+    }
+    return 0;
+}
+
 static int parse_flow_format(const char *s, enum cm_gen_flow_format *out)
 {
     if (strcmp(s, "default") == 0) {
@@ -260,6 +281,9 @@ static int apply(int opt, const char *arg, struct cm_gen_config *c)
         return 0;
     case OPT_FLOWFMT:
         rc = parse_flow_format(arg, &c->flow_format);
+        break;
+    case OPT_DELIVERY:
+        rc = parse_delivery(arg, &c->delivery);
         break;
     default:
         rc = apply_numeric(opt, arg, c);
@@ -413,7 +437,7 @@ static int gen_main(struct cm_gen_config *c, struct picks *p, int argc, char **a
     if (rc != 0) {
         return rc < 0 ? CM_EXIT_OK : rc;
     }
-    snprintf(path, sizeof(path), "%s/AWSLogs", c->out_dir);
+    snprintf(path, sizeof(path), "%s/%s", c->out_dir, cm_gen_top_dir(c));
     if (stat(path, &sb) == 0) {
         log_warnx("gen: %s already exists; remove it or choose another --out", path);
         return CM_EXIT_ERROR;

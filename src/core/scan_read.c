@@ -211,6 +211,22 @@ static int unwrap(struct reader *r, uint32_t file_id)
     return rc;
 }
 
+/* True when p[i..n) starts a line of five or more space-separated fields (flow records). */
+static bool fields_line(const char *p, size_t n, size_t i)
+{
+    size_t spaces = 0;
+
+    for (; i < n && p[i] != '\n'; i++) {
+        if (p[i] == '\t' || p[i] == '{' || p[i] == '[') {
+            return false;
+        }
+        if (p[i] == ' ' && ++spaces == 4) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Why no parser took r->fb. */
 static const char *unrecognised(const struct reader *r)
 {
@@ -225,7 +241,7 @@ static const char *unrecognised(const struct reader *r)
         i++;
     }
     i += cm_parse_cwl_prefix(p, n, i);
-    text = i < n && p[i] != '{' && p[i] != '[' && r->s->o.flow_fields == NULL;
+    text = r->s->o.flow_fields == NULL && fields_line(p, n, i);
     if (r->unwrapped) {
         return text ? "CloudWatch Logs messages in an unrecognised format (not CloudTrail, VPC "
                       "Flow Logs or Resolver logs; flow logs in a custom format need --flow-fields)"

@@ -86,6 +86,10 @@ int cm_gen_config_check(const struct cm_gen_config *c, const char **why)
         w = "scale must be > 0 and <= 10000";
     } else if (c->kinds == 0 || (c->kinds & ~CM_GEN_KINDS_ALL) != 0) {
         w = "kinds must name at least one of cloudtrail, vpcflow, dns";
+    } else if (c->delivery != CM_GEN_DELIVERY_S3 && c->flow_format == CM_GEN_FLOW_MIXED &&
+               (c->kinds & CM_GEN_KIND_BIT(CM_GEN_VPCFLOW))) {
+        w = "flow logs out of CloudWatch Logs have no header line: give one flow format "
+            "(default, or custom and scan with --flow-fields)";
     } else if (c->gzip_level < 1 || c->gzip_level > 12) {
         w = "gzip level must be 1..12";
     } else if (c->jobs < 1 || c->jobs > CM_GEN_MAX_JOBS) {
@@ -343,20 +347,33 @@ out:
     return rc;
 }
 
-/* Creates out_dir (and parents); refuses one that already holds AWSLogs/. */
-static int prepare_out(const char *dir)
+const char *cm_gen_top_dir(const struct cm_gen_config *c)
 {
+    switch (c->delivery) {
+    case CM_GEN_DELIVERY_CWL_EXPORT:
+        return "exportedlogs";
+    case CM_GEN_DELIVERY_FIREHOSE:
+        return "firehose";
+    default:
+        return "AWSLogs";
+    }
+}
+
+/* Creates out_dir (and parents); refuses one that already holds the top folder. */
+static int prepare_out(const struct cm_gen_config *c)
+{
+    const char *top = cm_gen_top_dir(c);
     struct cm_buf p;
     struct stat sb;
     int rc;
 
     cm_buf_init(&p, 0);
-    rc = cm_buf_printf(&p, "%s/AWSLogs", dir);
+    rc = cm_buf_printf(&p, "%s/%s", c->out_dir, top);
     if (rc == 0 && stat(p.p, &sb) == 0) {
         rc = CM_EINVAL;
     }
     if (rc == 0) {
-        p.len -= strlen("AWSLogs");
+        p.len -= strlen(top);
         rc = cm_gen_mkdirs(p.p, p.len);
     }
     cm_buf_finish(&p);
@@ -376,7 +393,7 @@ int cm_gen_run(const struct cm_gen_config *c, struct cm_gen_stats *out)
     if (c->out_dir == NULL || cm_gen_config_check(c, NULL) != 0) {
         return CM_EINVAL;
     }
-    rc = prepare_out(c->out_dir);
+    rc = prepare_out(c);
     if (rc == 0) {
         rc = cm_gen_world_create(c, &w);
     }

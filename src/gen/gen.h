@@ -56,6 +56,13 @@ enum cm_gen_flow_format {
     CM_GEN_FLOW_CUSTOM = 2,
 };
 
+/* Where the logs were delivered (--delivery): S3, or through CloudWatch Logs (gen_cwl.c). */
+enum cm_gen_delivery {
+    CM_GEN_DELIVERY_S3 = 0,     /* AWSLogs/..., as each service writes to S3 */
+    CM_GEN_DELIVERY_CWL_EXPORT, /* exportedlogs/...: an export task's "<time> <record>" lines */
+    CM_GEN_DELIVERY_FIREHOSE,   /* firehose/...: a subscription's deliveries through Firehose */
+};
+
 /*
  * The manifest written next to AWSLogs/: exact files, records and bytes per
  * kind. A dot file, so scanners that skip hidden files do not read it as a
@@ -94,7 +101,8 @@ struct cm_gen_config {
     bool gzip;           /* default true */
     int gzip_level;      /* libdeflate level 1..12, default 1 (fastest) */
     enum cm_gen_flow_format flow_format;
-    unsigned jobs; /* worker threads, default 1; never changes the output */
+    enum cm_gen_delivery delivery; /* default S3; otherwise flow logs have one format */
+    unsigned jobs;                 /* worker threads, default 1; never changes the output */
     /* Scenarios to run (borrowed, NULL-terminated; NULL = none). */
     const struct cm_gen_scenario *const *scenarios;
 };
@@ -485,5 +493,15 @@ int cm_gen_dns_fill(struct cm_gen_file *f);
 
 /* The flow header line of vpc's flow log (without newline). */
 const char *cm_gen_flow_header(const struct cm_gen_world *w, unsigned vpc);
+
+/* The folder under out_dir that the delivery writes to: "AWSLogs", "exportedlogs" or "firehose". */
+const char *cm_gen_top_dir(const struct cm_gen_config *c);
+
+/*
+ * CloudWatch Logs delivery (gen_cwl.c): appends f's sorted records to t in
+ * the shape of cfg->delivery, and writes the file's path relative to out_dir.
+ */
+int cm_gen_cwl_assemble(struct cm_gen_file *f, struct cm_gen_text *t);
+int cm_gen_cwl_path(const struct cm_gen_file *f, struct cm_buf *b);
 
 #endif

@@ -135,6 +135,9 @@ int cm_gen_file_assemble(struct cm_gen_file *f)
     if (cm_buf_reserve(&f->out, f->recs.len + f->nspans + 256) != 0) {
         return CM_ENOMEM;
     }
+    if (f->env->cfg->delivery != CM_GEN_DELIVERY_S3) {
+        return cm_gen_cwl_assemble(f, &t);
+    }
     if (ct) {
         cm_gen_t_puts(&t, "{\"Records\":[");
     } else if (f->kind == CM_GEN_VPCFLOW) {
@@ -190,6 +193,9 @@ int cm_gen_file_path(const struct cm_gen_file *f, struct cm_buf *b)
                                                     "/vpcdnsquerylogs/"};
     struct cm_gen_text t;
 
+    if (f->env->cfg->delivery != CM_GEN_DELIVERY_S3) {
+        return cm_gen_cwl_path(f, b);
+    }
     cm_gen_t_init(&t, b);
     cm_gen_t_puts(&t, "AWSLogs/");
     cm_gen_t_puts(&t, acct);

@@ -17,6 +17,7 @@ if [ $? -eq 0 ]; then ok "bench/run.sh exits 0"; else nok "bench/run.sh exits 0"
 for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "parse dns" \
     "cloudtrail .json.gz, 1 thread" "vpcflow .log.gz v2 default, 1 thread" \
     "vpcflow .log.gz v5 custom, 1 thread" "resolver .log.gz, 1 thread" "everything, 1 thread" \
+    "resolver via Firehose, 1 thread" \
     "zcat " "zcat | jq" "store new findings" "store repeats (stored finding updated)" \
     "store repeats (aggregated, as a scan)" "all, newest first" "severity >= 7, pages 1-20" \
     "everything, 1 thread, no intel" "everything, 1 thread, intel lists" \

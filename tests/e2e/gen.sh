@@ -86,4 +86,53 @@ if diff -r -q "$C" "$T/seed2" >/dev/null 2>&1; then nok "another seed differs"; 
 "$COALMINE" gen --out "$C" --hours 1 >/dev/null 2>&1
 check "refuses a directory that already holds AWSLogs (exit 1)" test $? -eq 1
 
+# --- delivery through CloudWatch Logs ---------------------------------------------
+# The same records, as an export task's files and as a subscription's deliveries
+# through Firehose: the scan reads the same records and finds the same as in S3.
+W="--accounts 1 --regions 1 --instances 8 --principals 4 --hours 2 --flow-format default"
+# finding_types FILE: "type instance count" of each finding, sorted
+finding_types() {
+    python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    f = json.loads(l)
+    print(f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", "-"),
+          f["service"]["count"])' "$1" | sort
+}
+W="$W --scenario dns-exfil-tester"
+"$COALMINE" gen --out "$T/d-s3" $W >/dev/null 2>&1
+"$COALMINE" scan --region us-east-1 $(cat "$T/d-s3/intel/args.txt") --format json \
+    "$T/d-s3/AWSLogs" >"$T/d-s3.json" 2>"$T/d-s3.err"
+grep '^  records:' "$T/d-s3.err" >"$T/d-s3.rec"
+finding_types "$T/d-s3.json" >"$T/d-s3.types"
+check "s3: the tunnel scenario gives its finding" grep -q DNSDataExfiltration "$T/d-s3.types"
+for d in cloudwatch-export firehose; do
+    top=$([ "$d" = firehose ] && echo firehose || echo exportedlogs)
+    "$COALMINE" gen --out "$T/d-$d" $W --delivery "$d" >/dev/null 2>&1
+    check "$d: gen writes under $top/ and no AWSLogs/" \
+        sh -c "[ -d '$T/d-$d/$top' ] && [ ! -d '$T/d-$d/AWSLogs' ]"
+    "$COALMINE" scan --region us-east-1 $(cat "$T/d-$d/intel/args.txt") --format json \
+        "$T/d-$d/$top" >"$T/d-$d.json" 2>"$T/d-$d.err"
+    grep '^  records:' "$T/d-$d.err" >"$T/d-$d.rec"
+    check "$d: the scan reads the same records as from S3 ($(cat "$T/d-s3.rec"))" \
+        cmp -s "$T/d-s3.rec" "$T/d-$d.rec"
+    check "$d: no record or file rejected" \
+        grep -q '^  rejected: cloudtrail 0, vpcflow 0, dns 0, files 0$' "$T/d-$d.err"
+    finding_types "$T/d-$d.json" >"$T/d-$d.types"
+    check "$d: the same findings (type, instance, count) as from S3" cmp -s "$T/d-s3.types" "$T/d-$d.types"
+done
+f=$(find "$T/d-cloudwatch-export/exportedlogs" -path '*/vpc-*' -name '000000.gz' | head -n 1)
+check "cloudwatch-export: a Resolver line is '<time> {record}'" \
+    sh -c "zcat '$f' | head -n 1 | grep -Eq '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z [{]\"version\"'"
+f=$(find "$T/d-cloudwatch-export/exportedlogs" -path '*/fl-*' -name '000000.gz' | head -n 1)
+check "cloudwatch-export: flow lines have no header" \
+    sh -c "zcat '$f' | head -n 1 | grep -Eq '^[0-9-]{10}T[0-9:.]{12}Z 2 [0-9]{12} eni-'"
+f=$(find "$T/d-firehose/firehose" -type f -name 'cwl-vpc-*' | sort | head -n 1)
+check "firehose: a stream's first object starts with the control message" \
+    sh -c "zcat '$f' | head -c 200 | grep -q '^{\"messageType\":\"CONTROL_MESSAGE\"'"
+check "firehose: then data messages whose log events carry the records" \
+    sh -c "zcat '$f' | grep -q '\"messageType\":\"DATA_MESSAGE\".*\"logEvents\":\[{\"id\":\"[0-9]\{56\}\",\"timestamp\":[0-9]*,\"message\":\"{\\\\\"version'"
+"$COALMINE" gen --out "$T/d-mixed" --hours 1 --delivery firehose >"$T/mixed.out" 2>&1
+check "firehose with mixed flow formats is refused (no header to tell them apart)" \
+    grep -q 'no header line' "$T/mixed.out"
+
 done_testing
