@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct walk {
     size_t len;
     size_t line_pos; /* lines are counted up to here */
     uint32_t line;   /* the line of line_pos */
+    size_t far;      /* the walk has read up to here: a resync never goes back before it */
     int err;         /* CM_ENOMEM or CM_E2BIG: stop */
 };
 
@@ -77,6 +79,7 @@ static void bad(struct walk *w, size_t off, const char *fmt, ...)
         w->err = CM_ENOMEM;
         return;
     }
+    w->far = w->far > off ? w->far : off;
     b = &c->bad[c->nbad++];
     b->off = off;
     b->line = line_at(w, off);
@@ -123,6 +126,7 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
     pc->src_off = start;
     pc->src_len = end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
     pc->src_line = line_at(w, start);
+    w->far = w->far > end ? w->far : end;
     got = cm_json_unescape(w->buf + n->off, n->len, c->out.p + c->out.len);
     c->out.len += got;
     c->out.p[c->out.len] = '\0';
@@ -130,6 +134,25 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
         c->out.p[c->out.len++] = '\n';
         c->out.p[c->out.len] = '\0';
     }
+}
+
+static const char wrapper_start[] = "{\"messageType\"";
+
+/* Where the next subscription delivery after buf[i] starts, or SIZE_MAX. */
+static size_t next_wrapper(const struct walk *w, size_t i)
+{
+    struct cm_str rest = cm_str_make(w->buf + i + 1, w->len - i - 1);
+    size_t at = cm_str_find(rest, cm_str_make(wrapper_start, sizeof(wrapper_start) - 1));
+
+    return at == (size_t)-1 ? SIZE_MAX : i + 1 + at;
+}
+
+/* True when a subscription delivery starts inside buf(i..end): a value skipped over it was cut. */
+static bool holds_wrapper(const struct walk *w, size_t i, size_t end)
+{
+    struct cm_str span = cm_str_make(w->buf + i + 1, end - i - 1);
+
+    return cm_str_find(span, cm_str_make(wrapper_start, sizeof(wrapper_start) - 1)) != (size_t)-1;
 }
 
 /* Walks the log event array whose '[' is at buf[i]; returns the offset past its ']', or CUT. */
@@ -148,6 +171,10 @@ static size_t walk_events(struct walk *w, size_t i)
         int rc;
 
         i = skip_ws(w->buf, w->len, i);
+        if (i < w->len && w->buf[i] == ']') {
+            bad(w, i, "a ',' with no log event after it");
+            return i + 1;
+        }
         cm_json_doc_begin(&c->doc, w->buf, w->len);
         rc = cm_json_parse_at(&c->doc, i, &end, &root, &diag);
         if (rc == CM_ENOMEM) {
@@ -158,8 +185,9 @@ static size_t walk_events(struct walk *w, size_t i)
             take_event(w, i, end, root);
         } else {
             end = cm_parse_skip_value(w->buf, w->len, i);
-            if (end == 0) {
-                bad(w, i, "log events cut short (truncated input?)");
+            if (end == 0 || holds_wrapper(w, i, end)) {
+                /* Cut short: the next delivery (if any) is where to go on. */
+                bad(w, i, "log event cut short (truncated input?)");
                 return CUT;
             }
             bad(w, i, "log event is not valid JSON: %s", diag.msg);
@@ -181,14 +209,11 @@ static size_t walk_events(struct walk *w, size_t i)
 static size_t walk_wrapper(struct walk *w, size_t i)
 {
     struct cm_cwl *c = w->c;
-    size_t mark_out = c->out.len, mark_piece = c->npiece;
-    bool control = false;
+    size_t start = i, mark_out = c->out.len, mark_piece = c->npiece, ret = CUT;
+    bool control = false, events = false;
 
     i = skip_ws(w->buf, w->len, i + 1);
-    if (i < w->len && w->buf[i] == '}') {
-        return i + 1;
-    }
-    while (w->err == 0) {
+    while (w->err == 0 && !(i < w->len && w->buf[i] == '}')) {
         size_t k = i, kend = i < w->len && w->buf[i] == '"' ? string_end(w->buf, w->len, i) : 0;
         const char *key = w->buf + k + 1;
         size_t klen = kend ? kend - k - 2 : 0;
@@ -197,25 +222,26 @@ static size_t walk_wrapper(struct walk *w, size_t i)
             bad(w, i,
                 i < w->len ? "expected a member name in a CloudWatch Logs object"
                            : "CloudWatch Logs object cut short (truncated input?)");
-            return CUT;
+            goto out;
         }
         i = skip_ws(w->buf, w->len, kend);
         if (i >= w->len || w->buf[i] != ':') {
             bad(w, i, "expected ':' after a member name");
-            return CUT;
+            goto out;
         }
         i = skip_ws(w->buf, w->len, i + 1);
         if ((raw_is(key, klen, "logEvents") || raw_is(key, klen, "events")) && i < w->len &&
             w->buf[i] == '[') {
+            events = true;
             i = walk_events(w, i);
             if (i == CUT) {
-                return CUT;
+                goto out;
             }
         } else {
             size_t v = cm_parse_skip_value(w->buf, w->len, i);
             if (v == 0) {
                 bad(w, i, "CloudWatch Logs object cut short (truncated input?)");
-                return CUT;
+                goto out;
             }
             if (raw_is(key, klen, "messageType") &&
                 raw_is(w->buf + i, v - i, "\"CONTROL_MESSAGE\"")) {
@@ -229,12 +255,20 @@ static size_t walk_wrapper(struct walk *w, size_t i)
         }
         if (i >= w->len || w->buf[i] != ',') {
             bad(w, i, "expected ',' or '}' in a CloudWatch Logs object");
-            return CUT;
+            goto out;
         }
         i = skip_ws(w->buf, w->len, i + 1);
     }
+    if (w->err == 0) {
+        ret = i + 1;
+        w->far = w->far > ret ? w->far : ret;
+        if (!events && !control) {
+            bad(w, start, "not a CloudWatch Logs delivery (no list of log events)");
+        }
+    }
+out:
     if (control) {
-        /* A health check, not a record: its events are counted, not read. */
+        /* A health check, not a record (even cut short): its events are counted, not read. */
         c->control += c->npiece - mark_piece;
         c->npiece = mark_piece;
         c->out.len = mark_out;
@@ -242,13 +276,12 @@ static size_t walk_wrapper(struct walk *w, size_t i)
             c->out.p[mark_out] = '\0';
         }
     }
-    return w->err ? CUT : i + 1;
+    return ret;
 }
 
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
 {
-    static const char next_wrapper[] = "{\"messageType\"";
-    struct walk w = {c, buf, len, 0, 1, 0};
+    struct walk w = {c, buf, len, 0, 1, 0, 0};
     size_t i = 0;
 
     cm_buf_reset(&c->out);
@@ -276,14 +309,10 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
             i = end;
             continue;
         }
-        /* Go on at the next subscription delivery, if there is one. */
-        {
-            struct cm_str rest = cm_str_make(buf + i + 1, len - i - 1);
-            size_t at = cm_str_find(rest, cm_str_make(next_wrapper, sizeof(next_wrapper) - 1));
-            if (at == (size_t)-1) {
-                break;
-            }
-            i = i + 1 + at;
+        /* Go on at the next subscription delivery after what was read, if there is one. */
+        i = next_wrapper(&w, w.far > i ? w.far - 1 : i);
+        if (i == SIZE_MAX) {
+            break;
         }
     }
     return w.err;

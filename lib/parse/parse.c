@@ -80,13 +80,14 @@ uint32_t cm_parse_line_of(const char *buf, size_t offset)
 
 size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i)
 {
-    const char *p = buf + i, *sp;
+    const char *p, *sp;
     size_t room;
     int64_t ms;
 
-    if (i >= len || len - i < 21) {
+    if (buf == NULL || i >= len || len - i < 21) {
         return 0;
     }
+    p = buf + i;
     room = len - i;
     if (p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[0] < '0' || p[0] > '9') {
         return 0;

@@ -409,6 +409,9 @@ static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, s
     }
     r->end = end;
     if (cm_json_type(d, root) != CM_JSON_OBJECT) {
+        /* A line of text, not JSON: one reject for the line, not one per word. */
+        const char *nl = memchr(buf + end, '\n', len - end);
+        r->end = nl ? (size_t)(nl - buf) : len;
         d->n = mark;
         reject(ctx, r, "record is not a JSON object");
         return CM_OK;

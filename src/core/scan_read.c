@@ -302,6 +302,11 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         r->unwrapped = false;
         return CM_OK;
     }
+    if (ps == &cm_parser_vpcflow && s->o.flow_fields != NULL && r->ctx.offset_base == 0 &&
+        !cm_flow_format_fits(s->o.flow_fields, r->fb->p, r->fb->len)) {
+        /* Not lines of the given fields: a header or the default format says what they are. */
+        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+    }
     for (size_t i = 0; r->unwrapped && i < r->cwl.nbad; i++) {
         const struct cm_cwl_bad *b = &r->cwl.bad[i];
         cm_scan_note_reject(s, (int)ps->kind, file_id, b->off, b->line, b->reason);
@@ -416,6 +421,13 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         }
         if (rc != 0) {
             cm_scan_note_reject(s, 0, idx, de.offset, 0, de.msg[0] ? de.msg : cm_strerror(rc));
+            if (rc == CM_E2BIG && cm_is_gzip(target->p, target->len)) {
+                cm_buf_reset(target); /* the inner gzip is over the cap: nothing to parse */
+            }
+            if (target->len == 0) {
+                cm_buf_finish(&fresh);
+                return CM_OK; /* one reject for the input, not a second for being empty */
+            }
         }
     } else if (!r->engine) {
         /* Threaded: the raw buffer itself becomes the input (swap it out). */
