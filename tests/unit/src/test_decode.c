@@ -571,6 +571,122 @@ static void test_cap(void **state)
     blob_free(&src);
 }
 
+/* --- cm_decode_nested: a gzip inside a gzip ------------------------------ */
+
+/* Inflates gz with cm_decode_gzip (must succeed), then cm_decode_nested into spare. */
+static int decode_nested(struct fixture *f, const struct blob *gz, struct cm_buf *spare)
+{
+    assert_int_equal(decode(f, gz), 0);
+    memset(&f->err, 0x55, sizeof(f->err));
+    return cm_decode_nested(&f->dec, &f->out, spare, &f->err);
+}
+
+static void test_nested(void **state)
+{
+    struct fixture *f = *state;
+    struct blob src = make_text(150000, 14);
+    struct blob inner = gzip_member(src.p, src.n, 6);
+    struct blob outer = gzip_member(inner.p, inner.n, 6);
+    struct cm_buf spare;
+
+    cm_buf_init(&spare, 0);
+    assert_int_equal(cm_buf_puts(&spare, "stale"), 0);
+    assert_int_equal(decode_nested(f, &outer, &spare), 0);
+    /* out holds the text, spare the middle layer (the inner gzip) */
+    assert_whole(f, &src);
+    assert_int_equal(spare.len, inner.n);
+    assert_memory_equal(spare.p, inner.p, inner.n);
+    /* The same buffers again: the swap leaves both usable. */
+    assert_int_equal(decode_nested(f, &outer, &spare), 0);
+    assert_whole(f, &src);
+    assert_int_equal(spare.len, inner.n);
+    cm_buf_finish(&spare);
+    blob_free(&outer);
+    blob_free(&inner);
+    blob_free(&src);
+}
+
+static void test_nested_none(void **state)
+{
+    struct fixture *f = *state;
+    struct blob src = make_text(20000, 15);
+    struct blob gz = gzip_member(src.p, src.n, 6);
+    struct blob one = {(unsigned char *)"\x1f", 1};
+    struct cm_buf spare;
+    const char *before;
+
+    cm_buf_init(&spare, 0);
+    assert_int_equal(cm_buf_puts(&spare, "stale"), 0);
+    assert_int_equal(decode_nested(f, &gz, &spare), 0);
+    before = f->out.p;
+    assert_whole(f, &src);
+    assert_ptr_equal(f->out.p, before);
+    assert_int_equal(spare.len, 5);
+    assert_memory_equal(spare.p, "stale", 5);
+    /* Nothing decoded at all, and content that is only half the magic. */
+    cm_buf_reset(&f->out);
+    assert_int_equal(cm_decode_nested(&f->dec, &f->out, &spare, &f->err), 0);
+    assert_int_equal(f->out.len, 0);
+    blob_free(&gz);
+    gz = gzip_member(one.p, one.n, 6);
+    assert_int_equal(decode_nested(f, &gz, &spare), 0);
+    assert_int_equal(f->out.len, 1);
+    assert_int_equal(spare.len, 5);
+    cm_buf_finish(&spare);
+    blob_free(&gz);
+    blob_free(&src);
+}
+
+static void test_nested_truncated(void **state)
+{
+    struct fixture *f = *state;
+    struct blob src = make_text(200000, 16);
+    struct blob inner = gzip_member(src.p, src.n, 6);
+    size_t cut = inner.n / 2;
+    struct blob outer = gzip_member(inner.p, cut, 6);
+    struct cm_buf spare;
+    int rc;
+
+    cm_buf_init(&spare, 0);
+    rc = decode_nested(f, &outer, &spare);
+    assert_damaged_rc(f, rc, "inner gzip cut in half");
+    /* out holds the recovered prefix of the text, spare the cut inner gzip */
+    assert_prefix(f, &src, "inner gzip cut in half");
+    assert_true(f->out.len >= zlib_yield(inner.p, cut));
+    assert_true(f->out.len > src.n / 4);
+    assert_true(f->out.len < src.n);
+    assert_int_equal(spare.len, cut);
+    assert_memory_equal(spare.p, inner.p, cut);
+    cm_buf_finish(&spare);
+    blob_free(&outer);
+    blob_free(&inner);
+    blob_free(&src);
+}
+
+/* spare's cap bounds the inner content: over it, CM_E2BIG and out keeps the middle layer. */
+static void test_nested_cap(void **state)
+{
+    struct fixture *f = *state;
+    struct blob src = make_text(50000, 17);
+    struct blob inner = gzip_member(src.p, src.n, 6);
+    struct blob outer = gzip_member(inner.p, inner.n, 6);
+    struct cm_buf spare;
+
+    cm_buf_init(&spare, src.n - 1);
+    assert_int_equal(decode_nested(f, &outer, &spare), CM_E2BIG);
+    assert_true(f->err.msg[0] != '\0');
+    assert_int_equal(f->out.len, inner.n);
+    assert_memory_equal(f->out.p, inner.p, inner.n);
+    cm_buf_finish(&spare);
+    cm_buf_init(&spare, src.n);
+    assert_int_equal(decode_nested(f, &outer, &spare), 0);
+    assert_whole(f, &src);
+    cm_buf_finish(&spare);
+    blob_free(&outer);
+    blob_free(&inner);
+    blob_free(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -589,6 +705,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trailing_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_trailer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_cap, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

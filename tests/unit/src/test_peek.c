@@ -18,6 +18,8 @@
 #include "source/input.h"
 #include "source/peek.h"
 
+#include "blob.h"
+
 static char dir[256];
 
 static const char *put(const char *name, const char *text, int gz)
@@ -123,12 +125,251 @@ static void test_order_by_first_record(void **state)
     cm_inputs_free(&in);
 }
 
+/* --- CloudWatch Logs wrappers, export lines and a gzip in a gzip --------- */
+
+#define T07 1767571207000LL /* 2026-01-05T00:00:07Z */
+
+/* Writes n bytes as they are. */
+static const char *put_bytes(const char *name, const void *data, size_t n)
+{
+    static char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+    return path;
+}
+
+/* A growing text (doubling, so megabytes are built in linear time even under ASan). */
+struct text {
+    unsigned char *p;
+    size_t n, cap;
+};
+
+static void text_add(struct text *t, const void *p, size_t n)
+{
+    if (t->n + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        unsigned char *np;
+
+        while (cap < t->n + n + 1) {
+            cap *= 2;
+        }
+        np = realloc(t->p, cap);
+        assert_non_null(np);
+        t->p = np;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->n, p, n);
+    t->n += n;
+}
+
+static void text_free(struct text *t)
+{
+    free(t->p);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Appends text to b as the inside of a JSON string. */
+static void add_escaped(struct text *b, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            text_add(b, "\\", 1);
+            text_add(b, p, 1);
+        } else if (*p == '\n') {
+            text_add(b, "\\n", 2);
+        } else {
+            text_add(b, p, 1);
+        }
+    }
+}
+
+static void add_str(struct text *b, const char *text)
+{
+    text_add(b, text, strlen(text));
+}
+
+/* One subscription delivery whose log events carry the messages msg[0..n). */
+static void add_delivery(struct text *b, const char *type, const char *const *msg, size_t n)
+{
+    char head[256];
+
+    snprintf(head, sizeof(head),
+             "{\"messageType\":\"%s\",\"owner\":\"1\",\"logGroup\":\"g\",\"logStream\":\"s\","
+             "\"subscriptionFilters\":[\"f\"],\"logEvents\":[",
+             type);
+    add_str(b, head);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(head, sizeof(head), "%s{\"id\":\"%zu\",\"timestamp\":5,\"message\":\"",
+                 i ? "," : "", i + 1);
+        add_str(b, head);
+        add_escaped(b, msg[i]);
+        add_str(b, "\"}");
+    }
+    add_str(b, "]}");
+}
+
+/* A text file's peek, plain and gzip'd; both must give want. */
+static void peek_both(const char *name, const struct text *b, int64_t want)
+{
+    char gzname[128];
+    struct blob gz = gzip_member(b->p, b->n, 6);
+    int64_t ms = 0;
+
+    assert_int_equal(cm_peek_first_time(put_bytes(name, b->p, b->n), &ms), 0);
+    if (ms != want) {
+        fail_msg("%s: %lld, want %lld", name, (long long)ms, (long long)want);
+    }
+    ms = 0;
+    snprintf(gzname, sizeof(gzname), "%s.gz", name);
+    assert_int_equal(cm_peek_first_time(put_bytes(gzname, gz.p, gz.n), &ms), 0);
+    if (ms != want) {
+        fail_msg("%s: %lld, want %lld", gzname, (long long)ms, (long long)want);
+    }
+    blob_free(&gz);
+}
+
+static void test_cwl_subscription(void **state)
+{
+    /* The health check carries an earlier record: it must not be read. */
+    static const char *const control[] = {DNS("2026-01-01T00:00:00Z")};
+    static const char *const data1[] = {DNS("2026-01-05T00:00:07Z"), DNS("2025-12-31T00:00:00Z")};
+    static const char *const data2[] = {DNS("2026-01-05T00:01:00Z")};
+    struct text b = {NULL, 0, 0};
+    (void)state;
+
+    add_delivery(&b, "CONTROL_MESSAGE", control, 1);
+    add_delivery(&b, "DATA_MESSAGE", data1, 2);
+    add_delivery(&b, "DATA_MESSAGE", data2, 1); /* Firehose writes them back to back */
+    peek_both("sub", &b, T07);
+    text_free(&b);
+    /* One per line, and a first event without its newline. */
+    add_delivery(&b, "CONTROL_MESSAGE", control, 1);
+    add_str(&b, "\n");
+    add_str(&b, "{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"id\":\"1\",\"message\":\"");
+    add_escaped(&b, "{\"query_timestamp\":\"2026-01-05T00:00:09Z\",\"query_name\":\"a.\"}");
+    add_str(&b, "\",\"timestamp\":5}]}\n");
+    peek_both("sub-lines", &b, T07 + 2000);
+    text_free(&b);
+}
+
+static void test_cwl_awscli(void **state)
+{
+    struct text b = {NULL, 0, 0};
+    (void)state;
+
+    add_str(
+        &b,
+        "{\n    \"events\": [\n        {\"logStreamName\":\"s\",\"timestamp\":5,\"message\":\"");
+    add_escaped(&b, DNS("2026-01-05T00:00:07Z"));
+    add_str(&b, "\",\"ingestionTime\":6,\"eventId\":\"0\"},\n        {\"logStreamName\":\"s\","
+                "\"timestamp\":6,\"message\":\"");
+    add_escaped(&b, DNS("2026-01-05T00:01:00Z"));
+    add_str(
+        &b,
+        "\",\"ingestionTime\":7,\"eventId\":\"1\"}\n    ],\n    \"searchedLogStreams\": []\n}\n");
+    peek_both("awscli.json", &b, T07);
+    text_free(&b);
+}
+
+static void test_nested_gzip(void **state)
+{
+    const char *text = DNS("2026-01-05T00:00:07Z") DNS("2026-01-05T00:01:00Z");
+    struct blob inner = gzip_member(text, strlen(text), 6);
+    struct blob outer = gzip_member(inner.p, inner.n, 6);
+    int64_t ms = 0;
+    (void)state;
+
+    assert_int_equal(cm_peek_first_time(put_bytes("nested.log.gz", outer.p, outer.n), &ms), 0);
+    assert_true(ms == T07);
+    /* A subscription file gzip'd twice (Firehose compressing CloudWatch Logs' gzip). */
+    {
+        static const char *const msg[] = {DNS("2026-01-05T00:00:09Z")};
+        struct text b = {NULL, 0, 0};
+
+        blob_free(&outer);
+        blob_free(&inner);
+        add_delivery(&b, "DATA_MESSAGE", msg, 1);
+        inner = gzip_member(b.p, b.n, 6);
+        outer = gzip_member(inner.p, inner.n, 6);
+        assert_int_equal(cm_peek_first_time(put_bytes("nested-sub.gz", outer.p, outer.n), &ms), 0);
+        assert_true(ms == T07 + 2000);
+        text_free(&b);
+    }
+    blob_free(&outer);
+    blob_free(&inner);
+}
+
+static void test_cwl_export(void **state)
+{
+    struct text b = {NULL, 0, 0};
+    (void)state;
+
+    /* The export time is the delivery's; the record's own time is what counts. */
+    add_str(&b, "2026-01-05T00:00:30.000Z " DNS("2026-01-05T00:00:07Z"));
+    add_str(&b, "2026-01-05T00:00:31.000Z " DNS("2026-01-05T00:01:00Z"));
+    peek_both("export-dns", &b, T07);
+    text_free(&b);
+    add_str(&b, "2026-01-05T00:00:30.000Z 2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 "
+                "1767571207 1767571260 ACCEPT OK\n"
+                "2026-01-05T00:00:31.000Z 2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 "
+                "1767571260 1767571300 ACCEPT OK\n");
+    peek_both("export-flow", &b, T07);
+    text_free(&b);
+}
+
+static void test_cwl_large(void **state)
+{
+    static const char *const control[] = {"CWL CONTROL MESSAGE: Checking health of destination."};
+    struct text b = {NULL, 0, 0};
+    char rec[256], head[64];
+    uint32_t x = 7;
+    (void)state;
+
+    /* One delivery of thousands of log events, past both of peek's windows (64 KiB
+     * read, 256 KiB inflated): the window ends inside its log event array. */
+    add_delivery(&b, "CONTROL_MESSAGE", control, 1);
+    add_str(&b, "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"1\",\"logGroup\":\"g\","
+                "\"logStream\":\"s\",\"subscriptionFilters\":[\"f\"],\"logEvents\":[");
+    for (int i = 0; b.n < (1u << 20); i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        if (i == 0) {
+            snprintf(rec, sizeof(rec), "%s", DNS("2026-01-05T00:00:07Z"));
+        } else {
+            snprintf(rec, sizeof(rec),
+                     "{\"query_timestamp\":\"2025-01-01T00:00:%02uZ\",\"query_name\":\"%08x.%u."
+                     "example.\",\"srcaddr\":\"10.%u.%u.%u\"}\n",
+                     x % 60, x, x % 977, x & 0xff, (x >> 8) & 0xff, (x >> 16) & 0xff);
+        }
+        snprintf(head, sizeof(head), "%s{\"id\":\"%d\",\"timestamp\":5,\"message\":\"",
+                 i ? "," : "", i);
+        add_str(&b, head);
+        add_escaped(&b, rec);
+        add_str(&b, "\"}");
+    }
+    add_str(&b, "]}");
+    assert_true(b.n > 256 * 1024);
+    peek_both("big-sub", &b, T07);
+    text_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_gzip_prefix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_by_first_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cwl_subscription, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cwl_awscli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_gzip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cwl_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cwl_large, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -817,6 +817,115 @@ static void test_sniff(void **state)
     assert_int_equal(cm_parser_dns.kind, CM_EV_DNS);
 }
 
+#define CWL_TIME "2026-01-05T00:00:07.000Z " /* a CloudWatch Logs export's prefix */
+
+/* Two events read from different buffers hold the same values. */
+static void assert_same_dns(const struct cm_event *a, const struct cm_event *b)
+{
+    const struct cm_dns *x = &a->u.dns, *y = &b->u.dns;
+
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->time_ms, b->time_ms);
+    assert_int_equal(a->src.length, b->src.length);
+    assert_true(same_str(a->account, b->account) && same_str(a->region, b->region));
+    assert_true(same_str(x->version, y->version) && same_str(x->vpc_id, y->vpc_id));
+    assert_true(same_str(x->query_timestamp, y->query_timestamp));
+    assert_true(same_str(x->query_name, y->query_name) && same_str(x->query_type, y->query_type));
+    assert_true(same_str(x->rcode, y->rcode) && same_str(x->srcaddr, y->srcaddr));
+    assert_true(same_str(x->transport, y->transport) && x->srcport == y->srcport);
+    assert_true(same_str(x->srcid_instance, y->srcid_instance));
+    assert_true(same_str(x->srcid_resolver_endpoint, y->srcid_resolver_endpoint));
+    assert_true(same_str(x->firewall_rule_action, y->firewall_rule_action));
+    assert_int_equal(x->nanswers, y->nanswers);
+    assert_int_equal(x->nans, y->nans);
+    for (uint32_t k = 0; k < x->nans; k++) {
+        assert_true(same_str(x->ans[k].rdata, y->ans[k].rdata));
+        assert_int_equal(x->ans[k].type, y->ans[k].type);
+    }
+    assert_int_equal(x->qname_ok, y->qname_ok);
+    assert_string_equal(x->qname.name, y->qname.name);
+}
+
+/*
+ * An export task's "<time> <record>" lines read as the records alone, each at
+ * its offset after the time; a time that is no time is not skipped.
+ */
+static void test_cwl_export_prefix(void **state)
+{
+    static const char plain[] = SAMPLE "\n" INBOUND "\n";
+    static const char bad_time[] = "2026-13-05T00:00:07.000Z ";
+    char text[2048];
+    const size_t t = strlen(CWL_TIME), l3 = 2 * t + strlen(SAMPLE) + strlen(INBOUND) + 3;
+    const size_t l4 = l3 + 1, l5 = l4 + t + 3, l6 = l5 + t + strlen(SAMPLE) + 1;
+    struct cm_json_doc doc, doc2;
+    struct cm_parse_ctx ctx, ctx2;
+    struct collect c, c2;
+    char *buf, *buf2;
+    int rc, k = 0;
+    (void)state;
+
+    /*
+     * Lines: two records after a time (CRLF on the second), a blank line, an
+     * empty record after a time, a record after a bad time, no record after a time.
+     */
+    snprintf(text, sizeof(text), "%s%s\n%s%s\r\n\n%s{}\n%s%s\n%snot json\n", CWL_TIME, SAMPLE,
+             CWL_TIME, INBOUND, CWL_TIME, bad_time, SAMPLE, CWL_TIME);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_json_doc_init(&doc2, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, 0);
+    buf2 = parse_text(&ctx2, &c2, &doc2, plain, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c2.nev, 2);
+    assert_int_equal(c.nev, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_same_dns(&c.ev[i], &c2.ev[i]);
+    }
+    assert_int_equal(t, 25);
+    assert_int_equal(c.ev[0].src.offset, 25);
+    assert_int_equal(c.ev[0].src.length, strlen(SAMPLE));
+    assert_int_equal(c.ev[0].src.line, 1);
+    assert_int_equal(c.ev[1].src.offset, 2 * t + strlen(SAMPLE) + 1);
+    assert_int_equal(c.ev[1].src.length, strlen(INBOUND));
+    assert_int_equal(c.ev[1].src.line, 2);
+    assert_str(c.ev[1].u.dns.query_name, "evil.example.");
+    /* A bad record after a good time is told at the record. */
+    assert_true(c.nrej >= 3);
+    assert_int_equal(c.rej[0].line, 4);
+    assert_int_equal(c.rej[0].offset, l4 + t);
+    assert_string_equal(c.rej[0].reason, "missing query_timestamp");
+    /* Not a time, or no record after it: the line is rejected from its start. */
+    assert_int_equal(c.rej[1].line, 5);
+    assert_int_equal(c.rej[1].offset, l5);
+    assert_string_equal(c.rej[1].reason, "record is not a JSON object");
+    for (k = 2; k < c.nrej && c.rej[k].line == 5; k++) {
+        assert_true(c.rej[k].offset > l5 && c.rej[k].offset < l6);
+    }
+    assert_true(k < c.nrej);
+    assert_int_equal(c.rej[k].line, 6);
+    assert_int_equal(c.rej[k].offset, l6);
+    for (k++; k < c.nrej; k++) {
+        assert_int_equal(c.rej[k].line, 6);
+    }
+    free(buf);
+    free(buf2);
+
+    /* Sniffing looks past the time. */
+    assert_true(sniff(CWL_TIME SAMPLE "\n") >= 90);
+    assert_true(sniff("\xef\xbb\xbf\n" CWL_TIME SAMPLE "\n" CWL_TIME INBOUND "\n") >= 90);
+    assert_int_equal(sniff("2026-13-05T00:00:07.000Z " SAMPLE "\n"), 0);
+    assert_int_equal(sniff(CWL_TIME "2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n"),
+                     0);
+    {
+        size_t len;
+        char *p = dup_exact(CWL_TIME SAMPLE "\n" CWL_TIME INBOUND "\n", &len);
+        assert_ptr_equal(cm_parse_sniff(p, len), &cm_parser_dns);
+        free(p);
+    }
+    cm_json_doc_finish(&doc);
+    cm_json_doc_finish(&doc2);
+}
+
 static char *read_log(const char *path, size_t *len)
 {
     gzFile gz = gzopen(path, "rb");
@@ -947,6 +1056,7 @@ int main(void)
         cmocka_unit_test(test_fast_matches_reader),
         cmocka_unit_test(test_stop_and_no_doc),
         cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_cwl_export_prefix),
         cmocka_unit_test(test_shared_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1052,6 +1052,134 @@ static void test_preset_default_format(void **state)
     free(buf);
 }
 
+#define CWL_TIME "2026-01-05T00:00:07.000Z " /* a CloudWatch Logs export's prefix */
+
+static bool same_field(struct cm_str a, struct cm_str b)
+{
+    return (a.p == NULL) == (b.p == NULL) && a.len == b.len &&
+           (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+/* Two flow events read from different buffers hold the same values. */
+static void assert_same_flow(const struct cm_event *a, const struct cm_event *b)
+{
+    const struct cm_flow *x = &a->u.flow, *y = &b->u.flow;
+
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->time_ms, b->time_ms);
+    assert_int_equal(a->src.length, b->src.length);
+    assert_true(same_field(a->account, b->account));
+    assert_int_equal(x->present, y->present);
+    for (int i = 0; i < CM_FF_COUNT; i++) {
+        assert_true(same_field(x->f[i], y->f[i]));
+    }
+    assert_int_equal(x->version, y->version);
+    assert_memory_equal(&x->src, &y->src, sizeof(x->src));
+    assert_memory_equal(&x->dst, &y->dst, sizeof(x->dst));
+    assert_int_equal(x->srcport, y->srcport);
+    assert_int_equal(x->dstport, y->dstport);
+    assert_int_equal(x->protocol, y->protocol);
+    assert_int_equal(x->packets, y->packets);
+    assert_int_equal(x->bytes, y->bytes);
+    assert_int_equal(x->start, y->start);
+    assert_int_equal(x->end, y->end);
+    assert_int_equal(x->action, y->action);
+    assert_int_equal(x->status, y->status);
+}
+
+/*
+ * An export task's "<time> <record>" lines read as the records alone, each at
+ * its offset after the time; a time that is no time is not skipped, and a
+ * record's own first field is never taken for one.
+ */
+static void test_cwl_export_prefix(void **state)
+{
+    static const char *const lines[] = {
+        "2 111122223333 eni-0123456789abcdef0 203.0.113.12 10.0.1.14 50242 22 6 4 240 "
+        "1741082400 1741082459 REJECT OK",
+        "2 111122223333 eni-0123456789abcdef0 2001:db8::5 10.0.1.14 0 0 58 3 300 1741082400 "
+        "1741082459 ACCEPT OK",
+        "2 111122223333 eni-0123456789abcdef0 - - - - - - - 1741082400 1741082459 - NODATA",
+    };
+    char plain[1024], text[1024];
+    size_t np = 0, nt = 0, at[4];
+    struct cm_parse_ctx ctx;
+    struct collect c, c2;
+    char *buf, *buf2;
+    int rc;
+    (void)state;
+
+    for (size_t k = 0; k < 3; k++) {
+        np += (size_t)snprintf(plain + np, sizeof(plain) - np, "%s\n", lines[k]);
+        at[k] = nt;
+        nt += (size_t)snprintf(text + nt, sizeof(text) - nt, "%s%s%s", CWL_TIME, lines[k],
+                               k == 1 ? "\r\n" : "\n");
+    }
+    /* A time that is no time: the line keeps its 15 fields. */
+    at[3] = nt;
+    snprintf(text + nt, sizeof(text) - nt, "2026-13-05T00:00:07.000Z %s\n", lines[0]);
+
+    buf2 = parse_text(&ctx, &c2, plain, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c2.nev, 3);
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 3);
+    for (int k = 0; k < 3; k++) {
+        assert_same_flow(&c.ev[k], &c2.ev[k]);
+        assert_int_equal(c.ev[k].src.offset, at[k] + 25);
+        assert_int_equal(c.ev[k].src.length, strlen(lines[k]));
+        assert_int_equal(c.ev[k].src.line, k + 1);
+    }
+    assert_int_equal(c.ev[0].u.flow.dstport, 22);
+    assert_ip(&c.ev[1].u.flow.src, "2001:db8::5");
+    assert_int_equal(c.ev[2].u.flow.status, CM_FS_NODATA);
+    assert_int_equal(c.nrej, 1);
+    assert_int_equal(c.rej[0].line, 4);
+    assert_int_equal(c.rej[0].offset, at[3]);
+    assert_string_equal(c.rej[0].reason,
+                        "no header line and 15 fields (the default format has 14)");
+    free(buf);
+
+    /* In a later chunk, with a header's format in force. */
+    snprintf(text, sizeof(text), "%s%s%s\n", HDR2, CWL_TIME, lines[1]);
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 1);
+    ctx.offset_base = 1000;
+    ctx.line_base = 10;
+    c.nev = 0;
+    assert_int_equal(cm_parser_vpcflow.parse(&ctx, buf + strlen(HDR2), strlen(text) - strlen(HDR2)),
+                     0);
+    assert_int_equal(c.nev, 1);
+    assert_same_flow(&c.ev[0], &c2.ev[1]);
+    assert_int_equal(c.ev[0].src.offset, 1025);
+    assert_int_equal(c.ev[0].src.line, 11);
+    assert_int_equal(c.nrej, 0);
+    free(buf);
+    free(buf2);
+
+    /* A plain default-format line starts with its version: nothing is skipped. */
+    buf = parse_text(&ctx, &c,
+                     "2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 17 1 1 100 160 ACCEPT OK\n", &rc);
+    assert_int_equal(c.nev, 1);
+    assert_int_equal(c.ev[0].src.offset, 0);
+    assert_int_equal(c.ev[0].src.length, 67);
+    assert_str(c.ev[0].account, "123456789012");
+    free(buf);
+
+    /* Sniffing looks past the time. */
+    snprintf(text, sizeof(text), "%s%s\n", CWL_TIME, lines[0]);
+    assert_true(sniff(text) >= 90);
+    buf = dup_exact(text, &np);
+    assert_ptr_equal(cm_parse_sniff(buf, np), &cm_parser_vpcflow);
+    free(buf);
+    snprintf(text, sizeof(text), "\xef\xbb\xbf\r\n%s%s\n", CWL_TIME, lines[2]);
+    buf = dup_exact(text, &np);
+    assert_ptr_equal(cm_parse_sniff(buf, np), &cm_parser_vpcflow);
+    free(buf);
+}
+
 /* Reads a whole file, gunzipping *.gz; returns a malloc'd buffer or NULL. */
 static char *read_log(const char *path, size_t *len)
 {
@@ -1188,6 +1316,7 @@ int main(void)
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_field_helpers),
         cmocka_unit_test(test_preset_default_format),
+        cmocka_unit_test(test_cwl_export_prefix),
         cmocka_unit_test(test_shared_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

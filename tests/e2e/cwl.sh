@@ -1,0 +1,366 @@
+#!/bin/sh
+# End-to-end test of Route 53 Resolver query logs and VPC flow logs that went
+# through CloudWatch Logs (lib/parse/cwl.c, the export prefix in resolver.c and
+# vpcflow.c). The dns-exfil-tester scenario (a DNS tunnel on one instance,
+# near misses on another) is generated once and scanned in its S3 layout; then
+# tests/e2e/lib/cwl_wrap.py rewrites its records as CloudWatch Logs hands them
+# back, one log stream per interface (flow) or VPC (Resolver):
+#   - export: an export task's <task>/<stream>/000000.gz objects, every line
+#     "<time> <message>";
+#   - firehose: a subscription's deliveries as Firehose writes them to S3,
+#     objects without extension of gzip members, a CONTROL_MESSAGE first, then
+#     DATA_MESSAGEs of at most 50 log events.
+# Each must give the native scan's findings (type|instance|count) and record
+# counts, no reject, and DNSDataExfiltration evidence that is the Resolver
+# record after the time (export) or the log event object (firehose) at its
+# offset in the decoded file; the near misses' instance no finding.
+# Then a Firehose object on standard input, one with bad log events (a number
+# as message, an event that is not JSON, a message that is not a Resolver
+# record), one cut in a delivery or in its gzip stream, a health check alone,
+# and awscli-shaped outputs that hold no record: an empty "events", messages
+# that are application text, events without "message". Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/json.sh"
+W="$(dirname "$0")/lib/cwl_wrap.py"
+WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
+SC=dns-exfil-tester
+TYPE="Trojan:EC2/DNSDataExfiltration"
+C2="Backdoor:EC2/C&CActivity.B!DNS"
+
+# the interpreter itself, not a version manager's shim in front of it (a second each)
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+if [ -z "$PY" ]; then
+    skip "CloudWatch Logs shapes" "python3 is not installed"
+    done_testing
+    exit 0
+fi
+# only the built-in intel bundle, not what `coalmine intel` keeps for this user
+export COALMINE_INTEL_DIR="$T/intel-dir"
+
+# scan OUT PATH...: findings as JSON lines in OUT, stderr in OUT.err, --stats
+# in OUT.stats, the store OUT.db; the scenario's options and --region us-east-1
+# (flow logs out of CloudWatch Logs carry none in their path)
+scan() {
+    o=$1; shift
+    rm -f "$o.db"
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --region us-east-1 --format json --db "$o.db" --stats "$o.stats" \
+        $(cat "$G/intel/args.txt" 2>/dev/null) "$@" >"$o" 2>"$o.err"
+}
+
+# summary FINDINGS: type|instance|count of every finding, sorted
+summary() {
+    "$PY" -c 'import json, sys
+rows = []
+for l in open(sys.argv[1]):
+    if l.strip():
+        f = json.loads(l)
+        rows.append("%s|%s|%s" % (f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", "-"),
+                                  f["service"].get("count")))
+print("\n".join(sorted(rows)))' "$1"
+}
+
+# records OUT: the scan's "records: ..." line
+records() { sed -n 's/^ *records: *//p' "$1.err"; }
+# nrej OUT: rejected records and files (the --stats JSON), summed
+nrej() { jsum "$1.stats" rejected; }
+# rejects OUT: the --stats reject samples, one "kind|offset|line|reason" each
+rejects() {
+    "$PY" -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["reject_samples"]:
+    print("%s|%s|%s|%s" % (r["kind"], r["offset"], r["line"], r["reason"]))' "$1.stats"
+}
+# finding_id OUT TYPE: the id of OUT's TYPE finding
+finding_id() {
+    "$PY" -c 'import json, sys
+for l in open(sys.argv[1]):
+    if l.strip() and json.loads(l)["type"] == sys.argv[2]:
+        print(json.loads(l)["id"])' "$1" "$2" | head -n 1
+}
+
+# --- the scenario in its S3 layout -----------------------------------------------------------
+G="$T/gen"
+if ! "$COALMINE" gen --out "$G" $WORLD --hours 2 --kinds dns,vpcflow --flow-format default \
+    --scenario $SC >/dev/null 2>"$T/gen.err"; then
+    nok "gen $SC" "$(cat "$T/gen.err")"
+    done_testing
+    exit 0
+fi
+ok "gen $SC (Resolver and default-format flow logs, 2 hours)"
+grep -v '^#' "$G/intel/scenarios.tsv" | head -n 1 >"$T/exp.tsv"
+IFS='	' read -r _ etype RES _ _ COUNT _ NEAR _ _ INFO _ <"$T/exp.tsv"
+DOMAIN=$(printf '%s\n' "$INFO" | tr '&' '\n' | sed -n 's/^domain="\(.*\)"$/\1/p')
+NEARI=$(printf '%s\n' "$NEAR" | tr ',' '\n' | sed -n 's/.*"instance":"\([^"]*\)".*/\1/p' | sort -u)
+check "scenarios.tsv: $TYPE on one instance, a domain, near misses on another ($etype $RES $COUNT $DOMAIN; near: $NEARI)" \
+    test "$etype" = "$TYPE" -a -n "$RES" -a "$COUNT" -gt 0 -a -n "$DOMAIN" -a -n "$NEARI" -a "$NEARI" != "$RES"
+
+N="$T/native"
+scan "$N" "$G/AWSLogs"
+check "native scan exits 0" test $? -eq 0
+summary "$N" >"$N.sum"
+check "native: $TYPE on $RES, count $COUNT (got: $(tr '\n' ' ' <"$N.sum"))" grep -qxF "$TYPE|$RES|$COUNT" "$N.sum"
+check "native: $C2 on $RES" grep -q "^$C2|$RES|" "$N.sum"
+check "native: the near misses' instance $NEARI has no finding" sh -c '! grep -qF "|$1|" "$2"' _ "$NEARI" "$N.sum"
+NREC=$(records "$N")
+NFLOW=$(jget "$N.stats" records.vpcflow)
+NDNS=$(jget "$N.stats" records.dns)
+check "native: flow and Resolver records, no reject ($NREC; rejects $(nrej "$N"))" \
+    test "$NFLOW" -gt 0 -a "$NDNS" -gt 0 -a "$(nrej "$N")" -eq 0
+
+# --- export task and Firehose objects ----------------------------------------------------------
+for shape in export firehose; do
+    D="$T/$shape"
+    if ! "$PY" "$W" $shape "$G/AWSLogs" "$D" --streams aws 2>"$T/wrap.err"; then
+        nok "$shape: cwl_wrap.py" "$(cat "$T/wrap.err")"
+        continue
+    fi
+    # the objects are what they should be: every record once, in the shape's form
+    "$PY" - "$shape" "$D" "$((NFLOW + NDNS))" >"$T/shape.out" <<'PY'
+import gzip, json, os, re, sys, zlib
+shape, d, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+files = sorted(os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs)
+n = 0
+def bad(p, why):
+    print("%s: %s" % (p, why))
+    sys.exit(1)
+for p in files:
+    raw = open(p, "rb").read()
+    if shape == "export":
+        if not p.endswith("/000000.gz"):
+            bad(p, "not an export object's name")
+        for l in gzip.decompress(raw).decode().splitlines():
+            if not re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S", l):
+                bad(p, "a line without the export's time: %.60s" % l)
+            n += 1
+        continue
+    if "." in os.path.basename(p):
+        bad(p, "a Firehose object's name with an extension")
+    members = []
+    while raw:
+        z = zlib.decompressobj(31)
+        members.append(json.loads(z.decompress(raw)))
+        raw = z.unused_data
+    if members[0]["messageType"] != "CONTROL_MESSAGE":
+        bad(p, "no health check first")
+    for m in members[1:]:
+        if m["messageType"] != "DATA_MESSAGE" or not 1 <= len(m["logEvents"]) <= 50:
+            bad(p, "a delivery that is not a DATA_MESSAGE of 1 to 50 log events")
+        n += len(m["logEvents"])
+print("%d files, %d records" % (len(files), n))
+sys.exit(n != want)
+PY
+    check "$shape: every record wrapped once ($(cat "$T/shape.out"); native $((NFLOW + NDNS)))" \
+        test $? -eq 0
+    S="$T/$shape.scan"
+    scan "$S" "$D"
+    check "$shape: scan exits 0" test $? -eq 0
+    summary "$S" >"$S.sum"
+    if cmp -s "$N.sum" "$S.sum"; then
+        ok "$shape: the native scan's findings ($(tr '\n' ' ' <"$S.sum"))"
+    else
+        nok "$shape: the native scan's findings" "$(diff "$N.sum" "$S.sum" | grep '^[<>]')"
+    fi
+    check "$shape: the native scan's record counts ($(records "$S"))" test "$(records "$S")" = "$NREC"
+    check "$shape: no reject (got $(nrej "$S"): $(rejects "$S" | head -n 2 | tr '\n' ' '))" \
+        test "$(nrej "$S")" -eq 0
+    check "$shape: the near misses' instance $NEARI has no finding" \
+        sh -c '! grep -qF "|$1|" "$2"' _ "$NEARI" "$S.sum"
+    id=$(finding_id "$S" "$TYPE")
+    "$COALMINE" findings get --db "$S.db" --evidence --format json "$id" >"$S.ev" 2>"$S.ev.err"
+    check "$shape: findings get --evidence $TYPE exits 0" test $? -eq 0 -a -n "$id"
+    [ $shape = export ] && form=line || form=event
+    "$PY" "$W" evidence "$S.ev" "$D" --shape "$form" --instance "$RES" --domain "$DOMAIN" >"$S.evchk"
+    rc=$?
+    if [ $shape = export ]; then
+        what="the Resolver record after the export's time"
+    else
+        what="a log event object, its message a tunnelling query of $RES"
+    fi
+    check "$shape: the evidence is $what, at its offset in $D ($(cat "$S.evchk"))" test $rc -eq 0
+done
+
+# --- a Firehose object on standard input ------------------------------------------------------------
+F=$(jget "$T/firehose.scan.ev" path 2>/dev/null | sed -n 2p)
+[ -n "$F" ] || F=$(find "$T/firehose" -type f | sort | head -n 1)
+scan "$T/one" "$F"
+check "firehose object alone: Resolver records, no reject ($(records "$T/one"))" \
+    test "$(jget "$T/one.stats" records.dns)" -gt 0 -a "$(nrej "$T/one")" -eq 0
+scan "$T/in" - <"$F"
+check "firehose object on stdin (gzip): the same records ($(records "$T/in")), no reject" \
+    test $? -eq 0 -a "$(records "$T/in")" = "$(records "$T/one")" -a "$(nrej "$T/in")" -eq 0
+gzip -dc "$F" | scan "$T/inz" -
+check "firehose object on stdin (decompressed): the same records ($(records "$T/inz")), no reject" \
+    test $? -eq 0 -a "$(records "$T/inz")" = "$(records "$T/one")" -a "$(nrej "$T/inz")" -eq 0
+
+# --- damaged Firehose objects ------------------------------------------------------------------------
+# From F's deliveries (one log event a line, so lines count): bad.gz with three
+# bad log events in its second delivery, cut.gz ending in the middle of a log
+# event of its second delivery, trunc.gz the bytes of F cut inside its last gzip
+# member. *.want: the records still expected, then the rejects as kind|offset|line|reason.
+"$PY" - "$F" "$T" <<'PY'
+import gzip, json, sys, zlib
+src, out = sys.argv[1], sys.argv[2]
+raw = open(src, "rb").read()
+members = []
+while raw:
+    z = zlib.decompressobj(31)
+    members.append(json.loads(z.decompress(raw)))
+    raw = z.unused_data
+data = [m for m in members if m["messageType"] == "DATA_MESSAGE"]
+assert len(data) >= 3 and len(data[1]["logEvents"]) >= 8, "too few deliveries to damage"
+total = sum(len(m["logEvents"]) for m in data)
+def text(m, evs):
+    head = {k: v for k, v in m.items() if k != "logEvents"}
+    return json.dumps(head, separators=(",", ":"))[:-1] + ',"logEvents":[\n' + ",\n".join(evs) + "\n]}"
+def ev(e):
+    return json.dumps(e, separators=(",", ":"))
+def gz(t):
+    return gzip.compress(t.encode(), mtime=0)
+def line(t, off):
+    return t.count("\n", 0, off) + 1
+ctrl = json.dumps(members[0], separators=(",", ":"))
+
+# bad.gz
+evs = [ev(e) for e in data[1]["logEvents"]]
+num = dict(data[1]["logEvents"][2], message=42)
+evs[2] = ev(num)
+evs[4] = evs[4][:-1] + ',"extra":}'                     # not JSON
+notrec = dict(data[1]["logEvents"][6], message='{"version":"1.100000","query_name":')
+evs[6] = ev(notrec)
+texts = [ctrl, text(data[0], [ev(e) for e in data[0]["logEvents"]]), text(data[1], evs)]
+texts += [text(m, [ev(e) for e in m["logEvents"]]) for m in data[2:]]
+whole = "".join(texts)
+base = len(texts[0]) + len(texts[1])
+want = ["%d" % (total - 3)]
+for k, why in ((2, 'log event without a string "message"'), (4, "log event is not valid JSON"),
+               (6, "in the log event's message: ")):
+    off = base + texts[2].index(evs[k])
+    want.append("dns|%d|%d|%s" % (off, line(whole, off), why))
+open(out + "/bad.gz", "wb").write(b"".join(gz(t) for t in texts))
+open(out + "/bad.want", "w").write("\n".join(want) + "\n")
+
+# cut.gz: the second delivery ends in the middle of its sixth log event
+evs = [ev(e) for e in data[1]["logEvents"]]
+t1 = text(data[1], evs)
+at = t1.index(evs[5])
+cut = [ctrl, text(data[0], [ev(e) for e in data[0]["logEvents"]]), t1[:at + len(evs[5]) // 2]]
+off = len(cut[0]) + len(cut[1]) + at
+open(out + "/cut.gz", "wb").write(b"".join(gz(t) for t in cut))
+open(out + "/cut.want", "w").write("%d\ndns|%d|%d|%s\n" % (len(data[0]["logEvents"]) + 5, off,
+                                                          line("".join(cut), off), "cut short"))
+
+# trunc.gz: F's bytes, cut in the middle of its last gzip member (a delivery)
+raw = open(src, "rb").read()
+rest = raw
+while rest:
+    z = zlib.decompressobj(31)
+    z.decompress(rest)
+    last = len(rest) - len(z.unused_data)  # this member's compressed length
+    rest = z.unused_data
+open(out + "/trunc.gz", "wb").write(raw[:len(raw) - last // 2])
+open(out + "/trunc.want", "w").write("%d %d\n" % (total - len(data[-1]["logEvents"]), total))
+PY
+check "damaged Firehose objects written from $(basename "$F")" test $? -eq 0 -a -s "$T/bad.want"
+
+scan "$T/bad" "$T/bad.gz"
+check "bad log events: scan exits 0" test $? -eq 0
+wantrec=$(head -n 1 "$T/bad.want")
+check "bad log events: every other record counted (dns $(jget "$T/bad.stats" records.dns), want $wantrec)" \
+    test -n "$wantrec" -a "$(jget "$T/bad.stats" records.dns)" = "$wantrec"
+rejects "$T/bad" >"$T/bad.got"
+check "bad log events: three rejects, no rejected file (got $(wc -l <"$T/bad.got"), files $(jget "$T/bad.stats" rejected.files))" \
+    test "$(wc -l <"$T/bad.got")" -eq 3 -a "$(jget "$T/bad.stats" rejected.files)" -eq 0
+tail -n +2 "$T/bad.want" | while IFS='|' read -r kind off line why; do
+    # what the scan said about the log event at this offset
+    got=$(grep "^$kind|$off|" "$T/bad.got" | head -n 1)
+    case $got in
+    "$kind|$off|$line|$why"*) echo "ok|$off|$line|$why" ;;
+    *) echo "bad|$off|$line|$why|got: ${got:-nothing at byte $off} (all: $(tr '\n' ' ' <"$T/bad.got"))" ;;
+    esac
+done >"$T/bad.cmp"
+while IFS='|' read -r res off line why rest; do
+    if [ "$res" = ok ]; then
+        ok "bad log events: reject at line $line, byte $off: $why..."
+    else
+        nok "bad log events: reject at line $line, byte $off: $why..." "$rest"
+    fi
+done <"$T/bad.cmp"
+
+scan "$T/cut" "$T/cut.gz"
+IFS='|' read -r _ coff cline _ <<EOF
+$(sed -n 2p "$T/cut.want")
+EOF
+check "cut in a delivery: the $(head -n 1 "$T/cut.want") records before the cut are kept (got $(jget "$T/cut.stats" records.dns))" \
+    test -s "$T/cut.want" -a "$(jget "$T/cut.stats" records.dns)" = "$(head -n 1 "$T/cut.want")"
+rejects "$T/cut" >"$T/cut.got"
+check "cut in a delivery: one reject at the cut log event, line $cline byte $coff (got: $(tr '\n' ' ' <"$T/cut.got"))" \
+    sh -c 'test "$(wc -l <"$1")" -eq 1 && grep -q "^dns|$2|$3|.*cut short" "$1"' _ "$T/cut.got" "$coff" "$cline"
+
+scan "$T/trunc" "$T/trunc.gz"
+read -r tmin ttot <"$T/trunc.want"
+tgot=$(jget "$T/trunc.stats" records.dns)
+check "gzip cut in the last delivery: the earlier deliveries' $tmin records kept, not all $ttot (got $tgot)" \
+    test "$tgot" -ge "$tmin" -a "$tgot" -lt "$ttot"
+rejects "$T/trunc" >"$T/trunc.got"
+check "gzip cut in the last delivery: a rejected file, truncated gzip (got: $(tr '\n' ' ' <"$T/trunc.got"))" \
+    sh -c 'test "$1" -eq 1 && grep -q "^file|.*truncated gzip" "$2"' _ "$(jget "$T/trunc.stats" rejected.files)" "$T/trunc.got"
+
+# --- inputs with no record ---------------------------------------------------------------------------
+printf '%s' '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1767571207000,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}' |
+    gzip >"$T/control"
+scan "$T/ctl" "$T/control"
+check "a health check alone: exit 0, no record, no reject (records $(records "$T/ctl"); rejects $(nrej "$T/ctl"))" \
+    test $? -eq 0 -a "$(jsum "$T/ctl.stats" records)" -eq 0 -a "$(nrej "$T/ctl")" -eq 0
+
+# awscli's pretty-printed output of a search that found nothing
+printf '{\n    "events": [],\n    "searchedLogStreams": []\n}\n' >"$T/empty.json"
+scan "$T/empty" "$T/empty.json"
+check "awscli output with \"events\": []: exit 0, no record" \
+    test $? -eq 0 -a "$(jsum "$T/empty.stats" records)" -eq 0
+rejects "$T/empty" >"$T/empty.got"
+check "awscli output with \"events\": []: reported as a rejected file (got: $(cat "$T/empty.got"))" \
+    sh -c 'test "$(wc -l <"$1")" -eq 1 && grep -q "^file|0|1|.*without log events" "$1"' _ "$T/empty.got"
+
+"$PY" -c 'import json
+print(json.dumps({"events": [{"logStreamName": "web-1", "timestamp": 1767571207000 + i,
+                              "message": "2026-01-05 00:00:07,%03d INFO worker %d started" % (i, i),
+                              "ingestionTime": 1767571208000, "eventId": str(i)} for i in range(5)],
+                  "searchedLogStreams": [{"logStreamName": "web-1", "searchedCompletely": True}]}, indent=4))' \
+    >"$T/app.json"
+scan "$T/app" "$T/app.json"
+check "application log lines in awscli output: exit 0, no record" \
+    test $? -eq 0 -a "$(jsum "$T/app.stats" records)" -eq 0
+rejects "$T/app" >"$T/app.got"
+check "application log lines: a rejected file, unrecognised format (got: $(cat "$T/app.got"))" \
+    sh -c 'test "$(wc -l <"$1")" -eq 1 && grep -q "^file|0|1|.*unrecognised format" "$1"' _ "$T/app.got"
+
+# first member "events", but no event has a message
+"$PY" -c 'import json
+print(json.dumps({"events": [{"logStreamName": "s", "timestamp": 1767571207000, "ingestionTime": 1767571208000,
+                              "eventId": str(i)} for i in range(3)]}, indent=4))' >"$T/nomsg.json"
+scan "$T/nomsg" "$T/nomsg.json"
+check "\"events\" without \"message\": exit 0 (no crash), no record" \
+    test $? -eq 0 -a "$(jsum "$T/nomsg.stats" records)" -eq 0
+rejects "$T/nomsg" >"$T/nomsg.got"
+check "\"events\" without \"message\": reported at the first event, line 3 (got: $(cat "$T/nomsg.got"))" \
+    grep -q '^file|[0-9]*|3|.*no readable log event.*"message"' "$T/nomsg.got"
+
+# the same, mixed with one good event: the others are rejects of its kind
+"$PY" - "$T/mixed.json" "$F" <<'PY'
+import gzip, json, sys, zlib
+raw = open(sys.argv[2], "rb").read()
+while raw:
+    z = zlib.decompressobj(31)
+    m = json.loads(z.decompress(raw))
+    raw = z.unused_data
+    if m["messageType"] == "DATA_MESSAGE":
+        break
+rec = m["logEvents"][0]["message"]
+evs = [1, "x", None, {"message": None}, {"message": ""}, {"message": rec}, [], {"message": {"a": 1}}]
+open(sys.argv[1], "w").write(json.dumps({"events": evs}))
+PY
+scan "$T/mixed" "$T/mixed.json"
+check "events that are not log events around a good one: the record, 7 dns rejects (records $(records "$T/mixed"); rejected $(jget "$T/mixed.stats" rejected.dns))" \
+    test $? -eq 0 -a "$(jget "$T/mixed.stats" records.dns)" -eq 1 -a "$(jget "$T/mixed.stats" rejected.dns)" -eq 7
+
+done_testing

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Wraps the Resolver query logs and VPC flow logs of a `coalmine gen` tree
+(DIR/AWSLogs/...) the way CloudWatch Logs hands them back, for the tests of
+tests/e2e/cwl.sh and tests/integration/cwl_awscli.sh.
+
+  cwl_wrap.py export   SRC OUT [--streams file|aws]
+      an export task's objects: OUT/<task>/<stream>/000000.gz, gzip, every
+      line "<ISO-8601 time> <message>";
+  cwl_wrap.py firehose SRC OUT [--streams file|aws] [--per N]
+      a subscription's deliveries as Firehose writes them to S3: objects with
+      no extension, each the gzip members of its deliveries one after the
+      other, a CONTROL_MESSAGE first, then DATA_MESSAGEs of at most N (50)
+      log events of one stream each;
+  cwl_wrap.py events   SRC OUT.jsonl [--streams file|aws]
+      one JSON line {"group","stream","timestamp","message"} per record, in
+      the source's order (what a test puts with PutLogEvents);
+  cwl_wrap.py evidence EVIDENCE DIR --shape line|event --instance I --domain D
+      checks the evidence lines of `coalmine findings get --evidence --format
+      json` (EVIDENCE): each is in a file under DIR, its record is the bytes
+      at its offset and length in the decoded file, on its line, and is
+      (line) a Resolver record after an export's "<time> " prefix, or (event)
+      a log event object whose message is one; every record is a query of
+      instance I for a tunnelling name under domain D. Prints what it found;
+      exits 1 on the first mismatch.
+
+--streams file: one log stream per source file, its records in file order
+(default); aws: one stream per network interface ("eni-...-all") for flow logs
+and per VPC for Resolver logs, as CloudWatch Logs names them.
+CloudWatch Logs keeps flow records without their header line: it is dropped.
+"""
+import argparse
+import datetime
+import gzip
+import json
+import os
+import re
+import sys
+
+FLOW_GROUP = "/coalmine/vpc-flow-logs"
+DNS_GROUP = "/coalmine/route53-resolver-query-logs"
+OWNER = "111122223333"
+CONTROL = "CWL CONTROL MESSAGE: Checking health of destination Firehose."
+
+
+def iso(ms):
+    t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000)
+
+
+def dns_ms(rec):
+    s = json.loads(rec)["query_timestamp"]
+    t = datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return int(t.timestamp() * 1000)
+
+
+def flow_ms(rec, fallback):
+    f = rec.split()
+    try:
+        return int(f[10]) * 1000  # start, in the default v2 format
+    except (IndexError, ValueError):
+        return fallback
+
+
+def sources(src):
+    """(kind, path) of every Resolver and flow log file under SRC, sorted."""
+    out = []
+    for root, _, files in os.walk(src):
+        for f in files:
+            p = os.path.join(root, f)
+            if "/vpcdnsquerylogs/" in p:
+                out.append(("dns", p))
+            elif "/vpcflowlogs/" in p:
+                out.append(("vpcflow", p))
+    return sorted(out, key=lambda kp: (os.path.basename(kp[1]), kp[1]))
+
+
+def records(src, streams):
+    """Per source file: (kind, group, file's base name, [(stream, ms, message)]) in file order."""
+    for kind, path in sources(src):
+        lines = [l for l in gzip.open(path, "rt", encoding="utf-8").read().split("\n") if l]
+        if kind == "vpcflow" and lines and lines[0].startswith("version "):
+            lines = lines[1:]
+        base = os.path.basename(path).split(".")[0]
+        evs, last = [], 0
+        for l in lines:
+            if kind == "dns":
+                ms = dns_ms(l)
+                stream = json.loads(l)["vpc_id"] if streams == "aws" else base
+            else:
+                ms = last = flow_ms(l, last)
+                stream = l.split()[2] + "-all" if streams == "aws" else base
+            evs.append((stream, ms, l))
+        yield kind, DNS_GROUP if kind == "dns" else FLOW_GROUP, base, evs
+
+
+def gz_member(obj):
+    return gzip.compress(json.dumps(obj, separators=(",", ":")).encode(), mtime=0)
+
+
+def do_export(src, out, streams):
+    # one stream's messages, in time order, as an export task writes them
+    per = {}
+    for _, group, _, evs in records(src, streams):
+        for stream, ms, msg in evs:
+            per.setdefault((group, stream), []).append((ms, msg))
+    for (group, stream), evs in sorted(per.items()):
+        evs.sort(key=lambda e: e[0])
+        d = os.path.join(out, group.strip("/").replace("/", "-"), "exp-0001", stream)
+        os.makedirs(d, exist_ok=True)
+        with gzip.open(os.path.join(d, "000000.gz"), "wt", encoding="utf-8") as g:
+            for ms, msg in evs:
+                g.write(iso(ms) + " " + msg + "\n")
+
+
+def do_firehose(src, out, streams, per):
+    seq = 0
+    for _, group, base, evs in records(src, streams):
+        if not evs:
+            continue
+        # one delivery per stream per at most `per` events, in the order they came
+        chunks, open_ = [], {}
+        for stream, ms, msg in evs:
+            c = open_.get(stream)
+            if c is None or len(c[1]) >= per:
+                c = open_[stream] = (stream, [])
+                chunks.append(c)
+            c[1].append((ms, msg))
+        chunks.sort(key=lambda c: c[1][0][0])  # stable: file order among equals
+        t0 = evs[0][1]
+        day = datetime.datetime.fromtimestamp(t0 / 1000, datetime.timezone.utc)
+        d = os.path.join(out, day.strftime("%Y/%m/%d/%H"))
+        os.makedirs(d, exist_ok=True)
+        name = "cwl-to-s3-1-%s-%s" % (day.strftime("%Y-%m-%d-%H-%M-%S"), base[-8:])
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(gz_member({"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs",
+                               "logGroup": "", "logStream": "", "subscriptionFilters": [],
+                               "logEvents": [{"id": "", "timestamp": t0, "message": CONTROL}]}))
+            for stream, batch in chunks:
+                les = []
+                for ms, msg in batch:
+                    seq += 1
+                    les.append({"id": "%056d" % seq, "timestamp": ms, "message": msg})
+                f.write(gz_member({"messageType": "DATA_MESSAGE", "owner": OWNER,
+                                   "logGroup": group, "logStream": stream,
+                                   "subscriptionFilters": ["coalmine-to-firehose"],
+                                   "logEvents": les}))
+
+
+def do_events(src, out, streams):
+    with open(out, "w", encoding="utf-8") as f:
+        for _, group, _, evs in records(src, streams):
+            for stream, ms, msg in evs:
+                f.write(json.dumps({"group": group, "stream": stream, "timestamp": ms,
+                                    "message": msg}) + "\n")
+
+
+def decoded(path):
+    data = open(path, "rb").read()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def tunnel_query(r, instance, domain):
+    """Why the Resolver record r is not instance's tunnelling query, or ''."""
+    if not isinstance(r, dict):
+        return "not a JSON object"
+    got = (r.get("srcids") or {}).get("instance")
+    if got != instance:
+        return "instance %s, not %s" % (got, instance)
+    name = r.get("query_name", "")
+    if not name.rstrip(".").endswith("." + domain):
+        return "query %s is not under %s" % (name, domain)
+    if max(len(x) for x in name.split(".")) < 30:
+        return "query %s has no long (encoded) label" % name
+    return ""
+
+
+def do_evidence(a):
+    top = os.path.realpath(a.dir) + os.sep
+    rows = [json.loads(l) for l in open(a.evidence, encoding="utf-8") if l.strip()]
+    rows = [r for r in rows if "record" in r and "path" in r]
+    if not rows:
+        print("no evidence record")
+        return 1
+    cache = {}
+    for e in rows:
+        where = "%s:%s (byte %s)" % (e["path"], e["line"], e["offset"])
+        if not os.path.realpath(e["path"]).startswith(top):
+            print("%s: not under %s" % (where, a.dir))
+            return 1
+        data = cache.get(e["path"])
+        if data is None:
+            data = cache[e["path"]] = decoded(e["path"])
+        off, n = e["offset"], e["length"]
+        raw = data[off:off + n]
+        if raw.decode("utf-8", "replace") != e["record"]:
+            print("%s: the file's %d bytes there are not the record: %r" % (where, n, raw[:80]))
+            return 1
+        if data.count(b"\n", 0, off) + 1 != e["line"]:
+            print("%s: the offset is on line %d" % (where, data.count(b"\n", 0, off) + 1))
+            return 1
+        try:
+            obj = json.loads(raw)
+        except ValueError as x:
+            print("%s: the record is not one JSON value (%s)" % (where, x))
+            return 1
+        if a.shape == "line":
+            prefix = data[data.rfind(b"\n", 0, off) + 1:off].decode()
+            if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ", prefix):
+                print("%s: the line does not start with an export's time: %r" % (where, prefix))
+                return 1
+            rec = obj
+        else:
+            if not isinstance(obj, dict) or not isinstance(obj.get("message"), str) \
+                    or "timestamp" not in obj:
+                print("%s: not a log event object: %.80s" % (where, e["record"]))
+                return 1
+            try:
+                rec = json.loads(obj["message"])
+            except ValueError:
+                print("%s: the log event's message is not JSON" % where)
+                return 1
+        why = tunnel_query(rec, a.instance, a.domain)
+        if why:
+            print("%s: %s" % (where, why))
+            return 1
+    print("%d evidence records, e.g. %s:%s (byte %s, %s bytes)"
+          % (len(rows), rows[0]["path"], rows[0]["line"], rows[0]["offset"], rows[0]["length"]))
+    return 0
+
+
+def main():
+    if sys.argv[1:2] == ["evidence"]:
+        ap = argparse.ArgumentParser(prog="cwl_wrap.py evidence")
+        ap.add_argument("evidence")
+        ap.add_argument("dir")
+        ap.add_argument("--shape", choices=["line", "event"], required=True)
+        ap.add_argument("--instance", required=True)
+        ap.add_argument("--domain", required=True)
+        return do_evidence(ap.parse_args(sys.argv[2:]))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("shape", choices=["export", "firehose", "events"])
+    ap.add_argument("src")
+    ap.add_argument("out")
+    ap.add_argument("--streams", choices=["file", "aws"], default="file")
+    ap.add_argument("--per", type=int, default=50)
+    a = ap.parse_args()
+    if a.shape == "export":
+        do_export(a.src, a.out, a.streams)
+    elif a.shape == "firehose":
+        do_firehose(a.src, a.out, a.streams, a.per)
+    else:
+        do_events(a.src, a.out, a.streams)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
