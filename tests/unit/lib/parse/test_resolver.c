@@ -443,6 +443,30 @@ static void test_junk_and_concatenated_objects(void **state)
     cm_json_doc_finish(&doc);
 }
 
+/* A line of text among the records is one reject, whatever its words look like. */
+static void test_text_line_one_reject(void **state)
+{
+    static const char text[] = SAMPLE "\n12345 67 junk\n2026-01-05 query log \"x\"\n" SAMPLE "\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 2);
+    assert_int_equal(c.ev[1].src.line, 4);
+    assert_int_equal(c.nrej, 2);
+    assert_int_equal(c.rej[0].line, 2);
+    assert_int_equal(c.rej[0].offset, strlen(SAMPLE) + 1);
+    assert_int_equal(c.rej[1].line, 3);
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
 /* Checks an event's name and answers (copied out of any document). */
 static void assert_event_intact(const struct cm_event *ev, const char *qname, const char *rdata)
 {
@@ -1050,6 +1074,7 @@ int main(void)
         cmocka_unit_test(test_blank_lines_crlf_and_bases),
         cmocka_unit_test(test_reject_reasons),
         cmocka_unit_test(test_junk_and_concatenated_objects),
+        cmocka_unit_test(test_text_line_one_reject),
         cmocka_unit_test(test_doc_swap),
         cmocka_unit_test(test_doc_swap_fresh_docs),
         cmocka_unit_test(test_node_cap),
