@@ -98,25 +98,7 @@ awsl() {
         --cli-connect-timeout 60 --cli-read-timeout 300 "$@"
 }
 
-# scan OUT PATH...: findings (JSON lines) in OUT, stderr OUT.err, --stats OUT.stats, store OUT.db
-scan() {
-    o=$1; shift
-    rm -f "$o.db"
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --region us-east-1 --format json --db "$o.db" --stats "$o.stats" \
-        $(cat "$G/intel/args.txt" 2>/dev/null) "$@" >"$o" 2>"$o.err"
-}
-# summary FINDINGS [FIELDS]: type|instance|count of every finding, sorted (cut -f FIELDS)
-summary() {
-    "$PY" -c 'import json, sys
-rows = []
-for l in open(sys.argv[1]):
-    if l.strip():
-        f = json.loads(l)
-        rows.append("%s|%s|%s" % (f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", "-"),
-                                  f["service"].get("count")))
-print("\n".join(sorted(rows)))' "$1" | cut -d '|' -f "${2:-1-3}"
-}
+. "$(dirname "$0")/../e2e/lib/cwl.sh"
 nrej() { jsum "$1.stats" rejected; }
 finding_id() {
     "$PY" -c 'import json, sys
