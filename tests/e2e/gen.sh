@@ -135,4 +135,24 @@ check "firehose: then data messages whose log events carry the records" \
 check "firehose with mixed flow formats is refused (no header to tell them apart)" \
     grep -q 'no header line' "$T/mixed.out"
 
+# Custom-format flow logs exported from CloudWatch Logs: no header, so the scan
+# needs the fields (--flow-fields, as the S3 files' header names them).
+CW="--accounts 1 --regions 1 --instances 4 --principals 2 --hours 1 --kinds vpcflow"
+"$COALMINE" gen --out "$T/c-s3" $CW --flow-format custom >/dev/null 2>&1
+"$COALMINE" gen --out "$T/c-cw" $CW --flow-format custom --delivery cloudwatch-export \
+    >/dev/null 2>&1
+f=$(find "$T/c-s3/AWSLogs" -name '*.log.gz' | head -n 1)
+hdr=$(zcat "$f" 2>/dev/null | head -n 1 | sed 's/[a-z0-9-][a-z0-9-]*/${&}/g') # the LogFormat
+"$COALMINE" scan --region us-east-1 "$T/c-s3/AWSLogs" >/dev/null 2>"$T/c-s3.err"
+"$COALMINE" scan --region us-east-1 "$T/c-cw" >/dev/null 2>"$T/c-cw0.err"
+check "custom flow export without --flow-fields: every file rejected, naming --flow-fields" \
+    sh -c "grep -q '^  records:  cloudtrail 0, vpcflow 0, dns 0' '$T/c-cw0.err' &&
+           grep -q 'need --flow-fields' '$T/c-cw0.err'"
+"$COALMINE" scan --region us-east-1 --flow-fields "$hdr" "$T/c-cw" >/dev/null 2>"$T/c-cw1.err"
+check "custom flow export with --flow-fields '\${...}': the records of the S3 files" \
+    test "$(grep '^  records:' "$T/c-cw1.err")" = "$(grep '^  records:' "$T/c-s3.err")"
+"$COALMINE" scan --flow-fields 'version srcaddr bogus' "$T/c-cw" >"$T/c-bad.out" 2>&1
+check "--flow-fields with a field that does not exist: usage error naming it (exit 2)" \
+    sh -c "[ $? -eq 2 ] && grep -q \"field 3: 'bogus' is not a VPC flow log field\" '$T/c-bad.out'"
+
 done_testing
