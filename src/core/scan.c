@@ -382,7 +382,8 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &s->cpu0);
     s->last_progress = s->t0;
     stats->rejects = cm_calloc(s->o.max_rejects, sizeof(*stats->rejects));
-    rc = stats->rejects ? cm_inputs_collect(&s->in, paths, n, err, errlen) : CM_ENOMEM;
+    rc = stats->rejects ? cm_inputs_collect_with(&s->in, paths, n, s->o.flow_fields, err, errlen)
+                        : CM_ENOMEM;
     if (rc != 0) {
         goto out;
     }

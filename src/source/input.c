@@ -144,6 +144,12 @@ static int cmp_input(const void *a, const void *b)
 
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen)
 {
+    return cm_inputs_collect_with(in, paths, n, NULL, err, errlen);
+}
+
+int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
+                           const struct cm_flow_format *flow_fields, char *err, size_t errlen)
+{
     int rc;
 
     memset(in, 0, sizeof(*in));
@@ -166,7 +172,7 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
         for (size_t i = 0; i < in->n; i++) {
             int64_t ms;
             if (!in->v[i].is_stdin && in->v[i].key_ms == INT64_MIN &&
-                cm_peek_first_time(in->v[i].path, &ms) == 0) {
+                cm_peek_first_time_with(in->v[i].path, flow_fields, &ms) == 0) {
                 in->v[i].key_ms = ms;
             }
         }

@@ -43,6 +43,12 @@ struct cm_inputs {
 struct cm_str cm_input_key_region(const char *path);
 
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
+
+struct cm_flow_format;
+
+/* The same, peeking with the user's fields for header-less flow lines (cm_peek_first_time_with). */
+int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
+                           const struct cm_flow_format *flow_fields, char *err, size_t errlen);
 void cm_inputs_free(struct cm_inputs *in);
 
 #endif

@@ -4,6 +4,7 @@
 #include "source/peek.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -53,14 +54,20 @@ static size_t inflate_prefix(const unsigned char *in, size_t n, char *out, size_
     return got;
 }
 
-static int first_record_time(const char *buf, size_t len, int64_t *ms)
+static int first_record_time(const char *buf, size_t len, const struct cm_flow_format *ff,
+                             int64_t *ms)
 {
     const struct cm_parser *ps = cm_parse_sniff(buf, len);
     struct cm_json_doc doc;
     struct cm_arena arena;
     struct cm_parse_ctx ctx;
     struct first f = {0, 0};
+    bool given = cm_flow_format_fits(ff, buf, len);
 
+    if (ps == NULL && given) {
+        ps =
+            &cm_parser_vpcflow; /* header-less lines of the user's fields, as the scan reads them */
+    }
     if (ps == NULL) {
         return CM_EFORMAT;
     }
@@ -70,6 +77,9 @@ static int first_record_time(const char *buf, size_t len, int64_t *ms)
     ctx.arena = &arena;
     ctx.on_event = take_first;
     ctx.ud = &f;
+    if (ps == &cm_parser_vpcflow && given) {
+        ctx.flow_fmt = *ff;
+    }
     (void)ps->parse(&ctx, buf, len);
     cm_json_doc_finish(&doc);
     cm_arena_finish(&arena);
@@ -80,25 +90,30 @@ static int first_record_time(const char *buf, size_t len, int64_t *ms)
     return CM_OK;
 }
 
-static int first_time(const char *buf, size_t len, int64_t *ms)
+static int first_time(const char *buf, size_t len, const struct cm_flow_format *ff, int64_t *ms)
 {
     struct cm_cwl cwl;
     int rc;
 
     if (!cm_cwl_sniff(buf, len)) {
-        return first_record_time(buf, len, ms);
+        return first_record_time(buf, len, ff, ms);
     }
     /* The window may end inside a log event: the ones before it are enough. */
     cm_cwl_init(&cwl, 0);
     rc = cm_cwl_unwrap(&cwl, buf, len);
     if (rc == 0) {
-        rc = first_record_time(cwl.out.p ? cwl.out.p : "", cwl.out.len, ms);
+        rc = first_record_time(cwl.out.p ? cwl.out.p : "", cwl.out.len, ff, ms);
     }
     cm_cwl_finish(&cwl);
     return rc;
 }
 
 int cm_peek_first_time(const char *path, int64_t *ms)
+{
+    return cm_peek_first_time_with(path, NULL, ms);
+}
+
+int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, int64_t *ms)
 {
     static const size_t raw_cap = PEEK_RAW;
     unsigned char *raw = NULL;
@@ -135,7 +150,7 @@ int cm_peek_first_time(const char *path, int64_t *ms)
         len = n;
         memcpy(out, raw, n);
     }
-    rc = first_time(out, len, ms);
+    rc = first_time(out, len, ff, ms);
 out:
     cm_free(raw);
     cm_free(out);

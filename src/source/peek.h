@@ -16,4 +16,13 @@
  */
 int cm_peek_first_time(const char *path, int64_t *ms);
 
+struct cm_flow_format;
+
+/*
+ * The same, with the fields of header-less flow log lines the user gave
+ * (scan --flow-fields; NULL: none), so such files have a first time too.
+ */
+int cm_peek_first_time_with(const char *path, const struct cm_flow_format *flow_fields,
+                            int64_t *ms);
+
 #endif

@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "base/err.h"
+#include "parse/parse.h"
 #include "source/input.h"
 #include "source/peek.h"
 
@@ -322,6 +323,26 @@ static void test_cwl_export(void **state)
     text_free(&b);
 }
 
+/* Custom-format flow lines with no header (as in CloudWatch Logs): timed with the user's fields. */
+static void test_flow_fields(void **state)
+{
+    static const char text[] = "2026-01-05T00:00:30.000Z vpc-1 eni-1 10.0.0.1 1767571207 ACCEPT\n"
+                               "2026-01-05T00:00:31.000Z vpc-1 eni-1 10.0.0.1 1767571300 ACCEPT\n";
+    struct cm_flow_format ff, other;
+    char err[128];
+    int64_t ms = 0;
+    const char *path = put("custom-flow.gz", text, 1);
+    (void)state;
+
+    assert_int_equal(
+        cm_flow_format_parse("vpc-id interface-id srcaddr start action", &ff, err, sizeof(err)), 0);
+    assert_int_equal(cm_flow_format_parse("vpc-id srcaddr start", &other, err, sizeof(err)), 0);
+    assert_int_equal(cm_peek_first_time(path, &ms), CM_EFORMAT);
+    assert_int_equal(cm_peek_first_time_with(path, &other, &ms), CM_EFORMAT); /* not 5 fields */
+    assert_int_equal(cm_peek_first_time_with(path, &ff, &ms), 0);
+    assert_int_equal(ms, 1767571207000LL);
+}
+
 static void test_cwl_large(void **state)
 {
     static const char *const control[] = {"CWL CONTROL MESSAGE: Checking health of destination."};
@@ -370,6 +391,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nested_gzip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flow_fields, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
