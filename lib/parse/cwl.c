@@ -134,6 +134,9 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
         c->out.p[c->out.len++] = '\n';
         c->out.p[c->out.len] = '\0';
     }
+    if (c->max_pieces != 0 && c->npiece >= c->max_pieces) {
+        w->err = CM_EFULL; /* enough: cm_cwl_unwrap stops and returns 0 */
+    }
 }
 
 static const char wrapper_start[] = "{\"messageType\"";
@@ -315,7 +318,7 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
             break;
         }
     }
-    return w.err;
+    return w.err == CM_EFULL ? 0 : w.err;
 }
 
 void cm_cwl_init(struct cm_cwl *c, size_t max)

@@ -48,6 +48,7 @@ struct cm_cwl {
     struct cm_cwl_bad *bad;
     size_t nbad, bad_cap;
     uint64_t control;       /* log events of control messages, left out */
+    size_t max_pieces;      /* stop once this many messages are out (0: all); set after init */
     struct cm_json_doc doc; /* scratch for one log event at a time */
 };
 

@@ -17,8 +17,10 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 
-#define PEEK_RAW (64 * 1024)
-#define PEEK_OUT (256 * 1024)
+#define PEEK_RAW    (64 * 1024)
+#define PEEK_OUT    (256 * 1024)
+#define PEEK_FIRST  (16 * 1024) /* the first try's inflated window */
+#define PEEK_PIECES 32          /* log events unwrapped: enough for a good record among them */
 
 struct first {
     int64_t ms;
@@ -100,6 +102,7 @@ static int first_time(const char *buf, size_t len, const struct cm_flow_format *
     }
     /* The window may end inside a log event: the ones before it are enough. */
     cm_cwl_init(&cwl, 0);
+    cwl.max_pieces = PEEK_PIECES;
     rc = cm_cwl_unwrap(&cwl, buf, len);
     if (rc == 0) {
         rc = first_record_time(cwl.out.p ? cwl.out.p : "", cwl.out.len, ff, ms);
@@ -134,23 +137,30 @@ int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, i
     while (n < raw_cap && (got = read(fd, raw + n, raw_cap - n)) > 0) {
         n += (size_t)got;
     }
-    if (cm_is_gzip(raw, n)) {
-        len = inflate_prefix(raw, n, out, PEEK_OUT);
+    if (!cm_is_gzip(raw, n)) {
+        memcpy(out, raw, n);
+        rc = first_time(out, n, ff, ms);
+        goto out;
+    }
+    /* A first record is almost always in the first few KiB: inflate more only when not. */
+    for (size_t cap = PEEK_FIRST;; cap = PEEK_OUT) {
+        len = inflate_prefix(raw, n, out, cap);
         if (cm_is_gzip(out, len)) {
             /* A gzip in the gzip, as the scan reads it. */
-            unsigned char *inner = cm_malloc(PEEK_OUT);
+            unsigned char *inner = cm_malloc(cap);
             if (inner == NULL) {
+                rc = CM_ENOMEM;
                 goto out;
             }
-            len = inflate_prefix((const unsigned char *)out, len, (char *)inner, PEEK_OUT);
+            len = inflate_prefix((const unsigned char *)out, len, (char *)inner, cap);
             memcpy(out, inner, len);
             cm_free(inner);
         }
-    } else {
-        len = n;
-        memcpy(out, raw, n);
+        rc = first_time(out, len, ff, ms);
+        if (rc == 0 || len < cap || cap == PEEK_OUT) {
+            break;
+        }
     }
-    rc = first_time(out, len, ff, ms);
 out:
     cm_free(raw);
     cm_free(out);

@@ -343,6 +343,25 @@ static void test_flow_fields(void **state)
     assert_int_equal(ms, 1767571207000LL);
 }
 
+/* A first good record past the first inflated window (16 KiB) is found by the wider one. */
+static void test_first_record_late(void **state)
+{
+    size_t n = 40 * 1024, at = 0;
+    char *big = malloc(n + 256);
+    int64_t ms = 0;
+    (void)state;
+
+    assert_non_null(big);
+    while (at < n) { /* Resolver records the parser rejects (no query_name) */
+        at += (size_t)sprintf(big + at, "{\"query_timestamp\":\"2026-01-05T00:00:07Z\","
+                                        "\"srcaddr\":\"10.0.0.1\",\"query_name\":1}\n");
+    }
+    sprintf(big + at, "%s", DNS("2026-01-05T00:00:07Z"));
+    assert_int_equal(cm_peek_first_time(put("late.log.gz", big, 1), &ms), 0);
+    assert_true(ms == T07);
+    free(big);
+}
+
 static void test_cwl_large(void **state)
 {
     static const char *const control[] = {"CWL CONTROL MESSAGE: Checking health of destination."};
@@ -392,6 +411,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cwl_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_record_late, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

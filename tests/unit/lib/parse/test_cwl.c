@@ -592,6 +592,25 @@ static void test_resync(void **state)
     run_done(&r);
 }
 
+/* max_pieces: the walk stops once that many messages are out, and that is not an error. */
+static void test_max_pieces(void **state)
+{
+    static const char text[] = HEAD_CTRL EV_CTRL TAIL DELIVERY(EV1 "," EV2) DELIVERY(EV3);
+    struct run r;
+    (void)state;
+
+    r.buf = dup_exact(text, strlen(text));
+    r.len = strlen(text);
+    cm_cwl_init(&r.c, 0);
+    r.c.max_pieces = 2;
+    assert_int_equal(cm_cwl_unwrap(&r.c, r.buf, r.len), 0);
+    assert_out(&r.c, "one\ntwo\n");
+    assert_int_equal(r.c.npiece, 2);
+    assert_int_equal(r.c.control, 1); /* a health check is no message */
+    assert_int_equal(r.c.nbad, 0);
+    run_done(&r);
+}
+
 static void test_cap(void **state)
 {
     static const char text[] = HEAD_DATA EV1 "," EV2 TAIL;
@@ -718,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_garbage_between),
         cmocka_unit_test(test_control_messages),
         cmocka_unit_test(test_resync),
+        cmocka_unit_test(test_max_pieces),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_unwrapped_parses),
     };
