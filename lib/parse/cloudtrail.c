@@ -49,14 +49,6 @@ static uint32_t line_at(struct ct_state *st, size_t off)
     return st->line_no;
 }
 
-static size_t skip_ws(const char *buf, size_t len, size_t i)
-{
-    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')) {
-        i++;
-    }
-    return i;
-}
-
 static void reject(struct ct_state *st, size_t off, const char *reason)
 {
     struct cm_parse_ctx *ctx = st->ctx;
@@ -414,7 +406,7 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
 static int one_value(struct ct_state *st, size_t *pos)
 {
     struct cm_parse_ctx *ctx = st->ctx;
-    size_t start = skip_ws(st->buf, st->len, *pos), end = 0;
+    size_t start = cm_parse_skip_ws(st->buf, st->len, *pos), end = 0;
     uint32_t root;
     int rc;
 
@@ -448,7 +440,7 @@ static int one_value(struct ct_state *st, size_t *pos)
 /* Walks the elements of an array whose '[' is at *pos. */
 static int walk_array(struct ct_state *st, size_t pos)
 {
-    size_t i = skip_ws(st->buf, st->len, pos + 1);
+    size_t i = cm_parse_skip_ws(st->buf, st->len, pos + 1);
     int rc;
 
     if (i < st->len && st->buf[i] == ']') {
@@ -459,7 +451,7 @@ static int walk_array(struct ct_state *st, size_t pos)
         if (rc != 0) {
             return rc < 0 ? rc : 0;
         }
-        i = skip_ws(st->buf, st->len, i);
+        i = cm_parse_skip_ws(st->buf, st->len, i);
         if (i >= st->len) {
             reject(st, i, "unexpected end of input inside the Records array (truncated file?)");
             return 0;
@@ -480,27 +472,19 @@ static size_t find_records_array(const char *buf, size_t len, size_t i)
 {
     static const char key[] = "\"Records\"";
 
-    i = skip_ws(buf, len, i + 1);
+    i = cm_parse_skip_ws(buf, len, i + 1);
     if (len - i < sizeof(key) - 1 || memcmp(buf + i, key, sizeof(key) - 1) != 0) {
         return (size_t)-1;
     }
-    i = skip_ws(buf, len, i + sizeof(key) - 1);
+    i = cm_parse_skip_ws(buf, len, i + sizeof(key) - 1);
     if (i >= len || buf[i] != ':') {
         return (size_t)-1;
     }
-    i = skip_ws(buf, len, i + 1);
+    i = cm_parse_skip_ws(buf, len, i + 1);
     if (i >= len || buf[i] != '[') {
         return (size_t)-1;
     }
     return i;
-}
-
-/* A CloudWatch Logs export prefix before a record ("<time> {...}"), else 0. */
-static size_t cwl_prefix(const char *buf, size_t len, size_t i)
-{
-    size_t k = cm_parse_cwl_prefix(buf, len, i);
-
-    return k > 0 && buf[i + k] == '{' ? k : 0;
 }
 
 static int walk_stream(struct ct_state *st, size_t i)
@@ -508,11 +492,11 @@ static int walk_stream(struct ct_state *st, size_t i)
     int rc;
 
     for (;;) {
-        i = skip_ws(st->buf, st->len, i);
+        i = cm_parse_skip_ws(st->buf, st->len, i);
         if (i >= st->len) {
             return 0;
         }
-        i += cwl_prefix(st->buf, st->len, i);
+        i += cm_parse_cwl_json_prefix(st->buf, st->len, i);
         rc = one_value(st, &i);
         if (rc < 0) {
             return rc;
@@ -538,7 +522,7 @@ static int ct_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         i = 3;
     }
     cm_json_doc_begin(ctx->doc, buf, len);
-    i = skip_ws(buf, len, i);
+    i = cm_parse_skip_ws(buf, len, i);
     if (i >= len) {
         return 0;
     }
@@ -563,8 +547,8 @@ static int ct_sniff(const char *buf, size_t len)
     if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         i = 3;
     }
-    i = skip_ws(buf, n, i);
-    i += cwl_prefix(buf, n, i);
+    i = cm_parse_skip_ws(buf, n, i);
+    i += cm_parse_cwl_json_prefix(buf, n, i);
     if (i >= n || (buf[i] != '{' && buf[i] != '[')) {
         return 0;
     }

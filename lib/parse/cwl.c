@@ -29,32 +29,6 @@ struct walk {
     int err;         /* CM_ENOMEM or CM_E2BIG: stop */
 };
 
-static size_t skip_ws(const char *buf, size_t len, size_t i)
-{
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
-        i++;
-    }
-    return i;
-}
-
-/* The end of the string whose opening quote is at buf[i] (past its closing quote), or 0. */
-static size_t string_end(const char *buf, size_t len, size_t i)
-{
-    for (i++; i < len; i++) {
-        if (buf[i] == '\\') {
-            i++;
-        } else if (buf[i] == '"') {
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
-static bool raw_is(const char *p, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(p, lit, n) == 0;
-}
-
 static uint32_t line_at(struct walk *w, size_t off)
 {
     if (off < w->line_pos) {
@@ -141,21 +115,13 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
 
 static const char wrapper_start[] = "{\"messageType\"";
 
-/* Where the next subscription delivery after buf[i] starts, or SIZE_MAX. */
-static size_t next_wrapper(const struct walk *w, size_t i)
+/* Where the first subscription delivery inside buf(from..to) starts, or SIZE_MAX. */
+static size_t find_wrapper(const struct walk *w, size_t from, size_t to)
 {
-    struct cm_str rest = cm_str_make(w->buf + i + 1, w->len - i - 1);
-    size_t at = cm_str_find(rest, cm_str_make(wrapper_start, sizeof(wrapper_start) - 1));
+    struct cm_str span = cm_str_make(w->buf + from + 1, to - from - 1);
+    size_t at = cm_str_find(span, cm_str_make(wrapper_start, sizeof(wrapper_start) - 1));
 
-    return at == (size_t)-1 ? SIZE_MAX : i + 1 + at;
-}
-
-/* True when a subscription delivery starts inside buf(i..end): a value skipped over it was cut. */
-static bool holds_wrapper(const struct walk *w, size_t i, size_t end)
-{
-    struct cm_str span = cm_str_make(w->buf + i + 1, end - i - 1);
-
-    return cm_str_find(span, cm_str_make(wrapper_start, sizeof(wrapper_start) - 1)) != (size_t)-1;
+    return at == (size_t)-1 ? SIZE_MAX : from + 1 + at;
 }
 
 /* Walks the log event array whose '[' is at buf[i]; returns the offset past its ']', or CUT. */
@@ -163,7 +129,7 @@ static size_t walk_events(struct walk *w, size_t i)
 {
     struct cm_cwl *c = w->c;
 
-    i = skip_ws(w->buf, w->len, i + 1);
+    i = cm_parse_skip_ws(w->buf, w->len, i + 1);
     if (i < w->len && w->buf[i] == ']') {
         return i + 1;
     }
@@ -173,7 +139,7 @@ static size_t walk_events(struct walk *w, size_t i)
         uint32_t root;
         int rc;
 
-        i = skip_ws(w->buf, w->len, i);
+        i = cm_parse_skip_ws(w->buf, w->len, i);
         if (i < w->len && w->buf[i] == ']') {
             bad(w, i, "a ',' with no log event after it");
             return i + 1;
@@ -188,14 +154,14 @@ static size_t walk_events(struct walk *w, size_t i)
             take_event(w, i, end, root);
         } else {
             end = cm_parse_skip_value(w->buf, w->len, i);
-            if (end == 0 || holds_wrapper(w, i, end)) {
+            if (end == 0 || find_wrapper(w, i, end) != SIZE_MAX) {
                 /* Cut short: the next delivery (if any) is where to go on. */
                 bad(w, i, "log event cut short (truncated input?)");
                 return CUT;
             }
             bad(w, i, "log event is not valid JSON: %s", diag.msg);
         }
-        i = skip_ws(w->buf, w->len, end);
+        i = cm_parse_skip_ws(w->buf, w->len, end);
         if (i < w->len && w->buf[i] == ']') {
             return i + 1;
         }
@@ -215,11 +181,10 @@ static size_t walk_wrapper(struct walk *w, size_t i)
     size_t start = i, mark_out = c->out.len, mark_piece = c->npiece, ret = CUT;
     bool control = false, events = false;
 
-    i = skip_ws(w->buf, w->len, i + 1);
+    i = cm_parse_skip_ws(w->buf, w->len, i + 1);
     while (w->err == 0 && !(i < w->len && w->buf[i] == '}')) {
-        size_t k = i, kend = i < w->len && w->buf[i] == '"' ? string_end(w->buf, w->len, i) : 0;
-        const char *key = w->buf + k + 1;
-        size_t klen = kend ? kend - k - 2 : 0;
+        size_t kend = i < w->len && w->buf[i] == '"' ? cm_parse_skip_value(w->buf, w->len, i) : 0;
+        struct cm_str key = cm_str_make(w->buf + i + 1, kend ? kend - i - 2 : 0);
 
         if (kend == 0) {
             bad(w, i,
@@ -227,13 +192,13 @@ static size_t walk_wrapper(struct walk *w, size_t i)
                            : "CloudWatch Logs object cut short (truncated input?)");
             goto out;
         }
-        i = skip_ws(w->buf, w->len, kend);
+        i = cm_parse_skip_ws(w->buf, w->len, kend);
         if (i >= w->len || w->buf[i] != ':') {
             bad(w, i, "expected ':' after a member name");
             goto out;
         }
-        i = skip_ws(w->buf, w->len, i + 1);
-        if ((raw_is(key, klen, "logEvents") || raw_is(key, klen, "events")) && i < w->len &&
+        i = cm_parse_skip_ws(w->buf, w->len, i + 1);
+        if ((cm_str_eqc(key, "logEvents") || cm_str_eqc(key, "events")) && i < w->len &&
             w->buf[i] == '[') {
             events = true;
             i = walk_events(w, i);
@@ -246,13 +211,13 @@ static size_t walk_wrapper(struct walk *w, size_t i)
                 bad(w, i, "CloudWatch Logs object cut short (truncated input?)");
                 goto out;
             }
-            if (raw_is(key, klen, "messageType") &&
-                raw_is(w->buf + i, v - i, "\"CONTROL_MESSAGE\"")) {
+            if (cm_str_eqc(key, "messageType") &&
+                cm_str_eqc(cm_str_make(w->buf + i, v - i), "\"CONTROL_MESSAGE\"")) {
                 control = true;
             }
             i = v;
         }
-        i = skip_ws(w->buf, w->len, i);
+        i = cm_parse_skip_ws(w->buf, w->len, i);
         if (i < w->len && w->buf[i] == '}') {
             break;
         }
@@ -260,7 +225,7 @@ static size_t walk_wrapper(struct walk *w, size_t i)
             bad(w, i, "expected ',' or '}' in a CloudWatch Logs object");
             goto out;
         }
-        i = skip_ws(w->buf, w->len, i + 1);
+        i = cm_parse_skip_ws(w->buf, w->len, i + 1);
     }
     if (w->err == 0) {
         ret = i + 1;
@@ -300,7 +265,7 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
     while (w.err == 0) {
         size_t end;
 
-        i = skip_ws(buf, len, i);
+        i = cm_parse_skip_ws(buf, len, i);
         if (i >= len) {
             break;
         }
@@ -313,7 +278,7 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
             continue;
         }
         /* Go on at the next subscription delivery after what was read, if there is one. */
-        i = next_wrapper(&w, w.far > i ? w.far - 1 : i);
+        i = find_wrapper(&w, w.far > i ? w.far - 1 : i, len);
         if (i == SIZE_MAX) {
             break;
         }
@@ -373,16 +338,16 @@ int cm_cwl_sniff(const char *buf, size_t len)
     if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
         i = 3;
     }
-    i = skip_ws(buf, len, i);
+    i = cm_parse_skip_ws(buf, len, i);
     if (i >= len || buf[i] != '{') {
         return 0;
     }
-    i = skip_ws(buf, len, i + 1);
-    if (i >= len || buf[i] != '"' || (kend = string_end(buf, len, i)) == 0) {
+    i = cm_parse_skip_ws(buf, len, i + 1);
+    if (i >= len || buf[i] != '"' || (kend = cm_parse_skip_value(buf, len, i)) == 0) {
         return 0;
     }
     for (size_t k = 0; k < sizeof(first) / sizeof(first[0]); k++) {
-        known |= raw_is(buf + i + 1, kend - i - 2, first[k]);
+        known |= cm_str_eqc(cm_str_make(buf + i + 1, kend - i - 2), first[k]);
     }
     head = cm_str_make(buf, len);
     return known && (cm_str_find(head, CM_STR_LIT("\"logEvents\"")) != (size_t)-1 ||

@@ -104,9 +104,7 @@ size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)
 {
     size_t i = start, depth = 0;
 
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
-        i++;
-    }
+    i = cm_parse_skip_ws(buf, len, i);
     if (i >= len) {
         return 0;
     }

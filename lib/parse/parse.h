@@ -110,6 +110,27 @@ uint32_t cm_parse_count_lines(const char *buf, size_t from, size_t to);
  */
 size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i);
 
+/* The export prefix before a JSON record ("<time> {...}") at buf[i], else 0. */
+static inline size_t cm_parse_cwl_json_prefix(const char *buf, size_t len, size_t i)
+{
+    size_t k;
+
+    if (i >= len || buf[i] == '{') {
+        return 0; /* the usual case, decided without a call */
+    }
+    k = cm_parse_cwl_prefix(buf, len, i);
+    return k > 0 && buf[i + k] == '{' ? k : 0;
+}
+
+/* The first offset at or after i in buf[0..len) that is not JSON whitespace. */
+static inline size_t cm_parse_skip_ws(const char *buf, size_t len, size_t i)
+{
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t')) {
+        i++;
+    }
+    return i;
+}
+
 /*
  * Lenient end of the JSON value starting at buf[start]: follows only quotes,
  * backslashes and bracket nesting (no validation), so a value with bad UTF-8,

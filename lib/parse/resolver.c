@@ -446,21 +446,6 @@ emit:
     return CM_OK;
 }
 
-/*
- * A CloudWatch Logs export writes a time before every record ("<time> {...}");
- * the record starts after it. Returns the prefix's length, else 0.
- */
-static size_t json_after_prefix(const char *buf, size_t len, size_t pos)
-{
-    size_t k;
-
-    if (buf[pos] == '{') {
-        return 0;
-    }
-    k = cm_parse_cwl_prefix(buf, len, pos);
-    return k > 0 && buf[pos + k] == '{' ? k : 0;
-}
-
 static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
     struct cm_time_memo tm = {{0}, 0, 0};
@@ -491,7 +476,7 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         if (pos >= len) {
             break;
         }
-        pos += json_after_prefix(buf, len, pos);
+        pos += cm_parse_cwl_json_prefix(buf, len, pos);
         r.start = pos;
         r.end = pos;
         r.line = line;
@@ -535,7 +520,7 @@ static int dns_sniff(const char *buf, size_t len)
     }
     i = skip_blank(buf, len);
     if (i < len) {
-        i += json_after_prefix(buf, len, i);
+        i += cm_parse_cwl_json_prefix(buf, len, i);
     }
     if (i >= len || buf[i] != '{') {
         return 0;
