@@ -52,6 +52,23 @@ const struct cm_parser *cm_parse_sniff(const char *buf, size_t len)
     return best;
 }
 
+const struct cm_parser *cm_parse_sniff_flow(const char *buf, size_t len,
+                                            const struct cm_flow_format *flow_fields,
+                                            struct cm_flow_format *fmt)
+{
+    const struct cm_parser *ps = cm_parse_sniff(buf, len);
+    bool given = cm_flow_format_fits(flow_fields, buf, len);
+
+    memset(fmt, 0, sizeof(*fmt));
+    if (ps == NULL && given) {
+        ps = &cm_parser_vpcflow;
+    }
+    if (ps == &cm_parser_vpcflow && given) {
+        *fmt = *flow_fields;
+    }
+    return ps;
+}
+
 void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc)
 {
     memset(ctx, 0, sizeof(*ctx));

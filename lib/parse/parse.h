@@ -93,6 +93,18 @@ const struct cm_parser *cm_parser_by_name(const char *name);
  */
 const struct cm_parser *cm_parse_sniff(const char *buf, size_t len);
 
+struct cm_flow_format;
+
+/*
+ * cm_parse_sniff, also taking header-less flow log lines in the fields the
+ * user gave (flow_fields; NULL: none). Sets *fmt to the flow format the input
+ * starts with: those fields when its first line has as many, else none (a
+ * header line or the default format then decides).
+ */
+const struct cm_parser *cm_parse_sniff_flow(const char *buf, size_t len,
+                                            const struct cm_flow_format *flow_fields,
+                                            struct cm_flow_format *fmt);
+
 /* Initialises a context (doc borrowed, callbacks set by the caller). */
 void cm_parse_ctx_init(struct cm_parse_ctx *ctx, struct cm_json_doc *doc);
 

@@ -253,30 +253,6 @@ static const char *unrecognised(const struct reader *r)
                 : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)";
 }
 
-/*
- * The parser for an input: by its content, or VPC flow logs when the lines
- * have the fields the user gave for header-less flow logs.
- */
-static const struct cm_parser *sniff(const struct scan *s, const char *p, size_t n)
-{
-    const struct cm_parser *ps = cm_parse_sniff(p, n);
-
-    if (ps == NULL && cm_flow_format_fits(s->o.flow_fields, p, n)) {
-        ps = &cm_parser_vpcflow;
-    }
-    return ps;
-}
-
-/* The flow format an input starts with: the user's, else none (a header or the default). */
-static void flow_format_reset(struct reader *r)
-{
-    if (r->s->o.flow_fields != NULL) {
-        r->ctx.flow_fmt = *r->s->o.flow_fields;
-    } else {
-        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
-    }
-}
-
 /* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
 static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
@@ -295,17 +271,12 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         }
     }
     if (ps == NULL) {
-        ps = sniff(s, r->fb->p, r->fb->len);
+        ps = cm_parse_sniff_flow(r->fb->p, r->fb->len, s->o.flow_fields, &r->ctx.flow_fmt);
     }
     if (ps == NULL) {
         cm_scan_note_reject(s, 0, file_id, 0, 1, unrecognised(r));
         r->unwrapped = false;
         return CM_OK;
-    }
-    if (ps == &cm_parser_vpcflow && s->o.flow_fields != NULL && r->ctx.offset_base == 0 &&
-        !cm_flow_format_fits(s->o.flow_fields, r->fb->p, r->fb->len)) {
-        /* Not lines of the given fields: a header or the default format says what they are. */
-        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
     }
     for (size_t i = 0; r->unwrapped && i < r->cwl.nbad; i++) {
         const struct cm_cwl_bad *b = &r->cwl.bad[i];
@@ -442,7 +413,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     r->bytes_decoded += target->len;
     rc = take_buffer(r, target);
     if (rc == 0) {
-        flow_format_reset(r);
+        memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
         r->ctx.offset_base = 0;
         r->ctx.line_base = 0;
         rc = parse_buffer(r, idx, NULL);
@@ -469,7 +440,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         return CM_ENOMEM;
     }
     cm_buf_init(&pend, s->o.max_input_bytes);
-    flow_format_reset(r);
+    memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
     r->files++;
     for (;;) {
         size_t cut;
@@ -485,7 +456,9 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         if (ps == NULL && pend.len && !wrapped) {
             /* A CloudWatch Logs wrapper is read whole, and unwrapped by parse_buffer(). */
             wrapped = cm_cwl_sniff(pend.p, pend.len);
-            ps = wrapped ? NULL : sniff(s, pend.p, pend.len);
+            ps = wrapped
+                     ? NULL
+                     : cm_parse_sniff_flow(pend.p, pend.len, s->o.flow_fields, &r->ctx.flow_fmt);
             split = ps && cm_stdin_line_splittable(ps, pend.p, pend.len);
         }
         if (!src->eof && !split) {

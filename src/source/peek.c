@@ -59,29 +59,23 @@ static size_t inflate_prefix(const unsigned char *in, size_t n, char *out, size_
 static int first_record_time(const char *buf, size_t len, const struct cm_flow_format *ff,
                              int64_t *ms)
 {
-    const struct cm_parser *ps = cm_parse_sniff(buf, len);
+    const struct cm_parser *ps;
     struct cm_json_doc doc;
     struct cm_arena arena;
     struct cm_parse_ctx ctx;
     struct first f = {0, 0};
-    bool given = cm_flow_format_fits(ff, buf, len);
 
-    if (ps == NULL && given) {
-        ps =
-            &cm_parser_vpcflow; /* header-less lines of the user's fields, as the scan reads them */
-    }
+    cm_parse_ctx_init(&ctx, &doc);
+    /* As the scan reads it: header-less lines of the user's fields too. */
+    ps = cm_parse_sniff_flow(buf, len, ff, &ctx.flow_fmt);
     if (ps == NULL) {
         return CM_EFORMAT;
     }
     cm_json_doc_init(&doc, 0, 0);
     cm_arena_init(&arena, 4096, 1 << 20);
-    cm_parse_ctx_init(&ctx, &doc);
     ctx.arena = &arena;
     ctx.on_event = take_first;
     ctx.ud = &f;
-    if (ps == &cm_parser_vpcflow && given) {
-        ctx.flow_fmt = *ff;
-    }
     (void)ps->parse(&ctx, buf, len);
     cm_json_doc_finish(&doc);
     cm_arena_finish(&arena);
