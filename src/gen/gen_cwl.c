@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/time.h"
 
 #define EVENTS_PER_DELIVERY 100
 
@@ -60,15 +61,9 @@ static void group_name(const struct cm_gen_file *f, struct cm_gen_text *t)
 /* "2026-01-05T00:00:07.000Z": an export line's time. */
 static void iso_ms(struct cm_gen_text *t, int64_t ms)
 {
-    char tmp[8];
-    size_t mark = t->b->len;
+    char tmp[32];
 
-    cm_gen_t_iso(t, ms / 1000);
-    if (t->b->len > mark && t->b->p[t->b->len - 1] == 'Z') {
-        t->b->len--; /* the fraction goes before the Z */
-        snprintf(tmp, sizeof(tmp), ".%03dZ", (int)(ms % 1000));
-        cm_gen_t_puts(t, tmp);
-    }
+    cm_gen_t_putn(t, tmp, cm_time_format_iso(ms, tmp, sizeof(tmp)));
 }
 
 /* A log event id: 56 digits, the time first, as CloudWatch Logs writes them. */
@@ -167,6 +162,7 @@ int cm_gen_cwl_path(const struct cm_gen_file *f, struct cm_buf *b)
     uint64_t what = 0x63776cULL + (uint64_t)f->kind * 2 + f->data_events;
     struct cm_gen_text t;
     char tmp[40];
+    size_t n;
 
     cm_gen_t_init(&t, b);
     if (f->env->cfg->delivery == CM_GEN_DELIVERY_CWL_EXPORT) {
@@ -187,17 +183,12 @@ int cm_gen_cwl_path(const struct cm_gen_file *f, struct cm_buf *b)
     cm_gen_t_puts(&t, "cwl-");
     stream_name(f, &t);
     cm_gen_t_puts(&t, "-1-");
-    cm_gen_t_iso(&t, f->start_s);
-    /* Firehose's name time: 2026-01-05-00-05-00 */
-    for (size_t i = b->len - 20; i < b->len; i++) {
-        if (b->p[i] == 'T' || b->p[i] == ':') {
-            b->p[i] = '-';
-        }
+    /* Firehose's name time: 2026-01-05-00-05-00 (2026-01-05T00:05:00Z, dashed, no Z) */
+    n = cm_time_format_iso_s(f->start_s * 1000, tmp, sizeof(tmp));
+    for (size_t i = 0; i < n; i++) {
+        tmp[i] = tmp[i] == 'T' || tmp[i] == ':' ? '-' : tmp[i];
     }
-    if (b->len > 0 && b->p[b->len - 1] == 'Z') {
-        b->len--;
-        b->p[b->len] = '\0';
-    }
+    cm_gen_t_putn(&t, tmp, n > 0 ? n - 1 : 0);
     cm_gen_t_putc(&t, '-');
     hex_id(f, what, f->vpc, f->win, &t, true);
     return t.err;
