@@ -195,9 +195,7 @@ bool cm_flow_format_fits(const struct cm_flow_format *fmt, const char *buf, size
     if (fmt == NULL || !fmt->known || buf == NULL) {
         return false;
     }
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n')) {
-        i++;
-    }
+    i = cm_parse_skip_ws(buf, len, i);
     nl = memchr(buf + i, '\n', len - i);
     end = nl ? (size_t)(nl - buf) : len;
     if (end > i && buf[end - 1] == '\r') {

@@ -231,15 +231,13 @@ static bool fields_line(const char *p, size_t n, size_t i)
 static const char *unrecognised(const struct reader *r)
 {
     const char *p = r->fb->p;
-    size_t n = r->fb->len, i = 0;
+    size_t n = r->fb->len, i;
     bool text;
 
     if (looks_binary(p, n)) {
         return "unrecognised format (binary data)";
     }
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) {
-        i++;
-    }
+    i = cm_parse_skip_ws(p, n, 0);
     i += cm_parse_cwl_prefix(p, n, i);
     text = r->s->o.flow_fields == NULL && fields_line(p, n, i);
     if (r->unwrapped) {
