@@ -22,14 +22,11 @@
  */
 #include "base/json.h"
 
+#include "base/json_str.h"
 #include "base/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -82,27 +79,7 @@ static inline const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
-/* True for bytes that end an ordinary run inside a string. */
-static inline bool str_special(unsigned char c)
-{
-    return (unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\';
-}
-
 #ifdef __SSE2__
-/*
- * Bit k is set when p[k] (of 16) is special in a string. A signed compare
- * with 0x20 catches both control bytes and bytes >= 0x80.
- */
-static inline unsigned special_mask(const char *p)
-{
-    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i m =
-        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-
-    m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-    return (unsigned)_mm_movemask_epi8(m);
-}
-
 /*
  * Advances p 16 bytes at a time to the first special string byte, or to the
  * point where fewer than 16 bytes remain.
@@ -112,7 +89,7 @@ static inline const char *simd_skip(const char *p, const char *end)
     unsigned bits;
 
     while (end - p >= 16) {
-        bits = special_mask(p);
+        bits = cm_json_special16(p);
         if (bits != 0) {
             return p + (unsigned)__builtin_ctz(bits);
         }
@@ -172,7 +149,7 @@ static inline const char *skip_plain(const char *p, const char *end)
         return p; /* the vector scan stopped on a special byte */
     }
 #endif
-    while (p < end && !str_special((unsigned char)*p)) {
+    while (p < end && !cm_json_str_special((unsigned char)*p)) {
         p++;
     }
     return p;
@@ -230,7 +207,7 @@ static inline const char *scan_string(struct jp *j, const char *q, uint32_t *tag
     unsigned bits;
 
     while (j->end - p >= 16) {
-        bits = special_mask(p);
+        bits = cm_json_special16(p);
         if (bits != 0) {
             p += (unsigned)__builtin_ctz(bits);
             if (LIKELY(*p == '"')) {

@@ -14,6 +14,8 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/json_str.h"
+#include "base/utf8.h"
 #include "parse/parse.h"
 
 #define SNIFF_HEAD 4096
@@ -62,14 +64,43 @@ static void bad(struct walk *w, size_t off, const char *fmt, ...)
     va_end(ap);
 }
 
+/*
+ * Records the log event buf[start..end) whose message, got bytes unescaped,
+ * has just been written at the end of out (which has room for a newline).
+ * False when there was no memory for it.
+ */
+static bool piece_add(struct walk *w, size_t start, size_t end, size_t got)
+{
+    struct cm_cwl *c = w->c;
+    struct cm_cwl_piece *pc;
+
+    if (cm_grow((void **)&c->piece, &c->piece_cap, c->npiece + 1, sizeof(*c->piece), 64) != 0) {
+        w->err = CM_ENOMEM;
+        return false;
+    }
+    pc = &c->piece[c->npiece++];
+    pc->out_off = c->out.len;
+    pc->src_off = start;
+    pc->src_len = end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
+    pc->src_line = line_at(w, start);
+    w->far = w->far > end ? w->far : end;
+    c->out.len += got;
+    if (c->out.p[c->out.len - 1] != '\n') {
+        c->out.p[c->out.len++] = '\n';
+    }
+    c->out.p[c->out.len] = '\0';
+    if (c->max_pieces != 0 && c->npiece >= c->max_pieces) {
+        w->err = CM_EFULL; /* enough: cm_cwl_unwrap stops and returns 0 */
+    }
+    return true;
+}
+
 /* Copies the message of the log event buf[start..end) (its tape at root). */
 static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
 {
     struct cm_cwl *c = w->c;
     const struct cm_json_node *n;
-    struct cm_cwl_piece *pc;
     uint32_t msg;
-    size_t got;
     int rc;
 
     if (cm_json_type(&c->doc, root) != CM_JSON_OBJECT) {
@@ -87,30 +118,200 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
         return;
     }
     /* The unescaped message is never longer than its raw text; then a newline. */
-    rc = cm_grow((void **)&c->piece, &c->piece_cap, c->npiece + 1, sizeof(*c->piece), 64);
-    if (rc == 0) {
-        rc = cm_buf_reserve(&c->out, (size_t)n->len + 1);
-    }
+    rc = cm_buf_reserve(&c->out, (size_t)n->len + 1);
     if (rc != 0) {
         w->err = rc;
         return;
     }
-    pc = &c->piece[c->npiece++];
-    pc->out_off = c->out.len;
-    pc->src_off = start;
-    pc->src_len = end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
-    pc->src_line = line_at(w, start);
-    w->far = w->far > end ? w->far : end;
-    got = cm_json_unescape(w->buf + n->off, n->len, c->out.p + c->out.len);
-    c->out.len += got;
-    c->out.p[c->out.len] = '\0';
-    if (c->out.p[c->out.len - 1] != '\n') {
-        c->out.p[c->out.len++] = '\n';
-        c->out.p[c->out.len] = '\0';
+    (void)piece_add(w, start, end,
+                    cm_json_unescape(w->buf + n->off, n->len, c->out.p + c->out.len));
+}
+
+/* --- the one-pass reader of the usual log event -------------------------- */
+
+/* What each one-letter escape stands for (0: not one; \\u is left to the full reader). */
+static const char unescaped[256] = {
+    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
+    ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
+};
+
+/*
+ * Reads the JSON string whose '"' is at b[i] and, when out is not NULL,
+ * copies it there unescaped (*got bytes). Returns the offset past its closing
+ * quote, or 0 for what only the full reader handles: a \u escape, and every
+ * error (an invalid escape or UTF-8 sequence, a control byte, the end of the
+ * input), which that reader then reports as it always does.
+ */
+static size_t fast_string(const char *b, size_t len, size_t i, char *out, size_t *got)
+{
+    size_t o = 0;
+
+    i++;
+    for (;;) {
+        unsigned char ch;
+#ifdef __SSE2__
+        if (len - i >= 16) {
+            unsigned bits = cm_json_special16(b + i);
+
+            if (out != NULL) {
+                memcpy(out + o, b + i, 16); /* out has room: see fast_event */
+            }
+            if (bits == 0) {
+                i += 16;
+                o += 16;
+                continue;
+            }
+            i += (size_t)__builtin_ctz(bits);
+            o += (size_t)__builtin_ctz(bits);
+        } else
+#endif
+        {
+            while (i < len && !cm_json_str_special((unsigned char)b[i])) {
+                if (out != NULL) {
+                    out[o] = b[i];
+                }
+                i++;
+                o++;
+            }
+            if (i >= len) {
+                return 0;
+            }
+        }
+        ch = (unsigned char)b[i];
+        if (ch == '"') {
+            *got = o;
+            return i + 1;
+        }
+        if (ch == '\\') {
+            char d = i + 1 < len ? unescaped[(unsigned char)b[i + 1]] : 0;
+
+            if (d == 0) {
+                return 0;
+            }
+            if (out != NULL) {
+                out[o] = d;
+            }
+            i += 2;
+            o++;
+        } else if (ch >= 0x80) {
+            size_t n = cm_utf8_seq((const unsigned char *)b + i, len - i);
+
+            if (n == 0) {
+                return 0;
+            }
+            if (out != NULL) {
+                memcpy(out + o, b + i, n);
+            }
+            i += n;
+            o += n;
+        } else {
+            return 0; /* a control byte */
+        }
     }
-    if (c->max_pieces != 0 && c->npiece >= c->max_pieces) {
-        w->err = CM_EFULL; /* enough: cm_cwl_unwrap stops and returns 0 */
+}
+
+/* Reads the integer at b[i]; returns the offset past it, or 0 for anything else. */
+static size_t fast_integer(const char *b, size_t len, size_t i)
+{
+    size_t d;
+
+    if (i < len && b[i] == '-') {
+        i++;
     }
+    d = i;
+    while (i < len && b[i] >= '0' && b[i] <= '9') {
+        i++;
+    }
+    if (i == d || (b[d] == '0' && i - d > 1)) {
+        return 0;
+    }
+    if (i < len && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')) {
+        return 0; /* a fraction or an exponent: the full reader's */
+    }
+    return i;
+}
+
+/*
+ * Reads the log event whose '{' is at buf[i] in one pass, when it has the
+ * usual shape: an object of string and integer members with plain names and
+ * one non-empty string "message", which is unescaped into out as it is found.
+ * Returns the offset past the '}', having recorded the event, or 0 (nothing
+ * recorded) when the event has anything else; the full reader then reads it
+ * and gives the same message, or the reject, that it always gives.
+ */
+static size_t fast_event_read(struct walk *w, size_t i)
+{
+    struct cm_cwl *c = w->c;
+    const char *b = w->buf;
+    size_t len = w->len, start = i, got = 0;
+    bool have = false;
+
+    /* Room for the rest of the input, 16 bytes of vector copy and a newline:
+     * unescaped, the message is never longer than its raw text. */
+    if (cm_buf_reserve(&c->out, len - i + 17) != 0) {
+        return 0;
+    }
+    i = cm_parse_skip_ws(b, len, i + 1);
+    for (;;) {
+        size_t k = i + 1, klen = 0;
+        bool msg;
+
+        if (i >= len || b[i] != '"') {
+            return 0;
+        }
+        i = fast_string(b, len, i, NULL, &klen);
+        if (i == 0 || i - k - 1 != klen) {
+            return 0; /* a name with escapes */
+        }
+        msg = klen == 7 && memcmp(b + k, "message", 7) == 0;
+        i = cm_parse_skip_ws(b, len, i);
+        if (i >= len || b[i] != ':') {
+            return 0;
+        }
+        i = cm_parse_skip_ws(b, len, i + 1);
+        if (msg && (have || i >= len || b[i] != '"')) {
+            return 0; /* a second message, or not a string */
+        }
+        if (i < len && b[i] == '"') {
+            size_t n = 0;
+
+            i = fast_string(b, len, i, msg ? c->out.p + c->out.len : NULL, &n);
+            if (msg) {
+                have = true;
+                got = n;
+            }
+        } else {
+            i = fast_integer(b, len, i);
+        }
+        if (i == 0) {
+            return 0;
+        }
+        i = cm_parse_skip_ws(b, len, i);
+        if (i < len && b[i] == '}') {
+            break;
+        }
+        if (i >= len || b[i] != ',') {
+            return 0;
+        }
+        i = cm_parse_skip_ws(b, len, i + 1);
+    }
+    if (!have || got == 0) {
+        return 0;
+    }
+    if (piece_add(w, start, i + 1, got)) {
+        c->fast++;
+    }
+    return i + 1;
+}
+
+static size_t fast_event(struct walk *w, size_t i)
+{
+    size_t end = fast_event_read(w, i);
+
+    if (end == 0 && w->c->out.p != NULL) {
+        w->c->out.p[w->c->out.len] = '\0'; /* a message may have been begun there */
+    }
+    return end;
 }
 
 static const char wrapper_start[] = "{\"messageType\"";
@@ -144,15 +345,19 @@ static size_t walk_events(struct walk *w, size_t i)
             bad(w, i, "a ',' with no log event after it");
             return i + 1;
         }
-        cm_json_doc_begin(&c->doc, w->buf, w->len);
-        rc = cm_json_parse_at(&c->doc, i, &end, &root, &diag);
+        if (!c->full_reader && i < w->len && w->buf[i] == '{' && (end = fast_event(w, i)) != 0) {
+            rc = 1; /* read and recorded */
+        } else {
+            cm_json_doc_begin(&c->doc, w->buf, w->len);
+            rc = cm_json_parse_at(&c->doc, i, &end, &root, &diag);
+        }
         if (rc == CM_ENOMEM) {
             w->err = rc;
             return CUT;
         }
         if (rc == 0) {
             take_event(w, i, end, root);
-        } else {
+        } else if (rc < 0) {
             end = cm_parse_skip_value(w->buf, w->len, i);
             if (end == 0 || find_wrapper(w, i, end) != SIZE_MAX) {
                 /* Cut short: the next delivery (if any) is where to go on. */
@@ -179,6 +384,7 @@ static size_t walk_wrapper(struct walk *w, size_t i)
 {
     struct cm_cwl *c = w->c;
     size_t start = i, mark_out = c->out.len, mark_piece = c->npiece, ret = CUT;
+    uint64_t mark_fast = c->fast;
     bool control = false, events = false;
 
     i = cm_parse_skip_ws(w->buf, w->len, i + 1);
@@ -239,6 +445,7 @@ out:
         /* A health check, not a record (even cut short): its events are counted, not read. */
         c->control += c->npiece - mark_piece;
         c->npiece = mark_piece;
+        c->fast = mark_fast;
         c->out.len = mark_out;
         if (c->out.p != NULL) {
             c->out.p[mark_out] = '\0';
@@ -256,6 +463,7 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
     c->npiece = 0;
     c->nbad = 0;
     c->control = 0;
+    c->fast = 0;
     if (len >= UINT32_MAX) {
         return CM_E2BIG; /* JSON offsets are 32-bit */
     }

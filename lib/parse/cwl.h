@@ -49,6 +49,8 @@ struct cm_cwl {
     size_t nbad, bad_cap;
     uint64_t control;       /* log events of control messages, left out */
     size_t max_pieces;      /* stop once this many messages are out (0: all); set after init */
+    bool full_reader;       /* read every log event with the JSON reader (tests compare) */
+    uint64_t fast;          /* of the pieces, those the one-pass reader read */
     struct cm_json_doc doc; /* scratch for one log event at a time */
 };
 
@@ -71,6 +73,13 @@ void cm_cwl_finish(struct cm_cwl *c);
  * cut short or is not a wrapper, are noted in c->bad and skipped; the rest
  * is still read. Returns 0, CM_ENOMEM, or CM_E2BIG (the text passed the cap,
  * or len is 4 GiB or more).
+ *
+ * A log event of the usual shape (string and integer members with plain
+ * names, one string "message" without \u escapes) is read in one pass that
+ * unescapes the message as it finds its end; any other is parsed by the JSON
+ * reader, which also reports what is wrong with a bad one. Both give the same
+ * text and map (c->full_reader sends every event to the JSON reader, so tests
+ * can compare them).
  */
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len);
 

@@ -7,7 +7,9 @@
  * object ('{'...'}') inside the input at the line it names, after the one
  * before it (no log event is read twice); every bad entry points inside the
  * input at its line. Unwrapping again with a small cap
- * either fails with CM_E2BIG or gives the same result. Then the unwrapped
+ * either fails with CM_E2BIG or gives the same result. Reading every log
+ * event with the JSON reader (full_reader) gives exactly what the one-pass
+ * reader of the usual shape gave: text, map and bad entries. Then the unwrapped
  * text is sniffed and, when a parser takes it, parsed (documents and arenas
  * handed off every few events, as a batching caller does): every event and
  * reject must point into the unwrapped text and map back to a log event.
@@ -103,6 +105,20 @@ static int same_unwrapped(const struct cm_cwl *a, const struct cm_cwl *b)
            a->control == b->control &&
            (a->out.len == 0 || memcmp(a->out.p, b->out.p, a->out.len) == 0) &&
            (a->npiece == 0 || memcmp(a->piece, b->piece, a->npiece * sizeof(*a->piece)) == 0);
+}
+
+static int same_bad(const struct cm_cwl *a, const struct cm_cwl *b)
+{
+    if (a->nbad != b->nbad) {
+        return 0;
+    }
+    for (size_t k = 0; k < a->nbad; k++) {
+        if (a->bad[k].off != b->bad[k].off || a->bad[k].line != b->bad[k].line ||
+            strcmp(a->bad[k].reason, b->bad[k].reason) != 0) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 /* An event or reject at off of the unwrapped text maps back to a log event of the input. */
@@ -208,6 +224,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cm_cwl_init(&c, CAP);
     check(cm_cwl_unwrap(&c, in, size) == 0);
     check_unwrapped(&c, in, size);
+
+    /* The JSON reader for every event: the same as the one-pass reader. */
+    cm_cwl_init(&small, CAP);
+    small.full_reader = true;
+    check(cm_cwl_unwrap(&small, in, size) == 0);
+    check(same_unwrapped(&c, &small) && same_bad(&c, &small));
+    cm_cwl_finish(&small);
 
     /* Under a cap the text may pass: all or nothing of what the full run gave. */
     cm_cwl_init(&small, size / 4 + 1);
