@@ -429,7 +429,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
     struct cm_stdin *src = cm_calloc(1, sizeof(*src));
     struct cm_buf pend;
     const struct cm_parser *ps = NULL;
-    int split = 0, wrapped = 0, first, rc = CM_OK;
+    int split = 0, wrapped = 0, nested = 0, first, rc = CM_OK;
     char err[160] = "";
     uint64_t off = 0;
     uint32_t lines = 0;
@@ -451,7 +451,12 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             rc = rc == CM_ENOMEM ? rc : CM_OK;
             break;
         }
-        if (ps == NULL && pend.len && !wrapped) {
+        if (ps == NULL && pend.len && !wrapped && !nested) {
+            /* A gzip inside the gzip (Firehose compressing what CloudWatch Logs had
+             * compressed) is read whole, inflated at the end and sniffed then. */
+            nested = src->gz && cm_is_gzip(pend.p, pend.len);
+        }
+        if (ps == NULL && pend.len && !wrapped && !nested) {
             /* A CloudWatch Logs wrapper is read whole, and unwrapped by parse_buffer(). */
             wrapped = cm_cwl_sniff(pend.p, pend.len);
             ps = wrapped
@@ -461,6 +466,25 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         }
         if (!src->eof && !split) {
             continue;
+        }
+        if (nested) {
+            struct cm_decode_error de;
+
+            rc = cm_decode_nested(&r->dec, &pend, &r->raw, &de);
+            if (rc == CM_ENOMEM) {
+                break;
+            }
+            if (rc != 0) {
+                cm_scan_note_reject(s, 0, idx, de.offset, 0, de.msg[0] ? de.msg : cm_strerror(rc));
+                if (rc == CM_E2BIG && cm_is_gzip(pend.p, pend.len)) {
+                    cm_buf_reset(&pend); /* the inner gzip is over the cap */
+                }
+                rc = CM_OK;
+                if (pend.len == 0) {
+                    break; /* one reject for the input, not a second for being empty */
+                }
+            }
+            nested = 0; /* parse_buffer() sniffs the inner content */
         }
         cut = pend.len;
         if (!src->eof) {

@@ -170,6 +170,18 @@ check "firehose object on stdin (gzip): the same records ($(records "$T/in")), n
 gzip -dc "$F" | scan "$T/inz" -
 check "firehose object on stdin (decompressed): the same records ($(records "$T/inz")), no reject" \
     test $? -eq 0 -a "$(records "$T/inz")" = "$(records "$T/one")" -a "$(nrej "$T/inz")" -eq 0
+# Firehose set to compress what CloudWatch Logs had already compressed: a gzip in a gzip.
+gzip -c "$F" >"$T/nested.gz"
+for t in 1 2; do
+    scan "$T/innest$t" --threads $t - <"$T/nested.gz"
+    check "firehose object gzipped again on stdin, $t thread(s): the same records ($(records "$T/innest$t")), no reject" \
+        test $? -eq 0 -a "$(records "$T/innest$t")" = "$(records "$T/one")" -a "$(nrej "$T/innest$t")" -eq 0
+done
+head -c $(($(wc -c <"$T/nested.gz") * 2 / 3)) "$T/nested.gz" | scan "$T/innestcut" -
+check "the same cut short on stdin: fewer records ($(records "$T/innestcut")), the cut reported ($(rejects "$T/innestcut" | head -n 1))" \
+    test "$(jget "$T/innestcut.stats" records.dns)" -gt 0 -a \
+    "$(jget "$T/innestcut.stats" records.dns)" -lt "$(jget "$T/one.stats" records.dns)" -a \
+    "$(jget "$T/innestcut.stats" rejected.files)" -ge 1
 
 # --- damaged Firehose objects ------------------------------------------------------------------------
 # From F's deliveries (one log event a line, so lines count): bad.gz with three
