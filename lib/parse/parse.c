@@ -5,6 +5,7 @@
  */
 #include "parse/parse.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/time.h"
@@ -95,11 +96,58 @@ uint32_t cm_parse_line_of(const char *buf, size_t offset)
     return 1 + cm_parse_count_lines(buf, 0, offset);
 }
 
+/* The time before a message: ISO 8601 with a zone, or awscli's zone-less UTC "...T10:00:00". */
+static bool cwl_time(const char *p, size_t n)
+{
+    char z[20];
+    int64_t ms;
+
+    if (cm_time_parse_iso(cm_str_make(p, n), &ms) == 0) {
+        return true;
+    }
+    if (n != 19 || p[13] != ':' || p[16] != ':') {
+        return false;
+    }
+    memcpy(z, p, 19);
+    z[19] = 'Z'; /* `aws logs tail --format short` prints UTC without saying so */
+    return cm_time_parse_iso(cm_str_make(z, 20), &ms) == 0;
+}
+
+/*
+ * The log stream's name that `aws logs tail` (its default, detailed form)
+ * writes between the time and the message, with its space; 0 when p[0..room)
+ * does not start with one. It is taken only where it cannot be the record's
+ * own first word: before a JSON record ('{'), or as a flow log's stream,
+ * named after its interface ("eni-0123456789abcdef0-all", -accept, -reject),
+ * which no flow log field is.
+ */
+static size_t cwl_stream(const char *p, size_t room)
+{
+    static const char *const ends[] = {"-all", "-accept", "-reject"};
+    const char *sp = memchr(p, ' ', room < 513 ? room : 513);
+    size_t n = sp ? (size_t)(sp - p) : 0;
+
+    if (n == 0 || n + 1 >= room || p[0] == '{') {
+        return 0;
+    }
+    if (p[n + 1] == '{') {
+        return n + 1;
+    }
+    if (n > 4 && memcmp(p, "eni-", 4) == 0) {
+        for (size_t k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
+            size_t e = strlen(ends[k]);
+            if (n > 4 + e && memcmp(p + n - e, ends[k], e) == 0) {
+                return n + 1;
+            }
+        }
+    }
+    return 0;
+}
+
 size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i)
 {
     const char *p, *sp;
-    size_t room;
-    int64_t ms;
+    size_t room, k;
 
     if (buf == NULL || i >= len || len - i < 21) {
         return 0;
@@ -110,11 +158,11 @@ size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i)
         return 0;
     }
     sp = memchr(p, ' ', room < 40 ? room : 40);
-    if (sp == NULL || (size_t)(sp - p) + 1 >= room ||
-        cm_time_parse_iso(cm_str_make(p, (size_t)(sp - p)), &ms) != 0) {
+    if (sp == NULL || (size_t)(sp - p) + 1 >= room || !cwl_time(p, (size_t)(sp - p))) {
         return 0;
     }
-    return (size_t)(sp - p) + 1;
+    k = (size_t)(sp - p) + 1;
+    return k + cwl_stream(p + k, room - k);
 }
 
 size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)

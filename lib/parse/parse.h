@@ -115,10 +115,14 @@ uint32_t cm_parse_line_of(const char *buf, size_t offset);
 uint32_t cm_parse_count_lines(const char *buf, size_t from, size_t to);
 
 /*
- * Length of a CloudWatch Logs export prefix at buf[i]: an ISO-8601 time and
- * one space ("2025-03-04T10:00:00.000Z "), which an export task writes before
- * every message; 0 when buf[i..len) does not start with one. Cheap to call on
- * every line: anything not shaped "dddd-dd-ddT" is turned away unparsed.
+ * Length of what CloudWatch Logs tools write before each message at buf[i],
+ * 0 when buf[i..len) does not start with it: an ISO-8601 time and one space
+ * ("2025-03-04T10:00:00.000Z ", an export task's files; `aws logs tail
+ * --format short` writes "2025-03-04T10:00:00 ", UTC), and with `aws logs
+ * tail`'s default form the log stream's name and a space after it
+ * ("2025-03-04T10:00:00.000000+00:00 vpc-0123_i-0456 {...}"; see parse.c for
+ * when a word is taken for a stream). Cheap to call on every line: anything
+ * not shaped "dddd-dd-ddT" is turned away unparsed.
  */
 size_t cm_parse_cwl_prefix(const char *buf, size_t len, size_t i);
 

@@ -183,6 +183,34 @@ check "the same cut short on stdin: fewer records ($(records "$T/innestcut")), t
     "$(jget "$T/innestcut.stats" records.dns)" -lt "$(jget "$T/one.stats" records.dns)" -a \
     "$(jget "$T/innestcut.stats" rejected.files)" -ge 1
 
+# --- what `aws logs tail` prints ------------------------------------------------------------------
+# A file per log group, the streams interleaved by time; detailed: "<time> <stream> <message>",
+# short: "<time> <message>" with a zone-less UTC time.
+for form in detailed short; do
+    D="$T/tail-$form"
+    if ! "$PY" "$W" tail "$G/AWSLogs" "$D" --streams aws --format $form 2>"$T/wrap.err"; then
+        nok "tail $form: cwl_wrap.py" "$(cat "$T/wrap.err")"
+        continue
+    fi
+    S="$T/tail-$form.scan"
+    scan "$S" "$D"
+    summary "$S" >"$S.sum"
+    check "aws logs tail --format $form: the native scan's findings and records ($(records "$S")), no reject ($(nrej "$S"): $(rejects "$S" | head -n 1))" \
+        test "$(records "$S")" = "$NREC" -a "$(nrej "$S")" -eq 0 -a -s "$S.sum" -a \
+        -z "$(diff "$N.sum" "$S.sum")"
+    scan "$S.in" - <"$D/coalmine-route53-resolver-query-logs.log"
+    check "aws logs tail --format $form, the Resolver group on stdin: its records ($(jget "$S.in.stats" records.dns) of $NDNS), no reject" \
+        test "$(jget "$S.in.stats" records.dns)" -eq "$NDNS" -a "$(nrej "$S.in")" -eq 0
+done
+# the detailed form's evidence is the record after the time and the stream
+id=$(finding_id "$T/tail-detailed.scan" "$TYPE")
+"$COALMINE" findings get --db "$T/tail-detailed.scan.db" --evidence --format json "$id" \
+    >"$T/tail.ev" 2>/dev/null
+"$PY" "$W" evidence "$T/tail.ev" "$T/tail-detailed" --shape tail --instance "$RES" \
+    --domain "$DOMAIN" >"$T/tail.evchk"
+check "aws logs tail (detailed): the evidence is the Resolver record after the time and the stream ($(cat "$T/tail.evchk"))" \
+    test $? -eq 0 -a -n "$id"
+
 # --- damaged Firehose objects ------------------------------------------------------------------------
 # From F's deliveries (one log event a line, so lines count): bad.gz with three
 # bad log events in its second delivery, cut.gz ending in the middle of a log

@@ -11,14 +11,21 @@ tests/e2e/cwl.sh and tests/integration/cwl_awscli.sh.
       no extension, each the gzip members of its deliveries one after the
       other, a CONTROL_MESSAGE first, then DATA_MESSAGEs of at most N (50)
       log events of one stream each;
+  cwl_wrap.py tail     SRC OUT [--streams file|aws] [--format detailed|short]
+      what `aws logs tail GROUP --since ... > OUT/GROUP.log` writes (awscli
+      v2): a text file per log group, its streams interleaved in time order,
+      every line "<time> <stream> <message>" (detailed: the time with
+      microseconds and "+00:00") or "<time> <message>" (short: to the second,
+      UTC, no zone);
   cwl_wrap.py events   SRC OUT.jsonl [--streams file|aws]
       one JSON line {"group","stream","timestamp","message"} per record, in
       the source's order (what a test puts with PutLogEvents);
-  cwl_wrap.py evidence EVIDENCE DIR --shape line|event --instance I --domain D
+  cwl_wrap.py evidence EVIDENCE DIR --shape line|tail|event --instance I --domain D
       checks the evidence lines of `coalmine findings get --evidence --format
       json` (EVIDENCE): each is in a file under DIR, its record is the bytes
       at its offset and length in the decoded file, on its line, and is
-      (line) a Resolver record after an export's "<time> " prefix, or (event)
+      (line) a Resolver record after an export's "<time> " prefix, (tail)
+      after `aws logs tail`'s "<time> <stream> ", or (event)
       a log event object whose message is one; every record is a query of
       instance I for a tunnelling name under domain D. Prints what it found;
       exits 1 on the first mismatch.
@@ -112,6 +119,23 @@ def do_export(src, out, streams):
                 g.write(iso(ms) + " " + msg + "\n")
 
 
+def do_tail(src, out, streams, form):
+    per = {}
+    for _, group, _, evs in records(src, streams):
+        per.setdefault(group, []).extend(evs)
+    os.makedirs(out, exist_ok=True)
+    for group, evs in sorted(per.items()):
+        evs.sort(key=lambda e: e[1])  # stable: a stream's records keep their order
+        with open(os.path.join(out, group.strip("/").replace("/", "-") + ".log"), "w",
+                  encoding="utf-8") as f:
+            for stream, ms, msg in evs:
+                t = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+                if form == "detailed":
+                    f.write("%s %s %s\n" % (t.isoformat(timespec="microseconds"), stream, msg))
+                else:
+                    f.write("%s %s\n" % (t.strftime("%Y-%m-%dT%H:%M:%S"), msg))
+
+
 def do_firehose(src, out, streams, per):
     seq = 0
     for _, group, base, evs in records(src, streams):
@@ -203,10 +227,13 @@ def do_evidence(a):
         except ValueError as x:
             print("%s: the record is not one JSON value (%s)" % (where, x))
             return 1
-        if a.shape == "line":
+        if a.shape in ("line", "tail"):
             prefix = data[data.rfind(b"\n", 0, off) + 1:off].decode()
-            if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ", prefix):
-                print("%s: the line does not start with an export's time: %r" % (where, prefix))
+            want = (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z " if a.shape == "line" else
+                    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 [^ ]+ ")
+            if not re.fullmatch(want, prefix):
+                print("%s: the line does not start with the %s's time: %r"
+                      % (where, "export" if a.shape == "line" else "tail", prefix))
                 return 1
             rec = obj
         else:
@@ -233,21 +260,24 @@ def main():
         ap = argparse.ArgumentParser(prog="cwl_wrap.py evidence")
         ap.add_argument("evidence")
         ap.add_argument("dir")
-        ap.add_argument("--shape", choices=["line", "event"], required=True)
+        ap.add_argument("--shape", choices=["line", "tail", "event"], required=True)
         ap.add_argument("--instance", required=True)
         ap.add_argument("--domain", required=True)
         return do_evidence(ap.parse_args(sys.argv[2:]))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("shape", choices=["export", "firehose", "events"])
+    ap.add_argument("shape", choices=["export", "firehose", "tail", "events"])
     ap.add_argument("src")
     ap.add_argument("out")
     ap.add_argument("--streams", choices=["file", "aws"], default="file")
     ap.add_argument("--per", type=int, default=50)
+    ap.add_argument("--format", choices=["detailed", "short"], default="detailed")
     a = ap.parse_args()
     if a.shape == "export":
         do_export(a.src, a.out, a.streams)
     elif a.shape == "firehose":
         do_firehose(a.src, a.out, a.streams, a.per)
+    elif a.shape == "tail":
+        do_tail(a.src, a.out, a.streams, a.format)
     else:
         do_events(a.src, a.out, a.streams)
     return 0
