@@ -19,7 +19,8 @@
 #include "parse/parse.h"
 
 #define SNIFF_HEAD 4096
-#define CUT        ((size_t)-1) /* the walk cannot go on in this wrapper */
+#define CUT        ((size_t)-1)      /* the walk cannot go on in this wrapper */
+#define FAST_ROOM  ((size_t)4 << 20) /* the longest message the one-pass reader copies */
 
 struct walk {
     struct cm_cwl *c;
@@ -137,24 +138,30 @@ static const char unescaped[256] = {
 
 /*
  * Reads the JSON string whose '"' is at b[i] and, when out is not NULL,
- * copies it there unescaped (*got bytes). Returns the offset past its closing
- * quote, or 0 for what only the full reader handles: a \u escape, and every
- * error (an invalid escape or UTF-8 sequence, a control byte, the end of the
- * input), which that reader then reports as it always does.
+ * copies it there unescaped (*got bytes): at most cap of them, with 16 bytes
+ * more of room for the vector copy. Returns the offset past its closing
+ * quote, or 0 for what only the full reader handles: a \u escape, a string
+ * longer than cap, and every error (an invalid escape or UTF-8 sequence, a
+ * control byte, the end of the input), which that reader then reports as it
+ * always does.
  */
-static size_t fast_string(const char *b, size_t len, size_t i, char *out, size_t *got)
+static size_t fast_string(const char *b, size_t len, size_t i, char *out, size_t cap, size_t *got)
 {
-    size_t o = 0;
+    size_t o = 0, lim = out != NULL ? cap : SIZE_MAX;
 
     i++;
     for (;;) {
         unsigned char ch;
+
+        if (o + 4 > lim) {
+            return 0; /* too long for the room: the full reader copies it */
+        }
 #ifdef __SSE2__
         if (len - i >= 16) {
             unsigned bits = cm_json_special16(b + i);
 
             if (out != NULL) {
-                memcpy(out + o, b + i, 16); /* out has room: see fast_event */
+                memcpy(out + o, b + i, 16); /* o <= cap: within cap + 16 */
             }
             if (bits == 0) {
                 i += 16;
@@ -166,14 +173,14 @@ static size_t fast_string(const char *b, size_t len, size_t i, char *out, size_t
         } else
 #endif
         {
-            while (i < len && !cm_json_str_special((unsigned char)b[i])) {
+            while (i < len && !cm_json_str_special((unsigned char)b[i]) && o < lim) {
                 if (out != NULL) {
                     out[o] = b[i];
                 }
                 i++;
                 o++;
             }
-            if (i >= len) {
+            if (i >= len || o >= lim) {
                 return 0;
             }
         }
@@ -244,11 +251,14 @@ static size_t fast_event_read(struct walk *w, size_t i)
     struct cm_cwl *c = w->c;
     const char *b = w->buf;
     size_t len = w->len, start = i, got = 0;
+    /* A message is never longer unescaped than its raw text, so the rest of the
+     * input bounds it; past FAST_ROOM (far above what one CloudWatch Logs event holds) the
+     * full reader copies it, so the text never holds much more than it needs. */
+    size_t cap = len - i < FAST_ROOM ? len - i : FAST_ROOM;
     bool have = false;
 
-    /* Room for the rest of the input, 16 bytes of vector copy and a newline:
-     * unescaped, the message is never longer than its raw text. */
-    if (cm_buf_reserve(&c->out, len - i + 17) != 0) {
+    /* Room for the message, 16 bytes of vector copy, and a newline. */
+    if (cm_buf_reserve(&c->out, cap + 17) != 0) {
         return 0;
     }
     i = cm_parse_skip_ws(b, len, i + 1);
@@ -259,7 +269,7 @@ static size_t fast_event_read(struct walk *w, size_t i)
         if (i >= len || b[i] != '"') {
             return 0;
         }
-        i = fast_string(b, len, i, NULL, &klen);
+        i = fast_string(b, len, i, NULL, 0, &klen);
         if (i == 0 || i - k - 1 != klen) {
             return 0; /* a name with escapes */
         }
@@ -275,7 +285,7 @@ static size_t fast_event_read(struct walk *w, size_t i)
         if (i < len && b[i] == '"') {
             size_t n = 0;
 
-            i = fast_string(b, len, i, msg ? c->out.p + c->out.len : NULL, &n);
+            i = fast_string(b, len, i, msg ? c->out.p + c->out.len : NULL, cap, &n);
             if (msg) {
                 have = true;
                 got = n;

@@ -124,10 +124,13 @@ static bool cwl_time(const char *p, size_t n)
 static size_t cwl_stream(const char *p, size_t room)
 {
     static const char *const ends[] = {"-all", "-accept", "-reject"};
-    const char *sp = memchr(p, ' ', room < 513 ? room : 513);
-    size_t n = sp ? (size_t)(sp - p) : 0;
+    size_t n = 0, lim = room < 513 ? room : 513;
 
-    if (n == 0 || n + 1 >= room || p[0] == '{') {
+    /* One word of this line: the search never runs on into the next one. */
+    while (n < lim && p[n] != ' ' && p[n] != '\n' && p[n] != '\r') {
+        n++;
+    }
+    if (n == 0 || n == lim || p[n] != ' ' || n + 1 >= room || p[0] == '{') {
         return 0;
     }
     if (p[n + 1] == '{') {

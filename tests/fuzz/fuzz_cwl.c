@@ -230,6 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     small.full_reader = true;
     check(cm_cwl_unwrap(&small, in, size) == 0);
     check(same_unwrapped(&c, &small) && same_bad(&c, &small));
+    check(small.fast == 0 && c.fast <= c.npiece);
     cm_cwl_finish(&small);
 
     /* Under a cap the text may pass: all or nothing of what the full run gave. */

@@ -242,6 +242,57 @@ static void test_cap(void **state)
     }
 }
 
+/* A health check's events are taken back from c->fast as from the pieces. */
+static void test_control_message_not_counted(void **state)
+{
+    static const char text[] =
+        "{\"messageType\":\"CONTROL_MESSAGE\",\"owner\":\"CloudwatchLogs\",\"logEvents\":["
+        "{\"id\":\"\",\"timestamp\":1,\"message\":\"CWL CONTROL MESSAGE: Checking "
+        "health\"}]}" HEAD_DATA "{\"id\":\"1\",\"timestamp\":2,\"message\":\"one\"},"
+        "{\"id\":\"2\",\"timestamp\":3,\"message\":\"two\"}" TAIL;
+    struct both b;
+    (void)state;
+
+    unwrap_both(&b, text);
+    assert_int_equal(b.fast.control, 1);
+    assert_int_equal(b.fast.npiece, 2);
+    assert_int_equal(b.fast.fast, 2);
+    both_done(&b);
+}
+
+/*
+ * A message longer than the one-pass reader's room (4 MiB) goes to the JSON
+ * reader, so the text never reserves much more than it holds; one shorter
+ * is read in one pass. Both ways give the same text.
+ */
+static void test_long_messages(void **state)
+{
+    const size_t sizes[] = {(4u << 20) - 4096, (4u << 20) + 4096};
+    (void)state;
+
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = sizes[k], len = 0;
+        char *text = malloc(n + n / 32 + 512);
+        struct both b;
+
+        assert_non_null(text);
+        len += (size_t)sprintf(text, "%s{\"id\":\"1\",\"timestamp\":2,\"message\":\"", HEAD_DATA);
+        for (size_t i = 0; i < n; i++) {
+            text[len++] = i % 64 == 31 ? '\\' : (char)('a' + (char)(i % 26));
+            if (i % 64 == 31) {
+                text[len++] = 'n';
+            }
+        }
+        len += (size_t)sprintf(text + len, "\"}%s", TAIL);
+        unwrap_both_n(&b, text, len, 0);
+        assert_int_equal(b.fast.npiece, 1);
+        assert_int_equal(b.fast.fast, k == 0 ? 1 : 0);
+        assert_int_equal(b.fast.out.len, n + 1);
+        both_done(&b);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +301,8 @@ int main(void)
         cmocka_unit_test(test_vector_boundaries),
         cmocka_unit_test(test_every_prefix),
         cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_control_message_not_counted),
+        cmocka_unit_test(test_long_messages),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

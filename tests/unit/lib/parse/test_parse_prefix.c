@@ -80,6 +80,13 @@ static void test_prefix_forms(void **state)
     /* A word before a '{' is a stream even when the record is cut; before nothing it is not. */
     assert_int_equal(prefix("2026-01-05T00:00:07Z stream {"), 28);
     assert_int_equal(prefix("2026-01-05T00:00:07Z stream "), 21);
+    /* Whole seconds: older awscli v2 prints isoformat() without a fraction then. */
+    assert_int_equal(prefix("2026-01-05T00:00:07+00:00 vpc-0abc_i-1 {\"a\":1}"),
+                     strlen("2026-01-05T00:00:07+00:00 vpc-0abc_i-1 "));
+    /* The stream is a word of this line: a line of one word never takes the next line's. */
+    assert_int_equal(prefix("2026-01-05T00:00:07 x\n2026-01-05T00:00:08 {\"a\":1}"), 20);
+    assert_int_equal(prefix("2026-01-05T00:00:07 x\r\n2026-01-05T00:00:08 {\"a\":1}"), 20);
+    assert_int_equal(prefix("2026-01-05T00:00:07 eni-0a1b-all\n2 1 eni-0a1b"), 20);
     /* Not a time: nothing. */
     assert_int_equal(prefix("2026-13-05T00:00:07Z {\"a\":1}"), 0);
     assert_int_equal(prefix("2026-01-05T24:00:07 {\"a\":1}"), 0);
@@ -93,6 +100,7 @@ static void test_prefix_forms(void **state)
 
 struct got {
     int events, rejects;
+    uint32_t reject_line[8];
     uint64_t first_off;
     uint32_t first_len, last_line;
     char first_name[64];
@@ -121,8 +129,10 @@ static void on_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t lin
 
     (void)k;
     (void)off;
-    (void)line;
     (void)reason;
+    if (g->rejects < 8) {
+        g->reject_line[g->rejects] = line;
+    }
     g->rejects++;
 }
 
@@ -193,11 +203,71 @@ static void test_three_formats_three_ways(void **state)
                 CM_EV_CLOUDTRAIL);
 }
 
+/*
+ * A line whose record is one word, then a good line: each bad line is told on
+ * its own line, and the lines after it keep their numbers.
+ */
+static void test_bad_lines_keep_their_lines(void **state)
+{
+    static const char text[] = "2026-01-05T00:00:06.000Z " DNS_REC "\n"
+                               "2026-01-05T00:00:07.000Z truncated\n"
+                               "2026-01-05T00:00:08.000Z " DNS_REC "\n"
+                               "2026-01-05T00:00:09.000Z {broken\n"
+                               "2026-01-05T00:00:10.000Z " DNS_REC "\n";
+    const struct cm_parser *parsers[] = {&cm_parser_dns, &cm_parser_cloudtrail};
+    (void)state;
+
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = sizeof(text) - 1;
+        char *buf = malloc(n);
+        struct cm_json_doc doc;
+        struct cm_arena arena;
+        struct cm_parse_ctx ctx;
+        struct got g;
+
+        assert_non_null(buf);
+        memcpy(buf, text, n);
+        cm_json_doc_init(&doc, 0, 0);
+        cm_arena_init(&arena, 4096, 0);
+        cm_parse_ctx_init(&ctx, &doc);
+        ctx.arena = &arena;
+        memset(&g, 0, sizeof(g));
+        ctx.on_event = on_event;
+        ctx.on_reject = on_reject;
+        ctx.ud = &g;
+        assert_int_equal(parsers[k]->parse(&ctx, buf, n), 0);
+        if (k == 0) {
+            /* The Resolver parser: three records, the bad lines 2 and 4. */
+            assert_int_equal(g.events, 3);
+            assert_int_equal(g.last_line, 5);
+            assert_int_equal(g.rejects, 2);
+            assert_int_equal(g.reject_line[0], 2);
+            assert_int_equal(g.reject_line[1], 4);
+        } else {
+            /* Not CloudTrail records: every line is told, at its own line, in order. */
+            int seen2 = 0, seen4 = 0;
+
+            assert_true(g.rejects >= 5 && g.rejects <= 8);
+            for (int r = 0; r < g.rejects; r++) {
+                assert_true(r == 0 || g.reject_line[r] >= g.reject_line[r - 1]);
+                seen2 |= g.reject_line[r] == 2;
+                seen4 |= g.reject_line[r] == 4;
+            }
+            assert_true(seen2 && seen4);
+            assert_int_equal(g.reject_line[g.rejects - 1], 5);
+        }
+        cm_json_doc_finish(&doc);
+        cm_arena_finish(&arena);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prefix_forms),
         cmocka_unit_test(test_three_formats_three_ways),
+        cmocka_unit_test(test_bad_lines_keep_their_lines),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
