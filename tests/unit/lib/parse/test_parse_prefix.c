@@ -136,15 +136,37 @@ static void on_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t lin
     g->rejects++;
 }
 
+/* Parses text[0..n) (a heap copy) with p, the default flow format set; fills *g. */
+static void parse_with(const struct cm_parser *p, const char *text, size_t n, struct got *g)
+{
+    char *buf = malloc(n ? n : 1);
+    struct cm_json_doc doc;
+    struct cm_arena arena;
+    struct cm_parse_ctx ctx;
+
+    assert_non_null(buf);
+    memcpy(buf, text, n);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 4096, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.arena = &arena;
+    cm_flow_format_default(&ctx.flow_fmt);
+    memset(g, 0, sizeof(*g));
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = g;
+    assert_int_equal(p->parse(&ctx, buf, n), 0);
+    cm_json_doc_finish(&doc);
+    cm_arena_finish(&arena);
+    free(buf);
+}
+
 /* Sniffs and parses three lines, each `pre` then rec; checks what was read. */
 static void three_lines(const char *pre, const char *rec, enum cm_event_kind kind)
 {
     char text[4096];
     size_t n = 0;
     const struct cm_parser *p;
-    struct cm_json_doc doc;
-    struct cm_parse_ctx ctx;
-    struct cm_arena arena;
     struct got g;
     char *buf;
 
@@ -155,20 +177,12 @@ static void three_lines(const char *pre, const char *rec, enum cm_event_kind kin
     buf = malloc(n);
     assert_non_null(buf);
     memcpy(buf, text, n);
-    p = cm_parse_sniff(buf, n);
+    p = cm_parse_sniff(buf, n); /* an exactly-sized copy, as parse_with's */
+    free(buf);
     if (p == NULL || p->kind != kind) {
         fail_msg("'%s' lines sniffed as %s", pre, p ? p->name : "nothing");
     }
-    cm_json_doc_init(&doc, 0, 0);
-    cm_arena_init(&arena, 4096, 0);
-    cm_parse_ctx_init(&ctx, &doc);
-    ctx.arena = &arena;
-    cm_flow_format_default(&ctx.flow_fmt);
-    memset(&g, 0, sizeof(g));
-    ctx.on_event = on_event;
-    ctx.on_reject = on_reject;
-    ctx.ud = &g;
-    assert_int_equal(p->parse(&ctx, buf, n), 0);
+    parse_with(p, text, n, &g);
     assert_int_equal(g.events, 3);
     assert_int_equal(g.rejects, 0);
     assert_int_equal(g.first_off, strlen(pre));
@@ -177,9 +191,6 @@ static void three_lines(const char *pre, const char *rec, enum cm_event_kind kin
     if (kind == CM_EV_DNS) {
         assert_string_equal(g.first_name, "example.com.");
     }
-    cm_json_doc_finish(&doc);
-    cm_arena_finish(&arena);
-    free(buf);
 }
 
 static void test_three_formats_three_ways(void **state)
@@ -218,24 +229,9 @@ static void test_bad_lines_keep_their_lines(void **state)
     (void)state;
 
     for (size_t k = 0; k < 2; k++) {
-        size_t n = sizeof(text) - 1;
-        char *buf = malloc(n);
-        struct cm_json_doc doc;
-        struct cm_arena arena;
-        struct cm_parse_ctx ctx;
         struct got g;
 
-        assert_non_null(buf);
-        memcpy(buf, text, n);
-        cm_json_doc_init(&doc, 0, 0);
-        cm_arena_init(&arena, 4096, 0);
-        cm_parse_ctx_init(&ctx, &doc);
-        ctx.arena = &arena;
-        memset(&g, 0, sizeof(g));
-        ctx.on_event = on_event;
-        ctx.on_reject = on_reject;
-        ctx.ud = &g;
-        assert_int_equal(parsers[k]->parse(&ctx, buf, n), 0);
+        parse_with(parsers[k], text, sizeof(text) - 1, &g);
         if (k == 0) {
             /* The Resolver parser: three records, the bad lines 2 and 4. */
             assert_int_equal(g.events, 3);
@@ -256,9 +252,6 @@ static void test_bad_lines_keep_their_lines(void **state)
             assert_true(seen2 && seen4);
             assert_int_equal(g.reject_line[g.rejects - 1], 5);
         }
-        cm_json_doc_finish(&doc);
-        cm_arena_finish(&arena);
-        free(buf);
     }
 }
 
