@@ -347,6 +347,21 @@ static void drop_buffer(struct reader *r)
     r->fb = NULL;
 }
 
+/*
+ * Notes a failed inflate (rc, de) of input idx as one reject. What could be
+ * read stays in b, except an inner gzip over the cap, which is not parsed.
+ * False when nothing is left to parse (no second reject for being empty).
+ */
+static bool decode_failed(struct reader *r, uint32_t idx, int rc, const struct cm_decode_error *de,
+                          struct cm_buf *b)
+{
+    cm_scan_note_reject(r->s, 0, idx, de->offset, 0, de->msg[0] ? de->msg : cm_strerror(rc));
+    if (rc == CM_E2BIG && cm_is_gzip(b->p, b->len)) {
+        cm_buf_reset(b);
+    }
+    return b->len > 0;
+}
+
 /* Reads, inflates and parses input idx. */
 int cm_scan_read_input(struct reader *r, uint32_t idx)
 {
@@ -388,15 +403,9 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
             cm_buf_finish(&fresh);
             return rc;
         }
-        if (rc != 0) {
-            cm_scan_note_reject(s, 0, idx, de.offset, 0, de.msg[0] ? de.msg : cm_strerror(rc));
-            if (rc == CM_E2BIG && cm_is_gzip(target->p, target->len)) {
-                cm_buf_reset(target); /* the inner gzip is over the cap: nothing to parse */
-            }
-            if (target->len == 0) {
-                cm_buf_finish(&fresh);
-                return CM_OK; /* one reject for the input, not a second for being empty */
-            }
+        if (rc != 0 && !decode_failed(r, idx, rc, &de, target)) {
+            cm_buf_finish(&fresh);
+            return CM_OK;
         }
     } else if (!r->engine) {
         /* Threaded: the raw buffer itself becomes the input (swap it out). */
@@ -474,16 +483,11 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             if (rc == CM_ENOMEM) {
                 break;
             }
-            if (rc != 0) {
-                cm_scan_note_reject(s, 0, idx, de.offset, 0, de.msg[0] ? de.msg : cm_strerror(rc));
-                if (rc == CM_E2BIG && cm_is_gzip(pend.p, pend.len)) {
-                    cm_buf_reset(&pend); /* the inner gzip is over the cap */
-                }
+            if (rc != 0 && !decode_failed(r, idx, rc, &de, &pend)) {
                 rc = CM_OK;
-                if (pend.len == 0) {
-                    break; /* one reject for the input, not a second for being empty */
-                }
+                break;
             }
+            rc = CM_OK;
             nested = 0; /* parse_buffer() sniffs the inner content */
         }
         cut = pend.len;
