@@ -58,7 +58,9 @@ const struct cm_parser *cm_parse_sniff_flow(const char *buf, size_t len,
                                             struct cm_flow_format *fmt)
 {
     const struct cm_parser *ps = cm_parse_sniff(buf, len);
-    bool given = cm_flow_format_fits(flow_fields, buf, len);
+    /* The user's fields matter only for what could be flow log lines. */
+    bool given =
+        (ps == NULL || ps == &cm_parser_vpcflow) && cm_flow_format_fits(flow_fields, buf, len);
 
     memset(fmt, 0, sizeof(*fmt));
     if (ps == NULL && given) {
