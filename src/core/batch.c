@@ -101,13 +101,25 @@ static void batch_free(struct cm_batch *b)
     cm_free(b);
 }
 
-void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max)
+void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max, size_t live_max)
 {
     pthread_mutex_init(&pool->mu, NULL);
+    pthread_cond_init(&pool->cv, NULL);
     pool->head = NULL;
     pool->n = 0;
     pool->max = max;
+    pool->live = 0;
+    pool->live_max = live_max;
     pool->cap = cap;
+}
+
+void cm_batch_pool_wait(struct cm_batch_pool *pool)
+{
+    pthread_mutex_lock(&pool->mu);
+    while (pool->live_max != 0 && pool->live >= pool->live_max) {
+        pthread_cond_wait(&pool->cv, &pool->mu);
+    }
+    pthread_mutex_unlock(&pool->mu);
 }
 
 void cm_batch_pool_finish(struct cm_batch_pool *pool)
@@ -119,6 +131,7 @@ void cm_batch_pool_finish(struct cm_batch_pool *pool)
     }
     pool->n = 0;
     pthread_mutex_destroy(&pool->mu);
+    pthread_cond_destroy(&pool->cv);
 }
 
 static struct cm_batch *batch_alloc(uint32_t cap)
@@ -142,6 +155,22 @@ static struct cm_batch *batch_alloc(uint32_t cap)
     return b;
 }
 
+/* One batch fewer out of the pool; wakes the waiting readers when that makes room. */
+static void live_down_locked(struct cm_batch_pool *pool)
+{
+    pool->live--;
+    if (pool->live + 1 == pool->live_max) {
+        pthread_cond_broadcast(&pool->cv);
+    }
+}
+
+static void live_down(struct cm_batch_pool *pool)
+{
+    pthread_mutex_lock(&pool->mu);
+    live_down_locked(pool);
+    pthread_mutex_unlock(&pool->mu);
+}
+
 struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
 {
     struct cm_batch *b;
@@ -152,10 +181,12 @@ struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
         pool->head = b->next;
         pool->n--;
     }
+    pool->live++;
     pthread_mutex_unlock(&pool->mu);
     if (b) {
         cm_arena_reset(&b->arena);
     } else if ((b = batch_alloc(pool->cap)) == NULL) {
+        live_down(pool);
         return NULL;
     }
     b->n = 0;
@@ -172,6 +203,7 @@ void cm_batch_put(struct cm_batch_pool *pool, struct cm_batch *b)
     b->fb = NULL;
     b->n = 0;
     pthread_mutex_lock(&pool->mu);
+    live_down_locked(pool);
     if (pool->n < pool->max) {
         b->next = pool->head;
         pool->head = b;

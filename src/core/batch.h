@@ -65,11 +65,21 @@ struct cm_batch {
     struct cm_batch *next;
 };
 
+/*
+ * Spare batches, and a count of the batches out of the pool ("live": being
+ * filled, waiting in a worker queue, or being read by a worker). Readers
+ * wait for live to fall under live_max before they start another input
+ * (cm_batch_pool_wait): without that bound they run ahead of the workers,
+ * and a worker reads events and input bytes parsed so long ago that they
+ * have left the cache (docs/ARCHITECTURE.md, "The data path").
+ */
 struct cm_batch_pool {
     pthread_mutex_t mu;
+    pthread_cond_t cv; /* signalled when live falls under live_max */
     struct cm_batch *head;
     size_t n, max;
-    uint32_t cap; /* events per batch */
+    size_t live, live_max; /* live_max 0: no bound */
+    uint32_t cap;          /* events per batch */
 };
 
 /* Makes a refcounted buffer around p (taken, or borrowed when borrowed != 0). */
@@ -80,7 +90,14 @@ struct cm_filebuf *cm_filebuf_create_pooled(char *p, size_t len, size_t cap,
 /* Drops one reference; the last frees the buffer (unless borrowed) and the struct. */
 void cm_filebuf_release(struct cm_filebuf *fb);
 
-void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max);
+/* A pool of batches of cap events that keeps at most max spare and bounds live ones by live_max. */
+void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max, size_t live_max);
+/*
+ * Waits while live_max or more batches are live. Call it only between
+ * inputs, holding no batch that is not yet published: the batches it waits
+ * for must be ones the workers can take.
+ */
+void cm_batch_pool_wait(struct cm_batch_pool *pool);
 /* Frees every pooled batch. */
 void cm_batch_pool_finish(struct cm_batch_pool *pool);
 /*

@@ -195,8 +195,15 @@ static void *reader_main(void *arg)
     size_t idx;
     uint64_t ticket;
 
-    while (next_ticket(s, &idx, &ticket)) {
-        int rc = s->in.v[idx].is_stdin ? CM_OK : cm_scan_read_input(r, (uint32_t)idx);
+    for (;;) {
+        int rc;
+
+        /* Between inputs this reader holds no unpublished batch: the workers can drain. */
+        cm_batch_pool_wait(&s->pool);
+        if (!next_ticket(s, &idx, &ticket)) {
+            break;
+        }
+        rc = s->in.v[idx].is_stdin ? CM_OK : cm_scan_read_input(r, (uint32_t)idx);
         input_done(s, r, idx, ticket, rc);
     }
     return NULL;
@@ -272,6 +279,9 @@ static void defaults(struct cm_scan_opts *o)
     }
     if (o->batch_events == 0) {
         o->batch_events = 1024;
+    }
+    if (o->live_batches == 0) {
+        o->live_batches = LIVE_PER_THREAD * o->threads;
     }
     if (o->max_rejects == 0) {
         o->max_rejects = 20;
@@ -375,7 +385,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     s->sink.ud = s;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->sink_mu, NULL);
-    cm_batch_pool_init(&s->pool, s->o.batch_events, 64);
+    cm_batch_pool_init(&s->pool, s->o.batch_events, 64, s->o.live_batches);
     cm_bufpool_init(&s->bufpool, 256u << 20);
     pthread_cond_init(&s->cv, NULL);
     clock_gettime(CLOCK_MONOTONIC, &s->t0);

@@ -69,9 +69,16 @@ struct cm_scan_progress {
 struct cm_scan_opts {
     unsigned threads;       /* reader threads = worker shards; 0: online CPUs */
     size_t max_input_bytes; /* cap on one decoded input (default and max 4 GiB - 1) */
-    unsigned batch_events;  /* events per batch (default 2048) */
+    unsigned batch_events;  /* events per batch (default 1024) */
     size_t max_rejects;     /* rejects kept with detail (default 20) */
     uint64_t seed;          /* shard hash seed */
+    /*
+     * Batches read and not yet released by every worker, past which a reader
+     * waits before it starts another input (default 2 per thread). It keeps
+     * the readers close enough to the workers that what the workers read is
+     * still in the cache.
+     */
+    unsigned live_batches;
     const struct cm_detector *const *detectors; /* NULL: cm_detectors() */
     /*
      * Detector state carried between runs (core/shard.h); NULL: every engine

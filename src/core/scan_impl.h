@@ -23,7 +23,9 @@
 
 #define RING          16
 #define MAX_INPUT_CAP ((size_t)UINT32_MAX - 1)
-#define STDIN_CHUNK   (4u << 20)
+/* Default cm_scan_opts.live_batches per thread (docs/internals/scan.md). */
+#define LIVE_PER_THREAD 2
+#define STDIN_CHUNK     (4u << 20)
 /* Query names a reader keeps split (about 160 bytes each): more than a VPC's hosts ask. */
 #define DCACHE_SLOTS 1024
 

@@ -526,6 +526,8 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             cm_scan_complete_locked(s, s->ticket_base++, &r->unit);
             pthread_mutex_unlock(&s->mu);
             memset(&r->unit, 0, sizeof(r->unit));
+            /* Everything read so far is published: wait for the workers to catch up. */
+            cm_batch_pool_wait(&s->pool);
         }
         if (rc != 0 || src->eof) {
             break;

@@ -53,6 +53,15 @@ zcat "$C" | "$COALMINE" scan --quiet --stats "$T/s5.json" - >/dev/null
 check "CloudTrail Records file on stdin" test "$(jq .records.cloudtrail "$T/s5.json")" = "$crec"
 zcat "$C" | jq -c '.Records[]' | "$COALMINE" scan --quiet --stats "$T/s6.json" - >/dev/null
 check "CloudTrail JSON Lines on stdin" test "$(jq .records.cloudtrail "$T/s6.json")" = "$crec"
+# Resolver logs four times over (about 6 MB): standard input read in several chunks, each
+# published to the workers before the next is read, the reader waiting for them between.
+D=$(find "$T/corpus" -path '*vpcdnsquerylogs*' -name '*.gz' | sort)
+# shellcheck disable=SC2086
+dlines=$(zcat $D | grep -c .)
+# shellcheck disable=SC2086
+for i in 1 2 3 4; do zcat $D; done | "$COALMINE" scan --quiet --threads 2 --stats "$T/s7.json" - >/dev/null
+check "Resolver logs in several stdin chunks, 2 threads" \
+    test "$(jq .records.dns "$T/s7.json")" = "$((4 * dlines))"
 
 # --- damaged inputs --------------------------------------------------------------
 B="$T/bad"; mkdir -p "$B"

@@ -2,8 +2,9 @@
  * Unit tests for src/core/batch.h: filebuf reference counting (an owned
  * buffer is freed by the last release, a borrowed one never; ASan checks
  * both), cm_batch_get (buffer reference, tape begun on the buffer),
- * cm_batch_put (pooled and reused, empty on reuse), the pool cap, and
- * get/put from several threads at once (run under TSan too).
+ * cm_batch_put (pooled and reused, empty on reuse), the pool cap,
+ * get/put from several threads at once (run under TSan too), and the bound
+ * on live batches a reader waits on between inputs.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -85,7 +87,7 @@ static void test_get_begins_tape(void **state)
     (void)state;
 
     assert_non_null(fb);
-    cm_batch_pool_init(&pool, 8, 4);
+    cm_batch_pool_init(&pool, 8, 4, 0);
     b = cm_batch_get(&pool, fb);
     assert_non_null(b);
     assert_int_equal(atomic_load(&fb->refs), 2);
@@ -138,7 +140,7 @@ static void test_put_reuses(void **state)
     uint32_t root;
     (void)state;
 
-    cm_batch_pool_init(&pool, 4, 4);
+    cm_batch_pool_init(&pool, 4, 4, 0);
     b = cm_batch_get(&pool, fb1);
     assert_non_null(b);
     assert_int_equal(cm_json_parse_at(&b->doc, 3, &end, &root, NULL), 0);
@@ -182,7 +184,7 @@ static void test_pool_max(void **state)
     struct cm_batch *b[5], *c[3];
     (void)state;
 
-    cm_batch_pool_init(&pool, 16, 2);
+    cm_batch_pool_init(&pool, 16, 2, 0);
     for (int i = 0; i < 5; i++) {
         b[i] = cm_batch_get(&pool, fb);
         assert_non_null(b[i]);
@@ -211,7 +213,7 @@ static void test_pool_max(void **state)
 
     /* max 0: nothing is pooled. */
     cm_batch_pool_finish(&pool);
-    cm_batch_pool_init(&pool, 16, 0);
+    cm_batch_pool_init(&pool, 16, 0, 0);
     c[0] = cm_batch_get(&pool, fb);
     assert_non_null(c[0]);
     cm_batch_put(&pool, c[0]);
@@ -308,7 +310,7 @@ static void test_concurrent(void **state)
     len -= 3; /* just the object */
     fb = cm_filebuf_create(p, len, 0);
     assert_non_null(fb);
-    cm_batch_pool_init(&pool, 8, POOL_MAX);
+    cm_batch_pool_init(&pool, 8, POOL_MAX, 0);
     for (int i = 0; i < NTHREADS; i++) {
         w[i].pool = &pool;
         w[i].shared = fb;
@@ -325,6 +327,7 @@ static void test_concurrent(void **state)
     /* Every reference taken by a batch was dropped; the pool stayed within max. */
     assert_int_equal(atomic_load(&fb->refs), 1);
     assert_true(pool.n >= 1 && pool.n <= POOL_MAX);
+    assert_int_equal(pool.live, 0);
     {
         size_t k = 0;
         for (struct cm_batch *b = pool.head; b; b = b->next) {
@@ -337,12 +340,90 @@ static void test_concurrent(void **state)
     cm_filebuf_release(fb);
 }
 
+/* A reader between inputs: waits for room, then says it got it. */
+struct waiter {
+    struct cm_batch_pool *pool;
+    atomic_int passed;
+};
+
+static void *waiter_main(void *arg)
+{
+    struct waiter *w = arg;
+
+    cm_batch_pool_wait(w->pool);
+    atomic_store(&w->passed, 1);
+    return NULL;
+}
+
+/* Gives the waiter up to 200 ms to pass; returns whether it did. */
+static int passes(struct waiter *w)
+{
+    const struct timespec ms = {0, 1000000};
+
+    for (int i = 0; i < 200 && !atomic_load(&w->passed); i++) {
+        nanosleep(&ms, NULL);
+    }
+    return atomic_load(&w->passed);
+}
+
+static void test_live_bound(void **state)
+{
+    struct cm_batch_pool pool;
+    size_t len;
+    char *p = dup_text(doc_text, &len);
+    struct cm_filebuf *fb = cm_filebuf_create(p, len, 0);
+    struct cm_batch *b[3];
+    struct waiter w = {&pool, 0};
+    pthread_t tid;
+    (void)state;
+
+    cm_batch_pool_init(&pool, 16, 4, 2);
+    /* Under the bound the wait returns at once. */
+    b[0] = cm_batch_get(&pool, fb);
+    assert_int_equal(pool.live, 1);
+    cm_batch_pool_wait(&pool);
+    /* At the bound a reader waits until a worker puts a batch back. */
+    b[1] = cm_batch_get(&pool, fb);
+    assert_int_equal(pool.live, 2);
+    assert_int_equal(pthread_create(&tid, NULL, waiter_main, &w), 0);
+    assert_false(passes(&w));
+    /* A reader in the middle of an input still gets batches past the bound. */
+    b[2] = cm_batch_get(&pool, fb);
+    assert_non_null(b[2]);
+    assert_int_equal(pool.live, 3);
+    cm_batch_put(&pool, b[2]);
+    assert_int_equal(pool.live, 2);
+    assert_false(passes(&w));
+    cm_batch_put(&pool, b[1]);
+    assert_int_equal(pool.live, 1);
+    assert_true(passes(&w));
+    assert_int_equal(pthread_join(tid, NULL), 0);
+    cm_batch_put(&pool, b[0]);
+    assert_int_equal(pool.live, 0);
+    cm_batch_pool_finish(&pool);
+
+    /* live_max 0: no bound. */
+    cm_batch_pool_init(&pool, 16, 4, 0);
+    for (int i = 0; i < 3; i++) {
+        b[i] = cm_batch_get(&pool, fb);
+    }
+    cm_batch_pool_wait(&pool);
+    for (int i = 0; i < 3; i++) {
+        cm_batch_put(&pool, b[i]);
+    }
+    assert_int_equal(pool.live, 0);
+    cm_batch_pool_finish(&pool);
+    assert_int_equal(atomic_load(&fb->refs), 1);
+    cm_filebuf_release(fb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filebuf_owned),   cmocka_unit_test(test_filebuf_borrowed),
         cmocka_unit_test(test_get_begins_tape), cmocka_unit_test(test_put_reuses),
         cmocka_unit_test(test_pool_max),        cmocka_unit_test(test_concurrent),
+        cmocka_unit_test(test_live_bound),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,7 +143,7 @@ static int setup(void **state)
     if (f->fb == NULL || f->logs == NULL) {
         return -1;
     }
-    cm_batch_pool_init(&f->pool, 32, 64);
+    cm_batch_pool_init(&f->pool, 32, 64, 0);
     pthread_mutex_init(&f->sink_state.mu, NULL);
     f->sink.emit = tsink_emit;
     f->sink.ud = &f->sink_state;
@@ -172,7 +172,8 @@ static int teardown(void **state)
 static void start_all(struct fixture *f)
 {
     for (unsigned i = 0; i < NSHARDS; i++) {
-        assert_int_equal(cm_shard_start(&f->sh[i], i, table, &f->opts[i], &f->sink, &f->pool, NULL), 0);
+        assert_int_equal(cm_shard_start(&f->sh[i], i, table, &f->opts[i], &f->sink, &f->pool, NULL),
+                         0);
     }
 }
 
@@ -400,7 +401,8 @@ static void test_start_error(void **state)
     struct cm_detect_opts bad = {0};
 
     /* The detector's init refuses a missing config: start fails and leaves nothing. */
-    assert_int_equal(cm_shard_start(&f->sh[0], 0, table, &bad, &f->sink, &f->pool, NULL), CM_EINVAL);
+    assert_int_equal(cm_shard_start(&f->sh[0], 0, table, &bad, &f->sink, &f->pool, NULL),
+                     CM_EINVAL);
     assert_int_equal(f->sh[0].running, 0);
     assert_null(f->sh[0].engine);
     assert_null(f->sh[0].endq);
