@@ -190,7 +190,7 @@ uint64_t cm_event_key(const struct cm_event *ev)
         if (fl->present != 0) {
             for (unsigned i = 0; i < CM_FF_COUNT; i++) {
                 if (fl->present & (1ULL << i)) {
-                    h = key_add(h, fl->f[i], 16 + i);
+                    h = key_add(h, cm_flow_field(fl, (enum cm_flow_field)i), 16 + i);
                 }
             }
             return h;

@@ -163,11 +163,22 @@ enum cm_flow_action { CM_FA_NONE = 0, CM_FA_ACCEPT, CM_FA_REJECT };
 enum cm_flow_status { CM_FS_OK = 0, CM_FS_NODATA, CM_FS_SKIPDATA };
 enum cm_flow_dir { CM_FD_UNKNOWN = 0, CM_FD_INGRESS, CM_FD_EGRESS };
 
+/* Where a field's raw text is in its line: text[off, off + len); len 0 for "-". */
+struct cm_flow_span {
+    uint16_t off, len;
+};
+
+/* Flow log lines are at most this long, so a span's offset and length fit 16 bits. */
+#define CM_FLOW_MAX_LINE 65535u
+
 /*
- * A flow record. The typed fields come first; f[] holds the raw text of every
- * field of the line's format ("-" as CM_STR_NULL) and is last, so copies of
- * the event can stop after the highest field present: read f[] through
- * cm_flow_field(), which answers CM_STR_NULL for a field not in the format.
+ * A flow record. The typed fields come first; f[] says where the raw text of
+ * every field of the line's format is in the line ("-" has length 0) and is
+ * last, so copies of the event can stop after the highest field present. It
+ * is 4 bytes a field rather than a struct cm_str's 16 because the events go
+ * from reader to worker by the batch (docs/internals/scan.md). Read f[]
+ * through cm_flow_field(), which answers CM_STR_NULL for a field not in the
+ * format or "-".
  */
 struct cm_flow {
     uint64_t present; /* bit i set when field i was in the line's format */
@@ -187,17 +198,18 @@ struct cm_flow {
     int32_t traffic_path; /* -1 when absent */
     enum cm_flow_action action;
     enum cm_flow_status status;
-    enum cm_flow_dir direction;   /* from flow-direction when present */
-    struct cm_str f[CM_FF_COUNT]; /* raw text by field id; see cm_flow_field() */
+    enum cm_flow_dir direction;         /* from flow-direction when present */
+    const char *text;                   /* the line (after any CloudWatch Logs prefix) */
+    struct cm_flow_span f[CM_FF_COUNT]; /* raw text by field id; see cm_flow_field() */
 };
 
 /* Raw text of field id, or CM_STR_NULL when the line's format lacks it or it was "-". */
 static inline struct cm_str cm_flow_field(const struct cm_flow *fl, enum cm_flow_field id)
 {
-    if ((unsigned)id >= CM_FF_COUNT || !(fl->present & (1ULL << id))) {
+    if ((unsigned)id >= CM_FF_COUNT || !(fl->present & (1ULL << id)) || fl->f[id].len == 0) {
         return CM_STR_NULL;
     }
-    return fl->f[id];
+    return cm_str_make(fl->text + fl->f[id].off, fl->f[id].len);
 }
 
 /* What an answer's Type is, for the detectors that look at answers. */
@@ -287,7 +299,7 @@ static inline size_t cm_event_size(const struct cm_event *ev)
         /* Up to the highest field present: the rest of f[] is not part of it. */
         uint64_t p = ev->u.flow.present;
         size_t hi = p ? 64 - (size_t)__builtin_clzll(p) : 0;
-        return head + offsetof(struct cm_flow, f) + hi * sizeof(struct cm_str);
+        return head + offsetof(struct cm_flow, f) + hi * sizeof(struct cm_flow_span);
     }
     case CM_EV_DNS:
         return head + offsetof(struct cm_dns, ans) + ev->u.dns.nans * sizeof(struct cm_dns_answer);

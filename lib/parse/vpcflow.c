@@ -31,8 +31,9 @@
 #include "parse/flow_scan.h"
 #include "parse/vpcflow_int.h"
 
-#define NO_COL         0xffu
-#define MAX_LINE       65536 /* real records are under 2 KiB; longer lines are not flow logs */
+#define NO_COL 0xffu
+/* Real records are under 2 KiB; longer lines are not flow logs (and spans are 16-bit). */
+#define MAX_LINE       CM_FLOW_MAX_LINE
 #define MAX_START_SECS 253402300799ULL /* 9999-12-31T23:59:59Z */
 
 /* One token of a line: offset and length within the line. */
@@ -424,6 +425,15 @@ static void event_reset(struct cm_event *ev)
     fl->traffic_path = -1;
 }
 
+static const struct cm_flow_span NO_SPAN = {0, 0};
+
+/* The span of a token of a line of at most MAX_LINE bytes. */
+static struct cm_flow_span span(const struct cm_flow_tok *t)
+{
+    struct cm_flow_span sp = {(uint16_t)t->off, (uint16_t)t->len};
+    return sp;
+}
+
 static bool is_dash(const char *p, size_t len)
 {
     return len == 1 && p[0] == '-';
@@ -448,11 +458,11 @@ static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr
             continue;
         }
         if (is_dash(p, len)) {
-            fl->f[id] = CM_STR_NULL;
+            fl->f[id] = NO_SPAN;
             set_default(fl, id);
             continue;
         }
-        fl->f[id] = cm_str_make(p, len);
+        fl->f[id] = span(&toks[i]);
         in.col = i;
         if (decode_field(&in, id, p, len, fl) != 0) {
             return CM_EINVAL;
@@ -468,18 +478,21 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     struct cm_flow *fl = &ev->u.flow;
     struct field_in in = {ctx, lr, 0};
     const char *base = lr->p;
+    struct cm_str raw[DEFAULT_NCOLS];
     uint64_t v;
 
     for (int i = 0; i < DEFAULT_NCOLS; i++) {
         if (!is_dash(base + toks[i].off, toks[i].len)) {
-            fl->f[i] = cm_str_make(base + toks[i].off, toks[i].len);
+            raw[i] = cm_str_make(base + toks[i].off, toks[i].len);
+            fl->f[i] = span(&toks[i]);
         } else {
-            fl->f[i] = CM_STR_NULL;
+            raw[i] = CM_STR_NULL;
+            fl->f[i] = NO_SPAN;
             set_default(fl, (unsigned)i);
         }
     }
-#define TOK(i) fl->f[i].p, fl->f[i].len
-    if (fl->f[CM_FF_VERSION].p != NULL) {
+#define TOK(i) raw[i].p, raw[i].len
+    if (raw[CM_FF_VERSION].p != NULL) {
         in.col = CM_FF_VERSION;
         if (field_uint(&in, CM_FF_VERSION, TOK(CM_FF_VERSION), 255, &v) != 0) {
             return CM_EINVAL;
@@ -487,7 +500,7 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
         fl->version = (int)v;
     }
     for (int i = CM_FF_SRCADDR; i <= CM_FF_DSTADDR; i++) {
-        if (fl->f[i].p != NULL) {
+        if (raw[i].p != NULL) {
             in.col = i;
             if (field_ip(&in, (unsigned)i, TOK(i), i == CM_FF_SRCADDR ? &fl->src : &fl->dst) != 0) {
                 return CM_EINVAL;
@@ -497,7 +510,7 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     for (int i = CM_FF_SRCPORT; i <= CM_FF_END; i++) {
         static const uint64_t max[] = {65535,      65535,          255,           UINT64_MAX,
                                        UINT64_MAX, MAX_START_SECS, MAX_START_SECS};
-        if (fl->f[i].p == NULL) {
+        if (raw[i].p == NULL) {
             continue;
         }
         in.col = i;
@@ -530,9 +543,9 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     }
 #undef TOK
     for (int i = CM_FF_ACTION; i <= CM_FF_LOG_STATUS; i++) {
-        if (fl->f[i].p != NULL) {
+        if (raw[i].p != NULL) {
             in.col = i;
-            if (decode_field(&in, (unsigned)i, fl->f[i].p, fl->f[i].len, fl) != 0) {
+            if (decode_field(&in, (unsigned)i, raw[i].p, raw[i].len, fl) != 0) {
                 return CM_EINVAL;
             }
         }
@@ -546,24 +559,24 @@ static void event_finish(const struct cm_parse_ctx *ctx, const struct line_ref *
 {
     struct cm_flow *fl = &ev->u.flow;
 
-    if (fl->f[CM_FF_VERSION].p == NULL) {
+    if (cm_flow_field(fl, CM_FF_VERSION).p == NULL) {
         fl->version = st->version;
     }
-    fl->account_id = fl->f[CM_FF_ACCOUNT_ID];
-    fl->interface_id = fl->f[CM_FF_INTERFACE_ID];
-    fl->instance_id = fl->f[CM_FF_INSTANCE_ID];
-    fl->vpc_id = fl->f[CM_FF_VPC_ID];
-    fl->subnet_id = fl->f[CM_FF_SUBNET_ID];
+    fl->account_id = cm_flow_field(fl, CM_FF_ACCOUNT_ID);
+    fl->interface_id = cm_flow_field(fl, CM_FF_INTERFACE_ID);
+    fl->instance_id = cm_flow_field(fl, CM_FF_INSTANCE_ID);
+    fl->vpc_id = cm_flow_field(fl, CM_FF_VPC_ID);
+    fl->subnet_id = cm_flow_field(fl, CM_FF_SUBNET_ID);
     ev->kind = CM_EV_FLOW;
-    if (fl->f[CM_FF_START].p != NULL) {
+    if (cm_flow_field(fl, CM_FF_START).p != NULL) {
         ev->time_ms = fl->start * 1000;
-    } else if (fl->f[CM_FF_END].p != NULL) {
+    } else if (cm_flow_field(fl, CM_FF_END).p != NULL) {
         ev->time_ms = fl->end * 1000;
     } else {
         ev->time_ms = 0;
     }
     ev->account = fl->account_id;
-    ev->region = fl->f[CM_FF_REGION];
+    ev->region = cm_flow_field(fl, CM_FF_REGION);
     ev->src.file_id = ctx->file_id;
     ev->src.line = lr->line;
     ev->src.offset = lr->off;
@@ -584,7 +597,7 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
     int ntok, rc;
 
     if (lr->len > MAX_LINE) {
-        snprintf(reason, sizeof(reason), "line longer than %d bytes", MAX_LINE);
+        snprintf(reason, sizeof(reason), "line longer than %u bytes", MAX_LINE);
         reject(ctx, lr, reason);
         return CM_OK;
     }
@@ -623,6 +636,7 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
         *ev_gen = use->gen;
     }
     ev->u.flow.present = use->present;
+    ev->u.flow.text = lr->p;
     rc = use->is_default ? decode_default(ctx, lr, toks, ev) : decode_line(ctx, lr, use, toks, ev);
     if (rc != 0) {
         return CM_OK; /* rejected with its reason */

@@ -50,19 +50,24 @@ static int on_event(void *ud, struct cm_event *ev)
     check(ev->kind == CM_EV_FLOW);
     check(ev->src.line >= 1);
     check(ev->src.offset + ev->src.length <= f->len);
+    /* The spans are inside the event's line, which is inside the input. */
+    check(fl->text >= f->buf && fl->text <= f->buf + f->len);
     for (int i = 0; i < CM_FF_COUNT; i++) {
-        check_slice(f, fl->f[i]);
-        if (fl->f[i].p != NULL) {
+        struct cm_str v = cm_flow_field(fl, (enum cm_flow_field)i);
+        check_slice(f, v);
+        if (fl->f[i].len != 0) {
             check((fl->present >> i) & 1u);
-            check(!(fl->f[i].len == 1 && fl->f[i].p[0] == '-'));
+            check((size_t)fl->f[i].off + fl->f[i].len <= ev->src.length);
+            check(v.p == fl->text + fl->f[i].off && v.len == fl->f[i].len);
+            check(!(v.len == 1 && v.p[0] == '-'));
         }
     }
     check(fl->srcport >= -1 && fl->srcport <= 65535);
     check(fl->dstport >= -1 && fl->dstport <= 65535);
     check(fl->protocol >= -1 && fl->protocol <= 255);
-    check((fl->src.family == CM_IP_NONE) == (fl->f[CM_FF_SRCADDR].p == NULL));
-    check((fl->dst.family == CM_IP_NONE) == (fl->f[CM_FF_DSTADDR].p == NULL));
-    check(cm_str_eq(ev->account, fl->f[CM_FF_ACCOUNT_ID]));
+    check((fl->src.family == CM_IP_NONE) == (cm_flow_field(fl, CM_FF_SRCADDR).p == NULL));
+    check((fl->dst.family == CM_IP_NONE) == (cm_flow_field(fl, CM_FF_DSTADDR).p == NULL));
+    check(cm_str_eq(ev->account, cm_flow_field(fl, CM_FF_ACCOUNT_ID)));
     cm_event_entity_key(ev, key, sizeof(key));
     f->events++;
     mix(f, ev->src.offset);

@@ -132,17 +132,20 @@ static void test_event_size_and_flow_field(void **state)
     ev.u.flow.present = (1ULL << 14) - 1;
     assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) +
                                              offsetof(struct cm_flow, f) +
-                                             14 * sizeof(struct cm_str));
+                                             14 * sizeof(struct cm_flow_span));
     ev.u.flow.present |= 1ULL << CM_FF_FLOW_DIRECTION;
-    assert_int_equal(cm_event_size(&ev), offsetof(struct cm_event, u) +
-                                             offsetof(struct cm_flow, f) +
-                                             (CM_FF_FLOW_DIRECTION + 1) * sizeof(struct cm_str));
+    assert_int_equal(cm_event_size(&ev),
+                     offsetof(struct cm_event, u) + offsetof(struct cm_flow, f) +
+                         (CM_FF_FLOW_DIRECTION + 1) * sizeof(struct cm_flow_span));
     assert_true(cm_event_size(&ev) <= sizeof(ev));
-    /* Fields outside the format read as absent whatever f[] holds. */
-    ev.u.flow.f[CM_FF_TCP_FLAGS] = CM_STR_LIT("stale");
-    ev.u.flow.f[CM_FF_DSTPORT] = CM_STR_LIT("443");
+    /* Fields outside the format read as absent whatever f[] holds; so does "-". */
+    ev.u.flow.text = "stale 443 -";
+    ev.u.flow.f[CM_FF_TCP_FLAGS] = (struct cm_flow_span){0, 5};
+    ev.u.flow.f[CM_FF_DSTPORT] = (struct cm_flow_span){6, 3};
+    ev.u.flow.f[CM_FF_SRCPORT] = (struct cm_flow_span){0, 0};
     assert_null(cm_flow_field(&ev.u.flow, CM_FF_TCP_FLAGS).p);
     assert_true(cm_str_eqc(cm_flow_field(&ev.u.flow, CM_FF_DSTPORT), "443"));
+    assert_null(cm_flow_field(&ev.u.flow, CM_FF_SRCPORT).p);
     assert_null(cm_flow_field(&ev.u.flow, CM_FF_COUNT).p);
 }
 
@@ -181,17 +184,27 @@ static void test_event_key(void **state)
     memset(&a, 0, sizeof(a));
     a.kind = CM_EV_FLOW;
     a.u.flow.present = (1ULL << 0) | (1ULL << 1);
-    a.u.flow.f[0] = CM_STR_LIT("2");
-    a.u.flow.f[1] = CM_STR_LIT("123456789012");
+    a.u.flow.text = "2 123456789012 2 123456789013";
+    a.u.flow.f[0] = (struct cm_flow_span){0, 1};
+    a.u.flow.f[1] = (struct cm_flow_span){2, 12};
     b = a;
     b.src.offset = 999;
     assert_true(cm_event_key(&a) == cm_event_key(&b));
-    b.u.flow.f[1] = CM_STR_LIT("123456789013");
+    /* The same text elsewhere (another copy of the line) is the same record. */
+    b.u.flow.text = "  2 123456789012";
+    b.u.flow.f[0] = (struct cm_flow_span){2, 1};
+    b.u.flow.f[1] = (struct cm_flow_span){4, 12};
+    assert_true(cm_event_key(&a) == cm_event_key(&b));
+    b = a;
+    b.u.flow.f[1] = (struct cm_flow_span){17, 12};
     assert_true(cm_event_key(&a) != cm_event_key(&b));
     /* A field absent differs from one present and empty. */
     b = a;
     b.u.flow.present |= 1ULL << 2;
     assert_true(cm_event_key(&a) != cm_event_key(&b));
+    /* The value the store keeps from earlier scans, when raw text was kept as
+     * struct cm_str: the 16-bit spans must not change it. */
+    assert_true(cm_event_key(&b) == 0x68ac72580dd8c575ULL);
     /* Built without raw text: the typed fields decide. */
     memset(&a, 0, sizeof(a));
     a.kind = CM_EV_FLOW;

@@ -165,10 +165,10 @@ static void test_default_with_header(void **state)
     assert_int_equal(fl->present, (1ULL << 14) - 1);
     assert_str(fl->account_id, "111122223333");
     assert_str(fl->interface_id, "eni-0123456789abcdef0");
-    assert_str(fl->f[CM_FF_INTERFACE_ID], "eni-0123456789abcdef0");
-    assert_str(fl->f[CM_FF_SRCADDR], "203.0.113.12");
-    assert_str(fl->f[CM_FF_LOG_STATUS], "OK");
-    assert_str(fl->f[CM_FF_VPC_ID], NULL);
+    assert_str(cm_flow_field(fl, CM_FF_INTERFACE_ID), "eni-0123456789abcdef0");
+    assert_str(cm_flow_field(fl, CM_FF_SRCADDR), "203.0.113.12");
+    assert_str(cm_flow_field(fl, CM_FF_LOG_STATUS), "OK");
+    assert_str(cm_flow_field(fl, CM_FF_VPC_ID), NULL);
     assert_ip(&fl->src, "203.0.113.12");
     assert_ip(&fl->dst, "10.0.1.14");
     assert_ip(&fl->pkt_src, NULL);
@@ -196,8 +196,8 @@ static void test_default_with_header(void **state)
     assert_int_equal(fl->status, CM_FS_NODATA);
     assert_int_equal(fl->action, CM_FA_NONE);
     assert_int_equal(fl->present, (1ULL << 14) - 1);
-    assert_str(fl->f[CM_FF_SRCADDR], NULL);
-    assert_str(fl->f[CM_FF_ACTION], NULL);
+    assert_str(cm_flow_field(fl, CM_FF_SRCADDR), NULL);
+    assert_str(cm_flow_field(fl, CM_FF_ACTION), NULL);
     assert_ip(&fl->src, NULL);
     assert_ip(&fl->dst, NULL);
     assert_int_equal(fl->srcport, -1);
@@ -268,7 +268,7 @@ static void test_custom_v5_format(void **state)
 
     fl = &c.ev[0].u.flow;
     assert_int_equal(fl->version, 5); /* no version column: the highest field version */
-    assert_str(fl->f[CM_FF_VERSION], NULL);
+    assert_str(cm_flow_field(fl, CM_FF_VERSION), NULL);
     assert_false(fl->present & (1ULL << CM_FF_VERSION));
     assert_true(fl->present & (1ULL << CM_FF_TRAFFIC_PATH));
     assert_true(fl->present & (1ULL << CM_FF_PKT_SRC_AWS_SERVICE));
@@ -278,12 +278,12 @@ static void test_custom_v5_format(void **state)
     assert_ip(&fl->pkt_src, "198.51.100.7");
     assert_ip(&fl->pkt_dst, "10.0.0.5");
     assert_str(c.ev[0].region, "us-east-1");
-    assert_str(fl->f[CM_FF_AZ_ID], "use1-az1");
+    assert_str(cm_flow_field(fl, CM_FF_AZ_ID), "use1-az1");
     assert_str(fl->instance_id, "i-0abc");
     assert_str(fl->vpc_id, "vpc-1");
     assert_str(fl->subnet_id, "subnet-2");
-    assert_str(fl->f[CM_FF_TYPE], "IPv4");
-    assert_str(fl->f[CM_FF_PKT_SRC_AWS_SERVICE], NULL);
+    assert_str(cm_flow_field(fl, CM_FF_TYPE), "IPv4");
+    assert_str(cm_flow_field(fl, CM_FF_PKT_SRC_AWS_SERVICE), NULL);
     assert_str(c.ev[0].account, "111122223333");
     assert_str(fl->interface_id, "eni-9");
     assert_int_equal(fl->action, CM_FA_REJECT);
@@ -295,7 +295,7 @@ static void test_custom_v5_format(void **state)
     assert_int_equal(fl->direction, CM_FD_EGRESS);
     assert_int_equal(fl->tcp_flags, 19);
     assert_int_equal(fl->traffic_path, 8);
-    assert_str(fl->f[CM_FF_PKT_SRC_AWS_SERVICE], "AMAZON");
+    assert_str(cm_flow_field(fl, CM_FF_PKT_SRC_AWS_SERVICE), "AMAZON");
     /* start is "-": the event time falls back to end. */
     assert_int_equal(fl->start, 0);
     assert_int_equal(c.ev[1].time_ms, 1741082461000LL);
@@ -320,10 +320,10 @@ static void test_version_column_and_ecs(void **state)
     assert_int_equal(c.nrej, 0);
     assert_int_equal(c.nev, 2);
     assert_int_equal(c.ev[0].u.flow.version, 7);
-    assert_str(c.ev[0].u.flow.f[CM_FF_ECS_CLUSTER_NAME], "prod");
-    assert_str(c.ev[0].u.flow.f[CM_FF_ECS_TASK_ID], "abc123");
-    assert_str(c.ev[0].u.flow.f[CM_FF_REJECT_REASON], NULL);
-    assert_str(c.ev[1].u.flow.f[CM_FF_REJECT_REASON], "BPA");
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_ECS_CLUSTER_NAME), "prod");
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_ECS_TASK_ID), "abc123");
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_REJECT_REASON), NULL);
+    assert_str(cm_flow_field(&c.ev[1].u.flow, CM_FF_REJECT_REASON), "BPA");
     /* version "-": the highest version among the header's fields. */
     assert_int_equal(c.ev[1].u.flow.version, 8);
     assert_str(c.ev[0].account, NULL);
@@ -361,7 +361,7 @@ static void test_multiple_headers_and_unknown_names(void **state)
     assert_int_equal(c.ev[1].time_ms, 200000);
     assert_int_equal(c.ev[1].src.line, 4);
     /* Fields from the previous format do not leak into this event. */
-    assert_str(c.ev[1].u.flow.f[CM_FF_ACTION], NULL);
+    assert_str(cm_flow_field(&c.ev[1].u.flow, CM_FF_ACTION), NULL);
     assert_int_equal(c.ev[1].u.flow.action, CM_FA_NONE);
     assert_int_equal(c.nrej, 1);
     assert_int_equal(c.rej[0].line, 5);
@@ -391,11 +391,11 @@ static void test_field_name_as_value(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(c.nrej, 0);
     assert_int_equal(c.nev, 2);
-    assert_str(c.ev[0].u.flow.f[CM_FF_ECS_CLUSTER_NAME], "start");
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_ECS_CLUSTER_NAME), "start");
     assert_int_equal(c.ev[0].time_ms, 100000);
     /* "bytes srcaddr dstaddr start action" is all names: a new header. */
     assert_int_equal(ctx.flow_fmt.col[0], CM_FF_BYTES);
-    assert_str(c.ev[1].u.flow.f[CM_FF_ECS_CLUSTER_NAME], NULL);
+    assert_str(cm_flow_field(&c.ev[1].u.flow, CM_FF_ECS_CLUSTER_NAME), NULL);
     assert_int_equal(c.ev[1].u.flow.bytes, 40);
     assert_int_equal(c.ev[1].u.flow.action, CM_FA_REJECT);
     free(buf);
@@ -426,7 +426,7 @@ static void test_nodata_skipdata(void **state)
     assert_int_equal(c.ev[3].u.flow.end, 0);
     for (int i = 0; i < 4; i++) {
         assert_int_equal(c.ev[i].u.flow.present, (1ULL << 14) - 1);
-        assert_str(c.ev[i].u.flow.f[CM_FF_SRCPORT], NULL);
+        assert_str(cm_flow_field(&c.ev[i].u.flow, CM_FF_SRCPORT), NULL);
         assert_int_equal(c.ev[i].u.flow.srcport, -1);
     }
     free(buf);
@@ -472,12 +472,14 @@ static void test_no_leak_between_lines(void **state)
     assert_true(f->packets == 0 && f->bytes == 0);
     assert_ip(&f->src, NULL);
     assert_ip(&f->pkt_src, NULL);
-    assert_str(f->f[CM_FF_TCP_FLAGS], NULL);
+    assert_str(cm_flow_field(f, CM_FF_TCP_FLAGS), NULL);
     /* After a new header without the v5 fields, they are absent, not stale. */
     f = &c.ev[2].u.flow;
     assert_int_equal(f->present, (1ULL << 14) - 1);
-    assert_str(f->f[CM_FF_TCP_FLAGS], NULL);
-    assert_str(f->f[CM_FF_FLOW_DIRECTION], NULL);
+    assert_str(cm_flow_field(f, CM_FF_TCP_FLAGS), NULL);
+    assert_str(cm_flow_field(f, CM_FF_FLOW_DIRECTION), NULL);
+    assert_int_equal(f->f[CM_FF_TCP_FLAGS].len, 0);
+    assert_int_equal(f->f[CM_FF_FLOW_DIRECTION].len, 0);
     assert_int_equal(f->tcp_flags, -1);
     assert_int_equal(f->direction, CM_FD_UNKNOWN);
     assert_str(f->interface_id, "eni-3");
@@ -745,9 +747,9 @@ static void test_whitespace_crlf_and_blank_lines(void **state)
     assert_int_equal(c.ev[1].src.line, 7);
     assert_int_equal(c.ev[2].src.line, 9);
     assert_str(c.ev[0].account, "111122223333");
-    assert_str(c.ev[0].u.flow.f[CM_FF_LOG_STATUS], "OK");
-    assert_str(c.ev[1].u.flow.f[CM_FF_VERSION], "2");
-    assert_str(c.ev[1].u.flow.f[CM_FF_LOG_STATUS], "OK");
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_LOG_STATUS), "OK");
+    assert_str(cm_flow_field(&c.ev[1].u.flow, CM_FF_VERSION), "2");
+    assert_str(cm_flow_field(&c.ev[1].u.flow, CM_FF_LOG_STATUS), "OK");
     /* The record's length excludes CR and LF. */
     off2 = (size_t)(strstr(text, "   2 111122223333") - text);
     assert_int_equal(c.ev[1].src.offset, off2);
@@ -755,7 +757,7 @@ static void test_whitespace_crlf_and_blank_lines(void **state)
                      strlen("   2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 "
                             "ACCEPT OK   "));
     /* The last line has no newline and ends the buffer. */
-    assert_str(c.ev[2].u.flow.f[CM_FF_LOG_STATUS], "OK");
+    assert_str(cm_flow_field(&c.ev[2].u.flow, CM_FF_LOG_STATUS), "OK");
     assert_int_equal(c.ev[2].src.offset + c.ev[2].src.length, strlen(text));
     free(buf);
 }
@@ -781,10 +783,53 @@ static void test_overlong_line(void **state)
     buf = parse_text(&ctx, &c, text, &rc);
     assert_int_equal(rc, 0);
     assert_int_equal(c.nrej, 1);
-    assert_string_equal(c.rej[0].reason, "line longer than 65536 bytes");
+    assert_string_equal(c.rej[0].reason, "line longer than 65535 bytes");
     assert_int_equal(c.rej[0].line, 2);
     assert_int_equal(c.nev, 1);
     assert_int_equal(c.ev[0].src.line, 3);
+    free(buf);
+    free(text);
+}
+
+/*
+ * The longest line read (65,535 bytes): a field's text is kept as a 16-bit
+ * offset and length in its line, and the last field starts near the end.
+ * One byte more and the line is rejected.
+ */
+static void test_longest_line(void **state)
+{
+    static const char hdr[] = "version interface-id ecs-service-name srcaddr\n";
+    const size_t line = 65535, name = line - strlen("7 eni-1  10.0.0.1");
+    size_t n = strlen(hdr) + 2 * (line + 2), at;
+    char *text = malloc(n);
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    struct cm_str f;
+    char *buf;
+    int rc;
+    (void)state;
+
+    assert_non_null(text);
+    at = (size_t)snprintf(text, n, "%s7 eni-1 ", hdr);
+    memset(text + at, 's', name);
+    at += name;
+    at += (size_t)snprintf(text + at, n - at, " 10.0.0.1\n7 eni-2 ");
+    memset(text + at, 't', name + 1);
+    at += name + 1;
+    at += (size_t)snprintf(text + at, n - at, " 10.0.0.2\n");
+    assert_int_equal(at, strlen(hdr) + 2 * line + 1 + 2);
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 1);
+    assert_int_equal(c.ev[0].src.length, line);
+    f = cm_flow_field(&c.ev[0].u.flow, CM_FF_ECS_SERVICE_NAME);
+    assert_int_equal(f.len, name);
+    assert_true(f.p[0] == 's' && f.p[name - 1] == 's');
+    assert_true(cm_str_eqc(cm_flow_field(&c.ev[0].u.flow, CM_FF_SRCADDR), "10.0.0.1"));
+    assert_true(cm_str_eqc(c.ev[0].u.flow.interface_id, "eni-1"));
+    assert_int_equal(c.nrej, 1);
+    assert_string_equal(c.rej[0].reason, "line longer than 65535 bytes");
+    assert_int_equal(c.rej[0].line, 3);
     free(buf);
     free(text);
 }
@@ -803,7 +848,7 @@ static void test_utf8_field_accepted(void **state)
     assert_int_equal(rc, 0);
     assert_int_equal(c.nrej, 0);
     assert_int_equal(c.nev, 1);
-    assert_str(c.ev[0].u.flow.f[CM_FF_ECS_SERVICE_NAME],
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_ECS_SERVICE_NAME),
                "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80");
     free(buf);
 
@@ -851,7 +896,7 @@ static void test_block_edges(void **state)
             assert_int_equal(c.nrej, 0);
             assert_int_equal(c.nev, 1);
             assert_int_equal(c.ev[0].u.flow.interface_id.len, pad + 4);
-            assert_str(c.ev[0].u.flow.f[CM_FF_LOG_STATUS], "OK");
+            assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_LOG_STATUS), "OK");
             assert_int_equal(c.ev[0].u.flow.end, 160);
             assert_int_equal(c.ev[0].src.length, n);
             free(buf);
@@ -1071,7 +1116,8 @@ static void assert_same_flow(const struct cm_event *a, const struct cm_event *b)
     assert_true(same_field(a->account, b->account));
     assert_int_equal(x->present, y->present);
     for (int i = 0; i < CM_FF_COUNT; i++) {
-        assert_true(same_field(x->f[i], y->f[i]));
+        assert_true(same_field(cm_flow_field(x, (enum cm_flow_field)i),
+                               cm_flow_field(y, (enum cm_flow_field)i)));
     }
     assert_int_equal(x->version, y->version);
     assert_memory_equal(&x->src, &y->src, sizeof(x->src));
@@ -1308,6 +1354,7 @@ int main(void)
         cmocka_unit_test(test_too_many_fields),
         cmocka_unit_test(test_whitespace_crlf_and_blank_lines),
         cmocka_unit_test(test_overlong_line),
+        cmocka_unit_test(test_longest_line),
         cmocka_unit_test(test_utf8_field_accepted),
         cmocka_unit_test(test_block_edges),
         cmocka_unit_test(test_stop_from_callback),
