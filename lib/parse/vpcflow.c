@@ -8,9 +8,10 @@
  * their format. Without any header a 14-field line is read in the default v2
  * order. Unknown names in a header become ignored columns (0xff).
  *
- * Every good line becomes one struct cm_event on the stack: raw slices of all
- * fields of the format ("-" is CM_STR_NULL with its present bit set) plus the
- * typed values detectors use. A bad line (wrong field count, a bad number,
+ * Every good line becomes one struct cm_event on the stack: where the raw text
+ * of every field of the format is in the line (16-bit spans; "-" has length 0
+ * and its present bit set, and reads as CM_STR_NULL) plus the typed values
+ * detectors use. A bad line (wrong field count, a bad number,
  * address or keyword, control bytes or invalid UTF-8) goes to ctx->on_reject
  * with the field and the reason, and parsing resumes at the next line.
  *

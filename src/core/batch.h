@@ -94,8 +94,11 @@ void cm_filebuf_release(struct cm_filebuf *fb);
 void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max, size_t live_max);
 /*
  * Waits while live_max or more batches are live. Call it only between
- * inputs, holding no batch that is not yet published: the batches it waits
- * for must be ones the workers can take.
+ * inputs, never while filling a batch. Then it cannot wait forever: a live
+ * batch is queued or being read (a worker releases it), being filled (its
+ * reader is inside an input and does not wait), or in a finished input
+ * parked in the reorder ring behind an earlier ticket, whose reader is
+ * inside that input and publishes both when it is done.
  */
 void cm_batch_pool_wait(struct cm_batch_pool *pool);
 /* Frees every pooled batch. */

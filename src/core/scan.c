@@ -198,7 +198,7 @@ static void *reader_main(void *arg)
     for (;;) {
         int rc;
 
-        /* Between inputs this reader holds no unpublished batch: the workers can drain. */
+        /* Between inputs: see cm_batch_pool_wait for why this wait ends. */
         cm_batch_pool_wait(&s->pool);
         if (!next_ticket(s, &idx, &ticket)) {
             break;

@@ -307,7 +307,9 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     }
     rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
     r->unwrapped = false;
-    if (r->cur->n) {
+    if (r->cur == NULL) {
+        /* on_event_batched could not get the next batch: rc is CM_ENOMEM. */
+    } else if (r->cur->n) {
         unit_append(&r->unit, r->cur);
     } else {
         cm_batch_put(&s->pool, r->cur);
@@ -502,6 +504,10 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             }
         }
         cm_buf_init(&chunk, s->o.max_input_bytes);
+        if (!r->engine) {
+            /* A chunk's memory comes back to the pool when the workers are done with it. */
+            cm_bufpool_get(&s->bufpool, &chunk);
+        }
         rc = cm_buf_append(&chunk, pend.p, cut);
         first = off == 0;
         if (rc == 0) {

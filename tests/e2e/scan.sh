@@ -53,15 +53,17 @@ zcat "$C" | "$COALMINE" scan --quiet --stats "$T/s5.json" - >/dev/null
 check "CloudTrail Records file on stdin" test "$(jq .records.cloudtrail "$T/s5.json")" = "$crec"
 zcat "$C" | jq -c '.Records[]' | "$COALMINE" scan --quiet --stats "$T/s6.json" - >/dev/null
 check "CloudTrail JSON Lines on stdin" test "$(jq .records.cloudtrail "$T/s6.json")" = "$crec"
-# Resolver logs four times over (about 6 MB): standard input read in several chunks, each
-# published to the workers before the next is read, the reader waiting for them between.
+# Resolver logs ten times over (about 16 MB): standard input read in 4 MiB chunks, each
+# published to the workers before the next is read, the reader waiting for them between,
+# and each chunk's memory taken from and given back to the pool of input buffers.
 D=$(find "$T/corpus" -path '*vpcdnsquerylogs*' -name '*.gz' | sort)
 # shellcheck disable=SC2086
 dlines=$(zcat $D | grep -c .)
 # shellcheck disable=SC2086
-for i in 1 2 3 4; do zcat $D; done | "$COALMINE" scan --quiet --threads 2 --stats "$T/s7.json" - >/dev/null
-check "Resolver logs in several stdin chunks, 2 threads" \
-    test "$(jq .records.dns "$T/s7.json")" = "$((4 * dlines))"
+for i in 1 2 3 4 5 6 7 8 9 10; do zcat $D; done |
+    "$COALMINE" scan --quiet --threads 2 --stats "$T/s7.json" - >/dev/null
+check "Resolver logs in four stdin chunks, 2 threads" \
+    test "$(jq .records.dns "$T/s7.json")" = "$((10 * dlines))"
 
 # --- damaged inputs --------------------------------------------------------------
 B="$T/bad"; mkdir -p "$B"

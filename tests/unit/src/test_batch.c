@@ -343,13 +343,14 @@ static void test_concurrent(void **state)
 /* A reader between inputs: waits for room, then says it got it. */
 struct waiter {
     struct cm_batch_pool *pool;
-    atomic_int passed;
+    atomic_int started, passed;
 };
 
 static void *waiter_main(void *arg)
 {
     struct waiter *w = arg;
 
+    atomic_store(&w->started, 1);
     cm_batch_pool_wait(w->pool);
     atomic_store(&w->passed, 1);
     return NULL;
@@ -373,7 +374,8 @@ static void test_live_bound(void **state)
     char *p = dup_text(doc_text, &len);
     struct cm_filebuf *fb = cm_filebuf_create(p, len, 0);
     struct cm_batch *b[3];
-    struct waiter w = {&pool, 0};
+    struct waiter w = {&pool, 0, 0};
+    const struct timespec ms = {0, 1000000};
     pthread_t tid;
     (void)state;
 
@@ -386,6 +388,9 @@ static void test_live_bound(void **state)
     b[1] = cm_batch_get(&pool, fb);
     assert_int_equal(pool.live, 2);
     assert_int_equal(pthread_create(&tid, NULL, waiter_main, &w), 0);
+    while (!atomic_load(&w.started)) {
+        nanosleep(&ms, NULL);
+    }
     assert_false(passes(&w));
     /* A reader in the middle of an input still gets batches past the bound. */
     b[2] = cm_batch_get(&pool, fb);
