@@ -479,21 +479,20 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     struct cm_flow *fl = &ev->u.flow;
     struct field_in in = {ctx, lr, 0};
     const char *base = lr->p;
-    struct cm_str raw[DEFAULT_NCOLS];
     uint64_t v;
 
     for (int i = 0; i < DEFAULT_NCOLS; i++) {
         if (!is_dash(base + toks[i].off, toks[i].len)) {
-            raw[i] = cm_str_make(base + toks[i].off, toks[i].len);
             fl->f[i] = span(&toks[i]);
         } else {
-            raw[i] = CM_STR_NULL;
             fl->f[i] = NO_SPAN;
             set_default(fl, (unsigned)i);
         }
     }
-#define TOK(i) raw[i].p, raw[i].len
-    if (raw[CM_FF_VERSION].p != NULL) {
+/* Tokens are never empty, so a field has a value exactly when its span has a length. */
+#define HAS(i) (fl->f[i].len != 0)
+#define TOK(i) base + toks[i].off, toks[i].len
+    if (HAS(CM_FF_VERSION)) {
         in.col = CM_FF_VERSION;
         if (field_uint(&in, CM_FF_VERSION, TOK(CM_FF_VERSION), 255, &v) != 0) {
             return CM_EINVAL;
@@ -501,7 +500,7 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
         fl->version = (int)v;
     }
     for (int i = CM_FF_SRCADDR; i <= CM_FF_DSTADDR; i++) {
-        if (raw[i].p != NULL) {
+        if (HAS(i)) {
             in.col = i;
             if (field_ip(&in, (unsigned)i, TOK(i), i == CM_FF_SRCADDR ? &fl->src : &fl->dst) != 0) {
                 return CM_EINVAL;
@@ -511,7 +510,7 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
     for (int i = CM_FF_SRCPORT; i <= CM_FF_END; i++) {
         static const uint64_t max[] = {65535,      65535,          255,           UINT64_MAX,
                                        UINT64_MAX, MAX_START_SECS, MAX_START_SECS};
-        if (raw[i].p == NULL) {
+        if (!HAS(i)) {
             continue;
         }
         in.col = i;
@@ -542,15 +541,16 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
             break;
         }
     }
-#undef TOK
     for (int i = CM_FF_ACTION; i <= CM_FF_LOG_STATUS; i++) {
-        if (raw[i].p != NULL) {
+        if (HAS(i)) {
             in.col = i;
-            if (decode_field(&in, (unsigned)i, raw[i].p, raw[i].len, fl) != 0) {
+            if (decode_field(&in, (unsigned)i, TOK(i), fl) != 0) {
                 return CM_EINVAL;
             }
         }
     }
+#undef TOK
+#undef HAS
     return CM_OK;
 }
 
