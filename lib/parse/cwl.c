@@ -136,6 +136,116 @@ static const char unescaped[256] = {
     ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
 };
 
+#ifdef __SSE2__
+/*
+ * The 64 bytes at p: bit k of *q is set when p[k] is '"', of *bs when it is
+ * '\\', and of the result when it is a control byte or the first byte of a
+ * non-ASCII sequence (a signed compare with 0x20 catches both).
+ */
+static inline uint64_t special64(const char *p, uint64_t *q, uint64_t *bs)
+{
+    uint64_t qm = 0, bm = 0, other = 0;
+
+    for (int k = 0; k < 4; k++) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+
+        qm |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')))
+              << (16 * k);
+        bm |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))
+              << (16 * k);
+        other |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)))
+                 << (16 * k);
+    }
+    *q = qm;
+    *bs = bm;
+    return other;
+}
+
+/*
+ * Copies n bytes (at most 64), reading and writing 32 bytes whatever n is
+ * (64 when n is over 32): the runs between escapes have every length from 0
+ * to a few dozen, and a loop over them would mispredict most of its exits.
+ */
+static inline void copy_run(char *dst, const char *src, size_t n)
+{
+    memcpy(dst, src, 32);
+    if (n > 32) {
+        memcpy(dst + 32, src + 32, 32);
+    }
+}
+
+/*
+ * The 64 bytes at b[*ip] of a string being copied to out + *op, when none is a
+ * control or non-ASCII byte: every escape but \u is replaced, the runs between
+ * them are copied whole. The positions of the escapes come from one set of
+ * masks, so an escape costs a few instructions and no new load; in a message
+ * that is itself JSON (`{\"version\":\"1.1\",...}`) an escape comes every few
+ * bytes. Returns 1 with *ip, *op past what was read and written (an escape
+ * cut by the chunk's end is left for the next step), 2 at the closing quote
+ * (*ip past it, *op the string's length), 0 for an escape only the full reader
+ * handles, and -1, having done nothing, when the chunk has other bytes. The
+ * caller sees to the room: 96 bytes to read, o + 96 <= cap + 16 to write
+ * (a run's copy goes up to 32 bytes past its end). *ip is never inside an
+ * escape, so every backslash that no backslash escapes begins one.
+ */
+static int chunk64(const char *b, size_t *ip, char *out, size_t *op)
+{
+    size_t i = *ip, o = *op, prev = 0;
+    uint64_t q, bs, m;
+
+    if (special64(b + i, &q, &bs) != 0) {
+        return -1;
+    }
+    if ((bs & (bs << 1)) == 0 && ((bs << 1) & ~q) == 0) {
+        /* The usual chunk: every backslash escapes a quote. Each escape is a
+         * backslash to leave out, and the string ends at the first quote that
+         * follows no backslash. A backslash at byte 63 is the next step's. */
+        uint64_t t = q & ~(bs << 1), del;
+        size_t end = t != 0 ? (size_t)__builtin_ctzll(t) : 64 - (size_t)(bs >> 63);
+
+        for (del = end == 64 ? bs : bs & (((uint64_t)1 << end) - 1); del != 0; del &= del - 1) {
+            size_t p = (size_t)__builtin_ctzll(del);
+
+            copy_run(out + o, b + i + prev, p - prev);
+            o += p - prev;
+            prev = p + 1; /* the quote is the first byte of the next run */
+        }
+        copy_run(out + o, b + i + prev, end - prev);
+        *op = o + end - prev;
+        *ip = i + end + (t != 0);
+        return t != 0 ? 2 : 1;
+    }
+    for (m = q | bs; m != 0;) {
+        size_t p = (size_t)__builtin_ctzll(m);
+        char d;
+
+        copy_run(out + o, b + i + prev, p - prev);
+        o += p - prev;
+        if (b[i + p] == '"') {
+            *ip = i + p + 1;
+            *op = o;
+            return 2;
+        }
+        if (p == 63) { /* the escaped byte is in the next chunk */
+            *ip = i + p;
+            *op = o;
+            return 1;
+        }
+        d = unescaped[(unsigned char)b[i + p + 1]];
+        if (d == 0) {
+            return 0;
+        }
+        out[o++] = d;
+        prev = p + 2;
+        m &= ~((uint64_t)3 << p); /* the backslash and the byte it escapes */
+    }
+    copy_run(out + o, b + i + prev, 64 - prev);
+    *ip = i + 64;
+    *op = o + 64 - prev;
+    return 1;
+}
+#endif
+
 /*
  * Reads the JSON string whose '"' is at b[i] and, when out is not NULL,
  * copies it there unescaped (*got bytes): at most cap of them, with 16 bytes
@@ -157,6 +267,20 @@ static size_t fast_string(const char *b, size_t len, size_t i, char *out, size_t
             return 0; /* too long for the room: the full reader copies it */
         }
 #ifdef __SSE2__
+        if (out != NULL && len - i >= 96 && o + 80 <= lim) {
+            int r = chunk64(b, &i, out, &o);
+
+            if (r == 2) {
+                *got = o;
+                return i;
+            }
+            if (r >= 0) {
+                if (r == 0) {
+                    return 0;
+                }
+                continue;
+            }
+        }
         if (len - i >= 16) {
             unsigned bits = cm_json_special16(b + i);
 
@@ -537,6 +661,33 @@ const struct cm_cwl_piece *cm_cwl_locate(const struct cm_cwl *c, uint64_t off)
         }
     }
     return &c->piece[lo];
+}
+
+/* Whether off lies in the message of piece k (up to the next piece's start). */
+static bool piece_holds(const struct cm_cwl *c, size_t k, uint64_t off)
+{
+    return c->piece[k].out_off <= off && (k + 1 == c->npiece || off < c->piece[k + 1].out_off);
+}
+
+const struct cm_cwl_piece *cm_cwl_locate_from(const struct cm_cwl *c, uint64_t off, size_t *cursor)
+{
+    const struct cm_cwl_piece *pc;
+    size_t k = *cursor;
+
+    if (k < c->npiece && off >= c->piece[k].out_off) {
+        if (piece_holds(c, k, off)) {
+            return &c->piece[k];
+        }
+        if (k + 1 < c->npiece && piece_holds(c, k + 1, off)) {
+            *cursor = k + 1;
+            return &c->piece[k + 1];
+        }
+    }
+    pc = cm_cwl_locate(c, off);
+    if (pc != NULL) {
+        *cursor = (size_t)(pc - c->piece);
+    }
+    return pc;
 }
 
 int cm_cwl_sniff(const char *buf, size_t len)

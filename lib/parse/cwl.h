@@ -89,4 +89,12 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len);
  */
 const struct cm_cwl_piece *cm_cwl_locate(const struct cm_cwl *c, uint64_t off);
 
+/*
+ * cm_cwl_locate for a caller that asks in the order of the text: *cursor (0
+ * at first) is the index of the piece found last, and the piece there or the
+ * next one is tried before a binary search. The answer is the same whatever
+ * *cursor holds.
+ */
+const struct cm_cwl_piece *cm_cwl_locate_from(const struct cm_cwl *c, uint64_t off, size_t *cursor);
+
 #endif

@@ -70,6 +70,7 @@ struct reader {
     struct cm_filebuf *fb;
     struct cm_cwl cwl; /* the current input's CloudWatch Logs wrapper, unwrapped */
     bool unwrapped;    /* fb is cwl's text: locations map back through cwl */
+    size_t cwl_cursor; /* the log event the last location mapped to (cm_cwl_locate_from) */
     uint64_t records[CM_SCAN_KINDS];
     uint64_t input_records;   /* good records of the current input */
     struct cm_str key_region; /* region from the current input's object key, or empty */

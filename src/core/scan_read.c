@@ -59,9 +59,9 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
  * In an unwrapped CloudWatch Logs input, a location in the messages' text
  * becomes the log event that carried the message, as the file holds it.
  */
-static void remap(const struct reader *r, uint64_t *off, uint32_t *line, uint32_t *length)
+static void remap(struct reader *r, uint64_t *off, uint32_t *line, uint32_t *length)
 {
-    const struct cm_cwl_piece *pc = cm_cwl_locate(&r->cwl, *off);
+    const struct cm_cwl_piece *pc = cm_cwl_locate_from(&r->cwl, *off, &r->cwl_cursor);
 
     if (pc != NULL) {
         *off = pc->src_off;
@@ -208,6 +208,7 @@ static int unwrap(struct reader *r, uint32_t file_id)
     drop_buffer(r);
     rc = take_buffer(r, &c->out);
     r->unwrapped = rc == 0;
+    r->cwl_cursor = 0;
     return rc;
 }
 

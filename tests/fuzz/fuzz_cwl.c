@@ -92,6 +92,14 @@ static void check_unwrapped(const struct cm_cwl *c, const char *in, size_t len)
         check(cm_cwl_locate(c, pc->out_off + (end - pc->out_off) / 2) == pc);
         check(cm_cwl_locate(c, end - 1) == pc);
     }
+    /* Asked in the order of the text with a cursor (as the scan asks), the same answers. */
+    {
+        size_t cursor = 0;
+
+        for (uint64_t off = 0; off < c->out.len; off++) {
+            check(cm_cwl_locate_from(c, off, &cursor) == cm_cwl_locate(c, off));
+        }
+    }
     for (size_t k = 0; k < c->nbad; k++) {
         check(c->bad[k].off <= len && c->bad[k].line == line_of(in, c->bad[k].off));
         check(c->bad[k].reason[0] != '\0' &&

@@ -166,6 +166,17 @@ static void assert_locate_all(const struct cm_cwl *c)
         assert_ptr_equal(cm_cwl_locate(c, from + (end - from) / 2), &c->piece[k]);
         assert_ptr_equal(cm_cwl_locate(c, end - 1), &c->piece[k]);
     }
+    /* With a cursor, every byte forwards, then backwards, then every seventh: the same. */
+    for (int pass = 0; pass < 3; pass++) {
+        size_t cursor = pass == 2 ? c->npiece + 5 : 0; /* also one out of range */
+
+        for (size_t i = 0; i < c->out.len; i++) {
+            size_t off = pass == 0 ? i : pass == 1 ? c->out.len - 1 - i : (i * 7) % c->out.len;
+
+            assert_ptr_equal(cm_cwl_locate_from(c, off, &cursor), cm_cwl_locate(c, off));
+            assert_true(c->npiece == 0 || &c->piece[cursor] == cm_cwl_locate(c, off));
+        }
+    }
 }
 
 static int sniff(const char *text)

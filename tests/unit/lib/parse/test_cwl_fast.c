@@ -293,6 +293,78 @@ static void test_long_messages(void **state)
     }
 }
 
+/* xorshift64*: the same cases on every run. */
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 2685821657736338717ull;
+}
+
+/*
+ * Messages as dense in escapes as a JSON record carried in a message
+ * (`{\"version\":\"1.100000\",...}`), which the reader takes 64 bytes at a
+ * time: runs of 0 to 70 plain bytes between escapes of every kind (two-byte
+ * ones that are special on both bytes, \" and \\, and ones that are not, \/
+ * and \n), backslash runs, UTF-8, and now and then what only the JSON reader
+ * takes (\u) or what it rejects (a control byte, a bad escape), so every
+ * escape falls at every place of a 64-byte step, its escaped byte also in the
+ * next step. 400 deliveries of 12 events; each is unwrapped both ways and
+ * must agree, and the one-pass reader must have taken most events.
+ */
+static void test_escape_dense_chunks(void **state)
+{
+    static const char *const piece[] = {"\\\"",    "\\\\",     "\\/",      "\\n",
+                                        "\\t",     "\\\\\\\"", "\\\"\\\"", "\xc3\xa9",
+                                        "\\u0041", "\x01",     "\\x"};
+    static const unsigned weight[] = {40, 8, 4, 4, 2, 4, 4, 2, 1, 1, 1};
+    uint64_t x = 0x9e3779b97f4a7c15ull, fast = 0, events = 0;
+    size_t cap = 1 << 16;
+    char *text = malloc(cap);
+    (void)state;
+
+    assert_non_null(text);
+    for (int d = 0; d < 400; d++) {
+        size_t len = (size_t)sprintf(text, "%s", HEAD_DATA);
+        struct both b;
+
+        for (int e = 0; e < 12; e++) {
+            size_t target = 40 + next_rand(&x) % 600;
+            size_t start;
+
+            len += (size_t)sprintf(text + len, "%s{\"id\":\"%d\",\"timestamp\":%d,\"message\":\"",
+                                   e ? "," : "", e, d);
+            start = len;
+            while (len - start < target) {
+                size_t run = next_rand(&x) % 71, k = next_rand(&x) % 68, w = 0;
+
+                for (size_t i = 0; i < run; i++) {
+                    text[len++] = (char)('a' + (char)(next_rand(&x) % 26));
+                }
+                for (size_t j = 0; j < sizeof(weight) / sizeof(weight[0]); j++) {
+                    if (k < w + weight[j]) {
+                        len += (size_t)sprintf(text + len, "%s", piece[j]);
+                        break;
+                    }
+                    w += weight[j];
+                }
+            }
+            len += (size_t)sprintf(text + len, "\"}");
+        }
+        len += (size_t)sprintf(text + len, "%s", TAIL);
+        assert_true(len < cap);
+        unwrap_both_n(&b, text, len, 0);
+        fast += b.fast.fast;
+        events += b.fast.npiece;
+        both_done(&b);
+    }
+    /* About one message in four has a \u, a control byte or a bad escape. */
+    assert_true(events > 4000);
+    assert_true(fast > events / 2);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_control_message_not_counted),
         cmocka_unit_test(test_long_messages),
+        cmocka_unit_test(test_escape_dense_chunks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
