@@ -18,6 +18,7 @@
 #include "detect/dns_reputation.h"
 #include "detect/dns_tables_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -771,8 +772,37 @@ bool cm_dns_tables_complete(const struct cm_dns_tables *t)
     return true;
 }
 
+/* ---- first labels of web pages ---- */
+
+/* Sorted, lowercase, unique: bsearch. */
+static const char *const web_labels[] = {
+    "assets", "blog", "cdn",  "docs", "download", "downloads", "files",   "forum", "help",
+    "img",    "m",    "mail", "news", "static",   "status",    "support", "wiki",  "www",
+};
+#define NWEB (sizeof(web_labels) / sizeof(web_labels[0]))
+
+static int cmp_web(const void *key, const void *elem)
+{
+    const struct cm_str *k = key;
+    const char *e = *(const char *const *)elem;
+    size_t n = strlen(e);
+    int c = memcmp(k->p, e, k->len < n ? k->len : n);
+
+    return c != 0 ? c : (k->len > n) - (k->len < n);
+}
+
+bool cm_dns_web_label(struct cm_str label)
+{
+    return label.len > 0 && bsearch(&label, web_labels, NWEB, sizeof(web_labels[0]), cmp_web);
+}
+
 bool cm_dns_tables_sorted(void)
 {
+    for (size_t i = 1; i < NWEB; i++) {
+        if (strcmp(web_labels[i - 1], web_labels[i]) >= 0) {
+            return false;
+        }
+    }
     for (size_t i = 1; i < NPROVIDERS; i++) {
         if (strcmp(providers[i - 1].suffix, providers[i].suffix) >= 0) {
             return false;

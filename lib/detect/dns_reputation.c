@@ -12,12 +12,18 @@
  * scanner lists, which say nothing about a name) or a CNAME target on one;
  * 0.9 as a component, a mining list counting as crypto instead.
  *
- * New in the environment. Nothing fires for a domain that is part of the
- * environment's history: only for a "site" (registered domain; one label
- * more under a provider the PSL does not know) first asked by an instance of
- * the account after the account's learning period (learn_ms of event time
- * from its first query), and for new_ms after that first sighting. A top
- * domain is as quiet as any other known one, whatever its score.
+ * New in the environment. A name with nothing against it but its score
+ * fires only for a "site" (registered domain; one label more under a
+ * provider the PSL does not know) new to the environment: first asked by an
+ * instance of the account after the account's learning period (learn_ms of
+ * event time from its first query), and for new_ms after that first
+ * sighting. A top domain is as quiet as any other known one, whatever its
+ * score. A name that is itself evidence (strong(): a tunnel or callback
+ * catcher's host, a mining pool's service host) fires whatever the history,
+ * as GuardDuty's reputation does: a miner or a callback that was running
+ * before the logs began, or during the learning day, is still reported, and
+ * never becomes "history". Such a site is judged as known (never Suspicious,
+ * no "new").
  *
  * Types, for a new site, in this order:
  *   - score below suspicious_score: nothing;
@@ -46,18 +52,20 @@
  * State, all cm_state tables: names (query-name hash -> known / ignored /
  * watch; memcap name_max_entries, TTL a day) lets a query of a known name
  * end after one look-up with no scoring or site look-up; a
- * known name re-touches its site once an hour so the site stays alive.
+ * known name is judged again once an hour, which keeps its site alive (and
+ * settles a name a state file of an earlier rule holds as known).
  * domains ((account, site) hash -> first sighting, instances; memcap
  * domain_max_entries, TTL domain_ttl_ms). accounts (account -> first query;
  * 4096, never idle long enough to expire, so a quiet account does not
  * learn again) only on a site's creation. hits ((instance, site)
  * -> the report window; memcap hit_max_entries, TTL 2 report_ms) only for
- * new sites that classify. Full tables evict the least recently seen entry
+ * new sites and strong names that classify. Full tables evict the least recently seen entry
  * and count it; an evicted site comes back as new (rarely asked sites go
  * first). Each shard learns from its own instances.
  */
 #include "detect/dns_reputation.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,7 +127,7 @@
 #define CM_DNS_REP_HIT_MAX    (64u * 1024)
 
 #define NAME_TTL_MS (24LL * 3600 * 1000) /* a name cache entry idle this long goes */
-#define RECHECK_S   3600u                /* a known name re-touches its site this often */
+#define RECHECK_S   3600u                /* a known name is judged again this often */
 #define ACCOUNT_MAX 4096u
 /* An account's learning is remembered for ten years: a quiet account must not learn again. */
 #define ACCOUNT_TTL_MS (10LL * 366 * 24 * 3600 * 1000)
@@ -435,10 +443,17 @@ static bool raw_ends(struct cm_str name, const char *suffix)
     return cm_str_ends(name, suffix);
 }
 
-/* A cheap test on the raw name for what the model ignores anyway (reverse DNS, EC2 names). */
+/*
+ * A cheap test on the raw name for what the model ignores anyway (reverse
+ * DNS, EC2 names), and for look-ups of a domain's records rather than of a
+ * host: a label that begins with '_' (DKIM keys, DMARC and SPF policies, SRV
+ * records, ACME challenges). A mail server checks every sender's domain that
+ * way, spammers' cheap domains among them; that says nothing of the server.
+ */
 static bool skip_raw(struct cm_str name)
 {
-    return raw_ends(name, ".arpa") || raw_ends(name, ".internal");
+    return raw_ends(name, ".arpa") || raw_ends(name, ".internal") ||
+           (name.len > 0 && name.p[0] == '_') || cm_str_find(name, CM_STR_LIT("._")) != (size_t)-1;
 }
 
 /* The site entry of dkey for a query at t of account acct; *is_new as the site stands. */
@@ -505,10 +520,43 @@ static unsigned asker(struct domain *dom, uint32_t h)
     return dom->ninst;
 }
 
-/* A query of a new site: score it and report what classifies. */
-static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct cm_domain *d,
-                     const struct cm_dns_rep *rep, struct domain *dom, uint64_t dkey,
-                     struct cm_sink *sink)
+/*
+ * Whether the name is evidence in itself, whatever the site's history: a
+ * host of a tunnel or of an out-of-band callback catcher (ngrok,
+ * trycloudflare, interactsh, Burp Collaborator: a server has no business
+ * there), or a mining sign strong enough for Bitcoin on a service host of
+ * the site (xmr-eu1.nanopool.org, pool.supportxmr.com: what a miner
+ * connects to; the site itself and its web hosts, www.nanopool.org,
+ * files.dwarfpool.com, are the pool's pages, which people and crawlers
+ * read). Dynamic DNS, free hosting and Freenom's TLDs are not: their hosts
+ * are websites as often (a crawler, a mail server's look-ups), so they need
+ * a site new to the environment.
+ */
+static bool strong(const struct cm_domain *d, const struct cm_dns_rep *rep)
+{
+    const struct cm_dns_provider *p = rep->provider_entry;
+    const char *dot;
+    struct cm_str first;
+
+    if (p != NULL && (p->cls == CM_DNSP_TUNNEL || p->cls == CM_DNSP_OOB)) {
+        return true;
+    }
+    if (rep->crypto < CRYPTO_BITCOIN || rep->site == 0 || rep->site > d->len) {
+        return false; /* no mining sign, or the site itself */
+    }
+    dot = memchr(d->name, '.', rep->site);
+    first = cm_str_make(d->name, dot != NULL ? (size_t)(dot - d->name) : rep->site);
+    return !cm_dns_web_label(first);
+}
+
+/*
+ * A query of a new site, or (is_new false) of a known one whose name is
+ * strong(): score it and report what classifies. A known site is never
+ * rare (Suspicious is "new and rare").
+ */
+static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct cm_domain *d,
+                      const struct cm_dns_rep *rep, struct domain *dom, uint64_t dkey, bool is_new,
+                      struct cm_sink *sink)
 {
     const struct cm_dns *q = &ev->u.dns;
     const struct cm_intel_snapshot *s = cm_detect_intel(r->cfg);
@@ -517,7 +565,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     struct cm_dns_rep_context x;
     struct cm_dns_rep_closeness c;
     enum rep_type type;
-    unsigned ninst = asker(dom, (uint32_t)ih), reasons = CM_DNSR_NEW;
+    unsigned ninst = asker(dom, (uint32_t)ih), reasons = is_new ? CM_DNSR_NEW : 0;
     uint32_t ts = secs(ev->time_ms), count;
     int64_t first_ms;
     double score;
@@ -531,7 +579,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     x.listed = c.other;
     x.mining = c.mining;
     x.nxdomain = cm_str_eqc(q->rcode, "NXDOMAIN");
-    x.instances = ninst;
+    x.instances = is_new ? ninst : UINT_MAX;
     type = classify(&r->t, rep, &x, &score);
     if (type == RT_NONE) {
         return CM_OK;
@@ -560,7 +608,7 @@ static int judge_new(struct dns_rep *r, const struct cm_event *ev, const struct 
     }
     h->pending = 0;
     h->reported_s = ts;
-    if (ninst < r->t.rare_instances) {
+    if (is_new && ninst < r->t.rare_instances) {
         reasons |= CM_DNSR_RARE;
     }
     cm_dns_rep_describe(r->info, sizeof(r->info), d, rep, &c, reasons | c.reasons, ninst, score);
@@ -589,8 +637,12 @@ static int judge(struct dns_rep *r, const struct cm_event *ev, struct name *n, u
     }
     n->dkey = dkey;
     n->checked_s = secs(ev->time_ms);
-    n->state = is_new ? N_WATCH : N_KNOWN;
-    return is_new ? judge_new(r, ev, d, &rep, dom, dkey, sink) : CM_OK;
+    if (!is_new && !strong(d, &rep)) {
+        n->state = N_KNOWN;
+        return CM_OK;
+    }
+    n->state = N_WATCH; /* every query of it is judged */
+    return judge_site(r, ev, d, &rep, dom, dkey, is_new, sink);
 }
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
@@ -618,15 +670,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
          (n->state == N_KNOWN && (ts < n->checked_s || ts - n->checked_s < RECHECK_S)))) {
         return CM_OK;
     }
-    if (!created && n->state == N_KNOWN) {
-        /* Keep the site alive (it is known; its entry only needs the touch). */
-        bool is_new;
-
-        n->checked_s = ts;
-        if (cm_state_get(r->domains, &n->dkey, sizeof(n->dkey)) != NULL) {
-            return site_touch(r, n->dkey, ev->account, ev->time_ms, &is_new) ? CM_OK : CM_ENOMEM;
-        }
-    }
+    /* A known name is judged again once an hour, which also keeps its site alive. */
     return judge(r, ev, n, acct, sink);
 }
 

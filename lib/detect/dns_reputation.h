@@ -97,8 +97,15 @@ double cm_dns_crypto_weight(enum cm_dns_crypto c);
 /* The provider table (sorted by suffix) and its length *n, for tests and docs. */
 const struct cm_dns_provider *cm_dns_providers(size_t *n);
 
-/* Whether every table (providers, TLDs, crypto words) is sorted and unique, as the look-ups need,
- * and the private TLDs and mining words pass their quick tests.
+/*
+ * Whether label (lowercase) is a first label of a site's web pages rather than
+ * of a service ("www", "files", "status"...): a pool's pages are read by
+ * people and crawlers, its other hosts by miners (dns_reputation.c's strong()).
+ */
+bool cm_dns_web_label(struct cm_str label);
+
+/* Whether every table (providers, TLDs, crypto words, web labels) is sorted and unique, as the
+ * look-ups need, and the private TLDs and mining words pass their quick tests.
  */
 bool cm_dns_tables_sorted(void);
 

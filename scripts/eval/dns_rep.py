@@ -246,7 +246,9 @@ def main():
     print()
     print("Names scored as if new to the environment and asked by one instance "
           "(`coalmine dns score --explain`; no threat lists): benign lists are the worst "
-          "case, malicious lists the best. In a scan a known domain never fires.")
+          "case, malicious lists the best. In a scan a known domain fires only when its "
+          "name is evidence in itself: a tunnel's or callback catcher's host, or a mining "
+          "pool's service host.")
     print()
     rows = []
     for label, side, names in name_lists(a.data, a.sample):

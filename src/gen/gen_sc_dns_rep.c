@@ -14,7 +14,10 @@
  * names that are new too but not low-reputation (a popular domain, a bucket
  * under s3.amazonaws.com, an ordinary new .com, pool.ntp.org, the provider's
  * own site) and low-reputation names that are part of the history (asked on
- * the learning day) or asked by an on-premises client.
+ * the learning day) or asked by an on-premises client. bitcoin-domain-rep
+ * (1 hour) attacks in the learning day instead: a mining pool's service host
+ * is evidence in itself, whatever the history; the pool's web page
+ * (www.nanopool.org) is not.
  *   abused-domain-rep: hosts of a dynamic-DNS provider (duckdns.org,
  *     ddns.net), a tunnel (trycloudflare.com) and a Freenom TLD (.tk).
  *   bitcoin-domain-rep: mining pools (nanopool, supportxmr, moneroocean)
@@ -229,15 +232,16 @@ static const struct rep_plan abused = {
      END}};
 
 static const struct rep_plan bitcoin = {
-    NULL, NULL, 0, CM_GEN_TIER_WORKER, 26, 8.0,
-    {{H25 + 300, I, "xmr-eu1.nanopool.org", "A", NULL, "51.89.96.41", 1},
-     {H25 + 360, I, "pool.supportxmr.com", "A", NULL, "94.130.164.163", 1},
-     {H25 + 420, I, "gulf.moneroocean.stream", "A", NULL, "18.210.126.40", 1},
-     {H25 + 480, I, "xmr-pool.fastworker-cloud.net", "A", NULL, "98.42.17.210", 1},
-     {H25 + 600, I, "2.pool.ntp.org", "A", NULL, "162.159.200.1", 0},
-     {H25 + 660, I, "minecraft.net", "A", NULL, "13.107.246.40", 0},
-     {H25 + 720, I, "www.getmonero.org", "A", NULL, "98.42.17.211", 0},
-     {H25 + 780, O, "xmr-us1.nanopool.org", "A", NULL, "51.89.96.42", 0},
+    NULL, NULL, 0, CM_GEN_TIER_WORKER, 1, 8.0,
+    {{240, I, "www.nanopool.org", "A", NULL, "51.89.96.40", 0},
+     {300, I, "xmr-eu1.nanopool.org", "A", NULL, "51.89.96.41", 1},
+     {360, I, "pool.supportxmr.com", "A", NULL, "94.130.164.163", 1},
+     {420, I, "gulf.moneroocean.stream", "A", NULL, "18.210.126.40", 1},
+     {480, I, "xmr-pool.fastworker-cloud.net", "A", NULL, "98.42.17.210", 1},
+     {600, I, "2.pool.ntp.org", "A", NULL, "162.159.200.1", 0},
+     {660, I, "minecraft.net", "A", NULL, "13.107.246.40", 0},
+     {720, I, "www.getmonero.org", "A", NULL, "98.42.17.211", 0},
+     {780, O, "xmr-us1.nanopool.org", "A", NULL, "51.89.96.42", 0},
      END}};
 
 static const struct rep_plan malicious = {

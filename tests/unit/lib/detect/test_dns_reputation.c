@@ -5,10 +5,13 @@
  * (sorted, lowercase, unique), and the detector end to end: Route 53
  * Resolver records in the real log format go through the real parser into
  * an engine holding this detector alone. Checked: nothing during the
- * learning day, nothing for a site known from it, each type for a new site
+ * learning day and nothing for a site known from it, but for a name that is
+ * evidence in itself (a pool's service host, a tunnel's or a callback
+ * catcher's host), which fires whatever the history; each type for a new site
  * with its reasons in additionalInfo, the near misses (a popular domain, a
  * legitimate private-suffix host, an ordinary new .com, pool.ntp.org, an
- * on-premises client, reverse and EC2 names, a name on a threat list or a
+ * on-premises client, reverse and EC2 names, look-ups of a domain's DKIM,
+ * DMARC or ACME records, a name on a threat list or a
  * trusted list), the rate limit and its counts, a rising type, popularity,
  * late records, and memcap eviction counting. Last, regressions of bugs a
  * review found: a late record from the learning day, instancesAsking past
@@ -237,6 +240,14 @@ static void test_tables(void **state)
         assert_ptr_equal(cm_dns_provider_find(cm_str_cstr(s)), &p[i]);
     }
     assert_true(cm_dns_tables_sorted());
+    /* Web-page labels: whole labels only. */
+    assert_true(cm_dns_web_label(CM_STR_LIT("www")));
+    assert_true(cm_dns_web_label(CM_STR_LIT("assets")));
+    assert_true(cm_dns_web_label(CM_STR_LIT("files")));
+    assert_false(cm_dns_web_label(CM_STR_LIT("ww")));
+    assert_false(cm_dns_web_label(CM_STR_LIT("wwww")));
+    assert_false(cm_dns_web_label(CM_STR_LIT("pool")));
+    assert_false(cm_dns_web_label(CM_STR_LIT("")));
     assert_string_equal(cm_dns_provider_class_name(CM_DNSP_DYNDNS), "dynamic-dns");
     assert_string_equal(cm_dns_provider_class_name((enum cm_dns_provider_class)99), "none");
 }
@@ -464,12 +475,54 @@ static void test_learning(void **state)
 
     (void)state;
     memset(&tuning, 0, sizeof(tuning));
-    /* During the learning day nothing fires, whatever the score. */
+    /*
+     * During the learning day nothing fires for a name whose only fault is its
+     * score or a provider whose hosts are websites as often: a dynamic-DNS
+     * host, a Freenom site, a pool's web pages (the site, its www, files,
+     * wiki... hosts).
+     */
     history();
     q(2 * HOUR, "i-0web", "fresh.duckdns.org", a_rec("198.51.100.9"));
-    q(3 * HOUR, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 60, "i-0web", "www.nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 120, "i-0web", "nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 130, "i-0web", "assets.nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 140, "i-0web", "files.dwarfpool.com", a_rec("198.51.100.10"));
+    q(2 * HOUR + 150, "i-0web", "m.nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 160, "i-0web", "wiki.supportxmr.com", a_rec("198.51.100.10"));
+    q(2 * HOUR + 180, "i-0web", "update-check.tk", a_rec("198.51.100.13"));
+    q(2 * HOUR + 240, "i-0web", "fresh-thing.top", a_rec("198.51.100.14"));
     run(&r, NULL);
     assert_int_equal(r.n, 0);
+    /*
+     * A name that is evidence in itself fires whatever the history, in the
+     * learning day and after it (an hour on, the report window), never as
+     * "new" or "rare": a pool's service host, a tunnel's, a callback catcher's.
+     */
+    history();
+    q(3 * HOUR, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));
+    q(3 * HOUR + 60, "i-0app", "shell-7731.ngrok-free.app", a_rec("198.51.100.15"));
+    q(3 * HOUR + 120, "i-0app", "c9x2k1.oast.fun", a_rec("198.51.100.16"));
+    q(3 * HOUR + 150, "i-0web", "www.supportxmr.com", a_rec("198.51.100.17")); /* quiet */
+    q(3 * HOUR + 180, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10")); /* counted */
+    q(26 * HOUR, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));
+    q(26 * HOUR + 60, "i-0db", "pool.supportxmr.com", a_rec("198.51.100.17")); /* known site */
+    run(&r, NULL);
+    assert_int_equal(r.n, 5);
+    assert_string_equal(r.d[4].type, T_BITCOIN);
+    assert_string_equal(r.d[4].resource, "i-0db");
+    assert_string_equal(r.d[0].type, T_BITCOIN);
+    assert_string_equal(r.d[0].resource, "i-0web");
+    assert_string_equal(r.d[1].type, T_ABUSED);
+    assert_string_equal(r.d[1].resource, "i-0app");
+    assert_true(info_has(&r, 1, "\"tunnel:ngrok-free.app\""));
+    assert_string_equal(r.d[2].type, T_ABUSED);
+    assert_string_equal(r.d[3].type, T_BITCOIN);
+    assert_int_equal(r.d[3].count, 1);
+    for (size_t i = 0; i < r.n; i++) {
+        assert_false(info_has(&r, i, "\"new\""));
+        assert_false(info_has(&r, i, "\"rare\""));
+        dnsfx_info_json(r.d[i].info);
+    }
     /* After it, a site of the history is known: still nothing. */
     history();
     q(25 * HOUR, "i-0web", "known-nas.duckdns.org", a_rec("198.51.100.7"));
@@ -525,6 +578,10 @@ static void test_near_misses(void **state)
     q(26 * HOUR + 8, "i-0web", "9.1.0.10.in-addr.arpa", NULL);
     q(26 * HOUR + 9, "i-0web", "evil.duckdns.org.ec2.internal", NULL);
     q(26 * HOUR + 10, NULL, "onprem-evil.duckdns.org", a_rec("198.51.100.24"));
+    /* Look-ups of a domain's records, not of a host (a mail server checking senders). */
+    q(26 * HOUR + 11, "i-0web", "_dmarc.secure-login.tk", NULL);
+    q(26 * HOUR + 12, "i-0web", "s1._domainkey.spam-4410.duckdns.org", NULL);
+    q(26 * HOUR + 13, "i-0web", "_acme-challenge.shop.example.top", NULL);
     run(&r, NULL);
     if (r.n != 0) {
         fail_msg("unexpected %s: %s", r.d[0].type, r.d[0].info);
