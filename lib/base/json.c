@@ -105,25 +105,17 @@ static const char *scan_escape(struct jp *j, const char *p)
     if (j->end - p < 2) {
         return fail(j, p, CM_ESYNTAX, "unterminated string");
     }
-    switch (p[1]) {
-    case '"':
-    case '\\':
-    case '/':
-    case 'b':
-    case 'f':
-    case 'n':
-    case 'r':
-    case 't':
+    if (cm_json_escape_char((unsigned char)p[1]) != 0) {
         return p + 2;
-    case 'u':
+    }
+    if (p[1] == 'u') {
         if (j->end - p < 6 ||
             (cm_hex_val(p[2]) | cm_hex_val(p[3]) | cm_hex_val(p[4]) | cm_hex_val(p[5])) > 15) {
             return fail(j, p, CM_ESYNTAX, "invalid \\u escape");
         }
         return p + 6;
-    default:
-        return fail(j, p, CM_ESYNTAX, "invalid escape");
     }
+    return fail(j, p, CM_ESYNTAX, "invalid escape");
 }
 
 /*

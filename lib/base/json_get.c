@@ -14,6 +14,7 @@
  */
 #include "base/json.h"
 
+#include "base/json_str.h"
 #include "base/utf8.h"
 
 #include <errno.h>
@@ -93,21 +94,6 @@ static size_t decode_escape(const char *raw, size_t len, size_t *i, char *out)
     }
     c = raw[*i + 1];
     switch (c) {
-    case 'b':
-        c = '\b';
-        break;
-    case 'f':
-        c = '\f';
-        break;
-    case 'n':
-        c = '\n';
-        break;
-    case 'r':
-        c = '\r';
-        break;
-    case 't':
-        c = '\t';
-        break;
     case 'u':
         cp = read_u(raw, len, *i);
         if (cp == UINT32_MAX) {
@@ -130,7 +116,8 @@ static size_t decode_escape(const char *raw, size_t len, size_t *i, char *out)
         break;
     }
     *i += 2;
-    out[0] = c;
+    /* The reader let only valid escapes through; any other stands for itself. */
+    out[0] = cm_json_escape_char((unsigned char)c) != 0 ? cm_json_escape_char((unsigned char)c) : c;
     return 1;
 }
 

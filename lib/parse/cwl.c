@@ -130,12 +130,6 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
 
 /* --- the one-pass reader of the usual log event -------------------------- */
 
-/* What each one-letter escape stands for (0: not one; \\u is left to the full reader). */
-static const char unescaped[256] = {
-    ['"'] = '"',  ['\\'] = '\\', ['/'] = '/',  ['b'] = '\b',
-    ['f'] = '\f', ['n'] = '\n',  ['r'] = '\r', ['t'] = '\t',
-};
-
 #ifdef __SSE2__
 /*
  * The 64 bytes at p: bit k of *q is set when p[k] is '"', of *bs when it is
@@ -231,7 +225,7 @@ static int chunk64(const char *b, size_t *ip, char *out, size_t *op)
             *op = o;
             return 1;
         }
-        d = unescaped[(unsigned char)b[i + p + 1]];
+        d = cm_json_escape_char((unsigned char)b[i + p + 1]);
         if (d == 0) {
             return 0;
         }
@@ -314,7 +308,7 @@ static size_t fast_string(const char *b, size_t len, size_t i, char *out, size_t
             return i + 1;
         }
         if (ch == '\\') {
-            char d = i + 1 < len ? unescaped[(unsigned char)b[i + 1]] : 0;
+            char d = i + 1 < len ? cm_json_escape_char((unsigned char)b[i + 1]) : 0;
 
             if (d == 0) {
                 return 0;
