@@ -776,8 +776,9 @@ bool cm_dns_tables_complete(const struct cm_dns_tables *t)
 
 /* Sorted, lowercase, unique: bsearch. */
 static const char *const web_labels[] = {
-    "assets", "blog", "cdn",  "docs", "download", "downloads", "files",   "forum", "help",
-    "img",    "m",    "mail", "news", "static",   "status",    "support", "wiki",  "www",
+    "account",   "api",      "app",   "assets", "blog",  "cdn",    "dashboard", "docs", "download",
+    "downloads", "explorer", "files", "forum",  "help",  "img",    "m",         "mail", "my",
+    "news",      "portal",   "shop",  "static", "stats", "status", "support",   "wiki", "www",
 };
 #define NWEB (sizeof(web_labels) / sizeof(web_labels[0]))
 
@@ -793,6 +794,9 @@ static int cmp_web(const void *key, const void *elem)
 
 bool cm_dns_web_label(struct cm_str label)
 {
+    while (label.len > 1 && label.p[label.len - 1] >= '0' && label.p[label.len - 1] <= '9') {
+        label.len--; /* www2, api3, cdn01 */
+    }
     return label.len > 0 && bsearch(&label, web_labels, NWEB, sizeof(web_labels[0]), cmp_web);
 }
 

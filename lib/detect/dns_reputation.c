@@ -68,6 +68,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -75,6 +76,7 @@
 #include "detect/dns.h"
 #include "detect/dns_rep_impl.h"
 #include "detect/dns_tunings.h"
+#include "detect/dns_tunnel.h"
 #include "detect/intel.h"
 #include "detect/ckpt.h"
 #include "detect/state.h"
@@ -444,16 +446,50 @@ static bool raw_ends(struct cm_str name, const char *suffix)
 }
 
 /*
+ * Labels that name a domain's records rather than a host: DKIM keys, DMARC,
+ * MTA-STS, TLS reporting, BIMI, SPF include hosts, ACME challenges, SRV
+ * services. A mail server looks them up for every sender's domain, spammers'
+ * cheap ones among them; that says nothing of the server. (Other underscore
+ * labels are judged: an attacker's zone answers any name.)
+ */
+static const char *const record_labels[] = {
+    "_acme-challenge", "_adsp", "_bimi", "_dmarc", "_domainkey", "_mta-sts",
+    "_smtp",           "_spf",  "_tcp",  "_tls",   "_udp",
+};
+
+/* Whether the raw name has a label of record_labels (compared without case). */
+static bool record_lookup(struct cm_str name)
+{
+    size_t i = 0;
+
+    while (i < name.len) {
+        size_t end = i;
+
+        while (end < name.len && name.p[end] != '.') {
+            end++;
+        }
+        if (name.p[i] == '_') {
+            for (size_t k = 0; k < sizeof(record_labels) / sizeof(record_labels[0]); k++) {
+                size_t n = strlen(record_labels[k]);
+
+                if (end - i == n && strncasecmp(name.p + i, record_labels[k], n) == 0) {
+                    return true;
+                }
+            }
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+/*
  * A cheap test on the raw name for what the model ignores anyway (reverse
- * DNS, EC2 names), and for look-ups of a domain's records rather than of a
- * host: a label that begins with '_' (DKIM keys, DMARC and SPF policies, SRV
- * records, ACME challenges). A mail server checks every sender's domain that
- * way, spammers' cheap domains among them; that says nothing of the server.
+ * DNS, EC2 names) and for look-ups of a domain's records (record_lookup).
  */
 static bool skip_raw(struct cm_str name)
 {
     return raw_ends(name, ".arpa") || raw_ends(name, ".internal") ||
-           (name.len > 0 && name.p[0] == '_') || cm_str_find(name, CM_STR_LIT("._")) != (size_t)-1;
+           (memchr(name.p, '_', name.len) != NULL && record_lookup(name));
 }
 
 /* The site entry of dkey for a query at t of account acct; *is_new as the site stands. */
@@ -524,19 +560,25 @@ static unsigned asker(struct domain *dom, uint32_t h)
  * Whether the name is evidence in itself, whatever the site's history: a
  * host of a tunnel or of an out-of-band callback catcher (ngrok,
  * trycloudflare, interactsh, Burp Collaborator: a server has no business
- * there), or a mining sign strong enough for Bitcoin on a service host of
- * the site (xmr-eu1.nanopool.org, pool.supportxmr.com: what a miner
- * connects to; the site itself and its web hosts, www.nanopool.org,
- * files.dwarfpool.com, are the pool's pages, which people and crawlers
- * read). Dynamic DNS, free hosting and Freenom's TLDs are not: their hosts
- * are websites as often (a crawler, a mail server's look-ups), so they need
- * a site new to the environment.
+ * there), or a service host of a mining pool: what a miner connects to.
+ * That is a host below the site (not the site, not a web page's host: www,
+ * api, files...; cm_dns_web_label) where the site itself is a pool brand
+ * (xmr-eu1.nanopool.org, pool.supportxmr.com), or whose first label joins a
+ * coin and a mining word (xmr-pool.fastworker-cloud.net). A brand further
+ * left (nanopool.org.dbl.spamhaus.org, a mail server's block-list look-up), a
+ * "stratum" label alone (NTP's stratum1 hosts), dynamic DNS, free hosting and
+ * Freenom's TLDs are not: their hosts are websites or look-ups as often, so
+ * they need a site new to the environment. Zones whose names carry other
+ * domains or hashes by design (DNS block lists, hash look-ups) never are.
  */
 static bool strong(const struct cm_domain *d, const struct cm_dns_rep *rep)
 {
     const struct cm_dns_provider *p = rep->provider_entry;
     const char *dot;
-    struct cm_str first;
+    size_t flen;
+    struct cm_domain part;
+    char buf[CM_DOMAIN_MAX + 1];
+    enum cm_dns_crypto c;
 
     if (p != NULL && (p->cls == CM_DNSP_TUNNEL || p->cls == CM_DNSP_OOB)) {
         return true;
@@ -545,8 +587,28 @@ static bool strong(const struct cm_domain *d, const struct cm_dns_rep *rep)
         return false; /* no mining sign, or the site itself */
     }
     dot = memchr(d->name, '.', rep->site);
-    first = cm_str_make(d->name, dot != NULL ? (size_t)(dot - d->name) : rep->site);
-    return !cm_dns_web_label(first);
+    flen = dot != NULL ? (size_t)(dot - d->name) : rep->site;
+    if (cm_dns_web_label(cm_str_make(d->name, flen)) ||
+        cm_dns_tunnel_allowed(cm_str_make(d->name, d->len), NULL, 0)) {
+        return false;
+    }
+    /* The site alone: a pool brand? */
+    if (cm_domain_parse(cm_str_make(d->name + rep->site, d->len - rep->site), &part) == 0 &&
+        cm_dns_crypto_of(&part, NULL) == CM_DNSC_BRAND) {
+        return true;
+    }
+    /* The first label on the site: a coin and a mining word? */
+    if (flen + 1 + (d->len - rep->site) > sizeof(buf) - 1) {
+        return false;
+    }
+    memcpy(buf, d->name, flen);
+    buf[flen] = '.';
+    memcpy(buf + flen + 1, d->name + rep->site, d->len - rep->site);
+    if (cm_domain_parse(cm_str_make(buf, flen + 1 + d->len - rep->site), &part) != 0) {
+        return false;
+    }
+    c = cm_dns_crypto_of(&part, NULL);
+    return c == CM_DNSC_POOL || c == CM_DNSC_BRAND;
 }
 
 /*
@@ -639,6 +701,11 @@ static int judge(struct dns_rep *r, const struct cm_event *ev, struct name *n, u
     n->checked_s = secs(ev->time_ms);
     if (!is_new && !strong(d, &rep)) {
         n->state = N_KNOWN;
+        return CM_OK;
+    }
+    if (!is_new && cm_detect_intel(r->cfg) != NULL &&
+        cm_detect_query_intel(r->memo, cm_detect_intel(r->cfg), ev, NULL) != CM_INTEL_NONE) {
+        n->state = N_KNOWN; /* listed or trusted: intel's or nobody's; settled for an hour */
         return CM_OK;
     }
     n->state = N_WATCH; /* every query of it is judged */

@@ -98,9 +98,11 @@ double cm_dns_crypto_weight(enum cm_dns_crypto c);
 const struct cm_dns_provider *cm_dns_providers(size_t *n);
 
 /*
- * Whether label (lowercase) is a first label of a site's web pages rather than
- * of a service ("www", "files", "status"...): a pool's pages are read by
- * people and crawlers, its other hosts by miners (dns_reputation.c's strong()).
+ * Whether label (lowercase) is a first label of a site's web pages or API
+ * rather than of a service ("www", "api", "files", "status"..., with or
+ * without digits after: "www2"): a pool's pages are read by people,
+ * crawlers and dashboards, its other hosts by miners (dns_reputation.c's
+ * strong()).
  */
 bool cm_dns_web_label(struct cm_str label);
 

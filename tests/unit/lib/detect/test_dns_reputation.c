@@ -489,6 +489,14 @@ static void test_learning(void **state)
     q(2 * HOUR + 140, "i-0web", "files.dwarfpool.com", a_rec("198.51.100.10"));
     q(2 * HOUR + 150, "i-0web", "m.nanopool.org", a_rec("198.51.100.10"));
     q(2 * HOUR + 160, "i-0web", "wiki.supportxmr.com", a_rec("198.51.100.10"));
+    q(2 * HOUR + 170, "i-0web", "api.nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 180, "i-0web", "www2.nanopool.org", a_rec("198.51.100.10"));
+    q(2 * HOUR + 190, "i-0web", "api2.nicehash.com", a_rec("198.51.100.10"));
+    /* A pool inside a block-list look-up; NTP's stratum hosts; a coin word alone. */
+    q(2 * HOUR + 200, "i-0mx", "nanopool.org.dbl.spamhaus.org", NULL);
+    q(2 * HOUR + 210, "i-0mx", "xmrpool.com.multi.uribl.com", NULL);
+    q(2 * HOUR + 220, "i-0web", "stratum1.time-example.com", a_rec("198.51.100.11"));
+    q(2 * HOUR + 230, "i-0web", "xmr.price-feed-example.com", a_rec("198.51.100.12"));
     q(2 * HOUR + 180, "i-0web", "update-check.tk", a_rec("198.51.100.13"));
     q(2 * HOUR + 240, "i-0web", "fresh-thing.top", a_rec("198.51.100.14"));
     run(&r, NULL);
@@ -503,7 +511,7 @@ static void test_learning(void **state)
     q(3 * HOUR + 60, "i-0app", "shell-7731.ngrok-free.app", a_rec("198.51.100.15"));
     q(3 * HOUR + 120, "i-0app", "c9x2k1.oast.fun", a_rec("198.51.100.16"));
     q(3 * HOUR + 150, "i-0web", "www.supportxmr.com", a_rec("198.51.100.17")); /* quiet */
-    q(3 * HOUR + 180, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10")); /* counted */
+    q(3 * HOUR + 180, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));   /* counted */
     q(26 * HOUR, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));
     q(26 * HOUR + 60, "i-0db", "pool.supportxmr.com", a_rec("198.51.100.17")); /* known site */
     run(&r, NULL);
@@ -556,6 +564,12 @@ static void test_learning(void **state)
     run(&r, NULL);
     assert_int_equal(r.n, 1);
     assert_true(info_has(&r, 0, "late-c2.duckdns.org"));
+    /* An underscore label that names no kind of record is judged like any other. */
+    history();
+    q(25 * HOUR, "i-0web", "_a.evil-c2.duckdns.org", a_rec("198.51.100.11"));
+    run(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].type, T_ABUSED);
 }
 
 static void test_near_misses(void **state)
@@ -582,6 +596,7 @@ static void test_near_misses(void **state)
     q(26 * HOUR + 11, "i-0web", "_dmarc.secure-login.tk", NULL);
     q(26 * HOUR + 12, "i-0web", "s1._domainkey.spam-4410.duckdns.org", NULL);
     q(26 * HOUR + 13, "i-0web", "_acme-challenge.shop.example.top", NULL);
+    q(26 * HOUR + 14, "i-0web", "s1._DomainKey.other-spam.tk", NULL);
     run(&r, NULL);
     if (r.n != 0) {
         fail_msg("unexpected %s: %s", r.d[0].type, r.d[0].info);
@@ -715,6 +730,7 @@ static struct cm_intel_snapshot *snapshot(void)
     ADD(ipools, CM_CAT_MINING, "146.59.17.77");
     ADD(isink, CM_CAT_SINKHOLE, "154.35.64.88");
     ADD(iours, CM_CAT_UNKNOWN, "trusted-new.tk");
+    ADD(iours, CM_CAT_UNKNOWN, "build-agent.ngrok-free.app");
 #undef ADD
     assert_int_equal(cm_intel_builder_build(b, &s), 0);
     cm_intel_builder_destroy(b);
@@ -743,6 +759,10 @@ static void test_listed(void **state)
     q(25 * HOUR + 40, "i-0e", "listed-directly.example", a_rec("198.51.100.51"));
     q(25 * HOUR + 50, "i-0f", "trusted-new.tk", a_rec("198.51.100.52"));
     q(25 * HOUR + 60, "i-0g", "unlisted-answer.com", a_rec("45.137.21.67"));
+    /* A trusted tunnel host, asked in the learning day and after it: never. */
+    q(HOUR, "i-0h", "build-agent.ngrok-free.app", a_rec("198.51.100.53"));
+    q(25 * HOUR + 70, "i-0h", "build-agent.ngrok-free.app", a_rec("198.51.100.53"));
+    q(27 * HOUR, "i-0h", "build-agent.ngrok-free.app", a_rec("198.51.100.53"));
     run(&r, s);
     k = only(&r, T_MALICIOUS, "i-0a");
     assert_true(info_has(&r, k, "\"listed-answer:45.137.21.66\""));
