@@ -86,7 +86,7 @@ static uint32_t read_u(const char *raw, size_t len, size_t i)
 static size_t decode_escape(const char *raw, size_t len, size_t *i, char *out)
 {
     uint32_t cp, lo;
-    char c;
+    char c, d;
 
     if (len - *i < 2) {
         out[0] = raw[(*i)++];
@@ -117,7 +117,8 @@ static size_t decode_escape(const char *raw, size_t len, size_t *i, char *out)
     }
     *i += 2;
     /* The reader let only valid escapes through; any other stands for itself. */
-    out[0] = cm_json_escape_char((unsigned char)c) != 0 ? cm_json_escape_char((unsigned char)c) : c;
+    d = cm_json_escape_char((unsigned char)c);
+    out[0] = d != 0 ? d : c;
     return 1;
 }
 

@@ -784,12 +784,9 @@ static const char *const web_labels[] = {
 
 static int cmp_web(const void *key, const void *elem)
 {
-    const struct cm_str *k = key;
     const char *e = *(const char *const *)elem;
-    size_t n = strlen(e);
-    int c = memcmp(k->p, e, k->len < n ? k->len : n);
 
-    return c != 0 ? c : (k->len > n) - (k->len < n);
+    return cmp_str(*(const struct cm_str *)key, e, strlen(e));
 }
 
 bool cm_dns_web_label(struct cm_str label)
