@@ -2,7 +2,8 @@
  * CloudTrail parser (spec §7.1). Accepts the shapes CloudTrail records travel
  * in:
  *   - S3 delivery files: {"Records":[ {record}, ... ]} (other top-level keys
- *     are ignored);
+ *     are ignored), also many one after another (cat or zcat of many files,
+ *     a multi-member gzip);
  *   - a bare JSON array of records (exports, "aws cloudtrail lookup-events"
  *     post-processed, detonation captures);
  *   - a stream of records, one per line or concatenated and pretty-printed
@@ -33,6 +34,8 @@ struct ct_state {
     struct cm_diag diag;
     size_t line_off;  /* offset up to which newlines were counted */
     uint32_t line_no; /* 1-based line at line_off */
+    size_t fail_off;  /* one_value(): where the value it could not step over starts */
+    char why[240];    /* ... and why */
 };
 
 /*
@@ -397,16 +400,88 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
     return ctx->on_event(ctx->ud, ev);
 }
 
+/* CM_PARSE_CT_MARK marks the next file in a concatenation of files. */
+#define DOC_MARK_LEN CM_PARSE_CT_MARK_LEN
+
+/* The offset of the first file start in buf[from..to), or to. */
+static size_t next_doc(const char *buf, size_t from, size_t to)
+{
+    while (to >= DOC_MARK_LEN && from <= to - DOC_MARK_LEN) {
+        const char *q = memchr(buf + from, '{', to - DOC_MARK_LEN + 1 - from);
+        if (q == NULL) {
+            break;
+        }
+        if (memcmp(q, CM_PARSE_CT_MARK, DOC_MARK_LEN) == 0) {
+            return (size_t)(q - buf);
+        }
+        from = (size_t)(q - buf) + 1;
+    }
+    return to;
+}
+
+size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from)
+{
+    size_t i, j;
+
+    if (len < DOC_MARK_LEN + 1) {
+        return 0;
+    }
+    if (from < 1) {
+        from = 1;
+    }
+    /* Backwards, so one look finds the last file start of a long piece. */
+    for (i = len - DOC_MARK_LEN; i >= from; i--) {
+        if (buf[i] == '{' && memcmp(buf + i, CM_PARSE_CT_MARK, DOC_MARK_LEN) == 0) {
+            for (j = i; j > 0 && (buf[j - 1] == ' ' || buf[j - 1] == '\n' || buf[j - 1] == '\r' ||
+                                  buf[j - 1] == '\t');
+                 j--) {
+            }
+            /* '}' then '{' with no ',' between: only a top-level value ends there. */
+            if (j > 0 && buf[j - 1] == '}') {
+                return i;
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * Reports why reading stopped at off, and returns where it goes on: the next
+ * file start after from (a file of a concatenation), or with by_line the next
+ * line when that comes first (a stream of records), else the end.
+ */
+static size_t give_up(struct ct_state *st, size_t off, size_t from, bool by_line, const char *why)
+{
+    size_t next = from < st->len ? next_doc(st->buf, from, st->len) : st->len;
+    char reason[320];
+
+    if (by_line && from < st->len) {
+        const char *nl = memchr(st->buf + from, '\n', next - from);
+        if (nl != NULL) {
+            next = (size_t)(nl - st->buf) + 1;
+        }
+    }
+    if (next < st->len) {
+        snprintf(reason, sizeof(reason), "%s; skipped to byte %llu", why,
+                 (unsigned long long)(st->ctx->offset_base + next));
+    } else {
+        snprintf(reason, sizeof(reason), "%s; rest of input skipped", why);
+    }
+    reject(st, off, reason);
+    return next;
+}
+
 /*
  * Parses one value at *pos into the current document. On success emits it;
  * on a syntax error rejects it and steps over it leniently. Returns 0 and
- * advances *pos, or 1 when the rest of the buffer cannot be recovered, or a
- * negative error.
+ * advances *pos; or 1 when the value cannot be stepped over alone (the input
+ * ends inside it, or the next file of a concatenation begins inside it), with
+ * st->why and st->fail_off set and nothing reported yet; or a negative error.
  */
 static int one_value(struct ct_state *st, size_t *pos)
 {
     struct cm_parse_ctx *ctx = st->ctx;
-    size_t start = cm_parse_skip_ws(st->buf, st->len, *pos), end = 0;
+    size_t start = cm_parse_skip_ws(st->buf, st->len, *pos), end = 0, skip;
     uint32_t root;
     int rc;
 
@@ -421,50 +496,17 @@ static int one_value(struct ct_state *st, size_t *pos)
     if (rc == CM_ENOMEM) {
         return rc;
     }
-    {
-        char reason[200];
-        size_t skip = cm_parse_skip_value(st->buf, st->len, start);
-        snprintf(reason, sizeof(reason), "%s at byte %zu%s",
-                 st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
-                 (size_t)(ctx->offset_base + st->diag.offset),
-                 skip ? "" : "; rest of input skipped");
-        reject(st, start, reason);
-        if (skip <= start) {
-            return 1;
-        }
-        *pos = skip;
+    snprintf(st->why, sizeof(st->why), "%s at byte %llu",
+             st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
+             (unsigned long long)(ctx->offset_base + st->diag.offset));
+    skip = cm_parse_skip_value(st->buf, st->len, start);
+    if (skip <= start || next_doc(st->buf, start + 1, skip) < skip) {
+        st->fail_off = start;
+        return 1;
     }
+    reject(st, start, st->why);
+    *pos = skip;
     return 0;
-}
-
-/* Walks the elements of an array whose '[' is at *pos. */
-static int walk_array(struct ct_state *st, size_t pos)
-{
-    size_t i = cm_parse_skip_ws(st->buf, st->len, pos + 1);
-    int rc;
-
-    if (i < st->len && st->buf[i] == ']') {
-        return 0;
-    }
-    for (;;) {
-        rc = one_value(st, &i);
-        if (rc != 0) {
-            return rc < 0 ? rc : 0;
-        }
-        i = cm_parse_skip_ws(st->buf, st->len, i);
-        if (i >= st->len) {
-            reject(st, i, "unexpected end of input inside the Records array (truncated file?)");
-            return 0;
-        }
-        if (st->buf[i] == ']') {
-            return 0;
-        }
-        if (st->buf[i] != ',') {
-            reject(st, i, "expected ',' or ']' between records; rest of input skipped");
-            return 0;
-        }
-        i++;
-    }
 }
 
 /* Finds the '[' of the "Records" member when the input starts {"Records":[. */
@@ -487,55 +529,188 @@ static size_t find_records_array(const char *buf, size_t len, size_t i)
     return i;
 }
 
-static int walk_stream(struct ct_state *st, size_t i)
+/* The '[' of the Records array when a file begins at buf[i], else (size_t)-1. */
+static inline size_t file_at(const char *buf, size_t len, size_t i)
 {
+    size_t k;
+
+    if (buf[i] != '{') {
+        return (size_t)-1;
+    }
+    /* A record's first key is never "Records": most are turned away at its 'R'. */
+    k = cm_parse_skip_ws(buf, len, i + 1);
+    if (len - k < 2 || buf[k + 1] != 'R') {
+        return (size_t)-1;
+    }
+    return find_records_array(buf, len, i);
+}
+
+static int read_file(struct ct_state *st, size_t arr, size_t *pos);
+
+/*
+ * Walks the elements of an array whose '[' is at pos: a file's Records array
+ * (in_file), or a bare array, of records or of files (jq -s of many files).
+ * Returns 0 with *end just past its ']'; 1 when the array could not be read
+ * to its end (reported, *end is where reading goes on); or a negative error.
+ */
+static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end)
+{
+    size_t i = cm_parse_skip_ws(st->buf, st->len, pos + 1), arr;
     int rc;
 
+    if (i < st->len && st->buf[i] == ']') {
+        *end = i + 1;
+        return 0;
+    }
     for (;;) {
         i = cm_parse_skip_ws(st->buf, st->len, i);
+        if (i < st->len && (arr = file_at(st->buf, st->len, i)) != (size_t)-1) {
+            if (in_file) {
+                /* The next file, after one cut short. */
+                reject(st, i, "a file begins inside the Records array (truncated file?)");
+                *end = i;
+                return 1;
+            }
+            rc = read_file(st, arr, &i);
+            if (rc != 0) {
+                *end = i;
+                return rc;
+            }
+        } else {
+            rc = one_value(st, &i);
+            if (rc < 0) {
+                return rc;
+            }
+            if (rc > 0) {
+                *end = give_up(st, st->fail_off, st->fail_off + 1, false, st->why);
+                return 1;
+            }
+        }
+        i = cm_parse_skip_ws(st->buf, st->len, i);
         if (i >= st->len) {
+            reject(st, i,
+                   in_file ? "unexpected end of input inside the Records array (truncated file?)"
+                           : "unexpected end of input inside an array (truncated file?)");
+            *end = st->len;
+            return 1;
+        }
+        if (st->buf[i] == ']') {
+            *end = i + 1;
             return 0;
         }
-        i += cm_parse_cwl_json_prefix(st->buf, st->len, i);
-        rc = one_value(st, &i);
-        if (rc < 0) {
-            return rc;
+        if (st->buf[i] != ',') {
+            *end = give_up(st, i, i, false, "expected ',' or ']' between records");
+            return 1;
         }
-        if (rc > 0) {
-            /* Not recoverable structurally: go on at the next line. */
-            const char *nl = memchr(st->buf + i, '\n', st->len - i);
-            size_t next = nl ? (size_t)(nl - st->buf) + 1 : st->len;
-            if (next <= i) {
-                return 0;
-            }
-            i = next;
-        }
+        i++;
     }
 }
 
+/*
+ * Steps over the members a file may have after its Records array, to just
+ * past the file's '}'; (size_t)-1 when what follows is not such members.
+ */
+static size_t file_end(const char *buf, size_t len, size_t i)
+{
+    size_t next;
+
+    for (;;) {
+        i = cm_parse_skip_ws(buf, len, i);
+        if (i >= len) {
+            return (size_t)-1;
+        }
+        if (buf[i] == '}') {
+            return i + 1;
+        }
+        if (buf[i] != ',') {
+            return (size_t)-1;
+        }
+        i = cm_parse_skip_ws(buf, len, i + 1);
+        if (i >= len || buf[i] != '"' || (next = cm_parse_skip_value(buf, len, i)) <= i) {
+            return (size_t)-1;
+        }
+        i = cm_parse_skip_ws(buf, len, next);
+        if (i >= len || buf[i] != ':' || (next = cm_parse_skip_value(buf, len, i + 1)) <= i) {
+            return (size_t)-1;
+        }
+        i = next;
+    }
+}
+
+/*
+ * Reads the file whose Records array's '[' is at arr, and the members after
+ * it. Returns 0 with *pos just past the file; 1 when it could not be read to
+ * its end (reported, *pos is where reading goes on); or a negative error.
+ */
+static int read_file(struct ct_state *st, size_t arr, size_t *pos)
+{
+    size_t end;
+    int rc = walk_array(st, arr, true, &end);
+
+    if (rc != 0) {
+        *pos = end;
+        return rc;
+    }
+    *pos = file_end(st->buf, st->len, end);
+    if (*pos == (size_t)-1) {
+        *pos =
+            give_up(st, end, end, false, "expected '}' or another member after the Records array");
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Reads one top-level value at *pos: a file ({"Records":[...]} and its other
+ * members), an array of records or files, or one record. Returns 0 with *pos
+ * past it, or where reading goes on after a reported failure; or a negative
+ * error.
+ */
+static int top_value(struct ct_state *st, size_t *pos)
+{
+    size_t arr;
+    int rc;
+
+    if (st->buf[*pos] == '[') {
+        rc = walk_array(st, *pos, false, pos);
+    } else if ((arr = file_at(st->buf, st->len, *pos)) != (size_t)-1) {
+        rc = read_file(st, arr, pos);
+    } else {
+        rc = one_value(st, pos);
+        if (rc > 0) {
+            /* Not recoverable structurally: go on at the next line or file. */
+            *pos = give_up(st, st->fail_off, st->fail_off + 1, true, st->why);
+        }
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/*
+ * The input is a sequence of top-level values, so files concatenated (cat,
+ * zcat of many files, a multi-member gzip) are read whole, as are JSON Lines
+ * and concatenated or pretty-printed records.
+ */
 static int ct_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
-    struct ct_state st = {ctx, buf, len, {0, 0, {0}}, 0, 1};
-    size_t i = 0, arr;
+    struct ct_state st = {.ctx = ctx, .buf = buf, .len = len, .line_no = 1};
+    size_t i = 0;
+    int rc;
 
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         i = 3;
     }
     cm_json_doc_begin(ctx->doc, buf, len);
-    i = cm_parse_skip_ws(buf, len, i);
-    if (i >= len) {
-        return 0;
-    }
-    if (buf[i] == '[') {
-        return walk_array(&st, i);
-    }
-    if (buf[i] == '{') {
-        arr = find_records_array(buf, len, i);
-        if (arr != (size_t)-1) {
-            return walk_array(&st, arr);
+    for (;;) {
+        i = cm_parse_skip_ws(buf, len, i);
+        if (i >= len) {
+            return 0;
+        }
+        i += cm_parse_cwl_json_prefix(buf, len, i);
+        rc = top_value(&st, &i);
+        if (rc != 0) {
+            return rc;
         }
     }
-    return walk_stream(&st, i);
 }
 
 static int ct_sniff(const char *buf, size_t len)

@@ -81,6 +81,19 @@ extern const struct cm_parser cm_parser_cloudtrail;
 extern const struct cm_parser cm_parser_vpcflow;
 extern const struct cm_parser cm_parser_dns;
 
+/*
+ * Where a stream of concatenated CloudTrail files ({"Records":[...]} after
+ * {"Records":[...]}, as zcat of many files gives) may be cut so both pieces
+ * parse alone: the offset of the last file start in buf[from..len) that
+ * follows a '}', or 0 when there is none. A caller that reads on keeps
+ * from = len - CM_PARSE_CT_MARK_LEN so no byte is looked at twice.
+ */
+size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from);
+
+/* How a CloudTrail file begins, as CloudTrail writes it. */
+#define CM_PARSE_CT_MARK     "{\"Records\""
+#define CM_PARSE_CT_MARK_LEN (sizeof(CM_PARSE_CT_MARK) - 1)
+
 /* The table of all parsers, NULL-terminated. */
 const struct cm_parser *const *cm_parsers(void);
 

@@ -441,7 +441,9 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
     struct cm_stdin *src = cm_calloc(1, sizeof(*src));
     struct cm_buf pend;
     const struct cm_parser *ps = NULL;
-    int split = 0, wrapped = 0, nested = 0, first, rc = CM_OK;
+    enum cm_stdin_cut split = CM_STDIN_CUT_NONE;
+    int wrapped = 0, nested = 0, first, rc = CM_OK;
+    size_t seen = 0;
     char err[160] = "";
     uint64_t off = 0;
     uint32_t lines = 0;
@@ -474,9 +476,9 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             ps = wrapped
                      ? NULL
                      : cm_parse_sniff_flow(pend.p, pend.len, s->o.flow_fields, &r->ctx.flow_fmt);
-            split = ps && cm_stdin_line_splittable(ps, pend.p, pend.len);
+            split = ps ? cm_stdin_cut_mode(ps, pend.p, pend.len) : CM_STDIN_CUT_NONE;
         }
-        if (!src->eof && !split) {
+        if (!src->eof && split == CM_STDIN_CUT_NONE) {
             continue;
         }
         if (nested) {
@@ -495,13 +497,9 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         }
         cut = pend.len;
         if (!src->eof) {
-            const char *p = pend.p + pend.len;
-            while (p > pend.p && p[-1] != '\n') {
-                p--;
-            }
-            cut = (size_t)(p - pend.p);
+            cut = cm_stdin_cut(split, pend.p, pend.len, &seen);
             if (cut == 0) {
-                continue; /* one very long line: read more */
+                continue; /* one very long line or file: read more */
             }
         }
         cm_buf_init(&chunk, s->o.max_input_bytes);

@@ -13,10 +13,12 @@
 #include "source/decode.h"
 
 /*
- * True when the stream can be cut at line ends: flow and Resolver logs, and
- * CloudTrail when its first line is one complete JSON record.
+ * How the stream can be cut: flow and Resolver logs at line ends; CloudTrail
+ * at line ends when its first line is one complete JSON record, between files
+ * when it begins as a CloudTrail file does ({"Records", zcat of many files),
+ * else not at all.
  */
-int cm_stdin_line_splittable(const struct cm_parser *ps, const char *p, size_t n)
+enum cm_stdin_cut cm_stdin_cut_mode(const struct cm_parser *ps, const char *p, size_t n)
 {
     const char *nl;
     struct cm_json_doc d;
@@ -25,11 +27,14 @@ int cm_stdin_line_splittable(const struct cm_parser *ps, const char *p, size_t n
     int ok;
 
     if (ps->kind != CM_EV_CLOUDTRAIL) {
-        return 1;
+        return CM_STDIN_CUT_LINES;
+    }
+    if (n >= CM_PARSE_CT_MARK_LEN && memcmp(p, CM_PARSE_CT_MARK, CM_PARSE_CT_MARK_LEN) == 0) {
+        return CM_STDIN_CUT_FILES;
     }
     nl = memchr(p, '\n', n);
     if (nl == NULL) {
-        return 0;
+        return CM_STDIN_CUT_NONE;
     }
     cm_json_doc_init(&d, 0, 0);
     cm_json_doc_begin(&d, p, (size_t)(nl - p));
@@ -37,7 +42,25 @@ int cm_stdin_line_splittable(const struct cm_parser *ps, const char *p, size_t n
          cm_json_type(&d, root) == CM_JSON_OBJECT &&
          cm_json_get(&d, root, "Records") == CM_JSON_NONE;
     cm_json_doc_finish(&d);
-    return ok;
+    return ok ? CM_STDIN_CUT_LINES : CM_STDIN_CUT_NONE;
+}
+
+size_t cm_stdin_cut(enum cm_stdin_cut mode, const char *p, size_t n, size_t *seen)
+{
+    size_t cut = 0;
+
+    if (mode == CM_STDIN_CUT_LINES) {
+        const char *q = p + n;
+        while (q > p && q[-1] != '\n') {
+            q--;
+        }
+        cut = (size_t)(q - p);
+    } else if (mode == CM_STDIN_CUT_FILES) {
+        cut = cm_parse_ct_cut(p, n, *seen);
+        /* After the last file start there is none: next time, look at new bytes only. */
+        *seen = n - cut > CM_PARSE_CT_MARK_LEN ? n - cut - CM_PARSE_CT_MARK_LEN : 0;
+    }
+    return cut;
 }
 
 /*

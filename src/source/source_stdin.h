@@ -32,11 +32,27 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
 /* Frees the inflater. */
 void cm_stdin_finish(struct cm_stdin *src);
 
+/* Where a stream may be cut into pieces that parse alone. */
+enum cm_stdin_cut {
+    CM_STDIN_CUT_NONE,  /* nowhere: read it whole */
+    CM_STDIN_CUT_LINES, /* at line ends */
+    CM_STDIN_CUT_FILES, /* between concatenated CloudTrail files */
+};
+
 /*
- * True when a stream of format ps starting with p[0..n) can be cut at line
- * ends: flow and Resolver logs, and CloudTrail when its first line is one
- * complete JSON record (JSON Lines).
+ * How a stream of format ps starting with p[0..n) can be cut: flow and
+ * Resolver logs at line ends; CloudTrail at line ends when its first line is
+ * one complete JSON record (JSON Lines), between files when it begins as a
+ * CloudTrail file does ({"Records", as zcat of many files gives), else not.
  */
-int cm_stdin_line_splittable(const struct cm_parser *ps, const char *p, size_t n);
+enum cm_stdin_cut cm_stdin_cut_mode(const struct cm_parser *ps, const char *p, size_t n);
+
+/*
+ * The length of the longest prefix of p[0..n) that can be cut off in this
+ * mode (0: none yet). *seen (0 at first) remembers how far the search got,
+ * counted as if the prefix returned were removed (as the caller does), so a
+ * long piece is not searched again as it grows.
+ */
+size_t cm_stdin_cut(enum cm_stdin_cut mode, const char *p, size_t n, size_t *seen);
 
 #endif

@@ -53,6 +53,49 @@ zcat "$C" | "$COALMINE" scan --quiet --stats "$T/s5.json" - >/dev/null
 check "CloudTrail Records file on stdin" test "$(jq .records.cloudtrail "$T/s5.json")" = "$crec"
 zcat "$C" | jq -c '.Records[]' | "$COALMINE" scan --quiet --stats "$T/s6.json" - >/dev/null
 check "CloudTrail JSON Lines on stdin" test "$(jq .records.cloudtrail "$T/s6.json")" = "$crec"
+# Many CloudTrail files one after another (cat of the .gz files: one gzip member each; zcat
+# of them: the JSON files back to back, about 4.7 MB): every file's records, cut between
+# files into pieces, and the findings of the files themselves.
+"$COALMINE" gen --out "$T/ctsc" --hours 1 --seed 7 --scenario cloudtrail-stop \
+    --scenario root-credential-usage >/dev/null 2>&1
+CS=$(find "$T/ctsc" -path '*CloudTrail*' -name '*.gz' | sort)
+# shellcheck disable=SC2086
+call=$(zcat $CS | jq -s 'map(.Records | length) | add')
+# shellcheck disable=SC2086
+"$COALMINE" scan --quiet --threads 2 --format json --stats "$T/sf.json" $CS >"$T/sf.out"
+# shellcheck disable=SC2086
+cat $CS | "$COALMINE" scan --quiet --threads 2 --format json --stats "$T/sg.json" - >"$T/sg.out"
+check "CloudTrail files concatenated as gzip members on stdin: every record ($call)" \
+    test "$(jq -c '[.records.cloudtrail, .rejected.cloudtrail]' "$T/sg.json")" = "[$call,0]"
+jq -S -c 'del(.service.additionalInfo.value)' "$T/sf.out" >"$T/sf.cmp"
+jq -S -c 'del(.service.additionalInfo.value)' "$T/sg.out" >"$T/sg.cmp"
+check "... and the findings of the files ($(grep -c . "$T/sf.cmp"))" \
+    sh -c "test -s '$T/sf.cmp' && cmp -s '$T/sf.cmp' '$T/sg.cmp'"
+# Each finding's evidence on stdin: the offset and length of its record in the stream.
+# shellcheck disable=SC2086
+zcat $CS >"$T/sg.stream"
+ev_ok=0
+for ol in $(jq -r '.service.additionalInfo.value | fromjson | .coalmine.evidence[0] |
+        "\(.offset):\(.length)"' "$T/sg.out"); do
+    o=${ol%:*}; l=${ol#*:}
+    t=$(tail -c +$((o + 1)) "$T/sg.stream" | head -c "$l" | jq -r .eventTime)
+    grep -q "\"eventFirstSeen\":\"${t%Z}" "$T/sg.out" && ev_ok=$((ev_ok + 1))
+done
+check "... whose evidence on stdin is the record at its offset ($ev_ok)" \
+    test "$ev_ok" -eq "$(grep -c . "$T/sg.out")"
+# shellcheck disable=SC2086
+zcat $CS $CS $CS | "$COALMINE" scan --quiet --threads 1 --stats "$T/sz.json" - >/dev/null
+check "CloudTrail files back to back on stdin, three times over: every record" \
+    test "$(jq -c '[.records.cloudtrail, .rejected.cloudtrail]' "$T/sz.json")" = "[$((3 * call)),0]"
+# A file cut short, then a whole one: the whole one read, the cut reported.
+C2=$(echo "$CS" | sed -n 2p)
+c2rec=$(zcat "$C2" | jq '.Records | length')
+{ zcat "$C" | head -c 3000; zcat "$C2"; } |
+    "$COALMINE" scan --threads 1 --stats "$T/st.json" - >/dev/null 2>"$T/st.err"
+check "a CloudTrail file cut short on stdin: the next file's records kept" \
+    test "$(jq '.records.cloudtrail' "$T/st.json")" -ge "$c2rec"
+check "... the cut reported with where reading went on" \
+    grep -q "^ *-:1 (byte [0-9]*): .*skipped to byte 3000$" "$T/st.err"
 # Resolver logs ten times over (about 16 MB): standard input read in 4 MiB chunks, each
 # published to the workers before the next is read, the reader waiting for them between,
 # and each chunk's memory taken from and given back to the pool of input buffers.

@@ -3,7 +3,8 @@
  * crashing, every byte is either in an event or accounted for by a reject,
  * and events' fields must stay inside the input buffer. Each event's user
  * agent and call also go through the API anomaly model's readers
- * (cm_ua_category, cm_ct_tactic).
+ * (cm_ua_category, cm_ct_tactic). The cut between concatenated files
+ * (cm_parse_ct_cut) must land on a file start after a '}'.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,6 +103,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     (void)cm_parse_sniff((const char *)data, size);
+    /* Where standard input may cut a stream of files: the last file start after a '}'. */
+    {
+        const char *b = (const char *)data;
+        size_t c = cm_parse_ct_cut(b, size, 0), j;
+
+        if (c != 0) {
+            if (c + CM_PARSE_CT_MARK_LEN > size ||
+                memcmp(b + c, CM_PARSE_CT_MARK, CM_PARSE_CT_MARK_LEN) != 0) {
+                abort();
+            }
+            for (j = c; j > 0 && strchr(" \t\r\n", b[j - 1]) != NULL; j--) {
+            }
+            if (j == 0 || b[j - 1] != '}' || cm_parse_ct_cut(b, size, c + 1) != 0 ||
+                cm_parse_ct_cut(b, size, c) != c) {
+                abort();
+            }
+        }
+        /* A search from the middle finds the same last start, or none before it. */
+        j = cm_parse_ct_cut(b, size, size / 2);
+        if (j != (c >= size / 2 ? c : 0)) {
+            abort();
+        }
+    }
     cm_json_doc_finish(&doc);
     cm_arena_finish(&arena);
     return 0;

@@ -5,7 +5,7 @@
  * gzip (made here with zlib, single and multi-member) reassemble exactly
  * over many small fills; truncated and corrupt gzip end the stream with a
  * message and keep the good prefix; the output cap gives CM_E2BIG; raw_bytes
- * counts what was read. Then cm_stdin_line_splittable on each format.
+ * counts what was read. Then cm_stdin_cut_mode on each format, and cm_stdin_cut.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -590,7 +590,7 @@ static void test_raw_bytes(void **state)
 
 static int splittable(const struct cm_parser *ps, const char *s)
 {
-    return cm_stdin_line_splittable(ps, s, strlen(s));
+    return cm_stdin_cut_mode(ps, s, strlen(s)) == CM_STDIN_CUT_LINES;
 }
 
 static void test_line_splittable(void **state)
@@ -635,9 +635,84 @@ static void test_line_splittable(void **state)
     assert_int_equal(splittable(&cm_parser_cloudtrail, ct_records_later), 0);
     /* No complete first line yet: not (yet) known to be JSON Lines. */
     assert_int_equal(splittable(&cm_parser_cloudtrail, ct_partial), 0);
-    assert_int_equal(cm_stdin_line_splittable(&cm_parser_cloudtrail, ct_lines, 20), 0);
+    assert_int_equal(cm_stdin_cut_mode(&cm_parser_cloudtrail, ct_lines, 20), CM_STDIN_CUT_NONE);
     assert_int_equal(splittable(&cm_parser_cloudtrail, ""), 0);
     assert_int_equal(splittable(&cm_parser_cloudtrail, "\n{}\n"), 0);
+    /* CloudTrail files as CloudTrail writes them are cut between files; other shapes of
+     * them are read whole. */
+    assert_int_equal(cm_stdin_cut_mode(&cm_parser_cloudtrail, ct_records, strlen(ct_records)),
+                     CM_STDIN_CUT_FILES);
+    assert_int_equal(cm_stdin_cut_mode(&cm_parser_cloudtrail, ct_records, 10), CM_STDIN_CUT_FILES);
+    assert_int_equal(cm_stdin_cut_mode(&cm_parser_cloudtrail, ct_records, 9), CM_STDIN_CUT_NONE);
+    assert_int_equal(
+        cm_stdin_cut_mode(&cm_parser_cloudtrail, ct_pretty_records, strlen(ct_pretty_records)),
+        CM_STDIN_CUT_NONE);
+    assert_int_equal(cm_stdin_cut_mode(&cm_parser_cloudtrail, ct_array, strlen(ct_array)),
+                     CM_STDIN_CUT_NONE);
+}
+
+/* A stream of CloudTrail files cut as it grows: every cut falls between two files, and the
+ * pieces put together are the stream. */
+static void test_cut_files(void **state)
+{
+    static const char rec[] =
+        "{\"eventVersion\":\"1.08\",\"eventName\":\"X\",\"requestParameters\":"
+        "{\"Records\":[{\"a\":\"}{\\\"Records\\\"\"}]}}";
+    struct blob st = {0}, got = {0};
+    char *pend;
+    size_t plen = 0, seen = 0, fed = 0, cuts = 0;
+    unsigned seed = 7;
+    (void)state;
+
+    for (int f = 0; f < 300; f++) {
+        int nrec = f % 7;
+        blob_add(&st, "{\"Records\":[", 12);
+        for (int r = 0; r < nrec; r++) {
+            if (r) {
+                blob_add(&st, ",", 1);
+            }
+            blob_add(&st, rec, strlen(rec));
+        }
+        blob_add(&st, "]}", 2);
+        if (f % 3 == 0) {
+            blob_add(&st, "\n", 1);
+        }
+    }
+    pend = malloc(st.n);
+    assert_non_null(pend);
+    while (fed < st.n) {
+        size_t step = 1 + (seed = seed * 1103515245u + 12345u) % 700, cut;
+        if (step > st.n - fed) {
+            step = st.n - fed;
+        }
+        memcpy(pend + plen, st.p + fed, step);
+        plen += step;
+        fed += step;
+        cut = cm_stdin_cut(CM_STDIN_CUT_FILES, pend, plen, &seen);
+        /* The same cut as a search of the whole piece. */
+        assert_int_equal(cut, cm_parse_ct_cut(pend, plen, 0));
+        if (cut) {
+            /* (the stream, as the piece may end inside the mark) */
+            assert_memory_equal(st.p + (fed - plen + cut), "{\"Records\":[", 12);
+            assert_true(pend[cut - 1] == '}' || pend[cut - 1] == '\n');
+            blob_add(&got, pend, cut);
+            memmove(pend, pend + cut, plen - cut);
+            plen -= cut;
+            cuts++;
+        }
+    }
+    blob_add(&got, pend, plen);
+    assert_int_equal(got.n, st.n);
+    assert_memory_equal(got.p, st.p, st.n);
+    assert_true(cuts > 50);
+    /* Lines: the cut is after the last newline. */
+    seen = 0;
+    assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "a\nb\nc", 5, &seen), 4);
+    assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_LINES, "abc", 3, &seen), 0);
+    assert_int_equal(cm_stdin_cut(CM_STDIN_CUT_NONE, "a\nb\n", 4, &seen), 0);
+    free(pend);
+    blob_free(&st);
+    blob_free(&got);
 }
 
 int main(void)
@@ -654,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_raw_bytes),
         cmocka_unit_test(test_line_splittable),
+        cmocka_unit_test(test_cut_files),
     };
 
     /* A reader that stops early must not kill the test through its feeder. */

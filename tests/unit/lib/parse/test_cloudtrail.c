@@ -300,6 +300,123 @@ static void test_truncated(void **state)
     }
 }
 
+#define FILE3 "{\"Records\":[" REC_USER "," REC_ROLE "," REC_SVC "]}"
+
+/* Files one after another (cat or zcat of many files, a multi-member gzip): every file read. */
+static void test_concatenated_files(void **state)
+{
+    char buf[16384];
+    struct sink *s;
+    size_t second;
+    (void)state;
+
+    /* As zcat gives them: no byte between the files. */
+    s = run(FILE3 FILE3 "{\"Records\":[]}" FILE3);
+    assert_int_equal(s->nev, 9);
+    assert_int_equal(s->nrej, 0);
+    assert_true(s->ev[3].src.offset == strlen(FILE3) + 12);
+    assert_true(cm_str_eqc(s->ev[5].u.ct.event_name, "AssumeRole"));
+    done(s);
+    /* One a line, with other members after Records, and a bare array among them. */
+    s = run(FILE3 "\n{\"Records\":[" REC_SVC "],\"x\":{\"a\":[1,\"]}\"]},\"y\":2}\n[" REC_USER
+                  "]\n" FILE3 "\n");
+    assert_int_equal(s->nev, 8);
+    assert_int_equal(s->nrej, 0);
+    assert_int_equal(s->ev[4].src.line, 3);
+    assert_int_equal(s->ev[7].src.line, 4);
+    done(s);
+    /* jq -s of many files: an array of files, also pretty-printed, and records among them. */
+    s = run("[" FILE3 "," FILE3 ", " REC_SVC "]");
+    assert_int_equal(s->nev, 7);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+    s = run("[\n  {\n    \"Records\": [\n      " REC_USER "\n    ]\n  },\n  {\n    \"Records\": "
+            "[]\n  },\n  {\"Records\" : [" REC_SVC "], \"n\": 1}\n]\n");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 0);
+    assert_int_equal(s->ev[1].src.line, 10);
+    done(s);
+    /* ... cut short inside its second file. */
+    s = run("[" FILE3 ",{\"Records\":[" REC_USER ",");
+    assert_int_equal(s->nev, 4);
+    assert_int_equal(s->nrej, 1);
+    done(s);
+    /* A file cut short inside a record, then a whole one: the whole one is read, and the
+     * report says where reading went on. */
+    second = strlen("{\"Records\":[" REC_USER ",{\"eventVersion\":\"1.08\",\"eventNa");
+    snprintf(buf, sizeof(buf), "%.*s%s", (int)second, FILE3, FILE3);
+    s = run(buf);
+    assert_int_equal(s->nev, 4);
+    assert_int_equal(s->nrej, 1);
+    assert_true(s->rej_off[0] == strlen("{\"Records\":[" REC_USER ","));
+    snprintf(buf, sizeof(buf), "skipped to byte %zu", second);
+    assert_non_null(strstr(s->rej_reason[0], buf));
+    done(s);
+    /* ... cut short between records, and just before its '}'. */
+    s = run("{\"Records\":[" REC_USER ", \n" FILE3);
+    assert_int_equal(s->nev, 4);
+    assert_int_equal(s->nrej, 1);
+    assert_true(s->rej_off[0] == strlen("{\"Records\":[" REC_USER ", \n"));
+    assert_non_null(strstr(s->rej_reason[0], "a file begins inside the Records array"));
+    done(s);
+    snprintf(buf, sizeof(buf), "%.*s%s", (int)strlen(FILE3) - 1, FILE3, FILE3);
+    s = run(buf);
+    assert_int_equal(s->nev, 6);
+    assert_int_equal(s->nrej, 1);
+    assert_non_null(strstr(s->rej_reason[0], "after the Records array"));
+    snprintf(buf, sizeof(buf), "skipped to byte %zu", strlen(FILE3) - 1);
+    assert_non_null(strstr(s->rej_reason[0], buf));
+    done(s);
+    /* Something else between records, then a file: reported, and the file read. */
+    s = run("{\"Records\":[" REC_USER " x " REC_SVC "]}" FILE3);
+    assert_int_equal(s->nev, 4);
+    assert_int_equal(s->nrej, 1);
+    assert_non_null(strstr(s->rej_reason[0], "expected ',' or ']'"));
+    assert_non_null(strstr(s->rej_reason[0], "skipped to byte"));
+    done(s);
+    /* ... with no file after it: the rest is skipped, and it says so. */
+    s = run("{\"Records\":[" REC_USER " x " REC_SVC "]}");
+    assert_int_equal(s->nev, 1);
+    assert_int_equal(s->nrej, 1);
+    assert_non_null(strstr(s->rej_reason[0], "rest of input skipped"));
+    done(s);
+    /* What follows a file is read, not dropped: junk after it is reported. */
+    s = run(FILE3 "junk");
+    assert_int_equal(s->nev, 3);
+    assert_int_equal(s->nrej, 1);
+    assert_true(s->rej_off[0] == strlen(FILE3));
+    done(s);
+    /* A record stream cut short: the next line is read, and the report says so. */
+    s = run(REC_USER "\n{\"eventVersion\":\"1.08\",\"eventName\":[\n" REC_SVC "\n");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 1);
+    assert_int_equal(s->rej_line[0], 2);
+    assert_non_null(strstr(s->rej_reason[0], "skipped to byte"));
+    done(s);
+}
+
+static void test_ct_cut(void **state)
+{
+    const char *t = FILE3 FILE3 " \n" FILE3;
+    size_t n = strlen(t), f = strlen(FILE3);
+    (void)state;
+
+    assert_int_equal(cm_parse_ct_cut(t, n, 0), 2 * f + 2);
+    assert_int_equal(cm_parse_ct_cut(t, 2 * f + 1, 0), f);
+    assert_int_equal(cm_parse_ct_cut(t, n, 2 * f + 2), 2 * f + 2);
+    assert_int_equal(cm_parse_ct_cut(t, n, 2 * f + 3), 0);
+    /* The mark cut short at the end is no file start yet. */
+    assert_int_equal(cm_parse_ct_cut(t, f + 9, 0), 0);
+    assert_int_equal(cm_parse_ct_cut(t, f + 10, 0), f);
+    /* Not at the start, not after anything but '}': a nested object is no file. */
+    assert_int_equal(cm_parse_ct_cut(FILE3, strlen(FILE3), 0), 0);
+    assert_int_equal(cm_parse_ct_cut("[{\"Records\":[]}", 15, 0), 0);
+    assert_int_equal(cm_parse_ct_cut("{\"a\":{\"Records\":[]}}", 20, 0), 0);
+    assert_int_equal(cm_parse_ct_cut("{},{\"Records\":[]}", 17, 0), 0);
+    assert_int_equal(cm_parse_ct_cut("{}{\"Records\":[]}", 16, 0), 2);
+    assert_int_equal(cm_parse_ct_cut("", 0, 0), 0);
+}
+
 static void test_escaped_strings(void **state)
 {
     struct sink *s;
@@ -376,7 +493,8 @@ int main(void)
         cmocka_unit_test(test_bad_records),     cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_truncated),       cmocka_unit_test(test_escaped_strings),
         cmocka_unit_test(test_doc_swap),        cmocka_unit_test(test_sniff),
-        cmocka_unit_test(test_skip_value),
+        cmocka_unit_test(test_skip_value),      cmocka_unit_test(test_concatenated_files),
+        cmocka_unit_test(test_ct_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
