@@ -24,6 +24,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/dns_rep_impl.h"
 
 /* ---- abused providers ---- */
 
@@ -772,37 +773,10 @@ bool cm_dns_tables_complete(const struct cm_dns_tables *t)
     return true;
 }
 
-/* ---- first labels of web pages ---- */
-
-/* Sorted, lowercase, unique: bsearch. */
-static const char *const web_labels[] = {
-    "account",   "api",      "app",   "assets", "blog",  "cdn",    "dashboard", "docs", "download",
-    "downloads", "explorer", "files", "forum",  "help",  "img",    "m",         "mail", "my",
-    "news",      "portal",   "shop",  "static", "stats", "status", "support",   "wiki", "www",
-};
-#define NWEB (sizeof(web_labels) / sizeof(web_labels[0]))
-
-static int cmp_web(const void *key, const void *elem)
-{
-    const char *e = *(const char *const *)elem;
-
-    return cmp_str(*(const struct cm_str *)key, e, strlen(e));
-}
-
-bool cm_dns_web_label(struct cm_str label)
-{
-    while (label.len > 1 && label.p[label.len - 1] >= '0' && label.p[label.len - 1] <= '9') {
-        label.len--; /* www2, api3, cdn01 */
-    }
-    return label.len > 0 && bsearch(&label, web_labels, NWEB, sizeof(web_labels[0]), cmp_web);
-}
-
 bool cm_dns_tables_sorted(void)
 {
-    for (size_t i = 1; i < NWEB; i++) {
-        if (strcmp(web_labels[i - 1], web_labels[i]) >= 0) {
-            return false;
-        }
+    if (!cm_dns_web_labels_sorted()) {
+        return false;
     }
     for (size_t i = 1; i < NPROVIDERS; i++) {
         if (strcmp(providers[i - 1].suffix, providers[i].suffix) >= 0) {

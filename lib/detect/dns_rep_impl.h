@@ -1,7 +1,8 @@
 /*
- * What dns_reputation.c (the detector) and dns_rep_evidence.c (the
+ * What dns_reputation.c (the detector), dns_rep_names.c (which names are
+ * judged, which are evidence in themselves) and dns_rep_evidence.c (the
  * evidence of a detection: closeness to listed infrastructure, the
- * additionalInfo) share. Private to the two.
+ * additionalInfo) share. Private to the three.
  */
 #ifndef CM_DETECT_DNS_REP_IMPL_H
 #define CM_DETECT_DNS_REP_IMPL_H
@@ -10,9 +11,29 @@
 #include <stddef.h>
 
 #include "base/domain.h"
+#include "base/str.h"
 #include "detect/dns_reputation.h"
 #include "event/event.h"
 #include "intel/snapshot.h"
+
+/* Crypto at least this strong (and the strongest component) is Bitcoin. */
+#define CM_DNS_REP_CRYPTO_BITCOIN 0.5
+
+/*
+ * Whether a query name is left alone before any parsing: reverse DNS and
+ * EC2's own names (which the model ignores anyway), and look-ups of a
+ * domain's records (DKIM, DMARC, MTA-STS, SRV... labels).
+ */
+bool cm_dns_rep_skip_name(struct cm_str name);
+
+/*
+ * Whether name d, with its stateless score rep, is evidence in itself: a
+ * tunnel or callback catcher's host, or a mining pool's service host.
+ */
+bool cm_dns_rep_strong(const struct cm_domain *d, const struct cm_dns_rep *rep);
+
+/* Whether the web labels of cm_dns_web_label are sorted and unique (its bsearch). */
+bool cm_dns_web_labels_sorted(void);
 
 /* The closeness found in a query's answers. */
 struct cm_dns_rep_closeness {

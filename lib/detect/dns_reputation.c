@@ -18,7 +18,8 @@
  * instance of the account after the account's learning period (learn_ms of
  * event time from its first query), and for new_ms after that first
  * sighting. A top domain is as quiet as any other known one, whatever its
- * score. A name that is itself evidence (strong(): a tunnel or callback
+ * score. A name that is itself evidence (cm_dns_rep_strong, dns_rep_names.c:
+ * a tunnel or callback
  * catcher's host, a mining pool's service host) fires whatever the history,
  * as GuardDuty's reputation does: a miner or a callback that was running
  * before the logs began, or during the learning day, is still reported, and
@@ -68,7 +69,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -76,7 +76,6 @@
 #include "detect/dns.h"
 #include "detect/dns_rep_impl.h"
 #include "detect/dns_tunings.h"
-#include "detect/dns_tunnel.h"
 #include "detect/intel.h"
 #include "detect/ckpt.h"
 #include "detect/state.h"
@@ -136,7 +135,6 @@
 #define ACCOUNT_KEY    64  /* account ids longer than this are cut (they are 12 digits) */
 #define INST_SLOTS     4   /* instances remembered per site (for "rare") */
 #define LISTED_WEIGHT  0.9 /* closeness to listed infrastructure, as a component */
-#define CRYPTO_BITCOIN 0.5 /* crypto at least this strong (and strongest) is Bitcoin */
 
 #define DNS_REP_STATE_VERSION 1u /* bump when the layout save writes changes */
 
@@ -383,7 +381,7 @@ static enum rep_type classify(const struct cm_dns_rep_tuning *t, const struct cm
     if (*score < t->suspicious_score) {
         return RT_NONE;
     }
-    if (crypto >= CRYPTO_BITCOIN && crypto >= near && crypto >= rep->dga_part) {
+    if (crypto >= CM_DNS_REP_CRYPTO_BITCOIN && crypto >= near && crypto >= rep->dga_part) {
         return RT_BITCOIN;
     }
     /* A generated-looking name that resolves, alone, is more often a brand than a bot's. */
@@ -434,62 +432,6 @@ static uint64_t key_of(uint64_t acct, const char *p, size_t n)
     uint64_t k = cm_hash64(p, n, acct);
 
     return k != 0 ? k : 1;
-}
-
-/* Whether the raw name (with or without its trailing dot) ends in suffix (".arpa"). */
-static bool raw_ends(struct cm_str name, const char *suffix)
-{
-    if (name.len > 0 && name.p[name.len - 1] == '.') {
-        name.len--;
-    }
-    return cm_str_ends(name, suffix);
-}
-
-/*
- * Labels that name a domain's records rather than a host: DKIM keys, DMARC,
- * MTA-STS, TLS reporting, BIMI, SPF include hosts, ACME challenges, SRV
- * services. A mail server looks them up for every sender's domain, spammers'
- * cheap ones among them; that says nothing of the server. (Other underscore
- * labels are judged: an attacker's zone answers any name.)
- */
-static const char *const record_labels[] = {
-    "_acme-challenge", "_adsp", "_bimi", "_dmarc", "_domainkey", "_mta-sts",
-    "_smtp",           "_spf",  "_tcp",  "_tls",   "_udp",
-};
-
-/* Whether the raw name has a label of record_labels (compared without case). */
-static bool record_lookup(struct cm_str name)
-{
-    size_t i = 0;
-
-    while (i < name.len) {
-        size_t end = i;
-
-        while (end < name.len && name.p[end] != '.') {
-            end++;
-        }
-        if (name.p[i] == '_') {
-            for (size_t k = 0; k < sizeof(record_labels) / sizeof(record_labels[0]); k++) {
-                size_t n = strlen(record_labels[k]);
-
-                if (end - i == n && strncasecmp(name.p + i, record_labels[k], n) == 0) {
-                    return true;
-                }
-            }
-        }
-        i = end + 1;
-    }
-    return false;
-}
-
-/*
- * A cheap test on the raw name for what the model ignores anyway (reverse
- * DNS, EC2 names) and for look-ups of a domain's records (record_lookup).
- */
-static bool skip_raw(struct cm_str name)
-{
-    return raw_ends(name, ".arpa") || raw_ends(name, ".internal") ||
-           (memchr(name.p, '_', name.len) != NULL && record_lookup(name));
 }
 
 /* The site entry of dkey for a query at t of account acct; *is_new as the site stands. */
@@ -557,63 +499,8 @@ static unsigned asker(struct domain *dom, uint32_t h)
 }
 
 /*
- * Whether the name is evidence in itself, whatever the site's history: a
- * host of a tunnel or of an out-of-band callback catcher (ngrok,
- * trycloudflare, interactsh, Burp Collaborator: a server has no business
- * there), or a service host of a mining pool: what a miner connects to.
- * That is a host below the site (not the site, not a web page's host: www,
- * api, files...; cm_dns_web_label) where the site itself is a pool brand
- * (xmr-eu1.nanopool.org, pool.supportxmr.com), or whose first label joins a
- * coin and a mining word (xmr-pool.fastworker-cloud.net). A brand further
- * left (nanopool.org.dbl.spamhaus.org, a mail server's block-list look-up), a
- * "stratum" label alone (NTP's stratum1 hosts), dynamic DNS, free hosting and
- * Freenom's TLDs are not: their hosts are websites or look-ups as often, so
- * they need a site new to the environment. Zones whose names carry other
- * domains or hashes by design (DNS block lists, hash look-ups) never are.
- */
-static bool strong(const struct cm_domain *d, const struct cm_dns_rep *rep)
-{
-    const struct cm_dns_provider *p = rep->provider_entry;
-    const char *dot;
-    size_t flen;
-    struct cm_domain part;
-    char buf[CM_DOMAIN_MAX + 1];
-    enum cm_dns_crypto c;
-
-    if (p != NULL && (p->cls == CM_DNSP_TUNNEL || p->cls == CM_DNSP_OOB)) {
-        return true;
-    }
-    if (rep->crypto < CRYPTO_BITCOIN || rep->site == 0 || rep->site > d->len) {
-        return false; /* no mining sign, or the site itself */
-    }
-    dot = memchr(d->name, '.', rep->site);
-    flen = dot != NULL ? (size_t)(dot - d->name) : rep->site;
-    if (cm_dns_web_label(cm_str_make(d->name, flen)) ||
-        cm_dns_tunnel_allowed(cm_str_make(d->name, d->len), NULL, 0)) {
-        return false;
-    }
-    /* The site alone: a pool brand? */
-    if (cm_domain_parse(cm_str_make(d->name + rep->site, d->len - rep->site), &part) == 0 &&
-        cm_dns_crypto_of(&part, NULL) == CM_DNSC_BRAND) {
-        return true;
-    }
-    /* The first label on the site: a coin and a mining word? */
-    if (flen + 1 + (d->len - rep->site) > sizeof(buf) - 1) {
-        return false;
-    }
-    memcpy(buf, d->name, flen);
-    buf[flen] = '.';
-    memcpy(buf + flen + 1, d->name + rep->site, d->len - rep->site);
-    if (cm_domain_parse(cm_str_make(buf, flen + 1 + d->len - rep->site), &part) != 0) {
-        return false;
-    }
-    c = cm_dns_crypto_of(&part, NULL);
-    return c == CM_DNSC_POOL || c == CM_DNSC_BRAND;
-}
-
-/*
  * A query of a new site, or (is_new false) of a known one whose name is
- * strong(): score it and report what classifies. A known site is never
+ * cm_dns_rep_strong(): score it and report what classifies. A known site is never
  * rare (Suspicious is "new and rare").
  */
 static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct cm_domain *d,
@@ -699,7 +586,7 @@ static int judge(struct dns_rep *r, const struct cm_event *ev, struct name *n, u
     }
     n->dkey = dkey;
     n->checked_s = secs(ev->time_ms);
-    if (!is_new && !strong(d, &rep)) {
+    if (!is_new && !cm_dns_rep_strong(d, &rep)) {
         n->state = N_KNOWN;
         return CM_OK;
     }
@@ -723,7 +610,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 
     /* Cheap tests first: the kind, an instance, a name that is no reverse or EC2 name. */
     if (ev->kind != CM_EV_DNS || !cm_str_present(q->srcid_instance) || q->srcid_instance.len == 0 ||
-        !cm_str_present(q->query_name) || q->query_name.len == 0 || skip_raw(q->query_name)) {
+        !cm_str_present(q->query_name) || q->query_name.len == 0 ||
+        cm_dns_rep_skip_name(q->query_name)) {
         return CM_OK;
     }
     acct = cm_hash64(ev->account.p ? ev->account.p : "", ev->account.len, r->seed);

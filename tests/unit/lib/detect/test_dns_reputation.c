@@ -31,6 +31,7 @@
 #include "detect/detect.h"
 #include "detect/dga.h"
 #include "detect/dns.h"
+#include "detect/dns_rep_impl.h"
 #include "detect/dns_reputation.h"
 #include "detect/intel.h"
 
@@ -250,6 +251,62 @@ static void test_tables(void **state)
     assert_false(cm_dns_web_label(CM_STR_LIT("")));
     assert_string_equal(cm_dns_provider_class_name(CM_DNSP_DYNDNS), "dynamic-dns");
     assert_string_equal(cm_dns_provider_class_name((enum cm_dns_provider_class)99), "none");
+}
+
+/* dns_rep_names.c alone: which names are left alone, which are evidence in themselves. */
+static void test_names(void **state)
+{
+    static const char *const skipped[] = {
+        "1.0.0.10.in-addr.arpa.", "ip-10-0-0-1.ec2.internal", "s1._domainkey.example.com.",
+        "_DMARC.Example.com",     "_xmpp._tcp.example.org.",  "_acme-challenge.www.buykel.ml",
+    };
+    static const char *const judged[] = {
+        "example.com.",
+        "_a.evil-c2.duckdns.org",
+        "_domainkeys.example.com",
+        "arpa.example.com",
+    };
+    static const char *const strong_names[] = {
+        "xmr-eu1.nanopool.org.", "pool.supportxmr.com", "xmr-pool.fastworker-cloud.net",
+        "a1b2.ngrok-free.app",   "cqabc123.oast.fun",
+    };
+    static const char *const weak_names[] = {
+        "nanopool.org",
+        "www.nanopool.org",
+        "api2.nanopool.org",
+        "stratum1.example.net",
+        "x7.duckdns.org",
+        "nanopool.org.dbl.spamhaus.org",
+        "www.xmr-pool.example.net",
+        "bitcoin.example.com",
+    };
+    struct cm_domain d;
+    struct cm_dns_rep rep;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+        if (!cm_dns_rep_skip_name(cm_str_cstr(skipped[i]))) {
+            fail_msg("%s should be left alone", skipped[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++) {
+        if (cm_dns_rep_skip_name(cm_str_cstr(judged[i]))) {
+            fail_msg("%s should be judged", judged[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof(strong_names) / sizeof(strong_names[0]); i++) {
+        score(strong_names[i], &d, &rep);
+        if (!cm_dns_rep_strong(&d, &rep)) {
+            fail_msg("%s should be evidence in itself", strong_names[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof(weak_names) / sizeof(weak_names[0]); i++) {
+        score(weak_names[i], &d, &rep);
+        if (cm_dns_rep_strong(&d, &rep)) {
+            fail_msg("%s should need a new site", weak_names[i]);
+        }
+    }
+    assert_true(cm_dns_web_labels_sorted());
 }
 
 /* Two scores of one name are the same in every member. */
@@ -1150,6 +1207,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_providers),
+        cmocka_unit_test(test_names),
         cmocka_unit_test(test_tlds_and_ignored),
         cmocka_unit_test(test_crypto),
         cmocka_unit_test(test_tables),

@@ -1,0 +1,165 @@
+/*
+ * Which query names the reputation detector (dns_reputation.c) judges, and
+ * which are evidence in themselves whatever the environment's history
+ * (docs/detectors/dns-reputation.md, "Known sites").
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/domain.h"
+#include "base/str.h"
+#include "detect/dns.h"
+#include "detect/dns_rep_impl.h"
+#include "detect/dns_tunnel.h"
+
+/* Whether the raw name (with or without its trailing dot) ends in suffix (".arpa"). */
+static bool raw_ends(struct cm_str name, const char *suffix)
+{
+    if (name.len > 0 && name.p[name.len - 1] == '.') {
+        name.len--;
+    }
+    return cm_str_ends(name, suffix);
+}
+
+/*
+ * Labels that name a domain's records rather than a host: DKIM keys, DMARC,
+ * MTA-STS, TLS reporting, BIMI, SPF include hosts, ACME challenges, SRV
+ * services. A mail server looks them up for every sender's domain, spammers'
+ * cheap ones among them; that says nothing of the server. (Other underscore
+ * labels are judged: an attacker's zone answers any name.)
+ */
+static const char *const record_labels[] = {
+    "_acme-challenge", "_adsp", "_bimi", "_dmarc", "_domainkey", "_mta-sts",
+    "_smtp",           "_spf",  "_tcp",  "_tls",   "_udp",
+};
+
+/* Whether the raw name has a label of record_labels (compared without case). */
+static bool record_lookup(struct cm_str name)
+{
+    size_t i = 0;
+
+    while (i < name.len) {
+        size_t end = i;
+
+        while (end < name.len && name.p[end] != '.') {
+            end++;
+        }
+        if (name.p[i] == '_') {
+            for (size_t k = 0; k < sizeof(record_labels) / sizeof(record_labels[0]); k++) {
+                size_t n = strlen(record_labels[k]);
+
+                if (end - i == n && strncasecmp(name.p + i, record_labels[k], n) == 0) {
+                    return true;
+                }
+            }
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+/*
+ * A cheap test on the raw name for what the model ignores anyway (reverse
+ * DNS, EC2 names) and for look-ups of a domain's records (record_lookup).
+ */
+bool cm_dns_rep_skip_name(struct cm_str name)
+{
+    return raw_ends(name, ".arpa") || raw_ends(name, ".internal") ||
+           (memchr(name.p, '_', name.len) != NULL && record_lookup(name));
+}
+
+/*
+ * Whether the name is evidence in itself, whatever the site's history: a
+ * host of a tunnel or of an out-of-band callback catcher (ngrok,
+ * trycloudflare, interactsh, Burp Collaborator: a server has no business
+ * there), or a service host of a mining pool: what a miner connects to.
+ * That is a host below the site (not the site, not a web page's host: www,
+ * api, files...; cm_dns_web_label) where the site itself is a pool brand
+ * (xmr-eu1.nanopool.org, pool.supportxmr.com), or whose first label joins a
+ * coin and a mining word (xmr-pool.fastworker-cloud.net). A brand further
+ * left (nanopool.org.dbl.spamhaus.org, a mail server's block-list look-up), a
+ * "stratum" label alone (NTP's stratum1 hosts), dynamic DNS, free hosting and
+ * Freenom's TLDs are not: their hosts are websites or look-ups as often, so
+ * they need a site new to the environment. Zones whose names carry other
+ * domains or hashes by design (DNS block lists, hash look-ups) never are.
+ */
+bool cm_dns_rep_strong(const struct cm_domain *d, const struct cm_dns_rep *rep)
+{
+    const struct cm_dns_provider *p = rep->provider_entry;
+    const char *dot;
+    size_t flen;
+    struct cm_domain part;
+    char buf[CM_DOMAIN_MAX + 1];
+    enum cm_dns_crypto c;
+
+    if (p != NULL && (p->cls == CM_DNSP_TUNNEL || p->cls == CM_DNSP_OOB)) {
+        return true;
+    }
+    if (rep->crypto < CM_DNS_REP_CRYPTO_BITCOIN || rep->site == 0 || rep->site > d->len) {
+        return false; /* no mining sign, or the site itself */
+    }
+    dot = memchr(d->name, '.', rep->site);
+    flen = dot != NULL ? (size_t)(dot - d->name) : rep->site;
+    if (cm_dns_web_label(cm_str_make(d->name, flen)) ||
+        cm_dns_tunnel_allowed(cm_str_make(d->name, d->len), NULL, 0)) {
+        return false;
+    }
+    /* The site alone: a pool brand? */
+    if (cm_domain_parse(cm_str_make(d->name + rep->site, d->len - rep->site), &part) == 0 &&
+        cm_dns_crypto_of(&part, NULL) == CM_DNSC_BRAND) {
+        return true;
+    }
+    /* The first label on the site: a coin and a mining word? */
+    if (flen + 1 + (d->len - rep->site) > sizeof(buf) - 1) {
+        return false;
+    }
+    memcpy(buf, d->name, flen);
+    buf[flen] = '.';
+    memcpy(buf + flen + 1, d->name + rep->site, d->len - rep->site);
+    if (cm_domain_parse(cm_str_make(buf, flen + 1 + d->len - rep->site), &part) != 0) {
+        return false;
+    }
+    c = cm_dns_crypto_of(&part, NULL);
+    return c == CM_DNSC_POOL || c == CM_DNSC_BRAND;
+}
+
+/* ---- first labels of web pages ---- */
+
+/* Sorted, lowercase, unique: bsearch. */
+static const char *const web_labels[] = {
+    "account",   "api",      "app",   "assets", "blog",  "cdn",    "dashboard", "docs", "download",
+    "downloads", "explorer", "files", "forum",  "help",  "img",    "m",         "mail", "my",
+    "news",      "portal",   "shop",  "static", "stats", "status", "support",   "wiki", "www",
+};
+#define NWEB (sizeof(web_labels) / sizeof(web_labels[0]))
+
+/* strcmp order of the slice *key against the string *elem. */
+static int cmp_web(const void *key, const void *elem)
+{
+    const struct cm_str *s = key;
+    const char *e = *(const char *const *)elem;
+    size_t n = strlen(e), m = s->len < n ? s->len : n;
+    int c = m ? memcmp(s->p, e, m) : 0;
+
+    return c != 0 ? c : s->len < n ? -1 : s->len > n ? 1 : 0;
+}
+
+bool cm_dns_web_label(struct cm_str label)
+{
+    while (label.len > 1 && label.p[label.len - 1] >= '0' && label.p[label.len - 1] <= '9') {
+        label.len--; /* www2, api3, cdn01 */
+    }
+    return label.len > 0 && bsearch(&label, web_labels, NWEB, sizeof(web_labels[0]), cmp_web);
+}
+
+bool cm_dns_web_labels_sorted(void)
+{
+    for (size_t i = 1; i < NWEB; i++) {
+        if (strcmp(web_labels[i - 1], web_labels[i]) >= 0) {
+            return false;
+        }
+    }
+    return true;
+}
