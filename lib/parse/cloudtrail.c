@@ -10,6 +10,8 @@
  *     (CloudWatch Logs exports, Kinesis, jq -c output);
  *   - EventBridge events whose "detail" is the record ("AWS API Call via
  *     CloudTrail" and friends), in any of the shapes above.
+ * (`aws cloudtrail lookup-events` output, each record an escaped string, is
+ * unwrapped by cwl.c before it gets here.)
  *
  * Each record is parsed into the shared JSON document (ctx->doc) and its
  * top-level members are read in one pass; requestParameters,

@@ -15,6 +15,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/json_str.h"
+#include "base/str.h"
 #include "base/utf8.h"
 #include "parse/parse.h"
 
@@ -30,6 +31,9 @@ struct walk {
     uint32_t line;   /* the line of line_pos */
     size_t far;      /* the walk has read up to here: a resync never goes back before it */
     int err;         /* CM_ENOMEM or CM_E2BIG: stop */
+    const char *msg; /* the member that carries the record: "message", "CloudTrailEvent" */
+    size_t msg_len;
+    const char *what; /* what an element of the list is called in a reject */
 };
 
 static uint32_t line_at(struct walk *w, size_t off)
@@ -105,17 +109,19 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
     int rc;
 
     if (cm_json_type(&c->doc, root) != CM_JSON_OBJECT) {
-        bad(w, start, "log event is not a JSON object");
+        bad(w, start, "%s is not a JSON object", w->what);
         return;
     }
-    msg = cm_json_get(&c->doc, root, "message");
+    msg = cm_json_getn(&c->doc, root, w->msg, w->msg_len);
     if (msg == CM_JSON_NONE || cm_json_type(&c->doc, msg) != CM_JSON_STRING) {
-        bad(w, start, "log event without a string \"message\"");
+        bad(w, start, "%s without a string \"%s\"", w->what, w->msg);
         return;
     }
     n = cm_json_at(&c->doc, msg);
     if (n->len == 0) {
-        bad(w, start, "log event with an empty message");
+        bad(w, start,
+            w->msg_len == 7 ? "log event with an empty message"
+                            : "event with an empty \"CloudTrailEvent\"");
         return;
     }
     /* The unescaped message is never longer than its raw text; then a newline. */
@@ -391,7 +397,7 @@ static size_t fast_event_read(struct walk *w, size_t i)
         if (i == 0 || i - k - 1 != klen) {
             return 0; /* a name with escapes */
         }
-        msg = klen == 7 && memcmp(b + k, "message", 7) == 0;
+        msg = klen == w->msg_len && memcmp(b + k, w->msg, klen) == 0;
         i = cm_parse_skip_ws(b, len, i);
         if (i >= len || b[i] != ':') {
             return 0;
@@ -532,8 +538,17 @@ static size_t walk_wrapper(struct walk *w, size_t i)
             goto out;
         }
         i = cm_parse_skip_ws(w->buf, w->len, i + 1);
-        if ((cm_str_eqc(key, "logEvents") || cm_str_eqc(key, "events")) && i < w->len &&
-            w->buf[i] == '[') {
+        if ((cm_str_eqc(key, "logEvents") || cm_str_eqc(key, "events") ||
+             cm_str_eqc(key, "Events")) &&
+            i < w->len && w->buf[i] == '[') {
+            /* CloudWatch Logs' log events carry a "message"; CloudTrail's look-up events a
+             * "CloudTrailEvent" (aws cloudtrail lookup-events). */
+            bool lookup = key.p[0] == 'E';
+
+            w->msg = lookup ? "CloudTrailEvent" : "message";
+            w->msg_len = strlen(w->msg);
+            w->what = lookup ? "event" : "log event";
+            c->lookup += lookup;
             events = true;
             i = walk_events(w, i);
             if (i == CUT) {
@@ -584,7 +599,7 @@ out:
 
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
 {
-    struct walk w = {c, buf, len, 0, 1, 0, 0};
+    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event"};
     size_t i = 0;
 
     cm_buf_reset(&c->out);
@@ -592,6 +607,7 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
     c->nbad = 0;
     c->control = 0;
     c->fast = 0;
+    c->lookup = 0;
     if (len >= UINT32_MAX) {
         return CM_E2BIG; /* JSON offsets are 32-bit */
     }
@@ -619,7 +635,10 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
             break;
         }
     }
-    return w.err == CM_EFULL ? 0 : w.err;
+    if (w.err != 0 && w.err != CM_EFULL) {
+        return w.err;
+    }
+    return c->lookup && c->npiece > 1 ? cm_cwl_order_by_time(c) : 0;
 }
 
 void cm_cwl_init(struct cm_cwl *c, size_t max)
@@ -687,7 +706,7 @@ const struct cm_cwl_piece *cm_cwl_locate_from(const struct cm_cwl *c, uint64_t o
 int cm_cwl_sniff(const char *buf, size_t len)
 {
     static const char *const first[] = {"messageType",         "owner",     "logGroup", "logStream",
-                                        "subscriptionFilters", "logEvents", "events"};
+                                        "subscriptionFilters", "logEvents", "events",   "Events"};
     struct cm_str head;
     size_t i = 0, kend;
     bool known = false;
@@ -714,5 +733,6 @@ int cm_cwl_sniff(const char *buf, size_t len)
     }
     head = cm_str_make(buf, len);
     return known && (cm_str_find(head, CM_STR_LIT("\"logEvents\"")) != (size_t)-1 ||
-                     cm_str_find(head, CM_STR_LIT("\"events\"")) != (size_t)-1);
+                     cm_str_find(head, CM_STR_LIT("\"events\"")) != (size_t)-1 ||
+                     cm_str_find(head, CM_STR_LIT("\"Events\"")) != (size_t)-1);
 }

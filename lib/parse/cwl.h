@@ -10,6 +10,13 @@
  *   - awscli's `aws logs filter-log-events` and `get-log-events` output:
  *     {"events":[{...,"message":"<record>",...},...],...}.
  *
+ * CloudTrail's event history comes wrapped the same way, the record an
+ * escaped string in each event: `aws cloudtrail lookup-events` output
+ * (LookupEvents' response, boto3's lookup_events pages as JSON) is
+ * {"Events":[{"EventId":...,...,"CloudTrailEvent":"<record>"},...],
+ * "NextToken":...}; it is unwrapped as a log event list whose message is
+ * "CloudTrailEvent".
+ *
  * cm_cwl_unwrap() copies each message out, unescaped, one per line, so the
  * format's own parser can read them, and keeps a map from every message back
  * to its log event in the input: the evidence of a record is the log event
@@ -48,6 +55,7 @@ struct cm_cwl {
     struct cm_cwl_bad *bad;
     size_t nbad, bad_cap;
     uint64_t control;       /* log events of control messages, left out */
+    uint64_t lookup;        /* lists of CloudTrail look-up events (Events) read */
     size_t max_pieces;      /* stop once this many messages are out (0: all); set after init */
     bool full_reader;       /* read every log event with the JSON reader (tests compare) */
     uint64_t fast;          /* of the pieces, those the one-pass reader read */
@@ -58,7 +66,8 @@ struct cm_cwl {
  * True when buf (the start of an input) is a CloudWatch Logs wrapper: a JSON
  * object whose first member is one of a subscription delivery's or awscli's
  * ("messageType", "owner", "logGroup", "logStream", "subscriptionFilters",
- * "logEvents", "events"), with a log event list in the first bytes.
+ * "logEvents", "events"; "Events" for CloudTrail's look-up events), with a
+ * log event list in the first bytes.
  */
 int cm_cwl_sniff(const char *buf, size_t len);
 
@@ -82,6 +91,16 @@ void cm_cwl_finish(struct cm_cwl *c);
  * can compare them).
  */
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len);
+
+/*
+ * Puts c's messages, with their pieces, in the order of their records'
+ * "eventTime" (a stable sort; nothing moves when one has none or they are in
+ * order). cm_cwl_unwrap calls it when it read CloudTrail's look-up events:
+ * LookupEvents answers newest first, page after page, and the detectors read
+ * a file's records in the order they come (a rate limit or a burst counted
+ * backwards is not the same). Returns 0 or CM_ENOMEM (c unchanged).
+ */
+int cm_cwl_order_by_time(struct cm_cwl *c);
 
 /*
  * The log event whose message holds byte off of the unwrapped text, or NULL

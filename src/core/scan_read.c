@@ -80,7 +80,10 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t 
 
     if (r->unwrapped) {
         remap(r, &off, &line, NULL);
-        snprintf(why, sizeof(why), "in the log event's message: %s", reason);
+        snprintf(why, sizeof(why),
+                 r->cwl.lookup ? "in the event's CloudTrailEvent: %s"
+                               : "in the log event's message: %s",
+                 reason);
         reason = why;
     }
     cm_scan_note_reject(r->s, (int)kind, r->ctx.file_id, off, line, reason);
@@ -196,11 +199,12 @@ static int unwrap(struct reader *r, uint32_t file_id)
         char why[sizeof(((struct cm_scan_reject *)0)->reason)];
 
         if (c->nbad > 0) {
-            snprintf(why, sizeof(why),
-                     "CloudWatch Logs input with no readable log event (%zu bad; %s)", c->nbad,
-                     c->bad[0].reason);
+            snprintf(why, sizeof(why), "%s input with no readable %s (%zu bad; %s)",
+                     c->lookup ? "CloudTrail event history" : "CloudWatch Logs",
+                     c->lookup ? "event" : "log event", c->nbad, c->bad[0].reason);
             cm_scan_note_reject(r->s, 0, file_id, c->bad[0].off, c->bad[0].line, why);
-        } else if (c->control == 0) {
+        } else if (c->control == 0 && c->lookup == 0) {
+            /* (an event history page with no events is a good answer: nothing happened) */
             cm_scan_note_reject(r->s, 0, file_id, 0, 1, "CloudWatch Logs input without log events");
         }
         return CM_ENOTFOUND; /* nothing but health checks is a good input with no records */

@@ -210,7 +210,8 @@ static void test_sniff(void **state)
                        "6 4 240 1741082400 1741082459 REJECT OK\n"));
     /* The first member must be one of the wrappers'; an events list alone is not enough. */
     assert_false(sniff("{\"foo\":1,\"events\":[]}"));
-    assert_false(sniff("{\"Events\":[{\"message\":\"x\"}]}"));
+    /* (capital E: CloudTrail's look-up events, test_lookup_events) */
+    assert_true(sniff("{\"Events\":[{\"CloudTrailEvent\":\"x\"}]}"));
     assert_false(sniff("{\"event\":[{\"message\":\"x\"}]}"));
     assert_false(sniff("{\"eventsX\":[{\"message\":\"x\"}]}"));
     assert_false(sniff("[" HEAD_DATA EV1 TAIL "]"));
@@ -334,6 +335,84 @@ static void test_awscli(void **state)
     assert_int_equal(r.rc, 0);
     assert_int_equal(r.c.npiece, 0);
     assert_int_equal(r.c.nbad, 0);
+    run_done(&r);
+}
+
+/* A look-up event as LookupEvents gives it; its record's time t. */
+#define LOOKUP_EV(id, t)                                                                           \
+    "{\"EventId\":\"" id "\",\"EventName\":\"ListUsers\",\"ReadOnly\":\"true\",\"EventTime\":"     \
+    "1767571200.0,\"EventSource\":\"iam.amazonaws.com\",\"Resources\":[],\"CloudTrailEvent\":"     \
+    "\"{\\\"eventVersion\\\":\\\"1.08\\\",\\\"eventTime\\\":\\\"" t "\\\",\\\"id\\\":\\\"" id      \
+    "\\\"}\"}"
+#define LOOKUP_MSG(id, t) "{\"eventVersion\":\"1.08\",\"eventTime\":\"" t "\",\"id\":\"" id "\"}\n"
+
+/* aws cloudtrail lookup-events: records unwrapped from "CloudTrailEvent", in time order. */
+static void test_lookup_events(void **state)
+{
+    static const char page1[] =
+        "{\"Events\":[" LOOKUP_EV("c", "2026-01-05T00:03:00Z") "," LOOKUP_EV(
+            "b", "2026-01-05T00:02:00Z") "],\"NextToken\":\"t\"}";
+    static const char page2[] = "{\"Events\":[" LOOKUP_EV(
+        "a", "2026-01-05T00:01:00Z") "," LOOKUP_EV("a2", "2026-01-05T00:01:00Z") "]}";
+    struct run r;
+    char text[4096];
+    (void)state;
+
+    assert_true(sniff(page1));
+    assert_false(sniff("{\"EventsX\":[]}"));
+    /* Two pages, newest first as the service answers: oldest first out, ties in input order,
+     * every record still mapped to its event. */
+    snprintf(text, sizeof(text), "%s\n%s", page1, page2);
+    for (int full = 0; full < 2; full++) {
+        r.buf = dup_exact(text, strlen(text));
+        r.len = strlen(text);
+        cm_cwl_init(&r.c, 0);
+        r.c.full_reader = full;
+        r.rc = cm_cwl_unwrap(&r.c, r.buf, r.len);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.c.nbad, 0);
+        assert_int_equal(r.c.lookup, 2);
+        assert_out(&r.c,
+                   LOOKUP_MSG("a", "2026-01-05T00:01:00Z") LOOKUP_MSG("a2", "2026-01-05T00:01:00Z")
+                       LOOKUP_MSG("b", "2026-01-05T00:02:00Z")
+                           LOOKUP_MSG("c", "2026-01-05T00:03:00Z"));
+        assert_piece(&r, 0, 0, strlen(page1) + 1 + 11, LOOKUP_EV("a", "2026-01-05T00:01:00Z"), 2);
+        assert_piece(&r, 3, 3 * strlen(LOOKUP_MSG("a", "2026-01-05T00:01:00Z")) + 1, 11,
+                     LOOKUP_EV("c", "2026-01-05T00:03:00Z"), 1);
+        assert_locate_all(&r.c);
+        run_done(&r);
+    }
+    /* Already in order: left as it is. */
+    snprintf(text, sizeof(text), "{\"Events\":[%s,%s]}", LOOKUP_EV("a", "2026-01-05T00:01:00Z"),
+             LOOKUP_EV("b", "2026-01-05T00:02:00Z"));
+    run_text(&r, text);
+    assert_out(&r.c,
+               LOOKUP_MSG("a", "2026-01-05T00:01:00Z") LOOKUP_MSG("b", "2026-01-05T00:02:00Z"));
+    run_done(&r);
+    /* A message with no eventTime: nothing is moved (the parser rejects it). */
+    snprintf(text, sizeof(text), "{\"Events\":[%s,{\"CloudTrailEvent\":\"{}\"}]}",
+             LOOKUP_EV("b", "2026-01-05T00:02:00Z"));
+    run_text(&r, text);
+    assert_out(&r.c, LOOKUP_MSG("b", "2026-01-05T00:02:00Z") "{}\n");
+    run_done(&r);
+    /* An event without its record, one with an empty one; an empty page is no error. */
+    run_text(&r, "{\"Events\":[{\"EventId\":\"x\"},{\"CloudTrailEvent\":\"\"}]}");
+    assert_int_equal(r.c.npiece, 0);
+    assert_bad(&r.c, 0, 11, 1, "event without a string \"CloudTrailEvent\"");
+    assert_bad(&r.c, 1, 27, 1, "event with an empty \"CloudTrailEvent\"");
+    assert_true(strncmp(r.c.bad[0].reason, "log event", 9) != 0);
+    run_done(&r);
+    run_text(&r, "{\"Events\":[],\"NextToken\":null}");
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.c.npiece + r.c.nbad, 0);
+    assert_int_equal(r.c.lookup, 1);
+    assert_int_equal(cm_cwl_order_by_time(&r.c), 0); /* nothing to order */
+    run_done(&r);
+    /* CloudWatch Logs' events keep "message" after a look-up list in the same input. */
+    snprintf(text, sizeof(text), "%s%s", page2, AWSCLI_GET);
+    run_text(&r, text);
+    assert_int_equal(r.c.nbad, 0);
+    assert_int_equal(r.c.npiece, 3);
     run_done(&r);
 }
 
@@ -742,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_concatenated_deliveries),
         cmocka_unit_test(test_awscli),
+        cmocka_unit_test(test_lookup_events),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_bad_events),
         cmocka_unit_test(test_cut_short),

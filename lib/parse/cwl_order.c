@@ -1,0 +1,100 @@
+/*
+ * Putting the records unwrapped from CloudTrail's look-up events in time
+ * order (cwl.h, cm_cwl_order_by_time). Pure: no I/O.
+ */
+#include "parse/cwl.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/str.h"
+#include "parse/parse.h"
+
+/* A message's event time, for putting CloudTrail's look-up events in time order. */
+struct tkey {
+    const char *p; /* the record's "eventTime" value (ISO 8601, so bytes sort as times) */
+    size_t n;
+    size_t k; /* the piece: ties keep the input's order */
+};
+
+static int cmp_tkey(const void *a, const void *b)
+{
+    const struct tkey *x = a, *y = b;
+    int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+
+    if (c == 0) {
+        c = x->n < y->n ? -1 : x->n > y->n;
+    }
+    return c != 0 ? c : (x->k < y->k ? -1 : x->k > y->k);
+}
+
+int cm_cwl_order_by_time(struct cm_cwl *c)
+{
+    static const char key[] = "\"eventTime\"";
+    struct tkey *t = NULL;
+    struct cm_cwl_piece *np = NULL;
+    struct cm_buf out;
+    bool sorted = true;
+    int rc = CM_OK;
+
+    if (c->npiece < 2) {
+        return CM_OK;
+    }
+    t = cm_malloc(c->npiece * sizeof(*t));
+    if (t == NULL) {
+        return CM_ENOMEM;
+    }
+    for (size_t k = 0; k < c->npiece; k++) {
+        size_t end = k + 1 < c->npiece ? c->piece[k + 1].out_off : c->out.len;
+        struct cm_str m = cm_str_make(c->out.p + c->piece[k].out_off, end - c->piece[k].out_off);
+        size_t at = cm_str_find(m, cm_str_make(key, sizeof(key) - 1)), v;
+        const char *q;
+
+        if (at == (size_t)-1) {
+            goto out; /* not a record: leave the order */
+        }
+        v = cm_parse_skip_ws(m.p, m.len, at + sizeof(key) - 1);
+        if (v < m.len && m.p[v] == ':') {
+            v = cm_parse_skip_ws(m.p, m.len, v + 1);
+        }
+        if (v >= m.len || m.p[v] != '"' || (q = memchr(m.p + v + 1, '"', m.len - v - 1)) == NULL) {
+            goto out;
+        }
+        v++;
+        t[k] = (struct tkey){m.p + v, (size_t)(q - (m.p + v)), k};
+        sorted = sorted && (k == 0 || cmp_tkey(&t[k - 1], &t[k]) < 0);
+    }
+    if (sorted) {
+        goto out;
+    }
+    qsort(t, c->npiece, sizeof(*t), cmp_tkey);
+    np = cm_malloc(c->npiece * sizeof(*np));
+    cm_buf_init(&out, c->out.max);
+    if (np == NULL || cm_buf_reserve(&out, c->out.len + 1) != 0) {
+        cm_free(np);
+        cm_buf_finish(&out);
+        rc = CM_ENOMEM;
+        goto out;
+    }
+    for (size_t j = 0; j < c->npiece; j++) {
+        const struct cm_cwl_piece *pc = &c->piece[t[j].k];
+        size_t end = t[j].k + 1 < c->npiece ? c->piece[t[j].k + 1].out_off : c->out.len;
+
+        np[j] = *pc;
+        np[j].out_off = out.len;
+        memcpy(out.p + out.len, c->out.p + pc->out_off, end - pc->out_off);
+        out.len += end - pc->out_off;
+    }
+    out.p[out.len] = '\0';
+    cm_buf_finish(&c->out);
+    c->out = out;
+    cm_free(c->piece);
+    c->piece = np;
+    c->piece_cap = c->npiece;
+out:
+    cm_free(t);
+    return rc;
+}
