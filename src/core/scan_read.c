@@ -232,13 +232,18 @@ static bool fields_line(const char *p, size_t n, size_t i)
     return false;
 }
 
-/* Why no parser took r->fb. */
-static const char *unrecognised(const struct reader *r)
+/* Why no parser took r->fb (why: room for a reason). */
+static const char *unrecognised(const struct reader *r, char *why, size_t cap)
 {
-    const char *p = r->fb->p;
+    const char *p = r->fb->p, *what, *how = NULL;
     size_t n = r->fb->len, i;
     bool text;
 
+    if ((what = cm_container_name(p, n, &how)) != NULL) {
+        snprintf(why, cap, "%s, which coalmine does not read (gzip and plain text only): %s", what,
+                 how);
+        return why;
+    }
     if (looks_binary(p, n)) {
         return "unrecognised format (binary data)";
     }
@@ -277,7 +282,9 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         ps = cm_parse_sniff_flow(r->fb->p, r->fb->len, s->o.flow_fields, &r->ctx.flow_fmt);
     }
     if (ps == NULL) {
-        cm_scan_note_reject(s, 0, file_id, 0, 1, unrecognised(r));
+        char why[sizeof(((struct cm_scan_reject *)0)->reason)];
+
+        cm_scan_note_reject(s, 0, file_id, 0, 1, unrecognised(r, why, sizeof(why)));
         r->unwrapped = false;
         return CM_OK;
     }

@@ -31,6 +31,43 @@ bool cm_is_gzip(const void *p, size_t n)
     return n >= 2 && b[0] == 0x1f && b[1] == 0x8b;
 }
 
+/* The containers and compressors of other tools, by their magic bytes. */
+static const struct container {
+    size_t at;         /* where the magic is */
+    const char *magic; /* its bytes */
+    size_t len;
+    const char *name; /* what it is */
+    const char *how;  /* how to read it with coalmine */
+} containers[] = {
+    {0, "BZh", 3, "bzip2 data", "bzcat FILE | coalmine scan -"},
+    {0,
+     "\xfd"
+     "7zXZ\0",
+     6, "xz data", "xzcat FILE | coalmine scan -"},
+    {0, "\x28\xb5\x2f\xfd", 4, "zstd data", "zstdcat FILE | coalmine scan -"},
+    {0, "\x04\x22\x4d\x18", 4, "lz4 data", "lz4cat FILE | coalmine scan -"},
+    {0, "PK\x03\x04", 4, "a zip archive", "unzip it and scan the directory"},
+    {0, "7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive", "extract it and scan the directory"},
+    {257, "ustar", 5, "a tar archive", "extract it (tar -xf) and scan the directory"},
+};
+
+const char *cm_container_name(const void *p, size_t n, const char **how)
+{
+    const unsigned char *b = p;
+
+    for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++) {
+        const struct container *c = &containers[i];
+
+        if (n >= c->at + c->len && memcmp(b + c->at, c->magic, c->len) == 0) {
+            if (how != NULL) {
+                *how = c->how;
+            }
+            return c->name;
+        }
+    }
+    return NULL;
+}
+
 static uint32_t trailer_isize(const unsigned char *in, size_t n)
 {
     if (n < 18) {

@@ -25,6 +25,14 @@ void cm_decoder_finish(struct cm_decoder *dec);
 /* True when p starts with the gzip magic bytes. */
 bool cm_is_gzip(const void *p, size_t n);
 
+/*
+ * What another tool's container or compressor p starts with is ("bzip2 data",
+ * "a tar archive"; also xz, zstd, lz4, zip, 7-Zip), with in *how (may be
+ * NULL) how to read it instead; NULL when it is none of them. coalmine reads
+ * gzip and plain text only: these are named so the reject says why.
+ */
+const char *cm_container_name(const void *p, size_t n, const char **how);
+
 /* What went wrong with a damaged stream. */
 struct cm_decode_error {
     uint64_t offset; /* compressed byte offset where decoding stopped */

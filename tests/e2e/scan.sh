@@ -129,6 +129,9 @@ size=$(wc -c <"$C")
 head -c $((size - 200)) "$C" >"$B/trunc.json.gz"
 : >"$B/empty.log"
 printf '\000\001\002\003binary\377' >"$B/blob.bin"
+# Another tool's compressor and archive: named, with how to read them.
+printf 'BZh91AY&SY\001\002' >"$B/ct.json.bz2"
+(cd "$B" && tar -cf logs.tar flow.log)
 ln -s /nonexistent/coalmine-target "$B/dangling.json"
 
 "$COALMINE" scan --stats "$T/sb.json" "$B" >/dev/null 2>"$T/errb"
@@ -136,7 +139,7 @@ check "damaged inputs: exit status 0" test $? -eq 0
 g=$(jq -c '[.records.cloudtrail >= 2, .records.vpcflow, .records.dns]' "$T/sb.json")
 check "damaged inputs: good records kept" test "$g" = "[true,3,2]"
 r=$(jq -c '[.rejected.cloudtrail >= 2, .rejected.vpcflow, .rejected.dns, .rejected.files]' "$T/sb.json")
-check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,4]"
+check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,6]"
 trunc_recs=$(jq .records.cloudtrail "$T/sb.json")
 check "truncated gzip keeps the records before the damage" test "$trunc_recs" -gt 2
 check "summary names the truncated file" grep -q "trunc.json.gz.*truncated gzip" "$T/errb"
@@ -144,6 +147,9 @@ check "summary names the bad flow line" grep -q "flow.log:4.*dstport\|flow.log:4
 check "summary names the empty file" grep -q "empty.log.*empty input" "$T/errb"
 check "summary names the binary file" grep -q "blob.bin.*binary" "$T/errb"
 check "summary names the dangling link" grep -q "dangling.json.*cannot open" "$T/errb"
+check "summary names bzip2 data and how to read it" \
+    grep -q "ct.json.bz2:1 (byte 0): bzip2 data, which coalmine does not read.*bzcat" "$T/errb"
+check "summary names a tar archive" grep -q "logs.tar:1 (byte 0): a tar archive" "$T/errb"
 
 # --- the store ---------------------------------------------------------------------
 "$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1

@@ -178,6 +178,37 @@ static void test_is_gzip(void **state)
     assert_false(cm_is_gzip("\x1f\x8c", 2));
 }
 
+/* Other tools' containers are named, with how to read them; gzip and text are not. */
+static void test_container_name(void **state)
+{
+    static const char tar_head[] = "AWSLogs/x.json";
+    char tar[512];
+    const char *how = NULL;
+    (void)state;
+
+    assert_string_equal(cm_container_name("BZh91AY&SY", 10, &how), "bzip2 data");
+    assert_non_null(strstr(how, "bzcat"));
+    assert_string_equal(cm_container_name("\xfd"
+                                          "7zXZ\0\0",
+                                          8, NULL),
+                        "xz data");
+    assert_string_equal(cm_container_name("\x28\xb5\x2f\xfd\x00", 5, NULL), "zstd data");
+    assert_string_equal(cm_container_name("PK\x03\x04\x14", 5, NULL), "a zip archive");
+    memset(tar, 0, sizeof(tar));
+    memcpy(tar, tar_head, sizeof(tar_head) - 1);
+    memcpy(tar + 257,
+           "ustar\0"
+           "00",
+           8);
+    assert_string_equal(cm_container_name(tar, sizeof(tar), &how), "a tar archive");
+    assert_non_null(strstr(how, "tar -xf"));
+    assert_null(cm_container_name(tar, 261, NULL)); /* the magic cut short */
+    assert_null(cm_container_name("\x1f\x8b\x08", 3, NULL));
+    assert_null(cm_container_name("{\"Records\":[]}", 14, NULL));
+    assert_null(cm_container_name("BZ", 2, NULL));
+    assert_null(cm_container_name("", 0, NULL));
+}
+
 static void test_decoder_lifecycle(void **state)
 {
     struct cm_decoder dec;
@@ -691,6 +722,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_is_gzip),
+        cmocka_unit_test(test_container_name),
         cmocka_unit_test(test_decoder_lifecycle),
         cmocka_unit_test_setup_teardown(test_single_member, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resets_out, setup, teardown),
