@@ -87,16 +87,9 @@ fi
 ok "moto_server answers on 127.0.0.1:$PORT"
 EP="http://127.0.0.1:$PORT"
 
+. "$(dirname "$0")/../e2e/lib/aws.sh"
 # awsl ARGS...: the aws CLI against moto only, dummy credentials, nothing of the user's
-awsl() {
-    env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
-        AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
-        AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER= \
-        AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=3 \
-        aws --endpoint-url "$EP" --region us-east-1 --output json \
-        --cli-connect-timeout 60 --cli-read-timeout 300 "$@"
-}
+awsl() { aws_at "$EP" --cli-connect-timeout 60 --cli-read-timeout 300 "$@"; }
 
 . "$(dirname "$0")/../e2e/lib/cwl.sh"
 nrej() { jsum "$1.stats" rejected; }

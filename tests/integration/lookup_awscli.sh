@@ -129,15 +129,9 @@ fi
 EP="http://127.0.0.1:$(cat "$T/port")"
 ok "the CloudTrail API answers on $EP"
 
+. "$(dirname "$0")/../e2e/lib/aws.sh"
 # awsl ARGS...: the aws CLI against the local server only, dummy credentials, nothing of the user's
-awsl() {
-    env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
-        AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
-        AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER= \
-        AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=2 \
-        aws --endpoint-url "$EP" --region us-east-1 --output json "$@"
-}
+awsl() { aws_at "$EP" "$@"; }
 
 # scan OUT ARGS...: findings as JSON lines in OUT, stats in OUT.stats, the summary in OUT.err
 scan() {
