@@ -2,7 +2,8 @@
  * What dns_reputation.c (the detector), dns_rep_names.c (which names are
  * judged, which are evidence in themselves) and dns_rep_evidence.c (the
  * evidence of a detection: closeness to listed infrastructure, the
- * additionalInfo) share. Private to the three.
+ * additionalInfo) share; dns_providers.c asks whether the web labels are
+ * sorted. Private to lib/detect (and its unit tests).
  */
 #ifndef CM_DETECT_DNS_REP_IMPL_H
 #define CM_DETECT_DNS_REP_IMPL_H

@@ -447,6 +447,15 @@ size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from)
     return 0;
 }
 
+/* Byte off of the buffer, as the reasons of rejects name it (ctx->map_offset). */
+static unsigned long long file_off(const struct ct_state *st, size_t off)
+{
+    const struct cm_parse_ctx *ctx = st->ctx;
+    uint64_t o = ctx->offset_base + off;
+
+    return ctx->map_offset ? ctx->map_offset(ctx->ud, o) : o;
+}
+
 /*
  * Reports why reading stopped at off, and returns where it goes on: the next
  * file start after from (a file of a concatenation), or with by_line the next
@@ -454,18 +463,18 @@ size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from)
  */
 static size_t give_up(struct ct_state *st, size_t off, size_t from, bool by_line, const char *why)
 {
-    size_t next = from < st->len ? next_doc(st->buf, from, st->len) : st->len;
+    size_t next = st->len;
     char reason[320];
 
-    if (by_line && from < st->len) {
-        const char *nl = memchr(st->buf + from, '\n', next - from);
-        if (nl != NULL) {
-            next = (size_t)(nl - st->buf) + 1;
-        }
+    if (from < st->len) {
+        const char *nl = by_line ? memchr(st->buf + from, '\n', st->len - from) : NULL;
+        size_t to = nl != NULL ? (size_t)(nl - st->buf) + 1 : st->len;
+
+        /* The next file start, if it comes before the next line. */
+        next = next_doc(st->buf, from, to);
     }
     if (next < st->len) {
-        snprintf(reason, sizeof(reason), "%s; skipped to byte %llu", why,
-                 (unsigned long long)(st->ctx->offset_base + next));
+        snprintf(reason, sizeof(reason), "%s; skipped to byte %llu", why, file_off(st, next));
     } else {
         snprintf(reason, sizeof(reason), "%s; rest of input skipped", why);
     }
@@ -483,7 +492,7 @@ static size_t give_up(struct ct_state *st, size_t off, size_t from, bool by_line
 static int one_value(struct ct_state *st, size_t *pos)
 {
     struct cm_parse_ctx *ctx = st->ctx;
-    size_t start = cm_parse_skip_ws(st->buf, st->len, *pos), end = 0, skip;
+    size_t start = cm_parse_skip_ws(st->buf, st->len, *pos), end = 0, skip, mark;
     uint32_t root;
     int rc;
 
@@ -499,10 +508,13 @@ static int one_value(struct ct_state *st, size_t *pos)
         return rc;
     }
     snprintf(st->why, sizeof(st->why), "%s at byte %llu",
-             st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
-             (unsigned long long)(ctx->offset_base + st->diag.offset));
+             st->diag.msg[0] ? st->diag.msg : cm_strerror(rc), file_off(st, st->diag.offset));
     skip = cm_parse_skip_value(st->buf, st->len, start);
-    if (skip <= start || next_doc(st->buf, start + 1, skip) < skip) {
+    /* A file start inside what the skip would step over is the next file only if the
+     * record broke there or after (it was cut short); one nested in a record that broke
+     * earlier is the record's own. */
+    mark = skip > start ? next_doc(st->buf, start + 1, skip) : skip;
+    if (skip <= start || (mark < skip && mark <= st->diag.offset)) {
         st->fail_off = start;
         return 1;
     }
@@ -553,7 +565,9 @@ static int read_file(struct ct_state *st, size_t arr, size_t *pos);
  * Walks the elements of an array whose '[' is at pos: a file's Records array
  * (in_file), or a bare array, of records or of files (jq -s of many files).
  * Returns 0 with *end just past its ']'; 1 when the array could not be read
- * to its end (reported, *end is where reading goes on); or a negative error.
+ * to its end (reported, *end is where reading goes on: the next file start,
+ * or for a bare array, one a line as jq -c prints them, the next line if that
+ * comes first); or a negative error.
  */
 static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end)
 {
@@ -584,7 +598,7 @@ static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end
                 return rc;
             }
             if (rc > 0) {
-                *end = give_up(st, st->fail_off, st->fail_off + 1, false, st->why);
+                *end = give_up(st, st->fail_off, st->fail_off + 1, !in_file, st->why);
                 return 1;
             }
         }
@@ -601,7 +615,7 @@ static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end
             return 0;
         }
         if (st->buf[i] != ',') {
-            *end = give_up(st, i, i, false, "expected ',' or ']' between records");
+            *end = give_up(st, i, i, !in_file, "expected ',' or ']' between records");
             return 1;
         }
         i++;

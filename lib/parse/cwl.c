@@ -476,7 +476,7 @@ static size_t walk_events(struct walk *w, size_t i)
 
         i = cm_parse_skip_ws(w->buf, w->len, i);
         if (i < w->len && w->buf[i] == ']') {
-            bad(w, i, "a ',' with no log event after it");
+            bad(w, i, "a ',' with no %s after it", w->what);
             return i + 1;
         }
         if (!c->full_reader && i < w->len && w->buf[i] == '{' && (end = fast_event(w, i)) != 0) {
@@ -495,17 +495,17 @@ static size_t walk_events(struct walk *w, size_t i)
             end = cm_parse_skip_value(w->buf, w->len, i);
             if (end == 0 || find_wrapper(w, i, end) != SIZE_MAX) {
                 /* Cut short: the next delivery (if any) is where to go on. */
-                bad(w, i, "log event cut short (truncated input?)");
+                bad(w, i, "%s cut short (truncated input?)", w->what);
                 return CUT;
             }
-            bad(w, i, "log event is not valid JSON: %s", diag.msg);
+            bad(w, i, "%s is not valid JSON: %s", w->what, diag.msg);
         }
         i = cm_parse_skip_ws(w->buf, w->len, end);
         if (i < w->len && w->buf[i] == ']') {
             return i + 1;
         }
         if (i >= w->len || w->buf[i] != ',') {
-            bad(w, i, "expected ',' or ']' after a log event");
+            bad(w, i, "expected ',' or ']' after a %s", w->what);
             return CUT;
         }
         i++;

@@ -17,18 +17,23 @@
 struct tkey {
     const char *p; /* the record's "eventTime" value (ISO 8601, so bytes sort as times) */
     size_t n;
-    size_t k; /* the piece: ties keep the input's order */
+    size_t k; /* the piece */
 };
 
+static int cmp_time(const struct tkey *x, const struct tkey *y)
+{
+    int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+
+    return c != 0 ? c : (x->n < y->n ? -1 : x->n > y->n);
+}
+
+/* In order of time; records of one second, newest first as they come, reversed too. */
 static int cmp_tkey(const void *a, const void *b)
 {
     const struct tkey *x = a, *y = b;
-    int c = memcmp(x->p, y->p, x->n < y->n ? x->n : y->n);
+    int c = cmp_time(x, y);
 
-    if (c == 0) {
-        c = x->n < y->n ? -1 : x->n > y->n;
-    }
-    return c != 0 ? c : (x->k < y->k ? -1 : x->k > y->k);
+    return c != 0 ? c : (x->k > y->k ? -1 : x->k < y->k);
 }
 
 int cm_cwl_order_by_time(struct cm_cwl *c)
@@ -65,7 +70,7 @@ int cm_cwl_order_by_time(struct cm_cwl *c)
         }
         v++;
         t[k] = (struct tkey){m.p + v, (size_t)(q - (m.p + v)), k};
-        sorted = sorted && (k == 0 || cmp_tkey(&t[k - 1], &t[k]) < 0);
+        sorted = sorted && (k == 0 || cmp_time(&t[k - 1], &t[k]) <= 0);
     }
     if (sorted) {
         goto out;
@@ -73,7 +78,8 @@ int cm_cwl_order_by_time(struct cm_cwl *c)
     qsort(t, c->npiece, sizeof(*t), cmp_tkey);
     np = cm_malloc(c->npiece * sizeof(*np));
     cm_buf_init(&out, c->out.max);
-    if (np == NULL || cm_buf_reserve(&out, c->out.len + 1) != 0) {
+    if (np == NULL || (rc = cm_buf_reserve(&out, c->out.len)) != 0) {
+        /* (the same length as the text: only out of memory can fail here) */
         cm_free(np);
         cm_buf_finish(&out);
         rc = CM_ENOMEM;

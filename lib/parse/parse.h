@@ -49,6 +49,13 @@ struct cm_parse_ctx {
     /* Called for every rejected record (kind: the format's kind). */
     void (*on_reject)(void *ud, enum cm_event_kind kind, uint64_t offset, uint32_t line,
                       const char *reason);
+    /*
+     * Maps an offset of the text parsed (offset_base added) to the input's,
+     * for the byte numbers a reject's reason names; NULL: the same. Set when
+     * the text was unwrapped (cwl.c): an offset becomes that of the log event
+     * whose message held it, as on_reject's own offset is.
+     */
+    uint64_t (*map_offset)(void *ud, uint64_t offset);
     void *ud;
     /*
      * Where to build the next event, or NULL. A parser may fill *slot and

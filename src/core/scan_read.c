@@ -72,6 +72,15 @@ static void remap(struct reader *r, uint64_t *off, uint32_t *line, uint32_t *len
     }
 }
 
+/* ctx.map_offset of an unwrapped input: an offset of the text, as the input's. */
+static uint64_t unwrapped_offset(void *ud, uint64_t off)
+{
+    uint32_t line = 0;
+
+    remap(ud, &off, &line, NULL);
+    return off;
+}
+
 static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t line,
                       const char *reason)
 {
@@ -302,6 +311,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         r->key_region = cm_str_cstr(s->o.default_region);
     }
     r->ctx.on_reject = on_reject;
+    r->ctx.map_offset = r->unwrapped ? unwrapped_offset : NULL;
     r->ctx.ud = r;
     if (r->engine) {
         r->ctx.on_event = on_event_direct;

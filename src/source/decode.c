@@ -39,7 +39,7 @@ static const struct container {
     const char *name; /* what it is */
     const char *how;  /* how to read it with coalmine */
 } containers[] = {
-    {0, "BZh", 3, "bzip2 data", "bzcat FILE | coalmine scan -"},
+    {0, "BZh", 3, "bzip2 data", "bzcat FILE | coalmine scan -"}, /* then a digit 1-9 */
     {0,
      "\xfd"
      "7zXZ\0",
@@ -58,7 +58,8 @@ const char *cm_container_name(const void *p, size_t n, const char **how)
     for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++) {
         const struct container *c = &containers[i];
 
-        if (n >= c->at + c->len && memcmp(b + c->at, c->magic, c->len) == 0) {
+        if (n >= c->at + c->len && memcmp(b + c->at, c->magic, c->len) == 0 &&
+            (c->magic[0] != 'B' || (n > 3 && b[3] >= '1' && b[3] <= '9'))) {
             if (how != NULL) {
                 *how = c->how;
             }

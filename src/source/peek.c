@@ -98,7 +98,11 @@ static int first_time(const char *buf, size_t len, const struct cm_flow_format *
     cm_cwl_init(&cwl, 0);
     cwl.max_pieces = PEEK_PIECES;
     rc = cm_cwl_unwrap(&cwl, buf, len);
-    if (rc == 0) {
+    if (rc == 0 && cwl.lookup) {
+        /* CloudTrail's look-up events come newest first: the window holds the newest. The
+         * time is not known from the start of the file. */
+        rc = CM_ENOTFOUND;
+    } else if (rc == 0) {
         rc = first_record_time(cwl.out.p ? cwl.out.p : "", cwl.out.len, ff, ms);
     }
     cm_cwl_finish(&cwl);

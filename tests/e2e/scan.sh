@@ -75,11 +75,12 @@ check "... and the findings of the files ($(grep -c . "$T/sf.cmp"))" \
 # shellcheck disable=SC2086
 zcat $CS >"$T/sg.stream"
 ev_ok=0
-for ol in $(jq -r '.service.additionalInfo.value | fromjson | .coalmine.evidence[0] |
-        "\(.offset):\(.length)"' "$T/sg.out"); do
-    o=${ol%:*}; l=${ol#*:}
-    t=$(tail -c +$((o + 1)) "$T/sg.stream" | head -c "$l" | jq -r .eventTime)
-    grep -q "\"eventFirstSeen\":\"${t%Z}" "$T/sg.out" && ev_ok=$((ev_ok + 1))
+# offset:length:eventFirstSeen of each finding; the record there must have that time.
+for olt in $(jq -r '(.service.additionalInfo.value | fromjson | .coalmine.evidence[0] |
+        "\(.offset):\(.length)") + ":" + .service.eventFirstSeen' "$T/sg.out"); do
+    o=${olt%%:*}; rest=${olt#*:}; l=${rest%%:*}; seen=${rest#*:}
+    t=$(tail -c +$((o + 1)) "$T/sg.stream" | head -c "$l" | jq -r .eventTime 2>/dev/null)
+    [ -n "$t" ] && [ "${seen%.000Z}" = "${t%Z}" ] && ev_ok=$((ev_ok + 1))
 done
 check "... whose evidence on stdin is the record at its offset ($ev_ok)" \
     test "$ev_ok" -eq "$(grep -c . "$T/sg.out")"

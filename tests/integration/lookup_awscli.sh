@@ -185,7 +185,7 @@ for l in open(sys.argv[2]):
     rec = json.loads(obj["CloudTrailEvent"])
     n += 1
     good += ev["file"] == sys.argv[1] and obj["EventName"] == rec["eventName"] and \
-        f["service"]["eventFirstSeen"].startswith(rec["eventTime"][:19]) is not None
+        f["service"]["eventFirstSeen"][:19] == rec["eventTime"][:19]
 print(n, good)
 PY
 read -r nev good <"$T/ev.out"
@@ -249,5 +249,11 @@ check "two damaged events: the rest read ($(counts "$T/bad.out.stats"))" \
     test "$(counts "$T/bad.out.stats")" = "$((NREF - 2)) 2"
 check "... the missing record named" grep -q 'bad.json:3 (byte [0-9]*): event without a string "CloudTrailEvent"' "$T/bad.out.err"
 check "... the cut record reported in its event" grep -q "bad.json:[0-9]* (byte [0-9]*): in the event's CloudTrailEvent: " "$T/bad.out.err"
+# The byte numbers in the reason are the input's: the event's own, then the next event's.
+nums=$(sed -n "s/.*bad.json:[0-9]* (byte \([0-9]*\)): in the event's CloudTrailEvent: .* at byte \([0-9]*\); skipped to byte \([0-9]*\)$/\1 \2 \3/p" "$T/bad.out.err")
+set -- $nums
+check "... its byte numbers are the input's ($nums)" \
+    test $# -eq 3 -a "${2:-0}" = "${1:-x}" -a "${3:-0}" -gt "${1:-0}" \
+    -a "$(tail -c +$((${3:-1} + 1)) "$T/bad.json" 2>/dev/null | head -c 1)" = "{"
 
 done_testing

@@ -206,6 +206,8 @@ static void test_container_name(void **state)
     assert_null(cm_container_name("\x1f\x8b\x08", 3, NULL));
     assert_null(cm_container_name("{\"Records\":[]}", 14, NULL));
     assert_null(cm_container_name("BZ", 2, NULL));
+    assert_null(cm_container_name("BZh", 3, NULL)); /* no block size after it */
+    assert_null(cm_container_name("BZhx123", 7, NULL));
     assert_null(cm_container_name("", 0, NULL));
 }
 

@@ -277,6 +277,23 @@ static void test_cwl_awscli(void **state)
     text_free(&b);
 }
 
+/* CloudTrail's look-up events come newest first: the start of the file says nothing of its
+ * first time, which is left unknown (not the newest events' time). */
+static void test_lookup_events(void **state)
+{
+    struct text b = {NULL, 0, 0};
+    int64_t ms = 0;
+    (void)state;
+
+    add_str(&b, "{\"Events\":[{\"EventId\":\"2\",\"CloudTrailEvent\":\"");
+    add_escaped(&b, CT("2025-03-04T10:59:00Z"));
+    add_str(&b, "\"},{\"EventId\":\"1\",\"CloudTrailEvent\":\"");
+    add_escaped(&b, CT("2025-03-04T10:00:00Z"));
+    add_str(&b, "\"}]}\n");
+    assert_int_equal(cm_peek_first_time(put_bytes("lookup.json", b.p, b.n), &ms), CM_ENOTFOUND);
+    text_free(&b);
+}
+
 static void test_nested_gzip(void **state)
 {
     const char *text = DNS("2026-01-05T00:00:07Z") DNS("2026-01-05T00:01:00Z");
@@ -407,6 +424,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_order_by_first_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_subscription, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_awscli, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_gzip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_large, setup, teardown),

@@ -62,10 +62,14 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t 
     s->nrej++;
 }
 
+/* The offsets a reject's reason names, as a wrapped input's map would give them (or NULL). */
+static uint64_t (*map_offset)(void *ud, uint64_t off);
+
 static struct sink *run(const char *text)
 {
     static struct sink s;
     memset(&s, 0, sizeof(s));
+    s.ctx.map_offset = NULL;
     cm_json_doc_init(&s.doc, 0, 0);
     cm_json_doc_init(&s.doc2, 0, 0);
     cm_arena_init(&s.arena, 4096, 0);
@@ -73,6 +77,7 @@ static struct sink *run(const char *text)
     s.ctx.arena = &s.arena;
     s.ctx.on_event = on_event;
     s.ctx.on_reject = on_reject;
+    s.ctx.map_offset = map_offset;
     s.ctx.ud = &s;
     assert_int_equal(cm_parser_cloudtrail.parse(&s.ctx, text, strlen(text)), 0);
     return &s;
@@ -395,6 +400,53 @@ static void test_concatenated_files(void **state)
     done(s);
 }
 
+static uint64_t plus_1000(void *ud, uint64_t off)
+{
+    (void)ud;
+    return off + 1000;
+}
+
+/* What is not a file start, and where the byte numbers of reasons point. */
+static void test_recovery_details(void **state)
+{
+    char buf[4096];
+    struct sink *s;
+    (void)state;
+
+    /* A record broken before a "Records" object of its own: that object is no next file,
+     * the one record is lost, not the rest of the file. */
+    s = run("{\"Records\":[" REC_USER ",{\"eventVersion\":\"1.08\",\"eventName\":\"X\\q\","
+            "\"requestParameters\":{\"Records\":[1]}}," REC_ROLE "," REC_SVC "]}");
+    assert_int_equal(s->nev, 3);
+    assert_int_equal(s->nrej, 1);
+    assert_null(strstr(s->rej_reason[0], "skipped to byte"));
+    done(s);
+    /* Arrays one a line (jq -c): a broken one costs its line, not the lines after it. */
+    s = run("[" REC_USER " x " REC_ROLE "]\n[" REC_SVC "]\n" REC_USER "\n");
+    assert_int_equal(s->nev, 3);
+    assert_int_equal(s->nrej, 1);
+    snprintf(buf, sizeof(buf), "skipped to byte %zu", strlen(REC_USER) + strlen(REC_ROLE) + 6);
+    assert_non_null(strstr(s->rej_reason[0], buf));
+    done(s);
+    /* Unwrapped text: the byte numbers in reasons go through ctx->map_offset. */
+    map_offset = plus_1000;
+    s = run("{\"Records\":[" REC_USER " x ]}" FILE3);
+    map_offset = NULL;
+    assert_int_equal(s->nev, 4);
+    assert_int_equal(s->nrej, 1);
+    snprintf(buf, sizeof(buf), "skipped to byte %zu",
+             1000 + strlen("{\"Records\":[" REC_USER " x ]}"));
+    assert_non_null(strstr(s->rej_reason[0], buf));
+    done(s);
+    map_offset = plus_1000;
+    s = run(REC_USER "\n{\"eventVersion\":1.0.0}\n");
+    map_offset = NULL;
+    assert_int_equal(s->nrej, 1);
+    snprintf(buf, sizeof(buf), "at byte %zu", 1000 + strlen(REC_USER) + 1 + 19);
+    assert_non_null(strstr(s->rej_reason[0], buf));
+    done(s);
+}
+
 static void test_ct_cut(void **state)
 {
     const char *t = FILE3 FILE3 " \n" FILE3;
@@ -494,7 +546,7 @@ int main(void)
         cmocka_unit_test(test_truncated),       cmocka_unit_test(test_escaped_strings),
         cmocka_unit_test(test_doc_swap),        cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_skip_value),      cmocka_unit_test(test_concatenated_files),
-        cmocka_unit_test(test_ct_cut),
+        cmocka_unit_test(test_ct_cut),          cmocka_unit_test(test_recovery_details),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -360,8 +360,9 @@ static void test_lookup_events(void **state)
 
     assert_true(sniff(page1));
     assert_false(sniff("{\"EventsX\":[]}"));
-    /* Two pages, newest first as the service answers: oldest first out, ties in input order,
-     * every record still mapped to its event. */
+    /* Two pages, newest first as the service answers: oldest first out, records of one
+     * second too (a2 came after a, so it is the older), every record still mapped to its
+     * event. */
     snprintf(text, sizeof(text), "%s\n%s", page1, page2);
     for (int full = 0; full < 2; full++) {
         r.buf = dup_exact(text, strlen(text));
@@ -373,21 +374,22 @@ static void test_lookup_events(void **state)
         assert_int_equal(r.c.nbad, 0);
         assert_int_equal(r.c.lookup, 2);
         assert_out(&r.c,
-                   LOOKUP_MSG("a", "2026-01-05T00:01:00Z") LOOKUP_MSG("a2", "2026-01-05T00:01:00Z")
+                   LOOKUP_MSG("a2", "2026-01-05T00:01:00Z") LOOKUP_MSG("a", "2026-01-05T00:01:00Z")
                        LOOKUP_MSG("b", "2026-01-05T00:02:00Z")
                            LOOKUP_MSG("c", "2026-01-05T00:03:00Z"));
-        assert_piece(&r, 0, 0, strlen(page1) + 1 + 11, LOOKUP_EV("a", "2026-01-05T00:01:00Z"), 2);
+        assert_piece(&r, 1, strlen(LOOKUP_MSG("a2", "2026-01-05T00:01:00Z")),
+                     strlen(page1) + 1 + 11, LOOKUP_EV("a", "2026-01-05T00:01:00Z"), 2);
         assert_piece(&r, 3, 3 * strlen(LOOKUP_MSG("a", "2026-01-05T00:01:00Z")) + 1, 11,
                      LOOKUP_EV("c", "2026-01-05T00:03:00Z"), 1);
         assert_locate_all(&r.c);
         run_done(&r);
     }
-    /* Already in order: left as it is. */
-    snprintf(text, sizeof(text), "{\"Events\":[%s,%s]}", LOOKUP_EV("a", "2026-01-05T00:01:00Z"),
-             LOOKUP_EV("b", "2026-01-05T00:02:00Z"));
+    /* Already in order, a tie included: left as it is. */
+    snprintf(text, sizeof(text), "{\"Events\":[%s,%s,%s]}", LOOKUP_EV("a", "2026-01-05T00:01:00Z"),
+             LOOKUP_EV("a2", "2026-01-05T00:01:00Z"), LOOKUP_EV("b", "2026-01-05T00:02:00Z"));
     run_text(&r, text);
-    assert_out(&r.c,
-               LOOKUP_MSG("a", "2026-01-05T00:01:00Z") LOOKUP_MSG("b", "2026-01-05T00:02:00Z"));
+    assert_out(&r.c, LOOKUP_MSG("a", "2026-01-05T00:01:00Z") LOOKUP_MSG(
+                         "a2", "2026-01-05T00:01:00Z") LOOKUP_MSG("b", "2026-01-05T00:02:00Z"));
     run_done(&r);
     /* A message with no eventTime: nothing is moved (the parser rejects it). */
     snprintf(text, sizeof(text), "{\"Events\":[%s,{\"CloudTrailEvent\":\"{}\"}]}",
