@@ -421,32 +421,6 @@ static size_t next_doc(const char *buf, size_t from, size_t to)
     return to;
 }
 
-size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from)
-{
-    size_t i, j;
-
-    if (len < DOC_MARK_LEN + 1) {
-        return 0;
-    }
-    if (from < 1) {
-        from = 1;
-    }
-    /* Backwards, so one look finds the last file start of a long piece. */
-    for (i = len - DOC_MARK_LEN; i >= from; i--) {
-        if (buf[i] == '{' && memcmp(buf + i, CM_PARSE_CT_MARK, DOC_MARK_LEN) == 0) {
-            for (j = i; j > 0 && (buf[j - 1] == ' ' || buf[j - 1] == '\n' || buf[j - 1] == '\r' ||
-                                  buf[j - 1] == '\t');
-                 j--) {
-            }
-            /* '}' then '{' with no ',' between: only a top-level value ends there. */
-            if (j > 0 && buf[j - 1] == '}') {
-                return i;
-            }
-        }
-    }
-    return 0;
-}
-
 /* Byte off of the buffer, as the reasons of rejects name it (ctx->map_offset). */
 static unsigned long long file_off(const struct ct_state *st, size_t off)
 {
@@ -483,6 +457,26 @@ static size_t give_up(struct ct_state *st, size_t off, size_t from, bool by_line
 }
 
 /*
+ * Whether a record that broke at off was cut short by the file starting at
+ * mark: the break is at or after the mark (the record ran into it), or in the
+ * last token before it (a string cut inside a UTF-8 character or after a
+ * backslash is reported where the character or escape began). A mark with
+ * structure between the break and it is an object of the record's own.
+ */
+static bool cut_at(const char *buf, size_t off, size_t mark)
+{
+    if (mark <= off) {
+        return true;
+    }
+    for (size_t i = off + 1; i < mark; i++) {
+        if (buf[i] != '\0' && strchr("\",:[]{}", buf[i]) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
  * Parses one value at *pos into the current document. On success emits it;
  * on a syntax error rejects it and steps over it leniently. Returns 0 and
  * advances *pos; or 1 when the value cannot be stepped over alone (the input
@@ -514,7 +508,7 @@ static int one_value(struct ct_state *st, size_t *pos)
      * record broke there or after (it was cut short); one nested in a record that broke
      * earlier is the record's own. */
     mark = skip > start ? next_doc(st->buf, start + 1, skip) : skip;
-    if (skip <= start || (mark < skip && mark <= st->diag.offset)) {
+    if (skip <= start || (mark < skip && cut_at(st->buf, st->diag.offset, mark))) {
         st->fail_off = start;
         return 1;
     }
@@ -569,9 +563,19 @@ static int read_file(struct ct_state *st, size_t arr, size_t *pos);
  * or for a bare array, one a line as jq -c prints them, the next line if that
  * comes first); or a negative error.
  */
+/*
+ * Whether reading may go on at the next line when the bare array at pos broke
+ * at off: only when the array was on one line up to there (jq -c prints one a
+ * line); in a pretty-printed one, the next line is the middle of a record.
+ */
+static bool one_line(const struct ct_state *st, size_t pos, size_t off, bool in_file)
+{
+    return !in_file && memchr(st->buf + pos, '\n', off - pos) == NULL;
+}
+
 static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end)
 {
-    size_t i = cm_parse_skip_ws(st->buf, st->len, pos + 1), arr;
+    size_t i = cm_parse_skip_ws(st->buf, st->len, pos + 1), arr, after;
     int rc;
 
     if (i < st->len && st->buf[i] == ']') {
@@ -598,10 +602,12 @@ static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end
                 return rc;
             }
             if (rc > 0) {
-                *end = give_up(st, st->fail_off, st->fail_off + 1, !in_file, st->why);
+                *end = give_up(st, st->fail_off, st->fail_off + 1,
+                               one_line(st, pos, st->fail_off, in_file), st->why);
                 return 1;
             }
         }
+        after = i;
         i = cm_parse_skip_ws(st->buf, st->len, i);
         if (i >= st->len) {
             reject(st, i,
@@ -615,7 +621,9 @@ static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end
             return 0;
         }
         if (st->buf[i] != ',') {
-            *end = give_up(st, i, i, !in_file, "expected ',' or ']' between records");
+            /* (the next line from the end of the last element: i may be past its newline) */
+            *end = give_up(st, i, after, one_line(st, pos, after, in_file),
+                           "expected ',' or ']' between records");
             return 1;
         }
         i++;

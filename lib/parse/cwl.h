@@ -94,11 +94,13 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len);
 
 /*
  * Puts c's messages, with their pieces, in the order of their records'
- * "eventTime" (records of one second, which came newest first, reversed as
- * well; nothing moves when one has no eventTime or they are in order). cm_cwl_unwrap calls it when
- * it read CloudTrail's look-up events: LookupEvents answers newest first, page after page, and the
- * detectors read a file's records in the order they come (a rate limit or a burst counted backwards
- * is not the same). Returns 0 or CM_ENOMEM (c unchanged).
+ * "eventTime"; records of one second keep the order they came in, or are
+ * reversed too when the list came newest first (its first record is not
+ * older than its last, as LookupEvents answers). Nothing moves when one has
+ * no eventTime, or when they are in order and end newer than they begin. cm_cwl_unwrap calls it
+ * when it read CloudTrail's look-up events: LookupEvents answers newest first, page after page, and
+ * the detectors read a file's records in the order they come (a rate limit or a burst counted
+ * backwards is not the same). Returns 0 or CM_ENOMEM (c unchanged).
  */
 int cm_cwl_order_by_time(struct cm_cwl *c);
 

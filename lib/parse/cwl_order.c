@@ -27,8 +27,17 @@ static int cmp_time(const struct tkey *x, const struct tkey *y)
     return c != 0 ? c : (x->n < y->n ? -1 : x->n > y->n);
 }
 
-/* In order of time; records of one second, newest first as they come, reversed too. */
-static int cmp_tkey(const void *a, const void *b)
+/* In order of time, records of one second in the order they came. */
+static int cmp_tkey_up(const void *a, const void *b)
+{
+    const struct tkey *x = a, *y = b;
+    int c = cmp_time(x, y);
+
+    return c != 0 ? c : (x->k < y->k ? -1 : x->k > y->k);
+}
+
+/* In order of time, records of one second reversed: the list came newest first. */
+static int cmp_tkey_down(const void *a, const void *b)
 {
     const struct tkey *x = a, *y = b;
     int c = cmp_time(x, y);
@@ -42,7 +51,7 @@ int cm_cwl_order_by_time(struct cm_cwl *c)
     struct tkey *t = NULL;
     struct cm_cwl_piece *np = NULL;
     struct cm_buf out;
-    bool sorted = true;
+    bool sorted = true, down;
     int rc = CM_OK;
 
     if (c->npiece < 2) {
@@ -72,10 +81,14 @@ int cm_cwl_order_by_time(struct cm_cwl *c)
         t[k] = (struct tkey){m.p + v, (size_t)(q - (m.p + v)), k};
         sorted = sorted && (k == 0 || cmp_time(&t[k - 1], &t[k]) <= 0);
     }
-    if (sorted) {
+    /* A list that ends older than it begins, or in the same second, came newest first as
+     * LookupEvents answers: its records of one second are reversed too, whatever else is in
+     * it. One that ends newer and is in order is left as it is. */
+    down = cmp_time(&t[0], &t[c->npiece - 1]) >= 0;
+    if (sorted && !down) {
         goto out;
     }
-    qsort(t, c->npiece, sizeof(*t), cmp_tkey);
+    qsort(t, c->npiece, sizeof(*t), down ? cmp_tkey_down : cmp_tkey_up);
     np = cm_malloc(c->npiece * sizeof(*np));
     cm_buf_init(&out, c->out.max);
     if (np == NULL || (rc = cm_buf_reserve(&out, c->out.len)) != 0) {

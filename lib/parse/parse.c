@@ -213,3 +213,30 @@ size_t cm_parse_skip_value(const char *buf, size_t len, size_t start)
     }
     return 0;
 }
+
+/* Where standard input may cut concatenated CloudTrail files (parse.h). */
+size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from)
+{
+    size_t i, j;
+
+    if (len < CM_PARSE_CT_MARK_LEN + 1) {
+        return 0;
+    }
+    if (from < 1) {
+        from = 1;
+    }
+    /* Backwards, so one look finds the last file start of a long piece. */
+    for (i = len - CM_PARSE_CT_MARK_LEN; i >= from; i--) {
+        if (buf[i] == '{' && memcmp(buf + i, CM_PARSE_CT_MARK, CM_PARSE_CT_MARK_LEN) == 0) {
+            for (j = i; j > 0 && (buf[j - 1] == ' ' || buf[j - 1] == '\n' || buf[j - 1] == '\r' ||
+                                  buf[j - 1] == '\t');
+                 j--) {
+            }
+            /* '}' then '{' with no ',' between: only a top-level value ends there. */
+            if (j > 0 && buf[j - 1] == '}') {
+                return i;
+            }
+        }
+    }
+    return 0;
+}

@@ -33,7 +33,8 @@ struct cm_scan_reject {
 struct cm_scan_input {
     char *path;        /* owned */
     uint64_t size;     /* bytes as stored */
-    int64_t time_ms;   /* ordering time (key stamp or first record), INT64_MIN: none */
+    int64_t time_ms;   /* ordering time (key stamp or first record), INT64_MIN: none,
+                          INT64_MAX: after the rest (CloudTrail look-up events) */
     int kind;          /* enum cm_event_kind of its format, 0 when not recognised */
     uint64_t records;  /* good records */
     uint64_t rejected; /* malformed records */

@@ -15,7 +15,8 @@
 
 struct cm_input {
     char *path;     /* owned */
-    int64_t key_ms; /* time from the object key or first record, INT64_MIN when none */
+    int64_t key_ms; /* time from the object key or first record, INT64_MIN when none,
+                       INT64_MAX for a file of look-up events too long to tell */
     uint64_t size;  /* bytes on disk */
     int is_stdin;   /* the "-" input */
 };
@@ -29,10 +30,11 @@ struct cm_inputs {
  * Collects the inputs under paths[0..n) and sorts them by (time, path). The
  * time is the stamp in an AWS object key when the name has one, else the
  * event time of the file's first record (cm_peek_first_time); inputs with
- * neither come first, by path. "-" means standard input and is kept first.
- * An entry found inside a directory that cannot be stat'ed (a dangling link)
- * is kept, so the scan reports it as unreadable. Returns 0, CM_ENOMEM, or
- * CM_EIO when a path given in paths cannot be read (err names it).
+ * neither come first, by path; `aws cloudtrail lookup-events` output whose
+ * oldest record is not in its first window (it comes newest first) last. "-" means standard input
+ * and is kept first. An entry found inside a directory that cannot be stat'ed (a dangling link) is
+ * kept, so the scan reports it as unreadable. Returns 0, CM_ENOMEM, or CM_EIO when a path given in
+ * paths cannot be read (err names it).
  */
 /*
  * The region in an AWS delivery key ("AWSLogs/<account>/vpcflowlogs/<region>/...",

@@ -86,7 +86,12 @@ static int first_record_time(const char *buf, size_t len, const struct cm_flow_f
     return CM_OK;
 }
 
-static int first_time(const char *buf, size_t len, const struct cm_flow_format *ff, int64_t *ms)
+/*
+ * The first record's time in buf[0..len), the start of an input (whole: all of
+ * it).
+ */
+static int first_time(const char *buf, size_t len, bool whole, const struct cm_flow_format *ff,
+                      int64_t *ms)
 {
     struct cm_cwl cwl;
     int rc;
@@ -98,11 +103,12 @@ static int first_time(const char *buf, size_t len, const struct cm_flow_format *
     cm_cwl_init(&cwl, 0);
     cwl.max_pieces = PEEK_PIECES;
     rc = cm_cwl_unwrap(&cwl, buf, len);
-    if (rc == 0 && cwl.lookup) {
-        /* CloudTrail's look-up events come newest first: the window holds the newest. The
-         * time is not known from the start of the file. */
-        rc = CM_ENOTFOUND;
+    if (rc == 0 && cwl.lookup && !(whole && cwl.npiece < PEEK_PIECES)) {
+        /* CloudTrail's look-up events come newest first: a window that is not the whole
+         * file holds the newest. The last 90 days of events: after the files with a time. */
+        *ms = INT64_MAX;
     } else if (rc == 0) {
+        /* (look-up events, all of them here, were put in time order by the unwrap) */
         rc = first_record_time(cwl.out.p ? cwl.out.p : "", cwl.out.len, ff, ms);
     }
     cm_cwl_finish(&cwl);
@@ -137,7 +143,7 @@ int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, i
     }
     if (!cm_is_gzip(raw, n)) {
         memcpy(out, raw, n);
-        rc = first_time(out, n, ff, ms);
+        rc = first_time(out, n, n < raw_cap, ff, ms);
         goto out;
     }
     /* A first record is almost always in the first few KiB: inflate more only when not. */
@@ -154,7 +160,7 @@ int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, i
             memcpy(out, inner, len);
             cm_free(inner);
         }
-        rc = first_time(out, len, ff, ms);
+        rc = first_time(out, len, n < raw_cap && len < cap, ff, ms);
         if (rc == 0 || len < cap || cap == PEEK_OUT) {
             break;
         }

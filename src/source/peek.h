@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 /*
- * Sets *ms to the time of the first good record of the file at path.
+ * Sets *ms to the time of the first good record of the file at path; for
+ * CloudTrail's look-up events (newest first) the oldest when all of them are
+ * in the window, else INT64_MAX (the file sorts after the others).
  * Returns 0, CM_EIO (unreadable), CM_EFORMAT (not a known log) or
  * CM_ENOTFOUND (no good record in the window).
  */

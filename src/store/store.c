@@ -590,7 +590,7 @@ static int insert_inputs(struct cm_store *st, const struct cm_scan_stats *s, int
         bind_text(q, 3, in->path ? in->path : "?");
         sqlite3_bind_int64(q, 4, (sqlite3_int64)in->size);
         bind_text(q, 5, kind_text(in->kind));
-        if (in->time_ms != INT64_MIN) {
+        if (in->time_ms != INT64_MIN && in->time_ms != INT64_MAX) {
             cm_time_format_iso(in->time_ms, when, sizeof(when));
             bind_text(q, 6, when);
         } else {

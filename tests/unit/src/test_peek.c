@@ -277,8 +277,9 @@ static void test_cwl_awscli(void **state)
     text_free(&b);
 }
 
-/* CloudTrail's look-up events come newest first: the start of the file says nothing of its
- * first time, which is left unknown (not the newest events' time). */
+/* CloudTrail's look-up events come newest first: all in the window, the oldest is the first
+ * time; more than the window holds, the file sorts after the others (not at the newest
+ * events' time, nor first as a file with no time would). */
 static void test_lookup_events(void **state)
 {
     struct text b = {NULL, 0, 0};
@@ -290,7 +291,24 @@ static void test_lookup_events(void **state)
     add_str(&b, "\"},{\"EventId\":\"1\",\"CloudTrailEvent\":\"");
     add_escaped(&b, CT("2025-03-04T10:00:00Z"));
     add_str(&b, "\"}]}\n");
-    assert_int_equal(cm_peek_first_time(put_bytes("lookup.json", b.p, b.n), &ms), CM_ENOTFOUND);
+    assert_int_equal(cm_peek_first_time(put_bytes("lookup.json", b.p, b.n), &ms), 0);
+    assert_true(ms == 1741082400000LL);
+    text_free(&b);
+    b = (struct text){NULL, 0, 0};
+    add_str(&b, "{\"Events\":[");
+    for (int i = 59; i >= 0; i--) {
+        char rec[160];
+        snprintf(rec, sizeof(rec),
+                 "{\"eventTime\":\"2025-03-04T10:%02d:00Z\",\"eventSource\":\"iam.amazonaws.com\","
+                 "\"eventName\":\"ListUsers\"}",
+                 i);
+        add_str(&b, i < 59 ? ",{\"CloudTrailEvent\":\"" : "{\"CloudTrailEvent\":\"");
+        add_escaped(&b, rec);
+        add_str(&b, "\"}");
+    }
+    add_str(&b, "]}\n");
+    assert_int_equal(cm_peek_first_time(put_bytes("lookup60.json", b.p, b.n), &ms), 0);
+    assert_true(ms == INT64_MAX);
     text_free(&b);
 }
 

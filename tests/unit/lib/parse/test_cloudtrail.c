@@ -428,6 +428,41 @@ static void test_recovery_details(void **state)
     snprintf(buf, sizeof(buf), "skipped to byte %zu", strlen(REC_USER) + strlen(REC_ROLE) + 6);
     assert_non_null(strstr(s->rej_reason[0], buf));
     done(s);
+    /* A file cut inside a UTF-8 character or after a backslash, then a whole one: the parser
+     * reports the break where the character began, just before the next file. */
+    {
+        static const char *const cuts[] = {"\"caf\xc3", "\"caf\\", "\"caf", "\"caf\\u00"};
+
+        for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+            /* (a policy document in the next file: quotes paired from the cut on would end
+             * a lenient skip in the middle of that file) */
+            snprintf(
+                buf, sizeof(buf),
+                "{\"Records\":[" REC_USER ",{\"eventVersion\":\"1.08\",\"userAgent\":%s"
+                "{\"Records\":[{\"eventTime\":\"2025-03-04T10:00:02Z\",\"eventSource\":"
+                "\"iam.amazonaws.com\",\"eventName\":\"PutRolePolicy\",\"requestParameters\":"
+                "{\"policyDocument\":\"{\\\"Version\\\": \\\"2012-10-17\\\", \\\"Statement\\\": "
+                "[{\\\"Effect\\\": \\\"Allow\\\"}]}\"}}," REC_ROLE "," REC_SVC "]}",
+                cuts[k]);
+            s = run(buf);
+            if (s->nev != 4 || s->nrej != 1) {
+                fail_msg("cut %zu: %d records, %d rejects (%s)", k, s->nev, s->nrej,
+                         s->rej_reason[0]);
+            }
+            done(s);
+        }
+    }
+    /* A pretty-printed array with a comma missing: one reject, not one for every line after. */
+    s = run("[\n" REC_USER ",\n" REC_ROLE "\n" REC_SVC ",\n" REC_USER "\n]\n");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 1);
+    assert_non_null(strstr(s->rej_reason[0], "rest of input skipped"));
+    done(s);
+    /* jq -c lines, the first cut before its ']': reading goes on at the second line. */
+    s = run("[" REC_USER "," REC_ROLE "\n[" REC_SVC "," REC_USER "]\n[" REC_ROLE "]\n");
+    assert_int_equal(s->nev, 5);
+    assert_int_equal(s->nrej, 1);
+    done(s);
     /* Unwrapped text: the byte numbers in reasons go through ctx->map_offset. */
     map_offset = plus_1000;
     s = run("{\"Records\":[" REC_USER " x ]}" FILE3);

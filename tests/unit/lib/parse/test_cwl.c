@@ -391,6 +391,19 @@ static void test_lookup_events(void **state)
     assert_out(&r.c, LOOKUP_MSG("a", "2026-01-05T00:01:00Z") LOOKUP_MSG(
                          "a2", "2026-01-05T00:01:00Z") LOOKUP_MSG("b", "2026-01-05T00:02:00Z"));
     run_done(&r);
+    /* Records of one second, newest first: reversed whether or not older ones follow. */
+    snprintf(text, sizeof(text), "{\"Events\":[%s,%s]}", LOOKUP_EV("n", "2026-01-05T00:01:00Z"),
+             LOOKUP_EV("o", "2026-01-05T00:01:00Z"));
+    run_text(&r, text);
+    assert_out(&r.c,
+               LOOKUP_MSG("o", "2026-01-05T00:01:00Z") LOOKUP_MSG("n", "2026-01-05T00:01:00Z"));
+    run_done(&r);
+    snprintf(text, sizeof(text), "{\"Events\":[%s,%s,%s]}", LOOKUP_EV("n", "2026-01-05T00:01:00Z"),
+             LOOKUP_EV("o", "2026-01-05T00:01:00Z"), LOOKUP_EV("z", "2026-01-05T00:00:00Z"));
+    run_text(&r, text);
+    assert_out(&r.c, LOOKUP_MSG("z", "2026-01-05T00:00:00Z") LOOKUP_MSG("o", "2026-01-05T00:01:00Z")
+                         LOOKUP_MSG("n", "2026-01-05T00:01:00Z"));
+    run_done(&r);
     /* A message with no eventTime: nothing is moved (the parser rejects it). */
     snprintf(text, sizeof(text), "{\"Events\":[%s,{\"CloudTrailEvent\":\"{}\"}]}",
              LOOKUP_EV("b", "2026-01-05T00:02:00Z"));
