@@ -402,18 +402,15 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
     return ctx->on_event(ctx->ud, ev);
 }
 
-/* CM_PARSE_CT_MARK marks the next file in a concatenation of files. */
-#define DOC_MARK_LEN CM_PARSE_CT_MARK_LEN
-
-/* The offset of the first file start in buf[from..to), or to. */
+/* The offset of the first file start (CM_PARSE_CT_MARK) in buf[from..to), or to. */
 static size_t next_doc(const char *buf, size_t from, size_t to)
 {
-    while (to >= DOC_MARK_LEN && from <= to - DOC_MARK_LEN) {
-        const char *q = memchr(buf + from, '{', to - DOC_MARK_LEN + 1 - from);
+    while (to >= CM_PARSE_CT_MARK_LEN && from <= to - CM_PARSE_CT_MARK_LEN) {
+        const char *q = memchr(buf + from, '{', to - CM_PARSE_CT_MARK_LEN + 1 - from);
         if (q == NULL) {
             break;
         }
-        if (memcmp(q, CM_PARSE_CT_MARK, DOC_MARK_LEN) == 0) {
+        if (memcmp(q, CM_PARSE_CT_MARK, CM_PARSE_CT_MARK_LEN) == 0) {
             return (size_t)(q - buf);
         }
         from = (size_t)(q - buf) + 1;

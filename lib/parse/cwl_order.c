@@ -45,6 +45,12 @@ static int cmp_tkey_down(const void *a, const void *b)
     return c != 0 ? c : (x->k > y->k ? -1 : x->k < y->k);
 }
 
+/* Where the message of piece k ends in the text (past its newline). */
+static size_t msg_end(const struct cm_cwl *c, size_t k)
+{
+    return k + 1 < c->npiece ? c->piece[k + 1].out_off : c->out.len;
+}
+
 int cm_cwl_order_by_time(struct cm_cwl *c)
 {
     static const char key[] = "\"eventTime\"";
@@ -62,7 +68,7 @@ int cm_cwl_order_by_time(struct cm_cwl *c)
         return CM_ENOMEM;
     }
     for (size_t k = 0; k < c->npiece; k++) {
-        size_t end = k + 1 < c->npiece ? c->piece[k + 1].out_off : c->out.len;
+        size_t end = msg_end(c, k);
         struct cm_str m = cm_str_make(c->out.p + c->piece[k].out_off, end - c->piece[k].out_off);
         size_t at = cm_str_find(m, cm_str_make(key, sizeof(key) - 1)), v;
         const char *q;
@@ -100,7 +106,7 @@ int cm_cwl_order_by_time(struct cm_cwl *c)
     }
     for (size_t j = 0; j < c->npiece; j++) {
         const struct cm_cwl_piece *pc = &c->piece[t[j].k];
-        size_t end = t[j].k + 1 < c->npiece ? c->piece[t[j].k + 1].out_off : c->out.len;
+        size_t end = msg_end(c, t[j].k);
 
         np[j] = *pc;
         np[j].out_off = out.len;
