@@ -108,8 +108,10 @@ static void usage(FILE *f)
             "      --dga-model FILE  the DGA model for the DNS detections (the format of\n"
             "                        data/dga/model.txt); default: the built-in one\n"
             "      --region REGION   the region of records that carry none and whose object\n"
-            "                        key names none (default-format flow logs outside an\n"
-            "                        AWSLogs/ path); without it their detections are dropped\n"
+            "                        key names none (default-format flow logs whose path has\n"
+            "                        no vpcflowlogs/REGION/, aws-region=REGION or\n"
+            "                        ACCOUNT_vpcflowlogs_REGION_ name); without it their\n"
+            "                        detections are dropped\n"
             "      --flow-fields F   the fields of flow log lines with no header line (custom\n"
             "                        format flow logs out of CloudWatch Logs): the LogFormat\n"
             "                        ('${version} ${vpc-id} ...') or the names; default: v2\n"
@@ -753,7 +755,7 @@ static int run(int argc, char **argv)
         if (cli->noregion) {
             fprintf(stderr,
                     "            %llu of them from records with no region (default-format flow\n"
-                    "            logs outside an AWSLogs/ path): give --region REGION\n",
+                    "            logs whose object key names no region): give --region REGION\n",
                     (unsigned long long)cli->noregion);
         }
     }

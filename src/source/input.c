@@ -209,21 +209,43 @@ static bool region_like(const char *p, size_t n)
     return dashes >= 2;
 }
 
+/* The region that is seg up to the first stop, else an empty slice. */
+static struct cm_str region_at(const char *seg, char stop)
+{
+    const char *end = strchr(seg, stop);
+
+    if (end != NULL && region_like(seg, (size_t)(end - seg))) {
+        return cm_str_make(seg, (size_t)(end - seg));
+    }
+    return cm_str_make("", 0);
+}
+
 struct cm_str cm_input_key_region(const char *path)
 {
-    static const char *const markers[] = {"/vpcflowlogs/", "/CloudTrail/", "/CloudTrail-Insight/"};
+    /* A folder named after the service, the region folder next. */
+    static const char *const folders[] = {"/vpcflowlogs/", "/CloudTrail/", "/CloudTrail-Insight/"};
+    /* An object name "<account>_<service>_<region>_...". */
+    static const char *const names[] = {"_vpcflowlogs_", "_CloudTrail_", "_CloudTrail-Insight_"};
+    const char *base = strrchr(path, '/'), *m;
+    struct cm_str r;
 
-    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
-        const char *m = strstr(path, markers[i]);
-        const char *seg, *end;
-
-        if (m == NULL) {
-            continue;
+    for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
+        if ((m = strstr(path, folders[i])) != NULL &&
+            (r = region_at(m + strlen(folders[i]), '/')).len > 0) {
+            return r;
         }
-        seg = m + strlen(markers[i]);
-        end = strchr(seg, '/');
-        if (end && region_like(seg, (size_t)(end - seg))) {
-            return cm_str_make(seg, (size_t)(end - seg));
+    }
+    /* Hive-compatible prefixes (".../aws-service=vpcflowlogs/aws-region=us-east-1/..."). */
+    for (m = path; (m = strstr(m, "aws-region=")) != NULL; m++) {
+        if ((m == path || m[-1] == '/') && (r = region_at(m + 11, '/')).len > 0) {
+            return r;
+        }
+    }
+    base = base != NULL ? base + 1 : path;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if ((m = strstr(base, names[i])) != NULL &&
+            (r = region_at(m + strlen(names[i]), '_')).len > 0) {
+            return r;
         }
     }
     return cm_str_make("", 0);

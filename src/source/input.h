@@ -37,10 +37,13 @@ struct cm_inputs {
  * paths cannot be read (err names it).
  */
 /*
- * The region in an AWS delivery key ("AWSLogs/<account>/vpcflowlogs/<region>/...",
- * ".../CloudTrail/<region>/..."): a slice of path, or an empty slice when the
- * path has none. Default-format flow records carry no region; this is where
- * theirs comes from.
+ * The region in an AWS delivery key: a slice of path, or an empty slice when
+ * the path has none. Default-format flow records carry no region; this is
+ * where theirs comes from. Read from, in this order: the folder after the
+ * service's ("AWSLogs/<account>/vpcflowlogs/<region>/...", ".../CloudTrail/
+ * <region>/..."); a Hive-compatible prefix's "aws-region=<region>" folder;
+ * the object's name ("<account>_vpcflowlogs_<region>_<flow log>_<stamp>_
+ * <hash>.log.gz"), so a key under any prefix still names its region.
  */
 struct cm_str cm_input_key_region(const char *path);
 

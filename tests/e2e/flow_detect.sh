@@ -230,10 +230,35 @@ D="$T/v2"
     --scenario dos-udp >/dev/null 2>&1
 scan "$D" "$T/v2.json"
 summary "$T/v2.json" "$T/v2.sum"
+sort "$T/v2.sum" >"$T/v2.sum.sorted"
 grep -v '^#' "$D/intel/scenarios.tsv" | awk -F '\t' '{print $2 "|" $4 "|" $6}' | sort >"$T/want.v2"
 cut -d '|' -f 1-3 "$T/v2.sum" | sort >"$T/got.v2"
 check "v2 flow logs: SSHBruteForce and DenialOfService.Udp name the ENI, same counts" \
     cmp -s "$T/want.v2" "$T/got.v2"
+# The region of v2 records is the key's: the same findings from the objects moved under a
+# Hive-compatible prefix (aws-region=...), or into one folder (the object's name).
+for layout in hive flat; do
+    L="$T/v2$layout"
+    mkdir -p "$L/intel"
+    cp "$D/intel/"* "$L/intel/"
+    for f in $(find "$D/AWSLogs" -path '*/vpcflowlogs/*' -name '*.gz'); do
+        b=$(basename "$f")
+        acct=${b%%_*}
+        reg=$(echo "$b" | cut -d _ -f 3)
+        if [ $layout = hive ]; then
+            dir="$L/AWSLogs/aws-account-id=$acct/aws-service=vpcflowlogs/aws-region=$reg/year=2026"
+            dir="$dir/month=01/day=05/hour=00"
+        else
+            dir="$L/AWSLogs"
+        fi
+        mkdir -p "$dir" && cp "$f" "$dir/"
+    done
+    scan "$L" "$T/v2$layout.json"
+    summary "$T/v2$layout.json" "$T/v2$layout.sum"
+    check "v2 flow logs in a $layout layout: the same findings (region from the key)" \
+        sh -c 'test -s "$1" && sort "$1" | cmp -s - "$2"' _ "$T/v2$layout.sum" "$T/v2.sum.sorted"
+    rm -rf "$L"
+done
 rm -rf "$D"
 
 # --- all scenarios together ------------------------------------------------------------------

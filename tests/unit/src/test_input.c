@@ -316,6 +316,52 @@ static void test_files_and_several_roots(void **state)
     cm_inputs_free(&in);
 }
 
+/* The region of a delivery key, from its folders, a Hive prefix or the object's name. */
+static void test_key_region(void **state)
+{
+    static const struct {
+        const char *path, *region;
+    } cases[] = {
+        {"logs/" FL_DIR "/111122223333_vpcflowlogs_us-east-1_fl-0a_20250304T1000Z_ab.log.gz",
+         "us-east-1"},
+        {CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1000Z_ab.json.gz", "us-east-1"},
+        {"AWSLogs/o-abc/111122223333/CloudTrail-Insight/eu-west-1/2025/03/04/x.json.gz",
+         "eu-west-1"},
+        /* Hive-compatible prefixes, partitioned by day or by hour. */
+        {"b/AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/aws-region=ap-south-1/"
+         "year=2025/month=03/day=04/f.log.gz",
+         "ap-south-1"},
+        {"aws-region=us-gov-west-1/year=2025/month=03/day=04/hour=10/f.log.gz", "us-gov-west-1"},
+        /* No folder names it: the object's name does. */
+        {"copied/111122223333_vpcflowlogs_eu-central-2_fl-0123_20250304T1000Z_ab.log.gz",
+         "eu-central-2"},
+        {"111122223333_vpcflowlogs_ca-west-1_fl-0123_20250304T1000Z_ab.log", "ca-west-1"},
+        /* The folder wins over the name, and a bad region folder falls through. */
+        {"AWSLogs/1/vpcflowlogs/us-west-2/1_vpcflowlogs_us-east-1_fl_s_h.log", "us-west-2"},
+        {"AWSLogs/1/vpcflowlogs/2025/03/1_vpcflowlogs_us-east-2_fl_s_h.log", "us-east-2"},
+        /* Nothing that is a region. */
+        {"exportedlogs/task/eni-0123-all/000000.gz", ""},
+        {"x/not-aws-region=us-east-1/f.log", ""},
+        {"x/aws-region=useast1/f.log", ""},
+        {"x_vpcflowlogs_us-east-1", ""},
+        {"dir_vpcflowlogs_us-east-1_x/f.log", ""},
+        {"", ""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cm_str r = cm_input_key_region(cases[i].path);
+        char got[64];
+
+        assert_true(r.len < sizeof(got));
+        memcpy(got, r.p, r.len);
+        got[r.len] = '\0';
+        if (strcmp(got, cases[i].region) != 0) {
+            fail_msg("%s: region '%s', want '%s'", cases[i].path, got, cases[i].region);
+        }
+    }
+}
+
 static void test_empty(void **state)
 {
     struct tree *t = *state;
@@ -460,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stdin_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_and_several_roots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+        cmocka_unit_test(test_key_region),
         cmocka_unit_test_setup_teardown(test_special_files_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
