@@ -377,6 +377,14 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
         ct->from_eventbridge = true;
         read_record(ctx, d, det, ct, &time, &region, &rec);
     }
+    if (cm_str_eqc(ct->event_category, "Insight") ||
+        cm_str_eqc(ct->event_type, "AwsCloudTrailInsight")) {
+        /* CloudTrail Insights: a note about call rates, not a call (GuardDuty reads none). */
+        if (ctx->on_skip) {
+            ctx->on_skip(ctx->ud, CM_EV_CLOUDTRAIL, "CloudTrail Insights event");
+        }
+        return 0;
+    }
     if (!time.len || !ct->event_name.len || !ct->event_source.len) {
         reject(st, start,
                !time.len ? "not a CloudTrail record: no eventTime"

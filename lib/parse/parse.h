@@ -50,6 +50,12 @@ struct cm_parse_ctx {
     void (*on_reject)(void *ud, enum cm_event_kind kind, uint64_t offset, uint32_t line,
                       const char *reason);
     /*
+     * Called for every good record that no detector reads, instead of
+     * on_event (what: a static name such as "CloudTrail Insights event"), so
+     * the caller can count it; NULL: such records pass unseen.
+     */
+    void (*on_skip)(void *ud, enum cm_event_kind kind, const char *what);
+    /*
      * Maps an offset of the text parsed (offset_base added) to the input's,
      * for the byte numbers a reject's reason names; NULL: the same. Set when
      * the text was unwrapped (cwl.c): an offset becomes that of the log event
@@ -100,6 +106,14 @@ size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from);
 /* How a CloudTrail file begins, as CloudTrail writes it. */
 #define CM_PARSE_CT_MARK     "{\"Records\""
 #define CM_PARSE_CT_MARK_LEN (sizeof(CM_PARSE_CT_MARK) - 1)
+
+/*
+ * The name of the AWS log buf[0..len) is when it is one coalmine does not
+ * read ("AWS Config", "CloudTrail digest", "Elastic Load Balancing access
+ * log", ...; other_logs.c), else NULL. For inputs no parser took: the scan
+ * skips them by name instead of rejecting them as unrecognised.
+ */
+const char *cm_parse_other_log(const char *buf, size_t len);
 
 /* The table of all parsers, NULL-terminated. */
 const struct cm_parser *const *cm_parsers(void);

@@ -11,9 +11,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
-#include "base/buf.h"
 #include "base/err.h"
-#include "base/json.h"
 #include "base/time.h"
 #include "cli/bus_cli.h"
 #include "cli/cmd.h"
@@ -21,6 +19,7 @@
 #include "cli/scan_config.h"
 #include "cli/scan_detect.h"
 #include "cli/scan_intel.h"
+#include "cli/scan_report.h"
 #include "cli/scan_inventory.h"
 #include "cli/scan_state.h"
 #include "core/clock.h"
@@ -305,126 +304,6 @@ static void progress(void *ud, const struct cm_scan_progress *p)
     fflush(stderr);
 }
 
-static void write_stats(FILE *f, const struct cm_scan_stats *st)
-{
-    struct cm_buf b;
-    struct cm_jw jw;
-    static const char *const kinds[] = {"cloudtrail", "vpcflow", "dns"};
-
-    cm_buf_init(&b, 0);
-    cm_jw_init(&jw, &b);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "files");
-    cm_jw_u64(&jw, st->files);
-    cm_jw_key(&jw, "bytes_in");
-    cm_jw_u64(&jw, st->bytes_in);
-    cm_jw_key(&jw, "bytes_decoded");
-    cm_jw_u64(&jw, st->bytes_decoded);
-    cm_jw_key(&jw, "seconds");
-    cm_jw_f64(&jw, st->seconds);
-    cm_jw_key(&jw, "records");
-    cm_jw_obj_begin(&jw);
-    for (int k = 0; k < 3; k++) {
-        cm_jw_key(&jw, kinds[k]);
-        cm_jw_u64(&jw, st->records[k + 1]);
-    }
-    cm_jw_obj_end(&jw);
-    cm_jw_key(&jw, "rejected");
-    cm_jw_obj_begin(&jw);
-    for (int k = 0; k < 3; k++) {
-        cm_jw_key(&jw, kinds[k]);
-        cm_jw_u64(&jw, st->rejected[k + 1]);
-    }
-    cm_jw_key(&jw, "files");
-    cm_jw_u64(&jw, st->rejected_files);
-    cm_jw_obj_end(&jw);
-    cm_jw_key(&jw, "findings");
-    cm_jw_u64(&jw, st->findings);
-    cm_jw_key(&jw, "detections");
-    cm_jw_u64(&jw, st->detections);
-    cm_jw_key(&jw, "cpu_seconds");
-    cm_jw_f64(&jw, st->cpu_seconds);
-    cm_jw_key(&jw, "peak_rss_kb");
-    cm_jw_u64(&jw, st->peak_rss_kb);
-    cm_jw_key(&jw, "state");
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "inserts");
-    cm_jw_u64(&jw, st->state.inserts);
-    cm_jw_key(&jw, "evicted");
-    cm_jw_u64(&jw, st->state.evicted);
-    cm_jw_key(&jw, "expired");
-    cm_jw_u64(&jw, st->state.expired);
-    cm_jw_key(&jw, "peak_entries");
-    cm_jw_u64(&jw, st->state.peak_entries);
-    cm_jw_key(&jw, "peak_bytes");
-    cm_jw_u64(&jw, st->state.peak_bytes);
-    cm_jw_obj_end(&jw);
-    cm_jw_key(&jw, "reject_samples");
-    cm_jw_arr_begin(&jw);
-    for (size_t i = 0; i < st->nrejects; i++) {
-        const struct cm_scan_reject *r = &st->rejects[i];
-        cm_jw_obj_begin(&jw);
-        cm_jw_key(&jw, "kind");
-        cm_jw_str(&jw, r->kind ? kinds[r->kind - 1] : "file");
-        cm_jw_key(&jw, "path");
-        cm_jw_str(&jw, r->path);
-        cm_jw_key(&jw, "offset");
-        cm_jw_u64(&jw, r->offset);
-        cm_jw_key(&jw, "line");
-        cm_jw_u64(&jw, r->line);
-        cm_jw_key(&jw, "reason");
-        cm_jw_str(&jw, r->reason);
-        cm_jw_obj_end(&jw);
-    }
-    cm_jw_arr_end(&jw);
-    cm_jw_obj_end(&jw);
-    if (cm_jw_finish(&jw) == 0) {
-        fprintf(f, "%s\n", b.p);
-    }
-    cm_buf_finish(&b);
-}
-
-static void summary(const struct cm_scan_stats *st)
-{
-    uint64_t recs = st->records[1] + st->records[2] + st->records[3];
-    uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];
-    double secs = st->seconds > 0 ? st->seconds : 1e-9;
-
-    fprintf(stderr,
-            "scan: %llu files, %.1f MB read, %.1f MB decoded, %.2f s (%.0f MB/s decoded, %.0f "
-            "records/s)\n",
-            (unsigned long long)st->files, (double)st->bytes_in / 1e6,
-            (double)st->bytes_decoded / 1e6, st->seconds, (double)st->bytes_decoded / 1e6 / secs,
-            (double)recs / secs);
-    fprintf(stderr, "  records:  cloudtrail %llu, vpcflow %llu, dns %llu\n",
-            (unsigned long long)st->records[1], (unsigned long long)st->records[2],
-            (unsigned long long)st->records[3]);
-    fprintf(stderr, "  rejected: cloudtrail %llu, vpcflow %llu, dns %llu, files %llu\n",
-            (unsigned long long)st->rejected[1], (unsigned long long)st->rejected[2],
-            (unsigned long long)st->rejected[3], (unsigned long long)st->rejected_files);
-    fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
-            (unsigned long long)st->detections);
-    if (st->state.inserts) {
-        fprintf(stderr, "  state:    %llu keys at most (%.1f MB), %llu evicted when full\n",
-                (unsigned long long)st->state.peak_entries, (double)st->state.peak_bytes / 1e6,
-                (unsigned long long)st->state.evicted);
-    }
-    if (st->nrejects) {
-        fprintf(stderr, "  first %zu rejects%s:\n", st->nrejects,
-                rej + st->rejected_files > st->nrejects ? " (more not listed)" : "");
-        for (size_t i = 0; i < st->nrejects; i++) {
-            const struct cm_scan_reject *r = &st->rejects[i];
-            if (r->line) {
-                fprintf(stderr, "    %s:%u (byte %llu): %s\n", r->path, r->line,
-                        (unsigned long long)r->offset, r->reason);
-            } else {
-                fprintf(stderr, "    %s (byte %llu): %s\n", r->path, (unsigned long long)r->offset,
-                        r->reason);
-            }
-        }
-    }
-}
-
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     char *end;
@@ -437,26 +316,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     }
     *out = v;
     return 0;
-}
-
-static int finish_run(const struct cm_scan_stats *st, const char *stats_path, int quiet)
-{
-    if (stats_path) {
-        FILE *f = strcmp(stats_path, "-") == 0 ? stdout : fopen(stats_path, "w");
-        if (f == NULL) {
-            fprintf(stderr, "coalmine scan: %s: %s\n", stats_path, strerror(errno));
-            return CM_EXIT_ERROR;
-        }
-        write_stats(f, st);
-        if (f != stdout && fclose(f) != 0) {
-            fprintf(stderr, "coalmine scan: %s: %s\n", stats_path, strerror(errno));
-            return CM_EXIT_ERROR;
-        }
-    }
-    if (!quiet) {
-        summary(st);
-    }
-    return CM_EXIT_OK;
 }
 
 /* Everything run() owns, freed in one place. */
@@ -745,7 +604,7 @@ static int run(int argc, char **argv)
     }
     rc = print_findings(cli, r.store);
     if (rc == 0) {
-        rc = finish_run(&r.st, stats_path, quiet);
+        rc = cm_scan_report(&r.st, stats_path, quiet);
     }
     if (!quiet && (cli->unbuildable || cm_agg_stats(cli->agg)->dropped)) {
         fprintf(stderr,

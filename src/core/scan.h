@@ -29,6 +29,14 @@ struct cm_scan_reject {
     char reason[200];
 };
 
+/* Other AWS logs a scan skipped, by name (cm_parse_other_log, CloudTrail Insights events). */
+#define CM_SCAN_MAX_SKIPS 16
+struct cm_scan_skip {
+    const char *what; /* static */
+    uint64_t files;   /* whole inputs of it */
+    uint64_t records; /* records of it inside inputs that were read */
+};
+
 /* What became of one input. */
 struct cm_scan_input {
     char *path;        /* owned */
@@ -58,6 +66,12 @@ struct cm_scan_stats {
     size_t nrejects;
     struct cm_scan_input *inputs; /* every input in processing order, owned */
     size_t ninputs;
+    /* Set aside, not errors: good records no detector reads (per kind), inputs that are
+     * other AWS logs or empty, and both by name, first seen first. */
+    uint64_t skipped[CM_SCAN_KINDS];
+    uint64_t skipped_files;
+    struct cm_scan_skip skips[CM_SCAN_MAX_SKIPS];
+    size_t nskips;
 };
 
 struct cm_scan_progress {

@@ -84,6 +84,11 @@ struct reader {
  */
 void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off, uint32_t line,
                          const char *reason);
+/*
+ * Counts what the scan skipped (what: a static name): a whole input (kind 0)
+ * that is another AWS log, or a record of kind that no detector reads.
+ */
+void cm_scan_note_skip(struct scan *s, int kind, const char *what);
 
 /* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
 void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);

@@ -55,6 +55,28 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
     pthread_mutex_unlock(&s->mu);
 }
 
+void cm_scan_note_skip(struct scan *s, int kind, const char *what)
+{
+    struct cm_scan_stats *st = s->st;
+    size_t i;
+
+    pthread_mutex_lock(&s->mu);
+    if (kind == 0) {
+        st->skipped_files++;
+    } else if (kind > 0 && kind < CM_SCAN_KINDS) {
+        st->skipped[kind]++;
+    }
+    for (i = 0; i < st->nskips && st->skips[i].what != what; i++) {
+    }
+    if (i == st->nskips && i < CM_SCAN_MAX_SKIPS) {
+        st->skips[st->nskips++].what = what;
+    }
+    if (i < st->nskips) {
+        *(kind == 0 ? &st->skips[i].files : &st->skips[i].records) += 1;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 /*
  * In an unwrapped CloudWatch Logs input, a location in the messages' text
  * becomes the log event that carried the message, as the file holds it.
@@ -96,6 +118,13 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t 
         reason = why;
     }
     cm_scan_note_reject(r->s, (int)kind, r->ctx.file_id, off, line, reason);
+}
+
+static void on_skip(void *ud, enum cm_event_kind kind, const char *what)
+{
+    struct reader *r = ud;
+
+    cm_scan_note_skip(r->s, (int)kind, what);
 }
 
 /* --- batches -------------------------------------------------------------- */
@@ -274,11 +303,13 @@ static const char *unrecognised(const struct reader *r, char *why, size_t cap)
 static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
     struct scan *s = r->s;
+    const char *other;
     int rc;
 
     r->unwrapped = false;
     if (r->fb->len == 0) {
-        cm_scan_note_reject(s, 0, file_id, 0, 0, "empty input");
+        /* Nothing to lose (AWS Config's ConfigWritabilityCheckFile is such a file). */
+        cm_scan_note_skip(s, 0, "empty file");
         return CM_OK;
     }
     if (ps == NULL && cm_cwl_sniff(r->fb->p, r->fb->len)) {
@@ -289,6 +320,11 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     }
     if (ps == NULL) {
         ps = cm_parse_sniff_flow(r->fb->p, r->fb->len, s->o.flow_fields, &r->ctx.flow_fmt);
+    }
+    if (ps == NULL && (other = cm_parse_other_log(r->fb->p, r->fb->len)) != NULL) {
+        cm_scan_note_skip(s, 0, other);
+        r->unwrapped = false;
+        return CM_OK;
     }
     if (ps == NULL) {
         char why[sizeof(((struct cm_scan_reject *)0)->reason)];
@@ -311,6 +347,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         r->key_region = cm_str_cstr(s->o.default_region);
     }
     r->ctx.on_reject = on_reject;
+    r->ctx.on_skip = on_skip;
     r->ctx.map_offset = r->unwrapped ? unwrapped_offset : NULL;
     r->ctx.ud = r;
     if (r->engine) {

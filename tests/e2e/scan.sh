@@ -140,17 +140,59 @@ check "damaged inputs: exit status 0" test $? -eq 0
 g=$(jq -c '[.records.cloudtrail >= 2, .records.vpcflow, .records.dns]' "$T/sb.json")
 check "damaged inputs: good records kept" test "$g" = "[true,3,2]"
 r=$(jq -c '[.rejected.cloudtrail >= 2, .rejected.vpcflow, .rejected.dns, .rejected.files]' "$T/sb.json")
-check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,6]"
+check "damaged inputs: each bad piece rejected" test "$r" = "[true,1,1,5]"
 trunc_recs=$(jq .records.cloudtrail "$T/sb.json")
 check "truncated gzip keeps the records before the damage" test "$trunc_recs" -gt 2
 check "summary names the truncated file" grep -q "trunc.json.gz.*truncated gzip" "$T/errb"
 check "summary names the bad flow line" grep -q "flow.log:4.*dstport\|flow.log:4.*srcport" "$T/errb"
-check "summary names the empty file" grep -q "empty.log.*empty input" "$T/errb"
+check "the empty file is skipped, not rejected" \
+    sh -c 'grep -q "^  skipped: .*empty file 1 file" "$1" && ! grep -q "empty.log" "$1"' _ "$T/errb"
 check "summary names the binary file" grep -q "blob.bin.*binary" "$T/errb"
 check "summary names the dangling link" grep -q "dangling.json.*cannot open" "$T/errb"
 check "summary names bzip2 data and how to read it" \
     grep -q "ct.json.bz2:1 (byte 0): bzip2 data, which coalmine does not read.*bzcat" "$T/errb"
 check "summary names a tar archive" grep -q "logs.tar:1 (byte 0): a tar archive" "$T/errb"
+
+# --- a whole log bucket --------------------------------------------------------------
+# Beside the sources, the other AWS logs that share their buckets (a Control Tower log archive
+# holds AWS Config's files; a trail's bucket its digests and Insights events; load balancer and
+# S3 server access logs are often kept there too) are skipped by name, never rejected.
+W="$T/bucket"
+cp -r "$T/corpus" "$W"
+A=$(ls "$W/AWSLogs" | head -1)
+CFG="$W/AWSLogs/$A/Config/us-east-1/2026/1/5"
+mkdir -p "$CFG/ConfigHistory" "$CFG/ConfigSnapshot" "$W/digests" \
+    "$W/AWSLogs/$A/CloudTrail-Insight/us-east-1/2026/01/05" \
+    "$W/AWSLogs/$A/elasticloadbalancing/us-east-1/2026/01/05" "$W/s3-access"
+: >"$W/AWSLogs/$A/Config/ConfigWritabilityCheckFile"
+printf '{"fileVersion":"1.0","configurationItems":[{"configurationItemVersion":"1.3","configurationItemCaptureTime":"2026-01-05T00:10:00.000Z","configurationStateId":1,"awsAccountId":"%s","configurationItemStatus":"OK","resourceType":"AWS::EC2::SecurityGroup","resourceId":"sg-0123"}]}' "$A" |
+    gzip >"$CFG/ConfigHistory/${A}_Config_us-east-1_ConfigHistory_AWS::EC2::SecurityGroup_20260105T000000Z_20260105T010000Z_1.json.gz"
+printf '{"fileVersion":"1.0","configSnapshotId":"0f1e2d3c","configurationItems":[]}' |
+    gzip >"$CFG/ConfigSnapshot/${A}_Config_us-east-1_ConfigSnapshot_20260105T001000Z_0f1e2d3c.json.gz"
+printf '{"awsAccountId":"%s","digestStartTime":"2026-01-05T00:00:00Z","digestEndTime":"2026-01-05T01:00:00Z","digestS3Bucket":"b","digestS3Object":"o","logFiles":[]}' "$A" |
+    gzip >"$W/digests/${A}_CloudTrail-Digest_us-east-1_t_us-east-1_20260105T010000Z.json.gz"
+I='"eventVersion":"1.07","eventTime":"2026-01-05T00:20:00Z","awsRegion":"us-east-1","eventType":"AwsCloudTrailInsight","recipientAccountId":"'$A'","insightDetails":{"eventSource":"ec2.amazonaws.com","eventName":"RunInstances","insightType":"ApiCallRateInsight"'
+printf '{"Records":[{%s,"state":"Start"},"eventCategory":"Insight"},{%s,"state":"End"},"eventCategory":"Insight"}]}' "$I" "$I" |
+    gzip >"$W/AWSLogs/$A/CloudTrail-Insight/us-east-1/2026/01/05/${A}_CloudTrail-Insight_us-east-1_20260105T0025Z_a1.json.gz"
+printf 'https 2026-01-05T00:05:00.123456Z app/web/50dc6c495c0c9188 198.51.100.7:52311 10.0.1.5:80 0.000 0.001 0.000 200 200 34 366 "GET https://web.example.com:443/ HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:%s:targetgroup/web/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "web.example.com" "-" 0 2026-01-05T00:05:00.122000Z "forward" "-" "-" "10.0.1.5:80" "200" "-" "-"\n' "$A" |
+    gzip >"$W/AWSLogs/$A/elasticloadbalancing/us-east-1/2026/01/05/${A}_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20260105T0005Z_192.0.2.10_x1.log.gz"
+printf 'Enable AccessLog for ELB: web at 2026-01-05T00:00:00.000Z' \
+    >"$W/AWSLogs/$A/elasticloadbalancing/ELBAccessLogTestFile"
+printf '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be logs [05/Jan/2026:00:10:00 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /logs?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader logs.s3.us-east-1.amazonaws.com TLSV1.2 - -\n' \
+    >"$W/s3-access/2026-01-05-00-10-00-1B2C3D4E5F6A7B8C"
+"$COALMINE" scan --stats "$T/sw.json" --threads 2 "$W" >"$T/outw" 2>"$T/errw"
+check "a whole log bucket: exit status 0" test $? -eq 0
+a=$(jq -c '[.records, .rejected]' "$T/s1.json")
+b=$(jq -c '[.records, .rejected]' "$T/sw.json")
+check "a whole log bucket: the sources' records, nothing rejected ($b)" test "$a" = "$b"
+check "a whole log bucket: the same findings" cmp -s "$T/out1" "$T/outw"
+k=$(jq -c '[.skipped.cloudtrail, .skipped.files, ([.skipped.what[] | "\(.name)=\(.files)/\(.records)"] | sort)]' "$T/sw.json")
+want='[2,7,["AWS Config=2/0","CloudTrail Insights event=0/2","CloudTrail digest=1/0","Elastic Load Balancing access log=2/0","S3 server access log=1/0","empty file=1/0"]]'
+check "a whole log bucket: other AWS logs skipped and counted by name ($k)" test "$k" = "$want"
+check "a whole log bucket: the summary line names them" grep -q \
+    "^  skipped:  .*AWS Config 2 files.*CloudTrail Insights event 2 records (not logs coalmine reads)$" \
+    "$T/errw"
+rm -rf "$W"
 
 # --- the store ---------------------------------------------------------------------
 "$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the CloudTrail parser: any input must parse without
- * crashing, every byte is either in an event or accounted for by a reject,
+ * crashing, every byte is either in an event or accounted for by a reject
+ * (or a skip: an Insights event),
  * and events' fields must stay inside the input buffer. Each event's user
  * agent and call also go through the API anomaly model's readers
  * (cm_ua_category, cm_ct_tactic). The cut between concatenated files
@@ -83,6 +84,15 @@ static void on_reject(void *ud, enum cm_event_kind k, uint64_t off, uint32_t lin
     f->rejects++;
 }
 
+/* A record no detector reads (an Insights event): CloudTrail's, named. */
+static void on_skip(void *ud, enum cm_event_kind k, const char *what)
+{
+    (void)ud;
+    if (k != CM_EV_CLOUDTRAIL || what == NULL || what[0] == '\0') {
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -98,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctx.arena = &arena;
     ctx.on_event = on_event;
     ctx.on_reject = on_reject;
+    ctx.on_skip = on_skip;
     ctx.ud = &f;
     if (cm_parser_cloudtrail.parse(&ctx, (const char *)data, size) != 0) {
         abort();

@@ -26,6 +26,8 @@ struct sink {
     struct cm_event ev[MAXEV];
     int nev;
     int nrej;
+    int nskip;
+    const char *skip_what;
     uint64_t rej_off[MAXEV];
     uint32_t rej_line[MAXEV];
     char rej_reason[MAXEV][200];
@@ -62,6 +64,14 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t 
     s->nrej++;
 }
 
+static void on_skip(void *ud, enum cm_event_kind kind, const char *what)
+{
+    struct sink *s = ud;
+    assert_int_equal(kind, CM_EV_CLOUDTRAIL);
+    s->skip_what = what;
+    s->nskip++;
+}
+
 /* The offsets a reject's reason names, as a wrapped input's map would give them (or NULL). */
 static uint64_t (*map_offset)(void *ud, uint64_t off);
 
@@ -77,6 +87,7 @@ static struct sink *run(const char *text)
     s.ctx.arena = &s.arena;
     s.ctx.on_event = on_event;
     s.ctx.on_reject = on_reject;
+    s.ctx.on_skip = on_skip;
     s.ctx.map_offset = map_offset;
     s.ctx.ud = &s;
     assert_int_equal(cm_parser_cloudtrail.parse(&s.ctx, text, strlen(text)), 0);
@@ -258,6 +269,51 @@ static void test_bad_records(void **state)
     assert_non_null(strstr(s->rej_reason[0], "not a JSON object"));
     assert_non_null(strstr(s->rej_reason[1], "eventTime"));
     assert_non_null(strstr(s->rej_reason[2], "eventTime"));
+    done(s);
+}
+
+/* CloudTrail Insights events (CloudTrail-Insight/ files) are good records no detector reads. */
+#define REC_INSIGHT(cat, type)                                                                     \
+    "{\"eventVersion\":\"1.07\",\"eventTime\":\"2025-03-04T10:05:00Z\",\"awsRegion\":"             \
+    "\"us-east-1\",\"eventID\":\"e-2\"," type "\"recipientAccountId\":\"111122223333\","           \
+    "\"sharedEventID\":\"s-1\",\"insightDetails\":{\"state\":\"Start\",\"eventSource\":"           \
+    "\"iam.amazonaws.com\",\"eventName\":\"StopLogging\",\"insightType\":"                         \
+    "\"ApiCallRateInsight\"}" cat "}"
+
+static void test_insights_skipped(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    s = run("{\"Records\":[" REC_USER "," REC_INSIGHT(
+        ",\"eventCategory\":\"Insight\"",
+        "\"eventType\":\"AwsCloudTrailInsight\",") "," REC_INSIGHT(",\"eventCategory\":\"Insight\"",
+                                                                   "") "," REC_INSIGHT("",
+                                                                                       "\"eventType"
+                                                                                       "\":"
+                                                                                       "\"AwsCloudT"
+                                                                                       "railInsight"
+                                                                                       "\",") "," REC_SVC
+                                                                                              "]}");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 0);
+    assert_int_equal(s->nskip, 3);
+    assert_string_equal(s->skip_what, "CloudTrail Insights event");
+    done(s);
+    /* Through EventBridge ("AWS Insight via CloudTrail"), and a record alone. */
+    s = run("{\"version\":\"0\",\"detail-type\":\"AWS Insight via CloudTrail\",\"source\":"
+            "\"aws.iam\",\"detail\":" REC_INSIGHT(",\"eventCategory\":\"Insight\"", "") "}");
+    assert_int_equal(s->nev + s->nrej, 0);
+    assert_int_equal(s->nskip, 1);
+    done(s);
+    s = run(REC_INSIGHT(",\"eventCategory\":\"Insight\"", ""));
+    assert_int_equal(s->nskip, 1);
+    done(s);
+    /* Not an Insights event: still a record without a name. */
+    s = run(REC_INSIGHT(",\"eventCategory\":\"Management\"", ""));
+    assert_int_equal(s->nskip, 0);
+    assert_int_equal(s->nrej, 1);
+    assert_non_null(strstr(s->rej_reason[0], "no eventName"));
     done(s);
 }
 
@@ -576,12 +632,19 @@ static void test_skip_value(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_records_wrapper), cmocka_unit_test(test_shapes),
-        cmocka_unit_test(test_bad_records),     cmocka_unit_test(test_invalid_utf8),
-        cmocka_unit_test(test_truncated),       cmocka_unit_test(test_escaped_strings),
-        cmocka_unit_test(test_doc_swap),        cmocka_unit_test(test_sniff),
-        cmocka_unit_test(test_skip_value),      cmocka_unit_test(test_concatenated_files),
-        cmocka_unit_test(test_ct_cut),          cmocka_unit_test(test_recovery_details),
+        cmocka_unit_test(test_records_wrapper),
+        cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_invalid_utf8),
+        cmocka_unit_test(test_insights_skipped),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_escaped_strings),
+        cmocka_unit_test(test_doc_swap),
+        cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_skip_value),
+        cmocka_unit_test(test_concatenated_files),
+        cmocka_unit_test(test_ct_cut),
+        cmocka_unit_test(test_recovery_details),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

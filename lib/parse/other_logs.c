@@ -1,0 +1,237 @@
+/*
+ * AWS logs that are not the four sources coalmine reads, recognised from
+ * their first bytes so a scan skips them by name instead of rejecting them as
+ * unrecognised. They sit beside the sources in the buckets users copy: a
+ * Control Tower log archive holds AWS Config files next to CloudTrail, a
+ * trail's bucket its digest files, and load balancer, S3 server access,
+ * CloudFront and WAF logs are often centralised in the same place.
+ *
+ * Only called for an input no parser took (scan_read.c), so a matcher never
+ * competes with a source's sniff. Each looks at the first line or the first
+ * HEAD bytes and matches the shape AWS documents for that log, not a word
+ * that any text could hold.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "parse/parse.h"
+
+#define HEAD 4096 /* bytes a matcher looks at, at most */
+
+static bool digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* True when buf[0..len) (at most HEAD of it) holds needle. */
+static bool has(const char *buf, size_t len, const char *needle)
+{
+    return cm_str_find(cm_str_make(buf, len < HEAD ? len : HEAD),
+                       cm_str_make(needle, strlen(needle))) != (size_t)-1;
+}
+
+/* True when buf[i..len) starts with s; *i moves past it. */
+static bool eat(const char *buf, size_t len, size_t *i, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (len - *i < n || memcmp(buf + *i, s, n) != 0) {
+        return false;
+    }
+    *i += n;
+    return true;
+}
+
+/* The offset past the token (a run of non-spaces, ending at ' ') at buf[i], or 0. */
+static size_t token_end(const char *buf, size_t len, size_t i)
+{
+    size_t j = i;
+
+    while (j < len && buf[j] != ' ' && buf[j] != '\n' && buf[j] != '\r') {
+        j++;
+    }
+    return j > i && j < len && buf[j] == ' ' ? j : 0;
+}
+
+/* A JSON object whose first member is named key: {"key": (whitespace allowed). */
+static bool object_first_key(const char *buf, size_t len, const char *key)
+{
+    size_t i = cm_parse_skip_ws(buf, len, 0), n = strlen(key);
+
+    if (i >= len || buf[i] != '{') {
+        return false;
+    }
+    i = cm_parse_skip_ws(buf, len, i + 1);
+    return len - i > n + 2 && buf[i] == '"' && memcmp(buf + i + 1, key, n) == 0 &&
+           buf[i + 1 + n] == '"';
+}
+
+/* "YYYY-MM-DDThh:mm:ss" at buf[i], then anything up to a space; *i moves past the space. */
+static bool iso_time_token(const char *buf, size_t len, size_t *i)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    size_t j = *i, end;
+
+    if (len - j < sizeof(shape) - 1) {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof(shape) - 1; k++) {
+        char c = buf[j + k];
+        if (shape[k] == 'd' ? !digit(c) : c != shape[k]) {
+            return false;
+        }
+    }
+    if ((end = token_end(buf, len, j)) == 0) {
+        return false;
+    }
+    *i = end + 1;
+    return true;
+}
+
+/* "address:port" (IPv4 or IPv6 digits, dots, colons, hex) or "-" then a space at buf[i]. */
+static bool endpoint_token(const char *buf, size_t len, size_t i)
+{
+    size_t end = token_end(buf, len, i), colon = 0;
+
+    if (end == i + 1 && buf[i] == '-') {
+        return true;
+    }
+    for (size_t k = i; k < end; k++) {
+        char c = buf[k];
+        if (c == ':') {
+            colon = k;
+        } else if (!digit(c) && c != '.' && !(c >= 'a' && c <= 'f') && c != '[' && c != ']') {
+            return false;
+        }
+    }
+    return end != 0 && colon > i && colon + 1 < end;
+}
+
+/* CloudTrail digest files (CloudTrail-Digest/): {"awsAccountId":..,"digestStartTime":..}. */
+static bool ct_digest(const char *buf, size_t len)
+{
+    return object_first_key(buf, len, "awsAccountId") && has(buf, len, "\"digestStartTime\"") &&
+           has(buf, len, "\"digestS3Object\"");
+}
+
+/* AWS Config history and snapshot files: {"fileVersion":..,"configurationItems":[..]}. */
+static bool config(const char *buf, size_t len)
+{
+    return object_first_key(buf, len, "fileVersion") &&
+           (has(buf, len, "\"configurationItems\"") || has(buf, len, "\"configSnapshotId\""));
+}
+
+/*
+ * Elastic Load Balancing access logs, by their first line: an Application
+ * Load Balancer's "https 2025-03-04T10:00:00.123456Z app/name/id ...", a
+ * Network Load Balancer's "tls 2.0 2025-03-04T10:00:00 net/name/id ...", a
+ * Classic one's "2025-03-04T10:00:00.123456Z name 192.0.2.1:2817 10.0.0.1:80 ...".
+ */
+static bool elb(const char *buf, size_t len)
+{
+    static const char *const types[] = {"http ", "https ", "h2 ", "grpcs ", "ws ", "wss "};
+    size_t i = 0, end;
+
+    if (eat(buf, len, &i, "Enable AccessLog for ELB: ")) {
+        return true; /* ELBAccessLogTestFile, written when access logging is turned on */
+    }
+    if (eat(buf, len, &i, "tls ")) {
+        if ((end = token_end(buf, len, i)) == 0) {
+            return false;
+        }
+        i = end + 1;
+        return iso_time_token(buf, len, &i) && eat(buf, len, &i, "net/");
+    }
+    for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+        if (eat(buf, len, &i, types[k])) {
+            return iso_time_token(buf, len, &i) && eat(buf, len, &i, "app/");
+        }
+    }
+    if (!iso_time_token(buf, len, &i) || (end = token_end(buf, len, i)) == 0) {
+        return false;
+    }
+    return endpoint_token(buf, len, end + 1);
+}
+
+/*
+ * S3 server access logs: "<bucket owner's 64 hex digits> <bucket>
+ * [06/Feb/2019:00:00:38 +0000] ...".
+ */
+static bool s3_access(const char *buf, size_t len)
+{
+    size_t i, end;
+
+    for (i = 0; i < 64; i++) {
+        if (i >= len || !(digit(buf[i]) || (buf[i] >= 'a' && buf[i] <= 'f'))) {
+            return false;
+        }
+    }
+    if (i >= len || buf[i] != ' ' || (end = token_end(buf, len, i + 1)) == 0) {
+        return false;
+    }
+    i = end + 1;
+    return len - i > 4 && buf[i] == '[' && digit(buf[i + 1]) && digit(buf[i + 2]) &&
+           buf[i + 3] == '/';
+}
+
+/* CloudFront standard logs (W3C): "#Version: 1.0" and "#Fields: date time x-edge-location ...". */
+static bool cloudfront(const char *buf, size_t len)
+{
+    size_t i = 0;
+
+    return eat(buf, len, &i, "#Version: ") && has(buf, len, "\n#Fields: date time x-edge-location");
+}
+
+/* AWS WAF logs: {"timestamp":1576280412771,"formatVersion":1,"webaclId":"arn:aws:wafv2:...}. */
+static bool waf(const char *buf, size_t len)
+{
+    return object_first_key(buf, len, "timestamp") && has(buf, len, "\"formatVersion\"") &&
+           has(buf, len, "\"webaclId\"");
+}
+
+/*
+ * GuardDuty findings: an S3 export's JSON lines, `aws guardduty get-findings`
+ * output, coalmine's own `findings export`: a finding's schema version and
+ * its GuardDuty ARN near the start.
+ */
+static bool guardduty(const char *buf, size_t len)
+{
+    size_t i = cm_parse_skip_ws(buf, len, 0);
+
+    return i < len && buf[i] == '{' && has(buf, len, "\"schemaVersion\"") &&
+           has(buf, len, "\"arn:aws:guardduty:");
+}
+
+/*
+ * Route 53 public DNS query logs (hosted zones, through CloudWatch Logs):
+ * "1.0 2017-12-13T08:15:50.235Z Z123412341234 example.com A NOERROR UDP ...".
+ */
+static bool r53_public(const char *buf, size_t len)
+{
+    size_t i = 0;
+
+    return eat(buf, len, &i, "1.0 ") && iso_time_token(buf, len, &i) && i < len && buf[i] == 'Z' &&
+           token_end(buf, len, i) != 0;
+}
+
+static const struct other_log {
+    const char *name;
+    bool (*match)(const char *buf, size_t len);
+} others[] = {
+    {"CloudTrail digest", ct_digest},           {"AWS Config", config},
+    {"Elastic Load Balancing access log", elb}, {"S3 server access log", s3_access},
+    {"CloudFront access log", cloudfront},      {"AWS WAF log", waf},
+    {"GuardDuty findings", guardduty},          {"Route 53 public DNS query log", r53_public},
+};
+
+const char *cm_parse_other_log(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        if (others[i].match(buf, len)) {
+            return others[i].name;
+        }
+    }
+    return NULL;
+}
