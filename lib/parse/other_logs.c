@@ -90,23 +90,61 @@ static bool iso_time_token(const char *buf, size_t len, size_t *i)
     return true;
 }
 
-/* "address:port" (IPv4 or IPv6 digits, dots, colons, hex) or "-" then a space at buf[i]. */
-static bool endpoint_token(const char *buf, size_t len, size_t i)
+/* The offset past an IPv4 address (dotted, 1-3 digits a part) at buf[i], or 0. */
+static size_t ipv4_end(const char *buf, size_t len, size_t i)
 {
-    size_t end = token_end(buf, len, i), colon = 0;
+    for (int part = 0; part < 4; part++) {
+        size_t d = 0;
 
-    if (end == i + 1 && buf[i] == '-') {
-        return true;
-    }
-    for (size_t k = i; k < end; k++) {
-        char c = buf[k];
-        if (c == ':') {
-            colon = k;
-        } else if (!digit(c) && c != '.' && !(c >= 'a' && c <= 'f') && c != '[' && c != ']') {
-            return false;
+        if (part > 0) {
+            if (i >= len || buf[i] != '.') {
+                return 0;
+            }
+            i++;
+        }
+        while (i < len && digit(buf[i]) && d < 4) {
+            i++;
+            d++;
+        }
+        if (d == 0 || d > 3) {
+            return 0;
         }
     }
-    return end != 0 && colon > i && colon + 1 < end;
+    return i;
+}
+
+/* The offset past an address at buf[i]: IPv4, or IPv6 in brackets ("[2001:db8::1]"), or 0. */
+static size_t address_end(const char *buf, size_t len, size_t i)
+{
+    size_t j;
+
+    if (i < len && buf[i] == '[') {
+        for (j = i + 1; j < len && (digit(buf[j]) || buf[j] == ':' || buf[j] == '.' ||
+                                    (buf[j] >= 'a' && buf[j] <= 'f'));
+             j++) {
+        }
+        return j > i + 2 && j < len && buf[j] == ']' ? j + 1 : 0;
+    }
+    return ipv4_end(buf, len, i);
+}
+
+/* The offset past a port (1-5 digits) at buf[i] that a space ends, or 0. */
+static size_t port_end(const char *buf, size_t len, size_t i)
+{
+    size_t j = i;
+
+    while (j < len && digit(buf[j]) && j - i < 6) {
+        j++;
+    }
+    return j > i && j - i <= 5 && j < len && buf[j] == ' ' ? j : 0;
+}
+
+/* "address:port " at buf[i] (a load balancer's client or target): the offset of the space, or 0. */
+static size_t endpoint_end(const char *buf, size_t len, size_t i)
+{
+    size_t j = address_end(buf, len, i);
+
+    return j != 0 && j < len && buf[j] == ':' ? port_end(buf, len, j + 1) : 0;
 }
 
 /* CloudTrail digest files (CloudTrail-Digest/): {"awsAccountId":..,"digestStartTime":..}. */
@@ -149,10 +187,38 @@ static bool elb(const char *buf, size_t len)
             return iso_time_token(buf, len, &i) && eat(buf, len, &i, "app/");
         }
     }
-    if (!iso_time_token(buf, len, &i) || (end = token_end(buf, len, i)) == 0) {
+    if (!iso_time_token(buf, len, &i)) {
         return false;
     }
-    return endpoint_token(buf, len, end + 1);
+    /* Classic: the load balancer's name (letters, digits, hyphens), the client, the back end. */
+    for (end = i; end < len && end - i <= 32 &&
+                  (digit(buf[end]) || buf[end] == '-' ||
+                   ((buf[end] | 0x20) >= 'a' && (buf[end] | 0x20) <= 'z'));
+         end++) {
+    }
+    if (end == i || end - i > 32 || end >= len || buf[end] != ' ' ||
+        (end = endpoint_end(buf, len, end + 1)) == 0) {
+        return false;
+    }
+    i = end + 1;
+    return (i + 1 < len && buf[i] == '-' && buf[i + 1] == ' ') || endpoint_end(buf, len, i) != 0;
+}
+
+/*
+ * Application Load Balancer connection logs (TLS handshakes, beside the
+ * access logs): "2025-03-04T10:00:00.123456Z 192.0.2.10 41234 443 TLSv1.2 ...".
+ */
+static bool alb_connection(const char *buf, size_t len)
+{
+    size_t i = 0, end;
+
+    if (!iso_time_token(buf, len, &i) || (end = address_end(buf, len, i)) == 0 || end >= len ||
+        buf[end] != ' ' || (end = port_end(buf, len, end + 1)) == 0 ||
+        (end = port_end(buf, len, end + 1)) == 0) {
+        return false;
+    }
+    i = end + 1;
+    return eat(buf, len, &i, "TLSv") || eat(buf, len, &i, "- ");
 }
 
 /*
@@ -192,16 +258,28 @@ static bool waf(const char *buf, size_t len)
 }
 
 /*
- * GuardDuty findings: an S3 export's JSON lines, `aws guardduty get-findings`
- * output, coalmine's own `findings export`: a finding's schema version and
- * its GuardDuty ARN near the start.
+ * GuardDuty findings: an S3 export's JSON lines, coalmine's own `findings
+ * export` (a finding's schema version and its GuardDuty ARN near the start),
+ * `aws guardduty get-findings` output (the API's member names). Security
+ * Hub's form of them (ASFF: "AwsAccountId", a Security Hub product ARN) is
+ * not GuardDuty's and is not matched.
  */
 static bool guardduty(const char *buf, size_t len)
 {
-    size_t i = cm_parse_skip_ws(buf, len, 0);
+    static const char *const cli[] = {"{", "\"Findings\"", ":", "[", "{", "\"AccountId\""};
+    size_t i = cm_parse_skip_ws(buf, len, 0), k;
 
-    return i < len && buf[i] == '{' && has(buf, len, "\"schemaVersion\"") &&
-           has(buf, len, "\"arn:aws:guardduty:");
+    if (i >= len || buf[i] != '{' || !has(buf, len, "\"arn:aws:guardduty:")) {
+        return false;
+    }
+    if (has(buf, len, "\"schemaVersion\"")) {
+        return true;
+    }
+    /* The CLI's get-findings ("SchemaVersion" comes late): {"Findings": [{"AccountId": ... */
+    for (k = 0; k < sizeof(cli) / sizeof(cli[0]) && eat(buf, len, &i, cli[k]); k++) {
+        i = cm_parse_skip_ws(buf, len, i);
+    }
+    return k == sizeof(cli) / sizeof(cli[0]);
 }
 
 /*
@@ -220,13 +298,18 @@ static const struct other_log {
     const char *name;
     bool (*match)(const char *buf, size_t len);
 } others[] = {
-    {"CloudTrail digest", ct_digest},           {"AWS Config", config},
-    {"Elastic Load Balancing access log", elb}, {"S3 server access log", s3_access},
-    {"CloudFront access log", cloudfront},      {"AWS WAF log", waf},
-    {"GuardDuty findings", guardduty},          {"Route 53 public DNS query log", r53_public},
+    {"CloudTrail digest", ct_digest},
+    {"AWS Config", config},
+    {"Elastic Load Balancing access log", elb},
+    {"Elastic Load Balancing connection log", alb_connection},
+    {"S3 server access log", s3_access},
+    {"CloudFront access log", cloudfront},
+    {"AWS WAF log", waf},
+    {"GuardDuty findings", guardduty},
+    {"Route 53 public DNS query log", r53_public},
 };
 
-const char *cm_parse_other_log(const char *buf, size_t len)
+static const char *match(const char *buf, size_t len)
 {
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         if (others[i].match(buf, len)) {
@@ -234,4 +317,16 @@ const char *cm_parse_other_log(const char *buf, size_t len)
         }
     }
     return NULL;
+}
+
+const char *cm_parse_other_log(const char *buf, size_t len)
+{
+    const char *name = match(buf, len);
+    size_t k;
+
+    if (name == NULL && (k = cm_parse_cwl_prefix(buf, len, 0)) > 0) {
+        /* A CloudWatch Logs export task's file: "<time> <message>" a line. */
+        name = match(buf + k, len - k);
+    }
+    return name;
 }
