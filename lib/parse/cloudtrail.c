@@ -381,7 +381,7 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
         cm_str_eqc(ct->event_type, "AwsCloudTrailInsight")) {
         /* CloudTrail Insights: a note about call rates, not a call (GuardDuty reads none). */
         if (ctx->on_skip) {
-            ctx->on_skip(ctx->ud, CM_EV_CLOUDTRAIL, "CloudTrail Insights event");
+            ctx->on_skip(ctx->ud, CM_EV_CLOUDTRAIL, "CloudTrail Insights");
         }
         return 0;
     }

@@ -294,6 +294,21 @@ static bool r53_public(const char *buf, size_t len)
            token_end(buf, len, i) != 0;
 }
 
+/*
+ * Transit Gateway flow logs with no header line (as CloudWatch Logs holds
+ * them): "6 TransitGateway 111122223333 tgw-... ". With a header, the flow
+ * log parser takes them and skips their records (vpcflow.c).
+ */
+static bool tgw_flow(const char *buf, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && i < 3 && digit(buf[i])) {
+        i++;
+    }
+    return i > 0 && eat(buf, len, &i, " TransitGateway ");
+}
+
 static const struct other_log {
     const char *name;
     bool (*match)(const char *buf, size_t len);
@@ -307,6 +322,7 @@ static const struct other_log {
     {"AWS WAF log", waf},
     {"GuardDuty findings", guardduty},
     {"Route 53 public DNS query log", r53_public},
+    {"Transit Gateway flow log", tgw_flow},
 };
 
 static const char *match(const char *buf, size_t len)

@@ -27,6 +27,7 @@ struct cm_flow_format {
     uint8_t ncols;
     uint8_t col[CM_FLOW_MAX_COLS]; /* enum cm_flow_field, or 0xff for an unknown name */
     uint8_t known;                 /* 1 once a header (or the default) is in force */
+    uint8_t tgw;                   /* the header is a Transit Gateway flow log's */
 };
 
 struct cm_domain_cache;
@@ -51,7 +52,7 @@ struct cm_parse_ctx {
                       const char *reason);
     /*
      * Called for every good record that no detector reads, instead of
-     * on_event (what: a static name such as "CloudTrail Insights event"), so
+     * on_event (what: a static name such as "CloudTrail Insights"), so
      * the caller can count it; NULL: such records pass unseen.
      */
     void (*on_skip)(void *ud, enum cm_event_kind kind, const char *what);

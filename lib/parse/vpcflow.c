@@ -58,7 +58,7 @@ struct line_ref {
 };
 
 static const struct cm_flow_format default_fmt = {
-    DEFAULT_NCOLS, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 1};
+    DEFAULT_NCOLS, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}, 1, 0};
 
 static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt)
 {
@@ -145,11 +145,11 @@ static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
     return n;
 }
 
-/* Name-shaped: letters, digits, '-' and '_', optionally inside "${...}". */
 /*
- * True when the line is a header: its first token names a field, and so do
- * at least half of its tokens (a free-text first column, such as an ECS
- * cluster that happens to be called "start", must not switch the format).
+ * True when the line is a header: its first token names a field (a VPC or a
+ * Transit Gateway flow log's), and so do at least half of its tokens (a
+ * free-text first column, such as an ECS cluster that happens to be called
+ * "start", must not switch the format).
  */
 static bool is_header(const struct line_ref *lr, const struct cm_flow_tok *toks, int ntok)
 {
@@ -159,11 +159,13 @@ static bool is_header(const struct line_ref *lr, const struct cm_flow_tok *toks,
     if ((c >= '0' && c <= '9') || c == '-') {
         return false; /* every data line of the default format starts here */
     }
-    if (cm_flow_field_lookup(lr->p + toks[0].off, toks[0].len) < 0) {
+    if (cm_flow_field_lookup(lr->p + toks[0].off, toks[0].len) < 0 &&
+        !cm_flow_field_tgw(lr->p + toks[0].off, toks[0].len)) {
         return false;
     }
     for (int i = 0; i < ntok; i++) {
-        known += cm_flow_field_lookup(lr->p + toks[i].off, toks[i].len) >= 0;
+        const char *p = lr->p + toks[i].off;
+        known += cm_flow_field_lookup(p, toks[i].len) >= 0 || cm_flow_field_tgw(p, toks[i].len);
     }
     return known * 2 >= ntok;
 }
@@ -192,6 +194,7 @@ static bool take_header(struct cm_parse_ctx *ctx, const struct line_ref *lr,
             reject(ctx, lr, reason);
             return false;
         }
+        fmt.tgw |= cm_flow_field_tgw(p, toks[i].len);
         id = cm_flow_field_lookup(p, toks[i].len);
         if (id >= 0 && (seen & (1ULL << id)) == 0) {
             seen |= 1ULL << id;
@@ -612,6 +615,16 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
         }
         return CM_OK;
     }
+    if ((st->fmt != NULL && st->fmt->tgw) ||
+        (st->fmt == NULL && ntok > 2 &&
+         TOK_EQ(lr->p + toks[1].off, toks[1].len, "TransitGateway"))) {
+        /* A Transit Gateway's flow log (resource-type, tgw-* fields): no network interface's,
+         * and GuardDuty reads none. Counted, not analysed. */
+        if (ctx->on_skip != NULL) {
+            ctx->on_skip(ctx->ud, CM_EV_FLOW, "Transit Gateway flow log");
+        }
+        return CM_OK;
+    }
     if (st->fmt == NULL) {
         if (ntok != DEFAULT_NCOLS) {
             snprintf(reason, sizeof(reason),
@@ -744,7 +757,8 @@ static int vpcflow_sniff(const char *buf, size_t len)
     /* A header cut by the end of the sniff window: ignore its partial last name. */
     usable = (nl == NULL && n > 2) ? n - 1 : n;
     for (int k = 0; k < usable && k <= CM_FLOW_MAX_COLS; k++) {
-        known += cm_flow_field_lookup(lr.p + toks[k].off, toks[k].len) >= 0;
+        const char *p = lr.p + toks[k].off;
+        known += cm_flow_field_lookup(p, toks[k].len) >= 0 || cm_flow_field_tgw(p, toks[k].len);
     }
     if (usable >= 2 && known == usable) {
         return 95;

@@ -114,6 +114,17 @@ void cm_flow_format_default(struct cm_flow_format *fmt)
     fmt->known = 1;
 }
 
+bool cm_flow_field_tgw(const char *p, size_t len)
+{
+    if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
+        p += 2;
+        len -= 3;
+    }
+    return (len == 13 && memcmp(p, "resource-type", 13) == 0) ||
+           (len > 4 && memcmp(p, "tgw-", 4) == 0) ||
+           (len > 13 && memcmp(p, "packets-lost-", 13) == 0);
+}
+
 int cm_flow_field_version(unsigned id)
 {
     return id < CM_FF_COUNT ? fields[id].version : 0;

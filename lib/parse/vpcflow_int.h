@@ -22,4 +22,10 @@ int cm_flow_field_version(unsigned id);
 /* Whether p[0..len) (with or without "${...}") has the shape of a field name. */
 bool cm_flow_field_name_shaped(const char *p, size_t len);
 
+/*
+ * Whether p[0..len) (with or without "${...}") names a field only Transit
+ * Gateway flow logs have: resource-type, tgw-*, packets-lost-*.
+ */
+bool cm_flow_field_tgw(const char *p, size_t len);
+
 #endif

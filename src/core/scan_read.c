@@ -66,7 +66,7 @@ void cm_scan_note_skip(struct scan *s, int kind, const char *what)
     } else if (kind > 0 && kind < CM_SCAN_KINDS) {
         st->skipped[kind]++;
     }
-    for (i = 0; i < st->nskips && st->skips[i].what != what; i++) {
+    for (i = 0; i < st->nskips && strcmp(st->skips[i].what, what) != 0; i++) {
     }
     if (i == st->nskips && i < CM_SCAN_MAX_SKIPS) {
         st->skips[st->nskips++].what = what;

@@ -176,6 +176,15 @@ printf '{"Records":[{%s,"state":"Start"},"eventCategory":"Insight"},{%s,"state":
     gzip >"$W/AWSLogs/$A/CloudTrail-Insight/us-east-1/2026/01/05/${A}_CloudTrail-Insight_us-east-1_20260105T0025Z_a1.json.gz"
 printf 'https 2026-01-05T00:05:00.123456Z app/web/50dc6c495c0c9188 198.51.100.7:52311 10.0.1.5:80 0.000 0.001 0.000 200 200 34 366 "GET https://web.example.com:443/ HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:%s:targetgroup/web/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "web.example.com" "-" 0 2026-01-05T00:05:00.122000Z "forward" "-" "-" "10.0.1.5:80" "200" "-" "-"\n' "$A" |
     gzip >"$W/AWSLogs/$A/elasticloadbalancing/us-east-1/2026/01/05/${A}_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20260105T0005Z_192.0.2.10_x1.log.gz"
+# A Transit Gateway's flow log, in the vpcflowlogs/ prefix its VPCs' use.
+TG="$W/AWSLogs/$A/vpcflowlogs/us-east-1/2026/01/05"
+mkdir -p "$TG"
+{
+    echo 'version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service'
+    for p in 22 443 3389; do
+        echo "6 TransitGateway $A tgw-0a1b tgw-attach-0a1b $A $A vpc-01 vpc-02 subnet-01 subnet-02 eni-0a1b2c3d4e5f60001 eni-0a1b2c3d4e5f60002 use1-az1 use1-az1 tgw-attach-0a1c 10.0.1.5 10.0.2.9 49152 $p 6 10 840 1767571200 1767571260 OK IPv4 0 0 0 0 2 us-east-1 egress - -"
+    done
+} | gzip >"$TG/${A}_vpcflowlogs_us-east-1_fl-0tgw_20260105T0005Z_t1.log.gz"
 printf 'Enable AccessLog for ELB: web at 2026-01-05T00:00:00.000Z' \
     >"$W/AWSLogs/$A/elasticloadbalancing/ELBAccessLogTestFile"
 printf '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be logs [05/Jan/2026:00:10:00 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /logs?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader logs.s3.us-east-1.amazonaws.com TLSV1.2 - -\n' \
@@ -186,11 +195,11 @@ a=$(jq -c '[.records, .rejected]' "$T/s1.json")
 b=$(jq -c '[.records, .rejected]' "$T/sw.json")
 check "a whole log bucket: the sources' records, nothing rejected ($b)" test "$a" = "$b"
 check "a whole log bucket: the same findings" cmp -s "$T/out1" "$T/outw"
-k=$(jq -c '[.skipped.cloudtrail, .skipped.files, ([.skipped.what[] | "\(.name)=\(.files)/\(.records)"] | sort)]' "$T/sw.json")
-want='[2,7,["AWS Config=2/0","CloudTrail Insights event=0/2","CloudTrail digest=1/0","Elastic Load Balancing access log=2/0","S3 server access log=1/0","empty file=1/0"]]'
+k=$(jq -c '[.skipped.cloudtrail, .skipped.vpcflow, .skipped.files, ([.skipped.what[] | "\(.name)=\(.files)/\(.records)"] | sort)]' "$T/sw.json")
+want='[2,3,7,["AWS Config=2/0","CloudTrail Insights=0/2","CloudTrail digest=1/0","Elastic Load Balancing access log=2/0","S3 server access log=1/0","Transit Gateway flow log=0/3","empty file=1/0"]]'
 check "a whole log bucket: other AWS logs skipped and counted by name ($k)" test "$k" = "$want"
 check "a whole log bucket: the summary line names them" grep -q \
-    "^  skipped:  .*AWS Config 2 files.*CloudTrail Insights event 2 records (not logs coalmine reads)$" \
+    "^  skipped:  .*AWS Config 2 files.*CloudTrail Insights 2 records (not logs coalmine reads)$" \
     "$T/errw"
 rm -rf "$W"
 

@@ -26,6 +26,7 @@ static const char *const names[] = {
     "AWS WAF log",
     "GuardDuty findings",
     "Route 53 public DNS query log",
+    "Transit Gateway flow log",
 };
 
 /* Bytes put past the end of a copy: what would complete a cut match. */

@@ -298,7 +298,7 @@ static void test_insights_skipped(void **state)
     assert_int_equal(s->nev, 2);
     assert_int_equal(s->nrej, 0);
     assert_int_equal(s->nskip, 3);
-    assert_string_equal(s->skip_what, "CloudTrail Insights event");
+    assert_string_equal(s->skip_what, "CloudTrail Insights");
     done(s);
     /* Through EventBridge ("AWS Insight via CloudTrail"), and a record alone. */
     s = run("{\"version\":\"0\",\"detail-type\":\"AWS Insight via CloudTrail\",\"source\":"

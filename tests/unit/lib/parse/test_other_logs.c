@@ -3,15 +3,16 @@
  * (cm_parse_other_log, lib/parse/other_logs.c): each kind by the name it is
  * skipped under (CloudTrail digest files, AWS Config history and snapshot
  * files, ALB/NLB/Classic load balancer access logs and the access-log test
- * file, ALB connection logs, S3 server access logs, CloudFront standard logs, AWS WAF logs,
- * GuardDuty findings, Route 53 public DNS query logs), then near misses that
- * must stay unrecognised: the four sources coalmine reads, other text and
- * JSON, each matcher's shape broken in one place, and every cut of every
- * sample (no crash, no other name), and lines of other logs that look like
- * a Classic load balancer's. A CloudWatch Logs export task's time prefix
- * before a line is stepped over. The samples are written from the formats
- * AWS documents, with documentation accounts and addresses. Inputs live in
- * exactly-sized heap buffers so ASan catches any read past the end.
+ * file, ALB connection logs, S3 server access logs, CloudFront standard
+ * logs, AWS WAF logs, GuardDuty findings, Route 53 public DNS query logs,
+ * header-less Transit Gateway flow logs), then near misses that must stay
+ * unrecognised: the four sources coalmine reads, other text and JSON, each
+ * matcher's shape broken in one place, every cut of every sample (no crash,
+ * no other name), and lines of other logs that look like a Classic load
+ * balancer's. A CloudWatch Logs export task's time prefix before a line is
+ * stepped over. The samples are written from the formats AWS documents, with
+ * documentation accounts and addresses. Inputs live in exactly-sized heap
+ * buffers so ASan catches any read past the end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -610,6 +611,19 @@ static void test_head_window(void **state)
     free(buf);
 }
 
+/* Transit Gateway flow logs without a header line (a header makes them the flow parser's). */
+static void test_tgw_flow(void **state)
+{
+    (void)state;
+    is_kind("6 TransitGateway 111122223333 tgw-0a1b2c3d4e5f60001 tgw-attach-0a1b2c3d4e5f60001 "
+            "10.0.1.5 10.0.2.9 49152 22 6 10 840 1741082400 1741082459 OK\n",
+            "Transit Gateway flow log");
+    is_none("6 TransitGatewayX 111122223333\n");
+    is_none("six TransitGateway 111122223333\n");
+    is_none("1234 TransitGateway 111122223333\n");
+    is_none("6  TransitGateway 111122223333\n");
+}
+
 /* --- lookalikes and export files -------------------------------------------------------------- */
 
 /*
@@ -689,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_every_cut),
         cmocka_unit_test(test_cut_boundaries),
         cmocka_unit_test(test_head_window),
+        cmocka_unit_test(test_tgw_flow),
         cmocka_unit_test(test_classic_elb_lookalikes),
         cmocka_unit_test(test_export_task_prefix),
     };

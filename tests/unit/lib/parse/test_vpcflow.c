@@ -38,7 +38,9 @@ struct collect {
     } rej[MAX_REJ];
     int nrej;
     long total_rej;
-    int stop_after; /* on_event returns CM_EFULL after this many (0: never) */
+    long nskip;       /* records handed to on_skip */
+    const char *skip; /* the last one's name */
+    int stop_after;   /* on_event returns CM_EFULL after this many (0: never) */
 };
 
 static int on_event(void *ud, struct cm_event *ev)
@@ -70,12 +72,22 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t offset, uint32
     c->total_rej++;
 }
 
+static void on_skip(void *ud, enum cm_event_kind kind, const char *what)
+{
+    struct collect *c = ud;
+
+    assert_int_equal(kind, CM_EV_FLOW);
+    c->skip = what;
+    c->nskip++;
+}
+
 static void ctx_setup(struct cm_parse_ctx *ctx, struct collect *c)
 {
     memset(ctx, 0, sizeof(*ctx));
     memset(c, 0, sizeof(*c));
     ctx->on_event = on_event;
     ctx->on_reject = on_reject;
+    ctx->on_skip = on_skip;
     ctx->ud = c;
 }
 
@@ -1005,6 +1017,67 @@ static int sniff(const char *text)
     return s;
 }
 
+/*
+ * Transit Gateway flow logs share the vpcflowlogs/ prefix: their records
+ * (a header with resource-type and tgw-* fields, or a header-less line whose
+ * second field is "TransitGateway") are skipped by name, not analysed.
+ */
+#define TGW_HDR                                                                                    \
+    "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id "            \
+    "tgw-dst-vpc-account-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id "    \
+    "tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr "  \
+    "srcport dstport protocol packets bytes start end log-status type packets-lost-no-route "      \
+    "packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired tcp-flags region "  \
+    "flow-direction pkt-src-aws-service pkt-dst-aws-service\n"
+#define TGW_REC                                                                                    \
+    "6 TransitGateway 111122223333 tgw-0a1b2c3d4e5f60001 tgw-attach-0a1b2c3d4e5f60001 "            \
+    "111122223333 111122223333 vpc-0a1b2c3d4e5f60001 vpc-0a1b2c3d4e5f60002 "                       \
+    "subnet-0a1b2c3d4e5f60001 subnet-0a1b2c3d4e5f60002 eni-0a1b2c3d4e5f60001 "                     \
+    "eni-0a1b2c3d4e5f60002 use2-az3 use2-az3 tgw-attach-0a1b2c3d4e5f60002 10.0.1.5 10.0.2.9 "      \
+    "49152 22 6 10 840 1741082400 1741082459 OK IPv4 0 0 0 0 2 us-east-2 egress - -\n"
+
+static void test_transit_gateway(void **state)
+{
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+
+    (void)state;
+    buf = parse_text(&ctx, &c, TGW_HDR TGW_REC TGW_REC, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.total_ev + c.total_rej, 0);
+    assert_int_equal(c.nskip, 2);
+    assert_string_equal(c.skip, "Transit Gateway flow log");
+    free(buf);
+    /* Fewer fields than the default: still a header (its tgw-* names count), still skipped. */
+    buf = parse_text(&ctx, &c,
+                     "tgw-id tgw-attachment-id resource-type srcaddr dstaddr\n"
+                     "tgw-0a1 tgw-attach-0a1 TransitGateway 10.0.1.5 10.0.2.9\n",
+                     &rc);
+    assert_int_equal(c.total_ev + c.total_rej, 0);
+    assert_int_equal(c.nskip, 1);
+    free(buf);
+    assert_true(sniff("tgw-id tgw-attachment-id resource-type srcaddr dstaddr\n") >= 80);
+    /* Header-less (CloudWatch Logs) after an interface's records: those read, this skipped. */
+    buf = parse_text(&ctx, &c,
+                     "2 111122223333 eni-0123456789abcdef0 203.0.113.12 10.0.1.14 50242 22 6 4 240 "
+                     "1741082400 1741082459 REJECT OK\n" TGW_REC,
+                     &rc);
+    assert_int_equal(c.total_ev, 1);
+    assert_int_equal(c.total_rej, 0);
+    assert_int_equal(c.nskip, 1);
+    free(buf);
+    /* A VPC flow log with a header is not a Transit Gateway's. */
+    buf = parse_text(&ctx, &c,
+                     HDR2 "2 111122223333 eni-0123456789abcdef0 203.0.113.12 10.0.1.14 50242 22 6 "
+                          "4 240 1741082400 1741082459 REJECT OK\n",
+                     &rc);
+    assert_int_equal(c.total_ev, 1);
+    assert_int_equal(c.nskip, 0);
+    free(buf);
+}
+
 static void test_sniff(void **state)
 {
     (void)state;
@@ -1361,6 +1434,7 @@ int main(void)
         cmocka_unit_test(test_file_id_and_bases),
         cmocka_unit_test(test_chunked_equals_whole),
         cmocka_unit_test(test_sniff),
+        cmocka_unit_test(test_transit_gateway),
         cmocka_unit_test(test_field_helpers),
         cmocka_unit_test(test_preset_default_format),
         cmocka_unit_test(test_cwl_export_prefix),
