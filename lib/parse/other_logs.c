@@ -206,7 +206,8 @@ static bool elb(const char *buf, size_t len)
 
 /*
  * Application Load Balancer connection logs (TLS handshakes, beside the
- * access logs): "2025-03-04T10:00:00.123456Z 192.0.2.10 41234 443 TLSv1.2 ...".
+ * access logs): "2025-03-04T10:00:00.123456Z 192.0.2.10 41234 443 TLSv1.2
+ * ... Success TID_...".
  */
 static bool alb_connection(const char *buf, size_t len)
 {
@@ -218,7 +219,16 @@ static bool alb_connection(const char *buf, size_t len)
         return false;
     }
     i = end + 1;
-    return eat(buf, len, &i, "TLSv") || eat(buf, len, &i, "- ");
+    if (!eat(buf, len, &i, "TLSv") && !eat(buf, len, &i, "- ")) {
+        return false;
+    }
+    /* The TLS verify status, later in the line ("Success", "Failed:UnknownCA"): a flow
+     * record after an export's time has the same first fields ("<time> 10.0.1.5 49152 22 -"). */
+    end = i;
+    while (end < len && buf[end] != '\n') {
+        end++;
+    }
+    return has(buf + i, end - i, " Success ") || has(buf + i, end - i, " Failed:");
 }
 
 /*
@@ -312,23 +322,24 @@ static bool tgw_flow(const char *buf, size_t len)
 static const struct other_log {
     const char *name;
     bool (*match)(const char *buf, size_t len);
+    bool cwl; /* also delivered to CloudWatch Logs: looked for after an export's time */
 } others[] = {
-    {"CloudTrail digest", ct_digest},
-    {"AWS Config", config},
-    {"Elastic Load Balancing access log", elb},
-    {"Elastic Load Balancing connection log", alb_connection},
-    {"S3 server access log", s3_access},
-    {"CloudFront access log", cloudfront},
-    {"AWS WAF log", waf},
-    {"GuardDuty findings", guardduty},
-    {"Route 53 public DNS query log", r53_public},
-    {"Transit Gateway flow log", tgw_flow},
+    {"CloudTrail digest", ct_digest, false},
+    {"AWS Config", config, false},
+    {"Elastic Load Balancing access log", elb, false},
+    {"Elastic Load Balancing connection log", alb_connection, false},
+    {"S3 server access log", s3_access, false},
+    {"CloudFront access log", cloudfront, false},
+    {"AWS WAF log", waf, true},
+    {"GuardDuty findings", guardduty, false},
+    {"Route 53 public DNS query log", r53_public, true},
+    {"Transit Gateway flow log", tgw_flow, true},
 };
 
-static const char *match(const char *buf, size_t len)
+static const char *match(const char *buf, size_t len, bool exported)
 {
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-        if (others[i].match(buf, len)) {
+        if ((!exported || others[i].cwl) && others[i].match(buf, len)) {
             return others[i].name;
         }
     }
@@ -337,12 +348,34 @@ static const char *match(const char *buf, size_t len)
 
 const char *cm_parse_other_log(const char *buf, size_t len)
 {
-    const char *name = match(buf, len);
+    const char *name = match(buf, len, false);
     size_t k;
 
     if (name == NULL && (k = cm_parse_cwl_prefix(buf, len, 0)) > 0) {
-        /* A CloudWatch Logs export task's file: "<time> <message>" a line. */
-        name = match(buf + k, len - k);
+        /* A CloudWatch Logs export task's file: "<time> <message>" a line. Only the logs
+         * that go to CloudWatch Logs: what else follows such a time may be a source in a
+         * shape no parser took (custom-format flow logs without --flow-fields). */
+        name = match(buf + k, len - k, true);
     }
     return name;
+}
+
+/* True when needle occurs in buf[0..len). */
+static bool holds(const char *buf, size_t len, const char *needle)
+{
+    return cm_str_find(cm_str_make(buf, len), cm_str_make(needle, strlen(needle))) != (size_t)-1;
+}
+
+const struct cm_parser *cm_parse_source_after_other(const char *buf, size_t len)
+{
+    /* Where a CloudTrail file, an EventBridge event of a call, a record on its own line,
+     * or a Resolver record starts: never inside the other logs named above. */
+    if (holds(buf, len, CM_PARSE_CT_MARK) || holds(buf, len, "\"AWS API Call via CloudTrail\"") ||
+        holds(buf, len, "\n{\"eventVersion\":")) {
+        return &cm_parser_cloudtrail;
+    }
+    if (holds(buf, len, "\n{\"version\":\"1.100000\"")) {
+        return &cm_parser_dns;
+    }
+    return NULL;
 }

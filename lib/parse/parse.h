@@ -116,6 +116,16 @@ size_t cm_parse_ct_cut(const char *buf, size_t len, size_t from);
  */
 const char *cm_parse_other_log(const char *buf, size_t len);
 
+/*
+ * For an input that begins as another AWS log (cm_parse_other_log): the
+ * parser of the source whose records follow it anywhere in buf (a CloudTrail
+ * file, an EventBridge event of a call, a record on its own line, a Resolver
+ * record), as a concatenation (cat, zcat of many, a stream archive) holds
+ * them, else NULL. The scan skips the input only when this is NULL, and
+ * otherwise parses it so the other log is rejected and the records kept.
+ */
+const struct cm_parser *cm_parse_source_after_other(const char *buf, size_t len);
+
 /* The table of all parsers, NULL-terminated. */
 const struct cm_parser *const *cm_parsers(void);
 

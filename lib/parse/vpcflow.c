@@ -588,6 +588,27 @@ static void event_finish(const struct cm_parse_ctx *ctx, const struct line_ref *
 }
 
 /*
+ * A Transit Gateway's flow log record (its header has resource-type or tgw-*
+ * fields): no network interface's, and GuardDuty reads none. Counted, not
+ * analysed.
+ */
+static int skip_tgw(struct cm_parse_ctx *ctx)
+{
+    if (ctx->on_skip != NULL) {
+        ctx->on_skip(ctx->ud, CM_EV_FLOW, "Transit Gateway flow log");
+    }
+    return CM_OK;
+}
+
+/* True for a token of 1-19 decimal digits. */
+static bool is_number(const char *p, size_t len)
+{
+    uint64_t v;
+
+    return len < 20 && cm_flow_read_uint(p, len, 0, UINT64_MAX, &v) == 0;
+}
+
+/*
  * Handles one line (CR/LF already cut). Returns 0 to go on or the negative
  * value on_event returned.
  */
@@ -615,15 +636,9 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
         }
         return CM_OK;
     }
-    if ((st->fmt != NULL && st->fmt->tgw) ||
-        (st->fmt == NULL && ntok > 2 &&
-         TOK_EQ(lr->p + toks[1].off, toks[1].len, "TransitGateway"))) {
-        /* A Transit Gateway's flow log (resource-type, tgw-* fields): no network interface's,
-         * and GuardDuty reads none. Counted, not analysed. */
-        if (ctx->on_skip != NULL) {
-            ctx->on_skip(ctx->ud, CM_EV_FLOW, "Transit Gateway flow log");
-        }
-        return CM_OK;
+    if (st->fmt == NULL && ntok > 2 && is_number(lr->p + toks[0].off, toks[0].len) &&
+        TOK_EQ(lr->p + toks[1].off, toks[1].len, "TransitGateway")) {
+        return skip_tgw(ctx); /* a header-less one (CloudWatch Logs) */
     }
     if (st->fmt == NULL) {
         if (ntok != DEFAULT_NCOLS) {
@@ -644,6 +659,9 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
                  ntok > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS : ntok);
         reject(ctx, lr, reason);
         return CM_OK;
+    }
+    if (use->fmt->tgw) {
+        return skip_tgw(ctx); /* a record with as many fields as its header */
     }
     if (*ev_gen != use->gen) {
         event_reset(ev);
@@ -712,14 +730,6 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         pos = end + 1;
     }
     return CM_OK;
-}
-
-/* True for a token of 1-19 decimal digits. */
-static bool is_number(const char *p, size_t len)
-{
-    uint64_t v;
-
-    return len < 20 && cm_flow_read_uint(p, len, 0, UINT64_MAX, &v) == 0;
 }
 
 static int vpcflow_sniff(const char *buf, size_t len)

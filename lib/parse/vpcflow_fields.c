@@ -116,13 +116,38 @@ void cm_flow_format_default(struct cm_flow_format *fmt)
 
 bool cm_flow_field_tgw(const char *p, size_t len)
 {
+    /* The fields of Transit Gateway flow logs that VPC flow logs do not have. */
+    static const char *const tgw[] = {
+        "resource-type",
+        "tgw-id",
+        "tgw-attachment-id",
+        "tgw-src-vpc-account-id",
+        "tgw-dst-vpc-account-id",
+        "tgw-src-vpc-id",
+        "tgw-dst-vpc-id",
+        "tgw-src-subnet-id",
+        "tgw-dst-subnet-id",
+        "tgw-src-eni",
+        "tgw-dst-eni",
+        "tgw-src-az-id",
+        "tgw-dst-az-id",
+        "tgw-pair-attachment-id",
+        "packets-lost-no-route",
+        "packets-lost-blackhole",
+        "packets-lost-mtu-exceeded",
+        "packets-lost-ttl-expired",
+    };
+
     if (len >= 3 && p[0] == '$' && p[1] == '{' && p[len - 1] == '}') {
         p += 2;
         len -= 3;
     }
-    return (len == 13 && memcmp(p, "resource-type", 13) == 0) ||
-           (len > 4 && memcmp(p, "tgw-", 4) == 0) ||
-           (len > 13 && memcmp(p, "packets-lost-", 13) == 0);
+    for (size_t i = 0; i < sizeof(tgw) / sizeof(tgw[0]); i++) {
+        if (strlen(tgw[i]) == len && memcmp(p, tgw[i], len) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int cm_flow_field_version(unsigned id)

@@ -24,7 +24,8 @@ bool cm_flow_field_name_shaped(const char *p, size_t len);
 
 /*
  * Whether p[0..len) (with or without "${...}") names a field only Transit
- * Gateway flow logs have: resource-type, tgw-*, packets-lost-*.
+ * Gateway flow logs have (resource-type, tgw-id, ..., packets-lost-*; the
+ * exact names, so a value such as "tgw-0a1b" is not one).
  */
 bool cm_flow_field_tgw(const char *p, size_t len);
 

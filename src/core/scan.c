@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -363,6 +364,11 @@ static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
     return rc;
 }
 
+static int skip_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct cm_scan_skip *)a)->what, ((const struct cm_scan_skip *)b)->what);
+}
+
 int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, struct cm_sink *sink,
                 struct cm_scan_stats *stats, char *err, size_t errlen)
 {
@@ -428,6 +434,8 @@ out:
         reader_finish(&rd[i]);
     }
     cm_free(rd);
+    /* By name: the order reader threads met them in is not the input's. */
+    qsort(stats->skips, stats->nskips, sizeof(stats->skips[0]), skip_cmp);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = elapsed(&s->t0, &t1);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);

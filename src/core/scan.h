@@ -67,7 +67,7 @@ struct cm_scan_stats {
     struct cm_scan_input *inputs; /* every input in processing order, owned */
     size_t ninputs;
     /* Set aside, not errors: good records no detector reads (per kind), inputs that are
-     * other AWS logs or empty, and both by name, first seen first. */
+     * other AWS logs or empty, and both by name, in name order. */
     uint64_t skipped[CM_SCAN_KINDS];
     uint64_t skipped_files;
     struct cm_scan_skip skips[CM_SCAN_MAX_SKIPS];

@@ -299,6 +299,15 @@ static const char *unrecognised(const struct reader *r, char *why, size_t cap)
                 : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)";
 }
 
+/* True when input file_id is a 0-byte file named "*.gz": no gzip is that short. */
+static bool empty_gzip_name(const struct scan *s, uint32_t file_id)
+{
+    const char *path = file_id < s->in.n ? s->in.v[file_id].path : NULL;
+    size_t n = path != NULL ? strlen(path) : 0;
+
+    return n > 3 && s->in.v[file_id].size == 0 && strcmp(path + n - 3, ".gz") == 0;
+}
+
 /* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
 static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
@@ -308,8 +317,13 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
 
     r->unwrapped = false;
     if (r->fb->len == 0) {
-        /* Nothing to lose (AWS Config's ConfigWritabilityCheckFile is such a file). */
-        cm_scan_note_skip(s, 0, "empty file");
+        if (empty_gzip_name(s, file_id)) {
+            /* No gzip is 0 bytes long: a copy that failed. */
+            cm_scan_note_reject(s, 0, file_id, 0, 0, "empty file (0 bytes) named as gzip");
+        } else {
+            /* Nothing to lose (AWS Config's ConfigWritabilityCheckFile is such a file). */
+            cm_scan_note_skip(s, 0, "empty file");
+        }
         return CM_OK;
     }
     if (ps == NULL && cm_cwl_sniff(r->fb->p, r->fb->len)) {
@@ -321,7 +335,8 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     if (ps == NULL) {
         ps = cm_parse_sniff_flow(r->fb->p, r->fb->len, s->o.flow_fields, &r->ctx.flow_fmt);
     }
-    if (ps == NULL && (other = cm_parse_other_log(r->fb->p, r->fb->len)) != NULL) {
+    if (ps == NULL && (other = cm_parse_other_log(r->fb->p, r->fb->len)) != NULL &&
+        (ps = cm_parse_source_after_other(r->fb->p, r->fb->len)) == NULL) {
         cm_scan_note_skip(s, 0, other);
         r->unwrapped = false;
         return CM_OK;

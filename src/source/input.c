@@ -190,23 +190,40 @@ void cm_inputs_free(struct cm_inputs *in)
     memset(in, 0, sizeof(*in));
 }
 
-/* A region name: lower-case letters and digits in dash-separated parts, ending in a digit. */
+/*
+ * A region name: three or more dash-separated parts, letters then a number
+ * ("us-east-1", "us-gov-west-1", "eu-isoe-west-1"), so a date folder
+ * ("2026-01-05") is not one.
+ */
 static bool region_like(const char *p, size_t n)
 {
-    size_t dashes = 0;
+    size_t parts = 0, i = 0;
 
-    if (n < 9 || n > 24 || p[n - 1] < '0' || p[n - 1] > '9') {
+    if (n < 9 || n > 24) {
         return false;
     }
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == '-') {
-            dashes++;
-        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+    while (i < n) {
+        size_t start = i;
+        bool digits = p[i] >= '0' && p[i] <= '9';
+
+        while (i < n && p[i] != '-') {
+            bool d = p[i] >= '0' && p[i] <= '9';
+            if (d != digits || (!d && (p[i] < 'a' || p[i] > 'z'))) {
+                return false; /* a part is letters or digits, not both */
+            }
+            i++;
+        }
+        parts++;
+        /* Letters in every part but the last, which is the number. */
+        if (i == start || digits != (i == n)) {
+            return false;
+        }
+        i += i < n; /* the dash */
+        if (i == n && p[n - 1] == '-') {
             return false;
         }
     }
-    return dashes >= 2;
+    return parts >= 3;
 }
 
 /* The region that is seg up to the first stop, else an empty slice. */

@@ -6,7 +6,9 @@
  * (so ASan catches a read past the end) give the same answer; and the bytes
  * followed by more that could complete a match (a space, "net/", a digit ...)
  * that lie past len still give the same answer, so no matcher looks beyond
- * the length it is given even where the memory is readable.
+ * the length it is given even where the memory is readable. The source
+ * after another log (cm_parse_source_after_other) is CloudTrail's or
+ * Resolver's parser, or none.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +85,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, in, size);
     }
     check(same(name, cm_parse_other_log(copy, size)));
+    /* A source after it: CloudTrail's or Resolver's parser, or none. */
+    {
+        const struct cm_parser *ps = cm_parse_source_after_other(copy, size);
+        check(ps == NULL || ps == &cm_parser_cloudtrail || ps == &cm_parser_dns);
+    }
     free(copy);
 
     /* Readable bytes past the end that would complete a match must not count. */

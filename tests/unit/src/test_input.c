@@ -339,6 +339,18 @@ static void test_key_region(void **state)
         /* The folder wins over the name, and a bad region folder falls through. */
         {"AWSLogs/1/vpcflowlogs/us-west-2/1_vpcflowlogs_us-east-1_fl_s_h.log", "us-west-2"},
         {"AWSLogs/1/vpcflowlogs/2025/03/1_vpcflowlogs_us-east-2_fl_s_h.log", "us-east-2"},
+        /* Every form of region name; a date folder is none (the name says it). */
+        {"AWSLogs/1/vpcflowlogs/us-gov-west-1/x.log", "us-gov-west-1"},
+        {"AWSLogs/1/vpcflowlogs/cn-northwest-1/x.log", "cn-northwest-1"},
+        {"AWSLogs/1/vpcflowlogs/eu-isoe-west-1/x.log", "eu-isoe-west-1"},
+        {"AWSLogs/1/vpcflowlogs/ap-southeast-5/x.log", "ap-southeast-5"},
+        {"AWSLogs/1/vpcflowlogs/2026-01-05/1_vpcflowlogs_us-east-1_fl_s_h.log", "us-east-1"},
+        {"AWSLogs/1/vpcflowlogs/2026-01-05/x.log", ""},
+        {"aws-region=us-east1-a/f.log", ""},
+        {"aws-region=us--east-1/f.log", ""},
+        {"aws-region=us-east-1-/f.log", ""},
+        {"aws-region=-us-east-1/f.log", ""},
+        {"aws-region=us-east-12a/f.log", ""},
         /* Nothing that is a region. */
         {"exportedlogs/task/eni-0123-all/000000.gz", ""},
         {"x/not-aws-region=us-east-1/f.log", ""},

@@ -231,7 +231,7 @@ static void test_rejects(void **state)
     struct tally t;
     struct cm_scan_stats st;
     size_t n;
-    int found_trunc = 0, found_bin = 0;
+    int found_trunc = 0, found_bin = 0, found_zero = 0;
     (void)state;
 
     n = (size_t)snprintf(buf, sizeof(buf), "{\"Records\":[");
@@ -244,6 +244,7 @@ static void test_rejects(void **state)
     n += (size_t)snprintf(buf + n, sizeof(buf) - n, "]}");
     write_file("good.json", buf, n, 0);
     write_file("empty.json", "", 0, 0);
+    write_file("zero.json.gz", "", 0, 0); /* 0 bytes: no gzip is, a failed copy */
     write_file("binary.bin", "\x00\x01\x02\xff\xfe", 5, 0);
     /* A gzip file cut in half: a prefix of records survives. */
     {
@@ -266,18 +267,20 @@ static void test_rejects(void **state)
         free(gzdata);
     }
     scan_with(2, 0, &t, &st);
-    assert_int_equal(st.files, 4);
+    assert_int_equal(st.files, 5);
     assert_true(st.records[CM_EV_CLOUDTRAIL] >= 10);
     assert_true(st.records[CM_EV_CLOUDTRAIL] < 20);
-    assert_int_equal(st.rejected_files, 2);
+    assert_int_equal(st.rejected_files, 3);
     assert_true(st.rejected[CM_EV_CLOUDTRAIL] >= 1);
     for (size_t i = 0; i < st.nrejects; i++) {
         const char *r = st.rejects[i].reason;
         found_trunc |= strstr(r, "truncated gzip") != NULL;
         found_bin |= strstr(r, "binary") != NULL;
+        found_zero |= strstr(r, "empty file (0 bytes) named as gzip") != NULL &&
+                      strstr(st.rejects[i].path, "zero.json.gz") != NULL;
         assert_non_null(st.rejects[i].path);
     }
-    assert_true(found_trunc && found_bin);
+    assert_true(found_trunc && found_bin && found_zero);
     /* An empty file holds nothing to lose: skipped, and counted by name. */
     assert_int_equal(st.skipped_files, 1);
     assert_int_equal(st.nskips, 1);
@@ -285,7 +288,7 @@ static void test_rejects(void **state)
     assert_int_equal(st.skips[0].files, 1);
     assert_int_equal(st.skips[0].records, 0);
     /* Per input: what each file was and what became of it. */
-    assert_int_equal(st.ninputs, 4);
+    assert_int_equal(st.ninputs, 5);
     for (size_t i = 0; i < st.ninputs; i++) {
         const struct cm_scan_input *in = &st.inputs[i];
         assert_non_null(in->path);

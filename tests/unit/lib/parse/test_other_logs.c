@@ -673,7 +673,38 @@ static void test_export_task_prefix(void **state)
     is_kind("2026-11-01T08:15:51.000Z " WAF_LINE "\n", N_WAF);
     /* The prefix then a line of nothing we know. */
     is_none("2026-11-01T08:15:51.000Z hello world\n");
+    /* Only logs that go to CloudWatch Logs are looked for after it: a custom-format flow log
+     * exported without --flow-fields looks like an ALB connection log line, and must stay a
+     * reject that says how to read it. */
+    is_none("2026-01-05T00:00:00.000Z 10.0.1.5 49152 22 - 6 10 840 1767571200 1767571260 "
+            "ACCEPT OK\n");
+    is_none("2026-01-05T00:00:00.000Z " CLASSIC_LINE);
     is_none("2026-11-01T08:15:51.000Z ");
+}
+
+/* An input that starts as another log but holds a source's records after it is parsed. */
+static void test_source_after_other(void **state)
+{
+    static const char *const ct[] = {
+        CONFIG_SNAPSHOT "\n{\"Records\":[]}",
+        GD_LINE "\n{\"version\":\"0\",\"detail-type\":\"AWS API Call via CloudTrail\"}\n",
+        CONFIG_SNAPSHOT "\n{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-01-05T00:00:00Z\"}\n",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ct) / sizeof(ct[0]); i++) {
+        assert_ptr_equal(cm_parse_source_after_other(ct[i], strlen(ct[i])), &cm_parser_cloudtrail);
+    }
+    {
+        static const char dns[] = WAF_LINE "\n{\"version\":\"1.100000\",\"account_id\":\"1\"}\n";
+        assert_ptr_equal(cm_parse_source_after_other(dns, strlen(dns)), &cm_parser_dns);
+    }
+    /* The other logs alone. */
+    assert_null(cm_parse_source_after_other(CONFIG_SNAPSHOT, strlen(CONFIG_SNAPSHOT)));
+    assert_null(cm_parse_source_after_other(GD_LINE GD_LINE, strlen(GD_LINE GD_LINE)));
+    assert_null(cm_parse_source_after_other(GD_CLI, strlen(GD_CLI)));
+    assert_null(cm_parse_source_after_other(WAF_LINE WAF_LINE, strlen(WAF_LINE WAF_LINE)));
+    assert_null(cm_parse_source_after_other("", 0));
 }
 
 int main(void)
@@ -706,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_tgw_flow),
         cmocka_unit_test(test_classic_elb_lookalikes),
         cmocka_unit_test(test_export_task_prefix),
+        cmocka_unit_test(test_source_after_other),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1068,6 +1068,26 @@ static void test_transit_gateway(void **state)
     assert_int_equal(c.total_rej, 0);
     assert_int_equal(c.nskip, 1);
     free(buf);
+    /* After a Transit Gateway's header, a line of another shape is still a reject. */
+    buf = parse_text(&ctx, &c,
+                     TGW_HDR TGW_REC
+                     "2 111122223333 eni-0123456789abcdef0 203.0.113.12 10.0.1.14 50242 22 6 4 240 "
+                     "1741082400 1741082459 REJECT OK\ngarbage line here\n",
+                     &rc);
+    assert_int_equal(c.total_ev, 0);
+    assert_int_equal(c.nskip, 1);
+    assert_int_equal(c.total_rej, 2);
+    assert_non_null(strstr(c.rej[0].reason, "expected 36 fields, got 14"));
+    free(buf);
+    /* Values that begin like a field ("tgw-0a1b") are values: the records stay records. */
+    buf = parse_text(&ctx, &c,
+                     "tgw-id tgw-attachment-id tgw-pair-attachment-id srcaddr dstaddr packets\n"
+                     "tgw-0a1b2c tgw-attach-0a1 tgw-attach-0a2 10.0.1.5 10.0.2.9 10\n"
+                     "tgw-0a1b2c tgw-attach-0a1 tgw-attach-0a2 10.0.1.5 10.0.2.9 12\n",
+                     &rc);
+    assert_int_equal(c.total_ev + c.total_rej, 0);
+    assert_int_equal(c.nskip, 2);
+    free(buf);
     /* A VPC flow log with a header is not a Transit Gateway's. */
     buf = parse_text(&ctx, &c,
                      HDR2 "2 111122223333 eni-0123456789abcdef0 203.0.113.12 10.0.1.14 50242 22 6 "
