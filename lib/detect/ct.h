@@ -392,6 +392,19 @@ bool cm_ct_ok(const struct cm_ct *ct);
 /* An S3 data event: eventSource s3.amazonaws.com and eventCategory Data. */
 bool cm_ct_s3_data(const struct cm_ct *ct);
 
+/*
+ * The records of a trail that GuardDuty does not take (it reads management
+ * events and S3 data events; GUARDDUTY.md "Which records are which input
+ * stream"), which no detector reads: data events of other services
+ * (DynamoDB, Lambda, ...; eventCategory Data, or managementEvent false in a
+ * record too old to have a category) and network activity events (VPC
+ * endpoints; eventCategory NetworkActivity, eventType AwsVpceEvent).
+ */
+enum cm_ct_unread { CM_CT_READ = 0, CM_CT_UNREAD_DATA, CM_CT_UNREAD_NETWORK, CM_CT_UNREAD_COUNT };
+enum cm_ct_unread cm_ct_unread(const struct cm_ct *ct);
+/* The name such records are skipped under ("CloudTrail network activity event", ...). */
+const char *cm_ct_unread_name(enum cm_ct_unread u);
+
 /* The caller's access key id, else its principalId (the AccessKey resource). */
 struct cm_str cm_ct_actor_key(const struct cm_ct *ct);
 

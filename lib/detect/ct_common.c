@@ -18,6 +18,35 @@ bool cm_ct_s3_data(const struct cm_ct *ct)
            cm_str_eqc(ct->event_source, "s3.amazonaws.com");
 }
 
+enum cm_ct_unread cm_ct_unread(const struct cm_ct *ct)
+{
+    if (cm_str_eqc(ct->event_category, "Management")) {
+        return CM_CT_READ; /* nearly every record: one compare */
+    }
+    if (cm_str_eqc(ct->event_category, "NetworkActivity") ||
+        cm_str_eqc(ct->event_type, "AwsVpceEvent")) {
+        return CM_CT_UNREAD_NETWORK;
+    }
+    if ((cm_str_eqc(ct->event_category, "Data") ||
+         (ct->event_category.len == 0 && ct->management_event == 0)) &&
+        !cm_str_eqc(ct->event_source, "s3.amazonaws.com")) {
+        return CM_CT_UNREAD_DATA;
+    }
+    return CM_CT_READ;
+}
+
+const char *cm_ct_unread_name(enum cm_ct_unread u)
+{
+    switch (u) {
+    case CM_CT_UNREAD_DATA:
+        return "CloudTrail data event (not S3)";
+    case CM_CT_UNREAD_NETWORK:
+        return "CloudTrail network activity event";
+    default:
+        return NULL;
+    }
+}
+
 struct cm_str cm_ct_actor_key(const struct cm_ct *ct)
 {
     if (cm_str_present(ct->uid.access_key_id) && ct->uid.access_key_id.len > 0) {

@@ -145,7 +145,7 @@ static void summary(const struct cm_scan_stats *st)
                         (unsigned long long)k->records, k->records == 1 ? "" : "s");
             }
         }
-        fprintf(stderr, " (not logs coalmine reads)\n");
+        fprintf(stderr, " (no detector reads these)\n");
     }
     fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
             (unsigned long long)st->detections);

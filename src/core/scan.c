@@ -135,6 +135,12 @@ static void reader_finish(struct reader *r)
     s->st->bytes_in += r->bytes_in;
     s->st->bytes_decoded += r->bytes_decoded;
     pthread_mutex_unlock(&s->mu);
+    for (int u = CM_CT_READ + 1; u < CM_CT_UNREAD_COUNT; u++) {
+        if (r->unread[u] > 0) {
+            cm_scan_note_skip_n(s, CM_EV_CLOUDTRAIL, cm_ct_unread_name((enum cm_ct_unread)u),
+                                r->unread[u]);
+        }
+    }
     cm_decoder_finish(&r->dec);
     cm_domain_cache_destroy(r->dcache);
     cm_buf_finish(&r->raw);

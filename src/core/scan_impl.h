@@ -13,6 +13,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/domain_cache.h"
+#include "detect/ct.h"
 #include "parse/cwl.h"
 #include "parse/parse.h"
 #include "source/decode.h"
@@ -72,8 +73,9 @@ struct reader {
     bool unwrapped;    /* fb is cwl's text: locations map back through cwl */
     size_t cwl_cursor; /* the log event the last location mapped to (cm_cwl_locate_from) */
     uint64_t records[CM_SCAN_KINDS];
-    uint64_t input_records;   /* good records of the current input */
-    struct cm_str key_region; /* region from the current input's object key, or empty */
+    uint64_t unread[CM_CT_UNREAD_COUNT]; /* CloudTrail records GuardDuty does not take */
+    uint64_t input_records;              /* good records of the current input */
+    struct cm_str key_region;            /* region from the current input's object key, or empty */
     uint64_t files, bytes_in, bytes_decoded;
     int rc;
 };
@@ -89,6 +91,8 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
  * that is another AWS log, or a record of kind that no detector reads.
  */
 void cm_scan_note_skip(struct scan *s, int kind, const char *what);
+/* The same, n at once (a reader's counts when it finishes). */
+void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n);
 
 /* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
 void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);

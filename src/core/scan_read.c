@@ -57,14 +57,19 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
 
 void cm_scan_note_skip(struct scan *s, int kind, const char *what)
 {
+    cm_scan_note_skip_n(s, kind, what, 1);
+}
+
+void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
+{
     struct cm_scan_stats *st = s->st;
     size_t i;
 
     pthread_mutex_lock(&s->mu);
     if (kind == 0) {
-        st->skipped_files++;
+        st->skipped_files += n;
     } else if (kind > 0 && kind < CM_SCAN_KINDS) {
-        st->skipped[kind]++;
+        st->skipped[kind] += n;
     }
     for (i = 0; i < st->nskips && strcmp(st->skips[i].what, what) != 0; i++) {
     }
@@ -72,7 +77,7 @@ void cm_scan_note_skip(struct scan *s, int kind, const char *what)
         st->skips[st->nskips++].what = what;
     }
     if (i < st->nskips) {
-        *(kind == 0 ? &st->skips[i].files : &st->skips[i].records) += 1;
+        *(kind == 0 ? &st->skips[i].files : &st->skips[i].records) += n;
     }
     pthread_mutex_unlock(&s->mu);
 }
@@ -152,12 +157,27 @@ static void unit_append(struct unit *u, struct cm_batch *b)
     u->tail = b;
 }
 
+/* True for a record no detector reads (cm_ct_unread), counted by the reader, not batched. */
+static bool unread(struct reader *r, const struct cm_event *ev)
+{
+    enum cm_ct_unread u;
+
+    if (ev->kind != CM_EV_CLOUDTRAIL || (u = cm_ct_unread(&ev->u.ct)) == CM_CT_READ) {
+        return false;
+    }
+    r->unread[u]++;
+    return true;
+}
+
 static int on_event_batched(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
     struct cm_batch *b = r->cur;
     struct scan *s = r->s;
 
+    if (unread(r, ev)) {
+        return CM_OK;
+    }
     r->records[ev->kind]++;
     r->input_records++;
     if (r->unwrapped) {
@@ -186,8 +206,11 @@ static int on_event_batched(void *ud, struct cm_event *ev)
 static int on_event_direct(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
-    int rc;
+    int rc = CM_OK;
 
+    if (unread(r, ev)) {
+        goto consumed;
+    }
     r->records[ev->kind]++;
     r->input_records++;
     if (r->unwrapped) {
@@ -197,6 +220,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
         ev->region = r->key_region;
     }
     rc = cm_engine_event(r->engine, ev, &r->s->sink);
+consumed:
     /* The event is consumed: the tape and arena can start over. */
     cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
     cm_arena_reset(r->ctx.arena);

@@ -176,6 +176,12 @@ printf '{"Records":[{%s,"state":"Start"},"eventCategory":"Insight"},{%s,"state":
     gzip >"$W/AWSLogs/$A/CloudTrail-Insight/us-east-1/2026/01/05/${A}_CloudTrail-Insight_us-east-1_20260105T0025Z_a1.json.gz"
 printf 'https 2026-01-05T00:05:00.123456Z app/web/50dc6c495c0c9188 198.51.100.7:52311 10.0.1.5:80 0.000 0.001 0.000 200 200 34 366 "GET https://web.example.com:443/ HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:%s:targetgroup/web/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "web.example.com" "-" 0 2026-01-05T00:05:00.122000Z "forward" "-" "-" "10.0.1.5:80" "200" "-" "-"\n' "$A" |
     gzip >"$W/AWSLogs/$A/elasticloadbalancing/us-east-1/2026/01/05/${A}_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20260105T0005Z_192.0.2.10_x1.log.gz"
+# A trail's records that GuardDuty does not take: a DynamoDB data event, a network activity event.
+CTD="$W/AWSLogs/$A/CloudTrail/us-east-1/2026/01/05"
+mkdir -p "$CTD"
+U='"userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::'$A':user/app","accountId":"'$A'","accessKeyId":"AKIAEXAMPLEAPP00001","userName":"app"},"eventTime":"2026-01-05T00:30:00Z","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.77","userAgent":"aws-sdk-go/1.44","recipientAccountId":"'$A'"'
+printf '{"Records":[{"eventVersion":"1.09",%s,"eventSource":"dynamodb.amazonaws.com","eventName":"GetItem","eventType":"AwsApiCall","managementEvent":false,"eventCategory":"Data"},{"eventVersion":"1.09",%s,"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventType":"AwsVpceEvent","errorCode":"VpceAccessDenied","managementEvent":false,"eventCategory":"NetworkActivity"}]}' "$U" "$U" |
+    gzip >"$CTD/${A}_CloudTrail_us-east-1_20260105T0030Z_d1.json.gz"
 # A Transit Gateway's flow log, in the vpcflowlogs/ prefix its VPCs' use.
 TG="$W/AWSLogs/$A/vpcflowlogs/us-east-1/2026/01/05"
 mkdir -p "$TG"
@@ -196,10 +202,10 @@ b=$(jq -c '[.records, .rejected]' "$T/sw.json")
 check "a whole log bucket: the sources' records, nothing rejected ($b)" test "$a" = "$b"
 check "a whole log bucket: the same findings" cmp -s "$T/out1" "$T/outw"
 k=$(jq -c '[.skipped.cloudtrail, .skipped.vpcflow, .skipped.files, ([.skipped.what[] | "\(.name)=\(.files)/\(.records)"] | sort)]' "$T/sw.json")
-want='[2,3,7,["AWS Config=2/0","CloudTrail Insights=0/2","CloudTrail digest=1/0","Elastic Load Balancing access log=2/0","S3 server access log=1/0","Transit Gateway flow log=0/3","empty file=1/0"]]'
+want='[4,3,7,["AWS Config=2/0","CloudTrail Insights=0/2","CloudTrail data event (not S3)=0/1","CloudTrail digest=1/0","CloudTrail network activity event=0/1","Elastic Load Balancing access log=2/0","S3 server access log=1/0","Transit Gateway flow log=0/3","empty file=1/0"]]'
 check "a whole log bucket: other AWS logs skipped and counted by name ($k)" test "$k" = "$want"
 check "a whole log bucket: the summary line names them, in name order" grep -qx \
-    "  skipped:  AWS Config 2 files, CloudTrail Insights 2 records, CloudTrail digest 1 file, Elastic Load Balancing access log 2 files, S3 server access log 1 file, Transit Gateway flow log 3 records, empty file 1 file (not logs coalmine reads)" \
+    "  skipped:  AWS Config 2 files, CloudTrail Insights 2 records, CloudTrail data event (not S3) 1 record, CloudTrail digest 1 file, CloudTrail network activity event 1 record, Elastic Load Balancing access log 2 files, S3 server access log 1 file, Transit Gateway flow log 3 records, empty file 1 file (no detector reads these)" \
     "$T/errw"
 # An input that starts as another log and then holds CloudTrail files (zcat of the bucket) is
 # read: the Config snapshot (over 4 KiB, past what the name is told from) rejected, every record

@@ -607,10 +607,78 @@ static void test_canary(void **state)
     assert_int_equal(r.got.n, 2);
 }
 
+/* Which records of a trail the detectors read: GuardDuty's management and S3 data events. */
+static int unread_of(void *ud, struct cm_event *ev)
+{
+    *(enum cm_ct_unread *)ud = cm_ct_unread(&ev->u.ct);
+    return 0;
+}
+
+static enum cm_ct_unread unread_text(const char *members)
+{
+    char text[512];
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    enum cm_ct_unread u = CM_CT_UNREAD_COUNT;
+    int n = snprintf(text, sizeof(text),
+                     "{\"eventTime\":\"2026-01-05T00:00:00Z\",\"sourceIPAddress\":\"198.51.100.7\","
+                     "%s}",
+                     members);
+
+    assert_true(n > 0 && (size_t)n < sizeof(text));
+    cm_json_doc_init(&doc, 0, 0);
+    cm_parse_ctx_init(&ctx, &doc);
+    ctx.on_event = unread_of;
+    ctx.ud = &u;
+    assert_int_equal(cm_parser_cloudtrail.parse(&ctx, text, (size_t)n), 0);
+    cm_json_doc_finish(&doc);
+    assert_int_not_equal(u, CM_CT_UNREAD_COUNT);
+    return u;
+}
+
+static void test_unread(void **state)
+{
+    (void)state;
+    assert_int_equal(
+        unread_text("\"eventSource\":\"iam.amazonaws.com\",\"eventName\":\"ListUsers\","
+                    "\"eventCategory\":\"Management\",\"managementEvent\":true"),
+        CM_CT_READ);
+    assert_int_equal(unread_text("\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\","
+                                 "\"eventCategory\":\"Data\",\"managementEvent\":false"),
+                     CM_CT_READ);
+    /* Records from before eventCategory: management unless they say they are not. */
+    assert_int_equal(
+        unread_text("\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\""),
+        CM_CT_READ);
+    assert_int_equal(unread_text("\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\","
+                                 "\"managementEvent\":false"),
+                     CM_CT_READ);
+    assert_int_equal(
+        unread_text("\"eventSource\":\"lambda.amazonaws.com\",\"eventName\":\"Invoke\","
+                    "\"managementEvent\":false"),
+        CM_CT_UNREAD_DATA);
+    assert_int_equal(
+        unread_text("\"eventSource\":\"dynamodb.amazonaws.com\",\"eventName\":"
+                    "\"GetItem\",\"eventCategory\":\"Data\",\"managementEvent\":false"),
+        CM_CT_UNREAD_DATA);
+    assert_int_equal(unread_text("\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\","
+                                 "\"eventCategory\":\"NetworkActivity\",\"eventType\":"
+                                 "\"AwsVpceEvent\",\"errorCode\":\"VpceAccessDenied\""),
+                     CM_CT_UNREAD_NETWORK);
+    assert_int_equal(unread_text("\"eventSource\":\"kms.amazonaws.com\",\"eventName\":\"Decrypt\","
+                                 "\"eventType\":\"AwsVpceEvent\""),
+                     CM_CT_UNREAD_NETWORK);
+    assert_string_equal(cm_ct_unread_name(CM_CT_UNREAD_DATA), "CloudTrail data event (not S3)");
+    assert_string_equal(cm_ct_unread_name(CM_CT_UNREAD_NETWORK),
+                        "CloudTrail network activity event");
+    assert_null(cm_ct_unread_name(CM_CT_READ));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_root),
+        cmocka_unit_test(test_unread),
         cmocka_unit_test(test_cloudtrail_logging),
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_pentest),
