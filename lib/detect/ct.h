@@ -397,8 +397,10 @@ bool cm_ct_s3_data(const struct cm_ct *ct);
  * events and S3 data events; GUARDDUTY.md "Which records are which input
  * stream"), which no detector reads: data events of other services
  * (DynamoDB, Lambda, ...; eventCategory Data, or managementEvent false in a
- * record too old to have a category) and network activity events (VPC
- * endpoints; eventCategory NetworkActivity, eventType AwsVpceEvent).
+ * record too old to have a category; never an S3 source, a sign-in or a
+ * service event) and network activity events (VPC endpoints; eventCategory
+ * NetworkActivity, eventType AwsVpceEvent). The scan still hands a record
+ * made with a canary key to the detectors (scan_read.c).
  */
 enum cm_ct_unread { CM_CT_READ = 0, CM_CT_UNREAD_DATA, CM_CT_UNREAD_NETWORK, CM_CT_UNREAD_COUNT };
 enum cm_ct_unread cm_ct_unread(const struct cm_ct *ct);

@@ -27,9 +27,14 @@ enum cm_ct_unread cm_ct_unread(const struct cm_ct *ct)
         cm_str_eqc(ct->event_type, "AwsVpceEvent")) {
         return CM_CT_UNREAD_NETWORK;
     }
+    /* Data: so marked, or in a record from before eventCategory, managementEvent false.
+     * Sign-ins and service events never are; nor is any S3 (s3, s3express, s3-object-lambda,
+     * s3-outposts), which the S3 detectors may read. */
     if ((cm_str_eqc(ct->event_category, "Data") ||
          (ct->event_category.len == 0 && ct->management_event == 0)) &&
-        !cm_str_eqc(ct->event_source, "s3.amazonaws.com")) {
+        !cm_str_starts(ct->event_source, "s3") &&
+        !cm_str_eqc(ct->event_type, "AwsConsoleSignIn") &&
+        !cm_str_eqc(ct->event_type, "AwsServiceEvent")) {
         return CM_CT_UNREAD_DATA;
     }
     return CM_CT_READ;

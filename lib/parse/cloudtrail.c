@@ -79,6 +79,7 @@ static uint32_t obj_or_none(const struct cm_json_doc *d, uint32_t i)
     return (t == CM_JSON_OBJECT || t == CM_JSON_ARRAY) ? i : CM_JSON_NONE;
 }
 
+/* true 1, false 0, else -1; also as strings in any case ("True" after a CSV or pandas trip). */
 static int8_t tribool(const struct cm_json_doc *d, uint32_t i)
 {
     enum cm_json_type t = cm_json_type(d, i);
@@ -90,7 +91,8 @@ static int8_t tribool(const struct cm_json_doc *d, uint32_t i)
         return 0;
     }
     if (t == CM_JSON_STRING) {
-        return cm_json_truthy(d, i) ? 1 : 0;
+        struct cm_str v = cm_json_raw(d, i);
+        return cm_str_ieq(v, CM_STR_LIT("true")) ? 1 : cm_str_ieq(v, CM_STR_LIT("false")) ? 0 : -1;
     }
     return -1;
 }

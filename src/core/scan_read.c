@@ -157,13 +157,23 @@ static void unit_append(struct unit *u, struct cm_batch *b)
     u->tail = b;
 }
 
-/* True for a record no detector reads (cm_ct_unread), counted by the reader, not batched. */
+/*
+ * True for a record no detector reads (cm_ct_unread), counted by the reader,
+ * not batched; a record made with a canary key is read whatever it is (any
+ * use of one is a finding).
+ */
 static bool unread(struct reader *r, const struct cm_event *ev)
 {
+    const struct cm_detect_config *d = r->s->o.detect.config;
     enum cm_ct_unread u;
 
     if (ev->kind != CM_EV_CLOUDTRAIL || (u = cm_ct_unread(&ev->u.ct)) == CM_CT_READ) {
         return false;
+    }
+    for (size_t i = 0; d != NULL && i < d->ncanary; i++) {
+        if (cm_str_eq(ev->u.ct.uid.access_key_id, d->canary_keys[i])) {
+            return false;
+        }
     }
     r->unread[u]++;
     return true;
@@ -176,6 +186,11 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     struct scan *s = r->s;
 
     if (unread(r, ev)) {
+        if (b->n == 0) {
+            /* Nothing in the batch holds the tape or the arena yet: start them over. */
+            cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
+            cm_arena_reset(r->ctx.arena);
+        }
         return CM_OK;
     }
     r->records[ev->kind]++;

@@ -176,12 +176,22 @@ printf '{"Records":[{%s,"state":"Start"},"eventCategory":"Insight"},{%s,"state":
     gzip >"$W/AWSLogs/$A/CloudTrail-Insight/us-east-1/2026/01/05/${A}_CloudTrail-Insight_us-east-1_20260105T0025Z_a1.json.gz"
 printf 'https 2026-01-05T00:05:00.123456Z app/web/50dc6c495c0c9188 198.51.100.7:52311 10.0.1.5:80 0.000 0.001 0.000 200 200 34 366 "GET https://web.example.com:443/ HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:%s:targetgroup/web/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "web.example.com" "-" 0 2026-01-05T00:05:00.122000Z "forward" "-" "-" "10.0.1.5:80" "200" "-" "-"\n' "$A" |
     gzip >"$W/AWSLogs/$A/elasticloadbalancing/us-east-1/2026/01/05/${A}_elasticloadbalancing_us-east-1_app.web.50dc6c495c0c9188_20260105T0005Z_192.0.2.10_x1.log.gz"
-# A trail's records that GuardDuty does not take: a DynamoDB data event, a network activity event.
+# A trail's records that GuardDuty does not take: a DynamoDB data event, a network activity event,
+# both from a Kali host (PenTest:IAMUser/KaliLinux were they read).
 CTD="$W/AWSLogs/$A/CloudTrail/us-east-1/2026/01/05"
 mkdir -p "$CTD"
-U='"userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::'$A':user/app","accountId":"'$A'","accessKeyId":"AKIAEXAMPLEAPP00001","userName":"app"},"eventTime":"2026-01-05T00:30:00Z","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.77","userAgent":"aws-sdk-go/1.44","recipientAccountId":"'$A'"'
-printf '{"Records":[{"eventVersion":"1.09",%s,"eventSource":"dynamodb.amazonaws.com","eventName":"GetItem","eventType":"AwsApiCall","managementEvent":false,"eventCategory":"Data"},{"eventVersion":"1.09",%s,"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventType":"AwsVpceEvent","errorCode":"VpceAccessDenied","managementEvent":false,"eventCategory":"NetworkActivity"}]}' "$U" "$U" |
-    gzip >"$CTD/${A}_CloudTrail_us-east-1_20260105T0030Z_d1.json.gz"
+U='"userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::'$A':user/app","accountId":"'$A'","accessKeyId":"AKIAEXAMPLEAPP00001","userName":"app"},"eventTime":"2026-01-05T00:30:00Z","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.77","userAgent":"aws-cli/2.15.8 Python/3.11.6 Linux/6.5.0-kali3-amd64 exe/x86_64.kali.2023","recipientAccountId":"'$A'"'
+CTDATA='{"Records":[{"eventVersion":"1.09",'$U',"eventSource":"dynamodb.amazonaws.com","eventName":"GetItem","eventType":"AwsApiCall","managementEvent":false,"eventCategory":"Data"},{"eventVersion":"1.09",'$U',"eventSource":"s3.amazonaws.com","eventName":"PutObject","eventType":"AwsVpceEvent","errorCode":"VpceAccessDenied","managementEvent":false,"eventCategory":"NetworkActivity"}]}'
+printf '%s' "$CTDATA" | gzip >"$CTD/${A}_CloudTrail_us-east-1_20260105T0030Z_d1.json.gz"
+# Alone, with one thread (the direct path): nothing read, no finding; with the key a canary, both
+# are read and it fires (any use of a canary key is a finding).
+printf '%s' "$CTDATA" >"$T/ctdata.json"
+"$COALMINE" scan --threads 1 --stats "$T/sd.json" "$T/ctdata.json" >"$T/outd" 2>/dev/null
+check "data and network activity events, 1 thread: skipped, no finding" \
+    sh -c 'test "$(jq -c "[.records.cloudtrail, .skipped.cloudtrail]" "$1")" = "[0,2]" && ! grep -q Kali "$2"' _ "$T/sd.json" "$T/outd"
+"$COALMINE" scan --threads 1 --canary-key AKIAEXAMPLEAPP00001 --stats "$T/sd2.json" "$T/ctdata.json" >"$T/outd2" 2>/dev/null
+check "the same made with a canary key: read, CanaryCredentialUsage" \
+    sh -c 'test "$(jq -c "[.records.cloudtrail, .skipped.cloudtrail]" "$1")" = "[2,0]" && grep -q CanaryCredentialUsage "$2"' _ "$T/sd2.json" "$T/outd2"
 # A Transit Gateway's flow log, in the vpcflowlogs/ prefix its VPCs' use.
 TG="$W/AWSLogs/$A/vpcflowlogs/us-east-1/2026/01/05"
 mkdir -p "$TG"

@@ -668,6 +668,40 @@ static void test_unread(void **state)
     assert_int_equal(unread_text("\"eventSource\":\"kms.amazonaws.com\",\"eventName\":\"Decrypt\","
                                  "\"eventType\":\"AwsVpceEvent\""),
                      CM_CT_UNREAD_NETWORK);
+    /* managementEvent as a string in any case, or not a boolean: only "false" says data. */
+    assert_int_equal(
+        unread_text("\"eventSource\":\"lambda.amazonaws.com\",\"eventName\":\"Invoke\","
+                    "\"managementEvent\":\"FALSE\""),
+        CM_CT_UNREAD_DATA);
+    assert_int_equal(
+        unread_text("\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\","
+                    "\"managementEvent\":\"True\""),
+        CM_CT_READ);
+    assert_int_equal(
+        unread_text("\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"RunInstances\","
+                    "\"eventCategory\":\"\",\"managementEvent\":\"1\""),
+        CM_CT_READ);
+    /* Sign-ins and service events, and every S3 source, are never another service's data. */
+    assert_int_equal(unread_text("\"eventSource\":\"signin.amazonaws.com\",\"eventName\":"
+                                 "\"ConsoleLogin\",\"eventType\":\"AwsConsoleSignIn\","
+                                 "\"managementEvent\":false"),
+                     CM_CT_READ);
+    assert_int_equal(
+        unread_text("\"eventSource\":\"kms.amazonaws.com\",\"eventName\":\"RotateKey\","
+                    "\"eventType\":\"AwsServiceEvent\",\"managementEvent\":false"),
+        CM_CT_READ);
+    assert_int_equal(unread_text("\"eventSource\":\"s3express.amazonaws.com\",\"eventName\":"
+                                 "\"GetObject\",\"eventCategory\":\"Data\""),
+                     CM_CT_READ);
+    assert_int_equal(unread_text("\"eventSource\":\"s3-object-lambda.amazonaws.com\",\"eventName\":"
+                                 "\"GetObject\",\"eventCategory\":\"Data\""),
+                     CM_CT_READ);
+    /* Through EventBridge: the detail decides. */
+    assert_int_equal(unread_text("\"detail-type\":\"AWS API Call via CloudTrail\",\"detail\":{"
+                                 "\"eventTime\":\"2026-01-05T00:00:00Z\",\"eventSource\":"
+                                 "\"dynamodb.amazonaws.com\",\"eventName\":\"GetItem\","
+                                 "\"eventCategory\":\"Data\"}"),
+                     CM_CT_UNREAD_DATA);
     assert_string_equal(cm_ct_unread_name(CM_CT_UNREAD_DATA), "CloudTrail data event (not S3)");
     assert_string_equal(cm_ct_unread_name(CM_CT_UNREAD_NETWORK),
                         "CloudTrail network activity event");
