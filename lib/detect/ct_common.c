@@ -32,8 +32,7 @@ enum cm_ct_unread cm_ct_unread(const struct cm_ct *ct)
      * s3-outposts), which the S3 detectors may read. */
     if ((cm_str_eqc(ct->event_category, "Data") ||
          (ct->event_category.len == 0 && ct->management_event == 0)) &&
-        !cm_str_starts(ct->event_source, "s3") &&
-        !cm_str_eqc(ct->event_type, "AwsConsoleSignIn") &&
+        !cm_str_starts(ct->event_source, "s3") && !cm_str_eqc(ct->event_type, "AwsConsoleSignIn") &&
         !cm_str_eqc(ct->event_type, "AwsServiceEvent")) {
         return CM_CT_UNREAD_DATA;
     }
