@@ -25,11 +25,16 @@ static bool digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* True when buf[0..len) (at most HEAD of it) holds needle. */
+/* True when needle occurs in buf[0..len). */
+static bool holds(const char *buf, size_t len, const char *needle)
+{
+    return cm_str_find(cm_str_make(buf, len), cm_str_make(needle, strlen(needle))) != (size_t)-1;
+}
+
+/* The same within the first HEAD bytes, where a matcher looks. */
 static bool has(const char *buf, size_t len, const char *needle)
 {
-    return cm_str_find(cm_str_make(buf, len < HEAD ? len : HEAD),
-                       cm_str_make(needle, strlen(needle))) != (size_t)-1;
+    return holds(buf, len < HEAD ? len : HEAD, needle);
 }
 
 /* True when buf[i..len) starts with s; *i moves past it. */
@@ -358,12 +363,6 @@ const char *cm_parse_other_log(const char *buf, size_t len)
         name = match(buf + k, len - k, true);
     }
     return name;
-}
-
-/* True when needle occurs in buf[0..len). */
-static bool holds(const char *buf, size_t len, const char *needle)
-{
-    return cm_str_find(cm_str_make(buf, len), cm_str_make(needle, strlen(needle))) != (size_t)-1;
 }
 
 const struct cm_parser *cm_parse_source_after_other(const char *buf, size_t len)

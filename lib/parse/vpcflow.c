@@ -145,6 +145,12 @@ static int tokenize(const struct cm_parse_ctx *ctx, const struct line_ref *lr,
     return n;
 }
 
+/* p[0..len) names a field of a VPC or a Transit Gateway flow log (which tells a header). */
+static bool names_field(const char *p, size_t len)
+{
+    return cm_flow_field_lookup(p, len) >= 0 || cm_flow_field_tgw(p, len);
+}
+
 /*
  * True when the line is a header: its first token names a field (a VPC or a
  * Transit Gateway flow log's), and so do at least half of its tokens (a
@@ -159,13 +165,11 @@ static bool is_header(const struct line_ref *lr, const struct cm_flow_tok *toks,
     if ((c >= '0' && c <= '9') || c == '-') {
         return false; /* every data line of the default format starts here */
     }
-    if (cm_flow_field_lookup(lr->p + toks[0].off, toks[0].len) < 0 &&
-        !cm_flow_field_tgw(lr->p + toks[0].off, toks[0].len)) {
+    if (!names_field(lr->p + toks[0].off, toks[0].len)) {
         return false;
     }
     for (int i = 0; i < ntok; i++) {
-        const char *p = lr->p + toks[i].off;
-        known += cm_flow_field_lookup(p, toks[i].len) >= 0 || cm_flow_field_tgw(p, toks[i].len);
+        known += names_field(lr->p + toks[i].off, toks[i].len);
     }
     return known * 2 >= ntok;
 }
@@ -767,8 +771,7 @@ static int vpcflow_sniff(const char *buf, size_t len)
     /* A header cut by the end of the sniff window: ignore its partial last name. */
     usable = (nl == NULL && n > 2) ? n - 1 : n;
     for (int k = 0; k < usable && k <= CM_FLOW_MAX_COLS; k++) {
-        const char *p = lr.p + toks[k].off;
-        known += cm_flow_field_lookup(p, toks[k].len) >= 0 || cm_flow_field_tgw(p, toks[k].len);
+        known += names_field(lr.p + toks[k].off, toks[k].len);
     }
     if (usable >= 2 && known == usable) {
         return 95;

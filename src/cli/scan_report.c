@@ -11,12 +11,21 @@
 #include "base/buf.h"
 #include "base/json.h"
 #include "cli/cmd.h"
+#include "event/event.h"
+
+/* One member per kind of record, named as cm_event_kind_name names it, with n[kind]. */
+static void kind_counts(struct cm_jw *jw, const uint64_t n[CM_SCAN_KINDS])
+{
+    for (int k = CM_EV_CLOUDTRAIL; k < CM_SCAN_KINDS; k++) {
+        cm_jw_key(jw, cm_event_kind_name((enum cm_event_kind)k));
+        cm_jw_u64(jw, n[k]);
+    }
+}
 
 static void write_stats(FILE *f, const struct cm_scan_stats *st)
 {
     struct cm_buf b;
     struct cm_jw jw;
-    static const char *const kinds[] = {"cloudtrail", "vpcflow", "dns"};
 
     cm_buf_init(&b, 0);
     cm_jw_init(&jw, &b);
@@ -31,26 +40,17 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_f64(&jw, st->seconds);
     cm_jw_key(&jw, "records");
     cm_jw_obj_begin(&jw);
-    for (int k = 0; k < 3; k++) {
-        cm_jw_key(&jw, kinds[k]);
-        cm_jw_u64(&jw, st->records[k + 1]);
-    }
+    kind_counts(&jw, st->records);
     cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "rejected");
     cm_jw_obj_begin(&jw);
-    for (int k = 0; k < 3; k++) {
-        cm_jw_key(&jw, kinds[k]);
-        cm_jw_u64(&jw, st->rejected[k + 1]);
-    }
+    kind_counts(&jw, st->rejected);
     cm_jw_key(&jw, "files");
     cm_jw_u64(&jw, st->rejected_files);
     cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "skipped");
     cm_jw_obj_begin(&jw);
-    for (int k = 0; k < 3; k++) {
-        cm_jw_key(&jw, kinds[k]);
-        cm_jw_u64(&jw, st->skipped[k + 1]);
-    }
+    kind_counts(&jw, st->skipped);
     cm_jw_key(&jw, "files");
     cm_jw_u64(&jw, st->skipped_files);
     cm_jw_key(&jw, "what");
@@ -94,7 +94,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
         const struct cm_scan_reject *r = &st->rejects[i];
         cm_jw_obj_begin(&jw);
         cm_jw_key(&jw, "kind");
-        cm_jw_str(&jw, r->kind ? kinds[r->kind - 1] : "file");
+        cm_jw_str(&jw, r->kind ? cm_event_kind_name((enum cm_event_kind)r->kind) : "file");
         cm_jw_key(&jw, "path");
         cm_jw_str(&jw, r->path);
         cm_jw_key(&jw, "offset");
