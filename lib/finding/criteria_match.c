@@ -98,14 +98,23 @@ bool cm_glob_match(struct cm_str pat, struct cm_str s)
     return p == pat.len;
 }
 
-/* Numeric view of a leaf for NUMBER/TIME/ANY terms; false when it has none. */
+/* Numeric view of a leaf for NUMBER/TIME/ANY terms; false when it has none. A time is
+ * compared in epoch milliseconds, as criteria give it (filter-fields.txt); a time the
+ * finding holds as a JSON number is a model timestamp, which the API writes in epoch
+ * seconds (s3BucketDetails[].createdAt, spec §2.1), so it is scaled. */
 static bool leaf_num(const struct cm_json_doc *d, uint32_t i, struct cm_str text,
                      enum cm_crit_type ty, double *out)
 {
     int64_t ms;
 
     if (cm_json_type(d, i) == CM_JSON_NUMBER) {
-        return cm_json_f64(d, i, out) == 0;
+        if (cm_json_f64(d, i, out) != 0) {
+            return false;
+        }
+        if (ty == CM_CRIT_T_TIME) {
+            *out *= 1000.0;
+        }
+        return true;
     }
     if (cm_json_type(d, i) != CM_JSON_STRING) {
         return false;

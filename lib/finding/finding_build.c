@@ -286,6 +286,17 @@ static int fill_buckets(struct cm_finding *f, const struct cm_detection *d, bool
     return rc;
 }
 
+/* Whether s is what a detector keys a caller by when its call carried no access key
+ * (cm_ct_actor_key: the principal id, the account's id for the root user's console
+ * sign-in): an identity, not a key, so it is not written as accessKeyId. */
+static bool is_keyless_principal(const struct cm_detection *d, struct cm_str s)
+{
+    const struct cm_event *ev = d->event;
+
+    return ev != NULL && ev->kind == CM_EV_CLOUDTRAIL && ev->u.ct.uid.access_key_id.len == 0 &&
+           cm_str_eq(s, ev->u.ct.uid.principal_id);
+}
+
 /* Fills what the event does not give from the detection's resource id and actor. */
 static int fill_from_detection(struct cm_finding *f, const struct cm_detection *d)
 {
@@ -304,11 +315,11 @@ static int fill_from_detection(struct cm_finding *f, const struct cm_detection *
             rc = cm_finding_set(f, &f->instance.instance_id, rid);
         }
     } else if (f->resource_type == CM_RES_ACCESS_KEY && cm_str_present(rid) &&
-               !cm_str_present(f->access_key.access_key_id)) {
+               !cm_str_present(f->access_key.access_key_id) && !is_keyless_principal(d, rid)) {
         f->has_access_key = true;
         rc = cm_finding_set(f, &f->access_key.access_key_id, rid);
     } else if (f->resource_type == CM_RES_S3_BUCKET && cm_str_present(d->actor) &&
-               !cm_str_present(f->access_key.access_key_id)) {
+               !cm_str_present(f->access_key.access_key_id) && !is_keyless_principal(d, d->actor)) {
         f->has_access_key = true;
         rc = cm_finding_set(f, &f->access_key.access_key_id, d->actor);
     }

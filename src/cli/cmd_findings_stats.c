@@ -64,15 +64,40 @@ static void time_text(int64_t ms, char *out, size_t n)
     }
 }
 
+/* A model timestamp as the API writes it: epoch seconds, a JSON number (spec §2.1). */
+static void json_epoch(struct cm_jw *jw, int64_t ms)
+{
+    if (ms % 1000 == 0) {
+        cm_jw_i64(jw, ms / 1000);
+    } else {
+        cm_jw_f64(jw, (double)ms / 1000.0);
+    }
+}
+
+/* The first millisecond of a "YYYY-MM-DD" day, UTC. */
+static bool day_start(const char *day, int64_t *ms)
+{
+    char iso[32];
+
+    if (day == NULL || strlen(day) != 10) {
+        return false;
+    }
+    snprintf(iso, sizeof(iso), "%sT00:00:00Z", day);
+    return cm_time_parse_iso(cm_str_cstr(iso), ms) == 0;
+}
+
 static int json_row(struct stats_out *o, const struct cm_store_stat *s)
 {
     struct cm_jw *jw = o->jw;
-    char ts[32];
+    int64_t day_ms;
 
     cm_jw_obj_begin(jw);
     cm_jw_key(jw, groups[o->by].key);
     if (o->by == CM_GROUP_SEVERITY) {
         cm_jw_f64(jw, s->severity);
+    } else if (o->by == CM_GROUP_DATE && day_start(s->key, &day_ms)) {
+        /* DateStatistics.Date is a timestamp too: the day's first second. */
+        json_epoch(jw, day_ms);
     } else {
         cm_jw_str(jw, s->key);
     }
@@ -88,9 +113,10 @@ static int json_row(struct stats_out *o, const struct cm_store_stat *s)
     }
     cm_jw_key(jw, "totalFindings");
     cm_jw_u64(jw, s->total);
-    cm_jw_key(jw, "lastGeneratedAt");
-    time_text(s->last_ms, ts, sizeof(ts));
-    cm_jw_str(jw, ts);
+    if (s->last_ms > 0) {
+        cm_jw_key(jw, "lastGeneratedAt");
+        json_epoch(jw, s->last_ms);
+    }
     cm_jw_obj_end(jw);
     return jw->err;
 }

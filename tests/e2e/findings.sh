@@ -180,6 +180,19 @@ check "account group has every finding" \
     test "$(jget "$T/st4.json" findingStatistics.groupedByAccount.0.totalFindings)" -eq "$cur"
 check "region and date groups present" \
     test "$(jget "$T/st4.json" findingStatistics.groupedByRegion.0.region),$(jlen "$T/st4.json" findingStatistics.groupedByDate)" = us-east-1,1
+# Model timestamps are epoch seconds, JSON numbers (spec §2.1): lastGeneratedAt and
+# DateStatistics.date (the day's first second), as an SDK reading the response expects.
+check "stats timestamps are epoch-second numbers" python3 -c '
+import json, sys, datetime
+st = json.load(open(sys.argv[1]))["findingStatistics"]
+d = st["groupedByDate"][0]
+assert isinstance(d["date"], int) and d["date"] % 86400 == 0, d
+assert isinstance(d["lastGeneratedAt"], (int, float)), d
+assert 0 <= d["lastGeneratedAt"] - d["date"] < 86400, d
+for g in st.values():
+    for row in g:
+        assert isinstance(row.get("lastGeneratedAt", 0), (int, float)), row
+' "$T/st4.json"
 "$COALMINE" findings stats --db "$DB" >"$T/stats.txt"
 check "stats table starts with the total" grep -qx "$cur findings" "$T/stats.txt"
 

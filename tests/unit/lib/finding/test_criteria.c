@@ -37,7 +37,8 @@ static const char FINDING[] =
     "{\"groupId\":\"sg-1\"},{\"groupId\":\"sg-2\"}],\"ipv6Addresses\":[]},"
     "{\"privateIpAddress\":\"10.0.0.2\",\"securityGroups\":[{\"groupId\":\"sg-3\"}],"
     "\"ipv6Addresses\":[\"2001:db8::1\",\"2001:db8::2\"]}]},"
-    "\"s3BucketDetails\":[{\"name\":\"b1\",\"publicAccess\":{\"permissionConfiguration\":{"
+    "\"s3BucketDetails\":[{\"name\":\"b1\",\"createdAt\":1741000000,"
+    "\"publicAccess\":{\"permissionConfiguration\":{"
     "\"bucketLevelPermissions\":{\"blockPublicAccess\":{\"blockPublicAcls\":false,"
     "\"blockPublicPolicy\":\"true\"}}}}}]},"
     "\"service\":{\"archived\":false,\"count\":3,\"serviceName\":\"guardduty\","
@@ -182,6 +183,13 @@ static void test_timestamp_ops(void **state)
     NO("{\"criterion\":{\"updatedAt\":{\"notEquals\":[\"1741123439078\"]}}}");
     YES("{\"criterion\":{\"service.eventFirstSeen\":{\"gte\":1741082400000}}}");
     YES("{\"criterion\":{\"resource.instanceDetails.launchTime\":{\"lt\":1735689600001}}}");
+    /* A bucket's createdAt is a model timestamp, epoch seconds in the finding
+     * (1741000000 s = 2025-03-03T11:06:40Z); criteria still give milliseconds. */
+    YES("{\"criterion\":{\"resource.s3BucketDetails.createdAt\":{\"gt\":1740999999999}}}");
+    NO("{\"criterion\":{\"resource.s3BucketDetails.createdAt\":{\"gt\":1741000000000}}}");
+    YES("{\"criterion\":{\"resource.s3BucketDetails.createdAt\":{\"lte\":1741000000000}}}");
+    YES("{\"criterion\":{\"resource.s3BucketDetails.createdAt\":{\"equals\":"
+        "[\"2025-03-03T11:06:40Z\"]}}}");
 }
 
 static void test_bool_ops(void **state)

@@ -234,6 +234,64 @@ static void test_s3_caller_identity(void **state)
     t_events_finish(&e);
 }
 
+/* A call without an access key (the root user's console sign-in): the detector keys it
+ * by the principal id, which is an identity, not a key: accessKeyId stays out, the
+ * principal id is where it belongs, and the finding's identity is still the principal's. */
+static void test_keyless_caller(void **state)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct t_events e;
+    struct cm_detection d;
+    struct cm_finding f;
+    char *js;
+    (void)state;
+
+    t_events_init(&e);
+    e.ct.u.ct.uid.access_key_id = CM_STR_NULL;
+    e.ct.u.ct.uid.principal_id = CM_STR_LIT("111122223333");
+    d = t_detection("Policy:IAMUser/RootCredentialUsage", &e.ct);
+    d.resource_type = CM_RES_ACCESS_KEY;
+    d.resource_id = CM_STR_LIT("111122223333");
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_false(cm_str_present(f.access_key.access_key_id));
+    assert_true(cm_str_eqc(f.access_key.principal_id, "111122223333"));
+    js = api_json(&f);
+    assert_null(strstr(js, "\"accessKeyId\""));
+    assert_non_null(strstr(js, "\"principalId\":\"111122223333\""));
+    free(js);
+    {
+        char id[33];
+
+        assert_int_equal(cm_finding_id(CM_STR_LIT(T_ACCOUNT), CM_STR_LIT(T_REGION),
+                                       CM_STR_LIT("Policy:IAMUser/RootCredentialUsage"),
+                                       CM_STR_LIT("111122223333"), CM_STR_NULL, id),
+                         0);
+        assert_string_equal(f.id, id);
+    }
+    cm_finding_finish(&f);
+
+    /* A bucket finding's caller without a key: the same. */
+    d = t_detection("Discovery:S3/TorIPCaller", &e.ct);
+    d.resource_type = CM_RES_S3_BUCKET;
+    d.resource_id = CM_STR_LIT("example-data-bucket");
+    d.actor = CM_STR_LIT("111122223333");
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_false(cm_str_present(f.access_key.access_key_id));
+    cm_finding_finish(&f);
+
+    /* A key the detection names that is not the caller's principal is still written. */
+    d = t_detection("UnauthorizedAccess:IAMUser/TorIPCaller", &e.ct);
+    d.resource_type = CM_RES_ACCESS_KEY;
+    d.resource_id = CM_STR_LIT("AKIAOTHERKEYEXAMPLE1");
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_true(cm_str_eqc(f.access_key.access_key_id, "AKIAOTHERKEYEXAMPLE1"));
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 static void test_severity(void **state)
 {
     const struct cm_finding_type_info *ti;
@@ -363,8 +421,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cloudtrail),         cmocka_unit_test(test_flow_and_role),
         cmocka_unit_test(test_dns_and_eni),        cmocka_unit_test(test_identity),
-        cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_severity),
-        cmocka_unit_test(test_table_covers_csv),   cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_keyless_caller),
+        cmocka_unit_test(test_severity),           cmocka_unit_test(test_table_covers_csv),
+        cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
