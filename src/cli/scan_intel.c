@@ -132,6 +132,7 @@ int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t e
     int rc = 0;
 
     memset(&cfg, 0, sizeof(cfg));
+    cfg.lock_fd = -1; /* no lock taken: freeing it must not close standard input (fd 0) */
     if (si->ngeoip > 0 && (rc = cm_geoip_open(&si->geo, si->geoip, si->ngeoip, err, errlen)) != 0) {
         goto out;
     }
