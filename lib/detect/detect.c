@@ -19,6 +19,7 @@
 #include "detect/flow.h"
 #include "detect/intel.h"
 #include "detect/dns.h"
+#include "detect/seen.h"
 
 /* clang-format off */
 static const struct cm_detector *const builtin[] = {
@@ -81,6 +82,7 @@ struct cm_engine {
     int64_t next_tick;
     struct cm_engine_stats stats;
     struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
+    struct cm_seen seen;       /* CloudTrail eventIDs read, so a copy is read once */
 };
 
 static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
@@ -121,6 +123,7 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
         e->opts = *opts;
     }
     e->opts.memo = &e->memo;
+    cm_seen_init(&e->seen, e->opts.seed ^ 0x5ee9u);
     if ((rc = cm_intel_memo_init(&e->memo, e->opts.seed)) != 0) {
         goto fail;
     }
@@ -187,6 +190,7 @@ void cm_engine_destroy(struct cm_engine *e)
         cm_free(e->byk[k]);
     }
     cm_intel_memo_finish(&e->memo);
+    cm_seen_finish(&e->seen);
     cm_free(e->corr);
     cm_free(e->slots);
     cm_free(e);
@@ -252,6 +256,19 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
     unsigned k = (unsigned)ev->kind;
     int rc;
 
+    if (ev->kind == CM_EV_CLOUDTRAIL) {
+        bool repeat;
+
+        /* A copy of a record read already (another trail's delivery of the same
+         * eventID) is not analysed again: windows, rates and profiles count it once. */
+        if ((rc = cm_seen_check(&e->seen, ev->u.ct.event_id, ev->time_ms, &repeat)) != 0) {
+            return rc;
+        }
+        if (repeat) {
+            e->stats.repeated++;
+            return CM_OK;
+        }
+    }
     sink = relay(e, sink);
     if (k < CM_EV_KIND_COUNT) {
         e->stats.events[k]++;
@@ -317,6 +334,10 @@ const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e)
 
 void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum)
 {
+    if (e != NULL) {
+        sum->bytes += e->seen.bytes;
+        sum->peak_bytes += e->seen.peak_bytes;
+    }
     for (size_t i = 0; e != NULL && i < e->nslots; i++) {
         if (e->slots[i].det->state_stats != NULL && e->slots[i].state != NULL) {
             e->slots[i].det->state_stats(e->slots[i].state, sum);

@@ -151,7 +151,8 @@ struct cm_engine_stats {
     uint64_t events[CM_EV_KIND_COUNT];
     uint64_t dispatched; /* (event, detector) pairs */
     uint64_t ticks;
-    uint64_t late; /* events older than the watermark when they came */
+    uint64_t late;     /* events older than the watermark when they came */
+    uint64_t repeated; /* CloudTrail records whose eventID was read already: not analysed */
 };
 
 /*

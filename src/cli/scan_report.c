@@ -67,6 +67,18 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     }
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
+    /* Read once: paths to a file listed already; CloudTrail records (counted in records)
+     * whose eventID was read already, another delivery of the same event. */
+    cm_jw_key(&jw, "repeated");
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "paths");
+    cm_jw_u64(&jw, st->repeated_paths);
+    cm_jw_key(&jw, "cloudtrail");
+    cm_jw_u64(&jw, st->repeated);
+    cm_jw_obj_end(&jw);
+    /* Inputs (CloudTrail) whose records were read in time order, not as written. */
+    cm_jw_key(&jw, "reordered");
+    cm_jw_u64(&jw, st->reordered);
     cm_jw_key(&jw, "findings");
     cm_jw_u64(&jw, st->findings);
     cm_jw_key(&jw, "detections");
@@ -146,6 +158,19 @@ static void summary(const struct cm_scan_stats *st)
             }
         }
         fprintf(stderr, " (no detector reads these)\n");
+    }
+    if (st->repeated_paths || st->repeated) {
+        fprintf(stderr, "  repeated:");
+        if (st->repeated_paths) {
+            fprintf(stderr, " %llu path%s to a file listed already",
+                    (unsigned long long)st->repeated_paths, st->repeated_paths == 1 ? "" : "s");
+        }
+        if (st->repeated) {
+            fprintf(stderr, "%s cloudtrail %llu record%s whose eventID was read already",
+                    st->repeated_paths ? "," : "", (unsigned long long)st->repeated,
+                    st->repeated == 1 ? "" : "s");
+        }
+        fprintf(stderr, " (each read once)\n");
     }
     fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
             (unsigned long long)st->detections);

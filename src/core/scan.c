@@ -113,6 +113,7 @@ static int reader_init(struct reader *r, struct scan *s)
     cm_json_doc_init(&r->ddoc, 0, 0);
     cm_arena_init(&r->darena, 16 * 1024, 0);
     cm_cwl_init(&r->cwl, s->o.max_input_bytes);
+    cm_buf_init(&r->held_bytes, 0);
     cm_parse_ctx_init(&r->ctx, &r->ddoc);
     r->ctx.psl = s->o.detect.config != NULL ? s->o.detect.config->psl : NULL;
     if (cm_domain_cache_create(&r->dcache, DCACHE_SLOTS, cm_hash_mix64(s->o.seed ^ 0x646e73)) !=
@@ -132,6 +133,7 @@ static void reader_finish(struct reader *r)
         s->st->records[k] += r->records[k];
     }
     s->st->files += r->files;
+    s->st->reordered += r->reordered_inputs;
     s->st->bytes_in += r->bytes_in;
     s->st->bytes_decoded += r->bytes_decoded;
     pthread_mutex_unlock(&s->mu);
@@ -148,6 +150,8 @@ static void reader_finish(struct reader *r)
     cm_json_doc_finish(&r->ddoc);
     cm_arena_finish(&r->darena);
     cm_cwl_finish(&r->cwl);
+    cm_buf_finish(&r->held_bytes);
+    cm_free(r->held);
 }
 
 /* Takes the next input and its ticket, waiting while the ring is full. */
@@ -258,6 +262,7 @@ static int stop_workers(struct scan *s)
         s->st->state.expired += w->expired;
         s->st->state.peak_entries += w->peak_entries;
         s->st->state.peak_bytes += w->peak_bytes;
+        s->st->repeated += s->workers[i].repeated;
         if (wrc != 0 && rc == 0) {
             rc = wrc;
         }
@@ -319,6 +324,9 @@ static int run_direct(struct scan *s, struct reader *r)
                                           : cm_engine_flush(r->engine, &s->sink);
     }
     cm_engine_state_stats(r->engine, &s->st->state);
+    if (r->engine != NULL) {
+        s->st->repeated += cm_engine_stats(r->engine)->repeated;
+    }
     cm_engine_destroy(r->engine);
     r->engine = NULL;
     return rc;
@@ -415,6 +423,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
         goto out;
     }
     stats->ninputs = s->in.n;
+    stats->repeated_paths = s->in.repeated;
     for (size_t i = 0; i < s->in.n; i++) {
         s->bytes_total += s->in.v[i].size;
         stats->inputs[i].size = s->in.v[i].size;

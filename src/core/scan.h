@@ -72,6 +72,13 @@ struct cm_scan_stats {
     uint64_t skipped_files;
     struct cm_scan_skip skips[CM_SCAN_MAX_SKIPS];
     size_t nskips;
+    /* Read once, not twice: paths naming a file already listed (a directory and a file in
+     * it, a file given twice, a hard or symbolic link), and CloudTrail records whose
+     * eventID was read already (another trail's delivery; detect/seen.h). */
+    uint64_t repeated_paths;
+    uint64_t repeated;
+    /* Inputs whose CloudTrail records were read in event-time order, not as written. */
+    uint64_t reordered;
 };
 
 struct cm_scan_progress {

@@ -114,7 +114,9 @@ static void on_reject(void *ud, enum cm_event_kind kind, uint64_t off, uint32_t 
     struct reader *r = ud;
     char why[sizeof(((struct cm_scan_reject *)0)->reason)];
 
-    if (r->unwrapped) {
+    if (r->unwrapped && r->reordered) {
+        remap(r, &off, &line, NULL);
+    } else if (r->unwrapped) {
         remap(r, &off, &line, NULL);
         snprintf(why, sizeof(why),
                  r->cwl.lookup ? "in the event's CloudTrailEvent: %s"
@@ -234,8 +236,15 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     if (ev->region.len == 0 && r->key_region.len > 0) {
         ev->region = r->key_region;
     }
+    if (r->hold) {
+        /* Handed over in time order when the input is parsed; its tape and strings stay. */
+        return cm_scan_hold(r, ev);
+    }
     rc = cm_engine_event(r->engine, ev, &r->s->sink);
 consumed:
+    if (r->hold) {
+        return rc; /* the held events' tape and strings stay */
+    }
     /* The event is consumed: the tape and arena can start over. */
     cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
     cm_arena_reset(r->ctx.arena);
@@ -252,6 +261,8 @@ static int looks_binary(const char *p, size_t n)
 
 static int take_buffer(struct reader *r, struct cm_buf *buf);
 static void drop_buffer(struct reader *r);
+static int parse_batched(struct reader *r, const struct cm_parser *ps);
+static int order_batched(struct reader *r, const struct cm_parser *ps);
 
 /*
  * Makes the messages of the CloudWatch Logs wrapper in r->fb the input.
@@ -352,6 +363,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
 {
     struct scan *s = r->s;
     const char *other;
+    bool order;
     int rc;
 
     r->unwrapped = false;
@@ -409,17 +421,41 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         r->ctx.doc = &r->ddoc;
         r->ctx.arena = &r->darena;
         r->ctx.slot = NULL;
+        /* CloudTrail records are held and handed over in time order (scan_order.c); the
+         * messages of CloudWatch Logs come in their own order (look-up events sorted). */
+        r->hold = ps->kind == CM_EV_CLOUDTRAIL && !r->unwrapped;
         rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
+        if (r->hold) {
+            int hrc = rc == 0 ? cm_scan_release_held(r) : CM_OK;
+
+            r->hold = false;
+            r->nheld = 0;
+            cm_buf_reset(&r->held_bytes);
+            cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
+            cm_arena_reset(r->ctx.arena);
+            rc = rc ? rc : hrc;
+        }
         r->unwrapped = false;
         return rc;
     }
+    order = ps->kind == CM_EV_CLOUDTRAIL && !r->unwrapped;
+    rc = parse_batched(r, ps);
+    r->unwrapped = false;
+    return rc == 0 && order ? order_batched(r, ps) : rc;
+}
+
+/* Parses r->fb into batches of r->unit with ps (r->ctx set up). */
+static int parse_batched(struct reader *r, const struct cm_parser *ps)
+{
+    struct scan *s = r->s;
+    int rc;
+
     r->ctx.on_event = on_event_batched;
     r->cur = batch_new(r);
     if (r->cur == NULL) {
         return CM_ENOMEM;
     }
     rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
-    r->unwrapped = false;
     if (r->cur == NULL) {
         /* on_event_batched could not get the next batch: rc is CM_ENOMEM. */
     } else if (r->cur->n) {
@@ -429,6 +465,59 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     }
     r->cur = NULL;
     r->ctx.slot = NULL;
+    return rc;
+}
+
+/*
+ * A CloudTrail input parsed into r->unit, not yet published: when its records' times go
+ * back, the batches are given back and the records parsed again in time order from a text
+ * that holds them so, whose locations map back to the input's (scan_order.c). What was
+ * counted for the input stays as the first parse counted it.
+ */
+static int order_batched(struct reader *r, const struct cm_parser *ps)
+{
+    struct scan *s = r->s;
+    struct cm_rec_span *sp;
+    uint64_t records[CM_SCAN_KINDS], input_records = r->input_records;
+    uint64_t base_off = r->ctx.offset_base;
+    uint32_t base_line = r->ctx.line_base;
+    size_t n;
+    bool sorted;
+    int rc = cm_scan_unit_spans(&r->unit, &sp, &n, &sorted);
+
+    if (rc != 0 || sorted) {
+        cm_free(sp);
+        return rc;
+    }
+    rc = cm_rec_order_text(sp, n, r->fb->p, r->fb->len, base_off, &r->cwl);
+    cm_free(sp);
+    if (rc != 0) {
+        /* Past the size cap (or no such span): read as written. */
+        return rc == CM_ENOMEM ? rc : CM_OK;
+    }
+    for (struct cm_batch *b = r->unit.head, *next; b != NULL; b = next) {
+        next = b->next;
+        cm_batch_put(&s->pool, b);
+    }
+    memset(&r->unit, 0, sizeof(r->unit));
+    memcpy(records, r->records, sizeof(records));
+    drop_buffer(r);
+    if ((rc = take_buffer(r, &r->cwl.out)) != 0) {
+        return rc;
+    }
+    r->unwrapped = r->reordered = true;
+    r->cwl_cursor = 0;
+    r->ctx.offset_base = 0;
+    r->ctx.line_base = 0;
+    r->ctx.map_offset = unwrapped_offset;
+    rc = parse_batched(r, ps);
+    r->unwrapped = r->reordered = false;
+    r->ctx.map_offset = NULL;
+    r->ctx.offset_base = base_off;
+    r->ctx.line_base = base_line;
+    memcpy(r->records, records, sizeof(records));
+    r->input_records = input_records;
+    r->reordered_inputs++;
     return rc;
 }
 

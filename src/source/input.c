@@ -12,13 +12,15 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/str.h"
 #include "base/time.h"
 #include "source/peek.h"
+#include "source/source_file.h"
 
 #define MAX_DEPTH 64
 
-static int add(struct cm_inputs *in, const char *path, uint64_t size, int is_stdin)
+static int add(struct cm_inputs *in, const char *path, const struct stat *st, int is_stdin)
 {
     struct cm_input *it;
     const char *base = strrchr(path, '/');
@@ -37,7 +39,9 @@ static int add(struct cm_inputs *in, const char *path, uint64_t size, int is_std
     if (it->path == NULL) {
         return CM_ENOMEM;
     }
-    it->size = size;
+    it->size = st != NULL ? (uint64_t)st->st_size : 0;
+    it->dev = st != NULL ? (uint64_t)st->st_dev : 0;
+    it->ino = st != NULL ? (uint64_t)st->st_ino : 0;
     it->is_stdin = is_stdin;
     it->key_ms = INT64_MIN;
     base = base ? base + 1 : path;
@@ -81,13 +85,13 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
              * A dangling link or a file gone since readdir: keep it as an
              * input so the scan reports it as unreadable and goes on.
              */
-            return add(in, path, 0, 0);
+            return add(in, path, NULL, 0);
         }
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return CM_EIO;
     }
     if (S_ISREG(st.st_mode)) {
-        return add(in, path, (uint64_t)st.st_size, 0);
+        return add(in, path, &st, 0);
     }
     if (!S_ISDIR(st.st_mode)) {
         return CM_OK;
@@ -129,6 +133,170 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
     return rc;
 }
 
+struct file_ref {
+    uint64_t dev, ino;
+    size_t at; /* index in the list as found */
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const struct file_ref *x = a, *y = b;
+
+    if (x->dev != y->dev) {
+        return x->dev < y->dev ? -1 : 1;
+    }
+    if (x->ino != y->ino) {
+        return x->ino < y->ino ? -1 : 1;
+    }
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Leaves out every input that is a file listed earlier (same device and inode). */
+static int drop_repeats(struct cm_inputs *in)
+{
+    struct file_ref *ref;
+    unsigned char *drop;
+    size_t k = 0, out = 0;
+
+    if (in->n < 2) {
+        return CM_OK;
+    }
+    ref = cm_malloc(in->n * sizeof(*ref));
+    drop = cm_calloc(in->n, 1);
+    if (ref == NULL || drop == NULL) {
+        cm_free(ref);
+        cm_free(drop);
+        return CM_ENOMEM;
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        if (in->v[i].dev != 0 || in->v[i].ino != 0) {
+            ref[k++] = (struct file_ref){in->v[i].dev, in->v[i].ino, i};
+        }
+    }
+    qsort(ref, k, sizeof(*ref), cmp_ref);
+    for (size_t i = 1; i < k; i++) {
+        if (ref[i].dev == ref[i - 1].dev && ref[i].ino == ref[i - 1].ino) {
+            drop[ref[i].at] = 1;
+        }
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        if (drop[i]) {
+            cm_free(in->v[i].path);
+            in->repeated++;
+        } else {
+            in->v[out++] = in->v[i];
+        }
+    }
+    in->n = out;
+    cm_free(ref);
+    cm_free(drop);
+    return CM_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+
+    return b ? b + 1 : path;
+}
+
+struct named {
+    uint64_t size;
+    const char *name; /* the path's last part */
+    size_t at;        /* index in the list */
+};
+
+/* Inputs with the same size and name together, then in list order. */
+static int cmp_named(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+    int c;
+
+    if (x->size != y->size) {
+        return x->size < y->size ? -1 : 1;
+    }
+    if ((c = strcmp(x->name, y->name)) != 0) {
+        return c;
+    }
+    return x->at < y->at ? -1 : 1;
+}
+
+/* A hash of a file's bytes; false when it cannot be read (the scan reports it). */
+static bool content_hash(const char *path, struct cm_buf *b, uint64_t *h)
+{
+    if (cm_read_path(path, b, 0) != 0) {
+        return false;
+    }
+    *h = cm_hash64(b->p, b->len, 0x636f70792d6f66ULL);
+    return true;
+}
+
+/*
+ * Leaves out every input that is a byte-for-byte copy of one listed earlier under the
+ * same file name (a bucket's replica or backup under another prefix, a folder copied
+ * beside itself). Only files that share a name and a size are read here, and AWS log
+ * names are unique (they end in a hash), so this reads nothing on an ordinary archive.
+ */
+static int drop_copies(struct cm_inputs *in)
+{
+    struct named *ix = cm_malloc(in->n * sizeof(*ix));
+    uint64_t *hash = cm_calloc(in->n, sizeof(*hash));
+    unsigned char *flags = cm_calloc(in->n, 2);
+    unsigned char *drop, *readable;
+    struct cm_buf b;
+    size_t out = 0;
+    int rc = CM_OK;
+
+    cm_buf_init(&b, 0);
+    if (ix == NULL || hash == NULL || flags == NULL) {
+        rc = CM_ENOMEM;
+        goto done;
+    }
+    drop = flags;
+    readable = flags + in->n;
+    for (size_t i = 0; i < in->n; i++) {
+        ix[i] = (struct named){in->v[i].size, base_name(in->v[i].path), i};
+    }
+    qsort(ix, in->n, sizeof(*ix), cmp_named);
+    for (size_t g = 0, e; g < in->n; g = e) {
+        for (e = g + 1; e < in->n && ix[e].size == ix[g].size; e++) {
+            if (strcmp(ix[e].name, ix[g].name) != 0) {
+                break;
+            }
+        }
+        for (size_t i = g; e - g > 1 && i < e; i++) {
+            size_t at = ix[i].at;
+
+            if (in->v[at].is_stdin || in->v[at].size == 0 ||
+                !content_hash(in->v[at].path, &b, &hash[at])) {
+                continue;
+            }
+            readable[at] = 1;
+            for (size_t j = g; j < i; j++) {
+                if (readable[ix[j].at] && !drop[ix[j].at] && hash[ix[j].at] == hash[at]) {
+                    drop[at] = 1;
+                    break;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        if (drop[i]) {
+            cm_free(in->v[i].path);
+            in->repeated++;
+        } else {
+            in->v[out++] = in->v[i];
+        }
+    }
+    in->n = out;
+done:
+    cm_buf_finish(&b);
+    cm_free(ix);
+    cm_free(hash);
+    cm_free(flags);
+    return rc;
+}
+
 static int cmp_input(const void *a, const void *b)
 {
     const struct cm_input *x = a, *y = b;
@@ -155,7 +323,7 @@ int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
     memset(in, 0, sizeof(*in));
     for (size_t i = 0; i < n; i++) {
         if (strcmp(paths[i], "-") == 0) {
-            rc = add(in, "-", 0, 1);
+            rc = add(in, "-", NULL, 1);
         } else {
             struct ancestry an;
             rc = walk(in, paths[i], 0, &an, err, errlen);
@@ -165,6 +333,10 @@ int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
             cm_inputs_free(in);
             return rc;
         }
+    }
+    if ((rc = drop_repeats(in)) != 0 || (in->n > 1 && (rc = drop_copies(in)) != 0)) {
+        cm_inputs_free(in);
+        return rc;
     }
     /* qsort's base must not be NULL, even for zero elements. */
     if (in->n > 1) {

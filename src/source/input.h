@@ -14,20 +14,25 @@
 #include "base/str.h"
 
 struct cm_input {
-    char *path;     /* owned */
-    int64_t key_ms; /* time from the object key or first record, INT64_MIN when none,
-                       INT64_MAX for a file of look-up events too long to tell */
-    uint64_t size;  /* bytes on disk */
-    int is_stdin;   /* the "-" input */
+    char *path;        /* owned */
+    int64_t key_ms;    /* time from the object key or first record, INT64_MIN when none,
+                          INT64_MAX for a file of look-up events too long to tell */
+    uint64_t size;     /* bytes on disk */
+    int is_stdin;      /* the "-" input */
+    uint64_t dev, ino; /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
 };
 
 struct cm_inputs {
     struct cm_input *v;
     size_t n, cap;
+    size_t repeated; /* paths left out for naming a file listed already */
 };
 
 /*
- * Collects the inputs under paths[0..n) and sorts them by (time, path). The
+ * Collects the inputs under paths[0..n) and sorts them by (time, path). A file is listed
+ * once however many paths lead to it (a directory and a file inside it, the same path
+ * twice, hard and symbolic links: the same device and inode), under the first path
+ * found; the others are counted in repeated. The
  * time is the stamp in an AWS object key when the name has one, else the
  * event time of the file's first record (cm_peek_first_time); inputs with
  * neither come first, by path; `aws cloudtrail lookup-events` output whose

@@ -239,6 +239,76 @@ check "Config then CloudTrail files on standard input: every record read, the sn
 check "a 0-byte .gz is a rejected file" test "$(jq -c '[.rejected.files, .skipped.files]' "$T/sz.json")" = "[1,0]"
 rm -rf "$W"
 
+# --- the same logs twice ----------------------------------------------------------
+# An organisation trail delivers every event of the account's own trail again (other file
+# names, same eventIDs); a bucket's replica or a copied folder holds byte-identical files under
+# the same names; a folder and a file in it, or a path given twice, name the same file. Each
+# record is analysed once: the findings and their counts are the single copy's (windowed
+# detectors, rates and attack sequences would otherwise count copies), and the summary says so.
+"$COALMINE" gen --out "$T/dup" --hours 1 --seed 3 --scenario all >/dev/null 2>&1
+DA=$(cat "$T/dup/intel/args.txt")
+# shellcheck disable=SC2086 # one option or value per word (gen's own paths)
+"$COALMINE" scan --format json --stats "$T/dup1.json" $DA "$T/dup/AWSLogs" >"$T/dupa" 2>/dev/null
+(cd "$T/dup/AWSLogs" && find . -path '*/CloudTrail/*' -name '*.json.gz') | while read -r f; do
+    o="$T/org/AWSLogs/o-abc123def4/${f#./}"
+    mkdir -p "$(dirname "$o")" && cp "$T/dup/AWSLogs/$f" "${o%.json.gz}_org.json.gz"
+done
+mkdir -p "$T/replica" && cp -r "$T/dup/AWSLogs" "$T/replica/"
+F1=$(find "$T/dup/AWSLogs" -path '*vpcflowlogs*' -name '*.gz' | sort | head -n 1)
+for th in 1 2; do
+    # shellcheck disable=SC2086
+    "$COALMINE" scan --threads $th --format json --stats "$T/dup2.json" $DA "$T/dup/AWSLogs" \
+        "$T/org" "$T/replica" "$T/dup/AWSLogs" "$F1" >"$T/dupb" 2>"$T/errdup"
+    check "the same logs twice, $th thread(s): the findings and counts of one copy" \
+        sh -c 'test "$(jq -c "[.id, .service.count, .service.eventFirstSeen, .service.eventLastSeen]" "$1" | sort)" = "$(jq -c "[.id, .service.count, .service.eventFirstSeen, .service.eventLastSeen]" "$2" | sort)"' _ "$T/dupa" "$T/dupb"
+done
+check "the same logs twice: an attack sequence among them" grep -q AttackSequence "$T/dupa"
+nf=$(find "$T/dup/AWSLogs" -type f | wc -l)
+d=$(jq -c '[.repeated.paths, .repeated.cloudtrail, .records.cloudtrail, .records.vpcflow]' "$T/dup2.json")
+w=$(jq -c "[$nf + $nf + 1, .records.cloudtrail, .records.cloudtrail * 2, .records.vpcflow]" "$T/dup1.json")
+check "the same logs twice: repeated paths and records counted ($d)" test "$d" = "$w"
+check "the same logs twice: the summary says what was read once" grep -qx \
+    "  repeated: $((nf + nf + 1)) paths to a file listed already, cloudtrail $(jq .records.cloudtrail "$T/dup1.json") records whose eventID was read already (each read once)" \
+    "$T/errdup"
+rm -rf "$T/org" "$T/replica" "$T/dup"
+
+# --- records out of order in a file ------------------------------------------------
+# AWS writes a CloudTrail file's records in no particular order. A rule that learns and then
+# judges must see them in time order: a trail created to deliver to a bucket, then that bucket
+# deleted (Stealth:IAMUser/CloudTrailLoggingDisabled), written deletion first. With 1 thread
+# (events held and handed over in order) and 2 (the file parsed again in order), from a file and
+# from standard input; the evidence is the deletion where the file has it (first record, line 2).
+O="$T/order/AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05"
+mkdir -p "$O"
+U='"userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEOPS","arn":"arn:aws:iam::111122223333:user/ops","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEOPS00001","userName":"ops"},"awsRegion":"us-east-1","sourceIPAddress":"198.51.100.20","userAgent":"aws-cli/2.17.20","recipientAccountId":"111122223333","eventType":"AwsApiCall","managementEvent":true'
+{
+    printf '{"Records":[\n'
+    printf '{"eventVersion":"1.10",%s,"eventTime":"2026-01-05T00:13:30Z","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","requestParameters":{"bucketName":"trail-logs-111122223333"},"eventID":"0c1d2e3f-0000-4000-8000-000000000002"},\n' "$U"
+    printf '{"eventVersion":"1.10",%s,"eventTime":"2026-01-05T00:12:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"CreateTrail","requestParameters":{"name":"audit","s3BucketName":"trail-logs-111122223333"},"responseElements":{"name":"audit","s3BucketName":"trail-logs-111122223333"},"eventID":"0c1d2e3f-0000-4000-8000-000000000001"}\n' "$U"
+    printf ']}\n'
+} >"$O/111122223333_CloudTrail_us-east-1_20260105T0015Z_r1.json"
+for th in 1 2; do
+    "$COALMINE" scan --threads $th --no-default-intel --format json --stats "$T/ord.json" "$T/order" >"$T/ordo" 2>/dev/null
+    ev=$(jq -r 'select(.type == "Stealth:IAMUser/CloudTrailLoggingDisabled") | .service.additionalInfo.value | fromjson | .coalmine.evidence[0] | "\(.offset),\(.line)"' "$T/ordo")
+    check "a file's records out of order, $th thread(s): CloudTrailLoggingDisabled, evidence where the file has it ($ev)" \
+        test "$ev,$(jq -c '[.reordered, .records.cloudtrail]' "$T/ord.json")" = "13,2,[1,2]"
+    "$COALMINE" scan --threads $th --no-default-intel --format json --stats "$T/ord2.json" - \
+        <"$O/111122223333_CloudTrail_us-east-1_20260105T0015Z_r1.json" >"$T/ordi" 2>/dev/null
+    check "the same on standard input, $th thread(s)" \
+        test "$(grep -c CloudTrailLoggingDisabled "$T/ordi"),$(jq -c .reordered "$T/ord2.json")" = "1,1"
+done
+# In time order: read as written (nothing reordered); the same finding.
+{
+    printf '{"Records":[\n'
+    printf '{"eventVersion":"1.10",%s,"eventTime":"2026-01-05T00:12:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"CreateTrail","requestParameters":{"name":"audit","s3BucketName":"trail-logs-111122223333"},"eventID":"0c1d2e3f-0000-4000-8000-000000000001"},\n' "$U"
+    printf '{"eventVersion":"1.10",%s,"eventTime":"2026-01-05T00:13:30Z","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","requestParameters":{"bucketName":"trail-logs-111122223333"},"eventID":"0c1d2e3f-0000-4000-8000-000000000002"}\n' "$U"
+    printf ']}\n'
+} >"$O/111122223333_CloudTrail_us-east-1_20260105T0015Z_r1.json"
+"$COALMINE" scan --threads 2 --no-default-intel --format json --stats "$T/ord3.json" "$T/order" >"$T/ordo3" 2>/dev/null
+check "records in time order: read as written, the same finding" \
+    test "$(grep -c CloudTrailLoggingDisabled "$T/ordo3"),$(jq -c .reordered "$T/ord3.json")" = "1,0"
+rm -rf "$T/order"
+
 # --- the store ---------------------------------------------------------------------
 "$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1
 check "scan --db exits 0" test $? -eq 0

@@ -482,6 +482,97 @@ static void test_dangling_link(void **state)
     cm_inputs_free(&in);
 }
 
+/* Writes text to root/rel (its folders made). */
+static void put_text(const char *root, const char *rel, const char *text)
+{
+    char path[512];
+    FILE *fp;
+
+    put(root, rel, 0);
+    join(path, sizeof(path), root, rel);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* How many inputs end with suffix. */
+static size_t count_suffix(const struct cm_inputs *in, const char *suffix)
+{
+    size_t n = 0, k = strlen(suffix);
+
+    for (size_t i = 0; i < in->n; i++) {
+        size_t len = strlen(in->v[i].path);
+        n += len >= k && strcmp(in->v[i].path + len - k, suffix) == 0;
+    }
+    return n;
+}
+
+/*
+ * A file is listed once however many paths lead to it: the same path twice, a directory
+ * and a file in it, a symbolic and a hard link, a byte-for-byte copy of it under another
+ * folder with its name. A file with the same name and other bytes, or the same bytes
+ * under another name, is another input. The first path found is the one kept.
+ */
+static void test_repeats(void **state)
+{
+    struct tree *t = *state;
+    struct cm_inputs in;
+    char err[256] = "";
+    char a[512], b[512], f[512], lk[512], hl[512], tgt[512];
+    char *paths[5];
+
+    put_text(t->root, "a/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1000Z_x.json",
+             "{\"Records\":[1]}");
+    /* A replica under another prefix: same name, same bytes. */
+    put_text(t->root, "b/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1000Z_x.json",
+             "{\"Records\":[1]}");
+    /* Same name and size, other bytes: another file. */
+    put_text(t->root, "b/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1005Z_y.json",
+             "{\"Records\":[2]}");
+    put_text(t->root, "a/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1005Z_y.json",
+             "{\"Records\":[3]}");
+    /* Same bytes, another name: another file (an object is named by its key). */
+    put_text(t->root, "a/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T0955Z_z.json",
+             "{\"Records\":[1]}");
+    join(a, sizeof(a), t->root, "a");
+    join(b, sizeof(b), t->root, "b");
+    join(f, sizeof(f), t->root,
+         "a/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T1000Z_x.json");
+    join(lk, sizeof(lk), t->root, "link.json");
+    join(hl, sizeof(hl), t->root, "hard.json");
+    join(tgt, sizeof(tgt), t->root,
+         "a/" CT_DIR "/111122223333_CloudTrail_us-east-1_20250304T0955Z_z.json");
+    assert_int_equal(symlink(f, lk), 0);
+    assert_int_equal(link(tgt, hl), 0);
+    paths[0] = a;
+    paths[1] = b;
+    paths[2] = a;  /* the same folder again */
+    paths[3] = f;  /* a file inside it */
+    paths[4] = lk; /* a link to that file */
+    assert_int_equal(cm_inputs_collect(&in, paths, 5, err, sizeof(err)), 0);
+    /* a's three files and b's other y; b's x is a's x; the rest are the same files. */
+    assert_int_equal(in.n, 4);
+    assert_int_equal(count_suffix(&in, "_x.json"), 1);
+    assert_int_equal(count_suffix(&in, "_y.json"), 2);
+    assert_int_equal(count_suffix(&in, "_z.json"), 1);
+    assert_int_equal(in.repeated, 3 + 1 + 1 + 1);
+    for (size_t i = 0; i < in.n; i++) {
+        /* The first path found is kept: everything under a/, and b's y. */
+        assert_true(strncmp(in.v[i].path, a, strlen(a)) == 0 ||
+                    strstr(in.v[i].path, "_y.json") != NULL);
+    }
+    cm_inputs_free(&in);
+    /* A hard link given beside its file is the same file too. */
+    paths[0] = tgt;
+    paths[1] = hl;
+    assert_int_equal(cm_inputs_collect(&in, paths, 2, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 1);
+    assert_string_equal(in.v[0].path, tgt);
+    assert_int_equal(in.repeated, 1);
+    cm_inputs_free(&in);
+}
+
 static void test_many_files(void **state)
 {
     struct tree *t = *state;
@@ -524,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dangling_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeats, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -152,6 +152,42 @@ static void test_dispatch(void **state)
     cm_engine_destroy(e);
 }
 
+/* A CloudTrail record whose eventID was read already (another trail's copy) reaches no
+ * detector and is counted; records without an id, and other kinds, are never repeats. */
+static void test_repeated_cloudtrail(void **state)
+{
+    const struct cm_detector *const table[] = {&det_all, NULL};
+    struct cm_engine *e;
+    struct collected c = {0, NULL};
+    struct cm_sink sink = {collect, &c};
+    struct cm_event ev;
+    const struct cm_event *batch[2];
+    (void)state;
+
+    assert_int_equal(cm_engine_create(&e, table, NULL), 0);
+    ev = mk(CM_EV_CLOUDTRAIL, 3000);
+    ev.u.ct.event_id = CM_STR_LIT("6f0f4d3c-1d4e-4a55-9a6b-0c3f2b1a9e77");
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    batch[0] = batch[1] = &ev;
+    assert_int_equal(cm_engine_events(e, batch, 2, &sink), 0);
+    assert_int_equal(cm_engine_stats(e)->events[CM_EV_CLOUDTRAIL], 1);
+    assert_int_equal(cm_engine_stats(e)->dispatched, 1);
+    assert_int_equal(cm_engine_stats(e)->repeated, 3);
+    ev.u.ct.event_id = CM_STR_LIT("6f0f4d3c-1d4e-4a55-9a6b-0c3f2b1a9e78");
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    ev.u.ct.event_id = CM_STR_NULL;
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    ev = mk(CM_EV_FLOW, 3000);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_stats(e)->events[CM_EV_CLOUDTRAIL], 4);
+    assert_int_equal(cm_engine_stats(e)->events[CM_EV_FLOW], 2);
+    assert_int_equal(cm_engine_stats(e)->repeated, 3);
+    cm_engine_destroy(e);
+}
+
 static void test_watermark_ticks(void **state)
 {
     const struct cm_detector *const table[] = {&det_flow, NULL};
@@ -301,7 +337,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dispatch),    cmocka_unit_test(test_watermark_ticks),
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_event_error_stops),
-        cmocka_unit_test(test_correlation),
+        cmocka_unit_test(test_correlation), cmocka_unit_test(test_repeated_cloudtrail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,54 @@
+/*
+ * Records already read: a bounded set of recent CloudTrail eventIDs, so an event
+ * delivered twice (an organisation trail and the account's own trail, a bucket and its
+ * replica, a copy of a folder under another prefix) is analysed once. The engine asks it
+ * before it hands a CloudTrail event to the detectors (detect.c).
+ *
+ * The set holds 64-bit seeded hashes of the ids in two generations: the current one and
+ * the one before. A generation lasts CM_SEEN_SPAN_MS of event time (the newest event
+ * time seen, so a late event does not rotate it) or until it holds CM_SEEN_MAX ids,
+ * whichever comes first; then the older one is dropped. So a copy is recognised when it
+ * comes within one to two generations of the first: copies of one event carry the same
+ * eventTime and are delivered minutes apart, and a scan reads the files in the order of
+ * the times in their names. Memory: 16 bytes per id held (a table at most half full),
+ * at most 2 x CM_SEEN_MAX ids. No allocation per id; a table doubles as it fills.
+ */
+#ifndef CM_DETECT_SEEN_H
+#define CM_DETECT_SEEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/str.h"
+
+#define CM_SEEN_SPAN_MS (3600 * 1000LL)
+#define CM_SEEN_MAX     (1u << 21)
+
+struct cm_seen_gen {
+    uint64_t *slot; /* 0: empty */
+    size_t cap;     /* a power of two, or 0 */
+    size_t n;
+};
+
+struct cm_seen {
+    struct cm_seen_gen cur, prev;
+    int64_t start;  /* event time the current generation began, INT64_MIN: none yet */
+    int64_t newest; /* newest event time seen */
+    uint64_t seed;
+    size_t max;     /* ids a generation holds at most (CM_SEEN_MAX; tests lower it) */
+    uint64_t bytes; /* memory held now */
+    uint64_t peak_bytes;
+};
+
+void cm_seen_init(struct cm_seen *s, uint64_t seed);
+void cm_seen_finish(struct cm_seen *s);
+
+/*
+ * Whether id was seen before (true: a repeat, not kept again); else remembers it. t is
+ * the event's time. An empty id is never a repeat. Returns 0, or CM_ENOMEM when a table
+ * could not grow (the id is then not remembered and *repeat is false).
+ */
+int cm_seen_check(struct cm_seen *s, struct cm_str id, int64_t t, bool *repeat);
+
+#endif

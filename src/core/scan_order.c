@@ -1,0 +1,95 @@
+/*
+ * A CloudTrail input's records in event-time order (parse/rec_order.h). AWS
+ * writes a file's records in no particular order; the detectors that learn
+ * and then judge read them as they come. The direct path holds an input's
+ * events (their tape and strings stay where the parser put them) and hands
+ * them to the engine in time order at its end; the threaded path has them in
+ * the input's batches, which are not yet published: when their times go
+ * backwards, the reader gives the batches back and parses the records again
+ * in time order (scan_read.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "core/scan_impl.h"
+#include "detect/detect.h"
+
+#define HELD_ALIGN 16
+
+int cm_scan_hold(struct reader *r, const struct cm_event *ev)
+{
+    size_t size = cm_event_size(ev),
+           at = (r->held_bytes.len + HELD_ALIGN - 1) & ~(size_t)(HELD_ALIGN - 1);
+    int rc;
+
+    if (cm_grow((void **)&r->held, &r->held_cap, r->nheld + 1, sizeof(*r->held), 256) != 0) {
+        return CM_ENOMEM;
+    }
+    if ((rc = cm_buf_reserve(&r->held_bytes, at - r->held_bytes.len + size)) != 0) {
+        return rc == CM_E2BIG ? CM_ENOMEM : rc;
+    }
+    memcpy(r->held_bytes.p + at, ev, size);
+    r->held_bytes.len = at + size;
+    r->held[r->nheld] = (struct cm_held){ev->time_ms, at, r->nheld};
+    r->nheld++;
+    return CM_OK;
+}
+
+static int cmp_held(const void *a, const void *b)
+{
+    const struct cm_held *x = a, *y = b;
+
+    if (x->time_ms != y->time_ms) {
+        return x->time_ms < y->time_ms ? -1 : 1;
+    }
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int cm_scan_release_held(struct reader *r)
+{
+    int rc = CM_OK;
+    bool sorted = true;
+
+    for (size_t i = 1; i < r->nheld && sorted; i++) {
+        sorted = r->held[i].time_ms >= r->held[i - 1].time_ms;
+    }
+    if (!sorted) {
+        qsort(r->held, r->nheld, sizeof(*r->held), cmp_held);
+        r->reordered_inputs++;
+    }
+    for (size_t i = 0; i < r->nheld && rc == 0; i++) {
+        rc = cm_engine_event(r->engine, (const struct cm_event *)(r->held_bytes.p + r->held[i].at),
+                             &r->s->sink);
+    }
+    r->nheld = 0;
+    cm_buf_reset(&r->held_bytes);
+    return rc;
+}
+
+int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n, bool *sorted)
+{
+    struct cm_rec_span *sp = NULL;
+    size_t k = 0, cap = 0;
+
+    *out = NULL;
+    *n = 0;
+    *sorted = true;
+    for (const struct cm_batch *b = u->head; b != NULL; b = b->next) {
+        for (uint32_t i = 0; i < b->n; i++) {
+            const struct cm_event *ev = &b->ev[i];
+
+            if (cm_grow((void **)&sp, &cap, k + 1, sizeof(*sp), 256) != 0) {
+                cm_free(sp);
+                return CM_ENOMEM;
+            }
+            sp[k] = (struct cm_rec_span){ev->time_ms, ev->src.offset, ev->src.length, ev->src.line};
+            *sorted = *sorted && (k == 0 || sp[k].time_ms >= sp[k - 1].time_ms);
+            k++;
+        }
+    }
+    *out = sp;
+    *n = k;
+    return CM_OK;
+}
