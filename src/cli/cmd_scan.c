@@ -351,10 +351,10 @@ static void scan_run_free(struct scan_run *r)
 static int close_store(struct scan_run *r, const char *db_path, int64_t started_ms, int quiet)
 {
     char err[512] = "";
-    int64_t id, expired = 0;
+    int64_t id, expired = 0, kept = 0;
 
     if (cm_store_add_scan(r->store, &r->st, started_ms, &id, err, sizeof(err)) != 0 ||
-        cm_store_expire(r->store, started_ms, &expired, err, sizeof(err)) != 0) {
+        cm_store_expire(r->store, started_ms, &expired, &kept, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         return CM_EXIT_ERROR;
     }
@@ -362,6 +362,10 @@ static int close_store(struct scan_run *r, const char *db_path, int64_t started_
         fprintf(stderr, "  store:    %s (scan %lld", db_path, (long long)id);
         if (expired) {
             fprintf(stderr, "; %lld findings past retention deleted", (long long)expired);
+        }
+        if (kept) {
+            fprintf(stderr, "; %lld past retention kept until their deliveries are settled",
+                    (long long)kept);
         }
         fprintf(stderr, ")\n");
     }

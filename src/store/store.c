@@ -718,14 +718,26 @@ static int delete_before(struct cm_store *st, const char *sql, const char *when,
     return rc;
 }
 
-int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char *err, size_t errlen)
+/*
+ * A finding past retention whose outbox row is not done still owes
+ * deliveries; it stays until a later run finds its row done.
+ */
+#define EXPIRED_FINDING                                                                            \
+    "updated_at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.fid = findings.seq"            \
+    " AND o.done = 0)"
+
+int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, int64_t *kept, char *err,
+                    size_t errlen)
 {
-    int64_t nf = 0, ns = 0, ni = 0;
+    int64_t nf = 0, ns = 0, ni = 0, nk = 0;
     char when[32];
     int days, rc;
 
     if (deleted) {
         *deleted = 0;
+    }
+    if (kept) {
+        *kept = 0;
     }
     if (cm_store_retention(st, &days) != 0) {
         return fail(st, "reading the retention", err, errlen);
@@ -738,21 +750,36 @@ int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char 
         return rc;
     }
     /*
-     * Events, evidence, feedback and recent ids go with their finding (ON
-     * DELETE CASCADE); folded ids have no foreign key (a cascade would scan
-     * finding_ids, keyed by the id's key, once per deleted row) and go
-     * first, by key.
+     * Events, evidence, feedback, recent ids, done outbox rows and their
+     * deliveries go with their finding (ON DELETE CASCADE); folded ids have
+     * no foreign key (a cascade would scan finding_ids, keyed by the id's
+     * key, once per deleted row) and go first, by key. A finding with an
+     * open outbox row is kept back (EXPIRED_FINDING): the cascade would take
+     * the deliveries it still owes.
      */
     cm_store_ids_reset(&st->ids);
     if (delete_before(st,
                       "DELETE FROM finding_ids WHERE (h, seq) IN"
-                      " (SELECT coalmine_id_key(id), seq FROM findings WHERE updated_at < ?)",
+                      " (SELECT coalmine_id_key(id), seq FROM findings WHERE " EXPIRED_FINDING ")",
                       when, &ni) != 0 ||
-        delete_before(st, "DELETE FROM findings WHERE updated_at < ?", when, &nf) != 0 ||
+        delete_before(st, "DELETE FROM findings WHERE " EXPIRED_FINDING, when, &nf) != 0 ||
         delete_before(st, "DELETE FROM scans WHERE started_at < ?", when, &ns) != 0) {
         rc = fail(st, "expiring old findings", err, errlen);
         rollback(st);
         return rc;
+    }
+    if (kept != NULL) {
+        sqlite3_stmt *q = NULL;
+        /* Cheap: the old findings left are the kept-back ones (findings_updated). */
+        if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM findings WHERE updated_at < ?", -1, &q,
+                               NULL) != SQLITE_OK) {
+            rc = fail(st, "expiring old findings", err, errlen);
+            rollback(st);
+            return rc;
+        }
+        sqlite3_bind_text(q, 1, when, -1, SQLITE_TRANSIENT);
+        nk = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+        sqlite3_finalize(q);
     }
     if ((rc = exec(st, "COMMIT", err, errlen)) != 0) {
         rollback(st);
@@ -760,6 +787,9 @@ int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char 
     }
     if (deleted) {
         *deleted = nf;
+    }
+    if (kept) {
+        *kept = nk;
     }
     return CM_OK;
 }

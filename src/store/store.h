@@ -240,12 +240,14 @@ int cm_store_set_retention(struct cm_store *st, int days, char *err, size_t errl
 int cm_store_retention(struct cm_store *st, int *days);
 
 /*
- * Deletes the findings (with their events, evidence and feedback) and scan
- * records whose updatedAt / start is older than now_ms minus the retention.
- * *deleted (may be NULL) gets the number of findings deleted. Returns 0 or
- * CM_EIO.
+ * Deletes the findings (with their events, evidence, feedback, done outbox
+ * rows and deliveries) and scan records whose updatedAt / start is older
+ * than now_ms minus the retention. A finding with an outbox row not done
+ * (deliveries still owed) is kept back until its row is done. *deleted and
+ * *kept (each may be NULL) get the numbers of findings deleted and kept
+ * back. Returns 0 or CM_EIO.
  */
-int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, char *err,
+int cm_store_expire(struct cm_store *st, int64_t now_ms, int64_t *deleted, int64_t *kept, char *err,
                     size_t errlen);
 
 /* ---- Filters (store_filters.c) ---- */

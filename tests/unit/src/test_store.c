@@ -511,7 +511,8 @@ static void test_upgrade_v2(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM finding_events"), 1);
     /* The rebuilt table's foreign keys hold: expiring it takes its rows along. */
     assert_int_equal(cm_store_set_retention(st, 1, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_expire(st, T_NOW + 10 * 86400000LL, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(st, T_NOW + 10 * 86400000LL, &deleted, NULL, err, sizeof(err)),
+                     0);
     assert_int_equal(deleted, 1);
     cm_store_close(st);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
@@ -740,7 +741,7 @@ static void check_v3_upgrade(const char *first_id, const char *feedback_id)
     /* Retention takes upgraded findings with everything hanging off them, ids included. */
     assert_int_equal(cm_store_set_retention(st, 1, err, sizeof(err)), 0);
     assert_int_equal(
-        cm_store_expire(st, 4102444800000LL /* 2100-01-01 */, &deleted, err, sizeof(err)), 0);
+        cm_store_expire(st, 4102444800000LL /* 2100-01-01 */, &deleted, NULL, err, sizeof(err)), 0);
     assert_int_equal(deleted, nf);
     cm_store_close(st);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);

@@ -5,7 +5,8 @@
  * publish (new, updated, not archived, some rule enabled, publishing on);
  * routing through file targets; retries with backoff to the given-up
  * state (driven by the options' clock); superseded rows; a stored pattern
- * that no longer compiles; a target kind this build does not know.
+ * that no longer compiles; a target kind this build does not know;
+ * retention keeping findings whose deliveries are owed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -327,6 +328,55 @@ static void test_bus_broken_rules(void **state)
     cm_store_close(st);
 }
 
+/*
+ * Retention keeps a finding whose outbox row is not done (its deliveries
+ * are owed; the cascade would take them) and expires it once the row is.
+ */
+static void test_expire_keeps_owed_findings(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1};
+    struct t_events e;
+    struct cm_finding f[2];
+    struct cm_store *st = s_open();
+    struct cm_bus_stats s;
+    char err[256] = "";
+    int64_t deleted = -1, kept = -1, later = T_NOW + 400 * 86400000LL;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f[0], &e, types[0], T_NOW);
+    finding(&f[1], &e, types[1], T_NOW);
+    assert_int_equal(
+        rule(st, "ssh", "{\"detail\":{\"type\":[{\"suffix\":\"SSHBruteForce\"}]}}", true), 0);
+    assert_int_equal(target(st, "ssh", "fail", "exec", "{\"argv\":[\"/bin/false\"]}"), 0);
+    store1(st, &f[0], &k1);
+    store1(st, &f[1], &k1);
+    s = run_bus(st, T_NOW);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 1);
+    assert_int_equal(cm_store_set_retention(st, 300, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(st, later, &deleted, &kept, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1); /* the one whose row is done */
+    assert_int_equal(kept, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM findings", NULL), 1);
+    assert_int_equal(s_int("SELECT count(*) FROM finding_seq", NULL), 1);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'PENDING'", NULL), 1);
+    /* Delivered: the next run expires it. */
+    assert_int_equal(target(st, "ssh", "fail", "exec", "{\"argv\":[\"/bin/true\"]}"), 0);
+    s = run_bus(st, later);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(cm_store_expire(st, later, &deleted, &kept, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(kept, 0);
+    assert_int_equal(s_int("SELECT count(*) FROM findings", NULL), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox", NULL), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries", NULL), 0);
+    cm_finding_finish(&f[0]);
+    cm_finding_finish(&f[1]);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +384,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_with_the_findings, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bus_routes_and_retries, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bus_broken_rules, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_expire_keeps_owed_findings, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

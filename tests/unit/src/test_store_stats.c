@@ -542,7 +542,7 @@ static void test_retention(void **state)
     /* No retention set: nothing expires. */
     assert_int_equal(cm_store_retention(C.st, &days), 0);
     assert_int_equal(days, 0);
-    assert_int_equal(cm_store_expire(C.st, now, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(C.st, now, &deleted, NULL, err, sizeof(err)), 0);
     assert_int_equal(deleted, 0);
     assert_int_equal(s_int("SELECT count(*) FROM findings", NULL), NC + 4);
     assert_int_equal(cm_store_set_retention(C.st, -1, err, sizeof(err)), CM_EINVAL);
@@ -554,7 +554,7 @@ static void test_retention(void **state)
     assert_int_equal(cm_store_set_retention(C.st, 30, err, sizeof(err)), 0);
     assert_int_equal(cm_store_retention(C.st, &days), 0);
     assert_int_equal(days, 30);
-    assert_int_equal(cm_store_expire(C.st, now, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(C.st, now, &deleted, NULL, err, sizeof(err)), 0);
     assert_int_equal(deleted, 2 + NC); /* the corpus is from T_NOW and before */
     assert_int_equal(s_int("SELECT count(*) FROM findings", NULL), 2);
     for (int i = 0; i < 4; i++) {
@@ -582,12 +582,13 @@ static void test_retention(void **state)
     assert_int_equal(s_int("SELECT count(*) FROM finding_seq JOIN findings USING (seq)", NULL), 2);
     assert_int_equal(s_int("SELECT count(*) FROM scans", NULL), 1);
     /* Again: nothing more to do; NULL deleted is allowed. */
-    assert_int_equal(cm_store_expire(C.st, now, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(C.st, now, &deleted, NULL, err, sizeof(err)), 0);
     assert_int_equal(deleted, 0);
-    assert_int_equal(cm_store_expire(C.st, now, NULL, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(C.st, now, NULL, NULL, err, sizeof(err)), 0);
     /* Back to 0: even far in the future nothing expires. */
     assert_int_equal(cm_store_set_retention(C.st, 0, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_expire(C.st, now + 1000 * DAY_MS, &deleted, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(C.st, now + 1000 * DAY_MS, &deleted, NULL, err, sizeof(err)),
+                     0);
     assert_int_equal(deleted, 0);
     assert_int_equal(s_int("SELECT count(*) FROM findings", NULL), 2);
     for (int i = 0; i < 4; i++) {
