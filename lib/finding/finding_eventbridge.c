@@ -3,8 +3,11 @@
  * id, detail-type "GuardDuty Finding", source "aws.guardduty", account, time
  * (whole seconds), region, resources [] and the finding in event form as
  * detail. lib/ reads no randomness, so the event id is a UUID-shaped hash of
- * the finding id and updatedAt: the same update always gets the same event
- * id, which makes redelivery idempotent for consumers that dedupe on it.
+ * the finding id, updatedAt and service.count: the same state of a finding
+ * always gets the same event id, which makes redelivery idempotent for
+ * consumers that dedupe on it, and each published state gets its own. The
+ * count is in the hash because an update can leave updatedAt as it was: a
+ * later scan of older events counts them without moving updatedAt.
  */
 #include "finding/serialize.h"
 
@@ -20,13 +23,16 @@
 static void event_id(const struct cm_finding *f, char out[37])
 {
     static const char hex[] = "0123456789abcdef";
-    uint8_t key[CM_FINDING_ID_LEN + 8];
+    uint8_t key[CM_FINDING_ID_LEN + 8 + 4];
     uint64_t h[2], t = (uint64_t)f->updated_ms;
     size_t o = 0;
 
     memcpy(key, f->id, CM_FINDING_ID_LEN);
     for (size_t i = 0; i < 8; i++) {
         key[CM_FINDING_ID_LEN + i] = (uint8_t)(t >> (8 * i));
+    }
+    for (size_t i = 0; i < 4; i++) {
+        key[CM_FINDING_ID_LEN + 8 + i] = (uint8_t)(f->count >> (8 * i));
     }
     h[0] = cm_hash64(key, sizeof(key), EVENT_SEED_HI);
     h[1] = cm_hash64(key, sizeof(key), EVENT_SEED_LO);

@@ -112,8 +112,24 @@ static void test_ocsf(void **state)
     assert_int_equal(cm_finding_ocsf_severity_id(9.0), 5);
 }
 
+/* The "id" of an EventBridge event in buf, into out. */
+static void event_id_of(const struct cm_buf *buf, char out[37])
+{
+    struct cm_json_doc d;
+    struct cm_str id;
+
+    cm_json_doc_init(&d, 0, 0);
+    assert_int_equal(cm_json_parse(&d, buf->p, buf->len, NULL), 0);
+    id = cm_json_raw(&d, cm_json_get(&d, 0, "id"));
+    assert_int_equal(id.len, 36);
+    memcpy(out, id.p, 36);
+    out[36] = '\0';
+    cm_json_doc_finish(&d);
+}
+
 static void test_eventbridge(void **state)
 {
+    char eid_a[37], eid_b[37], eid_c[37];
     struct t_events e;
     struct cm_finding f;
     struct cm_buf a, b;
@@ -159,6 +175,24 @@ static void test_eventbridge(void **state)
     cm_buf_reset(&b);
     assert_int_equal(cm_finding_to_eventbridge(&f, 0, &b), 0);
     assert_non_null(strstr(b.p, "\"time\":\"2025-03-04T10:25:11Z\""));
+    /* The event id is the state's: another time of publishing keeps it... */
+    event_id_of(&a, eid_a);
+    event_id_of(&b, eid_b);
+    assert_string_equal(eid_a, eid_b);
+    /* ...a higher count with the same updatedAt (older events counted later) does not... */
+    f.count++;
+    cm_buf_reset(&b);
+    assert_int_equal(cm_finding_to_eventbridge(&f, 1741162607000LL, &b), 0);
+    event_id_of(&b, eid_b);
+    assert_string_not_equal(eid_a, eid_b);
+    /* ...and neither does a later updatedAt with the same count. */
+    f.count--;
+    f.updated_ms += 1000;
+    cm_buf_reset(&b);
+    assert_int_equal(cm_finding_to_eventbridge(&f, 1741162607000LL, &b), 0);
+    event_id_of(&b, eid_c);
+    assert_string_not_equal(eid_a, eid_c);
+    assert_string_not_equal(eid_b, eid_c);
     cm_json_doc_finish(&d);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
