@@ -269,7 +269,7 @@ static int route_row(struct run *x, const struct rules *rs, const struct row *w,
 
     if (w->superseded) {
         x->stats->superseded++;
-        return cm_store_outbox_done(x->st, w->seq, x->err, x->errlen);
+        return cm_store_outbox_done(x->st, w->seq, true, x->err, x->errlen);
     }
     cm_finding_init(&f);
     cm_buf_reset(ev);
@@ -298,7 +298,7 @@ static int route_row(struct run *x, const struct rules *rs, const struct row *w,
         }
     }
     if (rc == 0 && settled) {
-        rc = cm_store_outbox_done(x->st, w->seq, x->err, x->errlen);
+        rc = cm_store_outbox_done(x->st, w->seq, false, x->err, x->errlen);
     }
     x->stats->pending += rc == 0 && !settled;
     cm_finding_finish(&f);

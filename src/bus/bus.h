@@ -13,7 +13,8 @@
  * (backoff doubling from opts.backoff_ms, at most an hour) until it
  * succeeds or its attempts reach opts.max_attempts (then FAILED, kept for
  * `coalmine rules deliveries`). An outbox row is done once every delivery
- * it needs is DONE or FAILED. A delivery is recorded after the target took
+ * it needs is DONE or FAILED; its deliveries left PENDING then become
+ * CANCELLED (cm_store_outbox_done). A delivery is recorded after the target took
  * the event, so a process killed in between delivers it again: at least
  * once, and targets get the event id to tell.
  */

@@ -549,11 +549,13 @@ static int rules_deliver(int argc, char **argv)
 }
 
 static const char deliveries_help[] =
-    "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED]\n"
+    "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED|CANCELLED]\n"
     "                                 [--max-results N] [--format table|json]\n\n"
     "The record of every delivery, newest first: the finding, the rule and target,\n"
-    "its state (PENDING: failed, tried again later; DONE; FAILED: given up), the\n"
-    "attempts and the last error.\n";
+    "its state (PENDING: failed, tried again later; DONE; FAILED: given up;\n"
+    "CANCELLED: never to be tried again, because a newer event of the finding\n"
+    "replaced it, or its rule was disabled or deleted, or its target removed), the\n"
+    "attempts and the last error (for CANCELLED: why).\n";
 
 struct dlist {
     struct cm_jw jw;
@@ -569,7 +571,7 @@ static int print_delivery(void *ud, const struct cm_store_delivery *d)
         cm_time_format_iso(d->next_ms, next, sizeof(next));
     }
     if (!l->json) {
-        printf("%-32s %-20s %-16s %-7s %2u %-24s %s\n", d->finding_id ? d->finding_id : "-",
+        printf("%-32s %-20s %-16s %-9s %2u %-24s %s\n", d->finding_id ? d->finding_id : "-",
                d->rule, d->target, cm_delivery_state_name(d->state), d->attempts, next,
                d->last_error ? d->last_error : "");
         return 0;
@@ -617,7 +619,8 @@ static int rules_deliveries(int argc, char **argv)
         return rc == 1 ? CM_EXIT_OK : rc;
     }
     if (o.state && cm_delivery_state_parse(o.state, &s) != 0) {
-        fprintf(stderr, "coalmine rules deliveries: --state is PENDING, DONE or FAILED\n");
+        fprintf(stderr,
+                "coalmine rules deliveries: --state is PENDING, DONE, FAILED or CANCELLED\n");
         return CM_EXIT_USAGE;
     }
     if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {

@@ -251,6 +251,27 @@ static const char *const migrations[] = {
     " updated_at TEXT NOT NULL,"
     " PRIMARY KEY (oseq, rule, target)) WITHOUT ROWID;"
     "CREATE INDEX deliveries_state ON deliveries(state, oseq);",
+    /*
+     * 5 -> 6: a delivery that will never be tried again is CANCELLED, with
+     * the reason as its last error (docs/internals/bus.md). Version 5 marked
+     * an outbox row done without settling its deliveries still PENDING (the
+     * row superseded, the rule disabled or deleted, the target removed), so
+     * they showed as PENDING for ever; they are settled here as
+     * cm_store_outbox_done settles them from now on.
+     */
+    "UPDATE deliveries SET state = 'CANCELLED', next_ms = 0,"
+    " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+    " last_error = CASE"
+    " WHEN EXISTS (SELECT 1 FROM outbox o JOIN outbox n ON n.fid = o.fid AND n.seq > o.seq"
+    " WHERE o.seq = deliveries.oseq) THEN 'superseded by a newer event of the finding'"
+    " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule)"
+    " THEN 'rule deleted'"
+    " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule AND r.enabled)"
+    " THEN 'rule disabled'"
+    " WHEN NOT EXISTS (SELECT 1 FROM targets t WHERE t.rule = deliveries.rule"
+    " AND t.id = deliveries.target) THEN 'target removed'"
+    " ELSE 'the rule no longer matches the event' END"
+    " WHERE state = 'PENDING' AND oseq IN (SELECT seq FROM outbox WHERE done = 1);",
 };
 
 /*

@@ -36,7 +36,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 5
+#define CM_STORE_SCHEMA_VERSION 6
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -362,8 +362,16 @@ typedef int (*cm_store_outbox_fn)(void *ud, const struct cm_store_outbox *o);
 int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm_store_outbox_fn fn,
                             void *ud, char *err, size_t errlen);
 
-/* Marks an outbox row done (every delivery it needs is made or given up). */
-int cm_store_outbox_done(struct cm_store *st, int64_t seq, char *err, size_t errlen);
+/*
+ * Marks an outbox row done (every delivery it needs is made or given up),
+ * and in the same transaction settles its deliveries still PENDING: they
+ * will never be tried again, so they become CANCELLED with the reason as
+ * their last error: "superseded by a newer event of the finding" when
+ * superseded, else "rule disabled", "rule deleted", "target removed" or
+ * "the rule no longer matches the event" (the rule's pattern was changed).
+ */
+int cm_store_outbox_done(struct cm_store *st, int64_t seq, bool superseded, char *err,
+                         size_t errlen);
 
 /* The outbox rows not done. -1 on error. */
 int64_t cm_store_outbox_count(struct cm_store *st);
@@ -373,6 +381,8 @@ enum cm_delivery_state {
     CM_DELIVERY_PENDING = 0, /* failed, to be tried again at next_ms */
     CM_DELIVERY_DONE,        /* the target took the event */
     CM_DELIVERY_FAILED,      /* given up after the last attempt */
+    CM_DELIVERY_CANCELLED,   /* never to be tried again: its outbox row was finished
+                                without it (cm_store_outbox_done; last_error says why) */
 };
 const char *cm_delivery_state_name(enum cm_delivery_state s);
 int cm_delivery_state_parse(const char *name, enum cm_delivery_state *out);

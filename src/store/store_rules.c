@@ -341,20 +341,60 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
     return rc;
 }
 
-int cm_store_outbox_done(struct cm_store *st, int64_t seq, char *err, size_t errlen)
+struct outbox_done {
+    int64_t seq;
+    bool superseded;
+};
+
+static int outbox_done_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
-    sqlite3 *db = cm_store_db(st);
+    /* Why a PENDING delivery of a row being finished was not made this run. */
+    static const char cancel[] =
+        "UPDATE deliveries SET state = 'CANCELLED', next_ms = 0, updated_at = ?3,"
+        " last_error = CASE"
+        " WHEN ?2 THEN 'superseded by a newer event of the finding'"
+        " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule)"
+        " THEN 'rule deleted'"
+        " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule"
+        " AND r.enabled) THEN 'rule disabled'"
+        " WHEN NOT EXISTS (SELECT 1 FROM targets t WHERE t.rule = deliveries.rule"
+        " AND t.id = deliveries.target) THEN 'target removed'"
+        " ELSE 'the rule no longer matches the event' END"
+        " WHERE oseq = ?1 AND state = 'PENDING'";
+    const struct outbox_done *d = arg;
     sqlite3_stmt *q = NULL;
+    char when[32];
     int rc;
 
+    if (sqlite3_prepare_v2(db, cancel, -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "updating the outbox", err, errlen);
+    }
+    now_iso(when, sizeof(when));
+    sqlite3_bind_int64(q, 1, d->seq);
+    sqlite3_bind_int(q, 2, d->superseded);
+    sqlite3_bind_text(q, 3, when, -1, SQLITE_TRANSIENT);
+    rc = step_write(db, q, "updating the outbox", err, errlen);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc != 0) {
+        return rc;
+    }
     if (sqlite3_prepare_v2(db, "UPDATE outbox SET done = 1 WHERE seq = ?", -1, &q, NULL) !=
         SQLITE_OK) {
         return cm_store_db_fail(db, "updating the outbox", err, errlen);
     }
-    sqlite3_bind_int64(q, 1, seq);
+    sqlite3_bind_int64(q, 1, d->seq);
     rc = step_write(db, q, "updating the outbox", err, errlen);
     sqlite3_finalize(q);
     return rc;
+}
+
+int cm_store_outbox_done(struct cm_store *st, int64_t seq, bool superseded, char *err,
+                         size_t errlen)
+{
+    struct outbox_done d = {seq, superseded};
+
+    return cm_store_txn(cm_store_db(st), outbox_done_body, &d, "updating the outbox", err, errlen);
 }
 
 int64_t cm_store_outbox_count(struct cm_store *st)
@@ -364,16 +404,18 @@ int64_t cm_store_outbox_count(struct cm_store *st)
 
 /* ---- Deliveries ---- */
 
-static const char *const state_names[] = {"PENDING", "DONE", "FAILED"};
+static const char *const state_names[] = {"PENDING", "DONE", "FAILED", "CANCELLED"};
+
+#define NSTATES (sizeof(state_names) / sizeof(state_names[0]))
 
 const char *cm_delivery_state_name(enum cm_delivery_state s)
 {
-    return (unsigned)s < 3 ? state_names[s] : "?";
+    return (unsigned)s < NSTATES ? state_names[s] : "?";
 }
 
 int cm_delivery_state_parse(const char *name, enum cm_delivery_state *out)
 {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (int)NSTATES; i++) {
         if (name != NULL && strcmp(name, state_names[i]) == 0) {
             *out = (enum cm_delivery_state)i;
             return CM_OK;

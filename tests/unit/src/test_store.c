@@ -157,17 +157,17 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 5);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 6);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 5);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
     cm_store_close(st);
-    /* The version 1 rows survive; versions 2 to 5 were reached once each, in their own rows. */
+    /* The version 1 rows survive; versions 2 on were reached once each, in their own rows. */
     assert_int_equal(query_int("SELECT records_cloudtrail FROM scans WHERE id = 1"), 4);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
-    for (int v = 2; v <= 5; v++) {
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), CM_STORE_SCHEMA_VERSION);
+    for (int v = 2; v <= CM_STORE_SCHEMA_VERSION; v++) {
         char sql[96];
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM schema_version WHERE version = %d", v);
         assert_int_equal(query_int(sql), 1);
@@ -183,9 +183,9 @@ static void test_upgrade_v1(void **state)
     v4_layout();
     /* Reopening does not migrate again. */
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 5);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
     cm_store_close(st);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), CM_STORE_SCHEMA_VERSION);
 }
 
 static void test_refuses(void **state)
@@ -378,7 +378,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (6);");
+            "INSERT INTO schema_version VALUES (7);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -484,8 +484,8 @@ static void test_upgrade_v2(void **state)
     sqlite3_close(db);
 
     assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 5);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), CM_STORE_SCHEMA_VERSION);
     /* The finding kept its row (now with a seq) and its evidence. */
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 1);
     assert_int_equal(query_int("SELECT count(*) FROM findings WHERE seq IS NULL"), 0);
@@ -672,8 +672,8 @@ static void check_v3_upgrade(const char *first_id, const char *feedback_id)
     assert_true(nf >= 4);
     v3_snap(&before);
     assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
-    assert_int_equal(cm_store_schema_version(st), 5);
-    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), 5);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
+    assert_int_equal(query_int("SELECT count(*) FROM schema_version"), CM_STORE_SCHEMA_VERSION);
     v4_layout();
     /* Every finding keeps its row (seq), columns and document; events, evidence, filters. */
     after.findings = dump(FINDINGS_SQL);
@@ -914,6 +914,60 @@ static void test_upgrade_v3_made_by_old_binary(void **state)
     check_v3_upgrade(id1, id2);
 }
 
+/*
+ * 5 -> 6: the deliveries version 5 left PENDING on done outbox rows are
+ * CANCELLED with the reason; those of open rows stay PENDING.
+ */
+static void test_upgrade_v5_cancels_stale_pending(void **state)
+{
+    struct cm_store *st;
+    sqlite3 *db;
+    char err[256];
+    (void)state;
+
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    cm_store_close(st);
+    /* Back to version 5, with what it left (foreign keys are off on this connection). */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DELETE FROM schema_version WHERE version > 5;"
+                     "INSERT INTO rules VALUES ('on', '{}', 1, NULL, 'x', 'x'),"
+                     " ('off', '{}', 0, NULL, 'x', 'x');"
+                     "INSERT INTO targets VALUES ('on', 't1', 'exec', '{}'),"
+                     " ('off', 't1', 'exec', '{}');"
+                     "INSERT INTO outbox VALUES (1, 10, 0, 1), (2, 10, 0, 1), (3, 11, 0, 1),"
+                     " (4, 12, 0, 0);"
+                     "INSERT INTO deliveries VALUES (1, 'on', 't1', 'PENDING', 1, 9, 'e', 'x'),"
+                     " (2, 'on', 't1', 'DONE', 1, 0, NULL, 'x'),"
+                     " (3, 'off', 't1', 'PENDING', 1, 9, 'e', 'x'),"
+                     " (3, 'gone', 't1', 'PENDING', 1, 9, 'e', 'x'),"
+                     " (3, 'on', 't2', 'PENDING', 1, 9, 'e', 'x'),"
+                     " (3, 'on', 't1', 'PENDING', 1, 9, 'e', 'x'),"
+                     " (4, 'on', 't1', 'PENDING', 1, 9, 'e', 'x');",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
+    cm_store_close(st);
+    assert_int_equal(query_int("SELECT count(*) FROM deliveries WHERE state = 'PENDING'"), 1);
+    assert_int_equal(query_int("SELECT count(*) FROM deliveries WHERE oseq = 4 AND"
+                               " state = 'PENDING'"),
+                     1);
+    assert_int_equal(query_int("SELECT count(*) FROM deliveries WHERE oseq = 2 AND state = 'DONE'"),
+                     1);
+    assert_int_equal(query_int("SELECT count(*) FROM deliveries WHERE state = 'CANCELLED'"
+                               " AND next_ms = 0 AND updated_at LIKE '20%Z' AND ("
+                               " (oseq = 1 AND last_error = 'superseded by a newer event of the"
+                               " finding') OR (rule = 'off' AND last_error = 'rule disabled')"
+                               " OR (rule = 'gone' AND last_error = 'rule deleted')"
+                               " OR (target = 't2' AND last_error = 'target removed')"
+                               " OR (oseq = 3 AND rule = 'on' AND target = 't1' AND"
+                               " last_error = 'the rule no longer matches the event'))"),
+                     5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -925,6 +979,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upgrade_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v3_made_by_old_binary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_v5_cancels_stale_pending, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

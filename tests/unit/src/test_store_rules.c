@@ -6,7 +6,8 @@
  * routing through file targets; retries with backoff to the given-up
  * state (driven by the options' clock); superseded rows; a stored pattern
  * that no longer compiles; a target kind this build does not know;
- * retention keeping findings whose deliveries are owed.
+ * retention keeping findings whose deliveries are owed; PENDING deliveries
+ * of finished rows cancelled, with the reason.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -377,6 +378,88 @@ static void test_expire_keeps_owed_findings(void **state)
     cm_store_close(st);
 }
 
+/*
+ * An outbox row finished without making some of its deliveries cancels
+ * them, with the reason: none stays PENDING for ever.
+ */
+static void test_finished_rows_cancel_pending(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1}, k2 = {2, 1};
+    struct t_events e;
+    struct cm_finding f[2];
+    struct cm_store *st = s_open();
+    struct cm_store_delivery d;
+    struct cm_bus_stats s;
+    enum cm_delivery_state ds;
+    char err[256] = "", why[128];
+    int64_t now = T_NOW + 1000, later = now + CM_BUS_BACKOFF_MS;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f[0], &e, types[0], T_NOW);
+    finding(&f[1], &e, types[1], T_NOW);
+    assert_int_equal(
+        rule(st, "ssh", "{\"detail\":{\"type\":[{\"suffix\":\"SSHBruteForce\"}]}}", true), 0);
+    assert_int_equal(target(st, "ssh", "x", "exec", "{\"argv\":[\"/bin/false\"]}"), 0);
+    assert_int_equal(target(st, "ssh", "gone", "exec", "{\"argv\":[\"/bin/false\"]}"), 0);
+    assert_int_equal(rule(st, "s3", "{\"detail\":{\"type\":[{\"prefix\":\"Policy:S3\"}]}}", true),
+                     0);
+    assert_int_equal(target(st, "s3", "x", "exec", "{\"argv\":[\"/bin/false\"]}"), 0);
+    store1(st, &f[0], &k1);
+    store1(st, &f[1], &k1);
+    s = run_bus(st, now);
+    assert_int_equal(s.failed, 3);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'PENDING'", NULL), 3);
+    /* An update supersedes f[0]'s row; a target goes; the other rule is disabled. */
+    store1(st, &f[0], &k2);
+    assert_int_equal(cm_store_target_remove(st, "ssh", "gone", err, sizeof(err)), 0);
+    assert_int_equal(target(st, "ssh", "x", "exec", "{\"argv\":[\"/bin/true\"]}"), 0);
+    assert_int_equal(cm_store_rule_enable(st, "s3", false, err, sizeof(err)), 0);
+    s = run_bus(st, later);
+    assert_int_equal(s.superseded, 1);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'PENDING'", NULL), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'CANCELLED'", NULL), 3);
+    s_text("SELECT last_error FROM deliveries WHERE state = 'CANCELLED' AND rule = 'ssh'"
+           " AND target = 'x'",
+           NULL, why, sizeof(why));
+    assert_string_equal(why, "superseded by a newer event of the finding");
+    s_text("SELECT last_error FROM deliveries WHERE target = 'gone'", NULL, why, sizeof(why));
+    assert_string_equal(why, "superseded by a newer event of the finding");
+    s_text("SELECT last_error FROM deliveries WHERE rule = 's3'", NULL, why, sizeof(why));
+    assert_string_equal(why, "rule disabled");
+    /* The state reads back, by name, for `rules deliveries --state CANCELLED`. */
+    assert_int_equal(cm_delivery_state_parse("CANCELLED", &ds), 0);
+    assert_int_equal(ds, CM_DELIVERY_CANCELLED);
+    assert_string_equal(cm_delivery_state_name(CM_DELIVERY_CANCELLED), "CANCELLED");
+    assert_int_equal(s_int("SELECT min(oseq) FROM deliveries WHERE rule = 's3'", NULL) > 0, 1);
+    assert_int_equal(cm_store_delivery_get(st,
+                                           s_int("SELECT min(oseq) FROM deliveries WHERE"
+                                                 " rule = 's3'",
+                                                 NULL),
+                                           "s3", "x", &d),
+                     0);
+    assert_int_equal(d.state, CM_DELIVERY_CANCELLED);
+
+    /* A target removed while its delivery waits: the row is finished, the delivery cancelled. */
+    assert_int_equal(cm_store_rule_enable(st, "s3", true, err, sizeof(err)), 0);
+    store1(st, &f[1], &k2);
+    s = run_bus(st, later);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(cm_store_target_remove(st, "s3", "x", err, sizeof(err)), 0);
+    s = run_bus(st, later + CM_BUS_BACKOFF_MS);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'PENDING'", NULL), 0);
+    s_text("SELECT last_error FROM deliveries WHERE rule = 's3' ORDER BY oseq DESC", NULL, why,
+           sizeof(why));
+    assert_string_equal(why, "target removed");
+    cm_finding_finish(&f[0]);
+    cm_finding_finish(&f[1]);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bus_routes_and_retries, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bus_broken_rules, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_expire_keeps_owed_findings, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
