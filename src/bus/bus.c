@@ -265,6 +265,7 @@ static int route_row(struct run *x, const struct rules *rs, const struct row *w,
 {
     struct cm_finding f;
     bool settled = true;
+    uint64_t matched = 0, tried = x->stats->delivered + x->stats->failed + x->stats->gave_up;
     int rc;
 
     if (w->superseded) {
@@ -286,16 +287,20 @@ static int route_row(struct run *x, const struct rules *rs, const struct row *w,
         cm_finding_finish(&f);
         return rc == CM_ENOMEM ? rc : CM_EIO;
     }
-    x->stats->events++;
     for (size_t i = 0; rc == 0 && i < rs->n; i++) {
         const struct brule *r = &rs->v[i];
         if (!cm_pattern_match(r->pat, tape, 0)) {
             continue;
         }
-        x->stats->matched++;
+        matched++;
         for (size_t k = 0; rc == 0 && k < r->nt; k++) {
             rc = deliver_one(x, w->seq, &f, r, &r->t[k], ev, &settled);
         }
+    }
+    /* A row whose every delivery waits for its backoff was not routed this run. */
+    if (settled || x->stats->delivered + x->stats->failed + x->stats->gave_up > tried) {
+        x->stats->events++;
+        x->stats->matched += matched;
     }
     if (rc == 0 && settled) {
         rc = cm_store_outbox_done(x->st, w->seq, false, x->err, x->errlen);

@@ -125,6 +125,7 @@ check "deliveries: both stealth targets PENDING after attempt 1" \
 "$COALMINE" rules deliver --db "$DB" 2>"$T/r1.err"
 check "deliver within the backoff: nothing tried" test ! -f "$T/flaky.log" -a "$(wc -l <"$T/broken.log")" -eq 1
 check "deliver within the backoff: says waiting" grep -q '2 waiting' "$T/r1.err"
+check "deliver within the backoff: routed nothing" grep -q 'routed:   0 findings, 0 rule matches, 0 delivered' "$T/r1.err"
 "$COALMINE" rules deliver --db "$DB" --now 2>"$T/r2.err"
 check "deliver --now: exit 1 (a delivery failed)" test $? -eq 1
 check "deliver --now: the flaky target succeeds on attempt 2" test "$(cut -d' ' -f2 "$T/flaky.log")" = 2

@@ -251,6 +251,7 @@ static void test_bus_routes_and_retries(void **state)
     s = run_bus(st, now + CM_BUS_BACKOFF_MS - 1);
     assert_int_equal(s.waiting, 1);
     assert_int_equal(s.failed + s.delivered, 0);
+    assert_int_equal(s.events + s.matched, 0); /* nothing routed */
     assert_int_equal(lines(path), 1);
     /* Each failure doubles the wait (30 s, 60 s, ...), up to an hour; the 8th gives up. */
     for (uint32_t a = 2; a <= CM_BUS_MAX_ATTEMPTS; a++) {
