@@ -10,14 +10,18 @@
  */
 #include "bus/bus.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "bus/target.h"
+#include "core/clock.h"
 #include "finding/finding.h"
 #include "finding/serialize.h"
 #include "route/pattern.h"
@@ -29,6 +33,7 @@ struct btarget {
     char *kind_name;
     const struct cm_target_kind *kind; /* NULL: not a kind this build knows */
     char *spec;
+    int64_t lease_ms; /* how long a claim on one of its deliveries holds */
 };
 
 struct brule {
@@ -103,6 +108,37 @@ static int add_rule(void *ud, const struct cm_store_rule *sr)
     return CM_OK;
 }
 
+/*
+ * The lease of a claim on a delivery to a target with this spec: its
+ * timeout_seconds (every kind has one; 1 hour, the longest, when the spec
+ * has none or is unreadable) and a margin for the exec kind's kill grace,
+ * the process's start and the record.
+ */
+static int lease_of(const char *spec, int64_t *lease_ms)
+{
+    struct cm_json_doc d;
+    int64_t secs = 3600;
+    int rc;
+
+    cm_json_doc_init(&d, 0, 0);
+    rc = cm_json_parse(&d, spec, strlen(spec), NULL);
+    if (rc == 0) {
+        uint32_t n = cm_json_get(&d, 0, "timeout_seconds");
+        if (n != CM_JSON_NONE && cm_json_type(&d, n) == CM_JSON_NUMBER) {
+            struct cm_str v = cm_json_raw(&d, n);
+            int64_t k = 0;
+            size_t i = 0;
+            while (i < v.len && i < 6 && v.p[i] >= '0' && v.p[i] <= '9') {
+                k = k * 10 + (v.p[i++] - '0');
+            }
+            secs = i == v.len && k > 0 ? k : secs;
+        }
+    }
+    cm_json_doc_finish(&d);
+    *lease_ms = (secs + CM_BUS_LEASE_MARGIN_S) * 1000;
+    return rc == CM_ENOMEM ? rc : CM_OK;
+}
+
 static int add_target(void *ud, const struct cm_store_target *st)
 {
     struct rules *rs = ud;
@@ -118,7 +154,10 @@ static int add_target(void *ud, const struct cm_store_target *st)
         t->kind_name = cm_strndup(st->kind, strlen(st->kind));
         t->spec = cm_strndup(st->spec, strlen(st->spec));
         t->kind = cm_target_kind(st->kind);
-        return t->id && t->kind_name && t->spec ? CM_OK : CM_ENOMEM;
+        if (t->id == NULL || t->kind_name == NULL || t->spec == NULL) {
+            return CM_ENOMEM;
+        }
+        return lease_of(t->spec, &t->lease_ms);
     }
     return CM_OK; /* a disabled rule's */
 }
@@ -184,39 +223,43 @@ struct run {
     struct cm_bus_stats *stats;
     char *err;
     size_t errlen;
+    char owner[64]; /* this run's claim token */
 };
 
 /*
- * Delivers the event of finding f (outbox row oseq) to target t of rule r
- * unless that is done, given up or waiting. *settled becomes false when the
+ * Claims the delivery of finding f's event (outbox row oseq) to target t of
+ * rule r, delivers it and records the outcome, unless it is done, given
+ * up, waiting or claimed by another run. *settled becomes false when the
  * delivery is left pending. Returns 0 or the store's error.
  */
 static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
                        const struct brule *r, const struct btarget *t, const struct cm_buf *ev,
                        bool *settled)
 {
+    struct cm_store_claim c = {oseq,
+                               r->name,
+                               t->id,
+                               x->owner,
+                               cm_clock_now_ms(),
+                               t->lease_ms,
+                               x->o->ignore_backoff ? INT64_MAX : x->o->now_ms};
+    enum cm_claim_result res;
     struct cm_store_delivery d;
     struct cm_target_ctx ctx;
     struct cm_bus_report rep;
     char msg[512];
-    int rc = cm_store_delivery_get(x->st, oseq, r->name, t->id, &d);
+    bool held = false;
+    int rc = cm_store_delivery_claim(x->st, &c, &res, &d, x->err, x->errlen);
 
-    if (rc == CM_ENOTFOUND) {
-        memset(&d, 0, sizeof(d));
-        d.oseq = oseq;
-        d.rule = r->name;
-        d.target = t->id;
-        d.state = CM_DELIVERY_PENDING;
-    } else if (rc != 0) {
-        snprintf(x->err, x->errlen, "reading the delivery of %s to %s/%s: %s", f->id, r->name,
-                 t->id, cm_strerror(rc));
+    if (rc != 0) {
         return rc;
     }
-    if (d.state != CM_DELIVERY_PENDING) {
+    if (res == CM_CLAIM_SETTLED) {
         return CM_OK;
     }
-    if (d.attempts > 0 && d.next_ms > x->o->now_ms && !x->o->ignore_backoff) {
-        x->stats->waiting++;
+    if (res == CM_CLAIM_WAITING || res == CM_CLAIM_BUSY) {
+        x->stats->waiting += res == CM_CLAIM_WAITING;
+        x->stats->busy += res == CM_CLAIM_BUSY;
         *settled = false;
         return CM_OK;
     }
@@ -256,7 +299,13 @@ static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
                                      d.attempts, d.state, d.last_error, d.next_ms};
         x->o->report(x->o->ud, &rep);
     }
-    return cm_store_delivery_put(x->st, &d, x->err, x->errlen);
+    rc = cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
+    if (rc == 0 && !held) {
+        /* The lease ran out and another run took the delivery over: its outcome stands. */
+        x->stats->lost++;
+        *settled = false;
+    }
+    return rc;
 }
 
 /* Routes one outbox row. Returns 0 or the store's error. */
@@ -323,11 +372,17 @@ int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bu
                     opts->backoff_ms > 0 ? opts->backoff_ms : CM_BUS_BACKOFF_MS,
                     stats,
                     err,
-                    errlen};
+                    errlen,
+                    ""};
+    struct timespec ts;
     int64_t after = 0;
     int rc;
 
     memset(stats, 0, sizeof(*stats));
+    /* Unique per process run on this host: the pid, the clock's ns and a stack address. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(x.owner, sizeof(x.owner), "%ld.%lld.%09ld.%lx", (long)getpid(), (long long)ts.tv_sec,
+             ts.tv_nsec, (unsigned long)(uintptr_t)&ts);
     cm_json_doc_init(&tape, 0, 0);
     cm_buf_init(&ev, 0);
     rc = load_rules(st, &rs, err, errlen);

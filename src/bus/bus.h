@@ -9,7 +9,10 @@
  * (store_findings.c). cm_bus_run then takes the outbox rows in order, makes
  * each one's event from the finding as stored, matches it against every
  * enabled rule and delivers it to each target of each rule that matches,
- * recording every attempt. A failed delivery is tried again on a later run
+ * recording every attempt. Each delivery is claimed first (a lease in the
+ * store, cm_store_delivery_claim) and its outcome recorded only while the
+ * claim holds, so runs of several processes on one store do not deliver
+ * one event to one target twice. A failed delivery is tried again on a later run
  * (backoff doubling from opts.backoff_ms, at most an hour) until it
  * succeeds or its attempts reach opts.max_attempts (then FAILED, kept for
  * `coalmine rules deliveries`). An outbox row is done once every delivery
@@ -27,9 +30,10 @@
 
 #include "store/store.h"
 
-#define CM_BUS_MAX_ATTEMPTS 8       /* default attempts per delivery */
-#define CM_BUS_BACKOFF_MS   30000   /* default wait before the second attempt */
-#define CM_BUS_BACKOFF_MAX  3600000 /* the longest wait between two attempts */
+#define CM_BUS_MAX_ATTEMPTS   8       /* default attempts per delivery */
+#define CM_BUS_BACKOFF_MS     30000   /* default wait before the second attempt */
+#define CM_BUS_BACKOFF_MAX    3600000 /* the longest wait between two attempts */
+#define CM_BUS_LEASE_MARGIN_S 60      /* a claim's lease: the target's timeout and this */
 
 /* One delivery attempt, as it is reported. */
 struct cm_bus_report {
@@ -61,6 +65,8 @@ struct cm_bus_stats {
     uint64_t failed;     /* attempts that failed and will be tried again */
     uint64_t gave_up;    /* attempts that failed for the last time */
     uint64_t waiting;    /* deliveries not tried: their backoff has not passed */
+    uint64_t busy;       /* deliveries not tried: another run holds them (its claim) */
+    uint64_t lost;       /* attempts not recorded: the claim expired and was taken over */
     uint64_t pending;    /* outbox rows left not done */
 };
 

@@ -56,10 +56,15 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
     if (!quiet && stats->events + stats->superseded + stats->waiting + stats->pending > 0) {
         fprintf(stderr,
                 "  routed:   %llu findings, %llu rule matches, %llu delivered, %llu failed "
-                "(tried again later), %llu given up, %llu waiting\n",
+                "(tried again later), %llu given up, %llu waiting",
                 (unsigned long long)stats->events, (unsigned long long)stats->matched,
                 (unsigned long long)stats->delivered, (unsigned long long)stats->failed,
                 (unsigned long long)stats->gave_up, (unsigned long long)stats->waiting);
+        if (stats->busy + stats->lost > 0) {
+            fprintf(stderr, ", %llu being delivered by another process",
+                    (unsigned long long)(stats->busy + stats->lost));
+        }
+        fputc('\n', stderr);
     }
     return CM_EXIT_OK;
 }

@@ -272,6 +272,18 @@ static const char *const migrations[] = {
     " AND t.id = deliveries.target) THEN 'target removed'"
     " ELSE 'the rule no longer matches the event' END"
     " WHERE state = 'PENDING' AND oseq IN (SELECT seq FROM outbox WHERE done = 1);",
+    /*
+     * 6 -> 7: claims (docs/internals/bus.md). A process delivers a
+     * delivery only after claiming it in a short write transaction: claim
+     * is its run's token, claim_until the wall-clock ms its lease ends
+     * (the target's timeout and a margin). Another run's claim is taken
+     * over only once expired, and an outcome is recorded only by the run
+     * that still holds the claim, so two processes sharing a store (two
+     * scans, or a cron `rules deliver` overlapping a scan) do not both
+     * deliver one event to one target.
+     */
+    "ALTER TABLE deliveries ADD COLUMN claim TEXT;"
+    "ALTER TABLE deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;",
 };
 
 /*

@@ -36,7 +36,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 6
+#define CM_STORE_SCHEMA_VERSION 7
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -408,9 +408,47 @@ struct cm_store_delivery {
 int cm_store_delivery_get(struct cm_store *st, int64_t oseq, const char *rule, const char *target,
                           struct cm_store_delivery *d);
 
-/* Records a delivery (insert or replace), updated_at now. Returns 0 or CM_EIO. */
-int cm_store_delivery_put(struct cm_store *st, const struct cm_store_delivery *d, char *err,
-                          size_t errlen);
+/* A claim on a delivery before it is made (cm_store_delivery_claim). */
+struct cm_store_claim {
+    int64_t oseq;
+    const char *rule;
+    const char *target;
+    const char *owner; /* the run's token, unique per process run */
+    int64_t now_ms;    /* the wall clock: the lease starts now */
+    int64_t lease_ms;  /* how long the claim holds (longer than the delivery can take) */
+    int64_t due_ms;    /* a failed delivery whose next_ms is after this waits (INT64_MAX: none) */
+};
+
+/* What a claim found. */
+enum cm_claim_result {
+    CM_CLAIM_TAKEN = 0, /* claimed: deliver, then cm_store_delivery_record */
+    CM_CLAIM_SETTLED,   /* DONE, FAILED or CANCELLED, or its outbox row done: nothing to do */
+    CM_CLAIM_WAITING,   /* failed before and its backoff has not passed */
+    CM_CLAIM_BUSY,      /* another run holds an unexpired claim on it */
+};
+
+/*
+ * Claims delivery (oseq, rule, target) in one short write transaction: it
+ * is taken when PENDING (or never tried: a PENDING row with 0 attempts is
+ * inserted), not waiting, and unclaimed, claimed by owner, or claimed with
+ * an expired lease. *res says which; when taken, *d gets its attempts and
+ * next_ms (its rule and target are the claim's, its other strings NULL).
+ * Returns 0 or CM_EIO.
+ */
+int cm_store_delivery_claim(struct cm_store *st, const struct cm_store_claim *c,
+                            enum cm_claim_result *res, struct cm_store_delivery *d, char *err,
+                            size_t errlen);
+
+/*
+ * Records the outcome of a delivery claimed by owner (state, attempts,
+ * next_ms, last_error; updated_at now) and drops the claim, if owner still
+ * holds it: *held is false, and nothing is written, when the lease expired
+ * and another run took it over. A delivery CANCELLED meanwhile (its row
+ * finished by another run) takes a DONE or FAILED outcome, and stays
+ * CANCELLED for a PENDING one. Returns 0 or CM_EIO.
+ */
+int cm_store_delivery_record(struct cm_store *st, const struct cm_store_delivery *d,
+                             const char *owner, bool *held, char *err, size_t errlen);
 
 /*
  * Calls fn for each delivery (state < 0: in any state), newest outbox row

@@ -351,6 +351,7 @@ static int outbox_done_body(sqlite3 *db, const void *arg, char *err, size_t errl
     /* Why a PENDING delivery of a row being finished was not made this run. */
     static const char cancel[] =
         "UPDATE deliveries SET state = 'CANCELLED', next_ms = 0, updated_at = ?3,"
+        " claim = NULL, claim_until = 0,"
         " last_error = CASE"
         " WHEN ?2 THEN 'superseded by a newer event of the finding'"
         " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule)"
@@ -476,18 +477,107 @@ int cm_store_delivery_get(struct cm_store *st, int64_t oseq, const char *rule, c
     return rc;
 }
 
-int cm_store_delivery_put(struct cm_store *st, const struct cm_store_delivery *d, char *err,
-                          size_t errlen)
+struct claim_arg {
+    const struct cm_store_claim *c;
+    enum cm_claim_result *res;
+    struct cm_store_delivery *d;
+};
+
+static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
+    static const char read_sql[] =
+        "SELECT d.state, d.attempts, d.next_ms, d.claim, d.claim_until, o.done"
+        " FROM outbox o LEFT JOIN deliveries d ON d.oseq = o.seq AND d.rule = ?2"
+        " AND d.target = ?3 WHERE o.seq = ?1";
+    static const char take_sql[] =
+        "INSERT INTO deliveries(oseq, rule, target, state, attempts, next_ms, last_error,"
+        " updated_at, claim, claim_until) VALUES (?1, ?2, ?3, 'PENDING', 0, 0, NULL, ?4, ?5, ?6)"
+        " ON CONFLICT(oseq, rule, target) DO UPDATE SET claim = excluded.claim,"
+        " claim_until = excluded.claim_until";
+    const struct claim_arg *a = arg;
+    const struct cm_store_claim *c = a->c;
+    sqlite3_stmt *q = NULL;
+    char when[32];
+    int rc = CM_OK, step;
+
+    if (sqlite3_prepare_v2(db, read_sql, -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "claiming the delivery", err, errlen);
+    }
+    sqlite3_bind_int64(q, 1, c->oseq);
+    sqlite3_bind_text(q, 2, c->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, c->target, -1, SQLITE_STATIC);
+    memset(a->d, 0, sizeof(*a->d));
+    a->d->oseq = c->oseq;
+    a->d->rule = c->rule;
+    a->d->target = c->target;
+    a->d->state = CM_DELIVERY_PENDING;
+    *a->res = CM_CLAIM_SETTLED; /* no such outbox row (expired): nothing to do */
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW && sqlite3_column_int(q, 5) == 0) {
+        const char *state = col(q, 0), *owner = col(q, 3);
+        a->d->attempts = (uint32_t)sqlite3_column_int64(q, 1);
+        a->d->next_ms = sqlite3_column_int64(q, 2);
+        if (state != NULL && strcmp(state, "PENDING") != 0) {
+            *a->res = CM_CLAIM_SETTLED;
+        } else if (owner != NULL && strcmp(owner, c->owner) != 0 &&
+                   sqlite3_column_int64(q, 4) > c->now_ms) {
+            *a->res = CM_CLAIM_BUSY;
+        } else if (a->d->attempts > 0 && a->d->next_ms > c->due_ms) {
+            *a->res = CM_CLAIM_WAITING;
+        } else {
+            *a->res = CM_CLAIM_TAKEN;
+        }
+    } else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, "claiming the delivery", err, errlen);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc != 0 || *a->res != CM_CLAIM_TAKEN) {
+        return rc;
+    }
+    if (sqlite3_prepare_v2(db, take_sql, -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "claiming the delivery", err, errlen);
+    }
+    now_iso(when, sizeof(when));
+    sqlite3_bind_int64(q, 1, c->oseq);
+    sqlite3_bind_text(q, 2, c->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, c->target, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, when, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 5, c->owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, c->now_ms + c->lease_ms);
+    rc = step_write(db, q, "claiming the delivery", err, errlen);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int cm_store_delivery_claim(struct cm_store *st, const struct cm_store_claim *c,
+                            enum cm_claim_result *res, struct cm_store_delivery *d, char *err,
+                            size_t errlen)
+{
+    struct claim_arg a = {c, res, d};
+
+    return cm_store_txn(cm_store_db(st), claim_body, &a, "claiming the delivery", err, errlen);
+}
+
+int cm_store_delivery_record(struct cm_store *st, const struct cm_store_delivery *d,
+                             const char *owner, bool *held, char *err, size_t errlen)
+{
+    /* One statement: atomic without a transaction of its own. */
+    static const char sql[] =
+        "UPDATE deliveries SET"
+        " state = CASE WHEN state = 'CANCELLED' AND ?4 = 'PENDING' THEN state ELSE ?4 END,"
+        " last_error = CASE WHEN state = 'CANCELLED' AND ?4 = 'PENDING' THEN last_error"
+        " ELSE ?7 END,"
+        " attempts = ?5, next_ms = ?6, updated_at = ?8, claim = NULL, claim_until = 0"
+        " WHERE oseq = ?1 AND rule = ?2 AND target = ?3"
+        " AND (claim = ?9 OR (state = 'CANCELLED' AND claim IS NULL))";
     sqlite3 *db = cm_store_db(st);
     sqlite3_stmt *q = NULL;
     char when[32];
     int rc;
 
-    if (sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO deliveries(oseq, rule, target, state, attempts,"
-                           " next_ms, last_error, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-                           -1, &q, NULL) != SQLITE_OK) {
+    *held = false;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "recording the delivery", err, errlen);
     }
     now_iso(when, sizeof(when));
@@ -501,7 +591,11 @@ int cm_store_delivery_put(struct cm_store *st, const struct cm_store_delivery *d
         sqlite3_bind_text(q, 7, d->last_error, -1, SQLITE_STATIC);
     }
     sqlite3_bind_text(q, 8, when, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 9, owner, -1, SQLITE_STATIC);
     rc = step_write(db, q, "recording the delivery", err, errlen);
+    if (rc == 0) {
+        *held = sqlite3_changes(db) > 0;
+    }
     sqlite3_finalize(q);
     return rc;
 }

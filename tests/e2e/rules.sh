@@ -7,7 +7,8 @@
 # the event each gets (an EventBridge envelope with the stored finding) and
 # the program's environment, no second delivery when the same logs are
 # scanned again, retries with backoff and giving up, disabled rules,
-# archived findings, --no-route, `rules test`, and the CLI's validation.
+# archived findings, --no-route, `rules test`, the CLI's validation, and two
+# processes delivering from one store at once.
 # Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/json.sh"
@@ -156,4 +157,34 @@ check "archived findings are not routed; the others are" \
 check "rules delete --force" test $? -eq 0
 "$COALMINE" targets list --db "$DB" --rule stealth --format json >"$T/tl.json"
 check "its targets went with it" test "$(jlen "$T/tl.json" Targets)" -eq 0
+# --- two processes on one store: each delivery made once ------------------------------------------
+# A target that fails until $T/gate exists, so the scan leaves every delivery owed; then two
+# `rules deliver --now` at once. Each delivery is claimed before it is made: the four events
+# reach the program once each, whichever process made them.
+DB2="$T/two.db"
+cat >"$T/slow.sh" <<EOF
+#!/bin/sh
+cat >/dev/null
+[ -f "$T/gate" ] || exit 1
+echo "\$COALMINE_FINDING_ID" >>"$T/slow.log"
+sleep 0.3
+EOF
+chmod +x "$T/slow.sh"
+"$COALMINE" rules put --db "$DB2" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+"$COALMINE" targets put --db "$DB2" --rule all --id slow --kind exec --spec '{"argv":["'"$T/slow.sh"'"]}' >/dev/null
+"$COALMINE" scan --db "$DB2" --format json "$LOGS" >/dev/null 2>&1
+touch "$T/gate"
+"$COALMINE" rules deliver --db "$DB2" --now 2>"$T/c1.err" &
+P1=$!
+"$COALMINE" rules deliver --db "$DB2" --now 2>"$T/c2.err" &
+P2=$!
+wait $P1
+wait $P2
+"$COALMINE" rules deliver --db "$DB2" --now 2>"$T/c3.err"
+check "two concurrent delivers: each event delivered once" \
+    test "$(wc -l <"$T/slow.log")" -eq 4 -a "$(sort -u "$T/slow.log" | wc -l)" -eq 4
+"$COALMINE" rules deliveries --db "$DB2" --format json >"$T/c.json"
+check "two concurrent delivers: every delivery DONE after 2 attempts" \
+    test "$(jq -r '[.Deliveries[] | "\(.State):\(.Attempts)"] | unique | join(" ")' "$T/c.json")" = "DONE:2"
+
 done_testing

@@ -157,7 +157,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 6);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 7);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -378,7 +378,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (7);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (8);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -916,7 +916,8 @@ static void test_upgrade_v3_made_by_old_binary(void **state)
 
 /*
  * 5 -> 6: the deliveries version 5 left PENDING on done outbox rows are
- * CANCELLED with the reason; those of open rows stay PENDING.
+ * CANCELLED with the reason; those of open rows stay PENDING. 6 -> 7: they
+ * get claim columns, unclaimed.
  */
 static void test_upgrade_v5_cancels_stale_pending(void **state)
 {
@@ -932,6 +933,8 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "ALTER TABLE deliveries DROP COLUMN claim_until;"
+                     "ALTER TABLE deliveries DROP COLUMN claim;"
                      "INSERT INTO rules VALUES ('on', '{}', 1, NULL, 'x', 'x'),"
                      " ('off', '{}', 0, NULL, 'x', 'x');"
                      "INSERT INTO targets VALUES ('on', 't1', 'exec', '{}'),"
@@ -966,6 +969,9 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
                                " OR (oseq = 3 AND rule = 'on' AND target = 't1' AND"
                                " last_error = 'the rule no longer matches the event'))"),
                      5);
+    assert_int_equal(query_int("SELECT count(*) FROM deliveries WHERE claim IS NULL"
+                               " AND claim_until = 0"),
+                     7);
 }
 
 int main(void)

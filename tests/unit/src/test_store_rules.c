@@ -7,7 +7,7 @@
  * state (driven by the options' clock); superseded rows; a stored pattern
  * that no longer compiles; a target kind this build does not know;
  * retention keeping findings whose deliveries are owed; PENDING deliveries
- * of finished rows cancelled, with the reason.
+ * of finished rows cancelled, with the reason; claims and their leases.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -461,6 +461,93 @@ static void test_finished_rows_cancel_pending(void **state)
     cm_store_close(st);
 }
 
+/*
+ * Claims: one run at a time holds a delivery; an expired lease is taken
+ * over and the late run's outcome is not recorded; a row finished by
+ * another run meanwhile keeps its delivery CANCELLED for a retry outcome.
+ */
+static void test_delivery_claims(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1}, k2 = {2, 1};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_store_claim a = {0, "all", "x", "run-a", 1000, 5000, INT64_MAX};
+    struct cm_store_claim b = {0, "all", "x", "run-b", 2000, 5000, INT64_MAX};
+    struct cm_store_delivery d;
+    enum cm_claim_result res;
+    char err[256] = "", why[128];
+    bool held;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f, &e, types[0], T_NOW);
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(target(st, "all", "x", "exec", "{\"argv\":[\"/bin/true\"]}"), 0);
+    store1(st, &f, &k1);
+    a.oseq = b.oseq = s_int("SELECT max(seq) FROM outbox", NULL);
+    /* a takes it; b finds it busy; a's outcome is recorded; b then finds it settled. */
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    assert_int_equal(d.attempts, 0);
+    assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_BUSY);
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL};
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
+    assert_true(held);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'DONE'"
+                           " AND claim IS NULL",
+                           NULL),
+                     1);
+    assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_SETTLED);
+
+    /* A lease that ran out is taken over; the first run's late outcome is not written. */
+    store1(st, &f, &k2);
+    a.oseq = b.oseq = s_int("SELECT max(seq) FROM outbox", NULL);
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    b.now_ms = a.now_ms + a.lease_ms + 1;
+    assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL};
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
+    assert_false(held);
+    d = (struct cm_store_delivery){b.oseq, "all", "x", CM_DELIVERY_PENDING, 1, 77, "e", NULL, NULL};
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-b", &held, err, sizeof(err)), 0);
+    assert_true(held);
+    assert_int_equal(s_int("SELECT next_ms FROM deliveries WHERE state = 'PENDING'", NULL), 77);
+    /* Waiting for its backoff (due before next_ms), unless due is INT64_MAX. */
+    a.due_ms = 76;
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_WAITING);
+    a.due_ms = INT64_MAX;
+
+    /* Claimed, then its row finished by another run (superseded): a retry outcome stays
+     * CANCELLED; a DONE outcome is recorded. */
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    assert_int_equal(cm_store_outbox_done(st, a.oseq, true, err, sizeof(err)), 0);
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_PENDING, 2, 99,
+                                   "e2",   NULL,  NULL};
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
+    assert_true(held);
+    s_text("SELECT state || ':' || last_error FROM deliveries WHERE oseq = (SELECT max(seq)"
+           " FROM outbox)",
+           NULL, why, sizeof(why));
+    assert_string_equal(why, "CANCELLED:superseded by a newer event of the finding");
+    d.state = CM_DELIVERY_DONE;
+    d.last_error = NULL;
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'DONE'", NULL), 2);
+    /* Its row is done: nothing more to claim. */
+    assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_SETTLED);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bus_broken_rules, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_expire_keeps_owed_findings, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_delivery_claims, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
