@@ -386,8 +386,11 @@ static int put_one(struct put *p, struct cm_store_put *v, size_t i)
         it->count = (uint32_t)sqlite3_column_int64(q, 3);
         rc = doc ? add_events(p, seq, it, &it->added) : CM_EIO;
         if (rc == 0 && it->added > 0) {
+            /* New activity returns an archived finding to the current list, unless an
+             * ARCHIVE filter (a suppression rule) matches it now (spec §3, "Archive
+             * interplay"): cm_store_prep_row archives it again then. */
             it->changed = true;
-            rc = put_repeat(p, it, seq, doc, len, archived);
+            rc = put_repeat(p, it, seq, doc, len, false);
         }
     }
     sqlite3_reset(q);

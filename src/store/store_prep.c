@@ -76,7 +76,7 @@ int cm_store_prep_row(struct cm_store_prep *s, struct cm_finding *f, uint32_t co
     s->archived = archived;
     s->rule = NULL;
     rc = serialise(s, f);
-    /* An ARCHIVE filter archives it (and a finding archived already stays so). */
+    /* An ARCHIVE filter archives it (a finding passed in archived stays so). */
     if (rc == 0 && archiving && cm_json_parse(&s->tape, s->doc.p, s->doc.len, NULL) == 0 &&
         cm_filterset_apply(filters, &s->tape, 0, &match)) {
         s->rule = match ? match->name : NULL;

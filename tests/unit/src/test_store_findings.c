@@ -362,7 +362,7 @@ static void test_get_round_trip(void **state)
     t_events_finish(&e);
 }
 
-static void test_repeat_in_one_batch_and_archived_kept(void **state)
+static void test_repeat_in_one_batch_and_unarchived(void **state)
 {
     struct t_events e;
     struct cm_finding f[3], rep, got;
@@ -381,16 +381,17 @@ static void test_repeat_in_one_batch_and_archived_kept(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM findings", NULL), 3);
     assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f[0].id),
                      (int64_t)(f[0].count + rep.count));
-    /* Archiving (a later command) survives a repeat. */
+    /* Archived by hand (a later command): new activity brings it back to the current list
+     * (spec §3, "Archive interplay"; no suppression rule matches it). */
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "UPDATE findings SET archived = 1", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(put_all(st, &v[3], 1, err, sizeof(err)), 0);
-    assert_int_equal(query_int("SELECT archived FROM findings WHERE id = ?", f[0].id), 1);
+    assert_int_equal(query_int("SELECT archived FROM findings WHERE id = ?", f[0].id), 0);
     cm_finding_init(&got);
     assert_int_equal(cm_store_get_finding(st, f[0].id, &got), 0);
-    assert_true(got.archived);
+    assert_false(got.archived);
     assert_int_equal(got.count, f[0].count + 2 * rep.count);
     cm_finding_finish(&got);
     cm_store_close(st);
@@ -1056,8 +1057,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_put_and_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_older_events_after_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_repeat_in_one_batch_and_archived_kept, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_repeat_in_one_batch_and_unarchived, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_keys_per_finding, setup, teardown),
