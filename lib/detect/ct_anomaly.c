@@ -20,7 +20,8 @@
  *     less than learn_ms before (or never).
  * An unusual call alone is not enough (people try new calls), nor an unusual
  * place alone (people travel): both at once is what a stolen key looks like.
- * An identity with 8 usual networks roams: only a new client counts for it.
+ * An identity with 8 usual networks roams: only a new client counts for it;
+ * so does a web-identity session (a CI runner's) whose network is a prefix.
  * A Discovery call (every read: Describe, List, Get...) fires only as part
  * of a burst: the identity's burst (5) distinct anomalous Discovery calls
  * within window_ms (10 min). Every other tactic fires on its first call.

@@ -260,6 +260,28 @@ static bool roams(const struct cm_ct_context *c, int64_t now_ms, int64_t learn_m
     return n >= ROAMING;
 }
 
+/*
+ * Whether the call is a web-identity federated session's (sessionContext.
+ * webIdFederationData.federatedProvider: GitHub Actions, GitLab CI, an EKS
+ * pod's IRSA, a Cognito identity pool) and its network is only an address
+ * prefix (no ASN database, or the address is not in it). Such sessions run on
+ * hosted runners and devices that get a fresh address from a large provider
+ * pool on every run: without the autonomous system, the /16 of each run is new
+ * and says nothing of a thief. Their calls are judged by client and API only.
+ * The check (an AS lookup) is made only for a call whose network is new.
+ */
+static bool web_identity_prefix(const struct cm_detect_config *cfg, uint64_t seed,
+                                const struct cm_ct *ct)
+{
+    bool is_asn = false;
+
+    if (!cm_str_present(ct->uid.web_id_provider) || ct->uid.web_id_provider.len == 0) {
+        return false;
+    }
+    cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, &is_asn);
+    return !is_asn;
+}
+
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
                         const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv)
 {
@@ -275,6 +297,9 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     seen_note(c->nets, sizeof(c->nets[0]), CM_CT_NETS, c->last_net, ev->time_ms, learn_ms, &fresh,
               &usual);
     nv->net_new = !usual && !roams(c, ev->time_ms, learn_ms);
+    if (nv->net_new && web_identity_prefix(cfg, seed, ct)) {
+        nv->net_new = false;
+    }
     /* An identity's calls mostly carry one agent: its category is worked out once. */
     h = cm_hash64(ct->user_agent.p ? ct->user_agent.p : "", ct->user_agent.len, ~seed) | 1u;
     if (h != c->last_ua) {

@@ -491,6 +491,62 @@ static void test_aws_network(void **state)
     cm_awsranges_destroy(aws);
 }
 
+/* A role session federated from GitHub Actions' OIDC provider (webIdFederationData). */
+#define GHA(name, key)                                                                             \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAGHA:" name "\","             \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/gha-deploy/" name "\",\"accountId\":"        \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/gha-deploy\",\"userName\":"        \
+    "\"gha-deploy\"},\"webIdFederationData\":{\"federatedProvider\":\"arn:aws:iam::"               \
+    "111122223333:oidc-provider/token.actions.githubusercontent.com\",\"attributes\":{}},"         \
+    "\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"}}}"
+#define TF                                                                                         \
+    "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/"    \
+    "5.40.0 aws-sdk-go-v2/1.25.3 os/linux lang/go#1.21.8 api/iam#1.150.0"
+
+/*
+ * A CI role federated by web identity gets a hosted runner from a large pool
+ * each run: without an ASN database its /16 is new every time and says
+ * nothing, so only its client and API are judged. With the AS known, a new
+ * AS still counts; a new client still counts without one.
+ */
+static void test_web_identity(void **state)
+{
+    static const char *const nets[] = {"20.42.1.1", "20.57.1.1", "40.76.1.1", "52.225.1.1"};
+    char ip[32];
+
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        /* Day 0: four plans, each from another /16 of the provider (and of 198/8 for the AS). */
+        for (int k = 0; k < 4; k++) {
+            snprintf(ip, sizeof(ip), "%s", pass == 1 ? "198.51.100.7" : nets[k]);
+            add(t, GHA("run-1", "ASIAGHA0000000000001"), 9 * HOUR + k * 2 * HOUR, "iam", "GetRole",
+                ip, TF, NULL);
+            add(t, GHA("run-1", "ASIAGHA0000000000001"), 9 * HOUR + k * 2 * HOUR + 5, "ec2",
+                "DescribeVpcs", ip, TF, NULL);
+        }
+        /* Day 1: an apply of a new module from a fifth /16 (pass 1: another AS). */
+        with_asn = pass == 1;
+        add(t, GHA("run-5", "ASIAGHA0000000000005"), DAY + 10 * HOUR, "iam", "CreateRole",
+            pass == 1 ? THIEF : "13.64.9.9", pass == 2 ? CLI : TF, NULL);
+        add(t, GHA("run-5", "ASIAGHA0000000000005"), DAY + 10 * HOUR + 5, "ec2", "RunInstances",
+            pass == 1 ? THIEF : "13.64.9.9", pass == 2 ? CLI : TF, NULL);
+        run(&r, t, 0);
+        with_asn = false;
+        if (pass == 0) {
+            assert_int_equal(r.got.n, 0); /* the same client, a new /16: the routine deploy */
+        } else {
+            assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), 1);
+            assert_non_null(strstr(r.got.info[0], pass == 1 ? "unusualASNsUserIdentityProfiling"
+                                                            : "unusualUserAgentsUserIdentity"));
+        }
+        free(t);
+    }
+}
+
 /* Discovery needs a burst: five distinct never-made reads within ten minutes. */
 static void test_discovery_burst(void **state)
 {
@@ -869,6 +925,7 @@ int main(void)
         cmocka_unit_test(test_asn),
         cmocka_unit_test(test_roaming),
         cmocka_unit_test(test_aws_network),
+        cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
