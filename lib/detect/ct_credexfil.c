@@ -20,6 +20,18 @@
  *   expected account/address -> on how many distinct days it used the
  *            account's instance credentials while flagged; after
  *            exfil_expected_days (7) it is expected and stays quiet
+ *   egress   account/address -> the account's own egress: when AllocateAddress
+ *            gave the account the address (an Elastic IP), and the last
+ *            EGRESS_INSTANCES instances whose credentials called from it,
+ *            with when. An address the credentials of another instance of
+ *            the account called from within EGRESS_WINDOW (a NAT gateway's
+ *            Elastic IPs, which every instance behind it shares), or one of
+ *            the account's Elastic IPs, is the instance's own too.
+ *   watched  account -> when its instances' credentials were first seen
+ *            calling from a public address. For EGRESS_LEARN_MS after, an
+ *            address no other instance has used yet is learned, not judged:
+ *            the first instance to call from a NAT gateway's second Elastic
+ *            IP would otherwise be flagged before the others are seen there.
  *
  * "Outside AWS" needs AWS's published ranges (config aws_ranges). Without
  * them every public address that is not the instance's own counts as outside.
@@ -31,24 +43,30 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "detect/ckpt.h"
 #include "detect/state.h"
 #include "intel/awsranges.h"
 
-#define HOME_ADDRS   4
-#define LAMBDA_ADDRS 4
-#define KEY_MAX      160
-#define DAY_MS       (24LL * 3600 * 1000)
-#define HOMES_MAX    (256 * 1024)
-#define CREDS_MAX    (512 * 1024)
-#define PEOPLE_MAX   (256 * 1024)
-#define EXPECTED_MAX (64 * 1024)
-#define HOME_TTL     (30 * DAY_MS)
-#define CREDS_TTL    (2 * DAY_MS) /* role sessions last 12 hours at most */
-#define PEOPLE_TTL   (3600LL * 1000)
-#define EXPECTED_TTL (60 * DAY_MS)
+#define HOME_ADDRS       4
+#define LAMBDA_ADDRS     4
+#define KEY_MAX          160
+#define DAY_MS           (24LL * 3600 * 1000)
+#define HOMES_MAX        (256 * 1024)
+#define CREDS_MAX        (512 * 1024)
+#define PEOPLE_MAX       (256 * 1024)
+#define EXPECTED_MAX     (64 * 1024)
+#define HOME_TTL         (30 * DAY_MS)
+#define CREDS_TTL        (2 * DAY_MS) /* role sessions last 12 hours at most */
+#define PEOPLE_TTL       (3600LL * 1000)
+#define EXPECTED_TTL     (60 * DAY_MS)
+#define EGRESS_MAX       (64 * 1024)
+#define EGRESS_TTL       (30 * DAY_MS)
+#define EGRESS_WINDOW    DAY_MS
+#define EGRESS_INSTANCES 4
+#define EGRESS_LEARN_MS  (15LL * 60 * 1000)
 
-#define CREDEXFIL_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
 
@@ -69,9 +87,16 @@ struct seen_days {
     uint32_t days;
 };
 
+/* An address of the account's: its Elastic IP, or used by several of its instances. */
+struct egress {
+    int64_t eip_ms;                    /* when AllocateAddress gave it (0: never seen) */
+    uint64_t inst[EGRESS_INSTANCES];   /* hashes of instance ids (0: empty) */
+    int64_t inst_ms[EGRESS_INSTANCES]; /* when each last called from it */
+};
+
 struct exfil {
     const struct cm_detect_config *cfg;
-    struct cm_state *homes, *creds, *people, *expected;
+    struct cm_state *homes, *creds, *people, *expected, *egress, *watched;
     uint32_t expected_days;
 };
 
@@ -93,6 +118,8 @@ static void finish(void *state)
     cm_state_destroy(x->creds);
     cm_state_destroy(x->people);
     cm_state_destroy(x->expected);
+    cm_state_destroy(x->egress);
+    cm_state_destroy(x->watched);
     cm_free(x);
 }
 
@@ -114,6 +141,8 @@ static int init(void **state, const struct cm_detect_opts *opts)
     rc = rc ? rc
             : make_state(&x->expected, sizeof(struct seen_days), EXPECTED_MAX, EXPECTED_TTL,
                          seed ^ 3);
+    rc = rc ? rc : make_state(&x->egress, sizeof(struct egress), EGRESS_MAX, EGRESS_TTL, seed ^ 4);
+    rc = rc ? rc : make_state(&x->watched, sizeof(int64_t), HOMES_MAX, HOME_TTL, seed ^ 5);
     if (rc != 0) {
         finish(x);
         return rc;
@@ -131,6 +160,8 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(x->creds, watermark_ms, NULL, NULL);
     cm_state_expire(x->people, watermark_ms, NULL, NULL);
     cm_state_expire(x->expected, watermark_ms, NULL, NULL);
+    cm_state_expire(x->egress, watermark_ms, NULL, NULL);
+    cm_state_expire(x->watched, watermark_ms, NULL, NULL);
     return 0;
 }
 
@@ -264,6 +295,93 @@ static int learn_address(struct exfil *x, const struct cm_event *ev)
     return add_home(x, ev->account, inst, &ip, ev->time_ms);
 }
 
+/* AllocateAddress: the Elastic IP is the account's (a NAT gateway's, an instance's). */
+static int learn_allocation(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str pub = cm_ct_member(ct, ct->response_elements, "publicIp");
+    struct egress *e;
+    struct cm_ip ip;
+    char key[KEY_MAX];
+    size_t n;
+
+    if (!cm_ct_ok(ct) || !cm_str_present(pub) || cm_ip_parse(pub, &ip) != 0 ||
+        !cm_ip_is_public(&ip) || (n = addr_key(ev->account, &ip, key)) == 0) {
+        return 0;
+    }
+    if ((e = cm_state_touch(x->egress, key, n, ev->time_ms, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    e->eip_ms = ev->time_ms;
+    return 0;
+}
+
+/*
+ * Notes that the credentials of instance (hash inst, not 0) called from the
+ * address at t; *shared tells whether the address was already the account's
+ * egress: one of its Elastic IPs, or an address the credentials of another of
+ * its instances called from within EGRESS_WINDOW before.
+ */
+static int note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
+                       uint64_t inst, int64_t t, bool *shared)
+{
+    char key[KEY_MAX];
+    size_t n = addr_key(account, ip, key);
+    struct egress *e;
+    uint32_t slot = 0;
+    int own = -1;
+
+    *shared = false;
+    if (n == 0) {
+        return 0;
+    }
+    if ((e = cm_state_touch(x->egress, key, n, t, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    *shared = e->eip_ms != 0;
+    for (uint32_t i = 0; i < EGRESS_INSTANCES; i++) {
+        if (e->inst[i] == inst) {
+            own = (int)i;
+        } else if (e->inst[i] != 0 && e->inst_ms[i] > t - EGRESS_WINDOW) {
+            *shared = true;
+        }
+        /* An empty slot, else the least recently seen, for an instance not there yet. */
+        if (e->inst[slot] != 0 && (e->inst[i] == 0 || e->inst_ms[i] < e->inst_ms[slot])) {
+            slot = i;
+        }
+    }
+    if (own >= 0) {
+        slot = (uint32_t)own;
+    } else {
+        e->inst[slot] = inst;
+        e->inst_ms[slot] = 0;
+    }
+    if (t > e->inst_ms[slot]) {
+        e->inst_ms[slot] = t;
+    }
+    return 0;
+}
+
+/* Whether the account's instances have been watched for less than EGRESS_LEARN_MS at t. */
+static int egress_learning(struct exfil *x, struct cm_str account, int64_t t, bool *learning)
+{
+    int64_t *first;
+    bool created;
+
+    *learning = false;
+    if (account.len == 0) {
+        return 0;
+    }
+    if ((first = cm_state_touch(x->watched, account.p, account.len, t, &created)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created || t < *first) {
+        *first = t;
+    }
+    *learning = t < *first + EGRESS_LEARN_MS;
+    return 0;
+}
+
 /*
  * Whether a user agent says it runs inside Lambda ("exec-env/AWS_Lambda_..."):
  * read for every role call, so it looks only at the few '/' of the string.
@@ -356,7 +474,8 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     char key[KEY_MAX];
     size_t n;
     const struct home *h;
-    bool first, in_aws;
+    bool first, in_aws, shared, learning;
+    int rc;
 
     /* Through a VPC endpoint: expected when it is the account's own. */
     if (cm_str_present(ct->vpc_endpoint_id) && ct->vpc_endpoint_id.len > 0) {
@@ -372,9 +491,17 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     /* The key's first public address is judged below; private ones do not count. */
     first = !c->seen;
     c->seen = true;
+    if ((rc = note_egress(x, account, ip, cm_hash64(instance.p, instance.len, 0) | 1u, ev->time_ms,
+                          &shared)) != 0 ||
+        (rc = egress_learning(x, account, ev->time_ms, &learning)) != 0) {
+        return rc;
+    }
     in_aws = ranges != NULL && cm_awsranges_lookup(ranges, ip, NULL);
     if (ranges != NULL && !in_aws) {
         return fire(x, ev, outside, CM_STR_NULL, sink);
+    }
+    if (shared) {
+        return 0; /* the account's egress: its Elastic IP, or its other instances' NAT */
     }
     n = make_key(account, instance.p, instance.len, key);
     h = n ? cm_state_get(x->homes, key, n) : NULL;
@@ -393,6 +520,9 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
             return add_home(x, account, instance, ip, ev->time_ms);
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
+    }
+    if (learning) {
+        return 0; /* no other instance seen there yet, but they have hardly been seen */
     }
     return fire(x, ev, in_aws ? inside : outside, CM_STR_NULL, sink);
 }
@@ -451,6 +581,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (cm_str_eqc(ct->event_name, "AssociateAddress")) {
         return learn_address(x, ev);
     }
+    if (cm_str_eqc(ct->event_name, "AllocateAddress")) {
+        return learn_allocation(x, ev);
+    }
     if (ct->source_ip.family == CM_IP_NONE ||
         (cm_str_present(ct->uid.invoked_by) && ct->uid.invoked_by.len > 0)) {
         return 0; /* an AWS service acting with the credentials */
@@ -497,6 +630,8 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, x->creds);
     cm_state_stats_add(sum, x->people);
     cm_state_stats_add(sum, x->expected);
+    cm_state_stats_add(sum, x->egress);
+    cm_state_stats_add(sum, x->watched);
 }
 
 /* ---- checkpoints ------------------------------------------------------------------- */
@@ -545,7 +680,8 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
 /*
  * The tables in a fixed order (errors are sticky: the last call returns the
  * first). people is a set of keys (one zeroed byte each); expected holds a
- * day and a count, any value of which is safe.
+ * day and a count, egress hashes and times (loops are bounded by the array),
+ * watched a time: any value of these is safe.
  */
 static const struct cm_state_codec home_codec = {.check = home_ok};
 static const struct cm_state_codec cred_codec = {.check = cred_ok};
@@ -558,7 +694,9 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(x->homes, w, &home_codec);
     cm_state_save(x->creds, w, &cred_codec);
     cm_state_save(x->people, w, &people_codec);
-    return cm_state_save(x->expected, w, NULL);
+    cm_state_save(x->expected, w, NULL);
+    cm_state_save(x->egress, w, NULL);
+    return cm_state_save(x->watched, w, NULL);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
@@ -568,7 +706,9 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(x->homes, r, &home_codec);
     cm_state_load(x->creds, r, &cred_codec);
     cm_state_load(x->people, r, &people_codec);
-    return cm_state_load(x->expected, r, NULL);
+    cm_state_load(x->expected, r, NULL);
+    cm_state_load(x->egress, r, NULL);
+    return cm_state_load(x->watched, r, NULL);
 }
 
 static const char *const types[] = {

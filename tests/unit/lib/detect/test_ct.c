@@ -134,6 +134,14 @@ static int first(const struct got *g, const char *type)
     "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/web\",\"userName\":\"web\"},"      \
     "\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"},"   \
     "\"ec2RoleDelivery\":\"2.0\"}}"
+/* Credentials of another instance of the account (the app fleet behind a NAT gateway). */
+#define INSTANCE_OF(id, key)                                                                       \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAAPP:" id "\","               \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/app/" id "\",\"accountId\":"                 \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/app\",\"userName\":\"app\"},"      \
+    "\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"},"   \
+    "\"ec2RoleDelivery\":\"2.0\"}}"
 #define LAMBDA(key)                                                                                \
     "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAFN:resize\",\"arn\":"        \
     "\"arn:aws:sts::111122223333:assumed-role/fn-role/resize\",\"accountId\":\"111122223333\","    \
@@ -460,17 +468,20 @@ static void test_instance_credentials(void **state)
                       "\"ec2.amazonaws.com\"}",
                       20, "kms.amazonaws.com", "Decrypt", "ec2.amazonaws.com", "ec2.amazonaws.com",
                       NULL),
-                  /* elsewhere: outside AWS, another AWS address, another account's endpoint */
-                  rec(r4, sizeof(r4), INSTANCE("ASIAINST0000000001"), 30, "iam.amazonaws.com",
+                  /*
+                   * elsewhere: outside AWS, another AWS address, another account's endpoint
+                   * (after the first 15 minutes, while the account's egress is learned)
+                   */
+                  rec(r4, sizeof(r4), INSTANCE("ASIAINST0000000001"), 930, "iam.amazonaws.com",
                       "ListUsers", "198.51.77.7", CLI, NULL),
-                  rec(r5, sizeof(r5), INSTANCE("ASIAINST0000000001"), 40, "iam.amazonaws.com",
+                  rec(r5, sizeof(r5), INSTANCE("ASIAINST0000000001"), 940, "iam.amazonaws.com",
                       "ListRoles", "52.1.2.3", CLI, NULL),
-                  rec(r6, sizeof(r6), INSTANCE("ASIAINST0000000001"), 50, "s3.amazonaws.com",
+                  rec(r6, sizeof(r6), INSTANCE("ASIAINST0000000001"), 950, "s3.amazonaws.com",
                       "ListBuckets", "10.9.9.9", CLI,
                       "\"vpcEndpointId\":\"vpce-evil\",\"vpcEndpointAccountId\":"
                       "\"999988887777\""),
                   /* the instance again: still quiet */
-                  rec(r7, sizeof(r7), INSTANCE("ASIAINST0000000001"), 60, "s3.amazonaws.com",
+                  rec(r7, sizeof(r7), INSTANCE("ASIAINST0000000001"), 960, "s3.amazonaws.com",
                       "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL),
                   NULL),
              true);
@@ -510,6 +521,62 @@ static void test_instance_credentials_without_ranges(void **state)
              false);
     assert_int_equal(count(&r.got, out), 1);
     assert_int_equal(r.got.n, 1);
+}
+
+/*
+ * A NAT gateway with two Elastic IPs: every instance behind it calls from
+ * both, each key first seen at either. An address another instance of the
+ * account called from, or an Elastic IP the account allocated, is its own;
+ * an outside address only one key calls from still fires.
+ */
+static void test_instance_credentials_nat(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+#define NODE_A(key) INSTANCE_OF("i-0a1b2c3d4e5f60001", key)
+#define NODE_B(key) INSTANCE_OF("i-0a1b2c3d4e5f60002", key)
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+    R(8);
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        run_text(&r,
+                 file(rec(r1, sizeof(r1), NODE_A("ASIANODEA000000001"), 0, "kms.amazonaws.com",
+                          "Decrypt", "3.80.17.31", "Boto3/1.34", NULL),
+                      rec(r2, sizeof(r2), NODE_B("ASIANODEB000000001"), 5, "kms.amazonaws.com",
+                          "Decrypt", "3.80.17.31", "Boto3/1.34", NULL),
+                      /* B first at the second EIP: within the first 15 minutes, learned */
+                      rec(r3, sizeof(r3), NODE_B("ASIANODEB000000001"), 60, "logs.amazonaws.com",
+                          "PutLogEvents", "3.80.17.88", "Boto3/1.34", NULL),
+                      /* A there too: B called from it, the account's egress */
+                      rec(r4, sizeof(r4), NODE_A("ASIANODEA000000001"), 1000, "logs.amazonaws.com",
+                          "PutLogEvents", "3.80.17.88", "Boto3/1.34", NULL),
+                      rec(r5, sizeof(r5), NODE_B("ASIANODEB000000001"), 1010, "kms.amazonaws.com",
+                          "Decrypt", "3.80.17.88", "Boto3/1.34", NULL),
+                      /* an Elastic IP the account allocated */
+                      rec(r6, sizeof(r6), IAMUSER, 1100, "ec2.amazonaws.com", "AllocateAddress",
+                          "198.51.100.4", CLI,
+                          "\"responseElements\":{\"publicIp\":\"3.80.90.9\",\"allocationId\":"
+                          "\"eipalloc-1\",\"domain\":\"vpc\"}"),
+                      rec(r7, sizeof(r7), NODE_A("ASIANODEA000000001"), 1200, "kms.amazonaws.com",
+                          "Decrypt", "3.80.90.9", "Boto3/1.34", NULL),
+                      /* the thief: an address only A's key calls from */
+                      rec(r8, sizeof(r8), NODE_A("ASIANODEA000000001"), 1300, "sts.amazonaws.com",
+                          "GetCallerIdentity", "198.51.77.7", CLI, NULL),
+                      NULL),
+                 pass == 1);
+        assert_int_equal(count(&r.got, out), 1);
+        assert_string_equal(r.got.resource[first(&r.got, out)], "ASIANODEA000000001");
+        assert_int_equal(r.got.n, 1);
+    }
+#undef NODE_A
+#undef NODE_B
 }
 
 static void test_lambda_credentials(void **state)
@@ -719,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_s3_settings),
         cmocka_unit_test(test_instance_credentials),
         cmocka_unit_test(test_instance_credentials_without_ranges),
+        cmocka_unit_test(test_instance_credentials_nat),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_console_travel),
         cmocka_unit_test(test_canary),
