@@ -169,6 +169,7 @@ struct cm_flow_host_tuning {
     int64_t host_ttl_ms;     /* an instance's history is forgotten after this idle time (7 d) */
     size_t host_max_entries; /* memcap of the per-instance history table (262144) */
     size_t fan_max_entries;  /* memcap of the per-(instance, port) fan-out table (65536) */
+    size_t conn_max_entries; /* memcap of the recent-connection table of PortSweep (262144) */
     /* Public resolvers, DoH and DoT servers; NULL: cm_resolvers_builtin(). Borrowed. */
     const struct cm_resolver *resolvers;
     size_t nresolvers;

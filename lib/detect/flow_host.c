@@ -42,26 +42,29 @@
  *   history learn_ms after its first detection.
  * - Impact:EC2/PortSweep: one (protocol, remote port) of one instance fails
  *   on sweep_hosts distinct public hosts within sweep_window_ms, and at
- *   least sweep_fail_pct % of the port's attempts failed (request records,
- *   counted from the port's first recent failure over the current and the
- *   previous window, in the instance's entry). A failure is a REJECT, a
+ *   least sweep_fail_pct % of the port's attempts failed (a connection's
+ *   first request record: a later record of a 5-tuple seen within the hour
+ *   is no attempt; counted from the port's first recent failure over the
+ *   current and the previous window, in the instance's entry). A failure is a REJECT, a
  *   TCP request record with at most FAIL_PACKETS packets and no payload
  *   (SYNs that got no answer or a reset), or a UDP request of at most two
  *   packets to a port that is not 53, 123 or 443 (recursion, NTP and QUIC
- *   are one-packet requests to many servers by nature). A crawler or an S3
+ *   are one-packet requests to many servers by nature); never a record
+ *   spread wider than retransmitted SYNs can be, nor one with a FIN. A crawler or an S3
  *   upload talks to many hosts but most of its connections carry data. No
  *   learning needed. One detection per window per (instance, port).
  *
- * State: two cm_state tables. hosts: resource -> struct host (240 bytes),
+ * State: three cm_state tables. hosts: resource -> struct host (240 bytes),
  * TTL host_ttl_ms, memcap host_max_entries. fans: (resource, purpose,
  * protocol, port) -> struct fan (the distinct hosts), which exists only
  * while the instance fails on that port or sends mail without history (TTL
- * one window). Full tables evict the least recently seen entry and count
+ * one window). conns: the 5-tuples of requests seen within the hour (TTL
+ * one hour, memcap conn_max_entries). Full tables evict the least recently seen entry and count
  * it; an evicted instance learns again (quiet while it does). Per record:
  * field tests on the record (protocol, ports, reply, direction, a public
  * destination) drop most records before anything else; then one look-up in
  * hosts, skipped when the record is of the previous record's resource
- * (flow logs write an interface's records together); a second in fans only
+ * (flow logs write an interface's records together); one in conns; one in fans only
  * for a failed attempt or TCP/25 without history; the resolver table only
  * for 53/443/853 (one bit test for most addresses). No allocation but new
  * entries, no formatting but at emission.
@@ -79,7 +82,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_HOST_STATE_VERSION 1u
+#define FLOW_HOST_STATE_VERSION 2u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle
@@ -139,6 +142,16 @@
  */
 #define CM_FLOW_HOST_MAX     (256u * 1024)
 #define CM_FLOW_HOST_FAN_MAX (64u * 1024)
+/*
+ * PortSweep's recent connections: a request record whose 5-tuple (on its
+ * resource) an earlier record showed is a later slice of that connection, not
+ * an attempt. An hour covers the idle stretches of pooled connections (flow
+ * logs write no record for an interval without packets); an entry is a
+ * 30-byte key, about 100 bytes with the table's overhead: the cap of 262144
+ * is at most about 26 MiB.
+ */
+#define CM_FLOW_HOST_CONN_TTL_MS (3600LL * 1000)
+#define CM_FLOW_HOST_CONN_MAX    (256u * 1024)
 
 static const char *const types[] = {
     TYPE_SWEEP, TYPE_SPAM, TYPE_PORT, TYPE_DNS, TYPE_DOH, TYPE_DOT, NULL,
@@ -191,6 +204,9 @@ static void defaults(struct cm_flow_host_tuning *t)
     if (t->fan_max_entries == 0) {
         t->fan_max_entries = CM_FLOW_HOST_FAN_MAX;
     }
+    if (t->conn_max_entries == 0) {
+        t->conn_max_entries = CM_FLOW_HOST_CONN_MAX;
+    }
     if (t->resolvers == NULL) {
         t->resolvers = cm_resolvers_builtin(&t->nresolvers);
     }
@@ -203,6 +219,7 @@ static void finish(void *state)
     if (fh != NULL) {
         cm_state_destroy(fh->hosts);
         cm_state_destroy(fh->fans);
+        cm_state_destroy(fh->conns);
         cm_resolver_set_destroy(fh->resolvers);
         cm_free(fh);
     }
@@ -251,6 +268,12 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&fh->fans, &so)) != 0) {
         goto fail;
     }
+    so.val_size = 0;
+    so.max_entries = fh->t.conn_max_entries;
+    so.ttl_ms = CM_FLOW_HOST_CONN_TTL_MS;
+    if ((rc = cm_state_create(&fh->conns, &so)) != 0) {
+        goto fail;
+    }
     *state = fh;
     return CM_OK;
 fail:
@@ -266,6 +289,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     fh->last = NULL;
     cm_state_expire(fh->hosts, watermark_ms, NULL, NULL);
     cm_state_expire(fh->fans, watermark_ms, NULL, NULL);
+    cm_state_expire(fh->conns, watermark_ms, NULL, NULL);
     return CM_OK;
 }
 
@@ -603,7 +627,17 @@ static bool fan_check(const void *ud, const void *key, size_t klen, const void *
            cm_ckpt_time_ok(f->reported_ms);
 }
 
+/* A recent connection read back: conn_seen's key, nothing else. */
+static bool conn_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud;
+    (void)key;
+    (void)val;
+    return klen == CONN_KEY_LEN;
+}
+
 static const struct cm_state_codec host_codec = {.check = host_check};
+static const struct cm_state_codec conn_codec = {.check = conn_check};
 
 /* What the history and the fan-outs hold; the look-up cache and info are not state. */
 static int save(const void *state, struct cm_ckpt_w *w)
@@ -612,7 +646,8 @@ static int save(const void *state, struct cm_ckpt_w *w)
     const struct cm_state_codec fan_codec = {.check = fan_check, .ud = fh};
 
     cm_state_save(fh->hosts, w, &host_codec);
-    return cm_state_save(fh->fans, w, &fan_codec);
+    cm_state_save(fh->fans, w, &fan_codec);
+    return cm_state_save(fh->conns, w, &conn_codec);
 }
 
 /*
@@ -626,6 +661,7 @@ static int load(void *state, struct cm_ckpt_r *r)
 
     cm_state_load(fh->hosts, r, &host_codec);
     cm_state_load(fh->fans, r, &fan_codec);
+    cm_state_load(fh->conns, r, &conn_codec);
     return cm_ckpt_r_err(r);
 }
 
@@ -635,6 +671,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
     cm_state_stats_add(sum, fh->hosts);
     cm_state_stats_add(sum, fh->fans);
+    cm_state_stats_add(sum, fh->conns);
 }
 
 const struct cm_detector cm_detector_flow_host = {

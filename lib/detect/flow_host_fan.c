@@ -84,15 +84,60 @@ static uint32_t fan_add(const struct flow_host *fh, struct fan *f, const struct 
 
 /* ---- PortSweep ---- */
 
-/* Whether request record fl to remote port failed to reach a service (see the top). */
+/*
+ * Whether v's record continues a connection that an earlier record showed:
+ * the same resource, protocol, local port and remote address and port, seen
+ * within the table's TTL. The connection is remembered either way. Sets
+ * *seen; returns CM_OK or CM_ENOMEM.
+ */
+static int conn_seen(struct flow_host *fh, const struct cm_flow_view *v, int64_t t, bool *seen)
+{
+    uint64_t h = cm_hash64(v->resource.p, v->resource.len, fh->seed);
+    uint16_t lport = (uint16_t)v->local_port, rport = (uint16_t)v->remote_port;
+    unsigned char key[CONN_KEY_LEN];
+    bool created = false;
+
+    memcpy(key, &h, sizeof(h));
+    key[8] = (uint8_t)v->fl->protocol;
+    key[9] = v->remote->family;
+    memcpy(key + 10, &lport, sizeof(lport));
+    memcpy(key + 12, &rport, sizeof(rport));
+    memcpy(key + 14, v->remote->a, sizeof(v->remote->a));
+    if (cm_state_touch(fh->conns, key, CONN_KEY_LEN, t, &created) == NULL) {
+        return CM_ENOMEM;
+    }
+    *seen = !created;
+    return CM_OK;
+}
+
+/*
+ * Whether the record's packets are spread wider than an unanswered attempt's:
+ * a SYN and its retransmissions, the first after 3 s (Windows; Linux waits
+ * 1 s) and each wait twice the one before, so n packets take at most
+ * 3 * (2^(n-1) - 1) s, plus FAIL_SPAN_S of capture lateness. A one-packet
+ * record that spans minutes is a slice of an idle connection.
+ */
+static bool spread_out(const struct cm_flow *fl)
+{
+    uint64_t n = fl->packets < FAIL_PACKETS ? fl->packets : FAIL_PACKETS;
+    int64_t most = FAIL_SPAN_S + 3 * ((1LL << (n > 0 ? n - 1 : 0)) - 1);
+
+    return fl->start > 0 && fl->end > fl->start && fl->end - fl->start > most;
+}
+
+/* Whether the first record of a connection to remote port failed to reach a service (see the top).
+ */
 static bool failed_attempt(const struct cm_flow *fl, int32_t port)
 {
     if (fl->action == CM_FA_REJECT) {
         return true;
     }
+    if (spread_out(fl)) {
+        return false;
+    }
     if (fl->protocol == TCP) {
-        if (fl->tcp_flags >= 0 && !(fl->tcp_flags & 2)) {
-            return false; /* no SYN: a later slice of a connection opened before */
+        if (fl->tcp_flags >= 0 && (!(fl->tcp_flags & 2) || (fl->tcp_flags & 1))) {
+            return false; /* no SYN: opened before; a FIN: the handshake completed */
         }
         return fl->packets <= FAIL_PACKETS && fl->bytes <= fl->packets * FAIL_AVG_BYTES;
     }
@@ -159,7 +204,15 @@ int cm_flow_host_sweep(struct flow_host *fh, struct host *h, const struct cm_eve
     int64_t t = ev->time_ms;
     struct watch *w = watch_find(h, code);
     struct fan *f;
+    bool seen;
+    int rc;
 
+    if ((rc = conn_seen(fh, v, t, &seen)) != CM_OK) {
+        return rc;
+    }
+    if (seen) {
+        return CM_OK; /* a later slice of a connection counted before: not an attempt */
+    }
     if (!failed_attempt(fl, v->remote_port)) {
         /* A success only counts toward the ratio of a port that failed lately. */
         if (w != NULL) {

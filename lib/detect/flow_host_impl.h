@@ -22,6 +22,8 @@
 #define FAIL_AVG_BYTES 80   /* no payload: an IPv6 SYN with options is 80 bytes */
 #define MAX_FAN_HOSTS  1024 /* bound of sweep_hosts and spam_hosts */
 #define FAN_KEY_LEN    12   /* resource hash (8), purpose (1), protocol (1), port (2) */
+#define CONN_KEY_LEN   30   /* resource hash (8), protocol, family, local and remote port, addr */
+#define FAIL_SPAN_S    60   /* a record's start and end are capture times, up to a minute late */
 #define LAST_KEY_MAX   64   /* resources longer than this are looked up every time */
 #define TCP            6
 #define UDP            17
@@ -96,6 +98,7 @@ struct fan {
 struct flow_host {
     struct cm_state *hosts; /* resource -> struct host */
     struct cm_state *fans;  /* fan key -> struct fan */
+    struct cm_state *conns; /* conn key -> nothing: the connections seen lately */
     struct cm_resolver_set *resolvers;
     struct cm_flow_host_tuning t; /* with the defaults filled in */
     uint32_t learn_s, report_s, sweep_s, spam_s;
