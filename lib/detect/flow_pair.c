@@ -43,7 +43,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 1u
+#define FLOW_PAIR_STATE_VERSION 2u
 
 /*
  * Portscan. The CIC-IDS2017 and Slips conversions (derived-vpcflow) give,
@@ -56,6 +56,16 @@
 #define PS_PROBE_PKTS  3   /* nmap -sT sends 1 to 3 packets per port; a real session more */
 #define PS_EPOCH_S     600 /* the window is this epoch and the one before: 10 to 20 min */
 #define PS_SKETCH_BITS 128 /* per epoch; linear counting is within 10% up to ~100 ports */
+/*
+ * Clients take their ports from the ephemeral range: 32768-60999 on Linux,
+ * 49152-65535 on Windows, macOS and the IANA list; nmap's raw scans use
+ * 33000-63999. Services on high ports sit below it so they never collide
+ * with a client (Kubernetes NodePorts are 30000-32767). When both ports are
+ * 1024 or above, port order alone can take a NodePort's answer to a load
+ * balancer's health check (whose source port is lower) for a probe of the
+ * balancer's port; a source port below this is a service's, not a prober's.
+ */
+#define PS_EPHEMERAL_MIN 32768
 
 /*
  * Denial of service. GuardDuty's tester sends 400,000 datagrams in a few
@@ -86,7 +96,7 @@
 
 /*
  * State. A pair lives for an hour of idle event time (the longest window);
- * an instance for the baseline's 7 days. 512 Ki pairs take about 135 MB
+ * an instance for the baseline's 7 days. 512 Ki pairs take about 143 MB
  * and 256 Ki instances about 40 MB at most.
  */
 #define PAIR_TTL_MS (3600LL * 1000)
@@ -117,10 +127,16 @@ static const uint16_t tcp_ports[] = {21,  22,  23,  25,   80,   110,  143,  445,
  */
 static const uint16_t udp_transports[] = {443, 500, 853, 1194, 3478, 4500, 51820};
 
-/* One (remote, resource) pair: 152 bytes. */
+/* One (remote, resource) pair: 168 bytes. */
 struct pair {
     /* Portscan: a port sketch per epoch slot (epoch & 1); the window is both. */
     uint64_t ps_bits[2][PS_SKETCH_BITS / 64];
+    /*
+     * ... and the epoch before the window's. A port counts when it was probed
+     * in one epoch of the window and not in the epoch before: a scan touches
+     * each port once, a health checker or a monitor comes back every interval.
+     */
+    uint64_t ps_seen[PS_SKETCH_BITS / 64];
     uint32_t ps_probes[2]; /* probes not yet reported, per slot */
     uint32_t ps_epoch;     /* newest epoch with a probe; 0 before the first */
     uint32_t ps_fired;     /* 1 + the epoch of the last Portscan; 0: none */
@@ -312,11 +328,17 @@ static int portscan(struct flow_pair *st, struct pair *p, const struct cm_event 
     int64_t first;
 
     if (p->ps_epoch == 0 || e >= p->ps_epoch + 2) {
+        if (p->ps_epoch != 0 && e == p->ps_epoch + 2) {
+            memcpy(p->ps_seen, p->ps_bits[p->ps_epoch & 1], sizeof(p->ps_seen));
+        } else {
+            memset(p->ps_seen, 0, sizeof(p->ps_seen));
+        }
         memset(p->ps_bits, 0, sizeof(p->ps_bits));
         p->ps_probes[0] = p->ps_probes[1] = 0;
         p->ps_first = 0;
         p->ps_epoch = e;
     } else if (e == p->ps_epoch + 1) {
+        memcpy(p->ps_seen, p->ps_bits[slot], sizeof(p->ps_seen));
         memset(p->ps_bits[slot], 0, sizeof(p->ps_bits[slot]));
         p->ps_probes[slot] = 0;
         p->ps_epoch = e;
@@ -330,7 +352,7 @@ static int portscan(struct flow_pair *st, struct pair *p, const struct cm_event 
         p->ps_first = (uint32_t)s;
     }
     for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
-        n += popcount64(p->ps_bits[0][w] | p->ps_bits[1][w]);
+        n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w]);
     }
     if (n < st->ps_bits_needed || p->ps_fired == p->ps_epoch + 1) {
         return 0;
@@ -514,6 +536,16 @@ static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *e
 
 /* ---- the detector ------------------------------------------------------------------------ */
 
+/*
+ * Whether a record the port order reads as a request is more likely a
+ * service's answer: both ports are 1024 or above and the local (source) port
+ * is below PS_EPHEMERAL_MIN, where no client's ephemeral port is.
+ */
+static bool service_answer(const struct cm_flow_view *v)
+{
+    return v->local_port >= 1024 && v->local_port < PS_EPHEMERAL_MIN && v->remote_port >= 1024;
+}
+
 static bool inside_vpc(enum cm_ip_class c)
 {
     return c == CM_IPC_PRIVATE || c == CM_IPC_SHARED || c == CM_IPC_LOOPBACK ||
@@ -549,7 +581,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     rc = cm_ip_classify(v.remote);
     pub = rc == CM_IPC_PUBLIC;
     probe = v.remote_port >= 0 && (fl->protocol == 6 || fl->protocol == 17) &&
-            (fl->action == CM_FA_REJECT || fl->packets <= st->t.portscan_probe_packets);
+            (fl->action == CM_FA_REJECT || fl->packets <= st->t.portscan_probe_packets) &&
+            !service_answer(&v);
     if (!pub && !(probe && inside_vpc(rc))) {
         return 0;
     }

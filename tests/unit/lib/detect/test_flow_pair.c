@@ -351,6 +351,74 @@ static void test_portscan_near_misses(void **state)
     lines_free(&l);
 }
 
+/*
+ * A network load balancer's TCP health checks of 24 Kubernetes NodePorts on 3 nodes, once per
+ * port and node every 10 minutes for 3 hours, as the balancer's interface and each node's
+ * record them: the balancer's source ports range over 1024-65535, so about half of them are
+ * below the NodePort and port order reads the node's answer as the node probing the balancer.
+ * Before 2026-12-04 every interface had a Portscan.
+ */
+static void test_portscan_health_checks(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 12345;
+
+    (void)state;
+    for (int w = 0; w < 18; w++) {
+        for (int n = 0; n < 3; n++) {
+            char node[32], eni[32];
+
+            snprintf(node, sizeof(node), "10.0.21.%d", 10 + n);
+            snprintf(eni, sizeof(eni), "eni-0k8s%d", n);
+            for (int i = 0; i < 24; i++) {
+                int np = 30000 + 137 * i, sp;
+                int64_t at;
+
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                sp = 1024 + (int)((x >> 33) % 64512);
+                at = t + w * 600 + (int64_t)((x >> 20) % 590);
+                rec(&l, "eni-0nlb", "10.0.1.77", node, sp, np, 6, 3, 164, at, at + 1, "ACCEPT");
+                rec(&l, "eni-0nlb", node, "10.0.1.77", np, sp, 6, 2, 104, at, at + 1, "ACCEPT");
+                rec(&l, eni, "10.0.1.77", node, sp, np, 6, 3, 164, at, at + 1, "ACCEPT");
+                rec(&l, eni, node, "10.0.1.77", np, sp, 6, 2, 104, at, at + 1, "ACCEPT");
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    for (size_t i = 0; i < r.got.n; i++) {
+        print_message("unexpected: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
+                      (unsigned)r.got.line[i]);
+    }
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* Still a scan: a Linux host's connect scan of 100 high ports from its ephemeral range. */
+    for (int p = 2000; p < 2100; p++) {
+        rec(&l, "eni-0k8s0", "10.0.21.10", "10.0.21.99", 33000 + p, p, 6, 1, 44, t + p - 2000,
+            t + p - 2000, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_true(r.got.n >= 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0k8s0");
+    lines_free(&l);
+
+    /*
+     * A slow scan (one new port every 40 s, 15 an epoch, for two hours): the ports of the epoch
+     * before the window do not hide a scan's new ones, so it is reported on in most epochs.
+     */
+    for (int i = 0; i < 180; i++) {
+        int port = 1 + (i * 7919) % 10000;
+        rec(&l, "eni-0web", "10.0.12.22", "10.0.31.15", 33000 + i, port, 6, 1, 44, t + i * 40,
+            t + i * 40 + 1, "REJECT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_true(r.got.n >= 8);
+    assert_all(&r.got, T_PORTSCAN, "eni-0web");
+    lines_free(&l);
+}
+
 /* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
 
 static void test_dos(void **state)
@@ -711,10 +779,15 @@ static void test_eviction(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_portscan),    cmocka_unit_test(test_portscan_near_misses),
-        cmocka_unit_test(test_dos),         cmocka_unit_test(test_dos_near_misses),
-        cmocka_unit_test(test_aggregation), cmocka_unit_test(test_out_of_order),
-        cmocka_unit_test(test_volume),      cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_portscan),
+        cmocka_unit_test(test_portscan_near_misses),
+        cmocka_unit_test(test_portscan_health_checks),
+        cmocka_unit_test(test_dos),
+        cmocka_unit_test(test_dos_near_misses),
+        cmocka_unit_test(test_aggregation),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_volume),
+        cmocka_unit_test(test_eviction),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
