@@ -521,8 +521,11 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
-    if (learning) {
-        return 0; /* no other instance seen there yet, but they have hardly been seen */
+    if (learning && in_aws) {
+        /* An AWS address no other instance was seen at yet, while they have hardly been
+         * seen. Only inside AWS's ranges: without them this would hide every thief of the
+         * first minutes, with them an address outside AWS fired above. */
+        return 0;
     }
     return fire(x, ev, in_aws ? inside : outside, CM_STR_NULL, sink);
 }
