@@ -37,8 +37,6 @@
 #define MAX_LINE       CM_FLOW_MAX_LINE
 #define MAX_START_SECS 253402300799ULL /* 9999-12-31T23:59:59Z */
 
-/* One token of a line: offset and length within the line. */
-
 /* What parse() derives from ctx->flow_fmt once per header. */
 struct fmt_state {
     const struct cm_flow_format *fmt; /* NULL: no format known */
@@ -356,70 +354,10 @@ static int decode_field(const struct field_in *in, unsigned id, const char *p, s
     return rc;
 }
 
-/* The typed value of field id when the line has "-" there. */
-static void set_default(struct cm_flow *fl, unsigned id)
-{
-    switch (id) {
-    case CM_FF_VERSION:
-        fl->version = 0;
-        break;
-    case CM_FF_SRCADDR:
-        fl->src.family = CM_IP_NONE;
-        break;
-    case CM_FF_DSTADDR:
-        fl->dst.family = CM_IP_NONE;
-        break;
-    case CM_FF_PKT_SRCADDR:
-        fl->pkt_src.family = CM_IP_NONE;
-        break;
-    case CM_FF_PKT_DSTADDR:
-        fl->pkt_dst.family = CM_IP_NONE;
-        break;
-    case CM_FF_SRCPORT:
-        fl->srcport = -1;
-        break;
-    case CM_FF_DSTPORT:
-        fl->dstport = -1;
-        break;
-    case CM_FF_PROTOCOL:
-        fl->protocol = -1;
-        break;
-    case CM_FF_PACKETS:
-        fl->packets = 0;
-        break;
-    case CM_FF_BYTES:
-        fl->bytes = 0;
-        break;
-    case CM_FF_START:
-        fl->start = 0;
-        break;
-    case CM_FF_END:
-        fl->end = 0;
-        break;
-    case CM_FF_TCP_FLAGS:
-        fl->tcp_flags = -1;
-        break;
-    case CM_FF_TRAFFIC_PATH:
-        fl->traffic_path = -1;
-        break;
-    case CM_FF_ACTION:
-        fl->action = CM_FA_NONE;
-        break;
-    case CM_FF_LOG_STATUS:
-        fl->status = CM_FS_OK;
-        break;
-    case CM_FF_FLOW_DIRECTION:
-        fl->direction = CM_FD_UNKNOWN;
-        break;
-    default:
-        break;
-    }
-}
-
 /*
  * Resets the event to "nothing present". Done once per format, not per
  * line: every line of a format rewrites the same columns (a "-" resets its
- * slot with set_default), so nothing from an earlier line can leak through.
+ * slot with cm_flow_field_set_default), so nothing from an earlier line can leak through.
  */
 static void event_reset(struct cm_event *ev)
 {
@@ -467,7 +405,7 @@ static int decode_line(const struct cm_parse_ctx *ctx, const struct line_ref *lr
         }
         if (is_dash(p, len)) {
             fl->f[id] = NO_SPAN;
-            set_default(fl, id);
+            cm_flow_field_set_default(fl, id);
             continue;
         }
         fl->f[id] = span(&toks[i]);
@@ -493,7 +431,7 @@ static int decode_default(const struct cm_parse_ctx *ctx, const struct line_ref 
             fl->f[i] = span(&toks[i]);
         } else {
             fl->f[i] = NO_SPAN;
-            set_default(fl, (unsigned)i);
+            cm_flow_field_set_default(fl, (unsigned)i);
         }
     }
 /* Tokens are never empty, so a field has a value exactly when its span has a length. */

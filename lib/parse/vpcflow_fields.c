@@ -1,8 +1,8 @@
 /*
  * The VPC Flow Logs field names (spec §7.2): the table of every field AWS
  * defines with the log format version that brought it, and the look-ups
- * the parser (vpcflow.c) makes of header lines and reject messages. No
- * I/O, no allocation.
+ * the parser (vpcflow.c) makes of header lines and reject messages, and
+ * the typed value of a field that is "-". No I/O, no allocation.
  */
 #include "parse/parse.h"
 
@@ -243,4 +243,64 @@ bool cm_flow_format_fits(const struct cm_flow_format *fmt, const char *buf, size
         return false;
     }
     return cm_flow_tokenize(buf + i, end - i, len - i, toks, &bad) == fmt->ncols && bad == 0;
+}
+
+/* The typed value of field id when a line has "-" there. */
+void cm_flow_field_set_default(struct cm_flow *fl, unsigned id)
+{
+    switch (id) {
+    case CM_FF_VERSION:
+        fl->version = 0;
+        break;
+    case CM_FF_SRCADDR:
+        fl->src.family = CM_IP_NONE;
+        break;
+    case CM_FF_DSTADDR:
+        fl->dst.family = CM_IP_NONE;
+        break;
+    case CM_FF_PKT_SRCADDR:
+        fl->pkt_src.family = CM_IP_NONE;
+        break;
+    case CM_FF_PKT_DSTADDR:
+        fl->pkt_dst.family = CM_IP_NONE;
+        break;
+    case CM_FF_SRCPORT:
+        fl->srcport = -1;
+        break;
+    case CM_FF_DSTPORT:
+        fl->dstport = -1;
+        break;
+    case CM_FF_PROTOCOL:
+        fl->protocol = -1;
+        break;
+    case CM_FF_PACKETS:
+        fl->packets = 0;
+        break;
+    case CM_FF_BYTES:
+        fl->bytes = 0;
+        break;
+    case CM_FF_START:
+        fl->start = 0;
+        break;
+    case CM_FF_END:
+        fl->end = 0;
+        break;
+    case CM_FF_TCP_FLAGS:
+        fl->tcp_flags = -1;
+        break;
+    case CM_FF_TRAFFIC_PATH:
+        fl->traffic_path = -1;
+        break;
+    case CM_FF_ACTION:
+        fl->action = CM_FA_NONE;
+        break;
+    case CM_FF_LOG_STATUS:
+        fl->status = CM_FS_OK;
+        break;
+    case CM_FF_FLOW_DIRECTION:
+        fl->direction = CM_FD_UNKNOWN;
+        break;
+    default:
+        break;
+    }
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "event/event.h"
+
 #define DEFAULT_NCOLS 14 /* version .. log-status, in enum order */
 
 /*
@@ -28,5 +30,8 @@ bool cm_flow_field_name_shaped(const char *p, size_t len);
  * exact names, so a value such as "tgw-0a1b" is not one).
  */
 bool cm_flow_field_tgw(const char *p, size_t len);
+
+/* Sets the typed value of field id in fl to what a line with "-" there means. */
+void cm_flow_field_set_default(struct cm_flow *fl, unsigned id);
 
 #endif
