@@ -206,6 +206,18 @@ static void test_outbox_with_the_findings(void **state)
     assert_true(p.changed && p.archived);
     assert_int_equal(outbox_rows(), 2);
     assert_int_equal(cm_store_outbox_count(st), 2);
+    /* Archived by hand, then new activity: back in the current list and published (spec
+     * §3, "Archive interplay"); no suppression rule matches it. */
+    {
+        const char *ids[1] = {f[0].id};
+        static const struct cm_finding_event k5 = {5, 1};
+
+        assert_int_equal(cm_store_set_archived(st, ids, 1, true, err, sizeof(err)), 0);
+        p = store1(st, &f[0], &k5);
+        assert_true(p.changed && !p.archived);
+        assert_int_equal(outbox_rows(), 3);
+        assert_int_equal(s_int("SELECT archived FROM findings WHERE id = ?", f[0].id), 0);
+    }
     cm_finding_finish(&f[0]);
     cm_finding_finish(&f[1]);
     t_events_finish(&e);
