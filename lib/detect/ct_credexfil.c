@@ -27,11 +27,6 @@
  *            the account called from within EGRESS_WINDOW (a NAT gateway's
  *            Elastic IPs, which every instance behind it shares), or one of
  *            the account's Elastic IPs, is the instance's own too.
- *   watched  account -> when its instances' credentials were first seen
- *            calling from a public address. For EGRESS_LEARN_MS after, an
- *            address no other instance has used yet is learned, not judged:
- *            the first instance to call from a NAT gateway's second Elastic
- *            IP would otherwise be flagged before the others are seen there.
  *
  * "Outside AWS" needs AWS's published ranges (config aws_ranges). Without
  * them every public address that is not the instance's own counts as outside.
@@ -64,7 +59,6 @@
 #define EGRESS_TTL       (30 * DAY_MS)
 #define EGRESS_WINDOW    DAY_MS
 #define EGRESS_INSTANCES 4
-#define EGRESS_LEARN_MS  (15LL * 60 * 1000)
 
 #define CREDEXFIL_STATE_VERSION 2u /* bump when the layout save writes changes */
 
@@ -96,7 +90,7 @@ struct egress {
 
 struct exfil {
     const struct cm_detect_config *cfg;
-    struct cm_state *homes, *creds, *people, *expected, *egress, *watched;
+    struct cm_state *homes, *creds, *people, *expected, *egress;
     uint32_t expected_days;
 };
 
@@ -119,7 +113,6 @@ static void finish(void *state)
     cm_state_destroy(x->people);
     cm_state_destroy(x->expected);
     cm_state_destroy(x->egress);
-    cm_state_destroy(x->watched);
     cm_free(x);
 }
 
@@ -142,7 +135,6 @@ static int init(void **state, const struct cm_detect_opts *opts)
             : make_state(&x->expected, sizeof(struct seen_days), EXPECTED_MAX, EXPECTED_TTL,
                          seed ^ 3);
     rc = rc ? rc : make_state(&x->egress, sizeof(struct egress), EGRESS_MAX, EGRESS_TTL, seed ^ 4);
-    rc = rc ? rc : make_state(&x->watched, sizeof(int64_t), HOMES_MAX, HOME_TTL, seed ^ 5);
     if (rc != 0) {
         finish(x);
         return rc;
@@ -161,7 +153,6 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(x->people, watermark_ms, NULL, NULL);
     cm_state_expire(x->expected, watermark_ms, NULL, NULL);
     cm_state_expire(x->egress, watermark_ms, NULL, NULL);
-    cm_state_expire(x->watched, watermark_ms, NULL, NULL);
     return 0;
 }
 
@@ -362,26 +353,6 @@ static int note_egress(struct exfil *x, struct cm_str account, const struct cm_i
     return 0;
 }
 
-/* Whether the account's instances have been watched for less than EGRESS_LEARN_MS at t. */
-static int egress_learning(struct exfil *x, struct cm_str account, int64_t t, bool *learning)
-{
-    int64_t *first;
-    bool created;
-
-    *learning = false;
-    if (account.len == 0) {
-        return 0;
-    }
-    if ((first = cm_state_touch(x->watched, account.p, account.len, t, &created)) == NULL) {
-        return CM_ENOMEM;
-    }
-    if (created || t < *first) {
-        *first = t;
-    }
-    *learning = t < *first + EGRESS_LEARN_MS;
-    return 0;
-}
-
 /*
  * Whether a user agent says it runs inside Lambda ("exec-env/AWS_Lambda_..."):
  * read for every role call, so it looks only at the few '/' of the string.
@@ -474,7 +445,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     char key[KEY_MAX];
     size_t n;
     const struct home *h;
-    bool first, in_aws, shared, learning;
+    bool first, in_aws, shared;
     int rc;
 
     /* Through a VPC endpoint: expected when it is the account's own. */
@@ -492,8 +463,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     first = !c->seen;
     c->seen = true;
     if ((rc = note_egress(x, account, ip, cm_hash64(instance.p, instance.len, 0) | 1u, ev->time_ms,
-                          &shared)) != 0 ||
-        (rc = egress_learning(x, account, ev->time_ms, &learning)) != 0) {
+                          &shared)) != 0) {
         return rc;
     }
     in_aws = ranges != NULL && cm_awsranges_lookup(ranges, ip, NULL);
@@ -520,12 +490,6 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
             return add_home(x, account, instance, ip, ev->time_ms);
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
-    }
-    if (learning && in_aws) {
-        /* An AWS address no other instance was seen at yet, while they have hardly been
-         * seen. Only inside AWS's ranges: without them this would hide every thief of the
-         * first minutes, with them an address outside AWS fired above. */
-        return 0;
     }
     return fire(x, ev, in_aws ? inside : outside, CM_STR_NULL, sink);
 }
@@ -634,7 +598,6 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, x->people);
     cm_state_stats_add(sum, x->expected);
     cm_state_stats_add(sum, x->egress);
-    cm_state_stats_add(sum, x->watched);
 }
 
 /* ---- checkpoints ------------------------------------------------------------------- */
@@ -683,8 +646,8 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
 /*
  * The tables in a fixed order (errors are sticky: the last call returns the
  * first). people is a set of keys (one zeroed byte each); expected holds a
- * day and a count, egress hashes and times (loops are bounded by the array),
- * watched a time: any value of these is safe.
+ * day and a count, egress hashes and times (loops are bounded by the array): any
+ * value of these is safe.
  */
 static const struct cm_state_codec home_codec = {.check = home_ok};
 static const struct cm_state_codec cred_codec = {.check = cred_ok};
@@ -698,8 +661,7 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(x->creds, w, &cred_codec);
     cm_state_save(x->people, w, &people_codec);
     cm_state_save(x->expected, w, NULL);
-    cm_state_save(x->egress, w, NULL);
-    return cm_state_save(x->watched, w, NULL);
+    return cm_state_save(x->egress, w, NULL);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
@@ -710,8 +672,7 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(x->creds, r, &cred_codec);
     cm_state_load(x->people, r, &people_codec);
     cm_state_load(x->expected, r, NULL);
-    cm_state_load(x->egress, r, NULL);
-    return cm_state_load(x->watched, r, NULL);
+    return cm_state_load(x->egress, r, NULL);
 }
 
 static const char *const types[] = {

@@ -261,7 +261,8 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
 
         /* A copy of a record read already (another trail's delivery of the same
          * eventID) is not analysed again: windows, rates and profiles count it once. */
-        if ((rc = cm_seen_check(&e->seen, ev->u.ct.event_id, ev->time_ms, &repeat)) != 0) {
+        if ((rc = cm_seen_check(&e->seen, ev->account, ev->u.ct.event_id, ev->time_ms, &repeat)) !=
+            0) {
             return rc;
         }
         if (repeat) {

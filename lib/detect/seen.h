@@ -4,14 +4,18 @@
  * replica, a copy of a folder under another prefix) is analysed once. The engine asks it
  * before it hands a CloudTrail event to the detectors (detect.c).
  *
- * The set holds 64-bit seeded hashes of the ids in two generations: the current one and
- * the one before. A generation lasts CM_SEEN_SPAN_MS of event time (the newest event
- * time seen, so a late event does not rotate it) or until it holds CM_SEEN_MAX ids,
- * whichever comes first; then the older one is dropped. So a copy is recognised when it
- * comes within one to two generations of the first: copies of one event carry the same
- * eventTime and are delivered minutes apart, and a scan reads the files in the order of
- * the times in their names. Memory: 16 bytes per id held (a table at most half full),
- * at most 2 x CM_SEEN_MAX ids. No allocation per id; a table doubles as it fills.
+ * Per account, the set holds 64-bit seeded hashes of the ids in two generations: the
+ * current one and the one before. A generation lasts CM_SEEN_SPAN_MS of the account's
+ * event time (the newest seen, so a late event does not turn it) or until it holds
+ * CM_SEEN_MAX ids, whichever comes first; then the older one is dropped. So a copy is
+ * recognised when it comes within one to two generations of the first: copies of one
+ * event carry the same eventTime and are delivered minutes apart, and a scan reads files
+ * in the order of the times in their names. The clock is the account's, not the engine's:
+ * an account's events reach one shard in the same order whatever the number of shards,
+ * so what is recognised does not depend on --threads (another account's later events in
+ * the same shard would otherwise turn the generation early). Memory: 16 bytes per id held
+ * (a table at most half full), at most 2 x CM_SEEN_MAX ids an account. No allocation per
+ * id; a table doubles as it fills.
  */
 #ifndef CM_DETECT_SEEN_H
 #define CM_DETECT_SEEN_H
@@ -31,10 +35,17 @@ struct cm_seen_gen {
     size_t n;
 };
 
-struct cm_seen {
+/* One account's generations and clock. */
+struct cm_seen_acct {
+    uint64_t key; /* seeded hash of the account id, never 0 */
     struct cm_seen_gen cur, prev;
     int64_t start;  /* event time the current generation began, INT64_MIN: none yet */
-    int64_t newest; /* newest event time seen */
+    int64_t newest; /* the account's newest event time seen */
+};
+
+struct cm_seen {
+    struct cm_seen_acct *acct; /* open addressing by key, at most half full */
+    size_t acap, nacct;
     uint64_t seed;
     size_t max;     /* ids a generation holds at most (CM_SEEN_MAX; tests lower it) */
     uint64_t bytes; /* memory held now */
@@ -45,10 +56,11 @@ void cm_seen_init(struct cm_seen *s, uint64_t seed);
 void cm_seen_finish(struct cm_seen *s);
 
 /*
- * Whether id was seen before (true: a repeat, not kept again); else remembers it. t is
- * the event's time. An empty id is never a repeat. Returns 0, or CM_ENOMEM when a table
- * could not grow (the id is then not remembered and *repeat is false).
+ * Whether id was seen before in account (true: a repeat, not kept again); else remembers
+ * it. t is the event's time. An empty id is never a repeat. Returns 0, or CM_ENOMEM when
+ * a table could not grow (the id is then not remembered and *repeat is false).
  */
-int cm_seen_check(struct cm_seen *s, struct cm_str id, int64_t t, bool *repeat);
+int cm_seen_check(struct cm_seen *s, struct cm_str account, struct cm_str id, int64_t t,
+                  bool *repeat);
 
 #endif

@@ -43,6 +43,7 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->dev = st != NULL ? (uint64_t)st->st_dev : 0;
     it->ino = st != NULL ? (uint64_t)st->st_ino : 0;
     it->is_stdin = is_stdin;
+    it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
     base = base ? base + 1 : path;
     if (!is_stdin) {
@@ -135,8 +136,18 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
 
 struct file_ref {
     uint64_t dev, ino;
+    const struct cm_input *it;
     size_t at; /* index in the list as found */
 };
+
+/* The earlier path given first, then the smaller path (not the order readdir gave). */
+static int cmp_given(const struct cm_input *x, const struct cm_input *y)
+{
+    if (x->arg != y->arg) {
+        return x->arg < y->arg ? -1 : 1;
+    }
+    return strcmp(x->path, y->path);
+}
 
 static int cmp_ref(const void *a, const void *b)
 {
@@ -148,7 +159,7 @@ static int cmp_ref(const void *a, const void *b)
     if (x->ino != y->ino) {
         return x->ino < y->ino ? -1 : 1;
     }
-    return x->at < y->at ? -1 : x->at > y->at;
+    return cmp_given(x->it, y->it);
 }
 
 /* Leaves out every input that is a file listed earlier (same device and inode). */
@@ -170,7 +181,7 @@ static int drop_repeats(struct cm_inputs *in)
     }
     for (size_t i = 0; i < in->n; i++) {
         if (in->v[i].dev != 0 || in->v[i].ino != 0) {
-            ref[k++] = (struct file_ref){in->v[i].dev, in->v[i].ino, i};
+            ref[k++] = (struct file_ref){in->v[i].dev, in->v[i].ino, &in->v[i], i};
         }
     }
     qsort(ref, k, sizeof(*ref), cmp_ref);
@@ -203,10 +214,11 @@ static const char *base_name(const char *path)
 struct named {
     uint64_t size;
     const char *name; /* the path's last part */
-    size_t at;        /* index in the list */
+    const struct cm_input *it;
+    size_t at; /* index in the list */
 };
 
-/* Inputs with the same size and name together, then in list order. */
+/* Inputs with the same size and name together, then as they were given. */
 static int cmp_named(const void *a, const void *b)
 {
     const struct named *x = a, *y = b;
@@ -218,7 +230,13 @@ static int cmp_named(const void *a, const void *b)
     if ((c = strcmp(x->name, y->name)) != 0) {
         return c;
     }
-    return x->at < y->at ? -1 : 1;
+    return cmp_given(x->it, y->it);
+}
+
+/* Whether the file at path holds exactly the n bytes at p (other holds it; reused). */
+static bool same_bytes(const char *path, const char *p, size_t n, struct cm_buf *other)
+{
+    return cm_read_path(path, other, n) == 0 && other->len == n && memcmp(other->p, p, n) == 0;
 }
 
 /* A hash of a file's bytes; false when it cannot be read (the scan reports it). */
@@ -243,11 +261,12 @@ static int drop_copies(struct cm_inputs *in)
     uint64_t *hash = cm_calloc(in->n, sizeof(*hash));
     unsigned char *flags = cm_calloc(in->n, 2);
     unsigned char *drop, *readable;
-    struct cm_buf b;
+    struct cm_buf b, other;
     size_t out = 0;
     int rc = CM_OK;
 
     cm_buf_init(&b, 0);
+    cm_buf_init(&other, 0);
     if (ix == NULL || hash == NULL || flags == NULL) {
         rc = CM_ENOMEM;
         goto done;
@@ -255,7 +274,7 @@ static int drop_copies(struct cm_inputs *in)
     drop = flags;
     readable = flags + in->n;
     for (size_t i = 0; i < in->n; i++) {
-        ix[i] = (struct named){in->v[i].size, base_name(in->v[i].path), i};
+        ix[i] = (struct named){in->v[i].size, base_name(in->v[i].path), &in->v[i], i};
     }
     qsort(ix, in->n, sizeof(*ix), cmp_named);
     for (size_t g = 0, e; g < in->n; g = e) {
@@ -273,7 +292,9 @@ static int drop_copies(struct cm_inputs *in)
             }
             readable[at] = 1;
             for (size_t j = g; j < i; j++) {
-                if (readable[ix[j].at] && !drop[ix[j].at] && hash[ix[j].at] == hash[at]) {
+                /* The same hash, then the same bytes: a copy. */
+                if (readable[ix[j].at] && !drop[ix[j].at] && hash[ix[j].at] == hash[at] &&
+                    same_bytes(in->v[ix[j].at].path, b.p, b.len, &other)) {
                     drop[at] = 1;
                     break;
                 }
@@ -291,6 +312,7 @@ static int drop_copies(struct cm_inputs *in)
     in->n = out;
 done:
     cm_buf_finish(&b);
+    cm_buf_finish(&other);
     cm_free(ix);
     cm_free(hash);
     cm_free(flags);
@@ -322,6 +344,7 @@ int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
 
     memset(in, 0, sizeof(*in));
     for (size_t i = 0; i < n; i++) {
+        in->cur_arg = (uint32_t)i;
         if (strcmp(paths[i], "-") == 0) {
             rc = add(in, "-", NULL, 1);
         } else {

@@ -20,19 +20,22 @@ struct cm_input {
     uint64_t size;     /* bytes on disk */
     int is_stdin;      /* the "-" input */
     uint64_t dev, ino; /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
+    uint32_t arg;      /* which of the paths given it was found under */
 };
 
 struct cm_inputs {
     struct cm_input *v;
     size_t n, cap;
-    size_t repeated; /* paths left out for naming a file listed already */
+    size_t repeated;  /* paths left out for naming a file listed already */
+    uint32_t cur_arg; /* while collecting: the path given being walked */
 };
 
 /*
  * Collects the inputs under paths[0..n) and sorts them by (time, path). A file is listed
  * once however many paths lead to it (a directory and a file inside it, the same path
  * twice, hard and symbolic links: the same device and inode), under the first path
- * found; the others are counted in repeated. The
+ * given that leads to it (the smallest path of those under it); the others are counted
+ * in repeated. The
  * time is the stamp in an AWS object key when the name has one, else the
  * event time of the file's first record (cm_peek_first_time); inputs with
  * neither come first, by path; `aws cloudtrail lookup-events` output whose

@@ -1,8 +1,9 @@
 /*
  * Unit tests for detect/seen.h, the recent CloudTrail eventIDs: a repeat is known in the
  * generation it came in and the next; an id older than two generations is forgotten;
- * generations turn by event time (the newest seen, so a late event does not turn one) and
- * by size; an empty id is never a repeat; memory is accounted and given back.
+ * generations turn by each account's event time (the newest seen, so a late event does not
+ * turn one; another account's later events neither) and by size; an empty id is never a
+ * repeat; memory is accounted and given back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,12 +19,17 @@
 
 #define HOUR CM_SEEN_SPAN_MS
 
-static bool check(struct cm_seen *s, const char *id, int64_t t)
+static bool check_in(struct cm_seen *s, const char *account, const char *id, int64_t t)
 {
     bool repeat = true;
 
-    assert_int_equal(cm_seen_check(s, cm_str_cstr(id), t, &repeat), 0);
+    assert_int_equal(cm_seen_check(s, cm_str_cstr(account), cm_str_cstr(id), t, &repeat), 0);
     return repeat;
+}
+
+static bool check(struct cm_seen *s, const char *id, int64_t t)
+{
+    return check_in(s, "111122223333", id, t);
 }
 
 static void test_repeats(void **state)
@@ -41,7 +47,8 @@ static void test_repeats(void **state)
     assert_false(check(&s, "", 1000));
     {
         bool repeat = true;
-        assert_int_equal(cm_seen_check(&s, CM_STR_NULL, 1000, &repeat), 0);
+        assert_int_equal(cm_seen_check(&s, CM_STR_LIT("111122223333"), CM_STR_NULL, 1000, &repeat),
+                         0);
         assert_false(repeat);
     }
     assert_true(s.bytes > 0);
@@ -70,6 +77,27 @@ static void test_generations(void **state)
     cm_seen_finish(&s);
 }
 
+/* Each account keeps its own clock: in a shard that also holds another account, that
+ * account's later events do not turn this one's generations (so 1 and N shards agree). */
+static void test_accounts(void **state)
+{
+    struct cm_seen s;
+    (void)state;
+
+    cm_seen_init(&s, 11);
+    assert_false(check_in(&s, "111111111111", "a", 0));
+    /* Another account, hours later. */
+    assert_false(check_in(&s, "222222222222", "x", 4 * HOUR));
+    assert_false(check_in(&s, "222222222222", "y", 5 * HOUR));
+    /* The first account's copy is still recognised; the same id in another account is not
+     * a copy of it. */
+    assert_true(check_in(&s, "111111111111", "a", 10));
+    assert_false(check_in(&s, "222222222222", "a", 5 * HOUR));
+    assert_true(s.bytes > 0);
+    cm_seen_finish(&s);
+    assert_int_equal(s.bytes, 0);
+}
+
 static void test_size_bound(void **state)
 {
     struct cm_seen s;
@@ -86,8 +114,11 @@ static void test_size_bound(void **state)
     assert_true(check(&s, "id-4999", 1000));
     assert_true(check(&s, "id-3500", 1000));
     assert_false(check(&s, "id-0", 1000));
-    assert_true(s.cur.n + s.prev.n <= 2 * s.max + 1);
-    assert_true(s.peak_bytes <= 2 * 4096 * sizeof(uint64_t));
+    assert_int_equal(s.nacct, 1);
+    for (size_t i = 0; i < s.acap; i++) {
+        assert_true(s.acct[i].cur.n + s.acct[i].prev.n <= 2 * s.max + 1);
+    }
+    assert_true(s.peak_bytes <= 2 * 4096 * sizeof(uint64_t) + s.acap * sizeof(*s.acct));
     cm_seen_finish(&s);
 }
 
@@ -96,6 +127,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeats),
         cmocka_unit_test(test_generations),
+        cmocka_unit_test(test_accounts),
         cmocka_unit_test(test_size_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
