@@ -60,14 +60,30 @@
 #define EGRESS_WINDOW    DAY_MS
 #define EGRESS_INSTANCES 4
 
-#define CREDEXFIL_STATE_VERSION 2u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 3u /* bump when the layout save writes changes */
 
 enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
 
 struct home {
     struct cm_ip addr[HOME_ADDRS];
+    uint8_t keys[HOME_ADDRS]; /* the instance's keys first seen there (at most 255; an
+                                 Elastic IP it was given counts 2) */
     uint32_t n, next;
 };
+
+/* Two of the instance's keys began at the same address: that address is surely its own. */
+#define HOME_ESTABLISHED 2u
+
+/* Whether one of h's addresses is established (HOME_ESTABLISHED keys or an Elastic IP). */
+static bool established(const struct home *h)
+{
+    for (uint32_t i = 0; h != NULL && i < h->n; i++) {
+        if (h->keys[i] >= HOME_ESTABLISHED) {
+            return true;
+        }
+    }
+    return false;
+}
 
 struct cred {
     uint8_t kind; /* enum cred_kind */
@@ -219,7 +235,7 @@ static bool is_person(const struct cm_ct *ct)
 /* ---- learning ---------------------------------------------------------------------------- */
 
 static int add_home(struct exfil *x, struct cm_str account, struct cm_str instance,
-                    const struct cm_ip *ip, int64_t t)
+                    const struct cm_ip *ip, int64_t t, uint8_t keys)
 {
     char key[KEY_MAX];
     size_t n = make_key(account, instance.p, instance.len, key);
@@ -233,10 +249,12 @@ static int add_home(struct exfil *x, struct cm_str account, struct cm_str instan
     }
     for (uint32_t i = 0; i < h->n; i++) {
         if (same_ip(&h->addr[i], ip)) {
+            h->keys[i] = h->keys[i] > keys ? h->keys[i] : keys;
             return 0;
         }
     }
     h->addr[h->next] = *ip;
+    h->keys[h->next] = keys;
     h->next = (h->next + 1) % HOME_ADDRS;
     h->n += h->n < HOME_ADDRS;
     return 0;
@@ -283,7 +301,38 @@ static int learn_address(struct exfil *x, const struct cm_event *ev)
         cm_ip_parse(pub, &ip) != 0) {
         return 0;
     }
-    return add_home(x, ev->account, inst, &ip, ev->time_ms);
+    return add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED);
+}
+
+/*
+ * StopInstances, StartInstances: an instance that stops gives back its public address
+ * and gets another when it starts (an Elastic IP stays, and is learned again): its
+ * addresses are forgotten, so its next key's first address is its own again.
+ */
+static int forget_homes(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    const struct cm_json_doc *d = ct->doc;
+    uint32_t set, items;
+    char key[KEY_MAX];
+
+    if (d == NULL || !cm_ct_ok(ct) || ct->request_parameters == CM_JSON_NONE) {
+        return 0;
+    }
+    set = cm_json_get(d, ct->request_parameters, "instancesSet");
+    items = cm_json_get(d, set, "items");
+    if (items == CM_JSON_NONE || cm_json_type(d, items) != CM_JSON_ARRAY) {
+        return 0;
+    }
+    for (uint32_t i = cm_json_first(d, items); i != CM_JSON_NONE; i = cm_json_next(d, items, i)) {
+        struct cm_str inst = cm_ct_member(ct, i, "instanceId");
+        size_t n;
+
+        if (cm_str_present(inst) && (n = make_key(ev->account, inst.p, inst.len, key)) != 0) {
+            cm_state_del(x->homes, key, n);
+        }
+    }
+    return 0;
 }
 
 /* AllocateAddress: the Elastic IP is the account's (a NAT gateway's, an instance's). */
@@ -444,7 +493,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     const struct cm_ip *ip = &ct->source_ip;
     char key[KEY_MAX];
     size_t n;
-    const struct home *h;
+    struct home *h;
     bool first, in_aws, shared;
     int rc;
 
@@ -470,24 +519,36 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     if (ranges != NULL && !in_aws) {
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
-    if (shared) {
-        return 0; /* the account's egress: its Elastic IP, or its other instances' NAT */
-    }
     n = make_key(account, instance.p, instance.len, key);
     h = n ? cm_state_get(x->homes, key, n) : NULL;
     for (uint32_t i = 0; h != NULL && i < h->n; i++) {
         if (same_ip(&h->addr[i], ip)) {
+            if (first && h->keys[i] < UINT8_MAX) {
+                h->keys[i]++; /* another of its keys began here */
+            }
             return 0;
         }
     }
-    if (first) {
+    if (shared) {
+        /* The account's egress (its Elastic IP, its other instances' NAT): this
+         * instance's own too, so an instance only ever seen behind a NAT has an
+         * address, and a thief's host is judged against it. */
+        return add_home(x, account, instance, ip, ev->time_ms, 1);
+    }
+    if ((first && !established(h)) || h == NULL || h->n == 0) {
         /*
-         * A new key's first address is the instance's own, unless a person
-         * called from it just before (a workstation, an attacker's host);
-         * inside AWS that is ambiguous (a person on an instance) and kept.
+         * A new key's first address is the instance's own while the instance has no
+         * established one, unless a person called from it just before (a
+         * workstation, an attacker's host); inside AWS that is ambiguous (a person on
+         * an instance) and kept. Once two of its keys began at one address, a new
+         * key's first use elsewhere is judged like any other: a thief who uses a fresh
+         * key before the instance does, or whose instance's own calls the trail does
+         * not log (no data events), is not taken for the instance. An instance with no
+         * address at all (stopped and started since: forget_homes) learns the next one
+         * whatever key calls from it.
          */
         if (!person_used(x, account, ip) || in_aws) {
-            return add_home(x, account, instance, ip, ev->time_ms);
+            return add_home(x, account, instance, ip, ev->time_ms, 1);
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
@@ -550,6 +611,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     if (cm_str_eqc(ct->event_name, "AllocateAddress")) {
         return learn_allocation(x, ev);
+    }
+    if (cm_str_eqc(ct->event_name, "StopInstances") ||
+        cm_str_eqc(ct->event_name, "StartInstances")) {
+        return forget_homes(x, ev);
     }
     if (ct->source_ip.family == CM_IP_NONE ||
         (cm_str_present(ct->uid.invoked_by) && ct->uid.invoked_by.len > 0)) {

@@ -586,6 +586,87 @@ static void test_instance_credentials_nat(void **state)
 #undef NODE_B
 }
 
+/*
+ * A thief who uses an instance's fresh key before the instance does (or whose instance's
+ * own calls the trail does not log) is found once two of the instance's keys began at
+ * its address; a stop and start gives the instance a new address, which its next key's
+ * first call makes its own again.
+ */
+static void test_instance_fresh_key(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+#define NODE(key) INSTANCE_OF("i-0a1b2c3d4e5f60003", key)
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1), NODE("ASIAFRESH000000001"), 0, "kms.amazonaws.com", "Decrypt",
+                      "54.201.10.13", "Boto3/1.34", NULL),
+                  rec(r2, sizeof(r2), NODE("ASIAFRESH000000002"), 21600, "kms.amazonaws.com",
+                      "Decrypt", "54.201.10.13", "Boto3/1.34", NULL),
+                  /* the third key, used first from the thief's host */
+                  rec(r3, sizeof(r3), NODE("ASIAFRESH000000003"), 43200, "sts.amazonaws.com",
+                      "GetCallerIdentity", "185.220.101.45", CLI, NULL),
+                  rec(r4, sizeof(r4), NODE("ASIAFRESH000000003"), 43230, "kms.amazonaws.com",
+                      "Decrypt", "54.201.10.13", "Boto3/1.34", NULL),
+                  /* stopped and started: a new public address */
+                  rec(r5, sizeof(r5), IAMUSER, 50000, "ec2.amazonaws.com", "StopInstances",
+                      "198.51.100.4", CLI,
+                      "\"requestParameters\":{\"instancesSet\":{\"items\":[{\"instanceId\":"
+                      "\"i-0a1b2c3d4e5f60003\"}]},\"force\":false}"),
+                  rec(r6, sizeof(r6), IAMUSER, 50100, "ec2.amazonaws.com", "StartInstances",
+                      "198.51.100.4", CLI,
+                      "\"requestParameters\":{\"instancesSet\":{\"items\":[{\"instanceId\":"
+                      "\"i-0a1b2c3d4e5f60003\"}]}}"),
+                  rec(r7, sizeof(r7), NODE("ASIAFRESH000000004"), 50200, "kms.amazonaws.com",
+                      "Decrypt", "54.201.77.20", "Boto3/1.34", NULL),
+                  NULL),
+             false);
+    assert_int_equal(count(&r.got, out), 1);
+    assert_string_equal(r.got.resource[first(&r.got, out)], "ASIAFRESH000000003");
+    assert_int_equal(r.got.n, 1);
+#undef NODE
+}
+
+/* Instances only ever seen behind a shared NAT address still have that address: a thief
+ * using one's key from elsewhere is found, not learned. */
+static void test_instance_behind_nat(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+#define NODE_C(key) INSTANCE_OF("i-0a1b2c3d4e5f60005", key)
+#define NODE_D(key) INSTANCE_OF("i-0a1b2c3d4e5f60006", key)
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1), NODE_C("ASIANODEC000000001"), 0, "kms.amazonaws.com",
+                      "Decrypt", "3.80.40.1", "Boto3/1.34", NULL),
+                  rec(r2, sizeof(r2), NODE_D("ASIANODED000000001"), 5, "kms.amazonaws.com",
+                      "Decrypt", "3.80.40.1", "Boto3/1.34", NULL),
+                  rec(r3, sizeof(r3), NODE_D("ASIANODED000000001"), 65, "kms.amazonaws.com",
+                      "Decrypt", "3.80.40.1", "Boto3/1.34", NULL),
+                  rec(r4, sizeof(r4), NODE_D("ASIANODED000000001"), 120, "sts.amazonaws.com",
+                      "GetCallerIdentity", "185.220.101.46", CLI, NULL),
+                  NULL),
+             false);
+    assert_int_equal(count(&r.got, out), 1);
+    assert_string_equal(r.got.resource[first(&r.got, out)], "ASIANODED000000001");
+    assert_int_equal(r.got.n, 1);
+#undef NODE_C
+#undef NODE_D
+}
+
 static void test_lambda_credentials(void **state)
 {
     const char *t = "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS";
@@ -794,6 +875,8 @@ int main(void)
         cmocka_unit_test(test_instance_credentials),
         cmocka_unit_test(test_instance_credentials_without_ranges),
         cmocka_unit_test(test_instance_credentials_nat),
+        cmocka_unit_test(test_instance_fresh_key),
+        cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_console_travel),
         cmocka_unit_test(test_canary),
