@@ -355,7 +355,16 @@ struct v4_range {
     uint8_t cls;
 };
 
-/* Most specific ranges first is not needed: these ranges do not overlap. */
+/*
+ * Most specific ranges first is not needed: these ranges do not overlap. The
+ * documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and
+ * 2001:db8::/32, RFC 5737 and 3849) are public here: no real log holds them,
+ * while the examples and the generated logs other tools write use them for
+ * the internet's hosts, attackers included (GuardDuty's own sample findings
+ * name 198.51.100.0). Before 2026-12-04 they were reserved, and every
+ * detector left them out: a brute force or a listed caller from 203.0.113.x
+ * gave nothing.
+ */
 static const struct v4_range v4_ranges[] = {
     {0x00000000u, 8, CM_IPC_RESERVED},   /* 0.0.0.0/8 "this network" */
     {0x0a000000u, 8, CM_IPC_PRIVATE},    /* 10.0.0.0/8 */
@@ -364,18 +373,15 @@ static const struct v4_range v4_ranges[] = {
     {0xa9fe0000u, 16, CM_IPC_LINKLOCAL}, /* 169.254.0.0/16 */
     {0xac100000u, 12, CM_IPC_PRIVATE},   /* 172.16.0.0/12 */
     {0xc0000000u, 24, CM_IPC_RESERVED},  /* 192.0.0.0/24 IETF protocol assignments */
-    {0xc0000200u, 24, CM_IPC_RESERVED},  /* 192.0.2.0/24 TEST-NET-1 */
     {0xc0a80000u, 16, CM_IPC_PRIVATE},   /* 192.168.0.0/16 */
     {0xc6120000u, 15, CM_IPC_RESERVED},  /* 198.18.0.0/15 benchmarking */
-    {0xc6336400u, 24, CM_IPC_RESERVED},  /* 198.51.100.0/24 TEST-NET-2 */
-    {0xcb007100u, 24, CM_IPC_RESERVED},  /* 203.0.113.0/24 TEST-NET-3 */
     {0xe0000000u, 4, CM_IPC_MULTICAST},  /* 224.0.0.0/4 */
     {0xf0000000u, 4, CM_IPC_RESERVED},   /* 240.0.0.0/4, includes 255.255.255.255 */
 };
 
 /*
  * A bit per first octet that some range above reaches into: 0, 10, 100,
- * 127, 169, 172, 192, 198, 203 and 224-255. Most addresses a scan meets are
+ * 127, 169, 172, 192, 198 and 224-255. Most addresses a scan meets are
  * public, and their first octet answers them without the loop.
  * test_ip.c checks this against the table for every first octet.
  */
@@ -383,7 +389,7 @@ static const uint64_t v4_special_first[4] = {
     1ULL << 0 | 1ULL << 10,
     1ULL << (100 - 64) | 1ULL << (127 - 64),
     1ULL << (169 - 128) | 1ULL << (172 - 128),
-    1ULL << (192 - 192) | 1ULL << (198 - 192) | 1ULL << (203 - 192) | 0xffffffff00000000ULL,
+    1ULL << (192 - 192) | 1ULL << (198 - 192) | 0xffffffff00000000ULL,
 };
 
 static enum cm_ip_class classify_v4(const uint8_t *a)
@@ -427,9 +433,6 @@ static enum cm_ip_class classify_v6(const uint8_t *a)
     }
     if (a[0] == 0xff) {
         return CM_IPC_MULTICAST; /* ff00::/8 */
-    }
-    if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) {
-        return CM_IPC_RESERVED; /* 2001:db8::/32 documentation */
     }
     if (a[0] == 0x3f && a[1] == 0xff && (a[2] & 0xf0) == 0x00) {
         return CM_IPC_RESERVED; /* 3fff::/20 documentation (RFC 9637) */

@@ -106,7 +106,7 @@ static enum cm_intel_verdict ip_check(struct cm_intel_snapshot *s, const char *t
 static void test_classify(void **state)
 {
     const struct cm_intel_item items[] = {
-        ITEM(CM_IV_AUTO, "198.51.100.7", 1),   /* documentation range: not public */
+        ITEM(CM_IV_AUTO, "198.18.0.7", 1),     /* benchmarking range: not public */
         ITEM(CM_IV_AUTO, "8.8.4.0/24", 2),     /* CIDR */
         ITEM(CM_IV_AUTO, "9.9.9.9", 3),        /* address */
         ITEM(CM_IV_AUTO, "evil.example", 4),   /* name: covers subdomains */
@@ -155,7 +155,7 @@ static void test_classify(void **state)
     assert_true(cm_str_eqc(m.ind->threat_name, "Customer Threat Intel"));
     assert_int_equal(ip_check(s, "1.1.1.1", NULL), CM_INTEL_THREAT);
     assert_int_equal(ip_check(s, "2001:4860::8888", NULL), CM_INTEL_THREAT);
-    assert_int_equal(ip_check(s, "198.51.100.7", NULL), CM_INTEL_NONE);
+    assert_int_equal(ip_check(s, "198.18.0.7", NULL), CM_INTEL_NONE);
     assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("a.evil.example"), NULL), CM_INTEL_THREAT);
     assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("wild.example"), NULL), CM_INTEL_NONE);
     assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("x.wild.example"), NULL), CM_INTEL_THREAT);
