@@ -11,6 +11,10 @@
 
 #define RANDOM_RUN     16 /* a run of [A-Za-z0-9] this long may be random */
 #define RANDOM_NOVOWEL 20 /* ... a letters-mostly run this long, without vowels */
+/* Data cut into short labels (base32 in 12-character labels): JOINED_LABELS labels in a
+ * row, each one run of at least JOINED_MIN alphanumerics, are judged as one run too. */
+#define JOINED_LABELS 3
+#define JOINED_MIN    8
 /*
  * In an answer, a run of 32 letters is data whatever its vowels: no host
  * name has a 32-letter word, and RogueRobin returns its nibbles as letters
@@ -83,6 +87,17 @@ static bool run_random(const struct run *r)
     return r->len >= RANDOM_NOVOWEL && r->vowels * 100 <= 15 * r->letters;
 }
 
+/* Adds run r (one whole label) to the run of labels joined so far. */
+static void join_run(struct run *j, const struct run *r)
+{
+    j->len += r->len;
+    j->letters += r->letters;
+    j->digits += r->digits;
+    j->vowels += r->vowels;
+    j->switches += r->switches;
+    j->prev = r->prev;
+}
+
 /* Per-label counters. */
 struct label {
     uint32_t len, lower, upper, digits, hex, neutral, other;
@@ -149,8 +164,8 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
                                        struct cm_dns_name_shape *s)
 {
     struct label l = {0};
-    struct run r = {0};
-    uint32_t chars = 0, digits = 0, other = 0;
+    struct run r = {0}, joined = {0};
+    uint32_t chars = 0, digits = 0, other = 0, nj = 0;
     uint32_t hex = 0, hex_digits = 0, hex_letters = 0;
     bool mixed = false, random = false;
     size_t from = 0, i;
@@ -176,6 +191,14 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
 
         if (c == '.' || c == '-' || c == '_') {
             random = random || run_random(&r);
+            if (c == '.' && r.len == l.len && r.len >= JOINED_MIN) {
+                join_run(&joined, &r); /* a label that is one long run */
+                nj++;
+            } else {
+                random = random || (nj >= JOINED_LABELS && run_random(&joined));
+                memset(&joined, 0, sizeof(joined));
+                nj = 0;
+            }
             memset(&r, 0, sizeof(r));
         }
         if (c == '.') {
@@ -223,6 +246,7 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
             r.prev = kind;
         }
     }
+    random = random || (nj >= JOINED_LABELS && run_random(&joined));
     s->chars = chars;
     if (chars < min_chars) {
         s->longest = 0;
@@ -284,7 +308,8 @@ enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_char
                                             struct cm_dns_name_shape *s)
 {
     uint32_t count[B_DIGIT + 1] = {0}, dots = 0, run = 0, longest_run = 0, chars, digits;
-    bool attr = false;
+    uint32_t streak = 0, best_streak = 0; /* labels in a row that are one long run */
+    bool attr = false, label_start = true;
 
     if (sub.p == NULL || sub.len == 0) {
         memset(s, 0, sizeof(*s));
@@ -299,17 +324,22 @@ enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_char
             continue;
         }
         longest_run = run > longest_run ? run : longest_run;
+        streak = k == B_DOT && label_start && run >= JOINED_MIN ? streak + 1 : 0;
+        best_streak = streak > best_streak ? streak : best_streak;
+        label_start = k == B_DOT;
         run = 0;
         dots += k == B_DOT;
         attr = attr || (k == B_UNDERSCORE && (i == 0 || sub.p[i - 1] == '.'));
     }
     longest_run = run > longest_run ? run : longest_run;
+    streak = label_start && run >= JOINED_MIN ? streak + 1 : 0;
+    best_streak = streak > best_streak ? streak : best_streak;
     chars = (uint32_t)(sub.len - dots);
     digits = count[B_DIGIT];
-    if (attr ||
-        (chars >= min_chars && (count[B_OTHER] > 0 || count[B_UPPER] >= 2 ||
-                                (data && digits >= 8) || longest_run >= RANDOM_RUN ||
-                                (digits >= 3 && chars >= 16 && count[B_LOWER] * 5 <= chars)))) {
+    if (attr || (chars >= min_chars &&
+                 (count[B_OTHER] > 0 || count[B_UPPER] >= 2 || (data && digits >= 8) ||
+                  longest_run >= RANDOM_RUN || best_streak >= JOINED_LABELS ||
+                  (digits >= 3 && chars >= 16 && count[B_LOWER] * 5 <= chars)))) {
         return full_shape(sub, min_chars, s);
     }
     memset(s, 0, sizeof(*s));

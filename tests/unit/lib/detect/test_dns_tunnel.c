@@ -178,6 +178,12 @@ static void test_shape_encodings(void **state)
     assert_int_equal(shape("u12345678.ct", &s), CM_DNS_ENC_DIGITS);
     /* a random run wins over a digit count */
     assert_int_equal(shape("1uv75ff8u1120oxysm1n9o625ax72", &s), CM_DNS_ENC_BASE32);
+    /* base32 cut into 12-character labels: no label is a long run, three in a row are */
+    assert_int_equal(shape("mfzwizltoq2d.gnrwk3tjn5xh.eylomnqxe2lp.nzsgs3djoaqz", &s),
+                     CM_DNS_ENC_BASE32);
+    assert_int_equal(s.bits, 48 * 5);
+    /* ... two such labels are not enough */
+    assert_int_equal(shape("mfzwizltoq2d.gnrwk3tjn5xh.cdn", &s), CM_DNS_ENC_NONE);
     assert_string_equal(cm_dns_encoding_name(CM_DNS_ENC_DIGITS), "digits");
     assert_string_equal(cm_dns_encoding_name(CM_DNS_ENC_HEX), "hex");
     assert_string_equal(cm_dns_encoding_name((enum cm_dns_encoding)99), "none");
@@ -197,7 +203,9 @@ static void test_shape_host_names(void **state)
         "ghs-svc-https-c902.ghs-ssl",              /* Google-hosted sites */
         "rr3---sn-ab5l6nzr",                       /* googlevideo cache nodes */
         "www.mountainsportsclub-discountskiandsnowboardlifttickets.com.ghs",
-        "kadykchanskiy", /* a blog name without many vowels */
+        "kadykchanskiy",                       /* a blog name without many vowels */
+        "appservice01.production.northeurope", /* three long labels of words */
+        "storage2024.backups.eastus2",
         "cluster0-shard-00-01.ab1cd",
         "WIN-7H3K2L1.corp",                                 /* one capitalised label */
         "_acme-challenge.www",                              /* attribute names are not judged... */
