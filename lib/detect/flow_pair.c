@@ -543,6 +543,11 @@ static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *e
  */
 static bool service_answer(const struct cm_flow_view *v)
 {
+    /* A record whose TCP flags are a SYN alone opened a connection nobody answered: no
+     * service's answer carries that, whatever its ports (nmap -g 20000). */
+    if (v->fl->protocol == 6 && v->fl->tcp_flags >= 0 && (v->fl->tcp_flags & 0x3f) == 0x02) {
+        return false;
+    }
     return v->local_port >= 1024 && v->local_port < PS_EPHEMERAL_MIN && v->remote_port >= 1024;
 }
 

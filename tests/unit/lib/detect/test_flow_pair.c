@@ -417,6 +417,33 @@ static void test_portscan_health_checks(void **state)
     assert_true(r.got.n >= 8);
     assert_all(&r.got, T_PORTSCAN, "eni-0web");
     lines_free(&l);
+
+    /*
+     * A raw scan of high ports from a fixed source port below the ephemeral range (nmap -g
+     * 20000): by its ports alone an answer, but its TCP flags are a SYN alone, which no
+     * service's answer is. The victim's RST answers carry RST and ACK.
+     */
+    l.header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+               "bytes start end action log-status tcp-flags";
+    for (int p = 2000; p < 2100; p++) {
+        char line[256];
+
+        snprintf(line, sizeof(line),
+                 "5 111122223333 eni-0scan 10.0.1.5 45.33.32.156 20000 %d 6 1 44 %lld %lld "
+                 "ACCEPT OK 2",
+                 p, (long long)(t + p - 2000), (long long)(t + p - 2000));
+        lines_add(&l, line);
+        snprintf(line, sizeof(line),
+                 "5 111122223333 eni-0scan 45.33.32.156 10.0.1.5 %d 20000 6 1 40 %lld %lld "
+                 "ACCEPT OK 20",
+                 p, (long long)(t + p - 2000), (long long)(t + p - 2000));
+        lines_add(&l, line);
+    }
+    run_lines(&r, NULL, &l);
+    assert_true(r.got.n >= 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0scan");
+    lines_free(&l);
+    l.header = NULL;
 }
 
 /* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
