@@ -597,17 +597,22 @@ out:
     return ret;
 }
 
-int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
+void cm_cwl_empty(struct cm_cwl *c)
 {
-    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event"};
-    size_t i = 0;
-
     cm_buf_reset(&c->out);
     c->npiece = 0;
     c->nbad = 0;
     c->control = 0;
     c->fast = 0;
     c->lookup = 0;
+}
+
+int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
+{
+    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event"};
+    size_t i = 0;
+
+    cm_cwl_empty(c);
     if (len >= UINT32_MAX) {
         return CM_E2BIG; /* JSON offsets are 32-bit */
     }

@@ -71,6 +71,9 @@ struct cm_cwl {
  */
 int cm_cwl_sniff(const char *buf, size_t len);
 
+/* Empties c's text, pieces, bad events and counts (its memory is kept). */
+void cm_cwl_empty(struct cm_cwl *c);
+
 /* Initialises c; the unwrapped text is capped at max bytes (0: no cap). */
 void cm_cwl_init(struct cm_cwl *c, size_t max);
 void cm_cwl_finish(struct cm_cwl *c);

@@ -38,12 +38,7 @@ int cm_rec_order_text(struct cm_rec_span *s, size_t n, const char *src, size_t s
     size_t total = 0;
     int rc;
 
-    cm_buf_reset(&c->out);
-    c->npiece = 0;
-    c->nbad = 0;
-    c->control = 0;
-    c->fast = 0;
-    c->lookup = 0;
+    cm_cwl_empty(c);
     for (size_t i = 0; i < n; i++) {
         if (s[i].off < base_off || s[i].off - base_off > src_len ||
             s[i].len > src_len - (s[i].off - base_off)) {

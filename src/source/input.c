@@ -162,12 +162,28 @@ static int cmp_ref(const void *a, const void *b)
     return cmp_given(x->it, y->it);
 }
 
+/* Removes the inputs drop[] marks, counting them in repeated; the rest keep their order. */
+static void leave_out(struct cm_inputs *in, const unsigned char *drop)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < in->n; i++) {
+        if (drop[i]) {
+            cm_free(in->v[i].path);
+            in->repeated++;
+        } else {
+            in->v[out++] = in->v[i];
+        }
+    }
+    in->n = out;
+}
+
 /* Leaves out every input that is a file listed earlier (same device and inode). */
 static int drop_repeats(struct cm_inputs *in)
 {
     struct file_ref *ref;
     unsigned char *drop;
-    size_t k = 0, out = 0;
+    size_t k = 0;
 
     if (in->n < 2) {
         return CM_OK;
@@ -190,15 +206,7 @@ static int drop_repeats(struct cm_inputs *in)
             drop[ref[i].at] = 1;
         }
     }
-    for (size_t i = 0; i < in->n; i++) {
-        if (drop[i]) {
-            cm_free(in->v[i].path);
-            in->repeated++;
-        } else {
-            in->v[out++] = in->v[i];
-        }
-    }
-    in->n = out;
+    leave_out(in, drop);
     cm_free(ref);
     cm_free(drop);
     return CM_OK;
@@ -262,7 +270,6 @@ static int drop_copies(struct cm_inputs *in)
     unsigned char *flags = cm_calloc(in->n, 2);
     unsigned char *drop, *readable;
     struct cm_buf b, other;
-    size_t out = 0;
     int rc = CM_OK;
 
     cm_buf_init(&b, 0);
@@ -301,15 +308,7 @@ static int drop_copies(struct cm_inputs *in)
             }
         }
     }
-    for (size_t i = 0; i < in->n; i++) {
-        if (drop[i]) {
-            cm_free(in->v[i].path);
-            in->repeated++;
-        } else {
-            in->v[out++] = in->v[i];
-        }
-    }
-    in->n = out;
+    leave_out(in, drop);
 done:
     cm_buf_finish(&b);
     cm_buf_finish(&other);
