@@ -639,6 +639,7 @@ struct m_recent {
 };
 struct m_home {
     struct cm_ip addr[4];
+    uint8_t keys[4];
     uint32_t n, next;
 };
 struct m_cred {
@@ -818,7 +819,7 @@ static void test_corrupt_credexfil(void **state)
     save_one(&s, table, done(a), "111122223333/i-0123456789abcdef0", sizeof(h));
     memcpy(&h0, s.w.buf.p + s.at, sizeof(h0));
     assert_true(h0.n == 1 && h0.next == 1 && h0.addr[0].family == CM_IP_V4 &&
-                h0.addr[0].a[0] == 3 && h0.addr[0].a[1] == 80);
+                h0.addr[0].a[0] == 3 && h0.addr[0].a[1] == 80 && h0.keys[0] == 1);
     h = h0, h.n = 4, h.next = 3;
     h.addr[1] = h.addr[2] = h.addr[3] = h0.addr[0];
     assert_int_equal(load_patched(&s, &h, sizeof(h)), 0); /* a full ring */
