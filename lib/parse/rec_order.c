@@ -32,6 +32,13 @@ static int cmp_span(const void *a, const void *b)
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
+void cm_rec_order_sort(struct cm_rec_span *s, size_t n)
+{
+    if (n > 1) {
+        qsort(s, n, sizeof(*s), cmp_span);
+    }
+}
+
 int cm_rec_order_text(struct cm_rec_span *s, size_t n, const char *src, size_t src_len,
                       uint64_t base_off, struct cm_cwl *c)
 {
@@ -46,7 +53,7 @@ int cm_rec_order_text(struct cm_rec_span *s, size_t n, const char *src, size_t s
         }
         total += s[i].len + 1;
     }
-    qsort(s, n, sizeof(*s), cmp_span);
+    cm_rec_order_sort(s, n);
     if (cm_grow((void **)&c->piece, &c->piece_cap, n ? n : 1, sizeof(*c->piece), 64) != 0) {
         return CM_ENOMEM;
     }

@@ -26,6 +26,9 @@ struct cm_rec_span {
 /* True when s[0..n) are in order of time (equal times in any order). */
 bool cm_rec_order_sorted(const struct cm_rec_span *s, size_t n);
 
+/* Sorts s[0..n) by time, records of one time by offset (so in the order they were). */
+void cm_rec_order_sort(struct cm_rec_span *s, size_t n);
+
 /*
  * Sorts s[0..n) by time (records of one time in the order they were) and writes the
  * records they locate, one after another in that order and each followed by '\n', into

@@ -58,13 +58,6 @@ struct scan {
     int rc;
 };
 
-/* A held event (direct path): its time, where its copy is, and its place in the input. */
-struct cm_held {
-    int64_t time_ms;
-    size_t at;
-    size_t seq;
-};
-
 struct reader {
     struct scan *s;
     struct cm_decoder dec;
@@ -82,7 +75,7 @@ struct reader {
     bool reordered;    /* ... which is the input's records put in time order (scan_order.c) */
     bool hold;         /* direct path: events are held until the input is parsed */
     struct cm_buf held_bytes; /* the held events' copies, each at a 16-byte boundary */
-    struct cm_held *held;
+    struct cm_rec_span *held; /* each held event's time, and its copy's place and size */
     size_t nheld, held_cap;
     uint64_t reordered_inputs; /* inputs whose records were put in time order */
     size_t cwl_cursor;         /* the log event the last location mapped to (cm_cwl_locate_from) */
@@ -113,11 +106,11 @@ void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);
 
 /* Direct path: keeps a copy of ev (its tape and strings must stay) to hand over later. */
 int cm_scan_hold(struct reader *r, const struct cm_event *ev);
-/* Hands the held events to the engine in time order (stable) and forgets them. */
+/* Hands the held events to the engine in time order (stable); the caller forgets them. */
 int cm_scan_release_held(struct reader *r);
-/* The spans of the events in u's batches, in batch order; *sorted when their times never go
- * back. *out is owned by the caller. Returns 0 or CM_ENOMEM. */
-int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n, bool *sorted);
+/* The spans of the events in u's batches, in batch order. *out is owned by the caller.
+ * Returns 0 or CM_ENOMEM. */
+int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n);
 
 /* Reads, inflates and parses input idx (a file); 0, or CM_ENOMEM / an engine's error. */
 int cm_scan_read_input(struct reader *r, uint32_t idx);

@@ -8,7 +8,6 @@
  * backwards, the reader gives the batches back and parses the records again
  * in time order (scan_read.c).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -32,50 +31,34 @@ int cm_scan_hold(struct reader *r, const struct cm_event *ev)
     }
     memcpy(r->held_bytes.p + at, ev, size);
     r->held_bytes.len = at + size;
-    r->held[r->nheld] = (struct cm_held){ev->time_ms, at, r->nheld};
+    /* Copies lie in the order held, so their offsets keep records of one time in order. */
+    r->held[r->nheld] = (struct cm_rec_span){ev->time_ms, at, (uint32_t)size, ev->src.line};
     r->nheld++;
     return CM_OK;
-}
-
-static int cmp_held(const void *a, const void *b)
-{
-    const struct cm_held *x = a, *y = b;
-
-    if (x->time_ms != y->time_ms) {
-        return x->time_ms < y->time_ms ? -1 : 1;
-    }
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 int cm_scan_release_held(struct reader *r)
 {
     int rc = CM_OK;
-    bool sorted = true;
 
-    for (size_t i = 1; i < r->nheld && sorted; i++) {
-        sorted = r->held[i].time_ms >= r->held[i - 1].time_ms;
-    }
-    if (!sorted) {
-        qsort(r->held, r->nheld, sizeof(*r->held), cmp_held);
+    if (!cm_rec_order_sorted(r->held, r->nheld)) {
+        cm_rec_order_sort(r->held, r->nheld);
         r->reordered_inputs++;
     }
     for (size_t i = 0; i < r->nheld && rc == 0; i++) {
-        rc = cm_engine_event(r->engine, (const struct cm_event *)(r->held_bytes.p + r->held[i].at),
+        rc = cm_engine_event(r->engine, (const struct cm_event *)(r->held_bytes.p + r->held[i].off),
                              &r->s->sink);
     }
-    r->nheld = 0;
-    cm_buf_reset(&r->held_bytes);
     return rc;
 }
 
-int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n, bool *sorted)
+int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n)
 {
     struct cm_rec_span *sp = NULL;
     size_t k = 0, cap = 0;
 
     *out = NULL;
     *n = 0;
-    *sorted = true;
     for (const struct cm_batch *b = u->head; b != NULL; b = b->next) {
         for (uint32_t i = 0; i < b->n; i++) {
             const struct cm_event *ev = &b->ev[i];
@@ -84,9 +67,8 @@ int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n
                 cm_free(sp);
                 return CM_ENOMEM;
             }
-            sp[k] = (struct cm_rec_span){ev->time_ms, ev->src.offset, ev->src.length, ev->src.line};
-            *sorted = *sorted && (k == 0 || sp[k].time_ms >= sp[k - 1].time_ms);
-            k++;
+            sp[k++] =
+                (struct cm_rec_span){ev->time_ms, ev->src.offset, ev->src.length, ev->src.line};
         }
     }
     *out = sp;

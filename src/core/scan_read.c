@@ -482,10 +482,9 @@ static int order_batched(struct reader *r, const struct cm_parser *ps)
     uint64_t base_off = r->ctx.offset_base;
     uint32_t base_line = r->ctx.line_base;
     size_t n;
-    bool sorted;
-    int rc = cm_scan_unit_spans(&r->unit, &sp, &n, &sorted);
+    int rc = cm_scan_unit_spans(&r->unit, &sp, &n);
 
-    if (rc != 0 || sorted) {
+    if (rc != 0 || cm_rec_order_sorted(sp, n)) {
         cm_free(sp);
         return rc;
     }

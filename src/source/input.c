@@ -20,10 +20,16 @@
 
 #define MAX_DEPTH 64
 
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+
+    return b ? b + 1 : path;
+}
+
 static int add(struct cm_inputs *in, const char *path, const struct stat *st, int is_stdin)
 {
     struct cm_input *it;
-    const char *base = strrchr(path, '/');
 
     if (in->n == in->cap) {
         size_t ncap = in->cap ? in->cap * 2 : 64;
@@ -45,10 +51,9 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->is_stdin = is_stdin;
     it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
-    base = base ? base + 1 : path;
     if (!is_stdin) {
         int64_t ms;
-        if (cm_time_from_key(cm_str_cstr(base), &ms) == 0) {
+        if (cm_time_from_key(cm_str_cstr(base_name(path)), &ms) == 0) {
             it->key_ms = ms;
         }
     }
@@ -137,7 +142,6 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
 struct file_ref {
     uint64_t dev, ino;
     const struct cm_input *it;
-    size_t at; /* index in the list as found */
 };
 
 /* The earlier path given first, then the smaller path (not the order readdir gave). */
@@ -197,13 +201,13 @@ static int drop_repeats(struct cm_inputs *in)
     }
     for (size_t i = 0; i < in->n; i++) {
         if (in->v[i].dev != 0 || in->v[i].ino != 0) {
-            ref[k++] = (struct file_ref){in->v[i].dev, in->v[i].ino, &in->v[i], i};
+            ref[k++] = (struct file_ref){in->v[i].dev, in->v[i].ino, &in->v[i]};
         }
     }
     qsort(ref, k, sizeof(*ref), cmp_ref);
     for (size_t i = 1; i < k; i++) {
         if (ref[i].dev == ref[i - 1].dev && ref[i].ino == ref[i - 1].ino) {
-            drop[ref[i].at] = 1;
+            drop[ref[i].it - in->v] = 1;
         }
     }
     leave_out(in, drop);
@@ -212,18 +216,10 @@ static int drop_repeats(struct cm_inputs *in)
     return CM_OK;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *b = strrchr(path, '/');
-
-    return b ? b + 1 : path;
-}
-
 struct named {
     uint64_t size;
     const char *name; /* the path's last part */
     const struct cm_input *it;
-    size_t at; /* index in the list */
 };
 
 /* Inputs with the same size and name together, then as they were given. */
@@ -281,7 +277,7 @@ static int drop_copies(struct cm_inputs *in)
     drop = flags;
     readable = flags + in->n;
     for (size_t i = 0; i < in->n; i++) {
-        ix[i] = (struct named){in->v[i].size, base_name(in->v[i].path), &in->v[i], i};
+        ix[i] = (struct named){in->v[i].size, base_name(in->v[i].path), &in->v[i]};
     }
     qsort(ix, in->n, sizeof(*ix), cmp_named);
     for (size_t g = 0, e; g < in->n; g = e) {
@@ -291,7 +287,7 @@ static int drop_copies(struct cm_inputs *in)
             }
         }
         for (size_t i = g; e - g > 1 && i < e; i++) {
-            size_t at = ix[i].at;
+            size_t at = (size_t)(ix[i].it - in->v);
 
             if (in->v[at].is_stdin || in->v[at].size == 0 ||
                 !content_hash(in->v[at].path, &b, &hash[at])) {
@@ -299,9 +295,11 @@ static int drop_copies(struct cm_inputs *in)
             }
             readable[at] = 1;
             for (size_t j = g; j < i; j++) {
+                size_t pj = (size_t)(ix[j].it - in->v);
+
                 /* The same hash, then the same bytes: a copy. */
-                if (readable[ix[j].at] && !drop[ix[j].at] && hash[ix[j].at] == hash[at] &&
-                    same_bytes(in->v[ix[j].at].path, b.p, b.len, &other)) {
+                if (readable[pj] && !drop[pj] && hash[pj] == hash[at] &&
+                    same_bytes(ix[j].it->path, b.p, b.len, &other)) {
                     drop[at] = 1;
                     break;
                 }
