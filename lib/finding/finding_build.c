@@ -38,22 +38,33 @@ static const char *port_label(int32_t port)
     return "Unknown";
 }
 
+/*
+ * IP protocol numbers and their IANA keywords (upper case, as GuardDuty writes
+ * TCP and UDP): the protocols VPC flow logs carry beside TCP and UDP, so that a
+ * finding over one (DenialOfService.UnusualProtocol above all) names it.
+ */
+struct proto_label {
+    int32_t proto;
+    const char *name;
+};
+
+static const struct proto_label proto_labels[] = {
+    {0, "HOPOPT"},  {1, "ICMP"},      {2, "IGMP"},         {3, "GGP"},    {4, "IPV4"},
+    {6, "TCP"},     {8, "EGP"},       {9, "IGP"},          {17, "UDP"},   {33, "DCCP"},
+    {41, "IPV6"},   {46, "RSVP"},     {47, "GRE"},         {50, "ESP"},   {51, "AH"},
+    {58, "ICMPV6"}, {88, "EIGRP"},    {89, "OSPFIGP"},     {94, "IPIP"},  {97, "ETHERIP"},
+    {98, "ENCAP"},  {103, "PIM"},     {108, "IPCOMP"},     {112, "VRRP"}, {115, "L2TP"},
+    {132, "SCTP"},  {136, "UDPLITE"}, {137, "MPLS-IN-IP"},
+};
+
 static const char *proto_name(int32_t proto)
 {
-    switch (proto) {
-    case 1:
-        return "ICMP";
-    case 6:
-        return "TCP";
-    case 17:
-        return "UDP";
-    case 47:
-        return "GRE";
-    case 58:
-        return "ICMPV6";
-    default:
-        return "Unknown";
+    for (size_t i = 0; i < sizeof(proto_labels) / sizeof(proto_labels[0]); i++) {
+        if (proto_labels[i].proto == proto) {
+            return proto_labels[i].name;
+        }
     }
+    return "Unknown";
 }
 
 /* Sets ipv4 or ipv6 from an address (nothing when the family is NONE). */

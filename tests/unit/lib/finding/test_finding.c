@@ -124,6 +124,37 @@ static void test_flow_and_role(void **state)
     t_events_finish(&e);
 }
 
+/* networkConnectionAction.protocol names the IP protocol of the flow, whichever it is: an
+ * UnusualProtocol flood says which protocol it used (IANA keyword), never "Unknown". */
+static void test_protocol_names(void **state)
+{
+    static const struct {
+        int32_t proto;
+        const char *name;
+    } cases[] = {{6, "TCP"},    {17, "UDP"},     {1, "ICMP"},      {58, "ICMPV6"},
+                 {47, "GRE"},   {2, "IGMP"},     {132, "SCTP"},    {50, "ESP"},
+                 {51, "AH"},    {41, "IPV6"},    {4, "IPV4"},      {103, "PIM"},
+                 {112, "VRRP"}, {89, "OSPFIGP"}, {253, "Unknown"}, {-1, "Unknown"}};
+    struct t_events e;
+    struct cm_finding f;
+    (void)state;
+
+    t_events_init(&e);
+    t_ip(&e.flow.u.flow.src, "10.0.1.14");
+    t_ip(&e.flow.u.flow.dst, "198.51.100.7");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        e.flow.u.flow.protocol = cases[i].proto;
+        assert_int_equal(t_sample(&f, &e, "Backdoor:EC2/DenialOfService.UnusualProtocol"), 0);
+        assert_int_equal(f.action_type, CM_ACT_NETWORK_CONNECTION);
+        if (!cm_str_eqc(f.net.protocol, cases[i].name)) {
+            fail_msg("protocol %d: got %.*s, want %s", cases[i].proto, (int)f.net.protocol.len,
+                     f.net.protocol.p, cases[i].name);
+        }
+        cm_finding_finish(&f);
+    }
+    t_events_finish(&e);
+}
+
 static void test_dns_and_eni(void **state)
 {
     struct t_events e;
@@ -419,11 +450,11 @@ static void test_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cloudtrail),         cmocka_unit_test(test_flow_and_role),
-        cmocka_unit_test(test_dns_and_eni),        cmocka_unit_test(test_identity),
-        cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_keyless_caller),
-        cmocka_unit_test(test_severity),           cmocka_unit_test(test_table_covers_csv),
-        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_cloudtrail),       cmocka_unit_test(test_flow_and_role),
+        cmocka_unit_test(test_protocol_names),   cmocka_unit_test(test_dns_and_eni),
+        cmocka_unit_test(test_identity),         cmocka_unit_test(test_s3_caller_identity),
+        cmocka_unit_test(test_keyless_caller),   cmocka_unit_test(test_severity),
+        cmocka_unit_test(test_table_covers_csv), cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
