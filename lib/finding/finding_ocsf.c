@@ -33,13 +33,31 @@ int cm_finding_ocsf_severity_id(double severity)
     return severity < 9.0 ? 4 : 5;
 }
 
-static const char *ocsf_resource_type(enum cm_resource_type r)
+/*
+ * The type of what the finding's identity resource (cm_finding_identity) is:
+ * the instance, else the network interface it falls back to; the access key,
+ * else the principal a call without a key is keyed by (the account for the
+ * root user, the user or role otherwise); the bucket.
+ */
+static const char *ocsf_resource_type(const struct cm_finding *f)
 {
-    switch (r) {
+    const struct cm_str ut = f->access_key.user_type;
+
+    switch (f->resource_type) {
     case CM_RES_INSTANCE:
-        return "AWS::EC2::Instance";
+        return cm_str_present(f->instance.instance_id) ? "AWS::EC2::Instance"
+                                                       : "AWS::EC2::NetworkInterface";
     case CM_RES_ACCESS_KEY:
-        return "AWS::IAM::AccessKey";
+        if (cm_str_present(f->access_key.access_key_id)) {
+            return "AWS::IAM::AccessKey";
+        }
+        if (cm_str_eqc(ut, "Root")) {
+            return "AWS::::Account";
+        }
+        if (cm_str_eqc(ut, "IAMUser")) {
+            return "AWS::IAM::User";
+        }
+        return cm_str_eqc(ut, "AssumedRole") || cm_str_eqc(ut, "Role") ? "AWS::IAM::Role" : "Other";
     case CM_RES_S3_BUCKET:
         return "AWS::S3::Bucket";
     case CM_RES_NONE:
@@ -82,7 +100,7 @@ static void write_resources(struct cm_jw *jw, const struct cm_finding *f)
     cm_finding_identity(f, &res, &actor);
     cm_jw_key(jw, "resources");
     cm_jw_arr_begin(jw);
-    write_one_resource(jw, f, res, ocsf_resource_type(f->resource_type));
+    write_one_resource(jw, f, res, ocsf_resource_type(f));
     for (uint32_t i = 0; i < f->nbuckets && f->resource_type != CM_RES_S3_BUCKET; i++) {
         write_one_resource(jw, f, f->buckets[i].name, "AWS::S3::Bucket");
     }

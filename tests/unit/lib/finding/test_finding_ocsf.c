@@ -112,6 +112,89 @@ static void test_ocsf(void **state)
     assert_int_equal(cm_finding_ocsf_severity_id(9.0), 5);
 }
 
+/* resources[0] of the OCSF form of f: its uid and type. */
+static void ocsf_resource(const struct cm_finding *f, char *uid, size_t uidsz, char *type,
+                          size_t typesz)
+{
+    struct cm_json_doc d;
+    struct cm_buf b;
+    struct cm_str u, t;
+    uint32_t r;
+
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_to_ocsf(f, NULL, &b), 0);
+    cm_json_doc_init(&d, 0, 0);
+    assert_int_equal(cm_json_parse(&d, b.p, b.len, NULL), 0);
+    r = cm_json_index(&d, cm_json_get(&d, 0, "resources"), 0);
+    u = cm_json_raw(&d, cm_json_get(&d, r, "uid"));
+    t = cm_json_raw(&d, cm_json_get(&d, r, "type"));
+    assert_true(u.len < uidsz && t.len < typesz);
+    memcpy(uid, u.p, u.len);
+    uid[u.len] = '\0';
+    memcpy(type, t.p, t.len);
+    type[t.len] = '\0';
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+}
+
+/* The OCSF resource is typed as what its uid is: a finding keyed by a network interface
+ * or by a principal that used no access key does not call its uid an instance or a key. */
+static void test_ocsf_resource_type(void **state)
+{
+    char uid[64], type[64];
+    struct t_events e;
+    struct cm_finding f;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:EC2/SSHBruteForce"), 0);
+    ocsf_resource(&f, uid, sizeof(uid), type, sizeof(type));
+    assert_string_equal(uid, "i-0a1b2c3d4e5f60718");
+    assert_string_equal(type, "AWS::EC2::Instance");
+    cm_finding_finish(&f);
+
+    /* A default-format flow log names no instance: the finding is keyed by the ENI. */
+    e.flow.u.flow.instance_id = CM_STR_NULL;
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:EC2/SSHBruteForce"), 0);
+    ocsf_resource(&f, uid, sizeof(uid), type, sizeof(type));
+    assert_string_equal(uid, "eni-0123456789abcdef0");
+    assert_string_equal(type, "AWS::EC2::NetworkInterface");
+    cm_finding_finish(&f);
+
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+    ocsf_resource(&f, uid, sizeof(uid), type, sizeof(type));
+    assert_string_equal(uid, "AKIAIOSFODNN7EXAMPLE");
+    assert_string_equal(type, "AWS::IAM::AccessKey");
+    cm_finding_finish(&f);
+
+    /* An IAM user's console sign-in carries no access key: keyed by the user's principal. */
+    e.ct.u.ct.event_name = CM_STR_LIT("ConsoleLogin");
+    e.ct.u.ct.uid.access_key_id = CM_STR_NULL;
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B"), 0);
+    ocsf_resource(&f, uid, sizeof(uid), type, sizeof(type));
+    assert_string_equal(uid, "AIDAJQABLZS4A3QDU576Q");
+    assert_string_equal(type, "AWS::IAM::User");
+    cm_finding_finish(&f);
+
+    /* The root user's: keyed by the account. */
+    e.ct.u.ct.uid.type = CM_UID_ROOT;
+    e.ct.u.ct.uid.type_name = CM_STR_LIT("Root");
+    e.ct.u.ct.uid.principal_id = CM_STR_LIT(T_ACCOUNT);
+    e.ct.u.ct.uid.user_name = CM_STR_NULL;
+    assert_int_equal(t_sample(&f, &e, "Policy:IAMUser/RootCredentialUsage"), 0);
+    ocsf_resource(&f, uid, sizeof(uid), type, sizeof(type));
+    assert_string_equal(uid, T_ACCOUNT);
+    assert_string_equal(type, "AWS::::Account");
+    cm_finding_finish(&f);
+
+    assert_int_equal(t_sample(&f, &e, "Discovery:S3/TorIPCaller"), 0);
+    ocsf_resource(&f, uid, sizeof(uid), type, sizeof(type));
+    assert_string_equal(uid, "example-data-bucket");
+    assert_string_equal(type, "AWS::S3::Bucket");
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 /* The "id" of an EventBridge event in buf, into out. */
 static void event_id_of(const struct cm_buf *buf, char out[37])
 {
@@ -204,6 +287,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocsf),
+        cmocka_unit_test(test_ocsf_resource_type),
         cmocka_unit_test(test_eventbridge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
