@@ -674,38 +674,42 @@ static int compile_field(struct ctx *x, uint32_t v, uint32_t depth, struct cm_pa
     }
 }
 
-/* Whether key (klen bytes) is already a field of o; is_or: it is "$or". */
-static bool is_dup(const struct cm_pat_obj *o, const char *key, uint32_t klen, bool is_or)
+/* The field of o named key (klen bytes), or NULL. */
+static struct cm_pat_field *find_field(const struct cm_pat_obj *o, const char *key, uint32_t klen)
 {
-    for (uint32_t i = 0; i < o->nf && !is_or; i++) {
+    for (uint32_t i = 0; i < o->nf; i++) {
         if (o->f[i].klen == klen && memcmp(o->f[i].key, key, klen) == 0) {
-            return true;
+            return &o->f[i];
         }
     }
-    return is_or && o->alt != NULL;
+    return NULL;
 }
 
-/* One member (key node k) of the object level o. */
+/*
+ * One member (key node k) of the object level o. A key given again in the
+ * same object replaces the earlier member (AWS: "if you include a key more
+ * than once the last reference will be the one used"); so does a second $or.
+ */
 static int compile_member(struct ctx *x, uint32_t k, uint32_t depth, struct cm_pat_obj *o)
 {
-    struct cm_pat_field *f = &o->f[o->nf];
+    struct cm_pat_field *f;
     uint32_t klen;
     char *key;
     int rc = copy_str(x, k, false, &key, &klen);
-    bool is_or = rc == 0 && klen == 3 && memcmp(key, "$or", 3) == 0;
 
     if (rc != 0) {
         return rc;
     }
-    if (is_dup(o, key, klen, is_or)) {
-        return reject(x, k, CM_EINVAL, "field given twice");
-    }
-    if (is_or) {
+    if (klen == 3 && memcmp(key, "$or", 3) == 0) {
         return compile_or(x, k + 1, depth, o);
     }
+    f = find_field(o, key, klen);
+    if (f == NULL) {
+        f = &o->f[o->nf++];
+    }
+    memset(f, 0, sizeof(*f));
     f->key = key;
     f->klen = klen;
-    o->nf++;
     return compile_field(x, k + 1, depth, f);
 }
 

@@ -88,6 +88,14 @@ check "rules test --event: no match" test "$(cat "$T/x3.out")" = '{"Result":fals
 "$COALMINE" rules put --db "$DB" --name bad --event-pattern '{"detail":{"severity":7}}' 2>"$T/b1.err"
 check "rules put: a bad pattern is refused (exit 1)" test $? -eq 1
 check "rules put: the reason names the path" grep -q 'detail.severity' "$T/b1.err"
+DUP='{"detail":{"type":[{"prefix":"Recon:"}],"type":[{"prefix":"PenTest:"}]}}'
+"$COALMINE" rules test --event-pattern "$DUP" --event '{"detail":{"type":"PenTest:IAMUser/KaliLinux"}}' >"$T/x4.out"
+check "rules test: a key given twice, the last one is used" test "$(cat "$T/x4.out")" = '{"Result":true}'
+"$COALMINE" rules test --event-pattern "$DUP" --event '{"detail":{"type":"Recon:EC2/Portscan"}}' >"$T/x5.out"
+check "rules test: a key given twice, the earlier one is dropped" test "$(cat "$T/x5.out")" = '{"Result":false}'
+"$COALMINE" rules put --db "$DB" --name dup-key --event-pattern "$DUP" >/dev/null 2>"$T/b5.err"
+check "rules put: a key given twice is accepted" test $? -eq 0
+"$COALMINE" rules delete --db "$DB" --name dup-key
 "$COALMINE" rules put --db "$DB" --name 'bad name' --event-pattern '{"source":["x"]}' 2>/dev/null
 check "rules put: a bad name is a usage error" test $? -eq 2
 "$COALMINE" targets put --db "$DB" --rule medium-up --id w --kind webhook --spec '{"url":"ftp://x"}' 2>"$T/b2.err"
