@@ -268,9 +268,14 @@ static int one_str(struct ctx *x, uint32_t node, struct cm_pat_matcher *m, uint8
     return rc != 0 ? rc : str_val(x, node, kind, what, &m->vals[0]);
 }
 
-/* The value of number node i; what names the operator in the diag. */
+/*
+ * The value of number node i for numeric or anything-but matching; what
+ * names the operator in the diag. AWS limits numeric matching to
+ * -5e9..5e9 and refuses patterns with bounds outside it.
+ */
 static int num_val(struct ctx *x, uint32_t i, const char *what, double *out)
 {
+    struct cm_str raw = cm_json_raw(x->d, i);
     int rc = cm_json_f64(x->d, i, out);
 
     if (rc == CM_ENOMEM) {
@@ -278,6 +283,10 @@ static int num_val(struct ctx *x, uint32_t i, const char *what, double *out)
     }
     if (rc != 0 || !isfinite(*out)) {
         return reject(x, i, CM_EINVAL, "%snumber out of range", what);
+    }
+    if (fabs(*out) > CM_PAT_NUM_LIMIT) {
+        return reject(x, i, CM_EINVAL, "%s%.*s is outside -5e9..5e9, the range of numeric matching",
+                      what, clip(raw.len), raw.p);
     }
     return 0;
 }
@@ -287,6 +296,40 @@ static int one_num(struct ctx *x, uint32_t node, struct cm_pat_matcher *m, const
     int rc = new_vals(x, m, CM_PAT_NUM, 1);
 
     return rc != 0 ? rc : num_val(x, node, what, &m->vals[0].u.num);
+}
+
+/*
+ * A literal number of a matcher array: numeric equality inside the range of
+ * numeric matching; outside it (or not finite) its JSON text, which only an
+ * event number of the same text matches (as Event Ruler does).
+ */
+static int lit_num(struct ctx *x, uint32_t node, struct cm_pat_matcher *m)
+{
+    struct cm_str raw = cm_json_raw(x->d, node);
+    double v = 0;
+    char *t;
+    int rc = cm_json_f64(x->d, node, &v);
+
+    if (rc == CM_ENOMEM) {
+        return rc;
+    }
+    if (rc == 0 && isfinite(v) && fabs(v) <= CM_PAT_NUM_LIMIT) {
+        rc = new_vals(x, m, CM_PAT_NUM, 1);
+        if (rc == 0) {
+            m->vals[0].u.num = v;
+        }
+        return rc;
+    }
+    rc = new_vals(x, m, CM_PAT_NUM_TEXT, 1);
+    t = rc == 0 ? cm_arena_alloc(&x->p->arena, raw.len + 1) : NULL;
+    if (t == NULL) {
+        return CM_ENOMEM;
+    }
+    memcpy(t, raw.p, raw.len);
+    t[raw.len] = '\0';
+    m->vals[0].u.s.p = t;
+    m->vals[0].u.s.len = (uint32_t)raw.len;
+    return 0;
 }
 
 /*
@@ -588,7 +631,7 @@ static int compile_matcher(struct ctx *x, uint32_t e, struct cm_pat_field *f,
     case CM_JSON_STRING:
         return one_str(x, e, m, CM_PAT_EQ, "");
     case CM_JSON_NUMBER:
-        return one_num(x, e, m, "");
+        return lit_num(x, e, m);
     case CM_JSON_TRUE:
         return new_vals(x, m, CM_PAT_TRUE, 1);
     case CM_JSON_FALSE:

@@ -13,6 +13,13 @@
 #include "base/arena.h"
 #include "base/ip.h"
 
+/*
+ * Numeric matching (numeric, number literals, anything-but numbers) is limited to
+ * -5e9..5e9, as AWS documents: patterns with numeric or anything-but bounds outside
+ * are refused, event numbers outside match no numeric condition.
+ */
+#define CM_PAT_NUM_LIMIT 5e9
+
 enum cm_pat_kind {
     CM_PAT_EQ = 0,   /* string equals s */
     CM_PAT_EQ_I,     /* string equals s, ASCII case-insensitive */
@@ -23,6 +30,7 @@ enum cm_pat_kind {
     CM_PAT_WILD,     /* string matches the wildcard w */
     CM_PAT_CIDR,     /* string is an IP address inside c */
     CM_PAT_NUM,      /* number equals num */
+    CM_PAT_NUM_TEXT, /* number literal outside CM_PAT_NUM_LIMIT: its JSON text, in s */
     CM_PAT_RANGE,    /* number inside r */
     CM_PAT_TRUE,     /* JSON true */
     CM_PAT_FALSE,    /* JSON false */

@@ -393,7 +393,8 @@ static bool leaf_num(struct leaf *lf)
     if (lf->num_state == 0) {
         struct cm_str raw = cm_json_raw(lf->d, lf->i);
 
-        lf->num_state = num_value(raw.p, raw.len, &lf->num) ? 1 : -1;
+        lf->num_state =
+            num_value(raw.p, raw.len, &lf->num) && fabs(lf->num) <= CM_PAT_NUM_LIMIT ? 1 : -1;
     }
     return lf->num_state > 0;
 }
@@ -434,6 +435,7 @@ static enum cm_json_type kind_type(uint8_t kind)
 {
     switch (kind) {
     case CM_PAT_NUM:
+    case CM_PAT_NUM_TEXT:
     case CM_PAT_RANGE:
         return CM_JSON_NUMBER;
     case CM_PAT_TRUE:
@@ -466,6 +468,11 @@ static bool val_hit(uint8_t kind, const struct cm_pat_val *v, struct leaf *lf)
         return leaf_ip(lf) && cm_ip_in_cidr(&lf->ip, &v->u.c.net, v->u.c.prefix);
     case CM_PAT_NUM:
         return leaf_num(lf) && lf->num == v->u.num;
+    case CM_PAT_NUM_TEXT: {
+        struct cm_str raw = cm_json_raw(lf->d, lf->i);
+
+        return raw.len == v->u.s.len && memcmp(raw.p, v->u.s.p, raw.len) == 0;
+    }
     case CM_PAT_RANGE:
         return leaf_num(lf) && in_range(v, lf->num);
     default:

@@ -96,6 +96,13 @@ check "rules test: a key given twice, the earlier one is dropped" test "$(cat "$
 "$COALMINE" rules put --db "$DB" --name dup-key --event-pattern "$DUP" >/dev/null 2>"$T/b5.err"
 check "rules put: a key given twice is accepted" test $? -eq 0
 "$COALMINE" rules delete --db "$DB" --name dup-key
+"$COALMINE" rules put --db "$DB" --name big --event-pattern '{"detail":{"service":{"count":[{"numeric":[">",6e9]}]}}}' 2>"$T/b6.err"
+check "rules put: a numeric bound outside -5e9..5e9 is refused" test $? -eq 1
+check "rules put: the reason names the range" grep -q 'detail.service.count: numeric: 6e9 is outside -5e9..5e9' "$T/b6.err"
+"$COALMINE" rules test --event-pattern '{"detail":{"updated":[{"numeric":[">",0]}]}}' \
+    --event '{"detail":{"updated":1733300000000}}' >"$T/x6.out"
+check "rules test: an event number outside -5e9..5e9 holds no numeric condition" \
+    test "$(cat "$T/x6.out")" = '{"Result":false}'
 "$COALMINE" rules put --db "$DB" --name 'bad name' --event-pattern '{"source":["x"]}' 2>/dev/null
 check "rules put: a bad name is a usage error" test $? -eq 2
 "$COALMINE" targets put --db "$DB" --rule medium-up --id w --kind webhook --spec '{"url":"ftp://x"}' 2>"$T/b2.err"
