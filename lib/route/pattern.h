@@ -41,7 +41,7 @@
 /* Limits enforced by cm_pattern_compile (ours; AWS documents none of these). */
 #define CM_PATTERN_MAX_TEXT     (64u * 1024u) /* bytes of pattern JSON */
 #define CM_PATTERN_MAX_DEPTH    32            /* nested pattern objects, $or branches included */
-#define CM_PATTERN_MAX_MATCHERS 1000          /* elements of all matcher arrays together */
+#define CM_PATTERN_MAX_MATCHERS 2048          /* elements of all matcher arrays together */
 #define CM_PATTERN_JSON_DEPTH   128           /* JSON nesting the reader accepts (CM_EDEPTH) */
 
 struct cm_pattern;

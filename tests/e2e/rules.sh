@@ -103,6 +103,10 @@ check "rules put: the reason names the range" grep -q 'detail.service.count: num
     --event '{"detail":{"updated":1733300000000}}' >"$T/x6.out"
 check "rules test: an event number outside -5e9..5e9 holds no numeric condition" \
     test "$(cat "$T/x6.out")" = '{"Result":false}'
+PORTS=$(i=0; s=''; while [ $i -le 1000 ]; do s="$s${s:+,}$i"; i=$((i + 1)); done; echo "$s")
+"$COALMINE" rules test --event-pattern '{"detail":{"port":['"$PORTS"']}}' --event '{"detail":{"port":1000}}' >"$T/x7.out" 2>"$T/x7.err"
+check "rules test: 1001 values (a 3916-byte pattern, within AWS's 4096) are accepted" \
+    test "$(cat "$T/x7.out")" = '{"Result":true}'
 "$COALMINE" rules put --db "$DB" --name 'bad name' --event-pattern '{"source":["x"]}' 2>/dev/null
 check "rules put: a bad name is a usage error" test $? -eq 2
 "$COALMINE" targets put --db "$DB" --rule medium-up --id w --kind webhook --spec '{"url":"ftp://x"}' 2>"$T/b2.err"

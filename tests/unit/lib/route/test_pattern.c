@@ -887,25 +887,33 @@ static void repeat(char *t, size_t *at, const char *item, int n)
 static void test_limit_matchers(void **state)
 {
     struct cm_pattern *p = (struct cm_pattern *)&p;
-    char *t = cm_malloc(16000);
+    char *t = cm_malloc(40000);
     size_t n = 6;
     struct cm_diag dg;
 
     (void)state;
     assert_non_null(t);
+    /* the most matchers a pattern within AWS's largest pattern size (4096 characters) has */
     memcpy(t, "{\"a\":[", 6);
-    repeat(t, &n, "1", 1000);
+    repeat(t, &n, "1", 2044);
     memcpy(t + n, "]}", 3);
-    cm_pattern_destroy(compile_n(t, strlen(t))); /* 1000 compile */
+    assert_int_equal(strlen(t), 4095); /* one more is 4097 */
+    p = compile_n(t, strlen(t));
+    assert_true(ev_match(p, "{'a':1}"));
+    cm_pattern_destroy(p);
     n = 6;
-    repeat(t, &n, "1", 500);
+    repeat(t, &n, "1", 2048);
+    memcpy(t + n, "]}", 3);
+    cm_pattern_destroy(compile_n(t, strlen(t))); /* 2048 compile */
+    n = 6;
+    repeat(t, &n, "1", 1000);
     memcpy(t + n, "],\"b\":[", 7);
     n += 7;
-    repeat(t, &n, "{\"exists\":true}", 501);
+    repeat(t, &n, "{\"exists\":true}", 1049);
     memcpy(t + n, "]}", 3);
     assert_int_equal(cm_pattern_compile(t, strlen(t), &p, &dg), CM_E2BIG);
     assert_null(p);
-    assert_non_null(strstr(dg.msg, "b: the pattern has more than 1000 matchers"));
+    assert_non_null(strstr(dg.msg, "b: the pattern has more than 2048 matchers"));
     assert_int_equal(dg.offset, (size_t)(strstr(t, "\"b\":[") - t) + 4);
     cm_free(t);
 }
