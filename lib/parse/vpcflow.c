@@ -649,6 +649,9 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
     memset(&st, 0, sizeof(st));
     fmt_state_set(&st, &ctx->flow_fmt);
     memset(&ev, 0, sizeof(ev));
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        pos = 3; /* a UTF-8 byte order mark, as the sniffer steps over */
+    }
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;

@@ -774,6 +774,42 @@ static void test_whitespace_crlf_and_blank_lines(void **state)
     free(buf);
 }
 
+/* A byte order mark before the header (a file saved by a Windows editor) is stepped
+ * over, as the sniffer steps over it: the header still sets the format. Before, the
+ * header was taken for a record and every record after it was rejected as having no
+ * header line. */
+static void test_bom_before_header(void **state)
+{
+    static const char text[] =
+        "\xef\xbb\xbf" HDR2 "2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 ACCEPT OK\n"
+        "2 111122223333 eni-2 10.0.0.1 10.0.0.2 1 2 6 1 1 100 160 REJECT OK\n";
+    static const char custom[] = "\xef\xbb\xbf"
+                                 "srcaddr dstaddr action\n"
+                                 "10.0.0.1 10.0.0.2 ACCEPT\n";
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+    (void)state;
+
+    assert_true(cm_parser_vpcflow.sniff(text, strlen(text)) > 0);
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.total_rej, 0);
+    assert_int_equal(c.nev, 2);
+    assert_int_equal(c.ev[0].src.line, 2);
+    assert_int_equal(c.ev[0].src.offset, 3 + strlen(HDR2));
+    assert_str(cm_flow_field(&c.ev[1].u.flow, CM_FF_INTERFACE_ID), "eni-2");
+    free(buf);
+
+    buf = parse_text(&ctx, &c, custom, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.total_rej, 0);
+    assert_int_equal(c.nev, 1);
+    assert_str(cm_flow_field(&c.ev[0].u.flow, CM_FF_ACTION), "ACCEPT");
+    free(buf);
+}
+
 static void test_overlong_line(void **state)
 {
     size_t n = strlen(HDR2) + 70000 + 1, at = 0;
@@ -1446,6 +1482,7 @@ int main(void)
         cmocka_unit_test(test_flow_direction_and_bad_header),
         cmocka_unit_test(test_too_many_fields),
         cmocka_unit_test(test_whitespace_crlf_and_blank_lines),
+        cmocka_unit_test(test_bom_before_header),
         cmocka_unit_test(test_overlong_line),
         cmocka_unit_test(test_longest_line),
         cmocka_unit_test(test_utf8_field_accepted),
