@@ -739,7 +739,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         }
     }
     if (err[0]) {
-        cm_scan_note_reject(s, 0, idx, src->raw_bytes, 0, err);
+        cm_scan_note_reject(s, 0, idx, src->err_off, 0, err);
     }
     r->bytes_in += src->raw_bytes;
     cm_stdin_finish(src);

@@ -84,6 +84,48 @@ static size_t read_magic(int fd, char *buf, size_t n, size_t cap)
     return n;
 }
 
+/*
+ * Before a gzip member after the first: what follows must be gzip's magic, as
+ * cm_decode_gzip() requires of a file. Returns 1 when it is; 0 when it is other
+ * data (trailing zeros, a newline, text), which is read to the end, counted
+ * and reported where it begins, as a file's is.
+ */
+static int next_member(struct cm_stdin *src, int fd, char *err, size_t errlen)
+{
+    size_t have = src->in_len - src->in_off;
+    uint64_t junk;
+    ssize_t got;
+
+    if (have == 1) {
+        src->in[0] = src->in[src->in_off];
+        src->in_off = 0;
+        src->in_len = read_magic(fd, src->in, 1, sizeof(src->in));
+        src->raw_bytes += src->in_len - 1;
+        have = src->in_len;
+    }
+    if (cm_is_gzip(src->in + src->in_off, have)) {
+        return 1;
+    }
+    junk = have;
+    for (;;) {
+        got = read(fd, src->in, sizeof(src->in));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            break;
+        }
+        junk += (uint64_t)got;
+        src->raw_bytes += (uint64_t)got;
+    }
+    snprintf(err, errlen, "%llu bytes of non-gzip data after the gzip stream ignored",
+             (unsigned long long)junk);
+    src->err_off = src->member_at;
+    src->in_off = src->in_len = 0;
+    src->eof = 1;
+    return 0;
+}
+
 /* Appends up to want bytes of decoded stdin to out; sets src->eof at the end. */
 int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err,
                   size_t errlen)
@@ -101,6 +143,7 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             if (got <= 0) {
                 if (src->gz && src->mid) {
                     snprintf(err, errlen, "truncated gzip stream on standard input");
+                    src->err_off = src->raw_bytes;
                 }
                 src->eof = 1;
                 break;
@@ -120,6 +163,9 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
                 return rc;
             }
             continue;
+        }
+        if (src->members > 0 && !src->mid && !next_member(src, fd, err, errlen)) {
+            break;
         }
         if (!src->zinit) {
             memset(&src->zs, 0, sizeof(src->zs));
@@ -149,11 +195,16 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
         if (rc == Z_STREAM_END) {
             inflateReset(&src->zs); /* a following gzip member continues the stream */
             src->mid = 0;
+            src->members++;
+            src->member_at = src->raw_bytes - (src->in_len - src->in_off);
             continue;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            snprintf(err, errlen, "corrupt gzip data on standard input at byte %llu",
-                     (unsigned long long)src->zs.total_in);
+            /* total_in counts from the start of this member (inflateReset clears it). */
+            src->err_off = src->member_at + src->zs.total_in;
+            snprintf(err, errlen, "corrupt gzip data on standard input at byte %llu: %s",
+                     (unsigned long long)src->err_off,
+                     src->zs.msg ? src->zs.msg : "inflate failed");
             src->eof = 1;
         }
     }

@@ -19,13 +19,18 @@ struct cm_stdin {
     char in[65536];
     size_t in_len, in_off;
     uint64_t raw_bytes; /* bytes read from the descriptor */
+    uint64_t member_at; /* where the gzip member being read (or the next) starts */
+    uint64_t err_off;   /* with an error message: the compressed byte it is about */
+    uint32_t members;   /* gzip members read to their end */
 };
 
 /*
  * Appends about want decoded bytes from fd to out (at least want unless the
  * stream ends, and at most one 64 KiB step more); sets src->eof at the end
- * of the stream. A damaged or truncated gzip stream ends it with a message in
- * err. Returns 0, CM_ENOMEM or CM_E2BIG (out's cap).
+ * of the stream. A damaged or truncated gzip stream, or other data after a
+ * gzip member, ends it with a message in err and its compressed offset in
+ * src->err_off (where the damage is, where the other data begins, or the end
+ * of a truncated stream). Returns 0, CM_ENOMEM or CM_E2BIG (out's cap).
  */
 int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err,
                   size_t errlen);

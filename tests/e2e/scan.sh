@@ -153,6 +153,17 @@ check "summary names bzip2 data and how to read it" \
     grep -q "ct.json.bz2:1 (byte 0): bzip2 data, which coalmine does not read.*bzcat" "$T/errb"
 check "summary names a tar archive" grep -q "logs.tar:1 (byte 0): a tar archive" "$T/errb"
 
+# Bytes after the gzip (a newline appended): said the same way, at the same byte, whether the
+# file is given by path or on standard input.
+(gzip -c "$B/dns.log"; echo) >"$T/nl.log.gz"
+gzsize=$(gzip -c "$B/dns.log" | wc -c)
+"$COALMINE" scan --stats "$T/snl1.json" "$T/nl.log.gz" >/dev/null 2>&1
+"$COALMINE" scan --stats "$T/snl2.json" - <"$T/nl.log.gz" >/dev/null 2>&1
+want="[2,1,$gzsize,\"1 bytes of non-gzip data after the gzip stream ignored\"]"
+q='[.records.dns, .rejected.files, (.reject_samples[] | select(.kind == "file") | .offset, .reason)]'
+check "trailing byte after a gzip file: reported where it is" test "$(jq -c "$q" "$T/snl1.json")" = "$want"
+check "... and the same on standard input" test "$(jq -c "$q" "$T/snl2.json")" = "$want"
+
 # --- a whole log bucket --------------------------------------------------------------
 # Beside the sources, the other AWS logs that share their buckets (a Control Tower log archive
 # holds AWS Config's files; a trail's bucket its digests and Insights events; load balancer and

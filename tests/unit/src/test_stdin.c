@@ -461,7 +461,8 @@ static void test_gzip_corrupt(void **state)
     }
     run_finish(&r);
 
-    /* Trailing garbage after a complete member: the data is whole, the junk reported. */
+    /* Trailing garbage after a complete member: the data is whole, the junk reported
+     * where it begins, with its size, as cm_decode_gzip() reports a file's. */
     blob_free(&bad);
     blob_add(&bad, gz.p, gz.n);
     blob_add(&bad, "not gzip at all", 15);
@@ -469,7 +470,9 @@ static void test_gzip_corrupt(void **state)
     fd = temp_input(bad.p, bad.n);
     run_all(&r, fd, 4096);
     assert_int_equal(r.rc, 0);
-    assert_non_null(strstr(r.err, "corrupt gzip"));
+    assert_string_equal(r.err, "15 bytes of non-gzip data after the gzip stream ignored");
+    assert_int_equal(r.src->err_off, gz.n);
+    assert_int_equal(r.src->raw_bytes, bad.n);
     assert_int_equal(r.out.len, text.n);
     assert_memory_equal(r.out.p, text.p, text.n);
     close(fd);
@@ -478,6 +481,100 @@ static void test_gzip_corrupt(void **state)
     blob_free(&bad);
     blob_free(&gz);
     blob_free(&text);
+}
+
+/*
+ * Where the damage is: a stream's offsets, not a member's. Before 2026-12-04 a
+ * corrupt second member was reported at its own byte (8631 of a 2105-byte first
+ * member's file: the damage was at 10736) and at the end of the stream, and a
+ * newline after the gzip (echo >> FILE) was a "truncated gzip stream", where a
+ * file gives "1 bytes of non-gzip data after the gzip stream ignored" at its byte.
+ */
+static void test_gzip_error_offsets(void **state)
+{
+    struct blob a = make_text(30000, 11), b = make_text(40000, 12);
+    struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
+    struct blob bad = {NULL, 0};
+    static const char *const tails[] = {"\n", "\0\0\0\0\0\0\0\0", "\x1f"};
+    static const size_t tail_len[] = {1, 8, 1};
+    (void)state;
+
+    /* The second member's deflate data overwritten in its middle. */
+    blob_add(&bad, ga.p, ga.n);
+    blob_add(&bad, gb.p, gb.n);
+    memset(bad.p + ga.n + gb.n / 2, 0xff, 64);
+    for (int pipe_it = 0; pipe_it < 2; pipe_it++) {
+        struct feeder f;
+        struct run r;
+        int fd;
+
+        run_init(&r, 0);
+        fd = pipe_it ? feed(&f, bad.p, bad.n, 97, 0) : temp_input(bad.p, bad.n);
+        run_all(&r, fd, 4096);
+        assert_int_equal(r.rc, 0);
+        assert_true(strncmp(r.err, "corrupt gzip", 12) == 0);
+        assert_true(r.src->err_off > ga.n && r.src->err_off < bad.n);
+        assert_true(r.out.len >= a.n);
+        if (pipe_it) {
+            feed_end(&f, fd);
+        } else {
+            close(fd);
+        }
+        run_finish(&r);
+    }
+
+    /* Other bytes after two whole members, fed a byte at a time too (the magic's
+     * two bytes then come in two reads). */
+    for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+        for (int pipe_it = 0; pipe_it < 2; pipe_it++) {
+            struct feeder f;
+            struct run r;
+            char want[80];
+            int fd;
+
+            blob_free(&bad);
+            blob_add(&bad, ga.p, ga.n);
+            blob_add(&bad, gb.p, gb.n);
+            blob_add(&bad, tails[t], tail_len[t]);
+            run_init(&r, 0);
+            fd = pipe_it ? feed(&f, bad.p, bad.n, 1, 0) : temp_input(bad.p, bad.n);
+            run_all(&r, fd, 4096);
+            assert_int_equal(r.rc, 0);
+            snprintf(want, sizeof(want), "%zu bytes of non-gzip data after the gzip stream ignored",
+                     tail_len[t]);
+            assert_string_equal(r.err, want);
+            assert_int_equal(r.src->err_off, ga.n + gb.n);
+            assert_int_equal(r.src->raw_bytes, bad.n);
+            assert_int_equal(r.out.len, a.n + b.n);
+            if (pipe_it) {
+                feed_end(&f, fd);
+            } else {
+                close(fd);
+            }
+            run_finish(&r);
+        }
+    }
+
+    /* A truncated stream: the error is at its end. */
+    blob_free(&bad);
+    blob_add(&bad, ga.p, ga.n);
+    blob_add(&bad, gb.p, gb.n / 2);
+    {
+        struct run r;
+        int fd = temp_input(bad.p, bad.n);
+
+        run_init(&r, 0);
+        run_all(&r, fd, 4096);
+        assert_non_null(strstr(r.err, "truncated gzip"));
+        assert_int_equal(r.src->err_off, bad.n);
+        close(fd);
+        run_finish(&r);
+    }
+    blob_free(&bad);
+    blob_free(&ga);
+    blob_free(&gb);
+    blob_free(&a);
+    blob_free(&b);
 }
 
 /* --- the cap ---------------------------------------------------------------- */
@@ -726,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_gzip_truncated),
         cmocka_unit_test(test_gzip_truncated_second_member),
         cmocka_unit_test(test_gzip_corrupt),
+        cmocka_unit_test(test_gzip_error_offsets),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_raw_bytes),
         cmocka_unit_test(test_line_splittable),
