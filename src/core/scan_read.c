@@ -574,6 +574,12 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     struct cm_buf fresh;
     int fd, rc;
 
+    if (s->in.v[idx].other != NULL) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "%s, not a regular file: not read", s->in.v[idx].other);
+        cm_scan_note_reject(s, 0, idx, 0, 0, msg);
+        return CM_OK;
+    }
     fd = open(path, O_RDONLY);
     if (fd < 0) {
         char msg[200];

@@ -49,6 +49,7 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->dev = st != NULL ? (uint64_t)st->st_dev : 0;
     it->ino = st != NULL ? (uint64_t)st->st_ino : 0;
     it->is_stdin = is_stdin;
+    it->other = NULL;
     it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
     if (!is_stdin) {
@@ -77,6 +78,24 @@ static int on_path(const struct ancestry *an, int depth, const struct stat *st)
     return 0;
 }
 
+/* What a path that is neither a file nor a directory is. */
+static const char *other_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode)) {
+        return "a FIFO (named pipe)";
+    }
+    if (S_ISCHR(mode)) {
+        return "a character device";
+    }
+    if (S_ISBLK(mode)) {
+        return "a block device";
+    }
+    if (S_ISSOCK(mode)) {
+        return "a socket";
+    }
+    return "not a regular file";
+}
+
 static int walk(struct cm_inputs *in, const char *path, int depth, struct ancestry *an, char *err,
                 size_t errlen)
 {
@@ -100,7 +119,18 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
         return add(in, path, &st, 0);
     }
     if (!S_ISDIR(st.st_mode)) {
-        return CM_OK;
+        /* Never opened: a FIFO blocks until a writer comes, a device may never end. */
+        if (depth > 0) {
+            rc = add(in, path, NULL, 0);
+            if (rc == 0) {
+                in->v[in->n - 1].other = other_kind(st.st_mode);
+            }
+            return rc;
+        }
+        snprintf(err, errlen, "%s: %s, not a file or directory%s", path, other_kind(st.st_mode),
+                 S_ISFIFO(st.st_mode) ? " (give a pipe on standard input: ... | coalmine scan -)"
+                                      : "");
+        return CM_EIO;
     }
     if (on_path(an, depth, &st)) {
         return CM_OK; /* a link back to a directory being walked: seen already */
@@ -363,7 +393,7 @@ int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
         /* Inputs without a stamp in their name are placed by their first record. */
         for (size_t i = 0; i < in->n; i++) {
             int64_t ms;
-            if (!in->v[i].is_stdin && in->v[i].key_ms == INT64_MIN &&
+            if (!in->v[i].is_stdin && in->v[i].other == NULL && in->v[i].key_ms == INT64_MIN &&
                 cm_peek_first_time_with(in->v[i].path, flow_fields, &ms) == 0) {
                 in->v[i].key_ms = ms;
             }

@@ -19,6 +19,8 @@ struct cm_input {
                           INT64_MAX for a file of look-up events too long to tell */
     uint64_t size;     /* bytes on disk */
     int is_stdin;      /* the "-" input */
+    const char *other; /* found in a directory and not a regular file (a FIFO, a device, a
+                          socket): what it is; the scan rejects it unread. NULL for a file */
     uint64_t dev, ino; /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
     uint32_t arg;      /* which of the paths given it was found under */
 };
@@ -41,8 +43,10 @@ struct cm_inputs {
  * neither come first, by path; `aws cloudtrail lookup-events` output whose
  * oldest record is not in its first window (it comes newest first) last. "-" means standard input
  * and is kept first. An entry found inside a directory that cannot be stat'ed (a dangling link) is
- * kept, so the scan reports it as unreadable. Returns 0, CM_ENOMEM, or CM_EIO when a path given in
- * paths cannot be read (err names it).
+ * kept, so the scan reports it as unreadable; one that is neither a file nor a directory (a FIFO, a
+ * device, a socket) is kept with `other` naming it, never opened (a FIFO would block, a device
+ * never end), so the scan reports it as not read. Returns 0, CM_ENOMEM, or CM_EIO when a path
+ * given in paths cannot be read or is neither a file nor a directory (err names it and why).
  */
 /*
  * The region in an AWS delivery key: a slice of path, or an empty slice when

@@ -153,6 +153,27 @@ check "summary names bzip2 data and how to read it" \
     grep -q "ct.json.bz2:1 (byte 0): bzip2 data, which coalmine does not read.*bzcat" "$T/errb"
 check "summary names a tar archive" grep -q "logs.tar:1 (byte 0): a tar archive" "$T/errb"
 
+# A FIFO or a device in a folder is reported as not read (never opened: a FIFO would block);
+# one given as the path is an error that says what it is, and how to read a pipe.
+SP="$T/special"
+mkdir -p "$SP"
+cp "$B/dns.log" "$SP/"
+mkfifo "$SP/pipe.log"
+ln -s /dev/zero "$SP/zero.log"
+"$COALMINE" scan --stats "$T/ssp.json" "$SP" >/dev/null 2>"$T/errsp"
+check "a FIFO and a device in a folder: exit 0" test $? -eq 0
+check "... each rejected as a file, the good file read" \
+    test "$(jq -c '[.records.dns, .rejected.files]' "$T/ssp.json")" = "[2,2]"
+check "... the FIFO named with why" grep -q "pipe.log (byte 0): a FIFO (named pipe), not a regular file: not read" "$T/errsp"
+check "... the device named with why" grep -q "zero.log (byte 0): a character device, not a regular file" "$T/errsp"
+"$COALMINE" scan "$SP/pipe.log" >/dev/null 2>"$T/errsp2"
+check "a FIFO given as the path exits 1" test $? -eq 1
+check "... saying what it is and to use standard input" \
+    grep -q "pipe.log: a FIFO (named pipe), not a file or directory (give a pipe on standard input" "$T/errsp2"
+"$COALMINE" scan /dev/null >/dev/null 2>"$T/errsp3"
+check "a device given as the path exits 1" test $? -eq 1
+check "... saying what it is" grep -q "/dev/null: a character device, not a file or directory" "$T/errsp3"
+
 # Bytes after the gzip (a newline appended): said the same way, at the same byte, whether the
 # file is given by path or on standard input.
 (gzip -c "$B/dns.log"; echo) >"$T/nl.log.gz"

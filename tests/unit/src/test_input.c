@@ -394,21 +394,52 @@ static void test_empty(void **state)
     cm_inputs_free(&in);
 }
 
-static void test_special_files_skipped(void **state)
+/*
+ * A FIFO, a device or a socket found in a directory is listed, named for what it is, so the
+ * scan reports it as not read (never opened: a FIFO blocks, a device may never end); one
+ * given as a path is an error that says what it is. Before 2026-12-04 both were dropped in
+ * silence: `coalmine scan FIFO` or `coalmine scan <(zcat ...)` read 0 files and exited 0.
+ */
+static void test_special_files_reported(void **state)
 {
     struct tree *t = *state;
     struct cm_inputs in;
     char err[256] = "";
-    char fifo[512];
+    char fifo[512], dev[512];
     char *paths[1];
+    size_t k;
 
     put(t->root, "real.json", 3);
     join(fifo, sizeof(fifo), t->root, "pipe");
     assert_int_equal(mkfifo(fifo, 0600), 0);
+    join(dev, sizeof(dev), t->root, "null.log");
+    assert_int_equal(symlink("/dev/null", dev), 0);
     paths[0] = t->root;
     assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), 0);
-    assert_int_equal(in.n, 1);
-    check_one(&in.v[0], t->root, &(struct want){"real.json", 0, 3}, 0);
+    assert_int_equal(in.n, 3);
+    for (k = 0; k < in.n && strstr(in.v[k].path, "real.json") == NULL; k++) {
+    }
+    assert_true(k < in.n);
+    check_one(&in.v[k], t->root, &(struct want){"real.json", 0, 3}, 0);
+    assert_null(in.v[k].other);
+    for (size_t i = 0; i < in.n; i++) {
+        if (strstr(in.v[i].path, "pipe") != NULL) {
+            assert_string_equal(in.v[i].other, "a FIFO (named pipe)");
+        } else if (strstr(in.v[i].path, "null.log") != NULL) {
+            assert_string_equal(in.v[i].other, "a character device");
+        }
+    }
+    cm_inputs_free(&in);
+
+    paths[0] = fifo;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, fifo));
+    assert_non_null(strstr(err, "a FIFO (named pipe), not a file or directory"));
+    assert_non_null(strstr(err, "coalmine scan -"));
+    assert_int_equal(in.n, 0);
+    paths[0] = dev;
+    assert_int_equal(cm_inputs_collect(&in, paths, 1, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, "a character device, not a file or directory"));
     cm_inputs_free(&in);
 }
 
@@ -610,7 +641,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_files_and_several_roots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test(test_key_region),
-        cmocka_unit_test_setup_teardown(test_special_files_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_special_files_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dangling_link, setup, teardown),
