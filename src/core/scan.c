@@ -124,6 +124,24 @@ static int reader_init(struct reader *r, struct scan *s)
     return cm_decoder_init(&r->dec);
 }
 
+/* Moves what reader r counted for input idx into its row of the stats (the lock held, or
+ * no reader thread running). */
+static void input_counts(struct scan *s, struct reader *r, size_t idx)
+{
+    if (idx < s->st->ninputs) {
+        struct cm_scan_input *in = &s->st->inputs[idx];
+
+        in->records += r->input_records;
+        in->skipped += r->input_unread;
+        if (in->skipped_as == NULL) {
+            in->skipped_as = r->input_unread_what;
+        }
+    }
+    r->input_records = 0;
+    r->input_unread = 0;
+    r->input_unread_what = NULL;
+}
+
 static void reader_finish(struct reader *r)
 {
     struct scan *s = r->s;
@@ -188,10 +206,7 @@ static void input_done(struct scan *s, struct reader *r, size_t idx, uint64_t ti
         cm_scan_complete_locked(s, ticket, &r->unit);
     }
     memset(&r->unit, 0, sizeof(r->unit));
-    if (idx < s->st->ninputs) {
-        s->st->inputs[idx].records += r->input_records;
-    }
-    r->input_records = 0;
+    input_counts(s, r, idx);
     s->files_done++;
     s->bytes_done += s->in.v[idx].size;
     s->records_done = recs; /* approximate across threads: for progress only */
@@ -346,8 +361,7 @@ static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
     for (size_t i = 0; rc == 0 && i < s->in.n && s->in.v[i].is_stdin; i++) {
         rc = cm_scan_read_stdin(&rd[0], (uint32_t)i);
         s->files_done++;
-        s->st->inputs[i].records += rd[0].input_records;
-        rd[0].input_records = 0;
+        input_counts(s, &rd[0], i);
     }
     pthread_mutex_lock(&s->mu);
     while (s->next_input < s->in.n && s->in.v[s->next_input].is_stdin) {

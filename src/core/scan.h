@@ -39,14 +39,17 @@ struct cm_scan_skip {
 
 /* What became of one input. */
 struct cm_scan_input {
-    char *path;        /* owned */
-    uint64_t size;     /* bytes as stored */
-    int64_t time_ms;   /* ordering time (key stamp or first record), INT64_MIN: none,
-                          INT64_MAX: after the rest (CloudTrail look-up events) */
-    int kind;          /* enum cm_event_kind of its format, 0 when not recognised */
-    uint64_t records;  /* good records */
-    uint64_t rejected; /* malformed records */
-    int damaged;       /* a file-level problem was reported (see rejects) */
+    char *path;             /* owned */
+    uint64_t size;          /* bytes as stored */
+    int64_t time_ms;        /* ordering time (key stamp or first record), INT64_MIN: none,
+                               INT64_MAX: after the rest (CloudTrail look-up events) */
+    int kind;               /* enum cm_event_kind of its format, 0 when not recognised */
+    uint64_t records;       /* good records */
+    uint64_t rejected;      /* malformed records */
+    uint64_t skipped;       /* good records no detector reads (CloudTrail Insights, ...) */
+    const char *skipped_as; /* static: what the input was skipped as whole (another AWS log,
+                               an empty file), else what its first skipped record is; NULL */
+    int damaged;            /* a file-level problem was reported (see rejects) */
 };
 
 struct cm_scan_stats {

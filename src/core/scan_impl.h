@@ -82,6 +82,8 @@ struct reader {
     uint64_t records[CM_SCAN_KINDS];
     uint64_t unread[CM_CT_UNREAD_COUNT]; /* CloudTrail records GuardDuty does not take */
     uint64_t input_records;              /* good records of the current input */
+    uint64_t input_unread;               /* ... and those of them in unread[] */
+    const char *input_unread_what;       /* the first of those's name */
     struct cm_str key_region;            /* region from the current input's object key, or empty */
     uint64_t files, bytes_in, bytes_decoded;
     int rc;
@@ -97,7 +99,7 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
  * Counts what the scan skipped (what: a static name): a whole input (kind 0)
  * that is another AWS log, or a record of kind that no detector reads.
  */
-void cm_scan_note_skip(struct scan *s, int kind, const char *what);
+void cm_scan_note_skip(struct scan *s, uint32_t file_id, int kind, const char *what);
 /* The same, n at once (a reader's counts when it finishes). */
 void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n);
 

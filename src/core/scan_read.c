@@ -55,9 +55,21 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
     pthread_mutex_unlock(&s->mu);
 }
 
-void cm_scan_note_skip(struct scan *s, int kind, const char *what)
+void cm_scan_note_skip(struct scan *s, uint32_t file_id, int kind, const char *what)
 {
+    struct cm_scan_stats *st = s->st;
+
     cm_scan_note_skip_n(s, kind, what, 1);
+    pthread_mutex_lock(&s->mu);
+    if (file_id < st->ninputs) {
+        struct cm_scan_input *in = &st->inputs[file_id];
+
+        in->skipped += kind != 0;
+        if (kind == 0 || in->skipped_as == NULL) {
+            in->skipped_as = what;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
@@ -131,7 +143,7 @@ static void on_skip(void *ud, enum cm_event_kind kind, const char *what)
 {
     struct reader *r = ud;
 
-    cm_scan_note_skip(r->s, (int)kind, what);
+    cm_scan_note_skip(r->s, r->ctx.file_id, (int)kind, what);
 }
 
 /* --- batches -------------------------------------------------------------- */
@@ -178,6 +190,10 @@ static bool unread(struct reader *r, const struct cm_event *ev)
         }
     }
     r->unread[u]++;
+    r->input_unread++;
+    if (r->input_unread_what == NULL) {
+        r->input_unread_what = cm_ct_unread_name(u);
+    }
     return true;
 }
 
@@ -373,7 +389,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
             cm_scan_note_reject(s, 0, file_id, 0, 0, "empty file (0 bytes) named as gzip");
         } else {
             /* Nothing to lose (AWS Config's ConfigWritabilityCheckFile is such a file). */
-            cm_scan_note_skip(s, 0, "empty file");
+            cm_scan_note_skip(s, file_id, 0, "empty file");
         }
         return CM_OK;
     }
@@ -388,7 +404,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     }
     if (ps == NULL && (other = cm_parse_other_log(r->fb->p, r->fb->len)) != NULL &&
         (ps = cm_parse_source_after_other(r->fb->p, r->fb->len)) == NULL) {
-        cm_scan_note_skip(s, 0, other);
+        cm_scan_note_skip(s, file_id, 0, other);
         r->unwrapped = false;
         return CM_OK;
     }

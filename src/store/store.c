@@ -285,6 +285,20 @@ static const char *const migrations[] = {
      */
     "ALTER TABLE deliveries ADD COLUMN claim TEXT;"
     "ALTER TABLE deliveries ADD COLUMN claim_until INTEGER NOT NULL DEFAULT 0;",
+    /*
+     * 7 -> 8: what a scan set aside, as --stats and the summary say it (`skipped`): per
+     * kind the good records no detector reads and the inputs skipped whole (other AWS
+     * logs, empty files); per input its skipped records and what it, or its first
+     * skipped record, is. Before, an input of CloudTrail Insights events was recorded
+     * with 0 records and 0 rejects, and a load balancer's log with no kind: the records
+     * were in no column.
+     */
+    "ALTER TABLE scans ADD COLUMN skipped_cloudtrail INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE scans ADD COLUMN skipped_vpcflow INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE scans ADD COLUMN skipped_dns INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE scans ADD COLUMN skipped_files INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE inputs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE inputs ADD COLUMN skipped_as TEXT;",
 };
 
 /*
@@ -579,8 +593,9 @@ static int insert_scan(struct cm_store *st, const struct cm_scan_stats *s, int64
     static const char sql[] =
         "INSERT INTO scans(started_at, seconds, files, bytes_in, bytes_decoded,"
         " records_cloudtrail, records_vpcflow, records_dns, rejected_cloudtrail,"
-        " rejected_vpcflow, rejected_dns, rejected_files, findings)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        " rejected_vpcflow, rejected_dns, rejected_files, findings, skipped_cloudtrail,"
+        " skipped_vpcflow, skipped_dns, skipped_files)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     sqlite3_stmt *q = NULL;
     char when[32];
     int rc;
@@ -600,6 +615,10 @@ static int insert_scan(struct cm_store *st, const struct cm_scan_stats *s, int64
     }
     sqlite3_bind_int64(q, 12, (sqlite3_int64)s->rejected_files);
     sqlite3_bind_int64(q, 13, (sqlite3_int64)s->findings);
+    for (int k = 1; k <= 3; k++) {
+        sqlite3_bind_int64(q, 13 + k, (sqlite3_int64)s->skipped[k]);
+    }
+    sqlite3_bind_int64(q, 17, (sqlite3_int64)s->skipped_files);
     rc = sqlite3_step(q) == SQLITE_DONE ? CM_OK : CM_EIO;
     sqlite3_finalize(q);
     return rc;
@@ -608,7 +627,8 @@ static int insert_scan(struct cm_store *st, const struct cm_scan_stats *s, int64
 static int insert_inputs(struct cm_store *st, const struct cm_scan_stats *s, int64_t id)
 {
     static const char sql[] = "INSERT INTO inputs(scan_id, seq, path, size, kind, time, records,"
-                              " rejected, damaged) VALUES (?,?,?,?,?,?,?,?,?)";
+                              " rejected, damaged, skipped, skipped_as)"
+                              " VALUES (?,?,?,?,?,?,?,?,?,?,?)";
     sqlite3_stmt *q = NULL;
     int rc = CM_OK;
 
@@ -633,6 +653,8 @@ static int insert_inputs(struct cm_store *st, const struct cm_scan_stats *s, int
         sqlite3_bind_int64(q, 7, (sqlite3_int64)in->records);
         sqlite3_bind_int64(q, 8, (sqlite3_int64)in->rejected);
         sqlite3_bind_int(q, 9, in->damaged);
+        sqlite3_bind_int64(q, 10, (sqlite3_int64)in->skipped);
+        bind_text(q, 11, in->skipped_as);
         rc = sqlite3_step(q) == SQLITE_DONE ? CM_OK : CM_EIO;
     }
     sqlite3_finalize(q);

@@ -249,6 +249,21 @@ check "a whole log bucket: other AWS logs skipped and counted by name ($k)" test
 check "a whole log bucket: the summary line names them, in name order" grep -qx \
     "  skipped:  AWS Config 2 files, CloudTrail Insights 2 records, CloudTrail data event (not S3) 1 record, CloudTrail digest 1 file, CloudTrail network activity event 1 record, Elastic Load Balancing access log 2 files, S3 server access log 1 file, Transit Gateway flow log 3 records, empty file 1 file (no detector reads these)" \
     "$T/errw"
+# The store's record of the scan says the same: what was set aside, per kind and per input, so
+# that for every input records + rejected + skipped is what it holds (1 and 2 threads).
+if command -v sqlite3 >/dev/null; then
+    for th in 1 2; do
+        "$COALMINE" scan --quiet --no-route --threads $th --db "$T/w$th.db" "$W" >/dev/null 2>&1
+        got=$(sqlite3 "$T/w$th.db" "SELECT skipped_cloudtrail, skipped_vpcflow, skipped_dns, skipped_files FROM scans;
+            SELECT sum(skipped), count(*) FILTER (WHERE skipped = 0 AND skipped_as IS NOT NULL) FROM inputs;
+            SELECT skipped || ' ' || skipped_as FROM inputs WHERE skipped > 0 ORDER BY skipped_as;" | tr '\n' ';')
+        want='4|3|0|7;7|7;2 CloudTrail Insights;2 CloudTrail data event (not S3);3 Transit Gateway flow log;'
+        check "a whole log bucket, --db, $th thread(s): skipped records and inputs recorded ($got)" \
+            test "$got" = "$want"
+    done
+else
+    skip "a whole log bucket, --db: skipped recorded" "sqlite3 not installed"
+fi
 # An input that starts as another log and then holds CloudTrail files (zcat of the bucket) is
 # read: the Config snapshot (over 4 KiB, past what the name is told from) rejected, every record
 # kept. A 0-byte ".gz" is no gzip: a rejected file, not an empty one.

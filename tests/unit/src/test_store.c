@@ -157,7 +157,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 7);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 8);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -249,7 +249,11 @@ static void test_add_scan(void **state)
     in[1].records = 3;
     in[1].rejected = 1;
     in[1].damaged = 1;
+    in[1].skipped = 4;
+    in[1].skipped_as = "Transit Gateway flow log";
     in[1].time_ms = INT64_MIN;
+    s.skipped[CM_EV_FLOW] = 4;
+    s.skipped_files = 2;
     s.inputs = in;
     s.ninputs = 2;
     rej[0].kind = CM_EV_FLOW;
@@ -270,6 +274,15 @@ static void test_add_scan(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM inputs WHERE scan_id = 2"), 2);
     assert_int_equal(query_int("SELECT damaged FROM inputs WHERE path = 'b.log' AND scan_id = 1"),
                      1);
+    /* What was set aside is recorded too: records + rejected + skipped is the input's all. */
+    assert_int_equal(query_int("SELECT skipped_vpcflow FROM scans WHERE id = 1"), 4);
+    assert_int_equal(query_int("SELECT skipped_files FROM scans WHERE id = 1"), 2);
+    assert_int_equal(query_int("SELECT skipped FROM inputs WHERE path = 'b.log' AND scan_id = 1"),
+                     4);
+    assert_int_equal(query_int("SELECT count(*) FROM inputs WHERE skipped_as = "
+                               "'Transit Gateway flow log'"),
+                     2);
+    assert_int_equal(query_int("SELECT count(*) FROM inputs WHERE skipped_as IS NULL"), 2);
     assert_int_equal(
         query_int("SELECT count(*) FROM inputs WHERE time = '2025-03-04T10:00:00.000Z'"), 2);
     assert_int_equal(query_int("SELECT line FROM rejects WHERE kind = 'vpcflow' AND scan_id = 2"),
@@ -378,7 +391,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (8);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (9);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -917,7 +930,7 @@ static void test_upgrade_v3_made_by_old_binary(void **state)
 /*
  * 5 -> 6: the deliveries version 5 left PENDING on done outbox rows are
  * CANCELLED with the reason; those of open rows stay PENDING. 6 -> 7: they
- * get claim columns, unclaimed.
+ * get claim columns, unclaimed. (7 -> 8 adds the scans' skipped columns.)
  */
 static void test_upgrade_v5_cancels_stale_pending(void **state)
 {
@@ -933,6 +946,12 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "ALTER TABLE inputs DROP COLUMN skipped_as;"
+                     "ALTER TABLE inputs DROP COLUMN skipped;"
+                     "ALTER TABLE scans DROP COLUMN skipped_files;"
+                     "ALTER TABLE scans DROP COLUMN skipped_dns;"
+                     "ALTER TABLE scans DROP COLUMN skipped_vpcflow;"
+                     "ALTER TABLE scans DROP COLUMN skipped_cloudtrail;"
                      "ALTER TABLE deliveries DROP COLUMN claim_until;"
                      "ALTER TABLE deliveries DROP COLUMN claim;"
                      "INSERT INTO rules VALUES ('on', '{}', 1, NULL, 'x', 'x'),"
