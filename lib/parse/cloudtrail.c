@@ -483,6 +483,19 @@ static bool cut_at(const char *buf, size_t off, size_t mark)
     return true;
 }
 
+static int read_members(struct ct_state *st, size_t i, bool open, size_t *pos);
+
+/* Whether the object at root is a file, not a record: it has a "Records" array and no
+ * eventName (no record has a member named Records). */
+static bool file_object(const struct cm_json_doc *d, uint32_t root)
+{
+    uint32_t r;
+
+    return cm_json_type(d, root) == CM_JSON_OBJECT &&
+           (r = cm_json_get(d, root, "Records")) != CM_JSON_NONE &&
+           cm_json_type(d, r) == CM_JSON_ARRAY && cm_json_get(d, root, "eventName") == CM_JSON_NONE;
+}
+
 /*
  * Parses one value at *pos into the current document. On success emits it;
  * on a syntax error rejects it and steps over it leniently. Returns 0 and
@@ -503,6 +516,12 @@ static int one_value(struct ct_state *st, size_t *pos)
     rc = cm_json_parse_at(ctx->doc, start, &end, &root, &st->diag);
     if (rc == 0) {
         *pos = end;
+        if (file_object(ctx->doc, root)) {
+            /* A file whose Records array is not its first member ({"x":..,"Records":[..]}):
+             * its records, each on its own (before 2026-12-04, one reject for them all). */
+            rc = read_members(st, cm_parse_skip_ws(st->buf, st->len, start), true, &skip);
+            return rc < 0 ? rc : 0; /* 1: reported; reading goes on after the object */
+        }
         return emit_record(st, root, start, end);
     }
     if (rc == CM_ENOMEM) {
@@ -638,34 +657,57 @@ static int walk_array(struct ct_state *st, size_t pos, bool in_file, size_t *end
 }
 
 /*
- * Steps over the members a file may have after its Records array, to just
- * past the file's '}'; (size_t)-1 when what follows is not such members.
+ * Reads the members of a file object from i, which is at its '{' (open) or just past a
+ * member's value: the records of each "Records" array (a file has one, usually first; one that
+ * comes later, or a second one, is read too, never stepped over with its records), the
+ * other members stepped over. Returns 0 with *pos just past the file's '}'; 1 when it
+ * could not be read to its end (reported, *pos is where reading goes on); or a negative
+ * error.
  */
-static size_t file_end(const char *buf, size_t len, size_t i)
+static int read_members(struct ct_state *st, size_t i, bool open, size_t *pos)
 {
-    size_t next;
+    const char *buf = st->buf;
+    size_t len = st->len, next, arr, end;
+    int rc;
 
     for (;;) {
         i = cm_parse_skip_ws(buf, len, i);
-        if (i >= len) {
-            return (size_t)-1;
+        if (i >= len || (buf[i] != '}' && buf[i] != ',' && !open)) {
+            break;
         }
         if (buf[i] == '}') {
-            return i + 1;
+            *pos = i + 1;
+            return 0;
         }
-        if (buf[i] != ',') {
-            return (size_t)-1;
+        if ((arr = find_records_array(buf, len, i)) != (size_t)-1) {
+            rc = walk_array(st, arr, true, &end);
+            if (rc != 0) {
+                *pos = end;
+                return rc;
+            }
+            i = end;
+            open = false;
+            continue;
         }
-        i = cm_parse_skip_ws(buf, len, i + 1);
+        next = cm_parse_skip_ws(buf, len, i + 1);
+        if (open && next < len && buf[next] == '}') {
+            *pos = next + 1; /* {} */
+            return 0;
+        }
+        open = false;
+        i = next;
         if (i >= len || buf[i] != '"' || (next = cm_parse_skip_value(buf, len, i)) <= i) {
-            return (size_t)-1;
+            break;
         }
         i = cm_parse_skip_ws(buf, len, next);
         if (i >= len || buf[i] != ':' || (next = cm_parse_skip_value(buf, len, i + 1)) <= i) {
-            return (size_t)-1;
+            break;
         }
         i = next;
     }
+    *pos = give_up(st, i < len ? i : len, i, false,
+                   "expected '}' or another member after the Records array");
+    return 1;
 }
 
 /*
@@ -682,13 +724,7 @@ static int read_file(struct ct_state *st, size_t arr, size_t *pos)
         *pos = end;
         return rc;
     }
-    *pos = file_end(st->buf, st->len, end);
-    if (*pos == (size_t)-1) {
-        *pos =
-            give_up(st, end, end, false, "expected '}' or another member after the Records array");
-        return 1;
-    }
-    return 0;
+    return read_members(st, end, false, pos);
 }
 
 /*

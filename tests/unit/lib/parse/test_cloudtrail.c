@@ -456,6 +456,47 @@ static void test_concatenated_files(void **state)
     done(s);
 }
 
+/*
+ * A file's Records array where it is not first, or a second one: every record read, each
+ * where it is. Before 2026-12-04 {"x":..,"Records":[...]} was one reject ("not a CloudTrail
+ * record: no eventTime") for all its records, and a second "Records" array was stepped over
+ * with its records, unreported.
+ */
+static void test_records_not_first(void **state)
+{
+    static const char later[] = "{\"x\":{\"a\":[1,\"]}\"]},\"Records\":[" REC_USER "," REC_SVC "]}";
+    static const char twice[] = "{\"Records\":[" REC_USER "],\"n\":2,\"Records\":[" REC_SVC "]}";
+    char buf[16384];
+    struct sink *s;
+    (void)state;
+
+    snprintf(buf, sizeof(buf), "%s\n%s%s", later, FILE3, later);
+    s = run(buf);
+    assert_int_equal(s->nev, 7);
+    assert_int_equal(s->nrej, 0);
+    assert_true(s->ev[0].src.offset == (uint64_t)(strstr(later, REC_USER) - later));
+    assert_true(cm_str_eqc(s->ev[1].u.ct.event_name, "AssumeRole"));
+    assert_int_equal(s->ev[5].src.line, 2);
+    done(s);
+    s = run(twice);
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 0);
+    assert_true(s->ev[1].src.offset == (uint64_t)(strstr(twice, REC_SVC) - twice));
+    done(s);
+    /* Its bad elements are rejected one by one, as in any file. */
+    s = run("{\"n\":1,\"Records\":[" REC_USER ",5," REC_SVC "]}");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 1);
+    assert_string_equal(s->rej_reason[0], "record is not a JSON object");
+    done(s);
+    /* A record with a member named Records is still a record. */
+    snprintf(buf, sizeof(buf), "%.*s,\"Records\":[]}", (int)strlen(REC_USER) - 1, REC_USER);
+    s = run(buf);
+    assert_int_equal(s->nev, 1);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+}
+
 static uint64_t plus_1000(void *ud, uint64_t off)
 {
     (void)ud;
@@ -643,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_skip_value),
         cmocka_unit_test(test_concatenated_files),
+        cmocka_unit_test(test_records_not_first),
         cmocka_unit_test(test_ct_cut),
         cmocka_unit_test(test_recovery_details),
     };
