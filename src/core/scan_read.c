@@ -732,7 +732,10 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         rc = cm_buf_append(&chunk, pend.p, cut);
         first = off == 0;
         if (rc == 0) {
-            memmove(pend.p, pend.p + cut, pend.len - cut);
+            if (pend.len > cut) {
+                /* (an empty stream has no buffer at all: pend.p is NULL) */
+                memmove(pend.p, pend.p + cut, pend.len - cut);
+            }
             pend.len -= cut;
             r->bytes_decoded += chunk.len;
             r->ctx.offset_base = off;

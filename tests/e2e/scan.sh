@@ -47,6 +47,13 @@ zcat "$F" | "$COALMINE" scan --quiet --stats "$T/s3.json" - >/dev/null
 check "plain flow log on stdin" test "$(jq .records.vpcflow "$T/s3.json")" = "$lines"
 "$COALMINE" scan --quiet --stats "$T/s4.json" - <"$F" >/dev/null
 check "gzip flow log on stdin" test "$(jq .records.vpcflow "$T/s4.json")" = "$lines"
+# An empty stream, plain or as a 0-byte pipe: an empty input, skipped, with 1 and 2 threads
+# (under SANITIZE=1 it was a runtime error: memmove from the NULL buffer of nothing read).
+for th in 1 2; do
+    "$COALMINE" scan --quiet --threads $th --stats "$T/se$th.json" - </dev/null >/dev/null 2>"$T/se$th.err"
+    check "empty standard input, $th thread(s): exit 0, an empty file skipped" \
+        test $? -eq 0 -a "$(jq -c '[.files, .skipped.files, .rejected.files]' "$T/se$th.json")" = "[1,1,0]"
+done
 C=$(find "$T/corpus" -path '*CloudTrail*' -name '*.gz' | sort | head -n 1)
 crec=$(zcat "$C" | jq '.Records | length')
 zcat "$C" | "$COALMINE" scan --quiet --stats "$T/s5.json" - >/dev/null
