@@ -740,6 +740,12 @@ static int top_value(struct ct_state *st, size_t *pos)
 
     if (st->buf[*pos] == '[') {
         rc = walk_array(st, *pos, false, pos);
+    } else if (st->buf[*pos] != '{') {
+        /* Not a record, a file or an array (text after a file, a stray line in a stream):
+         * one reject for it all, not one per word, and reading goes on at the next line
+         * or file. */
+        *pos = give_up(st, *pos, *pos + 1, true, "not a CloudTrail record, file or array");
+        rc = 0;
     } else if ((arr = file_at(st->buf, st->len, *pos)) != (size_t)-1) {
         rc = read_file(st, arr, pos);
     } else {

@@ -497,6 +497,30 @@ static void test_records_not_first(void **state)
     done(s);
 }
 
+/*
+ * Text that is not JSON between records or after a file is one reject, not one per word,
+ * and reading goes on at the next line or file (before 2026-12-04 "garbage here" after a
+ * file was two rejects, so rejects outnumbered what was there).
+ */
+static void test_stray_text(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    s = run(FILE3 "garbage here, and more\n" FILE3);
+    assert_int_equal(s->nev, 6);
+    assert_int_equal(s->nrej, 1);
+    assert_true(s->rej_off[0] == strlen(FILE3));
+    assert_non_null(strstr(s->rej_reason[0], "not a CloudTrail record, file or array"));
+    done(s);
+    s = run(REC_USER "\nhello world 1 2 3\n" REC_SVC "\n");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 1);
+    assert_int_equal(s->rej_line[0], 2);
+    assert_non_null(strstr(s->rej_reason[0], "skipped to byte"));
+    done(s);
+}
+
 static uint64_t plus_1000(void *ud, uint64_t off)
 {
     (void)ud;
@@ -685,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_skip_value),
         cmocka_unit_test(test_concatenated_files),
         cmocka_unit_test(test_records_not_first),
+        cmocka_unit_test(test_stray_text),
         cmocka_unit_test(test_ct_cut),
         cmocka_unit_test(test_recovery_details),
     };
