@@ -527,8 +527,11 @@ static int one_value(struct ct_state *st, size_t *pos)
     if (rc == CM_ENOMEM) {
         return rc;
     }
+    /* The JSON reader's UTF-8 message names the byte already, as an offset of the text
+     * parsed: say it once, as the input's (file_off maps an unwrapped text's). */
     snprintf(st->why, sizeof(st->why), "%s at byte %llu",
-             st->diag.msg[0] ? st->diag.msg : cm_strerror(rc), file_off(st, st->diag.offset));
+             rc != CM_EUTF8 && st->diag.msg[0] ? st->diag.msg : cm_strerror(rc),
+             file_off(st, st->diag.offset));
     skip = cm_parse_skip_value(st->buf, st->len, start);
     /* A file start inside what the skip would step over is the next file only if the
      * record broke there or after (it was cut short); one nested in a record that broke

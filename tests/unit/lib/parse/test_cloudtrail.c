@@ -319,7 +319,7 @@ static void test_insights_skipped(void **state)
 
 static void test_invalid_utf8(void **state)
 {
-    char buf[4096];
+    char buf[4096], want[64];
     struct sink *s;
     (void)state;
 
@@ -330,6 +330,9 @@ static void test_invalid_utf8(void **state)
     assert_int_equal(s->nev, 2);
     assert_int_equal(s->nrej, 1);
     assert_true(s->rej_off[0] > 0);
+    /* Where, once (before 2026-12-04: "invalid UTF-8 at byte N at byte N"). */
+    snprintf(want, sizeof(want), "invalid UTF-8 at byte %zu", (size_t)(strchr(buf, '\xff') - buf));
+    assert_string_equal(s->rej_reason[0], want);
     done(s);
     /* The same in JSON Lines, with the line number. */
     snprintf(buf, sizeof(buf), REC_USER "\n{\"eventName\":\"\xc0\xaf\"}\n" REC_SVC "\n");
