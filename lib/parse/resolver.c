@@ -401,8 +401,17 @@ static int parse_record(struct cm_parse_ctx *ctx, const char *buf, size_t len, s
             /* The reader looked past the line: the record is cut short. */
             snprintf(reason, sizeof(reason), "invalid JSON at end of line: %s", diag.msg);
         } else {
+            /* The column in the line (a record may follow another on its line); the JSON
+             * reader's UTF-8 message names a byte of this buffer, which is a chunk of
+             * standard input or an unwrapped text, not the input: the column says where. */
+            size_t ls = r->start;
+
+            while (ls > 0 && buf[ls - 1] != '\n') {
+                ls--;
+            }
             snprintf(reason, sizeof(reason), "invalid JSON at column %zu: %s",
-                     diag.offset >= r->start ? diag.offset - r->start + 1 : 1, diag.msg);
+                     diag.offset >= ls ? diag.offset - ls + 1 : 1,
+                     rc == CM_EUTF8 ? cm_strerror(rc) : diag.msg);
         }
         reject(ctx, r, reason);
         return CM_OK;

@@ -418,6 +418,7 @@ static void test_junk_and_concatenated_objects(void **state)
     struct cm_json_doc doc;
     struct cm_parse_ctx ctx;
     struct collect c;
+    char want[128];
     char *buf;
     int rc;
     (void)state;
@@ -435,10 +436,48 @@ static void test_junk_and_concatenated_objects(void **state)
     assert_int_equal(c.nrej, 1);
     assert_int_equal(c.rej[0].line, 2);
     assert_int_equal(c.rej[0].offset, 3 * strlen(SAMPLE) + 2);
+    /* Its column is the line's (before 2026-12-04: 1, counted from the junk). */
+    snprintf(want, sizeof(want), "invalid JSON at column %zu: invalid literal", strlen(SAMPLE) + 2);
+    assert_string_equal(c.rej[0].reason, want);
     /* A pretty-printed record spans lines 3-5; the next one is on line 6. */
     assert_str(c.ev[3].u.dns.query_name, "multi.");
     assert_int_equal(c.ev[3].src.line, 3);
     assert_int_equal(c.ev[4].src.line, 6);
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+/*
+ * Invalid UTF-8 is placed by its line and column, never by a byte of the buffer parsed, which
+ * is a chunk of standard input (or an unwrapped text), not the input: before 2026-12-04 a
+ * Resolver log piped to the scan said "invalid UTF-8 at byte 1343228" of a byte at 5537292.
+ */
+static void test_utf8_reason_in_a_chunk(void **state)
+{
+    static const char text[] = SAMPLE "\n{\"query_name\":\"a\xff.\",\"query_timestamp\":\"2025-03-"
+                                      "04T10:00:00Z\"}\n" SAMPLE "\n";
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    size_t len;
+    char *buf = dup_exact(text, &len);
+    (void)state;
+
+    cm_json_doc_init(&doc, 0, 0);
+    memset(&ctx, 0, sizeof(ctx));
+    memset(&c, 0, sizeof(c));
+    ctx.doc = &doc;
+    ctx.on_event = on_event;
+    ctx.on_reject = on_reject;
+    ctx.ud = &c;
+    ctx.offset_base = 5000000;
+    ctx.line_base = 12000;
+    assert_int_equal(cm_parser_dns.parse(&ctx, buf, len), 0);
+    assert_int_equal(c.nev, 2);
+    assert_int_equal(c.nrej, 1);
+    assert_int_equal(c.rej[0].line, 12002);
+    assert_int_equal(c.rej[0].offset, 5000000 + strlen(SAMPLE) + 1);
+    assert_string_equal(c.rej[0].reason, "invalid JSON at column 17: invalid UTF-8");
     free(buf);
     cm_json_doc_finish(&doc);
 }
@@ -1074,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_blank_lines_crlf_and_bases),
         cmocka_unit_test(test_reject_reasons),
         cmocka_unit_test(test_junk_and_concatenated_objects),
+        cmocka_unit_test(test_utf8_reason_in_a_chunk),
         cmocka_unit_test(test_text_line_one_reject),
         cmocka_unit_test(test_doc_swap),
         cmocka_unit_test(test_doc_swap_fresh_docs),
