@@ -346,13 +346,19 @@ void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum
     }
 }
 
-/* The engine's part of a checkpoint: its version, then its clock. */
-#define ENGINE_CKPT_VERSION 1u
+/*
+ * The engine's part of a checkpoint: its version, then its clock, then (from version 2)
+ * the CloudTrail eventIDs read (a u32 version and a section), then the detectors.
+ * Version 1, which lacks the eventIDs, still loads: they start afresh and are named.
+ */
+#define ENGINE_CKPT_VERSION 2u
 #define DETECTOR_NAME_MAX   64
+#define SEEN_NAME           "eventIDs read (repeated CloudTrail records)"
 
 int cm_engine_save(const struct cm_engine *e, struct cm_ckpt_w *w)
 {
     uint32_t n = 0;
+    size_t mark;
 
     for (size_t i = 0; i < e->nslots; i++) {
         n += e->slots[i].det->save != NULL;
@@ -362,10 +368,13 @@ int cm_engine_save(const struct cm_engine *e, struct cm_ckpt_w *w)
     cm_ckpt_put_i64(w, e->watermark);
     cm_ckpt_put_i64(w, e->next_tick);
     cm_ckpt_put_i64(w, e->opts.tick_ms);
+    cm_ckpt_put_u32(w, CM_SEEN_STATE_VERSION);
+    mark = cm_ckpt_begin(w);
+    cm_seen_save(&e->seen, w);
+    cm_ckpt_end(w, mark);
     cm_ckpt_put_u32(w, n);
     for (size_t i = 0; i < e->nslots && w->err == 0; i++) {
         const struct cm_detector *d = e->slots[i].det;
-        size_t mark;
         int rc;
 
         if (d->save == NULL) {
@@ -415,6 +424,26 @@ static struct slot *slot_named(struct cm_engine *e, struct cm_str name)
     return NULL;
 }
 
+/* The eventIDs' section: another version of it starts afresh (the set is still empty). */
+static int load_seen(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size_t len)
+{
+    uint32_t sv = cm_ckpt_get_u32(r);
+    size_t end = cm_ckpt_section(r);
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    if (sv == CM_SEEN_STATE_VERSION) {
+        if (cm_seen_load(&e->seen, r) != 0 || !cm_ckpt_section_done(r, end)) {
+            return r->err;
+        }
+        return 0;
+    }
+    r->off = end;
+    note_dropped(dropped, len, SEEN_NAME);
+    return 0;
+}
+
 int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size_t len)
 {
     uint32_t version, n;
@@ -426,22 +455,30 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
         dropped[0] = '\0';
     }
     version = cm_ckpt_get_u32(r);
+    if (r->err == 0 && version != 1 && version != ENGINE_CKPT_VERSION) {
+        return cm_ckpt_r_fail(r, CM_EFORMAT,
+                              "the engine's part has a version this build does not read");
+    }
     max_time = cm_ckpt_get_i64(r);
     wm = cm_ckpt_get_i64(r);
     next = cm_ckpt_get_i64(r);
     tick = cm_ckpt_get_i64(r);
-    n = cm_ckpt_get_u32(r);
     if (r->err != 0) {
         return r->err;
-    }
-    if (version != ENGINE_CKPT_VERSION) {
-        return cm_ckpt_r_fail(r, CM_EFORMAT,
-                              "the engine's part has a version this build does not read");
     }
     if (!cm_ckpt_time_ok(max_time) || !cm_ckpt_time_ok(wm) || !cm_ckpt_time_ok(next) ||
         wm > max_time || (next != INT64_MIN && next % (tick > 0 ? tick : 1) != 0) ||
         tick != e->opts.tick_ms) {
         return cm_ckpt_r_fail(r, CM_EINVAL, "the engine's clock is inconsistent");
+    }
+    if (version == 1) {
+        note_dropped(dropped, len, SEEN_NAME);
+    } else if ((rc = load_seen(e, r, dropped, len)) != 0) {
+        return rc;
+    }
+    n = cm_ckpt_get_u32(r);
+    if (r->err != 0) {
+        return r->err;
     }
     if ((seen = cm_calloc(e->nslots ? e->nslots : 1, sizeof(*seen))) == NULL) {
         return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");

@@ -4,11 +4,13 @@
  */
 #include "detect/seen.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 
 #define MIN_CAP 1024u
 
@@ -106,13 +108,11 @@ static struct cm_seen_acct *acct_slot(struct cm_seen_acct *v, size_t cap, uint64
     }
 }
 
-/* The account's entry, made when new; NULL when out of memory. */
-static struct cm_seen_acct *acct_of(struct cm_seen *s, struct cm_str account)
+/* The entry of account key k (not 0), made when new; NULL when out of memory. */
+static struct cm_seen_acct *acct_at(struct cm_seen *s, uint64_t k)
 {
-    uint64_t k = cm_hash64(account.p != NULL ? account.p : "", account.len, s->seed ^ 0xacc7u);
     struct cm_seen_acct *a;
 
-    k = k ? k : 1;
     if ((s->nacct + 1) * 2 > s->acap) {
         size_t ncap = s->acap ? s->acap * 2 : 16;
         struct cm_seen_acct *nv = cm_calloc(ncap, sizeof(*nv));
@@ -139,6 +139,14 @@ static struct cm_seen_acct *acct_of(struct cm_seen *s, struct cm_str account)
         s->nacct++;
     }
     return a;
+}
+
+/* The account's entry, made when new; NULL when out of memory. */
+static struct cm_seen_acct *acct_of(struct cm_seen *s, struct cm_str account)
+{
+    uint64_t k = cm_hash64(account.p != NULL ? account.p : "", account.len, s->seed ^ 0xacc7u);
+
+    return acct_at(s, k ? k : 1);
 }
 
 /* The current generation becomes the previous one; the one before is dropped. */
@@ -183,4 +191,146 @@ int cm_seen_check(struct cm_seen *s, struct cm_str account, struct cm_str id, in
     }
     gen_put(&a->cur, h);
     return CM_OK;
+}
+
+/* ---- checkpoints ---- */
+
+/* Bytes an account takes in a checkpoint at least: key, start, newest, two counts. */
+#define ACCT_MIN_BYTES (5 * 8)
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static int cmp_acct(const void *a, const void *b)
+{
+    return cmp_u64(&(*(const struct cm_seen_acct *const *)a)->key,
+                   &(*(const struct cm_seen_acct *const *)b)->key);
+}
+
+/* g's count, then its ids in increasing order (tmp holds g->n of them). */
+static void gen_save(const struct cm_seen_gen *g, uint64_t *tmp, struct cm_ckpt_w *w)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < g->cap; i++) {
+        if (g->slot[i] != 0) {
+            tmp[k++] = g->slot[i];
+        }
+    }
+    qsort(tmp, k, sizeof(*tmp), cmp_u64);
+    cm_ckpt_put_u64(w, k);
+    for (size_t i = 0; i < k; i++) {
+        cm_ckpt_put_u64(w, tmp[i]);
+    }
+}
+
+int cm_seen_save(const struct cm_seen *s, struct cm_ckpt_w *w)
+{
+    const struct cm_seen_acct **v = cm_malloc((s->nacct ? s->nacct : 1) * sizeof(*v));
+    uint64_t *tmp = NULL;
+    size_t n = 0, most = 1;
+
+    for (size_t i = 0; v != NULL && i < s->acap; i++) {
+        const struct cm_seen_acct *a = &s->acct[i];
+
+        if (a->key != 0) {
+            v[n++] = a;
+            most = a->cur.n > most ? a->cur.n : most;
+            most = a->prev.n > most ? a->prev.n : most;
+        }
+    }
+    if (v == NULL || (tmp = cm_malloc(most * sizeof(*tmp))) == NULL) {
+        cm_ckpt_w_fail(w, CM_ENOMEM);
+        goto out;
+    }
+    qsort(v, n, sizeof(*v), cmp_acct);
+    cm_ckpt_put_u64(w, s->seed);
+    cm_ckpt_put_u64(w, n);
+    for (size_t i = 0; i < n && w->err == 0; i++) {
+        cm_ckpt_put_u64(w, v[i]->key);
+        cm_ckpt_put_i64(w, v[i]->start);
+        cm_ckpt_put_i64(w, v[i]->newest);
+        gen_save(&v[i]->cur, tmp, w);
+        gen_save(&v[i]->prev, tmp, w);
+    }
+out:
+    cm_free(tmp);
+    cm_free(v);
+    return w->err;
+}
+
+/* A generation written by gen_save into the empty g. */
+static int gen_load(struct cm_seen *s, struct cm_seen_gen *g, struct cm_ckpt_r *r)
+{
+    uint64_t n = cm_ckpt_get_u64(r), last = 0;
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    if (n > s->max) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "a generation of eventIDs over its size");
+    }
+    if (n > (r->len - r->off) / 8) {
+        return cm_ckpt_r_fail(r, CM_ETRUNC, "more eventIDs than the file has room for");
+    }
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t h = cm_ckpt_get_u64(r);
+
+        if (h <= last) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "eventIDs out of order, zero or twice");
+        }
+        last = h;
+        if ((g->n + 1) * 2 > g->cap && gen_grow(s, g) != 0) {
+            return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
+        }
+        gen_put(g, h);
+    }
+    return r->err;
+}
+
+int cm_seen_load(struct cm_seen *s, struct cm_ckpt_r *r)
+{
+    uint64_t seed = cm_ckpt_get_u64(r), n = cm_ckpt_get_u64(r);
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    if (s->nacct != 0) {
+        return cm_ckpt_r_fail(r, CM_EINVAL, "eventIDs loaded over others");
+    }
+    /* The saved ids were hashed with the saved seed: keep hashing with it. */
+    s->seed = seed;
+    if (n > (r->len - r->off) / ACCT_MIN_BYTES) {
+        return cm_ckpt_r_fail(r, CM_ETRUNC, "more accounts than the file has room for");
+    }
+    for (uint64_t i = 0; i < n && r->err == 0; i++) {
+        uint64_t key = cm_ckpt_get_u64(r);
+        int64_t start = cm_ckpt_get_i64(r), newest = cm_ckpt_get_i64(r);
+        size_t had = s->nacct;
+        struct cm_seen_acct *a;
+
+        if (r->err != 0) {
+            break;
+        }
+        if (key == 0 || !cm_ckpt_time_ok(start) || !cm_ckpt_time_ok(newest) ||
+            (start != INT64_MIN && newest < start)) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "an account's eventIDs have a bad key or clock");
+        }
+        if ((a = acct_at(s, key)) == NULL) {
+            return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
+        }
+        if (s->nacct == had) {
+            return cm_ckpt_r_fail(r, CM_EINVAL, "an account's eventIDs are in the file twice");
+        }
+        a->start = start;
+        a->newest = newest;
+        if (gen_load(s, &a->cur, r) == 0) {
+            gen_load(s, &a->prev, r);
+        }
+    }
+    return r->err;
 }

@@ -26,8 +26,13 @@
 
 #include "base/str.h"
 
+struct cm_ckpt_w;
+struct cm_ckpt_r;
+
 #define CM_SEEN_SPAN_MS (3600 * 1000LL)
 #define CM_SEEN_MAX     (1u << 21)
+/* The layout cm_seen_save writes; bumped when it changes. */
+#define CM_SEEN_STATE_VERSION 1u
 
 struct cm_seen_gen {
     uint64_t *slot; /* 0: empty */
@@ -62,5 +67,17 @@ void cm_seen_finish(struct cm_seen *s);
  */
 int cm_seen_check(struct cm_seen *s, struct cm_str account, struct cm_str id, int64_t t,
                   bool *repeat);
+
+/*
+ * Checkpoints (statefile.md), so a record repeated across two scans with --state is still
+ * analysed once: the seed, then per account (by key) its clock and each generation's
+ * ids, sorted, 8 bytes an id: no more than the set holds in memory, so at most 2 x max
+ * ids an account. Loading into an empty set gives back what was saved, the seed too (the
+ * saved hashes were made with it), and saving again gives the same bytes. cm_seen_load
+ * refuses (CM_EINVAL, with the reason in r) a set this code could not have made: a zero
+ * key or id, an account or an id twice, a generation over max, times out of order.
+ */
+int cm_seen_save(const struct cm_seen *s, struct cm_ckpt_w *w);
+int cm_seen_load(struct cm_seen *s, struct cm_ckpt_r *r);
 
 #endif

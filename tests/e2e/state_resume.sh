@@ -10,6 +10,9 @@
 #     day before they judge, scanned in 6-hour parts: without the state no part has a day
 #     of history, and the anomalies are missed (checked: the state is what finds them).
 #
+# The hourly parts are scanned again with each hour's CloudTrail files read a second time
+# in the next hour's scan: a repeated record is analysed once across scans too.
+#
 # Also: the evidence of a later part's finding names an earlier part's file; a damaged
 # file is refused with its byte offset and left as it was; --final needs --state; a
 # different --threads gives way to the file's shard count; and --final leaves the file.
@@ -125,6 +128,24 @@ summary "$T/whole.db" "$T/p.whole.sum"
 nwhole=$(wc -l <"$T/p.whole.sum")
 check "it finds at least 60 findings (got $nwhole)" test "$nwhole" -ge 60
 same_split "hourly parts" "$G" "$T/p" 6
+
+# A record read in two scans (the same CloudTrail files in both: a delivery repeated, an
+# organisation trail's copy landing in the next period) is analysed once, as in one scan:
+# each hour's scan also reads the hour before's CloudTrail files, under another prefix.
+_i=0
+while [ "$_i" -lt 6 ]; do
+    mkdir -p "$T/d.$_i"
+    cp -rs "$T/p.$_i/." "$T/d.$_i/"
+    if [ "$_i" -gt 0 ]; then
+        (cd "$T/p.$((_i - 1))" && find . -path '*/CloudTrail/*' -type l) | while read -r f; do
+            mkdir -p "$(dirname "$T/d.$_i/copy/$f")"
+            ln -s "$(readlink -f "$T/p.$((_i - 1))/$f")" "$T/d.$_i/copy/$f"
+        done
+    fi
+    _i=$((_i + 1))
+done
+cp "$T/p.whole.sum" "$T/d.whole.sum"
+same_split "hourly parts, each with the hour before's CloudTrail again" "$G" "$T/d" 6
 
 # Without the state, the same parts find something else (the state is what makes it equal).
 parts_without_state "$G" "$T/p" 6 "$T/nostate.sum"

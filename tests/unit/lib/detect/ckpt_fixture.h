@@ -56,6 +56,27 @@ static inline int ckfx_load(const struct cm_detector *const *table, const struct
     return 0;
 }
 
+/*
+ * Where the u32 count of detectors lies in an engine checkpoint p[0..len): after the
+ * engine's u32 version, its clock (4 x i64) and the CloudTrail eventIDs read (u32 version
+ * and a section). Tests that reach into a detector's bytes start there.
+ */
+static inline size_t ckfx_detectors_at(const void *p, size_t len)
+{
+    struct cm_ckpt_r r;
+    size_t end;
+
+    cm_ckpt_r_init(&r, p, len);
+    (void)cm_ckpt_get_u32(&r);
+    for (int k = 0; k < 4; k++) {
+        (void)cm_ckpt_get_i64(&r);
+    }
+    (void)cm_ckpt_get_u32(&r);
+    end = cm_ckpt_section(&r);
+    assert_int_equal(r.err, 0);
+    return end;
+}
+
 /* Saves e, destroys it, and returns a fresh engine loaded with what it had learned. */
 static inline struct cm_engine *ckfx_reload(struct cm_engine *e,
                                             const struct cm_detector *const *table,

@@ -4,9 +4,11 @@
  * sticky errors with their offset), a table's round trip (entries, values,
  * last-seen times, the recency list that decides eviction and expiry, the
  * codec's check and evidence renumbering), every truncation of a file
- * refused cleanly, and the engine's part (its clock; a detector of another
- * version, or missing from the file, or whose values changed size, starts
- * afresh and is named).
+ * refused cleanly, and the engine's part (its clock; the CloudTrail eventIDs
+ * read, so a record repeated in the next scan is analysed once; a detector of
+ * another version, or missing from the file, or whose values changed size,
+ * starts afresh and is named; an engine part of version 1, without the
+ * eventIDs, loads and names them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -427,6 +429,103 @@ static void test_engine_round_trip_and_versions(void **st)
     cm_engine_destroy(e);
 }
 
+static void feed_ct(struct cm_engine *e, const char *account, const char *id, int64_t t)
+{
+    struct cm_event ev;
+    struct cm_sink sink = {0};
+
+    memset(&ev, 0, sizeof(ev));
+    ev.kind = CM_EV_CLOUDTRAIL;
+    ev.time_ms = t;
+    ev.account = cm_str_cstr(account);
+    ev.u.ct.event_id = cm_str_cstr(id);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+}
+
+/*
+ * A CloudTrail record read in one scan and again in the next (the same file in both, or
+ * an organisation trail's copy delivered in the next period) is a repeat in the second,
+ * as it is in one scan of both: the engine's part carries the eventIDs read.
+ */
+static void test_engine_carries_event_ids(void **st)
+{
+    const struct cm_detector *const t1[] = {&toy_a, NULL};
+    struct cm_detect_opts o = {.lateness_ms = 10, .seed = 99};
+    struct cm_engine *e = NULL, *f = NULL;
+    struct cm_ckpt_w w, v1;
+    struct cm_ckpt_r r;
+    char dropped[128];
+    size_t at;
+
+    (void)st;
+    assert_int_equal(cm_engine_create(&e, t1, &o), 0);
+    feed_ct(e, "111122223333", "ev-1", 1000);
+    feed_ct(e, "111122223333", "ev-2", 2000);
+    feed_ct(e, "111122223333", "ev-1", 2000);
+    assert_int_equal(cm_engine_stats(e)->repeated, 1);
+    cm_ckpt_w_init(&w, 0);
+    assert_int_equal(cm_engine_save(e, &w), 0);
+
+    assert_int_equal(cm_engine_create(&f, t1, &o), 0);
+    cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+    assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
+    assert_int_equal(r.off, w.buf.len);
+    assert_string_equal(dropped, "");
+    feed_ct(f, "111122223333", "ev-2", 2500); /* a copy delivered in the next scan */
+    feed_ct(f, "111122223333", "ev-1", 1000);
+    feed_ct(f, "111122223333", "ev-3", 3000);
+    assert_int_equal(cm_engine_stats(f)->repeated, 2);
+    assert_int_equal(cm_engine_stats(f)->events[CM_EV_CLOUDTRAIL], 1);
+    cm_engine_destroy(f);
+
+    /* The same part as version 1 wrote it (no eventIDs): loads; they start afresh. */
+    cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+    cm_ckpt_get_u32(&r);
+    for (int k = 0; k < 4; k++) {
+        cm_ckpt_get_i64(&r);
+    }
+    at = r.off;
+    cm_ckpt_get_u32(&r);
+    r.off = cm_ckpt_section(&r);
+    assert_int_equal(r.err, 0);
+    cm_ckpt_w_init(&v1, 0);
+    cm_ckpt_put_u32(&v1, 1);
+    cm_ckpt_put_bytes(&v1, w.buf.p + 4, at - 4);
+    cm_ckpt_put_bytes(&v1, w.buf.p + r.off, w.buf.len - r.off);
+    assert_int_equal(cm_engine_create(&f, t1, &o), 0);
+    cm_ckpt_r_init(&r, v1.buf.p, v1.buf.len);
+    assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
+    assert_int_equal(r.off, v1.buf.len);
+    assert_non_null(strstr(dropped, "eventIDs"));
+    assert_int_equal(count_of(f, t1, 0), 0); /* toy-a counts flow records only */
+    feed_ct(f, "111122223333", "ev-2", 2500);
+    assert_int_equal(cm_engine_stats(f)->repeated, 0);
+    cm_engine_destroy(f);
+
+    /* An engine of another seed keeps the saved one for the eventIDs (their hashes). */
+    o.seed = 100;
+    assert_int_equal(cm_engine_create(&f, t1, &o), 0);
+    cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+    assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
+    assert_int_equal(r.off, w.buf.len);
+    assert_string_equal(dropped, "");
+    feed_ct(f, "111122223333", "ev-2", 2500);
+    assert_int_equal(cm_engine_stats(f)->repeated, 1);
+    cm_engine_destroy(f);
+
+    /* Every truncation is refused without harm. */
+    o.seed = 99;
+    for (size_t n = 0; n < w.buf.len; n++) {
+        assert_int_equal(cm_engine_create(&f, t1, &o), 0);
+        cm_ckpt_r_init(&r, w.buf.p, n);
+        assert_int_not_equal(cm_engine_load(f, &r, NULL, 0), 0);
+        cm_engine_destroy(f);
+    }
+    cm_ckpt_w_finish(&v1);
+    cm_ckpt_w_finish(&w);
+    cm_engine_destroy(e);
+}
+
 /* Events counted by detector i of an engine: read through a save of it. */
 static uint32_t count_of(struct cm_engine *e, const struct cm_detector *const *tbl, size_t i)
 {
@@ -442,6 +541,8 @@ static uint32_t count_of(struct cm_engine *e, const struct cm_detector *const *t
     for (int k = 0; k < 4; k++) {
         cm_ckpt_get_i64(&r);
     }
+    cm_ckpt_get_u32(&r);         /* the eventIDs' version */
+    r.off = cm_ckpt_section(&r); /* ... and section */
     cm_ckpt_get_u32(&r);
     for (size_t d = 0; d <= i; d++) {
         struct cm_str name = cm_ckpt_get_str(&r, 64);
@@ -480,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_table_refusals),
         cmocka_unit_test(test_table_every_truncation),
         cmocka_unit_test(test_engine_round_trip_and_versions),
+        cmocka_unit_test(test_engine_carries_event_ids),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

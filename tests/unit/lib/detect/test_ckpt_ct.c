@@ -145,13 +145,16 @@ struct trail {
     char buf[1 << 17];
     size_t n;
     unsigned nrec;
+    unsigned id; /* in its records' eventIDs: two trails never share one */
 };
 
 static struct trail *trail_new(void)
 {
+    static unsigned ntrails;
     struct trail *t = calloc(1, sizeof(*t));
 
     assert_non_null(t);
+    t->id = ntrails++;
     return t;
 }
 
@@ -172,9 +175,10 @@ static void add_rec(struct trail *t, const char *uid, int at, const char *svc, c
         "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"%s\",%s,"
         "\"eventTime\":\"2026-01-%02dT%02d:%02d:%02dZ\",\"eventSource\":\"%s.amazonaws.com\","
         "\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
-        "\"eventID\":\"e-%u\"%s%s}",
+        "\"eventID\":\"e-%u-%u\"%s%s}",
         t->nrec ? "," : "", data ? "Data" : "Management", uid, 5 + at / DAY, at / HOUR % 24,
-        at / 60 % 60, at % 60, svc, name, ip, ua, t->nrec, extra ? "," : "", extra ? extra : "");
+        at / 60 % 60, at % 60, svc, name, ip, ua, t->id, t->nrec, extra ? "," : "",
+        extra ? extra : "");
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
 }

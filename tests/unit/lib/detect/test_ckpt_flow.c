@@ -564,7 +564,7 @@ struct loc {
 
 /*
  * Entry i of table k of the only detector of engine checkpoint w: engine
- * header (u32 version, 4 x i64, u32 detectors), then the detector's name
+ * header (ckfx_detectors_at, then u32 detectors), then the detector's name
  * (u32 length, bytes), state_version (u32) and section length (u64); then
  * its tables (u32 value size, u64 entries, i64 newest), each entry a key
  * (u32 length, bytes), i64 last seen, u8 lag class and the value.
@@ -572,11 +572,11 @@ struct loc {
 static struct loc locate(const struct cm_ckpt_w *w, unsigned k, uint64_t i)
 {
     const unsigned char *p = (const unsigned char *)w->buf.p;
-    size_t off = 40, len = w->buf.len;
+    size_t off = ckfx_detectors_at(w->buf.p, w->buf.len) + 4, len = w->buf.len;
     struct loc l = {0};
 
     assert_true(len > off);
-    assert_int_equal(le(p + 36, 4), 1);
+    assert_int_equal(le(p + off - 4, 4), 1);
     off += 4 + le(p + off, 4);
     off += 4 + 8;
     for (unsigned t = 0;; t++) {

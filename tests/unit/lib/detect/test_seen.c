@@ -3,7 +3,10 @@
  * generation it came in and the next; an id older than two generations is forgotten;
  * generations turn by each account's event time (the newest seen, so a late event does not
  * turn one; another account's later events neither) and by size; an empty id is never a
- * repeat; memory is accounted and given back.
+ * repeat; memory is accounted and given back. Checkpoints: a set saved and loaded (as
+ * between two scans with --state) knows the same ids, in the same generations, and saves
+ * to the same bytes, with the seed it was made with; every truncation, and a set this code
+ * could not have made, is refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "detect/ckpt.h"
 #include "detect/seen.h"
 
 #define HOUR CM_SEEN_SPAN_MS
@@ -122,13 +126,148 @@ static void test_size_bound(void **state)
     cm_seen_finish(&s);
 }
 
+/* ---- checkpoints ---- */
+
+static void save(const struct cm_seen *s, struct cm_ckpt_w *w)
+{
+    cm_ckpt_w_init(w, 0);
+    assert_int_equal(cm_seen_save(s, w), 0);
+}
+
+/* Loads p[0..len) into a fresh set of seed; the error (0: all of it read). */
+static int load(struct cm_seen *s, uint64_t seed, const void *p, size_t len)
+{
+    struct cm_ckpt_r r;
+    int rc;
+
+    cm_seen_init(s, seed);
+    cm_ckpt_r_init(&r, p, len);
+    rc = cm_seen_load(s, &r);
+    if (rc == 0 && r.off != len) {
+        rc = -1;
+    }
+    if (rc != 0) {
+        assert_int_equal(rc, r.err);
+        assert_true(r.why[0] != '\0' && r.err_off <= len);
+    }
+    return rc;
+}
+
+static void test_save_load(void **state)
+{
+    struct cm_seen s, t;
+    struct cm_ckpt_w w, w2;
+    char id[32];
+    (void)state;
+
+    cm_seen_init(&s, 5);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof(id), "id-%d", i);
+        assert_false(check_in(&s, i % 3 ? "111111111111" : "222222222222", id, 1000 + i));
+    }
+    assert_false(check_in(&s, "111111111111", "next-hour", HOUR + 2000)); /* turns a generation */
+    save(&s, &w);
+    assert_int_equal(load(&t, 5, w.buf.p, w.buf.len), 0);
+    /* Saving what was loaded gives the same bytes. */
+    save(&t, &w2);
+    assert_int_equal(w2.buf.len, w.buf.len);
+    assert_memory_equal(w2.buf.p, w.buf.p, w.buf.len);
+    /* The ids of the first scan are repeats in the second, in their own account only. */
+    assert_true(check_in(&t, "111111111111", "id-1", HOUR + 2100));
+    assert_true(check_in(&t, "222222222222", "id-0", 2100));
+    assert_true(check_in(&t, "111111111111", "next-hour", HOUR + 2100));
+    assert_false(check_in(&t, "222222222222", "id-1", 2100));
+    assert_false(check_in(&t, "333333333333", "id-1", 2100));
+    /* The clocks came along: one more hour turns 111111111111 again, and the ids of its
+     * first hour are forgotten, as they would be in one scan. */
+    assert_false(check_in(&t, "111111111111", "two-hours", 2 * HOUR + 3000));
+    assert_false(check_in(&t, "111111111111", "id-2", 2 * HOUR + 3001));
+    assert_true(check_in(&t, "111111111111", "next-hour", 2 * HOUR + 3002));
+    cm_ckpt_w_finish(&w2);
+    cm_seen_finish(&t);
+
+    /* Into a set of another seed: the saved one is kept, which the saved hashes need. */
+    assert_int_equal(load(&t, 6, w.buf.p, w.buf.len), 0);
+    assert_true(check_in(&t, "111111111111", "id-1", HOUR + 2100));
+    assert_false(check_in(&t, "111111111111", "id-new", HOUR + 2100));
+    cm_seen_finish(&t);
+    /* Every truncation is refused, and leaks nothing. */
+    for (size_t len = 0; len < w.buf.len; len += len < 200 ? 1 : 997) {
+        assert_int_not_equal(load(&t, 5, w.buf.p, len), 0);
+        cm_seen_finish(&t);
+    }
+    cm_ckpt_w_finish(&w);
+    cm_seen_finish(&s);
+}
+
+/* A set by hand (seed 5): account 77 with n of the 3 ids (a count of more says more than
+ * the bytes hold) and an empty previous generation, then account key2 if not 0. */
+static int load_made(uint64_t key2, int64_t start, int64_t newest, uint64_t n, const uint64_t *ids,
+                     size_t max)
+{
+    struct cm_seen s, t;
+    struct cm_ckpt_w w, e;
+    int rc;
+
+    cm_seen_init(&s, 5);
+    save(&s, &e); /* empty: just the seed and 0 accounts */
+    cm_ckpt_w_init(&w, 0);
+    cm_ckpt_put_bytes(&w, e.buf.p, 8);
+    cm_ckpt_put_u64(&w, key2 ? 2 : 1);
+    cm_ckpt_put_u64(&w, 77);
+    cm_ckpt_put_i64(&w, start);
+    cm_ckpt_put_i64(&w, newest);
+    cm_ckpt_put_u64(&w, n);
+    for (uint64_t i = 0; i < n && i < 3; i++) {
+        cm_ckpt_put_u64(&w, ids[i]);
+    }
+    cm_ckpt_put_u64(&w, 0);
+    if (key2) {
+        cm_ckpt_put_u64(&w, key2);
+        cm_ckpt_put_i64(&w, 0);
+        cm_ckpt_put_i64(&w, 0);
+        cm_ckpt_put_u64(&w, 0);
+        cm_ckpt_put_u64(&w, 0);
+    }
+    cm_seen_init(&t, 5);
+    t.max = max;
+    {
+        struct cm_ckpt_r r;
+        cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+        rc = cm_seen_load(&t, &r);
+        rc = rc == 0 && r.off != w.buf.len ? -1 : rc;
+    }
+    cm_seen_finish(&t);
+    cm_ckpt_w_finish(&w);
+    cm_ckpt_w_finish(&e);
+    cm_seen_finish(&s);
+    return rc;
+}
+
+static void test_load_refusals(void **state)
+{
+    const uint64_t ok[] = {3, 9, 12}, zero[] = {0, 9, 12}, twice[] = {3, 9, 9},
+                   order[] = {9, 3, 12};
+    (void)state;
+
+    assert_int_equal(load_made(0, 1000, 2000, 3, ok, 100), 0);
+    assert_int_equal(load_made(78, INT64_MIN, INT64_MIN, 3, ok, 100), 0);
+    assert_int_equal(load_made(0, 1000, 2000, 3, zero, 100), CM_EINVAL);
+    assert_int_equal(load_made(0, 1000, 2000, 3, twice, 100), CM_EINVAL);
+    assert_int_equal(load_made(0, 1000, 2000, 3, order, 100), CM_EINVAL);
+    assert_int_equal(load_made(77, 1000, 2000, 3, ok, 100), CM_EINVAL); /* an account twice */
+    assert_int_equal(load_made(0, 1000, 2000, 3, ok, 2), CM_EINVAL);    /* over max */
+    assert_int_equal(load_made(0, 2000, 1000, 3, ok, 100), CM_EINVAL);  /* start after newest */
+    assert_int_equal(load_made(0, INT64_MAX, INT64_MAX, 3, ok, 100), CM_EINVAL);
+    assert_int_equal(load_made(0, 1000, 2000, UINT64_MAX, ok, 100), CM_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_repeats),
-        cmocka_unit_test(test_generations),
-        cmocka_unit_test(test_accounts),
-        cmocka_unit_test(test_size_bound),
+        cmocka_unit_test(test_repeats),   cmocka_unit_test(test_generations),
+        cmocka_unit_test(test_accounts),  cmocka_unit_test(test_size_bound),
+        cmocka_unit_test(test_save_load), cmocka_unit_test(test_load_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
