@@ -180,6 +180,17 @@ int cm_statefile_read(struct cm_statefile *sf)
     crc = cm_ckpt_get_u32(&r);
     cm_ckpt_r_init(&r, sf->data, sf->len - 4);
     if (memcmp(sf->data, MAGIC, 8) == 0 && crc != libdeflate_crc32(0, sf->data, sf->len - 4)) {
+        /* Cut short (a copy or a write that did not finish): its shards run past its end,
+         * or end where the checksum should, or fewer than its 4 bytes follow them. */
+        cm_ckpt_r_init(&r, sf->data, sf->len);
+        rc = parse(sf, &r);
+        if (rc == CM_ETRUNC || rc == 0 || (rc == CM_EINVAL && sf->len - r.err_off < 4)) {
+            cm_ckpt_r_init(&r, sf->data, sf->len);
+            r.off = sf->len;
+            cm_ckpt_r_fail(&r, CM_ETRUNC, "the file ends early: it is truncated");
+            return bad(sf, CM_ETRUNC, &r);
+        }
+        cm_ckpt_r_init(&r, sf->data, sf->len - 4);
         r.off = sf->len - 4;
         cm_ckpt_r_fail(&r, CM_EINVAL, "the checksum does not match: the file is damaged");
         return bad(sf, CM_EINVAL, &r);

@@ -14,7 +14,7 @@
 # in the next hour's scan: a repeated record is analysed once across scans too.
 #
 # Also: the evidence of a later part's finding names an earlier part's file; a damaged
-# file is refused with its byte offset and left as it was; --final needs --state; a
+# or truncated file is refused with its byte offset and the reason and left as it was; --final needs --state; a
 # different --threads gives way to the file's shard count; and --final leaves the file.
 . "$(dirname "$0")/lib/tap.sh"
 
@@ -176,6 +176,15 @@ check "... with the reason and the byte offset" \
     grep -q "byte $((size - 4)): the checksum does not match" "$T/t.err"
 check "... and the file is left for the user (not overwritten)" \
     sh -c "! cmp -s '$T/state' '$T/state.good' && test \$(wc -c <'$T/state') -eq $size"
+head -c $((size / 2)) "$T/state.good" >"$T/state"
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --quiet --db "$T/t.db" --state "$T/state" \
+    $(cat "$G/intel/args.txt") "$T/p.5" >/dev/null 2>"$T/t.err"
+check "a truncated state file: exit 1" test $? -eq 1
+check "... said so, with the byte offset where it ends" \
+    grep -q "byte $((size / 2)): the file ends early: it is truncated" "$T/t.err"
+check "... and the file is left for the user (not overwritten)" \
+    test "$(wc -c <"$T/state")" -eq $((size / 2))
 printf 'not a state file at all, though it is long enough to have a header %s' x >"$T/state"
 # shellcheck disable=SC2046
 "$COALMINE" scan --no-default-intel --quiet --state "$T/state" \
