@@ -316,13 +316,29 @@ static bool bpa_all_off(const struct cm_ct *ct)
     return true;
 }
 
-/* A PutBucketLogging whose BucketLoggingStatus has no LoggingEnabled. */
+/*
+ * A PutBucketLogging whose BucketLoggingStatus has no LoggingEnabled. CloudTrail
+ * writes the XML body's empty element as an object when it carries the S3
+ * namespace ({"xmlns": ...}) and as "" (or null) when it carries nothing, as a
+ * request that leaves out the namespace sends it: both are empty.
+ */
 static bool logging_off(const struct cm_ct *ct)
 {
     uint32_t st = get_icase(ct->doc, ct->request_parameters, "BucketLoggingStatus");
 
-    return st != CM_JSON_NONE && cm_json_type(ct->doc, st) == CM_JSON_OBJECT &&
-           get_icase(ct->doc, st, "LoggingEnabled") == CM_JSON_NONE;
+    if (st == CM_JSON_NONE) {
+        return false;
+    }
+    switch (cm_json_type(ct->doc, st)) {
+    case CM_JSON_OBJECT:
+        return get_icase(ct->doc, st, "LoggingEnabled") == CM_JSON_NONE;
+    case CM_JSON_NULL:
+        return true;
+    case CM_JSON_STRING:
+        return cm_json_raw(ct->doc, st).len == 0;
+    default:
+        return false;
+    }
 }
 
 static const char *bpa_type(const struct cm_ct *ct, bool has_bucket)

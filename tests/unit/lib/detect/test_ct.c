@@ -435,6 +435,36 @@ static void test_s3_settings(void **state)
     assert_int_equal(r.got.n, 6);
 }
 
+/*
+ * A BucketLoggingStatus without the S3 namespace is an empty XML element that
+ * CloudTrail writes as "" (or null): logging is off as much as with {"xmlns": ...}.
+ * A status that is missing says nothing.
+ */
+static void test_s3_logging_empty_element(void **state)
+{
+    const char *s3 = "s3.amazonaws.com";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+
+    (void)state;
+    run_text(
+        &r,
+        file(rec(r1, sizeof(r1), IAMUSER, 0, s3, "PutBucketLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"BucketLoggingStatus\":\"\","
+                 "\"logging\":\"\"}"),
+             rec(r2, sizeof(r2), IAMUSER, 10, s3, "PutBucketLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"app\",\"BucketLoggingStatus\":null}"),
+             /* near miss: no status at all */
+             rec(r3, sizeof(r3), IAMUSER, 20, s3, "PutBucketLogging", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"web\",\"logging\":\"\"}"),
+             NULL),
+        false);
+    assert_int_equal(count(&r.got, "Stealth:S3/ServerAccessLoggingDisabled"), 2);
+    assert_int_equal(r.got.n, 2);
+}
+
 /* ---- instance and Lambda credentials ---- */
 
 static void test_instance_credentials(void **state)
@@ -872,6 +902,7 @@ int main(void)
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_pentest),
         cmocka_unit_test(test_s3_settings),
+        cmocka_unit_test(test_s3_logging_empty_element),
         cmocka_unit_test(test_instance_credentials),
         cmocka_unit_test(test_instance_credentials_without_ranges),
         cmocka_unit_test(test_instance_credentials_nat),
