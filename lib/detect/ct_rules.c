@@ -10,7 +10,8 @@
  *   Policy:S3/BucketAnonymousAccessGranted, BucketPublicAccessGranted
  *
  * The one piece of state: the buckets that receive a trail's logs, learned
- * per account from CreateTrail and UpdateTrail, so that deleting one is
+ * per account from CreateTrail and UpdateTrail and from CloudTrail's own
+ * GetBucketAcl and PutObject on the bucket, so that deleting one is
  * CloudTrailLoggingDisabled. Everything else is decided by the event alone.
  * The event source is compared first, so most events cost the root check,
  * the user-agent scan and one or two string compares.
@@ -197,6 +198,28 @@ static int learn_trail_bucket(struct rules *r, const struct cm_event *ev)
     return cm_state_touch(r->trail_buckets, key, n, ev->time_ms, NULL) ? 0 : CM_ENOMEM;
 }
 
+/*
+ * CloudTrail's own calls on the bucket it delivers a trail's logs to: the
+ * GetBucketAcl it checks before each delivery (a management event of the
+ * bucket's account) and the PutObject of each log file (an S3 data event).
+ * They name the bucket of a trail whose CreateTrail is older than the logs
+ * being read. No caller but the service itself shows as cloudtrail.amazonaws.com.
+ */
+static int learn_delivery_bucket(struct rules *r, const struct cm_event *ev, struct cm_str bucket)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    char key[KEY_MAX];
+    size_t n;
+
+    if (!(cm_str_eqc(ct->uid.invoked_by, "cloudtrail.amazonaws.com") ||
+          cm_str_eqc(ct->source_ip_address, "cloudtrail.amazonaws.com")) ||
+        !(name_is(ct, "GetBucketAcl") || name_is(ct, "PutObject")) || !cm_str_present(bucket) ||
+        bucket.len == 0 || (n = bucket_key(ev, bucket, key)) == 0) {
+        return 0;
+    }
+    return cm_state_touch(r->trail_buckets, key, n, ev->time_ms, NULL) ? 0 : CM_ENOMEM;
+}
+
 static bool is_trail_bucket(const struct rules *r, const struct cm_event *ev, struct cm_str b)
 {
     char key[KEY_MAX];
@@ -373,7 +396,11 @@ static int s3(struct rules *r, const struct cm_event *ev, struct cm_sink *sink)
     struct cm_str bucket = cm_ct_bucket(ct, NULL);
     bool has_bucket = cm_str_present(bucket) && bucket.len > 0;
     const char *type = NULL, *why = NULL;
+    int rc;
 
+    if ((rc = learn_delivery_bucket(r, ev, bucket)) != 0) {
+        return rc;
+    }
     if (!cm_ct_ok(ct) || ct->doc == NULL || cm_ct_s3_data(ct)) {
         return 0;
     }

@@ -281,6 +281,62 @@ static void test_cloudtrail_logging(void **state)
     assert_int_equal(r.got.n, 5);
 }
 
+/*
+ * A trail created before the logs being read: its bucket is known from
+ * CloudTrail's own GetBucketAcl (management) and PutObject (S3 data) calls on it,
+ * so emptying and deleting it is CloudTrailLoggingDisabled. The same calls by
+ * AWS Config name a bucket that is no trail's.
+ */
+#define SVC(svc) "\"userIdentity\":{\"type\":\"AWSService\",\"invokedBy\":\"" svc "\"}"
+#define DATA     "\"eventCategory\":\"Data\",\"managementEvent\":false,"
+
+static void test_trail_bucket_from_delivery(void **state)
+{
+    const char *t = "Stealth:IAMUser/CloudTrailLoggingDisabled", *s3 = "s3.amazonaws.com";
+    const char *ctsvc = "cloudtrail.amazonaws.com", *cfgsvc = "config.amazonaws.com";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+
+    (void)state;
+    run_text(
+        &r,
+        file(rec(r1, sizeof(r1), SVC("cloudtrail.amazonaws.com"), 0, s3, "GetBucketAcl", ctsvc,
+                 ctsvc, "\"requestParameters\":{\"bucketName\":\"audit-logs\",\"acl\":\"\"}"),
+             rec(r2, sizeof(r2), SVC("cloudtrail.amazonaws.com"), 10, s3, "PutObject", ctsvc, ctsvc,
+                 DATA "\"requestParameters\":{\"bucketName\":\"org-logs\",\"key\":"
+                      "\"AWSLogs/111122223333/CloudTrail/x.json.gz\"}"),
+             rec(r3, sizeof(r3), SVC("config.amazonaws.com"), 20, s3, "GetBucketAcl", cfgsvc,
+                 cfgsvc, "\"requestParameters\":{\"bucketName\":\"config-logs\",\"acl\":\"\"}"),
+             rec(r4, sizeof(r4), IAMUSER, 30, s3, "GetBucketAcl", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"scratch\",\"acl\":\"\"}"),
+             rec(r5, sizeof(r5), IAMUSER, 40, s3, "DeleteBucket", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"audit-logs\"}"),
+             rec(r6, sizeof(r6), IAMUSER, 50, s3, "DeleteBucket", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"org-logs\"}"),
+             /* near misses: Config's bucket, a bucket a user read the ACL of */
+             rec(r7, sizeof(r7), IAMUSER, 60, s3, "DeleteBucket", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"bucketName\":\"config-logs\"}"),
+             NULL),
+        false);
+    assert_int_equal(count(&r.got, t), 2);
+    assert_string_equal(r.got.resource[first(&r.got, t)], "AKIAALICE0000000001");
+    assert_int_equal(r.got.n, 2);
+    run_text(&r,
+             file(rec(r4, sizeof(r4), IAMUSER, 30, s3, "GetBucketAcl", "198.51.1.1", CLI,
+                      "\"requestParameters\":{\"bucketName\":\"scratch\",\"acl\":\"\"}"),
+                  rec(r5, sizeof(r5), IAMUSER, 40, s3, "DeleteBucket", "198.51.1.1", CLI,
+                      "\"requestParameters\":{\"bucketName\":\"scratch\"}"),
+                  NULL),
+             false);
+    assert_int_equal(r.got.n, 0);
+}
+
 /* ---- password policy ---- */
 
 static void test_password_policy(void **state)
@@ -902,6 +958,7 @@ int main(void)
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_pentest),
         cmocka_unit_test(test_s3_settings),
+        cmocka_unit_test(test_trail_bucket_from_delivery),
         cmocka_unit_test(test_s3_logging_empty_element),
         cmocka_unit_test(test_instance_credentials),
         cmocka_unit_test(test_instance_credentials_without_ranges),
