@@ -566,7 +566,24 @@ static int lambda_use(struct exfil *x, const struct cm_event *ev, struct cred *c
         return 0;
     }
     if (from_lambda) {
-        /* nlambda counts every address ever added; the ring keeps the last LAMBDA_ADDRS. */
+        /*
+         * A thief who exports the function's whole environment (AWS_EXECUTION_ENV
+         * too) sends the Lambda user agent from their own host. With AWS's ranges,
+         * such a call from outside them, with a key seen inside them before, is
+         * not the function's: a function whose every call leaves through an
+         * on-premises address is never seen inside AWS, and is not judged.
+         */
+        if (ranges != NULL && !cm_awsranges_lookup(ranges, ip, NULL)) {
+            /* nlambda counts every address ever added; the ring keeps the last LAMBDA_ADDRS. */
+            for (uint32_t i = 0; i < c->nlambda && i < LAMBDA_ADDRS; i++) {
+                if (cm_awsranges_lookup(ranges, &c->lambda_addr[i], NULL)) {
+                    return fire(
+                        x, ev,
+                        "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS",
+                        CM_STR_NULL, sink);
+                }
+            }
+        }
         for (uint32_t i = 0; i < c->nlambda && i < LAMBDA_ADDRS; i++) {
             if (same_ip(&c->lambda_addr[i], ip)) {
                 return 0;

@@ -761,6 +761,10 @@ static void test_lambda_credentials(void **state)
     R(1);
     R(2);
     R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
 
     (void)state;
     run_text(&r,
@@ -771,10 +775,21 @@ static void test_lambda_credentials(void **state)
                   /* the function's other key, only inside Lambda */
                   rec(r3, sizeof(r3), LAMBDA("ASIAFN000000000002"), 40, "s3.amazonaws.com",
                       "GetObject", "3.5.5.6", ua, NULL),
+                  /* a thief who exported the function's environment sends its user agent */
+                  rec(r4, sizeof(r4), LAMBDA("ASIAFN000000000003"), 50, "s3.amazonaws.com",
+                      "GetObject", "3.5.5.7", ua, NULL),
+                  rec(r5, sizeof(r5), LAMBDA("ASIAFN000000000003"), 60, "s3.amazonaws.com",
+                      "ListBuckets", "203.0.77.51", ua, NULL),
+                  /* near miss: a function whose calls all leave through an on-premises address */
+                  rec(r6, sizeof(r6), LAMBDA("ASIAFN000000000004"), 70, "s3.amazonaws.com",
+                      "GetObject", "198.51.77.1", ua, NULL),
+                  rec(r7, sizeof(r7), LAMBDA("ASIAFN000000000004"), 80, "s3.amazonaws.com",
+                      "GetObject", "198.51.77.2", ua, NULL),
                   NULL),
              true);
-    assert_int_equal(count(&r.got, t), 1);
-    assert_int_equal(r.got.n, 1);
+    assert_int_equal(count(&r.got, t), 2);
+    assert_string_equal(r.got.resource[1], "ASIAFN000000000003");
+    assert_int_equal(r.got.n, 2);
 }
 
 /* ---- console logins ---- */
