@@ -41,8 +41,19 @@ struct cm_flow_view {
 };
 
 /*
+ * Whether fl is another host's traffic passing through an interface of no
+ * instance: the format has instance-id and it is "-", and a packet-level
+ * address (pkt-srcaddr, pkt-dstaddr) differs from the interface-level one. A
+ * NAT gateway, a load balancer or a firewall endpoint forwarding an instance's
+ * connection; the instance's own interface records the same connection, and
+ * GuardDuty's EC2 findings name instances (docs/detectors/vpcflow.md).
+ */
+bool cm_flow_forwarded(const struct cm_flow *fl);
+
+/*
  * Fills *v for flow event ev. Returns false (nothing to judge) for records
- * without both addresses, NODATA/SKIPDATA records, and events of other kinds.
+ * without both addresses, NODATA/SKIPDATA records, forwarded records
+ * (cm_flow_forwarded), and events of other kinds.
  */
 bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v);
 

@@ -5,6 +5,17 @@
 
 #include <string.h>
 
+bool cm_flow_forwarded(const struct cm_flow *fl)
+{
+    if (!(fl->present & (1ULL << CM_FF_INSTANCE_ID)) || cm_str_present(fl->instance_id)) {
+        return false;
+    }
+    return (fl->pkt_src.family != CM_IP_NONE && fl->src.family != CM_IP_NONE &&
+            !cm_ip_eq(&fl->pkt_src, &fl->src)) ||
+           (fl->pkt_dst.family != CM_IP_NONE && fl->dst.family != CM_IP_NONE &&
+            !cm_ip_eq(&fl->pkt_dst, &fl->dst));
+}
+
 bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
 {
     const struct cm_flow *fl;
@@ -16,7 +27,8 @@ bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
         return false;
     }
     fl = &ev->u.flow;
-    if (fl->status != CM_FS_OK || fl->src.family == CM_IP_NONE || fl->dst.family == CM_IP_NONE) {
+    if (fl->status != CM_FS_OK || fl->src.family == CM_IP_NONE || fl->dst.family == CM_IP_NONE ||
+        cm_flow_forwarded(fl)) {
         return false;
     }
     src_in = cm_ip_is_internal(&fl->src);

@@ -30,6 +30,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/ckpt.h"
+#include "detect/flow.h"
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
@@ -186,7 +187,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool outbound;
 
     st->intel = cm_detect_intel(st->cfg);
-    if (st->intel == NULL || fl->status != CM_FS_OK || is_reply(fl)) {
+    if (st->intel == NULL || fl->status != CM_FS_OK || is_reply(fl) || cm_flow_forwarded(fl)) {
         return 0;
     }
     if (cm_ip_is_public(&fl->dst) &&

@@ -516,6 +516,49 @@ static void test_dos(void **state)
     lines_free(&l);
 }
 
+/*
+ * A VPC-wide flow log records a flood twice: on the instance's interface and on
+ * the NAT gateway's, which has no instance and whose packet-level source is the
+ * instance. Only the instance is the actor. An EKS node's pod traffic (its
+ * interface has an instance, the packet-level source is the pod) still counts.
+ */
+#define PKTHDR                                                                                     \
+    "version account-id interface-id instance-id srcaddr dstaddr srcport dstport protocol "        \
+    "packets bytes start end action log-status pkt-srcaddr pkt-dstaddr"
+
+static void test_dos_forwarded(void **state)
+{
+    const int64_t t = T0 + 12 * 3600;
+    struct lines l = {0};
+    struct run r;
+    char s[256];
+
+    (void)state;
+    l.header = PKTHDR;
+    snprintf(s, sizeof(s),
+             "5 111122223333 eni-inst i-0123456789abcdef0 10.0.1.5 44.7.7.8 40000 9999 17 400000 "
+             "%llu %lld %lld ACCEPT OK 10.0.1.5 44.7.7.8",
+             400000ULL * 284, (long long)t, (long long)(t + 3));
+    lines_add(&l, s);
+    snprintf(s, sizeof(s),
+             "5 111122223333 eni-natgw - 10.0.0.200 44.7.7.8 61000 9999 17 400000 %llu %lld %lld "
+             "ACCEPT OK 10.0.1.5 44.7.7.8",
+             400000ULL * 284, (long long)t, (long long)(t + 3));
+    lines_add(&l, s);
+    snprintf(s, sizeof(s),
+             "5 111122223333 eni-node i-0fedcba9876543210 10.0.2.9 44.7.7.9 40000 9999 17 400000 "
+             "%llu %lld %lld ACCEPT OK 10.0.2.77 44.7.7.9",
+             400000ULL * 284, (long long)t, (long long)(t + 3));
+    lines_add(&l, s);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], T_UDP);
+    assert_string_equal(r.got.resource[0], "i-0123456789abcdef0");
+    assert_string_equal(r.got.type[1], T_UDP);
+    assert_string_equal(r.got.resource[1], "i-0fedcba9876543210");
+    lines_free(&l);
+}
+
 static void test_dos_near_misses(void **state)
 {
     const int64_t t = T0 + 12 * 3600;
@@ -811,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
+        cmocka_unit_test(test_dos_forwarded),
         cmocka_unit_test(test_aggregation),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_volume),

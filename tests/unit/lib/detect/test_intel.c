@@ -391,6 +391,26 @@ static void test_flow(void **state)
     assert_int_equal(r.got.dir[0], CM_DDIR_INBOUND);
     assert_string_equal(r.got.type[1], "UnauthorizedAccess:EC2/TorRelay");
     assert_int_equal(r.got.dir[1], CM_DDIR_OUTBOUND);
+
+    /*
+     * A connection to C&C recorded on the instance's interface and on the NAT
+     * gateway's (no instance; the packet-level address is the instance's or the
+     * server's): one finding, on the instance.
+     */
+    run_text(&r, s, "vpcflow",
+             "version account-id interface-id instance-id srcaddr dstaddr srcport dstport "
+             "protocol packets bytes start end action log-status pkt-srcaddr pkt-dstaddr\n"
+             "5 111122223333 eni-0d i-0d 10.0.1.5 8.8.100.9 49152 443 6 10 840 1767607200 "
+             "1767607260 ACCEPT OK 10.0.1.5 8.8.100.9\n"
+             "5 111122223333 eni-nat - 10.0.1.5 10.0.0.200 49152 443 6 10 840 1767607200 "
+             "1767607260 ACCEPT OK 10.0.1.5 8.8.100.9\n"
+             "5 111122223333 eni-nat - 10.0.0.200 8.8.100.9 61000 443 6 10 840 1767607200 "
+             "1767607260 ACCEPT OK 10.0.1.5 8.8.100.9\n"
+             "5 111122223333 eni-nat - 8.8.100.9 10.0.0.200 443 61000 6 10 840 1767607200 "
+             "1767607260 ACCEPT OK 8.8.100.9 10.0.1.5\n");
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Backdoor:EC2/C&CActivity.B");
+    assert_string_equal(r.got.resource[0], "i-0d");
     cm_intel_snapshot_unref(s);
 }
 
