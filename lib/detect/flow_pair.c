@@ -43,7 +43,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 2u
+#define FLOW_PAIR_STATE_VERSION 3u
 
 /*
  * Portscan. The CIC-IDS2017 and Slips conversions (derived-vpcflow) give,
@@ -77,6 +77,7 @@
  */
 #define DOS_PPS      3000 /* flood-like packets per second, averaged over a minute */
 #define DOS_BUCKET_S 60
+#define DOS_STREAM_S 30  /* a UDP record this long at a flow's pace is a stream: judged later */
 #define DOS_BUCKETS  12  /* 12 minutes: a 10-minute record arriving late still counts */
 #define DOS_FLOW_PPS 100 /* a TCP connection above this rate is a transfer (or its ACKs) */
 #define DOS_MAX_AVG  512 /* bytes: the tester's 284-byte and 92-byte datagrams, not bulk data */
@@ -96,7 +97,7 @@
 
 /*
  * State. A pair lives for an hour of idle event time (the longest window);
- * an instance for the baseline's 7 days. 512 Ki pairs take about 143 MB
+ * an instance for the baseline's 7 days. 512 Ki pairs take about 168 MB
  * and 256 Ki instances about 40 MB at most.
  */
 #define PAIR_TTL_MS (3600LL * 1000)
@@ -127,7 +128,7 @@ static const uint16_t tcp_ports[] = {21,  22,  23,  25,   80,   110,  143,  445,
  */
 static const uint16_t udp_transports[] = {443, 500, 853, 1194, 3478, 4500, 51820};
 
-/* One (remote, resource) pair: 168 bytes. */
+/* One (remote, resource) pair: 216 bytes. */
 struct pair {
     /* Portscan: a port sketch per epoch slot (epoch & 1); the window is both. */
     uint64_t ps_bits[2][PS_SKETCH_BITS / 64];
@@ -143,10 +144,13 @@ struct pair {
     uint32_t ps_first;     /* start (s) of the oldest unreported probe; 0: none */
     /* Floods: flood-like packets per minute, minute m in dos_pkts[m % DOS_BUCKETS]. */
     uint32_t dos_pkts[DOS_BUCKETS];
+    /* ... and the UDP packets the remote sent the instance in the same minutes. */
+    uint32_t dos_back[DOS_BUCKETS];
     uint32_t dos_head;  /* newest minute; 0 before the first */
     uint32_t dos_conns; /* flood-like records not yet reported */
     uint32_t dos_first; /* start (s) of the oldest of them; 0: none */
     uint16_t dos_fired; /* bit m % DOS_BUCKETS: minute m already reported */
+    uint16_t dos_pend;  /* bit m % DOS_BUCKETS: minute m crossed by streams, judged later */
     /* Volume: outbound bytes of this hour and the one before. */
     uint32_t vol_hour;  /* hour of vol_bytes[0]; 0 before the first */
     uint32_t vol_conns; /* request records this hour */
@@ -405,49 +409,136 @@ static const char *dos_type(const struct flow_pair *st, const struct cm_flow *fl
     }
 }
 
-static int dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
-               const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
-               struct cm_sink *sink)
+/*
+ * Moves the flood ring's newest minute to em (clearing the minutes it passes)
+ * and returns the oldest minute the ring still holds.
+ */
+static uint32_t dos_advance(struct pair *p, uint32_t em)
 {
-    uint64_t need = (uint64_t)st->t.dos_pps * DOS_BUCKET_S;
-    uint64_t pk = v->fl->packets, dur = (uint64_t)(e - s) + 1;
-    uint32_t sm = (uint32_t)(s / DOS_BUCKET_S), em = (uint32_t)(e / DOS_BUCKET_S), lo;
-    bool fire = false;
-    uint32_t count;
-
-    pk = pk > (1ULL << 48) ? 1ULL << 48 : pk; /* keeps pk * 60 in range */
     if (p->dos_head == 0 || em >= p->dos_head + DOS_BUCKETS) {
         memset(p->dos_pkts, 0, sizeof(p->dos_pkts));
-        p->dos_fired = 0;
+        memset(p->dos_back, 0, sizeof(p->dos_back));
+        p->dos_fired = p->dos_pend = 0;
         p->dos_conns = p->dos_first = 0;
         p->dos_head = em;
     } else if (em > p->dos_head) {
         for (uint32_t m = p->dos_head + 1; m <= em; m++) {
             p->dos_pkts[m % DOS_BUCKETS] = 0;
+            p->dos_back[m % DOS_BUCKETS] = 0;
             p->dos_fired &= (uint16_t) ~(1u << (m % DOS_BUCKETS));
+            p->dos_pend &= (uint16_t) ~(1u << (m % DOS_BUCKETS));
         }
         p->dos_head = em;
-        if (p->dos_fired == 0) {
+        if (p->dos_fired == 0 && p->dos_pend == 0) {
             p->dos_conns = p->dos_first = 0; /* no flood in the ring: count afresh */
         }
     }
-    lo = p->dos_head + 1 > DOS_BUCKETS ? p->dos_head + 1 - DOS_BUCKETS : 0;
-    if (em < lo) {
-        return 0; /* older than the ring */
-    }
+    return p->dos_head + 1 > DOS_BUCKETS ? p->dos_head + 1 - DOS_BUCKETS : 0;
+}
+
+/* Adds pk packets spread over [s, e] (dur seconds) to the minutes of ring from lo on. */
+static void dos_spread(uint32_t *ring, uint64_t pk, int64_t s, int64_t e, uint32_t lo)
+{
+    uint64_t dur = (uint64_t)(e - s) + 1;
+    uint32_t sm = (uint32_t)(s / DOS_BUCKET_S), em = (uint32_t)(e / DOS_BUCKET_S);
+
+    pk = pk > (1ULL << 48) ? 1ULL << 48 : pk; /* keeps pk * 60 in range */
     for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
         int64_t a = (int64_t)m * DOS_BUCKET_S, b = a + DOS_BUCKET_S;
         uint32_t i = m % DOS_BUCKETS;
-        uint64_t add, sum;
+        uint64_t sum;
 
         a = a > s ? a : s;
         b = b < e + 1 ? b : e + 1;
-        add = pk * (uint64_t)(b - a) / dur;
-        sum = (uint64_t)p->dos_pkts[i] + add;
-        p->dos_pkts[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
-        if (p->dos_pkts[i] >= need) {
-            fire = fire || !(p->dos_fired & (1u << i));
-            p->dos_fired |= (uint16_t)(1u << i);
+        sum = (uint64_t)ring[i] + pk * (uint64_t)(b - a) / dur;
+        ring[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+    }
+}
+
+/*
+ * A UDP record the remote sent the instance (ACCEPTed): its packets go into
+ * the pair's answer ring, when the pair exists. A flood is not answered; a
+ * media stream, a game or a VPN session sends about as much back.
+ */
+static void dos_answer(struct flow_pair *st, const struct cm_event *ev,
+                       const struct cm_flow_view *v)
+{
+    const struct cm_flow *fl = &ev->u.flow;
+    uint8_t key[KEY_MAX];
+    struct pair *p;
+    int64_t s = fl->start > 0 ? fl->start : ev->time_ms / 1000;
+    int64_t e = fl->end > s ? fl->end : s;
+    uint32_t em, lo;
+
+    e = e - s > MAX_SPAN_S ? s + MAX_SPAN_S : e;
+    if (s < MIN_TIME_S || e >= (int64_t)UINT32_MAX || v->resource.len == 0 ||
+        v->resource.len > RES_MAX || cm_ip_classify(v->remote) != CM_IPC_PUBLIC ||
+        (p = cm_state_get(st->pairs, key, pair_key(key, v->remote, v->resource))) == NULL) {
+        return;
+    }
+    em = (uint32_t)(e / DOS_BUCKET_S);
+    lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
+    if (em >= lo) {
+        dos_spread(p->dos_back, fl->packets, s, e, lo);
+    }
+}
+
+/* Minute m's flood-like packets, less what the remote sent back when answered. */
+static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered)
+{
+    uint32_t i = m % DOS_BUCKETS;
+    uint64_t net = p->dos_pkts[i];
+
+    if (answered) {
+        net -= p->dos_back[i] < net ? p->dos_back[i] : net;
+    }
+    return net;
+}
+
+static int dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
+               const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
+               struct cm_sink *sink)
+{
+    uint64_t need = (uint64_t)st->t.dos_pps * DOS_BUCKET_S;
+    uint64_t secs = e > s ? (uint64_t)(e - s) : 1;
+    uint32_t sm = (uint32_t)(s / DOS_BUCKET_S), em = (uint32_t)(e / DOS_BUCKET_S), lo;
+    /*
+     * UDP but DNS: what the remote sent back in a minute cancels as much of
+     * the flood (a media stream, a game, a VPN session is answered; a flood
+     * is not). A stream's record (half a minute or longer at a flow's pace)
+     * may come before its answers in the log, so the minutes it crosses are
+     * judged on the first record of a later minute, when their answers are in.
+     */
+    bool answered = v->fl->protocol == 17 && type != T_DNS;
+    bool stream = answered && secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps;
+    bool fire = false;
+    uint32_t count;
+
+    lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
+    if (em < lo) {
+        return 0; /* older than the ring */
+    }
+    for (uint32_t m = lo; m < sm && p->dos_pend != 0; m++) {
+        uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
+
+        if ((p->dos_pend & bit) && !(p->dos_fired & bit) && dos_net(p, m, true) >= need) {
+            fire = true;
+            p->dos_fired |= bit;
+        }
+        p->dos_pend &= (uint16_t)~bit;
+    }
+    dos_spread(p->dos_pkts, v->fl->packets, s, e, lo);
+    for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
+        uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
+
+        if (dos_net(p, m, answered) < need || (p->dos_fired & bit)) {
+            continue;
+        }
+        if (stream) {
+            p->dos_pend |= bit;
+        } else {
+            fire = true;
+            p->dos_fired |= bit;
         }
     }
     p->dos_conns = sat_inc(p->dos_conns);
@@ -575,8 +666,14 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
      * replies (cm_flow_view's rule, on the ports alone) are half of all records.
      */
     if (fl->status != CM_FS_OK || fl->protocol < 0 || fl->protocol == 1 || fl->protocol == 58 ||
-        fl->packets == 0 ||
-        (fl->srcport >= 0 && fl->dstport >= 1024 && fl->srcport < fl->dstport)) {
+        fl->packets == 0) {
+        return 0;
+    }
+    if (fl->protocol == 17 && fl->action == CM_FA_ACCEPT && cm_flow_view(ev, &v) &&
+        !v.local_first) {
+        dos_answer(st, ev, &v); /* the remote's datagrams: answers to a flood-like stream? */
+    }
+    if (fl->srcport >= 0 && fl->dstport >= 1024 && fl->srcport < fl->dstport) {
         return 0;
     }
     if (!cm_flow_view(ev, &v) || !v.outbound || v.reply || v.resource.len == 0 ||
@@ -731,7 +828,7 @@ static bool pair_check(const void *ud, const void *key, size_t klen, const void 
     off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
     return klen > off && klen - off <= RES_MAX && p->ps_epoch <= UINT32_MAX / PS_EPOCH_S &&
            p->dos_head <= UINT32_MAX / DOS_BUCKET_S && p->vol_hour <= UINT32_MAX / HOUR_S &&
-           (p->dos_fired >> DOS_BUCKETS) == 0;
+           (p->dos_fired >> DOS_BUCKETS) == 0 && (p->dos_pend >> DOS_BUCKETS) == 0;
 }
 
 /* An instance read back: a resource as on_event takes it; first_ms and day as made. */

@@ -528,8 +528,8 @@ struct m_pair { /* flow_pair.c */
     uint64_t ps_bits[2][2];
     uint64_t ps_seen[2];
     uint32_t ps_probes[2], ps_epoch, ps_fired, ps_first;
-    uint32_t dos_pkts[12], dos_head, dos_conns, dos_first;
-    uint16_t dos_fired;
+    uint32_t dos_pkts[12], dos_back[12], dos_head, dos_conns, dos_first;
+    uint16_t dos_fired, dos_pend;
     uint32_t vol_hour, vol_conns, vol_fired;
     uint64_t vol_bytes[2], vol_need;
 };
@@ -835,6 +835,7 @@ static void test_pair_codec(void **state)
     family = CM_IP_V6;
     assert_int_equal(load_patched(&r, &w, lp.key, &family, 1), CM_EINVAL);
     PATCH(&r, &w, &lp, struct m_pair, dos_fired, 1u << 12); /* a minute the ring lacks */
+    PATCH(&r, &w, &lp, struct m_pair, dos_pend, 1u << 12);
     PATCH(&r, &w, &lp, struct m_pair, ps_epoch, UINT32_MAX);
     PATCH(&r, &w, &lp, struct m_pair, dos_head, UINT32_MAX);
     PATCH(&r, &w, &lp, struct m_pair, vol_hour, UINT32_MAX);

@@ -603,6 +603,69 @@ static void test_dos_near_misses(void **state)
     lines_free(&l);
 }
 
+/*
+ * A contact centre's PBX: 126 calls to the carrier's media address, one RTP
+ * stream each way per call (G.711: 50 datagrams/s of 214 bytes), 6,300
+ * datagrams/s out. Each minute's records on the PBX's interface: its streams
+ * first, then the carrier's (the order a file may have). Answered: no flood;
+ * the same streams with the carrier sending a tenth back (or nothing) are.
+ */
+static void rtp(struct lines *l, const char *eni, const char *pbx, const char *media, int64_t t,
+                int minutes, int back_pct)
+{
+    for (int m = 0; m < minutes; m++) {
+        for (int c = 0; c < 126; c++) {
+            rec(l, eni, pbx, media, 16384 + 2 * c, 10000 + 2 * c, 17, 3000, 3000ULL * 214,
+                t + m * 60, t + m * 60 + 59, "ACCEPT");
+        }
+        for (int c = 0; back_pct > 0 && c < 126; c++) {
+            uint64_t pk = 3000ULL * (uint64_t)back_pct / 100;
+
+            rec(l, eni, media, pbx, 10000 + 2 * c, 16384 + 2 * c, 17, pk, pk * 214, t + m * 60,
+                t + m * 60 + 59, "ACCEPT");
+        }
+    }
+}
+
+static void test_dos_answered_streams(void **state)
+{
+    const int64_t t = T0 + 14 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    rtp(&l, "eni-9a", "10.0.9.10", "54.172.60.1", t, 10, 100);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* A tenth answered: 340,200 unanswered datagrams a minute; judged on the next minute's. */
+    rtp(&l, "eni-9b", "10.0.9.11", "54.172.60.2", t, 3, 10);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_all(&r.got, T_UDP, "eni-9b");
+    assert_int_equal(r.got.line[0], 2 * 126 + 1); /* the first stream of the second minute */
+    assert_int_equal(r.got.count[0], 127);
+    assert_int_equal(r.got.first_ms[0], t * 1000);
+    lines_free(&l);
+
+    /* Never answered, one minute, and no later record: the last minute is not judged. */
+    rtp(&l, "eni-9c", "10.0.9.12", "54.172.60.3", t, 1, 0);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* A burst (one record of 400,000 datagrams in 3 s) is judged at once, answered or not. */
+    rec(&l, "eni-9d", "10.0.9.13", "54.172.60.4", 40000, 9999, 17, 400000, 400000ULL * 284, t,
+        t + 3, "ACCEPT");
+    rec(&l, "eni-9d", "54.172.60.4", "10.0.9.13", 9999, 40000, 17, 1000, 1000ULL * 284, t, t + 3,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_UDP, "eni-9d");
+    lines_free(&l);
+}
+
 /* ---- aggregation and order --------------------------------------------------------------- */
 
 /*
@@ -855,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
         cmocka_unit_test(test_dos_forwarded),
+        cmocka_unit_test(test_dos_answered_streams),
         cmocka_unit_test(test_aggregation),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_volume),
