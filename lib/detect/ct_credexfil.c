@@ -41,6 +41,7 @@
 #include "base/hash.h"
 #include "detect/ckpt.h"
 #include "detect/state.h"
+#include "inventory/inventory.h"
 #include "intel/awsranges.h"
 
 #define HOME_ADDRS       4
@@ -514,6 +515,15 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     if ((rc = note_egress(x, account, ip, cm_hash64(instance.p, instance.len, 0) | 1u, ev->time_ms,
                           &shared)) != 0) {
         return rc;
+    }
+    /*
+     * One of the instance's own addresses by the inventory (describe-instances,
+     * RunInstances and the interface calls): its public IPv4 or Elastic IP, or an
+     * IPv6 address of its interfaces, which a dual-stack instance calls from
+     * directly while its IPv4 calls leave through a NAT gateway.
+     */
+    if (x->cfg != NULL && cm_inventory_owns(x->cfg->inventory, instance, ip)) {
+        return 0;
     }
     in_aws = ranges != NULL && cm_awsranges_lookup(ranges, ip, NULL);
     if (ranges != NULL && !in_aws) {

@@ -172,6 +172,15 @@ int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, con
                      struct cm_str *value);
 
 /*
+ * Whether ip is an address of an interface attached to instance (an
+ * instance id): its private, public, Elastic or IPv6 addresses, as loaded or
+ * observed so far. An address two VPCs use is nobody's here. False when inv
+ * is NULL.
+ */
+bool cm_inventory_owns(const struct cm_inventory *inv, struct cm_str instance,
+                       const struct cm_ip *ip);
+
+/*
  * Whether resource is an EMR cluster node (it has the tag
  * CM_INVENTORY_EMR_TAG). ud is the struct cm_inventory; the signature is that
  * of struct cm_flow_inbound_tuning.is_emr. During a scan it knows only what

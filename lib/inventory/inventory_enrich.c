@@ -219,6 +219,24 @@ int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, con
     return rc;
 }
 
+bool cm_inventory_owns(const struct cm_inventory *inv, struct cm_str instance,
+                       const struct cm_ip *ip)
+{
+    uint32_t n;
+    bool yes = false;
+
+    if (inv == NULL || ip == NULL || instance.p == NULL || instance.len == 0) {
+        return false;
+    }
+    inv_lock(inv);
+    n = inv_find_addr(inv, CM_STR_NULL, ip);
+    if (n != INV_NONE && inv->nic[n].inst != INV_NONE) {
+        yes = cm_str_eq(inv->inst[inv->nic[n].inst].id, instance);
+    }
+    inv_unlock(inv);
+    return yes;
+}
+
 bool cm_inventory_is_emr(void *ud, struct cm_str resource)
 {
     struct cm_str v;

@@ -21,6 +21,7 @@
 #include "detect/ct.h"
 #include "detect/detect.h"
 #include "intel/awsranges.h"
+#include "inventory/inventory.h"
 #include "parse/parse.h"
 
 #include "ct_fixture.h"
@@ -69,10 +70,14 @@ static const char ranges_json[] =
     "{\"ip_prefix\":\"52.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"EC2\","
     "\"network_border_group\":\"us-east-1\"}],\"ipv6_prefixes\":[]}";
 
-/* Runs CloudTrail text (a {"Records": [...]} file) through every detector. */
-static void run_text(struct run *r, const char *text, bool with_ranges)
+/*
+ * Runs CloudTrail text (a {"Records": [...]} file) through every detector,
+ * with the instances of describe-instances output inv_json (NULL: none).
+ */
+static void run_text_inv(struct run *r, const char *text, bool with_ranges, const char *inv_json)
 {
     struct cm_detect_config cfg;
+    struct cm_inventory *inv = NULL;
     struct cm_detect_opts o;
     struct cm_awsranges *ranges = NULL;
 
@@ -83,7 +88,12 @@ static void run_text(struct run *r, const char *text, bool with_ranges)
         assert_int_equal(
             cm_awsranges_parse(&ranges, ranges_json, strlen(ranges_json), 7, NULL, NULL), 0);
     }
+    if (inv_json != NULL) {
+        assert_int_equal(cm_inventory_create(&inv, NULL, 7), 0);
+        assert_int_equal(cm_inventory_add_describe(inv, inv_json, strlen(inv_json), NULL, NULL), 0);
+    }
     cfg.aws_ranges = ranges;
+    cfg.inventory = inv;
     cfg.locate = ctfx_locate;
     struct cm_str canaries[2] = {{canary1, sizeof(canary1) - 1}, {canary2, sizeof(canary2) - 1}};
 
@@ -95,6 +105,13 @@ static void run_text(struct run *r, const char *text, bool with_ranges)
     r->sink.ud = r;
     ctfx_run(text, strlen(text), &o, &r->sink);
     cm_awsranges_destroy(ranges);
+    cm_inventory_destroy(inv);
+}
+
+/* Runs CloudTrail text (a {"Records": [...]} file) through every detector. */
+static void run_text(struct run *r, const char *text, bool with_ranges)
+{
+    run_text_inv(r, text, with_ranges, NULL);
 }
 
 static size_t count(const struct got *g, const char *type)
@@ -721,6 +738,54 @@ static void test_instance_fresh_key(void **state)
 #undef NODE
 }
 
+/*
+ * A dual-stack instance: its IPv4 calls leave through the NAT gateway, its IPv6 calls go
+ * out directly from its own IPv6 address, one key alternating between the two. The
+ * inventory names the address; a thief's IPv6 address is still found.
+ */
+static void test_instance_dual_stack(void **state)
+{
+    static const char inv_json[] =
+        "{\"Reservations\":[{\"Instances\":[{\"InstanceId\":\"i-0123456789abcdef0\","
+        "\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.0.1.5\",\"NetworkInterfaces\":[{"
+        "\"NetworkInterfaceId\":\"eni-1\",\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.0.1.5\","
+        "\"Ipv6Addresses\":[{\"Ipv6Address\":\"2600:1f18:4a3:6f01::41a7\"}]}]}]}]}";
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+
+    (void)state;
+    for (int with_inv = 0; with_inv < 2; with_inv++) {
+        run_text_inv(
+            &r,
+            file(rec(r1, sizeof(r1), INSTANCE("ASIAINST0000000001"), 0, "ssm.amazonaws.com",
+                     "UpdateInstanceInformation", "3.80.1.1", "amazon-ssm-agent/3.3", NULL),
+                 rec(r2, sizeof(r2), INSTANCE("ASIAINST0000000001"), 300, "ssm.amazonaws.com",
+                     "UpdateInstanceInformation", "2600:1f18:4a3:6f01::41a7",
+                     "amazon-ssm-agent/3.3", NULL),
+                 rec(r3, sizeof(r3), INSTANCE("ASIAINST0000000001"), 600, "ssm.amazonaws.com",
+                     "UpdateInstanceInformation", "3.80.1.1", "amazon-ssm-agent/3.3", NULL),
+                 rec(r4, sizeof(r4), INSTANCE("ASIAINST0000000001"), 900, "ssm.amazonaws.com",
+                     "UpdateInstanceInformation", "2600:1f18:4a3:6f01::41a7",
+                     "amazon-ssm-agent/3.3", NULL),
+                 rec(r5, sizeof(r5), INSTANCE("ASIAINST0000000002"), 1200, "ssm.amazonaws.com",
+                     "UpdateInstanceInformation", "2600:1f18:4a3:6f01::41a7",
+                     "amazon-ssm-agent/3.3", NULL),
+                 /* a thief's IPv6 address */
+                 rec(r6, sizeof(r6), INSTANCE("ASIAINST0000000002"), 1500, "iam.amazonaws.com",
+                     "ListUsers", "2a01:4f8:c0c:1234::1", CLI, NULL),
+                 NULL),
+            true, with_inv ? inv_json : NULL);
+        /* without the inventory its three IPv6 calls and the thief's fire; with it the thief's */
+        assert_int_equal(count(&r.got, out), with_inv ? 1 : 4);
+    }
+}
+
 /* Instances only ever seen behind a shared NAT address still have that address: a thief
  * using one's key from elsewhere is found, not learned. */
 static void test_instance_behind_nat(void **state)
@@ -980,6 +1045,7 @@ int main(void)
         cmocka_unit_test(test_instance_credentials_nat),
         cmocka_unit_test(test_instance_fresh_key),
         cmocka_unit_test(test_instance_behind_nat),
+        cmocka_unit_test(test_instance_dual_stack),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_console_travel),
         cmocka_unit_test(test_canary),
