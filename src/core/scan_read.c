@@ -197,13 +197,30 @@ static bool unread(struct reader *r, const struct cm_event *ev)
     return true;
 }
 
+/*
+ * True for a record stamped past its input's horizon (cm_input_horizon): more
+ * than a day after the time in its object key, which AWS never writes. It is
+ * rejected: one such record (a clock set years ahead, a mislabelled copy)
+ * would move its shard's watermark there, and no table would expire and no
+ * window close for the rest of the scan.
+ */
+static bool ahead(struct reader *r, const struct cm_event *ev)
+{
+    if (ev->time_ms <= r->horizon) {
+        return false;
+    }
+    on_reject(r, ev->kind, ev->src.offset, ev->src.line,
+              "event time more than a day after the time in the file's name");
+    return true;
+}
+
 static int on_event_batched(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
     struct cm_batch *b = r->cur;
     struct scan *s = r->s;
 
-    if (unread(r, ev)) {
+    if (unread(r, ev) || ahead(r, ev)) {
         if (b->n == 0) {
             /* Nothing in the batch holds the tape or the arena yet: start them over. */
             cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
@@ -241,7 +258,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     struct reader *r = ud;
     int rc = CM_OK;
 
-    if (unread(r, ev)) {
+    if (unread(r, ev) || ahead(r, ev)) {
         goto consumed;
     }
     r->records[ev->kind]++;
@@ -423,6 +440,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         s->st->inputs[file_id].kind = (int)ps->kind; /* one reader owns an input */
     }
     r->ctx.file_id = file_id;
+    r->horizon = file_id < s->in.n ? cm_input_horizon(&s->in.v[file_id]) : INT64_MAX;
     r->key_region =
         file_id < s->in.n ? cm_input_key_region(s->in.v[file_id].path) : cm_str_make("", 0);
     if (r->key_region.len == 0 && s->o.default_region != NULL) {

@@ -52,10 +52,12 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->other = NULL;
     it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
+    it->named = false;
     if (!is_stdin) {
         int64_t ms;
         if (cm_time_from_key(cm_str_cstr(base_name(path)), &ms) == 0) {
             it->key_ms = ms;
+            it->named = true;
         }
     }
     in->n++;
@@ -488,4 +490,12 @@ struct cm_str cm_input_key_region(const char *path)
         }
     }
     return cm_str_make("", 0);
+}
+
+int64_t cm_input_horizon(const struct cm_input *in)
+{
+    if (!in->named || in->key_ms > INT64_MAX - CM_INPUT_HORIZON_MS) {
+        return INT64_MAX;
+    }
+    return in->key_ms + CM_INPUT_HORIZON_MS;
 }

@@ -9,6 +9,7 @@
 #define CM_SOURCE_INPUT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/str.h"
@@ -23,7 +24,21 @@ struct cm_input {
                           socket): what it is; the scan rejects it unread. NULL for a file */
     uint64_t dev, ino; /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
     uint32_t arg;      /* which of the paths given it was found under */
+    bool named;        /* key_ms is the stamp of an AWS object key (not a first record's) */
 };
+
+/*
+ * How far after its object key's stamp an input's records can plausibly go:
+ * AWS names a delivery after it is written (CloudTrail, within minutes of
+ * its events; flow logs and Resolver logs, by the delivery window), so a day
+ * leaves room for skewed clocks and late deliveries. A record past it (a
+ * clock set years ahead) is still analysed but does not move the detectors'
+ * clock (cm_engine_set_horizon).
+ */
+#define CM_INPUT_HORIZON_MS (24LL * 3600 * 1000)
+
+/* The latest event time input in vouches for: its stamp plus a day when named, else none. */
+int64_t cm_input_horizon(const struct cm_input *in);
 
 struct cm_inputs {
     struct cm_input *v;

@@ -363,6 +363,30 @@ check "records in time order: read as written, the same finding" \
     test "$(grep -c CloudTrailLoggingDisabled "$T/ordo3"),$(jq -c .reordered "$T/ord3.json")" = "1,0"
 rm -rf "$T/order"
 
+# --- a record stamped years ahead -------------------------------------------------------
+# A flow record of 2036 in a file named for the corpus's first hour: AWS never writes one so
+# long after its file's stamp. It is rejected with the reason, and the scan's clock is not
+# moved to 2036: the detectors' tables expire as without it (before, every table stopped
+# expiring for the rest of the scan and grew to its cap).
+if [ $HAVE_JQ = 1 ]; then
+    A=$(ls "$T/corpus/AWSLogs" | head -n 1)
+    D="$T/ahead/AWSLogs/$A/vpcflowlogs/us-east-1/2026/01/05"
+    mkdir -p "$D"
+    printf 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status\n2 %s eni-0a0a0a0a0a0a0a0a0 10.9.0.1 8.8.8.8 40000 443 6 3 300 2093000000 2093000060 ACCEPT OK\n' "$A" |
+        gzip >"$D/${A}_vpcflowlogs_us-east-1_fl-0a0a0a0a0a0a0a0a0_20260105T0000Z_0a0a0a0a.log.gz"
+    "$COALMINE" scan --threads 1 --stats "$T/ah1.json" "$T/corpus" "$T/ahead" >"$T/aho1" 2>"$T/ahe1"
+    check "a record years after its file's stamp is rejected" \
+        test "$(jq -c '[.rejected.vpcflow, .records.vpcflow - 0]' "$T/ah1.json")" = \
+        "[1,$(jq .records.vpcflow "$T/s1.json")]"
+    check "the reject says why" grep -q "more than a day after the time in the file's name" "$T/ahe1"
+    check "the detectors' state is as without it" \
+        test "$(jq -c .state "$T/ah1.json")" = "$(jq -c .state "$T/s1.json")"
+    check "the findings are as without it" cmp -s "$T/aho1" "$T/out1"
+    rm -rf "$T/ahead"
+else
+    skip "a record stamped years ahead" "jq not installed"
+fi
+
 # --- the store ---------------------------------------------------------------------
 "$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1
 check "scan --db exits 0" test $? -eq 0
