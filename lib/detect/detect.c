@@ -346,6 +346,44 @@ void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum
     }
 }
 
+void cm_det_states_add(struct cm_det_states *d, const char *name, const struct cm_state_stats *st)
+{
+    struct cm_det_state *x = NULL;
+
+    for (size_t i = 0; i < d->n && x == NULL; i++) {
+        if (strcmp(d->v[i].name, name) == 0) {
+            x = &d->v[i];
+        }
+    }
+    if (x == NULL) {
+        if (d->n == CM_DET_STATES_MAX) {
+            return;
+        }
+        x = &d->v[d->n++];
+        memset(x, 0, sizeof(*x));
+        x->name = name;
+    }
+    x->st.entries += st->entries;
+    x->st.inserts += st->inserts;
+    x->st.expired += st->expired;
+    x->st.evicted += st->evicted;
+    x->st.bytes += st->bytes;
+    x->st.peak_entries += st->peak_entries;
+    x->st.peak_bytes += st->peak_bytes;
+}
+
+void cm_engine_det_states(const struct cm_engine *e, struct cm_det_states *d)
+{
+    for (size_t i = 0; e != NULL && i < e->nslots; i++) {
+        struct cm_state_stats one = {0};
+
+        if (e->slots[i].det->state_stats != NULL && e->slots[i].state != NULL) {
+            e->slots[i].det->state_stats(e->slots[i].state, &one);
+            cm_det_states_add(d, e->slots[i].det->name, &one);
+        }
+    }
+}
+
 /*
  * The engine's part of a checkpoint: its version, then its clock, then (from version 2)
  * the CloudTrail eventIDs read (a u32 version and a section), then the detectors.

@@ -198,4 +198,24 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
 /* Adds the keyed-state counters of every detector (entries, evictions, bytes) to *sum. */
 void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum);
 
+/*
+ * The keyed-state counters of each detector that keeps tables, by detector
+ * name: what --stats reports per detector, so a table that evicts can be told
+ * from the others. Shards' counters are summed by name (peaks too, like
+ * cm_engine_state_stats).
+ */
+#define CM_DET_STATES_MAX 64
+struct cm_det_state {
+    const char *name; /* the detector's (static) */
+    struct cm_state_stats st;
+};
+struct cm_det_states {
+    size_t n;
+    struct cm_det_state v[CM_DET_STATES_MAX];
+};
+/* Adds st to name's counters in *d (a new name past CM_DET_STATES_MAX is left out). */
+void cm_det_states_add(struct cm_det_states *d, const char *name, const struct cm_state_stats *st);
+/* Adds every detector's counters of e to *d (cm_det_states_add). */
+void cm_engine_det_states(const struct cm_engine *e, struct cm_det_states *d);
+
 #endif

@@ -99,6 +99,28 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_u64(&jw, st->state.peak_entries);
     cm_jw_key(&jw, "peak_bytes");
     cm_jw_u64(&jw, st->state.peak_bytes);
+    /* The same by detector: which tables fill, evict or expire. */
+    cm_jw_key(&jw, "detectors");
+    cm_jw_arr_begin(&jw);
+    for (size_t i = 0; i < st->dets.n; i++) {
+        const struct cm_state_stats *d = &st->dets.v[i].st;
+
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "name");
+        cm_jw_str(&jw, st->dets.v[i].name);
+        cm_jw_key(&jw, "inserts");
+        cm_jw_u64(&jw, d->inserts);
+        cm_jw_key(&jw, "evicted");
+        cm_jw_u64(&jw, d->evicted);
+        cm_jw_key(&jw, "expired");
+        cm_jw_u64(&jw, d->expired);
+        cm_jw_key(&jw, "peak_entries");
+        cm_jw_u64(&jw, d->peak_entries);
+        cm_jw_key(&jw, "peak_bytes");
+        cm_jw_u64(&jw, d->peak_bytes);
+        cm_jw_obj_end(&jw);
+    }
+    cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "reject_samples");
     cm_jw_arr_begin(&jw);
@@ -175,9 +197,23 @@ static void summary(const struct cm_scan_stats *st)
     fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
             (unsigned long long)st->detections);
     if (st->state.inserts) {
-        fprintf(stderr, "  state:    %llu keys at most (%.1f MB), %llu evicted when full\n",
+        fprintf(stderr, "  state:    %llu keys at most (%.1f MB), %llu evicted when full",
                 (unsigned long long)st->state.peak_entries, (double)st->state.peak_bytes / 1e6,
                 (unsigned long long)st->state.evicted);
+        /* Name the tables that evicted: a growing count means their cap is too small. */
+        for (size_t i = 0, m = 0; i < st->dets.n; i++) {
+            if (st->dets.v[i].st.evicted) {
+                fprintf(stderr, "%s%s %llu", m++ ? ", " : " (", st->dets.v[i].name,
+                        (unsigned long long)st->dets.v[i].st.evicted);
+            }
+        }
+        for (size_t i = 0; i < st->dets.n; i++) {
+            if (st->dets.v[i].st.evicted) {
+                fputc(')', stderr);
+                break;
+            }
+        }
+        fputc('\n', stderr);
     }
     if (st->nrejects) {
         fprintf(stderr, "  first %zu rejects%s:\n", st->nrejects,

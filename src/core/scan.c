@@ -278,6 +278,10 @@ static int stop_workers(struct scan *s)
         s->st->state.expired += w->expired;
         s->st->state.peak_entries += w->peak_entries;
         s->st->state.peak_bytes += w->peak_bytes;
+        for (size_t k = 0; k < s->workers[i].dets.n; k++) {
+            cm_det_states_add(&s->st->dets, s->workers[i].dets.v[k].name,
+                              &s->workers[i].dets.v[k].st);
+        }
         s->st->repeated += s->workers[i].repeated;
         if (wrc != 0 && rc == 0) {
             rc = wrc;
@@ -340,6 +344,7 @@ static int run_direct(struct scan *s, struct reader *r)
                                           : cm_engine_flush(r->engine, &s->sink);
     }
     cm_engine_state_stats(r->engine, &s->st->state);
+    cm_engine_det_states(r->engine, &s->st->dets);
     if (r->engine != NULL) {
         s->st->repeated += cm_engine_stats(r->engine)->repeated;
     }

@@ -62,6 +62,7 @@ struct cm_scan_stats {
     uint64_t detections;              /* detections emitted by detectors */
     uint64_t findings;                /* distinct findings (set by the caller's sink) */
     struct cm_state_stats state;      /* detectors' keyed state over all shards (peaks summed) */
+    struct cm_det_states dets;        /* the same by detector */
     double seconds;                   /* wall clock */
     double cpu_seconds; /* CPU time of every thread of the process over the same span */
     uint64_t peak_rss_kb;

@@ -151,6 +151,7 @@ int cm_shard_stop(struct cm_shard *sh)
         sh->rc = sh->hooks->save(sh->hooks->ud, sh->id, sh->engine);
     }
     cm_engine_state_stats(sh->engine, &sh->state);
+    cm_engine_det_states(sh->engine, &sh->dets);
     sh->repeated = cm_engine_stats(sh->engine)->repeated;
     cm_engine_destroy(sh->engine);
     sh->engine = NULL;

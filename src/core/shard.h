@@ -42,6 +42,7 @@ struct cm_shard {
     int running;
     int rc;                      /* first engine error */
     struct cm_state_stats state; /* the engine's keyed state, read before it is destroyed */
+    struct cm_det_states dets;   /* the same by detector */
     uint64_t repeated;           /* CloudTrail records its engine read already (a copy) */
 };
 

@@ -32,6 +32,15 @@ if [ $HAVE_JQ = 1 ]; then
     e1=$(jq '.state.inserts' "$T/s1.json"); e2=$(jq '.state.inserts' "$T/s2.json")
     check "detector state reported with 1 thread ($e1 inserts) and 2 ($e2)" \
         test "$e1" -gt 0 -a "$e2" -gt 0
+    # ... and by detector: the detectors' counters add up to the totals, with either count of
+    # threads, and name the tables (so a table that evicts can be told from the others).
+    for f in s1 s2; do
+        sums=$(jq -c '.state as $s | [([$s.detectors[].inserts] | add) == $s.inserts,
+            ([$s.detectors[].evicted] | add) == $s.evicted,
+            ([$s.detectors[].peak_entries] | add) == $s.peak_entries,
+            ([$s.detectors[].name] | index("vpcflow-pair") != null)]' "$T/$f.json" 2>/dev/null)
+        check "state by detector adds up to the totals ($f)" test "$sums" = "[true,true,true,true]"
+    done
     # CPU time is reported beside the wall clock: positive, and with one thread not above it
     # (plus a clock tick of slack).
     cpu_ok=$(jq '.cpu_seconds > 0 and .cpu_seconds <= .seconds + 0.02' "$T/s1.json")
