@@ -77,9 +77,10 @@ struct cm_engine {
     /* The slots that want each kind, in table order: byk[k][0 .. nbyk[k]). */
     struct slot **byk[CM_EV_KIND_COUNT];
     size_t nbyk[CM_EV_KIND_COUNT];
-    int64_t max_time;
+    int64_t max_time; /* the largest event time seen, bounded by the horizons */
     int64_t watermark;
     int64_t next_tick;
+    int64_t horizon; /* the clock moves no further (cm_engine_set_horizon) */
     struct cm_engine_stats stats;
     struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
     struct cm_seen seen;       /* CloudTrail eventIDs read, so a copy is read once */
@@ -133,6 +134,7 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
     e->max_time = INT64_MIN;
     e->watermark = INT64_MIN;
     e->next_tick = INT64_MIN;
+    e->horizon = INT64_MAX;
     e->slots = cm_calloc(n ? n : 1, sizeof(*e->slots));
     if (e->slots == NULL) {
         goto fail;
@@ -225,16 +227,16 @@ static int tick_all(struct cm_engine *e, int64_t wm, struct cm_sink *sink)
 /* Advances the watermark for an event at t and ticks when an interval passed. */
 static int advance(struct cm_engine *e, int64_t t, struct cm_sink *sink)
 {
-    int64_t wm;
+    int64_t wm, c = t < e->horizon ? t : e->horizon;
 
-    if (t <= e->max_time) {
+    if (c <= e->max_time) {
         if (t < e->watermark) {
             e->stats.late++;
         }
         return CM_OK;
     }
-    e->max_time = t;
-    wm = t - e->opts.lateness_ms;
+    e->max_time = c;
+    wm = c - e->opts.lateness_ms;
     if (wm <= e->watermark) {
         return CM_OK;
     }
@@ -326,6 +328,11 @@ int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink)
 int64_t cm_engine_watermark(const struct cm_engine *e)
 {
     return e->watermark;
+}
+
+void cm_engine_set_horizon(struct cm_engine *e, int64_t horizon_ms)
+{
+    e->horizon = horizon_ms;
 }
 
 const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e)

@@ -177,6 +177,17 @@ int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, siz
 int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink);
 /* Current watermark (INT64_MIN before the first event). */
 int64_t cm_engine_watermark(const struct cm_engine *e);
+/*
+ * The latest event time the input being read vouches for (INT64_MAX, the
+ * default: none). The engine's clock moves no further than it: an event after
+ * it is analysed as any other, but the watermark stops there. The events of
+ * one shard come from many inputs in the order of their stamps; an input that
+ * spans an hour would otherwise carry the watermark an hour past the inputs
+ * still to come, and expire the state of other entities (their windows) before
+ * their own next events. The scan sets it from each input's object key
+ * (cm_input_clock_bound).
+ */
+void cm_engine_set_horizon(struct cm_engine *e, int64_t horizon_ms);
 const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e);
 /*
  * Checkpoints. cm_engine_save writes the watermark and each detector's state

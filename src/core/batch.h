@@ -60,6 +60,7 @@ struct cm_batch {
     struct cm_arena arena;  /* unescaped strings */
     struct cm_event *ev;
     uint16_t *shard; /* worker shard of each event */
+    int64_t clock;   /* its input's bound on the engine's clock (cm_engine_set_horizon) */
     uint32_t n, cap;
     atomic_int refs; /* workers yet to release it */
     struct cm_batch *next;

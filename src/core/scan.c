@@ -109,6 +109,7 @@ static int reader_init(struct reader *r, struct scan *s)
     memset(r, 0, sizeof(*r));
     r->s = s;
     r->horizon = INT64_MAX; /* set per input by parse_buffer */
+    r->clock = INT64_MAX;
     cm_buf_init(&r->raw, s->o.max_input_bytes);
     cm_buf_init(&r->data, s->o.max_input_bytes);
     cm_json_doc_init(&r->ddoc, 0, 0);

@@ -153,6 +153,7 @@ static struct cm_batch *batch_new(struct reader *r)
     struct cm_batch *b = cm_batch_get(&r->s->pool, r->fb);
 
     if (b != NULL) {
+        b->clock = r->clock;
         r->ctx.doc = &b->doc;
         r->ctx.arena = &b->arena;
         r->ctx.slot = &b->ev[0];
@@ -441,6 +442,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     }
     r->ctx.file_id = file_id;
     r->horizon = file_id < s->in.n ? cm_input_horizon(&s->in.v[file_id]) : INT64_MAX;
+    r->clock = file_id < s->in.n ? cm_input_clock_bound(&s->in.v[file_id]) : INT64_MAX;
     r->key_region =
         file_id < s->in.n ? cm_input_key_region(s->in.v[file_id].path) : cm_str_make("", 0);
     if (r->key_region.len == 0 && s->o.default_region != NULL) {
@@ -451,6 +453,7 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     r->ctx.map_offset = r->unwrapped ? unwrapped_offset : NULL;
     r->ctx.ud = r;
     if (r->engine) {
+        cm_engine_set_horizon(r->engine, r->clock);
         r->ctx.on_event = on_event_direct;
         r->ctx.doc = &r->ddoc;
         r->ctx.arena = &r->darena;

@@ -42,6 +42,7 @@ static void *shard_main(void *arg)
     struct cm_batch *b;
 
     while ((b = pop(sh)) != NULL) {
+        cm_engine_set_horizon(sh->engine, b->clock);
         /* This shard's events, a run at a time: the engine looks their intel up together. */
         for (uint32_t i = 0; i < b->n && sh->rc == 0;) {
             const struct cm_event *run[RUN];

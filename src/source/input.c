@@ -499,3 +499,11 @@ int64_t cm_input_horizon(const struct cm_input *in)
     }
     return in->key_ms + CM_INPUT_HORIZON_MS;
 }
+
+int64_t cm_input_clock_bound(const struct cm_input *in)
+{
+    if (!in->named || in->key_ms > INT64_MAX - CM_INPUT_CLOCK_SLACK_MS) {
+        return INT64_MAX;
+    }
+    return in->key_ms + CM_INPUT_CLOCK_SLACK_MS;
+}

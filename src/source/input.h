@@ -40,6 +40,19 @@ struct cm_input {
 /* The latest event time input in vouches for: its stamp plus a day when named, else none. */
 int64_t cm_input_horizon(const struct cm_input *in);
 
+/*
+ * How far after its object key's stamp an input's records move the detectors'
+ * clock: AWS delivers CloudTrail every 5 minutes, flow logs and Resolver logs
+ * by windows of 5 to 10 minutes. Inputs come in the order of their stamps, so
+ * the inputs still to come hold nothing much older than this input's stamp;
+ * a record further ahead is analysed, but the watermark waits for the later
+ * inputs (cm_engine_set_horizon).
+ */
+#define CM_INPUT_CLOCK_SLACK_MS (15LL * 60 * 1000)
+
+/* The engine's horizon for input in: its stamp plus the slack when named, else none. */
+int64_t cm_input_clock_bound(const struct cm_input *in);
+
 struct cm_inputs {
     struct cm_input *v;
     size_t n, cap;

@@ -396,6 +396,37 @@ else
     skip "a record stamped years ahead" "jq not installed"
 fi
 
+# --- an input that spans an hour -----------------------------------------------------------
+# The tester's tunnel (dns-exfil-tester) counts 936 queries: 930 from 00:10, then 20 from
+# 01:11 that report the 924 pending (the (instance, domain) entry lives an hour after its
+# last query, 00:25). A Resolver file of other instances named for 01:00 holds queries up to
+# 01:59: it is read before the tunnel's files of 01:05 to 01:55, and it carried the shard's
+# watermark to 01:59, which expired the tunnel's entry before its queries of 01:11 (count 20).
+# The clock now goes no further than a file's stamp plus 15 minutes.
+if [ $HAVE_JQ = 1 ]; then
+    "$COALMINE" gen --out "$T/tun" --scenario dns-exfil-tester --hours 2 --seed 7 >/dev/null 2>&1
+    A=$(ls "$T/tun/AWSLogs" | head -n 1)
+    D="$T/hour/AWSLogs/$A/vpcdnsquerylogs/vpc-0e0e0e0e0e0e0e0e0/2026/01/05"
+    mkdir -p "$D"
+    m=0
+    while [ $m -lt 60 ]; do
+        printf '{"version":"1.100000","account_id":"%s","region":"us-east-1","vpc_id":"vpc-0e0e0e0e0e0e0e0e0","query_timestamp":"2026-01-05T01:%02d:00Z","query_name":"www.example.com.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[{"Rdata":"93.184.216.34","Type":"A","Class":"IN"}],"srcaddr":"10.0.99.%d","srcport":"53000","transport":"UDP","srcids":{"instance":"i-0e0e0e0e0e0e%05d"}}\n' \
+            "$A" $m $((m + 1)) $m
+        m=$((m + 1))
+    done | gzip >"$D/vpc-0e0e0e0e0e0e0e0e0_vpcdnsquerylogs_${A}_20260105T0100Z_0e0e0e0e.log.gz"
+    # shellcheck disable=SC2046
+    for th in 1 2; do
+        got=$("$COALMINE" scan --threads $th --format json $(cat "$T/tun/intel/args.txt") \
+            "$T/tun/AWSLogs" "$T/hour" 2>/dev/null |
+            jq -r 'select(.type == "Trojan:EC2/DNSDataExfiltration") | .service.count')
+        check "an hour-long file of other instances leaves the tunnel's count ($th threads)" \
+            test "$got" = 936
+    done
+    rm -rf "$T/tun" "$T/hour"
+else
+    skip "an input that spans an hour" "jq not installed"
+fi
+
 # --- the store ---------------------------------------------------------------------
 "$COALMINE" scan --db "$T/c.db" --quiet "$T/corpus" >/dev/null 2>&1
 check "scan --db exits 0" test $? -eq 0
