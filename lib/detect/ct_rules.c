@@ -232,14 +232,16 @@ static bool is_trail_bucket(const struct rules *r, const struct cm_event *ev, st
     return n > 0 && cm_state_get(r->trail_buckets, key, n) != NULL;
 }
 
+/* A member given and false; an absent one is not (the API's default is true). */
 static bool json_false(const struct cm_json_doc *doc, uint32_t n)
 {
-    return n == CM_JSON_NONE || !cm_json_truthy(doc, n);
+    return n != CM_JSON_NONE && !cm_json_truthy(doc, n);
 }
 
 /*
  * A PutEventSelectors that leaves the trail recording nothing: every basic
- * selector excludes management events and names no data resource (a data
+ * selector excludes management events (includeManagementEvents given as false:
+ * left out, it is true) and names no data resource (a data
  * resource with no values selects nothing), or the advanced selectors are
  * an empty list.
  */

@@ -260,6 +260,7 @@ static void test_cloudtrail_logging(void **state)
     R(9);
     R(10);
     R(11);
+    R(12);
 
     (void)state;
     run_text(
@@ -290,6 +291,12 @@ static void test_cloudtrail_logging(void **state)
                  "\"readWriteType\":\"All\",\"includeManagementEvents\":true}]}"),
              rec(r11, sizeof(r11), IAMUSER, 100, "bedrock.amazonaws.com",
                  "DeleteModelInvocationLoggingConfiguration", "198.51.1.1", CLI, NULL),
+             /* adding S3 data events: includeManagementEvents left out is true (the API's
+                default), so the trail still records management events */
+             rec(r12, sizeof(r12), IAMUSER, 110, ct, "PutEventSelectors", "198.51.1.1", CLI,
+                 "\"requestParameters\":{\"trailName\":\"main\",\"eventSelectors\":[{"
+                 "\"readWriteType\":\"All\",\"dataResources\":[{\"type\":"
+                 "\"AWS::S3::Object\",\"values\":[]}]}]}"),
              NULL),
         false);
     assert_int_equal(count(&r.got, t), 4);
