@@ -649,8 +649,8 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
     memset(&st, 0, sizeof(st));
     fmt_state_set(&st, &ctx->flow_fmt);
     memset(&ev, 0, sizeof(ev));
-    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-        pos = 3; /* a UTF-8 byte order mark, as the sniffer steps over */
+    if (ctx->offset_base == 0 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        pos = 3; /* a UTF-8 byte order mark at the input's start, as the sniffer steps over */
     }
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
