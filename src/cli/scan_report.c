@@ -22,6 +22,21 @@ static void kind_counts(struct cm_jw *jw, const uint64_t n[CM_SCAN_KINDS])
     }
 }
 
+/* The counters of keyed state, the totals' and each detector's alike. */
+static void write_state_counts(struct cm_jw *jw, const struct cm_state_stats *c)
+{
+    cm_jw_key(jw, "inserts");
+    cm_jw_u64(jw, c->inserts);
+    cm_jw_key(jw, "evicted");
+    cm_jw_u64(jw, c->evicted);
+    cm_jw_key(jw, "expired");
+    cm_jw_u64(jw, c->expired);
+    cm_jw_key(jw, "peak_entries");
+    cm_jw_u64(jw, c->peak_entries);
+    cm_jw_key(jw, "peak_bytes");
+    cm_jw_u64(jw, c->peak_bytes);
+}
+
 static void write_stats(FILE *f, const struct cm_scan_stats *st)
 {
     struct cm_buf b;
@@ -89,35 +104,15 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_u64(&jw, st->peak_rss_kb);
     cm_jw_key(&jw, "state");
     cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "inserts");
-    cm_jw_u64(&jw, st->state.inserts);
-    cm_jw_key(&jw, "evicted");
-    cm_jw_u64(&jw, st->state.evicted);
-    cm_jw_key(&jw, "expired");
-    cm_jw_u64(&jw, st->state.expired);
-    cm_jw_key(&jw, "peak_entries");
-    cm_jw_u64(&jw, st->state.peak_entries);
-    cm_jw_key(&jw, "peak_bytes");
-    cm_jw_u64(&jw, st->state.peak_bytes);
+    write_state_counts(&jw, &st->state);
     /* The same by detector: which tables fill, evict or expire. */
     cm_jw_key(&jw, "detectors");
     cm_jw_arr_begin(&jw);
     for (size_t i = 0; i < st->dets.n; i++) {
-        const struct cm_state_stats *d = &st->dets.v[i].st;
-
         cm_jw_obj_begin(&jw);
         cm_jw_key(&jw, "name");
         cm_jw_str(&jw, st->dets.v[i].name);
-        cm_jw_key(&jw, "inserts");
-        cm_jw_u64(&jw, d->inserts);
-        cm_jw_key(&jw, "evicted");
-        cm_jw_u64(&jw, d->evicted);
-        cm_jw_key(&jw, "expired");
-        cm_jw_u64(&jw, d->expired);
-        cm_jw_key(&jw, "peak_entries");
-        cm_jw_u64(&jw, d->peak_entries);
-        cm_jw_key(&jw, "peak_bytes");
-        cm_jw_u64(&jw, d->peak_bytes);
+        write_state_counts(&jw, &st->dets.v[i].st);
         cm_jw_obj_end(&jw);
     }
     cm_jw_arr_end(&jw);
@@ -201,19 +196,15 @@ static void summary(const struct cm_scan_stats *st)
                 (unsigned long long)st->state.peak_entries, (double)st->state.peak_bytes / 1e6,
                 (unsigned long long)st->state.evicted);
         /* Name the tables that evicted: a growing count means their cap is too small. */
-        for (size_t i = 0, m = 0; i < st->dets.n; i++) {
+        size_t named = 0;
+
+        for (size_t i = 0; i < st->dets.n; i++) {
             if (st->dets.v[i].st.evicted) {
-                fprintf(stderr, "%s%s %llu", m++ ? ", " : " (", st->dets.v[i].name,
+                fprintf(stderr, "%s%s %llu", named++ ? ", " : " (", st->dets.v[i].name,
                         (unsigned long long)st->dets.v[i].st.evicted);
             }
         }
-        for (size_t i = 0; i < st->dets.n; i++) {
-            if (st->dets.v[i].st.evicted) {
-                fputc(')', stderr);
-                break;
-            }
-        }
-        fputc('\n', stderr);
+        fputs(named ? ")\n" : "\n", stderr);
     }
     if (st->nrejects) {
         fprintf(stderr, "  first %zu rejects%s:\n", st->nrejects,
