@@ -370,13 +370,7 @@ void cm_det_states_add(struct cm_det_states *d, const char *name, const struct c
         memset(x, 0, sizeof(*x));
         x->name = name;
     }
-    x->st.entries += st->entries;
-    x->st.inserts += st->inserts;
-    x->st.expired += st->expired;
-    x->st.evicted += st->evicted;
-    x->st.bytes += st->bytes;
-    x->st.peak_entries += st->peak_entries;
-    x->st.peak_bytes += st->peak_bytes;
+    cm_state_stats_sum(&x->st, st);
 }
 
 void cm_engine_det_states(const struct cm_engine *e, struct cm_det_states *d)

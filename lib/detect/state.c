@@ -290,12 +290,13 @@ const struct cm_state_stats *cm_state_stats(const struct cm_state *s)
 
 void cm_state_stats_add(struct cm_state_stats *sum, const struct cm_state *s)
 {
-    const struct cm_state_stats *st;
-
-    if (s == NULL) {
-        return;
+    if (s != NULL) {
+        cm_state_stats_sum(sum, &s->stats);
     }
-    st = &s->stats;
+}
+
+void cm_state_stats_sum(struct cm_state_stats *sum, const struct cm_state_stats *st)
+{
     sum->entries += st->entries;
     sum->inserts += st->inserts;
     sum->expired += st->expired;

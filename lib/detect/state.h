@@ -100,6 +100,8 @@ size_t cm_state_expire(struct cm_state *s, int64_t watermark_ms, cm_state_cb cb,
  * peaks bounds the peak of their sum). s may be NULL.
  */
 void cm_state_stats_add(struct cm_state_stats *sum, const struct cm_state *s);
+/* Adds counters already gathered (a detector's, a shard's) to sum. */
+void cm_state_stats_sum(struct cm_state_stats *sum, const struct cm_state_stats *st);
 
 /* Counters; the pointer stays valid for the life of the state. */
 const struct cm_state_stats *cm_state_stats(const struct cm_state *s);
