@@ -492,18 +492,21 @@ struct cm_str cm_input_key_region(const char *path)
     return cm_str_make("", 0);
 }
 
-int64_t cm_input_horizon(const struct cm_input *in)
+/* The input's object-key stamp plus slack_ms; INT64_MAX when its name has none. */
+static int64_t key_bound(const struct cm_input *in, int64_t slack_ms)
 {
-    if (!in->named || in->key_ms > INT64_MAX - CM_INPUT_HORIZON_MS) {
+    if (!in->named || in->key_ms > INT64_MAX - slack_ms) {
         return INT64_MAX;
     }
-    return in->key_ms + CM_INPUT_HORIZON_MS;
+    return in->key_ms + slack_ms;
+}
+
+int64_t cm_input_horizon(const struct cm_input *in)
+{
+    return key_bound(in, CM_INPUT_HORIZON_MS);
 }
 
 int64_t cm_input_clock_bound(const struct cm_input *in)
 {
-    if (!in->named || in->key_ms > INT64_MAX - CM_INPUT_CLOCK_SLACK_MS) {
-        return INT64_MAX;
-    }
-    return in->key_ms + CM_INPUT_CLOCK_SLACK_MS;
+    return key_bound(in, CM_INPUT_CLOCK_SLACK_MS);
 }
