@@ -79,9 +79,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a \
 	  $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
+# The builds behind test use every core unless make was given -j already (CI runs
+# a plain `make test`, and the fuzz targets alone are minutes of compiling serially).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+SUBMAKE_JOBS = case " $$MAKEFLAGS " in *" -j"*|*jobserver*) ;; *) echo -j$(NPROC) ;; esac
+
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILD)/tools/dga-train \
-	  $(BUILD)/tools/kafka-mock fuzz-build
+	@$(MAKE) --no-print-directory $$($(SUBMAKE_JOBS)) all $(UNIT_BIN) \
+	  $(BUILD)/tools/dga-train $(BUILD)/tools/kafka-mock fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests
 
 run: deps
@@ -114,10 +119,22 @@ $(BUILD)/tools/kafka-mock: tools/kafka-mock/kafka_mock.c
 	$(CC) $(CPPFLAGS) -std=c11 -O2 -g $(WARN) -pthread $(PKG_CFLAGS) -o $@ $< \
 	  $(shell pkg-config --libs rdkafka 2>/dev/null)
 
-# libFuzzer targets: clang, each linked with the library sources directly.
+# libFuzzer targets: clang. The library (and the src/ files a target names) is compiled
+# once with the fuzzer's coverage instrumentation into $(BUILD)/fuzz-obj, and each
+# target links against that archive.
 FUZZ_CC    ?= clang
-FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-              $(CPPFLAGS) $(PKG_CFLAGS)
+FUZZ_SAN   := address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS := -std=c11 -g -O1 $(CPPFLAGS) $(PKG_CFLAGS)
+FUZZ_OBJ   := $(BUILD)/fuzz-obj
+FUZZ_LIB   := $(FUZZ_OBJ)/libcoalmine.a
+
+$(FUZZ_OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
 
 # Targets that also need code from src/ name it here.
 FUZZ_EXTRA_fuzz_decode := src/source/decode.c
@@ -125,14 +142,19 @@ FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/intel/int
                           src/source/decode.c src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c)
 
+fuzz_extra_obj = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_EXTRA_$(1)))
+.PRECIOUS: $(FUZZ_OBJ)/%.o
+
 .SECONDEXPANSION:
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $$(FUZZ_EXTRA_$$*)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(call fuzz_extra_obj,$$*) $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_EXTRA_$*) $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -MMD -MP -MT $@ -MF $@.d -o $@ \
+	  $< $(call fuzz_extra_obj,$*) $(FUZZ_LIB) $(PKG_LIBS) -lm
 
 fuzz-build:
 	@if command -v $(FUZZ_CC) >/dev/null; then \
-	  $(MAKE) --no-print-directory SANITIZE= BUILD=build $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%); \
+	  $(MAKE) --no-print-directory $$($(SUBMAKE_JOBS)) SANITIZE= BUILD=build \
+	    $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%); \
 	else echo "fuzz: $(FUZZ_CC) not found, fuzz targets not built"; fi
 
 fuzz: deps fuzz-build
@@ -157,4 +179,4 @@ install: all
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz-obj $(BUILD)/fuzz -name '*.d' 2>/dev/null)
