@@ -75,6 +75,54 @@ int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *star
     return CM_OK;
 }
 
+/* A byte of a host name's label, after cm_domain_fold's lowercasing. */
+static bool host_label_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int cm_domainset_split_tail(struct cm_str name, char *out, size_t *base, size_t *len,
+                            uint8_t *starts, size_t *nl)
+{
+    struct cm_domain_shape sh;
+    size_t n, from = 0, tail = 0;
+    bool bad = false;
+
+    if (cm_domain_fold(name, out, &sh, NULL) != 0) {
+        return CM_EINVAL;
+    }
+    n = sh.len;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)out[i];
+
+        if (c == '\\') {
+            bad = true; /* an escape: the byte after it (\. or \\) is the label's */
+            i++;
+        } else if (c == '.') {
+            if (bad || i - from > 63) {
+                tail = i + 1;
+            }
+            from = i + 1;
+            bad = false;
+        } else if (!host_label_byte(c)) {
+            bad = true;
+        }
+    }
+    if (tail == 0 || bad || n - from > 63) {
+        return CM_EINVAL; /* a host name, or one whose last label is not: no tail to look up */
+    }
+    *base = tail;
+    *len = n - tail;
+    *nl = 1;
+    starts[0] = 0;
+    for (size_t i = tail; i < n && *nl < CM_DOMAINSET_MAX_MATCHES; i++) {
+        if (out[i] == '.') {
+            starts[(*nl)++] = (uint8_t)(i + 1 - tail);
+        }
+    }
+    return CM_OK;
+}
+
 int cm_domain_normalize(struct cm_str name, char *out, size_t *len)
 {
     return cm_domainset_split(name, out, len, NULL, NULL);

@@ -127,6 +127,20 @@ static inline size_t rec_words(const uint32_t *r)
 int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *starts, size_t *nl);
 
 /*
+ * For a query name cm_domainset_split refuses because a label is not a host
+ * name's (a Resolver log's \032 or \. escape, '*', base64's '+' or '/',
+ * a label over 63 bytes): normalises name into out as cm_domainset_split
+ * would and finds the labels right of the last such label, which a listed
+ * domain they end in still names (whoever answers for a domain answers for
+ * any label under it). *base gets where they start in out, *len their bytes,
+ * starts[0 .. *nl) where each of their labels starts, relative to *base.
+ * CM_EINVAL when cm_domain_fold refuses the name or its last label is not a
+ * host name's. A match there is one of a proper suffix, never of the name.
+ */
+int cm_domainset_split_tail(struct cm_str name, char *out, size_t *base, size_t *len,
+                            uint8_t *starts, size_t *nl);
+
+/*
  * The hash of every suffix of normalised name p[0..len) (followed by PAD
  * readable bytes), whose nl labels start at starts[]: hs[k] for the suffix
  * from label k. Seeded: the chain starts from the set's seed and every step

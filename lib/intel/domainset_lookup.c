@@ -79,11 +79,12 @@ static int split(struct cm_str name, char *out, uint8_t *starts, size_t *len, si
  * Every applying listed suffix of the normalised name p[0..len) (PAD
  * readable bytes after it) whose nl labels start at starts[], most specific
  * first: writes at most max to out and returns how many; with all false,
- * stops at the first.
+ * stops at the first. tail: p is the host-shaped tail of a longer query
+ * (cm_domainset_split_tail), so even its first suffix is a proper one.
  */
 static size_t walk_split(const struct cm_domainset *s, const char *p, size_t len,
                          const uint8_t *starts, size_t nl, struct cm_domainset_match *out,
-                         size_t max, bool all)
+                         size_t max, bool all, bool tail)
 {
     uint64_t hs[CM_DOMAINSET_MAX_MATCHES];
     const uint64_t *blk, *top;
@@ -100,7 +101,7 @@ static size_t walk_split(const struct cm_domainset *s, const char *p, size_t len
             (r = find_record(s, hs[k], p + pos, len - pos)) == NULL) {
             continue;
         }
-        if (!take(r, pos, n < max ? &out[n] : NULL)) {
+        if (!take(r, pos + tail, n < max ? &out[n] : NULL)) {
             continue;
         }
         if (++n == 1 && !all) {
@@ -115,13 +116,18 @@ static size_t walk(const struct cm_domainset *s, struct cm_str name, struct cm_d
 {
     char buf[CM_DOMAIN_MAX + PAD];
     uint8_t starts[CM_DOMAINSET_MAX_MATCHES];
-    size_t len, nl;
+    size_t len, nl, base = 0;
 
-    if (s == NULL || s->nb == 0 || split(name, buf, starts, &len, &nl) != 0) {
+    if (s == NULL || s->nb == 0) {
         return 0;
     }
-    memset(buf + len, 0, PAD);
-    return walk_split(s, buf, len, starts, nl, out, max, all);
+    /* Not a host name: its labels right of the last one that is not a host name's. */
+    if (split(name, buf, starts, &len, &nl) != 0 &&
+        cm_domainset_split_tail(name, buf, &base, &len, starts, &nl) != 0) {
+        return 0;
+    }
+    memset(buf + base + len, 0, PAD);
+    return walk_split(s, buf + base, len, starts, nl, out, max, all, base > 0);
 }
 
 /*
@@ -166,7 +172,7 @@ bool cm_domainset_lookup_norm(const struct cm_domainset *s, const char *name, si
         return false;
     }
     nl = dot_starts(name, len, starts);
-    return walk_split(s, name, len, starts, nl, m, 1, false) > 0;
+    return walk_split(s, name, len, starts, nl, m, 1, false, false) > 0;
 }
 
 bool cm_domainset_lookup(const struct cm_domainset *s, struct cm_str name,
@@ -231,6 +237,7 @@ static void step_hash(const struct cm_domainset *s, struct group *g)
             nl = dot_starts(f->p, f->len, f->starts);
         } else {
             if (split(g->names[i], f->buf, f->starts, &f->len, &nl) != 0) {
+                f->slow = 1; /* walk() looks up the host-shaped tail of one that has it */
                 continue;
             }
             memset(f->buf + f->len, 0, PAD);

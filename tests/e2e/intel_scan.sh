@@ -116,6 +116,40 @@ check "the reputation ones name their built-in list" \
 check "... and are of the type's severity (Suspicious: Low, 2)" \
     test "$(jq -r 'select(.type == "Impact:EC2/SuspiciousDomainRequest.Reputation") | .severity' "$T/tester.json")" = 2
 
+# --- names with a label no host name has -----------------------------------------------------
+# A Resolver log writes a query's space as \032 and keeps '*', '+' and '/' as they are; the
+# instance's malware picks its labels, and the listed domain's server answers them all. Each
+# name from an instance of its own: the three under the listed domain fire, the one whose
+# odd label is the listed domain's own (evil\032c2.example.com) and the one whose last label
+# is odd do not. Before 2026-12-04 none fired: such a name was never looked up.
+ED="$T/escaped/AWSLogs/111122223333/vpcdnsquerylogs/vpc-1/2026/01/05"
+mkdir -p "$ED"
+k=0
+while read -r name; do
+    k=$((k + 1))
+    printf '{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2026-01-05T00:20:%02dZ","query_name":"%s","query_type":"TXT","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"10.0.1.%d","srcport":"5353","transport":"UDP","srcids":{"instance":"i-0escaped%02d"}}\n' \
+        "$k" "$name" "$k" "$k"
+done >"$ED/vpc-1_vpcdnsquerylogs_111122223333_20260105T0020Z_1.log" <<'NAMES'
+\\032beacon.evil-c2.example.com.
+aGVsbG8+d29ybGQ/.t.EVIL-C2.example.com.
+*.evil-c2.example.com.
+evil\\032c2.example.com.
+evil-c2.example.com\\032.
+NAMES
+printf 'evil-c2.example.com\n' >"$T/c2-names.txt"
+"$COALMINE" scan --no-default-intel --threat-list "c2-names=$T/c2-names.txt" --format json \
+    "$T/escaped/AWSLogs" >"$T/esc.json" 2>"$T/esc.err"
+check "names with an escaped or odd label: scan exits 0" test $? -eq 0
+check "no Resolver record rejected" grep -q "rejected: cloudtrail 0, vpcflow 0, dns 0" "$T/esc.err"
+check "the three under the listed domain fire, each its instance's (got: $(jq -r .resource.instanceDetails.instanceId "$T/esc.json" | sort | tr '\n' ' '))" \
+    test "$(jq -r '.type + " " + .resource.instanceDetails.instanceId' "$T/esc.json" | sort | tr '\n' ' ')" = \
+    "Impact:EC2/MaliciousDomainRequest.Custom i-0escaped01 Impact:EC2/MaliciousDomainRequest.Custom i-0escaped02 Impact:EC2/MaliciousDomainRequest.Custom i-0escaped03 "
+check "the finding names the query as logged" \
+    test "$(jq -r 'select(.resource.instanceDetails.instanceId == "i-0escaped01") | .service.action.dnsRequestAction.domain' "$T/esc.json")" = '\032beacon.evil-c2.example.com'
+"$COALMINE" scan --no-default-intel --threat-list "c2-names=$T/c2-names.txt" \
+    --trusted-list "ok=$T/c2-names.txt" --format json "$T/escaped/AWSLogs" >"$T/esc-t.json" 2>/dev/null
+check "the domain on a trusted list too: nothing" test ! -s "$T/esc-t.json"
+
 # --- errors ---------------------------------------------------------------------------------
 "$COALMINE" scan --threat-list "$T/missing.txt" "$T/AWSLogs" >/dev/null 2>"$T/f.err"
 check "a missing list file: exit 1" test $? -eq 1

@@ -98,8 +98,29 @@ static void test_semantics(void **state)
     /* Invalid queries never match. */
     assert_int_equal(look(s, "evil..com"), -1);
     assert_int_equal(look(s, ".evil.com"), -1);
-    assert_int_equal(look(s, "*.evil.com"), -1);
     assert_int_equal(look(s, ""), -1);
+    assert_int_equal(look(s, "evil.com.*"), -1);
+    assert_int_equal(look(s, "x.evil\\032com"), -1);
+    /*
+     * A query whose label is no host name's (a Resolver log's \032 escape, a
+     * literal '*', base64's '+' and '/', a label over 63 bytes) is still under
+     * the listed domains right of that label: their server answers it.
+     */
+    assert_int_equal(look(s, "*.evil.com"), 1);
+    assert_int_equal(look(s, "\\032beacon.evil.com."), 1);
+    assert_int_equal(look(s, "aGk+L3Rl.x.EVIL.com"), 1);
+    assert_int_equal(look(s, "a+b.c/d.evil.com"), 1);
+    assert_int_equal(
+        look(s, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.evil.com"), 1);
+    assert_int_equal(look(s, "x+.z.a.evil.com"), 4);
+    assert_int_equal(cm_domainset_lookup_all(s, CM_STR_LIT("x+.z.a.evil.com"), all, 8), 2);
+    /* An escaped dot is inside its label: "x.a" is one label, a.evil.com is not above it. */
+    assert_int_equal(look(s, "x\\.a.evil.com"), 1);
+    assert_int_equal(look(s, "x\\\\.a.evil.com"), 4);
+    /* What is right of the label is a proper suffix: EXACT does not apply, SUBDOMAINS does. */
+    assert_int_equal(look(s, "*.host.test"), -1);
+    assert_int_equal(look(s, "+.example.org"), 2);
+    assert_int_equal(look(s, "notevil+.com"), -1);
     assert_false(cm_domainset_lookup(NULL, CM_STR_LIT("evil.com"), &m));
     cm_domainset_destroy(s);
     cm_domainset_builder_destroy(b);
