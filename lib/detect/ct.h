@@ -310,7 +310,15 @@ size_t cm_ct_calls_window(const struct cm_ct_calls *r, int64_t now_ms, int64_t w
  */
 struct cm_ct_model {
     const struct cm_detect_config *cfg;
-    struct cm_state *ids;
+    /*
+     * Profiles in two tables of the same cap: young holds those still learning,
+     * ids those past learn_ms (moved there by the first call after). New
+     * identities evict only each other, so a flood of them (federated users,
+     * web identities: any name) cannot push out the learned profile of one
+     * the attacker will use next and make it learn again, quietly.
+     */
+    struct cm_state *ids, *young;
+    size_t val_size;
     uint64_t seed;
     int64_t learn_ms, window_ms; /* cfg->ct's anomaly_learn_ms, anomaly_window_ms or defaults */
     struct cm_buf info;
@@ -328,8 +336,9 @@ void cm_ct_model_stats(const void *state, struct cm_state_stats *sum);
 /*
  * The profile of ev's identity (cm_ct_identity_key), made when new, its
  * first-seen time moved back for an earlier event; *established when that
- * is at least learn_ms before ev. NULL with *rc = 0 when ev names no
- * identity, NULL with *rc = CM_ENOMEM when the table cannot grow.
+ * is at least learn_ms before ev (it is then in the learned table). NULL
+ * with *rc = 0 when ev names no identity, NULL with *rc = CM_ENOMEM when a
+ * table cannot grow.
  */
 void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool *established,
                           int *rc);

@@ -47,7 +47,7 @@
 
 #define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
 
-#define ANOMALY_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define ANOMALY_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 struct ident {
     int64_t first_ms; /* first: cm_ct_model_profile's */

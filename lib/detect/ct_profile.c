@@ -87,34 +87,47 @@ int cm_ct_model_init(struct cm_ct_model *m, const struct cm_detect_opts *opts, s
         .ttl_ms = TTL_MS,
         .seed = opts ? opts->seed : 0,
     };
+    int rc;
 
     memset(m, 0, sizeof(*m));
     m->cfg = cfg;
     m->seed = so.seed;
+    m->val_size = val_size;
     m->learn_ms =
         cfg && cfg->ct.anomaly_learn_ms > 0 ? cfg->ct.anomaly_learn_ms : CM_CT_ANOMALY_LEARN_MS;
     m->window_ms =
         cfg && cfg->ct.anomaly_window_ms > 0 ? cfg->ct.anomaly_window_ms : CM_CT_ANOMALY_WINDOW_MS;
     cm_buf_init(&m->info, 0);
-    return cm_state_create(&m->ids, &so);
+    if ((rc = cm_state_create(&m->ids, &so)) != 0) {
+        return rc;
+    }
+    so.seed ^= 0x796f756e67ULL;
+    return cm_state_create(&m->young, &so);
 }
 
 void cm_ct_model_finish(struct cm_ct_model *m)
 {
     cm_state_destroy(m->ids);
+    cm_state_destroy(m->young);
     cm_buf_finish(&m->info);
 }
 
 int cm_ct_model_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
+    struct cm_ct_model *m = state;
+
     (void)sink;
-    cm_state_expire(((struct cm_ct_model *)state)->ids, watermark_ms, NULL, NULL);
+    cm_state_expire(m->ids, watermark_ms, NULL, NULL);
+    cm_state_expire(m->young, watermark_ms, NULL, NULL);
     return 0;
 }
 
 void cm_ct_model_stats(const void *state, struct cm_state_stats *sum)
 {
-    cm_state_stats_add(sum, ((const struct cm_ct_model *)state)->ids);
+    const struct cm_ct_model *m = state;
+
+    cm_state_stats_add(sum, m->ids);
+    cm_state_stats_add(sum, m->young);
 }
 
 void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool *established,
@@ -129,7 +142,15 @@ void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool
     if (klen == 0) {
         return NULL;
     }
-    if ((first = cm_state_touch(m->ids, key, klen, ev->time_ms, &created)) == NULL) {
+    if (cm_state_get(m->ids, key, klen) != NULL) {
+        first = cm_state_touch(m->ids, key, klen, ev->time_ms, NULL); /* found: no eviction */
+        if (ev->time_ms < *first) {
+            *first = ev->time_ms;
+        }
+        *established = *first <= ev->time_ms - m->learn_ms;
+        return first;
+    }
+    if ((first = cm_state_touch(m->young, key, klen, ev->time_ms, &created)) == NULL) {
         *rc = CM_ENOMEM;
         return NULL;
     }
@@ -137,19 +158,36 @@ void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool
         *first = ev->time_ms;
     }
     *established = *first <= ev->time_ms - m->learn_ms;
+    if (*established) {
+        /* Learned: into the learned table, where only learned profiles evict it. */
+        void *old = first;
+
+        if ((first = cm_state_touch(m->ids, key, klen, ev->time_ms, NULL)) == NULL) {
+            *rc = CM_ENOMEM;
+            return NULL;
+        }
+        memcpy(first, old, m->val_size);
+        cm_state_del(m->young, key, klen);
+    }
     return first;
 }
 
 int cm_ct_model_save(const struct cm_ct_model *m, struct cm_ckpt_w *w,
                      const struct cm_state_codec *c)
 {
+    int rc;
+
     cm_ckpt_put_u64(w, m->seed);
-    return cm_state_save(m->ids, w, c);
+    if ((rc = cm_state_save(m->ids, w, c)) != 0) {
+        return rc;
+    }
+    return cm_state_save(m->young, w, c);
 }
 
 int cm_ct_model_load(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm_state_codec *c)
 {
     uint64_t seed = cm_ckpt_get_u64(r);
+    int rc;
 
     if (r->err != 0) {
         return r->err;
@@ -159,7 +197,10 @@ int cm_ct_model_load(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm
      * seed: hashing with another would make every call look new.
      */
     m->seed = seed;
-    return cm_state_load(m->ids, r, c);
+    if ((rc = cm_state_load(m->ids, r, c)) != 0) {
+        return rc;
+    }
+    return cm_state_load(m->young, r, c);
 }
 
 void cm_ct_calls_cite(struct cm_detection *d, const struct cm_ct_call *const *calls, size_t n)

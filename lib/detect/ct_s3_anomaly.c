@@ -42,7 +42,7 @@
 #define PAIRS  1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
 #define ACTIVE 16u   /* anomalous pairs an identity can have at once */
 
-#define S3_ANOMALY_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define S3_ANOMALY_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 enum kind { K_DISCOVERY = 0, K_EXFIL, K_DELETE, K_PERMISSION, K_WRITE, K_COUNT };
 

@@ -65,7 +65,7 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
 
 /* A {"Records": [...]} file being written. */
 struct trail {
-    char buf[1 << 17];
+    char buf[1 << 24]; /* test_identity_flood writes about 11 MB */
     size_t n;
     unsigned nrec;
 };
@@ -650,6 +650,41 @@ static void test_learning(void **state)
     free(t);
 }
 
+/*
+ * Identities any caller can mint (GetFederationToken takes any name; web and
+ * SAML identities too) fill a model's table: 16,484 federated users, one call
+ * each, after alice's last usual call. Before 2026-12-04 they evicted alice's
+ * learned profile (the least recently seen); her thief's calls then started a
+ * new one that learned for a day, and nothing fired. New identities now evict
+ * only each other, and the thief's calls are judged against her history.
+ */
+static void test_identity_flood(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    baseline(t, 0);
+    baseline(t, 1);
+    for (int k = 0; k < 16 * 1024 + 100; k++) {
+        char fed[400];
+
+        snprintf(fed, sizeof(fed),
+                 "\"userIdentity\":{\"type\":\"FederatedUser\",\"principalId\":"
+                 "\"111122223333:f%05d\",\"arn\":\"arn:aws:sts::111122223333:federated-user/"
+                 "f%05d\",\"accountId\":\"111122223333\",\"accessKeyId\":\"ASIAFED%012d\"}",
+                 k, k, k);
+        add(t, fed, DAY + 18 * HOUR + k / 8, "sts", "GetCallerIdentity", THIEF, BOTO, NULL);
+    }
+    add(t, ALICE, DAY + 20 * HOUR + 60, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+    add(t, ALICE, DAY + 20 * HOUR + 120, "ec2", "DeleteFlowLogs", THIEF, BOTO, "AccessDenied");
+    run(&r, t, 0);
+    assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), 1);
+    assert_int_equal(count(&r.got, "DefenseEvasion:IAMUser/AnomalousBehavior"), 1);
+    assert_int_equal(r.got.n, 2);
+    free(t);
+}
+
 /* ---- the S3 model ---- */
 
 static void test_s3_exfiltration(void **state)
@@ -922,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_one_factor),
         cmocka_unit_test(test_discovery_burst),
         cmocka_unit_test(test_learning),
+        cmocka_unit_test(test_identity_flood),
         cmocka_unit_test(test_asn),
         cmocka_unit_test(test_roaming),
         cmocka_unit_test(test_aws_network),
