@@ -4,8 +4,12 @@
 #include "base/str.h"
 
 #include <limits.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "base/err.h"
+
+#define FIND_SKIP_MIN 64 /* haystacks from this long are searched by skips */
 
 static int lower(int c)
 {
@@ -25,6 +29,46 @@ bool cm_str_ieq(struct cm_str a, struct cm_str b)
     return true;
 }
 
+/* The first byte-by-byte match, stepping memchr() over the needle's first byte. */
+static size_t find_bytewise(struct cm_str hay, struct cm_str needle)
+{
+    const char *p = hay.p, *last = hay.p + (hay.len - needle.len);
+
+    while (p <= last) {
+        p = memchr(p, needle.p[0], (size_t)(last - p) + 1);
+        if (p == NULL) {
+            break;
+        }
+        if (memcmp(p + 1, needle.p + 1, needle.len - 1) == 0) {
+            return (size_t)(p - hay.p);
+        }
+        p++;
+    }
+    return (size_t)-1;
+}
+
+/*
+ * The first match by Horspool's rule: the haystack byte under the needle's last
+ * byte says how far the needle can move. needle.len is 2..UINT8_MAX.
+ */
+static size_t find_horspool(struct cm_str hay, struct cm_str needle)
+{
+    const unsigned char *h = (const unsigned char *)hay.p, *n = (const unsigned char *)needle.p;
+    size_t last = needle.len - 1;
+    uint8_t shift[UCHAR_MAX + 1];
+
+    memset(shift, (int)needle.len, sizeof(shift));
+    for (size_t i = 0; i < last; i++) {
+        shift[n[i]] = (uint8_t)(last - i);
+    }
+    for (size_t at = 0; at <= hay.len - needle.len; at += shift[h[at + last]]) {
+        if (h[at + last] == n[last] && memcmp(h + at, n, last) == 0) {
+            return at;
+        }
+    }
+    return (size_t)-1;
+}
+
 size_t cm_str_find(struct cm_str hay, struct cm_str needle)
 {
     if (needle.len == 0) {
@@ -33,20 +77,12 @@ size_t cm_str_find(struct cm_str hay, struct cm_str needle)
     if (needle.len > hay.len) {
         return (size_t)-1;
     }
-    {
-        const char *p = hay.p, *last = hay.p + (hay.len - needle.len);
-        while (p <= last) {
-            p = memchr(p, needle.p[0], (size_t)(last - p) + 1);
-            if (p == NULL) {
-                break;
-            }
-            if (memcmp(p + 1, needle.p + 1, needle.len - 1) == 0) {
-                return (size_t)(p - hay.p);
-            }
-            p++;
-        }
-        return (size_t)-1;
+    /* A JSON key ("\"eventSource\"") starts with the commonest byte of JSON:
+     * a long haystack is searched by skips, not by stopping at every '"'. */
+    if (needle.len >= 3 && needle.len <= UINT8_MAX && hay.len >= FIND_SKIP_MIN) {
+        return find_horspool(hay, needle);
     }
+    return find_bytewise(hay, needle);
 }
 
 int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *out)

@@ -185,6 +185,55 @@ static void test_find(void **state)
     assert_int_equal(cm_str_find(sub("x\0y\0z", 5), sub("\0z", 2)), 3);
 }
 
+/* The first offset at which needle occurs, byte by byte: what cm_str_find must agree with. */
+static size_t naive_find(struct cm_str hay, struct cm_str needle)
+{
+    for (size_t i = 0; i + needle.len <= hay.len; i++) {
+        if (memcmp(hay.p + i, needle.p, needle.len) == 0) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+static void test_find_agrees(void **state)
+{
+    /* JSON keys in JSON, where the needle's first byte ('"') is everywhere, with a
+     * NUL inside; long enough for both the skipping and the bytewise search. */
+    static const char json[] = "{\"a\":\"\",\"eventSourc\":1,\"\"\"eventSource\"\0\"event\"\"x\","
+                               "\"eventName\":\"GetObject\",\"eventSource\":\"s3.amazonaws.com\","
+                               "\"aab\"aaab\"\"\xff\xfe\"eventVersion\":\"1.08\"}";
+    static const char *const needles[] = {
+        "\"eventSource\"",
+        "\"eventSourc\"",
+        "\"event\"",
+        "\"\"",
+        "\"",
+        "\"x\"",
+        "x\"",
+        "\"y\"",
+        "{\"a",
+        "aab\"",
+        "\xfe\"e",
+        "\"eventVersion\":\"1.08\"}",
+        "s3.amazonaws.com\"!",
+    };
+    struct cm_str hay = sub(json, sizeof(json) - 1);
+    (void)state;
+
+    assert_true(hay.len > 128);
+    for (size_t from = 0; from < hay.len; from++) {
+        for (size_t to = from; to <= hay.len; to++) {
+            struct cm_str h = sub(hay.p + from, to - from);
+            for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+                struct cm_str n = cm_str_cstr(needles[k]);
+                assert_int_equal(cm_str_find(h, n), naive_find(h, n));
+            }
+            assert_int_equal(cm_str_find(h, sub("\0\"e", 3)), naive_find(h, sub("\0\"e", 3)));
+        }
+    }
+}
+
 static void test_u64_valid(void **state)
 {
     (void)state;
@@ -377,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_starts_ends),
         cmocka_unit_test(test_ieq),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_find_agrees),
         cmocka_unit_test(test_u64_valid),
         cmocka_unit_test(test_u64_range),
         cmocka_unit_test(test_u64_invalid),
