@@ -12,6 +12,7 @@
 
 #define SNIFF_MIN    30   /* below this confidence the input is not recognised */
 #define SNIFF_WINDOW 8192 /* sniffers look at most at this many leading bytes */
+#define SNIFF_SURE   100  /* the top of sniff()'s scale: no later parser can win */
 
 static const struct cm_parser *const parsers[] = {
     &cm_parser_cloudtrail,
@@ -48,6 +49,11 @@ const struct cm_parser *cm_parse_sniff(const char *buf, size_t len)
         if (s > best_score) {
             best_score = s;
             best = parsers[i];
+        }
+        if (s >= SNIFF_SURE) {
+            /* A tie keeps the first parser, so the rest need not look (a
+             * CloudTrail file's whole first line was searched as flow and DNS). */
+            break;
         }
     }
     return best;
