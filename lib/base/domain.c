@@ -312,8 +312,19 @@ int cm_domain_parse(struct cm_str name, struct cm_domain *d)
 
 struct cm_str cm_domain_registered_of(struct cm_str name, struct cm_domain *scratch)
 {
-    if (cm_domain_parse(name, scratch) != 0 || scratch->reg == scratch->len) {
+    const psl_ctx_t *psl = psl_builtin();
+    const char *reg;
+    struct cm_domain_shape sh;
+
+    /* cm_domain_parse() less the public suffix, which asked libpsl twice more
+     * (each call thousands of instructions) for a part no caller reads here. */
+    if (normalise(name, scratch, &sh) != 0 || psl == NULL) {
         return CM_STR_NULL;
     }
-    return cm_domain_registered(scratch);
+    reg = psl_registrable_domain(psl, scratch->name);
+    if (reg == NULL) {
+        return CM_STR_NULL;
+    }
+    scratch->reg = (size_t)(reg - scratch->name);
+    return scratch->reg == scratch->len ? CM_STR_NULL : cm_domain_registered(scratch);
 }

@@ -105,7 +105,10 @@ static inline struct cm_str cm_domain_subdomain(const struct cm_domain *d)
     return cm_str_make(d->name, d->reg > 0 ? d->reg - 1 : 0);
 }
 
-/* The registered domain of a name given as is (for callers with no struct), or CM_STR_NULL. */
+/*
+ * The registered domain of a name given as is (for callers with no struct), or
+ * CM_STR_NULL; as cm_domain_parse() finds it, but scratch's suffix is not set.
+ */
 struct cm_str cm_domain_registered_of(struct cm_str name, struct cm_domain *scratch);
 
 #endif

@@ -67,6 +67,44 @@ static void test_suffix_only(void **state)
     assert_non_null(r.p); /* "internal" is no suffix of the list: the * rule makes it one */
 }
 
+/* cm_domain_registered_of() asks libpsl for less than cm_domain_parse(): the same answer. */
+static void test_registered_of_agrees(void **state)
+{
+    static const char *const names[] = {
+        "www.example.com",
+        "WWW.Example.CO.UK.",
+        "co.uk",
+        "com",
+        "ec2.internal",
+        "a.b.c.s3.amazonaws.com",
+        "s3.amazonaws.com",
+        "localhost",
+        "xn--bcher-kva.example",
+        "x.blogspot.com",
+        "blogspot.com",
+        "a..b",
+        "",
+        ".",
+        "caf\xc3\xa9.com",
+        "deep.sub.domain.github.io",
+    };
+    struct cm_domain d, scratch;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        struct cm_str name = cm_str_cstr(names[i]);
+        struct cm_str r = cm_domain_registered_of(name, &scratch);
+
+        if (cm_domain_parse(name, &d) != 0 || cm_domain_registered(&d).len == 0) {
+            assert_null(r.p);
+            continue;
+        }
+        assert_non_null(r.p);
+        assert_int_equal(r.len, cm_domain_registered(&d).len);
+        assert_memory_equal(r.p, cm_domain_registered(&d).p, r.len);
+    }
+}
+
 static void test_refused(void **state)
 {
     static const char *const bad[] = {"",        ".", "a..b", ".a.b", "a b.com", "caf\xc3\xa9.com",
@@ -226,9 +264,8 @@ static void test_normalise_oracle(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_registered),
-        cmocka_unit_test(test_suffix_only),
-        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_registered),           cmocka_unit_test(test_suffix_only),
+        cmocka_unit_test(test_registered_of_agrees), cmocka_unit_test(test_refused),
         cmocka_unit_test(test_normalise_oracle),
     };
 
