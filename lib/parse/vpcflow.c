@@ -554,12 +554,11 @@ static bool is_number(const char *p, size_t len)
  * Handles one line (CR/LF already cut). Returns 0 to go on or the negative
  * value on_event returned.
  */
-static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const struct line_ref *lr,
-                      struct cm_event *ev, uint32_t *ev_gen)
+static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const struct fmt_state *dflt,
+                      const struct line_ref *lr, struct cm_event *ev, uint32_t *ev_gen)
 {
     struct cm_flow_tok toks[CM_FLOW_MAX_COLS + 1];
     const struct fmt_state *use = st;
-    struct fmt_state dflt;
     char reason[128];
     int ntok, rc;
 
@@ -591,10 +590,7 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
             reject(ctx, lr, reason);
             return CM_OK;
         }
-        dflt.gen = 0;
-        fmt_state_set(&dflt, &default_fmt);
-        dflt.gen = UINT32_MAX; /* the header-less default format */
-        use = &dflt;
+        use = dflt;
     } else if (ntok != use->fmt->ncols) {
         snprintf(reason, sizeof(reason), "expected %d fields, got %s%d", use->fmt->ncols,
                  ntok > CM_FLOW_MAX_COLS ? "more than " : "",
@@ -641,13 +637,18 @@ static void strip_cwl_prefix(struct line_ref *lr)
 
 static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
-    struct fmt_state st;
+    struct fmt_state st, dflt;
     struct cm_event ev;
     size_t pos = 0;
     uint32_t line = ctx->line_base, ev_gen = 0;
 
     memset(&st, 0, sizeof(st));
     fmt_state_set(&st, &ctx->flow_fmt);
+    /* The default format of header-less lines (CloudWatch Logs), derived once,
+     * not for each line. */
+    memset(&dflt, 0, sizeof(dflt));
+    fmt_state_set(&dflt, &default_fmt);
+    dflt.gen = UINT32_MAX;
     memset(&ev, 0, sizeof(ev));
     if (ctx->offset_base == 0 && len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
         pos = 3; /* a UTF-8 byte order mark at the input's start, as the sniffer steps over */
@@ -668,7 +669,7 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         lr.off = ctx->offset_base + pos;
         lr.line = line;
         strip_cwl_prefix(&lr);
-        rc = parse_line(ctx, &st, &lr, &ev, &ev_gen);
+        rc = parse_line(ctx, &st, &dflt, &lr, &ev, &ev_gen);
         if (rc < 0) {
             return rc;
         }

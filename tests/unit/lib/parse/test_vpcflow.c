@@ -445,6 +445,52 @@ static void test_nodata_skipdata(void **state)
 }
 
 /* The parser reuses one event across lines: nothing from a line may leak into the next. */
+/* Header-less default lines, one with "-" fields, then a header: each line in its own format. */
+static void test_headerless_then_header(void **state)
+{
+    static const char text[] =
+        "2 111122223333 eni-1 10.0.0.1 10.0.0.2 443 5555 6 10 840 100 160 ACCEPT OK\n"
+        "2 111122223333 eni-2 - - - - - - - 200 260 - NODATA\n"
+        "2 111122223333 eni-3 10.0.0.3 10.0.0.4 53 5353 17 1 80 300 360 REJECT OK\n"
+        "version srcaddr dstaddr start end tcp-flags\n"
+        "5 10.0.0.5 10.0.0.6 400 460 2\n";
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    const struct cm_flow *f;
+    char *buf;
+    int rc;
+    (void)state;
+
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 4);
+    for (int i = 0; i < 3; i++) {
+        f = &c.ev[i].u.flow;
+        assert_int_equal(f->version, 2);
+        assert_int_equal(f->present, (1ULL << 14) - 1);
+        assert_int_equal(c.ev[i].time_ms, (i + 1) * 100000LL);
+    }
+    assert_int_equal(c.ev[0].u.flow.srcport, 443);
+    f = &c.ev[1].u.flow;
+    assert_int_equal(f->srcport, -1);
+    assert_int_equal(f->protocol, -1);
+    assert_ip(&f->src, NULL);
+    assert_str(f->interface_id, "eni-2");
+    f = &c.ev[2].u.flow;
+    assert_int_equal(f->srcport, 53);
+    assert_int_equal(f->protocol, 17);
+    assert_ip(&f->src, "10.0.0.3");
+    f = &c.ev[3].u.flow;
+    assert_int_equal(f->version, 5);
+    assert_int_equal(f->tcp_flags, 2);
+    assert_int_equal(f->srcport, -1);
+    assert_str(f->interface_id, NULL);
+    assert_str(cm_flow_field(f, CM_FF_ACCOUNT_ID), NULL);
+    assert_ip(&f->src, "10.0.0.5");
+    free(buf);
+}
+
 static void test_no_leak_between_lines(void **state)
 {
     static const char text[] =
@@ -1471,6 +1517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_with_header),
         cmocka_unit_test(test_default_without_header),
+        cmocka_unit_test(test_headerless_then_header),
         cmocka_unit_test(test_custom_v5_format),
         cmocka_unit_test(test_version_column_and_ecs),
         cmocka_unit_test(test_multiple_headers_and_unknown_names),
