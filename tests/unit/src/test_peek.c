@@ -144,6 +144,64 @@ static const char *put_bytes(const char *name, const void *data, size_t n)
     return path;
 }
 
+/* text gzipped by zlib into buf (room for cap bytes), with a header CRC when hcrc; its size. */
+static size_t gzip_bytes(const char *text, int hcrc, unsigned char *buf, size_t cap)
+{
+    z_stream zs;
+    gz_header h;
+    size_t n;
+
+    memset(&zs, 0, sizeof(zs));
+    memset(&h, 0, sizeof(h));
+    h.hcrc = hcrc;
+    h.os = 3;
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    assert_int_equal(deflateSetHeader(&zs, &h), Z_OK);
+    zs.next_in = (Bytef *)(uintptr_t)text;
+    zs.avail_in = (uInt)strlen(text);
+    zs.next_out = buf;
+    zs.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    n = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return n;
+}
+
+/*
+ * The prefix is inflated without the trailer's CRC-32 unless the header has a
+ * CRC of its own: a bad trailer CRC leaves the time found (what inflate yields
+ * does not depend on it), a good header CRC is taken and a bad one finds nothing.
+ */
+static void test_gzip_checks(void **state)
+{
+    const char *text = FLOW("1741082400");
+    unsigned char buf[1024];
+    int64_t ms = 0;
+    size_t n;
+    (void)state;
+
+    n = gzip_bytes(text, 0, buf, sizeof(buf));
+    assert_int_equal(cm_peek_first_time(put_bytes("plain.gz", buf, n), &ms), 0);
+    assert_true(ms == 1741082400000LL);
+    buf[n - 8] ^= 0xff; /* the trailer's CRC-32 */
+    ms = 0;
+    assert_int_equal(cm_peek_first_time(put_bytes("badcrc.gz", buf, n), &ms), 0);
+    assert_true(ms == 1741082400000LL);
+
+    n = gzip_bytes(text, 1, buf, sizeof(buf));
+    assert_true((buf[3] & 0x02) != 0);
+    ms = 0;
+    assert_int_equal(cm_peek_first_time(put_bytes("hcrc.gz", buf, n), &ms), 0);
+    assert_true(ms == 1741082400000LL);
+    buf[n - 8] ^= 0xff;
+    ms = 0;
+    assert_int_equal(cm_peek_first_time(put_bytes("hcrc-badcrc.gz", buf, n), &ms), 0);
+    assert_true(ms == 1741082400000LL);
+    buf[n - 8] ^= 0xff;
+    buf[10] ^= 0xff; /* the header's CRC-16 (no extra, name or comment before it) */
+    assert_int_equal(cm_peek_first_time(put_bytes("badhcrc.gz", buf, n), &ms), CM_EFORMAT);
+}
+
 /* A growing text (doubling, so megabytes are built in linear time even under ASan). */
 struct text {
     unsigned char *p;
@@ -439,6 +497,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_gzip_prefix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_by_first_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_subscription, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_awscli, setup, teardown),
