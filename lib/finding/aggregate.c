@@ -6,6 +6,7 @@
  */
 #include "finding/aggregate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -402,6 +403,51 @@ fail:
 struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i)
 {
     return i < a->n ? a->v[i].f : NULL;
+}
+
+struct order_item {
+    const struct cm_finding *f;
+    size_t i;
+};
+
+static int order_cmp(const void *x, const void *y)
+{
+    const struct cm_finding *a = ((const struct order_item *)x)->f;
+    const struct cm_finding *b = ((const struct order_item *)y)->f;
+    size_t n = a->type.len < b->type.len ? a->type.len : b->type.len;
+    int c;
+
+    if (a->first_seen_ms != b->first_seen_ms) {
+        return a->first_seen_ms < b->first_seen_ms ? -1 : 1;
+    }
+    if ((c = n ? memcmp(a->type.p, b->type.p, n) : 0) != 0) {
+        return c;
+    }
+    if (a->type.len != b->type.len) {
+        return a->type.len < b->type.len ? -1 : 1;
+    }
+    return strcmp(a->id, b->id);
+}
+
+int cm_agg_order(const struct cm_agg *a, size_t *idx)
+{
+    struct order_item *v;
+
+    if (a->n == 0) {
+        return CM_OK;
+    }
+    if ((v = cm_malloc(a->n * sizeof(*v))) == NULL) {
+        return CM_ENOMEM;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        v[i] = (struct order_item){a->v[i].f, i};
+    }
+    qsort(v, a->n, sizeof(*v), order_cmp);
+    for (size_t k = 0; k < a->n; k++) {
+        idx[k] = v[k].i;
+    }
+    cm_free(v);
+    return CM_OK;
 }
 
 const struct cm_finding_event *cm_agg_events(const struct cm_agg *a, size_t i, size_t *n)

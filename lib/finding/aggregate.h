@@ -71,8 +71,15 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
  */
 int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old);
 
-/* Findings in first-seen order: i in [0, cm_agg_stats().findings). */
+/* Findings in the order their first detection arrived: i in [0, n). */
 struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i);
+/*
+ * The findings in a stable order, whatever order detections arrived in (with
+ * several shards that varies from run to run): by first sighting
+ * (service.eventFirstSeen), then type, then id. Fills idx[0..n) with indexes
+ * for cm_agg_at, n = cm_agg_stats().findings. Returns 0 or CM_ENOMEM.
+ */
+int cm_agg_order(const struct cm_agg *a, size_t *idx);
 /* The distinct events behind finding i, in arrival order; *n gets their number. */
 const struct cm_finding_event *cm_agg_events(const struct cm_agg *a, size_t i, size_t *n);
 const struct cm_agg_stats *cm_agg_stats(const struct cm_agg *a);

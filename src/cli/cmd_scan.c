@@ -33,11 +33,12 @@ struct scan_cli {
     FILE *out;
     int tty;
     int colour;                            /* stdout is a terminal */
-    struct cm_agg *agg;                    /* findings by identity, in first-seen order */
+    struct cm_agg *agg;                    /* findings by identity, in arrival order */
     struct cm_finding_ctx ctx;             /* how detections become findings */
     uint64_t unbuildable;                  /* detections that could not become findings */
     uint64_t noregion;                     /* ... of them, because their record had no region */
     struct cm_store_put *puts;             /* with --db: what storing each finding did */
+    size_t *order;                         /* findings in cm_agg_order's order */
     const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
     const struct cm_scan_state *state;     /* --state: names earlier runs' inputs */
     uint64_t trusted;                      /* detections dropped by trusted lists */
@@ -231,8 +232,8 @@ static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet,
         return CM_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        c->puts[i].f = cm_agg_at(c->agg, i);
-        c->puts[i].events = cm_agg_events(c->agg, i, &c->puts[i].nevents);
+        c->puts[i].f = cm_agg_at(c->agg, c->order[i]);
+        c->puts[i].events = cm_agg_events(c->agg, c->order[i], &c->puts[i].nevents);
     }
     rc = cm_store_put_findings(store, c->puts, n, err, errlen);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -262,7 +263,7 @@ static int print_findings(struct scan_cli *c, struct cm_store *store)
         cm_out_header(c->out, c->fmt, c->colour);
     }
     for (size_t i = 0; i < n; i++) {
-        struct cm_finding *f = cm_agg_at(c->agg, i), stored;
+        struct cm_finding *f = cm_agg_at(c->agg, c->order[i]), stored;
         int rc;
 
         if (c->puts && c->puts[i].archived) {
@@ -339,6 +340,7 @@ static void scan_run_free(struct scan_run *r)
     }
     cm_store_close(r->store);
     cm_free(r->cli.puts);
+    cm_free(r->cli.order);
     cm_agg_destroy(r->cli.agg);
     cm_scan_intel_close(&r->intel);
     cm_scan_detect_close(&r->det);
@@ -591,6 +593,12 @@ static int run(int argc, char **argv)
         goto out;
     }
     r.st.findings = cm_agg_stats(cli->agg)->findings;
+    /* Stored, published and printed in one order, the same with any --threads. */
+    cli->order = cm_calloc(r.st.findings ? r.st.findings : 1, sizeof(*cli->order));
+    if (cli->order == NULL || cm_agg_order(cli->agg, cli->order) != 0) {
+        fprintf(stderr, "coalmine scan: out of memory\n");
+        goto out;
+    }
     name_evidence(cli, &r.st);
     if (cm_scan_inventory_enrich(&r.inv, cli->agg) != 0 || geo_enrich(cli, r.intel.geo) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");

@@ -328,6 +328,58 @@ static void test_cap(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * cm_agg_order: by first sighting, then type, then id, whatever order the
+ * detections came in (several shards deliver them in varying order).
+ */
+static void test_order(void **state)
+{
+    static const char *const types[] = {"UnauthorizedAccess:EC2/SSHBruteForce",
+                                        "Recon:EC2/PortProbeUnprotectedPort",
+                                        "Backdoor:EC2/DenialOfService.Tcp"};
+    static const int64_t when[] = {3, 1, 1}; /* minutes after T_EVTIME */
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    size_t idx[4] = {9, 9, 9, 9};
+    (void)state;
+
+    t_events_init(&e);
+    for (int run = 0; run < 2; run++) {
+        struct cm_agg *a;
+
+        assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+        for (int k = 0; k < 3; k++) {
+            int i = run == 0 ? k : 2 - k; /* the other run adds them backwards */
+            struct cm_detection d = t_detection(types[i], &e.flow);
+
+            d.time_ms = T_EVTIME + 60000 * when[i];
+            d.first_ms = d.time_ms;
+            d.count = 1;
+            assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+        }
+        /* A later sighting of the first type does not move it: first seen stays. */
+        {
+            struct cm_detection d = t_detection(types[0], &e.flow);
+
+            e.flow.src.offset = 777;
+            d.time_ms = T_EVTIME + 60000 * 9;
+            d.first_ms = d.time_ms;
+            d.count = 1;
+            assert_int_equal(cm_agg_add(a, &ctx, &d, NULL, NULL), 0);
+            e.flow.src.offset = 0;
+        }
+        assert_int_equal(cm_agg_stats(a)->findings, 3);
+        assert_int_equal(cm_agg_order(a, idx), 0);
+        /* Minute 1: Backdoor before Recon (type order); minute 3: the SSH finding. */
+        assert_true(cm_str_eq(cm_agg_at(a, idx[0])->type, cm_str_cstr(types[2])));
+        assert_true(cm_str_eq(cm_agg_at(a, idx[1])->type, cm_str_cstr(types[1])));
+        assert_true(cm_str_eq(cm_agg_at(a, idx[2])->type, cm_str_cstr(types[0])));
+        assert_int_equal(idx[3], 9); /* nothing written past n */
+        cm_agg_destroy(a);
+    }
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_merge_overlapping_evidence),
         cmocka_unit_test(test_merge_overlapping_probes),
         cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
