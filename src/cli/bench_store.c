@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/str.h"
 #include "cli/bench_util.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
@@ -32,10 +33,11 @@
 #include "finding/finding_sample.h"
 #include "store/store.h"
 
-#define BATCH    2000
-#define BASE_MS  1764547200000LL /* 2025-12-01T00:00:00Z */
-#define STEP_MS  1000LL
-#define NACCOUNT 50
+#define BATCH        2000
+#define BASE_MS      1764547200000LL /* 2025-12-01T00:00:00Z */
+#define STEP_MS      1000LL
+#define NACCOUNT     50
+#define MAX_FINDINGS 1000000000ULL /* --findings and --repeats */
 
 struct bench {
     struct cm_store *st;
@@ -306,10 +308,12 @@ int cm_bench_store(int argc, char **argv)
             path = optarg;
             break;
         case 'n':
-            nf = strtoull(optarg, NULL, 10);
-            break;
         case 'r':
-            nr = strtoull(optarg, NULL, 10);
+            if (cm_str_to_u64(cm_str_cstr(optarg), MAX_FINDINGS, ch == 'n' ? &nf : &nr) != 0) {
+                fprintf(stderr, "coalmine bench store: %s '%s': wants a count up to %llu\n",
+                        ch == 'n' ? "--findings" : "--repeats", optarg, MAX_FINDINGS);
+                return CM_EXIT_USAGE;
+            }
             break;
         case 'h':
             printf("usage: coalmine bench store --db FILE [--findings N] [--repeats M]\n\n"
@@ -321,6 +325,10 @@ int cm_bench_store(int argc, char **argv)
         default:
             return CM_EXIT_USAGE;
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "coalmine bench store: unexpected argument '%s'\n", argv[optind]);
+        return CM_EXIT_USAGE;
     }
     if (path == NULL || nf == 0 || nr > nf) {
         fprintf(stderr, "coalmine bench store: --db FILE is required; 0 < repeats <= findings\n");

@@ -19,6 +19,7 @@
 #include "base/domain_cache.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "base/str.h"
 #include "cli/bench_intel.h"
 #include "cli/bench_memory.h"
 #include "cli/bench_store.h"
@@ -231,6 +232,7 @@ static int run(int argc, char **argv)
     struct corpus c = {0};
     struct cm_psl *psl = NULL;
     char err[256] = "";
+    unsigned long long v;
     int ch, rounds = 3;
     long max_mb = 1024;
 
@@ -247,18 +249,18 @@ static int run(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "n:m:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n':
-            rounds = (int)strtol(optarg, NULL, 10);
-            if (rounds < 1 || rounds > 1000) {
-                fprintf(stderr, "coalmine bench: --rounds wants 1 to 1000\n");
+            if (cm_str_to_u64(cm_str_cstr(optarg), 1000, &v) != 0 || v < 1) {
+                fprintf(stderr, "coalmine bench: --rounds '%s': wants 1 to 1000\n", optarg);
                 return CM_EXIT_USAGE;
             }
+            rounds = (int)v;
             break;
         case 'm':
-            max_mb = strtol(optarg, NULL, 10);
-            if (max_mb < 1 || max_mb > 1 << 20) {
-                fprintf(stderr, "coalmine bench: --max-mb wants 1 to 1048576\n");
+            if (cm_str_to_u64(cm_str_cstr(optarg), 1 << 20, &v) != 0 || v < 1) {
+                fprintf(stderr, "coalmine bench: --max-mb '%s': wants 1 to 1048576\n", optarg);
                 return CM_EXIT_USAGE;
             }
+            max_mb = (long)v;
             break;
         case 'h':
             printf("usage: coalmine bench [--rounds N] [--max-mb MB] PATH...\n"

@@ -80,4 +80,26 @@ if [ $? -eq 2 ] && grep -q "only wants ipv4 or domains" "$T/only.err"; then
 else
     nok "bench intel --only: a bad part exits 2"
 fi
+# Numeric options take the whole value: trailing garbage, a sign or an overflow is a usage
+# error (exit 2), not a number cut short (strtol took "2x" as 2 and "-1" as a huge count).
+mkdir -p "$T/in" && printf '{"Records":[]}\n' >"$T/in/ct.json"
+for args in "--rounds 2x" "--rounds -1" "--max-mb 5x" "--max-mb 99999999999999999999"; do
+    # shellcheck disable=SC2086
+    "$COALMINE" bench $args "$T/in" >/dev/null 2>"$T/num.err"
+    if [ $? -eq 2 ] && grep -q -- "${args%% *}" "$T/num.err"; then
+        ok "bench $args: exits 2 and names the option"
+    else
+        nok "bench $args: exits 2 and names the option"
+    fi
+done
+for args in "--findings -1" "--findings 5x" "--repeats 1x" "--findings 10 extra"; do
+    # timeout: before the fix, --findings -1 asked for 2^64-1 findings and ran on
+    # shellcheck disable=SC2086
+    timeout 60 "$COALMINE" bench store --db "$T/num.db" $args >/dev/null 2>&1
+    if [ $? -eq 2 ] && [ ! -e "$T/num.db" ]; then
+        ok "bench store $args: exits 2, no store written"
+    else
+        nok "bench store $args: exits 2, no store written"
+    fi
+done
 done_testing
