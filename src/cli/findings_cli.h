@@ -106,6 +106,7 @@ struct cm_fsel {
     const char *resource, *text;
     /* sort */
     const char *sort_criteria_arg;
+    bool sort_given; /* --sort: it and --sort-criteria exclude each other */
     enum cm_store_sort sort;
     bool ascending;
     /* compiled by cm_fsel_compile */

@@ -32,7 +32,8 @@ const char cm_fsort_help[] =
     "      --sort ATTR[:asc|:desc]  sort key (updatedAt, createdAt, severity, type,\n"
     "                        accountId, region, service.count, service.eventFirstSeen,\n"
     "                        service.eventLastSeen, id); default updatedAt:desc\n"
-    "      --sort-criteria JSON  {\"AttributeName\":\"severity\",\"OrderBy\":\"ASC\"}\n";
+    "      --sort-criteria JSON  {\"AttributeName\":\"severity\",\"OrderBy\":\"ASC\"}\n"
+    "                        (the same key as --sort: not with it)\n";
 
 void cm_fsel_init(struct cm_fsel *s, const char *cmd)
 {
@@ -226,8 +227,15 @@ int cm_fsel_option(struct cm_fsel *s, int opt, char *arg)
         }
         return 1;
     case CM_OPT_SORT:
+        if (s->sort_criteria_arg) {
+            return usage_err(s, "--sort", arg, "does not go with --sort-criteria (one sort key)");
+        }
+        s->sort_given = true;
         return parse_sort(s, arg);
     case CM_OPT_SORT_CRITERIA:
+        if (s->sort_given) {
+            return usage_err(s, "--sort-criteria", arg, "does not go with --sort (one sort key)");
+        }
         s->sort_criteria_arg = arg;
         return 1;
     default:
