@@ -5,6 +5,7 @@
  * is built before the store is opened, and all are written in one batch.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,9 +34,11 @@ static void usage(FILE *f)
                "  -d, --db FILE           the store (created when absent)\n"
                "  -t, --finding-types T   types to sample (repeatable, or T,T,...; default:\n"
                "                          every active type; see docs/finding-types.md)\n"
-               "      --account ID        account of the samples (default 123456789012)\n"
+               "      --account ID        account of the samples, 12 digits (default\n"
+               "                          123456789012)\n"
                "      --region R          region of the samples (default us-east-1)\n"
-               "      --detector-id ID    detector id (default " CM_DEFAULT_DETECTOR_ID ")\n"
+               "      --detector-id ID    detector id, letters and digits (default\n"
+               "                          " CM_DEFAULT_DETECTOR_ID ")\n"
                "  -f, --format FMT        print the stored samples (default: nothing)\n"
                "  -h, --help              this help\n");
 }
@@ -153,6 +156,24 @@ done:
     return status;
 }
 
+#define LOWER  "abcdefghijklmnopqrstuvwxyz"
+#define UPPER  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define DIGITS "0123456789"
+
+/* Whether s is min..max characters, each of them in set. */
+static bool chars_ok(const char *s, size_t min, size_t max, const char *set)
+{
+    size_t n = strlen(s);
+
+    return n >= min && n <= max && strspn(s, set) == n;
+}
+
+static int bad_value(const char *opt, const char *arg, const char *why)
+{
+    fprintf(stderr, "coalmine findings: sample: %s '%s': %s\n", opt, arg, why);
+    return CM_EXIT_USAGE;
+}
+
 int cm_findings_sample(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -185,12 +206,21 @@ int cm_findings_sample(int argc, char **argv)
             }
             break;
         case CM_OPT_ACCOUNT:
+            if (!chars_ok(optarg, 12, 12, "0123456789")) {
+                return bad_value("--account", optarg, "an account id is 12 digits");
+            }
             o.account = optarg;
             break;
         case CM_OPT_REGION:
+            if (!chars_ok(optarg, 3, 32, LOWER DIGITS "-")) {
+                return bad_value("--region", optarg, "not a region name like us-east-1");
+            }
             o.region = optarg;
             break;
         case CM_OPT_DETECTOR_ID:
+            if (!chars_ok(optarg, 1, 300, LOWER UPPER DIGITS)) {
+                return bad_value("--detector-id", optarg, "1 to 300 letters and digits");
+            }
             o.detector = optarg;
             break;
         case 'f':

@@ -276,6 +276,20 @@ done
 "$COALMINE" findings sample --db "$T/s2.db" --finding-types Recon:EC2/NoSuchThing 2>"$T/e6"
 check "sample of an unknown type: exit 1" test $? -eq 1
 check "sample of an unknown type: nothing written" test ! -e "$T/s2.db"
+# --account, --region and --detector-id go into every sample's accountId, region and ARN:
+# a value no AWS account, region or detector has is a usage error, and nothing is stored.
+for bad in "--account abc" "--account 1234567890123" "--region not_a_region" \
+    "--region EU-WEST-1" "--detector-id a/b"; do
+    # shellcheck disable=SC2086
+    "$COALMINE" findings sample --db "$T/s3.db" $bad >/dev/null 2>"$T/e7"
+    check "sample $bad: exit 2, named, nothing written" \
+        test $? -eq 2 -a ! -e "$T/s3.db" -a -n "$(grep -e "${bad%% *}" "$T/e7")"
+done
+"$COALMINE" findings sample --db "$T/s3.db" --account 210987654321 --region eu-west-3 \
+    --detector-id abc123 --finding-types "$TYPE" --format json >"$T/s3.json" 2>/dev/null
+check "sample --account/--region/--detector-id: in the finding" \
+    test "$(jget "$T/s3.json" accountId)/$(jget "$T/s3.json" region)" = "210987654321/eu-west-3" \
+    -a -n "$(grep -F ':eu-west-3:210987654321:detector/abc123/finding/' "$T/s3.json")"
 "$COALMINE" findings sample --db "$T/s2.db" --finding-types "$TYPE,$TYPE" --format ids >"$T/s2.ids" 2>/dev/null
 check "sample of one type: one finding printed" test "$(wc -l <"$T/s2.ids")" -eq 1
 "$COALMINE" findings --help >/dev/null
