@@ -74,7 +74,8 @@ static void usage(FILE *f)
             "      --retention-days N  with --db: keep findings N days after their last\n"
             "                        update (wall clock; 0 keeps them; saved in the store)\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
-            "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout)\n"
+            "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout);\n"
+            "                        opened first: if it cannot be, nothing is scanned\n"
             "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
             "                        form, one per line), eventbridge, or ocsf\n"
             "  -r, --max-rejects N   rejected records listed in the summary (default 20)\n"
@@ -330,6 +331,7 @@ struct scan_run {
     struct cm_detect_config dcfg;
     struct cm_scan_stats st;
     bool have_stats;
+    FILE *stats_out; /* --stats FILE, opened before the scan; stdout for '-' */
     struct cm_store *store;
 };
 
@@ -337,6 +339,9 @@ static void scan_run_free(struct scan_run *r)
 {
     if (r->have_stats) {
         cm_scan_stats_free(&r->st);
+    }
+    if (r->stats_out != NULL && r->stats_out != stdout) {
+        fclose(r->stats_out); /* only after an error: the report closes it */
     }
     cm_store_close(r->store);
     cm_free(r->cli.puts);
@@ -544,6 +549,15 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
         goto usage;
     }
+    /* Opened now: an unwritable --stats fails before the scan, not after it stored and
+     * printed its findings (and skipped routing them). */
+    if (stats_path) {
+        r.stats_out = strcmp(stats_path, "-") == 0 ? stdout : fopen(stats_path, "w");
+        if (r.stats_out == NULL) {
+            fprintf(stderr, "coalmine scan: --stats %s: %s\n", stats_path, strerror(errno));
+            goto out;
+        }
+    }
     if (cm_agg_create(&cli->agg, 1000000, 0x636f616c6d696e65ULL) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
@@ -616,7 +630,8 @@ static int run(int argc, char **argv)
     }
     rc = print_findings(cli, r.store);
     if (rc == 0) {
-        rc = cm_scan_report(&r.st, stats_path, quiet);
+        rc = cm_scan_report(&r.st, r.stats_out, stats_path, quiet);
+        r.stats_out = NULL;
     }
     if (!quiet && (cli->unbuildable || cm_agg_stats(cli->agg)->dropped)) {
         fprintf(stderr,

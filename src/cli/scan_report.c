@@ -222,17 +222,16 @@ static void summary(const struct cm_scan_stats *st)
     }
 }
 
-int cm_scan_report(const struct cm_scan_stats *st, const char *stats_path, int quiet)
+int cm_scan_report(const struct cm_scan_stats *st, FILE *stats_out, const char *stats_path,
+                   int quiet)
 {
-    if (stats_path) {
-        FILE *f = strcmp(stats_path, "-") == 0 ? stdout : fopen(stats_path, "w");
-        if (f == NULL) {
-            fprintf(stderr, "coalmine scan: %s: %s\n", stats_path, strerror(errno));
-            return CM_EXIT_ERROR;
-        }
-        write_stats(f, st);
-        if (f != stdout && fclose(f) != 0) {
-            fprintf(stderr, "coalmine scan: %s: %s\n", stats_path, strerror(errno));
+    if (stats_out) {
+        int bad;
+        write_stats(stats_out, st);
+        bad = stats_out == stdout ? fflush(stdout) != 0 || ferror(stdout)
+                                  : ferror(stats_out) | (fclose(stats_out) != 0);
+        if (bad) {
+            fprintf(stderr, "coalmine scan: --stats %s: %s\n", stats_path, strerror(errno));
             return CM_EXIT_ERROR;
         }
     }

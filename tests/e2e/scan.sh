@@ -456,6 +456,14 @@ check "the store is a SQLite file" sh -c "head -c 15 '$T/c.db' | grep -q 'SQLite
 "$COALMINE" scan --db /nonexistent/dir/c.db "$B" >/dev/null 2>"$T/errdb2"
 check "an unusable store path exits 1" test $? -eq 1
 check "the store error names the path" grep -q "/nonexistent/dir/c.db" "$T/errdb2"
+# An unwritable --stats fails before the scan: not after it stored its findings (and, the
+# status being 1, skipped routing them), nor after a long scan's work is done.
+"$COALMINE" scan --db "$T/sx.db" --stats "$T/nodir/s.json" "$T/corpus" >"$T/outsx" 2>"$T/errsx"
+check "an unwritable --stats exits 1" test $? -eq 1
+check "an unwritable --stats: no store written, nothing printed" test ! -e "$T/sx.db" -a ! -s "$T/outsx"
+check "an unwritable --stats: named" grep -q -e "--stats $T/nodir/s.json: No such file" "$T/errsx"
+"$COALMINE" scan --quiet --stats /dev/full "$B" >/dev/null 2>&1
+check "--stats on a full device exits 1" test $? -eq 1
 
 # --- CLI contract ------------------------------------------------------------------
 "$COALMINE" scan --help >/dev/null; check "scan --help exits 0" test $? -eq 0
