@@ -10,7 +10,8 @@
  * environment history, no intel), both in [0, 1] with four decimals,
  * higher is worse; with --explain, also the finding type a scan would give
  * the name were its domain new to the environment (cm_dns_rep_type) and the
- * reasons. docs/detectors/dns-reputation.md describes the scores.
+ * reasons. --format json prints the same as one JSON object a name.
+ * docs/detectors/dns-reputation.md describes the scores.
  *
  * Input: a trailing dot and a CR before the newline are fine; spaces and
  * tabs around the name are trimmed. A bad line (empty, longer than 255
@@ -85,7 +86,8 @@ const struct cm_cmd cm_cmd_dns = {
 /* ---- dns score ---- */
 
 static const char score_help[] =
-    "usage: coalmine dns score [--model FILE] [--psl FILE] [--explain] [--max-bad N] < NAMES\n"
+    "usage: coalmine dns score [--model FILE] [--psl FILE] [--explain] [--max-bad N]\n"
+    "                          [--format tsv|json] < NAMES\n"
     "\n"
     "Reads domain names on standard input, one a line, and prints\n"
     "name<TAB>dga<TAB>reputation for each: the DGA model's score and the\n"
@@ -107,6 +109,9 @@ static const char score_help[] =
     "                     else libpsl's built-in list: the same answers, slower)\n"
     "      --max-bad N    bad lines reported one by one (default 20; all are\n"
     "                     counted)\n"
+    "  -f, --format FMT   tsv (default: the columns above) or json: one object a\n"
+    "                     name, {\"name\",\"dga\",\"reputation\"}, with --explain\n"
+    "                     also \"type\" (null: none) and \"reasons\" (an array)\n"
     "  -h, --help         this help\n"
     "\n"
     "Exit status: 0 when the input was read to its end (bad lines are not\n"
@@ -118,6 +123,7 @@ struct scorer {
     const struct cm_psl *psl;           /* the Public Suffix List set, or NULL: libpsl */
     const struct cm_dns_tables *tables; /* the reputation tables' index */
     bool explain;                       /* --explain: the would-be type and the reasons too */
+    bool json;                          /* --format json: one JSON object a name */
     uint64_t line;                      /* lines read so far */
     uint64_t scored;                    /* lines printed */
     uint64_t bad;                       /* lines skipped */
@@ -191,6 +197,54 @@ static char *put_n(char *o, const char *p, size_t n)
 static char *put_s(char *o, const char *p)
 {
     return put_n(o, p, strlen(p));
+}
+
+/*
+ * Appends n bytes of p as a JSON string. They are printable ASCII (names and
+ * reasons are checked before), so only '"' and '\\' need escaping: at most
+ * 2n + 2 bytes.
+ */
+static char *put_json_str(char *o, const char *p, size_t n)
+{
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"' || p[i] == '\\') {
+            *o++ = '\\';
+        }
+        *o++ = p[i];
+    }
+    *o++ = '"';
+    return o;
+}
+
+/*
+ * Appends --explain's two columns (tab, type, tab, reasons; "-" for none, as
+ * explain() writes them at ex..end) as the JSON members "type" (a string or
+ * null) and "reasons" (an array of strings).
+ */
+static char *put_json_explain(char *o, const char *ex, const char *end)
+{
+    const char *type = ex + 1, *tab = memchr(type, '\t', (size_t)(end - type));
+    const char *r = tab + 1;
+
+    o = put_s(o, ",\"type\":");
+    o = tab - type == 1 && type[0] == '-' ? put_s(o, "null")
+                                          : put_json_str(o, type, (size_t)(tab - type));
+    o = put_s(o, ",\"reasons\":[");
+    if (!(end - r == 1 && r[0] == '-')) {
+        while (r < end) {
+            const char *comma = memchr(r, ',', (size_t)(end - r));
+            const char *stop = comma != NULL ? comma : end;
+
+            o = put_json_str(o, r, (size_t)(stop - r));
+            r = stop + (comma != NULL);
+            if (comma != NULL) {
+                *o++ = ',';
+            }
+        }
+    }
+    *o++ = ']';
+    return o;
 }
 
 /*
@@ -284,18 +338,33 @@ static void score_line(struct scorer *s, const char *p, size_t n)
     cm_dns_rep_score_with(s->tables, s->model, &d, &rep);
     /* The model's score of the label a registrant chose (the reputation's), else of the name. */
     dga = rep.dga_applies ? rep.dga : cm_dga_score(s->model, &d);
-    if (s->out_len + n + EXPLAIN_MAX + 16 > OUT_BLOCK) {
+    /* JSON: the name and the reasons escaped (twice their size at most), the keys. */
+    if (s->out_len + 2 * n + 2 * EXPLAIN_MAX + 96 > OUT_BLOCK) {
         flush_out(s);
     }
     o = s->out + s->out_len;
-    memcpy(o, p, n);
-    o += n;
-    *o++ = '\t';
-    o = put_score(o, dga);
-    *o++ = '\t';
-    o = put_score(o, rep.score);
-    if (s->explain) {
-        o = explain(o, &d, &rep);
+    if (s->json) {
+        o = put_s(o, "{\"name\":");
+        o = put_json_str(o, p, n);
+        o = put_s(o, ",\"dga\":");
+        o = put_score(o, dga);
+        o = put_s(o, ",\"reputation\":");
+        o = put_score(o, rep.score);
+        if (s->explain) {
+            char ex[EXPLAIN_MAX];
+            o = put_json_explain(o, ex, explain(ex, &d, &rep));
+        }
+        *o++ = '}';
+    } else {
+        memcpy(o, p, n);
+        o += n;
+        *o++ = '\t';
+        o = put_score(o, dga);
+        *o++ = '\t';
+        o = put_score(o, rep.score);
+        if (s->explain) {
+            o = explain(o, &d, &rep);
+        }
     }
     *o++ = '\n';
     s->out_len = (size_t)(o - s->out);
@@ -381,9 +450,13 @@ enum { O_MAX_BAD = 0x300, O_PSL };
 static int dns_score(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"model", required_argument, NULL, 'm'}, {"max-bad", required_argument, NULL, O_MAX_BAD},
-        {"explain", no_argument, NULL, 'e'},     {"psl", required_argument, NULL, O_PSL},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"model", required_argument, NULL, 'm'},
+        {"max-bad", required_argument, NULL, O_MAX_BAD},
+        {"explain", no_argument, NULL, 'e'},
+        {"psl", required_argument, NULL, O_PSL},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct cm_dga_model *model = NULL;
     struct cm_psl *psl = NULL;
@@ -397,7 +470,7 @@ static int dns_score(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     s.max_bad = 20;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:eh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:ef:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'm':
             model_path = optarg;
@@ -414,6 +487,13 @@ static int dns_score(int argc, char **argv)
             break;
         case O_PSL:
             psl_path = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "tsv") != 0 && strcmp(optarg, "json") != 0) {
+                fprintf(stderr, CMD ": unknown --format '%s' (tsv, json)\n", optarg);
+                return CM_EXIT_USAGE;
+            }
+            s.json = strcmp(optarg, "json") == 0;
             break;
         case 'h':
             fputs(score_help, stdout);

@@ -168,4 +168,32 @@ else
     skip "shared data: DGA families above the top domains" "no $DATA"
 fi
 
+# --- --format json ---------------------------------------------------------------------------
+# Machine output in JSON like every other command that prints data (DESIGN.md section 6): one
+# object a name with the same numbers as the columns, --explain's type (null: none) and
+# reasons as an array; a quote in a name is escaped; a bad --format exits 2.
+printf 'example.com\nxkqjzvbwplrt.com\nabc.duckdns.org\nfoo"bar.com\n' >"$T/jnames"
+score --explain <"$T/jnames" >"$T/j.tsv" 2>/dev/null
+score --explain --format json <"$T/jnames" >"$T/j.json" 2>/dev/null
+check "--format json exits 0, one line a name" test $? -eq 0 -a "$(wc -l <"$T/j.json")" -eq 4
+if command -v jq >/dev/null; then
+    jq -r '[.name, (.dga | tostring), (.reputation | tostring), (.type // "-"),
+        (if .reasons == [] then "-" else (.reasons | join(",")) end)] | @tsv' "$T/j.json" |
+        sed 's/\\"/"/g' >"$T/j.back"
+    # jq prints 0.0066 as 0.0066 and 0.0000 as 0: compare the numbers, not their text
+    check "--format json: the same names, scores, types and reasons as the columns" \
+        awk -F '\t' 'NR == FNR { a[FNR] = $0; next }
+            { split(a[FNR], t, "\t"); if (t[1] != $1 || t[2] + 0 != $2 + 0 || t[3] + 0 != $3 + 0 ||
+              t[4] != $4 || t[5] != $5) bad = 1 }
+            END { exit bad || FNR != 4 }' "$T/j.tsv" "$T/j.back"
+    check "--format json: a name without --explain has no type" \
+        sh -c 'echo example.com | "$1" dns score --format json | jq -e "has(\"type\") | not" >/dev/null' \
+        _ "$COALMINE"
+else
+    skip "--format json: the same as the columns" "jq not installed"
+    skip "--format json: a name without --explain has no type" "jq not installed"
+fi
+score --format xml </dev/null >/dev/null 2>"$T/fmt.err"
+check "--format xml exits 2, named" test $? -eq 2 -a -n "$(grep -e "--format 'xml'" "$T/fmt.err")"
+
 done_testing
