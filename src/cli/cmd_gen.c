@@ -259,7 +259,7 @@ static int apply_numeric(int opt, const char *arg, struct cm_gen_config *c)
     return rc;
 }
 
-static int apply(int opt, const char *arg, struct cm_gen_config *c)
+static int apply(int opt, const char *name, const char *arg, struct cm_gen_config *c)
 {
     int rc = 0;
 
@@ -290,7 +290,7 @@ static int apply(int opt, const char *arg, struct cm_gen_config *c)
         break;
     }
     if (rc != 0) {
-        return usage_error("bad value '%s'", arg);
+        return usage_error("--%s: bad value '%s'", name, arg);
     }
     return 0;
 }
@@ -351,7 +351,7 @@ static unsigned default_jobs(void)
 static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct picks *p)
 {
     const char *why;
-    int opt, rc;
+    int opt, rc, li = 0;
 
 #ifdef __GLIBC__
     optind = 0;
@@ -359,7 +359,7 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct pic
     optind = 1;
 #endif
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":", long_opts, &li)) != -1) {
         if (opt == OPT_HELP) {
             fputs(usage_text, stdout);
             return -1;
@@ -380,7 +380,7 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct pic
             }
             continue;
         }
-        rc = apply(opt, optarg, c);
+        rc = apply(opt, long_opts[li].name, optarg, c);
         if (rc != 0) {
             return rc;
         }

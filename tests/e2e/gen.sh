@@ -20,6 +20,16 @@ check "out-of-range value exits 2" test $? -eq 2
 check "bad --start exits 2" test $? -eq 2
 "$COALMINE" gen --out "$T/x" --kinds cloudtrail,nope >/dev/null 2>&1
 check "bad --kinds exits 2" test $? -eq 2
+# A bad value names its option: with several numbers on the line, "bad value '2'" alone
+# does not say which one (the value may also be spelt --opt=VALUE).
+for bad in "--hours 2x" "--accounts=-1" "--gzip-level 13" "--delivery x"; do
+    # shellcheck disable=SC2086
+    "$COALMINE" gen --out "$T/x" --instances 2 $bad >/dev/null 2>"$T/err"
+    rc=$?
+    opt=${bad%%[ =]*}
+    check "gen $bad: exit 2, names $opt" \
+        sh -c '[ "$1" -eq 2 ] && grep -q -e "coalmine gen: $2: bad value" "$3"' _ $rc "$opt" "$T/err"
+done
 
 # --- a corpus ----------------------------------------------------------------------
 C="$T/corpus"
