@@ -464,10 +464,12 @@ static int intel_add(int argc, char **argv)
 
 static int intel_remove(int argc, char **argv)
 {
-    static const char help[] = "usage: coalmine intel remove [--intel-dir DIR] NAME\n\n"
-                               "Removes a list added with 'add', and its copy.\n\n";
+    static const char help[] =
+        "usage: coalmine intel remove [--intel-dir DIR] [--format table|json] NAME\n\n"
+        "Removes a list added with 'add', and its copy.\n\n";
     struct cm_intel_config c;
     struct cm_intel_cli_opts o;
+    struct cm_intel_out out;
     char err[1024] = "";
     int rc;
 
@@ -478,6 +480,11 @@ static int intel_remove(int argc, char **argv)
         if ((rc = cm_intel_config_remove(&c, argv[optind], err, sizeof(err))) != 0) {
             fprintf(stderr, CM_INTEL_CMD " remove: %s\n", err);
             rc = CM_EXIT_ERROR;
+        } else if (o.json) {
+            cm_intel_out_begin(&out, true, NULL, 0);
+            cm_intel_out_str(&out, "name", argv[optind]);
+            cm_intel_out_str(&out, "result", "removed");
+            rc = cm_intel_out_end(&out, false);
         } else {
             printf("removed %s\n", argv[optind]);
         }

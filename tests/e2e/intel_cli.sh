@@ -144,6 +144,13 @@ check "removing it again exits 1" test $? -eq 1
 check "... saying no such list" grep -q 'mythreats: no such list' "$T/r.err"
 CM remove guardduty-tester-cnc >/dev/null 2>"$T/r.err"
 check "a bundle list cannot be removed" test $? -eq 1
+# --format json, as every intel subcommand takes it (docs/intel.md): the answer is JSON too.
+printf '192.0.2.77\n' >"$T/rmjson.txt"
+CM add rmjson "$T/rmjson.txt" --kind threat >/dev/null 2>&1
+CM remove rmjson --format json >"$T/rj.out" 2>&1
+check "remove --format json exits 0" test $? -eq 0
+check "remove --format json prints {name, result}" \
+    test "$(jget "$T/rj.out" name)/$(jget "$T/rj.out" result)" = "rmjson/removed"
 
 # --- bad files ------------------------------------------------------------------------------
 printf '8.8.4.4\nno/such thing\n9.9.9.9\n' >"$T/bad.txt"
