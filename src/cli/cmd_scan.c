@@ -320,6 +320,45 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
+/*
+ * The PATH arguments with each relative one prefixed by the working directory
+ * (no symlink is resolved; '-' stays stdin). Every name the scan records comes
+ * from them: the evidence a finding cites (read back by `findings get
+ * --evidence`, from any directory), the store's inputs and the --state file's
+ * names, so they must not depend on where the scan ran. Returns 0 or -1.
+ */
+static int absolute_paths(char *const *argv, size_t n, char ***out)
+{
+    char cwd[4096];
+    char **v = cm_calloc(n ? n : 1, sizeof(*v));
+    bool have_cwd = false;
+
+    *out = v;
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        const char *a = argv[i];
+        size_t la = strlen(a), lc;
+
+        if (a[0] == '/' || strcmp(a, "-") == 0) {
+            v[i] = cm_strndup(a, la);
+        } else {
+            if (!have_cwd && getcwd(cwd, sizeof(cwd)) == NULL) {
+                return -1;
+            }
+            have_cwd = true;
+            lc = strlen(cwd);
+            if ((v[i] = cm_malloc(lc + la + 2)) != NULL) {
+                memcpy(v[i], cwd, lc);
+                v[i][lc] = '/';
+                memcpy(v[i] + lc + 1, a, la + 1);
+            }
+        }
+        if (v[i] == NULL) {
+            return -1;
+        }
+    }
+    return v != NULL ? 0 : -1;
+}
+
 /* Everything run() owns, freed in one place. */
 struct scan_run {
     struct scan_cli cli;
@@ -332,6 +371,8 @@ struct scan_run {
     struct cm_scan_stats st;
     bool have_stats;
     FILE *stats_out; /* --stats FILE, opened before the scan; stdout for '-' */
+    char **paths;    /* the PATH arguments, relative ones made absolute */
+    size_t npaths;
     struct cm_store *store;
 };
 
@@ -340,6 +381,10 @@ static void scan_run_free(struct scan_run *r)
     if (r->have_stats) {
         cm_scan_stats_free(&r->st);
     }
+    for (size_t i = 0; r->paths != NULL && i < r->npaths; i++) {
+        cm_free(r->paths[i]);
+    }
+    cm_free(r->paths);
     if (r->stats_out != NULL && r->stats_out != stdout) {
         fclose(r->stats_out); /* only after an error: the report closes it */
     }
@@ -598,8 +643,12 @@ static int run(int argc, char **argv)
     o.progress_ud = cli;
     cli->colour = isatty(fileno(stdout));
     r.have_stats = true;
-    if (cm_scan_run(&o, argv + optind, (size_t)(argc - optind), &sink, &r.st, err, sizeof(err)) !=
-        0) {
+    r.npaths = (size_t)(argc - optind);
+    if (absolute_paths(argv + optind, r.npaths, &r.paths) != 0) {
+        fprintf(stderr, "coalmine scan: the working directory: %s\n", strerror(errno));
+        goto out;
+    }
+    if (cm_scan_run(&o, r.paths, r.npaths, &sink, &r.st, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n",
                 r.state.sf.err[0] ? r.state.sf.err
                 : err[0]          ? err

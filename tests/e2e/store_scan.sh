@@ -85,6 +85,24 @@ if [ -s "$T/ov.dups" ]; then
 else
     ok "subset then whole: no finding cites a record twice"
 fi
+# A scan given a relative path records where its files are, not where it ran: the evidence
+# is read back by `findings get --evidence` from any directory (cron, another shell), and
+# is the same as after a scan given the absolute path.
+# shellcheck disable=SC2046 # args.txt holds one option and value per line
+(cd "$T" && "$COALMINE" scan --quiet --no-default-intel --threads 1 $(cat "$D/intel/args.txt") \
+    --db rel.db world/AWSLogs >/dev/null 2>"$T/rel.err")
+check "scan of a relative path exits 0" test $? -eq 0
+jget "$T/full.json" id >"$T/full.ids"
+# shellcheck disable=SC2046 # the ids
+(cd / && "$COALMINE" findings get --db "$T/rel.db" --evidence $(cat "$T/full.ids") \
+    >"$T/rel.ev" 2>"$T/rel.ev.err")
+check "relative scan, evidence read from /: no warning" test ! -s "$T/rel.ev.err"
+# shellcheck disable=SC2046 # the ids
+"$COALMINE" findings get --db "$T/full.db" --evidence $(cat "$T/full.ids") >"$T/full.ev" 2>/dev/null
+grep '^{"findingId"' "$T/rel.ev" | cut -d, -f1-5 >"$T/rel.cites"
+grep '^{"findingId"' "$T/full.ev" | cut -d, -f1-5 >"$T/full.cites"
+check "relative scan: the same records cited, by the same paths ($(wc -l <"$T/rel.cites"))" \
+    sh -c 'test -s "$1" && cmp -s "$1" "$2"' _ "$T/rel.cites" "$T/full.cites"
 # Port probes: each listed once; the same as one scan of the whole.
 PP='{"Criterion":{"service.action.actionType":{"Eq":["PORT_PROBE"]}}}'
 for db in full ov; do
