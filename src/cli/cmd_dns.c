@@ -93,9 +93,9 @@ static const char score_help[] =
     "name<TAB>dga<TAB>reputation for each: the DGA model's score and the\n"
     "stateless domain reputation (abused providers and TLDs, the DGA score,\n"
     "crypto-mining words; no history of an environment, no threat lists), both\n"
-    "in [0, 1], higher is worse. Bad lines (empty, too long, bytes outside\n"
-    "printable ASCII, empty labels) are reported on stderr with their line\n"
-    "number and skipped.\n"
+    "in [0, 1], higher is worse. Bad lines (empty, too long, spaces or bytes\n"
+    "outside printable ASCII, empty labels) are reported on stderr with their\n"
+    "line number and skipped.\n"
     "\n"
     "  -m, --model FILE   the DGA model to use (data/dga/README.md gives the\n"
     "                     format; default: the built-in model)\n"
@@ -321,13 +321,14 @@ static void score_line(struct scorer *s, const char *p, size_t n)
         return;
     }
     if (cm_domain_parse_psl(s->psl, cm_str_make(p, n), &d) != 0) {
-        /* It refuses bytes outside printable ASCII and empty labels: which was it? */
+        /* It refuses spaces, bytes outside printable ASCII and empty labels: which was it? */
         for (size_t i = 0; i < n; i++) {
             unsigned char c = (unsigned char)p[i];
 
             if (c <= 0x20 || c >= 0x7f) {
-                snprintf(why, sizeof(why), "byte 0x%02x at column %zu is not printable ASCII", c,
-                         i + 1);
+                /* A space is printable: say what it is rather than what it is not. */
+                snprintf(why, sizeof(why), "byte 0x%02x at column %zu is %s", c, i + 1,
+                         c == 0x20 ? "a space (names have none)" : "not printable ASCII");
                 bad_line(s, why);
                 return;
             }

@@ -140,6 +140,10 @@ for want in "line 2: empty line" "line 3: name too long (304 bytes" "line 4: byt
     "line 9: byte 0x20 at column 5" "7 bad line(s) skipped of 11"; do
     check "stderr: $want" grep -qF "$want" "$T/bad.err"
 done
+# A space is printable ASCII: the reason says it is a space, not that it is unprintable.
+check "stderr: a space is called a space" \
+    sh -c 'grep -qF "line 9: byte 0x20 at column 5 is a space" "$1" && ! grep -q "0x20.*not printable" "$1"' \
+    _ "$T/bad.err"
 score --max-bad 1 <"$T/bad.in" >/dev/null 2>"$T/bad1.err"
 check "--max-bad 1: one bad line listed, all counted" \
     sh -c 'test "$(grep -c ": line " "$1")" -eq 1 && grep -q "7 bad line(s) skipped of 11" "$1"' _ "$T/bad1.err"
