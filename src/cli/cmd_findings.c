@@ -245,10 +245,15 @@ static int change(int argc, char **argv, enum change what)
     if (optind >= argc) {
         return need_ids(argv[0]);
     }
-    if (what == FEEDBACK &&
-        (feedback == NULL || (strcmp(feedback, "USEFUL") != 0 && strcmp(feedback, "NOT_USEFUL")))) {
+    if (what == FEEDBACK && feedback == NULL) {
         fprintf(stderr,
                 "coalmine findings: feedback: --feedback USEFUL or NOT_USEFUL is required\n");
+        return CM_EXIT_USAGE;
+    }
+    if (what == FEEDBACK && strcmp(feedback, "USEFUL") != 0 &&
+        strcmp(feedback, "NOT_USEFUL") != 0) {
+        fprintf(stderr, "coalmine findings: feedback: --feedback '%s': USEFUL or NOT_USEFUL\n",
+                feedback);
         return CM_EXIT_USAGE;
     }
     if (cm_cli_open_store("findings", db, 0, &st) != 0) {

@@ -168,8 +168,11 @@ check "archive with an unknown id changes nothing" test ! -s "$T/arch2.ids"
 check "feedback exits 0" test $? -eq 0
 "$COALMINE" findings get --db "$DB" "$ID" >"$T/getfb.json"
 check "feedback USEFUL shows in get" test "$(jget "$T/getfb.json" service.userFeedback)" = USEFUL
-"$COALMINE" findings feedback --db "$DB" --feedback MAYBE "$ID" 2>/dev/null
-check "feedback MAYBE is a usage error" test $? -eq 2
+"$COALMINE" findings feedback --db "$DB" --feedback useful "$ID" 2>"$T/fb.err"
+check "feedback useful (GuardDuty takes upper case only) is a usage error" test $? -eq 2
+check "feedback with a bad value names it (not 'is required')" \
+    sh -c 'grep -q -e "--feedback '"'useful'"': USEFUL or NOT_USEFUL" "$1" && ! grep -q required "$1"' \
+    _ "$T/fb.err"
 
 # --- stats ------------------------------------------------------------------------------
 "$COALMINE" findings stats --db "$DB" --format json >"$T/stats.json"
