@@ -90,11 +90,12 @@ static const char common_help[] =
     "  -f, --format table|json    output form (default table)\n"
     "  -h, --help                 this help\n";
 
+/* opt: the long option's name, without its dashes. */
 static int parse_num(const char *opt, const char *arg, unsigned long long max,
                      unsigned long long *out)
 {
     if (cm_cli_parse_count(arg, max, out) != 0 || *out == 0) {
-        fprintf(stderr, CM_INTEL_CMD ": %s wants a number from 1 to %llu\n", opt, max);
+        fprintf(stderr, CM_INTEL_CMD ": --%s '%s': wants a number from 1 to %llu\n", opt, arg, max);
         return CM_EXIT_USAGE;
     }
     return 0;
@@ -181,7 +182,7 @@ int cm_intel_cli_parse(int argc, char **argv, struct cm_intel_cli_opts *o, unsig
             o->add.allow_bad = true;
             break;
         case O_MAX_BYTES:
-            if (parse_num("--max-bytes", optarg, 1ULL << 40, &v) != 0) {
+            if (parse_num("max-bytes", optarg, 1ULL << 40, &v) != 0) {
                 return CM_EXIT_USAGE;
             }
             o->feed.max_bytes = v;
@@ -199,6 +200,12 @@ int cm_intel_cli_parse(int argc, char **argv, struct cm_intel_cli_opts *o, unsig
         }
     }
     if (argc - optind < nmin || argc - optind > nmax) {
+        if (argc - optind > nmax) {
+            fprintf(stderr, CM_INTEL_CMD " %s: unexpected argument '%s'\n", argv[0],
+                    argv[optind + nmax]);
+        } else {
+            fprintf(stderr, CM_INTEL_CMD " %s: missing argument\n", argv[0]);
+        }
         fprintf(stderr, "%s%s", help, common_help);
         return CM_EXIT_USAGE;
     }

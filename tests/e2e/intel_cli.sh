@@ -204,6 +204,14 @@ CM check 'not a value!' >/dev/null 2>&1
 check "check of something that is no IP or name is a usage error" test $? -eq 2
 CM list --max-time 3 >/dev/null 2>&1
 check "an option of another subcommand is a usage error" test $? -eq 2
+# Usage errors say what is wrong before the help: the option with its dashes and the value,
+# or the argument too many.
+CM update --max-time -1 >/dev/null 2>"$T/u.err"
+check "update --max-time -1: exit 2, option and value named" \
+    sh -c '[ "$1" -eq 2 ] && grep -q -e "--max-time '"'-1'"': wants a number" "$2"' _ $? "$T/u.err"
+CM stats extra >/dev/null 2>"$T/u.err"
+check "stats with an argument: exit 2, the argument named" \
+    sh -c '[ "$1" -eq 2 ] && grep -q "intel stats: unexpected argument '"'extra'"'" "$2"' _ $? "$T/u.err"
 "$COALMINE" intel nosuch >/dev/null 2>&1
 check "an unknown subcommand is a usage error" test $? -eq 2
 for sub in list add remove check update stats; do
