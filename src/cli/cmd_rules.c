@@ -198,9 +198,10 @@ static int store_error(const char *sub, const char *err, int rc)
 static const char put_help[] =
     "usage: coalmine rules put --db FILE --name NAME --event-pattern JSON|file://PATH\n"
     "                          [--description TEXT] [--state ENABLED|DISABLED]\n\n"
-    "Creates or replaces a rule (EventBridge PutRule). The event pattern is matched\n"
-    "against each finding's EventBridge event ({\"source\":[\"aws.guardduty\"],\n"
-    "\"detail-type\":[\"GuardDuty Finding\"],\"detail\":{...the finding...}}), with\n"
+    "Creates or replaces a rule (EventBridge PutRule; the store is created when\n"
+    "absent). The event pattern is matched against each finding's EventBridge\n"
+    "event ({\"source\":[\"aws.guardduty\"],\"detail-type\":[\"GuardDuty Finding\"],\n"
+    "\"detail\":{...the finding...}}), with\n"
     "EventBridge's operators: exact values, prefix, suffix, equals-ignore-case,\n"
     "wildcard, anything-but, numeric, exists, cidr and $or. Example, High and\n"
     "Critical findings:\n"
