@@ -474,6 +474,18 @@ check "scan of a missing path exits 1" test $rc -eq 1
 check "the missing path is named" grep -q "/nonexistent/path" "$T/errn"
 "$COALMINE" scan --format xml "$B" >/dev/null 2>&1; check "unknown --format exits 2" test $? -eq 2
 "$COALMINE" version | grep -q '^coalmine [0-9]'; check "version prints a version" test $? -eq 0
+# version names every library the program is linked with (it said only libdeflate and zlib),
+# and has a JSON form like every command that prints data.
+"$COALMINE" version >"$T/ver.txt"
+for lib in libdeflate zlib sqlite expat libcurl libmaxminddb libyaml libpsl librdkafka; do
+    check "version names $lib" grep -q "^$lib [0-9]" "$T/ver.txt"
+done
+if [ "$HAVE_JQ" = 1 ]; then
+    "$COALMINE" version --format json >"$T/ver.json"
+    check "version --format json: the same versions" test "$(jq -r '"coalmine \(.coalmine)",
+        (.libraries | to_entries[] | "\(.key) \(.value)")' "$T/ver.json")" = "$(cat "$T/ver.txt")"
+fi
+"$COALMINE" version --format xml >/dev/null 2>&1; check "version --format xml exits 2" test $? -eq 2
 "$COALMINE" nosuchcommand >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
 "$COALMINE" --help | grep -q scan; check "--help lists the commands" test $? -eq 0
 done_testing
