@@ -61,6 +61,8 @@ static const char usage_text[] =
     "                        with args.txt (the scan options that load them) and\n"
     "                        scenarios.tsv (the findings each should give)\n"
     "  --list-scenarios      list the scenarios and the finding types they trigger\n"
+    "  --format text|json    with --list-scenarios: columns (default) or one JSON\n"
+    "                        object a scenario, {\"name\",\"findingTypes\":[...]}\n"
     "  --help                show this help\n";
 
 enum {
@@ -81,6 +83,7 @@ enum {
     OPT_JOBS,
     OPT_SCENARIO,
     OPT_LIST_SCENARIOS,
+    OPT_FORMAT,
     OPT_HELP,
 };
 
@@ -102,6 +105,7 @@ static const struct option long_opts[] = {
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"scenario", required_argument, NULL, OPT_SCENARIO},
     {"list-scenarios", no_argument, NULL, OPT_LIST_SCENARIOS},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -332,12 +336,38 @@ static void picks_apply(struct picks *p, struct cm_gen_config *c)
     c->scenarios = k ? (const struct cm_gen_scenario *const *)p->list : NULL;
 }
 
-static void list_scenarios(void)
+/* Prints n bytes of s as a JSON string. */
+static void json_str(const char *s, size_t n)
 {
-    size_t i;
+    putchar('"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\') {
+            putchar('\\');
+        }
+        putchar(s[i]);
+    }
+    putchar('"');
+}
 
-    for (i = 0; cm_gen_scenarios[i] != NULL; i++) {
-        printf("%-32s %s\n", cm_gen_scenarios[i]->name, cm_gen_scenarios[i]->finding_types);
+static void list_scenarios(bool json)
+{
+    for (size_t i = 0; cm_gen_scenarios[i] != NULL; i++) {
+        const struct cm_gen_scenario *sc = cm_gen_scenarios[i];
+
+        if (!json) {
+            printf("%-32s %s\n", sc->name, sc->finding_types);
+            continue;
+        }
+        fputs("{\"name\":", stdout);
+        json_str(sc->name, strlen(sc->name));
+        fputs(",\"findingTypes\":[", stdout);
+        for (const char *t = sc->finding_types; *t;) {
+            size_t n = strcspn(t, ",");
+            fputs(t == sc->finding_types ? "" : ",", stdout);
+            json_str(t, n);
+            t += n + (t[n] == ',');
+        }
+        fputs("]}\n", stdout);
     }
 }
 
@@ -350,7 +380,8 @@ static unsigned default_jobs(void)
 
 static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct picks *p)
 {
-    const char *why;
+    const char *why, *format = NULL;
+    bool list = false;
     int opt, rc, li = 0;
 
 #ifdef __GLIBC__
@@ -365,8 +396,15 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct pic
             return -1;
         }
         if (opt == OPT_LIST_SCENARIOS) {
-            list_scenarios();
-            return -1;
+            list = true;
+            continue;
+        }
+        if (opt == OPT_FORMAT) {
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                return usage_error("--format: bad value '%s' (text, json)", optarg);
+            }
+            format = optarg;
+            continue;
         }
         if (opt == '?' || opt == ':') {
             if (opt == ':') {
@@ -387,6 +425,13 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct pic
     }
     if (optind < argc) {
         return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (list) {
+        list_scenarios(format != NULL && strcmp(format, "json") == 0);
+        return -1;
+    }
+    if (format != NULL) {
+        return usage_error("%s", "--format goes with --list-scenarios (a corpus has no format)");
     }
     if (c->out_dir == NULL || c->out_dir[0] == '\0') {
         return usage_error("%s", "--out DIR is required");

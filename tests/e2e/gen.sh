@@ -31,6 +31,22 @@ for bad in "--hours 2x" "--accounts=-1" "--gzip-level 13" "--delivery x"; do
         sh -c '[ "$1" -eq 2 ] && grep -q -e "coalmine gen: $2: bad value" "$3"' _ $rc "$opt" "$T/err"
 done
 
+# --list-scenarios: columns, or with --format json one object a scenario holding the same
+# name and types (in either order of the two options); --format alone is a usage error.
+"$COALMINE" gen --list-scenarios >"$T/sc.txt"
+check "--list-scenarios exits 0 and lists scenarios" test $? -eq 0 -a -s "$T/sc.txt"
+"$COALMINE" gen --format json --list-scenarios >"$T/sc.json"
+check "--format json --list-scenarios exits 0" test $? -eq 0
+if command -v jq >/dev/null; then
+    check "--list-scenarios --format json: the same names and types as the columns" \
+        test "$(jq -r '"\(.name) \(.findingTypes | join(","))"' "$T/sc.json")" = \
+        "$(awk '{ print $1, $2 }' "$T/sc.txt")"
+else
+    skip "--list-scenarios --format json: the same as the columns" "jq not installed"
+fi
+"$COALMINE" gen --out "$T/x" --format json >/dev/null 2>&1
+check "--format without --list-scenarios exits 2" test $? -eq 2 -a ! -e "$T/x"
+
 # --- a corpus ----------------------------------------------------------------------
 C="$T/corpus"
 "$COALMINE" gen --out "$C" --hours 1 >/dev/null 2>"$T/gen.err"
