@@ -97,12 +97,20 @@ static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsig
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:f:h", longopts, NULL)) != -1) {
         unsigned bit = 0;
+        const char *name = NULL;
         for (size_t i = 0; i < sizeof(optbits) / sizeof(optbits[0]); i++) {
-            bit = optbits[i].code == c ? optbits[i].bit : bit;
+            if (optbits[i].code == c) {
+                bit = optbits[i].bit;
+                name = optbits[i].name;
+            }
         }
         if (c == 'h') {
             printf("%s", help);
             return 1;
+        }
+        if (bit != 0 && !(allowed & bit)) {
+            /* getopt knows it (another subcommand's): say so, as it says of unknown ones */
+            fprintf(stderr, "coalmine rules %s: %s does not apply here\n", argv[0], name);
         }
         if (bit == 0 || !(allowed & bit)) {
             fprintf(stderr, "%s", help);

@@ -109,6 +109,15 @@ check "rules test: 1001 values (a 3916-byte pattern, within AWS's 4096) are acce
     test "$(cat "$T/x7.out")" = '{"Result":true}'
 "$COALMINE" rules put --db "$DB" --name 'bad name' --event-pattern '{"source":["x"]}' 2>/dev/null
 check "rules put: a bad name is a usage error" test $? -eq 2
+# An option of another subcommand (or an abbreviation of one: --max is --max-results) is
+# named, as getopt names an unknown one, not answered with the bare help.
+"$COALMINE" rules list --db "$DB" --max 3 >/dev/null 2>"$T/b1.err"
+check "rules list --max 3: exit 2, '--max-results does not apply here'" \
+    sh -c '[ "$1" -eq 2 ] && grep -q "rules list: --max-results does not apply here" "$2"' _ $? "$T/b1.err"
+"$COALMINE" rules put --db "$DB" --name x1 --event-pattern '{"source":["x"]}' --format json \
+    >/dev/null 2>"$T/b1.err"
+check "rules put --format: exit 2, named" \
+    sh -c '[ "$1" -eq 2 ] && grep -q "rules put: --format does not apply here" "$2"' _ $? "$T/b1.err"
 "$COALMINE" targets put --db "$DB" --rule medium-up --id w --kind webhook --spec '{"url":"ftp://x"}' 2>"$T/b2.err"
 check "targets put: a bad spec is refused" test $? -eq 1 -a -s "$T/b2.err"
 "$COALMINE" targets put --db "$DB" --rule nope --id w --kind file --spec '{"path":"/tmp/x"}' 2>"$T/b3.err"
