@@ -33,14 +33,30 @@ struct topts {
     bool json;
 };
 
-/* Parses the options; returns 0, 1 (--help printed) or CM_EXIT_USAGE. */
-static int parse(int argc, char **argv, struct topts *o, const char *help)
+/*
+ * Parses the options; allowed holds the codes of those the subcommand takes
+ * ("dh" and its own): another subcommand's option is refused by name,
+ * not ignored (`list --id X` filters nothing). Returns 0, 1 (--help printed)
+ * or CM_EXIT_USAGE.
+ */
+static int parse(int argc, char **argv, struct topts *o, const char *allowed, const char *help)
 {
-    int c;
+    int c, li = -1;
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:f:h", longopts, &li)) != -1) {
+        if (c != '?' && c != ':' && strchr(allowed, c) == NULL) {
+            if (li >= 0) {
+                fprintf(stderr, "coalmine targets %s: --%s does not apply here\n%s", argv[0],
+                        longopts[li].name, help);
+            } else {
+                fprintf(stderr, "coalmine targets %s: -%c does not apply here\n%s", argv[0], c,
+                        help);
+            }
+            return CM_EXIT_USAGE;
+        }
+        li = -1;
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -122,7 +138,7 @@ static int targets_put(int argc, char **argv)
     struct cm_buf spec, canon;
     const struct cm_target_kind *k;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, put_help);
+    int rc = parse(argc, argv, &o, "dhriks", put_help);
 
     if (rc != 0) {
         if (rc == 1) {
@@ -209,7 +225,7 @@ static int targets_list(int argc, char **argv)
     struct lister l;
     struct cm_buf b;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, list_help);
+    int rc = parse(argc, argv, &o, "dfhr", list_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -244,7 +260,7 @@ static int targets_remove(int argc, char **argv)
     struct topts o;
     struct cm_store *st = NULL;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, remove_help);
+    int rc = parse(argc, argv, &o, "dhri", remove_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;

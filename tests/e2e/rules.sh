@@ -118,6 +118,17 @@ check "rules list --max 3: exit 2, '--max-results does not apply here'" \
     >/dev/null 2>"$T/b1.err"
 check "rules put --format: exit 2, named" \
     sh -c '[ "$1" -eq 2 ] && grep -q "rules put: --format does not apply here" "$2"' _ $? "$T/b1.err"
+# targets: an option of another subcommand was accepted and ignored, so `targets list --id X`
+# listed every target as if it had filtered; now it is refused by name (exit 2).
+for bad in "list --id w" "list --spec {}" "remove --rule medium-up --id w --kind file" \
+    "put --rule medium-up --id w --kind file --spec {} --format json"; do
+    # shellcheck disable=SC2086
+    "$COALMINE" targets $bad --db "$DB" >"$T/tb.out" 2>"$T/tb.err"
+    rc=$?
+    check "targets $bad: exit 2, named, nothing printed" \
+        sh -c '[ "$1" -eq 2 ] && grep -q "does not apply here" "$2" && [ ! -s "$3" ]' \
+        _ $rc "$T/tb.err" "$T/tb.out"
+done
 "$COALMINE" targets put --db "$DB" --rule medium-up --id w --kind webhook --spec '{"url":"ftp://x"}' 2>"$T/b2.err"
 check "targets put: a bad spec is refused" test $? -eq 1 -a -s "$T/b2.err"
 "$COALMINE" targets put --db "$DB" --rule nope --id w --kind file --spec '{"path":"/tmp/x"}' 2>"$T/b3.err"
