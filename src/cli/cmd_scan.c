@@ -594,6 +594,11 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
         goto usage;
     }
+    if (no_route && db_path == NULL) {
+        fprintf(stderr, "coalmine scan: --no-route needs --db (without a store nothing is "
+                        "routed)\n");
+        goto usage;
+    }
     /* Opened now: an unwritable --stats fails before the scan, not after it stored and
      * printed its findings (and skipped routing them). */
     if (stats_path) {

@@ -473,6 +473,11 @@ check "--stats on a full device exits 1" test $? -eq 1
 check "scan of a missing path exits 1" test $rc -eq 1
 check "the missing path is named" grep -q "/nonexistent/path" "$T/errn"
 "$COALMINE" scan --format xml "$B" >/dev/null 2>&1; check "unknown --format exits 2" test $? -eq 2
+# --no-route only means something with --db (as --retention-days, already refused alone):
+# without a store it was accepted and silently meant nothing.
+"$COALMINE" scan --no-route "$B" >/dev/null 2>"$T/nr.err"
+check "--no-route without --db exits 2, naming --db" \
+    sh -c '[ "$1" -eq 2 ] && grep -q -e "--no-route needs --db" "$2"' _ $? "$T/nr.err"
 "$COALMINE" version | grep -q '^coalmine [0-9]'; check "version prints a version" test $? -eq 0
 # version names every library the program is linked with (it said only libdeflate and zlib),
 # and has a JSON form like every command that prints data.
