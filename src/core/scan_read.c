@@ -215,6 +215,17 @@ static bool ahead(struct reader *r, const struct cm_event *ev)
     return true;
 }
 
+/* A record without a region or an account takes its input's object key's (cm_input_key_*). */
+static void from_key(const struct reader *r, struct cm_event *ev)
+{
+    if (ev->region.len == 0 && r->key_region.len > 0) {
+        ev->region = r->key_region;
+    }
+    if (ev->account.len == 0 && r->key_account.len > 0) {
+        ev->account = r->key_account;
+    }
+}
+
 static int on_event_batched(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
@@ -234,9 +245,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     if (r->unwrapped) {
         remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
-    if (ev->region.len == 0 && r->key_region.len > 0) {
-        ev->region = r->key_region;
-    }
+    from_key(r, ev);
     if (ev != &b->ev[b->n]) {
         memcpy(&b->ev[b->n], ev, cm_event_size(ev));
     }
@@ -267,9 +276,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     if (r->unwrapped) {
         remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
-    if (ev->region.len == 0 && r->key_region.len > 0) {
-        ev->region = r->key_region;
-    }
+    from_key(r, ev);
     if (r->hold) {
         /* Handed over in time order when the input is parsed; its tape and strings stay. */
         return cm_scan_hold(r, ev);
@@ -445,6 +452,8 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     r->clock = file_id < s->in.n ? cm_input_clock_bound(&s->in.v[file_id]) : INT64_MAX;
     r->key_region =
         file_id < s->in.n ? cm_input_key_region(s->in.v[file_id].path) : cm_str_make("", 0);
+    r->key_account =
+        file_id < s->in.n ? cm_input_key_account(s->in.v[file_id].path) : cm_str_make("", 0);
     if (r->key_region.len == 0 && s->o.default_region != NULL) {
         r->key_region = cm_str_cstr(s->o.default_region);
     }

@@ -492,6 +492,76 @@ struct cm_str cm_input_key_region(const char *path)
     return cm_str_make("", 0);
 }
 
+/* Whether p[0..n) is an account id: 12 digits. */
+static bool account_like(const char *p, size_t n)
+{
+    if (n != 12) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The account that is seg up to the first stop, else an empty slice. */
+static struct cm_str account_at(const char *seg, char stop)
+{
+    const char *end = strchr(seg, stop);
+
+    if (end != NULL && account_like(seg, (size_t)(end - seg))) {
+        return cm_str_make(seg, (size_t)(end - seg));
+    }
+    return cm_str_make("", 0);
+}
+
+/* The length of an organization id folder "o-" + 10 to 32 lower-case letters or digits + '/'. */
+static size_t org_folder(const char *p)
+{
+    size_t n = 0;
+
+    if (p[0] != 'o' || p[1] != '-') {
+        return 0;
+    }
+    while ((p[2 + n] >= 'a' && p[2 + n] <= 'z') || (p[2 + n] >= '0' && p[2 + n] <= '9')) {
+        n++;
+    }
+    return n >= 10 && n <= 32 && p[2 + n] == '/' ? 2 + n + 1 : 0;
+}
+
+struct cm_str cm_input_key_account(const char *path)
+{
+    /* An object name "<account>_<service>_<region>_...". */
+    static const char *const names[] = {"_vpcflowlogs_", "_CloudTrail_", "_CloudTrail-Insight_"};
+    const char *base = strrchr(path, '/'), *m;
+    struct cm_str a;
+
+    /* "AWSLogs/<account>/..." or an organization trail's "AWSLogs/<org id>/<account>/...". */
+    for (m = path; (m = strstr(m, "AWSLogs/")) != NULL; m++) {
+        if (m == path || m[-1] == '/') {
+            const char *seg = m + 8;
+            if ((a = account_at(seg + org_folder(seg), '/')).len > 0) {
+                return a;
+            }
+        }
+    }
+    /* Hive-compatible prefixes (".../aws-account-id=111122223333/aws-service=..."). */
+    for (m = path; (m = strstr(m, "aws-account-id=")) != NULL; m++) {
+        if ((m == path || m[-1] == '/') && (a = account_at(m + 15, '/')).len > 0) {
+            return a;
+        }
+    }
+    base = base != NULL ? base + 1 : path;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if ((m = strstr(base, names[i])) != NULL && account_like(base, (size_t)(m - base))) {
+            return cm_str_make(base, (size_t)(m - base));
+        }
+    }
+    return cm_str_make("", 0);
+}
+
 /* The input's object-key stamp plus slack_ms; INT64_MAX when its name has none. */
 static int64_t key_bound(const struct cm_input *in, int64_t slack_ms)
 {

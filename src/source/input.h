@@ -87,6 +87,17 @@ struct cm_inputs {
  */
 struct cm_str cm_input_key_region(const char *path);
 
+/*
+ * The account in an AWS delivery key: a slice of path, or an empty slice when
+ * the path has none. Flow records of a custom format without account-id carry
+ * no account; this is where theirs comes from. Read from, in this order: the
+ * folder after "AWSLogs/" ("AWSLogs/<account>/vpcflowlogs/...", an
+ * organization trail's "AWSLogs/<org id>/<account>/CloudTrail/..."); a
+ * Hive-compatible prefix's "aws-account-id=<account>" folder; the object's
+ * name ("<account>_vpcflowlogs_<region>_...", "<account>_CloudTrail_...").
+ */
+struct cm_str cm_input_key_account(const char *path);
+
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
 
 struct cm_flow_format;

@@ -259,6 +259,31 @@ for layout in hive flat; do
         sh -c 'test -s "$1" && sort "$1" | cmp -s - "$2"' _ "$T/v2$layout.sum" "$T/v2.sum.sorted"
     rm -rf "$L"
 done
+# A custom format without account-id: the account is the key's ("AWSLogs/<account>/...", else
+# the object's name), as the region is. Before 2026-12-04 such records had no account and
+# every detection was dropped ("could not become findings").
+for layout in tree flat; do
+    L="$T/v2noacct$layout"
+    mkdir -p "$L/intel"
+    cp "$D/intel/"* "$L/intel/"
+    for f in $(find "$D/AWSLogs" -path '*/vpcflowlogs/*' -name '*.gz'); do
+        b=$(basename "$f")
+        acct=${b%%_*}
+        dir="$L/AWSLogs"
+        if [ $layout = tree ]; then
+            dir=$(dirname "$L/${f#"$D/"}")
+        fi
+        mkdir -p "$dir" && gzip -dc "$f" | cut -d ' ' -f 1,3- | gzip -c >"$dir/$b"
+    done
+    scan "$L" "$T/v2noacct.json"
+    summary "$T/v2noacct.json" "$T/v2noacct.sum"
+    check "v2 flow logs without account-id in a $layout layout: the same findings" \
+        sh -c 'test -s "$1" && sort "$1" | cmp -s - "$2"' _ "$T/v2noacct.sum" "$T/v2.sum.sorted"
+    check "v2 flow logs without account-id in a $layout layout: account $acct (the key's)" \
+        sh -c 'n=$(wc -l <"$1") && test "$n" -gt 0 &&
+            test "$(grep -c "\"accountId\": *\"$2\"" "$1")" -eq "$n"' _ "$T/v2noacct.json" "$acct"
+    rm -rf "$L"
+done
 rm -rf "$D"
 
 # --- all scenarios together ------------------------------------------------------------------

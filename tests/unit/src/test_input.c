@@ -374,6 +374,60 @@ static void test_key_region(void **state)
     }
 }
 
+/*
+ * The account of a delivery key, from "AWSLogs/<account>/" (an organization trail's
+ * "AWSLogs/<org id>/<account>/"), a Hive prefix or the object's name. Flow records of a
+ * custom format without account-id take it: before 2026-12-04 they had none, and all 47
+ * detections of `gen --scenario all`'s flow logs rewritten without the column were dropped.
+ */
+static void test_key_account(void **state)
+{
+    static const struct {
+        const char *path, *account;
+    } cases[] = {
+        {"b/AWSLogs/111122223333/vpcflowlogs/us-east-1/2025/03/04/x.log.gz", "111122223333"},
+        {"AWSLogs/o-abcdefghij/444455556666/CloudTrail/eu-west-1/2025/03/04/x.json.gz",
+         "444455556666"},
+        {"p/AWSLogs/o-0123456789abcdef/444455556666/CloudTrail/x.json.gz", "444455556666"},
+        {"b/AWSLogs/aws-account-id=111122223333/aws-service=vpcflowlogs/aws-region=ap-south-1/"
+         "year=2025/f.log.gz",
+         "111122223333"},
+        {"aws-account-id=777788889999/f.log.gz", "777788889999"},
+        /* No folder names it: the object's name does. */
+        {"copied/111122223333_vpcflowlogs_eu-central-2_fl-0123_20250304T1000Z_ab.log.gz",
+         "111122223333"},
+        {"222233334444_CloudTrail_us-east-1_20250304T1000Z_ab.json.gz", "222233334444"},
+        {"x/222233334444_CloudTrail-Insight_us-east-1_20250304T1000Z_ab.json.gz", "222233334444"},
+        /* The folder wins over the name; a folder that is no account falls through. */
+        {"AWSLogs/111122223333/vpcflowlogs/222233334444_vpcflowlogs_us-east-1_f.log",
+         "111122223333"},
+        {"AWSLogs/1/vpcflowlogs/222233334444_vpcflowlogs_us-east-1_f.log", "222233334444"},
+        {"AWSLogs/o-abc/111122223333/CloudTrail/x.json.gz", ""},
+        /* Nothing that is an account. */
+        {"AWSLogs/1111222233334/vpcflowlogs/x.log", ""},
+        {"AWSLogs/11112222333a/vpcflowlogs/x.log", ""},
+        {"xAWSLogs/111122223333/vpcflowlogs/x.log", ""},
+        {"AWSLogs/111122223333", ""},
+        {"vpc-0a_vpcdnsquerylogs_111122223333_20250304T1000Z_ab.log.gz", ""},
+        {"dir_111122223333_vpcflowlogs_us-east-1_x/f.log", ""},
+        {"exportedlogs/task/eni-0123-all/000000.gz", ""},
+        {"", ""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cm_str a = cm_input_key_account(cases[i].path);
+        char got[64];
+
+        assert_true(a.len < sizeof(got));
+        memcpy(got, a.p, a.len);
+        got[a.len] = '\0';
+        if (strcmp(got, cases[i].account) != 0) {
+            fail_msg("%s: account '%s', want '%s'", cases[i].path, got, cases[i].account);
+        }
+    }
+}
+
 static void test_empty(void **state)
 {
     struct tree *t = *state;
@@ -641,6 +695,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_files_and_several_roots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test(test_key_region),
+        cmocka_unit_test(test_key_account),
         cmocka_unit_test_setup_teardown(test_special_files_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
