@@ -12,8 +12,8 @@
  *            first address each new key of the instance is seen at (unless
  *            a person's credentials used that address in the hour before),
  *            and AssociateAddress's publicIp
- *   creds    access key -> what it was issued to (EC2 or Lambda, from the
- *            session or from the AssumeRole the service made) and, for
+ *   creds    account/access key -> what it was issued to (EC2 or Lambda, from
+ *            the session or from the AssumeRole the service made) and, for
  *            Lambda, the addresses it was seen at from inside Lambda
  *   people   account/address -> when an IAM user, root, a federated or
  *            Identity Center user, or a console session last called from it
@@ -61,7 +61,7 @@
 #define EGRESS_WINDOW    DAY_MS
 #define EGRESS_INSTANCES 4
 
-#define CREDEXFIL_STATE_VERSION 3u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 4u /* bump when the layout save writes changes */
 
 enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
 
@@ -271,6 +271,8 @@ static int learn_assume_role(struct exfil *x, const struct cm_event *ev)
     struct cm_str key;
     struct cred *c;
     enum cred_kind kind;
+    char k[KEY_MAX];
+    size_t n;
 
     kind = cm_str_eqc(by, "ec2.amazonaws.com")      ? CRED_EC2
            : cm_str_eqc(by, "lambda.amazonaws.com") ? CRED_LAMBDA
@@ -280,10 +282,11 @@ static int learn_assume_role(struct exfil *x, const struct cm_event *ev)
     }
     creds = cm_json_get(ct->doc, ct->response_elements, "credentials");
     key = cm_ct_member(ct, creds, "accessKeyId");
-    if (!cm_str_present(key) || key.len == 0 || key.len > KEY_MAX) {
+    if (!cm_str_present(key) || key.len == 0 ||
+        (n = make_key(ev->account, key.p, key.len, k)) == 0) {
         return 0;
     }
-    if ((c = cm_state_touch(x->creds, key.p, key.len, ev->time_ms, NULL)) == NULL) {
+    if ((c = cm_state_touch(x->creds, k, n, ev->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
     c->kind = (uint8_t)kind;
@@ -629,6 +632,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct cm_str key = ct->uid.access_key_id, session;
     bool from_lambda, ec2;
     struct cred *c;
+    char k[KEY_MAX];
+    size_t klen;
 
     if (cm_str_eqc(ct->event_name, "AssumeRole")) {
         return learn_assume_role(x, ev);
@@ -648,15 +653,18 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0; /* an AWS service acting with the credentials */
     }
     if (is_person(ct)) {
-        char k[KEY_MAX];
         size_t n = cm_ip_is_public(&ct->source_ip) ? addr_key(ev->account, &ct->source_ip, k) : 0;
         if (n > 0 && cm_state_touch(x->people, k, n, ev->time_ms, NULL) == NULL) {
             return CM_ENOMEM;
         }
         return 0;
     }
+    /*
+     * Per logging account, as every table here: the account's shard holds it, so
+     * what one account's trail taught never depends on which accounts share a shard.
+     */
     if (ct->uid.type != CM_UID_ASSUMEDROLE || !cm_str_present(key) || key.len == 0 ||
-        key.len > KEY_MAX) {
+        (klen = make_key(ev->account, key.p, key.len, k)) == 0) {
         return 0;
     }
     session = cm_ct_session_name(&ct->uid);
@@ -664,8 +672,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
           is_instance_id(session);
     /* An instance's calls never need the user-agent scan: most role calls are theirs. */
     from_lambda = !ec2 && lambda_agent(ct->user_agent);
-    c = ec2 || from_lambda ? cm_state_touch(x->creds, key.p, key.len, ev->time_ms, NULL)
-                           : cm_state_get(x->creds, key.p, key.len);
+    c = ec2 || from_lambda ? cm_state_touch(x->creds, k, klen, ev->time_ms, NULL)
+                           : cm_state_get(x->creds, k, klen);
     if (c == NULL) {
         return ec2 || from_lambda ? CM_ENOMEM : 0;
     }

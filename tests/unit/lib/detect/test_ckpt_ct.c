@@ -835,7 +835,7 @@ static void test_corrupt_credexfil(void **state)
     assert_int_equal(load_patched(&s, &h, sizeof(h)), CM_EINVAL);
     cm_ckpt_w_finish(&s.w);
     /* the credential */
-    save_one(&s, table, done(a), "ASIAINST0000000001", sizeof(c));
+    save_one(&s, table, done(a), "111122223333/ASIAINST0000000001", sizeof(c));
     memcpy(&c0, s.w.buf.p + s.at, sizeof(c0));
     assert_true(c0.kind == 1 && c0.seen && c0.nlambda == 0); /* CRED_EC2 */
     c = c0, c.kind = 2, c.nlambda = 9; /* CRED_LAMBDA: only the 4 kept addresses are read */

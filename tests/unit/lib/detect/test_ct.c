@@ -864,6 +864,39 @@ static void test_lambda_credentials(void **state)
     assert_int_equal(r.got.n, 2);
 }
 
+/*
+ * Learning is per logging account. A function's key learned in one account's trail,
+ * then used from outside AWS in another account's (a cross-account call: its trail
+ * records the caller's key, recipientAccountId its own): that account never saw the key
+ * as a function's, so no finding there, and the same use in the first account fires.
+ * Before 2026-12-04 the key alone named what was learned: the finding came when both
+ * accounts fell in one detection shard (--threads 1) and not otherwise.
+ */
+static void test_lambda_credentials_per_account(void **state)
+{
+    const char *t = "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS";
+    const char *ua = "Boto3/1.34 md/Botocore#1.34 exec-env/AWS_Lambda_python3.12";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+
+    (void)state;
+    run_text(&r,
+             file(rec(r1, sizeof(r1), LAMBDA("ASIAFNX00000000001"), 0, "s3.amazonaws.com",
+                      "GetObject", "3.5.5.5", ua, NULL),
+                  /* the later member wins: the record of the other account's trail */
+                  rec(r2, sizeof(r2), LAMBDA("ASIAFNX00000000001"), 30, "s3.amazonaws.com",
+                      "ListObjects", "203.0.77.50", CLI, "\"recipientAccountId\":\"444455556666\""),
+                  rec(r3, sizeof(r3), LAMBDA("ASIAFNX00000000001"), 40, "s3.amazonaws.com",
+                      "ListBuckets", "203.0.77.51", CLI, NULL),
+                  NULL),
+             true);
+    assert_int_equal(count(&r.got, t), 1);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.resource[0], "ASIAFNX00000000001");
+}
+
 /* ---- console logins ---- */
 
 static void test_console_travel(void **state)
@@ -1054,6 +1087,7 @@ int main(void)
         cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_instance_dual_stack),
         cmocka_unit_test(test_lambda_credentials),
+        cmocka_unit_test(test_lambda_credentials_per_account),
         cmocka_unit_test(test_console_travel),
         cmocka_unit_test(test_canary),
     };
