@@ -291,6 +291,14 @@ struct cm_finding_ctx {
     /* Name of an input file by id (src/ owns the table); NULL: names left out. */
     const char *(*file_name)(void *ud, uint32_t file_id);
     void *ud;
+    /*
+     * The account that owns an instance (src/ asks the inventory); NULL, or an
+     * absent answer: unknown. A DNS finding's account is its instance's: a
+     * Resolver record's account_id is the VPC's creator, another account than the
+     * instance's in a shared VPC (it stays dnsRequestAction.vpcOwnerAccountId).
+     */
+    struct cm_str (*instance_owner)(void *ud, struct cm_str instance);
+    void *owner_ud;
 };
 
 /*

@@ -517,12 +517,21 @@ static int set_header(struct cm_finding *f, const struct cm_finding_ctx *ctx,
 {
     int rc = 0;
 
+    struct cm_str account = d->account;
+
     if (d->type == NULL || d->type[0] == '\0' || !cm_str_present(d->account) ||
         !cm_str_present(d->region)) {
         return CM_EINVAL;
     }
+    if (d->event != NULL && d->event->kind == CM_EV_DNS && d->resource_type == CM_RES_INSTANCE &&
+        ctx->instance_owner != NULL) {
+        struct cm_str owner = ctx->instance_owner(ctx->owner_ud, d->resource_id);
+        if (cm_str_present(owner) && owner.len > 0) {
+            account = owner; /* a shared VPC's participant, not the VPC's creator */
+        }
+    }
     rc |= cm_finding_setc(f, &f->type, d->type);
-    rc |= cm_finding_set(f, &f->account_id, d->account);
+    rc |= cm_finding_set(f, &f->account_id, account);
     rc |= cm_finding_set(f, &f->region, d->region);
     rc |= cm_finding_setc(f, &f->partition,
                           ctx->partition ? ctx->partition : CM_FINDING_DEFAULT_PART);

@@ -268,6 +268,7 @@ int inv_put_inst(struct cm_inventory *inv, const struct inv_inst_in *in, uint32_
     rc |= own_shared(inv, &r->platform, in->platform);
     rc |= own_shared(inv, &r->profile_arn, in->profile_arn);
     rc |= own_shared(inv, &r->profile_id, in->profile_id);
+    rc |= own_shared(inv, &r->owner, in->owner);
     merge_state(r, in->state);
     return rc ? CM_ENOMEM : 0;
 }

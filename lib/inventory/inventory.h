@@ -172,6 +172,16 @@ int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, con
                      struct cm_str *value);
 
 /*
+ * The account that owns instance (an instance id): the OwnerId of its
+ * reservation in a describe-instances file (else of its first interface).
+ * Only the files say it, and they are loaded before any log, so the answer
+ * is the same at any point of a scan. Returns 0 and *owner (owned by the
+ * inventory), or CM_ENOTFOUND (inv NULL, an unknown instance, no owner).
+ */
+int cm_inventory_owner(const struct cm_inventory *inv, struct cm_str instance,
+                       struct cm_str *owner);
+
+/*
  * Whether ip is an address of an interface attached to instance (an
  * instance id): its private, public, Elastic or IPv6 addresses, as loaded or
  * observed so far. An address two VPCs use is nobody's here. False when inv

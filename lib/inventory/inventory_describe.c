@@ -34,7 +34,22 @@ struct rd {
     const struct cm_inventory_report *rep;
     size_t line_off; /* cm_line_at's position */
     uint32_t line_no;
+    uint32_t reservation; /* the reservation being read (its OwnerId), or CM_JSON_NONE */
 };
+
+/* Whether s is an account id: 12 digits. */
+static bool account_id(struct cm_str s)
+{
+    if (s.p == NULL || s.len != 12) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
 
 static uint32_t line_of(struct rd *r, uint32_t node)
 {
@@ -168,6 +183,23 @@ static int top_level_nic(struct rd *r, uint32_t o, uint32_t idx, int64_t since)
     return inv_put_nic(r->inv, &in, idx);
 }
 
+/*
+ * The account that owns instance o: its reservation's OwnerId, else its first
+ * interface's (what --query 'Reservations[].Instances[]' keeps); absent when
+ * neither is an account id.
+ */
+static struct cm_str owner(struct rd *r, uint32_t o)
+{
+    struct cm_str id = inv_member(r->d, r->reservation, "OwnerId", &r->inv->scratch);
+    uint32_t a;
+
+    if (!account_id(id) && (a = inv_list(r->d, o, "NetworkInterfaces")) != CM_JSON_NONE &&
+        cm_json_at(r->d, a)->len > 0) {
+        id = inv_member(r->d, cm_json_first(r->d, a), "OwnerId", &r->inv->scratch);
+    }
+    return account_id(id) ? id : CM_STR_NULL;
+}
+
 static int read_instance(struct rd *r, uint32_t o)
 {
     const struct cm_json_doc *d = r->d;
@@ -201,6 +233,7 @@ static int read_instance(struct rd *r, uint32_t o)
     in.profile_id = inv_member(d, profile, "Id", s);
     in.state = inv_state_from(inv_member(d, inv_get(d, o, "State"), "Name", s));
     inv_member_time(d, o, "LaunchTime", s, &in.launch, &in.since_ms);
+    in.owner = owner(r, o);
     rc = inv_put_inst(inv, &in, &idx);
     if (rc == CM_EFULL) {
         return 0;
@@ -244,8 +277,13 @@ static int read_element(struct rd *r, uint32_t e)
     const struct cm_json_doc *d = r->d;
     uint32_t a = inv_get(d, e, "Instances");
 
+    int rc;
+
     if (a != CM_JSON_NONE && cm_json_type(d, a) == CM_JSON_ARRAY) {
-        return read_instances(r, a);
+        r->reservation = e;
+        rc = read_instances(r, a);
+        r->reservation = CM_JSON_NONE;
+        return rc;
     }
     if (cm_json_type(d, e) == CM_JSON_ARRAY) {
         return read_instances(r, e);
@@ -286,11 +324,16 @@ static int read_doc(struct rd *r, uint32_t root)
                 bad(r, e, "reservation without an Instances array");
                 continue;
             }
+            r->reservation = e;
             rc = read_instances(r, in);
+            r->reservation = CM_JSON_NONE;
         }
         return rc;
     case 'I':
-        return read_instances(r, inv_get(d, root, "Instances"));
+        r->reservation = root;
+        rc = read_instances(r, inv_get(d, root, "Instances"));
+        r->reservation = CM_JSON_NONE;
+        return rc;
     case 'i':
         return read_instance(r, root);
     default:
@@ -377,6 +420,7 @@ int cm_inventory_add_describe(struct cm_inventory *inv, const char *buf, size_t 
     r.d = &d;
     r.rep = rep;
     r.line_no = 1;
+    r.reservation = CM_JSON_NONE;
     inv_lock(inv);
     for (size_t i = 0; rc == 0 && i < nroots; i++) {
         rc = read_doc(&r, roots[i]);

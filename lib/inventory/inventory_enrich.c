@@ -219,6 +219,24 @@ int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, con
     return rc;
 }
 
+int cm_inventory_owner(const struct cm_inventory *inv, struct cm_str instance, struct cm_str *owner)
+{
+    uint32_t i;
+    int rc = CM_ENOTFOUND;
+
+    if (inv == NULL || instance.p == NULL || instance.len == 0) {
+        return rc;
+    }
+    inv_lock(inv);
+    i = inv_find_inst(inv, instance);
+    if (i != INV_NONE && inv->inst[i].owner.p != NULL) {
+        *owner = inv->inst[i].owner;
+        rc = 0;
+    }
+    inv_unlock(inv);
+    return rc;
+}
+
 bool cm_inventory_owns(const struct cm_inventory *inv, struct cm_str instance,
                        const struct cm_ip *ip)
 {

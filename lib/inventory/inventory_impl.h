@@ -42,7 +42,8 @@ enum inv_state {
 
 struct inv_inst {
     struct cm_str id, type, image, launch, az, platform, profile_arn, profile_id;
-    struct cm_kv *tags; /* ntags, owned (cm_realloc) */
+    struct cm_str owner; /* the owning account (describe-instances OwnerId); absent: unknown */
+    struct cm_kv *tags;  /* ntags, owned (cm_realloc) */
     uint8_t ntags;
     uint8_t nnics;
     uint8_t state;                        /* enum inv_state */
@@ -78,8 +79,9 @@ struct cm_inventory {
 /* What a reader found about an instance (slices valid while it reads). */
 struct inv_inst_in {
     struct cm_str id, type, image, launch, az, platform, profile_arn, profile_id;
-    uint8_t state;    /* enum inv_state */
-    int64_t since_ms; /* launch time, else the record's time */
+    struct cm_str owner; /* 12 digits, or absent */
+    uint8_t state;       /* enum inv_state */
+    int64_t since_ms;    /* launch time, else the record's time */
 };
 
 /* What a reader found about an interface. */

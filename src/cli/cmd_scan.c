@@ -153,6 +153,14 @@ static bool region_ok(const char *s)
     return true;
 }
 
+/* The account that owns an instance, by the --inventory files (cm_finding_ctx.instance_owner). */
+static struct cm_str instance_owner(void *ud, struct cm_str instance)
+{
+    struct cm_str owner;
+
+    return cm_inventory_owner(ud, instance, &owner) == 0 ? owner : CM_STR_NULL;
+}
+
 /* The scan's sink (called under its lock): fold the detection into its finding. */
 static int emit(struct cm_sink *sink, const struct cm_detection *d)
 {
@@ -627,6 +635,8 @@ static int run(int argc, char **argv)
     }
     cli->intel = r.intel.snap;
     cli->state = &r.state;
+    cli->ctx.instance_owner = instance_owner;
+    cli->ctx.owner_ud = r.inv.inv;
     o.detect.config = &r.dcfg;
     o.flow_fields = r.det.flow_fields.known ? &r.det.flow_fields : NULL;
     if (cm_scan_state_open(&r.state, &o, quiet, err, sizeof(err)) != 0) {

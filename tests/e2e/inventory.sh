@@ -153,4 +153,37 @@ check "a file that is not an inventory exits 1" test $? -eq 1
 check "... naming it with its line" grep -q "ranges.json:1: not describe-instances output" "$T/g.err"
 check "--help lists --inventory" sh -c "'$COALMINE' scan --help | grep -q -- '--inventory FILE'"
 
+# A shared VPC: its creator ($ACCT) logs the queries (account_id), the instance is a
+# participant's (its reservation's OwnerId). The DNS finding is the participant's and
+# vpcOwnerAccountId names the creator; before 2026-12-04 it went to the creator.
+PART=444455556666
+SD="$T/shared/AWSLogs/$ACCT/vpcdnsquerylogs/vpc-0c7/2026/01/05"
+mkdir -p "$SD"
+Q='"query_timestamp":"2026-01-05T10:00:00Z","query_name":"evil-updates.net.","query_type":"A"'
+Q="$Q"',"query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"10.0.3.30","srcport":"53000"'
+Q="$Q"',"transport":"UDP","srcids":{"instance":"i-0530000000000003"}'
+printf '{"version":"1.100000","account_id":"%s","region":"eu-west-1","vpc_id":"vpc-0c7",%s}\n' \
+    "$ACCT" "$Q" >"$SD/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log"
+cat >"$T/shared-inv.json" <<EOF
+{"Reservations": [{"OwnerId": "$PART", "Instances": [{"InstanceId": "i-0530000000000003",
+  "NetworkInterfaces": [{"NetworkInterfaceId": "eni-0530000000000003", "OwnerId": "$PART",
+    "VpcId": "vpc-0c7", "PrivateIpAddress": "10.0.3.30"}]}]}]}
+EOF
+printf 'evil-updates.net\n' >"$T/names.txt"
+shared() { # OUT [options]
+    o=$1
+    shift
+    "$COALMINE" scan --no-default-intel --threat-list "my-names=$T/names.txt" --format json "$@" \
+        "$T/shared" >"$o" 2>"$o.err"
+}
+shared "$T/s.json" --inventory "$T/shared-inv.json"
+check "shared VPC: one DNS finding" test "$(wc -l <"$T/s.json")" -eq 1
+check "... in the instance's account (the inventory's OwnerId)" \
+    test "$(jq -r .accountId "$T/s.json")" = $PART
+check "... the VPC's creator is vpcOwnerAccountId" \
+    test "$(jq -r .service.action.dnsRequestAction.vpcOwnerAccountId "$T/s.json")" = $ACCT
+shared "$T/s2.json"
+check "... without the inventory: the record's account" \
+    test "$(jq -r .accountId "$T/s2.json")" = $ACCT
+
 done_testing

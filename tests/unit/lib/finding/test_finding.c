@@ -192,6 +192,58 @@ static void test_dns_and_eni(void **state)
     t_events_finish(&e);
 }
 
+/* The owner the test's inventory knows: the participant account of a shared VPC. */
+static struct cm_str t_owner(void *ud, struct cm_str instance)
+{
+    (void)ud;
+    return cm_str_eqc(instance, "i-0a1b2c3d4e5f60718") ? cm_str_cstr("444455556666") : CM_STR_NULL;
+}
+
+/*
+ * A DNS finding belongs to its instance's account. In a shared VPC the Resolver record's
+ * account_id is the VPC's creator (it stays vpcOwnerAccountId); the instance is a
+ * participant's. Before 2026-12-04 the finding went to the VPC's creator.
+ */
+static void test_dns_instance_owner(void **state)
+{
+    struct t_events e;
+    struct cm_finding f, g;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d;
+    (void)state;
+
+    t_events_init(&e);
+    d = t_detection("CryptoCurrency:EC2/BitcoinTool.B!DNS", &e.dns);
+    d.resource_type = CM_RES_INSTANCE; /* as cm_dns_detection makes them */
+    d.resource_id = e.dns.u.dns.srcid_instance;
+    cm_finding_init(&g);
+    assert_int_equal(cm_finding_from_detection(&g, &ctx, &d), 0); /* no owner known */
+    assert_true(cm_str_eqc(g.account_id, T_ACCOUNT));
+    ctx.instance_owner = t_owner;
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_true(cm_str_eqc(f.account_id, "444455556666"));
+    assert_true(cm_str_eqc(f.dns.vpc_owner, T_ACCOUNT));
+    assert_true(cm_str_find(f.arn, CM_STR_LIT(":444455556666:")) != (size_t)-1);
+    assert_string_not_equal(f.id, g.id);
+    cm_finding_finish(&f);
+    /* An instance it does not know, and flows (their record names the interface's owner). */
+    d.resource_id = CM_STR_LIT("i-0ffffffffffffffff");
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_true(cm_str_eqc(f.account_id, T_ACCOUNT));
+    cm_finding_finish(&f);
+    d = t_detection("Recon:EC2/Portscan", &e.flow);
+    d.resource_type = CM_RES_INSTANCE;
+    d.resource_id = e.flow.u.flow.instance_id;
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_true(cm_str_eqc(f.account_id, T_ACCOUNT));
+    cm_finding_finish(&f);
+    cm_finding_finish(&g);
+    t_events_finish(&e);
+}
+
 static void test_identity(void **state)
 {
     char a[33], b[33];
@@ -450,11 +502,12 @@ static void test_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cloudtrail),       cmocka_unit_test(test_flow_and_role),
-        cmocka_unit_test(test_protocol_names),   cmocka_unit_test(test_dns_and_eni),
-        cmocka_unit_test(test_identity),         cmocka_unit_test(test_s3_caller_identity),
-        cmocka_unit_test(test_keyless_caller),   cmocka_unit_test(test_severity),
-        cmocka_unit_test(test_table_covers_csv), cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_cloudtrail),         cmocka_unit_test(test_flow_and_role),
+        cmocka_unit_test(test_protocol_names),     cmocka_unit_test(test_dns_and_eni),
+        cmocka_unit_test(test_dns_instance_owner), cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_keyless_caller),
+        cmocka_unit_test(test_severity),           cmocka_unit_test(test_table_covers_csv),
+        cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

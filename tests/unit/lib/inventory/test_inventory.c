@@ -392,6 +392,49 @@ static void test_describe_shapes(void **state)
     cm_inventory_destroy(inv);
 }
 
+/* The owner of an instance by a describe-instances file: its reservation's OwnerId, else
+   its first interface's; none from a value that is no account id. */
+static void test_owner(void **state)
+{
+    static const struct {
+        const char *id, *owner;
+    } want[] = {
+        {"i-0a1", "111122223333"}, {"i-0b2", "444455556666"}, {"i-0c3", "777788889999"},
+        {"i-0d4", NULL},           {"i-0e5", "222233334444"}, {"i-0f6", "555566667777"},
+        {"i-0ffffffff", NULL},
+    };
+    struct cm_inventory *inv = make();
+    struct cm_diag diag;
+    struct cm_str o;
+    struct bad b;
+
+    (void)state;
+    assert_int_equal(
+        add(inv,
+            "{\"Reservations\":[{\"OwnerId\":\"111122223333\",\"Instances\":[{"
+            "\"InstanceId\":\"i-0a1\"}]},{\"OwnerId\":\"444455556666\","
+            "\"Instances\":[{\"InstanceId\":\"i-0b2\"}]}]}\n"
+            "[{\"InstanceId\":\"i-0c3\",\"NetworkInterfaces\":[{"
+            "\"NetworkInterfaceId\":\"eni-0c3\",\"OwnerId\":\"777788889999\"}]},"
+            "{\"OwnerId\":\"222233334444\",\"Instances\":[{\"InstanceId\":\"i-0e5\"}]}]\n"
+            "{\"Instances\":[{\"InstanceId\":\"i-0d4\"}],\"OwnerId\":\"1\"}\n"
+            "{\"Instances\":[{\"InstanceId\":\"i-0f6\"}],\"OwnerId\":\"555566667777\"}\n",
+            &b, &diag),
+        0);
+    assert_int_equal(b.n, 0);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        int rc = cm_inventory_owner(inv, cm_str_cstr(want[i].id), &o);
+        if (want[i].owner == NULL) {
+            assert_int_equal(rc, CM_ENOTFOUND);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_true(cm_str_eqc(o, want[i].owner));
+        }
+    }
+    assert_int_equal(cm_inventory_owner(NULL, cm_str_cstr("i-0a1"), &o), CM_ENOTFOUND);
+    cm_inventory_destroy(inv);
+}
+
 static void test_describe_bad(void **state)
 {
     static const char text[] =
@@ -972,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_unknown_and_kept),
         cmocka_unit_test(test_describe_shapes),
+        cmocka_unit_test(test_owner),
         cmocka_unit_test(test_describe_bad),
         cmocka_unit_test(test_cloudtrail),
         cmocka_unit_test(test_merge),
