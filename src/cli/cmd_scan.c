@@ -37,6 +37,7 @@ struct scan_cli {
     struct cm_finding_ctx ctx;             /* how detections become findings */
     uint64_t unbuildable;                  /* detections that could not become findings */
     uint64_t noregion;                     /* ... of them, because their record had no region */
+    uint64_t noaccount;                    /* ... or no account */
     struct cm_store_put *puts;             /* with --db: what storing each finding did */
     size_t *order;                         /* findings in cm_agg_order's order */
     const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
@@ -179,6 +180,7 @@ static int emit(struct cm_sink *sink, const struct cm_detection *d)
     if (rc != 0 && rc != CM_EFULL) {
         c->unbuildable++; /* counted and reported, never silently lost */
         c->noregion += d->region.len == 0;
+        c->noaccount += d->account.len == 0;
     }
     return CM_OK;
 }
@@ -707,6 +709,13 @@ static int run(int argc, char **argv)
                     "            %llu of them from records with no region (default-format flow\n"
                     "            logs whose object key names no region): give --region REGION\n",
                     (unsigned long long)cli->noregion);
+        }
+        if (cli->noaccount) {
+            fprintf(stderr,
+                    "            %llu of them from records with no account (a flow log\n"
+                    "            format without account-id, outside an AWSLogs/<account>/\n"
+                    "            key): add account-id to the format or keep the key\n",
+                    (unsigned long long)cli->noaccount);
         }
     }
     if (!quiet) {

@@ -110,6 +110,20 @@ check "--region: the finding is made in that region" \
     "$(printf 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom\teu-west-1')"
 expect_error "--region that is not a region name: usage error" 2 "not a region name" \
     --region 'US East'
+# A custom format without account-id outside an AWSLogs/<account>/ key: no account to give the
+# finding; the summary says why (inside such a key the account is the key's: flow_detect.sh).
+{
+    echo 'version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'
+    echo '2 eni-1 10.0.0.5 45.137.21.9 44321 443 6 10 1000 1767600000 1767600060 ACCEPT OK'
+} >"$T/flow-noacct.log"
+$COALMINE scan --no-default-intel --format json --threat-list "$T/list.txt" --region eu-west-1 \
+    "$T/flow-noacct.log" >"$T/na.json" 2>"$T/na.err"
+if [ ! -s "$T/na.json" ] && grep -q "1 of them from records with no account" "$T/na.err"; then
+    ok "a flow log with no account: the dropped detection is counted and the reason given"
+else
+    nok "a flow log with no account: the dropped detection is counted and the reason given" \
+        "$(cat "$T/na.err")"
+fi
 
 # detectors.vpcflow: the SSH brute force scenario's 20 guesses in 4 minutes fire by default,
 # not with a threshold of 25 guesses or a window of 1 minute.
