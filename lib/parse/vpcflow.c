@@ -521,7 +521,11 @@ static void event_finish(const struct cm_parse_ctx *ctx, const struct line_ref *
     } else {
         ev->time_ms = 0;
     }
-    ev->account = fl->account_id;
+    /*
+     * "unknown" is the account-id of some interfaces AWS services made (endpoints, load
+     * balancers): no account, like "-" (the scan then takes the object key's).
+     */
+    ev->account = cm_str_eqc(fl->account_id, "unknown") ? CM_STR_NULL : fl->account_id;
     ev->region = cm_flow_field(fl, CM_FF_REGION);
     ev->src.file_id = ctx->file_id;
     ev->src.line = lr->line;

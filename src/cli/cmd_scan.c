@@ -712,9 +712,10 @@ static int run(int argc, char **argv)
         }
         if (cli->noaccount) {
             fprintf(stderr,
-                    "            %llu of them from records with no account (a flow log\n"
-                    "            format without account-id, outside an AWSLogs/<account>/\n"
-                    "            key): add account-id to the format or keep the key\n",
+                    "            %llu of them from records with no account (flow records\n"
+                    "            whose account-id is absent, '-' or 'unknown', outside an\n"
+                    "            AWSLogs/<account>/ key): keep the key, or add account-id to the\n"
+                    "            format\n",
                     (unsigned long long)cli->noaccount);
         }
     }

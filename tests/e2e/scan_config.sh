@@ -124,6 +124,18 @@ else
     nok "a flow log with no account: the dropped detection is counted and the reason given" \
         "$(cat "$T/na.err")"
 fi
+# account-id "unknown" (an interface an AWS service made) under the delivery key: the key's
+# account, as for "-". Before 2026-12-04 the finding's accountId was "unknown".
+UD="$T/unk/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/01/05"
+mkdir -p "$UD"
+{
+    echo 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'
+    echo '2 unknown eni-1 10.0.0.5 45.137.21.9 44321 443 6 10 1000 1767600000 1767600060 ACCEPT OK'
+} >"$UD/111122223333_vpcflowlogs_us-east-1_fl-0a_20260105T0800Z_abcd1234.log"
+$SCAN --threat-list "$T/list.txt" "$T/unk" >"$T/unk.json"
+check "account-id unknown: the finding is the key's account's" \
+    test "$(jq -r '[.accountId, (.arn | split(":")[4])] | @tsv' "$T/unk.json")" = \
+    "$(printf '111122223333\t111122223333')"
 
 # detectors.vpcflow: the SSH brute force scenario's 20 guesses in 4 minutes fire by default,
 # not with a threshold of 25 guesses or a window of 1 minute.
