@@ -1,0 +1,82 @@
+/*
+ * The scan's account of what it did not analyse (scan_impl.h): rejected
+ * records and inputs (counted per kind and per input, the first max_rejects
+ * kept with location and reason) and skipped ones (counted by what they are:
+ * an Insights file, a digest, a record of another log). Called from every
+ * reader thread, under the scan's mutex.
+ */
+#include "core/scan.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/scan_impl.h"
+
+void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off, uint32_t line,
+                         const char *reason)
+{
+    struct cm_scan_stats *st = s->st;
+
+    pthread_mutex_lock(&s->mu);
+    if (kind == 0) {
+        st->rejected_files++;
+    } else if (kind > 0 && kind < CM_SCAN_KINDS) {
+        st->rejected[kind]++;
+    }
+    if (file_id < st->ninputs) {
+        if (kind == 0) {
+            st->inputs[file_id].damaged = 1;
+        } else {
+            st->inputs[file_id].rejected++;
+        }
+    }
+    if (st->nrejects < s->o.max_rejects) {
+        struct cm_scan_reject *r = &st->rejects[st->nrejects++];
+        r->kind = kind;
+        r->path = file_id < s->in.n ? s->in.v[file_id].path : "?";
+        r->offset = off;
+        r->line = line;
+        snprintf(r->reason, sizeof(r->reason), "%s", reason);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void cm_scan_note_skip(struct scan *s, uint32_t file_id, int kind, const char *what)
+{
+    struct cm_scan_stats *st = s->st;
+
+    cm_scan_note_skip_n(s, kind, what, 1);
+    pthread_mutex_lock(&s->mu);
+    if (file_id < st->ninputs) {
+        struct cm_scan_input *in = &st->inputs[file_id];
+
+        in->skipped += kind != 0;
+        if (kind == 0 || in->skipped_as == NULL) {
+            in->skipped_as = what;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
+{
+    struct cm_scan_stats *st = s->st;
+    size_t i;
+
+    pthread_mutex_lock(&s->mu);
+    if (kind == 0) {
+        st->skipped_files += n;
+    } else if (kind > 0 && kind < CM_SCAN_KINDS) {
+        st->skipped[kind] += n;
+    }
+    for (i = 0; i < st->nskips && strcmp(st->skips[i].what, what) != 0; i++) {
+    }
+    if (i == st->nskips && i < CM_SCAN_MAX_SKIPS) {
+        st->skips[st->nskips++].what = what;
+    }
+    if (i < st->nskips) {
+        *(kind == 0 ? &st->skips[i].files : &st->skips[i].records) += n;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
