@@ -43,7 +43,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 3u
+#define FLOW_PAIR_STATE_VERSION 4u
 
 /*
  * Portscan. The CIC-IDS2017 and Slips conversions (derived-vpcflow) give,
@@ -102,6 +102,17 @@
  */
 #define PAIR_TTL_MS (3600LL * 1000)
 #define PAIR_MAX    (512 * 1024)
+/*
+ * A pair whose hour passed volume_floor_bytes / volume_factor (100 MiB, what
+ * an hour must pass to matter to TrafficVolumeUnusual) moves to a table of
+ * its own, an eighth of max_pairs (64 Ki by default, about 21 MB at most):
+ * new pairs evict only each other. Else a flood of short connections to
+ * distinct hosts (512 Ki in the ten minutes between two records of one
+ * transfer) pushes a transfer's hour out half counted, and folds it into the
+ * baseline it is then judged against. Evicting a heavy pair takes 64 Ki
+ * other pairs of over 100 MiB each within the hour.
+ */
+#define HEAVY_SHARE 8
 #define INST_TTL_MS ((int64_t)VOL_DAYS * DAY_S * 1000)
 #define INST_MAX    (256 * 1024)
 #define RES_MAX     64 /* longest resource id kept (instance ids are 19, ENIs 21) */
@@ -172,6 +183,7 @@ struct flow_pair {
     uint64_t seed;
     uint32_t ps_bits_needed; /* sketch bits set that mean t.portscan_ports distinct ports */
     struct cm_state *pairs;  /* (family, address, resource) -> struct pair */
+    struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
     struct cm_state *insts;  /* resource -> struct inst */
 };
 
@@ -321,6 +333,32 @@ static void fold_cb(void *ud, const void *key, size_t klen, void *val)
     if (p->vol_hour != 0) {
         (void)fold(st, key_resource(key, klen), p->vol_hour, p->vol_bytes[0]);
     }
+}
+
+/* The pair of key in either table, or NULL; not a touch. */
+static struct pair *pair_get(const struct flow_pair *st, const uint8_t *key, size_t klen)
+{
+    struct pair *p = cm_state_get(st->heavy, key, klen);
+
+    return p != NULL ? p : cm_state_get(st->pairs, key, klen);
+}
+
+/*
+ * Moves pair p of key from pairs to heavy once its hour can matter to the
+ * volume baseline (HEAVY_SHARE). p is gone after it.
+ */
+static int promote(struct flow_pair *st, const uint8_t *key, size_t klen, const struct pair *p)
+{
+    struct pair *h;
+
+    if (p->vol_bytes[0] <= st->t.volume_floor_bytes / st->t.volume_factor) {
+        return 0;
+    }
+    if ((h = cm_state_touch(st->heavy, key, klen, cm_state_last_seen(p), NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    *h = *p;
+    return cm_state_del(st->pairs, key, klen);
 }
 
 /* ---- Recon:EC2/Portscan ------------------------------------------------------------------ */
@@ -473,7 +511,7 @@ static void dos_answer(struct flow_pair *st, const struct cm_event *ev,
     e = e - s > MAX_SPAN_S ? s + MAX_SPAN_S : e;
     if (s < MIN_TIME_S || e >= (int64_t)UINT32_MAX || v->resource.len == 0 ||
         v->resource.len > RES_MAX || cm_ip_classify(v->remote) != CM_IPC_PUBLIC ||
-        (p = cm_state_get(st->pairs, key, pair_key(key, v->remote, v->resource))) == NULL) {
+        (p = pair_get(st, key, pair_key(key, v->remote, v->resource))) == NULL) {
         return;
     }
     em = (uint32_t)(e / DOS_BUCKET_S);
@@ -655,10 +693,11 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct cm_flow_view v;
     enum cm_ip_class rc;
     uint8_t key[KEY_MAX];
+    size_t klen;
     struct pair *p;
     const char *type;
     int64_t s, e;
-    bool pub, probe, created = false;
+    bool pub, probe, heavy, created = false;
     int r;
 
     /*
@@ -694,7 +733,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (s < MIN_TIME_S || e >= (int64_t)UINT32_MAX) {
         return 0;
     }
-    p = cm_state_touch(st->pairs, key, pair_key(key, v.remote, v.resource), ev->time_ms, &created);
+    klen = pair_key(key, v.remote, v.resource);
+    heavy = cm_state_get(st->heavy, key, klen) != NULL;
+    p = cm_state_touch(heavy ? st->heavy : st->pairs, key, klen, ev->time_ms, &created);
     if (p == NULL) {
         return CM_ENOMEM;
     }
@@ -711,7 +752,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         (r = dos(st, p, ev, &v, type, s, e, sink)) != 0) {
         return r;
     }
-    return volume(st, p, ev, &v, s, sink);
+    if ((r = volume(st, p, ev, &v, s, sink)) != 0) {
+        return r;
+    }
+    return heavy ? 0 : promote(st, key, klen, p);
 }
 
 static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
@@ -721,6 +765,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     (void)sink;
     /* At the end of input nothing is judged again: no need to fold. */
     cm_state_expire(st->pairs, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
+    cm_state_expire(st->heavy, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
     cm_state_expire(st->insts, watermark_ms, NULL, NULL);
     return 0;
 }
@@ -731,6 +776,7 @@ static void finish(void *state)
 
     if (st != NULL) {
         cm_state_destroy(st->pairs);
+        cm_state_destroy(st->heavy);
         cm_state_destroy(st->insts);
         cm_free(st);
     }
@@ -777,6 +823,11 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     so.on_evict = fold_cb;
     so.evict_ud = st;
     if ((rc = cm_state_create(&st->pairs, &so)) != 0) {
+        goto fail;
+    }
+    so.max_entries = st->t.max_pairs / HEAVY_SHARE > 0 ? st->t.max_pairs / HEAVY_SHARE : 1;
+    so.seed = st->seed ^ 0x5851f42d4c957f2dULL;
+    if ((rc = cm_state_create(&st->heavy, &so)) != 0) {
         goto fail;
     }
     so.val_size = sizeof(struct inst);
@@ -855,7 +906,8 @@ static int save(const void *state, struct cm_ckpt_w *w)
     const struct flow_pair *st = state;
 
     cm_state_save(st->insts, w, &inst_codec);
-    return cm_state_save(st->pairs, w, &pair_codec);
+    cm_state_save(st->pairs, w, &pair_codec);
+    return cm_state_save(st->heavy, w, &pair_codec);
 }
 
 /* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
@@ -865,6 +917,7 @@ static int load(void *state, struct cm_ckpt_r *r)
 
     cm_state_load(st->insts, r, &inst_codec);
     cm_state_load(st->pairs, r, &pair_codec);
+    cm_state_load(st->heavy, r, &pair_codec);
     return cm_ckpt_r_err(r);
 }
 
@@ -873,6 +926,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     const struct flow_pair *st = state;
 
     cm_state_stats_add(sum, st->pairs);
+    cm_state_stats_add(sum, st->heavy);
     cm_state_stats_add(sum, st->insts);
 }
 

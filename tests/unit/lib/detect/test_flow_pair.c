@@ -909,6 +909,45 @@ static void test_eviction(void **state)
     lines_free(&l);
 }
 
+/*
+ * TrafficVolumeUnusual survives a flood of new pairs: between two records of
+ * a 6 GiB transfer the instance opens short connections to more distinct
+ * hosts than the pair table holds. Before, the transfer's pair was evicted
+ * with 2 GiB counted, which folded into the baseline (the rest of the hour
+ * then needed 20 GiB): no finding. A pair past 100 MiB in an hour now lives
+ * in a table the flood cannot touch.
+ */
+static void test_volume_flood(void **state)
+{
+    const int64_t h31 = T0 + 31 * 3600;
+    struct cm_flow_pair_tuning t;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    t.max_pairs = 16;
+    usual(&l, "eni-5f", "10.0.5.10", "44.20.20.20", 300 * MIB, T0, 31);
+    for (int i = 0; i < 6; i++) {
+        int64_t at = h31 + i * 600;
+        rec(&l, "eni-5f", "10.0.5.10", "44.21.21.21", 46000 + i, 443, 6, GIB / 1400, GIB, at,
+            at + 599, "ACCEPT");
+        for (int k = 0; i == 1 && k < 40; k++) {
+            char dst[32];
+            snprintf(dst, sizeof(dst), "45.1.%d.%d", k / 200, k % 200 + 1);
+            rec(&l, "eni-5f", "10.0.5.10", dst, 33000 + k, 443, 6, 12, 6000, at + 1 + k, at + 5 + k,
+                "ACCEPT");
+        }
+    }
+    run_lines(&r, &t, &l);
+    assert_true(r.stats.evicted >= 40 - 16);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_VOLUME, "eni-5f");
+    assert_int_equal(r.got.count[0], 3);
+    assert_int_equal(r.got.first_ms[0], h31 * 1000);
+    lines_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -923,6 +962,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_volume),
         cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_volume_flood),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
