@@ -147,7 +147,7 @@
 #define INSTANCE_MAX     128 /* longer instance ids are not EC2's: skipped */
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
 
-#define DNS_TUNNEL_STATE_VERSION 3u /* bump when the layout save writes changes */
+#define DNS_TUNNEL_STATE_VERSION 4u /* bump when the layout save writes changes */
 
 static const char *const qtype_name[QT_COUNT] = {"A",     "AAAA", "TXT",  "NULL",
                                                  "CNAME", "MX",   "other"};
@@ -200,7 +200,9 @@ static void finish(void *state)
 
     if (st != NULL) {
         cm_state_destroy(st->keys);
-        cm_state_destroy(st->slow);
+        for (size_t i = 0; i < SLOW_TIERS; i++) {
+            cm_state_destroy(st->slow[i]);
+        }
         cm_free(st);
     }
 }
@@ -244,8 +246,11 @@ int cm_dns_tunnel_init(void **state, const struct cm_detect_opts *opts,
     }
     so.val_size = sizeof(struct slow);
     so.ttl_ms = st->t.slow_window_ms;
-    if ((rc = cm_state_create(&st->slow, &so)) != 0) {
-        goto fail;
+    for (size_t i = 0; i < SLOW_TIERS; i++) {
+        so.seed = st->seed ^ (i + 1);
+        if ((rc = cm_state_create(&st->slow[i], &so)) != 0) {
+            goto fail;
+        }
     }
     *state = st;
     return CM_OK;
@@ -267,7 +272,9 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 
     (void)sink;
     cm_state_expire(st->keys, watermark_ms, NULL, NULL);
-    cm_state_expire(st->slow, watermark_ms, NULL, NULL);
+    for (size_t i = 0; i < SLOW_TIERS; i++) {
+        cm_state_expire(st->slow[i], watermark_ms, NULL, NULL);
+    }
     return CM_OK;
 }
 
@@ -488,7 +495,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         det.info = cm_str_make(st->info, describe(st, e, dom, names, bytes, data_names));
         e->pending = 0;
         e->reported_ms = t;
-        if (sl != NULL || (sl = cm_state_get(st->slow, st->key, klen)) != NULL) {
+        if (sl != NULL || (sl = cm_dns_tunnel_slow_get(st, klen)) != NULL) {
             cm_dns_tunnel_slow_fired(sl, t);
         }
         return cm_sink_emit(sink, &det);
@@ -595,7 +602,10 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     const struct dns_tunnel *st = state;
 
     cm_state_stats_add(sum, st->keys);
-    cm_state_stats_add(sum, st->slow);
+    for (size_t i = 0; i < SLOW_TIERS; i++) {
+        cm_state_stats_add(sum, st->slow[i]);
+    }
+    sum->inserts -= st->slow_moves; /* a move to another tier made no new entry */
 }
 
 /* ---- checkpoints ---- */
@@ -649,13 +659,16 @@ static bool slow_check(const void *ud, const void *key, size_t klen, const void 
 
 static const struct cm_state_codec slow_codec = {.check = slow_check};
 
-/* The two tables are all the detector learns: key, lower and info are scratch. */
+/* The tables are all the detector learns: key, lower and info are scratch. */
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct dns_tunnel *st = state;
     int rc = cm_state_save(st->keys, w, &entry_codec);
 
-    return rc != 0 ? rc : cm_state_save(st->slow, w, &slow_codec);
+    for (size_t i = 0; i < SLOW_TIERS && rc == 0; i++) {
+        rc = cm_state_save(st->slow[i], w, &slow_codec);
+    }
+    return rc;
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
@@ -663,7 +676,13 @@ static int load(void *state, struct cm_ckpt_r *r)
     struct dns_tunnel *st = state;
     int rc = cm_state_load(st->keys, r, &entry_codec);
 
-    return rc != 0 ? rc : cm_state_load(st->slow, r, &slow_codec);
+    for (size_t i = 0; i < SLOW_TIERS && rc == 0; i++) {
+        rc = cm_state_load(st->slow[i], r, &slow_codec);
+    }
+    if (rc == 0) {
+        cm_dns_tunnel_slow_trim(st, 0); /* a file's tiers may together pass the cap */
+    }
+    return rc;
 }
 
 static const char *const types[] = {TYPE, NULL};

@@ -93,6 +93,7 @@ struct entry {
  */
 #define SLOW_SET_MAX 64 /* exact distinct-name hashes before the HyperLogLog */
 #define SLOW_HLL_P   7  /* 128 registers: about 9 % error, past 64 names only */
+#define SLOW_TIERS   6  /* 1, 2-3, 4-7, 8-15, 16-31, 32 or more names */
 
 struct slow {
     int64_t start_ms;    /* the period's first encoded query */
@@ -115,7 +116,15 @@ struct slow {
 struct dns_tunnel {
     struct cm_dns_tunnel_tuning t;
     struct cm_state *keys;
-    struct cm_state *slow; /* instance '\0' domain -> struct slow */
+    /*
+     * instance '\0' domain -> struct slow, by tier: tier i holds the entries
+     * whose period has [2^i, 2^(i+1)) distinct encoded names (the last one:
+     * more). The tiers share the memcap max_entries, and a new entry evicts
+     * the least recently seen of the lowest tier that has one: a flood of
+     * one-off names evicts its own entries, never a tunnel's.
+     */
+    struct cm_state *slow[SLOW_TIERS];
+    uint64_t slow_moves; /* entries moved between tiers: not inserts (state_stats) */
     uint64_t seed;
     char key[KEY_MAX];
     char lower[CM_DOMAIN_MAX + 1]; /* a case-randomised name, lowercased */
@@ -176,6 +185,12 @@ int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry 
                             const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink);
 /* Whether val is a struct slow the detector could have made (checkpoints). */
 bool cm_dns_tunnel_slow_valid(const void *key, size_t klen, const void *val);
+/* The slow entry of st->key[0..klen) in whichever tier holds it, or NULL; not a touch. */
+struct slow *cm_dns_tunnel_slow_get(const struct dns_tunnel *st, size_t klen);
+/* Entries in all the slow tiers. */
+size_t cm_dns_tunnel_slow_entries(const struct dns_tunnel *st);
+/* Evicts from the lowest tiers up until room more entries fit under max_entries. */
+void cm_dns_tunnel_slow_trim(struct dns_tunnel *st, size_t room);
 
 /*
  * The spread rule (dns_tunnel_spread.c). cm_dns_tunnel_spread adds the

@@ -24,11 +24,16 @@
  * domain that trickles on after a spread detection is reported for what
  * came after.
  *
- * State: one cm_state table besides the window's, same key, 320 bytes of
- * value (about 420 with the key and the table's overhead), TTL
- * slow_window_ms, memcap max_entries, least recently seen evicted and
- * counted. Entries exist for pairs that asked an encoded name in the
- * period: a few per instance.
+ * State: SLOW_TIERS cm_state tables besides the window's, same key, 320
+ * bytes of value (about 420 with the key and the table's overhead), TTL
+ * slow_window_ms. Tier i holds the entries with [2^i, 2^(i+1)) distinct
+ * names in their period; together they hold at most max_entries, and a new
+ * entry evicts (counted) the least recently seen entry of the lowest tier
+ * that has one. So one-off encoded names under ever new domains (a flood
+ * from the tunnel's own instance) evict each other, never an entry that has
+ * collected names: that takes max_entries entries of as many names. Entries
+ * exist for pairs that asked an encoded name in the period: a few per
+ * instance.
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,11 +57,96 @@ static void period_reset(struct slow *s, int64_t t)
     memset(&s->u, 0, sizeof(s->u));
 }
 
+/* The tier of an entry with names distinct names (full: past the exact set). */
+static size_t tier_of(const struct slow *s)
+{
+    size_t i = 0;
+
+    if (s->full) {
+        return SLOW_TIERS - 1;
+    }
+    for (uint32_t n = s->names; n > 1 && i < SLOW_TIERS - 1; n >>= 1) {
+        i++;
+    }
+    return i;
+}
+
+struct slow *cm_dns_tunnel_slow_get(const struct dns_tunnel *st, size_t klen)
+{
+    for (size_t i = SLOW_TIERS; i-- > 0;) {
+        struct slow *s = cm_state_get(st->slow[i], st->key, klen);
+
+        if (s != NULL) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+size_t cm_dns_tunnel_slow_entries(const struct dns_tunnel *st)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < SLOW_TIERS; i++) {
+        n += (size_t)cm_state_stats(st->slow[i])->entries;
+    }
+    return n;
+}
+
+void cm_dns_tunnel_slow_trim(struct dns_tunnel *st, size_t room)
+{
+    size_t n = cm_dns_tunnel_slow_entries(st);
+
+    for (size_t i = 0; i < SLOW_TIERS && n + room > st->t.max_entries; i++) {
+        while (n + room > st->t.max_entries && cm_state_evict_oldest(st->slow[i])) {
+            n--;
+        }
+    }
+}
+
+/*
+ * The entry of st->key[0..klen), touched at t in its tier; a new one goes to
+ * tier 0 once the lowest tier with an entry has given one up for it.
+ */
+static struct slow *slow_touch(struct dns_tunnel *st, size_t klen, int64_t t, size_t *tier,
+                               bool *created)
+{
+    for (size_t i = SLOW_TIERS; i-- > 0;) {
+        if (cm_state_get(st->slow[i], st->key, klen) != NULL) {
+            *tier = i;
+            return cm_state_touch(st->slow[i], st->key, klen, t, created);
+        }
+    }
+    cm_dns_tunnel_slow_trim(st, 1);
+    *tier = 0;
+    return cm_state_touch(st->slow[0], st->key, klen, t, created);
+}
+
+/* Moves s from tier `from` to the tier its names say; returns where it is now. */
+static struct slow *slow_settle_tier(struct dns_tunnel *st, size_t klen, struct slow *s,
+                                     size_t from)
+{
+    size_t to = tier_of(s);
+    struct slow *m;
+
+    if (to == from) {
+        return s;
+    }
+    if ((m = cm_state_touch(st->slow[to], st->key, klen, cm_state_last_seen(s), NULL)) == NULL) {
+        return NULL;
+    }
+    *m = *s;
+    (void)cm_state_del(st->slow[from], st->key, klen);
+    st->slow_moves++;
+    return m;
+}
+
 struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t t, uint32_t h,
                                     const struct cm_dns_name_shape *sh)
 {
     bool created;
-    struct slow *s = cm_state_touch(st->slow, st->key, klen, t, &created);
+    size_t tier;
+    struct slow *s = slow_touch(st, klen, t, &tier, &created);
 
     if (s == NULL) {
         return NULL;
@@ -78,7 +168,7 @@ struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t 
     if (t > s->last_ms) {
         s->last_ms = t;
     }
-    return s;
+    return slow_settle_tier(st, klen, s, tier);
 }
 
 void cm_dns_tunnel_slow_fired(struct slow *s, int64_t t)

@@ -38,7 +38,7 @@ void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct 
         uint32_t keep = sl != NULL;
 
         e->pending -= e->sp_given < e->pending ? e->sp_given : e->pending;
-        if (sl != NULL || (sl = cm_state_get(st->slow, st->key, klen)) != NULL) {
+        if (sl != NULL || (sl = cm_dns_tunnel_slow_get(st, klen)) != NULL) {
             uint32_t room = sl->pending > keep ? sl->pending - keep : 0;
 
             sl->pending -= e->sp_given < room ? e->sp_given : room;

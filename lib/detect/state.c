@@ -196,6 +196,17 @@ static int put_evicting(struct cm_state *s, const void *key, size_t klen, void *
     return rc;
 }
 
+bool cm_state_evict_oldest(struct cm_state *s)
+{
+    if (s->head == NULL) {
+        return false;
+    }
+    remove_node(s, s->head, s->on_evict, s->evict_ud);
+    s->stats.evicted++;
+    refresh(s);
+    return true;
+}
+
 void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t now_ms,
                      bool *created)
 {

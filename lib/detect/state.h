@@ -76,6 +76,13 @@ void cm_state_on_evict(struct cm_state *s, cm_state_cb cb, void *ud);
 void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t now_ms,
                      bool *created);
 
+/*
+ * Evicts the least recently touched entry as a full table does (counted as
+ * evicted; the eviction callback sees it), for a caller that bounds several
+ * tables together. Returns false when s is empty.
+ */
+bool cm_state_evict_oldest(struct cm_state *s);
+
 /* Returns the value of key or NULL; does not count as a touch. */
 void *cm_state_get(const struct cm_state *s, const void *key, size_t klen);
 

@@ -826,6 +826,39 @@ static void test_memcap(void **state)
     dnsfx_done(&r);
 }
 
+/*
+ * The slow rule survives a flood of one-off names: between two names of the
+ * trickle, its instance asks one encoded name under each of 40 new domains,
+ * more than the 16 slow entries the table holds. Before, the trickle's slow
+ * entry (10 names by then) was the least recently seen and was evicted, and
+ * the 42 names left made no 48 in one period: no detection. The flood's
+ * one-name entries now evict each other.
+ */
+static void test_slow_flood(void **state)
+{
+    struct cm_dns_tunnel_tuning t = {.max_entries = 16};
+    char h[64], name[128];
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    trickle(T0, 10, 600, 40, HEX, 31, "slow-drip.net", I1);
+    for (int d = 0; d < 40; d++) {
+        rnd(h, 40, HEX, 38, (uint64_t)d);
+        snprintf(name, sizeof(name), "%s.flood%d.com", h, d);
+        q(T0 + 9 * 600 + 1 + d, name, "A", I1);
+    }
+    trickle(T0 + 10 * 600, 42, 600, 40, HEX, 39, "slow-drip.net", I1);
+    run_text(&r, &t);
+    assert_true(r.stats.evicted >= 2 * (40 - 16));
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, I1);
+    assert_non_null(strstr(r.d[0].info, "\"slow\":true"));
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 48);
+    assert_int_equal(r.d[0].first_ms, T0 * 1000);
+    dnsfx_done(&r);
+}
+
 /* Tuning: thresholds, the window, the extra allow list; bad settings are refused. */
 static void test_tuning(void **state)
 {
@@ -1699,6 +1732,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_memcap),
+        cmocka_unit_test(test_slow_flood),
         cmocka_unit_test(test_tuning),
         cmocka_unit_test(test_odd_input),
         cmocka_unit_test(test_answers_txt),

@@ -162,6 +162,16 @@ static void test_lru_evict(void **state)
     assert_string_equal(ev.keys, "b,c,");
     assert_null(cm_state_get(s, "d", 1));
     assert_int_equal(cm_state_stats(s)->evicted, 3);
+    /* Evicting on demand takes the same entry, counted, with the callback. */
+    cm_state_on_evict(s, record, &ev);
+    assert_true(cm_state_evict_oldest(s)); /* e, then a (touched at 7), then f */
+    assert_string_equal(ev.keys, "b,c,e,");
+    assert_true(cm_state_evict_oldest(s));
+    assert_true(cm_state_evict_oldest(s));
+    assert_false(cm_state_evict_oldest(s));
+    assert_string_equal(ev.keys, "b,c,e,a,f,");
+    assert_int_equal(cm_state_stats(s)->evicted, 6);
+    assert_int_equal(cm_state_stats(s)->entries, 0);
     cm_state_destroy(s);
 }
 
