@@ -11,7 +11,12 @@
  *   homes    account/instance -> the instance's own public addresses: the
  *            first address each new key of the instance is seen at (unless
  *            a person's credentials used that address in the hour before),
- *            and AssociateAddress's publicIp
+ *            and AssociateAddress's publicIp. Two tables of HOMES_MAX: homes
+ *            for instances whose credentials came from the instance
+ *            metadata service (ec2RoleDelivery) or whose address
+ *            AssociateAddress gave, named for those known only by a role
+ *            session named like an instance id, which anyone allowed to
+ *            assume a role can mint: those evict only each other.
  *   creds    account/access key -> what it was issued to (EC2 or Lambda, from
  *            the session or from the AssumeRole the service made) and, for
  *            Lambda, the addresses it was seen at from inside Lambda
@@ -61,7 +66,7 @@
 #define EGRESS_WINDOW    DAY_MS
 #define EGRESS_INSTANCES 4
 
-#define CREDEXFIL_STATE_VERSION 4u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 5u /* bump when the layout save writes changes */
 
 enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
 
@@ -107,7 +112,7 @@ struct egress {
 
 struct exfil {
     const struct cm_detect_config *cfg;
-    struct cm_state *homes, *creds, *people, *expected, *egress;
+    struct cm_state *homes, *named, *creds, *people, *expected, *egress;
     uint32_t expected_days;
 };
 
@@ -126,6 +131,7 @@ static void finish(void *state)
         return;
     }
     cm_state_destroy(x->homes);
+    cm_state_destroy(x->named);
     cm_state_destroy(x->creds);
     cm_state_destroy(x->people);
     cm_state_destroy(x->expected);
@@ -137,6 +143,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
 {
     struct exfil *x = cm_calloc(1, sizeof(*x));
     uint64_t seed = opts ? opts->seed : 0;
+    size_t homes_max;
     int rc;
 
     if (x == NULL) {
@@ -145,7 +152,9 @@ static int init(void **state, const struct cm_detect_opts *opts)
     x->cfg = opts ? opts->config : NULL;
     x->expected_days = x->cfg && x->cfg->ct.exfil_expected_days ? x->cfg->ct.exfil_expected_days
                                                                 : CM_CT_EXFIL_EXPECTED_DAYS;
-    rc = make_state(&x->homes, sizeof(struct home), HOMES_MAX, HOME_TTL, seed);
+    homes_max = x->cfg && x->cfg->ct.exfil_homes_max ? x->cfg->ct.exfil_homes_max : HOMES_MAX;
+    rc = make_state(&x->homes, sizeof(struct home), homes_max, HOME_TTL, seed);
+    rc = rc ? rc : make_state(&x->named, sizeof(struct home), homes_max, HOME_TTL, seed ^ 5);
     rc = rc ? rc : make_state(&x->creds, sizeof(struct cred), CREDS_MAX, CREDS_TTL, seed ^ 1);
     rc = rc ? rc : make_state(&x->people, 1, PEOPLE_MAX, PEOPLE_TTL, seed ^ 2);
     rc = rc ? rc
@@ -166,6 +175,7 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 
     (void)sink;
     cm_state_expire(x->homes, watermark_ms, NULL, NULL);
+    cm_state_expire(x->named, watermark_ms, NULL, NULL);
     cm_state_expire(x->creds, watermark_ms, NULL, NULL);
     cm_state_expire(x->people, watermark_ms, NULL, NULL);
     cm_state_expire(x->expected, watermark_ms, NULL, NULL);
@@ -235,18 +245,41 @@ static bool is_person(const struct cm_ct *ct)
 
 /* ---- learning ---------------------------------------------------------------------------- */
 
+/* The instance's addresses at key, in either table, or NULL; not a touch. */
+static struct home *home_get(const struct exfil *x, const char *key, size_t n)
+{
+    struct home *h = cm_state_get(x->homes, key, n);
+
+    return h != NULL ? h : cm_state_get(x->named, key, n);
+}
+
+/*
+ * Learns ip as the instance's, touching its entry. proven: the instance is
+ * surely one (metadata-service credentials, AssociateAddress), so its entry
+ * is (or moves) in homes; else it stays where it is, a new one in named.
+ */
 static int add_home(struct exfil *x, struct cm_str account, struct cm_str instance,
-                    const struct cm_ip *ip, int64_t t, uint8_t keys)
+                    const struct cm_ip *ip, int64_t t, uint8_t keys, bool proven)
 {
     char key[KEY_MAX];
     size_t n = make_key(account, instance.p, instance.len, key);
-    struct home *h;
+    struct home *h, *old;
 
     if (n == 0) {
         return 0;
     }
-    if ((h = cm_state_touch(x->homes, key, n, t, NULL)) == NULL) {
+    if (cm_state_get(x->homes, key, n) != NULL) {
+        proven = true; /* once proven, always */
+        old = NULL;
+    } else {
+        old = cm_state_get(x->named, key, n);
+    }
+    if ((h = cm_state_touch(proven ? x->homes : x->named, key, n, t, NULL)) == NULL) {
         return CM_ENOMEM;
+    }
+    if (old != NULL && proven) {
+        *h = *old; /* proven now: moves to homes */
+        (void)cm_state_del(x->named, key, n);
     }
     for (uint32_t i = 0; i < h->n; i++) {
         if (same_ip(&h->addr[i], ip)) {
@@ -305,7 +338,7 @@ static int learn_address(struct exfil *x, const struct cm_event *ev)
         cm_ip_parse(pub, &ip) != 0) {
         return 0;
     }
-    return add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED);
+    return add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED, true);
 }
 
 /*
@@ -334,6 +367,7 @@ static int forget_homes(struct exfil *x, const struct cm_event *ev)
 
         if (cm_str_present(inst) && (n = make_key(ev->account, inst.p, inst.len, key)) != 0) {
             cm_state_del(x->homes, key, n);
+            cm_state_del(x->named, key, n);
         }
     }
     return 0;
@@ -499,6 +533,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     size_t n;
     struct home *h;
     bool first, in_aws, shared;
+    bool proven = cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0;
     int rc;
 
     /* Through a VPC endpoint: expected when it is the account's own. */
@@ -533,7 +568,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
     n = make_key(account, instance.p, instance.len, key);
-    h = n ? cm_state_get(x->homes, key, n) : NULL;
+    h = n ? home_get(x, key, n) : NULL;
     for (uint32_t i = 0; h != NULL && i < h->n; i++) {
         if (same_ip(&h->addr[i], ip)) {
             if (first && h->keys[i] < UINT8_MAX) {
@@ -546,7 +581,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
         /* The account's egress (its Elastic IP, its other instances' NAT): this
          * instance's own too, so an instance only ever seen behind a NAT has an
          * address, and a thief's host is judged against it. */
-        return add_home(x, account, instance, ip, ev->time_ms, 1);
+        return add_home(x, account, instance, ip, ev->time_ms, 1, proven);
     }
     if ((first && !established(h)) || h == NULL || h->n == 0) {
         /*
@@ -561,7 +596,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
          * whatever key calls from it.
          */
         if (!person_used(x, account, ip) || in_aws) {
-            return add_home(x, account, instance, ip, ev->time_ms, 1);
+            return add_home(x, account, instance, ip, ev->time_ms, 1, proven);
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
@@ -694,6 +729,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     const struct exfil *x = state;
 
     cm_state_stats_add(sum, x->homes);
+    cm_state_stats_add(sum, x->named);
     cm_state_stats_add(sum, x->creds);
     cm_state_stats_add(sum, x->people);
     cm_state_stats_add(sum, x->expected);
@@ -758,6 +794,7 @@ static int save(const void *state, struct cm_ckpt_w *w)
     const struct exfil *x = state;
 
     cm_state_save(x->homes, w, &home_codec);
+    cm_state_save(x->named, w, &home_codec);
     cm_state_save(x->creds, w, &cred_codec);
     cm_state_save(x->people, w, &people_codec);
     cm_state_save(x->expected, w, NULL);
@@ -769,6 +806,7 @@ static int load(void *state, struct cm_ckpt_r *r)
     struct exfil *x = state;
 
     cm_state_load(x->homes, r, &home_codec);
+    cm_state_load(x->named, r, &home_codec);
     cm_state_load(x->creds, r, &cred_codec);
     cm_state_load(x->people, r, &people_codec);
     cm_state_load(x->expected, r, NULL);

@@ -74,6 +74,9 @@ static const char ranges_json[] =
  * Runs CloudTrail text (a {"Records": [...]} file) through every detector,
  * with the instances of describe-instances output inv_json (NULL: none).
  */
+/* The credential-exfiltration detector's cap on instance addresses (0: the default). */
+static uint32_t homes_max;
+
 static void run_text_inv(struct run *r, const char *text, bool with_ranges, const char *inv_json)
 {
     struct cm_detect_config cfg;
@@ -95,6 +98,7 @@ static void run_text_inv(struct run *r, const char *text, bool with_ranges, cons
     cfg.aws_ranges = ranges;
     cfg.inventory = inv;
     cfg.locate = ctfx_locate;
+    cfg.ct.exfil_homes_max = homes_max;
     struct cm_str canaries[2] = {{canary1, sizeof(canary1) - 1}, {canary2, sizeof(canary2) - 1}};
 
     cfg.canary_keys = canaries;
@@ -606,6 +610,54 @@ static void test_instance_credentials(void **state)
     assert_int_equal(r.got.n, 3);
 }
 
+/*
+ * A flood of role sessions named like instance ids (anyone allowed to assume
+ * a role can mint them, one a call) does not push out a real instance's
+ * addresses. Before, they shared one table: with 8 such sessions through a
+ * table of 4, the instance's established address was evicted, and its key
+ * used from outside was taken for the instance's new address: no finding.
+ */
+static void test_instance_home_flood(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    static char recs[11][1024];
+    struct run r;
+
+    (void)state;
+    rec(recs[0], sizeof(recs[0]), INSTANCE("ASIAINST0000000001"), 0, "s3.amazonaws.com",
+        "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL);
+    rec(recs[1], sizeof(recs[1]), INSTANCE("ASIAINST0000000002"), 100, "s3.amazonaws.com",
+        "ListBuckets", "3.80.1.1", "Boto3/1.34", NULL);
+    for (int i = 0; i < 8; i++) {
+        char uid[512];
+
+        snprintf(uid, sizeof(uid),
+                 "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAANY:"
+                 "i-0f0000000000000%02d\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/any/"
+                 "i-0f0000000000000%02d\",\"accountId\":\"111122223333\",\"accessKeyId\":"
+                 "\"ASIAFAKE00000000%04d\",\"sessionContext\":{\"sessionIssuer\":{\"type\":"
+                 "\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/any\",\"userName\":"
+                 "\"any\"},\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\","
+                 "\"mfaAuthenticated\":\"false\"}}}",
+                 i, i, i);
+        rec(recs[2 + i], sizeof(recs[2 + i]), uid, 200 + i, "sts.amazonaws.com",
+            "GetCallerIdentity", i % 2 ? "203.0.113.7" : "203.0.113.8", "python-requests/2.31",
+            NULL);
+    }
+    homes_max = 4;
+    run_text(&r,
+             file(recs[0], recs[1], recs[2], recs[3], recs[4], recs[5], recs[6], recs[7], recs[8],
+                  recs[9],
+                  rec(recs[10], sizeof(recs[10]), INSTANCE("ASIAINST0000000002"), 400,
+                      "iam.amazonaws.com", "ListUsers", "198.51.77.7", CLI, NULL),
+                  NULL),
+             false);
+    homes_max = 0;
+    assert_int_equal(count(&r.got, out), 1);
+    assert_string_equal(r.got.resource[first(&r.got, out)], "ASIAINST0000000002");
+    assert_int_equal(r.got.n, 1);
+}
+
 static void test_instance_credentials_without_ranges(void **state)
 {
     const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
@@ -1081,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_trail_bucket_from_delivery),
         cmocka_unit_test(test_s3_logging_empty_element),
         cmocka_unit_test(test_instance_credentials),
+        cmocka_unit_test(test_instance_home_flood),
         cmocka_unit_test(test_instance_credentials_without_ranges),
         cmocka_unit_test(test_instance_credentials_nat),
         cmocka_unit_test(test_instance_fresh_key),
