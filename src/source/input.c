@@ -450,15 +450,20 @@ static bool region_like(const char *p, size_t n)
     return parts >= 3;
 }
 
-/* The region that is seg up to the first stop, else an empty slice. */
-static struct cm_str region_at(const char *seg, char stop)
+/* seg up to its first stop when like() accepts it (a region, an account), else an empty slice. */
+static struct cm_str part_at(const char *seg, char stop, bool (*like)(const char *, size_t))
 {
     const char *end = strchr(seg, stop);
 
-    if (end != NULL && region_like(seg, (size_t)(end - seg))) {
+    if (end != NULL && like(seg, (size_t)(end - seg))) {
         return cm_str_make(seg, (size_t)(end - seg));
     }
     return cm_str_make("", 0);
+}
+
+static struct cm_str region_at(const char *seg, char stop)
+{
+    return part_at(seg, stop, region_like);
 }
 
 struct cm_str cm_input_key_region(const char *path)
@@ -506,15 +511,9 @@ static bool account_like(const char *p, size_t n)
     return true;
 }
 
-/* The account that is seg up to the first stop, else an empty slice. */
 static struct cm_str account_at(const char *seg, char stop)
 {
-    const char *end = strchr(seg, stop);
-
-    if (end != NULL && account_like(seg, (size_t)(end - seg))) {
-        return cm_str_make(seg, (size_t)(end - seg));
-    }
-    return cm_str_make("", 0);
+    return part_at(seg, stop, account_like);
 }
 
 /* The length of an organization id folder "o-" + 10 to 32 lower-case letters or digits + '/'. */
