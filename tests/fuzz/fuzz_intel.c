@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/domain.h"
 #include "base/err.h"
@@ -196,7 +197,7 @@ static int same_match(const struct cm_intel_match *a, const struct cm_intel_matc
  * cm_intel_check_domains over names[0..n) must match cm_intel_check_domain
  * name by name; so must cm_intel_check_domain_norm, and one
  * cm_intel_check_domains_norm call, over those the parser calls host names,
- * as it normalises them. Any other name matches nothing.
+ * as it normalises them. Any other name matches only under a proper suffix.
  */
 static void check_batch(const struct cm_intel_snapshot *s, const struct cm_str *names, size_t n)
 {
@@ -224,8 +225,16 @@ static void check_batch(const struct cm_intel_snapshot *s, const struct cm_str *
 
             check(cm_intel_check_domain_norm(s, d->name, d->len, &nm) == v && same_match(&nm, &m));
             check(same_match(&hm[at[i]], &m));
-        } else {
-            check(v == CM_INTEL_NONE);
+        } else if (v != CM_INTEL_NONE) {
+            /*
+             * Not a host name: found only under the labels right of its last odd one
+             * (cm_domainset_split_tail), so the listed name is a proper suffix of it.
+             */
+            size_t ql = names[i].len, dl = m.domain.len;
+
+            ql -= ql > 0 && names[i].p[ql - 1] == '.';
+            check(dl > 0 && dl < ql && names[i].p[ql - dl - 1] == '.' &&
+                  strncasecmp(names[i].p + ql - dl, m.domain.p, dl) == 0);
         }
     }
 }

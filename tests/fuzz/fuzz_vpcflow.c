@@ -68,7 +68,12 @@ static int on_event(void *ud, struct cm_event *ev)
     check(fl->protocol >= -1 && fl->protocol <= 255);
     check((fl->src.family == CM_IP_NONE) == (cm_flow_field(fl, CM_FF_SRCADDR).p == NULL));
     check((fl->dst.family == CM_IP_NONE) == (cm_flow_field(fl, CM_FF_DSTADDR).p == NULL));
-    check(cm_str_eq(ev->account, cm_flow_field(fl, CM_FF_ACCOUNT_ID)));
+    /* The account is the account-id field's, except "unknown" (no account: the key's is used). */
+    if (cm_str_eqc(cm_flow_field(fl, CM_FF_ACCOUNT_ID), "unknown")) {
+        check(ev->account.p == NULL && ev->account.len == 0);
+    } else {
+        check(cm_str_eq(ev->account, cm_flow_field(fl, CM_FF_ACCOUNT_ID)));
+    }
     cm_event_entity_key(ev, key, sizeof(key));
     f->events++;
     mix(f, ev->src.offset);
