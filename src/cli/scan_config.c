@@ -143,10 +143,12 @@ int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
         sd->ct.anomaly_window_ms = (int64_t)d->api_anomaly.discovery_window_minutes * 60 * 1000;
     }
     apply_vpcflow(&d->vpcflow, &sd->flow);
-    if (d->dns.dga_model != NULL && sd->dga_path == NULL &&
-        (rc = cm_scan_detect_option(sd, CM_SCAN_OPT_DGA_MODEL, d->dns.dga_model, err, errlen)) !=
-            0) {
-        return rc;
+    if (d->dns.dga_model != NULL && sd->dga_path == NULL) {
+        if ((rc = cm_scan_detect_option(sd, CM_SCAN_OPT_DGA_MODEL, d->dns.dga_model, err,
+                                        errlen)) != 0) {
+            return rc;
+        }
+        sd->dga_from_config = true; /* a bad file is named as the config's key, not the flag */
     }
     if ((rc = apply_dns(&d->dns, sd)) != 0) {
         snprintf(err, errlen, "detectors.dns: %s", cm_strerror(rc));

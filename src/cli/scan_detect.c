@@ -147,14 +147,15 @@ static int load_ranges(struct cm_scan_detect *sd, bool quiet, char *err, size_t 
     return 0;
 }
 
-/* Loads --dga-model; a bad file is an error naming its line. */
+/* Loads --dga-model (or the config's dga_model); a bad file is an error naming its line. */
 static int load_dga(struct cm_scan_detect *sd, bool quiet, char *err, size_t errlen)
 {
     char why[512];
     int rc = cm_dga_model_load(sd->dga_path, &sd->dga, why, sizeof(why));
 
     if (rc != 0) {
-        snprintf(err, errlen, "--dga-model %s", why);
+        snprintf(err, errlen, "%s %s",
+                 sd->dga_from_config ? "detectors.dns.dga_model" : "--dga-model", why);
         return rc;
     }
     if (!quiet) {

@@ -37,6 +37,7 @@ struct cm_scan_detect {
     size_t ncanary, cap;
     char *aws_ranges_path; /* owned; NULL: none */
     char *dga_path;        /* --dga-model, owned; NULL: the built-in model */
+    bool dga_from_config;  /* dga_path is the config file's detectors.dns.dga_model */
     struct cm_dga_model *dga;
     struct cm_awsranges *ranges;
     const struct cm_geoip *geo; /* borrowed, for locate() */

@@ -172,6 +172,11 @@ check "detectors.dns.dga_burst 64: the burst is not" \
 printf 'detectors:\n  dns:\n    rebind_allowed: [ok.example, "bad name"]\n' >"$T/dns2.yaml"
 expect_error "detectors.dns name list with a bad name: error with the place" 1 \
     "dns2.yaml:3:.*rebind_allowed\\[1\\]: not a domain name" --config "$T/dns2.yaml"
+printf 'detectors:\n  dns:\n    dga_model: %s\n' "$T/no-such-model.txt" >"$T/dns3.yaml"
+expect_error "detectors.dns.dga_model missing: the error names the config key, not --dga-model" 1 \
+    "^coalmine scan: detectors.dns.dga_model .*no-such-model.txt" --config "$T/dns3.yaml"
+expect_error "--dga-model missing: the error names the option" 1 \
+    "^coalmine scan: --dga-model .*no-such-model.txt" --dga-model "$T/no-such-model.txt"
 
 # The shipped example loads.
 EX=share/coalmine/coalmine.example.yaml
