@@ -15,6 +15,13 @@
  *
  * The finding cites both sign-ins as evidence; additionalInfo carries the
  * earlier address, the distance and the speed.
+ *
+ * Principals are kept in two tables of PRINCIPALS each, full ones evicting
+ * their least recently seen: users for IAM users and root (an account has at
+ * most a few thousand of those, by IAM's quota), sessions for every other
+ * principal (role sessions, federated users), which anyone allowed to assume
+ * a role can mint, one a sign-in, under any session name: those evict only
+ * each other, not a user's remembered logins.
  */
 #include "detect/ct.h"
 
@@ -35,7 +42,7 @@
 #define MIN_HOURS  (1.0 / 60.0)
 #define DEG        (3.14159265358979323846 / 180.0)
 
-#define TRAVEL_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define TRAVEL_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 struct login {
     int64_t time_ms; /* 0: empty slot */
@@ -51,7 +58,8 @@ struct recent {
 
 struct travel {
     const struct cm_detect_config *cfg;
-    struct cm_state *users; /* account/principal -> struct recent */
+    struct cm_state *users;    /* account/IAM user or root -> struct recent */
+    struct cm_state *sessions; /* account/any other principal -> struct recent */
     double min_km, max_kmh;
     int64_t window_ms;
     char info[256];
@@ -63,7 +71,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
     const struct cm_detect_config *cfg = opts ? opts->config : NULL;
     struct cm_state_opts so = {
         .val_size = sizeof(struct recent),
-        .max_entries = PRINCIPALS,
+        .max_entries = cfg && cfg->ct.travel_keys_max ? cfg->ct.travel_keys_max : PRINCIPALS,
         .seed = opts ? opts->seed : 0,
     };
     int rc;
@@ -81,6 +89,12 @@ static int init(void **state, const struct cm_detect_opts *opts)
         cm_free(t);
         return rc;
     }
+    so.seed ^= 1;
+    if ((rc = cm_state_create(&t->sessions, &so)) != 0) {
+        cm_state_destroy(t->users);
+        cm_free(t);
+        return rc;
+    }
     *state = t;
     return 0;
 }
@@ -91,14 +105,18 @@ static void finish(void *state)
 
     if (t != NULL) {
         cm_state_destroy(t->users);
+        cm_state_destroy(t->sessions);
         cm_free(t);
     }
 }
 
 static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
+    struct travel *t = state;
+
     (void)sink;
-    cm_state_expire(((struct travel *)state)->users, watermark_ms, NULL, NULL);
+    cm_state_expire(t->users, watermark_ms, NULL, NULL);
+    cm_state_expire(t->sessions, watermark_ms, NULL, NULL);
     return 0;
 }
 
@@ -126,6 +144,14 @@ static size_t user_key(const struct cm_event *ev, char *out)
     out[n++] = '/';
     memcpy(out + n, who.p, who.len);
     return n + who.len;
+}
+
+/* The table of the event's principal: IAM users and root, or the mintable rest. */
+static struct cm_state *table_of(const struct travel *t, const struct cm_event *ev)
+{
+    enum cm_uid_type type = ev->u.ct.uid.type;
+
+    return type == CM_UID_IAMUSER || type == CM_UID_ROOT ? t->users : t->sessions;
 }
 
 static int fire(struct travel *t, const struct cm_event *ev, const struct login *prev, double km,
@@ -173,7 +199,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     now.time_ms = ev->time_ms;
     now.ip = ct->source_ip;
     now.src = ev->src;
-    if ((r = cm_state_touch(t->users, key, klen, ev->time_ms, NULL)) == NULL) {
+    if ((r = cm_state_touch(table_of(t, ev), key, klen, ev->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
     for (size_t i = 0; i < RECENT; i++) {
@@ -205,7 +231,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
-    cm_state_stats_add(sum, ((const struct travel *)state)->users);
+    const struct travel *t = state;
+
+    cm_state_stats_add(sum, t->users);
+    cm_state_stats_add(sum, t->sessions);
 }
 
 /* ---- checkpoints ------------------------------------------------------------------- */
@@ -250,12 +279,18 @@ static const struct cm_state_codec recent_codec = {.check = recent_ok, .refs = r
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {
-    return cm_state_save(((const struct travel *)state)->users, w, &recent_codec);
+    const struct travel *t = state;
+    int rc = cm_state_save(t->users, w, &recent_codec);
+
+    return rc ? rc : cm_state_save(t->sessions, w, &recent_codec);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
 {
-    return cm_state_load(((struct travel *)state)->users, r, &recent_codec);
+    struct travel *t = state;
+    int rc = cm_state_load(t->users, r, &recent_codec);
+
+    return rc ? rc : cm_state_load(t->sessions, r, &recent_codec);
 }
 
 static const char *const types[] = {

@@ -38,6 +38,7 @@ struct cm_ct_tuning {
     double travel_min_km;         /* ConsoleLoginSuccess.B: least distance (500) */
     double travel_max_kmh;        /* ... fastest plausible travel (1000) */
     int64_t travel_window_ms;     /* ... how long a login is remembered (24 h) */
+    uint32_t travel_keys_max;     /* ... principals whose logins are kept, per table (262144) */
     uint32_t exfil_expected_days; /* credential exfiltration: days until a host is expected (7) */
     uint32_t exfil_homes_max;     /* ... instances whose addresses are kept, per table (262144) */
     int64_t anomaly_learn_ms;     /* API anomalies: how long a profile learns before it judges,

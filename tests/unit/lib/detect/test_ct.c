@@ -76,6 +76,8 @@ static const char ranges_json[] =
  */
 /* The credential-exfiltration detector's cap on instance addresses (0: the default). */
 static uint32_t homes_max;
+/* The console-travel detector's cap on principals (0: the default). */
+static uint32_t travel_max;
 
 static void run_text_inv(struct run *r, const char *text, bool with_ranges, const char *inv_json)
 {
@@ -99,6 +101,7 @@ static void run_text_inv(struct run *r, const char *text, bool with_ranges, cons
     cfg.inventory = inv;
     cfg.locate = ctfx_locate;
     cfg.ct.exfil_homes_max = homes_max;
+    cfg.ct.travel_keys_max = travel_max;
     struct cm_str canaries[2] = {{canary1, sizeof(canary1) - 1}, {canary2, sizeof(canary2) - 1}};
 
     cfg.canary_keys = canaries;
@@ -988,6 +991,49 @@ static void test_console_travel(void **state)
     assert_int_equal(r.got.n, 1);
 }
 
+/*
+ * A flood of role-session sign-ins (anyone allowed to assume a role can mint
+ * one a sign-in, under any session name) does not push out an IAM user's
+ * remembered login. Before, they shared one table: with 8 sessions through a
+ * table of 4, alice's London login was evicted, and her login from Milton WA
+ * half an hour later had nothing to be judged against: no finding.
+ */
+static void test_console_travel_flood(void **state)
+{
+    const char *t = "UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B";
+    const char *ok = "\"responseElements\":{\"ConsoleLogin\":\"Success\"}";
+    static char recs[10][1024];
+    struct run r;
+
+    (void)state;
+    rec(recs[0], sizeof(recs[0]), IAMUSER, 0, "signin.amazonaws.com", "ConsoleLogin", "81.2.69.142",
+        "Mozilla/5.0", ok);
+    for (int i = 0; i < 8; i++) {
+        char uid[512];
+
+        snprintf(uid, sizeof(uid),
+                 "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAANY:"
+                 "s%02d\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/any/s%02d\","
+                 "\"accountId\":\"111122223333\",\"sessionContext\":{\"sessionIssuer\":{"
+                 "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/any\","
+                 "\"userName\":\"any\"}}}",
+                 i, i);
+        rec(recs[1 + i], sizeof(recs[1 + i]), uid, 60 + 60 * i, "signin.amazonaws.com",
+            "ConsoleLogin", "81.2.69.150", "Mozilla/5.0", ok);
+    }
+    travel_max = 4;
+    run_text(&r,
+             file(recs[0], recs[1], recs[2], recs[3], recs[4], recs[5], recs[6], recs[7], recs[8],
+                  rec(recs[9], sizeof(recs[9]), IAMUSER, 1800, "signin.amazonaws.com",
+                      "ConsoleLogin", "216.160.83.56", "Mozilla/5.0", ok),
+                  NULL),
+             false);
+    travel_max = 0;
+    assert_int_equal(count(&r.got, t), 1);
+    assert_non_null(strstr(r.got.info[first(&r.got, t)], "\"ipAddress\":\"81.2.69.142\""));
+    assert_int_equal(r.got.n, 1);
+}
+
 /* ---- canaries ---- */
 
 static void test_canary(void **state)
@@ -1142,6 +1188,7 @@ int main(void)
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_lambda_credentials_per_account),
         cmocka_unit_test(test_console_travel),
+        cmocka_unit_test(test_console_travel_flood),
         cmocka_unit_test(test_canary),
     };
 
