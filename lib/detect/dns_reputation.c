@@ -56,7 +56,9 @@
  * known name is judged again once an hour, which keeps its site alive (and
  * settles a name a state file of an earlier rule holds as known).
  * domains ((account, site) hash -> first sighting, instances; memcap
- * domain_max_entries, TTL domain_ttl_ms). accounts (account -> first query;
+ * domain_max_entries, TTL domain_ttl_ms) for known sites, fresh (the
+ * same, same memcap) for new ones, which any instance can make by the
+ * thousand: they evict only each other. accounts (account -> first query;
  * 4096, never idle long enough to expire, so a quiet account does not
  * learn again) only on a site's creation. hits ((instance, site)
  * -> the report window; memcap hit_max_entries, TTL 2 report_ms) only for
@@ -136,7 +138,7 @@
 #define INST_SLOTS     4   /* instances remembered per site (for "rare") */
 #define LISTED_WEIGHT  0.9 /* closeness to listed infrastructure, as a component */
 
-#define DNS_REP_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define DNS_REP_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 #define TYPE_SUSPICIOUS "Impact:EC2/SuspiciousDomainRequest.Reputation"
 #define TYPE_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
@@ -191,7 +193,8 @@ struct dns_rep {
     const struct cm_detect_config *cfg;
     struct cm_intel_memo *memo; /* the engine's: the query name's intel verdict */
     struct cm_state *names;
-    struct cm_state *domains;
+    struct cm_state *domains; /* known sites (DS_KNOWN) */
+    struct cm_state *fresh;   /* new sites (DS_NEW): they evict only each other */
     struct cm_state *accounts;
     struct cm_state *hits;
     struct cm_dns_tables *tables; /* the stateless score's index */
@@ -269,6 +272,7 @@ static void finish(void *state)
     if (r != NULL) {
         cm_state_destroy(r->names);
         cm_state_destroy(r->domains);
+        cm_state_destroy(r->fresh);
         cm_state_destroy(r->accounts);
         cm_state_destroy(r->hits);
         cm_dns_tables_destroy(r->tables);
@@ -321,6 +325,8 @@ int cm_dns_reputation_init(void **state, const struct cm_detect_opts *opts,
                          NAME_TTL_MS)) != 0 ||
         (rc = make_table(&r->domains, r->seed, sizeof(struct domain), r->t.domain_max_entries,
                          r->t.domain_ttl_ms)) != 0 ||
+        (rc = make_table(&r->fresh, r->seed ^ 1, sizeof(struct domain), r->t.domain_max_entries,
+                         r->t.domain_ttl_ms)) != 0 ||
         (rc = make_table(&r->accounts, r->seed, sizeof(struct account), ACCOUNT_MAX,
                          ACCOUNT_TTL_MS)) != 0 ||
         (rc = make_table(&r->hits, r->seed, sizeof(struct hit), r->t.hit_max_entries,
@@ -349,6 +355,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     (void)sink;
     cm_state_expire(r->names, watermark_ms, NULL, NULL);
     cm_state_expire(r->domains, watermark_ms, NULL, NULL);
+    cm_state_expire(r->fresh, watermark_ms, NULL, NULL);
     cm_state_expire(r->accounts, watermark_ms, NULL, NULL);
     cm_state_expire(r->hits, watermark_ms, NULL, NULL);
     return CM_OK;
@@ -360,6 +367,7 @@ static void stats(const void *state, struct cm_state_stats *sum)
 
     cm_state_stats_add(sum, r->names);
     cm_state_stats_add(sum, r->domains);
+    cm_state_stats_add(sum, r->fresh);
     cm_state_stats_add(sum, r->accounts);
     cm_state_stats_add(sum, r->hits);
 }
@@ -439,14 +447,37 @@ static uint64_t key_of(uint64_t acct, const char *p, size_t n)
     return k != 0 ? k : 1;
 }
 
-/* The site entry of dkey for a query at t of account acct; *is_new as the site stands. */
+/*
+ * A site that became known at t: moves from fresh to domains. Returns its
+ * entry there, or NULL on CM_ENOMEM (the entry then stays in fresh).
+ */
+static struct domain *site_settle(struct dns_rep *r, uint64_t dkey, struct domain *dom, int64_t t)
+{
+    struct domain *known = cm_state_touch(r->domains, &dkey, sizeof(dkey), t, NULL);
+
+    if (known == NULL) {
+        return NULL;
+    }
+    *known = *dom;
+    (void)cm_state_del(r->fresh, &dkey, sizeof(dkey));
+    return known;
+}
+
+/*
+ * The site entry of dkey for a query at t of account acct; *is_new as the
+ * site stands. Known sites live in domains, new ones in fresh, so a flood of
+ * new sites (one instance can ask for any number) evicts only new sites, not
+ * what the environment learned.
+ */
 static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str account, int64_t t,
                                  bool *is_new)
 {
     size_t klen = account.len < ACCOUNT_KEY ? account.len : ACCOUNT_KEY;
     uint32_t ts = secs(t);
-    bool created;
-    struct domain *dom = cm_state_touch(r->domains, &dkey, sizeof(dkey), t, &created);
+    bool created = false;
+    bool in_fresh = cm_state_get(r->domains, &dkey, sizeof(dkey)) == NULL;
+    struct domain *dom =
+        cm_state_touch(in_fresh ? r->fresh : r->domains, &dkey, sizeof(dkey), t, &created);
 
     *is_new = false;
     if (dom == NULL) {
@@ -457,7 +488,7 @@ static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str
             cm_state_touch(r->accounts, account.p ? account.p : "", klen, t, &created);
 
         if (a == NULL) {
-            cm_state_del(r->domains, &dkey, sizeof(dkey));
+            cm_state_del(r->fresh, &dkey, sizeof(dkey));
             return NULL;
         }
         if (created || t < a->first_ms) {
@@ -475,6 +506,14 @@ static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str
     }
     if (dom->state == DS_NEW && ts >= dom->first_s && ts - dom->first_s >= r->new_s) {
         dom->state = DS_KNOWN; /* new for a while: part of the environment now */
+    }
+    if (in_fresh && dom->state == DS_KNOWN) {
+        struct domain *known = site_settle(r, dkey, dom, t);
+
+        if (known == NULL) {
+            return NULL;
+        }
+        dom = known;
     }
     *is_new = dom->state == DS_NEW;
     return dom;
@@ -696,6 +735,7 @@ static int save(const void *state, struct cm_ckpt_w *w)
 
     if ((rc = cm_state_save(r->names, w, &name_codec)) != 0 ||
         (rc = cm_state_save(r->domains, w, &domain_codec)) != 0 ||
+        (rc = cm_state_save(r->fresh, w, &domain_codec)) != 0 ||
         (rc = cm_state_save(r->accounts, w, &account_codec)) != 0) {
         return rc;
     }
@@ -709,6 +749,7 @@ static int load(void *state, struct cm_ckpt_r *rd)
 
     if ((rc = cm_state_load(r->names, rd, &name_codec)) != 0 ||
         (rc = cm_state_load(r->domains, rd, &domain_codec)) != 0 ||
+        (rc = cm_state_load(r->fresh, rd, &domain_codec)) != 0 ||
         (rc = cm_state_load(r->accounts, rd, &account_codec)) != 0) {
         return rc;
     }

@@ -940,17 +940,20 @@ static void test_rep_check(void **state)
     o.dga = model_low;
     save_after(&cm_detector_dns_reputation, &o, rep_a, &w);
     assert_int_equal(live.r.n, 1);
-    /* The newest entry of each table: evil-c2's name, its site, the account, its hit. */
+    /*
+     * The newest entry of each table: evil-c2's name, its site (new: the
+     * table of new sites, after the known ones), the account, its hit.
+     */
     name = entry_at(&w, 0, SIZE_MAX, &koff, &klen, &vsize);
     assert_int_equal(vsize, 16); /* struct name: dkey, checked_s, state at 12 (N_WATCH) */
     assert_int_equal(w.buf.p[name + 12], 0);
-    dom = entry_at(&w, 1, SIZE_MAX, &koff, &klen, &vsize);
+    dom = entry_at(&w, 2, SIZE_MAX, &koff, &klen, &vsize);
     assert_int_equal(vsize, 24); /* struct domain: first_s, inst[4], ninst at 20, state at 21 */
     assert_int_equal(w.buf.p[dom + 20], 1);
     assert_int_equal(w.buf.p[dom + 21], 0); /* DS_NEW */
-    acct = entry_at(&w, 2, SIZE_MAX, &koff, &klen, &vsize);
+    acct = entry_at(&w, 3, SIZE_MAX, &koff, &klen, &vsize);
     assert_int_equal(vsize, 8);
-    hit = entry_at(&w, 3, SIZE_MAX, &koff, &klen, &vsize);
+    hit = entry_at(&w, 4, SIZE_MAX, &koff, &klen, &vsize);
     assert_int_equal(vsize, 16); /* struct hit: first_s, reported_s, pending, type at 12 */
     assert_int_equal(w.buf.p[hit + 12], 2); /* RT_ABUSED */
 

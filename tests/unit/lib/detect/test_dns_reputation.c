@@ -955,6 +955,39 @@ static void test_eviction(void **state)
     assert_true(r.stats.peak_entries > 0);
 }
 
+/*
+ * A flood of new sites (one instance can ask for any number of names nothing
+ * scores) does not make the environment forget a site it learned. Before,
+ * learned and new sites shared one table: with 16 new sites through a table
+ * of 8, old-thing.top (asked while learning) was evicted, and asked again it
+ * was a new site: a false SuspiciousDomainRequest.Reputation.
+ */
+static void test_learned_site_flood(void **state)
+{
+    struct dnsfx_run r;
+    char name[64];
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    tuning.domain_max_entries = 8;
+    history();
+    for (int i = 0; i < 16; i++) {
+        snprintf(name, sizeof(name), "site-%d-example.com", i);
+        q(26 * HOUR + i, "i-0bad", name, a_rec("198.51.100.1"));
+    }
+    q(27 * HOUR, "i-0app", "old-thing.top", a_rec("198.51.100.8"));
+    run(&r, NULL);
+    assert_int_equal(r.n, 0);
+    assert_true(r.stats.evicted >= 8);
+    /* Without the flood the same site is quiet too, and a new .top site is not. */
+    history();
+    q(27 * HOUR, "i-0app", "old-thing.top", a_rec("198.51.100.8"));
+    q(27 * HOUR + 1, "i-0app", "new-thing.top", a_rec("198.51.100.9"));
+    run(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].type, T_SUSPICIOUS);
+}
+
 static void test_bad_input(void **state)
 {
     struct dnsfx_run r;
@@ -1230,6 +1263,7 @@ int main(void)
         cmocka_unit_test(test_popularity),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_learned_site_flood),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_init),
         cmocka_unit_test(test_late_learning_record),
