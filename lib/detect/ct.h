@@ -9,7 +9,8 @@
  *                   logging turned off, S3 Block Public Access turned off,
  *                   buckets opened to everyone, penetration-testing distros
  *   ct_password.c   account password policy weakened (remembers the last one)
- *   ct_credexfil.c  EC2 instance and Lambda credentials used elsewhere
+ *   ct_credexfil.c  EC2 instance and Lambda credentials used elsewhere (what it
+ *                   learns: ct_credexfil_learn.c; shared: ct_credexfil_impl.h)
  *   ct_travel.c     console logins too far apart for the time between them
  *   ct_canary.c     any use of a configured decoy access key
  *   ct_anomaly.c    the API anomaly model: the IAMUser/AnomalousBehavior types of IAM

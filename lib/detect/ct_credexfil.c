@@ -33,6 +33,10 @@
  *            Elastic IPs, which every instance behind it shares), or one of
  *            the account's Elastic IPs, is the instance's own too.
  *
+ * What AssumeRole, AssociateAddress, AllocateAddress and Stop/StartInstances
+ * teach, and the egress and home updates, are in ct_credexfil_learn.c; the
+ * bounds and the tables' layout in ct_credexfil_impl.h.
+ *
  * "Outside AWS" needs AWS's published ranges (config aws_ranges). Without
  * them every public address that is not the instance's own counts as outside.
  */
@@ -45,40 +49,12 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/ckpt.h"
+#include "detect/ct_credexfil_impl.h"
 #include "detect/state.h"
 #include "inventory/inventory.h"
 #include "intel/awsranges.h"
 
-#define HOME_ADDRS       4
-#define LAMBDA_ADDRS     4
-#define KEY_MAX          160
-#define DAY_MS           (24LL * 3600 * 1000)
-#define HOMES_MAX        (256 * 1024)
-#define CREDS_MAX        (512 * 1024)
-#define PEOPLE_MAX       (256 * 1024)
-#define EXPECTED_MAX     (64 * 1024)
-#define HOME_TTL         (30 * DAY_MS)
-#define CREDS_TTL        (2 * DAY_MS) /* role sessions last 12 hours at most */
-#define PEOPLE_TTL       (3600LL * 1000)
-#define EXPECTED_TTL     (60 * DAY_MS)
-#define EGRESS_MAX       (64 * 1024)
-#define EGRESS_TTL       (30 * DAY_MS)
-#define EGRESS_WINDOW    DAY_MS
-#define EGRESS_INSTANCES 4
-
 #define CREDEXFIL_STATE_VERSION 5u /* bump when the layout save writes changes */
-
-enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
-
-struct home {
-    struct cm_ip addr[HOME_ADDRS];
-    uint8_t keys[HOME_ADDRS]; /* the instance's keys first seen there (at most 255; an
-                                 Elastic IP it was given counts 2) */
-    uint32_t n, next;
-};
-
-/* Two of the instance's keys began at the same address: that address is surely its own. */
-#define HOME_ESTABLISHED 2u
 
 /* Whether one of h's addresses is established (HOME_ESTABLISHED keys or an Elastic IP). */
 static bool established(const struct home *h)
@@ -90,31 +66,6 @@ static bool established(const struct home *h)
     }
     return false;
 }
-
-struct cred {
-    uint8_t kind; /* enum cred_kind */
-    bool seen;    /* used from a public address at least once (the first was judged) */
-    struct cm_ip lambda_addr[LAMBDA_ADDRS];
-    uint32_t nlambda;
-};
-
-struct seen_days {
-    int64_t last_day;
-    uint32_t days;
-};
-
-/* An address of the account's: its Elastic IP, or used by several of its instances. */
-struct egress {
-    int64_t eip_ms;                    /* when AllocateAddress gave it (0: never seen) */
-    uint64_t inst[EGRESS_INSTANCES];   /* hashes of instance ids (0: empty) */
-    int64_t inst_ms[EGRESS_INSTANCES]; /* when each last called from it */
-};
-
-struct exfil {
-    const struct cm_detect_config *cfg;
-    struct cm_state *homes, *named, *creds, *people, *expected, *egress;
-    uint32_t expected_days;
-};
 
 static int make_state(struct cm_state **out, size_t val, size_t max, int64_t ttl, uint64_t seed)
 {
@@ -183,42 +134,6 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     return 0;
 }
 
-/* "account/" + tail (tail bytes as given): 0 when it does not fit. */
-static size_t make_key(struct cm_str account, const void *tail, size_t tlen, char *out)
-{
-    if (account.len + 1 + tlen > KEY_MAX) {
-        return 0;
-    }
-    memcpy(out, account.p, account.len);
-    out[account.len] = '/';
-    memcpy(out + account.len + 1, tail, tlen);
-    return account.len + 1 + tlen;
-}
-
-static size_t addr_key(struct cm_str account, const struct cm_ip *ip, char *out)
-{
-    return make_key(account, ip, sizeof(*ip), out);
-}
-
-static bool same_ip(const struct cm_ip *a, const struct cm_ip *b)
-{
-    return a->family == b->family && memcmp(a->a, b->a, sizeof(a->a)) == 0;
-}
-
-static bool is_instance_id(struct cm_str s)
-{
-    if (!cm_str_present(s) || !(s.len == 10 || s.len == 19) || !cm_str_starts(s, "i-")) {
-        return false;
-    }
-    for (size_t i = 2; i < s.len; i++) {
-        char c = s.p[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* The credentials' account: the identity's, else the recipient's (whose trail logged it). */
 static struct cm_str cred_account(const struct cm_event *ev)
 {
@@ -241,203 +156,6 @@ static bool is_person(const struct cm_ct *ct)
     default:
         return false;
     }
-}
-
-/* ---- learning ---------------------------------------------------------------------------- */
-
-/* The instance's addresses at key, in either table, or NULL; not a touch. */
-static struct home *home_get(const struct exfil *x, const char *key, size_t n)
-{
-    struct home *h = cm_state_get(x->homes, key, n);
-
-    return h != NULL ? h : cm_state_get(x->named, key, n);
-}
-
-/*
- * Learns ip as the instance's, touching its entry. proven: the instance is
- * surely one (metadata-service credentials, AssociateAddress), so its entry
- * is (or moves) in homes; else it stays where it is, a new one in named.
- */
-static int add_home(struct exfil *x, struct cm_str account, struct cm_str instance,
-                    const struct cm_ip *ip, int64_t t, uint8_t keys, bool proven)
-{
-    char key[KEY_MAX];
-    size_t n = make_key(account, instance.p, instance.len, key);
-    struct home *h, *old;
-
-    if (n == 0) {
-        return 0;
-    }
-    if (cm_state_get(x->homes, key, n) != NULL) {
-        proven = true; /* once proven, always */
-        old = NULL;
-    } else {
-        old = cm_state_get(x->named, key, n);
-    }
-    if ((h = cm_state_touch(proven ? x->homes : x->named, key, n, t, NULL)) == NULL) {
-        return CM_ENOMEM;
-    }
-    if (old != NULL && proven) {
-        *h = *old; /* proven now: moves to homes */
-        (void)cm_state_del(x->named, key, n);
-    }
-    for (uint32_t i = 0; i < h->n; i++) {
-        if (same_ip(&h->addr[i], ip)) {
-            h->keys[i] = h->keys[i] > keys ? h->keys[i] : keys;
-            return 0;
-        }
-    }
-    h->addr[h->next] = *ip;
-    h->keys[h->next] = keys;
-    h->next = (h->next + 1) % HOME_ADDRS;
-    h->n += h->n < HOME_ADDRS;
-    return 0;
-}
-
-/* AssumeRole by ec2.amazonaws.com or lambda.amazonaws.com: the key it issued, and to whom. */
-static int learn_assume_role(struct exfil *x, const struct cm_event *ev)
-{
-    const struct cm_ct *ct = &ev->u.ct;
-    struct cm_str by =
-        cm_str_present(ct->uid.invoked_by) ? ct->uid.invoked_by : ct->source_ip_address;
-    uint32_t creds;
-    struct cm_str key;
-    struct cred *c;
-    enum cred_kind kind;
-    char k[KEY_MAX];
-    size_t n;
-
-    kind = cm_str_eqc(by, "ec2.amazonaws.com")      ? CRED_EC2
-           : cm_str_eqc(by, "lambda.amazonaws.com") ? CRED_LAMBDA
-                                                    : CRED_UNKNOWN;
-    if (kind == CRED_UNKNOWN || ct->doc == NULL || !cm_ct_ok(ct)) {
-        return 0;
-    }
-    creds = cm_json_get(ct->doc, ct->response_elements, "credentials");
-    key = cm_ct_member(ct, creds, "accessKeyId");
-    if (!cm_str_present(key) || key.len == 0 ||
-        (n = make_key(ev->account, key.p, key.len, k)) == 0) {
-        return 0;
-    }
-    if ((c = cm_state_touch(x->creds, k, n, ev->time_ms, NULL)) == NULL) {
-        return CM_ENOMEM;
-    }
-    c->kind = (uint8_t)kind;
-    return 0;
-}
-
-/* AssociateAddress: the Elastic IP becomes one of the instance's own addresses. */
-static int learn_address(struct exfil *x, const struct cm_event *ev)
-{
-    const struct cm_ct *ct = &ev->u.ct;
-    struct cm_str inst = cm_ct_member(ct, ct->request_parameters, "instanceId");
-    struct cm_str pub = cm_ct_member(ct, ct->request_parameters, "publicIp");
-    struct cm_ip ip;
-
-    if (!cm_ct_ok(ct) || !is_instance_id(inst) || !cm_str_present(pub) ||
-        cm_ip_parse(pub, &ip) != 0) {
-        return 0;
-    }
-    return add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED, true);
-}
-
-/*
- * StopInstances, StartInstances: an instance that stops gives back its public address
- * and gets another when it starts (an Elastic IP stays, and is learned again): its
- * addresses are forgotten, so its next key's first address is its own again.
- */
-static int forget_homes(struct exfil *x, const struct cm_event *ev)
-{
-    const struct cm_ct *ct = &ev->u.ct;
-    const struct cm_json_doc *d = ct->doc;
-    uint32_t set, items;
-    char key[KEY_MAX];
-
-    if (d == NULL || !cm_ct_ok(ct) || ct->request_parameters == CM_JSON_NONE) {
-        return 0;
-    }
-    set = cm_json_get(d, ct->request_parameters, "instancesSet");
-    items = cm_json_get(d, set, "items");
-    if (items == CM_JSON_NONE || cm_json_type(d, items) != CM_JSON_ARRAY) {
-        return 0;
-    }
-    for (uint32_t i = cm_json_first(d, items); i != CM_JSON_NONE; i = cm_json_next(d, items, i)) {
-        struct cm_str inst = cm_ct_member(ct, i, "instanceId");
-        size_t n;
-
-        if (cm_str_present(inst) && (n = make_key(ev->account, inst.p, inst.len, key)) != 0) {
-            cm_state_del(x->homes, key, n);
-            cm_state_del(x->named, key, n);
-        }
-    }
-    return 0;
-}
-
-/* AllocateAddress: the Elastic IP is the account's (a NAT gateway's, an instance's). */
-static int learn_allocation(struct exfil *x, const struct cm_event *ev)
-{
-    const struct cm_ct *ct = &ev->u.ct;
-    struct cm_str pub = cm_ct_member(ct, ct->response_elements, "publicIp");
-    struct egress *e;
-    struct cm_ip ip;
-    char key[KEY_MAX];
-    size_t n;
-
-    if (!cm_ct_ok(ct) || !cm_str_present(pub) || cm_ip_parse(pub, &ip) != 0 ||
-        !cm_ip_is_public(&ip) || (n = addr_key(ev->account, &ip, key)) == 0) {
-        return 0;
-    }
-    if ((e = cm_state_touch(x->egress, key, n, ev->time_ms, NULL)) == NULL) {
-        return CM_ENOMEM;
-    }
-    e->eip_ms = ev->time_ms;
-    return 0;
-}
-
-/*
- * Notes that the credentials of instance (hash inst, not 0) called from the
- * address at t; *shared tells whether the address was already the account's
- * egress: one of its Elastic IPs, or an address the credentials of another of
- * its instances called from within EGRESS_WINDOW before.
- */
-static int note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
-                       uint64_t inst, int64_t t, bool *shared)
-{
-    char key[KEY_MAX];
-    size_t n = addr_key(account, ip, key);
-    struct egress *e;
-    uint32_t slot = 0;
-    int own = -1;
-
-    *shared = false;
-    if (n == 0) {
-        return 0;
-    }
-    if ((e = cm_state_touch(x->egress, key, n, t, NULL)) == NULL) {
-        return CM_ENOMEM;
-    }
-    *shared = e->eip_ms != 0;
-    for (uint32_t i = 0; i < EGRESS_INSTANCES; i++) {
-        if (e->inst[i] == inst) {
-            own = (int)i;
-        } else if (e->inst[i] != 0 && e->inst_ms[i] > t - EGRESS_WINDOW) {
-            *shared = true;
-        }
-        /* An empty slot, else the least recently seen, for an instance not there yet. */
-        if (e->inst[slot] != 0 && (e->inst[i] == 0 || e->inst_ms[i] < e->inst_ms[slot])) {
-            slot = i;
-        }
-    }
-    if (own >= 0) {
-        slot = (uint32_t)own;
-    } else {
-        e->inst[slot] = inst;
-        e->inst_ms[slot] = 0;
-    }
-    if (t > e->inst_ms[slot]) {
-        e->inst_ms[slot] = t;
-    }
-    return 0;
 }
 
 /*
@@ -471,7 +189,7 @@ static int expected_host(struct exfil *x, struct cm_str account, const struct cm
                          bool *expected)
 {
     char key[KEY_MAX];
-    size_t n = addr_key(account, ip, key);
+    size_t n = cm_ct_credexfil_addr_key(account, ip, key);
     struct seen_days *s;
     int64_t day = t / DAY_MS;
 
@@ -513,7 +231,7 @@ static int fire(struct exfil *x, const struct cm_event *ev, const char *type,
 static bool person_used(struct exfil *x, struct cm_str account, const struct cm_ip *ip)
 {
     char key[KEY_MAX];
-    size_t n = addr_key(account, ip, key);
+    size_t n = cm_ct_credexfil_addr_key(account, ip, key);
 
     return n > 0 && cm_state_get(x->people, key, n) != NULL;
 }
@@ -550,8 +268,9 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     /* The key's first public address is judged below; private ones do not count. */
     first = !c->seen;
     c->seen = true;
-    if ((rc = note_egress(x, account, ip, cm_hash64(instance.p, instance.len, 0) | 1u, ev->time_ms,
-                          &shared)) != 0) {
+    if ((rc = cm_ct_credexfil_note_egress(x, account, ip,
+                                          cm_hash64(instance.p, instance.len, 0) | 1u, ev->time_ms,
+                                          &shared)) != 0) {
         return rc;
     }
     /*
@@ -567,10 +286,10 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     if (ranges != NULL && !in_aws) {
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
-    n = make_key(account, instance.p, instance.len, key);
-    h = n ? home_get(x, key, n) : NULL;
+    n = cm_ct_credexfil_make_key(account, instance.p, instance.len, key);
+    h = n ? cm_ct_credexfil_home_get(x, key, n) : NULL;
     for (uint32_t i = 0; h != NULL && i < h->n; i++) {
-        if (same_ip(&h->addr[i], ip)) {
+        if (cm_ct_credexfil_same_ip(&h->addr[i], ip)) {
             if (first && h->keys[i] < UINT8_MAX) {
                 h->keys[i]++; /* another of its keys began here */
             }
@@ -581,7 +300,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
         /* The account's egress (its Elastic IP, its other instances' NAT): this
          * instance's own too, so an instance only ever seen behind a NAT has an
          * address, and a thief's host is judged against it. */
-        return add_home(x, account, instance, ip, ev->time_ms, 1, proven);
+        return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, 1, proven);
     }
     if ((first && !established(h)) || h == NULL || h->n == 0) {
         /*
@@ -596,7 +315,7 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
          * whatever key calls from it.
          */
         if (!person_used(x, account, ip) || in_aws) {
-            return add_home(x, account, instance, ip, ev->time_ms, 1, proven);
+            return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, 1, proven);
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
     }
@@ -633,7 +352,7 @@ static int lambda_use(struct exfil *x, const struct cm_event *ev, struct cred *c
             }
         }
         for (uint32_t i = 0; i < c->nlambda && i < LAMBDA_ADDRS; i++) {
-            if (same_ip(&c->lambda_addr[i], ip)) {
+            if (cm_ct_credexfil_same_ip(&c->lambda_addr[i], ip)) {
                 return 0;
             }
         }
@@ -651,7 +370,7 @@ static int lambda_use(struct exfil *x, const struct cm_event *ev, struct cred *c
             return 0; /* never seen inside Lambda: nothing to compare with */
         }
         for (uint32_t i = 0; i < k; i++) {
-            if (same_ip(&c->lambda_addr[i], ip)) {
+            if (cm_ct_credexfil_same_ip(&c->lambda_addr[i], ip)) {
                 return 0;
             }
         }
@@ -671,24 +390,26 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t klen;
 
     if (cm_str_eqc(ct->event_name, "AssumeRole")) {
-        return learn_assume_role(x, ev);
+        return cm_ct_credexfil_learn_assume_role(x, ev);
     }
     if (cm_str_eqc(ct->event_name, "AssociateAddress")) {
-        return learn_address(x, ev);
+        return cm_ct_credexfil_learn_address(x, ev);
     }
     if (cm_str_eqc(ct->event_name, "AllocateAddress")) {
-        return learn_allocation(x, ev);
+        return cm_ct_credexfil_learn_allocation(x, ev);
     }
     if (cm_str_eqc(ct->event_name, "StopInstances") ||
         cm_str_eqc(ct->event_name, "StartInstances")) {
-        return forget_homes(x, ev);
+        return cm_ct_credexfil_forget_homes(x, ev);
     }
     if (ct->source_ip.family == CM_IP_NONE ||
         (cm_str_present(ct->uid.invoked_by) && ct->uid.invoked_by.len > 0)) {
         return 0; /* an AWS service acting with the credentials */
     }
     if (is_person(ct)) {
-        size_t n = cm_ip_is_public(&ct->source_ip) ? addr_key(ev->account, &ct->source_ip, k) : 0;
+        size_t n = cm_ip_is_public(&ct->source_ip)
+                       ? cm_ct_credexfil_addr_key(ev->account, &ct->source_ip, k)
+                       : 0;
         if (n > 0 && cm_state_touch(x->people, k, n, ev->time_ms, NULL) == NULL) {
             return CM_ENOMEM;
         }
@@ -699,12 +420,12 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
      * what one account's trail taught never depends on which accounts share a shard.
      */
     if (ct->uid.type != CM_UID_ASSUMEDROLE || !cm_str_present(key) || key.len == 0 ||
-        (klen = make_key(ev->account, key.p, key.len, k)) == 0) {
+        (klen = cm_ct_credexfil_make_key(ev->account, key.p, key.len, k)) == 0) {
         return 0;
     }
     session = cm_ct_session_name(&ct->uid);
     ec2 = (cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0) ||
-          is_instance_id(session);
+          cm_ct_credexfil_is_instance_id(session);
     /* An instance's calls never need the user-agent scan: most role calls are theirs. */
     from_lambda = !ec2 && lambda_agent(ct->user_agent);
     c = ec2 || from_lambda ? cm_state_touch(x->creds, k, klen, ev->time_ms, NULL)
@@ -715,7 +436,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (c->kind == CRED_UNKNOWN) {
         c->kind = (uint8_t)(ec2 ? CRED_EC2 : CRED_LAMBDA);
     }
-    if (c->kind == CRED_EC2 && is_instance_id(session)) {
+    if (c->kind == CRED_EC2 && cm_ct_credexfil_is_instance_id(session)) {
         return instance_use(x, ev, session, c, sink);
     }
     if (c->kind == CRED_LAMBDA) {

@@ -1,0 +1,211 @@
+/*
+ * What the credential-exfiltration detector (ct_credexfil.c) learns: the key
+ * an AssumeRole by EC2 or Lambda issued and to whom, an instance's own
+ * addresses (homes and named: AssociateAddress, and the first address of
+ * each of its keys, which ct_credexfil.c decides), their forgetting on
+ * StopInstances and StartInstances, and the account's egress (its Elastic
+ * IPs from AllocateAddress, the addresses several of its instances share).
+ * ct_credexfil_impl.h has the tables' layout.
+ */
+#include "detect/ct_credexfil_impl.h"
+
+#include "base/err.h"
+#include "base/json.h"
+
+/* ---- learning ---------------------------------------------------------------------------- */
+
+/* The instance's addresses at key, in either table, or NULL; not a touch. */
+struct home *cm_ct_credexfil_home_get(const struct exfil *x, const char *key, size_t n)
+{
+    struct home *h = cm_state_get(x->homes, key, n);
+
+    return h != NULL ? h : cm_state_get(x->named, key, n);
+}
+
+/*
+ * Learns ip as the instance's, touching its entry. proven: the instance is
+ * surely one (metadata-service credentials, AssociateAddress), so its entry
+ * is (or moves) in homes; else it stays where it is, a new one in named.
+ */
+int cm_ct_credexfil_add_home(struct exfil *x, struct cm_str account, struct cm_str instance,
+                             const struct cm_ip *ip, int64_t t, uint8_t keys, bool proven)
+{
+    char key[KEY_MAX];
+    size_t n = cm_ct_credexfil_make_key(account, instance.p, instance.len, key);
+    struct home *h, *old;
+
+    if (n == 0) {
+        return 0;
+    }
+    if (cm_state_get(x->homes, key, n) != NULL) {
+        proven = true; /* once proven, always */
+        old = NULL;
+    } else {
+        old = cm_state_get(x->named, key, n);
+    }
+    if ((h = cm_state_touch(proven ? x->homes : x->named, key, n, t, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (old != NULL && proven) {
+        *h = *old; /* proven now: moves to homes */
+        (void)cm_state_del(x->named, key, n);
+    }
+    for (uint32_t i = 0; i < h->n; i++) {
+        if (cm_ct_credexfil_same_ip(&h->addr[i], ip)) {
+            h->keys[i] = h->keys[i] > keys ? h->keys[i] : keys;
+            return 0;
+        }
+    }
+    h->addr[h->next] = *ip;
+    h->keys[h->next] = keys;
+    h->next = (h->next + 1) % HOME_ADDRS;
+    h->n += h->n < HOME_ADDRS;
+    return 0;
+}
+
+/* AssumeRole by ec2.amazonaws.com or lambda.amazonaws.com: the key it issued, and to whom. */
+int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str by =
+        cm_str_present(ct->uid.invoked_by) ? ct->uid.invoked_by : ct->source_ip_address;
+    uint32_t creds;
+    struct cm_str key;
+    struct cred *c;
+    enum cred_kind kind;
+    char k[KEY_MAX];
+    size_t n;
+
+    kind = cm_str_eqc(by, "ec2.amazonaws.com")      ? CRED_EC2
+           : cm_str_eqc(by, "lambda.amazonaws.com") ? CRED_LAMBDA
+                                                    : CRED_UNKNOWN;
+    if (kind == CRED_UNKNOWN || ct->doc == NULL || !cm_ct_ok(ct)) {
+        return 0;
+    }
+    creds = cm_json_get(ct->doc, ct->response_elements, "credentials");
+    key = cm_ct_member(ct, creds, "accessKeyId");
+    if (!cm_str_present(key) || key.len == 0 ||
+        (n = cm_ct_credexfil_make_key(ev->account, key.p, key.len, k)) == 0) {
+        return 0;
+    }
+    if ((c = cm_state_touch(x->creds, k, n, ev->time_ms, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    c->kind = (uint8_t)kind;
+    return 0;
+}
+
+/* AssociateAddress: the Elastic IP becomes one of the instance's own addresses. */
+int cm_ct_credexfil_learn_address(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str inst = cm_ct_member(ct, ct->request_parameters, "instanceId");
+    struct cm_str pub = cm_ct_member(ct, ct->request_parameters, "publicIp");
+    struct cm_ip ip;
+
+    if (!cm_ct_ok(ct) || !cm_ct_credexfil_is_instance_id(inst) || !cm_str_present(pub) ||
+        cm_ip_parse(pub, &ip) != 0) {
+        return 0;
+    }
+    return cm_ct_credexfil_add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED, true);
+}
+
+/*
+ * StopInstances, StartInstances: an instance that stops gives back its public address
+ * and gets another when it starts (an Elastic IP stays, and is learned again): its
+ * addresses are forgotten, so its next key's first address is its own again.
+ */
+int cm_ct_credexfil_forget_homes(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    const struct cm_json_doc *d = ct->doc;
+    uint32_t set, items;
+    char key[KEY_MAX];
+
+    if (d == NULL || !cm_ct_ok(ct) || ct->request_parameters == CM_JSON_NONE) {
+        return 0;
+    }
+    set = cm_json_get(d, ct->request_parameters, "instancesSet");
+    items = cm_json_get(d, set, "items");
+    if (items == CM_JSON_NONE || cm_json_type(d, items) != CM_JSON_ARRAY) {
+        return 0;
+    }
+    for (uint32_t i = cm_json_first(d, items); i != CM_JSON_NONE; i = cm_json_next(d, items, i)) {
+        struct cm_str inst = cm_ct_member(ct, i, "instanceId");
+        size_t n;
+
+        if (cm_str_present(inst) &&
+            (n = cm_ct_credexfil_make_key(ev->account, inst.p, inst.len, key)) != 0) {
+            cm_state_del(x->homes, key, n);
+            cm_state_del(x->named, key, n);
+        }
+    }
+    return 0;
+}
+
+/* AllocateAddress: the Elastic IP is the account's (a NAT gateway's, an instance's). */
+int cm_ct_credexfil_learn_allocation(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str pub = cm_ct_member(ct, ct->response_elements, "publicIp");
+    struct egress *e;
+    struct cm_ip ip;
+    char key[KEY_MAX];
+    size_t n;
+
+    if (!cm_ct_ok(ct) || !cm_str_present(pub) || cm_ip_parse(pub, &ip) != 0 ||
+        !cm_ip_is_public(&ip) || (n = cm_ct_credexfil_addr_key(ev->account, &ip, key)) == 0) {
+        return 0;
+    }
+    if ((e = cm_state_touch(x->egress, key, n, ev->time_ms, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    e->eip_ms = ev->time_ms;
+    return 0;
+}
+
+/*
+ * Notes that the credentials of instance (hash inst, not 0) called from the
+ * address at t; *shared tells whether the address was already the account's
+ * egress: one of its Elastic IPs, or an address the credentials of another of
+ * its instances called from within EGRESS_WINDOW before.
+ */
+int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
+                                uint64_t inst, int64_t t, bool *shared)
+{
+    char key[KEY_MAX];
+    size_t n = cm_ct_credexfil_addr_key(account, ip, key);
+    struct egress *e;
+    uint32_t slot = 0;
+    int own = -1;
+
+    *shared = false;
+    if (n == 0) {
+        return 0;
+    }
+    if ((e = cm_state_touch(x->egress, key, n, t, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    *shared = e->eip_ms != 0;
+    for (uint32_t i = 0; i < EGRESS_INSTANCES; i++) {
+        if (e->inst[i] == inst) {
+            own = (int)i;
+        } else if (e->inst[i] != 0 && e->inst_ms[i] > t - EGRESS_WINDOW) {
+            *shared = true;
+        }
+        /* An empty slot, else the least recently seen, for an instance not there yet. */
+        if (e->inst[slot] != 0 && (e->inst[i] == 0 || e->inst_ms[i] < e->inst_ms[slot])) {
+            slot = i;
+        }
+    }
+    if (own >= 0) {
+        slot = (uint32_t)own;
+    } else {
+        e->inst[slot] = inst;
+        e->inst_ms[slot] = 0;
+    }
+    if (t > e->inst_ms[slot]) {
+        e->inst_ms[slot] = t;
+    }
+    return 0;
+}
