@@ -19,7 +19,12 @@
  *            assume a role can mint: those evict only each other.
  *   creds    account/access key -> what it was issued to (EC2 or Lambda, from
  *            the session or from the AssumeRole the service made) and, for
- *            Lambda, the addresses it was seen at from inside Lambda
+ *            Lambda, the addresses it was seen at from inside Lambda. Two
+ *            tables of CREDS_MAX: creds for keys whose issue is proven (the
+ *            service's AssumeRole, ec2RoleDelivery), guessed for those
+ *            known only by a session name like an instance id or a Lambda
+ *            user agent, which anyone allowed to assume a role can mint:
+ *            those evict only each other.
  *   people   account/address -> when an IAM user, root, a federated or
  *            Identity Center user, or a console session last called from it
  *   expected account/address -> on how many distinct days it used the
@@ -54,7 +59,7 @@
 #include "inventory/inventory.h"
 #include "intel/awsranges.h"
 
-#define CREDEXFIL_STATE_VERSION 5u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 6u /* bump when the layout save writes changes */
 
 /* Whether one of h's addresses is established (HOME_ESTABLISHED keys or an Elastic IP). */
 static bool established(const struct home *h)
@@ -84,6 +89,7 @@ static void finish(void *state)
     cm_state_destroy(x->homes);
     cm_state_destroy(x->named);
     cm_state_destroy(x->creds);
+    cm_state_destroy(x->guessed);
     cm_state_destroy(x->people);
     cm_state_destroy(x->expected);
     cm_state_destroy(x->egress);
@@ -94,7 +100,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
 {
     struct exfil *x = cm_calloc(1, sizeof(*x));
     uint64_t seed = opts ? opts->seed : 0;
-    size_t homes_max;
+    size_t homes_max, creds_max;
     int rc;
 
     if (x == NULL) {
@@ -106,7 +112,9 @@ static int init(void **state, const struct cm_detect_opts *opts)
     homes_max = x->cfg && x->cfg->ct.exfil_homes_max ? x->cfg->ct.exfil_homes_max : HOMES_MAX;
     rc = make_state(&x->homes, sizeof(struct home), homes_max, HOME_TTL, seed);
     rc = rc ? rc : make_state(&x->named, sizeof(struct home), homes_max, HOME_TTL, seed ^ 5);
-    rc = rc ? rc : make_state(&x->creds, sizeof(struct cred), CREDS_MAX, CREDS_TTL, seed ^ 1);
+    creds_max = x->cfg && x->cfg->ct.exfil_creds_max ? x->cfg->ct.exfil_creds_max : CREDS_MAX;
+    rc = rc ? rc : make_state(&x->creds, sizeof(struct cred), creds_max, CREDS_TTL, seed ^ 1);
+    rc = rc ? rc : make_state(&x->guessed, sizeof(struct cred), creds_max, CREDS_TTL, seed ^ 6);
     rc = rc ? rc : make_state(&x->people, 1, PEOPLE_MAX, PEOPLE_TTL, seed ^ 2);
     rc = rc ? rc
             : make_state(&x->expected, sizeof(struct seen_days), EXPECTED_MAX, EXPECTED_TTL,
@@ -128,6 +136,7 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(x->homes, watermark_ms, NULL, NULL);
     cm_state_expire(x->named, watermark_ms, NULL, NULL);
     cm_state_expire(x->creds, watermark_ms, NULL, NULL);
+    cm_state_expire(x->guessed, watermark_ms, NULL, NULL);
     cm_state_expire(x->people, watermark_ms, NULL, NULL);
     cm_state_expire(x->expected, watermark_ms, NULL, NULL);
     cm_state_expire(x->egress, watermark_ms, NULL, NULL);
@@ -384,7 +393,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct exfil *x = state;
     const struct cm_ct *ct = &ev->u.ct;
     struct cm_str key = ct->uid.access_key_id, session;
-    bool from_lambda, ec2;
+    bool from_lambda, ec2, delivered;
     struct cred *c;
     char k[KEY_MAX];
     size_t klen;
@@ -424,12 +433,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     session = cm_ct_session_name(&ct->uid);
-    ec2 = (cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0) ||
-          cm_ct_credexfil_is_instance_id(session);
+    delivered = cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0;
+    ec2 = delivered || cm_ct_credexfil_is_instance_id(session);
     /* An instance's calls never need the user-agent scan: most role calls are theirs. */
     from_lambda = !ec2 && lambda_agent(ct->user_agent);
-    c = ec2 || from_lambda ? cm_state_touch(x->creds, k, klen, ev->time_ms, NULL)
-                           : cm_state_get(x->creds, k, klen);
+    if (ec2 || from_lambda) {
+        c = cm_ct_credexfil_cred_touch(x, k, klen, ev->time_ms, delivered);
+    } else if ((c = cm_state_get(x->creds, k, klen)) == NULL) {
+        c = cm_state_get(x->guessed, k, klen);
+    }
     if (c == NULL) {
         return ec2 || from_lambda ? CM_ENOMEM : 0;
     }
@@ -452,6 +464,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, x->homes);
     cm_state_stats_add(sum, x->named);
     cm_state_stats_add(sum, x->creds);
+    cm_state_stats_add(sum, x->guessed);
     cm_state_stats_add(sum, x->people);
     cm_state_stats_add(sum, x->expected);
     cm_state_stats_add(sum, x->egress);
@@ -517,6 +530,7 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(x->homes, w, &home_codec);
     cm_state_save(x->named, w, &home_codec);
     cm_state_save(x->creds, w, &cred_codec);
+    cm_state_save(x->guessed, w, &cred_codec);
     cm_state_save(x->people, w, &people_codec);
     cm_state_save(x->expected, w, NULL);
     return cm_state_save(x->egress, w, NULL);
@@ -529,6 +543,7 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(x->homes, r, &home_codec);
     cm_state_load(x->named, r, &home_codec);
     cm_state_load(x->creds, r, &cred_codec);
+    cm_state_load(x->guessed, r, &cred_codec);
     cm_state_load(x->people, r, &people_codec);
     cm_state_load(x->expected, r, NULL);
     return cm_state_load(x->egress, r, NULL);

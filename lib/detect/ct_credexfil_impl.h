@@ -68,7 +68,7 @@ struct egress {
 
 struct exfil {
     const struct cm_detect_config *cfg;
-    struct cm_state *homes, *named, *creds, *people, *expected, *egress;
+    struct cm_state *homes, *named, *creds, *guessed, *people, *expected, *egress;
     uint32_t expected_days;
 };
 
@@ -118,6 +118,13 @@ struct home *cm_ct_credexfil_home_get(const struct exfil *x, const char *key, si
 /* Learns ip as the instance's (keys: how many of its keys began there); proven: in homes. */
 int cm_ct_credexfil_add_home(struct exfil *x, struct cm_str account, struct cm_str instance,
                              const struct cm_ip *ip, int64_t t, uint8_t keys, bool proven);
+/*
+ * The entry of key k, touched at t: in creds if it is there or proven (the
+ * key's issue was seen: it moves there from guessed), else in guessed.
+ * NULL on CM_ENOMEM.
+ */
+struct cred *cm_ct_credexfil_cred_touch(struct exfil *x, const char *k, size_t n, int64_t t,
+                                        bool proven);
 
 /* AssumeRole by ec2.amazonaws.com or lambda.amazonaws.com: the key it issued, and to whom. */
 int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev);

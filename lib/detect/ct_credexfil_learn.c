@@ -63,6 +63,26 @@ int cm_ct_credexfil_add_home(struct exfil *x, struct cm_str account, struct cm_s
     return 0;
 }
 
+struct cred *cm_ct_credexfil_cred_touch(struct exfil *x, const char *k, size_t n, int64_t t,
+                                        bool proven)
+{
+    struct cred *c, *old = NULL;
+
+    if (cm_state_get(x->creds, k, n) != NULL) {
+        proven = true; /* once proven, always */
+    } else if (proven) {
+        old = cm_state_get(x->guessed, k, n);
+    }
+    if ((c = cm_state_touch(proven ? x->creds : x->guessed, k, n, t, NULL)) == NULL) {
+        return NULL;
+    }
+    if (old != NULL) {
+        *c = *old;
+        (void)cm_state_del(x->guessed, k, n);
+    }
+    return c;
+}
+
 /* AssumeRole by ec2.amazonaws.com or lambda.amazonaws.com: the key it issued, and to whom. */
 int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev)
 {
@@ -88,7 +108,7 @@ int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev
         (n = cm_ct_credexfil_make_key(ev->account, key.p, key.len, k)) == 0) {
         return 0;
     }
-    if ((c = cm_state_touch(x->creds, k, n, ev->time_ms, NULL)) == NULL) {
+    if ((c = cm_ct_credexfil_cred_touch(x, k, n, ev->time_ms, true)) == NULL) {
         return CM_ENOMEM;
     }
     c->kind = (uint8_t)kind;

@@ -41,6 +41,7 @@ struct cm_ct_tuning {
     uint32_t travel_keys_max;     /* ... principals whose logins are kept, per table (262144) */
     uint32_t exfil_expected_days; /* credential exfiltration: days until a host is expected (7) */
     uint32_t exfil_homes_max;     /* ... instances whose addresses are kept, per table (262144) */
+    uint32_t exfil_creds_max;     /* ... keys whose issue is kept, per table (524288) */
     int64_t anomaly_learn_ms;     /* API anomalies: how long a profile learns before it judges,
                                      and a network or client is new for (24 h) */
     uint32_t anomaly_burst;       /* ... distinct unusual Discovery calls that fire (5) */

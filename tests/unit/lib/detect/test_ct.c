@@ -76,6 +76,8 @@ static const char ranges_json[] =
  */
 /* The credential-exfiltration detector's cap on instance addresses (0: the default). */
 static uint32_t homes_max;
+/* ... and on keys (0: the default). */
+static uint32_t creds_max;
 /* The console-travel detector's cap on principals (0: the default). */
 static uint32_t travel_max;
 
@@ -101,6 +103,7 @@ static void run_text_inv(struct run *r, const char *text, bool with_ranges, cons
     cfg.inventory = inv;
     cfg.locate = ctfx_locate;
     cfg.ct.exfil_homes_max = homes_max;
+    cfg.ct.exfil_creds_max = creds_max;
     cfg.ct.travel_keys_max = travel_max;
     struct cm_str canaries[2] = {{canary1, sizeof(canary1) - 1}, {canary2, sizeof(canary2) - 1}};
 
@@ -920,6 +923,51 @@ static void test_lambda_credentials(void **state)
 }
 
 /*
+ * A flood of role sessions with a Lambda user agent (anyone allowed to assume
+ * a role can mint them, one a call, and send any agent) does not push out a
+ * function's key whose issue was seen (the AssumeRole lambda.amazonaws.com
+ * made). Before, they shared one table: with 8 such sessions through a table
+ * of 4, the key was evicted, and its use from outside AWS was no finding.
+ */
+static void test_lambda_cred_flood(void **state)
+{
+    const char *t = "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS";
+    const char *ua = "Boto3/1.34 md/Botocore#1.34 exec-env/AWS_Lambda_python3.12";
+    static char recs[12][1024];
+    struct run r;
+
+    (void)state;
+    rec(recs[0], sizeof(recs[0]), SVC("lambda.amazonaws.com"), 0, "sts.amazonaws.com", "AssumeRole",
+        "lambda.amazonaws.com", "lambda.amazonaws.com",
+        "\"responseElements\":{\"credentials\":{\"accessKeyId\":\"ASIAFN000000000001\"}}");
+    rec(recs[1], sizeof(recs[1]), LAMBDA("ASIAFN000000000001"), 10, "s3.amazonaws.com", "GetObject",
+        "3.5.5.5", ua, NULL);
+    for (int i = 0; i < 8; i++) {
+        char uid[512];
+
+        snprintf(uid, sizeof(uid),
+                 "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAANY:s%02d\","
+                 "\"arn\":\"arn:aws:sts::111122223333:assumed-role/any/s%02d\",\"accountId\":"
+                 "\"111122223333\",\"accessKeyId\":\"ASIAFAKE00000000%04d\"}",
+                 i, i, i);
+        rec(recs[2 + i], sizeof(recs[2 + i]), uid, 20 + i, "sts.amazonaws.com", "GetCallerIdentity",
+            "3.5.5.9", ua, NULL);
+    }
+    creds_max = 4;
+    run_text(&r,
+             file(recs[0], recs[1], recs[2], recs[3], recs[4], recs[5], recs[6], recs[7], recs[8],
+                  recs[9],
+                  rec(recs[10], sizeof(recs[10]), LAMBDA("ASIAFN000000000001"), 60,
+                      "s3.amazonaws.com", "ListBuckets", "203.0.77.50", CLI, NULL),
+                  NULL),
+             true);
+    creds_max = 0;
+    assert_int_equal(count(&r.got, t), 1);
+    assert_string_equal(r.got.resource[first(&r.got, t)], "ASIAFN000000000001");
+    assert_int_equal(r.got.n, 1);
+}
+
+/*
  * Learning is per logging account. A function's key learned in one account's trail,
  * then used from outside AWS in another account's (a cross-account call: its trail
  * records the caller's key, recipientAccountId its own): that account never saw the key
@@ -1180,6 +1228,7 @@ int main(void)
         cmocka_unit_test(test_s3_logging_empty_element),
         cmocka_unit_test(test_instance_credentials),
         cmocka_unit_test(test_instance_home_flood),
+        cmocka_unit_test(test_lambda_cred_flood),
         cmocka_unit_test(test_instance_credentials_without_ranges),
         cmocka_unit_test(test_instance_credentials_nat),
         cmocka_unit_test(test_instance_fresh_key),
