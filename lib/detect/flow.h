@@ -102,7 +102,7 @@ extern const struct cm_detector cm_detector_flow_inbound;
 
 /*
  * Settings of the pair detector; a zero member takes its documented default
- * (the #defines at the top of flow_pair.c).
+ * (the #defines of flow_pair_impl.h).
  */
 struct cm_flow_pair_tuning {
     uint32_t portscan_ports;         /* distinct probed ports in 10-20 min that fire (20) */

@@ -524,7 +524,7 @@ struct m_probes { /* flow_inbound.c */
     uint16_t nports;
 };
 
-struct m_pair { /* flow_pair.c */
+struct m_pair { /* flow_pair_impl.h */
     uint64_t ps_bits[2][2];
     uint64_t ps_seen[2];
     uint32_t ps_probes[2], ps_epoch, ps_fired, ps_first;
@@ -534,7 +534,7 @@ struct m_pair { /* flow_pair.c */
     uint64_t vol_bytes[2], vol_need;
 };
 
-struct m_inst { /* flow_pair.c */
+struct m_inst { /* flow_pair_impl.h */
     int64_t first_ms;
     uint32_t day;
     uint64_t day_max[7];

@@ -1,0 +1,227 @@
+/*
+ * Backdoor:EC2/DenialOfService.{Tcp,Udp,UdpOnTcpPorts,Dns,UnusualProtocol}
+ * of the pair detector (flow_pair.c, which looks the pair up and calls in):
+ * which flood a request record counts toward, the per-minute flood ring of
+ * a pair, the answers the remote sends back that cancel a stream's packets,
+ * and the judgement of a minute. docs/detectors/vpcflow-pair.md has the
+ * rules; flow_pair_impl.h the defaults and the pair's layout.
+ */
+#include <string.h>
+
+#include "detect/flow_pair_impl.h"
+
+static const char T_TCP[] = TYPE_DOS_TCP;
+static const char T_UDP[] = TYPE_DOS_UDP;
+static const char T_UDPTCP[] = TYPE_DOS_UDPTCP;
+static const char T_DNS[] = TYPE_DOS_DNS;
+static const char T_UNUSUAL[] = TYPE_DOS_UNUSUAL;
+
+/* UDP ports of TCP services: a flood there is UdpOnTcpPorts. Not 443: QUIC is UDP/443. */
+static const uint16_t tcp_ports[] = {21,  22,  23,  25,   80,   110,  143,  445,  465,
+                                     587, 993, 995, 1433, 3306, 3389, 5432, 8080, 8443};
+
+/*
+ * UDP ports of transports that carry whole connections (QUIC, DNS over QUIC,
+ * IKE and NAT-T, OpenVPN, STUN/TURN, WireGuard): their acknowledgements are
+ * small and fast, so they count like TCP, by slow flows only.
+ */
+static const uint16_t udp_transports[] = {443, 500, 853, 1194, 3478, 4500, 51820};
+
+static bool in_list(const uint16_t *list, size_t n, int32_t port)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The pair of key in either table, or NULL; not a touch. */
+static struct pair *pair_get(const struct flow_pair *st, const uint8_t *key, size_t klen)
+{
+    struct pair *p = cm_state_get(st->heavy, key, klen);
+
+    return p != NULL ? p : cm_state_get(st->pairs, key, klen);
+}
+
+/* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
+
+/* The flood variant a request record counts toward, or NULL when it is not flood-like. */
+const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_flow *fl,
+                                  const struct cm_flow_view *v, int64_t s, int64_t e)
+{
+    uint64_t secs = e > s ? (uint64_t)(e - s) : 1;
+    uint64_t pk = fl->packets;
+    bool slow = pk / secs <= st->t.dos_flow_pps;
+    bool small = fl->bytes / pk <= st->t.dos_max_avg_bytes;
+
+    switch (fl->protocol) {
+    case 6:
+        return slow ? T_TCP : NULL;
+    case 17:
+        if (in_list(udp_transports, sizeof(udp_transports) / sizeof(udp_transports[0]),
+                    v->remote_port)) {
+            return slow ? T_UDP : NULL;
+        }
+        if (!small) {
+            return NULL;
+        }
+        if (v->remote_port == 53) {
+            return T_DNS;
+        }
+        return in_list(tcp_ports, sizeof(tcp_ports) / sizeof(tcp_ports[0]), v->remote_port)
+                   ? T_UDPTCP
+                   : T_UDP;
+    case 50: /* ESP and AH: IPsec tunnels carry whole networks' traffic */
+    case 51:
+        return NULL;
+    default:
+        return T_UNUSUAL;
+    }
+}
+
+/*
+ * Moves the flood ring's newest minute to em (clearing the minutes it passes)
+ * and returns the oldest minute the ring still holds.
+ */
+static uint32_t dos_advance(struct pair *p, uint32_t em)
+{
+    if (p->dos_head == 0 || em >= p->dos_head + DOS_BUCKETS) {
+        memset(p->dos_pkts, 0, sizeof(p->dos_pkts));
+        memset(p->dos_back, 0, sizeof(p->dos_back));
+        p->dos_fired = p->dos_pend = 0;
+        p->dos_conns = p->dos_first = 0;
+        p->dos_head = em;
+    } else if (em > p->dos_head) {
+        for (uint32_t m = p->dos_head + 1; m <= em; m++) {
+            p->dos_pkts[m % DOS_BUCKETS] = 0;
+            p->dos_back[m % DOS_BUCKETS] = 0;
+            p->dos_fired &= (uint16_t) ~(1u << (m % DOS_BUCKETS));
+            p->dos_pend &= (uint16_t) ~(1u << (m % DOS_BUCKETS));
+        }
+        p->dos_head = em;
+        if (p->dos_fired == 0 && p->dos_pend == 0) {
+            p->dos_conns = p->dos_first = 0; /* no flood in the ring: count afresh */
+        }
+    }
+    return p->dos_head + 1 > DOS_BUCKETS ? p->dos_head + 1 - DOS_BUCKETS : 0;
+}
+
+/* Adds pk packets spread over [s, e] (dur seconds) to the minutes of ring from lo on. */
+static void dos_spread(uint32_t *ring, uint64_t pk, int64_t s, int64_t e, uint32_t lo)
+{
+    uint64_t dur = (uint64_t)(e - s) + 1;
+    uint32_t sm = (uint32_t)(s / DOS_BUCKET_S), em = (uint32_t)(e / DOS_BUCKET_S);
+
+    pk = pk > (1ULL << 48) ? 1ULL << 48 : pk; /* keeps pk * 60 in range */
+    for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
+        int64_t a = (int64_t)m * DOS_BUCKET_S, b = a + DOS_BUCKET_S;
+        uint32_t i = m % DOS_BUCKETS;
+        uint64_t sum;
+
+        a = a > s ? a : s;
+        b = b < e + 1 ? b : e + 1;
+        sum = (uint64_t)ring[i] + pk * (uint64_t)(b - a) / dur;
+        ring[i] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+    }
+}
+
+/*
+ * A UDP record the remote sent the instance (ACCEPTed): its packets go into
+ * the pair's answer ring, when the pair exists. A flood is not answered; a
+ * media stream, a game or a VPN session sends about as much back.
+ */
+void cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
+                             const struct cm_flow_view *v)
+{
+    const struct cm_flow *fl = &ev->u.flow;
+    uint8_t key[KEY_MAX];
+    struct pair *p;
+    int64_t s = fl->start > 0 ? fl->start : ev->time_ms / 1000;
+    int64_t e = fl->end > s ? fl->end : s;
+    uint32_t em, lo;
+
+    e = e - s > MAX_SPAN_S ? s + MAX_SPAN_S : e;
+    if (s < MIN_TIME_S || e >= (int64_t)UINT32_MAX || v->resource.len == 0 ||
+        v->resource.len > RES_MAX || cm_ip_classify(v->remote) != CM_IPC_PUBLIC ||
+        (p = pair_get(st, key, cm_flow_pair_key(key, v->remote, v->resource))) == NULL) {
+        return;
+    }
+    em = (uint32_t)(e / DOS_BUCKET_S);
+    lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
+    if (em >= lo) {
+        dos_spread(p->dos_back, fl->packets, s, e, lo);
+    }
+}
+
+/* Minute m's flood-like packets, less what the remote sent back when answered. */
+static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered)
+{
+    uint32_t i = m % DOS_BUCKETS;
+    uint64_t net = p->dos_pkts[i];
+
+    if (answered) {
+        net -= p->dos_back[i] < net ? p->dos_back[i] : net;
+    }
+    return net;
+}
+
+int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
+                     const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
+                     struct cm_sink *sink)
+{
+    uint64_t need = (uint64_t)st->t.dos_pps * DOS_BUCKET_S;
+    uint64_t secs = e > s ? (uint64_t)(e - s) : 1;
+    uint32_t sm = (uint32_t)(s / DOS_BUCKET_S), em = (uint32_t)(e / DOS_BUCKET_S), lo;
+    /*
+     * UDP but DNS: what the remote sent back in a minute cancels as much of
+     * the flood (a media stream, a game, a VPN session is answered; a flood
+     * is not). A stream's record (half a minute or longer at a flow's pace)
+     * may come before its answers in the log, so the minutes it crosses are
+     * judged on the first record of a later minute, when their answers are in.
+     */
+    bool answered = v->fl->protocol == 17 && type != T_DNS;
+    bool stream = answered && secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps;
+    bool fire = false;
+    uint32_t count;
+
+    lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
+    if (em < lo) {
+        return 0; /* older than the ring */
+    }
+    for (uint32_t m = lo; m < sm && p->dos_pend != 0; m++) {
+        uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
+
+        if ((p->dos_pend & bit) && !(p->dos_fired & bit) && dos_net(p, m, true) >= need) {
+            fire = true;
+            p->dos_fired |= bit;
+        }
+        p->dos_pend &= (uint16_t)~bit;
+    }
+    dos_spread(p->dos_pkts, v->fl->packets, s, e, lo);
+    for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
+        uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
+
+        if (dos_net(p, m, answered) < need || (p->dos_fired & bit)) {
+            continue;
+        }
+        if (stream) {
+            p->dos_pend |= bit;
+        } else {
+            fire = true;
+            p->dos_fired |= bit;
+        }
+    }
+    p->dos_conns = cm_flow_pair_sat_inc(p->dos_conns);
+    if (p->dos_first == 0 || (uint32_t)s < p->dos_first) {
+        p->dos_first = (uint32_t)s;
+    }
+    if (!fire) {
+        return 0;
+    }
+    count = p->dos_conns;
+    s = p->dos_first;
+    p->dos_conns = p->dos_first = 0;
+    return cm_flow_pair_emit(ev, v, type, count, s, sink);
+}

@@ -1,0 +1,177 @@
+/*
+ * What flow_pair.c (the pair detector: Portscan, TrafficVolumeUnusual, the
+ * instance baseline, the tables, checkpoints) and flow_pair_dos.c (the
+ * Backdoor:EC2/DenialOfService.* floods) share: the defaults, the state
+ * layout and the helpers both call. Private to the two.
+ */
+#ifndef CM_DETECT_FLOW_PAIR_IMPL_H
+#define CM_DETECT_FLOW_PAIR_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/detect.h"
+#include "detect/flow.h"
+#include "detect/state.h"
+
+/*
+ * Portscan. The CIC-IDS2017 and Slips conversions (derived-vpcflow) give,
+ * per (source, destination) pair and 10-minute epoch, at most 2 distinct
+ * probed ports for benign pairs and 29 to 859 for the scanning pairs (in a
+ * 1-in-60 sample of the scans; a real nmap run probes 1000 ports). 20 leaves
+ * ten times the benign maximum and still fires on the sampled scans.
+ */
+#define PS_PORTS       20  /* distinct probed remote ports in the window that fire */
+#define PS_PROBE_PKTS  3   /* nmap -sT sends 1 to 3 packets per port; a real session more */
+#define PS_EPOCH_S     600 /* the window is this epoch and the one before: 10 to 20 min */
+#define PS_SKETCH_BITS 128 /* per epoch; linear counting is within 10% up to ~100 ports */
+/*
+ * Clients take their ports from the ephemeral range: 32768-60999 on Linux,
+ * 49152-65535 on Windows, macOS and the IANA list; nmap's raw scans use
+ * 33000-63999. Services on high ports sit below it so they never collide
+ * with a client (Kubernetes NodePorts are 30000-32767). When both ports are
+ * 1024 or above, port order alone can take a NodePort's answer to a load
+ * balancer's health check (whose source port is lower) for a probe of the
+ * balancer's port; a source port below this is a service's, not a prober's.
+ */
+#define PS_EPHEMERAL_MIN 32768
+
+/*
+ * Denial of service. GuardDuty's tester sends 400,000 datagrams in a few
+ * seconds: at least 200,000 fall into one minute however the minute
+ * boundaries lie, so any rate up to 3,333/s catches it. Google Public DNS
+ * caps a client at 1,500 queries/s, and 3,000 small packets/s to one host is
+ * 60 concurrent voice calls: legitimate small-packet traffic to one public
+ * host stays below it.
+ */
+#define DOS_PPS      3000 /* flood-like packets per second, averaged over a minute */
+#define DOS_BUCKET_S 60
+#define DOS_STREAM_S 30  /* a UDP record this long at a flow's pace is a stream: judged later */
+#define DOS_BUCKETS  12  /* 12 minutes: a 10-minute record arriving late still counts */
+#define DOS_FLOW_PPS 100 /* a TCP connection above this rate is a transfer (or its ACKs) */
+#define DOS_MAX_AVG  512 /* bytes: the tester's 284-byte and 92-byte datagrams, not bulk data */
+
+/*
+ * Traffic volume. An hour to one host is unusual at 10 times the largest
+ * hour to any one host in the last 7 days, and never below 1 GiB (a few
+ * minutes of one EC2 connection: smaller hours are noise). 24 hours of
+ * learning see one full daily cycle of backups and batch jobs.
+ */
+#define VOL_FLOOR    (1ULL << 30)
+#define VOL_FACTOR   10
+#define VOL_LEARN_MS (24LL * 3600 * 1000)
+#define VOL_DAYS     7
+#define HOUR_S       3600
+#define DAY_S        86400
+
+/*
+ * State. A pair lives for an hour of idle event time (the longest window);
+ * an instance for the baseline's 7 days. 512 Ki pairs take about 168 MB
+ * and 256 Ki instances about 40 MB at most.
+ */
+#define PAIR_TTL_MS (3600LL * 1000)
+#define PAIR_MAX    (512 * 1024)
+/*
+ * A pair whose hour passed volume_floor_bytes / volume_factor (100 MiB, what
+ * an hour must pass to matter to TrafficVolumeUnusual) moves to a table of
+ * its own, an eighth of max_pairs (64 Ki by default, about 21 MB at most):
+ * new pairs evict only each other. Else a flood of short connections to
+ * distinct hosts (512 Ki in the ten minutes between two records of one
+ * transfer) pushes a transfer's hour out half counted, and folds it into the
+ * baseline it is then judged against. Evicting a heavy pair takes 64 Ki
+ * other pairs of over 100 MiB each within the hour.
+ */
+#define HEAVY_SHARE 8
+#define INST_TTL_MS ((int64_t)VOL_DAYS * DAY_S * 1000)
+#define INST_MAX    (256 * 1024)
+#define RES_MAX     64 /* longest resource id kept (instance ids are 19, ENIs 21) */
+#define KEY_MAX     (1 + 16 + RES_MAX)
+#define MIN_TIME_S  ((int64_t)DAY_S)  /* records without a real start time are skipped */
+#define MAX_SPAN_S  ((int64_t)HOUR_S) /* a record covers at most 10 minutes; clamp bad ones */
+
+#define TYPE_DOS_TCP     "Backdoor:EC2/DenialOfService.Tcp"
+#define TYPE_DOS_UDP     "Backdoor:EC2/DenialOfService.Udp"
+#define TYPE_DOS_UDPTCP  "Backdoor:EC2/DenialOfService.UdpOnTcpPorts"
+#define TYPE_DOS_DNS     "Backdoor:EC2/DenialOfService.Dns"
+#define TYPE_DOS_UNUSUAL "Backdoor:EC2/DenialOfService.UnusualProtocol"
+
+/* One (remote, resource) pair: 216 bytes. */
+struct pair {
+    /* Portscan: a port sketch per epoch slot (epoch & 1); the window is both. */
+    uint64_t ps_bits[2][PS_SKETCH_BITS / 64];
+    /*
+     * ... and the epoch before the window's. A port counts when it was probed
+     * in one epoch of the window and not in the epoch before: a scan touches
+     * each port once, a health checker or a monitor comes back every interval.
+     */
+    uint64_t ps_seen[PS_SKETCH_BITS / 64];
+    uint32_t ps_probes[2]; /* probes not yet reported, per slot */
+    uint32_t ps_epoch;     /* newest epoch with a probe; 0 before the first */
+    uint32_t ps_fired;     /* 1 + the epoch of the last Portscan; 0: none */
+    uint32_t ps_first;     /* start (s) of the oldest unreported probe; 0: none */
+    /* Floods: flood-like packets per minute, minute m in dos_pkts[m % DOS_BUCKETS]. */
+    uint32_t dos_pkts[DOS_BUCKETS];
+    /* ... and the UDP packets the remote sent the instance in the same minutes. */
+    uint32_t dos_back[DOS_BUCKETS];
+    uint32_t dos_head;  /* newest minute; 0 before the first */
+    uint32_t dos_conns; /* flood-like records not yet reported */
+    uint32_t dos_first; /* start (s) of the oldest of them; 0: none */
+    uint16_t dos_fired; /* bit m % DOS_BUCKETS: minute m already reported */
+    uint16_t dos_pend;  /* bit m % DOS_BUCKETS: minute m crossed by streams, judged later */
+    /* Volume: outbound bytes of this hour and the one before. */
+    uint32_t vol_hour;  /* hour of vol_bytes[0]; 0 before the first */
+    uint32_t vol_conns; /* request records this hour */
+    uint32_t vol_fired; /* 1 + the hour of the last TrafficVolumeUnusual; 0: none */
+    uint64_t vol_bytes[2];
+    uint64_t vol_need; /* judge the hour again once its estimate reaches this */
+};
+
+/* One resource's volume baseline. */
+struct inst {
+    int64_t first_ms;           /* first seen: learning starts */
+    uint32_t day;               /* newest day in day_max */
+    uint64_t day_max[VOL_DAYS]; /* day d: largest pair-hour of bytes, in day_max[d % VOL_DAYS] */
+};
+
+struct flow_pair {
+    const struct cm_detect_config *cfg;
+    struct cm_flow_pair_tuning t; /* every member set */
+    uint64_t seed;
+    uint32_t ps_bits_needed; /* sketch bits set that mean t.portscan_ports distinct ports */
+    struct cm_state *pairs;  /* (family, address, resource) -> struct pair */
+    struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
+    struct cm_state *insts;  /* resource -> struct inst */
+};
+
+static inline uint32_t cm_flow_pair_sat_inc(uint32_t x)
+{
+    return x == UINT32_MAX ? x : x + 1;
+}
+
+static inline uint64_t cm_flow_pair_sat_add64(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* (family, address, resource) into out (KEY_MAX bytes); returns its length. */
+size_t cm_flow_pair_key(uint8_t *out, const struct cm_ip *ip, struct cm_str res);
+
+/* Emits type for the record, count times (at least once), from first_s when earlier. */
+int cm_flow_pair_emit(const struct cm_event *ev, const struct cm_flow_view *v, const char *type,
+                      uint32_t count, int64_t first_s, struct cm_sink *sink);
+
+/* flow_pair_dos.c: the flood variant a request record counts toward, or NULL. */
+const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_flow *fl,
+                                  const struct cm_flow_view *v, int64_t s, int64_t e);
+
+/* flow_pair_dos.c: a UDP record the remote sent the instance goes into its pair's answers. */
+void cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
+                             const struct cm_flow_view *v);
+
+/* flow_pair_dos.c: counts a flood-like request record of type into pair p; may emit. */
+int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
+                     const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
+                     struct cm_sink *sink);
+
+#endif
