@@ -173,7 +173,8 @@ install: all
 	install -m 644 $(BUILD)/libcoalmine.a $(DESTDIR)$(PREFIX)/lib/libcoalmine.a
 	cp -r include/coalmine/. $(DESTDIR)$(PREFIX)/include/coalmine/
 	for d in base event parse detect; do install -d $(DESTDIR)$(PREFIX)/include/coalmine/$$d; \
-	  install -m 644 lib/$$d/*.h $(DESTDIR)$(PREFIX)/include/coalmine/$$d/; done
+	  for h in lib/$$d/*.h; do case $$h in *_impl.h|*_int.h) ;; \
+	    *) install -m 644 $$h $(DESTDIR)$(PREFIX)/include/coalmine/$$d/ ;; esac; done; done
 	if [ -d share ]; then cp -r share/. $(DESTDIR)$(PREFIX)/share/; fi
 
 clean:

@@ -21,6 +21,8 @@ check "make install DESTDIR=... PREFIX=/usr exits 0" test $? -eq 0
 check "the program" test -x "$D/usr/bin/coalmine"
 check "the library" test -f "$D/usr/lib/libcoalmine.a"
 check "the headers" test -f "$D/usr/include/coalmine/event/event.h"
+check "the detectors' headers, without the modules' internal ones (*_impl.h, *_int.h)" sh -c \
+    "test -f '$D/usr/include/coalmine/detect/flow.h' && test -z \"\$(find '$D/usr/include' -name '*_impl.h' -o -name '*_int.h')\""
 check "the bundle's manifest under share/coalmine/intel" \
     test -f "$D/usr/share/coalmine/intel/manifest.json"
 check "its built-in lists" test -f "$D/usr/share/coalmine/intel/builtin/guardduty-tester-cnc.txt"
