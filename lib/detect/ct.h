@@ -319,7 +319,6 @@ struct cm_ct_model {
      * the attacker will use next and make it learn again, quietly.
      */
     struct cm_state *ids, *young;
-    size_t val_size;
     uint64_t seed;
     int64_t learn_ms, window_ms; /* cfg->ct's anomaly_learn_ms, anomaly_window_ms or defaults */
     struct cm_buf info;

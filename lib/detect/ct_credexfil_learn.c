@@ -32,23 +32,19 @@ int cm_ct_credexfil_add_home(struct exfil *x, struct cm_str account, struct cm_s
 {
     char key[KEY_MAX];
     size_t n = cm_ct_credexfil_make_key(account, instance.p, instance.len, key);
-    struct home *h, *old;
+    struct home *h;
 
     if (n == 0) {
         return 0;
     }
     if (cm_state_get(x->homes, key, n) != NULL) {
         proven = true; /* once proven, always */
-        old = NULL;
-    } else {
-        old = cm_state_get(x->named, key, n);
     }
-    if ((h = cm_state_touch(proven ? x->homes : x->named, key, n, t, NULL)) == NULL) {
+    /* Proven now: moves to homes (with what named knew of it). */
+    h = proven ? cm_state_move(x->homes, x->named, key, n, t)
+               : cm_state_touch(x->named, key, n, t, NULL);
+    if (h == NULL) {
         return CM_ENOMEM;
-    }
-    if (old != NULL && proven) {
-        *h = *old; /* proven now: moves to homes */
-        (void)cm_state_del(x->named, key, n);
     }
     for (uint32_t i = 0; i < h->n; i++) {
         if (cm_ct_credexfil_same_ip(&h->addr[i], ip)) {
@@ -66,21 +62,11 @@ int cm_ct_credexfil_add_home(struct exfil *x, struct cm_str account, struct cm_s
 struct cred *cm_ct_credexfil_cred_touch(struct exfil *x, const char *k, size_t n, int64_t t,
                                         bool proven)
 {
-    struct cred *c, *old = NULL;
-
     if (cm_state_get(x->creds, k, n) != NULL) {
         proven = true; /* once proven, always */
-    } else if (proven) {
-        old = cm_state_get(x->guessed, k, n);
     }
-    if ((c = cm_state_touch(proven ? x->creds : x->guessed, k, n, t, NULL)) == NULL) {
-        return NULL;
-    }
-    if (old != NULL) {
-        *c = *old;
-        (void)cm_state_del(x->guessed, k, n);
-    }
-    return c;
+    return proven ? cm_state_move(x->creds, x->guessed, k, n, t)
+                  : cm_state_touch(x->guessed, k, n, t, NULL);
 }
 
 /* AssumeRole by ec2.amazonaws.com or lambda.amazonaws.com: the key it issued, and to whom. */

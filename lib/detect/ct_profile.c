@@ -92,7 +92,6 @@ int cm_ct_model_init(struct cm_ct_model *m, const struct cm_detect_opts *opts, s
     memset(m, 0, sizeof(*m));
     m->cfg = cfg;
     m->seed = so.seed;
-    m->val_size = val_size;
     m->learn_ms =
         cfg && cfg->ct.anomaly_learn_ms > 0 ? cfg->ct.anomaly_learn_ms : CM_CT_ANOMALY_LEARN_MS;
     m->window_ms =
@@ -160,14 +159,10 @@ void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool
     *established = *first <= ev->time_ms - m->learn_ms;
     if (*established) {
         /* Learned: into the learned table, where only learned profiles evict it. */
-        void *old = first;
-
-        if ((first = cm_state_touch(m->ids, key, klen, ev->time_ms, NULL)) == NULL) {
+        if ((first = cm_state_move(m->ids, m->young, key, klen, ev->time_ms)) == NULL) {
             *rc = CM_ENOMEM;
             return NULL;
         }
-        memcpy(first, old, m->val_size);
-        cm_state_del(m->young, key, klen);
     }
     return first;
 }

@@ -451,16 +451,9 @@ static uint64_t key_of(uint64_t acct, const char *p, size_t n)
  * A site that became known at t: moves from fresh to domains. Returns its
  * entry there, or NULL on CM_ENOMEM (the entry then stays in fresh).
  */
-static struct domain *site_settle(struct dns_rep *r, uint64_t dkey, struct domain *dom, int64_t t)
+static struct domain *site_settle(struct dns_rep *r, uint64_t dkey, int64_t t)
 {
-    struct domain *known = cm_state_touch(r->domains, &dkey, sizeof(dkey), t, NULL);
-
-    if (known == NULL) {
-        return NULL;
-    }
-    *known = *dom;
-    (void)cm_state_del(r->fresh, &dkey, sizeof(dkey));
-    return known;
+    return cm_state_move(r->domains, r->fresh, &dkey, sizeof(dkey), t);
 }
 
 /*
@@ -508,7 +501,7 @@ static struct domain *site_touch(struct dns_rep *r, uint64_t dkey, struct cm_str
         dom->state = DS_KNOWN; /* new for a while: part of the environment now */
     }
     if (in_fresh && dom->state == DS_KNOWN) {
-        struct domain *known = site_settle(r, dkey, dom, t);
+        struct domain *known = site_settle(r, dkey, t);
 
         if (known == NULL) {
             return NULL;

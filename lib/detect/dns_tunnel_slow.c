@@ -132,11 +132,10 @@ static struct slow *slow_settle_tier(struct dns_tunnel *st, size_t klen, struct 
     if (to == from) {
         return s;
     }
-    if ((m = cm_state_touch(st->slow[to], st->key, klen, cm_state_last_seen(s), NULL)) == NULL) {
+    if ((m = cm_state_move(st->slow[to], st->slow[from], st->key, klen, cm_state_last_seen(s))) ==
+        NULL) {
         return NULL;
     }
-    *m = *s;
-    (void)cm_state_del(st->slow[from], st->key, klen);
     st->slow_moves++;
     return m;
 }

@@ -191,11 +191,10 @@ static int promote(struct flow_pair *st, const uint8_t *key, size_t klen, const 
     if (p->vol_bytes[0] <= st->t.volume_floor_bytes / st->t.volume_factor) {
         return 0;
     }
-    if ((h = cm_state_touch(st->heavy, key, klen, cm_state_last_seen(p), NULL)) == NULL) {
+    if ((h = cm_state_move(st->heavy, st->pairs, key, klen, cm_state_last_seen(p))) == NULL) {
         return CM_ENOMEM;
     }
-    *h = *p;
-    return cm_state_del(st->pairs, key, klen);
+    return 0;
 }
 
 /* ---- Recon:EC2/Portscan ------------------------------------------------------------------ */

@@ -246,6 +246,28 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
     return user_val(n);
 }
 
+void *cm_state_move(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,
+                    int64_t now_ms)
+{
+    void *old, *v;
+
+    if (to == from) {
+        return cm_state_touch(to, key, klen, now_ms, NULL);
+    }
+    if (to->val_size != from->val_size) {
+        return NULL;
+    }
+    old = cm_state_get(from, key, klen);
+    if ((v = cm_state_touch(to, key, klen, now_ms, NULL)) == NULL) {
+        return NULL;
+    }
+    if (old != NULL) {
+        memcpy(v, old, to->val_size);
+        (void)cm_state_del(from, key, klen);
+    }
+    return v;
+}
+
 void *cm_state_get(const struct cm_state *s, const void *key, size_t klen)
 {
     void *v = cm_map_get(s->map, key, klen);

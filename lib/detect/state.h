@@ -83,6 +83,17 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
  */
 bool cm_state_evict_oldest(struct cm_state *s);
 
+/*
+ * Moves key's entry from `from` into `to`, two tables of one value size (a
+ * detector keeping the entries an attacker can mint apart from those it
+ * learned or proved): the entry in `to` is touched at now_ms, gets from's
+ * value, and from's entry is deleted. When from has no entry, to's is just
+ * touched (zeroed when new). Returns the value in `to`, or NULL on CM_ENOMEM
+ * (or different value sizes); from is then unchanged.
+ */
+void *cm_state_move(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,
+                    int64_t now_ms);
+
 /* Returns the value of key or NULL; does not count as a touch. */
 void *cm_state_get(const struct cm_state *s, const void *key, size_t klen);
 

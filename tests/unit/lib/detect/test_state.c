@@ -238,6 +238,46 @@ static void test_expire_all_and_del(void **state)
     cm_state_destroy(s);
 }
 
+/*
+ * cm_state_move: the value goes with the key, touched at the time given, and
+ * leaves `from`; a key `from` lacks is just touched; tables of other value
+ * sizes refuse, leaving `from` as it was.
+ */
+static void test_move(void **state)
+{
+    struct cm_state *a = mk(0, 10, NULL, NULL), *b = mk(0, 10, NULL, NULL), *c;
+    struct cm_state_opts o = {sizeof(struct val) + 8, 0, 10, SEED, NULL, NULL};
+    struct val *v;
+    (void)state;
+
+    touch(a, "k", 5)->touches = 7;
+    v = cm_state_move(b, a, "k", 1, 9);
+    assert_non_null(v);
+    assert_int_equal(v->touches, 7);
+    assert_true(cm_state_last_seen(v) == 9);
+    assert_null(cm_state_get(a, "k", 1));
+    assert_int_equal(cm_state_stats(a)->entries, 0);
+    assert_int_equal(cm_state_stats(b)->entries, 1);
+    /* Not in from: to's entry is touched, created zeroed. */
+    v = cm_state_move(b, a, "n", 1, 9);
+    assert_non_null(v);
+    assert_int_equal(v->touches, 0);
+    assert_int_equal(cm_state_stats(b)->entries, 2);
+    /* The same table: a touch, the entry kept. */
+    v = cm_state_move(b, b, "k", 1, 11);
+    assert_non_null(v);
+    assert_int_equal(v->touches, 7);
+    assert_int_equal(cm_state_stats(b)->entries, 2);
+    /* Another value size: refused, from unchanged. */
+    assert_int_equal(cm_state_create(&c, &o), 0);
+    assert_null(cm_state_move(c, b, "k", 1, 12));
+    assert_non_null(cm_state_get(b, "k", 1));
+    assert_int_equal(cm_state_stats(c)->entries, 0);
+    cm_state_destroy(a);
+    cm_state_destroy(b);
+    cm_state_destroy(c);
+}
+
 /* Values written before the table grows are where they were, intact, after. */
 static void test_stable_across_growth(void **state)
 {
@@ -559,10 +599,15 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bad_opts),           cmocka_unit_test(test_ttl_order),
-        cmocka_unit_test(test_lru_evict),          cmocka_unit_test(test_out_of_order),
-        cmocka_unit_test(test_expire_all_and_del), cmocka_unit_test(test_stable_across_growth),
-        cmocka_unit_test(test_random_vs_model),    cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_bad_opts),
+        cmocka_unit_test(test_ttl_order),
+        cmocka_unit_test(test_lru_evict),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_expire_all_and_del),
+        cmocka_unit_test(test_stable_across_growth),
+        cmocka_unit_test(test_random_vs_model),
+        cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_move),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
