@@ -227,6 +227,21 @@ uint64_t cm_event_key(const struct cm_event *ev)
     }
 }
 
+void cm_ct_init(struct cm_ct *ct)
+{
+    memset(ct, 0, sizeof(*ct));
+    ct->read_only = -1;
+    ct->management_event = -1;
+    ct->uid.node = CM_JSON_NONE;
+    ct->uid.session_context = CM_JSON_NONE;
+    ct->request_parameters = CM_JSON_NONE;
+    ct->response_elements = CM_JSON_NONE;
+    ct->additional_event_data = CM_JSON_NONE;
+    ct->resources = CM_JSON_NONE;
+    ct->tls_details = CM_JSON_NONE;
+    ct->service_event_details = CM_JSON_NONE;
+}
+
 struct cm_str cm_ct_bucket(const struct cm_ct *ct, struct cm_arena *a)
 {
     uint32_t n;

@@ -312,6 +312,13 @@ static inline size_t cm_event_size(const struct cm_event *ev)
 const char *cm_event_kind_name(enum cm_event_kind k);
 
 /*
+ * An empty CloudTrail record: every member absent (JSON nodes CM_JSON_NONE),
+ * readOnly and managementEvent unknown (-1). The parser and the sample
+ * findings start from it.
+ */
+void cm_ct_init(struct cm_ct *ct);
+
+/*
  * requestParameters.bucketName of a CloudTrail record: unescaped into arena
  * a when it has escapes (a NULL arena gives the raw slice); CM_STR_NULL when
  * absent or not a string.

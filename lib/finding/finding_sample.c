@@ -321,6 +321,7 @@ static int make_ct(struct cm_event *ev, struct cm_json_doc *doc, const struct sa
     int rc;
 
     ev->kind = CM_EV_CLOUDTRAIL;
+    cm_ct_init(ct);
     ct->event_version = CM_STR_LIT("1.09");
     ct->event_source = cm_str_cstr(r->service);
     ct->event_name = cm_str_cstr(r->api);
@@ -330,16 +331,7 @@ static int make_ct(struct cm_event *ev, struct cm_json_doc *doc, const struct sa
     ct->source_ip_address = CM_STR_LIT(CM_SAMPLE_REMOTE_IP);
     ct->user_agent = cm_str_cstr(user_agent(s->type));
     ct->recipient_account_id = s->account;
-    ct->read_only = -1;
     ct->management_event = 1;
-    ct->request_parameters = CM_JSON_NONE;
-    ct->response_elements = CM_JSON_NONE;
-    ct->additional_event_data = CM_JSON_NONE;
-    ct->resources = CM_JSON_NONE;
-    ct->tls_details = CM_JSON_NONE;
-    ct->service_event_details = CM_JSON_NONE;
-    ct->uid.node = CM_JSON_NONE;
-    ct->uid.session_context = CM_JSON_NONE;
     set_identity(&ct->uid, s);
     rc = parse_ip(CM_SAMPLE_REMOTE_IP, &ct->source_ip);
     if (rc == 0 && s->ti->s3_details) {

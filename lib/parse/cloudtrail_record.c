@@ -256,19 +256,9 @@ static void read_member(const struct cm_parse_ctx *ctx, const struct cm_json_doc
 
 void cm_cloudtrail_record_init(struct cm_ct *ct, const struct cm_json_doc *d, uint32_t root)
 {
-    memset(ct, 0, sizeof(*ct));
+    cm_ct_init(ct);
     ct->doc = d;
     ct->root = root;
-    ct->read_only = -1;
-    ct->management_event = -1;
-    ct->uid.node = CM_JSON_NONE;
-    ct->uid.session_context = CM_JSON_NONE;
-    ct->request_parameters = CM_JSON_NONE;
-    ct->response_elements = CM_JSON_NONE;
-    ct->additional_event_data = CM_JSON_NONE;
-    ct->resources = CM_JSON_NONE;
-    ct->tls_details = CM_JSON_NONE;
-    ct->service_event_details = CM_JSON_NONE;
 }
 
 /*
