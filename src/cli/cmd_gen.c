@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/str.h"
 #include "base/time.h"
 #include "cli/cmd.h"
@@ -336,39 +338,42 @@ static void picks_apply(struct picks *p, struct cm_gen_config *c)
     c->scenarios = k ? (const struct cm_gen_scenario *const *)p->list : NULL;
 }
 
-/* Prints n bytes of s as a JSON string. */
-static void json_str(const char *s, size_t n)
+/* The scenarios: columns, or with json one {"name","findingTypes":[...]} a line. */
+static int list_scenarios(bool json)
 {
-    putchar('"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"' || s[i] == '\\') {
-            putchar('\\');
-        }
-        putchar(s[i]);
-    }
-    putchar('"');
-}
+    struct cm_buf b;
+    int rc = 0;
 
-static void list_scenarios(bool json)
-{
-    for (size_t i = 0; cm_gen_scenarios[i] != NULL; i++) {
+    cm_buf_init(&b, 0);
+    for (size_t i = 0; rc == 0 && cm_gen_scenarios[i] != NULL; i++) {
         const struct cm_gen_scenario *sc = cm_gen_scenarios[i];
+        struct cm_jw jw;
 
         if (!json) {
             printf("%-32s %s\n", sc->name, sc->finding_types);
             continue;
         }
-        fputs("{\"name\":", stdout);
-        json_str(sc->name, strlen(sc->name));
-        fputs(",\"findingTypes\":[", stdout);
+        cm_buf_reset(&b);
+        cm_jw_init(&jw, &b);
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "name");
+        cm_jw_str(&jw, sc->name);
+        cm_jw_key(&jw, "findingTypes");
+        cm_jw_arr_begin(&jw);
         for (const char *t = sc->finding_types; *t;) {
             size_t n = strcspn(t, ",");
-            fputs(t == sc->finding_types ? "" : ",", stdout);
-            json_str(t, n);
+
+            cm_jw_strn(&jw, t, n);
             t += n + (t[n] == ',');
         }
-        fputs("]}\n", stdout);
+        cm_jw_arr_end(&jw);
+        cm_jw_obj_end(&jw);
+        if ((rc = cm_jw_finish(&jw)) == 0) {
+            printf("%s\n", b.p);
+        }
     }
+    cm_buf_finish(&b);
+    return rc;
 }
 
 static unsigned default_jobs(void)
@@ -427,7 +432,10 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct pic
         return usage_error("unexpected argument '%s'", argv[optind]);
     }
     if (list) {
-        list_scenarios(format != NULL && strcmp(format, "json") == 0);
+        if ((rc = list_scenarios(format != NULL && strcmp(format, "json") == 0)) != 0) {
+            fprintf(stderr, "coalmine gen: %s\n", cm_strerror(rc));
+            return CM_EXIT_ERROR;
+        }
         return -1;
     }
     if (format != NULL) {

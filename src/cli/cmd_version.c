@@ -18,6 +18,9 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
 #include "cli/cmd.h"
 #include "coalmine/version.h"
 
@@ -51,20 +54,31 @@ static const char help[] =
     "\"libraries\":{NAME:VERSION,...}}.\n";
 
 /* Prints s as a JSON string. */
-static void json_str(const char *s)
+/* The JSON form: {"coalmine":VERSION,"libraries":{NAME:VERSION,...}}. Returns 0 or CM_E*. */
+static int print_json(const struct lib *v, size_t n)
 {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            printf("\\%c", c);
-        } else if (c < 0x20) {
-            printf("\\u%04x", c);
-        } else {
-            putchar(c);
-        }
+    struct cm_buf b;
+    struct cm_jw jw;
+    int rc;
+
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "coalmine");
+    cm_jw_str(&jw, COALMINE_VERSION);
+    cm_jw_key(&jw, "libraries");
+    cm_jw_obj_begin(&jw);
+    for (size_t i = 0; i < n; i++) {
+        cm_jw_key(&jw, v[i].name);
+        cm_jw_str(&jw, v[i].version);
     }
-    putchar('"');
+    cm_jw_obj_end(&jw);
+    cm_jw_obj_end(&jw);
+    if ((rc = cm_jw_finish(&jw)) == 0) {
+        printf("%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+    return rc;
 }
 
 static int run(int argc, char **argv)
@@ -102,16 +116,12 @@ static int run(int argc, char **argv)
     }
     n = libraries(v);
     if (json) {
-        fputs("{\"coalmine\":", stdout);
-        json_str(COALMINE_VERSION);
-        fputs(",\"libraries\":{", stdout);
-        for (size_t i = 0; i < n; i++) {
-            fputs(i ? "," : "", stdout);
-            json_str(v[i].name);
-            putchar(':');
-            json_str(v[i].version);
+        int rc = print_json(v, n);
+
+        if (rc != 0) {
+            fprintf(stderr, "coalmine version: %s\n", cm_strerror(rc));
+            return CM_EXIT_ERROR;
         }
-        fputs("}}\n", stdout);
     } else {
         printf("coalmine %s\n", COALMINE_VERSION);
         for (size_t i = 0; i < n; i++) {
