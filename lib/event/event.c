@@ -227,6 +227,33 @@ uint64_t cm_event_key(const struct cm_event *ev)
     }
 }
 
+bool cm_account_id_ok(struct cm_str s)
+{
+    if (s.p == NULL || s.len != 12) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cm_region_shape_ok(struct cm_str s)
+{
+    if (s.p == NULL || s.len < 3 || s.len > 32) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if (!((s.p[i] >= 'a' && s.p[i] <= 'z') || (s.p[i] >= '0' && s.p[i] <= '9') ||
+              s.p[i] == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void cm_ct_init(struct cm_ct *ct)
 {
     memset(ct, 0, sizeof(*ct));

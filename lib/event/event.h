@@ -311,6 +311,15 @@ static inline size_t cm_event_size(const struct cm_event *ev)
 /* Name of an event kind ("cloudtrail", "vpcflow", "dns"). */
 const char *cm_event_kind_name(enum cm_event_kind k);
 
+/* Whether s is an AWS account id: 12 ASCII digits. */
+bool cm_account_id_ok(struct cm_str s);
+
+/*
+ * Whether s has a region name's shape: 3 to 32 lowercase letters, digits and
+ * dashes (us-east-1, us-gov-west-1); the name is not checked against a list.
+ */
+bool cm_region_shape_ok(struct cm_str s);
+
 /*
  * An empty CloudTrail record: every member absent (JSON nodes CM_JSON_NONE),
  * readOnly and managementEvent unknown (-1). The parser and the sample

@@ -24,6 +24,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "event/event.h"
 #include "intel/format_util.h"
 
 #define MAX_DOCS_FIRST 4 /* room for documents before the array grows */
@@ -36,20 +37,6 @@ struct rd {
     uint32_t line_no;
     uint32_t reservation; /* the reservation being read (its OwnerId), or CM_JSON_NONE */
 };
-
-/* Whether s is an account id: 12 digits. */
-static bool account_id(struct cm_str s)
-{
-    if (s.p == NULL || s.len != 12) {
-        return false;
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
 
 static uint32_t line_of(struct rd *r, uint32_t node)
 {
@@ -193,11 +180,11 @@ static struct cm_str owner(struct rd *r, uint32_t o)
     struct cm_str id = inv_member(r->d, r->reservation, "OwnerId", &r->inv->scratch);
     uint32_t a;
 
-    if (!account_id(id) && (a = inv_list(r->d, o, "NetworkInterfaces")) != CM_JSON_NONE &&
+    if (!cm_account_id_ok(id) && (a = inv_list(r->d, o, "NetworkInterfaces")) != CM_JSON_NONE &&
         cm_json_at(r->d, a)->len > 0) {
         id = inv_member(r->d, cm_json_first(r->d, a), "OwnerId", &r->inv->scratch);
     }
-    return account_id(id) ? id : CM_STR_NULL;
+    return cm_account_id_ok(id) ? id : CM_STR_NULL;
 }
 
 static int read_instance(struct rd *r, uint32_t o)

@@ -14,6 +14,7 @@
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
 #include "core/clock.h"
+#include "event/event.h"
 #include "cli/findings_out.h"
 #include "finding/finding.h"
 #include "finding/finding_sample.h"
@@ -206,13 +207,13 @@ int cm_findings_sample(int argc, char **argv)
             }
             break;
         case CM_OPT_ACCOUNT:
-            if (!chars_ok(optarg, 12, 12, "0123456789")) {
+            if (!cm_account_id_ok(cm_str_cstr(optarg))) {
                 return bad_value("--account", optarg, "an account id is 12 digits");
             }
             o.account = optarg;
             break;
         case CM_OPT_REGION:
-            if (!chars_ok(optarg, 3, 32, LOWER DIGITS "-")) {
+            if (!cm_region_shape_ok(cm_str_cstr(optarg))) {
                 return bad_value("--region", optarg, "not a region name like us-east-1");
             }
             o.region = optarg;

@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/scan.h"
 #include "detect/intel.h"
+#include "event/event.h"
 #include "finding/aggregate.h"
 #include "store/store.h"
 
@@ -136,22 +137,6 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 when the scan ran (malformed input is counted and reported, not\n"
             "fatal), 1 on errors such as an unreadable path, 2 on usage errors.\n");
-}
-
-/* A region name: lowercase letters, digits and dashes, like us-east-1 or us-gov-west-1. */
-static bool region_ok(const char *s)
-{
-    size_t n = strlen(s);
-
-    if (n < 3 || n > 32) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
-            return false;
-        }
-    }
-    return true;
 }
 
 /* The account that owns an instance, by the --inventory files (cm_finding_ctx.instance_owner). */
@@ -546,7 +531,7 @@ static int run(int argc, char **argv)
             }
             break;
         case CM_SCAN_OPT_REGION:
-            if (!region_ok(optarg)) {
+            if (!cm_region_shape_ok(cm_str_cstr(optarg))) {
                 fprintf(stderr,
                         "coalmine scan: --region '%s' is not a region name like us-east-1\n",
                         optarg);

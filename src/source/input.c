@@ -15,6 +15,7 @@
 #include "base/hash.h"
 #include "base/str.h"
 #include "base/time.h"
+#include "event/event.h"
 #include "source/peek.h"
 #include "source/source_file.h"
 
@@ -497,18 +498,10 @@ struct cm_str cm_input_key_region(const char *path)
     return cm_str_make("", 0);
 }
 
-/* Whether p[0..n) is an account id: 12 digits. */
+/* Whether p[0..n) is an account id (part_at's predicate). */
 static bool account_like(const char *p, size_t n)
 {
-    if (n != 12) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9') {
-            return false;
-        }
-    }
-    return true;
+    return cm_account_id_ok(cm_str_make(p, n));
 }
 
 static struct cm_str account_at(const char *seg, char stop)

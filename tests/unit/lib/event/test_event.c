@@ -232,10 +232,29 @@ static void test_event_key(void **state)
     assert_true(cm_event_key(&a) != cm_event_key(&b));
 }
 
+/* Account ids and region names as the CLI and the key readers accept them. */
+static void test_account_region_shape(void **state)
+{
+    (void)state;
+    assert_true(cm_account_id_ok(cm_str_cstr("111122223333")));
+    assert_false(cm_account_id_ok(cm_str_cstr("11112222333")));
+    assert_false(cm_account_id_ok(cm_str_cstr("1111222233334")));
+    assert_false(cm_account_id_ok(cm_str_cstr("11112222333x")));
+    assert_false(cm_account_id_ok(CM_STR_NULL));
+    assert_true(cm_region_shape_ok(cm_str_cstr("us-east-1")));
+    assert_true(cm_region_shape_ok(cm_str_cstr("us-gov-west-1")));
+    assert_false(cm_region_shape_ok(cm_str_cstr("us")));
+    assert_false(cm_region_shape_ok(cm_str_cstr("US-EAST-1")));
+    assert_false(cm_region_shape_ok(cm_str_cstr("not a region")));
+    assert_false(cm_region_shape_ok(cm_str_cstr("a-region-name-longer-than-32-bytes")));
+    assert_false(cm_region_shape_ok(CM_STR_NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_account_region_shape),
         cmocka_unit_test(test_uid_types),
         cmocka_unit_test(test_key_cloudtrail),
         cmocka_unit_test(test_key_flow_dns),
