@@ -124,12 +124,6 @@ norm_name(const char *p, size_t n, char *out, uint64_t dm[4], unsigned *nothost,
 }
 #endif
 
-/* Whether a byte (lowercased) is a host name's: a-z, 0-9, '-', '_', '.'. */
-static bool host_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-}
-
 /*
  * Sixteen bytes a step with SSE2 (the last step overlaps the one before),
  * one table lookup a byte otherwise; the labels are checked on the dot map
@@ -162,7 +156,7 @@ int cm_domain_fold(struct cm_str name, char *out, struct cm_domain_shape *sh, ui
         unsigned char c = name_byte[(unsigned char)name.p[i]];
 
         bad |= c == 0;
-        nothost |= !host_byte(c);
+        nothost |= !cm_domain_host_byte(c);
         out[i] = (char)c;
         dm[i / 64] |= (uint64_t)(c == '.') << (i % 64);
     }

@@ -87,6 +87,12 @@ int cm_domain_parse(struct cm_str name, struct cm_domain *d);
  */
 int cm_domain_parse_psl(const struct cm_psl *psl, struct cm_str name, struct cm_domain *d);
 
+/* Whether a byte (lowercased) is a host name's: a-z, 0-9, '-', '_', '.'. */
+static inline bool cm_domain_host_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
 /* The registered domain of *d (eTLD+1), or an empty slice. */
 static inline struct cm_str cm_domain_registered(const struct cm_domain *d)
 {

@@ -75,12 +75,6 @@ int cm_domainset_split(struct cm_str name, char *out, size_t *len, uint8_t *star
     return CM_OK;
 }
 
-/* A byte of a host name's label, after cm_domain_fold's lowercasing. */
-static bool host_label_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 int cm_domainset_split_tail(struct cm_str name, char *out, size_t *base, size_t *len,
                             uint8_t *starts, size_t *nl)
 {
@@ -104,7 +98,7 @@ int cm_domainset_split_tail(struct cm_str name, char *out, size_t *base, size_t 
             }
             from = i + 1;
             bad = false;
-        } else if (!host_label_byte(c)) {
+        } else if (!cm_domain_host_byte(c)) { /* '.' is taken above */
             bad = true;
         }
     }
