@@ -271,11 +271,16 @@ bool cm_ct_own_call(const struct cm_ct *ct);
 size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap);
 
 /*
- * Adds v (not 0) to the open-addressing set set[cap] (cap a power of two)
- * holding *n. Returns true when it was not there. A set 3/4 full takes no
- * more and calls nothing new.
+ * Adds the hash v, used at now_ms, to the open-addressing set set[cap] (cap
+ * a power of two, at most 1024) holding *n; the set keeps v's upper 24 bits
+ * and the day it was last used. Returns true when it was not there. A set
+ * kept at most 3/4 full: when full, the values unused for
+ * CM_CT_SET_STALE_DAYS or more are forgotten, the longest unused first,
+ * down to half full; when none is that old, it takes no more and calls
+ * nothing new (a profile whose last month fills it does everything).
  */
-bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v);
+#define CM_CT_SET_STALE_DAYS 30u
+bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v, int64_t now_ms);
 
 /*
  * The network of ip, seeded: its autonomous system when cfg->asn knows it;
@@ -359,7 +364,8 @@ int cm_ct_model_load(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm
  * from a file (struct cm_state_codec.check): every string NUL-terminated
  * within its array, every bool 0 or 1, every address of a known family, the
  * ring position in range, call classes below nkinds, and a hash set that
- * holds n values, at most 3/4 of cap, so a probe always meets an empty slot.
+ * holds n values, at most 3/4 of cap, so a probe always meets an empty slot,
+ * none of them a day without a value.
  */
 bool cm_ct_set_ok(const uint32_t *set, uint32_t cap, uint32_t n);
 bool cm_ct_context_ok(const struct cm_ct_context *c);

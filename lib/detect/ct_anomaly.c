@@ -47,7 +47,7 @@
 
 #define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
 
-#define ANOMALY_STATE_VERSION 2u /* bump when the layout save writes changes */
+#define ANOMALY_STATE_VERSION 3u /* bump when the layout save writes changes */
 
 struct ident {
     int64_t first_ms; /* first: cm_ct_model_profile's */
@@ -179,7 +179,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     /* Learn first: what is judged below is this call against what came before it. */
     cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
-    api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct));
+    api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);
     if (!established || !api_new || !(nv.net_new || nv.client_new)) {
         return 0;
     }

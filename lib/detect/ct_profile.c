@@ -55,12 +55,96 @@ size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap)
     return n + who.len;
 }
 
-bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v)
+/*
+ * The sets' entries: the value's hash above, the day it was last used (UTC
+ * days since 1970, modulo 256) in the low byte. A day that is the stamp's
+ * 1..SET_AHEAD_DAYS days later moves the stamp on; a "later" day beyond
+ * that is an event older than the stamp (a late file), which leaves it.
+ */
+#define SET_DAY_MASK   0xffu
+#define SET_AHEAD_DAYS 200u
+#define SET_KEY(v)     (((v) & ~SET_DAY_MASK) ? ((v) & ~SET_DAY_MASK) : 0x100u)
+#define SET_MAX_CAP    1024u
+#define SET_DAY_MS     (24LL * 3600 * 1000)
+
+static uint32_t set_day(int64_t now_ms)
 {
-    uint32_t i = v & (cap - 1);
+    int64_t day = now_ms / SET_DAY_MS - (now_ms % SET_DAY_MS < 0);
+
+    return (uint32_t)day & SET_DAY_MASK;
+}
+
+/* Days from stamp to day, or 0 when day is not after it. */
+static uint32_t set_age(uint32_t stamp, uint32_t day)
+{
+    uint32_t age = (day - stamp) & SET_DAY_MASK;
+
+    return age <= SET_AHEAD_DAYS ? age : 0;
+}
+
+static void set_put(uint32_t *set, uint32_t cap, uint32_t e)
+{
+    uint32_t i = (e >> 8) & (cap - 1);
+
+    while (set[i] != 0) {
+        i = (i + 1) & (cap - 1);
+    }
+    set[i] = e;
+}
+
+/*
+ * Makes room in a full set: drops the entries unused for CM_CT_SET_STALE_DAYS
+ * or more, the longest unused first, until it is half full. Returns whether
+ * any was dropped.
+ */
+static bool set_forget(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t day)
+{
+    uint32_t keep[SET_MAX_CAP], nkeep = 0, hist[SET_DAY_MASK + 1] = {0};
+    uint32_t drop = *n - cap / 2, stale = 0, cut = SET_DAY_MASK + 1, at_cut = 0;
+
+    for (uint32_t i = 0; i < cap; i++) {
+        if (set[i] != 0) {
+            hist[set_age(set[i] & SET_DAY_MASK, day)]++;
+        }
+    }
+    /* Oldest first: ages from the top down to the cut are dropped; at_cut of the cut's age. */
+    for (uint32_t age = SET_DAY_MASK; age >= CM_CT_SET_STALE_DAYS && stale < drop; age--) {
+        cut = age;
+        at_cut = hist[age] < drop - stale ? hist[age] : drop - stale;
+        stale += at_cut;
+    }
+    if (stale == 0) {
+        return false;
+    }
+    for (uint32_t i = 0; i < cap; i++) {
+        uint32_t age;
+
+        if (set[i] == 0) {
+            continue;
+        }
+        age = set_age(set[i] & SET_DAY_MASK, day);
+        if (age > cut || (age == cut && at_cut > 0 && at_cut--)) {
+            continue;
+        }
+        keep[nkeep++] = set[i];
+    }
+    memset(set, 0, cap * sizeof(*set));
+    for (uint32_t i = 0; i < nkeep; i++) {
+        set_put(set, cap, keep[i]);
+    }
+    *n = nkeep;
+    return true;
+}
+
+bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v, int64_t now_ms)
+{
+    uint32_t key = SET_KEY(v), day = set_day(now_ms), i = (key >> 8) & (cap - 1);
 
     for (;;) {
-        if (set[i] == v) {
+        if ((set[i] & ~SET_DAY_MASK) == key) {
+            if (set_age(set[i] & SET_DAY_MASK, day) > 0) {
+                set[i] = key | day;
+            }
             return false;
         }
         if (set[i] == 0) {
@@ -68,10 +152,10 @@ bool cm_ct_set_add(uint32_t *set, uint32_t cap, uint32_t *n, uint32_t v)
         }
         i = (i + 1) & (cap - 1);
     }
-    if (*n >= cap / 4 * 3) {
+    if (*n >= cap / 4 * 3 && (cap > SET_MAX_CAP || !set_forget(set, cap, n, day))) {
         return false;
     }
-    set[i] = v;
+    set_put(set, cap, key | day);
     (*n)++;
     return true;
 }
@@ -401,6 +485,9 @@ bool cm_ct_set_ok(const uint32_t *set, uint32_t cap, uint32_t n)
         return false;
     }
     for (uint32_t i = 0; i < cap; i++) {
+        if (set[i] != 0 && (set[i] & ~SET_DAY_MASK) == 0) {
+            return false; /* a stamp without a value */
+        }
         used += set[i] != 0;
     }
     return used == n;

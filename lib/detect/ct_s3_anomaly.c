@@ -42,7 +42,7 @@
 #define PAIRS  1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
 #define ACTIVE 16u   /* anomalous pairs an identity can have at once */
 
-#define S3_ANOMALY_STATE_VERSION 2u /* bump when the layout save writes changes */
+#define S3_ANOMALY_STATE_VERSION 3u /* bump when the layout save writes changes */
 
 enum kind { K_DISCOVERY = 0, K_EXFIL, K_DELETE, K_PERMISSION, K_WRITE, K_COUNT };
 
@@ -295,7 +295,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     k = kind_of(ct->event_name);
     pair = (uint32_t)cm_hash64(bucket.p, bucket.len, a->m.seed + (uint64_t)k) | 1u;
     cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
-    pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair);
+    pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair, ev->time_ms);
     act = active_find(id, pair, ev->time_ms, a->m.window_ms);
     if (act == NULL) {
         if (!pair_new || !established || !(nv.net_new || nv.client_new)) {

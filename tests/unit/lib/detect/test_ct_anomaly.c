@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/json.h"
@@ -92,6 +93,18 @@ struct trail {
 #define HOUR  3600
 #define DAY   (24 * HOUR)
 
+/* The eventTime of `at` seconds after 2026-01-05T00:00:00Z. */
+static const char *when(int at)
+{
+    static char out[32];
+    time_t t = (time_t)1767571200 + at;
+    struct tm tm;
+
+    assert_non_null(gmtime_r(&t, &tm));
+    strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
+
 /*
  * Appends a record: identity uid at `at` seconds after 2026-01-05T00:00Z, of
  * service svc (before .amazonaws.com), call name, from ip with agent ua;
@@ -110,11 +123,10 @@ static void add(struct trail *t, const char *uid, int at, const char *svc, const
     }
     t->n += (size_t)snprintf(
         t->buf + t->n, sizeof(t->buf) - t->n,
-        "%s{%s,%s,\"eventTime\":\"2026-01-%02dT%02d:%02d:%02dZ\",\"eventSource\":\"%s."
+        "%s{%s,%s,\"eventTime\":\"%s\",\"eventSource\":\"%s."
         "amazonaws.com\",\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
         "\"eventID\":\"e-%u\"%s}",
-        t->nrec ? "," : "", COMMON, uid, 5 + at / DAY, at / HOUR % 24, at / 60 % 60, at % 60, svc,
-        name, ip, ua, t->nrec, err);
+        t->nrec ? "," : "", COMMON, uid, when(at), svc, name, ip, ua, t->nrec, err);
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
 }
@@ -138,11 +150,11 @@ static void add_s3_more(struct trail *t, int at, const char *name, const char *b
         t->buf + t->n, sizeof(t->buf) - t->n,
         "%s{\"eventVersion\":\"1.08\",\"awsRegion\":\"us-east-1\",\"eventType\":\"AwsApiCall\","
         "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Data\",%s,"
-        "\"eventTime\":\"2026-01-%02dT%02d:%02d:%02dZ\",\"eventSource\":\"s3.amazonaws.com\","
+        "\"eventTime\":\"%s\",\"eventSource\":\"s3.amazonaws.com\","
         "\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
         "\"eventID\":\"s-%u\",%s}",
-        t->nrec ? "," : "", SESSION("app", "ASIAAPP0000000000001"), 5 + at / DAY, at / HOUR % 24,
-        at / 60 % 60, at % 60, name, ip, ua, t->nrec, extra);
+        t->nrec ? "," : "", SESSION("app", "ASIAAPP0000000000001"), when(at), name, ip, ua, t->nrec,
+        extra);
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
 }
@@ -947,6 +959,118 @@ static void test_sequence_s3(void **state)
     free(t);
 }
 
+/* A copy of the set takes v at now: whether the set holds it (a full set holds everything). */
+static bool set_has(const uint32_t *set, uint32_t n, uint32_t v, int64_t now)
+{
+    uint32_t copy[512];
+
+    memcpy(copy, set, sizeof(copy));
+    return !cm_ct_set_add(copy, 512, &n, v, now);
+}
+
+/* The profiles' call sets: full, they forget what went unused for a month, oldest first. */
+static void test_set_ages(void **state)
+{
+    const int64_t day = 24LL * 3600 * 1000, t0 = 20000 * day + 5 * 3600 * 1000;
+    uint32_t set[512] = {0}, n = 0, kept = 0;
+
+    (void)state;
+    for (uint32_t v = 1; v <= 384; v++) {
+        assert_true(cm_ct_set_add(set, 512, &n, v << 8, t0));
+    }
+    assert_int_equal(n, 384);
+    assert_false(cm_ct_set_add(set, 512, &n, 1u << 8, t0 + day));
+    /* Only the upper 24 bits are kept: the low byte is the day. */
+    assert_false(cm_ct_set_add(set, 512, &n, (2u << 8) | 0x7f, t0 + day));
+    /* Full, and nothing unused for 30 days: nothing is new (and nothing is learned). */
+    assert_false(cm_ct_set_add(set, 512, &n, 999u << 8, t0 + 29 * day));
+    assert_int_equal(n, 384);
+    for (uint32_t v = 1; v <= 100; v++) {
+        assert_false(cm_ct_set_add(set, 512, &n, v << 8, t0 + 20 * day));
+    }
+    /* A late file (day 10) does not move a stamp back. */
+    assert_false(cm_ct_set_add(set, 512, &n, 50u << 8, t0 + 10 * day));
+    /* Day 35: 101..384 have gone unused for 35 days; 1..100 for 15. A new value is new,
+     * and the set forgets 128 of the unused ones to be half full. */
+    assert_true(cm_ct_set_add(set, 512, &n, 999u << 8, t0 + 35 * day));
+    assert_int_equal(n, 257);
+    assert_true(cm_ct_set_ok(set, 512, n));
+    for (uint32_t v = 1; v <= 100; v++) {
+        assert_true(set_has(set, n, v << 8, t0 + 35 * day));
+    }
+    for (uint32_t v = 101; v <= 384; v++) {
+        kept += set_has(set, n, v << 8, t0 + 35 * day);
+    }
+    assert_int_equal(kept, 284 - 128);
+    assert_true(set_has(set, n, 999u << 8, t0 + 35 * day));
+}
+
+/*
+ * An identity whose profile is full (768 (bucket, kind) pairs) still has a stolen key's
+ * reads of a new bucket judged once the pairs it fills with have gone unused for a month;
+ * while it keeps using them all, nothing is new to it.
+ */
+static void test_s3_full_profile(void **state)
+{
+    char bucket[32];
+    char obj[32];
+
+    (void)state;
+    for (int stale = 0; stale < 2; stale++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        s3_baseline(t, 0);
+        s3_baseline(t, 1);
+        for (int day = 2; day <= (stale ? 2 : 39); day += stale ? 1 : 37) {
+            for (int k = 0; k < 766; k++) {
+                snprintf(bucket, sizeof(bucket), "data-%d", k);
+                add_s3(t, day * DAY + 10 * HOUR + k * 30, "GetObject", bucket, "part-0", HOME,
+                       BOTO);
+            }
+        }
+        s3_baseline(t, 40);
+        for (int k = 0; k < 25; k++) {
+            snprintf(obj, sizeof(obj), "fin/%d", k);
+            add_s3(t, 40 * DAY + 20 * HOUR + k, "GetObject", "finance", obj, THIEF, CLI);
+        }
+        run(&r, t, 0);
+        assert_int_equal(count(&r.got, "Exfiltration:S3/AnomalousBehavior"), stale ? 1 : 0);
+        assert_int_equal(r.got.n, stale ? 1 : 0);
+        if (stale) {
+            assert_string_equal(r.got.resource[0], "finance");
+        }
+        free(t);
+    }
+}
+
+/* The same for management calls: an administrator's 384 calls, then a month's pause. */
+static void test_api_full_profile(void **state)
+{
+    char name[32];
+
+    (void)state;
+    for (int stale = 0; stale < 2; stale++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        baseline(t, 0);
+        baseline(t, 1);
+        for (int day = 2; day <= (stale ? 2 : 39); day += stale ? 1 : 37) {
+            for (int k = 0; k < 380; k++) {
+                snprintf(name, sizeof(name), "DescribeThing%d", k);
+                add(t, ALICE, day * DAY + 10 * HOUR + k * 30, "ec2", name, HOME, CLI, NULL);
+            }
+        }
+        baseline(t, 40);
+        add(t, ALICE, 40 * DAY + 20 * HOUR, "iam", "CreateAccessKey", THIEF, BOTO, NULL);
+        run(&r, t, 0);
+        assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), stale ? 1 : 0);
+        assert_int_equal(r.got.n, stale ? 1 : 0);
+        free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +1089,9 @@ int main(void)
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
+        cmocka_unit_test(test_set_ages),
+        cmocka_unit_test(test_s3_full_profile),
+        cmocka_unit_test(test_api_full_profile),
         cmocka_unit_test(test_sequence_credentials),
         cmocka_unit_test(test_sequence_s3),
         cmocka_unit_test(test_sequence_trusted),
