@@ -29,7 +29,8 @@
  *   389 and 1389 are High with additionalInfo context "Possible log4j
  *   callback". Port 25 is Spambot's alone, and a connection that is one of
  *   the resolver types below is that type only (its port still joins the
- *   history).
+ *   history). A record from a high local port the instance serves (seen
+ *   with SERVE_PEERS peers on ports of their own: serve_reply) is a reply.
  * - DefenseEvasion:EC2/UnusualDNSResolver / UnusualDoHActivity /
  *   UnusualDoTActivity: 53 (TCP or UDP), 443 (TCP, or UDP for HTTP/3) or 853
  *   (TCP, or UDP for DNS over QUIC) to an address of the resolver table
@@ -54,7 +55,7 @@
  *   upload talks to many hosts but most of its connections carry data. No
  *   learning needed. One detection per window per (instance, port).
  *
- * State: three cm_state tables. hosts: resource -> struct host (240 bytes),
+ * State: three cm_state tables. hosts: resource -> struct host (264 bytes),
  * TTL host_ttl_ms, memcap host_max_entries. fans: (resource, purpose,
  * protocol, port) -> struct fan (the distinct hosts), which exists only
  * while the instance fails on that port or sends mail without history (TTL
@@ -82,7 +83,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_HOST_STATE_VERSION 2u
+#define FLOW_HOST_STATE_VERSION 3u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle
@@ -133,9 +134,9 @@
  */
 #define CM_FLOW_HOST_TTL_MS (7LL * 24 * 3600 * 1000)
 /*
- * Memcaps. A host entry is 240 bytes of value, about 355 with its key and
+ * Memcaps. A host entry is 264 bytes of value, about 385 with its key and
  * the table's overhead (measured by test_flow_host): 100,000 interfaces
- * take about 35 MiB, the cap of 262144 at most about 93 MiB. A fan entry
+ * take about 37 MiB, the cap of 262144 at most about 97 MiB. A fan entry
  * carries a set of max(sweep_hosts, spam_hosts) hosts (432 bytes of value
  * by default) and only exists during failures or mail without history:
  * 65536 of them at most about 34 MiB.
@@ -463,6 +464,51 @@ static void port_learn(struct host *h, uint16_t port)
     }
 }
 
+/*
+ * Whether request record v of instance h is rather the reply of a peer's connection to a
+ * port the instance serves. Flow logs without direction and flags tell the opener by the
+ * ports alone (the lower one is the service's), which misreads a service on a high port
+ * (WireGuard's 51820, a game server, a NodePort) answering a peer whose own port is lower:
+ * the answer looks like the instance calling the peer's port. A client's local port is
+ * ephemeral, new for each connection; a service's stays while its peers change. So a
+ * local port of 1024 or more seen talking to SERVE_PEERS public peers in a row, each on
+ * another address and another port (lower than the local one), is served, and its records
+ * are replies. A UDP client talking from one socket to many servers of one service has
+ * one remote port and never qualifies.
+ */
+static bool serve_reply(const struct flow_host *fh, struct host *h, const struct cm_flow_view *v)
+{
+    uint16_t lport = (uint16_t)v->local_port, rport = (uint16_t)v->remote_port;
+    uint32_t addr;
+    struct serve *s = NULL, *low = &h->serve[0];
+
+    if (v->local_port < 1024 || v->remote_port < 1024 || v->remote_port >= v->local_port) {
+        return false;
+    }
+    addr = (uint32_t)cm_hash64(v->remote->a, sizeof(v->remote->a), fh->seed ^ v->remote->family);
+    for (size_t i = 0; i < SERVE_SLOTS; i++) {
+        if (h->serve[i].port == lport) {
+            s = &h->serve[i];
+            break;
+        }
+        if (h->serve[i].peers < low->peers) {
+            low = &h->serve[i];
+        }
+    }
+    if (s == NULL) { /* a new candidate takes the slot with the fewest peers */
+        if (low->peers >= SERVE_PEERS) {
+            return false;
+        }
+        *low = (struct serve){.addr = addr, .port = lport, .rport = rport, .peers = 1};
+        return false;
+    }
+    if (s->peers < SERVE_PEERS && s->addr != addr && s->rport != rport) {
+        s->peers++;
+    }
+    s->addr = addr, s->rport = rport;
+    return s->peers >= SERVE_PEERS;
+}
+
 static int port_unusual(struct flow_host *fh, struct host *h, uint16_t port, bool learned,
                         const struct cm_event *ev, const struct cm_flow_view *v,
                         struct cm_sink *sink)
@@ -580,6 +626,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         port_learn(h, port); /* the port is used; the resolver type speaks for it */
         return resolver(fh, h, kind, provider, r, learned, ev, &v, sink);
     }
+    if (serve_reply(fh, h, &v)) {
+        return CM_OK; /* the answer of a port the instance serves, not a call to the peer's */
+    }
     return port_unusual(fh, h, port, learned, ev, &v, sink);
 }
 
@@ -604,6 +653,11 @@ static bool host_check(const void *ud, const void *key, size_t klen, const void 
     }
     for (size_t i = 0; i < NOVEL_SLOTS; i++) {
         if (h->novel[i].kind > K_DOT) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < SERVE_SLOTS; i++) {
+        if (h->serve[i].peers > SERVE_PEERS) {
             return false;
         }
     }

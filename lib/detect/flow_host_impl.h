@@ -18,6 +18,8 @@
 #define PORT_CAP       24   /* ports it holds before it counts as full (load 3/4) */
 #define NOVEL_SLOTS    4    /* unusual things reported at once per instance */
 #define WATCH_SLOTS    4    /* ports failing lately whose attempts are counted */
+#define SERVE_SLOTS    2    /* high local ports watched for serving public peers */
+#define SERVE_PEERS    3    /* peers on ports of their own that make a local port served */
 #define FAIL_PACKETS   6    /* SYNs a dead host gets in a minute (at 0, 1, 3, 7, 15 and 31 s) */
 #define FAIL_AVG_BYTES 80   /* no payload: an IPv6 SYN with options is 80 bytes */
 #define MAX_FAN_HOSTS  1024 /* bound of sweep_hosts and spam_hosts */
@@ -67,6 +69,19 @@ struct watch {
     uint16_t pfail, pall; /* ... and in the previous one */
 };
 
+/*
+ * A local port of 1024 or more that the instance talks from to public peers on lower
+ * ports of their own: the peers seen one after another (a change of both address and
+ * port counts one more, saturating). SERVE_PEERS of them make it a port the instance
+ * serves (a VPN, a game server), whose records to a peer are replies.
+ */
+struct serve {
+    uint32_t addr;  /* 32 bits of the last peer's address hash */
+    uint16_t port;  /* the local port; 0: slot unused */
+    uint16_t rport; /* the last peer's port */
+    uint32_t peers; /* distinct peers in a row, at most SERVE_PEERS */
+};
+
 /* What one instance (or ENI) has done: its history. */
 struct host {
     int64_t first_ms;                /* its earliest connection seen: learning started */
@@ -77,6 +92,7 @@ struct host {
     uint8_t nports, flags;           /* ports in the set; H_* */
     uint8_t next_watch, pad;         /* next_watch: round-robin replacement of watch[] */
     struct novel novel[NOVEL_SLOTS];
+    struct serve serve[SERVE_SLOTS]; /* high local ports maybe served to public peers */
 };
 
 /* A host of a fan-out: 32 bits of its hash and when it was last seen (Unix seconds). */

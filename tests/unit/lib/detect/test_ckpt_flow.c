@@ -500,6 +500,11 @@ struct m_host { /* flow_host.c struct host */
     uint8_t nports, flags;
     uint8_t next_watch, pad;
     struct m_novel novel[4];
+    struct {
+        uint32_t addr;
+        uint16_t port, rport;
+        uint32_t peers;
+    } serve[2];
 };
 
 struct m_fan { /* flow_host.c struct fan, before its host[] */
@@ -702,11 +707,12 @@ static void test_host_codec(void **state)
     /* As made: loads, and the restarted engine runs on. */
     assert_int_equal(load_patched(&r, &w, 0, NULL, 0), 0);
 
-    PATCH(&r, &w, &lh, struct m_host, nports, 25);       /* past PORT_CAP */
-    PATCH(&r, &w, &lh, struct m_host, nports, 23);       /* not the used slots' count */
-    PATCH(&r, &w, &lh, struct m_host, next_watch, 4);    /* indexes watch[4] */
-    PATCH(&r, &w, &lh, struct m_host, novel[2].kind, 5); /* no such enum kind */
-    PATCH(&r, &w, &lh, struct m_host, flags, 2 | 8);     /* no such H_ bit */
+    PATCH(&r, &w, &lh, struct m_host, nports, 25);        /* past PORT_CAP */
+    PATCH(&r, &w, &lh, struct m_host, nports, 23);        /* not the used slots' count */
+    PATCH(&r, &w, &lh, struct m_host, next_watch, 4);     /* indexes watch[4] */
+    PATCH(&r, &w, &lh, struct m_host, novel[2].kind, 5);  /* no such enum kind */
+    PATCH(&r, &w, &lh, struct m_host, flags, 2 | 8);      /* no such H_ bit */
+    PATCH(&r, &w, &lh, struct m_host, serve[1].peers, 4); /* past SERVE_PEERS */
     PATCH(&r, &w, &lh, struct m_host, first_ms, INT64_MIN);
     /* One slot more in use than nports counts: port_add could run out of free slots. */
     for (size_t i = 0; i < 32; i++) {

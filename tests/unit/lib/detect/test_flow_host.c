@@ -453,6 +453,54 @@ static void test_port_unusual(void **state)
     done(&r);
 }
 
+/*
+ * A WireGuard server (UDP/51820) answers its peers from its service port. Default-format logs
+ * have no direction, so the port order makes its answer to a peer on a lower port look like
+ * the instance calling that port. Before 2026-12-04 a laptop peer that moved to a hotel (new
+ * address, new NAT port 45678) a day after the peers were first seen gave NetworkPortUnusual
+ * on 45678 for each of its records.
+ */
+static void test_port_served(void **state)
+{
+    static const char *const peer[] = {"203.0.113.10", "198.51.100.20", "192.0.2.30"};
+    static const int pport[] = {41234, 38999, 50123};
+    struct run r = {0};
+    const struct det *d;
+    int64_t L = T0 + 26 * HOUR;
+
+    (void)state;
+    agg = 600;
+    ordinary("eni-0wg", "i-0wg", "10.0.1.40", T0, 30);
+    for (int64_t t = T0; t < T0 + 30 * HOUR; t += 600) {
+        for (int i = 0; i < 3; i++) {
+            conn("eni-0wg", "i-0wg", peer[i], "10.0.1.40", pport[i], 51820, 17, 900, 400000, t, 590,
+                 "ACCEPT", true);
+        }
+    }
+    /* The roaming peer, after learning: replies to a new, lower port. */
+    conn("eni-0wg", "i-0wg", "198.51.100.77", "10.0.1.40", 45678, 51820, 17, 900, 400000, L, 3000,
+         "ACCEPT", true);
+    /* Still found on the same instance: a C&C call from an ephemeral port ... */
+    conn("eni-0wg", "i-0wg", "10.0.1.40", "185.100.87.41", 52000, 5888, 6, 30, 5000, L + 4000, 20,
+         "ACCEPT", true);
+    /* ... and a UDP client talking from one socket to three servers of one port (27015), then
+     * from it to a new port: one remote port is no set of peers. */
+    for (int i = 0; i < 3; i++) {
+        conn("eni-0wg", "i-0wg", "10.0.1.40", peer[i], 60001, 27015, 17, 10, 900, T0 + HOUR + i, 1,
+             "ACCEPT", true);
+    }
+    conn("eni-0wg", "i-0wg", "10.0.1.40", "45.83.64.1", 60001, 31337, 17, 10, 900, L + 5000, 1,
+         "ACCEPT", true);
+    run_text(&r, render(false), NULL);
+    assert_int_equal(count_of(&r, PORT, "i-0wg"), 2);
+    d = nth(&r, PORT, "i-0wg", 0);
+    assert_int_equal(d->dstport, 5888);
+    d = nth(&r, PORT, "i-0wg", 1);
+    assert_int_equal(d->dstport, 31337);
+    done(&r);
+    agg = 60;
+}
+
 static void test_port_history_full(void **state)
 {
     struct run r = {0};
@@ -1114,12 +1162,19 @@ static void test_shared_captures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_port_unusual),        cmocka_unit_test(test_port_history_full),
-        cmocka_unit_test(test_resolvers),           cmocka_unit_test(test_spambot),
-        cmocka_unit_test(test_portsweep),           cmocka_unit_test(test_sweep_near_misses),
-        cmocka_unit_test(test_sweep_slices),        cmocka_unit_test(test_intervals_and_order),
-        cmocka_unit_test(test_resource_and_tuning), cmocka_unit_test(test_eviction),
-        cmocka_unit_test(test_resolver_set),        cmocka_unit_test(test_shared_captures),
+        cmocka_unit_test(test_port_unusual),
+        cmocka_unit_test(test_port_served),
+        cmocka_unit_test(test_port_history_full),
+        cmocka_unit_test(test_resolvers),
+        cmocka_unit_test(test_spambot),
+        cmocka_unit_test(test_portsweep),
+        cmocka_unit_test(test_sweep_near_misses),
+        cmocka_unit_test(test_sweep_slices),
+        cmocka_unit_test(test_intervals_and_order),
+        cmocka_unit_test(test_resource_and_tuning),
+        cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_resolver_set),
+        cmocka_unit_test(test_shared_captures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
