@@ -47,8 +47,10 @@ static const char *const allow[] = {
     "mailspike.net", "dnswl.org", "surriel.com", "manitu.net", "senderscore.com",
     "uceprotect.net", "uribl.com", "surbl.org", "abuseat.org", "abusix.zone",
     "junkemailfilter.com", "spameatingmonkey.net",
-    /* The Email Blocklist (<sha1 of an address>.ebl.msbl.org, SpamAssassin's HashBL rules). */
-    "msbl.org",
+    /* The Email Blocklist (<sha1 of an address>.ebl.msbl.org, SpamAssassin's HashBL rules);
+     * Rspamd's own lists (<32 z-base-32 of a blake2 hash>.email.rspamd.com, RSPAMD_EMAILBL,
+     * and its URL list uribl.rspamd.com). */
+    "msbl.org", "rspamd.com",
     /* Hash and reputation look-ups over DNS: Team Cymru (malware hash registry, IP to ASN),
      * Sophos Live Protection, McAfee GTI (avqs.mcafee.com), ESET LiveGrid. */
     "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk",
