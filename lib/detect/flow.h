@@ -58,6 +58,15 @@ bool cm_flow_forwarded(const struct cm_flow *fl);
 bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v);
 
 /*
+ * Whether request record v is a traceroute probe: UDP to the port range traceroute (and
+ * mtr's UDP mode) walks, from 33434 (IANA's traceroute port) one port per probe, three
+ * probes a hop: 33434-33534, the range firewall guides open for it. Each probe is one
+ * datagram nobody answers on UDP (the routers answer with ICMP), so a trace of 16 hops
+ * looks like 48 ports probed on one host.
+ */
+bool cm_flow_traceroute(const struct cm_flow_view *v);
+
+/*
  * Starts an instance detection of type for flow event ev seen as v:
  * account, region, time, count 1, the event, resource (instance or ENI)
  * and direction (outbound or inbound, from v).

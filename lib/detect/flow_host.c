@@ -11,7 +11,8 @@
  * blocked attempt still says what the instance tried). Everything else is
  * dropped by field tests before any look-up: replies, inbound connections,
  * traffic inside the VPC (the VPC resolver at .2 or 169.254.169.253, NTP at
- * 169.254.169.123, east-west services).
+ * 169.254.169.123, east-west services), and traceroute's UDP probes
+ * (cm_flow_traceroute).
  *
  * History (per resource: the instance id, else the ENI). Learning starts
  * with the instance's first such connection and lasts learn_ms of event
@@ -606,7 +607,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if ((fl->protocol != TCP && fl->protocol != UDP) || fl->srcport <= 0 || fl->dstport <= 0 ||
         fl->dstport > 65535 || (fl->srcport < fl->dstport && fl->dstport >= 1024) ||
         fl->direction == CM_FD_INGRESS || !cm_ip_is_public(&fl->dst) || !cm_flow_view(ev, &v) ||
-        v.reply || !v.outbound || v.resource.len == 0) {
+        v.reply || !v.outbound || v.resource.len == 0 || cm_flow_traceroute(&v)) {
         return CM_OK;
     }
     if ((h = host_of(fh, v.resource, ev->time_ms)) == NULL) {

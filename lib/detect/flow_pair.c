@@ -380,7 +380,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     pub = rc == CM_IPC_PUBLIC;
     probe = v.remote_port >= 0 && (fl->protocol == 6 || fl->protocol == 17) &&
             (fl->action == CM_FA_REJECT || fl->packets <= st->t.portscan_probe_packets) &&
-            !service_answer(&v);
+            !service_answer(&v) && !cm_flow_traceroute(&v);
     if (!pub && !(probe && inside_vpc(rc))) {
         return 0;
     }

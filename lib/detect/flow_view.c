@@ -57,6 +57,15 @@ bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
     return true;
 }
 
+#define TRACE_PORT_MIN 33434
+#define TRACE_PORT_MAX 33534
+
+bool cm_flow_traceroute(const struct cm_flow_view *v)
+{
+    return v->fl != NULL && v->fl->protocol == 17 && v->remote_port >= TRACE_PORT_MIN &&
+           v->remote_port <= TRACE_PORT_MAX;
+}
+
 void cm_flow_detection(struct cm_detection *d, const struct cm_event *ev,
                        const struct cm_flow_view *v, const char *type)
 {

@@ -501,6 +501,32 @@ static void test_port_served(void **state)
     agg = 60;
 }
 
+/*
+ * traceroute after learning: UDP to 33434 up, one port a probe, 48 probes. Before 2026-12-04
+ * it was a NetworkPortUnusual on 33434 (and the ports after it, until the set overflowed).
+ * A UDP call to a port next to the range still fires.
+ */
+static void test_port_traceroute(void **state)
+{
+    struct run r = {0};
+    const struct det *d;
+    int64_t L = T0 + 26 * HOUR;
+
+    (void)state;
+    ordinary("eni-0tr", "i-0tr", "10.0.1.50", T0, 30);
+    for (int i = 0; i < 48; i++) {
+        conn("eni-0tr", "i-0tr", "10.0.1.50", "198.51.100.80", 40000 + i, 33434 + i, 17, 1, 60,
+             L + i / 3, 0, "ACCEPT", false);
+    }
+    conn("eni-0tr", "i-0tr", "10.0.1.50", "198.51.100.80", 41000, 33433, 17, 4, 400, L + 600, 1,
+         "ACCEPT", true);
+    run_text(&r, render(false), NULL);
+    assert_int_equal(count_of(&r, PORT, "i-0tr"), 1);
+    d = nth(&r, PORT, "i-0tr", 0);
+    assert_int_equal(d->dstport, 33433);
+    done(&r);
+}
+
 static void test_port_history_full(void **state)
 {
     struct run r = {0};
@@ -1162,19 +1188,13 @@ static void test_shared_captures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_port_unusual),
-        cmocka_unit_test(test_port_served),
-        cmocka_unit_test(test_port_history_full),
-        cmocka_unit_test(test_resolvers),
-        cmocka_unit_test(test_spambot),
-        cmocka_unit_test(test_portsweep),
-        cmocka_unit_test(test_sweep_near_misses),
-        cmocka_unit_test(test_sweep_slices),
-        cmocka_unit_test(test_intervals_and_order),
-        cmocka_unit_test(test_resource_and_tuning),
-        cmocka_unit_test(test_eviction),
-        cmocka_unit_test(test_resolver_set),
-        cmocka_unit_test(test_shared_captures),
+        cmocka_unit_test(test_port_unusual),        cmocka_unit_test(test_port_served),
+        cmocka_unit_test(test_port_traceroute),     cmocka_unit_test(test_port_history_full),
+        cmocka_unit_test(test_resolvers),           cmocka_unit_test(test_spambot),
+        cmocka_unit_test(test_portsweep),           cmocka_unit_test(test_sweep_near_misses),
+        cmocka_unit_test(test_sweep_slices),        cmocka_unit_test(test_intervals_and_order),
+        cmocka_unit_test(test_resource_and_tuning), cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_resolver_set),        cmocka_unit_test(test_shared_captures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -352,6 +352,43 @@ static void test_portscan_near_misses(void **state)
 }
 
 /*
+ * traceroute: UDP probes to 33434 up, one port a probe, three a hop, from a new socket each,
+ * to a host 16 hops away (48 ports), twice; the routers answer with ICMP, the host with an
+ * ICMP port unreachable. Before 2026-12-04 each trace was a Portscan of the host. A UDP scan
+ * of 60 ports across its start still is one.
+ */
+static void test_portscan_traceroute(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    for (int run = 0; run < 2; run++) {
+        for (int i = 0; i < 48; i++) {
+            int64_t at = t + run * 1800 + i / 3;
+
+            rec(&l, "eni-0tr", "10.0.0.11", "198.51.100.80", 40000 + run * 100 + i, 33434 + i, 17,
+                1, 60, at, at + 1, "ACCEPT");
+        }
+        rec(&l, "eni-0tr", "198.51.100.80", "10.0.0.11", 0, 3, 1, 3, 180, t + run * 1800 + 16,
+            t + run * 1800 + 17, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    for (int i = 0; i < 60; i++) { /* 33400-33459: 34 ports below the range */
+        rec(&l, "eni-0tr", "10.0.0.11", "198.51.100.80", 40000 + i, 33400 + i, 17, 1, 60, t + i,
+            t + i, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0tr");
+    lines_free(&l);
+}
+
+/*
  * A network load balancer's TCP health checks of 24 Kubernetes NodePorts on 3 nodes, once per
  * port and node every 10 minutes for 3 hours, as the balancer's interface and each node's
  * record them: the balancer's source ports range over 1024-65535, so about half of them are
@@ -953,6 +990,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_portscan),
         cmocka_unit_test(test_portscan_near_misses),
+        cmocka_unit_test(test_portscan_traceroute),
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
