@@ -56,7 +56,7 @@
  *   upload talks to many hosts but most of its connections carry data. No
  *   learning needed. One detection per window per (instance, port).
  *
- * State: three cm_state tables. hosts: resource -> struct host (264 bytes),
+ * State: three cm_state tables. hosts: resource -> struct host (280 bytes),
  * TTL host_ttl_ms, memcap host_max_entries. fans: (resource, purpose,
  * protocol, port) -> struct fan (the distinct hosts), which exists only
  * while the instance fails on that port or sends mail without history (TTL
@@ -84,7 +84,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_HOST_STATE_VERSION 3u
+#define FLOW_HOST_STATE_VERSION 4u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle
@@ -135,9 +135,9 @@
  */
 #define CM_FLOW_HOST_TTL_MS (7LL * 24 * 3600 * 1000)
 /*
- * Memcaps. A host entry is 264 bytes of value, about 385 with its key and
+ * Memcaps. A host entry is 280 bytes of value, about 400 with its key and
  * the table's overhead (measured by test_flow_host): 100,000 interfaces
- * take about 37 MiB, the cap of 262144 at most about 97 MiB. A fan entry
+ * take about 38 MiB, the cap of 262144 at most about 100 MiB. A fan entry
  * carries a set of max(sweep_hosts, spam_hosts) hosts (432 bytes of value
  * by default) and only exists during failures or mail without history:
  * 65536 of them at most about 34 MiB.
@@ -585,6 +585,25 @@ static struct host *host_of(struct flow_host *fh, struct cm_str resource, int64_
     return h;
 }
 
+/*
+ * A UDP datagram a public host sent the instance: an answer to the instance's request when
+ * it comes from a port the instance's requests lately failed on (PortSweep's ratio). Only
+ * an instance with a history has such a port; none is made here.
+ */
+static void udp_answer(struct flow_host *fh, const struct cm_event *ev)
+{
+    struct cm_flow_view v;
+    struct host *h;
+
+    if (!cm_flow_view(ev, &v) || v.local_first || v.resource.len == 0 || v.remote_port <= 0 ||
+        v.remote_port > 65535) {
+        return;
+    }
+    if ((h = cm_state_get(fh->hosts, v.resource.p, v.resource.len)) != NULL) {
+        cm_flow_host_sweep_answer(fh, h, &v, ev->time_ms);
+    }
+}
+
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
     struct flow_host *fh = state;
@@ -604,6 +623,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
      * connection outbound (a public destination is never the private side), so only these
      * records are viewed.
      */
+    if (fl->protocol == UDP && fl->action == CM_FA_ACCEPT && fl->srcport > 0 &&
+        fl->direction != CM_FD_EGRESS && cm_ip_is_public(&fl->src)) {
+        udp_answer(fh, ev);
+    }
     if ((fl->protocol != TCP && fl->protocol != UDP) || fl->srcport <= 0 || fl->dstport <= 0 ||
         fl->dstport > 65535 || (fl->srcport < fl->dstport && fl->dstport >= 1024) ||
         fl->direction == CM_FD_INGRESS || !cm_ip_is_public(&fl->dst) || !cm_flow_view(ev, &v) ||

@@ -170,27 +170,56 @@ static struct watch *watch_new(struct host *h, uint32_t code, uint32_t ts)
     return w;
 }
 
-/* Counts an attempt at ts in w's windows of window_s seconds (a late one in the current). */
-static void watch_count(struct watch *w, uint32_t ts, uint32_t window_s, bool failed)
+/* Moves w's windows of window_s seconds on to the one holding ts (a late ts stays current). */
+static void watch_roll(struct watch *w, uint32_t ts, uint32_t window_s)
 {
     if (ts >= w->start_s && ts - w->start_s >= window_s) {
         uint32_t n = (ts - w->start_s) / window_s;
 
         w->pfail = n == 1 ? w->fail : 0;
         w->pall = n == 1 ? w->all : 0;
-        w->fail = w->all = 0;
+        w->pans = n == 1 ? w->ans : 0;
+        w->fail = w->all = w->ans = 0;
         w->start_s += n * window_s;
     }
+}
+
+/* Counts an attempt at ts in w's windows of window_s seconds (a late one in the current). */
+static void watch_count(struct watch *w, uint32_t ts, uint32_t window_s, bool failed)
+{
+    watch_roll(w, ts, window_s);
     if (w->all < UINT16_MAX) {
         w->all++;
         w->fail += failed;
     }
 }
 
-/* Whether w's failures are at least pct % of its attempts. */
+/*
+ * Whether w's failures are at least pct % of its attempts. A UDP request is judged
+ * failed by its size alone (one or two datagrams), so each record of a host answering from
+ * the port cancels one failure: an answered request reached a service.
+ */
 static bool watch_mostly_failed(const struct watch *w, uint32_t pct)
 {
-    return ((uint64_t)w->fail + w->pfail) * 100 >= (uint64_t)pct * ((uint64_t)w->all + w->pall);
+    uint64_t fail = (uint64_t)w->fail + w->pfail, ans = (uint64_t)w->ans + w->pans;
+
+    fail = fail > ans ? fail - ans : 0;
+    return fail * 100 >= (uint64_t)pct * ((uint64_t)w->all + w->pall);
+}
+
+void cm_flow_host_sweep_answer(struct flow_host *fh, struct host *h, const struct cm_flow_view *v,
+                               int64_t t)
+{
+    struct watch *w = watch_find(h, (uint32_t)UDP << 16 | (uint16_t)v->remote_port);
+    uint32_t ts = cm_flow_host_secs(t);
+
+    if (w == NULL) {
+        return; /* the port has not failed lately: nothing to weigh */
+    }
+    watch_roll(w, ts, fh->sweep_s);
+    if (w->ans < UINT16_MAX) {
+        w->ans++;
+    }
 }
 
 int cm_flow_host_sweep(struct flow_host *fh, struct host *h, const struct cm_event *ev,

@@ -67,6 +67,7 @@ struct watch {
     uint32_t start_s;     /* start of the current window */
     uint16_t fail, all;   /* attempts in the current window */
     uint16_t pfail, pall; /* ... and in the previous one */
+    uint16_t ans, pans;   /* UDP: records of the port's hosts answering, in the two windows */
 };
 
 /*
@@ -144,6 +145,9 @@ int cm_flow_host_emit(struct flow_host *fh, const struct cm_event *ev, const str
 /* PortSweep: a request record of instance h (seen as v) to a public host. */
 int cm_flow_host_sweep(struct flow_host *fh, struct host *h, const struct cm_event *ev,
                        const struct cm_flow_view *v, struct cm_sink *sink);
+/* PortSweep: a UDP record a public host sent instance h from its port (seen as v): an answer. */
+void cm_flow_host_sweep_answer(struct flow_host *fh, struct host *h, const struct cm_flow_view *v,
+                               int64_t t);
 /* Spambot: a TCP/25 request record of instance h; learned: its history is complete. */
 int cm_flow_host_spam(struct flow_host *fh, struct host *h, bool learned, const struct cm_event *ev,
                       const struct cm_flow_view *v, struct cm_sink *sink);

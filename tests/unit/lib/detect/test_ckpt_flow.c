@@ -488,7 +488,7 @@ struct m_novel {
 
 struct m_watch {
     uint32_t code, start_s;
-    uint16_t fail, all, pfail, pall;
+    uint16_t fail, all, pfail, pall, ans, pans;
 };
 
 struct m_host { /* flow_host.c struct host */
