@@ -47,7 +47,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 4u
+#define FLOW_PAIR_STATE_VERSION 5u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
 static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";
@@ -199,11 +199,42 @@ static int promote(struct flow_pair *st, const uint8_t *key, size_t klen, const 
 
 /* ---- Recon:EC2/Portscan ------------------------------------------------------------------ */
 
+/* The sketch bit of a remote port. */
+static uint32_t ps_bit(const struct flow_pair *st, int32_t port)
+{
+    return (uint32_t)(cm_hash_mix64((uint64_t)(uint32_t)port ^ st->seed) % PS_SKETCH_BITS);
+}
+
+/*
+ * The remote of pair p sent the instance UDP from its port (record v, starting at s): that
+ * port answered, so probes of it are a conversation, not a scan (a WireGuard server's
+ * answers to 30 idle peers behind one NAT address read as probes of their ports). The
+ * answers of the last two epochs are kept: older ones are cleared with the next.
+ */
+static void ps_answer(const struct flow_pair *st, struct pair *p, const struct cm_flow_view *v,
+                      int64_t s)
+{
+    uint32_t e = (uint32_t)(s / PS_EPOCH_S), bit;
+
+    if (v->remote_port <= 0 || v->remote_port > 65535) {
+        return;
+    }
+    if (e >= p->ps_ans_epoch + 2 || p->ps_ans_epoch == 0) {
+        memset(p->ps_ans, 0, sizeof(p->ps_ans));
+    }
+    if (e > p->ps_ans_epoch) {
+        p->ps_ans_epoch = e;
+    }
+    bit = ps_bit(st, v->remote_port);
+    p->ps_ans[bit / 64] |= 1ULL << (bit % 64);
+}
+
 static int portscan(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
                     const struct cm_flow_view *v, int64_t s, struct cm_sink *sink)
 {
     uint32_t e = (uint32_t)(s / PS_EPOCH_S), slot = e & 1, bit, n = 0, count;
     int64_t first;
+    bool ans;
 
     if (p->ps_epoch == 0 || e >= p->ps_epoch + 2) {
         if (p->ps_epoch != 0 && e == p->ps_epoch + 2) {
@@ -223,14 +254,16 @@ static int portscan(struct flow_pair *st, struct pair *p, const struct cm_event 
     } else if (e + 1 < p->ps_epoch) {
         return 0; /* older than the window */
     }
-    bit = (uint32_t)(cm_hash_mix64((uint64_t)(uint32_t)v->remote_port ^ st->seed) % PS_SKETCH_BITS);
+    bit = ps_bit(st, v->remote_port);
     p->ps_bits[slot][bit / 64] |= 1ULL << (bit % 64);
     p->ps_probes[slot] = cm_flow_pair_sat_inc(p->ps_probes[slot]);
     if (p->ps_first == 0 || (uint32_t)s < p->ps_first) {
         p->ps_first = (uint32_t)s;
     }
+    ans = p->ps_ans_epoch != 0 && p->ps_ans_epoch + 1 >= p->ps_epoch;
     for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
-        n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w]);
+        n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w] &
+                        ~(ans ? p->ps_ans[w] : 0));
     }
     if (n < st->ps_bits_needed || p->ps_fired == p->ps_epoch + 1) {
         return 0;
@@ -366,8 +399,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     if (fl->protocol == 17 && fl->action == CM_FA_ACCEPT && cm_flow_view(ev, &v) &&
         !v.local_first) {
-        cm_flow_pair_dos_answer(st, ev,
-                                &v); /* the remote's datagrams: answers to a flood-like stream? */
+        /* the remote's datagrams: answers to a flood-like stream, and from a port in use */
+        if ((p = cm_flow_pair_dos_answer(st, ev, &v)) != NULL) {
+            ps_answer(st, p, &v, fl->start > 0 ? fl->start : ev->time_ms / 1000);
+        }
     }
     if (fl->srcport >= 0 && fl->dstport >= 1024 && fl->srcport < fl->dstport) {
         return 0;

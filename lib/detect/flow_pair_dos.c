@@ -132,8 +132,8 @@ static void dos_spread(uint32_t *ring, uint64_t pk, int64_t s, int64_t e, uint32
  * the pair's answer ring, when the pair exists. A flood is not answered; a
  * media stream, a game or a VPN session sends about as much back.
  */
-void cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
-                             const struct cm_flow_view *v)
+struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
+                                     const struct cm_flow_view *v)
 {
     const struct cm_flow *fl = &ev->u.flow;
     uint8_t key[KEY_MAX];
@@ -146,13 +146,14 @@ void cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
     if (s < MIN_TIME_S || e >= (int64_t)UINT32_MAX || v->resource.len == 0 ||
         v->resource.len > RES_MAX || cm_ip_classify(v->remote) != CM_IPC_PUBLIC ||
         (p = pair_get(st, key, cm_flow_pair_key(key, v->remote, v->resource))) == NULL) {
-        return;
+        return NULL;
     }
     em = (uint32_t)(e / DOS_BUCKET_S);
     lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
     if (em >= lo) {
         dos_spread(p->dos_back, fl->packets, s, e, lo);
     }
+    return p;
 }
 
 /* Minute m's flood-like packets, less what the remote sent back when answered. */

@@ -67,7 +67,7 @@
 
 /*
  * State. A pair lives for an hour of idle event time (the longest window);
- * an instance for the baseline's 7 days. 512 Ki pairs take about 168 MB
+ * an instance for the baseline's 7 days. 512 Ki pairs take about 181 MB
  * and 256 Ki instances about 40 MB at most.
  */
 #define PAIR_TTL_MS (3600LL * 1000)
@@ -96,7 +96,7 @@
 #define TYPE_DOS_DNS     "Backdoor:EC2/DenialOfService.Dns"
 #define TYPE_DOS_UNUSUAL "Backdoor:EC2/DenialOfService.UnusualProtocol"
 
-/* One (remote, resource) pair: 216 bytes. */
+/* One (remote, resource) pair: 240 bytes. */
 struct pair {
     /* Portscan: a port sketch per epoch slot (epoch & 1); the window is both. */
     uint64_t ps_bits[2][PS_SKETCH_BITS / 64];
@@ -106,10 +106,17 @@ struct pair {
      * each port once, a health checker or a monitor comes back every interval.
      */
     uint64_t ps_seen[PS_SKETCH_BITS / 64];
+    /*
+     * ... and the remote ports that sent the instance UDP lately (this epoch and the one
+     * before ps_ans_epoch): a port that answers in UDP is a service talking, not a probed
+     * port (a closed UDP port answers with ICMP), in whatever order the log has the two.
+     */
+    uint64_t ps_ans[PS_SKETCH_BITS / 64];
     uint32_t ps_probes[2]; /* probes not yet reported, per slot */
     uint32_t ps_epoch;     /* newest epoch with a probe; 0 before the first */
     uint32_t ps_fired;     /* 1 + the epoch of the last Portscan; 0: none */
     uint32_t ps_first;     /* start (s) of the oldest unreported probe; 0: none */
+    uint32_t ps_ans_epoch; /* newest epoch with a UDP answer; 0 before the first */
     /* Floods: flood-like packets per minute, minute m in dos_pkts[m % DOS_BUCKETS]. */
     uint32_t dos_pkts[DOS_BUCKETS];
     /* ... and the UDP packets the remote sent the instance in the same minutes. */
@@ -165,9 +172,12 @@ int cm_flow_pair_emit(const struct cm_event *ev, const struct cm_flow_view *v, c
 const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_flow *fl,
                                   const struct cm_flow_view *v, int64_t s, int64_t e);
 
-/* flow_pair_dos.c: a UDP record the remote sent the instance goes into its pair's answers. */
-void cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
-                             const struct cm_flow_view *v);
+/*
+ * flow_pair_dos.c: a UDP record the remote sent the instance goes into its pair's answers;
+ * returns the pair (NULL when it has none), for Portscan's answered ports.
+ */
+struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
+                                     const struct cm_flow_view *v);
 
 /* flow_pair_dos.c: counts a flood-like request record of type into pair p; may emit. */
 int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,

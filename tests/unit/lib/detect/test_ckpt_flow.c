@@ -532,7 +532,8 @@ struct m_probes { /* flow_inbound.c */
 struct m_pair { /* flow_pair_impl.h */
     uint64_t ps_bits[2][2];
     uint64_t ps_seen[2];
-    uint32_t ps_probes[2], ps_epoch, ps_fired, ps_first;
+    uint64_t ps_ans[2];
+    uint32_t ps_probes[2], ps_epoch, ps_fired, ps_first, ps_ans_epoch;
     uint32_t dos_pkts[12], dos_back[12], dos_head, dos_conns, dos_first;
     uint16_t dos_fired, dos_pend;
     uint32_t vol_hour, vol_conns, vol_fired;

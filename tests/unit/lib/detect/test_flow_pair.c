@@ -389,6 +389,61 @@ static void test_portscan_traceroute(void **state)
 }
 
 /*
+ * A WireGuard server (UDP/51820, in the ephemeral range) with 30 mostly idle peers behind
+ * one office NAT address, each on a NAT port of its own: a handshake every two minutes, one
+ * datagram each way, the peer's record first for half of them. Port order reads the
+ * server's answer to a peer whose port is lower as a one-packet probe of that port, so
+ * before 2026-12-04 the office address had a Portscan in the log's first epoch. The peers'
+ * own datagrams from those ports now mark them as answering. A UDP scan of 60 ports of
+ * which 3 answer still fires.
+ */
+static void test_portscan_udp_answered(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    for (int m = 0; m < 30; m++) {
+        for (int i = 0; i < 30; i++) {
+            int port = 1100 + i * 1637 % 50000;
+            int64_t at = t + m * 60 + i;
+
+            if ((m + i) % 2) {
+                continue;
+            }
+            if (i % 2) {
+                rec(&l, "eni-0wg", "198.51.100.20", "10.0.0.12", port, 51820, 17, 1, 148, at, at,
+                    "ACCEPT");
+                rec(&l, "eni-0wg", "10.0.0.12", "198.51.100.20", 51820, port, 17, 1, 92, at, at,
+                    "ACCEPT");
+            } else {
+                rec(&l, "eni-0wg", "10.0.0.12", "198.51.100.20", 51820, port, 17, 1, 92, at, at,
+                    "ACCEPT");
+                rec(&l, "eni-0wg", "198.51.100.20", "10.0.0.12", port, 51820, 17, 1, 148, at, at,
+                    "ACCEPT");
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    for (int i = 0; i < 60; i++) {
+        rec(&l, "eni-0us", "10.0.0.13", "203.0.113.9", 40000 + i, 1000 + i * 7, 17, 1, 60, t + i,
+            t + i, "ACCEPT");
+        if (i % 20 == 0) {
+            rec(&l, "eni-0us", "203.0.113.9", "10.0.0.13", 1000 + i * 7, 40000 + i, 17, 1, 90,
+                t + i, t + i, "ACCEPT");
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0us");
+    lines_free(&l);
+}
+
+/*
  * A network load balancer's TCP health checks of 24 Kubernetes NodePorts on 3 nodes, once per
  * port and node every 10 minutes for 3 hours, as the balancer's interface and each node's
  * record them: the balancer's source ports range over 1024-65535, so about half of them are
@@ -991,6 +1046,7 @@ int main(void)
         cmocka_unit_test(test_portscan),
         cmocka_unit_test(test_portscan_near_misses),
         cmocka_unit_test(test_portscan_traceroute),
+        cmocka_unit_test(test_portscan_udp_answered),
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
