@@ -62,7 +62,8 @@ bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v);
  * mtr's UDP mode) walks, from 33434 (IANA's traceroute port) one port per probe, three
  * probes a hop: 33434-33534, the range firewall guides open for it. Each probe is one
  * datagram nobody answers on UDP (the routers answer with ICMP), so a trace of 16 hops
- * looks like 48 ports probed on one host.
+ * looks like 48 ports probed on one host. A record of more than 3 datagrams is a
+ * conversation on that port, not a probe, and is judged as any other.
  */
 bool cm_flow_traceroute(const struct cm_flow_view *v);
 

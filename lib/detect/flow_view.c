@@ -59,11 +59,12 @@ bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
 
 #define TRACE_PORT_MIN 33434
 #define TRACE_PORT_MAX 33534
+#define TRACE_PACKETS  3 /* a probe is one datagram; a record of more is a conversation */
 
 bool cm_flow_traceroute(const struct cm_flow_view *v)
 {
-    return v->fl != NULL && v->fl->protocol == 17 && v->remote_port >= TRACE_PORT_MIN &&
-           v->remote_port <= TRACE_PORT_MAX;
+    return v->fl != NULL && v->fl->protocol == 17 && v->fl->packets <= TRACE_PACKETS &&
+           v->remote_port >= TRACE_PORT_MIN && v->remote_port <= TRACE_PORT_MAX;
 }
 
 void cm_flow_detection(struct cm_detection *d, const struct cm_event *ev,

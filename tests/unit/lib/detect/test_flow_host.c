@@ -504,7 +504,7 @@ static void test_port_served(void **state)
 /*
  * traceroute after learning: UDP to 33434 up, one port a probe, 48 probes. Before 2026-12-04
  * it was a NetworkPortUnusual on 33434 (and the ports after it, until the set overflowed).
- * A UDP call to a port next to the range still fires.
+ * A UDP call to a port next to the range, or a conversation on a port in it, still fires.
  */
 static void test_port_traceroute(void **state)
 {
@@ -520,10 +520,15 @@ static void test_port_traceroute(void **state)
     }
     conn("eni-0tr", "i-0tr", "10.0.1.50", "198.51.100.80", 41000, 33433, 17, 4, 400, L + 600, 1,
          "ACCEPT", true);
+    /* A conversation on a port of the range (20 datagrams each way) is no probe: it fires. */
+    ordinary("eni-0tc", "i-0tc", "10.0.1.51", T0, 30);
+    conn("eni-0tc", "i-0tc", "10.0.1.51", "198.51.100.81", 41000, 33500, 17, 20, 4000, L, 1,
+         "ACCEPT", true);
     run_text(&r, render(false), NULL);
     assert_int_equal(count_of(&r, PORT, "i-0tr"), 1);
     d = nth(&r, PORT, "i-0tr", 0);
     assert_int_equal(d->dstport, 33433);
+    assert_int_equal(count_of(&r, PORT, "i-0tc"), 1);
     done(&r);
 }
 
