@@ -581,6 +581,18 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         struct cm_decode_error de;
         target = r->engine ? &r->data : &fresh;
         rc = cm_decode_gzip(&r->dec, r->raw.p, r->raw.len, target, &de);
+        if (rc == CM_ETRUNC || rc == CM_EINVAL) {
+            /*
+             * Damage (a cut, a bad CRC or length trailer, bytes after the stream): noted,
+             * and what was salvaged is read as an undamaged stream's would be, a gzip
+             * inside it too (as standard input reads it).
+             */
+            if (!decode_failed(r, idx, rc, &de, target)) {
+                cm_buf_finish(&fresh);
+                return CM_OK;
+            }
+            rc = CM_OK;
+        }
         if (rc == 0) {
             /* The compressed bytes are spent: r->raw can take a nested gzip's content. */
             rc = cm_decode_nested(&r->dec, target, &r->raw, &de);

@@ -182,6 +182,26 @@ check "the same cut short on stdin: fewer records ($(records "$T/innestcut")), t
     test "$(jget "$T/innestcut.stats" records.dns)" -gt 0 -a \
     "$(jget "$T/innestcut.stats" records.dns)" -lt "$(jget "$T/one.stats" records.dns)" -a \
     "$(jget "$T/innestcut.stats" rejected.files)" -ge 1
+# The same damaged objects as files: read as standard input reads them (before 2026-12-04 a
+# file whose outer gzip was cut, or had a bad CRC, was parsed still compressed: 0 records).
+head -c $(($(wc -c <"$T/nested.gz") * 2 / 3)) "$T/nested.gz" >"$T/nestcut.gz"
+scan "$T/nestcut" "$T/nestcut.gz"
+check "the same cut short as a file: the records and rejects of stdin ($(records "$T/nestcut"), $(nrej "$T/nestcut") rejects; stdin $(records "$T/innestcut"), $(nrej "$T/innestcut"))" \
+    test "$(records "$T/nestcut")" = "$(records "$T/innestcut")" -a \
+    "$(nrej "$T/nestcut")" -eq "$(nrej "$T/innestcut")"
+"$PY" - "$T/nested.gz" "$T/nestcrc.gz" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[-8] ^= 0xFF  # the outer member's CRC-32
+open(sys.argv[2], "wb").write(bytes(b))
+PY
+for how in file stdin; do
+    if [ $how = file ]; then scan "$T/nestcrc-$how" "$T/nestcrc.gz"; else scan "$T/nestcrc-$how" - <"$T/nestcrc.gz"; fi
+    check "gzipped again with a bad outer CRC-32 ($how): every record ($(records "$T/nestcrc-$how")), one rejected file naming the check ($(rejects "$T/nestcrc-$how" | head -n 1))" \
+        test "$(records "$T/nestcrc-$how")" = "$(records "$T/one")" -a \
+        "$(jget "$T/nestcrc-$how.stats" rejected.files)" -eq 1 -a \
+        -n "$(rejects "$T/nestcrc-$how" | grep '^file|.*incorrect data check')"
+done
 
 # --- what `aws logs tail` prints ------------------------------------------------------------------
 # A file per log group, the streams interleaved by time; detailed: "<time> <stream> <message>",
