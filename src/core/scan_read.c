@@ -553,7 +553,12 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
 
     if (s->in.v[idx].other != NULL) {
         char msg[200];
-        snprintf(msg, sizeof(msg), "%s, not a regular file: not read", s->in.v[idx].other);
+        if (s->in.v[idx].list_errno != 0) {
+            snprintf(msg, sizeof(msg), "%s (%s): not read", s->in.v[idx].other,
+                     strerror(s->in.v[idx].list_errno));
+        } else {
+            snprintf(msg, sizeof(msg), "%s, not a regular file: not read", s->in.v[idx].other);
+        }
         cm_scan_note_reject(s, 0, idx, 0, 0, msg);
         return CM_OK;
     }

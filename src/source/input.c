@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -51,6 +53,7 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->ino = st != NULL ? (uint64_t)st->st_ino : 0;
     it->is_stdin = is_stdin;
     it->other = NULL;
+    it->list_errno = 0;
     it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
     it->named = false;
@@ -119,6 +122,20 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
         return CM_EIO;
     }
     if (S_ISREG(st.st_mode)) {
+        if (depth == 0) {
+            /*
+             * A file the user named that cannot be opened (no read permission) is an
+             * error, as a named path that is not there is; one found in a directory is
+             * a rejected input and the scan goes on.
+             */
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+            if (fd < 0) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                return CM_EIO;
+            }
+            close(fd);
+        }
         return add(in, path, &st, 0);
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -146,7 +163,18 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
     an->ino[depth] = st.st_ino;
     d = opendir(path);
     if (d == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        int e = errno;
+
+        if (depth > 0) {
+            /* One folder that cannot be listed (lost+found, another user's): the rest is read. */
+            rc = add(in, path, NULL, 0);
+            if (rc == 0) {
+                in->v[in->n - 1].other = "a directory that cannot be listed";
+                in->v[in->n - 1].list_errno = e;
+            }
+            return rc;
+        }
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
         return CM_EIO;
     }
     while ((de = readdir(d)) != NULL) {

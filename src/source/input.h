@@ -21,7 +21,9 @@ struct cm_input {
     uint64_t size;     /* bytes on disk */
     int is_stdin;      /* the "-" input */
     const char *other; /* found in a directory and not a regular file (a FIFO, a device, a
-                          socket): what it is; the scan rejects it unread. NULL for a file */
+                          socket, a directory that cannot be listed): what it is; the scan
+                          rejects it unread. NULL for a file */
+    int list_errno;    /* for a directory that cannot be listed: why (an errno), else 0 */
     uint64_t dev, ino; /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
     uint32_t arg;      /* which of the paths given it was found under */
     bool named;        /* key_ms is the stamp of an AWS object key (not a first record's) */
@@ -73,8 +75,10 @@ struct cm_inputs {
  * and is kept first. An entry found inside a directory that cannot be stat'ed (a dangling link) is
  * kept, so the scan reports it as unreadable; one that is neither a file nor a directory (a FIFO, a
  * device, a socket) is kept with `other` naming it, never opened (a FIFO would block, a device
- * never end), so the scan reports it as not read. Returns 0, CM_ENOMEM, or CM_EIO when a path
- * given in paths cannot be read or is neither a file nor a directory (err names it and why).
+ * never end), so the scan reports it as not read; so is a directory inside that cannot be listed
+ * (no permission), with list_errno saying why, and the rest is still read. Returns 0, CM_ENOMEM,
+ * or CM_EIO when a path given in paths cannot be read (a file that cannot be opened, a directory
+ * that cannot be listed) or is neither a file nor a directory (err names it and why).
  */
 /*
  * The region in an AWS delivery key: a slice of path, or an empty slice when

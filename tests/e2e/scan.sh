@@ -190,6 +190,39 @@ check "... saying what it is and to use standard input" \
 check "a device given as the path exits 1" test $? -eq 1
 check "... saying what it is" grep -q "/dev/null: a character device, not a file or directory" "$T/errsp3"
 
+# What cannot be read for want of permission (run as another user when run as root, whom no
+# permission stops). A file the user named is an error, exit 1, as a named path that is not
+# there is (before 2026-12-04: exit 0, one reject). A folder inside a walked one that cannot be
+# listed (lost+found, another user's) is a rejected input and the rest is read (before: the
+# whole scan stopped, exit 1, nothing read).
+unpriv() { "$@"; }
+if [ "$(id -u)" = 0 ]; then
+    unpriv() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+fi
+NP="$T/noperm"
+mkdir -p "$NP/walk/locked"
+cp "$B/dns.log" "$NP/walk/"
+cp "$B/dns.log" "$NP/walk/locked/"
+cp "$B/dns.log" "$NP/secret.log"
+chmod 000 "$NP/secret.log" "$NP/walk/locked"
+chmod 755 "$T" "$NP" "$NP/walk"
+if unpriv "$COALMINE" version >/dev/null 2>&1 && ! unpriv cat "$NP/secret.log" >/dev/null 2>&1; then
+    unpriv "$COALMINE" scan --no-default-intel "$NP/secret.log" >/dev/null 2>"$T/errnp1"
+    check "a named file that cannot be read: exit 1" test $? -eq 1
+    check "... naming it and why" grep -q "secret.log: Permission denied" "$T/errnp1"
+    unpriv "$COALMINE" scan --no-default-intel "$NP/walk" >/dev/null 2>"$T/errnp2"
+    check "a folder inside that cannot be listed: exit 0" test $? -eq 0
+    check "... the rest read (2 records), the folder rejected as a file" \
+        grep -q "rejected: .*files 1" "$T/errnp2"
+    check "... the records beside it read" grep -q "records: .*dns 2$" "$T/errnp2"
+    check "... the folder named with why" \
+        grep -q "walk/locked (byte 0): a directory that cannot be listed (Permission denied): not read" \
+        "$T/errnp2"
+else
+    skip "unreadable inputs" "cannot run as a user whom permissions stop"
+fi
+chmod 755 "$NP/walk/locked"
+
 # Bytes after the gzip (a newline appended): said the same way, at the same byte, whether the
 # file is given by path or on standard input.
 (gzip -c "$B/dns.log"; echo) >"$T/nl.log.gz"
