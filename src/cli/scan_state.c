@@ -39,6 +39,11 @@ int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool qu
         return 0;
     }
     cm_statefile_init(&ss->sf, ss->path);
+    /* A scan that will write the file locks it before it reads it (--final only reads). */
+    if (!ss->final && (rc = cm_statefile_lock(&ss->sf)) != 0) {
+        snprintf(err, errlen, "--state %s", ss->sf.err);
+        return rc;
+    }
     rc = cm_statefile_read(&ss->sf);
     if (rc != 0 && rc != CM_ENOTFOUND) {
         snprintf(err, errlen, "--state %s (move the file away to start afresh)", ss->sf.err);

@@ -14,11 +14,13 @@
 #include "core/statefile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libdeflate.h>
 #include <stdalign.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -46,6 +48,7 @@ void cm_statefile_init(struct cm_statefile *sf, const char *path)
 {
     memset(sf, 0, sizeof(*sf));
     sf->path = path;
+    sf->lock_fd = -1;
 }
 
 void cm_statefile_free(struct cm_statefile *sf)
@@ -66,6 +69,59 @@ void cm_statefile_free(struct cm_statefile *sf)
     sf->names = NULL;
     sf->shard_at = sf->shard_end = NULL;
     sf->data = NULL;
+    if (sf->lock_fd >= 0) {
+        close(sf->lock_fd); /* the lock goes with the descriptor */
+        sf->lock_fd = -1;
+    }
+}
+
+int cm_statefile_lock(struct cm_statefile *sf)
+{
+    struct flock fl;
+    char *lock;
+    size_t n = strlen(sf->path) + sizeof(".lock");
+    int fd, rc = CM_OK;
+
+    if ((lock = cm_malloc(n)) == NULL) {
+        snprintf(sf->err, sizeof(sf->err), "%s: out of memory", sf->path);
+        return CM_ENOMEM;
+    }
+    snprintf(lock, n, "%s.lock", sf->path);
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: %s", lock, strerror(errno));
+        rc = CM_EIO;
+        goto done;
+    }
+    memset(&fl, 0, sizeof(fl));
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+        int e = errno;
+
+        if (e == EACCES || e == EAGAIN) {
+            struct flock who = fl;
+            char pid[48] = "another process";
+
+            if (fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK && who.l_pid > 0) {
+                snprintf(pid, sizeof(pid), "process %ld", (long)who.l_pid);
+            }
+            snprintf(sf->err, sizeof(sf->err),
+                     "%s: in use by %s (another scan with this --state holds %s); run the "
+                     "scans one after the other",
+                     sf->path, pid, lock);
+            rc = CM_EEXIST;
+        } else {
+            snprintf(sf->err, sizeof(sf->err), "%s: cannot lock: %s", lock, strerror(e));
+            rc = CM_EIO;
+        }
+        close(fd);
+        goto done;
+    }
+    sf->lock_fd = fd;
+done:
+    cm_free(lock);
+    return rc;
 }
 
 /* ---- reading ---- */

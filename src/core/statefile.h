@@ -49,11 +49,23 @@ struct cm_statefile {
     uint64_t written; /* bytes of the last cm_statefile_write */
     const char *path; /* for messages */
     char err[512];    /* what went wrong */
+    int lock_fd;      /* FILE.lock, locked while this scan may write FILE (cm_statefile_lock) */
 };
 
 /* An empty state file object for path (borrowed). */
 void cm_statefile_init(struct cm_statefile *sf, const char *path);
+/* Frees what was read and saved, and lets go of the lock. */
 void cm_statefile_free(struct cm_statefile *sf);
+
+/*
+ * Locks FILE.lock (created beside FILE, left there) for a scan that will write FILE, before
+ * FILE is read: two scans writing the same state would each carry on from what it held
+ * before the other, and the last to finish would throw the other's learning away. The
+ * lock is an advisory fcntl() write lock, held until cm_statefile_free or the process
+ * ends (however it ends, so a killed scan leaves no stale lock). Returns 0, or CM_EEXIST
+ * when another process holds it (sf->err names it by pid) or CM_EIO (sf->err says why).
+ */
+int cm_statefile_lock(struct cm_statefile *sf);
 
 /*
  * Reads path. Returns 0, CM_ENOTFOUND when there is no such file (a first

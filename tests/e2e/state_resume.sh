@@ -192,6 +192,51 @@ printf 'not a state file at all, though it is long enough to have a header %s' x
 check "a file that is no state file: exit 1, said so" \
     grep -q "byte 0: not a coalmine state file" "$T/t.err"
 
+# --- two scans on one state file at once ----------------------------------------------
+# Each would carry on from the state as it was before the other, and the last to finish would
+# throw the other's learning away (before 2026-12-04: both exited 0, and the eventIDs the
+# first to finish had read were forgotten). A scan that writes the state locks FILE.lock
+# first: the second is refused, exit 1, naming the first by its pid, and nothing is lost.
+# A: waits on standard input while it holds the state; B: another CloudTrail file.
+fa=$(find "$T/p.5/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | sort | sed -n 1p)
+fb=$(find "$T/p.5/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | sort | sed -n 2p)
+C="$T/cstate"
+rm -f "$C" "$C.lock"
+(sleep 3; cat "$fa") | "$COALMINE" scan --no-default-intel --quiet --state "$C" - \
+    >/dev/null 2>"$T/ca.err" &
+apid=$!
+i=0
+while [ ! -e "$C.lock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+"$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
+check "a second scan on a state file in use: exit 1" test $? -eq 1
+check "... naming the scan that holds it ($(cat "$T/cb.err"))" \
+    grep -q "state $C: in use by process $apid" "$T/cb.err"
+wait $apid
+check "... the first scan goes on: exit 0" test $? -eq 0
+"$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
+check "once it is done, the second scan runs: exit 0" test $? -eq 0
+"$COALMINE" scan --no-default-intel --quiet --state "$C" --final --stats "$T/cf.json" \
+    "$fa" "$fb" >/dev/null 2>&1
+rep=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d["repeated"]["cloudtrail"], d["records"]["cloudtrail"])' "$T/cf.json")
+check "... and the state holds what both read (repeated, read: $rep)" \
+    sh -c 'test "$1" -gt 0 -a "$1" -eq "$2"' _ $rep
+# A scan killed while it holds the state leaves no lock behind (the lock goes with the process).
+(sleep 5; cat "$fa") | "$COALMINE" scan --no-default-intel --quiet --state "$C" - \
+    >/dev/null 2>&1 &
+kpid=$!
+sleep 1
+kill -9 $kpid 2>/dev/null
+wait $kpid 2>/dev/null
+"$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
+check "after a scan holding the state is killed, the next one runs: exit 0 ($(cat "$T/cb.err"))" \
+    test $? -eq 0
+check "--final takes no lock: --final and a writing scan may run together" \
+    sh -c '(sleep 2; cat "$1") | "$2" scan --no-default-intel --quiet --state "$3" - \
+        >/dev/null 2>&1 & sleep 0.5; "$2" scan --no-default-intel --quiet --state "$3" --final \
+        "$4" >/dev/null 2>&1; r=$?; wait; exit $r' _ "$fa" "$COALMINE" "$C" "$fb"
+
 # evidence DB OUT: per finding, the parts its evidence records were read from (via
 # `findings get --evidence`, which reads each record back from its file), and "missing"
 # for a record that could not be read
