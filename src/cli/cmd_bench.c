@@ -101,7 +101,8 @@ static int load(struct corpus *c, struct cm_inputs *in, size_t max_bytes)
         struct blob *b = &c->v[c->n];
         cm_buf_init(&raw, 0);
         cm_buf_init(&out, 0);
-        if (in->v[i].is_stdin || in->v[i].other != NULL || read_all(in->v[i].path, &raw) != 0) {
+        if (in->v[i].is_stdin || in->v[i].other != NULL || in->v[i].skip_as != NULL ||
+            read_all(in->v[i].path, &raw) != 0) {
             cm_buf_finish(&raw);
             continue;
         }

@@ -445,8 +445,12 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     }
     stats->ninputs = s->in.n;
     stats->repeated_paths = s->in.repeated;
+    /* Left out unread in the walk: said with what is read and set aside (skipped). */
+    if (s->in.hidden > 0) {
+        cm_scan_note_skip_n(s, 0, "hidden (name starts with a dot)", s->in.hidden);
+    }
     for (size_t i = 0; i < s->in.n; i++) {
-        s->bytes_total += s->in.v[i].size;
+        s->bytes_total += s->in.v[i].skip_as == NULL ? s->in.v[i].size : 0; /* read, that is */
         stats->inputs[i].size = s->in.v[i].size;
         stats->inputs[i].time_ms = s->in.v[i].key_ms;
     }

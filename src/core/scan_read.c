@@ -551,6 +551,11 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     struct cm_buf fresh;
     int fd, rc;
 
+    if (s->in.v[idx].skip_as != NULL) {
+        /* A CloudTrail digest found in a walk: set aside unread. */
+        cm_scan_note_skip(s, idx, 0, s->in.v[idx].skip_as);
+        return CM_OK;
+    }
     if (s->in.v[idx].other != NULL) {
         char msg[200];
         if (s->in.v[idx].list_errno != 0) {

@@ -54,6 +54,7 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->is_stdin = is_stdin;
     it->other = NULL;
     it->list_errno = 0;
+    it->skip_as = in->cur_skip;
     it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
     it->named = false;
@@ -180,7 +181,11 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
     while ((de = readdir(d)) != NULL) {
         char *child;
         size_t len;
-        if (de->d_name[0] == '.' || strcmp(de->d_name, "CloudTrail-Digest") == 0) {
+        bool digest = strcmp(de->d_name, "CloudTrail-Digest") == 0;
+
+        if (de->d_name[0] == '.') {
+            /* ".", "..", and hidden entries (.DS_Store, .git, a generator's manifest) */
+            in->hidden += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
             continue;
         }
         len = strlen(path) + strlen(de->d_name) + 2;
@@ -190,7 +195,14 @@ static int walk(struct cm_inputs *in, const char *path, int depth, struct ancest
             break;
         }
         snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
-        rc = walk(in, child, depth + 1, an, err, errlen);
+        if (digest && in->cur_skip == NULL) {
+            /* Digests hold no events: listed to be counted as skipped, never read. */
+            in->cur_skip = "CloudTrail digest";
+            rc = walk(in, child, depth + 1, an, err, errlen);
+            in->cur_skip = NULL;
+        } else {
+            rc = walk(in, child, depth + 1, an, err, errlen);
+        }
         cm_free(child);
         if (rc != 0) {
             break;
@@ -350,7 +362,7 @@ static int drop_copies(struct cm_inputs *in)
         for (size_t i = g; e - g > 1 && i < e; i++) {
             size_t at = (size_t)(ix[i].it - in->v);
 
-            if (in->v[at].is_stdin || in->v[at].size == 0 ||
+            if (in->v[at].is_stdin || in->v[at].size == 0 || in->v[at].skip_as != NULL ||
                 !content_hash(in->v[at].path, &b, &hash[at])) {
                 continue;
             }
@@ -383,6 +395,9 @@ static int cmp_input(const void *a, const void *b)
 
     if (x->is_stdin != y->is_stdin) {
         return x->is_stdin ? -1 : 1;
+    }
+    if ((x->skip_as != NULL) != (y->skip_as != NULL)) {
+        return x->skip_as != NULL ? 1 : -1; /* never read: last */
     }
     if (x->key_ms != y->key_ms) {
         return x->key_ms < y->key_ms ? -1 : 1;
@@ -424,7 +439,8 @@ int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
         /* Inputs without a stamp in their name are placed by their first record. */
         for (size_t i = 0; i < in->n; i++) {
             int64_t ms;
-            if (!in->v[i].is_stdin && in->v[i].other == NULL && in->v[i].key_ms == INT64_MIN &&
+            if (!in->v[i].is_stdin && in->v[i].other == NULL && in->v[i].skip_as == NULL &&
+                in->v[i].key_ms == INT64_MIN &&
                 cm_peek_first_time_with(in->v[i].path, flow_fields, &ms) == 0) {
                 in->v[i].key_ms = ms;
             }

@@ -15,18 +15,20 @@
 #include "base/str.h"
 
 struct cm_input {
-    char *path;        /* owned */
-    int64_t key_ms;    /* time from the object key or first record, INT64_MIN when none,
-                          INT64_MAX for a file of look-up events too long to tell */
-    uint64_t size;     /* bytes on disk */
-    int is_stdin;      /* the "-" input */
-    const char *other; /* found in a directory and not a regular file (a FIFO, a device, a
-                          socket, a directory that cannot be listed): what it is; the scan
-                          rejects it unread. NULL for a file */
-    int list_errno;    /* for a directory that cannot be listed: why (an errno), else 0 */
-    uint64_t dev, ino; /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
-    uint32_t arg;      /* which of the paths given it was found under */
-    bool named;        /* key_ms is the stamp of an AWS object key (not a first record's) */
+    char *path;          /* owned */
+    int64_t key_ms;      /* time from the object key or first record, INT64_MIN when none,
+                            INT64_MAX for a file of look-up events too long to tell */
+    uint64_t size;       /* bytes on disk */
+    int is_stdin;        /* the "-" input */
+    const char *other;   /* found in a directory and not a regular file (a FIFO, a device, a
+                            socket, a directory that cannot be listed): what it is; the scan
+                            rejects it unread. NULL for a file */
+    int list_errno;      /* for a directory that cannot be listed: why (an errno), else 0 */
+    const char *skip_as; /* found under a CloudTrail-Digest/ folder in a walk: never read,
+                            the scan counts it as skipped under this name. NULL otherwise */
+    uint64_t dev, ino;   /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
+    uint32_t arg;        /* which of the paths given it was found under */
+    bool named;          /* key_ms is the stamp of an AWS object key (not a first record's) */
 };
 
 /*
@@ -58,8 +60,10 @@ int64_t cm_input_clock_bound(const struct cm_input *in);
 struct cm_inputs {
     struct cm_input *v;
     size_t n, cap;
-    size_t repeated;  /* paths left out for naming a file listed already */
-    uint32_t cur_arg; /* while collecting: the path given being walked */
+    size_t repeated;      /* paths left out for naming a file listed already */
+    size_t hidden;        /* hidden entries (".name", files or folders) left out in the walk */
+    const char *cur_skip; /* while collecting: the skip_as of what is found (a digest folder) */
+    uint32_t cur_arg;     /* while collecting: the path given being walked */
 };
 
 /*
@@ -72,13 +76,16 @@ struct cm_inputs {
  * event time of the file's first record (cm_peek_first_time); inputs with
  * neither come first, by path; `aws cloudtrail lookup-events` output whose
  * oldest record is not in its first window (it comes newest first) last. "-" means standard input
- * and is kept first. An entry found inside a directory that cannot be stat'ed (a dangling link) is
- * kept, so the scan reports it as unreadable; one that is neither a file nor a directory (a FIFO, a
- * device, a socket) is kept with `other` naming it, never opened (a FIFO would block, a device
- * never end), so the scan reports it as not read; so is a directory inside that cannot be listed
- * (no permission), with list_errno saying why, and the rest is still read. Returns 0, CM_ENOMEM,
- * or CM_EIO when a path given in paths cannot be read (a file that cannot be opened, a directory
- * that cannot be listed) or is neither a file nor a directory (err names it and why).
+ * and is kept first. Hidden entries found in a walk (".name") are left out and counted in hidden;
+ * the files under a CloudTrail-Digest/ folder are kept, last, with skip_as set, so the scan
+ * counts them as skipped without reading them. An entry found inside a directory that cannot be
+ * stat'ed (a dangling link) is kept, so the scan reports it as unreadable; one that is neither a
+ * file nor a directory (a FIFO, a device, a socket) is kept with `other` naming it, never opened (a
+ * FIFO would block, a device never end), so the scan reports it as not read; so is a directory
+ * inside that cannot be listed (no permission), with list_errno saying why, and the rest is still
+ * read. Returns 0, CM_ENOMEM, or CM_EIO when a path given in paths cannot be read (a file that
+ * cannot be opened, a directory that cannot be listed) or is neither a file nor a directory (err
+ * names it and why).
  */
 /*
  * The region in an AWS delivery key: a slice of path, or an empty slice when
