@@ -730,7 +730,9 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
             rc = take_buffer(r, &chunk);
         }
         if (rc == 0) {
-            rc = (r->fb->len || first) ? parse_buffer(r, idx, ps) : 0;
+            /* An empty stream is an empty input; a damaged one that yielded nothing is
+             * the rejected file its error says (not also an empty one). */
+            rc = (r->fb->len || (first && err[0] == '\0')) ? parse_buffer(r, idx, ps) : 0;
             drop_buffer(r);
         }
         cm_buf_finish(&chunk);

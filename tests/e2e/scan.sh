@@ -223,6 +223,16 @@ else
 fi
 chmod 755 "$NP/walk/locked"
 
+# A gzip cut inside its header (10 bytes: nothing to inflate) is one rejected file, by path and
+# on standard input alike (before 2026-12-04 standard input also counted it as an empty file,
+# skipped: one input counted twice).
+gzip -c "$B/dns.log" | head -c 10 >"$T/hdr.gz"
+"$COALMINE" scan --stats "$T/shdr1.json" "$T/hdr.gz" >/dev/null 2>&1
+"$COALMINE" scan --stats "$T/shdr2.json" - <"$T/hdr.gz" >/dev/null 2>&1
+q='[.rejected.files, .skipped.files, .records.dns]'
+check "a gzip cut in its header: one rejected file, by path and on stdin ($(jq -c "$q" "$T/shdr1.json"), $(jq -c "$q" "$T/shdr2.json"))" \
+    test "$(jq -c "$q" "$T/shdr1.json")" = "[1,0,0]" -a "$(jq -c "$q" "$T/shdr2.json")" = "[1,0,0]"
+
 # Bytes after the gzip (a newline appended): said the same way, at the same byte, whether the
 # file is given by path or on standard input.
 (gzip -c "$B/dns.log"; echo) >"$T/nl.log.gz"
