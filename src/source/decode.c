@@ -218,6 +218,22 @@ int cm_decode_nested(struct cm_decoder *dec, struct cm_buf *out, struct cm_buf *
         return 0;
     }
     rc = cm_decode_gzip(dec, out->p, out->len, spare, err);
+    if (rc != 0 && rc != CM_ENOMEM) {
+        /* Its offsets are of the inflated outer layer, not of the input's bytes: said so. */
+        char pre[64];
+        int np = snprintf(pre, sizeof(pre),
+                          "in the gzip inside the gzip, at its byte %zu: ", err->offset);
+        size_t plen = np > 0 && (size_t)np < sizeof(pre) ? (size_t)np : 0;
+        size_t len = strlen(err->msg);
+
+        if (plen + len >= sizeof(err->msg)) {
+            len = sizeof(err->msg) - 1 - plen;
+        }
+        memmove(err->msg + plen, err->msg, len);
+        memcpy(err->msg, pre, plen);
+        err->msg[plen + len] = '\0';
+        err->offset = 0;
+    }
     if (rc == 0 || rc == CM_ETRUNC || rc == CM_EINVAL) {
         t = *out;
         *out = *spare;

@@ -86,6 +86,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (out.len > nref || memcmp(out.p, ref, out.len) != 0)) {
         abort(); /* salvage must only return what zlib also reads */
     }
+    if (rc == CM_OK || rc == CM_ETRUNC || rc == CM_EINVAL) {
+        /* A gzip inside (as the scan reads what was salvaged, too): its error said in full. */
+        struct cm_buf spare;
+        int nrc;
+
+        cm_buf_init(&spare, CAP);
+        nrc = cm_decode_nested(&dec, &out, &spare, &err);
+        if (nrc != CM_OK && nrc != CM_ENOMEM &&
+            (memchr(err.msg, '\0', sizeof(err.msg)) == NULL || err.msg[0] == '\0')) {
+            abort();
+        }
+        cm_buf_finish(&spare);
+    }
     if (out.len > 0) {
         const struct cm_parser *ps = cm_parse_sniff(out.p, out.len);
         if (ps) {

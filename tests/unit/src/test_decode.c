@@ -686,6 +686,11 @@ static void test_nested_truncated(void **state)
     cm_buf_init(&spare, 0);
     rc = decode_nested(f, &outer, &spare);
     assert_damaged_rc(f, rc, "inner gzip cut in half");
+    /* The damage is placed in the inner gzip, not at a byte of the input it is not at. */
+    if (strncmp(f->err.msg, "in the gzip inside the gzip, at its byte ", 41) != 0) {
+        fail_msg("inner damage said as '%s'", f->err.msg);
+    }
+    assert_int_equal(f->err.offset, 0);
     /* out holds the recovered prefix of the text, spare the cut inner gzip */
     assert_prefix(f, &src, "inner gzip cut in half");
     assert_true(f->out.len >= zlib_yield(inner.p, cut));
