@@ -82,12 +82,26 @@ static uint32_t trailer_isize(const unsigned char *in, size_t n)
            ((uint32_t)in[n - 1] << 24);
 }
 
+size_t cm_gzip_trailer_skip(const char *zmsg)
+{
+    /* zlib stops at the CRC-32 having read it, at the length having read both. */
+    if (zmsg != NULL && strcmp(zmsg, "incorrect data check") == 0) {
+        return 4;
+    }
+    if (zmsg != NULL && strcmp(zmsg, "incorrect length check") == 0) {
+        return 0;
+    }
+    return SIZE_MAX;
+}
+
 /*
  * Streams one damaged member through zlib, appending what it yields. Returns
- * CM_ETRUNC when the input ended inside the stream, CM_EINVAL on bad data.
+ * CM_ETRUNC when the input ended inside the stream, CM_EINVAL on bad data;
+ * *end is the member's length when only its trailer was wrong (the data was
+ * all inflated and the next member can be read), else 0.
  */
 static int salvage(const unsigned char *in, size_t n, size_t base, struct cm_buf *out,
-                   struct cm_decode_error *err)
+                   struct cm_decode_error *err, size_t *end)
 {
     z_stream zs;
     int zrc, rc = CM_EINVAL;
@@ -115,8 +129,14 @@ static int salvage(const unsigned char *in, size_t n, size_t base, struct cm_buf
         rc = CM_ETRUNC;
         snprintf(err->msg, sizeof(err->msg), "truncated gzip stream (ends at byte %zu)", base + n);
     } else {
-        snprintf(err->msg, sizeof(err->msg), "corrupt gzip data: %s",
-                 zs.msg ? zs.msg : "inflate failed");
+        size_t skip = cm_gzip_trailer_skip(zs.msg);
+
+        snprintf(err->msg, sizeof(err->msg), "corrupt gzip data: %s%s",
+                 zs.msg ? zs.msg : "inflate failed",
+                 skip != SIZE_MAX ? " (trailer only; data read)" : "");
+        if (skip != SIZE_MAX && zs.total_in + skip <= n) {
+            *end = zs.total_in + skip;
+        }
     }
     err->offset = base + zs.total_in;
     inflateEnd(&zs);
@@ -172,6 +192,7 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
     const unsigned char *in = inp;
     size_t pos = 0;
     uint64_t isize = trailer_isize(in, n);
+    struct cm_decode_error first = {0, ""}; /* a member whose trailer alone was wrong */
     int rc;
 
     /* DEFLATE expands at most 1032:1; a bigger trailer size is damage, not a hint. */
@@ -193,8 +214,18 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
         /* The trailer size is exact for single-member files (mod 2^32). */
         rc = member(dec, in + pos, n - pos, pos == 0 && isize ? (size_t)isize + 64 : 0, out, &used);
         if (rc == CM_EINVAL) {
+            size_t end = 0;
+
             /* Never returns 0: the member is damaged, keep what it yields. */
-            rc = salvage(in + pos, n - pos, pos, out, err);
+            rc = salvage(in + pos, n - pos, pos, out, err, &end);
+            if (end > 0 && pos + end < n) {
+                /* Only its CRC-32 or length was wrong: the members after it are intact. */
+                if (first.msg[0] == '\0') {
+                    first = *err;
+                }
+                pos += end;
+                continue;
+            }
         }
         if (rc != 0) {
             if (rc == CM_E2BIG) {
@@ -204,6 +235,10 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
             return rc;
         }
         pos += used;
+    }
+    if (first.msg[0] != '\0') {
+        *err = first;
+        return CM_EINVAL;
     }
     return CM_OK;
 }

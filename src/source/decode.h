@@ -33,6 +33,13 @@ bool cm_is_gzip(const void *p, size_t n);
  */
 const char *cm_container_name(const void *p, size_t n, const char **how);
 
+/*
+ * For zlib's message about a gzip member (zs.msg): how many bytes of the
+ * member's trailer are left unread when only the trailer was wrong (4 after a
+ * CRC-32 mismatch, 0 after a length mismatch), SIZE_MAX for any other damage.
+ */
+size_t cm_gzip_trailer_skip(const char *zmsg);
+
 /* What went wrong with a damaged stream. */
 struct cm_decode_error {
     uint64_t offset; /* compressed byte offset where decoding stopped */
@@ -44,7 +51,9 @@ struct cm_decode_error {
  * reset first; out->max caps the output. Returns 0; CM_ETRUNC or CM_EINVAL
  * when the data is truncated or corrupt, with out holding everything that
  * could be recovered and err describing where; CM_E2BIG over the cap;
- * CM_ENOMEM.
+ * CM_ENOMEM. A member whose data inflates but whose CRC-32 or length trailer
+ * does not match is kept and the members after it are read: CM_EINVAL with
+ * err about the first such trailer, unless later damage stops the stream.
  */
 int cm_decode_gzip(struct cm_decoder *dec, const void *in, size_t n, struct cm_buf *out,
                    struct cm_decode_error *err);

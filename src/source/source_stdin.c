@@ -156,6 +156,14 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             src->in_off = 0;
             src->raw_bytes += (uint64_t)got;
         }
+        if (src->skip > 0) {
+            /* the rest of a trailer that did not match: the next member follows it */
+            size_t k =
+                src->in_len - src->in_off < src->skip ? src->in_len - src->in_off : src->skip;
+            src->in_off += k;
+            src->skip -= (uint32_t)k;
+            continue;
+        }
         if (!src->gz) {
             rc = cm_buf_append(out, src->in + src->in_off, src->in_len - src->in_off);
             src->in_off = src->in_len;
@@ -200,12 +208,26 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             continue;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            size_t skip = cm_gzip_trailer_skip(src->zs.msg);
             /* total_in counts from the start of this member (inflateReset clears it). */
-            src->err_off = src->member_at + src->zs.total_in;
-            snprintf(err, errlen, "corrupt gzip data on standard input at byte %llu: %s",
-                     (unsigned long long)src->err_off,
-                     src->zs.msg ? src->zs.msg : "inflate failed");
-            src->eof = 1;
+            uint64_t at = src->member_at + src->zs.total_in;
+
+            if (skip == SIZE_MAX || err[0] == '\0') {
+                src->err_off = at;
+                snprintf(err, errlen, "corrupt gzip data on standard input at byte %llu: %s%s",
+                         (unsigned long long)at, src->zs.msg ? src->zs.msg : "inflate failed",
+                         skip != SIZE_MAX ? " (trailer only; data read)" : "");
+            }
+            if (skip == SIZE_MAX) {
+                src->eof = 1;
+                continue;
+            }
+            /* Only the trailer was wrong: the data is read, and the next member too. */
+            inflateReset(&src->zs);
+            src->mid = 0;
+            src->members++;
+            src->skip = (uint32_t)skip;
+            src->member_at = src->raw_bytes - (src->in_len - src->in_off) + skip;
         }
     }
     return CM_OK;

@@ -22,6 +22,7 @@ struct cm_stdin {
     uint64_t member_at; /* where the gzip member being read (or the next) starts */
     uint64_t err_off;   /* with an error message: the compressed byte it is about */
     uint32_t members;   /* gzip members read to their end */
+    uint32_t skip;      /* bytes of a member's mismatched trailer still to pass over */
 };
 
 /*
@@ -30,7 +31,10 @@ struct cm_stdin {
  * of the stream. A damaged or truncated gzip stream, or other data after a
  * gzip member, ends it with a message in err and its compressed offset in
  * src->err_off (where the damage is, where the other data begins, or the end
- * of a truncated stream). Returns 0, CM_ENOMEM or CM_E2BIG (out's cap).
+ * of a truncated stream). A member whose CRC-32 or length trailer alone is
+ * wrong is kept and the stream goes on with the next member, err saying so
+ * (unless later damage, which ends the stream, replaces it). Returns 0,
+ * CM_ENOMEM or CM_E2BIG (out's cap).
  */
 int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want, char *err,
                   size_t errlen);

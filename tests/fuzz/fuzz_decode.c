@@ -22,7 +22,8 @@
  * zlib over every member; returns bytes produced into out (cap CAP). Sets
  * *lenient when zlib stopped on a header CRC (FHCRC) mismatch: libdeflate
  * does not check that optional field (the data's own CRC-32 still is), so
- * the two legitimately differ there.
+ * the two legitimately differ there. Past a member whose CRC-32 or length
+ * alone is wrong it goes on, as cm_decode_gzip does.
  */
 static size_t zlib_all(const uint8_t *in, size_t n, unsigned char *out, int *lenient)
 {
@@ -44,6 +45,18 @@ static size_t zlib_all(const uint8_t *in, size_t n, unsigned char *out, int *len
         if (rc == Z_STREAM_END && zs.avail_in > 0 && zs.next_in[0] == 0x1f) {
             inflateReset(&zs);
             continue;
+        }
+        if (rc == Z_DATA_ERROR && cm_gzip_trailer_skip(zs.msg) != SIZE_MAX &&
+            zs.avail_in > cm_gzip_trailer_skip(zs.msg)) {
+            /* Only the trailer was wrong: cm_decode_gzip goes on with the next member. */
+            size_t skip = cm_gzip_trailer_skip(zs.msg);
+
+            zs.next_in += skip;
+            zs.avail_in -= (uInt)skip;
+            if (zs.next_in[0] == 0x1f) {
+                inflateReset(&zs);
+                continue;
+            }
         }
         break;
     }

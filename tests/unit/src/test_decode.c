@@ -425,6 +425,63 @@ static void test_truncated_second_member(void **state)
     blob_free(&a);
 }
 
+/*
+ * A member whose data inflates but whose CRC-32 or length trailer is wrong (bit rot in
+ * the trailer, a Firehose delivery's member among many): its data is kept, the members
+ * after it are read, and the error says where the trailer is. Before 2026-12-04 decoding
+ * stopped there and every later member was lost.
+ */
+static void test_bad_trailer_member(void **state)
+{
+    struct fixture *f = *state;
+    struct blob a = make_text(30000, 21), b = make_text(40000, 22), c = make_text(50000, 23);
+    struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
+    struct blob gc = gzip_member(c.p, c.n, 6);
+    struct blob all = {NULL, 0};
+    int rc;
+
+    blob_cat(&all, &a);
+    blob_cat(&all, &b);
+    blob_cat(&all, &c);
+    for (int which = 0; which < 3; which++) {
+        struct blob gz = {NULL, 0};
+
+        blob_cat(&gz, &ga);
+        blob_cat(&gz, &gb);
+        blob_cat(&gz, &gc);
+        if (which == 0) {
+            gz.p[ga.n - 8] ^= 0x5a; /* the first member's CRC-32 */
+        } else {
+            gz.p[ga.n - 4] ^= 0x01; /* its length */
+        }
+        if (which == 2) {
+            gz.n -= gc.n / 2; /* and the last member cut: that stops the stream */
+        }
+        rc = decode(f, &gz);
+        if (which < 2) {
+            assert_int_equal(rc, CM_EINVAL);
+            assert_whole(f, &all);
+            assert_int_equal(f->err.offset, which == 0 ? ga.n - 4 : ga.n);
+            assert_non_null(
+                strstr(f->err.msg, which == 0 ? "incorrect data check" : "incorrect length check"));
+            assert_non_null(strstr(f->err.msg, "trailer only"));
+        } else {
+            assert_int_equal(rc, CM_ETRUNC);
+            assert_prefix(f, &all, "bad length, then cut");
+            assert_true(f->out.len > a.n + b.n);
+            assert_true(f->err.offset >= ga.n + gb.n);
+        }
+        blob_free(&gz);
+    }
+    blob_free(&all);
+    blob_free(&gc);
+    blob_free(&gb);
+    blob_free(&ga);
+    blob_free(&c);
+    blob_free(&b);
+    blob_free(&a);
+}
+
 static void test_corrupt_middle(void **state)
 {
     struct fixture *f = *state;
@@ -746,6 +803,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_stored_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trailing_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_trailer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_trailer_member, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_none, setup, teardown),

@@ -484,6 +484,49 @@ static void test_gzip_corrupt(void **state)
 }
 
 /*
+ * A wrong CRC-32 in the first of two members: both members' data comes out and the error
+ * says where the trailer is, also when the trailer arrives a few bytes at a time (before
+ * 2026-12-04 the stream ended there and the second member was lost).
+ */
+static void test_gzip_bad_trailer_member(void **state)
+{
+    struct blob a = make_text(30000, 31), b = make_text(40000, 32);
+    struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
+    struct blob bad = {NULL, 0}, all = {NULL, 0};
+    (void)state;
+
+    blob_add(&bad, ga.p, ga.n);
+    blob_add(&bad, gb.p, gb.n);
+    bad.p[ga.n - 7] ^= 0x33;
+    blob_add(&all, a.p, a.n);
+    blob_add(&all, b.p, b.n);
+    for (size_t step = 3; step <= 4096; step = step * 37) {
+        struct feeder f;
+        struct run r;
+        int fd;
+
+        run_init(&r, 0);
+        fd = feed(&f, bad.p, bad.n, step, 0);
+        run_all(&r, fd, 4096);
+        assert_int_equal(r.rc, 0);
+        assert_int_equal(r.src->eof, 1);
+        assert_int_equal(r.out.len, all.n);
+        assert_memory_equal(r.out.p, all.p, all.n);
+        assert_non_null(strstr(r.err, "incorrect data check (trailer only; data read)"));
+        assert_int_equal(r.src->err_off, ga.n - 4);
+        assert_int_equal(r.src->raw_bytes, bad.n);
+        feed_end(&f, fd);
+        run_finish(&r);
+    }
+    blob_free(&all);
+    blob_free(&bad);
+    blob_free(&gb);
+    blob_free(&ga);
+    blob_free(&b);
+    blob_free(&a);
+}
+
+/*
  * Where the damage is: a stream's offsets, not a member's. Before 2026-12-04 a
  * corrupt second member was reported at its own byte (8631 of a 2105-byte first
  * member's file: the damage was at 10736) and at the end of the stream, and a
@@ -823,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_gzip_truncated),
         cmocka_unit_test(test_gzip_truncated_second_member),
         cmocka_unit_test(test_gzip_corrupt),
+        cmocka_unit_test(test_gzip_bad_trailer_member),
         cmocka_unit_test(test_gzip_error_offsets),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_raw_bytes),
