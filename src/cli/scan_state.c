@@ -39,6 +39,7 @@ int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool qu
         return 0;
     }
     cm_statefile_init(&ss->sf, ss->path);
+    ss->opened = true;
     /* A scan that will write the file locks it before it reads it (--final only reads). */
     if (!ss->final && (rc = cm_statefile_lock(&ss->sf)) != 0) {
         snprintf(err, errlen, "--state %s", ss->sf.err);
@@ -124,7 +125,7 @@ const char *cm_scan_state_name(const struct cm_scan_state *ss, uint32_t file_id,
 
 void cm_scan_state_close(struct cm_scan_state *ss)
 {
-    if (ss->path != NULL) {
+    if (ss->opened) { /* a zeroed sf's lock_fd would be 0: standard input */
         cm_statefile_free(&ss->sf);
     }
 }

@@ -25,6 +25,7 @@ struct cm_scan_state {
     const char *path; /* --state; NULL: none */
     bool final;       /* --final */
     bool loaded;      /* the file existed and was read */
+    bool opened;      /* sf was set up (cm_scan_state_open): close frees it and its lock */
     struct cm_statefile sf;
     struct cm_engine_hooks hooks;
 };
