@@ -7,8 +7,10 @@
  *   local / remote   the interface's side and the other side. From the
  *                    flow-direction field when the format has it; else the
  *                    internal address (cm_ip_is_internal: RFC 1918/6598/4193, link-local) is the
- *                    local one when exactly one side is private; else (both
- *                    private, east-west, or both public) the source.
+ *                    local one when exactly one side is private; else, for
+ *                    IPv6, the side in the interface's /64 once its records
+ *                    have shown it (cm_flow_local_note); else (both private,
+ *                    east-west, or both public and not yet learned) the source.
  *   outbound         the instance opened the connection: the local port is
  *                    the ephemeral one (higher than the remote port, which is
  *                    below 1024 or the lower of two), or the protocol has no
@@ -29,6 +31,7 @@
 #include "base/ip.h"
 #include "base/str.h"
 #include "detect/detect.h"
+#include "detect/state.h"
 
 struct cm_flow_view {
     const struct cm_flow *fl;
@@ -51,11 +54,38 @@ struct cm_flow_view {
 bool cm_flow_forwarded(const struct cm_flow *fl);
 
 /*
- * Fills *v for flow event ev. Returns false (nothing to judge) for records
- * without both addresses, NODATA/SKIPDATA records, forwarded records
- * (cm_flow_forwarded), and events of other kinds.
+ * The interface's own IPv6 network (flow_local.c). A record of a format
+ * without flow-direction (the default, v2) whose two addresses are both
+ * public, as every IPv6 address of an instance is, does not say which side
+ * is the instance's. An interface's IPv6 addresses come from its subnet's
+ * /64 and each of its records has one of them, so the /64 found in every
+ * such record of an interface is its own. The table maps an interface id to
+ * what its records showed so far (24 bytes); every flow detector that views
+ * records keeps one and feeds it every flow record before anything else.
  */
-bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v);
+#define CM_FLOW_LOCAL_MAX    (128u * 1024)            /* interfaces remembered */
+#define CM_FLOW_LOCAL_TTL_MS (7LL * 24 * 3600 * 1000) /* forgotten after a quiet week */
+
+int cm_flow_local_create(struct cm_state **out, uint64_t seed);
+/* Learns from flow event ev (any record; only the ambiguous IPv6 ones teach). 0 or CM_ENOMEM. */
+int cm_flow_local_note(struct cm_state *t, const struct cm_event *ev);
+/*
+ * Which side of fl is the interface's by what t learned: 1 the source, -1 the
+ * destination, 0 not known (a record that is not ambiguous, an interface not
+ * learned yet, or both or neither side in its network). t may be NULL.
+ */
+int cm_flow_local_side(const struct cm_state *t, const struct cm_flow *fl);
+/* The table's checkpoint codec (cm_state_save / cm_state_load). */
+extern const struct cm_state_codec cm_flow_local_codec;
+
+/*
+ * Fills *v for flow event ev, with local (NULL: none) the table of
+ * cm_flow_local_note for records whose sides nothing else tells apart.
+ * Returns false (nothing to judge) for records without both addresses,
+ * NODATA/SKIPDATA records, forwarded records (cm_flow_forwarded), and events
+ * of other kinds.
+ */
+bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struct cm_flow_view *v);
 
 /*
  * Whether request record v is a traceroute probe: UDP to the port range traceroute (and

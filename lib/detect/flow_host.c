@@ -84,7 +84,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_HOST_STATE_VERSION 4u
+#define FLOW_HOST_STATE_VERSION 5u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle
@@ -222,6 +222,7 @@ static void finish(void *state)
         cm_state_destroy(fh->hosts);
         cm_state_destroy(fh->fans);
         cm_state_destroy(fh->conns);
+        cm_state_destroy(fh->local);
         cm_resolver_set_destroy(fh->resolvers);
         cm_free(fh);
     }
@@ -276,6 +277,9 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&fh->conns, &so)) != 0) {
         goto fail;
     }
+    if ((rc = cm_flow_local_create(&fh->local, fh->seed ^ 0x94d049bb133111ebULL)) != 0) {
+        goto fail;
+    }
     *state = fh;
     return CM_OK;
 fail:
@@ -292,6 +296,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(fh->hosts, watermark_ms, NULL, NULL);
     cm_state_expire(fh->fans, watermark_ms, NULL, NULL);
     cm_state_expire(fh->conns, watermark_ms, NULL, NULL);
+    cm_state_expire(fh->local, watermark_ms, NULL, NULL);
     return CM_OK;
 }
 
@@ -595,8 +600,8 @@ static void udp_answer(struct flow_host *fh, const struct cm_event *ev)
     struct cm_flow_view v;
     struct host *h;
 
-    if (!cm_flow_view(ev, &v) || v.local_first || v.resource.len == 0 || v.remote_port <= 0 ||
-        v.remote_port > 65535) {
+    if (!cm_flow_view(ev, fh->local, &v) || v.local_first || v.resource.len == 0 ||
+        v.remote_port <= 0 || v.remote_port > 65535) {
         return;
     }
     if ((h = cm_state_get(fh->hosts, v.resource.p, v.resource.len)) != NULL) {
@@ -617,11 +622,16 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool learned;
     int rc;
 
+    /* Every record of an interface teaches which side is its own (replies too). */
+    if ((rc = cm_flow_local_note(fh->local, ev)) != 0) {
+        return rc;
+    }
     /*
      * Cheap tests on the record first: TCP or UDP with ports, not a reply, not ingress, to a
-     * public destination. For such a record cm_flow_view() always finds the source local and the
-     * connection outbound (a public destination is never the private side), so only these
-     * records are viewed.
+     * public destination. For such a record cm_flow_view() finds the source local and the
+     * connection outbound (a public destination is never the private side), except an IPv6
+     * record whose source is public too and whose destination its interface's records showed
+     * to be its own (an inbound connection in a log without flow-direction).
      */
     if (fl->protocol == UDP && fl->action == CM_FA_ACCEPT && fl->srcport > 0 &&
         fl->direction != CM_FD_EGRESS && cm_ip_is_public(&fl->src)) {
@@ -629,8 +639,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     if ((fl->protocol != TCP && fl->protocol != UDP) || fl->srcport <= 0 || fl->dstport <= 0 ||
         fl->dstport > 65535 || (fl->srcport < fl->dstport && fl->dstport >= 1024) ||
-        fl->direction == CM_FD_INGRESS || !cm_ip_is_public(&fl->dst) || !cm_flow_view(ev, &v) ||
-        v.reply || !v.outbound || v.resource.len == 0 || cm_flow_traceroute(&v)) {
+        fl->direction == CM_FD_INGRESS || !cm_ip_is_public(&fl->dst) ||
+        !cm_flow_view(ev, fh->local, &v) || v.reply || !v.outbound || v.resource.len == 0 ||
+        cm_flow_traceroute(&v)) {
         return CM_OK;
     }
     if ((h = host_of(fh, v.resource, ev->time_ms)) == NULL) {
@@ -725,7 +736,8 @@ static int save(const void *state, struct cm_ckpt_w *w)
 
     cm_state_save(fh->hosts, w, &host_codec);
     cm_state_save(fh->fans, w, &fan_codec);
-    return cm_state_save(fh->conns, w, &conn_codec);
+    cm_state_save(fh->conns, w, &conn_codec);
+    return cm_state_save(fh->local, w, &cm_flow_local_codec);
 }
 
 /*
@@ -740,6 +752,7 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(fh->hosts, r, &host_codec);
     cm_state_load(fh->fans, r, &fan_codec);
     cm_state_load(fh->conns, r, &conn_codec);
+    cm_state_load(fh->local, r, &cm_flow_local_codec);
     return cm_ckpt_r_err(r);
 }
 
@@ -750,6 +763,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, fh->hosts);
     cm_state_stats_add(sum, fh->fans);
     cm_state_stats_add(sum, fh->conns);
+    cm_state_stats_add(sum, fh->local);
 }
 
 const struct cm_detector cm_detector_flow_host = {

@@ -63,7 +63,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_INBOUND_STATE_VERSION 1u
+#define FLOW_INBOUND_STATE_VERSION 2u
 
 /*
  * Brute force: 20 connections within 10 minutes. A handful of mistyped
@@ -156,6 +156,7 @@ struct inbound {
     struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
+    struct cm_state *local;             /* interface -> its IPv6 network (cm_flow_local_note) */
     struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
     int64_t bucket_ms;
     uint64_t seed;
@@ -225,10 +226,14 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&in->probe, &so)) != 0) {
         goto fail;
     }
+    if ((rc = cm_flow_local_create(&in->local, in->seed)) != 0) {
+        goto fail;
+    }
     *state = in;
     return CM_OK;
 fail:
     cm_state_destroy(in->brute);
+    cm_state_destroy(in->probe);
     cm_free(in);
     return rc;
 }
@@ -240,6 +245,7 @@ static void finish(void *state)
     if (in != NULL) {
         cm_state_destroy(in->brute);
         cm_state_destroy(in->probe);
+        cm_state_destroy(in->local);
         cm_free(in);
     }
 }
@@ -251,6 +257,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     (void)sink;
     cm_state_expire(in->brute, watermark_ms, NULL, NULL);
     cm_state_expire(in->probe, watermark_ms, NULL, NULL);
+    cm_state_expire(in->local, watermark_ms, NULL, NULL);
     return CM_OK;
 }
 
@@ -487,6 +494,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool probe;
     int rc;
 
+    /* Every record of an interface teaches which side is its own (replies too). */
+    if ((rc = cm_flow_local_note(in->local, ev)) != 0) {
+        return rc;
+    }
     /*
      * Cheap tests on the record first: most records are neither. Both
      * families judge request records, whose destination port is the
@@ -498,7 +509,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     svc = fl->protocol == 6 ? service_of(dp) : SVC_NONE;
     probe = fl->action == CM_FA_ACCEPT && (fl->protocol == 6 || fl->protocol == 17) && dp != 80 &&
             dp != 443 && cm_detect_intel(in->cfg) != NULL;
-    if ((svc == SVC_NONE && !probe) || !cm_flow_view(ev, &v) || v.reply ||
+    if ((svc == SVC_NONE && !probe) || !cm_flow_view(ev, in->local, &v) || v.reply ||
         !cm_str_present(v.resource) || v.resource.len == 0) {
         return CM_OK;
     }
@@ -548,13 +559,14 @@ static bool probe_check(const void *ud, const void *key, size_t klen, const void
 static const struct cm_state_codec brute_codec = {.check = brute_check};
 static const struct cm_state_codec probe_codec = {.check = probe_check};
 
-/* The attempt rings and the probe windows: both are learned state. */
+/* The attempt rings, the probe windows and the interfaces' networks: all learned state. */
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct inbound *in = state;
 
     cm_state_save(in->brute, w, &brute_codec);
-    return cm_state_save(in->probe, w, &probe_codec);
+    cm_state_save(in->probe, w, &probe_codec);
+    return cm_state_save(in->local, w, &cm_flow_local_codec);
 }
 
 /* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
@@ -564,6 +576,7 @@ static int load(void *state, struct cm_ckpt_r *r)
 
     cm_state_load(in->brute, r, &brute_codec);
     cm_state_load(in->probe, r, &probe_codec);
+    cm_state_load(in->local, r, &cm_flow_local_codec);
     return cm_ckpt_r_err(r);
 }
 
@@ -573,6 +586,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
     cm_state_stats_add(sum, in->brute);
     cm_state_stats_add(sum, in->probe);
+    cm_state_stats_add(sum, in->local);
 }
 
 static const char *const types[] = {

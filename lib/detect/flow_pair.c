@@ -47,7 +47,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 5u
+#define FLOW_PAIR_STATE_VERSION 6u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
 static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";
@@ -389,6 +389,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool pub, probe, heavy, created = false;
     int r;
 
+    /* Every record of an interface teaches which side is its own (replies too). */
+    if ((r = cm_flow_local_note(st->local, ev)) != 0) {
+        return r;
+    }
     /*
      * Cheap tests first: ICMP and empty records carry none of these types, and
      * replies (cm_flow_view's rule, on the ports alone) are half of all records.
@@ -397,7 +401,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         fl->packets == 0) {
         return 0;
     }
-    if (fl->protocol == 17 && fl->action == CM_FA_ACCEPT && cm_flow_view(ev, &v) &&
+    if (fl->protocol == 17 && fl->action == CM_FA_ACCEPT && cm_flow_view(ev, st->local, &v) &&
         !v.local_first) {
         /* the remote's datagrams: answers to a flood-like stream, and from a port in use */
         if ((p = cm_flow_pair_dos_answer(st, ev, &v)) != NULL) {
@@ -407,7 +411,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (fl->srcport >= 0 && fl->dstport >= 1024 && fl->srcport < fl->dstport) {
         return 0;
     }
-    if (!cm_flow_view(ev, &v) || !v.outbound || v.reply || v.resource.len == 0 ||
+    if (!cm_flow_view(ev, st->local, &v) || !v.outbound || v.reply || v.resource.len == 0 ||
         v.resource.len > RES_MAX) {
         return 0;
     }
@@ -459,6 +463,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(st->pairs, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
     cm_state_expire(st->heavy, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
     cm_state_expire(st->insts, watermark_ms, NULL, NULL);
+    cm_state_expire(st->local, watermark_ms, NULL, NULL);
     return 0;
 }
 
@@ -470,6 +475,7 @@ static void finish(void *state)
         cm_state_destroy(st->pairs);
         cm_state_destroy(st->heavy);
         cm_state_destroy(st->insts);
+        cm_state_destroy(st->local);
         cm_free(st);
     }
 }
@@ -529,6 +535,9 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     so.on_evict = NULL;
     so.evict_ud = NULL;
     if ((rc = cm_state_create(&st->insts, &so)) != 0) {
+        goto fail;
+    }
+    if ((rc = cm_flow_local_create(&st->local, st->seed ^ 0xbf58476d1ce4e5b9ULL)) != 0) {
         goto fail;
     }
     *state = st;
@@ -599,7 +608,8 @@ static int save(const void *state, struct cm_ckpt_w *w)
 
     cm_state_save(st->insts, w, &inst_codec);
     cm_state_save(st->pairs, w, &pair_codec);
-    return cm_state_save(st->heavy, w, &pair_codec);
+    cm_state_save(st->heavy, w, &pair_codec);
+    return cm_state_save(st->local, w, &cm_flow_local_codec);
 }
 
 /* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
@@ -610,6 +620,7 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(st->insts, r, &inst_codec);
     cm_state_load(st->pairs, r, &pair_codec);
     cm_state_load(st->heavy, r, &pair_codec);
+    cm_state_load(st->local, r, &cm_flow_local_codec);
     return cm_ckpt_r_err(r);
 }
 
@@ -620,6 +631,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, st->pairs);
     cm_state_stats_add(sum, st->heavy);
     cm_state_stats_add(sum, st->insts);
+    cm_state_stats_add(sum, st->local);
 }
 
 static const char *const types[] = {

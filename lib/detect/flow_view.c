@@ -16,11 +16,12 @@ bool cm_flow_forwarded(const struct cm_flow *fl)
             !cm_ip_eq(&fl->pkt_dst, &fl->dst));
 }
 
-bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
+bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struct cm_flow_view *v)
 {
     const struct cm_flow *fl;
     bool src_in, dst_in, src_local;
     int32_t sp, dp;
+    int side;
 
     memset(v, 0, sizeof(*v));
     if (ev->kind != CM_EV_FLOW) {
@@ -39,6 +40,8 @@ bool cm_flow_view(const struct cm_event *ev, struct cm_flow_view *v)
         src_local = true;
     } else if (src_in != dst_in) {
         src_local = src_in;
+    } else if ((side = cm_flow_local_side(local, fl)) != 0) {
+        src_local = side > 0; /* IPv6: the side in the interface's own /64 */
     } else {
         src_local = true;
     }

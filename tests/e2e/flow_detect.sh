@@ -286,6 +286,46 @@ for layout in tree flat; do
 done
 rm -rf "$D"
 
+# --- IPv6 in the default format ----------------------------------------------------------------
+# An instance's IPv6 address is public, so a v2 record (no flow-direction) with an internet host
+# has two public addresses; the /64 in every record of the interface is the instance's
+# (docs/detectors/vpcflow.md). The instance's HTTPS to two servers, then 25 answered SSH guesses
+# from one host and a 100-port scan from another: the instance is the target of the brute force
+# (Low, INBOUND) and scanned, not scanning. Before 2026-12-04: SSHBruteForce High ACTOR/OUTBOUND
+# and a Portscan of the scanner by the instance.
+V="$T/v6v2"
+mkdir -p "$V/AWSLogs"
+t0=1767607200
+me=2600:1f18:40a1:2b00::14
+{
+    echo 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status'
+    for p in 2600:9000:2001::1 2a00:1450:4001::200e; do
+        echo "2 111122223333 eni-0a1b2c3d4e5f60718 $me $p 41000 443 6 20 3000 $((t0 - 300)) $((t0 - 240)) ACCEPT OK"
+        echo "2 111122223333 eni-0a1b2c3d4e5f60718 $p $me 443 41000 6 20 9000 $((t0 - 300)) $((t0 - 240)) ACCEPT OK"
+    done
+    i=0
+    while [ $i -lt 25 ]; do
+        s=$((t0 + i * 10))
+        echo "2 111122223333 eni-0a1b2c3d4e5f60718 2a01:4f8:c17:1e2::5 $me $((40000 + i)) 22 6 22 3000 $s $((s + 15)) ACCEPT OK"
+        echo "2 111122223333 eni-0a1b2c3d4e5f60718 $me 2a01:4f8:c17:1e2::5 22 $((40000 + i)) 6 20 4000 $s $((s + 15)) ACCEPT OK"
+        i=$((i + 1))
+    done
+    i=1
+    while [ $i -le 100 ]; do
+        echo "2 111122223333 eni-0a1b2c3d4e5f60718 2a03:2880:f1ff:83::9 $me 45000 $i 6 1 44 $((t0 + 300 + i / 10)) $((t0 + 300 + i / 10)) REJECT OK"
+        i=$((i + 1))
+    done
+} >"$V/AWSLogs/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T1000Z_v6.log"
+"$COALMINE" scan --no-default-intel --format json "$V/AWSLogs" >"$T/v6v2.json" 2>"$T/v6v2.json.err"
+check "IPv6 in v2 flow logs: scan exits 0" test $? -eq 0
+summary "$T/v6v2.json" "$T/v6v2.sum"
+check "IPv6 in v2 flow logs: the brute force is against the instance (Low, TARGET/INBOUND)" \
+    sh -c 'test "$(cut -d "|" -f 1,4,5 "$1")" = "UnauthorizedAccess:EC2/SSHBruteForce|2|TARGET/INBOUND"' \
+    _ "$T/v6v2.sum"
+check "IPv6 in v2 flow logs: a scan of the instance is no Portscan by it" \
+    sh -c '! grep -q "^Recon:EC2/Portscan|" "$1"' _ "$T/v6v2.sum"
+rm -rf "$V"
+
 # --- all scenarios together ------------------------------------------------------------------
 A="$T/all"
 set --

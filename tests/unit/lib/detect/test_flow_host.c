@@ -532,6 +532,44 @@ static void test_port_traceroute(void **state)
     done(&r);
 }
 
+/*
+ * IPv6 in a format without flow-direction: the instance's address is public
+ * like its peers', so only its interface's records tell its side (the /64 in
+ * every one of them). Before 2026-12-04 the source was taken for the
+ * instance: an admin's SSH into it was the instance connecting to port 22 of
+ * the admin, a NetworkPortUnusual.
+ */
+#define V6   "eni-0v6", "i-0v6"
+#define V6IP "2600:1f18:40a1:2b00::14"
+
+static void test_port_unusual_ipv6(void **state)
+{
+    struct run r = {0};
+    const struct det *d;
+    int64_t L = T0 + 26 * HOUR;
+
+    (void)state;
+    for (int h = 0; h < 30; h++) {
+        int64_t t = T0 + h * HOUR;
+        conn(V6, V6IP, "2600:9000:2001::1", 33000 + h, 443, 6, 40, 9000, t, 20, "ACCEPT", true);
+        conn(V6, V6IP, "2a00:1450:4001::200e", 34000 + h, 443, 6, 30, 6000, t + 30, 5, "ACCEPT",
+             true);
+    }
+    /* Near miss: an admin's SSH sessions into the instance, answered. */
+    for (int i = 0; i < 20; i++) {
+        conn(V6, "2a02:8071:5:e::7", V6IP, 51000 + i, 22, 6, 40, 6000, L + i * 30, 10, "ACCEPT",
+             true);
+    }
+    /* The instance calling a new port is the finding. */
+    conn(V6, V6IP, "2a01:4f8:c17:1e2::5", 40200, 5888, 6, 30, 5000, L + 2000, 20, "ACCEPT", true);
+    run_text(&r, render(false), NULL);
+    assert_int_equal(r.n, 1);
+    d = nth(&r, PORT, "i-0v6", 0);
+    assert_int_equal(d->dstport, 5888);
+    assert_string_equal(d->remote, "2a01:4f8:c17:1e2::5");
+    done(&r);
+}
+
 static void test_port_history_full(void **state)
 {
     struct run r = {0};
@@ -1237,6 +1275,7 @@ int main(void)
         cmocka_unit_test(test_port_unusual),
         cmocka_unit_test(test_port_served),
         cmocka_unit_test(test_port_traceroute),
+        cmocka_unit_test(test_port_unusual_ipv6),
         cmocka_unit_test(test_port_history_full),
         cmocka_unit_test(test_resolvers),
         cmocka_unit_test(test_spambot),

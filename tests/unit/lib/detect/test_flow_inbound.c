@@ -337,7 +337,10 @@ static uint32_t list(struct cm_intel_builder *b, const char *name, enum cm_intel
     return id;
 }
 
-/* Scanners 80.82.77.0/24 ("ProofPoint"), a customer list, and one trusted scanner address. */
+/*
+ * Scanners 80.82.77.0/24 and 2a0b:f4c2::/32 ("ProofPoint"), a customer list, and one
+ * trusted scanner address.
+ */
 static struct cm_intel_snapshot *snapshot(void)
 {
     struct cm_intel_builder *b;
@@ -349,6 +352,7 @@ static struct cm_intel_snapshot *snapshot(void)
     custom = list(b, "my-list", CM_INTEL_KIND_THREAT);
     ours = list(b, "ours", CM_INTEL_KIND_TRUSTED);
     add(b, pp, CM_CAT_SCANNER, "Scanner", "80.82.77.0/24");
+    add(b, pp, CM_CAT_SCANNER, "Scanner", "2a0b:f4c2::/32");
     add(b, custom, CM_CAT_CUSTOM, "Customer Threat Intel", "71.6.135.131");
     add(b, ours, CM_CAT_UNKNOWN, "", "80.82.77.200");
     assert_int_equal(cm_intel_builder_build(b, &s), 0);
@@ -389,6 +393,76 @@ static void test_ssh_target(void **state)
     assert_true(cm_str_eqc(f->net.remote_ip.ipv4, "45.146.165.37"));
     assert_int_equal(f->net.blocked, 0);
     done(&r);
+}
+
+/*
+ * IPv6 in a format without flow-direction: both addresses are public, so a
+ * record alone does not say which one is the instance's; the /64 in every
+ * record of its interface does (cm_flow_local_note). Before 2026-12-04 the
+ * source was taken for the instance: a brute force against it was reported as
+ * the instance attacking (ACTOR, High, the addresses swapped) and a listed
+ * scanner using its open port was no finding at all.
+ */
+#define V6     "eni-0v6", "i-0v6"
+#define V6IP   "2600:1f18:40a1:2b00::14"
+#define V6PEER "2a01:4f8:c17:1e2::5"
+
+/* The instance's HTTPS to two servers, with their answers: what teaches its /64. */
+static void v6_background(int64_t t)
+{
+    conn(V6, V6IP, "2600:9000:2001::1", 41000, 443, 6, 40, t, 20, "ACCEPT", true, 60);
+    conn(V6, V6IP, "2a00:1450:4001::200e", 41001, 443, 6, 40, t + 30, 20, "ACCEPT", true, 60);
+}
+
+static void test_ipv6_default_format(void **state)
+{
+    struct cm_intel_snapshot *snap = snapshot();
+    struct run r = {0};
+    const struct cm_finding *f;
+
+    (void)state;
+    /* 25 guesses from a public IPv6 address, answered: the instance is the target. */
+    v6_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        conn(V6, V6PEER, V6IP, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, NULL, 0);
+    assert_int_equal(count_type(&r, SSH), 1);
+    assert_int_equal(first_of(&r, SSH)->dir, CM_DDIR_INBOUND);
+    f = finding(&r, SSH, "i-0v6");
+    assert_int_equal(f->role, CM_ROLE_TARGET);
+    assert_true(f->severity == 2.0);
+    assert_true(cm_str_eqc(f->net.local_ip.ipv6, V6IP));
+    assert_true(cm_str_eqc(f->net.remote_ip.ipv6, V6PEER));
+    done(&r);
+
+    /* The instance guessing on that host is the actor. */
+    v6_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        conn(V6, V6IP, V6PEER, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, NULL, 0);
+    f = finding(&r, SSH, "i-0v6");
+    assert_int_equal(f->role, CM_ROLE_ACTOR);
+    assert_true(f->severity == 8.0);
+    done(&r);
+
+    /* A listed scanner's accepted connection to the instance's MySQL port. */
+    v6_background(T0 - 300);
+    conn(V6, "2a0b:f4c2:2::1", V6IP, 51000, 3306, 6, 4, T0, 1, "ACCEPT", true, 60);
+    run_text(&r, render(false), snap, NULL, 0);
+    assert_int_equal(count_type(&r, PROBE), 1);
+    assert_int_equal(first_of(&r, PROBE)->dstport, 3306);
+    assert_int_equal(finding(&r, PROBE, "i-0v6")->probe.nprobes, 1);
+    done(&r);
+
+    /* Near miss: the instance's own connection to the scanner's 3306 is no probe of it. */
+    v6_background(T0 - 300);
+    conn(V6, V6IP, "2a0b:f4c2:2::1", 51000, 3306, 6, 4, T0, 1, "ACCEPT", true, 60);
+    run_text(&r, render(false), snap, NULL, 0);
+    assert_int_equal(r.n, 0);
+    done(&r);
+    cm_intel_snapshot_unref(snap);
 }
 
 static void test_episode_rate_limit(void **state)
@@ -833,11 +907,17 @@ static void test_cicids2017(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ssh_target),  cmocka_unit_test(test_episode_rate_limit),
-        cmocka_unit_test(test_ssh_actor),   cmocka_unit_test(test_rdp_winrm),
-        cmocka_unit_test(test_near_misses), cmocka_unit_test(test_aggregation_intervals),
-        cmocka_unit_test(test_port_probe),  cmocka_unit_test(test_probe_budget),
-        cmocka_unit_test(test_eviction),    cmocka_unit_test(test_cicids2017),
+        cmocka_unit_test(test_ssh_target),
+        cmocka_unit_test(test_episode_rate_limit),
+        cmocka_unit_test(test_ssh_actor),
+        cmocka_unit_test(test_rdp_winrm),
+        cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_aggregation_intervals),
+        cmocka_unit_test(test_port_probe),
+        cmocka_unit_test(test_probe_budget),
+        cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_cicids2017),
+        cmocka_unit_test(test_ipv6_default_format),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -305,6 +305,49 @@ static void test_portscan(void **state)
     lines_free(&l);
 }
 
+/*
+ * IPv6 in the default format (no flow-direction): both addresses are public,
+ * so the records alone do not say which is the instance's. Its interface's
+ * other records do: the /64 in every one of them is its own. An internet
+ * host scanning the instance is then not the instance scanning it; before
+ * 2026-12-04 the source was taken for the instance and this gave a Portscan
+ * on the instance that was scanned.
+ */
+static void test_portscan_ipv6_default_format(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    const char *inst = "2600:1f18:40a1:2b00::14", *host = "2a01:4f8:c17:1e2::5";
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    /* The instance's HTTPS to two servers, with their answers. */
+    rec(&l, "eni-06", inst, "2600:9000:2001::1", 41000, 443, 6, 20, 3000, t - 300, t - 240,
+        "ACCEPT");
+    rec(&l, "eni-06", "2600:9000:2001::1", inst, 443, 41000, 6, 20, 9000, t - 300, t - 240,
+        "ACCEPT");
+    rec(&l, "eni-06", inst, "2a00:1450:4001::200e", 41001, 443, 6, 20, 3000, t - 200, t - 140,
+        "ACCEPT");
+    rec(&l, "eni-06", "2a00:1450:4001::200e", inst, 443, 41001, 6, 20, 9000, t - 200, t - 140,
+        "ACCEPT");
+    /* A host on the internet scans 100 ports of the instance: not the instance's scan. */
+    scan(&l, "eni-06", host, inst, 1, 100, t);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* The instance scanning that host is. */
+    rec(&l, "eni-06", inst, "2600:9000:2001::1", 41000, 443, 6, 20, 3000, t - 300, t - 240,
+        "ACCEPT");
+    rec(&l, "eni-06", "2a00:1450:4001::200e", inst, 443, 41001, 6, 20, 9000, t - 200, t - 140,
+        "ACCEPT");
+    scan(&l, "eni-06", inst, host, 1, 100, t);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-06");
+    lines_free(&l);
+}
+
 static void test_portscan_near_misses(void **state)
 {
     const int64_t t = T0 + 10 * 3600;
@@ -1047,6 +1090,7 @@ int main(void)
         cmocka_unit_test(test_portscan_near_misses),
         cmocka_unit_test(test_portscan_traceroute),
         cmocka_unit_test(test_portscan_udp_answered),
+        cmocka_unit_test(test_portscan_ipv6_default_format),
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
