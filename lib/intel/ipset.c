@@ -111,7 +111,7 @@ int cm_ipset_builder_add(struct cm_ipset_builder *b, const struct cm_ip *net, un
     if (net->family != CM_IP_V6 || prefix > 128) {
         return CM_EINVAL;
     }
-    if (prefix >= 96 && memcmp(net->a, mapped_prefix, 12) == 0) {
+    if (prefix >= 96 && cm_ipset_embeds_v4(net->a)) {
         struct cm_ip v4 = {CM_IP_V4, {net->a[12], net->a[13], net->a[14], net->a[15]}};
         return add4(b, cm_ip_v4(&v4), prefix - 96, val);
     }

@@ -10,9 +10,11 @@
  * which any number of threads may read at once.
  *
  * IPv4-mapped IPv6 (::ffff:a.b.c.d, and networks ::ffff:0:0/96 and longer)
- * is IPv4 both when added and when looked up, so ::ffff:192.0.2.1 matches
- * 192.0.2.0/24. Other IPv6 networks never match IPv4 addresses (::/0 is not
- * 0.0.0.0/0).
+ * and the NAT64 well-known prefix (64:ff9b::a.b.c.d, RFC 6052: what DNS64
+ * answers and an IPv6-only instance's flow records show for an IPv4 host it
+ * reaches through a NAT gateway) are IPv4 both when added and when looked up,
+ * so ::ffff:192.0.2.1 and 64:ff9b::192.0.2.1 match 192.0.2.0/24. Other IPv6
+ * networks never match IPv4 addresses (::/0 is not 0.0.0.0/0).
  *
  * The frozen IPv4 set is a directory of the 65536 /16s over sorted 32-bit
  * keys of the longer prefixes, with a link from each prefix to the one that

@@ -6,8 +6,10 @@
 #ifndef CM_INTEL_IPSET_INT_H
 #define CM_INTEL_IPSET_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/hash.h"
 #include "intel/ipset.h"
@@ -71,6 +73,14 @@ struct cm_ipset {
 };
 
 static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+/* The NAT64 well-known prefix 64:ff9b::/96 (RFC 6052): DNS64 and a NAT gateway's NAT64. */
+static const uint8_t nat64_prefix[12] = {0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/* Whether the first 12 bytes of an IPv6 address embed an IPv4 one in its last 4. */
+static inline bool cm_ipset_embeds_v4(const uint8_t *a)
+{
+    return memcmp(a, mapped_prefix, 12) == 0 || memcmp(a, nat64_prefix, 12) == 0;
+}
 
 static inline uint32_t mask4(unsigned len)
 {

@@ -163,12 +163,15 @@ static size_t walk6(const struct cm_ipset *s, const uint8_t a[16], struct cm_ips
     return n;
 }
 
-/* Whether ip is looked up as IPv4 (an IPv4 address, or IPv4-mapped IPv6); *a gets it. */
+/*
+ * Whether ip is looked up as IPv4 (an IPv4 address, IPv4-mapped IPv6, or the
+ * NAT64 address of an IPv4 one); *a gets it.
+ */
 static bool as_v4(const struct cm_ip *ip, uint32_t *a)
 {
     const uint8_t *b = ip->a;
 
-    if (ip->family == CM_IP_V6 && memcmp(ip->a, mapped_prefix, 12) == 0) {
+    if (ip->family == CM_IP_V6 && cm_ipset_embeds_v4(ip->a)) {
         b += 12;
     } else if (ip->family != CM_IP_V4) {
         return false;

@@ -187,4 +187,26 @@ check "background with every list loaded: no finding" test ! -s "$T/bg.json"
 check "background: every list loaded" \
     test "$(grep -c ' (TXT, ' "$T/bg.json.err")" -eq "$(wc -l <"$A/intel/args.txt")"
 
+
+# --- an IPv6-only instance through NAT64 ---------------------------------------------------------
+# With DNS64 and a NAT gateway, an IPv6-only instance reaches an IPv4 host at 64:ff9b::<IPv4>
+# (RFC 6052), and its flow records show that address. A listed IPv4 reached so is the listed
+# host (docs/internals/intel.md); the same 32 bits under another prefix are not. Before
+# 2026-12-04 it was no finding.
+N="$T/nat64"
+mkdir -p "$N"
+echo 141.98.10.10 >"$N/cnc.txt"
+{
+    echo 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status instance-id region'
+    echo '5 111122223333 eni-0a1b2c3d4e5f60718 2600:1f18:40a1:2b00::14 64:ff9b::8d62:a0a 51000 443 6 10 800 1767607200 1767607210 ACCEPT OK i-0a1b2c3d4e5f60718 us-east-1'
+    echo '5 111122223333 eni-0b1b2c3d4e5f60718 2600:1f18:40a1:2b00::15 2001:db8:1::8d62:a0a 51000 443 6 10 800 1767607200 1767607210 ACCEPT OK i-0b1b2c3d4e5f60718 us-east-1'
+} >"$N/111122223333_vpcflowlogs_us-east-1_fl-0a1b_20260105T1000Z_n.log"
+"$COALMINE" scan --no-default-intel --intel-list "cnc=TXT:$N/cnc.txt" --format json \
+    "$N/111122223333_vpcflowlogs_us-east-1_fl-0a1b_20260105T1000Z_n.log" >"$T/nat64.json" \
+    2>"$T/nat64.json.err"
+check "NAT64: scan exits 0" test $? -eq 0
+check "NAT64: the instance reaching a listed C&C through 64:ff9b::/96 is C&CActivity.B" \
+    sh -c 'test "$(grep -c "" "$1")" -eq 1 && grep -q "\"type\": *\"Backdoor:EC2/C&CActivity.B\"" "$1" &&
+        grep -q "i-0a1b2c3d4e5f60718" "$1"' _ "$T/nat64.json"
+
 done_testing

@@ -1,7 +1,7 @@
 /*
  * Longest-prefix match of lib/intel/ipset.c against a brute-force oracle:
  * random nested IPv4 and IPv6 prefixes (with /0, host routes and duplicate
- * values), IPv4-mapped addresses, argument checks and a 1-million-entry set.
+ * values), IPv4-mapped and NAT64 addresses, argument checks and a 1-million-entry set.
  * The IPv4 layout's own paths: sets large enough for the radix sort, deep
  * nesting inside one /16, a /16 holding more than 65 536 prefixes, more
  * distinct value words than the shared value table holds, allocation
@@ -183,9 +183,38 @@ static void test_mapped(void **state)
     assert_int_equal(m.vals[0], 2);
     ip = ip_of("::ffff:192.0.2.8"); /* IPv4 now: ::/0 does not apply */
     assert_false(cm_ipset_lookup(s, &ip, &m));
-    ip = ip_of("64:ff9b::1");
+    /*
+     * The NAT64 well-known prefix too: an IPv6-only instance reaching 192.0.2.7 through
+     * DNS64 and a NAT gateway talks to 64:ff9b::192.0.2.7. Before 2026-12-04 that was
+     * IPv6 (matched ::/0 here) and its flows to a listed IPv4 address were no finding.
+     */
+    ip = ip_of("64:ff9b::c000:207");
+    assert_true(cm_ipset_lookup(s, &ip, &m));
+    assert_int_equal(m.prefix, 32);
+    assert_int_equal(m.vals[0], 2);
+    ip = ip_of("64:ff9b::198.51.100.200");
+    assert_true(cm_ipset_lookup(s, &ip, &m));
+    assert_int_equal(m.prefix, 24);
+    ip = ip_of("64:ff9b::1"); /* 0.0.0.1: IPv4, not under ::/0 */
+    assert_false(cm_ipset_lookup(s, &ip, &m));
+    /* Near misses: the same last 32 bits under any other prefix, the local-use 64:ff9b:1::/48. */
+    ip = ip_of("2001:db8::c000:207");
     assert_true(cm_ipset_lookup(s, &ip, &m));
     assert_int_equal(m.vals[0], 3);
+    ip = ip_of("64:ff9b:1::c000:207");
+    assert_true(cm_ipset_lookup(s, &ip, &m));
+    assert_int_equal(m.vals[0], 3);
+    cm_ipset_destroy(s);
+    cm_ipset_builder_destroy(b);
+
+    /* A NAT64 network added is IPv4 as well: 64:ff9b::203.0.113.0/120 is 203.0.113.0/24. */
+    assert_int_equal(cm_ipset_builder_create(&b, SEED), 0);
+    assert_int_equal(cm_ipset_builder_add_text(b, CM_STR_LIT("64:ff9b::203.0.113.0/120"), 4), 0);
+    s = freeze(b);
+    ip = ip_of("203.0.113.77");
+    assert_true(cm_ipset_lookup(s, &ip, &m));
+    assert_int_equal(m.net.family, CM_IP_V4);
+    assert_int_equal(m.prefix, 24);
     cm_ipset_destroy(s);
     cm_ipset_builder_destroy(b);
 }
