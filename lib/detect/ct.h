@@ -404,7 +404,11 @@ void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a);
 /* The call succeeded: the record has no errorCode. */
 bool cm_ct_ok(const struct cm_ct *ct);
 
-/* An S3 data event: eventSource s3.amazonaws.com and eventCategory Data. */
+/*
+ * An S3 data event: eventSource s3.amazonaws.com and eventCategory Data, or,
+ * in a record with no eventCategory (trails before it was added), managementEvent
+ * false, as cm_ct_unread reads data events of other services.
+ */
 bool cm_ct_s3_data(const struct cm_ct *ct);
 
 /*

@@ -14,8 +14,10 @@ bool cm_ct_ok(const struct cm_ct *ct)
 
 bool cm_ct_s3_data(const struct cm_ct *ct)
 {
-    return cm_str_eqc(ct->event_category, "Data") &&
-           cm_str_eqc(ct->event_source, "s3.amazonaws.com");
+    /* A record from before eventCategory says so by managementEvent false alone. */
+    return cm_str_eqc(ct->event_source, "s3.amazonaws.com") &&
+           (cm_str_eqc(ct->event_category, "Data") ||
+            (ct->event_category.len == 0 && ct->management_event == 0));
 }
 
 enum cm_ct_unread cm_ct_unread(const struct cm_ct *ct)

@@ -459,6 +459,37 @@ static void test_pentest(void **state)
     assert_int_equal(r.got.n, 3);
 }
 
+/*
+ * Trails from before eventCategory (records of eventVersion 1.08 and older) mark an S3 data
+ * event with managementEvent false alone. Before 2026-12-04 such a GetObject from Kali was
+ * PenTest:IAMUser/KaliLinux on the access key, not PenTest:S3/KaliLinux on the bucket, and the
+ * S3 behaviour models (AnomalousBehavior) read none of these events.
+ */
+#define OLD_S3(at, name, mgmt)                                                                     \
+    "{\"eventVersion\":\"1.08\",\"awsRegion\":\"us-east-1\",\"eventType\":\"AwsApiCall\","         \
+    "\"recipientAccountId\":\"111122223333\"," IAMUSER ",\"eventTime\":\"2026-01-05T10:00:" at     \
+    "Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"" name "\",\"sourceIPAddress\":"     \
+    "\"198.51.1.1\",\"userAgent\":\"aws-cli/2.23.6 ua/2.0 md/distrib#kali.2025\","                 \
+    "\"eventID\":\"old-" at                                                                        \
+    "\",\"requestParameters\":{\"bucketName\":\"loot\",\"key\":\"a\"}" mgmt "}"
+
+static void test_pentest_s3_before_category(void **state)
+{
+    static const char text[] =
+        "{\"Records\":[" OLD_S3("00", "GetObject", ",\"managementEvent\":false") ","
+        /* near misses: a management event on the bucket, a record that says neither */
+        OLD_S3("10", "GetBucketAcl", ",\"managementEvent\":true") "," OLD_S3("20", "ListBuckets",
+                                                                             "") "]}";
+    struct run r;
+
+    (void)state;
+    run_text(&r, text, false);
+    assert_int_equal(count(&r.got, "PenTest:S3/KaliLinux"), 1);
+    assert_string_equal(r.got.resource[first(&r.got, "PenTest:S3/KaliLinux")], "loot");
+    assert_int_equal(count(&r.got, "PenTest:IAMUser/KaliLinux"), 2);
+    assert_int_equal(r.got.n, 3);
+}
+
 /* ---- S3 ---- */
 
 static void test_s3_settings(void **state)
@@ -1223,6 +1254,7 @@ int main(void)
         cmocka_unit_test(test_cloudtrail_logging),
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_pentest),
+        cmocka_unit_test(test_pentest_s3_before_category),
         cmocka_unit_test(test_s3_settings),
         cmocka_unit_test(test_trail_bucket_from_delivery),
         cmocka_unit_test(test_s3_logging_empty_element),
