@@ -71,6 +71,14 @@ check "the family rows name the data's families only" \
     test "$(cut -d' ' -f1 "$T/f1" | sort | tr '\n' ' ')" = "ramdo tinba "
 check "... with the same sizes as without synthetic names" cmp -s "$T/f0" "$T/f1"
 
+# Without --op and --op-nx the rates "at op" are at the detector's two cuts (dns_dga.c:
+# CM_DNS_DGA_THRESHOLD 0.95, CM_DNS_DGA_NX_THRESHOLD 0.8), what scripts/train-dga --eval
+# and the README's tables report.
+"$TRAIN" $OPTS --synth 300 --op 0.95 --op-nx 0.8 >"$T/op.tsv" 2>/dev/null
+check "the default cuts are the detector's (0.95, 0.8)" cmp -s "$T/s1.tsv" "$T/op.tsv"
+check "scripts/train-dga --eval names no other cut" \
+    sh -c "! grep -q -e '--op' '$ROOT/scripts/train-dga'"
+
 "$TRAIN" --data "$D" --synth 2>/dev/null
 check "--synth without a number is a usage error (exit 2)" test "$?" = 2
 "$TRAIN" --data "$D" --synth x 2>/dev/null
