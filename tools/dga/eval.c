@@ -113,6 +113,9 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
     double *cll = malloc(NCLOUD * sizeof(double)), *fs = malloc(ds->n * sizeof(double));
     char(*names)[256] = malloc(NCLOUD * sizeof(*names));
     size_t n = 0, nd = 0, nb = 0, nr = 0, kept[MAX_FAMILIES] = {0};
+    /* DGA_DUMP: every held-out name and its score on stderr, for looking at what scores low.
+     * The names are the training data's (not ours to publish): never commit the output. */
+    bool dump = getenv("DGA_DUMP") != NULL;
 
     if (!all || !dga || !ben || !rnd || !cl || !cll || !fs || !names) {
         fprintf(stderr, "dga-train: out of memory\n");
@@ -128,7 +131,7 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
         }
         kept[s->family]++;
         v = cm_dga_score_label(m, s->label, s->len);
-        if (getenv("DGA_DUMP") != NULL) { /* analysis only: never into the repository */
+        if (dump) {
             fprintf(stderr, "dump\t%.5f\t%u\t%s\t%s\n", v, s->dga, ds->family[s->family], s->label);
         }
         all[n++] = (struct scored){v, s->dga};
