@@ -318,8 +318,8 @@ int cm_bench_store(int argc, char **argv)
         case 'h':
             printf("usage: coalmine bench store --db FILE [--findings N] [--repeats M]\n\n"
                    "Replaces FILE with a store of N distinct findings (default 1000000) written\n"
-                   "in batches of %d, then M repeats (default 200000), and times filtered,\n"
-                   "paginated lists over it. One JSON line per measurement.\n",
+                   "in batches of %d, then M repeats (default 200000; 0: none), and times\n"
+                   "filtered, paginated lists over it. One JSON line per measurement.\n",
                    BATCH);
             return CM_EXIT_OK;
         default:
@@ -331,7 +331,8 @@ int cm_bench_store(int argc, char **argv)
         return CM_EXIT_USAGE;
     }
     if (path == NULL || nf == 0 || nr > nf) {
-        fprintf(stderr, "coalmine bench store: --db FILE is required; 0 < repeats <= findings\n");
+        fprintf(stderr, "coalmine bench store: --db FILE is required; findings >= 1, "
+                        "repeats <= findings\n");
         return CM_EXIT_USAGE;
     }
     memset(&b, 0, sizeof(b));

@@ -102,4 +102,14 @@ for args in "--findings -1" "--findings 5x" "--repeats 1x" "--findings 10 extra"
         nok "bench store $args: exits 2, no store written"
     fi
 done
+# The usage error says what holds: findings at least 1, repeats at most findings (0 is none).
+"$COALMINE" bench store --db "$T/num.db" --findings 0 >/dev/null 2>"$T/num.err"
+rc=$?
+"$COALMINE" bench store --db "$T/num.db" --findings 3 --repeats 0 >"$T/num.out" 2>&1
+if [ $rc -eq 2 ] && grep -q "findings >= 1" "$T/num.err" && ! grep -q "0 < repeats" "$T/num.err" &&
+    grep -q '"stage":"store repeats (stored finding updated)","records":0,' "$T/num.out"; then
+    ok "bench store: --findings 0 refused as the message says, --repeats 0 times none"
+else
+    nok "bench store: --findings 0 refused as the message says, --repeats 0 times none"
+fi
 done_testing
