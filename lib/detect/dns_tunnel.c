@@ -222,6 +222,7 @@ int cm_dns_tunnel_init(void **state, const struct cm_detect_opts *opts,
     }
     defaults(&st->t);
     st->seed = opts ? opts->seed : 0;
+    st->psl = opts && opts->config ? opts->config->psl : NULL;
     if (st->t.window_ms > MAX_WINDOW_MS || st->t.slow_window_ms > MAX_WINDOW_MS ||
         st->t.many_names > UINT16_MAX || st->t.long_names > UINT16_MAX ||
         (st->t.nallow > 0 && st->t.allow == NULL)) {
@@ -522,6 +523,54 @@ static bool has_upper(const char *p, size_t n)
     return false;
 }
 
+/* The bytes of a name on the wire, from its text: an escape (\DDD, \X) is one byte. */
+static size_t wire_len(const char *p, size_t n)
+{
+    size_t w = 0;
+
+    for (size_t i = 0; i < n; w++) {
+        if (p[i] != '\\' || i + 1 >= n) {
+            i++;
+        } else if (i + 3 < n && p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] >= '0' &&
+                   p[i + 2] <= '9' && p[i + 3] >= '0' && p[i + 3] <= '9') {
+            i += 4;
+        } else {
+            i += 2;
+        }
+    }
+    return w;
+}
+
+/*
+ * The registered domain of name[0..n) into *d, asked by an instance; *off
+ * is where d's text starts in name. The parser splits every name of up to
+ * CM_DOMAIN_MAX characters (off 0). A longer one is a name only when
+ * escapes make it so (raw bytes written \DDD: its wire form still
+ * fits); its rightmost labels that fit hold the registered domain, and are
+ * split here.
+ */
+static bool split_name(const struct dns_tunnel *st, const struct cm_event *ev, const char *name,
+                       size_t n, struct cm_domain *d, size_t *off)
+{
+    size_t j;
+
+    *off = 0;
+    if (n <= CM_DOMAIN_MAX || ev->u.dns.qname_ok) {
+        return cm_dns_from_instance(ev, d) && d->reg > 0 && d->reg < d->len;
+    }
+    if (wire_len(name, n) > CM_DOMAIN_MAX) {
+        return false;
+    }
+    for (j = n - CM_DOMAIN_MAX; j < n && name[j - 1] != '.'; j++) {
+    }
+    if (j >= n || cm_domain_parse_psl(st->psl, cm_str_make(name + j, n - j), d) != 0 ||
+        d->reg >= d->len) {
+        return false;
+    }
+    *off = j;
+    return true;
+}
+
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
     struct dns_tunnel *st = state;
@@ -530,7 +579,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct cm_domain d;
     struct cm_str sub;
     const char *name = q->query_name.p;
-    size_t n, cut = 0;
+    size_t n, cut = 0, off;
     int dots = 0;
     bool data, folded;
 
@@ -549,7 +598,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
             break;
         }
     }
-    if (dots < 2 || n > CM_DOMAIN_MAX || (cut < st->t.min_chars && cut < DATA_MIN_CHARS)) {
+    if (dots < 2 || n > TEXT_MAX || (cut < st->t.min_chars && cut < DATA_MIN_CHARS)) {
         return CM_OK;
     }
     /*
@@ -580,11 +629,18 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     if ((shape.enc == CM_DNS_ENC_NONE && (!data || shape.chars < DATA_MIN_CHARS)) ||
         cm_dns_tunnel_allowed(cm_str_make(name, n), st->t.allow, st->t.nallow) ||
-        !cm_dns_from_instance(ev, &d) || d.reg == 0 || d.reg >= d.len) {
+        !split_name(st, ev, name, n, &d, &off)) {
         return CM_OK;
     }
-    /* The sub-domain as logged (case kept) when the normalised name lines up with it. */
-    sub = d.len == n && !folded ? cm_str_make(name, d.reg - 1) : cm_domain_subdomain(&d);
+    /*
+     * The sub-domain as logged (case kept) when the normalised name lines up
+     * with it; all that is left of the registered domain when d holds the tail.
+     */
+    if (off > 0) {
+        sub = cm_str_make(name, off + d.reg - 1);
+    } else {
+        sub = d.len == n && !folded ? cm_str_make(name, d.reg - 1) : cm_domain_subdomain(&d);
+    }
     if (sub.len != cut) {
         cm_dns_tunnel_classify(sub, st->t.min_chars, data, &shape);
         if (shape.enc == CM_DNS_ENC_DIGITS && !data) {

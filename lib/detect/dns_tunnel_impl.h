@@ -38,6 +38,12 @@
 #define INFO_MAX    768                   /* additionalInfo: a 253-byte domain and every measure */
 #define ANSWER_SALT 0x9e3779b97f4a7c15ULL /* answers hash apart from names */
 
+/*
+ * The longest query name as a resolver logs it: 253 bytes, each a "\DDD"
+ * escape at worst (raw bytes of iodine's base128).
+ */
+#define TEXT_MAX (4 * CM_DOMAIN_MAX)
+
 /* Query types counted for additionalInfo, in this order ("other" last). */
 enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
 
@@ -127,8 +133,9 @@ struct dns_tunnel {
     uint64_t slow_moves; /* entries moved between tiers: not inserts (state_stats) */
     uint64_t seed;
     char key[KEY_MAX];
-    char lower[CM_DOMAIN_MAX + 1]; /* a case-randomised name, lowercased */
-    char info[INFO_MAX];           /* additionalInfo of the detection being emitted */
+    const struct cm_psl *psl; /* splits names the parser could not (NULL: libpsl's) */
+    char lower[TEXT_MAX + 1]; /* a case-randomised name, lowercased */
+    char info[INFO_MAX];      /* additionalInfo of the detection being emitted */
 };
 
 static inline uint16_t cm_dns_tunnel_inc16(uint16_t v)

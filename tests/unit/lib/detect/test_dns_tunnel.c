@@ -929,6 +929,74 @@ static void test_odd_input(void **state)
     dnsfx_done(&r);
 }
 
+/*
+ * iodine's base128 names as a resolver logs them: bytes past ASCII written
+ * \DDD, so a name of 245 bytes on the wire is some 600 characters of text.
+ * Until 2026-12-04 every name of more than 253 characters was dropped as
+ * "longer than a DNS name", and an upload of full-size base128 names asked
+ * for A was never counted.
+ */
+static void b128_name(char *out, size_t cap, uint64_t s, const char *domain)
+{
+    static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    uint64_t x = s * 0x9e3779b97f4a7c15ULL + 1;
+    size_t k = 0;
+
+    for (int label = 0; label < 4; label++) {
+        for (int c = 0; c < (label < 3 ? 63 : 40); c++) {
+            unsigned v;
+
+            x ^= x >> 31;
+            x *= 0x94d049bb133111ebULL;
+            x ^= x >> 29;
+            v = (unsigned)((x >> 11) % 128);
+            assert_true(k + 6 < cap);
+            if (v < 62) {
+                out[k++] = alnum[v];
+            } else {
+                k += (size_t)snprintf(out + k, cap - k, "\\%03u", 0xbcu + v - 62);
+            }
+        }
+        out[k++] = '.';
+    }
+    assert_true(k + strlen(domain) < cap);
+    strcpy(out + k, domain);
+}
+
+static void test_escaped_long_names(void **state)
+{
+    char name[1024], dom[64];
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    for (int i = 0; i < 6; i++) {
+        b128_name(name, sizeof(name), (uint64_t)i + 1, "t.evil.co.uk");
+        assert_true(strlen(name) > 253); /* 245 bytes on the wire */
+        q(T0 + i, name, "A", I1);
+    }
+    /* Near misses: a name of 300 bytes even with its escapes read as one; and a too-long
+     * name of plain letters (no tunnel writes more than a name holds). */
+    for (int i = 0; i < 6; i++) {
+        char big[1100];
+
+        b128_name(name, sizeof(name), (uint64_t)i + 100, "other.net");
+        snprintf(big, sizeof(big), "abcdefghijabcdefghijabcdefghijabcdefghij012345678.%s", name);
+        q(T0 + i, big, "A", I2);
+        memset(big, 'q', 299);
+        big[299] = '\0';
+        memcpy(big + 290, ".evil.net", 10);
+        q(T0 + i, big, "TXT", I3);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, I1);
+    assert_int_equal(r.d[0].count, 4); /* four names of over 100 bytes each: rule 2 */
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)), "evil.co.uk");
+    assert_string_equal(dnsfx_info_str(r.d[0].info, "encoding", dom, sizeof(dom)), "base64");
+    dnsfx_done(&r);
+}
+
 /* ---- answers ---- */
 
 /* "token" as Route 53 logs a TXT answer's Rdata: quoted. */
@@ -1740,6 +1808,7 @@ int main(void)
         cmocka_unit_test(test_slow_flood),
         cmocka_unit_test(test_tuning),
         cmocka_unit_test(test_odd_input),
+        cmocka_unit_test(test_escaped_long_names),
         cmocka_unit_test(test_answers_txt),
         cmocka_unit_test(test_answers_names),
         cmocka_unit_test(test_answers_ratio),
