@@ -11,10 +11,18 @@
 
 #define RANDOM_RUN     16 /* a run of [A-Za-z0-9] this long may be random */
 #define RANDOM_NOVOWEL 20 /* ... a letters-mostly run this long, without vowels */
-/* Data cut into short labels (base32 in 12-character labels): JOINED_LABELS labels in a
- * row, each one run of at least JOINED_MIN alphanumerics, are judged as one run too. */
-#define JOINED_LABELS 3
-#define JOINED_MIN    8
+/*
+ * Data cut into short labels (base32 in 12-character labels): JOINED_LABELS labels in a
+ * row, each one run of at least JOINED_MIN alphanumerics, are judged as one run too; and
+ * JOINED_SHORT_LABELS in a row when some are shorter, down to JOINED_SHORT (base32 in
+ * labels of 4-7 characters), if two of them have a letter after a digit: numbered hosts
+ * (node1.rack2.zone3.dc04) put their digits last.
+ */
+#define JOINED_LABELS       3
+#define JOINED_MIN          8
+#define JOINED_SHORT_LABELS 4
+#define JOINED_SHORT        4
+#define JOINED_SHORT_MIXED  2
 /*
  * In an answer, a run of 32 letters is data whatever its vowels: no host
  * name has a 32-letter word, and RogueRobin returns its nibbles as letters
@@ -100,9 +108,30 @@ static void join_run(struct run *j, const struct run *r)
     j->prev = r->prev;
 }
 
+/* Labels joined into one run: how many, and how many have a letter after a digit. */
+struct joined {
+    struct run r;
+    uint32_t labels, mixed;
+};
+
+/* Adds a label that is one run r (with a letter after a digit or not) to j. */
+static void join_label(struct joined *j, const struct run *r, bool mixed)
+{
+    join_run(&j->r, r);
+    j->labels++;
+    j->mixed += mixed;
+}
+
+/* Whether j holds min_labels labels, min_mixed with a letter after a digit, and looks random. */
+static bool joined_random(const struct joined *j, uint32_t min_labels, uint32_t min_mixed)
+{
+    return j->labels >= min_labels && j->mixed >= min_mixed && run_random(&j->r);
+}
+
 /* Per-label counters. */
 struct label {
     uint32_t len, lower, upper, digits, hex, neutral, other;
+    bool digit_letter; /* a letter follows a digit */
 };
 
 /* True when text holds four 1-3 digit groups joined by '-' or '.': an address (c-73-1-2-3). */
@@ -166,8 +195,9 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
                                        struct cm_dns_name_shape *s)
 {
     struct label l = {0};
-    struct run r = {0}, joined = {0};
-    uint32_t chars = 0, digits = 0, other = 0, nj = 0;
+    struct run r = {0};
+    struct joined lj = {0}, sj = {0}; /* labels of JOINED_MIN or more; of JOINED_SHORT or more */
+    uint32_t chars = 0, digits = 0, other = 0;
     uint32_t hex = 0, hex_digits = 0, hex_letters = 0;
     bool mixed = false, random = false;
     size_t from = 0, i;
@@ -194,12 +224,16 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
         if (c == '.' || c == '-' || c == '_') {
             random = random || run_random(&r);
             if (c == '.' && r.len == l.len && r.len >= JOINED_MIN) {
-                join_run(&joined, &r); /* a label that is one long run */
-                nj++;
+                join_label(&lj, &r, l.digit_letter); /* a label that is one long run */
             } else {
-                random = random || (nj >= JOINED_LABELS && run_random(&joined));
-                memset(&joined, 0, sizeof(joined));
-                nj = 0;
+                random = random || joined_random(&lj, JOINED_LABELS, 0);
+                memset(&lj, 0, sizeof(lj));
+            }
+            if (c == '.' && r.len == l.len && r.len >= JOINED_SHORT) {
+                join_label(&sj, &r, l.digit_letter); /* ... or a shorter one */
+            } else {
+                random = random || joined_random(&sj, JOINED_SHORT_LABELS, JOINED_SHORT_MIXED);
+                memset(&sj, 0, sizeof(sj));
             }
             memset(&r, 0, sizeof(r));
         }
@@ -240,6 +274,7 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
             other++;
         }
         if (kind != 0) {
+            l.digit_letter = l.digit_letter || (kind == 1 && r.prev == 2);
             r.len++;
             r.letters += kind == 1;
             r.digits += kind == 2;
@@ -248,7 +283,8 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
             r.prev = kind;
         }
     }
-    random = random || (nj >= JOINED_LABELS && run_random(&joined));
+    random = random || joined_random(&lj, JOINED_LABELS, 0);
+    random = random || joined_random(&sj, JOINED_SHORT_LABELS, JOINED_SHORT_MIXED);
     s->chars = chars;
     if (chars < min_chars) {
         s->longest = 0;
@@ -310,7 +346,8 @@ enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_char
                                             struct cm_dns_name_shape *s)
 {
     uint32_t count[B_DIGIT + 1] = {0}, dots = 0, run = 0, longest_run = 0, chars, digits;
-    uint32_t streak = 0, best_streak = 0; /* labels in a row that are one long run */
+    uint32_t streak = 0, best_streak = 0;   /* labels in a row that are one long run */
+    uint32_t sstreak = 0, best_sstreak = 0; /* ... one run of JOINED_SHORT or more */
     bool attr = false, label_start = true;
 
     if (sub.p == NULL || sub.len == 0) {
@@ -328,6 +365,8 @@ enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_char
         longest_run = run > longest_run ? run : longest_run;
         streak = k == B_DOT && label_start && run >= JOINED_MIN ? streak + 1 : 0;
         best_streak = streak > best_streak ? streak : best_streak;
+        sstreak = k == B_DOT && label_start && run >= JOINED_SHORT ? sstreak + 1 : 0;
+        best_sstreak = sstreak > best_sstreak ? sstreak : best_sstreak;
         label_start = k == B_DOT;
         run = 0;
         dots += k == B_DOT;
@@ -336,11 +375,14 @@ enum cm_dns_encoding cm_dns_tunnel_classify(struct cm_str sub, uint32_t min_char
     longest_run = run > longest_run ? run : longest_run;
     streak = label_start && run >= JOINED_MIN ? streak + 1 : 0;
     best_streak = streak > best_streak ? streak : best_streak;
+    sstreak = label_start && run >= JOINED_SHORT ? sstreak + 1 : 0;
+    best_sstreak = sstreak > best_sstreak ? sstreak : best_sstreak;
     chars = (uint32_t)(sub.len - dots);
     digits = count[B_DIGIT];
     if (attr || (chars >= min_chars &&
                  (count[B_OTHER] > 0 || count[B_UPPER] >= 2 || (data && digits >= 8) ||
                   longest_run >= RANDOM_RUN || best_streak >= JOINED_LABELS ||
+                  (best_sstreak >= JOINED_SHORT_LABELS && digits >= JOINED_SHORT_MIXED) ||
                   (digits >= 3 && chars >= 16 && count[B_LOWER] * 5 <= chars)))) {
         return full_shape(sub, min_chars, s);
     }
