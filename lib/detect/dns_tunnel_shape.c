@@ -67,11 +67,13 @@ static const char *const allow[] = {
      * (<32 hex>.safeframe.googlesyndication.com); IPFS subdomain gateways, one name per
      * content id (<CID>.ipfs.w3s.link; dweb.link is a wildcard PSL suffix, each CID its own
      * registered domain); Arweave's per-transaction sandboxes (<52 base32>.arweave.net);
-     * Dropbox's per-file download hosts (uc<id>.dl.dropboxusercontent.com).
+     * Dropbox's per-file download hosts (uc<id>.dl.dropboxusercontent.com). Hosts named
+     * after a hex id by a cloud service: Elastic Cloud deployments
+     * (<32 hex>.<region>.aws.found.io, and .elastic-cloud.com), one name per cluster.
      */
     "googlesyndication.com", "w3s.link", "storacha.link", "nftstorage.link", "cf-ipfs.com",
     "cloudflare-ipfs.com", "infura-ipfs.io", "4everland.io", "arweave.net", "ar-io.dev",
-    "dropboxusercontent.com",
+    "dropboxusercontent.com", "found.io", "elastic-cloud.com",
     /* clang-format on */
 };
 

@@ -658,6 +658,9 @@ static void test_near_misses(void **state)
         {"bafybei", 40, ".ipfs.cf-ipfs.com", "A"},
         {"", 40, "qz.arweave.net", "A"},
         {"uc", 30, ".dl.dropboxusercontent.com", "A"},
+        /* Elastic Cloud deployments: a 32-hex cluster id under the provider's region zone */
+        {"", 32, ".us-east-1.aws.found.io", "A"},
+        {"", 32, ".eu-west-1.aws.elastic-cloud.com", "A"},
         /* reverse lookups, EC2 names, Kubernetes search expansions */
         {"", 40, ".0.1.0.0.2.ip6.arpa", "PTR"},
         {"", 40, ".ec2.internal", "A"},
