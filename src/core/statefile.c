@@ -60,14 +60,18 @@ void cm_statefile_free(struct cm_statefile *sf)
     cm_map_destroy(sf->ids);
     cm_free(sf->raw);
     cm_free(sf->names);
+    cm_free(sf->name_bytes);
     cm_free(sf->shard_at);
     cm_free(sf->shard_end);
+    cm_free(sf->loaded);
     cm_free(sf->data);
     sf->out = NULL;
     sf->ids = NULL;
     sf->raw = NULL;
     sf->names = NULL;
+    sf->name_bytes = NULL;
     sf->shard_at = sf->shard_end = NULL;
+    sf->loaded = NULL;
     sf->data = NULL;
     if (sf->lock_fd >= 0) {
         close(sf->lock_fd); /* the lock goes with the descriptor */
@@ -201,7 +205,8 @@ static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
     sf->names = cm_calloc(sf->nnames ? sf->nnames : 1, sizeof(*sf->names));
     sf->shard_at = cm_calloc(sf->nshards, sizeof(*sf->shard_at));
     sf->shard_end = cm_calloc(sf->nshards, sizeof(*sf->shard_end));
-    if (sf->names == NULL || sf->shard_at == NULL || sf->shard_end == NULL) {
+    sf->loaded = cm_calloc(sf->nshards, sizeof(*sf->loaded));
+    if (sf->names == NULL || sf->shard_at == NULL || sf->shard_end == NULL || sf->loaded == NULL) {
         return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
     }
     for (uint32_t i = 0; i < sf->nnames && r->err == 0; i++) {
@@ -216,6 +221,39 @@ static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
         cm_ckpt_r_fail(r, CM_EINVAL, "bytes after the last shard");
     }
     return r->err;
+}
+
+/*
+ * The names into a block of their own, so the file's bytes can go once every shard is
+ * loaded (release) while the names are still needed to write evidence and the next file.
+ */
+static int own_names(struct cm_statefile *sf)
+{
+    size_t total = 0, at = 0;
+
+    for (uint32_t i = 0; i < sf->nnames; i++) {
+        total += sf->names[i].len;
+    }
+    if ((sf->name_bytes = cm_malloc(total ? total : 1)) == NULL) {
+        snprintf(sf->err, sizeof(sf->err), "%s: out of memory", sf->path);
+        return CM_ENOMEM;
+    }
+    for (uint32_t i = 0; i < sf->nnames; i++) {
+        if (sf->names[i].len > 0) {
+            memcpy(sf->name_bytes + at, sf->names[i].p, sf->names[i].len);
+        }
+        sf->names[i] = cm_str_make(sf->name_bytes + at, sf->names[i].len);
+        at += sf->names[i].len;
+    }
+    return 0;
+}
+
+/* Frees the file's bytes: every shard was loaded, and the tables now hold what they held. */
+static void release(struct cm_statefile *sf)
+{
+    cm_free(sf->data);
+    sf->data = NULL;
+    sf->len = 0;
 }
 
 int cm_statefile_read(struct cm_statefile *sf)
@@ -254,7 +292,7 @@ int cm_statefile_read(struct cm_statefile *sf)
     if ((rc = parse(sf, &r)) != 0) {
         return bad(sf, rc, &r);
     }
-    return 0;
+    return own_names(sf);
 }
 
 /* A reference read back: an earlier run's input k becomes CM_STATE_RESTORED | k. */
@@ -275,7 +313,7 @@ int cm_statefile_load_engine(struct cm_statefile *sf, unsigned shard, struct cm_
     char dropped[sizeof(sf->dropped)];
     int rc;
 
-    if (sf->data == NULL || shard >= sf->nshards) {
+    if (sf->data == NULL || shard >= sf->nshards || sf->loaded[shard]) {
         snprintf(sf->err, sizeof(sf->err), "%s: no state for shard %u", sf->path, shard);
         return CM_EINVAL;
     }
@@ -291,6 +329,10 @@ int cm_statefile_load_engine(struct cm_statefile *sf, unsigned shard, struct cm_
     }
     if (shard == 0) {
         memcpy(sf->dropped, dropped, sizeof(dropped));
+    }
+    sf->loaded[shard] = true;
+    if (++sf->nloaded == sf->nshards) {
+        release(sf);
     }
     return 0;
 }

@@ -18,6 +18,7 @@
 #ifndef CM_CORE_STATEFILE_H
 #define CM_CORE_STATEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,15 +32,18 @@ struct cm_map;
 
 struct cm_statefile {
     /* read (cm_statefile_read) */
-    unsigned char *data; /* the whole file, owned; NULL: nothing was read */
+    unsigned char *data; /* the whole file, owned, until every shard is loaded; else NULL */
     size_t len;
     uint64_t seed;
     unsigned nshards;
     int64_t saved_ms;     /* wall clock of the write */
-    struct cm_str *names; /* inputs of earlier runs, into data */
+    struct cm_str *names; /* inputs of earlier runs, into name_bytes */
+    char *name_bytes;     /* the names' bytes, owned (they outlive data) */
     uint32_t nnames;
     size_t *shard_at, *shard_end; /* each shard's engine checkpoint: data[at, end) */
-    char dropped[256];            /* detectors the file's state did not fit: started afresh */
+    bool *loaded;                 /* per shard: cm_statefile_load_engine took it */
+    unsigned nloaded;
+    char dropped[256]; /* detectors the file's state did not fit: started afresh */
     /* written (cm_statefile_save_engine, cm_statefile_write) */
     struct cm_ckpt_w *out; /* one per shard */
     unsigned nout;
@@ -74,7 +78,11 @@ int cm_statefile_lock(struct cm_statefile *sf);
  */
 int cm_statefile_read(struct cm_statefile *sf);
 
-/* Loads shard i's checkpoint into e (fresh). Returns 0 or an error with sf->err. */
+/*
+ * Loads shard i's checkpoint into e (fresh), once. When every shard is loaded the file's
+ * bytes are freed (the names stay): a scan does not carry a copy of the state it loaded
+ * alongside the tables it loaded it into. Returns 0 or an error with sf->err.
+ */
 int cm_statefile_load_engine(struct cm_statefile *sf, unsigned shard, struct cm_engine *e);
 
 /* Prepares to save nshards engines; returns 0 or CM_ENOMEM. */
