@@ -411,9 +411,9 @@ const char *cm_statefile_name(const struct cm_statefile *sf, uint32_t file_id, s
     return sf->names[k].p;
 }
 
-/* The file's bytes, CRC last, into w. */
-static void compose(struct cm_statefile *sf, struct cm_ckpt_w *w,
-                    const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
+/* The header and the name table into w: the bytes before the first shard. */
+static void compose_head(struct cm_statefile *sf, struct cm_ckpt_w *w,
+                         const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
 {
     cm_ckpt_put_bytes(w, MAGIC, 8);
     cm_ckpt_put_u32(w, VERSION);
@@ -432,22 +432,31 @@ static void compose(struct cm_statefile *sf, struct cm_ckpt_w *w,
         }
         cm_ckpt_put_str(w, p ? p : "?", p ? (n > MAX_NAME ? MAX_NAME : n) : 1);
     }
-    for (unsigned i = 0; i < sf->nout; i++) {
-        cm_ckpt_put_u64(w, sf->out[i].buf.len);
-        cm_ckpt_put_bytes(w, sf->out[i].buf.p, sf->out[i].buf.len);
-        cm_ckpt_w_fail(w, sf->out[i].err);
-    }
-    if (w->err == 0) {
-        cm_ckpt_put_u32(w, libdeflate_crc32(0, w->buf.p, w->buf.len));
+}
+
+static void le_bytes(unsigned char *b, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        b[i] = (unsigned char)(v >> (8 * i));
     }
 }
 
+/*
+ * The file is its head, then per shard its length and the bytes its engine saved, then
+ * the CRC-32 of all of them: written piece by piece from where they are, so the shards'
+ * bytes are not copied into one buffer the size of the file first.
+ */
 int cm_statefile_write(struct cm_statefile *sf,
                        const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
 {
-    struct cm_ckpt_w w;
+    struct cm_ckpt_w head;
+    struct cm_intel_part *parts = NULL;
+    unsigned char(*lens)[8] = NULL, crc_le[4];
     char dir[4096];
     const char *slash = strrchr(sf->path, '/'), *name = slash ? slash + 1 : sf->path;
+    size_t np = 0;
+    uint64_t total;
+    uint32_t crc;
     int rc;
 
     if (slash == NULL) {
@@ -462,14 +471,41 @@ int cm_statefile_write(struct cm_statefile *sf,
         snprintf(sf->err, sizeof(sf->err), "%s: names a directory, not a file", sf->path);
         return CM_EINVAL;
     }
-    cm_ckpt_w_init(&w, 0);
-    compose(sf, &w, input_path, ud);
-    if ((rc = w.err) != 0) {
-        snprintf(sf->err, sizeof(sf->err), "%s: %s", sf->path, cm_strerror(rc));
-    } else if ((rc = cm_intel_write_atomic(dir, name, w.buf.p, w.buf.len, sf->err,
-                                           sizeof(sf->err))) == 0) {
-        sf->written = w.buf.len;
+    cm_ckpt_w_init(&head, 0);
+    compose_head(sf, &head, input_path, ud);
+    for (unsigned i = 0; i < sf->nout; i++) {
+        cm_ckpt_w_fail(&head, sf->out[i].err);
     }
-    cm_ckpt_w_finish(&w);
+    parts = cm_calloc(2 + 2 * (size_t)sf->nout, sizeof(*parts));
+    lens = cm_calloc(sf->nout ? sf->nout : 1, sizeof(*lens));
+    if (parts == NULL || lens == NULL) {
+        cm_ckpt_w_fail(&head, CM_ENOMEM);
+    }
+    if ((rc = head.err) != 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: %s", sf->path, cm_strerror(rc));
+        goto out;
+    }
+    parts[np++] = (struct cm_intel_part){head.buf.p, head.buf.len};
+    crc = libdeflate_crc32(0, head.buf.p, head.buf.len);
+    total = head.buf.len;
+    for (unsigned i = 0; i < sf->nout; i++) {
+        const struct cm_buf *b = &sf->out[i].buf;
+
+        le_bytes(lens[i], b->len, 8);
+        parts[np++] = (struct cm_intel_part){lens[i], 8};
+        parts[np++] = (struct cm_intel_part){b->p, b->len};
+        crc = libdeflate_crc32(crc, lens[i], 8);
+        crc = b->len ? libdeflate_crc32(crc, b->p, b->len) : crc;
+        total += 8 + b->len;
+    }
+    le_bytes(crc_le, crc, 4);
+    parts[np++] = (struct cm_intel_part){crc_le, 4};
+    if ((rc = cm_intel_write_atomic_parts(dir, name, parts, np, sf->err, sizeof(sf->err))) == 0) {
+        sf->written = total + 4;
+    }
+out:
+    cm_free(lens);
+    cm_free(parts);
+    cm_ckpt_w_finish(&head);
     return rc;
 }

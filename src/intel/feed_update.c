@@ -133,14 +133,25 @@ static int temp_finish(int fd, int rc, const char *tmp, const char *dir, const c
 int cm_intel_write_atomic(const char *dir, const char *name, const void *data, size_t len,
                           char *err, size_t errlen)
 {
+    const struct cm_intel_part part = {data, len};
+
+    return cm_intel_write_atomic_parts(dir, name, &part, 1, err, errlen);
+}
+
+int cm_intel_write_atomic_parts(const char *dir, const char *name,
+                                const struct cm_intel_part *parts, size_t nparts, char *err,
+                                size_t errlen)
+{
     char *tmp = NULL;
-    int fd, rc;
+    int fd, rc = 0;
 
     if ((rc = cm_intel_temp_create(dir, name, &tmp, &fd, err, errlen)) != 0) {
         return rc;
     }
-    if ((rc = write_all(fd, data, len)) != 0) {
-        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+    for (size_t i = 0; rc == 0 && i < nparts; i++) {
+        if ((rc = write_all(fd, parts[i].p, parts[i].len)) != 0) {
+            snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        }
     }
     rc = temp_finish(fd, rc, tmp, dir, name, err, errlen);
     cm_free(tmp);

@@ -109,6 +109,21 @@ int cm_intel_temp_commit(const char *tmp, const char *dir, const char *name, cha
 int cm_intel_write_atomic(const char *dir, const char *name, const void *data, size_t len,
                           char *err, size_t errlen);
 
+/* A piece of a file cm_intel_write_atomic_parts writes: len bytes at p (borrowed). */
+struct cm_intel_part {
+    const void *p;
+    size_t len;
+};
+
+/*
+ * Writes parts[0..nparts) one after the other to dir/name atomically, as
+ * cm_intel_write_atomic does, without joining them in memory first (a large
+ * file made of pieces held elsewhere). Returns 0 or CM_EIO (err says why).
+ */
+int cm_intel_write_atomic_parts(const char *dir, const char *name,
+                                const struct cm_intel_part *parts, size_t nparts, char *err,
+                                size_t errlen);
+
 /*
  * Loads the file at path as e's list into a throwaway snapshot: the check of
  * new content before it replaces anything. bad gets each bad record

@@ -1,7 +1,8 @@
 /*
  * The state file (src/core/statefile.c): what it costs in memory. A scan with --state
  * holds the tables it loaded the file into; it must not also hold the file's bytes for
- * the whole scan.
+ * the whole scan, nor join the shards' checkpoints into one more copy the size of the
+ * file to write it (a month-by-month replay peaked at 2.5 times the memory of one scan).
  *
  * A test detector ("blob") saves BLOB bytes and one evidence reference and reads them
  * back, so the file is large while the loaded tables are empty.
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -177,10 +180,71 @@ static void test_load_frees_the_file(void **state)
     cm_statefile_free(&sf);
 }
 
+static long vm_data_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+
+    if (f == NULL) {
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (sscanf(line, "VmData: %ld kB", &kb) == 1) {
+            break;
+        }
+    }
+    fclose(f);
+    return kb < 0 ? -1 : kb * 1024;
+}
+
+/*
+ * Writing the file needs no memory in proportion to it: the child may map only a quarter
+ * of one shard's checkpoint more than it holds when it writes.
+ */
+static void test_write_does_not_copy_the_shards(void **state)
+{
+    struct cm_statefile sf;
+    pid_t pid;
+    int status = 0;
+    (void)state;
+
+    if (SANITIZED || vm_data_bytes() < 0) {
+        skip();
+    }
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit rl;
+        long data;
+        int rc;
+
+        save_shards(&sf);
+        data = vm_data_bytes();
+        rl.rlim_cur = rl.rlim_max = (rlim_t)data + BLOB / 4;
+        if (data < 0 || setrlimit(RLIMIT_DATA, &rl) != 0) {
+            _exit(2);
+        }
+        rc = cm_statefile_write(&sf, input_path, NULL);
+        _exit(rc == 0 && sf.written > SHARDS * BLOB ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+
+    /* What it wrote is a whole state file. */
+    cm_statefile_init(&sf, path);
+    assert_int_equal(cm_statefile_read(&sf), 0);
+    assert_int_equal(sf.nshards, SHARDS);
+    assert_int_equal(sf.nnames, 1);
+    cm_statefile_free(&sf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_load_frees_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_does_not_copy_the_shards, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
