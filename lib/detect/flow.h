@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/err.h"
 #include "base/ip.h"
 #include "base/str.h"
 #include "detect/detect.h"
@@ -67,8 +68,24 @@ bool cm_flow_forwarded(const struct cm_flow *fl);
 #define CM_FLOW_LOCAL_TTL_MS (7LL * 24 * 3600 * 1000) /* forgotten after a quiet week */
 
 int cm_flow_local_create(struct cm_state **out, uint64_t seed);
+/*
+ * Whether fl can be one of the records the table is about: no flow-direction
+ * and IPv6 on both sides. The cheap part of the test, inline: every flow
+ * record of every such detector is put to it, and few pass.
+ */
+static inline bool cm_flow_local_maybe(const struct cm_flow *fl)
+{
+    return fl->src.family == CM_IP_V6 && fl->dst.family == CM_IP_V6 &&
+           fl->direction == CM_FD_UNKNOWN;
+}
+/* cm_flow_local_note for a record that passed cm_flow_local_maybe. */
+int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev);
 /* Learns from flow event ev (any record; only the ambiguous IPv6 ones teach). 0 or CM_ENOMEM. */
-int cm_flow_local_note(struct cm_state *t, const struct cm_event *ev);
+static inline int cm_flow_local_note(struct cm_state *t, const struct cm_event *ev)
+{
+    return ev->kind == CM_EV_FLOW && cm_flow_local_maybe(&ev->u.flow) ? cm_flow_local_learn(t, ev)
+                                                                      : CM_OK;
+}
 /*
  * Which side of fl is the interface's by what t learned: 1 the source, -1 the
  * destination, 0 not known (a record that is not ambiguous, an interface not

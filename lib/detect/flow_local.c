@@ -64,7 +64,7 @@ static void start(struct local_net *l, const struct cm_flow *fl)
     l->known = 0;
 }
 
-int cm_flow_local_note(struct cm_state *t, const struct cm_event *ev)
+int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev)
 {
     const struct cm_flow *fl = &ev->u.flow;
     struct local_net *l;

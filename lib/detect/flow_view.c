@@ -40,7 +40,7 @@ bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struc
         src_local = true;
     } else if (src_in != dst_in) {
         src_local = src_in;
-    } else if ((side = cm_flow_local_side(local, fl)) != 0) {
+    } else if (cm_flow_local_maybe(fl) && (side = cm_flow_local_side(local, fl)) != 0) {
         src_local = side > 0; /* IPv6: the side in the interface's own /64 */
     } else {
         src_local = true;
