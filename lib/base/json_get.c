@@ -142,17 +142,14 @@ size_t cm_json_unescape(const char *raw, size_t len, char *out)
     return o;
 }
 
-/* Compares the string node i (after unescaping) with key[0..klen). */
-static bool str_eq(const struct cm_json_doc *d, uint32_t i, const char *key, size_t klen)
+/* str_eq for a string node nd with escapes: decodes them one at a time against key. */
+static bool escaped_eq(const struct cm_json_doc *d, const struct cm_json_node *nd, const char *key,
+                       size_t klen)
 {
-    const struct cm_json_node *nd = &d->nodes[i];
     const char *raw = d->src + nd->off;
     size_t len = nd->len, k = 0, m, at = 0;
     char tmp[4];
 
-    if (!(nd->tag & CM_JSON_F_ESCAPED)) {
-        return len == klen && (klen == 0 || memcmp(raw, key, klen) == 0);
-    }
     if (klen > len) {
         return false;
     }
@@ -172,6 +169,21 @@ static bool str_eq(const struct cm_json_doc *d, uint32_t i, const char *key, siz
         k += m;
     }
     return k == klen;
+}
+
+/*
+ * Compares the string node i (after unescaping) with key[0..klen). Inline:
+ * an object lookup puts every key before the one it wants to it, and nearly
+ * every key has no escape, which a length and a memcmp settle.
+ */
+static inline bool str_eq(const struct cm_json_doc *d, uint32_t i, const char *key, size_t klen)
+{
+    const struct cm_json_node *nd = &d->nodes[i];
+
+    if (!(nd->tag & CM_JSON_F_ESCAPED)) {
+        return nd->len == klen && (klen == 0 || memcmp(d->src + nd->off, key, klen) == 0);
+    }
+    return escaped_eq(d, nd, key, klen);
 }
 
 uint32_t cm_json_getn(const struct cm_json_doc *d, uint32_t obj, const char *key, size_t klen)

@@ -210,6 +210,106 @@ static void test_get_and_path(void **state)
     assert_true(cm_json_truthy(&f->doc, cm_json_get(&f->doc, 0, "readOnly")));
 }
 
+/*
+ * cm_json_getn against a plain reference: every member's key unescaped with
+ * cm_json_str, the first whose bytes are the wanted name. Objects of random
+ * keys over a small alphabet, some keys written with escapes (\uXXXX, \n,
+ * \/, a surrogate pair), looked up by names of every length, so that lengths,
+ * prefixes and escaped spellings of the same name meet.
+ */
+static uint32_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (uint32_t)(*s >> 11);
+}
+
+/* Appends one character of a key to b: as is, or as an escape that decodes to it. */
+static void key_char(struct cm_buf *b, char c, uint64_t *rng)
+{
+    uint32_t how = xorshift(rng) % 8;
+
+    if (how == 0) {
+        assert_int_equal(cm_buf_printf(b, "\\u%04x", (unsigned)(unsigned char)c), 0);
+    } else if (c == '\n') {
+        assert_int_equal(cm_buf_puts(b, "\\n"), 0); /* never bare in a string */
+    } else if (how == 1 && c == '/') {
+        assert_int_equal(cm_buf_puts(b, "\\/"), 0);
+    } else {
+        assert_int_equal(cm_buf_putc(b, c), 0);
+    }
+}
+
+static void test_getn_agrees_with_reference(void **state)
+{
+    static const char alpha[] = {'a', 'b', '/', '\n', 'R'};
+    struct fx *f = *state;
+    uint64_t rng = 0x2545f4914f6cdd1dULL;
+    unsigned found = 0, escaped = 0;
+
+    for (int round = 0; round < 400; round++) {
+        struct cm_buf b;
+        unsigned nkeys = 1 + xorshift(&rng) % 12;
+
+        cm_buf_init(&b, 0);
+        assert_int_equal(cm_buf_putc(&b, '{'), 0);
+        for (unsigned k = 0; k < nkeys; k++) {
+            unsigned len = xorshift(&rng) % 4;
+
+            if (k > 0) {
+                assert_int_equal(cm_buf_putc(&b, ','), 0);
+            }
+            assert_int_equal(cm_buf_putc(&b, '"'), 0);
+            for (unsigned c = 0; c < len; c++) {
+                key_char(&b, alpha[xorshift(&rng) % sizeof(alpha)], &rng);
+            }
+            if (xorshift(&rng) % 16 == 0) {
+                assert_int_equal(cm_buf_puts(&b, "\\ud83d\\ude00"), 0);
+            }
+            assert_int_equal(cm_buf_printf(&b, "\":%u", k), 0);
+        }
+        assert_int_equal(cm_buf_putc(&b, '}'), 0);
+        if (parse_n(f, b.p, b.len) != 0) {
+            fail_msg("round %d: %.*s does not parse: %s", round, (int)b.len, b.p, f->diag.msg);
+        }
+        for (int q = 0; q < 40; q++) {
+            char want[8];
+            size_t wlen = xorshift(&rng) % 5;
+            uint32_t ref = CM_JSON_NONE, got;
+
+            for (size_t c = 0; c < wlen; c++) {
+                want[c] = alpha[xorshift(&rng) % sizeof(alpha)];
+            }
+            if (xorshift(&rng) % 20 == 0) {
+                memcpy(want, "\xF0\x9F\x98\x80", 4); /* U+1F600, a key's surrogate pair */
+                wlen = 4;
+            }
+            for (uint32_t k = cm_json_first(&f->doc, 0); k != CM_JSON_NONE;
+                 k = cm_json_next(&f->doc, 0, k + 1)) {
+                struct cm_str key = cm_json_str(&f->doc, k, &f->arena);
+
+                if (key.len == wlen && (wlen == 0 || memcmp(key.p, want, wlen) == 0)) {
+                    ref = k + 1;
+                    escaped += (f->doc.nodes[k].tag & CM_JSON_F_ESCAPED) != 0;
+                    break;
+                }
+            }
+            got = cm_json_getn(&f->doc, 0, want, wlen);
+            if (got != ref) {
+                fail_msg("round %d: key %.*s: got node %u, the reference %u", round, (int)wlen,
+                         want, got, ref);
+            }
+            found += ref != CM_JSON_NONE;
+        }
+        cm_arena_reset(&f->arena);
+        cm_buf_finish(&b);
+    }
+    /* Both kinds of key are met, found and missed. */
+    assert_true(found > 1000);
+    assert_true(escaped > 100);
+}
+
 static void test_path_arrays_and_keys(void **state)
 {
     struct fx *f = *state;
@@ -902,6 +1002,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_doc_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truthy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_str_non_string, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_getn_agrees_with_reference, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
