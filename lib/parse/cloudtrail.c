@@ -196,14 +196,17 @@ static bool cut_at(const char *buf, size_t off, size_t mark)
 static int read_members(struct ct_state *st, size_t i, bool open, size_t *pos);
 
 /* Whether the object at root is a file, not a record: it has a "Records" array and no
- * eventName (no record has a member named Records). */
+ * eventName (no record has a member named Records). Every record is put to it: eventName,
+ * among a record's first members, is looked for first, which ends the walk there; a walk
+ * for "Records" would go over all of its members. */
 static bool file_object(const struct cm_json_doc *d, uint32_t root)
 {
     uint32_t r;
 
     return cm_json_type(d, root) == CM_JSON_OBJECT &&
-           (r = cm_json_get(d, root, "Records")) != CM_JSON_NONE &&
-           cm_json_type(d, r) == CM_JSON_ARRAY && cm_json_get(d, root, "eventName") == CM_JSON_NONE;
+           cm_json_getn(d, root, "eventName", 9) == CM_JSON_NONE &&
+           (r = cm_json_getn(d, root, "Records", 7)) != CM_JSON_NONE &&
+           cm_json_type(d, r) == CM_JSON_ARRAY;
 }
 
 /*

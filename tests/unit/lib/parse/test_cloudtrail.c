@@ -492,11 +492,29 @@ static void test_records_not_first(void **state)
     assert_int_equal(s->nrej, 1);
     assert_string_equal(s->rej_reason[0], "record is not a JSON object");
     done(s);
-    /* A record with a member named Records is still a record. */
+    /* A record with a member named Records is still a record, before or after eventName. */
     snprintf(buf, sizeof(buf), "%.*s,\"Records\":[]}", (int)strlen(REC_USER) - 1, REC_USER);
     s = run(buf);
     assert_int_equal(s->nev, 1);
     assert_int_equal(s->nrej, 0);
+    done(s);
+    snprintf(buf, sizeof(buf), "{\"x\":0,\"Records\":[" REC_SVC "],%s", REC_USER + 1);
+    s = run(buf);
+    assert_int_equal(s->nev, 1);
+    assert_int_equal(s->nrej, 0);
+    assert_true(s->ev[0].src.offset == 0);
+    done(s);
+    /* An object whose Records is no array is no file: one reject, as a record. */
+    s = run("{\"x\":1,\"Records\":{\"a\":[" REC_SVC "]}}");
+    assert_int_equal(s->nev, 0);
+    assert_int_equal(s->nrej, 1);
+    done(s);
+    /* An eventName spelled with an escape is one too: a record (without eventName to the
+     * record's reader, so a reject), not an empty file. */
+    s = run("{\"x\":0,\"Records\":[],\"event\\u004eame\":\"X\",\"eventTime\":\"2025-03-04T10:00:"
+            "00Z\"}");
+    assert_int_equal(s->nev, 0);
+    assert_int_equal(s->nrej, 1);
     done(s);
 }
 
