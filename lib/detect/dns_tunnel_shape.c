@@ -87,6 +87,17 @@ struct run {
     int prev; /* 0 none, 1 letter, 2 digit */
 };
 
+/* The vowels a, e, i, o, u: bit k stands for the letter 'a' + k. */
+#define VOWELS (1u << 0 | 1u << 4 | 1u << 8 | 1u << 14 | 1u << 20)
+
+/* Whether byte c is a vowel of either case (c | 0x20 is a lowercase letter for letters alone). */
+static inline bool vowel(unsigned char c)
+{
+    unsigned k = (unsigned)(c | 0x20) - 'a';
+
+    return k < 26 && ((VOWELS >> k) & 1u) != 0;
+}
+
 /* Whether run r looks random: digits strewn among letters, or a long run without vowels. */
 static bool run_random(const struct run *r)
 {
@@ -280,7 +291,7 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
             r.len++;
             r.letters += kind == 1;
             r.digits += kind == 2;
-            r.vowels += kind == 1 && strchr("aeiouAEIOU", c) != NULL;
+            r.vowels += kind == 1 && vowel(c);
             r.switches += r.prev != 0 && r.prev != kind;
             r.prev = kind;
         }

@@ -1808,6 +1808,59 @@ static void test_dnscat_near_misses(void **state)
     dnsfx_done(&r);
 }
 
+/*
+ * The vowel rule of cm_dns_tunnel_shape against a plain count: one label of
+ * 20 to 40 letters in one case (no digits, so no hex or digit encoding; one
+ * case, so not mixed base64) is BASE32 exactly when at most 15% of its
+ * letters are vowels (a, e, i, o, u of either case), else nothing. Random
+ * labels whose vowel share straddles the line, upper and lower case, with
+ * the letters next to the vowels ('b', 'd', 'h', 'j', 'n', 'p', 't', 'v').
+ */
+static void test_shape_vowels_agree_with_count(void **state)
+{
+    static const char vowels[] = "aeiou", near[] = "bdhjnptvwyz";
+    uint64_t rng = 0xd1b54a32d192ed03ULL;
+    unsigned base32 = 0, none = 0;
+
+    (void)state;
+    for (int round = 0; round < 20000; round++) {
+        char label[48];
+        size_t len;
+        unsigned nv = 0, share;
+        bool upper;
+        struct cm_dns_name_shape sh;
+        enum cm_dns_encoding want, got;
+
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        len = 20 + (size_t)(rng % 21);
+        upper = (rng >> 8) & 1;
+        share = (unsigned)((rng >> 16) % 40); /* percent of vowels drawn */
+        for (size_t i = 0; i < len; i++) {
+            char c;
+
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            if (rng % 100 < share) {
+                c = vowels[(rng >> 20) % 5];
+                nv++;
+            } else {
+                c = near[(rng >> 20) % (sizeof(near) - 1)];
+            }
+            label[i] = upper ? (char)(c - 'a' + 'A') : c;
+        }
+        want = nv * 100 <= 15 * len ? CM_DNS_ENC_BASE32 : CM_DNS_ENC_NONE;
+        memset(&sh, 0, sizeof(sh));
+        got = cm_dns_tunnel_shape(cm_str_make(label, len), 10, &sh);
+        if (got != want) {
+            fail_msg("%.*s: %u vowels of %zu: got %d, want %d", (int)len, label, nv, len, got,
+                     want);
+        }
+        base32 += want == CM_DNS_ENC_BASE32;
+        none += want == CM_DNS_ENC_NONE;
+    }
+    assert_true(base32 > 2000);
+    assert_true(none > 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1847,6 +1900,7 @@ int main(void)
         cmocka_unit_test(test_dnscat_packet),
         cmocka_unit_test(test_dnscat_session),
         cmocka_unit_test(test_dnscat_near_misses),
+        cmocka_unit_test(test_shape_vowels_agree_with_count),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
