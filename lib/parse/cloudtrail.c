@@ -259,16 +259,40 @@ static int one_value(struct ct_state *st, size_t *pos)
     return 0;
 }
 
-/* Finds the '[' of the "Records" member when the input starts {"Records":[. */
-static size_t find_records_array(const char *buf, size_t len, size_t i)
+/*
+ * Whether the member key whose opening quote is at buf[k] is "Records"; *after is just past
+ * its closing quote. escaped: also when it is spelled with escapes ("Rec\u006frds"), as
+ * cm_json_get reads it; the fast file-start test (file_at) looks for the plain spelling only.
+ */
+static bool records_key(const char *buf, size_t len, size_t k, bool escaped, size_t *after)
 {
     static const char key[] = "\"Records\"";
+    char dec[64];
+    size_t end;
 
+    if (len - k >= sizeof(key) - 1 && memcmp(buf + k, key, sizeof(key) - 1) == 0) {
+        *after = k + sizeof(key) - 1;
+        return true;
+    }
+    if (!escaped || k >= len || buf[k] != '"' || (end = cm_parse_skip_value(buf, len, k)) <= k ||
+        end - k - 2 > sizeof(dec) || memchr(buf + k + 1, '\\', end - k - 2) == NULL ||
+        cm_json_unescape(buf + k + 1, end - k - 2, dec) != sizeof(key) - 3 ||
+        memcmp(dec, key + 1, sizeof(key) - 3) != 0) {
+        return false;
+    }
+    *after = end;
+    return true;
+}
+
+/* Finds the '[' of the "Records" member when the input starts {"Records":[ (escaped: see
+ * records_key). */
+static size_t find_records_array(const char *buf, size_t len, size_t i, bool escaped)
+{
     i = cm_parse_skip_ws(buf, len, i + 1);
-    if (len - i < sizeof(key) - 1 || memcmp(buf + i, key, sizeof(key) - 1) != 0) {
+    if (!records_key(buf, len, i, escaped, &i)) {
         return (size_t)-1;
     }
-    i = cm_parse_skip_ws(buf, len, i + sizeof(key) - 1);
+    i = cm_parse_skip_ws(buf, len, i);
     if (i >= len || buf[i] != ':') {
         return (size_t)-1;
     }
@@ -292,7 +316,7 @@ static inline size_t file_at(const char *buf, size_t len, size_t i)
     if (len - k < 2 || buf[k + 1] != 'R') {
         return (size_t)-1;
     }
-    return find_records_array(buf, len, i);
+    return find_records_array(buf, len, i, false);
 }
 
 static int read_file(struct ct_state *st, size_t arr, size_t *pos);
@@ -395,7 +419,7 @@ static int read_members(struct ct_state *st, size_t i, bool open, size_t *pos)
             *pos = i + 1;
             return 0;
         }
-        if ((arr = find_records_array(buf, len, i)) != (size_t)-1) {
+        if ((arr = find_records_array(buf, len, i, true)) != (size_t)-1) {
             rc = walk_array(st, arr, true, &end);
             if (rc != 0) {
                 *pos = end;
@@ -516,7 +540,7 @@ static int ct_sniff(const char *buf, size_t len)
     if (i >= n || (buf[i] != '{' && buf[i] != '[')) {
         return 0;
     }
-    if (buf[i] == '{' && find_records_array(buf, n, i) != (size_t)-1) {
+    if (buf[i] == '{' && find_records_array(buf, n, i, false) != (size_t)-1) {
         return 100;
     }
     if (cm_str_find(head, CM_STR_LIT("\"eventSource\"")) != (size_t)-1 &&

@@ -504,6 +504,20 @@ static void test_records_not_first(void **state)
     assert_int_equal(s->nrej, 0);
     assert_true(s->ev[0].src.offset == 0);
     done(s);
+    /* The Records key spelled with escapes, first or later: its records are read, as a JSON
+     * reader reads the key (before 2026-12-04 the later one gave 0 records and 0 rejects). */
+    s = run("{\"n\":1,\"Rec\\u006frds\":[" REC_USER "," REC_SVC "]}");
+    assert_int_equal(s->nev, 2);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+    s = run("{\"\\u0052ecords\":[" REC_USER "]}");
+    assert_int_equal(s->nev, 1);
+    assert_int_equal(s->nrej, 0);
+    done(s);
+    /* A key that only decodes close to it is another member. */
+    s = run("{\"n\":1,\"Rec\\u006frdsX\":[" REC_USER "]}");
+    assert_int_equal(s->nev, 0);
+    done(s);
     /* An object whose Records is no array is no file: one reject, as a record. */
     s = run("{\"x\":1,\"Records\":{\"a\":[" REC_SVC "]}}");
     assert_int_equal(s->nev, 0);
