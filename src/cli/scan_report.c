@@ -102,6 +102,9 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_jw_f64(&jw, st->cpu_seconds);
     cm_jw_key(&jw, "peak_rss_kb");
     cm_jw_u64(&jw, st->peak_rss_kb);
+    /* Event batches alive at once (threaded): bounded by the threads, not the inputs' size. */
+    cm_jw_key(&jw, "peak_batches");
+    cm_jw_u64(&jw, st->peak_batches);
     cm_jw_key(&jw, "state");
     cm_jw_obj_begin(&jw);
     write_state_counts(&jw, &st->state);

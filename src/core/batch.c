@@ -110,6 +110,8 @@ void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max, si
     pool->max = max;
     pool->live = 0;
     pool->live_max = live_max;
+    pool->live_peak = 0;
+    pool->queued = 0;
     pool->cap = cap;
 }
 
@@ -117,6 +119,23 @@ void cm_batch_pool_wait(struct cm_batch_pool *pool)
 {
     pthread_mutex_lock(&pool->mu);
     while (pool->live_max != 0 && pool->live >= pool->live_max) {
+        pthread_cond_wait(&pool->cv, &pool->mu);
+    }
+    pthread_mutex_unlock(&pool->mu);
+}
+
+void cm_batch_pool_published(struct cm_batch_pool *pool, struct cm_batch *b)
+{
+    b->published = 1;
+    pthread_mutex_lock(&pool->mu);
+    pool->queued++;
+    pthread_mutex_unlock(&pool->mu);
+}
+
+void cm_batch_pool_wait_queued(struct cm_batch_pool *pool)
+{
+    pthread_mutex_lock(&pool->mu);
+    while (pool->live_max != 0 && pool->queued >= pool->live_max) {
         pthread_cond_wait(&pool->cv, &pool->mu);
     }
     pthread_mutex_unlock(&pool->mu);
@@ -182,6 +201,9 @@ struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
         pool->n--;
     }
     pool->live++;
+    if (pool->live > pool->live_peak) {
+        pool->live_peak = pool->live;
+    }
     pthread_mutex_unlock(&pool->mu);
     if (b) {
         cm_arena_reset(&b->arena);
@@ -191,6 +213,7 @@ struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
     }
     b->n = 0;
     b->next = NULL;
+    b->published = 0;
     cm_json_doc_begin(&b->doc, fb->p, fb->len);
     b->fb = fb;
     atomic_fetch_add(&fb->refs, 1);
@@ -199,10 +222,19 @@ struct cm_batch *cm_batch_get(struct cm_batch_pool *pool, struct cm_filebuf *fb)
 
 void cm_batch_put(struct cm_batch_pool *pool, struct cm_batch *b)
 {
+    int published = b->published;
+
     cm_filebuf_release(b->fb);
     b->fb = NULL;
     b->n = 0;
+    b->published = 0;
     pthread_mutex_lock(&pool->mu);
+    if (published) {
+        pool->queued--;
+        if (pool->queued + 1 == pool->live_max) {
+            pthread_cond_broadcast(&pool->cv);
+        }
+    }
     live_down_locked(pool);
     if (pool->n < pool->max) {
         b->next = pool->head;

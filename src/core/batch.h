@@ -63,6 +63,7 @@ struct cm_batch {
     int64_t clock;   /* its input's bound on the engine's clock (cm_engine_set_horizon) */
     uint32_t n, cap;
     atomic_int refs; /* workers yet to release it */
+    int published;   /* pushed to the worker queues (counted in the pool's queued) */
     struct cm_batch *next;
 };
 
@@ -80,6 +81,8 @@ struct cm_batch_pool {
     struct cm_batch *head;
     size_t n, max;
     size_t live, live_max; /* live_max 0: no bound */
+    size_t live_peak;      /* the most batches ever live at once */
+    size_t queued;         /* published (cm_batch_pool_published) and not yet put back */
     uint32_t cap;          /* events per batch */
 };
 
@@ -97,11 +100,19 @@ void cm_batch_pool_init(struct cm_batch_pool *pool, uint32_t cap, size_t max, si
  * Waits while live_max or more batches are live. Call it only between
  * inputs, never while filling a batch. Then it cannot wait forever: a live
  * batch is queued or being read (a worker releases it), being filled (its
- * reader is inside an input and does not wait), or in a finished input
- * parked in the reorder ring behind an earlier ticket, whose reader is
- * inside that input and publishes both when it is done.
+ * reader is inside an input and does not wait here), or parked behind an
+ * earlier ticket, by a reader inside that input or in the reorder ring; the
+ * oldest ticket's reader waits for nothing but the workers
+ * (cm_batch_pool_wait_queued), so the earlier tickets end and publish it.
  */
 void cm_batch_pool_wait(struct cm_batch_pool *pool);
+/* Counts b as published: from now on in the worker queues until the last worker puts it. */
+void cm_batch_pool_published(struct cm_batch_pool *pool, struct cm_batch *b);
+/*
+ * Waits while live_max or more published batches are still queued or being
+ * read. It ends whatever the readers do: only the workers put those back.
+ */
+void cm_batch_pool_wait_queued(struct cm_batch_pool *pool);
 /* Frees every pooled batch. */
 void cm_batch_pool_finish(struct cm_batch_pool *pool);
 /*

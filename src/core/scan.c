@@ -2,10 +2,13 @@
  * The batch scan pipeline. See scan.h for the shape; the invariants:
  *
  *  - Every input gets a ticket in input order; a reader may run at most
- *    RING-1 tickets ahead of the oldest unpublished one. A finished input's
- *    batches are published (pushed to every worker queue) only when all
- *    earlier tickets are published, so each worker sees events in input
- *    order whatever the thread timing.
+ *    RING-1 tickets ahead of the oldest unpublished one. An input's batches
+ *    are published (pushed to every worker queue) only when all earlier
+ *    tickets are published, so each worker sees events in input order
+ *    whatever the thread timing: the oldest ticket's reader publishes each
+ *    batch as it fills (cm_scan_stream), a later one parks a few and waits,
+ *    and a finished input waits in the ring. A CloudTrail input, which may
+ *    be put in time order, is published whole when it is done.
  *  - A batch owns its JSON document and arena and holds a reference on the
  *    decoded input buffer its events point into; it is freed by the last
  *    worker that releases it, which drops the buffer reference.
@@ -49,6 +52,7 @@ static void publish_unit(struct scan *s, struct unit *u)
     while (b) {
         next = b->next;
         atomic_store(&b->refs, (int)s->nworkers);
+        cm_batch_pool_published(&s->pool, b);
         for (unsigned w = 0; w < s->nworkers; w++) {
             if (cm_shard_push(&s->workers[w], b) != 0) {
                 /* No memory for a queue node: this shard skips the batch. */
@@ -76,6 +80,25 @@ void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u)
         s->next_pub++;
     }
     pthread_cond_broadcast(&s->cv);
+}
+
+void cm_scan_stream(struct scan *s, struct reader *r)
+{
+    bool head;
+
+    pthread_mutex_lock(&s->mu);
+    while (!(head = r->ticket == s->next_pub) && r->unit.n >= s->o.live_batches) {
+        /* Parked enough: the earlier inputs go first (cm_scan_complete_locked wakes us). */
+        pthread_cond_wait(&s->cv, &s->mu);
+    }
+    if (head) {
+        publish_unit(s, &r->unit);
+        memset(&r->unit, 0, sizeof(r->unit));
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (head) {
+        cm_batch_pool_wait_queued(&s->pool);
+    }
 }
 
 /* --- progress ------------------------------------------------------------- */
@@ -231,6 +254,7 @@ static void *reader_main(void *arg)
         if (!next_ticket(s, &idx, &ticket)) {
             break;
         }
+        r->ticket = ticket;
         rc = s->in.v[idx].is_stdin ? CM_OK : cm_scan_read_input(r, (uint32_t)idx);
         input_done(s, r, idx, ticket, rc);
     }
@@ -391,6 +415,7 @@ static int run_threaded(struct scan *s, struct reader *rd, unsigned nr)
     }
     {
         int wrc = stop_workers(s);
+        s->st->peak_batches = s->pool.live_peak;
         if (rc == 0) {
             rc = wrc;
         }

@@ -66,6 +66,7 @@ struct cm_scan_stats {
     double seconds;                   /* wall clock */
     double cpu_seconds; /* CPU time of every thread of the process over the same span */
     uint64_t peak_rss_kb;
+    uint64_t peak_batches;          /* the most event batches alive at once (threaded path) */
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */
     size_t nrejects;
     struct cm_scan_input *inputs; /* every input in processing order, owned */

@@ -33,6 +33,7 @@
 
 struct unit {
     struct cm_batch *head, *tail;
+    size_t n; /* batches in the list */
     int done;
 };
 
@@ -68,6 +69,8 @@ struct reader {
     struct cm_domain_cache *dcache; /* the DNS query names this reader has split */
     struct cm_engine *engine;       /* direct mode: the only engine */
     struct unit unit;
+    uint64_t ticket; /* the current input's (threaded path) */
+    bool stream;     /* its full batches are published as they fill (cm_scan_stream) */
     struct cm_batch *cur;
     struct cm_filebuf *fb;
     struct cm_cwl cwl; /* the current input's CloudWatch Logs wrapper, unwrapped */
@@ -108,6 +111,14 @@ void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
 
 /* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
 void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);
+
+/*
+ * Threaded path, a batch of r's input just filled: publishes r->unit when r's ticket is the
+ * oldest unpublished one, then waits for the workers while live_batches published batches
+ * are still with them; otherwise parks it, waiting (once live_batches are parked) until
+ * the earlier inputs are published. Memory is then bounded by batches, not input sizes.
+ */
+void cm_scan_stream(struct scan *s, struct reader *r);
 
 /* Direct path: keeps a copy of ev (its tape and strings must stay) to hand over later. */
 int cm_scan_hold(struct reader *r, const struct cm_event *ev);

@@ -101,6 +101,7 @@ static void unit_append(struct unit *u, struct cm_batch *b)
         u->head = b;
     }
     u->tail = b;
+    u->n++;
 }
 
 /*
@@ -183,6 +184,9 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     b->shard[b->n] = (uint16_t)(cm_event_entity_hash(ev, s->o.seed) % s->nworkers);
     if (++b->n == b->cap) {
         unit_append(&r->unit, b);
+        if (r->stream) {
+            cm_scan_stream(s, r);
+        }
         r->cur = batch_new(r);
         if (r->cur == NULL) {
             r->ctx.slot = NULL;
@@ -416,7 +420,11 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
         return rc;
     }
     order = ps->kind == CM_EV_CLOUDTRAIL && !r->unwrapped;
+    /* An input read as written goes to the workers as it is parsed; one that may be put in
+     * time order waits for its last record (order_batched). */
+    r->stream = !order;
     rc = parse_batched(r, ps);
+    r->stream = false;
     r->unwrapped = false;
     return rc == 0 && order ? order_batched(r, ps) : rc;
 }
@@ -732,6 +740,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         if (rc == 0) {
             /* An empty stream is an empty input; a damaged one that yielded nothing is
              * the rejected file its error says (not also an empty one). */
+            r->ticket = s->ticket_base; /* (no reader thread runs yet) */
             rc = (r->fb->len || (first && err[0] == '\0')) ? parse_buffer(r, idx, ps) : 0;
             drop_buffer(r);
         }

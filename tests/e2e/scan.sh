@@ -445,6 +445,32 @@ if [ $HAVE_JQ = 1 ]; then
     rm -rf "$T/sorted"
 fi
 
+# --- large inputs: the batches alive at once do not grow with them ---------------------
+# Six flow files of about 72,000 records (71 batches each). A reader held every batch of its
+# input until the last record and each reader had one such input: a year of a large VPC's
+# 230 MB flow objects peaked at 3.2 GB resident with 2 threads against 309 MB with one. Now
+# the oldest input's batches go to the workers as they fill and a later input's reader
+# parks a few, so the peak is a few batches per thread (8 with 2), whatever the files' size.
+if [ "$HAVE_JQ" = 1 ]; then
+    "$COALMINE" gen --out "$T/bigflow" --hours 1 --kinds vpcflow --accounts 1 --regions 1 \
+        --instances 300 --scale 0.05 --seed 5 >/dev/null 2>&1
+    "$COALMINE" scan --quiet --no-default-intel --threads 1 --stats "$T/bf1.json" \
+        "$T/bigflow" >"$T/bf1.out"
+    for t in 2 3; do
+        "$COALMINE" scan --quiet --no-default-intel --threads $t --stats "$T/bf$t.json" \
+            "$T/bigflow" >"$T/bf$t.out"
+        # (2 batches per thread queued, as many parked per later reader, one filling each)
+        got=$(jq -c "[.records.vpcflow > 400000, .peak_batches > 0,
+            .peak_batches <= ($t + 2) * 2 * $t + $t]" "$T/bf$t.json")
+        check "large flow files, $t threads: batches alive at once bounded ($(jq .peak_batches \
+            "$T/bf$t.json"))" test "$got" = "[true,true,true]"
+        check "large flow files, $t threads: the same findings as 1" cmp -s "$T/bf1.out" \
+            "$T/bf$t.out"
+    done
+else
+    skip "large inputs: batches bounded" "jq not installed"
+fi
+
 # --- a record stamped years ahead -------------------------------------------------------
 # A flow record of 2036 in a file named for the corpus's first hour: AWS never writes one so
 # long after its file's stamp. It is rejected with the reason, and the scan's clock is not

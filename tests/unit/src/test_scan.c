@@ -126,6 +126,36 @@ static const struct cm_detector det_order = {
 };
 static const struct cm_detector *const table[] = {&det_order, NULL};
 
+/* The same check for flow records, per interface (eni-...0 to eni-...7). */
+static int f_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    struct ordstate *s = state;
+    struct cm_detection d;
+    const struct cm_str *eni = &ev->u.flow.interface_id;
+    int p = eni->len > 0 ? (eni->p[eni->len - 1] - '0') & 7 : 0;
+
+    if (ev->time_ms < s->last[p]) {
+        s->disorder++;
+    }
+    s->last[p] = ev->time_ms;
+    memset(&d, 0, sizeof(d));
+    d.type = s->disorder ? "Test:Order/Broken" : "Test:Order/Ok";
+    d.time_ms = ev->time_ms;
+    d.account = ev->account;
+    d.count = 1;
+    return cm_sink_emit(sink, &d);
+}
+
+static const struct cm_detector det_flow_order = {
+    .name = "flow-order",
+    .types = o_types,
+    .kinds = CM_EV_MASK(CM_EV_FLOW),
+    .init = o_init,
+    .on_event = f_event,
+    .finish = o_finish,
+};
+static const struct cm_detector *const flow_table[] = {&det_flow_order, NULL};
+
 struct tally {
     uint64_t ok, broken, timesum;
 };
@@ -158,6 +188,8 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+static const struct cm_detector *const *scan_table = table;
+
 static void scan_live(unsigned threads, unsigned batch, unsigned live, struct tally *t,
                       struct cm_scan_stats *st)
 {
@@ -171,7 +203,7 @@ static void scan_live(unsigned threads, unsigned batch, unsigned live, struct ta
     o.threads = threads;
     o.batch_events = batch;
     o.live_batches = live;
-    o.detectors = table;
+    o.detectors = scan_table;
     assert_int_equal(cm_scan_run(&o, paths, 1, &sink, st, err, sizeof(err)), 0);
 }
 
@@ -222,6 +254,77 @@ static void test_order_and_counts(void **state)
         assert_true(t3.timesum == t1.timesum);
         cm_scan_stats_free(&s3);
     }
+    cm_scan_stats_free(&s1);
+}
+
+/* Writes nfiles flow logs of per lines each over 8 interfaces, times increasing. */
+static void make_flows(int nfiles, int per)
+{
+    static const char head[] = "version account-id interface-id srcaddr dstaddr srcport dstport "
+                               "protocol packets bytes start end action log-status\n";
+    size_t cap = sizeof(head) + (size_t)per * 160, n;
+    char *buf = cm_malloc(cap);
+    long t = 1741046400; /* 2025-03-04T00:00Z */
+
+    assert_non_null(buf);
+    for (int f = 0; f < nfiles; f++) {
+        char name[128];
+
+        n = (size_t)snprintf(buf, cap, "%s", head);
+        for (int i = 0; i < per; i++, t++) {
+            n += (size_t)snprintf(buf + n, cap - n,
+                                  "2 111122223333 eni-0a1b2c3d4e5f6000%d 10.0.0.%d 198.51.100.9 "
+                                  "%d 443 6 10 840 %ld %ld ACCEPT OK\n",
+                                  (f + i) % 8, i % 200, 1024 + i % 60000, t / 4, t / 4 + 60);
+        }
+        snprintf(name, sizeof(name),
+                 "111122223333_vpcflowlogs_us-east-1_fl-0abc_20250304T00%02dZ_x%d.log%s", f * 5, f,
+                 f % 2 ? ".gz" : "");
+        write_file(name, buf, n, f % 2);
+    }
+    cm_free(buf);
+}
+
+/*
+ * A large input goes to the workers as it is parsed: the batches alive at once stay
+ * bounded by the threads, not by the inputs' size. Before, a reader held every batch of
+ * its input until its last record (a 230 MB flow file: 1,300 batches, half a gigabyte),
+ * and each reader one such input: 3.2 GB resident with two threads against 309 MB with one.
+ */
+static void test_large_inputs_bounded(void **state)
+{
+    struct tally t1, tn;
+    struct cm_scan_stats s1, sn;
+    (void)state;
+
+    make_flows(4, 3000);
+    scan_table = flow_table;
+    scan_with(1, 0, &t1, &s1);
+    assert_int_equal(s1.records[CM_EV_FLOW], 4 * 3000);
+    assert_int_equal(s1.detections, 4 * 3000);
+    assert_int_equal(t1.broken, 0);
+    for (unsigned threads = 2; threads <= 4; threads++) {
+        /* 16 events a batch: each input is 188 batches. */
+        unsigned live = 2 * threads;
+
+        scan_with(threads, 16, &tn, &sn);
+        assert_int_equal(sn.records[CM_EV_FLOW], 4 * 3000);
+        assert_int_equal(sn.detections, s1.detections);
+        assert_int_equal(tn.broken, 0);
+        assert_true(tn.timesum == t1.timesum);
+        /* Queued, parked by the readers behind an earlier input and being filled. */
+        assert_true(sn.peak_batches > 0);
+        assert_true(sn.peak_batches <= (threads + 2) * live + threads);
+        cm_scan_stats_free(&sn);
+        /* The same with one live batch: no deadlock. */
+        scan_live(threads, 16, 1, &tn, &sn);
+        assert_int_equal(sn.detections, s1.detections);
+        assert_int_equal(tn.broken, 0);
+        assert_true(tn.timesum == t1.timesum);
+        assert_true(sn.peak_batches <= (threads + 2) * 1 + threads);
+        cm_scan_stats_free(&sn);
+    }
+    scan_table = table;
     cm_scan_stats_free(&s1);
 }
 
@@ -329,6 +432,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_and_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_inputs_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
         cmocka_unit_test(test_bad_path),
     };
