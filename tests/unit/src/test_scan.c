@@ -92,11 +92,11 @@ static int o_init(void **state, const struct cm_detect_opts *o)
     return 0;
 }
 
-static int o_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+/* Notes ev for principal (or interface) p: a detection saying whether p's events so far came
+ * in time order. */
+static int order_emit(struct ordstate *s, int p, const struct cm_event *ev, struct cm_sink *sink)
 {
-    struct ordstate *s = state;
     struct cm_detection d;
-    int p = ev->u.ct.uid.principal_id.p[4] - '0';
 
     if (ev->time_ms < s->last[p]) {
         s->disorder++;
@@ -108,6 +108,11 @@ static int o_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
     d.account = ev->account;
     d.count = 1;
     return cm_sink_emit(sink, &d);
+}
+
+static int o_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
+{
+    return order_emit(state, ev->u.ct.uid.principal_id.p[4] - '0', ev, sink);
 }
 
 static void o_finish(void *state)
@@ -129,21 +134,9 @@ static const struct cm_detector *const table[] = {&det_order, NULL};
 /* The same check for flow records, per interface (eni-...0 to eni-...7). */
 static int f_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    struct ordstate *s = state;
-    struct cm_detection d;
     const struct cm_str *eni = &ev->u.flow.interface_id;
-    int p = eni->len > 0 ? (eni->p[eni->len - 1] - '0') & 7 : 0;
 
-    if (ev->time_ms < s->last[p]) {
-        s->disorder++;
-    }
-    s->last[p] = ev->time_ms;
-    memset(&d, 0, sizeof(d));
-    d.type = s->disorder ? "Test:Order/Broken" : "Test:Order/Ok";
-    d.time_ms = ev->time_ms;
-    d.account = ev->account;
-    d.count = 1;
-    return cm_sink_emit(sink, &d);
+    return order_emit(state, eni->len > 0 ? (eni->p[eni->len - 1] - '0') & 7 : 0, ev, sink);
 }
 
 static const struct cm_detector det_flow_order = {
