@@ -434,13 +434,6 @@ static void compose_head(struct cm_statefile *sf, struct cm_ckpt_w *w,
     }
 }
 
-static void le_bytes(unsigned char *b, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        b[i] = (unsigned char)(v >> (8 * i));
-    }
-}
-
 /*
  * The file is its head, then per shard its length and the bytes its engine saved, then
  * the CRC-32 of all of them: written piece by piece from where they are, so the shards'
@@ -449,9 +442,8 @@ static void le_bytes(unsigned char *b, uint64_t v, unsigned n)
 int cm_statefile_write(struct cm_statefile *sf,
                        const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
 {
-    struct cm_ckpt_w head;
+    struct cm_ckpt_w head, nums; /* nums: each shard's length (8 bytes), then the CRC-32 */
     struct cm_intel_part *parts = NULL;
-    unsigned char(*lens)[8] = NULL, crc_le[4];
     char dir[4096];
     const char *slash = strrchr(sf->path, '/'), *name = slash ? slash + 1 : sf->path;
     size_t np = 0;
@@ -472,40 +464,43 @@ int cm_statefile_write(struct cm_statefile *sf,
         return CM_EINVAL;
     }
     cm_ckpt_w_init(&head, 0);
+    cm_ckpt_w_init(&nums, 0);
     compose_head(sf, &head, input_path, ud);
-    for (unsigned i = 0; i < sf->nout; i++) {
-        cm_ckpt_w_fail(&head, sf->out[i].err);
-    }
-    parts = cm_calloc(2 + 2 * (size_t)sf->nout, sizeof(*parts));
-    lens = cm_calloc(sf->nout ? sf->nout : 1, sizeof(*lens));
-    if (parts == NULL || lens == NULL) {
-        cm_ckpt_w_fail(&head, CM_ENOMEM);
-    }
-    if ((rc = head.err) != 0) {
-        snprintf(sf->err, sizeof(sf->err), "%s: %s", sf->path, cm_strerror(rc));
-        goto out;
-    }
-    parts[np++] = (struct cm_intel_part){head.buf.p, head.buf.len};
     crc = libdeflate_crc32(0, head.buf.p, head.buf.len);
     total = head.buf.len;
     for (unsigned i = 0; i < sf->nout; i++) {
         const struct cm_buf *b = &sf->out[i].buf;
 
-        le_bytes(lens[i], b->len, 8);
-        parts[np++] = (struct cm_intel_part){lens[i], 8};
-        parts[np++] = (struct cm_intel_part){b->p, b->len};
-        crc = libdeflate_crc32(crc, lens[i], 8);
-        crc = b->len ? libdeflate_crc32(crc, b->p, b->len) : crc;
+        cm_ckpt_w_fail(&head, sf->out[i].err);
+        cm_ckpt_put_u64(&nums, b->len);
+        if (nums.err == 0) {
+            crc = libdeflate_crc32(crc, nums.buf.p + nums.buf.len - 8, 8);
+            crc = b->len ? libdeflate_crc32(crc, b->p, b->len) : crc;
+        }
         total += 8 + b->len;
     }
-    le_bytes(crc_le, crc, 4);
-    parts[np++] = (struct cm_intel_part){crc_le, 4};
+    cm_ckpt_put_u32(&nums, crc);
+    /* nums is complete: its bytes stay where they are while the parts point into them. */
+    if ((parts = cm_calloc(2 + 2 * (size_t)sf->nout, sizeof(*parts))) == NULL) {
+        cm_ckpt_w_fail(&head, CM_ENOMEM);
+    }
+    cm_ckpt_w_fail(&head, nums.err);
+    if ((rc = head.err) != 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: %s", sf->path, cm_strerror(rc));
+        goto out;
+    }
+    parts[np++] = (struct cm_intel_part){head.buf.p, head.buf.len};
+    for (unsigned i = 0; i < sf->nout; i++) {
+        parts[np++] = (struct cm_intel_part){nums.buf.p + 8 * (size_t)i, 8};
+        parts[np++] = (struct cm_intel_part){sf->out[i].buf.p, sf->out[i].buf.len};
+    }
+    parts[np++] = (struct cm_intel_part){nums.buf.p + 8 * (size_t)sf->nout, 4};
     if ((rc = cm_intel_write_atomic_parts(dir, name, parts, np, sf->err, sizeof(sf->err))) == 0) {
         sf->written = total + 4;
     }
 out:
-    cm_free(lens);
     cm_free(parts);
+    cm_ckpt_w_finish(&nums);
     cm_ckpt_w_finish(&head);
     return rc;
 }
