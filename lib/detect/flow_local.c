@@ -43,8 +43,7 @@ int cm_flow_local_create(struct cm_state **out, uint64_t seed)
 /* A record whose format does not say which side is the interface's and whose addresses do not. */
 static bool ambiguous(const struct cm_flow *fl)
 {
-    return fl->direction == CM_FD_UNKNOWN && fl->src.family == CM_IP_V6 &&
-           fl->dst.family == CM_IP_V6 && cm_ip_is_internal(&fl->src) == cm_ip_is_internal(&fl->dst);
+    return cm_flow_local_maybe(fl) && cm_ip_is_internal(&fl->src) == cm_ip_is_internal(&fl->dst);
 }
 
 static bool in_net(const uint8_t *net, const struct cm_ip *ip)
