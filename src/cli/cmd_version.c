@@ -53,7 +53,6 @@ static const char help[] =
     "line, or with --format json one object: {\"coalmine\":VERSION,\n"
     "\"libraries\":{NAME:VERSION,...}}.\n";
 
-/* Prints s as a JSON string. */
 /* The JSON form: {"coalmine":VERSION,"libraries":{NAME:VERSION,...}}. Returns 0 or CM_E*. */
 static int print_json(const struct lib *v, size_t n)
 {
