@@ -7,7 +7,9 @@
  * 3 Suppressed when archived; times in epoch milliseconds; finding_info from
  * id, title, description, type and the four timestamps; resources[] from the
  * resource (and any S3 buckets); cloud from account, region and partition;
- * src_endpoint from the remote address; the GuardDuty document itself as
+ * evidences[] from the action (endpoints by connection direction, the API
+ * call, the DNS query: the class has no top-level src_endpoint); the
+ * GuardDuty document itself as
  * raw_data and the GuardDuty-only fields under unmapped.
  */
 #include "finding/serialize.h"
@@ -160,18 +162,131 @@ static void write_meta(struct cm_jw *jw, const struct cm_finding *f, const char 
     cm_jw_obj_end(jw);
 }
 
-static struct cm_str remote_ip(const struct cm_finding *f)
-{
-    const struct cm_remote_ip *r = f->action_type == CM_ACT_AWS_API_CALL         ? &f->api.remote_ip
-                                   : f->action_type == CM_ACT_NETWORK_CONNECTION ? &f->net.remote_ip
-                                   : f->action_type == CM_ACT_PORT_PROBE && f->probe.nprobes
-                                       ? &f->probe.probes[0].remote_ip
-                                       : NULL;
+/* An address (IPv4, else IPv6) and a port (-1: none); present when it has either. */
+struct ep {
+    struct cm_str ip;
+    int32_t port;
+};
 
-    if (r == NULL) {
-        return CM_STR_NULL;
+static struct ep ep_make(struct cm_str v4, struct cm_str v6, int32_t port)
+{
+    struct ep e;
+
+    e.ip = cm_str_present(v4) ? v4 : v6;
+    e.port = port;
+    return e;
+}
+
+/* A Network Endpoint object under key, left out when it has nothing. */
+static void write_endpoint(struct cm_jw *jw, const char *key, struct ep e)
+{
+    if (!cm_str_present(e.ip) && e.port < 0) {
+        return;
     }
-    return cm_str_present(r->ipv4) ? r->ipv4 : r->ipv6;
+    cm_jw_key(jw, key);
+    cm_jw_obj_begin(jw);
+    kstrn(jw, "ip", e.ip);
+    if (e.port >= 0) {
+        kint(jw, "port", e.port);
+    }
+    cm_jw_obj_end(jw);
+}
+
+/* The connection's endpoints in OCSF's sense: the source is the side that opened it. */
+static void net_endpoints(const struct cm_net_action *n, struct ep *src, struct ep *dst)
+{
+    struct ep remote = ep_make(n->remote_ip.ipv4, n->remote_ip.ipv6, n->remote_port.port);
+    struct ep local = ep_make(n->local_ip.ipv4, n->local_ip.ipv6, n->local_port.port);
+
+    *src = n->direction == CM_DIR_OUTBOUND ? local : remote;
+    *dst = n->direction == CM_DIR_OUTBOUND ? remote : local;
+}
+
+/*
+ * evidences[] (Evidence Artifacts): what the action saw. A network connection
+ * gives src_endpoint/dst_endpoint by direction (inbound and unknown: the remote
+ * side is the source); each probe its prober and probed port; an API call its
+ * caller and api {operation, service}; a DNS request its query {hostname}.
+ * Left out when there is nothing (the object needs one member).
+ */
+static void write_evidences(struct cm_jw *jw, const struct cm_finding *f)
+{
+    struct ep src, dst;
+    bool api;
+
+    switch (f->action_type) {
+    case CM_ACT_NETWORK_CONNECTION:
+        net_endpoints(&f->net, &src, &dst);
+        if (!cm_str_present(src.ip) && !cm_str_present(dst.ip)) {
+            return;
+        }
+        cm_jw_key(jw, "evidences");
+        cm_jw_arr_begin(jw);
+        cm_jw_obj_begin(jw);
+        write_endpoint(jw, "src_endpoint", src);
+        write_endpoint(jw, "dst_endpoint", dst);
+        cm_jw_obj_end(jw);
+        cm_jw_arr_end(jw);
+        return;
+    case CM_ACT_PORT_PROBE:
+        if (f->probe.nprobes == 0) {
+            return;
+        }
+        cm_jw_key(jw, "evidences");
+        cm_jw_arr_begin(jw);
+        for (uint32_t i = 0; i < f->probe.nprobes; i++) {
+            const struct cm_probe *p = &f->probe.probes[i];
+
+            cm_jw_obj_begin(jw);
+            write_endpoint(jw, "src_endpoint", ep_make(p->remote_ip.ipv4, p->remote_ip.ipv6, -1));
+            write_endpoint(jw, "dst_endpoint",
+                           ep_make(p->local_ip.ipv4, p->local_ip.ipv6, p->local_port.port));
+            cm_jw_obj_end(jw);
+        }
+        cm_jw_arr_end(jw);
+        return;
+    case CM_ACT_AWS_API_CALL:
+        src = ep_make(f->api.remote_ip.ipv4, f->api.remote_ip.ipv6, -1);
+        api = cm_str_present(f->api.api);
+        if (!api && !cm_str_present(src.ip)) {
+            return;
+        }
+        cm_jw_key(jw, "evidences");
+        cm_jw_arr_begin(jw);
+        cm_jw_obj_begin(jw);
+        write_endpoint(jw, "src_endpoint", src);
+        if (api) {
+            cm_jw_key(jw, "api");
+            cm_jw_obj_begin(jw);
+            kstrn(jw, "operation", f->api.api);
+            if (cm_str_present(f->api.service_name)) {
+                cm_jw_key(jw, "service");
+                cm_jw_obj_begin(jw);
+                kstrn(jw, "name", f->api.service_name);
+                cm_jw_obj_end(jw);
+            }
+            cm_jw_obj_end(jw);
+        }
+        cm_jw_obj_end(jw);
+        cm_jw_arr_end(jw);
+        return;
+    case CM_ACT_DNS_REQUEST:
+        if (!cm_str_present(f->dns.domain)) {
+            return;
+        }
+        cm_jw_key(jw, "evidences");
+        cm_jw_arr_begin(jw);
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "query");
+        cm_jw_obj_begin(jw);
+        kstrn(jw, "hostname", f->dns.domain);
+        cm_jw_obj_end(jw);
+        cm_jw_obj_end(jw);
+        cm_jw_arr_end(jw);
+        return;
+    default:
+        return;
+    }
 }
 
 static void write_unmapped(struct cm_jw *jw, const struct cm_finding *f)
@@ -232,7 +347,6 @@ int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, 
 {
     struct cm_buf raw;
     struct cm_jw jw;
-    struct cm_str rip = remote_ip(f);
     size_t len0 = out->len;
     int rc;
 
@@ -247,12 +361,7 @@ int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, 
     write_meta(&jw, f, product_version);
     write_finding_info(&jw, f);
     write_resources(&jw, f);
-    if (cm_str_present(rip)) {
-        cm_jw_key(&jw, "src_endpoint");
-        cm_jw_obj_begin(&jw);
-        kstrn(&jw, "ip", rip);
-        cm_jw_obj_end(&jw);
-    }
+    write_evidences(&jw, f);
     write_unmapped(&jw, f);
     cm_jw_key(&jw, "raw_data");
     cm_jw_strn(&jw, raw.p, raw.len);

@@ -195,6 +195,153 @@ static void test_ocsf_resource_type(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * The attributes a Detection Finding (OCSF 1.1: base event, Finding, Detection
+ * Finding and the cloud profile) has at its top level: the form uses no other.
+ */
+static const char *const ocsf_top[] = {
+    "activity_id",     "activity_name", "category_name",   "category_uid",  "class_name",
+    "class_uid",       "count",         "duration",        "end_time",      "enrichments",
+    "message",         "metadata",      "observables",     "raw_data",      "severity",
+    "severity_id",     "start_time",    "status",          "status_code",   "status_detail",
+    "status_id",       "time",          "timezone_offset", "type_name",     "type_uid",
+    "unmapped",        "comment",       "confidence",      "confidence_id", "confidence_score",
+    "finding_info",    "evidences",     "impact",          "impact_id",     "impact_score",
+    "remediation",     "resources",     "risk_level",      "risk_level_id", "risk_score",
+    "vulnerabilities", "api",           "cloud",
+};
+
+static bool ocsf_top_known(struct cm_str key)
+{
+    for (size_t i = 0; i < sizeof(ocsf_top) / sizeof(ocsf_top[0]); i++) {
+        if (cm_str_eqc(key, ocsf_top[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The OCSF form of a sample of type into b, parsed into d (the caller finishes
+ * d, f and b, whose text d reads); outbound: its flow goes from the instance (10.0.1.14:50242) to
+ * the remote 198.51.100.7:22 instead of the other way.
+ */
+static void ocsf_of(const char *type, bool outbound, struct cm_json_doc *d, struct cm_finding *f,
+                    struct cm_buf *b)
+{
+    struct t_events e;
+
+    t_events_init(&e);
+    if (outbound) {
+        t_ip(&e.flow.u.flow.src, "10.0.1.14");
+        t_ip(&e.flow.u.flow.dst, "198.51.100.7");
+    }
+    assert_int_equal(t_sample(f, &e, type), 0);
+    cm_buf_init(b, 0);
+    assert_int_equal(cm_finding_to_ocsf(f, NULL, b), 0);
+    cm_json_doc_init(d, 0, 0);
+    assert_int_equal(cm_json_parse(d, b->p, b->len, NULL), 0);
+    t_events_finish(&e);
+}
+
+/* Asserts that path inside evidences[0] holds want. */
+static void assert_at(const struct cm_json_doc *d, const char *path, const char *want)
+{
+    uint32_t ev = cm_json_index(d, cm_json_get(d, 0, "evidences"), 0);
+    uint32_t n = ev == CM_JSON_NONE ? CM_JSON_NONE : cm_json_path(d, ev, path);
+
+    if (n == CM_JSON_NONE || !cm_str_eqc(cm_json_raw(d, n), want)) {
+        fail_msg("evidences[0].%s: want %s", path, want);
+    }
+}
+
+/*
+ * Every type's OCSF form keeps to the class's attributes: the action's
+ * addresses are evidences[] (there is no top-level src_endpoint in a
+ * Detection Finding), the source being the side that opened the connection.
+ */
+static void test_ocsf_evidences(void **state)
+{
+    const struct cm_finding_type_info *ti;
+    struct cm_json_doc d;
+    struct cm_finding f;
+    struct cm_buf b;
+    size_t n;
+    (void)state;
+
+    ti = cm_finding_types(&n);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ev;
+
+        ocsf_of(ti[i].type, false, &d, &f, &b);
+        for (uint32_t k = cm_json_first(&d, 0); k != CM_JSON_NONE;
+             k = cm_json_next(&d, 0, cm_json_next(&d, 0, k))) {
+            if (!ocsf_top_known(cm_json_raw(&d, k))) {
+                fail_msg("%s: %.*s is not a Detection Finding attribute", ti[i].type,
+                         (int)cm_json_raw(&d, k).len, cm_json_raw(&d, k).p);
+            }
+        }
+        ev = cm_json_get(&d, 0, "evidences");
+        if (ev != CM_JSON_NONE) {
+            assert_int_equal(cm_json_type(&d, ev), CM_JSON_ARRAY);
+            assert_true(cm_json_at(&d, ev)->len >= 1);
+            for (uint32_t k = 0; k < cm_json_at(&d, ev)->len; k++) {
+                uint32_t el = cm_json_index(&d, ev, k);
+
+                assert_int_equal(cm_json_type(&d, el), CM_JSON_OBJECT);
+                assert_true(cm_json_at(&d, el)->len >= 1); /* at least one artifact */
+            }
+        }
+        cm_json_doc_finish(&d);
+        cm_buf_finish(&b);
+        cm_finding_finish(&f);
+    }
+
+    /* Inbound: the remote peer opened the connection to the instance's port. */
+    ocsf_of("UnauthorizedAccess:EC2/SSHBruteForce", false, &d, &f, &b);
+    assert_int_equal(f.net.direction, CM_DIR_INBOUND);
+    assert_at(&d, "src_endpoint.ip", "198.51.100.7");
+    assert_at(&d, "dst_endpoint.ip", "10.0.1.14");
+    assert_at(&d, "dst_endpoint.port", "22");
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+
+    /* Outbound: the instance is the source, the remote server the destination. */
+    ocsf_of("Backdoor:EC2/C&CActivity.B", true, &d, &f, &b);
+    assert_int_equal(f.net.direction, CM_DIR_OUTBOUND);
+    assert_at(&d, "src_endpoint.ip", "10.0.1.14");
+    assert_at(&d, "dst_endpoint.ip", "198.51.100.7");
+    assert_at(&d, "dst_endpoint.port", "22");
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+
+    /* A port probe: the prober and the probed port. */
+    ocsf_of("Recon:EC2/PortProbeUnprotectedPort", false, &d, &f, &b);
+    assert_at(&d, "src_endpoint.ip", "198.51.100.7");
+    assert_at(&d, "dst_endpoint.port", "22");
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+
+    /* An API call: the caller and the call. */
+    ocsf_of("UnauthorizedAccess:IAMUser/TorIPCaller", false, &d, &f, &b);
+    assert_at(&d, "src_endpoint.ip", "198.51.100.7");
+    assert_at(&d, "api.operation", "PutBucketPublicAccessBlock");
+    assert_at(&d, "api.service.name", "s3.amazonaws.com");
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+
+    /* A DNS request: the name asked. */
+    ocsf_of("CryptoCurrency:EC2/BitcoinTool.B!DNS", false, &d, &f, &b);
+    assert_at(&d, "query.hostname", "pool.minergate.com");
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+}
+
 /* The "id" of an EventBridge event in buf, into out. */
 static void event_id_of(const struct cm_buf *buf, char out[37])
 {
@@ -288,6 +435,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocsf),
         cmocka_unit_test(test_ocsf_resource_type),
+        cmocka_unit_test(test_ocsf_evidences),
         cmocka_unit_test(test_eventbridge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
