@@ -254,6 +254,26 @@ bool cm_region_shape_ok(struct cm_str s)
     return true;
 }
 
+const char *cm_region_partition(struct cm_str region)
+{
+    static const struct {
+        const char *prefix, *partition;
+    } parts[] = {
+        {"cn-", "aws-cn"},         {"us-gov-", "aws-us-gov"}, {"us-iso-", "aws-iso"},
+        {"us-isob-", "aws-iso-b"}, {"eu-isoe-", "aws-iso-e"}, {"us-isof-", "aws-iso-f"},
+        {"eusc-", "aws-eusc"},
+    };
+
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t n = strlen(parts[i].prefix);
+
+        if (region.p != NULL && region.len > n && memcmp(region.p, parts[i].prefix, n) == 0) {
+            return parts[i].partition;
+        }
+    }
+    return "aws";
+}
+
 void cm_ct_init(struct cm_ct *ct)
 {
     memset(ct, 0, sizeof(*ct));

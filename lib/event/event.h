@@ -321,6 +321,14 @@ bool cm_account_id_ok(struct cm_str s);
 bool cm_region_shape_ok(struct cm_str s);
 
 /*
+ * The partition a region is in, from its name's prefix as AWS assigns them:
+ * "aws-cn" (cn-*), "aws-us-gov" (us-gov-*), "aws-iso" (us-iso-*), "aws-iso-b"
+ * (us-isob-*), "aws-iso-e" (eu-isoe-*), "aws-iso-f" (us-isof-*), "aws-eusc"
+ * (eusc-*), else "aws". A static string.
+ */
+const char *cm_region_partition(struct cm_str region);
+
+/*
  * An empty CloudTrail record: every member absent (JSON nodes CM_JSON_NONE),
  * readOnly and managementEvent unknown (-1). The parser and the sample
  * findings start from it.

@@ -39,7 +39,6 @@
 #define CM_FINDING_MAX_TNAMES   4
 #define CM_FINDING_SCHEMA       "2.0"
 #define CM_FINDING_SERVICE_NAME "guardduty"
-#define CM_FINDING_DEFAULT_PART "aws"
 #define CM_FINDING_MAX_STR      4096 /* longest string copied into a finding */
 
 /* Tri-state boolean: unset members are left out of the JSON. */
@@ -286,7 +285,7 @@ int cm_finding_expand(struct cm_finding *f, const char *tmpl, struct cm_str *out
 /* What the builder needs besides the detection. */
 struct cm_finding_ctx {
     const char *detector_id; /* service.detectorId and the ARN */
-    const char *partition;   /* NULL: "aws" */
+    const char *partition;   /* NULL: the region's (cm_region_partition) */
     int64_t now_ms;          /* createdAt / updatedAt; 0: the detection's time */
     /* Name of an input file by id (src/ owns the table); NULL: names left out. */
     const char *(*file_name)(void *ud, uint32_t file_id);

@@ -237,7 +237,7 @@ static int add_bucket(struct cm_finding *f, struct cm_str name)
     }
     b = &f->buckets[f->nbuckets++];
     cm_buf_init(&arn, CM_FINDING_MAX_STR);
-    rc = cm_buf_puts(&arn, "arn:aws:s3:::");
+    rc = cm_buf_printf(&arn, "arn:%.*s:s3:::", (int)f->partition.len, f->partition.p);
     rc = rc ? rc : cm_buf_append(&arn, name.p, name.len);
     rc = rc ? rc : cm_finding_set(f, &b->name, name);
     rc = rc ? rc : cm_finding_set(f, &b->arn, cm_str_make(arn.p, arn.len));
@@ -534,7 +534,7 @@ static int set_header(struct cm_finding *f, const struct cm_finding_ctx *ctx,
     rc |= cm_finding_set(f, &f->account_id, account);
     rc |= cm_finding_set(f, &f->region, d->region);
     rc |= cm_finding_setc(f, &f->partition,
-                          ctx->partition ? ctx->partition : CM_FINDING_DEFAULT_PART);
+                          ctx->partition ? ctx->partition : cm_region_partition(d->region));
     rc |= cm_finding_setc(f, &f->detector_id, ctx->detector_id ? ctx->detector_id : "");
     f->count = d->count ? d->count : 1;
     f->last_seen_ms = d->time_ms;

@@ -544,6 +544,18 @@ check "an unwritable --stats: named" grep -q -e "--stats $T/nodir/s.json: No suc
 "$COALMINE" scan --quiet --stats /dev/full "$B" >/dev/null 2>&1
 check "--stats on a full device exits 1" test $? -eq 1
 
+# --- partitions: a region's findings name its partition ---------------------------------
+# Root's call in cn-north-1: partition aws-cn and an arn:aws-cn: ARN (before 2026-12-04 every
+# finding said "aws", whatever the region).
+mkdir -p "$T/cn"
+cat >"$T/cn/ct.json" <<'EOF2'
+{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws-cn:iam::111122223333:root","accountId":"111122223333","accessKeyId":"AKIAROOT000000000001"},"eventTime":"2026-01-05T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"cn-north-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15","eventID":"e-1","eventType":"AwsApiCall","recipientAccountId":"111122223333","requestParameters":null,"responseElements":null}]}
+EOF2
+"$COALMINE" scan --no-default-intel --format json "$T/cn/ct.json" >"$T/cn.json" 2>/dev/null
+check "cn-north-1: a finding" grep -q '"type":"Policy:IAMUser/RootCredentialUsage"' "$T/cn.json"
+check "... in partition aws-cn" grep -q '"partition":"aws-cn"' "$T/cn.json"
+check "... with an aws-cn ARN" grep -q '"arn":"arn:aws-cn:guardduty:cn-north-1:111122223333:detector/' "$T/cn.json"
+
 # --- CLI contract ------------------------------------------------------------------
 "$COALMINE" scan --help >/dev/null; check "scan --help exits 0" test $? -eq 0
 "$COALMINE" scan >/dev/null 2>&1; check "scan without a path exits 2" test $? -eq 2

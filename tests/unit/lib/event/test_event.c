@@ -248,6 +248,20 @@ static void test_account_region_shape(void **state)
     assert_false(cm_region_shape_ok(cm_str_cstr("not a region")));
     assert_false(cm_region_shape_ok(cm_str_cstr("a-region-name-longer-than-32-bytes")));
     assert_false(cm_region_shape_ok(CM_STR_NULL));
+    /* The partition of a region, for the ARNs of its findings. */
+    assert_string_equal(cm_region_partition(cm_str_cstr("us-east-1")), "aws");
+    assert_string_equal(cm_region_partition(cm_str_cstr("eu-west-3")), "aws");
+    assert_string_equal(cm_region_partition(cm_str_cstr("cn-north-1")), "aws-cn");
+    assert_string_equal(cm_region_partition(cm_str_cstr("cn-northwest-1")), "aws-cn");
+    assert_string_equal(cm_region_partition(cm_str_cstr("us-gov-west-1")), "aws-us-gov");
+    assert_string_equal(cm_region_partition(cm_str_cstr("us-gov-east-1")), "aws-us-gov");
+    assert_string_equal(cm_region_partition(cm_str_cstr("us-iso-east-1")), "aws-iso");
+    assert_string_equal(cm_region_partition(cm_str_cstr("us-isob-east-1")), "aws-iso-b");
+    assert_string_equal(cm_region_partition(cm_str_cstr("eu-isoe-west-1")), "aws-iso-e");
+    assert_string_equal(cm_region_partition(cm_str_cstr("us-isof-south-1")), "aws-iso-f");
+    assert_string_equal(cm_region_partition(cm_str_cstr("eusc-de-east-1")), "aws-eusc");
+    assert_string_equal(cm_region_partition(cm_str_cstr("cn-")), "aws");
+    assert_string_equal(cm_region_partition(CM_STR_NULL), "aws");
 }
 
 int main(void)

@@ -375,6 +375,60 @@ static void test_keyless_caller(void **state)
     t_events_finish(&e);
 }
 
+/* A finding built for region r: its partition, and the ARNs that name it, follow the region. */
+static void check_partition(const char *region, const char *want)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct t_events e;
+    struct cm_detection d;
+    struct cm_finding f;
+    char arn[160];
+
+    t_events_init(&e);
+    e.ct.region = cm_str_cstr(region);
+    d = t_detection("Policy:S3/BucketBlockPublicAccessDisabled", &e.ct);
+    d.region = cm_str_cstr(region);
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    if (!cm_str_eqc(f.partition, want)) {
+        fail_msg("%s: partition %.*s, want %s", region, (int)f.partition.len, f.partition.p, want);
+    }
+    snprintf(arn, sizeof(arn), "arn:%s:guardduty:%s:%s:detector/%s/finding/%s", want, region,
+             T_ACCOUNT, T_DETECTOR, f.id);
+    assert_true(cm_str_eqc(f.arn, arn));
+    assert_int_equal(f.nbuckets, 1);
+    snprintf(arn, sizeof(arn), "arn:%s:s3:::example-data-bucket", want);
+    assert_true(cm_str_eqc(f.buckets[0].arn, arn));
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
+static void test_partition(void **state)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct t_events e;
+    struct cm_detection d;
+    struct cm_finding f;
+    (void)state;
+
+    check_partition("us-east-1", "aws");
+    check_partition("cn-north-1", "aws-cn");
+    check_partition("cn-northwest-1", "aws-cn");
+    check_partition("us-gov-west-1", "aws-us-gov");
+    check_partition("us-iso-east-1", "aws-iso");
+    check_partition("us-isob-east-1", "aws-iso-b");
+
+    /* A partition the caller names wins. */
+    t_events_init(&e);
+    ctx.partition = "aws-cn";
+    d = t_detection("Policy:S3/BucketBlockPublicAccessDisabled", &e.ct);
+    cm_finding_init(&f);
+    assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+    assert_true(cm_str_eqc(f.partition, "aws-cn"));
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 static void test_severity(void **state)
 {
     const struct cm_finding_type_info *ti;
@@ -507,7 +561,7 @@ int main(void)
         cmocka_unit_test(test_dns_instance_owner), cmocka_unit_test(test_identity),
         cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_keyless_caller),
         cmocka_unit_test(test_severity),           cmocka_unit_test(test_table_covers_csv),
-        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
