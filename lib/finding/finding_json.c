@@ -276,8 +276,30 @@ static void write_nic(struct cm_jw *jw, const struct cm_nic *n)
     cm_jw_obj_end(jw);
 }
 
-static void write_instance(struct cm_jw *jw, const struct cm_instance *in)
+/* A string member, or in the event form an explicit null when nulls is set and it is absent. */
+static void kstr_or_null(struct cm_jw *jw, const char *key, struct cm_str s, bool nulls)
 {
+    if (cm_str_present(s)) {
+        kstr(jw, key, s);
+    } else if (nulls) {
+        cm_jw_key(jw, key);
+        cm_jw_null(jw);
+    }
+}
+
+/*
+ * instanceDetails. In the event form a described instance (its type is known,
+ * from the inventory or RunInstances) has platform, outpostArn and
+ * iamInstanceProfile null when it has none, as GuardDuty's events do: a Linux
+ * instance is "platform": null, which a pattern can match ([null],
+ * {"anything-but":"windows"}). An instance known by its id alone leaves them
+ * out: nothing says it has none.
+ */
+static void write_instance(struct cm_jw *jw, const struct cm_instance *in,
+                           enum cm_finding_form form)
+{
+    bool nulls = form == CM_FORM_EVENT && cm_str_present(in->instance_type);
+
     cm_jw_key(jw, "instanceDetails");
     cm_jw_obj_begin(jw);
     kstr(jw, "instanceId", in->instance_id);
@@ -287,14 +309,17 @@ static void write_instance(struct cm_jw *jw, const struct cm_instance *in)
     kstr(jw, "imageId", in->image_id);
     kstr(jw, "imageDescription", in->image_description);
     kstr(jw, "launchTime", in->launch_time);
-    kstr(jw, "platform", in->platform);
-    kstr(jw, "outpostArn", in->outpost_arn);
+    kstr_or_null(jw, "platform", in->platform, nulls);
+    kstr_or_null(jw, "outpostArn", in->outpost_arn, nulls);
     if (cm_str_present(in->profile_arn) || cm_str_present(in->profile_id)) {
         cm_jw_key(jw, "iamInstanceProfile");
         cm_jw_obj_begin(jw);
         kstr(jw, "arn", in->profile_arn);
         kstr(jw, "id", in->profile_id);
         cm_jw_obj_end(jw);
+    } else if (nulls) {
+        cm_jw_key(jw, "iamInstanceProfile");
+        cm_jw_null(jw);
     }
     if (in->nnics > 0) {
         cm_jw_key(jw, "networkInterfaces");
@@ -434,7 +459,7 @@ static void write_bucket(struct cm_jw *jw, const struct cm_bucket *b)
     cm_jw_obj_end(jw);
 }
 
-static void write_resource(struct cm_jw *jw, const struct cm_finding *f)
+static void write_resource(struct cm_jw *jw, const struct cm_finding *f, enum cm_finding_form form)
 {
     const char *rt = cm_resource_type_name(f->resource_type);
     const struct cm_access_key *k = &f->access_key;
@@ -463,7 +488,7 @@ static void write_resource(struct cm_jw *jw, const struct cm_finding *f)
         cm_jw_arr_end(jw);
     }
     if (f->resource_type == CM_RES_INSTANCE) {
-        write_instance(jw, &f->instance);
+        write_instance(jw, &f->instance, form);
     }
     cm_jw_obj_end(jw);
 }
@@ -538,7 +563,7 @@ int cm_finding_write(struct cm_jw *jw, const struct cm_finding *f, enum cm_findi
     cm_jw_str(jw, f->id);
     kstr(jw, "arn", f->arn);
     kstr(jw, "type", f->type);
-    write_resource(jw, f);
+    write_resource(jw, f, form);
     write_service(jw, f, form);
     cm_jw_key(jw, "severity");
     cm_jw_f64(jw, f->severity);

@@ -143,6 +143,24 @@ scan "$T/e.json" "$T/e.err" --inventory "$T/inventory.json.gz"
 check "a gzipped inventory names the same instance" \
     test "$(field "$T/e.json" $E2 .resource.instanceDetails.instanceId)" = i-0170000000000002
 
+# The EventBridge form: a described instance with no Platform (Linux) has "platform": null,
+# as GuardDuty's events do, so a rule for Linux instances matches it; an instance known by its
+# interface alone has no platform member (before 2026-12-04 neither had one).
+"$COALMINE" scan --no-default-intel --threat-list "my-ips=$T/mine.txt" --format eventbridge \
+    --inventory "$T/inventory.json" "$T/logs" >"$T/eb.json" 2>/dev/null
+ebf() { jq -c --arg e "$1" 'select(.detail.resource.instanceDetails.networkInterfaces[0].networkInterfaceId == $e)' "$T/eb.json"; }
+ebf $E2 >"$T/eb2.json"
+ebf $E3 >"$T/eb3.json"
+check "eventbridge: the inventory's instance has platform null" \
+    test "$(jq -c '.detail.resource.instanceDetails | [has("platform"), .platform]' "$T/eb2.json")" = '[true,null]'
+printf '{"detail":{"resource":{"instanceDetails":{"platform":[null]}}}}' >"$T/linux.pat"
+check "... and a rule for Linux instances matches it" \
+    test "$("$COALMINE" rules test --event-pattern "file://$T/linux.pat" --event "file://$T/eb2.json")" = '{"Result":true}'
+check "an unknown instance has no platform member" \
+    test "$(jq '.detail.resource.instanceDetails | has("platform")' "$T/eb3.json")" = false
+check "... and the rule does not match it" \
+    test "$("$COALMINE" rules test --event-pattern "file://$T/linux.pat" --event "file://$T/eb3.json")" = '{"Result":false}'
+
 # Errors name the file.
 "$COALMINE" scan --inventory "$T/missing.json" "$T/logs" >/dev/null 2>"$T/f.err"
 check "a missing inventory exits 1" test $? -eq 1

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "finding_util.h"
+#include "route/pattern.h"
 
 struct want {
     const char *path;
@@ -430,6 +431,67 @@ static void test_eventbridge(void **state)
     t_events_finish(&e);
 }
 
+/* Whether the EventBridge event of f matches pattern; the event text into ev. */
+static bool event_matches(const struct cm_finding *f, const char *pattern, struct cm_buf *ev)
+{
+    struct cm_pattern *p = NULL;
+    bool hit = false;
+
+    cm_buf_reset(ev);
+    assert_int_equal(cm_finding_to_eventbridge(f, 0, ev), 0);
+    assert_int_equal(cm_pattern_compile(pattern, strlen(pattern), &p, NULL), 0);
+    assert_int_equal(cm_pattern_match_json(p, ev->p, ev->len, &hit, NULL), 0);
+    cm_pattern_destroy(p);
+    return hit;
+}
+
+/*
+ * A described instance (type known) with no platform, Outpost or instance
+ * profile has them null in the event form, as GuardDuty's events do, so the
+ * patterns users write for Linux instances match; an instance known by id
+ * alone leaves them out, and the API form never has the nulls.
+ */
+static void test_eventbridge_instance_nulls(void **state)
+{
+    static const char linux_null[] =
+        "{\"detail\":{\"resource\":{\"instanceDetails\":{\"platform\":[null]}}}}";
+    static const char not_windows[] = "{\"detail\":{\"resource\":{\"instanceDetails\":"
+                                      "{\"platform\":[{\"anything-but\":\"windows\"}]}}}}";
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_buf ev, api;
+    (void)state;
+
+    t_events_init(&e);
+    cm_buf_init(&ev, 0);
+    cm_buf_init(&api, 0);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:EC2/SSHBruteForce"), 0);
+    /* Known by id alone: nothing is said about its platform. */
+    assert_false(event_matches(&f, linux_null, &ev));
+    assert_null(strstr(ev.p, "\"platform\""));
+    assert_null(strstr(ev.p, "\"iamInstanceProfile\""));
+
+    /* Described, without platform, Outpost or profile: null, matched by [null]. */
+    assert_int_equal(cm_finding_setc(&f, &f.instance.instance_type, "t3.large"), 0);
+    assert_true(event_matches(&f, linux_null, &ev));
+    assert_true(event_matches(&f, not_windows, &ev));
+    assert_non_null(strstr(ev.p, "\"platform\":null"));
+    assert_non_null(strstr(ev.p, "\"outpostArn\":null"));
+    assert_non_null(strstr(ev.p, "\"iamInstanceProfile\":null"));
+    assert_int_equal(cm_finding_to_json(&f, CM_FORM_API, &api), 0);
+    assert_null(strstr(api.p, "null"));
+
+    /* A Windows instance is not. */
+    assert_int_equal(cm_finding_setc(&f, &f.instance.platform, "windows"), 0);
+    assert_false(event_matches(&f, linux_null, &ev));
+    assert_false(event_matches(&f, not_windows, &ev));
+    assert_non_null(strstr(ev.p, "\"platform\":\"windows\""));
+    cm_buf_finish(&ev);
+    cm_buf_finish(&api);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_ocsf_resource_type),
         cmocka_unit_test(test_ocsf_evidences),
         cmocka_unit_test(test_eventbridge),
+        cmocka_unit_test(test_eventbridge_instance_nulls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
