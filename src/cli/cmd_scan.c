@@ -54,7 +54,8 @@ static void usage(FILE *f)
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
             "                     [--dga-model FILE] [--config FILE]\n"
-            "                     [--region REGION] [--flow-fields F] [--state FILE [--final]]\n"
+            "                     [--region REGION] [--flow-fields F]\n"
+            "                     [--state FILE [--final] [--reread]]\n"
             "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
@@ -129,9 +130,14 @@ static void usage(FILE *f)
             "                        exists (what was learned, open windows), leave the\n"
             "                        windows open at the end and write FILE again, so\n"
             "                        scans of consecutive periods find what one scan of\n"
-            "                        them all finds; uses the file's number of shards\n"
+            "                        them all finds; uses the file's number of shards;\n"
+            "                        FILE remembers the files read whole (base name, size,\n"
+            "                        first and last 4 KiB; for 30 days after a scan last\n"
+            "                        listed them), and later scans skip them unread\n"
             "      --final           with --state: close every window at the end (report\n"
             "                        what they hold) and leave FILE as it was\n"
+            "      --reread          with --state: read the files FILE remembers as read\n"
+            "                        too (their records are analysed again)\n"
             "  -q, --quiet           no summary or progress on stderr\n"
             "  -h, --help            this help\n"
             "\n"
@@ -444,6 +450,7 @@ static int run(int argc, char **argv)
         {"flow-fields", required_argument, NULL, CM_SCAN_OPT_FLOW_FIELDS},
         {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
         {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
+        {"reread", no_argument, NULL, CM_SCAN_OPT_REREAD},
         {"no-route", no_argument, NULL, CM_SCAN_OPT_NO_ROUTE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -541,6 +548,7 @@ static int run(int argc, char **argv)
             break;
         case CM_SCAN_OPT_STATE:
         case CM_SCAN_OPT_FINAL:
+        case CM_SCAN_OPT_REREAD:
             cm_scan_state_option(&r.state, c, optarg);
             break;
         case CM_SCAN_OPT_CANARY_KEY:
@@ -583,6 +591,11 @@ static int run(int argc, char **argv)
     }
     if (r.state.final && r.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --final needs --state\n");
+        goto usage;
+    }
+    if (r.state.reread && r.state.path == NULL) {
+        fprintf(stderr, "coalmine scan: --reread needs --state (without it every file is "
+                        "read)\n");
         goto usage;
     }
     if (retention >= 0 && db_path == NULL) {

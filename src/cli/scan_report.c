@@ -145,8 +145,20 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     cm_buf_finish(&b);
 }
 
+/* The skip count of the files an earlier scan with the same --state read, or NULL. */
+static const struct cm_scan_skip *read_before(const struct cm_scan_stats *st)
+{
+    for (size_t i = 0; i < st->nskips; i++) {
+        if (strcmp(st->skips[i].what, CM_SCAN_READ_BEFORE) == 0) {
+            return &st->skips[i];
+        }
+    }
+    return NULL;
+}
+
 static void summary(const struct cm_scan_stats *st)
 {
+    const struct cm_scan_skip *before = read_before(st);
     uint64_t recs = st->records[1] + st->records[2] + st->records[3];
     uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];
     double secs = st->seconds > 0 ? st->seconds : 1e-9;
@@ -163,11 +175,16 @@ static void summary(const struct cm_scan_stats *st)
     fprintf(stderr, "  rejected: cloudtrail %llu, vpcflow %llu, dns %llu, files %llu\n",
             (unsigned long long)st->rejected[1], (unsigned long long)st->rejected[2],
             (unsigned long long)st->rejected[3], (unsigned long long)st->rejected_files);
-    if (st->nskips) {
+    if (st->nskips > (before != NULL)) {
+        size_t shown = 0;
+
         fprintf(stderr, "  skipped: ");
         for (size_t i = 0; i < st->nskips; i++) {
             const struct cm_scan_skip *k = &st->skips[i];
-            fprintf(stderr, "%s %s", i ? "," : "", k->what);
+            if (k == before) {
+                continue;
+            }
+            fprintf(stderr, "%s %s", shown++ ? "," : "", k->what);
             if (k->files) {
                 fprintf(stderr, " %llu file%s", (unsigned long long)k->files,
                         k->files == 1 ? "" : "s");
@@ -178,6 +195,12 @@ static void summary(const struct cm_scan_stats *st)
             }
         }
         fprintf(stderr, " (no detector reads these)\n");
+    }
+    if (before != NULL) {
+        fprintf(stderr,
+                "  skipped:  %llu file%s " CM_SCAN_READ_BEFORE " with this --state, not read "
+                "again (--reread reads them)\n",
+                (unsigned long long)before->files, before->files == 1 ? "" : "s");
     }
     if (st->repeated_paths || st->repeated) {
         fprintf(stderr, "  repeated:");

@@ -9,11 +9,14 @@
 
 #include "base/err.h"
 #include "base/time.h"
+#include "core/clock.h"
 
 int cm_scan_state_option(struct cm_scan_state *ss, int opt, const char *arg)
 {
     if (opt == CM_SCAN_OPT_STATE) {
         ss->path = arg;
+    } else if (opt == CM_SCAN_OPT_REREAD) {
+        ss->reread = true;
     } else {
         ss->final = true;
     }
@@ -73,6 +76,9 @@ int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool qu
     ss->hooks.save = ss->final ? NULL : save;
     ss->hooks.ud = &ss->sf;
     o->state = &ss->hooks;
+    /* None remembered (a new file, version 1): no file is opened twice to ask. */
+    o->files_seen = ss->loaded && !ss->reread && ss->sf.files.n > 0 ? &ss->sf.files : NULL;
+    o->file_ids = !ss->final;
     return 0;
 }
 
@@ -83,6 +89,26 @@ static const char *input_path(const void *ud, uint32_t id)
     return id < st->ninputs ? st->inputs[id].path : NULL;
 }
 
+/*
+ * The identities of the files this scan read whole or left out as read before, seen
+ * today, merged into the file's; then the old ones forgotten (fileseen.h).
+ */
+static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
+{
+    uint32_t today = (uint32_t)(cm_clock_now_ms() / (86400 * 1000LL));
+
+    for (size_t i = 0; i < st->ninputs; i++) {
+        if (st->inputs[i].id_state == CM_SCAN_ID_NONE) {
+            continue;
+        }
+        ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ;
+        if (cm_fileseen_add(&ss->sf.files, &st->inputs[i].id, today) != 0) {
+            return CM_ENOMEM;
+        }
+    }
+    return cm_fileseen_settle(&ss->sf.files, today, &ss->forgot);
+}
+
 int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool quiet,
                         char *err, size_t errlen)
 {
@@ -90,6 +116,10 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
         return 0;
     }
     if (!ss->final) {
+        if (note_files(ss, st) != 0) {
+            snprintf(err, errlen, "--state %s: out of memory", ss->path);
+            return CM_ENOMEM;
+        }
         if (cm_statefile_write(&ss->sf, input_path, st) != 0) {
             snprintf(err, errlen, "--state %s", ss->sf.err);
             return CM_EIO;
@@ -110,6 +140,22 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
         fprintf(stderr, "; --final: every window closed, the file left as it was\n");
     } else {
         fprintf(stderr, "; written %" PRIu64 " bytes, open windows carried over\n", ss->sf.written);
+    }
+    if (!ss->final) {
+        fprintf(stderr, "            files: %zu remembered as read (%zu read whole now",
+                ss->sf.files.n, ss->nread);
+        if (ss->forgot.aged + ss->forgot.capped) {
+            fprintf(stderr, "; %zu forgotten: %zu not given for %u days, %zu past %zu",
+                    ss->forgot.aged + ss->forgot.capped, ss->forgot.aged, ss->sf.files.max_days,
+                    ss->forgot.capped, ss->sf.files.max_n);
+        }
+        fprintf(stderr, ")%s\n", ss->reread ? ", --reread: read again if remembered" : "");
+    }
+    if (ss->loaded && ss->sf.files_reset) {
+        fprintf(stderr,
+                "            files read by earlier scans: none in the file (state file "
+                "version %u): every file given was read\n",
+                ss->sf.version);
     }
     if (ss->loaded && ss->sf.dropped[0]) {
         fprintf(stderr, "            started afresh (state of another version): %s\n",

@@ -8,6 +8,10 @@
  * FILE again, after its findings are stored: scanning a day's logs at a time
  * finds what scanning them all at once finds. --final closes every window
  * at the end, as a scan without --state does, and leaves FILE as it was.
+ *
+ * FILE also remembers the input files the scans read whole (detect/fileseen.h): a later
+ * scan leaves them out unread, counted as skipped ("read by an earlier scan"); --reread
+ * reads them again (and remembers them again).
  */
 #ifndef CM_CLI_SCAN_STATE_H
 #define CM_CLI_SCAN_STATE_H
@@ -19,18 +23,21 @@
 #include "core/statefile.h"
 
 /* getopt codes (long options only), after scan_inventory.h's. */
-enum { CM_SCAN_OPT_STATE = 0x170, CM_SCAN_OPT_FINAL, CM_SCAN_OPT_NO_ROUTE };
+enum { CM_SCAN_OPT_STATE = 0x170, CM_SCAN_OPT_FINAL, CM_SCAN_OPT_NO_ROUTE, CM_SCAN_OPT_REREAD };
 
 struct cm_scan_state {
     const char *path; /* --state; NULL: none */
     bool final;       /* --final */
+    bool reread;      /* --reread: read the files FILE remembers as read, too */
     bool loaded;      /* the file existed and was read */
     bool opened;      /* sf was set up (cm_scan_state_open): close frees it and its lock */
     struct cm_statefile sf;
     struct cm_engine_hooks hooks;
+    size_t nread;                      /* files this scan read whole (written) */
+    struct cm_fileseen_settled forgot; /* identities forgotten when written */
 };
 
-/* Takes --state or --final. Returns 0. */
+/* Takes --state, --final or --reread. Returns 0. */
 int cm_scan_state_option(struct cm_scan_state *ss, int opt, const char *arg);
 
 /*
@@ -41,7 +48,11 @@ int cm_scan_state_option(struct cm_scan_state *ss, int opt, const char *arg);
 int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool quiet, char *err,
                        size_t errlen);
 
-/* Writes the state after a scan that ran (not with --final). Returns 0 or an error with err. */
+/*
+ * Writes the state after a scan that ran (not with --final), with the identities of the
+ * files it read whole or left out as read before, seen today (wall clock). Returns 0 or an
+ * error with err.
+ */
 int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool quiet,
                         char *err, size_t errlen);
 

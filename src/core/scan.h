@@ -17,6 +17,7 @@
 
 #include "core/shard.h"
 #include "detect/detect.h"
+#include "detect/fileseen.h"
 #include "event/finding.h"
 
 #define CM_SCAN_KINDS CM_EV_KIND_COUNT
@@ -37,6 +38,12 @@ struct cm_scan_skip {
     uint64_t records; /* records of it inside inputs that were read */
 };
 
+/* What a skipped input is counted as when an earlier scan with the same --state read it. */
+#define CM_SCAN_READ_BEFORE "read by an earlier scan"
+
+/* An input's identity (cm_scan_opts.file_ids): none, read whole, or left out as read before. */
+enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
+
 /* What became of one input. */
 struct cm_scan_input {
     char *path;             /* owned */
@@ -50,6 +57,8 @@ struct cm_scan_input {
     const char *skipped_as; /* static: what the input was skipped as whole (another AWS log,
                                an empty file), else what its first skipped record is; NULL */
     int damaged;            /* a file-level problem was reported (see rejects) */
+    int id_state;           /* CM_SCAN_ID_*: what id is */
+    struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
 };
 
 struct cm_scan_stats {
@@ -113,6 +122,14 @@ struct cm_scan_opts {
      * the i-th of threads; a run with one thread has one.
      */
     const struct cm_engine_hooks *state;
+    /*
+     * Input files earlier scans read whole (the state file's; detect/fileseen.h): a
+     * file whose identity is in it is left out before it is read and counted as
+     * skipped, CM_SCAN_READ_BEFORE. NULL: every file is read.
+     */
+    const struct cm_fileseen *files_seen;
+    /* Note each file's identity in its cm_scan_input (id, id_state) once it is read. */
+    bool file_ids;
     struct cm_detect_opts detect;
     /*
      * Region of records that carry none and whose object key names none

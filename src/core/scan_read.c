@@ -19,6 +19,7 @@
 #include "base/err.h"
 #include "parse/parse.h"
 #include "source/decode.h"
+#include "source/file_id.h"
 #include "source/input.h"
 #include "source/source_file.h"
 #include "source/source_stdin.h"
@@ -550,6 +551,24 @@ static bool decode_failed(struct reader *r, uint32_t idx, int rc, const struct c
     return b->len > 0;
 }
 
+/*
+ * Whether an earlier scan with this state read input idx (open as fd) whole: then it is
+ * counted as skipped and left unread. A file whose identity cannot be read is read.
+ */
+static bool read_before(struct scan *s, uint32_t idx, int fd)
+{
+    struct cm_file_id id;
+
+    if (s->o.files_seen == NULL || cm_file_id_read(fd, s->in.v[idx].path, &id) != 0 ||
+        !cm_fileseen_has(s->o.files_seen, &id)) {
+        return false;
+    }
+    s->st->inputs[idx].id = id;
+    s->st->inputs[idx].id_state = CM_SCAN_ID_BEFORE;
+    cm_scan_note_skip(s, idx, 0, CM_SCAN_READ_BEFORE);
+    return true;
+}
+
 /* Reads, inflates and parses input idx. */
 int cm_scan_read_input(struct reader *r, uint32_t idx)
 {
@@ -582,6 +601,10 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         cm_scan_note_reject(s, 0, idx, 0, 0, msg);
         return CM_OK;
     }
+    if (read_before(s, idx, fd)) {
+        close(fd);
+        return CM_OK;
+    }
     rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
     close(fd);
     r->files++;
@@ -590,6 +613,10 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         cm_scan_note_reject(s, 0, idx, r->raw.len, 0,
                             rc == CM_E2BIG ? "input larger than the size cap" : "read error");
         return rc == CM_ENOMEM ? rc : CM_OK;
+    }
+    if (s->o.file_ids) { /* read whole: the identity of the bytes read, whatever follows */
+        cm_file_id_of_bytes(&s->st->inputs[idx].id, path, r->raw.p, r->raw.len);
+        s->st->inputs[idx].id_state = CM_SCAN_ID_READ;
     }
     cm_buf_init(&fresh, s->o.max_input_bytes);
     if (!r->engine) {

@@ -1,8 +1,10 @@
 /*
  * The state file (statefile.h). Layout, little-endian:
  *
- *   "CMSTATE\n"  u32 version (1)  u32 ABI tag  u64 seed  u32 shards  i64 saved (wall ms)
+ *   "CMSTATE\n"  u32 version (2)  u32 ABI tag  u64 seed  u32 shards  i64 saved (wall ms)
  *   u32 names, each a u32 length and its bytes (inputs cited by evidence)
+ *   u64 length, then the identities of the input files read (cm_fileseen_save; not in
+ *   version 1, whose files are still read: the identities start empty)
  *   per shard: u64 length, then cm_engine_save's bytes
  *   u32 CRC-32 of every byte before it
  *
@@ -29,7 +31,8 @@
 #include "intel/feed_update.h"
 
 #define MAGIC        "CMSTATE\n"
-#define VERSION      1u
+#define VERSION      2u
+#define VERSION_OLD  1u /* before 2026-12-04: no file identities */
 #define MAX_SHARDS   256u
 #define MAX_NAME     4096u
 #define HEADER_BYTES (8 + 4 + 4 + 8 + 4 + 8)
@@ -49,6 +52,7 @@ void cm_statefile_init(struct cm_statefile *sf, const char *path)
     memset(sf, 0, sizeof(*sf));
     sf->path = path;
     sf->lock_fd = -1;
+    cm_fileseen_init(&sf->files);
 }
 
 void cm_statefile_free(struct cm_statefile *sf)
@@ -65,6 +69,7 @@ void cm_statefile_free(struct cm_statefile *sf)
     cm_free(sf->shard_end);
     cm_free(sf->loaded);
     cm_free(sf->data);
+    cm_fileseen_finish(&sf->files);
     sf->out = NULL;
     sf->ids = NULL;
     sf->raw = NULL;
@@ -170,7 +175,37 @@ static int bad(struct cm_statefile *sf, int rc, const struct cm_ckpt_r *r)
     return rc;
 }
 
-/* Header, name table and shard sections; the CRC is checked before. */
+/*
+ * The identities of the files earlier scans read, a section of their own: one of another
+ * layout is skipped (the set starts empty, files_reset says so), a damaged one refused.
+ */
+static int parse_files(struct cm_statefile *sf, struct cm_ckpt_r *r)
+{
+    struct cm_ckpt_r sub;
+    size_t end = cm_ckpt_section(r);
+    int rc;
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    cm_ckpt_r_init(&sub, r->p, end);
+    sub.off = r->off;
+    rc = cm_fileseen_load(&sf->files, &sub);
+    if (rc == CM_EFORMAT && sub.err == 0) {
+        cm_fileseen_finish(&sf->files);
+        sf->files_reset = true;
+    } else if (rc == 0 && sub.off != end) {
+        cm_ckpt_r_fail(&sub, CM_EINVAL, "bytes after the file identities");
+    }
+    if (sub.err != 0) {
+        r->off = sub.err_off;
+        return cm_ckpt_r_fail(r, sub.err, sub.why);
+    }
+    r->off = end;
+    return 0;
+}
+
+/* Header, name table, file identities and shard sections; the CRC is checked before. */
 static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
 {
     const void *magic = cm_ckpt_take(r, 8);
@@ -183,7 +218,7 @@ static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
     }
     version = cm_ckpt_get_u32(r);
     abi = cm_ckpt_get_u32(r);
-    if (r->err == 0 && version != VERSION) {
+    if (r->err == 0 && version != VERSION && version != VERSION_OLD) {
         return cm_ckpt_r_fail(r, CM_EFORMAT, "a state file version this build does not read");
     }
     if (r->err == 0 && abi != abi_tag()) {
@@ -211,6 +246,11 @@ static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
     }
     for (uint32_t i = 0; i < sf->nnames && r->err == 0; i++) {
         sf->names[i] = cm_ckpt_get_str(r, MAX_NAME);
+    }
+    sf->version = version;
+    sf->files_reset = version == VERSION_OLD;
+    if (version != VERSION_OLD && r->err == 0 && parse_files(sf, r) != 0) {
+        return r->err;
     }
     for (unsigned i = 0; i < sf->nshards && r->err == 0; i++) {
         sf->shard_end[i] = cm_ckpt_section(r);
@@ -415,6 +455,8 @@ const char *cm_statefile_name(const struct cm_statefile *sf, uint32_t file_id, s
 static void compose_head(struct cm_statefile *sf, struct cm_ckpt_w *w,
                          const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
 {
+    size_t mark;
+
     cm_ckpt_put_bytes(w, MAGIC, 8);
     cm_ckpt_put_u32(w, VERSION);
     cm_ckpt_put_u32(w, abi_tag());
@@ -432,6 +474,9 @@ static void compose_head(struct cm_statefile *sf, struct cm_ckpt_w *w,
         }
         cm_ckpt_put_str(w, p ? p : "?", p ? (n > MAX_NAME ? MAX_NAME : n) : 1);
     }
+    mark = cm_ckpt_begin(w);
+    cm_fileseen_save(&sf->files, w);
+    cm_ckpt_end(w, mark);
 }
 
 /*

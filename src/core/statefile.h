@@ -4,7 +4,8 @@
  * `coalmine scan --state FILE`; docs/internals/statefile.md).
  *
  * A file holds one engine checkpoint per shard (cm_engine_save), the names
- * of the inputs their evidence references cite, the shard hash seed and the
+ * of the inputs their evidence references cite, the identities of the input
+ * files the scans that made it read whole (detect/fileseen.h), the shard hash seed and the
  * shard count (an entity's state is in the shard its key hashes to, so the
  * next run must use as many), behind a magic, a version, the writer's ABI
  * and ahead of a CRC-32 of everything before it. It is written to a
@@ -25,6 +26,7 @@
 #include "base/str.h"
 #include "detect/ckpt.h"
 #include "detect/detect.h"
+#include "detect/fileseen.h"
 
 #define CM_STATE_RESTORED 0x80000000u
 
@@ -42,6 +44,12 @@ struct cm_statefile {
     uint32_t nnames;
     size_t *shard_at, *shard_end; /* each shard's engine checkpoint: data[at, end) */
     bool *loaded;                 /* per shard: cm_statefile_load_engine took it */
+    uint32_t version;             /* the file's format version */
+    /* The input files earlier scans read whole (read), and what this scan adds before
+     * cm_statefile_write saves it (the caller settles it first: cm_fileseen_settle). */
+    struct cm_fileseen files;
+    bool files_reset; /* the file held no identities this build reads (version 1, another
+                         layout): every file given is read */
     unsigned nloaded;
     char dropped[256]; /* detectors the file's state did not fit: started afresh */
     /* written (cm_statefile_save_engine, cm_statefile_write) */

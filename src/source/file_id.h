@@ -1,0 +1,15 @@
+/*
+ * The identity of an input file on disk (detect/fileseen.h), read without reading the
+ * file: its base name, its size and its first and last CM_FILE_ID_EDGE bytes (two
+ * pread()s), so a scan with --state can leave out a file an earlier scan read whole
+ * before it reads it.
+ */
+#ifndef CM_SOURCE_FILE_ID_H
+#define CM_SOURCE_FILE_ID_H
+
+#include "detect/fileseen.h"
+
+/* The identity of the file open as fd, named path. Returns 0, or CM_EIO (errno set). */
+int cm_file_id_read(int fd, const char *path, struct cm_file_id *id);
+
+#endif

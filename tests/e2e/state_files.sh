@@ -1,0 +1,179 @@
+#!/bin/sh
+# `coalmine scan --state FILE` remembers the input files it read whole, and a later scan
+# with FILE leaves them out before reading them (docs/internals/statefile.md, "Which files
+# were read"). The documented cron job scans a folder that `aws s3 sync` keeps filling:
+# every hour's scan is given every file so far. Flow and Resolver records carry no id, so
+# before 2026-12-04 each scan counted every old record into the windows again (6 hourly
+# scans of `gen --hours 6 --scenario all --seed 3`: DNSDataExfiltration 1,937 instead of
+# 940, DenialOfService.Tcp 103 instead of 40, a PasswordPolicyChange one scan never finds).
+#
+#   - hourly scans of the growing folder store what one scan of everything stores, and say
+#     how many files they left out (--stats skipped, the summary's skipped line);
+#   - the same file in another folder is left out too; a renamed copy is read (another
+#     object name), its CloudTrail records recognised by their eventIDs;
+#   - a plain file appended to is another file: read again, whole;
+#   - --reread reads the remembered files again; --reread without --state is a usage error.
+. "$(dirname "$0")/lib/tap.sh"
+
+if ! command -v python3 >/dev/null; then
+    skip "state files" "python3 is not installed"
+    done_testing
+    exit 0
+fi
+
+# summary DB OUT: one line per stored finding: id type severity count first last
+summary() {
+    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
+import json, sys
+rows = []
+for line in sys.stdin:
+    f = json.loads(line)
+    s = f["service"]
+    rows.append("%s %s %s %s %s %s" % (f["id"], f["type"], f["severity"], s["count"],
+                                       s["eventFirstSeen"], s["eventLastSeen"]))
+print("\n".join(sorted(rows)))
+' >"$2"
+}
+
+# jget FILE EXPR: a value of a --stats JSON file (d is the document)
+jget() {
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+        "$1" "$2"
+}
+
+G="$T/g"
+"$COALMINE" gen --out "$G" --hours 6 --seed 3 --scenario all >/dev/null 2>"$T/gen.err"
+check "gen: 6 hours with every scenario" test $? -eq 0
+ARGS=$(cat "$G/intel/args.txt")
+
+# hour K of each file (by the stamp in its name), relative to the earliest
+find "$G/AWSLogs" -type f | sed -n 's/.*_\([0-9]\{8\}T[0-9]\{4\}Z\)_.*/\1 &/p' | sort |
+    python3 -c '
+import sys, datetime
+rows = [l.split(" ", 1) for l in sys.stdin.read().splitlines()]
+t = lambda s: datetime.datetime.strptime(s, "%Y%m%dT%H%MZ")
+t0 = min(t(r[0]) for r in rows)
+for stamp, path in rows:
+    print(int((t(stamp) - t0).total_seconds() // 3600), path)
+' >"$T/hours"
+check "the corpus spans 6 hours" test "$(cut -d ' ' -f 1 "$T/hours" | sort -u | wc -l)" -eq 6
+
+# shellcheck disable=SC2086 # ARGS holds options and values
+"$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$T/whole.db" $ARGS "$G/AWSLogs" \
+    >/dev/null 2>"$T/whole.err"
+check "one scan of everything exits 0" test $? -eq 0
+summary "$T/whole.db" "$T/whole.sum"
+
+# --- a folder that fills hour by hour, scanned whole every hour ------------------------
+S="$T/sync"
+mkdir -p "$S"
+fail=0
+for h in 0 1 2 3 4 5; do
+    grep "^$h " "$T/hours" | cut -d ' ' -f 2- | while read -r f; do
+        d="$S/${f#"$G"/}"
+        mkdir -p "$(dirname "$d")"
+        cp "$f" "$d"
+    done
+    fin=""
+    [ $h -eq 5 ] && fin="--final"
+    # shellcheck disable=SC2086
+    "$COALMINE" scan --no-default-intel --threads 2 --db "$T/sync.db" --state "$T/s.state" \
+        $fin --stats "$T/st.$h.json" $ARGS "$S" >/dev/null 2>"$T/sync.$h.err" || fail=1
+done
+check "6 hourly scans of the growing folder with --state exit 0" test $fail -eq 0
+summary "$T/sync.db" "$T/sync.sum"
+if cmp -s "$T/whole.sum" "$T/sync.sum"; then
+    ok "they store the same $(wc -l <"$T/whole.sum") findings, counts and times as one scan"
+else
+    nok "they store the same findings, counts and times as one scan" \
+        "$(diff "$T/whole.sum" "$T/sync.sum" | head -n 20)"
+fi
+before=$(grep -c '^[0-4] ' "$T/hours")
+last=$(grep -c '^5 ' "$T/hours")
+got=$(jget "$T/st.5.json" 'd["skipped"]["files"], d["files"]')
+check "the last scan left out the $before files of the hours before and read $last (got $got)" \
+    test "$got" = "($before, $last)"
+check "... --stats names why: read by an earlier scan" test "$(jget "$T/st.5.json" \
+    '[w["files"] for w in d["skipped"]["what"] if w["name"] == "read by an earlier scan"]')" \
+    = "[$before]"
+check "... and so does the summary" \
+    grep -q "skipped:  $before files read by an earlier scan with this --state" "$T/sync.5.err"
+check "each scan says how many files the state remembers" \
+    grep -q "files: $before remembered as read" \
+    "$T/sync.4.err"
+
+# --- copies, renames, growth, --reread -----------------------------------------------
+# A state that has read hours 0 and 1.
+rm -rf "$S" "$T/c.state"
+mkdir -p "$S"
+grep '^[01] ' "$T/hours" | cut -d ' ' -f 2- | while read -r f; do
+    d="$S/${f#"$G"/}"
+    mkdir -p "$(dirname "$d")"
+    cp "$f" "$d"
+done
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" $ARGS "$S" >/dev/null 2>&1
+check "a scan of hours 0 and 1 with --state exits 0" test $? -eq 0
+cp "$T/c.state" "$T/c.good"
+ct=$(find "$S" -path '*/CloudTrail/*' -name '*.json.gz' | sort | sed -n 1p)
+fl=$(find "$S" -path '*/vpcflowlogs/*' -name '*.log.gz' | sort | sed -n 1p)
+mkdir -p "$T/elsewhere/deep"
+cp "$fl" "$T/elsewhere/deep/"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/cp.json" $ARGS \
+    "$T/elsewhere" >/dev/null 2>&1
+check "a flow file copied to another folder is left out (skipped, read: $(jget "$T/cp.json" \
+    'd["skipped"]["files"], d["files"]'))" \
+    test "$(jget "$T/cp.json" 'd["skipped"]["files"], d["files"]')" = "(1, 0)"
+cp "$T/c.good" "$T/c.state"
+cp "$ct" "$T/renamed.json.gz"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/rn.json" $ARGS \
+    "$T/renamed.json.gz" >/dev/null 2>&1
+check "a CloudTrail file renamed is read (another object), its records each recognised by \
+eventID (read, records, repeated: $(jget "$T/rn.json" \
+    'd["files"], d["records"]["cloudtrail"], d["repeated"]["cloudtrail"]'))" \
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+sys.exit(not (d["files"] == 1 and d["records"]["cloudtrail"] > 0 and
+              d["repeated"]["cloudtrail"] == d["records"]["cloudtrail"]))' "$T/rn.json"
+# A plain flow log appended to: its size and last bytes changed, so it is read again whole.
+cp "$T/c.good" "$T/c.state"
+mkdir -p "$T/plain"
+gzip -dc "$fl" | head -n 20 >"$T/plain/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" "$T/plain" >/dev/null 2>&1
+gzip -dc "$fl" | sed -n 21,30p >>"$T/plain/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr.json" \
+    "$T/plain" >/dev/null 2>&1
+check "a plain file appended to is read again, whole (read, records: $(jget "$T/gr.json" \
+    'd["files"], d["records"]["vpcflow"]'))" \
+    test "$(jget "$T/gr.json" 'd["files"], d["records"]["vpcflow"]')" = "(1, 29)"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr2.json" \
+    "$T/plain" >/dev/null 2>&1
+check "... and left out once read as it is now" \
+    test "$(jget "$T/gr2.json" 'd["files"], d["skipped"]["files"]')" = "(0, 1)"
+# --reread: every file read again, and remembered again.
+cp "$T/c.good" "$T/c.state"
+n01=$(grep -c '^[01] ' "$T/hours")
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --reread --stats "$T/rr.json" \
+    $ARGS "$S" >/dev/null 2>&1
+check "--reread reads the $n01 remembered files again (read, skipped: $(jget "$T/rr.json" \
+    'd["files"], d["skipped"]["files"]'))" \
+    test "$(jget "$T/rr.json" 'd["files"], d["skipped"]["files"]')" = "($n01, 0)"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/rr2.json" \
+    $ARGS "$S" >/dev/null 2>&1
+check "... and remembers them: the next scan leaves them out" \
+    test "$(jget "$T/rr2.json" 'd["files"], d["skipped"]["files"]')" = "(0, $n01)"
+"$COALMINE" scan --no-default-intel --quiet --reread "$S" >/dev/null 2>&1
+check "--reread without --state is a usage error (exit 2)" test $? -eq 2
+# --final leaves out what the state remembers too, and leaves the file as it was.
+cp "$T/c.good" "$T/c.state"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --final --stats "$T/fi.json" \
+    $ARGS "$S" >/dev/null 2>&1
+check "--final leaves the remembered files out as well (read: $(jget "$T/fi.json" 'd["files"]'))" \
+    test "$(jget "$T/fi.json" 'd["files"], d["skipped"]["files"]')" = "(0, $n01)"
+check "... and the state file as it was" cmp -s "$T/c.state" "$T/c.good"
+
+done_testing
