@@ -356,15 +356,24 @@ static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *e
 
 /*
  * Whether a record the port order reads as a request is more likely a
- * service's answer: both ports are 1024 or above and the local (source) port
- * is below PS_EPHEMERAL_MIN, where no client's ephemeral port is.
+ * service's answer: its TCP flags have a SYN-ACK, or both ports are 1024 or
+ * above and the local (source) port is below PS_EPHEMERAL_MIN, where no
+ * client's ephemeral port is.
  */
 static bool service_answer(const struct cm_flow_view *v)
 {
-    /* A record whose TCP flags are a SYN alone opened a connection nobody answered: no
-     * service's answer carries that, whatever its ports (nmap -g 20000). */
-    if (v->fl->protocol == 6 && v->fl->tcp_flags >= 0 && (v->fl->tcp_flags & 0x3f) == 0x02) {
-        return false;
+    if (v->fl->protocol == 6 && v->fl->tcp_flags >= 0) {
+        /* A SYN-ACK (18) answers a connection the remote opened: the record is the answering
+         * side's whatever its ports (a task's host port in the ephemeral range answering a load
+         * balancer's health check from a lower port); a scanner's probes never carry one. */
+        if ((v->fl->tcp_flags & 0x12) == 0x12) {
+            return true;
+        }
+        /* A record whose TCP flags are a SYN alone opened a connection nobody answered: no
+         * service's answer carries that, whatever its ports (nmap -g 20000). */
+        if ((v->fl->tcp_flags & 0x3f) == 0x02) {
+            return false;
+        }
     }
     return v->local_port >= 1024 && v->local_port < PS_EPHEMERAL_MIN && v->remote_port >= 1024;
 }

@@ -581,6 +581,73 @@ static void test_portscan_health_checks(void **state)
     l.header = NULL;
 }
 
+/*
+ * An ECS container instance in bridge mode: 24 tasks on host ports in the ephemeral range
+ * (49153 and up), each health-checked over TCP by the 3 nodes of a network load balancer every
+ * 10 s for an hour, 1-minute records in a custom format with tcp-flags and flow-direction, the
+ * two directions of a check in either order. The balancer's source ports range over
+ * 1024-65535, so port order reads the instance's answer (SYN-ACK, FIN) to a lower one as a
+ * probe of the balancer; before 2026-12-04 each node of the balancer had a Portscan.
+ */
+static void test_portscan_ecs_health_checks(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 777;
+
+    (void)state;
+    l.header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+               "bytes start end action log-status tcp-flags flow-direction";
+    for (int c = 0; c < 360; c++) {
+        for (int n = 0; n < 3; n++) {
+            for (int i = 0; i < 24; i++) {
+                char a[256], b[256];
+                int hp = 49153 + 7 * i, sp;
+                int64_t m = t + c * 10 / 60 * 60;
+
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                sp = 1024 + (int)((x >> 33) % 64512);
+                snprintf(a, sizeof(a),
+                         "5 111122223333 eni-0ecs 10.0.%d.50 10.0.1.77 %d %d 6 3 164 %lld %lld "
+                         "ACCEPT OK 7 ingress",
+                         n, sp, hp, (long long)m, (long long)(m + 60));
+                snprintf(b, sizeof(b),
+                         "5 111122223333 eni-0ecs 10.0.1.77 10.0.%d.50 %d %d 6 2 112 %lld %lld "
+                         "ACCEPT OK 19 egress",
+                         n, hp, sp, (long long)m, (long long)(m + 60));
+                lines_add(&l, (x >> 17) & 1 ? a : b);
+                lines_add(&l, (x >> 17) & 1 ? b : a);
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    for (size_t i = 0; i < r.got.n; i++) {
+        print_message("unexpected: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
+                      (unsigned)r.got.line[i]);
+    }
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+
+    /* Still a scan: a connect scan of 100 ports of the balancer, the same format. */
+    l.header = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+               "bytes start end action log-status tcp-flags flow-direction";
+    for (int p = 2000; p < 2100; p++) {
+        char a[256];
+
+        snprintf(a, sizeof(a),
+                 "5 111122223333 eni-0ecs 10.0.1.77 10.0.0.50 %d %d 6 2 84 %lld %lld ACCEPT OK 6 "
+                 "egress",
+                 40000 + p, p, (long long)(t + p - 2000), (long long)(t + p - 2000));
+        lines_add(&l, a);
+    }
+    run_lines(&r, NULL, &l);
+    assert_true(r.got.n >= 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0ecs");
+    lines_free(&l);
+    l.header = NULL;
+}
+
 /* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
 
 static void test_dos(void **state)
@@ -1092,6 +1159,7 @@ int main(void)
         cmocka_unit_test(test_portscan_udp_answered),
         cmocka_unit_test(test_portscan_ipv6_default_format),
         cmocka_unit_test(test_portscan_health_checks),
+        cmocka_unit_test(test_portscan_ecs_health_checks),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
         cmocka_unit_test(test_dos_forwarded),
