@@ -36,7 +36,9 @@
  *            with when. An address the credentials of another instance of
  *            the account called from within EGRESS_WINDOW (a NAT gateway's
  *            Elastic IPs, which every instance behind it shares), or one of
- *            the account's Elastic IPs, is the instance's own too.
+ *            the account's Elastic IPs, is the instance's own too. Also
+ *            account/endpoint id for VPC endpoints of other accounts (a
+ *            network account's central endpoints), by the same rule.
  *
  * What AssumeRole, AssociateAddress, AllocateAddress and Stop/StartInstances
  * teach, and the egress and home updates, are in ct_credexfil_learn.c; the
@@ -263,10 +265,25 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
     bool proven = cm_str_present(ct->uid.ec2_role_delivery) && ct->uid.ec2_role_delivery.len > 0;
     int rc;
 
-    /* Through a VPC endpoint: expected when it is the account's own. */
+    /*
+     * Through a VPC endpoint: expected when it is the account's own, or one of another
+     * account that the instance's VPC reaches (a network account's central endpoints,
+     * shared through a transit gateway): the call came from one of the instance's own
+     * addresses by the inventory, or another instance of the account called through the
+     * endpoint within the egress window.
+     */
     if (cm_str_present(ct->vpc_endpoint_id) && ct->vpc_endpoint_id.len > 0) {
         struct cm_str owner = ct->vpc_endpoint_account_id;
         if (cm_str_present(owner) && owner.len > 0 && !cm_str_eq(owner, cred_account(ev))) {
+            if ((rc = cm_ct_credexfil_note_endpoint(x, account, ct->vpc_endpoint_id,
+                                                    cm_hash64(instance.p, instance.len, 0) | 1u,
+                                                    ev->time_ms, &shared)) != 0) {
+                return rc;
+            }
+            if (shared || (x->cfg != NULL && ip->family != CM_IP_NONE &&
+                           cm_inventory_owns(x->cfg->inventory, instance, ip))) {
+                return 0;
+            }
             return fire(x, ev, inside, owner, sink);
         }
         return 0;

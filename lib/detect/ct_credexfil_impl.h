@@ -142,4 +142,12 @@ int cm_ct_credexfil_learn_allocation(struct exfil *x, const struct cm_event *ev)
 int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
                                 uint64_t inst, int64_t t, bool *shared);
 
+/*
+ * The credentials of instance (hash inst, not 0) called through VPC endpoint vpce (an id) of
+ * another account at t; *shared: another instance of the account called through it within
+ * EGRESS_WINDOW before (an endpoint its VPCs share, as a NAT gateway's address).
+ */
+int cm_ct_credexfil_note_endpoint(struct exfil *x, struct cm_str account, struct cm_str vpce,
+                                  uint64_t inst, int64_t t, bool *shared);
+
 #endif

@@ -171,16 +171,13 @@ int cm_ct_credexfil_learn_allocation(struct exfil *x, const struct cm_event *ev)
 }
 
 /*
- * Notes that the credentials of instance (hash inst, not 0) called from the
- * address at t; *shared tells whether the address was already the account's
- * egress: one of its Elastic IPs, or an address the credentials of another of
- * its instances called from within EGRESS_WINDOW before.
+ * Notes that the credentials of instance (hash inst, not 0) used the egress of
+ * key (n bytes: an address's, an endpoint's) at t; *shared tells whether it was
+ * already the account's: one of its Elastic IPs, or used by the credentials of
+ * another of its instances within EGRESS_WINDOW before.
  */
-int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
-                                uint64_t inst, int64_t t, bool *shared)
+static int note(struct exfil *x, const char *key, size_t n, uint64_t inst, int64_t t, bool *shared)
 {
-    char key[KEY_MAX];
-    size_t n = cm_ct_credexfil_addr_key(account, ip, key);
     struct egress *e;
     uint32_t slot = 0;
     int own = -1;
@@ -214,4 +211,31 @@ int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const st
         e->inst_ms[slot] = t;
     }
     return 0;
+}
+
+/* The credentials of instance called from the address: a NAT gateway's is every instance's. */
+int cm_ct_credexfil_note_egress(struct exfil *x, struct cm_str account, const struct cm_ip *ip,
+                                uint64_t inst, int64_t t, bool *shared)
+{
+    char key[KEY_MAX];
+
+    return note(x, key, cm_ct_credexfil_addr_key(account, ip, key), inst, t, shared);
+}
+
+/*
+ * ... and through an endpoint of another account: a network account's central endpoints,
+ * which the VPCs of every account of an organization reach, carry every instance's calls.
+ * The key is the endpoint's id, which no address's key (a struct cm_ip) can equal: their
+ * tails begin with the address family, a byte below ' '.
+ */
+int cm_ct_credexfil_note_endpoint(struct exfil *x, struct cm_str account, struct cm_str vpce,
+                                  uint64_t inst, int64_t t, bool *shared)
+{
+    char key[KEY_MAX];
+
+    *shared = false;
+    if (vpce.len == 0 || (unsigned char)vpce.p[0] < ' ') {
+        return 0;
+    }
+    return note(x, key, cm_ct_credexfil_make_key(account, vpce.p, vpce.len, key), inst, t, shared);
 }

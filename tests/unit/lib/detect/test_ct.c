@@ -169,6 +169,8 @@ static int first(const struct got *g, const char *type)
     "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/app\",\"userName\":\"app\"},"      \
     "\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"},"   \
     "\"ec2RoleDelivery\":\"2.0\"}}"
+#define NODE_E(key) INSTANCE_OF("i-0a1b2c3d4e5f60005", key)
+#define NODE_F(key) INSTANCE_OF("i-0a1b2c3d4e5f60006", key)
 #define LAMBDA(key)                                                                                \
     "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAFN:resize\",\"arn\":"        \
     "\"arn:aws:sts::111122223333:assumed-role/fn-role/resize\",\"accountId\":\"111122223333\","    \
@@ -882,6 +884,73 @@ static void test_instance_dual_stack(void **state)
     }
 }
 
+/*
+ * Central VPC endpoints: the organization's network account (444455556666) owns the interface
+ * endpoints every spoke VPC reaches through a transit gateway, so the instances' calls carry
+ * its vpcEndpointAccountId, from their own private addresses. Before 2026-12-04 each call was
+ * InsideAWS (all 10 here). The inventory names the instances' addresses: then none fires;
+ * without it an endpoint another instance of the account used within a day is the account's,
+ * as a NAT gateway's address is. A thief's own endpoint, from another address, is still found.
+ */
+static void test_instance_central_endpoints(void **state)
+{
+    static const char inv_json[] =
+        "{\"Reservations\":[{\"Instances\":[{\"InstanceId\":\"i-0a1b2c3d4e5f60005\","
+        "\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.1.1.11\",\"NetworkInterfaces\":[{"
+        "\"NetworkInterfaceId\":\"eni-5\",\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":"
+        "\"10.1.1.11\"}]},{\"InstanceId\":\"i-0a1b2c3d4e5f60006\",\"VpcId\":\"vpc-1\","
+        "\"PrivateIpAddress\":\"10.1.2.12\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":"
+        "\"eni-6\",\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.1.2.12\"}]}]}]}";
+    const char *in = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS";
+#define HUB_SSM                                                                                    \
+    "\"vpcEndpointId\":\"vpce-0hub0000000000a1\",\"vpcEndpointAccountId\":\"444455556666\""
+#define HUB_KMS                                                                                    \
+    "\"vpcEndpointId\":\"vpce-0hub0000000000a2\",\"vpcEndpointAccountId\":\"444455556666\""
+#define EVIL "\"vpcEndpointId\":\"vpce-0evil000000000b1\",\"vpcEndpointAccountId\":\"999988887777\""
+    static char recs[12][1024];
+    struct run r;
+    int n = 0;
+
+    (void)state;
+    for (int i = 0; i < 5; i++) {
+        rec(recs[n++], sizeof(recs[0]), NODE_E("ASIANODEE000000001"), i * 300, "ssm.amazonaws.com",
+            "UpdateInstanceInformation", "10.1.1.11", "amazon-ssm-agent/3.3", HUB_SSM);
+        rec(recs[n++], sizeof(recs[0]), NODE_F("ASIANODEF000000001"), i * 300 + 10,
+            i % 2 ? "kms.amazonaws.com" : "ssm.amazonaws.com",
+            i % 2 ? "Decrypt" : "UpdateInstanceInformation", "10.1.2.12", "amazon-ssm-agent/3.3",
+            i % 2 ? HUB_KMS : HUB_SSM);
+    }
+    /* a thief with the first instance's key, through an endpoint of their own account */
+    rec(recs[n++], sizeof(recs[0]), NODE_E("ASIANODEE000000001"), 1600, "iam.amazonaws.com",
+        "ListUsers", "172.31.7.8", CLI, EVIL);
+    rec(recs[n++], sizeof(recs[0]), NODE_E("ASIANODEE000000001"), 1610, "iam.amazonaws.com",
+        "ListRoles", "172.31.7.8", CLI, EVIL);
+    for (int with_inv = 0; with_inv < 2; with_inv++) {
+        run_text_inv(&r,
+                     file(recs[0], recs[1], recs[2], recs[3], recs[4], recs[5], recs[6], recs[7],
+                          recs[8], recs[9], recs[10], recs[11], NULL),
+                     true, with_inv ? inv_json : NULL);
+        for (size_t i = 0; i < r.got.n; i++) {
+            print_message("%s on %s via %s\n", r.got.type[i], r.got.resource[i], r.got.remote[i]);
+        }
+        /*
+         * the thief's two calls; without the inventory also the first instance's first call
+         * through the SSM endpoint, before the second is seen through it, and the second's
+         * two calls through the KMS endpoint, which no other instance uses
+         */
+        assert_int_equal(count(&r.got, in), with_inv ? 2 : 5);
+        assert_int_equal(r.got.n, with_inv ? 2 : 5);
+        if (with_inv) {
+            for (size_t i = 0; i < r.got.n; i++) {
+                assert_string_equal(r.got.remote[i], "999988887777");
+            }
+        }
+    }
+#undef HUB_SSM
+#undef HUB_KMS
+#undef EVIL
+}
+
 /* Instances only ever seen behind a shared NAT address still have that address: a thief
  * using one's key from elsewhere is found, not learned. */
 static void test_instance_behind_nat(void **state)
@@ -1266,6 +1335,7 @@ int main(void)
         cmocka_unit_test(test_instance_fresh_key),
         cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_instance_dual_stack),
+        cmocka_unit_test(test_instance_central_endpoints),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_lambda_credentials_per_account),
         cmocka_unit_test(test_console_travel),
