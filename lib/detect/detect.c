@@ -1,8 +1,10 @@
 /*
  * The detection engine: detector table, dispatch by event kind, and the
- * event-time watermark that drives on_tick(). The watermark is the largest
- * event time seen minus the allowed lateness; it never moves backwards, so
- * late events are still delivered to detectors but counted.
+ * event-time watermarks that drive on_tick(): one per event kind, which
+ * drives the detectors of that kind, and one over every event, which drives
+ * the correlators. A watermark is the largest event time seen minus the
+ * allowed lateness; it never moves backwards, so late events are still
+ * delivered to detectors but counted.
  *
  * The built-in table lists every detector family (issues #4-#7): a family
  * adds its const struct here, and nothing else changes.
@@ -67,6 +69,14 @@ struct relay {
     bool busy; /* a correlator is running: its detections go to outer only */
 };
 
+/* An event-time clock: the watermark and the next tick boundary. */
+struct clock {
+    int64_t max_time;  /* the largest event time seen, bounded by the horizons */
+    int64_t watermark; /* max_time - lateness: never goes back */
+    int64_t next_tick;
+    int64_t ticked; /* the watermark of the last tick: an event before it is late */
+};
+
 struct cm_engine {
     struct cm_detect_opts opts;
     struct slot *slots;
@@ -77,9 +87,15 @@ struct cm_engine {
     /* The slots that want each kind, in table order: byk[k][0 .. nbyk[k]). */
     struct slot **byk[CM_EV_KIND_COUNT];
     size_t nbyk[CM_EV_KIND_COUNT];
-    int64_t max_time; /* the largest event time seen, bounded by the horizons */
-    int64_t watermark;
-    int64_t next_tick;
+    /*
+     * Clocks: one over every event (the correlators', which see every kind's detections)
+     * and one per event kind, which drives the detectors of that kind. Each source is
+     * delivered with its own delay (CloudTrail within about 15 min, flow and Resolver
+     * logs later, a file sometimes hours late), so one source's clock must not close the
+     * windows of another's detectors before its records come.
+     */
+    struct clock all;
+    struct clock kind[CM_EV_KIND_COUNT];
     int64_t horizon; /* the clock moves no further (cm_engine_set_horizon) */
     struct cm_engine_stats stats;
     struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
@@ -103,6 +119,14 @@ static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
     }
     r->busy = false;
     return rc;
+}
+
+static void clock_init(struct clock *c)
+{
+    c->max_time = INT64_MIN;
+    c->watermark = INT64_MIN;
+    c->next_tick = INT64_MIN;
+    c->ticked = INT64_MIN;
 }
 
 int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *table,
@@ -131,9 +155,10 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
     if (e->opts.tick_ms <= 0) {
         e->opts.tick_ms = 60000;
     }
-    e->max_time = INT64_MIN;
-    e->watermark = INT64_MIN;
-    e->next_tick = INT64_MIN;
+    clock_init(&e->all);
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        clock_init(&e->kind[k]);
+    }
     e->horizon = INT64_MAX;
     e->slots = cm_calloc(n ? n : 1, sizeof(*e->slots));
     if (e->slots == NULL) {
@@ -208,48 +233,82 @@ static struct cm_sink *relay(struct cm_engine *e, struct cm_sink *sink)
     return &e->relay.sink;
 }
 
-static int tick_all(struct cm_engine *e, int64_t wm, struct cm_sink *sink)
+/*
+ * Ticks the detectors a clock drives at wm: for a kind's mask, the detectors of that one
+ * kind; for mask 0 (the clock over every event), the others: the correlators (no kind of
+ * their own: they see every kind's detections) and a detector of several kinds, whose
+ * watermark must not go back; TICK_ALL every detector (the flush).
+ */
+#define TICK_ALL (~0u)
+static int tick(struct cm_engine *e, unsigned mask, int64_t wm, struct cm_sink *sink)
 {
+    bool any = false;
+
     sink = relay(e, sink);
-    e->stats.ticks++;
     for (size_t i = 0; i < e->nslots; i++) {
         const struct cm_detector *d = e->slots[i].det;
-        if (d->on_tick) {
+        bool one = d->kinds != 0 && (d->kinds & (d->kinds - 1)) == 0;
+        bool mine = mask == TICK_ALL || (mask == 0 ? !one : one && (d->kinds & mask) != 0);
+
+        any |= mine;
+        if (d->on_tick && mine) {
             int rc = d->on_tick(e->slots[i].state, wm, sink);
             if (rc != 0) {
                 return rc;
             }
         }
     }
+    e->stats.ticks += any;
     return CM_OK;
 }
 
-/* Advances the watermark for an event at t and ticks when an interval passed. */
-static int advance(struct cm_engine *e, int64_t t, struct cm_sink *sink)
+/* Moves clock c to an event at c_ms (bounded by the horizon); ticks mask's detectors when
+ * its watermark crosses a tick boundary. */
+static int advance_clock(struct cm_engine *e, struct clock *c, unsigned mask, int64_t c_ms,
+                         struct cm_sink *sink)
 {
-    int64_t wm, c = t < e->horizon ? t : e->horizon;
+    int64_t wm;
 
-    if (c <= e->max_time) {
-        if (t < e->watermark) {
-            e->stats.late++;
-        }
+    if (c_ms <= c->max_time) {
         return CM_OK;
     }
-    e->max_time = c;
-    wm = c - e->opts.lateness_ms;
-    if (wm <= e->watermark) {
+    c->max_time = c_ms;
+    wm = c_ms - e->opts.lateness_ms;
+    if (wm <= c->watermark) {
         return CM_OK;
     }
-    e->watermark = wm;
-    if (e->next_tick == INT64_MIN) {
-        e->next_tick = wm - wm % e->opts.tick_ms + e->opts.tick_ms;
+    c->watermark = wm;
+    if (c->next_tick == INT64_MIN) {
+        c->next_tick = wm - wm % e->opts.tick_ms + e->opts.tick_ms;
         return CM_OK;
     }
-    if (wm >= e->next_tick) {
-        e->next_tick = wm - wm % e->opts.tick_ms + e->opts.tick_ms;
-        return tick_all(e, wm, sink);
+    if (wm >= c->next_tick) {
+        c->next_tick = wm - wm % e->opts.tick_ms + e->opts.tick_ms;
+        c->ticked = wm;
+        return tick(e, mask, wm, sink);
     }
     return CM_OK;
+}
+
+/*
+ * Advances the clocks for an event of kind k at t. It is late when its kind's detectors
+ * have already ticked past it (their windows and state may have closed without it).
+ */
+static int advance(struct cm_engine *e, unsigned k, int64_t t, struct cm_sink *sink)
+{
+    int64_t c = t < e->horizon ? t : e->horizon;
+    int rc;
+
+    if (k < CM_EV_KIND_COUNT) {
+        if (t < e->kind[k].ticked) {
+            e->stats.late++;
+            e->stats.late_kind[k]++;
+        }
+        if ((rc = advance_clock(e, &e->kind[k], CM_EV_MASK(k), c, sink)) != 0) {
+            return rc;
+        }
+    }
+    return advance_clock(e, &e->all, 0, c, sink);
 }
 
 /* Hands ev to every detector of its kind; the memo's cur is set for it. */
@@ -276,7 +335,7 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
     if (k < CM_EV_KIND_COUNT) {
         e->stats.events[k]++;
     }
-    rc = advance(e, ev->time_ms, sink);
+    rc = advance(e, k, ev->time_ms, sink);
     if (rc != 0 || k >= CM_EV_KIND_COUNT) {
         return rc;
     }
@@ -321,13 +380,21 @@ int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, siz
 
 int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink)
 {
-    e->watermark = INT64_MAX;
-    return tick_all(e, INT64_MAX, sink);
+    e->all.watermark = INT64_MAX;
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        e->kind[k].watermark = INT64_MAX;
+    }
+    return tick(e, TICK_ALL, INT64_MAX, sink);
 }
 
 int64_t cm_engine_watermark(const struct cm_engine *e)
 {
-    return e->watermark;
+    return e->all.watermark;
+}
+
+int64_t cm_engine_kind_watermark(const struct cm_engine *e, enum cm_event_kind kind)
+{
+    return (unsigned)kind < CM_EV_KIND_COUNT ? e->kind[kind].watermark : e->all.watermark;
 }
 
 void cm_engine_set_horizon(struct cm_engine *e, int64_t horizon_ms)
@@ -386,11 +453,14 @@ void cm_engine_det_states(const struct cm_engine *e, struct cm_det_states *d)
 }
 
 /*
- * The engine's part of a checkpoint: its version, then its clock, then (from version 2)
- * the CloudTrail eventIDs read (a u32 version and a section), then the detectors.
- * Version 1, which lacks the eventIDs, still loads: they start afresh and are named.
+ * The engine's part of a checkpoint: its version, then its clock over every event and the
+ * tick interval, then (from version 3) a u32 count of event kinds and each kind's clock
+ * (max time, watermark, next tick, last tick), then (from version 2) the CloudTrail
+ * eventIDs read (a u32 version and a section), then the detectors. Versions 1 and 2 still
+ * load: each kind's clock starts as the clock over every event (what drove every detector
+ * then), and version 1's eventIDs start afresh and are named.
  */
-#define ENGINE_CKPT_VERSION 2u
+#define ENGINE_CKPT_VERSION 3u
 #define DETECTOR_NAME_MAX   64
 #define SEEN_NAME           "eventIDs read (repeated CloudTrail records)"
 
@@ -403,10 +473,17 @@ int cm_engine_save(const struct cm_engine *e, struct cm_ckpt_w *w)
         n += e->slots[i].det->save != NULL;
     }
     cm_ckpt_put_u32(w, ENGINE_CKPT_VERSION);
-    cm_ckpt_put_i64(w, e->max_time);
-    cm_ckpt_put_i64(w, e->watermark);
-    cm_ckpt_put_i64(w, e->next_tick);
+    cm_ckpt_put_i64(w, e->all.max_time);
+    cm_ckpt_put_i64(w, e->all.watermark);
+    cm_ckpt_put_i64(w, e->all.next_tick);
     cm_ckpt_put_i64(w, e->opts.tick_ms);
+    cm_ckpt_put_u32(w, CM_EV_KIND_COUNT);
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        cm_ckpt_put_i64(w, e->kind[k].max_time);
+        cm_ckpt_put_i64(w, e->kind[k].watermark);
+        cm_ckpt_put_i64(w, e->kind[k].next_tick);
+        cm_ckpt_put_i64(w, e->kind[k].ticked);
+    }
     cm_ckpt_put_u32(w, CM_SEEN_STATE_VERSION);
     mark = cm_ckpt_begin(w);
     cm_seen_save(&e->seen, w);
@@ -483,31 +560,70 @@ static int load_seen(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, si
     return 0;
 }
 
+/* Whether c is a clock this engine could have saved (tick: its interval). */
+static bool clock_ok(const struct clock *c, int64_t tick)
+{
+    return cm_ckpt_time_ok(c->max_time) && cm_ckpt_time_ok(c->watermark) &&
+           cm_ckpt_time_ok(c->next_tick) && cm_ckpt_time_ok(c->ticked) &&
+           c->watermark <= c->max_time && c->ticked <= c->watermark &&
+           (c->next_tick == INT64_MIN || c->next_tick % (tick > 0 ? tick : 1) == 0);
+}
+
+/* Reads the clocks of a checkpoint of version into all and kind (unchecked). */
+static void load_clocks(struct cm_ckpt_r *r, uint32_t version, struct clock *all,
+                        struct clock *kind, int64_t *tick)
+{
+    all->max_time = cm_ckpt_get_i64(r);
+    all->watermark = cm_ckpt_get_i64(r);
+    all->next_tick = cm_ckpt_get_i64(r);
+    all->ticked = INT64_MIN;
+    *tick = cm_ckpt_get_i64(r);
+    if (version < 3) {
+        for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+            kind[k] = *all;
+            kind[k].ticked = all->watermark;
+        }
+        return;
+    }
+    if (cm_ckpt_get_u32(r) != CM_EV_KIND_COUNT && r->err == 0) {
+        cm_ckpt_r_fail(r, CM_EFORMAT, "the engine's part has another number of event kinds");
+        return;
+    }
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT && r->err == 0; k++) {
+        kind[k].max_time = cm_ckpt_get_i64(r);
+        kind[k].watermark = cm_ckpt_get_i64(r);
+        kind[k].next_tick = cm_ckpt_get_i64(r);
+        kind[k].ticked = cm_ckpt_get_i64(r);
+    }
+}
+
 int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size_t len)
 {
     uint32_t version, n;
-    int64_t max_time, wm, next, tick;
+    struct clock all, kind[CM_EV_KIND_COUNT];
+    int64_t tick;
     bool *seen = NULL;
+    bool ok;
     int rc;
 
     if (dropped != NULL && len > 0) {
         dropped[0] = '\0';
     }
     version = cm_ckpt_get_u32(r);
-    if (r->err == 0 && version != 1 && version != ENGINE_CKPT_VERSION) {
+    if (r->err == 0 && (version < 1 || version > ENGINE_CKPT_VERSION)) {
         return cm_ckpt_r_fail(r, CM_EFORMAT,
                               "the engine's part has a version this build does not read");
     }
-    max_time = cm_ckpt_get_i64(r);
-    wm = cm_ckpt_get_i64(r);
-    next = cm_ckpt_get_i64(r);
-    tick = cm_ckpt_get_i64(r);
+    load_clocks(r, version, &all, kind, &tick);
     if (r->err != 0) {
         return r->err;
     }
-    if (!cm_ckpt_time_ok(max_time) || !cm_ckpt_time_ok(wm) || !cm_ckpt_time_ok(next) ||
-        wm > max_time || (next != INT64_MIN && next % (tick > 0 ? tick : 1) != 0) ||
-        tick != e->opts.tick_ms) {
+    all.ticked = all.watermark; /* not kept: no event is counted late by it */
+    ok = clock_ok(&all, tick) && tick == e->opts.tick_ms;
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT && ok; k++) {
+        ok = clock_ok(&kind[k], tick) && kind[k].max_time <= all.max_time;
+    }
+    if (!ok) {
         return cm_ckpt_r_fail(r, CM_EINVAL, "the engine's clock is inconsistent");
     }
     if (version == 1) {
@@ -522,9 +638,8 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
     if ((seen = cm_calloc(e->nslots ? e->nslots : 1, sizeof(*seen))) == NULL) {
         return cm_ckpt_r_fail(r, CM_ENOMEM, "out of memory");
     }
-    e->max_time = max_time;
-    e->watermark = wm;
-    e->next_tick = next;
+    e->all = all;
+    memcpy(e->kind, kind, sizeof(kind));
     for (uint32_t i = 0; i < n && r->err == 0; i++) {
         struct cm_str name = cm_ckpt_get_str(r, DETECTOR_NAME_MAX);
         uint32_t sv = cm_ckpt_get_u32(r);

@@ -154,7 +154,10 @@ struct cm_engine_stats {
     uint64_t events[CM_EV_KIND_COUNT];
     uint64_t dispatched; /* (event, detector) pairs */
     uint64_t ticks;
-    uint64_t late;     /* events older than the watermark when they came */
+    /* Events older than the last tick of their kind's clock when they came: its detectors
+     * had closed windows and expired state past them. */
+    uint64_t late;
+    uint64_t late_kind[CM_EV_KIND_COUNT];
     uint64_t repeated; /* CloudTrail records whose eventID was read already: not analysed */
 };
 
@@ -178,8 +181,13 @@ int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, siz
                      struct cm_sink *sink);
 /* End of input: ticks with an infinite watermark so every window closes. */
 int cm_engine_flush(struct cm_engine *e, struct cm_sink *sink);
-/* Current watermark (INT64_MIN before the first event). */
+/* Current watermark over every event (INT64_MIN before the first event). */
 int64_t cm_engine_watermark(const struct cm_engine *e);
+/*
+ * The watermark of kind's clock, the one its detectors tick on: each event kind (source)
+ * has its own, so a source delivered later than another is not late by the other's clock.
+ */
+int64_t cm_engine_kind_watermark(const struct cm_engine *e, enum cm_event_kind kind);
 /*
  * The latest event time the input being read vouches for (INT64_MAX, the
  * default: none). The engine's clock moves no further than it: an event after

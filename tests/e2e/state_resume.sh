@@ -348,4 +348,56 @@ parts_without_state "$A" "$T/a" "$parts" "$T/anostate.sum"
 check "without --state no 6-hour part has a day of history: no anomaly found" \
     test "$(grep -c "AnomalousBehavior" "$T/anostate.sum")" -eq 0
 
+# --- sources delivered late: hourly scans by delivery time ------------------------------
+# An hourly cron scans what arrived in the hour. AWS delivers each source with its own
+# delay: CloudTrail within about 15 minutes, flow logs 10-25, Resolver query logs through
+# their own pipeline, and a source can be hours behind (a stalled Firehose, a backlog). A
+# scan then reads CloudTrail and flow records up to its hour with Resolver records two
+# hours older; the next scans bring the rest. Each source keeps its own clock
+# (docs/internals/detect.md): before 2026-12-04 one clock over every record drove every
+# detector, and the late source's records came after it had closed their windows.
+# split_delivery GENDIR OUTBASE LAG_SOURCE LAG_MIN: links GENDIR's files into OUTBASE.0,
+# ... by delivery time, the file's 5 minutes plus a delay of its source (CloudTrail 5-15
+# min, flow 10-25, Resolver 5-20, LAG_SOURCE's LAG_MIN more; the delay from a hash of the
+# name, so the split is the same every run), scanned on the hour after; prints the number
+# of parts
+split_delivery() {
+    python3 - "$1" "$2" "$3" "$4" <<'EOF'
+import datetime, os, re, sys, zlib
+src, base, lag, lag_min = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+delays = {"ct": (5, 15), "flow": (10, 25), "dns": (5, 20)}
+rows = []
+for root, _, names in os.walk(os.path.join(src, "AWSLogs")):
+    for n in names:
+        m = re.search(r"_(\d{8}T\d{4}Z)_", n)
+        p = os.path.join(root, n)
+        kind = "ct" if "/CloudTrail/" in p else "flow" if "vpcflowlogs" in p else "dns"
+        lo, hi = delays[kind]
+        d = lo + zlib.crc32(n.encode()) % (hi - lo + 1) + (lag_min if kind == lag else 0)
+        t = datetime.datetime.strptime(m.group(1), "%Y%m%dT%H%MZ")
+        rows.append((t + datetime.timedelta(minutes=5 + d), p))
+t0 = min(r[0] for r in rows).replace(minute=0)
+parts = sorted({int((t - t0).total_seconds() // 3600) for t, _ in rows})
+for t, p in rows:
+    k = parts.index(int((t - t0).total_seconds() // 3600))
+    dst = os.path.join("%s.%d" % (base, k), os.path.relpath(p, src))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    os.symlink(os.path.abspath(p), dst)
+print(len(parts))
+EOF
+}
+# Before 2026-12-04 (seed 3): Resolver logs 150 minutes late gave a DNSDataExfiltration
+# count of 26 instead of 940 for the tunnel's instance (its records of 00:10-01:11 came in
+# three scans, after CloudTrail had moved the one clock past them); flow logs 140 minutes
+# late, a Recon:EC2/Portscan count of 22 instead of 101 (the scan's 00:10 and 00:20 files
+# in two scans).
+for lag in dns:150 flow:140; do
+    src=${lag%:*} min=${lag#*:}
+    parts=$(split_delivery "$G" "$T/l$src" "$src" "$min")
+    check "delivery split, $src $min min late: 8 or more hourly scans (got $parts)" \
+        test "$parts" -ge 8
+    cp "$T/p.whole.sum" "$T/l$src.whole.sum"
+    same_split "hourly scans by delivery, $src $min min late" "$G" "$T/l$src" "$parts"
+done
+
 done_testing

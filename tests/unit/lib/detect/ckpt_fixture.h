@@ -58,7 +58,8 @@ static inline int ckfx_load(const struct cm_detector *const *table, const struct
 
 /*
  * Where the u32 count of detectors lies in an engine checkpoint p[0..len): after the
- * engine's u32 version, its clock (4 x i64) and the CloudTrail eventIDs read (u32 version
+ * engine's u32 version, its clock (4 x i64), each event kind's clock (a u32 count, then
+ * 4 x i64 each) and the CloudTrail eventIDs read (u32 version
  * and a section). Tests that reach into a detector's bytes start there.
  */
 static inline size_t ckfx_detectors_at(const void *p, size_t len)
@@ -69,6 +70,10 @@ static inline size_t ckfx_detectors_at(const void *p, size_t len)
     cm_ckpt_r_init(&r, p, len);
     (void)cm_ckpt_get_u32(&r);
     for (int k = 0; k < 4; k++) {
+        (void)cm_ckpt_get_i64(&r);
+    }
+    (void)cm_ckpt_get_u32(&r); /* each event kind's clock (4 x i64 each) */
+    for (int k = 0; k < 4 * CM_EV_KIND_COUNT; k++) {
         (void)cm_ckpt_get_i64(&r);
     }
     (void)cm_ckpt_get_u32(&r);

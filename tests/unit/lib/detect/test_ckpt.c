@@ -389,9 +389,9 @@ static void test_engine_round_trip_and_versions(void **st)
 
     (void)st;
     assert_int_equal(cm_engine_create(&e, t1, &o), 0);
-    feed(e, 1000);
-    feed(e, 2000);
-    feed(e, 3000);
+    feed(e, 61000);
+    feed(e, 122000); /* ticks: the watermark crossed 120 s */
+    feed(e, 183000);
     cm_ckpt_w_init(&w, 0);
     assert_int_equal(cm_engine_save(e, &w), 0);
 
@@ -404,8 +404,11 @@ static void test_engine_round_trip_and_versions(void **st)
     assert_int_equal(cm_engine_watermark(f), cm_engine_watermark(e));
     assert_int_equal(count_of(f, t1, 0), 3);
     assert_int_equal(count_of(f, t1, 1), 3);
-    feed(f, 1500); /* older than the restored watermark: late, as it would have been */
+    /* older than the restored last tick of its kind: late, as it would have been */
+    feed(f, 150000);
     assert_int_equal(cm_engine_stats(f)->late, 1);
+    assert_true(cm_engine_kind_watermark(f, CM_EV_FLOW) == cm_engine_kind_watermark(e, CM_EV_FLOW));
+    assert_true(cm_engine_kind_watermark(f, CM_EV_DNS) == INT64_MIN);
     cm_engine_destroy(f);
 
     /* Another build's table: toy-b at another version and toy-c absent start afresh. */
@@ -452,10 +455,10 @@ static void test_engine_carries_event_ids(void **st)
     const struct cm_detector *const t1[] = {&toy_a, NULL};
     struct cm_detect_opts o = {.lateness_ms = 10, .seed = 99};
     struct cm_engine *e = NULL, *f = NULL;
-    struct cm_ckpt_w w, v1;
+    struct cm_ckpt_w w, v1, v2;
     struct cm_ckpt_r r;
     char dropped[128];
-    size_t at;
+    size_t at, kinds_end;
 
     (void)st;
     assert_int_equal(cm_engine_create(&e, t1, &o), 0);
@@ -485,6 +488,11 @@ static void test_engine_carries_event_ids(void **st)
         cm_ckpt_get_i64(&r);
     }
     at = r.off;
+    cm_ckpt_get_u32(&r); /* version 3: each kind's clock */
+    for (int k = 0; k < 4 * CM_EV_KIND_COUNT; k++) {
+        cm_ckpt_get_i64(&r);
+    }
+    kinds_end = r.off;
     cm_ckpt_get_u32(&r);
     r.off = cm_ckpt_section(&r);
     assert_int_equal(r.err, 0);
@@ -501,6 +509,23 @@ static void test_engine_carries_event_ids(void **st)
     feed_ct(f, "111122223333", "ev-2", 2500);
     assert_int_equal(cm_engine_stats(f)->repeated, 0);
     cm_engine_destroy(f);
+
+    /* Version 2 (one clock, no clock per kind): loads; each kind's clock is that one. */
+    cm_ckpt_w_init(&v2, 0);
+    cm_ckpt_put_u32(&v2, 2);
+    cm_ckpt_put_bytes(&v2, w.buf.p + 4, at - 4);
+    cm_ckpt_put_bytes(&v2, w.buf.p + kinds_end, w.buf.len - kinds_end);
+    assert_int_equal(cm_engine_create(&f, t1, &o), 0);
+    cm_ckpt_r_init(&r, v2.buf.p, v2.buf.len);
+    assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
+    assert_int_equal(r.off, v2.buf.len);
+    assert_string_equal(dropped, "");
+    assert_true(cm_engine_kind_watermark(f, CM_EV_DNS) == cm_engine_watermark(e));
+    assert_true(cm_engine_kind_watermark(f, CM_EV_FLOW) == cm_engine_watermark(e));
+    feed_ct(f, "111122223333", "ev-2", 2500);
+    assert_int_equal(cm_engine_stats(f)->repeated, 1);
+    cm_engine_destroy(f);
+    cm_ckpt_w_finish(&v2);
 
     /* An engine of another seed keeps the saved one for the eventIDs (their hashes). */
     o.seed = 100;
@@ -539,6 +564,10 @@ static uint32_t count_of(struct cm_engine *e, const struct cm_detector *const *t
     cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
     cm_ckpt_get_u32(&r);
     for (int k = 0; k < 4; k++) {
+        cm_ckpt_get_i64(&r);
+    }
+    cm_ckpt_get_u32(&r); /* each kind's clock */
+    for (int k = 0; k < 4 * CM_EV_KIND_COUNT; k++) {
         cm_ckpt_get_i64(&r);
     }
     cm_ckpt_get_u32(&r);         /* the eventIDs' version */

@@ -204,11 +204,11 @@ static void test_watermark_ticks(void **state)
     cm_engine_event(e, &ev, &sink);
     assert_true(cm_engine_watermark(e) == 95000);
     assert_int_equal(cm_engine_stats(e)->ticks, 0);
-    /* Out of order: watermark does not go back; the event counts as late. */
+    /* Out of order: watermark does not go back; no tick has closed anything: not late. */
     ev = mk(CM_EV_FLOW, 50000);
     cm_engine_event(e, &ev, &sink);
     assert_true(cm_engine_watermark(e) == 95000);
-    assert_int_equal(cm_engine_stats(e)->late, 1);
+    assert_int_equal(cm_engine_stats(e)->late, 0);
     /* Crossing the next minute boundary (120 s) ticks once. */
     ev = mk(CM_EV_FLOW, 126000);
     cm_engine_event(e, &ev, &sink);
@@ -216,6 +216,14 @@ static void test_watermark_ticks(void **state)
     ev = mk(CM_EV_FLOW, 130000);
     cm_engine_event(e, &ev, &sink);
     assert_int_equal(cm_engine_stats(e)->ticks, 1);
+    /* Older than the tick's watermark (121 s): its detectors ticked past it, late. Older
+     * than the watermark but after the tick: nothing has closed before it, not late. */
+    ev = mk(CM_EV_FLOW, 120000);
+    cm_engine_event(e, &ev, &sink);
+    ev = mk(CM_EV_FLOW, 122000);
+    cm_engine_event(e, &ev, &sink);
+    assert_int_equal(cm_engine_stats(e)->late, 1);
+    assert_int_equal(cm_engine_stats(e)->late_kind[CM_EV_FLOW], 1);
     /* A jump of hours ticks once, with the new watermark. */
     ev = mk(CM_EV_FLOW, 10000000);
     cm_engine_event(e, &ev, &sink);
@@ -223,6 +231,72 @@ static void test_watermark_ticks(void **state)
     assert_int_equal(cm_engine_flush(e, &sink), 0);
     assert_int_equal(cm_engine_stats(e)->ticks, 3);
     assert_true(cm_engine_watermark(e) == INT64_MAX);
+    cm_engine_destroy(e);
+}
+
+static int64_t dns_wm = INT64_MIN; /* det_dns's last tick */
+
+static int dns_tick(void *state, int64_t wm, struct cm_sink *sink)
+{
+    (void)state, (void)sink;
+    assert_true(wm >= dns_wm); /* a detector's watermark never goes back */
+    dns_wm = wm;
+    return 0;
+}
+
+static const struct cm_detector det_dns = {
+    .name = "test-dns",
+    .types = t_types,
+    .kinds = CM_EV_MASK(CM_EV_DNS),
+    .init = t_init,
+    .on_event = t_event,
+    .on_tick = dns_tick,
+    .finish = t_finish,
+};
+
+/*
+ * Each source has its own clock. Resolver logs delivered two hours after the CloudTrail
+ * and flow records of the same time (another pipeline, another delay) come after them:
+ * the DNS detectors tick on the DNS records' time, not on the flow records' two hours
+ * later, so the DNS records are not late and their windows are not closed before them. A
+ * detector of several kinds follows the clock over every event.
+ */
+static void test_kind_clocks(void **state)
+{
+    const struct cm_detector *const table[] = {&det_flow, &det_dns, &det_all, NULL};
+    struct cm_detect_opts o = {.tick_ms = 60000};
+    struct cm_engine *e;
+    struct collected c = {0, NULL};
+    struct cm_sink sink = {collect, &c};
+    struct cm_event ev;
+    const int64_t h = 3600 * 1000;
+    (void)state;
+
+    dns_wm = INT64_MIN;
+    assert_int_equal(cm_engine_create(&e, table, &o), 0);
+    for (int64_t t = 0; t <= 3 * h; t += 60000) {
+        ev = mk(CM_EV_FLOW, t);
+        assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    }
+    assert_true(cm_engine_kind_watermark(e, CM_EV_FLOW) == 3 * h);
+    assert_true(cm_engine_kind_watermark(e, CM_EV_DNS) == INT64_MIN);
+    assert_true(dns_wm == INT64_MIN); /* no DNS record yet: no DNS tick */
+    for (int64_t t = h; t <= 2 * h; t += 30000) {
+        ev = mk(CM_EV_DNS, t);
+        assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    }
+    assert_int_equal(cm_engine_stats(e)->late, 0);
+    assert_true(dns_wm == 2 * h);
+    assert_true(cm_engine_kind_watermark(e, CM_EV_DNS) == 2 * h);
+    assert_true(cm_engine_watermark(e) == 3 * h);
+    /* A DNS record older than the DNS detectors' last tick is late; by its kind's clock. */
+    ev = mk(CM_EV_DNS, h);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_stats(e)->late, 1);
+    assert_int_equal(cm_engine_stats(e)->late_kind[CM_EV_DNS], 1);
+    assert_int_equal(cm_engine_stats(e)->late_kind[CM_EV_FLOW], 0);
+    assert_int_equal(cm_engine_flush(e, &sink), 0);
+    assert_true(dns_wm == INT64_MAX);
     cm_engine_destroy(e);
 }
 
@@ -335,9 +409,13 @@ static void test_correlation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dispatch),    cmocka_unit_test(test_watermark_ticks),
-        cmocka_unit_test(test_errors),      cmocka_unit_test(test_event_error_stops),
-        cmocka_unit_test(test_correlation), cmocka_unit_test(test_repeated_cloudtrail),
+        cmocka_unit_test(test_dispatch),
+        cmocka_unit_test(test_watermark_ticks),
+        cmocka_unit_test(test_kind_clocks),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_event_error_stops),
+        cmocka_unit_test(test_correlation),
+        cmocka_unit_test(test_repeated_cloudtrail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
