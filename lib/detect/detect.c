@@ -292,7 +292,8 @@ static int advance_clock(struct cm_engine *e, struct clock *c, unsigned mask, in
 
 /*
  * Advances the clocks for an event of kind k at t. It is late when its kind's detectors
- * have already ticked past it (their windows and state may have closed without it).
+ * have already ticked past it by more than late_slack_ms (their windows and state may
+ * have closed without it).
  */
 static int advance(struct cm_engine *e, unsigned k, int64_t t, struct cm_sink *sink)
 {
@@ -300,7 +301,9 @@ static int advance(struct cm_engine *e, unsigned k, int64_t t, struct cm_sink *s
     int rc;
 
     if (k < CM_EV_KIND_COUNT) {
-        if (t < e->kind[k].ticked) {
+        int64_t ticked = e->kind[k].ticked;
+
+        if (ticked != INT64_MIN && ticked != INT64_MAX && t < ticked - e->opts.late_slack_ms) {
             e->stats.late++;
             e->stats.late_kind[k]++;
         }

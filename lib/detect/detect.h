@@ -109,6 +109,11 @@ struct cm_detect_opts {
     const struct cm_detect_config *config; /* NULL: no intel, defaults */
     /* Set by the engine for its detectors (detect/intel.h); callers leave it NULL. */
     struct cm_intel_memo *memo;
+    /* An event counts as late (cm_engine_stats.late) when it is older than the last tick
+     * of its kind's clock by more than this: the scan sets the disorder its reading order
+     * leaves (CM_INPUT_CLOCK_SLACK_MS), so only records of a file delivered out of order
+     * count. */
+    int64_t late_slack_ms;
 };
 
 struct cm_detector {

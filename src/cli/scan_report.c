@@ -94,6 +94,11 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     /* Inputs (CloudTrail) whose records were read in time order, not as written. */
     cm_jw_key(&jw, "reordered");
     cm_jw_u64(&jw, st->reordered);
+    /* Records older than the last tick of their source's clock: windows had closed. */
+    cm_jw_key(&jw, "late");
+    cm_jw_obj_begin(&jw);
+    kind_counts(&jw, st->late);
+    cm_jw_obj_end(&jw);
     cm_jw_key(&jw, "findings");
     cm_jw_u64(&jw, st->findings);
     cm_jw_key(&jw, "detections");
@@ -214,6 +219,13 @@ static void summary(const struct cm_scan_stats *st)
                     st->repeated == 1 ? "" : "s");
         }
         fprintf(stderr, " (each read once)\n");
+    }
+    if (st->late[1] || st->late[2] || st->late[3]) {
+        fprintf(stderr,
+                "  late:     cloudtrail %llu, vpcflow %llu, dns %llu (older than windows that "
+                "had closed: scan each source's files in time order)\n",
+                (unsigned long long)st->late[1], (unsigned long long)st->late[2],
+                (unsigned long long)st->late[3]);
     }
     fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
             (unsigned long long)st->detections);

@@ -308,6 +308,9 @@ static int stop_workers(struct scan *s)
                               &s->workers[i].dets.v[k].st);
         }
         s->st->repeated += s->workers[i].repeated;
+        for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
+            s->st->late[k] += s->workers[i].late[k];
+        }
         if (wrc != 0 && rc == 0) {
             rc = wrc;
         }
@@ -346,6 +349,11 @@ static void defaults(struct cm_scan_opts *o)
     if (o->progress_ms == 0) {
         o->progress_ms = 500;
     }
+    if (o->detect.late_slack_ms == 0) {
+        /* Inputs come in the order of their stamps: a record up to this much before its
+         * source's clock is the disorder of that order, not a file delivered late. */
+        o->detect.late_slack_ms = CM_INPUT_CLOCK_SLACK_MS;
+    }
 }
 
 /* Runs single-threaded: one reader whose events go straight to one engine. */
@@ -372,6 +380,9 @@ static int run_direct(struct scan *s, struct reader *r)
     cm_engine_det_states(r->engine, &s->st->dets);
     if (r->engine != NULL) {
         s->st->repeated += cm_engine_stats(r->engine)->repeated;
+        for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
+            s->st->late[k] += cm_engine_stats(r->engine)->late_kind[k];
+        }
     }
     cm_engine_destroy(r->engine);
     r->engine = NULL;

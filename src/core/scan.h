@@ -93,6 +93,9 @@ struct cm_scan_stats {
     uint64_t repeated;
     /* Inputs whose CloudTrail records were read in event-time order, not as written. */
     uint64_t reordered;
+    /* Records (per kind) older than the last tick of their source's clock when they came:
+     * the detectors had closed windows past them (cm_engine_stats.late_kind). */
+    uint64_t late[CM_SCAN_KINDS];
 };
 
 struct cm_scan_progress {

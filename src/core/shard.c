@@ -154,6 +154,9 @@ int cm_shard_stop(struct cm_shard *sh)
     cm_engine_state_stats(sh->engine, &sh->state);
     cm_engine_det_states(sh->engine, &sh->dets);
     sh->repeated = cm_engine_stats(sh->engine)->repeated;
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        sh->late[k] = cm_engine_stats(sh->engine)->late_kind[k];
+    }
     cm_engine_destroy(sh->engine);
     sh->engine = NULL;
     pthread_mutex_destroy(&sh->mu);

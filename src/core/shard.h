@@ -44,6 +44,8 @@ struct cm_shard {
     struct cm_state_stats state; /* the engine's keyed state, read before it is destroyed */
     struct cm_det_states dets;   /* the same by detector */
     uint64_t repeated;           /* CloudTrail records its engine read already (a copy) */
+    /* Records late by their kind's clock, per kind (cm_engine_stats.late_kind). */
+    uint64_t late[CM_EV_KIND_COUNT];
 };
 
 /*

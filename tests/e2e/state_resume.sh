@@ -400,4 +400,30 @@ for lag in dns:150 flow:140; do
     same_split "hourly scans by delivery, $src $min min late" "$G" "$T/l$src" "$parts"
 done
 
+# The scan says how many records came older than windows of their source that had closed
+# (`late` in --stats and the summary): none in one scan of everything (its inputs in the
+# order of their stamps), and the records of a Resolver file scanned after newer Resolver
+# files (not the disorder of the files' own order: up to 15 minutes before the last tick). Before 2026-12-04 it was
+# not reported, and the engine counted any record older than the newest of any source.
+late_of() {
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["late"]
+print(d["cloudtrail"], d["vpcflow"], d["dns"])' "$1" 2>/dev/null
+}
+scan_whole "$G" "$T/lw.db" --threads 2 --stats "$T/lw.json"
+check "one scan of everything: no record late ($(late_of "$T/lw.json"))" \
+    test "$(late_of "$T/lw.json")" = "0 0 0"
+dnsf=$(find "$T/p.0/AWSLogs" -path '*vpcdnsquerylogs*' -type l | sort)
+dnsl=$(find "$T/p.1/AWSLogs" -path '*vpcdnsquerylogs*' -type l | sort)
+rm -f "$T/lo.state"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 1 --state "$T/lo.state" $dnsl \
+    >/dev/null 2>&1
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --threads 1 --state "$T/lo.state" \
+    --stats "$T/lo.json" $dnsf >/dev/null 2>"$T/lo.err"
+set -- $(late_of "$T/lo.json")
+check "Resolver files of 00:00 scanned after those of 01:00: their records are late ($*)" \
+    test "${3:-0}" -gt 1000 -a "${1:-1}" -eq 0 -a "${2:-1}" -eq 0
+check "... said in the summary" grep -q "^  late: .*dns $3 " "$T/lo.err"
+
 done_testing

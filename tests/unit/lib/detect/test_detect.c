@@ -298,6 +298,23 @@ static void test_kind_clocks(void **state)
     assert_int_equal(cm_engine_flush(e, &sink), 0);
     assert_true(dns_wm == INT64_MAX);
     cm_engine_destroy(e);
+
+    /* With late_slack_ms (the scan's reading order's disorder), only an event older than
+     * the last tick by more than it is late: a record of the file before, not a late file. */
+    o.late_slack_ms = 15 * 60000;
+    dns_wm = INT64_MIN;
+    assert_int_equal(cm_engine_create(&e, table, &o), 0);
+    ev = mk(CM_EV_DNS, h);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    ev = mk(CM_EV_DNS, h + 30 * 60000);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    ev = mk(CM_EV_DNS, h + 16 * 60000);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_stats(e)->late, 0);
+    ev = mk(CM_EV_DNS, h + 14 * 60000);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_int_equal(cm_engine_stats(e)->late_kind[CM_EV_DNS], 1);
+    cm_engine_destroy(e);
 }
 
 static void test_errors(void **state)
