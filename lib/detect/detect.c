@@ -77,6 +77,13 @@ struct clock {
     int64_t ticked; /* the watermark of the last tick: an event before it is late */
 };
 
+/*
+ * How far a source's clock may stay behind the clock over every event: a day. A source
+ * delivered later than that is late by its own clock; one that stopped has its detectors'
+ * tables expired a day after the others moved on, not kept until the end of input.
+ */
+#define MAX_SKEW_MS (24LL * 3600 * 1000)
+
 struct cm_engine {
     struct cm_detect_opts opts;
     struct slot *slots;
@@ -311,7 +318,20 @@ static int advance(struct cm_engine *e, unsigned k, int64_t t, struct cm_sink *s
             return rc;
         }
     }
-    return advance_clock(e, &e->all, 0, c, sink);
+    if ((rc = advance_clock(e, &e->all, 0, c, sink)) != 0) {
+        return rc;
+    }
+    /* A source more than MAX_SKEW_MS behind the others (its logging stopped) is moved on,
+     * so its detectors' state does not outlive it for good. */
+    for (unsigned j = 0; j < CM_EV_KIND_COUNT && e->all.max_time > INT64_MIN + MAX_SKEW_MS; j++) {
+        int64_t floor = e->all.max_time - MAX_SKEW_MS;
+
+        if (e->kind[j].max_time != INT64_MIN && e->kind[j].max_time < floor &&
+            (rc = advance_clock(e, &e->kind[j], CM_EV_MASK(j), floor, sink)) != 0) {
+            return rc;
+        }
+    }
+    return CM_OK;
 }
 
 /* Hands ev to every detector of its kind; the memo's cur is set for it. */

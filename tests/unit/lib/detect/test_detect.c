@@ -314,6 +314,15 @@ static void test_kind_clocks(void **state)
     ev = mk(CM_EV_DNS, h + 14 * 60000);
     assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
     assert_int_equal(cm_engine_stats(e)->late_kind[CM_EV_DNS], 1);
+    /* A source a day behind the others (its logging stopped) is moved on with them, a day
+     * behind, so its detectors' tables expire; a source never seen is left alone. */
+    for (int64_t t = 2 * h; t <= 30 * h; t += 60000) {
+        ev = mk(CM_EV_FLOW, t);
+        assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    }
+    assert_true(dns_wm == 6 * h);
+    assert_true(cm_engine_kind_watermark(e, CM_EV_DNS) == 6 * h);
+    assert_true(cm_engine_kind_watermark(e, CM_EV_CLOUDTRAIL) == INT64_MIN);
     cm_engine_destroy(e);
 }
 
