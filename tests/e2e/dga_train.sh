@@ -83,4 +83,28 @@ check "scripts/train-dga --eval names no other cut" \
 check "--synth without a number is a usage error (exit 2)" test "$?" = 2
 "$TRAIN" --data "$D" --synth x 2>/dev/null
 check "--synth x is a usage error (exit 2)" test "$?" = 2
+
+# The experimental non-linear models (tools/dga/nn.c; data/dga/README.md, "Non-linear
+# models"): evaluated like the linear one, deterministic, never written out.
+for X in "--nn 4 8 12" "--nn 4 8 12 --nn-mode 1" "--nn 4 8 12 --nn-alpha 0.5" \
+    "--nn 4 8 12 --nn-only" "--stack 3 4 2" "--stack 3 4 2 --st-random" \
+    "--stack 3 4 2 --st-mix --st-mask 0x863"; do
+    # shellcheck disable=SC2086 # one option or value per word
+    "$TRAIN" $OPTS --synth 300 $X >"$T/x1.tsv" 2>/dev/null
+    rc=$?
+    # shellcheck disable=SC2086
+    "$TRAIN" $OPTS --synth 300 $X >"$T/x2.tsv" 2>/dev/null
+    counts "$T/x1.tsv" >"$T/cx"
+    check "$X: evaluates the same folds (exit $rc)" sh -c "test $rc = 0 && cmp -s '$T/c1' '$T/cx'"
+    check "$X: ... deterministically" cmp -s "$T/x1.tsv" "$T/x2.tsv"
+    check "$X: ... and is not the linear model" sh -c "! cmp -s '$T/s1.tsv' '$T/x1.tsv'"
+done
+for X in "--nn 4 8 12 --out $T/nn.txt" "--stack 3 4 2 --c-out $T/nn.c" "--nn 33 8 12" \
+    "--nn 4 0 12" "--nn 4 8 30" "--stack 1 4 2" "--stack 3 200 2" "--nn-only" \
+    "--nn 4 8 12 --stack 3 4 2"; do
+    # shellcheck disable=SC2086
+    "$TRAIN" --data "$D" --quiet $X 2>/dev/null
+    check "$X is a usage error (exit 2)" test "$?" = 2
+done
+check "... and nothing is written" sh -c "test ! -e '$T/nn.txt' && test ! -e '$T/nn.c'"
 done_testing

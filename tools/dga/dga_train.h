@@ -8,6 +8,7 @@
  *   synth.c   makes the synthetic generated names (one family per class of DGA)
  *   train.c   logistic regression by Adagrad over the features of dga.c, quantised
  *   eval.c    the random and family-disjoint splits: ROC AUC, FPR at 90/99 % detection
+ *   nn.c      experimental non-linear models (--nn, --stack), for the evaluations only
  *   write.c   data/dga/model.txt and lib/detect/dga_weights.c
  *   main.c    the command line
  *
@@ -94,14 +95,51 @@ struct train_opts {
     double balance;    /* family weights: (largest / size)^balance (0: every sample 1) */
     size_t synth;      /* names per synthetic family (synth.c), training only; 0: none */
     bool quiet;
+    /* nn.c, the experimental non-linear models (evaluation only) */
+    unsigned nn_dim, nn_hidden, nn_bits, nn_mode; /* --nn (nn_dim 0: none), --nn-mode */
+    double nn_lr;
+    double nn_alpha;                      /* > 0: the network trains alone, added times this */
+    bool nn_only;                         /* the network alone (the linear weights stay 0) */
+    unsigned stack, st_hidden, st_epochs; /* --stack: inner folds (0: none), units, epochs */
+    double st_lr;
+    bool st_random;   /* the stacker's inner folds split the samples at random, not by family */
+    bool st_mix;      /* ... both ways, a row of each per sample */
+    unsigned st_mask; /* the stacker's inputs in use (stk_dense's order; 0: all) */
 };
 
 /*
+ * nn.c: the experimental non-linear models (a network or a stacker; the
+ * file's comment says which options make which), evaluation only.
+ */
+struct nn;
+struct nn *nn_new(unsigned dim, unsigned hidden, unsigned bits, double lr, unsigned mode,
+                  uint64_t seed);
+void nn_free(struct nn *n);
+void nn_set_alpha(struct nn *n, double alpha);
+double nn_forward(const struct nn *n, const uint32_t *f, size_t nf, size_t nng);
+/* One training step; returns the network's logit (before the step). */
+double nn_step(struct nn *n, const uint32_t *f, size_t nf, size_t nng, double zlin, double y,
+               double sw);
+/* The model's score of label with n's logit added (n NULL: cm_dga_score_label). */
+double nn_score_label(const struct cm_dga_model *m, const struct nn *n, const char *label,
+                      size_t len);
+/* The same for a name, with cm_dga_score's rules (no registered domain, cloud suffixes: 0). */
+double nn_score(const struct cm_dga_model *m, const struct nn *n, const struct cm_domain *d);
+/* The stacker's inputs: the linear logit of m and 11 hand features of label (ST_IN values). */
+#define ST_IN 12
+void stk_dense(const struct cm_dga_model *m, const char *label, size_t len, double *x);
+/* The stacker trained on rows X (n of ST_IN; labels y, weights sw), or NULL (out of memory). */
+struct nn *stk_train(const double *X, const uint8_t *y, const double *sw, size_t n, unsigned hidden,
+                     unsigned epochs, double lr, unsigned mask, uint64_t seed);
+
+/*
  * Trains on the samples whose use[] is 1 and returns the quantised model
- * (free with cm_dga_model_free), or NULL on failure (printed).
+ * (free with cm_dga_model_free), or NULL on failure (printed). With --nn or
+ * --stack and nn not NULL, *nn is the non-linear part (free with nn_free;
+ * NULL without one).
  */
 struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
-                                 const struct train_opts *o);
+                                 const struct train_opts *o, struct nn **nn);
 
 /* eval.c */
 enum eval_kind { EVAL_NONE, EVAL_RANDOM, EVAL_FAMILY };

@@ -104,8 +104,9 @@ struct fam_result {
     double det90, det_op, det_nx;
 };
 
-static void measure(const struct dataset *ds, const struct cm_dga_model *m, const uint8_t *test,
-                    size_t cap, double op, double op_nx, struct result *r, struct fam_result *fr)
+static void measure(const struct dataset *ds, const struct cm_dga_model *m, const struct nn *nn,
+                    const uint8_t *test, size_t cap, double op, double op_nx, struct result *r,
+                    struct fam_result *fr)
 {
     struct scored *all = malloc(ds->n * sizeof(*all));
     double *dga = malloc(ds->n * sizeof(double)), *ben = malloc(ds->n * sizeof(double));
@@ -130,7 +131,7 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
             continue;
         }
         kept[s->family]++;
-        v = cm_dga_score_label(m, s->label, s->len);
+        v = nn_score_label(m, nn, s->label, s->len);
         if (dump) {
             fprintf(stderr, "dump\t%.5f\t%u\t%s\t%s\n", v, s->dga, ds->family[s->family], s->label);
         }
@@ -150,9 +151,9 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
 
         cl[i] = cll[i] = 0.0;
         if (cm_domain_parse(cm_str_cstr(names[i]), &d) == 0) {
-            cl[i] = cm_dga_score(m, &d);
+            cl[i] = nn_score(m, nn, &d);
             if (d.reg < d.sfx) {
-                cll[i] = cm_dga_score_label(m, d.name + d.reg, d.sfx - d.reg - 1);
+                cll[i] = nn_score_label(m, nn, d.name + d.reg, d.sfx - d.reg - 1);
             }
         }
     }
@@ -183,7 +184,7 @@ static void measure(const struct dataset *ds, const struct cm_dga_model *m, cons
 
         for (size_t i = 0; i < ds->n; i++) {
             if (test[i] && ds->s[i].family == f) {
-                fs[k++] = cm_dga_score_label(m, ds->s[i].label, ds->s[i].len);
+                fs[k++] = nn_score_label(m, nn, ds->s[i].label, ds->s[i].len);
                 if (cap > 0 && ++c >= cap) {
                     break;
                 }
@@ -302,11 +303,14 @@ int eval_run(const struct dataset *ds, enum eval_kind kind, unsigned folds,
                                        ds->family[fam]);
             }
         }
-        if ((m = train_model(ds, use, o)) == NULL) {
+        struct nn *nn = NULL;
+
+        if ((m = train_model(ds, use, o, &nn)) == NULL) {
             return -1;
         }
-        measure(ds, m, test, o->family_cap, op, op_nx, &r, fr);
+        measure(ds, m, nn, test, o->family_cap, op, op_nx, &r, fr);
         cm_dga_model_free(m);
+        nn_free(nn);
         if (f == 0) {
             header(out);
         }

@@ -6,7 +6,8 @@
  *             [--bits B] [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK]
  *             [--epochs N] [--lr X] [--l2 X] [--family-cap N] [--seed N]
  *             [--hash-seed N] [--op X] [--op-nx X] [--balance X] [--synth N] [--no-lm] [--bench]
- *             [--quiet]
+ *             [--quiet] [--nn D H B [--nn-lr X] [--nn-mode M] [--nn-alpha A] [--nn-only]]
+ *             [--stack K H E [--st-lr X] [--st-random | --st-mix] [--st-mask M]]
  *   dga-train --from model.txt [--out model.txt] [--c-out dga_weights.c] [--comment TEXT]
  *
  * --op and --op-nx (default 0.95 and 0.8, the detector's cuts for any name
@@ -19,6 +20,8 @@
  * regenerates lib/detect/dga_weights.c when its generated form changes
  * (the comment defaults to the file's leading '#' lines; the e2e test
  * dga_weights.sh checks that the shipped pair regenerates unchanged).
+ * --nn and --stack are experimental non-linear models (nn.c), for the
+ * evaluations only: a model written by --out/--c-out is the linear part.
  * Exit 0, 1 on a failure, 2 on a usage error.
  */
 #include "dga_train.h"
@@ -36,7 +39,9 @@ static void usage(void)
             "                 [--ngram MIN MAX] [--norm sqrt|none] [--tokens MASK] [--epochs N]\n"
             "                 [--lr X] [--l2 X] [--family-cap N] [--seed N] [--hash-seed N]\n"
             "                 [--op X] [--op-nx X] [--balance X] [--synth N] [--no-lm] [--bench]\n"
-            "                 [--quiet]\n"
+            "                 [--quiet] [--nn D H B [--nn-lr X] [--nn-mode M] [--nn-alpha A]\n"
+            "                 [--nn-only]] [--stack K H E [--st-lr X] [--st-random | --st-mix]\n"
+            "                 [--st-mask M]]\n"
             "       dga-train --from FILE [--out FILE] [--c-out FILE] [--comment TEXT]\n");
     exit(2);
 }
@@ -134,6 +139,8 @@ int main(int argc, char **argv)
         .l2 = 1e-6,
         .family_cap = 20000,
         .lm = true,
+        .nn_lr = 0.05,
+        .st_lr = 0.001,
     };
     const char *data = NULL, *from = NULL, *out = NULL, *cout = NULL, *comment = NULL;
     const char *ev = "none";
@@ -193,6 +200,30 @@ int main(int argc, char **argv)
             o.balance = real(arg(argc, argv, &i));
         } else if (strcmp(a, "--synth") == 0) {
             o.synth = (size_t)num(arg(argc, argv, &i));
+        } else if (strcmp(a, "--nn") == 0) {
+            o.nn_dim = (unsigned)num(arg(argc, argv, &i));
+            o.nn_hidden = (unsigned)num(arg(argc, argv, &i));
+            o.nn_bits = (unsigned)num(arg(argc, argv, &i));
+        } else if (strcmp(a, "--nn-mode") == 0) {
+            o.nn_mode = (unsigned)num(arg(argc, argv, &i));
+        } else if (strcmp(a, "--stack") == 0) {
+            o.stack = (unsigned)num(arg(argc, argv, &i));
+            o.st_hidden = (unsigned)num(arg(argc, argv, &i));
+            o.st_epochs = (unsigned)num(arg(argc, argv, &i));
+        } else if (strcmp(a, "--st-lr") == 0) {
+            o.st_lr = real(arg(argc, argv, &i));
+        } else if (strcmp(a, "--nn-alpha") == 0) {
+            o.nn_alpha = real(arg(argc, argv, &i));
+        } else if (strcmp(a, "--st-random") == 0) {
+            o.st_random = true;
+        } else if (strcmp(a, "--st-mix") == 0) {
+            o.st_mix = true;
+        } else if (strcmp(a, "--st-mask") == 0) {
+            o.st_mask = (unsigned)num(arg(argc, argv, &i));
+        } else if (strcmp(a, "--nn-only") == 0) {
+            o.nn_only = true;
+        } else if (strcmp(a, "--nn-lr") == 0) {
+            o.nn_lr = real(arg(argc, argv, &i));
         } else if (strcmp(a, "--no-lm") == 0) {
             o.lm = false;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -213,6 +244,14 @@ int main(int argc, char **argv)
     if (data == NULL || o.bits < CM_DGA_BITS_MIN || o.bits > CM_DGA_BITS_MAX || o.ngram_min < 1 ||
         o.ngram_min > o.ngram_max || o.ngram_max > CM_DGA_NGRAM_MAX || o.tokens > CM_DGA_TOK_ALL ||
         folds < 2 || folds > 20) {
+        usage();
+    }
+    /* The experimental models: within nn.c's fixed buffers, and never written out. */
+    if ((o.nn_dim > 0 && (o.nn_dim > 32 || o.nn_hidden < 1 || o.nn_hidden > 128 ||
+                          o.nn_bits < CM_DGA_BITS_MIN || o.nn_bits > CM_DGA_BITS_MAX)) ||
+        (o.stack > 0 && (o.stack < 2 || o.stack > 20 || o.st_hidden < 1 || o.st_hidden > 128)) ||
+        (o.nn_dim > 0 && o.stack > 0) || (o.nn_only && o.nn_dim == 0) ||
+        ((o.nn_dim > 0 || o.stack > 0) && (out != NULL || cout != NULL))) {
         usage();
     }
     if (data_load(&ds, data) != 0) {
@@ -239,7 +278,7 @@ int main(int argc, char **argv)
             return 1;
         }
         memset(use, 1, ds.n);
-        m = train_model(&ds, use, &o);
+        m = train_model(&ds, use, &o, NULL);
         free(use);
         if (m == NULL) {
             rc = -1;

@@ -140,9 +140,82 @@ static const struct sample *sample_at(const struct dataset *ds, const struct sam
     return i < ds->n ? &ds->s[i] : &syn[i - ds->n];
 }
 
-struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
-                                 const struct train_opts *o)
+/*
+ * The stacker: out-of-fold linear models (o->stack inner folds over the DGA
+ * families and the benign names) give each training sample (idx[0..n),
+ * real ones only) a logit from a model that never saw its family; a small
+ * MLP learns the score from that logit and dense hand features (nn.c).
+ * Returns it, or NULL after saying why.
+ */
+static struct nn *stack_fit(const struct dataset *ds, const uint8_t *use,
+                            const struct train_opts *o, const size_t *idx, size_t n,
+                            const double *fw, double wben)
 {
+    struct train_opts io = *o;
+    unsigned k = o->stack, passes = o->st_mix ? 2 : 1;
+    uint8_t *grp = malloc(ds->n), *use2 = malloc(ds->n), *y = malloc(2 * n);
+    double *X = malloc(2 * n * ST_IN * sizeof(double)), *sw = malloc(2 * n * sizeof(double));
+    size_t m = 0;
+    struct nn *res = NULL;
+
+    io.stack = 0;
+    io.nn_dim = 0;
+    io.quiet = true;
+    if (!grp || !use2 || !y || !X || !sw) {
+        goto out;
+    }
+    for (unsigned pass = 0; pass < passes; pass++) {
+        bool by_family = o->st_mix ? pass == 0 : !o->st_random;
+
+        for (size_t i = 0; i < ds->n; i++) {
+            const struct sample *s = &ds->s[i];
+            uint64_t h = 0xcbf29ce484222325ULL;
+
+            for (size_t j = 0; j < s->len; j++) {
+                h = (h ^ (unsigned char)s->label[j]) * 0x100000001b3ULL;
+            }
+            grp[i] = (uint8_t)(s->dga && by_family ? (s->family * 7u + 3u) % k : (h >> 35) % k);
+        }
+        for (unsigned g = 0; g < k; g++) {
+            struct cm_dga_model *mk;
+
+            for (size_t i = 0; i < ds->n; i++) {
+                use2[i] = use[i] && grp[i] != g;
+            }
+            if ((mk = train_model(ds, use2, &io, NULL)) == NULL) {
+                goto out;
+            }
+            for (size_t q = 0; q < n; q++) {
+                size_t i = idx[q];
+
+                if (i < ds->n && grp[i] == g) {
+                    stk_dense(mk, ds->s[i].label, ds->s[i].len, X + m * ST_IN);
+                    y[m] = ds->s[i].dga;
+                    sw[m] = ds->s[i].dga ? fw[ds->s[i].family] : wben;
+                    m++;
+                }
+            }
+            cm_dga_model_free(mk);
+        }
+    }
+    res = stk_train(X, y, sw, m, o->st_hidden, o->st_epochs, o->st_lr, o->st_mask,
+                    o->seed ^ 0x737463ULL);
+out:
+    if (res == NULL) {
+        fprintf(stderr, "dga-train: the stacker failed (out of memory)\n");
+    }
+    free(grp);
+    free(use2);
+    free(y);
+    free(X);
+    free(sw);
+    return res;
+}
+
+struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
+                                 const struct train_opts *o, struct nn **nnp)
+{
+    struct nn *nn = NULL;
     struct cm_dga_model hm, *m = NULL;
     size_t size = (size_t)1 << o->bits, n, ndga = 0;
     size_t nsyn = SYNTH_FAMILIES * o->synth;
@@ -217,6 +290,14 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
         }
         wben = wd / (double)(n - ndga);
     }
+    if (o->nn_dim > 0 && (nn = nn_new(o->nn_dim, o->nn_hidden, o->nn_bits, o->nn_lr, o->nn_mode,
+                                      o->seed ^ 0x6e6eULL)) == NULL) {
+        fprintf(stderr, "dga-train: out of memory\n");
+        goto out;
+    }
+    if (nn != NULL) {
+        nn_set_alpha(nn, o->nn_alpha > 0 ? o->nn_alpha : 1.0);
+    }
     for (unsigned e = 0; e < o->epochs; e++) {
         double loss = 0.0, wsum = 0.0;
 
@@ -234,18 +315,25 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
             for (size_t i = nng; i < nf; i++) {
                 z += w[f[i]];
             }
+            if (nn != NULL) {
+                double zn = nn_step(nn, f, nf, nng, o->nn_alpha > 0 ? 0.0 : z, s->dga, sw);
+
+                z += o->nn_alpha > 0 ? 0.0 : zn;
+            }
             p = 1.0 / (1.0 + exp(-z));
             loss += sw * -log(s->dga ? (p > 1e-12 ? p : 1e-12) : (1 - p > 1e-12 ? 1 - p : 1e-12));
             wsum += sw;
             g = (p - s->dga) * sw;
-            for (size_t i = 0; i < nf; i++) {
+            for (size_t i = 0; i < nf && !o->nn_only; i++) {
                 double gi = g * (i < nng ? norm : 1.0) + o->l2 * w[f[i]];
 
                 g2[f[i]] += gi * gi;
                 w[f[i]] -= o->lr * gi / sqrt(g2[f[i]]);
             }
-            gb += g * g;
-            b -= o->lr * g / sqrt(gb);
+            if (!o->nn_only) {
+                gb += g * g;
+                b -= o->lr * g / sqrt(gb);
+            }
         }
         if (!o->quiet) {
             fprintf(stderr, "dga-train: epoch %u: %zu samples (%zu generated), log loss %.5f\n",
@@ -286,7 +374,19 @@ struct cm_dga_model *train_model(const struct dataset *ds, const uint8_t *use,
         memcpy(m->owned + size, lm, CM_DGA_LM_SIZE * sizeof(*lm));
         m->lm = m->owned + size;
     }
+    if (o->stack > 0 && nnp != NULL && nn == NULL) {
+        nn = stack_fit(ds, use, o, idx, n, fw, wben);
+        if (nn == NULL) {
+            cm_dga_model_free(m);
+            m = NULL;
+        }
+    }
 out:
+    if (nnp != NULL && m != NULL) {
+        *nnp = nn;
+    } else {
+        nn_free(nn);
+    }
     free(syn);
     free(lm);
     free(idx);
