@@ -304,6 +304,8 @@ int cm_finding_identity(const struct cm_finding *f, struct cm_str *resource, str
     } else if (ti != NULL && (ti->identity & CM_FID_CALLER)) {
         *actor = cm_str_present(f->access_key.access_key_id) ? f->access_key.access_key_id
                                                              : f->access_key.principal_id;
+    } else if (ti != NULL && (ti->identity & CM_FID_BUCKET)) {
+        *actor = f->nbuckets > 0 ? f->buckets[0].name : CM_STR_NULL;
     }
     return cm_str_present(*resource) ? 0 : CM_ENOTFOUND;
 }

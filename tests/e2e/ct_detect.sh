@@ -337,4 +337,41 @@ else
     ok "background with every #5 detector on: no #5 finding"
 fi
 
+# --- one key opening several buckets (hand-made records) ----------------------------------------
+# Policy:S3 and Stealth:S3 findings are about a bucket: the same key opening two buckets is two
+# findings, each naming its bucket (before, one finding named only the last bucket).
+rec() { # time api bucket params
+    printf '{"eventVersion":"1.10","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEOPS000001",'
+    printf '"arn":"arn:aws:iam::111122223333:user/ops","accountId":"111122223333",'
+    printf '"accessKeyId":"AKIAEXAMPLEOPS000001","userName":"ops"},"eventTime":"2026-11-09T03:%s:00Z",' "$1"
+    printf '"eventSource":"s3.amazonaws.com","eventName":"%s","awsRegion":"us-east-1",' "$2"
+    printf '"sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.17.2","requestParameters":'
+    printf '{"bucketName":"%s","Host":"%s.s3.amazonaws.com",%s},"responseElements":null,' "$3" "$3" "$4"
+    printf '"eventID":"0000%s-0000-4000-8000-000000000000","readOnly":false,"eventType":"AwsApiCall",' "$1"
+    printf '"managementEvent":true,"eventCategory":"Management","recipientAccountId":"111122223333"}'
+}
+BPA='"PublicAccessBlockConfiguration":{"RestrictPublicBuckets":false,"BlockPublicPolicy":false,"BlockPublicAcls":false,"IgnorePublicAcls":false}'
+POL='"bucketPolicy":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::B/*"}]}'
+LOG='"BucketLoggingStatus":{"xmlns":"http://s3.amazonaws.com/doc/2006-03-01/"}'
+{
+    printf '{"Records":['
+    for b in assets-a assets-b; do
+        i=$([ $b = assets-a ] && echo 1 || echo 2)
+        rec "1$i" PutBucketPublicAccessBlock $b "$BPA"; printf ','
+        rec "2$i" PutBucketPolicy $b "$(printf '%s' "$POL" | sed "s/:::B/:::$b/")"; printf ','
+        rec "3$i" PutBucketLogging $b "$LOG"; printf ','
+    done
+    rec 40 PutBucketPolicy assets-a "$POL"
+    printf ']}\n'
+} >"$T/buckets.json"
+"$COALMINE" scan -q --format json "$T/buckets.json" >"$T/buckets.out" 2>"$T/buckets.err"
+check "two buckets opened by one key: scan exits 0" test $? -eq 0
+for ty in Policy:S3/BucketBlockPublicAccessDisabled Policy:S3/BucketAnonymousAccessGranted \
+    Stealth:S3/ServerAccessLoggingDisabled; do
+    got=$(grep -F "\"type\":\"$ty\"" "$T/buckets.out" | grep -o '"s3BucketDetails":\[{[^]]*"name":"[^"]*"' |
+        sed 's/.*"name":"//; s/"$//' | sort | tr '\n' ' ')
+    check "$ty: one finding per bucket, each naming it (got: ${got:-none})" \
+        test "$got" = "assets-a assets-b "
+done
+
 done_testing
