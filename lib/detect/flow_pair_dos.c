@@ -16,14 +16,16 @@ static const char T_UDPTCP[] = TYPE_DOS_UDPTCP;
 static const char T_DNS[] = TYPE_DOS_DNS;
 static const char T_UNUSUAL[] = TYPE_DOS_UNUSUAL;
 
-/* UDP ports of TCP services: a flood there is UdpOnTcpPorts. Not 443: QUIC is UDP/443. */
-static const uint16_t tcp_ports[] = {21,  22,  23,  25,   80,   110,  143,  445,  465,
+/* UDP ports of TCP services: a flood there is UdpOnTcpPorts (spec: "e.g. 80/443"). */
+static const uint16_t tcp_ports[] = {21,  22,  23,  25,   80,   110,  143,  443,  445, 465,
                                      587, 993, 995, 1433, 3306, 3389, 5432, 8080, 8443};
 
 /*
  * UDP ports of transports that carry whole connections (QUIC, DNS over QUIC,
  * IKE and NAT-T, OpenVPN, STUN/TURN, WireGuard): their acknowledgements are
- * small and fast, so they count like TCP, by slow flows only.
+ * small and fast, and are answered by the data they acknowledge. Their slow
+ * flows count as TCP's; a fast 5-tuple of small datagrams counts too, but is
+ * always judged on a later minute, with the remote's answers in.
  */
 static const uint16_t udp_transports[] = {443, 500, 853, 1194, 3478, 4500, 51820};
 
@@ -35,6 +37,16 @@ static bool in_list(const uint16_t *list, size_t n, int32_t port)
         }
     }
     return false;
+}
+
+/* A fast 5-tuple to a UDP transport port (judged late, with its answers). */
+static bool fast_transport(const struct flow_pair *st, const struct cm_flow *fl,
+                           const struct cm_flow_view *v, uint64_t secs)
+{
+    return fl->protocol == 17 &&
+           in_list(udp_transports, sizeof(udp_transports) / sizeof(udp_transports[0]),
+                   v->remote_port) &&
+           fl->packets / secs > st->t.dos_flow_pps;
 }
 
 /* The pair of key in either table, or NULL; not a touch. */
@@ -62,12 +74,12 @@ const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_fl
     case 17:
         if (in_list(udp_transports, sizeof(udp_transports) / sizeof(udp_transports[0]),
                     v->remote_port)) {
-            return slow ? T_UDP : NULL;
-        }
-        if (!small) {
+            if (!slow && !small) {
+                return NULL; /* a transfer's data, not a flood's datagrams */
+            }
+        } else if (!small) {
             return NULL;
-        }
-        if (v->remote_port == 53) {
+        } else if (v->remote_port == 53) {
             return T_DNS;
         }
         return in_list(tcp_ports, sizeof(tcp_ports) / sizeof(tcp_ports[0]), v->remote_port)
@@ -193,8 +205,9 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
      */
     bool tcp = v->fl->protocol == 6;
     bool answered = (v->fl->protocol == 17 && type != T_DNS) || tcp;
-    bool stream =
-        answered && !tcp && secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps;
+    bool stream = answered && !tcp &&
+                  ((secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps) ||
+                   fast_transport(st, v->fl, v, secs));
     bool fire = false;
     uint32_t count;
 

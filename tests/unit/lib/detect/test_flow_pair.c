@@ -930,6 +930,58 @@ static void test_dos_tcp_answered(void **state)
     lines_free(&l);
 }
 
+/*
+ * UDP/443 (and the other transport ports): a fast 5-tuple of small datagrams
+ * is a flood when unanswered, UdpOnTcpPorts on 443 (spec: "e.g. 80/443"), and
+ * a QUIC download's acknowledgements (answered by the data) are not. Each
+ * minute's instance record comes first, the worst order for the answers.
+ * Before, a fast 5-tuple to a transport port never counted: a 6,000/s flood
+ * of 284-byte datagrams to 443 for three minutes gave nothing.
+ */
+static void test_dos_transport_ports(void **state)
+{
+    const int64_t t = T0 + 15 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    for (int m = 0; m < 3; m++) {
+        rec(&l, "eni-9e", "10.0.9.14", "54.172.60.5", 33334, 443, 17, 360000, 360000ULL * 284,
+            t + m * 60, t + m * 60 + 59, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2); /* minutes 1 and 2, each judged on the next minute's record */
+    assert_all(&r.got, T_UDPTCP, "eni-9e");
+    assert_int_equal(r.got.line[0], 2);
+    lines_free(&l);
+
+    /* The same to IKE (UDP/500, a transport port, not a TCP service): .Udp. */
+    for (int m = 0; m < 3; m++) {
+        rec(&l, "eni-9f", "10.0.9.15", "54.172.60.6", 33335, 500, 17, 360000, 360000ULL * 120,
+            t + m * 60, t + m * 60 + 59, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_all(&r.got, T_UDP, "eni-9f");
+    lines_free(&l);
+
+    /* A QUIC download for ten minutes: 10,000 ACKs/s of 70 bytes out, 20,000 datagrams/s in. */
+    for (int m = 0; m < 10; m++) {
+        rec(&l, "eni-9g", "10.0.9.16", "54.172.60.7", 50200, 443, 17, 600000, 600000ULL * 70,
+            t + m * 60, t + m * 60 + 59, "ACCEPT");
+        rec(&l, "eni-9g", "54.172.60.7", "10.0.9.16", 443, 50200, 17, 1200000, 1200000ULL * 1250,
+            t + m * 60, t + m * 60 + 59, "ACCEPT");
+    }
+    /* A QUIC upload: the instance's datagrams are full size. */
+    for (int m = 0; m < 10; m++) {
+        rec(&l, "eni-9h", "10.0.9.17", "54.172.60.8", 50201, 443, 17, 600000, 600000ULL * 1250,
+            t + m * 60, t + m * 60 + 59, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 0);
+    lines_free(&l);
+}
+
 /* ---- aggregation and order --------------------------------------------------------------- */
 
 /*
@@ -1227,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_dos_forwarded),
         cmocka_unit_test(test_dos_answered_streams),
         cmocka_unit_test(test_dos_tcp_answered),
+        cmocka_unit_test(test_dos_transport_ports),
         cmocka_unit_test(test_aggregation),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_volume),
