@@ -306,6 +306,18 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
      * directly while its IPv4 calls leave through a NAT gateway.
      */
     if (x->cfg != NULL && cm_inventory_owns(x->cfg->inventory, instance, ip)) {
+        /*
+         * Its public IPv4 address is where its IPv4 calls leave: the instance's
+         * established home, so a thief's address is judged against it. Before
+         * 2026-12-04 it never became a home: the instance looked homeless and a
+         * thief's first address inside AWS (any outside, without ranges) was
+         * learned as its own. An IPv6 address is not one (a dual-stack
+         * instance's IPv4 calls leave through a NAT gateway).
+         */
+        if (first && ip->family == CM_IP_V4) {
+            return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, HOME_ESTABLISHED,
+                                            proven);
+        }
         return 0;
     }
     in_aws = ranges != NULL && cm_awsranges_lookup(ranges, ip, NULL);

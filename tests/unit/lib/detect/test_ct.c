@@ -951,6 +951,52 @@ static void test_instance_central_endpoints(void **state)
 #undef EVIL
 }
 
+/*
+ * An instance with a public IPv4 address in the inventory, whose calls all leave from it:
+ * a thief's address is judged against that address. Before 2026-12-04 the inventory's
+ * address was never learned as the instance's home, so the instance looked homeless and
+ * the thief's first address was learned in its place: with the inventory, no InsideAWS
+ * (with ranges) and no OutsideAWS (without them) at all.
+ */
+static void test_instance_inventory_home(void **state)
+{
+    static const char inv_json[] =
+        "{\"Reservations\":[{\"Instances\":[{\"InstanceId\":\"i-0123456789abcdef0\","
+        "\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.0.1.5\",\"PublicIpAddress\":\"3.80.2.2\","
+        "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-1\",\"VpcId\":\"vpc-1\","
+        "\"PrivateIpAddress\":\"10.0.1.5\",\"Association\":{\"PublicIp\":\"3.80.2.2\"}}]}]}]}";
+    const char *in = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.InsideAWS";
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+
+    (void)state;
+    for (int with_inv = 0; with_inv < 2; with_inv++) {
+        for (int with_ranges = 0; with_ranges < 2; with_ranges++) {
+            /* with ranges, the thief's host is another account's EC2 address; without, outside */
+            const char *thief = with_ranges ? "52.9.9.9" : "45.9.9.9";
+
+            run_text_inv(
+                &r,
+                file(rec(r1, sizeof(r1), INSTANCE("ASIAINST0000000001"), 0, "ssm.amazonaws.com",
+                         "UpdateInstanceInformation", "3.80.2.2", "amazon-ssm-agent/3.3", NULL),
+                     rec(r2, sizeof(r2), INSTANCE("ASIAINST0000000001"), 300, "ssm.amazonaws.com",
+                         "UpdateInstanceInformation", "3.80.2.2", "amazon-ssm-agent/3.3", NULL),
+                     rec(r3, sizeof(r3), INSTANCE("ASIAINST0000000001"), 600, "iam.amazonaws.com",
+                         "ListRoles", thief, CLI, NULL),
+                     rec(r4, sizeof(r4), INSTANCE("ASIAINST0000000001"), 660, "s3.amazonaws.com",
+                         "ListBuckets", thief, CLI, NULL),
+                     NULL),
+                with_ranges, with_inv ? inv_json : NULL);
+            assert_int_equal(count(&r.got, with_ranges ? in : out), 2);
+            assert_int_equal(count(&r.got, with_ranges ? out : in), 0);
+        }
+    }
+}
+
 /* Instances only ever seen behind a shared NAT address still have that address: a thief
  * using one's key from elsewhere is found, not learned. */
 static void test_instance_behind_nat(void **state)
@@ -1336,6 +1382,7 @@ int main(void)
         cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_instance_dual_stack),
         cmocka_unit_test(test_instance_central_endpoints),
+        cmocka_unit_test(test_instance_inventory_home),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_lambda_credentials_per_account),
         cmocka_unit_test(test_console_travel),
