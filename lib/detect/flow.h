@@ -7,10 +7,10 @@
  *   local / remote   the interface's side and the other side. From the
  *                    flow-direction field when the format has it; else the
  *                    internal address (cm_ip_is_internal: RFC 1918/6598/4193, link-local) is the
- *                    local one when exactly one side is private; else, for
- *                    IPv6, the side in the interface's /64 once its records
- *                    have shown it (cm_flow_local_note); else (both private,
- *                    east-west, or both public and not yet learned) the source.
+ *                    local one when exactly one side is private; else the
+ *                    interface's own address (IPv4) or /64 (IPv6) once its
+ *                    records have shown it (cm_flow_local_note); else (both
+ *                    private or both public, not yet learned) the source.
  *   outbound         the instance opened the connection: the local port is
  *                    the ephemeral one (higher than the remote port, which is
  *                    below 1024 or the lower of two), or the protocol has no
@@ -55,13 +55,15 @@ struct cm_flow_view {
 bool cm_flow_forwarded(const struct cm_flow *fl);
 
 /*
- * The interface's own IPv6 network (flow_local.c). A record of a format
- * without flow-direction (the default, v2) whose two addresses are both
- * public, as every IPv6 address of an instance is, does not say which side
- * is the instance's. An interface's IPv6 addresses come from its subnet's
- * /64 and each of its records has one of them, so the /64 found in every
- * such record of an interface is its own. The table maps an interface id to
- * what its records showed so far (24 bytes); every flow detector that views
+ * The interface's own address (flow_local.c). A record of a format without
+ * flow-direction (the default, v2) whose two addresses are both internal
+ * (east-west IPv4: a load balancer's health checks, a database's clients) or
+ * both public (IPv6, where every address of an instance is) does not say
+ * which side is the instance's. Each record of an interface has one of its
+ * addresses: its private IPv4 address, or an IPv6 address of its subnet's
+ * /64. So the IPv4 address, or the /64, found in every such record of an
+ * interface is its own. The table maps an interface id to what its records
+ * showed so far (32 bytes, both families); every flow detector that views
  * records keeps one and feeds it every flow record before anything else.
  */
 #define CM_FLOW_LOCAL_MAX    (128u * 1024)            /* interfaces remembered */
@@ -70,17 +72,18 @@ bool cm_flow_forwarded(const struct cm_flow *fl);
 int cm_flow_local_create(struct cm_state **out, uint64_t seed);
 /*
  * Whether fl can be one of the records the table is about: no flow-direction
- * and IPv6 on both sides. The cheap part of the test, inline: every flow
- * record of every such detector is put to it, and few pass.
+ * and one family, IPv4 or IPv6, on both sides. The cheap part of the test,
+ * inline: every flow record of every such detector is put to it, and records
+ * of formats with flow-direction never pass.
  */
 static inline bool cm_flow_local_maybe(const struct cm_flow *fl)
 {
-    return fl->src.family == CM_IP_V6 && fl->dst.family == CM_IP_V6 &&
-           fl->direction == CM_FD_UNKNOWN;
+    return fl->direction == CM_FD_UNKNOWN && fl->src.family == fl->dst.family &&
+           (fl->src.family == CM_IP_V4 || fl->src.family == CM_IP_V6);
 }
 /* cm_flow_local_note for a record that passed cm_flow_local_maybe. */
 int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev);
-/* Learns from flow event ev (any record; only the ambiguous IPv6 ones teach). 0 or CM_ENOMEM. */
+/* Learns from flow event ev (any record; only the ambiguous ones teach). 0 or CM_ENOMEM. */
 static inline int cm_flow_local_note(struct cm_state *t, const struct cm_event *ev)
 {
     return ev->kind == CM_EV_FLOW && cm_flow_local_maybe(&ev->u.flow) ? cm_flow_local_learn(t, ev)

@@ -84,7 +84,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_HOST_STATE_VERSION 5u
+#define FLOW_HOST_STATE_VERSION 6u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle

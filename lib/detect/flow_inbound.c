@@ -63,7 +63,7 @@
 #include "detect/state.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_INBOUND_STATE_VERSION 2u
+#define FLOW_INBOUND_STATE_VERSION 3u
 
 /*
  * Brute force: 20 connections within 10 minutes. A handful of mistyped
@@ -156,7 +156,7 @@ struct inbound {
     struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
-    struct cm_state *local;             /* interface -> its IPv6 network (cm_flow_local_note) */
+    struct cm_state *local;             /* interface -> its own address (cm_flow_local_note) */
     struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
     int64_t bucket_ms;
     uint64_t seed;

@@ -47,7 +47,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 6u
+#define FLOW_PAIR_STATE_VERSION 7u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
 static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";

@@ -154,7 +154,7 @@ struct flow_pair {
     struct cm_state *pairs;  /* (family, address, resource) -> struct pair */
     struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
     struct cm_state *insts;  /* resource -> struct inst */
-    struct cm_state *local;  /* interface -> its IPv6 network (cm_flow_local_note) */
+    struct cm_state *local;  /* interface -> its own address (cm_flow_local_note) */
 };
 
 static inline uint32_t cm_flow_pair_sat_inc(uint32_t x)

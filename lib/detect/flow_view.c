@@ -41,7 +41,7 @@ bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struc
     } else if (src_in != dst_in) {
         src_local = src_in;
     } else if (cm_flow_local_maybe(fl) && (side = cm_flow_local_side(local, fl)) != 0) {
-        src_local = side > 0; /* IPv6: the side in the interface's own /64 */
+        src_local = side > 0; /* the interface's own address (IPv4) or /64 (IPv6) */
     } else {
         src_local = true;
     }

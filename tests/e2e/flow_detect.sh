@@ -326,6 +326,79 @@ check "IPv6 in v2 flow logs: a scan of the instance is no Portscan by it" \
     sh -c '! grep -q "^Recon:EC2/Portscan|" "$1"' _ "$T/v6v2.sum"
 rm -rf "$V"
 
+# --- east-west IPv4 in the default format -------------------------------------------------------
+# Two private addresses in a v2 record (no flow-direction) do not say which is the instance's;
+# the address on every record of the interface does (docs/detectors/vpcflow.md). An ECS
+# container instance behind a network load balancer: 3 balancer nodes health-check 24 tasks on
+# the dynamic host ports 32768-32791, every 10 s for an hour, from their own ephemeral ports
+# (higher). Then the instance scans two neighbours' ports 1-100 (nmap -sS from port 51000, the
+# closed ports answer with a RST), and a neighbour makes 25 answered SSH guesses at it (with
+# brute_force_private_remotes on). Before 2026-12-04 the health checks were the instance's
+# Recon:EC2/Portscan of its own address (the balancer's source taken for the instance) and the
+# neighbour's guesses the instance's SSHBruteForce (ACTOR/OUTBOUND) of the neighbour. The same
+# health checks in v5 with flow-direction are quiet.
+E="$T/ew"
+mkdir -p "$E/v2/AWSLogs" "$E/v5/AWSLogs"
+ew_log() { # ew_log FORMAT ATTACKS(0|1)
+    awk -v fmt="$1" -v attacks="$2" 'BEGIN {
+        srand(11); t0 = 1767607200; me = "10.0.4.50"; eni = "eni-0c0ffee0c0ffee001"
+        pre = "2 111122223333 " eni " "
+        split("10.0.1.10 10.0.2.10 10.0.3.10", lb, " ")
+        for (n = 1; n <= 3; n++) for (k = 0; k < 24; k++) ph[n, k] = int(rand() * 10)
+        print "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets" \
+            " bytes start end action log-status" (fmt == "v5" ? " flow-direction" : "")
+        for (t = 0; t < 3600; t += 10) for (x = 0; x < 10; x++)
+            for (n = 1; n <= 3; n++) for (k = 0; k < 24; k++) if (ph[n, k] == x) {
+                sp = 32768 + int(rand() * 28232); s = t0 + t + x
+                rec(lb[n], me, sp, 32768 + k, 3, 180, s, "ingress")
+                rec(me, lb[n], 32768 + k, sp, 2, 112, s, "egress")
+            }
+        if (attacks != 1) exit
+        split("10.0.5.20 10.0.5.21", nb, " ")
+        for (n = 1; n <= 2; n++) for (p = 1; p <= 100; p++) {
+            s = t0 + 900 + n * 60 + int(p / 10)
+            rec(me, nb[n], 51000, p, 1, 44, s, "egress")
+            rec(nb[n], me, p, 51000, 1, 40, s, "ingress")
+        }
+        for (i = 0; i < 25; i++) {
+            s = t0 + 1800 + i * 10
+            rec("10.0.6.30", me, 40000 + i, 22, 22, 3000, s, "ingress")
+            rec(me, "10.0.6.30", 22, 40000 + i, 20, 4000, s, "egress")
+        }
+    }
+    function rec(a, b, ap, bp, pk, by, s, dir) {
+        print pre a " " b " " ap " " bp " 6 " pk " " by " " s " " (s + 1) " ACCEPT OK" \
+            (fmt == "v5" ? " " dir : "")
+    }'
+}
+mkdir -p "$E/hc/AWSLogs"
+ew_log v2 0 >"$E/hc/AWSLogs/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T1000Z_ew.log"
+ew_log v2 1 >"$E/v2/AWSLogs/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T1000Z_ew.log"
+ew_log v5 0 >"$E/v5/AWSLogs/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T1000Z_ew.log"
+"$COALMINE" scan --no-default-intel --format json "$E/hc/AWSLogs" >"$T/ewhc.json" 2>/dev/null
+check "east-west v2 flow logs: scan exits 0, health checks of dynamic ports are no Portscan" \
+    sh -c 'test "$1" -eq 0 && ! test -s "$2"' _ $? "$T/ewhc.json"
+printf 'detectors:\n  vpcflow:\n    brute_force_private_remotes: true\n' >"$E/coalmine.yaml"
+"$COALMINE" scan --no-default-intel --config "$E/coalmine.yaml" --format json "$E/v2/AWSLogs" \
+    >"$T/ew.json" 2>"$T/ew.json.err"
+check "east-west v2 flow logs with attacks: scan exits 0" test $? -eq 0
+# type|role/direction|remote|first seen|count (one finding per type and instance)
+jq -r '.service.action.networkConnectionAction as $a | [.type,
+        .service.resourceRole + "/" + $a.connectionDirection, $a.remoteIpDetails.ipAddressV4,
+        .service.eventFirstSeen, (.service.count | tostring)] | join("|")' \
+    "$T/ew.json" | sort >"$T/ew.sum"
+check "east-west v2 flow logs: the instance's scans of its neighbours alone are its Portscan" \
+    sh -c 'grep "^Recon:EC2/Portscan|" "$1" | awk -F "|" "
+        \$2 == \"ACTOR/OUTBOUND\" && \$3 ~ /^10\.0\.5\.2[01]\$/ &&
+        \$4 >= \"2026-01-05T10:16\" && \$5 <= 200 { n++ } END { exit n != 1 }"' _ "$T/ew.sum"
+check "east-west v2 flow logs: a neighbour's SSH guesses are against the instance (TARGET/INBOUND)" \
+    sh -c 'test "$(grep "SSHBruteForce" "$1" | cut -d "|" -f 1-3)" = \
+        "UnauthorizedAccess:EC2/SSHBruteForce|TARGET/INBOUND|10.0.6.30"' _ "$T/ew.sum"
+"$COALMINE" scan --no-default-intel --format json "$E/v5/AWSLogs" >"$T/ew5.json" 2>/dev/null
+check "east-west v5 flow logs (flow-direction): scan exits 0, the health checks are quiet" \
+    sh -c 'test "$1" -eq 0 && ! test -s "$2"' _ $? "$T/ew5.json"
+rm -rf "$E"
+
 # --- all scenarios together ------------------------------------------------------------------
 A="$T/all"
 set --

@@ -422,6 +422,42 @@ static void test_pair_portscan(void **state)
     cm_buf_finish(&b);
 }
 
+/*
+ * flow_pair: the interface's own address (flow_local.c) carries over. Before the restart two
+ * balancer nodes health-check the instance 10.0.4.50, which teaches its address; after it one
+ * node checks 24 task ports from higher ones. Known, the instance is checked, not scanning;
+ * a fresh engine has only that node's records, takes their source for the instance, and
+ * reads a Portscan of its own address.
+ */
+static void test_pair_local_address(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int n = 0; n < 2; n++) {
+        const char *node = n ? "10.0.2.10" : "10.0.1.10";
+
+        rec(&a, "eni-0ecs", node, "10.0.4.50", 50000 + n, 32768, 6, 3, 180, t + n, t + n + 1,
+            "ACCEPT");
+        rec(&a, "eni-0ecs", "10.0.4.50", node, 32768, 50000 + n, 6, 2, 112, t + n, t + n + 1,
+            "ACCEPT");
+    }
+    for (int i = 0; i < 24; i++) {
+        int64_t at = t + 60 + i;
+
+        rec(&b, "eni-0ecs", "10.0.1.10", "10.0.4.50", 51000 + i, 32768 + i, 6, 3, 180, at, at + 1,
+            "ACCEPT");
+        rec(&b, "eni-0ecs", "10.0.4.50", "10.0.1.10", 32768 + i, 51000 + i, 6, 2, 112, at, at + 1,
+            "ACCEPT");
+    }
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 0, 1, NULL, NULL);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
 /* flow_pair: 31 hours of 300 MiB an hour before the restart, 6 GiB in an hour after. */
 static void test_pair_volume(void **state)
 {
@@ -902,10 +938,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_history),  cmocka_unit_test(test_host_sweep),
         cmocka_unit_test(test_inbound_brute), cmocka_unit_test(test_inbound_probe),
-        cmocka_unit_test(test_pair_portscan), cmocka_unit_test(test_pair_volume),
-        cmocka_unit_test(test_intel_tor),     cmocka_unit_test(test_host_codec),
-        cmocka_unit_test(test_inbound_codec), cmocka_unit_test(test_pair_codec),
-        cmocka_unit_test(test_intel_codec),
+        cmocka_unit_test(test_pair_portscan), cmocka_unit_test(test_pair_local_address),
+        cmocka_unit_test(test_pair_volume),   cmocka_unit_test(test_intel_tor),
+        cmocka_unit_test(test_host_codec),    cmocka_unit_test(test_inbound_codec),
+        cmocka_unit_test(test_pair_codec),    cmocka_unit_test(test_intel_codec),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

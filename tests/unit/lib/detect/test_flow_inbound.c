@@ -465,6 +465,65 @@ static void test_ipv6_default_format(void **state)
     cm_intel_snapshot_unref(snap);
 }
 
+/*
+ * East-west IPv4 in a format without flow-direction: both addresses are private, so a record
+ * alone does not say which is the instance's; the address on every record of its interface
+ * does (cm_flow_local_note). Before 2026-12-04 the source was taken for the instance: a
+ * neighbour's SSH guesses at it were the instance's brute force of the neighbour (ACTOR, High).
+ */
+#define EW   "eni-0ew", "i-0ew"
+#define EWIP "10.0.4.50"
+
+/* A balancer's three nodes health-check two tasks of the instance: what teaches its address. */
+static void ew_background(int64_t t)
+{
+    static const char *const nodes[] = {"10.0.1.10", "10.0.2.10", "10.0.3.10"};
+
+    for (int n = 0; n < 3; n++) {
+        for (int i = 0; i < 2; i++) {
+            conn(EW, nodes[n], EWIP, 50000 + 10 * n + i, 32768 + i, 6, 5, t + n, 1, "ACCEPT", true,
+                 60);
+        }
+    }
+}
+
+static void test_east_west_default_format(void **state)
+{
+    struct cm_flow_inbound_tuning inside = {.brute_private_remotes = true};
+    struct run r = {0};
+    const struct cm_finding *f;
+
+    (void)state;
+    /* 25 answered guesses from a neighbour: the instance is the target. */
+    ew_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        conn(EW, "10.0.6.30", EWIP, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, &inside, 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(first_of(&r, SSH)->dir, CM_DDIR_INBOUND);
+    f = finding(&r, SSH, "i-0ew");
+    assert_int_equal(f->role, CM_ROLE_TARGET);
+    assert_true(f->severity == 2.0);
+    assert_true(cm_str_eqc(f->net.local_ip.ipv4, EWIP));
+    assert_true(cm_str_eqc(f->net.remote_ip.ipv4, "10.0.6.30"));
+    done(&r);
+
+    /* The instance guessing on the neighbour is the actor. */
+    ew_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        conn(EW, EWIP, "10.0.6.30", 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, &inside, 0);
+    assert_int_equal(r.n, 1);
+    f = finding(&r, SSH, "i-0ew");
+    assert_int_equal(f->role, CM_ROLE_ACTOR);
+    assert_true(f->severity == 8.0);
+    assert_true(cm_str_eqc(f->net.local_ip.ipv4, EWIP));
+    assert_true(cm_str_eqc(f->net.remote_ip.ipv4, "10.0.6.30"));
+    done(&r);
+}
+
 static void test_episode_rate_limit(void **state)
 {
     struct run r = {0};
@@ -918,6 +977,7 @@ int main(void)
         cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_cicids2017),
         cmocka_unit_test(test_ipv6_default_format),
+        cmocka_unit_test(test_east_west_default_format),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,15 +1,17 @@
 /*
- * The interface's own IPv6 network (lib/detect/flow_local.c): what
+ * The interface's own address (lib/detect/flow_local.c): what
  * cm_flow_local_note learns and cm_flow_local_side answers, against a plain
  * model of the rule in flow_local.c's header written out here: the first
- * ambiguous record (no flow-direction, IPv6 on both sides, both internal or
- * both not, two different /64s) of an interface gives two candidates, a later
- * one keeps the candidate it has, a record with neither starts over, and a
- * learned /64 a record lacks starts over too. Every other record teaches
- * nothing. Random records of every kind (IPv4, mixed families, a known
- * direction, one /64 on both sides, no interface) go to both, and each
- * record's side must agree; cm_flow_local_note's inline test of the cheap
- * fields must let through every record the rule reads.
+ * ambiguous record of a family (no flow-direction, IPv4 or IPv6 on both
+ * sides, both internal or both not, two different addresses (IPv4) or /64s
+ * (IPv6)) of an interface gives two candidates, a later one keeps the
+ * candidate it has, a record with neither starts over, and a learned one a
+ * record lacks starts over too; the two families are learned apart. Every
+ * other record teaches nothing. Random records of every kind (mixed
+ * families, a known direction, one address or /64 on both sides, one side
+ * internal, no interface) go to both, and each record's side must agree;
+ * cm_flow_local_note's inline test of the cheap fields must let through
+ * every record the rule reads.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,11 +27,13 @@
 
 #define IFACES 4
 #define NETS   6
+#define HOSTS4 7
 
+/* Per interface and family (0: IPv6, 1: IPv4): the two candidates, the first alone once known. */
 struct model {
-    bool seen;
-    bool known;
-    uint8_t net[2][8];
+    bool seen[2];
+    bool known[2];
+    uint8_t net[2][2][8];
 };
 
 /* A small xorshift: the sequence is the same on every run. */
@@ -52,95 +56,112 @@ static void make_v6(struct cm_ip *ip, unsigned net, unsigned host)
     ip->a[15] = (uint8_t)(host + 1);
 }
 
+/* IPv4 host n: 10.0.0.0/8 (internal) for even numbers, public for odd ones. */
 static void make_v4(struct cm_ip *ip, unsigned host)
 {
     memset(ip, 0, sizeof(*ip));
     ip->family = CM_IP_V4;
-    ip->a[0] = host & 1 ? 10 : 54;
+    ip->a[0] = host & 1 ? 54 : 10;
     ip->a[3] = (uint8_t)(host + 1);
 }
 
-static bool model_ambiguous(const struct cm_flow *fl)
+static bool internal(const struct cm_ip *ip)
 {
-    bool si, di;
+    return ip->family == CM_IP_V4 ? ip->a[0] == 10 : ip->a[0] == 0xfd;
+}
 
-    if (fl->direction != CM_FD_UNKNOWN || fl->src.family != CM_IP_V6 ||
-        fl->dst.family != CM_IP_V6) {
-        return false;
+/* The family index, or -1 for a record the rule does not read. */
+static int model_family(const struct cm_flow *fl)
+{
+    if (fl->direction != CM_FD_UNKNOWN || fl->src.family != fl->dst.family ||
+        internal(&fl->src) != internal(&fl->dst)) {
+        return -1;
     }
-    si = fl->src.a[0] == 0xfd;
-    di = fl->dst.a[0] == 0xfd;
-    return si == di;
+    return fl->src.family == CM_IP_V6 ? 0 : fl->src.family == CM_IP_V4 ? 1 : -1;
 }
 
-static bool has(const uint8_t *net, const struct cm_flow *fl)
+/* What the rule compares: the IPv4 address, the IPv6 /64. */
+static size_t len_of(int fam)
 {
-    return memcmp(net, fl->src.a, 8) == 0 || memcmp(net, fl->dst.a, 8) == 0;
+    return fam == 1 ? 4 : 8;
 }
 
-static void model_start(struct model *m, const struct cm_flow *fl)
+static bool has(const uint8_t *net, const struct cm_flow *fl, size_t len)
 {
-    m->seen = true;
-    m->known = false;
-    memcpy(m->net[0], fl->src.a, 8);
-    memcpy(m->net[1], fl->dst.a, 8);
+    return memcmp(net, fl->src.a, len) == 0 || memcmp(net, fl->dst.a, len) == 0;
+}
+
+static void model_start(struct model *m, const struct cm_flow *fl, int fam)
+{
+    m->seen[fam] = true;
+    m->known[fam] = false;
+    memcpy(m->net[fam][0], fl->src.a, 8);
+    memcpy(m->net[fam][1], fl->dst.a, 8);
 }
 
 static void model_note(struct model *m, const struct cm_flow *fl, int iface)
 {
+    int fam = model_family(fl);
+    size_t len = len_of(fam);
     bool k0, k1;
 
-    if (iface < 0 || !model_ambiguous(fl) || memcmp(fl->src.a, fl->dst.a, 8) == 0) {
+    if (iface < 0 || fam < 0 || memcmp(fl->src.a, fl->dst.a, len) == 0) {
         return;
     }
     m += iface;
-    if (!m->seen) {
-        model_start(m, fl);
+    if (!m->seen[fam]) {
+        model_start(m, fl, fam);
         return;
     }
-    k0 = has(m->net[0], fl);
-    k1 = has(m->net[1], fl);
-    if (m->known) {
+    k0 = has(m->net[fam][0], fl, len);
+    k1 = has(m->net[fam][1], fl, len);
+    if (m->known[fam]) {
         if (!k0) {
-            model_start(m, fl);
+            model_start(m, fl, fam);
         }
     } else if (k0 && !k1) {
-        m->known = true;
+        m->known[fam] = true;
     } else if (k1 && !k0) {
-        memcpy(m->net[0], m->net[1], 8);
-        m->known = true;
+        memcpy(m->net[fam][0], m->net[fam][1], 8);
+        m->known[fam] = true;
     } else if (!k0 && !k1) {
-        model_start(m, fl);
+        model_start(m, fl, fam);
     }
 }
 
 static int model_side(const struct model *m, const struct cm_flow *fl, int iface)
 {
+    int fam = model_family(fl);
+    size_t len = len_of(fam);
     bool s, d;
 
-    if (iface < 0 || !model_ambiguous(fl) || !m[iface].seen || !m[iface].known) {
+    if (iface < 0 || fam < 0 || !m[iface].seen[fam] || !m[iface].known[fam]) {
         return 0;
     }
-    s = memcmp(m[iface].net[0], fl->src.a, 8) == 0;
-    d = memcmp(m[iface].net[0], fl->dst.a, 8) == 0;
+    s = memcmp(m[iface].net[fam][0], fl->src.a, len) == 0;
+    d = memcmp(m[iface].net[fam][0], fl->dst.a, len) == 0;
     return s == d ? 0 : (s ? 1 : -1);
 }
 
-/* A random record of interface iface (-1: none): mostly ambiguous IPv6, some of each other kind. */
+/*
+ * A random record of interface iface (-1: none): mostly one family on both sides (IPv6 or
+ * IPv4, with an even chance of the same), some of each other kind.
+ */
 static void random_record(uint64_t *rng, struct cm_event *ev, int iface, const char *const *ids)
 {
     struct cm_flow *fl = &ev->u.flow;
     uint32_t r = next(rng);
+    bool v4 = next(rng) % 2 == 0;
 
     memset(fl, 0, sizeof(*fl));
     fl->direction = r % 8 == 0 ? (r % 16 == 0 ? CM_FD_INGRESS : CM_FD_EGRESS) : CM_FD_UNKNOWN;
-    if (next(rng) % 6 == 0) {
-        make_v4(&fl->src, next(rng) % 4);
+    if ((next(rng) % 6 == 0) != v4) {
+        make_v4(&fl->src, next(rng) % HOSTS4);
     } else {
         make_v6(&fl->src, next(rng) % NETS, next(rng) % 3);
     }
-    if (next(rng) % 6 == 0) {
-        make_v4(&fl->dst, next(rng) % 4);
+    if ((next(rng) % 6 == 0) != v4) {
+        make_v4(&fl->dst, next(rng) % HOSTS4);
     } else {
         make_v6(&fl->dst, next(rng) % NETS, next(rng) % 3);
     }
@@ -154,7 +175,7 @@ static void test_agrees_with_model(void **state)
     struct cm_state *t = NULL;
     struct cm_event ev;
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
-    unsigned learned = 0, sides = 0;
+    unsigned learned = 0, sides = 0, learned4 = 0, sides4 = 0;
 
     (void)state;
     memset(m, 0, sizeof(m));
@@ -168,7 +189,7 @@ static void test_agrees_with_model(void **state)
         ev.time_ms = 1767571200000LL + i;
         random_record(&rng, &ev, iface, ids);
         /* The inline test of the cheap fields passes every record the rule reads. */
-        if (model_ambiguous(&ev.u.flow)) {
+        if (model_family(&ev.u.flow) >= 0) {
             assert_true(cm_flow_local_maybe(&ev.u.flow));
         }
         want = model_side(m, &ev.u.flow, iface);
@@ -180,11 +201,15 @@ static void test_agrees_with_model(void **state)
         got = cm_flow_local_side(t, &ev.u.flow);
         assert_int_equal(got, want);
         sides += want != 0;
-        learned += iface >= 0 && m[iface].known;
+        learned += iface >= 0 && m[iface].known[0];
+        learned4 += iface >= 0 && m[iface].known[1];
+        sides4 += want != 0 && ev.u.flow.src.family == CM_IP_V4;
     }
     /* The sequence reaches every branch: interfaces learned, and records told apart. */
     assert_true(learned > 1000);
     assert_true(sides > 1000);
+    assert_true(learned4 > 1000);
+    assert_true(sides4 > 1000);
     cm_state_destroy(t);
 }
 

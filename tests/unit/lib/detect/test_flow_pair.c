@@ -648,6 +648,67 @@ static void test_portscan_ecs_health_checks(void **state)
     l.header = NULL;
 }
 
+/*
+ * The same container instance in the default format (v2: no flow-direction, no tcp-flags), its
+ * 24 tasks on the host ports Docker hands out first (32768 and up), health-checked by the 3
+ * balancer nodes from their ephemeral ports (32768-60999, above the tasks'). Two private
+ * addresses: the instance's is the one on every record of its interface (flow_local.c). Before
+ * 2026-12-04 the balancer's source was taken for the instance, and its checks of 24 ports were
+ * the instance's Portscan of its own address. The instance's scans of its neighbours, and of
+ * the balancer, still are.
+ */
+static void test_portscan_ecs_health_checks_default_format(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 4242;
+
+    (void)state;
+    for (int c = 0; c < 360; c++) {
+        for (int n = 0; n < 3; n++) {
+            for (int i = 0; i < 24; i++) {
+                char node[32];
+                int hp = 32768 + i, sp;
+                int64_t at;
+
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                sp = 32768 + (int)((x >> 33) % 28232);
+                at = t + c * 10 + (int64_t)((x >> 20) % 10);
+                snprintf(node, sizeof(node), "10.0.%d.50", n);
+                rec(&l, "eni-0ecs", node, "10.0.1.77", sp, hp, 6, 3, 180, at, at + 1, "ACCEPT");
+                rec(&l, "eni-0ecs", "10.0.1.77", node, hp, sp, 6, 2, 112, at, at + 1, "ACCEPT");
+            }
+        }
+    }
+    /* The checks of one cycle come in any order within it. */
+    for (size_t c = 0; c < 360; c++) {
+        lines_shuffle(&l, c * 144, c * 144 + 144, c + 1);
+    }
+    run_lines(&r, NULL, &l);
+    for (size_t i = 0; i < r.got.n; i++) {
+        print_message("unexpected: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
+                      (unsigned)r.got.line[i]);
+    }
+    assert_int_equal(r.got.n, 0);
+
+    /* Still scans: the instance's nmap -sS of 100 ports of two neighbours and of a node. */
+    for (int h = 0; h < 3; h++) {
+        const char *dst = h == 0 ? "10.0.9.20" : h == 1 ? "10.0.9.21" : "10.0.2.50";
+
+        for (int p = 1; p <= 100; p++) {
+            int64_t at = t + 900 + h * 60 + p / 10;
+
+            rec(&l, "eni-0ecs", "10.0.1.77", dst, 51000, p, 6, 1, 44, at, at, "ACCEPT");
+            rec(&l, "eni-0ecs", dst, "10.0.1.77", p, 51000, 6, 1, 40, at, at, "ACCEPT");
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 3);
+    assert_all(&r.got, T_PORTSCAN, "eni-0ecs");
+    lines_free(&l);
+}
+
 /* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
 
 static void test_dos(void **state)
@@ -1274,6 +1335,7 @@ int main(void)
         cmocka_unit_test(test_portscan_ipv6_default_format),
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_portscan_ecs_health_checks),
+        cmocka_unit_test(test_portscan_ecs_health_checks_default_format),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
         cmocka_unit_test(test_dos_forwarded),
