@@ -98,14 +98,20 @@ int cm_flow_local_side(const struct cm_state *t, const struct cm_flow *fl);
 /* The table's checkpoint codec (cm_state_save / cm_state_load). */
 extern const struct cm_state_codec cm_flow_local_codec;
 
+struct cm_inventory;
+
 /*
  * Fills *v for flow event ev, with local (NULL: none) the table of
- * cm_flow_local_note for records whose sides nothing else tells apart.
+ * cm_flow_local_note for records whose sides nothing else tells apart, and
+ * inv (NULL: none) the scan's inventory, asked first which side is one of the
+ * interface's addresses (cm_inventory_eni_side): it knows every address of
+ * an interface it lists, where local knows one.
  * Returns false (nothing to judge) for records without both addresses,
  * NODATA/SKIPDATA records, forwarded records (cm_flow_forwarded), and events
  * of other kinds.
  */
-bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struct cm_flow_view *v);
+bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local,
+                  const struct cm_inventory *inv, struct cm_flow_view *v);
 
 /*
  * Whether request record v is a traceroute probe: UDP to the port range traceroute (and

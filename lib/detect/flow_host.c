@@ -243,6 +243,7 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     }
     defaults(&fh->t);
     fh->seed = opts ? opts->seed : 0;
+    fh->inv = opts && opts->config ? opts->config->inventory : NULL;
     if (fh->t.sweep_hosts > MAX_FAN_HOSTS || fh->t.spam_hosts > MAX_FAN_HOSTS ||
         fh->t.sweep_fail_pct > 100) {
         rc = CM_EINVAL;
@@ -600,7 +601,7 @@ static void udp_answer(struct flow_host *fh, const struct cm_event *ev)
     struct cm_flow_view v;
     struct host *h;
 
-    if (!cm_flow_view(ev, fh->local, &v) || v.local_first || v.resource.len == 0 ||
+    if (!cm_flow_view(ev, fh->local, fh->inv, &v) || v.local_first || v.resource.len == 0 ||
         v.remote_port <= 0 || v.remote_port > 65535) {
         return;
     }
@@ -640,8 +641,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if ((fl->protocol != TCP && fl->protocol != UDP) || fl->srcport <= 0 || fl->dstport <= 0 ||
         fl->dstport > 65535 || (fl->srcport < fl->dstport && fl->dstport >= 1024) ||
         fl->direction == CM_FD_INGRESS || !cm_ip_is_public(&fl->dst) ||
-        !cm_flow_view(ev, fh->local, &v) || v.reply || !v.outbound || v.resource.len == 0 ||
-        cm_flow_traceroute(&v)) {
+        !cm_flow_view(ev, fh->local, fh->inv, &v) || v.reply || !v.outbound ||
+        v.resource.len == 0 || cm_flow_traceroute(&v)) {
         return CM_OK;
     }
     if ((h = host_of(fh, v.resource, ev->time_ms)) == NULL) {

@@ -153,6 +153,7 @@ struct probes {
 
 struct inbound {
     const struct cm_detect_config *cfg; /* read afresh per event: src/ may swap the snapshot */
+    const struct cm_inventory *inv;     /* the scan's inventory (NULL: none), for cm_flow_view */
     struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
@@ -183,6 +184,7 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
         in->t = *t;
     }
     in->cfg = opts ? opts->config : NULL;
+    in->inv = in->cfg ? in->cfg->inventory : NULL;
     in->memo = opts ? opts->memo : NULL;
     in->seed = opts ? opts->seed : 0;
     /* EMR nodes are told by their tags, from the inventory when the scan has one. */
@@ -509,7 +511,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     svc = fl->protocol == 6 ? service_of(dp) : SVC_NONE;
     probe = fl->action == CM_FA_ACCEPT && (fl->protocol == 6 || fl->protocol == 17) && dp != 80 &&
             dp != 443 && cm_detect_intel(in->cfg) != NULL;
-    if ((svc == SVC_NONE && !probe) || !cm_flow_view(ev, in->local, &v) || v.reply ||
+    if ((svc == SVC_NONE && !probe) || !cm_flow_view(ev, in->local, in->inv, &v) || v.reply ||
         !cm_str_present(v.resource) || v.resource.len == 0) {
         return CM_OK;
     }

@@ -440,7 +440,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         (fl->protocol == 17 ||
          (fl->protocol == 6 && fl->srcport >= 0 && fl->srcport < fl->dstport &&
           fl->dstport >= 1024 && fl->bytes / fl->packets > (uint64_t)DOS_TCP_DATA)) &&
-        cm_flow_view(ev, st->local, &v) && !v.local_first) {
+        cm_flow_view(ev, st->local, st->inv, &v) && !v.local_first) {
         /* the remote's datagrams, or TCP data from its port to the instance's higher one:
          * answers to flood-like records; a UDP one is also from a port in use */
         if (fl->protocol == 6 && (r = answer_pair(st, ev, &v)) != 0) {
@@ -453,8 +453,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (fl->srcport >= 0 && fl->dstport >= 1024 && fl->srcport < fl->dstport) {
         return 0;
     }
-    if (!cm_flow_view(ev, st->local, &v) || !v.outbound || v.reply || v.resource.len == 0 ||
-        v.resource.len > RES_MAX) {
+    if (!cm_flow_view(ev, st->local, st->inv, &v) || !v.outbound || v.reply ||
+        v.resource.len == 0 || v.resource.len > RES_MAX) {
         return 0;
     }
     rc = cm_ip_classify(v.remote);
@@ -553,6 +553,7 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     DEFAULT(max_pairs, PAIR_MAX);
     DEFAULT(max_instances, INST_MAX);
     st->cfg = opts ? opts->config : NULL;
+    st->inv = st->cfg ? st->cfg->inventory : NULL;
     st->seed = opts ? opts->seed : 0;
     st->ps_bits_needed = bits_for(st->t.portscan_ports);
     memset(&so, 0, sizeof(so));

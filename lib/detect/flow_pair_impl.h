@@ -155,6 +155,7 @@ struct flow_pair {
     struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
     struct cm_state *insts;  /* resource -> struct inst */
     struct cm_state *local;  /* interface -> its own address (cm_flow_local_note) */
+    const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
 };
 
 static inline uint32_t cm_flow_pair_sat_inc(uint32_t x)

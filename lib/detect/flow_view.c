@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "inventory/inventory.h"
+
 bool cm_flow_forwarded(const struct cm_flow *fl)
 {
     if (!(fl->present & (1ULL << CM_FF_INSTANCE_ID)) || cm_str_present(fl->instance_id)) {
@@ -16,7 +18,8 @@ bool cm_flow_forwarded(const struct cm_flow *fl)
             !cm_ip_eq(&fl->pkt_dst, &fl->dst));
 }
 
-bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struct cm_flow_view *v)
+bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local,
+                  const struct cm_inventory *inv, struct cm_flow_view *v)
 {
     const struct cm_flow *fl;
     bool src_in, dst_in, src_local;
@@ -40,8 +43,12 @@ bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local, struc
         src_local = true;
     } else if (src_in != dst_in) {
         src_local = src_in;
-    } else if (cm_flow_local_maybe(fl) && (side = cm_flow_local_side(local, fl)) != 0) {
-        src_local = side > 0; /* the interface's own address (IPv4) or /64 (IPv6) */
+    } else if (cm_flow_local_maybe(fl) &&
+               ((inv != NULL &&
+                 (side = cm_inventory_eni_side(inv, fl->interface_id, &fl->src, &fl->dst)) != 0) ||
+                (side = cm_flow_local_side(local, fl)) != 0)) {
+        /* one of the interface's addresses as the inventory has them, else as learned */
+        src_local = side > 0;
     } else {
         src_local = true;
     }

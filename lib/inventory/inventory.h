@@ -191,6 +191,17 @@ bool cm_inventory_owns(const struct cm_inventory *inv, struct cm_str instance,
                        const struct cm_ip *ip);
 
 /*
+ * Which side of a flow record of interface eni (an ENI id) is one of the
+ * interface's addresses: 1 src, -1 dst, 0 neither or both (or eni unknown,
+ * or inv NULL). An address is the interface's when the inventory binds it
+ * to that interface, in the interface's VPC when known: its private
+ * (secondary ones too), public and IPv6 addresses, as loaded or observed so
+ * far. An address it does not know or binds to another interface is not.
+ */
+int cm_inventory_eni_side(const struct cm_inventory *inv, struct cm_str eni,
+                          const struct cm_ip *src, const struct cm_ip *dst);
+
+/*
  * Whether resource is an EMR cluster node (it has the tag
  * CM_INVENTORY_EMR_TAG). ud is the struct cm_inventory; the signature is that
  * of struct cm_flow_inbound_tuning.is_emr. During a scan it knows only what

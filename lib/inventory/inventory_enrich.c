@@ -255,6 +255,25 @@ bool cm_inventory_owns(const struct cm_inventory *inv, struct cm_str instance,
     return yes;
 }
 
+int cm_inventory_eni_side(const struct cm_inventory *inv, struct cm_str eni,
+                          const struct cm_ip *src, const struct cm_ip *dst)
+{
+    uint32_t n;
+    bool s = false, d = false;
+
+    if (inv == NULL || eni.p == NULL || eni.len == 0 || src == NULL || dst == NULL) {
+        return 0;
+    }
+    inv_lock(inv);
+    n = inv_find_nic(inv, eni);
+    if (n != INV_NONE) {
+        s = inv_find_addr(inv, inv->nic[n].vpc, src) == n;
+        d = inv_find_addr(inv, inv->nic[n].vpc, dst) == n;
+    }
+    inv_unlock(inv);
+    return s == d ? 0 : (s ? 1 : -1);
+}
+
 bool cm_inventory_is_emr(void *ud, struct cm_str resource)
 {
     struct cm_str v;

@@ -397,6 +397,32 @@ check "east-west v2 flow logs: a neighbour's SSH guesses are against the instanc
 "$COALMINE" scan --no-default-intel --format json "$E/v5/AWSLogs" >"$T/ew5.json" 2>/dev/null
 check "east-west v5 flow logs (flow-direction): scan exits 0, the health checks are quiet" \
     sh -c 'test "$1" -eq 0 && ! test -s "$2"' _ $? "$T/ew5.json"
+# An instance with two private addresses (10.0.4.50 and .51), 24 tasks on each, checked by one
+# balancer node: every record has the node's address, so the records teach it as the
+# interface's; a describe-instances inventory listing both addresses tells (before
+# 2026-12-04, and without the inventory, a Portscan of 10.0.4.51 by the instance).
+mkdir -p "$E/two/AWSLogs"
+awk 'BEGIN {
+    srand(5); t0 = 1767607200; split("10.0.4.50 10.0.4.51", me, " ")
+    print "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets" \
+        " bytes start end action log-status"
+    for (t = 0; t < 3600; t += 10) for (a = 1; a <= 2; a++) for (k = 0; k < 24; k++) {
+        sp = 32768 + int(rand() * 28232); s = t0 + t + k % 10
+        pre = "2 111122223333 eni-0c0ffee0c0ffee001 "
+        print pre "10.0.1.10 " me[a] " " sp " " (32768 + k) " 6 3 180 " s " " (s + 1) " ACCEPT OK"
+        print pre me[a] " 10.0.1.10 " (32768 + k) " " sp " 6 2 112 " s " " (s + 1) " ACCEPT OK"
+    }
+}' >"$E/two/AWSLogs/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T1000Z_two.log"
+cat >"$E/inventory.json" <<'JSON'
+{"Reservations": [{"OwnerId": "111122223333", "Instances": [{"InstanceId": "i-0c0ffee0c0ffee001",
+  "NetworkInterfaces": [{"NetworkInterfaceId": "eni-0c0ffee0c0ffee001", "VpcId": "vpc-0a1b2c3d",
+    "PrivateIpAddress": "10.0.4.50", "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.4.50"},
+                                                            {"PrivateIpAddress": "10.0.4.51"}]}]}]}]}
+JSON
+"$COALMINE" scan --no-default-intel --inventory "$E/inventory.json" --format json \
+    "$E/two/AWSLogs" >"$T/ewtwo.json" 2>/dev/null
+check "east-west v2 flow logs, two addresses and --inventory: scan exits 0, the checks are quiet" \
+    sh -c 'test "$1" -eq 0 && ! test -s "$2"' _ $? "$T/ewtwo.json"
 rm -rf "$E"
 
 # --- all scenarios together ------------------------------------------------------------------

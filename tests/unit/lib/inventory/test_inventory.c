@@ -879,6 +879,51 @@ static void test_ambiguous(void **state)
     cm_inventory_destroy(inv);
 }
 
+/* cm_inventory_eni_side for a record of eni between a and b. */
+static int side(const struct cm_inventory *inv, const char *eni, const char *a, const char *b)
+{
+    struct cm_ip x, y;
+
+    assert_int_equal(cm_ip_parse(cm_str_cstr(a), &x), 0);
+    assert_int_equal(cm_ip_parse(cm_str_cstr(b), &y), 0);
+    return cm_inventory_eni_side(inv, cm_str_cstr(eni), &x, &y);
+}
+
+/*
+ * Which side of a flow record is the interface's: any address the inventory binds to it
+ * (primary, secondary, public, IPv6), in its VPC; an address bound to another interface, or
+ * known in two VPCs and the interface's VPC not the one, is not.
+ */
+static void test_eni_side(void **state)
+{
+    struct cm_inventory *inv = make();
+
+    (void)state;
+    assert_int_equal(add(inv, describe, NULL, NULL), 0);
+    assert_int_equal(side(inv, "eni-0aaa0002", "10.0.2.21", "10.0.1.10"), 1);
+    assert_int_equal(side(inv, "eni-0aaa0002", "10.0.9.9", "10.0.2.20"), -1);
+    assert_int_equal(side(inv, "eni-0aaa0002", "2600:1f18::20", "2a01:4f8::1"), 1);
+    assert_int_equal(side(inv, "eni-0aaa0001", "10.0.9.9", "54.1.2.3"), -1);
+    /* Both of its addresses, neither, another interface's, an unknown interface. */
+    assert_int_equal(side(inv, "eni-0aaa0002", "10.0.2.20", "10.0.2.21"), 0);
+    assert_int_equal(side(inv, "eni-0aaa0002", "10.0.9.9", "10.0.9.8"), 0);
+    assert_int_equal(side(inv, "eni-0aaa0002", "10.0.1.10", "10.0.9.8"), 0);
+    assert_int_equal(side(inv, "eni-0nope", "10.0.2.20", "10.0.9.8"), 0);
+    assert_int_equal(cm_inventory_eni_side(NULL, cm_str_cstr("eni-0aaa0002"), NULL, NULL), 0);
+    /* 10.0.0.5 in two VPCs: each interface knows its own by its VPC. */
+    assert_int_equal(
+        add(inv,
+            "[{\"InstanceId\":\"i-0a\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0a\","
+            "\"VpcId\":\"vpc-1\",\"PrivateIpAddress\":\"10.0.0.5\"}]},"
+            "{\"InstanceId\":\"i-0b\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0b\","
+            "\"VpcId\":\"vpc-2\",\"PrivateIpAddress\":\"10.0.0.5\"}]}]",
+            NULL, NULL),
+        0);
+    assert_int_equal(side(inv, "eni-0a", "10.0.9.9", "10.0.0.5"), -1);
+    assert_int_equal(side(inv, "eni-0b", "10.0.0.5", "10.0.9.9"), 1);
+    cm_inventory_destroy(inv);
+}
+
 static void test_caps(void **state)
 {
     struct cm_inventory_limits lim = {2, 3};
@@ -1021,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_ambiguous),
+        cmocka_unit_test(test_eni_side),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
     };
