@@ -14,26 +14,13 @@
 #   - a plain file appended to is another file: read again, whole;
 #   - --reread reads the remembered files again; --reread without --state is a usage error.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/stored.sh"
 
 if ! command -v python3 >/dev/null; then
     skip "state files" "python3 is not installed"
     done_testing
     exit 0
 fi
-
-# summary DB OUT: one line per stored finding: id type severity count first last
-summary() {
-    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
-import json, sys
-rows = []
-for line in sys.stdin:
-    f = json.loads(line)
-    s = f["service"]
-    rows.append("%s %s %s %s %s %s" % (f["id"], f["type"], f["severity"], s["count"],
-                                       s["eventFirstSeen"], s["eventLastSeen"]))
-print("\n".join(sorted(rows)))
-' >"$2"
-}
 
 # jget FILE EXPR: a value of a --stats JSON file (d is the document)
 jget() {

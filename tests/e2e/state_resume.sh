@@ -17,26 +17,13 @@
 # or truncated file is refused with its byte offset and the reason and left as it was; --final needs --state; a
 # different --threads gives way to the file's shard count; and --final leaves the file.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/stored.sh"
 
 if ! command -v python3 >/dev/null; then
     skip "state resume" "python3 is not installed"
     done_testing
     exit 0
 fi
-
-# summary DB OUT: one line per stored finding: id type severity count first last
-summary() {
-    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
-import json, sys
-rows = []
-for line in sys.stdin:
-    f = json.loads(line)
-    s = f["service"]
-    rows.append("%s %s %s %s %s %s" % (f["id"], f["type"], f["severity"], s["count"],
-                                       s["eventFirstSeen"], s["eventLastSeen"]))
-print("\n".join(sorted(rows)))
-' >"$2"
-}
 
 # split DIR STEP_MIN OUTBASE: links DIR's log files into OUTBASE.0, OUTBASE.1, ... by the
 # time in their names (STEP_MIN minutes a part, from the earliest); prints the number of parts
