@@ -271,6 +271,16 @@ bool cm_ct_own_call(const struct cm_ct *ct);
 size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap);
 
 /*
+ * "account/session ARN" into out[0..cap) for a session of an IAM Identity
+ * Center permission set's role (AWS makes it under the reserved path
+ * /aws-reserved/sso.amazonaws.com/; every user the permission set is
+ * assigned to in the account shares it, and each session is named after its
+ * user): the person behind the shared role. Returns its length, 0 for any
+ * other identity or when it does not fit.
+ */
+size_t cm_ct_person_key(const struct cm_event *ev, char *out, size_t cap);
+
+/*
  * Adds the hash v, used at now_ms, to the open-addressing set set[cap] (cap
  * a power of two, at most 1024) holding *n; the set keeps v's upper 24 bits
  * and the day it was last used. Returns true when it was not there. A set
@@ -347,6 +357,9 @@ void cm_ct_model_stats(const void *state, struct cm_state_stats *sum);
  */
 void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool *established,
                           int *rc);
+/* The same for the profile under key[0..klen) (klen 0: NULL, *rc = 0). */
+void *cm_ct_model_profile_key(struct cm_ct_model *m, const struct cm_event *ev, const char *key,
+                              size_t klen, bool *established, int *rc);
 
 /*
  * Checkpoints of a model (detect/ckpt.h): its seed (every hash a profile

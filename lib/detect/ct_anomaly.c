@@ -5,7 +5,9 @@
  * service acting for one: no invokedBy, an address as sourceIPAddress, not
  * an AWSService identity, not an S3 data event) is learned into its
  * identity's profile (an IAM user, root, a federated user; for a role
- * session the role, so every session of a role shares one). A profile
+ * session the role, so every session of a role shares one; a session of an
+ * IAM Identity Center permission set's role, shared by its users, is judged
+ * on its user's own profile, cm_ct_person_key). A profile
  * remembers which API calls were made (service and name), from which
  * networks (the autonomous system when an ASN database is loaded; all of
  * AWS when AWS's ranges are; else the IPv4 /16 or IPv6 /48) and with which
@@ -167,10 +169,12 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 {
     struct anomaly *a = state;
     const struct cm_ct *ct = &ev->u.ct;
-    struct cm_ct_novelty nv;
+    struct cm_ct_novelty nv, shared;
     struct ident *id;
     enum cm_ct_tactic tactic;
     bool api_new, established;
+    char key[512];
+    size_t klen;
     int rc = 0;
 
     if (!cm_ct_own_call(ct) || cm_ct_s3_data(ct) ||
@@ -180,6 +184,23 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     /* Learn first: what is judged below is this call against what came before it. */
     cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
     api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);
+    if ((klen = cm_ct_person_key(ev, key, sizeof(key))) > 0) {
+        /*
+         * A permission set's role is shared by its users: the person is judged
+         * on their own calls and history (their first day learns, as any new
+         * identity), in a place and with a client new to the role as well (a
+         * colleague's usual console is no stranger's tool). id is not used
+         * after this lookup, which may move the table's entries.
+         */
+        shared = nv;
+        if ((id = cm_ct_model_profile_key(&a->m, ev, key, klen, &established, &rc)) == NULL) {
+            return rc;
+        }
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+        api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);
+        nv.net_new = nv.net_new && shared.net_new;
+        nv.client_new = nv.client_new && shared.client_new;
+    }
     if (!established || !api_new || !(nv.net_new || nv.client_new)) {
         return 0;
     }

@@ -55,6 +55,25 @@ size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap)
     return n + who.len;
 }
 
+size_t cm_ct_person_key(const struct cm_event *ev, char *out, size_t cap)
+{
+    static const char sso[] = ":role/aws-reserved/sso.amazonaws.com/";
+    const struct cm_ct_identity *u = &ev->u.ct.uid;
+    size_t n;
+
+    if (u->type != CM_UID_ASSUMEDROLE || !cm_str_present(u->issuer_arn) ||
+        cm_str_find(u->issuer_arn, cm_str_make(sso, sizeof(sso) - 1)) == (size_t)-1 ||
+        cm_ct_session_name(u).len == 0 || ev->account.len == 0 ||
+        ev->account.len + 1 + u->arn.len > cap) {
+        return 0;
+    }
+    memcpy(out, ev->account.p, ev->account.len);
+    n = ev->account.len;
+    out[n++] = '/';
+    memcpy(out + n, u->arn.p, u->arn.len);
+    return n + u->arn.len;
+}
+
 /*
  * The sets' entries: the value's hash above, the day it was last used (UTC
  * days since 1970, modulo 256) in the low byte. A day that is the stamp's
@@ -217,7 +236,14 @@ void *cm_ct_model_profile(struct cm_ct_model *m, const struct cm_event *ev, bool
                           int *rc)
 {
     char key[KEY_MAX];
-    size_t klen = cm_ct_identity_key(ev, key, sizeof(key));
+
+    return cm_ct_model_profile_key(m, ev, key, cm_ct_identity_key(ev, key, sizeof(key)),
+                                   established, rc);
+}
+
+void *cm_ct_model_profile_key(struct cm_ct_model *m, const struct cm_event *ev, const char *key,
+                              size_t klen, bool *established, int *rc)
+{
     int64_t *first;
     bool created;
 

@@ -559,6 +559,61 @@ static void test_web_identity(void **state)
     }
 }
 
+/* A session of an IAM Identity Center permission set's role, named after its user. */
+#define SSO(user, key)                                                                             \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROASSOADMIN:" user "\","        \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/" user \
+    "\",\"accountId\":\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{"           \
+    "\"sessionIssuer\":{\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/aws-reserved/"  \
+    "sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef\",\"userName\":"                      \
+    "\"AWSReservedSSO_Admin_0123456789abcdef\"},\"attributes\":{\"creationDate\":"                 \
+    "\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"}}}"
+#define CONSOLE "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+/*
+ * A permission set's role is shared by every user it is assigned to, each
+ * session named after its user: a colleague's first day in the account, from
+ * her own home, is her learning day, not the role's stranger; a user taking
+ * the console the role's other users use is no new tool; a thief with one
+ * user's session is judged against that user's calls, not the colleagues'.
+ */
+static void test_sso_permission_set(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    /* Day 0: alice with the console and bob with the CLI, from the office. */
+    for (int k = 0; k < 12; k++) {
+        add(t, SSO("alice@example.com", "ASIASSOALICE0000001"), 9 * HOUR + k * 1200, "ec2",
+            k % 2 ? "DescribeInstances" : "DescribeVpcs", HOME, CONSOLE, NULL);
+        add(t, SSO("bob@example.com", "ASIASSOBOB000000001"), 9 * HOUR + k * 1200 + 60, "s3",
+            "ListBuckets", HOME, CLI, NULL);
+    }
+    add(t, SSO("alice@example.com", "ASIASSOALICE0000001"), DAY + 9 * HOUR, "ec2",
+        "DescribeInstances", HOME, CONSOLE, NULL);
+    add(t, SSO("bob@example.com", "ASIASSOBOB000000001"), DAY + 9 * HOUR, "s3", "ListBuckets", HOME,
+        CLI, NULL);
+    /* Day 1: carol's first day with the permission set, from her home ISP. */
+    add(t, SSO("carol@example.com", "ASIASSOCAROL000001"), DAY + 10 * HOUR, "iam",
+        "CreateAccessKey", "192.0.2.44", CONSOLE, NULL);
+    add(t, SSO("carol@example.com", "ASIASSOCAROL000001"), DAY + 10 * HOUR + 60, "ec2",
+        "TerminateInstances", "192.0.2.44", CONSOLE, NULL);
+    /* bob in the console for once: StopInstances, which he never made. */
+    add(t, SSO("bob@example.com", "ASIASSOBOB000000002"), DAY + 11 * HOUR, "ec2", "StopInstances",
+        HOME, CONSOLE, NULL);
+    /* Day 1, 20:00: alice's session from the thief's place and tool. */
+    add(t, SSO("alice@example.com", "ASIASSOALICE0000002"), DAY + 20 * HOUR, "iam",
+        "CreateAccessKey", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Persistence:IAMUser/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "ASIASSOALICE0000002");
+    assert_non_null(
+        strstr(r.got.info[0], "\"profiledUserAgentsUserIdentityProfiling\":\"browser\""));
+    free(t);
+}
+
 /* Discovery needs a burst: five distinct never-made reads within ten minutes. */
 static void test_discovery_burst(void **state)
 {
@@ -1086,6 +1141,7 @@ int main(void)
         cmocka_unit_test(test_roaming),
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_web_identity),
+        cmocka_unit_test(test_sso_permission_set),
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
