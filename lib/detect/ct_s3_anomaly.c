@@ -5,7 +5,8 @@
  *
  * Every S3 data event an identity makes itself (cm_ct_own_call) on a bucket
  * is learned into its S3 profile (ct_profile.c: the role for every session
- * of a role): the context it calls S3 from (networks, clients) and which
+ * of a role; a permission set's session is judged on its user's own,
+ * cm_ct_person_key): the context it calls S3 from (networks, clients) and which
  * kinds of access (list, read, delete, permission change, write) it has
  * made to which bucket.
  *
@@ -278,7 +279,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 {
     struct s3anomaly *a = state;
     const struct cm_ct *ct = &ev->u.ct;
-    struct cm_ct_novelty nv;
+    struct cm_ct_novelty nv, shared;
     struct cm_str bucket;
     struct ident *id;
     struct active *act;
@@ -286,6 +287,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     enum kind k;
     uint32_t pair;
     bool pair_new, established;
+    char key[512];
+    size_t klen;
     int rc = 0;
 
     if (!cm_ct_s3_data(ct) || !cm_ct_own_call(ct) || !cm_str_present(bucket = bucket_of(ct)) ||
@@ -296,6 +299,22 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     pair = (uint32_t)cm_hash64(bucket.p, bucket.len, a->m.seed + (uint64_t)k) | 1u;
     cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
     pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair, ev->time_ms);
+    if ((klen = cm_ct_person_key(ev, key, sizeof(key))) > 0) {
+        /*
+         * A permission set's role is shared by its users: judged is the person
+         * (her first day learns; the buckets and kinds she never used), in a
+         * place and with a client new to the role as well, as ct_anomaly.c
+         * does. id is not used after this lookup, which may move entries.
+         */
+        shared = nv;
+        if ((id = cm_ct_model_profile_key(&a->m, ev, key, klen, &established, &rc)) == NULL) {
+            return rc;
+        }
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+        pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair, ev->time_ms);
+        nv.net_new = nv.net_new && shared.net_new;
+        nv.client_new = nv.client_new && shared.client_new;
+    }
     act = active_find(id, pair, ev->time_ms, a->m.window_ms);
     if (act == NULL) {
         if (!pair_new || !established || !(nv.net_new || nv.client_new)) {

@@ -132,11 +132,13 @@ static void add(struct trail *t, const char *uid, int at, const char *svc, const
 }
 
 /*
- * An S3 data event of the app role's session on bucket, object key obj (NULL:
- * none), more requestParameters members (NULL: none).
+ * An S3 data event of identity uid on bucket, object key obj (NULL: none),
+ * more requestParameters members (NULL: none); add_s3_more's is the app
+ * role's session.
  */
-static void add_s3_more(struct trail *t, int at, const char *name, const char *bucket,
-                        const char *obj, const char *ip, const char *ua, const char *more)
+static void add_s3_uid(struct trail *t, const char *uid, int at, const char *name,
+                       const char *bucket, const char *obj, const char *ip, const char *ua,
+                       const char *more)
 {
     char extra[384];
 
@@ -153,10 +155,15 @@ static void add_s3_more(struct trail *t, int at, const char *name, const char *b
         "\"eventTime\":\"%s\",\"eventSource\":\"s3.amazonaws.com\","
         "\"eventName\":\"%s\",\"sourceIPAddress\":\"%s\",\"userAgent\":\"%s\","
         "\"eventID\":\"s-%u\",%s}",
-        t->nrec ? "," : "", SESSION("app", "ASIAAPP0000000000001"), when(at), name, ip, ua, t->nrec,
-        extra);
+        t->nrec ? "," : "", uid, when(at), name, ip, ua, t->nrec, extra);
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
+}
+
+static void add_s3_more(struct trail *t, int at, const char *name, const char *bucket,
+                        const char *obj, const char *ip, const char *ua, const char *more)
+{
+    add_s3_uid(t, SESSION("app", "ASIAAPP0000000000001"), at, name, bucket, obj, ip, ua, more);
 }
 
 static void add_s3(struct trail *t, int at, const char *name, const char *bucket, const char *obj,
@@ -798,6 +805,46 @@ static void test_s3_exfiltration(void **state)
     free(t);
 }
 
+/*
+ * A permission set's users share its role: a second data engineer's first day,
+ * reading 25 objects of a bucket the role never read from her home, is her
+ * learning day; a thief with the first engineer's session, from another
+ * place and with another client, reading a bucket the role did read, is not
+ * hidden by the colleague's reads.
+ */
+static void test_s3_sso_permission_set(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+    char obj[32];
+
+    (void)state;
+    for (int day = 0; day < 2; day++) {
+        for (int k = 0; k < 12; k++) {
+            add_s3_uid(t, SSO("alice@example.com", "ASIASSOALICE0000001"),
+                       day * DAY + 9 * HOUR + k * 1800, "GetObject", "curated", "c.parquet", HOME,
+                       CONSOLE, NULL);
+        }
+    }
+    for (int k = 0; k < 25; k++) {
+        snprintf(obj, sizeof(obj), "raw/%d", k);
+        add_s3_uid(t, SSO("carol@example.com", "ASIASSOCAROL000001"), DAY + 14 * HOUR + k,
+                   "GetObject", "raw-events", obj, "192.0.2.44", CLI, NULL);
+    }
+    for (int k = 0; k < 25; k++) {
+        snprintf(obj, sizeof(obj), "raw/%d", k);
+        add_s3_uid(t, SSO("alice@example.com", "ASIASSOALICE0000002"), DAY + 20 * HOUR + k,
+                   "GetObject", "raw-events", obj, THIEF, BOTO, NULL);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "raw-events");
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":\"203.0.0.0/16\""));
+    free(t);
+}
+
 /* A copy reads its source; a window started from a new place says so when a usual call ends it. */
 static void test_s3_copy_and_window(void **state)
 {
@@ -1145,6 +1192,7 @@ int main(void)
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
+        cmocka_unit_test(test_s3_sso_permission_set),
         cmocka_unit_test(test_set_ages),
         cmocka_unit_test(test_s3_full_profile),
         cmocka_unit_test(test_api_full_profile),
