@@ -309,6 +309,10 @@ uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const 
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
                         const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv);
 
+/* Whether the network of ct's address is only a prefix (no ASN database, or not in it). */
+bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed,
+                          const struct cm_ct *ct);
+
 /* Keeps call ev, of the model's class kind, as the newest of r. */
 void cm_ct_calls_add(struct cm_ct_calls *r, const struct cm_event *ev, uint8_t kind);
 

@@ -23,7 +23,8 @@
  * An unusual call alone is not enough (people try new calls), nor an unusual
  * place alone (people travel): both at once is what a stolen key looks like.
  * An identity with 8 usual networks roams: only a new client counts for it;
- * so does a web-identity session (a CI runner's) whose network is a prefix.
+ * so does a web-identity session (a CI runner's) whose network is a prefix,
+ * and a session of a role a web-identity session assumed (note_chain).
  * A Discovery call (every read: Describe, List, Get...) fires only as part
  * of a burst: the identity's burst (5) distinct anomalous Discovery calls
  * within window_ms (10 min). Every other tactic fires on its first call.
@@ -49,7 +50,7 @@
 
 #define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
 
-#define ANOMALY_STATE_VERSION 3u /* bump when the layout save writes changes */
+#define ANOMALY_STATE_VERSION 4u /* bump when the layout save writes changes */
 
 struct ident {
     int64_t first_ms; /* first: cm_ct_model_profile's */
@@ -59,6 +60,7 @@ struct ident {
     struct cm_ct_calls recent;
     int64_t discovery[CM_CT_RECENT]; /* times of the last anomalous Discovery calls (own ring, */
     uint32_t dnext;                  /* so other tactics' calls never push them out of a burst) */
+    uint32_t chained;                /* 1: a role a web-identity session assumed (CI chaining) */
 };
 
 struct anomaly {
@@ -165,6 +167,57 @@ static uint32_t discovery_burst(const struct anomaly *a, struct ident *id, int64
     return n;
 }
 
+/*
+ * An AssumeRole made by a web-identity session (a CI job chaining from the
+ * role GitHub's or GitLab's OIDC gave it into a deploy role, often of another
+ * account): the role it assumes runs on the same hosted runners, so its
+ * sessions are judged as web-identity ones (a prefix-only network is never
+ * new). Marks that role's profile (made when new: its learning starts here).
+ */
+static int note_chain(struct anomaly *a, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str arn, acct;
+    struct ident *id;
+    char key[512];
+    size_t colons = 0, i, start = 0;
+    bool established;
+    int rc = 0;
+
+    if (!cm_str_eqc(ct->event_name, "AssumeRole") ||
+        !cm_str_eqc(ct->event_source, "sts.amazonaws.com") ||
+        !cm_str_present(ct->uid.web_id_provider) || ct->uid.web_id_provider.len == 0 ||
+        (cm_str_present(ct->error_code) && ct->error_code.len > 0) ||
+        ct->request_parameters == CM_JSON_NONE) {
+        return 0;
+    }
+    arn = cm_ct_member(ct, ct->request_parameters, "roleArn");
+    if (!cm_str_present(arn) || !cm_str_starts(arn, "arn:")) {
+        return 0;
+    }
+    /* arn:PARTITION:iam::ACCOUNT:role/...: the account is the fifth field. */
+    for (i = 0; i < arn.len && colons < 5; i++) {
+        if (arn.p[i] == ':' && ++colons == 4) {
+            start = i + 1;
+        }
+    }
+    if (colons < 5 || i - 1 <= start) {
+        return 0;
+    }
+    acct = cm_str_make(arn.p + start, i - 1 - start);
+    if (acct.len + 1 + arn.len > sizeof(key)) {
+        return 0;
+    }
+    memcpy(key, acct.p, acct.len);
+    key[acct.len] = '/';
+    memcpy(key + acct.len + 1, arn.p, arn.len);
+    if ((id = cm_ct_model_profile_key(&a->m, ev, key, acct.len + 1 + arn.len, &established, &rc)) !=
+        NULL) {
+        id->chained = 1;
+    }
+    return rc;
+}
+
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
     struct anomaly *a = state;
@@ -177,12 +230,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t klen;
     int rc = 0;
 
-    if (!cm_ct_own_call(ct) || cm_ct_s3_data(ct) ||
+    if (!cm_ct_own_call(ct) || cm_ct_s3_data(ct) || (rc = note_chain(a, ev)) != 0 ||
         (id = cm_ct_model_profile(&a->m, ev, &established, &rc)) == NULL) {
         return rc;
     }
     /* Learn first: what is judged below is this call against what came before it. */
     cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+    if (nv.net_new && id->chained && cm_ct_prefix_network(a->m.cfg, a->m.seed, ct)) {
+        nv.net_new = false;
+    }
     api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);
     if ((klen = cm_ct_person_key(ev, key, sizeof(key))) > 0) {
         /*
@@ -223,7 +279,8 @@ static bool ident_ok(const void *ud, const void *key, size_t klen, const void *v
 
     (void)ud, (void)key, (void)klen;
     return cm_ct_set_ok(id->apis, ID_APIS, id->napis) && id->dnext < CM_CT_RECENT &&
-           cm_ct_context_ok(&id->ctx) && cm_ct_calls_ok(&id->recent, CM_TACTIC_COUNT);
+           id->chained <= 1 && cm_ct_context_ok(&id->ctx) &&
+           cm_ct_calls_ok(&id->recent, CM_TACTIC_COUNT);
 }
 
 static void ident_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)

@@ -428,6 +428,14 @@ static bool web_identity_prefix(const struct cm_detect_config *cfg, uint64_t see
     return !is_asn;
 }
 
+bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ct *ct)
+{
+    bool is_asn = false;
+
+    cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, &is_asn);
+    return !is_asn;
+}
+
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
                         const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv)
 {

@@ -108,15 +108,18 @@ static const char *when(int at)
 /*
  * Appends a record: identity uid at `at` seconds after 2026-01-05T00:00Z, of
  * service svc (before .amazonaws.com), call name, from ip with agent ua;
- * error, when not NULL, is its errorCode.
+ * error, when not NULL, is its errorCode; add_more's more, when not NULL and
+ * error is, more members ("requestParameters":{...}).
  */
-static void add(struct trail *t, const char *uid, int at, const char *svc, const char *name,
-                const char *ip, const char *ua, const char *error)
+static void add_more(struct trail *t, const char *uid, int at, const char *svc, const char *name,
+                     const char *ip, const char *ua, const char *error, const char *more)
 {
-    char err[128] = "";
+    char err[384] = "";
 
     if (error != NULL) {
         snprintf(err, sizeof(err), ",\"errorCode\":\"%s\"", error);
+    } else if (more != NULL) {
+        snprintf(err, sizeof(err), ",%s", more);
     }
     if (t->n == 0) {
         t->n = (size_t)snprintf(t->buf, sizeof(t->buf), "{\"Records\":[");
@@ -129,6 +132,12 @@ static void add(struct trail *t, const char *uid, int at, const char *svc, const
         t->nrec ? "," : "", COMMON, uid, when(at), svc, name, ip, ua, t->nrec, err);
     t->nrec++;
     assert_true(t->n + 4 < sizeof(t->buf));
+}
+
+static void add(struct trail *t, const char *uid, int at, const char *svc, const char *name,
+                const char *ip, const char *ua, const char *error)
+{
+    add_more(t, uid, at, svc, name, ip, ua, error, NULL);
 }
 
 /*
@@ -561,6 +570,57 @@ static void test_web_identity(void **state)
             assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), 1);
             assert_non_null(strstr(r.got.info[0], pass == 1 ? "unusualASNsUserIdentityProfiling"
                                                             : "unusualUserAgentsUserIdentity"));
+        }
+        free(t);
+    }
+}
+
+#define ASSUME_DEPLOY                                                                              \
+    "\"requestParameters\":{\"roleArn\":\"arn:aws:iam::111122223333:role/deploy\","                \
+    "\"roleSessionName\":\"ci\"}"
+
+/*
+ * A CI job that chains from its web-identity role into a deploy role
+ * (sts:AssumeRole, often into another account) runs the deploy role's calls
+ * on the same hosted runners: the deploy role is judged as a web-identity
+ * session, by client and API when the network is a prefix. Pass 1: the apply
+ * with the CLI still fires; pass 2: the deploy role assumed by an IAM user,
+ * not chained from web identity, is judged by its /16 as before.
+ */
+static void test_web_identity_chained(void **state)
+{
+    static const char *const nets[] = {"20.42.1.1", "20.57.1.1", "40.76.1.1", "52.225.1.1"};
+
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        for (int k = 0; k < 5; k++) {
+            const char *ip = k < 4 ? nets[k] : "13.64.9.9";
+            int at = k < 4 ? 9 * HOUR + k * 2 * HOUR : DAY + 10 * HOUR;
+
+            add_more(t, pass == 2 ? ALICE : GHA("run", "ASIAGHA0000000000001"), at, "sts",
+                     "AssumeRole", ip, TF, NULL, ASSUME_DEPLOY);
+            if (k < 4) {
+                add(t, SESSION("ci", "ASIADEPLOY000000001"), at + 5, "iam", "GetRole", ip, TF,
+                    NULL);
+                add(t, SESSION("ci", "ASIADEPLOY000000001"), at + 6, "ec2", "DescribeVpcs", ip, TF,
+                    NULL);
+            } else {
+                add(t, SESSION("ci", "ASIADEPLOY000000005"), at + 5, "iam", "CreateRole", ip,
+                    pass == 1 ? CLI : TF, NULL);
+                add(t, SESSION("ci", "ASIADEPLOY000000005"), at + 6, "ec2", "RunInstances", ip,
+                    pass == 1 ? CLI : TF, NULL);
+            }
+        }
+        run(&r, t, 0);
+        if (pass == 0) {
+            assert_int_equal(r.got.n, 0);
+        } else {
+            assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), 1);
+            assert_int_equal(count(&r.got, "Impact:IAMUser/AnomalousBehavior"), 1);
+            assert_string_equal(r.got.resource[0], "ASIADEPLOY000000005");
         }
         free(t);
     }
@@ -1189,6 +1249,7 @@ int main(void)
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_sso_permission_set),
+        cmocka_unit_test(test_web_identity_chained),
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
