@@ -1,8 +1,11 @@
 /*
  * DNS detectors of issue #7 (docs/detectors/dns.md): what they share.
  * Every one judges a Route 53 Resolver query asked by an instance (the
- * record's srcids.instance); queries forwarded for on-premises clients
- * through resolver endpoints have no EC2 resource and are left alone.
+ * record's srcids.instance, or the one the scan's reader named from the
+ * inventory for a record that names none: cm_inventory_dns_attribute);
+ * queries forwarded for on-premises clients through resolver endpoints, and
+ * those of addresses no known instance has, have no EC2 resource and are
+ * left alone.
  *
  *   dns_dga.c         Trojan:EC2/DGADomainRequest.B (the DGA model, dga.h,
  *                     aggregated per instance: a burst of such names, not one)

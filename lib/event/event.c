@@ -213,7 +213,7 @@ uint64_t cm_event_key(const struct cm_event *ev)
         h = key_add(h, d->query_timestamp, 1);
         h = key_add(h, d->srcaddr, 2);
         h = key_num(h, d->srcport);
-        h = key_add(h, d->srcid_instance, 3);
+        h = key_add(h, d->srcid_from == CM_DNS_SRCID_LOGGED ? d->srcid_instance : CM_STR_NULL, 3);
         h = key_add(h, d->vpc_id, 4);
         h = key_add(h, d->query_name, 5);
         h = key_add(h, d->query_type, 6);

@@ -234,6 +234,19 @@ struct cm_dns_answer {
 };
 
 /*
+ * How the instance of a Resolver query (struct cm_dns.srcid_instance) is
+ * known. The parser leaves LOGGED; a scan with an inventory may name the
+ * instance of a record that logged none (cm_inventory_dns_attribute).
+ */
+enum cm_dns_srcid {
+    CM_DNS_SRCID_LOGGED = 0, /* srcids.instance as logged (or absent, not looked up yet) */
+    CM_DNS_SRCID_INVENTORY,  /* none logged: the inventory's instance at (vpc_id, srcaddr) */
+    CM_DNS_SRCID_ENDPOINT,   /* none: the client of an inbound Resolver endpoint */
+    CM_DNS_SRCID_UNKNOWN,    /* none: no instance logged and none known at the address */
+};
+#define CM_DNS_SRCID_COUNT 4
+
+/*
  * A Resolver query. The parser fills it from the record's text, without
  * keeping a JSON document: a record in the usual shape is read by a fast
  * scanner, any other by the JSON reader; both give the same fields.
@@ -255,6 +268,7 @@ struct cm_dns {
     struct cm_str srcid_instance;
     struct cm_str srcid_resolver_endpoint;
     struct cm_str srcid_resolver_network_interface;
+    uint8_t srcid_from; /* enum cm_dns_srcid: where srcid_instance comes from */
     struct cm_str firewall_rule_action;
     struct cm_str firewall_rule_group_id;
     struct cm_str firewall_domain_list_id;
@@ -368,7 +382,8 @@ uint64_t cm_event_entity_hash(const struct cm_event *ev, uint64_t seed);
  * (an organisation trail and the account's own trail), has the same key.
  * CloudTrail: the eventID (else time, source, name, caller and address);
  * flows: every field of the record as logged; DNS: time, source address and
- * port, instance, VPC, name, type, class, transport and response code.
+ * port, instance as logged (not one the inventory named), VPC, name, type,
+ * class, transport and response code.
  * Used to count each underlying event once per finding (issue #3).
  */
 uint64_t cm_event_key(const struct cm_event *ev);

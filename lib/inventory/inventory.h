@@ -202,6 +202,29 @@ int cm_inventory_eni_side(const struct cm_inventory *inv, struct cm_str eni,
                           const struct cm_ip *src, const struct cm_ip *dst);
 
 /*
+ * Names the instance of Resolver query ev when its record names none, so
+ * that the DNS detectors, which judge srcids.instance, see it (GuardDuty's
+ * DNS findings are about an Instance). Returns where ev's instance comes
+ * from (enum cm_dns_srcid) and sets ev->u.dns.srcid_from to it:
+ *   - LOGGED: the record has srcids.instance (nothing looked up);
+ *   - ENDPOINT: none, and the record names an inbound Resolver endpoint
+ *     (srcids.resolver_endpoint or .resolver_network_interface): srcaddr is
+ *     a client outside the record's VPC (on premises, a peered VPC), which
+ *     no address of the VPC's instances names;
+ *   - INVENTORY: none, and the inventory binds srcaddr, in the record's
+ *     vpc_id, to an interface of that VPC attached to an instance, bound
+ *     no later than the query (the attach or launch time, when known):
+ *     srcid_instance is then that instance's id (owned by the inventory);
+ *   - UNKNOWN: none and no such binding (inv NULL, no vpc_id, an address no
+ *     interface of that VPC has, an interface of no instance such as a
+ *     Lambda function's, or one bound after the query).
+ * An interface whose VPC the inventory does not know is not used (the
+ * address could be in any VPC). Events of other kinds are left alone
+ * (LOGGED). Takes the lock only for a record without an instance or endpoint.
+ */
+enum cm_dns_srcid cm_inventory_dns_attribute(const struct cm_inventory *inv, struct cm_event *ev);
+
+/*
  * Whether resource is an EMR cluster node (it has the tag
  * CM_INVENTORY_EMR_TAG). ud is the struct cm_inventory; the signature is that
  * of struct cm_flow_inbound_tuning.is_emr. During a scan it knows only what

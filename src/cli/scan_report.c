@@ -94,6 +94,18 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     /* Inputs (CloudTrail) whose records were read in time order, not as written. */
     cm_jw_key(&jw, "reordered");
     cm_jw_u64(&jw, st->reordered);
+    /* How each DNS record's instance is known; the last two are not judged. */
+    cm_jw_key(&jw, "dns_instance");
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "logged");
+    cm_jw_u64(&jw, st->dns_srcid[CM_DNS_SRCID_LOGGED]);
+    cm_jw_key(&jw, "inventory");
+    cm_jw_u64(&jw, st->dns_srcid[CM_DNS_SRCID_INVENTORY]);
+    cm_jw_key(&jw, "resolver_endpoint");
+    cm_jw_u64(&jw, st->dns_srcid[CM_DNS_SRCID_ENDPOINT]);
+    cm_jw_key(&jw, "unattributed");
+    cm_jw_u64(&jw, st->dns_srcid[CM_DNS_SRCID_UNKNOWN]);
+    cm_jw_obj_end(&jw);
     /* Records older than the last tick of their source's clock: windows had closed. */
     cm_jw_key(&jw, "late");
     cm_jw_obj_begin(&jw);
@@ -226,6 +238,19 @@ static void summary(const struct cm_scan_stats *st)
                 "had closed: scan each source's files in time order)\n",
                 (unsigned long long)st->late[1], (unsigned long long)st->late[2],
                 (unsigned long long)st->late[3]);
+    }
+    if (st->dns_srcid[CM_DNS_SRCID_INVENTORY] || st->dns_srcid[CM_DNS_SRCID_ENDPOINT] ||
+        st->dns_srcid[CM_DNS_SRCID_UNKNOWN]) {
+        uint64_t none = st->dns_srcid[CM_DNS_SRCID_ENDPOINT] + st->dns_srcid[CM_DNS_SRCID_UNKNOWN];
+        fprintf(stderr,
+                "  dns:      %llu record%s without srcids.instance: %llu named by the inventory "
+                "(vpc_id, srcaddr), %llu not attributable to an instance (%llu through an inbound "
+                "Resolver endpoint, %llu at an address no known instance has; not judged)\n",
+                (unsigned long long)(st->dns_srcid[CM_DNS_SRCID_INVENTORY] + none),
+                st->dns_srcid[CM_DNS_SRCID_INVENTORY] + none == 1 ? "" : "s",
+                (unsigned long long)st->dns_srcid[CM_DNS_SRCID_INVENTORY], (unsigned long long)none,
+                (unsigned long long)st->dns_srcid[CM_DNS_SRCID_ENDPOINT],
+                (unsigned long long)st->dns_srcid[CM_DNS_SRCID_UNKNOWN]);
     }
     fprintf(stderr, "  findings: %llu (from %llu detections)\n", (unsigned long long)st->findings,
             (unsigned long long)st->detections);

@@ -177,6 +177,9 @@ static void reader_finish(struct reader *r)
     }
     s->st->files += r->files;
     s->st->reordered += r->reordered_inputs;
+    for (int k = 0; k < CM_DNS_SRCID_COUNT; k++) {
+        s->st->dns_srcid[k] += r->dns_srcid[k];
+    }
     s->st->bytes_in += r->bytes_in;
     s->st->bytes_decoded += r->bytes_decoded;
     pthread_mutex_unlock(&s->mu);

@@ -93,6 +93,13 @@ struct cm_scan_stats {
     uint64_t repeated;
     /* Inputs whose CloudTrail records were read in event-time order, not as written. */
     uint64_t reordered;
+    /*
+     * DNS records by how their instance is known (enum cm_dns_srcid): as
+     * logged, named by the inventory from (vpc_id, srcaddr), or none (an
+     * inbound endpoint's client; no instance known at the address). The DNS
+     * detectors judge only the first two.
+     */
+    uint64_t dns_srcid[CM_DNS_SRCID_COUNT];
     /* Records (per kind) older than the last tick of their source's clock when they came:
      * the detectors had closed windows past them (cm_engine_stats.late_kind). */
     uint64_t late[CM_SCAN_KINDS];

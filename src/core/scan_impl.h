@@ -91,6 +91,8 @@ struct reader {
     struct cm_str key_account;           /* account from the current input's object key, or empty */
     int64_t horizon;                     /* the current input's (cm_input_horizon) */
     int64_t clock;                       /* ... and its bound on the clock (cm_input_clock_bound) */
+    /* DNS records by how their instance is known (cm_scan_note_dns) */
+    uint64_t dns_srcid[CM_DNS_SRCID_COUNT];
     uint64_t files, bytes_in, bytes_decoded;
     int rc;
 };
@@ -108,6 +110,13 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
 void cm_scan_note_skip(struct scan *s, uint32_t file_id, int kind, const char *what);
 /* The same, n at once (a reader's counts when it finishes). */
 void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n);
+/*
+ * A Resolver query that names no instance gets the one the inventory binds
+ * its source address to in its VPC (cm_inventory_dns_attribute), before its
+ * shard is picked, so its instance's other queries meet it in one shard;
+ * r counts DNS records by how their instance is known. Other kinds: nothing.
+ */
+void cm_scan_note_dns(struct reader *r, struct cm_event *ev);
 
 /* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
 void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);

@@ -3,7 +3,8 @@
  * records and inputs (counted per kind and per input, the first max_rejects
  * kept with location and reason) and skipped ones (counted by what they are:
  * an Insights file, a digest, a record of another log). Called from every
- * reader thread, under the scan's mutex.
+ * reader thread, under the scan's mutex. And the Resolver queries that name
+ * no instance: named from the inventory, or counted as not judged.
  */
 #include "core/scan.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "core/scan_impl.h"
+#include "inventory/inventory.h"
 
 void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off, uint32_t line,
                          const char *reason)
@@ -79,4 +81,13 @@ void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
         *(kind == 0 ? &st->skips[i].files : &st->skips[i].records) += n;
     }
     pthread_mutex_unlock(&s->mu);
+}
+
+void cm_scan_note_dns(struct reader *r, struct cm_event *ev)
+{
+    const struct cm_detect_config *d = r->s->o.detect.config;
+
+    if (ev->kind == CM_EV_DNS) {
+        r->dns_srcid[cm_inventory_dns_attribute(d != NULL ? d->inventory : NULL, ev)]++;
+    }
 }

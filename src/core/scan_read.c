@@ -179,6 +179,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
         remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
     from_key(r, ev);
+    cm_scan_note_dns(r, ev);
     if (ev != &b->ev[b->n]) {
         memcpy(&b->ev[b->n], ev, cm_event_size(ev));
     }
@@ -213,6 +214,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
         remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
     from_key(r, ev);
+    cm_scan_note_dns(r, ev);
     if (r->hold) {
         /* Handed over in time order when the input is parsed; its tape and strings stay. */
         return cm_scan_hold(r, ev);

@@ -8,7 +8,11 @@
 # its ENI and address; the same with one thread and with two; without
 # --inventory only CloudTrail's instance is named; bad inventory entries are
 # reported with file and line; a gzipped inventory reads the same; a file
-# that is not an inventory, or no file, is an error that names it.
+# that is not an inventory, or no file, is an error that names it. Resolver
+# records that name no instance are the inventory's instance at their (vpc_id,
+# srcaddr): a listed name, and a DNS tunnel in records trimmed to srcaddr, are
+# found on the right instance; an inbound endpoint's client, another VPC, an
+# unknown address or an instance launched later name none; --stats counts them.
 # Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 export COALMINE_INTEL_DIR="$T/intel-dir"
@@ -203,5 +207,92 @@ check "... the VPC's creator is vpcOwnerAccountId" \
 shared "$T/s2.json"
 check "... without the inventory: the record's account" \
     test "$(jq -r .accountId "$T/s2.json")" = $ACCT
+
+# A record that names no instance (srcids trimmed by a shipper, or "srcids":{}) is the
+# inventory's instance at its (vpc_id, srcaddr): the same name on the list gives the same
+# finding on i-0530...; without the inventory nothing is judged and --stats counts it.
+# Before 2026-12-04 such records were never judged, inventory or not.
+ND="$T/nosrc/AWSLogs/$ACCT/vpcdnsquerylogs/vpc-0c7/2026/01/05"
+mkdir -p "$ND"
+sed 's/"srcids":{"instance":"i-0530000000000003"}/"srcids":{}/' \
+    "$SD/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log" \
+    >"$ND/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log"
+nosrc() { # OUT [options]
+    o=$1
+    shift
+    "$COALMINE" scan --no-default-intel --threat-list "my-names=$T/names.txt" --format json \
+        --stats "$o.stats" "$@" "$T/nosrc" >"$o" 2>"$o.err"
+}
+nosrc "$T/n.json" --inventory "$T/shared-inv.json"
+check "no srcids.instance: the inventory's instance at (vpc_id, srcaddr) is judged" \
+    test "$(jq -r .resource.instanceDetails.instanceId "$T/n.json")" = i-0530000000000003
+check "... the same finding as the record that names it" \
+    test "$(jq -r .id "$T/n.json")" = "$(jq -r .id "$T/s.json")"
+check "... --stats counts it as named by the inventory" \
+    test "$(jq -c .dns_instance "$T/n.json.stats")" = '{"logged":0,"inventory":1,"resolver_endpoint":0,"unattributed":0}'
+nosrc "$T/n2.json"
+check "... without the inventory: no finding" test ! -s "$T/n2.json"
+check "... and --stats counts it as unattributed" \
+    test "$(jq -c .dns_instance "$T/n2.json.stats")" = '{"logged":0,"inventory":0,"resolver_endpoint":0,"unattributed":1}'
+check "... which the summary says" grep -q "1 not attributable to an instance" "$T/n2.json.err"
+sed 's/"srcids":{}/"srcids":{"resolver_endpoint":"rslvr-in-0a1b2c3d4e5f60718","resolver_network_interface":"rni-0a1b2c3d4e5f60718"}/' \
+    "$ND/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log" >"$T/ep.log"
+mv "$T/ep.log" "$ND/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log"
+nosrc "$T/n3.json" --inventory "$T/shared-inv.json"
+check "an inbound endpoint's client at an instance's address is not that instance" test ! -s "$T/n3.json"
+check "... --stats counts it as through an endpoint" \
+    test "$(jq -c .dns_instance "$T/n3.json.stats")" = '{"logged":0,"inventory":0,"resolver_endpoint":1,"unattributed":0}'
+
+# A DNS tunnel (coalmine gen's dns-exfil-tester) in records that carry only srcaddr: with an
+# inventory that binds the tunnel's address in its VPC, the tunnel is found on its instance,
+# as when the records name it, with one thread and two; near misses name no instance.
+G="$T/tun"
+"$COALMINE" gen --out "$G" --hours 2 --scenario dns-exfil-tester --accounts 1 --regions 1 \
+    --instances 8 --principals 4 --kinds dns >/dev/null 2>&1
+TI=$(awk -F'\t' '$1 == "dns-exfil-tester" { print $3 }' "$G/intel/scenarios.tsv")
+TN=$(awk -F'\t' '$1 == "dns-exfil-tester" { print $6 }' "$G/intel/scenarios.tsv")
+find "$G/AWSLogs" -name '*.gz' -exec zcat {} + 2>/dev/null | grep "\"instance\":\"$TI\"" |
+    head -n 1 >"$T/tun1.json"
+TA=$(jq -r .srcaddr "$T/tun1.json")
+TV=$(jq -r .vpc_id "$T/tun1.json")
+# Every Resolver record without srcids, as a trimming shipper leaves them.
+find "$G/AWSLogs" -name '*.gz' | while read -r f; do
+    zcat "$f" | sed 's/,"srcids":{[^}]*}//' | gzip -c >"$f.new" && mv "$f.new" "$f"
+done
+tinv() { # FILE VPC ADDR LAUNCH
+    printf '{"Reservations":[{"Instances":[{"InstanceId":"%s","LaunchTime":"%s","NetworkInterfaces":[{"NetworkInterfaceId":"eni-0770000000000007","VpcId":"%s","PrivateIpAddress":"%s"}]}]}]}\n' \
+        "$TI" "$4" "$2" "$3" >"$1"
+}
+tinv "$T/tinv.json" "$TV" "$TA" 2025-12-01T00:00:00+00:00
+tscan() { # OUT [options]
+    o=$1
+    shift
+    "$COALMINE" scan --no-default-intel --format json --stats "$o.stats" "$@" "$G/AWSLogs" \
+        >"$o" 2>"$o.err"
+}
+texf() { jq -r 'select(.type == "Trojan:EC2/DNSDataExfiltration") | .resource.instanceDetails.instanceId + " " + (.service.count | tostring)' "$1"; }
+check "gen: the tunnel's instance, address and VPC" test -n "$TI" -a -n "$TA" -a -n "$TV"
+check "... and no record names an instance any more" \
+    sh -c "! find '$G/AWSLogs' -name '*.gz' -exec zcat {} + | grep -q srcids"
+tscan "$T/t1.json" --inventory "$T/tinv.json" --threads 2
+check "tunnel in srcaddr-only records + inventory: found on its instance, every query" \
+    test "$(texf "$T/t1.json")" = "$TI $TN"
+check "... --stats: the tunnel's queries named by the inventory, the rest unattributed" \
+    test "$(jq '.dns_instance.logged == 0 and .dns_instance.inventory > 0 and .dns_instance.unattributed > 0 and .dns_instance.inventory + .dns_instance.unattributed == .records.dns' "$T/t1.json.stats")" = true
+check "... no finding on any other instance" \
+    test "$(jq -r .resource.instanceDetails.instanceId "$T/t1.json" | sort -u)" = "$TI"
+tscan "$T/t2.json" --inventory "$T/tinv.json" --threads 1
+check "... the same with one thread" test "$(texf "$T/t2.json")" = "$TI $TN"
+tscan "$T/t3.json" --threads 2
+check "... without the inventory: no finding" test ! -s "$T/t3.json"
+tinv "$T/tinv-vpc.json" vpc-0ffffffffffffffff "$TA" 2025-12-01T00:00:00+00:00
+tscan "$T/t4.json" --inventory "$T/tinv-vpc.json"
+check "near miss: the address in another VPC names no instance" test ! -s "$T/t4.json"
+tinv "$T/tinv-addr.json" "$TV" 10.255.255.254 2025-12-01T00:00:00+00:00
+tscan "$T/t5.json" --inventory "$T/tinv-addr.json"
+check "near miss: an address the inventory does not know names no instance" test ! -s "$T/t5.json"
+tinv "$T/tinv-late.json" "$TV" "$TA" 2026-02-01T00:00:00+00:00
+tscan "$T/t6.json" --inventory "$T/tinv-late.json"
+check "near miss: an instance launched after the queries is not who asked them" test ! -s "$T/t6.json"
 
 done_testing

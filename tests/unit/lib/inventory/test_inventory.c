@@ -6,8 +6,9 @@
  * enrichment of findings by instance id, ENI and private or public address;
  * unknown interfaces left alone; ambiguous addresses, reused addresses and
  * re-attached interfaces whatever the order; caps counted; the lock hooks
- * balanced; and one run from flow records with a threat-list hit to a
- * finding that names the instance CloudTrail launched.
+ * balanced; one run from flow records with a threat-list hit to a
+ * finding that names the instance CloudTrail launched; and Resolver queries
+ * that name no instance attributed by (vpc_id, srcaddr), with the near misses.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -924,6 +925,120 @@ static void test_eni_side(void **state)
     cm_inventory_destroy(inv);
 }
 
+/* A Resolver query at time ms from src in vpc (NULL: absent) that names instance (NULL: none). */
+static void dns_event(struct cm_event *ev, int64_t ms, const char *vpc, const char *src,
+                      const char *instance)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = CM_EV_DNS;
+    ev->time_ms = ms;
+    ev->account = cm_str_cstr("111122223333");
+    ev->u.dns.query_name = cm_str_cstr("a.example.com.");
+    ev->u.dns.srcport = 53000;
+    if (vpc != NULL) {
+        ev->u.dns.vpc_id = cm_str_cstr(vpc);
+    }
+    ev->u.dns.srcaddr = cm_str_cstr(src);
+    assert_int_equal(cm_ip_parse(ev->u.dns.srcaddr, &ev->u.dns.src_ip), 0);
+    if (instance != NULL) {
+        ev->u.dns.srcid_instance = cm_str_cstr(instance);
+    }
+}
+
+/* Where attributing the query gives its instance: the id, or "-" (none) after the source. */
+static const char *attribute(const struct cm_inventory *inv, int64_t ms, const char *vpc,
+                             const char *src, enum cm_dns_srcid want, char *out, size_t cap)
+{
+    struct cm_event ev;
+
+    dns_event(&ev, ms, vpc, src, NULL);
+    assert_int_equal(cm_inventory_dns_attribute(inv, &ev), want);
+    assert_int_equal(ev.u.dns.srcid_from, want);
+    snprintf(out, cap, "%.*s", ev.u.dns.srcid_instance.len ? (int)ev.u.dns.srcid_instance.len : 1,
+             ev.u.dns.srcid_instance.len ? ev.u.dns.srcid_instance.p : "-");
+    return out;
+}
+
+#define DNS_T 1767323045000 /* 2026-01-02T03:04:05Z: i-0aaa000000000001's launch */
+
+/*
+ * A Resolver query whose record names no instance is the inventory's instance at its
+ * (vpc_id, srcaddr): primary, secondary (a pod's address on an EKS node) and IPv6
+ * addresses, bound no later than the query. Not: another VPC, no VPC, an address nobody
+ * has, before the binding, an interface of no instance (a Lambda function's), an interface
+ * whose VPC is unknown, a client of an inbound endpoint, no inventory. A record that names
+ * its instance is left alone. The event's identity stays the record's as logged; its
+ * entity key is the instance's, as for the records that name it.
+ */
+static void test_dns_attribute(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_event ev, logged;
+    char id[64], k1[128], k2[128];
+
+    (void)state;
+    assert_int_equal(add(inv, describe, NULL, NULL), 0);
+    assert_int_equal(
+        add(inv,
+            "[{\"InstanceId\":\"i-0novpc\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":"
+            "\"eni-0novpc\",\"PrivateIpAddress\":\"10.0.7.7\"}]}]",
+            NULL, NULL),
+        0);
+    run_ct(inv,
+           "{\"Records\":[" CREATE_NIC("2023-07-10T11:55:21Z", "eni-0lambda", "10.9.0.9") "]}");
+
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-1", "10.0.1.10", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0aaa000000000001");
+    assert_string_equal(
+        attribute(inv, DNS_T + 60000, "vpc-1", "10.0.2.21", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0aaa000000000001");
+    assert_string_equal(attribute(inv, DNS_T + 60000, "vpc-1", "2600:1f18::20",
+                                  CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+                        "i-0aaa000000000001");
+    /* No launch or attach time known: any time. */
+    assert_string_equal(
+        attribute(inv, 0, "vpc-1", "10.0.3.30", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0aaa000000000002");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-2", "172.16.0.9", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0bbb000000000001");
+    /* Near misses. */
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-2", "10.0.1.10", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(
+        attribute(inv, DNS_T, NULL, "10.0.1.10", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-1", "10.0.1.11", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(
+        attribute(inv, DNS_T - 1000, "vpc-1", "10.0.1.10", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)),
+        "-");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-ct", "10.9.0.9", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-1", "10.0.7.7", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(
+        attribute(NULL, DNS_T, "vpc-1", "10.0.1.10", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    dns_event(&ev, DNS_T, "vpc-1", "10.0.1.10", NULL);
+    ev.u.dns.srcid_resolver_endpoint = cm_str_cstr("rslvr-in-0a1b2c3d4e5f60718");
+    assert_int_equal(cm_inventory_dns_attribute(inv, &ev), CM_DNS_SRCID_ENDPOINT);
+    assert_int_equal(ev.u.dns.srcid_instance.len, 0);
+    /* A record that names its instance is not looked up, whatever the inventory says. */
+    dns_event(&logged, DNS_T, "vpc-1", "10.0.1.10", "i-0ccc000000000009");
+    assert_int_equal(cm_inventory_dns_attribute(inv, &logged), CM_DNS_SRCID_LOGGED);
+    assert_str(logged.u.dns.srcid_instance, "i-0ccc000000000009");
+    /* Identity and entity key. */
+    dns_event(&ev, DNS_T, "vpc-1", "10.0.1.10", NULL);
+    dns_event(&logged, DNS_T, "vpc-1", "10.0.1.10", NULL);
+    assert_int_equal(cm_inventory_dns_attribute(inv, &ev), CM_DNS_SRCID_INVENTORY);
+    assert_true(cm_event_key(&ev) == cm_event_key(&logged));
+    dns_event(&logged, DNS_T, "vpc-1", "10.0.1.10", "i-0aaa000000000001");
+    cm_event_entity_key(&ev, k1, sizeof(k1));
+    cm_event_entity_key(&logged, k2, sizeof(k2));
+    assert_string_equal(k1, k2);
+    cm_inventory_destroy(inv);
+}
+
 static void test_caps(void **state)
 {
     struct cm_inventory_limits lim = {2, 3};
@@ -1067,6 +1182,7 @@ int main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_ambiguous),
         cmocka_unit_test(test_eni_side),
+        cmocka_unit_test(test_dns_attribute),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
     };
