@@ -9,9 +9,10 @@
  *    "Type":"...","Class":"..."},...],"srcaddr":"...","srcport":"...",
  *    "transport":"...","srcids":{"instance":"..."}}
  *
- * (srcids may be empty). So the text between two values is a constant, and
- * this reader only compares constants and finds closing quotes, sixteen
- * bytes a step. Anything else, a member more or less, another order, a
+ * (srcids may be empty, or missing: trimmed by a Firehose transform or a
+ * shipper, the record ends after transport). So the text between two
+ * values is a constant, and this reader only compares constants and finds
+ * closing quotes, sixteen bytes a step. Anything else, a member more or less, another order, a
  * blank, an escape, a number for srcport, and it gives up: the general
  * reader (resolver_fast.c) starts the record over. Where this reader
  * succeeds, the general one fills the event alike (test_resolver_canon.c
@@ -153,13 +154,17 @@ bool cm_resolver_canonical_record(const char *buf, size_t len, size_t start, siz
     VAL(&port);
     LIT("\",\"transport\":\"");
     VAL(&dns->transport);
-    LIT("\",\"srcids\":{");
-    if (p < end && *p == '"') {
-        LIT("\"instance\":\"");
-        VAL(&dns->srcid_instance);
-        LIT("\"");
+    if (end - p >= 2 && p[0] == '"' && p[1] == '}') {
+        p += 2; /* no srcids */
+    } else {
+        LIT("\",\"srcids\":{");
+        if (p < end && *p == '"') {
+            LIT("\"instance\":\"");
+            VAL(&dns->srcid_instance);
+            LIT("\"");
+        }
+        LIT("}}");
     }
-    LIT("}}");
     *endp = (size_t)(p - buf);
     (void)cm_ip_parse(dns->srcaddr, &dns->src_ip); /* NONE when not an IP */
     dns->srcport = cm_str_to_u64(port, 65535, &n) == 0 ? (int32_t)n : -1;

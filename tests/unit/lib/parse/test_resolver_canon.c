@@ -2,8 +2,8 @@
  * The Resolver parser's canonical reader (lib/parse/resolver_canon.c):
  * it reads AWS's compact records, and wherever it reads a record the
  * general fast reader fills the event alike. Random canonical records
- * (every value length including empty, 0-20 answers, srcids empty or with
- * an instance, trailing blanks), then the same records broken one byte at a
+ * (every value length including empty, 0-20 answers, srcids empty, with
+ * an instance or missing, trailing blanks), then the same records broken one byte at a
  * time: a blank inserted, a byte dropped, a byte changed (a quote, a
  * backslash, a control byte, a letter's case), which the canonical reader
  * must refuse or read exactly as the general one does.
@@ -75,18 +75,23 @@ static size_t record(char *out, size_t cap)
                               "%s{\"Rdata\":\"%s\",\"Type\":\"%s\",\"Class\":\"IN\"}", k ? "," : "",
                               rd, types[rnd() % 7]);
     }
-    n +=
-        (size_t)snprintf(out + n, cap - n,
-                         "],\"srcaddr\":\"%s\",\"srcport\":\"%s\",\"transport\":\"%s\",\"srcids\":",
-                         rnd() % 2 ? "10.1.32.12" : v[8],
-                         rnd() % 2   ? "44866"
-                         : rnd() % 2 ? "70000"
-                                     : v[9],
-                         v[10]);
-    if (rnd() % 4 == 0) {
-        n += (size_t)snprintf(out + n, cap - n, "{}}");
-    } else {
-        n += (size_t)snprintf(out + n, cap - n, "{\"instance\":\"i-%s\"}}", v[11]);
+    n += (size_t)snprintf(out + n, cap - n,
+                          "],\"srcaddr\":\"%s\",\"srcport\":\"%s\",\"transport\":\"%s\"",
+                          rnd() % 2 ? "10.1.32.12" : v[8],
+                          rnd() % 2   ? "44866"
+                          : rnd() % 2 ? "70000"
+                                      : v[9],
+                          v[10]);
+    switch (rnd() % 8) {
+    case 0:
+    case 1:
+        n += (size_t)snprintf(out + n, cap - n, ",\"srcids\":{}}");
+        break;
+    case 2:
+        n += (size_t)snprintf(out + n, cap - n, "}"); /* srcids trimmed */
+        break;
+    default:
+        n += (size_t)snprintf(out + n, cap - n, ",\"srcids\":{\"instance\":\"i-%s\"}}", v[11]);
     }
     n += (size_t)snprintf(out + n, cap - n, "%s\n", rnd() % 8 == 0 ? " \r" : "");
     return n;
@@ -134,6 +139,33 @@ static void test_canonical_records(void **state)
     assert_true(read > total / 2);
 }
 
+/*
+ * A record whose srcids a Firehose transform or a shipper trimmed is still AWS's compact
+ * line: the canonical reader reads it (before 2026-12-04 it gave up, and every such record
+ * was scanned twice, the general reader starting it over).
+ */
+static void test_no_srcids(void **state)
+{
+    static const char rec[] =
+        "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","
+        "\"vpc_id\":\"vpc-0c7\",\"query_timestamp\":\"2026-01-05T10:00:00Z\",\"query_name\":"
+        "\"a.example.com.\",\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":\"NOERROR\","
+        "\"answers\":[],\"srcaddr\":\"10.0.3.30\",\"srcport\":\"53000\",\"transport\":\"UDP\"}\n";
+    struct cm_time_memo m;
+    struct cm_event ev;
+    size_t e = 0;
+
+    (void)state;
+    memset(&m, 0, sizeof(m));
+    assert_true(check(rec, sizeof(rec) - 1));
+    assert_true(cm_resolver_canonical_record(rec, sizeof(rec) - 1, 0, &e, &ev, &m));
+    assert_int_equal(e, sizeof(rec) - 2);
+    assert_int_equal(ev.u.dns.srcid_instance.len, 0);
+    assert_true(ev.u.dns.srcaddr.len == 9 && memcmp(ev.u.dns.srcaddr.p, "10.0.3.30", 9) == 0);
+    /* Cut before its closing brace: not read. */
+    assert_false(check(rec, sizeof(rec) - 3));
+}
+
 static void test_broken_records(void **state)
 {
     static const char bytes[] = {' ', '"', '\\', '\t', '\n', 0x01, (char)0x80, '}', ',', 'V'};
@@ -171,6 +203,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_canonical_records),
+        cmocka_unit_test(test_no_srcids),
         cmocka_unit_test(test_broken_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
