@@ -28,10 +28,13 @@
  * names left of a '_' label (DKIM selectors, ACM validation, AD GUIDs),
  * queries not asked by an instance.
  *
- * Emission, from on_event only: when an (instance, domain) first crosses a
+ * Emission, from on_event: when an (instance, domain) first crosses a
  * threshold, then at most once per window_ms while it goes on; count = the
  * counted queries since the previous detection (the first: its window's),
- * first_ms the earliest of them; additionalInfo measures the window
+ * first_ms the earliest of them; from on_tick, when the entry of a pair
+ * that fired expires (the end of input too), the queries counted after its
+ * last detection, built from the newest of them (dns_tunnel_rec.c);
+ * additionalInfo measures the window
  * (domain, uniqueSubdomains, dataTypeSubdomains, queries, bytes,
  * meanLength, longestLabel, entropy, encoding, queryTypes,
  * queriesPerMinute, windowSeconds; for a dnscat2 session also tool,
@@ -106,8 +109,9 @@
  */
 #define CM_DNS_TUNNEL_WINDOW_MS (3600LL * 1000)
 /*
- * Memcap: an entry is about 420 bytes of value, 525 with its key and the
- * table's overhead; 65536 of them take at most about 34 MiB.
+ * Memcap: an entry is about 950 bytes of value (420 of counters, 528 of the
+ * kept query a report at expiry is built from), 1,050 with its key and the
+ * table's overhead; 65536 of them take at most about 66 MiB.
  * Entries exist only for pairs that asked encoded-looking names, or
  * data-bearing types of sub-domains, within the hour: a handful per
  * instance.
@@ -147,7 +151,7 @@
 #define INSTANCE_MAX     128 /* longer instance ids are not EC2's: skipped */
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
 
-#define DNS_TUNNEL_STATE_VERSION 4u /* bump when the layout save writes changes */
+#define DNS_TUNNEL_STATE_VERSION 5u /* bump when the layout save writes changes */
 
 static const char *const qtype_name[QT_COUNT] = {"A",     "AAAA", "TXT",  "NULL",
                                                  "CNAME", "MX",   "other"};
@@ -267,18 +271,6 @@ static int init(void **state, const struct cm_detect_opts *opts)
     return cm_dns_tunnel_init(state, opts, c && c->dns ? &c->dns->tunnel : NULL);
 }
 
-static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    struct dns_tunnel *st = state;
-
-    (void)sink;
-    cm_state_expire(st->keys, watermark_ms, NULL, NULL);
-    for (size_t i = 0; i < SLOW_TIERS; i++) {
-        cm_state_expire(st->slow[i], watermark_ms, NULL, NULL);
-    }
-    return CM_OK;
-}
-
 static enum qtype qtype_of(struct cm_str t)
 {
     int i = 0;
@@ -332,8 +324,8 @@ void cm_dns_tunnel_put_escaped(char *out, size_t cap, size_t *n, struct cm_str s
 }
 
 /* additionalInfo of entry e for registered domain dom, into st->info; returns its length. */
-static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_str dom,
-                       uint32_t names, uint32_t bytes, uint32_t data_names)
+size_t cm_dns_tunnel_describe(struct dns_tunnel *st, const struct entry *e, struct cm_str dom,
+                              uint32_t names, uint32_t bytes, uint32_t data_names)
 {
     size_t n = 0, cap = sizeof(st->info);
     double enc = e->encoded ? e->encoded : 1;
@@ -383,8 +375,8 @@ static size_t describe(struct dns_tunnel *st, const struct entry *e, struct cm_s
 }
 
 /* Whether e, after its latest query, has crossed a threshold; fills the measures. */
-static bool crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t *names,
-                    uint32_t *bytes, uint32_t *data_names)
+bool cm_dns_tunnel_crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t *names,
+                           uint32_t *bytes, uint32_t *data_names)
 {
     const struct cm_dns_tunnel_tuning *t = &st->t;
 
@@ -485,15 +477,19 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     if (t > e->last_ms) {
         e->last_ms = t;
     }
+    if (e->reported_ms != INT64_MIN && t >= e->last.time_ms) {
+        cm_dns_tunnel_keep(e, ev, dom); /* what a report at expiry is built from (on_tick) */
+    }
     if ((e->reported_ms == INT64_MIN || t >= e->reported_ms + st->t.window_ms) &&
         (e->names >= st->t.many_names || e->names >= st->t.long_names || e->full ||
          e->data_q >= st->t.data_names || e->dc_echo >= DNSCAT_ECHOES) &&
-        crossed(st, e, &names, &bytes, &data_names)) {
+        cm_dns_tunnel_crossed(st, e, &names, &bytes, &data_names)) {
         take_back(st, inst.len + 1, klen, t, e, sl); /* the slow entry's count goes to 0 below */
         cm_dns_detection(&det, ev, TYPE);
         det.count = e->pending;
         det.first_ms = e->first_ms < t ? e->first_ms : t;
-        det.info = cm_str_make(st->info, describe(st, e, dom, names, bytes, data_names));
+        det.info =
+            cm_str_make(st->info, cm_dns_tunnel_describe(st, e, dom, names, bytes, data_names));
         e->pending = 0;
         e->reported_ms = t;
         if (sl != NULL || (sl = cm_dns_tunnel_slow_get(st, klen)) != NULL) {
@@ -653,6 +649,23 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return count(st, ev, &d, sub, &shape, data, sink);
 }
 
+/*
+ * Expires the tables; an expiring window entry reports what it counted
+ * after its last detection (cm_dns_tunnel_expire_cb), in the table's
+ * recency order.
+ */
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct dns_tunnel *st = state;
+    struct cm_dns_tunnel_expiry x = {st, sink, CM_OK};
+
+    cm_state_expire(st->keys, watermark_ms, cm_dns_tunnel_expire_cb, &x);
+    for (size_t i = 0; i < SLOW_TIERS; i++) {
+        cm_state_expire(st->slow[i], watermark_ms, NULL, NULL);
+    }
+    return x.rc;
+}
+
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     const struct dns_tunnel *st = state;
@@ -702,10 +715,20 @@ static bool entry_check(const void *ud, const void *key, size_t klen, const void
         return false;
     }
     return (!e->full || cm_hll_regs_valid(e->u.hll, HLL_P)) &&
-           cm_hll_regs_valid(e->data_hll, HLL_P);
+           cm_hll_regs_valid(e->data_hll, HLL_P) && cm_dns_tunnel_rec_valid(&e->last);
 }
 
-static const struct cm_state_codec entry_codec = {.check = entry_check};
+/* The evidence reference of an entry's kept query (renumbered across runs). */
+static void entry_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct entry *e = val;
+
+    if (e->last.time_ms != INT64_MIN) {
+        fn(fud, &e->last.src);
+    }
+}
+
+static const struct cm_state_codec entry_codec = {.check = entry_check, .refs = entry_refs};
 
 static bool slow_check(const void *ud, const void *key, size_t klen, const void *val)
 {

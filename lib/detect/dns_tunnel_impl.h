@@ -53,6 +53,42 @@ union names {
     uint8_t hll[1u << HLL_P];
 };
 
+/*
+ * The last counted query of a window that has fired, kept so that the
+ * queries counted after its last detection can be reported when the entry
+ * expires (at the end of input too) with no query to build from: what the
+ * finding takes from a query (cm_dns_detection, fill_dns) and its event
+ * key. The instance is the entry's key. Strings are packed into text in
+ * enum rec_field's order; the query name, last, is the registered domain
+ * alone when the whole name does not fit (iodine's \DDD names).
+ */
+enum rec_field {
+    RF_ACCOUNT = 0,
+    RF_REGION,
+    RF_VPC,
+    RF_ACCOUNT_ID,
+    RF_TIMESTAMP,
+    RF_TYPE,
+    RF_CLASS,
+    RF_RCODE,
+    RF_SRCADDR,
+    RF_TRANSPORT,
+    RF_FIREWALL,
+    RF_NAME,
+    RF_COUNT
+};
+#define REC_FIELD_MAX 64                    /* bytes kept of a field but the name */
+#define REC_TEXT      (CM_DOMAIN_MAX + 195) /* the name and 195 bytes of the others */
+
+struct rec {
+    int64_t time_ms; /* the query's time; INT64_MIN: none kept */
+    struct cm_src_ref src;
+    struct cm_ip src_ip;
+    int32_t srcport;
+    uint16_t len[RF_COUNT];
+    char text[REC_TEXT];
+};
+
 /* One (instance, registered domain): its current window. */
 struct entry {
     int64_t start_ms;    /* the window's start: its first counted query */
@@ -91,6 +127,7 @@ struct entry {
     uint16_t dc_session;
     union names u;
     uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
+    struct rec last;               /* the last counted query once the entry has fired */
 };
 
 /*
@@ -136,6 +173,7 @@ struct dns_tunnel {
     const struct cm_psl *psl; /* splits names the parser could not (NULL: libpsl's) */
     char lower[TEXT_MAX + 1]; /* a case-randomised name, lowercased */
     char info[INFO_MAX];      /* additionalInfo of the detection being emitted */
+    struct cm_event ev;       /* an expiring entry's last query, rebuilt (on_tick) */
 };
 
 static inline uint16_t cm_dns_tunnel_inc16(uint16_t v)
@@ -214,6 +252,34 @@ int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_
                          struct slow *sl, struct cm_sink *sink);
 void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e,
                           struct entry *x, struct slow *sl, bool give_back);
+
+/* Keeps ev, a query under registered domain dom just counted into e, as e's last (struct rec). */
+void cm_dns_tunnel_keep(struct entry *e, const struct cm_event *ev, struct cm_str dom);
+/*
+ * Rebuilds e's last counted query, of the instance inst, into *ev (which
+ * borrows e's text); false when none was kept.
+ */
+bool cm_dns_tunnel_kept(const struct entry *e, struct cm_str inst, struct cm_event *ev);
+/* Whether r, read back from a file, is a struct rec the detector could have made. */
+bool cm_dns_tunnel_rec_valid(const struct rec *r);
+
+/* Whether e, after its latest query, has crossed a threshold; fills the measures. */
+bool cm_dns_tunnel_crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t *names,
+                           uint32_t *bytes, uint32_t *data_names);
+/* additionalInfo of entry e for registered domain dom, into st->info; returns its length. */
+size_t cm_dns_tunnel_describe(struct dns_tunnel *st, const struct entry *e, struct cm_str dom,
+                              uint32_t names, uint32_t bytes, uint32_t data_names);
+/*
+ * An expiring entry's report (dns_tunnel_rec.c): cm_dns_tunnel_expire_cb is
+ * the cm_state_cb of the window table's expiry, ud a struct
+ * cm_dns_tunnel_expiry; the first error of the sink stays in rc.
+ */
+struct cm_dns_tunnel_expiry {
+    struct dns_tunnel *st;
+    struct cm_sink *sink;
+    int rc;
+};
+void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val);
 
 /* Counts the encoded data in the answers of q (sub under dom) into e. */
 void cm_dns_tunnel_answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,

@@ -30,6 +30,7 @@ static void window_reset(struct entry *e, int64_t t)
     e->reported_ms = reported;
     e->first_ms = reported == INT64_MIN || pending == 0 ? t : first;
     e->pending = reported == INT64_MIN ? 0 : pending;
+    e->last.time_ms = INT64_MIN; /* the query being counted is kept next (count) */
 }
 
 /* The entry of key st->key[0..klen) at time t, in a window that holds t; NULL: CM_ENOMEM. */

@@ -4,7 +4,8 @@
  * finding counts follows the detector's rules (dns_tunnel.c): the first
  * detection when an (instance, domain) crosses a threshold, counting the
  * window's encoded queries so far; then at most one an hour, counting
- * everything since.
+ * everything since; what came after the last is reported when the entry
+ * expires (the end of input).
  *
  * dns-exfil-tester (two hours; the tunnel on an app-tier instance):
  *   - 930 tester names from 600 s, one a second: six names of 90 base64-like
@@ -12,7 +13,7 @@
  *     924 wait for the next report;
  *   - 20 more at 4260 s, one every 2 s (TXT): a new window; the sixth is
  *     past the hour's rate limit and fires with 924 + 6; the last 14 follow
- *     the last report and are not counted. The finding counts 936.
+ *     it and are reported when the entry expires. The finding counts 950.
  *   Near misses, from a web-tier instance unless said:
  *   - seven distinct 34-hex names under one domain (119 bytes): one short;
  *   - one 40-character base64-like name asked 50 times: one name;
@@ -25,15 +26,16 @@
  *
  * dns-tunnel-hex (one hour; the tunnel on a worker instance): 40 names of
  * two 30-hex labels from 900 s, one every 2 s, over TXT, CNAME and MX in
- * turn: the eighth carries 240 bytes and fires (count 8); the other 32 wait
- * for a report that never comes. Near misses from the same instance under
+ * turn: the eighth carries 240 bytes and fires (count 8); the other 32 are
+ * reported when the entry expires (count 40). Near misses from the same instance under
  * other domains: ACM validation records, Team Cymru hash look-ups, one hex
  * name repeated, seven hex names.
  *
  * dns-tunnel-download (one hour; a database instance): 40 counter names
  * (c<7 base36>, too short to judge) under one domain from 600 s, one every
  * 3 s, over TXT, each answered with a distinct 48-character base32 token:
- * the eighth answer carries the 240th byte and fires (count 8). Near misses
+ * the eighth answer carries the 240th byte and fires (count 8); the other
+ * 32 are reported when the entry expires (count 40). Near misses
  * from the same instance: 60 word sub-domains of a zone asked TXT and
  * answered with SPF and site-verification records, 40 asked A and answered
  * with a CloudFront CNAME (another domain's name), 30 counters answered with
@@ -53,7 +55,8 @@
  * plan's names share its windows): a dnscat2 handshake, a SYN and four
  * empty MSG polls one a second, each answered with the server's packet of
  * the session (TXT): the fourth fires (count 4; 9-22 bytes a packet, far
- * under the volume rules). Near misses from a bastion instance, two
+ * under the volume rules); the fifth is reported when the entry expires
+ * (count 5). Near misses from a bastion instance, two
  * domains an hour: a session of six packets never answered, three packets
  * answered in kind, six answered with a CNAME to the query's own packet
  * (the same id), six answered with packets of another session.
@@ -368,7 +371,7 @@ static void answer_of(const struct cm_gen_world *w, enum what what, enum answer 
 static const struct group tester_groups[] = {
     /* the tunnel */
     {600, 1, 930, TUNNEL, W_TESTER, 0, false, "A", 930, NULL, ANS_DEFAULT},
-    {4260, 2, 20, TUNNEL, W_TESTER, 1000, false, "TXT", 6, NULL, ANS_DEFAULT},
+    {4260, 2, 20, TUNNEL, W_TESTER, 1000, false, "TXT", 20, NULL, ANS_DEFAULT},
     /* near misses */
     {900, 30, 7, NEAR, W_SEVEN, 0, false, "TXT", 0, "seven names", ANS_DEFAULT},
     {1200, 20, 50, NEAR, W_REPEAT, 0, true, "A", 0, "one name repeated", ANS_DEFAULT},
@@ -392,7 +395,7 @@ static const struct plan tester = {
 };
 
 static const struct group hex_groups[] = {
-    {900, 2, 40, TUNNEL, W_HEX, 0, false, NULL, 8, NULL, ANS_DEFAULT},
+    {900, 2, 40, TUNNEL, W_HEX, 0, false, NULL, 40, NULL, ANS_DEFAULT},
     /* near misses from the same instance, under other domains */
     {1000, 4, 30, NEAR, W_ACM, 100, false, "CNAME", 0, "ACM validation", ANS_DEFAULT},
     {1100, 1, 200, NEAR, W_CYMRU, 1000, false, "TXT", 0, "hash look-ups", ANS_DEFAULT},
@@ -406,12 +409,12 @@ static const struct plan hex = {
     CM_GEN_TIER_WORKER,
     CM_GEN_TIER_WORKER,
     1,
-    "domain=\"guarddutytunnelactivity.com\"&encoding=\"hex\"&uniqueSubdomains=8",
+    "domain=\"guarddutytunnelactivity.com\"&encoding=\"hex\"&uniqueSubdomains=40",
     false,
 };
 
 static const struct group download_groups[] = {
-    {600, 3, 40, TUNNEL, W_COUNTER, 0, false, "TXT", 8, NULL, ANS_TOKEN},
+    {600, 3, 40, TUNNEL, W_COUNTER, 0, false, "TXT", 40, NULL, ANS_TOKEN},
     /* near misses from the same instance */
     {700, 2, 60, NEAR, W_SPF, 0, false, "TXT", 0, "SPF and verification answers", ANS_SPF},
     {900, 2, 40, NEAR, W_CDN, 0, false, "A", 0, "CNAME to a CDN", ANS_CDN},
@@ -425,7 +428,7 @@ static const struct plan download = {
     CM_GEN_TIER_DB,
     CM_GEN_TIER_DB,
     1,
-    "domain=\"sync-updates.net\"&dataAnswers=8&uniqueSubdomains=8",
+    "domain=\"sync-updates.net\"&dataAnswers=40",
     false,
 };
 
@@ -455,7 +458,7 @@ static const struct plan spread = {
  * every plan runs together.
  */
 static const struct group dnscat_groups[] = {
-    {11000, 1, 5, TUNNEL, W_DNSCAT, 0, false, "TXT", 4, NULL, ANS_DNSCAT},
+    {11000, 1, 5, TUNNEL, W_DNSCAT, 0, false, "TXT", 5, NULL, ANS_DNSCAT},
     /* near misses from a bastion instance, two domains an hour (no spread) */
     {11000, 2, 6, NEAR, W_DC_SILENT, 0, false, "TXT", 0, "a session never answered", ANS_DEFAULT},
     {11100, 2, 3, NEAR, W_DC_THREE, 0, false, "TXT", 0, "three packets answered", ANS_DNSCAT},
@@ -469,7 +472,7 @@ static const struct plan dnscat_plan = {
     CM_GEN_TIER_WEB,
     CM_GEN_TIER_BASTION,
     5,
-    "domain=\"pkg-mirror-sync.net\"&tool=\"dnscat2\"&sessionPackets=4&serverPackets=4",
+    "domain=\"pkg-mirror-sync.net\"&tool=\"dnscat2\"&sessionPackets=5&serverPackets=5",
     false,
 };
 

@@ -177,6 +177,7 @@ struct dnsfx_det {
     char type[64];
     char resource[32]; /* the instance */
     char info[DNSFX_INFO_CAP];
+    char name[256]; /* the query name of the detection's event (the first 255 bytes) */
     uint32_t count;
     int64_t first_ms, time_ms;
     double severity;
@@ -239,6 +240,11 @@ static inline int dnsfx_collect(struct cm_sink *sink, const struct cm_detection 
         memcpy(o->resource, d->resource_id.p, n);
     }
     memcpy(o->info, d->info.p, d->info.len);
+    n = d->event->u.dns.query_name.len < sizeof(o->name) - 1 ? d->event->u.dns.query_name.len
+                                                             : sizeof(o->name) - 1;
+    if (n) {
+        memcpy(o->name, d->event->u.dns.query_name.p, n);
+    }
     o->count = d->count;
     o->first_ms = d->first_ms;
     o->time_ms = d->time_ms;

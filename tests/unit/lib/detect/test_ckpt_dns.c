@@ -526,7 +526,16 @@ static void rnd(char *out, size_t n, const char *alphabet, uint64_t s, uint64_t 
  * check reads; the tests assert the values there before patching them, so
  * a layout change fails loudly (and wants DNS_TUNNEL_STATE_VERSION bumped).
  */
-enum { E_NAMES = 44, E_QN = 144, E_FULL = 160, E_U = 168, E_DATA_HLL = 296, E_SIZE = 424 };
+enum {
+    E_NAMES = 44,
+    E_QN = 144,
+    E_FULL = 160,
+    E_U = 168,
+    E_DATA_HLL = 296,
+    E_REC = 424,     /* struct rec: time_ms, then its src, src_ip and srcport */
+    E_REC_LEN = 480, /* rec.len[]: the packed fields' lengths, the name's last (11) */
+    E_SIZE = 952
+};
 
 /* A query at t for name i of a dnscat2-like stream: 60 hex characters (30 bytes). */
 static void hex_q(int64_t t, int i, const char *qtype)
@@ -554,9 +563,34 @@ static void tunnel_b(void)
     }
 }
 
+/* A tunnel that fires at its eighth name and sends four more (part A); nothing after (B). */
+static void tunnel_after_a(void)
+{
+    for (int i = 0; i < 12; i++) {
+        hex_q(T0 + i * 60, i, "TXT");
+    }
+}
+
+static void tunnel_after_b(void)
+{
+    dnsfx_add(&(struct dnsfx_query){
+        .t = T0 + 2 * 3600, .instance = I1, .name = "www.example.com", .qtype = "A"});
+}
+
 static void test_tunnel_roundtrip(void **state)
 {
     (void)state;
+    /*
+     * The four names after the detection are reported when the entry expires, built from
+     * the last of them: a restart between keeps that query (struct rec).
+     */
+    three_runs(&cm_detector_dns_tunnel, &tunnel_opts, tunnel_after_a, tunnel_after_b);
+    assert_int_equal(whole.n, 2);
+    assert_int_equal(whole.d[1].count, 4);
+    assert_int_equal(whole.d[1].first_ms, (T0 + 8 * 60) * 1000);
+    assert_int_equal(whole.d[1].time_ms, (T0 + 11 * 60) * 1000);
+    assert_int_equal(fresh.n, 0);
+
     three_runs(&cm_detector_dns_tunnel, &tunnel_opts, tunnel_a, tunnel_b);
     assert_int_equal(whole.n, 1);
     assert_string_equal(whole.d[0].resource, I1);
@@ -738,6 +772,24 @@ static void test_tunnel_check(void **state)
         memcpy(patch + E_U - E_NAMES, w.buf.p + d + E_U, sizeof(regs));
         patch[E_U - E_NAMES] = 0xff;
         assert_int_equal(load_with(&live, &w, d + E_NAMES, patch, sizeof(patch)), CM_EINVAL);
+    }
+    /* The kept query of an entry that fired (entry 1: the spread entry is first): its lengths
+     * bound the text. */
+    {
+        struct cm_ckpt_w f;
+        size_t v, koff, klen, vsize;
+
+        save_after(&cm_detector_dns_tunnel, &tunnel_opts, tunnel_after_a, &f);
+        v = entry_at(&f, 0, 1, &koff, &klen, &vsize);
+        assert_int_equal(klen, strlen(I1) + 1 + strlen("hacker-dnscat.com"));
+        assert_int_equal(get_u32(&f, v + E_REC + 4), (uint32_t)((T0 + 11 * 60) * 1000 >> 32));
+        assert_int_equal(load_plain(&live, &f), 0);
+        assert_int_equal(load_u8(&live, &f, v + E_REC_LEN, 65), CM_EINVAL); /* a field > 64 */
+        assert_int_equal(load_u8(&live, &f, v + E_REC_LEN, 64), 0);
+        /* the name: at most the text's 448 bytes (0x1c1 is 449) */
+        assert_int_equal(load_with(&live, &f, v + E_REC_LEN + 22, "\xc1\x01", 2), CM_EINVAL);
+        assert_int_equal(load_u8(&live, &f, v + E_REC + 7, 0x7f), CM_EINVAL); /* its time */
+        cm_ckpt_w_finish(&f);
     }
     /* A key without the '\0' between instance and domain is none the detector makes. */
     assert_int_equal(load_u8(&live, &w, dkey + strlen(I1), 'x'), CM_EINVAL);

@@ -299,8 +299,15 @@ static void test_guardduty_tester(void **state)
         q(T0 + i / 10, name, "A", I1);
     }
     run_text(&r, NULL);
-    /* Six names of 90 characters carry 405 bytes: the "long names" rule fires first. */
-    assert_int_equal(r.n, 1);
+    /*
+     * Six names of 90 characters carry 405 bytes: the "long names" rule fires first; the
+     * 923 names after it, within the hour the rate limit holds, are reported when the entry
+     * expires (the end of input), from the last of them.
+     */
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.d[1].count, 929 - 6);
+    assert_int_equal(r.d[1].first_ms, T0 * 1000);
+    assert_int_equal(r.d[1].time_ms, (T0 + 928 / 10) * 1000);
     assert_string_equal(r.d[0].resource, I1);
     assert_int_equal(r.d[0].count, 6);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
@@ -315,7 +322,7 @@ static void test_guardduty_tester(void **state)
     assert_non_null(strstr(r.d[0].info, "\"windowSeconds\":3600"));
     f = dnsfx_finding(&r, TYPE, I1);
     assert_true(f->severity == 8.0);
-    assert_int_equal(f->count, 6);
+    assert_int_equal(f->count, 929);
     /* The domain's window and slow entries, and the instance's spread entry its second encoded
      * name made. */
     assert_int_equal(r.stats.inserts, 3);
@@ -538,14 +545,20 @@ static void test_slow(void **state)
     assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, r.d[0].count);
     dnsfx_done(&r);
 
-    /* A burst the window reports first: the trickle after it is that day's, not a slow one. */
+    /*
+     * A burst the window reports first: the trickle after it is that day's, not a slow one.
+     * The window's entry, touched every ten minutes, reports it when it expires (the end of
+     * input).
+     */
     dnsfx_reset();
     trickle(T0, 10, 10, 40, HEX, 35, "slow-drip.net", I1); /* 10 names, 200 bytes */
     trickle(T0 + 600, 60, 600, 40, HEX, 36, "slow-drip.net", I1);
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     assert_null(strstr(r.d[0].info, "\"slow\""));
     assert_int_equal(r.d[0].count, 10);
+    assert_null(strstr(r.d[1].info, "\"slow\""));
+    assert_int_equal(r.d[1].count, 60);
     dnsfx_done(&r);
 
     /* Two days of it: one slow detection a day, each with the queries since the last. */
@@ -573,7 +586,8 @@ static void test_digits(void **state)
         q(T0 + i / 10, name, "A", I2);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the second: the 91 after the first, at the end of input */
+    assert_int_equal(r.d[1].count, 120 - 29);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"caixa.cx\""));
     assert_non_null(strstr(r.d[0].info, "\"encoding\":\"digits\""));
@@ -631,7 +645,9 @@ static void test_data_types(void **state)
         q(T0 + 10 + i * 2, name, "TXT", I2);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the second: the polls after the first, at the end of input */
+    assert_string_equal(r.d[1].resource, I1);
+    assert_int_equal(r.d[0].count + r.d[1].count, dnsfx_finding(&r, TYPE, I1)->count);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"hacker-iodine.com\""));
     assert_true(dnsfx_info_num(r.d[0].info, "dataTypeSubdomains") >= 90);
@@ -758,9 +774,11 @@ static void test_registered_domain(void **state)
         q(T0 + i, name, "TXT", I2);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 2);
+    assert_int_equal(r.n, 4); /* then the two names after each, at the end of input */
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"evil.co.uk\""));
     assert_non_null(strstr(r.d[1].info, "\"domain\":\"mytunnel.duckdns.org\""));
+    assert_non_null(strstr(r.d[2].info, "\"domain\":\"evil.co.uk\""));
+    assert_non_null(strstr(r.d[3].info, "\"domain\":\"mytunnel.duckdns.org\""));
     dnsfx_done(&r);
 
     /* Two instances on one domain are two entities; one alone never crosses. */
@@ -792,11 +810,15 @@ static void test_out_of_order(void **state)
         q(T0 + order[k] * 30, name, "TXT", I1);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     /* 10 names of 40 hex carry 200 bytes: the tenth record in file order (time 4) fires */
     assert_int_equal(r.d[0].count, 10);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
     assert_int_equal(r.d[0].time_ms, (T0 + 4 * 30) * 1000);
+    /* the two after it (times 8 and 6) at the end of input, from the latest of them */
+    assert_int_equal(r.d[1].count, 2);
+    assert_int_equal(r.d[1].first_ms, (T0 + 6 * 30) * 1000);
+    assert_int_equal(r.d[1].time_ms, (T0 + 8 * 30) * 1000);
     dnsfx_done(&r);
 }
 
@@ -815,17 +837,118 @@ static void test_rate_limit(void **state)
         q(T0 + i * 10, name, "TXT", I1);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 3);
+    assert_int_equal(r.n, 4); /* three an hour apart, then the rest at the end of input */
     for (size_t i = 0; i < r.n; i++) {
         total += r.d[i].count;
-        if (i > 0) {
+        if (i > 0 && i < 3) {
             assert_true(r.d[i].time_ms - r.d[i - 1].time_ms >= HOUR * 1000);
         }
     }
-    /* Every query up to the last detection is counted once. */
-    assert_int_equal(total, (uint32_t)((r.d[2].time_ms / 1000 - T0) / 10 + 1));
+    assert_int_equal(r.d[3].time_ms, (T0 + (3 * 360 - 1) * 10) * 1000);
+    /* Every query is counted once. */
+    assert_int_equal(total, 3 * 360);
     assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, total);
     dnsfx_done(&r);
+}
+
+/* Name i of stream sd: 50 hex characters (25 bytes) under dom, asked for TXT by I1. */
+static void hex50(int64_t t, uint64_t sd, int i, const char *dom)
+{
+    char h[64], name[128];
+
+    rnd(h, 50, HEX, sd, (uint64_t)i);
+    snprintf(name, sizeof(name), "%s.%s", h, dom);
+    q(t, name, "TXT", I1);
+}
+
+/*
+ * A burst that goes on after its detection and stops within the hour the rate limit holds:
+ * the names after the detection are reported when the entry expires, here while the input
+ * goes on (the instance asks something else two hours later), built from the last of them.
+ * Before 2026-12-05 they were dropped with the entry.
+ */
+static void test_after_last_detection(void **state)
+{
+    const struct cm_finding *f;
+    char dom[64], last[64];
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    for (int i = 0; i < 20; i++) {
+        hex50(T0 + i * 30, 40, i, "burst-tunnel.com");
+    }
+    for (int i = 0; i < 8; i++) {
+        hex50(T0 + 2 * HOUR + i, 41, i, "later-tunnel.com"); /* a tunnel of its own, later */
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.d[0].count, 8); /* 8 names of 25 bytes */
+    assert_int_equal(r.d[0].time_ms, (T0 + 7 * 30) * 1000);
+    /* the twelve after it, reported when the entry expired: before the later tunnel's */
+    assert_string_equal(dnsfx_info_str(r.d[1].info, "domain", dom, sizeof(dom)),
+                        "burst-tunnel.com");
+    assert_string_equal(r.d[1].resource, I1);
+    assert_int_equal(r.d[1].count, 12);
+    assert_int_equal(r.d[1].first_ms, (T0 + 8 * 30) * 1000);
+    assert_int_equal(r.d[1].time_ms, (T0 + 19 * 30) * 1000);
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "uniqueSubdomains"), 20);
+    rnd(last, 50, HEX, 40, 19); /* the event: the last name */
+    assert_int_equal(strncmp(r.d[1].name, last, 50), 0);
+    assert_string_equal(r.d[1].name + 50, ".burst-tunnel.com.");
+    assert_string_equal(dnsfx_info_str(r.d[2].info, "domain", dom, sizeof(dom)),
+                        "later-tunnel.com");
+    f = dnsfx_finding(&r, TYPE, I1);
+    assert_int_equal(f->count, 20 + 8);
+    dnsfx_done(&r);
+
+    /* Names after the detection that a later detection reports are not reported twice. */
+    dnsfx_reset();
+    for (int i = 0; i < 20; i++) {
+        hex50(T0 + i * 30, 40, i, "burst-tunnel.com");
+    }
+    for (int i = 0; i < 8; i++) {
+        hex50(T0 + HOUR + 60 + i, 42, i, "burst-tunnel.com");
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.d[1].count, 12 + 8);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 28);
+    dnsfx_done(&r);
+}
+
+/*
+ * Records of one hour in two orders (a Resolver file read after the next one, five minutes
+ * apart: within the scan's ordering slack) give the same detections' counts: what the rate
+ * limit holds is reported when the entry expires. Before 2026-12-05 the tester-like tunnel
+ * below counted 8 in the second order and 608 in the first instead of 620 (the names of the
+ * hour after, due a detection five minutes after they stopped, were never reported; in
+ * order, the 12 after the hour's detection).
+ */
+static void test_delivery_order(void **state)
+{
+    uint32_t count[2];
+    struct dnsfx_run r;
+
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        dnsfx_reset();
+        for (int part = 0; part < 2; part++) {
+            int file = order == 0 ? part : 1 - part; /* order 1: the 00:05 file first */
+
+            for (int i = 0; i < 300; i++) {
+                hex50(T0 + file * 300 + i, 43, file * 300 + i, "tester-tunnel.com");
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            hex50(T0 + HOUR + 60 + i, 44, i, "tester-tunnel.com");
+        }
+        run_text(&r, NULL);
+        count[order] = dnsfx_finding(&r, TYPE, I1)->count;
+        dnsfx_done(&r);
+    }
+    assert_int_equal(count[0], 620);
+    assert_int_equal(count[1], count[0]);
 }
 
 /* The memcap: entries beyond max_entries evict the least recently seen, counted. */
@@ -987,6 +1110,7 @@ static void b128_name(char *out, size_t cap, uint64_t s, const char *domain)
 static void test_escaped_long_names(void **state)
 {
     char name[1024], dom[64];
+    const struct cm_finding *f;
     struct dnsfx_run r;
 
     (void)state;
@@ -1010,7 +1134,14 @@ static void test_escaped_long_names(void **state)
         q(T0 + i, big, "TXT", I3);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the second: the two names after the first */
+    assert_int_equal(r.d[1].count, 2);
+    assert_string_equal(r.d[1].resource, I1);
+    /* built from the last name, too long to keep: its registered domain stands for it */
+    assert_string_equal(r.d[1].name, "evil.co.uk");
+    f = dnsfx_finding(&r, TYPE, I1);
+    assert_int_equal(f->count, 6);
+    assert_true(cm_str_eqc(f->dns.domain, "evil.co.uk"));
     assert_string_equal(r.d[0].resource, I1);
     assert_int_equal(r.d[0].count, 4); /* four names of over 100 bytes each: rule 2 */
     assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)), "evil.co.uk");
@@ -1045,7 +1176,8 @@ static void test_answers_txt(void **state)
         q1(T0 + i * 5, name, "TXT", I1, "TXT", quoted(txt, sizeof(txt), tok));
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the second: the four after the first, at the end of input */
+    assert_int_equal(r.d[1].count, 4);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"domain\":\"dl-tunnel.com\""));
     /* 8 answers of 40 base32 characters carry 200 bytes: the eighth query fires */
@@ -1057,7 +1189,7 @@ static void test_answers_txt(void **state)
     assert_non_null(strstr(r.d[0].info, "\"encoding\":\"base32\""));
     assert_non_null(strstr(r.d[0].info, "\"queryTypes\":{\"TXT\":8}"));
     f = dnsfx_finding(&r, TYPE, I1);
-    assert_int_equal(f->count, 8);
+    assert_int_equal(f->count, 12);
     dnsfx_done(&r);
 
     /* The same names without answers: nothing carries data. */
@@ -1118,8 +1250,12 @@ static void test_answers_names(void **state)
         q1(T0 + i, name, "MX", I4, "MX", target);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 2);
-    for (size_t i = 0; i < r.n; i++) {
+    assert_int_equal(r.n, 4);
+    for (size_t i = 2; i < r.n; i++) {
+        /* the two queries after each detection, at the end of input */
+        assert_int_equal(r.d[i].count, 2);
+    }
+    for (size_t i = 0; i < 2; i++) {
         /* 10 answers of 40 hex carry 200 bytes: the tenth query fires */
         assert_int_equal(r.d[i].count, 10);
         assert_int_equal(dnsfx_info_num(r.d[i].info, "dataAnswers"), 10);
@@ -1194,8 +1330,10 @@ static void test_answers_ratio(void **state)
         if (pass == 0) {
             assert_int_equal(r.n, 0); /* 25 ids among 150 answers */
         } else {
-            /* Every answer an id: the tenth (query 59) carries 200 bytes. */
-            assert_int_equal(r.n, 1);
+            /* Every answer an id: the tenth (query 59) carries 200 bytes; the 90
+             * queries after it at the end of input. */
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.d[1].count, 150 - 60);
             assert_string_equal(r.d[0].resource, I1);
             assert_int_equal(r.d[0].count, 60);
             assert_int_equal(dnsfx_info_num(r.d[0].info, "dataAnswers"), 10);
@@ -1227,8 +1365,10 @@ static void test_answers_attribute(void **state)
             /* The queries were counted (a data-bearing type): their answers were not. */
             assert_int_equal(r.stats.inserts, 1);
         } else {
-            /* The same tokens answering host names are data: 8 of 43 characters. */
-            assert_int_equal(r.n, 1);
+            /* The same tokens answering host names are data: 8 of 43 characters;
+             * the 32 after them at the end of input. */
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.d[1].count, 40 - 8);
             assert_int_equal(r.d[0].count, 8);
             assert_int_equal(dnsfx_info_num(r.d[0].info, "dataAnswers"), 8);
         }
@@ -1565,7 +1705,8 @@ static void test_raw_cname(void **state)
         }
         run_text(&r, NULL);
         if (pass == 0) {
-            assert_int_equal(r.n, 1);
+            assert_int_equal(r.n, 2); /* the second: the polls after it, at the end of input */
+            assert_int_equal(r.d[0].count + r.d[1].count, 3 + 120);
             assert_string_equal(r.d[0].resource, I1);
             assert_non_null(strstr(r.d[0].info, "\"domain\":\"raw-tunnel.com\""));
             assert_true(dnsfx_info_num(r.d[0].info, "dataTypeSubdomains") >= 100);
@@ -1718,7 +1859,8 @@ static void test_dnscat_session(void **state)
     dnsfx_reset();
     dnscat_session(T0, "bancodobrasil-sync.dev", 0x634d, 5, true, "TXT");
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the fifth packet at the end of input */
+    assert_int_equal(r.d[1].count, 1);
     assert_string_equal(r.d[0].resource, I1);
     assert_int_equal(r.d[0].count, 4); /* fired by the fourth packet */
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
@@ -1878,6 +2020,8 @@ int main(void)
         cmocka_unit_test(test_registered_domain),
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_after_last_detection),
+        cmocka_unit_test(test_delivery_order),
         cmocka_unit_test(test_memcap),
         cmocka_unit_test(test_slow_flood),
         cmocka_unit_test(test_tuning),
