@@ -48,8 +48,9 @@
  * counters, 32 exact name hashes turning into a HyperLogLog, a HyperLogLog
  * of the data-type names), TTL window_ms, memcap max_entries, evictions
  * counted; the same key -> struct slow in a second table (TTL
- * slow_window_ms). A window starts at its first counted query; late records count
- * in the window they arrive in.
+ * slow_window_ms). A window starts at its earliest counted query (one older
+ * than its start moves the start back while the window's queries stay
+ * within window_ms of it; else it counts in the window it arrives in).
  */
 #include "detect/dns_tunnel.h"
 

@@ -33,7 +33,17 @@ static void window_reset(struct entry *e, int64_t t)
     e->last.time_ms = INT64_MIN; /* the query being counted is kept next (count) */
 }
 
-/* The entry of key st->key[0..klen) at time t, in a window that holds t; NULL: CM_ENOMEM. */
+/*
+ * The entry of key st->key[0..klen) at time t, in a window that holds t;
+ * NULL: CM_ENOMEM. A domain's window starts at the earliest of its
+ * queries, not at the first to come: a query older than the window's start
+ * moves the start back to it while every query counted still falls within
+ * window_ms of it (records of one hour read out of order, within the scan's
+ * ordering slack, make the same window). An instance's spread entry (key
+ * "instance\0") keeps the start it has: its start names the spread window
+ * its domains joined (sp_window), and a moved start would make them join
+ * again as more domains.
+ */
 struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
 {
     bool created;
@@ -45,6 +55,9 @@ struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
         window_reset(e, t);
     } else if (e != NULL && t >= e->start_ms + st->t.window_ms) {
         window_reset(e, t);
+    } else if (e != NULL && t < e->start_ms && e->last_ms - t < st->t.window_ms &&
+               st->key[klen - 1] != '\0') {
+        e->start_ms = t;
     }
     return e;
 }

@@ -919,15 +919,18 @@ static void test_after_last_detection(void **state)
 
 /*
  * Records of one hour in two orders (a Resolver file read after the next one, five minutes
- * apart: within the scan's ordering slack) give the same detections' counts: what the rate
- * limit holds is reported when the entry expires. Before 2026-12-05 the tester-like tunnel
- * below counted 8 in the second order and 608 in the first instead of 620 (the names of the
- * hour after, due a detection five minutes after they stopped, were never reported; in
- * order, the 12 after the hour's detection).
+ * apart: within the scan's ordering slack) give the same detections' counts. The window
+ * starts at its earliest query, not at the first to come, and what the rate limit holds is
+ * reported when the entry expires. Before 2026-12-05 the tester-like tunnel below counted
+ * 8 in the second order and 608 in the first instead of 620 (the names of the hour after,
+ * due a detection five minutes after they stopped, were never reported; in order, the 12
+ * after the hour's detection), and the near miss fired in the second order only (a window
+ * from the 00:05 file took the names of 01:02).
  */
 static void test_delivery_order(void **state)
 {
     uint32_t count[2];
+    size_t n[2];
     struct dnsfx_run r;
 
     (void)state;
@@ -949,6 +952,30 @@ static void test_delivery_order(void **state)
     }
     assert_int_equal(count[0], 620);
     assert_int_equal(count[1], count[0]);
+
+    /*
+     * A near miss: 3 names at 00:00, 3 at 00:05 (their window: 6 names, 150 bytes), 3 at
+     * 01:02, in the next window. Read with the 00:05 file first, the window that starts at
+     * 00:00 still ends before 01:02.
+     */
+    for (int order = 0; order < 2; order++) {
+        dnsfx_reset();
+        for (int part = 0; part < 2; part++) {
+            int file = order == 0 ? part : 1 - part;
+
+            for (int i = 0; i < 3; i++) {
+                hex50(T0 + file * 300 + i, 45, file * 3 + i, "near-tunnel.com");
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            hex50(T0 + HOUR + 120 + i, 45, 6 + i, "near-tunnel.com");
+        }
+        run_text(&r, NULL);
+        n[order] = r.n;
+        dnsfx_done(&r);
+    }
+    assert_int_equal(n[0], 0);
+    assert_int_equal(n[1], 0);
 }
 
 /* The memcap: entries beyond max_entries evict the least recently seen, counted. */
@@ -1395,6 +1422,38 @@ static const char *const spread_doms[] = {
     "onedrive.agency", "0ffice365.life", "sharepoint-cdn.live", "teams-update.work",
     "msft-login.site", "outl00k.info",   "azure-graph.today",   "live-auth.space",
     "skype-cdn.click", "office-cdn.top", "ms-telemetry.live",   "win-upd.agency"};
+
+/*
+ * Two domains of one instance, one of them with a record five minutes out of order: two
+ * domains in either order, never the three of the spread rule. The spread entry's window
+ * keeps its start (its domains joined it by it); a first version of the earliest-start
+ * windows moved it back too, the late record's domain joined again as another, and the
+ * two domains' 12 names fired as three.
+ */
+static void test_spread_delivery_order(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        dnsfx_reset();
+        if (order == 0) {
+            spread_q(T0, 0, 5, spread_doms[0], I1); /* in order */
+        }
+        for (int i = 0; i < 5; i++) {
+            spread_q(T0 + 300 + i, 0, i, spread_doms[0], I1);
+        }
+        if (order == 1) {
+            spread_q(T0, 0, 5, spread_doms[0], I1); /* read after the next file's */
+        }
+        for (int i = 0; i < 6; i++) {
+            spread_q(T0 + 310 + i, 1, i, spread_doms[1], I1);
+        }
+        run_text(&r, NULL);
+        assert_int_equal(r.n, 0);
+        dnsfx_done(&r);
+    }
+}
 
 /*
  * RogueRobin: one session over several look-alike domains, each under the
@@ -2022,6 +2081,7 @@ int main(void)
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_after_last_detection),
         cmocka_unit_test(test_delivery_order),
+        cmocka_unit_test(test_spread_delivery_order),
         cmocka_unit_test(test_memcap),
         cmocka_unit_test(test_slow_flood),
         cmocka_unit_test(test_tuning),
