@@ -224,6 +224,7 @@ static int fire(struct exfil *x, const struct cm_event *ev, const char *type,
 {
     const struct cm_ct *ct = &ev->u.ct;
     struct cm_detection d;
+    struct cm_str owner;
     bool expected = false;
     int rc;
 
@@ -236,6 +237,21 @@ static int fire(struct exfil *x, const struct cm_event *ev, const char *type,
     }
     cm_ct_detection(&d, ev, type);
     d.remote_account = remote_account;
+    /*
+     * An address inside AWS that the inventory gives to an instance of another
+     * account: that account is the caller's (remoteAccountDetails.accountId), and
+     * one the operator loaded the inventory of is one of theirs, affiliated, which
+     * GuardDuty reports at Medium (spec 1.3.3 #21): an organisation's own instance
+     * using a sibling account's keys, not a stranger's host.
+     */
+    if (!cm_str_present(remote_account) && strstr(type, ".InsideAWS") != NULL && x->cfg != NULL &&
+        ct->source_ip.family != CM_IP_NONE &&
+        cm_inventory_addr_owner(x->cfg->inventory, &ct->source_ip, &owner) == 0 &&
+        !cm_str_eq(owner, cred_account(ev))) {
+        d.remote_account = owner;
+        d.remote_affiliated = true;
+        d.severity = 5.0;
+    }
     return cm_sink_emit(sink, &d);
 }
 

@@ -62,6 +62,11 @@ struct cm_detection {
     struct cm_str info;
     /* remoteAccountDetails.accountId when the detector knows the caller's account. */
     struct cm_str remote_account;
+    /*
+     * remoteAccountDetails.affiliated: the caller's account is one of the operator's own
+     * (GuardDuty: under the same administrator). Meaningful with remote_account only.
+     */
+    bool remote_affiliated;
 };
 
 /*

@@ -182,6 +182,18 @@ int cm_inventory_owner(const struct cm_inventory *inv, struct cm_str instance,
                        struct cm_str *owner);
 
 /*
+ * The account that owns the instance whose interface has address ip (its
+ * public, Elastic or IPv6 address; a private address only when one VPC
+ * uses it): the OwnerId of the instance in a describe-instances file. The
+ * owner comes from the files only, so an account is named here only when
+ * the operator gave its inventory. Returns 0 and *owner (owned by the
+ * inventory), or CM_ENOTFOUND (inv NULL, an unknown address, an address of
+ * no instance, or an instance without an owner).
+ */
+int cm_inventory_addr_owner(const struct cm_inventory *inv, const struct cm_ip *ip,
+                            struct cm_str *owner);
+
+/*
  * Whether ip is an address of an interface attached to instance (an
  * instance id): its private, public, Elastic or IPv6 addresses, as loaded or
  * observed so far. An address two VPCs use is nobody's here. False when inv

@@ -237,6 +237,26 @@ int cm_inventory_owner(const struct cm_inventory *inv, struct cm_str instance, s
     return rc;
 }
 
+int cm_inventory_addr_owner(const struct cm_inventory *inv, const struct cm_ip *ip,
+                            struct cm_str *owner)
+{
+    uint32_t n;
+    int rc = CM_ENOTFOUND;
+
+    if (inv == NULL || ip == NULL || ip->family == CM_IP_NONE) {
+        return rc;
+    }
+    inv_lock(inv);
+    n = inv_find_addr(inv, CM_STR_NULL, ip);
+    if (n != INV_NONE && inv->nic[n].inst != INV_NONE &&
+        inv->inst[inv->nic[n].inst].owner.p != NULL) {
+        *owner = inv->inst[inv->nic[n].inst].owner;
+        rc = 0;
+    }
+    inv_unlock(inv);
+    return rc;
+}
+
 bool cm_inventory_owns(const struct cm_inventory *inv, struct cm_str instance,
                        const struct cm_ip *ip)
 {

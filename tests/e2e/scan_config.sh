@@ -48,6 +48,20 @@ check "--canary-key: the finding names the key and severity 8" \
 $SCAN --aws-ranges "$T/etc/aws/ip-ranges.json" "$T/logs" >"$T/r.json"
 check "--aws-ranges: the other address is inside AWS, so InsideAWS" \
     test "$(types "$T/r.json")" = "$INSIDE"
+check "--aws-ranges: a caller no inventory names is High and names no account" \
+    test "$(jq -r '[.severity, (.service.action.awsApiCallAction.remoteAccountDetails | tostring)] | @tsv' "$T/r.json")" = "$(printf '8\tnull')"
+
+# The other address is the public address of an instance of a sibling account
+# whose inventory is loaded (an organisation's member): GuardDuty names that
+# account, affiliated, and reports the finding at Medium.
+cat >"$T/etc/sibling.json" <<'EOF2'
+{"Reservations":[{"OwnerId":"444455556666","Instances":[{"InstanceId":"i-0feedfacefeedface",
+ "NetworkInterfaces":[{"NetworkInterfaceId":"eni-0feedfacefeedface","VpcId":"vpc-0sibling",
+ "PrivateIpAddress":"10.9.0.5","Association":{"PublicIp":"198.51.77.7"}}]}]}]}
+EOF2
+$SCAN --aws-ranges "$T/etc/aws/ip-ranges.json" --inventory "$T/etc/sibling.json" "$T/logs" >"$T/sib.json"
+check "--inventory: a sibling account's instance address is InsideAWS, affiliated, Medium" \
+    test "$(jq -r '[.type, .severity, .service.action.awsApiCallAction.remoteAccountDetails.accountId, .service.action.awsApiCallAction.remoteAccountDetails.affiliated] | @tsv' "$T/sib.json")" = "$(printf '%s\t5\t444455556666\ttrue' "$INSIDE")"
 
 # --- the config file ---
 cat >"$T/etc/coalmine.yaml" <<'EOF'

@@ -436,6 +436,49 @@ static void test_owner(void **state)
     cm_inventory_destroy(inv);
 }
 
+/* cm_inventory_addr_owner: the owner of the instance an address belongs to. */
+static void test_addr_owner(void **state)
+{
+    static const struct {
+        const char *ip, *owner;
+    } want[] = {
+        {"3.81.20.20", "333344445555"}, /* a public address */
+        {"10.30.1.10", "333344445555"}, /* a private one, in one VPC only */
+        {"3.80.10.10", NULL},           /* an instance without an owner */
+        {"192.0.2.1", NULL},            /* nobody's */
+    };
+    struct cm_inventory *inv = make();
+    struct cm_diag diag;
+    struct cm_str o;
+    struct cm_ip ip;
+    struct bad b;
+
+    (void)state;
+    assert_int_equal(add(inv,
+                         "{\"Reservations\":[{\"OwnerId\":\"333344445555\",\"Instances\":[{"
+                         "\"InstanceId\":\"i-0c1\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":"
+                         "\"eni-0c1\",\"VpcId\":\"vpc-0c\",\"PrivateIpAddress\":\"10.30.1.10\","
+                         "\"Association\":{\"PublicIp\":\"3.81.20.20\"}}]}]}]}\n"
+                         "{\"Instances\":[{\"InstanceId\":\"i-0b1\",\"NetworkInterfaces\":[{"
+                         "\"NetworkInterfaceId\":\"eni-0b1\",\"Association\":{\"PublicIp\":"
+                         "\"3.80.10.10\"}}]}]}\n",
+                         &b, &diag),
+                     0);
+    assert_int_equal(b.n, 0);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        assert_int_equal(cm_ip_parse(cm_str_cstr(want[i].ip), &ip), 0);
+        int rc = cm_inventory_addr_owner(inv, &ip, &o);
+        if (want[i].owner == NULL) {
+            assert_int_equal(rc, CM_ENOTFOUND);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_true(cm_str_eqc(o, want[i].owner));
+        }
+    }
+    assert_int_equal(cm_inventory_addr_owner(NULL, &ip, &o), CM_ENOTFOUND);
+    cm_inventory_destroy(inv);
+}
+
 static void test_describe_bad(void **state)
 {
     static const char text[] =
@@ -1176,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_kept),
         cmocka_unit_test(test_describe_shapes),
         cmocka_unit_test(test_owner),
+        cmocka_unit_test(test_addr_owner),
         cmocka_unit_test(test_describe_bad),
         cmocka_unit_test(test_cloudtrail),
         cmocka_unit_test(test_merge),
