@@ -227,7 +227,8 @@ int cm_inventory_eni_side(const struct cm_inventory *inv, struct cm_str eni,
  *     vpc_id, to an interface of that VPC attached to an instance, bound
  *     no later than the query (the attach or launch time, when known):
  *     srcid_instance is then that instance's id (owned by the inventory);
- *   - UNKNOWN: none and no such binding (inv NULL, no vpc_id, an address no
+ *   - UNKNOWN: none and no such binding (inv NULL, no vpc_id (the scan fills a
+ *     missing one from the object key first), an address no
  *     interface of that VPC has, an interface of no instance such as a
  *     Lambda function's, or one bound after the query).
  * An interface whose VPC the inventory does not know is not used (the

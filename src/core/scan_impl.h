@@ -89,6 +89,7 @@ struct reader {
     const char *input_unread_what;       /* the first of those's name */
     struct cm_str key_region;            /* region from the current input's object key, or empty */
     struct cm_str key_account;           /* account from the current input's object key, or empty */
+    struct cm_str key_vpc;               /* VPC from the current input's object key, or empty */
     int64_t horizon;                     /* the current input's (cm_input_horizon) */
     int64_t clock;                       /* ... and its bound on the clock (cm_input_clock_bound) */
     /* DNS records by how their instance is known (cm_scan_note_dns) */

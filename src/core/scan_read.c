@@ -148,7 +148,7 @@ static bool ahead(struct reader *r, const struct cm_event *ev)
     return true;
 }
 
-/* A record without a region or an account takes its input's object key's (cm_input_key_*). */
+/* A record without a region, an account or (Resolver) a vpc_id takes its key's (cm_input_key_*). */
 static void from_key(const struct reader *r, struct cm_event *ev)
 {
     if (ev->region.len == 0 && r->key_region.len > 0) {
@@ -156,6 +156,9 @@ static void from_key(const struct reader *r, struct cm_event *ev)
     }
     if (ev->account.len == 0 && r->key_account.len > 0) {
         ev->account = r->key_account;
+    }
+    if (ev->kind == CM_EV_DNS && ev->u.dns.vpc_id.len == 0 && r->key_vpc.len > 0) {
+        ev->u.dns.vpc_id = r->key_vpc;
     }
 }
 
@@ -341,7 +344,7 @@ static bool empty_gzip_name(const struct scan *s, uint32_t file_id)
 static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
     struct scan *s = r->s;
-    const char *other;
+    const char *other, *key = file_id < s->in.n ? s->in.v[file_id].path : "";
     bool order;
     int rc;
 
@@ -388,10 +391,9 @@ static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_pars
     r->ctx.file_id = file_id;
     r->horizon = file_id < s->in.n ? cm_input_horizon(&s->in.v[file_id]) : INT64_MAX;
     r->clock = file_id < s->in.n ? cm_input_clock_bound(&s->in.v[file_id]) : INT64_MAX;
-    r->key_region =
-        file_id < s->in.n ? cm_input_key_region(s->in.v[file_id].path) : cm_str_make("", 0);
-    r->key_account =
-        file_id < s->in.n ? cm_input_key_account(s->in.v[file_id].path) : cm_str_make("", 0);
+    r->key_region = cm_input_key_region(key);
+    r->key_account = cm_input_key_account(key);
+    r->key_vpc = cm_input_key_vpc(key);
     if (r->key_region.len == 0 && s->o.default_region != NULL) {
         r->key_region = cm_str_cstr(s->o.default_region);
     }

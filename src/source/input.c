@@ -542,6 +542,40 @@ struct cm_str cm_input_key_region(const char *path)
     return cm_str_make("", 0);
 }
 
+/* Whether p[0..n) is a VPC id: "vpc-" and 8 or 17 lower-case hex digits (part_at's predicate). */
+static bool vpc_like(const char *p, size_t n)
+{
+    if ((n != 4 + 8 && n != 4 + 17) || memcmp(p, "vpc-", 4) != 0) {
+        return false;
+    }
+    for (size_t i = 4; i < n; i++) {
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct cm_str cm_input_key_vpc(const char *path)
+{
+    static const char folder[] = "/vpcdnsquerylogs/", name[] = "_vpcdnsquerylogs_";
+    const char *base = strrchr(path, '/'), *m;
+    struct cm_str v;
+
+    /* "AWSLogs/<account>/vpcdnsquerylogs/<vpc id>/..." */
+    for (m = path; (m = strstr(m, folder)) != NULL; m++) {
+        if ((v = part_at(m + sizeof(folder) - 1, '/', vpc_like)).len > 0) {
+            return v;
+        }
+    }
+    /* The object's name "<vpc id>_vpcdnsquerylogs_<account>_<stamp>_<hash>.log.gz". */
+    base = base != NULL ? base + 1 : path;
+    if ((m = strstr(base, name)) != NULL && vpc_like(base, (size_t)(m - base))) {
+        return cm_str_make(base, (size_t)(m - base));
+    }
+    return cm_str_make("", 0);
+}
+
 /* Whether p[0..n) is an account id (part_at's predicate). */
 static bool account_like(const char *p, size_t n)
 {

@@ -109,6 +109,16 @@ struct cm_str cm_input_key_region(const char *path);
  */
 struct cm_str cm_input_key_account(const char *path);
 
+/*
+ * The VPC in a Route 53 Resolver query log's delivery key: a slice of path,
+ * or an empty slice when the path has none. Resolver records whose vpc_id was
+ * trimmed carry none; this is where theirs comes from. Read from the folder
+ * after the service's ("AWSLogs/<account>/vpcdnsquerylogs/<vpc id>/...") or
+ * the object's name ("<vpc id>_vpcdnsquerylogs_<account>_<stamp>_<hash>.log.gz");
+ * only a well-formed id ("vpc-" and 8 or 17 lower-case hex digits).
+ */
+struct cm_str cm_input_key_vpc(const char *path);
+
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
 
 struct cm_flow_format;

@@ -295,4 +295,45 @@ tinv "$T/tinv-late.json" "$TV" "$TA" 2026-02-01T00:00:00+00:00
 tscan "$T/t6.json" --inventory "$T/tinv-late.json"
 check "near miss: an instance launched after the queries is not who asked them" test ! -s "$T/t6.json"
 
+# Records without vpc_id either (a shipper that keeps only the query and srcaddr): the VPC is
+# the one their delivery key names ("vpcdnsquerylogs/<vpc id>/", the object's name), so the
+# tunnel is still found on its instance. Under a key that names no VPC they are unattributed.
+# A record's own vpc_id wins over the key's. Before 2026-12-04 records without vpc_id were
+# never attributed, whatever their key.
+V="$T/novpc"
+cp -R "$G" "$V"
+find "$V/AWSLogs" -name '*.gz' | while read -r f; do
+    zcat "$f" | sed 's/"vpc_id":"[^"]*",//' | gzip -c >"$f.new" && mv "$f.new" "$f"
+done
+check "gen: no record names its VPC any more" \
+    sh -c "! find '$V/AWSLogs' -name '*.gz' -exec zcat {} + | grep -q vpc_id"
+vscan() { # OUT DIR [options]
+    o=$1
+    d=$2
+    shift 2
+    "$COALMINE" scan --no-default-intel --format json --stats "$o.stats" "$@" "$d" >"$o" 2>"$o.err"
+}
+vscan "$T/v1.json" "$V/AWSLogs" --inventory "$T/tinv.json" --threads 2
+check "tunnel in records without srcids or vpc_id + inventory: the key's VPC, found on its instance" \
+    test "$(texf "$T/v1.json")" = "$TI $TN"
+check "... the finding names the key's VPC" \
+    test "$(jq -r 'select(.type == "Trojan:EC2/DNSDataExfiltration") | .resource.instanceDetails.networkInterfaces[0].vpcId' "$T/v1.json")" = "$TV"
+check "... --stats counts the tunnel's queries as named by the inventory" \
+    test "$(jq -c .dns_instance "$T/v1.json.stats")" = "$(jq -c .dns_instance "$T/t1.json.stats")"
+mkdir -p "$T/flat"
+find "$V/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' | sort | awk '{ print NR, $0 }' |
+    while read -r k f; do cp "$f" "$T/flat/queries-$k.log.gz"; done
+vscan "$T/v2.json" "$T/flat" --inventory "$T/tinv.json" --threads 2
+check "... the same records under a key that names no VPC: no finding" test ! -s "$T/v2.json"
+check "... --stats counts every record as unattributed" \
+    test "$(jq '.dns_instance.unattributed > 0 and .dns_instance.unattributed == .records.dns' "$T/v2.json.stats")" = true
+O="$T/other/AWSLogs/1/vpcdnsquerylogs/vpc-0ffffffffffffffff/2026/01/05"
+mkdir -p "$O"
+find "$G/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' | sort | while read -r f; do
+    cp "$f" "$O/q-$(basename "$(dirname "$(dirname "$(dirname "$(dirname "$f")")")")")-$(basename "$f")"
+done
+vscan "$T/v3.json" "$T/other" --inventory "$T/tinv.json" --threads 2
+check "... a record's own vpc_id wins over another VPC in its key" \
+    test "$(texf "$T/v3.json")" = "$TI $TN"
+
 done_testing

@@ -436,6 +436,61 @@ static void test_key_account(void **state)
     }
 }
 
+/*
+ * The VPC of a Resolver query log's delivery key, from "vpcdnsquerylogs/<vpc id>/" or the
+ * object's name, only a well-formed id. Resolver records without vpc_id take it: before
+ * 2026-12-04 they had none, and a tunnel whose records had neither srcids nor vpc_id was
+ * not attributed to the inventory's instance at its address.
+ */
+static void test_key_vpc(void **state)
+{
+    static const struct {
+        const char *path, *vpc;
+    } cases[] = {
+        {"b/AWSLogs/111122223333/vpcdnsquerylogs/vpc-0123456789abcdef0/2025/03/04/"
+         "vpc-0123456789abcdef0_vpcdnsquerylogs_111122223333_20250304T1000Z_ab.log.gz",
+         "vpc-0123456789abcdef0"},
+        {"AWSLogs/111122223333/vpcdnsquerylogs/vpc-0a1b2c3d/2025/03/04/x.log.gz", "vpc-0a1b2c3d"},
+        /* No folder names it: the object's name does. */
+        {"copied/vpc-0123456789abcdef0_vpcdnsquerylogs_111122223333_20250304T1000Z_ab.log.gz",
+         "vpc-0123456789abcdef0"},
+        {"vpc-0a1b2c3d_vpcdnsquerylogs_111122223333_20250304T1000Z_ab.log", "vpc-0a1b2c3d"},
+        /* The folder wins over the name; a folder that is no VPC id falls through. */
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0a1b2c3d/vpc-99999999_vpcdnsquerylogs_1_s_h.log",
+         "vpc-0a1b2c3d"},
+        {"AWSLogs/1/vpcdnsquerylogs/2025/03/04/vpc-99999999_vpcdnsquerylogs_1_s_h.log",
+         "vpc-99999999"},
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0c7/vpc-0c7_vpcdnsquerylogs_1_s_h.log", ""},
+        /* Nothing that is a VPC id. */
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0A1B2C3D/x.log", ""},
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0a1b2c3g/x.log", ""},
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0a1b2c3d0/x.log", ""},
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0123456789abcdef01/x.log", ""},
+        {"AWSLogs/1/vpcdnsquerylogs/subnet-0a1b2c3d/x.log", ""},
+        {"AWSLogs/1/vpcdnsquerylogs/vpc-0a1b2c3d", ""},
+        {"AWSLogs/1/vpcflowlogs/vpc-0a1b2c3d/x.log", ""},
+        {"AWSLogs/1/xvpcdnsquerylogs/vpc-0a1b2c3d/x.log", ""},
+        {"dir/vpc-0a1b2c3d_vpcflowlogs_1_s_h.log", ""},
+        {"vpc-0a1b2c3d_vpcdnsquerylogs_x/f.log", ""},
+        {"xvpc-0a1b2c3d_vpcdnsquerylogs_1_s_h.log", ""},
+        {"exportedlogs/task/eni-0123-all/000000.gz", ""},
+        {"", ""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cm_str v = cm_input_key_vpc(cases[i].path);
+        char got[64];
+
+        assert_true(v.len < sizeof(got));
+        memcpy(got, v.p, v.len);
+        got[v.len] = '\0';
+        if (strcmp(got, cases[i].vpc) != 0) {
+            fail_msg("%s: vpc '%s', want '%s'", cases[i].path, got, cases[i].vpc);
+        }
+    }
+}
+
 static void test_empty(void **state)
 {
     struct tree *t = *state;
@@ -704,6 +759,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test(test_key_region),
         cmocka_unit_test(test_key_account),
+        cmocka_unit_test(test_key_vpc),
         cmocka_unit_test_setup_teardown(test_special_files_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlink_loop, setup, teardown),
