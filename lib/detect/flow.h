@@ -62,9 +62,11 @@ bool cm_flow_forwarded(const struct cm_flow *fl);
  * which side is the instance's. Each record of an interface has one of its
  * addresses: its private IPv4 address, or an IPv6 address of its subnet's
  * /64. So the IPv4 address, or the /64, found in every such record of an
- * interface is its own. The table maps an interface id to what its records
- * showed so far (32 bytes, both families); every flow detector that views
- * records keeps one and feeds it every flow record before anything else.
+ * interface is its own, unless its records show several (then the one on
+ * every record may be a remote they share, and none is learned). The table
+ * maps an interface id to what its records showed so far (32 bytes, both
+ * families); every flow detector that views records keeps one and feeds it
+ * every flow record before anything else.
  */
 #define CM_FLOW_LOCAL_MAX    (128u * 1024)            /* interfaces remembered */
 #define CM_FLOW_LOCAL_TTL_MS (7LL * 24 * 3600 * 1000) /* forgotten after a quiet week */

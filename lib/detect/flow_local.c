@@ -11,10 +11,13 @@
  * own: the first such record gives two candidates, each later record strikes
  * the candidate it lacks, and once one is left it is the interface's. While
  * both are left (every record so far was with one remote) the records stay
- * ambiguous. Should a record lack the learned one (an interface with several
- * private IPv4 addresses, whose secondary ones serve containers; addresses
- * spanning several /64s of a larger subnet), learning starts over from that
- * record. The two families are learned apart, in one entry per interface.
+ * ambiguous. A record that lacks the learned one, or both candidates, shows
+ * the interface has several addresses (an EKS node's secondary addresses for
+ * its pods; addresses spanning several /64s of a larger subnet): then the
+ * address on every record can be a remote they all talk to (a database every
+ * pod calls), so the family is learned no more and its records stay
+ * ambiguous until the entry is forgotten. The two families are learned
+ * apart, in one entry per interface.
  */
 #include "detect/flow.h"
 
@@ -29,12 +32,12 @@
 struct local_net {
     uint8_t net[2][NET_LEN];   /* IPv6 candidates; net[0] alone once known */
     uint8_t addr[2][ADDR_LEN]; /* IPv4 candidates; addr[0] alone once known */
-    uint8_t state6;            /* IPv6: NONE, CANDIDATES or KNOWN (net[0] is the network) */
+    uint8_t state6;            /* IPv6: NONE, CANDIDATES, KNOWN (net[0]) or SEVERAL */
     uint8_t state4;            /* IPv4: the same for addr */
     uint8_t pad[6];
 };
 
-enum { NONE, CANDIDATES, KNOWN };
+enum { NONE, CANDIDATES, KNOWN, SEVERAL };
 
 /* One family of an entry: two candidates of len bytes each, and what they are. */
 struct cand {
@@ -115,21 +118,19 @@ int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev)
         start(&c, fl);
         return CM_OK;
     }
-    keep0 = has_cand(fl, c.c[0], c.len);
-    if (*c.state == KNOWN) {
-        if (!keep0) {
-            start(&c, fl);
-        }
+    if (*c.state == SEVERAL) {
         return CM_OK;
     }
-    keep1 = has_cand(fl, c.c[1], c.len);
-    if (keep0 && !keep1) {
+    keep0 = has_cand(fl, c.c[0], c.len);
+    keep1 = *c.state == CANDIDATES && has_cand(fl, c.c[1], c.len);
+    if (!keep0 && !keep1) {
+        /* another address of the interface: the one on every record may be a shared remote */
+        *c.state = SEVERAL;
+    } else if (*c.state == CANDIDATES && keep0 != keep1) {
+        if (keep1) {
+            memcpy(c.c[0], c.c[1], c.len);
+        }
         *c.state = KNOWN;
-    } else if (keep1 && !keep0) {
-        memcpy(c.c[0], c.c[1], c.len);
-        *c.state = KNOWN;
-    } else if (!keep0 && !keep1) {
-        start(&c, fl);
     }
     return CM_OK;
 }
@@ -157,14 +158,14 @@ int cm_flow_local_side(const struct cm_state *t, const struct cm_flow *fl)
     return s == d ? 0 : (s ? 1 : -1);
 }
 
-/* A value read back: each family's state is one of the three. */
+/* A value read back: each family's state is one of the four. */
 static bool local_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const struct local_net *l = val;
 
     (void)ud;
     (void)key;
-    return klen > 0 && l->state6 <= KNOWN && l->state4 <= KNOWN;
+    return klen > 0 && l->state6 <= SEVERAL && l->state4 <= SEVERAL;
 }
 
 const struct cm_state_codec cm_flow_local_codec = {.check = local_check};

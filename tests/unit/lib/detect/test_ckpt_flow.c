@@ -458,6 +458,41 @@ static void test_pair_local_address(void **state)
     cm_buf_finish(&b);
 }
 
+/*
+ * flow_pair: an interface shown to have several addresses (flow_local.c) stays so across a
+ * restart. Before it, two pods of an EKS node call a database and the node calls the cluster's
+ * API: several addresses, none learned. After it, two pods call the database again and a pod
+ * SYN-scans 40 of its host's ports. Carried, the source is taken: the pod's Portscan; a fresh
+ * engine learns the database from the two pods and reads the scan as the host probing it.
+ */
+static void test_pair_local_several(void **state)
+{
+    const int64_t t = T0 + 11 * HOUR;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int n = 0; n < 2; n++) {
+        const char *pod = n ? "10.0.2.12" : "10.0.2.11";
+
+        rec(&a, "eni-0eks", pod, "10.0.4.20", 50000 + n, 5432, 6, 6, 900, t + n, t + n + 1,
+            "ACCEPT");
+        rec(&b, "eni-0eks", pod, "10.0.4.20", 52000 + n, 5432, 6, 6, 900, t + 60 + n, t + 61 + n,
+            "ACCEPT");
+    }
+    rec(&a, "eni-0eks", "10.0.2.10", "10.0.0.100", 50010, 443, 6, 8, 1500, t + 5, t + 6, "ACCEPT");
+    for (int p = 1; p <= 40; p++) {
+        int64_t at = t + 70 + p / 10;
+
+        rec(&b, "eni-0eks", "10.0.2.15", "10.0.4.20", 51000, p, 6, 1, 44, at, at, "ACCEPT");
+        rec(&b, "eni-0eks", "10.0.4.20", "10.0.2.15", p, 51000, 6, 1, 40, at, at, "ACCEPT");
+    }
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 1, 0, NULL, NULL);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
 /* flow_pair: 31 hours of 300 MiB an hour before the restart, 6 GiB in an hour after. */
 static void test_pair_volume(void **state)
 {
@@ -936,12 +971,13 @@ static void test_intel_codec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_history),  cmocka_unit_test(test_host_sweep),
-        cmocka_unit_test(test_inbound_brute), cmocka_unit_test(test_inbound_probe),
-        cmocka_unit_test(test_pair_portscan), cmocka_unit_test(test_pair_local_address),
-        cmocka_unit_test(test_pair_volume),   cmocka_unit_test(test_intel_tor),
-        cmocka_unit_test(test_host_codec),    cmocka_unit_test(test_inbound_codec),
-        cmocka_unit_test(test_pair_codec),    cmocka_unit_test(test_intel_codec),
+        cmocka_unit_test(test_host_history),       cmocka_unit_test(test_host_sweep),
+        cmocka_unit_test(test_inbound_brute),      cmocka_unit_test(test_inbound_probe),
+        cmocka_unit_test(test_pair_portscan),      cmocka_unit_test(test_pair_local_address),
+        cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_pair_volume),
+        cmocka_unit_test(test_intel_tor),          cmocka_unit_test(test_host_codec),
+        cmocka_unit_test(test_inbound_codec),      cmocka_unit_test(test_pair_codec),
+        cmocka_unit_test(test_intel_codec),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,11 +5,13 @@
  * ambiguous record of a family (no flow-direction, IPv4 or IPv6 on both
  * sides, both internal or both not, two different addresses (IPv4) or /64s
  * (IPv6)) of an interface gives two candidates, a later one keeps the
- * candidate it has, a record with neither starts over, and a learned one a
- * record lacks starts over too; the two families are learned apart. Every
- * other record teaches nothing. Random records of every kind (mixed
- * families, a known direction, one address or /64 on both sides, one side
- * internal, no interface) go to both, and each record's side must agree;
+ * candidate it has, and a record with neither, or without the learned one,
+ * shows several addresses: the family is learned no more (its records stay
+ * ambiguous); the two families are learned apart. Every other record teaches
+ * nothing. Random records of every kind (mixed families, a known direction,
+ * one address or /64 on both sides, one side internal, no interface) go to
+ * both, each with one of its interface's addresses on a random side (the
+ * last interface has two of each family), and each record's side must agree;
  * cm_flow_local_note's inline test of the cheap fields must let through
  * every record the rule reads.
  */
@@ -33,6 +35,7 @@
 struct model {
     bool seen[2];
     bool known[2];
+    bool several[2];
     uint8_t net[2][2][8];
 };
 
@@ -113,11 +116,15 @@ static void model_note(struct model *m, const struct cm_flow *fl, int iface)
         model_start(m, fl, fam);
         return;
     }
+    if (m->several[fam]) {
+        return;
+    }
     k0 = has(m->net[fam][0], fl, len);
     k1 = has(m->net[fam][1], fl, len);
     if (m->known[fam]) {
         if (!k0) {
-            model_start(m, fl, fam);
+            m->known[fam] = false;
+            m->several[fam] = true;
         }
     } else if (k0 && !k1) {
         m->known[fam] = true;
@@ -125,7 +132,7 @@ static void model_note(struct model *m, const struct cm_flow *fl, int iface)
         memcpy(m->net[fam][0], m->net[fam][1], 8);
         m->known[fam] = true;
     } else if (!k0 && !k1) {
-        model_start(m, fl, fam);
+        m->several[fam] = true;
     }
 }
 
@@ -145,7 +152,9 @@ static int model_side(const struct model *m, const struct cm_flow *fl, int iface
 
 /*
  * A random record of interface iface (-1: none): mostly one family on both sides (IPv6 or
- * IPv4, with an even chance of the same), some of each other kind.
+ * IPv4, with an even chance of the same), some of each other kind. One side of a record of an
+ * interface is its address of that family: interface i's IPv4 host 2 * i (internal), its IPv6
+ * /64 i; the last interface's second ones (host 2, /64 1) in a record of 50.
  */
 static void random_record(uint64_t *rng, struct cm_event *ev, int iface, const char *const *ids)
 {
@@ -166,6 +175,16 @@ static void random_record(uint64_t *rng, struct cm_event *ev, int iface, const c
         make_v6(&fl->dst, next(rng) % NETS, next(rng) % 3);
     }
     fl->interface_id = iface < 0 ? CM_STR_NULL : cm_str_make(ids[iface], strlen(ids[iface]));
+    if (iface >= 0) {
+        bool second = iface == IFACES - 1 && next(rng) % 50 == 0;
+        struct cm_ip *own = next(rng) % 2 == 0 ? &fl->src : &fl->dst;
+
+        if (own->family == CM_IP_V4) {
+            make_v4(own, second ? 2 : 2 * (unsigned)iface);
+        } else {
+            make_v6(own, second ? 1 : (unsigned)iface, next(rng) % 3);
+        }
+    }
 }
 
 static void test_agrees_with_model(void **state)
@@ -175,7 +194,7 @@ static void test_agrees_with_model(void **state)
     struct cm_state *t = NULL;
     struct cm_event ev;
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
-    unsigned learned = 0, sides = 0, learned4 = 0, sides4 = 0;
+    unsigned learned = 0, sides = 0, learned4 = 0, sides4 = 0, several = 0;
 
     (void)state;
     memset(m, 0, sizeof(m));
@@ -204,8 +223,12 @@ static void test_agrees_with_model(void **state)
         learned += iface >= 0 && m[iface].known[0];
         learned4 += iface >= 0 && m[iface].known[1];
         sides4 += want != 0 && ev.u.flow.src.family == CM_IP_V4;
+        several += iface >= 0 && m[iface].several[0] && m[iface].several[1];
     }
-    /* The sequence reaches every branch: interfaces learned, and records told apart. */
+    /* The sequence reaches every branch: interfaces learned, records told apart, and the
+     * interface with two addresses of each family learned no more. */
+    assert_true(several > 1000);
+    assert_false(m[0].several[0] || m[0].several[1] || m[1].several[0] || m[1].several[1]);
     assert_true(learned > 1000);
     assert_true(sides > 1000);
     assert_true(learned4 > 1000);

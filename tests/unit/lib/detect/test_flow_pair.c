@@ -709,6 +709,62 @@ static void test_portscan_ecs_health_checks_default_format(void **state)
     lines_free(&l);
 }
 
+/*
+ * An EKS node in the default format: the VPC CNI puts its 30 pods on secondary addresses of
+ * the node's interface (10.0.2.11-40, the node 10.0.2.10), every pod calls one database
+ * (10.0.4.20:5432) every 10 s, and the node's kubelet calls the cluster's API endpoint. The
+ * database is on every pod's record, so the rule "the address on every record" would take it
+ * for the interface's; the node's own records show the interface has several addresses, and
+ * the learned one is dropped (flow_local.c). Before the fix a compromised pod's nmap -sS of
+ * 1,000 ports of the database's host was read as the host probing the interface: no Portscan
+ * (bd818be, which took the source, gave one).
+ */
+static void test_portscan_eks_pod_of_shared_service(void **state)
+{
+    const int64_t t = T0 + 11 * 3600;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 777;
+
+    (void)state;
+    for (int c = 0; c < 240; c++) {
+        int64_t at = t + c * 10;
+        int sp;
+
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        sp = 32768 + (int)((x >> 33) % 28232);
+        rec(&l, "eni-0eks", "10.0.2.10", "10.0.0.100", sp, 443, 6, 8, 1500, at, at + 1, "ACCEPT");
+        rec(&l, "eni-0eks", "10.0.0.100", "10.0.2.10", 443, sp, 6, 8, 4000, at, at + 1, "ACCEPT");
+        for (int i = 0; i < 30; i++) {
+            char pod[32];
+
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            sp = 32768 + (int)((x >> 33) % 28232);
+            snprintf(pod, sizeof(pod), "10.0.2.%d", 11 + i);
+            rec(&l, "eni-0eks", pod, "10.0.4.20", sp, 5432, 6, 6, 900, at + 1, at + 2, "ACCEPT");
+            rec(&l, "eni-0eks", "10.0.4.20", pod, 5432, sp, 6, 5, 2400, at + 1, at + 2, "ACCEPT");
+        }
+        if (c >= 120 && c < 130) {
+            for (int p = 1; p <= 100; p++) {
+                int port = (c - 120) * 100 + p;
+
+                rec(&l, "eni-0eks", "10.0.2.15", "10.0.4.20", 51000, port, 6, 1, 44, at + 3, at + 3,
+                    "ACCEPT");
+                rec(&l, "eni-0eks", "10.0.4.20", "10.0.2.15", port, 51000, 6, 1, 40, at + 3, at + 3,
+                    "ACCEPT");
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    for (size_t i = 0; i < r.got.n; i++) {
+        print_message("got: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
+                      (unsigned)r.got.line[i]);
+    }
+    assert_true(r.got.n >= 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0eks");
+    lines_free(&l);
+}
+
 /* ---- Backdoor:EC2/DenialOfService.* ------------------------------------------------------ */
 
 static void test_dos(void **state)
@@ -1336,6 +1392,7 @@ int main(void)
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_portscan_ecs_health_checks),
         cmocka_unit_test(test_portscan_ecs_health_checks_default_format),
+        cmocka_unit_test(test_portscan_eks_pod_of_shared_service),
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
         cmocka_unit_test(test_dos_forwarded),
