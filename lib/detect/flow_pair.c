@@ -384,32 +384,6 @@ static bool inside_vpc(enum cm_ip_class c)
            c == CM_IPC_LINKLOCAL;
 }
 
-/*
- * The remote's TCP data answering a connection the instance opened (a reply by port order,
- * view v): the pair is made when it is not there yet, so answers the log has before the
- * minute's requests count too (the requests make the pair of every public remote anyway).
- */
-static int answer_pair(struct flow_pair *st, const struct cm_event *ev,
-                       const struct cm_flow_view *v)
-{
-    uint8_t key[KEY_MAX];
-    size_t klen;
-    bool created = false;
-
-    if (!v->reply || !v->outbound || v->resource.len == 0 || v->resource.len > RES_MAX ||
-        cm_ip_classify(v->remote) != CM_IPC_PUBLIC) {
-        return 0;
-    }
-    klen = cm_flow_pair_key(key, v->remote, v->resource);
-    if (cm_state_get(st->heavy, key, klen) != NULL) {
-        return 0;
-    }
-    if (cm_state_touch(st->pairs, key, klen, ev->time_ms, &created) == NULL) {
-        return CM_ENOMEM;
-    }
-    return created && inst_touch(st, v->resource, ev->time_ms) == NULL ? CM_ENOMEM : 0;
-}
-
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
     struct flow_pair *st = state;
@@ -436,17 +410,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         fl->packets == 0) {
         return 0;
     }
-    if (fl->action == CM_FA_ACCEPT &&
-        (fl->protocol == 17 ||
-         (fl->protocol == 6 && fl->srcport >= 0 && fl->srcport < fl->dstport &&
-          fl->dstport >= 1024 && fl->bytes / fl->packets > (uint64_t)DOS_TCP_DATA)) &&
+    if (fl->protocol == 17 && fl->action == CM_FA_ACCEPT &&
         cm_flow_view(ev, st->local, st->inv, &v) && !v.local_first) {
-        /* the remote's datagrams, or TCP data from its port to the instance's higher one:
-         * answers to flood-like records; a UDP one is also from a port in use */
-        if (fl->protocol == 6 && (r = answer_pair(st, ev, &v)) != 0) {
-            return r;
-        }
-        if ((p = cm_flow_pair_dos_answer(st, ev, &v)) != NULL && fl->protocol == 17) {
+        /* the remote's datagrams: answers to a flood-like stream, and from a port in use */
+        if ((p = cm_flow_pair_dos_answer(st, ev, &v)) != NULL) {
             ps_answer(st, p, &v, fl->start > 0 ? fl->start : ev->time_ms / 1000);
         }
     }

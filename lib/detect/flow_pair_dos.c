@@ -140,10 +140,9 @@ static void dos_spread(uint32_t *ring, uint64_t pk, int64_t s, int64_t e, uint32
 }
 
 /*
- * A UDP record the remote sent the instance (ACCEPTed), or a TCP record of it that carries
- * data: its packets go into the pair's answer ring, when the pair exists. A flood is not
- * answered; a media stream, a game or a VPN session sends about as much back, and a
- * database or an API answers a pool of connections with data.
+ * A UDP record the remote sent the instance (ACCEPTed): its packets go into
+ * the pair's answer ring, when the pair exists. A flood is not answered; a
+ * media stream, a game or a VPN session sends about as much back.
  */
 struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
                                      const struct cm_flow_view *v)
@@ -169,22 +168,14 @@ struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event
     return p;
 }
 
-/*
- * Minute m's flood-like packets, less what the remote sent back when answered; with prev
- * (TCP, judged at once) less the larger of that minute's answers and the minute before's,
- * when the ring (from lo) holds it: a conversation answers at a steady pace, so the minute
- * before tells while this minute's answers are still to come in the log.
- */
-static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered, bool prev, uint32_t lo)
+/* Minute m's flood-like packets, less what the remote sent back when answered. */
+static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered)
 {
     uint32_t i = m % DOS_BUCKETS;
-    uint64_t net = p->dos_pkts[i], back = p->dos_back[i];
+    uint64_t net = p->dos_pkts[i];
 
-    if (prev && m > lo && p->dos_back[(m - 1) % DOS_BUCKETS] > back) {
-        back = p->dos_back[(m - 1) % DOS_BUCKETS];
-    }
     if (answered) {
-        net -= back < net ? back : net;
+        net -= p->dos_back[i] < net ? p->dos_back[i] : net;
     }
     return net;
 }
@@ -203,11 +194,10 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
      * may come before its answers in the log, so the minutes it crosses are
      * judged on the first record of a later minute, when their answers are in.
      */
-    bool tcp = v->fl->protocol == 6;
-    bool answered = (v->fl->protocol == 17 && type != T_DNS) || tcp;
-    bool stream = answered && !tcp &&
-                  ((secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps) ||
-                   fast_transport(st, v->fl, v, secs));
+    bool answered = v->fl->protocol == 17 && type != T_DNS;
+    bool stream =
+        answered && ((secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps) ||
+                     fast_transport(st, v->fl, v, secs));
     bool fire = false;
     uint32_t count;
 
@@ -218,8 +208,7 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
     for (uint32_t m = lo; m < sm && p->dos_pend != 0; m++) {
         uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
 
-        if ((p->dos_pend & bit) && !(p->dos_fired & bit) &&
-            dos_net(p, m, true, false, lo) >= need) {
+        if ((p->dos_pend & bit) && !(p->dos_fired & bit) && dos_net(p, m, true) >= need) {
             fire = true;
             p->dos_fired |= bit;
         }
@@ -229,7 +218,7 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
     for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
         uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
 
-        if (dos_net(p, m, answered, tcp, lo) < need || (p->dos_fired & bit)) {
+        if (dos_net(p, m, answered) < need || (p->dos_fired & bit)) {
             continue;
         }
         if (stream) {

@@ -51,11 +51,6 @@
 #define DOS_BUCKETS  12  /* 12 minutes: a 10-minute record arriving late still counts */
 #define DOS_FLOW_PPS 100 /* a TCP connection above this rate is a transfer (or its ACKs) */
 #define DOS_MAX_AVG  512 /* bytes: the tester's 284-byte and 92-byte datagrams, not bulk data */
-/*
- * Bytes a packet: a TCP record of the remote's above this average carries data (a database's
- * answers, a page), not the SYN-ACKs, RSTs and bare ACKs (40 to 80 bytes) a flood's target sends.
- */
-#define DOS_TCP_DATA 100
 
 /*
  * Traffic volume. An hour to one host is unusual at 10 times the largest

@@ -986,64 +986,34 @@ static void test_dos_answered_streams(void **state)
 }
 
 /*
- * An application server's pool of 60 connections to a database at a public address (a managed
- * database's public endpoint), each about 60 packets/s of queries out and as many answers with
- * data back (about 400 bytes a packet), for 10 minutes of 1-minute records. Before 2026-12-04
- * every minute was a DenialOfService.Tcp (10 detections; 120 in two hours); GuardDuty does not
- * report an answered conversation. The minute's answers may come after its queries in the log:
- * from the second minute the minute before's answers stand for them.
+ * An HTTP flood from the instance that the target answers with pages: 2,000 short connections a
+ * minute to a public web server's port 80, 100 packets each (3,333 packets/s in all, no connection
+ * fast), each answered with 100 packets of 800 bytes. GuardDuty's DenialOfService.Tcp is "a large
+ * volume of outbound TCP traffic (flood) from the instance to a public IP", answered or not: every
+ * minute is a detection. (A version of 2026-12-04 offset the answers' packets, to quiet a pool of
+ * 60 connections to a database on a public address at 3,600 packets/s, and this flood went silent;
+ * a pool that busy to one public address fires, as it would by volume.)
  */
-static void db_pool(struct lines *l, const char *eni, const char *app, const char *db, int64_t t,
-                    int minutes, bool answers_first, uint64_t back_bytes)
-{
-    for (int m = 0; m < minutes; m++) {
-        for (int half = 0; half < 2; half++) {
-            for (int c = 0; c < 60; c++) {
-                bool back = (half == 0) == answers_first;
-                uint64_t pk = 3500 + (uint64_t)(c % 7) * 20;
-
-                if (back && back_bytes > 0) {
-                    rec(l, eni, db, app, 5432, 40000 + c, 6, pk, pk * back_bytes, t + m * 60,
-                        t + m * 60 + 59, "ACCEPT");
-                } else if (!back) {
-                    rec(l, eni, app, db, 40000 + c, 5432, 6, pk, pk * 140, t + m * 60,
-                        t + m * 60 + 59, "ACCEPT");
-                }
-            }
-        }
-    }
-}
-
-static void test_dos_tcp_answered(void **state)
+static void test_dos_tcp_flood_answered(void **state)
 {
     const int64_t t = T0 + 15 * 3600;
     struct lines l = {0};
     struct run r;
 
     (void)state;
-    /* answers first in each minute: no minute is a flood */
-    db_pool(&l, "eni-5a", "10.0.5.10", "34.203.10.20", t, 10, true, 400);
-    run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 0);
-    lines_free(&l);
+    for (int m = 0; m < 3; m++) {
+        for (int c = 0; c < 2000; c++) {
+            int64_t s = t + m * 60 + c % 60;
 
-    /* queries first: the first minute only (no answers yet), then the minute before's count */
-    db_pool(&l, "eni-5b", "10.0.5.11", "34.203.10.21", t, 10, false, 400);
+            rec(&l, "eni-5f", "10.0.5.14", "198.51.100.80", 30000 + c, 80, 6, 100, 100 * 90, s,
+                s + 59 - c % 60, "ACCEPT");
+            rec(&l, "eni-5f", "198.51.100.80", "10.0.5.14", 80, 30000 + c, 6, 100, 100 * 800, s,
+                s + 59 - c % 60, "ACCEPT");
+        }
+    }
     run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 1);
-    assert_all(&r.got, T_TCP, "eni-5b");
-    lines_free(&l);
-
-    /* answered by bare ACKs and RSTs (52 bytes: no data) or not at all: every minute floods */
-    db_pool(&l, "eni-5c", "10.0.5.12", "34.203.10.22", t, 3, true, 52);
-    run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 3);
-    assert_all(&r.got, T_TCP, "eni-5c");
-    lines_free(&l);
-    db_pool(&l, "eni-5d", "10.0.5.13", "34.203.10.23", t, 3, true, 0);
-    run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 3);
-    assert_all(&r.got, T_TCP, "eni-5d");
+    assert_true(r.got.n >= 3);
+    assert_all(&r.got, T_TCP, "eni-5f");
     lines_free(&l);
 }
 
@@ -1397,7 +1367,7 @@ int main(void)
         cmocka_unit_test(test_dos_near_misses),
         cmocka_unit_test(test_dos_forwarded),
         cmocka_unit_test(test_dos_answered_streams),
-        cmocka_unit_test(test_dos_tcp_answered),
+        cmocka_unit_test(test_dos_tcp_flood_answered),
         cmocka_unit_test(test_dos_transport_ports),
         cmocka_unit_test(test_aggregation),
         cmocka_unit_test(test_out_of_order),
