@@ -406,6 +406,14 @@ static bool roams(const struct cm_ct_context *c, int64_t now_ms, int64_t learn_m
     return n >= ROAMING;
 }
 
+bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ct *ct)
+{
+    bool is_asn = false;
+
+    cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, &is_asn);
+    return !is_asn;
+}
+
 /*
  * Whether the call is a web-identity federated session's (sessionContext.
  * webIdFederationData.federatedProvider: GitHub Actions, GitLab CI, an EKS
@@ -419,21 +427,8 @@ static bool roams(const struct cm_ct_context *c, int64_t now_ms, int64_t learn_m
 static bool web_identity_prefix(const struct cm_detect_config *cfg, uint64_t seed,
                                 const struct cm_ct *ct)
 {
-    bool is_asn = false;
-
-    if (!cm_str_present(ct->uid.web_id_provider) || ct->uid.web_id_provider.len == 0) {
-        return false;
-    }
-    cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, &is_asn);
-    return !is_asn;
-}
-
-bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ct *ct)
-{
-    bool is_asn = false;
-
-    cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, &is_asn);
-    return !is_asn;
+    return cm_str_present(ct->uid.web_id_provider) && ct->uid.web_id_provider.len > 0 &&
+           cm_ct_prefix_network(cfg, seed, ct);
 }
 
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
