@@ -142,7 +142,9 @@ static void usage(FILE *f)
             "  -h, --help            this help\n"
             "\n"
             "Exit status: 0 when the scan ran (malformed input is counted and reported, not\n"
-            "fatal), 1 on errors such as an unreadable path, 2 on usage errors.\n");
+            "fatal), 1 on errors such as an unreadable path or findings that could not be\n"
+            "written to standard output (--state FILE is then left as it was), 2 on usage\n"
+            "errors.\n");
 }
 
 /* The account that owns an instance, by the --inventory files (cm_finding_ctx.instance_owner). */
@@ -286,6 +288,14 @@ static int print_findings(struct scan_cli *c, struct cm_store *store)
             fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);
             return CM_EXIT_ERROR;
         }
+    }
+    /* Written out, not just buffered: a full disk under stdout shows here, or never. */
+    if (fflush(c->out) != 0 || ferror(c->out)) {
+        int e = errno;
+
+        fprintf(stderr, "coalmine scan: standard output: %s: the findings were not all written\n",
+                e != 0 ? strerror(e) : "write error");
+        return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;
 }
@@ -687,16 +697,29 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         goto out;
     }
-    /* The state moves on only once the findings it produced are stored. */
+    /*
+     * The state moves on only once the findings it produced are stored and printed: it
+     * remembers the files read, and a later scan leaves them out. Without --db the printed
+     * findings are the only copy, so a scan that cannot write them (a full disk under
+     * stdout, a closed pipe) exits 1 with the state as it was, and the next one reads the
+     * same files again (before 2026-12-05 it wrote the state first and exited 0).
+     */
+    errno = 0;
+    if (print_findings(cli, r.store) != CM_EXIT_OK) {
+        if (r.state.path != NULL && !r.state.final) {
+            fprintf(stderr,
+                    "coalmine scan: --state %s not written: the next scan reads these "
+                    "files again\n",
+                    r.state.path);
+        }
+        goto out;
+    }
     if (cm_scan_state_write(&r.state, &r.st, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
-    rc = print_findings(cli, r.store);
-    if (rc == 0) {
-        rc = cm_scan_report(&r.st, r.stats_out, stats_path, quiet);
-        r.stats_out = NULL;
-    }
+    rc = cm_scan_report(&r.st, r.stats_out, stats_path, quiet);
+    r.stats_out = NULL;
     if (!quiet && (cli->unbuildable || cm_agg_stats(cli->agg)->dropped)) {
         fprintf(stderr,
                 "  dropped:  %llu detections could not become findings, %llu over the cap\n",
