@@ -630,6 +630,24 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         struct cm_decode_error de;
         target = r->engine ? &r->data : &fresh;
         rc = cm_decode_gzip(&r->dec, r->raw.p, r->raw.len, target, &de);
+        if (rc == CM_ETRUNC && s->o.file_ids) {
+            /*
+             * Cut short: a file still being written (a sync's download in progress) as
+             * often as a damaged one. Its salvage read and remembered, the whole file read
+             * once complete (another identity) counted its first part twice; read and not
+             * remembered, every scan counted it again. Left unread, it is read once whole.
+             */
+            char msg[sizeof(de.msg) + 128];
+
+            snprintf(msg, sizeof(msg),
+                     "%s: not read, nor remembered as read (--state): a file still being "
+                     "written is read once it is complete",
+                     de.msg);
+            cm_scan_note_reject(s, 0, idx, de.offset, 0, msg);
+            s->st->inputs[idx].id_state = CM_SCAN_ID_NONE;
+            cm_buf_finish(&fresh);
+            return CM_OK;
+        }
         if (rc == CM_ETRUNC || rc == CM_EINVAL) {
             /*
              * Damage (a cut, a bad CRC or length trailer, bytes after the stream): noted,
