@@ -151,6 +151,12 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
         }
         fprintf(stderr, ")%s\n", ss->reread ? ", --reread: read again if remembered" : "");
     }
+    if (ss->sf.stale > 0) {
+        fprintf(stderr,
+                "            removed %u temporary file%s left beside it by a scan killed while "
+                "writing it\n",
+                ss->sf.stale, ss->sf.stale == 1 ? "" : "s");
+    }
     if (ss->loaded && ss->sf.files_reset) {
         fprintf(stderr,
                 "            files read by earlier scans: none in the file (state file "

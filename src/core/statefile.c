@@ -15,6 +15,8 @@
  */
 #include "core/statefile.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -84,6 +86,77 @@ void cm_statefile_free(struct cm_statefile *sf)
     }
 }
 
+/*
+ * FILE's directory into dir and its base name into *name. Returns 0, or CM_EINVAL when
+ * FILE names a directory (sf->err says so).
+ */
+static int split_path(struct cm_statefile *sf, char *dir, size_t dirlen, const char **name)
+{
+    const char *slash = strrchr(sf->path, '/');
+
+    *name = slash ? slash + 1 : sf->path;
+    if (slash == NULL) {
+        snprintf(dir, dirlen, ".");
+    } else {
+        snprintf(dir, dirlen, "%.*s", (int)(slash - sf->path), sf->path);
+        if (dir[0] == '\0') {
+            snprintf(dir, dirlen, "/");
+        }
+    }
+    if (**name == '\0') {
+        snprintf(sf->err, sizeof(sf->err), "%s: names a directory, not a file", sf->path);
+        return CM_EINVAL;
+    }
+    return 0;
+}
+
+/* Whether entry is ".NAME.XXXXXX": a temporary file mkstemp made to write NAME. */
+static bool is_temp_of(const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (entry[0] != '.' || strncmp(entry + 1, name, n) != 0 || entry[1 + n] != '.' ||
+        strlen(entry + 2 + n) != 6) {
+        return false;
+    }
+    for (const char *p = entry + 2 + n; *p; p++) {
+        if (!isalnum((unsigned char)*p)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Removes the temporary files a scan killed while writing FILE left beside it (the write
+ * is a temporary file renamed over FILE; a kill -9, a file size limit or a power cut
+ * before the rename leaves it there, as large as the state). Called with FILE.lock held:
+ * no other scan is writing FILE, so every such file is a dead writer's. Best effort: one
+ * that cannot be removed stays.
+ */
+static void sweep_temps(struct cm_statefile *sf)
+{
+    char dir[4096];
+    const char *name;
+    struct dirent *de;
+    DIR *d;
+
+    if (split_path(sf, dir, sizeof(dir), &name) != 0 || (d = opendir(dir)) == NULL) {
+        sf->err[0] = '\0';
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (is_temp_of(de->d_name, name) &&
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            unlinkat(dirfd(d), de->d_name, 0) == 0) {
+            sf->stale++;
+        }
+    }
+    closedir(d);
+}
+
 int cm_statefile_lock(struct cm_statefile *sf)
 {
     struct flock fl;
@@ -128,6 +201,7 @@ int cm_statefile_lock(struct cm_statefile *sf)
         goto done;
     }
     sf->lock_fd = fd;
+    sweep_temps(sf);
 done:
     cm_free(lock);
     return rc;
@@ -490,23 +564,14 @@ int cm_statefile_write(struct cm_statefile *sf,
     struct cm_ckpt_w head, nums; /* nums: each shard's length (8 bytes), then the CRC-32 */
     struct cm_intel_part *parts = NULL;
     char dir[4096];
-    const char *slash = strrchr(sf->path, '/'), *name = slash ? slash + 1 : sf->path;
+    const char *name;
     size_t np = 0;
     uint64_t total;
     uint32_t crc;
     int rc;
 
-    if (slash == NULL) {
-        snprintf(dir, sizeof(dir), ".");
-    } else {
-        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - sf->path), sf->path);
-        if (dir[0] == '\0') {
-            snprintf(dir, sizeof(dir), "/");
-        }
-    }
-    if (*name == '\0') {
-        snprintf(sf->err, sizeof(sf->err), "%s: names a directory, not a file", sf->path);
-        return CM_EINVAL;
+    if ((rc = split_path(sf, dir, sizeof(dir), &name)) != 0) {
+        return rc;
     }
     cm_ckpt_w_init(&head, 0);
     cm_ckpt_w_init(&nums, 0);

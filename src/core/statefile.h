@@ -62,6 +62,7 @@ struct cm_statefile {
     const char *path; /* for messages */
     char err[512];    /* what went wrong */
     int lock_fd;      /* FILE.lock, locked while this scan may write FILE (cm_statefile_lock) */
+    unsigned stale;   /* temporary files of killed writers removed (cm_statefile_lock) */
 };
 
 /* An empty state file object for path (borrowed). */
@@ -74,7 +75,9 @@ void cm_statefile_free(struct cm_statefile *sf);
  * FILE is read: two scans writing the same state would each carry on from what it held
  * before the other, and the last to finish would throw the other's learning away. The
  * lock is an advisory fcntl() write lock, held until cm_statefile_free or the process
- * ends (however it ends, so a killed scan leaves no stale lock). Returns 0, or CM_EEXIST
+ * ends (however it ends, so a killed scan leaves no stale lock). Once it holds the lock,
+ * removes the temporary files a writer of FILE killed while writing it left beside it
+ * (".NAME.XXXXXX", cm_statefile_write's; sf->stale counts them). Returns 0, or CM_EEXIST
  * when another process holds it (sf->err names it by pid) or CM_EIO (sf->err says why).
  */
 int cm_statefile_lock(struct cm_statefile *sf);

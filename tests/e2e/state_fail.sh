@@ -10,7 +10,10 @@
 #   - a gzip file cut short (a download still being written): rejected with its byte and
 #     the reason, not read and not remembered, and read whole once complete, so its
 #     records are counted once over the scans (before 2026-12-05 its first part was read,
-#     the file remembered, and its first part counted again once the file was complete).
+#     the file remembered, and its first part counted again once the file was complete);
+#   - a scan killed while writing FILE (here by a file size limit): FILE as it was, and the
+#     temporary file it left beside FILE removed by the next scan that writes FILE (before
+#     2026-12-05 one stayed for every killed write, each as large as the state).
 . "$(dirname "$0")/lib/tap.sh"
 
 G="$T/g"
@@ -59,6 +62,36 @@ check "stdout a closed pipe: the state file not written" test ! -e "$T/p.state"
     "$G/AWSLogs" >"$T/p.json" 2>/dev/null
 check "... and the next scan prints every finding ($(wc -l <"$T/p.json") of $want)" \
     test "$(wc -l <"$T/p.json")" -eq "$want"
+
+# --- a scan killed while writing the state file --------------------------------------------
+mkdir -p "$T/k"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/k/s.state" $ARGS "$G/AWSLogs" \
+    >/dev/null 2>&1
+cp "$T/k/s.state" "$T/k.good"
+# --reread: the files are read again and the state written again. The shell's word of the
+# signal (SIGXFSZ) goes to /dev/null with the scan's.
+# shellcheck disable=SC2086
+{
+    (
+        ulimit -f 64
+        exec "$COALMINE" scan --no-default-intel --quiet --reread --state "$T/k/s.state" \
+            $ARGS "$G/AWSLogs" >/dev/null
+    )
+    killed=$?
+} 2>/dev/null
+check "a scan killed while writing the state file (file size limit): not exit 0 ($killed)" \
+    test "$killed" -ne 0
+check "... the state file as it was" cmp -s "$T/k/s.state" "$T/k.good"
+left=$(find "$T/k" -name '.s.state.*' | wc -l)
+check "... a temporary file left beside it ($left)" test "$left" -eq 1
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --state "$T/k/s.state" $ARGS "$G/AWSLogs" >/dev/null \
+    2>"$T/k.err"
+check "the next scan exits 0" test $? -eq 0
+left=$(find "$T/k" -name '.s.state.*' | wc -l)
+check "... and removes the temporary file ($left left)" test "$left" -eq 0
+check "... saying so" grep -q 'removed 1 temporary file left beside it by a scan killed' "$T/k.err"
 
 # --- a gzip file still being written -------------------------------------------------------
 if command -v python3 >/dev/null; then
