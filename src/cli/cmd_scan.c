@@ -662,6 +662,17 @@ static int run(int argc, char **argv)
     if (r.store && no_route) {
         cm_store_set_publish(r.store, false);
     }
+    /*
+     * With --state, the findings' commit is on disk before the state file that remembers
+     * their files as read is: with the store's synchronous=NORMAL it was not (the WAL is
+     * synced at checkpoints), and a power loss after the state was renamed into place lost
+     * the findings while the next scan left their files out.
+     */
+    if (r.store && r.state.path != NULL && !r.state.final &&
+        cm_store_set_durable(r.store, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
+        goto out;
+    }
     started_ms = cm_clock_now_ms();
     cli->tty = !quiet && isatty(2);
     o.progress = progress;

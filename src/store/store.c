@@ -379,6 +379,11 @@ void cm_store_set_publish(struct cm_store *st, bool on)
     st->no_publish = !on;
 }
 
+int cm_store_set_durable(struct cm_store *st, char *err, size_t errlen)
+{
+    return exec(st, "PRAGMA synchronous=FULL", err, errlen);
+}
+
 bool cm_store_publish_on(const struct cm_store *st)
 {
     return !st->no_publish;

@@ -103,6 +103,15 @@ int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n,
  */
 void cm_store_set_publish(struct cm_store *st, bool on);
 
+/*
+ * Makes every later commit of this connection durable when it returns: synchronous=FULL,
+ * the WAL synced at each commit (the store's default, NORMAL, syncs it only at checkpoints:
+ * a power loss may lose the last commits). For a caller that records durably elsewhere
+ * that a commit happened (`scan --state` remembers the files whose findings it stored).
+ * Returns 0 or CM_EIO (err says why).
+ */
+int cm_store_set_durable(struct cm_store *st, char *err, size_t errlen);
+
 /* Number of finding rows. Returns 0 or CM_EIO. */
 int cm_store_count_findings(struct cm_store *st, int64_t *n);
 

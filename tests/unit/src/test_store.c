@@ -4,7 +4,7 @@
  * the previous coalmine binary when it is at $COALMINE_OLD or
  * /tmp/coalmine-old), reopening, opening without creating, refusing (and
  * not touching) files that are not coalmine stores and newer schemas, and
- * scan records. Findings: test_store_findings.c.
+ * scan records, a connection made durable. Findings: test_store_findings.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,6 +148,23 @@ static void v4_layout(void)
                                " WHERE name = 'fid' AND pk = 1"),
                      1);
     assert_int_equal(query_int("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
+/*
+ * The store syncs its WAL only at checkpoints (synchronous=NORMAL: 1); a caller that records
+ * elsewhere that a commit happened (`scan --state`) asks for every commit on disk (FULL: 2).
+ */
+static void test_set_durable(void **state)
+{
+    struct cm_store *st;
+    char err[256];
+    (void)state;
+
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_int(cm_store_db(st), "PRAGMA synchronous", NULL), 1);
+    assert_int_equal(cm_store_set_durable(st, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_int(cm_store_db(st), "PRAGMA synchronous", NULL), 2);
+    cm_store_close(st);
 }
 
 static void test_upgrade_v1(void **state)
@@ -997,6 +1014,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_durable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_scan, setup, teardown),
