@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -257,11 +258,14 @@ static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet,
  * never published), not the repeats the store already had as they are
  * (published when stored), and for a repeat that changed, the stored
  * finding it became (its whole count, first sighting and feedback), not
- * this run's share of it.
+ * this run's share of it. With sync (the run writes a state file), findings
+ * printed to a file are synced to disk: they are before the state that
+ * remembers their inputs as read is.
  */
-static int print_findings(struct scan_cli *c, struct cm_store *store)
+static int print_findings(struct scan_cli *c, struct cm_store *store, bool sync)
 {
     size_t n = cm_agg_stats(c->agg)->findings;
+    struct stat st;
 
     if (n > 0) {
         cm_out_header(c->out, c->fmt, c->colour);
@@ -295,6 +299,11 @@ static int print_findings(struct scan_cli *c, struct cm_store *store)
 
         fprintf(stderr, "coalmine scan: standard output: %s: the findings were not all written\n",
                 e != 0 ? strerror(e) : "write error");
+        return CM_EXIT_ERROR;
+    }
+    if (sync && fstat(fileno(c->out), &st) == 0 && S_ISREG(st.st_mode) &&
+        fsync(fileno(c->out)) != 0) {
+        fprintf(stderr, "coalmine scan: standard output: fsync: %s\n", strerror(errno));
         return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;
@@ -716,7 +725,7 @@ static int run(int argc, char **argv)
      * same files again (before 2026-12-05 it wrote the state first and exited 0).
      */
     errno = 0;
-    if (print_findings(cli, r.store) != CM_EXIT_OK) {
+    if (print_findings(cli, r.store, r.state.path != NULL && !r.state.final) != CM_EXIT_OK) {
         if (r.state.path != NULL && !r.state.final) {
             fprintf(stderr,
                     "coalmine scan: --state %s not written: the next scan reads these "

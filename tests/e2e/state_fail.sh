@@ -14,7 +14,8 @@
 #   - with --db, the findings' commit is on disk (the store's WAL synced) before FILE is
 #     renamed into place: the store's synchronous=NORMAL synced the WAL only at
 #     checkpoints, so a power loss after the rename lost the findings of files FILE
-#     remembers as read (checked with strace when it is there);
+#     remembers as read (checked with strace when it is there); so are findings printed
+#     to a file;
 #   - a scan killed while writing FILE (here by a file size limit): FILE as it was, and the
 #     temporary file it left beside FILE removed by the next scan that writes FILE (before
 #     2026-12-05 one stayed for every killed write, each as large as the state).
@@ -69,23 +70,41 @@ check "... and the next scan prints every finding ($(wc -l <"$T/p.json") of $wan
 
 # --- the findings on disk before the state file -------------------------------------------
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+    # LeakSanitizer does not run under ptrace (a SANITIZE=1 build): leaks are checked above.
+    lsan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    calls=fsync,fdatasync,rename,renameat,renameat2,write,pwrite64
     # A store that exists (its WAL too), then a scan that stores new findings in it.
     mkdir -p "$T/d"
     ct=$(find "$G/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | sort | sed -n 1p)
     "$COALMINE" scan --no-default-intel --quiet --db "$T/d/f.db" "$ct" >/dev/null 2>&1
     # shellcheck disable=SC2086
-    strace -f -y -e trace=fsync,fdatasync,rename,renameat,renameat2,write,pwrite64 \
+    ASAN_OPTIONS=$lsan strace -f -y -e trace=$calls \
         -o "$T/d/trace" "$COALMINE" scan --no-default-intel --quiet --db "$T/d/f.db" \
         --state "$T/d/s.state" $ARGS "$G/AWSLogs" >/dev/null 2>"$T/d/err"
     check "a scan with --db and --state under strace exits 0" test $? -eq 0
     # Up to the rename of the state file: the WAL's writes (the findings), then whether a
     # sync of the WAL followed the last of them.
-    got=$(awk '/rename.*\/s\.state"/ { print w, (w > 0 && !dirty) ? "synced" : "unsynced"; done = 1; exit }
+    got=$(awk '/rename.*\/s\.state"/ {
+            print w, (w > 0 && !dirty) ? "synced" : "unsynced"; done = 1; exit
+        }
         /write.*f\.db-wal>/ { w++; dirty = 1 }
         /sync\(.*f\.db-wal>/ { dirty = 0 }
         END { if (!done) print "no rename" }' "$T/d/trace")
     check "... the findings' writes to the store's WAL are synced before the state file is \
 renamed into place (writes, then: $got)" test "${got#* }" = synced
+    # Without --db, findings printed to a file: synced before the state too.
+    # shellcheck disable=SC2086
+    ASAN_OPTIONS=$lsan strace -f -y -e trace=$calls \
+        -o "$T/d/trace2" "$COALMINE" scan --no-default-intel --quiet --format json \
+        --state "$T/d/s2.state" $ARGS "$G/AWSLogs" >"$T/d/out.json" 2>/dev/null
+    got=$(awk '/rename.*\/s2\.state"/ {
+            print w, (w > 0 && !dirty) ? "synced" : "unsynced"; done = 1; exit
+        }
+        /write\(1<.*out\.json>/ { w++; dirty = 1 }
+        /sync\(1<.*out\.json>/ { dirty = 0 }
+        END { if (!done) print "no rename" }' "$T/d/trace2")
+    check "... and so are findings printed to a file, without --db (writes, then: $got)" \
+        test "${got#* }" = synced
 else
     skip "the findings on disk before the state file" "strace is not installed or not allowed"
 fi
