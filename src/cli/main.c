@@ -2,8 +2,11 @@
  * coalmine: one binary, many subcommands. main() finds the command in the
  * table and hands it argv; the commands own their options.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 
@@ -30,8 +33,31 @@ static void usage(FILE *f)
     fprintf(f, "\nRun 'coalmine <command> --help' for a command's options.\n");
 }
 
+/*
+ * Descriptors 0, 1 and 2 open before any file is: a command started with one of them
+ * closed (`>&-`, a careless service manager) would hand it to the first file it opens and
+ * print into that file (before 2026-12-05, `scan --state S >&-` wrote its findings into
+ * S.lock and exited 0). Each closed one becomes /dev/null opened for reading only, so a
+ * write to it fails (EBADF) as a write to a closed descriptor would: `scan` then reports
+ * findings it could not print, exit 1, and writes no state.
+ */
+static void reserve_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int got = open("/dev/null", O_RDONLY); /* the lowest free descriptor: fd */
+
+            if (got >= 0 && got != fd) {
+                (void)dup2(got, fd);
+                close(got);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    reserve_std_fds();
     if (argc < 2) {
         usage(stderr);
         return CM_EXIT_USAGE;

@@ -6,7 +6,9 @@
 #
 #   - findings that cannot be written to stdout (a full disk, a closed pipe): exit 1, FILE
 #     not written, and the next scan reads the same files and prints every finding (before
-#     2026-12-05 it exited 0 after writing FILE: the findings were lost for good);
+#     2026-12-05 it exited 0 after writing FILE: the findings were lost for good); stdout
+#     closed (>&-) is such a stdout, not the first file the scan opens (before 2026-12-05
+#     the findings went into FILE.lock, exit 0);
 #   - a gzip file cut short (a download still being written): rejected with its byte and
 #     the reason, not read and not remembered, and read whole once complete, so its
 #     records are counted once over the scans (before 2026-12-05 its first part was read,
@@ -67,6 +69,17 @@ check "stdout a closed pipe: the state file not written" test ! -e "$T/p.state"
     "$G/AWSLogs" >"$T/p.json" 2>/dev/null
 check "... and the next scan prints every finding ($(wc -l <"$T/p.json") of $want)" \
     test "$(wc -l <"$T/p.json")" -eq "$want"
+# stdout closed (>&-): the first file the scan opens (the state's lock) must not become
+# its stdout.
+mkdir -p "$T/c"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --format json --state "$T/c/s.state" $ARGS \
+    "$G/AWSLogs" >&- 2>"$T/c.err"
+check "stdout closed: exit 1" test $? -eq 1
+check "... saying so" grep -q 'standard output: Bad file descriptor' "$T/c.err"
+check "... nothing written into the state's lock file ($(wc -c <"$T/c/s.state.lock") bytes)" \
+    test ! -s "$T/c/s.state.lock"
+check "... nor the state file" test ! -e "$T/c/s.state"
 
 # --- the findings on disk before the state file -------------------------------------------
 if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
