@@ -44,6 +44,14 @@ struct cm_scan_skip {
 /* An input's identity (cm_scan_opts.file_ids): none, read whole, or left out as read before. */
 enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
 
+/*
+ * Seconds a gzip file cut short must have been left unchanged before a scan that remembers
+ * the files it reads (--state) takes it as damaged for good, reads what it holds and
+ * remembers it; changed more recently, it is taken for a download in progress and left
+ * unread and unremembered until it is complete.
+ */
+#define CM_SCAN_SETTLE_S (15 * 60)
+
 /* What became of one input. */
 struct cm_scan_input {
     char *path;             /* owned */

@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -580,6 +582,8 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     const char *path = s->in.v[idx].path;
     struct cm_buf *target = r->engine ? &r->data : &r->raw;
     struct cm_buf fresh;
+    struct stat st;
+    bool settled;
     int fd, rc;
 
     if (s->in.v[idx].skip_as != NULL) {
@@ -609,6 +613,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         close(fd);
         return CM_OK;
     }
+    settled = fstat(fd, &st) != 0 || st.st_mtime + CM_SCAN_SETTLE_S <= time(NULL);
     rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
     close(fd);
     r->files++;
@@ -630,12 +635,14 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         struct cm_decode_error de;
         target = r->engine ? &r->data : &fresh;
         rc = cm_decode_gzip(&r->dec, r->raw.p, r->raw.len, target, &de);
-        if (rc == CM_ETRUNC && s->o.file_ids) {
+        if (rc == CM_ETRUNC && s->o.file_ids && !settled) {
             /*
-             * Cut short: a file still being written (a sync's download in progress) as
-             * often as a damaged one. Its salvage read and remembered, the whole file read
-             * once complete (another identity) counted its first part twice; read and not
-             * remembered, every scan counted it again. Left unread, it is read once whole.
+             * Cut short and changed in the last CM_SCAN_SETTLE_S: a file still being
+             * written (a download in progress) as often as a damaged one. Its salvage read
+             * and remembered, the whole file read once complete (another identity) counted
+             * its first part twice; read and not remembered, every scan counted it again.
+             * Left unread, it is read once whole. One left alone that long is damage for
+             * good: salvaged and remembered below, as a scan without --state reads it.
              */
             char msg[sizeof(de.msg) + 128];
 

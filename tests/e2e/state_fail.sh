@@ -9,10 +9,12 @@
 #     2026-12-05 it exited 0 after writing FILE: the findings were lost for good); stdout
 #     closed (>&-) is such a stdout, not the first file the scan opens (before 2026-12-05
 #     the findings went into FILE.lock, exit 0);
-#   - a gzip file cut short (a download still being written): rejected with its byte and
-#     the reason, not read and not remembered, and read whole once complete, so its
-#     records are counted once over the scans (before 2026-12-05 its first part was read,
-#     the file remembered, and its first part counted again once the file was complete);
+#   - a gzip file cut short and changed in the last 15 min (a download still being
+#     written): rejected with its byte and the reason, not read and not remembered, and
+#     read whole once complete, so its records are counted once over the scans (before
+#     2026-12-05 its first part was read, the file remembered, and its first part counted
+#     again once the file was complete); one left unchanged longer is damage for good: read
+#     up to the cut and remembered, as a scan without --state reads it;
 #   - with --db, the findings' commit is on disk (the store's WAL synced) before FILE is
 #     renamed into place: the store's synchronous=NORMAL synced the WAL only at
 #     checkpoints, so a power loss after the rename lost the findings of files FILE
@@ -201,6 +203,21 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(not (int(sys.argv[2]) - int(sys.argv[3]) < d["records"]["dns"] < int(sys.argv[2])))' \
         "$T/g3.json" "$all" "$(jget "$T/g2.json" 'd["records"]["dns"]')"
+    # Cut short and left so for an hour: damage for good, not a download. With --state it
+    # is read up to the cut, as without, and remembered: the next scan leaves it out
+    # (before, every --state scan rejected it and its records were never read).
+    touch -d '1 hour ago' "$dns"
+    # shellcheck disable=SC2086
+    "$COALMINE" scan --no-default-intel --quiet --state "$T/o.state" --stats "$T/o1.json" \
+        $ARGS "$S" >/dev/null 2>&1
+    got=$(jget "$T/o1.json" 'd["records"]["dns"]')
+    check "a cut file unchanged for an hour, with --state: read up to the cut ($got records)" test "$(jget "$T/o1.json" 'd["records"]["dns"]')" = \
+        "$(jget "$T/g3.json" 'd["records"]["dns"]')"
+    # shellcheck disable=SC2086
+    "$COALMINE" scan --no-default-intel --quiet --state "$T/o.state" --stats "$T/o2.json" \
+        $ARGS "$S" >/dev/null 2>&1
+    check "... and remembered: the next scan reads no file ($(jget "$T/o2.json" 'd["files"]'))" \
+        test "$(jget "$T/o2.json" 'd["files"]')" = 0
 else
     skip "a gzip file still being written" "python3 is not installed"
 fi
