@@ -50,6 +50,28 @@ int cm_intel_mkdirs(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * The mode dir/name gets: the mode of the file it replaces, else what open(O_CREAT,
+ * 0666) gives under the umask (mkstemp's 0600 would hide a list from its readers, and
+ * a fixed 0644 would show a state file of principals and paths to everyone under a
+ * umask of 077).
+ */
+static mode_t final_mode(const char *dir, const char *name)
+{
+    char *dst = cm_intel_strf("%s/%s", dir, name);
+    struct stat st;
+    mode_t mask;
+
+    if (dst != NULL && stat(dst, &st) == 0 && S_ISREG(st.st_mode)) {
+        cm_free(dst);
+        return st.st_mode & 07777;
+    }
+    cm_free(dst);
+    mask = umask(022); /* read it: there is no call that only reads */
+    umask(mask);
+    return 0666 & ~mask;
+}
+
 int cm_intel_temp_create(const char *dir, const char *name, char **path, int *fd, char *err,
                          size_t errlen)
 {
@@ -67,7 +89,7 @@ int cm_intel_temp_create(const char *dir, const char *name, char **path, int *fd
         *path = NULL;
         return CM_EIO;
     }
-    (void)fchmod(*fd, 0644);
+    (void)fchmod(*fd, final_mode(dir, name));
     return 0;
 }
 

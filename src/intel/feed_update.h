@@ -89,8 +89,9 @@ const char *cm_feed_result_name(enum cm_feed_result r);
 int cm_intel_mkdirs(const char *dir, char *err, size_t errlen);
 
 /*
- * Creates an empty temp file for dir/name in dir (".name.XXXXXX", mode
- * 0644), creating dir: *path (owned, cm_free) and *fd. Returns 0 or CM_EIO.
+ * Creates an empty temp file for dir/name in dir (".name.XXXXXX"; the mode of the
+ * dir/name it will replace, else 0666 less the umask), creating dir: *path (owned,
+ * cm_free) and *fd. Returns 0 or CM_EIO.
  */
 int cm_intel_temp_create(const char *dir, const char *name, char **path, int *fd, char *err,
                          size_t errlen);

@@ -15,6 +15,7 @@
 #     2026-12-05 its first part was read, the file remembered, and its first part counted
 #     again once the file was complete); one left unchanged longer is damage for good: read
 #     up to the cut and remembered, as a scan without --state reads it;
+#   - the state file's mode: a new one takes the umask, a rewritten one keeps its mode;
 #   - with --db, the findings' commit is on disk (the store's WAL synced) before FILE is
 #     renamed into place: the store's synchronous=NORMAL synced the WAL only at
 #     checkpoints, so a power loss after the rename lost the findings of files FILE
@@ -221,5 +222,21 @@ sys.exit(not (int(sys.argv[2]) - int(sys.argv[3]) < d["records"]["dns"] < int(sy
 else
     skip "a gzip file still being written" "python3 is not installed"
 fi
+
+# --- the state file's mode -------------------------------------------------------------------
+# It names principals, interfaces and paths: a new one takes the umask (0644 whatever the
+# umask before 2026-12-05), a rewritten one keeps the mode its owner gave it.
+mkdir -p "$T/m"
+# shellcheck disable=SC2086
+(umask 077 && "$COALMINE" scan --no-default-intel --quiet --state "$T/m/s.state" $ARGS \
+    "$G/AWSLogs" >/dev/null 2>&1)
+check "under umask 077 a new state file is 0600 ($(stat -c %a "$T/m/s.state"))" \
+    test "$(stat -c %a "$T/m/s.state")" = 600
+chmod 640 "$T/m/s.state"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --state "$T/m/s.state" $ARGS "$G/AWSLogs" \
+    >/dev/null 2>&1
+check "... and a rewritten one keeps its mode ($(stat -c %a "$T/m/s.state"))" \
+    test "$(stat -c %a "$T/m/s.state")" = 640
 
 done_testing
