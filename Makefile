@@ -56,7 +56,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 all: $(BUILD)/coalmine $(BUILD)/libcoalmine.a
 
 deps:
-	@pkg-config --exists $(PKGS) && command -v jq >/dev/null && command -v sqlite3 >/dev/null && command -v clang >/dev/null && [ -x /usr/bin/time ] \
+	@pkg-config --exists $(PKGS) && command -v jq >/dev/null && command -v sqlite3 >/dev/null && command -v clang >/dev/null && command -v strace >/dev/null && [ -x /usr/bin/time ] \
 	  || scripts/install-deps
 
 $(BUILD)/obj/%.o: %.c
