@@ -15,7 +15,9 @@
  * first and last seen (ct_profile.c).
  *
  * A call is judged once its identity has been learning for learn_ms (24 h;
- * a younger identity is learned, not judged); it is anomalous when
+ * a younger identity is learned, not judged; a service's calls with the
+ * identity's credentials count as its use, but teach nothing); it is
+ * anomalous when
  *   - its API serves a tactic (ct_tactic.c),
  *   - its identity never made it before, and
  *   - it comes from a network or with a client the identity first used
@@ -230,7 +232,22 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t klen;
     int rc = 0;
 
-    if (!cm_ct_own_call(ct) || cm_ct_s3_data(ct) || (rc = note_chain(a, ev)) != 0 ||
+    if (cm_ct_s3_data(ct) || ct->uid.type == CM_UID_AWSSERVICE || ct->event_name.len == 0) {
+        return 0;
+    }
+    if (!cm_ct_own_call(ct)) {
+        /*
+         * A service acting with the identity's credentials (CloudFormation
+         * with a stack's role, Backup, a StackSet's execution role): nothing
+         * of the call is the identity's own, so nothing is learned, but the
+         * identity has been in use since. A role only services use is not
+         * new when its key turns up in a person's or program's hands, and
+         * there every call of a tactic is one it never made itself.
+         */
+        cm_ct_model_profile(&a->m, ev, &established, &rc);
+        return rc;
+    }
+    if ((rc = note_chain(a, ev)) != 0 ||
         (id = cm_ct_model_profile(&a->m, ev, &established, &rc)) == NULL) {
         return rc;
     }

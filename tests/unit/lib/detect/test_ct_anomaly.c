@@ -418,6 +418,67 @@ static void test_near_misses(void **state)
     free(t);
 }
 
+/* A StackSet's execution role: by_service is the invokedBy member (or nothing). */
+#define STACKEXEC(key, by_service)                                                                 \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAEXEC:stacksets-exec-1\","    \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/StackExec/stacksets-exec-1\","               \
+    "\"accountId\":\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{"              \
+    "\"sessionIssuer\":{\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/StackExec\","   \
+    "\"userName\":\"StackExec\"},\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\","       \
+    "\"mfaAuthenticated\":\"false\"}}" by_service "}"
+#define BY_CFN ",\"invokedBy\":\"cloudformation.amazonaws.com\""
+#define CFN    "cloudformation.amazonaws.com"
+
+/*
+ * A role only an AWS service uses (CloudFormation with a StackSet's
+ * execution role, every day, calls that turn logging off among them): its
+ * key in a person's hands, from an address and with a client the role never
+ * had, for a call it never made itself, is a finding once the role has a
+ * day of use, although none of the service's calls was learned. Before
+ * 2026-12-05 such a role had no profile at all: its first direct call
+ * started one, learned for a day, and the thief's DeleteDetector was no
+ * finding. Near misses: the service's own calls of every kind (also a
+ * service name without invokedBy), and the same direct calls within the
+ * role's first day.
+ */
+static void test_service_role_direct(void **state)
+{
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+        /* Day 0 at 14:00 and day 1 at 09:00; pass 1: day 1 only. */
+        for (int d = pass; d < 2; d++) {
+            for (int k = 0; k < 4; k++) {
+                int at = d * DAY + (d ? 9 : 14) * HOUR + k * 600;
+
+                add(t, STACKEXEC("ASIAEXEC00000000001", BY_CFN), at, "ec2", "DeleteFlowLogs", CFN,
+                    CFN, NULL);
+                add(t, STACKEXEC("ASIAEXEC00000000001", BY_CFN), at + 5, "iam", "CreateRole", CFN,
+                    CFN, NULL);
+                add(t, STACKEXEC("ASIAEXEC00000000001", ""), at + 9, "config",
+                    "StopConfigurationRecorder", CFN, CFN, NULL);
+            }
+        }
+        /* Day 1, 16:00: the key from a host the role never called from. */
+        add(t, STACKEXEC("ASIAEXEC00000000002", ""), DAY + 16 * HOUR, "guardduty", "DeleteDetector",
+            THIEF, CLI, NULL);
+        run(&r, t, 0);
+        if (pass == 0) {
+            assert_int_equal(r.got.n, 1);
+            assert_string_equal(r.got.type[0], "DefenseEvasion:IAMUser/AnomalousBehavior");
+            assert_string_equal(r.got.resource[0], "ASIAEXEC00000000002");
+            assert_non_null(
+                strstr(r.got.info[0], "guardduty.amazonaws.com:[DeleteDetector:success]"));
+            assert_non_null(strstr(r.got.info[0], "\"unusualUserAgentsUserIdentityProfiling\":"
+                                                  "\"aws-cli\""));
+        } else {
+            assert_int_equal(r.got.n, 0); /* the role's first use was 7 hours before */
+        }
+        free(t);
+    }
+}
+
 /* A new place alone, or a new client alone, is enough with a never-made call. */
 static void test_one_factor(void **state)
 {
@@ -1241,6 +1302,7 @@ int main(void)
         cmocka_unit_test(test_stolen_key),
         cmocka_unit_test(test_near_misses),
         cmocka_unit_test(test_one_factor),
+        cmocka_unit_test(test_service_role_direct),
         cmocka_unit_test(test_discovery_burst),
         cmocka_unit_test(test_learning),
         cmocka_unit_test(test_identity_flood),
