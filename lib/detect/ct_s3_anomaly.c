@@ -8,7 +8,9 @@
  * of a role; a permission set's session is judged on its user's own,
  * cm_ct_person_key): the context it calls S3 from (networks, clients) and which
  * kinds of access (list, read, delete, permission change, write) it has
- * made to which bucket.
+ * made to which bucket. One a service makes with its credentials (S3
+ * replicating, Athena querying) teaches nothing but is the identity's use:
+ * the profile's learning day starts with it.
  *
  * Once the identity has made S3 calls for learn_ms (24 h), an access of a
  * kind it never made to that bucket, from a network or with a client new
@@ -291,8 +293,19 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t klen;
     int rc = 0;
 
-    if (!cm_ct_s3_data(ct) || !cm_ct_own_call(ct) || !cm_str_present(bucket = bucket_of(ct)) ||
-        bucket.len == 0 || (id = cm_ct_model_profile(&a->m, ev, &established, &rc)) == NULL) {
+    if (!cm_ct_s3_data(ct) || ct->uid.type == CM_UID_AWSSERVICE || ct->event_name.len == 0 ||
+        !cm_str_present(bucket = bucket_of(ct)) || bucket.len == 0) {
+        return 0;
+    }
+    if (!cm_ct_own_call(ct)) {
+        /*
+         * S3 (replication), Athena, Macie... acting with the identity's
+         * credentials: its use, as in ct_anomaly.c, but nothing it did itself.
+         */
+        cm_ct_model_profile(&a->m, ev, &established, &rc);
+        return rc;
+    }
+    if ((id = cm_ct_model_profile(&a->m, ev, &established, &rc)) == NULL) {
         return rc;
     }
     k = kind_of(ct->event_name);

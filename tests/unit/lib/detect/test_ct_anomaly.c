@@ -880,6 +880,63 @@ static void test_identity_flood(void **state)
     free(t);
 }
 
+/* S3's replication role: only S3 uses it (by_service: invokedBy), to copy "orders". */
+#define REPLICATION(key, by_service)                                                               \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAREPL:s3-replication\","      \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/crr/s3-replication\",\"accountId\":"         \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/service-role/crr\","               \
+    "\"userName\":\"crr\"},\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\","             \
+    "\"mfaAuthenticated\":\"false\"}}" by_service "}"
+
+#define BY_S3 ",\"invokedBy\":\"s3.amazonaws.com\""
+
+/*
+ * The replication role's key read from elsewhere: 25 objects of the bucket
+ * S3 replicates, from a host and with a client the role never had, a day
+ * after S3 first used it, is exfiltration, although none of S3's calls was
+ * learned. Before 2026-12-05 the role's first own call started its S3
+ * profile, which learned for a day: no finding. Near miss (pass 1): the
+ * same reads 7 hours after S3's first use.
+ */
+static void test_s3_service_role_direct(void **state)
+{
+    char obj[32];
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        for (int d = pass; d < 2; d++) {
+            for (int k = 0; k < 6; k++) {
+                int at = d * DAY + (d ? 9 : 14) * HOUR + k * 600;
+
+                snprintf(obj, sizeof(obj), "o/%d-%d", d, k);
+                add_s3_uid(t, REPLICATION("ASIAREPL0000000001", BY_S3), at,
+                           "GetObjectVersionForReplication", "orders", obj, "s3.amazonaws.com",
+                           "s3.amazonaws.com", NULL);
+                add_s3_uid(t, REPLICATION("ASIAREPL0000000001", BY_S3), at + 1, "ReplicateObject",
+                           "orders-replica", obj, "s3.amazonaws.com", "s3.amazonaws.com", NULL);
+            }
+        }
+        for (int k = 0; k < 25; k++) {
+            snprintf(obj, sizeof(obj), "o/%d", k);
+            add_s3_uid(t, REPLICATION("ASIAREPL0000000002", ""), DAY + 16 * HOUR + k, "GetObject",
+                       "orders", obj, THIEF, CLI, NULL);
+        }
+        run(&r, t, 0);
+        if (pass == 0) {
+            assert_int_equal(r.got.n, 1);
+            assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
+            assert_string_equal(r.got.resource[0], "orders");
+        } else {
+            assert_int_equal(r.got.n, 0);
+        }
+        free(t);
+    }
+}
+
 /* ---- the S3 model ---- */
 
 static void test_s3_exfiltration(void **state)
@@ -1313,6 +1370,7 @@ int main(void)
         cmocka_unit_test(test_sso_permission_set),
         cmocka_unit_test(test_web_identity_chained),
         cmocka_unit_test(test_s3_exfiltration),
+        cmocka_unit_test(test_s3_service_role_direct),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
         cmocka_unit_test(test_s3_sso_permission_set),
