@@ -257,6 +257,16 @@ struct cm_ct_calls {
 };
 
 /*
+ * Whether c has usual networks (first seen learn_ms or more before now_ms)
+ * and every one is inside AWS: all of AWS (AWS's ranges loaded), or the /16
+ * of a private IPv4 address (a VPC endpoint's caller). A web-identity
+ * session's new address prefix (cm_ct_prefix_network) is then a new network
+ * after all.
+ */
+bool cm_ct_context_inside_aws(const struct cm_ct_context *c, const struct cm_detect_config *cfg,
+                              uint64_t seed, int64_t now_ms, int64_t learn_ms);
+
+/*
  * Whether a call is the identity's own: not an AWS service acting for it
  * (invokedBy, a service name as sourceIPAddress), not an AWSService
  * identity, and named.

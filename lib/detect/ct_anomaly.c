@@ -26,7 +26,8 @@
  * place alone (people travel): both at once is what a stolen key looks like.
  * An identity with 8 usual networks roams: only a new client counts for it;
  * so does a web-identity session (a CI runner's) whose network is a prefix,
- * and a session of a role a web-identity session assumed (note_chain).
+ * and a session of a role a web-identity session assumed (note_chain),
+ * unless every usual network of the identity is inside AWS (an EKS pod's IRSA role).
  * A Discovery call (every read: Describe, List, Get...) fires only as part
  * of a burst: the identity's burst (5) distinct anomalous Discovery calls
  * within window_ms (10 min). Every other tactic fires on its first call.
@@ -253,7 +254,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     /* Learn first: what is judged below is this call against what came before it. */
     cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
-    if (nv.net_new && id->chained && cm_ct_prefix_network(a->m.cfg, a->m.seed, ct)) {
+    if (nv.net_new && id->chained && cm_ct_prefix_network(a->m.cfg, a->m.seed, ct) &&
+        !cm_ct_context_inside_aws(&id->ctx, a->m.cfg, a->m.seed, ev->time_ms, a->m.learn_ms)) {
         nv.net_new = false;
     }
     api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);

@@ -317,6 +317,12 @@ void cm_ct_calls_cite(struct cm_detection *d, const struct cm_ct_call *const *ca
 
 /* ---- the context ------------------------------------------------------------------- */
 
+/* The network cm_ct_network gives every address in AWS's ranges. */
+static uint64_t aws_network(uint64_t seed)
+{
+    return cm_hash_mix64(0x415753u ^ seed) | 1u;
+}
+
 uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ip *ip,
                        char *label, size_t lablen, bool *is_asn)
 {
@@ -341,7 +347,7 @@ uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const 
         if (label != NULL) {
             snprintf(label, lablen, "AWS");
         }
-        return cm_hash_mix64(0x415753u ^ seed) | 1u;
+        return aws_network(seed);
     }
     if (net.family == CM_IP_V4) {
         memset(net.a + 2, 0, 14);
@@ -415,13 +421,60 @@ bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, con
 }
 
 /*
+ * Whether network h is the /16 of a private or shared IPv4 address (10/8,
+ * 172.16/12, 192.168/16, 100.64/10), as cm_ct_network makes it: a call
+ * through a VPC endpoint. Made only for an identity's usual networks when a
+ * web-identity session calls from a new prefix.
+ */
+static bool private_network(uint64_t h, uint64_t seed)
+{
+    static const uint8_t ranges[][3] = {
+        {10, 0, 255}, {172, 16, 31}, {192, 168, 168}, {100, 64, 127}};
+    struct cm_ip net;
+
+    for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+        for (unsigned b = ranges[r][1]; b <= ranges[r][2]; b++) {
+            memset(&net, 0, sizeof(net));
+            net.family = CM_IP_V4;
+            net.a[0] = ranges[r][0];
+            net.a[1] = (uint8_t)b;
+            if ((cm_hash64(&net, sizeof(net), seed) | 1u) == h) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool cm_ct_context_inside_aws(const struct cm_ct_context *c, const struct cm_detect_config *cfg,
+                              uint64_t seed, int64_t now_ms, int64_t learn_ms)
+{
+    uint64_t aws = aws_network(seed);
+    bool ranges = cfg != NULL && cfg->aws_ranges != NULL;
+    uint32_t n = 0;
+
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        if (c->nets[i].h != 0 && c->nets[i].first_ms <= now_ms - learn_ms) {
+            if (!(ranges && c->nets[i].h == aws) && !private_network(c->nets[i].h, seed)) {
+                return false;
+            }
+            n++;
+        }
+    }
+    return n > 0;
+}
+
+/*
  * Whether the call is a web-identity federated session's (sessionContext.
  * webIdFederationData.federatedProvider: GitHub Actions, GitLab CI, an EKS
  * pod's IRSA, a Cognito identity pool) and its network is only an address
  * prefix (no ASN database, or the address is not in it). Such sessions run on
  * hosted runners and devices that get a fresh address from a large provider
  * pool on every run: without the autonomous system, the /16 of each run is new
- * and says nothing of a thief. Their calls are judged by client and API only.
+ * and says nothing of a thief. Their calls are judged by client and API only,
+ * unless every usual network of the identity is inside AWS (AWS's ranges or a
+ * VPC endpoint's private address, cm_ct_context_inside_aws: an EKS pod's IRSA
+ * role, a runner on EC2 never call from a provider's pool).
  * The check (an AS lookup) is made only for a call whose network is new.
  */
 static bool web_identity_prefix(const struct cm_detect_config *cfg, uint64_t seed,
@@ -446,7 +499,8 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     seen_note(c->nets, sizeof(c->nets[0]), CM_CT_NETS, c->last_net, ev->time_ms, learn_ms, &fresh,
               &usual);
     nv->net_new = !usual && !roams(c, ev->time_ms, learn_ms);
-    if (nv->net_new && web_identity_prefix(cfg, seed, ct)) {
+    if (nv->net_new && web_identity_prefix(cfg, seed, ct) &&
+        !cm_ct_context_inside_aws(c, cfg, seed, ev->time_ms, learn_ms)) {
         nv->net_new = false;
     }
     /* An identity's calls mostly carry one agent: its category is worked out once. */

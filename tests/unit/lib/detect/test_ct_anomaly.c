@@ -698,6 +698,68 @@ static void test_web_identity_chained(void **state)
     "\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"}}}"
 #define CONSOLE "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
+/* An EKS pod's IRSA role session (web identity). */
+#define IRSA(key)                                                                                  \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAKARP:1762041600\","          \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/karpenter/1762041600\",\"accountId\":"       \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/karpenter\",\"userName\":"         \
+    "\"karpenter\"},\"webIdFederationData\":{\"federatedProvider\":\"arn:aws:iam::111122223333:"   \
+    "oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C2A1A8B\",\"attributes\":{}},"             \
+    "\"attributes\":{\"creationDate\":\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"}}}"
+#define GO_SDK "aws-sdk-go-v2/1.26.0 os/linux lang/go#1.22.1 md/GOOS#linux api/ec2#1.149.1"
+
+/*
+ * A web-identity session whose every usual network is inside AWS (an EKS
+ * pod's IRSA role: AWS's addresses with the ranges loaded, or a VPC
+ * endpoint's private ones) runs on no provider's pool: its key used from an
+ * address prefix outside AWS, with the same Go SDK (any Go tool's client),
+ * is a new network. Before 2026-12-05 the web-identity rule made every
+ * prefix usual for it: CreateAccessKey from outside AWS was no finding.
+ * Pass 3: a private cluster's pod, through VPC endpoints only, without the
+ * ranges, fires too. Near misses: pass 1, AWS's addresses without the
+ * ranges (every network is a prefix, the rule holds); pass 2, a role also
+ * used from a prefix outside AWS (a hosted runner) keeps the rule.
+ */
+static void test_web_identity_inside_aws(void **state)
+{
+    static const char json[] =
+        "{\"syncToken\":\"1\",\"createDate\":\"2026-01-01-00-00-00\",\"prefixes\":["
+        "{\"ip_prefix\":\"3.0.0.0/8\",\"region\":\"us-east-1\",\"service\":\"AMAZON\","
+        "\"network_border_group\":\"us-east-1\"}],\"ipv6_prefixes\":[]}";
+    struct cm_awsranges *aws = NULL;
+
+    (void)state;
+    assert_int_equal(cm_awsranges_parse(&aws, json, strlen(json), 7, NULL, NULL), 0);
+    for (int pass = 0; pass < 4; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        for (int k = 0; k < 6; k++) {
+            const char *ip = pass == 3 ? "10.20.3.44" : "3.88.14.201";
+
+            add(t, IRSA("ASIAKARP00000000001"), 9 * HOUR + k * HOUR, "ec2", "DescribeInstances",
+                pass == 2 && k == 3 ? "20.42.1.1" : ip, GO_SDK, NULL);
+        }
+        add(t, IRSA("ASIAKARP00000000002"), DAY + 12 * HOUR, "iam", "CreateAccessKey", THIEF,
+            GO_SDK, NULL);
+        ranges = pass == 0 || pass == 2 ? aws : NULL;
+        run(&r, t, 0);
+        ranges = NULL;
+        if (pass == 0 || pass == 3) {
+            assert_int_equal(r.got.n, 1);
+            assert_string_equal(r.got.type[0], "Persistence:IAMUser/AnomalousBehavior");
+            assert_string_equal(r.got.resource[0], "ASIAKARP00000000002");
+            assert_non_null(strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":"
+                                                  "\"203.0.0.0/16\""));
+        } else {
+            assert_int_equal(r.got.n, 0);
+        }
+        free(t);
+    }
+    cm_awsranges_destroy(aws);
+}
+
 /*
  * A permission set's role is shared by every user it is assigned to, each
  * session named after its user: a colleague's first day in the account, from
@@ -1369,6 +1431,7 @@ int main(void)
         cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_sso_permission_set),
         cmocka_unit_test(test_web_identity_chained),
+        cmocka_unit_test(test_web_identity_inside_aws),
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_service_role_direct),
         cmocka_unit_test(test_s3_kinds),
