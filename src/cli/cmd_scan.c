@@ -394,10 +394,52 @@ struct scan_run {
     char **paths;    /* the PATH arguments, relative ones made absolute */
     size_t npaths;
     struct cm_store *store;
+    char *own[8]; /* the scan's own files (cm_scan_opts.own_files), owned */
+    size_t nown;
 };
+
+/* Adds path+suffix to r's own files. Returns 0 or CM_ENOMEM. */
+static int own_file(struct scan_run *r, const char *path, const char *suffix)
+{
+    size_t a = strlen(path), b = strlen(suffix);
+    char *p;
+
+    if (r->nown == sizeof(r->own) / sizeof(r->own[0]) || (p = cm_malloc(a + b + 1)) == NULL) {
+        return CM_ENOMEM;
+    }
+    memcpy(p, path, a);
+    memcpy(p + a, suffix, b + 1);
+    r->own[r->nown++] = p;
+    return 0;
+}
+
+/*
+ * The files this scan writes that a user may keep in the folder scanned: the state file
+ * and its lock, the store and its journals, the --stats output. Returns 0 or CM_ENOMEM.
+ */
+static int own_files(struct scan_run *r, const char *db_path, const char *stats_path)
+{
+    static const char *const db_suffix[] = {"", "-wal", "-shm", "-journal"};
+    int rc = 0;
+
+    if (r->state.path != NULL) {
+        rc |= own_file(r, r->state.path, "");
+        rc |= own_file(r, r->state.path, ".lock");
+    }
+    for (size_t i = 0; db_path != NULL && i < sizeof(db_suffix) / sizeof(db_suffix[0]); i++) {
+        rc |= own_file(r, db_path, db_suffix[i]);
+    }
+    if (stats_path != NULL && strcmp(stats_path, "-") != 0) {
+        rc |= own_file(r, stats_path, "");
+    }
+    return rc != 0 ? CM_ENOMEM : 0;
+}
 
 static void scan_run_free(struct scan_run *r)
 {
+    for (size_t i = 0; i < r->nown; i++) {
+        cm_free(r->own[i]);
+    }
     if (r->have_stats) {
         cm_scan_stats_free(&r->st);
     }
@@ -693,6 +735,12 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: the working directory: %s\n", strerror(errno));
         goto out;
     }
+    if (own_files(&r, db_path, stats_path) != 0) {
+        fprintf(stderr, "coalmine scan: out of memory\n");
+        goto out;
+    }
+    o.own_files = (const char *const *)r.own;
+    o.nown_files = r.nown;
     if (cm_scan_run(&o, r.paths, r.npaths, &sink, &r.st, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n",
                 r.state.sf.err[0] ? r.state.sf.err

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -443,6 +444,29 @@ static int skip_cmp(const void *a, const void *b)
     return strcmp(((const struct cm_scan_skip *)a)->what, ((const struct cm_scan_skip *)b)->what);
 }
 
+/*
+ * Sets aside the scan's own files found among the inputs (a --state or --db kept in the
+ * folder scanned): read, each was rejected as a log of no known format on every scan.
+ */
+static void mark_own_files(struct scan *s)
+{
+    for (size_t k = 0; k < s->o.nown_files; k++) {
+        struct stat st;
+
+        if (s->o.own_files[k] == NULL || stat(s->o.own_files[k], &st) != 0) {
+            continue;
+        }
+        for (size_t i = 0; i < s->in.n; i++) {
+            struct cm_input *it = &s->in.v[i];
+
+            if (!it->is_stdin && it->other == NULL && it->dev == (uint64_t)st.st_dev &&
+                it->ino == (uint64_t)st.st_ino) {
+                it->skip_as = CM_SCAN_OWN_FILE;
+            }
+        }
+    }
+}
+
 int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, struct cm_sink *sink,
                 struct cm_scan_stats *stats, char *err, size_t errlen)
 {
@@ -484,6 +508,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     }
     stats->ninputs = s->in.n;
     stats->repeated_paths = s->in.repeated;
+    mark_own_files(s);
     /* Left out unread in the walk: said with what is read and set aside (skipped). */
     if (s->in.hidden > 0) {
         cm_scan_note_skip_n(s, 0, "hidden (name starts with a dot)", s->in.hidden);

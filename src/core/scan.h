@@ -40,6 +40,8 @@ struct cm_scan_skip {
 
 /* What a skipped input is counted as when an earlier scan with the same --state read it. */
 #define CM_SCAN_READ_BEFORE "read by an earlier scan"
+/* What one of the scan's own files (cm_scan_opts.own_files) found among the inputs is. */
+#define CM_SCAN_OWN_FILE "the scan's own file (--state, --db, --stats)"
 
 /* An input's identity (cm_scan_opts.file_ids): none, read whole, or left out as read before. */
 enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
@@ -148,6 +150,13 @@ struct cm_scan_opts {
     const struct cm_fileseen *files_seen;
     /* Note each file's identity in its cm_scan_input (id, id_state) once it is read. */
     bool file_ids;
+    /*
+     * The scan's own files (the state file and its lock, the store and its journals,
+     * the --stats output): one found among the inputs (kept in the folder scanned) is
+     * set aside unread, CM_SCAN_OWN_FILE, not rejected as a log of no known format.
+     */
+    const char *const *own_files;
+    size_t nown_files;
     struct cm_detect_opts detect;
     /*
      * Region of records that carry none and whose object key names none
