@@ -4,7 +4,8 @@
  * the defaults and why, the near misses and the memory bounds.
  *
  *   Recon:EC2/Portscan                   probes to many ports of one host
- *   Backdoor:EC2/DenialOfService.Tcp     a flood of short TCP connections
+ *   Backdoor:EC2/DenialOfService.Tcp     a flood of short TCP connections (not
+ *                                        a pool of connections seen before)
  *   Backdoor:EC2/DenialOfService.Udp     a flood of small UDP datagrams
  *   Backdoor:EC2/DenialOfService.UdpOnTcpPorts   ... to a port TCP services use
  *   Backdoor:EC2/DenialOfService.Dns     ... to port 53
@@ -47,7 +48,7 @@
 #include "intel/awsranges.h"
 
 /* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 7u
+#define FLOW_PAIR_STATE_VERSION 8u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
 static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";
@@ -473,6 +474,7 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(st->heavy, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
     cm_state_expire(st->insts, watermark_ms, NULL, NULL);
     cm_state_expire(st->local, watermark_ms, NULL, NULL);
+    cm_state_expire(st->conns, watermark_ms, NULL, NULL);
     return 0;
 }
 
@@ -485,6 +487,7 @@ static void finish(void *state)
         cm_state_destroy(st->heavy);
         cm_state_destroy(st->insts);
         cm_state_destroy(st->local);
+        cm_state_destroy(st->conns);
         cm_free(st);
     }
 }
@@ -550,6 +553,13 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_flow_local_create(&st->local, st->seed ^ 0xbf58476d1ce4e5b9ULL)) != 0) {
         goto fail;
     }
+    so.val_size = 0;
+    so.max_entries = DOS_CONN_MAX;
+    so.ttl_ms = DOS_CONN_TTL_MS;
+    so.seed = st->seed ^ 0x94d049bb133111ebULL;
+    if ((rc = cm_state_create(&st->conns, &so)) != 0) {
+        goto fail;
+    }
     *state = st;
     return 0;
 fail:
@@ -589,8 +599,9 @@ static bool pair_check(const void *ud, const void *key, size_t klen, const void 
     }
     off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
     return klen > off && klen - off <= RES_MAX && p->ps_epoch <= UINT32_MAX / PS_EPOCH_S &&
-           p->dos_head <= UINT32_MAX / DOS_BUCKET_S && p->vol_hour <= UINT32_MAX / HOUR_S &&
-           (p->dos_fired >> DOS_BUCKETS) == 0 && (p->dos_pend >> DOS_BUCKETS) == 0;
+           p->dos_head <= UINT32_MAX / DOS_BUCKET_S && p->dos_watch <= UINT32_MAX / DOS_BUCKET_S &&
+           p->vol_hour <= UINT32_MAX / HOUR_S && (p->dos_fired >> DOS_BUCKETS) == 0 &&
+           (p->dos_pend >> DOS_BUCKETS) == 0;
 }
 
 /* An instance read back: a resource as on_event takes it; first_ms and day as made. */
@@ -604,8 +615,18 @@ static bool inst_check(const void *ud, const void *key, size_t klen, const void 
            in->day <= UINT32_MAX / DAY_S;
 }
 
+/* A remembered connection read back: dos_pool_note's key, no value. */
+static bool conn_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud;
+    (void)key;
+    (void)val;
+    return klen == DOS_CONN_KEY;
+}
+
 static const struct cm_state_codec pair_codec = {.check = pair_check};
 static const struct cm_state_codec inst_codec = {.check = inst_check};
+static const struct cm_state_codec conn_codec = {.check = conn_check};
 
 /*
  * The baselines first: loading pairs into a table smaller than the file's
@@ -619,7 +640,8 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(st->insts, w, &inst_codec);
     cm_state_save(st->pairs, w, &pair_codec);
     cm_state_save(st->heavy, w, &pair_codec);
-    return cm_state_save(st->local, w, &cm_flow_local_codec);
+    cm_state_save(st->local, w, &cm_flow_local_codec);
+    return cm_state_save(st->conns, w, &conn_codec);
 }
 
 /* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
@@ -631,6 +653,7 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(st->pairs, r, &pair_codec);
     cm_state_load(st->heavy, r, &pair_codec);
     cm_state_load(st->local, r, &cm_flow_local_codec);
+    cm_state_load(st->conns, r, &conn_codec);
     return cm_ckpt_r_err(r);
 }
 
@@ -642,6 +665,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, st->heavy);
     cm_state_stats_add(sum, st->insts);
     cm_state_stats_add(sum, st->local);
+    cm_state_stats_add(sum, st->conns);
 }
 
 static const char *const types[] = {

@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include "base/err.h"
+#include "base/hash.h"
 #include "detect/flow_pair_impl.h"
 
 static const char T_TCP[] = TYPE_DOS_TCP;
@@ -102,6 +104,8 @@ static uint32_t dos_advance(struct pair *p, uint32_t em)
     if (p->dos_head == 0 || em >= p->dos_head + DOS_BUCKETS) {
         memset(p->dos_pkts, 0, sizeof(p->dos_pkts));
         memset(p->dos_back, 0, sizeof(p->dos_back));
+        memset(p->dos_pool, 0, sizeof(p->dos_pool));
+        memset(p->dos_npool, 0, sizeof(p->dos_npool));
         p->dos_fired = p->dos_pend = 0;
         p->dos_conns = p->dos_first = 0;
         p->dos_head = em;
@@ -109,6 +113,8 @@ static uint32_t dos_advance(struct pair *p, uint32_t em)
         for (uint32_t m = p->dos_head + 1; m <= em; m++) {
             p->dos_pkts[m % DOS_BUCKETS] = 0;
             p->dos_back[m % DOS_BUCKETS] = 0;
+            p->dos_pool[m % DOS_BUCKETS] = 0;
+            p->dos_npool[m % DOS_BUCKETS] = 0;
             p->dos_fired &= (uint16_t) ~(1u << (m % DOS_BUCKETS));
             p->dos_pend &= (uint16_t) ~(1u << (m % DOS_BUCKETS));
         }
@@ -168,16 +174,68 @@ struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event
     return p;
 }
 
-/* Minute m's flood-like packets, less what the remote sent back when answered. */
+/*
+ * Minute m's flood-like packets, less a pool's (at most DOS_POOL connections seen before) and
+ * less what the remote sent back when answered.
+ */
 static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered)
 {
     uint32_t i = m % DOS_BUCKETS;
     uint64_t net = p->dos_pkts[i];
 
+    if (p->dos_npool[i] <= DOS_POOL) {
+        net -= p->dos_pool[i] < net ? p->dos_pool[i] : net;
+    }
     if (answered) {
         net -= p->dos_back[i] < net ? p->dos_back[i] : net;
     }
     return net;
+}
+
+/*
+ * A TCP record (its packets already in dos_pkts, from minute lo on) of pair p: once a minute
+ * of the pair has need / DOS_WATCH_DIV flood-like packets, and for the ring's length after,
+ * its connection (local and remote port) is remembered, and a record of a connection seen
+ * before, without a SYN (a port reused by a new connection), is a pool's: its packets go into
+ * dos_pool too. Returns 0 or CM_ENOMEM.
+ */
+static int dos_pool_note(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
+                         const struct cm_flow_view *v, int64_t s, int64_t e, uint32_t lo)
+{
+    const struct cm_flow *fl = v->fl;
+    uint64_t level = (uint64_t)st->t.dos_pps * DOS_BUCKET_S / DOS_WATCH_DIV;
+    uint32_t sm = (uint32_t)(s / DOS_BUCKET_S), em = (uint32_t)(e / DOS_BUCKET_S);
+    uint8_t pk[KEY_MAX], key[DOS_CONN_KEY];
+    uint16_t lport = (uint16_t)v->local_port, rport = (uint16_t)v->remote_port;
+    uint64_t h;
+    bool busy = false, created = false;
+
+    for (uint32_t m = sm < lo ? lo : sm; m <= em && !busy; m++) {
+        busy = p->dos_pkts[m % DOS_BUCKETS] >= level;
+    }
+    if (busy && em > p->dos_watch) {
+        p->dos_watch = em;
+    }
+    if (!busy && (p->dos_watch == 0 || sm > p->dos_watch + DOS_BUCKETS)) {
+        return 0; /* not busy lately: nothing to tell apart */
+    }
+    h = cm_hash64(pk, cm_flow_pair_key(pk, v->remote, v->resource), st->seed);
+    memcpy(key, &h, sizeof(h));
+    memcpy(key + 8, &lport, sizeof(lport));
+    memcpy(key + 10, &rport, sizeof(rport));
+    if (cm_state_touch(st->conns, key, sizeof(key), ev->time_ms, &created) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created || (fl->tcp_flags >= 0 && (fl->tcp_flags & 0x02))) {
+        return 0; /* a new connection */
+    }
+    dos_spread(p->dos_pool, fl->packets, s, e, lo);
+    for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
+        uint8_t *n = &p->dos_npool[m % DOS_BUCKETS];
+
+        *n = *n == UINT8_MAX ? *n : (uint8_t)(*n + 1);
+    }
+    return 0;
 }
 
 int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
@@ -200,6 +258,7 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
                      fast_transport(st, v->fl, v, secs));
     bool fire = false;
     uint32_t count;
+    int rc;
 
     lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
     if (em < lo) {
@@ -215,6 +274,9 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
         p->dos_pend &= (uint16_t)~bit;
     }
     dos_spread(p->dos_pkts, v->fl->packets, s, e, lo);
+    if (type == T_TCP && (rc = dos_pool_note(st, p, ev, v, s, e, lo)) != 0) {
+        return rc;
+    }
     for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
         uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
 

@@ -51,6 +51,23 @@
 #define DOS_BUCKETS  12  /* 12 minutes: a 10-minute record arriving late still counts */
 #define DOS_FLOW_PPS 100 /* a TCP connection above this rate is a transfer (or its ACKs) */
 #define DOS_MAX_AVG  512 /* bytes: the tester's 284-byte and 92-byte datagrams, not bulk data */
+/*
+ * A connection pool is not a flood. An application keeps a pool of long-lived
+ * TCP connections to its database or a partner's API (HikariCP and most pools
+ * default to 10, rarely above 100 an instance); its records are the same
+ * 5-tuples minute after minute. A flood opens new connections (a new source
+ * port each), or holds far more of them (a SYN flood cycling through the
+ * source ports, GoldenEye's 5,000 keep-alive sockets, slowloris' 150 and up).
+ * So a minute's TCP packets on connections seen before (and without a SYN)
+ * do not count while they are at most DOS_POOL connections; past that, all
+ * count. Each is at most dos_flow_pps, so what a pool may send uncounted is
+ * bounded: 128 x 100 = 12,800 packets/s.
+ */
+#define DOS_POOL        128 /* continuing connections in a minute that are a pool */
+#define DOS_WATCH_DIV   8   /* a pair's connections are remembered once a minute reaches need / 8 */
+#define DOS_CONN_TTL_MS (20LL * 60 * 1000) /* two 10-minute records of one connection */
+#define DOS_CONN_MAX    (64 * 1024)
+#define DOS_CONN_KEY    12 /* the pair key's hash (8), local port (2), remote port (2) */
 
 /*
  * Traffic volume. An hour to one host is unusual at 10 times the largest
@@ -67,7 +84,7 @@
 
 /*
  * State. A pair lives for an hour of idle event time (the longest window);
- * an instance for the baseline's 7 days. 512 Ki pairs take about 181 MB
+ * an instance for the baseline's 7 days. 512 Ki pairs take about 215 MB
  * and 256 Ki instances about 40 MB at most.
  */
 #define PAIR_TTL_MS (3600LL * 1000)
@@ -75,7 +92,7 @@
 /*
  * A pair whose hour passed volume_floor_bytes / volume_factor (100 MiB, what
  * an hour must pass to matter to TrafficVolumeUnusual) moves to a table of
- * its own, an eighth of max_pairs (64 Ki by default, about 21 MB at most):
+ * its own, an eighth of max_pairs (64 Ki by default, about 27 MB at most):
  * new pairs evict only each other. Else a flood of short connections to
  * distinct hosts (512 Ki in the ten minutes between two records of one
  * transfer) pushes a transfer's hour out half counted, and folds it into the
@@ -96,7 +113,7 @@
 #define TYPE_DOS_DNS     "Backdoor:EC2/DenialOfService.Dns"
 #define TYPE_DOS_UNUSUAL "Backdoor:EC2/DenialOfService.UnusualProtocol"
 
-/* One (remote, resource) pair: 240 bytes. */
+/* One (remote, resource) pair: 304 bytes. */
 struct pair {
     /* Portscan: a port sketch per epoch slot (epoch & 1); the window is both. */
     uint64_t ps_bits[2][PS_SKETCH_BITS / 64];
@@ -126,6 +143,10 @@ struct pair {
     uint32_t dos_first; /* start (s) of the oldest of them; 0: none */
     uint16_t dos_fired; /* bit m % DOS_BUCKETS: minute m already reported */
     uint16_t dos_pend;  /* bit m % DOS_BUCKETS: minute m crossed by streams, judged later */
+    /* The part of dos_pkts on TCP connections seen before (a pool's), and how many (to 255). */
+    uint32_t dos_pool[DOS_BUCKETS];
+    uint8_t dos_npool[DOS_BUCKETS];
+    uint32_t dos_watch; /* newest minute at need / DOS_WATCH_DIV or more; 0: none */
     /* Volume: outbound bytes of this hour and the one before. */
     uint32_t vol_hour;  /* hour of vol_bytes[0]; 0 before the first */
     uint32_t vol_conns; /* request records this hour */
@@ -150,6 +171,7 @@ struct flow_pair {
     struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
     struct cm_state *insts;  /* resource -> struct inst */
     struct cm_state *local;  /* interface -> its own address (cm_flow_local_note) */
+    struct cm_state *conns;  /* TCP connections of watched pairs (DOS_CONN_KEY) -> nothing */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
 };
 

@@ -46,6 +46,7 @@
 #define T_PROBE    "Recon:EC2/PortProbeUnprotectedPort"
 #define T_PORTSCAN "Recon:EC2/Portscan"
 #define T_VOLUME   "Behavior:EC2/TrafficVolumeUnusual"
+#define T_DOS_TCP  "Backdoor:EC2/DenialOfService.Tcp"
 #define T_RELAY    "UnauthorizedAccess:EC2/TorRelay"
 #define T_CLIENT   "UnauthorizedAccess:EC2/TorClient"
 
@@ -493,6 +494,30 @@ static void test_pair_local_several(void **state)
     cm_buf_finish(&b);
 }
 
+/*
+ * flow_pair: a pool of 60 connections to a public database at 3,600 packets/s, 5 minutes
+ * before the restart and 5 after. Its first minute fires; the connections it remembered carry
+ * over, so the minutes after the restart are the pool's, not a new flood's.
+ */
+static void test_pair_pool(void **state)
+{
+    const int64_t t = T0 + 12 * HOUR;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int m = 0; m < 10; m++) {
+        for (int c = 0; c < 60; c++) {
+            rec(m < 5 ? &a : &b, "eni-5p", "10.0.5.20", "52.95.110.7", 40000 + c, 5432, 6, 3600,
+                3600 * 120, t + m * 60, t + m * 60 + 59, "ACCEPT");
+        }
+    }
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_DOS_TCP, 1, 1, NULL, NULL);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
 /* flow_pair: 31 hours of 300 MiB an hour before the restart, 6 GiB in an hour after. */
 static void test_pair_volume(void **state)
 {
@@ -607,6 +632,9 @@ struct m_pair { /* flow_pair_impl.h */
     uint32_t ps_probes[2], ps_epoch, ps_fired, ps_first, ps_ans_epoch;
     uint32_t dos_pkts[12], dos_back[12], dos_head, dos_conns, dos_first;
     uint16_t dos_fired, dos_pend;
+    uint32_t dos_pool[12];
+    uint8_t dos_npool[12];
+    uint32_t dos_watch;
     uint32_t vol_hour, vol_conns, vol_fired;
     uint64_t vol_bytes[2], vol_need;
 };
@@ -916,6 +944,7 @@ static void test_pair_codec(void **state)
     PATCH(&r, &w, &lp, struct m_pair, dos_pend, 1u << 12);
     PATCH(&r, &w, &lp, struct m_pair, ps_epoch, UINT32_MAX);
     PATCH(&r, &w, &lp, struct m_pair, dos_head, UINT32_MAX);
+    PATCH(&r, &w, &lp, struct m_pair, dos_watch, UINT32_MAX);
     PATCH(&r, &w, &lp, struct m_pair, vol_hour, UINT32_MAX);
     PATCH(&r, &w, &li, struct m_inst, first_ms, INT64_MIN);
     PATCH(&r, &w, &li, struct m_inst, day, UINT32_MAX);
@@ -975,9 +1004,9 @@ int main(void)
         cmocka_unit_test(test_inbound_brute),      cmocka_unit_test(test_inbound_probe),
         cmocka_unit_test(test_pair_portscan),      cmocka_unit_test(test_pair_local_address),
         cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_pair_volume),
-        cmocka_unit_test(test_intel_tor),          cmocka_unit_test(test_host_codec),
-        cmocka_unit_test(test_inbound_codec),      cmocka_unit_test(test_pair_codec),
-        cmocka_unit_test(test_intel_codec),
+        cmocka_unit_test(test_pair_pool),          cmocka_unit_test(test_intel_tor),
+        cmocka_unit_test(test_host_codec),         cmocka_unit_test(test_inbound_codec),
+        cmocka_unit_test(test_pair_codec),         cmocka_unit_test(test_intel_codec),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

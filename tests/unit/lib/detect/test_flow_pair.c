@@ -1018,6 +1018,171 @@ static void test_dos_tcp_flood_answered(void **state)
 }
 
 /*
+ * A connection pool: an application instance (10.0.5.20) keeping conns long-lived connections
+ * to a database at a public address (a managed database's public endpoint, port 5432), each
+ * pps packets/s of queries (120 bytes) answered by as many packets of 400 bytes, in records of
+ * agg seconds, for minutes minutes. Each minute after the first, churn connections are replaced
+ * by new ones (new source ports; their records carry a SYN, their answers a SYN-ACK, when the
+ * format has tcp-flags). The queries of a window come before its answers.
+ */
+#define FLAGHDR                                                                                    \
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "            \
+    "bytes start end action log-status tcp-flags"
+
+static void pool(struct lines *l, const char *eni, int conns, uint64_t pps, int minutes, int agg,
+                 int churn, bool flags, int64_t t)
+{
+    static int port[512];
+    static bool fresh[512];
+    int next = 40000 + conns;
+    char s[256];
+
+    assert_true(conns <= 512);
+    l->header = flags ? FLAGHDR : NULL;
+    for (int c = 0; c < conns; c++) {
+        port[c] = 40000 + c;
+        fresh[c] = false;
+    }
+    for (int w = 0; w < minutes * 60 / agg; w++) {
+        int64_t ws = t + (int64_t)w * agg, we = ws + agg - 1;
+        uint64_t pk = pps * (uint64_t)agg;
+
+        for (int c = 0; c < conns; c++) {
+            fresh[c] = false;
+        }
+        for (int j = 0; w > 0 && j < churn * agg / 60; j++) {
+            int c = (w * 7 + j * 13) % conns;
+
+            port[c] = next++;
+            fresh[c] = true;
+        }
+        for (int k = 0; k < 2; k++) {
+            for (int c = 0; c < conns; c++) {
+                int n = snprintf(
+                    s, sizeof(s), "%d 111122223333 %s %s %s %d %d 6 %llu %llu %lld %lld ACCEPT OK",
+                    flags ? 5 : 2, eni, k ? "52.95.110.7" : "10.0.5.20",
+                    k ? "10.0.5.20" : "52.95.110.7", k ? 5432 : port[c], k ? port[c] : 5432,
+                    (unsigned long long)pk, (unsigned long long)(pk * (k ? 400 : 120)),
+                    (long long)ws, (long long)we);
+
+                if (flags) {
+                    snprintf(s + n, sizeof(s) - (size_t)n, " %d", fresh[c] ? (k ? 18 : 2) : 0);
+                }
+                lines_add(l, s);
+            }
+        }
+    }
+}
+
+/*
+ * A pool is not a flood: its connections are the same 5-tuples minute after minute, where a
+ * flood opens new ones (or holds more than DOS_POOL, 128). Before, a pool of 60 connections at
+ * 60 packets/s each (3,600/s) was a DenialOfService.Tcp every minute: 120 in two hours. Now the
+ * pool's first minute still fires (its connections have no history yet, and look like a one-minute
+ * flood of 60 new connections), and nothing after, with or without tcp-flags, in 1- or 10-minute
+ * records, with a few percent of the connections replaced every minute.
+ */
+static void test_dos_tcp_pool(void **state)
+{
+    const int64_t t = T0 + 16 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    for (int flags = 0; flags < 2; flags++) {
+        pool(&l, "eni-6a", 60, 60, 120, 60, 2, flags, t);
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, 1);
+        assert_all(&r.got, T_TCP, "eni-6a");
+        assert_int_equal(r.got.first_ms[0], t * 1000);
+        lines_free(&l);
+
+        pool(&l, "eni-6b", 60, 60, 120, 600, 2, flags, t);
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, 1);
+        lines_free(&l);
+
+        /* 32 connections at 95 packets/s (3,040/s); 120 at 90 (10,800/s). */
+        pool(&l, "eni-6c", 32, 95, 60, 60, 1, flags, t);
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, 1);
+        lines_free(&l);
+        pool(&l, "eni-6d", 120, 90, 60, 60, 4, flags, t);
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, 1);
+        lines_free(&l);
+
+        /* Above the boundary: 200 connections at 30 packets/s (6,000/s) fire every minute. */
+        pool(&l, "eni-6e", 200, 30, 10, 60, 6, flags, t);
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, 10);
+        assert_all(&r.got, T_TCP, "eni-6e");
+        lines_free(&l);
+    }
+}
+
+/*
+ * Floods of held connections. 1,000 connections held for five minutes at 4 packets/s each
+ * (a slowloris at flood volume; a SYN flood cycling its source ports looks the same) are more
+ * than a pool: every minute fires. 100 connections held at 60 packets/s (6,000/s) are within a
+ * pool's bounds: only their first minute fires (the boundary, vpcflow-pair.md). A SYN flood
+ * cycling 100 source ports fires every minute when the format has tcp-flags (a reused port with
+ * a SYN is a new connection); without them, it is 100 connections held.
+ */
+static void test_dos_tcp_held(void **state)
+{
+    const int64_t t = T0 + 17 * 3600;
+    struct lines l = {0};
+    struct run r;
+    char s[256];
+
+    (void)state;
+    for (int m = 0; m < 5; m++) {
+        for (int c = 0; c < 1000; c++) {
+            rec(&l, "eni-7a", "10.0.7.10", "198.51.100.84", 20000 + c, 80, 6, 240, 240 * 60,
+                t + m * 60, t + m * 60 + 59, "ACCEPT");
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 5);
+    assert_all(&r.got, T_TCP, "eni-7a");
+    lines_free(&l);
+
+    for (int m = 0; m < 5; m++) {
+        for (int c = 0; c < 100; c++) {
+            rec(&l, "eni-7b", "10.0.7.11", "198.51.100.85", 20000 + c, 80, 6, 3600, 3600 * 60,
+                t + m * 60, t + m * 60 + 59, "ACCEPT");
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_TCP, "eni-7b");
+    lines_free(&l);
+
+    for (int flags = 0; flags < 2; flags++) {
+        l.header = flags ? FLAGHDR : NULL;
+        for (int m = 0; m < 5; m++) {
+            for (int c = 0; c < 100; c++) {
+                int n = snprintf(s, sizeof(s),
+                                 "%d 111122223333 eni-7c 10.0.7.12 198.51.100.86 %d 443 6 2000 "
+                                 "80000 %lld %lld ACCEPT OK",
+                                 flags ? 5 : 2, 1024 + c, (long long)(t + m * 60),
+                                 (long long)(t + m * 60 + 59));
+
+                if (flags) {
+                    snprintf(s + n, sizeof(s) - (size_t)n, " 2");
+                }
+                lines_add(&l, s);
+            }
+        }
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, flags ? 5 : 1);
+        assert_all(&r.got, T_TCP, "eni-7c");
+        lines_free(&l);
+    }
+}
+
+/*
  * UDP/443 (and the other transport ports): a fast 5-tuple of small datagrams
  * is a flood when unanswered, UdpOnTcpPorts on 443 (spec: "e.g. 80/443"), and
  * a QUIC download's acknowledgements (answered by the data) are not. Each
@@ -1368,6 +1533,8 @@ int main(void)
         cmocka_unit_test(test_dos_forwarded),
         cmocka_unit_test(test_dos_answered_streams),
         cmocka_unit_test(test_dos_tcp_flood_answered),
+        cmocka_unit_test(test_dos_tcp_pool),
+        cmocka_unit_test(test_dos_tcp_held),
         cmocka_unit_test(test_dos_transport_ports),
         cmocka_unit_test(test_aggregation),
         cmocka_unit_test(test_out_of_order),
