@@ -193,11 +193,12 @@ static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered)
 }
 
 /*
- * A TCP record (its packets already in dos_pkts, from minute lo on) of pair p: once a minute
- * of the pair has need / DOS_WATCH_DIV flood-like packets, and for the ring's length after,
- * its connection (local and remote port) is remembered, and a record of a connection seen
- * before, without a SYN (a port reused by a new connection), is a pool's: its packets go into
- * dos_pool too. Returns 0 or CM_ENOMEM.
+ * A TCP record (its packets already in dos_pkts, from minute lo on) of pair p, once a minute
+ * of the pair has need / DOS_WATCH_DIV flood-like packets and for the ring's length after: it
+ * is a pool's (its packets go into dos_pool too) when it continues a connection opened before
+ * its window. With tcp-flags, when it has no SYN (a SYN on a port seen before is a new
+ * connection reusing it); without them, when its connection (local and remote port) is one
+ * the pair showed before, which is remembered here. Returns 0 or CM_ENOMEM.
  */
 static int dos_pool_note(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
                          const struct cm_flow_view *v, int64_t s, int64_t e, uint32_t lo)
@@ -219,15 +220,21 @@ static int dos_pool_note(struct flow_pair *st, struct pair *p, const struct cm_e
     if (!busy && (p->dos_watch == 0 || sm > p->dos_watch + DOS_BUCKETS)) {
         return 0; /* not busy lately: nothing to tell apart */
     }
-    h = cm_hash64(pk, cm_flow_pair_key(pk, v->remote, v->resource), st->seed);
-    memcpy(key, &h, sizeof(h));
-    memcpy(key + 8, &lport, sizeof(lport));
-    memcpy(key + 10, &rport, sizeof(rport));
-    if (cm_state_touch(st->conns, key, sizeof(key), ev->time_ms, &created) == NULL) {
-        return CM_ENOMEM;
-    }
-    if (created || (fl->tcp_flags >= 0 && (fl->tcp_flags & 0x02))) {
-        return 0; /* a new connection */
+    if (fl->tcp_flags >= 0) {
+        if (fl->tcp_flags & 0x02) {
+            return 0; /* opened in this record's window */
+        }
+    } else {
+        h = cm_hash64(pk, cm_flow_pair_key(pk, v->remote, v->resource), st->seed);
+        memcpy(key, &h, sizeof(h));
+        memcpy(key + 8, &lport, sizeof(lport));
+        memcpy(key + 10, &rport, sizeof(rport));
+        if (cm_state_touch(st->conns, key, sizeof(key), ev->time_ms, &created) == NULL) {
+            return CM_ENOMEM;
+        }
+        if (created) {
+            return 0; /* not seen before: a new connection, as far as the log tells */
+        }
     }
     dos_spread(p->dos_pool, fl->packets, s, e, lo);
     for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {

@@ -71,10 +71,10 @@ static void request(const struct cm_gen_world *w, const struct fl_step *s, size_
     r->packets = s->packets;
     r->bytes = (uint64_t)s->packets * s->size;
     if (s->proto == 6) {
-        r->flags = !r->accept        ? CM_GEN_TCP_SYN
-                   : s->packets <= 3 ? CM_GEN_TCP_SYN
-                   : s->dur > 30     ? CM_GEN_TCP_LONG
-                                     : CM_GEN_TCP_SHORT;
+        /* Unanswered (rejected, or a flood's 5-tuple without a reply): nothing but SYNs. */
+        r->flags = !r->accept || s->packets <= 3 || !s->reply ? CM_GEN_TCP_SYN
+                   : s->dur > 30                              ? CM_GEN_TCP_LONG
+                                                              : CM_GEN_TCP_SHORT;
     }
 }
 
