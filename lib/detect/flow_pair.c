@@ -411,10 +411,13 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         fl->packets == 0) {
         return 0;
     }
-    if (fl->protocol == 17 && fl->action == CM_FA_ACCEPT &&
+    if ((fl->protocol == 17 || cm_flow_pair_unusual(fl->protocol)) && fl->action == CM_FA_ACCEPT &&
         cm_flow_view(ev, st->local, st->inv, &v) && !v.local_first) {
-        /* the remote's datagrams: answers to a flood-like stream, and from a port in use */
-        if ((p = cm_flow_pair_dos_answer(st, ev, &v)) != NULL) {
+        /*
+         * the remote's datagrams (or a tunnel's packets back): answers to a flood-like stream,
+         * and from a port in use
+         */
+        if ((p = cm_flow_pair_dos_answer(st, ev, &v)) != NULL && fl->protocol == 17) {
             ps_answer(st, p, &v, fl->start > 0 ? fl->start : ev->time_ms / 1000);
         }
     }

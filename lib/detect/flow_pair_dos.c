@@ -87,11 +87,8 @@ const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_fl
         return in_list(tcp_ports, sizeof(tcp_ports) / sizeof(tcp_ports[0]), v->remote_port)
                    ? T_UDPTCP
                    : T_UDP;
-    case 50: /* ESP and AH: IPsec tunnels carry whole networks' traffic */
-    case 51:
-        return NULL;
     default:
-        return T_UNUSUAL;
+        return cm_flow_pair_unusual(fl->protocol) ? T_UNUSUAL : NULL;
     }
 }
 
@@ -146,9 +143,10 @@ static void dos_spread(uint32_t *ring, uint64_t pk, int64_t s, int64_t e, uint32
 }
 
 /*
- * A UDP record the remote sent the instance (ACCEPTed): its packets go into
- * the pair's answer ring, when the pair exists. A flood is not answered; a
- * media stream, a game or a VPN session sends about as much back.
+ * A UDP record the remote sent the instance (ACCEPTed), or one of an unusual
+ * protocol: its packets go into the pair's answer ring, when the pair exists.
+ * A flood is not answered; a media stream, a game, a VPN session or a GRE
+ * tunnel sends about as much back.
  */
 struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
                                      const struct cm_flow_view *v)
@@ -176,18 +174,22 @@ struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event
 
 /*
  * Minute m's flood-like packets, less a pool's (at most DOS_POOL connections seen before) and
- * less what the remote sent back when answered.
+ * less what the remote sent back when answered: that minute, or when steady and larger, the
+ * minute before (lo: the ring's oldest minute).
  */
-static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered)
+static uint64_t dos_net(const struct pair *p, uint32_t m, bool answered, bool steady, uint32_t lo)
 {
     uint32_t i = m % DOS_BUCKETS;
-    uint64_t net = p->dos_pkts[i];
+    uint64_t net = p->dos_pkts[i], back = p->dos_back[i];
 
     if (p->dos_npool[i] <= DOS_POOL) {
         net -= p->dos_pool[i] < net ? p->dos_pool[i] : net;
     }
+    if (steady && m > lo && p->dos_back[(m - 1) % DOS_BUCKETS] > back) {
+        back = p->dos_back[(m - 1) % DOS_BUCKETS];
+    }
     if (answered) {
-        net -= p->dos_back[i] < net ? p->dos_back[i] : net;
+        net -= back < net ? back : net;
     }
     return net;
 }
@@ -258,11 +260,15 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
      * is not). A stream's record (half a minute or longer at a flow's pace)
      * may come before its answers in the log, so the minutes it crosses are
      * judged on the first record of a later minute, when their answers are in.
+     * An unusual protocol's answers (a GRE or 6in4 tunnel's packets back) cancel
+     * too, but it is judged at once (a one-minute flood of it, with no later
+     * record, is reported), so the minute before's answers count when larger:
+     * a tunnel is steady, and the log may have a minute's answers after it.
      */
-    bool answered = v->fl->protocol == 17 && type != T_DNS;
-    bool stream =
-        answered && ((secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps) ||
-                     fast_transport(st, v->fl, v, secs));
+    bool udp = v->fl->protocol == 17 && type != T_DNS;
+    bool answered = udp || type == T_UNUSUAL;
+    bool stream = udp && ((secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps) ||
+                          fast_transport(st, v->fl, v, secs));
     bool fire = false;
     uint32_t count;
     int rc;
@@ -274,7 +280,8 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
     for (uint32_t m = lo; m < sm && p->dos_pend != 0; m++) {
         uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
 
-        if ((p->dos_pend & bit) && !(p->dos_fired & bit) && dos_net(p, m, true) >= need) {
+        if ((p->dos_pend & bit) && !(p->dos_fired & bit) &&
+            dos_net(p, m, true, false, lo) >= need) {
             fire = true;
             p->dos_fired |= bit;
         }
@@ -287,7 +294,7 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
     for (uint32_t m = sm < lo ? lo : sm; m <= em; m++) {
         uint16_t bit = (uint16_t)(1u << (m % DOS_BUCKETS));
 
-        if (dos_net(p, m, answered) < need || (p->dos_fired & bit)) {
+        if (dos_net(p, m, answered, type == T_UNUSUAL, lo) < need || (p->dos_fired & bit)) {
             continue;
         }
         if (stream) {

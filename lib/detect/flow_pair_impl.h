@@ -192,13 +192,24 @@ size_t cm_flow_pair_key(uint8_t *out, const struct cm_ip *ip, struct cm_str res)
 int cm_flow_pair_emit(const struct cm_event *ev, const struct cm_flow_view *v, const char *type,
                       uint32_t count, int64_t first_s, struct cm_sink *sink);
 
+/*
+ * Whether protocol is one DenialOfService.UnusualProtocol counts: not ICMP, TCP, UDP, ICMPv6,
+ * nor ESP and AH (IPsec tunnels carry whole networks' traffic).
+ */
+static inline bool cm_flow_pair_unusual(int32_t protocol)
+{
+    return protocol >= 0 && protocol != 1 && protocol != 6 && protocol != 17 && protocol != 50 &&
+           protocol != 51 && protocol != 58;
+}
+
 /* flow_pair_dos.c: the flood variant a request record counts toward, or NULL. */
 const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_flow *fl,
                                   const struct cm_flow_view *v, int64_t s, int64_t e);
 
 /*
- * flow_pair_dos.c: a UDP record the remote sent the instance goes into its pair's answers;
- * returns the pair (NULL when it has none), for Portscan's answered ports.
+ * flow_pair_dos.c: a UDP record (or one of an unusual protocol) the remote sent the instance
+ * goes into its pair's answers; returns the pair (NULL when it has none), for Portscan's
+ * answered ports.
  */
 struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
                                      const struct cm_flow_view *v);

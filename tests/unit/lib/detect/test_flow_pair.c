@@ -1209,6 +1209,59 @@ static void test_dos_tcp_held(void **state)
 }
 
 /*
+ * A tunnel of another IP protocol to a public peer (GRE, 47; 6in4, 41: a tunnel broker) carries
+ * traffic both ways: 5,000 packets/s out and as many back. Before, it was a
+ * DenialOfService.UnusualProtocol every minute (30 in 30 minutes), as every record of such a
+ * protocol counts. Its packets back now cancel as a UDP stream's do; a minute is judged at once
+ * (a one-minute flood with no later record still fires), with the minute before's answers when
+ * larger, so only the tunnel's first minute fires (its answers come after, or the pair is not
+ * there yet when they come first). A flood the peer answers with a tenth fires every minute.
+ */
+static void tunnel(struct lines *l, const char *eni, const char *peer, int proto, int minutes,
+                   int back_pct, bool answers_first, int64_t t)
+{
+    for (int m = 0; m < minutes; m++) {
+        int64_t s = t + m * 60;
+        uint64_t back = 300000ULL * (uint64_t)back_pct / 100;
+
+        if (answers_first && back > 0) {
+            rec(l, eni, peer, "10.0.8.10", 0, 0, proto, back, back * 600, s, s + 59, "ACCEPT");
+        }
+        rec(l, eni, "10.0.8.10", peer, 0, 0, proto, 300000, 300000ULL * 600, s, s + 59, "ACCEPT");
+        if (!answers_first && back > 0) {
+            rec(l, eni, peer, "10.0.8.10", 0, 0, proto, back, back * 600, s, s + 59, "ACCEPT");
+        }
+    }
+}
+
+static void test_dos_unusual_tunnel(void **state)
+{
+    const int64_t t = T0 + 18 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    for (int first = 0; first < 2; first++) {
+        tunnel(&l, "eni-8a", "203.0.113.50", 47, 30, 100, first, t);
+        run_lines(&r, NULL, &l);
+        assert_int_equal(r.got.n, 1);
+        assert_all(&r.got, T_UNUSUAL, "eni-8a");
+        assert_int_equal(r.got.first_ms[0], t * 1000);
+        lines_free(&l);
+    }
+    tunnel(&l, "eni-8b", "216.66.84.46", 41, 10, 100, false, t);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    lines_free(&l);
+
+    tunnel(&l, "eni-8c", "203.0.113.51", 47, 10, 10, false, t);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 10);
+    assert_all(&r.got, T_UNUSUAL, "eni-8c");
+    lines_free(&l);
+}
+
+/*
  * UDP/443 (and the other transport ports): a fast 5-tuple of small datagrams
  * is a flood when unanswered, UdpOnTcpPorts on 443 (spec: "e.g. 80/443"), and
  * a QUIC download's acknowledgements (answered by the data) are not. Each
@@ -1561,6 +1614,7 @@ int main(void)
         cmocka_unit_test(test_dos_tcp_flood_answered),
         cmocka_unit_test(test_dos_tcp_pool),
         cmocka_unit_test(test_dos_tcp_held),
+        cmocka_unit_test(test_dos_unusual_tunnel),
         cmocka_unit_test(test_dos_transport_ports),
         cmocka_unit_test(test_aggregation),
         cmocka_unit_test(test_out_of_order),
