@@ -29,6 +29,20 @@
  * ("ljlivlililflilill...") in TXT, CNAME and MX answers.
  */
 #define ANSWER_RUN 32
+/*
+ * Mixed case is base64 only when it looks random: MIXED_SINGLES lowercase letters or more
+ * that stand alone after a capital or a digit ("aB3cD" has 'c'; base64 strews them, 2.5 in
+ * 16 characters, 9 in 60), or a mixed-case label of MIXED_LONG characters or more (no host
+ * name is; RogueRobin's letter encoding, "dcqhhnkkqmiulilioloAnkkjnoolmAmomioqlEmlmmo",
+ * has capitals before runs of lowercase letters, as words do). Host names that people type
+ * are words in title or camel case (Johns-MacBook-Pro, FileServer02, ws-BX3WTKX): a
+ * capital starts a word of lowercase letters, a run of capitals is an acronym, and a lone
+ * lowercase letter after a capital is rare (WiFi). Before 2026-12-05 any label with 2
+ * capitals and 2 lowercase letters was base64, and an instance that resolved 100 such
+ * hosts in a day fired the slow rule.
+ */
+#define MIXED_SINGLES 2
+#define MIXED_LONG    32
 
 /*
  * The built-in allow list. A tunnel needs the attacker's authoritative
@@ -210,9 +224,9 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
     struct label l = {0};
     struct run r = {0};
     struct joined lj = {0}, sj = {0}; /* labels of JOINED_MIN or more; of JOINED_SHORT or more */
-    uint32_t chars = 0, digits = 0, other = 0;
+    uint32_t chars = 0, digits = 0, other = 0, singles = 0;
     uint32_t hex = 0, hex_digits = 0, hex_letters = 0;
-    bool mixed = false, random = false;
+    bool mixed = false, long_mixed = false, random = false, single = false, after_caps = false;
     size_t from = 0, i;
     const char *p;
 
@@ -232,8 +246,13 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
     p = sub.p + from;
     for (i = from; i <= sub.len; i++) {
         unsigned char c = i < sub.len ? (unsigned char)sub.p[i] : '.';
+        bool lower = c >= 'a' && c <= 'z';
         int kind = 0;
 
+        /* A lowercase letter after a capital or a digit, and not before another one. */
+        singles += single && !lower;
+        single = lower && after_caps;
+        after_caps = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (c == '.' || c == '-' || c == '_') {
             random = random || run_random(&r);
             if (c == '.' && r.len == l.len && r.len >= JOINED_MIN) {
@@ -256,6 +275,7 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
             }
             if (l.upper >= 2 && l.lower >= 2) {
                 mixed = true;
+                long_mixed = long_mixed || l.len >= MIXED_LONG;
             }
             if (l.hex + l.neutral == l.len && l.digits >= 1 && l.hex > l.digits) {
                 hex += l.hex;
@@ -303,7 +323,7 @@ static enum cm_dns_encoding full_shape(struct cm_str sub, uint32_t min_chars,
         s->longest = 0;
         return CM_DNS_ENC_NONE;
     }
-    if (other > 0 || mixed) {
+    if (other > 0 || (mixed && (singles >= MIXED_SINGLES || long_mixed))) {
         s->enc = CM_DNS_ENC_BASE64;
         s->bits = chars * 6;
     } else if (hex >= 16 && hex_digits >= 3 && hex_letters >= 3 && hex * 10 >= chars * 8) {

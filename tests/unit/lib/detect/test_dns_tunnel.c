@@ -162,6 +162,12 @@ static void test_shape_encodings(void **state)
     assert_int_equal(shape("0i4a6jIrSL5cEXy59kxGkO7cmGvTuSGSc5JPYYJnfKKPd-AxwKjBq", &s),
                      CM_DNS_ENC_BASE64);
     assert_int_equal(shape("0nfaxJRwOBUG\\226\\188W4QXS", &s), CM_DNS_ENC_BASE64);
+    /* base64url without a symbol: lowercase letters alone after capitals and digits */
+    assert_int_equal(shape("hmHTrEu2nnMvn6UJoPov0wtvhMxEn-0uTXb-WtLwennCqzT26cPuN2rhFm_qkyl", &s),
+                     CM_DNS_ENC_BASE64);
+    assert_int_equal(shape("xK9pQ2wE7rTzLm", &s), CM_DNS_ENC_BASE64);
+    /* RogueRobin's letters: capitals before lowercase runs, as in words, but 43 of them */
+    assert_int_equal(shape("dcqhhnkkqmiulilioloAnkkjnoolmAmomioqlEmlmmo", &s), CM_DNS_ENC_BASE64);
     rnd(a, 60, B64ISH, 1, 1);
     rnd(b, 30, B64ISH, 1, 2);
     snprintf(name, sizeof(name), "%s.%s", a, b);
@@ -225,7 +231,21 @@ static void test_shape_host_names(void **state)
         "edge.prod.useast1.cdn.static",
         "v2.api1.auth.login.service",
         "cluster0-shard-00-01.ab1cd",
-        "WIN-7H3K2L1.corp",                                 /* one capitalised label */
+        "WIN-7H3K2L1.corp", /* one capitalised label */
+        /*
+         * Host names people type, in title or camel case (before 2026-12-05 any label
+         * with 2 capitals and 2 lowercase letters was base64, and an instance resolving
+         * 100 of them in a day fired the slow rule)
+         */
+        "Johns-MacBook-Pro.corp",
+        "Zoes-iPad-M1.corp",
+        "FileServer02.corp",
+        "PrintSrv-HQ.corp",
+        "ws-BX3WTKX.corp",
+        "SharePointWFE01.corp",
+        "UniFiCloudKey.corp",
+        "ThinkPad-X1Carbon.corp",
+        "VMwareESXi01.corp",
         "_acme-challenge.www",                              /* attribute names are not judged... */
         "_3639ac514e785e898d2646601fa951d5.www",            /* ACM validation */
         "2eaa8b19-527c-cadf-3693-219a63e20f91._msdcs.corp", /* AD DC GUID */
@@ -393,6 +413,40 @@ static void test_many_names(void **state)
  * domains fire first (a spread detection); each domain still fires on its
  * own later, and every query is counted once over the four.
  */
+/*
+ * A host that resolves the machines of an office by the names people gave them (an MDM,
+ * backup or monitoring server): 150 title- and camel-case names a day under the company's
+ * domain, three times each. Before 2026-12-05 each was base64 (2 capitals and 2 lowercase
+ * letters), 150 names of 13-21 characters carried some 1,300 "bytes", and the slow rule
+ * fired.
+ */
+static void test_camel_case_hosts(void **state)
+{
+    static const char *const who[] = {"Johns",  "Annas", "Marias", "Peters", "Lukas",
+                                      "Sofias", "Noahs", "Emmas",  "Liams",  "Olivias",
+                                      "Mias",   "Bens",  "Pauls",  "Leas",   "Toms"};
+    static const char *const what[] = {"MacBook-Pro", "MacBook-Air", "iMac",        "Mac-mini",
+                                       "iPad",        "iPhone",      "Surface-Pro", "ThinkPad",
+                                       "Galaxy-Tab",  "PixelBook"};
+    char name[96];
+    struct dnsfx_run r;
+    int n = 0;
+
+    (void)state;
+    dnsfx_reset();
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
+            for (size_t k = 0; k < sizeof(what) / sizeof(what[0]); k++) {
+                snprintf(name, sizeof(name), "%s-%s.corp.example-shop.com", who[i], what[k]);
+                q(T0 + n++ * 190, name, "A", I1); /* 450 queries over a day */
+            }
+        }
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+}
+
 static void test_slow_base36(void **state)
 {
     static const char *const doms[] = {"uber-asia.com", "asiaworldremit.com", "joexpediagroup.com"};
@@ -2071,6 +2125,7 @@ int main(void)
         cmocka_unit_test(test_guardduty_tester),
         cmocka_unit_test(test_many_names),
         cmocka_unit_test(test_slow_base36),
+        cmocka_unit_test(test_camel_case_hosts),
         cmocka_unit_test(test_digits),
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_data_types),
