@@ -13,10 +13,15 @@
  * trusted intel list never counts. A name on a threat list still counts
  * here (intel_dns.c reports it as DGADomainRequest.C!DNS besides).
  *
- * Emission. From on_event only: the first time the sum crosses burst, then
+ * Emission. From on_event: the first time the sum crosses burst, then
  * at most once per window_ms per instance while the burst lasts, with
  * count = the DGA-like queries since the previous detection and first_ms
- * the earliest of them. additionalInfo: {"domain": the registered domain of
+ * the earliest of them. From on_tick: an instance's entry that has fired
+ * and expires (TTL_WINDOWS after its last DGA-like query; the end of input
+ * too) reports the DGA-like queries it counted after its last detection,
+ * built from the last of them (struct cm_dns_kept): a bot's burst that
+ * goes on after its detection for less than a window would otherwise be
+ * counted by nothing. additionalInfo: {"domain": the registered domain of
  * the query that fired, "dgaScore": its score, "distinctDomains": distinct
  * DGA-like registered domains in the window, "nxdomainDomains": how many of
  * them were answered NXDOMAIN, "windowSeconds": window_ms / 1000}.
@@ -32,17 +37,16 @@
  *
  * State. One cm_state table: instance id -> struct inst (the distinct
  * DGA-like domains of the window as 32-bit hashes with their time and
- * weight, MAX_SLOTS of them), TTL TTL_WINDOWS windows (an hour by default:
- * an entry lives only while its instance asks DGA-like names, and long
- * enough that the queries a bot makes between bursts up to an hour apart
- * are counted by the next burst's detection), memcap max_entries, least
- * recently seen evicted first and counted. Out-of-order records: a
- * domain's time is the newest seen for it and the window ends at the
- * instance's newest time, so a late record inside the window counts and one
- * older than it does not.
+ * weight, MAX_SLOTS of them; once it has fired, its last DGA-like query), TTL TTL_WINDOWS windows
+ * (an hour by default: an entry lives only while its instance asks DGA-like names, and long enough
+ * that the queries a bot makes between bursts up to an hour apart are counted by the next burst's
+ * detection), memcap max_entries, least recently seen evicted first and counted. Out-of-order
+ * records: a domain's time is the newest seen for it and the window ends at the instance's newest
+ * time, so a late record inside the window counts and one older than it does not.
  */
 #include "intel/snapshot.h"
 #include "detect/dns_dga.h"
+#include "detect/dns_kept.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -105,9 +109,9 @@
  */
 #define CM_DNS_DGA_WINDOW_MS (10LL * 60 * 1000)
 /*
- * Memcap: an entry is 800 bytes of value (about 900 with its key and the
+ * Memcap: an entry is 1,344 bytes of value (about 1,450 with its key and the
  * table's overhead) and exists only while its instance asks DGA-like
- * names: 65536 of them take at most about 58 MiB.
+ * names: 65536 of them take at most about 93 MiB.
  */
 #define CM_DNS_DGA_MAX_ENTRIES (64u * 1024)
 
@@ -118,7 +122,7 @@
 #define CACHE_SLOTS 8192u /* direct-mapped score cache (power of two) */
 #define INFO_MAX    (2 * CM_DOMAIN_MAX + 160)
 
-#define DNS_DGA_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define DNS_DGA_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 /* One distinct DGA-like registered domain of the window. */
 struct slot {
@@ -137,6 +141,11 @@ struct inst {
     uint32_t pending;    /* DGA-like queries not yet reported */
     uint32_t nslots;
     struct slot slot[MAX_SLOTS];
+    /* Once the instance has fired: its last DGA-like query, for a report at expiry. */
+    struct cm_dns_kept last;
+    double last_score; /* its registered domain's score */
+    uint32_t last_reg; /* the length of its registered domain, the end of its name */
+    uint32_t pad;
 };
 
 /* A query name's score, remembered. */
@@ -155,6 +164,7 @@ struct dns_dga {
     const struct cm_dga_model *cached_model; /* the model the cache was filled with */
     uint64_t seed;
     uint32_t window_s;
+    struct cm_event ev; /* a kept query, rebuilt for a report at expiry */
     struct cache_entry cache[CACHE_SLOTS];
     char info[INFO_MAX]; /* additionalInfo of the detection being emitted */
 };
@@ -241,15 +251,6 @@ static int init(void **state, const struct cm_detect_opts *opts)
     return cm_dns_dga_init(state, opts, c && c->dns ? &c->dns->dga : NULL);
 }
 
-static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    struct dns_dga *g = state;
-
-    (void)sink;
-    cm_state_expire(g->insts, watermark_ms, NULL, NULL);
-    return CM_OK;
-}
-
 /*
  * The cache entry of query name name (whose seeded hash is h), filled on a
  * miss: one score of the parser's split name per name the cache does not hold.
@@ -285,14 +286,35 @@ static uint32_t secs(int64_t ms)
 }
 
 /*
+ * The instance's window, ending at its newest time: returns its weighted sum
+ * and sets *distinct and *nx.
+ */
+static uint32_t window_sum(const struct dns_dga *g, const struct inst *in, uint32_t *distinct,
+                           uint32_t *nx)
+{
+    uint32_t newest = secs(in->newest_ms), from = newest > g->window_s ? newest - g->window_s : 0;
+    uint32_t sum = 0, k = 0;
+
+    *distinct = *nx = 0;
+    for (uint32_t i = 0; i < in->nslots; i++) {
+        if (in->slot[i].time_s >= from) {
+            sum += in->slot[i].weight;
+            k++;
+            *nx += in->slot[i].nx;
+        }
+    }
+    *distinct = k;
+    return sum;
+}
+
+/*
  * Counts domain h (weight w, answered NXDOMAIN or not) at ts in the instance's window ending at its
  * newest time; returns the window's weighted sum and sets *distinct and *nx.
  */
 static uint32_t count(const struct dns_dga *g, struct inst *in, uint32_t h, uint32_t ts, uint8_t w,
                       bool isnx, uint32_t *distinct, uint32_t *nx)
 {
-    uint32_t newest = secs(in->newest_ms), from = newest > g->window_s ? newest - g->window_s : 0;
-    uint32_t sum = 0, k = 0, oldest = 0;
+    uint32_t oldest = 0;
     struct slot *s = NULL;
 
     for (uint32_t i = 0; i < in->nslots; i++) {
@@ -319,16 +341,7 @@ static uint32_t count(const struct dns_dga *g, struct inst *in, uint32_t h, uint
         s->weight = w > s->weight ? w : s->weight;
         s->nx |= isnx;
     }
-    *distinct = *nx = 0;
-    for (uint32_t i = 0; i < in->nslots; i++) {
-        if (in->slot[i].time_s >= from) {
-            sum += in->slot[i].weight;
-            k++;
-            *nx += in->slot[i].nx;
-        }
-    }
-    *distinct = k;
-    return sum;
+    return window_sum(g, in, distinct, nx);
 }
 
 /* Writes the additionalInfo object into g->info. */
@@ -351,6 +364,64 @@ static void info(struct dns_dga *g, struct cm_str domain, double score, uint32_t
              "{\"domain\":\"%s\",\"dgaScore\":%.4f,\"distinctDomains\":%u,\"nxdomainDomains\":%u,"
              "\"windowSeconds\":%u}",
              esc, score, (unsigned)distinct, (unsigned)nx, (unsigned)g->window_s);
+}
+
+/* The expiry of the instance table (cm_state_cb): ud is a struct expiry. */
+struct expiry {
+    struct dns_dga *g;
+    struct cm_sink *sink;
+    int rc;
+};
+
+/*
+ * The entry in of instance key (klen bytes), expiring: the DGA-like queries
+ * it counted after its last detection are reported now, built from the last
+ * of them (the rate limit held them for a next detection that will not come:
+ * the burst ended within the window, or the input did). An entry that never
+ * fired has nothing to report.
+ */
+static void expire_cb(void *ud, const void *key, size_t klen, void *val)
+{
+    struct expiry *x = ud;
+    struct dns_dga *g = x->g;
+    struct inst *in = val;
+    struct cm_event *ev = &g->ev;
+    struct cm_detection d;
+    struct cm_str name;
+    char dom[CM_DOMAIN_MAX];
+    uint32_t distinct, nx;
+    size_t n, end;
+
+    if (x->rc != CM_OK || in->reported_ms == INT64_MIN || in->pending == 0 ||
+        !cm_dns_kept_event(&in->last, cm_str_make(key, klen), ev)) {
+        return;
+    }
+    /* The registered domain: the end of the kept name, lowercase, as the parser gives it. */
+    name = ev->u.dns.query_name;
+    end = name.len > 0 && name.p[name.len - 1] == '.' ? name.len - 1 : name.len;
+    n = in->last_reg <= end && in->last_reg <= sizeof(dom) ? in->last_reg : 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name.p[end - n + i];
+
+        dom[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    (void)window_sum(g, in, &distinct, &nx);
+    info(g, cm_str_make(dom, n), in->last_score, distinct, nx);
+    cm_dns_detection(&d, ev, TYPE);
+    d.count = in->pending;
+    d.first_ms = in->first_ms < ev->time_ms ? in->first_ms : ev->time_ms;
+    d.info = cm_str_cstr(g->info);
+    in->pending = 0;
+    x->rc = cm_sink_emit(x->sink, &d);
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct dns_dga *g = state;
+    struct expiry x = {g, sink, CM_OK};
+
+    cm_state_expire(g->insts, watermark_ms, expire_cb, &x);
+    return x.rc;
 }
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
@@ -396,6 +467,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         in->reported_ms = INT64_MIN;
         in->newest_ms = t;
         in->first_ms = t;
+        in->last.time_ms = INT64_MIN;
     }
     if (t > in->newest_ms) {
         in->newest_ms = t;
@@ -404,6 +476,14 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         in->first_ms = t;
     }
     in->pending++;
+    if (in->reported_ms != INT64_MIN && t >= in->last.time_ms) {
+        struct cm_str reg = cm_domain_registered(&q->qname);
+
+        /* What a report at expiry is built from (on_tick). */
+        cm_dns_kept_set(&in->last, ev, reg);
+        in->last_score = score;
+        in->last_reg = (uint32_t)reg.len;
+    }
     w = isnx ? (uint8_t)g->t.nx_weight : 1;
     sum = count(g, in, reg_h, secs(t), w, isnx, &distinct, &nx);
     if (sum < g->t.burst ||
@@ -435,7 +515,8 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
 /*
  * Whether val is a struct inst the detector could have made: nslots bounds
- * the loops over slot[] (at most MAX_SLOTS); a slot in use has a hash
+ * the loops over slot[] (at most MAX_SLOTS); the kept query's lengths bound
+ * its text (cm_dns_kept_valid); a slot in use has a hash
  * (never 0: count() finds free slots by it) and a weight of at least 1;
  * nx is a 0/1 flag summed into nxdomainDomains; slots past nslots were
  * never written, so they are all zero.
@@ -452,6 +533,11 @@ static bool inst_check(const void *ud, const void *key, size_t klen, const void 
         !cm_ckpt_time_ok(in->reported_ms) || !cm_ckpt_time_set(in->first_ms)) {
         return false; /* times: their differences must not overflow */
     }
+    /* The kept query: its fields' lengths, a score in [0, 1], a domain that fits its name. */
+    if (!cm_dns_kept_valid(&in->last) || in->pad != 0 || in->last_reg > CM_DOMAIN_MAX ||
+        !(in->last_score >= 0.0 && in->last_score <= 1.0)) {
+        return false;
+    }
     for (uint32_t i = 0; i < MAX_SLOTS; i++) {
         const struct slot *s = &in->slot[i];
 
@@ -464,7 +550,17 @@ static bool inst_check(const void *ud, const void *key, size_t klen, const void 
     return true;
 }
 
-static const struct cm_state_codec inst_codec = {.check = inst_check};
+/* The evidence reference of an entry's kept query (renumbered across runs). */
+static void inst_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct inst *in = val;
+
+    if (in->last.time_ms != INT64_MIN) {
+        fn(fud, &in->last.src);
+    }
+}
+
+static const struct cm_state_codec inst_codec = {.check = inst_check, .refs = inst_refs};
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {

@@ -479,7 +479,7 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         e->last_ms = t;
     }
     if (e->reported_ms != INT64_MIN && t >= e->last.time_ms) {
-        cm_dns_tunnel_keep(e, ev, dom); /* what a report at expiry is built from (on_tick) */
+        cm_dns_kept_set(&e->last, ev, dom); /* what a report at expiry is built from (on_tick) */
     }
     if ((e->reported_ms == INT64_MIN || t >= e->reported_ms + st->t.window_ms) &&
         (e->names >= st->t.many_names || e->names >= st->t.long_names || e->full ||
@@ -716,7 +716,7 @@ static bool entry_check(const void *ud, const void *key, size_t klen, const void
         return false;
     }
     return (!e->full || cm_hll_regs_valid(e->u.hll, HLL_P)) &&
-           cm_hll_regs_valid(e->data_hll, HLL_P) && cm_dns_tunnel_rec_valid(&e->last);
+           cm_hll_regs_valid(e->data_hll, HLL_P) && cm_dns_kept_valid(&e->last);
 }
 
 /* The evidence reference of an entry's kept query (renumbered across runs). */

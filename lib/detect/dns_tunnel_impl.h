@@ -15,6 +15,7 @@
 #include "base/domain.h"
 #include "base/str.h"
 #include "detect/detect.h"
+#include "detect/dns_kept.h"
 #include "detect/dns_tunnel.h"
 #include "detect/state.h"
 #include "event/event.h"
@@ -51,42 +52,6 @@ enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_C
 union names {
     uint32_t set[SET_MAX];
     uint8_t hll[1u << HLL_P];
-};
-
-/*
- * The last counted query of a window that has fired, kept so that the
- * queries counted after its last detection can be reported when the entry
- * expires (at the end of input too) with no query to build from: what the
- * finding takes from a query (cm_dns_detection, fill_dns) and its event
- * key. The instance is the entry's key. Strings are packed into text in
- * enum rec_field's order; the query name, last, is the registered domain
- * alone when the whole name does not fit (iodine's \DDD names).
- */
-enum rec_field {
-    RF_ACCOUNT = 0,
-    RF_REGION,
-    RF_VPC,
-    RF_ACCOUNT_ID,
-    RF_TIMESTAMP,
-    RF_TYPE,
-    RF_CLASS,
-    RF_RCODE,
-    RF_SRCADDR,
-    RF_TRANSPORT,
-    RF_FIREWALL,
-    RF_NAME,
-    RF_COUNT
-};
-#define REC_FIELD_MAX 64                    /* bytes kept of a field but the name */
-#define REC_TEXT      (CM_DOMAIN_MAX + 195) /* the name and 195 bytes of the others */
-
-struct rec {
-    int64_t time_ms; /* the query's time; INT64_MIN: none kept */
-    struct cm_src_ref src;
-    struct cm_ip src_ip;
-    int32_t srcport;
-    uint16_t len[RF_COUNT];
-    char text[REC_TEXT];
 };
 
 /* One (instance, registered domain): its current window. */
@@ -127,7 +92,7 @@ struct entry {
     uint16_t dc_session;
     union names u;
     uint8_t data_hll[1u << HLL_P]; /* distinct names asked for data-bearing types */
-    struct rec last;               /* the last counted query once the entry has fired */
+    struct cm_dns_kept last;       /* the last counted query once the entry has fired */
 };
 
 /*
@@ -252,16 +217,6 @@ int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_
                          struct slow *sl, struct cm_sink *sink);
 void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e,
                           struct entry *x, struct slow *sl, bool give_back);
-
-/* Keeps ev, a query under registered domain dom just counted into e, as e's last (struct rec). */
-void cm_dns_tunnel_keep(struct entry *e, const struct cm_event *ev, struct cm_str dom);
-/*
- * Rebuilds e's last counted query, of the instance inst, into *ev (which
- * borrows e's text); false when none was kept.
- */
-bool cm_dns_tunnel_kept(const struct entry *e, struct cm_str inst, struct cm_event *ev);
-/* Whether r, read back from a file, is a struct rec the detector could have made. */
-bool cm_dns_tunnel_rec_valid(const struct rec *r);
 
 /* Whether e, after its latest query, has crossed a threshold; fills the measures. */
 bool cm_dns_tunnel_crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t *names,

@@ -99,7 +99,7 @@ summary "$T/f.json" "$T/f.sum"
 check "$SC: exactly one $TYPE finding (got $(wc -l <"$T/f.sum"))" test "$(wc -l <"$T/f.sum")" -eq 1
 IFS='|' read -r _ gres gcount gsev gai <"$T/f.sum"
 check "$SC: on the bot's instance $res (got $gres)" test "$gres" = "$res"
-check "$SC: count $count: the two reports, no near miss, not the tail (got $gcount)" \
+check "$SC: count $count: the two reports and the tail at expiry, no near miss (got $gcount)" \
     test "$gcount" = "$count"
 check "$SC: severity $sev (got $gsev)" test "$gsev" = "$sev"
 rest=$inf

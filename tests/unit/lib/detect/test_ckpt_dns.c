@@ -35,6 +35,7 @@
 #include "detect/dga.h"
 #include "detect/dns.h"
 #include "detect/dns_dga.h"
+#include "detect/dns_kept.h"
 #include "detect/dns_reputation.h"
 #include "detect/dns_tunnel.h"
 
@@ -341,14 +342,19 @@ static const struct cm_dns_tunings dns_defaults;
 
 /*
  * Offsets in dns_dga.c's struct inst (three times, pending, nslots, then
- * MAX_SLOTS slots) and struct slot (h, time_s, weight, nx, pad[2]).
+ * MAX_SLOTS slots, the kept query, its score, its registered domain's
+ * length, pad) and struct slot (h, time_s, weight, nx, pad[2]).
  */
 enum {
     I_PENDING = 24,
     I_NSLOTS = 28,
     I_SLOT = 32,
     SLOT_SIZE = 12,
-    I_SIZE = I_SLOT + 64 * SLOT_SIZE
+    I_LAST = I_SLOT + 64 * SLOT_SIZE,
+    I_SCORE = I_LAST + (int)sizeof(struct cm_dns_kept),
+    I_REG = I_SCORE + 8,
+    I_IPAD = I_REG + 4,
+    I_SIZE = I_IPAD + 4
 };
 enum { S_TIME = 4, S_WEIGHT = 8, S_NX = 9, S_PAD = 10 };
 
@@ -441,8 +447,14 @@ static void test_dga_full_slots(void **state)
     cm_ckpt_w_finish(&w);
 
     three_runs(&cm_detector_dns_dga, &o, dga_full_a, dga_full_b);
-    /* The burst at the sixth domain (two NXDOMAIN), then the rest with part B's first. */
-    assert_int_equal(whole.n, 2);
+    /*
+     * The burst at the sixth domain (two NXDOMAIN), then the rest with part B's first,
+     * then part B's other two when the entry expires (from the kept query: a restart
+     * between keeps it).
+     */
+    assert_int_equal(whole.n, 3);
+    assert_int_equal(whole.d[2].count, 2);
+    assert_int_equal(whole.d[2].time_ms, (T0 + 607) * 1000);
     assert_int_equal(whole.d[0].count, 6);
     assert_int_equal(whole.d[1].count, 70 - 6 + 1);
     assert_int_equal(whole.d[1].first_ms, (T0 + 6) * 1000);
@@ -493,6 +505,16 @@ static void test_dga_check(void **state)
     /* what the detector makes: an NXDOMAIN flag, any weight up to nx_weight's 255 */
     assert_int_equal(load_u8(&live, &w, s0 + S_NX, 1), 0);
     assert_int_equal(load_u8(&live, &w, s0 + S_WEIGHT, 255), 0);
+    /* the kept query (none yet): a score in [0, 1], a domain's length, pad zero */
+    {
+        double bad = 1.5, ok = 0.97;
+
+        assert_int_equal(load_with(&live, &w, v + I_SCORE, &bad, sizeof(bad)), CM_EINVAL);
+        assert_int_equal(load_with(&live, &w, v + I_SCORE, &ok, sizeof(ok)), 0);
+    }
+    assert_int_equal(load_u32(&live, &w, v + I_REG, 254), CM_EINVAL);
+    assert_int_equal(load_u32(&live, &w, v + I_REG, 253), 0);
+    assert_int_equal(load_u32(&live, &w, v + I_IPAD, 1), CM_EINVAL);
     cm_ckpt_w_finish(&w);
 }
 

@@ -358,14 +358,17 @@ static void test_rate_limit(void **state)
         q(35 + 720 + 10 * (long)i, "i-0bot", dga16(100 + i, "biz"), NULL);
     }
     run(&r);
-    assert_int_equal(r.n, 2);
+    assert_int_equal(r.n, 3);
     assert_int_equal(r.d[0].count, 8);
     assert_true(r.d[0].first_ms == T0 * 1000LL);
     /* 32 more of the first run and the 8 of the second up to its crossing of the window. */
     assert_true(r.d[1].time_ms >= r.d[0].time_ms + 600 * 1000LL);
     assert_int_equal(r.d[1].count, 32 + (unsigned)((r.d[1].time_ms / 1000 - T0 - 755) / 10) + 1);
     assert_true(r.d[1].first_ms == (T0 + 40) * 1000LL);
-    assert_int_equal(of(&r, "i-0bot"), 2);
+    /* The rest of the second run, when the entry expires: from its last query. */
+    assert_true(r.d[2].time_ms == (T0 + 35 + 720 + 90) * 1000LL);
+    assert_int_equal(r.d[0].count + r.d[1].count + r.d[2].count, 50);
+    assert_int_equal(of(&r, "i-0bot"), 3);
 }
 
 static void test_out_of_order(void **state)
@@ -467,8 +470,9 @@ static void test_builtin_model(void **state)
         }
     }
     run_with(&r, NULL, NULL); /* NULL: the built-in model */
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the burst's detection, and its tail when the entry expires */
     assert_string_equal(r.d[0].resource, "i-0infected");
+    assert_string_equal(r.d[1].resource, "i-0infected");
     assert_true(dnsfx_info_num(r.d[0].info, "distinctDomains") >= 4);
 }
 
@@ -610,10 +614,11 @@ static void test_burst_above_32(void **state)
         q((long)i, "i-0bot", dga16(i, "com"), NULL);
     }
     run(&r);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     assert_int_equal(r.d[0].count, 40);
     assert_true(r.d[0].time_ms == (T0 + 39) * 1000LL);
     assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 40);
+    assert_int_equal(r.d[1].count, 60); /* the other 60, at expiry */
     /* The largest burst init accepts, 64, is reachable too. */
     memset(&tuning, 0, sizeof(tuning));
     tuning.burst = 64;
@@ -621,7 +626,7 @@ static void test_burst_above_32(void **state)
         q((long)i, "i-0bot", dga16(i, "com"), NULL);
     }
     run(&r);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 64);
 }
 
@@ -667,13 +672,52 @@ static void test_large_window(void **state)
     for (unsigned i = 0; i < 8; i++) {
         q((long)i, "i-0bot", dga16(i, "com"), NULL);
     }
-    /* A day later, more: within the window, so no second report. */
+    /* A day later, more: within the window, so no second report but the one at the end. */
     for (unsigned i = 0; i < 8; i++) {
         q(86400 + (long)i, "i-0bot", dga16(100 + i, "com"), NULL);
     }
     run(&r);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     assert_int_equal(r.d[0].count, 8);
+    assert_int_equal(r.d[1].count, 8);
+    assert_true(r.d[1].time_ms == (T0 + 86407) * 1000LL);
+}
+
+/*
+ * Bug: the DGA-like queries an instance asked after its last detection were
+ * reported only with a next detection, which the rate limit allows a window
+ * later and only if the burst goes on; a bot that stopped within the window,
+ * or the end of the input, lost them. A bot walking 40 unregistered
+ * candidates in two minutes gave one detection of count 4 (its fourth
+ * NXDOMAIN name) and nothing for the other 36. The entry now keeps its last
+ * DGA-like query and reports the rest from it when it expires.
+ */
+static void test_tail_at_expiry(void **state)
+{
+    struct dnsfx_run r;
+    char dom[64];
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (unsigned i = 0; i < 40; i++) {
+        q(3 * (long)i, "i-0bot", dga16(i, "biz"), "NXDOMAIN");
+    }
+    q(200, "i-0bot", "www.example.com", NULL); /* not DGA-like: neither counted nor kept */
+    run(&r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.d[0].count, 4);
+    assert_int_equal(r.d[1].count, 36);
+    assert_string_equal(r.d[1].resource, "i-0bot");
+    assert_true(r.d[1].time_ms == (T0 + 3 * 39) * 1000LL); /* built from the last of them */
+    assert_true(r.d[1].first_ms == (T0 + 3 * 4) * 1000LL);
+    assert_string_equal(dnsfx_info_str(r.d[1].info, "domain", dom, sizeof(dom)), dga16(39, "biz"));
+    assert_int_equal(dnsfx_info_num(r.d[1].info, "nxdomainDomains"), 40);
+    /* An instance that never fired reports nothing when its entry expires. */
+    for (unsigned i = 0; i < 3; i++) {
+        q(3 * (long)i, "i-0quiet", dga16(i, "biz"), "NXDOMAIN");
+    }
+    run(&r);
+    assert_int_equal(r.n, 0);
 }
 
 int main(void)
@@ -686,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_init),           cmocka_unit_test(test_nx_weight_one),
         cmocka_unit_test(test_burst_above_32), cmocka_unit_test(test_threshold_double),
         cmocka_unit_test(test_large_window),   cmocka_unit_test(test_nx_threshold),
+        cmocka_unit_test(test_tail_at_expiry),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
