@@ -3,7 +3,7 @@
  * rate-limit their detections and count the queries in between, which are
  * reported with a next detection; when none comes (the activity stopped, or
  * the input ended), the entry that counted them reports them as it expires,
- * from the last of them kept here (dns_tunnel_rec.c, dns_dga.c). Private to
+ * from the last of them kept here (dns_tunnel_rec.c, dns_dga.c, dns_rebind.c). Private to
  * lib/detect.
  */
 #ifndef CM_DETECT_DNS_KEPT_H

@@ -27,12 +27,16 @@
  * Emission: once per (instance, name) per report_ms (an hour): the first
  * query fires at once; later ones are counted and reported with the next
  * query an hour or more after the last report (d.count the queries since,
- * d.first_ms the first of them). d.info names the domain and the answer.
+ * d.first_ms the first of them), or, when none comes, as the pair's entry
+ * expires (two report windows after its last query; the end of input too),
+ * built from the last of them (struct cm_dns_kept, with its instance and
+ * answer). d.info names the domain and the answer.
  *
  * State: one cm_state table, (instance hash, name hash) -> the report
- * window (16 bytes), TTL two report windows, memcap max_entries; it is only
- * touched for queries that answer with the metadata address, so the cost
- * of an ordinary query is a look at the last bytes of each answer's Rdata.
+ * window and the last query (664 bytes), TTL two report windows,
+ * memcap max_entries; it is only touched for queries that answer with the
+ * metadata address, so the cost of an ordinary query is a look at the last
+ * bytes of each answer's Rdata.
  */
 #include "detect/dns_reputation.h"
 
@@ -43,28 +47,41 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/dns.h"
+#include "detect/dns_kept.h"
 #include "detect/dns_tunings.h"
 #include "detect/state.h"
 
 /* One detection per (instance, name) per hour: the aggregator folds them into one finding. */
 #define CM_DNS_REBIND_REPORT_MS (3600LL * 1000)
 /*
- * Memcap: 16384 (instance, name) pairs of 16 bytes of value and 16 of key,
- * about 2 MiB. Rebinding names are rare; a flood of them is still one
+ * Memcap: 16384 (instance, name) pairs of 664 bytes of value and 16 of key,
+ * about 12 MiB. Rebinding names are rare; a flood of them is still one
  * finding per instance, and an evicted pair only reports again early.
  */
 #define CM_DNS_REBIND_MAX (16u * 1024)
 
 #define TYPE_REBIND "UnauthorizedAccess:EC2/MetadataDNSRebind"
 
-#define DNS_REBIND_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define DNS_REBIND_STATE_VERSION 2u /* bump when the layout save writes changes */
 
-/* An (instance, name) that answered with the metadata address: its report window. */
+#define INST_MAX   64 /* bytes of an instance id kept (longer: no report at expiry) */
+#define ANSWER_MAX 48 /* bytes of the metadata answer kept (an IPv6 text fits) */
+
+/*
+ * An (instance, name) that answered with the metadata address: its report
+ * window, and the last query since the last report, for a report at expiry
+ * (the key holds hashes only, so the instance is kept too).
+ */
 struct rebind {
     uint32_t first_s;    /* first query not yet reported */
     uint32_t reported_s; /* latest detection */
     uint32_t pending;    /* queries not yet reported */
     uint32_t pad;
+    struct cm_dns_kept last; /* time_ms INT64_MIN: none kept */
+    uint8_t inst_len, answer_len;
+    uint8_t pad2[6];
+    char inst[INST_MAX];
+    char answer[ANSWER_MAX];
 };
 
 struct dns_rebind {
@@ -72,7 +89,8 @@ struct dns_rebind {
     struct cm_dns_rebind_tuning t;
     uint32_t report_s;
     uint64_t seed;
-    char info[384]; /* additionalInfo of the detection being emitted */
+    struct cm_event ev; /* a kept query, rebuilt for a report at expiry */
+    char info[384];     /* additionalInfo of the detection being emitted */
 };
 
 static const char *const types[] = {TYPE_REBIND, NULL};
@@ -216,15 +234,6 @@ static int init(void **state, const struct cm_detect_opts *opts)
     return cm_dns_rebind_init(state, opts, c && c->dns ? &c->dns->rebind : NULL);
 }
 
-static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    struct dns_rebind *r = state;
-
-    (void)sink;
-    cm_state_expire(r->pairs, watermark_ms, NULL, NULL);
-    return CM_OK;
-}
-
 static void stats(const void *state, struct cm_state_stats *sum)
 {
     const struct dns_rebind *r = state;
@@ -244,11 +253,11 @@ static void put_esc(struct dns_rebind *r, size_t *at, const char *s, size_t n)
     r->info[*at] = '\0';
 }
 
-static void describe(struct dns_rebind *r, const struct cm_domain *d, struct cm_str answer)
+static void describe(struct dns_rebind *r, struct cm_str name, struct cm_str answer)
 {
     size_t at = (size_t)snprintf(r->info, sizeof(r->info), "{\"domain\":\"");
 
-    put_esc(r, &at, d->name, d->len);
+    put_esc(r, &at, name.p, name.len);
     at += (size_t)snprintf(r->info + at, sizeof(r->info) - at, "\",\"answer\":\"");
     if (at < sizeof(r->info)) {
         put_esc(r, &at, answer.p, answer.len);
@@ -256,6 +265,79 @@ static void describe(struct dns_rebind *r, const struct cm_domain *d, struct cm_
     if (at + 3 < sizeof(r->info)) {
         memcpy(r->info + at, "\"}", 3);
     }
+}
+
+/* Keeps ev (its name normalised as d, its metadata answer answer) as p's last query. */
+static void keep(struct rebind *p, const struct cm_event *ev, const struct cm_domain *d,
+                 struct cm_str answer)
+{
+    struct cm_str inst = ev->u.dns.srcid_instance;
+
+    if (inst.len > INST_MAX || ev->time_ms < p->last.time_ms) {
+        return; /* an id too long to keep; a late record: the newest is kept */
+    }
+    cm_dns_kept_set(&p->last, ev, cm_str_make(d->name, d->len));
+    memcpy(p->inst, inst.p, inst.len);
+    p->inst_len = (uint8_t)inst.len;
+    p->answer_len = (uint8_t)(answer.len < ANSWER_MAX ? answer.len : ANSWER_MAX);
+    memcpy(p->answer, answer.p, p->answer_len);
+}
+
+/* The expiry of the pair table (cm_state_cb): ud is a struct expiry. */
+struct expiry {
+    struct dns_rebind *r;
+    struct cm_sink *sink;
+    int rc;
+};
+
+/*
+ * The pair p, expiring: the queries it counted after its last detection are
+ * reported now, built from the last of them (the report window held them for
+ * a next query an hour on, which did not come).
+ */
+static void expire_cb(void *ud, const void *key, size_t klen, void *val)
+{
+    struct expiry *x = ud;
+    struct dns_rebind *r = x->r;
+    struct rebind *p = val;
+    struct cm_event *ev = &r->ev;
+    struct cm_detection det;
+    struct cm_str name;
+    char low[CM_DOMAIN_MAX];
+    size_t n;
+
+    (void)key;
+    (void)klen;
+    if (x->rc != CM_OK || p->pending == 0 || p->inst_len == 0 ||
+        !cm_dns_kept_event(&p->last, cm_str_make(p->inst, p->inst_len), ev)) {
+        return;
+    }
+    /* The name as the detector judged it: lowercase, without the trailing dot. */
+    name = ev->u.dns.query_name;
+    n = name.len > 0 && name.p[name.len - 1] == '.' ? name.len - 1 : name.len;
+    n = n < sizeof(low) ? n : sizeof(low);
+    for (size_t i = 0; i < n; i++) {
+        char c = name.p[i];
+
+        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    describe(r, cm_str_make(low, n), cm_str_make(p->answer, p->answer_len));
+    cm_dns_detection(&det, ev, TYPE_REBIND);
+    det.count = p->pending;
+    det.first_ms =
+        (int64_t)p->first_s * 1000 < ev->time_ms ? (int64_t)p->first_s * 1000 : ev->time_ms;
+    det.info = cm_str_cstr(r->info);
+    p->pending = 0;
+    x->rc = cm_sink_emit(x->sink, &det);
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct dns_rebind *r = state;
+    struct expiry x = {r, sink, CM_OK};
+
+    cm_state_expire(r->pairs, watermark_ms, expire_cb, &x);
+    return x.rc;
 }
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
@@ -292,12 +374,14 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (created) {
         count = 1;
         first_ms = ev->time_ms;
+        p->last.time_ms = INT64_MIN;
     } else {
         if (p->pending == 0 || ts < p->first_s) {
             p->first_s = ts;
         }
         p->pending++;
         if (ts < p->reported_s || ts - p->reported_s < r->report_s) {
+            keep(p, ev, &d, answer); /* what a report at expiry is built from (on_tick) */
             return CM_OK;
         }
         count = p->pending;
@@ -305,7 +389,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     p->pending = 0;
     p->reported_s = ts;
-    describe(r, &d, answer);
+    describe(r, cm_str_make(d.name, d.len), answer);
     cm_dns_detection(&det, ev, TYPE_REBIND);
     det.count = count;
     det.first_ms = first_ms < det.time_ms ? first_ms : det.time_ms;
@@ -315,20 +399,34 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
 
 /*
  * Checkpoints: the pair table is all the detector learns. Its values are
- * times and a count, none of them an index; only pad, which the detector
- * never writes (values start zeroed), tells a value it could not have made.
+ * times, a count and the kept query, none of them an index: the pads, which
+ * the detector never writes (values start zeroed), the kept lengths (they
+ * bound the copies of the instance and the answer, and the kept query's
+ * text: cm_dns_kept_valid) tell a value it could not have made.
  */
 static bool pair_check(const void *ud, const void *key, size_t klen, const void *val)
 {
+    static const uint8_t zero[sizeof(((struct rebind *)0)->pad2)];
     const struct rebind *p = val;
 
     (void)ud;
     (void)key;
     (void)klen;
-    return p->pad == 0;
+    return p->pad == 0 && memcmp(p->pad2, zero, sizeof(zero)) == 0 && p->inst_len <= INST_MAX &&
+           p->answer_len <= ANSWER_MAX && cm_dns_kept_valid(&p->last);
 }
 
-static const struct cm_state_codec pair_codec = {.check = pair_check};
+/* The evidence reference of a pair's kept query (renumbered across runs). */
+static void pair_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct rebind *p = val;
+
+    if (p->last.time_ms != INT64_MIN) {
+        fn(fud, &p->last.src);
+    }
+}
+
+static const struct cm_state_codec pair_codec = {.check = pair_check, .refs = pair_refs};
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {

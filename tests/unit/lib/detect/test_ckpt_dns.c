@@ -924,10 +924,15 @@ static void test_rebind_roundtrip(void **state)
     assert_int_equal(whole.d[1].count, 3);
     assert_int_equal(whole.d[1].first_ms, (T0 + 600) * 1000);
     assert_int_equal(whole.d[1].time_ms, (T0 + 4200) * 1000);
-    /* Part B alone reports its first query at once, and the second falls in that hour. */
-    assert_int_equal(fresh.n, 1);
+    /*
+     * Part B alone reports its first query at once, and the second falls in that hour:
+     * reported when the entry expires.
+     */
+    assert_int_equal(fresh.n, 2);
     assert_int_equal(fresh.d[0].count, 1);
     assert_int_equal(fresh.d[0].time_ms, (T0 + 1800) * 1000);
+    assert_int_equal(fresh.d[1].count, 1);
+    assert_int_equal(fresh.d[1].time_ms, (T0 + 4200) * 1000);
 }
 
 static void test_rebind_check(void **state)
@@ -938,12 +943,22 @@ static void test_rebind_check(void **state)
     (void)state;
     save_after(&cm_detector_dns_rebind, &rebind_opts, rebind_a, &w);
     v = entry_at(&w, 0, 0, &koff, &klen, &vsize);
-    /* struct rebind: first_s, reported_s, pending (1), pad */
-    assert_int_equal(vsize, 16);
+    /*
+     * struct rebind: first_s, reported_s, pending (1), pad, the kept query (struct
+     * cm_dns_kept), inst_len, answer_len, pad2[6], inst[64], answer[48]
+     */
+    enum { R_LAST = 16, R_INST_LEN = R_LAST + (int)sizeof(struct cm_dns_kept) };
+    assert_int_equal(vsize, R_INST_LEN + 8 + 64 + 48);
     assert_int_equal(get_u32(&w, v + 8), 1);
     assert_int_equal(load_plain(&live, &w), 0);
     assert_int_equal(load_u32(&live, &w, v + 8, UINT32_MAX), 0); /* a count: any */
     assert_int_equal(load_u8(&live, &w, v + 12, 1), CM_EINVAL);  /* pad: never written */
+    /* the kept lengths bound the copies: instance 64, answer 48; pad2 never written */
+    assert_int_equal(load_u8(&live, &w, v + R_INST_LEN, 64), 0);
+    assert_int_equal(load_u8(&live, &w, v + R_INST_LEN, 65), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, v + R_INST_LEN + 1, 48), 0);
+    assert_int_equal(load_u8(&live, &w, v + R_INST_LEN + 1, 49), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, v + R_INST_LEN + 2, 1), CM_EINVAL);
     cm_ckpt_w_finish(&w);
 }
 

@@ -79,7 +79,7 @@ static void test_fires(void **state)
     /* Upper-case names are one name. */
     q(50, "i-0a", "169.254.169.254.NIP.IO", IMDS4);
     run(&r);
-    assert_int_equal(r.n, 5);
+    assert_int_equal(r.n, 6); /* the five, and i-0a's repeat when its entry expires */
     for (size_t i = 0; i < r.n; i++) {
         assert_string_equal(r.d[i].type, T_REB);
         assert_int_equal(r.d[i].count, 1);
@@ -94,6 +94,10 @@ static void test_fires(void **state)
     assert_non_null(strstr(r.d[2].info, "\"answer\":\"fd00:ec2::254\""));
     assert_string_equal(r.d[3].resource, "i-0d");
     assert_string_equal(r.d[4].resource, "i-0e");
+    assert_string_equal(r.d[5].resource, "i-0a");
+    assert_true(r.d[5].time_ms == (T0 + 50) * 1000LL);
+    assert_string_equal(r.d[5].info,
+                        "{\"domain\":\"169.254.169.254.nip.io\",\"answer\":\"169.254.169.254\"}");
 }
 
 static void test_near_misses(void **state)
@@ -164,7 +168,7 @@ static void test_rate_limit(void **state)
     q(3600, "i-0a", "rebind.attacker.example", IMDS4);
     q(3601, "i-0a", "rebind.attacker.example", IMDS4);
     run(&r);
-    assert_int_equal(r.n, 4);
+    assert_int_equal(r.n, 5);
     assert_string_equal(r.d[0].resource, "i-0a");
     assert_int_equal(r.d[0].count, 1);
     assert_string_equal(r.d[1].resource, "i-0b");
@@ -172,6 +176,37 @@ static void test_rate_limit(void **state)
     assert_int_equal(r.d[3].count, 4);
     assert_true(r.d[3].first_ms == (T0 + 600) * 1000LL);
     assert_true(r.d[3].time_ms == (T0 + 3600) * 1000LL);
+    /* The query a second later, in the new report hour: when the entry expires. */
+    assert_int_equal(r.d[4].count, 1);
+    assert_true(r.d[4].time_ms == (T0 + 3601) * 1000LL);
+}
+
+/*
+ * Bug: the queries of a pair after its last report were reported only with a
+ * query an hour or more later; a rebinding attempt is a burst (a DNS-rebinding
+ * name alternates its answers, the SSRF retries until the metadata address
+ * comes back), so they were never counted: ten answers of the metadata
+ * address in twenty seconds gave a finding of count 1. The pair now keeps its
+ * last query and reports the rest from it when its entry expires.
+ */
+static void test_tail_at_expiry(void **state)
+{
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (int i = 0; i < 10; i++) {
+        q(2 * i, "i-0a", "7f000001.a9fea9fe.RBNDR.us", IMDS4);
+    }
+    run(&r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.d[0].count, 1);
+    assert_int_equal(r.d[1].count, 9);
+    assert_string_equal(r.d[1].resource, "i-0a");
+    assert_true(r.d[1].first_ms == (T0 + 2) * 1000LL);
+    assert_true(r.d[1].time_ms == (T0 + 18) * 1000LL); /* built from the last of them */
+    assert_string_equal(
+        r.d[1].info, "{\"domain\":\"7f000001.a9fea9fe.rbndr.us\",\"answer\":\"169.254.169.254\"}");
 }
 
 static void test_out_of_order(void **state)
@@ -316,19 +351,22 @@ static void test_large_report_ms(void **state)
     q(2 * HOUR, "i-0a", "rebind.attacker.example", IMDS4); /* within the window */
     q(2 * HOUR + 1, "i-0b", "rebind.attacker.example", IMDS4);
     run(&r);
-    assert_int_equal(r.n, 2);
+    assert_int_equal(r.n, 3); /* and i-0a's second query at the end of the input */
     assert_string_equal(r.d[0].resource, "i-0a");
     assert_int_equal(r.d[0].count, 1);
     assert_string_equal(r.d[1].resource, "i-0b");
+    assert_string_equal(r.d[2].resource, "i-0a");
+    assert_int_equal(r.d[2].count, 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fires),      cmocka_unit_test(test_near_misses),
-        cmocka_unit_test(test_rate_limit), cmocka_unit_test(test_out_of_order),
-        cmocka_unit_test(test_eviction),   cmocka_unit_test(test_aws_names),
-        cmocka_unit_test(test_spellings),  cmocka_unit_test(test_large_report_ms),
+        cmocka_unit_test(test_fires),           cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_rate_limit),      cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_tail_at_expiry),  cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_aws_names),       cmocka_unit_test(test_spellings),
+        cmocka_unit_test(test_large_report_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
