@@ -83,11 +83,12 @@ static const char *const allow[] = {
      * registered domain); Arweave's per-transaction sandboxes (<52 base32>.arweave.net);
      * Dropbox's per-file download hosts (uc<id>.dl.dropboxusercontent.com). Hosts named
      * after a hex id by a cloud service: Elastic Cloud deployments
-     * (<32 hex>.<region>.aws.found.io, and .elastic-cloud.com), one name per cluster.
+     * (<32 hex>.<region>.aws.found.io, and .elastic-cloud.com; on Google Cloud
+     * <32 hex>.<region>.gcp.cloud.es.io), one name per cluster.
      */
     "googlesyndication.com", "w3s.link", "storacha.link", "nftstorage.link", "cf-ipfs.com",
     "cloudflare-ipfs.com", "infura-ipfs.io", "4everland.io", "arweave.net", "ar-io.dev",
-    "dropboxusercontent.com", "found.io", "elastic-cloud.com",
+    "dropboxusercontent.com", "found.io", "elastic-cloud.com", "cloud.es.io",
     /* clang-format on */
 };
 
