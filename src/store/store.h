@@ -142,8 +142,11 @@ enum cm_store_sort {
 int cm_store_sort_parse(const char *name, enum cm_store_sort *out);
 const char *cm_store_sort_name(enum cm_store_sort s);
 
-/* A nextToken ("<finding id>-<row>"; opaque to callers) fits this many bytes with the NUL. */
-#define CM_STORE_TOKEN_MAX 64
+/*
+ * A nextToken ("<finding id>.<sort key><its sort value in hex>"; opaque to
+ * callers) fits this many bytes with the NUL.
+ */
+#define CM_STORE_TOKEN_MAX 320
 
 /*
  * A query: every condition given is ANDed. The criteria are GuardDuty's

@@ -250,6 +250,12 @@ void cm_sqlb_put_int(struct cm_sqlb *b, int64_t i);
 /* Appends "?" bound to a copy of s (at most 39 bytes). */
 void cm_sqlb_put_own_text(struct cm_sqlb *b, const char *s);
 
+/* Appends "?" bound to s, borrowed until cm_sqlb_prepare has bound it. */
+void cm_sqlb_put_text(struct cm_sqlb *b, struct cm_str s);
+
+/* Appends "?" bound to d. */
+void cm_sqlb_put_real(struct cm_sqlb *b, double d);
+
 /*
  * Appends the WHERE terms (after "WHERE 1") of q's criteria, resource id
  * and text search; sets b->residual when some condition is left to the

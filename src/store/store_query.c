@@ -36,17 +36,18 @@
 static const struct {
     const char *name;
     const char *column; /* SQL expression */
+    enum cm_sqlb_kind kind;
 } sorts[] = {
-    [CM_SORT_UPDATED] = {"updatedAt", "updated_at"},
-    [CM_SORT_CREATED] = {"createdAt", "created_at"},
-    [CM_SORT_SEVERITY] = {"severity", "severity"},
-    [CM_SORT_TYPE] = {"type", "type"},
-    [CM_SORT_ACCOUNT] = {"accountId", "account_id"},
-    [CM_SORT_REGION] = {"region", "region"},
-    [CM_SORT_COUNT] = {"service.count", "count"},
-    [CM_SORT_FIRST_SEEN] = {"service.eventFirstSeen", "coalesce(first_seen, '')"},
-    [CM_SORT_LAST_SEEN] = {"service.eventLastSeen", "coalesce(last_seen, '')"},
-    [CM_SORT_ID] = {"id", "id"},
+    [CM_SORT_UPDATED] = {"updatedAt", "updated_at", CM_SQLB_TEXT},
+    [CM_SORT_CREATED] = {"createdAt", "created_at", CM_SQLB_TEXT},
+    [CM_SORT_SEVERITY] = {"severity", "severity", CM_SQLB_REAL},
+    [CM_SORT_TYPE] = {"type", "type", CM_SQLB_TEXT},
+    [CM_SORT_ACCOUNT] = {"accountId", "account_id", CM_SQLB_TEXT},
+    [CM_SORT_REGION] = {"region", "region", CM_SQLB_TEXT},
+    [CM_SORT_COUNT] = {"service.count", "count", CM_SQLB_INT},
+    [CM_SORT_FIRST_SEEN] = {"service.eventFirstSeen", "coalesce(first_seen, '')", CM_SQLB_TEXT},
+    [CM_SORT_LAST_SEEN] = {"service.eventLastSeen", "coalesce(last_seen, '')", CM_SQLB_TEXT},
+    [CM_SORT_ID] = {"id", "id", CM_SQLB_TEXT},
 };
 
 #define NSORTS (sizeof(sorts) / sizeof(sorts[0]))
@@ -102,26 +103,129 @@ static int row_is(sqlite3 *db, int64_t seq, const char *id)
 }
 
 /*
- * Parses a token: the id of the last finding of the previous page, "-", and
- * that finding's seq in decimal. A bare id (the tokens of schema 3) is looked
- * up by id. *seq gets the seq, 0 when the token names no stored finding.
+ * Tokens. The current form is "<id>.<s><hex>": the id of the last finding of
+ * the page, the sort key the page was in ('a' + enum cm_store_sort) and that
+ * finding's sort value when the page was read, in hex (the text of a text
+ * column, a severity as "%.17g", a count in decimal). The next page starts
+ * after that (value, id) whatever became of the finding since: a new
+ * occurrence that moved it (updatedAt, count, ...) or a retention that
+ * deleted it leaves the rest of the pages as they were. The older forms,
+ * "<id>-<seq>" (schema 4) and a bare id (schema 3), read the value from the
+ * finding's row now, and are stale once it is gone.
+ */
+#define TOKEN_VALUE_MAX 140 /* bytes of a sort value a token carries */
+
+struct token {
+    char id[CM_FINDING_ID_LEN + 1];
+    int64_t seq;  /* older forms: the row to read the value from, 0 when gone */
+    bool carried; /* the current form: the value is below */
+    char value[TOKEN_VALUE_MAX + 1];
+    size_t len;
+    int64_t i;
+    double d;
+};
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Writes the token of the finding id (row seq) whose sort value is column col of st. */
+static void token_make(char out[CM_STORE_TOKEN_MAX], const char *id, int64_t seq,
+                       enum cm_store_sort sort, sqlite3_stmt *st, int col)
+{
+    static const char hex[] = "0123456789abcdef";
+    char num[32];
+    const unsigned char *v = (const unsigned char *)num;
+    size_t n, k;
+
+    if (sorts[sort].kind == CM_SQLB_REAL) {
+        snprintf(num, sizeof(num), "%.17g", sqlite3_column_double(st, col));
+        n = strlen(num);
+    } else if (sorts[sort].kind == CM_SQLB_INT) {
+        snprintf(num, sizeof(num), "%lld", (long long)sqlite3_column_int64(st, col));
+        n = strlen(num);
+    } else {
+        v = sqlite3_column_text(st, col);
+        n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    }
+    if (n > TOKEN_VALUE_MAX) {
+        /* Longer than any stored type or time: the row names the value. */
+        snprintf(out, CM_STORE_TOKEN_MAX, "%.*s-%lld", CM_FINDING_ID_LEN, id, (long long)seq);
+        return;
+    }
+    k = (size_t)snprintf(out, CM_STORE_TOKEN_MAX, "%.*s.%c", CM_FINDING_ID_LEN, id,
+                         'a' + (int)sort);
+    for (size_t i = 0; i < n; i++) {
+        out[k++] = hex[v[i] >> 4];
+        out[k++] = hex[v[i] & 15];
+    }
+    out[k] = '\0';
+}
+
+/* Reads the value of a current-form token, after "<id>.": 0 or CM_EINVAL. */
+static int token_value(const char *t, size_t n, enum cm_store_sort sort, struct token *tk)
+{
+    char *end;
+
+    if (n < 1 || t[0] != 'a' + (int)sort || (n - 1) % 2 != 0 || (n - 1) / 2 > TOKEN_VALUE_MAX) {
+        return CM_EINVAL; /* another sort's token is as good as a malformed one */
+    }
+    tk->len = (n - 1) / 2;
+    for (size_t i = 0; i < tk->len; i++) {
+        int hi = hex_digit(t[1 + 2 * i]), lo = hex_digit(t[2 + 2 * i]);
+        if (hi < 0 || lo < 0) {
+            return CM_EINVAL;
+        }
+        tk->value[i] = (char)(hi << 4 | lo);
+    }
+    tk->value[tk->len] = '\0';
+    tk->carried = true;
+    if (sorts[sort].kind == CM_SQLB_TEXT) {
+        return CM_OK;
+    }
+    if (tk->len == 0 || strlen(tk->value) != tk->len) {
+        return CM_EINVAL;
+    }
+    if (sorts[sort].kind == CM_SQLB_REAL) {
+        tk->d = strtod(tk->value, &end);
+        return *end == '\0' && isfinite(tk->d) ? CM_OK : CM_EINVAL;
+    }
+    tk->i = strtoll(tk->value, &end, 10);
+    return *end == '\0' ? CM_OK : CM_EINVAL;
+}
+
+/*
+ * Parses a token for a query sorted by sort (see Tokens above). An older
+ * form's tk->seq is its row, 0 when no stored finding is that one.
  * Returns 0, CM_EINVAL (malformed) or CM_EIO.
  */
-static int token_parse(sqlite3 *db, const char *t, char id[CM_FINDING_ID_LEN + 1], int64_t *seq)
+static int token_parse(sqlite3 *db, const char *t, enum cm_store_sort sort, struct token *tk)
 {
     size_t n = strlen(t);
     int64_t v = 0;
     int is;
 
-    *seq = 0;
-    if (n < CM_FINDING_ID_LEN || n == CM_FINDING_ID_LEN + 1 || n > CM_FINDING_ID_LEN + 1 + 18 ||
-        (n > CM_FINDING_ID_LEN && t[CM_FINDING_ID_LEN] != '-')) {
+    memset(tk, 0, sizeof(*tk));
+    if (n < CM_FINDING_ID_LEN) {
         return CM_EINVAL;
     }
     for (size_t i = 0; i < CM_FINDING_ID_LEN; i++) {
-        if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f'))) {
+        if (hex_digit(t[i]) < 0) {
             return CM_EINVAL;
         }
+    }
+    memcpy(tk->id, t, CM_FINDING_ID_LEN);
+    tk->id[CM_FINDING_ID_LEN] = '\0';
+    if (n == CM_FINDING_ID_LEN) {
+        return cm_store_seq_of(db, tk->id, &tk->seq);
+    }
+    if (t[CM_FINDING_ID_LEN] == '.') {
+        return token_value(t + CM_FINDING_ID_LEN + 1, n - CM_FINDING_ID_LEN - 1, sort, tk);
+    }
+    if (n == CM_FINDING_ID_LEN + 1 || n > CM_FINDING_ID_LEN + 1 + 18 ||
+        t[CM_FINDING_ID_LEN] != '-') {
+        return CM_EINVAL;
     }
     for (size_t i = CM_FINDING_ID_LEN + 1; i < n; i++) {
         if (t[i] < '0' || t[i] > '9' || (i == CM_FINDING_ID_LEN + 1 && t[i] == '0')) {
@@ -129,42 +233,56 @@ static int token_parse(sqlite3 *db, const char *t, char id[CM_FINDING_ID_LEN + 1
         }
         v = v * 10 + (t[i] - '0');
     }
-    memcpy(id, t, CM_FINDING_ID_LEN);
-    id[CM_FINDING_ID_LEN] = '\0';
-    if (n == CM_FINDING_ID_LEN) {
-        return cm_store_seq_of(db, id, seq);
-    }
     /* The row must still hold that finding. */
-    if ((is = row_is(db, v, id)) < 0) {
+    if ((is = row_is(db, v, tk->id)) < 0) {
         return CM_EIO;
     }
-    *seq = is ? v : 0;
+    tk->seq = is ? v : 0;
     return CM_OK;
+}
+
+/* Appends "?" bound to the token's value, or the subquery reading it from its row. */
+static void put_token_value(struct cm_sqlb *b, const struct cm_store_query *q,
+                            const struct token *tk)
+{
+    if (!tk->carried) {
+        cm_sqlb_put(b, "(SELECT ");
+        cm_sqlb_put(b, sorts[q->sort].column);
+        cm_sqlb_put(b, " FROM findings WHERE seq = ");
+        cm_sqlb_put_int(b, tk->seq);
+        cm_sqlb_put(b, ")");
+    } else if (sorts[q->sort].kind == CM_SQLB_REAL) {
+        cm_sqlb_put_real(b, tk->d);
+    } else if (sorts[q->sort].kind == CM_SQLB_INT) {
+        cm_sqlb_put_int(b, tk->i);
+    } else {
+        cm_sqlb_put_text(b, (struct cm_str){tk->value, tk->len});
+    }
 }
 
 /*
  * Starts the page after the finding the token names: (sort value, id)
- * strictly after that finding's, in the query's order. The value is read by
- * a subquery, so it is compared exactly whatever its type and length.
+ * strictly after the token's, in the query's order. The value is bound (or
+ * read by a subquery), so it is compared exactly whatever its type and
+ * length. tk holds the value until b is prepared.
  */
-static int put_after(sqlite3 *db, struct cm_sqlb *b, const struct cm_store_query *q, char *err,
-                     size_t errlen)
+static int put_after(sqlite3 *db, struct cm_sqlb *b, const struct cm_store_query *q,
+                     struct token *tk, char *err, size_t errlen)
 {
     const char *col = sorts[q->sort].column;
     const char *cmp = q->ascending ? " > " : " < ";
-    char id[CM_FINDING_ID_LEN + 1];
-    int64_t seq;
-    int rc = token_parse(db, q->next_token, id, &seq);
+    int rc = token_parse(db, q->next_token, q->sort, tk);
 
     if (rc == CM_EINVAL) {
-        snprintf(err, errlen, "malformed next token '%s'", q->next_token);
+        snprintf(err, errlen, "malformed next token '%s' (or one of another sort order)",
+                 q->next_token);
         return CM_EINVAL;
     }
     if (rc != 0) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return CM_EIO;
     }
-    if (seq == 0) {
+    if (!tk->carried && tk->seq == 0) {
         snprintf(err, errlen, "stale next token '%s' (that finding is gone)", q->next_token);
         return CM_EINVAL;
     }
@@ -172,15 +290,11 @@ static int put_after(sqlite3 *db, struct cm_sqlb *b, const struct cm_store_query
         cm_sqlb_put(b, k ? " OR (" : " AND (");
         cm_sqlb_put(b, col);
         cm_sqlb_put(b, k ? " = " : cmp);
-        cm_sqlb_put(b, "(SELECT ");
-        cm_sqlb_put(b, col);
-        cm_sqlb_put(b, " FROM findings WHERE seq = ");
-        cm_sqlb_put_int(b, seq);
-        cm_sqlb_put(b, ")");
+        put_token_value(b, q, tk);
     }
     cm_sqlb_put(b, " AND id");
     cm_sqlb_put(b, cmp);
-    cm_sqlb_put_own_text(b, id);
+    cm_sqlb_put_own_text(b, tk->id);
     cm_sqlb_put(b, "))");
     return b->err;
 }
@@ -194,6 +308,7 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     struct cm_json_doc tape;
     struct cm_buf pat;
     struct cm_sqlb b;
+    struct token tk;
     char last[CM_STORE_TOKEN_MAX] = "";
     size_t delivered = 0;
     int rc, step;
@@ -209,10 +324,11 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
     /* Conditions on findings columns are checked before the document is looked up. */
-    cm_sqlb_put(&b,
-                "SELECT id, doc, seq FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
+    cm_sqlb_put(&b, "SELECT id, doc, seq, ");
+    cm_sqlb_put(&b, sorts[q->sort].column);
+    cm_sqlb_put(&b, " FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
     cm_sqlb_put_where(&b, q, &pat);
-    if (q->next_token && *q->next_token && (rc = put_after(db, &b, q, err, errlen)) != 0) {
+    if (q->next_token && *q->next_token && (rc = put_after(db, &b, q, &tk, err, errlen)) != 0) {
         goto done;
     }
     cm_sqlb_put(&b, " ORDER BY ");
@@ -255,9 +371,11 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
         if (rc != 0) {
             goto done;
         }
-        snprintf(last, sizeof(last), "%.*s-%lld", CM_FINDING_ID_LEN, id,
-                 (long long)sqlite3_column_int64(stmt, 2));
         delivered++;
+        if (q->limit && delivered == q->limit) {
+            /* The page's last finding: the token names it and its sort value now. */
+            token_make(last, id, sqlite3_column_int64(stmt, 2), q->sort, stmt, 3);
+        }
     }
     if (step != SQLITE_ROW && step != SQLITE_DONE) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));

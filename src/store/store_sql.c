@@ -78,7 +78,7 @@ static void put_time(struct cm_sqlb *b, double ms)
     }
 }
 
-static void put_real(struct cm_sqlb *b, double d)
+void cm_sqlb_put_real(struct cm_sqlb *b, double d)
 {
     struct cm_sqlb_bind *v = bind_new(b, CM_SQLB_REAL);
 
@@ -110,7 +110,7 @@ void cm_sqlb_put_own_text(struct cm_sqlb *b, const char *s)
     }
 }
 
-static void put_text(struct cm_sqlb *b, struct cm_str s)
+void cm_sqlb_put_text(struct cm_sqlb *b, struct cm_str s)
 {
     struct cm_sqlb_bind *v = bind_new(b, CM_SQLB_TEXT);
 
@@ -142,7 +142,7 @@ static bool put_value(struct cm_sqlb *b, const struct cm_crit_term_view *t,
         if (!has_num) {
             return false;
         }
-        put_real(b, num);
+        cm_sqlb_put_real(b, num);
         return true;
     case CM_CRIT_T_TIME:
         if (!has_num || !time_ok(num)) {
@@ -155,7 +155,7 @@ static bool put_value(struct cm_sqlb *b, const struct cm_crit_term_view *t,
         cm_sqlb_put(b, cm_str_ieq(s, CM_STR_LIT("true")) ? "1" : "0");
         return true;
     case CM_CRIT_T_STRING:
-        put_text(b, s);
+        cm_sqlb_put_text(b, s);
         return true;
     default:
         return false;
@@ -168,7 +168,7 @@ static void put_bound(struct cm_sqlb *b, enum cm_crit_type type, double v)
     if (type == CM_CRIT_T_TIME) {
         put_time(b, v);
     } else {
-        put_real(b, v);
+        cm_sqlb_put_real(b, v);
     }
 }
 
@@ -288,7 +288,7 @@ static void put_text_search(struct cm_sqlb *b, const char *text, struct cm_buf *
         return;
     }
     cm_sqlb_put(b, " AND doc LIKE ");
-    put_text(b, (struct cm_str){pat->p, pat->len});
+    cm_sqlb_put_text(b, (struct cm_str){pat->p, pat->len});
     cm_sqlb_put(b, " ESCAPE '\\'");
 }
 
@@ -302,7 +302,7 @@ void cm_sqlb_put_where(struct cm_sqlb *b, const struct cm_store_query *q, struct
     }
     if (q->resource_id && *q->resource_id) {
         cm_sqlb_put(b, " AND resource_id = ");
-        put_text(b, cm_str_cstr(q->resource_id));
+        cm_sqlb_put_text(b, cm_str_cstr(q->resource_id));
     }
     if (q->text && *q->text) {
         put_text_search(b, q->text, pat);

@@ -106,6 +106,31 @@ check "table header names the columns" grep -q '^SEVERITY.*TYPE.*RESOURCE.*COUNT
 "$COALMINE" findings list --db "$DB" --next-token nonsense >/dev/null 2>"$T/tok.err"
 check "malformed next token: exit 1" test $? -eq 1
 check "malformed next token: named" grep -q 'next token' "$T/tok.err"
+# A new occurrence of the finding a token names (sampling its type again raises its count
+# and updatedAt) moves it; the next page must be the one it was. Before 2026-12-05 the
+# token's value was read from the finding at the next call: oldest first the rest of the
+# list was skipped (an empty page 2), newest first page 1 came again.
+PDB="$T/pages.db"
+"$COALMINE" findings sample --db "$PDB" 2>/dev/null
+for order in asc desc; do
+    "$COALMINE" findings list --db "$PDB" --sort updatedAt:$order --max-results 5 --format api >"$T/m1.json"
+    tok=$(jget "$T/m1.json" nextToken)
+    last=$(jget "$T/m1.json" 'findingIds[]' | tail -n 1)
+    "$COALMINE" findings list --db "$PDB" --sort updatedAt:$order --max-results 5 \
+        --next-token "$tok" --format ids >"$T/m2.before" 2>/dev/null
+    "$COALMINE" findings get --db "$PDB" "$last" >"$T/m.json"
+    "$COALMINE" findings sample --db "$PDB" --finding-types "$(jget "$T/m.json" type)" 2>/dev/null
+    "$COALMINE" findings get --db "$PDB" "$last" >"$T/m.json"
+    check "updatedAt:$order: sampling again updated the page's last finding" \
+        test "$(jget "$T/m.json" service.count)" -eq 2
+    "$COALMINE" findings list --db "$PDB" --sort updatedAt:$order --max-results 5 \
+        --next-token "$tok" --format ids >"$T/m2.after" 2>/dev/null
+    check "updatedAt:$order: page 2 is the same after that finding moved" \
+        test -s "$T/m2.before" -a "$(cat "$T/m2.after")" = "$(cat "$T/m2.before")"
+done
+"$COALMINE" findings list --db "$PDB" --sort severity:asc --next-token "$tok" >/dev/null 2>"$T/tok2.err"
+check "a token of another sort order: exit 1" test $? -eq 1
+check "a token of another sort order: named" grep -q 'next token' "$T/tok2.err"
 
 # --- get ------------------------------------------------------------------------------
 ID=$(head -n 1 "$T/full.ids")

@@ -341,10 +341,11 @@ static void check_pages(struct cm_store_query q, size_t limit)
         assert_int_equal(c_run(C.st, &q, &page, tok), 0);
         pages++;
         if (tok[0]) {
-            /* The token names the page's last finding: "<id>-<row>". */
+            /* The token names the page's last finding and its sort value: "<id>.<s><hex>". */
             assert_int_equal(page.n, limit);
             assert_int_equal(strncmp(tok, page.v[page.n - 1].id, CM_FINDING_ID_LEN), 0);
-            assert_int_equal(tok[CM_FINDING_ID_LEN], '-');
+            assert_int_equal(tok[CM_FINDING_ID_LEN], '.');
+            assert_int_equal(tok[CM_FINDING_ID_LEN + 1], 'a' + (int)q.sort);
         }
         assert_true(seen + page.n <= all.n);
         for (size_t i = 0; i < page.n; i++) {
@@ -412,11 +413,16 @@ static void test_tokens(void **state)
         "0123456789abcdef0123456789abcdef+1",                    /* not the separator */
         "0123456789abcdef0123456789abcdef--1",                   /* signed */
         "0123456789abcdef0123456789abcdef-99999999999999999999", /* too long */
+        "0123456789abcdef0123456789abcdef.",                     /* no sort key */
+        "0123456789abcdef0123456789abcdef.a3",                   /* odd hex */
+        "0123456789abcdef0123456789abcdef.a3G",                  /* not hex */
+        "0123456789abcdef0123456789abcdef.a3A",                  /* upper case */
+        "0123456789abcdef0123456789abcdef.z32",                  /* no such sort key */
     };
     struct cm_store_query q;
     struct c_rows rows, again;
     char tok[CM_STORE_TOKEN_MAX] = "", first[CM_STORE_TOKEN_MAX], err[256], sql[160];
-    char bare[CM_FINDING_ID_LEN + 1], wrong[CM_STORE_TOKEN_MAX];
+    char bare[CM_FINDING_ID_LEN + 1], wrong[CM_STORE_TOKEN_MAX], old[CM_STORE_TOKEN_MAX];
     (void)state;
 
     memset(&q, 0, sizeof(q));
@@ -452,6 +458,20 @@ static void test_tokens(void **state)
     for (size_t i = 0; i < 7; i++) {
         assert_string_equal(again.v[i].id, rows.v[i].id);
     }
+    /* So does "<id>-<row>" (the tokens of schema 4). */
+    snprintf(old, sizeof(old), "%s-%lld", bare,
+             (long long)s_int("SELECT seq FROM findings WHERE id = ?1", bare));
+    q.next_token = old;
+    assert_int_equal(c_run(C.st, &q, &again, tok), 0);
+    assert_int_equal(again.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(again.v[i].id, rows.v[i].id);
+    }
+    /* A token of another sort key is refused, not read as a value of this one. */
+    q.next_token = first;
+    q.sort = CM_SORT_SEVERITY;
+    assert_int_equal(c_run(C.st, &q, &again, tok), CM_EINVAL);
+    q.sort = CM_SORT_UPDATED;
     /* That id with another finding's row is stale, not another finding's page. */
     snprintf(wrong, sizeof(wrong), "%s-%lld", bare,
              (long long)s_int("SELECT max(seq) + 1 FROM findings", NULL));
@@ -460,9 +480,17 @@ static void test_tokens(void **state)
     snprintf(sql, sizeof(sql), "SELECT seq FROM findings WHERE id != '%s' LIMIT 1", bare);
     snprintf(wrong, sizeof(wrong), "%s-%lld", bare, (long long)s_int(sql, NULL));
     assert_int_equal(c_run(C.st, &q, &again, tok), CM_EINVAL);
-    q.next_token = first;
     snprintf(sql, sizeof(sql), "DELETE FROM findings WHERE id = '%s'", bare);
     s_exec(sql);
+    /* The token carries its place: the next page is the one it was. */
+    q.next_token = first;
+    assert_int_equal(c_run(C.st, &q, &again, tok), 0);
+    assert_int_equal(again.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(again.v[i].id, rows.v[i].id);
+    }
+    /* The older forms read it from the finding's row: stale now. */
+    q.next_token = old;
     assert_int_equal(c_run(C.st, &q, &rows, tok), CM_EINVAL);
     assert_int_equal(rows.n, 0);
     q.next_token = bare;
@@ -472,6 +500,59 @@ static void test_tokens(void **state)
     q.next_token = "";
     assert_int_equal(c_run(C.st, &q, &rows, NULL), 0);
     assert_int_equal(rows.n, 7);
+}
+
+/*
+ * The finding a token names changes between pages: a new occurrence moves it
+ * to the front of the order (a later updatedAt, a higher count, ...). The
+ * next page is the one it was, for every sort key but the id (which never
+ * changes). Before 2026-12-05 the token's value was read from the finding
+ * at the next call: the rest of the list was skipped, or came again.
+ */
+static void test_token_keeps_place(void **state)
+{
+    /* Per sort key: its column and the values that put a finding first, ascending and not. */
+    static const char *const front[][3] = {
+        [CM_SORT_UPDATED] = {"updated_at", "''", "'~'"},
+        [CM_SORT_CREATED] = {"created_at", "''", "'~'"},
+        [CM_SORT_SEVERITY] = {"severity", "-1", "100"},
+        [CM_SORT_TYPE] = {"type", "''", "'~'"},
+        [CM_SORT_ACCOUNT] = {"account_id", "''", "'~'"},
+        [CM_SORT_REGION] = {"region", "''", "'~'"},
+        [CM_SORT_COUNT] = {"count", "-1", "1000000000"},
+        [CM_SORT_FIRST_SEEN] = {"first_seen", "''", "'~'"},
+        [CM_SORT_LAST_SEEN] = {"last_seen", "''", "'~'"},
+    };
+    static struct c_rows p1, before, after;
+    struct cm_store_query q;
+    char tok[CM_STORE_TOKEN_MAX], next[CM_STORE_TOKEN_MAX], sql[256];
+    (void)state;
+
+    memset(&q, 0, sizeof(q));
+    q.limit = 7;
+    for (int s = CM_SORT_UPDATED; s < CM_SORT_ID; s++) {
+        for (int asc = 0; asc < 2; asc++) {
+            q.sort = (enum cm_store_sort)s;
+            q.ascending = asc;
+            q.next_token = NULL;
+            assert_int_equal(c_run(C.st, &q, &p1, tok), 0);
+            assert_int_equal(p1.n, 7);
+            q.next_token = tok;
+            assert_int_equal(c_run(C.st, &q, &before, next), 0);
+            assert_int_equal(before.n, 7);
+            snprintf(sql, sizeof(sql), "UPDATE findings SET %s = %s WHERE id = '%s'", front[s][0],
+                     front[s][asc ? 1 : 2], p1.v[6].id);
+            s_exec(sql);
+            assert_int_equal(c_run(C.st, &q, &after, next), 0);
+            if (after.n != before.n) {
+                fail_msg("sort %s %s: page 2 has %zu findings after its token's moved, not %zu",
+                         cm_store_sort_name(q.sort), asc ? "asc" : "desc", after.n, before.n);
+            }
+            for (size_t i = 0; i < before.n; i++) {
+                assert_string_equal(after.v[i].id, before.v[i].id);
+            }
+        }
+    }
 }
 
 static int stop_after_two(void *ud, const struct cm_finding *f, const char *doc, size_t len)
@@ -727,6 +808,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sort_orders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pagination, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_keeps_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_stops_and_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_samples_access_key_id, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_samples_archived_case, s_setup, s_teardown),
