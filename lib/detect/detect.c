@@ -107,7 +107,12 @@ struct cm_engine {
     struct cm_engine_stats stats;
     struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
     struct cm_seen seen;       /* CloudTrail eventIDs read, so a copy is read once */
+    /* The own-address learner of the detectors with flow_local (opts.flow_local); NULL: none. */
+    struct cm_flow_local *flow_local;
 };
+
+/* The learner's name in state counters and in what a checkpoint's load dropped. */
+#define FLOW_LOCAL_NAME "vpcflow-local"
 
 static int relay_emit(struct cm_sink *sink, const struct cm_detection *d)
 {
@@ -141,6 +146,7 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
 {
     struct cm_engine *e;
     size_t n = 0;
+    bool local = false;
     int rc = CM_ENOMEM;
 
     *out = NULL;
@@ -167,6 +173,13 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
         clock_init(&e->kind[k]);
     }
     e->horizon = INT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        local |= table[i]->flow_local;
+    }
+    if (local && (rc = cm_flow_local_create(&e->flow_local, e->opts.seed ^ 0x94d049bbu)) != 0) {
+        goto fail;
+    }
+    e->opts.flow_local = e->flow_local;
     e->slots = cm_calloc(n ? n : 1, sizeof(*e->slots));
     if (e->slots == NULL) {
         goto fail;
@@ -225,6 +238,7 @@ void cm_engine_destroy(struct cm_engine *e)
     }
     cm_intel_memo_finish(&e->memo);
     cm_seen_finish(&e->seen);
+    cm_flow_local_destroy(e->flow_local);
     cm_free(e->corr);
     cm_free(e->slots);
     cm_free(e);
@@ -249,7 +263,7 @@ static struct cm_sink *relay(struct cm_engine *e, struct cm_sink *sink)
 #define TICK_ALL (~0u)
 static int tick(struct cm_engine *e, unsigned mask, int64_t wm, struct cm_sink *sink)
 {
-    bool any = false;
+    bool any = false, local = false;
 
     sink = relay(e, sink);
     for (size_t i = 0; i < e->nslots; i++) {
@@ -258,6 +272,7 @@ static int tick(struct cm_engine *e, unsigned mask, int64_t wm, struct cm_sink *
         bool mine = mask == TICK_ALL || (mask == 0 ? !one : one && (d->kinds & mask) != 0);
 
         any |= mine;
+        local |= mine && d->flow_local;
         if (d->on_tick && mine) {
             int rc = d->on_tick(e->slots[i].state, wm, sink);
             if (rc != 0) {
@@ -266,6 +281,10 @@ static int tick(struct cm_engine *e, unsigned mask, int64_t wm, struct cm_sink *
         }
     }
     e->stats.ticks += any;
+    if (local) {
+        /* the learner's table ages with the detectors it serves, as their own tables do */
+        cm_flow_local_expire(e->flow_local, wm);
+    }
     return CM_OK;
 }
 
@@ -362,15 +381,19 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
     if (rc != 0 || k >= CM_EV_KIND_COUNT) {
         return rc;
     }
-    for (size_t i = 0; i < e->nbyk[k]; i++) {
+    /* The learner the flow detectors share learns from the record once, before they view it. */
+    if (k == CM_EV_FLOW && e->flow_local != NULL &&
+        (rc = cm_flow_local_note(e->flow_local, ev)) != 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < e->nbyk[k] && rc == 0; i++) {
         struct slot *sl = e->byk[k][i];
 
         e->stats.dispatched++;
-        if ((rc = sl->det->on_event(sl->state, ev, sink)) != 0) {
-            return rc;
-        }
+        rc = sl->det->on_event(sl->state, ev, sink);
     }
-    return CM_OK;
+    cm_flow_local_forget(e->flow_local);
+    return rc;
 }
 
 int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink)
@@ -435,6 +458,7 @@ void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum
     if (e != NULL) {
         sum->bytes += e->seen.bytes;
         sum->peak_bytes += e->seen.peak_bytes;
+        cm_flow_local_stats(e->flow_local, sum);
     }
     for (size_t i = 0; e != NULL && i < e->nslots; i++) {
         if (e->slots[i].det->state_stats != NULL && e->slots[i].state != NULL) {
@@ -465,6 +489,12 @@ void cm_det_states_add(struct cm_det_states *d, const char *name, const struct c
 
 void cm_engine_det_states(const struct cm_engine *e, struct cm_det_states *d)
 {
+    if (e != NULL && e->flow_local != NULL) {
+        struct cm_state_stats one = {0};
+
+        cm_flow_local_stats(e->flow_local, &one);
+        cm_det_states_add(d, FLOW_LOCAL_NAME, &one);
+    }
     for (size_t i = 0; e != NULL && i < e->nslots; i++) {
         struct cm_state_stats one = {0};
 
@@ -479,11 +509,14 @@ void cm_engine_det_states(const struct cm_engine *e, struct cm_det_states *d)
  * The engine's part of a checkpoint: its version, then its clock over every event and the
  * tick interval, then (from version 3) a u32 count of event kinds and each kind's clock
  * (max time, watermark, next tick, last tick), then (from version 2) the CloudTrail
- * eventIDs read (a u32 version and a section), then the detectors. Versions 1 and 2 still
- * load: each kind's clock starts as the clock over every event (what drove every detector
- * then), and version 1's eventIDs start afresh and are named.
+ * eventIDs read (a u32 version and a section), then (from version 4) the flow detectors'
+ * own-address learner (a u32 version and a section: its table, or nothing for an engine
+ * without one), then the detectors. Versions 1 and 2 still load: each kind's clock starts
+ * as the clock over every event (what drove every detector then), and version 1's eventIDs
+ * start afresh and are named. Up to version 3 each flow detector kept a copy of the
+ * learner's table in its own section (cm_flow_local_load_copy).
  */
-#define ENGINE_CKPT_VERSION 3u
+#define ENGINE_CKPT_VERSION 4u
 #define DETECTOR_NAME_MAX   64
 #define SEEN_NAME           "eventIDs read (repeated CloudTrail records)"
 
@@ -510,6 +543,12 @@ int cm_engine_save(const struct cm_engine *e, struct cm_ckpt_w *w)
     cm_ckpt_put_u32(w, CM_SEEN_STATE_VERSION);
     mark = cm_ckpt_begin(w);
     cm_seen_save(&e->seen, w);
+    cm_ckpt_end(w, mark);
+    cm_ckpt_put_u32(w, CM_FLOW_LOCAL_STATE_VERSION);
+    mark = cm_ckpt_begin(w);
+    if (e->flow_local != NULL) {
+        cm_flow_local_save(e->flow_local, w);
+    }
     cm_ckpt_end(w, mark);
     cm_ckpt_put_u32(w, n);
     for (size_t i = 0; i < e->nslots && w->err == 0; i++) {
@@ -580,6 +619,29 @@ static int load_seen(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, si
     }
     r->off = end;
     note_dropped(dropped, len, SEEN_NAME);
+    return 0;
+}
+
+/*
+ * The learner's section: empty when the engine that saved it had none; skipped when this
+ * one has none; another version of it starts afresh (the table is still empty) and is named.
+ */
+static int load_flow_local(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size_t len)
+{
+    uint32_t v = cm_ckpt_get_u32(r);
+    size_t end = cm_ckpt_section(r);
+
+    if (r->err != 0) {
+        return r->err;
+    }
+    if (v != CM_FLOW_LOCAL_STATE_VERSION) {
+        note_dropped(dropped, len, FLOW_LOCAL_NAME);
+    } else if (r->off < end && e->flow_local != NULL) {
+        if (cm_flow_local_load(e->flow_local, r) != 0 || !cm_ckpt_section_done(r, end)) {
+            return r->err;
+        }
+    }
+    r->off = end;
     return 0;
 }
 
@@ -654,6 +716,9 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
     } else if ((rc = load_seen(e, r, dropped, len)) != 0) {
         return rc;
     }
+    if (version >= 4 && (rc = load_flow_local(e, r, dropped, len)) != 0) {
+        return rc;
+    }
     n = cm_ckpt_get_u32(r);
     if (r->err != 0) {
         return r->err;
@@ -677,7 +742,9 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
             cm_ckpt_r_fail(r, CM_EINVAL, "a detector's state is in the file twice");
             break;
         }
-        if (sl == NULL || sl->det->load == NULL || sl->det->state_version != sv) {
+        if (sl == NULL || sl->det->load == NULL ||
+            (sl->det->state_version != sv &&
+             (sl->det->load_old == NULL || sl->det->state_version_old != sv))) {
             char nm[DETECTOR_NAME_MAX + 1];
 
             /* Not this build's detector, or another layout of it: skipped. */
@@ -690,7 +757,8 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
             continue;
         }
         seen[sl - e->slots] = true;
-        rc = sl->det->load(sl->state, r);
+        rc = sv == sl->det->state_version ? sl->det->load(sl->state, r)
+                                          : sl->det->load_old(sl->state, r);
         if (rc == CM_EFORMAT && r->err == CM_EFORMAT) {
             /* Another layout (a setting changed the size of its values): start afresh. */
             r->err = 0;

@@ -27,6 +27,7 @@ struct cm_flow_tunings;
 struct cm_psl;
 struct cm_dns_tunings;
 struct cm_intel_memo;
+struct cm_flow_local;
 struct cm_ckpt_w;
 struct cm_ckpt_r;
 
@@ -109,6 +110,13 @@ struct cm_detect_opts {
     const struct cm_detect_config *config; /* NULL: no intel, defaults */
     /* Set by the engine for its detectors (detect/intel.h); callers leave it NULL. */
     struct cm_intel_memo *memo;
+    /*
+     * The engine's own-address learner (detect/flow.h), for the detectors that set
+     * flow_local: the engine notes every flow record in it before they see the record,
+     * expires it when it ticks them and checkpoints it. Set by the engine; callers
+     * leave it NULL (a detector made without an engine then learns nothing).
+     */
+    struct cm_flow_local *flow_local;
     /* An event counts as late (cm_engine_stats.late) when it is older than the last tick
      * of its kind's clock by more than this: the scan sets the disorder its reading order
      * leaves (CM_INPUT_CLOCK_SLACK_MS), so only records of a file delivered out of order
@@ -147,6 +155,14 @@ struct cm_detector {
     uint32_t state_version;
     int (*save)(const void *state, struct cm_ckpt_w *w);
     int (*load)(void *state, struct cm_ckpt_r *r);
+    /*
+     * An earlier layout the detector still reads (0 and NULL: none): a section
+     * saved as state_version_old is read by load_old instead of starting afresh.
+     */
+    uint32_t state_version_old;
+    int (*load_old)(void *state, struct cm_ckpt_r *r);
+    /* It views flow records (cm_flow_view) through the engine's learner, opts->flow_local. */
+    bool flow_local;
 };
 
 /* The built-in detectors, NULL-terminated. */

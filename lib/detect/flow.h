@@ -63,48 +63,88 @@ bool cm_flow_forwarded(const struct cm_flow *fl);
  * addresses: its private IPv4 address, or an IPv6 address of its subnet's
  * /64. So the IPv4 address, or the /64, found in every such record of an
  * interface is its own, unless its records show several (then the one on
- * every record may be a remote they share, and none is learned). The table
- * maps an interface id to what its records showed so far (32 bytes, both
- * families); every flow detector that views records keeps one and feeds it
- * every flow record before anything else.
+ * every record may be a remote they share, and none is learned). The
+ * learner's table maps an interface id to what its records showed so far (32
+ * bytes, both families).
+ *
+ * An engine keeps one learner for all its detectors that view flow records
+ * (struct cm_detector.flow_local; they get it as opts->flow_local): it notes
+ * every flow record once, before those detectors see it, expires the table
+ * when it ticks them, and saves it in its own part of a checkpoint.
  */
 #define CM_FLOW_LOCAL_MAX    (128u * 1024)            /* interfaces remembered */
 #define CM_FLOW_LOCAL_TTL_MS (7LL * 24 * 3600 * 1000) /* forgotten after a quiet week */
+/* The layout of the learner's table in a checkpoint (the engine's part). */
+#define CM_FLOW_LOCAL_STATE_VERSION 1u
 
-int cm_flow_local_create(struct cm_state **out, uint64_t seed);
+struct cm_flow_local {
+    struct cm_state *t; /* interface id -> what its records showed */
+    uint64_t seed;
+    /*
+     * What cm_flow_local_note found for the record it noted last, ev (NULL:
+     * none), for cm_flow_view: the addresses classified and the side known
+     * once a record, not once per detector. Set only for records that pass
+     * cm_flow_local_maybe; the engine clears it once the record is dispatched.
+     */
+    const struct cm_event *ev;
+    int8_t internal; /* cm_ip_is_internal: 1 the source alone, -1 the destination alone */
+    int8_t side;     /* cm_flow_local_side(ev) after learning from it */
+    bool loaded;     /* the table came from a checkpoint (cm_flow_local_load) */
+};
+
+/* A learner with an empty table. Returns 0 or CM_ENOMEM. */
+int cm_flow_local_create(struct cm_flow_local **out, uint64_t seed);
+/* NULL: no-op. */
+void cm_flow_local_destroy(struct cm_flow_local *l);
 /*
  * Whether fl can be one of the records the table is about: no flow-direction
  * and one family, IPv4 or IPv6, on both sides. The cheap part of the test,
- * inline: every flow record of every such detector is put to it, and records
- * of formats with flow-direction never pass.
+ * inline: records of formats with flow-direction never pass.
  */
 static inline bool cm_flow_local_maybe(const struct cm_flow *fl)
 {
     return fl->direction == CM_FD_UNKNOWN && fl->src.family == fl->dst.family &&
            (fl->src.family == CM_IP_V4 || fl->src.family == CM_IP_V6);
 }
-/* cm_flow_local_note for a record that passed cm_flow_local_maybe. */
-int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev);
-/* Learns from flow event ev (any record; only the ambiguous ones teach). 0 or CM_ENOMEM. */
-static inline int cm_flow_local_note(struct cm_state *t, const struct cm_event *ev)
+/*
+ * Learns from event ev (any kind; only ambiguous flow records teach) and
+ * keeps what cm_flow_view needs of it until the next note. 0 or CM_ENOMEM.
+ */
+int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev);
+/* Forgets the record noted last: ev's memory may hold another event next. */
+static inline void cm_flow_local_forget(struct cm_flow_local *l)
 {
-    return ev->kind == CM_EV_FLOW && cm_flow_local_maybe(&ev->u.flow) ? cm_flow_local_learn(t, ev)
-                                                                      : CM_OK;
+    if (l != NULL) {
+        l->ev = NULL;
+    }
 }
 /*
- * Which side of fl is the interface's by what t learned: 1 the source, -1 the
+ * Which side of fl is the interface's by what l learned: 1 the source, -1 the
  * destination, 0 not known (a record that is not ambiguous, an interface not
- * learned yet, or both or neither side in its network). t may be NULL.
+ * learned yet, or both or neither side in its network). l may be NULL.
  */
-int cm_flow_local_side(const struct cm_state *t, const struct cm_flow *fl);
-/* The table's checkpoint codec (cm_state_save / cm_state_load). */
-extern const struct cm_state_codec cm_flow_local_codec;
+int cm_flow_local_side(const struct cm_flow_local *l, const struct cm_flow *fl);
+/* Forgets interfaces idle past the TTL at watermark_ms (INT64_MAX: all). l may be NULL. */
+void cm_flow_local_expire(struct cm_flow_local *l, int64_t watermark_ms);
+/* Adds the table's counters to *sum. l may be NULL. */
+void cm_flow_local_stats(const struct cm_flow_local *l, struct cm_state_stats *sum);
+/* Checkpoints: the table (cm_state_save), and back into a fresh learner. Return w's / r's error. */
+int cm_flow_local_save(const struct cm_flow_local *l, struct cm_ckpt_w *w);
+int cm_flow_local_load(struct cm_flow_local *l, struct cm_ckpt_r *r);
+/*
+ * Reads one of the copies of the table that checkpoints made before
+ * 2026-12-05 kept in each flow detector's section (each detector
+ * had its own, fed the same records): the first one read goes into l, unless
+ * l was loaded already; the others are read, checked and dropped. l may be
+ * NULL (an engine without a learner): checked and dropped. Returns r's error.
+ */
+int cm_flow_local_load_copy(struct cm_flow_local *l, struct cm_ckpt_r *r);
 
 struct cm_inventory;
 
 /*
- * Fills *v for flow event ev, with local (NULL: none) the table of
- * cm_flow_local_note for records whose sides nothing else tells apart, and
+ * Fills *v for flow event ev, with local (NULL: none) the learner that noted
+ * ev (cm_flow_local_note) for records whose sides nothing else tells apart, and
  * inv (NULL: none) the scan's inventory, asked first which side is one of the
  * interface's addresses (cm_inventory_eni_side): it knows every address of
  * an interface it lists, where local knows one.
@@ -112,7 +152,7 @@ struct cm_inventory;
  * NODATA/SKIPDATA records, forwarded records (cm_flow_forwarded), and events
  * of other kinds.
  */
-bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local,
+bool cm_flow_view(const struct cm_event *ev, const struct cm_flow_local *local,
                   const struct cm_inventory *inv, struct cm_flow_view *v);
 
 /*

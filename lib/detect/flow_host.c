@@ -83,8 +83,9 @@
 #include "detect/flow_host_impl.h"
 #include "detect/state.h"
 
-/* bump when the layout save writes changes */
-#define FLOW_HOST_STATE_VERSION 6u
+/* bump when the layout save writes changes; 6 ended with a copy of the learner's table */
+#define FLOW_HOST_STATE_VERSION     7u
+#define FLOW_HOST_STATE_VERSION_OLD 6u
 
 /*
  * Learning: a day of event time. Instance traffic follows a daily cycle
@@ -222,7 +223,6 @@ static void finish(void *state)
         cm_state_destroy(fh->hosts);
         cm_state_destroy(fh->fans);
         cm_state_destroy(fh->conns);
-        cm_state_destroy(fh->local);
         cm_resolver_set_destroy(fh->resolvers);
         cm_free(fh);
     }
@@ -244,6 +244,7 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     defaults(&fh->t);
     fh->seed = opts ? opts->seed : 0;
     fh->inv = opts && opts->config ? opts->config->inventory : NULL;
+    fh->local = opts ? opts->flow_local : NULL;
     if (fh->t.sweep_hosts > MAX_FAN_HOSTS || fh->t.spam_hosts > MAX_FAN_HOSTS ||
         fh->t.sweep_fail_pct > 100) {
         rc = CM_EINVAL;
@@ -278,9 +279,6 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&fh->conns, &so)) != 0) {
         goto fail;
     }
-    if ((rc = cm_flow_local_create(&fh->local, fh->seed ^ 0x94d049bb133111ebULL)) != 0) {
-        goto fail;
-    }
     *state = fh;
     return CM_OK;
 fail:
@@ -297,7 +295,6 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(fh->hosts, watermark_ms, NULL, NULL);
     cm_state_expire(fh->fans, watermark_ms, NULL, NULL);
     cm_state_expire(fh->conns, watermark_ms, NULL, NULL);
-    cm_state_expire(fh->local, watermark_ms, NULL, NULL);
     return CM_OK;
 }
 
@@ -623,10 +620,6 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool learned;
     int rc;
 
-    /* Every record of an interface teaches which side is its own (replies too). */
-    if ((rc = cm_flow_local_note(fh->local, ev)) != 0) {
-        return rc;
-    }
     /*
      * Cheap tests on the record first: TCP or UDP with ports, not a reply, not ingress, to a
      * public destination. For such a record cm_flow_view() finds the source local and the
@@ -737,8 +730,7 @@ static int save(const void *state, struct cm_ckpt_w *w)
 
     cm_state_save(fh->hosts, w, &host_codec);
     cm_state_save(fh->fans, w, &fan_codec);
-    cm_state_save(fh->conns, w, &conn_codec);
-    return cm_state_save(fh->local, w, &cm_flow_local_codec);
+    return cm_state_save(fh->conns, w, &conn_codec);
 }
 
 /*
@@ -753,8 +745,18 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(fh->hosts, r, &host_codec);
     cm_state_load(fh->fans, r, &fan_codec);
     cm_state_load(fh->conns, r, &conn_codec);
-    cm_state_load(fh->local, r, &cm_flow_local_codec);
     return cm_ckpt_r_err(r);
+}
+
+/* Version 6: the same, then a copy of the engine's learner's table. */
+static int load_old(void *state, struct cm_ckpt_r *r)
+{
+    struct flow_host *fh = state;
+
+    if (load(state, r) != 0) {
+        return cm_ckpt_r_err(r);
+    }
+    return cm_flow_local_load_copy(fh->local, r);
 }
 
 static void state_stats(const void *state, struct cm_state_stats *sum)
@@ -764,7 +766,6 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, fh->hosts);
     cm_state_stats_add(sum, fh->fans);
     cm_state_stats_add(sum, fh->conns);
-    cm_state_stats_add(sum, fh->local);
 }
 
 const struct cm_detector cm_detector_flow_host = {
@@ -779,4 +780,7 @@ const struct cm_detector cm_detector_flow_host = {
     .state_version = FLOW_HOST_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = FLOW_HOST_STATE_VERSION_OLD,
+    .load_old = load_old,
+    .flow_local = true,
 };

@@ -116,7 +116,7 @@ struct flow_host {
     struct cm_state *hosts;         /* resource -> struct host */
     struct cm_state *fans;          /* fan key -> struct fan */
     struct cm_state *conns;         /* conn key -> nothing: the connections seen lately */
-    struct cm_state *local;         /* interface -> its own address (cm_flow_local_note) */
+    struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
     struct cm_resolver_set *resolvers;
     struct cm_flow_host_tuning t; /* with the defaults filled in */

@@ -62,8 +62,9 @@
 #include "detect/intel.h"
 #include "detect/state.h"
 
-/* bump when the layout save writes changes */
-#define FLOW_INBOUND_STATE_VERSION 3u
+/* bump when the layout save writes changes; 3 ended with a copy of the learner's table */
+#define FLOW_INBOUND_STATE_VERSION     4u
+#define FLOW_INBOUND_STATE_VERSION_OLD 3u
 
 /*
  * Brute force: 20 connections within 10 minutes. A handful of mistyped
@@ -157,7 +158,7 @@ struct inbound {
     struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
-    struct cm_state *local;             /* interface -> its own address (cm_flow_local_note) */
+    struct cm_flow_local *local;        /* the engine's own-address learner (NULL: none) */
     struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
     int64_t bucket_ms;
     uint64_t seed;
@@ -184,6 +185,7 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
         in->t = *t;
     }
     in->cfg = opts ? opts->config : NULL;
+    in->local = opts ? opts->flow_local : NULL;
     in->inv = in->cfg ? in->cfg->inventory : NULL;
     in->memo = opts ? opts->memo : NULL;
     in->seed = opts ? opts->seed : 0;
@@ -228,9 +230,6 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&in->probe, &so)) != 0) {
         goto fail;
     }
-    if ((rc = cm_flow_local_create(&in->local, in->seed)) != 0) {
-        goto fail;
-    }
     *state = in;
     return CM_OK;
 fail:
@@ -247,7 +246,6 @@ static void finish(void *state)
     if (in != NULL) {
         cm_state_destroy(in->brute);
         cm_state_destroy(in->probe);
-        cm_state_destroy(in->local);
         cm_free(in);
     }
 }
@@ -259,7 +257,6 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     (void)sink;
     cm_state_expire(in->brute, watermark_ms, NULL, NULL);
     cm_state_expire(in->probe, watermark_ms, NULL, NULL);
-    cm_state_expire(in->local, watermark_ms, NULL, NULL);
     return CM_OK;
 }
 
@@ -496,10 +493,6 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool probe;
     int rc;
 
-    /* Every record of an interface teaches which side is its own (replies too). */
-    if ((rc = cm_flow_local_note(in->local, ev)) != 0) {
-        return rc;
-    }
     /*
      * Cheap tests on the record first: most records are neither. Both
      * families judge request records, whose destination port is the
@@ -561,14 +554,13 @@ static bool probe_check(const void *ud, const void *key, size_t klen, const void
 static const struct cm_state_codec brute_codec = {.check = brute_check};
 static const struct cm_state_codec probe_codec = {.check = probe_check};
 
-/* The attempt rings, the probe windows and the interfaces' networks: all learned state. */
+/* The attempt rings and the probe windows: all learned state. */
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct inbound *in = state;
 
     cm_state_save(in->brute, w, &brute_codec);
-    cm_state_save(in->probe, w, &probe_codec);
-    return cm_state_save(in->local, w, &cm_flow_local_codec);
+    return cm_state_save(in->probe, w, &probe_codec);
 }
 
 /* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
@@ -578,8 +570,18 @@ static int load(void *state, struct cm_ckpt_r *r)
 
     cm_state_load(in->brute, r, &brute_codec);
     cm_state_load(in->probe, r, &probe_codec);
-    cm_state_load(in->local, r, &cm_flow_local_codec);
     return cm_ckpt_r_err(r);
+}
+
+/* Version 3: the same, then a copy of the engine's learner's table. */
+static int load_old(void *state, struct cm_ckpt_r *r)
+{
+    struct inbound *in = state;
+
+    if (load(state, r) != 0) {
+        return cm_ckpt_r_err(r);
+    }
+    return cm_flow_local_load_copy(in->local, r);
 }
 
 static void state_stats(const void *state, struct cm_state_stats *sum)
@@ -588,7 +590,6 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
     cm_state_stats_add(sum, in->brute);
     cm_state_stats_add(sum, in->probe);
-    cm_state_stats_add(sum, in->local);
 }
 
 static const char *const types[] = {
@@ -612,4 +613,7 @@ const struct cm_detector cm_detector_flow_inbound = {
     .state_version = FLOW_INBOUND_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = FLOW_INBOUND_STATE_VERSION_OLD,
+    .load_old = load_old,
+    .flow_local = true,
 };

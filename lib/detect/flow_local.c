@@ -18,11 +18,19 @@
  * pod calls), so the family is learned no more and its records stay
  * ambiguous until the entry is forgotten. The two families are learned
  * apart, in one entry per interface.
+ *
+ * One learner serves every flow detector of an engine: the engine notes each
+ * flow record once, before its detectors see it, so the addresses are
+ * classified, the entry touched and the record's side found once a record,
+ * and the table is kept, expired and saved once. Before 2026-12-05 each of
+ * the three flow detectors kept its own copy of the same table and fed it
+ * every record: three classifications, three touches and three tables.
  */
 #include "detect/flow.h"
 
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/err.h"
 #include "detect/ckpt.h"
 
@@ -46,7 +54,7 @@ struct cand {
     uint8_t *state;
 };
 
-int cm_flow_local_create(struct cm_state **out, uint64_t seed)
+static int table_create(struct cm_state **out, uint64_t seed)
 {
     struct cm_state_opts so;
 
@@ -58,10 +66,30 @@ int cm_flow_local_create(struct cm_state **out, uint64_t seed)
     return cm_state_create(out, &so);
 }
 
-/* A record whose format does not say which side is the interface's and whose addresses do not. */
-static bool ambiguous(const struct cm_flow *fl)
+int cm_flow_local_create(struct cm_flow_local **out, uint64_t seed)
 {
-    return cm_flow_local_maybe(fl) && cm_ip_is_internal(&fl->src) == cm_ip_is_internal(&fl->dst);
+    struct cm_flow_local *l;
+    int rc;
+
+    *out = NULL;
+    if ((l = cm_calloc(1, sizeof(*l))) == NULL) {
+        return CM_ENOMEM;
+    }
+    l->seed = seed;
+    if ((rc = table_create(&l->t, seed)) != 0) {
+        cm_free(l);
+        return rc;
+    }
+    *out = l;
+    return CM_OK;
+}
+
+void cm_flow_local_destroy(struct cm_flow_local *l)
+{
+    if (l != NULL) {
+        cm_state_destroy(l->t);
+        cm_free(l);
+    }
 }
 
 static struct cand cand_of(struct local_net *l, int family)
@@ -93,7 +121,19 @@ static void start(const struct cand *c, const struct cm_flow *fl)
     *c->state = CANDIDATES;
 }
 
-int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev)
+/* Which side of fl holds own (len bytes): 1 the source, -1 the destination, 0 both or neither. */
+static int side_of(const uint8_t *own, size_t len, const struct cm_flow *fl)
+{
+    bool s = in_cand(own, len, &fl->src), d = in_cand(own, len, &fl->dst);
+
+    return s == d ? 0 : (s ? 1 : -1);
+}
+
+/*
+ * Learns from ev, an ambiguous record (cm_flow_local_maybe, both sides internal or
+ * both not), and sets *side to what the entry tells after it (cm_flow_local_side).
+ */
+static int learn(struct cm_state *t, const struct cm_event *ev, int *side)
 {
     const struct cm_flow *fl = &ev->u.flow;
     struct local_net *l;
@@ -101,8 +141,8 @@ int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev)
     bool created = false, keep0, keep1;
     size_t len = fl->src.family == CM_IP_V4 ? ADDR_LEN : NET_LEN;
 
-    if (t == NULL || ev->kind != CM_EV_FLOW || !ambiguous(fl) ||
-        !cm_str_present(fl->interface_id) || fl->interface_id.len == 0 ||
+    *side = 0;
+    if (!cm_str_present(fl->interface_id) || fl->interface_id.len == 0 ||
         memcmp(fl->src.a, fl->dst.a, len) == 0) {
         return CM_OK; /* nothing to learn: one address or network on both sides says nothing */
     }
@@ -132,30 +172,64 @@ int cm_flow_local_learn(struct cm_state *t, const struct cm_event *ev)
         }
         *c.state = KNOWN;
     }
+    if (*c.state == KNOWN) {
+        *side = side_of(c.c[0], c.len, fl);
+    }
     return CM_OK;
 }
 
-int cm_flow_local_side(const struct cm_state *t, const struct cm_flow *fl)
+int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev)
+{
+    const struct cm_flow *fl = &ev->u.flow;
+    bool src_in, dst_in;
+    int side = 0, rc;
+
+    l->ev = NULL;
+    if (ev->kind != CM_EV_FLOW || !cm_flow_local_maybe(fl)) {
+        return CM_OK; /* the view needs nothing of the learner (flow-direction, or no pair) */
+    }
+    src_in = cm_ip_is_internal(&fl->src);
+    dst_in = cm_ip_is_internal(&fl->dst);
+    if (src_in == dst_in && (rc = learn(l->t, ev, &side)) != 0) {
+        return rc;
+    }
+    l->internal = (int8_t)(src_in == dst_in ? 0 : (src_in ? 1 : -1));
+    l->side = (int8_t)side;
+    l->ev = ev;
+    return CM_OK;
+}
+
+int cm_flow_local_side(const struct cm_flow_local *t, const struct cm_flow *fl)
 {
     const struct local_net *l;
-    const uint8_t *own;
-    size_t len;
-    bool v4, s, d;
+    bool v4;
 
-    if (t == NULL || !ambiguous(fl) || !cm_str_present(fl->interface_id) ||
-        fl->interface_id.len == 0 ||
-        (l = cm_state_get(t, fl->interface_id.p, fl->interface_id.len)) == NULL) {
+    if (t == NULL || !cm_flow_local_maybe(fl) ||
+        cm_ip_is_internal(&fl->src) != cm_ip_is_internal(&fl->dst) ||
+        !cm_str_present(fl->interface_id) || fl->interface_id.len == 0 ||
+        (l = cm_state_get(t->t, fl->interface_id.p, fl->interface_id.len)) == NULL) {
         return 0;
     }
     v4 = fl->src.family == CM_IP_V4;
     if ((v4 ? l->state4 : l->state6) != KNOWN) {
         return 0;
     }
-    own = v4 ? l->addr[0] : l->net[0];
-    len = v4 ? ADDR_LEN : NET_LEN;
-    s = in_cand(own, len, &fl->src);
-    d = in_cand(own, len, &fl->dst);
-    return s == d ? 0 : (s ? 1 : -1);
+    return side_of(v4 ? l->addr[0] : l->net[0], v4 ? ADDR_LEN : NET_LEN, fl);
+}
+
+void cm_flow_local_expire(struct cm_flow_local *l, int64_t watermark_ms)
+{
+    if (l != NULL) {
+        l->ev = NULL;
+        cm_state_expire(l->t, watermark_ms, NULL, NULL);
+    }
+}
+
+void cm_flow_local_stats(const struct cm_flow_local *l, struct cm_state_stats *sum)
+{
+    if (l != NULL) {
+        cm_state_stats_add(sum, l->t);
+    }
 }
 
 /* A value read back: each family's state is one of the four. */
@@ -168,4 +242,33 @@ static bool local_check(const void *ud, const void *key, size_t klen, const void
     return klen > 0 && l->state6 <= SEVERAL && l->state4 <= SEVERAL;
 }
 
-const struct cm_state_codec cm_flow_local_codec = {.check = local_check};
+static const struct cm_state_codec codec = {.check = local_check};
+
+int cm_flow_local_save(const struct cm_flow_local *l, struct cm_ckpt_w *w)
+{
+    return cm_state_save(l->t, w, &codec);
+}
+
+int cm_flow_local_load(struct cm_flow_local *l, struct cm_ckpt_r *r)
+{
+    l->ev = NULL;
+    l->loaded = true;
+    return cm_state_load(l->t, r, &codec);
+}
+
+int cm_flow_local_load_copy(struct cm_flow_local *l, struct cm_ckpt_r *r)
+{
+    struct cm_state *scratch = NULL;
+    int rc;
+
+    if (l != NULL && !l->loaded) {
+        return cm_flow_local_load(l, r);
+    }
+    /* another copy of the same table (each detector fed it the same records): read, checked */
+    if ((rc = table_create(&scratch, l != NULL ? l->seed : 0)) != 0) {
+        return cm_ckpt_r_fail(r, rc, "out of memory");
+    }
+    rc = cm_state_load(scratch, r, &codec);
+    cm_state_destroy(scratch);
+    return rc;
+}

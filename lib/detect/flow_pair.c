@@ -47,8 +47,9 @@
 #include "detect/state.h"
 #include "intel/awsranges.h"
 
-/* bump when the layout save writes changes */
-#define FLOW_PAIR_STATE_VERSION 8u
+/* bump when the layout save writes changes; 8 had a copy of the learner's table before conns */
+#define FLOW_PAIR_STATE_VERSION     9u
+#define FLOW_PAIR_STATE_VERSION_OLD 8u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
 static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";
@@ -399,10 +400,6 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool pub, probe, heavy, created = false;
     int r;
 
-    /* Every record of an interface teaches which side is its own (replies too). */
-    if ((r = cm_flow_local_note(st->local, ev)) != 0) {
-        return r;
-    }
     /*
      * Cheap tests first: ICMP and empty records carry none of these types, and
      * replies (cm_flow_view's rule, on the ports alone) are half of all records.
@@ -476,7 +473,6 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(st->pairs, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
     cm_state_expire(st->heavy, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
     cm_state_expire(st->insts, watermark_ms, NULL, NULL);
-    cm_state_expire(st->local, watermark_ms, NULL, NULL);
     cm_state_expire(st->conns, watermark_ms, NULL, NULL);
     return 0;
 }
@@ -489,7 +485,6 @@ static void finish(void *state)
         cm_state_destroy(st->pairs);
         cm_state_destroy(st->heavy);
         cm_state_destroy(st->insts);
-        cm_state_destroy(st->local);
         cm_state_destroy(st->conns);
         cm_free(st);
     }
@@ -527,6 +522,7 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     DEFAULT(max_instances, INST_MAX);
     st->cfg = opts ? opts->config : NULL;
     st->inv = st->cfg ? st->cfg->inventory : NULL;
+    st->local = opts ? opts->flow_local : NULL;
     st->seed = opts ? opts->seed : 0;
     st->ps_bits_needed = bits_for(st->t.portscan_ports);
     memset(&so, 0, sizeof(so));
@@ -551,9 +547,6 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     so.on_evict = NULL;
     so.evict_ud = NULL;
     if ((rc = cm_state_create(&st->insts, &so)) != 0) {
-        goto fail;
-    }
-    if ((rc = cm_flow_local_create(&st->local, st->seed ^ 0xbf58476d1ce4e5b9ULL)) != 0) {
         goto fail;
     }
     so.val_size = 0;
@@ -643,21 +636,33 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(st->insts, w, &inst_codec);
     cm_state_save(st->pairs, w, &pair_codec);
     cm_state_save(st->heavy, w, &pair_codec);
-    cm_state_save(st->local, w, &cm_flow_local_codec);
     return cm_state_save(st->conns, w, &conn_codec);
 }
 
-/* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
-static int load(void *state, struct cm_ckpt_r *r)
+/*
+ * Reads what save wrote, in the same order (errors are sticky: after one, nothing is read);
+ * version 8 (old) had a copy of the engine's learner's table before the connections.
+ */
+static int load_tables(struct flow_pair *st, struct cm_ckpt_r *r, bool old)
 {
-    struct flow_pair *st = state;
-
     cm_state_load(st->insts, r, &inst_codec);
     cm_state_load(st->pairs, r, &pair_codec);
     cm_state_load(st->heavy, r, &pair_codec);
-    cm_state_load(st->local, r, &cm_flow_local_codec);
+    if (old) {
+        cm_flow_local_load_copy(st->local, r);
+    }
     cm_state_load(st->conns, r, &conn_codec);
     return cm_ckpt_r_err(r);
+}
+
+static int load(void *state, struct cm_ckpt_r *r)
+{
+    return load_tables(state, r, false);
+}
+
+static int load_old(void *state, struct cm_ckpt_r *r)
+{
+    return load_tables(state, r, true);
 }
 
 static void state_stats(const void *state, struct cm_state_stats *sum)
@@ -667,7 +672,6 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, st->pairs);
     cm_state_stats_add(sum, st->heavy);
     cm_state_stats_add(sum, st->insts);
-    cm_state_stats_add(sum, st->local);
     cm_state_stats_add(sum, st->conns);
 }
 
@@ -688,4 +692,7 @@ const struct cm_detector cm_detector_flow_pair = {
     .state_version = FLOW_PAIR_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = FLOW_PAIR_STATE_VERSION_OLD,
+    .load_old = load_old,
+    .flow_local = true,
 };

@@ -170,8 +170,8 @@ struct flow_pair {
     struct cm_state *pairs;  /* (family, address, resource) -> struct pair */
     struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
     struct cm_state *insts;  /* resource -> struct inst */
-    struct cm_state *local;  /* interface -> its own address (cm_flow_local_note) */
     struct cm_state *conns;  /* TCP connections of watched pairs (DOS_CONN_KEY) -> nothing */
+    struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
 };
 

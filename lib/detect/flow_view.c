@@ -18,13 +18,21 @@ bool cm_flow_forwarded(const struct cm_flow *fl)
             !cm_ip_eq(&fl->pkt_dst, &fl->dst));
 }
 
-bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local,
+/* 1: only fl's source is internal (cm_ip_is_internal), -1: only its destination, 0: neither. */
+static int internal_side(const struct cm_flow *fl)
+{
+    bool s = cm_ip_is_internal(&fl->src), d = cm_ip_is_internal(&fl->dst);
+
+    return s == d ? 0 : (s ? 1 : -1);
+}
+
+bool cm_flow_view(const struct cm_event *ev, const struct cm_flow_local *local,
                   const struct cm_inventory *inv, struct cm_flow_view *v)
 {
     const struct cm_flow *fl;
-    bool src_in, dst_in, src_local;
+    bool src_local, noted;
     int32_t sp, dp;
-    int side;
+    int in, side;
 
     memset(v, 0, sizeof(*v));
     if (ev->kind != CM_EV_FLOW) {
@@ -35,18 +43,19 @@ bool cm_flow_view(const struct cm_event *ev, const struct cm_state *local,
         cm_flow_forwarded(fl)) {
         return false;
     }
-    src_in = cm_ip_is_internal(&fl->src);
-    dst_in = cm_ip_is_internal(&fl->dst);
+    /* What the learner found when it noted ev (the engine notes each record once, before
+     * its detectors view it): the classes and the learned side, not worked out again. */
+    noted = local != NULL && local->ev == ev;
     if (fl->direction == CM_FD_INGRESS) {
         src_local = false;
     } else if (fl->direction == CM_FD_EGRESS) {
         src_local = true;
-    } else if (src_in != dst_in) {
-        src_local = src_in;
+    } else if ((in = noted ? local->internal : internal_side(fl)) != 0) {
+        src_local = in > 0;
     } else if (cm_flow_local_maybe(fl) &&
                ((inv != NULL &&
                  (side = cm_inventory_eni_side(inv, fl->interface_id, &fl->src, &fl->dst)) != 0) ||
-                (side = cm_flow_local_side(local, fl)) != 0)) {
+                (side = noted ? local->side : cm_flow_local_side(local, fl)) != 0)) {
         /* one of the interface's addresses as the inventory has them, else as learned */
         src_local = side > 0;
     } else {

@@ -59,8 +59,9 @@ static inline int ckfx_load(const struct cm_detector *const *table, const struct
 /*
  * Where the u32 count of detectors lies in an engine checkpoint p[0..len): after the
  * engine's u32 version, its clock (4 x i64), each event kind's clock (a u32 count, then
- * 4 x i64 each) and the CloudTrail eventIDs read (u32 version
- * and a section). Tests that reach into a detector's bytes start there.
+ * 4 x i64 each), the CloudTrail eventIDs read (u32 version and a section) and the flow
+ * detectors' own-address learner (u32 version and a section). Tests that reach into a
+ * detector's bytes start there.
  */
 static inline size_t ckfx_detectors_at(const void *p, size_t len)
 {
@@ -77,6 +78,8 @@ static inline size_t ckfx_detectors_at(const void *p, size_t len)
         (void)cm_ckpt_get_i64(&r);
     }
     (void)cm_ckpt_get_u32(&r);
+    r.off = cm_ckpt_section(&r);
+    (void)cm_ckpt_get_u32(&r); /* the learner */
     end = cm_ckpt_section(&r);
     assert_int_equal(r.err, 0);
     return end;

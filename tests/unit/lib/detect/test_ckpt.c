@@ -455,10 +455,10 @@ static void test_engine_carries_event_ids(void **st)
     const struct cm_detector *const t1[] = {&toy_a, NULL};
     struct cm_detect_opts o = {.lateness_ms = 10, .seed = 99};
     struct cm_engine *e = NULL, *f = NULL;
-    struct cm_ckpt_w w, v1, v2;
+    struct cm_ckpt_w w, v1, v2, v3;
     struct cm_ckpt_r r;
     char dropped[128];
-    size_t at, kinds_end;
+    size_t at, kinds_end, seen_end, local_end;
 
     (void)st;
     assert_int_equal(cm_engine_create(&e, t1, &o), 0);
@@ -495,11 +495,15 @@ static void test_engine_carries_event_ids(void **st)
     kinds_end = r.off;
     cm_ckpt_get_u32(&r);
     r.off = cm_ckpt_section(&r);
+    seen_end = r.off;
+    cm_ckpt_get_u32(&r); /* version 4: the flow detectors' learner (none here: empty) */
+    local_end = cm_ckpt_section(&r);
+    assert_int_equal(local_end, seen_end + 4 + 8);
     assert_int_equal(r.err, 0);
     cm_ckpt_w_init(&v1, 0);
     cm_ckpt_put_u32(&v1, 1);
     cm_ckpt_put_bytes(&v1, w.buf.p + 4, at - 4);
-    cm_ckpt_put_bytes(&v1, w.buf.p + r.off, w.buf.len - r.off);
+    cm_ckpt_put_bytes(&v1, w.buf.p + local_end, w.buf.len - local_end);
     assert_int_equal(cm_engine_create(&f, t1, &o), 0);
     cm_ckpt_r_init(&r, v1.buf.p, v1.buf.len);
     assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
@@ -514,7 +518,8 @@ static void test_engine_carries_event_ids(void **st)
     cm_ckpt_w_init(&v2, 0);
     cm_ckpt_put_u32(&v2, 2);
     cm_ckpt_put_bytes(&v2, w.buf.p + 4, at - 4);
-    cm_ckpt_put_bytes(&v2, w.buf.p + kinds_end, w.buf.len - kinds_end);
+    cm_ckpt_put_bytes(&v2, w.buf.p + kinds_end, seen_end - kinds_end);
+    cm_ckpt_put_bytes(&v2, w.buf.p + local_end, w.buf.len - local_end);
     assert_int_equal(cm_engine_create(&f, t1, &o), 0);
     cm_ckpt_r_init(&r, v2.buf.p, v2.buf.len);
     assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
@@ -526,6 +531,21 @@ static void test_engine_carries_event_ids(void **st)
     assert_int_equal(cm_engine_stats(f)->repeated, 1);
     cm_engine_destroy(f);
     cm_ckpt_w_finish(&v2);
+
+    /* Version 3 (no learner's section): loads as it was. */
+    cm_ckpt_w_init(&v3, 0);
+    cm_ckpt_put_u32(&v3, 3);
+    cm_ckpt_put_bytes(&v3, w.buf.p + 4, seen_end - 4);
+    cm_ckpt_put_bytes(&v3, w.buf.p + local_end, w.buf.len - local_end);
+    assert_int_equal(cm_engine_create(&f, t1, &o), 0);
+    cm_ckpt_r_init(&r, v3.buf.p, v3.buf.len);
+    assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
+    assert_int_equal(r.off, v3.buf.len);
+    assert_string_equal(dropped, "");
+    feed_ct(f, "111122223333", "ev-2", 2500);
+    assert_int_equal(cm_engine_stats(f)->repeated, 1);
+    cm_engine_destroy(f);
+    cm_ckpt_w_finish(&v3);
 
     /* An engine of another seed keeps the saved one for the eventIDs (their hashes). */
     o.seed = 100;
@@ -571,6 +591,8 @@ static uint32_t count_of(struct cm_engine *e, const struct cm_detector *const *t
         cm_ckpt_get_i64(&r);
     }
     cm_ckpt_get_u32(&r);         /* the eventIDs' version */
+    r.off = cm_ckpt_section(&r); /* ... and section */
+    cm_ckpt_get_u32(&r);         /* the flow learner's version */
     r.off = cm_ckpt_section(&r); /* ... and section */
     cm_ckpt_get_u32(&r);
     for (size_t d = 0; d <= i; d++) {

@@ -159,7 +159,119 @@ enum how {
     WHOLE,   /* a then b in one engine */
     RESTART, /* a, a checkpoint loaded into a fresh engine, then b */
     FRESH,   /* b alone in a fresh engine: a restart that forgot everything */
+    OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
 };
+
+static const struct cm_detector *det_named(const struct cm_detector *const *table,
+                                           struct cm_str name)
+{
+    for (size_t i = 0; table[i] != NULL; i++) {
+        if (cm_str_eqc(name, table[i]->name)) {
+            return table[i];
+        }
+    }
+    fail_msg("no detector %.*s", (int)name.len, name.p);
+    return NULL;
+}
+
+/* Moves r past one table cm_state_save wrote (value size, entries, newest, the entries). */
+static void skip_table(struct cm_ckpt_r *r)
+{
+    uint32_t vsize = cm_ckpt_get_u32(r);
+    uint64_t n = cm_ckpt_get_u64(r);
+
+    (void)cm_ckpt_get_i64(r);
+    for (uint64_t i = 0; i < n && r->err == 0; i++) {
+        (void)cm_ckpt_get_str(r, 4096); /* the key */
+        (void)cm_ckpt_get_i64(r);       /* last seen */
+        (void)cm_ckpt_get_u8(r);        /* lag class */
+        r->off += vsize;
+    }
+    assert_int_equal(r->err, 0);
+}
+
+/* How many of its tables a flow detector saved before its copy of the learner's table. */
+static unsigned tables_before_copy(const struct cm_detector *d)
+{
+    return d == &cm_detector_flow_inbound ? 2  /* brute, probe */
+                                          : 3; /* pair: insts, pairs, heavy; host: all three */
+}
+
+/*
+ * Engine checkpoint w (version 4) as a build before 2026-12-05 wrote it: an engine part of
+ * version 3, without the learner's section, and each flow detector at its earlier version
+ * with its own copy of the learner's table in its section (pair: before its connections;
+ * inbound and host: at the end).
+ */
+static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *table,
+                  struct cm_ckpt_w *out)
+{
+    struct cm_ckpt_r r;
+    size_t seen_end, local_at, local_end;
+    uint32_t n, kinds;
+
+    cm_ckpt_r_init(&r, w->buf.p, w->buf.len);
+    assert_int_equal(cm_ckpt_get_u32(&r), 4);
+    r.off += 4 * 8; /* the clock */
+    kinds = cm_ckpt_get_u32(&r);
+    r.off += (size_t)kinds * 4 * 8; /* each kind's */
+    (void)cm_ckpt_get_u32(&r);      /* the eventIDs read */
+    seen_end = cm_ckpt_section(&r);
+    r.off = seen_end;
+    assert_int_equal(cm_ckpt_get_u32(&r), CM_FLOW_LOCAL_STATE_VERSION);
+    local_end = cm_ckpt_section(&r);
+    local_at = r.off;
+    r.off = local_end;
+    n = cm_ckpt_get_u32(&r);
+    cm_ckpt_w_init(out, 0);
+    cm_ckpt_put_u32(out, 3);
+    cm_ckpt_put_bytes(out, w->buf.p + 4, seen_end - 4);
+    cm_ckpt_put_u32(out, n);
+    for (uint32_t i = 0; i < n; i++) {
+        struct cm_str name = cm_ckpt_get_str(&r, 64);
+        const struct cm_detector *d = det_named(table, name);
+        uint32_t sv = cm_ckpt_get_u32(&r);
+        size_t end = cm_ckpt_section(&r), at = r.off, cut = end, mark;
+
+        assert_int_equal(r.err, 0);
+        cm_ckpt_put_str(out, name.p, name.len);
+        cm_ckpt_put_u32(out, d->flow_local ? d->state_version_old : sv);
+        if (d->flow_local) {
+            for (unsigned t = 0; t < tables_before_copy(d); t++) {
+                skip_table(&r);
+            }
+            cut = r.off;
+        }
+        mark = cm_ckpt_begin(out);
+        cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
+        if (d->flow_local) {
+            cm_ckpt_put_bytes(out, w->buf.p + local_at, local_end - local_at);
+        }
+        cm_ckpt_put_bytes(out, w->buf.p + cut, end - cut);
+        cm_ckpt_end(out, mark);
+        r.off = end;
+    }
+    assert_int_equal(r.off, w->buf.len);
+    assert_int_equal(out->err, 0);
+}
+
+/* e's checkpoint rewritten by as_v3 and loaded into a fresh engine (e is destroyed). */
+static struct cm_engine *reload_v3(struct cm_engine *e, const struct cm_detector *const *table,
+                                   const struct cm_detect_opts *o)
+{
+    struct cm_ckpt_w w, old;
+    struct cm_engine *e2 = NULL;
+    char dropped[256];
+
+    ckfx_save(e, &w);
+    cm_engine_destroy(e);
+    as_v3(&w, table, &old);
+    assert_int_equal(ckfx_load(table, o, old.buf.p, old.buf.len, &e2, dropped, sizeof(dropped)), 0);
+    assert_string_equal(dropped, "");
+    cm_ckpt_w_finish(&old);
+    cm_ckpt_w_finish(&w);
+    return e2;
+}
 
 /* Runs a scenario's two parts through det as how says; the detections go to g. */
 static void scenario(struct got *g, const struct cm_detector *det,
@@ -174,6 +286,8 @@ static void scenario(struct got *g, const struct cm_detector *det,
     }
     if (how == RESTART) {
         r.engine = ckfx_reload(r.engine, r.table, &r.opts);
+    } else if (how == OLDFILE) {
+        r.engine = reload_v3(r.engine, r.table, &r.opts);
     }
     feed(&r, b);
     run_end(&r);
@@ -219,6 +333,11 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
     scenario(&f, det, snap, a, b, FRESH);
     assert_int_equal(count_type(&w, type), want);
     assert_same(&w, &rs);
+    if (det->flow_local) {
+        /* a checkpoint of a build before 2026-12-05 carries the same */
+        scenario(&rs, det, snap, a, b, OLDFILE);
+        assert_same(&w, &rs);
+    }
     assert_int_equal(count_type(&f, type), fresh);
     if (whole != NULL) {
         *whole = w;
@@ -516,6 +635,66 @@ static void test_pair_pool(void **state)
     expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_DOS_TCP, 1, 1, NULL, NULL);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
+}
+
+/*
+ * The three flow detectors in one engine share one learner, saved once in the engine's part.
+ * A checkpoint of a build before 2026-12-05 (each detector with its own copy of the table in
+ * its section) loads with nothing dropped, into the same state: saved again, it
+ * gives the bytes the engine saved before the rewrite. The engine's state counters list the
+ * learner once, under its own name, and no detector counts a copy of it.
+ */
+static void test_three_share_learner(void **state)
+{
+    const struct cm_detector *const table[] = {&cm_detector_flow_pair, &cm_detector_flow_inbound,
+                                               &cm_detector_flow_host, NULL};
+    const int64_t t = T0 + 10 * HOUR;
+    static struct run r;
+    struct cm_ckpt_w w, old, again;
+    struct cm_det_states ds;
+    struct cm_buf a;
+    struct cm_engine *e;
+    char dropped[256];
+
+    (void)state;
+    run_start(&r, &cm_detector_flow_pair, NULL, NULL);
+    cm_engine_destroy(r.engine);
+    assert_int_equal(cm_engine_create(&r.engine, table, &r.opts), 0);
+    text_init(&a);
+    for (int n = 0; n < 2; n++) { /* eni-0ecs learns 10.0.4.50; eni-0eks sees several */
+        const char *node = n ? "10.0.2.10" : "10.0.1.10";
+        const char *pod = n ? "10.0.2.12" : "10.0.2.11";
+
+        rec(&a, "eni-0ecs", node, "10.0.4.50", 50000 + n, 32768, 6, 3, 180, t + n, t + n + 1,
+            "ACCEPT");
+        rec(&a, "eni-0ecs", "10.0.4.50", node, 32768, 50000 + n, 6, 2, 112, t + n, t + n + 1,
+            "ACCEPT");
+        rec(&a, "eni-0eks", pod, "10.0.4.20", 50000 + n, 5432, 6, 6, 900, t + n, t + n + 1,
+            "ACCEPT");
+    }
+    rec(&a, "eni-0eks", "10.0.2.10", "10.0.0.100", 50010, 443, 6, 8, 1500, t + 5, t + 6, "ACCEPT");
+    rec(&a, "eni-0pub", "10.0.3.3", pub(0), 41000, 443, 6, 20, 4000, t + 7, t + 8, "ACCEPT");
+    feed(&r, &a);
+    memset(&ds, 0, sizeof(ds));
+    cm_engine_det_states(r.engine, &ds);
+    assert_int_equal(ds.n, 4); /* the learner, then the three detectors */
+    assert_string_equal(ds.v[0].name, "vpcflow-local");
+    assert_int_equal(ds.v[0].st.inserts, 2); /* eni-0ecs and eni-0eks, once */
+    ckfx_save(r.engine, &w);
+    as_v3(&w, table, &old);
+    assert_true(old.buf.len > w.buf.len); /* three copies of the table instead of one */
+    assert_int_equal(
+        ckfx_load(table, &r.opts, old.buf.p, old.buf.len, &e, dropped, sizeof(dropped)), 0);
+    assert_string_equal(dropped, "");
+    ckfx_save(e, &again);
+    assert_int_equal(again.buf.len, w.buf.len);
+    assert_memory_equal(again.buf.p, w.buf.p, w.buf.len);
+    cm_engine_destroy(e);
+    cm_ckpt_w_finish(&again);
+    cm_ckpt_w_finish(&old);
+    cm_ckpt_w_finish(&w);
+    run_end(&r);
+    cm_buf_finish(&a);
 }
 
 /* flow_pair: 31 hours of 300 MiB an hour before the restart, 6 GiB in an hour after. */
@@ -1003,10 +1182,11 @@ int main(void)
         cmocka_unit_test(test_host_history),       cmocka_unit_test(test_host_sweep),
         cmocka_unit_test(test_inbound_brute),      cmocka_unit_test(test_inbound_probe),
         cmocka_unit_test(test_pair_portscan),      cmocka_unit_test(test_pair_local_address),
-        cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_pair_volume),
-        cmocka_unit_test(test_pair_pool),          cmocka_unit_test(test_intel_tor),
-        cmocka_unit_test(test_host_codec),         cmocka_unit_test(test_inbound_codec),
-        cmocka_unit_test(test_pair_codec),         cmocka_unit_test(test_intel_codec),
+        cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_three_share_learner),
+        cmocka_unit_test(test_pair_volume),        cmocka_unit_test(test_pair_pool),
+        cmocka_unit_test(test_intel_tor),          cmocka_unit_test(test_host_codec),
+        cmocka_unit_test(test_inbound_codec),      cmocka_unit_test(test_pair_codec),
+        cmocka_unit_test(test_intel_codec),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
