@@ -103,6 +103,12 @@ struct cm_engine {
      */
     struct clock all;
     struct clock kind[CM_EV_KIND_COUNT];
+    /*
+     * At most the max time of every kind's clock that has one (INT64_MAX: none has): while
+     * the clock over every event is less than MAX_SKEW_MS ahead of it, no source lags and
+     * advance() looks at none. INT64_MIN: not known (it is worked out at the next event).
+     */
+    int64_t skew_low;
     int64_t horizon; /* the clock moves no further (cm_engine_set_horizon) */
     struct cm_engine_stats stats;
     struct cm_intel_memo memo; /* the detectors' shared intel answers (opts.memo) */
@@ -169,6 +175,7 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
         e->opts.tick_ms = 60000;
     }
     clock_init(&e->all);
+    e->skew_low = INT64_MIN;
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         clock_init(&e->kind[k]);
     }
@@ -317,9 +324,33 @@ static int advance_clock(struct cm_engine *e, struct clock *c, unsigned mask, in
 }
 
 /*
+ * Moves the clock of a source more than MAX_SKEW_MS behind the clock over every event (its
+ * logging stopped) on, so its detectors' state does not outlive it for good.
+ */
+static int lift_lagging(struct cm_engine *e, struct cm_sink *sink)
+{
+    int64_t floor = e->all.max_time - MAX_SKEW_MS, low = INT64_MAX;
+    int rc;
+
+    for (unsigned j = 0; j < CM_EV_KIND_COUNT; j++) {
+        if (e->kind[j].max_time != INT64_MIN && e->kind[j].max_time < floor &&
+            (rc = advance_clock(e, &e->kind[j], CM_EV_MASK(j), floor, sink)) != 0) {
+            return rc;
+        }
+        if (e->kind[j].max_time != INT64_MIN && e->kind[j].max_time < low) {
+            low = e->kind[j].max_time;
+        }
+    }
+    e->skew_low = low;
+    return CM_OK;
+}
+
+/*
  * Advances the clocks for an event of kind k at t. It is late when its kind's detectors
  * have already ticked past it by more than late_slack_ms (their windows and state may
- * have closed without it).
+ * have closed without it). Per event this is a few compares: a clock the event does not
+ * move is not called, and the sources are looked at for one that lags only once the
+ * clock over every event is MAX_SKEW_MS past the oldest of them (skew_low).
  */
 static int advance(struct cm_engine *e, unsigned k, int64_t t, struct cm_sink *sink)
 {
@@ -327,28 +358,27 @@ static int advance(struct cm_engine *e, unsigned k, int64_t t, struct cm_sink *s
     int rc;
 
     if (k < CM_EV_KIND_COUNT) {
-        int64_t ticked = e->kind[k].ticked;
+        struct clock *kc = &e->kind[k];
+        int64_t ticked = kc->ticked;
 
         if (ticked != INT64_MIN && ticked != INT64_MAX && t < ticked - e->opts.late_slack_ms) {
             e->stats.late++;
             e->stats.late_kind[k]++;
         }
-        if ((rc = advance_clock(e, &e->kind[k], CM_EV_MASK(k), c, sink)) != 0) {
-            return rc;
+        if (c > kc->max_time) {
+            if (kc->max_time == INT64_MIN && c < e->skew_low) {
+                e->skew_low = c; /* a source's first event: the oldest clock yet */
+            }
+            if ((rc = advance_clock(e, kc, CM_EV_MASK(k), c, sink)) != 0) {
+                return rc;
+            }
         }
     }
-    if ((rc = advance_clock(e, &e->all, 0, c, sink)) != 0) {
+    if (c > e->all.max_time && (rc = advance_clock(e, &e->all, 0, c, sink)) != 0) {
         return rc;
     }
-    /* A source more than MAX_SKEW_MS behind the others (its logging stopped) is moved on,
-     * so its detectors' state does not outlive it for good. */
-    for (unsigned j = 0; j < CM_EV_KIND_COUNT && e->all.max_time > INT64_MIN + MAX_SKEW_MS; j++) {
-        int64_t floor = e->all.max_time - MAX_SKEW_MS;
-
-        if (e->kind[j].max_time != INT64_MIN && e->kind[j].max_time < floor &&
-            (rc = advance_clock(e, &e->kind[j], CM_EV_MASK(j), floor, sink)) != 0) {
-            return rc;
-        }
+    if (e->all.max_time > INT64_MIN + MAX_SKEW_MS && e->all.max_time - MAX_SKEW_MS > e->skew_low) {
+        return lift_lagging(e, sink);
     }
     return CM_OK;
 }
@@ -728,6 +758,7 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
     }
     e->all = all;
     memcpy(e->kind, kind, sizeof(kind));
+    e->skew_low = INT64_MIN;
     for (uint32_t i = 0; i < n && r->err == 0; i++) {
         struct cm_str name = cm_ckpt_get_str(r, DETECTOR_NAME_MAX);
         uint32_t sv = cm_ckpt_get_u32(r);

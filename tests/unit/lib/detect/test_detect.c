@@ -323,6 +323,15 @@ static void test_kind_clocks(void **state)
     assert_true(dns_wm == 6 * h);
     assert_true(cm_engine_kind_watermark(e, CM_EV_DNS) == 6 * h);
     assert_true(cm_engine_kind_watermark(e, CM_EV_CLOUDTRAIL) == INT64_MIN);
+    /* A source whose first record comes more than a day behind is moved on at once, and
+     * the lagging source keeps following the others. */
+    ev = mk(CM_EV_CLOUDTRAIL, h);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_true(cm_engine_kind_watermark(e, CM_EV_CLOUDTRAIL) == 6 * h);
+    ev = mk(CM_EV_FLOW, 31 * h);
+    assert_int_equal(cm_engine_event(e, &ev, &sink), 0);
+    assert_true(dns_wm == 7 * h);
+    assert_true(cm_engine_kind_watermark(e, CM_EV_CLOUDTRAIL) == 7 * h);
     cm_engine_destroy(e);
 }
 
