@@ -1,7 +1,8 @@
 /*
  * The file target: appends each event as one line (the JSON and "\n") to a
  * file, with one write so that lines from concurrent deliveries do not mix,
- * and fdatasync()s it unless the spec says "fsync": false.
+ * and fdatasync()s it unless the spec says "fsync": false. A write that
+ * fails part-way is cut back off, so the file holds only whole lines.
  *
  *   {"path": "/var/lib/coalmine/events.jsonl", "fsync": true}
  */
@@ -12,6 +13,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -72,8 +74,11 @@ static int file_check(const char *spec, size_t len, struct cm_buf *canon, char *
     return rc;
 }
 
-/* Writes the event and a newline with one writev, then whatever a short write left. */
-static int append_line(int fd, const char *event, size_t evlen)
+/*
+ * Writes the event and a newline with one writev, then whatever a short write
+ * left; *done counts the bytes written, also when it fails part-way.
+ */
+static int append_line(int fd, const char *event, size_t evlen, size_t *done)
 {
     struct iovec iov[2];
     int n = 2, i = 0;
@@ -82,6 +87,7 @@ static int append_line(int fd, const char *event, size_t evlen)
     iov[0].iov_len = evlen;
     iov[1].iov_base = (void *)(uintptr_t) "\n";
     iov[1].iov_len = 1;
+    *done = 0;
     while (i < n) {
         ssize_t w = writev(fd, iov + i, n - i);
 
@@ -94,6 +100,7 @@ static int append_line(int fd, const char *event, size_t evlen)
             }
             return -1;
         }
+        *done += (size_t)w;
         for (size_t left = (size_t)w; left > 0 && i < n;) {
             if (left >= iov[i].iov_len) {
                 left -= iov[i].iov_len;
@@ -111,11 +118,31 @@ static int append_line(int fd, const char *event, size_t evlen)
     return 0;
 }
 
+/*
+ * Takes back the part of a line that a failed write left at the end of the
+ * file (a full disk, the file size limit), so that the retry's line does
+ * not continue it. Only while the file still ends with that part: a line
+ * another writer appended since is not cut (its line and the part then stay).
+ */
+static void take_back(int fd, size_t done)
+{
+    struct stat st;
+    off_t end;
+    int e = errno;
+
+    if (done > 0 && (end = lseek(fd, 0, SEEK_CUR)) >= (off_t)done && fstat(fd, &st) == 0 &&
+        st.st_size == end) {
+        (void)ftruncate(fd, end - (off_t)done);
+    }
+    errno = e;
+}
+
 static int file_deliver(const char *spec, size_t len, const char *event, size_t evlen,
                         const struct cm_target_ctx *ctx, char *err, size_t errlen)
 {
     struct cm_tspec s;
     struct file_spec f;
+    size_t done = 0;
     int rc, fd = -1;
 
     (void)ctx;
@@ -133,7 +160,8 @@ static int file_deliver(const char *spec, size_t len, const char *event, size_t 
         rc = CM_EIO;
         goto done;
     }
-    if (append_line(fd, event, evlen) != 0) {
+    if (append_line(fd, event, evlen, &done) != 0) {
+        take_back(fd, done);
         snprintf(err, errlen, "file %s: write: %s", f.path, strerror(errno));
         rc = CM_EIO;
         goto done;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -660,6 +661,56 @@ static void test_file(void **state)
     assert_string_equal(err, "file: bad spec: path: must be a string");
 }
 
+/*
+ * A write that stops part-way (a full disk; here the file size limit, with
+ * SIGXFSZ ignored, in a child process) leaves no part of the line behind:
+ * before, the part stayed and the retry's line was appended to it, so the
+ * file held one line that was no JSON.
+ */
+static void test_file_partial_write(void **state)
+{
+    char spec[1024], err[512] = "", path[600], want[1024], errpath[700];
+    struct rlimit rl;
+    pid_t pid;
+    int status = 0;
+    FILE *fp;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+    snprintf(errpath, sizeof(errpath), "%s/err.txt", dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\"}", path);
+    assert_int_equal(deliver("file", spec, "{\"id\":1}", 8, &ctx1, err, sizeof(err)), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        rl.rlim_cur = 9 + 20; /* the first line and 20 bytes of the next */
+        rl.rlim_max = RLIM_INFINITY;
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) {
+            _exit(2);
+        }
+        status = deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err));
+        rl.rlim_cur = RLIM_INFINITY;
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) {
+            _exit(3);
+        }
+        if ((fp = fopen(errpath, "w")) != NULL) {
+            fputs(err, fp);
+            fclose(fp);
+        }
+        _exit(status == CM_EIO ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    snprintf(want, sizeof(want), "file %s: write: File too large", path);
+    assert_file(errpath, want, strlen(want));
+    assert_file(path, "{\"id\":1}\n", 9);
+    /* The retry appends one whole line. */
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    snprintf(want, sizeof(want), "{\"id\":1}\n%s\n", EVENT);
+    assert_file(path, want, strlen(want));
+}
+
 /* ---- webhook ---- */
 
 struct srv {
@@ -934,6 +985,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_path_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_partial_write, setup, teardown),
         cmocka_unit_test(test_webhook_ok),
         cmocka_unit_test(test_webhook_refused),
         cmocka_unit_test(test_webhook_timeout),
