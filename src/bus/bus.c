@@ -33,7 +33,9 @@ struct btarget {
     char *kind_name;
     const struct cm_target_kind *kind; /* NULL: not a kind this build knows */
     char *spec;
-    int64_t lease_ms; /* how long a claim on one of its deliveries holds */
+    int64_t timeout_ms; /* the spec's timeout_seconds (1 hour when it has none) */
+    int64_t lease_ms;   /* how long a claim on one of its deliveries holds */
+    bool stalled;       /* a delivery timed out in this run: the rest wait for the next */
 };
 
 struct brule {
@@ -109,12 +111,12 @@ static int add_rule(void *ud, const struct cm_store_rule *sr)
 }
 
 /*
- * The lease of a claim on a delivery to a target with this spec: its
- * timeout_seconds (every kind has one; 1 hour, the longest, when the spec
- * has none or is unreadable) and a margin for the exec kind's kill grace,
- * the process's start and the record.
+ * The timeout of a target with this spec: its timeout_seconds (every kind
+ * has one; 1 hour, the longest, when the spec has none or is unreadable);
+ * and the lease of a claim on a delivery to it: the timeout and a margin
+ * for the exec kind's kill grace, the process's start and the record.
  */
-static int lease_of(const char *spec, int64_t *lease_ms)
+static int lease_of(const char *spec, int64_t *timeout_ms, int64_t *lease_ms)
 {
     struct cm_json_doc d;
     int64_t secs = 3600;
@@ -135,6 +137,7 @@ static int lease_of(const char *spec, int64_t *lease_ms)
         }
     }
     cm_json_doc_finish(&d);
+    *timeout_ms = secs * 1000;
     *lease_ms = (secs + CM_BUS_LEASE_MARGIN_S) * 1000;
     return rc == CM_ENOMEM ? rc : CM_OK;
 }
@@ -157,7 +160,7 @@ static int add_target(void *ud, const struct cm_store_target *st)
         if (t->id == NULL || t->kind_name == NULL || t->spec == NULL) {
             return CM_ENOMEM;
         }
-        return lease_of(t->spec, &t->lease_ms);
+        return lease_of(t->spec, &t->timeout_ms, &t->lease_ms);
     }
     return CM_OK; /* a disabled rule's */
 }
@@ -203,6 +206,15 @@ static int copy_row(void *ud, const struct cm_store_outbox *o)
     return r->finding_id && r->doc ? CM_OK : CM_ENOMEM;
 }
 
+/* The monotonic clock in milliseconds, to time a delivery. */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* The wait after failed attempt number attempt: backoff doubling, at most CM_BUS_BACKOFF_MAX. */
 static int64_t wait_after(int64_t backoff, uint32_t attempt)
 {
@@ -229,11 +241,15 @@ struct run {
 /*
  * Claims the delivery of finding f's event (outbox row oseq) to target t of
  * rule r, delivers it and records the outcome, unless it is done, given
- * up, waiting or claimed by another run. *settled becomes false when the
- * delivery is left pending. Returns 0 or the store's error.
+ * up, waiting or claimed by another run, or t stalled earlier in this run.
+ * A failure that took the whole timeout stalls t: its later deliveries in
+ * this run are left to the next (not tried, so no attempt is spent), so a
+ * target that hangs costs a run one timeout, not one per event. *settled
+ * becomes false when the delivery is left pending. Returns 0 or the
+ * store's error.
  */
 static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
-                       const struct brule *r, const struct btarget *t, const struct cm_buf *ev,
+                       const struct brule *r, struct btarget *t, const struct cm_buf *ev,
                        bool *settled)
 {
     struct cm_store_claim c = {oseq,
@@ -249,9 +265,15 @@ static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
     struct cm_bus_report rep;
     char msg[512];
     bool held = false;
-    int rc = cm_store_delivery_claim(x->st, &c, &res, &d, x->err, x->errlen);
+    int64_t started;
+    int rc;
 
-    if (rc != 0) {
+    if (t->stalled) {
+        x->stats->deferred++;
+        *settled = false;
+        return CM_OK;
+    }
+    if ((rc = cm_store_delivery_claim(x->st, &c, &res, &d, x->err, x->errlen)) != 0) {
         return rc;
     }
     if (res == CM_CLAIM_SETTLED) {
@@ -271,6 +293,7 @@ static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
     ctx.severity = f->severity;
     ctx.attempt = ++d.attempts;
     msg[0] = '\0';
+    started = mono_ms();
     if (t->kind == NULL) {
         snprintf(msg, sizeof(msg), "unknown target kind \"%s\"", t->kind_name);
         rc = CM_EINVAL;
@@ -279,6 +302,8 @@ static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
         if (rc != 0 && msg[0] == '\0') {
             snprintf(msg, sizeof(msg), "%s", cm_strerror(rc));
         }
+        /* A kind's timeout is measured from a little later than started. */
+        t->stalled = rc != 0 && mono_ms() - started >= t->timeout_ms;
     }
     if (rc == 0) {
         d.state = CM_DELIVERY_DONE;
@@ -309,8 +334,8 @@ static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
 }
 
 /* Routes one outbox row. Returns 0 or the store's error. */
-static int route_row(struct run *x, const struct rules *rs, const struct row *w,
-                     struct cm_json_doc *tape, struct cm_buf *ev)
+static int route_row(struct run *x, struct rules *rs, const struct row *w, struct cm_json_doc *tape,
+                     struct cm_buf *ev)
 {
     struct cm_finding f;
     bool settled = true;
@@ -337,7 +362,7 @@ static int route_row(struct run *x, const struct rules *rs, const struct row *w,
         return rc == CM_ENOMEM ? rc : CM_EIO;
     }
     for (size_t i = 0; rc == 0 && i < rs->n; i++) {
-        const struct brule *r = &rs->v[i];
+        struct brule *r = &rs->v[i];
         if (!cm_pattern_match(r->pat, tape, 0)) {
             continue;
         }

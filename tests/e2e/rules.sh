@@ -8,7 +8,7 @@
 # the program's environment, no second delivery when the same logs are
 # scanned again, retries with backoff and giving up, disabled rules,
 # archived findings, --no-route, `rules test`, the CLI's validation, and two
-# processes delivering from one store at once.
+# processes delivering from one store at once, and a webhook that hangs.
 # Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/json.sh"
@@ -225,5 +225,54 @@ check "two concurrent delivers: each event delivered once" \
 "$COALMINE" rules deliveries --db "$DB2" --format json >"$T/c.json"
 check "two concurrent delivers: every delivery DONE after 2 attempts" \
     test "$(jq -r '[.Deliveries[] | "\(.State):\(.Attempts)"] | unique | join(" ")' "$T/c.json")" = "DONE:2"
+
+# --- a target that hangs: one timeout per run, not one per event -----------------------------------
+# A webhook on 127.0.0.1 that takes connections and never answers (started here, stopped at the
+# end), next to a file target. The first delivery to it times out (1 s); its other three wait for
+# the next run, untried, and the file target gets all four at once. Before, each of the four
+# waited out the timeout: a scan of n findings to a hung webhook took n timeouts (10k findings,
+# the default 10 s: 28 hours), and every other target waited behind it.
+if command -v python3 >/dev/null; then
+    DB3="$T/hang.db"
+    python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+    with open(sys.argv[2], "a") as f:
+        f.write("connection\n")
+' "$T/hang.port" "$T/hang.log" &
+    HANG=$!
+    i=0
+    while [ ! -s "$T/hang.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    "$COALMINE" rules put --db "$DB3" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+    "$COALMINE" targets put --db "$DB3" --rule all --id hook --kind webhook \
+        --spec '{"url":"http://127.0.0.1:'"$(cat "$T/hang.port")"'/x","timeout_seconds":1}' >/dev/null
+    "$COALMINE" targets put --db "$DB3" --rule all --id log --kind file \
+        --spec '{"path":"'"$T/hang.jsonl"'"}' >/dev/null
+    t0=$(date +%s)
+    "$COALMINE" scan --db "$DB3" --format json "$LOGS" >/dev/null 2>"$T/h1.err"
+    t1=$(date +%s)
+    check "hung webhook: one connection, one timeout in the scan" \
+        test "$(wc -l <"$T/hang.log")" -eq 1 -a "$(grep -c 'Operation timed out' "$T/h1.err")" -eq 1
+    check "hung webhook: the scan takes one timeout, not four" test $((t1 - t0)) -lt 3
+    check "hung webhook: the other three are not tried, and the summary says so" \
+        grep -q '4 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried (their target timed out in this run)' "$T/h1.err"
+    check "hung webhook: the file target got all four" test "$(wc -l <"$T/hang.jsonl")" -eq 4
+    "$COALMINE" rules deliveries --db "$DB3" --format json >"$T/h1.json"
+    check "hung webhook: one attempt recorded, PENDING" \
+        test "$(jq -r '[.Deliveries[] | select(.Target == "hook") | "\(.State):\(.Attempts)"] | join(" ")' "$T/h1.json")" = "PENDING:1"
+    "$COALMINE" rules deliver --db "$DB3" 2>"$T/h2.err"
+    check "hung webhook: the next run tries the next one (the first waits for its backoff)" \
+        grep -q '0 delivered, 1 failed (tried again later), 0 given up, 1 waiting, 2 not tried' "$T/h2.err"
+    kill $HANG
+    wait $HANG 2>/dev/null
+fi
 
 done_testing

@@ -5,9 +5,9 @@
 # `--db` routes its four findings to a file target and a kafka target of the
 # same rule: the topic must hold exactly the file's events, keyed by finding
 # id, with the coalmine-* headers, once each. With no broker listening the
-# deliveries fail, the scan still exits 0, the deliveries wait (PENDING, with
-# librdkafka's reason) and `rules deliver --now` delivers them once a broker
-# is back. Prints TAP.
+# first delivery times out and the other is not tried in that run, the scan
+# still exits 0, the delivery waits (PENDING, with librdkafka's reason) and
+# `rules deliver --now` delivers both once a broker is back. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 
 MOCK="$ROOT/$BUILD/tools/kafka-mock"
@@ -126,13 +126,15 @@ DEAD=$BROKERS # the first cluster has exited: nothing listens there now
 check "broker down: the scan still exits 0" test $? -eq 0
 check "broker down: the failure names the topic and brokers" \
     grep -q "stream.*kafka findings@$DEAD: " "$T/s3.err"
-check "broker down: both root credential findings failed, tried again later" \
-    grep -q 'routed:   4 findings, 2 rule matches, 0 delivered, 2 failed' "$T/s3.err"
+# The first delivery times out; the broker is then taken as down for the rest of the run,
+# so the second is not tried (no attempt spent on it) and waits for the next run.
+check "broker down: the first root credential finding failed, the other was not tried" \
+    grep -q 'routed:   .* 0 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 1 not tried' "$T/s3.err"
 "$COALMINE" rules deliveries --db "$DB2" --format json >"$T/d1.json"
-check "broker down: the deliveries are PENDING with librdkafka's reason" test \
+check "broker down: the delivery tried is PENDING with librdkafka's reason" test \
     "$(jq -r '[.Deliveries[] | select(.State == "PENDING" and
         (.LastError | test("^kafka findings@127.0.0.1:[0-9]+: Local: Message timed out .*Connection refused")))]
-        | length' "$T/d1.json")" = 2
+        | length' "$T/d1.json")" = 1
 
 start_mock m2 2
 "$COALMINE" targets put --db "$DB2" --rule high --id stream --kind kafka \
@@ -142,11 +144,12 @@ check "rules deliver --now: exit 0 once the broker is back" test $? -eq 0
 stop_mock
 check "the waiting events reached the topic once each" test "$(wc -l <"$T/m2.jsonl")" -eq 2 -a \
     "$(jq -r '.key' "$T/m2.jsonl" | sort -u | wc -l)" -eq 2
-check "attempt 2 in their headers" test "$(jq -r '.headers[4][1]' "$T/m2.jsonl" | sort -u)" = 2
+check "attempts 1 and 2 in their headers" \
+    test "$(jq -r '.headers[4][1]' "$T/m2.jsonl" | sort | tr '\n' ' ')" = "1 2 "
 check "they are the root credential findings" test \
     "$(jq -r '.value | fromjson | .detail.type' "$T/m2.jsonl" | sort -u)" = \
     Policy:IAMUser/RootCredentialUsage
 "$COALMINE" rules deliveries --db "$DB2" --format json >"$T/d2.json"
-check "the deliveries are DONE after two attempts" test \
-    "$(jq -r '.Deliveries[] | "\(.State) \(.Attempts)"' "$T/d2.json" | sort -u)" = "DONE 2"
+check "the deliveries are DONE, after two attempts and one" test \
+    "$(jq -r '.Deliveries[] | "\(.State) \(.Attempts)"' "$T/d2.json" | sort | tr '\n' ' ')" = "DONE 1 DONE 2 "
 done_testing

@@ -5,7 +5,8 @@
  * publish (new, updated, not archived, some rule enabled, publishing on);
  * routing through file targets; retries with backoff to the given-up
  * state (driven by the options' clock); superseded rows; a stored pattern
- * that no longer compiles; a target kind this build does not know;
+ * that no longer compiles; a target that times out (its other deliveries
+ * wait for the next run); a target kind this build does not know;
  * retention keeping findings whose deliveries are owed; PENDING deliveries
  * of finished rows cancelled, with the reason; claims and their leases.
  */
@@ -17,6 +18,8 @@
 
 #include "store_util.h"
 #include "../lib/finding/finding_util.h"
+
+#include <time.h>
 
 #include "bus/bus.h"
 
@@ -304,6 +307,67 @@ static void test_bus_routes_and_retries(void **state)
     cm_store_close(st);
 }
 
+/*
+ * A target that hangs: its first delivery times out, and its others wait
+ * for the next run, untried (no attempt spent), while the run goes on to
+ * the other targets. Before, every delivery waited the whole timeout: n
+ * events to a hung webhook kept the scan n timeouts long.
+ */
+static void test_bus_timeout_stalls_target(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1};
+    struct t_events e;
+    struct cm_finding f[2];
+    struct cm_store *st = s_open();
+    struct cm_bus_stats s;
+    struct timespec t0, t1;
+    char path[600], spec[700];
+    int64_t now = T_NOW + 1000;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f[0], &e, types[0], T_NOW);
+    finding(&f[1], &e, types[1], T_NOW);
+    snprintf(path, sizeof(path), "%s/events.jsonl", s_dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\",\"fsync\":false}", path);
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(
+        target(st, "all", "hang", "exec", "{\"argv\":[\"sleep\",\"30\"],\"timeout_seconds\":1}"),
+        0);
+    assert_int_equal(target(st, "all", "log", "file", spec), 0);
+    store1(st, &f[0], &k1);
+    store1(st, &f[1], &k1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    s = run_bus(st, now);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(s.deferred, 1);
+    assert_int_equal(s.delivered, 2); /* the file target got both */
+    assert_int_equal(s.pending, 2);
+    assert_int_equal(lines(path), 2);
+    /* One timeout (1 s), not two. */
+    assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1900);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE target = 'hang'", NULL), 1);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE target = 'hang'"
+                           " AND last_error LIKE '%killed after 1 s (timeout)%'",
+                           NULL),
+                     1);
+    /* The next run, within the first one's backoff: the second is tried (its attempt 1). */
+    s = run_bus(st, now + 1);
+    assert_int_equal(s.waiting, 1);
+    assert_int_equal(s.failed, 1);
+    assert_int_equal(s.deferred, 0);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE target = 'hang'"
+                           " AND attempts = 1 AND state = 'PENDING'",
+                           NULL),
+                     2);
+    assert_int_equal(lines(path), 2);
+    cm_finding_finish(&f[0]);
+    cm_finding_finish(&f[1]);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 static void test_bus_broken_rules(void **state)
 {
     static const struct cm_finding_event k1 = {1, 1};
@@ -566,6 +630,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rules_and_targets, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_outbox_with_the_findings, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bus_routes_and_retries, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_bus_timeout_stalls_target, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_bus_broken_rules, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_expire_keeps_owed_findings, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
