@@ -231,6 +231,7 @@ struct run {
     struct cm_store *st;
     const struct cm_bus_opts *o;
     uint32_t max_attempts;
+    int64_t max_age;
     int64_t backoff;
     struct cm_bus_stats *stats;
     char *err;
@@ -239,7 +240,18 @@ struct run {
 };
 
 /*
- * Claims the delivery of finding f's event (outbox row oseq) to target t of
+ * Whether a delivery of row w's event whose attempt number attempts failed
+ * is given up: after CM_BUS_MIN_ATTEMPTS attempts once the event is
+ * max_age old (EventBridge's maximum event age), or after max_attempts.
+ */
+static bool gives_up(const struct run *x, const struct row *w, uint32_t attempts)
+{
+    return attempts >= x->max_attempts ||
+           (attempts >= CM_BUS_MIN_ATTEMPTS && x->o->now_ms - w->created_ms >= x->max_age);
+}
+
+/*
+ * Claims the delivery of finding f's event (outbox row w) to target t of
  * rule r, delivers it and records the outcome, unless it is done, given
  * up, waiting or claimed by another run, or t stalled earlier in this run.
  * A failure that took the whole timeout stalls t: its later deliveries in
@@ -248,11 +260,11 @@ struct run {
  * becomes false when the delivery is left pending. Returns 0 or the
  * store's error.
  */
-static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
+static int deliver_one(struct run *x, const struct row *w, const struct cm_finding *f,
                        const struct brule *r, struct btarget *t, const struct cm_buf *ev,
                        bool *settled)
 {
-    struct cm_store_claim c = {oseq,
+    struct cm_store_claim c = {w->seq,
                                r->name,
                                t->id,
                                x->owner,
@@ -309,7 +321,7 @@ static int deliver_one(struct run *x, int64_t oseq, const struct cm_finding *f,
         d.state = CM_DELIVERY_DONE;
         d.last_error = NULL;
         x->stats->delivered++;
-    } else if (d.attempts >= x->max_attempts) {
+    } else if (gives_up(x, w, d.attempts)) {
         d.state = CM_DELIVERY_FAILED;
         d.last_error = msg;
         x->stats->gave_up++;
@@ -368,7 +380,7 @@ static int route_row(struct run *x, struct rules *rs, const struct row *w, struc
         }
         matched++;
         for (size_t k = 0; rc == 0 && k < r->nt; k++) {
-            rc = deliver_one(x, w->seq, &f, r, &r->t[k], ev, &settled);
+            rc = deliver_one(x, w, &f, r, &r->t[k], ev, &settled);
         }
     }
     /* A row whose every delivery waits for its backoff was not routed this run. */
@@ -394,6 +406,7 @@ int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bu
     struct run x = {st,
                     opts,
                     opts->max_attempts ? opts->max_attempts : CM_BUS_MAX_ATTEMPTS,
+                    opts->max_age_ms > 0 ? opts->max_age_ms : CM_BUS_MAX_AGE_MS,
                     opts->backoff_ms > 0 ? opts->backoff_ms : CM_BUS_BACKOFF_MS,
                     stats,
                     err,

@@ -14,8 +14,10 @@
  * claim holds, so runs of several processes on one store do not deliver
  * one event to one target twice. A failed delivery is tried again on a later run
  * (backoff doubling from opts.backoff_ms, at most an hour) until it
- * succeeds or its attempts reach opts.max_attempts (then FAILED, kept for
- * `coalmine rules deliveries`). An outbox row is done once every delivery
+ * succeeds, or it has been tried CM_BUS_MIN_ATTEMPTS times and its event
+ * is opts.max_age_ms old (EventBridge's retry policy: 24 hours), or its
+ * attempts reach opts.max_attempts (then FAILED, kept for `coalmine rules
+ * deliveries`). An outbox row is done once every delivery
  * it needs is DONE or FAILED; its deliveries left PENDING then become
  * CANCELLED (cm_store_outbox_done). A delivery that fails after its target's
  * whole timeout stalls the target for the rest of the run: its other
@@ -33,10 +35,12 @@
 
 #include "store/store.h"
 
-#define CM_BUS_MAX_ATTEMPTS   8       /* default attempts per delivery */
-#define CM_BUS_BACKOFF_MS     30000   /* default wait before the second attempt */
-#define CM_BUS_BACKOFF_MAX    3600000 /* the longest wait between two attempts */
-#define CM_BUS_LEASE_MARGIN_S 60      /* a claim's lease: the target's timeout and this */
+#define CM_BUS_MAX_ATTEMPTS   185      /* default attempts per delivery, at most */
+#define CM_BUS_MIN_ATTEMPTS   8        /* attempts made before an event past its age gives up */
+#define CM_BUS_MAX_AGE_MS     86400000 /* default: retried until the event is 24 h old */
+#define CM_BUS_BACKOFF_MS     30000    /* default wait before the second attempt */
+#define CM_BUS_BACKOFF_MAX    3600000  /* the longest wait between two attempts */
+#define CM_BUS_LEASE_MARGIN_S 60       /* a claim's lease: the target's timeout and this */
 
 /* One delivery attempt, as it is reported. */
 struct cm_bus_report {
@@ -54,6 +58,7 @@ struct cm_bus_report {
 struct cm_bus_opts {
     int64_t now_ms;        /* the time attempts are recorded and backed off from */
     uint32_t max_attempts; /* 0: CM_BUS_MAX_ATTEMPTS */
+    int64_t max_age_ms;    /* 0: CM_BUS_MAX_AGE_MS (from the outbox row's time) */
     int64_t backoff_ms;    /* 0: CM_BUS_BACKOFF_MS */
     bool ignore_backoff;   /* try every PENDING delivery now */
     void (*report)(void *ud, const struct cm_bus_report *r); /* NULL: none */

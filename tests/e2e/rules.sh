@@ -171,11 +171,27 @@ check "deliver --now: exit 1 (a delivery failed)" test $? -eq 1
 check "deliver --now: the flaky target succeeds on attempt 2" test "$(cut -d' ' -f2 "$T/flaky.log")" = 2
 i=0
 while [ $i -lt 8 ]; do "$COALMINE" rules deliver --db "$DB" --now 2>>"$T/r3.err"; i=$((i + 1)); done
-check "the broken target is tried 8 times, then given up" test "$(wc -l <"$T/broken.log")" -eq 8
-check "giving up is reported" grep -q 'attempt 8, given up' "$T/r3.err"
-"$COALMINE" rules deliveries --db "$DB" --state FAILED --format json >"$T/d3.json"
-check "deliveries: FAILED with the last error" \
-    test "$(jq -r '.Deliveries[0] | "\(.Target)|\(.Attempts)|\(.LastError | test("exit 1"))"' "$T/d3.json")" = "broken|8|true"
+# A target that stays down is tried again until the event is 24 hours old (EventBridge's retry
+# policy), not only 8 times: before, the 8th attempt (an hour in, at the default backoff) gave
+# up, so a target down for an hour lost every event of that hour.
+check "the broken target is still tried after 10 attempts (the event is not 24 h old)" \
+    test "$(wc -l <"$T/broken.log")" -eq 10 -a "$(grep -c ', given up)' "$T/r3.err")" -eq 0
+"$COALMINE" rules deliveries --db "$DB" --state PENDING --format json >"$T/d3.json"
+check "deliveries: PENDING after 10 attempts" \
+    test "$(jq -r '.Deliveries[0] | "\(.Target)|\(.Attempts)"' "$T/d3.json")" = "broken|10"
+if command -v sqlite3 >/dev/null; then
+    # The outbox row's time, 25 hours back: the next failure gives up.
+    sqlite3 "$DB" "UPDATE outbox SET created_ms = created_ms - 90000000"
+    "$COALMINE" rules deliver --db "$DB" --now 2>>"$T/r3.err"
+    check "the broken target is given up once its event is 24 h old" \
+        test "$(wc -l <"$T/broken.log")" -eq 11
+    check "giving up is reported" grep -q 'attempt 11, given up' "$T/r3.err"
+    "$COALMINE" rules deliveries --db "$DB" --state FAILED --format json >"$T/d3.json"
+    check "deliveries: FAILED with the last error" \
+        test "$(jq -r '.Deliveries[0] | "\(.Target)|\(.Attempts)|\(.LastError | test("exit 1"))"' "$T/d3.json")" = "broken|11|true"
+else
+    skip "giving up after 24 h" "sqlite3 is not installed"
+fi
 check "the flaky target got the event once" test "$(wc -l <"$T/flaky.log")" -eq 1
 
 # --- archived findings and --no-route --------------------------------------------------------------
