@@ -34,6 +34,8 @@ const char *cm_strerror(int err)
         return "truncated input";
     case CM_EEXIST:
         return "already exists";
+    case CM_EUNAVAIL:
+        return "unavailable, try again later";
     default:
         return "unknown error";
     }

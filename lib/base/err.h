@@ -21,6 +21,7 @@ enum cm_err {
     CM_EFORMAT = -11,  /* unknown or unsupported format */
     CM_ETRUNC = -12,   /* input ended early */
     CM_EEXIST = -13,   /* the name or key is already taken */
+    CM_EUNAVAIL = -14, /* the other end cannot take anything now: try later (src/ only) */
 };
 
 /* Returns a static, human-readable description of an error code. */

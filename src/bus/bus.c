@@ -35,7 +35,7 @@ struct btarget {
     char *spec;
     int64_t timeout_ms; /* the spec's timeout_seconds (1 hour when it has none) */
     int64_t lease_ms;   /* how long a claim on one of its deliveries holds */
-    bool stalled;       /* a delivery timed out in this run: the rest wait for the next */
+    bool stalled;       /* timed out or unavailable in this run: the rest wait for the next */
 };
 
 struct brule {
@@ -254,9 +254,11 @@ static bool gives_up(const struct run *x, const struct row *w, uint32_t attempts
  * Claims the delivery of finding f's event (outbox row w) to target t of
  * rule r, delivers it and records the outcome, unless it is done, given
  * up, waiting or claimed by another run, or t stalled earlier in this run.
- * A failure that took the whole timeout stalls t: its later deliveries in
+ * A failure that took the whole timeout, or CM_EUNAVAIL (the target is
+ * down, or says it takes nothing now), stalls t: its later deliveries in
  * this run are left to the next (not tried, so no attempt is spent), so a
- * target that hangs costs a run one timeout, not one per event. *settled
+ * target that hangs costs a run one timeout, not one per event, and one
+ * that is down or rate-limited gets one request per run, not one per event. *settled
  * becomes false when the delivery is left pending. Returns 0 or the
  * store's error.
  */
@@ -315,7 +317,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
             snprintf(msg, sizeof(msg), "%s", cm_strerror(rc));
         }
         /* A kind's timeout is measured from a little later than started. */
-        t->stalled = rc != 0 && mono_ms() - started >= t->timeout_ms;
+        t->stalled = rc == CM_EUNAVAIL || (rc != 0 && mono_ms() - started >= t->timeout_ms);
     }
     if (rc == 0) {
         d.state = CM_DELIVERY_DONE;

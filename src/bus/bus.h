@@ -20,8 +20,9 @@
  * deliveries`). An outbox row is done once every delivery
  * it needs is DONE or FAILED; its deliveries left PENDING then become
  * CANCELLED (cm_store_outbox_done). A delivery that fails after its target's
- * whole timeout stalls the target for the rest of the run: its other
- * deliveries are not tried (stats.deferred) and wait for the next run.
+ * whole timeout, or with CM_EUNAVAIL (the target is down, or rate-limits),
+ * stalls the target for the rest of the run: its other deliveries are not
+ * tried (stats.deferred) and wait for the next run.
  * A delivery is recorded after the target took
  * the event, so a process killed in between delivers it again: at least
  * once, and targets get the event id to tell.
@@ -74,9 +75,9 @@ struct cm_bus_stats {
     uint64_t gave_up;    /* attempts that failed for the last time */
     uint64_t waiting;    /* deliveries not tried: their backoff has not passed */
     uint64_t busy;       /* deliveries not tried: another run holds them (its claim) */
-    uint64_t deferred;   /* deliveries not tried: their target timed out earlier in this run */
-    uint64_t lost;       /* attempts not recorded: the claim expired and was taken over */
-    uint64_t pending;    /* outbox rows left not done */
+    uint64_t deferred; /* deliveries not tried: their target was unavailable earlier in this run */
+    uint64_t lost;     /* attempts not recorded: the claim expired and was taken over */
+    uint64_t pending;  /* outbox rows left not done */
 };
 
 /*

@@ -46,8 +46,10 @@ struct cm_target_kind {
      * Delivers one event (an EventBridge envelope: one JSON document without
      * a newline, evlen bytes) with ctx about it (NULL: no names, severity
      * unknown). Returns 0 when the target accepted it, or CM_EINVAL (bad
-     * spec or event), CM_EIO (the target refused it or could not be
-     * reached) or CM_ENOMEM, with err saying why. Never blocks much past
+     * spec or event), CM_EIO (the target refused it, or failed), CM_EUNAVAIL
+     * (the target as a whole cannot take anything now: it could not be
+     * reached, or it said so, e.g. HTTP 503; the bus sends it nothing more
+     * in this run) or CM_ENOMEM, with err saying why. Never blocks much past
      * the spec's timeout. Callable from any thread at once: it keeps no
      * state between calls; exec reads the environment (do not setenv()
      * meanwhile) and blocks SIGPIPE in the calling thread for the call;

@@ -3,7 +3,10 @@
  * libcurl, one fresh easy handle per delivery (nothing shared between
  * threads). A 2xx answer is success; redirects are not followed (a 3xx is a
  * failure that names the Location); anything else fails with the status and
- * the first line of the body. curl_global_init is the program's job
+ * the first line of the body. A failure that says the endpoint as a whole
+ * is unavailable (no connection, a timeout, 429, 502, 503, 504) is
+ * CM_EUNAVAIL, so the bus sends it nothing more until its next run.
+ * curl_global_init is the program's job
  * (src/cli/cmd_intel_update.c does it for feed updates).
  *
  *   {"url": "https://hooks.example/x", "headers": {"Authorization": "Bearer t"},
@@ -306,7 +309,18 @@ static int setup(CURL *h, const struct webhook_spec *w, const char *event, size_
     return rc == CURLE_OK ? 0 : CM_ENOMEM;
 }
 
-/* The verdict on a completed exchange: 0 for a 2xx, else CM_EIO with err set. */
+/* Whether a transfer that failed with res never reached the endpoint, or it did not answer. */
+static bool unreachable(CURLcode res)
+{
+    return res == CURLE_COULDNT_RESOLVE_HOST || res == CURLE_COULDNT_RESOLVE_PROXY ||
+           res == CURLE_COULDNT_CONNECT || res == CURLE_OPERATION_TIMEDOUT;
+}
+
+/*
+ * The verdict on a completed exchange: 0 for a 2xx, else CM_EIO with err
+ * set, or CM_EUNAVAIL for a status that says the endpoint takes nothing now
+ * (429 Too Many Requests, 502, 503, 504).
+ */
 static int judge(CURL *h, long status, const struct answer *a, const char *url, char *err,
                  size_t errlen)
 {
@@ -333,7 +347,7 @@ static int judge(CURL *h, long status, const struct answer *a, const char *url, 
     }
     cm_target_printable(line, sizeof(line), a->head, n);
     snprintf(err, errlen, "webhook %s: HTTP %ld%s%s", url, status, line[0] ? ": " : "", line);
-    return CM_EIO;
+    return status == 429 || (status >= 502 && status <= 504) ? CM_EUNAVAIL : CM_EIO;
 }
 
 static int webhook_deliver(const char *spec, size_t len, const char *event, size_t evlen,
@@ -370,7 +384,7 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
 
         cm_target_printable(shown, sizeof(shown), why, strlen(why));
         snprintf(err, errlen, "webhook %s: %s", url, shown);
-        rc = CM_EIO;
+        rc = unreachable(res) ? CM_EUNAVAIL : CM_EIO;
         goto done;
     }
     rc = judge(h, status, &a, url, err, errlen);

@@ -61,7 +61,7 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
                 (unsigned long long)stats->delivered, (unsigned long long)stats->failed,
                 (unsigned long long)stats->gave_up, (unsigned long long)stats->waiting);
         if (stats->deferred > 0) {
-            fprintf(stderr, ", %llu not tried (their target timed out in this run)",
+            fprintf(stderr, ", %llu not tried (their target was unavailable in this run)",
                     (unsigned long long)stats->deferred);
         }
         if (stats->busy + stats->lost > 0) {

@@ -279,7 +279,7 @@ while True:
         test "$(wc -l <"$T/hang.log")" -eq 1 -a "$(grep -c 'Operation timed out' "$T/h1.err")" -eq 1
     check "hung webhook: the scan takes one timeout, not four" test $((t1 - t0)) -lt 3
     check "hung webhook: the other three are not tried, and the summary says so" \
-        grep -q '4 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried (their target timed out in this run)' "$T/h1.err"
+        grep -q '4 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried (their target was unavailable in this run)' "$T/h1.err"
     check "hung webhook: the file target got all four" test "$(wc -l <"$T/hang.jsonl")" -eq 4
     "$COALMINE" rules deliveries --db "$DB3" --format json >"$T/h1.json"
     check "hung webhook: one attempt recorded, PENDING" \
@@ -289,6 +289,17 @@ while True:
         grep -q '0 delivered, 1 failed (tried again later), 0 given up, 1 waiting, 2 not tried' "$T/h2.err"
     kill $HANG
     wait $HANG 2>/dev/null
+    # The same port with nothing listening: a refused connection says the webhook is down, so
+    # it gets one attempt per run, not one per event (before: four attempts, four refusals).
+    DB4="$T/down.db"
+    "$COALMINE" rules put --db "$DB4" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+    "$COALMINE" targets put --db "$DB4" --rule all --id hook --kind webhook \
+        --spec '{"url":"http://127.0.0.1:'"$(cat "$T/hang.port")"'/x","timeout_seconds":1}' >/dev/null
+    "$COALMINE" scan --db "$DB4" --format json "$LOGS" >/dev/null 2>"$T/h3.err"
+    check "webhook down: one refused attempt, three not tried" \
+        sh -c '[ "$(grep -c "Connection refused\|Couldn.t connect" "$1")" -eq 1 ] &&
+            grep -q "0 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried" "$1"' \
+        _ "$T/h3.err"
 fi
 
 done_testing

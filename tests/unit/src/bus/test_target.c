@@ -899,6 +899,26 @@ static void test_webhook_refused(void **state)
     snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: HTTP 404", s->port);
     assert_string_equal(err, want);
 
+    /*
+     * A status that says the endpoint takes nothing now is CM_EUNAVAIL (the bus sends it
+     * no more in that run); before, 429 and 503 were CM_EIO like 500, and a rate-limited
+     * endpoint got every owed event in every run.
+     */
+    {
+        static const int unavailable[] = {429, 502, 503, 504};
+        for (size_t i = 0; i < sizeof(unavailable) / sizeof(unavailable[0]); i++) {
+            srv_start(s, unavailable[i], "slow down", "Retry-After: 30\r\n", 0);
+            snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/x\"}", s->port);
+            assert_int_equal(
+                deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
+                CM_EUNAVAIL);
+            srv_stop(s);
+            snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: HTTP %d: slow down",
+                     s->port, unavailable[i]);
+            assert_string_equal(err, want);
+        }
+    }
+
     /* A redirect is not followed (the server answers one request only). */
     srv_start(s, 302, "", "Location: http://127.0.0.1:1/elsewhere\r\n", 0);
     snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/x\"}", s->port);
@@ -926,7 +946,7 @@ static void test_webhook_timeout(void **state)
              s->port);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
-                     CM_EIO);
+                     CM_EUNAVAIL);
     took = seconds_since(&t0);
     srv_stop(s);
     assert_true(s->served);
@@ -957,7 +977,7 @@ static void test_webhook_unreachable(void **state)
 
     snprintf(spec, sizeof(spec), "{\"url\":\"http://user:secret@127.0.0.1:%d/x\"}", port);
     assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
-                     CM_EIO);
+                     CM_EUNAVAIL);
     snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: ", port);
     assert_int_equal(strncmp(err, want, strlen(want)), 0);
     assert_non_null(strstr(err, "onnect"));
