@@ -251,16 +251,48 @@ static bool gives_up(const struct run *x, const struct row *w, uint32_t attempts
 }
 
 /*
+ * Makes a delivery that its stalled target t leaves untried (claim c) show
+ * in `rules deliveries`: one never tried gets its PENDING row, 0 attempts
+ * and due now, with the reason; one tried before keeps its row (its
+ * attempts, its last error). Returns 0 or the store's error.
+ */
+static int note_untried(struct run *x, const struct cm_store_claim *c, const struct btarget *t)
+{
+    struct cm_store_delivery d;
+    enum cm_claim_result res;
+    char msg[160];
+    bool held;
+    int rc = cm_store_delivery_get(x->st, c->oseq, c->rule, c->target, &d);
+
+    if (rc != CM_ENOTFOUND) {
+        if (rc != 0) {
+            snprintf(x->err, x->errlen, "reading the delivery to %s: %s", t->id, cm_strerror(rc));
+        }
+        return rc;
+    }
+    if ((rc = cm_store_delivery_claim(x->st, c, &res, &d, x->err, x->errlen)) != 0 ||
+        res != CM_CLAIM_TAKEN) {
+        return rc;
+    }
+    snprintf(msg, sizeof(msg), "not tried yet: target %s was unavailable earlier in the run",
+             t->id);
+    d.state = CM_DELIVERY_PENDING;
+    d.next_ms = x->o->now_ms;
+    d.last_error = msg;
+    return cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
+}
+
+/*
  * Claims the delivery of finding f's event (outbox row w) to target t of
  * rule r, delivers it and records the outcome, unless it is done, given
  * up, waiting or claimed by another run, or t stalled earlier in this run.
  * A failure that took the whole timeout, or CM_EUNAVAIL (the target is
  * down, or says it takes nothing now), stalls t: its later deliveries in
- * this run are left to the next (not tried, so no attempt is spent), so a
- * target that hangs costs a run one timeout, not one per event, and one
- * that is down or rate-limited gets one request per run, not one per event. *settled
- * becomes false when the delivery is left pending. Returns 0 or the
- * store's error.
+ * this run are left to the next (not tried, so no attempt is spent, but
+ * listed: note_untried), so a target that hangs costs a run one timeout,
+ * not one per event, and one that is down or rate-limited gets one
+ * request per run, not one per event. *settled becomes false when the
+ * delivery is left pending. Returns 0 or the store's error.
  */
 static int deliver_one(struct run *x, const struct row *w, const struct cm_finding *f,
                        const struct brule *r, struct btarget *t, const struct cm_buf *ev,
@@ -285,7 +317,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     if (t->stalled) {
         x->stats->deferred++;
         *settled = false;
-        return CM_OK;
+        return note_untried(x, &c, t);
     }
     if ((rc = cm_store_delivery_claim(x->st, &c, &res, &d, x->err, x->errlen)) != 0) {
         return rc;

@@ -561,7 +561,7 @@ static const char deliveries_help[] =
     "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED|CANCELLED]\n"
     "                                 [--max-results N] [--format table|json]\n\n"
     "The record of every delivery, newest first: the finding, the rule and target,\n"
-    "its state (PENDING: failed, tried again later; DONE; FAILED: given up;\n"
+    "its state (PENDING: failed or not tried yet, owed; DONE; FAILED: given up;\n"
     "CANCELLED: never to be tried again, because a newer event of the finding\n"
     "replaced it, or its rule was disabled or deleted, or its target removed), the\n"
     "attempts and the last error (for CANCELLED: why).\n";

@@ -283,7 +283,12 @@ while True:
     check "hung webhook: the file target got all four" test "$(wc -l <"$T/hang.jsonl")" -eq 4
     "$COALMINE" rules deliveries --db "$DB3" --format json >"$T/h1.json"
     check "hung webhook: one attempt recorded, PENDING" \
-        test "$(jq -r '[.Deliveries[] | select(.Target == "hook") | "\(.State):\(.Attempts)"] | join(" ")' "$T/h1.json")" = "PENDING:1"
+        test "$(jq -r '[.Deliveries[] | select(.Target == "hook" and .Attempts > 0) | "\(.State):\(.Attempts)"] | join(" ")' "$T/h1.json")" = "PENDING:1"
+    # The three not tried are listed too, owed: `rules deliveries --state PENDING` shows
+    # every event the webhook has not had, not only the one tried.
+    check "hung webhook: the three not tried are listed, PENDING with 0 attempts and why" \
+        test "$(jq -r '[.Deliveries[] | select(.Target == "hook" and .Attempts == 0 and .State == "PENDING"
+            and .LastError == "not tried yet: target hook was unavailable earlier in the run")] | length' "$T/h1.json")" = 3
     "$COALMINE" rules deliver --db "$DB3" 2>"$T/h2.err"
     check "hung webhook: the next run tries the next one (the first waits for its backoff)" \
         grep -q '0 delivered, 1 failed (tried again later), 0 given up, 1 waiting, 2 not tried' "$T/h2.err"

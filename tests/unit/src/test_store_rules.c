@@ -331,7 +331,7 @@ static void test_bus_timeout_stalls_target(void **state)
     struct cm_store *st = s_open();
     struct cm_bus_stats s;
     struct timespec t0, t1;
-    char path[600], spec[700];
+    char path[600], spec[700], sql[256];
     int64_t now = T_NOW + 1000;
     (void)state;
 
@@ -357,10 +357,16 @@ static void test_bus_timeout_stalls_target(void **state)
     assert_int_equal(lines(path), 2);
     /* One timeout (1 s), not two. */
     assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1900);
-    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE target = 'hang'", NULL), 1);
     assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE target = 'hang'"
-                           " AND last_error LIKE '%killed after 1 s (timeout)%'",
+                           " AND attempts = 1 AND last_error LIKE '%killed after 1 s (timeout)%'",
                            NULL),
+                     1);
+    /* The one not tried is listed, owed: PENDING, 0 attempts, due now, with the reason. */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM deliveries WHERE target = 'hang' AND state = 'PENDING'"
+             " AND attempts = 0 AND next_ms = %lld AND last_error = ?",
+             (long long)now);
+    assert_int_equal(s_int(sql, "not tried yet: target hang was unavailable earlier in the run"),
                      1);
     /* The next run, within the first one's backoff: the second is tried (its attempt 1). */
     s = run_bus(st, now + 1);
