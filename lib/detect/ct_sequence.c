@@ -9,7 +9,7 @@
  * distinct finding types of the last day (up to 16) as signals, each with
  * its tactic (the type's threat purpose, with Recon read as Discovery,
  * Stealth as DefenseEvasion, UnauthorizedAccess as InitialAccess; Policy
- * is no tactic), times, count and the record that first raised it.
+ * is no tactic), times, count and the record of its earliest detection.
  *
  *   CompromisedCredentials: the signals of the window span three or more
  *   tactics, and one of them is a step beyond looking around (anything but
@@ -19,11 +19,18 @@
  *   S3 signal; the key is the actor.
  *
  * Each new detection of the credential while a sequence holds emits it
- * again (the aggregator counts them into one finding). The finding's
- * additionalInfo lists the newest 8 signals and every tactic; its evidence
- * is the record that first raised each listed signal. Only findings coalmine makes are signals:
- * GuardDuty also correlates raw API activity, which here is what the anomaly models turn into
- * findings.
+ * again (the aggregator folds them into one finding). What an emission says
+ * is a function of the credential's signals, not of the order their
+ * detections came in (a scan of everything, hourly scans with a state file,
+ * CloudTrail delivered late): its count is the records of the window not
+ * counted yet (at the first, every one before it too), its times are the
+ * signals', its additionalInfo lists the newest 8 signals in the order they
+ * began and every tactic; its evidence is the record of each listed
+ * signal's earliest detection. Past SIGNALS types, the newest are kept and
+ * the rest pushed out into a summary the rules still count.
+ *
+ * Only findings coalmine makes are signals: GuardDuty also correlates raw
+ * API activity, which here is what the anomaly models turn into findings.
  */
 #include "detect/ct.h"
 
@@ -49,10 +56,13 @@
 /* The longest finding type kept (the longest there is has 68 characters). */
 #define TYPE_LEN 128u
 
-#define SEQUENCE_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 2u /* bump when the layout save writes changes */
 
 static const char iam_type[] = "AttackSequence:IAM/CompromisedCredentials";
 static const char s3_type[] = "AttackSequence:S3/CompromisedData";
+
+/* The two sequences, as an index of struct signal's unsent. */
+enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
 
 /* Finding types' threat purposes (before ':') and the tactic each is read as. */
 static const struct {
@@ -97,12 +107,33 @@ struct signal {
     bool s3_data; /* an Exfiltration:S3 or Impact:S3 type */
     int64_t first_ms, last_ms;
     uint32_t count;
-    struct cm_src_ref src;
-    char bucket[64]; /* S3Bucket findings: the bucket */
+    /*
+     * The records of this signal no emission of each sequence has counted yet: a
+     * sequence's first emission counts every record of its window, not only the one
+     * that completed it, so that its count is the same whatever order they came in.
+     */
+    uint32_t unsent[SEQ_KINDS];
+    struct cm_src_ref src; /* the record of its earliest detection */
+    uint64_t src_key;      /* cm_event_key of it: of two as early, the smaller is cited */
+    int64_t bucket_ms;     /* the time of the detection that named bucket */
+    char bucket[64];       /* S3Bucket findings: the bucket of the newest */
 };
 
 struct cred {
     struct signal sig[SIGNALS];
+    uint64_t last_key; /* cm_event_key of the record of the last detection noted */
+    /*
+     * Signals of the window pushed out by newer ones (more than SIGNALS types): what
+     * the sequences still owe them, their records not counted yet and their times.
+     */
+    uint32_t ngone;
+    uint32_t gone[SEQ_KINDS];
+    uint32_t gone_tactics; /* 1 << tactic of each */
+    int64_t gone_first_ms, gone_last_ms;
+    /* The bucket of the newest of them that took or destroyed data, its time and tactic. */
+    char gone_bucket[64];
+    int64_t gone_bucket_ms;
+    uint8_t gone_bucket_tactic;
 };
 
 /*
@@ -220,32 +251,94 @@ static bool s3_data_type(const char *type)
     return strncmp(type, "Exfiltration:S3/", 16) == 0 || strncmp(type, "Impact:S3/", 10) == 0;
 }
 
-/* Notes d, whose type is number type, as a signal of c; returns it. */
-static struct signal *note(struct cred *c, const struct cm_detection *d, uint8_t type,
-                           int64_t window_ms)
+/* Whether a was last seen after b (of two as new, the first by name). */
+static bool newer(const struct sequence *q, const struct signal *a, const struct signal *b)
 {
-    struct signal *s = NULL, *old = &c->sig[0];
+    if (a->last_ms != b->last_ms) {
+        return a->last_ms > b->last_ms;
+    }
+    return strcmp(type_name(q, a), type_name(q, b)) < 0;
+}
 
+/* Whether bucket b, named at b_ms, is newer than bucket a named at a_ms (of two as new, the
+ * greater name). */
+static bool newer_bucket(const char *b, int64_t b_ms, const char *a, int64_t a_ms)
+{
+    return a[0] == '\0' || b_ms > a_ms || (b_ms == a_ms && strcmp(b, a) > 0);
+}
+
+/* Folds signal s into what c keeps of the signals pushed out of its SIGNALS. */
+static void push_out(struct cred *c, const struct signal *s)
+{
+    if (c->ngone == 0 || s->first_ms < c->gone_first_ms) {
+        c->gone_first_ms = s->first_ms;
+    }
+    if (c->ngone == 0 || s->last_ms > c->gone_last_ms) {
+        c->gone_last_ms = s->last_ms;
+    }
+    for (size_t k = 0; k < SEQ_KINDS; k++) {
+        c->gone[k] =
+            s->unsent[k] > UINT32_MAX - c->gone[k] ? UINT32_MAX : c->gone[k] + s->unsent[k];
+    }
+    c->gone_tactics |= 1u << s->tactic;
+    if (s->s3_data && s->bucket[0] &&
+        newer_bucket(s->bucket, s->bucket_ms, c->gone_bucket, c->gone_bucket_ms)) {
+        memcpy(c->gone_bucket, s->bucket, sizeof(c->gone_bucket));
+        c->gone_bucket_ms = s->bucket_ms;
+        c->gone_bucket_tactic = s->tactic;
+    }
+    c->ngone++;
+}
+
+/*
+ * Notes d, whose type is number type and whose record has event key ekey, as a
+ * signal of c; fresh: its record is not the one of the detection noted before
+ * (one record's detections come one after the other), so it adds to the
+ * records the sequences have not counted. Every field is a function of the
+ * detections noted, not of their order: the earliest first time and the
+ * record that raised it (of two as early, the smaller key), the latest last
+ * time, the bucket of the newest (of two as new, the greater name). With
+ * SIGNALS types of the window kept, c keeps the newest (newer()); the others
+ * are pushed out (push_out), whichever came first.
+ */
+static void note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
+                 uint8_t type, uint64_t ekey, bool fresh, int64_t window_ms)
+{
+    struct signal *s = NULL, *old = NULL, x;
+    int64_t first = d->first_ms ? d->first_ms : d->time_ms;
+
+    if (c->ngone > 0 && c->gone_last_ms <= d->time_ms - window_ms) {
+        /* out of the window */
+        memset(c->gone, 0, sizeof(c->gone));
+        c->gone_tactics = 0;
+        c->gone_bucket[0] = '\0';
+        c->ngone = 0;
+    }
     for (size_t i = 0; i < SIGNALS; i++) {
-        struct signal *x = &c->sig[i];
+        struct signal *y = &c->sig[i];
 
-        if (x->type != 0 && x->last_ms <= d->time_ms - window_ms) {
-            x->type = 0; /* out of the window */
+        if (y->type != 0 && y->last_ms <= d->time_ms - window_ms) {
+            y->type = 0; /* out of the window */
         }
-        if (x->type == type) {
-            s = x;
+        if (y->type == type) {
+            s = y;
         }
-        if (old->type != 0 && (x->type == 0 || x->last_ms < old->last_ms)) {
-            old = x;
+        if (old == NULL || (old->type != 0 && (y->type == 0 || newer(q, old, y)))) {
+            old = y; /* an empty slot, else the oldest */
         }
     }
     if (s == NULL) {
-        s = old;
-        memset(s, 0, sizeof(*s));
-        s->type = type;
-        s->tactic = (uint8_t)tactic_of(d->type);
-        s->s3_data = s3_data_type(d->type);
-        s->first_ms = d->first_ms ? d->first_ms : d->time_ms;
+        memset(&x, 0, sizeof(x));
+        x.type = type;
+        x.tactic = (uint8_t)tactic_of(d->type);
+        x.s3_data = s3_data_type(d->type);
+        x.first_ms = INT64_MAX;
+        x.last_ms = d->time_ms;
+        s = &x; /* kept, or pushed out below, once it holds d */
+    }
+    if (first < s->first_ms || (first == s->first_ms && ekey < s->src_key)) {
+        s->first_ms = first;
+        s->src_key = ekey;
         /* The record that raised it (its evidence may start with records others cite). */
         if (d->event != NULL) {
             s->src = d->event->src;
@@ -257,24 +350,54 @@ static struct signal *note(struct cred *c, const struct cm_detection *d, uint8_t
         s->last_ms = d->time_ms;
     }
     s->count += d->count ? d->count : 1;
-    if (d->resource_type == CM_RES_S3_BUCKET) {
-        snprintf(s->bucket, sizeof(s->bucket), "%.*s", (int)d->resource_id.len, d->resource_id.p);
+    for (size_t k = 0; fresh && k < SEQ_KINDS; k++) {
+        s->unsent[k]++;
     }
-    return s;
+    if (d->resource_type == CM_RES_S3_BUCKET) {
+        char b[sizeof(s->bucket)];
+
+        snprintf(b, sizeof(b), "%.*s", (int)d->resource_id.len, d->resource_id.p);
+        if (newer_bucket(b, d->time_ms, s->bucket, s->bucket_ms)) {
+            memcpy(s->bucket, b, sizeof(b));
+            s->bucket_ms = d->time_ms;
+        }
+    }
+    if (s != &x) {
+        return;
+    }
+    if (old->type != 0 && newer(q, old, &x)) {
+        push_out(c, &x); /* older than every signal kept */
+        return;
+    }
+    if (old->type != 0) {
+        push_out(c, old);
+    }
+    *old = x;
 }
 
-/* Whether s is among the LISTED signals of c last seen latest. */
-static bool listed(const struct cred *c, const struct signal *s)
+/* Whether a was first seen before b (of two as early, the first by name). */
+static bool earlier(const struct sequence *q, const struct signal *a, const struct signal *b)
 {
-    size_t newer = 0;
-
-    for (size_t i = 0; i < SIGNALS; i++) {
-        const struct signal *x = &c->sig[i];
-
-        newer += x->type != 0 && x != s &&
-                 (x->last_ms > s->last_ms || (x->last_ms == s->last_ms && x < s));
+    if (a->first_ms != b->first_ms) {
+        return a->first_ms < b->first_ms;
     }
-    return newer < LISTED;
+    return strcmp(type_name(q, a), type_name(q, b)) < 0;
+}
+
+/* Sorts v[0 .. n) by before (an insertion sort: n is at most SIGNALS). */
+static void sort_signals(const struct sequence *q, const struct signal **v, size_t n,
+                         bool (*before)(const struct sequence *, const struct signal *,
+                                        const struct signal *))
+{
+    for (size_t i = 1; i < n; i++) {
+        const struct signal *x = v[i];
+        size_t j = i;
+
+        for (; j > 0 && before(q, x, v[j - 1]); j--) {
+            v[j] = v[j - 1];
+        }
+        v[j] = x;
+    }
 }
 
 /* Whether d already cites record r (two signals can start at one record). */
@@ -298,15 +421,53 @@ static void put_time(struct cm_jw *jw, const char *key, int64_t ms)
     cm_jw_str(jw, t);
 }
 
-static int emit(struct sequence *q, const struct cm_detection *d, const struct cred *c,
-                const char *type, struct cm_str key, const struct signal *s3, struct cm_sink *sink)
+/*
+ * Emits sequence kind (SEQ_IAM or SEQ_S3, named type) of credential c, which d
+ * just added to. What it says is a function of c's signals, not of the order
+ * their detections came in: its first and last seen are theirs, it lists the
+ * LISTED last seen latest in the order they began, and it counts the records
+ * of c no emission of this kind has counted (the aggregator and the store add
+ * them up: a sequence's count is the number of records of its credential's
+ * signals). None left, d's record was counted by the emission of an earlier
+ * detection of it: this one restates the finding (its signals now know d).
+ */
+static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c, int kind,
+                const char *type, struct cm_str key, const char *bucket, struct cm_sink *sink)
 {
     struct cm_detection out;
     struct cm_jw jw;
     bool seen[CM_TACTIC_COUNT] = {false};
-    int64_t first = d->time_ms;
+    const struct signal *v[SIGNALS];
+    int64_t first = d->time_ms, last = d->time_ms;
+    uint64_t count = c->gone[kind];
+    size_t n = 0;
     int rc;
 
+    c->gone[kind] = 0;
+    if (c->ngone > 0) {
+        first = c->gone_first_ms < first ? c->gone_first_ms : first;
+        last = c->gone_last_ms > last ? c->gone_last_ms : last;
+        for (size_t t = 0; t < CM_TACTIC_COUNT; t++) {
+            seen[t] |= (c->gone_tactics >> t) & 1u;
+        }
+    }
+    for (size_t i = 0; i < SIGNALS; i++) {
+        struct signal *s = &c->sig[i];
+
+        if (s->type == 0) {
+            continue;
+        }
+        seen[s->tactic] = true;
+        first = s->first_ms < first ? s->first_ms : first;
+        last = s->last_ms > last ? s->last_ms : last;
+        count += s->unsent[kind];
+        s->unsent[kind] = 0;
+        v[n++] = s;
+    }
+    /* The newest LISTED keep additionalInfo within a finding's bounds; in the order they began. */
+    sort_signals(q, v, n, newer);
+    n = n < LISTED ? n : LISTED;
+    sort_signals(q, v, n, earlier);
     cm_buf_reset(&q->info);
     cm_jw_init(&jw, &q->info);
     cm_jw_obj_begin(&jw);
@@ -315,17 +476,9 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
     cm_jw_key(&jw, "signals");
     cm_jw_arr_begin(&jw);
     memset(&out, 0, sizeof(out));
-    for (size_t i = 0; i < SIGNALS; i++) {
-        const struct signal *s = &c->sig[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct signal *s = v[i];
 
-        if (s->type == 0) {
-            continue;
-        }
-        seen[s->tactic] = true;
-        first = s->first_ms < first ? s->first_ms : first;
-        if (!listed(c, s)) {
-            continue; /* the newest LISTED keep additionalInfo within a finding's bounds */
-        }
         if (out.nevidence < CM_DETECTION_MAX_EVIDENCE && !cited(&out, &s->src)) {
             out.evidence[out.nevidence++] = s->src;
         }
@@ -374,13 +527,14 @@ static int emit(struct sequence *q, const struct cm_detection *d, const struct c
     out.type = type;
     out.account = d->account;
     out.region = d->region;
-    out.time_ms = d->time_ms;
+    out.time_ms = last;
     out.first_ms = first;
-    out.count = 1;
+    out.count = count > UINT32_MAX ? UINT32_MAX : count > 0 ? (uint32_t)count : 1;
+    out.restate = count == 0;
     out.event = d->event;
-    if (s3 != NULL) {
+    if (bucket != NULL) {
         out.resource_type = CM_RES_S3_BUCKET;
-        out.resource_id = cm_str_make(s3->bucket, strlen(s3->bucket));
+        out.resource_id = cm_str_make(bucket, strlen(bucket));
         out.actor = key;
     } else {
         out.resource_type = CM_RES_ACCESS_KEY;
@@ -406,11 +560,15 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
 {
     struct sequence *q = state;
     struct cm_str key = credential(d);
-    const struct signal *s3 = NULL;
+    const char *bucket = NULL; /* of the newest signal that took or destroyed data */
+    int64_t bucket_ms = 0;
+    uint8_t bucket_tactic = CM_TACTIC_NONE;
     struct cred *c;
     char k[KEY_MAX];
     size_t klen, ntactics = 0;
-    bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
+    bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false, fresh;
+    uint64_t ekey = d->event != NULL ? cm_event_key(d->event) : 0;
+    uint32_t tactics;
     uint8_t type;
     int rc;
 
@@ -428,31 +586,44 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     if ((c = cm_state_touch(q->creds, k, klen, d->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
-    note(c, d, type, WINDOW_MS);
+    fresh = d->event == NULL || ekey != c->last_key;
+    c->last_key = ekey;
+    note(q, c, d, type, ekey, fresh, WINDOW_MS);
+    /* The window's tactics and newest data bucket: of the signals kept and those pushed out. */
+    tactics = c->ngone > 0 ? c->gone_tactics : 0;
+    if (c->ngone > 0 && c->gone_bucket[0]) {
+        bucket = c->gone_bucket;
+        bucket_ms = c->gone_bucket_ms;
+        bucket_tactic = c->gone_bucket_tactic;
+    }
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type == 0 || s->tactic == CM_TACTIC_NONE) {
+        if (s->type == 0) {
             continue;
         }
-        if (!seen[s->tactic]) {
-            seen[s->tactic] = true;
-            ntactics++;
-        }
-        beyond |= s->tactic != CM_TACTIC_DISCOVERY && s->tactic != CM_TACTIC_PENTEST;
-        if (s->s3_data && s->bucket[0] && (s3 == NULL || s->last_ms >= s3->last_ms)) {
-            s3 = s;
+        tactics |= 1u << s->tactic;
+        if (s->s3_data && s->bucket[0] &&
+            (bucket == NULL || newer_bucket(s->bucket, s->bucket_ms, bucket, bucket_ms))) {
+            bucket = s->bucket;
+            bucket_ms = s->bucket_ms;
+            bucket_tactic = s->tactic;
         }
     }
-    for (size_t i = 0; s3 != NULL && i < SIGNALS; i++) {
-        other |= c->sig[i].type != 0 && c->sig[i].tactic != CM_TACTIC_NONE &&
-                 c->sig[i].tactic != s3->tactic;
+    for (size_t t = CM_TACTIC_NONE + 1; t < CM_TACTIC_COUNT; t++) {
+        if ((tactics >> t) & 1u) {
+            ntactics += !seen[t];
+            seen[t] = true;
+            beyond |= t != CM_TACTIC_DISCOVERY && t != CM_TACTIC_PENTEST;
+            other |= t != bucket_tactic;
+        }
     }
-    if (ntactics >= MIN_TACTIC && beyond && (rc = emit(q, d, c, iam_type, key, NULL, sink)) != 0) {
+    if (ntactics >= MIN_TACTIC && beyond &&
+        (rc = emit(q, d, c, SEQ_IAM, iam_type, key, NULL, sink)) != 0) {
         return rc;
     }
-    if (s3 != NULL && other) {
-        return emit(q, d, c, s3_type, key, s3, sink);
+    if (bucket != NULL && other) {
+        return emit(q, d, c, SEQ_S3, s3_type, key, bucket, sink);
     }
     return 0;
 }
@@ -472,12 +643,18 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
     const struct cred *c = val;
 
     (void)key, (void)klen;
+    if (!cm_ckpt_time_set(c->gone_first_ms) || !cm_ckpt_time_set(c->gone_last_ms) ||
+        !cm_ckpt_time_set(c->gone_bucket_ms) || c->gone_tactics >= 1u << CM_TACTIC_COUNT ||
+        c->gone_bucket_tactic >= CM_TACTIC_COUNT ||
+        !cm_ckpt_cstr_ok(c->gone_bucket, sizeof(c->gone_bucket))) {
+        return false;
+    }
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
         if (s->type > q->ntypes || s->tactic >= CM_TACTIC_COUNT || !cm_ckpt_time_set(s->first_ms) ||
-            !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_bool_ok(&s->s3_data) ||
-            !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
+            !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_time_set(s->bucket_ms) ||
+            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
             return false;
         }
     }

@@ -67,6 +67,13 @@ struct cm_detection {
      * (GuardDuty: under the same administrator). Meaningful with remote_account only.
      */
     bool remote_affiliated;
+    /*
+     * A correlator's restatement (attack sequences): a later detection of a record the
+     * finding has counted already, which knows more. The aggregator, finding the record
+     * counted, takes its details (additionalInfo, times, evidence) and adds nothing to the
+     * count; a detection of a record not counted is folded in as any other.
+     */
+    bool restate;
 };
 
 /*

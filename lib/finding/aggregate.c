@@ -374,6 +374,17 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
             goto fail;
         }
         a->stats.findings++;
+    } else if (has_event(a, *slot, key) && d->restate) {
+        struct cm_finding *old = a->v[*slot].f;
+
+        nf->count = 0; /* the record is counted: its details only */
+        if ((rc = cm_finding_merge(nf, old)) != 0) {
+            goto fail;
+        }
+        a->v[*slot].f = nf;
+        finding_free(a->spare);
+        a->spare = old;
+        a->stats.duplicates++;
     } else if (has_event(a, *slot, key)) {
         a->spare = nf; /* nothing new: the built finding is scratch */
         nf = a->v[*slot].f;

@@ -54,7 +54,8 @@ void cm_agg_destroy(struct cm_agg *a);
  * finding (owned by the aggregator, valid until the next add or destroy) and
  * *is_new (may be NULL) says whether it is a new identity. A detection whose
  * event the finding already counted (same cm_detection_key) changes nothing
- * and is counted in stats.duplicates. Returns 0,
+ * and is counted in stats.duplicates (d->restate: it changes the finding's
+ * details, not its count). Returns 0,
  * CM_EFULL (a new identity past the cap; counted, nothing stored), or what
  * cm_finding_from_detection returns.
  */

@@ -14,3 +14,22 @@ for line in sys.stdin:
 print("\n".join(sorted(rows)))
 ' >"$2"
 }
+
+# sequences DB OUT: one line per stored attack sequence: id type count, then what its
+# additionalInfo says (sequence: signals and indicators), keys sorted
+sequences() {
+    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
+import json, sys
+rows = []
+for line in sys.stdin:
+    f = json.loads(line)
+    if not f["type"].startswith("AttackSequence:"):
+        continue
+    s = f["service"]
+    info = s.get("additionalInfo", {})
+    info = json.loads(info["value"]) if "value" in info else info
+    rows.append("%s %s %s %s" % (f["id"], f["type"], s["count"],
+                                 json.dumps(info.get("sequence"), sort_keys=True)))
+print("\n".join(sorted(rows)))
+' >"$2"
+}

@@ -687,11 +687,22 @@ struct m_signal {
     bool s3_data;
     int64_t first_ms, last_ms;
     uint32_t count;
+    uint32_t unsent[2];
     struct cm_src_ref src;
+    uint64_t src_key;
+    int64_t bucket_ms;
     char bucket[64];
 };
 struct m_signals {
     struct m_signal sig[16];
+    uint64_t last_key;
+    uint32_t ngone;
+    uint32_t gone[2];
+    uint32_t gone_tactics;
+    int64_t gone_first_ms, gone_last_ms;
+    char gone_bucket[64];
+    int64_t gone_bucket_ms;
+    uint8_t gone_bucket_tactic;
 };
 
 /* A checkpoint of text run through an engine of table, with the place of one value in it. */
@@ -1038,6 +1049,20 @@ static void test_corrupt_sequence(void **state)
     c = c0;
     memset(c.sig[0].bucket, 'b', sizeof(c.sig[0].bucket));
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.sig[0].bucket_ms = INT64_MAX;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    /* What the signals pushed out left: tactics, times, the bucket of their newest. */
+    c = c0, c.gone_tactics = 1u << CM_TACTIC_COUNT;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.gone_first_ms = INT64_MIN;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.gone_bucket_tactic = CM_TACTIC_COUNT;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0;
+    memset(c.gone_bucket, 'b', sizeof(c.gone_bucket));
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.ngone = 3, c.gone[0] = UINT32_MAX, c.gone_tactics = 1u << CM_TACTIC_IMPACT;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0); /* not made so, but safe */
     /* The type table: a name holding a NUL, or more names than it can number. */
     at = find_bytes(&s.w, kali, sizeof(kali) - 1, 0);
     assert_true(at != (size_t)-1 && le32(s.w.buf.p + at - 4) == sizeof(kali) - 1);

@@ -380,6 +380,67 @@ static void test_order(void **state)
     t_events_finish(&e);
 }
 
+/* Whether s holds the text t. */
+static const char *holds(struct cm_str s, const char *t)
+{
+    size_t n = strlen(t);
+
+    for (size_t i = 0; s.p != NULL && i + n <= s.len; i++) {
+        if (memcmp(s.p + i, t, n) == 0) {
+            return s.p + i;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * A correlator's restatement (cm_detection.restate, attack sequences): of a record the
+ * finding counted, it brings the finding's details up to date and counts nothing; of a
+ * record not counted, it is folded in as any detection. A plain repeat changes nothing.
+ */
+static void test_restate(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *f = NULL;
+    struct cm_detection d;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    d = t_detection("AttackSequence:IAM/CompromisedCredentials", &e.ct);
+    d.resource_type = CM_RES_ACCESS_KEY;
+    d.resource_id = CM_STR_LIT("AKIAIOSFODNN7EXAMPLE");
+    d.count = 4;
+    d.info = CM_STR_LIT("{\"n\":1}");
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    assert_int_equal(f->count, 4);
+    d.count = 1;
+    d.restate = true;
+    d.info = CM_STR_LIT("{\"n\":2}");
+    d.time_ms += 60000;
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    assert_int_equal(cm_agg_stats(a)->findings, 1);
+    assert_int_equal(cm_agg_stats(a)->duplicates, 1);
+    assert_int_equal(f->count, 4);
+    assert_non_null(holds(f->additional_info, "\"n\":2"));
+    assert_true(f->last_seen_ms == d.time_ms);
+    d.restate = false; /* a plain repeat of the record: nothing */
+    d.info = CM_STR_LIT("{\"n\":3}");
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    assert_int_equal(f->count, 4);
+    assert_non_null(holds(f->additional_info, "\"n\":2"));
+    e.ct.u.ct.event_id = CM_STR_LIT("another-record");
+    d.restate = true; /* a record not counted: counted */
+    d.info = CM_STR_LIT("{\"n\":4}");
+    assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+    assert_int_equal(f->count, 5);
+    assert_non_null(holds(f->additional_info, "\"n\":4"));
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_merge_overlapping_probes),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_order),
+        cmocka_unit_test(test_restate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

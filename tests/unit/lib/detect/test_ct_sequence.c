@@ -1,0 +1,260 @@
+/*
+ * Attack sequences (lib/detect/ct_sequence.c) are the same whatever order the
+ * detections of their credential come in: the logs of one attack scanned
+ * whole, scanned hour by hour with a state file, or with the CloudTrail files
+ * delivered late and out of order, must fold (lib/finding/aggregate.c) into
+ * the same findings: id, count, first and last seen, and the signals and
+ * tactics additionalInfo lists.
+ *
+ * The detector is driven directly with hand-made detections of one access
+ * key: records of its attack, some raising two detections (a Tor address and
+ * a pentest user agent in one call), more finding types than the detector
+ * keeps signals for. Every order of the records (time order, reversed,
+ * shuffled; a record's detections stay together, as the engine hands them on)
+ * and a save and load midway give what time order gives.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "detect/ckpt.h"
+#include "detect/ct.h"
+#include "detect/detect.h"
+#include "finding/aggregate.h"
+
+#include "../finding/finding_util.h"
+
+#define KEY    "AKIAIOSFODNN7EXAMPLE"
+#define BUCKET "example-data-bucket"
+#define PROBES 14 /* Discovery types beyond the first: with them, more types than signals */
+#define NREC   (7 + PROBES)
+#define OUTMAX 8192
+
+/* One CloudTrail record of the key and the finding types it raised (at most 2). */
+struct rec {
+    int64_t t_s; /* seconds after T_EVTIME */
+    const char *type[2];
+    bool bucket; /* its findings are about BUCKET (the key is the actor) */
+};
+
+static char probe_types[PROBES][48];
+static char event_ids[NREC][16];
+static struct rec recs[NREC] = {
+    {0, {"Recon:IAMUser/TorIPCaller", "UnauthorizedAccess:IAMUser/TorIPCaller"}, false},
+    {60, {"PenTest:IAMUser/KaliLinux", NULL}, false},
+    {120, {"Discovery:S3/TorIPCaller", NULL}, true},
+    {180, {"Stealth:IAMUser/CloudTrailLoggingDisabled", "PenTest:IAMUser/KaliLinux"}, false},
+    {240, {"Exfiltration:S3/MaliciousIPCaller", NULL}, true},
+    {300, {"Policy:S3/BucketBlockPublicAccessDisabled", NULL}, true},
+    {360, {"Impact:S3/MaliciousIPCaller", "PenTest:S3/KaliLinux"}, true},
+};
+
+static void setup_recs(void)
+{
+    for (int i = 0; i < PROBES; i++) {
+        snprintf(probe_types[i], sizeof(probe_types[i]), "Discovery:IAMUser/Probe%02d", i);
+        recs[7 + i] = (struct rec){400 + 10 * i, {probe_types[i], NULL}, false};
+    }
+    for (int i = 0; i < NREC; i++) {
+        snprintf(event_ids[i], sizeof(event_ids[i]), "ev-%04d", i);
+    }
+}
+
+/* The sink: every detection into the aggregator. */
+struct fold {
+    struct cm_sink sink;
+    struct cm_agg *agg;
+    struct cm_finding_ctx ctx;
+};
+
+static int fold_emit(struct cm_sink *sink, const struct cm_detection *d)
+{
+    struct fold *f = sink->ud;
+
+    return cm_agg_add(f->agg, &f->ctx, d, NULL, NULL);
+}
+
+/* Hands record i's detections to the detector (state st). */
+static void feed(void *st, struct fold *f, struct t_events *e, int i)
+{
+    struct cm_event ev = e->ct;
+
+    ev.time_ms = T_EVTIME + recs[i].t_s * 1000;
+    ev.src.offset = 1000u * (unsigned)i;
+    ev.u.ct.event_id = cm_str_cstr(event_ids[i]);
+    for (int k = 0; k < 2 && recs[i].type[k] != NULL; k++) {
+        struct cm_detection d = t_detection(recs[i].type[k], &ev);
+
+        d.time_ms = d.first_ms = ev.time_ms;
+        d.count = 1;
+        d.evidence[0] = ev.src;
+        if (recs[i].bucket) {
+            d.resource_type = CM_RES_S3_BUCKET;
+            d.resource_id = CM_STR_LIT(BUCKET);
+            d.actor = CM_STR_LIT(KEY);
+        } else {
+            d.resource_type = CM_RES_ACCESS_KEY;
+            d.resource_id = CM_STR_LIT(KEY);
+        }
+        /* The signal's own finding first (the engine's relay), then the correlator. */
+        assert_int_equal(cm_agg_add(f->agg, &f->ctx, &d, NULL, NULL), 0);
+        assert_int_equal(cm_detector_ct_sequence.on_detection(st, &d, &f->sink), 0);
+    }
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sequence findings of f, one line each (sorted), into out. */
+static void describe(const struct fold *f, char *out, size_t cap)
+{
+    char *lines[8];
+    size_t n = 0, used = 0;
+
+    for (size_t i = 0; cm_agg_at(f->agg, i) != NULL; i++) {
+        const struct cm_finding *x = cm_agg_at(f->agg, i);
+        char *l;
+
+        if (x->type.len < 15 || memcmp(x->type.p, "AttackSequence:", 15) != 0) {
+            continue;
+        }
+        assert_true(n < 8);
+        l = lines[n++] = malloc(4096);
+        assert_non_null(l);
+        snprintf(l, 4096, "%s %.*s count=%u first=%lld last=%lld info=%.*s\n", x->id,
+                 (int)x->type.len, x->type.p, (unsigned)x->count, (long long)x->first_seen_ms,
+                 (long long)x->last_seen_ms, (int)x->additional_info.len, x->additional_info.p);
+    }
+    qsort(lines, n, sizeof(lines[0]), cmp_line);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(lines[i]);
+
+        assert_true(used + len < cap);
+        memcpy(out + used, lines[i], len + 1);
+        used += len;
+        free(lines[i]);
+    }
+}
+
+static void fold_init(struct fold *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->sink = (struct cm_sink){fold_emit, f};
+    f->ctx = t_ctx();
+    assert_int_equal(cm_agg_create(&f->agg, 0, 7), 0);
+}
+
+/*
+ * Runs the records in order[0 .. NREC) through a detector into out; with
+ * split > 0, the detector is saved after order[split - 1] and the rest goes
+ * to a fresh one loaded from that (the aggregator, like a store, goes on).
+ */
+static void run_order(const int *order, int split, char *out, size_t cap)
+{
+    const struct cm_detector *det = &cm_detector_ct_sequence;
+    struct t_events e;
+    struct fold f;
+    void *st = NULL;
+
+    t_events_init(&e);
+    fold_init(&f);
+    assert_int_equal(det->init(&st, NULL), 0);
+    for (int i = 0; i < NREC; i++) {
+        if (split > 0 && i == split) {
+            struct cm_ckpt_w w;
+            struct cm_ckpt_r r;
+            void *st2 = NULL;
+
+            cm_ckpt_w_init(&w, 0);
+            assert_int_equal(det->save(st, &w), 0);
+            assert_int_equal(cm_ckpt_w_err(&w), 0);
+            assert_int_equal(det->init(&st2, NULL), 0);
+            cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+            assert_int_equal(det->load(st2, &r), 0);
+            assert_int_equal(r.off, w.buf.len);
+            cm_ckpt_w_finish(&w);
+            det->finish(st);
+            st = st2;
+        }
+        feed(st, &f, &e, order[i]);
+    }
+    describe(&f, out, cap);
+    det->finish(st);
+    cm_agg_destroy(f.agg);
+    t_events_finish(&e);
+}
+
+/* A permutation of 0 .. NREC-1 from seed (xorshift; seed 0: time order). */
+static void permute(int *order, uint32_t seed)
+{
+    uint32_t x = seed;
+
+    for (int i = 0; i < NREC; i++) {
+        order[i] = i;
+    }
+    for (int i = NREC - 1; seed != 0 && i > 0; i--) {
+        int j, t;
+
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        j = (int)(x % (uint32_t)(i + 1));
+        t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
+static void test_order_free(void **state)
+{
+    static char want[OUTMAX], got[OUTMAX];
+    int order[NREC];
+
+    (void)state;
+    setup_recs();
+    permute(order, 0);
+    run_order(order, 0, want, sizeof(want));
+    /* Both sequences, each counting every record of the key once (a record's two detections
+     * are one), from the first to the last, whatever completed it. */
+    assert_non_null(strstr(want, "AttackSequence:IAM/CompromisedCredentials count=21 "
+                                 "first=1741082400000 last=1741082930000"));
+    assert_non_null(strstr(want, "AttackSequence:S3/CompromisedData count=21 "
+                                 "first=1741082400000 last=1741082930000"));
+    /* The signals last seen latest, in the order they began; every tactic. */
+    assert_non_null(strstr(want, "{\"sequence\":{\"signals\":[{\"type\":\"FINDING\",\"name\":"
+                                 "\"Discovery:IAMUser/Probe06\""));
+    assert_non_null(strstr(want, "\"values\":[\"Discovery\",\"InitialAccess\",\"DefenseEvasion\","
+                                 "\"Exfiltration\",\"Impact\",\"PenTest\"]"));
+
+    for (int i = 0; i < NREC; i++) {
+        order[i] = NREC - 1 - i;
+    }
+    run_order(order, 0, got, sizeof(got));
+    assert_string_equal(got, want);
+    for (uint32_t seed = 1; seed <= 12; seed++) {
+        permute(order, seed * 2654435761u);
+        run_order(order, 0, got, sizeof(got));
+        assert_string_equal(got, want);
+        /* And with the state saved and loaded midway (scans with --state). */
+        run_order(order, (int)(seed % (NREC - 1)) + 1, got, sizeof(got));
+        assert_string_equal(got, want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_free),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
