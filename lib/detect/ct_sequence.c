@@ -55,8 +55,10 @@
 #define TYPES_MAX 255u
 /* The longest finding type kept (the longest there is has 68 characters). */
 #define TYPE_LEN 128u
+/* A region's name with its NUL (the longest there is, ap-southeast-1 and others, has 14). */
+#define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 2u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 3u /* bump when the layout save writes changes */
 
 static const char iam_type[] = "AttackSequence:IAM/CompromisedCredentials";
 static const char s3_type[] = "AttackSequence:S3/CompromisedData";
@@ -113,10 +115,11 @@ struct signal {
      * that completed it, so that its count is the same whatever order they came in.
      */
     uint32_t unsent[SEQ_KINDS];
-    struct cm_src_ref src; /* the record of its earliest detection */
-    uint64_t src_key;      /* cm_event_key of it: of two as early, the smaller is cited */
-    int64_t bucket_ms;     /* the time of the detection that named bucket */
-    char bucket[64];       /* S3Bucket findings: the bucket of the newest */
+    struct cm_src_ref src;   /* the record of its earliest detection */
+    uint64_t src_key;        /* cm_event_key of it: of two as early, the smaller is cited */
+    char region[REGION_LEN]; /* its region ("" when too long to keep) */
+    int64_t bucket_ms;       /* the time of the detection that named bucket */
+    char bucket[64];         /* S3Bucket findings: the bucket of the newest */
 };
 
 struct cred {
@@ -130,6 +133,7 @@ struct cred {
     uint32_t gone[SEQ_KINDS];
     uint32_t gone_tactics; /* 1 << tactic of each */
     int64_t gone_first_ms, gone_last_ms;
+    char gone_region[REGION_LEN]; /* the region of the earliest */
     /* The bucket of the newest of them that took or destroyed data, its time and tactic. */
     char gone_bucket[64];
     int64_t gone_bucket_ms;
@@ -267,11 +271,19 @@ static bool newer_bucket(const char *b, int64_t b_ms, const char *a, int64_t a_m
     return a[0] == '\0' || b_ms > a_ms || (b_ms == a_ms && strcmp(b, a) > 0);
 }
 
+/* Whether what began at a_ms in region a began before what began at b_ms in b (of two as
+ * early, the first region by name). */
+static bool earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char *b)
+{
+    return a_ms < b_ms || (a_ms == b_ms && strcmp(a, b) < 0);
+}
+
 /* Folds signal s into what c keeps of the signals pushed out of its SIGNALS. */
 static void push_out(struct cred *c, const struct signal *s)
 {
-    if (c->ngone == 0 || s->first_ms < c->gone_first_ms) {
+    if (c->ngone == 0 || earlier_in(s->first_ms, s->region, c->gone_first_ms, c->gone_region)) {
         c->gone_first_ms = s->first_ms;
+        memcpy(c->gone_region, s->region, sizeof(c->gone_region));
     }
     if (c->ngone == 0 || s->last_ms > c->gone_last_ms) {
         c->gone_last_ms = s->last_ms;
@@ -344,6 +356,11 @@ static void note(const struct sequence *q, struct cred *c, const struct cm_detec
             s->src = d->event->src;
         } else if (d->nevidence > 0) {
             s->src = d->evidence[d->nevidence - 1];
+        }
+        s->region[0] = '\0';
+        if (d->region.len < sizeof(s->region)) {
+            memcpy(s->region, d->region.p, d->region.len);
+            s->region[d->region.len] = '\0';
         }
     }
     if (d->time_ms > s->last_ms) {
@@ -438,14 +455,16 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
     struct cm_jw jw;
     bool seen[CM_TACTIC_COUNT] = {false};
     const struct signal *v[SIGNALS];
-    int64_t first = d->time_ms, last = d->time_ms;
+    int64_t first = INT64_MAX, last = d->time_ms;
+    const char *where = ""; /* the region of the earliest signal */
     uint64_t count = c->gone[kind];
     size_t n = 0;
     int rc;
 
     c->gone[kind] = 0;
     if (c->ngone > 0) {
-        first = c->gone_first_ms < first ? c->gone_first_ms : first;
+        first = c->gone_first_ms;
+        where = c->gone_region;
         last = c->gone_last_ms > last ? c->gone_last_ms : last;
         for (size_t t = 0; t < CM_TACTIC_COUNT; t++) {
             seen[t] |= (c->gone_tactics >> t) & 1u;
@@ -458,11 +477,17 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
             continue;
         }
         seen[s->tactic] = true;
-        first = s->first_ms < first ? s->first_ms : first;
+        if (earlier_in(s->first_ms, s->region, first, where)) {
+            first = s->first_ms;
+            where = s->region;
+        }
         last = s->last_ms > last ? s->last_ms : last;
         count += s->unsent[kind];
         s->unsent[kind] = 0;
         v[n++] = s;
+    }
+    if (first == INT64_MAX) {
+        first = d->time_ms; /* no signal: not reached, the rules need some */
     }
     /* The newest LISTED keep additionalInfo within a finding's bounds; in the order they began. */
     sort_signals(q, v, n, newer);
@@ -526,7 +551,9 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
     }
     out.type = type;
     out.account = d->account;
-    out.region = d->region;
+    /* Where the sequence began: its finding is one whichever regions its signals are in
+     * (CM_FID_ANY_REGION), and this region is the same whatever order they came in. */
+    out.region = where[0] ? cm_str_make(where, strlen(where)) : d->region;
     out.time_ms = last;
     out.first_ms = first;
     out.count = count > UINT32_MAX ? UINT32_MAX : count > 0 ? (uint32_t)count : 1;
@@ -646,7 +673,8 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
     if (!cm_ckpt_time_set(c->gone_first_ms) || !cm_ckpt_time_set(c->gone_last_ms) ||
         !cm_ckpt_time_set(c->gone_bucket_ms) || c->gone_tactics >= 1u << CM_TACTIC_COUNT ||
         c->gone_bucket_tactic >= CM_TACTIC_COUNT ||
-        !cm_ckpt_cstr_ok(c->gone_bucket, sizeof(c->gone_bucket))) {
+        !cm_ckpt_cstr_ok(c->gone_bucket, sizeof(c->gone_bucket)) ||
+        !cm_ckpt_cstr_ok(c->gone_region, sizeof(c->gone_region))) {
         return false;
     }
     for (size_t i = 0; i < SIGNALS; i++) {
@@ -654,7 +682,8 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
 
         if (s->type > q->ntypes || s->tactic >= CM_TACTIC_COUNT || !cm_ckpt_time_set(s->first_ms) ||
             !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_time_set(s->bucket_ms) ||
-            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
+            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_cstr_ok(s->region, sizeof(s->region)) ||
+            !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
             return false;
         }
     }

@@ -215,6 +215,8 @@ struct cm_finding {
 #define CM_FID_ROLE   0x1u /* resourceRole (TARGET / ACTOR): brute-force types */
 #define CM_FID_CALLER 0x2u /* the caller's access key: S3 data-event types */
 #define CM_FID_BUCKET 0x4u /* the bucket: Policy:S3 and Stealth:S3 types of one bucket */
+/* Not the region: one finding across regions (a credential's attack sequence). */
+#define CM_FID_ANY_REGION 0x8u
 
 enum cm_type_status { CM_TYPE_ACTIVE = 0, CM_TYPE_RETIRED, CM_TYPE_RENAMED };
 

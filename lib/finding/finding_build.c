@@ -577,7 +577,11 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
         goto out;
     }
     cm_finding_identity(f, &res, &actor);
-    rc = cm_finding_id(f->account_id, f->region, f->type, res, actor, f->id);
+    /* An attack sequence is one finding whichever region its signals were in. */
+    rc =
+        cm_finding_id(f->account_id,
+                      ti != NULL && (ti->identity & CM_FID_ANY_REGION) ? CM_STR_LIT("") : f->region,
+                      f->type, res, actor, f->id);
     rc = rc ? rc : cm_finding_make_arn(f);
     if (rc == 0 && ti != NULL) {
         rc = cm_finding_expand(f, ti->title, &f->title);

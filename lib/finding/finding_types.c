@@ -14,12 +14,12 @@
 
 static const struct cm_finding_type_info types[] = {
     {"AttackSequence:IAM/CompromisedCredentials", CM_RES_ACCESS_KEY, false, CM_ACT_AWS_API_CALL,
-     CM_DIR_NONE, CM_ROLE_TARGET, 9.0, 0.0, 0, CM_TYPE_ACTIVE,
+     CM_DIR_NONE, CM_ROLE_TARGET, 9.0, 0.0, CM_FID_ANY_REGION, CM_TYPE_ACTIVE,
      "A sequence of signals suggests credentials of {user} are compromised.",
      "Several related signals for {user} form an attack sequence that suggests compromised "
      "credentials."},
     {"AttackSequence:S3/CompromisedData", CM_RES_S3_BUCKET, false, CM_ACT_AWS_API_CALL, CM_DIR_NONE,
-     CM_ROLE_TARGET, 9.0, 0.0, CM_FID_CALLER, CM_TYPE_ACTIVE,
+     CM_ROLE_TARGET, 9.0, 0.0, CM_FID_CALLER | CM_FID_ANY_REGION, CM_TYPE_ACTIVE,
      "A sequence of signals suggests data in S3 is compromised.",
      "Several related signals around bucket {bucket} form an attack sequence that suggests data "
      "compromise."},

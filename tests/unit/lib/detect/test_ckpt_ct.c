@@ -690,6 +690,7 @@ struct m_signal {
     uint32_t unsent[2];
     struct cm_src_ref src;
     uint64_t src_key;
+    char region[24];
     int64_t bucket_ms;
     char bucket[64];
 };
@@ -700,6 +701,7 @@ struct m_signals {
     uint32_t gone[2];
     uint32_t gone_tactics;
     int64_t gone_first_ms, gone_last_ms;
+    char gone_region[24];
     char gone_bucket[64];
     int64_t gone_bucket_ms;
     uint8_t gone_bucket_tactic;
@@ -1050,6 +1052,13 @@ static void test_corrupt_sequence(void **state)
     memset(c.sig[0].bucket, 'b', sizeof(c.sig[0].bucket));
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[0].bucket_ms = INT64_MAX;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    assert_string_equal(c0.sig[0].region, "us-east-1");
+    c = c0;
+    memset(c.sig[0].region, 'r', sizeof(c.sig[0].region)); /* the region the finding is in */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0;
+    memset(c.gone_region, 'r', sizeof(c.gone_region));
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     /* What the signals pushed out left: tactics, times, the bucket of their newest. */
     c = c0, c.gone_tactics = 1u << CM_TACTIC_COUNT;

@@ -9,7 +9,8 @@
  * The detector is driven directly with hand-made detections of one access
  * key: records of its attack, some raising two detections (a Tor address and
  * a pentest user agent in one call), more finding types than the detector
- * keeps signals for. Every order of the records (time order, reversed,
+ * keeps signals for, in two regions (one finding a sequence, in the region it
+ * began in). Every order of the records (time order, reversed,
  * shuffled; a record's detections stay together, as the engine hands them on)
  * and a save and load midway give what time order gives.
  */
@@ -42,25 +43,28 @@ struct rec {
     int64_t t_s; /* seconds after T_EVTIME */
     const char *type[2];
     bool bucket; /* its findings are about BUCKET (the key is the actor) */
+    bool west;   /* made in OTHER_REGION, not T_REGION */
 };
+
+#define OTHER_REGION "eu-west-1"
 
 static char probe_types[PROBES][48];
 static char event_ids[NREC][16];
 static struct rec recs[NREC] = {
-    {0, {"Recon:IAMUser/TorIPCaller", "UnauthorizedAccess:IAMUser/TorIPCaller"}, false},
-    {60, {"PenTest:IAMUser/KaliLinux", NULL}, false},
-    {120, {"Discovery:S3/TorIPCaller", NULL}, true},
-    {180, {"Stealth:IAMUser/CloudTrailLoggingDisabled", "PenTest:IAMUser/KaliLinux"}, false},
-    {240, {"Exfiltration:S3/MaliciousIPCaller", NULL}, true},
-    {300, {"Policy:S3/BucketBlockPublicAccessDisabled", NULL}, true},
-    {360, {"Impact:S3/MaliciousIPCaller", "PenTest:S3/KaliLinux"}, true},
+    {0, {"Recon:IAMUser/TorIPCaller", "UnauthorizedAccess:IAMUser/TorIPCaller"}, false, false},
+    {60, {"PenTest:IAMUser/KaliLinux", NULL}, false, true},
+    {120, {"Discovery:S3/TorIPCaller", NULL}, true, false},
+    {180, {"Stealth:IAMUser/CloudTrailLoggingDisabled", "PenTest:IAMUser/KaliLinux"}, false, true},
+    {240, {"Exfiltration:S3/MaliciousIPCaller", NULL}, true, false},
+    {300, {"Policy:S3/BucketBlockPublicAccessDisabled", NULL}, true, false},
+    {360, {"Impact:S3/MaliciousIPCaller", "PenTest:S3/KaliLinux"}, true, false},
 };
 
 static void setup_recs(void)
 {
     for (int i = 0; i < PROBES; i++) {
         snprintf(probe_types[i], sizeof(probe_types[i]), "Discovery:IAMUser/Probe%02d", i);
-        recs[7 + i] = (struct rec){400 + 10 * i, {probe_types[i], NULL}, false};
+        recs[7 + i] = (struct rec){400 + 10 * i, {probe_types[i], NULL}, false, i % 2 == 1};
     }
     for (int i = 0; i < NREC; i++) {
         snprintf(event_ids[i], sizeof(event_ids[i]), "ev-%04d", i);
@@ -89,10 +93,14 @@ static void feed(void *st, struct fold *f, struct t_events *e, int i)
     ev.time_ms = T_EVTIME + recs[i].t_s * 1000;
     ev.src.offset = 1000u * (unsigned)i;
     ev.u.ct.event_id = cm_str_cstr(event_ids[i]);
+    if (recs[i].west) {
+        ev.region = CM_STR_LIT(OTHER_REGION);
+    }
     for (int k = 0; k < 2 && recs[i].type[k] != NULL; k++) {
         struct cm_detection d = t_detection(recs[i].type[k], &ev);
 
         d.time_ms = d.first_ms = ev.time_ms;
+        d.region = ev.region;
         d.count = 1;
         d.evidence[0] = ev.src;
         if (recs[i].bucket) {
@@ -130,9 +138,10 @@ static void describe(const struct fold *f, char *out, size_t cap)
         assert_true(n < 8);
         l = lines[n++] = malloc(4096);
         assert_non_null(l);
-        snprintf(l, 4096, "%s %.*s count=%u first=%lld last=%lld info=%.*s\n", x->id,
-                 (int)x->type.len, x->type.p, (unsigned)x->count, (long long)x->first_seen_ms,
-                 (long long)x->last_seen_ms, (int)x->additional_info.len, x->additional_info.p);
+        snprintf(l, 4096, "%s %.*s region=%.*s count=%u first=%lld last=%lld info=%.*s\n", x->id,
+                 (int)x->type.len, x->type.p, (int)x->region.len, x->region.p, (unsigned)x->count,
+                 (long long)x->first_seen_ms, (long long)x->last_seen_ms,
+                 (int)x->additional_info.len, x->additional_info.p);
     }
     qsort(lines, n, sizeof(lines[0]), cmp_line);
     out[0] = '\0';
@@ -224,12 +233,14 @@ static void test_order_free(void **state)
     setup_recs();
     permute(order, 0);
     run_order(order, 0, want, sizeof(want));
-    /* Both sequences, each counting every record of the key once (a record's two detections
-     * are one), from the first to the last, whatever completed it. */
-    assert_non_null(strstr(want, "AttackSequence:IAM/CompromisedCredentials count=21 "
-                                 "first=1741082400000 last=1741082930000"));
-    assert_non_null(strstr(want, "AttackSequence:S3/CompromisedData count=21 "
-                                 "first=1741082400000 last=1741082930000"));
+    /* Both sequences, one finding each, in the region the first record was made in, each
+     * counting every record of the key once (a record's two detections are one), from the
+     * first to the last, whatever completed it. */
+    assert_non_null(strstr(want, "AttackSequence:IAM/CompromisedCredentials region=" T_REGION
+                                 " count=21 first=1741082400000 last=1741082930000"));
+    assert_non_null(strstr(want, "AttackSequence:S3/CompromisedData region=" T_REGION
+                                 " count=21 first=1741082400000 last=1741082930000"));
+    assert_null(strstr(strchr(strchr(want, '\n') + 1, '\n') + 1, "AttackSequence"));
     /* The signals last seen latest, in the order they began; every tactic. */
     assert_non_null(strstr(want, "{\"sequence\":{\"signals\":[{\"type\":\"FINDING\",\"name\":"
                                  "\"Discovery:IAMUser/Probe06\""));
