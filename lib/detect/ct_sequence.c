@@ -22,9 +22,10 @@
  * again (the aggregator folds them into one finding). What an emission says
  * is a function of the credential's signals, not of the order their
  * detections came in (a scan of everything, hourly scans with a state file,
- * CloudTrail delivered late): its count is the records of the window not
- * counted yet (at the first, every one before it too), its times are the
- * signals', its additionalInfo lists the newest 8 signals in the order they
+ * CloudTrail delivered late): it is emitted once for each record of the
+ * window it has not counted (at the first, the ones before it too), keyed by
+ * that record, so a record analysed again is not counted again; its times are
+ * the signals its additionalInfo lists the newest 8 signals in the order they
  * began and every tactic; its evidence is the record of each listed
  * signal's earliest detection. Past SIGNALS types, the newest are kept and
  * the rest pushed out into a summary the rules still count.
@@ -39,6 +40,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/json.h"
 #include "base/time.h"
 #include "detect/ckpt.h"
@@ -49,7 +51,8 @@
 #define KEY_MAX    256u
 #define WINDOW_MS  (24LL * 3600 * 1000)
 #define MIN_TACTIC 3u
-#define LISTED     8u /* signals additionalInfo names: the newest */
+#define LISTED     8u  /* signals additionalInfo names: the newest */
+#define PENDING    64u /* records of a key kept until every sequence has counted them */
 
 /* Finding types a signal can name (a uint8_t; the build's detectors declare about 90). */
 #define TYPES_MAX 255u
@@ -58,12 +61,12 @@
 /* A region's name with its NUL (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 3u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 4u /* bump when the layout save writes changes */
 
 static const char iam_type[] = "AttackSequence:IAM/CompromisedCredentials";
 static const char s3_type[] = "AttackSequence:S3/CompromisedData";
 
-/* The two sequences, as an index of struct signal's unsent. */
+/* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
 
 /* Finding types' threat purposes (before ':') and the tactic each is read as. */
@@ -109,12 +112,6 @@ struct signal {
     bool s3_data; /* an Exfiltration:S3 or Impact:S3 type */
     int64_t first_ms, last_ms;
     uint32_t count;
-    /*
-     * The records of this signal no emission of each sequence has counted yet: a
-     * sequence's first emission counts every record of its window, not only the one
-     * that completed it, so that its count is the same whatever order they came in.
-     */
-    uint32_t unsent[SEQ_KINDS];
     struct cm_src_ref src;   /* the record of its earliest detection */
     uint64_t src_key;        /* cm_event_key of it: of two as early, the smaller is cited */
     char region[REGION_LEN]; /* its region ("" when too long to keep) */
@@ -122,15 +119,30 @@ struct signal {
     char bucket[64];         /* S3Bucket findings: the bucket of the newest */
 };
 
+/*
+ * A record of the key's window that a sequence has not counted yet: a sequence
+ * counts every record of its window, the ones before it held too, each by its
+ * own key (cm_detection.record_key), so that its count is the same whatever
+ * order they came in, and a record analysed again (--reread) is not counted
+ * twice by the store.
+ */
+struct pending {
+    uint64_t key; /* record_of() the record, | 1 << SEQ_* of the sequences that counted it */
+    int64_t ms;   /* its time */
+};
+
+#define DONE_BITS 3u /* the low bits of struct pending's key: 1 << SEQ_* */
+
 struct cred {
     struct signal sig[SIGNALS];
-    uint64_t last_key; /* cm_event_key of the record of the last detection noted */
+    struct pending pend[PENDING];
+    /* Records pushed out of pend before a sequence counted them: counted in bulk. */
+    uint32_t overflow[SEQ_KINDS];
     /*
      * Signals of the window pushed out by newer ones (more than SIGNALS types): what
-     * the sequences still owe them, their records not counted yet and their times.
+     * the rules and the finding still use of them.
      */
     uint32_t ngone;
-    uint32_t gone[SEQ_KINDS];
     uint32_t gone_tactics; /* 1 << tactic of each */
     int64_t gone_first_ms, gone_last_ms;
     char gone_region[REGION_LEN]; /* the region of the earliest */
@@ -288,10 +300,6 @@ static void push_out(struct cred *c, const struct signal *s)
     if (c->ngone == 0 || s->last_ms > c->gone_last_ms) {
         c->gone_last_ms = s->last_ms;
     }
-    for (size_t k = 0; k < SEQ_KINDS; k++) {
-        c->gone[k] =
-            s->unsent[k] > UINT32_MAX - c->gone[k] ? UINT32_MAX : c->gone[k] + s->unsent[k];
-    }
     c->gone_tactics |= 1u << s->tactic;
     if (s->s3_data && s->bucket[0] &&
         newer_bucket(s->bucket, s->bucket_ms, c->gone_bucket, c->gone_bucket_ms)) {
@@ -303,10 +311,44 @@ static void push_out(struct cred *c, const struct signal *s)
 }
 
 /*
+ * Notes record ekey, made at ms, as one of c's window the sequences have to
+ * count (once: a record's detections are one record); records out of the
+ * window leave. Full, the oldest leaves, counted in bulk by the sequences that
+ * had not counted it (overflow).
+ */
+static void add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms)
+{
+    struct pending *slot = NULL, *old = NULL;
+
+    for (size_t i = 0; i < PENDING; i++) {
+        struct pending *p = &c->pend[i];
+
+        if (p->key != 0 && p->ms <= ms - window_ms) {
+            p->key = 0; /* out of the window */
+        }
+        if ((p->key & ~(uint64_t)DONE_BITS) == ekey) {
+            return;
+        }
+        if (p->key == 0) {
+            slot = slot ? slot : p;
+        } else if (old == NULL || p->ms < old->ms || (p->ms == old->ms && p->key < old->key)) {
+            old = p;
+        }
+    }
+    if (slot == NULL) {
+        slot = old;
+        for (size_t k = 0; k < SEQ_KINDS; k++) {
+            if (!(slot->key & (1u << k)) && c->overflow[k] < UINT32_MAX) {
+                c->overflow[k]++;
+            }
+        }
+    }
+    *slot = (struct pending){.key = ekey, .ms = ms};
+}
+
+/*
  * Notes d, whose type is number type and whose record has event key ekey, as a
- * signal of c; fresh: its record is not the one of the detection noted before
- * (one record's detections come one after the other), so it adds to the
- * records the sequences have not counted. Every field is a function of the
+ * signal of c. Every field is a function of the
  * detections noted, not of their order: the earliest first time and the
  * record that raised it (of two as early, the smaller key), the latest last
  * time, the bucket of the newest (of two as new, the greater name). With
@@ -314,14 +356,13 @@ static void push_out(struct cred *c, const struct signal *s)
  * are pushed out (push_out), whichever came first.
  */
 static void note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
-                 uint8_t type, uint64_t ekey, bool fresh, int64_t window_ms)
+                 uint8_t type, uint64_t ekey, int64_t window_ms)
 {
     struct signal *s = NULL, *old = NULL, x;
     int64_t first = d->first_ms ? d->first_ms : d->time_ms;
 
     if (c->ngone > 0 && c->gone_last_ms <= d->time_ms - window_ms) {
         /* out of the window */
-        memset(c->gone, 0, sizeof(c->gone));
         c->gone_tactics = 0;
         c->gone_bucket[0] = '\0';
         c->ngone = 0;
@@ -367,9 +408,6 @@ static void note(const struct sequence *q, struct cred *c, const struct cm_detec
         s->last_ms = d->time_ms;
     }
     s->count += d->count ? d->count : 1;
-    for (size_t k = 0; fresh && k < SEQ_KINDS; k++) {
-        s->unsent[k]++;
-    }
     if (d->resource_type == CM_RES_S3_BUCKET) {
         char b[sizeof(s->bucket)];
 
@@ -440,16 +478,19 @@ static void put_time(struct cm_jw *jw, const char *key, int64_t ms)
 
 /*
  * Emits sequence kind (SEQ_IAM or SEQ_S3, named type) of credential c, which d
- * just added to. What it says is a function of c's signals, not of the order
- * their detections came in: its first and last seen are theirs, it lists the
- * LISTED last seen latest in the order they began, and it counts the records
- * of c no emission of this kind has counted (the aggregator and the store add
- * them up: a sequence's count is the number of records of its credential's
- * signals). None left, d's record was counted by the emission of an earlier
- * detection of it: this one restates the finding (its signals now know d).
+ * (of record ekey) just added to. What it says is a function of c's signals,
+ * not of the order their detections came in: its first and last seen are
+ * theirs, it lists the LISTED last seen latest in the order they began. It is
+ * emitted once for each record of c this kind has not counted, keyed by that
+ * record (cm_detection.record_key), so the aggregator and the store count
+ * each record of the key's window once: at the first emission the records
+ * before it too. None left, d's record was counted by the emission of an
+ * earlier detection of it: this one restates the finding (its signals now
+ * know d).
  */
-static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c, int kind,
-                const char *type, struct cm_str key, const char *bucket, struct cm_sink *sink)
+static int emit(struct sequence *q, const struct cm_detection *d, uint64_t ekey, struct cred *c,
+                int kind, const char *type, struct cm_str key, const char *bucket,
+                struct cm_sink *sink)
 {
     struct cm_detection out;
     struct cm_jw jw;
@@ -457,11 +498,12 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
     const struct signal *v[SIGNALS];
     int64_t first = INT64_MAX, last = d->time_ms;
     const char *where = ""; /* the region of the earliest signal */
-    uint64_t count = c->gone[kind];
+    uint32_t bulk = c->overflow[kind];
+    bool sent = false;
     size_t n = 0;
     int rc;
 
-    c->gone[kind] = 0;
+    c->overflow[kind] = 0;
     if (c->ngone > 0) {
         first = c->gone_first_ms;
         where = c->gone_region;
@@ -482,8 +524,6 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
             where = s->region;
         }
         last = s->last_ms > last ? s->last_ms : last;
-        count += s->unsent[kind];
-        s->unsent[kind] = 0;
         v[n++] = s;
     }
     if (first == INT64_MAX) {
@@ -556,8 +596,8 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
     out.region = where[0] ? cm_str_make(where, strlen(where)) : d->region;
     out.time_ms = last;
     out.first_ms = first;
-    out.count = count > UINT32_MAX ? UINT32_MAX : count > 0 ? (uint32_t)count : 1;
-    out.restate = count == 0;
+    out.count = 1;
+    out.restate = true; /* each brings the finding's details up to date */
     out.event = d->event;
     if (bucket != NULL) {
         out.resource_type = CM_RES_S3_BUCKET;
@@ -568,7 +608,49 @@ static int emit(struct sequence *q, const struct cm_detection *d, struct cred *c
         out.resource_id = key;
     }
     out.info = cm_str_make(q->info.p, q->info.len);
+    if (bulk > 0) {
+        /* Records pushed out before this kind counted them: once, under a key of their own. */
+        out.record_key = cm_hash_mix64(ekey ^ 0x62756c6b00000000ULL ^ (uint64_t)kind);
+        out.count = bulk;
+        if ((rc = cm_sink_emit(sink, &out)) != 0) {
+            return rc;
+        }
+    }
+    out.count = 1;
+    for (size_t i = 0; i < PENDING; i++) {
+        struct pending *p = &c->pend[i];
+
+        if (p->key == 0 || (p->key & (1u << kind))) {
+            continue;
+        }
+        p->key |= 1u << kind;
+        out.record_key = p->key & ~(uint64_t)DONE_BITS;
+        sent = true;
+        if ((rc = cm_sink_emit(sink, &out)) != 0) {
+            return rc;
+        }
+    }
+    if (sent) {
+        return 0;
+    }
+    out.record_key = ekey;
     return cm_sink_emit(sink, &out);
+}
+
+/* The key of d's record: its event's (cm_event_key), else made of d; never 0, and with the
+ * bits struct pending keeps apart (DONE_BITS) clear. */
+static uint64_t record_of(const struct cm_detection *d)
+{
+    uint64_t h;
+
+    if (d->event != NULL) {
+        h = cm_event_key(d->event);
+    } else {
+        h = cm_hash64(d->type, strlen(d->type), 0x7265636f7264ULL);
+        h = cm_hash_mix64(h ^ (uint64_t)d->time_ms);
+    }
+    h &= ~(uint64_t)DONE_BITS;
+    return h ? h : DONE_BITS + 1;
 }
 
 /* The access key a detection is about, else CM_STR_NULL. */
@@ -593,8 +675,8 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     struct cred *c;
     char k[KEY_MAX];
     size_t klen, ntactics = 0;
-    bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false, fresh;
-    uint64_t ekey = d->event != NULL ? cm_event_key(d->event) : 0;
+    bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
+    uint64_t ekey = record_of(d);
     uint32_t tactics;
     uint8_t type;
     int rc;
@@ -613,9 +695,8 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     if ((c = cm_state_touch(q->creds, k, klen, d->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
-    fresh = d->event == NULL || ekey != c->last_key;
-    c->last_key = ekey;
-    note(q, c, d, type, ekey, fresh, WINDOW_MS);
+    add_pending(c, ekey, d->time_ms, WINDOW_MS);
+    note(q, c, d, type, ekey, WINDOW_MS);
     /* The window's tactics and newest data bucket: of the signals kept and those pushed out. */
     tactics = c->ngone > 0 ? c->gone_tactics : 0;
     if (c->ngone > 0 && c->gone_bucket[0]) {
@@ -646,11 +727,17 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
         }
     }
     if (ntactics >= MIN_TACTIC && beyond &&
-        (rc = emit(q, d, c, SEQ_IAM, iam_type, key, NULL, sink)) != 0) {
+        (rc = emit(q, d, ekey, c, SEQ_IAM, iam_type, key, NULL, sink)) != 0) {
         return rc;
     }
-    if (bucket != NULL && other) {
-        return emit(q, d, c, SEQ_S3, s3_type, key, bucket, sink);
+    if (bucket != NULL && other &&
+        (rc = emit(q, d, ekey, c, SEQ_S3, s3_type, key, bucket, sink)) != 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < PENDING; i++) {
+        if ((c->pend[i].key & DONE_BITS) == DONE_BITS) {
+            c->pend[i].key = 0; /* counted by both */
+        }
     }
     return 0;
 }
@@ -670,6 +757,11 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
     const struct cred *c = val;
 
     (void)key, (void)klen;
+    for (size_t i = 0; i < PENDING; i++) {
+        if (!cm_ckpt_time_set(c->pend[i].ms)) {
+            return false;
+        }
+    }
     if (!cm_ckpt_time_set(c->gone_first_ms) || !cm_ckpt_time_set(c->gone_last_ms) ||
         !cm_ckpt_time_set(c->gone_bucket_ms) || c->gone_tactics >= 1u << CM_TACTIC_COUNT ||
         c->gone_bucket_tactic >= CM_TACTIC_COUNT ||

@@ -68,10 +68,16 @@ struct cm_detection {
      */
     bool remote_affiliated;
     /*
-     * A correlator's restatement (attack sequences): a later detection of a record the
-     * finding has counted already, which knows more. The aggregator, finding the record
-     * counted, takes its details (additionalInfo, times, evidence) and adds nothing to the
-     * count; a detection of a record not counted is folded in as any other.
+     * The record this detection counts, when not its event's: a correlator's detection
+     * that counts an earlier record of its own (attack sequences). 0: the event's
+     * (cm_detection_key in lib/finding).
+     */
+    uint64_t record_key;
+    /*
+     * A correlator's restatement (attack sequences): a detection that knows more than
+     * the ones before it. The aggregator, finding its record counted already, takes its
+     * details (additionalInfo, times, evidence) and adds nothing to the count; one of a
+     * record not counted is folded in as any other.
      */
     bool restate;
 };

@@ -291,6 +291,9 @@ uint64_t cm_detection_key(const struct cm_detection *d)
 {
     uint64_t h;
 
+    if (d->record_key != 0) {
+        return d->record_key;
+    }
     if (d->event != NULL) {
         return cm_event_key(d->event);
     }

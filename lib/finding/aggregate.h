@@ -41,7 +41,8 @@ struct cm_finding_event {
     uint32_t count;
 };
 
-/* The key of the event behind a detection (see struct cm_finding_event). */
+/* The key of the event behind a detection (see struct cm_finding_event): its record_key, else
+ * its event's cm_event_key, else one made of its coordinates. */
 uint64_t cm_detection_key(const struct cm_detection *d);
 
 /* Returns 0 or CM_ENOMEM. max_findings 0: no cap. */

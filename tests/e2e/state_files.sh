@@ -154,6 +154,22 @@ check "... and remembers them: the next scan leaves them out" \
     test "$(jget "$T/rr2.json" 'd["files"], d["skipped"]["files"]')" = "(0, $n01)"
 "$COALMINE" scan --no-default-intel --quiet --reread "$S" >/dev/null 2>&1
 check "--reread without --state is a usage error (exit 2)" test $? -eq 2
+# --reread of everything a state read, into the same store: the records are analysed
+# again, and the store counts none of them twice, the attack sequences' neither (each
+# counts the records of its key by their own eventIDs; before 2026-12-05 their counts went
+# from 76 to 128 and 85: the records before a sequence held were counted again).
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$T/rr.db" --state "$T/rr.state" \
+    $ARGS "$G/AWSLogs" >/dev/null 2>&1
+summary "$T/rr.db" "$T/rr1.sum"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$T/rr.db" --state "$T/rr.state" \
+    --reread $ARGS "$G/AWSLogs" >/dev/null 2>&1
+summary "$T/rr.db" "$T/rr2.sum"
+check "--reread into the same store: the attack sequences keep their counts ($(grep \
+    AttackSequence "$T/rr2.sum" | cut -d ' ' -f 2,4 | tr '\n' ';'))" \
+    sh -c "test \"\$(grep -c AttackSequence '$T/rr1.sum')\" -eq 2 &&
+        test \"\$(grep AttackSequence '$T/rr1.sum')\" = \"\$(grep AttackSequence '$T/rr2.sum')\""
 # --final leaves out what the state remembers too, and leaves the file as it was.
 cp "$T/c.good" "$T/c.state"
 # shellcheck disable=SC2086

@@ -35,7 +35,7 @@
 #define KEY    "AKIAIOSFODNN7EXAMPLE"
 #define BUCKET "example-data-bucket"
 #define PROBES 14 /* Discovery types beyond the first: with them, more types than signals */
-#define NREC   (7 + PROBES)
+#define MAXREC (7 + 80)
 #define OUTMAX 8192
 
 /* One CloudTrail record of the key and the finding types it raised (at most 2). */
@@ -49,8 +49,9 @@ struct rec {
 #define OTHER_REGION "eu-west-1"
 
 static char probe_types[PROBES][48];
-static char event_ids[NREC][16];
-static struct rec recs[NREC] = {
+static char event_ids[MAXREC][16];
+static int nrec; /* records in recs */
+static struct rec recs[MAXREC] = {
     {0, {"Recon:IAMUser/TorIPCaller", "UnauthorizedAccess:IAMUser/TorIPCaller"}, false, false},
     {60, {"PenTest:IAMUser/KaliLinux", NULL}, false, true},
     {120, {"Discovery:S3/TorIPCaller", NULL}, true, false},
@@ -60,13 +61,25 @@ static struct rec recs[NREC] = {
     {360, {"Impact:S3/MaliciousIPCaller", "PenTest:S3/KaliLinux"}, true, false},
 };
 
-static void setup_recs(void)
+/*
+ * The attack (7 records) and nprobes records of Discovery after it: of
+ * PROBES types (more types than signals), or with more_records of one type,
+ * more records than the detector keeps apart before the S3 sequence holds.
+ */
+static void setup_recs(int nprobes, bool more_records)
 {
-    for (int i = 0; i < PROBES; i++) {
+    nrec = 7 + nprobes;
+    for (int i = 0; i < nprobes; i++) {
+        if (more_records) {
+            /* Before the exfiltration, so the S3 sequence holds after them all. */
+            recs[7 + i] =
+                (struct rec){200 + i / 4, {"Discovery:IAMUser/Probe00", NULL}, false, i % 2 == 1};
+            continue;
+        }
         snprintf(probe_types[i], sizeof(probe_types[i]), "Discovery:IAMUser/Probe%02d", i);
         recs[7 + i] = (struct rec){400 + 10 * i, {probe_types[i], NULL}, false, i % 2 == 1};
     }
-    for (int i = 0; i < NREC; i++) {
+    for (int i = 0; i < nrec; i++) {
         snprintf(event_ids[i], sizeof(event_ids[i]), "ev-%04d", i);
     }
 }
@@ -164,11 +177,12 @@ static void fold_init(struct fold *f)
 }
 
 /*
- * Runs the records in order[0 .. NREC) through a detector into out; with
+ * Runs the records in order[0 .. nrec) through a detector into out; with
  * split > 0, the detector is saved after order[split - 1] and the rest goes
- * to a fresh one loaded from that (the aggregator, like a store, goes on).
+ * to a fresh one loaded from that (the aggregator, like a store, goes on);
+ * with twice, every record is then run again (--reread with a state file).
  */
-static void run_order(const int *order, int split, char *out, size_t cap)
+static void run_order(const int *order, int split, bool twice, char *out, size_t cap)
 {
     const struct cm_detector *det = &cm_detector_ct_sequence;
     struct t_events e;
@@ -178,7 +192,7 @@ static void run_order(const int *order, int split, char *out, size_t cap)
     t_events_init(&e);
     fold_init(&f);
     assert_int_equal(det->init(&st, NULL), 0);
-    for (int i = 0; i < NREC; i++) {
+    for (int i = 0; i < nrec; i++) {
         if (split > 0 && i == split) {
             struct cm_ckpt_w w;
             struct cm_ckpt_r r;
@@ -197,21 +211,24 @@ static void run_order(const int *order, int split, char *out, size_t cap)
         }
         feed(st, &f, &e, order[i]);
     }
+    for (int i = 0; twice && i < nrec; i++) {
+        feed(st, &f, &e, order[i]);
+    }
     describe(&f, out, cap);
     det->finish(st);
     cm_agg_destroy(f.agg);
     t_events_finish(&e);
 }
 
-/* A permutation of 0 .. NREC-1 from seed (xorshift; seed 0: time order). */
+/* A permutation of 0 .. nrec-1 from seed (xorshift; seed 0: as listed). */
 static void permute(int *order, uint32_t seed)
 {
     uint32_t x = seed;
 
-    for (int i = 0; i < NREC; i++) {
+    for (int i = 0; i < nrec; i++) {
         order[i] = i;
     }
-    for (int i = NREC - 1; seed != 0 && i > 0; i--) {
+    for (int i = nrec - 1; seed != 0 && i > 0; i--) {
         int j, t;
 
         x ^= x << 13;
@@ -224,15 +241,36 @@ static void permute(int *order, uint32_t seed)
     }
 }
 
+/* Runs the records in the orders every test tries; each must give want. */
+static void same_in_every_order(const char *want)
+{
+    static char got[OUTMAX];
+    int order[MAXREC];
+
+    for (int i = 0; i < nrec; i++) {
+        order[i] = nrec - 1 - i;
+    }
+    run_order(order, 0, false, got, sizeof(got));
+    assert_string_equal(got, want);
+    for (uint32_t seed = 1; seed <= 12; seed++) {
+        permute(order, seed * 2654435761u);
+        run_order(order, 0, false, got, sizeof(got));
+        assert_string_equal(got, want);
+        /* And with the state saved and loaded midway (scans with --state). */
+        run_order(order, (int)(seed % (uint32_t)(nrec - 1)) + 1, false, got, sizeof(got));
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_order_free(void **state)
 {
-    static char want[OUTMAX], got[OUTMAX];
-    int order[NREC];
+    static char want[OUTMAX];
+    int order[MAXREC];
 
     (void)state;
-    setup_recs();
+    setup_recs(PROBES, false);
     permute(order, 0);
-    run_order(order, 0, want, sizeof(want));
+    run_order(order, 0, false, want, sizeof(want));
     /* Both sequences, one finding each, in the region the first record was made in, each
      * counting every record of the key once (a record's two detections are one), from the
      * first to the last, whatever completed it. */
@@ -246,26 +284,53 @@ static void test_order_free(void **state)
                                  "\"Discovery:IAMUser/Probe06\""));
     assert_non_null(strstr(want, "\"values\":[\"Discovery\",\"InitialAccess\",\"DefenseEvasion\","
                                  "\"Exfiltration\",\"Impact\",\"PenTest\"]"));
+    same_in_every_order(want);
+}
 
-    for (int i = 0; i < NREC; i++) {
-        order[i] = NREC - 1 - i;
-    }
-    run_order(order, 0, got, sizeof(got));
-    assert_string_equal(got, want);
-    for (uint32_t seed = 1; seed <= 12; seed++) {
-        permute(order, seed * 2654435761u);
-        run_order(order, 0, got, sizeof(got));
-        assert_string_equal(got, want);
-        /* And with the state saved and loaded midway (scans with --state). */
-        run_order(order, (int)(seed % (NREC - 1)) + 1, got, sizeof(got));
-        assert_string_equal(got, want);
-    }
+/* More records before the S3 sequence holds than the detector keeps apart (PENDING): the
+ * ones it let go are counted in bulk, and the count is still every record, in any order. */
+static void test_more_records(void **state)
+{
+    static char want[OUTMAX];
+    int order[MAXREC];
+
+    (void)state;
+    setup_recs(80, true);
+    permute(order, 0);
+    run_order(order, 0, false, want, sizeof(want));
+    assert_non_null(
+        strstr(want, "AttackSequence:IAM/CompromisedCredentials region=" T_REGION " count=87 "));
+    assert_non_null(
+        strstr(want, "AttackSequence:S3/CompromisedData region=" T_REGION " count=87 "));
+    same_in_every_order(want);
+}
+
+/*
+ * The same records analysed again with the state carried (--reread, a file read twice
+ * under two names): each was counted by its own key, so none is counted again. Before
+ * 2026-12-05 the records before a sequence held were counted again (S3 24 -> 76).
+ */
+static void test_again(void **state)
+{
+    static char got[OUTMAX];
+    int order[MAXREC];
+
+    (void)state;
+    setup_recs(PROBES, false);
+    permute(order, 5u * 2654435761u);
+    run_order(order, 3, true, got, sizeof(got));
+    assert_non_null(strstr(got, "AttackSequence:IAM/CompromisedCredentials region=" T_REGION
+                                " count=21 first=1741082400000 last=1741082930000"));
+    assert_non_null(strstr(got, "AttackSequence:S3/CompromisedData region=" T_REGION
+                                " count=21 first=1741082400000 last=1741082930000"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_free),
+        cmocka_unit_test(test_more_records),
+        cmocka_unit_test(test_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
