@@ -284,7 +284,8 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
             }
         }
     }
-    return rc ? rc : merge_evidence(nf, old);
+    /* A restatement cites what its detector knows now: the same whatever came before. */
+    return rc || nf->restated ? rc : merge_evidence(nf, old);
 }
 
 uint64_t cm_detection_key(const struct cm_detection *d)

@@ -68,7 +68,8 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
  * the earlier finding with the same identity: counts add up, first/last seen
  * widen, createdAt is kept, updatedAt is the later, archived is kept, port
  * probes accumulate, and evidence keeps old's records first (the last slot
- * always the newest). Used by the aggregator and by the store. Returns 0 or
+ * always the newest; a restated nf keeps its own). Used by the aggregator and
+ * by the store. Returns 0 or
  * CM_ENOMEM/CM_E2BIG (copying strings into nf).
  */
 int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old);

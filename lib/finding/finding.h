@@ -209,6 +209,12 @@ struct cm_finding {
     struct cm_threat threats[CM_FINDING_MAX_THREATS];
     uint32_t nevidence;
     struct cm_finding_evidence evidence[CM_FINDING_MAX_EVIDENCE];
+    /*
+     * Built from a restatement (cm_detection.restate: an attack sequence, which says
+     * everything it knows each time): a merge keeps its evidence, not the records of
+     * the finding it updates followed by its own. Not serialised.
+     */
+    bool restated;
 };
 
 /* Identity flags of a finding type: what besides (account, region, type, resource). */

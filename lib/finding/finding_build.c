@@ -537,6 +537,7 @@ static int set_header(struct cm_finding *f, const struct cm_finding_ctx *ctx,
                           ctx->partition ? ctx->partition : cm_region_partition(d->region));
     rc |= cm_finding_setc(f, &f->detector_id, ctx->detector_id ? ctx->detector_id : "");
     f->count = d->count ? d->count : 1;
+    f->restated = d->restate;
     f->last_seen_ms = d->time_ms;
     f->first_seen_ms = d->first_ms ? d->first_ms : d->time_ms;
     f->created_ms = f->updated_ms = ctx->now_ms ? ctx->now_ms : d->time_ms;

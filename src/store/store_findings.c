@@ -251,6 +251,7 @@ static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const
     }
     if (rc == 0) {
         nf.count = it->added;
+        old.restated = nf.restated = it->f->restated; /* the document does not say */
         if (old.last_seen_ms > nf.last_seen_ms) {
             /*
              * The stored finding has seen a later event (older files scanned

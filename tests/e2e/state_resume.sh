@@ -191,9 +191,9 @@ sequences "$T/l.db" "$T/l.seq"
 check "the whole scan makes both attack sequences ($(cut -d ' ' -f 1-3 "$T/whole.seq" |
     tr '\n' ';'))" test "$(grep -c AttackSequence "$T/whole.seq")" -eq 2
 if cmp -s "$T/whole.seq" "$T/p.seq" && cmp -s "$T/whole.seq" "$T/l.seq"; then
-    ok "the hourly scans, with CloudTrail on time or late, store the same sequences and signals"
+    ok "the hourly scans, with CloudTrail on time or late, store the same sequences, signals and evidence"
 else
-    nok "the hourly scans, with CloudTrail on time or late, store the same sequences and signals" \
+    nok "the hourly scans, with CloudTrail on time or late, store the same sequences, signals and evidence" \
         "$(diff "$T/whole.seq" "$T/l.seq" | cut -c 1-300 | head -n 6)"
 fi
 

@@ -16,7 +16,8 @@ print("\n".join(sorted(rows)))
 }
 
 # sequences DB OUT: one line per stored attack sequence: id type count, then what its
-# additionalInfo says (sequence: signals and indicators), keys sorted
+# additionalInfo says (sequence: signals and indicators), keys sorted, and the records it
+# cites (file base name and offset)
 sequences() {
     "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
 import json, sys
@@ -28,8 +29,10 @@ for line in sys.stdin:
     s = f["service"]
     info = s.get("additionalInfo", {})
     info = json.loads(info["value"]) if "value" in info else info
-    rows.append("%s %s %s %s" % (f["id"], f["type"], s["count"],
-                                 json.dumps(info.get("sequence"), sort_keys=True)))
+    ev = ["%s:%s" % (e["file"].split("/")[-1], e["offset"])
+          for e in info.get("coalmine", {}).get("evidence", [])]
+    rows.append("%s %s %s %s %s" % (f["id"], f["type"], s["count"],
+                                    json.dumps(info.get("sequence"), sort_keys=True), ev))
 print("\n".join(sorted(rows)))
 ' >"$2"
 }

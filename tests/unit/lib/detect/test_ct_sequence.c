@@ -3,8 +3,8 @@
  * detections of their credential come in: the logs of one attack scanned
  * whole, scanned hour by hour with a state file, or with the CloudTrail files
  * delivered late and out of order, must fold (lib/finding/aggregate.c) into
- * the same findings: id, count, first and last seen, and the signals and
- * tactics additionalInfo lists.
+ * the same findings: id, count, first and last seen, the signals and tactics
+ * additionalInfo lists, and the records the finding cites.
  *
  * The detector is driven directly with hand-made detections of one access
  * key: records of its attack, some raising two detections (a Tor address and
@@ -151,10 +151,17 @@ static void describe(const struct fold *f, char *out, size_t cap)
         assert_true(n < 8);
         l = lines[n++] = malloc(4096);
         assert_non_null(l);
-        snprintf(l, 4096, "%s %.*s region=%.*s count=%u first=%lld last=%lld info=%.*s\n", x->id,
+        snprintf(l, 4096,
+                 "%s %.*s region=%.*s count=%u first=%lld last=%lld info=%.*s evidence=", x->id,
                  (int)x->type.len, x->type.p, (int)x->region.len, x->region.p, (unsigned)x->count,
                  (long long)x->first_seen_ms, (long long)x->last_seen_ms,
                  (int)x->additional_info.len, x->additional_info.p);
+        /* The records it cites: of the signals it lists, each one's earliest. */
+        for (uint32_t k = 0; k < x->nevidence; k++) {
+            snprintf(l + strlen(l), 4096 - strlen(l), "%llu ",
+                     (unsigned long long)x->evidence[k].ref.offset);
+        }
+        snprintf(l + strlen(l), 4096 - strlen(l), "\n");
     }
     qsort(lines, n, sizeof(lines[0]), cmp_line);
     out[0] = '\0';
