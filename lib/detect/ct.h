@@ -376,6 +376,13 @@ void *cm_ct_model_profile_key(struct cm_ct_model *m, const struct cm_event *ev, 
                               size_t klen, bool *established, int *rc);
 
 /*
+ * The profile under key[0..klen), learned or learning, when there is one;
+ * NULL otherwise. Makes none and moves none: its first-seen time and place
+ * in the tables are left as they are.
+ */
+void *cm_ct_model_find(const struct cm_ct_model *m, const char *key, size_t klen);
+
+/*
  * Checkpoints of a model (detect/ckpt.h): its seed (every hash a profile
  * holds was made with it, so a loaded model keeps hashing with the saved
  * one), then its table of profiles with the model's codec c. Load into a

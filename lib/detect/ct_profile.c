@@ -277,6 +277,19 @@ void *cm_ct_model_profile_key(struct cm_ct_model *m, const struct cm_event *ev, 
     return first;
 }
 
+void *cm_ct_model_find(const struct cm_ct_model *m, const char *key, size_t klen)
+{
+    void *p;
+
+    if (klen == 0) {
+        return NULL;
+    }
+    if ((p = cm_state_get(m->ids, key, klen)) != NULL) {
+        return p;
+    }
+    return cm_state_get(m->young, key, klen);
+}
+
 int cm_ct_model_save(const struct cm_ct_model *m, struct cm_ckpt_w *w,
                      const struct cm_state_codec *c)
 {

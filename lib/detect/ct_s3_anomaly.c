@@ -277,6 +277,36 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
     return cm_sink_emit(sink, &d);
 }
 
+/*
+ * The identity's own call to another service (Athena, IAM, EC2, S3's bucket
+ * management...): where it is made from and with what client is the
+ * identity's, for S3 too, as GuardDuty keeps its factors per identity over
+ * every API. Noted only in a profile S3 use already started (nothing is made
+ * and no learning day starts here); a network or client noted becomes usual
+ * only learn_ms after it was first seen, so a thief's first calls with a key
+ * do not make its S3 reads usual. An analyst whose S3 reads Athena made for
+ * three days, querying from her laptop, reads the results there herself: her
+ * network and client are usual.
+ */
+static void note_own(struct s3anomaly *a, const struct cm_event *ev)
+{
+    struct cm_ct_novelty nv;
+    struct ident *id;
+    char key[512];
+    size_t klen;
+
+    if (!cm_ct_own_call(&ev->u.ct)) {
+        return;
+    }
+    if ((id = cm_ct_model_find(&a->m, key, cm_ct_identity_key(ev, key, sizeof(key)))) != NULL) {
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+    }
+    klen = cm_ct_person_key(ev, key, sizeof(key));
+    if ((id = cm_ct_model_find(&a->m, key, klen)) != NULL) {
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+    }
+}
+
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
     struct s3anomaly *a = state;
@@ -293,7 +323,11 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t klen;
     int rc = 0;
 
-    if (!cm_ct_s3_data(ct) || ct->uid.type == CM_UID_AWSSERVICE || ct->event_name.len == 0 ||
+    if (!cm_ct_s3_data(ct)) {
+        note_own(a, ev);
+        return 0;
+    }
+    if (ct->uid.type == CM_UID_AWSSERVICE || ct->event_name.len == 0 ||
         !cm_str_present(bucket = bucket_of(ct)) || bucket.len == 0) {
         return 0;
     }

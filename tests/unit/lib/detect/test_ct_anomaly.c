@@ -999,6 +999,78 @@ static void test_s3_service_role_direct(void **state)
     }
 }
 
+/* An analyst's role session: Athena (by_service: invokedBy) reads S3 with it for her queries. */
+#define ANALYST(key, by_service)                                                                   \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAANALYST:maria\","            \
+    "\"arn\":\"arn:aws:sts::111122223333:assumed-role/analyst/maria\",\"accountId\":"              \
+    "\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{\"sessionIssuer\":{"         \
+    "\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/analyst\",\"userName\":"           \
+    "\"analyst\"},\"attributes\":{\"creationDate\":\"2026-01-05T08:00:00Z\","                      \
+    "\"mfaAuthenticated\":\"true\"}}" by_service "}"
+
+#define BY_ATHENA ",\"invokedBy\":\"athena.amazonaws.com\""
+
+/*
+ * An analyst who for two days queried S3 only through Athena, from home with
+ * the CLI (Athena read "lake" and wrote "results" with her credentials), then
+ * downloads 25 query results herself, from home with the CLI: her network
+ * and client are usual for her, whatever API she called them with; no
+ * finding. Before the S3 model noted her own calls to other services, her
+ * first own S3 call was in a context it never saw: Exfiltration (2026-12-05,
+ * after S3 data events a service makes began her profile's learning day).
+ * Near miss (pass 1): her key used from a stranger's host, which first
+ * checks the key (GetCallerIdentity, ListBuckets) an hour before: a place
+ * first seen that day is not usual, Exfiltration on "results".
+ */
+static void test_s3_athena_analyst(void **state)
+{
+    char obj[32];
+
+    (void)state;
+    for (int pass = 0; pass < 2; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+        size_t exfil = 0;
+
+        for (int d = 0; d < 2; d++) {
+            for (int q = 0; q < 6; q++) {
+                int at = d * DAY + (9 + q) * HOUR;
+
+                snprintf(obj, sizeof(obj), "r/%d-%d.csv", d, q);
+                add(t, ANALYST("ASIAANALYST0000001", ""), at, "athena", "StartQueryExecution", HOME,
+                    CLI, NULL);
+                add_s3_uid(t, ANALYST("ASIAANALYST0000001", BY_ATHENA), at + 2, "GetObject", "lake",
+                           "p/part-0.parquet", "athena.amazonaws.com", "athena.amazonaws.com",
+                           NULL);
+                add_s3_uid(t, ANALYST("ASIAANALYST0000001", BY_ATHENA), at + 9, "PutObject",
+                           "results", obj, "athena.amazonaws.com", "athena.amazonaws.com", NULL);
+                add(t, ANALYST("ASIAANALYST0000001", ""), at + 10, "athena", "GetQueryResults",
+                    HOME, CLI, NULL);
+            }
+        }
+        if (pass == 1) {
+            add(t, ANALYST("ASIAANALYST0000002", ""), 2 * DAY + 9 * HOUR, "sts",
+                "GetCallerIdentity", THIEF, CLI, NULL);
+            add(t, ANALYST("ASIAANALYST0000002", ""), 2 * DAY + 9 * HOUR + 5, "s3", "ListBuckets",
+                THIEF, CLI, NULL);
+        }
+        for (int k = 0; k < 25; k++) {
+            snprintf(obj, sizeof(obj), "r/%d-%d.csv", k / 6 % 2, k % 6);
+            add_s3_uid(t, ANALYST("ASIAANALYST0000002", ""), 2 * DAY + 10 * HOUR + k, "GetObject",
+                       "results", obj, pass ? THIEF : HOME, CLI, NULL);
+        }
+        run(&r, t, 0);
+        for (size_t i = 0; i < r.got.n; i++) {
+            if (strcmp(r.got.type[i], "Exfiltration:S3/AnomalousBehavior") == 0) {
+                assert_string_equal(r.got.resource[i], "results");
+                exfil++;
+            }
+        }
+        assert_int_equal(exfil, pass == 1 ? 1 : 0);
+        free(t);
+    }
+}
+
 /* ---- the S3 model ---- */
 
 static void test_s3_exfiltration(void **state)
@@ -1436,6 +1508,7 @@ int main(void)
         cmocka_unit_test(test_web_identity_inside_aws),
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_service_role_direct),
+        cmocka_unit_test(test_s3_athena_analyst),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
         cmocka_unit_test(test_s3_sso_permission_set),
