@@ -189,6 +189,7 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
     e->opts.flow_local = e->flow_local;
     e->slots = cm_calloc(n ? n : 1, sizeof(*e->slots));
     if (e->slots == NULL) {
+        rc = CM_ENOMEM; /* rc is 0 after the memo and the learner */
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
