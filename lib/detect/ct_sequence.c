@@ -25,10 +25,12 @@
  * CloudTrail delivered late): it is emitted once for each record of the
  * window it has not counted (at the first, the ones before it too), keyed by
  * that record, so a record analysed again is not counted again; its times are
- * the signals its additionalInfo lists the newest 8 signals in the order they
- * began and every tactic; its evidence is the record of each listed
- * signal's earliest detection. Past SIGNALS types, the newest are kept and
- * the rest pushed out into a summary the rules still count.
+ * the signals'; its sequence (service.detection.sequence in the JSON forms)
+ * lists the newest 8 signals in the order they began and every tactic, the
+ * credential as actor and the key or bucket as resource; its evidence is the
+ * record of each listed signal's earliest detection. Past SIGNALS types, the
+ * newest are kept and the rest pushed out into a summary the rules still
+ * count.
  *
  * Only findings coalmine makes are signals: GuardDuty also correlates raw
  * API activity, which here is what the anomaly models turn into findings.
@@ -51,7 +53,7 @@
 #define KEY_MAX    256u
 #define WINDOW_MS  (24LL * 3600 * 1000)
 #define MIN_TACTIC 3u
-#define LISTED     8u  /* signals additionalInfo names: the newest */
+#define LISTED     8u  /* signals the sequence names: the newest */
 #define PENDING    64u /* records of a key kept until every sequence has counted them */
 
 /* Finding types a signal can name (a uint8_t; the build's detectors declare about 90). */
@@ -476,6 +478,18 @@ static void put_time(struct cm_jw *jw, const char *key, int64_t ms)
     cm_jw_str(jw, t);
 }
 
+/* A uid made of what names a sequence or a signal: its type and the credential. */
+static void put_uid(struct cm_jw *jw, const char *k, const char *type, struct cm_str key)
+{
+    char hex[17];
+    uint64_t h = cm_hash64(type, strlen(type), 0x73657175656e6365ULL);
+
+    h = cm_hash64(key.p, key.len, h);
+    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+    cm_jw_key(jw, k);
+    cm_jw_str(jw, hex);
+}
+
 /*
  * Emits sequence kind (SEQ_IAM or SEQ_S3, named type) of credential c, which d
  * (of record ekey) just added to. What it says is a function of c's signals,
@@ -529,15 +543,46 @@ static int emit(struct sequence *q, const struct cm_detection *d, uint64_t ekey,
     if (first == INT64_MAX) {
         first = d->time_ms; /* no signal: not reached, the rules need some */
     }
-    /* The newest LISTED keep additionalInfo within a finding's bounds; in the order they began. */
+    /* The newest LISTED keep the sequence within a finding's bounds; in the order they began. */
     sort_signals(q, v, n, newer);
     n = n < LISTED ? n : LISTED;
     sort_signals(q, v, n, earlier);
     cm_buf_reset(&q->info);
     cm_jw_init(&jw, &q->info);
     cm_jw_obj_begin(&jw);
+    /* GuardDuty's Sequence (spec 8.4), which the JSON forms carry at service.detection.sequence. */
     cm_jw_key(&jw, "sequence");
     cm_jw_obj_begin(&jw);
+    put_uid(&jw, "uid", type, key);
+    cm_jw_key(&jw, "description");
+    cm_jw_str(&jw, bucket != NULL ? "A credential that looks compromised was used to reach and "
+                                    "change or take data of an S3 bucket."
+                                  : "A credential that looks compromised was used for a "
+                                    "sequence of suspicious API calls.");
+    cm_jw_key(&jw, "actors");
+    cm_jw_arr_begin(&jw);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "id");
+    cm_jw_strn(&jw, key.p, key.len);
+    cm_jw_obj_end(&jw);
+    cm_jw_arr_end(&jw);
+    cm_jw_key(&jw, "resources");
+    cm_jw_arr_begin(&jw);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key(&jw, "uid");
+    if (bucket != NULL) {
+        cm_jw_str(&jw, bucket);
+        cm_jw_key(&jw, "name");
+        cm_jw_str(&jw, bucket);
+        cm_jw_key(&jw, "resourceType");
+        cm_jw_str(&jw, "S3_BUCKET");
+    } else {
+        cm_jw_strn(&jw, key.p, key.len);
+        cm_jw_key(&jw, "resourceType");
+        cm_jw_str(&jw, "ACCESS_KEY");
+    }
+    cm_jw_obj_end(&jw);
+    cm_jw_arr_end(&jw);
     cm_jw_key(&jw, "signals");
     cm_jw_arr_begin(&jw);
     memset(&out, 0, sizeof(out));
@@ -548,26 +593,44 @@ static int emit(struct sequence *q, const struct cm_detection *d, uint64_t ekey,
             out.evidence[out.nevidence++] = s->src;
         }
         cm_jw_obj_begin(&jw);
+        put_uid(&jw, "uid", type_name(q, s), key);
         cm_jw_key(&jw, "type");
         cm_jw_str(&jw, "FINDING");
         cm_jw_key(&jw, "name");
         cm_jw_str(&jw, type_name(q, s));
-        cm_jw_key(&jw, "tactic");
-        cm_jw_str(&jw, cm_ct_tactic_name((enum cm_ct_tactic)s->tactic));
+        put_time(&jw, "createdAt", s->first_ms);
+        put_time(&jw, "updatedAt", s->last_ms);
         put_time(&jw, "firstSeenAt", s->first_ms);
         put_time(&jw, "lastSeenAt", s->last_ms);
         cm_jw_key(&jw, "count");
         cm_jw_u64(&jw, s->count);
+        cm_jw_key(&jw, "actorIds");
+        cm_jw_arr_begin(&jw);
+        cm_jw_strn(&jw, key.p, key.len);
+        cm_jw_arr_end(&jw);
         if (s->bucket[0]) {
             cm_jw_key(&jw, "resourceUids");
             cm_jw_arr_begin(&jw);
             cm_jw_str(&jw, s->bucket);
             cm_jw_arr_end(&jw);
         }
+        if (s->tactic != CM_TACTIC_NONE) {
+            cm_jw_key(&jw, "signalIndicators");
+            cm_jw_arr_begin(&jw);
+            cm_jw_obj_begin(&jw);
+            cm_jw_key(&jw, "key");
+            cm_jw_str(&jw, "ATTACK_TACTIC");
+            cm_jw_key(&jw, "values");
+            cm_jw_arr_begin(&jw);
+            cm_jw_str(&jw, cm_ct_tactic_name((enum cm_ct_tactic)s->tactic));
+            cm_jw_arr_end(&jw);
+            cm_jw_obj_end(&jw);
+            cm_jw_arr_end(&jw);
+        }
         cm_jw_obj_end(&jw);
     }
     cm_jw_arr_end(&jw);
-    cm_jw_key(&jw, "indicators");
+    cm_jw_key(&jw, "sequenceIndicators");
     cm_jw_arr_begin(&jw);
     cm_jw_obj_begin(&jw);
     cm_jw_key(&jw, "key");

@@ -8,6 +8,10 @@
  * The API form carries the whole object as a JSON string in value (type
  * "default"), as GuardDuty does; the event form also expands its members
  * next to value and type.
+ *
+ * An attack sequence's detector keys hold its "sequence" object; the JSON
+ * forms carry that at service.detection.sequence, where GuardDuty has it
+ * (spec 8.4), and not in additionalInfo. Reading a finding puts it back.
  */
 #include "finding/serialize.h"
 
@@ -71,13 +75,68 @@ static void write_evidence(struct cm_jw *jw, const struct cm_finding *f)
     cm_jw_obj_end(jw);
 }
 
+/*
+ * The detector keys of f but an attack sequence's "sequence" into rest, that
+ * object (the first, if the key is there twice) into seq, left empty when f
+ * has none; rest is f->additional_info unchanged otherwise.
+ */
+static int split_sequence(const struct cm_finding *f, struct cm_buf *rest, struct cm_buf *seq)
+{
+    struct cm_json_doc doc;
+    struct cm_arena arena;
+    struct cm_jw jw;
+    uint32_t sq;
+    int rc = 0;
+
+    cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 1024, INFO_MAX);
+    if (!cm_str_starts(f->type, "AttackSequence:") || !cm_str_present(f->additional_info) ||
+        cm_json_parse(&doc, f->additional_info.p, f->additional_info.len, NULL) != 0 ||
+        cm_json_type(&doc, 0) != CM_JSON_OBJECT ||
+        (sq = cm_json_get(&doc, 0, "sequence")) == CM_JSON_NONE ||
+        cm_json_type(&doc, sq) != CM_JSON_OBJECT) {
+        rc = cm_buf_append(rest, f->additional_info.p, f->additional_info.len);
+        goto out;
+    }
+    cm_jw_init(&jw, seq);
+    cm_jw_node(&jw, &doc, sq);
+    if ((rc = cm_jw_finish(&jw)) != 0) {
+        goto out;
+    }
+    cm_jw_init(&jw, rest);
+    cm_jw_obj_begin(&jw);
+    for (uint32_t k = cm_json_first(&doc, 0); k != CM_JSON_NONE; k = cm_json_next(&doc, 0, k + 1)) {
+        struct cm_str key = cm_json_str(&doc, k, &arena);
+
+        if (key.p == NULL) {
+            rc = CM_ENOMEM;
+            goto out;
+        }
+        if (!cm_str_eqc(key, "sequence")) {
+            cm_jw_keyn(&jw, key.p, key.len);
+            cm_jw_node(&jw, &doc, k + 1);
+        }
+    }
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+out:
+    cm_arena_finish(&arena);
+    cm_json_doc_finish(&doc);
+    return rc;
+}
+
 int cm_finding_additional_info(const struct cm_finding *f, struct cm_buf *out)
 {
-    struct cm_str inner = object_inner(f->additional_info);
+    struct cm_buf rest, seq;
+    struct cm_str inner;
     struct cm_jw jw;
     int rc;
 
-    rc = cm_buf_putc(out, '{');
+    cm_buf_init(&rest, INFO_MAX);
+    cm_buf_init(&seq, INFO_MAX);
+    rc = split_sequence(f, &rest, &seq);
+    inner = object_inner(cm_str_make(rest.p, rest.len));
+    rc = rc ? rc : cm_buf_putc(out, '{');
     rc = rc ? rc : cm_buf_append(out, inner.p, inner.len);
     if (rc == 0 && f->nevidence > 0) {
         if (inner.len > 0) {
@@ -90,7 +149,30 @@ int cm_finding_additional_info(const struct cm_finding *f, struct cm_buf *out)
             rc = cm_jw_finish(&jw);
         }
     }
-    return rc ? rc : cm_buf_putc(out, '}');
+    rc = rc ? rc : cm_buf_putc(out, '}');
+    cm_buf_finish(&seq);
+    cm_buf_finish(&rest);
+    return rc;
+}
+
+int cm_finding_write_detection(struct cm_jw *jw, const struct cm_finding *f)
+{
+    struct cm_buf rest, seq;
+    int rc;
+
+    cm_buf_init(&rest, INFO_MAX);
+    cm_buf_init(&seq, INFO_MAX);
+    rc = split_sequence(f, &rest, &seq);
+    if (rc == 0 && seq.len > 0) {
+        cm_jw_key(jw, "detection");
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "sequence");
+        cm_jw_raw(jw, seq.p, seq.len);
+        cm_jw_obj_end(jw);
+    }
+    cm_buf_finish(&seq);
+    cm_buf_finish(&rest);
+    return rc;
 }
 
 /* Writes the members of the object text info into the open object of jw. */
@@ -233,5 +315,51 @@ int cm_finding_read_additional_info(struct cm_finding *f, struct cm_str value)
 out:
     cm_buf_finish(&out);
     cm_json_doc_finish(&doc);
+    return rc;
+}
+
+int cm_finding_read_sequence(struct cm_finding *f, const struct cm_json_doc *d, uint32_t seq)
+{
+    struct cm_json_doc info;
+    struct cm_arena arena;
+    struct cm_buf out;
+    struct cm_jw jw;
+    int rc = 0;
+
+    if (seq == CM_JSON_NONE || cm_json_type(d, seq) != CM_JSON_OBJECT) {
+        return 0;
+    }
+    cm_json_doc_init(&info, 0, 0);
+    cm_arena_init(&arena, 1024, INFO_MAX);
+    cm_buf_init(&out, INFO_MAX);
+    cm_jw_init(&jw, &out);
+    cm_jw_obj_begin(&jw);
+    /* The detector keys but any "sequence" (one in additionalInfo too: this one wins). */
+    if (cm_str_present(f->additional_info) &&
+        cm_json_parse(&info, f->additional_info.p, f->additional_info.len, NULL) == 0 &&
+        cm_json_type(&info, 0) == CM_JSON_OBJECT) {
+        for (uint32_t k = cm_json_first(&info, 0); k != CM_JSON_NONE;
+             k = cm_json_next(&info, 0, k + 1)) {
+            struct cm_str key = cm_json_str(&info, k, &arena);
+
+            if (key.p == NULL) {
+                rc = CM_ENOMEM;
+                goto out;
+            }
+            if (!cm_str_eqc(key, "sequence")) {
+                cm_jw_keyn(&jw, key.p, key.len);
+                cm_jw_node(&jw, &info, k + 1);
+            }
+        }
+    }
+    cm_jw_key(&jw, "sequence");
+    cm_jw_node(&jw, d, seq);
+    cm_jw_obj_end(&jw);
+    rc = cm_jw_finish(&jw);
+    rc = rc ? rc : cm_finding_set(f, &f->additional_info, cm_str_make(out.p, out.len));
+out:
+    cm_buf_finish(&out);
+    cm_arena_finish(&arena);
+    cm_json_doc_finish(&info);
     return rc;
 }

@@ -541,6 +541,9 @@ static void write_service(struct cm_jw *jw, const struct cm_finding *f, enum cm_
         jw->err = CM_ENOMEM;
     }
     write_threats(jw, f, form);
+    if (cm_finding_write_detection(jw, f) != 0 && jw->err == 0) {
+        jw->err = CM_ENOMEM;
+    }
     ktime(jw, "eventFirstSeen", f->first_seen_ms);
     ktime(jw, "eventLastSeen", f->last_seen_ms);
     cm_jw_key(jw, "archived");

@@ -371,6 +371,11 @@ static void rd_service(struct rd *r, uint32_t s)
     if (r->err == 0 && cm_str_present(value)) {
         r->err = cm_finding_read_additional_info(r->f, value);
     }
+    if (r->err == 0) {
+        uint32_t det = child(r, s, "detection", CM_JSON_OBJECT);
+
+        r->err = cm_finding_read_sequence(r->f, r->d, child(r, det, "sequence", CM_JSON_OBJECT));
+    }
     rd_threats(r, child(r, s, "evidence", CM_JSON_OBJECT));
     r->f->first_seen_ms = gtime(r, s, "eventFirstSeen");
     r->f->last_seen_ms = gtime(r, s, "eventLastSeen");

@@ -59,6 +59,14 @@ int cm_finding_write_additional_info(struct cm_jw *jw, const struct cm_finding *
  * flags (node pa, may be CM_JSON_NONE) into perm[CM_S3P_COUNT].
  */
 int cm_finding_read_additional_info(struct cm_finding *f, struct cm_str value);
+/*
+ * An attack sequence's service.detection.sequence: cm_finding_write_detection
+ * writes the member "detection" {"sequence": ...} into an open object (none
+ * when f has no sequence); cm_finding_read_sequence puts object node seq (may
+ * be CM_JSON_NONE) back among f's detector keys, after its additionalInfo.
+ */
+int cm_finding_write_detection(struct cm_jw *jw, const struct cm_finding *f);
+int cm_finding_read_sequence(struct cm_finding *f, const struct cm_json_doc *d, uint32_t seq);
 void cm_finding_read_bucket_perm(const struct cm_json_doc *d, uint32_t pa, int8_t *perm);
 
 /*

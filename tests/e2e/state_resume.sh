@@ -189,7 +189,8 @@ sequences "$T/whole.db" "$T/whole.seq"
 sequences "$T/p.db" "$T/p.seq"
 sequences "$T/l.db" "$T/l.seq"
 check "the whole scan makes both attack sequences ($(cut -d ' ' -f 1-3 "$T/whole.seq" |
-    tr '\n' ';'))" test "$(grep -c AttackSequence "$T/whole.seq")" -eq 2
+    tr '\n' ';'))" test "$(grep -c AttackSequence "$T/whole.seq")" -eq 2 \
+    -a "$(grep -c '"signals": \[{' "$T/whole.seq")" -eq 2
 if cmp -s "$T/whole.seq" "$T/p.seq" && cmp -s "$T/whole.seq" "$T/l.seq"; then
     ok "the hourly scans, with CloudTrail on time or late, store the same sequences, signals and evidence"
 else

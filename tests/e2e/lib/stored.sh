@@ -15,9 +15,9 @@ print("\n".join(sorted(rows)))
 ' >"$2"
 }
 
-# sequences DB OUT: one line per stored attack sequence: id type count, then what its
-# additionalInfo says (sequence: signals and indicators), keys sorted, and the records it
-# cites (file base name and offset)
+# sequences DB OUT: one line per stored attack sequence: id type count, then its
+# service.detection.sequence (signals, indicators...), keys sorted, and the records its
+# additionalInfo cites (file base name and offset)
 sequences() {
     "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
 import json, sys
@@ -32,7 +32,8 @@ for line in sys.stdin:
     ev = ["%s:%s" % (e["file"].split("/")[-1], e["offset"])
           for e in info.get("coalmine", {}).get("evidence", [])]
     rows.append("%s %s %s %s %s" % (f["id"], f["type"], s["count"],
-                                    json.dumps(info.get("sequence"), sort_keys=True), ev))
+                                    json.dumps(s.get("detection", {}).get("sequence"),
+                                               sort_keys=True), ev))
 print("\n".join(sorted(rows)))
 ' >"$2"
 }

@@ -273,6 +273,7 @@ static void test_order_free(void **state)
 {
     static char want[OUTMAX];
     int order[MAXREC];
+    const char *sig;
 
     (void)state;
     setup_recs(PROBES, false);
@@ -287,10 +288,19 @@ static void test_order_free(void **state)
                                  " count=21 first=1741082400000 last=1741082930000"));
     assert_null(strstr(strchr(strchr(want, '\n') + 1, '\n') + 1, "AttackSequence"));
     /* The signals last seen latest, in the order they began; every tactic. */
-    assert_non_null(strstr(want, "{\"sequence\":{\"signals\":[{\"type\":\"FINDING\",\"name\":"
-                                 "\"Discovery:IAMUser/Probe06\""));
-    assert_non_null(strstr(want, "\"values\":[\"Discovery\",\"InitialAccess\",\"DefenseEvasion\","
+    sig = strstr(want, "\"signals\":[{\"uid\":\"");
+    assert_non_null(sig);
+    sig = strstr(sig, "\"type\":");
+    assert_non_null(sig);
+    assert_memory_equal(sig, "\"type\":\"FINDING\",\"name\":\"Discovery:IAMUser/Probe06\"", 51);
+    assert_non_null(strstr(want, "\"sequenceIndicators\":[{\"key\":\"ATTACK_TACTIC\","
+                                 "\"values\":[\"Discovery\",\"InitialAccess\",\"DefenseEvasion\","
                                  "\"Exfiltration\",\"Impact\",\"PenTest\"]"));
+    /* GuardDuty's Sequence: the credential is the actor, the bucket the S3 one's resource. */
+    assert_non_null(strstr(want, "{\"sequence\":{\"uid\":\""));
+    assert_non_null(strstr(want, "\"actors\":[{\"id\":\""));
+    assert_non_null(strstr(want, "\"resourceType\":\"S3_BUCKET\""));
+    assert_non_null(strstr(want, "\"resourceType\":\"ACCESS_KEY\""));
     same_in_every_order(want);
 }
 

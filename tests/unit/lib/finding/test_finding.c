@@ -553,6 +553,67 @@ static void test_round_trip(void **state)
     t_events_finish(&e);
 }
 
+static size_t count_of(const char *s, const char *what)
+{
+    size_t n = 0;
+
+    for (const char *p = strstr(s, what); p != NULL; p = strstr(p + 1, what)) {
+        n++;
+    }
+    return n;
+}
+
+/*
+ * An attack sequence's "sequence" (its detector keys) is service.detection.sequence in the
+ * API and event forms, as in GuardDuty, not a member of additionalInfo; reading the finding
+ * back puts it among the detector keys again. Another type's "sequence" key stays put.
+ */
+static void test_sequence(void **state)
+{
+    static const char info[] =
+        "{\"other\":1,\"sequence\":{\"uid\":\"u1\",\"description\":\"d\",\"signals\":[{\"uid\":"
+        "\"s1\",\"type\":\"FINDING\",\"name\":\"Discovery:IAMUser/AnomalousBehavior\","
+        "\"count\":2}]}}";
+    struct t_events e;
+    struct cm_finding f, g;
+    struct cm_buf ev;
+    char *a, *b;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "AttackSequence:IAM/CompromisedCredentials"), 0);
+    assert_int_equal(cm_finding_setc(&f, &f.additional_info, info), 0);
+    a = api_json(&f);
+    assert_non_null(strstr(a, "\"detection\":{\"sequence\":{\"uid\":\"u1\",\"description\":\"d\","
+                              "\"signals\":[{\"uid\":\"s1\""));
+    assert_non_null(strstr(a, "\"value\":\"{\\\"other\\\":1"));
+    assert_int_equal(count_of(a, "\"sequence\""), 1);
+    cm_buf_init(&ev, 0);
+    assert_int_equal(cm_finding_to_json(&f, CM_FORM_EVENT, &ev), 0);
+    assert_int_equal(cm_buf_putc(&ev, '\0'), 0);
+    assert_non_null(strstr(ev.p, "\"detection\":{\"sequence\":{\"uid\":\"u1\""));
+    assert_int_equal(count_of(ev.p, "\"sequence\""), 1);
+    cm_buf_finish(&ev);
+    cm_finding_init(&g);
+    assert_int_equal(cm_finding_from_json(&g, a, strlen(a), NULL), 0);
+    assert_non_null(strstr(g.additional_info.p, "\"sequence\":{\"uid\":\"u1\""));
+    b = api_json(&g);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    cm_finding_finish(&f);
+    cm_finding_finish(&g);
+    /* Not an attack sequence: the key is the detector's own, in additionalInfo. */
+    assert_int_equal(t_sample(&f, &e, "Discovery:S3/MaliciousIPCaller"), 0);
+    assert_int_equal(cm_finding_setc(&f, &f.additional_info, info), 0);
+    a = api_json(&f);
+    assert_null(strstr(a, "\"detection\""));
+    assert_non_null(strstr(a, "\\\"sequence\\\":{\\\"uid\\\":\\\"u1\\\""));
+    free(a);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_keyless_caller),
         cmocka_unit_test(test_severity),           cmocka_unit_test(test_table_covers_csv),
         cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_partition),
+        cmocka_unit_test(test_sequence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

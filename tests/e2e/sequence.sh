@@ -1,0 +1,169 @@
+#!/bin/sh
+# End-to-end tests of where the attack sequences (lib/detect/ct_sequence.c,
+# docs/detectors/attack-sequence.md) put what they say: GuardDuty's
+# service.detection.sequence (spec 8.4), in every JSON form: the scan's output,
+# the store's export (API form), the EventBridge event, filters and rule
+# patterns on those paths, and, when botocore is installed, its GuardDuty model
+# (a Sequence's uid, description and signals are required, and so on). The
+# corpus is `gen --hours 6 --seed 3 --scenario all`, whose stolen key makes
+# both sequences. Prints TAP.
+COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
+. "$(dirname "$0")/lib/tap.sh"
+
+if ! command -v python3 >/dev/null; then
+    skip "attack sequences in service.detection.sequence" "no python3"
+    done_testing
+    exit 0
+fi
+
+G="$T/g"
+"$COALMINE" gen --out "$G" --hours 6 --seed 3 --scenario all >/dev/null 2>"$T/gen.err"
+check "gen exits 0" test $? -eq 0
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --quiet --format json $(cat "$G/intel/args.txt") \
+    "$G/AWSLogs" >"$T/scan.json" 2>"$T/scan.err"
+check "scan --format json exits 0" test $? -eq 0
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --quiet --db "$T/db" $(cat "$G/intel/args.txt") \
+    "$G/AWSLogs" >/dev/null 2>"$T/scan-db.err"
+check "scan --db exits 0" test $? -eq 0
+"$COALMINE" findings export --db "$T/db" >"$T/export.json" 2>"$T/export.err"
+check "findings export exits 0" test $? -eq 0
+"$COALMINE" findings list --db "$T/db" --format eventbridge >"$T/events.json" 2>"$T/ev.err"
+check "findings list --format eventbridge exits 0" test $? -eq 0
+
+# shape FILE: one line per attack sequence: its type, then "ok" or what is wrong with its
+# service.detection.sequence (the event form's detail when the line is an event)
+shape() {
+    python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    f = json.loads(line)
+    f = f.get("detail", f)
+    if not f["type"].startswith("AttackSequence:"):
+        continue
+    s = f["service"]
+    bad = []
+    q = s.get("detection", {}).get("sequence")
+    if not isinstance(q, dict):
+        print(f["type"], "no service.detection.sequence")
+        continue
+    for k in ("uid", "description", "signals", "actors", "resources", "sequenceIndicators"):
+        if not q.get(k):
+            bad.append("no " + k)
+    for g in q.get("signals", []):
+        for k in ("uid", "type", "name", "createdAt", "updatedAt", "firstSeenAt", "lastSeenAt",
+                  "count"):
+            if k not in g:
+                bad.append("a signal without " + k)
+        if g.get("type") != "FINDING":
+            bad.append("a signal of type %r" % g.get("type"))
+    ind = q.get("sequenceIndicators") or [{}]
+    if ind[0].get("key") != "ATTACK_TACTIC" or len(ind[0].get("values", [])) < 2:
+        bad.append("indicators %r" % ind)
+    r = f["resource"]
+    key = r.get("accessKeyDetails", {}).get("accessKeyId")
+    if [a.get("id") for a in q.get("actors", [])] != [key]:
+        bad.append("actors %r, not the key %s" % (q.get("actors"), key))
+    res = (q.get("resources") or [{}])[0]
+    if f["type"] == "AttackSequence:S3/CompromisedData":
+        want = ("S3_BUCKET", r.get("s3BucketDetails", [{}])[0].get("name"))
+    else:
+        want = ("ACCESS_KEY", key)
+    if (res.get("resourceType"), res.get("uid")) != want:
+        bad.append("resource %r, not %r" % (res, want))
+    info = s.get("additionalInfo", {}).get("value", "{}")
+    if "sequence" in json.loads(info):
+        bad.append("a copy in additionalInfo")
+    print(f["type"], "; ".join(sorted(set(bad))) or "ok")
+PY
+}
+want="AttackSequence:IAM/CompromisedCredentials ok
+AttackSequence:S3/CompromisedData ok"
+for form in scan export events; do
+    got=$(shape "$T/$form.json" | sort)
+    if [ "$got" = "$want" ]; then
+        ok "$form: both sequences carry service.detection.sequence, shaped as GuardDuty's"
+    else
+        nok "$form: both sequences carry service.detection.sequence, shaped as GuardDuty's" \
+            "got: $(printf '%s' "$got" | tr '\n' '|')"
+    fi
+done
+
+# --- filters and rule patterns on its paths ---------------------------------------------
+ids() { "$COALMINE" findings list --db "$T/db" --format ids --finding-criteria "$1" 2>&1 | sort; }
+both=$("$COALMINE" findings list --db "$T/db" --format ids --type \
+    AttackSequence:IAM/CompromisedCredentials,AttackSequence:S3/CompromisedData | sort)
+s3=$("$COALMINE" findings list --db "$T/db" --format ids --type AttackSequence:S3/CompromisedData)
+iam=$("$COALMINE" findings list --db "$T/db" --format ids --type \
+    AttackSequence:IAM/CompromisedCredentials)
+check "the store holds both sequences" test "$(printf '%s\n' "$both" | grep -c .)" -eq 2
+got=$(ids '{"Criterion":{"service.detection.sequence.sequenceIndicators.values":{"Equals":["Impact"]}}}')
+check "filter: service.detection.sequence.sequenceIndicators.values = Impact: both ($(echo $got))" \
+    test "$got" = "$both"
+got=$(ids '{"Criterion":{"service.detection.sequence.resources.resourceType":{"Equals":["S3_BUCKET"]}}}')
+check "filter: service.detection.sequence.resources.resourceType = S3_BUCKET: the S3 one ($got)" \
+    test "$got" = "$s3"
+got=$(ids '{"Criterion":{"service.detection.sequence.signals.firstSeenAt":{"GreaterThanOrEqual":0},"type":{"Equals":["AttackSequence:IAM/CompromisedCredentials"]}}}')
+check "filter: service.detection.sequence.signals.firstSeenAt >= 0 (a time): the IAM one ($got)" \
+    test "$got" = "$iam"
+pat='{"detail":{"service":{"detection":{"sequence":{"resources":{"resourceType":["S3_BUCKET"]}}}}}}'
+got=$("$COALMINE" rules test --event-pattern "$pat" --db "$T/db" --finding "$s3" 2>&1)
+check "rule pattern on detail.service.detection.sequence matches the S3 sequence ($got)" \
+    test "$got" = '{"Result":true}'
+got=$("$COALMINE" rules test --event-pattern "$pat" --db "$T/db" --finding "$iam" 2>&1)
+check "... and not the IAM one ($got)" test "$got" = '{"Result":false}'
+
+# --- botocore's model of a Finding ------------------------------------------------------
+if python3 -c 'import botocore.session' 2>/dev/null; then
+    got=$(python3 - "$T/export.json" <<'PY'
+import json, sys, botocore.session
+m = botocore.session.get_session().get_service_model("guardduty")
+errs = []
+def walk(sh, v, path):
+    t = sh.type_name
+    if t == "structure":
+        if not isinstance(v, dict):
+            errs.append(path + ": not an object"); return
+        names = {mm.serialization.get("name", k): mm for k, mm in sh.members.items()}
+        for r in sh.required_members:
+            if sh.members[r].serialization.get("name", r) not in v:
+                errs.append("%s: no %s" % (path, r))
+        for k, x in v.items():
+            if k not in names:
+                errs.append("%s: unknown %s" % (path, k))
+            else:
+                walk(names[k], x, path + "." + k)
+    elif t == "list":
+        if not isinstance(v, list):
+            errs.append(path + ": not a list"); return
+        for x in v:
+            walk(sh.member, x, path + "[]")
+    elif t in ("string", "timestamp"):
+        if not isinstance(v, str):
+            errs.append(path + ": not a string")
+        elif getattr(sh, "enum", None) and v not in sh.enum:
+            errs.append("%s: %s not in %s" % (path, v, sh.name))
+    elif t in ("integer", "long"):
+        if not isinstance(v, int) or isinstance(v, bool):
+            errs.append(path + ": not an integer")
+    elif t in ("double", "float") and not isinstance(v, (int, float)):
+        errs.append(path + ": not a number")
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    if f["type"].startswith("AttackSequence:"):
+        walk(m.shape_for("Detection"), f["service"].get("detection", {}), "detection")
+        if "detection" not in f["service"]:
+            errs.append(f["type"] + ": no detection")
+print("; ".join(sorted(set(errs))[:10]))
+PY
+)
+    check "export: service.detection of both fits botocore's GuardDuty model${got:+ ($got)}" \
+        test -z "$got"
+else
+    skip "export: service.detection fits botocore's GuardDuty model" "no botocore"
+fi
+
+done_testing
