@@ -677,6 +677,9 @@ static int mark_sample(struct cm_finding *f, bool threat)
         cm_jw_key(&jw, "threatListName");
         cm_jw_str(&jw, CM_SAMPLE_THREAT_LIST);
     }
+    if (cm_str_starts(f->type, "AttackSequence:")) {
+        cm_finding_sample_sequence(&jw, f);
+    }
     cm_jw_key(&jw, "sample");
     cm_jw_bool(&jw, true);
     cm_jw_obj_end(&jw);

@@ -2,7 +2,8 @@
  * Sample findings, as GuardDuty's CreateSampleFindings makes them: one
  * finding of a given type with placeholder values (instance i-99999999,
  * remote address 198.51.100.0 with asn "-1", GeneratedFinding* names) and
- * service.additionalInfo {"sample": true}. The console shows such findings
+ * service.additionalInfo {"sample": true} (and, for an attack sequence, a
+ * placeholder service.detection.sequence). The console shows such findings
  * with a "[SAMPLE]" title prefix; the JSON title has none (spec §1.7).
  *
  * A sample is built through the real builder (cm_finding_from_detection) from
@@ -24,6 +25,7 @@
 
 #include <stdint.h>
 
+#include "base/json.h"
 #include "finding/finding.h"
 
 #define CM_SAMPLE_INSTANCE_ID "i-99999999"
@@ -43,5 +45,12 @@
  */
 int cm_finding_sample(struct cm_finding *f, const struct cm_finding_ctx *ctx, const char *account,
                       const char *region, const char *type, int64_t now_ms);
+
+/*
+ * Writes the member "sequence" of a sample attack sequence f (its detector
+ * key, which the JSON forms carry at service.detection.sequence) into the
+ * open object of jw (finding_sample_seq.c).
+ */
+void cm_finding_sample_sequence(struct cm_jw *jw, const struct cm_finding *f);
 
 #endif

@@ -3,7 +3,8 @@
 # docs/detectors/attack-sequence.md) put what they say: GuardDuty's
 # service.detection.sequence (spec 8.4), in every JSON form: the scan's output,
 # the store's export (API form), the EventBridge event, filters and rule
-# patterns on those paths, and, when botocore is installed, its GuardDuty model
+# patterns on those paths, sample findings of both types, and, when botocore is
+# installed, its GuardDuty model
 # (a Sequence's uid, description and signals are required, and so on). The
 # corpus is `gen --hours 6 --seed 3 --scenario all`, whose stolen key makes
 # both sequences. Prints TAP.
@@ -116,9 +117,22 @@ check "rule pattern on detail.service.detection.sequence matches the S3 sequence
 got=$("$COALMINE" rules test --event-pattern "$pat" --db "$T/db" --finding "$iam" 2>&1)
 check "... and not the IAM one ($got)" test "$got" = '{"Result":false}'
 
+# --- sample findings: the same place, so rules can be tried on them --------------------
+"$COALMINE" findings sample --db "$T/s.db" --finding-types \
+    AttackSequence:IAM/CompromisedCredentials,AttackSequence:S3/CompromisedData 2>/dev/null
+check "findings sample of both sequence types exits 0" test $? -eq 0
+"$COALMINE" findings export --db "$T/s.db" >"$T/samples.json" 2>/dev/null
+got=$(shape "$T/samples.json" | sort)
+check "samples: both carry service.detection.sequence, shaped as GuardDuty's ($(echo $got))" \
+    test "$got" = "$want"
+sid=$("$COALMINE" findings list --db "$T/s.db" --format ids --type AttackSequence:S3/CompromisedData)
+got=$("$COALMINE" rules test --event-pattern "$pat" --db "$T/s.db" --finding "$sid" 2>&1)
+check "rule pattern on detail.service.detection.sequence matches the S3 sample ($got)" \
+    test "$got" = '{"Result":true}'
+
 # --- botocore's model of a Finding ------------------------------------------------------
 if python3 -c 'import botocore.session' 2>/dev/null; then
-    got=$(python3 - "$T/export.json" <<'PY'
+    got=$(python3 - "$T/export.json" "$T/samples.json" <<'PY'
 import json, sys, botocore.session
 m = botocore.session.get_session().get_service_model("guardduty")
 errs = []
@@ -151,7 +165,7 @@ def walk(sh, v, path):
             errs.append(path + ": not an integer")
     elif t in ("double", "float") and not isinstance(v, (int, float)):
         errs.append(path + ": not a number")
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1]).readlines() + open(sys.argv[2]).readlines():
     f = json.loads(line)
     if f["type"].startswith("AttackSequence:"):
         walk(m.shape_for("Detection"), f["service"].get("detection", {}), "detection")
@@ -160,10 +174,10 @@ for line in open(sys.argv[1]):
 print("; ".join(sorted(set(errs))[:10]))
 PY
 )
-    check "export: service.detection of both fits botocore's GuardDuty model${got:+ ($got)}" \
+    check "export and samples: service.detection fits botocore's GuardDuty model${got:+ ($got)}" \
         test -z "$got"
 else
-    skip "export: service.detection fits botocore's GuardDuty model" "no botocore"
+    skip "export and samples: service.detection fits botocore's GuardDuty model" "no botocore"
 fi
 
 done_testing

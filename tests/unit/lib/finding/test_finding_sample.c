@@ -463,6 +463,56 @@ static void test_errors(void **state)
     cm_finding_finish(&f);
 }
 
+/* The raw text of the string at dotted path of the API JSON, or "" when absent. */
+static void string_at(const char *json, const char *path, char *out, size_t cap)
+{
+    struct cm_json_doc d;
+    uint32_t n;
+
+    cm_json_doc_init(&d, 0, 0);
+    assert_int_equal(cm_json_parse(&d, json, strlen(json), NULL), 0);
+    n = cm_json_path(&d, 0, path);
+    out[0] = '\0';
+    if (n != CM_JSON_NONE && cm_json_type(&d, n) == CM_JSON_STRING &&
+        cm_json_raw(&d, n).len < cap) {
+        memcpy(out, cm_json_raw(&d, n).p, cm_json_raw(&d, n).len);
+        out[cm_json_raw(&d, n).len] = '\0';
+    }
+    cm_json_doc_finish(&d);
+}
+
+/* A sample attack sequence carries service.detection.sequence, as GuardDuty's samples and
+ * coalmine's real sequences do: a rule or reader tested on it meets the same shape. */
+static void test_sequence(void **state)
+{
+    static const char *const types[][2] = {
+        {"AttackSequence:IAM/CompromisedCredentials", "ACCESS_KEY"},
+        {"AttackSequence:S3/CompromisedData", "S3_BUCKET"}};
+    (void)state;
+
+    for (size_t i = 0; i < 2; i++) {
+        struct cm_finding f;
+        char v[128];
+        char *api;
+
+        must_sample(&f, types[i][0]);
+        api = to_json(&f, CM_FORM_API);
+        string_at(api, "service.detection.sequence.uid", v, sizeof(v));
+        assert_string_equal(v, "GeneratedFindingSequenceId");
+        string_at(api, "service.detection.sequence.resources.0.resourceType", v, sizeof(v));
+        assert_string_equal(v, types[i][1]);
+        string_at(api, "service.detection.sequence.actors.0.id", v, sizeof(v));
+        assert_string_equal(v, CM_SAMPLE_ACCESS_KEY);
+        string_at(api, "service.detection.sequence.signals.1.type", v, sizeof(v));
+        assert_string_equal(v, "FINDING");
+        string_at(api, "service.detection.sequence.sequenceIndicators.0.key", v, sizeof(v));
+        assert_string_equal(v, "ATTACK_TACTIC");
+        assert_true(info_sample(api));
+        free(api);
+        cm_finding_finish(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_deterministic), cmocka_unit_test(test_api_calls),
         cmocka_unit_test(test_callers),       cmocka_unit_test(test_network),
         cmocka_unit_test(test_probe_and_dns), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_sequence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
