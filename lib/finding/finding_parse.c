@@ -291,7 +291,9 @@ static void rd_bucket(struct rd *r, uint32_t o, struct cm_bucket *b)
     gstr(r, o, "arn", &b->arn);
     gstr(r, o, "name", &b->name);
     gstr(r, o, "type", &b->type);
-    if (ca != CM_JSON_NONE && cm_json_f64(r->d, ca, &secs) == 0) {
+    /* Seconds whose milliseconds an int64_t holds (a bigger value, converted, is undefined). */
+    if (ca != CM_JSON_NONE && cm_json_f64(r->d, ca, &secs) == 0 && secs > -9.0e15 &&
+        secs < 9.0e15) {
         b->created_ms = (int64_t)(secs * 1000.0 + (secs >= 0 ? 0.5 : -0.5));
     }
     gstr(r, child(r, o, "owner", CM_JSON_OBJECT), "id", &b->owner_id);

@@ -553,6 +553,44 @@ static void test_round_trip(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * A bucket's createdAt (epoch seconds) too big for milliseconds in an int64_t is not
+ * converted: before 2026-12-05, 1e78 was cast to int64_t, undefined behaviour that UBSan
+ * stopped fuzz_finding on. A value in range still is.
+ */
+static void test_bucket_created_range(void **state)
+{
+    static const char *const value[] = {"1e78", "1700000000.25"};
+    struct t_events e;
+    struct cm_finding f;
+    char *a;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "Policy:S3/BucketBlockPublicAccessDisabled"), 0);
+    assert_true(f.nbuckets == 1);
+    f.buckets[0].created_ms = 1234000; /* written as "createdAt":1234 */
+    a = api_json(&f);
+    for (size_t i = 0; i < 2; i++) {
+        char *at = strstr(a, "\"createdAt\":1234"), *doc = malloc(strlen(a) + 32);
+        struct cm_finding g;
+
+        assert_non_null(at);
+        assert_non_null(doc);
+        snprintf(doc, strlen(a) + 32, "%.*s\"createdAt\":%s%s", (int)(at - a), a, value[i],
+                 at + strlen("\"createdAt\":1234"));
+        cm_finding_init(&g);
+        assert_int_equal(cm_finding_from_json(&g, doc, strlen(doc), NULL), 0);
+        assert_true(g.nbuckets == 1);
+        assert_true(g.buckets[0].created_ms == (i == 0 ? 0 : 1700000000250LL));
+        cm_finding_finish(&g);
+        free(doc);
+    }
+    free(a);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 static size_t count_of(const char *s, const char *what)
 {
     size_t n = 0;
@@ -617,12 +655,19 @@ static void test_sequence(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cloudtrail),         cmocka_unit_test(test_flow_and_role),
-        cmocka_unit_test(test_protocol_names),     cmocka_unit_test(test_dns_and_eni),
-        cmocka_unit_test(test_dns_instance_owner), cmocka_unit_test(test_identity),
-        cmocka_unit_test(test_s3_caller_identity), cmocka_unit_test(test_keyless_caller),
-        cmocka_unit_test(test_severity),           cmocka_unit_test(test_table_covers_csv),
-        cmocka_unit_test(test_round_trip),         cmocka_unit_test(test_partition),
+        cmocka_unit_test(test_cloudtrail),
+        cmocka_unit_test(test_flow_and_role),
+        cmocka_unit_test(test_protocol_names),
+        cmocka_unit_test(test_dns_and_eni),
+        cmocka_unit_test(test_dns_instance_owner),
+        cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_s3_caller_identity),
+        cmocka_unit_test(test_keyless_caller),
+        cmocka_unit_test(test_severity),
+        cmocka_unit_test(test_table_covers_csv),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_partition),
+        cmocka_unit_test(test_bucket_created_range),
         cmocka_unit_test(test_sequence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
