@@ -197,6 +197,8 @@ void cm_jw_i64(struct cm_jw *jw, int64_t v);
 void cm_jw_f64(struct cm_jw *jw, double v); /* shortest round-trip form; NaN/inf -> null */
 void cm_jw_bool(struct cm_jw *jw, bool v);
 void cm_jw_null(struct cm_jw *jw);
+/* Writes key and ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cm_time_format_iso), a GuardDuty timestamp. */
+void cm_jw_key_time(struct cm_jw *jw, const char *key, int64_t ms);
 /* Inserts already-valid JSON text as one value (e.g. a subtree copied verbatim). */
 void cm_jw_raw(struct cm_jw *jw, const char *json, size_t n);
 

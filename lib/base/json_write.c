@@ -16,6 +16,7 @@
  */
 #include "base/json.h"
 
+#include "base/time.h"
 #include "base/utf8.h"
 
 #include <inttypes.h>
@@ -250,6 +251,15 @@ void cm_jw_null(struct cm_jw *jw)
     if (begin_value(jw)) {
         set_err(jw, cm_buf_puts(jw->out, "null"));
     }
+}
+
+void cm_jw_key_time(struct cm_jw *jw, const char *key, int64_t ms)
+{
+    char t[40];
+    size_t n = cm_time_format_iso(ms, t, sizeof(t));
+
+    cm_jw_key(jw, key);
+    cm_jw_strn(jw, t, n);
 }
 
 void cm_jw_raw(struct cm_jw *jw, const char *json, size_t n)

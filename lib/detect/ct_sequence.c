@@ -44,7 +44,6 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/json.h"
-#include "base/time.h"
 #include "detect/ckpt.h"
 #include "detect/state.h"
 
@@ -469,15 +468,6 @@ static bool cited(const struct cm_detection *d, const struct cm_src_ref *r)
     return false;
 }
 
-static void put_time(struct cm_jw *jw, const char *key, int64_t ms)
-{
-    char t[32];
-
-    cm_time_format_iso(ms, t, sizeof(t));
-    cm_jw_key(jw, key);
-    cm_jw_str(jw, t);
-}
-
 /* A uid made of what names a sequence or a signal: its type and the credential. */
 static void put_uid(struct cm_jw *jw, const char *k, const char *type, struct cm_str key)
 {
@@ -598,10 +588,10 @@ static int emit(struct sequence *q, const struct cm_detection *d, uint64_t ekey,
         cm_jw_str(&jw, "FINDING");
         cm_jw_key(&jw, "name");
         cm_jw_str(&jw, type_name(q, s));
-        put_time(&jw, "createdAt", s->first_ms);
-        put_time(&jw, "updatedAt", s->last_ms);
-        put_time(&jw, "firstSeenAt", s->first_ms);
-        put_time(&jw, "lastSeenAt", s->last_ms);
+        cm_jw_key_time(&jw, "createdAt", s->first_ms);
+        cm_jw_key_time(&jw, "updatedAt", s->last_ms);
+        cm_jw_key_time(&jw, "firstSeenAt", s->first_ms);
+        cm_jw_key_time(&jw, "lastSeenAt", s->last_ms);
         cm_jw_key(&jw, "count");
         cm_jw_u64(&jw, s->count);
         cm_jw_key(&jw, "actorIds");

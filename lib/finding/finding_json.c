@@ -10,9 +10,6 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/time.h"
-
-#define TIMETXT 40
 
 static void kstr(struct cm_jw *jw, const char *key, struct cm_str s)
 {
@@ -20,15 +17,6 @@ static void kstr(struct cm_jw *jw, const char *key, struct cm_str s)
         cm_jw_key(jw, key);
         cm_jw_strn(jw, s.p, s.len);
     }
-}
-
-static void ktime(struct cm_jw *jw, const char *key, int64_t ms)
-{
-    char t[TIMETXT];
-    size_t n = cm_time_format_iso(ms, t, sizeof(t));
-
-    cm_jw_key(jw, key);
-    cm_jw_strn(jw, t, n);
 }
 
 static void kbool(struct cm_jw *jw, const char *key, int8_t v)
@@ -544,8 +532,8 @@ static void write_service(struct cm_jw *jw, const struct cm_finding *f, enum cm_
     if (cm_finding_write_detection(jw, f) != 0 && jw->err == 0) {
         jw->err = CM_ENOMEM;
     }
-    ktime(jw, "eventFirstSeen", f->first_seen_ms);
-    ktime(jw, "eventLastSeen", f->last_seen_ms);
+    cm_jw_key_time(jw, "eventFirstSeen", f->first_seen_ms);
+    cm_jw_key_time(jw, "eventLastSeen", f->last_seen_ms);
     cm_jw_key(jw, "archived");
     cm_jw_bool(jw, f->archived);
     kstr(jw, "userFeedback", f->user_feedback);
@@ -574,8 +562,8 @@ int cm_finding_write(struct cm_jw *jw, const struct cm_finding *f, enum cm_findi
         cm_jw_key(jw, "confidence");
         cm_jw_f64(jw, f->confidence);
     }
-    ktime(jw, "createdAt", f->created_ms);
-    ktime(jw, "updatedAt", f->updated_ms);
+    cm_jw_key_time(jw, "createdAt", f->created_ms);
+    cm_jw_key_time(jw, "updatedAt", f->updated_ms);
     kstr(jw, "title", f->title);
     kstr(jw, "description", f->description);
     cm_jw_obj_end(jw);

@@ -10,20 +10,9 @@
 
 #include <string.h>
 
-#include "base/time.h"
-
 struct sample_signal {
     const char *uid, *name, *tactic;
 };
-
-static void put_time(struct cm_jw *jw, const char *key, int64_t ms)
-{
-    char t[32];
-
-    cm_time_format_iso(ms, t, sizeof(t));
-    cm_jw_key(jw, key);
-    cm_jw_str(jw, t);
-}
 
 static void put_signal(struct cm_jw *jw, const struct cm_finding *f, const struct sample_signal *s,
                        struct cm_str key, const char *bucket)
@@ -35,10 +24,10 @@ static void put_signal(struct cm_jw *jw, const struct cm_finding *f, const struc
     cm_jw_str(jw, "FINDING");
     cm_jw_key(jw, "name");
     cm_jw_str(jw, s->name);
-    put_time(jw, "createdAt", f->first_seen_ms);
-    put_time(jw, "updatedAt", f->last_seen_ms);
-    put_time(jw, "firstSeenAt", f->first_seen_ms);
-    put_time(jw, "lastSeenAt", f->last_seen_ms);
+    cm_jw_key_time(jw, "createdAt", f->first_seen_ms);
+    cm_jw_key_time(jw, "updatedAt", f->last_seen_ms);
+    cm_jw_key_time(jw, "firstSeenAt", f->first_seen_ms);
+    cm_jw_key_time(jw, "lastSeenAt", f->last_seen_ms);
     cm_jw_key(jw, "count");
     cm_jw_u64(jw, 1);
     cm_jw_key(jw, "actorIds");

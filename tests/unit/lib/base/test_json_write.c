@@ -287,6 +287,26 @@ static void roundtrip(struct fx *f, const char *in, const char *want)
     cm_buf_finish(&b2);
 }
 
+/* cm_jw_key_time: a key and its time as GuardDuty writes timestamps. */
+static void test_writer_key_time(void **state)
+{
+    struct cm_buf b;
+    struct cm_jw jw;
+
+    (void)state;
+    cm_buf_init(&b, 0);
+    cm_jw_init(&jw, &b);
+    cm_jw_obj_begin(&jw);
+    cm_jw_key_time(&jw, "createdAt", 1741083911234LL);
+    cm_jw_key_time(&jw, "epoch", 0);
+    cm_jw_obj_end(&jw);
+    assert_int_equal(cm_jw_finish(&jw), 0);
+    assert_int_equal(cm_buf_append(&b, "", 1), 0);
+    assert_string_equal(b.p, "{\"createdAt\":\"2025-03-04T10:25:11.234Z\","
+                             "\"epoch\":\"1970-01-01T00:00:00.000Z\"}");
+    cm_buf_finish(&b);
+}
+
 static void test_roundtrip(void **state)
 {
     struct fx *f = *state;
@@ -373,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_writer_misuse),
         cmocka_unit_test(test_writer_limits),
         cmocka_unit_test(test_writer_f64),
+        cmocka_unit_test(test_writer_key_time),
         cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roundtrip_tape_equal, setup, teardown),
     };
