@@ -75,6 +75,24 @@ static void write_evidence(struct cm_jw *jw, const struct cm_finding *f)
     cm_jw_obj_end(jw);
 }
 
+/* Writes the members of doc's top object but "sequence" to jw. Returns 0 or CM_ENOMEM. */
+static int members_but_sequence(struct cm_jw *jw, const struct cm_json_doc *doc,
+                                struct cm_arena *arena)
+{
+    for (uint32_t k = cm_json_first(doc, 0); k != CM_JSON_NONE; k = cm_json_next(doc, 0, k + 1)) {
+        struct cm_str key = cm_json_str(doc, k, arena);
+
+        if (key.p == NULL) {
+            return CM_ENOMEM;
+        }
+        if (!cm_str_eqc(key, "sequence")) {
+            cm_jw_keyn(jw, key.p, key.len);
+            cm_jw_node(jw, doc, k + 1);
+        }
+    }
+    return 0;
+}
+
 /*
  * The detector keys of f but an attack sequence's "sequence" into rest, that
  * object (the first, if the key is there twice) into seq, left empty when f
@@ -105,17 +123,8 @@ static int split_sequence(const struct cm_finding *f, struct cm_buf *rest, struc
     }
     cm_jw_init(&jw, rest);
     cm_jw_obj_begin(&jw);
-    for (uint32_t k = cm_json_first(&doc, 0); k != CM_JSON_NONE; k = cm_json_next(&doc, 0, k + 1)) {
-        struct cm_str key = cm_json_str(&doc, k, &arena);
-
-        if (key.p == NULL) {
-            rc = CM_ENOMEM;
-            goto out;
-        }
-        if (!cm_str_eqc(key, "sequence")) {
-            cm_jw_keyn(&jw, key.p, key.len);
-            cm_jw_node(&jw, &doc, k + 1);
-        }
+    if ((rc = members_but_sequence(&jw, &doc, &arena)) != 0) {
+        goto out;
     }
     cm_jw_obj_end(&jw);
     rc = cm_jw_finish(&jw);
@@ -337,20 +346,9 @@ int cm_finding_read_sequence(struct cm_finding *f, const struct cm_json_doc *d, 
     /* The detector keys but any "sequence" (one in additionalInfo too: this one wins). */
     if (cm_str_present(f->additional_info) &&
         cm_json_parse(&info, f->additional_info.p, f->additional_info.len, NULL) == 0 &&
-        cm_json_type(&info, 0) == CM_JSON_OBJECT) {
-        for (uint32_t k = cm_json_first(&info, 0); k != CM_JSON_NONE;
-             k = cm_json_next(&info, 0, k + 1)) {
-            struct cm_str key = cm_json_str(&info, k, &arena);
-
-            if (key.p == NULL) {
-                rc = CM_ENOMEM;
-                goto out;
-            }
-            if (!cm_str_eqc(key, "sequence")) {
-                cm_jw_keyn(&jw, key.p, key.len);
-                cm_jw_node(&jw, &info, k + 1);
-            }
-        }
+        cm_json_type(&info, 0) == CM_JSON_OBJECT &&
+        (rc = members_but_sequence(&jw, &info, &arena)) != 0) {
+        goto out;
     }
     cm_jw_key(&jw, "sequence");
     cm_jw_node(&jw, d, seq);
