@@ -613,7 +613,8 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         close(fd);
         return CM_OK;
     }
-    settled = fstat(fd, &st) != 0 || st.st_mtime + CM_SCAN_SETTLE_S <= time(NULL);
+    /* Asked only of a gzip cut short in a scan that remembers files: read it here, open. */
+    settled = !s->o.file_ids || fstat(fd, &st) != 0 || st.st_mtime + CM_SCAN_SETTLE_S <= time(NULL);
     rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
     close(fd);
     r->files++;
