@@ -46,9 +46,12 @@
  * Emission: the first query of an (instance, site) that classifies fires
  * at once; later ones are counted and reported at most once per report_ms
  * (d.count the queries since the last report, d.first_ms the first of them),
- * at once when the type rises (Suspicious < Abused < Bitcoin < Malicious).
- * d.info: the name, the site, the score, the DGA score, the reasons and the
- * instances that asked.
+ * at once when the type rises (Suspicious < Abused < Bitcoin < Malicious),
+ * or, when no query comes a report window on, as the hit expires (two
+ * report windows after its last query; the end of input too), built from
+ * the last of them (struct cm_dns_kept, with its instance, its answers'
+ * closeness and the askers). d.info: the name, the site, the score, the DGA
+ * score, the reasons and the instances that asked.
  *
  * State, all cm_state tables: names (query-name hash -> known / ignored /
  * watch; memcap name_max_entries, TTL a day) lets a query of a known name
@@ -61,8 +64,9 @@
  * thousand: they evict only each other. accounts (account -> first query;
  * 4096, never idle long enough to expire, so a quiet account does not
  * learn again) only on a site's creation. hits ((instance, site)
- * -> the report window; memcap hit_max_entries, TTL 2 report_ms) only for
- * new sites and strong names that classify. Full tables evict the least recently seen entry
+ * -> the report window and the last query since the last report, 712
+ * bytes; memcap hit_max_entries, TTL 2 report_ms) only for new sites and
+ * strong names that classify. Full tables evict the least recently seen entry
  * and count it; an evicted site comes back as new (rarely asked sites go
  * first). Each shard learns from its own instances.
  */
@@ -76,6 +80,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/dns.h"
+#include "detect/dns_kept.h"
 #include "detect/dns_rep_impl.h"
 #include "detect/dns_tunings.h"
 #include "detect/intel.h"
@@ -123,11 +128,14 @@
  * Memcaps. A site entry is 24 bytes of value and 8 of key, about 110 bytes
  * with the table's overhead: 262144 sites, about 28 MiB. A name entry is 16
  * and 8, about 100 bytes: 262144 names, about 26 MiB. Hits exist only for
- * new sites that score, a few per instance.
+ * new sites that score, a few per instance, each alive two hours after its
+ * last query; one is 712 bytes of value (the kept query for a report at
+ * expiry) and 16 of key, about 820 bytes with the overhead: 32768 hits,
+ * about 26 MiB (65536 hits of 16 bytes, about 8 MiB, before 2026-12-05).
  */
 #define CM_DNS_REP_DOMAIN_MAX (256u * 1024)
 #define CM_DNS_REP_NAME_MAX   (256u * 1024)
-#define CM_DNS_REP_HIT_MAX    (64u * 1024)
+#define CM_DNS_REP_HIT_MAX    (32u * 1024)
 
 #define NAME_TTL_MS (24LL * 3600 * 1000) /* a name cache entry idle this long goes */
 #define RECHECK_S   3600u                /* a known name is judged again this often */
@@ -138,7 +146,9 @@
 #define INST_SLOTS     4   /* instances remembered per site (for "rare") */
 #define LISTED_WEIGHT  0.9 /* closeness to listed infrastructure, as a component */
 
-#define DNS_REP_STATE_VERSION 2u /* bump when the layout save writes changes */
+#define INST_MAX 64 /* bytes of an instance id kept in a hit (longer: no report at expiry) */
+
+#define DNS_REP_STATE_VERSION 3u /* bump when the layout save writes changes */
 
 #define TYPE_SUSPICIOUS "Impact:EC2/SuspiciousDomainRequest.Reputation"
 #define TYPE_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
@@ -181,12 +191,27 @@ struct account {
     int64_t first_ms; /* its first query: learning started */
 };
 
-/* An (instance, new site) that classified: its report window. */
+/* What a hit's kept query said besides the query: the reasons it was reported with. */
+enum { HF_NEW = 1, HF_RARE = 2 };
+
+/*
+ * An (instance, new site) that classified: its report window, and the last
+ * query since the last report with what its additionalInfo took from
+ * outside the query (its closeness to listed infrastructure, the askers),
+ * for a report at expiry (the key holds hashes only, so the instance is
+ * kept too).
+ */
 struct hit {
     uint32_t first_s;    /* first query not yet reported */
     uint32_t reported_s; /* latest detection */
     uint32_t pending;    /* queries not yet reported */
     uint8_t type;        /* enum rep_type reported so far */
+    uint8_t flags;       /* HF_* of the kept query */
+    uint8_t ninst;       /* instances that had asked for the site at the kept query */
+    uint8_t inst_len;
+    struct cm_dns_kept last;          /* time_ms INT64_MIN: none kept */
+    struct cm_dns_rep_closeness near; /* the kept query's answers */
+    char inst[INST_MAX];
 };
 
 struct dns_rep {
@@ -201,6 +226,8 @@ struct dns_rep {
     struct cm_dns_rep_tuning t;   /* with the defaults filled in */
     uint32_t learn_s, new_s, report_s;
     uint64_t seed;
+    struct cm_event ev;  /* a kept query, rebuilt for a report at expiry */
+    struct cm_domain dn; /* ... and its name, parsed again */
     /*
      * additionalInfo of the detection being emitted: two names and a listed
      * answer of up to 253 bytes each, every byte possibly escaped as \u00XX,
@@ -348,19 +375,6 @@ static int init(void **state, const struct cm_detect_opts *opts)
     return cm_dns_reputation_init(state, opts, c && c->dns ? &c->dns->rep : NULL);
 }
 
-static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    struct dns_rep *r = state;
-
-    (void)sink;
-    cm_state_expire(r->names, watermark_ms, NULL, NULL);
-    cm_state_expire(r->domains, watermark_ms, NULL, NULL);
-    cm_state_expire(r->fresh, watermark_ms, NULL, NULL);
-    cm_state_expire(r->accounts, watermark_ms, NULL, NULL);
-    cm_state_expire(r->hits, watermark_ms, NULL, NULL);
-    return CM_OK;
-}
-
 static void stats(const void *state, struct cm_state_stats *sum)
 {
     const struct dns_rep *r = state;
@@ -435,6 +449,86 @@ static int emit(struct dns_rep *r, const struct cm_event *ev, enum rep_type type
     d.first_ms = first_ms < d.time_ms ? first_ms : d.time_ms;
     d.info = cm_str_cstr(r->info);
     return cm_sink_emit(sink, &d);
+}
+
+/*
+ * Keeps ev (its name parsed as d; answers closeness c; flags HF_*; ninst
+ * askers) as h's last query, for a report at expiry.
+ */
+static void keep(struct hit *h, const struct cm_event *ev, const struct cm_domain *d,
+                 const struct cm_dns_rep_closeness *c, unsigned flags, unsigned ninst)
+{
+    struct cm_str inst = ev->u.dns.srcid_instance;
+
+    if (inst.len > INST_MAX || (h->last.time_ms != INT64_MIN && ev->time_ms < h->last.time_ms)) {
+        return; /* an id too long to keep; a late record: the newest is kept */
+    }
+    cm_dns_kept_set(&h->last, ev, cm_str_make(d->name, d->len));
+    memcpy(h->inst, inst.p, inst.len);
+    h->inst_len = (uint8_t)inst.len;
+    h->near = *c;
+    h->flags = (uint8_t)flags;
+    h->ninst = (uint8_t)(ninst < UINT8_MAX ? ninst : UINT8_MAX);
+}
+
+/* The expiry of the hit table (cm_state_cb): ud is a struct expiry. */
+struct expiry {
+    struct dns_rep *r;
+    struct cm_sink *sink;
+    int rc;
+};
+
+/*
+ * The hit h, expiring: the queries it counted after its last detection are
+ * reported now, built from the last of them (the report window held them for
+ * a next query an hour on, which did not come: the instance stopped asking,
+ * or the input ended), with the type reported so far.
+ */
+static void expire_cb(void *ud, const void *key, size_t klen, void *val)
+{
+    struct expiry *x = ud;
+    struct dns_rep *r = x->r;
+    struct hit *h = val;
+    struct cm_event *ev = &r->ev;
+    struct cm_dns_rep_context cx;
+    struct cm_dns_rep rep;
+    double score;
+    unsigned reasons;
+
+    (void)key;
+    (void)klen;
+    if (x->rc != CM_OK || h->pending == 0 || h->inst_len == 0 ||
+        !cm_dns_kept_event(&h->last, cm_str_make(h->inst, h->inst_len), ev) ||
+        cm_domain_parse_psl(r->cfg != NULL ? r->cfg->psl : NULL, ev->u.dns.query_name, &r->dn) !=
+            0) {
+        return;
+    }
+    /* The score as the kept query had it: the same name, answers and rcode. */
+    cm_dns_rep_score_with(r->tables, cm_dns_model(r->cfg), &r->dn, &rep);
+    memset(&cx, 0, sizeof(cx));
+    cx.listed = h->near.other;
+    cx.mining = h->near.mining;
+    cx.nxdomain = cm_str_eqc(ev->u.dns.rcode, "NXDOMAIN");
+    cx.instances = h->ninst;
+    (void)classify(&r->t, &rep, &cx, &score);
+    reasons = (h->flags & HF_NEW ? CM_DNSR_NEW : 0) | (h->flags & HF_RARE ? CM_DNSR_RARE : 0);
+    cm_dns_rep_describe(r->info, sizeof(r->info), &r->dn, &rep, &h->near, reasons | h->near.reasons,
+                        h->ninst, score);
+    x->rc = emit(r, ev, (enum rep_type)h->type, h->pending, (int64_t)h->first_s * 1000, x->sink);
+    h->pending = 0;
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct dns_rep *r = state;
+    struct expiry x = {r, sink, CM_OK};
+
+    cm_state_expire(r->names, watermark_ms, NULL, NULL);
+    cm_state_expire(r->domains, watermark_ms, NULL, NULL);
+    cm_state_expire(r->fresh, watermark_ms, NULL, NULL);
+    cm_state_expire(r->accounts, watermark_ms, NULL, NULL);
+    cm_state_expire(r->hits, watermark_ms, expire_cb, &x);
+    return x.rc;
 }
 
 /* ---- the query path ---- */
@@ -575,6 +669,12 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
     if ((h = cm_state_touch(r->hits, hkey, sizeof(hkey), ev->time_ms, &created)) == NULL) {
         return CM_ENOMEM;
     }
+    if (created) {
+        h->last.time_ms = INT64_MIN;
+    }
+    if (is_new && ninst < r->t.rare_instances) {
+        reasons |= CM_DNSR_RARE;
+    }
     if (created || type > h->type) {
         count = created ? 1 : h->pending + 1;
         first_ms = !created && h->pending > 0 && h->first_s < ts ? (int64_t)h->first_s * 1000
@@ -586,6 +686,9 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
         }
         h->pending++;
         if (ts < h->reported_s || ts - h->reported_s < r->report_s) {
+            /* what a report at expiry is built from (on_tick) */
+            keep(h, ev, d, &c, (is_new ? HF_NEW : 0u) | (reasons & CM_DNSR_RARE ? HF_RARE : 0u),
+                 ninst);
             return CM_OK;
         }
         count = h->pending;
@@ -594,9 +697,6 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
     }
     h->pending = 0;
     h->reported_s = ts;
-    if (is_new && ninst < r->t.rare_instances) {
-        reasons |= CM_DNSR_RARE;
-    }
     cm_dns_rep_describe(r->info, sizeof(r->info), d, rep, &c, reasons | c.reasons, ninst, score);
     return emit(r, ev, type, count, first_ms, sink);
 }
@@ -697,14 +797,39 @@ static bool domain_check(const void *ud, const void *key, size_t klen, const voi
     return d->ninst <= INST_SLOTS + 1 && d->state <= DS_KNOWN;
 }
 
+/* Whether the bytes at p (a bool read back from a file) are false or true. */
+static bool bool_ok(const bool *p)
+{
+    uint8_t b;
+
+    memcpy(&b, p, 1);
+    return b <= 1;
+}
+
 static bool hit_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const struct hit *h = val;
+    const struct cm_dns_rep_closeness *c = &h->near;
 
     (void)ud;
     (void)key;
     (void)klen;
-    return h->type >= RT_SUSPICIOUS && h->type <= RT_MALICIOUS; /* set when the hit is made */
+    /* the type is set when the hit is made; the kept lengths bound the copies */
+    return h->type >= RT_SUSPICIOUS && h->type <= RT_MALICIOUS &&
+           (h->flags & ~(HF_NEW | HF_RARE)) == 0 && h->inst_len <= INST_MAX &&
+           cm_dns_kept_valid(&h->last) && bool_ok(&c->mining) && bool_ok(&c->other) &&
+           (c->reasons & ~(unsigned)(CM_DNSR_LISTED_ANSWER | CM_DNSR_LISTED_CNAME)) == 0 &&
+           memchr(c->what, '\0', sizeof(c->what)) != NULL;
+}
+
+/* The evidence reference of a hit's kept query (renumbered across runs). */
+static void hit_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct hit *h = val;
+
+    if (h->last.time_ms != INT64_MIN) {
+        fn(fud, &h->last.src);
+    }
 }
 
 /* An account's learning start: a time the detector subtracts from event times. */
@@ -719,7 +844,7 @@ static bool account_check(const void *ud, const void *key, size_t klen, const vo
 static const struct cm_state_codec account_codec = {.check = account_check};
 static const struct cm_state_codec name_codec = {.check = name_check};
 static const struct cm_state_codec domain_codec = {.check = domain_check};
-static const struct cm_state_codec hit_codec = {.check = hit_check};
+static const struct cm_state_codec hit_codec = {.check = hit_check, .refs = hit_refs};
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {

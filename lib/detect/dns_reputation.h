@@ -214,7 +214,7 @@ struct cm_dns_rep_tuning {
     int64_t domain_ttl_ms;     /* a domain not asked for this long is forgotten (30 d) */
     size_t domain_max_entries; /* memcap of the (account, domain) table (262144) */
     size_t name_max_entries;   /* memcap of the query-name cache (262144) */
-    size_t hit_max_entries;    /* memcap of the (instance, new domain) table (65536) */
+    size_t hit_max_entries;    /* memcap of the (instance, new domain) table (32768) */
 };
 
 /* What the detector knows of a query besides its name. */

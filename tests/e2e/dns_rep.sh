@@ -260,6 +260,49 @@ awk -F '\t' '$4 != "-"' "$T/bg.scores" >"$T/bg.would"
 check "no background name would be reported even if new ($(wc -l <"$T/bg.would") would)" \
     test ! -s "$T/bg.would"
 
+# --- a miner that keeps asking: one finding that counts every query -----------------------
+# A mining pool's service host (evidence in itself: it fires from the first hour) asked 30
+# times, every 4 minutes from 00:10 to 02:06, by one instance: reported at once, the next 15
+# with the query an hour on, and the last 14 when the pair's hit expires (the end of the
+# input). Before 2026-12-05 those 14 were never counted (count 16, last seen 01:10). Hourly
+# scans that carry on with --state count the same as one scan.
+M="$T/miner"
+mkdir -p "$M/h0" "$M/h1" "$M/h2"
+i=0
+while [ $i -lt 30 ]; do
+    mins=$((10 + 4 * i))
+    hh=$((mins / 60))
+    stamp=$(printf '2026-01-05T%02d:%02d:00Z' $hh $((mins % 60)))
+    printf '{"version":"1.100000","account_id":"111122223333","region":"us-east-1",%s\n' \
+        "\"vpc_id\":\"vpc-0a1b2c3d\",\"query_timestamp\":\"$stamp\",\"query_name\":\"xmr-pool.fastworker-cloud.net.\",\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":\"NOERROR\",\"answers\":[{\"Rdata\":\"98.42.17.210\",\"Type\":\"A\",\"Class\":\"IN\"}],\"srcaddr\":\"10.0.1.5\",\"srcport\":\"40000\",\"transport\":\"UDP\",\"srcids\":{\"instance\":\"i-0123456789abcdef0\"}}" \
+        >>"$M/h$hh/resolver.log"
+    i=$((i + 1))
+done
+# rep_line JSON: eventFirstSeen|eventLastSeen|count of the BitcoinDomainRequest.Reputation finding
+rep_line() {
+    grep -F '"type":"Impact:EC2/BitcoinDomainRequest.Reputation"' "$1" |
+        grep -o '"eventFirstSeen":"[^"]*"\|"eventLastSeen":"[^"]*"\|"count":[0-9]*' |
+        sed 's/^"[A-Za-z]*"://; s/"//g' | paste -sd '|' -
+}
+"$COALMINE" scan --no-default-intel --format json "$M" >"$T/miner.json" 2>"$T/miner.err"
+check "a miner asking its pool 30 times: scan exits 0" test $? -eq 0
+want="2026-01-05T00:10:00.000Z|2026-01-05T02:06:00.000Z|30"
+got=$(rep_line "$T/miner.json")
+check "... one BitcoinDomainRequest.Reputation finding: first and last seen, count $want (got $got)" \
+    test "$got" = "$want"
+fail=0
+for h in 0 1 2; do
+    fin=""
+    [ $h -eq 2 ] && fin="--final"
+    # shellcheck disable=SC2086 # fin: one option or none
+    "$COALMINE" scan --no-default-intel --quiet --db "$T/miner.db" --state "$T/miner.state" \
+        $fin "$M/h$h" >/dev/null 2>"$T/miner.$h.err" || fail=1
+done
+check "... three hourly scans with --state exit 0" test $fail -eq 0
+"$COALMINE" findings export --db "$T/miner.db" >"$T/miner.db.json" 2>/dev/null
+got=$(rep_line "$T/miner.db.json")
+check "... and store the same count and times as one scan (got $got)" test "$got" = "$want"
+
 # --- the shared data: derived-route53's background captures stay quiet ------------------------
 SHARED=${SHARED:-$(dirname "$0")/../../../shared}
 R53="$SHARED/data/derived-route53"

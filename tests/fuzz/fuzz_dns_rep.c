@@ -107,11 +107,12 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
                               strcmp(d->type, "Trojan:EC2/DNSDataExfiltration") == 0));
     check(d->count >= 1 && d->first_ms <= d->time_ms);
     check(d->event != NULL && d->resource_type == CM_RES_INSTANCE);
-    /* A detection points at the query being read, except the tunnel's and the rebinding
-     * detector's reports of what an entry counted after its last detection, made from its
-     * kept query when the entry expires (on a tick or at the flush, where no query is being
-     * read). */
-    check(d->event == f->cur || strcmp(d->type, "Trojan:EC2/DNSDataExfiltration") == 0 ||
+    /* A detection points at the query being read, except the tunnel's, the rebinding and
+     * the reputation detectors' reports of what an entry counted after its last detection,
+     * made from its kept query when the entry expires (on a tick or at the flush, where no
+     * query is being read). */
+    check(d->event == f->cur || strstr(d->type, "DomainRequest.Reputation") != NULL ||
+          strcmp(d->type, "Trojan:EC2/DNSDataExfiltration") == 0 ||
           strcmp(d->type, "UnauthorizedAccess:EC2/MetadataDNSRebind") == 0);
     check(cm_str_eq(d->resource_id, d->event->u.dns.srcid_instance));
     check(cm_str_present(d->info));

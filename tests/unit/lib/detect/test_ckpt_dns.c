@@ -36,6 +36,7 @@
 #include "detect/dns.h"
 #include "detect/dns_dga.h"
 #include "detect/dns_kept.h"
+#include "detect/dns_rep_impl.h"
 #include "detect/dns_reputation.h"
 #include "detect/dns_tunnel.h"
 
@@ -1019,6 +1020,42 @@ static void test_rep_roundtrip(void **state)
     assert_int_equal(fresh.n, 0);
 }
 
+/* The new host asked twice more within its hour, in mixed case, then no more. */
+static void rep_a_tail(void)
+{
+    rep_a();
+    rep_q(25 * HOUR + 600, "i-0web", "Evil-C2.duckdns.org");
+}
+
+static void rep_b_tail(void)
+{
+    rep_q(25 * HOUR + 1800, "i-0web", "evil-c2.DuckDNS.org");
+}
+
+/*
+ * The queries a hit counted after its report are reported when it expires,
+ * from the last of them, the same whether a restart came between them (the
+ * kept query crosses the checkpoint, its evidence renumbered) or not.
+ */
+static void test_rep_tail_roundtrip(void **state)
+{
+    struct dnsfx_opts o = rep_opts;
+
+    (void)state;
+    o.dga = model_low;
+    three_runs(&cm_detector_dns_reputation, &o, rep_a_tail, rep_b_tail);
+    assert_int_equal(whole.n, 2);
+    assert_int_equal(whole.d[0].count, 1);
+    assert_int_equal(whole.d[1].count, 2);
+    assert_int_equal(whole.d[1].first_ms, (T0 + 25 * HOUR + 600) * 1000);
+    assert_int_equal(whole.d[1].time_ms, (T0 + 25 * HOUR + 1800) * 1000);
+    assert_string_equal(whole.d[1].name, "evil-c2.DuckDNS.org.");
+    assert_non_null(strstr(whole.d[1].info, "\"domain\":\"evil-c2.duckdns.org\""));
+    assert_non_null(strstr(whole.d[1].info, "\"new\""));
+    /* Part B alone is an account's first day: learning, nothing new. */
+    assert_int_equal(fresh.n, 0);
+}
+
 static void test_rep_check(void **state)
 {
     struct dnsfx_opts o = rep_opts;
@@ -1043,7 +1080,16 @@ static void test_rep_check(void **state)
     acct = entry_at(&w, 3, SIZE_MAX, &koff, &klen, &vsize);
     assert_int_equal(vsize, 8);
     hit = entry_at(&w, 4, SIZE_MAX, &koff, &klen, &vsize);
-    assert_int_equal(vsize, 16); /* struct hit: first_s, reported_s, pending, type at 12 */
+    /*
+     * struct hit: first_s, reported_s, pending, type at 12, flags, ninst, inst_len, the kept
+     * query (struct cm_dns_kept), its answers' closeness, inst[64]
+     */
+    enum {
+        H_LAST = 16,
+        H_NEAR = H_LAST + (int)sizeof(struct cm_dns_kept),
+        H_INST = H_NEAR + (int)sizeof(struct cm_dns_rep_closeness)
+    };
+    assert_int_equal(vsize, H_INST + 64);
     assert_int_equal(w.buf.p[hit + 12], 2); /* RT_ABUSED */
 
     assert_int_equal(load_plain(&live, &w), 0);
@@ -1064,18 +1110,32 @@ static void test_rep_check(void **state)
     assert_int_equal(load_u8(&live, &w, hit + 12, 0), CM_EINVAL);
     assert_int_equal(load_u8(&live, &w, hit + 12, 5), CM_EINVAL);
     assert_int_equal(load_u8(&live, &w, hit + 12, 255), CM_EINVAL);
+    /* Its flags are HF_NEW and HF_RARE; the kept instance at most 64 bytes. */
+    assert_int_equal(load_u8(&live, &w, hit + 13, 3), 0);
+    assert_int_equal(load_u8(&live, &w, hit + 13, 4), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, hit + 15, 64), 0);
+    assert_int_equal(load_u8(&live, &w, hit + 15, 65), CM_EINVAL);
+    /* The kept query's lengths (cm_dns_kept_valid): none kept yet, so any time but a real one. */
+    assert_int_equal(load_u8(&live, &w, hit + H_LAST + 7, 0x40), CM_EINVAL);
+    /* The closeness: listed reasons only, booleans 0 or 1, a NUL-ended "what". */
+    assert_int_equal(load_u8(&live, &w, hit + H_NEAR, CM_DNSR_LISTED_ANSWER), 0);
+    assert_int_equal(load_u8(&live, &w, hit + H_NEAR, CM_DNSR_NEW), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, hit + H_NEAR + 4, 1), 0);
+    assert_int_equal(load_u8(&live, &w, hit + H_NEAR + 4, 2), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, hit + H_NEAR + 5, 2), CM_EINVAL);
     cm_ckpt_w_finish(&w);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dga_roundtrip),    cmocka_unit_test(test_dga_full_slots),
-        cmocka_unit_test(test_dga_check),        cmocka_unit_test(test_tunnel_roundtrip),
-        cmocka_unit_test(test_tunnel_full_set),  cmocka_unit_test(test_tunnel_spread),
-        cmocka_unit_test(test_tunnel_check),     cmocka_unit_test(test_tunnel_slow),
-        cmocka_unit_test(test_rebind_roundtrip), cmocka_unit_test(test_rebind_check),
-        cmocka_unit_test(test_rep_roundtrip),    cmocka_unit_test(test_rep_check),
+        cmocka_unit_test(test_dga_roundtrip),      cmocka_unit_test(test_dga_full_slots),
+        cmocka_unit_test(test_dga_check),          cmocka_unit_test(test_tunnel_roundtrip),
+        cmocka_unit_test(test_tunnel_full_set),    cmocka_unit_test(test_tunnel_spread),
+        cmocka_unit_test(test_tunnel_check),       cmocka_unit_test(test_tunnel_slow),
+        cmocka_unit_test(test_rebind_roundtrip),   cmocka_unit_test(test_rebind_check),
+        cmocka_unit_test(test_rep_roundtrip),      cmocka_unit_test(test_rep_check),
+        cmocka_unit_test(test_rep_tail_roundtrip),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

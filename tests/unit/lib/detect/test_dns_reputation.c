@@ -572,17 +572,24 @@ static void test_learning(void **state)
     q(26 * HOUR, "i-0web", "xmr.nanopool.org", a_rec("198.51.100.10"));
     q(26 * HOUR + 60, "i-0db", "pool.supportxmr.com", a_rec("198.51.100.17")); /* known site */
     run(&r, NULL);
-    assert_int_equal(r.n, 5);
-    assert_string_equal(r.d[4].type, T_BITCOIN);
-    assert_string_equal(r.d[4].resource, "i-0db");
+    assert_int_equal(r.n, 6);
+    assert_string_equal(r.d[5].type, T_BITCOIN);
+    assert_string_equal(r.d[5].resource, "i-0db");
     assert_string_equal(r.d[0].type, T_BITCOIN);
     assert_string_equal(r.d[0].resource, "i-0web");
     assert_string_equal(r.d[1].type, T_ABUSED);
     assert_string_equal(r.d[1].resource, "i-0app");
     assert_true(info_has(&r, 1, "\"tunnel:ngrok-free.app\""));
     assert_string_equal(r.d[2].type, T_ABUSED);
+    /* The counted query, reported when its hit expires (two hours on: no query came). */
     assert_string_equal(r.d[3].type, T_BITCOIN);
+    assert_string_equal(r.d[3].resource, "i-0web");
     assert_int_equal(r.d[3].count, 1);
+    assert_true(r.d[3].time_ms == (T0 + 3 * HOUR + 180) * 1000LL);
+    assert_true(info_has(&r, 3, "\"domain\":\"xmr.nanopool.org\""));
+    assert_string_equal(r.d[4].type, T_BITCOIN);
+    assert_int_equal(r.d[4].count, 1);
+    assert_true(r.d[4].time_ms == (T0 + 26 * HOUR) * 1000LL);
     for (size_t i = 0; i < r.n; i++) {
         assert_false(info_has(&r, i, "\"new\""));
         assert_false(info_has(&r, i, "\"rare\""));
@@ -865,6 +872,68 @@ static void test_rate_limit(void **state)
     for (size_t i = 0; i < r.n; i++) {
         assert_string_equal(r.d[i].type, T_ABUSED);
     }
+}
+
+/*
+ * The queries a hit counted after its last report, with no query an hour
+ * on to report them with (the instance stopped asking, or the input
+ * ended), are reported when the hit expires, built from the last of them
+ * with the reasons it was judged with (its listed answer too).
+ */
+static void test_tail_at_expiry(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /* Ten queries of a new dynamic-DNS host in twenty minutes, the name's case varying. */
+    for (int i = 0; i < 10; i++) {
+        q(25 * HOUR + i * 120, "i-0a", i % 2 ? "Beacon.DuckDNS.org" : "beacon.duckdns.org",
+          a_rec("198.51.100.60"));
+    }
+    /* Six of a new name answering with a C&C address, the last two an hour and a half later. */
+    for (int i = 0; i < 6; i++) {
+        q(30 * HOUR + i * 60 + (i >= 4 ? 5400 : 0), "i-0b", "cdn-assets-update.com",
+          a_rec("45.137.21.66"));
+    }
+    run(&r, s);
+    assert_int_equal(r.n, 5);
+    assert_string_equal(r.d[0].resource, "i-0a");
+    assert_string_equal(r.d[0].type, T_ABUSED);
+    assert_int_equal(r.d[0].count, 1);
+    /* The nine others, when the hit expires two hours after the last. */
+    assert_string_equal(r.d[1].resource, "i-0a");
+    assert_string_equal(r.d[1].type, T_ABUSED);
+    assert_int_equal(r.d[1].count, 9);
+    assert_true(r.d[1].first_ms == (T0 + 25 * HOUR + 120) * 1000LL);
+    assert_true(r.d[1].time_ms == (T0 + 25 * HOUR + 1080) * 1000LL);
+    assert_string_equal(r.d[1].name, "Beacon.DuckDNS.org.");
+    assert_true(info_has(&r, 1, "\"domain\":\"beacon.duckdns.org\""));
+    assert_true(info_has(&r, 1, "\"registeredDomain\":\"beacon.duckdns.org\""));
+    assert_true(info_has(&r, 1, "\"new\",\"rare\",\"dynamic-dns:duckdns.org\""));
+    assert_true(info_has(&r, 1, "\"instancesAsking\":1"));
+    assert_true(strstr(r.d[0].info, "\"reputationScore\"") != NULL);
+    /* Same score as the first report: the same name judged the same. */
+    assert_true(strncmp(strstr(r.d[0].info, "\"reputationScore\""),
+                        strstr(r.d[1].info, "\"reputationScore\""), 40) == 0);
+    dnsfx_info_json(r.d[1].info);
+    /* The C&C name: at once; three counted; the fifth past the hour carries them; the sixth
+     * at expiry, with its listed answer. */
+    assert_string_equal(r.d[2].type, T_MALICIOUS);
+    assert_int_equal(r.d[2].count, 1);
+    assert_string_equal(r.d[3].type, T_MALICIOUS);
+    assert_int_equal(r.d[3].count, 4);
+    assert_true(r.d[3].time_ms == (T0 + 30 * HOUR + 240 + 5400) * 1000LL);
+    assert_string_equal(r.d[4].resource, "i-0b");
+    assert_string_equal(r.d[4].type, T_MALICIOUS);
+    assert_int_equal(r.d[4].count, 1);
+    assert_true(r.d[4].time_ms == (T0 + 30 * HOUR + 300 + 5400) * 1000LL);
+    assert_true(info_has(&r, 4, "\"listed-answer:45.137.21.66\""));
+    assert_true(info_has(&r, 4, "\"domain\":\"cdn-assets-update.com\""));
+    dnsfx_info_json(r.d[4].info);
+    cm_intel_snapshot_unref(s);
 }
 
 static void test_rising_type(void **state)
@@ -1236,10 +1305,14 @@ static void test_large_report_ms(void **state)
     q(27 * HOUR, "i-0a", "beacon.duckdns.org", a_rec("198.51.100.60")); /* within the window */
     q(27 * HOUR + 1, "i-0b", "beacon.duckdns.org", a_rec("198.51.100.60"));
     run(&r, NULL);
-    assert_int_equal(r.n, 2);
+    assert_int_equal(r.n, 3);
     assert_string_equal(r.d[0].resource, "i-0a");
     assert_int_equal(r.d[0].count, 1);
     assert_string_equal(r.d[1].resource, "i-0b");
+    /* The query within the window, reported at the end of the input. */
+    assert_string_equal(r.d[2].resource, "i-0a");
+    assert_int_equal(r.d[2].count, 1);
+    assert_true(r.d[2].time_ms == (T0 + 27 * HOUR) * 1000LL);
 }
 
 int main(void)
@@ -1259,6 +1332,7 @@ int main(void)
         cmocka_unit_test(test_type_api),
         cmocka_unit_test(test_listed),
         cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_tail_at_expiry),
         cmocka_unit_test(test_rising_type),
         cmocka_unit_test(test_popularity),
         cmocka_unit_test(test_out_of_order),
