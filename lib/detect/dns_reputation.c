@@ -49,9 +49,12 @@
  * at once when the type rises (Suspicious < Abused < Bitcoin < Malicious),
  * or, when no query comes a report window on, as the hit expires (two
  * report windows after its last query; the end of input too), built from
- * the last of them (struct cm_dns_kept, with its instance, its answers'
- * closeness and the askers). d.info: the name, the site, the score, the DGA
- * score, the reasons and the instances that asked.
+ * the last of them (struct cm_dns_kept, with its instance and the askers).
+ * A pair's hit remembers what its answers showed (closeness to listed
+ * infrastructure, a failure): every later query of the pair is judged and
+ * described with it, so an AAAA query with no answer or a rotated address
+ * is the same activity with the same evidence. d.info: the name, the site,
+ * the score, the DGA score, the reasons and the instances that asked.
  *
  * State, all cm_state tables: names (query-name hash -> known / ignored /
  * watch; memcap name_max_entries, TTL a day) lets a query of a known name
@@ -191,26 +194,30 @@ struct account {
     int64_t first_ms; /* its first query: learning started */
 };
 
-/* What a hit's kept query said besides the query: the reasons it was reported with. */
-enum { HF_NEW = 1, HF_RARE = 2 };
+/*
+ * A hit's flags: the reasons its kept query was reported with (HF_NEW,
+ * HF_RARE), and whether a query of the pair failed (HF_NX).
+ */
+enum { HF_NEW = 1, HF_RARE = 2, HF_NX = 4 };
 
 /*
- * An (instance, new site) that classified: its report window, and the last
- * query since the last report with what its additionalInfo took from
- * outside the query (its closeness to listed infrastructure, the askers),
- * for a report at expiry (the key holds hashes only, so the instance is
- * kept too).
+ * An (instance, new site) that classified: its report window; what its
+ * queries' answers showed so far (closeness to listed infrastructure, a
+ * failure), which every later query of the pair is judged and described
+ * with; and the last query since the last report with the askers, for a
+ * report at expiry (the key holds hashes only, so the instance is kept
+ * too).
  */
 struct hit {
     uint32_t first_s;    /* first query not yet reported */
     uint32_t reported_s; /* latest detection */
     uint32_t pending;    /* queries not yet reported */
     uint8_t type;        /* enum rep_type reported so far */
-    uint8_t flags;       /* HF_* of the kept query */
+    uint8_t flags;       /* HF_NEW, HF_RARE of the kept query; HF_NX */
     uint8_t ninst;       /* instances that had asked for the site at the kept query */
     uint8_t inst_len;
     struct cm_dns_kept last;          /* time_ms INT64_MIN: none kept */
-    struct cm_dns_rep_closeness near; /* the kept query's answers */
+    struct cm_dns_rep_closeness near; /* the pair's answers so far */
     char inst[INST_MAX];
 };
 
@@ -452,11 +459,26 @@ static int emit(struct dns_rep *r, const struct cm_event *ev, enum rep_type type
 }
 
 /*
- * Keeps ev (its name parsed as d; answers closeness c; flags HF_*; ninst
- * askers) as h's last query, for a report at expiry.
+ * Adds to c (a query's closeness) what the pair's earlier answers showed,
+ * was: the lists they were on; the listed answer or CNAME target named is
+ * c's own when it has one (the latest occurrence), else the earlier one.
+ */
+static void closeness_merge(struct cm_dns_rep_closeness *c, const struct cm_dns_rep_closeness *was)
+{
+    if (c->what[0] == '\0') {
+        memcpy(c->what, was->what, sizeof(c->what));
+        c->reasons = was->reasons;
+    }
+    c->mining = c->mining || was->mining;
+    c->other = c->other || was->other;
+}
+
+/*
+ * Keeps ev (its name parsed as d; flags HF_NEW, HF_RARE; ninst askers) as
+ * h's last query, for a report at expiry.
  */
 static void keep(struct hit *h, const struct cm_event *ev, const struct cm_domain *d,
-                 const struct cm_dns_rep_closeness *c, unsigned flags, unsigned ninst)
+                 unsigned flags, unsigned ninst)
 {
     struct cm_str inst = ev->u.dns.srcid_instance;
 
@@ -466,8 +488,7 @@ static void keep(struct hit *h, const struct cm_event *ev, const struct cm_domai
     cm_dns_kept_set(&h->last, ev, cm_str_make(d->name, d->len));
     memcpy(h->inst, inst.p, inst.len);
     h->inst_len = (uint8_t)inst.len;
-    h->near = *c;
-    h->flags = (uint8_t)flags;
+    h->flags = (uint8_t)((h->flags & HF_NX) | flags);
     h->ninst = (uint8_t)(ninst < UINT8_MAX ? ninst : UINT8_MAX);
 }
 
@@ -503,12 +524,12 @@ static void expire_cb(void *ud, const void *key, size_t klen, void *val)
             0) {
         return;
     }
-    /* The score as the kept query had it: the same name, answers and rcode. */
+    /* The score as the kept query had it: the same name, the pair's answers so far. */
     cm_dns_rep_score_with(r->tables, cm_dns_model(r->cfg), &r->dn, &rep);
     memset(&cx, 0, sizeof(cx));
     cx.listed = h->near.other;
     cx.mining = h->near.mining;
-    cx.nxdomain = cm_str_eqc(ev->u.dns.rcode, "NXDOMAIN");
+    cx.nxdomain = (h->flags & HF_NX) != 0;
     cx.instances = h->ninst;
     (void)classify(&r->t, &rep, &cx, &score);
     reasons = (h->flags & HF_NEW ? CM_DNSR_NEW : 0) | (h->flags & HF_RARE ? CM_DNSR_RARE : 0);
@@ -655,22 +676,35 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
     if (s != NULL && cm_detect_query_intel(r->memo, s, ev, NULL) != CM_INTEL_NONE) {
         return CM_OK; /* listed: intel_dns.c's finding; trusted: nobody's */
     }
+    memcpy(hkey, &ih, 8);
+    memcpy(hkey + 8, &dkey, 8);
     cm_dns_rep_closeness(s, q, &c);
+    x.nxdomain = cm_str_eqc(q->rcode, "NXDOMAIN");
+    /*
+     * A pair that was reported is judged with what its earlier answers showed: its AAAA
+     * queries with no answer, a rotated address, are the same activity, with the same
+     * evidence (its first listed answer stays the one named until another is seen).
+     */
+    if ((h = cm_state_get(r->hits, hkey, sizeof(hkey))) != NULL) {
+        closeness_merge(&c, &h->near);
+        x.nxdomain = x.nxdomain || (h->flags & HF_NX) != 0;
+    }
     x.listed = c.other;
     x.mining = c.mining;
-    x.nxdomain = cm_str_eqc(q->rcode, "NXDOMAIN");
     x.instances = is_new ? ninst : UINT_MAX;
     type = classify(&r->t, rep, &x, &score);
     if (type == RT_NONE) {
         return CM_OK;
     }
-    memcpy(hkey, &ih, 8);
-    memcpy(hkey + 8, &dkey, 8);
     if ((h = cm_state_touch(r->hits, hkey, sizeof(hkey), ev->time_ms, &created)) == NULL) {
         return CM_ENOMEM;
     }
     if (created) {
         h->last.time_ms = INT64_MIN;
+    }
+    h->near = c;
+    if (x.nxdomain) {
+        h->flags |= HF_NX;
     }
     if (is_new && ninst < r->t.rare_instances) {
         reasons |= CM_DNSR_RARE;
@@ -687,8 +721,7 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
         h->pending++;
         if (ts < h->reported_s || ts - h->reported_s < r->report_s) {
             /* what a report at expiry is built from (on_tick) */
-            keep(h, ev, d, &c, (is_new ? HF_NEW : 0u) | (reasons & CM_DNSR_RARE ? HF_RARE : 0u),
-                 ninst);
+            keep(h, ev, d, (is_new ? HF_NEW : 0u) | (reasons & CM_DNSR_RARE ? HF_RARE : 0u), ninst);
             return CM_OK;
         }
         count = h->pending;
@@ -816,7 +849,7 @@ static bool hit_check(const void *ud, const void *key, size_t klen, const void *
     (void)klen;
     /* the type is set when the hit is made; the kept lengths bound the copies */
     return h->type >= RT_SUSPICIOUS && h->type <= RT_MALICIOUS &&
-           (h->flags & ~(HF_NEW | HF_RARE)) == 0 && h->inst_len <= INST_MAX &&
+           (h->flags & ~(HF_NEW | HF_RARE | HF_NX)) == 0 && h->inst_len <= INST_MAX &&
            cm_dns_kept_valid(&h->last) && bool_ok(&c->mining) && bool_ok(&c->other) &&
            (c->reasons & ~(unsigned)(CM_DNSR_LISTED_ANSWER | CM_DNSR_LISTED_CNAME)) == 0 &&
            memchr(c->what, '\0', sizeof(c->what)) != NULL;

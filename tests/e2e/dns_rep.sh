@@ -278,9 +278,9 @@ while [ $i -lt 30 ]; do
         >>"$M/h$hh/resolver.log"
     i=$((i + 1))
 done
-# rep_line JSON: eventFirstSeen|eventLastSeen|count of the BitcoinDomainRequest.Reputation finding
+# rep_line JSON [TYPE]: eventFirstSeen|eventLastSeen|count of the TYPE finding (Bitcoin...)
 rep_line() {
-    grep -F '"type":"Impact:EC2/BitcoinDomainRequest.Reputation"' "$1" |
+    grep -F "\"type\":\"${2:-Impact:EC2/BitcoinDomainRequest.Reputation}\"" "$1" |
         grep -o '"eventFirstSeen":"[^"]*"\|"eventLastSeen":"[^"]*"\|"count":[0-9]*' |
         sed 's/^"[A-Za-z]*"://; s/"//g' | paste -sd '|' -
 }
@@ -302,6 +302,39 @@ check "... three hourly scans with --state exit 0" test $fail -eq 0
 "$COALMINE" findings export --db "$T/miner.db" >"$T/miner.db.json" 2>/dev/null
 got=$(rep_line "$T/miner.db.json")
 check "... and store the same count and times as one scan (got $got)" test "$got" = "$want"
+
+# --- a beacon whose A answer is a C&C address, each query with its AAAA ----------------------
+# A day of history, then an ordinary new .com asked every 5 minutes, 10 times, from 01:00 the
+# next day: its A answer is on a threat list, its AAAA query has no answer. Every query is the
+# same activity, with the listed answer as evidence: count 20. Before 2026-12-05 each query
+# was judged by its own answers, and the AAAA ones (nothing against the name) were not
+# counted: count 10.
+C="$T/c2"
+mkdir -p "$C"
+printf '45.137.21.66\n' >"$T/c2.threats"
+c2_rec() { # TIME TYPE ANSWERS
+    printf '{"version":"1.100000","account_id":"111122223333","region":"us-east-1",%s\n' \
+        "\"vpc_id\":\"vpc-0a1b2c3d\",\"query_timestamp\":\"$1\",\"query_name\":\"cdn-assets-update.com.\",\"query_type\":\"$2\",\"query_class\":\"IN\",\"rcode\":\"NOERROR\",\"answers\":[$3],\"srcaddr\":\"10.0.1.5\",\"srcport\":\"40000\",\"transport\":\"UDP\",\"srcids\":{\"instance\":\"i-0123456789abcdef0\"}}"
+}
+c2_rec 2026-01-05T00:00:00Z A '{"Rdata":"93.184.216.34","Type":"A","Class":"IN"}' |
+    sed 's/cdn-assets-update\.com/www.example.com/' >"$C/resolver.log"
+i=0
+while [ $i -lt 10 ]; do
+    mins=$((5 * i))
+    c2_rec "$(printf '2026-01-06T01:%02d:00Z' $mins)" A \
+        '{"Rdata":"45.137.21.66","Type":"A","Class":"IN"}' >>"$C/resolver.log"
+    c2_rec "$(printf '2026-01-06T01:%02d:01Z' $mins)" AAAA '' >>"$C/resolver.log"
+    i=$((i + 1))
+done
+"$COALMINE" scan --no-default-intel --format json --threat-list "c2=TXT:$T/c2.threats" "$C" \
+    >"$T/c2.json" 2>"$T/c2.err"
+check "a C&C beacon with its AAAA queries: scan exits 0" test $? -eq 0
+want="2026-01-06T01:00:00.000Z|2026-01-06T01:45:01.000Z|20"
+got=$(rep_line "$T/c2.json" Impact:EC2/MaliciousDomainRequest.Reputation)
+check "... one MaliciousDomainRequest.Reputation finding counting all 20 queries (got $got)" \
+    test "$got" = "$want"
+check "... whose additionalInfo names the listed answer" \
+    grep -q 'listed-answer:45.137.21.66' "$T/c2.json"
 
 # --- the shared data: derived-route53's background captures stay quiet ------------------------
 SHARED=${SHARED:-$(dirname "$0")/../../../shared}

@@ -936,6 +936,74 @@ static void test_tail_at_expiry(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/* The text from key on in the info of detection i, up to the next comma. */
+static void info_field(const struct dnsfx_run *r, size_t i, const char *key, char *out, size_t n)
+{
+    const char *p = strstr(r->d[i].info, key);
+    size_t k = 0;
+
+    assert_non_null(p);
+    while (p[k] != '\0' && p[k] != ',' && k + 1 < n) {
+        out[k] = p[k];
+        k++;
+    }
+    out[k] = '\0';
+}
+
+/*
+ * Once an (instance, site) was seen answering with listed infrastructure,
+ * every later query of it by that instance is the same activity: counted,
+ * and reported with that evidence, whatever its own answers (an AAAA query
+ * with none, a rotated address, a cached CNAME).
+ */
+static void test_evidence_kept(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct dnsfx_run r;
+    char sc0[64], sc1[64];
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    /*
+     * i-0a: an ordinary .com whose A answer is a C&C address, each query with its AAAA (no
+     * answer). i-0b: a .top site answering a C&C address, then another address an hour on.
+     */
+    q(25 * HOUR, "i-0a", "cdn-assets-update.com", a_rec("45.137.21.66"));
+    q(25 * HOUR + 1, "i-0a", "cdn-assets-update.com", "[]");
+    q(25 * HOUR + 5, "i-0b", "relay-cdn.top", a_rec("45.137.21.66"));
+    q(25 * HOUR + 60, "i-0a", "cdn-assets-update.com", a_rec("45.137.21.66"));
+    q(25 * HOUR + 61, "i-0a", "cdn-assets-update.com", "[]");
+    q(26 * HOUR + 10, "i-0a", "cdn-assets-update.com", "[]");
+    q(26 * HOUR + 30, "i-0b", "relay-cdn.top", a_rec("198.51.100.80"));
+    run(&r, s);
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.d[0].resource, "i-0a");
+    assert_string_equal(r.d[0].type, T_MALICIOUS);
+    assert_int_equal(r.d[0].count, 1);
+    assert_string_equal(r.d[1].resource, "i-0b");
+    assert_string_equal(r.d[1].type, T_MALICIOUS);
+    /* The four queries after the first, reported with the query an hour on. */
+    assert_string_equal(r.d[2].resource, "i-0a");
+    assert_string_equal(r.d[2].type, T_MALICIOUS);
+    assert_int_equal(r.d[2].count, 4);
+    assert_true(r.d[2].first_ms == (T0 + 25 * HOUR + 1) * 1000LL);
+    assert_true(r.d[2].time_ms == (T0 + 26 * HOUR + 10) * 1000LL);
+    assert_true(info_has(&r, 2, "\"listed-answer:45.137.21.66\""));
+    info_field(&r, 0, "\"reputationScore\"", sc0, sizeof(sc0));
+    info_field(&r, 2, "\"reputationScore\"", sc1, sizeof(sc1));
+    assert_string_equal(sc0, sc1);
+    /* The .top site's next report says why it is Malicious, with the score it had. */
+    assert_string_equal(r.d[3].resource, "i-0b");
+    assert_string_equal(r.d[3].type, T_MALICIOUS);
+    assert_int_equal(r.d[3].count, 1);
+    assert_true(info_has(&r, 3, "\"listed-answer:45.137.21.66\""));
+    info_field(&r, 1, "\"reputationScore\"", sc0, sizeof(sc0));
+    info_field(&r, 3, "\"reputationScore\"", sc1, sizeof(sc1));
+    assert_string_equal(sc0, sc1);
+    cm_intel_snapshot_unref(s);
+}
+
 static void test_rising_type(void **state)
 {
     struct cm_intel_snapshot *s = snapshot();
@@ -1333,6 +1401,7 @@ int main(void)
         cmocka_unit_test(test_listed),
         cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_tail_at_expiry),
+        cmocka_unit_test(test_evidence_kept),
         cmocka_unit_test(test_rising_type),
         cmocka_unit_test(test_popularity),
         cmocka_unit_test(test_out_of_order),
