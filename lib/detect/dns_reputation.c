@@ -152,6 +152,8 @@
 #define INST_MAX 64 /* bytes of an instance id kept in a hit (longer: no report at expiry) */
 
 #define DNS_REP_STATE_VERSION 3u /* bump when the layout save writes changes */
+/* Version 2 (before 2026-12-05): hits of 16 bytes, the report window only (load_old). */
+#define DNS_REP_STATE_VERSION_OLD 2u
 
 #define TYPE_SUSPICIOUS "Impact:EC2/SuspiciousDomainRequest.Reputation"
 #define TYPE_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
@@ -907,6 +909,79 @@ static int load(void *state, struct cm_ckpt_r *rd)
     return cm_state_load(r->hits, rd, &hit_codec);
 }
 
+/* A hit of version 2: the report window alone, the first 16 bytes of struct hit. */
+struct hit_v2 {
+    uint32_t first_s, reported_s, pending;
+    uint8_t type, pad[3];
+};
+
+/*
+ * Version 2's hit table, into r->hits: each pair's report window, no query
+ * kept (what it counted before is reported with its next query an hour on,
+ * as version 2 did). Read as cm_state_load reads a table (state.c).
+ */
+static int load_hits_v2(struct dns_rep *r, struct cm_ckpt_r *rd)
+{
+    uint32_t vsize = cm_ckpt_get_u32(rd);
+    uint64_t count = cm_ckpt_get_u64(rd);
+
+    (void)cm_ckpt_get_i64(rd);
+    if (rd->err != 0) {
+        return rd->err;
+    }
+    if (vsize != sizeof(struct hit_v2)) {
+        return cm_ckpt_r_fail(rd, CM_EFORMAT, "a table's values have another size in this build");
+    }
+    for (uint64_t i = 0; i < count && rd->err == 0; i++) {
+        struct cm_str key = cm_ckpt_get_str(rd, 64);
+        int64_t last = cm_ckpt_get_i64(rd);
+        struct hit_v2 old;
+        struct hit *h;
+        bool created;
+
+        (void)cm_ckpt_get_u8(rd); /* the lag class: the touch below sets its own */
+        if (!cm_ckpt_get_bytes(rd, &old, sizeof(old))) {
+            break;
+        }
+        if (key.len != 16 || !cm_ckpt_time_set(last) || old.type < RT_SUSPICIOUS ||
+            old.type > RT_MALICIOUS) {
+            return cm_ckpt_r_fail(rd, CM_EINVAL, "a table entry holds values no detector makes");
+        }
+        if ((h = cm_state_touch(r->hits, key.p, key.len, last, &created)) == NULL) {
+            return cm_ckpt_r_fail(rd, CM_ENOMEM, "out of memory");
+        }
+        if (!created) {
+            return cm_ckpt_r_fail(rd, CM_EINVAL, "a table lists one key twice");
+        }
+        h->first_s = old.first_s;
+        h->reported_s = old.reported_s;
+        h->pending = old.pending;
+        h->type = old.type;
+        h->last.time_ms = INT64_MIN;
+    }
+    return rd->err;
+}
+
+/*
+ * Version 2 (before 2026-12-05): the same tables, hits of 16 bytes. What
+ * the detector learned of the environment (names, sites, accounts) is kept:
+ * starting afresh would make every account learn for a day again and
+ * forget the sites it asks for less than daily.
+ */
+static int load_old(void *state, struct cm_ckpt_r *rd)
+{
+    struct dns_rep *r = state;
+    int rc;
+
+    if ((rc = cm_state_load(r->names, rd, &name_codec)) != 0 ||
+        (rc = cm_state_load(r->domains, rd, &domain_codec)) != 0 ||
+        (rc = cm_state_load(r->fresh, rd, &domain_codec)) != 0 ||
+        (rc = cm_state_load(r->accounts, rd, &account_codec)) != 0) {
+        return rc;
+    }
+    return load_hits_v2(r, rd);
+}
+
 const struct cm_detector cm_detector_dns_reputation = {
     .name = "dns-reputation",
     .types = types,
@@ -919,4 +994,6 @@ const struct cm_detector cm_detector_dns_reputation = {
     .state_version = DNS_REP_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = DNS_REP_STATE_VERSION_OLD,
+    .load_old = load_old,
 };

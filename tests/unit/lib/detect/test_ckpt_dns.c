@@ -1056,6 +1056,108 @@ static void test_rep_tail_roundtrip(void **state)
     assert_int_equal(fresh.n, 0);
 }
 
+/*
+ * Checkpoint w of the reputation detector alone as a build before
+ * 2026-12-05 wrote it: its version 2, hits of 16 bytes (the report window
+ * alone: the first 16 bytes of today's).
+ */
+static void as_rep_v2(const struct cm_ckpt_w *w, struct cm_ckpt_w *out)
+{
+    struct cm_ckpt_r r;
+    size_t at = ckfx_detectors_at(w->buf.p, w->buf.len), end, mark;
+    struct cm_str name;
+
+    cm_ckpt_r_init(&r, w->buf.p, w->buf.len);
+    r.off = at;
+    cm_ckpt_w_init(out, 0);
+    cm_ckpt_put_bytes(out, w->buf.p, at);
+    assert_int_equal(cm_ckpt_get_u32(&r), 1);
+    cm_ckpt_put_u32(out, 1);
+    name = cm_ckpt_get_str(&r, 64);
+    cm_ckpt_put_str(out, name.p, name.len);
+    assert_int_equal(cm_ckpt_get_u32(&r), 3);
+    cm_ckpt_put_u32(out, 2);
+    end = cm_ckpt_section(&r);
+    mark = cm_ckpt_begin(out);
+    for (unsigned tab = 0; tab < 5; tab++) {
+        uint32_t vs = cm_ckpt_get_u32(&r);
+        uint64_t n = cm_ckpt_get_u64(&r);
+        int64_t newest = cm_ckpt_get_i64(&r);
+
+        cm_ckpt_put_u32(out, tab == 4 ? 16 : vs);
+        cm_ckpt_put_u64(out, n);
+        cm_ckpt_put_i64(out, newest);
+        for (uint64_t e = 0; e < n; e++) {
+            struct cm_str key = cm_ckpt_get_str(&r, 65536);
+            int64_t last = cm_ckpt_get_i64(&r);
+            uint8_t lag = cm_ckpt_get_u8(&r);
+            const unsigned char *v = cm_ckpt_take(&r, vs);
+
+            assert_int_equal(r.err, 0);
+            cm_ckpt_put_str(out, key.p, key.len);
+            cm_ckpt_put_i64(out, last);
+            cm_ckpt_put_u8(out, lag);
+            if (tab == 4) {
+                unsigned char old[16];
+
+                memcpy(old, v, 16);
+                memset(old + 13, 0, 3); /* version 2's padding */
+                cm_ckpt_put_bytes(out, old, 16);
+            } else {
+                cm_ckpt_put_bytes(out, v, vs);
+            }
+        }
+    }
+    assert_int_equal(r.off, end);
+    cm_ckpt_end(out, mark);
+    assert_int_equal(end, w->buf.len);
+    assert_int_equal(out->err, 0);
+}
+
+/*
+ * A state file of version 2 (before 2026-12-05) resumes: the learned
+ * environment and each pair's report window are read (load_old), so part B
+ * gives what a run without the restart gives - not an account learning for
+ * a day again (no detection), nor a pair reported again at once.
+ */
+static void test_rep_old_version(void **state)
+{
+    struct dnsfx_opts o = rep_opts;
+    struct cm_ckpt_w w, old;
+    struct cm_engine *e2 = NULL;
+    char dropped[256];
+
+    (void)state;
+    o.dga = model_low;
+    three_runs(&cm_detector_dns_reputation, &o, rep_a, rep_b);
+    save_after(&cm_detector_dns_reputation, &o, rep_a, &w);
+    as_rep_v2(&w, &old);
+    assert_int_equal(
+        ckfx_load(live.table, &live.o, old.buf.p, old.buf.len, &e2, dropped, sizeof(dropped)), 0);
+    assert_string_equal(dropped, "");
+    live.r.engine = e2;
+    live.r.n = 0;
+    dnsfx_reset();
+    rep_b();
+    ck_feed(&live);
+    ck_close(&live);
+    dnsfx_reset();
+    /* The whole run's detections of part B: the new site's hour and the other new site. */
+    assert_int_equal(live.r.n, whole.n - 1);
+    for (size_t i = 0; i < live.r.n; i++) {
+        assert_string_equal(live.r.d[i].resource, whole.d[i + 1].resource);
+        assert_int_equal(live.r.d[i].count, whole.d[i + 1].count);
+        assert_int_equal(live.r.d[i].time_ms, whole.d[i + 1].time_ms);
+    }
+    /* A hit of version 2 holds a type, as today's. */
+    old.buf.p[old.buf.len - 4] = 9;
+    assert_int_equal(
+        ckfx_load(live.table, &live.o, old.buf.p, old.buf.len, &e2, dropped, sizeof(dropped)),
+        CM_EINVAL);
+    cm_ckpt_w_finish(&old);
+    cm_ckpt_w_finish(&w);
+}
+
 static void test_rep_check(void **state)
 {
     struct dnsfx_opts o = rep_opts;
@@ -1135,7 +1237,7 @@ int main(void)
         cmocka_unit_test(test_tunnel_check),       cmocka_unit_test(test_tunnel_slow),
         cmocka_unit_test(test_rebind_roundtrip),   cmocka_unit_test(test_rebind_check),
         cmocka_unit_test(test_rep_roundtrip),      cmocka_unit_test(test_rep_check),
-        cmocka_unit_test(test_rep_tail_roundtrip),
+        cmocka_unit_test(test_rep_tail_roundtrip), cmocka_unit_test(test_rep_old_version),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
