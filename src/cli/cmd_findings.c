@@ -6,8 +6,10 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/err.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
@@ -201,6 +203,32 @@ static void change_usage(FILE *f, enum change what)
     fputs(help[what], f);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * How many different findings the n ids name: an id given twice is changed
+ * once and counted once. -1 when out of memory.
+ */
+static long distinct_ids(char *const *ids, size_t n)
+{
+    const char **v = cm_malloc((n ? n : 1) * sizeof(*v));
+    long k = 0;
+
+    if (v == NULL) {
+        return -1;
+    }
+    memcpy(v, ids, n * sizeof(*v));
+    qsort(v, n, sizeof(*v), cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        k += i == 0 || strcmp(v[i - 1], v[i]) != 0;
+    }
+    cm_free(v);
+    return k;
+}
+
 static int need_ids(const char *sub)
 {
     fprintf(stderr, "coalmine findings: %s: no finding ID given\n", sub);
@@ -221,6 +249,7 @@ static int change(int argc, char **argv, enum change what)
     struct cm_store *st = NULL;
     char err[512] = "";
     size_t n;
+    long distinct;
     int c, rc;
 
     optind = 1;
@@ -273,7 +302,12 @@ static int change(int argc, char **argv, enum change what)
                 err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
-    fprintf(stderr, "%s %zu finding%s\n", done_msg[what], n, n == 1 ? "" : "s");
+    distinct = distinct_ids(argv + optind, n);
+    if (distinct < 0) {
+        fprintf(stderr, "%s the findings\n", done_msg[what]);
+    } else {
+        fprintf(stderr, "%s %ld finding%s\n", done_msg[what], distinct, distinct == 1 ? "" : "s");
+    }
     return CM_EXIT_OK;
 }
 

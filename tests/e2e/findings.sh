@@ -181,9 +181,13 @@ check "get says service.archived true" test "$(jget "$T/getarch.json" service.ar
 "$COALMINE" findings list --db "$DB" --max-results 0 --format ids \
     --finding-criteria '{"Criterion":{"service.archived":{"Equals":["true"]}}}' >"$T/carch.ids"
 check "criteria on service.archived replace the default" test "$(cat "$T/carch.ids")" = "$ID"
-"$COALMINE" findings unarchive --db "$DB" "$ID" 2>/dev/null
+"$COALMINE" findings unarchive --db "$DB" "$ID" "$ID" 2>"$T/unarch.err"
 "$COALMINE" findings list --db "$DB" --max-results 0 --format ids >"$T/cur2.ids"
 check "unarchive restores it" test "$(grep -c "$ID" "$T/cur2.ids")" -eq 1
+check "unarchive ID ID counts one finding" test "$(cat "$T/unarch.err")" = "unarchived 1 finding"
+"$COALMINE" findings archive --db "$DB" "$ID2" "$ID" "$ID2" 2>"$T/arch3.err"
+check "archive A B A counts two findings" test "$(cat "$T/arch3.err")" = "archived 2 findings"
+"$COALMINE" findings unarchive --db "$DB" "$ID2" "$ID" 2>/dev/null
 "$COALMINE" findings archive --db "$DB" "$ID2" ffffffffffffffffffffffffffffffff 2>"$T/arch.err"
 check "archive with an unknown id exits 1" test $? -eq 1
 check "archive with an unknown id names it" grep -q ffffffffffffffffffffffffffffffff "$T/arch.err"
