@@ -40,6 +40,11 @@ check "get: criteria in canonical form" \
     test "$(jget "$T/g1.json" findingCriteria.criterion.severity.greaterThanOrEqual)" = 7
 check "rank after 5 given to the next filter" \
     test "$("$COALMINE" filters get --db "$DB" ports >"$T/g2.json"; jget "$T/g2.json" rank)" = 6
+"$COALMINE" filters create --db "$T/eq.db" --name eq-and-equals \
+    --finding-criteria '{"Criterion":{"type":{"Eq":["A"],"Equals":["A","B"]}}}' >/dev/null
+"$COALMINE" filters get --db "$T/eq.db" eq-and-equals >"$T/geq.json"
+check "get: Eq and Equals of one attribute keep two members (a JSON reader sees both)" \
+    test "$(jkeys "$T/geq.json" findingCriteria.criterion.type)|$(jget "$T/geq.json" 'findingCriteria.criterion.type.eq[]' | tr '\n' ' ')" = "eq,equals|A B "
 "$COALMINE" filters get --db "$DB" --format table suppress-spam >"$T/g3.txt"
 check "get --format table" grep -q '^action: *ARCHIVE$' "$T/g3.txt"
 "$COALMINE" filters get --db "$DB" no-such-filter 2>"$T/g4.err"
