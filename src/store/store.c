@@ -299,6 +299,35 @@ static const char *const migrations[] = {
     "ALTER TABLE scans ADD COLUMN skipped_files INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE inputs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE inputs ADD COLUMN skipped_as TEXT;",
+    /*
+     * 8 -> 9: the other resources of a finding. findings.resource_id holds one
+     * resource (cm_finding_identity); a finding may name more: the network
+     * interfaces of an instance, the caller's access key of an S3 finding, its
+     * other buckets. finding_resources holds each of those not equal to
+     * resource_id, so `--resource` finds the finding by any of them. The rows
+     * of the stored findings are read from their documents, as the writer
+     * takes them from the finding (store_findings.c, resource_ids()): the
+     * accessKeyId, every bucket's name, and an Instance's instanceId and
+     * network interface ids.
+     */
+    "CREATE TABLE finding_resources ("
+    " fid INTEGER NOT NULL REFERENCES findings(seq) ON DELETE CASCADE,"
+    " rid TEXT NOT NULL,"
+    " PRIMARY KEY (fid, rid)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO finding_resources(fid, rid)"
+    " SELECT r.seq, r.rid FROM ("
+    "  SELECT seq, json_extract(doc, '$.resource.accessKeyDetails.accessKeyId') AS rid"
+    "  FROM finding_docs"
+    "  UNION ALL SELECT d.seq, json_extract(b.value, '$.name')"
+    "  FROM finding_docs d, json_each(d.doc, '$.resource.s3BucketDetails') b"
+    "  UNION ALL SELECT seq, json_extract(doc, '$.resource.instanceDetails.instanceId')"
+    "  FROM finding_docs"
+    "  UNION ALL SELECT d.seq, json_extract(n.value, '$.networkInterfaceId')"
+    "  FROM finding_docs d, json_each(d.doc, '$.resource.instanceDetails.networkInterfaces') n"
+    " ) r JOIN findings f ON f.seq = r.seq"
+    " WHERE typeof(r.rid) = 'text' AND r.rid <> '' AND r.rid IS NOT f.resource_id"
+    " ORDER BY 1, 2;"
+    "CREATE INDEX finding_resources_rid ON finding_resources(rid);",
 };
 
 /*

@@ -12,7 +12,9 @@
  * settings (retention). Version 4 takes every B-tree keyed by the random
  * finding id off the write path: ids are found through an in-memory map
  * when writing and through finding_ids / finding_ids_recent when reading
- * (docs/internals/store.md). A store written by an older version opens and
+ * (docs/internals/store.md). Version 9 adds the resources a finding names
+ * besides its identity resource (finding_resources), so a query by resource
+ * finds it by any of them. A store written by an older version opens and
  * upgrades; a SQLite file that is not a coalmine store is refused.
  *
  * A struct cm_store is used by one thread at a time. Writing findings, it
@@ -36,7 +38,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 8
+#define CM_STORE_SCHEMA_VERSION 9
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */

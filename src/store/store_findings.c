@@ -12,9 +12,12 @@
  * values, distinct events) on a worker thread while this one writes
  * (store_prep.c); a new finding appends to every table it writes (findings
  * and its indices, finding_docs, finding_ids_recent, finding_events,
- * finding_sources), so a batch dirties few pages beyond its own rows. The
- * others are looked up as their turn comes: a repeat (of a stored finding
- * or of one earlier in the batch) or, when its key only collided, a new one.
+ * finding_sources, finding_resources; the index of the latter by resource
+ * takes an entry per resource besides the identity one, like the findings'
+ * index on resource_id), so a batch dirties few pages beyond its own rows.
+ * The others are looked up as their turn comes: a repeat (of a stored
+ * finding or of one earlier in the batch) or, when its key only collided, a
+ * new one.
  *
  * A repeat is merged on struct cm_finding: the stored document is parsed
  * back, the new finding is copied (through its API JSON, since a finding
@@ -45,6 +48,9 @@ enum {
     Q_EVENT,
     Q_DEL_EV,
     Q_INS_EV,
+    Q_SEL_RES,
+    Q_DEL_RES,
+    Q_INS_RES,
     Q_OUTBOX,
     NQ
 };
@@ -64,6 +70,9 @@ static const char *const sqls[NQ] = {
     "INSERT OR IGNORE INTO finding_events(fid, key, n) VALUES (?,?,?)",
     "DELETE FROM finding_sources WHERE fid = ?",
     "INSERT INTO finding_sources(fid, n, path, offset, line, length) VALUES (?,?,?,?,?,?)",
+    "SELECT rid FROM finding_resources WHERE fid = ?",
+    "DELETE FROM finding_resources WHERE fid = ?",
+    "INSERT OR IGNORE INTO finding_resources(fid, rid) VALUES (?,?)",
     "INSERT INTO outbox(fid, created_ms) VALUES (?, ?)",
 };
 
@@ -143,10 +152,105 @@ static int write_evidence(struct put *p, const struct cm_finding *f, int64_t seq
     return rc;
 }
 
+/* The most resources a finding names: an access key, its buckets, an instance and its NICs. */
+#define MAX_RESOURCES (2 + CM_FINDING_MAX_BUCKETS + CM_FINDING_MAX_NICS)
+
+/*
+ * The resources f's API document names besides its identity resource
+ * (ident): the accessKeyDetails' accessKeyId, every bucket's name, and an
+ * Instance's instanceId and network interface ids, each once and none empty
+ * (the migration to version 9 reads the same from stored documents).
+ * Returns how many are in v.
+ */
+static size_t resource_ids(const struct cm_finding *f, struct cm_str ident,
+                           struct cm_str v[MAX_RESOURCES])
+{
+    struct cm_str all[MAX_RESOURCES];
+    size_t n = 0, k = 0;
+
+    if (f->has_access_key) {
+        all[n++] = f->access_key.access_key_id;
+    }
+    for (uint32_t i = 0; i < f->nbuckets && i < CM_FINDING_MAX_BUCKETS; i++) {
+        all[n++] = f->buckets[i].name;
+    }
+    if (f->resource_type == CM_RES_INSTANCE) {
+        all[n++] = f->instance.instance_id;
+        for (uint32_t i = 0; i < f->instance.nnics && i < CM_FINDING_MAX_NICS; i++) {
+            all[n++] = f->instance.nics[i].eni_id;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool dup = all[i].p == NULL || all[i].len == 0 || cm_str_eq(all[i], ident);
+        for (size_t j = 0; j < k && !dup; j++) {
+            dup = cm_str_eq(all[i], v[j]);
+        }
+        if (!dup) {
+            v[k++] = all[i];
+        }
+    }
+    return k;
+}
+
+/*
+ * Whether the resource rows of finding seq are v[0..n) (distinct): 1, 0, or
+ * CM_EIO. A repeat mostly names what the stored finding named.
+ */
+static int same_resources(struct put *p, int64_t seq, const struct cm_str *v, size_t n)
+{
+    sqlite3_stmt *q = p->q[Q_SEL_RES];
+    size_t rows = 0;
+    int step = SQLITE_DONE, same = 1;
+
+    sqlite3_bind_int64(q, 1, seq);
+    while (same && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        struct cm_str r = {(const char *)sqlite3_column_text(q, 0),
+                           (size_t)sqlite3_column_bytes(q, 0)};
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            found = cm_str_eq(r, v[i]);
+        }
+        same = found && ++rows <= n;
+    }
+    if (same && step != SQLITE_DONE) {
+        snprintf(p->msg, sizeof(p->msg), "%s", sqlite3_errmsg(p->db));
+        same = CM_EIO;
+    }
+    sqlite3_reset(q);
+    return same == 1 ? rows == n : same;
+}
+
+/*
+ * Writes the resource rows of finding seq: f's. A new finding's are
+ * inserted; a stored finding's are replaced when they differ.
+ */
+static int write_resources(struct put *p, const struct cm_finding *f, struct cm_str ident,
+                           int64_t seq, bool is_new)
+{
+    struct cm_str v[MAX_RESOURCES];
+    size_t n = resource_ids(f, ident, v);
+    int rc = CM_OK, same;
+
+    if (!is_new) {
+        if ((same = same_resources(p, seq, v, n)) != 0) {
+            return same == 1 ? CM_OK : same;
+        }
+        sqlite3_bind_int64(p->q[Q_DEL_RES], 1, seq);
+        rc = step_done(p, p->q[Q_DEL_RES]);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_bind_int64(p->q[Q_INS_RES], 1, seq);
+        bind_str(p->q[Q_INS_RES], 2, v[i]);
+        rc = step_done(p, p->q[Q_INS_RES]);
+    }
+    return rc;
+}
+
 /*
  * Writes f's row as s made it (insert when is_new, else update of row
  * *seq), its document and its evidence rows; a new row's seq is set in *seq
- * and recorded with its id (finding_ids_recent and the writer's map).
+ * and recorded with its id (finding_ids_recent and the writer's map), and
+ * its other resources (finding_resources).
  */
 static int write_row(struct put *p, const struct cm_finding *f, const struct cm_store_prep *s,
                      bool is_new, int64_t *seq)
@@ -187,6 +291,9 @@ static int write_row(struct put *p, const struct cm_finding *f, const struct cm_
     sqlite3_bind_int64(q, 1, *seq);
     sqlite3_bind_text(q, 2, s->doc.p, (int)s->doc.len, SQLITE_STATIC);
     if ((rc = step_done(p, q)) != 0) {
+        return rc;
+    }
+    if ((rc = write_resources(p, f, s->resource, *seq, is_new)) != 0) {
         return rc;
     }
     return write_evidence(p, f, *seq, is_new);

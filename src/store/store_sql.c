@@ -36,16 +36,16 @@ static const struct {
     {"service.count", "count", false, false},
     {"resource.resourceType", "resource_type", true, false},
     /*
-     * The identity resource (resource_id) is the instance id whenever the
-     * finding has one (only Instance findings have instanceDetails), and the
-     * access key id of an AccessKey finding that has one, so such a finding
-     * with that value has it in resource_id too: equals narrows the
-     * candidates through the index and the document confirms. S3Bucket
-     * findings carry the caller's accessKeyDetails but are keyed by the
-     * bucket: they stay candidates (see put_term).
+     * The resources a finding names: its identity resource (resource_id)
+     * and the others (finding_resources, store_findings.c): an access key id,
+     * bucket names, an instance id and network interface ids. Equals narrows
+     * the candidates to the findings with one of the values among them, by
+     * the two indices; the document says under which path (see put_term).
      */
     {"resource.instanceDetails.instanceId", "resource_id", true, true},
     {"resource.accessKeyDetails.accessKeyId", "resource_id", true, true},
+    {"resource.instanceDetails.networkInterfaces.networkInterfaceId", "resource_id", true, true},
+    {"resource.s3BucketDetails.name", "resource_id", true, true},
 };
 
 static struct cm_sqlb_bind *bind_new(struct cm_sqlb *b, enum cm_sqlb_kind kind)
@@ -189,12 +189,43 @@ static void put_id_rows(struct cm_sqlb *b, const struct cm_crit_term_view *t,
     cm_sqlb_put(b, "))");
 }
 
+/*
+ * Appends the values of list term i (t) separated by commas; false (and
+ * nothing appended kept) when one cannot be expressed.
+ */
+static bool put_values(struct cm_sqlb *b, const struct cm_crit_term_view *t,
+                       const struct cm_criteria *c, size_t i)
+{
+    for (uint32_t j = 0; j < t->nvals; j++) {
+        cm_sqlb_put(b, j ? "," : "");
+        if (!put_value(b, t, c, i, j)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Appends " AND (resource_id IN (v...) OR seq IN (the findings that name
+ * one of v among their other resources))" for list term i: every finding
+ * naming one of the values as a resource, by the two indices.
+ */
+static void put_resources_in(struct cm_sqlb *b, const struct cm_crit_term_view *t,
+                             const struct cm_criteria *c, size_t i)
+{
+    cm_sqlb_put(b, " AND (resource_id IN (");
+    (void)put_values(b, t, c, i); /* strings: always expressed */
+    cm_sqlb_put(b, ") OR seq IN (SELECT fid FROM finding_resources WHERE rid IN (");
+    (void)put_values(b, t, c, i);
+    cm_sqlb_put(b, ")))");
+}
+
 /* Translates term i of c into " AND (...)" when a column answers it exactly. */
 static void put_term(struct cm_sqlb *b, const struct cm_criteria *c, size_t i)
 {
     struct cm_crit_term_view t;
     const char *col = NULL;
-    bool nullable = false, narrows = false, akid;
+    bool nullable = false, narrows = false;
     size_t mark = b->sql.len, nmark = b->n;
 
     if (cm_criteria_term(c, i, &t) != 0) {
@@ -210,9 +241,10 @@ static void put_term(struct cm_sqlb *b, const struct cm_criteria *c, size_t i)
     }
     if (narrows) {
         b->residual = true; /* the document decides */
-        if (t.op != CM_CRIT_EQ) {
-            return;
+        if (t.op == CM_CRIT_EQ && t.nvals > 0) {
+            put_resources_in(b, &t, c, i);
         }
+        return;
     }
     if (col == NULL || t.op == CM_CRIT_MATCH || t.op == CM_CRIT_NOTMATCH ||
         (t.op == CM_CRIT_NEQ && nullable) || (t.type == CM_CRIT_T_BOOL && t.op != CM_CRIT_EQ) ||
@@ -220,26 +252,18 @@ static void put_term(struct cm_sqlb *b, const struct cm_criteria *c, size_t i)
         b->residual = true;
         return;
     }
-    /* Only an AccessKey finding's resource_id is its access key id. */
-    akid = narrows && strcmp(t.path, "resource.accessKeyDetails.accessKeyId") == 0;
-    cm_sqlb_put(b, akid ? " AND (" : " AND ");
+    cm_sqlb_put(b, " AND ");
     cm_sqlb_put(b, col);
     if (t.op == CM_CRIT_EQ || t.op == CM_CRIT_NEQ) {
         cm_sqlb_put(b, t.op == CM_CRIT_EQ ? " IN (" : " NOT IN (");
-        for (uint32_t j = 0; j < t.nvals; j++) {
-            cm_sqlb_put(b, j ? "," : "");
-            if (!put_value(b, &t, c, i, j)) {
-                /* Not expressible: drop the whole term, the matcher decides. */
-                b->sql.len = mark;
-                b->n = nmark;
-                b->residual = true;
-                return;
-            }
+        if (!put_values(b, &t, c, i)) {
+            /* Not expressible: drop the whole term, the matcher decides. */
+            b->sql.len = mark;
+            b->n = nmark;
+            b->residual = true;
+            return;
         }
         cm_sqlb_put(b, ")");
-        if (akid) {
-            cm_sqlb_put(b, " OR resource_type IS NOT 'AccessKey')");
-        }
         if (t.op == CM_CRIT_EQ && strcmp(col, "id") == 0) {
             put_id_rows(b, &t, c, i);
         }
@@ -301,8 +325,12 @@ void cm_sqlb_put_where(struct cm_sqlb *b, const struct cm_store_query *q, struct
         }
     }
     if (q->resource_id && *q->resource_id) {
-        cm_sqlb_put(b, " AND resource_id = ");
+        /* The finding's identity resource or one of its others (store_findings.c). */
+        cm_sqlb_put(b, " AND (resource_id = ");
         cm_sqlb_put_text(b, cm_str_cstr(q->resource_id));
+        cm_sqlb_put(b, " OR seq IN (SELECT fid FROM finding_resources WHERE rid = ");
+        cm_sqlb_put_text(b, cm_str_cstr(q->resource_id));
+        cm_sqlb_put(b, "))");
     }
     if (q->text && *q->text) {
         put_text_search(b, q->text, pat);

@@ -58,6 +58,21 @@ check "--text is case-insensitive" cmp -s "$T/text.ids" "$T/text2.ids"
 "$COALMINE" findings list --db "$DB" --format ids --text "no-such-text-anywhere" >"$T/text3.ids"
 check "--text of nothing: none" test ! -s "$T/text3.ids"
 
+# --- list: by resource -------------------------------------------------------------------
+# A finding is found by every resource it names: an Instance finding by its network
+# interface, an S3 finding by its caller's access key, not only by its identity resource.
+for r in eni-99999999:networkInterfaceId GeneratedFindingAccessKeyId:accessKeyId \
+    amzn-s3-demo-bucket:name; do
+    rid=${r%%:*}
+    want=$(grep -c "\"${r#*:}\":\"$rid\"" "$T/all.json")
+    "$COALMINE" findings list --db "$DB" --resource "$rid" --max-results 0 --format ids >"$T/res.ids"
+    check "--resource $rid: every finding naming it ($want)" \
+        test "$(wc -l <"$T/res.ids")" -eq "$want" -a "$want" -gt 0
+    "$COALMINE" findings stats --db "$DB" --resource "$rid" --format json >"$T/res.stats"
+    check "stats --resource $rid counts them too" \
+        test "$(jsum "$T/res.stats" findingStatistics.countBySeverity)" = "$want"
+done
+
 # --- list: pages and sort -----------------------------------------------------------------
 "$COALMINE" findings list --db "$DB" --max-results 0 --format ids >"$T/full.ids"
 "$COALMINE" findings list --db "$DB" --max-results 5 --format ids >"$T/p1" 2>"$T/p1.err"

@@ -4,8 +4,8 @@
  * accounts, regions, instances, severities, counts and times (with ties on
  * every sort key but id), stored in one batch with every sixth one archived;
  * and the brute-force oracle: a finding matches a query when
- * cm_criteria_match accepts its API JSON for every criteria slot, its
- * identity resource is the resource id and its JSON contains the text (ASCII
+ * cm_criteria_match accepts its API JSON for every criteria slot, it names
+ * the resource id (c_names_resource) and its JSON contains the text (ASCII
  * case-insensitive). Included after cmocka.h and store_util.h.
  */
 #ifndef CM_TESTS_STORE_CORPUS_H
@@ -117,13 +117,36 @@ static inline bool c_contains_nocase(const char *s, size_t n, const char *needle
     return false;
 }
 
+/*
+ * Whether the finding names resource r: its identity resource, its
+ * accessKeyDetails' key id, a bucket's name, or an Instance's instance or
+ * network interface id (what `--resource` finds a finding by).
+ */
+static inline bool c_names_resource(const struct cm_finding *f, const char *r)
+{
+    struct cm_str res, actor;
+    bool yes;
+
+    (void)cm_finding_identity(f, &res, &actor);
+    yes = cm_str_eqc(res, r) || (f->has_access_key && cm_str_eqc(f->access_key.access_key_id, r));
+    for (uint32_t i = 0; i < f->nbuckets; i++) {
+        yes = yes || cm_str_eqc(f->buckets[i].name, r);
+    }
+    if (f->resource_type == CM_RES_INSTANCE) {
+        yes = yes || cm_str_eqc(f->instance.instance_id, r);
+        for (uint32_t i = 0; i < f->instance.nnics; i++) {
+            yes = yes || cm_str_eqc(f->instance.nics[i].eni_id, r);
+        }
+    }
+    return yes;
+}
+
 /* The oracle: does stored finding id (read back from the store) satisfy q? */
 static inline bool c_match(struct cm_store *st, const char *id, const struct cm_store_query *q)
 {
     struct cm_finding f;
     struct cm_json_doc doc;
     struct cm_buf json;
-    struct cm_str res, actor;
     bool ok = true;
 
     cm_finding_init(&f);
@@ -138,8 +161,7 @@ static inline bool c_match(struct cm_store *st, const char *id, const struct cm_
         }
     }
     if (q->resource_id) {
-        (void)cm_finding_identity(&f, &res, &actor);
-        ok = ok && cm_str_eqc(res, q->resource_id);
+        ok = ok && c_names_resource(&f, q->resource_id);
     }
     if (q->text) {
         ok = ok && c_contains_nocase(json.p, json.len, q->text);

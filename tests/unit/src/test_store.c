@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../lib/finding/finding_util.h"
+#include "finding/finding_sample.h"
 #include "base/err.h"
 #include "store/store.h"
 #include "store/store_impl.h"
@@ -174,7 +175,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 8);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 9);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -408,7 +409,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (9);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (10);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -963,6 +964,7 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "DROP TABLE finding_resources;"
                      "ALTER TABLE inputs DROP COLUMN skipped_as;"
                      "ALTER TABLE inputs DROP COLUMN skipped;"
                      "ALTER TABLE scans DROP COLUMN skipped_files;"
@@ -1010,6 +1012,98 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
                      7);
 }
 
+/* A cm_store_stat_fn adding each group's total to *(size_t *)ud. */
+static int count_stat(void *ud, const struct cm_store_stat *s)
+{
+    *(size_t *)ud += (size_t)s->total;
+    return 0;
+}
+
+/* The resource rows of the store at path, "<finding id> <resource>;" each, in order. */
+static void resource_rows(char *out, size_t n)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    size_t k = 0;
+
+    out[0] = '\0';
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT f.id, r.rid FROM finding_resources r"
+                                        " JOIN findings f ON f.seq = r.fid ORDER BY 1, 2",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW && k < n) {
+        k += (size_t)snprintf(out + k, n - k, "%s %s;", (const char *)sqlite3_column_text(q, 0),
+                              (const char *)sqlite3_column_text(q, 1));
+    }
+    assert_true(k < n);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/*
+ * 8 -> 9: the resources a stored finding names besides its identity one are
+ * read from its document into finding_resources, the same rows the writer
+ * makes (an S3 finding's caller key and second bucket, an Instance
+ * finding's network interface), so `--resource` finds the findings stored
+ * before the upgrade by any of them.
+ */
+static void test_upgrade_v8_resources(void **state)
+{
+    static const char *const types[] = {"Exfiltration:S3/MaliciousIPCaller",
+                                        "Recon:EC2/PortProbeUnprotectedPort",
+                                        "PenTest:IAMUser/KaliLinux"};
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_finding f[3];
+    struct cm_store_put p[3];
+    struct cm_store_query q;
+    struct cm_store *st;
+    char err[256], before[2048], after[2048];
+    sqlite3 *db;
+    (void)state;
+
+    memset(p, 0, sizeof(p));
+    for (int i = 0; i < 3; i++) {
+        cm_finding_init(&f[i]);
+        assert_int_equal(cm_finding_sample(&f[i], &ctx, T_ACCOUNT, T_REGION, types[i], T_NOW), 0);
+        p[i].f = &f[i];
+    }
+    f[0].buckets[1] = f[0].buckets[0];
+    f[0].buckets[1].name = cm_str_cstr("second-bucket");
+    f[0].nbuckets = 2;
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_put_findings(st, p, 3, err, sizeof(err)), 0);
+    cm_store_close(st);
+    resource_rows(before, sizeof(before));
+    /* The S3 finding: key and second bucket; the instance: its NIC; the key finding: none. */
+    assert_int_equal(query_int("SELECT count(*) FROM finding_resources"), 3);
+    /* Back to version 8. */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DELETE FROM schema_version WHERE version > 8;"
+                                  "DROP TABLE finding_resources;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cm_store_open(&st, path, 0, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_schema_version(st), CM_STORE_SCHEMA_VERSION);
+    memset(&q, 0, sizeof(q));
+    q.resource_id = "second-bucket";
+    assert_int_equal(
+        cm_store_stats(st, &q, CM_GROUP_TYPE, 0, count_stat, &q.limit, err, sizeof(err)), 0);
+    assert_int_equal(q.limit, 1);
+    cm_store_close(st);
+    resource_rows(after, sizeof(after));
+    assert_string_equal(after, before);
+    assert_int_equal(query_int("SELECT count(*) FROM sqlite_master WHERE name ="
+                               " 'finding_resources_rid'"),
+                     1);
+    for (int i = 0; i < 3; i++) {
+        cm_finding_finish(&f[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1023,6 +1117,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upgrade_v3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v3_made_by_old_binary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v5_cancels_stale_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_v8_resources, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -734,6 +734,88 @@ static void test_samples_access_key_id(void **state)
     cm_store_close(st);
 }
 
+/* The ids of the findings q lists (any order), sorted into ids; returns how many. */
+static size_t resource_ids_of(struct cm_store *st, const char *resource, char ids[][33])
+{
+    static struct c_rows rows;
+    struct cm_store_query q;
+
+    memset(&q, 0, sizeof(q));
+    q.resource_id = resource;
+    q.sort = CM_SORT_ID;
+    q.ascending = true;
+    assert_int_equal(c_run(st, &q, &rows, NULL), 0);
+    for (size_t i = 0; i < rows.n; i++) {
+        snprintf(ids[i], 33, "%s", rows.v[i].id);
+    }
+    return rows.n;
+}
+
+/*
+ * A resource id finds every finding that names it, not only those whose
+ * identity resource it is: the S3Bucket findings by their caller's access
+ * key, the Instance findings by their network interface, a finding by its
+ * second bucket; a repeat that names other buckets is found by those
+ * (finding_resources is rewritten with the document). The criteria on
+ * those paths agree with the matcher.
+ */
+static void test_samples_resources(void **state)
+{
+    struct cm_store *st = samples_store();
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_finding f;
+    struct cm_store_put p;
+    struct cm_finding_event ev = {.key = 1, .count = 1};
+    char ids[NS + 2][33], err[256] = "";
+    (void)state;
+
+    assert_int_equal(resource_ids_of(st, CM_SAMPLE_ACCESS_KEY, ids), 5);
+    assert_int_equal(resource_ids_of(st, CM_SAMPLE_BUCKET, ids), 3);
+    assert_int_equal(resource_ids_of(st, CM_SAMPLE_INSTANCE_ID, ids), 3);
+    assert_int_equal(resource_ids_of(st, "eni-99999999", ids), 3);
+    assert_int_equal(resource_ids_of(st, "eni-00000000", ids), 0);
+    assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"resource.instanceDetails."
+                                        "networkInterfaces.networkInterfaceId\":"
+                                        "{\"Eq\":[\"eni-99999999\"]}}}"),
+                     3);
+    assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"resource.s3BucketDetails.name\":"
+                                        "{\"Equals\":[\"" CM_SAMPLE_BUCKET "\"]}}}"),
+                     3);
+
+    /* A finding with a second bucket, then a new occurrence naming another one. */
+    for (int round = 0; round < 2; round++) {
+        cm_finding_init(&f);
+        assert_int_equal(cm_finding_sample(&f, &ctx, T_ACCOUNT, T_REGION,
+                                           "Exfiltration:S3/AnomalousBehavior", T_NOW),
+                         0);
+        assert_int_equal(f.nbuckets, 1);
+        f.buckets[1] = f.buckets[0];
+        f.buckets[1].name = cm_str_cstr(round ? "second-bucket-b" : "second-bucket-a");
+        f.nbuckets = 2;
+        f.updated_ms += round;
+        ev.key = 1 + (uint64_t)round;
+        memset(&p, 0, sizeof(p));
+        p.f = &f;
+        p.events = &ev;
+        p.nevents = 1;
+        assert_int_equal(cm_store_put_findings(st, &p, 1, err, sizeof(err)), 0);
+        assert_true(p.is_new == (round == 0));
+        assert_true(p.changed);
+        assert_int_equal(resource_ids_of(st, "second-bucket-a", ids), round ? 0 : 1);
+        assert_int_equal(resource_ids_of(st, "second-bucket-b", ids), round ? 1 : 0);
+        if (round) {
+            assert_string_equal(ids[0], f.id);
+        }
+        assert_int_equal(resource_ids_of(st, CM_SAMPLE_BUCKET, ids), 4);
+        assert_int_equal(matcher_agrees(st, "{\"Criterion\":{\"resource.s3BucketDetails.name\":"
+                                            "{\"Equals\":[\"second-bucket-a\","
+                                            "\"second-bucket-b\"]}}}"),
+                         1);
+        cm_finding_finish(&f);
+    }
+    cm_store_close(st);
+}
+
 /* service.archived equals "True", "TRUE": true, as the criteria matcher reads it. */
 static void test_samples_archived_case(void **state)
 {
@@ -811,6 +893,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_token_keeps_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_stops_and_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_samples_access_key_id, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_samples_resources, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_samples_archived_case, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_samples_time_bounds, s_setup, s_teardown),
     };
