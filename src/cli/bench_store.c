@@ -275,6 +275,9 @@ static int lists(struct bench *b)
         rc = time_list(b, "type + account, by severity", type, CM_SORT_SEVERITY, 1);
     }
     if (rc == 0) {
+        rc = time_list(b, "all, by severity (no index)", NULL, CM_SORT_SEVERITY, 1);
+    }
+    if (rc == 0) {
         rc = time_list(b, "severity >= 7, pages 1-20", high, CM_SORT_UPDATED, 20);
     }
     if (rc == 0) {

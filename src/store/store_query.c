@@ -299,6 +299,25 @@ static int put_after(sqlite3 *db, struct cm_sqlb *b, const struct cm_store_query
     return b->err;
 }
 
+/*
+ * Appends w's SQL to b's and makes w's bound values b's (b has none yet):
+ * b's text goes on after them. w is left empty, with b's first error.
+ */
+static void sqlb_take(struct cm_sqlb *b, struct cm_sqlb *w)
+{
+    if (b->err == 0 && w->err == 0 && cm_buf_append(&b->sql, w->sql.p, w->sql.len) != 0) {
+        b->err = CM_ENOMEM;
+    }
+    b->err = b->err ? b->err : w->err;
+    b->residual = w->residual;
+    cm_free(b->v);
+    b->v = w->v;
+    b->n = w->n;
+    b->cap = w->cap;
+    w->v = NULL;
+    w->n = w->cap = 0;
+}
+
 int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store_row_fn fn,
                    void *ud, char *next_token, char *err, size_t errlen)
 {
@@ -307,10 +326,11 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
     sqlite3_stmt *stmt = NULL;
     struct cm_json_doc tape;
     struct cm_buf pat;
-    struct cm_sqlb b;
+    struct cm_sqlb b, w;
     struct token tk;
     char last[CM_STORE_TOKEN_MAX] = "";
     size_t delivered = 0;
+    bool paged;
     int rc, step;
 
     if (next_token) {
@@ -321,21 +341,41 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
         return CM_EINVAL;
     }
     cm_sqlb_init(&b);
+    cm_sqlb_init(&w);
     cm_buf_init(&pat, 0);
     cm_json_doc_init(&tape, 0, 0);
-    /* Conditions on findings columns are checked before the document is looked up. */
-    cm_sqlb_put(&b, "SELECT id, doc, seq, ");
-    cm_sqlb_put(&b, sorts[q->sort].column);
-    cm_sqlb_put(&b, " FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
-    cm_sqlb_put_where(&b, q, &pat);
-    if (q->next_token && *q->next_token && (rc = put_after(db, &b, q, &tk, err, errlen)) != 0) {
+    cm_sqlb_put_where(&w, q, &pat);
+    if (q->next_token && *q->next_token && (rc = put_after(db, &w, q, &tk, err, errlen)) != 0) {
         goto done;
     }
+    /*
+     * When the columns decide every condition, the page's rows are chosen
+     * on the compact findings rows (SQLite keeps the best limit + 1 while
+     * walking them) and only their documents are read: sorting the matches
+     * with their documents cost a second per 100,000 findings by severity.
+     * Otherwise the conditions on the columns are checked before the
+     * document is looked up, and the document decides the rest.
+     */
+    paged = !w.residual && !(q->text && *q->text) && q->limit > 0;
+    cm_sqlb_put(&b, paged ? "SELECT x.id, d.doc, x.seq, x.v FROM (SELECT id, seq, "
+                          : "SELECT id, doc, seq, ");
+    cm_sqlb_put(&b, sorts[q->sort].column);
+    cm_sqlb_put(&b, paged ? " AS v FROM findings WHERE 1"
+                          : " FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1");
+    sqlb_take(&b, &w);
     cm_sqlb_put(&b, " ORDER BY ");
     cm_sqlb_put(&b, sorts[q->sort].column);
     cm_sqlb_put(&b, dir);
     cm_sqlb_put(&b, ", id");
     cm_sqlb_put(&b, dir);
+    if (paged) {
+        cm_sqlb_put(&b, " LIMIT ");
+        cm_sqlb_put_int(&b, (int64_t)q->limit + 1);
+        cm_sqlb_put(&b, ") x CROSS JOIN finding_docs d ON d.seq = x.seq ORDER BY x.v");
+        cm_sqlb_put(&b, dir);
+        cm_sqlb_put(&b, ", x.id");
+        cm_sqlb_put(&b, dir);
+    }
     if ((rc = cm_sqlb_prepare(db, &b, &stmt)) != 0) {
         if (rc == CM_EIO) {
             snprintf(err, errlen, "%s", sqlite3_errmsg(db));
@@ -384,6 +424,7 @@ int cm_store_query(struct cm_store *st, const struct cm_store_query *q, cm_store
 done:
     sqlite3_finalize(stmt);
     cm_sqlb_finish(&b);
+    cm_sqlb_finish(&w);
     cm_buf_finish(&pat);
     cm_json_doc_finish(&tape);
     return rc;
@@ -522,15 +563,7 @@ int cm_store_stats(struct cm_store *st, const struct cm_store_query *q, enum cm_
                   " region FROM findings CROSS JOIN finding_docs USING (seq) WHERE 1"
                 : "SELECT NULL, severity, type, resource_id, resource_type, account_id, updated_at,"
                   " region FROM findings WHERE 1");
-    if (b.err == 0 && w.err == 0 && cm_buf_append(&b.sql, w.sql.p, w.sql.len) != 0) {
-        b.err = CM_ENOMEM;
-    }
-    b.err = b.err ? b.err : w.err;
-    b.residual = w.residual;
-    b.v = w.v;
-    b.n = w.n;
-    b.cap = w.cap;
-    w.v = NULL;
+    sqlb_take(&b, &w);
     if ((rc = cm_sqlb_prepare(db, &b, &stmt)) != 0) {
         if (rc == CM_EIO) {
             snprintf(err, errlen, "%s", sqlite3_errmsg(db));
