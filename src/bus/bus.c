@@ -447,7 +447,7 @@ int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bu
                     errlen,
                     ""};
     struct timespec ts;
-    int64_t after = 0;
+    int64_t after = 0, released = 0, held = 0;
     int rc;
 
     memset(stats, 0, sizeof(*stats));
@@ -457,7 +457,12 @@ int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bu
              ts.tv_nsec, (unsigned long)(uintptr_t)&ts);
     cm_json_doc_init(&tape, 0, 0);
     cm_buf_init(&ev, 0);
-    rc = load_rules(st, &rs, err, errlen);
+    rc = cm_store_outbox_release(st, opts->now_ms, &released, &held, err, errlen);
+    stats->released = (uint64_t)released;
+    stats->held = (uint64_t)held;
+    if (rc == 0) {
+        rc = load_rules(st, &rs, err, errlen);
+    }
     while (rc == 0) {
         rc = cm_store_outbox_pending(st, after, BATCH, copy_row, &b, err, errlen);
         if (rc != 0 || b.n == 0) {

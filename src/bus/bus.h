@@ -6,16 +6,20 @@
  *
  * Storing a finding that is published (new, or updated, and not archived)
  * while some rule is enabled writes an outbox row in the same transaction
- * (store_findings.c). cm_bus_run then takes the outbox rows in order, makes
- * each one's event from the finding as stored, matches it against every
- * enabled rule and delivers it to each target of each rule that matches,
- * recording every attempt. Each delivery is claimed first (a lease in the
- * store, cm_store_delivery_claim) and its outcome recorded only while the
- * claim holds, so runs of several processes on one store do not deliver
- * one event to one target twice. A failed delivery is tried again on a later run
- * (backoff doubling from opts.backoff_ms, at most an hour) until it
- * succeeds, or it has been tried CM_BUS_MIN_ATTEMPTS times and its event
- * is opts.max_age_ms old (EventBridge's retry policy: 24 hours), or its
+ * (store_findings.c); an update is held instead until the end of its
+ * publishing interval (GuardDuty's findingPublishingFrequency, store.h), and
+ * cm_bus_run first releases the held updates that are due
+ * (cm_store_outbox_release, on the wall clock opts.now_ms). cm_bus_run then
+ * takes the outbox rows in order, makes each one's event from the finding as
+ * stored, matches it against every enabled rule and delivers it to each
+ * target of each rule that matches, recording every attempt. Each delivery
+ * is claimed first (a lease in the store, cm_store_delivery_claim) and its
+ * outcome recorded only while the claim holds, so runs of several processes
+ * on one store do not deliver one event to one target twice. A failed
+ * delivery is tried again on a later run (backoff doubling from
+ * opts.backoff_ms, at most an hour) until it succeeds, or it has been tried
+ * CM_BUS_MIN_ATTEMPTS times and its event is opts.max_age_ms old
+ * (EventBridge's retry policy: 24 hours), or its
  * attempts reach opts.max_attempts (then FAILED, kept for `coalmine rules
  * deliveries`). An outbox row is done once every delivery
  * it needs is DONE or FAILED; its deliveries left PENDING then become
@@ -78,12 +82,15 @@ struct cm_bus_stats {
     uint64_t deferred; /* deliveries not tried: their target was unavailable earlier in this run */
     uint64_t lost;     /* attempts not recorded: the claim expired and was taken over */
     uint64_t pending;  /* outbox rows left not done */
+    uint64_t released; /* held updates whose publishing interval ended: put in the outbox */
+    uint64_t held;     /* updates left held until their publishing interval ends */
 };
 
 /*
- * Routes every pending outbox row (above). Returns 0 (failed deliveries are
- * in the stats and reports, not errors), or CM_EIO (the store; or a stored
- * rule whose pattern no longer compiles: err names it) or CM_ENOMEM.
+ * Releases the held updates that are due, then routes every pending outbox
+ * row (above). Returns 0 (failed deliveries are in the stats and reports,
+ * not errors), or CM_EIO (the store; or a stored rule whose pattern no
+ * longer compiles: err names it) or CM_ENOMEM.
  */
 int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bus_stats *stats,
                char *err, size_t errlen);

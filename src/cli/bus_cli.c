@@ -53,7 +53,8 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
         fprintf(stderr, "coalmine %s: routing findings: %s\n", cmd, err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
-    if (!quiet && stats->events + stats->superseded + stats->waiting + stats->pending > 0) {
+    if (!quiet &&
+        stats->events + stats->superseded + stats->waiting + stats->pending + stats->held > 0) {
         fprintf(stderr,
                 "  routed:   %llu findings, %llu rule matches, %llu delivered, %llu failed "
                 "(tried again later), %llu given up, %llu waiting",
@@ -63,6 +64,10 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
         if (stats->deferred > 0) {
             fprintf(stderr, ", %llu not tried (their target was unavailable in this run)",
                     (unsigned long long)stats->deferred);
+        }
+        if (stats->held > 0) {
+            fprintf(stderr, ", %llu updates held until their publishing interval ends",
+                    (unsigned long long)stats->held);
         }
         if (stats->busy + stats->lost > 0) {
             fprintf(stderr, ", %llu being delivered by another process",

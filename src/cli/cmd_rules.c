@@ -532,9 +532,12 @@ static int rules_test(int argc, char **argv)
 static const char deliver_help[] =
     "usage: coalmine rules deliver --db FILE [--now]\n\n"
     "Routes the findings waiting in the store's outbox to the targets of the rules\n"
-    "that match them, and tries again the deliveries that failed before once their\n"
-    "backoff has passed (--now: at once). `coalmine scan --db` does this after\n"
-    "storing its findings. Exit status 1 when a delivery failed in this run.\n";
+    "that match them, with the updates held for the store's publishing frequency\n"
+    "whose interval has ended (FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS; `scan\n"
+    "--finding-publishing-frequency` sets it), and tries again the deliveries that\n"
+    "failed before once their backoff has passed (--now: at once; held updates\n"
+    "still wait for their interval). `coalmine scan --db` does this after storing\n"
+    "its findings. Exit status 1 when a delivery failed in this run.\n";
 
 static int rules_deliver(int argc, char **argv)
 {

@@ -75,6 +75,13 @@ static void usage(FILE *f)
             "                        old logs; without it, a scan with --db routes what it\n"
             "                        stores (new or updated, not archived) while some rule\n"
             "                        is enabled, and retries earlier failed deliveries\n"
+            "      --finding-publishing-frequency F\n"
+            "                        with --db: how often updates of stored findings are\n"
+            "                        routed, as GuardDuty's: FIFTEEN_MINUTES, ONE_HOUR or\n"
+            "                        SIX_HOURS (the default); new findings are routed at\n"
+            "                        once, an update once when its interval (wall clock,\n"
+            "                        UTC) has ended, with its latest state (saved in the\n"
+            "                        store)\n"
             "      --retention-days N  with --db: keep findings N days after their last\n"
             "                        update (wall clock; 0 keeps them; saved in the store)\n"
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
@@ -513,6 +520,7 @@ static int run(int argc, char **argv)
         {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
         {"reread", no_argument, NULL, CM_SCAN_OPT_REREAD},
         {"no-route", no_argument, NULL, CM_SCAN_OPT_NO_ROUTE},
+        {"finding-publishing-frequency", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -526,6 +534,8 @@ static int run(int argc, char **argv)
     unsigned long v;
     int c, rc = CM_EXIT_ERROR, quiet = 0, retention = -1;
     bool no_route = false;
+    const char *publish_freq = NULL;
+    enum cm_publish_freq freq = CM_PUBLISH_SIX_HOURS;
 
     memset(&o, 0, sizeof(o));
     memset(&r, 0, sizeof(r));
@@ -570,6 +580,16 @@ static int run(int argc, char **argv)
             break;
         case CM_SCAN_OPT_NO_ROUTE:
             no_route = true;
+            break;
+        case 'P':
+            if (cm_publish_freq_parse(optarg, &freq) != 0) {
+                fprintf(stderr,
+                        "coalmine scan: --finding-publishing-frequency wants FIFTEEN_MINUTES, "
+                        "ONE_HOUR or SIX_HOURS, not '%s'\n",
+                        optarg);
+                goto usage;
+            }
+            publish_freq = optarg;
             break;
         case 'R':
             if (parse_uint(optarg, 36500, &v) != 0) {
@@ -637,7 +657,7 @@ static int run(int argc, char **argv)
         goto usage;
     }
     if (config_path != NULL) {
-        struct cm_scan_cli_set set = {&db_path, &retention};
+        struct cm_scan_cli_set set = {&db_path, &retention, &publish_freq};
         if (cm_config_load(&r.config, config_path, err, sizeof(err)) != 0 ||
             cm_scan_config_apply(&r.config, &r.intel, &r.det, &set, err, sizeof(err)) != 0) {
             fprintf(stderr, "coalmine scan: %s\n", err);
@@ -657,6 +677,15 @@ static int run(int argc, char **argv)
     if (r.state.reread && r.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --reread needs --state (without it every file is "
                         "read)\n");
+        goto usage;
+    }
+    /* The file's value is one of the three names (config.c checked it). */
+    if (publish_freq != NULL && cm_publish_freq_parse(publish_freq, &freq) != 0) {
+        fprintf(stderr, "coalmine scan: bad finding publishing frequency '%s'\n", publish_freq);
+        goto usage;
+    }
+    if (publish_freq != NULL && db_path == NULL) {
+        fprintf(stderr, "coalmine scan: --finding-publishing-frequency needs --db\n");
         goto usage;
     }
     if (retention >= 0 && db_path == NULL) {
@@ -706,7 +735,9 @@ static int run(int argc, char **argv)
     }
     if (db_path &&
         (cm_store_open(&r.store, db_path, CM_STORE_CREATE, err, sizeof(err)) != 0 ||
-         (retention >= 0 && cm_store_set_retention(r.store, retention, err, sizeof(err)) != 0))) {
+         (retention >= 0 && cm_store_set_retention(r.store, retention, err, sizeof(err)) != 0) ||
+         (publish_freq != NULL &&
+          cm_store_set_publish_freq(r.store, freq, err, sizeof(err)) != 0))) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }

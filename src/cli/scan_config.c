@@ -160,5 +160,8 @@ int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
     if (set->retention_days && *set->retention_days < 0) {
         *set->retention_days = c->store.retention_days;
     }
+    if (set->publish_freq && *set->publish_freq == NULL) {
+        *set->publish_freq = c->store.finding_publishing_frequency;
+    }
     return 0;
 }

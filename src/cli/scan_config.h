@@ -14,8 +14,9 @@
 
 /* What the command line set that the file may also set. */
 struct cm_scan_cli_set {
-    const char **db_path; /* --db, NULL when not given: the file's store.db fills it */
-    int *retention_days;  /* --retention-days, -1 when not given */
+    const char **db_path;      /* --db, NULL when not given: the file's store.db fills it */
+    int *retention_days;       /* --retention-days, -1 when not given */
+    const char **publish_freq; /* --finding-publishing-frequency, NULL when not given */
 };
 
 /*

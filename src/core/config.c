@@ -42,6 +42,7 @@ enum kind {
     K_PATHS,   /* struct cm_config_list of paths, resolved */
     K_KEYS,    /* struct cm_config_list of access key ids */
     K_NAMES,   /* struct cm_config_list of domain names, normalised */
+    K_CHOICE,  /* const char *: one of the names in choices (the table's own string) */
 };
 
 enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
@@ -49,10 +50,11 @@ enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
 struct key {
     const char *name;
     enum kind kind;
-    size_t off;            /* of the value in struct cm_config */
-    long long min, max;    /* K_INT: the range; lists: max is the most entries */
-    enum spec spec;        /* K_SPECS */
-    const struct key *sub; /* K_SECTION: its keys, up to a {NULL} */
+    size_t off;                 /* of the value in struct cm_config */
+    long long min, max;         /* K_INT: the range; lists: max is the most entries */
+    enum spec spec;             /* K_SPECS */
+    const struct key *sub;      /* K_SECTION: its keys, up to a {NULL} */
+    const char *const *choices; /* K_CHOICE: the names allowed, up to a NULL */
 };
 
 #define OFF(m) offsetof(struct cm_config, m)
@@ -175,11 +177,16 @@ static const struct key detectors_keys[] = {
     {.name = NULL},
 };
 
+/* GuardDuty's findingPublishingFrequency values (cm_publish_freq_parse takes the same). */
+static const char *const publish_freqs[] = {"FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS", NULL};
+
 /* retention_days: the range of --retention-days and cm_store_set_retention(). */
 static const struct key store_keys[] = {
     {.name = "db", .kind = K_PATH, .off = OFF(store.db)},
     {.name = "retention_days", .kind = K_INT, .off = OFF(store.retention_days),
      .min = 0, .max = 36500},
+    {.name = "finding_publishing_frequency", .kind = K_CHOICE,
+     .off = OFF(store.finding_publishing_frequency), .choices = publish_freqs},
     {.name = NULL},
 };
 
@@ -477,6 +484,30 @@ static int take_int(struct walk *w, const struct key *k, int *out)
     return 0;
 }
 
+/* A K_CHOICE value: one of k->choices, exactly (GuardDuty's enum names are upper case). */
+static int take_choice(struct walk *w, const struct key *k, const char **out)
+{
+    char q[QUOTE_MAX * 4 + 8], names[128];
+    size_t o = 0;
+    struct cm_str s;
+    int rc = cm_config_take_string(w, "a string", &s);
+
+    if (rc != 0) {
+        return rc;
+    }
+    names[0] = '\0';
+    for (const char *const *c = k->choices; *c; c++) {
+        if (cm_str_eqc(s, *c)) {
+            *out = *c;
+            return 0;
+        }
+        rc = snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", *c);
+        o = rc > 0 && (size_t)rc < sizeof(names) - o ? o + (size_t)rc : o;
+    }
+    cm_config_quote(q, sizeof(q), s.p, s.len);
+    return FAIL(w, w->ev.start_mark, "expected one of %s, got %s", names, q);
+}
+
 static int walk_map(struct walk *w, const struct key *keys);
 
 /* The value of key k (the next event). */
@@ -513,6 +544,8 @@ static int walk_value(struct walk *w, const struct key *k)
         return FAIL(w, w->ev.start_mark, "expected true or false, got %s", cm_config_what(&w->ev));
     case K_INT:
         return take_int(w, k, (int *)dst);
+    case K_CHOICE:
+        return take_choice(w, k, (const char **)dst);
     default:
         return walk_list(w, k);
     }

@@ -40,7 +40,8 @@
  *   detectors.vpcflow.*     struct cm_flow_tunings where not 0 (cm_scan_config_apply)
  *   detectors.dns.*         struct cm_dns_tunings where not 0; dga_model as --dga-model
  *   inventory[i]            cm_scan_inventory_option(), with --inventory's
- *   store.db                --db, unless given; store.retention_days likewise (-1: not set)
+ *   store.db                --db, unless given; store.retention_days likewise (-1: not set),
+ *                           and store.finding_publishing_frequency (NULL: not set)
  */
 #ifndef CM_CORE_CONFIG_H
 #define CM_CORE_CONFIG_H
@@ -141,6 +142,9 @@ struct cm_config_detectors {
 struct cm_config_store {
     char *db;           /* as --db; NULL: not set */
     int retention_days; /* as --retention-days, 0..36500 (0 keeps findings); -1: not set */
+    /* as --finding-publishing-frequency: "FIFTEEN_MINUTES", "ONE_HOUR" or "SIX_HOURS"
+     * (a static string, not owned); NULL: not set */
+    const char *finding_publishing_frequency;
 };
 
 struct cm_config {

@@ -328,6 +328,18 @@ static const char *const migrations[] = {
     " WHERE typeof(r.rid) = 'text' AND r.rid <> '' AND r.rid IS NOT f.resource_id"
     " ORDER BY 1, 2;"
     "CREATE INDEX finding_resources_rid ON finding_resources(rid);",
+    /*
+     * 9 -> 10: updates held for the publishing frequency (docs/internals/bus.md,
+     * "Publishing frequency"). A new finding goes to the outbox at once; an update of
+     * a stored one (new events counted, or unarchived by hand) is held here, one row per
+     * finding with the wall-clock time of its first held change, in the transaction
+     * that stores it, until the interval (settings.finding_publishing_frequency) it
+     * falls in has ended; then it becomes one outbox row, sent with the finding's
+     * state as it is then (cm_store_outbox_release).
+     */
+    "CREATE TABLE outbox_held ("
+    " fid INTEGER PRIMARY KEY REFERENCES findings(seq) ON DELETE CASCADE,"
+    " since_ms INTEGER NOT NULL);",
 };
 
 /*

@@ -38,7 +38,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 9
+#define CM_STORE_SCHEMA_VERSION 10
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -389,6 +389,44 @@ int cm_store_outbox_done(struct cm_store *st, int64_t seq, bool superseded, char
 
 /* The outbox rows not done. -1 on error. */
 int64_t cm_store_outbox_count(struct cm_store *st);
+
+/* ---- Publishing frequency (store_publish.c) ---- */
+
+/*
+ * GuardDuty's findingPublishingFrequency: a new finding is published at once, an update
+ * of a stored one (new events counted, or unarchived) is held and published once, with
+ * its latest state, when the interval it was made in has ended. Intervals are fixed
+ * slices of the wall clock (UTC), from the epoch: every quarter hour, every hour, or at
+ * 00:00, 06:00, 12:00 and 18:00 UTC.
+ */
+enum cm_publish_freq {
+    CM_PUBLISH_FIFTEEN_MINUTES = 0,
+    CM_PUBLISH_ONE_HOUR,
+    CM_PUBLISH_SIX_HOURS, /* GuardDuty's default, and the store's when none is set */
+};
+
+/* "FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS". */
+const char *cm_publish_freq_name(enum cm_publish_freq f);
+/* Parses one of the three names (exactly, as GuardDuty's API). Returns 0 or CM_EINVAL. */
+int cm_publish_freq_parse(const char *name, enum cm_publish_freq *out);
+/* The interval's length in milliseconds. */
+int64_t cm_publish_freq_ms(enum cm_publish_freq f);
+
+/* Saves the store's publishing frequency (settings). Returns 0 or CM_EIO. */
+int cm_store_set_publish_freq(struct cm_store *st, enum cm_publish_freq f, char *err,
+                              size_t errlen);
+/* The store's publishing frequency (SIX_HOURS when none is set). Returns 0 or CM_EIO. */
+int cm_store_publish_freq(struct cm_store *st, enum cm_publish_freq *f);
+
+/*
+ * Releases the held updates whose interval has ended by now_ms (wall clock): each
+ * becomes one outbox row (created now_ms), in the order they were first held, and its
+ * held row goes, in one transaction. The held update of a finding archived since (by
+ * hand, or by a suppression rule) is dropped unsent. *released gets the rows made,
+ * *held the updates left held (either may be NULL). Returns 0 or CM_EIO.
+ */
+int cm_store_outbox_release(struct cm_store *st, int64_t now_ms, int64_t *released, int64_t *held,
+                            char *err, size_t errlen);
 
 /* Delivery states. */
 enum cm_delivery_state {

@@ -52,6 +52,7 @@ enum {
     Q_DEL_RES,
     Q_INS_RES,
     Q_OUTBOX,
+    Q_HOLD,
     NQ
 };
 
@@ -74,6 +75,7 @@ static const char *const sqls[NQ] = {
     "DELETE FROM finding_resources WHERE fid = ?",
     "INSERT OR IGNORE INTO finding_resources(fid, rid) VALUES (?,?)",
     "INSERT INTO outbox(fid, created_ms) VALUES (?, ?)",
+    "INSERT OR IGNORE INTO outbox_held(fid, since_ms) VALUES (?, ?)",
 };
 
 /* One batch: the connection, its prepared statements, the filters and buffers. */
@@ -84,7 +86,7 @@ struct put {
     struct cm_filterset *filters; /* the store's: the rule names outlive the batch */
     bool archiving;               /* some filter archives */
     bool publishing;              /* some rule is enabled: published findings go to the outbox */
-    int64_t now_ms;               /* when the batch is written (the outbox rows' time) */
+    int64_t now_ms;               /* when the batch is written (outbox and held rows' time) */
     struct cm_store_pipe *pipe;   /* the batch's new findings, made ready in order */
     size_t next_new;              /* the next one to take from pipe */
     bool *is_new;                 /* per item: made by the pipe */
@@ -412,13 +414,17 @@ static int write_new(struct put *p, struct cm_store_put *it, const struct cm_sto
 }
 
 /*
- * Puts a published finding (new, or changed, and not archived: spec §3.1)
- * in the outbox when some rule is enabled, in the batch's transaction: the
- * finding and the intent to route it are stored together or not at all.
+ * Publishes a finding (new, or changed, and not archived: spec §3.1) when
+ * some rule is enabled, in the batch's transaction: the finding and the
+ * intent to route it are stored together or not at all. A new finding goes
+ * to the outbox at once; an update is held (outbox_held, kept once per
+ * finding with the time it was first held) for the publishing frequency,
+ * and cm_store_outbox_release sends it once its interval has ended (spec
+ * §3.3: updates are sent at findingPublishingFrequency).
  */
 static int publish(struct put *p, const struct cm_store_put *it, int64_t seq)
 {
-    sqlite3_stmt *q = p->q[Q_OUTBOX];
+    sqlite3_stmt *q = p->q[it->is_new ? Q_OUTBOX : Q_HOLD];
 
     if (!p->publishing || seq <= 0 || it->archived || !(it->is_new || it->changed)) {
         return CM_OK;

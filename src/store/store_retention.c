@@ -81,11 +81,12 @@ static int run_before(sqlite3 *db, const char *sql, const char *when, int64_t *n
 
 /*
  * A finding past retention whose outbox row is not done still owes
- * deliveries; it stays until a later run finds its row done.
+ * deliveries, and one with a held update owes its publication; it stays
+ * until a later run finds its row done.
  */
 #define EXPIRED_FINDING                                                                            \
     "updated_at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.fid = findings.seq"            \
-    " AND o.done = 0)"
+    " AND o.done = 0) AND NOT EXISTS (SELECT 1 FROM outbox_held h WHERE h.fid = findings.seq)"
 
 struct expire {
     const char *when;

@@ -22,7 +22,7 @@ struct change {
     void (*bind)(sqlite3_stmt *, const void *);
 };
 
-#define MAX_CHANGES 2
+#define MAX_CHANGES 3
 
 /*
  * Runs the nch statements of ch for every id, all in one transaction; an id
@@ -77,26 +77,48 @@ static int update_each(struct cm_store *st, const struct change *ch, size_t nch,
     return rc;
 }
 
+struct archiving {
+    bool on;
+    int64_t now_ms;
+};
+
 static void bind_archived(sqlite3_stmt *q, const void *arg)
 {
-    bool on = *(const bool *)arg;
+    const struct archiving *a = arg;
 
-    sqlite3_bind_int(q, 2, on ? 1 : 0);
-    sqlite3_bind_text(q, 3, on ? "true" : "false", -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, a->on ? 1 : 0);
+    sqlite3_bind_text(q, 3, a->on ? "true" : "false", -1, SQLITE_STATIC);
+}
+
+static void bind_held(sqlite3_stmt *q, const void *arg)
+{
+    const struct archiving *a = arg;
+
+    sqlite3_bind_int(q, 2, a->on ? 1 : 0);
+    sqlite3_bind_int64(q, 3, a->now_ms);
 }
 
 int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n, bool archived,
                           char *err, size_t errlen)
 {
-    /* The document says the same as the column: service.archived is rewritten in place. */
-    static const struct change ch[2] = {
+    /*
+     * The document says the same as the column: service.archived is rewritten in place.
+     * An archived finding brought back is published at the end of the publishing
+     * interval (spec §3.4, "an unarchived finding is exported at the next interval"),
+     * when some rule is enabled, as an update is: held first, while it is still archived.
+     */
+    static const struct change ch[3] = {
+        {"INSERT OR IGNORE INTO outbox_held(fid, since_ms) SELECT seq, ?3 FROM findings"
+         " WHERE seq = ?1 AND archived AND NOT ?2 AND EXISTS (SELECT 1 FROM rules WHERE enabled)",
+         bind_held},
         {"UPDATE findings SET archived = ?2 WHERE seq = ?1", bind_archived},
         {"UPDATE finding_docs SET doc = json_set(doc, '$.service.archived', json(?3))"
          " WHERE seq = ?1",
          bind_archived},
     };
+    struct archiving a = {archived, cm_clock_now_ms()};
 
-    return update_each(st, ch, 2, ids, n, &archived, err, errlen);
+    return update_each(st, ch, 3, ids, n, &a, err, errlen);
 }
 
 struct feedback {

@@ -8,7 +8,9 @@
 # the program's environment, no second delivery when the same logs are
 # scanned again, retries with backoff and giving up, disabled rules,
 # archived findings, --no-route, `rules test`, the CLI's validation, and two
-# processes delivering from one store at once, and a webhook that hangs.
+# processes delivering from one store at once, a webhook that hangs, and
+# updates held for the publishing frequency (cron scans of a corpus landing
+# slot by slot, to a file target and a webhook).
 # Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/json.sh"
@@ -305,6 +307,108 @@ while True:
         sh -c '[ "$(grep -c "Connection refused\|Couldn.t connect" "$1")" -eq 1 ] &&
             grep -q "0 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried" "$1"' \
         _ "$T/h3.err"
+fi
+
+# --- publishing frequency: a new finding at once, its updates once per interval --------------------
+# GuardDuty sends a new finding within minutes and the updates of a finding at the detector's
+# findingPublishingFrequency (SIX_HOURS by default), once, with the latest state. A cron scan
+# every 5 minutes of event time (the corpus's files land slot by slot, `scan --state --db`
+# after each) to a file target and a webhook on 127.0.0.1. Before, every scan that counted new
+# events sent the finding again: 102 events for 72 findings (one 6 times in the hour).
+if command -v sqlite3 >/dev/null && command -v python3 >/dev/null; then
+    PUB="$T/pub"
+    DB5="$T/pub.db"
+    "$COALMINE" gen --out "$PUB" --hours 2 --seed 7 --scenario all >/dev/null 2>&1
+    python3 -c '
+import http.server, os, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "ab") as f:
+            f.write(body + b"\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+' "$T/pub.port" "$T/pub.hook" &
+    HOOK=$!
+    i=0
+    while [ ! -s "$T/pub.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    "$COALMINE" rules put --db "$DB5" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+    "$COALMINE" targets put --db "$DB5" --rule all --id log --kind file \
+        --spec '{"path":"'"$T/pub.jsonl"'"}' >/dev/null
+    "$COALMINE" targets put --db "$DB5" --rule all --id hook --kind webhook \
+        --spec '{"url":"http://127.0.0.1:'"$(cat "$T/pub.port")"'/gd"}' >/dev/null
+    "$COALMINE" scan --db "$DB5" --finding-publishing-frequency one_hour "$LOGS" >/dev/null 2>"$T/pf.err"
+    check "--finding-publishing-frequency: a bad value is a usage error" \
+        sh -c '[ "$1" -eq 2 ] && grep -q "wants FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS, not .one_hour." "$2"' \
+        _ $? "$T/pf.err"
+    "$COALMINE" scan --finding-publishing-frequency ONE_HOUR "$LOGS" >/dev/null 2>"$T/pf.err"
+    check "--finding-publishing-frequency needs --db" \
+        sh -c '[ "$1" -eq 2 ] && grep -q "needs --db" "$2"' _ $? "$T/pf.err"
+    ARGS=$(tr '\n' ' ' <"$PUB/intel/args.txt")
+    mkdir -p "$T/land"
+    for slot in $(find "$PUB/AWSLogs" -type f | sed 's/.*\(20[0-9]*T[0-9]*Z\).*/\1/' | sort -u); do
+        for f in $(find "$PUB/AWSLogs" -type f -name "*${slot}*"); do
+            d="$T/land/${f#"$PUB"/}"
+            mkdir -p "$(dirname "$d")"
+            ln "$f" "$d"
+        done
+        # shellcheck disable=SC2086
+        "$COALMINE" scan $ARGS --db "$DB5" --state "$T/pub.state" --format json "$T/land" \
+            >/dev/null 2>"$T/pub.err"
+    done
+    NF=$(sqlite3 "$DB5" "SELECT count(*) FROM findings WHERE NOT archived")
+    NH=$(sqlite3 "$DB5" "SELECT count(*) FROM outbox_held")
+    check "cron scans: findings stored, some updated since they were sent" test "$NF" -gt 50 -a "$NH" -gt 5
+    check "cron scans: each finding sent once, at once (file target)" \
+        test "$(wc -l <"$T/pub.jsonl")|$(jq -r .detail.id "$T/pub.jsonl" | sort -u | wc -l)" = "$NF|$NF"
+    check "cron scans: the webhook got the same events" \
+        test "$(jq -r .id "$T/pub.hook" | sort | tr '\n' ' ')" = "$(jq -r .id "$T/pub.jsonl" | sort | tr '\n' ' ')"
+    check "cron scans: the routed line says how many updates are held" \
+        grep -q "updates held until their publishing interval ends" "$T/pub.err"
+    check "the default frequency is SIX_HOURS (nothing saved)" \
+        test -z "$(sqlite3 "$DB5" "SELECT value FROM settings WHERE key = 'finding_publishing_frequency'")"
+    "$COALMINE" rules deliver --db "$DB5" 2>/dev/null
+    check "rules deliver within the interval: nothing more sent" test "$(wc -l <"$T/pub.jsonl")" -eq "$NF"
+    # Six hours later (the held updates' times moved back, as the 24 h test above moves the
+    # outbox row's): each held update is sent once, with the finding as stored now.
+    sqlite3 "$DB5" "UPDATE outbox_held SET since_ms = since_ms - 21600000"
+    "$COALMINE" rules deliver --db "$DB5" 2>"$T/pub2.err"
+    check "after the interval: one event per held update" \
+        test "$(wc -l <"$T/pub.jsonl")|$(sqlite3 "$DB5" "SELECT count(*) FROM outbox_held")" = "$((NF + NH))|0"
+    check "after the interval: no finding sent more than twice" \
+        test "$(jq -r .detail.id "$T/pub.jsonl" | sort | uniq -c | awk '$1 > 2' | wc -l)" -eq 0
+    check "after the interval: the update carries the stored state (count)" \
+        test "$(tail -n "$NH" "$T/pub.jsonl" | jq -r '"\(.detail.id) \(.detail.service.count)"' | sort | tr '\n' ' ')" = \
+        "$(tail -n "$NH" "$T/pub.jsonl" | jq -r .detail.id | while read -r id; do
+            "$COALMINE" findings get --db "$DB5" "$id" 2>/dev/null | jq -r '"\(.id) \(.service.count)"'; done | sort | tr '\n' ' ')"
+    "$COALMINE" rules deliver --db "$DB5" 2>/dev/null
+    check "after the interval: nothing sent twice" test "$(wc -l <"$T/pub.jsonl")" -eq $((NF + NH))
+    # A finding archived by hand and brought back is sent at the end of the interval; one archived
+    # with its update held is not sent at all.
+    ID5=$(jq -r .detail.id "$T/pub.jsonl" | head -1)
+    "$COALMINE" findings archive --db "$DB5" "$ID5" 2>/dev/null
+    "$COALMINE" findings unarchive --db "$DB5" "$ID5" 2>/dev/null
+    mkdir -p "$T/empty"
+    "$COALMINE" scan --db "$DB5" --finding-publishing-frequency FIFTEEN_MINUTES "$T/empty" >/dev/null 2>&1
+    check "the frequency given to a scan is saved in the store" \
+        test "$(sqlite3 "$DB5" "SELECT value FROM settings WHERE key = 'finding_publishing_frequency'")" = FIFTEEN_MINUTES
+    check "unarchived: held, not sent at once" \
+        test "$(wc -l <"$T/pub.jsonl")|$(sqlite3 "$DB5" "SELECT count(*) FROM outbox_held")" = "$((NF + NH))|1"
+    sqlite3 "$DB5" "UPDATE outbox_held SET since_ms = since_ms - 900000"
+    "$COALMINE" rules deliver --db "$DB5" 2>/dev/null
+    check "unarchived: sent at the end of the interval, as current" \
+        test "$(tail -n 1 "$T/pub.jsonl" | jq -r '"\(.detail.id) \(.detail.service.archived)"')" = "$ID5 false"
+    kill $HOOK
+    wait $HOOK 2>/dev/null
+else
+    skip "publishing frequency" "sqlite3 or python3 is not installed"
 fi
 
 done_testing

@@ -175,7 +175,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 9);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 10);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -409,7 +409,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (10);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (11);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -948,7 +948,8 @@ static void test_upgrade_v3_made_by_old_binary(void **state)
 /*
  * 5 -> 6: the deliveries version 5 left PENDING on done outbox rows are
  * CANCELLED with the reason; those of open rows stay PENDING. 6 -> 7: they
- * get claim columns, unclaimed. (7 -> 8 adds the scans' skipped columns.)
+ * get claim columns, unclaimed. (7 -> 8 adds the scans' skipped columns, 8 -> 9 the
+ * resources a finding names, 9 -> 10 the held updates.)
  */
 static void test_upgrade_v5_cancels_stale_pending(void **state)
 {
@@ -965,6 +966,7 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
                      "DROP TABLE finding_resources;"
+                     "DROP TABLE outbox_held;"
                      "ALTER TABLE inputs DROP COLUMN skipped_as;"
                      "ALTER TABLE inputs DROP COLUMN skipped;"
                      "ALTER TABLE scans DROP COLUMN skipped_files;"

@@ -8,7 +8,8 @@
  * that no longer compiles; a target that times out (its other deliveries
  * wait for the next run); a target kind this build does not know;
  * retention keeping findings whose deliveries are owed; PENDING deliveries
- * of finished rows cancelled, with the reason; claims and their leases.
+ * of finished rows cancelled, with the reason; claims and their leases;
+ * updates held for the publishing frequency.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,6 +90,26 @@ static size_t lines(const char *path)
     }
     fclose(f);
     return n;
+}
+
+/*
+ * A time past the end of the publishing interval of every held update (the default
+ * interval, SIX_HOURS, is the longest): the updates held are due then.
+ */
+static int64_t after_interval(void)
+{
+    return s_int("SELECT max(since_ms) FROM outbox_held", NULL) + 21600000;
+}
+
+/* Releases the held updates into the outbox, as the bus would once they are due. */
+static void release(struct cm_store *st)
+{
+    int64_t released = 0, held = 0;
+    char err[256] = "";
+
+    assert_int_equal(
+        cm_store_outbox_release(st, after_interval(), &released, &held, err, sizeof(err)), 0);
+    assert_int_equal(held, 0);
 }
 
 static struct cm_bus_stats run_bus(struct cm_store *st, int64_t now)
@@ -192,7 +213,12 @@ static void test_outbox_with_the_findings(void **state)
     assert_int_equal(outbox_rows(), 1);
     p = store1(st, &f[0], &k3);
     assert_true(p.changed);
+    /* An update is held for the publishing frequency, then goes to the outbox. */
+    assert_int_equal(outbox_rows(), 1);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 1);
+    release(st);
     assert_int_equal(outbox_rows(), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 0);
     assert_int_equal(s_int("SELECT count(DISTINCT fid) FROM outbox", NULL), 2);
     /* Publishing off (scan --no-route). */
     cm_store_set_publish(st, false);
@@ -218,6 +244,7 @@ static void test_outbox_with_the_findings(void **state)
         assert_int_equal(cm_store_set_archived(st, ids, 1, true, err, sizeof(err)), 0);
         p = store1(st, &f[0], &k5);
         assert_true(p.changed && !p.archived);
+        release(st);
         assert_int_equal(outbox_rows(), 3);
         assert_int_equal(s_int("SELECT archived FROM findings WHERE id = ?", f[0].id), 0);
     }
@@ -300,17 +327,18 @@ static void test_bus_routes_and_retries(void **state)
     assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 0);
     assert_int_equal(lines(path), 1);
 
-    /* Two updates before a run: the older row is superseded, one event is sent. */
+    /* Two updates before a run: one held row, one event is sent once it is due. */
     assert_int_equal(cm_store_target_remove(st, "ssh", "fail", err, sizeof(err)), 0);
     store1(st, &f[0], &k2);
     store1(st, &f[0], &k3);
-    s = run_bus(st, now);
-    assert_int_equal(s.superseded, 1);
+    s = run_bus(st, after_interval());
+    assert_int_equal(s.released, 1);
+    assert_int_equal(s.superseded, 0);
     assert_int_equal(s.events, 1);
     assert_int_equal(s.delivered, 1);
     assert_int_equal(lines(path), 2);
     s = run_bus(st, now);
-    assert_int_equal(s.events + s.superseded + s.delivered, 0);
+    assert_int_equal(s.events + s.superseded + s.delivered + s.released + s.held, 0);
     cm_finding_finish(&f[0]);
     cm_finding_finish(&f[1]);
     t_events_finish(&e);
@@ -505,6 +533,7 @@ static void test_finished_rows_cancel_pending(void **state)
     assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'PENDING'", NULL), 3);
     /* An update supersedes f[0]'s row; a target goes; the other rule is disabled. */
     store1(st, &f[0], &k2);
+    release(st);
     assert_int_equal(cm_store_target_remove(st, "ssh", "gone", err, sizeof(err)), 0);
     assert_int_equal(target(st, "ssh", "x", "exec", "{\"argv\":[\"/bin/true\"]}"), 0);
     assert_int_equal(cm_store_rule_enable(st, "s3", false, err, sizeof(err)), 0);
@@ -538,6 +567,7 @@ static void test_finished_rows_cancel_pending(void **state)
     /* A target removed while its delivery waits: the row is finished, the delivery cancelled. */
     assert_int_equal(cm_store_rule_enable(st, "s3", true, err, sizeof(err)), 0);
     store1(st, &f[1], &k2);
+    release(st);
     s = run_bus(st, later);
     assert_int_equal(s.failed, 1);
     assert_int_equal(cm_store_target_remove(st, "s3", "x", err, sizeof(err)), 0);
@@ -596,6 +626,7 @@ static void test_delivery_claims(void **state)
 
     /* A lease that ran out is taken over; the first run's late outcome is not written. */
     store1(st, &f, &k2);
+    release(st);
     a.oseq = b.oseq = s_int("SELECT max(seq) FROM outbox", NULL);
     assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_TAKEN);
@@ -640,6 +671,129 @@ static void test_delivery_claims(void **state)
     cm_store_close(st);
 }
 
+/* Whether the last line of the file at path has needle. */
+static bool last_line_has(const char *path, const char *needle)
+{
+    char line[16384], last[16384] = "";
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL) {
+        return false;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        memcpy(last, line, sizeof(last));
+    }
+    fclose(f);
+    return strstr(last, needle) != NULL;
+}
+
+/*
+ * The publishing frequency (spec §3.3): a new finding is sent at once; its updates
+ * are held, one per finding however many, and sent once with the latest state when
+ * their interval has ended; a finding archived while held is not sent, and one
+ * unarchived is sent at the end of the interval; the held updates are in the store
+ * (they outlive the process) and retention keeps their finding until sent. Before,
+ * every update was sent by the next run: a scan every 5 minutes sent a finding that
+ * kept growing 12 times an hour.
+ */
+static void test_publishing_frequency(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1}, k2 = {2, 1}, k3 = {3, 1}, k4 = {4, 1};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_bus_stats s;
+    enum cm_publish_freq freq;
+    char path[600], spec[700], err[256] = "";
+    const char *ids[1];
+    int64_t now, since, next, deleted = -1, kept = -1;
+    (void)state;
+
+    assert_int_equal(cm_publish_freq_parse("FIFTEEN_MINUTES", &freq), 0);
+    assert_int_equal(freq, CM_PUBLISH_FIFTEEN_MINUTES);
+    assert_int_equal(cm_publish_freq_parse("ONE_HOUR", &freq), 0);
+    assert_int_equal(cm_publish_freq_ms(freq), 3600000);
+    assert_int_equal(cm_publish_freq_parse("six_hours", &freq), CM_EINVAL);
+    assert_int_equal(cm_publish_freq_parse("", &freq), CM_EINVAL);
+    assert_string_equal(cm_publish_freq_name(CM_PUBLISH_SIX_HOURS), "SIX_HOURS");
+    /* GuardDuty's default. */
+    assert_int_equal(cm_store_publish_freq(st, &freq), 0);
+    assert_int_equal(freq, CM_PUBLISH_SIX_HOURS);
+
+    t_events_init(&e);
+    finding(&f, &e, types[0], T_NOW);
+    ids[0] = f.id;
+    snprintf(path, sizeof(path), "%s/events.jsonl", s_dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\",\"fsync\":false}", path);
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(target(st, "all", "log", "file", spec), 0);
+    store1(st, &f, &k1);
+    now = s_int("SELECT max(created_ms) FROM outbox", NULL);
+    s = run_bus(st, now);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(lines(path), 1);
+    /* Two updates in the next runs: nothing sent, one update held. */
+    store1(st, &f, &k2);
+    s = run_bus(st, now);
+    assert_int_equal(lines(path), 1);
+    assert_int_equal(s.held, 1);
+    store1(st, &f, &k3);
+    s = run_bus(st, now);
+    assert_int_equal(lines(path), 1);
+    assert_int_equal(s.held, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 1);
+    /* Across a restart: the held update is in the store. */
+    cm_store_close(st);
+    st = s_open();
+    assert_int_equal(cm_store_set_publish_freq(st, CM_PUBLISH_FIFTEEN_MINUTES, err, sizeof(err)),
+                     0);
+    assert_int_equal(cm_store_publish_freq(st, &freq), 0);
+    assert_int_equal(freq, CM_PUBLISH_FIFTEEN_MINUTES);
+    since = s_int("SELECT since_ms FROM outbox_held", NULL);
+    next = since - since % 900000 + 900000; /* the end of its quarter hour */
+    s = run_bus(st, next - 1);
+    assert_int_equal(s.released + s.delivered, 0);
+    assert_int_equal(lines(path), 1);
+    s = run_bus(st, next);
+    assert_int_equal(s.released, 1);
+    assert_int_equal(s.held, 0);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(lines(path), 2);
+    assert_true(last_line_has(path, "\"count\":3")); /* the latest state, once */
+    s = run_bus(st, next + 1);
+    assert_int_equal(s.released + s.delivered + s.held, 0);
+    assert_int_equal(lines(path), 2);
+
+    /* Archived while held: dropped, never sent. Unarchived: sent at the interval's end. */
+    store1(st, &f, &k4);
+    assert_int_equal(cm_store_set_archived(st, ids, 1, true, err, sizeof(err)), 0);
+    s = run_bus(st, after_interval());
+    assert_int_equal(s.released + s.delivered + s.held, 0);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 0);
+    assert_int_equal(lines(path), 2);
+    assert_int_equal(cm_store_set_archived(st, ids, 1, false, err, sizeof(err)), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 1);
+    /* Unarchiving one that is not archived publishes nothing more. */
+    assert_int_equal(cm_store_set_archived(st, ids, 1, false, err, sizeof(err)), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 1);
+    /* Retention (the finding's updatedAt is T_NOW, long past) keeps it while it is held. */
+    assert_int_equal(cm_store_set_retention(st, 1, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(st, now, &deleted, &kept, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 0);
+    assert_int_equal(kept, 1);
+    s = run_bus(st, after_interval());
+    assert_int_equal(s.released, 1);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(lines(path), 3);
+    assert_true(last_line_has(path, "\"archived\":false"));
+    assert_true(last_line_has(path, "\"count\":4"));
+    assert_int_equal(cm_store_expire(st, now, &deleted, &kept, err, sizeof(err)), 0);
+    assert_int_equal(deleted, 1);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expire_keeps_owed_findings, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delivery_claims, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_publishing_frequency, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

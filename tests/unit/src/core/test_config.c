@@ -104,6 +104,7 @@ static void assert_defaults(const struct cm_config *c)
     assert_int_equal(c->detectors.credential_exfiltration.expected_after_days, 0);
     assert_null(c->store.db);
     assert_int_equal(c->store.retention_days, -1);
+    assert_null(c->store.finding_publishing_frequency);
 }
 
 static const char full_yaml[] =
@@ -399,7 +400,21 @@ static void test_detectors_and_store(void **state)
     parse_ok(&c, "store:\n  retention_days: 36500\n  db: \"my db.sqlite\"\n");
     assert_int_equal(c.store.retention_days, 36500);
     assert_string_equal(c.store.db, BASE "/my db.sqlite");
+    assert_null(c.store.finding_publishing_frequency);
     cm_config_finish(&c);
+    /* GuardDuty's findingPublishingFrequency values, exactly. */
+    parse_ok(&c, "store: {finding_publishing_frequency: FIFTEEN_MINUTES}\n");
+    assert_string_equal(c.store.finding_publishing_frequency, "FIFTEEN_MINUTES");
+    cm_config_finish(&c);
+    parse_ok(&c, "store: {finding_publishing_frequency: \"ONE_HOUR\"}\n");
+    assert_string_equal(c.store.finding_publishing_frequency, "ONE_HOUR");
+    cm_config_finish(&c);
+    parse_bad("store: {finding_publishing_frequency: one_hour}\n",
+              "1:39: store.finding_publishing_frequency: expected one of FIFTEEN_MINUTES, "
+              "ONE_HOUR, SIX_HOURS, got \"one_hour\"");
+    parse_bad("store: {finding_publishing_frequency: 15}\n",
+              "1:39: store.finding_publishing_frequency: expected one of FIFTEEN_MINUTES, "
+              "ONE_HOUR, SIX_HOURS, got \"15\"");
 }
 
 static void test_unknown_key(void **state)
