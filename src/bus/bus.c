@@ -282,6 +282,18 @@ static int note_untried(struct run *x, const struct cm_store_claim *c, const str
     return cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
 }
 
+/* Reports a delivery of finding f to target t of rule r left untried (outcome why). */
+static void report_untried(struct run *x, const struct brule *r, const struct btarget *t,
+                           const struct cm_finding *f, enum cm_bus_outcome why)
+{
+    struct cm_bus_report rep = {
+        r->name, t->id, t->kind_name, f->id, f->type.p, 0, CM_DELIVERY_PENDING, NULL, 0, why};
+
+    if (x->o->report != NULL) {
+        x->o->report(x->o->ud, &rep);
+    }
+}
+
 /*
  * Claims the delivery of finding f's event (outbox row w) to target t of
  * rule r, delivers it and records the outcome, unless it is done, given
@@ -309,6 +321,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     struct cm_store_delivery d;
     struct cm_target_ctx ctx;
     struct cm_bus_report rep;
+    enum cm_bus_outcome outcome;
     char msg[512];
     bool held = false;
     int64_t started;
@@ -317,6 +330,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     if (t->stalled) {
         x->stats->deferred++;
         *settled = false;
+        report_untried(x, r, t, f, CM_BUS_NOT_TRIED);
         return note_untried(x, &c, t);
     }
     if ((rc = cm_store_delivery_claim(x->st, &c, &res, &d, x->err, x->errlen)) != 0) {
@@ -329,6 +343,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
         x->stats->waiting += res == CM_CLAIM_WAITING;
         x->stats->busy += res == CM_CLAIM_BUSY;
         *settled = false;
+        report_untried(x, r, t, f, res == CM_CLAIM_WAITING ? CM_BUS_WAITING : CM_BUS_BUSY);
         return CM_OK;
     }
     memset(&ctx, 0, sizeof(ctx));
@@ -355,19 +370,22 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
         d.state = CM_DELIVERY_DONE;
         d.last_error = NULL;
         x->stats->delivered++;
+        outcome = CM_BUS_DELIVERED;
     } else if (gives_up(x, w, d.attempts)) {
         d.state = CM_DELIVERY_FAILED;
         d.last_error = msg;
         x->stats->gave_up++;
+        outcome = CM_BUS_GAVE_UP;
     } else {
         d.next_ms = x->o->now_ms + wait_after(x->backoff, d.attempts);
         d.last_error = msg;
         x->stats->failed++;
         *settled = false;
+        outcome = CM_BUS_FAILED;
     }
     if (x->o->report != NULL) {
-        rep = (struct cm_bus_report){r->name,    t->id,   t->kind_name, f->id,    f->type.p,
-                                     d.attempts, d.state, d.last_error, d.next_ms};
+        rep = (struct cm_bus_report){r->name,    t->id,   t->kind_name, f->id,     f->type.p,
+                                     d.attempts, d.state, d.last_error, d.next_ms, outcome};
         x->o->report(x->o->ud, &rep);
     }
     rc = cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);

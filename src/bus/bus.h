@@ -47,7 +47,20 @@
 #define CM_BUS_BACKOFF_MAX    3600000  /* the longest wait between two attempts */
 #define CM_BUS_LEASE_MARGIN_S 60       /* a claim's lease: the target's timeout and this */
 
-/* One delivery attempt, as it is reported. */
+/* What became of one delivery a run owed (a target of a rule whose pattern matched). */
+enum cm_bus_outcome {
+    CM_BUS_DELIVERED = 0, /* attempted: the target took the event */
+    CM_BUS_FAILED,        /* attempted: failed, to be tried again */
+    CM_BUS_GAVE_UP,       /* attempted: failed for the last time */
+    CM_BUS_WAITING,       /* not tried: its backoff has not passed */
+    CM_BUS_NOT_TRIED,     /* not tried: its target was unavailable earlier in the run */
+    CM_BUS_BUSY,          /* not tried: another run holds its claim */
+};
+
+/*
+ * One delivery attempt, as it is reported; or (outcome CM_BUS_WAITING,
+ * CM_BUS_NOT_TRIED, CM_BUS_BUSY; attempt 0, error NULL) one left untried.
+ */
 struct cm_bus_report {
     const char *rule;
     const char *target;
@@ -58,6 +71,7 @@ struct cm_bus_report {
     enum cm_delivery_state state; /* after this attempt */
     const char *error;            /* NULL when delivered */
     int64_t next_ms;              /* PENDING: the earliest next attempt */
+    enum cm_bus_outcome outcome;
 };
 
 struct cm_bus_opts {
@@ -66,7 +80,8 @@ struct cm_bus_opts {
     int64_t max_age_ms;    /* 0: CM_BUS_MAX_AGE_MS (from the outbox row's time) */
     int64_t backoff_ms;    /* 0: CM_BUS_BACKOFF_MS */
     bool ignore_backoff;   /* try every PENDING delivery now */
-    void (*report)(void *ud, const struct cm_bus_report *r); /* NULL: none */
+    /* Each delivery the run owed and what became of it; NULL: none. */
+    void (*report)(void *ud, const struct cm_bus_report *r);
     void *ud;
 };
 

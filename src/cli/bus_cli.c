@@ -6,17 +6,91 @@
 #include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "core/clock.h"
 
+/* The report callback's context. */
+struct reporting {
+    const char *cmd;
+    struct cm_cli_routing *out;
+    bool nomem;
+};
+
+/* The counts of target t of rule r in out, added when new; NULL when memory ran out. */
+static struct cm_cli_target_stats *target_of(struct cm_cli_routing *out,
+                                             const struct cm_bus_report *r)
+{
+    struct cm_cli_target_stats *t;
+
+    for (size_t i = out->n; i-- > 0;) {
+        t = &out->v[i];
+        if (strcmp(t->rule, r->rule) == 0 && strcmp(t->target, r->target) == 0) {
+            return t;
+        }
+    }
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 8;
+        void *v = realloc(out->v, cap * sizeof(*out->v));
+        if (v == NULL) {
+            return NULL;
+        }
+        out->v = v;
+        out->cap = cap;
+    }
+    t = &out->v[out->n];
+    memset(t, 0, sizeof(*t));
+    t->rule = strdup(r->rule);
+    t->target = strdup(r->target);
+    t->kind = strdup(r->kind ? r->kind : "");
+    if (t->rule == NULL || t->target == NULL || t->kind == NULL) {
+        free(t->rule);
+        free(t->target);
+        free(t->kind);
+        return NULL;
+    }
+    out->n++;
+    return t;
+}
+
+static void count(struct reporting *rp, const struct cm_bus_report *r)
+{
+    struct cm_cli_target_stats *t = target_of(rp->out, r);
+
+    if (t == NULL) {
+        rp->nomem = true;
+        return;
+    }
+    t->matched++;
+    switch (r->outcome) {
+    case CM_BUS_DELIVERED:
+        t->delivered++;
+        break;
+    case CM_BUS_FAILED:
+        t->failed++;
+        break;
+    case CM_BUS_GAVE_UP:
+        t->gave_up++;
+        break;
+    case CM_BUS_WAITING:
+        t->waiting++;
+        break;
+    default:
+        t->not_tried++;
+        break;
+    }
+}
+
 static void report(void *ud, const struct cm_bus_report *r)
 {
-    const char *cmd = ud;
+    struct reporting *rp = ud;
     char next[40];
 
+    count(rp, r);
     if (r->error == NULL) {
         return;
     }
@@ -24,17 +98,38 @@ static void report(void *ud, const struct cm_bus_report *r)
         cm_time_format_iso(r->next_ms, next, sizeof(next));
         fprintf(stderr,
                 "coalmine %s: rule %s target %s: finding %s: %s (attempt %u, again after %s)\n",
-                cmd, r->rule, r->target, r->finding_id, r->error, r->attempt, next);
+                rp->cmd, r->rule, r->target, r->finding_id, r->error, r->attempt, next);
     } else {
         fprintf(stderr, "coalmine %s: rule %s target %s: finding %s: %s (attempt %u, given up)\n",
-                cmd, r->rule, r->target, r->finding_id, r->error, r->attempt);
+                rp->cmd, r->rule, r->target, r->finding_id, r->error, r->attempt);
     }
 }
 
+static int by_rule_target(const void *a, const void *b)
+{
+    const struct cm_cli_target_stats *x = a, *y = b;
+    int c = strcmp(x->rule, y->rule);
+
+    return c ? c : strcmp(x->target, y->target);
+}
+
+void cm_cli_routing_finish(struct cm_cli_routing *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].rule);
+        free(r->v[i].target);
+        free(r->v[i].kind);
+    }
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}
+
 int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
-                   struct cm_bus_stats *stats)
+                   struct cm_cli_routing *out)
 {
     struct cm_bus_opts o = {0};
+    struct cm_bus_stats *stats = &out->bus;
+    struct reporting rp = {cmd, out, false};
     char err[512] = "";
     int rc;
 
@@ -46,12 +141,19 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
     o.now_ms = cm_clock_now_ms();
     o.ignore_backoff = now;
     o.report = report;
-    o.ud = (void *)(uintptr_t)cmd;
+    o.ud = &rp;
     rc = cm_bus_run(st, &o, stats, err, sizeof(err));
     curl_global_cleanup();
     if (rc != 0) {
         fprintf(stderr, "coalmine %s: routing findings: %s\n", cmd, err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;
+    }
+    if (rp.nomem) {
+        fprintf(stderr, "coalmine %s: counting the deliveries: out of memory\n", cmd);
+        return CM_EXIT_ERROR;
+    }
+    if (out->n > 1) {
+        qsort(out->v, out->n, sizeof(*out->v), by_rule_target);
     }
     if (!quiet &&
         stats->events + stats->superseded + stats->waiting + stats->pending + stats->held > 0) {

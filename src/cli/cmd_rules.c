@@ -543,7 +543,7 @@ static int rules_deliver(int argc, char **argv)
 {
     struct ropts o;
     struct cm_store *st = NULL;
-    struct cm_bus_stats stats;
+    struct cm_cli_routing routed = {0};
     int rc = parse(argc, argv, &o, O_DB | O_NOW, O_DB, deliver_help);
 
     if (rc != 0) {
@@ -552,10 +552,11 @@ static int rules_deliver(int argc, char **argv)
     if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
         return rc;
     }
-    rc = cm_cli_bus_run("rules deliver", st, (o.given & O_NOW) != 0, false, &stats);
-    if (rc == 0 && stats.failed + stats.gave_up > 0) {
+    rc = cm_cli_bus_run("rules deliver", st, (o.given & O_NOW) != 0, false, &routed);
+    if (rc == 0 && routed.bus.failed + routed.bus.gave_up > 0) {
         rc = CM_EXIT_ERROR;
     }
+    cm_cli_routing_finish(&routed);
     cm_store_close(st);
     return rc;
 }

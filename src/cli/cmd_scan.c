@@ -401,7 +401,8 @@ struct scan_run {
     char **paths;    /* the PATH arguments, relative ones made absolute */
     size_t npaths;
     struct cm_store *store;
-    char *own[8]; /* the scan's own files (cm_scan_opts.own_files), owned */
+    struct cm_cli_routing routed; /* what routing did, for --stats */
+    char *own[8];                 /* the scan's own files (cm_scan_opts.own_files), owned */
     size_t nown;
 };
 
@@ -454,6 +455,7 @@ static void scan_run_free(struct scan_run *r)
         cm_free(r->paths[i]);
     }
     cm_free(r->paths);
+    cm_cli_routing_finish(&r->routed);
     if (r->stats_out != NULL && r->stats_out != stdout) {
         fclose(r->stats_out); /* only after an error: the report closes it */
     }
@@ -817,8 +819,9 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
-    rc = cm_scan_report(&r.st, r.stats_out, stats_path, quiet);
-    r.stats_out = NULL;
+    if (!quiet) {
+        cm_scan_summary(&r.st);
+    }
     if (!quiet && (cli->unbuildable || cm_agg_stats(cli->agg)->dropped)) {
         fprintf(stderr,
                 "  dropped:  %llu detections could not become findings, %llu over the cap\n",
@@ -846,12 +849,20 @@ static int run(int argc, char **argv)
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",
                 (unsigned long long)cli->trusted);
     }
-    /* Routing last: the summary above is the scan's, whatever the targets do. */
-    if (rc == 0 && r.store && !no_route) {
-        struct cm_bus_stats bus;
+    /*
+     * Routing last: the summary above is the scan's, whatever the targets do; the --stats
+     * JSON after it, with what routing did (null when this scan routed nothing).
+     */
+    rc = CM_EXIT_OK;
+    if (r.store && !no_route) {
         fflush(stdout);
-        rc = cm_cli_bus_run("scan", r.store, false, quiet, &bus);
+        rc = cm_cli_bus_run("scan", r.store, false, quiet, &r.routed);
     }
+    if (cm_scan_write_stats(&r.st, r.store && !no_route && rc == 0 ? &r.routed : NULL, r.stats_out,
+                            stats_path) != CM_EXIT_OK) {
+        rc = CM_EXIT_ERROR;
+    }
+    r.stats_out = NULL;
     if (r.store && close_store(&r, db_path, started_ms, quiet) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }

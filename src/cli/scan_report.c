@@ -37,7 +37,64 @@ static void write_state_counts(struct cm_jw *jw, const struct cm_state_stats *c)
     cm_jw_u64(jw, c->peak_bytes);
 }
 
-static void write_stats(FILE *f, const struct cm_scan_stats *st)
+/* What routing did: the run's totals and each target's ("routing": null when none ran). */
+static void write_routing(struct cm_jw *jw, const struct cm_cli_routing *r)
+{
+    static const char *const names[] = {"matched", "delivered", "failed",
+                                        "gave_up", "waiting",   "not_tried"};
+
+    cm_jw_key(jw, "routing");
+    if (r == NULL) {
+        cm_jw_null(jw);
+        return;
+    }
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "events");
+    cm_jw_u64(jw, r->bus.events);
+    cm_jw_key(jw, "rule_matches");
+    cm_jw_u64(jw, r->bus.matched);
+    cm_jw_key(jw, "delivered");
+    cm_jw_u64(jw, r->bus.delivered);
+    cm_jw_key(jw, "failed");
+    cm_jw_u64(jw, r->bus.failed);
+    cm_jw_key(jw, "gave_up");
+    cm_jw_u64(jw, r->bus.gave_up);
+    cm_jw_key(jw, "waiting");
+    cm_jw_u64(jw, r->bus.waiting);
+    cm_jw_key(jw, "not_tried");
+    cm_jw_u64(jw, r->bus.deferred + r->bus.busy + r->bus.lost);
+    cm_jw_key(jw, "superseded");
+    cm_jw_u64(jw, r->bus.superseded);
+    cm_jw_key(jw, "pending");
+    cm_jw_u64(jw, r->bus.pending);
+    cm_jw_key(jw, "released");
+    cm_jw_u64(jw, r->bus.released);
+    cm_jw_key(jw, "held");
+    cm_jw_u64(jw, r->bus.held);
+    cm_jw_key(jw, "targets");
+    cm_jw_arr_begin(jw);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct cm_cli_target_stats *t = &r->v[i];
+        const uint64_t n[] = {t->matched, t->delivered, t->failed,
+                              t->gave_up, t->waiting,   t->not_tried};
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "rule");
+        cm_jw_str(jw, t->rule);
+        cm_jw_key(jw, "target");
+        cm_jw_str(jw, t->target);
+        cm_jw_key(jw, "kind");
+        cm_jw_str(jw, t->kind);
+        for (size_t k = 0; k < sizeof(n) / sizeof(n[0]); k++) {
+            cm_jw_key(jw, names[k]);
+            cm_jw_u64(jw, n[k]);
+        }
+        cm_jw_obj_end(jw);
+    }
+    cm_jw_arr_end(jw);
+    cm_jw_obj_end(jw);
+}
+
+static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm_cli_routing *rt)
 {
     struct cm_buf b;
     struct cm_jw jw;
@@ -137,6 +194,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st)
     }
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
+    write_routing(&jw, rt);
     cm_jw_key(&jw, "reject_samples");
     cm_jw_arr_begin(&jw);
     for (size_t i = 0; i < st->nrejects; i++) {
@@ -173,7 +231,7 @@ static const struct cm_scan_skip *read_before(const struct cm_scan_stats *st)
     return NULL;
 }
 
-static void summary(const struct cm_scan_stats *st)
+void cm_scan_summary(const struct cm_scan_stats *st)
 {
     const struct cm_scan_skip *before = read_before(st);
     uint64_t recs = st->records[1] + st->records[2] + st->records[3];
@@ -285,21 +343,20 @@ static void summary(const struct cm_scan_stats *st)
     }
 }
 
-int cm_scan_report(const struct cm_scan_stats *st, FILE *stats_out, const char *stats_path,
-                   int quiet)
+int cm_scan_write_stats(const struct cm_scan_stats *st, const struct cm_cli_routing *routed,
+                        FILE *stats_out, const char *stats_path)
 {
-    if (stats_out) {
-        int bad;
-        write_stats(stats_out, st);
-        bad = stats_out == stdout ? fflush(stdout) != 0 || ferror(stdout)
-                                  : ferror(stats_out) | (fclose(stats_out) != 0);
-        if (bad) {
-            fprintf(stderr, "coalmine scan: --stats %s: %s\n", stats_path, strerror(errno));
-            return CM_EXIT_ERROR;
-        }
+    int bad;
+
+    if (stats_out == NULL) {
+        return CM_EXIT_OK;
     }
-    if (!quiet) {
-        summary(st);
+    write_stats(stats_out, st, routed);
+    bad = stats_out == stdout ? fflush(stdout) != 0 || ferror(stdout)
+                              : ferror(stats_out) | (fclose(stats_out) != 0);
+    if (bad) {
+        fprintf(stderr, "coalmine scan: --stats %s: %s\n", stats_path, strerror(errno));
+        return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;
 }

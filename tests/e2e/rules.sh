@@ -50,7 +50,7 @@ check "rules list json: targets with kind" \
     test "$(jget "$T/l1.json" Rules.1.Targets.0.Kind)|$(jget "$T/l1.json" Rules.1.State)" = "exec|ENABLED"
 
 # --- a scan routes what it stores ----------------------------------------------------------------
-"$COALMINE" scan --db "$DB" --format json "$LOGS" >"$T/s1.json" 2>"$T/s1.err"
+"$COALMINE" scan --db "$DB" --format json --stats "$T/s1.stats" "$LOGS" >"$T/s1.json" 2>"$T/s1.err"
 check "scan exits 0" test $? -eq 0
 check "scan: four findings" test "$(wc -l <"$T/s1.json")" -eq 4
 check "scan summary: routed line" grep -q 'routed:   4 findings, 5 rule matches, 5 delivered, 0 failed' "$T/s1.err"
@@ -66,6 +66,12 @@ check "exec target: the event on stdin is the stored finding's" \
     "$(jq -c "select(.id == \"$KALI\") | [.id, .type, .severity, .service.count, .updatedAt]" "$T/s1.json")"
 check "exec target: environment (rule, target, type, attempt, spec env)" \
     test "$(cat "$OUT/$KALI.env")" = "medium-up|respond|PenTest:IAMUser/KaliLinux|1|ir"
+# --stats says what routing did, per target (before, it had no routing numbers).
+check "--stats: routing totals" \
+    test "$(jq -c '.routing | [.events, .rule_matches, .delivered, .failed, .held]' "$T/s1.stats")" = "[4,5,5,0,0]"
+check "--stats: routing per target, by rule then target" \
+    test "$(jq -r '[.routing.targets[] | "\(.rule)/\(.target)/\(.kind):\(.matched):\(.delivered)"] | join(" ")' "$T/s1.stats")" = \
+    "everything/archive/file:4:4 medium-up/respond/exec:1:1"
 "$COALMINE" rules deliveries --db "$DB" --format json >"$T/d1.json"
 check "deliveries: five, all DONE" \
     test "$(jq '[.Deliveries[] | select(.State == "DONE")] | length' "$T/d1.json")|$(jlen "$T/d1.json" Deliveries)" = "5|5"
@@ -275,7 +281,7 @@ while True:
     "$COALMINE" targets put --db "$DB3" --rule all --id log --kind file \
         --spec '{"path":"'"$T/hang.jsonl"'"}' >/dev/null
     t0=$(date +%s)
-    "$COALMINE" scan --db "$DB3" --format json "$LOGS" >/dev/null 2>"$T/h1.err"
+    "$COALMINE" scan --db "$DB3" --format json --stats "$T/h1.stats" "$LOGS" >/dev/null 2>"$T/h1.err"
     t1=$(date +%s)
     check "hung webhook: one connection, one timeout in the scan" \
         test "$(wc -l <"$T/hang.log")" -eq 1 -a "$(grep -c 'Operation timed out' "$T/h1.err")" -eq 1
@@ -283,6 +289,9 @@ while True:
     check "hung webhook: the other three are not tried, and the summary says so" \
         grep -q '4 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried (their target was unavailable in this run)' "$T/h1.err"
     check "hung webhook: the file target got all four" test "$(wc -l <"$T/hang.jsonl")" -eq 4
+    check "hung webhook: --stats per target (matched, delivered, failed, not tried)" \
+        test "$(jq -r '[.routing.targets[] | "\(.target):\(.matched):\(.delivered):\(.failed):\(.not_tried)"] | join(" ")' "$T/h1.stats")" = \
+        "hook:4:0:1:3 log:4:4:0:0"
     "$COALMINE" rules deliveries --db "$DB3" --format json >"$T/h1.json"
     check "hung webhook: one attempt recorded, PENDING" \
         test "$(jq -r '[.Deliveries[] | select(.Target == "hook" and .Attempts > 0) | "\(.State):\(.Attempts)"] | join(" ")' "$T/h1.json")" = "PENDING:1"
@@ -360,8 +369,8 @@ s.serve_forever()
             ln "$f" "$d"
         done
         # shellcheck disable=SC2086
-        "$COALMINE" scan $ARGS --db "$DB5" --state "$T/pub.state" --format json "$T/land" \
-            >/dev/null 2>"$T/pub.err"
+        "$COALMINE" scan $ARGS --db "$DB5" --state "$T/pub.state" --format json \
+            --stats "$T/pub.stats" "$T/land" >/dev/null 2>"$T/pub.err"
     done
     NF=$(sqlite3 "$DB5" "SELECT count(*) FROM findings WHERE NOT archived")
     NH=$(sqlite3 "$DB5" "SELECT count(*) FROM outbox_held")
@@ -371,7 +380,8 @@ s.serve_forever()
     check "cron scans: the webhook got the same events" \
         test "$(jq -r .id "$T/pub.hook" | sort | tr '\n' ' ')" = "$(jq -r .id "$T/pub.jsonl" | sort | tr '\n' ' ')"
     check "cron scans: the routed line says how many updates are held" \
-        grep -q "updates held until their publishing interval ends" "$T/pub.err"
+        grep -q "$NH updates held until their publishing interval ends" "$T/pub.err"
+    check "cron scans: so does --stats" test "$(jq .routing.held "$T/pub.stats")" -eq "$NH"
     check "the default frequency is SIX_HOURS (nothing saved)" \
         test -z "$(sqlite3 "$DB5" "SELECT value FROM settings WHERE key = 'finding_publishing_frequency'")"
     "$COALMINE" rules deliver --db "$DB5" 2>/dev/null
