@@ -425,6 +425,16 @@ static int route_row(struct run *x, struct rules *rs, const struct row *w, struc
         cm_finding_finish(&f);
         return rc == CM_ENOMEM ? rc : CM_EIO;
     }
+    /*
+     * Archived since it was published (by hand, while a delivery waited for a retry or the
+     * bus had not run yet): GuardDuty sends no archived finding (spec §5.3), so neither is
+     * this row. Unarchiving publishes the finding again.
+     */
+    if (f.archived) {
+        x->stats->archived++;
+        cm_finding_finish(&f);
+        return cm_store_outbox_cancel(x->st, w->seq, "the finding was archived", x->err, x->errlen);
+    }
     for (size_t i = 0; rc == 0 && i < rs->n; i++) {
         struct brule *r = &rs->v[i];
         if (!cm_pattern_match(r->pat, tape, 0)) {

@@ -88,6 +88,7 @@ struct cm_bus_opts {
 struct cm_bus_stats {
     uint64_t events;     /* outbox rows routed: an attempt made, or the row done */
     uint64_t superseded; /* outbox rows skipped for a newer one of the same finding */
+    uint64_t archived;   /* outbox rows not sent: their finding was archived since */
     uint64_t matched;    /* (event, rule) pairs that matched, of the rows routed */
     uint64_t delivered;  /* attempts that succeeded */
     uint64_t failed;     /* attempts that failed and will be tried again */

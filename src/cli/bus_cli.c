@@ -155,8 +155,9 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
     if (out->n > 1) {
         qsort(out->v, out->n, sizeof(*out->v), by_rule_target);
     }
-    if (!quiet &&
-        stats->events + stats->superseded + stats->waiting + stats->pending + stats->held > 0) {
+    if (!quiet && stats->events + stats->superseded + stats->waiting + stats->pending +
+                          stats->held + stats->archived >
+                      0) {
         fprintf(stderr,
                 "  routed:   %llu findings, %llu rule matches, %llu delivered, %llu failed "
                 "(tried again later), %llu given up, %llu waiting",
@@ -166,6 +167,10 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
         if (stats->deferred > 0) {
             fprintf(stderr, ", %llu not tried (their target was unavailable in this run)",
                     (unsigned long long)stats->deferred);
+        }
+        if (stats->archived > 0) {
+            fprintf(stderr, ", %llu not sent (archived since)",
+                    (unsigned long long)stats->archived);
         }
         if (stats->held > 0) {
             fprintf(stderr, ", %llu updates held until their publishing interval ends",

@@ -65,6 +65,8 @@ static void write_routing(struct cm_jw *jw, const struct cm_cli_routing *r)
     cm_jw_u64(jw, r->bus.deferred + r->bus.busy + r->bus.lost);
     cm_jw_key(jw, "superseded");
     cm_jw_u64(jw, r->bus.superseded);
+    cm_jw_key(jw, "archived");
+    cm_jw_u64(jw, r->bus.archived);
     cm_jw_key(jw, "pending");
     cm_jw_u64(jw, r->bus.pending);
     cm_jw_key(jw, "released");

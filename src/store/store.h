@@ -387,6 +387,14 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
 int cm_store_outbox_done(struct cm_store *st, int64_t seq, bool superseded, char *err,
                          size_t errlen);
 
+/*
+ * Marks an outbox row done without delivering it, for reason, which every
+ * delivery of it still PENDING gets as its last error as it becomes
+ * CANCELLED (the bus: "the finding was archived"). Returns 0 or CM_EIO.
+ */
+int cm_store_outbox_cancel(struct cm_store *st, int64_t seq, const char *reason, char *err,
+                           size_t errlen);
+
 /* The outbox rows not done. -1 on error. */
 int64_t cm_store_outbox_count(struct cm_store *st);
 

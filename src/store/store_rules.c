@@ -343,7 +343,7 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
 
 struct outbox_done {
     int64_t seq;
-    bool superseded;
+    const char *reason; /* why its PENDING deliveries end; NULL: the CASE below says */
 };
 
 static int outbox_done_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
@@ -353,7 +353,7 @@ static int outbox_done_body(sqlite3 *db, const void *arg, char *err, size_t errl
         "UPDATE deliveries SET state = 'CANCELLED', next_ms = 0, updated_at = ?3,"
         " claim = NULL, claim_until = 0,"
         " last_error = CASE"
-        " WHEN ?2 THEN 'superseded by a newer event of the finding'"
+        " WHEN ?2 IS NOT NULL THEN ?2"
         " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule)"
         " THEN 'rule deleted'"
         " WHEN NOT EXISTS (SELECT 1 FROM rules r WHERE r.name = deliveries.rule"
@@ -372,7 +372,9 @@ static int outbox_done_body(sqlite3 *db, const void *arg, char *err, size_t errl
     }
     now_iso(when, sizeof(when));
     sqlite3_bind_int64(q, 1, d->seq);
-    sqlite3_bind_int(q, 2, d->superseded);
+    if (d->reason != NULL) {
+        sqlite3_bind_text(q, 2, d->reason, -1, SQLITE_STATIC);
+    }
     sqlite3_bind_text(q, 3, when, -1, SQLITE_TRANSIENT);
     rc = step_write(db, q, "updating the outbox", err, errlen);
     sqlite3_finalize(q);
@@ -393,7 +395,15 @@ static int outbox_done_body(sqlite3 *db, const void *arg, char *err, size_t errl
 int cm_store_outbox_done(struct cm_store *st, int64_t seq, bool superseded, char *err,
                          size_t errlen)
 {
-    struct outbox_done d = {seq, superseded};
+    struct outbox_done d = {seq, superseded ? "superseded by a newer event of the finding" : NULL};
+
+    return cm_store_txn(cm_store_db(st), outbox_done_body, &d, "updating the outbox", err, errlen);
+}
+
+int cm_store_outbox_cancel(struct cm_store *st, int64_t seq, const char *reason, char *err,
+                           size_t errlen)
+{
+    struct outbox_done d = {seq, reason};
 
     return cm_store_txn(cm_store_db(st), outbox_done_body, &d, "updating the outbox", err, errlen);
 }

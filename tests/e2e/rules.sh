@@ -318,6 +318,32 @@ while True:
         _ "$T/h3.err"
 fi
 
+# --- archived while its delivery waits: not sent ----------------------------------------------------
+# A target down at the scan (it fails until $T/open6 exists); the responder archives one finding
+# meanwhile; the target comes back. GuardDuty sends no archived finding: before, the retry sent
+# it, "archived": true, to the responder who had just dismissed it.
+DB6="$T/arch.db"
+cat >"$T/gate6.sh" <<EOF
+#!/bin/sh
+test -f "$T/open6" || exit 1
+cat >>"$T/arch.jsonl"
+echo >>"$T/arch.jsonl"
+EOF
+chmod +x "$T/gate6.sh"
+"$COALMINE" rules put --db "$DB6" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+"$COALMINE" targets put --db "$DB6" --rule all --id gate --kind exec --spec '{"argv":["'"$T/gate6.sh"'"]}' >/dev/null
+"$COALMINE" scan --db "$DB6" --format json "$LOGS" >"$T/a6.json" 2>/dev/null
+ARCH6=$(jq -r 'select(.type == "PenTest:IAMUser/KaliLinux") | .id' "$T/a6.json")
+"$COALMINE" findings archive --db "$DB6" "$ARCH6" >/dev/null 2>&1
+touch "$T/open6"
+"$COALMINE" rules deliver --db "$DB6" --now 2>"$T/a6.err"
+check "archived while waiting: the other three are sent, it is not" \
+    test "$(jq -r .detail.id "$T/arch.jsonl" | wc -l)|$(jq -r .detail.id "$T/arch.jsonl" | grep -c "$ARCH6")" = "3|0"
+check "archived while waiting: the routed line says so" grep -q '1 not sent (archived since)' "$T/a6.err"
+"$COALMINE" rules deliveries --db "$DB6" --state CANCELLED --format json >"$T/a6d.json"
+check "archived while waiting: its delivery CANCELLED, with why" \
+    test "$(jq -r '[.Deliveries[] | "\(.FindingId):\(.LastError)"] | join(" ")' "$T/a6d.json")" = "$ARCH6:the finding was archived"
+
 # --- publishing frequency: a new finding at once, its updates once per interval --------------------
 # GuardDuty sends a new finding within minutes and the updates of a finding at the detector's
 # findingPublishingFrequency (SIX_HOURS by default), once, with the latest state. A cron scan

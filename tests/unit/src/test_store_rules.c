@@ -9,7 +9,8 @@
  * wait for the next run); a target kind this build does not know;
  * retention keeping findings whose deliveries are owed; PENDING deliveries
  * of finished rows cancelled, with the reason; claims and their leases;
- * updates held for the publishing frequency.
+ * updates held for the publishing frequency; findings archived before their
+ * event was delivered are not sent.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -794,6 +795,57 @@ static void test_publishing_frequency(void **state)
     cm_store_close(st);
 }
 
+/*
+ * A finding archived by hand while its event waits for a retry is not sent
+ * when the retry comes: GuardDuty sends no archived finding. The row is done
+ * and its delivery CANCELLED with the reason. Before, the retry delivered the
+ * finding as stored, "archived": true, to a responder who had just dismissed it.
+ */
+static void test_archived_not_sent(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_bus_stats s;
+    char path[600], spec[700], err[256] = "", why[128];
+    const char *ids[1];
+    int64_t now;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f, &e, types[0], T_NOW);
+    ids[0] = f.id;
+    snprintf(path, sizeof(path), "%s/events.jsonl", s_dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\",\"fsync\":false}", path);
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(target(st, "all", "t", "exec", "{\"argv\":[\"/bin/false\"]}"), 0);
+    store1(st, &f, &k1);
+    now = s_int("SELECT max(created_ms) FROM outbox", NULL);
+    s = run_bus(st, now);
+    assert_int_equal(s.failed, 1);
+    /* The target comes back (a file now); the finding was archived meanwhile. */
+    assert_int_equal(target(st, "all", "t", "file", spec), 0);
+    assert_int_equal(cm_store_set_archived(st, ids, 1, true, err, sizeof(err)), 0);
+    s = run_bus(st, now + CM_BUS_BACKOFF_MS);
+    assert_int_equal(s.archived, 1);
+    assert_int_equal(s.delivered + s.failed + s.events, 0);
+    assert_int_equal(lines(path), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 0);
+    s_text("SELECT state || ':' || last_error FROM deliveries", NULL, why, sizeof(why));
+    assert_string_equal(why, "CANCELLED:the finding was archived");
+    /* Unarchived: published again at the end of the interval, as current. */
+    assert_int_equal(cm_store_set_archived(st, ids, 1, false, err, sizeof(err)), 0);
+    s = run_bus(st, after_interval());
+    assert_int_equal(s.released, 1);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(lines(path), 1);
+    assert_true(last_line_has(path, "\"archived\":false"));
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -806,6 +858,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delivery_claims, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_publishing_frequency, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_archived_not_sent, s_setup, s_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
