@@ -40,11 +40,12 @@ enum {
     O_NOW = 1u << 8,
     O_FORMAT = 1u << 9,
     O_MAX = 1u << 10,
+    O_FREQ = 1u << 11,
 };
 
 struct ropts {
     unsigned given;
-    const char *db, *name, *pattern, *description, *state, *event, *finding;
+    const char *db, *name, *pattern, *description, *state, *event, *finding, *freq;
     bool json;
     unsigned long long max;
 };
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
     {"now", no_argument, NULL, 'N'},
     {"format", required_argument, NULL, 'f'},
     {"max-results", required_argument, NULL, 'm'},
+    {"finding-publishing-frequency", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -81,6 +83,7 @@ static const struct {
     {'N', O_NOW, "--now"},
     {'f', O_FORMAT, "--format"},
     {'m', O_MAX, "--max-results"},
+    {'P', O_FREQ, "--finding-publishing-frequency"},
 };
 
 /*
@@ -138,6 +141,9 @@ static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsig
             break;
         case 'i':
             o->finding = optarg;
+            break;
+        case 'P':
+            o->freq = optarg;
             break;
         case 'f': {
             enum cm_list_format fmt;
@@ -561,6 +567,58 @@ static int rules_deliver(int argc, char **argv)
     return rc;
 }
 
+static const char publishing_help[] =
+    "usage: coalmine rules publishing --db FILE\n"
+    "                                 [--finding-publishing-frequency FREQ]\n"
+    "                                 [--format table|json]\n\n"
+    "Shows the store's findingPublishingFrequency (GuardDuty's GetDetector), or sets it\n"
+    "(UpdateDetector): FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS, the default. New findings\n"
+    "are routed at once; an update of a stored finding is held and routed once, with its\n"
+    "latest state, when its interval (wall clock, UTC) has ended. Also says how many\n"
+    "updates are held now. `scan --finding-publishing-frequency` sets it too.\n";
+
+static int rules_publishing(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    enum cm_publish_freq f = CM_PUBLISH_SIX_HOURS;
+    char err[256] = "";
+    int64_t held;
+    int rc = parse(argc, argv, &o, O_DB | O_FREQ | O_FORMAT, O_DB, publishing_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (o.freq != NULL && cm_publish_freq_parse(o.freq, &f) != 0) {
+        fprintf(stderr,
+                "coalmine rules publishing: --finding-publishing-frequency is FIFTEEN_MINUTES, "
+                "ONE_HOUR or SIX_HOURS, not '%s'\n",
+                o.freq);
+        return CM_EXIT_USAGE;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
+        return rc;
+    }
+    if (o.freq != NULL && cm_store_set_publish_freq(st, f, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine rules publishing: %s\n", err);
+        rc = CM_EXIT_ERROR;
+    }
+    held = cm_store_held_count(st);
+    if (rc == 0 && (cm_store_publish_freq(st, &f) != 0 || held < 0)) {
+        fprintf(stderr, "coalmine rules publishing: reading the store failed\n");
+        rc = CM_EXIT_ERROR;
+    }
+    if (rc == 0 && o.json) {
+        printf("{\"FindingPublishingFrequency\":\"%s\",\"HeldUpdates\":%lld}\n",
+               cm_publish_freq_name(f), (long long)held);
+    } else if (rc == 0) {
+        printf("FindingPublishingFrequency: %s\nHeld updates: %lld\n", cm_publish_freq_name(f),
+               (long long)held);
+    }
+    cm_store_close(st);
+    return rc;
+}
+
 static const char deliveries_help[] =
     "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED|CANCELLED]\n"
     "                                 [--max-results N] [--format table|json]\n\n"
@@ -669,6 +727,8 @@ static const struct cm_cmd subcommands[] = {
     {"disable", "disable a rule (DisableRule)", rules_disable},
     {"test", "match a pattern against an event or a stored finding (TestEventPattern)", rules_test},
     {"deliver", "route the outbox to the targets, retrying failed deliveries", rules_deliver},
+    {"publishing", "show or set the findingPublishingFrequency (GetDetector/UpdateDetector)",
+     rules_publishing},
     {"deliveries", "list the deliveries and their state", rules_deliveries},
 };
 
@@ -682,8 +742,9 @@ static void usage(FILE *f)
     }
     fprintf(f, "\nA rule routes the findings whose EventBridge event its pattern matches to\n"
                "its targets ('coalmine targets'): programs, files, webhooks and Kafka topics.\n"
-               "Findings are routed when they are stored (new, or updated, and not\n"
-               "archived) by 'coalmine scan --db' while some rule is enabled. Run\n"
+               "Findings are routed when 'coalmine scan --db' stores them while some rule\n"
+               "is enabled: a new one at once, an update once per interval of the\n"
+               "publishing frequency ('rules publishing'), none archived. Run\n"
                "'coalmine rules <subcommand> --help' for its options.\n");
 }
 

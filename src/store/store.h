@@ -426,6 +426,9 @@ int cm_store_set_publish_freq(struct cm_store *st, enum cm_publish_freq f, char 
 /* The store's publishing frequency (SIX_HOURS when none is set). Returns 0 or CM_EIO. */
 int cm_store_publish_freq(struct cm_store *st, enum cm_publish_freq *f);
 
+/* The updates held now. -1 on error. */
+int64_t cm_store_held_count(struct cm_store *st);
+
 /*
  * Releases the held updates whose interval has ended by now_ms (wall clock): each
  * becomes one outbox row (created now_ms), in the order they were first held, and its

@@ -92,6 +92,11 @@ int cm_store_publish_freq(struct cm_store *st, enum cm_publish_freq *f)
     return read_freq(cm_store_db(st), f);
 }
 
+int64_t cm_store_held_count(struct cm_store *st)
+{
+    return cm_store_int(cm_store_db(st), "SELECT count(*) FROM outbox_held", NULL);
+}
+
 struct release {
     int64_t now_ms;
     int64_t released, held;
@@ -163,7 +168,7 @@ int cm_store_outbox_release(struct cm_store *st, int64_t now_ms, int64_t *releas
                             char *err, size_t errlen)
 {
     struct release x = {now_ms, 0, 0};
-    int64_t n = cm_store_int(cm_store_db(st), "SELECT count(*) FROM outbox_held", NULL);
+    int64_t n = cm_store_held_count(st);
     int rc = CM_OK;
 
     if (n < 0) {

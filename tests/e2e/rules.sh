@@ -410,6 +410,9 @@ s.serve_forever()
     check "cron scans: so does --stats" test "$(jq .routing.held "$T/pub.stats")" -eq "$NH"
     check "the default frequency is SIX_HOURS (nothing saved)" \
         test -z "$(sqlite3 "$DB5" "SELECT value FROM settings WHERE key = 'finding_publishing_frequency'")"
+    check "rules publishing: shows the frequency and the updates held" \
+        test "$("$COALMINE" rules publishing --db "$DB5" --format json)" = \
+        "{\"FindingPublishingFrequency\":\"SIX_HOURS\",\"HeldUpdates\":$NH}"
     "$COALMINE" rules deliver --db "$DB5" 2>/dev/null
     check "rules deliver within the interval: nothing more sent" test "$(wc -l <"$T/pub.jsonl")" -eq "$NF"
     # Six hours later (the held updates' times moved back, as the 24 h test above moves the
@@ -441,6 +444,13 @@ s.serve_forever()
     "$COALMINE" rules deliver --db "$DB5" 2>/dev/null
     check "unarchived: sent at the end of the interval, as current" \
         test "$(tail -n 1 "$T/pub.jsonl" | jq -r '"\(.detail.id) \(.detail.service.archived)"')" = "$ID5 false"
+    "$COALMINE" rules publishing --db "$DB5" --finding-publishing-frequency ONE_HOUR >"$T/rp.out"
+    check "rules publishing: sets it" \
+        test "$(head -1 "$T/rp.out")|$(sqlite3 "$DB5" "SELECT value FROM settings WHERE key = 'finding_publishing_frequency'")" = \
+        "FindingPublishingFrequency: ONE_HOUR|ONE_HOUR"
+    "$COALMINE" rules publishing --db "$DB5" --finding-publishing-frequency 1h 2>"$T/rp.err"
+    check "rules publishing: a bad value is a usage error" \
+        sh -c '[ "$1" -eq 2 ] && grep -q "FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS, not .1h." "$2"' _ $? "$T/rp.err"
     kill $HOOK
     wait $HOOK 2>/dev/null
 else
