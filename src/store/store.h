@@ -14,7 +14,8 @@
  * when writing and through finding_ids / finding_ids_recent when reading
  * (docs/internals/store.md). Version 9 adds the resources a finding names
  * besides its identity resource (finding_resources), so a query by resource
- * finds it by any of them. A store written by an older version opens and
+ * finds it by any of them; version 10 the updates held for the publishing
+ * frequency (outbox_held). A store written by an older version opens and
  * upgrades; a SQLite file that is not a coalmine store is refused.
  *
  * A struct cm_store is used by one thread at a time. Writing findings, it

@@ -1084,6 +1084,7 @@ static void test_upgrade_v8_resources(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DELETE FROM schema_version WHERE version > 8;"
+                                  "DROP TABLE outbox_held;"
                                   "DROP TABLE finding_resources;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
