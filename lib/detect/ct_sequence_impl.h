@@ -1,0 +1,155 @@
+/*
+ * What the attack-sequence detector's files share: the bounds, a credential's
+ * signals and the records it has not counted yet (struct cred), the
+ * detector's state (struct sequence), and the functions each file lends the
+ * others: ct_sequence.c (the detector and its two rules),
+ * ct_sequence_signal.c (noting a detection as a signal of its credential),
+ * ct_sequence_emit.c (the sequence finding) and ct_sequence_ckpt.c (its
+ * checkpoints). Private to the four.
+ */
+#ifndef CM_DETECT_CT_SEQUENCE_IMPL_H
+#define CM_DETECT_CT_SEQUENCE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/json.h"
+#include "detect/ckpt.h"
+#include "detect/ct.h"
+#include "detect/state.h"
+
+#define SIGNALS    16u
+#define KEYS       (64u * 1024)
+#define KEY_MAX    256u
+#define WINDOW_MS  (24LL * 3600 * 1000)
+#define MIN_TACTIC 3u
+#define LISTED     8u  /* signals the sequence names: the newest */
+#define PENDING    64u /* records of a key kept until every sequence has counted them */
+
+/* Finding types a signal can name (a uint8_t; the build's detectors declare about 90). */
+#define TYPES_MAX 255u
+/* The longest finding type kept (the longest there is has 68 characters). */
+#define TYPE_LEN 128u
+/* A region's name with its NUL (the longest there is, ap-southeast-1 and others, has 14). */
+#define REGION_LEN 24u
+
+#define SEQUENCE_STATE_VERSION 4u /* bump when the layout save writes changes */
+
+/* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
+enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
+
+/*
+ * A signal names its finding type by number, not by pointer, so that a
+ * checkpoint can hold it: i + 1 for type_names[i] of struct sequence, 0 for
+ * an empty slot.
+ */
+struct signal {
+    uint8_t type; /* 0: empty; else 1 + its index in type_names */
+    uint8_t tactic;
+    bool s3_data; /* an Exfiltration:S3 or Impact:S3 type */
+    int64_t first_ms, last_ms;
+    uint32_t count;
+    struct cm_src_ref src;   /* the record of its earliest detection */
+    uint64_t src_key;        /* cm_event_key of it: of two as early, the smaller is cited */
+    char region[REGION_LEN]; /* its region ("" when too long to keep) */
+    int64_t bucket_ms;       /* the time of the detection that named bucket */
+    char bucket[64];         /* S3Bucket findings: the bucket of the newest */
+};
+
+/*
+ * A record of the key's window that a sequence has not counted yet: a sequence
+ * counts every record of its window, the ones before it held too, each by its
+ * own key (cm_detection.record_key), so that its count is the same whatever
+ * order they came in, and a record analysed again (--reread) is not counted
+ * twice by the store.
+ */
+struct pending {
+    uint64_t key; /* record_of() the record, | 1 << SEQ_* of the sequences that counted it */
+    int64_t ms;   /* its time */
+};
+
+#define DONE_BITS 3u /* the low bits of struct pending's key: 1 << SEQ_* */
+
+struct cred {
+    struct signal sig[SIGNALS];
+    struct pending pend[PENDING];
+    /* Records pushed out of pend before a sequence counted them: counted in bulk. */
+    uint32_t overflow[SEQ_KINDS];
+    /*
+     * Signals of the window pushed out by newer ones (more than SIGNALS types): what
+     * the rules and the finding still use of them.
+     */
+    uint32_t ngone;
+    uint32_t gone_tactics; /* 1 << tactic of each */
+    int64_t gone_first_ms, gone_last_ms;
+    char gone_region[REGION_LEN]; /* the region of the earliest */
+    /* The bucket of the newest of them that took or destroyed data, its time and tactic. */
+    char gone_bucket[64];
+    int64_t gone_bucket_ms;
+    uint8_t gone_bucket_tactic;
+};
+
+/*
+ * The detector's own copy of each finding type its signals name, in the
+ * order first seen: the types come from every detector of the engine (and
+ * from a checkpoint), so the table is learned, not fixed, and is saved with
+ * the signals.
+ */
+struct sequence {
+    struct cm_state *creds; /* account/key -> struct cred */
+    struct cm_buf info;
+    char *type_names[TYPES_MAX];
+    uint32_t ntypes;
+};
+
+/* ---- ct_sequence_signal.c ------------------------------------------------------------ */
+
+/* The name of signal s (not empty). */
+const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s);
+/*
+ * The number of finding type t in q->type_names (added when new) into *out; 0
+ * when t cannot be kept (too long, or the table is full: then it is no
+ * signal). Returns 0 or CM_ENOMEM.
+ */
+int cm_ct_seq_type_number(struct sequence *q, const char *t, uint8_t *out);
+/* Whether a was last seen after b (of two as new, the first by name). */
+bool cm_ct_seq_newer(const struct sequence *q, const struct signal *a, const struct signal *b);
+/* Whether bucket b, named at b_ms, is newer than bucket a named at a_ms (of two as new, the
+ * greater name). */
+bool cm_ct_seq_newer_bucket(const char *b, int64_t b_ms, const char *a, int64_t a_ms);
+/* Whether what began at a_ms in region a began before what began at b_ms in b (of two as
+ * early, the first region by name). */
+bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char *b);
+/*
+ * Notes record ekey, made at ms, as one of c's window the sequences have to
+ * count (once: a record's detections are one record); records out of the
+ * window leave. Full, the oldest leaves, counted in bulk by the sequences that
+ * had not counted it (overflow).
+ */
+void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms);
+/*
+ * Notes d, whose type is number type and whose record has event key ekey, as a
+ * signal of c: see ct_sequence_signal.c.
+ */
+void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
+                    uint8_t type, uint64_t ekey, int64_t window_ms);
+
+/* ---- ct_sequence_emit.c -------------------------------------------------------------- */
+
+/*
+ * Emits sequence kind (SEQ_IAM or SEQ_S3, named type) of credential c, which d
+ * (of record ekey) just added to, to sink: see ct_sequence_emit.c. bucket is
+ * the S3 sequence's bucket, NULL for the IAM one. Returns 0 or a CM_E*.
+ */
+int cm_ct_seq_emit(struct sequence *q, const struct cm_detection *d, uint64_t ekey, struct cred *c,
+                   int kind, const char *type, struct cm_str key, const char *bucket,
+                   struct cm_sink *sink);
+
+/* ---- ct_sequence_ckpt.c -------------------------------------------------------------- */
+
+/* The detector's save and load (struct cm_detector). */
+int cm_ct_seq_save(const void *state, struct cm_ckpt_w *w);
+int cm_ct_seq_load(void *state, struct cm_ckpt_r *r);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * The signals of an attack sequence's credential (ct_sequence.c): noting
+ * each detection of the credential as a signal, one per finding type of the
+ * window, each a function of the detections noted and not of their order;
+ * past SIGNALS types, the oldest pushed out into a summary; and the records
+ * of the window no sequence has counted yet.
+ */
+#include "detect/ct_sequence_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+
+/* Finding types' threat purposes (before ':') and the tactic each is read as. */
+static const struct {
+    const char *purpose;
+    enum cm_ct_tactic tactic;
+} purposes[] = {
+    {"Discovery", CM_TACTIC_DISCOVERY},
+    {"Recon", CM_TACTIC_DISCOVERY},
+    {"InitialAccess", CM_TACTIC_INITIAL_ACCESS},
+    {"UnauthorizedAccess", CM_TACTIC_INITIAL_ACCESS},
+    {"CredentialAccess", CM_TACTIC_CREDENTIAL_ACCESS},
+    {"Persistence", CM_TACTIC_PERSISTENCE},
+    {"PrivilegeEscalation", CM_TACTIC_PRIVILEGE_ESCALATION},
+    {"DefenseEvasion", CM_TACTIC_DEFENSE_EVASION},
+    {"Stealth", CM_TACTIC_DEFENSE_EVASION},
+    {"Exfiltration", CM_TACTIC_EXFILTRATION},
+    {"Impact", CM_TACTIC_IMPACT},
+    {"PenTest", CM_TACTIC_PENTEST},
+};
+
+/* The name of signal s (not empty). */
+const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s)
+{
+    return q->type_names[s->type - 1];
+}
+
+/*
+ * The number of finding type t in q->type_names (added when new) into *out; 0
+ * when t cannot be kept (too long, or the table is full: then it is no
+ * signal). Returns 0 or CM_ENOMEM.
+ */
+int cm_ct_seq_type_number(struct sequence *q, const char *t, uint8_t *out)
+{
+    size_t n = strlen(t);
+
+    *out = 0;
+    for (uint32_t i = 0; i < q->ntypes; i++) {
+        if (strcmp(q->type_names[i], t) == 0) {
+            *out = (uint8_t)(i + 1);
+            return 0;
+        }
+    }
+    if (n > TYPE_LEN || q->ntypes >= TYPES_MAX) {
+        return 0;
+    }
+    if ((q->type_names[q->ntypes] = cm_malloc(n + 1)) == NULL) {
+        return CM_ENOMEM;
+    }
+    memcpy(q->type_names[q->ntypes], t, n + 1);
+    *out = (uint8_t)++q->ntypes;
+    return 0;
+}
+
+/* The tactic of a finding type: its threat purpose (before ':'). */
+static enum cm_ct_tactic tactic_of(const char *type)
+{
+    const char *colon = strchr(type, ':');
+    size_t n = colon ? (size_t)(colon - type) : 0;
+
+    for (size_t i = 0; i < sizeof(purposes) / sizeof(purposes[0]); i++) {
+        if (strlen(purposes[i].purpose) == n && memcmp(type, purposes[i].purpose, n) == 0) {
+            return purposes[i].tactic;
+        }
+    }
+    return CM_TACTIC_NONE;
+}
+
+/* Exfiltration:S3/... or Impact:S3/...: data taken or destroyed. */
+static bool s3_data_type(const char *type)
+{
+    return strncmp(type, "Exfiltration:S3/", 16) == 0 || strncmp(type, "Impact:S3/", 10) == 0;
+}
+
+/* Whether a was last seen after b (of two as new, the first by name). */
+bool cm_ct_seq_newer(const struct sequence *q, const struct signal *a, const struct signal *b)
+{
+    if (a->last_ms != b->last_ms) {
+        return a->last_ms > b->last_ms;
+    }
+    return strcmp(cm_ct_seq_type_name(q, a), cm_ct_seq_type_name(q, b)) < 0;
+}
+
+/* Whether bucket b, named at b_ms, is newer than bucket a named at a_ms (of two as new, the
+ * greater name). */
+bool cm_ct_seq_newer_bucket(const char *b, int64_t b_ms, const char *a, int64_t a_ms)
+{
+    return a[0] == '\0' || b_ms > a_ms || (b_ms == a_ms && strcmp(b, a) > 0);
+}
+
+/* Whether what began at a_ms in region a began before what began at b_ms in b (of two as
+ * early, the first region by name). */
+bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char *b)
+{
+    return a_ms < b_ms || (a_ms == b_ms && strcmp(a, b) < 0);
+}
+
+/* Folds signal s into what c keeps of the signals pushed out of its SIGNALS. */
+static void push_out(struct cred *c, const struct signal *s)
+{
+    if (c->ngone == 0 ||
+        cm_ct_seq_earlier_in(s->first_ms, s->region, c->gone_first_ms, c->gone_region)) {
+        c->gone_first_ms = s->first_ms;
+        memcpy(c->gone_region, s->region, sizeof(c->gone_region));
+    }
+    if (c->ngone == 0 || s->last_ms > c->gone_last_ms) {
+        c->gone_last_ms = s->last_ms;
+    }
+    c->gone_tactics |= 1u << s->tactic;
+    if (s->s3_data && s->bucket[0] &&
+        cm_ct_seq_newer_bucket(s->bucket, s->bucket_ms, c->gone_bucket, c->gone_bucket_ms)) {
+        memcpy(c->gone_bucket, s->bucket, sizeof(c->gone_bucket));
+        c->gone_bucket_ms = s->bucket_ms;
+        c->gone_bucket_tactic = s->tactic;
+    }
+    c->ngone++;
+}
+
+/*
+ * Notes record ekey, made at ms, as one of c's window the sequences have to
+ * count (once: a record's detections are one record); records out of the
+ * window leave. Full, the oldest leaves, counted in bulk by the sequences that
+ * had not counted it (overflow).
+ */
+void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms)
+{
+    struct pending *slot = NULL, *old = NULL;
+
+    for (size_t i = 0; i < PENDING; i++) {
+        struct pending *p = &c->pend[i];
+
+        if (p->key != 0 && p->ms <= ms - window_ms) {
+            p->key = 0; /* out of the window */
+        }
+        if ((p->key & ~(uint64_t)DONE_BITS) == ekey) {
+            return;
+        }
+        if (p->key == 0) {
+            slot = slot ? slot : p;
+        } else if (old == NULL || p->ms < old->ms || (p->ms == old->ms && p->key < old->key)) {
+            old = p;
+        }
+    }
+    if (slot == NULL) {
+        slot = old;
+        for (size_t k = 0; k < SEQ_KINDS; k++) {
+            if (!(slot->key & (1u << k)) && c->overflow[k] < UINT32_MAX) {
+                c->overflow[k]++;
+            }
+        }
+    }
+    *slot = (struct pending){.key = ekey, .ms = ms};
+}
+
+/*
+ * Notes d, whose type is number type and whose record has event key ekey, as a
+ * signal of c. Every field is a function of the
+ * detections noted, not of their order: the earliest first time and the
+ * record that raised it (of two as early, the smaller key), the latest last
+ * time, the bucket of the newest (of two as new, the greater name). With
+ * SIGNALS types of the window kept, c keeps the newest (cm_ct_seq_newer()); the others
+ * are pushed out (push_out), whichever came first.
+ */
+void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
+                    uint8_t type, uint64_t ekey, int64_t window_ms)
+{
+    struct signal *s = NULL, *old = NULL, x;
+    int64_t first = d->first_ms ? d->first_ms : d->time_ms;
+
+    if (c->ngone > 0 && c->gone_last_ms <= d->time_ms - window_ms) {
+        /* out of the window */
+        c->gone_tactics = 0;
+        c->gone_bucket[0] = '\0';
+        c->ngone = 0;
+    }
+    for (size_t i = 0; i < SIGNALS; i++) {
+        struct signal *y = &c->sig[i];
+
+        if (y->type != 0 && y->last_ms <= d->time_ms - window_ms) {
+            y->type = 0; /* out of the window */
+        }
+        if (y->type == type) {
+            s = y;
+        }
+        if (old == NULL || (old->type != 0 && (y->type == 0 || cm_ct_seq_newer(q, old, y)))) {
+            old = y; /* an empty slot, else the oldest */
+        }
+    }
+    if (s == NULL) {
+        memset(&x, 0, sizeof(x));
+        x.type = type;
+        x.tactic = (uint8_t)tactic_of(d->type);
+        x.s3_data = s3_data_type(d->type);
+        x.first_ms = INT64_MAX;
+        x.last_ms = d->time_ms;
+        s = &x; /* kept, or pushed out below, once it holds d */
+    }
+    if (first < s->first_ms || (first == s->first_ms && ekey < s->src_key)) {
+        s->first_ms = first;
+        s->src_key = ekey;
+        /* The record that raised it (its evidence may start with records others cite). */
+        if (d->event != NULL) {
+            s->src = d->event->src;
+        } else if (d->nevidence > 0) {
+            s->src = d->evidence[d->nevidence - 1];
+        }
+        s->region[0] = '\0';
+        if (d->region.len < sizeof(s->region)) {
+            memcpy(s->region, d->region.p, d->region.len);
+            s->region[d->region.len] = '\0';
+        }
+    }
+    if (d->time_ms > s->last_ms) {
+        s->last_ms = d->time_ms;
+    }
+    s->count += d->count ? d->count : 1;
+    if (d->resource_type == CM_RES_S3_BUCKET) {
+        char b[sizeof(s->bucket)];
+
+        snprintf(b, sizeof(b), "%.*s", (int)d->resource_id.len, d->resource_id.p);
+        if (cm_ct_seq_newer_bucket(b, d->time_ms, s->bucket, s->bucket_ms)) {
+            memcpy(s->bucket, b, sizeof(b));
+            s->bucket_ms = d->time_ms;
+        }
+    }
+    if (s != &x) {
+        return;
+    }
+    if (old->type != 0 && cm_ct_seq_newer(q, old, &x)) {
+        push_out(c, &x); /* older than every signal kept */
+        return;
+    }
+    if (old->type != 0) {
+        push_out(c, old);
+    }
+    *old = x;
+}
