@@ -64,6 +64,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
     if (q == NULL) {
         return CM_ENOMEM;
     }
+    q->cfg = opts ? opts->config : NULL;
     cm_buf_init(&q->info, 0);
     if ((rc = cm_state_create(&q->creds, &so)) != 0) {
         cm_free(q);
@@ -115,6 +116,39 @@ static uint64_t record_of(const struct cm_detection *d)
     return h ? h : DONE_BITS + 1;
 }
 
+/* The value of hex digit h (0-9, a-f), else -1. */
+static int hex_value(char h)
+{
+    if (h >= '0' && h <= '9') {
+        return h - '0';
+    }
+    return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+}
+
+/* The finding d becomes, by q's cm_detect_config.finding_ref, into *ref; all zero: unknown. */
+static void finding_of(const struct sequence *q, const struct cm_detection *d,
+                       struct finding_ref *ref)
+{
+    char id[CM_DETECTION_FINDING_ID_LEN + 1];
+    double sev = 0.0;
+
+    memset(ref, 0, sizeof(*ref));
+    if (q->cfg == NULL || q->cfg->finding_ref == NULL || !q->cfg->finding_ref(d, id, &sev)) {
+        return;
+    }
+    for (size_t i = 0; i < FID_LEN; i++) {
+        int hi = hex_value(id[2 * i]), lo = hex_value(id[2 * i + 1]);
+
+        if (hi < 0 || lo < 0) {
+            memset(ref, 0, sizeof(*ref));
+            return;
+        }
+        ref->id[i] = (uint8_t)(hi << 4 | lo);
+    }
+    /* Severities are 1.0 - 10.0 (spec 1.1): in tenths, a byte. */
+    ref->severity10 = sev >= 0.1 && sev <= 10.0 ? (uint8_t)(sev * 10.0 + 0.5) : 0;
+}
+
 /* The access key a detection is about, else CM_STR_NULL. */
 static struct cm_str credential(const struct cm_detection *d)
 {
@@ -139,6 +173,7 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     size_t klen, ntactics = 0;
     bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
     uint64_t ekey = record_of(d);
+    struct finding_ref ref;
     uint32_t tactics;
     uint8_t type;
     int rc;
@@ -157,8 +192,9 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     if ((c = cm_state_touch(q->creds, k, klen, d->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
+    finding_of(q, d, &ref);
     cm_ct_seq_add_pending(c, ekey, d->time_ms, WINDOW_MS);
-    cm_ct_seq_note(q, c, d, type, ekey, WINDOW_MS);
+    cm_ct_seq_note(q, c, d, type, &ref, ekey, WINDOW_MS);
     /* The window's tactics and newest data bucket: of the signals kept and those pushed out. */
     tactics = c->ngone > 0 ? c->gone_tactics : 0;
     if (c->ngone > 0 && c->gone_bucket[0]) {

@@ -37,9 +37,10 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type > q->ntypes || s->tactic >= CM_TACTIC_COUNT || !cm_ckpt_time_set(s->first_ms) ||
-            !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_time_set(s->bucket_ms) ||
-            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_cstr_ok(s->region, sizeof(s->region)) ||
+        if (s->type > q->ntypes || s->tactic >= CM_TACTIC_COUNT || s->severity10 > 100 ||
+            !cm_ckpt_time_set(s->first_ms) || !cm_ckpt_time_set(s->last_ms) ||
+            !cm_ckpt_time_set(s->bucket_ms) || !cm_ckpt_bool_ok(&s->s3_data) ||
+            !cm_ckpt_cstr_ok(s->region, sizeof(s->region)) ||
             !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
             return false;
         }

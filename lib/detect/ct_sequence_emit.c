@@ -24,13 +24,16 @@ static const enum cm_ct_tactic chain[] = {
     CM_TACTIC_PENTEST,
 };
 
-/* Whether a was first seen before b (of two as early, the first by name). */
+/* Whether a was first seen before b (of two as early, the first by name, then by finding id). */
 static bool earlier(const struct sequence *q, const struct signal *a, const struct signal *b)
 {
+    int by_name;
+
     if (a->first_ms != b->first_ms) {
         return a->first_ms < b->first_ms;
     }
-    return strcmp(cm_ct_seq_type_name(q, a), cm_ct_seq_type_name(q, b)) < 0;
+    by_name = strcmp(cm_ct_seq_type_name(q, a), cm_ct_seq_type_name(q, b));
+    return by_name != 0 ? by_name < 0 : memcmp(a->fid, b->fid, FID_LEN) < 0;
 }
 
 /* Sorts v[0 .. n) by before (an insertion sort: n is at most SIGNALS). */
@@ -146,12 +149,28 @@ static void put_tactics(struct cm_jw *jw, const bool seen[CM_TACTIC_COUNT], cons
 static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct signal *s,
                        struct cm_str key)
 {
+    static const uint8_t unknown[FID_LEN] = {0};
+
     cm_jw_obj_begin(jw);
-    put_uid(jw, "uid", cm_ct_seq_type_name(q, s), key);
+    if (memcmp(s->fid, unknown, FID_LEN) != 0) {
+        char hex[2 * FID_LEN + 1];
+
+        for (size_t i = 0; i < FID_LEN; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", s->fid[i]);
+        }
+        cm_jw_key(jw, "uid"); /* the id of its finding, as the scan prints it */
+        cm_jw_str(jw, hex);
+    } else {
+        put_uid(jw, "uid", cm_ct_seq_type_name(q, s), key);
+    }
     cm_jw_key(jw, "type");
     cm_jw_str(jw, "FINDING");
     cm_jw_key(jw, "name");
     cm_jw_str(jw, cm_ct_seq_type_name(q, s));
+    if (s->severity10 > 0) {
+        cm_jw_key(jw, "severity");
+        cm_jw_f64(jw, s->severity10 / 10.0);
+    }
     cm_jw_key_time(jw, "createdAt", s->first_ms);
     cm_jw_key_time(jw, "updatedAt", s->last_ms);
     cm_jw_key_time(jw, "firstSeenAt", s->first_ms);

@@ -34,20 +34,35 @@
 /* A region's name with its NUL (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 4u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 5u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
 
+/* The length of a finding's id as a signal keeps it: 32 hex characters, as bytes. */
+#define FID_LEN (CM_DETECTION_FINDING_ID_LEN / 2)
+
 /*
- * A signal names its finding type by number, not by pointer, so that a
- * checkpoint can hold it: i + 1 for type_names[i] of struct sequence, 0 for
- * an empty slot.
+ * The finding a detection becomes (cm_detect_config.finding_ref): its id as
+ * bytes and its severity in tenths; all zero when not known.
+ */
+struct finding_ref {
+    uint8_t id[FID_LEN];
+    uint8_t severity10;
+};
+
+/*
+ * A signal is one finding of the credential (the one cm_detect_config.
+ * finding_ref names; without it, one finding type). It names its finding
+ * type by number, not by pointer, so that a checkpoint can hold it: i + 1
+ * for type_names[i] of struct sequence, 0 for an empty slot.
  */
 struct signal {
     uint8_t type; /* 0: empty; else 1 + its index in type_names */
     uint8_t tactic;
-    bool s3_data; /* an Exfiltration:S3 or Impact:S3 type */
+    bool s3_data;         /* an Exfiltration:S3 or Impact:S3 type */
+    uint8_t severity10;   /* the highest of its detections', in tenths (0: unknown) */
+    uint8_t fid[FID_LEN]; /* its finding's id (all zero: unknown) */
     int64_t first_ms, last_ms;
     uint32_t count;
     struct cm_src_ref src;   /* the record of its earliest detection */
@@ -97,7 +112,8 @@ struct cred {
  * the signals.
  */
 struct sequence {
-    struct cm_state *creds; /* account/key -> struct cred */
+    const struct cm_detect_config *cfg; /* its finding_ref; NULL: none */
+    struct cm_state *creds;             /* account/key -> struct cred */
     struct cm_buf info;
     char *type_names[TYPES_MAX];
     uint32_t ntypes;
@@ -113,7 +129,7 @@ const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s
  * signal). Returns 0 or CM_ENOMEM.
  */
 int cm_ct_seq_type_number(struct sequence *q, const char *t, uint8_t *out);
-/* Whether a was last seen after b (of two as new, the first by name). */
+/* Whether a was last seen after b (of two as new, the first by name, then by finding id). */
 bool cm_ct_seq_newer(const struct sequence *q, const struct signal *a, const struct signal *b);
 /* Whether bucket b, named at b_ms, is newer than bucket a named at a_ms (of two as new, the
  * greater name). */
@@ -129,11 +145,11 @@ bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char 
  */
 void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms);
 /*
- * Notes d, whose type is number type and whose record has event key ekey, as a
- * signal of c: see ct_sequence_signal.c.
+ * Notes d, whose type is number type, whose finding is ref and whose record
+ * has event key ekey, as a signal of c: see ct_sequence_signal.c.
  */
 void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
-                    uint8_t type, uint64_t ekey, int64_t window_ms);
+                    uint8_t type, const struct finding_ref *ref, uint64_t ekey, int64_t window_ms);
 
 /* ---- ct_sequence_emit.c -------------------------------------------------------------- */
 

@@ -85,13 +85,16 @@ static bool s3_data_type(const char *type)
     return strncmp(type, "Exfiltration:S3/", 16) == 0 || strncmp(type, "Impact:S3/", 10) == 0;
 }
 
-/* Whether a was last seen after b (of two as new, the first by name). */
+/* Whether a was last seen after b (of two as new, the first by name, then by finding id). */
 bool cm_ct_seq_newer(const struct sequence *q, const struct signal *a, const struct signal *b)
 {
+    int by_name;
+
     if (a->last_ms != b->last_ms) {
         return a->last_ms > b->last_ms;
     }
-    return strcmp(cm_ct_seq_type_name(q, a), cm_ct_seq_type_name(q, b)) < 0;
+    by_name = strcmp(cm_ct_seq_type_name(q, a), cm_ct_seq_type_name(q, b));
+    return by_name != 0 ? by_name < 0 : memcmp(a->fid, b->fid, FID_LEN) < 0;
 }
 
 /* Whether bucket b, named at b_ms, is newer than bucket a named at a_ms (of two as new, the
@@ -166,16 +169,18 @@ void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t wi
 }
 
 /*
- * Notes d, whose type is number type and whose record has event key ekey, as a
- * signal of c. Every field is a function of the
- * detections noted, not of their order: the earliest first time and the
- * record that raised it (of two as early, the smaller key), the latest last
- * time, the bucket of the newest (of two as new, the greater name). With
- * SIGNALS types of the window kept, c keeps the newest (cm_ct_seq_newer()); the others
- * are pushed out (push_out), whichever came first.
+ * Notes d, whose type is number type, whose finding is ref and whose record
+ * has event key ekey, as a signal of c: the signal of its finding (of its
+ * type when ref is unknown). Every field is a function of the detections
+ * noted, not of their order: the earliest first time and the record that
+ * raised it (of two as early, the smaller key), the latest last time, the
+ * highest severity, the bucket of the newest (of two as new, the greater
+ * name). With SIGNALS findings of the window kept, c keeps the newest
+ * (cm_ct_seq_newer()); the others are pushed out (push_out), whichever came
+ * first.
  */
 void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
-                    uint8_t type, uint64_t ekey, int64_t window_ms)
+                    uint8_t type, const struct finding_ref *ref, uint64_t ekey, int64_t window_ms)
 {
     struct signal *s = NULL, *old = NULL, x;
     int64_t first = d->first_ms ? d->first_ms : d->time_ms;
@@ -192,8 +197,8 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         if (y->type != 0 && y->last_ms <= d->time_ms - window_ms) {
             y->type = 0; /* out of the window */
         }
-        if (y->type == type) {
-            s = y;
+        if (y->type == type && memcmp(y->fid, ref->id, FID_LEN) == 0) {
+            s = y; /* the same finding */
         }
         if (old == NULL || (old->type != 0 && (y->type == 0 || cm_ct_seq_newer(q, old, y)))) {
             old = y; /* an empty slot, else the oldest */
@@ -204,6 +209,7 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         x.type = type;
         x.tactic = (uint8_t)tactic_of(d->type);
         x.s3_data = s3_data_type(d->type);
+        memcpy(x.fid, ref->id, FID_LEN);
         x.first_ms = INT64_MAX;
         x.last_ms = d->time_ms;
         s = &x; /* kept, or pushed out below, once it holds d */
@@ -227,6 +233,9 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         s->last_ms = d->time_ms;
     }
     s->count += d->count ? d->count : 1;
+    if (ref->severity10 > s->severity10) {
+        s->severity10 = ref->severity10; /* a finding keeps the highest (cm_agg_add) */
+    }
     if (d->resource_type == CM_RES_S3_BUCKET) {
         char b[sizeof(s->bucket)];
 

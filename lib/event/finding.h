@@ -23,6 +23,8 @@ enum cm_resource_type {
 
 #define CM_DETECTION_MAX_EVIDENCE 8
 #define CM_DETECTION_MAX_INTEL    4
+/* The length of the id of the finding a detection becomes (lib/finding), without its NUL. */
+#define CM_DETECTION_FINDING_ID_LEN 32
 
 /* A threat list entry behind the detection (evidence.threatIntelligenceDetails). */
 struct cm_detection_intel {

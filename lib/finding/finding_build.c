@@ -591,3 +591,23 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
 out:
     return rc;
 }
+
+_Static_assert(CM_FINDING_ID_LEN == CM_DETECTION_FINDING_ID_LEN, "a detection's finding id");
+
+bool cm_finding_ref(const struct cm_detection *d, char id[CM_FINDING_ID_LEN + 1], double *severity)
+{
+    /* The id and severity of a credential's finding depend on the detection alone (the
+     * context's instance_owner names only an instance's account). */
+    const struct cm_finding_ctx ctx = {.detector_id = "0"};
+    struct cm_finding f;
+    bool ok;
+
+    cm_finding_init(&f);
+    ok = cm_finding_from_detection(&f, &ctx, d) == 0;
+    if (ok) {
+        memcpy(id, f.id, CM_FINDING_ID_LEN + 1);
+        *severity = f.severity;
+    }
+    cm_finding_finish(&f);
+    return ok;
+}

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "core/config.h"
 #include "detect/dga.h"
+#include "finding/finding.h"
 #include "intel/dga_load.h"
 #include "intel/psl_load.h"
 #include "source/source_file.h"
@@ -230,6 +231,7 @@ int cm_scan_detect_open(struct cm_scan_detect *sd, const struct cm_geoip *geo,
     cfg->ct = sd->ct;
     cfg->flow = &sd->flow;
     cfg->dns = &sd->dns;
+    cfg->finding_ref = cm_finding_ref; /* attack sequences name their signals by it */
     cfg->locate_ud = (void *)(uintptr_t)geo;
     if (has_fields(geo, CM_GEO_F_LOCATION)) {
         cfg->locate = locate;

@@ -93,6 +93,34 @@ for form in scan export events; do
     fi
 done
 
+# --- signals are the findings the same scan printed ------------------------------------
+# members FILE: one line per attack sequence: its type, then "ok" or what of its signals
+# does not match the finding of the same file whose id is the signal's uid (lib/seq_members.py).
+members() { python3 "$(dirname "$0")/lib/seq_members.py" "$1"; }
+for form in scan export; do
+    got=$(members "$T/$form.json" | sort)
+    if [ "$got" = "$want" ]; then
+        ok "$form: every signal is a finding of the scan (uid, severity, count, times)"
+    else
+        nok "$form: every signal is a finding of the scan (uid, severity, count, times)" \
+            "got: $(printf '%s' "$got" | tr '\n' '|')"
+    fi
+done
+# seq FILE: the sequences' service.detection.sequence, one a line, sorted.
+seq() {
+    python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    f = json.loads(l)
+    if f["type"].startswith("AttackSequence:"):
+        print(json.dumps(f["service"]["detection"]["sequence"], sort_keys=True))' "$1" | sort
+}
+# shellcheck disable=SC2046
+"$COALMINE" scan --no-default-intel --quiet --threads 2 --format json \
+    $(cat "$G/intel/args.txt") "$G/AWSLogs" >"$T/scan2.json" 2>"$T/scan2.err"
+check "scan --threads 2: the same sequences, signals and all, as one thread" \
+    test "$(seq "$T/scan2.json")" = "$(seq "$T/scan.json")"
+
 # --- filters and rule patterns on its paths ---------------------------------------------
 ids() { "$COALMINE" findings list --db "$T/db" --format ids --finding-criteria "$1" 2>&1 | sort; }
 both=$("$COALMINE" findings list --db "$T/db" --format ids --type \

@@ -198,6 +198,13 @@ else
         "$(diff "$T/whole.seq" "$T/l.seq" | cut -c 1-300 | head -n 6)"
 fi
 
+# ... and each signal of them is a finding the hourly scans stored: its id, severity, count
+# and times (before 2026-12-05 a signal's uid was a hash of its type, no finding's id).
+"$COALMINE" findings export --db "$T/l.db" >"$T/l.export" 2>/dev/null
+got=$(python3 "$(dirname "$0")/lib/seq_members.py" "$T/l.export" | sort | tr '\n' '|')
+check "the hourly scans' sequences name the stored findings as signals ($got)" \
+    test "$got" = "AttackSequence:IAM/CompromisedCredentials ok|AttackSequence:S3/CompromisedData ok|"
+
 # Without the state, the same parts find something else (the state is what makes it equal).
 parts_without_state "$G" "$T/p" 6 "$T/nostate.sum"
 check "the same parts scanned without --state do not give the same findings" \

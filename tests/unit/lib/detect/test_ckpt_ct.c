@@ -691,6 +691,8 @@ struct m_signal {
     uint8_t type;
     uint8_t tactic;
     bool s3_data;
+    uint8_t severity10;
+    uint8_t fid[16];
     int64_t first_ms, last_ms;
     uint32_t count;
     struct cm_src_ref src;
@@ -1051,6 +1053,8 @@ static void test_corrupt_sequence(void **state)
     c = c0, c.sig[0].type = 2;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[15].tactic = CM_TACTIC_COUNT; /* an empty slot's too: they keep their fields */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.sig[0].severity10 = 101; /* severities are 1.0 - 10.0, here in tenths */
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[0].first_ms = INT64_MIN; /* the finding's first time */
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);

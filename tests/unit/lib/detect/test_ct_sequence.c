@@ -13,6 +13,11 @@
  * began in). Every order of the records (time order, reversed,
  * shuffled; a record's detections stay together, as the engine hands them on)
  * and a save and load midway give what time order gives.
+ *
+ * With the findings pipeline's cm_finding_ref (cm_detect_config.finding_ref, as
+ * the scan sets it), every signal a sequence lists is one of the findings the
+ * aggregator holds: its uid that finding's id, its severity and count the
+ * finding's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +34,7 @@
 #include "detect/ct.h"
 #include "detect/detect.h"
 #include "finding/aggregate.h"
+#include "finding/finding.h"
 
 #include "../finding/finding_util.h"
 
@@ -47,6 +53,11 @@ struct rec {
 };
 
 #define OTHER_REGION "eu-west-1"
+
+/* The options the detector is made with: NULL, or with_ref (cm_finding_ref). */
+static const struct cm_detect_opts *opts;
+static struct cm_detect_config ref_config = {.finding_ref = cm_finding_ref};
+static const struct cm_detect_opts with_ref = {.config = &ref_config};
 
 static char probe_types[PROBES][48];
 static char event_ids[MAXREC][16];
@@ -135,6 +146,50 @@ static int cmp_line(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The finding of f whose id is the 32 characters at id, else NULL. */
+static const struct cm_finding *finding_by_id(const struct fold *f, const char *id)
+{
+    for (size_t i = 0; cm_agg_at(f->agg, i) != NULL; i++) {
+        const struct cm_finding *x = cm_agg_at(f->agg, i);
+
+        if (memcmp(x->id, id, CM_FINDING_ID_LEN) == 0 && id[CM_FINDING_ID_LEN] == '"') {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Checks that every signal sequence x lists is a finding of f: its uid that
+ * finding's id, its name, severity and count the finding's.
+ */
+static void check_members(const struct fold *f, const struct cm_finding *x)
+{
+    const char *p = strstr(x->additional_info.p, "\"signals\":[");
+    const char *end = strstr(x->additional_info.p, "\"sequenceIndicators\"");
+    int n = 0;
+
+    assert_non_null(p);
+    assert_non_null(end);
+    while ((p = strstr(p, "{\"uid\":\"")) != NULL && p < end) {
+        const struct cm_finding *m;
+        char want[256];
+        const char *c;
+
+        p += 8;
+        m = finding_by_id(f, p);
+        assert_non_null(m); /* before 2026-12-05: a hash of 16 characters, no finding's */
+        snprintf(want, sizeof(want), "\"type\":\"FINDING\",\"name\":\"%.*s\",\"severity\":%g,",
+                 (int)m->type.len, m->type.p, m->severity);
+        assert_memory_equal(p + CM_FINDING_ID_LEN + 2, want, strlen(want));
+        c = strstr(p, "\"count\":");
+        assert_non_null(c);
+        assert_int_equal(strtoul(c + 8, NULL, 10), m->count);
+        n++;
+    }
+    assert_true(n > 0);
+}
+
 /* The sequence findings of f, one line each (sorted), into out. */
 static void describe(const struct fold *f, char *out, size_t cap)
 {
@@ -149,6 +204,9 @@ static void describe(const struct fold *f, char *out, size_t cap)
             continue;
         }
         assert_true(n < 8);
+        if (opts != NULL) {
+            check_members(f, x);
+        }
         l = lines[n++] = malloc(4096);
         assert_non_null(l);
         snprintf(l, 4096,
@@ -198,7 +256,7 @@ static void run_order(const int *order, int split, bool twice, char *out, size_t
 
     t_events_init(&e);
     fold_init(&f);
-    assert_int_equal(det->init(&st, NULL), 0);
+    assert_int_equal(det->init(&st, opts), 0);
     for (int i = 0; i < nrec; i++) {
         if (split > 0 && i == split) {
             struct cm_ckpt_w w;
@@ -208,7 +266,7 @@ static void run_order(const int *order, int split, bool twice, char *out, size_t
             cm_ckpt_w_init(&w, 0);
             assert_int_equal(det->save(st, &w), 0);
             assert_int_equal(cm_ckpt_w_err(&w), 0);
-            assert_int_equal(det->init(&st2, NULL), 0);
+            assert_int_equal(det->init(&st2, opts), 0);
             cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
             assert_int_equal(det->load(st2, &r), 0);
             assert_int_equal(r.off, w.buf.len);
@@ -342,12 +400,39 @@ static void test_again(void **state)
                                 " count=21 first=1741082400000 last=1741082930000"));
 }
 
+/*
+ * With the pipeline's cm_finding_ref, as a scan has it: the signals are the findings
+ * the aggregator holds (check_members: uid, name, severity, count), in every order and
+ * with the state saved and loaded midway.
+ */
+static void test_members(void **state)
+{
+    static char want[OUTMAX];
+    int order[MAXREC];
+
+    (void)state;
+    opts = &with_ref;
+    setup_recs(PROBES, false);
+    permute(order, 0);
+    run_order(order, 0, false, want, sizeof(want));
+    assert_non_null(strstr(want, "AttackSequence:IAM/CompromisedCredentials region=" T_REGION
+                                 " count=21 first=1741082400000 last=1741082930000"));
+    assert_non_null(strstr(want, "\"name\":\"Discovery:IAMUser/Probe13\",\"severity\":5,"));
+    same_in_every_order(want);
+    setup_recs(80, true);
+    permute(order, 0);
+    run_order(order, 0, false, want, sizeof(want));
+    same_in_every_order(want);
+    opts = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_free),
         cmocka_unit_test(test_more_records),
         cmocka_unit_test(test_again),
+        cmocka_unit_test(test_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
