@@ -195,6 +195,7 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     finding_of(q, d, &ref);
     cm_ct_seq_add_pending(c, ekey, d->time_ms, WINDOW_MS);
     cm_ct_seq_note(q, c, d, type, &ref, ekey, WINDOW_MS);
+    cm_ct_seq_note_actor(c, d, key, ekey);
     /* The window's tactics and newest data bucket: of the signals kept and those pushed out. */
     tactics = c->ngone > 0 ? c->gone_tactics : 0;
     if (c->ngone > 0 && c->gone_bucket[0]) {

@@ -13,8 +13,8 @@
  * A credential's signals read back from a file, against the type table read
  * before them (ud: the detector): a type number within it, a tactic that
  * indexes the tactic tables, times (first_ms becomes the finding's), a bool,
- * a bucket that is a C string. Slots emptied by the window keep their other
- * fields, so every slot is checked.
+ * a bucket, a region and the actor's names that are C strings, an address. Slots emptied by the
+ * window keep their other fields, so every slot is checked.
  */
 static bool cred_ok(const void *ud, const void *key, size_t klen, const void *val)
 {
@@ -31,7 +31,11 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
         !cm_ckpt_time_set(c->gone_bucket_ms) || c->gone_tactics >= 1u << CM_TACTIC_COUNT ||
         c->gone_bucket_tactic >= CM_TACTIC_COUNT ||
         !cm_ckpt_cstr_ok(c->gone_bucket, sizeof(c->gone_bucket)) ||
-        !cm_ckpt_cstr_ok(c->gone_region, sizeof(c->gone_region))) {
+        !cm_ckpt_cstr_ok(c->gone_region, sizeof(c->gone_region)) ||
+        !cm_ckpt_time_set(c->actor.ms) || !cm_ckpt_cstr_ok(c->actor.name, sizeof(c->actor.name)) ||
+        !cm_ckpt_cstr_ok(c->actor.uid, sizeof(c->actor.uid)) ||
+        !cm_ckpt_cstr_ok(c->actor.type, sizeof(c->actor.type)) ||
+        !cm_ckpt_cstr_ok(c->actor.account, sizeof(c->actor.account))) {
         return false;
     }
     for (size_t i = 0; i < SIGNALS; i++) {
@@ -40,7 +44,7 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
         if (s->type > q->ntypes || s->tactic >= CM_TACTIC_COUNT || s->severity10 > 100 ||
             !cm_ckpt_time_set(s->first_ms) || !cm_ckpt_time_set(s->last_ms) ||
             !cm_ckpt_time_set(s->bucket_ms) || !cm_ckpt_bool_ok(&s->s3_data) ||
-            !cm_ckpt_cstr_ok(s->region, sizeof(s->region)) ||
+            !cm_ckpt_cstr_ok(s->region, sizeof(s->region)) || !cm_ckpt_ip_ok(&s->ip) ||
             !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
             return false;
         }

@@ -10,6 +10,10 @@
 
 #include "base/err.h"
 #include "base/hash.h"
+#include "base/ip.h"
+
+/* An address as text with its NUL (the longest IPv6 form has 45 characters). */
+#define IP_TEXT 48
 
 /* The tactics in the order an attack goes through them: the order the finding lists them. */
 static const enum cm_ct_tactic chain[] = {
@@ -124,6 +128,20 @@ static void look(const struct sequence *q, const struct cred *c, const struct cm
     sort_signals(q, w->v, w->n, earlier);
 }
 
+/* Takes out of w's list the signal last seen earliest (the list keeps its order). */
+static void drop_oldest(const struct sequence *q, struct view *w)
+{
+    size_t old = 0;
+
+    for (size_t i = 1; i < w->n; i++) {
+        if (cm_ct_seq_newer(q, w->v[old], w->v[i])) {
+            old = i;
+        }
+    }
+    memmove(&w->v[old], &w->v[old + 1], (w->n - old - 1) * sizeof(w->v[0]));
+    w->n--;
+}
+
 /* Writes the ATTACK_TACTIC indicator of the tactics seen, in the order an attack goes. */
 static void put_tactics(struct cm_jw *jw, const bool seen[CM_TACTIC_COUNT], const char *title)
 {
@@ -181,6 +199,15 @@ static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct 
     cm_jw_arr_begin(jw);
     cm_jw_strn(jw, key.p, key.len);
     cm_jw_arr_end(jw);
+    if (s->ip.family != CM_IP_NONE) {
+        char ip[IP_TEXT];
+
+        cm_ip_format(&s->ip, ip, sizeof(ip));
+        cm_jw_key(jw, "endpointIds"); /* the caller's address, an endpoint's id */
+        cm_jw_arr_begin(jw);
+        cm_jw_str(jw, ip);
+        cm_jw_arr_end(jw);
+    }
     if (s->bucket[0]) {
         cm_jw_key(jw, "resourceUids");
         cm_jw_arr_begin(jw);
@@ -199,13 +226,97 @@ static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct 
     cm_jw_obj_end(jw);
 }
 
+/* Writes the actors: the credential, and who used it when known (struct actor). */
+static void put_actors(struct cm_jw *jw, const struct actor *a, struct cm_str key)
+{
+    cm_jw_key(jw, "actors");
+    cm_jw_arr_begin(jw);
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "id");
+    cm_jw_strn(jw, key.p, key.len);
+    /* GuardDuty's User needs a name, a uid and a type. */
+    if (a->name[0] && a->uid[0] && a->type[0]) {
+        cm_jw_key(jw, "user");
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "name");
+        cm_jw_str(jw, a->name);
+        cm_jw_key(jw, "uid");
+        cm_jw_str(jw, a->uid);
+        cm_jw_key(jw, "type");
+        cm_jw_str(jw, a->type);
+        cm_jw_key(jw, "credentialUid");
+        cm_jw_strn(jw, key.p, key.len);
+        if (a->account[0]) {
+            cm_jw_key(jw, "account");
+            cm_jw_obj_begin(jw);
+            cm_jw_key(jw, "uid");
+            cm_jw_str(jw, a->account);
+            cm_jw_obj_end(jw);
+        }
+        cm_jw_obj_end(jw);
+    }
+    cm_jw_obj_end(jw);
+    cm_jw_arr_end(jw);
+}
+
+/*
+ * Writes the endpoints of the signals listed in w: each caller's address
+ * once, in the order the signals began, with its autonomous system when the
+ * scan has an ASN database (cfg->asn).
+ */
+static void put_endpoints(struct cm_jw *jw, const struct cm_detect_config *cfg,
+                          const struct view *w)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < w->n; i++) {
+        const struct cm_ip *ip = &w->v[i]->ip;
+        char text[IP_TEXT], org[128];
+        uint32_t asn = 0;
+        bool again = false;
+
+        for (size_t j = 0; j < i && !again; j++) {
+            again = memcmp(&w->v[j]->ip, ip, sizeof(*ip)) == 0;
+        }
+        if (ip->family == CM_IP_NONE || again) {
+            continue;
+        }
+        if (!any) {
+            cm_jw_key(jw, "endpoints");
+            cm_jw_arr_begin(jw);
+            any = true;
+        }
+        cm_ip_format(ip, text, sizeof(text));
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "id");
+        cm_jw_str(jw, text);
+        cm_jw_key(jw, "ip");
+        cm_jw_str(jw, text);
+        org[0] = '\0';
+        if (cfg != NULL && cfg->asn != NULL &&
+            cfg->asn(cfg->locate_ud, ip, &asn, org, sizeof(org)) && org[0] != '\0') {
+            cm_jw_key(jw, "autonomousSystem");
+            cm_jw_obj_begin(jw);
+            cm_jw_key(jw, "name");
+            cm_jw_str(jw, org);
+            cm_jw_key(jw, "number");
+            cm_jw_u64(jw, asn);
+            cm_jw_obj_end(jw);
+        }
+        cm_jw_obj_end(jw);
+    }
+    if (any) {
+        cm_jw_arr_end(jw);
+    }
+}
+
 /*
  * Writes {"sequence": ...} (GuardDuty's Sequence, spec 8.4, which the JSON
  * forms carry at service.detection.sequence) of view w into q->info: type's,
  * of credential key, on bucket (NULL: the key). Returns 0 or CM_ENOMEM.
  */
-static int put_sequence(struct sequence *q, const struct view *w, const char *type,
-                        struct cm_str key, const char *bucket)
+static int put_sequence(struct sequence *q, const struct cred *c, const struct view *w,
+                        const char *type, struct cm_str key, const char *bucket)
 {
     struct cm_jw jw;
 
@@ -220,13 +331,7 @@ static int put_sequence(struct sequence *q, const struct view *w, const char *ty
                                     "change or take data of an S3 bucket."
                                   : "A credential that looks compromised was used for a "
                                     "sequence of suspicious API calls.");
-    cm_jw_key(&jw, "actors");
-    cm_jw_arr_begin(&jw);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "id");
-    cm_jw_strn(&jw, key.p, key.len);
-    cm_jw_obj_end(&jw);
-    cm_jw_arr_end(&jw);
+    put_actors(&jw, &c->actor, key);
     cm_jw_key(&jw, "resources");
     cm_jw_arr_begin(&jw);
     cm_jw_obj_begin(&jw);
@@ -244,6 +349,7 @@ static int put_sequence(struct sequence *q, const struct view *w, const char *ty
     }
     cm_jw_obj_end(&jw);
     cm_jw_arr_end(&jw);
+    put_endpoints(&jw, q->cfg, w);
     cm_jw_key(&jw, "signals");
     cm_jw_arr_begin(&jw);
     for (size_t i = 0; i < w->n; i++) {
@@ -322,7 +428,13 @@ int cm_ct_seq_emit(struct sequence *q, const struct cm_detection *d, uint64_t ek
 
     c->overflow[kind] = 0;
     look(q, c, d, &w);
-    if ((rc = put_sequence(q, &w, type, key, bucket)) != 0) {
+    /* A finding's additionalInfo is bounded: past it, the signals last seen earliest leave the
+     * list (before 2026-12-05 the sequence made no finding at all). */
+    while ((rc = put_sequence(q, c, &w, type, key, bucket)) == 0 &&
+           q->info.len > CM_DETECTION_MAX_INFO && w.n > 1) {
+        drop_oldest(q, &w);
+    }
+    if (rc != 0) {
         return rc == CM_ENOMEM ? CM_ENOMEM : 0;
     }
     memset(&out, 0, sizeof(out));

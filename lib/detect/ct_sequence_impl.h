@@ -34,7 +34,7 @@
 /* A region's name with its NUL (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 5u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 6u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
@@ -68,6 +68,7 @@ struct signal {
     struct cm_src_ref src;   /* the record of its earliest detection */
     uint64_t src_key;        /* cm_event_key of it: of two as early, the smaller is cited */
     char region[REGION_LEN]; /* its region ("" when too long to keep) */
+    struct cm_ip ip;         /* the caller's address in that record (CM_IP_NONE: none) */
     int64_t bucket_ms;       /* the time of the detection that named bucket */
     char bucket[64];         /* S3Bucket findings: the bucket of the newest */
 };
@@ -86,6 +87,21 @@ struct pending {
 
 #define DONE_BITS 3u /* the low bits of struct pending's key: 1 << SEQ_* */
 
+/*
+ * Who used the key, as its findings' accessKeyDetails name it (principalId,
+ * userName, userType) and the account: taken from the key's earliest
+ * detection (of two as early, the smaller record key), so the same whatever
+ * order they came in. A field too long to keep is "" (left out).
+ */
+struct actor {
+    int64_t ms;   /* the time of the detection it was taken from; 0: none yet */
+    uint64_t key; /* that detection's record key */
+    char name[72];
+    char uid[96];
+    char type[24];
+    char account[16];
+};
+
 struct cred {
     struct signal sig[SIGNALS];
     struct pending pend[PENDING];
@@ -103,6 +119,7 @@ struct cred {
     char gone_bucket[64];
     int64_t gone_bucket_ms;
     uint8_t gone_bucket_tactic;
+    struct actor actor;
 };
 
 /*
@@ -150,6 +167,13 @@ void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t wi
  */
 void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
                     uint8_t type, const struct finding_ref *ref, uint64_t ekey, int64_t window_ms);
+
+/*
+ * Notes who made d (of record ekey) as the actor of c, the credential key,
+ * when it is the earliest detection of c with a CloudTrail record of key.
+ */
+void cm_ct_seq_note_actor(struct cred *c, const struct cm_detection *d, struct cm_str key,
+                          uint64_t ekey);
 
 /* ---- ct_sequence_emit.c -------------------------------------------------------------- */
 

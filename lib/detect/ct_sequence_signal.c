@@ -223,6 +223,8 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         } else if (d->nevidence > 0) {
             s->src = d->evidence[d->nevidence - 1];
         }
+        s->ip = d->event != NULL && d->event->kind == CM_EV_CLOUDTRAIL ? d->event->u.ct.source_ip
+                                                                       : (struct cm_ip){0};
         s->region[0] = '\0';
         if (d->region.len < sizeof(s->region)) {
             memcpy(s->region, d->region.p, d->region.len);
@@ -256,4 +258,47 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         push_out(c, old);
     }
     *old = x;
+}
+
+/* Copies v into out (cap bytes) as a C string; "" when it does not fit or is absent. */
+static void keep(char *out, size_t cap, struct cm_str v)
+{
+    out[0] = '\0';
+    if (cm_str_present(v) && v.len < cap && memchr(v.p, '\0', v.len) == NULL) {
+        memcpy(out, v.p, v.len);
+        out[v.len] = '\0';
+    }
+}
+
+void cm_ct_seq_note_actor(struct cred *c, const struct cm_detection *d, struct cm_str key,
+                          uint64_t ekey)
+{
+    const struct cm_ct_identity *u;
+    struct actor *a = &c->actor;
+    struct cm_str user;
+
+    if (d->event == NULL || d->event->kind != CM_EV_CLOUDTRAIL) {
+        return;
+    }
+    u = &d->event->u.ct.uid;
+    if (!cm_str_eq(u->access_key_id, key) ||
+        (a->ms != 0 &&
+         (d->event->time_ms > a->ms || (d->event->time_ms == a->ms && ekey >= a->key)))) {
+        return;
+    }
+    /* The user as the findings' accessKeyDetails.userName has it (finding_build.c). */
+    user = u->user_name;
+    if (!cm_str_present(user)) {
+        user = u->issuer_user_name;
+    }
+    if (!cm_str_present(user) && u->type == CM_UID_ROOT) {
+        user = CM_STR_LIT("Root");
+    }
+    a->ms = d->event->time_ms;
+    a->key = ekey;
+    keep(a->name, sizeof(a->name), user);
+    keep(a->uid, sizeof(a->uid), u->principal_id);
+    keep(a->type, sizeof(a->type), u->type_name);
+    keep(a->account, sizeof(a->account),
+         cm_str_present(u->account_id) ? u->account_id : d->account);
 }

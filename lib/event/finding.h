@@ -23,6 +23,8 @@ enum cm_resource_type {
 
 #define CM_DETECTION_MAX_EVIDENCE 8
 #define CM_DETECTION_MAX_INTEL    4
+/* The longest additionalInfo a detection's info makes (longer, it makes no finding). */
+#define CM_DETECTION_MAX_INFO 4096
 /* The length of the id of the finding a detection becomes (lib/finding), without its NUL. */
 #define CM_DETECTION_FINDING_ID_LEN 32
 

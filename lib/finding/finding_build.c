@@ -593,6 +593,7 @@ out:
 }
 
 _Static_assert(CM_FINDING_ID_LEN == CM_DETECTION_FINDING_ID_LEN, "a detection's finding id");
+_Static_assert(CM_FINDING_MAX_STR >= CM_DETECTION_MAX_INFO, "a detection's info fits");
 
 bool cm_finding_ref(const struct cm_detection *d, char id[CM_FINDING_ID_LEN + 1], double *severity)
 {

@@ -4,7 +4,8 @@ Usage: seq_members.py FILE, FILE holding findings one a line (the API form, or
 EventBridge events). Prints one line per attack sequence: its type, then "ok" or
 what of its signals does not match the finding of FILE whose id is the signal's
 uid: its type, severity, count, first and last seen, its key (actorIds) and
-bucket (resourceUids). Used by sequence.sh and state_resume.sh.
+bucket (resourceUids); the sequence's actor's user is the finding's
+accessKeyDetails, and each signal's endpointIds are endpoints of the sequence. Used by sequence.sh and state_resume.sh.
 """
 import json, sys
 fs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -14,7 +15,15 @@ for f in fs:
     if not f["type"].startswith("AttackSequence:"):
         continue
     bad = []
-    for g in f["service"]["detection"]["sequence"]["signals"]:
+    q = f["service"]["detection"]["sequence"]
+    endpoints = {e["id"]: e for e in q.get("endpoints", [])}
+    user = (q["actors"][0].get("user") or {})
+    if not endpoints:
+        bad.append("no endpoints")
+    for g in q["signals"]:
+        for e in g.get("endpointIds", []):
+            if endpoints.get(e, {}).get("ip") != e:
+                bad.append("%s: endpoint %s not among the sequence's endpoints" % (g["name"], e))
         m = by_id.get(g["uid"])
         if m is None:
             bad.append("%s: uid %s is no finding" % (g["name"], g["uid"]))
@@ -27,6 +36,10 @@ for f in fs:
         want = (m["type"], m["severity"], s["count"], s["eventFirstSeen"], s["eventLastSeen"],
                 [r["accessKeyDetails"]["accessKeyId"]],
                 bucket if r["resourceType"] == "S3Bucket" else None)
+        k = r["accessKeyDetails"]
+        who = (user.get("name"), user.get("uid"), user.get("type"), user.get("credentialUid"))
+        if who != (k.get("userName"), k.get("principalId"), k.get("userType"), k["accessKeyId"]):
+            bad.append("%s: actor %r, the finding's key %r" % (g["name"], who, k))
         if got != want:
             bad.append("%s: %r, the finding %r" % (g["name"], got, want))
     print(f["type"], "; ".join(bad) or "ok")

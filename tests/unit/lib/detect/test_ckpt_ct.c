@@ -698,6 +698,7 @@ struct m_signal {
     struct cm_src_ref src;
     uint64_t src_key;
     char region[24];
+    struct cm_ip ip;
     int64_t bucket_ms;
     char bucket[64];
 };
@@ -716,6 +717,11 @@ struct m_signals {
     char gone_bucket[64];
     int64_t gone_bucket_ms;
     uint8_t gone_bucket_tactic;
+    struct {
+        int64_t ms;
+        uint64_t key;
+        char name[72], uid[96], type[24], account[16];
+    } actor;
 };
 
 /* A checkpoint of text run through an engine of table, with the place of one value in it. */
@@ -1053,6 +1059,14 @@ static void test_corrupt_sequence(void **state)
     c = c0, c.sig[0].type = 2;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[15].tactic = CM_TACTIC_COUNT; /* an empty slot's too: they keep their fields */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    /* Who used the key, and from where: C strings, an address of a family. */
+    assert_string_equal(c0.actor.name, "alice");
+    assert_true(c0.sig[0].ip.family == CM_IP_V4);
+    c = c0;
+    memset(c.actor.uid, 'u', sizeof(c.actor.uid));
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.sig[0].ip.family = 5;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[0].severity10 = 101; /* severities are 1.0 - 10.0, here in tenths */
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);

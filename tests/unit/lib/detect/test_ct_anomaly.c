@@ -35,7 +35,7 @@
 struct got {
     char type[MAXD][96];
     char resource[MAXD][64];
-    char info[MAXD][2048];
+    char info[MAXD][CM_DETECTION_MAX_INFO + 1]; /* a sequence's, at most */
     double severity[MAXD];
     uint32_t nevidence[MAXD];
     size_t n;

@@ -42,7 +42,8 @@
 #define BUCKET "example-data-bucket"
 #define PROBES 14 /* Discovery types beyond the first: with them, more types than signals */
 #define MAXREC (7 + 80)
-#define OUTMAX 8192
+#define OUTMAX 16384
+#define LINE   6144 /* a finding described: its info is at most CM_DETECTION_MAX_INFO */
 
 /* One CloudTrail record of the key and the finding types it raised (at most 2). */
 struct rec {
@@ -56,10 +57,23 @@ struct rec {
 
 /* The options the detector is made with: NULL, or with_ref (cm_finding_ref). */
 static const struct cm_detect_opts *opts;
-static struct cm_detect_config ref_config = {.finding_ref = cm_finding_ref};
+/* The autonomous system of an address (cm_detect_config.asn): 192.0.2.0/24 is AS64500's. */
+static bool fake_asn(void *ud, const struct cm_ip *ip, uint32_t *asn, char *org, size_t orglen)
+{
+    (void)ud;
+    if (ip->family != CM_IP_V4 || ip->a[0] != 192 || ip->a[1] != 0 || ip->a[2] != 2) {
+        return false;
+    }
+    *asn = 64500;
+    snprintf(org, orglen, "Example Transit");
+    return true;
+}
+
+static struct cm_detect_config ref_config = {.finding_ref = cm_finding_ref, .asn = fake_asn};
 static const struct cm_detect_opts with_ref = {.config = &ref_config};
 
-static char probe_types[PROBES][48];
+static char probe_types[PROBES][128];
+static const char *probe_suffix = ""; /* lengthens the probes' names */
 static char event_ids[MAXREC][16];
 static int nrec; /* records in recs */
 static struct rec recs[MAXREC] = {
@@ -87,7 +101,8 @@ static void setup_recs(int nprobes, bool more_records)
                 (struct rec){200 + i / 4, {"Discovery:IAMUser/Probe00", NULL}, false, i % 2 == 1};
             continue;
         }
-        snprintf(probe_types[i], sizeof(probe_types[i]), "Discovery:IAMUser/Probe%02d", i);
+        snprintf(probe_types[i], sizeof(probe_types[i]), "Discovery:IAMUser/Probe%02d%s", i,
+                 probe_suffix);
         recs[7 + i] = (struct rec){400 + 10 * i, {probe_types[i], NULL}, false, i % 2 == 1};
     }
     for (int i = 0; i < nrec; i++) {
@@ -117,6 +132,10 @@ static void feed(void *st, struct fold *f, struct t_events *e, int i)
     ev.time_ms = T_EVTIME + recs[i].t_s * 1000;
     ev.src.offset = 1000u * (unsigned)i;
     ev.u.ct.event_id = cm_str_cstr(event_ids[i]);
+    if (i % 3 == 1) { /* the thief's second address */
+        ev.u.ct.source_ip_address = CM_STR_LIT("192.0.2.44");
+        t_ip(&ev.u.ct.source_ip, "192.0.2.44");
+    }
     if (recs[i].west) {
         ev.region = CM_STR_LIT(OTHER_REGION);
     }
@@ -207,19 +226,19 @@ static void describe(const struct fold *f, char *out, size_t cap)
         if (opts != NULL) {
             check_members(f, x);
         }
-        l = lines[n++] = malloc(4096);
+        l = lines[n++] = malloc(LINE);
         assert_non_null(l);
-        snprintf(l, 4096,
+        snprintf(l, LINE,
                  "%s %.*s region=%.*s count=%u first=%lld last=%lld info=%.*s evidence=", x->id,
                  (int)x->type.len, x->type.p, (int)x->region.len, x->region.p, (unsigned)x->count,
                  (long long)x->first_seen_ms, (long long)x->last_seen_ms,
                  (int)x->additional_info.len, x->additional_info.p);
         /* The records it cites: of the signals it lists, each one's earliest. */
         for (uint32_t k = 0; k < x->nevidence; k++) {
-            snprintf(l + strlen(l), 4096 - strlen(l), "%llu ",
+            snprintf(l + strlen(l), LINE - strlen(l), "%llu ",
                      (unsigned long long)x->evidence[k].ref.offset);
         }
-        snprintf(l + strlen(l), 4096 - strlen(l), "\n");
+        snprintf(l + strlen(l), LINE - strlen(l), "\n");
     }
     qsort(lines, n, sizeof(lines[0]), cmp_line);
     out[0] = '\0';
@@ -418,6 +437,16 @@ static void test_members(void **state)
     assert_non_null(strstr(want, "AttackSequence:IAM/CompromisedCredentials region=" T_REGION
                                  " count=21 first=1741082400000 last=1741082930000"));
     assert_non_null(strstr(want, "\"name\":\"Discovery:IAMUser/Probe13\",\"severity\":5,"));
+    /* Who used the key, as its findings' accessKeyDetails say, and where from. */
+    assert_non_null(strstr(want, "\"actors\":[{\"id\":\"" KEY "\",\"user\":{\"name\":\"ci-deploy\","
+                                 "\"uid\":\"AIDAJQABLZS4A3QDU576Q\",\"type\":\"IAMUser\","
+                                 "\"credentialUid\":\"" KEY "\",\"account\":{\"uid\":\"" T_ACCOUNT
+                                 "\"}}}]"));
+    assert_non_null(strstr(want,
+                           "{\"id\":\"192.0.2.44\",\"ip\":\"192.0.2.44\",\"autonomousSystem\":"
+                           "{\"name\":\"Example Transit\",\"number\":64500}}"));
+    assert_non_null(strstr(want, "{\"id\":\"198.51.100.7\",\"ip\":\"198.51.100.7\"}"));
+    assert_non_null(strstr(want, "\"endpointIds\":[\"192.0.2.44\"]"));
     same_in_every_order(want);
     setup_recs(80, true);
     permute(order, 0);
@@ -426,13 +455,49 @@ static void test_members(void **state)
     opts = NULL;
 }
 
+/*
+ * Signals too long for a finding's additionalInfo (CM_DETECTION_MAX_INFO): the
+ * sequence still makes its finding, listing the newest that fit. Before
+ * 2026-12-05 its info went past the bound, the finding could not be built and
+ * the sequence was lost.
+ */
+static void test_bounded(void **state)
+{
+    static char want[OUTMAX];
+    const char *end;
+    int order[MAXREC];
+    const char *p;
+    int listed = 0;
+
+    (void)state;
+    opts = &with_ref;
+    probe_suffix = "-of-a-name-as-long-as-a-detector-may-give-0123456789-0123456789-01234";
+    setup_recs(PROBES, false);
+    permute(order, 0);
+    run_order(order, 0, false, want, sizeof(want));
+    assert_non_null(strstr(want, "AttackSequence:IAM/CompromisedCredentials region=" T_REGION
+                                 " count=21 first=1741082400000 last=1741082930000"));
+    assert_non_null(strstr(want, "AttackSequence:S3/CompromisedData region=" T_REGION
+                                 " count=21 first=1741082400000 last=1741082930000"));
+    p = strstr(want, "AttackSequence:IAM/CompromisedCredentials");
+    end = strchr(p, '\n');
+    assert_true((size_t)(end - p) < LINE - 1); /* not cut */
+    for (p = strstr(p, "\"signals\":["); (p = strstr(p, "\"type\":\"FINDING\"")) != NULL && p < end;
+         p++) {
+        listed++;
+    }
+    assert_true(listed >= 4 && listed < 8);
+    same_in_every_order(want);
+    probe_suffix = "";
+    opts = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_free),
-        cmocka_unit_test(test_more_records),
-        cmocka_unit_test(test_again),
-        cmocka_unit_test(test_members),
+        cmocka_unit_test(test_order_free), cmocka_unit_test(test_more_records),
+        cmocka_unit_test(test_again),      cmocka_unit_test(test_members),
+        cmocka_unit_test(test_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
