@@ -163,6 +163,64 @@ static void put_tactics(struct cm_jw *jw, const bool seen[CM_TACTIC_COUNT], cons
     cm_jw_obj_end(jw);
 }
 
+/*
+ * The indicator a signal's finding type gives its caller's address: TOR_IP for a
+ * *TorIPCaller type (the address is a Tor exit node's), MALICIOUS_IP for a
+ * *MaliciousIPCaller one (on a threat list, the customer's too); else NULL.
+ */
+static const char *address_kind(const struct sequence *q, const struct signal *s)
+{
+    const char *t = cm_ct_seq_type_name(q, s);
+
+    if (strstr(t, "/TorIPCaller") != NULL) {
+        return "TOR_IP";
+    }
+    return strstr(t, "/MaliciousIPCaller") != NULL ? "MALICIOUS_IP" : NULL;
+}
+
+/*
+ * Writes the indicator key (TOR_IP or MALICIOUS_IP) of signals v[0 .. n): the
+ * addresses of those its finding type says are such, each once; nothing when
+ * none is. title: NULL for none.
+ */
+static void put_addresses(struct cm_jw *jw, const struct sequence *q, const struct signal *const *v,
+                          size_t n, const char *key, const char *title)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *kind = address_kind(q, v[i]);
+        char ip[IP_TEXT];
+        bool again = false;
+
+        for (size_t j = 0; j < i && !again; j++) {
+            again = address_kind(q, v[j]) == kind &&
+                    memcmp(&v[j]->ip, &v[i]->ip, sizeof(v[i]->ip)) == 0;
+        }
+        if (kind == NULL || strcmp(kind, key) != 0 || v[i]->ip.family == CM_IP_NONE || again) {
+            continue;
+        }
+        if (!any) {
+            cm_jw_obj_begin(jw);
+            cm_jw_key(jw, "key");
+            cm_jw_str(jw, key);
+            cm_jw_key(jw, "values");
+            cm_jw_arr_begin(jw);
+            any = true;
+        }
+        cm_ip_format(&v[i]->ip, ip, sizeof(ip));
+        cm_jw_str(jw, ip);
+    }
+    if (any) {
+        cm_jw_arr_end(jw);
+        if (title != NULL) {
+            cm_jw_key(jw, "title");
+            cm_jw_str(jw, title);
+        }
+        cm_jw_obj_end(jw);
+    }
+}
+
 /* Writes signal s of credential key (GuardDuty's Signal, spec 8.4). */
 static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct signal *s,
                        struct cm_str key)
@@ -214,13 +272,18 @@ static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct 
         cm_jw_str(jw, s->bucket);
         cm_jw_arr_end(jw);
     }
-    if (s->tactic != CM_TACTIC_NONE) {
+    if (s->tactic != CM_TACTIC_NONE || (address_kind(q, s) != NULL && s->ip.family != CM_IP_NONE)) {
         bool seen[CM_TACTIC_COUNT] = {false};
+        const struct signal *one[1] = {s};
 
-        seen[s->tactic] = true;
         cm_jw_key(jw, "signalIndicators");
         cm_jw_arr_begin(jw);
-        put_tactics(jw, seen, NULL);
+        if (s->tactic != CM_TACTIC_NONE) {
+            seen[s->tactic] = true;
+            put_tactics(jw, seen, NULL);
+        }
+        put_addresses(jw, q, one, 1, "TOR_IP", NULL);
+        put_addresses(jw, q, one, 1, "MALICIOUS_IP", NULL);
         cm_jw_arr_end(jw);
     }
     cm_jw_obj_end(jw);
@@ -359,6 +422,9 @@ static int put_sequence(struct sequence *q, const struct cred *c, const struct v
     cm_jw_key(&jw, "sequenceIndicators");
     cm_jw_arr_begin(&jw);
     put_tactics(&jw, w->seen, "Tactics of the signals");
+    put_addresses(&jw, q, w->v, w->n, "TOR_IP", "Tor exit nodes the key was used from");
+    put_addresses(&jw, q, w->v, w->n, "MALICIOUS_IP",
+                  "Addresses on threat lists the key was used from");
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
     cm_jw_obj_end(&jw);

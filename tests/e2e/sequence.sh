@@ -121,6 +121,65 @@ for l in open(sys.argv[1]):
 check "scan --threads 2: the same sequences, signals and all, as one thread" \
     test "$(seq "$T/scan2.json")" = "$(seq "$T/scan.json")"
 
+# --- a hand-made theft: stolen keys used from a Tor exit node --------------------------
+# GetCallerIdentity, ListUsers, ListRoles, ListBuckets, then 20 GetObject, a ransom note
+# (PutObject) and 5 DeleteObject, all from one Tor exit node with a Kali CLI: the IAM
+# sequence names bob as the key's user, the Tor address as its endpoint and a TOR_IP
+# indicator, and its signals are the scan's findings.
+mkdir -p "$T/hand/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/02"
+python3 - "$T/hand" <<'PY'
+import datetime, json, sys
+t0 = datetime.datetime(2026, 3, 2, 10, 0, 0)
+key, acct, ip = "AKIAHANDMADE00000001", "111122223333", "185.220.101.47"
+def rec(i, src, name, params, data=False, ro=True):
+    r = {"eventVersion": "1.09",
+         "userIdentity": {"type": "IAMUser", "principalId": "AIDAHANDMADE0000001",
+                          "arn": "arn:aws:iam::%s:user/bob" % acct, "accountId": acct,
+                          "accessKeyId": key, "userName": "bob"},
+         "eventTime": (t0 + datetime.timedelta(seconds=20 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+         "eventSource": src, "eventName": name, "awsRegion": "us-east-1",
+         "sourceIPAddress": ip, "userAgent": "aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.kali.2024",
+         "requestParameters": params, "responseElements": None, "requestID": "req-%04d" % i,
+         "eventID": "ev-hand-%04d" % i, "readOnly": ro, "eventType": "AwsApiCall",
+         "managementEvent": not data, "recipientAccountId": acct,
+         "eventCategory": "Data" if data else "Management"}
+    if data:
+        r["resources"] = [{"type": "AWS::S3::Object",
+                           "ARN": "arn:aws:s3:::finance-archive/" + params["key"]},
+                          {"accountId": acct, "type": "AWS::S3::Bucket",
+                           "ARN": "arn:aws:s3:::finance-archive"}]
+    return r
+recs = [rec(i, s, n, {}) for i, (n, s) in enumerate([
+    ("GetCallerIdentity", "sts.amazonaws.com"), ("ListUsers", "iam.amazonaws.com"),
+    ("ListRoles", "iam.amazonaws.com"), ("ListBuckets", "s3.amazonaws.com")])]
+obj = lambda k: {"bucketName": "finance-archive", "key": k,
+                 "Host": "finance-archive.s3.amazonaws.com"}
+recs += [rec(4 + k, "s3.amazonaws.com", "GetObject", obj("q%d.csv" % k), True) for k in range(20)]
+recs += [rec(24, "s3.amazonaws.com", "PutObject", obj("README-RANSOM.txt"), True, False)]
+recs += [rec(25 + k, "s3.amazonaws.com", "DeleteObject", obj("q%d.csv" % k), True, False)
+         for k in range(5)]
+d = sys.argv[1] + "/AWSLogs/%s/CloudTrail/us-east-1/2026/03/02/" % acct
+json.dump({"Records": recs}, open(d + acct + "_CloudTrail_us-east-1_20260302T1000Z_hand.json", "w"))
+open(sys.argv[1] + "/tor.txt", "w").write(ip + "\n")
+PY
+"$COALMINE" scan --no-default-intel --quiet --format json --intel-list tor_exit=TXT:"$T/hand/tor.txt" \
+    "$T/hand/AWSLogs" >"$T/hand.json" 2>"$T/hand.err"
+check "the hand-made theft: scan exits 0" test $? -eq 0
+got=$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    f = json.loads(l)
+    if f["type"] == "AttackSequence:IAM/CompromisedCredentials":
+        q = f["service"]["detection"]["sequence"]
+        print(f["service"]["count"], q["actors"][0]["user"]["name"],
+              [e["ip"] for e in q["endpoints"]],
+              [i["values"] for i in q["sequenceIndicators"] if i["key"] == "TOR_IP"])' "$T/hand.json")
+check "the hand-made theft: the IAM sequence counts its 30 records, names bob, the Tor endpoint and a TOR_IP indicator ($got)" \
+    test "$got" = "30 bob ['185.220.101.47'] [['185.220.101.47']]"
+got=$(members "$T/hand.json")
+check "the hand-made theft: its signals are the scan's findings ($got)" \
+    test "$got" = "AttackSequence:IAM/CompromisedCredentials ok"
+
 # --- filters and rule patterns on its paths ---------------------------------------------
 ids() { "$COALMINE" findings list --db "$T/db" --format ids --finding-criteria "$1" 2>&1 | sort; }
 both=$("$COALMINE" findings list --db "$T/db" --format ids --type \

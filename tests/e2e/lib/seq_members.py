@@ -5,7 +5,9 @@ EventBridge events). Prints one line per attack sequence: its type, then "ok" or
 what of its signals does not match the finding of FILE whose id is the signal's
 uid: its type, severity, count, first and last seen, its key (actorIds) and
 bucket (resourceUids); the sequence's actor's user is the finding's
-accessKeyDetails, and each signal's endpointIds are endpoints of the sequence. Used by sequence.sh and state_resume.sh.
+accessKeyDetails, and each signal's endpointIds are endpoints of the sequence;
+a Tor or threat-list signal's address is its and the sequence's TOR_IP or
+MALICIOUS_IP indicator. Used by sequence.sh and state_resume.sh.
 """
 import json, sys
 fs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -20,7 +22,14 @@ for f in fs:
     user = (q["actors"][0].get("user") or {})
     if not endpoints:
         bad.append("no endpoints")
+    ind = {i["key"]: i["values"] for i in q.get("sequenceIndicators", [])}
     for g in q["signals"]:
+        for suffix, key in (("/TorIPCaller", "TOR_IP"), ("/MaliciousIPCaller", "MALICIOUS_IP")):
+            if suffix in g["name"]:
+                mine = {i["key"]: i["values"] for i in g.get("signalIndicators", [])}
+                for e in g.get("endpointIds", []):
+                    if e not in ind.get(key, []) or mine.get(key) != [e]:
+                        bad.append("%s: %s %s not an indicator" % (g["name"], key, e))
         for e in g.get("endpointIds", []):
             if endpoints.get(e, {}).get("ip") != e:
                 bad.append("%s: endpoint %s not among the sequence's endpoints" % (g["name"], e))

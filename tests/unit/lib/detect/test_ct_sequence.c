@@ -452,6 +452,18 @@ static void test_members(void **state)
     permute(order, 0);
     run_order(order, 0, false, want, sizeof(want));
     same_in_every_order(want);
+    /* The attack alone: its callers on threat lists, as the finding types say (the Tor ones,
+     * at its start, are not among the signals listed). */
+    setup_recs(0, false);
+    permute(order, 0);
+    run_order(order, 0, false, want, sizeof(want));
+    assert_non_null(strstr(want, "{\"key\":\"MALICIOUS_IP\",\"values\":[\"192.0.2.44\","
+                                 "\"198.51.100.7\"],\"title\":"));
+    assert_non_null(strstr(want, "\"name\":\"Exfiltration:S3/MaliciousIPCaller\""));
+    assert_non_null(strstr(want, "\"signalIndicators\":[{\"key\":\"ATTACK_TACTIC\",\"values\":"
+                                 "[\"Exfiltration\"]},{\"key\":\"MALICIOUS_IP\",\"values\":["
+                                 "\"192.0.2.44\"]}]"));
+    same_in_every_order(want);
     opts = NULL;
 }
 
