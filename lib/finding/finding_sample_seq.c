@@ -3,20 +3,33 @@
  * GuardDuty's samples of AttackSequence:* types carry one, so a rule or a
  * reader tested on samples meets the shape real sequences have (ct_sequence.c,
  * docs/detectors/attack-sequence.md): the sample's credential as actor, its
- * access key or bucket as resource, two FINDING signals of different tactics
- * at the sample's time, and their tactics as the ATTACK_TACTIC indicator.
+ * access key or bucket as resource, its user (accessKeyDetails) as the actor's
+ * user, its caller's address as endpoint, two FINDING signals of different
+ * tactics at the sample's time with their types' severities, and their tactics
+ * as the ATTACK_TACTIC indicator.
  */
 #include "finding/finding_sample.h"
 
 #include <string.h>
 
+#include "finding/finding.h"
+
 struct sample_signal {
     const char *uid, *name, *tactic;
 };
 
+/* The sample's caller's address, else absent. */
+static struct cm_str sample_ip(const struct cm_finding *f)
+{
+    return cm_str_present(f->api.remote_ip.ipv4) ? f->api.remote_ip.ipv4 : f->api.remote_ip.ipv6;
+}
+
 static void put_signal(struct cm_jw *jw, const struct cm_finding *f, const struct sample_signal *s,
                        struct cm_str key, const char *bucket)
 {
+    double sev = cm_finding_default_severity(cm_finding_type_info(s->name), CM_ROLE_TARGET);
+    struct cm_str ip = sample_ip(f);
+
     cm_jw_obj_begin(jw);
     cm_jw_key(jw, "uid");
     cm_jw_str(jw, s->uid);
@@ -24,6 +37,10 @@ static void put_signal(struct cm_jw *jw, const struct cm_finding *f, const struc
     cm_jw_str(jw, "FINDING");
     cm_jw_key(jw, "name");
     cm_jw_str(jw, s->name);
+    if (sev > 0.0) {
+        cm_jw_key(jw, "severity");
+        cm_jw_f64(jw, sev);
+    }
     cm_jw_key_time(jw, "createdAt", f->first_seen_ms);
     cm_jw_key_time(jw, "updatedAt", f->last_seen_ms);
     cm_jw_key_time(jw, "firstSeenAt", f->first_seen_ms);
@@ -34,6 +51,12 @@ static void put_signal(struct cm_jw *jw, const struct cm_finding *f, const struc
     cm_jw_arr_begin(jw);
     cm_jw_strn(jw, key.p, key.len);
     cm_jw_arr_end(jw);
+    if (cm_str_present(ip)) {
+        cm_jw_key(jw, "endpointIds");
+        cm_jw_arr_begin(jw);
+        cm_jw_strn(jw, ip.p, ip.len);
+        cm_jw_arr_end(jw);
+    }
     if (bucket != NULL) {
         cm_jw_key(jw, "resourceUids");
         cm_jw_arr_begin(jw);
@@ -54,8 +77,38 @@ static void put_signal(struct cm_jw *jw, const struct cm_finding *f, const struc
     cm_jw_obj_end(jw);
 }
 
+/* The actor's user: the sample's accessKeyDetails, when it names one (as a real one does). */
+static void put_user(struct cm_jw *jw, const struct cm_finding *f, struct cm_str key)
+{
+    const struct cm_str *name = &f->access_key.user_name, *uid = &f->access_key.principal_id;
+    const struct cm_str *type = &f->access_key.user_type;
+
+    if (!cm_str_present(*name) || !cm_str_present(*uid) || !cm_str_present(*type)) {
+        return;
+    }
+    cm_jw_key(jw, "user");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "name");
+    cm_jw_strn(jw, name->p, name->len);
+    cm_jw_key(jw, "uid");
+    cm_jw_strn(jw, uid->p, uid->len);
+    cm_jw_key(jw, "type");
+    cm_jw_strn(jw, type->p, type->len);
+    cm_jw_key(jw, "credentialUid");
+    cm_jw_strn(jw, key.p, key.len);
+    if (cm_str_present(f->account_id)) {
+        cm_jw_key(jw, "account");
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "uid");
+        cm_jw_strn(jw, f->account_id.p, f->account_id.len);
+        cm_jw_obj_end(jw);
+    }
+    cm_jw_obj_end(jw);
+}
+
 void cm_finding_sample_sequence(struct cm_jw *jw, const struct cm_finding *f)
 {
+    struct cm_str ip = sample_ip(f);
     static const struct sample_signal discovery = {
         "GeneratedFindingSignalId1", "Discovery:IAMUser/AnomalousBehavior", "Discovery"};
     static const struct sample_signal s3 = {"GeneratedFindingSignalId2",
@@ -80,6 +133,7 @@ void cm_finding_sample_sequence(struct cm_jw *jw, const struct cm_finding *f)
     cm_jw_obj_begin(jw);
     cm_jw_key(jw, "id");
     cm_jw_strn(jw, key.p, key.len);
+    put_user(jw, f, key);
     cm_jw_obj_end(jw);
     cm_jw_arr_end(jw);
     cm_jw_key(jw, "resources");
@@ -99,6 +153,17 @@ void cm_finding_sample_sequence(struct cm_jw *jw, const struct cm_finding *f)
     }
     cm_jw_obj_end(jw);
     cm_jw_arr_end(jw);
+    if (cm_str_present(ip)) {
+        cm_jw_key(jw, "endpoints");
+        cm_jw_arr_begin(jw);
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "id");
+        cm_jw_strn(jw, ip.p, ip.len);
+        cm_jw_key(jw, "ip");
+        cm_jw_strn(jw, ip.p, ip.len);
+        cm_jw_obj_end(jw);
+        cm_jw_arr_end(jw);
+    }
     cm_jw_key(jw, "signals");
     cm_jw_arr_begin(jw);
     put_signal(jw, f, &discovery, key, NULL);

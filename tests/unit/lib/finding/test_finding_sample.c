@@ -505,6 +505,13 @@ static void test_sequence(void **state)
         assert_string_equal(v, CM_SAMPLE_ACCESS_KEY);
         string_at(api, "service.detection.sequence.signals.1.type", v, sizeof(v));
         assert_string_equal(v, "FINDING");
+        /* The shape a real sequence has: its key's user, its caller's address. */
+        string_at(api, "service.detection.sequence.actors.0.user.name", v, sizeof(v));
+        assert_string_equal(v, "GeneratedFindingRoleName");
+        string_at(api, "service.detection.sequence.endpoints.0.ip", v, sizeof(v));
+        assert_string_equal(v, "198.51.100.0");
+        string_at(api, "service.detection.sequence.signals.0.endpointIds.0", v, sizeof(v));
+        assert_string_equal(v, "198.51.100.0");
         string_at(api, "service.detection.sequence.sequenceIndicators.0.key", v, sizeof(v));
         assert_string_equal(v, "ATTACK_TACTIC");
         assert_true(info_sample(api));
