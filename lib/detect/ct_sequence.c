@@ -81,9 +81,8 @@ static void finish(void *state)
     if (q != NULL) {
         cm_state_destroy(q->creds);
         cm_buf_finish(&q->info);
-        for (uint32_t i = 0; i < q->ntypes; i++) {
-            cm_free(q->type_names[i]);
-        }
+        cm_ct_seq_names_free(&q->types);
+        cm_ct_seq_names_free(&q->regions);
         cm_free(q);
     }
 }
@@ -173,16 +172,17 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     size_t klen, ntactics = 0;
     bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
     uint64_t ekey = record_of(d);
-    struct finding_ref ref;
+    struct noted n;
     uint32_t tactics;
-    uint8_t type;
     int rc;
 
     if (d->type == NULL || strncmp(d->type, "AttackSequence:", 15) == 0 || !cm_str_present(key) ||
         key.len == 0 || d->account.len + 1 + key.len > sizeof(k)) {
         return 0;
     }
-    if ((rc = cm_ct_seq_type_number(q, d->type, &type)) != 0 || type == 0) {
+    if ((rc = cm_ct_seq_number(&q->types, cm_str_cstr(d->type), TYPE_LEN, &n.type)) != 0 ||
+        n.type == 0 ||
+        (rc = cm_ct_seq_number(&q->regions, d->region, REGION_LEN, &n.region)) != 0) {
         return rc;
     }
     memcpy(k, d->account.p, d->account.len);
@@ -192,9 +192,9 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
     if ((c = cm_state_touch(q->creds, k, klen, d->time_ms, NULL)) == NULL) {
         return CM_ENOMEM;
     }
-    finding_of(q, d, &ref);
+    finding_of(q, d, &n.ref);
     cm_ct_seq_add_pending(c, ekey, d->time_ms, WINDOW_MS);
-    cm_ct_seq_note(q, c, d, type, &ref, ekey, WINDOW_MS);
+    cm_ct_seq_note(q, c, d, &n, ekey, WINDOW_MS);
     cm_ct_seq_note_actor(c, d, key, ekey);
     /* The window's tactics and newest data bucket: of the signals kept and those pushed out. */
     tactics = c->ngone > 0 ? c->gone_tactics : 0;

@@ -99,7 +99,7 @@ static void look(const struct sequence *q, const struct cred *c, const struct cm
     w->where = "";
     if (c->ngone > 0) {
         w->first = c->gone_first_ms;
-        w->where = c->gone_region;
+        w->where = cm_ct_seq_name(&q->regions, c->gone_region);
         w->last = c->gone_last_ms > w->last ? c->gone_last_ms : w->last;
         for (size_t t = 0; t < CM_TACTIC_COUNT; t++) {
             w->seen[t] |= (c->gone_tactics >> t) & 1u;
@@ -112,9 +112,10 @@ static void look(const struct sequence *q, const struct cred *c, const struct cm
             continue;
         }
         w->seen[s->tactic] = true;
-        if (cm_ct_seq_earlier_in(s->first_ms, s->region, w->first, w->where)) {
+        if (cm_ct_seq_earlier_in(s->first_ms, cm_ct_seq_name(&q->regions, s->region), w->first,
+                                 w->where)) {
             w->first = s->first_ms;
-            w->where = s->region;
+            w->where = cm_ct_seq_name(&q->regions, s->region);
         }
         w->last = s->last_ms > w->last ? s->last_ms : w->last;
         w->v[w->n++] = s;

@@ -27,14 +27,15 @@
 #define LISTED     8u  /* signals the sequence names: the newest */
 #define PENDING    64u /* records of a key kept until every sequence has counted them */
 
-/* Finding types a signal can name (a uint8_t; the build's detectors declare about 90). */
-#define TYPES_MAX 255u
+/* Names a table holds (a uint8_t numbers them; the build's detectors declare about 90 finding
+ * types, and AWS has about 35 regions). */
+#define NAMES_MAX 255u
 /* The longest finding type kept (the longest there is has 68 characters). */
 #define TYPE_LEN 128u
-/* A region's name with its NUL (the longest there is, ap-southeast-1 and others, has 14). */
+/* The longest region kept (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 6u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 7u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
@@ -54,23 +55,23 @@ struct finding_ref {
 /*
  * A signal is one finding of the credential (the one cm_detect_config.
  * finding_ref names; without it, one finding type). It names its finding
- * type by number, not by pointer, so that a checkpoint can hold it: i + 1
- * for type_names[i] of struct sequence, 0 for an empty slot.
+ * type and region by number in struct sequence's tables (struct names), not
+ * by pointer, so that a checkpoint can hold them, and in a byte.
  */
 struct signal {
-    uint8_t type; /* 0: empty; else 1 + its index in type_names */
+    uint8_t type; /* 0: empty; else its number in the types table */
     uint8_t tactic;
     bool s3_data;         /* an Exfiltration:S3 or Impact:S3 type */
     uint8_t severity10;   /* the highest of its detections', in tenths (0: unknown) */
+    uint8_t region;       /* its number in the regions table (0: unknown, too long to keep) */
     uint8_t fid[FID_LEN]; /* its finding's id (all zero: unknown) */
     int64_t first_ms, last_ms;
     uint32_t count;
-    struct cm_src_ref src;   /* the record of its earliest detection */
-    uint64_t src_key;        /* cm_event_key of it: of two as early, the smaller is cited */
-    char region[REGION_LEN]; /* its region ("" when too long to keep) */
-    struct cm_ip ip;         /* the caller's address in that record (CM_IP_NONE: none) */
-    int64_t bucket_ms;       /* the time of the detection that named bucket */
-    char bucket[64];         /* S3Bucket findings: the bucket of the newest */
+    struct cm_src_ref src; /* the record of its earliest detection */
+    uint64_t src_key;      /* cm_event_key of it: of two as early, the smaller is cited */
+    struct cm_ip ip;       /* the caller's address in that record (CM_IP_NONE: none) */
+    int64_t bucket_ms;     /* the time of the detection that named bucket */
+    char bucket[64];       /* S3Bucket findings: the bucket of the newest */
 };
 
 /*
@@ -114,7 +115,7 @@ struct cred {
     uint32_t ngone;
     uint32_t gone_tactics; /* 1 << tactic of each */
     int64_t gone_first_ms, gone_last_ms;
-    char gone_region[REGION_LEN]; /* the region of the earliest */
+    uint8_t gone_region; /* the region of the earliest (a number, as struct signal's) */
     /* The bucket of the newest of them that took or destroyed data, its time and tactic. */
     char gone_bucket[64];
     int64_t gone_bucket_ms;
@@ -123,29 +124,38 @@ struct cred {
 };
 
 /*
- * The detector's own copy of each finding type its signals name, in the
- * order first seen: the types come from every detector of the engine (and
- * from a checkpoint), so the table is learned, not fixed, and is saved with
- * the signals.
+ * Names learned in the order first seen, numbered from 1 (0: none): the
+ * finding types and regions signals name come from every detector of the
+ * engine (and from a checkpoint), so the tables are learned, not fixed, and
+ * are saved with the signals; a signal keeps a byte, not the name.
  */
+struct names {
+    char *v[NAMES_MAX];
+    uint32_t n;
+};
+
 struct sequence {
     const struct cm_detect_config *cfg; /* its finding_ref; NULL: none */
     struct cm_state *creds;             /* account/key -> struct cred */
     struct cm_buf info;
-    char *type_names[TYPES_MAX];
-    uint32_t ntypes;
+    struct names types;   /* of struct signal's type */
+    struct names regions; /* of struct signal's and struct cred's region */
 };
 
 /* ---- ct_sequence_signal.c ------------------------------------------------------------ */
 
-/* The name of signal s (not empty). */
-const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s);
+/* The name numbered i in t; "" for 0. */
+const char *cm_ct_seq_name(const struct names *t, uint8_t i);
 /*
- * The number of finding type t in q->type_names (added when new) into *out; 0
- * when t cannot be kept (too long, or the table is full: then it is no
- * signal). Returns 0 or CM_ENOMEM.
+ * The number of name s in t (added when new) into *out; 0 when s cannot be
+ * kept (empty, longer than max, holding a NUL, or the table is full).
+ * Returns 0 or CM_ENOMEM.
  */
-int cm_ct_seq_type_number(struct sequence *q, const char *t, uint8_t *out);
+int cm_ct_seq_number(struct names *t, struct cm_str s, size_t max, uint8_t *out);
+/* Frees t's names. */
+void cm_ct_seq_names_free(struct names *t);
+/* The name of signal s's finding type (not empty). */
+const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s);
 /* Whether a was last seen after b (of two as new, the first by name, then by finding id). */
 bool cm_ct_seq_newer(const struct sequence *q, const struct signal *a, const struct signal *b);
 /* Whether bucket b, named at b_ms, is newer than bucket a named at a_ms (of two as new, the
@@ -161,12 +171,18 @@ bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char 
  * had not counted it (overflow).
  */
 void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms);
+/* What a detection is as a signal: its type's and its region's numbers, its finding. */
+struct noted {
+    uint8_t type, region;
+    struct finding_ref ref;
+};
+
 /*
- * Notes d, whose type is number type, whose finding is ref and whose record
- * has event key ekey, as a signal of c: see ct_sequence_signal.c.
+ * Notes d, which is n, whose record has event key ekey, as a signal of c: see
+ * ct_sequence_signal.c.
  */
 void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
-                    uint8_t type, const struct finding_ref *ref, uint64_t ekey, int64_t window_ms);
+                    const struct noted *n, uint64_t ekey, int64_t window_ms);
 
 /*
  * Notes who made d (of record ekey) as the actor of c, the credential key,

@@ -32,37 +32,46 @@ static const struct {
     {"PenTest", CM_TACTIC_PENTEST},
 };
 
-/* The name of signal s (not empty). */
-const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s)
+const char *cm_ct_seq_name(const struct names *t, uint8_t i)
 {
-    return q->type_names[s->type - 1];
+    return i == 0 || i > t->n ? "" : t->v[i - 1];
 }
 
-/*
- * The number of finding type t in q->type_names (added when new) into *out; 0
- * when t cannot be kept (too long, or the table is full: then it is no
- * signal). Returns 0 or CM_ENOMEM.
- */
-int cm_ct_seq_type_number(struct sequence *q, const char *t, uint8_t *out)
+int cm_ct_seq_number(struct names *t, struct cm_str s, size_t max, uint8_t *out)
 {
-    size_t n = strlen(t);
-
     *out = 0;
-    for (uint32_t i = 0; i < q->ntypes; i++) {
-        if (strcmp(q->type_names[i], t) == 0) {
+    if (!cm_str_present(s) || s.len == 0 || s.len > max || memchr(s.p, '\0', s.len) != NULL) {
+        return 0;
+    }
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (cm_str_eqc(s, t->v[i])) {
             *out = (uint8_t)(i + 1);
             return 0;
         }
     }
-    if (n > TYPE_LEN || q->ntypes >= TYPES_MAX) {
+    if (t->n >= NAMES_MAX) {
         return 0;
     }
-    if ((q->type_names[q->ntypes] = cm_malloc(n + 1)) == NULL) {
+    if ((t->v[t->n] = cm_malloc(s.len + 1)) == NULL) {
         return CM_ENOMEM;
     }
-    memcpy(q->type_names[q->ntypes], t, n + 1);
-    *out = (uint8_t)++q->ntypes;
+    memcpy(t->v[t->n], s.p, s.len);
+    t->v[t->n][s.len] = '\0';
+    *out = (uint8_t)++t->n;
     return 0;
+}
+
+void cm_ct_seq_names_free(struct names *t)
+{
+    for (uint32_t i = 0; i < t->n; i++) {
+        cm_free(t->v[i]);
+    }
+    t->n = 0;
+}
+
+const char *cm_ct_seq_type_name(const struct sequence *q, const struct signal *s)
+{
+    return cm_ct_seq_name(&q->types, s->type);
 }
 
 /* The tactic of a finding type: its threat purpose (before ':'). */
@@ -112,12 +121,13 @@ bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char 
 }
 
 /* Folds signal s into what c keeps of the signals pushed out of its SIGNALS. */
-static void push_out(struct cred *c, const struct signal *s)
+static void push_out(const struct sequence *q, struct cred *c, const struct signal *s)
 {
     if (c->ngone == 0 ||
-        cm_ct_seq_earlier_in(s->first_ms, s->region, c->gone_first_ms, c->gone_region)) {
+        cm_ct_seq_earlier_in(s->first_ms, cm_ct_seq_name(&q->regions, s->region), c->gone_first_ms,
+                             cm_ct_seq_name(&q->regions, c->gone_region))) {
         c->gone_first_ms = s->first_ms;
-        memcpy(c->gone_region, s->region, sizeof(c->gone_region));
+        c->gone_region = s->region;
     }
     if (c->ngone == 0 || s->last_ms > c->gone_last_ms) {
         c->gone_last_ms = s->last_ms;
@@ -180,8 +190,10 @@ void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t wi
  * first.
  */
 void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
-                    uint8_t type, const struct finding_ref *ref, uint64_t ekey, int64_t window_ms)
+                    const struct noted *n, uint64_t ekey, int64_t window_ms)
 {
+    const struct finding_ref *ref = &n->ref;
+    uint8_t type = n->type;
     struct signal *s = NULL, *old = NULL, x;
     int64_t first = d->first_ms ? d->first_ms : d->time_ms;
 
@@ -225,11 +237,7 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         }
         s->ip = d->event != NULL && d->event->kind == CM_EV_CLOUDTRAIL ? d->event->u.ct.source_ip
                                                                        : (struct cm_ip){0};
-        s->region[0] = '\0';
-        if (d->region.len < sizeof(s->region)) {
-            memcpy(s->region, d->region.p, d->region.len);
-            s->region[d->region.len] = '\0';
-        }
+        s->region = n->region;
     }
     if (d->time_ms > s->last_ms) {
         s->last_ms = d->time_ms;
@@ -251,11 +259,11 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         return;
     }
     if (old->type != 0 && cm_ct_seq_newer(q, old, &x)) {
-        push_out(c, &x); /* older than every signal kept */
+        push_out(q, c, &x); /* older than every signal kept */
         return;
     }
     if (old->type != 0) {
-        push_out(c, old);
+        push_out(q, c, old);
     }
     *old = x;
 }

@@ -692,12 +692,12 @@ struct m_signal {
     uint8_t tactic;
     bool s3_data;
     uint8_t severity10;
+    uint8_t region;
     uint8_t fid[16];
     int64_t first_ms, last_ms;
     uint32_t count;
     struct cm_src_ref src;
     uint64_t src_key;
-    char region[24];
     struct cm_ip ip;
     int64_t bucket_ms;
     char bucket[64];
@@ -713,7 +713,7 @@ struct m_signals {
     uint32_t ngone;
     uint32_t gone_tactics;
     int64_t gone_first_ms, gone_last_ms;
-    char gone_region[24];
+    uint8_t gone_region;
     char gone_bucket[64];
     int64_t gone_bucket_ms;
     uint8_t gone_bucket_tactic;
@@ -1080,13 +1080,14 @@ static void test_corrupt_sequence(void **state)
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[0].bucket_ms = INT64_MAX;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
-    assert_string_equal(c0.sig[0].region, "us-east-1");
-    c = c0;
-    memset(c.sig[0].region, 'r', sizeof(c.sig[0].region)); /* the region the finding is in */
+    /* The region the finding is in: a number of the region table, which names one. */
+    assert_int_equal(c0.sig[0].region, 1);
+    c = c0, c.sig[0].region = 2;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
-    c = c0;
-    memset(c.gone_region, 'r', sizeof(c.gone_region));
+    c = c0, c.gone_region = 2;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.gone_region = 1;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
     /* What the signals pushed out left: tactics, times, the bucket of their newest. */
     c = c0, c.gone_tactics = 1u << CM_TACTIC_COUNT;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
@@ -1104,6 +1105,12 @@ static void test_corrupt_sequence(void **state)
     assert_true(c0.pend[0].key != 0 && c0.pend[0].ms == c0.sig[0].first_ms);
     c = c0, c.pend[0].ms = INT64_MIN;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    /* The region table: us-east-1, after the type table. */
+    at = find_bytes(&s.w, "us-east-1", 9, 0);
+    assert_true(at != (size_t)-1 && le32(s.w.buf.p + at - 4) == 9 && le32(s.w.buf.p + at - 8) == 1);
+    t = s;
+    t.at = at + 2;
+    assert_int_equal(load_patched(&t, "\0", 1), CM_EINVAL);
     /* The type table: a name holding a NUL, or more names than it can number. */
     at = find_bytes(&s.w, kali, sizeof(kali) - 1, 0);
     assert_true(at != (size_t)-1 && le32(s.w.buf.p + at - 4) == sizeof(kali) - 1);
