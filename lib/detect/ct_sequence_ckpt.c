@@ -36,7 +36,9 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
         !cm_ckpt_time_set(c->actor.ms) || !cm_ckpt_cstr_ok(c->actor.name, sizeof(c->actor.name)) ||
         !cm_ckpt_cstr_ok(c->actor.uid, sizeof(c->actor.uid)) ||
         !cm_ckpt_cstr_ok(c->actor.type, sizeof(c->actor.type)) ||
-        !cm_ckpt_cstr_ok(c->actor.account, sizeof(c->actor.account))) {
+        !cm_ckpt_cstr_ok(c->actor.account, sizeof(c->actor.account)) ||
+        !cm_ckpt_time_set(c->actor.session_ms) || c->actor.session_mfa < -1 ||
+        c->actor.session_mfa > 1 || !cm_ckpt_cstr_ok(c->actor.issuer, sizeof(c->actor.issuer))) {
         return false;
     }
     for (size_t i = 0; i < SIGNALS; i++) {

@@ -319,6 +319,22 @@ static void put_actors(struct cm_jw *jw, const struct actor *a, struct cm_str ke
         }
         cm_jw_obj_end(jw);
     }
+    if (a->ms != 0 && (a->session_ms != 0 || a->session_mfa >= 0 || a->issuer[0])) {
+        cm_jw_key(jw, "session"); /* what the key's records say of its session */
+        cm_jw_obj_begin(jw);
+        if (a->session_mfa >= 0) {
+            cm_jw_key(jw, "mfaStatus");
+            cm_jw_str(jw, a->session_mfa ? "ENABLED" : "DISABLED");
+        }
+        if (a->session_ms != 0) {
+            cm_jw_key_time(jw, "createdTime", a->session_ms);
+        }
+        if (a->issuer[0]) {
+            cm_jw_key(jw, "issuer");
+            cm_jw_str(jw, a->issuer);
+        }
+        cm_jw_obj_end(jw);
+    }
     cm_jw_obj_end(jw);
     cm_jw_arr_end(jw);
 }

@@ -35,7 +35,7 @@
 /* The longest region kept (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 7u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 8u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
@@ -101,6 +101,10 @@ struct actor {
     char uid[96];
     char type[24];
     char account[16];
+    /* Its session (userIdentity.sessionContext), when the key is a session's: */
+    int64_t session_ms; /* creationDate; 0: not known */
+    int8_t session_mfa; /* mfaAuthenticated: 1 true, 0 false, -1 not known */
+    char issuer[136];   /* sessionIssuer.arn; "" when not known or too long to keep */
 };
 
 struct cred {

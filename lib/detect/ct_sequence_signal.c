@@ -12,6 +12,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/time.h"
 
 /* Finding types' threat purposes (before ':') and the tactic each is read as. */
 static const struct {
@@ -309,4 +310,12 @@ void cm_ct_seq_note_actor(struct cred *c, const struct cm_detection *d, struct c
     keep(a->type, sizeof(a->type), u->type_name);
     keep(a->account, sizeof(a->account),
          cm_str_present(u->account_id) ? u->account_id : d->account);
+    if (!cm_str_present(u->creation_date) ||
+        cm_time_parse_iso(u->creation_date, &a->session_ms) != 0) {
+        a->session_ms = 0;
+    }
+    a->session_mfa = cm_str_eqc(u->mfa_authenticated, "true")    ? 1
+                     : cm_str_eqc(u->mfa_authenticated, "false") ? 0
+                                                                 : -1;
+    keep(a->issuer, sizeof(a->issuer), u->issuer_arn);
 }

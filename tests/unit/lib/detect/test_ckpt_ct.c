@@ -721,6 +721,9 @@ struct m_signals {
         int64_t ms;
         uint64_t key;
         char name[72], uid[96], type[24], account[16];
+        int64_t session_ms;
+        int8_t session_mfa;
+        char issuer[136];
     } actor;
 };
 
@@ -1065,6 +1068,11 @@ static void test_corrupt_sequence(void **state)
     assert_true(c0.sig[0].ip.family == CM_IP_V4);
     c = c0;
     memset(c.actor.uid, 'u', sizeof(c.actor.uid));
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.actor.session_mfa = 2; /* true, false or not known */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0;
+    memset(c.actor.issuer, 'i', sizeof(c.actor.issuer));
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.sig[0].ip.family = 5;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);

@@ -74,6 +74,7 @@ static const struct cm_detect_opts with_ref = {.config = &ref_config};
 
 static char probe_types[PROBES][128];
 static const char *probe_suffix = ""; /* lengthens the probes' names */
+static bool role_session;             /* the key is an assumed role's session's */
 static char event_ids[MAXREC][16];
 static int nrec; /* records in recs */
 static struct rec recs[MAXREC] = {
@@ -132,6 +133,16 @@ static void feed(void *st, struct fold *f, struct t_events *e, int i)
     ev.time_ms = T_EVTIME + recs[i].t_s * 1000;
     ev.src.offset = 1000u * (unsigned)i;
     ev.u.ct.event_id = cm_str_cstr(event_ids[i]);
+    if (role_session) {
+        ev.u.ct.uid.type = CM_UID_ASSUMEDROLE;
+        ev.u.ct.uid.type_name = CM_STR_LIT("AssumedRole");
+        ev.u.ct.uid.principal_id = CM_STR_LIT("AROAEXAMPLEROLE00001:thief");
+        ev.u.ct.uid.user_name = CM_STR_NULL;
+        ev.u.ct.uid.issuer_user_name = CM_STR_LIT("deploy-role");
+        ev.u.ct.uid.issuer_arn = CM_STR_LIT("arn:aws:iam::" T_ACCOUNT ":role/deploy-role");
+        ev.u.ct.uid.creation_date = CM_STR_LIT("2025-03-04T09:00:00Z");
+        ev.u.ct.uid.mfa_authenticated = CM_STR_LIT("false");
+    }
     if (i % 3 == 1) { /* the thief's second address */
         ev.u.ct.source_ip_address = CM_STR_LIT("192.0.2.44");
         t_ip(&ev.u.ct.source_ip, "192.0.2.44");
@@ -504,12 +515,38 @@ static void test_bounded(void **state)
     opts = NULL;
 }
 
+/*
+ * The key of an assumed role's session: the actor's user is the role, as the findings'
+ * accessKeyDetails say, and its session what the records' sessionContext says.
+ */
+static void test_session(void **state)
+{
+    static char want[OUTMAX];
+    int order[MAXREC];
+
+    (void)state;
+    opts = &with_ref;
+    role_session = true;
+    setup_recs(PROBES, false);
+    permute(order, 0);
+    run_order(order, 0, false, want, sizeof(want));
+    assert_non_null(strstr(want,
+                           "\"user\":{\"name\":\"deploy-role\",\"uid\":\"AROAEXAMPLEROLE00001:"
+                           "thief\",\"type\":\"AssumedRole\",\"credentialUid\":\"" KEY "\","
+                           "\"account\":{\"uid\":\"" T_ACCOUNT "\"}},\"session\":{\"mfaStatus\":"
+                           "\"DISABLED\",\"createdTime\":\"2025-03-04T09:00:00.000Z\",\"issuer\":"
+                           "\"arn:aws:iam::" T_ACCOUNT ":role/deploy-role\"}}]"));
+    same_in_every_order(want);
+    role_session = false;
+    opts = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_free), cmocka_unit_test(test_more_records),
         cmocka_unit_test(test_again),      cmocka_unit_test(test_members),
-        cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_bounded),    cmocka_unit_test(test_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
