@@ -53,6 +53,8 @@ struct cm_flow_view {
  * GuardDuty's EC2 findings name instances (docs/detectors/vpcflow.md).
  */
 bool cm_flow_forwarded(const struct cm_flow *fl);
+/* Whether fl's format has instance-id and it is "-": an interface of no instance of the account. */
+bool cm_flow_no_instance(const struct cm_flow *fl);
 
 /*
  * The interface's own address (flow_local.c). A record of a format without
@@ -90,6 +92,10 @@ struct cm_flow_local {
     int8_t internal; /* cm_ip_is_internal: 1 the source alone, -1 the destination alone */
     int8_t side;     /* cm_flow_local_side(ev) after learning from it */
     bool loaded;     /* the table came from a checkpoint (cm_flow_local_load) */
+    /* The record noted last whose interface has no instance (NULL: none), and whether
+     * that interface forwards other hosts' traffic (cm_flow_local_forwards). */
+    const struct cm_event *fwd_ev;
+    bool fwd;
 };
 
 /* A learner with an empty table. Returns 0 or CM_ENOMEM. */
@@ -107,7 +113,8 @@ static inline bool cm_flow_local_maybe(const struct cm_flow *fl)
            (fl->src.family == CM_IP_V4 || fl->src.family == CM_IP_V6);
 }
 /*
- * Learns from event ev (any kind; only ambiguous flow records teach) and
+ * Learns from event ev (any kind; ambiguous flow records teach the side, and
+ * the records of interfaces of no instance whether the interface forwards) and
  * keeps what cm_flow_view needs of it until the next note. 0 or CM_ENOMEM.
  */
 int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev);
@@ -116,8 +123,18 @@ static inline void cm_flow_local_forget(struct cm_flow_local *l)
 {
     if (l != NULL) {
         l->ev = NULL;
+        l->fwd_ev = NULL;
     }
 }
+/*
+ * Whether flow record ev is of an interface of no instance (cm_flow_no_instance)
+ * that forwards other hosts' traffic: one of its records so far was forwarded
+ * (cm_flow_forwarded). A NAT gateway's records of its own leg to the internet
+ * (srcaddr and pkt-srcaddr both its own address) are then known for its too;
+ * they are the instance's connections, which its own interface records. l may
+ * be NULL (false).
+ */
+bool cm_flow_local_forwards(const struct cm_flow_local *l, const struct cm_event *ev);
 /*
  * Which side of fl is the interface's by what l learned: 1 the source, -1 the
  * destination, 0 not known (a record that is not ambiguous, an interface not

@@ -42,7 +42,8 @@ struct local_net {
     uint8_t addr[2][ADDR_LEN]; /* IPv4 candidates; addr[0] alone once known */
     uint8_t state6;            /* IPv6: NONE, CANDIDATES, KNOWN (net[0]) or SEVERAL */
     uint8_t state4;            /* IPv4: the same for addr */
-    uint8_t pad[6];
+    uint8_t forwards;          /* 1: a record of the interface (no instance) was forwarded */
+    uint8_t pad[5];
 };
 
 enum { NONE, CANDIDATES, KNOWN, SEVERAL };
@@ -178,6 +179,37 @@ static int learn(struct cm_state *t, const struct cm_event *ev, int *side)
     return CM_OK;
 }
 
+/*
+ * Notes whether the interface of ev, a record of an interface of no instance,
+ * forwards: a forwarded record marks it (the first touch makes its entry), and
+ * every record of it then carries the mark (l->fwd_ev, l->fwd).
+ */
+static int note_forwards(struct cm_flow_local *l, const struct cm_event *ev)
+{
+    const struct cm_flow *fl = &ev->u.flow;
+    struct local_net *n;
+    bool created = false;
+
+    if (!cm_str_present(fl->interface_id) || fl->interface_id.len == 0) {
+        return CM_OK;
+    }
+    if (cm_flow_forwarded(fl)) {
+        n = cm_state_touch(l->t, fl->interface_id.p, fl->interface_id.len, ev->time_ms, &created);
+        if (n == NULL) {
+            return CM_ENOMEM;
+        }
+        if (created) {
+            memset(n, 0, sizeof(*n));
+        }
+        n->forwards = 1;
+    } else {
+        n = cm_state_get(l->t, fl->interface_id.p, fl->interface_id.len);
+    }
+    l->fwd = n != NULL && n->forwards;
+    l->fwd_ev = ev;
+    return CM_OK;
+}
+
 int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev)
 {
     const struct cm_flow *fl = &ev->u.flow;
@@ -185,7 +217,14 @@ int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev)
     int side = 0, rc;
 
     l->ev = NULL;
-    if (ev->kind != CM_EV_FLOW || !cm_flow_local_maybe(fl)) {
+    l->fwd_ev = NULL;
+    if (ev->kind != CM_EV_FLOW) {
+        return CM_OK;
+    }
+    if (cm_flow_no_instance(fl) && (rc = note_forwards(l, ev)) != 0) {
+        return rc;
+    }
+    if (!cm_flow_local_maybe(fl)) {
         return CM_OK; /* the view needs nothing of the learner (flow-direction, or no pair) */
     }
     src_in = cm_ip_is_internal(&fl->src);
@@ -217,10 +256,29 @@ int cm_flow_local_side(const struct cm_flow_local *t, const struct cm_flow *fl)
     return side_of(v4 ? l->addr[0] : l->net[0], v4 ? ADDR_LEN : NET_LEN, fl);
 }
 
+bool cm_flow_local_forwards(const struct cm_flow_local *l, const struct cm_event *ev)
+{
+    const struct cm_flow *fl = &ev->u.flow;
+    const struct local_net *n;
+
+    if (l == NULL || ev->kind != CM_EV_FLOW || !cm_flow_no_instance(fl)) {
+        return false;
+    }
+    if (l->fwd_ev == ev) {
+        return l->fwd;
+    }
+    if (!cm_str_present(fl->interface_id) || fl->interface_id.len == 0) {
+        return false;
+    }
+    n = cm_state_get(l->t, fl->interface_id.p, fl->interface_id.len);
+    return n != NULL && n->forwards;
+}
+
 void cm_flow_local_expire(struct cm_flow_local *l, int64_t watermark_ms)
 {
     if (l != NULL) {
         l->ev = NULL;
+        l->fwd_ev = NULL;
         cm_state_expire(l->t, watermark_ms, NULL, NULL);
     }
 }
@@ -239,7 +297,7 @@ static bool local_check(const void *ud, const void *key, size_t klen, const void
 
     (void)ud;
     (void)key;
-    return klen > 0 && l->state6 <= SEVERAL && l->state4 <= SEVERAL;
+    return klen > 0 && l->state6 <= SEVERAL && l->state4 <= SEVERAL && l->forwards <= 1;
 }
 
 static const struct cm_state_codec codec = {.check = local_check};
@@ -252,6 +310,7 @@ int cm_flow_local_save(const struct cm_flow_local *l, struct cm_ckpt_w *w)
 int cm_flow_local_load(struct cm_flow_local *l, struct cm_ckpt_r *r)
 {
     l->ev = NULL;
+    l->fwd_ev = NULL;
     l->loaded = true;
     return cm_state_load(l->t, r, &codec);
 }

@@ -7,9 +7,14 @@
 
 #include "inventory/inventory.h"
 
+bool cm_flow_no_instance(const struct cm_flow *fl)
+{
+    return (fl->present & (1ULL << CM_FF_INSTANCE_ID)) && !cm_str_present(fl->instance_id);
+}
+
 bool cm_flow_forwarded(const struct cm_flow *fl)
 {
-    if (!(fl->present & (1ULL << CM_FF_INSTANCE_ID)) || cm_str_present(fl->instance_id)) {
+    if (!cm_flow_no_instance(fl)) {
         return false;
     }
     return (fl->pkt_src.family != CM_IP_NONE && fl->src.family != CM_IP_NONE &&
@@ -40,7 +45,7 @@ bool cm_flow_view(const struct cm_event *ev, const struct cm_flow_local *local,
     }
     fl = &ev->u.flow;
     if (fl->status != CM_FS_OK || fl->src.family == CM_IP_NONE || fl->dst.family == CM_IP_NONE ||
-        cm_flow_forwarded(fl)) {
+        cm_flow_forwarded(fl) || cm_flow_local_forwards(local, ev)) {
         return false;
     }
     /* What the learner found when it noted ev (the engine notes each record once, before

@@ -52,7 +52,8 @@ struct flow_state {
     const struct cm_detect_config *cfg;    /* read afresh per event: src/ may swap the snapshot */
     const struct cm_intel_snapshot *intel; /* the snapshot of the current event */
     struct cm_intel_memo *memo;            /* the engine's (opts->memo); may be NULL */
-    struct cm_state *tor;                  /* resource id -> struct peers */
+    const struct cm_flow_local *local; /* the engine's learner (opts->flow_local); may be NULL */
+    struct cm_state *tor;              /* resource id -> struct peers */
     uint64_t seed;
 };
 
@@ -67,6 +68,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
     }
     st->cfg = opts->config;
     st->memo = opts->memo;
+    st->local = opts->flow_local;
     st->seed = opts->seed;
     memset(&so, 0, sizeof(so));
     so.val_size = sizeof(struct peers);
@@ -187,7 +189,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bool outbound;
 
     st->intel = cm_detect_intel(st->cfg);
-    if (st->intel == NULL || fl->status != CM_FS_OK || is_reply(fl) || cm_flow_forwarded(fl)) {
+    if (st->intel == NULL || fl->status != CM_FS_OK || is_reply(fl) || cm_flow_forwarded(fl) ||
+        cm_flow_local_forwards(st->local, ev)) {
         return 0;
     }
     if (cm_ip_is_public(&fl->dst) &&
@@ -283,6 +286,7 @@ const struct cm_detector cm_detector_intel_flow = {
     .on_tick = on_tick,
     .finish = finish,
     .state_stats = state_stats,
+    .flow_local = true,
     .state_version = INTEL_FLOW_STATE_VERSION,
     .save = save,
     .load = load,

@@ -209,4 +209,29 @@ check "NAT64: the instance reaching a listed C&C through 64:ff9b::/96 is C&CActi
     sh -c 'test "$(grep -c "" "$1")" -eq 1 && grep -q "\"type\": *\"Backdoor:EC2/C&CActivity.B\"" "$1" &&
         grep -q "i-0a1b2c3d4e5f60718" "$1"' _ "$T/nat64.json"
 
+# --- an instance's C&C connection through a NAT gateway (VPC-wide custom format) ---------------
+# AWS records a NAT gateway's two legs of a connection on its interface (instance-id "-"): the
+# instance's leg (pkt-dstaddr the remote) is forwarded, but the gateway's own leg to the
+# internet has the gateway's address as srcaddr and pkt-srcaddr. The instance's interface
+# records the connection; GuardDuty names the instance alone. Before 2026-12-05 the gateway's
+# leg was a second C&CActivity.B, on the gateway's interface.
+N="$T/natgw"
+mkdir -p "$N"
+echo 141.98.10.10 >"$N/cnc.txt"
+{
+    echo 'version account-id interface-id instance-id srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol packets bytes start end action log-status flow-direction region'
+    echo '5 111122223333 eni-0a1b2c3d4e5f60718 i-0a1b2c3d4e5f60718 10.0.1.5 141.98.10.10 51000 443 10.0.1.5 141.98.10.10 6 10 800 1767607200 1767607210 ACCEPT OK egress us-east-1'
+    echo '5 111122223333 eni-0cafe00000000000a - 10.0.1.5 10.0.0.220 51000 443 10.0.1.5 141.98.10.10 6 10 800 1767607200 1767607210 ACCEPT OK ingress us-east-1'
+    echo '5 111122223333 eni-0cafe00000000000a - 10.0.0.220 141.98.10.10 61000 443 10.0.0.220 141.98.10.10 6 10 800 1767607200 1767607210 ACCEPT OK egress us-east-1'
+    echo '5 111122223333 eni-0cafe00000000000a - 141.98.10.10 10.0.0.220 443 61000 141.98.10.10 10.0.0.220 6 8 4000 1767607200 1767607210 ACCEPT OK ingress us-east-1'
+    echo '5 111122223333 eni-0cafe00000000000a - 10.0.0.220 10.0.1.5 443 51000 141.98.10.10 10.0.1.5 6 8 4000 1767607200 1767607210 ACCEPT OK egress us-east-1'
+} >"$N/111122223333_vpcflowlogs_us-east-1_fl-0a1c_20260105T1000Z_n.log"
+"$COALMINE" scan --no-default-intel --intel-list "cnc=TXT:$N/cnc.txt" --format json \
+    "$N/111122223333_vpcflowlogs_us-east-1_fl-0a1c_20260105T1000Z_n.log" >"$T/natgw.json" \
+    2>"$T/natgw.json.err"
+check "NAT gateway: scan exits 0" test $? -eq 0
+check "NAT gateway: one C&CActivity.B, on the instance, none on the gateway's interface" \
+    sh -c 'test "$(grep -c "" "$1")" -eq 1 && grep -q "i-0a1b2c3d4e5f60718" "$1" &&
+        ! grep -q "eni-0cafe00000000000a" "$1"' _ "$T/natgw.json"
+
 done_testing

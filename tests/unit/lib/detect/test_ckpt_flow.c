@@ -190,6 +190,16 @@ static void skip_table(struct cm_ckpt_r *r)
     assert_int_equal(r->err, 0);
 }
 
+/*
+ * Whether d kept a copy of the learner's table in its section before 2026-12-05: the
+ * three flow detectors (they read that layout as state_version_old). The threat-intel
+ * detector views records through the learner since then but never kept a copy.
+ */
+static bool had_copy(const struct cm_detector *d)
+{
+    return d->flow_local && d->state_version_old != 0;
+}
+
 /* How many of its tables a flow detector saved before its copy of the learner's table. */
 static unsigned tables_before_copy(const struct cm_detector *d)
 {
@@ -235,8 +245,8 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
 
         assert_int_equal(r.err, 0);
         cm_ckpt_put_str(out, name.p, name.len);
-        cm_ckpt_put_u32(out, d->flow_local ? d->state_version_old : sv);
-        if (d->flow_local) {
+        cm_ckpt_put_u32(out, had_copy(d) ? d->state_version_old : sv);
+        if (had_copy(d)) {
             for (unsigned t = 0; t < tables_before_copy(d); t++) {
                 skip_table(&r);
             }
@@ -244,7 +254,7 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
         }
         mark = cm_ckpt_begin(out);
         cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
-        if (d->flow_local) {
+        if (had_copy(d)) {
             cm_ckpt_put_bytes(out, w->buf.p + local_at, local_end - local_at);
         }
         cm_ckpt_put_bytes(out, w->buf.p + cut, end - cut);
@@ -333,7 +343,7 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
     scenario(&f, det, snap, a, b, FRESH);
     assert_int_equal(count_type(&w, type), want);
     assert_same(&w, &rs);
-    if (det->flow_local) {
+    if (had_copy(det)) {
         /* a checkpoint of a build before 2026-12-05 carries the same */
         scenario(&rs, det, snap, a, b, OLDFILE);
         assert_same(&w, &rs);

@@ -878,6 +878,55 @@ static void test_dos_forwarded(void **state)
     lines_free(&l);
 }
 
+/*
+ * A NAT gateway's records as AWS documents them (flow log record examples, "NAT
+ * gateway"): the instance's leg (srcaddr the instance, dstaddr the gateway,
+ * pkt-dstaddr the remote) is forwarded, but the gateway's own leg to the
+ * internet has its own address as both srcaddr and pkt-srcaddr. Before
+ * 2026-12-05 that leg was judged as the gateway's interface's own traffic: the
+ * instance's flood was a second finding, on the NAT gateway's interface.
+ */
+/* One record of PKTHDR's format: pkt-srcaddr and pkt-dstaddr after the interface's. */
+static void prec(struct lines *l, const char *eni, const char *inst, const char *src,
+                 const char *dst, int sp, int dp, int proto, uint64_t packets, int64_t start,
+                 int64_t end, const char *psrc, const char *pdst)
+{
+    char s[256];
+
+    snprintf(s, sizeof(s),
+             "5 111122223333 %s %s %s %s %d %d %d %llu %llu %lld %lld ACCEPT OK %s %s", eni, inst,
+             src, dst, sp, dp, proto, (unsigned long long)packets,
+             (unsigned long long)packets * 284, (long long)start, (long long)end, psrc, pdst);
+    lines_add(l, s);
+}
+
+static void test_dos_nat_leg(void **state)
+{
+    const int64_t t = T0 + 12 * 3600;
+    struct lines l = {0};
+    struct run r;
+
+    (void)state;
+    l.header = PKTHDR;
+    /* an earlier connection through the gateway: its own leg first, then the instance's */
+    prec(&l, "eni-natgw", "-", "10.0.0.220", "44.7.7.9", 61001, 443, 6, 10, t - 600, t - 590,
+         "10.0.0.220", "44.7.7.9");
+    prec(&l, "eni-natgw", "-", "10.0.1.6", "10.0.0.220", 40001, 443, 6, 10, t - 600, t - 590,
+         "10.0.1.6", "44.7.7.9");
+    /* the flood: on the instance's interface, and both legs on the gateway's */
+    prec(&l, "eni-inst", "i-0123456789abcdef0", "10.0.1.5", "44.7.7.8", 40000, 9999, 17, 400000, t,
+         t + 3, "10.0.1.5", "44.7.7.8");
+    prec(&l, "eni-natgw", "-", "10.0.1.5", "10.0.0.220", 40000, 9999, 17, 400000, t, t + 3,
+         "10.0.1.5", "44.7.7.8");
+    prec(&l, "eni-natgw", "-", "10.0.0.220", "44.7.7.8", 61000, 9999, 17, 400000, t, t + 3,
+         "10.0.0.220", "44.7.7.8");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], T_UDP);
+    assert_string_equal(r.got.resource[0], "i-0123456789abcdef0");
+    lines_free(&l);
+}
+
 static void test_dos_near_misses(void **state)
 {
     const int64_t t = T0 + 12 * 3600;
@@ -1610,6 +1659,7 @@ int main(void)
         cmocka_unit_test(test_dos),
         cmocka_unit_test(test_dos_near_misses),
         cmocka_unit_test(test_dos_forwarded),
+        cmocka_unit_test(test_dos_nat_leg),
         cmocka_unit_test(test_dos_answered_streams),
         cmocka_unit_test(test_dos_tcp_flood_answered),
         cmocka_unit_test(test_dos_tcp_pool),
