@@ -96,6 +96,9 @@ struct cm_flow_local {
      * that interface forwards other hosts' traffic (cm_flow_local_forwards). */
     const struct cm_event *fwd_ev;
     bool fwd;
+    /* The record noted last (NULL: none) and its interface's first_s (cm_flow_local_first_ms). */
+    const struct cm_event *seen_ev;
+    uint32_t first_s;
 };
 
 /* A learner with an empty table. Returns 0 or CM_ENOMEM. */
@@ -113,9 +116,10 @@ static inline bool cm_flow_local_maybe(const struct cm_flow *fl)
            (fl->src.family == CM_IP_V4 || fl->src.family == CM_IP_V6);
 }
 /*
- * Learns from event ev (any kind; ambiguous flow records teach the side, and
- * the records of interfaces of no instance whether the interface forwards) and
- * keeps what cm_flow_view needs of it until the next note. 0 or CM_ENOMEM.
+ * Learns from event ev (any kind; every flow record with log-status OK teaches
+ * when its interface was first seen, ambiguous ones the side, and those of
+ * interfaces of no instance whether the interface forwards) and keeps what
+ * cm_flow_view needs of it until the next note. 0 or CM_ENOMEM.
  */
 int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev);
 /* Forgets the record noted last: ev's memory may hold another event next. */
@@ -124,6 +128,7 @@ static inline void cm_flow_local_forget(struct cm_flow_local *l)
     if (l != NULL) {
         l->ev = NULL;
         l->fwd_ev = NULL;
+        l->seen_ev = NULL;
     }
 }
 /*
@@ -135,6 +140,15 @@ static inline void cm_flow_local_forget(struct cm_flow_local *l)
  * be NULL (false).
  */
 bool cm_flow_local_forwards(const struct cm_flow_local *l, const struct cm_event *ev);
+/*
+ * When the interface of flow record ev was first seen: the earliest time (ms, whole
+ * seconds) of its records with log-status OK that l noted, of any kind (inbound,
+ * east-west, public). The flow detectors' histories of an instance start there, not at
+ * its first public request: an instance that talked only inside the VPC has a history
+ * too. INT64_MAX when not known (l NULL, a record of no interface, a table from a
+ * checkpoint written before 2026-12-05).
+ */
+int64_t cm_flow_local_first_ms(const struct cm_flow_local *l, const struct cm_event *ev);
 /*
  * Which side of fl is the interface's by what l learned: 1 the source, -1 the
  * destination, 0 not known (a record that is not ambiguous, an interface not

@@ -561,9 +561,17 @@ static int resolver(struct flow_host *fh, struct host *h, enum kind kind, unsign
 
 /* ---- the record ---- */
 
-/* The history of resource, made when new; its learning starts at its earliest time seen. */
-static struct host *host_of(struct flow_host *fh, struct cm_str resource, int64_t t)
+/*
+ * The history of ev's resource, made when new; its learning starts at its earliest time
+ * seen: the first record of any kind of its interface as the engine's learner noted it
+ * (cm_flow_local_first_ms), not its first request to a public host. An instance that
+ * talked only inside the VPC for days has a history too, with no public traffic in it.
+ * Before 2026-12-05 its first public requests (spam, a new port) started its learning and
+ * were silent for a day.
+ */
+static struct host *host_of(struct flow_host *fh, struct cm_str resource, const struct cm_event *ev)
 {
+    int64_t t = ev->time_ms;
     struct host *h;
     bool created;
 
@@ -576,7 +584,9 @@ static struct host *host_of(struct flow_host *fh, struct cm_str resource, int64_
             return NULL;
         }
         if (created) {
-            h->first_ms = t;
+            int64_t seen = cm_flow_local_first_ms(fh->local, ev);
+
+            h->first_ms = seen < t ? seen : t;
         }
         fh->last = resource.len <= LAST_KEY_MAX ? h : NULL;
         fh->last_len = resource.len;
@@ -638,7 +648,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         v.resource.len == 0 || cm_flow_traceroute(&v)) {
         return CM_OK;
     }
-    if ((h = host_of(fh, v.resource, ev->time_ms)) == NULL) {
+    if ((h = host_of(fh, v.resource, ev)) == NULL) {
         return CM_ENOMEM;
     }
     learned = ev->time_ms - h->first_ms >= fh->t.learn_ms;

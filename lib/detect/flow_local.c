@@ -43,7 +43,8 @@ struct local_net {
     uint8_t state6;            /* IPv6: NONE, CANDIDATES, KNOWN (net[0]) or SEVERAL */
     uint8_t state4;            /* IPv4: the same for addr */
     uint8_t forwards;          /* 1: a record of the interface (no instance) was forwarded */
-    uint8_t pad[5];
+    uint8_t pad;
+    uint32_t first_s; /* the earliest record time seen, Unix seconds (0: not known) */
 };
 
 enum { NONE, CANDIDATES, KNOWN, SEVERAL };
@@ -131,36 +132,27 @@ static int side_of(const uint8_t *own, size_t len, const struct cm_flow *fl)
 }
 
 /*
- * Learns from ev, an ambiguous record (cm_flow_local_maybe, both sides internal or
- * both not), and sets *side to what the entry tells after it (cm_flow_local_side).
+ * Learns from fl, an ambiguous record (cm_flow_local_maybe, both sides internal or
+ * both not) of the interface of entry l, and sets *side to what the entry tells after it
+ * (cm_flow_local_side).
  */
-static int learn(struct cm_state *t, const struct cm_event *ev, int *side)
+static void learn(struct local_net *l, const struct cm_flow *fl, int *side)
 {
-    const struct cm_flow *fl = &ev->u.flow;
-    struct local_net *l;
     struct cand c;
-    bool created = false, keep0, keep1;
+    bool keep0, keep1;
     size_t len = fl->src.family == CM_IP_V4 ? ADDR_LEN : NET_LEN;
 
     *side = 0;
-    if (!cm_str_present(fl->interface_id) || fl->interface_id.len == 0 ||
-        memcmp(fl->src.a, fl->dst.a, len) == 0) {
-        return CM_OK; /* nothing to learn: one address or network on both sides says nothing */
-    }
-    l = cm_state_touch(t, fl->interface_id.p, fl->interface_id.len, ev->time_ms, &created);
-    if (l == NULL) {
-        return CM_ENOMEM;
-    }
-    if (created) {
-        memset(l, 0, sizeof(*l));
+    if (memcmp(fl->src.a, fl->dst.a, len) == 0) {
+        return; /* nothing to learn: one address or network on both sides says nothing */
     }
     c = cand_of(l, fl->src.family);
     if (*c.state == NONE) {
         start(&c, fl);
-        return CM_OK;
+        return;
     }
     if (*c.state == SEVERAL) {
-        return CM_OK;
+        return;
     }
     keep0 = has_cand(fl, c.c[0], c.len);
     keep1 = *c.state == CANDIDATES && has_cand(fl, c.c[1], c.len);
@@ -176,61 +168,79 @@ static int learn(struct cm_state *t, const struct cm_event *ev, int *side)
     if (*c.state == KNOWN) {
         *side = side_of(c.c[0], c.len, fl);
     }
-    return CM_OK;
+}
+
+/* ev's time in Unix seconds for first_s: at least 1 (0 is "not known"), at most UINT32_MAX. */
+static uint32_t seen_s(const struct cm_event *ev)
+{
+    int64_t s = ev->time_ms / 1000;
+
+    return s < 1 ? 1 : (s > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)s);
 }
 
 /*
- * Notes whether the interface of ev, a record of an interface of no instance,
- * forwards: a forwarded record marks it (the first touch makes its entry), and
- * every record of it then carries the mark (l->fwd_ev, l->fwd).
+ * Notes ev, a record of an interface, in the interface's entry (made when new): when the
+ * interface was first seen, and, for an interface of no instance, whether it forwards (a
+ * forwarded record marks it, and every record of it then carries the mark). *out is the
+ * entry (NULL: the record names no interface).
  */
-static int note_forwards(struct cm_flow_local *l, const struct cm_event *ev)
+static int note_seen(struct cm_flow_local *l, const struct cm_event *ev, struct local_net **out)
 {
     const struct cm_flow *fl = &ev->u.flow;
     struct local_net *n;
     bool created = false;
+    uint32_t s = seen_s(ev);
 
+    *out = NULL;
     if (!cm_str_present(fl->interface_id) || fl->interface_id.len == 0) {
         return CM_OK;
     }
-    if (cm_flow_forwarded(fl)) {
-        n = cm_state_touch(l->t, fl->interface_id.p, fl->interface_id.len, ev->time_ms, &created);
-        if (n == NULL) {
-            return CM_ENOMEM;
-        }
-        if (created) {
-            memset(n, 0, sizeof(*n));
-        }
-        n->forwards = 1;
-    } else {
-        n = cm_state_get(l->t, fl->interface_id.p, fl->interface_id.len);
+    n = cm_state_touch(l->t, fl->interface_id.p, fl->interface_id.len, ev->time_ms, &created);
+    if (n == NULL) {
+        return CM_ENOMEM;
     }
-    l->fwd = n != NULL && n->forwards;
-    l->fwd_ev = ev;
+    if (created) {
+        memset(n, 0, sizeof(*n));
+    }
+    if (n->first_s == 0 || s < n->first_s) {
+        n->first_s = s;
+    }
+    if (cm_flow_no_instance(fl)) {
+        if (cm_flow_forwarded(fl)) {
+            n->forwards = 1;
+        }
+        l->fwd = n->forwards != 0;
+        l->fwd_ev = ev;
+    }
+    l->first_s = n->first_s;
+    l->seen_ev = ev;
+    *out = n;
     return CM_OK;
 }
 
 int cm_flow_local_note(struct cm_flow_local *l, const struct cm_event *ev)
 {
     const struct cm_flow *fl = &ev->u.flow;
+    struct local_net *n;
     bool src_in, dst_in;
     int side = 0, rc;
 
     l->ev = NULL;
     l->fwd_ev = NULL;
-    if (ev->kind != CM_EV_FLOW) {
-        return CM_OK;
+    l->seen_ev = NULL;
+    if (ev->kind != CM_EV_FLOW || fl->status != CM_FS_OK) {
+        return CM_OK; /* NODATA and SKIPDATA records carry no traffic of the interface */
     }
-    if (cm_flow_no_instance(fl) && (rc = note_forwards(l, ev)) != 0) {
+    if ((rc = note_seen(l, ev, &n)) != 0) {
         return rc;
     }
     if (!cm_flow_local_maybe(fl)) {
-        return CM_OK; /* the view needs nothing of the learner (flow-direction, or no pair) */
+        return CM_OK; /* the side needs nothing of the learner (flow-direction, or no pair) */
     }
     src_in = cm_ip_is_internal(&fl->src);
     dst_in = cm_ip_is_internal(&fl->dst);
-    if (src_in == dst_in && (rc = learn(l->t, ev, &side)) != 0) {
-        return rc;
+    if (src_in == dst_in && n != NULL) {
+        learn(n, fl, &side);
     }
     l->internal = (int8_t)(src_in == dst_in ? 0 : (src_in ? 1 : -1));
     l->side = (int8_t)side;
@@ -274,11 +284,32 @@ bool cm_flow_local_forwards(const struct cm_flow_local *l, const struct cm_event
     return n != NULL && n->forwards;
 }
 
+int64_t cm_flow_local_first_ms(const struct cm_flow_local *l, const struct cm_event *ev)
+{
+    const struct cm_flow *fl = &ev->u.flow;
+    const struct local_net *n;
+    uint32_t s;
+
+    if (l == NULL || ev->kind != CM_EV_FLOW) {
+        return INT64_MAX;
+    }
+    if (l->seen_ev == ev) {
+        s = l->first_s;
+    } else if (cm_str_present(fl->interface_id) && fl->interface_id.len > 0 &&
+               (n = cm_state_get(l->t, fl->interface_id.p, fl->interface_id.len)) != NULL) {
+        s = n->first_s;
+    } else {
+        s = 0;
+    }
+    return s == 0 ? INT64_MAX : (int64_t)s * 1000;
+}
+
 void cm_flow_local_expire(struct cm_flow_local *l, int64_t watermark_ms)
 {
     if (l != NULL) {
         l->ev = NULL;
         l->fwd_ev = NULL;
+        l->seen_ev = NULL;
         cm_state_expire(l->t, watermark_ms, NULL, NULL);
     }
 }
@@ -311,6 +342,7 @@ int cm_flow_local_load(struct cm_flow_local *l, struct cm_ckpt_r *r)
 {
     l->ev = NULL;
     l->fwd_ev = NULL;
+    l->seen_ev = NULL;
     l->loaded = true;
     return cm_state_load(l->t, r, &codec);
 }

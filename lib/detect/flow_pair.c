@@ -112,11 +112,21 @@ int cm_flow_pair_emit(const struct cm_event *ev, const struct cm_flow_view *v, c
 
 /* ---- the instance baseline --------------------------------------------------------------- */
 
-static struct inst *inst_touch(struct flow_pair *st, struct cm_str res, int64_t now_ms)
+/*
+ * The baseline of resource res, made when new, at now_ms. Learning starts when the resource
+ * was first seen: seen_ms, its interface's first record of any kind as the engine's learner
+ * noted it (cm_flow_local_first_ms; INT64_MAX: not known), else now_ms, not its first pair
+ * to a public remote. An instance that talked only inside the VPC for days has a history
+ * too, of no public traffic; before 2026-12-05 its first transfer out (an exfiltration)
+ * started its learning and was silent for a day.
+ */
+static struct inst *inst_touch(struct flow_pair *st, struct cm_str res, int64_t now_ms,
+                               int64_t seen_ms)
 {
     bool created = false;
     struct inst *in = cm_state_touch(st->insts, res.p, res.len, now_ms, &created);
 
+    now_ms = seen_ms < now_ms ? seen_ms : now_ms;
     if (in != NULL && (created || now_ms < in->first_ms)) {
         in->first_ms = now_ms;
     }
@@ -137,7 +147,7 @@ static int fold(struct flow_pair *st, struct cm_str res, uint32_t hour, uint64_t
     if (bytes <= st->t.volume_floor_bytes / st->t.volume_factor || res.len == 0) {
         return 0;
     }
-    if ((in = inst_touch(st, res, (int64_t)hour * HOUR_S * 1000)) == NULL) {
+    if ((in = inst_touch(st, res, (int64_t)hour * HOUR_S * 1000, INT64_MAX)) == NULL) {
         return CM_ENOMEM;
     }
     if (in->day == 0 || day >= in->day + VOL_DAYS) {
@@ -445,7 +455,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (p == NULL) {
         return CM_ENOMEM;
     }
-    if (created && pub && inst_touch(st, v.resource, ev->time_ms) == NULL) {
+    if (created && pub &&
+        inst_touch(st, v.resource, ev->time_ms, cm_flow_local_first_ms(st->local, ev)) == NULL) {
         return CM_ENOMEM;
     }
     if (probe && (r = portscan(st, p, ev, &v, s, sink)) != 0) {

@@ -689,7 +689,7 @@ static void test_three_share_learner(void **state)
     cm_engine_det_states(r.engine, &ds);
     assert_int_equal(ds.n, 4); /* the learner, then the three detectors */
     assert_string_equal(ds.v[0].name, "vpcflow-local");
-    assert_int_equal(ds.v[0].st.inserts, 2); /* eni-0ecs and eni-0eks, once */
+    assert_int_equal(ds.v[0].st.inserts, 3); /* eni-0ecs, eni-0eks and eni-0pub, once */
     ckfx_save(r.engine, &w);
     as_v3(&w, table, &old);
     assert_true(old.buf.len > w.buf.len); /* three copies of the table instead of one */

@@ -878,7 +878,8 @@ static void test_eviction(void **state)
     assert_int_equal(count_type(&r, PROBE), 3);
     assert_int_equal(r.stats.evicted, 7 + 1);
     assert_int_equal(r.stats.entries, 0); /* flushed at the end */
-    assert_true(r.stats.peak_entries <= 4 + 2);
+    /* and the engine's learner: one entry for the interface, when it first saw it */
+    assert_true(r.stats.peak_entries <= 4 + 2 + 1);
     assert_true(r.stats.peak_bytes > 0);
     done(&r);
 
@@ -890,7 +891,7 @@ static void test_eviction(void **state)
     run_text(&r, render(false), NULL, NULL, 0);
     assert_int_equal(r.n, 0);
     assert_int_equal(r.stats.evicted, 0);
-    assert_int_equal(r.stats.peak_entries, 1000);
+    assert_int_equal(r.stats.peak_entries, 1000 + 1); /* and the learner's of the interface */
     print_message("brute-force table: %llu bytes for %llu entries\n",
                   (unsigned long long)r.stats.peak_bytes, (unsigned long long)r.stats.peak_entries);
     assert_true(r.stats.peak_bytes / r.stats.peak_entries < 400);
