@@ -38,31 +38,39 @@ static int take_first(void *ud, struct cm_event *ev)
 
 #define GZIP_FHCRC 0x02 /* FLG bit: a CRC-16 of the header follows it */
 
-/* Inflates what it can of a gzip prefix (the window usually ends mid-stream). */
+/*
+ * Inflates what it can of a gzip prefix (the window usually ends mid-stream),
+ * member after member as the scan reads it: a Firehose object of CloudWatch Logs
+ * deliveries is one member each, the first often a CONTROL_MESSAGE with no record.
+ */
 static size_t inflate_prefix(const unsigned char *in, size_t n, char *out, size_t cap)
 {
     z_stream zs;
-    size_t got;
+    int zrc;
 
     memset(&zs, 0, sizeof(zs));
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
         return 0;
     }
-    if (n > 3 && (in[3] & GZIP_FHCRC) == 0) {
-        /* What inflate() yields never depends on the trailer's CRC-32 (a bad one
-         * only changes its return, read by no one), so it is not computed: that
-         * was a third of the work. A header with its own CRC keeps the checks,
-         * since a bad one yields nothing. */
-        (void)inflateValidate(&zs, 0);
-    }
     zs.next_in = (Bytef *)(uintptr_t)in;
     zs.avail_in = (uInt)n;
     zs.next_out = (Bytef *)out;
     zs.avail_out = (uInt)cap;
-    (void)inflate(&zs, Z_SYNC_FLUSH);
-    got = cap - zs.avail_out;
+    for (;;) {
+        /* What inflate() yields never depends on the trailer's CRC-32 (a bad one
+         * only changes its return, read by no one), so it is not computed: that
+         * was a third of the work. A header with its own CRC keeps the checks,
+         * since a bad one yields nothing. */
+        (void)inflateValidate(&zs, zs.avail_in > 3 && (zs.next_in[3] & GZIP_FHCRC) != 0);
+        zrc = inflate(&zs, Z_SYNC_FLUSH);
+        /* Another member follows only when this one ended and a gzip header is next. */
+        if (zrc != Z_STREAM_END || zs.avail_out == 0 || !cm_is_gzip(zs.next_in, zs.avail_in) ||
+            inflateReset(&zs) != Z_OK) {
+            break;
+        }
+    }
     inflateEnd(&zs);
-    return got;
+    return cap - zs.avail_out;
 }
 
 static int first_record_time(const char *buf, size_t len, const struct cm_flow_format *ff,

@@ -402,4 +402,35 @@ scan "$T/mixed" "$T/mixed.json"
 check "events that are not log events around a good one: the record, 7 dns rejects (records $(records "$T/mixed"); rejected $(jget "$T/mixed.stats" rejected.dns))" \
     test $? -eq 0 -a "$(jget "$T/mixed.stats" records.dns)" -eq 1 -a "$(jget "$T/mixed.stats" rejected.dns)" -eq 7
 
+# --- a Firehose object beside S3 deliveries of its source --------------------------------------------
+# Firehose without compression writes CloudWatch Logs' gzip members back to back, the health check
+# first: the object is placed by its first DATA_MESSAGE's record (11:00), after the S3 object of
+# 10:00-10:30, so no Resolver record is late. Before 2026-12-05 only the first member was read for
+# its time, the object had none and was read first, and all 31 S3 records came late.
+mkdir -p "$T/mix/AWSLogs/111122223333/vpcdnsquerylogs/vpc-0a1b2c3d/2026/01/05" "$T/mix/firehose"
+"$PY" - "$T/mix" <<'PY'
+import gzip, json, sys
+def rec(t, q):
+    return json.dumps({"version": "1.100000", "account_id": "111122223333", "region": "us-east-1",
+                       "vpc_id": "vpc-0a1b2c3d", "query_timestamp": t, "query_name": q, "query_type": "A",
+                       "query_class": "IN", "rcode": "NOERROR", "answers": [], "srcaddr": "10.0.1.14",
+                       "srcport": "5353", "transport": "UDP", "srcids": {"instance": "i-0abc1234def567890"}})
+d = sys.argv[1]
+s3 = "\n".join(rec("2026-01-05T10:%02d:00Z" % m, "h%d.example.com." % m) for m in range(31)) + "\n"
+open(d + "/AWSLogs/111122223333/vpcdnsquerylogs/vpc-0a1b2c3d/2026/01/05/"
+     "vpc-0a1b2c3d_vpcdnsquerylogs_111122223333_20260105T1035Z_0a1b2c3d.log.gz", "wb").write(gzip.compress(s3.encode()))
+ctl = {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
+       "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": 1767571207000,
+                                                 "message": "CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}
+data = {"messageType": "DATA_MESSAGE", "owner": "111122223333", "logGroup": "resolver", "logStream": "vpc-0a1b2c3d",
+        "subscriptionFilters": ["f"], "logEvents": [{"id": str(m), "timestamp": 1767607200000 + m * 60000,
+                                                     "message": rec("2026-01-05T11:%02d:00Z" % m, "f%d.example.com." % m)}
+                                                    for m in range(3)]}
+open(d + "/firehose/resolver-1-2026-01-05-11-05-00-0a1b", "wb").write(
+    gzip.compress(json.dumps(ctl).encode()) + gzip.compress(json.dumps(data).encode()))
+PY
+scan "$T/mixo" "$T/mix"
+check "Firehose object beside an S3 delivery: 34 records, none late (records $(jget "$T/mixo.stats" records.dns), late $(jget "$T/mixo.stats" late.dns))" \
+    test "$(jget "$T/mixo.stats" records.dns)" -eq 34 -a "$(jget "$T/mixo.stats" late.dns)" -eq 0
+
 done_testing

@@ -398,6 +398,42 @@ static void test_nested_gzip(void **state)
     blob_free(&inner);
 }
 
+/*
+ * A Firehose object of CloudWatch Logs deliveries without Firehose's own compression is
+ * their gzip members back to back, and the first is often the health check (no record):
+ * the time is the first DATA_MESSAGE's, in a later member, gzip'd once more or not.
+ * Before 2026-12-05 only the first member was inflated, no time was found and the file
+ * was read before every file of its source, whose records then all came late.
+ */
+static void test_gzip_members(void **state)
+{
+    static const char *const control[] = {"CWL CONTROL MESSAGE: Checking health of destination"};
+    static const char *const data[] = {DNS("2026-01-05T00:00:07Z")};
+    struct text c = {NULL, 0, 0}, d = {NULL, 0, 0};
+    struct blob members = {NULL, 0}, m1, m2, outer;
+    int64_t ms = 0;
+    (void)state;
+
+    add_delivery(&c, "CONTROL_MESSAGE", control, 1);
+    add_delivery(&d, "DATA_MESSAGE", data, 1);
+    m1 = gzip_member(c.p, c.n, 6);
+    m2 = gzip_member(d.p, d.n, 6);
+    blob_add(&members, m1.p, m1.n);
+    blob_add(&members, m2.p, m2.n);
+    assert_int_equal(cm_peek_first_time(put_bytes("fh-members", members.p, members.n), &ms), 0);
+    assert_true(ms == T07);
+    ms = 0;
+    outer = gzip_member(members.p, members.n, 6);
+    assert_int_equal(cm_peek_first_time(put_bytes("fh-members.gz", outer.p, outer.n), &ms), 0);
+    assert_true(ms == T07);
+    blob_free(&outer);
+    blob_free(&members);
+    blob_free(&m2);
+    blob_free(&m1);
+    text_free(&d);
+    text_free(&c);
+}
+
 static void test_cwl_export(void **state)
 {
     struct text b = {NULL, 0, 0};
@@ -503,6 +539,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cwl_awscli, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lookup_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_gzip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_fields, setup, teardown),
