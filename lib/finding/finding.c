@@ -268,6 +268,27 @@ int cm_finding_id(struct cm_str account, struct cm_str region, struct cm_str typ
     return 0;
 }
 
+/*
+ * The caller an AccessKey finding is about: its access key, else its principal,
+ * else its user name, else its identity type, the first that is not empty.
+ * AWSService, IdentityCenterUser and Unknown identities have no key and often no
+ * principal id (or "principalId": ""); before 2026-12-05 they all had the same
+ * empty identity, so calls of an AWS service, an Identity Center user and an
+ * unknown user from one Tor exit were one finding that named none of them.
+ */
+static struct cm_str caller_of(const struct cm_finding *f)
+{
+    const struct cm_str *const order[] = {&f->access_key.access_key_id, &f->access_key.principal_id,
+                                          &f->access_key.user_name, &f->access_key.user_type};
+
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        if (order[i]->len > 0) { /* "principalId": "" names no one */
+            return *order[i];
+        }
+    }
+    return CM_STR_NULL;
+}
+
 int cm_finding_identity(const struct cm_finding *f, struct cm_str *resource, struct cm_str *actor)
 {
     const struct cm_finding_type_info *ti = NULL;
@@ -288,10 +309,7 @@ int cm_finding_identity(const struct cm_finding *f, struct cm_str *resource, str
         }
         break;
     case CM_RES_ACCESS_KEY:
-        *resource = f->access_key.access_key_id;
-        if (!cm_str_present(*resource)) {
-            *resource = f->access_key.principal_id;
-        }
+        *resource = caller_of(f);
         break;
     case CM_RES_S3_BUCKET:
         *resource = f->nbuckets > 0 ? f->buckets[0].name : CM_STR_NULL;
@@ -302,8 +320,7 @@ int cm_finding_identity(const struct cm_finding *f, struct cm_str *resource, str
     if (ti != NULL && (ti->identity & CM_FID_ROLE)) {
         *actor = cm_str_cstr(cm_role_name(f->role));
     } else if (ti != NULL && (ti->identity & CM_FID_CALLER)) {
-        *actor = cm_str_present(f->access_key.access_key_id) ? f->access_key.access_key_id
-                                                             : f->access_key.principal_id;
+        *actor = caller_of(f);
     } else if (ti != NULL && (ti->identity & CM_FID_BUCKET)) {
         *actor = f->nbuckets > 0 ? f->buckets[0].name : CM_STR_NULL;
     }

@@ -50,7 +50,7 @@ static const char *ocsf_resource_type(const struct cm_finding *f)
         return cm_str_present(f->instance.instance_id) ? "AWS::EC2::Instance"
                                                        : "AWS::EC2::NetworkInterface";
     case CM_RES_ACCESS_KEY:
-        if (cm_str_present(f->access_key.access_key_id)) {
+        if (f->access_key.access_key_id.len > 0) { /* as cm_finding_identity: "" is none */
             return "AWS::IAM::AccessKey";
         }
         if (cm_str_eqc(ut, "Root")) {

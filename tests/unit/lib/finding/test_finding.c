@@ -375,6 +375,47 @@ static void test_keyless_caller(void **state)
     t_events_finish(&e);
 }
 
+/* Callers with no access key and no principal id (an AWS service, an Identity Center user,
+ * an unknown user whose principalId is ""): each is its own finding, named by its user name
+ * or type; before 2026-12-05 all of them had one empty identity and were one finding. */
+static void test_principalless_callers(void **state)
+{
+    static const struct {
+        enum cm_uid_type type;
+        const char *type_name, *principal, *user;
+    } who[] = {
+        {CM_UID_AWSSERVICE, "AWSService", NULL, NULL},
+        {CM_UID_IDENTITYCENTERUSER, "IdentityCenterUser", NULL, NULL},
+        {CM_UID_UNKNOWN, "Unknown", "", "someone@example.com"},
+        {CM_UID_UNKNOWN, "Unknown", "", "other@example.com"},
+    };
+    char ids[4][33];
+    (void)state;
+
+    for (size_t i = 0; i < 4; i++) {
+        struct t_events e;
+        struct cm_finding f;
+        struct cm_str res, actor;
+
+        t_events_init(&e);
+        memset(&e.ct.u.ct.uid, 0, sizeof(e.ct.u.ct.uid));
+        e.ct.u.ct.uid.type = who[i].type;
+        e.ct.u.ct.uid.type_name = cm_str_cstr(who[i].type_name);
+        e.ct.u.ct.uid.principal_id = who[i].principal ? cm_str_cstr(who[i].principal) : CM_STR_NULL;
+        e.ct.u.ct.uid.user_name = who[i].user ? cm_str_cstr(who[i].user) : CM_STR_NULL;
+        assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+        assert_int_equal(f.resource_type, CM_RES_ACCESS_KEY);
+        assert_int_equal(cm_finding_identity(&f, &res, &actor), 0);
+        assert_true(res.len > 0);
+        memcpy(ids[i], f.id, sizeof(ids[i]));
+        for (size_t j = 0; j < i; j++) {
+            assert_string_not_equal(ids[i], ids[j]);
+        }
+        cm_finding_finish(&f);
+        t_events_finish(&e);
+    }
+}
+
 /* A finding built for region r: its partition, and the ARNs that name it, follow the region. */
 static void check_partition(const char *region, const char *want)
 {
@@ -663,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_s3_caller_identity),
         cmocka_unit_test(test_keyless_caller),
+        cmocka_unit_test(test_principalless_callers),
         cmocka_unit_test(test_severity),
         cmocka_unit_test(test_table_covers_csv),
         cmocka_unit_test(test_round_trip),
