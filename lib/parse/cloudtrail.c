@@ -73,6 +73,7 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
     struct cm_ct *ct = &ev->u.ct;
     struct cm_str time = CM_STR_NULL, region = CM_STR_NULL;
     uint32_t rec = root, det;
+    bool eventbridge, inner;
     int64_t ms;
 
     if (cm_json_type(d, root) != CM_JSON_OBJECT) {
@@ -81,13 +82,20 @@ static int emit_record(struct ct_state *st, uint32_t root, size_t start, size_t 
     }
     memset(ev, 0, offsetof(struct cm_event, u)); /* record_init clears the rest */
     cm_cloudtrail_record_init(ct, d, rec);
-    cm_cloudtrail_record_read(ctx, d, rec, ct, &time, &region, &det);
+    cm_cloudtrail_record_read(ctx, d, rec, ct, &time, &region, &det, &eventbridge);
     if (det != CM_JSON_NONE) {
         /* An EventBridge event: the record is its detail. */
         time = region = CM_STR_NULL;
         cm_cloudtrail_record_init(ct, d, det);
         ct->from_eventbridge = true;
-        cm_cloudtrail_record_read(ctx, d, det, ct, &time, &region, &rec);
+        cm_cloudtrail_record_read(ctx, d, det, ct, &time, &region, &rec, &inner);
+    } else if (eventbridge) {
+        /* Another service's EventBridge event (an EC2 state change, a GuardDuty finding)
+         * beside CloudTrail's in an archive of all events: a good event, not a call. */
+        if (ctx->on_skip) {
+            ctx->on_skip(ctx->ud, CM_EV_CLOUDTRAIL, "EventBridge events not from CloudTrail");
+        }
+        return 0;
     }
     if (cm_str_eqc(ct->event_category, "Insight") ||
         cm_str_eqc(ct->event_type, "AwsCloudTrailInsight")) {

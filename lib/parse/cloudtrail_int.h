@@ -6,6 +6,7 @@
 #ifndef CM_PARSE_CLOUDTRAIL_INT_H
 #define CM_PARSE_CLOUDTRAIL_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "parse/parse.h"
@@ -16,10 +17,11 @@ void cm_cloudtrail_record_init(struct cm_ct *ct, const struct cm_json_doc *d, ui
 /*
  * Reads the members of object rec into ct (eventTime into *time, awsRegion
  * into *region). Sets *detail to the "detail" object of an EventBridge
- * envelope ("detail-type" naming CloudTrail), else CM_JSON_NONE.
+ * envelope ("detail-type" naming CloudTrail), else CM_JSON_NONE, and
+ * *eventbridge when rec is an EventBridge event of any detail-type.
  */
 void cm_cloudtrail_record_read(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d,
                                uint32_t rec, struct cm_ct *ct, struct cm_str *time,
-                               struct cm_str *region, uint32_t *detail);
+                               struct cm_str *region, uint32_t *detail, bool *eventbridge);
 
 #endif

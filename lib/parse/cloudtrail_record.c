@@ -263,14 +263,16 @@ void cm_cloudtrail_record_init(struct cm_ct *ct, const struct cm_json_doc *d, ui
 
 /*
  * Reads the members of object rec. Notes an EventBridge envelope on the way
- * ("detail-type" naming CloudTrail and an object "detail") in *detail.
+ * ("detail-type" naming CloudTrail and an object "detail") in *detail, and
+ * any EventBridge event (a string "detail-type" and an object "detail") in
+ * *eventbridge.
  */
 void cm_cloudtrail_record_read(const struct cm_parse_ctx *ctx, const struct cm_json_doc *d,
                                uint32_t rec, struct cm_ct *ct, struct cm_str *time,
-                               struct cm_str *region, uint32_t *detail)
+                               struct cm_str *region, uint32_t *detail, bool *eventbridge)
 {
     uint32_t det = CM_JSON_NONE;
-    int via_ct = 0;
+    int via_ct = 0, typed = 0;
 
     for (uint32_t k = cm_json_first(d, rec); k != CM_JSON_NONE; k = cm_json_next(d, rec, k + 1)) {
         struct cm_str key = cm_json_raw(d, k);
@@ -279,11 +281,13 @@ void cm_cloudtrail_record_read(const struct cm_parse_ctx *ctx, const struct cm_j
         } else if (key.len == 6 && KEY_IS(key, "detail")) {
             det = cm_json_type(d, k + 1) == CM_JSON_OBJECT ? k + 1 : CM_JSON_NONE;
         } else if (key.len == 11 && KEY_IS(key, "detail-type")) {
-            via_ct = cm_json_type(d, k + 1) == CM_JSON_STRING &&
+            typed = cm_json_type(d, k + 1) == CM_JSON_STRING;
+            via_ct = typed &&
                      cm_str_find(cm_json_raw(d, k + 1), CM_STR_LIT("via CloudTrail")) != (size_t)-1;
         } else {
             read_member(ctx, d, key, k + 1, ct, time);
         }
     }
     *detail = via_ct ? det : CM_JSON_NONE;
+    *eventbridge = typed && det != CM_JSON_NONE;
 }

@@ -317,6 +317,37 @@ static void test_insights_skipped(void **state)
     done(s);
 }
 
+/*
+ * An archive of every EventBridge event (a rule to Firehose) holds other services' events
+ * beside CloudTrail's: good events that are no call, skipped and named; before 2026-12-05
+ * each was rejected as a CloudTrail record with "no eventTime".
+ */
+static void test_eventbridge_other_events(void **state)
+{
+    struct sink *s;
+    (void)state;
+
+    s = run("{\"version\":\"0\",\"detail-type\":\"AWS API Call via CloudTrail\",\"source\":"
+            "\"aws.iam\",\"detail\":" REC_USER "}\n"
+            "{\"version\":\"0\",\"id\":\"1\",\"detail-type\":\"EC2 Instance State-change "
+            "Notification\",\"source\":\"aws.ec2\",\"account\":\"111122223333\",\"time\":"
+            "\"2025-03-04T10:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail\":"
+            "{\"instance-id\":\"i-0abc\",\"state\":\"running\"}}\n"
+            "{\"version\":\"0\",\"detail-type\":\"GuardDuty Finding\",\"source\":"
+            "\"aws.guardduty\",\"detail\":{\"eventTime\":\"2025-03-04T10:00:00Z\","
+            "\"eventName\":\"x\",\"eventSource\":\"guardduty\"}}\n");
+    assert_int_equal(s->nev, 1);
+    assert_int_equal(s->nrej, 0);
+    assert_int_equal(s->nskip, 2);
+    assert_string_equal(s->skip_what, "EventBridge events not from CloudTrail");
+    done(s);
+    /* A detail-type without a detail object is no EventBridge event: still a reject. */
+    s = run("{\"detail-type\":\"EC2 Instance State-change Notification\",\"detail\":\"x\"}");
+    assert_int_equal(s->nskip, 0);
+    assert_int_equal(s->nrej, 1);
+    done(s);
+}
+
 static void test_invalid_utf8(void **state)
 {
     char buf[4096], want[64];
@@ -737,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_bad_records),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_insights_skipped),
+        cmocka_unit_test(test_eventbridge_other_events),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_escaped_strings),
         cmocka_unit_test(test_doc_swap),
