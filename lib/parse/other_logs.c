@@ -273,6 +273,17 @@ static bool waf(const char *buf, size_t len)
 }
 
 /*
+ * AWS Network Firewall alert, flow and TLS logs (S3, CloudWatch Logs or Firehose):
+ * {"firewall_name":"fw","availability_zone":"us-east-1a","event_timestamp":"1602627001",
+ * "event":{"event_type":"alert","src_ip":...}}.
+ */
+static bool network_firewall(const char *buf, size_t len)
+{
+    return object_first_key(buf, len, "firewall_name") && has(buf, len, "\"availability_zone\"") &&
+           has(buf, len, "\"event_timestamp\"");
+}
+
+/*
  * GuardDuty findings: an S3 export's JSON lines, coalmine's own `findings
  * export` (a finding's schema version and its GuardDuty ARN near the start),
  * `aws guardduty get-findings` output (the API's member names). Security
@@ -336,6 +347,7 @@ static const struct other_log {
     {"S3 server access log", s3_access, false},
     {"CloudFront access log", cloudfront, false},
     {"AWS WAF log", waf, true},
+    {"AWS Network Firewall log", network_firewall, true},
     {"GuardDuty findings", guardduty, false},
     {"Route 53 public DNS query log", r53_public, true},
     {"Transit Gateway flow log", tgw_flow, true},

@@ -4,15 +4,13 @@
  * skipped under (CloudTrail digest files, AWS Config history and snapshot
  * files, ALB/NLB/Classic load balancer access logs and the access-log test
  * file, ALB connection logs, S3 server access logs, CloudFront standard
- * logs, AWS WAF logs, GuardDuty findings, Route 53 public DNS query logs,
- * header-less Transit Gateway flow logs), then near misses that must stay
- * unrecognised: the four sources coalmine reads, other text and JSON, each
- * matcher's shape broken in one place, every cut of every sample (no crash,
- * no other name), and lines of other logs that look like a Classic load
- * balancer's. A CloudWatch Logs export task's time prefix before a line is
- * stepped over. The samples are written from the formats AWS documents, with
- * documentation accounts and addresses. Inputs live in exactly-sized heap
- * buffers so ASan catches any read past the end.
+ * logs, AWS WAF logs, AWS Network Firewall logs, GuardDuty findings, Route 53 public DNS query
+ * logs, header-less Transit Gateway flow logs), then near misses that must stay unrecognised: the
+ * four sources coalmine reads, other text and JSON, each matcher's shape broken in one place, every
+ * cut of every sample (no crash, no other name), and lines of other logs that look like a Classic
+ * load balancer's. A CloudWatch Logs export task's time prefix before a line is stepped over. The
+ * samples are written from the formats AWS documents, with documentation accounts and addresses.
+ * Inputs live in exactly-sized heap buffers so ASan catches any read past the end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +32,7 @@
 #define N_S3     "S3 server access log"
 #define N_CF     "CloudFront access log"
 #define N_WAF    "AWS WAF log"
+#define N_NFW    "AWS Network Firewall log"
 #define N_GD     "GuardDuty findings"
 #define N_R53    "Route 53 public DNS query log"
 
@@ -347,6 +346,31 @@ static void test_waf(void **state)
     is_kind(WAF_LINE WAF_LINE, N_WAF);
 }
 
+/* AWS Network Firewall's alert and flow logs, as AWS documents their records. Before
+ * 2026-12-05 they were rejected files, "unrecognised format". */
+#define NFW_ALERT                                                                                  \
+    "{\"firewall_name\":\"egress-fw\",\"availability_zone\":\"us-east-1b\",\"event_timestamp\":"   \
+    "\"1793520950\",\"event\":{\"timestamp\":\"2026-11-01T08:15:50.006481+0000\",\"flow_id\":"     \
+    "1582438383425873,\"event_type\":\"alert\",\"src_ip\":\"10.0.1.20\",\"src_port\":55555,"       \
+    "\"dest_ip\":\"192.0.2.16\",\"dest_port\":443,\"proto\":\"TCP\",\"alert\":{\"action\":"        \
+    "\"blocked\",\"signature_id\":5,\"rev\":0,\"signature\":\"Blocked\",\"category\":\"\","        \
+    "\"severity\":1}}}\n"
+#define NFW_FLOW                                                                                   \
+    "{\"firewall_name\":\"egress-fw\",\"availability_zone\":\"us-east-1b\",\"event_timestamp\":"   \
+    "\"1793520950\",\"event\":{\"timestamp\":\"2026-11-01T08:15:50.006481+0000\",\"flow_id\":1,"   \
+    "\"event_type\":\"netflow\",\"src_ip\":\"10.0.1.20\",\"src_port\":55555,\"dest_ip\":"          \
+    "\"192.0.2.16\",\"dest_port\":443,\"proto\":\"TCP\",\"netflow\":{\"pkts\":3,\"bytes\":180,"    \
+    "\"start\":\"2026-11-01T08:15:50.000000+0000\",\"end\":\"2026-11-01T08:15:51.000000+0000\","   \
+    "\"age\":1,\"min_ttl\":64,\"max_ttl\":64}}}\n"
+
+static void test_network_firewall(void **state)
+{
+    (void)state;
+    is_kind(NFW_ALERT, N_NFW);
+    is_kind(NFW_FLOW NFW_ALERT, N_NFW);
+    is_kind("2026-11-01T08:15:51.000Z " NFW_FLOW, N_NFW);
+}
+
 static void test_guardduty(void **state)
 {
     (void)state;
@@ -542,6 +566,8 @@ static void test_every_cut(void **state)
         {S3_LINE, N_S3},
         {CF_FILE, N_CF},
         {WAF_LINE, N_WAF},
+        {NFW_ALERT, N_NFW},
+        {NFW_FLOW, N_NFW},
         {GD_LINE, N_GD},
         {"{\"findings\":[" GD_LINE "]}", N_GD},
         {R53_LINE, N_R53},
@@ -720,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_s3_access),
         cmocka_unit_test(test_cloudfront),
         cmocka_unit_test(test_waf),
+        cmocka_unit_test(test_network_firewall),
         cmocka_unit_test(test_guardduty),
         cmocka_unit_test(test_r53_public),
         cmocka_unit_test(test_sources_coalmine_reads),
