@@ -776,7 +776,8 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
         }
         if (sl == NULL || sl->det->load == NULL ||
             (sl->det->state_version != sv &&
-             (sl->det->load_old == NULL || sl->det->state_version_old != sv))) {
+             (sl->det->load_old == NULL || sl->det->state_version_old == 0 ||
+              sv < sl->det->state_version_old || sv > sl->det->state_version))) {
             char nm[DETECTOR_NAME_MAX + 1];
 
             /* Not this build's detector, or another layout of it: skipped. */
@@ -790,7 +791,7 @@ int cm_engine_load(struct cm_engine *e, struct cm_ckpt_r *r, char *dropped, size
         }
         seen[sl - e->slots] = true;
         rc = sv == sl->det->state_version ? sl->det->load(sl->state, r)
-                                          : sl->det->load_old(sl->state, r);
+                                          : sl->det->load_old(sl->state, r, sv);
         if (rc == CM_EFORMAT && r->err == CM_EFORMAT) {
             /* Another layout (a setting changed the size of its values): start afresh. */
             r->err = 0;

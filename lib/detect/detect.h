@@ -166,11 +166,13 @@ struct cm_detector {
     int (*save)(const void *state, struct cm_ckpt_w *w);
     int (*load)(void *state, struct cm_ckpt_r *r);
     /*
-     * An earlier layout the detector still reads (0 and NULL: none): a section
-     * saved as state_version_old is read by load_old instead of starting afresh.
+     * The earlier layouts the detector still reads (0 and NULL: none): a
+     * section saved as any version from state_version_old up to
+     * state_version - 1 is read by load_old, told the version, instead of
+     * starting afresh.
      */
     uint32_t state_version_old;
-    int (*load_old)(void *state, struct cm_ckpt_r *r);
+    int (*load_old)(void *state, struct cm_ckpt_r *r, uint32_t version);
     /* It views flow records (cm_flow_view) through the engine's learner, opts->flow_local. */
     bool flow_local;
 };

@@ -968,11 +968,12 @@ static int load_hits_v2(struct dns_rep *r, struct cm_ckpt_r *rd)
  * starting afresh would make every account learn for a day again and
  * forget the sites it asks for less than daily.
  */
-static int load_old(void *state, struct cm_ckpt_r *rd)
+static int load_old(void *state, struct cm_ckpt_r *rd, uint32_t version)
 {
     struct dns_rep *r = state;
     int rc;
 
+    (void)version; /* only DNS_REP_STATE_VERSION_OLD */
     if ((rc = cm_state_load(r->names, rd, &name_codec)) != 0 ||
         (rc = cm_state_load(r->domains, rd, &domain_codec)) != 0 ||
         (rc = cm_state_load(r->fresh, rd, &domain_codec)) != 0 ||

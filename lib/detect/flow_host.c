@@ -759,10 +759,11 @@ static int load(void *state, struct cm_ckpt_r *r)
 }
 
 /* Version 6: the same, then a copy of the engine's learner's table. */
-static int load_old(void *state, struct cm_ckpt_r *r)
+static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
     struct flow_host *fh = state;
 
+    (void)version; /* only FLOW_HOST_STATE_VERSION_OLD */
     if (load(state, r) != 0) {
         return cm_ckpt_r_err(r);
     }

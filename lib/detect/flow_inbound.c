@@ -43,10 +43,18 @@
  * Emission: one detection per decision, with the triggering request record
  * as its event, count = connections covered since the entity's last
  * detection and first_ms = the first of them. Repeats of an episode are
- * reported at most once per window per entity. State: two keyed tables with
- * a TTL of their window and an entry cap; full tables evict the least
- * recently seen entity and count it. Per record: cheap field tests first,
- * then at most one intel look-up and one state look-up per family; no
+ * reported at most once per window per entity. The connections an entity
+ * counted after its last detection (the attempts after the 20th, a
+ * scanner's next visits to a port reported this hour) are reported when its
+ * entry expires (one idle window; the end of input) or a brute-force episode
+ * ends, from the last of them, kept as a struct cm_flow_kept with its record
+ * key: every connection is counted once and the finding's lastSeen is the
+ * last one (GuardDuty's count and eventLastSeen, spec 3.1). State: two keyed
+ * tables with a TTL of their window and an entry cap, and a third of kept
+ * records for the entries with such a tail; full tables evict the least
+ * recently seen entity and count it (an evicted entry's tail is not
+ * reported). Per record: cheap field tests first, then at most one intel
+ * look-up and one state look-up per family (two while a tail is kept); no
  * allocation beyond new state entries, no formatting.
  */
 #include "detect/flow.h"
@@ -59,11 +67,15 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/ckpt.h"
+#include "detect/flow_kept.h"
 #include "detect/intel.h"
 #include "detect/state.h"
 
-/* bump when the layout save writes changes; 3 ended with a copy of the learner's table */
-#define FLOW_INBOUND_STATE_VERSION     4u
+/*
+ * Bump when the layout save writes changes. 3 ended with a copy of the
+ * learner's table; 4 had no kept records (both still read, load_old).
+ */
+#define FLOW_INBOUND_STATE_VERSION     5u
 #define FLOW_INBOUND_STATE_VERSION_OLD 3u
 
 /*
@@ -101,6 +113,15 @@
  */
 #define CM_FLOW_IN_BRUTE_MAX (128u * 1024)
 #define CM_FLOW_IN_PROBE_MAX (64u * 1024)
+/*
+ * Kept records (struct cm_flow_kept, 336 bytes; about 470 with the key and
+ * the map's overhead, measured: 466,464 bytes for 1000): one per entry
+ * holding connections counted since its last detection, kept apart so the
+ * many brute-force entries that never fire cost nothing more. 16384: about
+ * 7.5 MiB. A full table evicts the least recently kept record; its entry's
+ * tail is then not reported.
+ */
+#define CM_FLOW_IN_KEPT_MAX (16u * 1024)
 
 #define BRUTE_BUCKETS 5  /* ring buckets of window / 5 each: the window is 80-100% of it */
 #define RECENT_PORTS  8  /* source ports remembered to join the records of one connection */
@@ -158,11 +179,22 @@ struct inbound {
     struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
+    struct cm_state *kept;              /* key (probes: key[26] = type) -> struct cm_flow_kept */
     struct cm_flow_local *local;        /* the engine's own-address learner (NULL: none) */
     struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
     int64_t bucket_ms;
     uint64_t seed;
 };
+
+/* What an entry's expiry needs to report its tail (on_tick). */
+struct tail_ctx {
+    struct inbound *in;
+    struct cm_sink *sink;
+    int rc; /* the first emission's error */
+};
+
+static void brute_evicted(void *ud, const void *key, size_t klen, void *val);
+static void probe_evicted(void *ud, const void *key, size_t klen, void *val);
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
@@ -218,15 +250,24 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
     }
     memset(&so, 0, sizeof(so));
     so.seed = in->seed;
+    /* Kept records go when their entry does (never expired by themselves: TTL unused). */
+    so.val_size = sizeof(struct cm_flow_kept);
+    so.max_entries = CM_FLOW_IN_KEPT_MAX;
+    if ((rc = cm_state_create(&in->kept, &so)) != 0) {
+        goto fail;
+    }
+    so.evict_ud = in;
     so.val_size = sizeof(struct brute);
     so.max_entries = in->t.brute_max_entries;
     so.ttl_ms = in->t.brute_window_ms;
+    so.on_evict = brute_evicted;
     if ((rc = cm_state_create(&in->brute, &so)) != 0) {
         goto fail;
     }
     so.val_size = sizeof(struct probes);
     so.max_entries = in->t.probe_max_entries;
     so.ttl_ms = in->t.probe_window_ms;
+    so.on_evict = probe_evicted;
     if ((rc = cm_state_create(&in->probe, &so)) != 0) {
         goto fail;
     }
@@ -235,6 +276,7 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
 fail:
     cm_state_destroy(in->brute);
     cm_state_destroy(in->probe);
+    cm_state_destroy(in->kept);
     cm_free(in);
     return rc;
 }
@@ -246,18 +288,9 @@ static void finish(void *state)
     if (in != NULL) {
         cm_state_destroy(in->brute);
         cm_state_destroy(in->probe);
+        cm_state_destroy(in->kept);
         cm_free(in);
     }
-}
-
-static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    struct inbound *in = state;
-
-    (void)sink;
-    cm_state_expire(in->brute, watermark_ms, NULL, NULL);
-    cm_state_expire(in->probe, watermark_ms, NULL, NULL);
-    return CM_OK;
 }
 
 static enum service service_of(int32_t port)
@@ -363,6 +396,87 @@ static bool seen_port(struct brute *b, uint16_t port)
     return false;
 }
 
+/* Names the lists behind the match, scanner lists first. */
+static void probe_lists(const struct cm_intel_snapshot *s, const struct cm_intel_match *m,
+                        struct cm_detection *d)
+{
+    cm_intel_detection_lists(s, m, CM_CAT_SCANNER, d);
+    for (size_t i = 0; i < m->nids && d->nintel < CM_DETECTION_MAX_INTEL; i++) {
+        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m->ids[i]);
+        if (ind != NULL && ind->category != CM_CAT_SCANNER) {
+            cm_intel_detection_lists(s, m, ind->category, d);
+        }
+    }
+}
+
+/* ---- the tail: what an entry counted after its last detection ---- */
+
+/* The key of the kept record of probes of type k (0 unprotected, 1 EMR) under key. */
+static void probe_kept_key(const unsigned char key[KEY_LEN], int k, unsigned char out[KEY_LEN])
+{
+    memcpy(out, key, KEY_LEN);
+    out[26] = (uint8_t)k;
+}
+
+/*
+ * Reports the count connections from first_ms that the entry of kept key
+ * counted after its last detection, from the last of them it kept; then
+ * forgets that record. Nothing when none is kept (its table evicted it).
+ */
+static int report_tail(struct inbound *in, const unsigned char key[KEY_LEN], uint32_t count,
+                       int64_t first_ms, struct cm_sink *sink)
+{
+    struct cm_flow_kept *k = cm_state_get(in->kept, key, KEY_LEN);
+    const struct cm_intel_snapshot *snap;
+    struct cm_flow_view v;
+    struct cm_detection d;
+    struct cm_intel_match m;
+    struct cm_event ev;
+    bool probe = key[25] == 0xff, emr = probe && key[26] == 1;
+    int rc = CM_OK;
+
+    if (k == NULL || count == 0 || !cm_flow_kept_event(k, &ev, &v.resource)) {
+        goto done;
+    }
+    v.outbound = !probe && key[26] != 0;
+    cm_flow_detection(&d, &ev, &v,
+                      !probe ? brute_type[key[25] % 3]
+                      : emr  ? TYPE_PROBE_EMR
+                             : TYPE_PROBE);
+    if (probe && !emr && (ev.u.flow.dstport == 9200 || ev.u.flow.dstport == 9300)) {
+        d.severity = SEV_HIGH;
+    }
+    /* The lists as they are now (a reload may have changed them since the probes). */
+    snap = cm_detect_intel(in->cfg);
+    if (probe && snap != NULL &&
+        cm_detect_ip_intel(NULL, snap, &ev, &ev.u.flow.src, &m) == CM_INTEL_THREAT) {
+        probe_lists(snap, &m, &d);
+    }
+    d.first_ms = first_ms < ev.time_ms ? first_ms : ev.time_ms;
+    d.count = count;
+    d.record_key = k->key;
+    rc = cm_sink_emit(sink, &d);
+done:
+    cm_state_del(in->kept, key, KEY_LEN);
+    return rc;
+}
+
+/* Keeps ev as the last connection the entry of kept key counted without reporting it. */
+static int keep_tail(struct inbound *in, const unsigned char key[KEY_LEN],
+                     const struct cm_event *ev, const struct cm_flow_view *v)
+{
+    bool created;
+    struct cm_flow_kept *k = cm_state_touch(in->kept, key, KEY_LEN, ev->time_ms, &created);
+
+    if (k == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created || k->time_ms == INT64_MIN || ev->time_ms >= k->time_ms) {
+        cm_flow_kept_set(k, ev, v->resource); /* a later one kept stays: lastSeen */
+    }
+    return CM_OK;
+}
+
 static int brute_force(struct inbound *in, const struct cm_event *ev, const struct cm_flow_view *v,
                        enum service svc, struct cm_sink *sink)
 {
@@ -373,6 +487,7 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
     struct brute *b;
     int64_t t = ev->time_ms, bucket = floor_div(t, in->bucket_ms);
     bool created;
+    int rc;
 
     /* Inbound counts what the security group let through; outbound counts every try. */
     if (client_port < 0 || (!v->outbound && fl->action != CM_FA_ACCEPT) ||
@@ -395,7 +510,11 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
         return CM_OK; /* a session, not a guess; its later records join it by port */
     }
     if (b->used && bucket - b->head >= BRUTE_BUCKETS) {
-        /* A whole window without attempts: the episode is over. */
+        /* A whole window without attempts: the episode is over, and its tail reported. */
+        if (b->reported_ms != INT64_MIN && b->pending > 0 &&
+            (rc = report_tail(in, key, b->pending, b->first_ms, sink)) != 0) {
+            return rc;
+        }
         b->pending = 0;
         b->reported_ms = INT64_MIN;
     }
@@ -408,27 +527,16 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
     b->pending++;
     if (ring_sum(b) < in->t.brute_attempts ||
         (b->reported_ms != INT64_MIN && t < b->reported_ms + in->t.brute_window_ms)) {
-        return CM_OK;
+        /* After a detection, each attempt is kept until the next: the entry's expiry reports it. */
+        return b->reported_ms != INT64_MIN ? keep_tail(in, key, ev, v) : CM_OK;
     }
     cm_flow_detection(&d, ev, v, brute_type[svc]);
     d.first_ms = b->first_ms < t ? b->first_ms : t;
     d.count = b->pending;
     b->pending = 0;
     b->reported_ms = t;
+    cm_state_del(in->kept, key, KEY_LEN);
     return cm_sink_emit(sink, &d);
-}
-
-/* Names the lists behind the match, scanner lists first. */
-static void probe_lists(const struct cm_intel_snapshot *s, const struct cm_intel_match *m,
-                        struct cm_detection *d)
-{
-    cm_intel_detection_lists(s, m, CM_CAT_SCANNER, d);
-    for (size_t i = 0; i < m->nids && d->nintel < CM_DETECTION_MAX_INTEL; i++) {
-        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m->ids[i]);
-        if (ind != NULL && ind->category != CM_CAT_SCANNER) {
-            cm_intel_detection_lists(s, m, ind->category, d);
-        }
-    }
 }
 
 static int port_probe(struct inbound *in, const struct cm_event *ev, const struct cm_flow_view *v,
@@ -439,6 +547,7 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
     struct cm_intel_match m;
     unsigned char key[KEY_LEN];
     struct cm_detection d;
+    unsigned char kk[KEY_LEN];
     struct probes *p;
     int64_t t = ev->time_ms;
     bool emr, created;
@@ -463,15 +572,18 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
         p->first_ms[k] = t;
     }
     p->pending[k]++;
+    probe_kept_key(key, k, kk);
     for (uint16_t i = 0; i < p->nports; i++) {
         if (p->port[i] == port) {
-            return CM_OK; /* reported this window: counted into the next detection */
+            /* Reported this window: counted into the next detection, or the entry's expiry. */
+            return keep_tail(in, kk, ev, v);
         }
     }
     if (p->nports == PROBE_PORTS) {
-        return CM_OK; /* this remote's budget of ports is spent for the window */
+        return keep_tail(in, kk, ev, v); /* this remote's budget of ports is spent */
     }
     p->port[p->nports++] = (uint16_t)port;
+    cm_state_del(in->kept, kk, KEY_LEN);
     cm_flow_detection(&d, ev, v, emr ? TYPE_PROBE_EMR : TYPE_PROBE);
     if (!emr && (port == 9200 || port == 9300)) {
         d.severity = SEV_HIGH;
@@ -481,6 +593,73 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
     p->pending[k] = 0;
     probe_lists(snap, &m, &d);
     return cm_sink_emit(sink, &d);
+}
+
+/* ---- the tail: entries reporting what they counted after their last detection ---- */
+
+/* A brute-force entry expires: the attempts after its last detection are reported. */
+static void brute_expired(void *ud, const void *key, size_t klen, void *val)
+{
+    struct tail_ctx *c = ud;
+    const struct brute *b = val;
+    int rc;
+
+    (void)klen;
+    if (b->reported_ms == INT64_MIN || b->pending == 0 || c->rc != 0) {
+        cm_state_del(c->in->kept, key, KEY_LEN); /* nothing to report, or the sink failed */
+        return;
+    }
+    rc = report_tail(c->in, key, b->pending, b->first_ms, c->sink);
+    c->rc = c->rc ? c->rc : rc;
+}
+
+/* A probe entry expires: the probes of each type after its last detection are reported. */
+static void probe_expired(void *ud, const void *key, size_t klen, void *val)
+{
+    struct tail_ctx *c = ud;
+    const struct probes *p = val;
+    unsigned char kk[KEY_LEN];
+
+    (void)klen;
+    for (int k = 0; k < 2; k++) {
+        int rc;
+
+        probe_kept_key(key, k, kk);
+        rc = report_tail(c->in, kk, c->rc == 0 ? p->pending[k] : 0, p->first_ms[k], c->sink);
+        c->rc = c->rc ? c->rc : rc;
+    }
+}
+
+/* An entry evicted from a full table: its kept records go with it (counted as evicted). */
+static void brute_evicted(void *ud, const void *key, size_t klen, void *val)
+{
+    struct inbound *in = ud;
+
+    (void)val;
+    cm_state_del(in->kept, key, klen);
+}
+
+static void probe_evicted(void *ud, const void *key, size_t klen, void *val)
+{
+    struct inbound *in = ud;
+    unsigned char kk[KEY_LEN];
+
+    (void)val;
+    (void)klen;
+    for (int k = 0; k < 2; k++) {
+        probe_kept_key(key, k, kk);
+        cm_state_del(in->kept, kk, KEY_LEN);
+    }
+}
+
+static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct inbound *in = state;
+    struct tail_ctx c = {in, sink, CM_OK};
+
+    cm_state_expire(in->brute, watermark_ms, brute_expired, &c);
+    cm_state_expire(in->probe, watermark_ms, probe_expired, &c);
+    return c.rc;
 }
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
@@ -551,16 +730,38 @@ static bool probe_check(const void *ud, const void *key, size_t klen, const void
            cm_ckpt_time_set(p->first_ms[0]) && cm_ckpt_time_set(p->first_ms[1]);
 }
 
+/* A kept record read back: a brute-force key (service 0-2) or a probe key of type 0 or 1. */
+static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const unsigned char *k = key;
+
+    (void)ud;
+    return klen == KEY_LEN && (k[25] <= SVC_WINRM || (k[25] == 0xff && k[26] <= 1)) && k[26] <= 1 &&
+           cm_flow_kept_valid(val);
+}
+
+/* The evidence reference of a kept record (renumbered across runs). */
+static void kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct cm_flow_kept *k = val;
+
+    if (k->time_ms != INT64_MIN) {
+        fn(fud, &k->src);
+    }
+}
+
 static const struct cm_state_codec brute_codec = {.check = brute_check};
 static const struct cm_state_codec probe_codec = {.check = probe_check};
+static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = kept_refs};
 
-/* The attempt rings and the probe windows: all learned state. */
+/* The attempt rings, the probe windows and the records kept for their tails. */
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct inbound *in = state;
 
     cm_state_save(in->brute, w, &brute_codec);
-    return cm_state_save(in->probe, w, &probe_codec);
+    cm_state_save(in->probe, w, &probe_codec);
+    return cm_state_save(in->kept, w, &kept_codec);
 }
 
 /* Reads what save wrote, in the same order (errors are sticky: after one, nothing is read). */
@@ -570,15 +771,22 @@ static int load(void *state, struct cm_ckpt_r *r)
 
     cm_state_load(in->brute, r, &brute_codec);
     cm_state_load(in->probe, r, &probe_codec);
+    cm_state_load(in->kept, r, &kept_codec);
     return cm_ckpt_r_err(r);
 }
 
-/* Version 3: the same, then a copy of the engine's learner's table. */
-static int load_old(void *state, struct cm_ckpt_r *r)
+/*
+ * Versions 3 and 4: the rings and the windows as today, no kept records (what
+ * an entry counted after its last detection is reported with its next one, as
+ * those versions did); 3 then has a copy of the engine's learner's table.
+ */
+static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
     struct inbound *in = state;
 
-    if (load(state, r) != 0) {
+    cm_state_load(in->brute, r, &brute_codec);
+    cm_state_load(in->probe, r, &probe_codec);
+    if (cm_ckpt_r_err(r) != 0 || version != 3) {
         return cm_ckpt_r_err(r);
     }
     return cm_flow_local_load_copy(in->local, r);
@@ -590,6 +798,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
     cm_state_stats_add(sum, in->brute);
     cm_state_stats_add(sum, in->probe);
+    cm_state_stats_add(sum, in->kept);
 }
 
 static const char *const types[] = {

@@ -671,8 +671,9 @@ static int load(void *state, struct cm_ckpt_r *r)
     return load_tables(state, r, false);
 }
 
-static int load_old(void *state, struct cm_ckpt_r *r)
+static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
+    (void)version; /* only FLOW_PAIR_STATE_VERSION_OLD */
     return load_tables(state, r, true);
 }
 

@@ -460,6 +460,62 @@ else
     nok "$name" "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 20)"
 fi
 
+# --- activity that goes on after its first report: one finding that counts all of it ---------
+# v2 (default-format) records of one ENI, a file per hour: 100 SSH guesses from one address in
+# 10 minutes (one every 6 s from 00:00), and a listed scanner back at the same MySQL port every
+# 10 minutes for 10 hours (60 probes). Each finding counts every attempt and ends at the last.
+# Before 2026-12-05 the guesses after the 20th and the probes after the last hourly report
+# were never counted: SSHBruteForce 20, last seen 00:01:54; PortProbeUnprotectedPort 55, last
+# seen 09:00. Hourly scans that carry on with --state store the same as one scan.
+V="$T/tail"
+printf '80.82.77.139\n' >"$T/tail.threats"
+for h in 0 1 2 3 4 5 6 7 8 9; do
+    d="$V/h$h/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/01/05"
+    mkdir -p "$d"
+    awk -v h=$h 'function rec(src, sp, dp, t) {
+            printf "2 111122223333 eni-0a1b2c3d4e5f60718 %s 10.0.0.5 %d %d 6 6 360 %d %d ACCEPT OK\n",
+                src, sp, dp, t, t + 5
+        }
+        BEGIN {
+            t0 = 1767571200 # 2026-01-05T00:00:00Z
+            print "version account-id interface-id srcaddr dstaddr srcport dstport protocol " \
+                "packets bytes start end action log-status"
+            for (i = 0; h == 0 && i < 100; i++) rec("45.146.165.37", 40000 + i, 22, t0 + 6 * i)
+            for (i = 6 * h; i < 6 * h + 6; i++) rec("80.82.77.139", 50000 + i, 3306, t0 + 600 * i)
+        }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T0${h}00Z_abcd1234.log"
+done
+# tail_line JSON TYPE: eventFirstSeen|eventLastSeen|count of the TYPE finding
+tail_line() {
+    grep -F "\"type\":\"$2\"" "$1" |
+        grep -o '"eventFirstSeen":"[^"]*"\|"eventLastSeen":"[^"]*"\|"count":[0-9]*' |
+        sed 's/^"[A-Za-z]*"://; s/"//g' | paste -sd '|' -
+}
+"$COALMINE" scan --no-default-intel --format json --threat-list "bad=TXT:$T/tail.threats" "$V" \
+    >"$T/tail.json" 2>"$T/tail.err"
+check "guesses and probes that go on: scan exits 0" test $? -eq 0
+ssh_want="2026-01-05T00:00:00.000Z|2026-01-05T00:09:54.000Z|100"
+probe_want="2026-01-05T00:00:00.000Z|2026-01-05T09:50:00.000Z|60"
+got=$(tail_line "$T/tail.json" UnauthorizedAccess:EC2/SSHBruteForce)
+check "... SSHBruteForce counts all 100 guesses, to the last (got $got)" test "$got" = "$ssh_want"
+got=$(tail_line "$T/tail.json" Recon:EC2/PortProbeUnprotectedPort)
+check "... PortProbeUnprotectedPort all 60 probes, to the last (got $got)" \
+    test "$got" = "$probe_want"
+fail=0
+for h in 0 1 2 3 4 5 6 7 8 9; do
+    fin=""
+    [ $h -eq 9 ] && fin="--final"
+    # shellcheck disable=SC2086 # fin: one option or none
+    "$COALMINE" scan --no-default-intel --quiet --db "$T/tail.db" --state "$T/tail.state" \
+        --threat-list "bad=TXT:$T/tail.threats" $fin "$V/h$h" >/dev/null 2>"$T/tail.$h.err" ||
+        fail=1
+done
+check "... ten hourly scans with --state exit 0" test $fail -eq 0
+"$COALMINE" findings export --db "$T/tail.db" >"$T/tail.db.json" 2>/dev/null
+got="$(tail_line "$T/tail.db.json" UnauthorizedAccess:EC2/SSHBruteForce) $(tail_line \
+    "$T/tail.db.json" Recon:EC2/PortProbeUnprotectedPort)"
+check "... and store the same counts and times as one scan (got $got)" \
+    test "$got" = "$ssh_want $probe_want"
+
 # --- the background alone, default scale, 24 hours --------------------------------------------
 B="$T/bg"
 "$COALMINE" gen --out "$B" --hours 24 --kinds vpcflow >/dev/null 2>&1

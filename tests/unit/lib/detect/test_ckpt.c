@@ -364,6 +364,30 @@ static const char *const no_types[] = {NULL};
 static const struct cm_detector toy_a = TOY("toy-a", 1), toy_b = TOY("toy-b", 1),
                                 toy_b2 = TOY("toy-b", 2), toy_c = TOY("toy-c", 1);
 
+/* The version the last load_old call was told (0: none since reset). */
+static uint32_t old_seen;
+
+static int toy_load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
+{
+    old_seen = version;
+    return toy_load(state, r);
+}
+
+/* toy-b at version 4, still reading versions 2 and 3. */
+static const struct cm_detector toy_b4 = {
+    .name = "toy-b",
+    .types = no_types,
+    .kinds = CM_EV_MASK(CM_EV_FLOW),
+    .init = toy_init,
+    .on_event = toy_event,
+    .finish = toy_finish,
+    .state_version = 4,
+    .save = toy_save,
+    .load = toy_load,
+    .state_version_old = 2,
+    .load_old = toy_load_old,
+};
+
 static uint32_t count_of(struct cm_engine *e, const struct cm_detector *const *tbl, size_t i);
 
 static void feed(struct cm_engine *e, int64_t t)
@@ -430,6 +454,60 @@ static void test_engine_round_trip_and_versions(void **st)
     }
     cm_ckpt_w_finish(&w);
     cm_engine_destroy(e);
+}
+
+/*
+ * A detector that still reads several earlier layouts: a file of each of them is read by
+ * load_old, told which; one older than state_version_old, or newer than state_version,
+ * starts it afresh. Before 2026-12-05 only the one version state_version_old was read.
+ */
+static void test_engine_old_versions(void **st)
+{
+    const struct cm_detector *const now[] = {&toy_b4, NULL};
+    static const struct cm_detector b1 = TOY("toy-b", 1), b3 = TOY("toy-b", 3),
+                                    b5 = TOY("toy-b", 5);
+    const struct cm_detector *const *olds[] = {
+        (const struct cm_detector *const[]){&b1, NULL},
+        (const struct cm_detector *const[]){&toy_b2, NULL},
+        (const struct cm_detector *const[]){&b3, NULL},
+        (const struct cm_detector *const[]){&toy_b4, NULL},
+        (const struct cm_detector *const[]){&b5, NULL},
+    };
+    struct cm_detect_opts o = {.lateness_ms = 10};
+    char dropped[64];
+
+    (void)st;
+    for (uint32_t v = 1; v <= 5; v++) {
+        struct cm_engine *e = NULL, *f = NULL;
+        struct cm_ckpt_w w;
+        struct cm_ckpt_r r;
+
+        assert_int_equal(cm_engine_create(&e, olds[v - 1], &o), 0);
+        feed(e, 61000);
+        feed(e, 122000);
+        cm_ckpt_w_init(&w, 0);
+        assert_int_equal(cm_engine_save(e, &w), 0);
+        assert_int_equal(cm_engine_create(&f, now, &o), 0);
+        cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+        old_seen = 0;
+        assert_int_equal(cm_engine_load(f, &r, dropped, sizeof(dropped)), 0);
+        if (v == 2 || v == 3) {
+            assert_string_equal(dropped, "");
+            assert_int_equal(old_seen, v);
+            assert_int_equal(count_of(f, now, 0), 2);
+        } else if (v == 4) {
+            assert_string_equal(dropped, "");
+            assert_int_equal(old_seen, 0); /* its own: load */
+            assert_int_equal(count_of(f, now, 0), 2);
+        } else {
+            assert_string_equal(dropped, "toy-b");
+            assert_int_equal(old_seen, 0);
+            assert_int_equal(count_of(f, now, 0), 0);
+        }
+        cm_engine_destroy(f);
+        cm_engine_destroy(e);
+        cm_ckpt_w_finish(&w);
+    }
 }
 
 static void feed_ct(struct cm_engine *e, const char *account, const char *id, int64_t t)
@@ -632,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_table_refusals),
         cmocka_unit_test(test_table_every_truncation),
         cmocka_unit_test(test_engine_round_trip_and_versions),
+        cmocka_unit_test(test_engine_old_versions),
         cmocka_unit_test(test_engine_carries_event_ids),
     };
 

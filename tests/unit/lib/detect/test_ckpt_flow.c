@@ -160,6 +160,7 @@ enum how {
     RESTART, /* a, a checkpoint loaded into a fresh engine, then b */
     FRESH,   /* b alone in a fresh engine: a restart that forgot everything */
     OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
+    OLDV4,   /* RESTART through inbound's section of version 4, without kept records (as_v4) */
 };
 
 static const struct cm_detector *det_named(const struct cm_detector *const *table,
@@ -208,10 +209,19 @@ static unsigned tables_before_copy(const struct cm_detector *d)
 }
 
 /*
+ * Whether d's tables after its copy of the learner's table were in its version 3: inbound's
+ * kept records (its only table after them) came with version 5.
+ */
+static bool rest_in_v3(const struct cm_detector *d)
+{
+    return d != &cm_detector_flow_inbound;
+}
+
+/*
  * Engine checkpoint w (version 4) as a build before 2026-12-05 wrote it: an engine part of
  * version 3, without the learner's section, and each flow detector at its earlier version
  * with its own copy of the learner's table in its section (pair: before its connections;
- * inbound and host: at the end).
+ * inbound and host: at the end; inbound without the kept records of version 5).
  */
 static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *table,
                   struct cm_ckpt_w *out)
@@ -257,7 +267,9 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
         if (had_copy(d)) {
             cm_ckpt_put_bytes(out, w->buf.p + local_at, local_end - local_at);
         }
-        cm_ckpt_put_bytes(out, w->buf.p + cut, end - cut);
+        if (!d->flow_local || rest_in_v3(d)) {
+            cm_ckpt_put_bytes(out, w->buf.p + cut, end - cut);
+        }
         cm_ckpt_end(out, mark);
         r.off = end;
     }
@@ -265,9 +277,62 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
     assert_int_equal(out->err, 0);
 }
 
-/* e's checkpoint rewritten by as_v3 and loaded into a fresh engine (e is destroyed). */
+/*
+ * Engine checkpoint w with inbound's section as version 4 wrote it (before 2026-12-05): its
+ * attempt rings and probe windows, without the kept records of version 5. The rest as it is.
+ */
+static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *table,
+                  struct cm_ckpt_w *out)
+{
+    struct cm_ckpt_r r;
+    size_t seen_end, local_end;
+    uint32_t n, kinds;
+
+    cm_ckpt_r_init(&r, w->buf.p, w->buf.len);
+    assert_int_equal(cm_ckpt_get_u32(&r), 4);
+    r.off += 4 * 8;
+    kinds = cm_ckpt_get_u32(&r);
+    r.off += (size_t)kinds * 4 * 8;
+    (void)cm_ckpt_get_u32(&r);
+    seen_end = cm_ckpt_section(&r);
+    r.off = seen_end;
+    (void)cm_ckpt_get_u32(&r);
+    local_end = cm_ckpt_section(&r);
+    r.off = local_end;
+    n = cm_ckpt_get_u32(&r);
+    cm_ckpt_w_init(out, 0);
+    cm_ckpt_put_bytes(out, w->buf.p, r.off);
+    for (uint32_t i = 0; i < n; i++) {
+        struct cm_str name = cm_ckpt_get_str(&r, 64);
+        const struct cm_detector *d = det_named(table, name);
+        uint32_t sv = cm_ckpt_get_u32(&r);
+        size_t end = cm_ckpt_section(&r), at = r.off, cut = end, mark;
+
+        assert_int_equal(r.err, 0);
+        cm_ckpt_put_str(out, name.p, name.len);
+        if (d == &cm_detector_flow_inbound) {
+            assert_int_equal(sv, 5);
+            sv = 4;
+            skip_table(&r); /* brute */
+            skip_table(&r); /* probe */
+            cut = r.off;
+        }
+        cm_ckpt_put_u32(out, sv);
+        mark = cm_ckpt_begin(out);
+        cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
+        cm_ckpt_end(out, mark);
+        r.off = end;
+    }
+    assert_int_equal(r.off, w->buf.len);
+    assert_int_equal(out->err, 0);
+}
+
+/*
+ * e's checkpoint rewritten by as_v3 (v4: as_v4) and loaded into a fresh engine (e is
+ * destroyed): nothing is dropped.
+ */
 static struct cm_engine *reload_v3(struct cm_engine *e, const struct cm_detector *const *table,
-                                   const struct cm_detect_opts *o)
+                                   const struct cm_detect_opts *o, bool v4)
 {
     struct cm_ckpt_w w, old;
     struct cm_engine *e2 = NULL;
@@ -275,7 +340,11 @@ static struct cm_engine *reload_v3(struct cm_engine *e, const struct cm_detector
 
     ckfx_save(e, &w);
     cm_engine_destroy(e);
-    as_v3(&w, table, &old);
+    if (v4) {
+        as_v4(&w, table, &old);
+    } else {
+        as_v3(&w, table, &old);
+    }
     assert_int_equal(ckfx_load(table, o, old.buf.p, old.buf.len, &e2, dropped, sizeof(dropped)), 0);
     assert_string_equal(dropped, "");
     cm_ckpt_w_finish(&old);
@@ -296,8 +365,8 @@ static void scenario(struct got *g, const struct cm_detector *det,
     }
     if (how == RESTART) {
         r.engine = ckfx_reload(r.engine, r.table, &r.opts);
-    } else if (how == OLDFILE) {
-        r.engine = reload_v3(r.engine, r.table, &r.opts);
+    } else if (how == OLDFILE || how == OLDV4) {
+        r.engine = reload_v3(r.engine, r.table, &r.opts, how == OLDV4);
     }
     feed(&r, b);
     run_end(&r);
@@ -346,6 +415,11 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
     if (had_copy(det)) {
         /* a checkpoint of a build before 2026-12-05 carries the same */
         scenario(&rs, det, snap, a, b, OLDFILE);
+        assert_same(&w, &rs);
+    }
+    if (det == &cm_detector_flow_inbound) {
+        /* and so does inbound's section of version 4 (before its kept records) */
+        scenario(&rs, det, snap, a, b, OLDV4);
         assert_same(&w, &rs);
     }
     assert_int_equal(count_type(&f, type), fresh);
@@ -478,7 +552,10 @@ static void test_host_sweep(void **state)
     cm_buf_finish(&b);
 }
 
-/* flow_inbound: 10 SSH connections before the restart, 12 after: the 20th fires. */
+/*
+ * flow_inbound: 10 SSH connections before the restart, 12 after: the 20th fires, the last two
+ * come as the entry expires. The same through inbound's files of versions 3 and 4.
+ */
 static void test_inbound_brute(void **state)
 {
     const int64_t t = T0 + 10 * HOUR;
@@ -492,9 +569,11 @@ static void test_inbound_brute(void **state)
         rec(i < 10 ? &a : &b, "eni-0web", "45.146.165.37", "10.0.1.14", 51000 + i, 22, 6, 12, 2000,
             t + 15 * i, t + 15 * i + 5, "ACCEPT");
     }
-    expect_carried(&cm_detector_flow_inbound, NULL, &a, &b, T_SSH, 1, 0, &w, NULL);
+    expect_carried(&cm_detector_flow_inbound, NULL, &a, &b, T_SSH, 2, 0, &w, NULL);
     assert_int_equal(w.d[0].count, 20);
     assert_int_equal(w.d[0].first_ms, t * 1000);
+    assert_int_equal(w.d[1].count, 2); /* the two after it, as the entry expires */
+    assert_int_equal(w.d[1].time_ms, (t + 15 * 21) * 1000);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -526,6 +605,55 @@ static void test_inbound_probe(void **state)
     assert_int_equal(f.d[0].count, 1);
     assert_int_equal(f.d[0].time_ms, (t + 600) * 1000);
     assert_int_equal(f.d[1].count, 1);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+    cm_intel_snapshot_unref(s);
+}
+
+/*
+ * flow_inbound: 100 SSH guesses in 10 minutes, then a restart with no more of them: the 80
+ * after the detection at the 20th are reported when the entry expires at the end of part B,
+ * from the last guess the checkpoint kept, as the uninterrupted run reports them. Likewise a
+ * scanner's repeated probes of one port, kept across the restart.
+ */
+static void test_inbound_tail_roundtrip(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_buf a, b;
+    static struct got w, rs;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int i = 0; i < 100; i++) {
+        rec(&a, "eni-0web", "45.146.165.37", "10.0.1.14", 40000 + i, 22, 6, 6, 600, t + 6 * i,
+            t + 6 * i + 5, "ACCEPT");
+    }
+    for (int i = 0; i < 6; i++) {
+        rec(&a, "eni-0web", "80.82.77.10", "10.0.1.14", 52000 + i, 3306, 6, 3, 180, t + 600 * i,
+            t + 600 * i + 1, "ACCEPT");
+    }
+    rec(&b, "eni-0web", "10.0.1.14", "52.94.5.10", 35000, 443, 6, 40, 9000, t + 3700, t + 3710,
+        "ACCEPT");
+    scenario(&w, &cm_detector_flow_inbound, s, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_inbound, s, &a, &b, RESTART);
+    assert_same(&w, &rs);
+    assert_int_equal(count_type(&w, T_SSH), 2);
+    assert_int_equal(count_type(&w, T_PROBE), 2);
+    for (size_t i = 0; i < w.n; i++) {
+        const struct det *d = &w.d[i];
+
+        if (strcmp(d->type, T_SSH) == 0 && d->count != 20) {
+            assert_int_equal(d->count, 80);
+            assert_int_equal(d->first_ms, (t + 6 * 20) * 1000);
+            assert_int_equal(d->time_ms, (t + 6 * 99) * 1000);
+        } else if (strcmp(d->type, T_PROBE) == 0 && d->count != 1) {
+            assert_int_equal(d->count, 5);
+            assert_int_equal(d->first_ms, (t + 600) * 1000);
+            assert_int_equal(d->time_ms, (t + 3000) * 1000);
+        }
+    }
     cm_buf_finish(&a);
     cm_buf_finish(&b);
     cm_intel_snapshot_unref(s);
@@ -1189,13 +1317,21 @@ static void test_intel_codec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_history),       cmocka_unit_test(test_host_sweep),
-        cmocka_unit_test(test_inbound_brute),      cmocka_unit_test(test_inbound_probe),
-        cmocka_unit_test(test_pair_portscan),      cmocka_unit_test(test_pair_local_address),
-        cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_three_share_learner),
-        cmocka_unit_test(test_pair_volume),        cmocka_unit_test(test_pair_pool),
-        cmocka_unit_test(test_intel_tor),          cmocka_unit_test(test_host_codec),
-        cmocka_unit_test(test_inbound_codec),      cmocka_unit_test(test_pair_codec),
+        cmocka_unit_test(test_host_history),
+        cmocka_unit_test(test_host_sweep),
+        cmocka_unit_test(test_inbound_brute),
+        cmocka_unit_test(test_inbound_probe),
+        cmocka_unit_test(test_inbound_tail_roundtrip),
+        cmocka_unit_test(test_pair_portscan),
+        cmocka_unit_test(test_pair_local_address),
+        cmocka_unit_test(test_pair_local_several),
+        cmocka_unit_test(test_three_share_learner),
+        cmocka_unit_test(test_pair_volume),
+        cmocka_unit_test(test_pair_pool),
+        cmocka_unit_test(test_intel_tor),
+        cmocka_unit_test(test_host_codec),
+        cmocka_unit_test(test_inbound_codec),
+        cmocka_unit_test(test_pair_codec),
         cmocka_unit_test(test_intel_codec),
     };
 

@@ -375,7 +375,7 @@ static void test_ssh_target(void **state)
     /* 25 guesses from one public address, one every 10 s, 22 packets each. */
     attempts(WEB, "45.146.165.37", WEBIP, 22, 25, T0, 10, 15, 22, "ACCEPT", 60);
     run_text(&r, render(false), NULL, NULL, 0);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     d = first_of(&r, SSH);
     assert_string_equal(d->resource, "i-0web");
     assert_int_equal(d->dir, CM_DDIR_INBOUND);
@@ -384,7 +384,23 @@ static void test_ssh_target(void **state)
     assert_int_equal(d->time_ms, (T0 + 190) * 1000);
     assert_int_equal(d->dstport, 22);
     assert_true(d->severity == 0.0); /* the role decides */
+    /*
+     * ... and are reported when the entry expires (here the end of input), from the last of
+     * them. Before 2026-12-05 they were never counted: count 20, last seen the 20th guess.
+     */
+    d = &r.d[1];
+    assert_string_equal(d->type, SSH);
+    assert_string_equal(d->resource, "i-0web");
+    assert_int_equal(d->dir, CM_DDIR_INBOUND);
+    assert_int_equal(d->count, 5);
+    assert_int_equal(d->first_ms, (T0 + 200) * 1000);
+    assert_int_equal(d->time_ms, (T0 + 240) * 1000);
+    assert_int_equal(d->dstport, 22);
     f = finding(&r, SSH, "i-0web");
+    assert_int_equal(cm_agg_stats(r.agg)->findings, 1);
+    assert_int_equal(f->count, 25);
+    assert_int_equal(f->first_seen_ms, T0 * 1000);
+    assert_int_equal(f->last_seen_ms, (T0 + 240) * 1000);
     assert_int_equal(f->role, CM_ROLE_TARGET);
     assert_int_equal(f->net.direction, CM_DIR_INBOUND);
     assert_true(f->severity == 2.0);
@@ -427,9 +443,10 @@ static void test_ipv6_default_format(void **state)
         conn(V6, V6PEER, V6IP, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
     }
     run_text(&r, render(false), NULL, NULL, 0);
-    assert_int_equal(count_type(&r, SSH), 1);
+    assert_int_equal(count_type(&r, SSH), 2); /* the 20th, and the 5 after at the end */
     assert_int_equal(first_of(&r, SSH)->dir, CM_DDIR_INBOUND);
     f = finding(&r, SSH, "i-0v6");
+    assert_int_equal(f->count, 25);
     assert_int_equal(f->role, CM_ROLE_TARGET);
     assert_true(f->severity == 2.0);
     assert_true(cm_str_eqc(f->net.local_ip.ipv6, V6IP));
@@ -500,7 +517,7 @@ static void test_east_west_default_format(void **state)
         conn(EW, "10.0.6.30", EWIP, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
     }
     run_text(&r, render(false), NULL, &inside, 0);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the 20th, and the 5 after at the end */
     assert_int_equal(first_of(&r, SSH)->dir, CM_DDIR_INBOUND);
     f = finding(&r, SSH, "i-0ew");
     assert_int_equal(f->role, CM_ROLE_TARGET);
@@ -515,8 +532,10 @@ static void test_east_west_default_format(void **state)
         conn(EW, EWIP, "10.0.6.30", 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
     }
     run_text(&r, render(false), NULL, &inside, 0);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.d[1].dir, CM_DDIR_OUTBOUND);
     f = finding(&r, SSH, "i-0ew");
+    assert_int_equal(f->count, 25);
     assert_int_equal(f->role, CM_ROLE_ACTOR);
     assert_true(f->severity == 8.0);
     assert_true(cm_str_eqc(f->net.local_ip.ipv4, EWIP));
@@ -533,7 +552,7 @@ static void test_episode_rate_limit(void **state)
     /* 150 guesses over 25 minutes: reported at the 20th, then once per 10 minutes. */
     attempts(WEB, "45.146.165.37", WEBIP, 22, 150, T0, 10, 5, 22, "ACCEPT", 60);
     run_text(&r, render(false), NULL, NULL, 0);
-    assert_int_equal(r.n, 3);
+    assert_int_equal(r.n, 4);
     assert_int_equal(r.d[0].count, 20);
     assert_int_equal(r.d[0].time_ms, (T0 + 190) * 1000);
     assert_int_equal(r.d[1].count, 60);
@@ -541,11 +560,16 @@ static void test_episode_rate_limit(void **state)
     assert_int_equal(r.d[1].first_ms, (T0 + 200) * 1000);
     assert_int_equal(r.d[2].count, 60);
     assert_int_equal(r.d[2].time_ms, (T0 + 1390) * 1000);
-    /* One finding, counting the connections. */
+    /* The last 10 when the entry expires (before 2026-12-05: never; count 140). */
+    assert_int_equal(r.d[3].count, 10);
+    assert_int_equal(r.d[3].first_ms, (T0 + 1400) * 1000);
+    assert_int_equal(r.d[3].time_ms, (T0 + 1490) * 1000);
+    /* One finding, counting every connection. */
     assert_int_equal(cm_agg_stats(r.agg)->findings, 1);
     f = finding(&r, SSH, "i-0web");
-    assert_int_equal(f->count, 140);
+    assert_int_equal(f->count, 150);
     assert_int_equal(f->first_seen_ms, T0 * 1000);
+    assert_int_equal(f->last_seen_ms, (T0 + 1490) * 1000);
 
     /* After a quiet window a new burst is a new episode and reported at once. */
     attempts(WEB, "45.146.165.37", WEBIP, 22, 25, T0, 5, 3, 22, "ACCEPT", 60);
@@ -554,9 +578,12 @@ static void test_episode_rate_limit(void **state)
         recs[i].sp += 100; /* other source ports */
     }
     run_text(&r, render(false), NULL, NULL, 0);
-    assert_int_equal(r.n, 2);
-    assert_int_equal(r.d[1].count, 20);
-    assert_int_equal(r.d[1].first_ms, (T0 + 1800) * 1000);
+    assert_int_equal(r.n, 4); /* each burst: its 20th, then its last 5 when a window is quiet */
+    assert_int_equal(r.d[1].count, 5);
+    assert_int_equal(r.d[1].time_ms, (T0 + 120) * 1000);
+    assert_int_equal(r.d[2].count, 20);
+    assert_int_equal(r.d[2].first_ms, (T0 + 1800) * 1000);
+    assert_int_equal(r.d[3].count, 5);
     done(&r);
 }
 
@@ -573,12 +600,19 @@ static void test_ssh_actor(void **state)
              T0 + i * 6, 4, i % 2 ? "REJECT" : "ACCEPT", i % 2 == 0, 60);
     }
     run_text(&r, render(false), NULL, NULL, 0);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     d = first_of(&r, SSH);
     assert_int_equal(d->dir, CM_DDIR_OUTBOUND);
     assert_string_equal(d->resource, "i-0bad");
     assert_int_equal(d->count, 20);
+    /* The 10 after, from the last (a rejected one), as the entry expires. */
+    d = &r.d[1];
+    assert_int_equal(d->dir, CM_DDIR_OUTBOUND);
+    assert_int_equal(d->count, 10);
+    assert_int_equal(d->time_ms, (T0 + 29 * 6) * 1000);
     f = finding(&r, SSH, "i-0bad");
+    assert_int_equal(f->count, 30);
+    assert_int_equal(f->last_seen_ms, (T0 + 29 * 6) * 1000);
     assert_int_equal(f->role, CM_ROLE_ACTOR);
     assert_int_equal(f->net.direction, CM_DIR_OUTBOUND);
     assert_true(f->severity == 8.0);
@@ -602,10 +636,11 @@ static void test_rdp_winrm(void **state)
     attempts("eni-0wrm", "i-0wrm", "92.63.197.10", "10.0.5.5", 5985, 22, T0, 20, 3, 14, "ACCEPT",
              60);
     run_text(&r, render(false), NULL, NULL, 0);
-    assert_int_equal(r.n, 3);
-    assert_int_equal(count_type(&r, RDP), 1);
-    assert_int_equal(count_type(&r, WINRM), 2);
+    assert_int_equal(r.n, 6); /* each at its 20th, and the rest as its entry expires */
+    assert_int_equal(count_type(&r, RDP), 2);
+    assert_int_equal(count_type(&r, WINRM), 4);
     f = finding(&r, RDP, "i-0win");
+    assert_int_equal(f->count, 24);
     assert_int_equal(f->role, CM_ROLE_TARGET);
     assert_true(f->severity == 2.0);
     assert_int_equal(f->net.local_port.port, 3389);
@@ -720,10 +755,13 @@ static void test_aggregation_intervals(void **state)
         attempts(WEB, "45.146.165.37", WEBIP, 22, 30, T0 + 30, 15, 70, 30, "ACCEPT", agg[k]);
         assert_true(agg[k] == 600 || nrecs >= 55);
         run_text(&r, render(false), NULL, NULL, 0);
-        assert_int_equal(r.n, 1);
+        assert_int_equal(r.n, 2); /* the 20th, then the other 10 as the entry expires */
         assert_string_equal(r.d[0].type, SSH);
         assert_int_equal(r.d[0].first_ms, (T0 + 30) * 1000);
         first_count[k] = r.d[0].count;
+        assert_int_equal(r.d[1].count, 10);
+        assert_int_equal(r.d[1].time_ms, (T0 + 30 + 29 * 15) * 1000);
+        assert_int_equal(finding(&r, SSH, "i-0web")->count, 30);
         done(&r);
 
         /* 15 such guesses: 30 records at 1 minute, still 15 connections. */
@@ -735,8 +773,10 @@ static void test_aggregation_intervals(void **state)
         /* Records in reverse order (a late file, lateness allowed): counted the same. */
         attempts(WEB, "45.146.165.37", WEBIP, 22, 30, T0 + 30, 15, 70, 30, "ACCEPT", agg[k]);
         run_text(&r, render(true), NULL, NULL, 15 * 60 * 1000);
-        assert_int_equal(r.n, 1);
+        assert_int_equal(r.n, 2);
         assert_int_equal(r.d[0].count, 20);
+        assert_int_equal(r.d[1].count, 10);
+        assert_int_equal(finding(&r, SSH, "i-0web")->count, 30);
         done(&r);
     }
     assert_int_equal(first_count[0], 20);
@@ -851,6 +891,55 @@ static void test_probe_budget(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/*
+ * A listed scanner comes back to the same open port every 10 minutes for 10 hours: 60
+ * probes. Each hour's first is reported with those before it; the last hour's other five
+ * when the entry expires (here the end of input), from the last probe. Before 2026-12-05
+ * those were never counted: count 55, last seen 09:00 (MaliciousIPCaller.Custom on the same
+ * connections said 60 and 09:50). The same on an EMR node's web UI port.
+ */
+static void test_probe_tail(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_flow_inbound_tuning t = {.is_emr = is_emr};
+    struct run r = {0};
+    const struct cm_finding *f;
+    const struct det *d;
+
+    (void)state;
+    for (int i = 0; i < 60; i++) {
+        conn(WEB, "80.82.77.139", WEBIP, 50000 + i, 3306, 6, 3, T0 + 600 * i, 1, "ACCEPT", true,
+             60);
+        conn("eni-0emr", "i-0emr", "80.82.77.139", "10.0.6.6", 50000 + i, 8088, 6, 3,
+             T0 + 600 * i + 5, 1, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), s, &t, 0);
+    assert_int_equal(count_type(&r, PROBE), 11);
+    assert_int_equal(count_type(&r, EMR), 11);
+    d = NULL;
+    for (size_t i = 0; i < r.n; i++) {
+        if (strcmp(r.d[i].type, PROBE) == 0) {
+            d = &r.d[i]; /* the last: the entry's expiry */
+        }
+    }
+    assert_non_null(d);
+    assert_int_equal(d->count, 5);
+    assert_int_equal(d->first_ms, (T0 + 600 * 55) * 1000);
+    assert_int_equal(d->time_ms, (T0 + 600 * 59) * 1000);
+    assert_int_equal(d->dstport, 3306);
+    assert_string_equal(d->list, "ProofPoint");
+    f = finding(&r, PROBE, "i-0web");
+    assert_int_equal(f->count, 60);
+    assert_int_equal(f->last_seen_ms, (T0 + 600 * 59) * 1000);
+    assert_int_equal(f->probe.nprobes, 1);
+    f = finding(&r, EMR, "i-0emr");
+    assert_int_equal(f->count, 60);
+    assert_true(f->severity == 8.0);
+    assert_int_equal(f->last_seen_ms, (T0 + 600 * 59 + 5) * 1000);
+    done(&r);
+    cm_intel_snapshot_unref(s);
+}
+
 /* ---- state bounds ---- */
 
 static void test_eviction(void **state)
@@ -874,12 +963,13 @@ static void test_eviction(void **state)
     /* A brute force still fires in the full table. */
     attempts(WEB, "45.146.165.37", WEBIP, 22, 21, T0 + 30, 5, 2, 20, "ACCEPT", 60);
     run_text(&r, render(false), s, &t, 0);
-    assert_int_equal(count_type(&r, SSH), 1);
+    assert_int_equal(count_type(&r, SSH), 2); /* the 20th, and the 21st as it expires */
     assert_int_equal(count_type(&r, PROBE), 3);
     assert_int_equal(r.stats.evicted, 7 + 1);
     assert_int_equal(r.stats.entries, 0); /* flushed at the end */
-    /* and the engine's learner: one entry for the interface, when it first saw it */
-    assert_true(r.stats.peak_entries <= 4 + 2 + 1);
+    /* and the engine's learner: one entry for the interface, when it first saw it; and the
+     * 21st guess kept */
+    assert_true(r.stats.peak_entries <= 4 + 2 + 1 + 1);
     assert_true(r.stats.peak_bytes > 0);
     done(&r);
 
@@ -975,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_aggregation_intervals),
         cmocka_unit_test(test_port_probe),
         cmocka_unit_test(test_probe_budget),
+        cmocka_unit_test(test_probe_tail),
         cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_cicids2017),
         cmocka_unit_test(test_ipv6_default_format),
