@@ -58,6 +58,7 @@
  * allocation beyond new state entries, no formatting.
  */
 #include "detect/flow.h"
+#include "detect/flow_inbound_impl.h"
 #include "inventory/inventory.h"
 
 #include <stddef.h>
@@ -123,23 +124,6 @@
  */
 #define CM_FLOW_IN_KEPT_MAX (16u * 1024)
 
-#define BRUTE_BUCKETS 5  /* ring buckets of window / 5 each: the window is 80-100% of it */
-#define RECENT_PORTS  8  /* source ports remembered to join the records of one connection */
-#define PROBE_PORTS   16 /* ports of one (resource, remote) reported per window */
-#define KEY_LEN       27 /* resource hash (8), family (1), address (16), service (1), dir (1) */
-
-enum service { SVC_SSH = 0, SVC_RDP, SVC_WINRM, SVC_NONE };
-
-static const char *const brute_type[] = {
-    "UnauthorizedAccess:EC2/SSHBruteForce",
-    "UnauthorizedAccess:EC2/RDPBruteForce",
-    "Impact:EC2/WinRMBruteForce",
-};
-
-#define TYPE_PROBE     "Recon:EC2/PortProbeUnprotectedPort"
-#define TYPE_PROBE_EMR "Recon:EC2/PortProbeEMRUnprotectedPort"
-#define SEV_HIGH       8.0
-
 /*
  * EMR web interfaces (Amazon EMR Management Guide, "View web interfaces
  * hosted on Amazon EMR clusters" and "Amazon EMR service ports"): YARN
@@ -151,50 +135,6 @@ static const char *const brute_type[] = {
 static const uint16_t emr_ports[] = {
     8042, 8080, 8088, 8188, 8888, 8889, 8890, 8998, 9443, 9864, 9870, 16010, 18080, 50070, 50075,
 };
-
-/* Attempts of one remote against one service of one resource, in one direction. */
-struct brute {
-    int64_t head;        /* bucket number of the newest bucket; valid when used */
-    int64_t first_ms;    /* first attempt not yet reported */
-    int64_t reported_ms; /* time of the last detection; INT64_MIN: none this episode */
-    uint32_t pending;    /* attempts not yet reported */
-    uint16_t bucket[BRUTE_BUCKETS];
-    uint16_t port[RECENT_PORTS]; /* source ports of the latest connections */
-    uint8_t nports, next_port;
-    bool used;
-};
-
-/* Probes of one resource by one listed remote; index 0 unprotected, 1 EMR. */
-struct probes {
-    int64_t window_start;       /* start of the current report window */
-    int64_t first_ms[2];        /* first probe not yet reported, per type */
-    uint32_t pending[2];        /* probes not yet reported, per type */
-    uint16_t port[PROBE_PORTS]; /* local ports reported in this window */
-    uint16_t nports;
-};
-
-struct inbound {
-    const struct cm_detect_config *cfg; /* read afresh per event: src/ may swap the snapshot */
-    const struct cm_inventory *inv;     /* the scan's inventory (NULL: none), for cm_flow_view */
-    struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
-    struct cm_state *brute;             /* key -> struct brute */
-    struct cm_state *probe;             /* key -> struct probes */
-    struct cm_state *kept;              /* key (probes: key[26] = type) -> struct cm_flow_kept */
-    struct cm_flow_local *local;        /* the engine's own-address learner (NULL: none) */
-    struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
-    int64_t bucket_ms;
-    uint64_t seed;
-};
-
-/* What an entry's expiry needs to report its tail (on_tick). */
-struct tail_ctx {
-    struct inbound *in;
-    struct cm_sink *sink;
-    int rc; /* the first emission's error */
-};
-
-static void brute_evicted(void *ud, const void *key, size_t klen, void *val);
-static void probe_evicted(void *ud, const void *key, size_t klen, void *val);
 
 static int init(void **state, const struct cm_detect_opts *opts)
 {
@@ -260,14 +200,14 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
     so.val_size = sizeof(struct brute);
     so.max_entries = in->t.brute_max_entries;
     so.ttl_ms = in->t.brute_window_ms;
-    so.on_evict = brute_evicted;
+    so.on_evict = cm_flow_in_brute_evicted;
     if ((rc = cm_state_create(&in->brute, &so)) != 0) {
         goto fail;
     }
     so.val_size = sizeof(struct probes);
     so.max_entries = in->t.probe_max_entries;
     so.ttl_ms = in->t.probe_window_ms;
-    so.on_evict = probe_evicted;
+    so.on_evict = cm_flow_in_probe_evicted;
     if ((rc = cm_state_create(&in->probe, &so)) != 0) {
         goto fail;
     }
@@ -396,87 +336,6 @@ static bool seen_port(struct brute *b, uint16_t port)
     return false;
 }
 
-/* Names the lists behind the match, scanner lists first. */
-static void probe_lists(const struct cm_intel_snapshot *s, const struct cm_intel_match *m,
-                        struct cm_detection *d)
-{
-    cm_intel_detection_lists(s, m, CM_CAT_SCANNER, d);
-    for (size_t i = 0; i < m->nids && d->nintel < CM_DETECTION_MAX_INTEL; i++) {
-        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m->ids[i]);
-        if (ind != NULL && ind->category != CM_CAT_SCANNER) {
-            cm_intel_detection_lists(s, m, ind->category, d);
-        }
-    }
-}
-
-/* ---- the tail: what an entry counted after its last detection ---- */
-
-/* The key of the kept record of probes of type k (0 unprotected, 1 EMR) under key. */
-static void probe_kept_key(const unsigned char key[KEY_LEN], int k, unsigned char out[KEY_LEN])
-{
-    memcpy(out, key, KEY_LEN);
-    out[26] = (uint8_t)k;
-}
-
-/*
- * Reports the count connections from first_ms that the entry of kept key
- * counted after its last detection, from the last of them it kept; then
- * forgets that record. Nothing when none is kept (its table evicted it).
- */
-static int report_tail(struct inbound *in, const unsigned char key[KEY_LEN], uint32_t count,
-                       int64_t first_ms, struct cm_sink *sink)
-{
-    struct cm_flow_kept *k = cm_state_get(in->kept, key, KEY_LEN);
-    const struct cm_intel_snapshot *snap;
-    struct cm_flow_view v;
-    struct cm_detection d;
-    struct cm_intel_match m;
-    struct cm_event ev;
-    bool probe = key[25] == 0xff, emr = probe && key[26] == 1;
-    int rc = CM_OK;
-
-    if (k == NULL || count == 0 || !cm_flow_kept_event(k, &ev, &v.resource)) {
-        goto done;
-    }
-    v.outbound = !probe && key[26] != 0;
-    cm_flow_detection(&d, &ev, &v,
-                      !probe ? brute_type[key[25] % 3]
-                      : emr  ? TYPE_PROBE_EMR
-                             : TYPE_PROBE);
-    if (probe && !emr && (ev.u.flow.dstport == 9200 || ev.u.flow.dstport == 9300)) {
-        d.severity = SEV_HIGH;
-    }
-    /* The lists as they are now (a reload may have changed them since the probes). */
-    snap = cm_detect_intel(in->cfg);
-    if (probe && snap != NULL &&
-        cm_detect_ip_intel(NULL, snap, &ev, &ev.u.flow.src, &m) == CM_INTEL_THREAT) {
-        probe_lists(snap, &m, &d);
-    }
-    d.first_ms = first_ms < ev.time_ms ? first_ms : ev.time_ms;
-    d.count = count;
-    d.record_key = k->key;
-    rc = cm_sink_emit(sink, &d);
-done:
-    cm_state_del(in->kept, key, KEY_LEN);
-    return rc;
-}
-
-/* Keeps ev as the last connection the entry of kept key counted without reporting it. */
-static int keep_tail(struct inbound *in, const unsigned char key[KEY_LEN],
-                     const struct cm_event *ev, const struct cm_flow_view *v)
-{
-    bool created;
-    struct cm_flow_kept *k = cm_state_touch(in->kept, key, KEY_LEN, ev->time_ms, &created);
-
-    if (k == NULL) {
-        return CM_ENOMEM;
-    }
-    if (created || k->time_ms == INT64_MIN || ev->time_ms >= k->time_ms) {
-        cm_flow_kept_set(k, ev, v->resource); /* a later one kept stays: lastSeen */
-    }
-    return CM_OK;
-}
-
 static int brute_force(struct inbound *in, const struct cm_event *ev, const struct cm_flow_view *v,
                        enum service svc, struct cm_sink *sink)
 {
@@ -512,7 +371,7 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
     if (b->used && bucket - b->head >= BRUTE_BUCKETS) {
         /* A whole window without attempts: the episode is over, and its tail reported. */
         if (b->reported_ms != INT64_MIN && b->pending > 0 &&
-            (rc = report_tail(in, key, b->pending, b->first_ms, sink)) != 0) {
+            (rc = cm_flow_in_report_tail(in, key, b->pending, b->first_ms, sink)) != 0) {
             return rc;
         }
         b->pending = 0;
@@ -528,9 +387,9 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
     if (ring_sum(b) < in->t.brute_attempts ||
         (b->reported_ms != INT64_MIN && t < b->reported_ms + in->t.brute_window_ms)) {
         /* After a detection, each attempt is kept until the next: the entry's expiry reports it. */
-        return b->reported_ms != INT64_MIN ? keep_tail(in, key, ev, v) : CM_OK;
+        return b->reported_ms != INT64_MIN ? cm_flow_in_keep_tail(in, key, ev, v) : CM_OK;
     }
-    cm_flow_detection(&d, ev, v, brute_type[svc]);
+    cm_flow_detection(&d, ev, v, cm_flow_in_brute_type[svc]);
     d.first_ms = b->first_ms < t ? b->first_ms : t;
     d.count = b->pending;
     b->pending = 0;
@@ -572,15 +431,15 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
         p->first_ms[k] = t;
     }
     p->pending[k]++;
-    probe_kept_key(key, k, kk);
+    cm_flow_in_kept_key(key, k, kk);
     for (uint16_t i = 0; i < p->nports; i++) {
         if (p->port[i] == port) {
             /* Reported this window: counted into the next detection, or the entry's expiry. */
-            return keep_tail(in, kk, ev, v);
+            return cm_flow_in_keep_tail(in, kk, ev, v);
         }
     }
     if (p->nports == PROBE_PORTS) {
-        return keep_tail(in, kk, ev, v); /* this remote's budget of ports is spent */
+        return cm_flow_in_keep_tail(in, kk, ev, v); /* this remote's budget of ports is spent */
     }
     p->port[p->nports++] = (uint16_t)port;
     cm_state_del(in->kept, kk, KEY_LEN);
@@ -591,75 +450,13 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
     d.first_ms = p->first_ms[k] < t ? p->first_ms[k] : t;
     d.count = p->pending[k];
     p->pending[k] = 0;
-    probe_lists(snap, &m, &d);
+    cm_flow_in_probe_lists(snap, &m, &d);
     return cm_sink_emit(sink, &d);
-}
-
-/* ---- the tail: entries reporting what they counted after their last detection ---- */
-
-/* A brute-force entry expires: the attempts after its last detection are reported. */
-static void brute_expired(void *ud, const void *key, size_t klen, void *val)
-{
-    struct tail_ctx *c = ud;
-    const struct brute *b = val;
-    int rc;
-
-    (void)klen;
-    if (b->reported_ms == INT64_MIN || b->pending == 0 || c->rc != 0) {
-        cm_state_del(c->in->kept, key, KEY_LEN); /* nothing to report, or the sink failed */
-        return;
-    }
-    rc = report_tail(c->in, key, b->pending, b->first_ms, c->sink);
-    c->rc = c->rc ? c->rc : rc;
-}
-
-/* A probe entry expires: the probes of each type after its last detection are reported. */
-static void probe_expired(void *ud, const void *key, size_t klen, void *val)
-{
-    struct tail_ctx *c = ud;
-    const struct probes *p = val;
-    unsigned char kk[KEY_LEN];
-
-    (void)klen;
-    for (int k = 0; k < 2; k++) {
-        int rc;
-
-        probe_kept_key(key, k, kk);
-        rc = report_tail(c->in, kk, c->rc == 0 ? p->pending[k] : 0, p->first_ms[k], c->sink);
-        c->rc = c->rc ? c->rc : rc;
-    }
-}
-
-/* An entry evicted from a full table: its kept records go with it (counted as evicted). */
-static void brute_evicted(void *ud, const void *key, size_t klen, void *val)
-{
-    struct inbound *in = ud;
-
-    (void)val;
-    cm_state_del(in->kept, key, klen);
-}
-
-static void probe_evicted(void *ud, const void *key, size_t klen, void *val)
-{
-    struct inbound *in = ud;
-    unsigned char kk[KEY_LEN];
-
-    (void)val;
-    (void)klen;
-    for (int k = 0; k < 2; k++) {
-        probe_kept_key(key, k, kk);
-        cm_state_del(in->kept, kk, KEY_LEN);
-    }
 }
 
 static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
-    struct inbound *in = state;
-    struct tail_ctx c = {in, sink, CM_OK};
-
-    cm_state_expire(in->brute, watermark_ms, brute_expired, &c);
-    cm_state_expire(in->probe, watermark_ms, probe_expired, &c);
-    return c.rc;
+    return cm_flow_in_expire(state, watermark_ms, sink);
 }
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
