@@ -21,7 +21,7 @@
 #define SCRATCH_CHUNK (16u * 1024)
 #define SCRATCH_MAX   ((size_t)1 << 20)
 #define ADDRS_PER_NIC 4u /* address keys per interface the cap allows on average */
-#define ADDR_KEY_MAX  (CM_INVENTORY_MAX_STR + 18)
+#define ADDR_KEY_MAX  (CM_INVENTORY_MAX_STR + 20)
 #define SHARED_MAX    ((size_t)1 << 20) /* distinct interned values; past it, copies */
 
 static const char *const state_names[] = {
@@ -314,9 +314,14 @@ int inv_add_tag(struct cm_inventory *inv, uint32_t idx, struct cm_str key, struc
  * Address keys. Every address has a plain key (the family and 16 bytes)
  * whose value is its interface, or INV_AMBIG once interfaces of two VPCs
  * claim it; an ambiguous address then also has a key per VPC (the VPC id,
- * a NUL, the family and 16 bytes). Most addresses cost one key.
+ * a NUL, the family and 16 bytes). Most addresses cost one key. A delegated
+ * prefix (an EKS node's /28 for its pods) is keyed the same way with 'P'
+ * and its length before the family, and its network address: its own key
+ * space, with the same ambiguity rule.
  */
-static size_t addr_key(char *key, struct cm_str vpc, const struct cm_ip *ip)
+#define INV_EXACT 255u /* plen of a plain address key */
+
+static size_t addr_key(char *key, struct cm_str vpc, const struct cm_ip *ip, unsigned plen)
 {
     size_t n = 0;
 
@@ -324,6 +329,10 @@ static size_t addr_key(char *key, struct cm_str vpc, const struct cm_ip *ip)
         memcpy(key, vpc.p, vpc.len);
         key[vpc.len] = '\0';
         n = vpc.len + 1;
+    }
+    if (plen != INV_EXACT) {
+        key[n++] = 'P';
+        key[n++] = (char)plen;
     }
     key[n++] = (char)ip->family;
     memcpy(key + n, ip->a, sizeof(ip->a));
@@ -336,14 +345,14 @@ static bool newer(const struct cm_inventory *inv, uint32_t a, uint32_t b)
     return inv->nic[a].since_ms >= inv->nic[b].since_ms;
 }
 
-/* Points the key of (vpc, ip) at interface n when its binding is the most recent. */
+/* Points the key of (vpc, ip/plen) at interface n when its binding is the most recent. */
 static int bind_vpc_key(struct cm_inventory *inv, uint32_t n, struct cm_str vpc,
-                        const struct cm_ip *ip)
+                        const struct cm_ip *ip, unsigned plen)
 {
     char key[ADDR_KEY_MAX];
     uint32_t *slot;
     bool created;
-    int rc = cm_map_put(inv->by_addr, key, addr_key(key, vpc, ip), (void **)&slot, &created);
+    int rc = cm_map_put(inv->by_addr, key, addr_key(key, vpc, ip, plen), (void **)&slot, &created);
 
     if (rc == CM_EFULL) {
         inv->full++;
@@ -355,7 +364,8 @@ static int bind_vpc_key(struct cm_inventory *inv, uint32_t n, struct cm_str vpc,
     return rc;
 }
 
-static int bind_addr(struct cm_inventory *inv, uint32_t n, const struct cm_ip *ip)
+/* Binds address ip (plen INV_EXACT) or prefix ip/plen to interface n. */
+static int bind_addr(struct cm_inventory *inv, uint32_t n, const struct cm_ip *ip, unsigned plen)
 {
     struct cm_str vpc = inv->nic[n].vpc, other;
     char key[ADDR_KEY_MAX];
@@ -366,7 +376,8 @@ static int bind_addr(struct cm_inventory *inv, uint32_t n, const struct cm_ip *i
     if (ip->family == CM_IP_NONE) {
         return 0;
     }
-    rc = cm_map_put(inv->by_addr, key, addr_key(key, CM_STR_NULL, ip), (void **)&slot, &created);
+    rc = cm_map_put(inv->by_addr, key, addr_key(key, CM_STR_NULL, ip, plen), (void **)&slot,
+                    &created);
     if (rc == CM_EFULL) {
         inv->full++;
         return 0;
@@ -382,7 +393,7 @@ static int bind_addr(struct cm_inventory *inv, uint32_t n, const struct cm_ip *i
         return 0;
     }
     if (cur == INV_AMBIG) {
-        return vpc.p != NULL ? bind_vpc_key(inv, n, vpc, ip) : 0;
+        return vpc.p != NULL ? bind_vpc_key(inv, n, vpc, ip, plen) : 0;
     }
     other = inv->nic[cur].vpc;
     if (vpc.p == NULL || other.p == NULL || cm_str_eq(vpc, other)) {
@@ -394,25 +405,22 @@ static int bind_addr(struct cm_inventory *inv, uint32_t n, const struct cm_ip *i
     /* The same address in two VPCs: from now on only (VPC, address) tells. */
     *slot = INV_AMBIG;
     inv->ambiguous++;
-    rc = bind_vpc_key(inv, cur, other, ip);
-    return rc ? rc : bind_vpc_key(inv, n, vpc, ip);
+    rc = bind_vpc_key(inv, cur, other, ip, plen);
+    return rc ? rc : bind_vpc_key(inv, n, vpc, ip, plen);
 }
 
-uint32_t inv_find_addr(const struct cm_inventory *inv, struct cm_str vpc, const struct cm_ip *ip)
+/* The interface keyed by ip/plen (INV_EXACT: the address itself) in vpc, or INV_NONE. */
+static uint32_t find_key(const struct cm_inventory *inv, struct cm_str vpc, bool have_vpc,
+                         const struct cm_ip *ip, unsigned plen)
 {
     char key[ADDR_KEY_MAX];
-    const uint32_t *v;
-    bool have_vpc = vpc.p != NULL && vpc.len > 0 && vpc.len <= CM_INVENTORY_MAX_STR;
+    const uint32_t *v = cm_map_get(inv->by_addr, key, addr_key(key, CM_STR_NULL, ip, plen));
 
-    if (ip->family == CM_IP_NONE) {
-        return INV_NONE;
-    }
-    v = cm_map_get(inv->by_addr, key, addr_key(key, CM_STR_NULL, ip));
     if (v == NULL) {
         return INV_NONE;
     }
     if (*v == INV_AMBIG) {
-        v = have_vpc ? cm_map_get(inv->by_addr, key, addr_key(key, vpc, ip)) : NULL;
+        v = have_vpc ? cm_map_get(inv->by_addr, key, addr_key(key, vpc, ip, plen)) : NULL;
         return v != NULL ? *v : INV_NONE;
     }
     /* Known in another VPC than the one asked about: not this one. */
@@ -420,6 +428,47 @@ uint32_t inv_find_addr(const struct cm_inventory *inv, struct cm_str vpc, const 
         return INV_NONE;
     }
     return *v;
+}
+
+/* ip with every bit after the first plen cleared. */
+static struct cm_ip masked(const struct cm_ip *ip, unsigned plen)
+{
+    struct cm_ip m = *ip;
+
+    for (unsigned i = 0; i < sizeof(m.a); i++) {
+        unsigned lo = i * 8;
+        if (plen <= lo) {
+            m.a[i] = 0;
+        } else if (plen < lo + 8) {
+            m.a[i] &= (uint8_t)(0xffu << (lo + 8 - plen));
+        }
+    }
+    return m;
+}
+
+uint32_t inv_find_addr(const struct cm_inventory *inv, struct cm_str vpc, const struct cm_ip *ip)
+{
+    bool have_vpc = vpc.p != NULL && vpc.len > 0 && vpc.len <= CM_INVENTORY_MAX_STR;
+    unsigned bits, fam;
+    uint32_t n;
+
+    if (ip->family == CM_IP_NONE) {
+        return INV_NONE;
+    }
+    n = find_key(inv, vpc, have_vpc, ip, INV_EXACT);
+    if (n != INV_NONE) {
+        return n;
+    }
+    /* Not an interface's own address: a delegated prefix's (a pod's), longest first. */
+    fam = ip->family == CM_IP_V4 ? 0 : 1;
+    bits = fam == 0 ? 32 : 128;
+    for (unsigned plen = bits + 1; plen-- > 0 && n == INV_NONE;) {
+        if (inv->pfx_seen[fam][plen]) {
+            struct cm_ip net = masked(ip, plen);
+            n = find_key(inv, vpc, have_vpc, &net, plen);
+        }
+    }
+    return n;
 }
 
 /* Drops interface n from instance i's list. */
@@ -600,7 +649,16 @@ int inv_put_nic(struct cm_inventory *inv, const struct inv_nic_in *in, uint32_t 
         c->since_ms = in->since_ms;
     }
     for (uint32_t j = 0; rc == 0 && j < in->naddrs; j++) {
-        rc = bind_addr(inv, n, &in->addrs[j]);
+        rc = bind_addr(inv, n, &in->addrs[j], INV_EXACT);
+    }
+    for (uint32_t j = 0; rc == 0 && j < in->npfx; j++) {
+        unsigned plen = in->pfx_len[j];
+        if (in->pfx[j].family == CM_IP_NONE ||
+            plen > (in->pfx[j].family == CM_IP_V4 ? 32u : 128u)) {
+            continue;
+        }
+        inv->pfx_seen[in->pfx[j].family == CM_IP_V4 ? 0 : 1][plen] = true;
+        rc = bind_addr(inv, n, &in->pfx[j], plen);
     }
     return rc;
 }

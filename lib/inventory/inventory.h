@@ -29,13 +29,16 @@
  * whatever the order the records came in. An address is indexed under its
  * (VPC, address) and under (any VPC, address); the latter is dropped as
  * ambiguous when two VPCs use the address (10.0.0.5 is in many VPCs), and a
- * lookup then needs the VPC.
+ * lookup then needs the VPC. An interface's delegated prefixes (Ipv4Prefixes,
+ * Ipv6Prefixes: the /28s an EKS node gives its pods) are indexed the same
+ * way, and an address that is no interface's own is looked up in them.
  *
  * Bounds. At most max_instances instances, max_nics interfaces and
  * 4 * max_nics address keys; past a cap new ones are not added and counted
  * (stats.full). Per instance at most CM_INVENTORY_MAX_TAGS tags and
  * CM_INVENTORY_MAX_NICS interfaces listed; per interface
- * CM_INVENTORY_MAX_ADDRS addresses and CM_INVENTORY_MAX_SGS groups; strings
+ * CM_INVENTORY_MAX_ADDRS addresses, CM_INVENTORY_MAX_PREFIXES delegated
+ * prefixes and CM_INVENTORY_MAX_SGS groups; strings
  * longer than CM_INVENTORY_MAX_STR bytes are left out. Since values are
  * only filled, the memory is bounded by those caps.
  *
@@ -75,6 +78,7 @@
 #define CM_INVENTORY_MAX_TAGS      50     /* AWS's limit of tags per resource */
 #define CM_INVENTORY_MAX_NICS      8      /* interfaces listed per instance */
 #define CM_INVENTORY_MAX_ADDRS     16     /* addresses indexed per interface */
+#define CM_INVENTORY_MAX_PREFIXES  64     /* delegated prefixes indexed per interface */
 #define CM_INVENTORY_MAX_SGS       8      /* security groups kept per interface */
 #define CM_INVENTORY_MAX_STR       1024   /* longest string kept (bytes) */
 
@@ -224,7 +228,8 @@ int cm_inventory_eni_side(const struct cm_inventory *inv, struct cm_str eni,
  *     a client outside the record's VPC (on premises, a peered VPC), which
  *     no address of the VPC's instances names;
  *   - INVENTORY: none, and the inventory binds srcaddr, in the record's
- *     vpc_id, to an interface of that VPC attached to an instance, bound
+ *     vpc_id, to an interface of that VPC (one of its addresses, else one of
+ *     its delegated prefixes: an EKS pod's address) attached to an instance, bound
  *     no later than the query (the attach or launch time, when known):
  *     srcid_instance is then that instance's id (owned by the inventory);
  *   - UNKNOWN: none and no such binding (inv NULL, no vpc_id (the scan fills a

@@ -15,7 +15,9 @@
  *                           association.{publicIp,publicDnsName},
  *                           groupSet.items[].{groupId,groupName},
  *                           privateIpAddressesSet.item[].privateIpAddress,
- *                           ipv6AddressesSet.item[].ipv6Address
+ *                           ipv6AddressesSet.item[].ipv6Address,
+ *                           ipv4PrefixSet.item[].ipv4Prefix,
+ *                           ipv6PrefixSet.item[].ipv6Prefix (delegated prefixes)
  *   AttachNetworkInterface  requestParameters.{networkInterfaceId,instanceId,deviceIndex}
  *   TerminateInstances, StopInstances, StartInstances
  *                           responseElements.instancesSet.items[].{instanceId,
@@ -96,6 +98,21 @@ static bool addr_list(const struct cm_json_doc *d, uint32_t obj, const char *key
     return true;
 }
 
+/* Delegated prefixes of a list member, each under field; false when one is not a prefix. */
+static bool prefix_list(const struct cm_json_doc *d, uint32_t obj, const char *key,
+                        const char *field, struct cm_arena *s, struct inv_nic_in *in)
+{
+    uint32_t a = inv_list(d, obj, key);
+
+    for (uint32_t p = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a); p != CM_JSON_NONE;
+         p = cm_json_next(d, a, p)) {
+        if (!inv_nic_prefix(in, inv_member(d, p, field, s))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A networkInterfaceSet item or CreateNetworkInterface's networkInterface; false: unusable. */
 static bool read_nic(const struct cm_json_doc *d, uint32_t o, struct cm_arena *s, int64_t since,
                      struct inv_nic_in *in)
@@ -119,7 +136,9 @@ static bool read_nic(const struct cm_json_doc *d, uint32_t o, struct cm_arena *s
     return inv_nic_addr(in, inv_member(d, o, "privateIpAddress", s), &in->private_ip, s) &&
            inv_nic_addr(in, inv_member(d, assoc, "publicIp", s), &in->public_ip, s) &&
            addr_list(d, o, "privateIpAddressesSet", "privateIpAddress", s, in) &&
-           addr_list(d, o, "ipv6AddressesSet", "ipv6Address", s, in);
+           addr_list(d, o, "ipv6AddressesSet", "ipv6Address", s, in) &&
+           prefix_list(d, o, "ipv4PrefixSet", "ipv4Prefix", s, in) &&
+           prefix_list(d, o, "ipv6PrefixSet", "ipv6Prefix", s, in);
 }
 
 /* The one interface a RunInstances item without networkInterfaceSet describes. */

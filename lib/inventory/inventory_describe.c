@@ -12,7 +12,9 @@
  * with NetworkInterfaceId, SubnetId, VpcId, PrivateIpAddress,
  * PrivateDnsName, Association.{PublicIp,PublicDnsName}, Groups[].{GroupId,
  * GroupName}, PrivateIpAddresses[].{PrivateIpAddress,Association.PublicIp},
- * Ipv6Addresses[].Ipv6Address and Attachment.{DeviceIndex,AttachTime}. An
+ * Ipv6Addresses[].Ipv6Address, Ipv4Prefixes[].Ipv4Prefix,
+ * Ipv6Prefixes[].Ipv6Prefix (delegated prefixes: the addresses of an EKS
+ * node's pods) and Attachment.{DeviceIndex,AttachTime}. An
  * instance with no NetworkInterfaces gets one interface (without an ENI id)
  * from its top-level SubnetId, VpcId, PrivateIpAddress, PrivateDnsName,
  * PublicIpAddress, PublicDnsName and SecurityGroups.
@@ -97,6 +99,31 @@ static bool addr(struct rd *r, uint32_t obj, const char *key, struct inv_nic_in 
     return false;
 }
 
+/*
+ * The delegated prefixes of a list member (an EKS node's /28s, whose
+ * addresses its pods use), each under field. False (reported) when one is
+ * not an address with a prefix length.
+ */
+static bool prefixes(struct rd *r, uint32_t obj, const char *key, const char *field,
+                     struct inv_nic_in *in)
+{
+    const struct cm_json_doc *d = r->d;
+    uint32_t a = inv_list(d, obj, key);
+    char what[64];
+
+    for (uint32_t p = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a); p != CM_JSON_NONE;
+         p = cm_json_next(d, a, p)) {
+        uint32_t v = inv_get(d, p, field);
+        struct cm_str s = inv_str(d, v, &r->inv->scratch);
+        if (!inv_nic_prefix(in, s)) {
+            snprintf(what, sizeof(what), "%s is not an address prefix", field);
+            bad_text(r, v, what, s);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* One interface: false when it was reported bad. */
 static bool read_nic(struct rd *r, uint32_t o, struct inv_nic_in *in, int64_t since)
 {
@@ -140,6 +167,10 @@ static bool read_nic(struct rd *r, uint32_t o, struct inv_nic_in *in, int64_t si
         if (!addr(r, p, "Ipv6Address", in, NULL)) {
             return false;
         }
+    }
+    if (!prefixes(r, o, "Ipv4Prefixes", "Ipv4Prefix", in) ||
+        !prefixes(r, o, "Ipv6Prefixes", "Ipv6Prefix", in)) {
+        return false;
     }
     groups(r, o, "Groups", in);
     return true;

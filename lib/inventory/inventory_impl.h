@@ -73,6 +73,8 @@ struct cm_inventory {
     struct cm_map *by_addr; /* family address[16] (ambiguous: VPC id NUL first) -> uint32_t */
     struct cm_map *shared;  /* interned values many records repeat (types, subnets, tags) */
     size_t tag_bytes;       /* held by the tag arrays */
+    /* Lengths of the delegated prefixes indexed, per family (0 IPv4, 1 IPv6): lookups try these. */
+    bool pfx_seen[2][129];
     uint64_t loaded, observed, skipped, full, ambiguous;
 };
 
@@ -90,6 +92,9 @@ struct inv_nic_in {
     struct cm_str subnet, vpc, private_ip, private_dns, public_ip, public_dns;
     struct cm_ip addrs[CM_INVENTORY_MAX_ADDRS]; /* to index: private, secondary, public, IPv6 */
     uint32_t naddrs;
+    struct cm_ip pfx[CM_INVENTORY_MAX_PREFIXES]; /* delegated prefixes (host bits clear) */
+    uint8_t pfx_len[CM_INVENTORY_MAX_PREFIXES];  /* their lengths */
+    uint32_t npfx;
     struct cm_kv sgs[CM_INVENTORY_MAX_SGS];
     uint32_t nsgs;
     int32_t device;   /* -1 unknown */
@@ -138,7 +143,11 @@ void inv_set_state(struct cm_inventory *inv, struct cm_str id, uint8_t state);
 /* Lookups: index or INV_NONE. */
 uint32_t inv_find_inst(const struct cm_inventory *inv, struct cm_str id);
 uint32_t inv_find_nic(const struct cm_inventory *inv, struct cm_str eni);
-/* The interface using address ip in VPC vpc (absent: any VPC, when that is unambiguous). */
+/*
+ * The interface using address ip in VPC vpc (absent: any VPC, when that is
+ * unambiguous): the interface that has ip itself, else the one with a
+ * delegated prefix (Ipv4Prefixes, Ipv6Prefixes) holding ip, the longest first.
+ */
 uint32_t inv_find_addr(const struct cm_inventory *inv, struct cm_str vpc, const struct cm_ip *ip);
 
 /* State names ("running", ...) <-> enum; unknown names give INV_ST_NONE. */
@@ -182,5 +191,12 @@ bool inv_valid_id(struct cm_str s, const char *prefix);
  */
 bool inv_nic_addr(struct inv_nic_in *in, struct cm_str s, struct cm_str *canon,
                   struct cm_arena *scratch);
+/*
+ * Adds delegated prefix text s ("10.1.0.32/28", "2600:1f18::/80") to
+ * in->pfx (when s is absent: nothing; past CM_INVENTORY_MAX_PREFIXES: not
+ * kept). Returns false when s is present but not an address with a prefix
+ * length.
+ */
+bool inv_nic_prefix(struct inv_nic_in *in, struct cm_str s);
 
 #endif

@@ -144,3 +144,26 @@ text:
     }
     return true;
 }
+
+bool inv_nic_prefix(struct inv_nic_in *in, struct cm_str s)
+{
+    struct cm_ip net;
+    unsigned plen;
+
+    if (s.p == NULL) {
+        return true;
+    }
+    if (memchr(s.p, '/', s.len) == NULL || cm_cidr_parse(s, &net, &plen) != 0) {
+        return false;
+    }
+    for (uint32_t k = 0; k < in->npfx; k++) {
+        if (in->pfx_len[k] == plen && cm_ip_eq(&in->pfx[k], &net)) {
+            return true;
+        }
+    }
+    if (in->npfx < CM_INVENTORY_MAX_PREFIXES) {
+        in->pfx[in->npfx] = net;
+        in->pfx_len[in->npfx++] = (uint8_t)plen;
+    }
+    return true;
+}

@@ -243,6 +243,34 @@ check "an inbound endpoint's client at an instance's address is not that instanc
 check "... --stats counts it as through an endpoint" \
     test "$(jq -c .dns_instance "$T/n3.json.stats")" = '{"logged":0,"inventory":0,"resolver_endpoint":1,"unattributed":0}'
 
+# An EKS node with prefix delegation: its pods' addresses are in a /28 its interface
+# carries (Ipv4Prefixes), no interface's own address. A pod's query without srcids is the
+# node's; an address outside the prefix is nobody's. Before 2026-12-05 the prefix was not
+# read and the pod's query was not judged.
+PD="$T/pod/AWSLogs/$ACCT/vpcdnsquerylogs/vpc-0c7/2026/01/05"
+mkdir -p "$PD"
+sed 's/"srcaddr":"10.0.3.30"/"srcaddr":"10.0.9.37"/' \
+    "$SD/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log" |
+    sed 's/"srcids":{"instance":"i-0530000000000003"}/"srcids":{}/' \
+        >"$PD/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log"
+cat >"$T/eks-inv.json" <<EOF
+{"Reservations": [{"OwnerId": "$ACCT", "Instances": [{"InstanceId": "i-0e1c000000000001",
+  "NetworkInterfaces": [{"NetworkInterfaceId": "eni-0e1c000000000001", "VpcId": "vpc-0c7",
+    "PrivateIpAddress": "10.0.9.10", "Ipv4Prefixes": [{"Ipv4Prefix": "10.0.9.32/28"}]}]}]}]}
+EOF
+pod() { # OUT INVENTORY
+    "$COALMINE" scan --no-default-intel --threat-list "my-names=$T/names.txt" --format json \
+        --stats "$1.stats" --inventory "$2" "$T/pod" >"$1" 2>"$1.err"
+}
+pod "$T/p1.json" "$T/eks-inv.json"
+check "a pod's query (delegated prefix, no srcids) is its node's" \
+    test "$(jq -r .resource.instanceDetails.instanceId "$T/p1.json")" = i-0e1c000000000001
+check "... --stats counts it as named by the inventory" \
+    test "$(jq -c .dns_instance "$T/p1.json.stats")" = '{"logged":0,"inventory":1,"resolver_endpoint":0,"unattributed":0}'
+sed 's#10.0.9.32/28#10.0.9.48/28#' "$T/eks-inv.json" >"$T/eks-inv2.json"
+pod "$T/p2.json" "$T/eks-inv2.json"
+check "... an address outside the node's prefixes: no finding" test ! -s "$T/p2.json"
+
 # A DNS tunnel (coalmine gen's dns-exfil-tester) in records that carry only srcaddr: with an
 # inventory that binds the tunnel's address in its VPC, the tunnel is found on its instance,
 # as when the records name it, with one thread and two; near misses name no instance.

@@ -1082,6 +1082,105 @@ static void test_dns_attribute(void **state)
     cm_inventory_destroy(inv);
 }
 
+/* Two EKS nodes with prefix delegation (a /28 per interface for pods), in two VPCs. */
+static const char eks_nodes[] =
+    "{\"Reservations\":[{\"OwnerId\":\"111122223333\",\"Instances\":["
+    "{\"InstanceId\":\"i-0eks000000000001\",\"LaunchTime\":\"2026-01-01T00:00:00+00:00\","
+    "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0eks0001\",\"VpcId\":\"vpc-1\","
+    "\"PrivateIpAddress\":\"10.1.0.10\",\"Ipv4Prefixes\":[{\"Ipv4Prefix\":\"10.1.0.32/28\"},"
+    "{\"Ipv4Prefix\":\"10.1.0.96/28\"}],\"Ipv6Prefixes\":[{\"Ipv6Prefix\":"
+    "\"2600:1f18:1:2:a0b0::/80\"}],\"Attachment\":{\"DeviceIndex\":0,"
+    "\"AttachTime\":\"2026-01-01T00:00:00+00:00\"}}]},"
+    "{\"InstanceId\":\"i-0eks000000000002\",\"LaunchTime\":\"2026-01-01T00:00:00+00:00\","
+    "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0eks0002\",\"VpcId\":\"vpc-2\","
+    "\"PrivateIpAddress\":\"10.1.0.10\",\"Ipv4Prefixes\":[{\"Ipv4Prefix\":\"10.1.0.32/28\"}],"
+    "\"Attachment\":{\"DeviceIndex\":0,\"AttachTime\":\"2026-01-01T00:00:00+00:00\"}}]}]}]}";
+
+/* CreateNetworkInterface of an interface with a delegated prefix (the VPC CNI's), then attached. */
+#define CREATE_NIC_PREFIX(time, eni, ip, prefix)                                                   \
+    "{" CT_COMMON ",\"eventTime\":\"" time "\",\"eventName\":\"CreateNetworkInterface\","          \
+    "\"eventID\":\"cnp-" eni "\",\"requestParameters\":{\"subnetId\":\"subnet-ct\"},"              \
+    "\"responseElements\":{\"requestId\":\"r5\",\"networkInterface\":{\"networkInterfaceId\":"     \
+    "\"" eni "\",\"subnetId\":\"subnet-ct\",\"vpcId\":\"vpc-ct\",\"privateIpAddress\":\"" ip       \
+    "\",\"ipv4PrefixSet\":{\"items\":[{\"ipv4Prefix\":\"" prefix "\"}]},\"tagSet\":{}}}}"
+
+/*
+ * Prefix delegation (an EKS node whose interfaces carry /28 IPv4 and /80 IPv6 prefixes;
+ * its pods' addresses are in them and are no interface's own address): a query from a pod
+ * is the node's, in the pod's VPC; an address just outside a prefix is nobody's; the same
+ * prefix in two VPCs is found with the VPC; which side of a flow record is the node's;
+ * a finding at a pod's address names the node; CloudTrail's ipv4PrefixSet; a bad prefix
+ * is reported and its interface dropped.
+ */
+static void test_prefixes(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_finding f;
+    struct bad b;
+    struct cm_ip ip;
+    char id[64];
+
+    (void)state;
+    assert_int_equal(add(inv, eks_nodes, &b, NULL), 0);
+    assert_int_equal(b.n, 0);
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-1", "10.1.0.37", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0eks000000000001");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-1", "10.1.0.111", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0eks000000000001");
+    assert_string_equal(attribute(inv, DNS_T, "vpc-1", "2600:1f18:1:2:a0b0::7:1",
+                                  CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+                        "i-0eks000000000001");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-2", "10.1.0.47", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0eks000000000002");
+    /* Outside the prefixes, before the attachment, in a VPC that has no such prefix. */
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-1", "10.1.0.48", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-2", "10.1.0.100", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    assert_string_equal(attribute(inv, 1767139200000 - 1, "vpc-1", "10.1.0.37",
+                                  CM_DNS_SRCID_UNKNOWN, id, sizeof(id)),
+                        "-");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-3", "10.1.0.37", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    /* The pod side of a node's flow record is the interface's. */
+    assert_int_equal(side(inv, "eni-0eks0001", "198.51.100.7", "10.1.0.40"), -1);
+    assert_int_equal(side(inv, "eni-0eks0001", "10.1.0.40", "10.1.0.20"), 1);
+    assert_int_equal(side(inv, "eni-0eks0002", "10.1.0.97", "10.1.0.40"), -1);
+    /* A finding at a pod's address (no ENI) names the node. */
+    finding(&f, NULL, NULL, "10.1.0.99", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0eks000000000001");
+    assert_str(f.instance.nics[0].private_ip, "10.1.0.99");
+    assert_str(f.instance.nics[0].eni_id, "eni-0eks0001");
+    cm_finding_finish(&f);
+    /* CloudTrail: the interface and its prefix, then its attachment. */
+    run_ct(inv, "{\"Records\":[" CREATE_NIC_PREFIX(
+                    "2026-01-01T01:00:00Z", "eni-0ctpfx", "10.7.0.10",
+                    "10.7.0.64/28") "," ATTACH("2026-01-01T01:00:05Z", "eni-0ctpfx", "i-0ctnode",
+                                               "1") "]}");
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-ct", "10.7.0.70", CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+        "i-0ctnode");
+    assert_int_equal(cm_ip_parse(cm_str_cstr("10.7.0.79"), &ip), 0);
+    assert_true(cm_inventory_owns(inv, cm_str_cstr("i-0ctnode"), &ip));
+    /* A prefix that is not one: reported, its interface dropped. */
+    assert_int_equal(
+        add(inv,
+            "[{\"InstanceId\":\"i-0badpfx\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":"
+            "\"eni-0badpfx\",\"VpcId\":\"vpc-9\",\"PrivateIpAddress\":\"10.9.0.10\","
+            "\"Ipv4Prefixes\":[{\"Ipv4Prefix\":\"10.9.0.32\"}]}]}]",
+            &b, NULL),
+        0);
+    assert_int_equal(b.n, 1);
+    assert_non_null(strstr(b.reason[0], "Ipv4Prefix is not an address prefix"));
+    assert_string_equal(
+        attribute(inv, DNS_T, "vpc-9", "10.9.0.10", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)), "-");
+    cm_inventory_destroy(inv);
+}
+
 static void test_caps(void **state)
 {
     struct cm_inventory_limits lim = {2, 3};
@@ -1227,6 +1326,7 @@ int main(void)
         cmocka_unit_test(test_ambiguous),
         cmocka_unit_test(test_eni_side),
         cmocka_unit_test(test_dns_attribute),
+        cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
     };
