@@ -510,7 +510,55 @@ static void list_nic(struct cm_inventory *inv, uint32_t i, uint32_t n)
     r->nnics++;
 }
 
-/* Attaches interface n to instance i when that binding is at least as recent as its current one. */
+/*
+ * Keeps (i, since_ms) among interface c's earlier bindings, in order, the
+ * most recent first; the oldest is dropped when they are full. A binding
+ * known already is not kept twice.
+ */
+static void remember(struct inv_nic *c, uint32_t i, int64_t since_ms)
+{
+    uint8_t k = 0;
+
+    if (since_ms == 0) {
+        return; /* no time: it can never be told from the current one */
+    }
+    while (k < c->npast && c->past[k].since_ms > since_ms) {
+        k++;
+    }
+    if (k < c->npast && c->past[k].since_ms == since_ms && c->past[k].inst == i) {
+        return;
+    }
+    if (k >= INV_NIC_PAST) {
+        return; /* older than every one kept */
+    }
+    if (c->npast < INV_NIC_PAST) {
+        c->npast++;
+    }
+    memmove(&c->past[k + 1], &c->past[k], (size_t)(c->npast - k - 1) * sizeof(c->past[0]));
+    c->past[k].inst = i;
+    c->past[k].since_ms = since_ms;
+}
+
+uint32_t inv_nic_inst_at(const struct cm_inventory *inv, uint32_t n, int64_t time_ms)
+{
+    const struct inv_nic *c = &inv->nic[n];
+
+    if (time_ms == 0 || c->since_ms == 0 || time_ms >= c->since_ms) {
+        return c->inst;
+    }
+    for (uint8_t k = 0; k < c->npast; k++) {
+        if (c->past[k].since_ms <= time_ms) {
+            return c->past[k].inst;
+        }
+    }
+    return INV_NONE;
+}
+
+/*
+ * Attaches interface n to instance i when that binding is at least as recent
+ * as its current one; an older one, or the one it replaces, is remembered
+ * (inv_nic_inst_at).
+ */
 static void bind_owner(struct cm_inventory *inv, uint32_t n, uint32_t i, int64_t since_ms,
                        int32_t device)
 {
@@ -531,9 +579,11 @@ static void bind_owner(struct cm_inventory *inv, uint32_t n, uint32_t i, int64_t
         return;
     }
     if (c->inst != INV_NONE && since_ms < c->since_ms) {
-        return; /* an older attachment than the one known */
+        remember(c, i, since_ms); /* an older attachment than the one known */
+        return;
     }
     if (c->inst != INV_NONE) {
+        remember(c, c->inst, c->since_ms);
         unlist(&inv->inst[c->inst], n);
     }
     c->inst = i;

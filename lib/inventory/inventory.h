@@ -26,7 +26,9 @@
  * interface's owner and an address's interface go to the most recent
  * binding (attach time, else launch time, else the event's time), so a
  * reused private address or a re-attached ENI maps to the right instance
- * whatever the order the records came in. An address is indexed under its
+ * whatever the order the records came in; an interface also keeps its last
+ * few earlier bindings, so activity before a move names the instance that
+ * had the ENI then. An address is indexed under its
  * (VPC, address) and under (any VPC, address); the latter is dropped as
  * ambiguous when two VPCs use the address (10.0.0.5 is in many VPCs), and a
  * lookup then needs the VPC. An interface's delegated prefixes (Ipv4Prefixes,
@@ -155,15 +157,18 @@ int cm_inventory_observe(struct cm_inventory *inv, const struct cm_event *ev);
  * Fills resource.instanceDetails of an Instance finding from the map: the
  * instance is found by f's instance id, else by its first interface's ENI
  * id, else by that interface's private address (with its VPC when known),
- * then its public address. Only absent values are filled (the finding's own
- * stay); interfaces of the instance the finding does not list are added up
- * to CM_FINDING_MAX_NICS, tags up to CM_FINDING_MAX_TAGS. When the instance
- * id was filled, the title and description are expanded again so they name
- * the instance (the finding's id does not change). An interface known
- * without an instance (CreateNetworkInterface alone) still fills the
- * interface. Returns 0 when something was found, CM_ENOTFOUND when the
- * finding is not about an instance or nothing is known of it (the finding
- * is untouched), or CM_ENOMEM / CM_E2BIG from the finding's arena.
+ * then its public address. An interface's instance is the one it was
+ * attached to at f's last_seen_ms (an ENI moved between instances: its last
+ * few earlier bindings are kept), else the current one. Only absent values
+ * are filled (the finding's own stay); interfaces of the instance the
+ * finding does not list are added up to CM_FINDING_MAX_NICS, tags up to
+ * CM_FINDING_MAX_TAGS. When the instance id was filled, the title and
+ * description are expanded again so they name the instance (the finding's
+ * id does not change). An interface known without an instance
+ * (CreateNetworkInterface alone) still fills the interface. Returns 0 when
+ * something was found, CM_ENOTFOUND when the finding is not about an
+ * instance or nothing is known of it (the finding is untouched), or
+ * CM_ENOMEM / CM_E2BIG from the finding's arena.
  */
 int cm_inventory_enrich(const struct cm_inventory *inv, struct cm_finding *f);
 

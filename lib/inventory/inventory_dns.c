@@ -8,7 +8,7 @@
 static struct cm_str instance_at(const struct cm_inventory *inv, struct cm_str vpc,
                                  const struct cm_ip *ip, int64_t time_ms)
 {
-    uint32_t n = inv_find_addr(inv, vpc, ip);
+    uint32_t n = inv_find_addr(inv, vpc, ip), i;
     const struct inv_nic *c;
 
     if (n == INV_NONE) {
@@ -16,14 +16,16 @@ static struct cm_str instance_at(const struct cm_inventory *inv, struct cm_str v
     }
     c = &inv->nic[n];
     /* inv_find_addr takes an interface of unknown VPC: here the VPC must be the record's. */
-    if (c->inst == INV_NONE || c->vpc.p == NULL || !cm_str_eq(c->vpc, vpc)) {
+    if (c->vpc.p == NULL || !cm_str_eq(c->vpc, vpc)) {
         return CM_STR_NULL;
     }
-    /* Bound after the query: the address was someone else's then (or nobody's we know). */
-    if (c->since_ms != 0 && time_ms < c->since_ms) {
-        return CM_STR_NULL;
-    }
-    return inv->inst[c->inst].id;
+    /*
+     * The instance it was attached to at the query (an ENI moved since: the earlier one);
+     * none when it was bound after the query (the address was someone else's then, or
+     * nobody's we know).
+     */
+    i = time_ms == 0 && c->since_ms != 0 ? INV_NONE : inv_nic_inst_at(inv, n, time_ms);
+    return i != INV_NONE ? inv->inst[i].id : CM_STR_NULL;
 }
 
 enum cm_dns_srcid cm_inventory_dns_attribute(const struct cm_inventory *inv, struct cm_event *ev)

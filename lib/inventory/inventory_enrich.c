@@ -5,7 +5,8 @@
  *
  * Finding the instance: by the finding's instance id; else by its first
  * interface's ENI id; else by that interface's private address (with its
- * VPC when the finding has one), then its public address. An interface
+ * VPC when the finding has one), then its public address. An interface's
+ * instance is the one it was attached to when the finding was last seen. An interface
  * found by address whose instance is not the one the finding names is not
  * used. Filling only ever sets absent members, so a value from the flow
  * record (the address it saw, its subnet) stays.
@@ -90,6 +91,18 @@ static struct cm_ip parse_ip(struct cm_str s)
     return ip;
 }
 
+/*
+ * The instance interface n was attached to when the finding's activity was
+ * last seen (an ENI moved from one instance to another names the one that
+ * had it then); its current one when nothing is known that early.
+ */
+static uint32_t inst_of(const struct cm_inventory *inv, uint32_t n, const struct cm_finding *f)
+{
+    uint32_t i = inv_nic_inst_at(inv, n, f->last_seen_ms);
+
+    return i != INV_NONE ? i : inv->nic[n].inst;
+}
+
 /* Where the finding's first interface leads: *inst and *nic (INV_NONE when unknown). */
 static void locate(const struct cm_inventory *inv, const struct cm_finding *f, uint32_t *inst,
                    uint32_t *nic)
@@ -111,12 +124,12 @@ static void locate(const struct cm_inventory *inv, const struct cm_finding *f, u
         }
         /* The finding names an instance: an address of any other (or of none) is not its. */
         if (*nic != INV_NONE && in->instance_id.p != NULL &&
-            (*inst == INV_NONE || inv->nic[*nic].inst != *inst)) {
+            (*inst == INV_NONE || inst_of(inv, *nic, f) != *inst)) {
             *nic = INV_NONE;
         }
     }
     if (*inst == INV_NONE && *nic != INV_NONE && in->instance_id.p == NULL) {
-        *inst = inv->nic[*nic].inst;
+        *inst = inst_of(inv, *nic, f);
     }
 }
 

@@ -50,13 +50,23 @@ struct inv_inst {
     uint32_t nics[CM_INVENTORY_MAX_NICS]; /* its interfaces, by device index */
 };
 
+#define INV_NIC_PAST 3 /* earlier bindings kept per interface (an ENI moved between instances) */
+
+/* An interface's earlier attachment: to instance inst from since_ms. */
+struct inv_binding {
+    uint32_t inst;
+    int64_t since_ms;
+};
+
 struct inv_nic {
     struct cm_str eni, subnet, vpc, private_ip, private_dns, public_ip, public_dns;
     struct cm_kv *sgs; /* nsgs, in the arena */
     uint8_t nsgs;
+    uint8_t npast;    /* earlier bindings in past[], the most recent first */
     int16_t device;   /* device index; -1 unknown */
     uint32_t inst;    /* the instance it is attached to, or INV_NONE */
     int64_t since_ms; /* when that binding (or the interface) was made; 0 unknown */
+    struct inv_binding past[INV_NIC_PAST]; /* the instances it was attached to before */
 };
 
 struct cm_inventory {
@@ -139,6 +149,14 @@ int inv_attach(struct cm_inventory *inv, struct cm_str eni, struct cm_str id, in
                int64_t since_ms);
 /* Applies state to a known instance (see inventory.h for the rule); unknown ones are ignored. */
 void inv_set_state(struct cm_inventory *inv, struct cm_str id, uint8_t state);
+
+/*
+ * The instance interface n was attached to at time_ms (0: now): its current
+ * one when that binding is no later than time_ms, else the most recent
+ * earlier binding that is; INV_NONE when none is known that early (the
+ * interface was bound after time_ms, or to no instance).
+ */
+uint32_t inv_nic_inst_at(const struct cm_inventory *inv, uint32_t n, int64_t time_ms);
 
 /* Lookups: index or INV_NONE. */
 uint32_t inv_find_inst(const struct cm_inventory *inv, struct cm_str id);

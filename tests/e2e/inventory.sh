@@ -243,6 +243,35 @@ check "an inbound endpoint's client at an instance's address is not that instanc
 check "... --stats counts it as through an endpoint" \
     test "$(jq -c .dns_instance "$T/n3.json.stats")" = '{"logged":0,"inventory":0,"resolver_endpoint":1,"unattributed":0}'
 
+# A floating ENI (an HA pair's) moved from i-0a1 to i-0b2 at 11:00: the 10:00 flow to a
+# listed address names i-0a1, which had it then (the inventory file, taken before the
+# move); a flow after the move names i-0b2. Before 2026-12-05 both named i-0b2.
+MV="$T/move/AWSLogs/$ACCT"
+mkdir -p "$MV/vpcflowlogs/eu-west-1/2026/01/05" "$MV/CloudTrail/eu-west-1/2026/01/05"
+movescan() { # OUT START
+    printf '%s\n' "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status" \
+        "2 $ACCT eni-0f1a000000000001 10.0.5.99 81.2.69.160 49152 443 6 10 840 $2 $(($2 + 60)) ACCEPT OK" \
+        >"$MV/vpcflowlogs/eu-west-1/2026/01/05/${ACCT}_vpcflowlogs_eu-west-1_fl-0a1_20260105T1000Z_0f1a0f1a.log"
+    "$COALMINE" scan --no-default-intel --threat-list "my-ips=$T/mine.txt" --format json \
+        --inventory "$T/move-inv.json" "$T/move" >"$1" 2>"$1.err"
+}
+cat >"$T/move-inv.json" <<EOF
+{"Reservations": [{"OwnerId": "$ACCT", "Instances": [
+ {"InstanceId": "i-0a1", "LaunchTime": "2026-01-01T00:00:00+00:00", "NetworkInterfaces": [
+  {"NetworkInterfaceId": "eni-0f1a000000000001", "VpcId": "vpc-0c7", "PrivateIpAddress": "10.0.5.99",
+   "Attachment": {"DeviceIndex": 1, "AttachTime": "2026-01-01T00:00:00+00:00"}}]},
+ {"InstanceId": "i-0b2", "LaunchTime": "2026-01-01T00:00:00+00:00", "NetworkInterfaces": [
+  {"NetworkInterfaceId": "eni-0b20000000000001", "VpcId": "vpc-0c7", "PrivateIpAddress": "10.0.5.20"}]}]}]}
+EOF
+printf '{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAOPS","arn":"arn:aws:iam::%s:user/ops","accountId":"%s","userName":"ops"},"eventTime":"2026-01-05T11:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"AttachNetworkInterface","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15","requestParameters":{"networkInterfaceId":"eni-0f1a000000000001","instanceId":"i-0b2","deviceIndex":1},"responseElements":{"requestId":"r1","attachmentId":"eni-attach-0f1a"},"eventID":"0f1a0000-0000-0000-0000-000000000001","eventType":"AwsApiCall","recipientAccountId":"%s"}]}\n' \
+    "$ACCT" "$ACCT" "$ACCT" >"$MV/CloudTrail/eu-west-1/2026/01/05/${ACCT}_CloudTrail_eu-west-1_20260105T1100Z_0f1a0f1a.json"
+movescan "$T/mv1.json" 1767607200
+check "a moved ENI's flow before the move names the instance that had it then" \
+    test "$(jq -r .resource.instanceDetails.instanceId "$T/mv1.json")" = i-0a1
+movescan "$T/mv2.json" 1767614400
+check "... a flow after the move names the instance that has it" \
+    test "$(jq -r .resource.instanceDetails.instanceId "$T/mv2.json")" = i-0b2
+
 # An EKS node with prefix delegation: its pods' addresses are in a /28 its interface
 # carries (Ipv4Prefixes), no interface's own address. A pod's query without srcids is the
 # node's; an address outside the prefix is nobody's. Before 2026-12-05 the prefix was not

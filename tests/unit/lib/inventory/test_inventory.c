@@ -1181,6 +1181,70 @@ static void test_prefixes(void **state)
     cm_inventory_destroy(inv);
 }
 
+/*
+ * An ENI moved from one instance to another (a floating interface of an HA pair): a
+ * finding about it whose activity was last seen before the move names the instance that
+ * had it then, one seen after names the new one, whatever order the file and CloudTrail
+ * came in; a Resolver query from its address is the instance that had it at the query;
+ * before any binding, nobody's (a query) or the current one (a finding).
+ */
+static void test_moved(void **state)
+{
+    static const char file[] =
+        "{\"Instances\":[{\"InstanceId\":\"i-0old\",\"LaunchTime\":\"2026-01-01T00:00:00Z\","
+        "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0float\",\"VpcId\":\"vpc-1\","
+        "\"PrivateIpAddress\":\"10.0.0.99\",\"Attachment\":{\"DeviceIndex\":1,"
+        "\"AttachTime\":\"2026-01-01T00:00:00Z\"}}]}]}";
+    static const char moves[] =
+        "{\"Records\":[" ATTACH("2026-01-05T11:00:00Z", "eni-0float", "i-0new", "1") "," ATTACH(
+            "2026-01-05T13:00:00Z", "eni-0float", "i-0third", "1") "]}";
+    static const struct {
+        int64_t last_seen;
+        const char *want;
+    } cases[] = {
+        {1767610800000 - 1, "i-0old"},                    /* 2026-01-05T10:59:59.999Z */
+        {1767610800000, "i-0new"},                        /* 11:00 */
+        {1767618000000 - 1, "i-0new"},                    /* 12:59:59.999 */
+        {1767618000000 + 1, "i-0third"}, {0, "i-0third"}, /* no time: the current one */
+        {1767225600000 - 1, "i-0third"},                  /* before any binding: the current one */
+    };
+    struct cm_finding f;
+    char id[64];
+
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        struct cm_inventory *inv = make();
+
+        if (order == 0) {
+            assert_int_equal(add(inv, file, NULL, NULL), 0);
+            run_ct(inv, moves);
+        } else {
+            run_ct(inv, moves);
+            assert_int_equal(add(inv, file, NULL, NULL), 0);
+        }
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+            finding(&f, NULL, "eni-0float", "10.0.0.99", NULL);
+            f.last_seen_ms = cases[k].last_seen;
+            assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+            assert_str(f.instance.instance_id, cases[k].want);
+            cm_finding_finish(&f);
+        }
+        assert_string_equal(attribute(inv, 1767610800000 - 60000, "vpc-1", "10.0.0.99",
+                                      CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+                            "i-0old");
+        assert_string_equal(attribute(inv, 1767610800000 + 60000, "vpc-1", "10.0.0.99",
+                                      CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+                            "i-0new");
+        assert_string_equal(attribute(inv, 1767618000000 + 60000, "vpc-1", "10.0.0.99",
+                                      CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+                            "i-0third");
+        assert_string_equal(attribute(inv, 1767225600000 - 60000, "vpc-1", "10.0.0.99",
+                                      CM_DNS_SRCID_UNKNOWN, id, sizeof(id)),
+                            "-");
+        cm_inventory_destroy(inv);
+    }
+}
+
 static void test_caps(void **state)
 {
     struct cm_inventory_limits lim = {2, 3};
@@ -1327,6 +1391,7 @@ int main(void)
         cmocka_unit_test(test_eni_side),
         cmocka_unit_test(test_dns_attribute),
         cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_moved),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
     };
