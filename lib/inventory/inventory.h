@@ -10,7 +10,8 @@
  *     given whole in a buffer (lib/ does no I/O): cm_inventory_add_describe();
  *   - CloudTrail records seen in the same run: cm_inventory_observe() takes
  *     the successful ec2.amazonaws.com calls RunInstances, CreateNetworkInterface,
- *     AttachNetworkInterface, and TerminateInstances / StopInstances /
+ *     AttachNetworkInterface, AssignPrivateIpAddresses (a node's pod addresses and
+ *     prefixes), and TerminateInstances / StopInstances /
  *     StartInstances (the state), and ignores every other record cheaply.
  *     cm_detector_inventory_ct does this from inside a detection engine.
  * Detectors keep naming the ENI or instance id of the flow record; the map

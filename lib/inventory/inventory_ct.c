@@ -19,6 +19,13 @@
  *                           ipv4PrefixSet.item[].ipv4Prefix,
  *                           ipv6PrefixSet.item[].ipv6Prefix (delegated prefixes)
  *   AttachNetworkInterface  requestParameters.{networkInterfaceId,instanceId,deviceIndex}
+ *   AssignPrivateIpAddresses responseElements (or its AssignPrivateIpAddressesResponse):
+ *                           networkInterfaceId (else requestParameters'),
+ *                           assignedPrivateIpAddressesSet[].privateIpAddress,
+ *                           assignedIpv4PrefixSet[].ipv4Prefix (the list as items,
+ *                           item or the set's one array member), and
+ *                           requestParameters.privateIpAddressesSet[].privateIpAddress:
+ *                           an interface's new secondary addresses and prefixes
  *   TerminateInstances, StopInstances, StartInstances
  *                           responseElements.instancesSet.items[].{instanceId,
  *                           currentState.name}
@@ -35,7 +42,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 
-enum call { C_NONE = 0, C_RUN, C_CREATE_NIC, C_ATTACH, C_STATE };
+enum call { C_NONE = 0, C_RUN, C_CREATE_NIC, C_ATTACH, C_ASSIGN, C_STATE };
 
 struct call_name {
     const char *name;
@@ -46,6 +53,7 @@ static const struct call_name calls[] = {
     {"RunInstances", C_RUN},
     {"CreateNetworkInterface", C_CREATE_NIC},
     {"AttachNetworkInterface", C_ATTACH},
+    {"AssignPrivateIpAddresses", C_ASSIGN},
     {"TerminateInstances", C_STATE},
     {"StopInstances", C_STATE},
     {"StartInstances", C_STATE},
@@ -209,6 +217,81 @@ static int run_item(struct cm_inventory *inv, const struct cm_json_doc *d, uint3
     return rc == CM_EFULL ? 0 : rc;
 }
 
+/*
+ * The elements of a list member of obj: what inv_list finds (an array, or its
+ * "items" / "item"), else the first array member of obj[key] (CloudTrail
+ * names some lists after their type: "assignedPrivateIpAddressSetType").
+ */
+static uint32_t any_list(const struct cm_json_doc *d, uint32_t obj, const char *key)
+{
+    uint32_t a = inv_list(d, obj, key), v;
+
+    if (a != CM_JSON_NONE || (v = inv_get(d, obj, key)) == CM_JSON_NONE ||
+        cm_json_type(d, v) != CM_JSON_OBJECT) {
+        return a;
+    }
+    for (uint32_t m = cm_json_first(d, v); m != CM_JSON_NONE; m = cm_json_next(d, v, m)) {
+        if (cm_json_type(d, m) == CM_JSON_ARRAY) {
+            return m;
+        }
+    }
+    return CM_JSON_NONE;
+}
+
+/* Adds the field of each element of list member key of obj; false when one is not valid. */
+static bool assigned(const struct cm_json_doc *d, uint32_t obj, const char *key, const char *field,
+                     bool prefix, struct cm_arena *s, struct inv_nic_in *in)
+{
+    uint32_t a = any_list(d, obj, key);
+
+    for (uint32_t p = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a); p != CM_JSON_NONE;
+         p = cm_json_next(d, a, p)) {
+        struct cm_str v = inv_member(d, p, field, s);
+        if (prefix ? !inv_nic_prefix(in, v) : !inv_nic_addr(in, v, NULL, s)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * AssignPrivateIpAddresses (how the EKS VPC CNI gives a node's interface
+ * its pods' secondary addresses, or /28 prefixes, after the launch): the
+ * interface and what was assigned, from responseElements (or its
+ * AssignPrivateIpAddressesResponse) and the addresses requestParameters
+ * asked for by name.
+ */
+static int assign(struct cm_inventory *inv, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    const struct cm_json_doc *d = ct->doc;
+    struct cm_arena *s = &inv->scratch;
+    uint32_t re = ct->response_elements, rp = ct->request_parameters;
+    uint32_t w = inv_get(d, re, "AssignPrivateIpAddressesResponse");
+    struct inv_nic_in in;
+    int rc;
+
+    if (w != CM_JSON_NONE) {
+        re = w;
+    }
+    memset(&in, 0, sizeof(in));
+    in.eni = inv_member(d, re, "networkInterfaceId", s);
+    if (in.eni.p == NULL) {
+        in.eni = inv_member(d, rp, "networkInterfaceId", s);
+    }
+    in.device = -1;
+    in.since_ms = ev->time_ms;
+    if (!inv_valid_id(in.eni, "eni-") ||
+        !assigned(d, re, "assignedPrivateIpAddressesSet", "privateIpAddress", false, s, &in) ||
+        !assigned(d, re, "assignedIpv4PrefixSet", "ipv4Prefix", true, s, &in) ||
+        !assigned(d, rp, "privateIpAddressesSet", "privateIpAddress", false, s, &in) ||
+        (in.naddrs == 0 && in.npfx == 0)) {
+        return 0;
+    }
+    rc = inv_put_nic(inv, &in, INV_NONE);
+    return rc == CM_EFULL ? 0 : rc;
+}
+
 static int take(struct cm_inventory *inv, const struct cm_event *ev, enum call call)
 {
     const struct cm_ct *ct = &ev->u.ct;
@@ -241,6 +324,8 @@ static int take(struct cm_inventory *inv, const struct cm_event *ev, enum call c
         }
         return rc == CM_EFULL ? 0 : rc;
     }
+    case C_ASSIGN:
+        return assign(inv, ev);
     case C_STATE:
         a = inv_list(d, ct->response_elements, "instancesSet");
         for (uint32_t i = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a); i != CM_JSON_NONE;

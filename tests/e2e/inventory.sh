@@ -272,6 +272,27 @@ movescan "$T/mv2.json" 1767614400
 check "... a flow after the move names the instance that has it" \
     test "$(jq -r .resource.instanceDetails.instanceId "$T/mv2.json")" = i-0b2
 
+# The EKS VPC CNI gives a node's interface its pods' addresses after the launch
+# (AssignPrivateIpAddresses). With CloudTrail alone (the 09:00 RunInstances above, then an
+# assignment at 09:30), a pod's 10:00 query without srcids is the node's. Before 2026-12-05
+# the call was not read and the query was not judged.
+AS="$T/assign/AWSLogs/$ACCT"
+mkdir -p "$AS/CloudTrail/eu-west-1/2026/01/05" "$AS/vpcdnsquerylogs/vpc-0c7/2026/01/05"
+cp "$CD/${ACCT}_CloudTrail_eu-west-1_20260105T0900Z_abcd.json" "$AS/CloudTrail/eu-west-1/2026/01/05/"
+cat >"$AS/CloudTrail/eu-west-1/2026/01/05/${ACCT}_CloudTrail_eu-west-1_20260105T0930Z_a551.json" <<EOF
+{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROACNI:i-0c70000000000001","arn":"arn:aws:sts::$ACCT:assumed-role/eks-node/i-0c70000000000001","accountId":"$ACCT"},
+ "eventTime":"2026-01-05T09:30:00Z","eventSource":"ec2.amazonaws.com","eventName":"AssignPrivateIpAddresses","awsRegion":"eu-west-1","sourceIPAddress":"10.0.1.10","userAgent":"amazon-vpc-cni-k8s","eventID":"asg-1","eventType":"AwsApiCall","recipientAccountId":"$ACCT",
+ "requestParameters":{"networkInterfaceId":"eni-0c70000000000001","secondaryPrivateIpAddressCount":2},
+ "responseElements":{"requestId":"r9","networkInterfaceId":"eni-0c70000000000001","assignedPrivateIpAddressesSet":{"item":[{"privateIpAddress":"10.0.1.77"},{"privateIpAddress":"10.0.1.78"}]},"_return":true}}]}
+EOF
+sed -e 's/"srcaddr":"10.0.3.30"/"srcaddr":"10.0.1.77"/' -e 's/"srcids":{"instance":"i-0530000000000003"}/"srcids":{}/' \
+    "$SD/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log" \
+    >"$AS/vpcdnsquerylogs/vpc-0c7/2026/01/05/vpc-0c7_vpcdnsquerylogs_${ACCT}_20260105T1000Z_0a1b2c3d.log"
+"$COALMINE" scan --no-default-intel --threat-list "my-names=$T/names.txt" --format json --threads 1 \
+    "$T/assign" >"$T/as1.json" 2>"$T/as1.err"
+check "a pod's query at an address AssignPrivateIpAddresses gave the node's interface is the node's" \
+    test "$(jq -r 'select(.type | endswith("!DNS") or startswith("Impact")) | .resource.instanceDetails.instanceId' "$T/as1.json")" = i-0c70000000000001
+
 # An EKS node with prefix delegation: its pods' addresses are in a /28 its interface
 # carries (Ipv4Prefixes), no interface's own address. A pod's query without srcids is the
 # node's; an address outside the prefix is nobody's. Before 2026-12-05 the prefix was not

@@ -1245,6 +1245,70 @@ static void test_moved(void **state)
     }
 }
 
+/* AssignPrivateIpAddresses as CloudTrail logs it: responseElements with what was assigned. */
+#define ASSIGN(time, eni, body) ASSIGN_AS("", time, eni, body)
+#define ASSIGN_AS(error, time, eni, body)                                                          \
+    "{" error CT_COMMON ",\"eventTime\":\"" time "\",\"eventName\":\"AssignPrivateIpAddresses\","  \
+    "\"eventID\":\"asg-" time "\",\"requestParameters\":{\"networkInterfaceId\":\"" eni "\","      \
+    "\"secondaryPrivateIpAddressCount\":2},\"responseElements\":{\"requestId\":\"r6\","            \
+    "\"networkInterfaceId\":\"" eni "\"," body ",\"_return\":true}}"
+
+/* Two secondary addresses, as items of "item". */
+#define ASSIGNED_ITEMS                                                                             \
+    "\"assignedPrivateIpAddressesSet\":{\"item\":[{\"privateIpAddress\":\"10.0.1.77\"},"           \
+    "{\"privateIpAddress\":\"10.0.1.78\"}]}"
+/* One address in a list named after its type, and a /28 prefix. */
+#define ASSIGNED_TYPED                                                                             \
+    "\"assignedPrivateIpAddressesSet\":{\"assignedPrivateIpAddressSetType\":[{"                    \
+    "\"privateIpAddress\":\"10.0.1.79\"}]},\"assignedIpv4PrefixSet\":{\"items\":[{"                \
+    "\"ipv4Prefix\":\"10.0.1.96/28\"}]}"
+
+/*
+ * The EKS VPC CNI gives a node's interface its pods' addresses after the launch, with
+ * AssignPrivateIpAddresses (secondary addresses, or /28 prefixes in prefix mode). With
+ * CloudTrail alone (RunInstances, then the assignments), a pod's query without srcids is
+ * the node's, the lists read as "item", "items" or a set's one typed array; an address no
+ * call assigned, and one of a failed call, name nobody.
+ */
+static void test_assign(void **state)
+{
+    static const char recs[] = "{\"Records\":[" RUN_INSTANCES(
+        "2023-07-10T11:55:21Z", "i-0node", "eni-0node",
+        "10.0.1.10") "," ASSIGN("2023-07-10T11:56:00Z", "eni-0node", ASSIGNED_ITEMS) "]}";
+    static const char recs2[] =
+        "{\"Records\":[" ASSIGN("2023-07-10T11:57:00Z", "eni-0node", ASSIGNED_TYPED) "]}";
+    struct cm_inventory *inv = make();
+    char id[64];
+
+    (void)state;
+    run_ct(inv, recs);
+    run_ct(inv, recs2);
+    assert_string_equal(attribute(inv, 1688990400000, "vpc-ct", "10.0.1.77", CM_DNS_SRCID_INVENTORY,
+                                  id, sizeof(id)),
+                        "i-0node");
+    assert_string_equal(attribute(inv, 1688990400000, "vpc-ct", "10.0.1.78", CM_DNS_SRCID_INVENTORY,
+                                  id, sizeof(id)),
+                        "i-0node");
+    assert_string_equal(attribute(inv, 1688990400000, "vpc-ct", "10.0.1.79", CM_DNS_SRCID_INVENTORY,
+                                  id, sizeof(id)),
+                        "i-0node");
+    assert_string_equal(attribute(inv, 1688990400000, "vpc-ct", "10.0.1.101",
+                                  CM_DNS_SRCID_INVENTORY, id, sizeof(id)),
+                        "i-0node");
+    assert_string_equal(
+        attribute(inv, 1688990400000, "vpc-ct", "10.0.1.80", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)),
+        "-");
+    /* A failed call assigned nothing. */
+    run_ct(inv, "{\"Records\":[" ASSIGN_AS("\"errorCode\":\"Client.InvalidParameterValue\",",
+                                           "2023-07-10T11:58:00Z", "eni-0node",
+                                           "\"assignedPrivateIpAddressesSet\":{\"item\":[{"
+                                           "\"privateIpAddress\":\"10.0.1.81\"}]}") "]}");
+    assert_string_equal(
+        attribute(inv, 1688990400000, "vpc-ct", "10.0.1.81", CM_DNS_SRCID_UNKNOWN, id, sizeof(id)),
+        "-");
+    cm_inventory_destroy(inv);
+}
+
 static void test_caps(void **state)
 {
     struct cm_inventory_limits lim = {2, 3};
@@ -1392,6 +1456,7 @@ int main(void)
         cmocka_unit_test(test_dns_attribute),
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_moved),
+        cmocka_unit_test(test_assign),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
     };
