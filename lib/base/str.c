@@ -7,9 +7,16 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "base/err.h"
 
 #define FIND_SKIP_MIN 64 /* haystacks from this long are searched by skips */
+#ifdef __SSE2__
+#define FIND_PAIRS_MAX 256 /* shorter ones, by the needle's first and last bytes (SSE2) */
+#endif
 
 static int lower(int c)
 {
@@ -69,6 +76,45 @@ static size_t find_horspool(struct cm_str hay, struct cm_str needle)
     return (size_t)-1;
 }
 
+#ifdef __SSE2__
+/*
+ * The first match among the offsets where both the needle's first and its last
+ * byte are in place, sixteen offsets at a time: an ARN searched for a marker
+ * that starts with ':' stops at the one or two offsets whose last byte agrees
+ * too, not at each of its five colons. needle.len >= 2; nothing is read
+ * outside the haystack (the vector loop stops while sixteen more offsets fit,
+ * the rest are tried one by one).
+ */
+static size_t find_pairs(struct cm_str hay, struct cm_str needle)
+{
+    const char *h = hay.p, *n = needle.p;
+    size_t m = needle.len, i = 0;
+    const __m128i first = _mm_set1_epi8(n[0]), last = _mm_set1_epi8(n[m - 1]);
+
+    for (; i + m + 15 <= hay.len; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1));
+        unsigned bits = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+
+        while (bits != 0) {
+            size_t at = i + (unsigned)__builtin_ctz(bits);
+
+            if (memcmp(h + at + 1, n + 1, m - 2) == 0) {
+                return at;
+            }
+            bits &= bits - 1;
+        }
+    }
+    for (; i + m <= hay.len; i++) {
+        if (h[i] == n[0] && h[i + m - 1] == n[m - 1] && memcmp(h + i + 1, n + 1, m - 2) == 0) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+#endif
+
 size_t cm_str_find(struct cm_str hay, struct cm_str needle)
 {
     if (needle.len == 0) {
@@ -77,6 +123,11 @@ size_t cm_str_find(struct cm_str hay, struct cm_str needle)
     if (needle.len > hay.len) {
         return (size_t)-1;
     }
+#ifdef __SSE2__
+    if (needle.len >= 2 && hay.len < FIND_PAIRS_MAX) {
+        return find_pairs(hay, needle);
+    }
+#endif
     /* A JSON key ("\"eventSource\"") starts with the commonest byte of JSON:
      * a long haystack is searched by skips, not by stopping at every '"'. */
     if (needle.len >= 3 && needle.len <= UINT8_MAX && hay.len >= FIND_SKIP_MIN) {

@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -218,20 +219,64 @@ static void test_find_agrees(void **state)
         "\"eventVersion\":\"1.08\"}",
         "s3.amazonaws.com\"!",
     };
-    struct cm_str hay = sub(json, sizeof(json) - 1);
+    /* Twice over: haystacks past 256 bytes too, for each way of searching. Each piece is
+     * searched in a copy of its own size, so a read past its end is the sanitizer's. */
+    char twice[2 * sizeof(json)];
+    struct cm_str hay = sub(twice, 2 * (sizeof(json) - 1));
     (void)state;
 
-    assert_true(hay.len > 128);
-    for (size_t from = 0; from < hay.len; from++) {
+    memcpy(twice, json, sizeof(json) - 1);
+    memcpy(twice + sizeof(json) - 1, json, sizeof(json) - 1);
+    assert_true(hay.len > 256);
+    for (size_t from = 0; from < hay.len; from += from < 40 ? 1 : 13) {
         for (size_t to = from; to <= hay.len; to++) {
-            struct cm_str h = sub(hay.p + from, to - from);
+            char *copy = malloc(to > from ? to - from : 1);
+            struct cm_str h = sub(copy, to - from);
+
+            assert_non_null(copy);
+            memcpy(copy, hay.p + from, to - from);
             for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
                 struct cm_str n = cm_str_cstr(needles[k]);
                 assert_int_equal(cm_str_find(h, n), naive_find(h, n));
             }
             assert_int_equal(cm_str_find(h, sub("\0\"e", 3)), naive_find(h, sub("\0\"e", 3)));
+            free(copy);
         }
     }
+}
+
+/* An ARN and the markers the CloudTrail detectors look for in one: colons everywhere. */
+static void test_find_arn(void **state)
+{
+    static const char sso[] = ":role/aws-reserved/sso.amazonaws.com/";
+    static const char *const arns[] = {
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
+        "AWSReservedSSO_Admin_0123456789abcdef",
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly",
+        "arn:aws:iam::123456789012:role/staging-worker-instance-role",
+        "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com",
+        ":role/aws-reserved/sso.amazonaws.com/",
+        "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/alice@example.com",
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(arns) / sizeof(arns[0]); i++) {
+        size_t len = strlen(arns[i]);
+        char *copy = malloc(len);
+
+        assert_non_null(copy);
+        memcpy(copy, arns[i], len);
+        assert_int_equal(cm_str_find(sub(copy, len), cm_str_cstr(sso)),
+                         naive_find(sub(copy, len), cm_str_cstr(sso)));
+        assert_int_equal(cm_str_find(sub(copy, len), CM_STR_LIT(":assumed-role/")),
+                         naive_find(sub(copy, len), CM_STR_LIT(":assumed-role/")));
+        free(copy);
+    }
+    assert_int_equal(cm_str_find(cm_str_cstr(arns[0]), cm_str_cstr(sso)), 25);
+    assert_int_equal(cm_str_find(cm_str_cstr(arns[2]), cm_str_cstr(sso)), (size_t)-1);
+    assert_int_equal(cm_str_find(cm_str_cstr(arns[3]), cm_str_cstr(sso)), (size_t)-1);
+    assert_int_equal(cm_str_find(cm_str_cstr(arns[4]), cm_str_cstr(sso)), 0);
+    assert_int_equal(cm_str_find(cm_str_cstr(arns[5]), CM_STR_LIT(":assumed-role/")), 25);
 }
 
 static void test_u64_valid(void **state)
@@ -427,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_ieq),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_find_agrees),
+        cmocka_unit_test(test_find_arn),
         cmocka_unit_test(test_u64_valid),
         cmocka_unit_test(test_u64_range),
         cmocka_unit_test(test_u64_invalid),
