@@ -701,6 +701,19 @@ static void test_escaped_strings(void **state)
     assert_int_equal(s->nev, 1);
     assert_true(cm_str_eqc(s->ev[0].u.ct.user_agent, "curl \"quoted\" \xc3\xa9"));
     done(s);
+
+    /* Escaped beside plain in one record, the identity's too ("\/" as some tools write). */
+    s = run("{\"eventTime\":\"2025-03-04T10:00:00Z\",\"eventSource\":\"iam.amazonaws.com\","
+            "\"eventName\":\"List\\u0055sers\",\"awsRegion\":\"us-east-1\",\"userIdentity\":{"
+            "\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::111122223333:user\\/bob\","
+            "\"userName\":\"bob\"}}");
+    assert_int_equal(s->nev, 1);
+    assert_true(cm_str_eqc(s->ev[0].u.ct.event_name, "ListUsers"));
+    assert_true(cm_str_eqc(s->ev[0].u.ct.event_source, "iam.amazonaws.com"));
+    assert_true(cm_str_eqc(s->ev[0].u.ct.uid.arn, "arn:aws:iam::111122223333:user/bob"));
+    assert_true(cm_str_eqc(s->ev[0].u.ct.uid.user_name, "bob"));
+    assert_true(cm_str_eqc(s->ev[0].region, "us-east-1"));
+    done(s);
 }
 
 static void test_doc_swap(void **state)
