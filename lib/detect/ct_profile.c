@@ -251,8 +251,7 @@ void *cm_ct_model_profile_key(struct cm_ct_model *m, const struct cm_event *ev, 
     if (klen == 0) {
         return NULL;
     }
-    if (cm_state_get(m->ids, key, klen) != NULL) {
-        first = cm_state_touch(m->ids, key, klen, ev->time_ms, NULL); /* found: no eviction */
+    if ((first = cm_state_touch_found(m->ids, key, klen, ev->time_ms)) != NULL) {
         if (ev->time_ms < *first) {
             *first = ev->time_ms;
         }

@@ -207,17 +207,9 @@ bool cm_state_evict_oldest(struct cm_state *s)
     return true;
 }
 
-void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t now_ms,
-                     bool *created)
+/* Node n, new (cr) or found, becomes the youngest, last seen at now_ms at least. */
+static inline void *touch_node(struct cm_state *s, struct node *n, bool cr, int64_t now_ms)
 {
-    void *v;
-    struct node *n;
-    bool cr;
-
-    if (put_evicting(s, key, klen, &v, &cr) != 0) {
-        return NULL;
-    }
-    n = v;
     if (cr) {
         n->last_seen = now_ms;
         s->stats.inserts++;
@@ -240,10 +232,29 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
     if (cr) {
         refresh(s);
     }
+    return user_val(n);
+}
+
+void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t now_ms,
+                     bool *created)
+{
+    void *v;
+    bool cr;
+
+    if (put_evicting(s, key, klen, &v, &cr) != 0) {
+        return NULL;
+    }
     if (created != NULL) {
         *created = cr;
     }
-    return user_val(n);
+    return touch_node(s, v, cr, now_ms);
+}
+
+void *cm_state_touch_found(struct cm_state *s, const void *key, size_t klen, int64_t now_ms)
+{
+    void *v = cm_map_get(s->map, key, klen);
+
+    return v == NULL ? NULL : touch_node(s, v, false, now_ms);
 }
 
 void *cm_state_move(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,

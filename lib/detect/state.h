@@ -77,6 +77,13 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
                      bool *created);
 
 /*
+ * Touches key's entry as cm_state_touch does when it is there, and returns its value; NULL
+ * when it is not (nothing is made or evicted). One look-up where cm_state_get, then
+ * cm_state_touch, take two.
+ */
+void *cm_state_touch_found(struct cm_state *s, const void *key, size_t klen, int64_t now_ms);
+
+/*
  * Evicts the least recently touched entry as a full table does (counted as
  * evicted; the eviction callback sees it), for a caller that bounds several
  * tables together. Returns false when s is empty.

@@ -175,6 +175,41 @@ static void test_lru_evict(void **state)
     cm_state_destroy(s);
 }
 
+/* cm_state_touch_found: a found key is touched as cm_state_touch touches it; a missing one
+ * is neither made nor makes room, even in a full table. */
+static void test_touch_found(void **state)
+{
+    struct seen ev = {"", 0, 0};
+    struct cm_state *s = mk(3, 1000, record, &ev);
+    struct val *v;
+    (void)state;
+
+    touch(s, "a", 10);
+    touch(s, "b", 20);
+    touch(s, "c", 30);
+    assert_null(cm_state_touch_found(s, "d", 1, 40)); /* full, and nothing evicted for it */
+    assert_null(cm_state_get(s, "d", 1));
+    assert_int_equal(cm_state_stats(s)->entries, 3);
+    assert_int_equal(cm_state_stats(s)->inserts, 3);
+    assert_int_equal(cm_state_stats(s)->evicted, 0);
+    v = cm_state_touch_found(s, "a", 1, 50); /* a is now the youngest, last seen at 50 */
+    assert_non_null(v);
+    assert_ptr_equal(v, cm_state_get(s, "a", 1));
+    assert_int_equal(v->touches, 1);
+    assert_int_equal(cm_state_last_seen(v), 50);
+    assert_non_null(cm_state_touch_found(s, "b", 1, 15)); /* late: last seen stays 20 */
+    assert_int_equal(cm_state_last_seen(cm_state_get(s, "b", 1)), 20);
+    assert_int_equal(cm_state_stats(s)->inserts, 3);
+    touch(s, "e", 60); /* full: c, touched least recently, goes */
+    assert_string_equal(ev.keys, "c,");
+    /* Expiry goes by last seen: b (20) at 1021, a (50) at 1051. */
+    assert_int_equal(cm_state_expire(s, 1021, record, &ev), 1);
+    assert_string_equal(ev.keys, "c,b,");
+    assert_int_equal(cm_state_expire(s, 1051, record, &ev), 1);
+    assert_string_equal(ev.keys, "c,b,a,");
+    cm_state_destroy(s);
+}
+
 static void test_out_of_order(void **state)
 {
     struct cm_state *s = mk(0, 100, NULL, NULL);
@@ -608,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_random_vs_model),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_move),
+        cmocka_unit_test(test_touch_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
