@@ -62,8 +62,10 @@ int cm_ct_credexfil_add_home(struct exfil *x, struct cm_str account, struct cm_s
 struct cred *cm_ct_credexfil_cred_touch(struct exfil *x, const char *k, size_t n, int64_t t,
                                         bool proven)
 {
-    if (cm_state_get(x->creds, k, n) != NULL) {
-        proven = true; /* once proven, always */
+    struct cred *c = cm_state_move_found(x->creds, x->guessed, k, n, t); /* once proven, always */
+
+    if (c != NULL) {
+        return c;
     }
     return proven ? cm_state_move(x->creds, x->guessed, k, n, t)
                   : cm_state_touch(x->guessed, k, n, t, NULL);

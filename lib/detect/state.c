@@ -279,6 +279,26 @@ void *cm_state_move(struct cm_state *to, struct cm_state *from, const void *key,
     return v;
 }
 
+void *cm_state_move_found(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,
+                          int64_t now_ms)
+{
+    void *old, *v;
+
+    if (to == from) {
+        return cm_state_touch_found(to, key, klen, now_ms);
+    }
+    if (to->val_size != from->val_size ||
+        (v = cm_state_touch_found(to, key, klen, now_ms)) == NULL) {
+        return NULL;
+    }
+    /* A touch of a key `to` holds evicts nothing: from's entry is as it was. */
+    if ((old = cm_state_get(from, key, klen)) != NULL) {
+        memcpy(v, old, to->val_size);
+        (void)cm_state_del(from, key, klen);
+    }
+    return v;
+}
+
 void *cm_state_get(const struct cm_state *s, const void *key, size_t klen)
 {
     void *v = cm_map_get(s->map, key, klen);

@@ -101,6 +101,14 @@ bool cm_state_evict_oldest(struct cm_state *s);
 void *cm_state_move(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,
                     int64_t now_ms);
 
+/*
+ * cm_state_move for a key `to` holds already, in one look-up of `to` where
+ * cm_state_get, then cm_state_move, take two; NULL, and nothing done, when `to`
+ * does not hold it (or the value sizes differ).
+ */
+void *cm_state_move_found(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,
+                          int64_t now_ms);
+
 /* Returns the value of key or NULL; does not count as a touch. */
 void *cm_state_get(const struct cm_state *s, const void *key, size_t klen);
 

@@ -313,6 +313,51 @@ static void test_move(void **state)
     cm_state_destroy(c);
 }
 
+/* cm_state_move_found: cm_state_move for a key `to` holds; nothing at all for one it does not. */
+static void test_move_found(void **state)
+{
+    struct cm_state *a = mk(0, 10, NULL, NULL), *b = mk(2, 10, NULL, NULL), *c;
+    struct cm_state_opts o = {sizeof(struct val) + 8, 0, 10, SEED, NULL, NULL};
+    struct val *v;
+    (void)state;
+
+    touch(a, "k", 5)->touches = 7;
+    touch(a, "x", 5);
+    touch(b, "y", 5);
+    touch(b, "z", 6);                                  /* b full */
+    assert_null(cm_state_move_found(b, a, "k", 1, 9)); /* b does not hold k: nothing moves */
+    assert_non_null(cm_state_get(a, "k", 1));
+    assert_null(cm_state_get(b, "k", 1));
+    assert_int_equal(cm_state_stats(b)->entries, 2);
+    assert_int_equal(cm_state_stats(b)->evicted, 0);
+    touch(b, "y", 7)->touches = 3; /* b holds y, a does not: a touch */
+    v = cm_state_move_found(b, a, "y", 1, 8);
+    assert_non_null(v);
+    assert_int_equal(v->touches, 3);
+    assert_int_equal(cm_state_last_seen(v), 8);
+    touch(a, "z", 5)->touches = 9; /* both hold z: a's value moves over b's */
+    v = cm_state_move_found(b, a, "z", 1, 9);
+    assert_non_null(v);
+    assert_int_equal(v->touches, 9);
+    assert_int_equal(cm_state_last_seen(v), 9);
+    assert_null(cm_state_get(a, "z", 1));
+    assert_int_equal(cm_state_stats(a)->entries, 2);
+    assert_int_equal(cm_state_stats(b)->entries, 2);
+    assert_int_equal(cm_state_stats(b)->inserts, 2);
+    /* The same table: a touch; another value size: refused, nothing changed. */
+    v = cm_state_move_found(b, b, "z", 1, 10);
+    assert_non_null(v);
+    assert_int_equal(cm_state_last_seen(v), 10);
+    assert_int_equal(cm_state_create(&c, &o), 0);
+    touch(c, "k", 5);
+    assert_null(cm_state_move_found(c, a, "k", 1, 12));
+    assert_non_null(cm_state_get(a, "k", 1));
+    assert_int_equal(cm_state_last_seen(cm_state_get(c, "k", 1)), 5);
+    cm_state_destroy(a);
+    cm_state_destroy(b);
+    cm_state_destroy(c);
+}
+
 /* Values written before the table grows are where they were, intact, after. */
 static void test_stable_across_growth(void **state)
 {
@@ -644,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_move),
         cmocka_unit_test(test_touch_found),
+        cmocka_unit_test(test_move_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
