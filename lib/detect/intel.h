@@ -122,8 +122,20 @@ enum cm_s3_class {
     CM_S3_IMPACT = 2,       /* write or delete: PutObject, PutObjectAcl, DeleteObject */
 };
 
-/* Classifies a CloudTrail eventName of a non-S3-data call. */
+/*
+ * Classifies a CloudTrail eventName of a non-S3-data call as a read that hands
+ * out no secret (CM_API_RECON: Describe, List, Get, Search, ...) or anything
+ * else; the API anomaly model's default tactic.
+ */
 enum cm_api_class cm_api_classify(struct cm_str event_name);
+
+/*
+ * The class of a call for the IAM-family threat-list types: CM_API_RECON
+ * (Recon:IAMUser/...) only for a read that lists or describes, as GuardDuty
+ * defines the type; a Get or BatchGet of a named thing (iam:GetUser,
+ * sts:GetCallerIdentity) is CM_API_OTHER (UnauthorizedAccess:IAMUser/...).
+ */
+enum cm_api_class cm_api_intel_classify(struct cm_str event_name);
 
 /* Classifies an S3 eventName. */
 enum cm_s3_class cm_s3_classify(struct cm_str event_name);

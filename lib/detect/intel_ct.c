@@ -46,7 +46,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     bucket = cm_ct_bucket(ct, NULL); /* bucket names never need unescaping */
     s3 = cm_str_eqc(ct->event_source, "s3.amazonaws.com") && cm_str_present(bucket) &&
          bucket.len > 0;
-    cls = s3 ? (int)cm_s3_classify(ct->event_name) : (int)cm_api_classify(ct->event_name);
+    cls = s3 ? (int)cm_s3_classify(ct->event_name) : (int)cm_api_intel_classify(ct->event_name);
     key = cm_str_present(ct->uid.access_key_id) ? ct->uid.access_key_id : ct->uid.principal_id;
     for (size_t i = 0; i < m.nids; i++) {
         const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m.ids[i]);

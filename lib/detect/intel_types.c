@@ -67,6 +67,23 @@ enum cm_api_class cm_api_classify(struct cm_str event_name)
     return CM_API_OTHER;
 }
 
+/*
+ * GuardDuty's Recon:IAMUser/... types are "an API operation that can list or
+ * describe AWS resources"; its own tester (awslabs/amazon-guardduty-tester)
+ * expects Recon:IAMUser/MaliciousIPCaller.Custom for `aws s3 ls` (ListBuckets)
+ * and UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom for
+ * `aws iam get-user` from the same listed address. A Get or BatchGet fetches
+ * a named thing; it is not a listing.
+ */
+enum cm_api_class cm_api_intel_classify(struct cm_str event_name)
+{
+    if (cm_api_classify(event_name) != CM_API_RECON || has_prefix(event_name, "Get") ||
+        has_prefix(event_name, "BatchGet")) {
+        return CM_API_OTHER;
+    }
+    return CM_API_RECON;
+}
+
 /* S3 calls that do not follow the prefix rule below. */
 static const struct name_class s3_names[] = {
     {"GetObject", CM_S3_EXFILTRATION},

@@ -2,10 +2,12 @@
  * Intel scenarios in CloudTrail: someone holding a stolen IAM user key (the
  * first CLI user of account 0) calls AWS from a listed address. Which
  * finding that is depends on the list (managed malicious-IP intel, a
- * customer threat list, Tor exit nodes) and on the calls: reconnaissance
- * (GetCallerIdentity, ListBuckets, DescribeInstances, ListUsers) gives
- * Recon:IAMUser/..., anything else (PutRolePolicy, GetSecretValue,
- * AuthorizeSecurityGroupIngress, StopInstances) UnauthorizedAccess:IAMUser/...,
+ * customer threat list, Tor exit nodes) and on the calls: reconnaissance,
+ * calls that list or describe (ListUsers, ListBuckets, DescribeInstances),
+ * gives Recon:IAMUser/..., anything else (PutRolePolicy, GetSecretValue,
+ * AuthorizeSecurityGroupIngress, StopInstances, and a Get of a named thing:
+ * GetCallerIdentity, GuardDuty tester's `aws iam get-user`)
+ * UnauthorizedAccess:IAMUser/...,
  * and calls on a bucket (GetBucketAcl, ListObjects, GetObject, PutObject,
  * DeleteObject) the S3 family: discovery, exfiltration or impact.
  *
@@ -163,7 +165,7 @@ static const struct ct_plan recon_malicious = {
     false,
     boto3,
     {{"sts", "GetCallerIdentity", 600, FROM_NEAR, NULL, 0},
-     {"sts", "GetCallerIdentity", 610, FROM_LISTED, NULL, 0},
+     {"iam", "ListUsers", 610, FROM_LISTED, NULL, 0},
      {"s3", "ListBuckets", 625, FROM_LISTED, NULL, 0},
      {"ec2", "DescribeInstances", 640, FROM_LISTED, NULL, 0},
      {"ec2", "DescribeInstances", 655, FROM_NEAR, NULL, 0},
@@ -176,7 +178,7 @@ static const struct ct_plan recon_custom = {
     CUSTOM(11),
     false,
     boto3,
-    {{"sts", "GetCallerIdentity", 720, FROM_LISTED, NULL, 0},
+    {{"iam", "ListRoles", 720, FROM_LISTED, NULL, 0},
      {"s3", "ListBuckets", 735, FROM_LISTED, NULL, 0},
      {"ec2", "DescribeInstances", 750, FROM_LISTED, NULL, 0},
      {"s3", "ListBuckets", 760, FROM_NEAR, NULL, 0},
@@ -190,7 +192,7 @@ static const struct ct_plan recon_tor = {"tor_exit",
                                          TOR(201),
                                          false,
                                          kali_cli,
-                                         {{"sts", "GetCallerIdentity", 840, FROM_LISTED, NULL, 0},
+                                         {{"iam", "ListAccessKeys", 840, FROM_LISTED, NULL, 0},
                                           {"s3", "ListBuckets", 855, FROM_LISTED, NULL, 0},
                                           {"ec2", "DescribeInstances", 870, FROM_LISTED, NULL, 0},
                                           {"iam", "ListUsers", 880, FROM_LISTED, NULL, 0},
@@ -221,6 +223,7 @@ static const struct ct_plan access_custom = {
     boto3,
     {{"sts", "GetCallerIdentity", 1080, FROM_NEAR, NULL, 0},
      {"iam", "ListRoles", 1090, FROM_NEAR, NULL, 0},
+     {"iam", "GetUser", 1100, FROM_LISTED, NULL, 0},
      {"iam", "PutRolePolicy", 1105, FROM_LISTED, NULL, 0},
      {"secretsmanager", "GetSecretValue", 1120, FROM_LISTED, NULL, 0},
      {"ec2", "AuthorizeSecurityGroupIngress", 1135, FROM_LISTED, NULL, 0},

@@ -272,6 +272,25 @@ static void test_cloudtrail(void **state)
               "my-list");
     expect_ct(s, iam, "CreateUser", "7.7.7.7", NULL,
               "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom", "my-list");
+    /*
+     * GuardDuty's tester: `aws s3 ls` from a listed address is Recon, `aws iam
+     * get-user` from it UnauthorizedAccess (Recon is a call that lists or
+     * describes; a Get fetches a named thing).
+     */
+    expect_ct(s, s3, "ListBuckets", "7.7.7.7", NULL, "Recon:IAMUser/MaliciousIPCaller.Custom",
+              "my-list");
+    expect_ct(s, iam, "GetUser", "7.7.7.7", NULL,
+              "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom", "my-list");
+    run_text(&r, s, "cloudtrail", ct(iam, "GetUser", "7.7.7.7", NULL));
+    assert_int_equal(r.got.n, 1);
+    expect_ct(s, "sts.amazonaws.com", "GetCallerIdentity", "6.6.6.6", NULL,
+              "UnauthorizedAccess:IAMUser/TorIPCaller", "tor-exits");
+    expect_ct(s, "secretsmanager.amazonaws.com", "BatchGetSecretValue", "6.6.6.6", NULL,
+              "UnauthorizedAccess:IAMUser/TorIPCaller", "tor-exits");
+    expect_ct(s, "cloudtrail.amazonaws.com", "LookupEvents", "6.6.6.6", NULL,
+              "Recon:IAMUser/TorIPCaller", "tor-exits");
+    expect_ct(s, iam, "GenerateCredentialReport", "6.6.6.6", NULL, "Recon:IAMUser/TorIPCaller",
+              "tor-exits");
     expect_ct(s, "secretsmanager.amazonaws.com", "GetSecretValue", "6.6.6.6", NULL,
               "UnauthorizedAccess:IAMUser/TorIPCaller", "tor-exits");
     expect_ct(s, ec2, "DescribeInstances", "6.6.6.6", NULL, "Recon:IAMUser/TorIPCaller",
@@ -815,6 +834,15 @@ static void test_classes(void **state)
     assert_int_equal(cm_api_classify(CM_STR_LIT("Listen")), CM_API_OTHER);
     assert_int_equal(cm_api_classify(CM_STR_LIT("CreateAccessKey")), CM_API_OTHER);
     assert_int_equal(cm_api_classify(CM_STR_LIT("ConsoleLogin")), CM_API_OTHER);
+    /* The threat-list types: Recon lists or describes; a Get of a named thing is not. */
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("ListBuckets")), CM_API_RECON);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("DescribeInstances")), CM_API_RECON);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("GenerateCredentialReport")), CM_API_RECON);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("GetUser")), CM_API_OTHER);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("GetCallerIdentity")), CM_API_OTHER);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("BatchGetSecretValue")), CM_API_OTHER);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("GetSecretValue")), CM_API_OTHER);
+    assert_int_equal(cm_api_intel_classify(CM_STR_LIT("CreateAccessKey")), CM_API_OTHER);
     assert_int_equal(cm_s3_classify(CM_STR_LIT("ListObjectsV2")), CM_S3_DISCOVERY);
     assert_int_equal(cm_s3_classify(CM_STR_LIT("HeadObject")), CM_S3_DISCOVERY);
     assert_int_equal(cm_s3_classify(CM_STR_LIT("GetBucketPolicy")), CM_S3_DISCOVERY);
