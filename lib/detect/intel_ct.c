@@ -14,6 +14,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "detect/ct.h"
 
 #define MAX_TYPES 8
 
@@ -47,7 +48,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     s3 = cm_str_eqc(ct->event_source, "s3.amazonaws.com") && cm_str_present(bucket) &&
          bucket.len > 0;
     cls = s3 ? (int)cm_s3_classify(ct->event_name) : (int)cm_api_intel_classify(ct->event_name);
-    key = cm_str_present(ct->uid.access_key_id) ? ct->uid.access_key_id : ct->uid.principal_id;
+    /* The caller's key, else its principal: a failed console sign-in has "accessKeyId": "". */
+    key = cm_ct_actor_key(ct);
     for (size_t i = 0; i < m.nids; i++) {
         const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m.ids[i]);
         const char *type;

@@ -219,7 +219,9 @@ static int fill_access_key(struct cm_finding *f, const struct cm_ct_identity *u)
         user = CM_STR_LIT("Root");
     }
     f->has_access_key = true;
-    rc |= cm_finding_set(f, &f->access_key.access_key_id, u->access_key_id);
+    if (u->access_key_id.len > 0) { /* a failed console sign-in has "accessKeyId": "" */
+        rc |= cm_finding_set(f, &f->access_key.access_key_id, u->access_key_id);
+    }
     rc |= cm_finding_set(f, &f->access_key.principal_id, u->principal_id);
     rc |= cm_finding_set(f, &f->access_key.user_name, user);
     rc |= cm_finding_set(f, &f->access_key.user_type, u->type_name);

@@ -330,6 +330,46 @@ static void test_cloudtrail(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/*
+ * A failed console sign-in (and CheckMfa) carries "accessKeyId": "" (real
+ * records do): the caller is the principal, not an empty key. Two users'
+ * failed sign-ins from one Tor exit are two callers, each its own resource.
+ */
+static const char keyless_logins[] =
+    "{\"Records\":["
+    "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"
+    "\"AIDAALICEALICE\",\"accountId\":\"111122223333\",\"accessKeyId\":\"\",\"userName\":"
+    "\"alice\"},\"eventTime\":\"2026-01-05T10:00:00Z\",\"eventSource\":\"signin.amazonaws.com\","
+    "\"eventName\":\"ConsoleLogin\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"6.6.6.6\","
+    "\"userAgent\":\"Mozilla/5.0\",\"errorMessage\":\"Failed authentication\","
+    "\"requestParameters\":null,\"responseElements\":{\"ConsoleLogin\":\"Failure\"},"
+    "\"eventID\":\"k-1\",\"eventType\":\"AwsConsoleSignIn\",\"recipientAccountId\":"
+    "\"111122223333\",\"eventCategory\":\"Management\"},"
+    "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":"
+    "\"AIDABOBBOBBOB\",\"accountId\":\"111122223333\",\"accessKeyId\":\"\",\"userName\":"
+    "\"bob\"},\"eventTime\":\"2026-01-05T10:00:30Z\",\"eventSource\":\"signin.amazonaws.com\","
+    "\"eventName\":\"ConsoleLogin\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"6.6.6.6\","
+    "\"userAgent\":\"Mozilla/5.0\",\"errorMessage\":\"Failed authentication\","
+    "\"requestParameters\":null,\"responseElements\":{\"ConsoleLogin\":\"Failure\"},"
+    "\"eventID\":\"k-2\",\"eventType\":\"AwsConsoleSignIn\",\"recipientAccountId\":"
+    "\"111122223333\",\"eventCategory\":\"Management\"}]}";
+
+static void test_cloudtrail_failed_sign_in_has_no_key(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct run r;
+
+    (void)state;
+    run_text(&r, s, "cloudtrail", keyless_logins);
+    assert_int_equal(r.got.n, 2);
+    for (size_t i = 0; i < r.got.n; i++) {
+        assert_string_equal(r.got.type[i], "UnauthorizedAccess:IAMUser/TorIPCaller");
+    }
+    assert_string_equal(r.got.resource[0], "AIDAALICEALICE");
+    assert_string_equal(r.got.resource[1], "AIDABOBBOBBOB");
+    cm_intel_snapshot_unref(s);
+}
+
 /* ---- VPC flow ---- */
 
 #define FLOW_HDR                                                                                   \
@@ -881,6 +921,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cloudtrail),
+        cmocka_unit_test(test_cloudtrail_failed_sign_in_has_no_key),
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_dns),
         cmocka_unit_test(test_trusted_sink),

@@ -364,6 +364,41 @@ static void test_keyless_caller(void **state)
     assert_false(cm_str_present(f.access_key.access_key_id));
     cm_finding_finish(&f);
 
+    /*
+     * A failed console sign-in carries "accessKeyId": "": no key either. Two users'
+     * sign-ins are two findings, each its principal's, and no empty accessKeyId is
+     * written.
+     */
+    e.ct.u.ct.uid.access_key_id = CM_STR_LIT("");
+    {
+        const char *const principals[] = {"AIDAALICEEXAMPLE", "AIDABOBEXAMPLE"};
+        char ids[2][33];
+
+        for (size_t i = 0; i < 2; i++) {
+            char want[33];
+
+            e.ct.u.ct.uid.principal_id = cm_str_cstr(principals[i]);
+            d = t_detection("UnauthorizedAccess:IAMUser/TorIPCaller", &e.ct);
+            d.resource_type = CM_RES_ACCESS_KEY;
+            d.resource_id = cm_str_cstr(principals[i]);
+            cm_finding_init(&f);
+            assert_int_equal(cm_finding_from_detection(&f, &ctx, &d), 0);
+            assert_false(cm_str_present(f.access_key.access_key_id));
+            js = api_json(&f);
+            assert_null(strstr(js, "\"accessKeyId\""));
+            free(js);
+            assert_int_equal(cm_finding_id(CM_STR_LIT(T_ACCOUNT), CM_STR_LIT(T_REGION),
+                                           CM_STR_LIT("UnauthorizedAccess:IAMUser/TorIPCaller"),
+                                           cm_str_cstr(principals[i]), CM_STR_NULL, want),
+                             0);
+            assert_string_equal(f.id, want);
+            memcpy(ids[i], f.id, sizeof(ids[i]));
+            cm_finding_finish(&f);
+        }
+        assert_string_not_equal(ids[0], ids[1]);
+    }
+    e.ct.u.ct.uid.principal_id = CM_STR_LIT("111122223333");
+
     /* A key the detection names that is not the caller's principal is still written. */
     d = t_detection("UnauthorizedAccess:IAMUser/TorIPCaller", &e.ct);
     d.resource_type = CM_RES_ACCESS_KEY;
