@@ -128,13 +128,16 @@ static int hex_value(char h)
 static void finding_of(const struct sequence *q, const struct cm_detection *d,
                        struct finding_ref *ref)
 {
-    char id[CM_DETECTION_FINDING_ID_LEN + 1];
-    double sev = 0.0;
+    struct cm_detection_ref r;
+    const char *id = r.id;
+    double sev;
 
     memset(ref, 0, sizeof(*ref));
-    if (q->cfg == NULL || q->cfg->finding_ref == NULL || !q->cfg->finding_ref(d, id, &sev)) {
+    memset(&r, 0, sizeof(r));
+    if (q->cfg == NULL || q->cfg->finding_ref == NULL || !q->cfg->finding_ref(d, &r)) {
         return;
     }
+    sev = r.severity;
     for (size_t i = 0; i < FID_LEN; i++) {
         int hi = hex_value(id[2 * i]), lo = hex_value(id[2 * i + 1]);
 
@@ -146,6 +149,8 @@ static void finding_of(const struct sequence *q, const struct cm_detection *d,
     }
     /* Severities are 1.0 - 10.0 (spec 1.1): in tenths, a byte. */
     ref->severity10 = sev >= 0.1 && sev <= 10.0 ? (uint8_t)(sev * 10.0 + 0.5) : 0;
+    r.bucket[sizeof(r.bucket) - 1] = '\0';
+    memcpy(ref->bucket, r.bucket, sizeof(ref->bucket));
 }
 
 /* The access key a detection is about, else CM_STR_NULL. */

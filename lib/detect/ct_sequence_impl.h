@@ -45,11 +45,12 @@ enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
 
 /*
  * The finding a detection becomes (cm_detect_config.finding_ref): its id as
- * bytes and its severity in tenths; all zero when not known.
+ * bytes, its severity in tenths and its first bucket; all zero when not known.
  */
 struct finding_ref {
     uint8_t id[FID_LEN];
     uint8_t severity10;
+    char bucket[64];
 };
 
 /*
@@ -71,7 +72,7 @@ struct signal {
     uint64_t src_key;      /* cm_event_key of it: of two as early, the smaller is cited */
     struct cm_ip ip;       /* the caller's address in that record (CM_IP_NONE: none) */
     int64_t bucket_ms;     /* the time of the detection that named bucket */
-    char bucket[64];       /* S3Bucket findings: the bucket of the newest */
+    char bucket[64];       /* the bucket its finding names, of the newest detection */
 };
 
 /*

@@ -247,10 +247,19 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
     if (ref->severity10 > s->severity10) {
         s->severity10 = ref->severity10; /* a finding keeps the highest (cm_agg_add) */
     }
-    if (d->resource_type == CM_RES_S3_BUCKET) {
+    /*
+     * The bucket its finding names (an AccessKey finding about a bucket, such as
+     * Stealth:S3/ServerAccessLoggingDisabled, has one too); without the
+     * pipeline's finding_ref, an S3Bucket detection's resource.
+     */
+    if (ref->bucket[0] != '\0' || d->resource_type == CM_RES_S3_BUCKET) {
         char b[sizeof(s->bucket)];
 
-        snprintf(b, sizeof(b), "%.*s", (int)d->resource_id.len, d->resource_id.p);
+        if (ref->bucket[0] != '\0') {
+            memcpy(b, ref->bucket, sizeof(b));
+        } else {
+            snprintf(b, sizeof(b), "%.*s", (int)d->resource_id.len, d->resource_id.p);
+        }
         if (cm_ct_seq_newer_bucket(b, d->time_ms, s->bucket, s->bucket_ms)) {
             memcpy(s->bucket, b, sizeof(b));
             s->bucket_ms = d->time_ms;

@@ -102,15 +102,14 @@ struct cm_detect_config {
     /* Settings of the DNS detectors (detect/dns_tunings.h); NULL: every default. Borrowed. */
     const struct cm_dns_tunings *dns;
     /*
-     * The finding detection d becomes in the caller's findings pipeline: its id
-     * (CM_DETECTION_FINDING_ID_LEN lowercase hex characters, then a NUL) and its
-     * severity; false when d makes none. The attack-sequence correlator names
+     * The finding detection d becomes in the caller's findings pipeline
+     * (struct cm_detection_ref: its id, severity and bucket); false when d
+     * makes none. The attack-sequence correlator names
      * its signals by them, so that a signal is one of the findings the scan
      * prints. Pure (called from every engine's thread). NULL: unknown (a
      * signal is then one finding type, with a uid of its own and no severity).
      */
-    bool (*finding_ref)(const struct cm_detection *d, char id[CM_DETECTION_FINDING_ID_LEN + 1],
-                        double *severity);
+    bool (*finding_ref)(const struct cm_detection *d, struct cm_detection_ref *out);
 };
 
 struct cm_detect_opts {

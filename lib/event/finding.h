@@ -28,6 +28,18 @@ enum cm_resource_type {
 /* The length of the id of the finding a detection becomes (lib/finding), without its NUL. */
 #define CM_DETECTION_FINDING_ID_LEN 32
 
+/*
+ * The finding a detection becomes in the findings pipeline (lib/finding), as
+ * cm_detect_config.finding_ref tells it: its id (lowercase hex, NUL-ended), its
+ * severity, and the first bucket of its resource.s3BucketDetails ("" when it
+ * names none; S3 bucket names are at most 63 bytes).
+ */
+struct cm_detection_ref {
+    char id[CM_DETECTION_FINDING_ID_LEN + 1];
+    double severity;
+    char bucket[64];
+};
+
 /* A threat list entry behind the detection (evidence.threatIntelligenceDetails). */
 struct cm_detection_intel {
     struct cm_str list_name;   /* threatListName */

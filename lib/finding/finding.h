@@ -320,12 +320,12 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
                               const struct cm_detection *d);
 
 /*
- * The id (CM_FINDING_ID_LEN hex characters and a NUL, into id) and severity
- * of the finding cm_finding_from_detection builds from d, for
- * cm_detect_config.finding_ref: what names an attack sequence's signals.
- * False when d makes no finding (or memory ran out). Thread-safe.
+ * The id, severity and first bucket of the finding cm_finding_from_detection
+ * builds from d, into *out, for cm_detect_config.finding_ref: what names an
+ * attack sequence's signals and their resources. False when d makes no
+ * finding (or memory ran out). Thread-safe.
  */
-bool cm_finding_ref(const struct cm_detection *d, char id[CM_FINDING_ID_LEN + 1], double *severity);
+bool cm_finding_ref(const struct cm_detection *d, struct cm_detection_ref *out);
 
 /* The key fields the identity hashes, as the builder chose them (for docs/tests). */
 int cm_finding_identity(const struct cm_finding *f, struct cm_str *resource, struct cm_str *actor);

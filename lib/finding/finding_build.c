@@ -597,7 +597,7 @@ out:
 _Static_assert(CM_FINDING_ID_LEN == CM_DETECTION_FINDING_ID_LEN, "a detection's finding id");
 _Static_assert(CM_FINDING_MAX_STR >= CM_DETECTION_MAX_INFO, "a detection's info fits");
 
-bool cm_finding_ref(const struct cm_detection *d, char id[CM_FINDING_ID_LEN + 1], double *severity)
+bool cm_finding_ref(const struct cm_detection *d, struct cm_detection_ref *out)
 {
     /* The id and severity of a credential's finding depend on the detection alone (the
      * context's instance_owner names only an instance's account). */
@@ -608,8 +608,15 @@ bool cm_finding_ref(const struct cm_detection *d, char id[CM_FINDING_ID_LEN + 1]
     cm_finding_init(&f);
     ok = cm_finding_from_detection(&f, &ctx, d) == 0;
     if (ok) {
-        memcpy(id, f.id, CM_FINDING_ID_LEN + 1);
-        *severity = f.severity;
+        struct cm_str b = f.nbuckets > 0 ? f.buckets[0].name : CM_STR_NULL;
+
+        memcpy(out->id, f.id, CM_FINDING_ID_LEN + 1);
+        out->severity = f.severity;
+        out->bucket[0] = '\0';
+        if (cm_str_present(b) && b.len < sizeof(out->bucket)) {
+            memcpy(out->bucket, b.p, b.len);
+            out->bucket[b.len] = '\0';
+        }
     }
     cm_finding_finish(&f);
     return ok;

@@ -4,7 +4,7 @@ Usage: seq_members.py FILE, FILE holding findings one a line (the API form, or
 EventBridge events). Prints one line per attack sequence: its type, then "ok" or
 what of its signals does not match the finding of FILE whose id is the signal's
 uid: its type, severity, count, first and last seen, its key (actorIds) and
-bucket (resourceUids); the sequence's actor's user is the finding's
+bucket (resourceUids: the finding's first bucket, whatever its resource type); the sequence's actor's user is the finding's
 accessKeyDetails, and each signal's endpointIds are endpoints of the sequence;
 a Tor or threat-list signal's address is its and the sequence's TOR_IP or
 MALICIOUS_IP indicator. Used by sequence.sh and state_resume.sh.
@@ -44,7 +44,7 @@ for f in fs:
         bucket = [b["name"] for b in r.get("s3BucketDetails", [])][:1]
         want = (m["type"], m["severity"], s["count"], s["eventFirstSeen"], s["eventLastSeen"],
                 [r["accessKeyDetails"]["accessKeyId"]],
-                bucket if r["resourceType"] == "S3Bucket" else None)
+                bucket or None)
         k = r["accessKeyDetails"]
         who = (user.get("name"), user.get("uid"), user.get("type"), user.get("credentialUid"))
         if who != (k.get("userName"), k.get("principalId"), k.get("userType"), k["accessKeyId"]):
