@@ -271,6 +271,9 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
     if (old->user_feedback.p && !nf->user_feedback.p) {
         rc = cm_finding_set(nf, &nf->user_feedback, old->user_feedback);
     }
+    if (rc == 0 && old->sequence_arn.p != NULL) {
+        rc = cm_finding_associate(nf, old->sequence_arn, NULL);
+    }
     if (rc == 0 && nf->action_type == CM_ACT_PORT_PROBE && old->action_type == CM_ACT_PORT_PROBE) {
         uint32_t mine = nf->probe.nprobes;
         for (uint32_t i = 0; i < old->probe.nprobes && rc == 0; i++) {
@@ -474,4 +477,32 @@ const struct cm_finding_event *cm_agg_events(const struct cm_agg *a, size_t i, s
 const struct cm_agg_stats *cm_agg_stats(const struct cm_agg *a)
 {
     return &a->stats;
+}
+
+struct link {
+    struct cm_agg *a;
+    const struct cm_finding *seq;
+};
+
+static int link_member(void *ud, const char *id)
+{
+    struct link *l = ud;
+    size_t *slot = cm_map_get(l->a->by_id, id, CM_FINDING_ID_LEN);
+
+    if (slot == NULL || l->a->v[*slot].f == l->seq) {
+        return CM_OK;
+    }
+    return cm_finding_associate(l->a->v[*slot].f, l->seq->arn, NULL);
+}
+
+int cm_agg_link_sequences(struct cm_agg *a)
+{
+    int rc = CM_OK;
+
+    for (size_t i = 0; i < a->n && rc == CM_OK; i++) {
+        struct link l = {a, a->v[i].f};
+
+        rc = cm_finding_sequence_members(l.seq, link_member, &l);
+    }
+    return rc;
 }

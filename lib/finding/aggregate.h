@@ -84,6 +84,12 @@ struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i);
  */
 int cm_agg_order(const struct cm_agg *a, size_t *idx);
 /* The distinct events behind finding i, in arrival order; *n gets their number. */
+/*
+ * Sets associatedAttackSequenceArn on every finding of a that an attack sequence
+ * finding of a names among its signals (cm_finding_associate: of two, the lower
+ * ARN). Members a does not hold are left to the store. Returns 0 or CM_ENOMEM.
+ */
+int cm_agg_link_sequences(struct cm_agg *a);
 const struct cm_finding_event *cm_agg_events(const struct cm_agg *a, size_t i, size_t *n);
 const struct cm_agg_stats *cm_agg_stats(const struct cm_agg *a);
 

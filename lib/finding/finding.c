@@ -348,6 +348,30 @@ int cm_finding_make_arn(struct cm_finding *f)
     return rc;
 }
 
+/* a < b: byte order, a prefix first. */
+static bool str_less(struct cm_str a, struct cm_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.p, b.p, n) : 0;
+
+    return c < 0 || (c == 0 && a.len < b.len);
+}
+
+int cm_finding_associate(struct cm_finding *f, struct cm_str seq_arn, bool *changed)
+{
+    int rc = CM_OK;
+    bool set = cm_str_present(seq_arn) &&
+               (!cm_str_present(f->sequence_arn) || str_less(seq_arn, f->sequence_arn));
+
+    if (set) {
+        rc = cm_finding_set(f, &f->sequence_arn, seq_arn);
+    }
+    if (changed != NULL) {
+        *changed = set && rc == CM_OK;
+    }
+    return rc;
+}
+
 static struct cm_str remote_of(const struct cm_finding *f)
 {
     const struct cm_remote_ip *r = NULL;

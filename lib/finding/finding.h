@@ -210,6 +210,12 @@ struct cm_finding {
     uint32_t nevidence;
     struct cm_finding_evidence evidence[CM_FINDING_MAX_EVIDENCE];
     /*
+     * associatedAttackSequenceArn: the ARN of an attack sequence finding whose signals
+     * name this one (absent when none does). Of two such sequences, the lower ARN: the
+     * same whichever arrives first (cm_finding_associate).
+     */
+    struct cm_str sequence_arn;
+    /*
      * Built from a restatement (cm_detection.restate: an attack sequence, which says
      * everything it knows each time): a merge keeps its evidence, not the records of
      * the finding it updates followed by its own. Not serialised.
@@ -280,6 +286,24 @@ int cm_finding_add_probe(struct cm_finding *f, const struct cm_probe *p);
  */
 int cm_finding_id(struct cm_str account, struct cm_str region, struct cm_str type,
                   struct cm_str resource, struct cm_str actor, char out[CM_FINDING_ID_LEN + 1]);
+
+/*
+ * Marks f as a member of the attack sequence whose ARN is seq_arn
+ * (associatedAttackSequenceArn): set when f has none or a higher one, left as
+ * it is otherwise, so the result does not depend on the order the sequences
+ * come in. *changed (may be NULL) says whether f changed. Returns 0 or CM_ENOMEM.
+ */
+int cm_finding_associate(struct cm_finding *f, struct cm_str seq_arn, bool *changed);
+
+/*
+ * Calls fn with the id of each finding an attack sequence finding's signals
+ * name (service.detection.sequence.signals[].uid of 32 lowercase hex
+ * characters), in signal order; none when f is not an attack sequence. A
+ * non-zero return of fn stops the walk and is returned. Returns 0, fn's
+ * value or CM_ENOMEM.
+ */
+int cm_finding_sequence_members(const struct cm_finding *f, int (*fn)(void *ud, const char *id),
+                                void *ud);
 
 /* Sets f->arn from partition, region, account, detector id and id. */
 int cm_finding_make_arn(struct cm_finding *f);

@@ -7,7 +7,9 @@
  * always gets the same event id, which makes redelivery idempotent for
  * consumers that dedupe on it, and each published state gets its own. The
  * count is in the hash because an update can leave updatedAt as it was: a
- * later scan of older events counts them without moving updatedAt.
+ * later scan of older events counts them without moving updatedAt. So is a
+ * member's associatedAttackSequenceArn, when it has one: a sequence arriving
+ * marks a stored member without moving either.
  */
 #include "finding/serialize.h"
 
@@ -24,7 +26,7 @@ static void event_id(const struct cm_finding *f, char out[37])
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t key[CM_FINDING_ID_LEN + 8 + 4];
-    uint64_t h[2], t = (uint64_t)f->updated_ms;
+    uint64_t h[2], t = (uint64_t)f->updated_ms, mark = 0;
     size_t o = 0;
 
     memcpy(key, f->id, CM_FINDING_ID_LEN);
@@ -34,8 +36,11 @@ static void event_id(const struct cm_finding *f, char out[37])
     for (size_t i = 0; i < 4; i++) {
         key[CM_FINDING_ID_LEN + 8 + i] = (uint8_t)(f->count >> (8 * i));
     }
-    h[0] = cm_hash64(key, sizeof(key), EVENT_SEED_HI);
-    h[1] = cm_hash64(key, sizeof(key), EVENT_SEED_LO);
+    if (cm_str_present(f->sequence_arn)) {
+        mark = cm_hash64(f->sequence_arn.p, f->sequence_arn.len, EVENT_SEED_HI);
+    }
+    h[0] = cm_hash64(key, sizeof(key), EVENT_SEED_HI ^ mark);
+    h[1] = cm_hash64(key, sizeof(key), EVENT_SEED_LO ^ mark);
     for (size_t i = 0; i < 32; i++) {
         if (i == 8 || i == 12 || i == 16 || i == 20) {
             out[o++] = '-';

@@ -361,3 +361,57 @@ out:
     cm_json_doc_finish(&info);
     return rc;
 }
+
+/* A finding id: 32 lowercase hex characters. */
+static bool is_finding_id(struct cm_str s)
+{
+    if (s.len != CM_FINDING_ID_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int cm_finding_sequence_members(const struct cm_finding *f, int (*fn)(void *ud, const char *id),
+                                void *ud)
+{
+    struct cm_json_doc doc;
+    uint32_t sig;
+    int rc = CM_OK;
+
+    if (!cm_str_starts(f->type, "AttackSequence:") || !cm_str_present(f->additional_info)) {
+        return CM_OK;
+    }
+    cm_json_doc_init(&doc, 0, 0);
+    if (cm_json_parse(&doc, f->additional_info.p, f->additional_info.len, NULL) != 0 ||
+        cm_json_type(&doc, 0) != CM_JSON_OBJECT ||
+        (sig = cm_json_path(&doc, 0, "sequence.signals")) == CM_JSON_NONE ||
+        cm_json_type(&doc, sig) != CM_JSON_ARRAY) {
+        goto out;
+    }
+    for (uint32_t g = cm_json_first(&doc, sig); g != CM_JSON_NONE && rc == CM_OK;
+         g = cm_json_next(&doc, sig, g)) {
+        uint32_t uid = cm_json_get(&doc, g, "uid");
+        char id[CM_FINDING_ID_LEN + 1];
+        struct cm_str s;
+
+        if (uid == CM_JSON_NONE || cm_json_type(&doc, uid) != CM_JSON_STRING) {
+            continue;
+        }
+        s = cm_json_raw(&doc, uid); /* hex has no escapes: an escaped one is no id */
+        if (!is_finding_id(s)) {
+            continue;
+        }
+        memcpy(id, s.p, s.len);
+        id[s.len] = '\0';
+        rc = fn(ud, id);
+    }
+out:
+    cm_json_doc_finish(&doc);
+    return rc;
+}

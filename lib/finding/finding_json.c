@@ -566,6 +566,7 @@ int cm_finding_write(struct cm_jw *jw, const struct cm_finding *f, enum cm_findi
     cm_jw_key_time(jw, "updatedAt", f->updated_ms);
     kstr(jw, "title", f->title);
     kstr(jw, "description", f->description);
+    kstr(jw, "associatedAttackSequenceArn", f->sequence_arn);
     cm_jw_obj_end(jw);
     return jw->err;
 }

@@ -310,6 +310,7 @@ static void write_unmapped(struct cm_jw *jw, const struct cm_finding *f)
     cm_jw_f64(jw, f->severity);
     cm_jw_key(jw, "archived");
     cm_jw_bool(jw, f->archived);
+    kstrn(jw, "associatedAttackSequenceArn", f->sequence_arn);
     cm_jw_obj_end(jw);
 }
 

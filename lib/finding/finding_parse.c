@@ -406,6 +406,7 @@ static int rd_top(struct rd *r, uint32_t root)
     gstr(r, root, "type", &f->type);
     gstr(r, root, "title", &f->title);
     gstr(r, root, "description", &f->description);
+    gstr(r, root, "associatedAttackSequenceArn", &f->sequence_arn);
     f->has_confidence = gf64(r, root, "confidence", &f->confidence);
     f->created_ms = gtime(r, root, "createdAt");
     f->updated_ms = gtime(r, root, "updatedAt");

@@ -789,7 +789,8 @@ static int run(int argc, char **argv)
         goto out;
     }
     name_evidence(cli, &r.st);
-    if (cm_scan_inventory_enrich(&r.inv, cli->agg) != 0 || geo_enrich(cli, r.intel.geo) != 0) {
+    if (cm_scan_inventory_enrich(&r.inv, cli->agg) != 0 || geo_enrich(cli, r.intel.geo) != 0 ||
+        cm_agg_link_sequences(cli->agg) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }

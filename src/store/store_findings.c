@@ -625,6 +625,9 @@ int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n,
     if (rc != 0) {
         snprintf(err, errlen, "storing finding %s: %s", i ? v[i - 1].f->id : "-",
                  rc == CM_EIO && p.msg[0] ? p.msg : cm_strerror(rc));
+    } else if ((rc = cm_store_link_sequences(p.db, v, n, p.publishing, p.now_ms)) != 0) {
+        snprintf(err, errlen, "storing findings: marking attack sequence members: %s",
+                 rc == CM_EIO ? sqlite3_errmsg(p.db) : cm_strerror(rc));
     } else if (sqlite3_exec(p.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "storing findings: %s", sqlite3_errmsg(p.db));
         rc = CM_EIO;

@@ -145,6 +145,15 @@ int cm_store_ids_fold_now(sqlite3 *db);
  */
 int cm_store_seq_of(sqlite3 *db, const char *id, int64_t *seq);
 
+/*
+ * Marks the stored findings the attack sequences among v[0..n) name as their
+ * members (associatedAttackSequenceArn, store_assoc.c), inside the caller's
+ * transaction; with publishing, a marked finding that is not archived is held
+ * for publishing as an update is. Returns 0 or CM_EIO.
+ */
+int cm_store_link_sequences(sqlite3 *db, const struct cm_store_put *v, size_t n, bool publishing,
+                            int64_t now_ms);
+
 /* ---- Findings made ready for their rows (store_prep.c) ---- */
 
 /* An event of a new finding, with its place in the caller's list (the first of a key counts). */

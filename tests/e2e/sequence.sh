@@ -180,6 +180,114 @@ got=$(members "$T/hand.json")
 check "the hand-made theft: its signals are the scan's findings ($got)" \
     test "$got" = "AttackSequence:IAM/CompromisedCredentials ok"
 
+# --- members point to their sequence: associatedAttackSequenceArn ----------------------
+# Every finding a sequence's signals name carries the sequence's ARN at the top level
+# (spec 2.1), in the scan's output and in the store, whichever scan stored the member:
+# hourly scans (--state --db) store what one scan does. Before 2026-12-05 no finding had it.
+# assoc FILE: "id type count associatedAttackSequenceArn" per finding (API JSON lines), sorted
+assoc() {
+    python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    if l.strip():
+        f = json.loads(l)
+        print(f["id"], f["type"], f["service"]["count"], f.get("associatedAttackSequenceArn", "-"))
+' "$1" | sort
+}
+# marks FILE: per sequence, "ok" or the signals whose finding does not carry the lowest ARN
+# of the sequences naming it (of two, the lower wins: the same whichever came first); and
+# any finding that says it belongs to a sequence that does not name it.
+marks() {
+    python3 -c '
+import json, sys
+fs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by = {f["id"]: f for f in fs}
+seqs = [f for f in fs if f["type"].startswith("AttackSequence:")]
+want = {}
+for q in seqs:
+    for g in q["service"]["detection"]["sequence"]["signals"]:
+        want[g["uid"]] = min(want.get(g["uid"], q["arn"]), q["arn"])
+for q in seqs:
+    bad = [g["uid"] for g in q["service"]["detection"]["sequence"]["signals"]
+           if by.get(g["uid"], {}).get("associatedAttackSequenceArn") != want[g["uid"]]]
+    print(q["type"], " ".join(bad) if bad else "ok")
+for f in fs:
+    if "associatedAttackSequenceArn" in f and f["id"] not in want:
+        print(f["type"], "is named by no sequence")
+' "$1" | sort
+}
+got=$(marks "$T/hand.json")
+check "hand-made theft: its five signals' findings name the sequence's ARN ($got)" \
+    test "$got" = "AttackSequence:IAM/CompromisedCredentials ok" -a \
+    "$(grep -c associatedAttackSequenceArn "$T/hand.json")" -eq 5
+HS="$T/hand-split/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/02"
+mkdir -p "$HS"
+python3 - "$T/hand" "$HS" <<'PY'
+import glob, json, sys
+src = glob.glob(sys.argv[1] + "/AWSLogs/*/CloudTrail/*/*/*/*/*.json")[0]
+r = json.load(open(src))["Records"]
+# The first record (a Tor caller's GetCallerIdentity) alone, then the rest: its findings are
+# stored by the first scan and see no new activity in the second, which makes the sequence.
+json.dump({"Records": r[:1]}, open(sys.argv[2] + "/111122223333_CloudTrail_us-east-1_20260302T1000Z_a.json", "w"))
+json.dump({"Records": r[1:]}, open(sys.argv[2] + "/111122223333_CloudTrail_us-east-1_20260302T1005Z_b.json", "w"))
+PY
+TOR="--intel-list tor_exit=TXT:$T/hand/tor.txt"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --db "$T/hw.db" $TOR "$T/hand/AWSLogs" \
+    >/dev/null 2>&1
+"$COALMINE" rules put --db "$T/hs.db" --name all --event-pattern '{"source":["aws.guardduty"]}' \
+    >/dev/null 2>&1
+fail=0
+for p in a b; do
+    # shellcheck disable=SC2086
+    "$COALMINE" scan --no-default-intel --quiet --threads 2 --format json --db "$T/hs.db" \
+        --state "$T/hs.state" $TOR "$HS"/*_$p.json >"$T/hs.$p.json" 2>"$T/hs.$p.err" || fail=1
+done
+check "hand-made theft in two scans with --state --db: both exit 0" test $fail -eq 0
+"$COALMINE" findings export --db "$T/hw.db" >"$T/hw.json" 2>/dev/null
+"$COALMINE" findings export --db "$T/hs.db" >"$T/hs.json" 2>/dev/null
+got=$(marks "$T/hs.json")
+check "... the store: every signal's finding names the sequence ($got)" \
+    test "$got" = "AttackSequence:IAM/CompromisedCredentials ok"
+if [ "$(assoc "$T/hw.json")" = "$(assoc "$T/hs.json")" ]; then
+    ok "... the store holds what one scan stores (ids, counts, associatedAttackSequenceArn)"
+else
+    nok "... the store holds what one scan stores (ids, counts, associatedAttackSequenceArn)" \
+        "$(assoc "$T/hw.json" | diff - "$(assoc "$T/hs.json" >"$T/hs.assoc"; echo "$T/hs.assoc")")"
+fi
+early=$(jq -r 'select(.type == "UnauthorizedAccess:IAMUser/TorIPCaller") | .id' "$T/hs.a.json")
+check "... the first scan's Tor caller, stored without the mark, has it now ($early)" \
+    test -n "$early" -a "$(jq -r "select(.id == \"$early\") | .associatedAttackSequenceArn" \
+    "$T/hs.json")" = "$(jq -r 'select(.type | startswith("AttackSequence:")) | .arn' "$T/hs.json")"
+if command -v sqlite3 >/dev/null; then
+    got=$(sqlite3 "$T/hs.db" "SELECT f.id FROM outbox_held h JOIN findings f ON f.seq = h.fid \
+        WHERE f.id = '$early'")
+    check "... and the change is held for publishing as an update is ($got)" test "$got" = "$early"
+else
+    skip "... and the change is held for publishing as an update is" "no sqlite3"
+fi
+seqarn=$(jq -r 'select(.type | startswith("AttackSequence:")) | .arn' "$T/hs.json")
+got=$("$COALMINE" findings list --db "$T/hs.db" --format ids --finding-criteria \
+    "{\"Criterion\":{\"associatedAttackSequenceArn\":{\"Equals\":[\"$seqarn\"]}}}" | wc -l)
+check "findings list --finding-criteria associatedAttackSequenceArn = the sequence: its 5 members ($got)" \
+    test "$got" -eq 5
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 1 --format json --db "$T/h1.db" \
+    --state "$T/h1.state" $TOR "$HS"/*_a.json >/dev/null 2>&1
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 1 --format json --db "$T/h1.db" \
+    --state "$T/h1.state" $TOR "$HS"/*_b.json >/dev/null 2>&1
+"$COALMINE" findings export --db "$T/h1.db" >"$T/h1.json" 2>/dev/null
+check "... --threads 1 stores the same as --threads 2" \
+    test "$(assoc "$T/h1.json")" = "$(assoc "$T/hs.json")"
+got=$(marks "$T/scan.json" | tr '\n' ' ')
+check "the corpus: one scan's members carry the lower ARN of the sequences naming them ($got)" \
+    test "$got" = "AttackSequence:IAM/CompromisedCredentials ok AttackSequence:S3/CompromisedData ok "
+check "the corpus: --threads 2 marks the same findings as one thread" \
+    test "$(assoc "$T/scan2.json")" = "$(assoc "$T/scan.json")"
+check "the corpus: the store's export marks what the scan printed" \
+    test "$(assoc "$T/export.json")" = "$(assoc "$T/scan.json")"
+
 # --- filters and rule patterns on its paths ---------------------------------------------
 ids() { "$COALMINE" findings list --db "$T/db" --format ids --finding-criteria "$1" 2>&1 | sort; }
 both=$("$COALMINE" findings list --db "$T/db" --format ids --type \

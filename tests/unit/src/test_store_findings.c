@@ -362,6 +362,97 @@ static void test_get_round_trip(void **state)
     t_events_finish(&e);
 }
 
+/* An attack sequence finding of type whose signals name the findings m[0..n). */
+static void sequence_of(struct cm_finding *q, const struct t_events *e, const char *type,
+                        struct cm_finding *const *m, size_t n)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_detection d = t_detection(type, t_event_for(e, "PenTest:IAMUser/KaliLinux"));
+    char info[512];
+    size_t len = (size_t)snprintf(info, sizeof(info), "{\"sequence\":{\"signals\":[");
+
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(info + len, sizeof(info) - len, "%s{\"uid\":\"%s\"}", i ? "," : "",
+                                m[i]->id);
+    }
+    snprintf(info + len, sizeof(info) - len, "]}}");
+    if (strstr(type, "S3/") != NULL) {
+        d.resource_type = CM_RES_S3_BUCKET;
+        d.resource_id = CM_STR_LIT("example-data-bucket");
+    } else {
+        d.resource_type = CM_RES_ACCESS_KEY;
+        d.resource_id = CM_STR_LIT("AKIAIOSFODNN7EXAMPLE");
+    }
+    d.info = cm_str_make(info, strlen(info));
+    cm_finding_init(q);
+    assert_int_equal(cm_finding_from_detection(q, &ctx, &d), 0);
+}
+
+#define ASSOC_SQL                                                                                  \
+    "SELECT json_extract(d.doc, '$.associatedAttackSequenceArn') FROM findings f"                  \
+    " JOIN finding_docs d ON d.seq = f.seq WHERE f.id = ?"
+
+/*
+ * A finding stored by an earlier batch gets associatedAttackSequenceArn when the attack
+ * sequence naming it is stored (the lower ARN of two), its count and updatedAt as they
+ * were; one named by no sequence does not; a later repeat keeps the mark. Before
+ * 2026-12-05 only the findings of the scan that made the sequence could be marked, so
+ * hourly scans stored less than one scan.
+ */
+static void test_sequence_members_marked(void **state)
+{
+    struct t_events e;
+    struct cm_finding f[3], q[2], r;
+    struct cm_finding *v[3], *one;
+    struct cm_store *st;
+    char err[256] = "", got[512], updated[64], lower[512];
+    (void)state;
+
+    t_events_init(&e);
+    samples(f, v, &e);
+    assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    assert_int_equal(put_all(st, v, 3, err, sizeof(err)), 0);
+    query_text("SELECT updated_at FROM findings WHERE id = ?", f[0].id, updated, sizeof(updated));
+    sequence_of(&q[0], &e, "AttackSequence:IAM/CompromisedCredentials", v, 2);
+    sequence_of(&q[1], &e, "AttackSequence:S3/CompromisedData", v, 2);
+    one = &q[0];
+    assert_int_equal(put_all(st, &one, 1, err, sizeof(err)), 0);
+    for (int i = 0; i < 2; i++) {
+        query_text(ASSOC_SQL, f[i].id, got, sizeof(got));
+        assert_string_equal(got, q[0].arn.p);
+    }
+    query_text(ASSOC_SQL, f[2].id, got, sizeof(got));
+    assert_string_equal(got, "");
+    query_text(ASSOC_SQL, q[0].id, got, sizeof(got));
+    assert_string_equal(got, "");
+    assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f[0].id), f[0].count);
+    query_text("SELECT updated_at FROM findings WHERE id = ?", f[0].id, got, sizeof(got));
+    assert_string_equal(got, updated);
+    /* The second sequence: the lower of the two ARNs, whichever came first. */
+    snprintf(lower, sizeof(lower), "%s",
+             strcmp(q[0].arn.p, q[1].arn.p) < 0 ? q[0].arn.p : q[1].arn.p);
+    one = &q[1];
+    assert_int_equal(put_all(st, &one, 1, err, sizeof(err)), 0);
+    query_text(ASSOC_SQL, f[0].id, got, sizeof(got));
+    assert_string_equal(got, lower);
+    /* New activity of a member: merged with the stored document, the mark stays. */
+    repeat_of(&r, &e);
+    one = &r;
+    assert_int_equal(put_all(st, &one, 1, err, sizeof(err)), 0);
+    assert_int_equal(query_int("SELECT count FROM findings WHERE id = ?", f[0].id),
+                     f[0].count + r.count);
+    query_text(ASSOC_SQL, f[0].id, got, sizeof(got));
+    assert_string_equal(got, lower);
+    cm_store_close(st);
+    cm_finding_finish(&r);
+    for (int i = 0; i < 3; i++) {
+        cm_finding_finish(&f[i]);
+    }
+    cm_finding_finish(&q[0]);
+    cm_finding_finish(&q[1]);
+    t_events_finish(&e);
+}
+
 static void test_repeat_in_one_batch_and_unarchived(void **state)
 {
     struct t_events e;
@@ -1058,6 +1149,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_older_events_after_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeat_in_one_batch_and_unarchived, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sequence_members_marked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_dedup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_keys_per_finding, setup, teardown),

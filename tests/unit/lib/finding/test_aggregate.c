@@ -441,6 +441,85 @@ static void test_restate(void **state)
     t_events_finish(&e);
 }
 
+/* An attack sequence detection whose signals name member, an unknown id and two no ids. */
+static void add_sequence(struct cm_agg *a, const struct cm_finding_ctx *ctx, struct t_events *e,
+                         const char *type, const char *member, struct cm_finding **out)
+{
+    char info[512];
+    struct cm_detection d = t_detection(type, &e->ct);
+
+    snprintf(info, sizeof(info),
+             "{\"sequence\":{\"uid\":\"x\",\"signals\":[{\"uid\":\"%s\",\"name\":\"a\"},"
+             "{\"uid\":\"0123456789abcdef0123456789abcdef\"},{\"uid\":\"NOT-AN-ID\"},"
+             "{\"name\":\"no uid\"}]}}",
+             member);
+    if (strstr(type, "S3/") != NULL) {
+        d.resource_type = CM_RES_S3_BUCKET;
+        d.resource_id = CM_STR_LIT("example-data-bucket");
+    } else {
+        d.resource_type = CM_RES_ACCESS_KEY;
+        d.resource_id = CM_STR_LIT("AKIAIOSFODNN7EXAMPLE");
+    }
+    d.info = cm_str_make(info, strlen(info));
+    assert_int_equal(cm_agg_add(a, ctx, &d, out, NULL), 0);
+}
+
+/*
+ * associatedAttackSequenceArn: a finding an attack sequence's signals name gets the
+ * sequence's ARN; of two sequences naming it, the lower ARN, whichever came first;
+ * a sequence, ids the aggregator does not hold and uids that are no ids change nothing.
+ * A repeat of the member keeps its mark (cm_finding_merge). Before 2026-12-05 no
+ * finding said which sequence it belonged to.
+ */
+static void test_link_sequences(void **state)
+{
+    static const char *const types[2] = {"AttackSequence:IAM/CompromisedCredentials",
+                                         "AttackSequence:S3/CompromisedData"};
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    char arn[2][256], member[CM_FINDING_ID_LEN + 1];
+    (void)state;
+
+    t_events_init(&e);
+    for (int order = 0; order < 2; order++) {
+        struct cm_agg *a;
+        struct cm_finding *m = NULL, *q[2] = {NULL, NULL};
+        struct cm_detection d = t_detection("PenTest:IAMUser/KaliLinux", &e.ct);
+        const char *lower;
+        struct cm_str ev0 = e.ct.u.ct.event_id;
+
+        assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &m, NULL), 0);
+        memcpy(member, m->id, sizeof(member));
+        for (int k = 0; k < 2; k++) {
+            int i = order ? 1 - k : k;
+            add_sequence(a, &ctx, &e, types[i], member, &q[i]);
+            snprintf(arn[i], sizeof(arn[i]), "%.*s", (int)q[i]->arn.len, q[i]->arn.p);
+        }
+        assert_string_not_equal(arn[0], arn[1]);
+        lower = strcmp(arn[0], arn[1]) < 0 ? arn[0] : arn[1];
+        assert_int_equal(cm_agg_link_sequences(a), 0);
+        for (size_t i = 0; i < cm_agg_stats(a)->findings; i++) {
+            struct cm_finding *f = cm_agg_at(a, i);
+            if (strcmp(f->id, member) == 0) {
+                assert_true(cm_str_eqc(f->sequence_arn, lower));
+            } else {
+                assert_null(f->sequence_arn.p); /* a sequence is no member of itself */
+            }
+        }
+        /* A repeat of the member (new activity, built without the mark) keeps it. */
+        e.ct.u.ct.event_id = CM_STR_LIT("a-later-record");
+        d = t_detection("PenTest:IAMUser/KaliLinux", &e.ct);
+        d.time_ms += 60000;
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &m, NULL), 0);
+        assert_int_equal(m->count, 6); /* 3 + 3: a repeat, not the same record */
+        assert_true(cm_str_eqc(m->sequence_arn, lower));
+        e.ct.u.ct.event_id = ev0;
+        cm_agg_destroy(a);
+    }
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_restate),
+        cmocka_unit_test(test_link_sequences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -630,6 +630,71 @@ static void test_round_trip(void **state)
 }
 
 /*
+ * associatedAttackSequenceArn (spec §2.1) is read and written back at the top level of
+ * every JSON form, and only when present, and a marked finding's EventBridge event id
+ * differs from the unmarked one's. Before 2026-12-05 the parser dropped it.
+ */
+static void test_sequence_arn_round_trip(void **state)
+{
+    static const char arn[] = "arn:aws:guardduty:us-east-1:111122223333:detector/"
+                              "12abc34d567e8fa901bc2d34e56789f0/finding/"
+                              "0123456789abcdef0123456789abcdef";
+    static const char key[] = "\"associatedAttackSequenceArn\":";
+    struct t_events e;
+    struct cm_finding f, g;
+    struct cm_buf with;
+    char *a, *b;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+    a = api_json(&f);
+    assert_null(strstr(a, key)); /* absent: left out */
+    /* The document with the member added last, as GuardDuty would send it. */
+    cm_buf_init(&with, 0);
+    assert_int_equal(cm_buf_append(&with, a, strlen(a) - 1), 0);
+    assert_int_equal(cm_buf_puts(&with, ",\"associatedAttackSequenceArn\":\""), 0);
+    assert_int_equal(cm_buf_puts(&with, arn), 0);
+    assert_int_equal(cm_buf_puts(&with, "\"}"), 0);
+    cm_finding_init(&g);
+    assert_int_equal(cm_finding_from_json(&g, with.p, with.len, NULL), 0);
+    b = api_json(&g);
+    assert_string_equal(b, with.p);
+    free(b);
+    for (int form = 0; form < 2; form++) {
+        struct cm_buf out;
+        char *at;
+
+        cm_buf_init(&out, 0);
+        assert_int_equal(form ? cm_finding_to_eventbridge(&g, 0, &out)
+                              : cm_finding_to_json(&g, CM_FORM_EVENT, &out),
+                         0);
+        at = strstr(out.p, key);
+        assert_non_null(at);
+        assert_memory_equal(at + strlen(key) + 1, arn, strlen(arn));
+        cm_buf_finish(&out);
+    }
+    /* Marking a stored member moves neither updatedAt nor count: the event id tells them apart. */
+    {
+        struct cm_buf ea, eb;
+
+        cm_buf_init(&ea, 0);
+        cm_buf_init(&eb, 0);
+        assert_int_equal(cm_finding_to_eventbridge(&f, 0, &ea), 0);
+        assert_int_equal(cm_finding_to_eventbridge(&g, 0, &eb), 0);
+        assert_memory_equal(ea.p, "{\"version\":\"0\",\"id\":\"", 21);
+        assert_memory_not_equal(ea.p, eb.p, 21 + 36);
+        cm_buf_finish(&ea);
+        cm_buf_finish(&eb);
+    }
+    cm_buf_finish(&with);
+    cm_finding_finish(&g);
+    cm_finding_finish(&f);
+    free(a);
+    t_events_finish(&e);
+}
+
+/*
  * A bucket's createdAt (epoch seconds) too big for milliseconds in an int64_t is not
  * converted: before 2026-12-05, 1e78 was cast to int64_t, undefined behaviour that UBSan
  * stopped fuzz_finding on. A value in range still is.
@@ -746,6 +811,7 @@ int main(void)
         cmocka_unit_test(test_partition),
         cmocka_unit_test(test_bucket_created_range),
         cmocka_unit_test(test_sequence),
+        cmocka_unit_test(test_sequence_arn_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,46 @@ static void test_ocsf(void **state)
     assert_int_equal(cm_finding_ocsf_severity_id(9.0), 5);
 }
 
+/*
+ * A member of an attack sequence says so under unmapped (OCSF's Detection Finding has no
+ * place for it); a finding that is none leaves it out. Before 2026-12-05 neither had it.
+ */
+static void test_ocsf_sequence_arn(void **state)
+{
+    static const char arn[] = "arn:aws:guardduty:us-east-1:111122223333:detector/"
+                              "12abc34d567e8fa901bc2d34e56789f0/finding/"
+                              "0123456789abcdef0123456789abcdef";
+    struct t_events e;
+    struct cm_finding f;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "UnauthorizedAccess:IAMUser/TorIPCaller"), 0);
+    for (int marked = 0; marked < 2; marked++) {
+        struct cm_json_doc d;
+        struct cm_buf b;
+        uint32_t v;
+
+        if (marked) {
+            assert_int_equal(cm_finding_setc(&f, &f.sequence_arn, arn), 0);
+        }
+        cm_buf_init(&b, 0);
+        assert_int_equal(cm_finding_to_ocsf(&f, NULL, &b), 0);
+        cm_json_doc_init(&d, 0, 0);
+        assert_int_equal(cm_json_parse(&d, b.p, b.len, NULL), 0);
+        v = cm_json_path(&d, 0, "unmapped.associatedAttackSequenceArn");
+        if (marked) {
+            assert_true(v != CM_JSON_NONE && cm_str_eqc(cm_json_raw(&d, v), arn));
+        } else {
+            assert_true(v == CM_JSON_NONE);
+        }
+        cm_json_doc_finish(&d);
+        cm_buf_finish(&b);
+    }
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 /* resources[0] of the OCSF form of f: its uid and type. */
 static void ocsf_resource(const struct cm_finding *f, char *uid, size_t uidsz, char *type,
                           size_t typesz)
@@ -496,6 +536,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocsf),
+        cmocka_unit_test(test_ocsf_sequence_arn),
         cmocka_unit_test(test_ocsf_resource_type),
         cmocka_unit_test(test_ocsf_evidences),
         cmocka_unit_test(test_eventbridge),
