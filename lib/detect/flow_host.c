@@ -513,14 +513,44 @@ static bool serve_reply(const struct flow_host *fh, struct host *h, const struct
     return s->peers >= SERVE_PEERS;
 }
 
+/* HTTP and HTTPS: what an instance's package updates, agents and SDKs use first. */
+static bool web_port(uint16_t port)
+{
+    return port == 80 || port == 443;
+}
+
+/* Whether h's remote ports are web ports only (or none). */
+static bool web_only(const struct host *h)
+{
+    for (size_t i = 0; i < PORT_SLOTS; i++) {
+        if (h->port[i] != 0 && !web_port(h->port[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * A request to port: unusual when the history, learned, lacks it. A web port is not
+ * unusual to a history of web ports only, or of none: an instance that talked only
+ * inside the VPC (a domain controller, a database) reaching the Internet for the first
+ * time on 443 is patching or calling an AWS or vendor API, not using an odd server port
+ * (on CICIDS2017's benign sample, the domain controller's first call to a Microsoft
+ * host on 443 two days in was a NetworkPortUnusual once learning started with the
+ * interface's first record). Any other port, and a web port after other ports, is
+ * judged as before.
+ */
 static int port_unusual(struct flow_host *fh, struct host *h, uint16_t port, bool learned,
                         const struct cm_event *ev, const struct cm_flow_view *v,
                         struct cm_sink *sink)
 {
+    bool ordinary;
+
     if (port_has(h, port)) {
         return novel_again(fh, h, K_PORT, port, ev, v, NULL, sink);
     }
-    if ((h->flags & H_PORTS_FULL) || !port_add(h, port) || !learned) {
+    ordinary = web_port(port) && web_only(h);
+    if ((h->flags & H_PORTS_FULL) || !port_add(h, port) || !learned || ordinary) {
         return CM_OK;
     }
     return novel_start(fh, h, K_PORT, port, ev, v, NULL, sink);

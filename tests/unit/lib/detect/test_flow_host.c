@@ -454,6 +454,48 @@ static void test_port_unusual(void **state)
 }
 
 /*
+ * An instance that talked only inside the VPC for more than a day (a domain controller):
+ * its first calls to the Internet on 443 and 80 (patching, an API) are not an unusual
+ * port; a port of another kind is, and after it a new web port is judged as any.
+ */
+static void test_port_first_contact_web(void **state)
+{
+    struct run r = {0};
+    const struct det *d;
+    int64_t L = T0 + 30 * HOUR;
+
+    (void)state;
+    for (int h = 0; h < 30; h++) {
+        conn("eni-0dc", "i-0dc", "10.0.5.20", "10.0.5.10", 50000 + h, 389, 6, 20, 3000,
+             T0 + h * HOUR, 5, "ACCEPT", true);
+    }
+    conn("eni-0dc", "i-0dc", "10.0.5.20", "65.52.108.233", 49700, 443, 6, 40, 9000, L, 20, "ACCEPT",
+         true);
+    conn("eni-0dc", "i-0dc", "10.0.5.20", "13.107.4.50", 49701, 80, 6, 20, 4000, L + 60, 5,
+         "ACCEPT", true);
+    run_text(&r, render(false), NULL);
+    assert_int_equal(r.n, 0);
+    done(&r);
+
+    /* The same instance calling TCP/4444 first: unusual; then 8080 and 80 after it. */
+    for (int h = 0; h < 30; h++) {
+        conn("eni-0dc", "i-0dc", "10.0.5.20", "10.0.5.10", 50000 + h, 389, 6, 20, 3000,
+             T0 + h * HOUR, 5, "ACCEPT", true);
+    }
+    conn("eni-0dc", "i-0dc", "10.0.5.20", "185.100.87.41", 49700, 4444, 6, 40, 9000, L, 20,
+         "ACCEPT", true);
+    conn("eni-0dc", "i-0dc", "10.0.5.20", "185.100.87.41", 49702, 80, 6, 20, 4000, L + 60, 5,
+         "ACCEPT", true);
+    run_text(&r, render(false), NULL);
+    assert_int_equal(r.n, 2);
+    d = nth(&r, PORT, "i-0dc", 0);
+    assert_int_equal(d->dstport, 4444);
+    d = nth(&r, PORT, "i-0dc", 1);
+    assert_int_equal(d->dstport, 80);
+    done(&r);
+}
+
+/*
  * A WireGuard server (UDP/51820) answers its peers from its service port. Default-format logs
  * have no direction, so the port order makes its answer to a peer on a lower port look like
  * the instance calling that port. Before 2026-12-04 a laptop peer that moved to a hotel (new
@@ -1300,6 +1342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_unusual),
+        cmocka_unit_test(test_port_first_contact_web),
         cmocka_unit_test(test_port_served),
         cmocka_unit_test(test_port_traceroute),
         cmocka_unit_test(test_port_unusual_ipv6),
