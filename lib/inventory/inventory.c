@@ -120,6 +120,7 @@ void cm_inventory_stats(const struct cm_inventory *inv, struct cm_inventory_stat
     st->nics = inv->nnic;
     st->addresses = cm_map_count(inv->by_addr);
     st->loaded = inv->loaded;
+    st->loaded_nics = inv->loaded_nics;
     st->observed = inv->observed;
     st->skipped = inv->skipped;
     st->full = inv->full;
@@ -693,6 +694,9 @@ int inv_put_nic(struct cm_inventory *inv, const struct inv_nic_in *in, uint32_t 
         c->sgs = sgs;
         c->nsgs = (uint8_t)k;
     }
+    if (c->service == INV_SVC_NONE) {
+        c->service = in->service;
+    }
     if (inst != INV_NONE) {
         bind_owner(inv, n, inst, in->since_ms, in->device);
     } else if (c->inst == INV_NONE && in->since_ms > c->since_ms) {
@@ -734,4 +738,18 @@ void inv_set_state(struct cm_inventory *inv, struct cm_str id, uint8_t state)
     if (i != INV_NONE) {
         merge_state(&inv->inst[i], state);
     }
+}
+
+const char *inv_service_name(uint8_t service)
+{
+    static const char *const names[] = {
+        [INV_SVC_NONE] = "",
+        [INV_SVC_NAT] = "NAT gateway",
+        [INV_SVC_ELB] = "load balancer",
+        [INV_SVC_LAMBDA] = "Lambda function",
+        [INV_SVC_ENDPOINT] = "VPC endpoint",
+        [INV_SVC_OTHER] = "AWS-managed interface",
+    };
+
+    return service < sizeof(names) / sizeof(names[0]) ? names[service] : "";
 }

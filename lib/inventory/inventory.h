@@ -6,8 +6,12 @@
  * addresses and security groups).
  *
  * It is filled from two sources, in any order and any number of times:
- *   - the JSON that `aws ec2 describe-instances` prints (--inventory FILE),
- *     given whole in a buffer (lib/ does no I/O): cm_inventory_add_describe();
+ *   - the JSON that `aws ec2 describe-instances` or `aws ec2
+ *     describe-network-interfaces` prints (--inventory FILE), given whole in
+ *     a buffer (lib/ does no I/O): cm_inventory_add_describe(). The latter
+ *     also says which interfaces belong to no instance (a NAT gateway's, a
+ *     load balancer's, a Lambda function's, a VPC endpoint's):
+ *     cm_inventory_service();
  *   - CloudTrail records seen in the same run: cm_inventory_observe() takes
  *     the successful ec2.amazonaws.com calls RunInstances, CreateNetworkInterface,
  *     AttachNetworkInterface, AssignPrivateIpAddresses (a node's pod addresses and
@@ -110,15 +114,16 @@ struct cm_inventory_report {
 };
 
 struct cm_inventory_stats {
-    size_t instances;   /* instance records */
-    size_t nics;        /* interface records */
-    size_t addresses;   /* address keys */
-    uint64_t loaded;    /* instances read from inventory files */
-    uint64_t observed;  /* CloudTrail records taken (RunInstances, ...) */
-    uint64_t skipped;   /* bad entries of inventory files */
-    uint64_t full;      /* instances, interfaces or addresses not added: a cap was reached */
-    uint64_t ambiguous; /* addresses used in two VPCs (found only with their VPC) */
-    size_t bytes;       /* memory held, roughly */
+    size_t instances;     /* instance records */
+    size_t nics;          /* interface records */
+    size_t addresses;     /* address keys */
+    uint64_t loaded;      /* instances read from inventory files */
+    uint64_t loaded_nics; /* interfaces read from describe-network-interfaces files */
+    uint64_t observed;    /* CloudTrail records taken (RunInstances, ...) */
+    uint64_t skipped;     /* bad entries of inventory files */
+    uint64_t full;        /* instances, interfaces or addresses not added: a cap was reached */
+    uint64_t ambiguous;   /* addresses used in two VPCs (found only with their VPC) */
+    size_t bytes;         /* memory held, roughly */
 };
 
 /*
@@ -139,7 +144,13 @@ void cm_inventory_set_lock(struct cm_inventory *inv, const struct cm_inventory_l
  * more JSON documents, each {"Reservations": [{"Instances": [...]}...]},
  * a single reservation {"Instances": [...]} (run-instances prints that), or
  * an array of reservations, of instances, or of arrays of instances (what
- * --query 'Reservations[].Instances[]' prints). Bad entries go to rep (may
+ * --query 'Reservations[].Instances[]' prints); or describe-network-interfaces
+ * output, {"NetworkInterfaces": [...]} (or an array of its interfaces), of
+ * which each interface's addresses, prefixes, groups, subnet and VPC are
+ * read, its Attachment.InstanceId binds it to that instance, and its
+ * InterfaceType (else a Description "ELB ..." or "AWS Lambda VPC ...", else
+ * RequesterManaged without an instance) marks one that no instance can have
+ * (see cm_inventory_service). Bad entries go to rep (may
  * be NULL) and are skipped. Returns 0; CM_EINVAL when the buffer is not JSON
  * or not in one of these shapes (diag, which may be NULL, has the line and
  * reason; nothing is added); CM_E2BIG (4 GiB or more); CM_ENOMEM.
@@ -172,6 +183,19 @@ int cm_inventory_observe(struct cm_inventory *inv, const struct cm_event *ev);
  * CM_ENOMEM / CM_E2BIG from the finding's arena.
  */
 int cm_inventory_enrich(const struct cm_inventory *inv, struct cm_finding *f);
+
+/*
+ * What serves the interface of Instance finding f when that is no EC2
+ * instance: f names no instance id, its first interface's ENI id is one a
+ * describe-network-interfaces file marked (InterfaceType nat_gateway,
+ * network_load_balancer, lambda, vpc_endpoint, ..., an "ELB ..."
+ * Description, or RequesterManaged) and that is attached to no instance
+ * when f was last seen. Returns the service's name ("NAT gateway", "load
+ * balancer", "Lambda function", "VPC endpoint", "AWS-managed interface"),
+ * or NULL (inv NULL, another resource type, an instance, an interface
+ * not known as a service's).
+ */
+const char *cm_inventory_service(const struct cm_inventory *inv, const struct cm_finding *f);
 
 /*
  * The value of tag key of the instance named by resource (an instance id,

@@ -18,6 +18,13 @@
  * instance with no NetworkInterfaces gets one interface (without an ENI id)
  * from its top-level SubnetId, VpcId, PrivateIpAddress, PrivateDnsName,
  * PublicIpAddress, PublicDnsName and SecurityGroups.
+ *
+ * describe-network-interfaces output ({"NetworkInterfaces": [...]}, or its
+ * interfaces in a top-level array) gives interfaces on their own: the same
+ * interface members, Attachment.InstanceId (the instance it is bound to),
+ * and InterfaceType, Description and RequesterManaged, which say when it is
+ * a service's (NAT gateway, load balancer, Lambda, endpoint) and no
+ * instance's.
  */
 #include "inventory/inventory_impl.h"
 
@@ -278,6 +285,114 @@ static int read_instance(struct rd *r, uint32_t o)
     return rc == CM_EFULL ? 0 : rc;
 }
 
+/* Interface types an instance's interface has; any other is a service's (nat_gateway, ...). */
+static const char *const INSTANCE_TYPES[] = {"interface", "efa", "efa-only", "trunk", "branch"};
+
+/*
+ * What serves interface o of describe-network-interfaces when it is no
+ * instance's: its InterfaceType, else a load balancer's Description ("ELB
+ * app/...": an ALB or CLB shows InterfaceType "interface"), else
+ * RequesterManaged (Fargate, RDS, ...). INV_SVC_NONE when it may be an
+ * instance's (attached to one, or an ordinary interface not yet attached).
+ */
+static uint8_t service_of(struct rd *r, uint32_t o, bool attached)
+{
+    const struct cm_json_doc *d = r->d;
+    struct cm_arena *s = &r->inv->scratch;
+    struct cm_str type = inv_member(d, o, "InterfaceType", s);
+    struct cm_str desc = inv_member(d, o, "Description", s);
+    uint32_t rm = inv_get(d, o, "RequesterManaged");
+    bool ordinary = type.p == NULL;
+
+    for (size_t k = 0; !ordinary && k < sizeof(INSTANCE_TYPES) / sizeof(INSTANCE_TYPES[0]); k++) {
+        ordinary = cm_str_eqc(type, INSTANCE_TYPES[k]);
+    }
+    if (!ordinary) {
+        if (cm_str_eqc(type, "nat_gateway")) {
+            return INV_SVC_NAT;
+        }
+        if (cm_str_eqc(type, "network_load_balancer") ||
+            cm_str_eqc(type, "gateway_load_balancer") || cm_str_eqc(type, "load_balancer")) {
+            return INV_SVC_ELB;
+        }
+        if (cm_str_eqc(type, "lambda")) {
+            return INV_SVC_LAMBDA;
+        }
+        if (cm_str_eqc(type, "vpc_endpoint") ||
+            cm_str_eqc(type, "gateway_load_balancer_endpoint")) {
+            return INV_SVC_ENDPOINT;
+        }
+        return INV_SVC_OTHER;
+    }
+    if (attached) {
+        return INV_SVC_NONE;
+    }
+    if (desc.len >= 4 && memcmp(desc.p, "ELB ", 4) == 0) {
+        return INV_SVC_ELB;
+    }
+    if (desc.len >= 15 && memcmp(desc.p, "AWS Lambda VPC ", 15) == 0) {
+        return INV_SVC_LAMBDA;
+    }
+    if (rm != CM_JSON_NONE && cm_json_type(d, rm) == CM_JSON_TRUE) {
+        return INV_SVC_OTHER;
+    }
+    return INV_SVC_NONE;
+}
+
+/*
+ * One interface of describe-network-interfaces: indexed, bound to the
+ * instance its Attachment.InstanceId names (made, bare, when unknown), and
+ * marked with the service it belongs to when no instance can have it.
+ */
+static int read_eni(struct rd *r, uint32_t o)
+{
+    const struct cm_json_doc *d = r->d;
+    struct cm_inventory *inv = r->inv;
+    struct cm_arena *s = &inv->scratch;
+    struct inv_nic_in nic;
+    struct inv_inst_in in;
+    uint32_t idx = INV_NONE;
+    int rc;
+
+    cm_arena_reset(s);
+    if (cm_json_type(d, o) != CM_JSON_OBJECT) {
+        bad(r, o, "network interface is not an object");
+        return 0;
+    }
+    memset(&in, 0, sizeof(in));
+    in.id = inv_member(d, inv_get(d, o, "Attachment"), "InstanceId", s);
+    if (in.id.p != NULL && !inv_valid_id(in.id, "i-")) {
+        bad_text(r, o, "Attachment.InstanceId is not an instance id", in.id);
+        return 0;
+    }
+    if (!read_nic(r, o, &nic, 0)) {
+        return 0;
+    }
+    nic.service = service_of(r, o, in.id.p != NULL);
+    if (in.id.p != NULL) {
+        in.owner = inv_member(d, o, "OwnerId", s);
+        in.owner = cm_account_id_ok(in.owner) ? in.owner : CM_STR_NULL;
+        rc = inv_put_inst(inv, &in, &idx);
+        if (rc != 0) {
+            return rc == CM_EFULL ? 0 : rc;
+        }
+    }
+    inv->loaded_nics++;
+    rc = inv_put_nic(inv, &nic, idx);
+    return rc == CM_EFULL ? 0 : rc;
+}
+
+static int read_enis(struct rd *r, uint32_t arr)
+{
+    int rc = 0;
+
+    for (uint32_t i = cm_json_first(r->d, arr); rc == 0 && i != CM_JSON_NONE;
+         i = cm_json_next(r->d, arr, i)) {
+        rc = read_eni(r, i);
+    }
+    return rc;
+}
+
 static int read_instances(struct rd *r, uint32_t arr)
 {
     int rc = 0;
@@ -306,10 +421,17 @@ static int read_element(struct rd *r, uint32_t e)
     if (cm_json_type(d, e) == CM_JSON_ARRAY) {
         return read_instances(r, e);
     }
+    if (inv_get(d, e, "InstanceId") == CM_JSON_NONE &&
+        inv_get(d, e, "NetworkInterfaceId") != CM_JSON_NONE) {
+        return read_eni(r, e); /* --query 'NetworkInterfaces[]' */
+    }
     return read_instance(r, e);
 }
 
-/* What a document is: 'R' reservations, 'I' one reservation, 'i' one instance, 'A' an array. */
+/*
+ * What a document is: 'R' reservations, 'I' one reservation, 'i' one
+ * instance, 'N' describe-network-interfaces, 'A' an array.
+ */
 static int shape(const struct cm_json_doc *d, uint32_t root)
 {
     uint32_t v;
@@ -323,7 +445,11 @@ static int shape(const struct cm_json_doc *d, uint32_t root)
     if ((v = inv_get(d, root, "Instances")) != CM_JSON_NONE) {
         return cm_json_type(d, v) == CM_JSON_ARRAY ? 'I' : 0;
     }
-    return inv_get(d, root, "InstanceId") != CM_JSON_NONE ? 'i' : 0;
+    if (inv_get(d, root, "InstanceId") != CM_JSON_NONE) {
+        return 'i';
+    }
+    v = inv_get(d, root, "NetworkInterfaces");
+    return v != CM_JSON_NONE && cm_json_type(d, v) == CM_JSON_ARRAY ? 'N' : 0;
 }
 
 static int read_doc(struct rd *r, uint32_t root)
@@ -354,6 +480,8 @@ static int read_doc(struct rd *r, uint32_t root)
         return rc;
     case 'i':
         return read_instance(r, root);
+    case 'N':
+        return read_enis(r, inv_get(d, root, "NetworkInterfaces"));
     default:
         for (uint32_t e = cm_json_first(d, root); rc == 0 && e != CM_JSON_NONE;
              e = cm_json_next(d, root, e)) {
@@ -389,7 +517,8 @@ static int parse_all(struct cm_json_doc *d, const char *buf, size_t len, uint32_
             return rc;
         }
         if (shape(d, root) == 0) {
-            cm_diag_set(diag, pos, "no \"Reservations\" or \"Instances\" array");
+            cm_diag_set(diag, pos,
+                        "no \"Reservations\", \"Instances\" or \"NetworkInterfaces\" array");
             return CM_EINVAL;
         }
         rc = cm_grow((void **)roots, &cap, *nroots + 1, sizeof(**roots), MAX_DOCS_FIRST);

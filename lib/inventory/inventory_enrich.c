@@ -210,6 +210,26 @@ int cm_inventory_enrich(const struct cm_inventory *inv, struct cm_finding *f)
     return rc;
 }
 
+const char *cm_inventory_service(const struct cm_inventory *inv, const struct cm_finding *f)
+{
+    const struct cm_instance *in = &f->instance;
+    const char *name = NULL;
+    uint32_t n;
+
+    if (inv == NULL || f->resource_type != CM_RES_INSTANCE || in->instance_id.p != NULL ||
+        in->nnics == 0 || in->nics[0].eni_id.p == NULL) {
+        return NULL;
+    }
+    inv_lock(inv);
+    n = inv_find_nic(inv, in->nics[0].eni_id);
+    if (n != INV_NONE && inv->nic[n].service != INV_SVC_NONE &&
+        inv_nic_inst_at(inv, n, f->last_seen_ms) == INV_NONE && inv->nic[n].inst == INV_NONE) {
+        name = inv_service_name(inv->nic[n].service);
+    }
+    inv_unlock(inv);
+    return name;
+}
+
 int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, const char *key,
                      struct cm_str *value)
 {

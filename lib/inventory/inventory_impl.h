@@ -40,6 +40,23 @@ enum inv_state {
     INV_ST_STOPPED,
 };
 
+/*
+ * What an interface that belongs to no EC2 instance serves (from
+ * describe-network-interfaces: InterfaceType, Description, RequesterManaged);
+ * 0: nothing known, the interface may be an instance's.
+ */
+enum inv_service {
+    INV_SVC_NONE = 0,
+    INV_SVC_NAT,      /* nat_gateway */
+    INV_SVC_ELB,      /* network_load_balancer, gateway_load_balancer, "ELB ..." */
+    INV_SVC_LAMBDA,   /* lambda */
+    INV_SVC_ENDPOINT, /* vpc_endpoint, gateway_load_balancer_endpoint */
+    INV_SVC_OTHER,    /* another AWS-managed type, or requester-managed without an instance */
+};
+
+/* The name of a service (enum inv_service), "" for INV_SVC_NONE. */
+const char *inv_service_name(uint8_t service);
+
 struct inv_inst {
     struct cm_str id, type, image, launch, az, platform, profile_arn, profile_id;
     struct cm_str owner; /* the owning account (describe-instances OwnerId); absent: unknown */
@@ -66,6 +83,7 @@ struct inv_nic {
     int16_t device;   /* device index; -1 unknown */
     uint32_t inst;    /* the instance it is attached to, or INV_NONE */
     int64_t since_ms; /* when that binding (or the interface) was made; 0 unknown */
+    uint8_t service;  /* enum inv_service: what manages it when no instance can (0: not known) */
     struct inv_binding past[INV_NIC_PAST]; /* the instances it was attached to before */
 };
 
@@ -85,7 +103,7 @@ struct cm_inventory {
     size_t tag_bytes;       /* held by the tag arrays */
     /* Lengths of the delegated prefixes indexed, per family (0 IPv4, 1 IPv6): lookups try these. */
     bool pfx_seen[2][129];
-    uint64_t loaded, observed, skipped, full, ambiguous;
+    uint64_t loaded, loaded_nics, observed, skipped, full, ambiguous;
 };
 
 /* What a reader found about an instance (slices valid while it reads). */
@@ -109,6 +127,7 @@ struct inv_nic_in {
     uint32_t nsgs;
     int32_t device;   /* -1 unknown */
     int64_t since_ms; /* attach time, else the instance's */
+    uint8_t service;  /* enum inv_service; 0: none known */
 };
 
 static inline void inv_lock(const struct cm_inventory *inv)

@@ -42,6 +42,7 @@ struct scan_cli {
     uint64_t noaccount;                    /* ... or no account */
     struct cm_store_put *puts;             /* with --db: what storing each finding did */
     size_t *order;                         /* findings in cm_agg_order's order */
+    size_t norder;                         /* ... kept (the inventory drops some) */
     const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
     const struct cm_scan_state *state;     /* --state: names earlier runs' inputs */
     uint64_t trusted;                      /* detections dropped by trusted lists */
@@ -131,7 +132,9 @@ static void usage(FILE *f)
             "                        .gz), so findings name the instance of an interface or\n"
             "                        address, with its type, image, tags and groups (CloudTrail\n"
             "                        RunInstances and network interface calls in the scan\n"
-            "                        do the same); repeatable\n"
+            "                        do the same); or `aws ec2 describe-network-interfaces`,\n"
+            "                        so findings about a NAT gateway's, load balancer's,\n"
+            "                        Lambda's or endpoint's interface are dropped; repeatable\n"
             "      --config FILE     settings from a coalmine.yaml (docs/config.md); the\n"
             "                        command line adds to its lists and overrides the rest\n"
             "      --state FILE      carry detector state between scans: read FILE when it\n"
@@ -232,7 +235,7 @@ static int geo_enrich(struct scan_cli *c, const struct cm_geoip *geo)
 static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet, char *err,
                           size_t errlen)
 {
-    size_t n = cm_agg_stats(c->agg)->findings, fresh = 0, updated = 0, archived = 0;
+    size_t n = c->norder, fresh = 0, updated = 0, archived = 0;
     int rc;
 
     if (n == 0) {
@@ -271,7 +274,7 @@ static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet,
  */
 static int print_findings(struct scan_cli *c, struct cm_store *store, bool sync)
 {
-    size_t n = cm_agg_stats(c->agg)->findings;
+    size_t n = c->norder;
     struct stat st;
 
     if (n > 0) {
@@ -789,11 +792,13 @@ static int run(int argc, char **argv)
         goto out;
     }
     name_evidence(cli, &r.st);
-    if (cm_scan_inventory_enrich(&r.inv, cli->agg) != 0 || geo_enrich(cli, r.intel.geo) != 0 ||
-        cm_agg_link_sequences(cli->agg) != 0) {
+    cli->norder = r.st.findings;
+    if (cm_scan_inventory_enrich(&r.inv, cli->agg, cli->order, &cli->norder) != 0 ||
+        geo_enrich(cli, r.intel.geo) != 0 || cm_agg_link_sequences(cli->agg) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
+    r.st.findings = cli->norder;
     /* Findings are written durably before anything downstream sees them. */
     if (r.store && store_findings(cli, r.store, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);

@@ -124,8 +124,10 @@ static int load(struct cm_scan_inventory *si, const char *path, bool quiet, char
     if (rc == 0) {
         rc = cm_inventory_add_describe(si->inv, data, len, &rep, &diag);
         if ((rc == CM_EINVAL || rc == CM_E2BIG) && diag.line > 0) {
-            snprintf(err, errlen, "--inventory %s:%zu: not describe-instances output: %s", path,
-                     diag.line, diag.msg);
+            snprintf(err, errlen,
+                     "--inventory %s:%zu: not describe-instances or describe-network-interfaces "
+                     "output: %s",
+                     path, diag.line, diag.msg);
         } else if (rc == CM_EINVAL || rc == CM_E2BIG) {
             snprintf(err, errlen, "--inventory %s: %s", path, diag.msg);
         } else if (rc != 0) {
@@ -136,8 +138,13 @@ static int load(struct cm_scan_inventory *si, const char *path, bool quiet, char
     cm_buf_finish(&plain);
     if (rc == 0 && !quiet) {
         cm_inventory_stats(si->inv, &after);
-        fprintf(stderr, "  inventory: %llu instances from %s",
-                (unsigned long long)(after.loaded - before.loaded), path);
+        if (after.loaded_nics > before.loaded_nics) {
+            fprintf(stderr, "  inventory: %llu network interfaces from %s",
+                    (unsigned long long)(after.loaded_nics - before.loaded_nics), path);
+        } else {
+            fprintf(stderr, "  inventory: %llu instances from %s",
+                    (unsigned long long)(after.loaded - before.loaded), path);
+        }
         if (bad.n) {
             fprintf(stderr, " (%zu entries skipped)", bad.n);
         }
@@ -193,9 +200,10 @@ int cm_scan_inventory_open(struct cm_scan_inventory *si, struct cm_detect_config
     return 0;
 }
 
-int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg)
+int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg, size_t *order,
+                             size_t *nkept)
 {
-    size_t n = cm_agg_stats(agg)->findings;
+    size_t n = cm_agg_stats(agg)->findings, k = 0;
 
     for (size_t i = 0; si->inv != NULL && i < n; i++) {
         struct cm_finding *f = cm_agg_at(agg, i);
@@ -204,10 +212,20 @@ int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg)
         if (rc == CM_ENOMEM) {
             return rc;
         }
-        if (f->resource_type == CM_RES_INSTANCE) {
+        if (f->resource_type == CM_RES_INSTANCE && cm_inventory_service(si->inv, f) == NULL) {
             si->enriched += rc == 0;
             si->unknown += rc != 0;
         }
+    }
+    for (size_t i = 0; si->inv != NULL && i < *nkept; i++) {
+        if (cm_inventory_service(si->inv, cm_agg_at(agg, order[i])) != NULL) {
+            si->services++;
+            continue;
+        }
+        order[k++] = order[i];
+    }
+    if (si->inv != NULL) {
+        *nkept = k;
     }
     return 0;
 }
@@ -229,6 +247,12 @@ void cm_scan_inventory_summary(const struct cm_scan_inventory *si)
             st.instances, (unsigned long long)st.loaded, (unsigned long long)st.observed, st.nics,
             (double)st.bytes / 1e6, (unsigned long long)si->enriched,
             (unsigned long long)si->unknown);
+    if (si->services) {
+        fprintf(stderr,
+                "  instances: %llu findings dropped: about a NAT gateway's, load balancer's or "
+                "other service's interface, not an instance\n",
+                (unsigned long long)si->services);
+    }
     if (st.full) {
         fprintf(stderr, "  instances: %llu not kept (the map is full)\n",
                 (unsigned long long)st.full);

@@ -1,6 +1,7 @@
 /*
  * The instance map of `coalmine scan` (issue #6, "Instance mapping"):
- * --inventory FILE (repeatable; describe-instances JSON, plain or gzip)
+ * --inventory FILE (repeatable; describe-instances or
+ * describe-network-interfaces JSON, plain or gzip)
  * and the CloudTrail records of the scan itself fill one struct
  * cm_inventory (lib/inventory/inventory.h), which names the instance of
  * every Instance finding after the scan.
@@ -45,6 +46,7 @@ struct cm_scan_inventory {
     const struct cm_detector **table; /* built-in table + the CloudTrail feed; NULL: not needed */
     uint64_t enriched;                /* Instance findings the map named or filled */
     uint64_t unknown;                 /* Instance findings it knew nothing of */
+    uint64_t services;                /* findings dropped: about a service's interface */
 };
 
 /* Adds an --inventory file. Returns 0 or CM_ENOMEM (err says so). */
@@ -55,13 +57,22 @@ int cm_scan_inventory_option(struct cm_scan_inventory *si, const char *path, cha
  * Makes the inventory, loads the files (bad entries reported on stderr
  * unless quiet, the first few in full), sets cfg->inventory and, when
  * needed, o->detectors. Returns 0, or an error with err naming the file
- * (unreadable, or not describe-instances output).
+ * (unreadable, or not describe-instances or describe-network-interfaces output).
  */
 int cm_scan_inventory_open(struct cm_scan_inventory *si, struct cm_detect_config *cfg,
                            struct cm_scan_opts *o, bool quiet, char *err, size_t errlen);
 
-/* Fills the instance details of every finding of agg. Returns 0 or CM_ENOMEM. */
-int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg);
+/*
+ * Fills the instance details of every finding of agg, and drops from
+ * order[0..*n) (indexes into agg) the Instance findings whose only resource
+ * is an interface the inventory knows to be no instance's (a NAT gateway's,
+ * a load balancer's, ...: cm_inventory_service), as GuardDuty, whose flow
+ * and DNS findings are about EC2 instances, has none of them; *n becomes
+ * the number kept. Without inventory files nothing is known of interface
+ * types and nothing is dropped. Returns 0 or CM_ENOMEM.
+ */
+int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg, size_t *order,
+                             size_t *n);
 
 /* One summary line on stderr (what the map held, what it named). */
 void cm_scan_inventory_summary(const struct cm_scan_inventory *si);

@@ -172,7 +172,7 @@ check "... naming it" grep -q "missing.json" "$T/f.err"
 printf '{"prefixes": []}\n' >"$T/ranges.json"
 "$COALMINE" scan --inventory "$T/ranges.json" "$T/logs" >/dev/null 2>"$T/g.err"
 check "a file that is not an inventory exits 1" test $? -eq 1
-check "... naming it with its line" grep -q "ranges.json:1: not describe-instances output" "$T/g.err"
+check "... naming it with its line" grep -q "ranges.json:1: not describe-instances or describe-network-interfaces output" "$T/g.err"
 check "--help lists --inventory" sh -c "'$COALMINE' scan --help | grep -q -- '--inventory FILE'"
 
 # A shared VPC: its creator ($ACCT) logs the queries (account_id), the instance is a
@@ -413,5 +413,64 @@ done
 vscan "$T/v3.json" "$T/other" --inventory "$T/tinv.json" --threads 2
 check "... a record's own vpc_id wins over another VPC in its key" \
     test "$(texf "$T/v3.json")" = "$TI $TN"
+
+
+# describe-network-interfaces: a NAT gateway's, a Lambda function's and an ALB's interface
+# (InterfaceType "interface", Description "ELB app/...") forward traffic to the listed
+# address, as does an instance's interface. With the file, the findings about the three
+# service interfaces are dropped (GuardDuty's flow findings are about EC2 instances; before
+# 2026-12-05 they were "EC2 instance eni-... talks to ..." with no instance) and the
+# instance's interface is named by its Attachment.InstanceId; without it, all four stay.
+ND="$T/nat/AWSLogs/$ACCT/vpcflowlogs/eu-west-1/2026/01/05"
+mkdir -p "$ND"
+{
+    echo "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"
+    echo "2 $ACCT eni-0aaa000000000001 10.0.0.50 81.2.69.160 40001 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0bbb000000000002 10.0.4.40 81.2.69.160 40002 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0ccc000000000003 10.0.5.50 81.2.69.160 40003 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0ddd000000000004 10.0.6.60 81.2.69.160 40004 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+} >"$ND/${ACCT}_vpcflowlogs_eu-west-1_fl-0a1_20260105T1000Z_0b1b2c3d.log"
+cat >"$T/nis.json" <<EOF
+{"NetworkInterfaces": [
+ {"NetworkInterfaceId": "eni-0aaa000000000001", "InterfaceType": "nat_gateway", "VpcId": "vpc-0c7",
+  "SubnetId": "subnet-0a", "Description": "Interface for NAT Gateway nat-0aaa", "RequesterManaged": true,
+  "RequesterId": "amazon-aws", "OwnerId": "$ACCT", "PrivateIpAddress": "10.0.0.50",
+  "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.50", "Primary": true,
+    "Association": {"PublicIp": "203.0.113.50"}}], "Ipv6Addresses": [],
+  "Attachment": {"AttachmentId": "ela-attach-0aaa", "InstanceOwnerId": "amazon-aws", "Status": "attached"}},
+ {"NetworkInterfaceId": "eni-0bbb000000000002", "InterfaceType": "lambda", "VpcId": "vpc-0c7",
+  "Description": "AWS Lambda VPC ENI-worker-1", "RequesterManaged": true, "PrivateIpAddress": "10.0.4.40"},
+ {"NetworkInterfaceId": "eni-0ccc000000000003", "InterfaceType": "interface", "VpcId": "vpc-0c7",
+  "Description": "ELB app/web/50dc6c495c0c9188", "RequesterManaged": true, "PrivateIpAddress": "10.0.5.50",
+  "Attachment": {"InstanceOwnerId": "amazon-elb", "Status": "attached"}},
+ {"NetworkInterfaceId": "eni-0ddd000000000004", "InterfaceType": "interface", "VpcId": "vpc-0c7",
+  "RequesterManaged": false, "PrivateIpAddress": "10.0.6.60", "OwnerId": "$ACCT",
+  "Groups": [{"GroupId": "sg-0dd", "GroupName": "workers"}],
+  "Attachment": {"InstanceId": "i-0ddd000000000004", "DeviceIndex": 0, "AttachTime": "2026-01-01T00:00:00+00:00"}}
+]}
+EOF
+nat() { # OUT [options]
+    o=$1
+    shift
+    "$COALMINE" scan --no-default-intel --threat-list "my-ips=$T/mine.txt" --format json "$@" \
+        "$T/nat" >"$o" 2>"$o.err"
+}
+nat "$T/n1.json"
+check "network interfaces without the file: four findings, none names an instance" \
+    test "$(jq -r '.resource.instanceDetails.instanceId // "none"' "$T/n1.json" | sort | uniq -c | tr -s ' ')" = " 4 none"
+nat "$T/n2.json" --inventory "$T/nis.json" --threads 2
+check "with describe-network-interfaces: only the instance's interface has a finding" \
+    test "$(jq -r '.resource.instanceDetails.networkInterfaces[0].networkInterfaceId' "$T/n2.json")" = eni-0ddd000000000004
+check "... named by its Attachment.InstanceId, with its group" \
+    test "$(jq -r '.resource.instanceDetails | .instanceId + " " + .networkInterfaces[0].securityGroups[0].groupName' "$T/n2.json")" = "i-0ddd000000000004 workers"
+check "... the summary counts the three dropped" grep -q "instances: 3 findings dropped" "$T/n2.json.err"
+check "... and the interfaces read" grep -q "inventory: 4 network interfaces from .*nis.json" "$T/n2.json.err"
+nat "$T/n3.json" --inventory "$T/nis.json" --inventory "$T/inventory.json" --threads 1
+check "... the same with one thread and a describe-instances file too" \
+    test "$(jq -r .id "$T/n3.json")" = "$(jq -r .id "$T/n2.json")"
+jq -c '.NetworkInterfaces' "$T/nis.json" >"$T/nis-query.json"
+nat "$T/n4.json" --inventory "$T/nis-query.json"
+check "... and from --query 'NetworkInterfaces[]' output" \
+    test "$(jq -r .id "$T/n4.json")" = "$(jq -r .id "$T/n2.json")"
 
 done_testing

@@ -66,6 +66,7 @@ static void enrich(const struct cm_inventory *inv, const char *id, const char *e
 {
     struct cm_finding f;
     struct cm_str res, actor;
+    const char *svc;
     int rc;
 
     cm_finding_init(&f);
@@ -80,6 +81,11 @@ static void enrich(const struct cm_inventory *inv, const char *id, const char *e
     }
     rc = cm_inventory_enrich(inv, &f);
     check(rc == 0 || rc == CM_ENOTFOUND);
+    /* A service's interface (NAT gateway, ...) is found by its ENI and names no instance. */
+    if ((svc = cm_inventory_service(inv, &f)) != NULL) {
+        check(svc[0] != '\0' && rc == 0 && id == NULL && eni != NULL);
+        check(f.instance.instance_id.p == NULL);
+    }
     check(f.instance.nnics <= CM_FINDING_MAX_NICS);
     check(f.instance.ntags <= CM_FINDING_MAX_TAGS);
     for (uint32_t i = 0; i < f.instance.nnics; i++) {

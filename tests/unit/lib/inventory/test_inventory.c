@@ -8,7 +8,9 @@
  * re-attached interfaces whatever the order; caps counted; the lock hooks
  * balanced; one run from flow records with a threat-list hit to a
  * finding that names the instance CloudTrail launched; and Resolver queries
- * that name no instance attributed by (vpc_id, srcaddr), with the near misses.
+ * that name no instance attributed by (vpc_id, srcaddr), with the near misses;
+ * describe-network-interfaces output, whose NAT gateway, load balancer, Lambda
+ * and endpoint interfaces name no instance (cm_inventory_service).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1439,6 +1441,115 @@ static void test_flow_to_instance(void **state)
     cm_intel_snapshot_unref(snap);
 }
 
+/* describe-network-interfaces output: one interface per kind, two bad ones (lines 16, 17). */
+static const char *const nis =
+    "{\"NetworkInterfaces\": [\n"
+    " {\"NetworkInterfaceId\": \"eni-0a01\", \"InterfaceType\": \"nat_gateway\", \"VpcId\": "
+    "\"vpc-1\",\n"
+    "  \"SubnetId\": \"subnet-nat\", \"RequesterManaged\": true, \"PrivateIpAddress\": "
+    "\"10.0.0.50\",\n"
+    "  \"Attachment\": {\"InstanceOwnerId\": \"amazon-aws\", \"Status\": \"attached\"}},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a02\", \"InterfaceType\": \"lambda\", \"PrivateIpAddress\": "
+    "\"10.0.0.51\"},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a03\", \"InterfaceType\": \"vpc_endpoint\"},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a04\", \"InterfaceType\": \"network_load_balancer\"},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a05\", \"InterfaceType\": \"interface\",\n"
+    "  \"Description\": \"ELB app/web/50dc6c495c0c9188\", \"RequesterManaged\": true},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a06\", \"InterfaceType\": \"interface\", "
+    "\"RequesterManaged\": true},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a07\", \"InterfaceType\": \"interface\", "
+    "\"RequesterManaged\": false,\n"
+    "  \"PrivateIpAddress\": \"10.0.0.57\", \"VpcId\": \"vpc-1\",\n"
+    "  \"Attachment\": {\"InstanceId\": \"i-0a07\", \"DeviceIndex\": 0}},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a08\", \"InterfaceType\": \"interface\"},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a09\", \"InterfaceType\": \"efa\"},\n"
+    " {\"InterfaceType\": \"lambda\"},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a0b\", \"Attachment\": {\"InstanceId\": \"bogus\"}},\n"
+    " {\"NetworkInterfaceId\": \"eni-0a0c\", \"InterfaceType\": "
+    "\"gateway_load_balancer_endpoint\"}\n"
+    "]}\n";
+
+/* The service (or NULL) of an Instance finding whose only resource is interface eni. */
+static const char *service(struct cm_inventory *inv, const char *instance, const char *eni)
+{
+    struct cm_finding f;
+    const char *s;
+
+    finding(&f, instance, eni, NULL, NULL);
+    s = cm_inventory_service(inv, &f);
+    cm_finding_finish(&f);
+    return s;
+}
+
+static void test_network_interfaces(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_inventory_stats st;
+    struct cm_finding f;
+    struct bad b;
+
+    (void)state;
+    assert_int_equal(add(inv, nis, &b, NULL), 0);
+    assert_int_equal(b.n, 2);
+    assert_int_equal(b.line[0], 16);
+    assert_non_null(strstr(b.reason[0], "NetworkInterfaceId"));
+    assert_int_equal(b.line[1], 17);
+    assert_non_null(strstr(b.reason[1], "InstanceId"));
+    cm_inventory_stats(inv, &st);
+    assert_int_equal(st.loaded_nics, 10);
+    assert_int_equal(st.loaded, 0);
+
+    assert_string_equal(service(inv, NULL, "eni-0a01"), "NAT gateway");
+    assert_string_equal(service(inv, NULL, "eni-0a02"), "Lambda function");
+    assert_string_equal(service(inv, NULL, "eni-0a03"), "VPC endpoint");
+    assert_string_equal(service(inv, NULL, "eni-0a04"), "load balancer");
+    assert_string_equal(service(inv, NULL, "eni-0a05"), "load balancer"); /* an ALB */
+    assert_string_equal(service(inv, NULL, "eni-0a06"), "AWS-managed interface");
+    assert_string_equal(service(inv, NULL, "eni-0a0c"), "VPC endpoint");
+    /* An instance's, one not yet attached, an EFA, an unknown one, a finding naming an instance. */
+    assert_null(service(inv, NULL, "eni-0a07"));
+    assert_null(service(inv, NULL, "eni-0a08"));
+    assert_null(service(inv, NULL, "eni-0a09"));
+    assert_null(service(inv, NULL, "eni-0fff"));
+    assert_null(service(inv, "i-0a07", "eni-0a01"));
+
+    /* The NAT gateway's interface is filled, but names no instance. */
+    finding(&f, NULL, "eni-0a01", NULL, NULL);
+    assert_null(cm_inventory_service(NULL, &f));
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, NULL);
+    assert_str(f.instance.nics[0].subnet_id, "subnet-nat");
+    cm_finding_finish(&f);
+
+    /* Attachment.InstanceId binds the interface: its finding and address name the instance. */
+    finding(&f, NULL, "eni-0a07", NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0a07");
+    assert_str(f.instance.nics[0].private_ip, "10.0.0.57");
+    cm_finding_finish(&f);
+    finding(&f, NULL, NULL, "10.0.0.57", "vpc-1");
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.instance_id, "i-0a07");
+    cm_finding_finish(&f);
+
+    /* Other resource types are none of its business. */
+    cm_finding_init(&f);
+    f.resource_type = CM_RES_ACCESS_KEY;
+    assert_null(cm_inventory_service(inv, &f));
+    cm_finding_finish(&f);
+
+    /* --query 'NetworkInterfaces[]' prints the bare array. */
+    cm_inventory_destroy(inv);
+    inv = make();
+    assert_int_equal(add(inv,
+                         "[{\"NetworkInterfaceId\": \"eni-0b01\", \"InterfaceType\": "
+                         "\"nat_gateway\"}]",
+                         NULL, NULL),
+                     0);
+    assert_string_equal(service(inv, NULL, "eni-0b01"), "NAT gateway");
+    cm_inventory_destroy(inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1459,6 +1570,7 @@ int main(void)
         cmocka_unit_test(test_assign),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
+        cmocka_unit_test(test_network_interfaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
