@@ -13,7 +13,9 @@
  *     load balancer's, a Lambda function's, a VPC endpoint's):
  *     cm_inventory_service();
  *   - CloudTrail records seen in the same run: cm_inventory_observe() takes
- *     the successful ec2.amazonaws.com calls RunInstances, CreateNetworkInterface,
+ *     the successful ec2.amazonaws.com calls RunInstances, CreateNetworkInterface
+ *     (a service's interface is marked as such), CreateNatGateway (the gateway's
+ *     interfaces),
  *     AttachNetworkInterface, AssignPrivateIpAddresses (a node's pod addresses and
  *     prefixes), and TerminateInstances / StopInstances /
  *     StartInstances (the state), and ignores every other record cheaply.
@@ -187,7 +189,7 @@ int cm_inventory_enrich(const struct cm_inventory *inv, struct cm_finding *f);
 /*
  * What serves the interface of Instance finding f when that is no EC2
  * instance: f names no instance id, its first interface's ENI id is one a
- * describe-network-interfaces file marked (InterfaceType nat_gateway,
+ * describe-network-interfaces file or CloudTrail marked (InterfaceType nat_gateway,
  * network_load_balancer, lambda, vpc_endpoint, ..., an "ELB ..."
  * Description, or RequesterManaged) and that is attached to no instance
  * when f was last seen. Returns the service's name ("NAT gateway", "load

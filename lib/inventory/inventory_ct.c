@@ -17,7 +17,14 @@
  *                           privateIpAddressesSet.item[].privateIpAddress,
  *                           ipv6AddressesSet.item[].ipv6Address,
  *                           ipv4PrefixSet.item[].ipv4Prefix,
- *                           ipv6PrefixSet.item[].ipv6Prefix (delegated prefixes)
+ *                           ipv6PrefixSet.item[].ipv6Prefix (delegated prefixes);
+ *                           interfaceType, description, requesterManaged: a
+ *                           service's interface (a Lambda function's, ...)
+ *   CreateNatGateway        responseElements (or its CreateNatGatewayResponse)
+ *                           .natGateway: vpcId, subnetId, natGatewayAddressSet
+ *                           (items, item, or the one item as an object)
+ *                           .{networkInterfaceId,privateIp,publicIp}: the
+ *                           gateway's interfaces, no instance's
  *   AttachNetworkInterface  requestParameters.{networkInterfaceId,instanceId,deviceIndex}
  *   AssignPrivateIpAddresses responseElements (or its AssignPrivateIpAddressesResponse):
  *                           networkInterfaceId (else requestParameters'),
@@ -42,7 +49,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 
-enum call { C_NONE = 0, C_RUN, C_CREATE_NIC, C_ATTACH, C_ASSIGN, C_STATE };
+enum call { C_NONE = 0, C_RUN, C_CREATE_NIC, C_CREATE_NAT, C_ATTACH, C_ASSIGN, C_STATE };
 
 struct call_name {
     const char *name;
@@ -52,6 +59,7 @@ struct call_name {
 static const struct call_name calls[] = {
     {"RunInstances", C_RUN},
     {"CreateNetworkInterface", C_CREATE_NIC},
+    {"CreateNatGateway", C_CREATE_NAT},
     {"AttachNetworkInterface", C_ATTACH},
     {"AssignPrivateIpAddresses", C_ASSIGN},
     {"TerminateInstances", C_STATE},
@@ -292,6 +300,55 @@ static int assign(struct cm_inventory *inv, const struct cm_event *ev)
     return rc == CM_EFULL ? 0 : rc;
 }
 
+/* One address entry o of a NAT gateway gw (CreateNatGateway): its interface, the gateway's. */
+static int nat_address(struct cm_inventory *inv, const struct cm_event *ev, uint32_t gw, uint32_t o)
+{
+    const struct cm_json_doc *d = ev->u.ct.doc;
+    struct cm_arena *s = &inv->scratch;
+    struct inv_nic_in in;
+    int rc;
+
+    memset(&in, 0, sizeof(in));
+    in.eni = inv_member(d, o, "networkInterfaceId", s);
+    if (!inv_valid_id(in.eni, "eni-")) {
+        return 0;
+    }
+    in.vpc = inv_member(d, gw, "vpcId", s);
+    in.subnet = inv_member(d, gw, "subnetId", s);
+    in.device = -1;
+    in.since_ms = ev->time_ms;
+    in.service = INV_SVC_NAT;
+    if (!inv_nic_addr(&in, inv_member(d, o, "privateIp", s), &in.private_ip, s) ||
+        !inv_nic_addr(&in, inv_member(d, o, "publicIp", s), &in.public_ip, s)) {
+        return 0;
+    }
+    rc = inv_put_nic(inv, &in, INV_NONE);
+    return rc == CM_EFULL ? 0 : rc;
+}
+
+/* The interfaces a NAT gateway was made with (CreateNatGateway). */
+static int nat_gateway(struct cm_inventory *inv, const struct cm_event *ev)
+{
+    const struct cm_json_doc *d = ev->u.ct.doc;
+    uint32_t re = ev->u.ct.response_elements, gw, one, a;
+    int rc = 0;
+
+    if (inv_get(d, re, "CreateNatGatewayResponse") != CM_JSON_NONE) {
+        re = inv_get(d, re, "CreateNatGatewayResponse");
+    }
+    gw = inv_get(d, re, "natGateway");
+    a = inv_list(d, gw, "natGatewayAddressSet");
+    one = inv_get(d, inv_get(d, gw, "natGatewayAddressSet"), "item");
+    if (a == CM_JSON_NONE && one != CM_JSON_NONE && cm_json_type(d, one) == CM_JSON_OBJECT) {
+        return nat_address(inv, ev, gw, one); /* the one item: {"item": {...}} */
+    }
+    for (uint32_t i = a == CM_JSON_NONE ? CM_JSON_NONE : cm_json_first(d, a);
+         rc == 0 && i != CM_JSON_NONE; i = cm_json_next(d, a, i)) {
+        rc = nat_address(inv, ev, gw, i);
+    }
+    return rc;
+}
+
 static int take(struct cm_inventory *inv, const struct cm_event *ev, enum call call)
 {
     const struct cm_ct *ct = &ev->u.ct;
@@ -310,11 +367,17 @@ static int take(struct cm_inventory *inv, const struct cm_event *ev, enum call c
         }
         return rc;
     case C_CREATE_NIC:
-        if (read_nic(d, inv_get(d, ct->response_elements, "networkInterface"), s, ev->time_ms,
-                     &nic)) {
+        a = inv_get(d, ct->response_elements, "networkInterface");
+        if (read_nic(d, a, s, ev->time_ms, &nic)) {
+            uint32_t rm = inv_get(d, a, "requesterManaged");
+            nic.service = inv_service_of(
+                inv_member(d, a, "interfaceType", s), inv_member(d, a, "description", s),
+                rm != CM_JSON_NONE && cm_json_type(d, rm) == CM_JSON_TRUE, false);
             rc = inv_put_nic(inv, &nic, INV_NONE);
         }
         return rc == CM_EFULL ? 0 : rc;
+    case C_CREATE_NAT:
+        return nat_gateway(inv, ev);
     case C_ATTACH: {
         uint32_t rp = ct->request_parameters;
         struct cm_str eni = inv_member(d, rp, "networkInterfaceId", s);

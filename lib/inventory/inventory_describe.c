@@ -285,58 +285,18 @@ static int read_instance(struct rd *r, uint32_t o)
     return rc == CM_EFULL ? 0 : rc;
 }
 
-/* Interface types an instance's interface has; any other is a service's (nat_gateway, ...). */
-static const char *const INSTANCE_TYPES[] = {"interface", "efa", "efa-only", "trunk", "branch"};
-
 /*
  * What serves interface o of describe-network-interfaces when it is no
- * instance's: its InterfaceType, else a load balancer's Description ("ELB
- * app/...": an ALB or CLB shows InterfaceType "interface"), else
- * RequesterManaged (Fargate, RDS, ...). INV_SVC_NONE when it may be an
- * instance's (attached to one, or an ordinary interface not yet attached).
+ * instance's (inv_service_of).
  */
 static uint8_t service_of(struct rd *r, uint32_t o, bool attached)
 {
     const struct cm_json_doc *d = r->d;
     struct cm_arena *s = &r->inv->scratch;
-    struct cm_str type = inv_member(d, o, "InterfaceType", s);
-    struct cm_str desc = inv_member(d, o, "Description", s);
     uint32_t rm = inv_get(d, o, "RequesterManaged");
-    bool ordinary = type.p == NULL;
 
-    for (size_t k = 0; !ordinary && k < sizeof(INSTANCE_TYPES) / sizeof(INSTANCE_TYPES[0]); k++) {
-        ordinary = cm_str_eqc(type, INSTANCE_TYPES[k]);
-    }
-    if (!ordinary) {
-        if (cm_str_eqc(type, "nat_gateway")) {
-            return INV_SVC_NAT;
-        }
-        if (cm_str_eqc(type, "network_load_balancer") ||
-            cm_str_eqc(type, "gateway_load_balancer") || cm_str_eqc(type, "load_balancer")) {
-            return INV_SVC_ELB;
-        }
-        if (cm_str_eqc(type, "lambda")) {
-            return INV_SVC_LAMBDA;
-        }
-        if (cm_str_eqc(type, "vpc_endpoint") ||
-            cm_str_eqc(type, "gateway_load_balancer_endpoint")) {
-            return INV_SVC_ENDPOINT;
-        }
-        return INV_SVC_OTHER;
-    }
-    if (attached) {
-        return INV_SVC_NONE;
-    }
-    if (desc.len >= 4 && memcmp(desc.p, "ELB ", 4) == 0) {
-        return INV_SVC_ELB;
-    }
-    if (desc.len >= 15 && memcmp(desc.p, "AWS Lambda VPC ", 15) == 0) {
-        return INV_SVC_LAMBDA;
-    }
-    if (rm != CM_JSON_NONE && cm_json_type(d, rm) == CM_JSON_TRUE) {
-        return INV_SVC_OTHER;
-    }
-    return INV_SVC_NONE;
+    return inv_service_of(inv_member(d, o, "InterfaceType", s), inv_member(d, o, "Description", s),
+                          rm != CM_JSON_NONE && cm_json_type(d, rm) == CM_JSON_TRUE, attached);
 }
 
 /*

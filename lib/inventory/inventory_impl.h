@@ -235,5 +235,16 @@ bool inv_nic_addr(struct inv_nic_in *in, struct cm_str s, struct cm_str *canon,
  * length.
  */
 bool inv_nic_prefix(struct inv_nic_in *in, struct cm_str s);
+/*
+ * What serves an interface (enum inv_service) from its InterfaceType
+ * (interfaceType in CloudTrail), Description and RequesterManaged, and
+ * whether it is attached to an instance: a type an instance's interface
+ * has not (nat_gateway, network_load_balancer, lambda, vpc_endpoint, ...)
+ * names the service; an ordinary one ("interface", "efa", "trunk", ...)
+ * attached to an instance is none; else a Description "ELB ..." (an ALB or
+ * CLB) or "AWS Lambda VPC ...", else RequesterManaged, names one.
+ */
+uint8_t inv_service_of(struct cm_str type, struct cm_str desc, bool requester_managed,
+                       bool attached);
 
 #endif

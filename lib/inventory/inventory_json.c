@@ -167,3 +167,50 @@ bool inv_nic_prefix(struct inv_nic_in *in, struct cm_str s)
     }
     return true;
 }
+
+/* Interface types an instance's interface has; any other is a service's (nat_gateway, ...). */
+static const char *const INSTANCE_TYPES[] = {"interface", "efa", "efa-only", "trunk", "branch"};
+
+static bool starts(struct cm_str s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return s.p != NULL && s.len >= n && memcmp(s.p, prefix, n) == 0;
+}
+
+uint8_t inv_service_of(struct cm_str type, struct cm_str desc, bool requester_managed,
+                       bool attached)
+{
+    bool ordinary = type.p == NULL;
+
+    for (size_t k = 0; !ordinary && k < sizeof(INSTANCE_TYPES) / sizeof(INSTANCE_TYPES[0]); k++) {
+        ordinary = cm_str_eqc(type, INSTANCE_TYPES[k]);
+    }
+    if (!ordinary) {
+        if (cm_str_eqc(type, "nat_gateway")) {
+            return INV_SVC_NAT;
+        }
+        if (cm_str_eqc(type, "network_load_balancer") ||
+            cm_str_eqc(type, "gateway_load_balancer") || cm_str_eqc(type, "load_balancer")) {
+            return INV_SVC_ELB;
+        }
+        if (cm_str_eqc(type, "lambda")) {
+            return INV_SVC_LAMBDA;
+        }
+        if (cm_str_eqc(type, "vpc_endpoint") ||
+            cm_str_eqc(type, "gateway_load_balancer_endpoint")) {
+            return INV_SVC_ENDPOINT;
+        }
+        return INV_SVC_OTHER;
+    }
+    if (attached) {
+        return INV_SVC_NONE;
+    }
+    if (starts(desc, "ELB ")) {
+        return INV_SVC_ELB;
+    }
+    if (starts(desc, "AWS Lambda VPC ")) {
+        return INV_SVC_LAMBDA;
+    }
+    return requester_managed ? INV_SVC_OTHER : INV_SVC_NONE;
+}

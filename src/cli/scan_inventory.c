@@ -212,21 +212,23 @@ int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg, s
         if (rc == CM_ENOMEM) {
             return rc;
         }
-        if (f->resource_type == CM_RES_INSTANCE && cm_inventory_service(si->inv, f) == NULL) {
+        if (f->resource_type == CM_RES_INSTANCE &&
+            (si->n == 0 || cm_inventory_service(si->inv, f) == NULL)) {
             si->enriched += rc == 0;
             si->unknown += rc != 0;
         }
     }
-    for (size_t i = 0; si->inv != NULL && i < *nkept; i++) {
+    if (si->inv == NULL || si->n == 0) {
+        return 0; /* without --inventory findings stay as they were, whatever CloudTrail said */
+    }
+    for (size_t i = 0; i < *nkept; i++) {
         if (cm_inventory_service(si->inv, cm_agg_at(agg, order[i])) != NULL) {
             si->services++;
             continue;
         }
         order[k++] = order[i];
     }
-    if (si->inv != NULL) {
-        *nkept = k;
-    }
+    *nkept = k;
     return 0;
 }
 

@@ -68,8 +68,9 @@ int cm_scan_inventory_open(struct cm_scan_inventory *si, struct cm_detect_config
  * is an interface the inventory knows to be no instance's (a NAT gateway's,
  * a load balancer's, ...: cm_inventory_service), as GuardDuty, whose flow
  * and DNS findings are about EC2 instances, has none of them; *n becomes
- * the number kept. Without inventory files nothing is known of interface
- * types and nothing is dropped. Returns 0 or CM_ENOMEM.
+ * the number kept. Only with --inventory files: without any, nothing is
+ * dropped, even when the scan's CloudTrail (CreateNatGateway,
+ * CreateNetworkInterface) marked interfaces. Returns 0 or CM_ENOMEM.
  */
 int cm_scan_inventory_enrich(struct cm_scan_inventory *si, struct cm_agg *agg, size_t *order,
                              size_t *n);

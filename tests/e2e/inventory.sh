@@ -420,7 +420,8 @@ check "... a record's own vpc_id wins over another VPC in its key" \
 # address, as does an instance's interface. With the file, the findings about the three
 # service interfaces are dropped (GuardDuty's flow findings are about EC2 instances; before
 # 2026-12-05 they were "EC2 instance eni-... talks to ..." with no instance) and the
-# instance's interface is named by its Attachment.InstanceId; without it, all four stay.
+# instance's interface is named by its Attachment.InstanceId; a NAT gateway the scan's
+# CloudTrail made (CreateNatGateway) is dropped too. Without --inventory, all five stay.
 ND="$T/nat/AWSLogs/$ACCT/vpcflowlogs/eu-west-1/2026/01/05"
 mkdir -p "$ND"
 {
@@ -429,7 +430,18 @@ mkdir -p "$ND"
     echo "2 $ACCT eni-0bbb000000000002 10.0.4.40 81.2.69.160 40002 443 6 10 840 1767607200 1767607260 ACCEPT OK"
     echo "2 $ACCT eni-0ccc000000000003 10.0.5.50 81.2.69.160 40003 443 6 10 840 1767607200 1767607260 ACCEPT OK"
     echo "2 $ACCT eni-0ddd000000000004 10.0.6.60 81.2.69.160 40004 443 6 10 840 1767607200 1767607260 ACCEPT OK"
+    echo "2 $ACCT eni-0eee000000000005 10.0.7.70 81.2.69.160 40005 443 6 10 840 1767607200 1767607260 ACCEPT OK"
 } >"$ND/${ACCT}_vpcflowlogs_eu-west-1_fl-0a1_20260105T1000Z_0b1b2c3d.log"
+# A second NAT gateway, known from the scan's CloudTrail (CreateNatGateway) only.
+NC="$T/nat/AWSLogs/$ACCT/CloudTrail/eu-west-1/2026/01/05"
+mkdir -p "$NC"
+cat >"$NC/${ACCT}_CloudTrail_eu-west-1_20260105T0800Z_abcd.json" <<EOF
+{"Records":[{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAOPS","arn":"arn:aws:iam::$ACCT:user/ops","accountId":"$ACCT","userName":"ops"},
+ "eventTime":"2026-01-05T08:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"CreateNatGateway","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15","eventID":"nat-1","eventType":"AwsApiCall","recipientAccountId":"$ACCT",
+ "requestParameters":{"CreateNatGatewayRequest":{"SubnetId":"subnet-0e"}},
+ "responseElements":{"CreateNatGatewayResponse":{"natGateway":{"natGatewayId":"nat-0eee","vpcId":"vpc-0c7","subnetId":"subnet-0e",
+  "natGatewayAddressSet":{"item":{"networkInterfaceId":"eni-0eee000000000005","privateIp":"10.0.7.70","publicIp":"203.0.113.70"}}}}}}]}
+EOF
 cat >"$T/nis.json" <<EOF
 {"NetworkInterfaces": [
  {"NetworkInterfaceId": "eni-0aaa000000000001", "InterfaceType": "nat_gateway", "VpcId": "vpc-0c7",
@@ -456,14 +468,14 @@ nat() { # OUT [options]
         "$T/nat" >"$o" 2>"$o.err"
 }
 nat "$T/n1.json"
-check "network interfaces without the file: four findings, none names an instance" \
-    test "$(jq -r '.resource.instanceDetails.instanceId // "none"' "$T/n1.json" | sort | uniq -c | tr -s ' ')" = " 4 none"
+check "network interfaces without --inventory: five findings, none names an instance" \
+    test "$(jq -r '.resource.instanceDetails.instanceId // "none"' "$T/n1.json" | sort | uniq -c | tr -s ' ')" = " 5 none"
 nat "$T/n2.json" --inventory "$T/nis.json" --threads 2
 check "with describe-network-interfaces: only the instance's interface has a finding" \
     test "$(jq -r '.resource.instanceDetails.networkInterfaces[0].networkInterfaceId' "$T/n2.json")" = eni-0ddd000000000004
 check "... named by its Attachment.InstanceId, with its group" \
     test "$(jq -r '.resource.instanceDetails | .instanceId + " " + .networkInterfaces[0].securityGroups[0].groupName' "$T/n2.json")" = "i-0ddd000000000004 workers"
-check "... the summary counts the three dropped" grep -q "instances: 3 findings dropped" "$T/n2.json.err"
+check "... the summary counts the four dropped (CloudTrail's NAT gateway too)" grep -q "instances: 4 findings dropped" "$T/n2.json.err"
 check "... and the interfaces read" grep -q "inventory: 4 network interfaces from .*nis.json" "$T/n2.json.err"
 nat "$T/n3.json" --inventory "$T/nis.json" --inventory "$T/inventory.json" --threads 1
 check "... the same with one thread and a describe-instances file too" \

@@ -81,9 +81,9 @@ static void enrich(const struct cm_inventory *inv, const char *id, const char *e
     }
     rc = cm_inventory_enrich(inv, &f);
     check(rc == 0 || rc == CM_ENOTFOUND);
-    /* A service's interface (NAT gateway, ...) is found by its ENI and names no instance. */
+    /* A service's interface (NAT gateway, ...), found by its ENI or address, names no instance. */
     if ((svc = cm_inventory_service(inv, &f)) != NULL) {
-        check(svc[0] != '\0' && rc == 0 && id == NULL && eni != NULL);
+        check(svc[0] != '\0' && rc == 0 && id == NULL && (eni != NULL || ip != NULL));
         check(f.instance.instance_id.p == NULL);
     }
     check(f.instance.nnics <= CM_FINDING_MAX_NICS);

@@ -10,7 +10,8 @@
  * finding that names the instance CloudTrail launched; and Resolver queries
  * that name no instance attributed by (vpc_id, srcaddr), with the near misses;
  * describe-network-interfaces output, whose NAT gateway, load balancer, Lambda
- * and endpoint interfaces name no instance (cm_inventory_service).
+ * and endpoint interfaces name no instance (cm_inventory_service), and the
+ * same from CloudTrail's CreateNetworkInterface and CreateNatGateway.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1550,6 +1551,90 @@ static void test_network_interfaces(void **state)
     cm_inventory_destroy(inv);
 }
 
+/* CreateNetworkInterface by a service (the interface's type and description say which). */
+#define CREATE_SVC_NIC(eni, type, desc)                                                            \
+    "{" CT_COMMON ",\"eventTime\":\"2026-01-05T08:00:00Z\",\"eventName\":"                         \
+    "\"CreateNetworkInterface\",\"eventID\":\"cni-" eni "\",\"requestParameters\":{},"             \
+    "\"responseElements\":{\"networkInterface\":{\"networkInterfaceId\":\"" eni                    \
+    "\",\"subnetId\":\"subnet-ct\",\"vpcId\":\"vpc-ct\",\"interfaceType\":\"" type                 \
+    "\",\"description\":\"" desc "\",\"requesterManaged\":false,\"privateIpAddress\":"             \
+    "\"10.8.0.9\"}}}"
+
+static void test_cloudtrail_services(void **state)
+{
+    struct cm_inventory *inv = make();
+    struct cm_finding f;
+
+    (void)state;
+    run_ct(
+        inv,
+        "{\"Records\":[" CREATE_SVC_NIC("eni-0c01", "lambda", "AWS Lambda VPC ENI-worker") "," CREATE_SVC_NIC("eni-0c02", "interface", "AWS Lambda VPC ENI-old") "," CREATE_SVC_NIC(
+            "eni-0c03", "interface",
+            "ELB app/web/1") "," CREATE_SVC_NIC("eni-0c04", "interface",
+                                                "eks node") ","
+                                                            /* CreateNatGateway: two addresses as a
+                                                               list, one as the lone item. */
+                                                            "{" CT_COMMON
+                                                            ",\"eventTime\":\"2026-01-05T08:01:"
+                                                            "00Z\",\"eventName\":"
+                                                            "\"CreateNatGateway\",\"eventID\":"
+                                                            "\"nat-1\",\"requestParameters\":{},"
+                                                            "\"responseElements\":{"
+                                                            "\"CreateNatGatewayResponse\":{"
+                                                            "\"natGateway\":{"
+                                                            "\"natGatewayId\":\"nat-0a\",\"vpcId\":"
+                                                            "\"vpc-ct\",\"subnetId\":\"subnet-"
+                                                            "pub\","
+                                                            "\"natGatewayAddressSet\":{\"item\":[{"
+                                                            "\"networkInterfaceId\":\"eni-0c05\","
+                                                            "\"privateIp\":\"10.8.0.5\","
+                                                            "\"publicIp\":\"203.0.113.5\"},"
+                                                            "{\"networkInterfaceId\":\"eni-0c06\","
+                                                            "\"privateIp\":\"10.8.0.6\"}]}}}}},"
+                                                            "{" CT_COMMON
+                                                            ",\"eventTime\":\"2026-01-05T08:02:"
+                                                            "00Z\",\"eventName\":"
+                                                            "\"CreateNatGateway\",\"eventID\":"
+                                                            "\"nat-2\",\"requestParameters\":{},"
+                                                            "\"responseElements\":{\"natGateway\":{"
+                                                            "\"vpcId\":\"vpc-ct\","
+                                                            "\"natGatewayAddressSet\":{\"item\":{"
+                                                            "\"networkInterfaceId\":\"eni-0c07\"}}}"
+                                                            "}},"
+                                                            /* A failed one made nothing. */
+                                                            "{" CT_COMMON
+                                                            ",\"eventTime\":\"2026-01-05T08:03:"
+                                                            "00Z\",\"eventName\":"
+                                                            "\"CreateNatGateway\",\"eventID\":"
+                                                            "\"nat-3\",\"errorCode\":\"Client.X\","
+                                                            "\"requestParameters\":{},"
+                                                            "\"responseElements\":{\"natGateway\":{"
+                                                            "\"natGatewayAddressSet\":{\"item\":{"
+                                                            "\"networkInterfaceId\":\"eni-0c08\"}}}"
+                                                            "}}"
+                                                            "]}");
+    assert_string_equal(service(inv, NULL, "eni-0c01"), "Lambda function");
+    assert_string_equal(service(inv, NULL, "eni-0c02"), "Lambda function");
+    assert_string_equal(service(inv, NULL, "eni-0c03"), "load balancer");
+    assert_null(service(inv, NULL, "eni-0c04"));
+    assert_string_equal(service(inv, NULL, "eni-0c05"), "NAT gateway");
+    assert_string_equal(service(inv, NULL, "eni-0c06"), "NAT gateway");
+    assert_string_equal(service(inv, NULL, "eni-0c07"), "NAT gateway");
+    assert_null(service(inv, NULL, "eni-0c08"));
+    finding(&f, NULL, "eni-0c05", NULL, NULL);
+    assert_int_equal(cm_inventory_enrich(inv, &f), 0);
+    assert_str(f.instance.nics[0].public_ip, "203.0.113.5");
+    assert_str(f.instance.nics[0].subnet_id, "subnet-pub");
+    assert_str(f.instance.instance_id, NULL);
+    cm_finding_finish(&f);
+    /* The node's interface, attached later, is an instance's. */
+    run_ct(inv, "{\"Records\":[" ATTACH("2026-01-05T08:05:00Z", "eni-0c04", "i-0c04", "1") "]}");
+    finding(&f, NULL, "eni-0c04", NULL, NULL);
+    assert_null(cm_inventory_service(inv, &f));
+    cm_finding_finish(&f);
+    cm_inventory_destroy(inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1571,6 +1656,7 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_flow_to_instance),
         cmocka_unit_test(test_network_interfaces),
+        cmocka_unit_test(test_cloudtrail_services),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
