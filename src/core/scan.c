@@ -444,6 +444,16 @@ static int skip_cmp(const void *a, const void *b)
     return strcmp(((const struct cm_scan_skip *)a)->what, ((const struct cm_scan_skip *)b)->what);
 }
 
+static int reject_cmp(const void *a, const void *b)
+{
+    const struct cm_scan_reject *x = a, *y = b;
+
+    if (x->file_id != y->file_id) {
+        return x->file_id < y->file_id ? -1 : 1;
+    }
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /*
  * Sets aside the scan's own files found among the inputs (a --state or --db kept in the
  * folder scanned): read, each was rejected as a log of no known format on every scan.
@@ -540,6 +550,8 @@ out:
     cm_free(rd);
     /* By name: the order reader threads met them in is not the input's. */
     qsort(stats->skips, stats->nskips, sizeof(stats->skips[0]), skip_cmp);
+    /* Rejects in input order, then in each input's (cm_scan_note_reject kept those). */
+    qsort(stats->rejects, stats->nrejects, sizeof(stats->rejects[0]), reject_cmp);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     stats->seconds = elapsed(&s->t0, &t1);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);

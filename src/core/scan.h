@@ -22,11 +22,18 @@
 
 #define CM_SCAN_KINDS CM_EV_KIND_COUNT
 
+/*
+ * One reject kept with detail. The kept ones are the first max_rejects in input order
+ * (file_id), then in the order the file's reader met them (seq), whatever order the reader
+ * threads noted them in: the same inputs give the same list at any --threads.
+ */
 struct cm_scan_reject {
     int kind;         /* enum cm_event_kind, or 0 for a file-level problem */
     const char *path; /* borrowed from the input table */
     uint64_t offset;
     uint32_t line;
+    uint32_t file_id; /* the input's place in processing order */
+    uint64_t seq;     /* the reject's place among its input's */
     char reason[200];
 };
 
@@ -67,6 +74,7 @@ struct cm_scan_input {
     const char *skipped_as; /* static: what the input was skipped as whole (another AWS log,
                                an empty file), else what its first skipped record is; NULL */
     int damaged;            /* a file-level problem was reported (see rejects) */
+    uint64_t noted;         /* rejects noted, record- and file-level */
     int id_state;           /* CM_SCAN_ID_*: what id is */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
 };

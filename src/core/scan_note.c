@@ -15,10 +15,18 @@
 #include "core/scan_impl.h"
 #include "inventory/inventory.h"
 
+/* Whether a comes before b: input order, then the order its reader met them in. */
+static int reject_before(const struct cm_scan_reject *a, const struct cm_scan_reject *b)
+{
+    return a->file_id != b->file_id ? a->file_id < b->file_id : a->seq < b->seq;
+}
+
 void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t off, uint32_t line,
                          const char *reason)
 {
     struct cm_scan_stats *st = s->st;
+    struct cm_scan_reject key = {.file_id = file_id};
+    struct cm_scan_reject *r = NULL;
 
     pthread_mutex_lock(&s->mu);
     if (kind == 0) {
@@ -32,13 +40,31 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
         } else {
             st->inputs[file_id].rejected++;
         }
+        key.seq = st->inputs[file_id].noted++;
     }
+    /*
+     * Keep the first max_rejects in input order, not in the order reader threads noted
+     * them: when full, this one takes the place of the last kept if it comes before it.
+     */
     if (st->nrejects < s->o.max_rejects) {
-        struct cm_scan_reject *r = &st->rejects[st->nrejects++];
+        r = &st->rejects[st->nrejects++];
+    } else if (st->nrejects > 0) {
+        struct cm_scan_reject *last = &st->rejects[0];
+
+        for (size_t i = 1; i < st->nrejects; i++) {
+            if (reject_before(last, &st->rejects[i])) {
+                last = &st->rejects[i];
+            }
+        }
+        r = reject_before(&key, last) ? last : NULL;
+    }
+    if (r != NULL) {
         r->kind = kind;
         r->path = file_id < s->in.n ? s->in.v[file_id].path : "?";
         r->offset = off;
         r->line = line;
+        r->file_id = file_id;
+        r->seq = key.seq;
         snprintf(r->reason, sizeof(r->reason), "%s", reason);
     }
     pthread_mutex_unlock(&s->mu);
