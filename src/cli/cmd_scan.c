@@ -864,8 +864,8 @@ static int run(int argc, char **argv)
         fflush(stdout);
         rc = cm_cli_bus_run("scan", r.store, false, quiet, &r.routed);
     }
-    if (cm_scan_write_stats(&r.st, r.store && !no_route && rc == 0 ? &r.routed : NULL, r.stats_out,
-                            stats_path) != CM_EXIT_OK) {
+    if (cm_scan_write_stats(&r.st, r.store && !no_route && rc == 0 ? &r.routed : NULL, &r.state,
+                            r.stats_out, stats_path) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }
     r.stats_out = NULL;

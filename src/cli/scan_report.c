@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "event/event.h"
 
@@ -96,7 +97,66 @@ static void write_routing(struct cm_jw *jw, const struct cm_cli_routing *r)
     cm_jw_obj_end(jw);
 }
 
-static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm_cli_routing *rt)
+/*
+ * What --state carried ("carried": null without it), the summary's carried: lines: the
+ * file read or new, the files it remembers, and the detectors whose saved state did not
+ * fit this build or these settings and started afresh (their learning is lost).
+ */
+static void write_carried(struct cm_jw *jw, const struct cm_scan_state *ss)
+{
+    const struct cm_statefile *sf;
+    char when[40] = "";
+
+    cm_jw_key(jw, "carried");
+    if (ss == NULL || ss->path == NULL) {
+        cm_jw_null(jw);
+        return;
+    }
+    sf = &ss->sf;
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "path");
+    cm_jw_str(jw, ss->path);
+    cm_jw_key(jw, "loaded");
+    cm_jw_bool(jw, ss->loaded);
+    cm_jw_key(jw, "shards");
+    cm_jw_u64(jw, ss->loaded ? sf->nshards : 0);
+    cm_jw_key(jw, "saved");
+    if (ss->loaded && cm_time_format_iso_s(sf->saved_ms, when, sizeof(when)) > 0) {
+        cm_jw_str(jw, when);
+    } else {
+        cm_jw_null(jw);
+    }
+    cm_jw_key(jw, "final");
+    cm_jw_bool(jw, ss->final);
+    cm_jw_key(jw, "written_bytes");
+    cm_jw_u64(jw, ss->final ? 0 : sf->written);
+    cm_jw_key(jw, "files_remembered");
+    cm_jw_u64(jw, ss->final ? 0 : sf->files.n);
+    cm_jw_key(jw, "files_read_whole");
+    cm_jw_u64(jw, ss->final ? 0 : ss->nread);
+    cm_jw_key(jw, "files_forgotten");
+    cm_jw_u64(jw, ss->final ? 0 : ss->forgot.aged + ss->forgot.capped);
+    cm_jw_key(jw, "reread");
+    cm_jw_bool(jw, ss->reread);
+    cm_jw_key(jw, "stale_removed");
+    cm_jw_u64(jw, sf->stale);
+    cm_jw_key(jw, "files_reset");
+    cm_jw_bool(jw, ss->loaded && sf->files_reset);
+    cm_jw_key(jw, "started_afresh");
+    cm_jw_arr_begin(jw);
+    for (const char *p = ss->loaded ? sf->dropped : ""; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+
+        cm_jw_strn(jw, p, n);
+        p += n;
+        p += strspn(p, ", ");
+    }
+    cm_jw_arr_end(jw);
+    cm_jw_obj_end(jw);
+}
+
+static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm_cli_routing *rt,
+                        const struct cm_scan_state *ss)
 {
     struct cm_buf b;
     struct cm_jw jw;
@@ -196,6 +256,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     }
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
+    write_carried(&jw, ss);
     write_routing(&jw, rt);
     cm_jw_key(&jw, "reject_samples");
     cm_jw_arr_begin(&jw);
@@ -346,14 +407,14 @@ void cm_scan_summary(const struct cm_scan_stats *st)
 }
 
 int cm_scan_write_stats(const struct cm_scan_stats *st, const struct cm_cli_routing *routed,
-                        FILE *stats_out, const char *stats_path)
+                        const struct cm_scan_state *ss, FILE *stats_out, const char *stats_path)
 {
     int bad;
 
     if (stats_out == NULL) {
         return CM_EXIT_OK;
     }
-    write_stats(stats_out, st, routed);
+    write_stats(stats_out, st, routed, ss);
     bad = stats_out == stdout ? fflush(stdout) != 0 || ferror(stdout)
                               : ferror(stats_out) | (fclose(stats_out) != 0);
     if (bad) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cli/bus_cli.h"
+#include "cli/scan_state.h"
 #include "core/scan.h"
 
 /* The summary of what the scan read, on stderr. */
@@ -17,11 +18,12 @@ void cm_scan_summary(const struct cm_scan_stats *st);
 /*
  * Writes the --stats JSON of st to stats_out (NULL: none; opened by the
  * caller before the scan), with routed, what routing the scan's findings did
- * (NULL: nothing was routed: no store, --no-route, or the bus failed), and
- * closes it unless it is stdout; stats_path names it in messages. Returns
- * CM_EXIT_OK, or CM_EXIT_ERROR when it cannot be written (said on stderr).
+ * (NULL: nothing was routed: no store, --no-route, or the bus failed), and ss,
+ * the --state carried (what the summary's carried: lines say; NULL or no path:
+ * none), and closes it unless it is stdout; stats_path names it in messages.
+ * Returns CM_EXIT_OK, or CM_EXIT_ERROR when it cannot be written (said on stderr).
  */
 int cm_scan_write_stats(const struct cm_scan_stats *st, const struct cm_cli_routing *routed,
-                        FILE *stats_out, const char *stats_path);
+                        const struct cm_scan_state *ss, FILE *stats_out, const char *stats_path);
 
 #endif

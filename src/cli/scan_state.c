@@ -164,7 +164,8 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
                 ss->sf.version);
     }
     if (ss->loaded && ss->sf.dropped[0]) {
-        fprintf(stderr, "            started afresh (state of another version): %s\n",
+        fprintf(stderr,
+                "            started afresh (state of another version or other settings): %s\n",
                 ss->sf.dropped);
     }
     return 0;

@@ -199,4 +199,31 @@ d = json.load(open(sys.argv[1]))
 own = [x for x in d["skipped"]["what"] if x["name"].startswith("the scan'"'"'s own file")]
 sys.exit(not (len(own) == 1 and own[0]["files"] >= 4))' "$O/stats.json"
 
+
+# --- what --state carried, in --stats ----------------------------------------------------
+# A detector whose saved state does not fit (another version, or a setting that changes the
+# size of its values) starts afresh: its learning is lost. Before 2026-12-05 only the
+# summary's carried: lines said so; --stats, what a cron job reads, said nothing about
+# the state at all. It has "carried": null without --state, else the summary's numbers.
+"$COALMINE" gen --out "$T/af" --hours 1 --seed 5 >/dev/null 2>&1
+printf 'detectors:\n  vpcflow: {port_sweep_hosts: 60}\n' >"$T/af.yaml"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/af.state" --stats "$T/af1.json" \
+    "$T/af" >/dev/null 2>&1
+"$COALMINE" scan --no-default-intel --config "$T/af.yaml" --state "$T/af.state" \
+    --stats "$T/af2.json" "$T/af" >/dev/null 2>"$T/af2.err"
+check "a setting that changes a table's values: the summary says it started afresh" \
+    grep -q "started afresh .*: vpcflow-host" "$T/af2.err"
+check "... --stats too: carried.started_afresh, and what the file held" test \
+    "$(jget "$T/af2.json" '[d["carried"]["started_afresh"], d["carried"]["loaded"],
+        [d["carried"]["files_remembered"]] == [x["files"] for x in d["skipped"]["what"]
+        if x["name"] == "read by an earlier scan"]]')" \
+    = "[['vpcflow-host'], True, True]"
+check "... a new state file: loaded false, nothing started afresh, every file remembered" test \
+    "$(jget "$T/af1.json" '[d["carried"]["loaded"], d["carried"]["started_afresh"],
+        d["carried"]["files_read_whole"] == d["carried"]["files_remembered"] == d["files"]]')" \
+    = "[False, [], True]"
+"$COALMINE" scan --no-default-intel --quiet --stats "$T/af3.json" "$T/af" >/dev/null 2>&1
+check "... without --state: carried is null" test "$(jget "$T/af3.json" 'd["carried"]')" = None
+rm -rf "$T/af" "$T/af.state" "$T/af.state.lock"
+
 done_testing
