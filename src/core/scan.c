@@ -444,6 +444,24 @@ static int skip_cmp(const void *a, const void *b)
     return strcmp(((const struct cm_scan_skip *)a)->what, ((const struct cm_scan_skip *)b)->what);
 }
 
+/*
+ * Counts as skipped, CM_SCAN_NO_RECORDS, the inputs that were read and held nothing: no
+ * record, good, rejected or skipped, no damage, not set aside. Before 2026-12-05 they were
+ * read silently (in files, in no other count), so a scan could not be told to have counted
+ * every file given. Called once every reader is done.
+ */
+static void no_records(struct scan *s)
+{
+    for (size_t i = 0; i < s->st->ninputs; i++) {
+        const struct cm_scan_input *in = &s->st->inputs[i];
+
+        if (in->records == 0 && in->rejected == 0 && in->skipped == 0 && !in->damaged &&
+            in->skipped_as == NULL) {
+            cm_scan_note_skip(s, (uint32_t)i, 0, CM_SCAN_NO_RECORDS);
+        }
+    }
+}
+
 static int reject_cmp(const void *a, const void *b)
 {
     const struct cm_scan_reject *x = a, *y = b;
@@ -548,6 +566,9 @@ out:
         reader_finish(&rd[i]);
     }
     cm_free(rd);
+    if (rc == 0) {
+        no_records(s);
+    }
     /* By name: the order reader threads met them in is not the input's. */
     qsort(stats->skips, stats->nskips, sizeof(stats->skips[0]), skip_cmp);
     /* Rejects in input order, then in each input's (cm_scan_note_reject kept those). */

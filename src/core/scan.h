@@ -47,6 +47,14 @@ struct cm_scan_skip {
 
 /* What a skipped input is counted as when an earlier scan with the same --state read it. */
 #define CM_SCAN_READ_BEFORE "read by an earlier scan"
+/*
+ * What an input is counted as when it was read, whole and undamaged, and held no record at
+ * all: a flow log of only its header, a CloudTrail file of an empty list, an event history
+ * page with no events; and one that held only CloudWatch Logs control messages (a Firehose
+ * delivery stream's health check). Not errors, but not silent either.
+ */
+#define CM_SCAN_NO_RECORDS  "no records (a header or an empty list)"
+#define CM_SCAN_CWL_CONTROL "CloudWatch Logs control messages only"
 /* What one of the scan's own files (cm_scan_opts.own_files) found among the inputs is. */
 #define CM_SCAN_OWN_FILE "the scan's own file (--state, --db, --stats)"
 

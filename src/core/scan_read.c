@@ -278,6 +278,8 @@ static int unwrap(struct reader *r, uint32_t file_id)
         } else if (c->control == 0 && c->lookup == 0) {
             /* (an event history page with no events is a good answer: nothing happened) */
             cm_scan_note_reject(r->s, 0, file_id, 0, 1, "CloudWatch Logs input without log events");
+        } else if (c->control > 0 && c->lookup == 0) {
+            cm_scan_note_skip(r->s, file_id, 0, CM_SCAN_CWL_CONTROL);
         }
         return CM_ENOTFOUND; /* nothing but health checks is a good input with no records */
     }

@@ -425,6 +425,31 @@ check "records in time order: read as written, the same finding" \
     test "$(grep -c CloudTrailLoggingDisabled "$T/ordo3"),$(jq -c .reordered "$T/ord3.json")" = "1,0"
 rm -rf "$T/order"
 
+# --- inputs that hold nothing ------------------------------------------------------------
+# A flow log of only its header, a CloudTrail file of an empty list and a Firehose object of
+# only a CloudWatch Logs control message were read silently before 2026-12-05: counted in
+# files, in nothing else, so "every file counted?" (files = those with records + rejected +
+# skipped) could not be answered. Each is now skipped, by name, as an empty file was.
+if [ $HAVE_JQ = 1 ]; then
+    NR="$T/nr"; mkdir -p "$NR"
+    FL=$(find "$T/corpus" -name '*vpcflowlogs*.log.gz' | sort | head -1)
+    zcat "$FL" | head -1 >"$NR/123456789012_vpcflowlogs_us-east-1_fl-0a_20260105T0000Z_h.log"
+    printf '{"Records":[]}\n' >"$NR/123456789012_CloudTrail_us-east-1_20260105T0000Z_e.json"
+    printf '{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1767573600000,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}' \
+        | gzip >"$NR/firehose-1-2026-01-05-00-00-00-ctl.gz"
+    : >"$NR/empty.log"
+    for th in 1 2; do
+        "$COALMINE" scan --threads $th --stats "$T/nr$th.json" "$NR" >/dev/null 2>"$T/nr$th.err"
+        check "inputs holding nothing, $th thread(s): each skipped by name" test \
+            "$(jq -c '[.files, .skipped.files, [.skipped.what[] | [.name, .files]]]' "$T/nr$th.json")" \
+            = '[4,4,[["CloudWatch Logs control messages only",1],["empty file",1],["no records (a header or an empty list)",2]]]'
+    done
+    check "... and the summary says so" grep -q "no records (a header or an empty list) 2 files" "$T/nr1.err"
+    rm -rf "$NR"
+else
+    skip "inputs that hold nothing" "jq not installed"
+fi
+
 # --- reject_samples in one order ------------------------------------------------------
 # The kept rejects are the first in input order whatever the threads: with 2, the reader of
 # a short later file noted its rejects before the reader of a long earlier one reached its

@@ -406,6 +406,58 @@ static void test_rejects(void **state)
     cm_scan_stats_free(&st);
 }
 
+/*
+ * Inputs read whole that hold no record (a CloudTrail file of an empty list, a flow log of
+ * its header, CloudWatch Logs control messages only) are skipped by name, with 1 thread and
+ * with 2: before 2026-12-05 they were counted in files and in nothing else.
+ */
+static void test_no_records(void **state)
+{
+    static const char ctl[] =
+        "{\"messageType\":\"CONTROL_MESSAGE\",\"owner\":\"CloudwatchLogs\",\"logGroup\":\"\","
+        "\"logStream\":\"\",\"subscriptionFilters\":[],\"logEvents\":[{\"id\":\"\","
+        "\"timestamp\":1767573600000,\"message\":\"CWL CONTROL MESSAGE: Checking health of "
+        "destination Firehose.\"}]}";
+    static const char hdr[] = "version account-id interface-id srcaddr dstaddr srcport dstport "
+                              "protocol packets bytes start end action log-status\n";
+    struct tally t;
+    struct cm_scan_stats st;
+    char good[2048];
+    size_t n;
+    (void)state;
+
+    n = (size_t)snprintf(good, sizeof(good), "{\"Records\":[");
+    n += record(good + n, sizeof(good) - n, 1, 1);
+    n += (size_t)snprintf(good + n, sizeof(good) - n, "]}");
+    write_file("111122223333_CloudTrail_us-east-1_20250304T0000Z_g.json", good, n, 0);
+    write_file("111122223333_CloudTrail_us-east-1_20250304T0005Z_e.json", "{\"Records\":[]}", 14,
+               0);
+    write_file("111122223333_vpcflowlogs_us-east-1_fl-1_20250304T0000Z_h.log", hdr, sizeof(hdr) - 1,
+               0);
+    write_file("firehose-ctl.gz", ctl, sizeof(ctl) - 1, 1);
+    for (unsigned th = 1; th <= 2; th++) {
+        scan_with(th, 0, &t, &st);
+        assert_int_equal(st.files, 4);
+        assert_int_equal(st.records[CM_EV_CLOUDTRAIL], 1);
+        assert_int_equal(st.rejected_files, 0);
+        assert_int_equal(st.skipped_files, 3);
+        assert_int_equal(st.nskips, 2);
+        assert_string_equal(st.skips[0].what, CM_SCAN_CWL_CONTROL);
+        assert_int_equal(st.skips[0].files, 1);
+        assert_string_equal(st.skips[1].what, CM_SCAN_NO_RECORDS);
+        assert_int_equal(st.skips[1].files, 2);
+        for (size_t i = 0; i < st.ninputs; i++) {
+            const struct cm_scan_input *in = &st.inputs[i];
+            if (strstr(in->path, "_g.json") != NULL) {
+                assert_null(in->skipped_as);
+            } else {
+                assert_non_null(in->skipped_as);
+            }
+        }
+        cm_scan_stats_free(&st);
+    }
+}
+
 static void test_bad_path(void **state)
 {
     struct cm_scan_opts o;
@@ -427,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_order_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_inputs_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_records, setup, teardown),
         cmocka_unit_test(test_bad_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
