@@ -155,6 +155,39 @@ static void write_carried(struct cm_jw *jw, const struct cm_scan_state *ss)
     cm_jw_obj_end(jw);
 }
 
+/* The skipped inputs named in --stats: the first of them, as reject_samples has rejects. */
+#define SKIP_SAMPLES 20
+
+/*
+ * "skip_samples": the first SKIP_SAMPLES inputs set aside whole, in input order, with
+ * what each was skipped as (the skipped counts say what, never which file). Those an
+ * earlier scan with the same --state read are left out: they are most of a cron job's
+ * inputs, and expected.
+ */
+static void write_skip_samples(struct cm_jw *jw, const struct cm_scan_stats *st)
+{
+    size_t named = 0;
+
+    cm_jw_key(jw, "skip_samples");
+    cm_jw_arr_begin(jw);
+    for (size_t i = 0; i < st->ninputs && named < SKIP_SAMPLES; i++) {
+        const struct cm_scan_input *in = &st->inputs[i];
+
+        if (in->skipped_as == NULL || in->skipped != 0 ||
+            strcmp(in->skipped_as, CM_SCAN_READ_BEFORE) == 0) {
+            continue; /* not skipped, or some of its records only; or read before */
+        }
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "path");
+        cm_jw_str(jw, in->path != NULL ? in->path : "?");
+        cm_jw_key(jw, "as");
+        cm_jw_str(jw, in->skipped_as);
+        cm_jw_obj_end(jw);
+        named++;
+    }
+    cm_jw_arr_end(jw);
+}
+
 static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm_cli_routing *rt,
                         const struct cm_scan_state *ss)
 {
@@ -258,6 +291,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     cm_jw_obj_end(&jw);
     write_carried(&jw, ss);
     write_routing(&jw, rt);
+    write_skip_samples(&jw, st);
     cm_jw_key(&jw, "reject_samples");
     cm_jw_arr_begin(&jw);
     for (size_t i = 0; i < st->nrejects; i++) {

@@ -445,7 +445,18 @@ if [ $HAVE_JQ = 1 ]; then
             = '[4,4,[["CloudWatch Logs control messages only",1],["empty file",1],["no records (a header or an empty list)",2]]]'
     done
     check "... and the summary says so" grep -q "no records (a header or an empty list) 2 files" "$T/nr1.err"
-    rm -rf "$NR"
+    # The skipped counts said what, never which: skip_samples names the files (1 and 2
+    # threads alike), but not those an earlier scan with the same --state read.
+    for th in 1 2; do
+        check "skip_samples names each skipped file, $th thread(s)" test "$(jq -c \
+            '[.skip_samples[] | [(.path | split("/") | last), .as]] | sort' "$T/nr$th.json")" \
+            = '[["123456789012_CloudTrail_us-east-1_20260105T0000Z_e.json","no records (a header or an empty list)"],["123456789012_vpcflowlogs_us-east-1_fl-0a_20260105T0000Z_h.log","no records (a header or an empty list)"],["empty.log","empty file"],["firehose-1-2026-01-05-00-00-00-ctl.gz","CloudWatch Logs control messages only"]]'
+    done
+    "$COALMINE" scan --quiet --state "$T/nr.state" "$NR" >/dev/null 2>&1
+    "$COALMINE" scan --quiet --state "$T/nr.state" --stats "$T/nr3.json" "$NR" >/dev/null 2>&1
+    check "... not the files an earlier scan with --state read" \
+        test "$(jq -c '[.skipped.files, .skip_samples]' "$T/nr3.json")" = "[4,[]]"
+    rm -rf "$NR" "$T/nr.state" "$T/nr.state.lock"
 else
     skip "inputs that hold nothing" "jq not installed"
 fi
