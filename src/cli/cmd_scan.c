@@ -530,6 +530,7 @@ static int run(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct scan_run r;
+    struct cm_scan_report_extra extra = {0};
     struct cm_scan_opts o;
     struct scan_cli *cli = &r.cli;
     struct cm_sink sink = {emit, cli};
@@ -864,8 +865,14 @@ static int run(int argc, char **argv)
         fflush(stdout);
         rc = cm_cli_bus_run("scan", r.store, false, quiet, &r.routed);
     }
+    extra.unbuildable = cli->unbuildable;
+    extra.no_region = cli->noregion;
+    extra.no_account = cli->noaccount;
+    extra.over_cap = cm_agg_stats(cli->agg)->dropped;
+    extra.trusted = cli->trusted;
+    extra.inv = &r.inv;
     if (cm_scan_write_stats(&r.st, r.store && !no_route && rc == 0 ? &r.routed : NULL, &r.state,
-                            r.stats_out, stats_path) != CM_EXIT_OK) {
+                            &extra, r.stats_out, stats_path) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }
     r.stats_out = NULL;

@@ -13,6 +13,7 @@
 #include "base/time.h"
 #include "cli/cmd.h"
 #include "event/event.h"
+#include "inventory/inventory.h"
 
 /* One member per kind of record, named as cm_event_kind_name names it, with n[kind]. */
 static void kind_counts(struct cm_jw *jw, const uint64_t n[CM_SCAN_KINDS])
@@ -155,6 +156,58 @@ static void write_carried(struct cm_jw *jw, const struct cm_scan_state *ss)
     cm_jw_obj_end(jw);
 }
 
+/*
+ * The summary's dropped:, trusted: and instances: lines: detections that could not become
+ * findings (and why), those trusted lists dropped, and the instance map ("instances":
+ * null when there is none).
+ */
+static void write_extra(struct cm_jw *jw, const struct cm_scan_report_extra *x)
+{
+    static const struct cm_scan_report_extra none;
+    struct cm_inventory_stats is;
+
+    if (x == NULL) {
+        x = &none;
+    }
+    cm_jw_key(jw, "dropped");
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "unbuildable");
+    cm_jw_u64(jw, x->unbuildable);
+    cm_jw_key(jw, "no_region");
+    cm_jw_u64(jw, x->no_region);
+    cm_jw_key(jw, "no_account");
+    cm_jw_u64(jw, x->no_account);
+    cm_jw_key(jw, "over_cap");
+    cm_jw_u64(jw, x->over_cap);
+    cm_jw_obj_end(jw);
+    cm_jw_key(jw, "trusted");
+    cm_jw_u64(jw, x->trusted);
+    cm_jw_key(jw, "instances");
+    if (x->inv == NULL || x->inv->inv == NULL) {
+        cm_jw_null(jw);
+        return;
+    }
+    cm_inventory_stats(x->inv->inv, &is);
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "known");
+    cm_jw_u64(jw, is.instances);
+    cm_jw_key(jw, "from_inventory");
+    cm_jw_u64(jw, is.loaded);
+    cm_jw_key(jw, "from_cloudtrail");
+    cm_jw_u64(jw, is.observed);
+    cm_jw_key(jw, "interfaces");
+    cm_jw_u64(jw, is.nics);
+    cm_jw_key(jw, "bytes");
+    cm_jw_u64(jw, is.bytes);
+    cm_jw_key(jw, "not_kept");
+    cm_jw_u64(jw, is.full);
+    cm_jw_key(jw, "findings_named");
+    cm_jw_u64(jw, x->inv->enriched);
+    cm_jw_key(jw, "findings_unknown");
+    cm_jw_u64(jw, x->inv->unknown);
+    cm_jw_obj_end(jw);
+}
+
 /* The skipped inputs named in --stats: the first of them, as reject_samples has rejects. */
 #define SKIP_SAMPLES 20
 
@@ -189,7 +242,7 @@ static void write_skip_samples(struct cm_jw *jw, const struct cm_scan_stats *st)
 }
 
 static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm_cli_routing *rt,
-                        const struct cm_scan_state *ss)
+                        const struct cm_scan_state *ss, const struct cm_scan_report_extra *x)
 {
     struct cm_buf b;
     struct cm_jw jw;
@@ -289,6 +342,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     }
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
+    write_extra(&jw, x);
     write_carried(&jw, ss);
     write_routing(&jw, rt);
     write_skip_samples(&jw, st);
@@ -441,14 +495,15 @@ void cm_scan_summary(const struct cm_scan_stats *st)
 }
 
 int cm_scan_write_stats(const struct cm_scan_stats *st, const struct cm_cli_routing *routed,
-                        const struct cm_scan_state *ss, FILE *stats_out, const char *stats_path)
+                        const struct cm_scan_state *ss, const struct cm_scan_report_extra *x,
+                        FILE *stats_out, const char *stats_path)
 {
     int bad;
 
     if (stats_out == NULL) {
         return CM_EXIT_OK;
     }
-    write_stats(stats_out, st, routed, ss);
+    write_stats(stats_out, st, routed, ss, x);
     bad = stats_out == stdout ? fflush(stdout) != 0 || ferror(stdout)
                               : ferror(stats_out) | (fclose(stats_out) != 0);
     if (bad) {

@@ -120,6 +120,11 @@ check "the bad inventory entry is reported with file and line" \
     grep -q "inventory.json:12: instance without an InstanceId (entry skipped)" "$T/a.err"
 check "the summary says what the map held and named" \
     grep -Eq "instances: 2 known \(1 from inventory files, 1 EC2 calls in CloudTrail\), 2 interfaces, [0-9.]+ MB; 2 instance findings named, 1 unknown" "$T/a.err"
+"$COALMINE" scan --no-default-intel --threat-list "my-ips=$T/mine.txt" --quiet --stats "$T/a.stats" \
+    --inventory "$T/inventory.json" "$T/logs" >/dev/null 2>&1
+check "... and --stats the same (before 2026-12-05 only the summary did)" \
+    test "$(jq -c '.instances | [.known, .from_inventory, .from_cloudtrail, .interfaces,
+        .findings_named, .findings_unknown]' "$T/a.stats")" = "[2,1,1,2,2,1]"
 
 # One thread: the same findings.
 scan "$T/b.json" "$T/b.err" --threads 1 --inventory "$T/inventory.json"

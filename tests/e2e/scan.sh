@@ -461,6 +461,27 @@ else
     skip "inputs that hold nothing" "jq not installed"
 fi
 
+# --- the summary's other counters, in --stats -------------------------------------------
+# Detections a trusted list dropped (and those that could not become findings) were said
+# on the summary's trusted: (dropped:) line only before 2026-12-05.
+if [ $HAVE_JQ = 1 ]; then
+    "$COALMINE" gen --out "$T/tr" --hours 2 --scenario all --seed 7 >/dev/null 2>&1
+    "$COALMINE" scan --quiet --no-default-intel --format json "$T/tr/AWSLogs" 2>/dev/null \
+        | jq -r '.service.action.awsApiCallAction.remoteIpDetails.ipAddressV4 // empty' \
+        | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }' >"$T/tr.txt"
+    "$COALMINE" scan --no-default-intel --trusted-list "ok=$T/tr.txt" --stats "$T/tr.json" \
+        "$T/tr/AWSLogs" >/dev/null 2>"$T/tr.err"
+    tn=$(sed -n 's/^  trusted:  \([0-9]*\) detections dropped.*/\1/p' "$T/tr.err")
+    check "the summary and --stats count the trusted drops alike ($tn of $(cat "$T/tr.txt"))" \
+        test -n "$tn" -a "$(jq .trusted "$T/tr.json")" = "$tn"
+    check "... and --stats has the dropped: line's counts (none here)" \
+        test "$(jq -c '.dropped' "$T/tr.json")" \
+        = '{"unbuildable":0,"no_region":0,"no_account":0,"over_cap":0}'
+    rm -rf "$T/tr"
+else
+    skip "the summary's other counters, in --stats" "jq not installed"
+fi
+
 # --- reject_samples in one order ------------------------------------------------------
 # The kept rejects are the first in input order whatever the threads: with 2, the reader of
 # a short later file noted its rejects before the reader of a long earlier one reached its
