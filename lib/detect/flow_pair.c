@@ -43,12 +43,16 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "detect/ckpt.h"
+#include "detect/flow_kept.h"
 #include "detect/flow_pair_impl.h"
 #include "detect/state.h"
 #include "intel/awsranges.h"
 
-/* bump when the layout save writes changes; 8 had a copy of the learner's table before conns */
-#define FLOW_PAIR_STATE_VERSION     9u
+/*
+ * bump when the layout save writes changes; 8 had a copy of the learner's table before conns,
+ * 9 no kept records (both still read, load_old)
+ */
+#define FLOW_PAIR_STATE_VERSION     10u
 #define FLOW_PAIR_STATE_VERSION_OLD 8u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
@@ -182,11 +186,8 @@ static uint64_t baseline(const struct inst *in, uint32_t now_day)
 }
 
 /* Expiry and eviction: the pair's open hour joins the baseline before the pair goes. */
-static void fold_cb(void *ud, const void *key, size_t klen, void *val)
+void cm_flow_pair_fold(struct flow_pair *st, const void *key, size_t klen, const struct pair *p)
 {
-    struct flow_pair *st = ud;
-    const struct pair *p = val;
-
     if (p->vol_hour != 0) {
         (void)fold(st, key_resource(key, klen), p->vol_hour, p->vol_bytes[0]);
     }
@@ -241,8 +242,14 @@ static void ps_answer(const struct flow_pair *st, struct pair *p, const struct c
     p->ps_ans[bit / 64] |= 1ULL << (bit % 64);
 }
 
-static int portscan(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
-                    const struct cm_flow_view *v, int64_t s, struct cm_sink *sink)
+/*
+ * Probe v (record ev, starting at s) of pair p (key, klen). After a detection every probe
+ * counted goes to p->ps_tail, whatever its epoch, and is kept for the pair's expiry to report
+ * (flow_pair_tail.c) unless a next detection does.
+ */
+static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
+                    const struct cm_event *ev, const struct cm_flow_view *v, int64_t s,
+                    struct cm_sink *sink)
 {
     uint32_t e = (uint32_t)(s / PS_EPOCH_S), slot = e & 1, bit, n = 0, count;
     int64_t first;
@@ -272,16 +279,25 @@ static int portscan(struct flow_pair *st, struct pair *p, const struct cm_event 
     if (p->ps_first == 0 || (uint32_t)s < p->ps_first) {
         p->ps_first = (uint32_t)s;
     }
+    if (p->ps_fired != 0) {
+        p->ps_tail = cm_flow_pair_sat_inc(p->ps_tail);
+    }
     ans = p->ps_ans_epoch != 0 && p->ps_ans_epoch + 1 >= p->ps_epoch;
     for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
         n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w] &
                         ~(ans ? p->ps_ans[w] : 0));
     }
     if (n < st->ps_bits_needed || p->ps_fired == p->ps_epoch + 1) {
-        return 0;
+        return p->ps_fired != 0 ? cm_flow_pair_keep_tail(st, key, klen, KEPT_PORTSCAN, ev, v) : 0;
     }
     count = p->ps_probes[0] + p->ps_probes[1];
     count = count < p->ps_probes[0] ? UINT32_MAX : count;
+    /* a version-9 file's pair has a window's probes after its detection and no tail yet */
+    count = p->ps_tail > count ? p->ps_tail : count;
+    if (p->ps_tail != 0) {
+        cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
+    }
+    p->ps_tail = 0;
     first = (int64_t)p->ps_first;
     if (first < (int64_t)(p->ps_epoch - 1) * PS_EPOCH_S) {
         first = (int64_t)(p->ps_epoch - 1) * PS_EPOCH_S;
@@ -459,7 +475,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         inst_touch(st, v.resource, ev->time_ms, cm_flow_local_first_ms(st->local, ev)) == NULL) {
         return CM_ENOMEM;
     }
-    if (probe && (r = portscan(st, p, ev, &v, s, sink)) != 0) {
+    if (probe && (r = portscan(st, p, key, klen, ev, &v, s, sink)) != 0) {
         return r;
     }
     if (!pub) {
@@ -479,13 +495,11 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
     struct flow_pair *st = state;
 
-    (void)sink;
-    /* At the end of input nothing is judged again: no need to fold. */
-    cm_state_expire(st->pairs, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
-    cm_state_expire(st->heavy, watermark_ms, watermark_ms == INT64_MAX ? NULL : fold_cb, st);
+    int rc = cm_flow_pair_expire(st, watermark_ms, sink); /* folds, and reports tails */
+
     cm_state_expire(st->insts, watermark_ms, NULL, NULL);
     cm_state_expire(st->conns, watermark_ms, NULL, NULL);
-    return 0;
+    return rc;
 }
 
 static void finish(void *state)
@@ -497,6 +511,7 @@ static void finish(void *state)
         cm_state_destroy(st->heavy);
         cm_state_destroy(st->insts);
         cm_state_destroy(st->conns);
+        cm_state_destroy(st->kept);
         cm_free(st);
     }
 }
@@ -537,11 +552,18 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     st->seed = opts ? opts->seed : 0;
     st->ps_bits_needed = bits_for(st->t.portscan_ports);
     memset(&so, 0, sizeof(so));
+    /* Kept records go when their pair does (never expired by themselves: TTL unused). */
+    so.val_size = sizeof(struct cm_flow_kept);
+    so.max_entries = PAIR_KEPT_MAX;
+    so.seed = st->seed ^ 0xbf58476d1ce4e5b9ULL;
+    if ((rc = cm_state_create(&st->kept, &so)) != 0) {
+        goto fail;
+    }
     so.val_size = sizeof(struct pair);
     so.max_entries = st->t.max_pairs;
     so.ttl_ms = PAIR_TTL_MS;
     so.seed = st->seed;
-    so.on_evict = fold_cb;
+    so.on_evict = cm_flow_pair_evicted;
     so.evict_ud = st;
     if ((rc = cm_state_create(&st->pairs, &so)) != 0) {
         goto fail;
@@ -631,7 +653,36 @@ static bool conn_check(const void *ud, const void *key, size_t klen, const void 
     return klen == DOS_CONN_KEY;
 }
 
+/*
+ * A kept record read back: a pair key (family IPv4 or IPv6, a resource of 1..RES_MAX bytes)
+ * and the kind KEPT_PORTSCAN.
+ */
+static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const uint8_t *k = key;
+    size_t off;
+
+    (void)ud;
+    if (klen < 2 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
+        return false;
+    }
+    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
+    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] == KEPT_PORTSCAN &&
+           cm_flow_kept_valid(val);
+}
+
+/* The evidence reference of a kept record (renumbered across runs). */
+static void kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct cm_flow_kept *k = val;
+
+    if (k->time_ms != INT64_MIN) {
+        fn(fud, &k->src);
+    }
+}
+
 static const struct cm_state_codec pair_codec = {.check = pair_check};
+static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = kept_refs};
 static const struct cm_state_codec inst_codec = {.check = inst_check};
 static const struct cm_state_codec conn_codec = {.check = conn_check};
 
@@ -647,34 +698,38 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(st->insts, w, &inst_codec);
     cm_state_save(st->pairs, w, &pair_codec);
     cm_state_save(st->heavy, w, &pair_codec);
-    return cm_state_save(st->conns, w, &conn_codec);
+    cm_state_save(st->conns, w, &conn_codec);
+    return cm_state_save(st->kept, w, &kept_codec);
 }
 
 /*
  * Reads what save wrote, in the same order (errors are sticky: after one, nothing is read);
- * version 8 (old) had a copy of the engine's learner's table before the connections.
+ * version 8 had a copy of the engine's learner's table before the connections, 8 and 9 no
+ * kept records (a pair's probes after its Portscan go with its next one, as they did).
  */
-static int load_tables(struct flow_pair *st, struct cm_ckpt_r *r, bool old)
+static int load_tables(struct flow_pair *st, struct cm_ckpt_r *r, uint32_t version)
 {
     cm_state_load(st->insts, r, &inst_codec);
     cm_state_load(st->pairs, r, &pair_codec);
     cm_state_load(st->heavy, r, &pair_codec);
-    if (old) {
+    if (version == 8) {
         cm_flow_local_load_copy(st->local, r);
     }
     cm_state_load(st->conns, r, &conn_codec);
+    if (version >= 10) {
+        cm_state_load(st->kept, r, &kept_codec);
+    }
     return cm_ckpt_r_err(r);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
 {
-    return load_tables(state, r, false);
+    return load_tables(state, r, FLOW_PAIR_STATE_VERSION);
 }
 
 static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
-    (void)version; /* only FLOW_PAIR_STATE_VERSION_OLD */
-    return load_tables(state, r, true);
+    return load_tables(state, r, version);
 }
 
 static void state_stats(const void *state, struct cm_state_stats *sum)
@@ -685,6 +740,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, st->heavy);
     cm_state_stats_add(sum, st->insts);
     cm_state_stats_add(sum, st->conns);
+    cm_state_stats_add(sum, st->kept);
 }
 
 static const char *const types[] = {

@@ -151,9 +151,29 @@ struct pair {
     uint32_t vol_hour;  /* hour of vol_bytes[0]; 0 before the first */
     uint32_t vol_conns; /* request records this hour */
     uint32_t vol_fired; /* 1 + the hour of the last TrafficVolumeUnusual; 0: none */
+    /*
+     * Portscan's probes counted since its last detection of the pair, whatever the epoch
+     * (the window's counts restart with it): the next detection reports them, or the pair's
+     * expiry from the last of them, kept in the kept table (flow_pair_tail.c). In what was
+     * padding: the layout stays 304 bytes and an older file reads 0.
+     */
+    uint32_t ps_tail;
     uint64_t vol_bytes[2];
     uint64_t vol_need; /* judge the hour again once its estimate reaches this */
 };
+
+_Static_assert(sizeof(struct pair) == 304, "struct pair: the layout checkpoints save");
+
+/*
+ * Kept records (struct cm_flow_kept, 336 bytes; about 470 with the key and the map's
+ * overhead): one per pair that counted probes since its last Portscan, for the pair's
+ * expiry to report them (flow_pair_tail.c). 16384: about 7.5 MiB. A full table evicts the
+ * least recently kept record; its pair's tail is then not reported. Keyed by the pair's key
+ * and a kind byte (KEPT_PORTSCAN).
+ */
+#define PAIR_KEPT_MAX (16 * 1024)
+#define KEPT_PORTSCAN 0
+#define KEPT_KEY_MAX  (KEY_MAX + 1)
 
 /* One resource's volume baseline. */
 struct inst {
@@ -171,6 +191,7 @@ struct flow_pair {
     struct cm_state *heavy;  /* the same, for pairs past volume_floor / volume_factor in an hour */
     struct cm_state *insts;  /* resource -> struct inst */
     struct cm_state *conns;  /* TCP connections of watched pairs (DOS_CONN_KEY) -> nothing */
+    struct cm_state *kept;   /* (pair key, kind) -> struct cm_flow_kept: a tail's last record */
     struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
 };
@@ -218,5 +239,27 @@ struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event
 int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
                      const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
                      struct cm_sink *sink);
+
+/* flow_pair.c: the open hour of pair key joins the baseline (expiry and eviction). */
+void cm_flow_pair_fold(struct flow_pair *st, const void *key, size_t klen, const struct pair *p);
+
+/* flow_pair_tail.c: the pair key's kept-record key of kind into out (KEPT_KEY_MAX); its length. */
+size_t cm_flow_pair_kept_key(const void *key, size_t klen, uint8_t kind, uint8_t *out);
+
+/* flow_pair_tail.c: keeps request record ev (seen as v) as the last of pair key's tail of kind. */
+int cm_flow_pair_keep_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
+                           const struct cm_event *ev, const struct cm_flow_view *v);
+
+/* flow_pair_tail.c: drops pair key's kept record of kind (its tail was reported). */
+void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind);
+
+/*
+ * flow_pair_tail.c: expires the pair tables at watermark_ms: each pair's open hour joins the
+ * baseline (but at the end of input, INT64_MAX) and its tails are reported to sink.
+ */
+int cm_flow_pair_expire(struct flow_pair *st, int64_t watermark_ms, struct cm_sink *sink);
+
+/* flow_pair_tail.c: the eviction callback of the pair tables: fold, drop the tails. */
+void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val);
 
 #endif

@@ -462,11 +462,13 @@ fi
 
 # --- activity that goes on after its first report: one finding that counts all of it ---------
 # v2 (default-format) records of one ENI, a file per hour: 100 SSH guesses from one address in
-# 10 minutes (one every 6 s from 00:00), and a listed scanner back at the same MySQL port every
-# 10 minutes for 10 hours (60 probes). Each finding counts every attempt and ends at the last.
-# Before 2026-12-05 the guesses after the 20th and the probes after the last hourly report
-# were never counted: SSHBruteForce 20, last seen 00:01:54; PortProbeUnprotectedPort 55, last
-# seen 09:00. Hourly scans that carry on with --state store the same as one scan.
+# 10 minutes (one every 6 s from 00:00), a listed scanner back at the same MySQL port every
+# 10 minutes for 10 hours (60 probes), and the instance's own scan of ports 1-1024 of a public
+# host at 02:00 (4 rejected SYNs a second). Each finding counts every attempt and ends at the
+# last. Before 2026-12-05 the guesses after the 20th, the probes after the last hourly report
+# and the scan's probes after its detection were never counted: SSHBruteForce 20, last seen
+# 00:01:54; PortProbeUnprotectedPort 55, last seen 09:00; Portscan 21, last seen 02:00:05.
+# Hourly scans that carry on with --state store the same as one scan.
 V="$T/tail"
 printf '80.82.77.139\n' >"$T/tail.threats"
 for h in 0 1 2 3 4 5 6 7 8 9; do
@@ -482,6 +484,10 @@ for h in 0 1 2 3 4 5 6 7 8 9; do
                 "packets bytes start end action log-status"
             for (i = 0; h == 0 && i < 100; i++) rec("45.146.165.37", 40000 + i, 22, t0 + 6 * i)
             for (i = 6 * h; i < 6 * h + 6; i++) rec("80.82.77.139", 50000 + i, 3306, t0 + 600 * i)
+            for (i = 0; h == 2 && i < 1024; i++)
+                printf "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.0.5 93.184.216.34 %d %d 6 1 " \
+                    "44 %d %d REJECT OK\n", 40000 + i, 1 + i, t0 + 7200 + int(i / 4),
+                    t0 + 7201 + int(i / 4)
         }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T0${h}00Z_abcd1234.log"
 done
 # tail_line JSON TYPE: eventFirstSeen|eventLastSeen|count of the TYPE finding
@@ -495,11 +501,14 @@ tail_line() {
 check "guesses and probes that go on: scan exits 0" test $? -eq 0
 ssh_want="2026-01-05T00:00:00.000Z|2026-01-05T00:09:54.000Z|100"
 probe_want="2026-01-05T00:00:00.000Z|2026-01-05T09:50:00.000Z|60"
+scan_want="2026-01-05T02:00:00.000Z|2026-01-05T02:04:15.000Z|1024"
 got=$(tail_line "$T/tail.json" UnauthorizedAccess:EC2/SSHBruteForce)
 check "... SSHBruteForce counts all 100 guesses, to the last (got $got)" test "$got" = "$ssh_want"
 got=$(tail_line "$T/tail.json" Recon:EC2/PortProbeUnprotectedPort)
 check "... PortProbeUnprotectedPort all 60 probes, to the last (got $got)" \
     test "$got" = "$probe_want"
+got=$(tail_line "$T/tail.json" Recon:EC2/Portscan)
+check "... Portscan all 1024 probes, to the last (got $got)" test "$got" = "$scan_want"
 fail=0
 for h in 0 1 2 3 4 5 6 7 8 9; do
     fin=""
@@ -512,9 +521,10 @@ done
 check "... ten hourly scans with --state exit 0" test $fail -eq 0
 "$COALMINE" findings export --db "$T/tail.db" >"$T/tail.db.json" 2>/dev/null
 got="$(tail_line "$T/tail.db.json" UnauthorizedAccess:EC2/SSHBruteForce) $(tail_line \
-    "$T/tail.db.json" Recon:EC2/PortProbeUnprotectedPort)"
+    "$T/tail.db.json" Recon:EC2/PortProbeUnprotectedPort) $(tail_line "$T/tail.db.json" \
+    Recon:EC2/Portscan)"
 check "... and store the same counts and times as one scan (got $got)" \
-    test "$got" = "$ssh_want $probe_want"
+    test "$got" = "$ssh_want $probe_want $scan_want"
 
 # --- the background alone, default scale, 24 hours --------------------------------------------
 B="$T/bg"

@@ -160,7 +160,8 @@ enum how {
     RESTART, /* a, a checkpoint loaded into a fresh engine, then b */
     FRESH,   /* b alone in a fresh engine: a restart that forgot everything */
     OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
-    OLDV4,   /* RESTART through inbound's section of version 4, without kept records (as_v4) */
+    OLDV4,   /* RESTART through inbound's section of version 4 and pair's of version 9, without
+                kept records (as_v4) */
 };
 
 static const struct cm_detector *det_named(const struct cm_detector *const *table,
@@ -209,12 +210,13 @@ static unsigned tables_before_copy(const struct cm_detector *d)
 }
 
 /*
- * Whether d's tables after its copy of the learner's table were in its version 3: inbound's
- * kept records (its only table after them) came with version 5.
+ * How many of d's tables after its copy of the learner's table were in its version 3:
+ * inbound's kept records (its only table after them) came with version 5, pair's (after its
+ * connections) with version 10; host's copy was its last.
  */
-static bool rest_in_v3(const struct cm_detector *d)
+static unsigned tables_after_copy(const struct cm_detector *d)
 {
-    return d != &cm_detector_flow_inbound;
+    return d == &cm_detector_flow_pair ? 1 : 0;
 }
 
 /*
@@ -267,8 +269,17 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
         if (had_copy(d)) {
             cm_ckpt_put_bytes(out, w->buf.p + local_at, local_end - local_at);
         }
-        if (!d->flow_local || rest_in_v3(d)) {
+        if (!d->flow_local) {
             cm_ckpt_put_bytes(out, w->buf.p + cut, end - cut);
+        } else if (had_copy(d)) {
+            size_t rest;
+
+            r.off = cut;
+            for (unsigned t = 0; t < tables_after_copy(d); t++) {
+                skip_table(&r);
+            }
+            rest = r.off;
+            cm_ckpt_put_bytes(out, w->buf.p + cut, rest - cut);
         }
         cm_ckpt_end(out, mark);
         r.off = end;
@@ -279,7 +290,8 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
 
 /*
  * Engine checkpoint w with inbound's section as version 4 wrote it (before 2026-12-05): its
- * attempt rings and probe windows, without the kept records of version 5. The rest as it is.
+ * attempt rings and probe windows, without the kept records of version 5; and pair's as
+ * version 9 did: its four tables without the kept records of version 10. The rest as it is.
  */
 static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *table,
                   struct cm_ckpt_w *out)
@@ -315,6 +327,13 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
             sv = 4;
             skip_table(&r); /* brute */
             skip_table(&r); /* probe */
+            cut = r.off;
+        } else if (d == &cm_detector_flow_pair) {
+            assert_int_equal(sv, 10);
+            sv = 9;
+            for (int t = 0; t < 4; t++) {
+                skip_table(&r); /* insts, pairs, heavy, conns */
+            }
             cut = r.off;
         }
         cm_ckpt_put_u32(out, sv);
@@ -417,8 +436,9 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
         scenario(&rs, det, snap, a, b, OLDFILE);
         assert_same(&w, &rs);
     }
-    if (det == &cm_detector_flow_inbound) {
-        /* and so does inbound's section of version 4 (before its kept records) */
+    if (det == &cm_detector_flow_inbound || det == &cm_detector_flow_pair) {
+        /* and so does inbound's section of version 4 and pair's of 9 (before their kept
+         * records) */
         scenario(&rs, det, snap, a, b, OLDV4);
         assert_same(&w, &rs);
     }
@@ -674,8 +694,11 @@ static void test_pair_portscan(void **state)
         rec(p <= 15 ? &a : &b, "eni-0a", "10.0.0.5", "10.0.1.9", 40000 + p, p, 6, 1, 44, at, at,
             "REJECT");
     }
-    /* 15 ports are under the 20 that fire: only the carried sketch makes it a scan. */
-    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 1, 0, NULL, NULL);
+    /*
+     * 15 ports are under the 20 that fire: only the carried sketch makes it a scan; the probes
+     * after its detection are reported at the end of input.
+     */
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 2, 0, NULL, NULL);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -711,7 +734,8 @@ static void test_pair_local_address(void **state)
         rec(&b, "eni-0ecs", "10.0.4.50", "10.0.1.10", 32768 + i, 51000 + i, 6, 2, 112, at, at + 1,
             "ACCEPT");
     }
-    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 0, 1, NULL, NULL);
+    /* (fresh: the misread scan's detection, then its probes after it at the end of input) */
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 0, 2, NULL, NULL);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -746,7 +770,40 @@ static void test_pair_local_several(void **state)
         rec(&b, "eni-0eks", "10.0.2.15", "10.0.4.20", 51000, p, 6, 1, 44, at, at, "ACCEPT");
         rec(&b, "eni-0eks", "10.0.4.20", "10.0.2.15", p, 51000, 6, 1, 40, at, at, "ACCEPT");
     }
-    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 1, 0, NULL, NULL);
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 2, 0, NULL, NULL);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/*
+ * flow_pair: a scan of 40 ports of one host before the restart, an unrelated record after it.
+ * The probes after its detection are reported as the pair expires at the end of input, from
+ * the last of them (kept, and carried by the checkpoint): the finding counts 40 and ends at
+ * the 40th. Before 2026-12-05 they were never reported (one detection of about 20). A file of
+ * version 9 has no kept record: the tail from before the restart is not reported.
+ */
+static void test_pair_portscan_tail(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    static struct got w, rs;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int p = 1; p <= 40; p++) {
+        rec(&a, "eni-0a", "10.0.0.5", "10.0.1.9", 40000 + p, p, 6, 1, 44, t + p, t + p, "REJECT");
+    }
+    rec(&b, "eni-0b", "10.0.0.6", "10.0.1.9", 41000, 443, 6, 10, 4000, t + 60, t + 61, "ACCEPT");
+    scenario(&w, &cm_detector_flow_pair, NULL, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_pair, NULL, &a, &b, RESTART);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.d[0].count + w.d[1].count, 40);
+    assert_int_equal(w.d[1].time_ms, (t + 40) * 1000);
+    assert_same(&w, &rs);
+    scenario(&rs, &cm_detector_flow_pair, NULL, &a, &b, OLDV4);
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.d[0].count, w.d[0].count);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -1323,6 +1380,7 @@ int main(void)
         cmocka_unit_test(test_inbound_probe),
         cmocka_unit_test(test_inbound_tail_roundtrip),
         cmocka_unit_test(test_pair_portscan),
+        cmocka_unit_test(test_pair_portscan_tail),
         cmocka_unit_test(test_pair_local_address),
         cmocka_unit_test(test_pair_local_several),
         cmocka_unit_test(test_three_share_learner),

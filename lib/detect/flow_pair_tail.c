@@ -1,0 +1,116 @@
+/*
+ * The tails of the pair detector (flow_pair.c): the Portscan probes a pair
+ * counted after its last detection, reported when the pair expires (also at
+ * the end of input) from the last of them, kept in the kept table (struct
+ * cm_flow_kept, flow_kept.c). docs/detectors/vpcflow-pair.md, "Emission" and
+ * "Memory". No I/O.
+ */
+#include "detect/flow_pair_impl.h"
+
+#include <string.h>
+
+#include "base/err.h"
+#include "detect/flow_kept.h"
+
+static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
+
+/* What a pair's expiry needs to report its tail. */
+struct tail_ctx {
+    struct flow_pair *st;
+    struct cm_sink *sink;
+    bool fold; /* the open hour joins the baseline (not at the end of input) */
+    int rc;    /* the first emission's error */
+};
+
+size_t cm_flow_pair_kept_key(const void *key, size_t klen, uint8_t kind, uint8_t *out)
+{
+    klen = klen < KEY_MAX ? klen : KEY_MAX;
+    memcpy(out, key, klen);
+    out[klen] = kind;
+    return klen + 1;
+}
+
+int cm_flow_pair_keep_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
+                           const struct cm_event *ev, const struct cm_flow_view *v)
+{
+    uint8_t kk[KEPT_KEY_MAX];
+    size_t kl = cm_flow_pair_kept_key(key, klen, kind, kk);
+    bool created;
+    struct cm_flow_kept *k = cm_state_touch(st->kept, kk, kl, ev->time_ms, &created);
+
+    if (k == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created || k->time_ms == INT64_MIN || ev->time_ms >= k->time_ms) {
+        cm_flow_kept_set(k, ev, v->resource); /* a later one kept stays: lastSeen */
+    }
+    return CM_OK;
+}
+
+void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind)
+{
+    uint8_t kk[KEPT_KEY_MAX];
+    size_t kl = cm_flow_pair_kept_key(key, klen, kind, kk);
+
+    cm_state_del(st->kept, kk, kl);
+}
+
+/* Reports count probes of pair key's Portscan tail from its kept record, which goes. */
+static int report_tail(struct flow_pair *st, const void *key, size_t klen, uint32_t count,
+                       struct cm_sink *sink)
+{
+    uint8_t kk[KEPT_KEY_MAX];
+    size_t kl = cm_flow_pair_kept_key(key, klen, KEPT_PORTSCAN, kk);
+    struct cm_flow_kept *k = cm_state_get(st->kept, kk, kl);
+    struct cm_flow_view v;
+    struct cm_detection d;
+    struct cm_event ev;
+    int rc = CM_OK;
+
+    if (k == NULL || count == 0 || !cm_flow_kept_event(k, &ev, &v.resource)) {
+        goto done;
+    }
+    v.outbound = true; /* the pair detector reads the instance's own connections only */
+    cm_flow_detection(&d, &ev, &v, T_PORTSCAN);
+    d.count = count;
+    d.record_key = k->key;
+    rc = cm_sink_emit(sink, &d);
+done:
+    cm_state_del(st->kept, kk, kl);
+    return rc;
+}
+
+/* A pair expires: its hour joins the baseline, the probes after its last Portscan are reported. */
+static void pair_expired(void *ud, const void *key, size_t klen, void *val)
+{
+    struct tail_ctx *c = ud;
+    const struct pair *p = val;
+    int rc;
+
+    if (c->fold) {
+        cm_flow_pair_fold(c->st, key, klen, p);
+    }
+    if (p->ps_tail == 0 || c->rc != 0) {
+        cm_flow_pair_drop_tail(c->st, key, klen, KEPT_PORTSCAN);
+        return;
+    }
+    rc = report_tail(c->st, key, klen, p->ps_tail, c->sink);
+    c->rc = c->rc ? c->rc : rc;
+}
+
+void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val)
+{
+    struct flow_pair *st = ud;
+
+    cm_flow_pair_fold(st, key, klen, val);
+    cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
+}
+
+int cm_flow_pair_expire(struct flow_pair *st, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct tail_ctx c = {st, sink, watermark_ms != INT64_MAX, CM_OK};
+
+    cm_state_expire(st->pairs, watermark_ms, pair_expired, &c);
+    cm_state_expire(st->heavy, watermark_ms, pair_expired, &c);
+    return c.rc;
+}
