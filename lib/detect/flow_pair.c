@@ -482,7 +482,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     if ((type = cm_flow_pair_dos_type(st, fl, &v, s, e)) != NULL &&
-        (r = cm_flow_pair_dos(st, p, ev, &v, type, s, e, sink)) != 0) {
+        (r = cm_flow_pair_dos(st, p, key, klen, ev, &v, type, s, e, sink)) != 0) {
         return r;
     }
     if ((r = volume(st, p, ev, &v, s, sink)) != 0) {
@@ -655,7 +655,7 @@ static bool conn_check(const void *ud, const void *key, size_t klen, const void 
 
 /*
  * A kept record read back: a pair key (family IPv4 or IPv6, a resource of 1..RES_MAX bytes)
- * and the kind KEPT_PORTSCAN.
+ * and a kind, KEPT_PORTSCAN or KEPT_DOS.
  */
 static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
 {
@@ -667,7 +667,7 @@ static bool kept_check(const void *ud, const void *key, size_t klen, const void 
         return false;
     }
     off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] == KEPT_PORTSCAN &&
+    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] <= KEPT_DOS &&
            cm_flow_kept_valid(val);
 }
 

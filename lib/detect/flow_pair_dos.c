@@ -81,15 +81,26 @@ const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_fl
             }
         } else if (!small) {
             return NULL;
-        } else if (v->remote_port == 53) {
-            return T_DNS;
         }
-        return in_list(tcp_ports, sizeof(tcp_ports) / sizeof(tcp_ports[0]), v->remote_port)
-                   ? T_UDPTCP
-                   : T_UDP;
+        return cm_flow_pair_dos_kind(17, v->remote_port);
     default:
         return cm_flow_pair_unusual(fl->protocol) ? T_UNUSUAL : NULL;
     }
+}
+
+const char *cm_flow_pair_dos_kind(int32_t protocol, int32_t remote_port)
+{
+    if (protocol == 6) {
+        return T_TCP;
+    }
+    if (protocol != 17) {
+        return T_UNUSUAL;
+    }
+    if (remote_port == 53) {
+        return T_DNS; /* never a UDP transport port */
+    }
+    return in_list(tcp_ports, sizeof(tcp_ports) / sizeof(tcp_ports[0]), remote_port) ? T_UDPTCP
+                                                                                     : T_UDP;
 }
 
 /*
@@ -247,9 +258,9 @@ static int dos_pool_note(struct flow_pair *st, struct pair *p, const struct cm_e
     return 0;
 }
 
-int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
-                     const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
-                     struct cm_sink *sink)
+int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
+                     const struct cm_event *ev, const struct cm_flow_view *v, const char *type,
+                     int64_t s, int64_t e, struct cm_sink *sink)
 {
     uint64_t need = (uint64_t)st->t.dos_pps * DOS_BUCKET_S;
     uint64_t secs = e > s ? (uint64_t)(e - s) : 1;
@@ -269,11 +280,19 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
     bool answered = udp || type == T_UNUSUAL;
     bool stream = udp && ((secs >= DOS_STREAM_S && v->fl->packets / secs <= st->t.dos_flow_pps) ||
                           fast_transport(st, v->fl, v, secs));
-    bool fire = false;
-    uint32_t count;
+    bool fire = false, flooded = false;
+    uint32_t count = p->dos_conns;
     int rc;
 
     lo = dos_advance(p, em > p->dos_head || p->dos_head == 0 ? em : p->dos_head);
+    /*
+     * The flood's fired minutes left the ring, and with them its count: the records counted
+     * after its last detection (when any was kept) are reported now, from the last of them.
+     */
+    if (count != 0 && p->dos_conns == 0 &&
+        (rc = cm_flow_pair_report_tail(st, key, klen, KEPT_DOS, count, sink)) != 0) {
+        return rc;
+    }
     if (em < lo) {
         return 0; /* older than the ring */
     }
@@ -304,15 +323,34 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event
             p->dos_fired |= bit;
         }
     }
+    /* the record is the flood's: of a minute that fired, or the minute after one */
+    for (uint32_t m = sm > lo ? sm - 1 : lo; m <= em && !flooded && p->dos_fired != 0; m++) {
+        flooded = (p->dos_fired >> (m % DOS_BUCKETS)) & 1u;
+    }
+    /*
+     * A record of none of the flood's minutes after a detection: the flood's tail (its records
+     * after its last detection, when any was kept) is reported now, and this record counts
+     * afresh, toward a next detection as the records before a first one do. So a pool's
+     * records after its first minute (in the default format, a one-minute flood of new
+     * connections) do not go with that minute's detection.
+     */
+    if (!fire && !flooded && p->dos_fired != 0 && p->dos_conns != 0) {
+        if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_DOS, p->dos_conns, sink)) != 0) {
+            return rc;
+        }
+        p->dos_conns = p->dos_first = 0;
+    }
     p->dos_conns = cm_flow_pair_sat_inc(p->dos_conns);
     if (p->dos_first == 0 || (uint32_t)s < p->dos_first) {
         p->dos_first = (uint32_t)s;
     }
     if (!fire) {
-        return 0;
+        /* a record of a flooded minute after its detection is kept for the tail */
+        return flooded ? cm_flow_pair_keep_tail(st, key, klen, KEPT_DOS, ev, v) : 0;
     }
     count = p->dos_conns;
     s = p->dos_first;
     p->dos_conns = p->dos_first = 0;
+    cm_flow_pair_drop_tail(st, key, klen, KEPT_DOS);
     return cm_flow_pair_emit(ev, v, type, count, s, sink);
 }

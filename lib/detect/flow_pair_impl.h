@@ -166,13 +166,15 @@ _Static_assert(sizeof(struct pair) == 304, "struct pair: the layout checkpoints 
 
 /*
  * Kept records (struct cm_flow_kept, 336 bytes; about 470 with the key and the map's
- * overhead): one per pair that counted probes since its last Portscan, for the pair's
- * expiry to report them (flow_pair_tail.c). 16384: about 7.5 MiB. A full table evicts the
+ * overhead): one per pair and type that counted probes since its last Portscan, or
+ * flood-like records since its last DenialOfService, for the pair's expiry (or the flood's
+ * end) to report them (flow_pair_tail.c). 16384: about 7.5 MiB. A full table evicts the
  * least recently kept record; its pair's tail is then not reported. Keyed by the pair's key
- * and a kind byte (KEPT_PORTSCAN).
+ * and a kind byte (KEPT_PORTSCAN or KEPT_DOS).
  */
 #define PAIR_KEPT_MAX (16 * 1024)
 #define KEPT_PORTSCAN 0
+#define KEPT_DOS      1
 #define KEPT_KEY_MAX  (KEY_MAX + 1)
 
 /* One resource's volume baseline. */
@@ -235,10 +237,19 @@ const char *cm_flow_pair_dos_type(const struct flow_pair *st, const struct cm_fl
 struct pair *cm_flow_pair_dos_answer(struct flow_pair *st, const struct cm_event *ev,
                                      const struct cm_flow_view *v);
 
-/* flow_pair_dos.c: counts a flood-like request record of type into pair p; may emit. */
-int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
-                     const struct cm_flow_view *v, const char *type, int64_t s, int64_t e,
-                     struct cm_sink *sink);
+/*
+ * flow_pair_dos.c: counts a flood-like request record of type into pair p (key, klen); may
+ * emit, and reports the flood's tail (flow_pair_tail.c) when its minutes leave the ring.
+ */
+int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
+                     const struct cm_event *ev, const struct cm_flow_view *v, const char *type,
+                     int64_t s, int64_t e, struct cm_sink *sink);
+
+/*
+ * flow_pair_dos.c: the flood variant of a record of protocol to remote_port that counted
+ * (what cm_flow_pair_dos_type said of it), for a tail reported from a kept record.
+ */
+const char *cm_flow_pair_dos_kind(int32_t protocol, int32_t remote_port);
 
 /* flow_pair.c: the open hour of pair key joins the baseline (expiry and eviction). */
 void cm_flow_pair_fold(struct flow_pair *st, const void *key, size_t klen, const struct pair *p);
@@ -252,6 +263,14 @@ int cm_flow_pair_keep_tail(struct flow_pair *st, const void *key, size_t klen, u
 
 /* flow_pair_tail.c: drops pair key's kept record of kind (its tail was reported). */
 void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind);
+
+/*
+ * flow_pair_tail.c: reports count records of pair key's tail of kind (KEPT_PORTSCAN: the
+ * probes after its last Portscan; KEPT_DOS: the flood-like records after its last
+ * DenialOfService) from its kept record, which goes; nothing when none is kept.
+ */
+int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
+                             uint32_t count, struct cm_sink *sink);
 
 /*
  * flow_pair_tail.c: expires the pair tables at watermark_ms: each pair's open hour joins the

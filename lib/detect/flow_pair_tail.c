@@ -1,9 +1,11 @@
 /*
  * The tails of the pair detector (flow_pair.c): the Portscan probes a pair
- * counted after its last detection, reported when the pair expires (also at
- * the end of input) from the last of them, kept in the kept table (struct
- * cm_flow_kept, flow_kept.c). docs/detectors/vpcflow-pair.md, "Emission" and
- * "Memory". No I/O.
+ * counted after its last detection, and the flood-like records after its
+ * last DenialOfService (flow_pair_dos.c), reported when the pair expires
+ * (also at the end of input), or the flood's minutes leave its ring, from
+ * the last of them, kept in the kept table (struct cm_flow_kept,
+ * flow_kept.c). docs/detectors/vpcflow-pair.md, "Emission" and "State and
+ * memory". No I/O.
  */
 #include "detect/flow_pair_impl.h"
 
@@ -55,12 +57,11 @@ void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, 
     cm_state_del(st->kept, kk, kl);
 }
 
-/* Reports count probes of pair key's Portscan tail from its kept record, which goes. */
-static int report_tail(struct flow_pair *st, const void *key, size_t klen, uint32_t count,
-                       struct cm_sink *sink)
+int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
+                             uint32_t count, struct cm_sink *sink)
 {
     uint8_t kk[KEPT_KEY_MAX];
-    size_t kl = cm_flow_pair_kept_key(key, klen, KEPT_PORTSCAN, kk);
+    size_t kl = cm_flow_pair_kept_key(key, klen, kind, kk);
     struct cm_flow_kept *k = cm_state_get(st->kept, kk, kl);
     struct cm_flow_view v;
     struct cm_detection d;
@@ -71,7 +72,10 @@ static int report_tail(struct flow_pair *st, const void *key, size_t klen, uint3
         goto done;
     }
     v.outbound = true; /* the pair detector reads the instance's own connections only */
-    cm_flow_detection(&d, &ev, &v, T_PORTSCAN);
+    cm_flow_detection(&d, &ev, &v,
+                      kind == KEPT_PORTSCAN
+                          ? T_PORTSCAN
+                          : cm_flow_pair_dos_kind(ev.u.flow.protocol, ev.u.flow.dstport));
     d.count = count;
     d.record_key = k->key;
     rc = cm_sink_emit(sink, &d);
@@ -80,7 +84,11 @@ done:
     return rc;
 }
 
-/* A pair expires: its hour joins the baseline, the probes after its last Portscan are reported. */
+/*
+ * A pair expires: its hour joins the baseline, the probes after its last Portscan and the
+ * flood-like records after its last DenialOfService are reported (a flood's only when one was
+ * kept: its count then holds the records since that detection and nothing else).
+ */
 static void pair_expired(void *ud, const void *key, size_t klen, void *val)
 {
     struct tail_ctx *c = ud;
@@ -90,11 +98,11 @@ static void pair_expired(void *ud, const void *key, size_t klen, void *val)
     if (c->fold) {
         cm_flow_pair_fold(c->st, key, klen, p);
     }
-    if (p->ps_tail == 0 || c->rc != 0) {
-        cm_flow_pair_drop_tail(c->st, key, klen, KEPT_PORTSCAN);
-        return;
-    }
-    rc = report_tail(c->st, key, klen, p->ps_tail, c->sink);
+    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_PORTSCAN, c->rc == 0 ? p->ps_tail : 0,
+                                  c->sink);
+    c->rc = c->rc ? c->rc : rc;
+    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_DOS, c->rc == 0 ? p->dos_conns : 0,
+                                  c->sink);
     c->rc = c->rc ? c->rc : rc;
 }
 
@@ -104,6 +112,7 @@ void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val)
 
     cm_flow_pair_fold(st, key, klen, val);
     cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
+    cm_flow_pair_drop_tail(st, key, klen, KEPT_DOS);
 }
 
 int cm_flow_pair_expire(struct flow_pair *st, int64_t watermark_ms, struct cm_sink *sink)

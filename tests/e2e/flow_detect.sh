@@ -464,10 +464,13 @@ fi
 # v2 (default-format) records of one ENI, a file per hour: 100 SSH guesses from one address in
 # 10 minutes (one every 6 s from 00:00), a listed scanner back at the same MySQL port every
 # 10 minutes for 10 hours (60 probes), and the instance's own scan of ports 1-1024 of a public
-# host at 02:00 (4 rejected SYNs a second). Each finding counts every attempt and ends at the
-# last. Before 2026-12-05 the guesses after the 20th, the probes after the last hourly report
-# and the scan's probes after its detection were never counted: SSHBruteForce 20, last seen
-# 00:01:54; PortProbeUnprotectedPort 55, last seen 09:00; Portscan 21, last seen 02:00:05.
+# host at 02:00 (4 rejected SYNs a second), and its UDP flood of another at 04:00 (10 minutes,
+# 10 records a minute of 24,000 datagrams, 6 s apart: each minute fires on its 8th). Each
+# finding counts every attempt and ends at the last. Before 2026-12-05 the guesses after the
+# 20th, the probes after the last hourly report, the scan's probes after its detection and
+# the flood's records after its last were never counted: SSHBruteForce 20, last seen
+# 00:01:54; PortProbeUnprotectedPort 55, last seen 09:00; Portscan 21, last seen 02:00:05;
+# DenialOfService.Udp 98, last seen 04:09:42.
 # Hourly scans that carry on with --state store the same as one scan.
 V="$T/tail"
 printf '80.82.77.139\n' >"$T/tail.threats"
@@ -488,6 +491,11 @@ for h in 0 1 2 3 4 5 6 7 8 9; do
                 printf "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.0.5 93.184.216.34 %d %d 6 1 " \
                     "44 %d %d REJECT OK\n", 40000 + i, 1 + i, t0 + 7200 + int(i / 4),
                     t0 + 7201 + int(i / 4)
+            for (i = 0; h == 4 && i < 100; i++)
+                printf "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.0.5 93.184.216.35 %d 9999 17 " \
+                    "24000 2400000 %d %d ACCEPT OK\n", 40000 + i % 10,
+                    t0 + 14400 + 60 * int(i / 10) + 6 * (i % 10),
+                    t0 + 14405 + 60 * int(i / 10) + 6 * (i % 10)
         }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T0${h}00Z_abcd1234.log"
 done
 # tail_line JSON TYPE: eventFirstSeen|eventLastSeen|count of the TYPE finding
@@ -502,6 +510,7 @@ check "guesses and probes that go on: scan exits 0" test $? -eq 0
 ssh_want="2026-01-05T00:00:00.000Z|2026-01-05T00:09:54.000Z|100"
 probe_want="2026-01-05T00:00:00.000Z|2026-01-05T09:50:00.000Z|60"
 scan_want="2026-01-05T02:00:00.000Z|2026-01-05T02:04:15.000Z|1024"
+dos_want="2026-01-05T04:00:00.000Z|2026-01-05T04:09:54.000Z|100"
 got=$(tail_line "$T/tail.json" UnauthorizedAccess:EC2/SSHBruteForce)
 check "... SSHBruteForce counts all 100 guesses, to the last (got $got)" test "$got" = "$ssh_want"
 got=$(tail_line "$T/tail.json" Recon:EC2/PortProbeUnprotectedPort)
@@ -509,6 +518,8 @@ check "... PortProbeUnprotectedPort all 60 probes, to the last (got $got)" \
     test "$got" = "$probe_want"
 got=$(tail_line "$T/tail.json" Recon:EC2/Portscan)
 check "... Portscan all 1024 probes, to the last (got $got)" test "$got" = "$scan_want"
+got=$(tail_line "$T/tail.json" Backdoor:EC2/DenialOfService.Udp)
+check "... DenialOfService.Udp all 100 records, to the last (got $got)" test "$got" = "$dos_want"
 fail=0
 for h in 0 1 2 3 4 5 6 7 8 9; do
     fin=""
@@ -522,9 +533,9 @@ check "... ten hourly scans with --state exit 0" test $fail -eq 0
 "$COALMINE" findings export --db "$T/tail.db" >"$T/tail.db.json" 2>/dev/null
 got="$(tail_line "$T/tail.db.json" UnauthorizedAccess:EC2/SSHBruteForce) $(tail_line \
     "$T/tail.db.json" Recon:EC2/PortProbeUnprotectedPort) $(tail_line "$T/tail.db.json" \
-    Recon:EC2/Portscan)"
+    Recon:EC2/Portscan) $(tail_line "$T/tail.db.json" Backdoor:EC2/DenialOfService.Udp)"
 check "... and store the same counts and times as one scan (got $got)" \
-    test "$got" = "$ssh_want $probe_want $scan_want"
+    test "$got" = "$ssh_want $probe_want $scan_want $dos_want"
 
 # --- the background alone, default scale, 24 hours --------------------------------------------
 B="$T/bg"
