@@ -56,7 +56,8 @@
  *   upload talks to many hosts but most of its connections carry data. No
  *   learning needed. One detection per window per (instance, port).
  *
- * State: three cm_state tables. hosts: resource -> struct host (280 bytes),
+ * State: four cm_state tables (the fourth, kept: the last attempt of a fan's tail,
+ * flow_host_fan.c). hosts: resource -> struct host (280 bytes),
  * TTL host_ttl_ms, memcap host_max_entries. fans: (resource, purpose,
  * protocol, port) -> struct fan (the distinct hosts), which exists only
  * while the instance fails on that port or sends mail without history (TTL
@@ -81,10 +82,14 @@
 #include "base/hash.h"
 #include "detect/ckpt.h"
 #include "detect/flow_host_impl.h"
+#include "detect/flow_kept.h"
 #include "detect/state.h"
 
-/* bump when the layout save writes changes; 6 ended with a copy of the learner's table */
-#define FLOW_HOST_STATE_VERSION     7u
+/*
+ * bump when the layout save writes changes; 6 ended with a copy of the learner's table, 6
+ * and 7 had no kept records (both still read, load_old)
+ */
+#define FLOW_HOST_STATE_VERSION     8u
 #define FLOW_HOST_STATE_VERSION_OLD 6u
 
 /*
@@ -223,6 +228,7 @@ static void finish(void *state)
         cm_state_destroy(fh->hosts);
         cm_state_destroy(fh->fans);
         cm_state_destroy(fh->conns);
+        cm_state_destroy(fh->kept);
         cm_resolver_set_destroy(fh->resolvers);
         cm_free(fh);
     }
@@ -260,6 +266,11 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     }
     memset(&so, 0, sizeof(so));
     so.seed = fh->seed;
+    so.val_size = sizeof(struct cm_flow_kept); /* TTL unused: they go with their fan */
+    so.max_entries = FLOW_HOST_KEPT_MAX;
+    if ((rc = cm_state_create(&fh->kept, &so)) != 0) {
+        goto fail;
+    }
     so.val_size = sizeof(struct host);
     so.max_entries = fh->t.host_max_entries;
     so.ttl_ms = fh->t.host_ttl_ms;
@@ -270,9 +281,12 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     so.max_entries = fh->t.fan_max_entries;
     so.ttl_ms =
         fh->t.sweep_window_ms > fh->t.spam_window_ms ? fh->t.sweep_window_ms : fh->t.spam_window_ms;
+    so.on_evict = cm_flow_host_fan_evicted;
+    so.evict_ud = fh;
     if ((rc = cm_state_create(&fh->fans, &so)) != 0) {
         goto fail;
     }
+    so.on_evict = NULL;
     so.val_size = 0;
     so.max_entries = fh->t.conn_max_entries;
     so.ttl_ms = CM_FLOW_HOST_CONN_TTL_MS;
@@ -290,12 +304,10 @@ static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
     struct flow_host *fh = state;
 
-    (void)sink;
     fh->last = NULL;
     cm_state_expire(fh->hosts, watermark_ms, NULL, NULL);
-    cm_state_expire(fh->fans, watermark_ms, NULL, NULL);
     cm_state_expire(fh->conns, watermark_ms, NULL, NULL);
-    return CM_OK;
+    return cm_flow_host_expire_fans(fh, watermark_ms, sink); /* and their tails' reports */
 }
 
 /* ---- emission ---- */
@@ -701,105 +713,6 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return port_unusual(fh, h, port, learned, ev, &v, sink);
 }
 
-/* ---- checkpoints ---- */
-
-/*
- * A history read back: next_watch indexes watch[]; nports bounds port_add's
- * probe for a free slot, which never ends unless the set has one, so it
- * must be at most PORT_CAP and count the used slots exactly; kind is an
- * enum kind; flags only the H_* bits; first_ms feeds learn_ms arithmetic.
- */
-static bool host_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct host *h = val;
-    size_t used = 0;
-
-    (void)ud;
-    (void)key;
-    (void)klen;
-    for (size_t i = 0; i < PORT_SLOTS; i++) {
-        used += h->port[i] != 0;
-    }
-    for (size_t i = 0; i < NOVEL_SLOTS; i++) {
-        if (h->novel[i].kind > K_DOT) {
-            return false;
-        }
-    }
-    for (size_t i = 0; i < SERVE_SLOTS; i++) {
-        if (h->serve[i].peers > SERVE_PEERS) {
-            return false;
-        }
-    }
-    return cm_ckpt_time_set(h->first_ms) && h->next_watch < WATCH_SLOTS && h->nports <= PORT_CAP &&
-           used == h->nports && (h->flags & ~(H_SMTP | H_PORTS_FULL | H_SPAM)) == 0;
-}
-
-/*
- * A fan-out read back: nhosts bounds fan_add's walk over host[], which has
- * room for the detector's cap (ud: the struct flow_host, whose tuning sets
- * it); the key is fan_key's; reported_ms is INT64_MIN or a time that a
- * window is added to.
- */
-static bool fan_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct flow_host *fh = ud;
-    const struct fan *f = val;
-
-    (void)key;
-    return klen == FAN_KEY_LEN && f->nhosts <= fh->cap && cm_ckpt_time_set(f->first_ms) &&
-           cm_ckpt_time_ok(f->reported_ms);
-}
-
-/* A recent connection read back: conn_seen's key, nothing else. */
-static bool conn_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    (void)ud;
-    (void)key;
-    (void)val;
-    return klen == CONN_KEY_LEN;
-}
-
-static const struct cm_state_codec host_codec = {.check = host_check};
-static const struct cm_state_codec conn_codec = {.check = conn_check};
-
-/* What the history and the fan-outs hold; the look-up cache and info are not state. */
-static int save(const void *state, struct cm_ckpt_w *w)
-{
-    const struct flow_host *fh = state;
-    const struct cm_state_codec fan_codec = {.check = fan_check, .ud = fh};
-
-    cm_state_save(fh->hosts, w, &host_codec);
-    cm_state_save(fh->fans, w, &fan_codec);
-    return cm_state_save(fh->conns, w, &conn_codec);
-}
-
-/*
- * In save's order (errors are sticky: after one, nothing more is read). A
- * fan's size follows the cap: another cap is CM_EFORMAT, a fresh start.
- */
-static int load(void *state, struct cm_ckpt_r *r)
-{
-    struct flow_host *fh = state;
-    const struct cm_state_codec fan_codec = {.check = fan_check, .ud = fh};
-
-    cm_state_load(fh->hosts, r, &host_codec);
-    cm_state_load(fh->fans, r, &fan_codec);
-    cm_state_load(fh->conns, r, &conn_codec);
-    return cm_ckpt_r_err(r);
-}
-
-/* Version 6: the same, then a copy of the engine's learner's table. */
-static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
-{
-    struct flow_host *fh = state;
-
-    (void)version; /* only FLOW_HOST_STATE_VERSION_OLD */
-    if (load(state, r) != 0) {
-        return cm_ckpt_r_err(r);
-    }
-    return cm_flow_local_load_copy(fh->local, r);
-}
-
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     const struct flow_host *fh = state;
@@ -807,6 +720,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, fh->hosts);
     cm_state_stats_add(sum, fh->fans);
     cm_state_stats_add(sum, fh->conns);
+    cm_state_stats_add(sum, fh->kept);
 }
 
 const struct cm_detector cm_detector_flow_host = {
@@ -819,9 +733,9 @@ const struct cm_detector cm_detector_flow_host = {
     .finish = finish,
     .state_stats = state_stats,
     .state_version = FLOW_HOST_STATE_VERSION,
-    .save = save,
-    .load = load,
+    .save = cm_flow_host_save,
+    .load = cm_flow_host_load,
     .state_version_old = FLOW_HOST_STATE_VERSION_OLD,
-    .load_old = load_old,
+    .load_old = cm_flow_host_load_old,
     .flow_local = true,
 };

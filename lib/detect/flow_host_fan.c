@@ -11,7 +11,9 @@
 
 #include "base/err.h"
 #include "base/hash.h"
+#include "detect/ckpt.h"
 #include "detect/flow_host_impl.h"
+#include "detect/flow_kept.h"
 
 /* ---- fan-outs: distinct hosts of one port ---- */
 
@@ -194,6 +196,119 @@ static void watch_count(struct watch *w, uint32_t ts, uint32_t window_s, bool fa
     }
 }
 
+/* ---- tails: the attempts a fan counted after its last detection ---- */
+
+/*
+ * After a detection (f->reported_ms set), an attempt that does not fire is kept as the last
+ * of the fan's tail (key: the fan's), which the fan's expiry reports unless a next detection
+ * does.
+ */
+static int keep_tail(struct flow_host *fh, const struct fan *f, const unsigned char *key,
+                     const struct cm_event *ev, const struct cm_flow_view *v)
+{
+    struct cm_flow_kept *k;
+    bool created;
+
+    if (f->reported_ms == INT64_MIN) {
+        return CM_OK;
+    }
+    if ((k = cm_state_touch(fh->kept, key, FAN_KEY_LEN, ev->time_ms, &created)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (created || k->time_ms == INT64_MIN || ev->time_ms >= k->time_ms) {
+        cm_flow_kept_set(k, ev, v->resource); /* a later one kept stays: lastSeen */
+    }
+    return CM_OK;
+}
+
+/* What a fan's expiry needs to report its tail. */
+struct tail_ctx {
+    struct flow_host *fh;
+    struct cm_sink *sink;
+    int rc; /* the first emission's error */
+};
+
+/*
+ * A fan expires: the attempts after its last detection are reported from the last of them,
+ * its type and additionalInfo the fan's (PortSweep's scanned port, from the key).
+ */
+static void fan_expired(void *ud, const void *key, size_t klen, void *val)
+{
+    struct tail_ctx *c = ud;
+    const struct fan *f = val;
+    const unsigned char *kb = key;
+    struct cm_flow_kept *k = cm_state_get(c->fh->kept, key, klen);
+    struct cm_flow_view v;
+    struct cm_detection d;
+    struct cm_event ev;
+    uint16_t port;
+
+    if (k != NULL && c->rc == 0 && f->reported_ms != INT64_MIN && f->pending > 0 &&
+        cm_flow_kept_event(k, &ev, &v.resource)) {
+        v.outbound = true; /* the instance's own connections only */
+        memcpy(&port, kb + 10, sizeof(port));
+        if (kb[8] == FAN_SWEEP) {
+            snprintf(c->fh->info, sizeof(c->fh->info), "{\"scannedPort\":%u}", (unsigned)port);
+        } else {
+            snprintf(c->fh->info, sizeof(c->fh->info), "{\"unusual\":25}");
+        }
+        cm_flow_detection(&d, &ev, &v, kb[8] == FAN_SWEEP ? TYPE_SWEEP : TYPE_SPAM);
+        d.count = f->pending;
+        d.first_ms = f->first_ms < d.time_ms ? f->first_ms : d.time_ms;
+        d.info = cm_str_cstr(c->fh->info);
+        d.record_key = k->key;
+        c->rc = cm_sink_emit(c->sink, &d);
+    }
+    cm_state_del(c->fh->kept, key, klen);
+}
+
+int cm_flow_host_expire_fans(struct flow_host *fh, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct tail_ctx c = {fh, sink, CM_OK};
+
+    cm_state_expire(fh->fans, watermark_ms, fan_expired, &c);
+    return c.rc;
+}
+
+void cm_flow_host_fan_evicted(void *ud, const void *key, size_t klen, void *val)
+{
+    struct flow_host *fh = ud;
+
+    (void)val;
+    cm_state_del(fh->kept, key, klen);
+}
+
+/* A kept record read back: a fan key (a purpose, FAN_SWEEP or FAN_SPAM) and a record. */
+static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const unsigned char *k = key;
+
+    (void)ud;
+    return klen == FAN_KEY_LEN && k[8] <= FAN_SPAM && cm_flow_kept_valid(val);
+}
+
+/* The evidence reference of a kept record (renumbered across runs). */
+static void kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct cm_flow_kept *k = val;
+
+    if (k->time_ms != INT64_MIN) {
+        fn(fud, &k->src);
+    }
+}
+
+static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = kept_refs};
+
+int cm_flow_host_kept_save(const struct flow_host *fh, struct cm_ckpt_w *w)
+{
+    return cm_state_save(fh->kept, w, &kept_codec);
+}
+
+int cm_flow_host_kept_load(struct flow_host *fh, struct cm_ckpt_r *r)
+{
+    return cm_state_load(fh->kept, r, &kept_codec);
+}
+
 /*
  * Whether w's failures are at least pct % of its attempts. A UDP request is judged
  * failed by its size alone (one or two datagrams), so each record of a host answering from
@@ -264,11 +379,12 @@ int cm_flow_host_sweep(struct flow_host *fh, struct host *h, const struct cm_eve
     f->pending++;
     if (n < fh->t.sweep_hosts || !watch_mostly_failed(w, fh->t.sweep_fail_pct) ||
         (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.sweep_window_ms)) {
-        return CM_OK;
+        return keep_tail(fh, f, key, ev, v);
     }
     n = f->pending;
     f->pending = 0;
     f->reported_ms = t;
+    cm_state_del(fh->kept, key, FAN_KEY_LEN);
     snprintf(fh->info, sizeof(fh->info), "{\"scannedPort\":%u}", (unsigned)port);
     return cm_flow_host_emit(fh, ev, v, TYPE_SWEEP, n, f->first_ms, 0.0, sink);
 }
@@ -302,11 +418,12 @@ int cm_flow_host_spam(struct flow_host *fh, struct host *h, bool learned, const 
     f->pending++;
     if (n < fh->t.spam_hosts ||
         (f->reported_ms != INT64_MIN && t < f->reported_ms + fh->t.spam_window_ms)) {
-        return CM_OK;
+        return keep_tail(fh, f, key, ev, v);
     }
     n = f->pending;
     f->pending = 0;
     f->reported_ms = t;
+    cm_state_del(fh->kept, key, FAN_KEY_LEN);
     if (!(h->flags & H_SPAM)) {
         h->flags |= H_SPAM;
         h->spam_since_s = ts;

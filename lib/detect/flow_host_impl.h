@@ -113,9 +113,10 @@ struct fan {
 };
 
 struct flow_host {
-    struct cm_state *hosts;         /* resource -> struct host */
-    struct cm_state *fans;          /* fan key -> struct fan */
-    struct cm_state *conns;         /* conn key -> nothing: the connections seen lately */
+    struct cm_state *hosts; /* resource -> struct host */
+    struct cm_state *fans;  /* fan key -> struct fan */
+    struct cm_state *conns; /* conn key -> nothing: the connections seen lately */
+    struct cm_state *kept;  /* fan key -> struct cm_flow_kept: the last attempt of a fan's tail */
     struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
     struct cm_resolver_set *resolvers;
@@ -153,5 +154,31 @@ void cm_flow_host_sweep_answer(struct flow_host *fh, struct host *h, const struc
 /* Spambot: a TCP/25 request record of instance h; learned: its history is complete. */
 int cm_flow_host_spam(struct flow_host *fh, struct host *h, bool learned, const struct cm_event *ev,
                       const struct cm_flow_view *v, struct cm_sink *sink);
+
+/*
+ * Kept records (struct cm_flow_kept, 336 bytes; about 450 with the key and the map's
+ * overhead): one per fan that counted attempts since its last PortSweep or Spambot, for the
+ * fan's expiry to report them (flow_host_fan.c). 16384: about 7.5 MiB; a full table evicts
+ * the least recently kept record, whose tail is then not reported.
+ */
+#define FLOW_HOST_KEPT_MAX (16u * 1024)
+
+struct cm_ckpt_w;
+struct cm_ckpt_r;
+
+/* flow_host_fan.c: expires the fans at watermark_ms, reporting their tails to sink. */
+int cm_flow_host_expire_fans(struct flow_host *fh, int64_t watermark_ms, struct cm_sink *sink);
+
+/* flow_host_fan.c: the fans' eviction callback (ud: the struct flow_host): drops the tail. */
+void cm_flow_host_fan_evicted(void *ud, const void *key, size_t klen, void *val);
+
+/* flow_host_ckpt.c: the detector's save, load and load_old (versions 6 and 7). */
+int cm_flow_host_save(const void *state, struct cm_ckpt_w *w);
+int cm_flow_host_load(void *state, struct cm_ckpt_r *r);
+int cm_flow_host_load_old(void *state, struct cm_ckpt_r *r, uint32_t version);
+
+/* flow_host_fan.c: saves / loads the kept records (checked on load). */
+int cm_flow_host_kept_save(const struct flow_host *fh, struct cm_ckpt_w *w);
+int cm_flow_host_kept_load(struct flow_host *fh, struct cm_ckpt_r *r);
 
 #endif

@@ -465,12 +465,13 @@ fi
 # 10 minutes (one every 6 s from 00:00), a listed scanner back at the same MySQL port every
 # 10 minutes for 10 hours (60 probes), and the instance's own scan of ports 1-1024 of a public
 # host at 02:00 (4 rejected SYNs a second), and its UDP flood of another at 04:00 (10 minutes,
-# 10 records a minute of 24,000 datagrams, 6 s apart: each minute fires on its 8th). Each
-# finding counts every attempt and ends at the last. Before 2026-12-05 the guesses after the
-# 20th, the probes after the last hourly report, the scan's probes after its detection and
-# the flood's records after its last were never counted: SSHBruteForce 20, last seen
-# 00:01:54; PortProbeUnprotectedPort 55, last seen 09:00; Portscan 21, last seen 02:00:05;
-# DenialOfService.Udp 98, last seen 04:09:42.
+# 10 records a minute of 24,000 datagrams, 6 s apart: each minute fires on its 8th), and its
+# sweep of TCP/23 on 60 public hosts at 06:00 (a SYN every 2 s). Each finding counts every
+# attempt and ends at the last. Before 2026-12-05 the guesses after the 20th, the probes
+# after the last hourly report, the scan's probes after its detection, the flood's records
+# after its last and the sweep's attempts after its were never counted: SSHBruteForce 20,
+# last seen 00:01:54; PortProbeUnprotectedPort 55, last seen 09:00; Portscan 21, last seen
+# 02:00:05; DenialOfService.Udp 98, last seen 04:09:42; PortSweep 50, last seen 06:01:38.
 # Hourly scans that carry on with --state store the same as one scan.
 V="$T/tail"
 printf '80.82.77.139\n' >"$T/tail.threats"
@@ -496,6 +497,10 @@ for h in 0 1 2 3 4 5 6 7 8 9; do
                     "24000 2400000 %d %d ACCEPT OK\n", 40000 + i % 10,
                     t0 + 14400 + 60 * int(i / 10) + 6 * (i % 10),
                     t0 + 14405 + 60 * int(i / 10) + 6 * (i % 10)
+            for (i = 0; h == 6 && i < 60; i++)
+                printf "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.0.5 151.%d.%d.7 %d 23 6 1 60 " \
+                    "%d %d ACCEPT OK\n", 64 + i, 200 - i, 30000 + i, t0 + 21600 + 2 * i,
+                    t0 + 21600 + 2 * i
         }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T0${h}00Z_abcd1234.log"
 done
 # tail_line JSON TYPE: eventFirstSeen|eventLastSeen|count of the TYPE finding
@@ -511,6 +516,7 @@ ssh_want="2026-01-05T00:00:00.000Z|2026-01-05T00:09:54.000Z|100"
 probe_want="2026-01-05T00:00:00.000Z|2026-01-05T09:50:00.000Z|60"
 scan_want="2026-01-05T02:00:00.000Z|2026-01-05T02:04:15.000Z|1024"
 dos_want="2026-01-05T04:00:00.000Z|2026-01-05T04:09:54.000Z|100"
+sweep_want="2026-01-05T06:00:00.000Z|2026-01-05T06:01:58.000Z|60"
 got=$(tail_line "$T/tail.json" UnauthorizedAccess:EC2/SSHBruteForce)
 check "... SSHBruteForce counts all 100 guesses, to the last (got $got)" test "$got" = "$ssh_want"
 got=$(tail_line "$T/tail.json" Recon:EC2/PortProbeUnprotectedPort)
@@ -520,6 +526,8 @@ got=$(tail_line "$T/tail.json" Recon:EC2/Portscan)
 check "... Portscan all 1024 probes, to the last (got $got)" test "$got" = "$scan_want"
 got=$(tail_line "$T/tail.json" Backdoor:EC2/DenialOfService.Udp)
 check "... DenialOfService.Udp all 100 records, to the last (got $got)" test "$got" = "$dos_want"
+got=$(tail_line "$T/tail.json" Impact:EC2/PortSweep)
+check "... PortSweep all 60 attempts, to the last (got $got)" test "$got" = "$sweep_want"
 fail=0
 for h in 0 1 2 3 4 5 6 7 8 9; do
     fin=""
@@ -534,8 +542,9 @@ check "... ten hourly scans with --state exit 0" test $fail -eq 0
 got="$(tail_line "$T/tail.db.json" UnauthorizedAccess:EC2/SSHBruteForce) $(tail_line \
     "$T/tail.db.json" Recon:EC2/PortProbeUnprotectedPort) $(tail_line "$T/tail.db.json" \
     Recon:EC2/Portscan) $(tail_line "$T/tail.db.json" Backdoor:EC2/DenialOfService.Udp)"
+got="$got $(tail_line "$T/tail.db.json" Impact:EC2/PortSweep)"
 check "... and store the same counts and times as one scan (got $got)" \
-    test "$got" = "$ssh_want $probe_want $scan_want $dos_want"
+    test "$got" = "$ssh_want $probe_want $scan_want $dos_want $sweep_want"
 
 # --- the background alone, default scale, 24 hours --------------------------------------------
 B="$T/bg"

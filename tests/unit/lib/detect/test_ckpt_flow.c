@@ -161,8 +161,8 @@ enum how {
     RESTART, /* a, a checkpoint loaded into a fresh engine, then b */
     FRESH,   /* b alone in a fresh engine: a restart that forgot everything */
     OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
-    OLDV4,   /* RESTART through inbound's section of version 4 and pair's of version 9, without
-                kept records (as_v4) */
+    OLDV4,   /* RESTART through inbound's section of version 4, pair's of 9 and host's of 7,
+                without kept records (as_v4) */
 };
 
 static const struct cm_detector *det_named(const struct cm_detector *const *table,
@@ -336,6 +336,13 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
                 skip_table(&r); /* insts, pairs, heavy, conns */
             }
             cut = r.off;
+        } else if (d == &cm_detector_flow_host) {
+            assert_int_equal(sv, 8);
+            sv = 7;
+            for (int t = 0; t < 3; t++) {
+                skip_table(&r); /* hosts, fans, conns */
+            }
+            cut = r.off;
         }
         cm_ckpt_put_u32(out, sv);
         mark = cm_ckpt_begin(out);
@@ -437,9 +444,10 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
         scenario(&rs, det, snap, a, b, OLDFILE);
         assert_same(&w, &rs);
     }
-    if (det == &cm_detector_flow_inbound || det == &cm_detector_flow_pair) {
-        /* and so does inbound's section of version 4 and pair's of 9 (before their kept
-         * records) */
+    if (det == &cm_detector_flow_inbound || det == &cm_detector_flow_pair ||
+        det == &cm_detector_flow_host) {
+        /* and so does inbound's section of version 4, pair's of 9 and host's of 7 (before
+         * their kept records) */
         scenario(&rs, det, snap, a, b, OLDV4);
         assert_same(&w, &rs);
     }
@@ -565,10 +573,48 @@ static void test_host_sweep(void **state)
         rec(i < 30 ? &a : &b, "eni-0scan", "10.0.1.30", pub(i), 41000 + i, 22, 6, 2, 120, t + 2 * i,
             t + 2 * i, "ACCEPT");
     }
-    /* The fan-out of hosts and the port's attempts both carry over: 30 hosts alone are quiet. */
-    expect_carried(&cm_detector_flow_host, NULL, &a, &b, T_SWEEP, 1, 0, &w, NULL);
+    /*
+     * The fan-out of hosts and the port's attempts both carry over: 30 hosts alone are quiet.
+     * The 10 attempts after the detection are reported as the fan expires (end of input).
+     */
+    expect_carried(&cm_detector_flow_host, NULL, &a, &b, T_SWEEP, 2, 0, &w, NULL);
     assert_int_equal(w.d[0].count, 50);
     assert_int_equal(w.d[0].first_ms, t * 1000);
+    assert_int_equal(w.d[1].count, 10);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/*
+ * flow_host: a sweep of TCP/22 on 60 hosts before the restart (the 50th fires), an unrelated
+ * record after it. The 10 attempts after the detection are reported as the fan expires at the
+ * end of input, from the last (kept, and carried by the checkpoint): the finding counts all
+ * 60 and ends at the 60th. Before 2026-12-05 they were never reported. A file of version 7
+ * has no kept record: that tail is not reported.
+ */
+static void test_host_sweep_tail(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    static struct got w, rs;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int i = 0; i < 60; i++) {
+        rec(&a, "eni-0scan", "10.0.1.30", pub(i), 41000 + i, 22, 6, 2, 120, t + 2 * i, t + 2 * i,
+            "ACCEPT");
+    }
+    rec(&b, "eni-0oth", "10.0.1.31", pub(0), 42000, 443, 6, 20, 9000, t + 200, t + 201, "ACCEPT");
+    scenario(&w, &cm_detector_flow_host, NULL, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_host, NULL, &a, &b, RESTART);
+    assert_int_equal(w.n, 2);
+    assert_int_equal(w.d[0].count, 50);
+    assert_int_equal(w.d[1].count, 10);
+    assert_int_equal(w.d[1].time_ms, (t + 118) * 1000);
+    assert_same(&w, &rs);
+    scenario(&rs, &cm_detector_flow_host, NULL, &a, &b, OLDV4);
+    assert_int_equal(rs.n, 1);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -1423,23 +1469,15 @@ static void test_intel_codec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_history),
-        cmocka_unit_test(test_host_sweep),
-        cmocka_unit_test(test_inbound_brute),
-        cmocka_unit_test(test_inbound_probe),
-        cmocka_unit_test(test_inbound_tail_roundtrip),
-        cmocka_unit_test(test_pair_portscan),
-        cmocka_unit_test(test_pair_portscan_tail),
-        cmocka_unit_test(test_pair_dos_tail),
-        cmocka_unit_test(test_pair_local_address),
-        cmocka_unit_test(test_pair_local_several),
-        cmocka_unit_test(test_three_share_learner),
-        cmocka_unit_test(test_pair_volume),
-        cmocka_unit_test(test_pair_pool),
-        cmocka_unit_test(test_intel_tor),
-        cmocka_unit_test(test_host_codec),
-        cmocka_unit_test(test_inbound_codec),
-        cmocka_unit_test(test_pair_codec),
+        cmocka_unit_test(test_host_history),       cmocka_unit_test(test_host_sweep),
+        cmocka_unit_test(test_host_sweep_tail),    cmocka_unit_test(test_inbound_brute),
+        cmocka_unit_test(test_inbound_probe),      cmocka_unit_test(test_inbound_tail_roundtrip),
+        cmocka_unit_test(test_pair_portscan),      cmocka_unit_test(test_pair_portscan_tail),
+        cmocka_unit_test(test_pair_dos_tail),      cmocka_unit_test(test_pair_local_address),
+        cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_three_share_learner),
+        cmocka_unit_test(test_pair_volume),        cmocka_unit_test(test_pair_pool),
+        cmocka_unit_test(test_intel_tor),          cmocka_unit_test(test_host_codec),
+        cmocka_unit_test(test_inbound_codec),      cmocka_unit_test(test_pair_codec),
         cmocka_unit_test(test_intel_codec),
     };
 

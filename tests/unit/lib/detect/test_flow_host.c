@@ -64,6 +64,7 @@ struct det {
     int64_t first_ms, time_ms;
     int32_t dstport;
     uint32_t line;
+    bool tail; /* a report of a fan's tail from its kept record (record_key set) */
 };
 
 struct run {
@@ -110,6 +111,7 @@ static int collect(struct cm_sink *sink, const struct cm_detection *d)
     fl = &d->event->u.flow;
     o->dstport = fl->dstport;
     o->line = d->event->src.line;
+    o->tail = d->record_key != 0;
     cm_ip_format(&fl->dst, o->remote, sizeof(o->remote));
     assert_true(d->count >= 1);
     assert_true(d->first_ms <= d->time_ms);
@@ -193,12 +195,40 @@ static void done(struct run *r)
     r->agg = NULL;
 }
 
+/* The detections of type on res (NULL: any) but the reports of a tail. */
 static size_t count_of(const struct run *r, const char *type, const char *res)
 {
     size_t n = 0;
 
     for (size_t i = 0; i < r->n; i++) {
-        n += strcmp(r->d[i].type, type) == 0 && (res == NULL || strcmp(r->d[i].resource, res) == 0);
+        n += !r->d[i].tail && strcmp(r->d[i].type, type) == 0 &&
+             (res == NULL || strcmp(r->d[i].resource, res) == 0);
+    }
+    return n;
+}
+
+/* The detections but the reports of a tail. */
+static size_t fires(const struct run *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n; i++) {
+        n += !r->d[i].tail;
+    }
+    return n;
+}
+
+/* The sum of the counts of type's detections on res, its finding's count; *last: the latest. */
+static uint32_t total_of(const struct run *r, const char *type, const char *res, int64_t *last)
+{
+    uint32_t n = 0;
+
+    *last = INT64_MIN;
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->d[i].type, type) == 0 && strcmp(r->d[i].resource, res) == 0) {
+            n += r->d[i].count;
+            *last = r->d[i].time_ms > *last ? r->d[i].time_ms : *last;
+        }
     }
     return n;
 }
@@ -736,11 +766,21 @@ static void test_spambot(void **state)
     spam_run("eni-0new", "i-0new", "10.0.3.13", T0 + 2 * HOUR, 8, 30);
     spam_run("eni-0new", "i-0new", "10.0.3.13", L, 8, 30);
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(fires(&r), 1);
     d = nth(&r, SPAM, "i-0spam", 0);
     assert_int_equal(d->count, 5); /* the fifth distinct host fires */
     assert_int_equal(d->first_ms, L * 1000);
     assert_int_equal(d->time_ms, (L + 120) * 1000);
+    /*
+     * The 3 after it are reported as the fan expires (the end of input), from the last (at
+     * L + 210): the finding counts all 8 and ends there. Before 2026-12-05 it said 5, L + 120.
+     */
+    assert_int_equal(r.n, 2);
+    assert_true(r.d[1].tail);
+    assert_int_equal(r.d[1].count, 3);
+    assert_int_equal(r.d[1].time_ms, (L + 210) * 1000);
+    assert_string_equal(r.d[1].info, "{\"unusual\":25}");
+    assert_int_equal(finding(&r, SPAM, "i-0spam")->count, 8);
     assert_int_equal(d->dstport, 25);
     assert_string_equal(d->info, "{\"unusual\":25}");
     f = finding(&r, SPAM, "i-0spam");
@@ -752,12 +792,14 @@ static void test_spambot(void **state)
     ordinary("eni-0spam", "i-0spam", "10.0.3.10", T0, 26);
     spam_run("eni-0spam", "i-0spam", "10.0.3.10", L, 60, 30); /* 30 minutes */
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 3);
+    assert_int_equal(r.n, 4); /* and the last 15 as the fan expires: 60 in all (before: 45) */
+    assert_int_equal(r.d[3].count, 15);
+    assert_int_equal(r.d[3].time_ms, (L + 59 * 30) * 1000);
     assert_int_equal(r.d[0].count, 5);
     assert_int_equal(r.d[1].count, 20);
     assert_int_equal(r.d[1].time_ms, (L + 720) * 1000);
     assert_int_equal(r.d[2].count, 20);
-    assert_int_equal(finding(&r, SPAM, "i-0spam")->count, 45);
+    assert_int_equal(finding(&r, SPAM, "i-0spam")->count, 60);
     done(&r);
 
     /*
@@ -780,7 +822,7 @@ static void test_spambot(void **state)
     }
     spam_run("eni-0etm", "i-0etm", "10.0.3.15", L, 8, 30);
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(fires(&r), 1);
     assert_int_equal(nth(&r, SPAM, "i-0etl", 0)->count, 5);
     done(&r);
 }
@@ -810,7 +852,21 @@ static void test_portsweep(void **state)
     sweep_run("eni-0udp", "i-0udp", "10.0.4.11", 161, 17, 0, 55, T0, 3, 1, 80, "ACCEPT");
     sweep_run("eni-0rej", "i-0rej", "10.0.4.12", 23, 6, 0, 55, T0, 3, 3, 180, "REJECT");
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 3);
+    assert_int_equal(fires(&r), 3);
+    {
+        int64_t last;
+
+        /*
+         * Each sweep's attempts after its detection are reported as its fan expires (the end
+         * of input): the finding counts all 60 (55) and ends at the last. Before 2026-12-05:
+         * 50, at T0 + 98.
+         */
+        assert_int_equal(r.n, 6);
+        assert_int_equal(total_of(&r, SWEEP, "i-0scan", &last), 60);
+        assert_int_equal(last, (T0 + 118) * 1000);
+        assert_int_equal(total_of(&r, SWEEP, "i-0rej", &last), 55);
+        assert_int_equal(finding(&r, SWEEP, "i-0scan")->count, 60);
+    }
     d = nth(&r, SWEEP, "i-0scan", 0);
     assert_int_equal(d->dstport, 22);
     assert_int_equal(d->count, 50);
@@ -831,10 +887,12 @@ static void test_portsweep(void **state)
     /* A long sweep: once per window, with the attempts since. */
     sweep_run("eni-0scan", "i-0scan", "10.0.4.10", 22, 6, 0, 900, T0, 2, 1, 60, "ACCEPT");
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 3); /* at 98 s, 698 s and 1298 s */
+    assert_int_equal(r.n, 4); /* at 98 s, 698 s and 1298 s; the last 250 as the fan expires */
     assert_int_equal(r.d[1].count, 300);
     assert_int_equal(r.d[1].time_ms, (T0 + 698) * 1000);
-    assert_int_equal(finding(&r, SWEEP, "i-0scan")->count, 650);
+    assert_int_equal(r.d[3].count, 250);
+    assert_int_equal(r.d[3].time_ms, (T0 + 1798) * 1000);
+    assert_int_equal(finding(&r, SWEEP, "i-0scan")->count, 900); /* before 2026-12-05: 650 */
     done(&r);
 
     /* 80 is swept like any port when most attempts fail: 60 dead hosts, 20 answering. */
@@ -844,7 +902,7 @@ static void test_portsweep(void **state)
              dead ? 60 : 900, T0 + i * 3, 1, "ACCEPT", !dead);
     }
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(fires(&r), 1);
     assert_int_equal(nth(&r, SWEEP, "i-0web80", 0)->dstport, 80);
     done(&r);
 }
@@ -1060,11 +1118,11 @@ static void test_intervals_and_order(void **state)
                          k >= 2 ? "shuffled" : "in order");
             }
         }
-        for (size_t i = 0; r.n != 7 && i < r.n; i++) {
+        for (size_t i = 0; fires(&r) != 7 && i < r.n; i++) {
             print_message("interval %llds: %s on %s port %d count %u\n", (long long)agg,
                           r.d[i].type, r.d[i].resource, r.d[i].dstport, r.d[i].count);
         }
-        assert_int_equal(r.n, 7); /* the sweeper never used 22 before: that is unusual too */
+        assert_int_equal(fires(&r), 7); /* the sweeper never used 22 before: that is unusual too */
         assert_int_equal(nth(&r, SPAM, "i-0spam", 0)->count, 5);
         assert_int_equal(nth(&r, SWEEP, "i-0scan", 0)->count, 50);
         done(&r);
