@@ -38,7 +38,11 @@
  * without the hook nothing is EMR. The detection carries the lists that
  * matched. Each (resource, remote) reports a local port once per
  * probe_window_ms and at most PROBE_PORTS ports per window; further probes
- * are counted into the next detection of the same type.
+ * are counted into the next detection of the same type. A probe by a
+ * remote only Tor lists name is relay traffic once TOR_PEERS distinct Tor
+ * nodes use that port of the resource (the instance is a Tor relay and the
+ * port its ORPort): until then such probes are held per (resource, port)
+ * and reported when that entry expires, unless the port became a relay's.
  *
  * Emission: one detection per decision, with the triggering request record
  * as its event, count = connections covered since the entity's last
@@ -74,9 +78,10 @@
 
 /*
  * Bump when the layout save writes changes. 3 ended with a copy of the
- * learner's table; 4 had no kept records (both still read, load_old).
+ * learner's table; 4 had no kept records; 5 no Tor ports (all still read,
+ * load_old).
  */
-#define FLOW_INBOUND_STATE_VERSION     5u
+#define FLOW_INBOUND_STATE_VERSION     6u
 #define FLOW_INBOUND_STATE_VERSION_OLD 3u
 
 /*
@@ -211,11 +216,17 @@ int cm_flow_inbound_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&in->probe, &so)) != 0) {
         goto fail;
     }
+    so.val_size = sizeof(struct torport);
+    so.on_evict = cm_flow_in_torport_evicted;
+    if ((rc = cm_state_create(&in->torport, &so)) != 0) {
+        goto fail;
+    }
     *state = in;
     return CM_OK;
 fail:
     cm_state_destroy(in->brute);
     cm_state_destroy(in->probe);
+    cm_state_destroy(in->torport);
     cm_state_destroy(in->kept);
     cm_free(in);
     return rc;
@@ -228,6 +239,7 @@ static void finish(void *state)
     if (in != NULL) {
         cm_state_destroy(in->brute);
         cm_state_destroy(in->probe);
+        cm_state_destroy(in->torport);
         cm_state_destroy(in->kept);
         cm_free(in);
     }
@@ -398,6 +410,66 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
     return cm_sink_emit(sink, &d);
 }
 
+/* True when every list that matched is a Tor list (a remote listed for more is judged as such). */
+static bool tor_only(const struct cm_intel_snapshot *s, const struct cm_intel_match *m)
+{
+    for (size_t i = 0; i < m->nids; i++) {
+        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m->ids[i]);
+        if (ind == NULL ||
+            (ind->category != CM_CAT_TOR_EXIT && ind->category != CM_CAT_TOR_RELAY)) {
+            return false;
+        }
+    }
+    return m->nids > 0;
+}
+
+/*
+ * A probe of port by a Tor-only remote. A Tor relay's ORPort (and DirPort)
+ * is used by many Tor nodes: once TOR_PEERS distinct ones have used the port
+ * within the window (the rule intel_flow.c's TorRelay uses), it is relay
+ * traffic and not reported. Until then the probes are held and reported when
+ * the entry expires. Returns CM_OK or CM_ENOMEM; the probe is never reported
+ * here.
+ */
+static int tor_port(struct inbound *in, const struct cm_event *ev, const struct cm_flow_view *v,
+                    int32_t port, bool emr)
+{
+    uint64_t h = cm_hash64(v->remote->a, sizeof(v->remote->a), in->seed);
+    unsigned char key[KEY_LEN];
+    struct torport *tp;
+    bool created, known = false;
+
+    make_key(in, v, SVC_TOR_PORT, emr ? 1 : 0, key);
+    key[8] = 0; /* the address part holds the local port */
+    memset(key + 9, 0, 16);
+    key[9] = (unsigned char)(port >> 8);
+    key[10] = (unsigned char)port;
+    tp = cm_state_touch(in->torport, key, sizeof(key), ev->time_ms, &created);
+    if (tp == NULL) {
+        return CM_ENOMEM;
+    }
+    if (tp->relay) {
+        return CM_OK;
+    }
+    for (uint8_t i = 0; i < tp->npeers; i++) {
+        known = known || tp->peer[i] == h;
+    }
+    if (!known && tp->npeers < TOR_PEERS) {
+        tp->peer[tp->npeers++] = h;
+    }
+    if (tp->npeers >= TOR_PEERS) {
+        tp->relay = true; /* the held probes were relay traffic too */
+        tp->held = 0;
+        cm_state_del(in->kept, key, KEY_LEN);
+        return CM_OK;
+    }
+    if (tp->held == 0 || ev->time_ms < tp->first_ms) {
+        tp->first_ms = ev->time_ms;
+    }
+    tp->held++;
+    return cm_flow_in_keep_tail(in, key, ev, v);
+}
+
 static int port_probe(struct inbound *in, const struct cm_event *ev, const struct cm_flow_view *v,
                       struct cm_sink *sink)
 {
@@ -417,6 +489,9 @@ static int port_probe(struct inbound *in, const struct cm_event *ev, const struc
         return CM_OK;
     }
     emr = in->t.is_emr != NULL && emr_port(port) && in->t.is_emr(in->t.is_emr_ud, v->resource);
+    if (tor_only(snap, &m)) {
+        return tor_port(in, ev, v, port, emr);
+    }
     k = emr ? 1 : 0;
     make_key(in, v, 0xff, 0, key);
     p = cm_state_touch(in->probe, key, sizeof(key), t, &created);
@@ -527,13 +602,30 @@ static bool probe_check(const void *ud, const void *key, size_t klen, const void
            cm_ckpt_time_set(p->first_ms[0]) && cm_ckpt_time_set(p->first_ms[1]);
 }
 
-/* A kept record read back: a brute-force key (service 0-2) or a probe key of type 0 or 1. */
+/*
+ * A Tor-port entry read back: npeers bounds the walk over peer[] and is where
+ * the next peer is written; relay is a bool; first_ms feeds the report.
+ */
+static bool torport_check(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct torport *tp = val;
+    const unsigned char *k = key;
+
+    (void)ud;
+    return klen == KEY_LEN && k[25] == SVC_TOR_PORT && k[26] <= 1 && tp->npeers <= TOR_PEERS &&
+           cm_ckpt_bool_ok(&tp->relay) && cm_ckpt_time_set(tp->first_ms);
+}
+
+/*
+ * A kept record read back: a brute-force key (service 0-2), a probe key or a
+ * Tor-port key, of type 0 or 1.
+ */
 static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const unsigned char *k = key;
 
     (void)ud;
-    return klen == KEY_LEN && (k[25] <= SVC_WINRM || (k[25] == 0xff && k[26] <= 1)) && k[26] <= 1 &&
+    return klen == KEY_LEN && (k[25] <= SVC_WINRM || k[25] >= SVC_TOR_PORT) && k[26] <= 1 &&
            cm_flow_kept_valid(val);
 }
 
@@ -549,15 +641,17 @@ static void kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), vo
 
 static const struct cm_state_codec brute_codec = {.check = brute_check};
 static const struct cm_state_codec probe_codec = {.check = probe_check};
+static const struct cm_state_codec torport_codec = {.check = torport_check};
 static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = kept_refs};
 
-/* The attempt rings, the probe windows and the records kept for their tails. */
+/* The attempt rings, the probe windows, the Tor ports and the records kept for their tails. */
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct inbound *in = state;
 
     cm_state_save(in->brute, w, &brute_codec);
     cm_state_save(in->probe, w, &probe_codec);
+    cm_state_save(in->torport, w, &torport_codec);
     return cm_state_save(in->kept, w, &kept_codec);
 }
 
@@ -568,14 +662,17 @@ static int load(void *state, struct cm_ckpt_r *r)
 
     cm_state_load(in->brute, r, &brute_codec);
     cm_state_load(in->probe, r, &probe_codec);
+    cm_state_load(in->torport, r, &torport_codec);
     cm_state_load(in->kept, r, &kept_codec);
     return cm_ckpt_r_err(r);
 }
 
 /*
- * Versions 3 and 4: the rings and the windows as today, no kept records (what
- * an entry counted after its last detection is reported with its next one, as
- * those versions did); 3 then has a copy of the engine's learner's table.
+ * Version 5: as today without the Tor ports (they start afresh: a relay's
+ * port is learnt again from its next TOR_PEERS peers). Versions 3 and 4: the
+ * rings and the windows as today, no kept records (what an entry counted
+ * after its last detection is reported with its next one, as those versions
+ * did); 3 then has a copy of the engine's learner's table.
  */
 static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
@@ -583,6 +680,10 @@ static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 
     cm_state_load(in->brute, r, &brute_codec);
     cm_state_load(in->probe, r, &probe_codec);
+    if (version == 5) {
+        cm_state_load(in->kept, r, &kept_codec);
+        return cm_ckpt_r_err(r);
+    }
     if (cm_ckpt_r_err(r) != 0 || version != 3) {
         return cm_ckpt_r_err(r);
     }
@@ -595,6 +696,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
     cm_state_stats_add(sum, in->brute);
     cm_state_stats_add(sum, in->probe);
+    cm_state_stats_add(sum, in->torport);
     cm_state_stats_add(sum, in->kept);
 }
 

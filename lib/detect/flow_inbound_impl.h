@@ -16,10 +16,12 @@
 #include "detect/intel.h"
 #include "detect/state.h"
 
-#define BRUTE_BUCKETS 5  /* ring buckets of window / 5 each: the window is 80-100% of it */
-#define RECENT_PORTS  8  /* source ports remembered to join the records of one connection */
-#define PROBE_PORTS   16 /* ports of one (resource, remote) reported per window */
-#define KEY_LEN       27 /* resource hash (8), family (1), address (16), service (1), dir (1) */
+#define BRUTE_BUCKETS 5    /* ring buckets of window / 5 each: the window is 80-100% of it */
+#define RECENT_PORTS  8    /* source ports remembered to join the records of one connection */
+#define PROBE_PORTS   16   /* ports of one (resource, remote) reported per window */
+#define KEY_LEN       27   /* resource hash (8), family (1), address (16), service (1), dir (1) */
+#define TOR_PEERS     3    /* distinct Tor nodes on one port that make it the instance's Tor port */
+#define SVC_TOR_PORT  0xfe /* key[25] of a Tor-port key: address = the local port, dir = emr */
 
 enum service { SVC_SSH = 0, SVC_RDP, SVC_WINRM, SVC_NONE };
 
@@ -51,12 +53,28 @@ struct probes {
     uint16_t nports;
 };
 
+/*
+ * The Tor nodes using one local port of one resource (a Tor-port key): once
+ * TOR_PEERS distinct ones have, the port is the instance's Tor relay port and
+ * Tor nodes connecting to it are relay traffic, not probes. Until then the
+ * probes by Tor-only remotes are held (the last one kept under the same key)
+ * and reported when the entry expires.
+ */
+struct torport {
+    int64_t first_ms;         /* first held probe */
+    uint64_t peer[TOR_PEERS]; /* hashes of the distinct Tor peers */
+    uint32_t held;            /* probes held, not yet reported */
+    uint8_t npeers;
+    bool relay;
+};
+
 struct inbound {
     const struct cm_detect_config *cfg; /* read afresh per event: src/ may swap the snapshot */
     const struct cm_inventory *inv;     /* the scan's inventory (NULL: none), for cm_flow_view */
     struct cm_intel_memo *memo;         /* the engine's (opts->memo); may be NULL */
     struct cm_state *brute;             /* key -> struct brute */
     struct cm_state *probe;             /* key -> struct probes */
+    struct cm_state *torport;           /* Tor-port key -> struct torport */
     struct cm_state *kept;              /* key (probes: key[26] = type) -> struct cm_flow_kept */
     struct cm_flow_local *local;        /* the engine's own-address learner (NULL: none) */
     struct cm_flow_inbound_tuning t;    /* with the defaults filled in */
@@ -84,5 +102,6 @@ int cm_flow_in_expire(struct inbound *in, int64_t watermark_ms, struct cm_sink *
 /* The tables' eviction callbacks (ud: the struct inbound): the entry's kept records go. */
 void cm_flow_in_brute_evicted(void *ud, const void *key, size_t klen, void *val);
 void cm_flow_in_probe_evicted(void *ud, const void *key, size_t klen, void *val);
+void cm_flow_in_torport_evicted(void *ud, const void *key, size_t klen, void *val);
 
 #endif

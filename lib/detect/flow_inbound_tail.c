@@ -52,7 +52,7 @@ int cm_flow_in_report_tail(struct inbound *in, const unsigned char key[KEY_LEN],
     struct cm_detection d;
     struct cm_intel_match m;
     struct cm_event ev;
-    bool probe = key[25] == 0xff, emr = probe && key[26] == 1;
+    bool probe = key[25] >= SVC_TOR_PORT, emr = probe && key[26] == 1;
     int rc = CM_OK;
 
     if (k == NULL || count == 0 || !cm_flow_kept_event(k, &ev, &v.resource)) {
@@ -130,6 +130,27 @@ static void probe_expired(void *ud, const void *key, size_t klen, void *val)
     }
 }
 
+/* A Tor-port entry expires: unless the port turned out a relay's, its held probes are reported. */
+static void torport_expired(void *ud, const void *key, size_t klen, void *val)
+{
+    struct tail_ctx *c = ud;
+    const struct torport *tp = val;
+    int rc;
+
+    (void)klen;
+    rc = cm_flow_in_report_tail(c->in, key, c->rc == 0 && !tp->relay ? tp->held : 0, tp->first_ms,
+                                c->sink);
+    c->rc = c->rc ? c->rc : rc;
+}
+
+void cm_flow_in_torport_evicted(void *ud, const void *key, size_t klen, void *val)
+{
+    struct inbound *in = ud;
+
+    (void)val;
+    cm_state_del(in->kept, key, klen);
+}
+
 void cm_flow_in_brute_evicted(void *ud, const void *key, size_t klen, void *val)
 {
     struct inbound *in = ud;
@@ -157,5 +178,6 @@ int cm_flow_in_expire(struct inbound *in, int64_t watermark_ms, struct cm_sink *
 
     cm_state_expire(in->brute, watermark_ms, brute_expired, &c);
     cm_state_expire(in->probe, watermark_ms, probe_expired, &c);
+    cm_state_expire(in->torport, watermark_ms, torport_expired, &c);
     return c.rc;
 }

@@ -234,4 +234,39 @@ check "NAT gateway: one C&CActivity.B, on the instance, none on the gateway's in
     sh -c 'test "$(grep -c "" "$1")" -eq 1 && grep -q "i-0a1b2c3d4e5f60718" "$1" &&
         ! grep -q "eni-0cafe00000000000a" "$1"' _ "$T/natgw.json"
 
+# --- a Tor relay's own ORPort traffic is not a port probe ----------------------------------------
+# Tor relays connecting to a relay's ORPort are the Tor protocol: TorRelay, not also
+# PortProbeUnprotectedPort. Before 2026-12-05 each Tor node on the relay's 9001 was a probe
+# too (the gen torrelay-flow scenario: a PortProbe of count 7 beside TorRelay). A Tor node on
+# another port of the relay, and a Tor exit on an ordinary instance's MySQL, still are.
+N="$T/torport"
+mkdir -p "$N"
+printf '204.13.164.20\n204.13.164.21\n204.13.164.22\n' >"$N/tor_relay.txt"
+echo 185.220.101.5 >"$N/tor_exit.txt"
+{
+    echo 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status instance-id region'
+    t=1767607200
+    for r in 20 21 22 20; do
+        echo "5 111122223333 eni-0a1b2c3d4e5f60718 204.13.164.$r 10.0.0.11 4${r}00 9001 6 30 9000 $t $((t + 30)) ACCEPT OK i-0a1b2c3d4e5f60718 us-east-1"
+        t=$((t + 60))
+    done
+    echo "5 111122223333 eni-0a1b2c3d4e5f60718 204.13.164.21 10.0.0.11 41999 22 6 3 180 $t $((t + 1)) ACCEPT OK i-0a1b2c3d4e5f60718 us-east-1"
+    echo "5 111122223333 eni-0b1b2c3d4e5f60718 185.220.101.5 10.0.0.12 42000 3306 6 3 180 $t $((t + 1)) ACCEPT OK i-0b1b2c3d4e5f60718 us-east-1"
+} >"$N/111122223333_vpcflowlogs_us-east-1_fl-0a1d_20260105T1000Z_n.log"
+"$COALMINE" scan --no-default-intel --intel-list "tor_relay=TXT:$N/tor_relay.txt" \
+    --intel-list "tor_exit=TXT:$N/tor_exit.txt" --format json \
+    "$N/111122223333_vpcflowlogs_us-east-1_fl-0a1d_20260105T1000Z_n.log" >"$T/torport.json" \
+    2>"$T/torport.json.err"
+check "Tor relay port: scan exits 0" test $? -eq 0
+check "Tor relay port: TorRelay on the relay" \
+    sh -c 'grep "UnauthorizedAccess:EC2/TorRelay" "$1" | grep -q i-0a1b2c3d4e5f60718' _ \
+    "$T/torport.json"
+check "Tor relay port: the relay's probe is its port 22 alone, count 1 (not its ORPort)" \
+    sh -c 'l=$(grep "PortProbeUnprotectedPort" "$1" | grep i-0a1b2c3d4e5f60718) &&
+        echo "$l" | grep -q "\"port\": *22[,}]" && ! echo "$l" | grep -q "\"port\": *9001[,}]" &&
+        echo "$l" | grep -q "\"count\": *1[,}]"' _ "$T/torport.json"
+check "Tor relay port: a Tor exit on another instance's MySQL is a probe" \
+    sh -c 'grep "PortProbeUnprotectedPort" "$1" | grep i-0b1b2c3d4e5f60718 |
+        grep -q "\"port\": *3306[,}]"' _ "$T/torport.json"
+
 done_testing

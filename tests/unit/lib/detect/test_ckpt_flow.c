@@ -163,6 +163,7 @@ enum how {
     OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
     OLDV4,   /* RESTART through inbound's section of version 4, pair's of 9 and host's of 7,
                 without kept records (as_v4) */
+    OLDV5,   /* RESTART through inbound's section of version 5, without Tor ports (as_v4) */
 };
 
 static const struct cm_detector *det_named(const struct cm_detector *const *table,
@@ -291,11 +292,13 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
 
 /*
  * Engine checkpoint w with inbound's section as version 4 wrote it (before 2026-12-05): its
- * attempt rings and probe windows, without the kept records of version 5; and pair's as
- * version 9 did: its four tables without the kept records of version 10. The rest as it is.
+ * attempt rings and probe windows, without the kept records of version 5 (with v5, as
+ * version 5 wrote it: the same and the kept records, without the Tor ports of version 6);
+ * and pair's as version 9 did: its four tables without the kept records of version 10;
+ * host's as 7 did, without those of 8. The rest as it is.
  */
 static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *table,
-                  struct cm_ckpt_w *out)
+                  struct cm_ckpt_w *out, bool v5)
 {
     struct cm_ckpt_r r;
     size_t seen_end, local_end;
@@ -324,11 +327,12 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
         assert_int_equal(r.err, 0);
         cm_ckpt_put_str(out, name.p, name.len);
         if (d == &cm_detector_flow_inbound) {
-            assert_int_equal(sv, 5);
-            sv = 4;
+            assert_int_equal(sv, 6);
+            sv = v5 ? 5 : 4;
             skip_table(&r); /* brute */
             skip_table(&r); /* probe */
             cut = r.off;
+            skip_table(&r); /* Tor ports */
         } else if (d == &cm_detector_flow_pair) {
             assert_int_equal(sv, 10);
             sv = 9;
@@ -347,6 +351,9 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
         cm_ckpt_put_u32(out, sv);
         mark = cm_ckpt_begin(out);
         cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
+        if (d == &cm_detector_flow_inbound && v5) {
+            cm_ckpt_put_bytes(out, w->buf.p + r.off, end - r.off); /* the kept records */
+        }
         cm_ckpt_end(out, mark);
         r.off = end;
     }
@@ -355,11 +362,11 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
 }
 
 /*
- * e's checkpoint rewritten by as_v3 (v4: as_v4) and loaded into a fresh engine (e is
- * destroyed): nothing is dropped.
+ * e's checkpoint rewritten by as_v3 (OLDV4, OLDV5: as_v4) and loaded into a fresh engine
+ * (e is destroyed): nothing is dropped.
  */
 static struct cm_engine *reload_v3(struct cm_engine *e, const struct cm_detector *const *table,
-                                   const struct cm_detect_opts *o, bool v4)
+                                   const struct cm_detect_opts *o, enum how how)
 {
     struct cm_ckpt_w w, old;
     struct cm_engine *e2 = NULL;
@@ -367,8 +374,8 @@ static struct cm_engine *reload_v3(struct cm_engine *e, const struct cm_detector
 
     ckfx_save(e, &w);
     cm_engine_destroy(e);
-    if (v4) {
-        as_v4(&w, table, &old);
+    if (how == OLDV4 || how == OLDV5) {
+        as_v4(&w, table, &old, how == OLDV5);
     } else {
         as_v3(&w, table, &old);
     }
@@ -392,8 +399,8 @@ static void scenario(struct got *g, const struct cm_detector *det,
     }
     if (how == RESTART) {
         r.engine = ckfx_reload(r.engine, r.table, &r.opts);
-    } else if (how == OLDFILE || how == OLDV4) {
-        r.engine = reload_v3(r.engine, r.table, &r.opts, how == OLDV4);
+    } else if (how == OLDFILE || how == OLDV4 || how == OLDV5) {
+        r.engine = reload_v3(r.engine, r.table, &r.opts, how);
     }
     feed(&r, b);
     run_end(&r);
@@ -449,6 +456,9 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
         /* and so does inbound's section of version 4, pair's of 9 and host's of 7 (before
          * their kept records) */
         scenario(&rs, det, snap, a, b, OLDV4);
+        assert_same(&w, &rs);
+        /* and of version 5 (before its Tor ports) */
+        scenario(&rs, det, snap, a, b, OLDV5);
         assert_same(&w, &rs);
     }
     assert_int_equal(count_type(&f, type), fresh);
@@ -672,6 +682,41 @@ static void test_inbound_probe(void **state)
     assert_int_equal(f.d[0].count, 1);
     assert_int_equal(f.d[0].time_ms, (t + 600) * 1000);
     assert_int_equal(f.d[1].count, 1);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+    cm_intel_snapshot_unref(s);
+}
+
+/*
+ * flow_inbound: two Tor relays use an instance's 9001 before the restart, a third after it,
+ * then the first probes its 22. The Tor port learnt before the restart makes 9001 the
+ * relay's port after it: no probe of 9001 (the two held are dropped), the 22 one reported at
+ * the end, as the uninterrupted run. Part B alone has one Tor node on 9001: two probes.
+ */
+static void test_inbound_tor_port(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_buf a, b;
+    static struct got w, rs, f;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    rec(&a, "eni-0relay", "5.5.5.1", "10.0.9.9", 41000, 9001, 6, 30, 9000, t, t + 30, "ACCEPT");
+    rec(&a, "eni-0relay", "5.5.5.2", "10.0.9.9", 41001, 9001, 6, 30, 9000, t + 60, t + 90,
+        "ACCEPT");
+    rec(&b, "eni-0relay", "5.5.5.3", "10.0.9.9", 41002, 9001, 6, 30, 9000, t + 600, t + 630,
+        "ACCEPT");
+    rec(&b, "eni-0relay", "5.5.5.1", "10.0.9.9", 41003, 22, 6, 3, 180, t + 660, t + 661, "ACCEPT");
+    scenario(&w, &cm_detector_flow_inbound, s, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_inbound, s, &a, &b, RESTART);
+    scenario(&f, &cm_detector_flow_inbound, s, &a, &b, FRESH);
+    assert_int_equal(count_type(&w, T_PROBE), 1);
+    assert_int_equal(w.d[0].count, 1);
+    assert_int_equal(w.d[0].time_ms, (t + 660) * 1000);
+    assert_same(&w, &rs);
+    assert_int_equal(count_type(&f, T_PROBE), 2);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
     cm_intel_snapshot_unref(s);
@@ -1469,16 +1514,16 @@ static void test_intel_codec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_history),       cmocka_unit_test(test_host_sweep),
-        cmocka_unit_test(test_host_sweep_tail),    cmocka_unit_test(test_inbound_brute),
-        cmocka_unit_test(test_inbound_probe),      cmocka_unit_test(test_inbound_tail_roundtrip),
-        cmocka_unit_test(test_pair_portscan),      cmocka_unit_test(test_pair_portscan_tail),
-        cmocka_unit_test(test_pair_dos_tail),      cmocka_unit_test(test_pair_local_address),
-        cmocka_unit_test(test_pair_local_several), cmocka_unit_test(test_three_share_learner),
-        cmocka_unit_test(test_pair_volume),        cmocka_unit_test(test_pair_pool),
-        cmocka_unit_test(test_intel_tor),          cmocka_unit_test(test_host_codec),
-        cmocka_unit_test(test_inbound_codec),      cmocka_unit_test(test_pair_codec),
-        cmocka_unit_test(test_intel_codec),
+        cmocka_unit_test(test_host_history),        cmocka_unit_test(test_host_sweep),
+        cmocka_unit_test(test_host_sweep_tail),     cmocka_unit_test(test_inbound_brute),
+        cmocka_unit_test(test_inbound_probe),       cmocka_unit_test(test_inbound_tail_roundtrip),
+        cmocka_unit_test(test_inbound_tor_port),    cmocka_unit_test(test_pair_portscan),
+        cmocka_unit_test(test_pair_portscan_tail),  cmocka_unit_test(test_pair_dos_tail),
+        cmocka_unit_test(test_pair_local_address),  cmocka_unit_test(test_pair_local_several),
+        cmocka_unit_test(test_three_share_learner), cmocka_unit_test(test_pair_volume),
+        cmocka_unit_test(test_pair_pool),           cmocka_unit_test(test_intel_tor),
+        cmocka_unit_test(test_host_codec),          cmocka_unit_test(test_inbound_codec),
+        cmocka_unit_test(test_pair_codec),          cmocka_unit_test(test_intel_codec),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

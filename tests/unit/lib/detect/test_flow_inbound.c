@@ -338,14 +338,14 @@ static uint32_t list(struct cm_intel_builder *b, const char *name, enum cm_intel
 }
 
 /*
- * Scanners 80.82.77.0/24 and 2a0b:f4c2::/32 ("ProofPoint"), a customer list, and one
- * trusted scanner address.
+ * Scanners 80.82.77.0/24 and 2a0b:f4c2::/32 ("ProofPoint"), a customer list, one
+ * trusted scanner address, Tor relays 204.13.164.0/24 and Tor exits 185.220.101.0/24.
  */
 static struct cm_intel_snapshot *snapshot(void)
 {
     struct cm_intel_builder *b;
     struct cm_intel_snapshot *s;
-    uint32_t pp, custom, ours;
+    uint32_t pp, custom, ours, tor;
 
     assert_int_equal(cm_intel_builder_create(&b, 3), 0);
     pp = list(b, "ProofPoint", CM_INTEL_KIND_THREAT);
@@ -355,6 +355,9 @@ static struct cm_intel_snapshot *snapshot(void)
     add(b, pp, CM_CAT_SCANNER, "Scanner", "2a0b:f4c2::/32");
     add(b, custom, CM_CAT_CUSTOM, "Customer Threat Intel", "71.6.135.131");
     add(b, ours, CM_CAT_UNKNOWN, "", "80.82.77.200");
+    tor = list(b, "tor", CM_INTEL_KIND_THREAT);
+    add(b, tor, CM_CAT_TOR_RELAY, "Tor relay", "204.13.164.0/24");
+    add(b, tor, CM_CAT_TOR_EXIT, "Tor exit", "185.220.101.0/24");
     assert_int_equal(cm_intel_builder_build(b, &s), 0);
     cm_intel_builder_destroy(b);
     return s;
@@ -940,6 +943,59 @@ static void test_probe_tail(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/*
+ * A Tor relay's ORPort is used by Tor nodes: that is the Tor protocol (TorRelay says it), not
+ * a probe. Before 2026-12-05 every Tor node connecting to the relay's 9001 was a
+ * PortProbeUnprotectedPort too (the gen torrelay-flow scenario: count 7 with three 9001
+ * probes beside TorRelay). A port that TOR_PEERS (3) distinct Tor nodes use is the
+ * instance's Tor port; a Tor node on another port of it, a scanner on that port, a Tor exit
+ * on an ordinary instance's MySQL and SSH and the two Tor nodes of an instance that is no
+ * relay (TorRelay's near miss) are still probes.
+ */
+static void test_tor_relay_port(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct run r = {0};
+    const struct cm_finding *f;
+    const char *relays[] = {"204.13.164.20", "204.13.164.21", "204.13.164.22", "204.13.164.20",
+                            "204.13.164.23"};
+
+    (void)state;
+    for (int i = 0; i < 5; i++) {
+        conn("eni-0relay", "i-0relay", relays[i], "10.0.9.9", 40000 + i, 9001, 6, 30, T0 + 60 * i,
+             30, "ACCEPT", true, 60);
+    }
+    conn("eni-0relay", "i-0relay", "204.13.164.21", "10.0.9.9", 41000, 22, 6, 3, T0 + 400, 1,
+         "ACCEPT", true, 60);
+    conn("eni-0relay", "i-0relay", "80.82.77.139", "10.0.9.9", 41001, 9001, 6, 3, T0 + 410, 1,
+         "ACCEPT", true, 60);
+    conn(WEB, "185.220.101.5", WEBIP, 42000, 3306, 6, 3, T0 + 500, 1, "ACCEPT", true, 60);
+    conn(WEB, "185.220.101.5", WEBIP, 42001, 22, 6, 3, T0 + 510, 1, "ACCEPT", true, 60);
+    conn("eni-0two", "i-0two", "204.13.164.20", "10.0.9.10", 43000, 9001, 6, 30, T0 + 600, 30,
+         "ACCEPT", true, 60);
+    conn("eni-0two", "i-0two", "204.13.164.21", "10.0.9.10", 43001, 9001, 6, 30, T0 + 660, 30,
+         "ACCEPT", true, 60);
+    run_text(&r, render(false), s, NULL, 0);
+    for (size_t i = 0; i < r.n; i++) {
+        const struct det *d = &r.d[i];
+        if (strcmp(d->resource, "i-0relay") == 0 && d->dstport == 9001) {
+            assert_string_equal(d->list, "ProofPoint"); /* only the scanner */
+        }
+    }
+    f = finding(&r, PROBE, "i-0relay");
+    assert_int_equal(f->count, 2);
+    assert_int_equal(f->probe.nprobes, 2);
+    f = finding(&r, PROBE, "i-0web");
+    assert_int_equal(f->count, 2);
+    assert_int_equal(f->probe.nprobes, 2);
+    f = finding(&r, PROBE, "i-0two");
+    assert_int_equal(f->count, 2);
+    assert_int_equal(f->probe.probes[0].local_port.port, 9001);
+    assert_int_equal(count_type(&r, PROBE), 5);
+    done(&r);
+    cm_intel_snapshot_unref(s);
+}
+
 /* ---- state bounds ---- */
 
 static void test_eviction(void **state)
@@ -1066,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_port_probe),
         cmocka_unit_test(test_probe_budget),
         cmocka_unit_test(test_probe_tail),
+        cmocka_unit_test(test_tor_relay_port),
         cmocka_unit_test(test_eviction),
         cmocka_unit_test(test_cicids2017),
         cmocka_unit_test(test_ipv6_default_format),
