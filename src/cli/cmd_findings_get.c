@@ -248,7 +248,31 @@ static int print_all(struct cm_store *st, struct cm_finding *fs, size_t n, enum 
     return rc;
 }
 
-/* Reads every id before anything is printed (an unknown one prints nothing), then prints. */
+/*
+ * Moves the first of each distinct id to the front, in the order given, and returns how many
+ * there are: GetFindings returns a finding once however often its id is asked for.
+ */
+static size_t distinct_ids(char **ids, size_t n)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+
+        while (k < kept && strcmp(ids[k], ids[i]) != 0) {
+            k++;
+        }
+        if (k == kept) {
+            ids[kept++] = ids[i];
+        }
+    }
+    return kept;
+}
+
+/*
+ * Reads every id before anything is printed (an unknown one prints nothing), then prints
+ * each finding once.
+ */
 static int get_all(const char *db, const char *const *ids, size_t n, enum cm_list_format fmt,
                    bool with_evidence)
 {
@@ -341,6 +365,6 @@ int cm_findings_get(int argc, char **argv)
         fprintf(stderr, "coalmine findings: get: --evidence does not go with --format api\n");
         return CM_EXIT_USAGE;
     }
-    return get_all(db, (const char *const *)(argv + optind), (size_t)(argc - optind), fmt,
-                   with_evidence);
+    return get_all(db, (const char *const *)(argv + optind),
+                   distinct_ids(argv + optind, (size_t)(argc - optind)), fmt, with_evidence);
 }

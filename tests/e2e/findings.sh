@@ -156,6 +156,13 @@ ID2=$(sed -n 2p "$T/full.ids")
 "$COALMINE" findings get --db "$DB" --format api "$ID" "$ID2" >"$T/getapi.json"
 check "get --format api is the GetFindings response" \
     test "$(jlen "$T/getapi.json" findings),$(jget "$T/getapi.json" findings.0.id),$(jget "$T/getapi.json" findings.1.id)" = "2,$ID,$ID2"
+# GetFindings returns each finding once, however often its id is asked for
+"$COALMINE" findings get --db "$DB" "$ID" "$ID2" "$ID" >"$T/getdup.json"
+check "get of a repeated id prints it once" \
+    test "$(jget "$T/getdup.json" id | tr '\n' ' ')" = "$ID $ID2 "
+"$COALMINE" findings get --db "$DB" --format api "$ID" "$ID" >"$T/getdupapi.json"
+check "get --format api of a repeated id lists it once" \
+    test "$(jlen "$T/getdupapi.json" findings)" = 1
 "$COALMINE" findings get --db "$DB" "$ID" ffffffffffffffffffffffffffffffff >"$T/get2.out" 2>"$T/get2.err"
 check "get of an unknown id exits 1" test $? -eq 1
 check "get of an unknown id names it" grep -q ffffffffffffffffffffffffffffffff "$T/get2.err"
