@@ -400,8 +400,9 @@ struct scan_run {
     struct cm_detect_config dcfg;
     struct cm_scan_stats st;
     bool have_stats;
-    FILE *stats_out; /* --stats FILE, opened before the scan; stdout for '-' */
-    char **paths;    /* the PATH arguments, relative ones made absolute */
+    FILE *stats_out;        /* --stats FILE, opened before the scan; stdout for '-' */
+    const char *stats_path; /* ... a regular file's name, removed if the scan fails first */
+    char **paths;           /* the PATH arguments, relative ones made absolute */
     size_t npaths;
     struct cm_store *store;
     struct cm_cli_routing routed; /* what routing did, for --stats */
@@ -459,8 +460,15 @@ static void scan_run_free(struct scan_run *r)
     }
     cm_free(r->paths);
     cm_cli_routing_finish(&r->routed);
+    /*
+     * Only after an error (the report closes it): the file opened empty goes, so a failed
+     * scan leaves no --stats file, not an empty one that reads as a broken report.
+     */
     if (r->stats_out != NULL && r->stats_out != stdout) {
-        fclose(r->stats_out); /* only after an error: the report closes it */
+        fclose(r->stats_out);
+        if (r->stats_path != NULL) {
+            unlink(r->stats_path);
+        }
     }
     cm_store_close(r->store);
     cm_free(r->cli.puts);
@@ -542,6 +550,7 @@ static int run(int argc, char **argv)
     bool no_route = false;
     const char *publish_freq = NULL;
     enum cm_publish_freq freq = CM_PUBLISH_SIX_HOURS;
+    struct stat sst;
 
     memset(&o, 0, sizeof(o));
     memset(&r, 0, sizeof(r));
@@ -710,6 +719,11 @@ static int run(int argc, char **argv)
         if (r.stats_out == NULL) {
             fprintf(stderr, "coalmine scan: --stats %s: %s\n", stats_path, strerror(errno));
             goto out;
+        }
+        /* Never a device or a pipe: /dev/full is no report to remove. */
+        if (r.stats_out != stdout && fstat(fileno(r.stats_out), &sst) == 0 &&
+            S_ISREG(sst.st_mode)) {
+            r.stats_path = stats_path;
         }
     }
     if (cm_agg_create(&cli->agg, 1000000, 0x636f616c6d696e65ULL) != 0) {

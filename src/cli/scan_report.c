@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/json.h"
@@ -498,16 +500,23 @@ int cm_scan_write_stats(const struct cm_scan_stats *st, const struct cm_cli_rout
                         const struct cm_scan_state *ss, const struct cm_scan_report_extra *x,
                         FILE *stats_out, const char *stats_path)
 {
+    struct stat sb;
+    bool regular;
     int bad;
 
     if (stats_out == NULL) {
         return CM_EXIT_OK;
     }
+    /* Never a device or a pipe: /dev/full is no half-written report to remove. */
+    regular = stats_out != stdout && fstat(fileno(stats_out), &sb) == 0 && S_ISREG(sb.st_mode);
     write_stats(stats_out, st, routed, ss, x);
     bad = stats_out == stdout ? fflush(stdout) != 0 || ferror(stdout)
                               : ferror(stats_out) | (fclose(stats_out) != 0);
     if (bad) {
         fprintf(stderr, "coalmine scan: --stats %s: %s\n", stats_path, strerror(errno));
+        if (regular) {
+            unlink(stats_path); /* a half-written report is no report */
+        }
         return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;

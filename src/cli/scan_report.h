@@ -36,7 +36,7 @@ struct cm_scan_report_extra {
  * the --state carried (what the summary's carried: lines say; NULL or no path:
  * none), and x (NULL: all zero), and closes it unless it is stdout;
  * stats_path names it in messages. Returns CM_EXIT_OK, or CM_EXIT_ERROR when
- * it cannot be written (said on stderr).
+ * it cannot be written (said on stderr; a regular file is removed).
  */
 int cm_scan_write_stats(const struct cm_scan_stats *st, const struct cm_cli_routing *routed,
                         const struct cm_scan_state *ss, const struct cm_scan_report_extra *x,

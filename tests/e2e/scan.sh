@@ -638,6 +638,7 @@ check "an unwritable --stats: no store written, nothing printed" test ! -e "$T/s
 check "an unwritable --stats: named" grep -q -e "--stats $T/nodir/s.json: No such file" "$T/errsx"
 "$COALMINE" scan --quiet --stats /dev/full "$B" >/dev/null 2>&1
 check "--stats on a full device exits 1" test $? -eq 1
+check "... and the device is left alone (only a regular --stats file is removed)" test -c /dev/full
 
 # --- partitions: a region's findings name its partition ---------------------------------
 # Root's call in cn-north-1: partition aws-cn and an arn:aws-cn: ARN (before 2026-12-04 every
@@ -675,6 +676,21 @@ if [ "$HAVE_JQ" = 1 ]; then
     "$COALMINE" version --format json >"$T/ver.json"
     check "version --format json: the same versions" test "$(jq -r '"coalmine \(.coalmine)",
         (.libraries | to_entries[] | "\(.key) \(.value)")' "$T/ver.json")" = "$(cat "$T/ver.txt")"
+fi
+# A scan that fails (exit 1) after --stats was opened leaves no file (it was an empty one): a
+# cron job finds a whole report or none, never one that reads as broken JSON.
+echo stale >"$T/sfail.json"
+"$COALMINE" scan --quiet --stats "$T/sfail.json" "$T/no-such-dir" >/dev/null 2>&1
+check "a scan of a missing PATH exits 1" test $? -eq 1
+check "... and leaves no --stats file" test ! -e "$T/sfail.json"
+if [ -w /dev/full ]; then
+    printf '%s' "$CTDATA" >"$T/sfull.in.json" # a canary key's use: a finding to print
+    "$COALMINE" scan --quiet --format json --canary-key AKIAEXAMPLEAPP00001 \
+        --stats "$T/sfull.json" "$T/sfull.in.json" >/dev/full 2>/dev/null
+    check "a scan whose findings cannot be written exits 1" test $? -eq 1
+    check "... and leaves no --stats file" test ! -e "$T/sfull.json"
+else
+    skip "a scan whose findings cannot be written" "no /dev/full"
 fi
 "$COALMINE" version --format xml >/dev/null 2>&1; check "version --format xml exits 2" test $? -eq 2
 "$COALMINE" nosuchcommand >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
