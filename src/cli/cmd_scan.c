@@ -19,6 +19,7 @@
 #include "cli/findings_out.h"
 #include "cli/scan_config.h"
 #include "cli/scan_detect.h"
+#include "cli/scan_findings.h"
 #include "cli/scan_intel.h"
 #include "cli/scan_report.h"
 #include "cli/scan_inventory.h"
@@ -29,24 +30,6 @@
 #include "event/event.h"
 #include "finding/aggregate.h"
 #include "store/store.h"
-
-struct scan_cli {
-    enum cm_out_format fmt;
-    FILE *out;
-    int tty;
-    int colour;                            /* stdout is a terminal */
-    struct cm_agg *agg;                    /* findings by identity, in arrival order */
-    struct cm_finding_ctx ctx;             /* how detections become findings */
-    uint64_t unbuildable;                  /* detections that could not become findings */
-    uint64_t noregion;                     /* ... of them, because their record had no region */
-    uint64_t noaccount;                    /* ... or no account */
-    struct cm_store_put *puts;             /* with --db: what storing each finding did */
-    size_t *order;                         /* findings in cm_agg_order's order */
-    size_t norder;                         /* ... kept (the inventory drops some) */
-    const struct cm_intel_snapshot *intel; /* trusted lists drop detections; may be NULL */
-    const struct cm_scan_state *state;     /* --state: names earlier runs' inputs */
-    uint64_t trusted;                      /* detections dropped by trusted lists */
-};
 
 static void usage(FILE *f)
 {
@@ -158,170 +141,9 @@ static void usage(FILE *f)
             "errors.\n");
 }
 
-/* The account that owns an instance, by the --inventory files (cm_finding_ctx.instance_owner). */
-static struct cm_str instance_owner(void *ud, struct cm_str instance)
-{
-    struct cm_str owner;
-
-    return cm_inventory_owner(ud, instance, &owner) == 0 ? owner : CM_STR_NULL;
-}
-
-/* The scan's sink (called under its lock): fold the detection into its finding. */
-static int emit(struct cm_sink *sink, const struct cm_detection *d)
-{
-    struct scan_cli *c = sink->ud;
-    int rc;
-
-    if (c->intel && cm_detect_trusted(c->intel, d)) {
-        c->trusted++; /* spec §4.3: no finding at all, not even an archived one */
-        return CM_OK;
-    }
-    rc = cm_agg_add(c->agg, &c->ctx, d, NULL, NULL);
-
-    if (rc == CM_ENOMEM) {
-        return rc;
-    }
-    if (rc != 0 && rc != CM_EFULL) {
-        c->unbuildable++; /* counted and reported, never silently lost */
-        c->noregion += d->region.len == 0;
-        c->noaccount += d->account.len == 0;
-    }
-    return CM_OK;
-}
-
-/* Names the evidence files (the input table is known once the scan is done). */
-static void name_evidence(struct scan_cli *c, const struct cm_scan_stats *st)
-{
-    size_t n = cm_agg_stats(c->agg)->findings;
-
-    for (size_t i = 0; i < n; i++) {
-        struct cm_finding *f = cm_agg_at(c->agg, i);
-        for (uint32_t k = 0; k < f->nevidence; k++) {
-            uint32_t id = f->evidence[k].ref.file_id;
-            const char *old;
-            size_t len;
-
-            if (f->evidence[k].file.p != NULL) {
-                continue;
-            }
-            if (id < st->ninputs && st->inputs[id].path) {
-                cm_finding_setc(f, &f->evidence[k].file, st->inputs[id].path);
-            } else if ((old = cm_scan_state_name(c->state, id, &len)) != NULL) {
-                cm_finding_set(f, &f->evidence[k].file, cm_str_make(old, len));
-            }
-        }
-    }
-}
-
-/* Fills remoteIpDetails' country, city and organisation from the --geoip databases. */
-static int geo_enrich(struct scan_cli *c, const struct cm_geoip *geo)
-{
-    size_t n = cm_agg_stats(c->agg)->findings;
-
-    for (size_t i = 0; geo != NULL && i < n; i++) {
-        int rc = cm_geoip_enrich(geo, cm_agg_at(c->agg, i));
-        if (rc == CM_ENOMEM) {
-            return rc;
-        }
-    }
-    return 0;
-}
-
-/*
- * Writes every finding with the events it counted to the store in one
- * transaction (each event counts once, however often it is scanned), and
- * says on stderr what changed. Returns 0 or the store's error.
- */
-static int store_findings(struct scan_cli *c, struct cm_store *store, int quiet, char *err,
-                          size_t errlen)
-{
-    size_t n = c->norder, fresh = 0, updated = 0, archived = 0;
-    int rc;
-
-    if (n == 0) {
-        return CM_OK;
-    }
-    c->puts = cm_calloc(n, sizeof(*c->puts));
-    if (c->puts == NULL) {
-        snprintf(err, errlen, "%s", cm_strerror(CM_ENOMEM));
-        return CM_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        c->puts[i].f = cm_agg_at(c->agg, c->order[i]);
-        c->puts[i].events = cm_agg_events(c->agg, c->order[i], &c->puts[i].nevents);
-    }
-    rc = cm_store_put_findings(store, c->puts, n, err, errlen);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        fresh += c->puts[i].is_new;
-        updated += !c->puts[i].is_new && c->puts[i].changed;
-        archived += c->puts[i].archived;
-    }
-    if (rc == 0 && !quiet) {
-        fprintf(stderr, "  stored:   %zu new, %zu updated, %zu already stored, %zu archived\n",
-                fresh, updated, n - fresh - updated, archived);
-    }
-    return rc;
-}
-
-/*
- * Prints this run's findings. With --db: not the archived ones (suppressed:
- * never published), not the repeats the store already had as they are
- * (published when stored), and for a repeat that changed, the stored
- * finding it became (its whole count, first sighting and feedback), not
- * this run's share of it. With sync (the run writes a state file), findings
- * printed to a file are synced to disk: they are before the state that
- * remembers their inputs as read is.
- */
-static int print_findings(struct scan_cli *c, struct cm_store *store, bool sync)
-{
-    size_t n = c->norder;
-    struct stat st;
-
-    if (n > 0) {
-        cm_out_header(c->out, c->fmt, c->colour);
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct cm_finding *f = cm_agg_at(c->agg, c->order[i]), stored;
-        int rc;
-
-        if (c->puts && c->puts[i].archived) {
-            continue;
-        }
-        if (c->puts && !c->puts[i].is_new && !c->puts[i].changed) {
-            continue;
-        }
-        if (c->puts && !c->puts[i].is_new && store != NULL) {
-            cm_finding_init(&stored);
-            rc = cm_store_get_finding(store, f->id, &stored);
-            rc = rc == 0 ? cm_out_finding(c->out, c->fmt, &stored, c->colour) : rc;
-            cm_finding_finish(&stored);
-        } else {
-            rc = cm_out_finding(c->out, c->fmt, f, c->colour);
-        }
-        if (rc != 0) {
-            fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);
-            return CM_EXIT_ERROR;
-        }
-    }
-    /* Written out, not just buffered: a full disk under stdout shows here, or never. */
-    if (fflush(c->out) != 0 || ferror(c->out)) {
-        int e = errno;
-
-        fprintf(stderr, "coalmine scan: standard output: %s: the findings were not all written\n",
-                e != 0 ? strerror(e) : "write error");
-        return CM_EXIT_ERROR;
-    }
-    if (sync && fstat(fileno(c->out), &st) == 0 && S_ISREG(st.st_mode) &&
-        fsync(fileno(c->out)) != 0) {
-        fprintf(stderr, "coalmine scan: standard output: fsync: %s\n", strerror(errno));
-        return CM_EXIT_ERROR;
-    }
-    return CM_EXIT_OK;
-}
-
 static void progress(void *ud, const struct cm_scan_progress *p)
 {
-    struct scan_cli *c = ud;
+    struct cm_scan_findings *c = ud;
 
     if (!c->tty || p->seconds < 1.0) {
         return;
@@ -391,7 +213,7 @@ static int absolute_paths(char *const *argv, size_t n, char ***out)
 
 /* Everything run() owns, freed in one place. */
 struct scan_run {
-    struct scan_cli cli;
+    struct cm_scan_findings cli;
     struct cm_scan_intel intel;
     struct cm_scan_detect det;
     struct cm_scan_inventory inv;
@@ -540,8 +362,8 @@ static int run(int argc, char **argv)
     struct scan_run r;
     struct cm_scan_report_extra extra = {0};
     struct cm_scan_opts o;
-    struct scan_cli *cli = &r.cli;
-    struct cm_sink sink = {emit, cli};
+    struct cm_scan_findings *cli = &r.cli;
+    struct cm_sink sink = {cm_scan_findings_emit, cli};
     const char *stats_path = NULL, *db_path = NULL, *config_path = NULL;
     int64_t started_ms;
     char err[512] = "";
@@ -745,7 +567,7 @@ static int run(int argc, char **argv)
     }
     cli->intel = r.intel.snap;
     cli->state = &r.state;
-    cli->ctx.instance_owner = instance_owner;
+    cli->ctx.instance_owner = cm_scan_findings_owner;
     cli->ctx.owner_ud = r.inv.inv;
     o.detect.config = &r.dcfg;
     o.flow_fields = r.det.flow_fields.known ? &r.det.flow_fields : NULL;
@@ -806,16 +628,17 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
-    name_evidence(cli, &r.st);
+    cm_scan_findings_name_evidence(cli, &r.st);
     cli->norder = r.st.findings;
     if (cm_scan_inventory_enrich(&r.inv, cli->agg, cli->order, &cli->norder) != 0 ||
-        geo_enrich(cli, r.intel.geo) != 0 || cm_agg_link_sequences(cli->agg) != 0) {
+        cm_scan_findings_geo_enrich(cli, r.intel.geo) != 0 ||
+        cm_agg_link_sequences(cli->agg) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
     r.st.findings = cli->norder;
     /* Findings are written durably before anything downstream sees them. */
-    if (r.store && store_findings(cli, r.store, quiet, err, sizeof(err)) != 0) {
+    if (r.store && cm_scan_findings_store(cli, r.store, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         goto out;
     }
@@ -827,7 +650,8 @@ static int run(int argc, char **argv)
      * same files again (before 2026-12-05 it wrote the state first and exited 0).
      */
     errno = 0;
-    if (print_findings(cli, r.store, r.state.path != NULL && !r.state.final) != CM_EXIT_OK) {
+    if (cm_scan_findings_print(cli, r.store, r.state.path != NULL && !r.state.final) !=
+        CM_EXIT_OK) {
         if (r.state.path != NULL && !r.state.final) {
             fprintf(stderr,
                     "coalmine scan: --state %s not written: the next scan reads these "
@@ -843,25 +667,8 @@ static int run(int argc, char **argv)
     if (!quiet) {
         cm_scan_summary(&r.st);
     }
-    if (!quiet && (cli->unbuildable || cm_agg_stats(cli->agg)->dropped)) {
-        fprintf(stderr,
-                "  dropped:  %llu detections could not become findings, %llu over the cap\n",
-                (unsigned long long)cli->unbuildable,
-                (unsigned long long)cm_agg_stats(cli->agg)->dropped);
-        if (cli->noregion) {
-            fprintf(stderr,
-                    "            %llu of them from records with no region (default-format flow\n"
-                    "            logs whose object key names no region): give --region REGION\n",
-                    (unsigned long long)cli->noregion);
-        }
-        if (cli->noaccount) {
-            fprintf(stderr,
-                    "            %llu of them from records with no account (flow records\n"
-                    "            whose account-id is absent, '-' or 'unknown', outside an\n"
-                    "            AWSLogs/<account>/ key): keep the key, or add account-id to the\n"
-                    "            format\n",
-                    (unsigned long long)cli->noaccount);
-        }
+    if (!quiet) {
+        cm_scan_findings_dropped_summary(cli);
     }
     if (!quiet) {
         cm_scan_inventory_summary(&r.inv);
