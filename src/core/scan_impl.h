@@ -142,6 +142,18 @@ int cm_scan_unit_spans(const struct unit *u, struct cm_rec_span **out, size_t *n
 int cm_scan_read_input(struct reader *r, uint32_t idx);
 
 /* The same for standard input, parsed in chunks of whole lines where the format allows. */
+/* (scan_stdin.c) */
 int cm_scan_read_stdin(struct reader *r, uint32_t idx);
+
+/* What scan_read.c lends scan_stdin.c (see there): */
+/* Makes r->fb own the content of buf (threaded) or borrow it (direct). 0 or CM_ENOMEM. */
+int cm_scan_take_buffer(struct reader *r, struct cm_buf *buf);
+/* Releases r->fb. */
+void cm_scan_drop_buffer(struct reader *r);
+/* Parses the decoded buffer r->fb as input file_id with ps (NULL: sniffed). */
+int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps);
+/* Notes a failed inflate of input idx as one reject; false when nothing is left to parse. */
+bool cm_scan_decode_failed(struct reader *r, uint32_t idx, int rc, const struct cm_decode_error *de,
+                           struct cm_buf *b);
 
 #endif

@@ -243,8 +243,6 @@ static int looks_binary(const char *p, size_t n)
     return memchr(p, '\0', m) != NULL;
 }
 
-static int take_buffer(struct reader *r, struct cm_buf *buf);
-static void drop_buffer(struct reader *r);
 static int parse_batched(struct reader *r, const struct cm_parser *ps);
 static int order_batched(struct reader *r, const struct cm_parser *ps);
 
@@ -283,8 +281,8 @@ static int unwrap(struct reader *r, uint32_t file_id)
         }
         return CM_ENOTFOUND; /* nothing but health checks is a good input with no records */
     }
-    drop_buffer(r);
-    rc = take_buffer(r, &c->out);
+    cm_scan_drop_buffer(r);
+    rc = cm_scan_take_buffer(r, &c->out);
     r->unwrapped = rc == 0;
     r->cwl_cursor = 0;
     return rc;
@@ -345,7 +343,7 @@ static bool empty_gzip_name(const struct scan *s, uint32_t file_id)
 }
 
 /* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
-static int parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
+int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
     struct scan *s = r->s;
     const char *other, *key = file_id < s->in.n ? s->in.v[file_id].path : "";
@@ -494,8 +492,8 @@ static int order_batched(struct reader *r, const struct cm_parser *ps)
     }
     memset(&r->unit, 0, sizeof(r->unit));
     memcpy(records, r->records, sizeof(records));
-    drop_buffer(r);
-    if ((rc = take_buffer(r, &r->cwl.out)) != 0) {
+    cm_scan_drop_buffer(r);
+    if ((rc = cm_scan_take_buffer(r, &r->cwl.out)) != 0) {
         return rc;
     }
     r->unwrapped = r->reordered = true;
@@ -515,7 +513,7 @@ static int order_batched(struct reader *r, const struct cm_parser *ps)
 }
 
 /* Makes r->fb own the content of buf (threaded) or borrow it (direct). */
-static int take_buffer(struct reader *r, struct cm_buf *buf)
+int cm_scan_take_buffer(struct reader *r, struct cm_buf *buf)
 {
     size_t len = buf->len;
     char *p;
@@ -538,7 +536,7 @@ static int take_buffer(struct reader *r, struct cm_buf *buf)
     return r->fb ? CM_OK : CM_ENOMEM;
 }
 
-static void drop_buffer(struct reader *r)
+void cm_scan_drop_buffer(struct reader *r)
 {
     cm_filebuf_release(r->fb);
     r->fb = NULL;
@@ -549,8 +547,8 @@ static void drop_buffer(struct reader *r)
  * read stays in b, except an inner gzip over the cap, which is not parsed.
  * False when nothing is left to parse (no second reject for being empty).
  */
-static bool decode_failed(struct reader *r, uint32_t idx, int rc, const struct cm_decode_error *de,
-                          struct cm_buf *b)
+bool cm_scan_decode_failed(struct reader *r, uint32_t idx, int rc, const struct cm_decode_error *de,
+                           struct cm_buf *b)
 {
     cm_scan_note_reject(r->s, 0, idx, de->offset, 0, de->msg[0] ? de->msg : cm_strerror(rc));
     if (rc == CM_E2BIG && cm_is_gzip(b->p, b->len)) {
@@ -664,7 +662,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
              * and what was salvaged is read as an undamaged stream's would be, a gzip
              * inside it too (as standard input reads it).
              */
-            if (!decode_failed(r, idx, rc, &de, target)) {
+            if (!cm_scan_decode_failed(r, idx, rc, &de, target)) {
                 cm_buf_finish(&fresh);
                 return CM_OK;
             }
@@ -678,7 +676,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
             cm_buf_finish(&fresh);
             return rc;
         }
-        if (rc != 0 && !decode_failed(r, idx, rc, &de, target)) {
+        if (rc != 0 && !cm_scan_decode_failed(r, idx, rc, &de, target)) {
             cm_buf_finish(&fresh);
             return CM_OK;
         }
@@ -693,135 +691,14 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         target = &r->raw;
     }
     r->bytes_decoded += target->len;
-    rc = take_buffer(r, target);
+    rc = cm_scan_take_buffer(r, target);
     if (rc == 0) {
         memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
         r->ctx.offset_base = 0;
         r->ctx.line_base = 0;
-        rc = parse_buffer(r, idx, NULL);
+        rc = cm_scan_parse_buffer(r, idx, NULL);
     }
-    drop_buffer(r);
+    cm_scan_drop_buffer(r);
     cm_buf_finish(&fresh);
-    return rc;
-}
-
-/* --- standard input ------------------------------------------------------- */
-
-int cm_scan_read_stdin(struct reader *r, uint32_t idx)
-{
-    struct scan *s = r->s;
-    struct cm_stdin *src = cm_calloc(1, sizeof(*src));
-    struct cm_buf pend;
-    const struct cm_parser *ps = NULL;
-    enum cm_stdin_cut split = CM_STDIN_CUT_NONE;
-    int wrapped = 0, nested = 0, first, rc = CM_OK;
-    size_t seen = 0;
-    char err[160] = "";
-    uint64_t off = 0;
-    uint32_t lines = 0;
-
-    if (src == NULL) {
-        return CM_ENOMEM;
-    }
-    cm_buf_init(&pend, s->o.max_input_bytes);
-    memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
-    r->files++;
-    for (;;) {
-        size_t cut;
-        struct cm_buf chunk;
-        rc = cm_stdin_fill(src, 0, &pend, STDIN_CHUNK, err, sizeof(err));
-        if (rc != 0) {
-            cm_scan_note_reject(s, 0, idx, off + pend.len, 0,
-                                rc == CM_E2BIG ? "standard input larger than the size cap"
-                                               : cm_strerror(rc));
-            rc = rc == CM_ENOMEM ? rc : CM_OK;
-            break;
-        }
-        if (ps == NULL && pend.len && !wrapped && !nested) {
-            /* A gzip inside the gzip (Firehose compressing what CloudWatch Logs had
-             * compressed) is read whole, inflated at the end and sniffed then. */
-            nested = src->gz && cm_is_gzip(pend.p, pend.len);
-        }
-        if (ps == NULL && pend.len && !wrapped && !nested) {
-            /* A CloudWatch Logs wrapper is read whole, and unwrapped by parse_buffer(). */
-            wrapped = cm_cwl_sniff(pend.p, pend.len);
-            ps = wrapped
-                     ? NULL
-                     : cm_parse_sniff_flow(pend.p, pend.len, s->o.flow_fields, &r->ctx.flow_fmt);
-            split = ps ? cm_stdin_cut_mode(ps, pend.p, pend.len) : CM_STDIN_CUT_NONE;
-        }
-        if (!src->eof && split == CM_STDIN_CUT_NONE) {
-            continue;
-        }
-        if (nested) {
-            struct cm_decode_error de;
-
-            rc = cm_decode_nested(&r->dec, &pend, &r->raw, &de);
-            if (rc == CM_ENOMEM) {
-                break;
-            }
-            if (rc != 0 && !decode_failed(r, idx, rc, &de, &pend)) {
-                rc = CM_OK;
-                break;
-            }
-            rc = CM_OK;
-            nested = 0; /* parse_buffer() sniffs the inner content */
-        }
-        cut = pend.len;
-        if (!src->eof) {
-            cut = cm_stdin_cut(split, pend.p, pend.len, &seen);
-            if (cut == 0) {
-                continue; /* one very long line or file: read more */
-            }
-        }
-        cm_buf_init(&chunk, s->o.max_input_bytes);
-        if (!r->engine) {
-            /* A chunk's memory comes back to the pool when the workers are done with it. */
-            cm_bufpool_get(&s->bufpool, &chunk);
-        }
-        rc = cm_buf_append(&chunk, pend.p, cut);
-        first = off == 0;
-        if (rc == 0) {
-            if (pend.len > cut) {
-                /* (an empty stream has no buffer at all: pend.p is NULL) */
-                memmove(pend.p, pend.p + cut, pend.len - cut);
-            }
-            pend.len -= cut;
-            r->bytes_decoded += chunk.len;
-            r->ctx.offset_base = off;
-            r->ctx.line_base = lines;
-            off += cut;
-            for (size_t i = 0; i < chunk.len; i++) {
-                lines += chunk.p[i] == '\n';
-            }
-            rc = take_buffer(r, &chunk);
-        }
-        if (rc == 0) {
-            /* An empty stream is an empty input; a damaged one that yielded nothing is
-             * the rejected file its error says (not also an empty one). */
-            r->ticket = s->ticket_base; /* (no reader thread runs yet) */
-            rc = (r->fb->len || (first && err[0] == '\0')) ? parse_buffer(r, idx, ps) : 0;
-            drop_buffer(r);
-        }
-        cm_buf_finish(&chunk);
-        if (rc == 0 && !r->engine) {
-            pthread_mutex_lock(&s->mu);
-            cm_scan_complete_locked(s, s->ticket_base++, &r->unit);
-            pthread_mutex_unlock(&s->mu);
-            memset(&r->unit, 0, sizeof(r->unit));
-            /* Everything read so far is published: wait for the workers to catch up. */
-            cm_batch_pool_wait(&s->pool);
-        }
-        if (rc != 0 || src->eof) {
-            break;
-        }
-    }
-    if (err[0]) {
-        cm_scan_note_reject(s, 0, idx, src->err_off, 0, err);
-    }
-    r->bytes_in += src->raw_bytes;
-    cm_stdin_finish(src);
-    cm_free(src);
-    cm_buf_finish(&pend);
     return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the scan (src/core/scan.c, scan_read.c) over logs out of
+ * Unit tests for the scan (src/core/scan.c, scan_read.c, scan_stdin.c) over logs out of
  * CloudWatch Logs: subscription deliveries and awscli output unwrapped, with
  * every event's evidence and every reject at the log event object in the
  * file; the file-level rejects of wrappers with nothing to read; header-less
