@@ -85,6 +85,7 @@
 #include "detect/dns.h"
 #include "detect/dns_kept.h"
 #include "detect/dns_rep_impl.h"
+#include "detect/dns_rep_state.h"
 #include "detect/dns_tunings.h"
 #include "detect/intel.h"
 #include "detect/ckpt.h"
@@ -146,22 +147,12 @@
 /* An account's learning is remembered for ten years: a quiet account must not learn again. */
 #define ACCOUNT_TTL_MS (10LL * 366 * 24 * 3600 * 1000)
 #define ACCOUNT_KEY    64  /* account ids longer than this are cut (they are 12 digits) */
-#define INST_SLOTS     4   /* instances remembered per site (for "rare") */
 #define LISTED_WEIGHT  0.9 /* closeness to listed infrastructure, as a component */
-
-#define INST_MAX 64 /* bytes of an instance id kept in a hit (longer: no report at expiry) */
-
-#define DNS_REP_STATE_VERSION 3u /* bump when the layout save writes changes */
-/* Version 2 (before 2026-12-05): hits of 16 bytes, the report window only (load_old). */
-#define DNS_REP_STATE_VERSION_OLD 2u
 
 #define TYPE_SUSPICIOUS "Impact:EC2/SuspiciousDomainRequest.Reputation"
 #define TYPE_ABUSED     "Impact:EC2/AbusedDomainRequest.Reputation"
 #define TYPE_BITCOIN    "Impact:EC2/BitcoinDomainRequest.Reputation"
 #define TYPE_MALICIOUS  "Impact:EC2/MaliciousDomainRequest.Reputation"
-
-/* In rising order: a type that rises is reported at once. */
-enum rep_type { RT_NONE = 0, RT_SUSPICIOUS, RT_ABUSED, RT_BITCOIN, RT_MALICIOUS };
 
 static const char *const type_name[] = {
     [RT_NONE] = NULL,
@@ -169,81 +160,6 @@ static const char *const type_name[] = {
     [RT_ABUSED] = TYPE_ABUSED,
     [RT_BITCOIN] = TYPE_BITCOIN,
     [RT_MALICIOUS] = TYPE_MALICIOUS,
-};
-
-/* ---- the detector's state ---- */
-
-enum name_state { N_WATCH = 0, N_KNOWN, N_IGNORED };
-
-/* A query name (hashed with its account): whether its site is known. */
-struct name {
-    uint64_t dkey;      /* its site's key in domains */
-    uint32_t checked_s; /* when the site was last touched through it */
-    uint8_t state;      /* enum name_state */
-};
-
-enum { DS_NEW = 0, DS_KNOWN = 1 };
-
-/* A site of an account. */
-struct domain {
-    uint32_t first_s;          /* first sighting (Unix seconds) */
-    uint32_t inst[INST_SLOTS]; /* 32-bit hashes of the first instances that asked */
-    uint8_t ninst;             /* distinct instances that asked (saturates) */
-    uint8_t state;             /* DS_* */
-};
-
-struct account {
-    int64_t first_ms; /* its first query: learning started */
-};
-
-/*
- * A hit's flags: the reasons its kept query was reported with (HF_NEW,
- * HF_RARE), and whether a query of the pair failed (HF_NX).
- */
-enum { HF_NEW = 1, HF_RARE = 2, HF_NX = 4 };
-
-/*
- * An (instance, new site) that classified: its report window; what its
- * queries' answers showed so far (closeness to listed infrastructure, a
- * failure), which every later query of the pair is judged and described
- * with; and the last query since the last report with the askers, for a
- * report at expiry (the key holds hashes only, so the instance is kept
- * too).
- */
-struct hit {
-    uint32_t first_s;    /* first query not yet reported */
-    uint32_t reported_s; /* latest detection */
-    uint32_t pending;    /* queries not yet reported */
-    uint8_t type;        /* enum rep_type reported so far */
-    uint8_t flags;       /* HF_NEW, HF_RARE of the kept query; HF_NX */
-    uint8_t ninst;       /* instances that had asked for the site at the kept query */
-    uint8_t inst_len;
-    struct cm_dns_kept last;          /* time_ms INT64_MIN: none kept */
-    struct cm_dns_rep_closeness near; /* the pair's answers so far */
-    char inst[INST_MAX];
-};
-
-struct dns_rep {
-    const struct cm_detect_config *cfg;
-    struct cm_intel_memo *memo; /* the engine's: the query name's intel verdict */
-    struct cm_state *names;
-    struct cm_state *domains; /* known sites (DS_KNOWN) */
-    struct cm_state *fresh;   /* new sites (DS_NEW): they evict only each other */
-    struct cm_state *accounts;
-    struct cm_state *hits;
-    struct cm_dns_tables *tables; /* the stateless score's index */
-    struct cm_dns_rep_tuning t;   /* with the defaults filled in */
-    uint32_t learn_s, new_s, report_s;
-    uint64_t seed;
-    struct cm_event ev;  /* a kept query, rebuilt for a report at expiry */
-    struct cm_domain dn; /* ... and its name, parsed again */
-    /*
-     * additionalInfo of the detection being emitted: two names and a listed
-     * answer of up to 253 bytes each, every byte possibly escaped as \u00XX,
-     * and the reasons; never cut (a cut would not be JSON, and the finding
-     * would lose the whole of it).
-     */
-    char info[3 * 6 * 256 + 512];
 };
 
 static const char *const types[] = {
@@ -801,188 +717,6 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return judge(r, ev, n, acct, sink);
 }
 
-/* ---- checkpoints ---- */
-
-/*
- * What the detector has learned is its four tables; the score tables'
- * index is const and info is scratch. Each check refuses the values the
- * detector could not have made: enum fields it compares (a name's or a
- * site's state), the askers' count that bounds the site's slots, and a
- * hit's type, which indexes type_name[] when it is reported again.
- * Accounts hold only a time, checked to be one (cm_ckpt_time_set).
- */
-static bool name_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct name *n = val;
-
-    (void)ud;
-    (void)key;
-    (void)klen;
-    return n->state <= N_IGNORED;
-}
-
-static bool domain_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct domain *d = val;
-
-    (void)ud;
-    (void)key;
-    (void)klen;
-    /* asker() counts up to INST_SLOTS + 1, "more" */
-    return d->ninst <= INST_SLOTS + 1 && d->state <= DS_KNOWN;
-}
-
-/* Whether the bytes at p (a bool read back from a file) are false or true. */
-static bool bool_ok(const bool *p)
-{
-    uint8_t b;
-
-    memcpy(&b, p, 1);
-    return b <= 1;
-}
-
-static bool hit_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct hit *h = val;
-    const struct cm_dns_rep_closeness *c = &h->near;
-
-    (void)ud;
-    (void)key;
-    (void)klen;
-    /* the type is set when the hit is made; the kept lengths bound the copies */
-    return h->type >= RT_SUSPICIOUS && h->type <= RT_MALICIOUS &&
-           (h->flags & ~(HF_NEW | HF_RARE | HF_NX)) == 0 && h->inst_len <= INST_MAX &&
-           cm_dns_kept_valid(&h->last) && bool_ok(&c->mining) && bool_ok(&c->other) &&
-           (c->reasons & ~(unsigned)(CM_DNSR_LISTED_ANSWER | CM_DNSR_LISTED_CNAME)) == 0 &&
-           memchr(c->what, '\0', sizeof(c->what)) != NULL;
-}
-
-/* The evidence reference of a hit's kept query (renumbered across runs). */
-static void hit_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
-{
-    struct hit *h = val;
-
-    if (h->last.time_ms != INT64_MIN) {
-        fn(fud, &h->last.src);
-    }
-}
-
-/* An account's learning start: a time the detector subtracts from event times. */
-static bool account_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    (void)ud;
-    (void)key;
-    (void)klen;
-    return cm_ckpt_time_set(((const struct account *)val)->first_ms);
-}
-
-static const struct cm_state_codec account_codec = {.check = account_check};
-static const struct cm_state_codec name_codec = {.check = name_check};
-static const struct cm_state_codec domain_codec = {.check = domain_check};
-static const struct cm_state_codec hit_codec = {.check = hit_check, .refs = hit_refs};
-
-static int save(const void *state, struct cm_ckpt_w *w)
-{
-    const struct dns_rep *r = state;
-    int rc;
-
-    if ((rc = cm_state_save(r->names, w, &name_codec)) != 0 ||
-        (rc = cm_state_save(r->domains, w, &domain_codec)) != 0 ||
-        (rc = cm_state_save(r->fresh, w, &domain_codec)) != 0 ||
-        (rc = cm_state_save(r->accounts, w, &account_codec)) != 0) {
-        return rc;
-    }
-    return cm_state_save(r->hits, w, &hit_codec);
-}
-
-static int load(void *state, struct cm_ckpt_r *rd)
-{
-    struct dns_rep *r = state;
-    int rc;
-
-    if ((rc = cm_state_load(r->names, rd, &name_codec)) != 0 ||
-        (rc = cm_state_load(r->domains, rd, &domain_codec)) != 0 ||
-        (rc = cm_state_load(r->fresh, rd, &domain_codec)) != 0 ||
-        (rc = cm_state_load(r->accounts, rd, &account_codec)) != 0) {
-        return rc;
-    }
-    return cm_state_load(r->hits, rd, &hit_codec);
-}
-
-/* A hit of version 2: the report window alone, the first 16 bytes of struct hit. */
-struct hit_v2 {
-    uint32_t first_s, reported_s, pending;
-    uint8_t type, pad[3];
-};
-
-/*
- * Version 2's hit table, into r->hits: each pair's report window, no query
- * kept (what it counted before is reported with its next query an hour on,
- * as version 2 did). Read as cm_state_load reads a table (state.c).
- */
-static int load_hits_v2(struct dns_rep *r, struct cm_ckpt_r *rd)
-{
-    uint32_t vsize = cm_ckpt_get_u32(rd);
-    uint64_t count = cm_ckpt_get_u64(rd);
-
-    (void)cm_ckpt_get_i64(rd);
-    if (rd->err != 0) {
-        return rd->err;
-    }
-    if (vsize != sizeof(struct hit_v2)) {
-        return cm_ckpt_r_fail(rd, CM_EFORMAT, "a table's values have another size in this build");
-    }
-    for (uint64_t i = 0; i < count && rd->err == 0; i++) {
-        struct cm_str key = cm_ckpt_get_str(rd, 64);
-        int64_t last = cm_ckpt_get_i64(rd);
-        struct hit_v2 old;
-        struct hit *h;
-        bool created;
-
-        (void)cm_ckpt_get_u8(rd); /* the lag class: the touch below sets its own */
-        if (!cm_ckpt_get_bytes(rd, &old, sizeof(old))) {
-            break;
-        }
-        if (key.len != 16 || !cm_ckpt_time_set(last) || old.type < RT_SUSPICIOUS ||
-            old.type > RT_MALICIOUS) {
-            return cm_ckpt_r_fail(rd, CM_EINVAL, "a table entry holds values no detector makes");
-        }
-        if ((h = cm_state_touch(r->hits, key.p, key.len, last, &created)) == NULL) {
-            return cm_ckpt_r_fail(rd, CM_ENOMEM, "out of memory");
-        }
-        if (!created) {
-            return cm_ckpt_r_fail(rd, CM_EINVAL, "a table lists one key twice");
-        }
-        h->first_s = old.first_s;
-        h->reported_s = old.reported_s;
-        h->pending = old.pending;
-        h->type = old.type;
-        h->last.time_ms = INT64_MIN;
-    }
-    return rd->err;
-}
-
-/*
- * Version 2 (before 2026-12-05): the same tables, hits of 16 bytes. What
- * the detector learned of the environment (names, sites, accounts) is kept:
- * starting afresh would make every account learn for a day again and
- * forget the sites it asks for less than daily.
- */
-static int load_old(void *state, struct cm_ckpt_r *rd, uint32_t version)
-{
-    struct dns_rep *r = state;
-    int rc;
-
-    (void)version; /* only DNS_REP_STATE_VERSION_OLD */
-    if ((rc = cm_state_load(r->names, rd, &name_codec)) != 0 ||
-        (rc = cm_state_load(r->domains, rd, &domain_codec)) != 0 ||
-        (rc = cm_state_load(r->fresh, rd, &domain_codec)) != 0 ||
-        (rc = cm_state_load(r->accounts, rd, &account_codec)) != 0) {
-        return rc;
-    }
-    return load_hits_v2(r, rd);
-}
-
 const struct cm_detector cm_detector_dns_reputation = {
     .name = "dns-reputation",
     .types = types,
@@ -993,8 +727,8 @@ const struct cm_detector cm_detector_dns_reputation = {
     .finish = finish,
     .state_stats = stats,
     .state_version = DNS_REP_STATE_VERSION,
-    .save = save,
-    .load = load,
+    .save = cm_dns_rep_save,
+    .load = cm_dns_rep_load,
     .state_version_old = DNS_REP_STATE_VERSION_OLD,
-    .load_old = load_old,
+    .load_old = cm_dns_rep_load_old,
 };
