@@ -41,42 +41,44 @@ static void write_state_counts(struct cm_jw *jw, const struct cm_state_stats *c)
     cm_jw_u64(jw, c->peak_bytes);
 }
 
+/* Writes n members: names[i] with the count v[i]. */
+static void put_counts(struct cm_jw *jw, const char *const *names, const uint64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cm_jw_key(jw, names[i]);
+        cm_jw_u64(jw, v[i]);
+    }
+}
+
 /* What routing did: the run's totals and each target's ("routing": null when none ran). */
 static void write_routing(struct cm_jw *jw, const struct cm_cli_routing *r)
 {
     static const char *const names[] = {"matched", "delivered", "failed",
                                         "gave_up", "waiting",   "not_tried"};
+    static const char *const totals[] = {"events",   "rule_matches", "delivered", "failed",
+                                         "gave_up",  "waiting",      "not_tried", "superseded",
+                                         "archived", "pending",      "released",  "held"};
 
     cm_jw_key(jw, "routing");
     if (r == NULL) {
         cm_jw_null(jw);
         return;
     }
+    const uint64_t tv[] = {r->bus.events,
+                           r->bus.matched,
+                           r->bus.delivered,
+                           r->bus.failed,
+                           r->bus.gave_up,
+                           r->bus.waiting,
+                           r->bus.deferred + r->bus.busy + r->bus.lost,
+                           r->bus.superseded,
+                           r->bus.archived,
+                           r->bus.pending,
+                           r->bus.released,
+                           r->bus.held};
+    _Static_assert(sizeof(tv) / sizeof(tv[0]) == sizeof(totals) / sizeof(totals[0]), "totals");
     cm_jw_obj_begin(jw);
-    cm_jw_key(jw, "events");
-    cm_jw_u64(jw, r->bus.events);
-    cm_jw_key(jw, "rule_matches");
-    cm_jw_u64(jw, r->bus.matched);
-    cm_jw_key(jw, "delivered");
-    cm_jw_u64(jw, r->bus.delivered);
-    cm_jw_key(jw, "failed");
-    cm_jw_u64(jw, r->bus.failed);
-    cm_jw_key(jw, "gave_up");
-    cm_jw_u64(jw, r->bus.gave_up);
-    cm_jw_key(jw, "waiting");
-    cm_jw_u64(jw, r->bus.waiting);
-    cm_jw_key(jw, "not_tried");
-    cm_jw_u64(jw, r->bus.deferred + r->bus.busy + r->bus.lost);
-    cm_jw_key(jw, "superseded");
-    cm_jw_u64(jw, r->bus.superseded);
-    cm_jw_key(jw, "archived");
-    cm_jw_u64(jw, r->bus.archived);
-    cm_jw_key(jw, "pending");
-    cm_jw_u64(jw, r->bus.pending);
-    cm_jw_key(jw, "released");
-    cm_jw_u64(jw, r->bus.released);
-    cm_jw_key(jw, "held");
-    cm_jw_u64(jw, r->bus.held);
+    put_counts(jw, totals, tv, sizeof(tv) / sizeof(tv[0]));
     cm_jw_key(jw, "targets");
     cm_jw_arr_begin(jw);
     for (size_t i = 0; i < r->n; i++) {
@@ -90,10 +92,7 @@ static void write_routing(struct cm_jw *jw, const struct cm_cli_routing *r)
         cm_jw_str(jw, t->target);
         cm_jw_key(jw, "kind");
         cm_jw_str(jw, t->kind);
-        for (size_t k = 0; k < sizeof(n) / sizeof(n[0]); k++) {
-            cm_jw_key(jw, names[k]);
-            cm_jw_u64(jw, n[k]);
-        }
+        put_counts(jw, names, n, sizeof(n) / sizeof(n[0]));
         cm_jw_obj_end(jw);
     }
     cm_jw_arr_end(jw);
