@@ -51,7 +51,7 @@ APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps test run bench fuzz fuzz-build format checksrc install clean eval
+.PHONY: all deps test-deps test run bench fuzz fuzz-build format checksrc install clean eval
 
 all: $(BUILD)/coalmine $(BUILD)/libcoalmine.a
 
@@ -84,7 +84,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcmapp.a $(BUILD)/libcoalmine.a
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 SUBMAKE_JOBS = case " $$MAKEFLAGS " in *" -j"*|*jobserver*) ;; *) echo -j$(NPROC) ;; esac
 
-test: deps
+# What only the tests use, besides deps.
+test-deps: deps
+	@command -v prometheus-node-exporter >/dev/null || scripts/install-deps --test
+
+test: test-deps
 	@$(MAKE) --no-print-directory $$($(SUBMAKE_JOBS)) all $(UNIT_BIN) \
 	  $(BUILD)/tools/dga-train $(BUILD)/tools/kafka-mock fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) scripts/run-tests

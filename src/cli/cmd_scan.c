@@ -21,6 +21,7 @@
 #include "cli/scan_detect.h"
 #include "cli/scan_findings.h"
 #include "cli/scan_intel.h"
+#include "cli/scan_metrics.h"
 #include "cli/scan_report.h"
 #include "cli/scan_inventory.h"
 #include "cli/scan_state.h"
@@ -34,7 +35,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE]\n"
+            "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE] [--metrics FILE]\n"
             "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
@@ -71,6 +72,10 @@ static void usage(FILE *f)
             "  -t, --threads N       reader threads and detection shards (default: all CPUs)\n"
             "  -s, --stats FILE      write run statistics as JSON to FILE ('-' for stdout);\n"
             "                        opened first: if it cannot be, nothing is scanned\n"
+            "      --metrics FILE    write what the scan did as Prometheus metrics to FILE\n"
+            "                        (replaced whole by a rename; for node_exporter's\n"
+            "                        textfile collector: name it *.prom), also when it\n"
+            "                        fails (coalmine_scan_success 0); docs/metrics.md\n"
             "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
             "                        form, one per line), eventbridge, or ocsf\n"
             "  -r, --max-rejects N   rejected records listed in the summary (default 20)\n"
@@ -227,7 +232,9 @@ struct scan_run {
     char **paths;           /* the PATH arguments, relative ones made absolute */
     size_t npaths;
     struct cm_store *store;
-    struct cm_cli_routing routed; /* what routing did, for --stats */
+    struct cm_cli_routing routed; /* what routing did, for --stats and --metrics */
+    bool routed_ok;               /* ... and it ran to the end */
+    bool scanned;                 /* findings stored and printed, the state written */
     char *own[8];                 /* the scan's own files (cm_scan_opts.own_files), owned */
     size_t nown;
 };
@@ -249,9 +256,11 @@ static int own_file(struct scan_run *r, const char *path, const char *suffix)
 
 /*
  * The files this scan writes that a user may keep in the folder scanned: the state file
- * and its lock, the store and its journals, the --stats output. Returns 0 or CM_ENOMEM.
+ * and its lock, the store and its journals, the --stats and --metrics output. Returns 0 or
+ * CM_ENOMEM.
  */
-static int own_files(struct scan_run *r, const char *db_path, const char *stats_path)
+static int own_files(struct scan_run *r, const char *db_path, const char *stats_path,
+                     const char *metrics_path)
 {
     static const char *const db_suffix[] = {"", "-wal", "-shm", "-journal"};
     int rc = 0;
@@ -265,6 +274,9 @@ static int own_files(struct scan_run *r, const char *db_path, const char *stats_
     }
     if (stats_path != NULL && strcmp(stats_path, "-") != 0) {
         rc |= own_file(r, stats_path, "");
+    }
+    if (metrics_path != NULL) {
+        rc |= own_file(r, metrics_path, "");
     }
     return rc != 0 ? CM_ENOMEM : 0;
 }
@@ -356,6 +368,7 @@ static int run(int argc, char **argv)
         {"reread", no_argument, NULL, CM_SCAN_OPT_REREAD},
         {"no-route", no_argument, NULL, CM_SCAN_OPT_NO_ROUTE},
         {"finding-publishing-frequency", required_argument, NULL, 'P'},
+        {"metrics", required_argument, NULL, 'M'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -364,8 +377,8 @@ static int run(int argc, char **argv)
     struct cm_scan_opts o;
     struct cm_scan_findings *cli = &r.cli;
     struct cm_sink sink = {cm_scan_findings_emit, cli};
-    const char *stats_path = NULL, *db_path = NULL, *config_path = NULL;
-    int64_t started_ms;
+    const char *stats_path = NULL, *db_path = NULL, *config_path = NULL, *metrics_path = NULL;
+    int64_t started_ms, begun_ms = cm_clock_now_ms();
     char err[512] = "";
     unsigned long v;
     int c, rc = CM_EXIT_ERROR, quiet = 0, retention = -1;
@@ -396,6 +409,9 @@ static int run(int argc, char **argv)
             break;
         case 's':
             stats_path = optarg;
+            break;
+        case 'M':
+            metrics_path = optarg;
             break;
         case 'f':
             if (cm_out_format_parse(optarg, &cli->fmt) != 0) {
@@ -608,7 +624,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: the working directory: %s\n", strerror(errno));
         goto out;
     }
-    if (own_files(&r, db_path, stats_path) != 0) {
+    if (own_files(&r, db_path, stats_path, metrics_path) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
@@ -664,6 +680,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
+    r.scanned = true;
     if (!quiet) {
         cm_scan_summary(&r.st);
     }
@@ -685,6 +702,7 @@ static int run(int argc, char **argv)
     if (r.store && !no_route) {
         fflush(stdout);
         rc = cm_cli_bus_run("scan", r.store, false, quiet, &r.routed);
+        r.routed_ok = rc == CM_EXIT_OK;
     }
     extra.unbuildable = cli->unbuildable;
     extra.no_region = cli->noregion;
@@ -692,8 +710,8 @@ static int run(int argc, char **argv)
     extra.over_cap = cm_agg_stats(cli->agg)->dropped;
     extra.trusted = cli->trusted;
     extra.inv = &r.inv;
-    if (cm_scan_write_stats(&r.st, r.store && !no_route && rc == 0 ? &r.routed : NULL, &r.state,
-                            &extra, r.stats_out, stats_path) != CM_EXIT_OK) {
+    if (cm_scan_write_stats(&r.st, r.routed_ok ? &r.routed : NULL, &r.state, &extra, r.stats_out,
+                            stats_path) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }
     r.stats_out = NULL;
@@ -705,6 +723,22 @@ static int run(int argc, char **argv)
 usage:
     rc = CM_EXIT_USAGE;
 out:
+    if (metrics_path != NULL && rc != CM_EXIT_USAGE) {
+        struct cm_scan_metrics m = {
+            .ok = rc == CM_EXIT_OK,
+            .end_ms = cm_clock_now_ms(),
+            .st = r.scanned ? &r.st : NULL,
+            .x = &extra,
+            .agg = cli->agg,
+            .order = cli->order,
+            .norder = cli->norder,
+            .routed = r.routed_ok ? &r.routed : NULL,
+        };
+        m.seconds = (double)(m.end_ms - begun_ms) / 1e3;
+        if (cm_scan_metrics_write(&m, metrics_path) != CM_EXIT_OK) {
+            rc = CM_EXIT_ERROR;
+        }
+    }
     scan_run_free(&r);
     return rc;
 }

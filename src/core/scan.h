@@ -56,7 +56,7 @@ struct cm_scan_skip {
 #define CM_SCAN_NO_RECORDS  "no records (a header or an empty list)"
 #define CM_SCAN_CWL_CONTROL "CloudWatch Logs control messages only"
 /* What one of the scan's own files (cm_scan_opts.own_files) found among the inputs is. */
-#define CM_SCAN_OWN_FILE "the scan's own file (--state, --db, --stats)"
+#define CM_SCAN_OWN_FILE "the scan's own file (--state, --db, --stats, --metrics)"
 
 /* An input's identity (cm_scan_opts.file_ids): none, read whole, or left out as read before. */
 enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
