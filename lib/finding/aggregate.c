@@ -287,6 +287,7 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
             }
         }
     }
+    rc = rc ? rc : cm_finding_api_calls_merge(nf, old);
     /* A restatement cites what its detector knows now: the same whatever came before. */
     return rc || nf->restated ? rc : merge_evidence(nf, old);
 }

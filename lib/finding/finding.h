@@ -27,19 +27,20 @@
 #include "event/event.h"
 #include "event/finding.h"
 
-#define CM_FINDING_ID_LEN       32 /* lowercase hex characters */
-#define CM_FINDING_MAX_EVIDENCE 8  /* source records kept per finding */
-#define CM_FINDING_MAX_PROBES   32 /* portProbeDetails[] entries kept */
-#define CM_FINDING_MAX_NICS     2
-#define CM_FINDING_MAX_SGS      4
-#define CM_FINDING_MAX_TAGS     8
-#define CM_FINDING_MAX_BUCKETS  2
-#define CM_FINDING_MAX_AFFECTED 4
-#define CM_FINDING_MAX_THREATS  2
-#define CM_FINDING_MAX_TNAMES   4
-#define CM_FINDING_SCHEMA       "2.0"
-#define CM_FINDING_SERVICE_NAME "guardduty"
-#define CM_FINDING_MAX_STR      4096 /* longest string copied into a finding */
+#define CM_FINDING_ID_LEN        32 /* lowercase hex characters */
+#define CM_FINDING_MAX_EVIDENCE  8  /* source records kept per finding */
+#define CM_FINDING_MAX_PROBES    32 /* portProbeDetails[] entries kept */
+#define CM_FINDING_MAX_NICS      2
+#define CM_FINDING_MAX_SGS       4
+#define CM_FINDING_MAX_TAGS      8
+#define CM_FINDING_MAX_BUCKETS   2
+#define CM_FINDING_MAX_AFFECTED  4
+#define CM_FINDING_MAX_THREATS   2
+#define CM_FINDING_MAX_TNAMES    4
+#define CM_FINDING_MAX_API_CALLS 16 /* additionalInfo.apiCalls[] entries kept */
+#define CM_FINDING_SCHEMA        "2.0"
+#define CM_FINDING_SERVICE_NAME  "guardduty"
+#define CM_FINDING_MAX_STR       4096 /* longest string copied into a finding */
 
 /* Tri-state boolean: unset members are left out of the JSON. */
 enum cm_tri { CM_TRI_UNSET = -1, CM_TRI_FALSE = 0, CM_TRI_TRUE = 1 };
@@ -171,6 +172,16 @@ struct cm_threat {
     struct cm_str names[CM_FINDING_MAX_TNAMES];
 };
 
+/*
+ * One API of additionalInfo.apiCalls[] (MaliciousIPCaller and TorIPCaller
+ * findings, spec 3.x): how often the finding's caller called it, first and last.
+ */
+struct cm_api_call {
+    struct cm_str name;
+    uint32_t count;
+    int64_t first_ms, last_ms;
+};
+
 /* One source record behind the finding (coalmine's extension). */
 struct cm_finding_evidence {
     struct cm_src_ref ref;
@@ -209,6 +220,8 @@ struct cm_finding {
     struct cm_threat threats[CM_FINDING_MAX_THREATS];
     uint32_t nevidence;
     struct cm_finding_evidence evidence[CM_FINDING_MAX_EVIDENCE];
+    uint32_t napi_calls; /* additionalInfo.apiCalls, by first call (finding_api_calls.c) */
+    struct cm_api_call api_calls[CM_FINDING_MAX_API_CALLS];
     /*
      * associatedAttackSequenceArn: the ARN of an attack sequence finding whose signals
      * name this one (absent when none does). Of two such sequences, the lower ARN: the
@@ -278,6 +291,30 @@ int cm_finding_set(struct cm_finding *f, struct cm_str *dst, struct cm_str src);
 int cm_finding_setc(struct cm_finding *f, struct cm_str *dst, const char *src);
 /* Appends a portProbeDetails entry (copies its strings). CM_EFULL past the cap. */
 int cm_finding_add_probe(struct cm_finding *f, const struct cm_probe *p);
+
+/*
+ * additionalInfo.apiCalls (finding_api_calls.c). Whether f's type lists its
+ * caller's API calls: the AWS_API_CALL findings of a listed or Tor caller
+ * (MaliciousIPCaller, MaliciousIPCaller.Custom, TorIPCaller).
+ */
+bool cm_finding_lists_api_calls(const struct cm_finding *f);
+/* Starts f's list with its own API (f->api.api, f's count and times), when it lists them. */
+int cm_finding_api_calls_start(struct cm_finding *f);
+/*
+ * Folds old's list into nf's (the same API: counts added, first and last
+ * widened; old's first, then nf's others, at most CM_FINDING_MAX_API_CALLS:
+ * an API past them is in the finding's count only). Returns 0 or CM_ENOMEM.
+ */
+int cm_finding_api_calls_merge(struct cm_finding *nf, const struct cm_finding *old);
+/*
+ * Before a merge with old when only added of nf->count events are new (a
+ * scan that re-read some of a stored finding's records; call it before
+ * setting nf->count to added): none new, no API count is added; some, each
+ * API's count adds only what it has beyond old's, so a re-read record is
+ * never counted twice (a count may then be low).
+ */
+void cm_finding_api_calls_overlap(struct cm_finding *nf, const struct cm_finding *old,
+                                  uint32_t added);
 
 /*
  * The identity: 32 lowercase hex characters from two seeded 64-bit hashes of

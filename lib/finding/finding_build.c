@@ -572,6 +572,7 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
     rc = copy_evidence(f, ctx, d);
     rc = rc ? rc : set_threats(f, d);
     rc = rc ? rc : set_additional_info(f, d);
+    rc = rc ? rc : cm_finding_api_calls_start(f);
     if (rc == 0 && cm_str_present(d->remote_account) && f->action_type == CM_ACT_AWS_API_CALL) {
         rc = cm_finding_set(f, &f->api.remote_account, d->remote_account);
         f->api.remote_affiliated = d->remote_affiliated ? CM_TRI_TRUE : CM_TRI_FALSE;

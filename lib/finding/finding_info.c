@@ -5,6 +5,9 @@
  *   "coalmine": {"evidence": [{"file": "...", "fileId": 3, "offset": 1234,
  *                              "line": 17, "length": 880}, ...]}
  *
+ * and, before it, the API calls of a listed or Tor caller's finding
+ * (finding_api_calls.c): "apiCalls": [{"name", "count", "firstSeen", "lastSeen"}].
+ *
  * The API form carries the whole object as a JSON string in value (type
  * "default"), as GuardDuty does; the event form also expands its members
  * next to value and type.
@@ -15,6 +18,7 @@
  */
 #include "finding/serialize.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -47,6 +51,26 @@ static struct cm_str object_inner(struct cm_str s)
         s.len--;
     }
     return s;
+}
+
+/* "apiCalls":[{"name":...,"count":N,"firstSeen":S,"lastSeen":S}, ...] (epoch seconds). */
+static void write_api_calls(struct cm_jw *jw, const struct cm_finding *f)
+{
+    cm_jw_arr_begin(jw);
+    for (uint32_t i = 0; i < f->napi_calls; i++) {
+        const struct cm_api_call *c = &f->api_calls[i];
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "name");
+        cm_jw_strn(jw, c->name.p, c->name.len);
+        cm_jw_key(jw, "count");
+        cm_jw_u64(jw, c->count);
+        cm_jw_key(jw, "firstSeen");
+        cm_jw_i64(jw, c->first_ms / 1000);
+        cm_jw_key(jw, "lastSeen");
+        cm_jw_i64(jw, c->last_ms / 1000);
+        cm_jw_obj_end(jw);
+    }
+    cm_jw_arr_end(jw);
 }
 
 static void write_evidence(struct cm_jw *jw, const struct cm_finding *f)
@@ -147,8 +171,17 @@ int cm_finding_additional_info(const struct cm_finding *f, struct cm_buf *out)
     inner = object_inner(cm_str_make(rest.p, rest.len));
     rc = rc ? rc : cm_buf_putc(out, '{');
     rc = rc ? rc : cm_buf_append(out, inner.p, inner.len);
+    if (rc == 0 && f->napi_calls > 0) {
+        rc = inner.len > 0 ? cm_buf_putc(out, ',') : 0;
+        rc = rc ? rc : cm_buf_puts(out, "\"apiCalls\":");
+        if (rc == 0) {
+            cm_jw_init(&jw, out);
+            write_api_calls(&jw, f);
+            rc = cm_jw_finish(&jw);
+        }
+    }
     if (rc == 0 && f->nevidence > 0) {
-        if (inner.len > 0) {
+        if (inner.len > 0 || f->napi_calls > 0) {
             rc = cm_buf_putc(out, ',');
         }
         rc = rc ? rc : cm_buf_puts(out, "\"coalmine\":");
@@ -277,7 +310,44 @@ static int read_evidence(struct cm_finding *f, const struct cm_json_doc *d, uint
     return rc;
 }
 
-/* Re-serialises the members other than "coalmine" as the detector's own keys. */
+/* apiCalls[] back into f (entries without a string name are left out). */
+static int read_api_calls(struct cm_finding *f, const struct cm_json_doc *d, uint32_t arr)
+{
+    int rc = 0;
+
+    if (cm_json_type(d, arr) != CM_JSON_ARRAY) {
+        return 0;
+    }
+    f->napi_calls = 0;
+    for (uint32_t e = cm_json_first(d, arr);
+         e != CM_JSON_NONE && rc == 0 && f->napi_calls < CM_FINDING_MAX_API_CALLS;
+         e = cm_json_next(d, arr, e)) {
+        struct cm_api_call *c = &f->api_calls[f->napi_calls];
+        uint32_t name = cm_json_get(d, e, "name");
+        int64_t v;
+        if (name == CM_JSON_NONE || cm_json_type(d, name) != CM_JSON_STRING) {
+            continue;
+        }
+        memset(c, 0, sizeof(*c));
+        if (cm_json_i64(d, cm_json_get(d, e, "count"), &v) == 0 && v >= 0 && v <= UINT32_MAX) {
+            c->count = (uint32_t)v;
+        }
+        if (cm_json_i64(d, cm_json_get(d, e, "firstSeen"), &v) == 0 && v > INT64_MIN / 1000 &&
+            v < INT64_MAX / 1000) {
+            c->first_ms = v * 1000;
+        }
+        if (cm_json_i64(d, cm_json_get(d, e, "lastSeen"), &v) == 0 && v > INT64_MIN / 1000 &&
+            v < INT64_MAX / 1000) {
+            c->last_ms = v * 1000;
+        }
+        struct cm_str s = cm_json_str(d, name, &f->arena);
+        rc = s.p ? cm_finding_set(f, &c->name, s) : CM_ENOMEM;
+        f->napi_calls++;
+    }
+    return rc;
+}
+
+/* Re-serialises the members other than "coalmine" and "apiCalls" as the detector's own keys. */
 static int read_members(struct cm_finding *f, const struct cm_json_doc *d, struct cm_buf *out)
 {
     struct cm_jw jw;
@@ -293,6 +363,8 @@ static int read_members(struct cm_finding *f, const struct cm_json_doc *d, struc
             rc = CM_ENOMEM;
         } else if (cm_str_eqc(key, "coalmine")) {
             rc = read_evidence(f, d, k + 1);
+        } else if (cm_str_eqc(key, "apiCalls")) {
+            rc = read_api_calls(f, d, k + 1);
         } else {
             cm_jw_keyn(&jw, key.p, key.len);
             cm_jw_node(&jw, d, k + 1);

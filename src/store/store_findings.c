@@ -359,6 +359,7 @@ static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const
         rc = cm_finding_from_json(&nf, s->doc.p, s->doc.len, NULL);
     }
     if (rc == 0) {
+        cm_finding_api_calls_overlap(&nf, &old, it->added);
         nf.count = it->added;
         old.restated = nf.restated = it->f->restated; /* the document does not say */
         if (old.last_seen_ms > nf.last_seen_ms) {

@@ -156,6 +156,41 @@ else
         "$(diff "$T/late.api" "$T/bwd.late" | grep '^[<>]' | head -n 4)"
 fi
 
+# --- the API calls of a listed or Tor caller (additionalInfo.apiCalls) ---------------------
+# Each API's count, first and last call: what one scan of the whole says, whether the
+# records came in one scan, a subset then the whole, late files then early ones, or every
+# other file then the whole (their records read twice, counted once); and the counts add
+# up to the finding's.
+all "$T/bwd.db" bwd
+# Every other file: a finding's records on both sides, some read twice.
+find "$D/AWSLogs" -type f | sort | awk 'NR % 2' >"$T/half.files"
+# shellcheck disable=SC2046 # file lists
+{
+    scan "$T/lw.db" $(cat "$T/half.files") >/dev/null
+    scan "$T/lw.db" "$D/AWSLogs" >/dev/null
+}
+all "$T/lw.db" lw
+api_calls() { # NAME: "id name count firstSeen lastSeen" of $T/NAME.json, sorted
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    calls = json.loads(f["service"]["additionalInfo"]["value"]).get("apiCalls")
+    if calls is None:
+        continue
+    if sum(c["count"] for c in calls) != f["service"]["count"]:
+        print(f["id"], "counts add up to", sum(c["count"] for c in calls), "not", f["service"]["count"])
+    for c in calls:
+        print(f["id"], c["name"], c["count"], c["firstSeen"], c["lastSeen"])
+' "$T/$1.json" | sort >"$T/$1.calls"
+}
+for db in full ov bwd lw; do api_calls $db; done
+check "apiCalls of one scan ($(wc -l <"$T/full.calls") APIs of listed or Tor callers)" \
+    sh -c 'test -s "$1" && ! grep -q "add up" "$1"' _ "$T/full.calls"
+check "subset then whole: the apiCalls of one scan" cmp -s "$T/full.calls" "$T/ov.calls"
+check "late then early: the apiCalls of one scan" cmp -s "$T/full.calls" "$T/bwd.calls"
+check "every other file then the whole (those read twice): the apiCalls of one scan" \
+    cmp -s "$T/full.calls" "$T/lw.calls"
 # --- what a run prints: unchanged repeats, a filter created since -----------------------
 TYPE=PenTest:IAMUser/KaliLinux
 scan "$T/s.db" "$D/AWSLogs" >"$T/s1.json"
