@@ -37,6 +37,16 @@ int cm_finding_write(struct cm_jw *jw, const struct cm_finding *f, enum cm_findi
  */
 int cm_finding_jw_end(struct cm_jw *jw, size_t len0);
 int cm_finding_to_json(const struct cm_finding *f, enum cm_finding_form form, struct cm_buf *out);
+/*
+ * The CLI form: the finding as `aws guardduty get-findings` prints it, the
+ * model's member names (PascalCase) for the API form's (finding_cli.c).
+ * write_cli writes it as one value into an open writer; to_cli appends it as
+ * one compact object. Return 0 or a negative CM_E* (CM_EFORMAT: not JSON).
+ */
+int cm_finding_write_cli(struct cm_jw *jw, const struct cm_finding *f);
+/* Writes the API form json[0..len) (one finding) in the CLI form into an open writer. */
+int cm_finding_api_to_cli(struct cm_jw *jw, const char *json, size_t len);
+int cm_finding_to_cli(const struct cm_finding *f, struct cm_buf *out);
 /* Appends the API form followed by '\n' (JSON Lines, one finding per line). */
 int cm_finding_to_jsonl(const struct cm_finding *f, struct cm_buf *out);
 

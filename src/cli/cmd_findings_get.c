@@ -28,7 +28,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine findings get --db FILE [--evidence]\n"
-               "                             [--format json|table|eventbridge|ocsf|api] ID...\n"
+               "                             [--format json|table|eventbridge|ocsf|api|cli] ID...\n"
                "\n"
                "Prints the stored findings with these ids, like GetFindings.\n"
                "\n"
@@ -37,8 +37,10 @@ static void usage(FILE *f)
                "                    json forms one line {findingId, path, line, offset, length,\n"
                "                    record} each; in the table a header line and the record\n"
                "  -f, --format FMT  json (default: GuardDuty API form, one per line), table,\n"
-               "                    eventbridge, ocsf, or api (the GetFindings response\n"
-               "                    {\"findings\":[...]}; not with --evidence)\n"
+               "                    eventbridge, ocsf, api (the GetFindings response\n"
+               "                    {\"findings\":[...]}) or cli (what `aws guardduty\n"
+               "                    get-findings` prints: {\"Findings\":[...]}, the model's\n"
+               "                    PascalCase member names); api and cli not with --evidence\n"
                "  -h, --help        this help\n"
                "\n"
                "An unknown id is an error (exit 1) and nothing is printed.\n");
@@ -197,7 +199,8 @@ static int one_record(void *ud, const char *path, uint64_t offset, uint32_t line
     return CM_OK;
 }
 
-static int print_api(struct cm_finding *fs, size_t n)
+/* The GetFindings response: the wire form, or the aws CLI's (cli). */
+static int print_api(struct cm_finding *fs, size_t n, bool cli)
 {
     struct cm_buf b;
     struct cm_jw jw;
@@ -206,10 +209,14 @@ static int print_api(struct cm_finding *fs, size_t n)
     cm_buf_init(&b, 0);
     cm_jw_init(&jw, &b);
     cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "findings");
+    cm_jw_key(&jw, cli ? "Findings" : "findings");
     cm_jw_arr_begin(&jw);
-    for (size_t i = 0; i < n; i++) {
-        cm_finding_write(&jw, &fs[i], CM_FORM_API);
+    for (size_t i = 0; i < n && jw.err == 0; i++) {
+        int e =
+            cli ? cm_finding_write_cli(&jw, &fs[i]) : cm_finding_write(&jw, &fs[i], CM_FORM_API);
+        if (e != 0) {
+            jw.err = e;
+        }
     }
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
@@ -228,8 +235,8 @@ static int print_all(struct cm_store *st, struct cm_finding *fs, size_t n, enum 
     struct evidence ev;
     int rc = CM_OK;
 
-    if (fmt == CM_LIST_API) {
-        return print_api(fs, n);
+    if (fmt == CM_LIST_API || fmt == CM_LIST_CLI) {
+        return print_api(fs, n, fmt == CM_LIST_CLI);
     }
     cm_printer_init(&pr, stdout, fmt);
     evidence_init(&ev, stdout, fmt);
@@ -326,7 +333,7 @@ int cm_findings_get(int argc, char **argv)
     };
     const unsigned formats = CM_LIST_MASK(CM_LIST_JSON) | CM_LIST_MASK(CM_LIST_TABLE) |
                              CM_LIST_MASK(CM_LIST_EVENTBRIDGE) | CM_LIST_MASK(CM_LIST_OCSF) |
-                             CM_LIST_MASK(CM_LIST_API);
+                             CM_LIST_MASK(CM_LIST_API) | CM_LIST_MASK(CM_LIST_CLI);
     enum cm_list_format fmt = CM_LIST_JSON;
     const char *db = NULL;
     bool with_evidence = false;
@@ -361,8 +368,9 @@ int cm_findings_get(int argc, char **argv)
         fprintf(stderr, "coalmine findings: get: no finding ID given\n");
         return CM_EXIT_USAGE;
     }
-    if (with_evidence && fmt == CM_LIST_API) {
-        fprintf(stderr, "coalmine findings: get: --evidence does not go with --format api\n");
+    if (with_evidence && (fmt == CM_LIST_API || fmt == CM_LIST_CLI)) {
+        fprintf(stderr, "coalmine findings: get: --evidence does not go with --format %s\n",
+                fmt == CM_LIST_CLI ? "cli" : "api");
         return CM_EXIT_USAGE;
     }
     return get_all(db, (const char *const *)(argv + optind),

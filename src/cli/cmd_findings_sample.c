@@ -24,24 +24,25 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: coalmine findings sample --db FILE [--finding-types T,T,...]\n"
-               "                                [--account ID] [--region R] [--detector-id ID]\n"
-               "                                [--format table|ids|json|eventbridge|ocsf|api]\n"
-               "\n"
-               "Stores a sample finding of each type, like CreateSampleFindings (the store\n"
-               "is created when absent). Samples the store's ARCHIVE filters match are\n"
-               "stored archived and not printed. Says on stderr how many were stored.\n"
-               "\n"
-               "  -d, --db FILE           the store (created when absent)\n"
-               "  -t, --finding-types T   types to sample (repeatable, or T,T,...; default:\n"
-               "                          every active type; see docs/finding-types.md)\n"
-               "      --account ID        account of the samples, 12 digits (default\n"
-               "                          123456789012)\n"
-               "      --region R          region of the samples (default us-east-1)\n"
-               "      --detector-id ID    detector id, letters and digits (default\n"
-               "                          " CM_DEFAULT_DETECTOR_ID ")\n"
-               "  -f, --format FMT        print the stored samples (default: nothing)\n"
-               "  -h, --help              this help\n");
+    fprintf(f,
+            "usage: coalmine findings sample --db FILE [--finding-types T,T,...]\n"
+            "                                [--account ID] [--region R] [--detector-id ID]\n"
+            "                                [--format table|ids|json|eventbridge|ocsf|api|cli]\n"
+            "\n"
+            "Stores a sample finding of each type, like CreateSampleFindings (the store\n"
+            "is created when absent). Samples the store's ARCHIVE filters match are\n"
+            "stored archived and not printed. Says on stderr how many were stored.\n"
+            "\n"
+            "  -d, --db FILE           the store (created when absent)\n"
+            "  -t, --finding-types T   types to sample (repeatable, or T,T,...; default:\n"
+            "                          every active type; see docs/finding-types.md)\n"
+            "      --account ID        account of the samples, 12 digits (default\n"
+            "                          123456789012)\n"
+            "      --region R          region of the samples (default us-east-1)\n"
+            "      --detector-id ID    detector id, letters and digits (default\n"
+            "                          " CM_DEFAULT_DETECTOR_ID ")\n"
+            "  -f, --format FMT        print the stored samples (default: nothing)\n"
+            "  -h, --help              this help\n");
 }
 
 struct sample_opts {

@@ -36,7 +36,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE] [--metrics FILE]\n"
-            "                     [--format table|json|eventbridge|ocsf] [--threat-list L]...\n"
+            "                     [--format table|json|eventbridge|ocsf|cli] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
             "                     [--dga-model FILE] [--config FILE]\n"
@@ -77,7 +77,8 @@ static void usage(FILE *f)
             "                        textfile collector: name it *.prom), also when it\n"
             "                        fails (coalmine_scan_success 0); docs/metrics.md\n"
             "  -f, --format FMT      findings output: table (default), json (GuardDuty API\n"
-            "                        form, one per line), eventbridge, or ocsf\n"
+            "                        form, one per line), eventbridge, ocsf, or cli (as\n"
+            "                        `aws guardduty get-findings` prints each: PascalCase)\n"
             "  -r, --max-rejects N   rejected records listed in the summary (default 20)\n"
             "      --threat-list [NAME=][FORMAT:]FILE\n"
             "                        a customer threat list (.Custom findings, threatListName\n"
@@ -415,9 +416,10 @@ static int run(int argc, char **argv)
             break;
         case 'f':
             if (cm_out_format_parse(optarg, &cli->fmt) != 0) {
-                fprintf(stderr,
-                        "coalmine scan: unknown --format '%s' (table, json, eventbridge, ocsf)\n",
-                        optarg);
+                fprintf(
+                    stderr,
+                    "coalmine scan: unknown --format '%s' (table, json, eventbridge, ocsf, cli)\n",
+                    optarg);
                 goto usage;
             }
             break;

@@ -187,12 +187,14 @@ enum cm_list_format {
     CM_LIST_EVENTBRIDGE,
     CM_LIST_OCSF,
     CM_LIST_API, /* the ListFindings response {"findingIds":[...],"nextToken":"..."} */
+    CM_LIST_CLI, /* what `aws guardduty list-findings` prints: {"FindingIds":[...]} */
 };
 
 #define CM_LIST_MASK(f) (1u << (f))
 #define CM_LIST_ALL                                                                                \
     (CM_LIST_MASK(CM_LIST_TABLE) | CM_LIST_MASK(CM_LIST_IDS) | CM_LIST_MASK(CM_LIST_JSON) |        \
-     CM_LIST_MASK(CM_LIST_EVENTBRIDGE) | CM_LIST_MASK(CM_LIST_OCSF) | CM_LIST_MASK(CM_LIST_API))
+     CM_LIST_MASK(CM_LIST_EVENTBRIDGE) | CM_LIST_MASK(CM_LIST_OCSF) | CM_LIST_MASK(CM_LIST_API) |  \
+     CM_LIST_MASK(CM_LIST_CLI))
 
 /*
  * Parses a --format name among the allowed ones (a CM_LIST_MASK set).

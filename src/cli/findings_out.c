@@ -17,10 +17,8 @@ struct fmt_name {
 };
 
 static const struct fmt_name names[] = {
-    {"table", CM_OUT_TABLE},
-    {"json", CM_OUT_JSON},
-    {"eventbridge", CM_OUT_EVENTBRIDGE},
-    {"ocsf", CM_OUT_OCSF},
+    {"table", CM_OUT_TABLE}, {"json", CM_OUT_JSON}, {"eventbridge", CM_OUT_EVENTBRIDGE},
+    {"ocsf", CM_OUT_OCSF},   {"cli", CM_OUT_CLI},
 };
 
 int cm_out_format_parse(const char *name, enum cm_out_format *out)
@@ -100,6 +98,9 @@ int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd,
         break;
     case CM_OUT_EVENTBRIDGE:
         rc = cm_finding_to_eventbridge(fd, fd->updated_ms, &b);
+        break;
+    case CM_OUT_CLI:
+        rc = cm_finding_to_cli(fd, &b);
         break;
     default:
         rc = cm_finding_to_ocsf(fd, COALMINE_VERSION, &b);

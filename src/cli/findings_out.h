@@ -14,7 +14,7 @@
 /* The detector id coalmine reports when none is configured (32 hex, like GuardDuty's). */
 #define CM_DEFAULT_DETECTOR_ID "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1"
 
-enum cm_out_format { CM_OUT_TABLE = 0, CM_OUT_JSON, CM_OUT_EVENTBRIDGE, CM_OUT_OCSF };
+enum cm_out_format { CM_OUT_TABLE = 0, CM_OUT_JSON, CM_OUT_EVENTBRIDGE, CM_OUT_OCSF, CM_OUT_CLI };
 
 /* Parses a --format name; returns 0 or -1 for an unknown name. */
 int cm_out_format_parse(const char *name, enum cm_out_format *out);

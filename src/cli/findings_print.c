@@ -20,6 +20,7 @@ static const char *const format_names[] = {
     [CM_LIST_EVENTBRIDGE] = "eventbridge",
     [CM_LIST_OCSF] = "ocsf",
     [CM_LIST_API] = "api",
+    [CM_LIST_CLI] = "cli",
 };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
@@ -51,9 +52,9 @@ void cm_printer_init(struct cm_printer *p, FILE *out, enum cm_list_format fmt)
     p->tty = isatty(fileno(out));
     cm_buf_init(&p->api, 0);
     cm_jw_init(&p->jw, &p->api);
-    if (fmt == CM_LIST_API) {
+    if (fmt == CM_LIST_API || fmt == CM_LIST_CLI) {
         cm_jw_obj_begin(&p->jw);
-        cm_jw_key(&p->jw, "findingIds");
+        cm_jw_key(&p->jw, fmt == CM_LIST_CLI ? "FindingIds" : "findingIds");
         cm_jw_arr_begin(&p->jw);
     }
 }
@@ -84,6 +85,7 @@ int cm_printer_add(struct cm_printer *p, const struct cm_finding *f)
         rc = cm_out_finding(p->out, CM_OUT_OCSF, f, 0);
         break;
     case CM_LIST_API:
+    case CM_LIST_CLI:
         cm_jw_str(&p->jw, f->id);
         rc = p->jw.err;
         break;
@@ -99,10 +101,14 @@ int cm_printer_end(struct cm_printer *p, const char *next_token)
     if (next_token == NULL) {
         next_token = "";
     }
-    if (p->fmt == CM_LIST_API) {
+    if (p->fmt == CM_LIST_API || p->fmt == CM_LIST_CLI) {
         cm_jw_arr_end(&p->jw);
-        cm_jw_key(&p->jw, "nextToken");
-        cm_jw_str(&p->jw, next_token);
+        /* The aws CLI pages through every result and prints a NextToken only when one is
+         * left (--max-items); the wire form always has the member. */
+        if (p->fmt == CM_LIST_API || next_token[0]) {
+            cm_jw_key(&p->jw, p->fmt == CM_LIST_CLI ? "NextToken" : "nextToken");
+            cm_jw_str(&p->jw, next_token);
+        }
         cm_jw_obj_end(&p->jw);
         rc = cm_jw_finish(&p->jw);
         if (rc == 0) {
