@@ -33,9 +33,10 @@ struct btarget {
     char *kind_name;
     const struct cm_target_kind *kind; /* NULL: not a kind this build knows */
     char *spec;
-    int64_t timeout_ms; /* the spec's timeout_seconds (1 hour when it has none) */
-    int64_t lease_ms;   /* how long a claim on one of its deliveries holds */
-    bool stalled;       /* timed out or unavailable in this run: the rest wait for the next */
+    int64_t timeout_ms;  /* the spec's timeout_seconds (1 hour when it has none) */
+    int64_t lease_ms;    /* how long a claim on one of its deliveries holds */
+    bool stalled;        /* timed out or unavailable in this run: the rest wait for the next */
+    int64_t retry_at_ms; /* it asked to be left alone until then (Retry-After); 0: no */
 };
 
 struct brule {
@@ -277,7 +278,7 @@ static int note_untried(struct run *x, const struct cm_store_claim *c, const str
     snprintf(msg, sizeof(msg), "not tried yet: target %s was unavailable earlier in the run",
              t->id);
     d.state = CM_DELIVERY_PENDING;
-    d.next_ms = x->o->now_ms;
+    d.next_ms = t->retry_at_ms > x->o->now_ms ? t->retry_at_ms : x->o->now_ms;
     d.last_error = msg;
     return cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
 }
@@ -324,7 +325,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     enum cm_bus_outcome outcome;
     char msg[512];
     bool held = false;
-    int64_t started;
+    int64_t started, asked = 0;
     int rc;
 
     if (t->stalled) {
@@ -353,6 +354,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     ctx.finding_type = f->type.p;
     ctx.severity = f->severity;
     ctx.attempt = ++d.attempts;
+    ctx.retry_after_ms = &asked;
     msg[0] = '\0';
     started = mono_ms();
     if (t->kind == NULL) {
@@ -377,7 +379,13 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
         x->stats->gave_up++;
         outcome = CM_BUS_GAVE_UP;
     } else {
-        d.next_ms = x->o->now_ms + wait_after(x->backoff, d.attempts);
+        /* Not before the target said it takes events again (Retry-After), nor its backoff. */
+        d.next_ms = x->o->now_ms + (asked > wait_after(x->backoff, d.attempts)
+                                        ? asked
+                                        : wait_after(x->backoff, d.attempts));
+        if (asked > 0) {
+            t->retry_at_ms = x->o->now_ms + asked;
+        }
         d.last_error = msg;
         x->stats->failed++;
         *settled = false;

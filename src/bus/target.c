@@ -40,7 +40,7 @@ const struct cm_target_kind *cm_target_kind_at(size_t i)
 
 const struct cm_target_ctx *cm_target_ctx_or_empty(const struct cm_target_ctx *ctx)
 {
-    static const struct cm_target_ctx empty = {NULL, NULL, NULL, NULL, -1.0, 0};
+    static const struct cm_target_ctx empty = {NULL, NULL, NULL, NULL, -1.0, 0, NULL};
 
     return ctx != NULL ? ctx : &empty;
 }

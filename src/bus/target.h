@@ -28,7 +28,15 @@ struct cm_target_ctx {
     const char *finding_type; /* may be NULL */
     double severity;          /* < 0: unknown */
     unsigned attempt;         /* 1 for the first try */
+    /*
+     * Out, when not NULL (the bus sets it to 0 first): how long the target asked not to
+     * be sent anything, in ms (a webhook's Retry-After on a 429 or 503 answer, at most
+     * CM_TARGET_RETRY_AFTER_MAX); left 0 when it did not say.
+     */
+    int64_t *retry_after_ms;
 };
+
+#define CM_TARGET_RETRY_AFTER_MAX (24LL * 3600 * 1000) /* a day: EventBridge's retry span */
 
 struct cm_target_kind {
     const char *name;    /* "exec", "file", "webhook", "kafka" */

@@ -317,12 +317,27 @@ static bool unreachable(CURLcode res)
 }
 
 /*
+ * What a 429 or 503 answer's Retry-After asks (delta-seconds or an HTTP date,
+ * as libcurl reads it), in ms, at most CM_TARGET_RETRY_AFTER_MAX; 0 when none.
+ */
+static int64_t retry_after(CURL *h, long status)
+{
+    curl_off_t s = 0;
+
+    if ((status != 429 && status != 503) ||
+        curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &s) != CURLE_OK || s <= 0) {
+        return 0;
+    }
+    return s >= CM_TARGET_RETRY_AFTER_MAX / 1000 ? CM_TARGET_RETRY_AFTER_MAX : (int64_t)s * 1000;
+}
+
+/*
  * The verdict on a completed exchange: 0 for a 2xx, else CM_EIO with err
  * set, or CM_EUNAVAIL for a status that says the endpoint takes nothing now
- * (429 Too Many Requests, 502, 503, 504).
+ * (429 Too Many Requests, 502, 503, 504); *wait gets the Retry-After it asked.
  */
-static int judge(CURL *h, long status, const struct answer *a, const char *url, char *err,
-                 size_t errlen)
+static int judge(CURL *h, long status, const struct answer *a, const char *url, int64_t *wait,
+                 char *err, size_t errlen)
 {
     char line[BODY_KEEP + 1];
     char *loc = NULL;
@@ -346,7 +361,13 @@ static int judge(CURL *h, long status, const struct answer *a, const char *url, 
     for (n = 0; n < a->kept && a->head[n] != '\n' && a->head[n] != '\r'; n++) {
     }
     cm_target_printable(line, sizeof(line), a->head, n);
-    snprintf(err, errlen, "webhook %s: HTTP %ld%s%s", url, status, line[0] ? ": " : "", line);
+    *wait = retry_after(h, status);
+    if (*wait > 0) {
+        snprintf(err, errlen, "webhook %s: HTTP %ld%s%s (Retry-After: %lld s)", url, status,
+                 line[0] ? ": " : "", line, (long long)(*wait / 1000));
+    } else {
+        snprintf(err, errlen, "webhook %s: HTTP %ld%s%s", url, status, line[0] ? ": " : "", line);
+    }
     return status == 429 || (status >= 502 && status <= 504) ? CM_EUNAVAIL : CM_EIO;
 }
 
@@ -361,6 +382,7 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
     CURL *h = NULL;
     CURLcode res;
     long status = 0;
+    int64_t wait = 0;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -387,7 +409,10 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
         rc = unreachable(res) ? CM_EUNAVAIL : CM_EIO;
         goto done;
     }
-    rc = judge(h, status, &a, url, err, errlen);
+    rc = judge(h, status, &a, url, &wait, err, errlen);
+    if (ctx != NULL && ctx->retry_after_ms != NULL) {
+        *ctx->retry_after_ms = wait;
+    }
 done:
     if (h != NULL) {
         curl_easy_cleanup(h);

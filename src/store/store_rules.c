@@ -532,7 +532,8 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
         } else if (owner != NULL && strcmp(owner, c->owner) != 0 &&
                    sqlite3_column_int64(q, 4) > c->now_ms) {
             *a->res = CM_CLAIM_BUSY;
-        } else if (a->d->attempts > 0 && a->d->next_ms > c->due_ms) {
+        } else if (a->d->next_ms > c->due_ms) {
+            /* Its backoff, or the Retry-After its target asked when it was not tried. */
             *a->res = CM_CLAIM_WAITING;
         } else {
             *a->res = CM_CLAIM_TAKEN;

@@ -316,6 +316,49 @@ while True:
         sh -c '[ "$(grep -c "Connection refused\|Couldn.t connect" "$1")" -eq 1 ] &&
             grep -q "0 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried" "$1"' \
         _ "$T/h3.err"
+    # A webhook that is rate-limited says how long to leave it alone (429, Retry-After: 7200):
+    # the delivery tried and the three not tried wait two hours, and a run within them sends it
+    # nothing. Before, Retry-After was not read: the next run, 30 s later, tried it again.
+    DB7="$T/ra.db"
+    python3 -c '
+import http.server, os, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "a") as f:
+            f.write("request\n")
+        self.send_response(429)
+        self.send_header("Retry-After", "7200")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+' "$T/ra.port" "$T/ra.log" &
+    RA=$!
+    i=0
+    while [ ! -s "$T/ra.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    "$COALMINE" rules put --db "$DB7" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+    "$COALMINE" targets put --db "$DB7" --rule all --id hook --kind webhook \
+        --spec '{"url":"http://127.0.0.1:'"$(cat "$T/ra.port")"'/x"}' >/dev/null
+    now=$(date +%s)
+    "$COALMINE" scan --db "$DB7" --format json "$LOGS" >/dev/null 2>"$T/ra1.err"
+    check "rate-limited webhook: one request, and the error says what it asked" \
+        sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "HTTP 429 (Retry-After: 7200 s)" "$2"' _ "$T/ra.log" "$T/ra1.err"
+    "$COALMINE" rules deliveries --db "$DB7" --format json >"$T/ra1.json"
+    check "rate-limited webhook: all four wait the two hours it asked" \
+        test "$(jq -r --argjson now "$now" '[.Deliveries[] | select(.Target == "hook") |
+            (.NextAttemptAt | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) - $now |
+            select(. >= 7190 and . <= 7300)] | length' "$T/ra1.json")" = 4
+    "$COALMINE" rules deliver --db "$DB7" 2>"$T/ra2.err"
+    check "rate-limited webhook: a run within them sends it nothing" \
+        sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -q "0 delivered, 0 failed (tried again later), 0 given up, 4 waiting" "$2"' \
+        _ "$T/ra.log" "$T/ra2.err"
+    kill $RA
+    wait $RA 2>/dev/null
 fi
 
 # --- archived while its delivery waits: not sent ----------------------------------------------------

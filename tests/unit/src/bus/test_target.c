@@ -59,7 +59,7 @@ static int teardown(void **state)
 }
 
 static const struct cm_target_ctx ctx1 = {
-    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2,
+    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, NULL,
 };
 
 /* ---- helpers ---- */
@@ -308,7 +308,7 @@ static void test_check_webhook(void **state)
 static void test_exec_stdin_env(void **state)
 {
     char path[512], spec[1024], err[512] = "", out[600];
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, NULL};
     const char *want = "rule-1\ntarget-1\nfinding-1\nRecon:EC2/PortProbeUnprotectedPort\n5.5\n2\n"
                        "s p e c\nparent\nspec\n2\n2:two words\n";
 
@@ -834,7 +834,7 @@ static void test_webhook_ok(void **state)
 {
     struct srv *s = calloc(1, sizeof(*s));
     char spec[1024], err[512] = "", v[256], line[256];
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, NULL};
 
     (void)state;
     srv_start(s, 200, "ok", "", 0);
@@ -913,9 +913,46 @@ static void test_webhook_refused(void **state)
                 deliver("webhook", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)),
                 CM_EUNAVAIL);
             srv_stop(s);
-            snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: HTTP %d: slow down",
-                     s->port, unavailable[i]);
+            /* Retry-After is read on a 429 or 503 (below) and said. */
+            snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/x: HTTP %d: slow down%s",
+                     s->port, unavailable[i],
+                     unavailable[i] == 429 || unavailable[i] == 503 ? " (Retry-After: 30 s)" : "");
             assert_string_equal(err, want);
+        }
+    }
+
+    /*
+     * Retry-After on a 429 or 503 (seconds or an HTTP date) is what the target asked: the
+     * bus waits that long (cm_target_ctx.retry_after_ms), at most a day; another status's,
+     * or none, is 0. Before, it was not read: a rate-limited webhook was tried again at
+     * the backoff, 30 s, whatever it asked.
+     */
+    {
+        static const struct {
+            int status;
+            const char *extra;
+            int64_t want;
+        } ra[] = {
+            {429, "Retry-After: 120\r\n", 120000},
+            {503, "Retry-After: 7\r\n", 7000},
+            {503, "Retry-After: Fri, 31 Dec 2100 23:59:59 GMT\r\n", CM_TARGET_RETRY_AFTER_MAX},
+            {429, "", 0},
+            {502, "Retry-After: 60\r\n", 0},
+        };
+        for (size_t i = 0; i < sizeof(ra) / sizeof(ra[0]); i++) {
+            struct cm_target_ctx c = ctx1;
+            int64_t asked = -1;
+            c.retry_after_ms = &asked;
+            srv_start(s, ra[i].status, "busy", ra[i].extra, 0);
+            snprintf(spec, sizeof(spec), "{\"url\":\"http://127.0.0.1:%d/x\"}", s->port);
+            assert_int_equal(deliver("webhook", spec, EVENT, strlen(EVENT), &c, err, sizeof(err)),
+                             CM_EUNAVAIL);
+            srv_stop(s);
+            if (asked != ra[i].want) {
+                fail_msg("HTTP %d %s: asked %lld ms, want %lld", ra[i].status, ra[i].extra,
+                         (long long)asked, (long long)ra[i].want);
+            }
+            assert_true((strstr(err, "Retry-After") != NULL) == (ra[i].want > 0));
         }
     }
 
