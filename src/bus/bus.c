@@ -354,6 +354,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     ctx.finding_type = f->type.p;
     ctx.severity = f->severity;
     ctx.attempt = ++d.attempts;
+    ctx.ingestion_ms = w->created_ms;
     ctx.retry_after_ms = &asked;
     msg[0] = '\0';
     started = mono_ms();
@@ -361,7 +362,8 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
         snprintf(msg, sizeof(msg), "unknown target kind \"%s\"", t->kind_name);
         rc = CM_EINVAL;
     } else {
-        rc = t->kind->deliver(t->spec, strlen(t->spec), ev->p, ev->len, &ctx, msg, sizeof(msg));
+        rc = cm_target_deliver(t->kind, t->spec, strlen(t->spec), ev->p, ev->len, &ctx, msg,
+                               sizeof(msg));
         if (rc != 0 && msg[0] == '\0') {
             snprintf(msg, sizeof(msg), "%s", cm_strerror(rc));
         }

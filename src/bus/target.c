@@ -40,7 +40,7 @@ const struct cm_target_kind *cm_target_kind_at(size_t i)
 
 const struct cm_target_ctx *cm_target_ctx_or_empty(const struct cm_target_ctx *ctx)
 {
-    static const struct cm_target_ctx empty = {NULL, NULL, NULL, NULL, -1.0, 0, NULL};
+    static const struct cm_target_ctx empty = {NULL, NULL, NULL, NULL, -1.0, 0, 0, false, NULL};
 
     return ctx != NULL ? ctx : &empty;
 }
@@ -132,6 +132,10 @@ static void member_list(const char *const *members, char *out, size_t outlen)
     for (size_t i = 0; members[i] != NULL && n < outlen; i++) {
         int w = snprintf(out + n, outlen - n, "%s%s", i ? ", " : "", members[i]);
         n += w > 0 ? (size_t)w : 0;
+    }
+    if (n < outlen) {
+        /* Every kind also takes these (target_input.c), split off before its check. */
+        snprintf(out + n, outlen - n, ", input, input_path, input_transformer");
     }
 }
 

@@ -12,11 +12,21 @@
  *
  * docs/internals/bus.md ("Targets") says what each kind's spec holds and
  * what the program, file or endpoint receives.
+ *
+ * Every kind's spec also takes what the target receives instead of the
+ * whole event, EventBridge's Input, InputPath and InputTransformer:
+ * "input" (a string of constant JSON text), "input_path" (a JSONPath) or
+ * "input_transformer": {"input_paths_map": {name: JSONPath, ...},
+ * "input_template": "..."} (lib/route/transform.h). cm_target_check and
+ * cm_target_deliver split them off the spec (target_input.c), so callers
+ * use those rather than a kind's check and deliver.
  */
 #ifndef CM_BUS_TARGET_H
 #define CM_BUS_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/buf.h"
 
@@ -28,6 +38,8 @@ struct cm_target_ctx {
     const char *finding_type; /* may be NULL */
     double severity;          /* < 0: unknown */
     unsigned attempt;         /* 1 for the first try */
+    int64_t ingestion_ms;     /* when the event entered the bus (the outbox row's time) */
+    bool text;                /* the payload is text, not JSON (an input_template that is not) */
     /*
      * Out, when not NULL (the bus sets it to 0 first): how long the target asked not to
      * be sent anything, in ms (a webhook's Retry-After on a 429 or 503 answer, at most
@@ -66,6 +78,21 @@ struct cm_target_kind {
     int (*deliver)(const char *spec, size_t len, const char *event, size_t evlen,
                    const struct cm_target_ctx *ctx, char *err, size_t errlen);
 };
+
+/*
+ * A kind's check with the input members (above): validates them, passes the
+ * rest of the spec to k->check, and appends them to its canonical form.
+ */
+int cm_target_check(const struct cm_target_kind *k, const char *spec, size_t len,
+                    struct cm_buf *canon, char *err, size_t errlen);
+/*
+ * A kind's deliver with the input members: the kind gets the rest of the
+ * spec and, in place of event, what the input members make of it (with
+ * ctx->text set when that is not JSON). Same results as deliver.
+ */
+int cm_target_deliver(const struct cm_target_kind *k, const char *spec, size_t len,
+                      const char *event, size_t evlen, const struct cm_target_ctx *ctx, char *err,
+                      size_t errlen);
 
 /* The kind called name, or NULL if there is none. */
 const struct cm_target_kind *cm_target_kind(const char *name);

@@ -383,7 +383,8 @@ static rd_kafka_headers_t *make_headers(const struct cm_target_ctx *ctx)
         return NULL;
     }
     snprintf(attempt, sizeof(attempt), "%u", ctx->attempt);
-    e = rd_kafka_header_add(h, "content-type", -1, "application/json", -1);
+    e = rd_kafka_header_add(h, "content-type", -1,
+                            ctx->text ? "text/plain; charset=utf-8" : "application/json", -1);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
         e = rd_kafka_header_add(h, "coalmine-rule", -1, ctx->rule ? ctx->rule : "", -1);
     }

@@ -250,7 +250,8 @@ static int build_headers(const struct webhook_spec *w, const struct cm_target_ct
     int rc;
 
     snprintf(attempt, sizeof(attempt), "%u", ctx->attempt);
-    rc = add_header(list, "Content-Type", "application/json");
+    rc = add_header(list, "Content-Type",
+                    ctx->text ? "text/plain; charset=utf-8" : "application/json");
     if (rc == 0 && (n = curl_slist_append(*list, "Expect:")) == NULL) {
         rc = CM_ENOMEM; /* "Expect:" stops curl waiting for a 100 Continue */
     } else if (rc == 0) {

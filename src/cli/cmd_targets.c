@@ -128,6 +128,17 @@ static const char put_help[] =
     "            {\"security.protocol\":\"SASL_SSL\"}}\n"
     "           produces the event as one message (acks=all, idempotent); the\n"
     "           broker's acknowledgement is a delivery\n"
+    "Every kind also takes what the target receives instead of the whole event\n"
+    "(EventBridge's Input, InputPath, InputTransformer; at most one):\n"
+    "  \"input\":\"{\\\"page\\\":true}\"      a string of constant JSON\n"
+    "  \"input_path\":\"$.detail\"         the part of the event a JSONPath reaches\n"
+    "  \"input_transformer\":{\"input_paths_map\":{\"type\":\"$.detail.type\"},\n"
+    "    \"input_template\":\"{\\\"text\\\": \\\"<type> (<aws.events.rule-name>)\\\"}\"}\n"
+    "                                   a template: <name> is a path's value (quoted\n"
+    "                                   as JSON outside strings), or one of\n"
+    "                                   aws.events.rule-name, aws.events.rule-arn,\n"
+    "                                   aws.events.event.ingestion-time,\n"
+    "                                   aws.events.event, aws.events.event.json\n"
     "The spec is checked and stored in canonical form (defaults filled in), which\n"
     "is printed.\n";
 
@@ -163,7 +174,7 @@ static int targets_put(int argc, char **argv)
     cm_buf_init(&spec, 0);
     cm_buf_init(&canon, 0);
     rc = cm_cli_arg_text(CMD, "--spec", o.spec, 1u << 16, &spec);
-    if (rc == 0 && (rc = k->check(spec.p, spec.len, &canon, err, sizeof(err))) != 0) {
+    if (rc == 0 && (rc = cm_target_check(k, spec.p, spec.len, &canon, err, sizeof(err))) != 0) {
         fprintf(stderr, "coalmine targets put: --spec: %s\n", err[0] ? err : cm_strerror(rc));
         rc = CM_EXIT_ERROR;
     }

@@ -500,4 +500,79 @@ else
     skip "publishing frequency" "sqlite3 or python3 is not installed"
 fi
 
+# --- what a target receives: input, input_path, input_transformer --------------------------------
+# EventBridge's Input, InputPath and InputTransformer, on every kind: a Slack-style JSON message
+# (file), the finding's detail (exec, input_path), a text message (webhook on 127.0.0.1, as
+# text/plain), constant JSON (file). A plain file target next to them still gets whole events.
+# Before, a spec with these members was refused ("unknown member") and every target got the
+# whole event.
+DB6="$T/in.db"
+"$COALMINE" rules put --db "$DB6" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+"$COALMINE" targets put --db "$DB6" --rule all --id slack --kind file --spec '{"path":"'"$T/slack.jsonl"'",
+  "input_transformer":{"input_paths_map":{"type":"$.detail.type","sev":"$.detail.severity","acct":"$.account","id":"$.detail.id"},
+  "input_template":"{\"text\": \"*<type>* (severity <sev>) in <acct> - rule <aws.events.rule-name> <https://console.aws.amazon.com/guardduty/home#/findings?search=id%3D<id>|open>\", \"severity\": <sev>, \"event\": <aws.events.event>}"}}' >"$T/in1.out"
+check "input_transformer: targets put takes it and prints it in the canonical spec" \
+    grep -q '"input_transformer":{"input_paths_map":{"acct":"$.account","id":"$.detail.id","sev":"$.detail.severity","type":"$.detail.type"},"input_template":' "$T/in1.out"
+printf '#!/bin/sh\ncat >>"%s"\necho >>"%s"\n' "$T/detail.jsonl" "$T/detail.jsonl" >"$T/detail.sh"
+chmod +x "$T/detail.sh"
+"$COALMINE" targets put --db "$DB6" --rule all --id detail --kind exec \
+    --spec '{"argv":["'"$T/detail.sh"'"],"input_path":"$.detail"}' >/dev/null
+"$COALMINE" targets put --db "$DB6" --rule all --id const --kind file \
+    --spec '{"path":"'"$T/const.jsonl"'","input":"{ \"page\": \"security\" }"}' >/dev/null
+"$COALMINE" targets put --db "$DB6" --rule all --id whole --kind file \
+    --spec '{"path":"'"$T/whole.jsonl"'"}' >/dev/null
+"$COALMINE" targets put --db "$DB6" --rule all --id bad --kind file \
+    --spec '{"path":"/x","input_transformer":{"input_template":"{\"e\": \"<aws.events.event>\"}"}}' 2>"$T/in2.err"
+check "input_transformer: a misplaced <aws.events.event> is refused, saying where and why" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "input_transformer.input_template: byte 7: <aws.events.event> can only be the value of a JSON field" "$2"' _ $? "$T/in2.err"
+INHOOK=
+if command -v python3 >/dev/null; then
+    python3 -c '
+import http.server, os, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "ab") as f:
+            f.write(self.headers["Content-Type"].encode() + b"|" + body + b"\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+' "$T/in.port" "$T/in.hook" &
+    INHOOK=$!
+    i=0
+    while [ ! -s "$T/in.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    "$COALMINE" targets put --db "$DB6" --rule all --id text --kind webhook \
+        --spec '{"url":"http://127.0.0.1:'"$(cat "$T/in.port")"'/t","input_transformer":{"input_paths_map":{"type":"$.detail.type"},"input_template":"Finding <type> matched <aws.events.rule-name>"}}' >/dev/null
+fi
+"$COALMINE" scan --db "$DB6" --format json "$LOGS" >"$T/in.json" 2>"$T/in.err"
+check "input: every file and exec target got the four findings" \
+    test "$(cat "$T/slack.jsonl" "$T/detail.jsonl" "$T/const.jsonl" "$T/whole.jsonl" | grep -c .)" -eq 16
+KALI6=$(jq -r 'select(.type == "PenTest:IAMUser/KaliLinux") | .id' "$T/in.json")
+ACCT6=$(jq -r 'select(.type == "PenTest:IAMUser/KaliLinux") | .accountId' "$T/in.json")
+check "input_transformer (file): the message, with the type, severity, rule and a Slack link" \
+    test "$(jq -r 'select(.severity == 5) | .text' "$T/slack.jsonl")" = \
+    "*PenTest:IAMUser/KaliLinux* (severity 5) in $ACCT6 - rule all <https://console.aws.amazon.com/guardduty/home#/findings?search=id%3D$KALI6|open>"
+check "input_transformer (file): <aws.events.event> is the envelope without its detail" \
+    test "$(jq -c '[.event.source, .event["detail-type"], (.event | has("detail"))]' "$T/slack.jsonl" | sort -u)" = '["aws.guardduty","GuardDuty Finding",false]'
+check "input_path (exec): the finding itself on stdin" \
+    test "$(jq -r .id "$T/detail.jsonl" | sort | tr '\n' ' ')" = "$(jq -r .id "$T/in.json" | sort | tr '\n' ' ')"
+check "input (file): the constant JSON, minified" \
+    test "$(sort -u "$T/const.jsonl")" = '{"page":"security"}'
+check "no input member: the whole event, as before" \
+    test "$(jget "$T/whole.jsonl" detail.id | sort | tr '\n' ' ')" = "$(jq -r .id "$T/in.json" | sort | tr '\n' ' ')"
+if [ -n "$INHOOK" ]; then
+    check "input_transformer (webhook): text/plain, the text message" \
+        test "$(grep -c '^text/plain; charset=utf-8|Finding .* matched all$' "$T/in.hook")|$(grep -c 'Finding PenTest:IAMUser/KaliLinux matched all' "$T/in.hook")" = "4|1"
+    kill $INHOOK
+    wait $INHOOK 2>/dev/null
+else
+    skip "input_transformer (webhook)" "python3 is not installed"
+fi
+
 done_testing

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the target kinds' spec checks (src/bus/target*.c:
- * exec, file, webhook, kafka), the text `coalmine targets put --spec` reads.
+ * exec, file, webhook, kafka, with the input members every kind takes,
+ * cm_target_check), the text `coalmine targets put --spec` reads.
  *
  * The first byte picks the kind; the rest, copied into an exact-size heap
  * buffer so over-reads are caught, is the spec. check() must return 0 or
@@ -49,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cm_buf_init(&canon, 1 << 20);
     cm_buf_init(&again, 1 << 20);
     err[0] = '\0';
-    rc = k->check(spec, size - 1, &canon, err, sizeof(err));
+    rc = cm_target_check(k, spec, size - 1, &canon, err, sizeof(err));
     if (rc != 0) {
         if ((rc != CM_EINVAL && rc != CM_ENOMEM) || err[0] == '\0' || canon.len != 0) {
             abort();
@@ -59,8 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         err[0] = '\0';
-        if (k->check(canon.p, canon.len, &again, err, sizeof(err)) != 0 || again.len != canon.len ||
-            memcmp(again.p, canon.p, canon.len) != 0) {
+        if (cm_target_check(k, canon.p, canon.len, &again, err, sizeof(err)) != 0 ||
+            again.len != canon.len || memcmp(again.p, canon.p, canon.len) != 0) {
             abort();
         }
     }

@@ -152,4 +152,22 @@ check "they are the root credential findings" test \
 "$COALMINE" rules deliveries --db "$DB2" --format json >"$T/d2.json"
 check "the deliveries are DONE, after two attempts and one" test \
     "$(jq -r '.Deliveries[] | "\(.State) \(.Attempts)"' "$T/d2.json" | sort | tr '\n' ' ')" = "DONE 1 DONE 2 "
+# --- what the topic receives: input_transformer --------------------------------------------------
+# EventBridge's InputTransformer on a kafka target: a JSON message per finding, made from the
+# event (the key stays the finding id). Before, the spec was refused ("unknown member").
+DB3="$T/input.db"
+start_mock m3 4
+"$COALMINE" rules put --db "$DB3" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+"$COALMINE" targets put --db "$DB3" --rule all --id stream --kind kafka \
+    --spec '{"brokers":"'"$BROKERS"'","topic":"findings","input_transformer":{"input_paths_map":{"id":"$.detail.id","type":"$.detail.type"},"input_template":"{\"finding\": <id>, \"summary\": \"<type> (<aws.events.rule-name>)\"}"}}' \
+    >"$T/put3.out"
+check "targets put kafka with input_transformer" grep -q '"input_transformer":{"input_paths_map":{"id":"$.detail.id","type":"$.detail.type"}' "$T/put3.out"
+"$COALMINE" scan --db "$DB3" --format json "$LOGS" >"$T/s4.json" 2>"$T/s4.err"
+stop_mock
+check "input_transformer: four messages" test $? -eq 0 -a "$(wc -l <"$T/m3.jsonl")" -eq 4
+check "input_transformer: each value is the template filled in, keyed by finding id" test \
+    "$(jq -r '.value | fromjson | "\(.finding)|\(.summary)"' "$T/m3.jsonl" | sort | tr '\n' ' ')" = \
+    "$(jq -r '"\(.id)|\(.type) (all)"' "$T/s4.json" | sort | tr '\n' ' ')"
+check "input_transformer: keys are still the finding ids" test \
+    "$(jq -r 'select(.key == (.value | fromjson | .finding)) | .key' "$T/m3.jsonl" | wc -l)" -eq 4
 done_testing

@@ -59,7 +59,7 @@ static int teardown(void **state)
 }
 
 static const struct cm_target_ctx ctx1 = {
-    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, NULL,
+    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, 0, false, NULL,
 };
 
 /* ---- helpers ---- */
@@ -308,7 +308,7 @@ static void test_check_webhook(void **state)
 static void test_exec_stdin_env(void **state)
 {
     char path[512], spec[1024], err[512] = "", out[600];
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, NULL};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL};
     const char *want = "rule-1\ntarget-1\nfinding-1\nRecon:EC2/PortProbeUnprotectedPort\n5.5\n2\n"
                        "s p e c\nparent\nspec\n2\n2:two words\n";
 
@@ -661,6 +661,125 @@ static void test_file(void **state)
     assert_string_equal(err, "file: bad spec: path: must be a string");
 }
 
+/* ---- input, input_path, input_transformer (target_input.c) ---- */
+
+/* cm_target_check: the kind's canonical form with the input member after it. */
+static void input_check(const char *kind, const char *spec, int want_rc, const char *want)
+{
+    struct cm_buf canon;
+    char err[512] = "";
+    int rc;
+
+    cm_buf_init(&canon, 0);
+    assert_int_equal(cm_buf_puts(&canon, ">"), 0);
+    rc = cm_target_check(cm_target_kind(kind), spec, strlen(spec), &canon, err, sizeof(err));
+    if (rc != want_rc || strstr(rc == 0 ? canon.p + 1 : err, want) == NULL) {
+        fail_msg("%s %s: got %d \"%s\" / \"%s\", want %d \"%s\"", kind, spec, rc, canon.p, err,
+                 want_rc, want);
+    }
+    if (rc != 0) {
+        assert_string_equal(canon.p, ">");
+    }
+    cm_buf_finish(&canon);
+}
+
+static void test_input_check(void **state)
+{
+    (void)state;
+    input_check("file", "{\"path\":\"/x\",\"input\":\"{ \\\"a\\\": 1 }\"}", 0,
+                "{\"path\":\"/x\",\"fsync\":true,\"input\":\"{ \\\"a\\\": 1 }\"}");
+    input_check("exec", "{\"input_path\":\"$.detail\",\"argv\":[\"/bin/true\"]}", 0,
+                "{\"argv\":[\"/bin/true\"],\"timeout_seconds\":30,\"env\":{},"
+                "\"input_path\":\"$.detail\"}");
+    input_check("webhook",
+                "{\"url\":\"http://h/\",\"input_transformer\":{\"input_template\":\"<t>!\","
+                "\"input_paths_map\":{\"t\":\"$.detail.type\",\"a\":\"$.id\"}}}",
+                0,
+                "\"input_transformer\":{\"input_paths_map\":{\"a\":\"$.id\",\"t\":"
+                "\"$.detail.type\"},\"input_template\":\"<t>!\"}}");
+    input_check("kafka", "{\"brokers\":\"a:1\",\"topic\":\"t\",\"input_path\":null}", 0,
+                "\"topic\":\"t\"");
+    /* A canonical form checks again to itself. */
+    input_check("file",
+                "{\"path\":\"/x\",\"fsync\":true,\"input_transformer\":{\"input_paths_map\":{},"
+                "\"input_template\":\"x\"}}",
+                0,
+                "{\"path\":\"/x\",\"fsync\":true,\"input_transformer\":{\"input_paths_map\":{},"
+                "\"input_template\":\"x\"}}");
+    input_check("file", "{\"path\":\"/x\",\"input\":\"{}\",\"input_path\":\"$\"}", CM_EINVAL,
+                "input, input_path and input_transformer: give at most one");
+    input_check("file", "{\"path\":\"/x\",\"input\":\"{\"}", CM_EINVAL, "input: not JSON: byte 1");
+    input_check("file", "{\"path\":\"/x\",\"input\":{}}", CM_EINVAL,
+                "input: must be a string of JSON text");
+    input_check("file", "{\"path\":\"/x\",\"input_path\":\"$.a[\"}", CM_EINVAL,
+                "input_path: byte 3: expected [index]");
+    input_check("file", "{\"path\":\"/x\",\"input_transformer\":{\"input_template\":\"a\\nb\"}}",
+                CM_EINVAL, "holds a line break, and a file target writes each event as one line");
+    input_check("exec",
+                "{\"argv\":[\"/bin/true\"],\"input_transformer\":{\"input_template\":\"a\\nb\"}}",
+                0, "\"input_template\":\"a\\nb\"");
+    input_check("webhook", "{\"url\":\"http://h/\",\"input_transformer\":{\"template\":\"x\"}}",
+                CM_EINVAL, "input_transformer.template: unknown or repeated member");
+    input_check("webhook",
+                "{\"url\":\"http://h/\",\"input_transformer\":{\"input_template\":\"x\","
+                "\"input_paths_map\":{\"a\":\"$.x\",\"a\":\"$.y\"}}}",
+                CM_EINVAL, "input_transformer.input_paths_map.a: given twice");
+    input_check("webhook", "{\"url\":\"http://h/\",\"input\":\"1\",\"input\":\"2\"}", CM_EINVAL,
+                "input: given twice");
+    /* The kind's own refusals still come through, and name the input members too. */
+    input_check("file", "{\"path\":\"/x\",\"inputs\":\"{}\"}", CM_EINVAL,
+                "inputs: unknown member (this kind takes path, fsync, input, input_path, "
+                "input_transformer)");
+    input_check("file", "[]", CM_EINVAL, "spec: must be a JSON object");
+}
+
+/* Delivery: each kind gets the transformed event; the stored spec keeps the rest. */
+static void test_input_deliver(void **state)
+{
+    char spec[2048], err[512] = "", path[600], sh[600], want[1024];
+    struct cm_target_ctx c = ctx1;
+
+    (void)state;
+    c.ingestion_ms = 1447277394000LL;
+    snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+    snprintf(spec, sizeof(spec),
+             "{\"path\":\"%s\",\"input_transformer\":{\"input_paths_map\":{\"x\":\"$.detail.x\","
+             "\"id\":\"$.id\"},\"input_template\":\"{\\n \\\"text\\\": \\\"<id>: <x>\\\", "
+             "\\\"x\\\": <x>, \\\"rule\\\": <aws.events.rule-name>, \\\"at\\\": "
+             "<aws.events.event.ingestion-time>}\"}}",
+             path);
+    assert_int_equal(cm_target_deliver(cm_target_kind("file"), spec, strlen(spec), EVENT,
+                                       strlen(EVENT), &c, err, sizeof(err)),
+                     0);
+    snprintf(want, sizeof(want),
+             "{\"text\":\"ev-1: \xc3\xbc \\\"q\\\"\",\"x\":\"\xc3\xbc \\\"q\\\"\",\"rule\":"
+             "\"rule-1\",\"at\":\"2015-11-11T21:29:54.000Z\"}\n");
+    assert_file(path, want, strlen(want));
+
+    /* exec: input_path on stdin. */
+    script(sh, sizeof(sh), "in.sh", "cat > \"$1/stdin.out\"");
+    snprintf(spec, sizeof(spec), "{\"argv\":[\"%s\",\"%s\"],\"input_path\":\"$.detail\"}", sh, dir);
+    assert_int_equal(cm_target_deliver(cm_target_kind("exec"), spec, strlen(spec), EVENT,
+                                       strlen(EVENT), &c, err, sizeof(err)),
+                     0);
+    snprintf(path, sizeof(path), "%s/stdin.out", dir);
+    assert_file(path, "{\"x\":\"\xc3\xbc \\\"q\\\"\"}", strlen("{\"x\":\"\xc3\xbc \\\"q\\\"\"}"));
+
+    /* exec: constant input, whatever the event. */
+    snprintf(spec, sizeof(spec), "{\"argv\":[\"%s\",\"%s\"],\"input\":\"[1, 2]\"}", sh, dir);
+    assert_int_equal(cm_target_deliver(cm_target_kind("exec"), spec, strlen(spec), "{}", 2, NULL,
+                                       err, sizeof(err)),
+                     0);
+    assert_file(path, "[1,2]", 5);
+
+    /* A bad stored spec fails the delivery with the kind's name. */
+    snprintf(spec, sizeof(spec), "{\"argv\":[\"%s\"],\"input_path\":\"x\"}", sh);
+    assert_int_equal(cm_target_deliver(cm_target_kind("exec"), spec, strlen(spec), "{}", 2, NULL,
+                                       err, sizeof(err)),
+                     CM_EINVAL);
+    assert_string_equal(err, "exec: bad spec: input_path: byte 0: must start with $");
+}
+
 /*
  * A write that stops part-way (a full disk; here the file size limit, with
  * SIGXFSZ ignored, in a child process) leaves no part of the line behind:
@@ -834,7 +953,7 @@ static void test_webhook_ok(void **state)
 {
     struct srv *s = calloc(1, sizeof(*s));
     char spec[1024], err[512] = "", v[256], line[256];
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, NULL};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL};
 
     (void)state;
     srv_start(s, 200, "ok", "", 0);
@@ -874,6 +993,21 @@ static void test_webhook_ok(void **state)
     assert_true(header(s, "X-Coalmine-Rule", v, sizeof(v)));
     assert_string_equal(v, "rule-2");
     assert_memory_equal(s->req + s->head_len, "{}", 2);
+
+    /* A text input_template goes as text/plain, transformed. */
+    srv_start(s, 200, "", "", 0);
+    snprintf(spec, sizeof(spec),
+             "{\"url\":\"http://127.0.0.1:%d/\",\"input_transformer\":{\"input_paths_map\":"
+             "{\"id\":\"$.id\"},\"input_template\":\"Finding <id> (<aws.events.rule-name>)\"}}",
+             s->port);
+    assert_int_equal(cm_target_deliver(cm_target_kind("webhook"), spec, strlen(spec), EVENT,
+                                       strlen(EVENT), &ctx1, err, sizeof(err)),
+                     0);
+    srv_stop(s);
+    assert_true(header(s, "Content-Type", v, sizeof(v)));
+    assert_string_equal(v, "text/plain; charset=utf-8");
+    assert_int_equal(s->len - s->head_len, strlen("Finding ev-1 (rule-1)"));
+    assert_memory_equal(s->req + s->head_len, "Finding ev-1 (rule-1)", s->len - s->head_len);
     free(s);
 }
 
@@ -1043,6 +1177,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_partial_write, setup, teardown),
+        cmocka_unit_test(test_input_check),
+        cmocka_unit_test_setup_teardown(test_input_deliver, setup, teardown),
         cmocka_unit_test(test_webhook_ok),
         cmocka_unit_test(test_webhook_refused),
         cmocka_unit_test(test_webhook_timeout),

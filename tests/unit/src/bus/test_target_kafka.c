@@ -40,7 +40,7 @@
 #define PROP(n, v) BT ",\"properties\":{\"" n "\":\"" v "\"}}"
 
 static const struct cm_target_ctx ctx1 = {
-    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, NULL,
+    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, 0, false, NULL,
 };
 
 #if defined(__SANITIZE_THREAD__)
@@ -630,7 +630,7 @@ static void test_key_partition(void **state)
 static void test_key_choice(void **state)
 {
     const struct cluster *c = *state;
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, NULL};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL};
     char spec[512];
     struct msgs ms;
 
