@@ -24,7 +24,9 @@
  * learned, a new one fires and joins the history; it stays "unusual" for
  * another learn_ms, during which its further connections are reported at
  * most once per report_ms with the count of connections since the last
- * report (NOVEL_SLOTS episodes per instance at once).
+ * report (NOVEL_SLOTS episodes per instance at once); the connections after
+ * the latest report are reported report_ms after the last of them (also at
+ * the end of input), when the episode ends, or with its next report.
  *
  * - Behavior:EC2/NetworkPortUnusual: a remote port the instance never used.
  *   389 and 1389 are High with additionalInfo context "Possible log4j
@@ -56,8 +58,10 @@
  *   upload talks to many hosts but most of its connections carry data. No
  *   learning needed. One detection per window per (instance, port).
  *
- * State: four cm_state tables (the fourth, kept: the last attempt of a fan's tail,
- * flow_host_fan.c). hosts: resource -> struct host (280 bytes),
+ * State: five cm_state tables (the fourth, kept: the last attempt of a fan's tail,
+ * flow_host_fan.c; the fifth, nkept: the last connection of an unusual-thing
+ * episode's tail, expiring report_ms after it, which reports the tail,
+ * flow_host_novel.c). hosts: resource -> struct host (280 bytes),
  * TTL host_ttl_ms, memcap host_max_entries. fans: (resource, purpose,
  * protocol, port) -> struct fan (the distinct hosts), which exists only
  * while the instance fails on that port or sends mail without history (TTL
@@ -87,9 +91,9 @@
 
 /*
  * bump when the layout save writes changes; 6 ended with a copy of the learner's table, 6
- * and 7 had no kept records (both still read, load_old)
+ * and 7 had no kept records, 8 no episodes' kept records (all three still read, load_old)
  */
-#define FLOW_HOST_STATE_VERSION     8u
+#define FLOW_HOST_STATE_VERSION     9u
 #define FLOW_HOST_STATE_VERSION_OLD 6u
 
 /*
@@ -229,6 +233,7 @@ static void finish(void *state)
         cm_state_destroy(fh->fans);
         cm_state_destroy(fh->conns);
         cm_state_destroy(fh->kept);
+        cm_state_destroy(fh->nkept);
         cm_resolver_set_destroy(fh->resolvers);
         cm_free(fh);
     }
@@ -271,6 +276,11 @@ int cm_flow_host_init(void **state, const struct cm_detect_opts *opts,
     if ((rc = cm_state_create(&fh->kept, &so)) != 0) {
         goto fail;
     }
+    so.max_entries = FLOW_HOST_NKEPT_MAX;
+    so.ttl_ms = fh->t.report_ms; /* an episode's tail is reported report_ms after its last */
+    if ((rc = cm_state_create(&fh->nkept, &so)) != 0) {
+        goto fail;
+    }
     so.val_size = sizeof(struct host);
     so.max_entries = fh->t.host_max_entries;
     so.ttl_ms = fh->t.host_ttl_ms;
@@ -303,11 +313,15 @@ fail:
 static int on_tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
     struct flow_host *fh = state;
+    int rc, rc2;
 
     fh->last = NULL;
+    /* the episodes' tails first: their reports look their instance's entry up */
+    rc = cm_flow_host_expire_novel(fh, watermark_ms, sink);
     cm_state_expire(fh->hosts, watermark_ms, NULL, NULL);
     cm_state_expire(fh->conns, watermark_ms, NULL, NULL);
-    return cm_flow_host_expire_fans(fh, watermark_ms, sink); /* and their tails' reports */
+    rc2 = cm_flow_host_expire_fans(fh, watermark_ms, sink); /* and their tails' reports */
+    return rc != 0 ? rc : rc2;
 }
 
 /* ---- emission ---- */
@@ -325,114 +339,6 @@ int cm_flow_host_emit(struct flow_host *fh, const struct cm_event *ev, const str
     d.severity = severity;
     d.info = cm_str_cstr(fh->info);
     return cm_sink_emit(sink, &d);
-}
-
-/*
- * The type, severity and additionalInfo (into fh->info) of unusual thing
- * (kind, what) seen on v; r is the resolver entry for resolver kinds.
- */
-static const char *describe(struct flow_host *fh, enum kind kind, uint16_t what,
-                            const struct cm_flow_view *v, const struct cm_resolver *r,
-                            double *severity)
-{
-    static const char *const resolver_type[] = {TYPE_DNS, TYPE_DOH, TYPE_DOT};
-    char addr[64];
-
-    *severity = 0.0;
-    if (kind == K_PORT) {
-        if (what == 389 || what == 1389) {
-            *severity = SEV_HIGH;
-            snprintf(fh->info, sizeof(fh->info),
-                     "{\"unusual\":%u,\"context\":\"Possible log4j callback\"}", (unsigned)what);
-        } else {
-            snprintf(fh->info, sizeof(fh->info), "{\"unusual\":%u}", (unsigned)what);
-        }
-        return TYPE_PORT;
-    }
-    cm_ip_format(v->remote, addr, sizeof(addr));
-    snprintf(fh->info, sizeof(fh->info), "{\"unusual\":\"%s\",\"provider\":\"%s\"}", addr,
-             r != NULL ? r->provider : "");
-    return resolver_type[kind - K_DNS];
-}
-
-/* ---- unusual things: an episode per instance and thing ---- */
-
-static struct novel *novel_find(struct host *h, enum kind kind, uint16_t what)
-{
-    for (int i = 0; i < NOVEL_SLOTS; i++) {
-        if (h->novel[i].kind == kind && h->novel[i].what == what) {
-            return &h->novel[i];
-        }
-    }
-    return NULL;
-}
-
-static bool novel_over(const struct flow_host *fh, const struct novel *n, uint32_t ts)
-{
-    return n->kind == K_FREE || (ts >= n->since_s && ts - n->since_s >= fh->learn_s);
-}
-
-/* A thing the history did not have: reports it and opens its episode. */
-static int novel_start(struct flow_host *fh, struct host *h, enum kind kind, uint16_t what,
-                       const struct cm_event *ev, const struct cm_flow_view *v,
-                       const struct cm_resolver *r, struct cm_sink *sink)
-{
-    uint32_t ts = cm_flow_host_secs(ev->time_ms);
-    struct novel *n = NULL;
-    const char *type;
-    double sev;
-
-    for (int i = 0; i < NOVEL_SLOTS && n == NULL; i++) {
-        if (novel_over(fh, &h->novel[i], ts)) {
-            n = &h->novel[i];
-        }
-    }
-    if (n == NULL) {
-        n = &h->novel[0]; /* all busy: the oldest episode gives way */
-        for (int i = 1; i < NOVEL_SLOTS; i++) {
-            if (h->novel[i].since_s < n->since_s) {
-                n = &h->novel[i];
-            }
-        }
-    }
-    n->kind = (uint8_t)kind;
-    n->what = what;
-    n->since_s = n->reported_s = n->first_s = ts;
-    n->pending = 0;
-    type = describe(fh, kind, what, v, r, &sev);
-    return cm_flow_host_emit(fh, ev, v, type, 1, ev->time_ms, sev, sink);
-}
-
-/* A thing already in the history: counted into its episode when it has one. */
-static int novel_again(struct flow_host *fh, struct host *h, enum kind kind, uint16_t what,
-                       const struct cm_event *ev, const struct cm_flow_view *v,
-                       const struct cm_resolver *r, struct cm_sink *sink)
-{
-    uint32_t ts = cm_flow_host_secs(ev->time_ms);
-    struct novel *n = novel_find(h, kind, what);
-    const char *type;
-    uint32_t count;
-    double sev;
-
-    if (n == NULL) {
-        return CM_OK;
-    }
-    if (novel_over(fh, n, ts)) {
-        n->kind = K_FREE; /* it has been around for a learning period: history now */
-        return CM_OK;
-    }
-    if (n->pending == 0 || ts < n->first_s) {
-        n->first_s = ts;
-    }
-    n->pending++;
-    if (ts < n->reported_s || ts - n->reported_s < fh->report_s) {
-        return CM_OK;
-    }
-    count = n->pending;
-    n->pending = 0;
-    n->reported_s = ts;
-    type = describe(fh, kind, what, v, r, &sev);
-    return cm_flow_host_emit(fh, ev, v, type, count, (int64_t)n->first_s * 1000, sev, sink);
 }
 
 /* ---- remote ports ---- */
@@ -559,13 +465,13 @@ static int port_unusual(struct flow_host *fh, struct host *h, uint16_t port, boo
     bool ordinary;
 
     if (port_has(h, port)) {
-        return novel_again(fh, h, K_PORT, port, ev, v, NULL, sink);
+        return cm_flow_host_novel_again(fh, h, K_PORT, port, ev, v, NULL, sink);
     }
     ordinary = web_port(port) && web_only(h);
     if ((h->flags & H_PORTS_FULL) || !port_add(h, port) || !learned || ordinary) {
         return CM_OK;
     }
-    return novel_start(fh, h, K_PORT, port, ev, v, NULL, sink);
+    return cm_flow_host_novel_start(fh, h, K_PORT, port, ev, v, NULL, sink);
 }
 
 /* ---- resolvers ---- */
@@ -592,13 +498,13 @@ static int resolver(struct flow_host *fh, struct host *h, enum kind kind, unsign
     uint32_t bit = 1u << provider, *hist = &h->resolver[kind - K_DNS];
 
     if (*hist & bit) {
-        return novel_again(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
+        return cm_flow_host_novel_again(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
     }
     *hist |= bit;
     if (!learned) {
         return CM_OK;
     }
-    return novel_start(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
+    return cm_flow_host_novel_start(fh, h, kind, (uint16_t)provider, ev, v, r, sink);
 }
 
 /* ---- the record ---- */
@@ -721,6 +627,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, fh->fans);
     cm_state_stats_add(sum, fh->conns);
     cm_state_stats_add(sum, fh->kept);
+    cm_state_stats_add(sum, fh->nkept);
 }
 
 const struct cm_detector cm_detector_flow_host = {

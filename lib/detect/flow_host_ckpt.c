@@ -78,7 +78,8 @@ int cm_flow_host_save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(fh->hosts, w, &host_codec);
     cm_state_save(fh->fans, w, &fan_codec);
     cm_state_save(fh->conns, w, &conn_codec);
-    return cm_flow_host_kept_save(fh, w);
+    cm_flow_host_kept_save(fh, w);
+    return cm_flow_host_nkept_save(fh, w);
 }
 
 /*
@@ -98,18 +99,28 @@ static int load_tables(void *state, struct cm_ckpt_r *r)
 
 int cm_flow_host_load(void *state, struct cm_ckpt_r *r)
 {
-    if (load_tables(state, r) != 0) {
+    if (load_tables(state, r) != 0 || cm_flow_host_kept_load(state, r) != 0) {
         return cm_ckpt_r_err(r);
     }
-    return cm_flow_host_kept_load(state, r);
+    return cm_flow_host_nkept_load(state, r);
 }
 
-/* Versions 6 and 7: the tables without kept records; 6 then a copy of the learner's table. */
+/*
+ * Versions 6 and 7: the tables without kept records, 6 then a copy of the learner's table;
+ * 8: the fans' kept records after them, without the episodes' (their pending connections then
+ * go with a next report only).
+ */
 int cm_flow_host_load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
     struct flow_host *fh = state;
 
-    if (load_tables(state, r) != 0 || version != 6) {
+    if (load_tables(state, r) != 0) {
+        return cm_ckpt_r_err(r);
+    }
+    if (version == 8) {
+        return cm_flow_host_kept_load(fh, r);
+    }
+    if (version != 6) {
         return cm_ckpt_r_err(r);
     }
     return cm_flow_local_load_copy(fh->local, r);

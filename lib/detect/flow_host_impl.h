@@ -25,6 +25,7 @@
 #define MAX_FAN_HOSTS  1024 /* bound of sweep_hosts and spam_hosts */
 #define FAN_KEY_LEN    12   /* resource hash (8), purpose (1), protocol (1), port (2) */
 #define CONN_KEY_LEN   30   /* resource hash (8), protocol, family, local and remote port, addr */
+#define NOVEL_KEY_LEN  11   /* resource hash (8), enum kind (1), port or provider id (2) */
 #define FAIL_SPAN_S    60   /* a record's start and end are capture times, up to a minute late */
 #define LAST_KEY_MAX   64   /* resources longer than this are looked up every time */
 #define TCP            6
@@ -117,6 +118,7 @@ struct flow_host {
     struct cm_state *fans;  /* fan key -> struct fan */
     struct cm_state *conns; /* conn key -> nothing: the connections seen lately */
     struct cm_state *kept;  /* fan key -> struct cm_flow_kept: the last attempt of a fan's tail */
+    struct cm_state *nkept; /* novel key -> struct cm_flow_kept: an episode's tail's last */
     struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
     struct cm_resolver_set *resolvers;
@@ -163,8 +165,38 @@ int cm_flow_host_spam(struct flow_host *fh, struct host *h, bool learned, const 
  */
 #define FLOW_HOST_KEPT_MAX (16u * 1024)
 
+/*
+ * Kept records of the unusual-thing episodes (flow_host_novel.c): one per episode that
+ * counted connections since its latest report, expiring report_ms after the last of them,
+ * which reports them. 16384: about 7.5 MiB; a full table evicts the least recently kept
+ * record, whose tail then goes with the episode's next report, if any.
+ */
+#define FLOW_HOST_NKEPT_MAX (16u * 1024)
+
 struct cm_ckpt_w;
 struct cm_ckpt_r;
+
+/*
+ * flow_host_novel.c: a thing (kind, what) the learned history of h lacked, seen on request
+ * record ev (as v; r: the resolver entry of resolver kinds): reports it and opens its episode
+ * (the episode whose slot it takes reports its tail first).
+ */
+int cm_flow_host_novel_start(struct flow_host *fh, struct host *h, enum kind kind, uint16_t what,
+                             const struct cm_event *ev, const struct cm_flow_view *v,
+                             const struct cm_resolver *r, struct cm_sink *sink);
+/*
+ * flow_host_novel.c: a thing already in the history: counted into its episode when it has
+ * one, reported at most once per report_ms; a connection not reported is kept as its tail's
+ * last.
+ */
+int cm_flow_host_novel_again(struct flow_host *fh, struct host *h, enum kind kind, uint16_t what,
+                             const struct cm_event *ev, const struct cm_flow_view *v,
+                             const struct cm_resolver *r, struct cm_sink *sink);
+/* flow_host_novel.c: expires the kept records at watermark_ms, reporting the tails to sink. */
+int cm_flow_host_expire_novel(struct flow_host *fh, int64_t watermark_ms, struct cm_sink *sink);
+/* flow_host_novel.c: saves / loads the episodes' kept records (checked on load). */
+int cm_flow_host_nkept_save(const struct flow_host *fh, struct cm_ckpt_w *w);
+int cm_flow_host_nkept_load(struct flow_host *fh, struct cm_ckpt_r *r);
 
 /* flow_host_fan.c: expires the fans at watermark_ms, reporting their tails to sink. */
 int cm_flow_host_expire_fans(struct flow_host *fh, int64_t watermark_ms, struct cm_sink *sink);
@@ -172,7 +204,7 @@ int cm_flow_host_expire_fans(struct flow_host *fh, int64_t watermark_ms, struct 
 /* flow_host_fan.c: the fans' eviction callback (ud: the struct flow_host): drops the tail. */
 void cm_flow_host_fan_evicted(void *ud, const void *key, size_t klen, void *val);
 
-/* flow_host_ckpt.c: the detector's save, load and load_old (versions 6 and 7). */
+/* flow_host_ckpt.c: the detector's save, load and load_old (versions 6, 7 and 8). */
 int cm_flow_host_save(const void *state, struct cm_ckpt_w *w);
 int cm_flow_host_load(void *state, struct cm_ckpt_r *r);
 int cm_flow_host_load_old(void *state, struct cm_ckpt_r *r, uint32_t version);

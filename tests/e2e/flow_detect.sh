@@ -472,11 +472,17 @@ fi
 # after its last and the sweep's attempts after its were never counted: SSHBruteForce 20,
 # last seen 00:01:54; PortProbeUnprotectedPort 55, last seen 09:00; Portscan 21, last seen
 # 02:00:05; DenialOfService.Udp 98, last seen 04:09:42; PortSweep 50, last seen 06:01:38.
+# A second ENI, first seen at 00:00 (HTTPS to one host), calls a new port (TCP/4444) once a
+# minute from 00:00 the next day for 30 minutes, and queries 8.8.8.8 just after each call:
+# before 2026-12-05 NetworkPortUnusual and UnusualDNSResolver counted 21 (1, then 10 and 10
+# at the 10-minute reports), last seen 00:20, instead of 30 and 00:29.
 # Hourly scans that carry on with --state store the same as one scan.
 V="$T/tail"
 printf '80.82.77.139\n' >"$T/tail.threats"
-for h in 0 1 2 3 4 5 6 7 8 9; do
-    d="$V/h$h/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/01/05"
+for h in 0 1 2 3 4 5 6 7 8 9 24; do
+    day=05 hh=$h
+    [ $h -ge 24 ] && day=06 hh=$((h - 24))
+    d="$V/h$h/AWSLogs/111122223333/vpcflowlogs/us-east-1/2026/01/$day"
     mkdir -p "$d"
     awk -v h=$h 'function rec(src, sp, dp, t) {
             printf "2 111122223333 eni-0a1b2c3d4e5f60718 %s 10.0.0.5 %d %d 6 6 360 %d %d ACCEPT OK\n",
@@ -487,7 +493,8 @@ for h in 0 1 2 3 4 5 6 7 8 9; do
             print "version account-id interface-id srcaddr dstaddr srcport dstport protocol " \
                 "packets bytes start end action log-status"
             for (i = 0; h == 0 && i < 100; i++) rec("45.146.165.37", 40000 + i, 22, t0 + 6 * i)
-            for (i = 6 * h; i < 6 * h + 6; i++) rec("80.82.77.139", 50000 + i, 3306, t0 + 600 * i)
+            for (i = 6 * h; h < 10 && i < 6 * h + 6; i++)
+                rec("80.82.77.139", 50000 + i, 3306, t0 + 600 * i)
             for (i = 0; h == 2 && i < 1024; i++)
                 printf "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.0.5 93.184.216.34 %d %d 6 1 " \
                     "44 %d %d REJECT OK\n", 40000 + i, 1 + i, t0 + 7200 + int(i / 4),
@@ -501,7 +508,17 @@ for h in 0 1 2 3 4 5 6 7 8 9; do
                 printf "2 111122223333 eni-0a1b2c3d4e5f60718 10.0.0.5 151.%d.%d.7 %d 23 6 1 60 " \
                     "%d %d ACCEPT OK\n", 64 + i, 200 - i, 30000 + i, t0 + 21600 + 2 * i,
                     t0 + 21600 + 2 * i
-        }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T0${h}00Z_abcd1234.log"
+            if (h == 0)
+                printf "2 111122223333 eni-0c2d3e4f5a6b70819 10.0.1.9 52.94.5.10 40000 443 6 " \
+                    "20 4000 %d %d ACCEPT OK\n", t0, t0 + 5
+            for (i = 0; h == 24 && i < 30; i++) {
+                printf "2 111122223333 eni-0c2d3e4f5a6b70819 10.0.1.9 185.100.87.41 %d 4444 6 " \
+                    "30 5000 %d %d ACCEPT OK\n", 41000 + i, t0 + 86400 + 60 * i,
+                    t0 + 86420 + 60 * i
+                printf "2 111122223333 eni-0c2d3e4f5a6b70819 10.0.1.9 8.8.8.8 %d 53 17 1 70 " \
+                    "%d %d ACCEPT OK\n", 42000 + i, t0 + 86405 + 60 * i, t0 + 86405 + 60 * i
+            }
+        }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_202601${day}T$(printf %02d $hh)00Z_abcd1234.log"
 done
 # tail_line JSON TYPE: eventFirstSeen|eventLastSeen|count of the TYPE finding
 tail_line() {
@@ -517,6 +534,8 @@ probe_want="2026-01-05T00:00:00.000Z|2026-01-05T09:50:00.000Z|60"
 scan_want="2026-01-05T02:00:00.000Z|2026-01-05T02:04:15.000Z|1024"
 dos_want="2026-01-05T04:00:00.000Z|2026-01-05T04:09:54.000Z|100"
 sweep_want="2026-01-05T06:00:00.000Z|2026-01-05T06:01:58.000Z|60"
+port_want="2026-01-06T00:00:00.000Z|2026-01-06T00:29:00.000Z|30"
+res_want="2026-01-06T00:00:05.000Z|2026-01-06T00:29:05.000Z|30"
 got=$(tail_line "$T/tail.json" UnauthorizedAccess:EC2/SSHBruteForce)
 check "... SSHBruteForce counts all 100 guesses, to the last (got $got)" test "$got" = "$ssh_want"
 got=$(tail_line "$T/tail.json" Recon:EC2/PortProbeUnprotectedPort)
@@ -528,23 +547,29 @@ got=$(tail_line "$T/tail.json" Backdoor:EC2/DenialOfService.Udp)
 check "... DenialOfService.Udp all 100 records, to the last (got $got)" test "$got" = "$dos_want"
 got=$(tail_line "$T/tail.json" Impact:EC2/PortSweep)
 check "... PortSweep all 60 attempts, to the last (got $got)" test "$got" = "$sweep_want"
+got=$(tail_line "$T/tail.json" Behavior:EC2/NetworkPortUnusual)
+check "... NetworkPortUnusual all 30 calls, to the last (got $got)" test "$got" = "$port_want"
+got=$(tail_line "$T/tail.json" DefenseEvasion:EC2/UnusualDNSResolver)
+check "... UnusualDNSResolver all 30 queries, to the last (got $got)" test "$got" = "$res_want"
 fail=0
-for h in 0 1 2 3 4 5 6 7 8 9; do
+for h in 0 1 2 3 4 5 6 7 8 9 24; do
     fin=""
-    [ $h -eq 9 ] && fin="--final"
+    [ $h -eq 24 ] && fin="--final"
     # shellcheck disable=SC2086 # fin: one option or none
     "$COALMINE" scan --no-default-intel --quiet --db "$T/tail.db" --state "$T/tail.state" \
         --threat-list "bad=TXT:$T/tail.threats" $fin "$V/h$h" >/dev/null 2>"$T/tail.$h.err" ||
         fail=1
 done
-check "... ten hourly scans with --state exit 0" test $fail -eq 0
+check "... eleven hourly scans with --state exit 0" test $fail -eq 0
 "$COALMINE" findings export --db "$T/tail.db" >"$T/tail.db.json" 2>/dev/null
 got="$(tail_line "$T/tail.db.json" UnauthorizedAccess:EC2/SSHBruteForce) $(tail_line \
     "$T/tail.db.json" Recon:EC2/PortProbeUnprotectedPort) $(tail_line "$T/tail.db.json" \
     Recon:EC2/Portscan) $(tail_line "$T/tail.db.json" Backdoor:EC2/DenialOfService.Udp)"
-got="$got $(tail_line "$T/tail.db.json" Impact:EC2/PortSweep)"
+got="$got $(tail_line "$T/tail.db.json" Impact:EC2/PortSweep) $(tail_line "$T/tail.db.json" \
+    Behavior:EC2/NetworkPortUnusual) $(tail_line "$T/tail.db.json" \
+    DefenseEvasion:EC2/UnusualDNSResolver)"
 check "... and store the same counts and times as one scan (got $got)" \
-    test "$got" = "$ssh_want $probe_want $scan_want $dos_want $sweep_want"
+    test "$got" = "$ssh_want $probe_want $scan_want $dos_want $sweep_want $port_want $res_want"
 
 # --- the background alone, default scale, 24 hours --------------------------------------------
 B="$T/bg"

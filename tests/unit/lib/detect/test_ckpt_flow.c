@@ -163,7 +163,8 @@ enum how {
     OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
     OLDV4,   /* RESTART through inbound's section of version 4, pair's of 9 and host's of 7,
                 without kept records (as_v4) */
-    OLDV5,   /* RESTART through inbound's section of version 5, without Tor ports (as_v4) */
+    OLDV5,   /* RESTART through inbound's section of version 5, without Tor ports, and host's
+                of 8, without the episodes' kept records (as_v4) */
 };
 
 static const struct cm_detector *det_named(const struct cm_detector *const *table,
@@ -295,7 +296,8 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
  * attempt rings and probe windows, without the kept records of version 5 (with v5, as
  * version 5 wrote it: the same and the kept records, without the Tor ports of version 6);
  * and pair's as version 9 did: its four tables without the kept records of version 10;
- * host's as 7 did, without those of 8. The rest as it is.
+ * host's as 7 did, without those of 8 (with v5, as 8 did: without the episodes' kept records
+ * of 9). The rest as it is.
  */
 static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *table,
                   struct cm_ckpt_w *out, bool v5)
@@ -341,10 +343,10 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
             }
             cut = r.off;
         } else if (d == &cm_detector_flow_host) {
-            assert_int_equal(sv, 8);
-            sv = 7;
-            for (int t = 0; t < 3; t++) {
-                skip_table(&r); /* hosts, fans, conns */
+            assert_int_equal(sv, 9);
+            sv = v5 ? 8 : 7;
+            for (int t = 0; t < (v5 ? 4 : 3); t++) {
+                skip_table(&r); /* hosts, fans, conns; with v5 the fans' kept records */
             }
             cut = r.off;
         }
@@ -565,6 +567,50 @@ static void test_host_history(void **state)
     assert_int_equal(w.d[0].count, 1);
     assert_int_equal(w.d[0].time_ms, L * 1000);
     assert_int_equal(w.d[1].count, 2); /* the episode's report: L + 60 and L + 660 */
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/*
+ * flow_host: a day of history, then a RAT calling TCP/5888 once a minute for 15 minutes before
+ * the restart, an unrelated record after it. Reported at the first (1) and ten minutes later
+ * (10); the 4 after that are reported report_ms after the last (here at the end of input),
+ * from the last (kept, and carried by the checkpoint): the finding counts all 15 and ends at
+ * the 15th. Before 2026-12-05 they were never reported. A file of version 7 or 8 has no kept
+ * record of the episode: that tail is not reported.
+ */
+static void test_host_port_tail(void **state)
+{
+    const int64_t L = T0 + 26 * HOUR;
+    static struct got w, rs;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int h = 0; h < 26; h++) {
+        rec(&a, "eni-0app", "10.0.1.20", "52.94.5.10", 33000 + h, 443, 6, 40, 9000, T0 + h * HOUR,
+            T0 + h * HOUR + 20, "ACCEPT");
+    }
+    for (int i = 0; i < 15; i++) {
+        rec(&a, "eni-0app", "10.0.1.20", "185.100.87.41", 40200 + i, 5888, 6, 30, 5000, L + 60 * i,
+            L + 60 * i + 20, "ACCEPT");
+    }
+    rec(&b, "eni-0oth", "10.0.1.31", "52.94.5.10", 42000, 443, 6, 20, 9000, L + 900, L + 901,
+        "ACCEPT");
+    scenario(&w, &cm_detector_flow_host, NULL, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_host, NULL, &a, &b, RESTART);
+    assert_int_equal(w.n, 3);
+    assert_int_equal(w.d[0].count, 1);
+    assert_int_equal(w.d[1].count, 10);
+    assert_int_equal(w.d[2].count, 4);
+    assert_int_equal(w.d[2].first_ms, (L + 660) * 1000);
+    assert_int_equal(w.d[2].time_ms, (L + 840) * 1000);
+    assert_same(&w, &rs);
+    scenario(&rs, &cm_detector_flow_host, NULL, &a, &b, OLDV4);
+    assert_int_equal(rs.n, 2);
+    scenario(&rs, &cm_detector_flow_host, NULL, &a, &b, OLDV5);
+    assert_int_equal(rs.n, 2);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -1514,16 +1560,27 @@ static void test_intel_codec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_host_history),        cmocka_unit_test(test_host_sweep),
-        cmocka_unit_test(test_host_sweep_tail),     cmocka_unit_test(test_inbound_brute),
-        cmocka_unit_test(test_inbound_probe),       cmocka_unit_test(test_inbound_tail_roundtrip),
-        cmocka_unit_test(test_inbound_tor_port),    cmocka_unit_test(test_pair_portscan),
-        cmocka_unit_test(test_pair_portscan_tail),  cmocka_unit_test(test_pair_dos_tail),
-        cmocka_unit_test(test_pair_local_address),  cmocka_unit_test(test_pair_local_several),
-        cmocka_unit_test(test_three_share_learner), cmocka_unit_test(test_pair_volume),
-        cmocka_unit_test(test_pair_pool),           cmocka_unit_test(test_intel_tor),
-        cmocka_unit_test(test_host_codec),          cmocka_unit_test(test_inbound_codec),
-        cmocka_unit_test(test_pair_codec),          cmocka_unit_test(test_intel_codec),
+        cmocka_unit_test(test_host_history),
+        cmocka_unit_test(test_host_sweep),
+        cmocka_unit_test(test_host_sweep_tail),
+        cmocka_unit_test(test_host_port_tail),
+        cmocka_unit_test(test_inbound_brute),
+        cmocka_unit_test(test_inbound_probe),
+        cmocka_unit_test(test_inbound_tail_roundtrip),
+        cmocka_unit_test(test_inbound_tor_port),
+        cmocka_unit_test(test_pair_portscan),
+        cmocka_unit_test(test_pair_portscan_tail),
+        cmocka_unit_test(test_pair_dos_tail),
+        cmocka_unit_test(test_pair_local_address),
+        cmocka_unit_test(test_pair_local_several),
+        cmocka_unit_test(test_three_share_learner),
+        cmocka_unit_test(test_pair_volume),
+        cmocka_unit_test(test_pair_pool),
+        cmocka_unit_test(test_intel_tor),
+        cmocka_unit_test(test_host_codec),
+        cmocka_unit_test(test_inbound_codec),
+        cmocka_unit_test(test_pair_codec),
+        cmocka_unit_test(test_intel_codec),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

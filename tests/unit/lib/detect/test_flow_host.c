@@ -449,7 +449,7 @@ static void test_port_unusual(void **state)
     }
     conn(APP, APPIP, "169.254.169.123", 123, 123, 17, 1, 76, L + 3000, 0, "ACCEPT", true);
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 3);
+    assert_int_equal(r.n, 4);
     d = nth(&r, PORT, "i-0app", 0);
     assert_int_equal(d->dstport, 5888);
     assert_string_equal(d->remote, "185.100.87.41");
@@ -465,11 +465,21 @@ static void test_port_unusual(void **state)
     assert_int_equal(d->time_ms, (L + 660) * 1000);
     d = nth(&r, PORT, "i-0app", 2);
     assert_int_equal(d->dstport, 1389);
+    /* The connection after that report (the tail), report_ms after it: from it, count 1. */
+    d = nth(&r, PORT, "i-0app", 3);
+    assert_true(d->tail);
+    assert_int_equal(d->dstport, 5888);
+    assert_int_equal(d->count, 1);
+    assert_int_equal(d->first_ms, (L + 720) * 1000);
+    assert_int_equal(d->time_ms, (L + 720) * 1000);
+    assert_string_equal(d->info, "{\"unusual\":5888}");
+    d = nth(&r, PORT, "i-0app", 2);
+    assert_int_equal(d->dstport, 1389);
     assert_true(d->severity == 8.0);
     assert_string_equal(d->info, "{\"unusual\":1389,\"context\":\"Possible log4j callback\"}");
     f = finding(&r, PORT, "i-0app");
     assert_int_equal(f->net.direction, CM_DIR_OUTBOUND);
-    assert_int_equal(f->count, 5);
+    assert_int_equal(f->count, 6);
     assert_true(f->severity == 8.0);
     assert_non_null(strstr(f->additional_info.p, "\"unusual\""));
     done(&r);
@@ -705,7 +715,8 @@ static void test_resolvers(void **state)
     conn("eni-0goo", "i-0goo", "2600:1f18:4a3:6b00::21", "2001:4860:4860::8844", 50002, 53, 17, 1,
          70, L + 5, 0, "ACCEPT", true);
     run_text(&r, render(false), NULL);
-    assert_int_equal(r.n, 4);
+    assert_int_equal(r.n, 5);
+    assert_int_equal(fires(&r), 4);
     assert_int_equal(on_resource(&r, "i-0goo"), 0);
     d = nth(&r, DNS, "i-0res", 0);
     assert_string_equal(d->remote, "8.8.8.8");
@@ -719,6 +730,11 @@ static void test_resolvers(void **state)
     assert_int_equal(d->dstport, 853);
     d = nth(&r, DNS, "i-0res", 1);
     assert_string_equal(d->remote, "2606:4700:4700::1111");
+    /* 8.8.4.4 after the first report, Google's episode's tail: reported from it at the end. */
+    d = nth(&r, DNS, "i-0res", 2);
+    assert_true(d->tail);
+    assert_int_equal(d->count, 1);
+    assert_string_equal(d->info, "{\"unusual\":\"8.8.4.4\",\"provider\":\"Google Public DNS\"}");
     /* 53 and 853 were never used, but the resolver types speak for them. */
     assert_int_equal(count_of(&r, PORT, NULL), 0);
     f = finding(&r, DNS, "i-0res");
@@ -726,6 +742,59 @@ static void test_resolvers(void **state)
     assert_true(f->severity == 5.0);
     f = finding(&r, DOT, "i-0res");
     assert_int_equal(f->net.remote_port.port, 853);
+    done(&r);
+}
+
+/*
+ * Connections to a new port, to a new resolver, after the episode's latest report (its tail):
+ * reported report_ms after the last of them (or at the end of input), from the last, so the
+ * finding counts every connection and ends at the last (spec 3.1). Before 2026-12-05 they were
+ * never reported: 30 connections to TCP/4444 a minute apart gave count 21 (1 at the first,
+ * 10 at +10 min, 10 at +20 min), last seen +20 min, instead of 30 and +29 min; the same for
+ * 30 queries to 8.8.8.8 (UnusualDNSResolver).
+ */
+static void test_port_tail(void **state)
+{
+    struct run r = {0};
+    const struct det *d;
+    int64_t L = T0 + 26 * HOUR, last;
+
+    (void)state;
+    ordinary(APP, APPIP, T0, 30);
+    ordinary(RES, RESIP, T0, 30);
+    for (int i = 0; i < 30; i++) {
+        conn(APP, APPIP, "185.100.87.41", 40200 + i, 4444, 6, 30, 5000, L + 60 * i, 20, "ACCEPT",
+             true);
+        conn(RES, RESIP, "8.8.8.8", 50000 + i, 53, 17, 1, 70, L + 60 * i + 5, 0, "ACCEPT", true);
+    }
+    /* The same port again an hour later: reported at once (its latest report is long past),
+     * then its tail of 4 at the end of input. */
+    for (int i = 0; i < 5; i++) {
+        conn(APP, APPIP, "185.100.87.41", 41200 + i, 4444, 6, 30, 5000, L + 4 * HOUR + 60 * i, 20,
+             "ACCEPT", true);
+    }
+    run_text(&r, render(false), NULL);
+    assert_int_equal(total_of(&r, PORT, "i-0app", &last), 35);
+    assert_int_equal(last, (L + 4 * HOUR + 240) * 1000);
+    assert_int_equal(count_of(&r, PORT, "i-0app"), 4); /* 1, 10, 10; 1 */
+    d = nth(&r, PORT, "i-0app", 3);
+    assert_true(d->tail);
+    assert_int_equal(d->count, 9);
+    assert_int_equal(d->first_ms, (L + 21 * 60) * 1000);
+    assert_int_equal(d->time_ms, (L + 29 * 60) * 1000);
+    assert_string_equal(d->remote, "185.100.87.41");
+    assert_string_equal(d->info, "{\"unusual\":4444}");
+    d = nth(&r, PORT, "i-0app", 5);
+    assert_true(d->tail);
+    assert_int_equal(d->count, 4);
+    assert_int_equal(finding(&r, PORT, "i-0app")->count, 35);
+    assert_int_equal(total_of(&r, DNS, "i-0res", &last), 30);
+    assert_int_equal(last, (L + 29 * 60 + 5) * 1000);
+    d = nth(&r, DNS, "i-0res", 3);
+    assert_true(d->tail);
+    assert_int_equal(d->count, 9);
+    assert_string_equal(d->info, "{\"unusual\":\"8.8.8.8\",\"provider\":\"Google Public DNS\"}");
+    assert_int_equal(finding(&r, DNS, "i-0res")->count, 30);
     done(&r);
 }
 
@@ -1406,6 +1475,7 @@ int main(void)
         cmocka_unit_test(test_port_unusual_ipv6),
         cmocka_unit_test(test_port_history_full),
         cmocka_unit_test(test_resolvers),
+        cmocka_unit_test(test_port_tail),
         cmocka_unit_test(test_spambot),
         cmocka_unit_test(test_portsweep),
         cmocka_unit_test(test_sweep_udp_answered),
