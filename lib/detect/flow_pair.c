@@ -50,13 +50,13 @@
 
 /*
  * bump when the layout save writes changes; 8 had a copy of the learner's table before conns,
- * 9 no kept records (both still read, load_old)
+ * 9 no kept records, 10 none of KEPT_VOLUME (all three still read, load_old: a pair whose
+ * hour fired has no kept record of its volume then, and the hour's tail is not reported)
  */
-#define FLOW_PAIR_STATE_VERSION     10u
+#define FLOW_PAIR_STATE_VERSION     11u
 #define FLOW_PAIR_STATE_VERSION_OLD 8u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
-static const char T_VOLUME[] = "Behavior:EC2/TrafficVolumeUnusual";
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -324,8 +324,9 @@ static bool remote_is_s3(const struct flow_pair *st, const struct cm_flow_view *
     return r != NULL && cm_awsranges_lookup(r, v->remote, &c) && cm_str_eqc(c.service, "S3");
 }
 
-static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *ev,
-                  const struct cm_flow_view *v, int64_t s, struct cm_sink *sink)
+static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
+                  const struct cm_event *ev, const struct cm_flow_view *v, int64_t s,
+                  struct cm_sink *sink)
 {
     uint32_t h = (uint32_t)(s / HOUR_S);
     uint64_t est, need, base;
@@ -336,6 +337,12 @@ static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *e
     if (p->vol_hour == 0) {
         p->vol_hour = h;
     } else if (h > p->vol_hour) {
+        /* the records after the closing hour's detection, from the last of them */
+        if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_VOLUME,
+                                           p->vol_fired == p->vol_hour + 1 ? p->vol_conns : 0,
+                                           sink)) != 0) {
+            return rc;
+        }
         if ((rc = fold(st, v->resource, p->vol_hour, p->vol_bytes[0])) != 0) {
             return rc;
         }
@@ -353,11 +360,15 @@ static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *e
         return 0; /* older than the previous hour */
     }
     p->vol_conns = cm_flow_pair_sat_inc(p->vol_conns);
+    if (p->vol_fired == p->vol_hour + 1) {
+        cm_flow_pair_volume_keep(st, key, klen, ev, v); /* after the hour's detection: its tail */
+        return 0;
+    }
     /* The last hour: this hour so far and the part of the previous one still inside it. */
     now = s > (int64_t)p->vol_hour * HOUR_S ? s : (int64_t)p->vol_hour * HOUR_S;
     est = cm_flow_pair_sat_add64(p->vol_bytes[0],
                                  p->vol_bytes[1] / HOUR_S * (uint64_t)(HOUR_S - now % HOUR_S));
-    if (est < st->t.volume_floor_bytes || est < p->vol_need || p->vol_fired == p->vol_hour + 1) {
+    if (est < st->t.volume_floor_bytes || est < p->vol_need) {
         return 0;
     }
     in = cm_state_get(st->insts, v->resource.p, v->resource.len);
@@ -376,8 +387,7 @@ static int volume(struct flow_pair *st, struct pair *p, const struct cm_event *e
         p->vol_need = UINT64_MAX; /* the instance's own storage, not a remote host */
         return 0;
     }
-    p->vol_fired = p->vol_hour + 1;
-    return cm_flow_pair_emit(ev, v, T_VOLUME, p->vol_conns, (int64_t)p->vol_hour * HOUR_S, sink);
+    return cm_flow_pair_volume_fire(st, p, key, klen, ev, v, sink);
 }
 
 /* ---- the detector ------------------------------------------------------------------------ */
@@ -485,7 +495,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         (r = cm_flow_pair_dos(st, p, key, klen, ev, &v, type, s, e, sink)) != 0) {
         return r;
     }
-    if ((r = volume(st, p, ev, &v, s, sink)) != 0) {
+    if ((r = volume(st, p, key, klen, ev, &v, s, sink)) != 0) {
         return r;
     }
     return heavy ? 0 : promote(st, key, klen, p);
@@ -655,7 +665,7 @@ static bool conn_check(const void *ud, const void *key, size_t klen, const void 
 
 /*
  * A kept record read back: a pair key (family IPv4 or IPv6, a resource of 1..RES_MAX bytes)
- * and a kind, KEPT_PORTSCAN or KEPT_DOS.
+ * and a kind, KEPT_PORTSCAN, KEPT_DOS or KEPT_VOLUME.
  */
 static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
 {
@@ -667,7 +677,7 @@ static bool kept_check(const void *ud, const void *key, size_t klen, const void 
         return false;
     }
     off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] <= KEPT_DOS &&
+    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] <= KEPT_VOLUME &&
            cm_flow_kept_valid(val);
 }
 
@@ -745,7 +755,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
 
 static const char *const types[] = {
     T_PORTSCAN,   TYPE_DOS_TCP,     TYPE_DOS_UDP, TYPE_DOS_UDPTCP,
-    TYPE_DOS_DNS, TYPE_DOS_UNUSUAL, T_VOLUME,     NULL,
+    TYPE_DOS_DNS, TYPE_DOS_UNUSUAL, TYPE_VOLUME,  NULL,
 };
 
 const struct cm_detector cm_detector_flow_pair = {

@@ -112,6 +112,7 @@
 #define TYPE_DOS_UDPTCP  "Backdoor:EC2/DenialOfService.UdpOnTcpPorts"
 #define TYPE_DOS_DNS     "Backdoor:EC2/DenialOfService.Dns"
 #define TYPE_DOS_UNUSUAL "Backdoor:EC2/DenialOfService.UnusualProtocol"
+#define TYPE_VOLUME      "Behavior:EC2/TrafficVolumeUnusual"
 
 /* One (remote, resource) pair: 304 bytes. */
 struct pair {
@@ -149,7 +150,7 @@ struct pair {
     uint32_t dos_watch; /* newest minute at need / DOS_WATCH_DIV or more; 0: none */
     /* Volume: outbound bytes of this hour and the one before. */
     uint32_t vol_hour;  /* hour of vol_bytes[0]; 0 before the first */
-    uint32_t vol_conns; /* request records this hour */
+    uint32_t vol_conns; /* request records this hour; after its detection, since it */
     uint32_t vol_fired; /* 1 + the hour of the last TrafficVolumeUnusual; 0: none */
     /*
      * Portscan's probes counted since its last detection of the pair, whatever the epoch
@@ -168,13 +169,16 @@ _Static_assert(sizeof(struct pair) == 304, "struct pair: the layout checkpoints 
  * Kept records (struct cm_flow_kept, 336 bytes; about 470 with the key and the map's
  * overhead): one per pair and type that counted probes since its last Portscan, or
  * flood-like records since its last DenialOfService, for the pair's expiry (or the flood's
- * end) to report them (flow_pair_tail.c). 16384: about 7.5 MiB. A full table evicts the
+ * end) to report them (flow_pair_tail.c), or request records since the TrafficVolumeUnusual
+ * of its hour (made empty by the detection, filled by the records after it; reported when the
+ * pair moves to a later hour or expires). 16384: about 7.5 MiB. A full table evicts the
  * least recently kept record; its pair's tail is then not reported. Keyed by the pair's key
- * and a kind byte (KEPT_PORTSCAN or KEPT_DOS).
+ * and a kind byte (KEPT_PORTSCAN, KEPT_DOS or KEPT_VOLUME).
  */
 #define PAIR_KEPT_MAX (16 * 1024)
 #define KEPT_PORTSCAN 0
 #define KEPT_DOS      1
+#define KEPT_VOLUME   2
 #define KEPT_KEY_MAX  (KEY_MAX + 1)
 
 /* One resource's volume baseline. */
@@ -267,10 +271,25 @@ void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, 
 /*
  * flow_pair_tail.c: reports count records of pair key's tail of kind (KEPT_PORTSCAN: the
  * probes after its last Portscan; KEPT_DOS: the flood-like records after its last
- * DenialOfService) from its kept record, which goes; nothing when none is kept.
+ * DenialOfService; KEPT_VOLUME: the request records after its hour's TrafficVolumeUnusual)
+ * from its kept record, which goes; nothing when none is kept.
  */
 int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
                              uint32_t count, struct cm_sink *sink);
+
+/*
+ * flow_pair_tail.c: pair p's (key) TrafficVolumeUnusual of its hour on request record ev (seen
+ * as v): emits the hour's records so far; the records after it are counted in vol_conns, the
+ * last of them kept (cm_flow_pair_volume_keep) in the empty kept record of KEPT_VOLUME made
+ * here, and reported as the tail when the pair moves to a later hour or expires.
+ */
+int cm_flow_pair_volume_fire(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
+                             const struct cm_event *ev, const struct cm_flow_view *v,
+                             struct cm_sink *sink);
+
+/* flow_pair_tail.c: request record ev after its hour's TrafficVolumeUnusual: the tail's last. */
+void cm_flow_pair_volume_keep(struct flow_pair *st, const uint8_t *key, size_t klen,
+                              const struct cm_event *ev, const struct cm_flow_view *v);
 
 /*
  * flow_pair_tail.c: expires the pair tables at watermark_ms: each pair's open hour joins the

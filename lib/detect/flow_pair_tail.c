@@ -1,7 +1,9 @@
 /*
  * The tails of the pair detector (flow_pair.c): the Portscan probes a pair
- * counted after its last detection, and the flood-like records after its
- * last DenialOfService (flow_pair_dos.c), reported when the pair expires
+ * counted after its last detection, the flood-like records after its
+ * last DenialOfService (flow_pair_dos.c), and the request records after its
+ * hour's TrafficVolumeUnusual (reported when the pair moves to a later hour
+ * too), reported when the pair expires
  * (also at the end of input), or the flood's minutes leave its ring, from
  * the last of them, kept in the kept table (struct cm_flow_kept,
  * flow_kept.c). docs/detectors/vpcflow-pair.md, "Emission" and "State and
@@ -73,8 +75,9 @@ int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen,
     }
     v.outbound = true; /* the pair detector reads the instance's own connections only */
     cm_flow_detection(&d, &ev, &v,
-                      kind == KEPT_PORTSCAN
-                          ? T_PORTSCAN
+                      kind == KEPT_PORTSCAN ? T_PORTSCAN
+                      : kind == KEPT_VOLUME
+                          ? TYPE_VOLUME
                           : cm_flow_pair_dos_kind(ev.u.flow.protocol, ev.u.flow.dstport));
     d.count = count;
     d.record_key = k->key;
@@ -85,9 +88,51 @@ done:
 }
 
 /*
- * A pair expires: its hour joins the baseline, the probes after its last Portscan and the
- * flood-like records after its last DenialOfService are reported (a flood's only when one was
- * kept: its count then holds the records since that detection and nothing else).
+ * After its hour's TrafficVolumeUnusual, a request record of pair key is kept as the last of
+ * the tail, in the kept record the detection made empty (none there: the detection's record
+ * was evicted, or came from a state file before 2026-12-05, so the tail goes unreported).
+ */
+void cm_flow_pair_volume_keep(struct flow_pair *st, const uint8_t *key, size_t klen,
+                              const struct cm_event *ev, const struct cm_flow_view *v)
+{
+    uint8_t kk[KEPT_KEY_MAX];
+    size_t kl = cm_flow_pair_kept_key(key, klen, KEPT_VOLUME, kk);
+    struct cm_flow_kept *k = cm_state_touch_found(st->kept, kk, kl, ev->time_ms);
+
+    if (k != NULL && (k->time_ms == INT64_MIN || ev->time_ms >= k->time_ms)) {
+        cm_flow_kept_set(k, ev, v->resource); /* a later one kept stays: lastSeen */
+    }
+}
+
+/*
+ * The hour's TrafficVolumeUnusual: its count is the hour's request records so far, after
+ * which vol_conns counts the records since, kept (cm_flow_pair_volume_keep) in an empty kept record
+ * made here, for the tail's report when the pair moves to a later hour or expires.
+ */
+int cm_flow_pair_volume_fire(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
+                             const struct cm_event *ev, const struct cm_flow_view *v,
+                             struct cm_sink *sink)
+{
+    uint8_t kk[KEPT_KEY_MAX];
+    size_t kl = cm_flow_pair_kept_key(key, klen, KEPT_VOLUME, kk);
+    uint32_t count = p->vol_conns;
+    struct cm_flow_kept *k;
+    bool created;
+
+    p->vol_fired = p->vol_hour + 1;
+    p->vol_conns = 0;
+    if ((k = cm_state_touch(st->kept, kk, kl, ev->time_ms, &created)) == NULL) {
+        return CM_ENOMEM;
+    }
+    k->time_ms = INT64_MIN; /* none yet */
+    return cm_flow_pair_emit(ev, v, TYPE_VOLUME, count, (int64_t)p->vol_hour * HOUR_S, sink);
+}
+
+/*
+ * A pair expires: its hour joins the baseline, the probes after its last Portscan, the
+ * flood-like records after its last DenialOfService and the request records after its hour's
+ * TrafficVolumeUnusual are reported (a flood's and a volume's only when one was kept: their
+ * counts then hold the records since that detection and nothing else).
  */
 static void pair_expired(void *ud, const void *key, size_t klen, void *val)
 {
@@ -104,6 +149,10 @@ static void pair_expired(void *ud, const void *key, size_t klen, void *val)
     rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_DOS, c->rc == 0 ? p->dos_conns : 0,
                                   c->sink);
     c->rc = c->rc ? c->rc : rc;
+    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_VOLUME,
+                                  c->rc == 0 && p->vol_fired == p->vol_hour + 1 ? p->vol_conns : 0,
+                                  c->sink);
+    c->rc = c->rc ? c->rc : rc;
 }
 
 void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val)
@@ -113,6 +162,7 @@ void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val)
     cm_flow_pair_fold(st, key, klen, val);
     cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
     cm_flow_pair_drop_tail(st, key, klen, KEPT_DOS);
+    cm_flow_pair_drop_tail(st, key, klen, KEPT_VOLUME);
 }
 
 int cm_flow_pair_expire(struct flow_pair *st, int64_t watermark_ms, struct cm_sink *sink)

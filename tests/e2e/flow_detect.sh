@@ -475,7 +475,10 @@ fi
 # A second ENI, first seen at 00:00 (HTTPS to one host), calls a new port (TCP/4444) once a
 # minute from 00:00 the next day for 30 minutes, and queries 8.8.8.8 just after each call:
 # before 2026-12-05 NetworkPortUnusual and UnusualDNSResolver counted 21 (1, then 10 and 10
-# at the 10-minute reports), last seen 00:20, instead of 30 and 00:29.
+# at the 10-minute reports), last seen 00:20, instead of 30 and 00:29. In the same hour it
+# sends 6 GiB to another host (six 10-minute records of 1 GiB): TrafficVolumeUnusual fires on
+# the first; before 2026-12-05 the five after it were never counted (count 1, last seen
+# 00:00 instead of 6 and 00:50).
 # Hourly scans that carry on with --state store the same as one scan.
 V="$T/tail"
 printf '80.82.77.139\n' >"$T/tail.threats"
@@ -518,6 +521,10 @@ for h in 0 1 2 3 4 5 6 7 8 9 24; do
                 printf "2 111122223333 eni-0c2d3e4f5a6b70819 10.0.1.9 8.8.8.8 %d 53 17 1 70 " \
                     "%d %d ACCEPT OK\n", 42000 + i, t0 + 86405 + 60 * i, t0 + 86405 + 60 * i
             }
+            for (i = 0; h == 24 && i < 6; i++)
+                printf "2 111122223333 eni-0c2d3e4f5a6b70819 10.0.1.9 93.184.216.50 %d 443 6 " \
+                    "766958 1073741824 %d %d ACCEPT OK\n", 43000 + i, t0 + 86400 + 600 * i,
+                    t0 + 86999 + 600 * i
         }' >"$d/111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_202601${day}T$(printf %02d $hh)00Z_abcd1234.log"
 done
 # tail_line JSON TYPE: eventFirstSeen|eventLastSeen|count of the TYPE finding
@@ -536,6 +543,7 @@ dos_want="2026-01-05T04:00:00.000Z|2026-01-05T04:09:54.000Z|100"
 sweep_want="2026-01-05T06:00:00.000Z|2026-01-05T06:01:58.000Z|60"
 port_want="2026-01-06T00:00:00.000Z|2026-01-06T00:29:00.000Z|30"
 res_want="2026-01-06T00:00:05.000Z|2026-01-06T00:29:05.000Z|30"
+vol_want="2026-01-06T00:00:00.000Z|2026-01-06T00:50:00.000Z|6"
 got=$(tail_line "$T/tail.json" UnauthorizedAccess:EC2/SSHBruteForce)
 check "... SSHBruteForce counts all 100 guesses, to the last (got $got)" test "$got" = "$ssh_want"
 got=$(tail_line "$T/tail.json" Recon:EC2/PortProbeUnprotectedPort)
@@ -551,6 +559,8 @@ got=$(tail_line "$T/tail.json" Behavior:EC2/NetworkPortUnusual)
 check "... NetworkPortUnusual all 30 calls, to the last (got $got)" test "$got" = "$port_want"
 got=$(tail_line "$T/tail.json" DefenseEvasion:EC2/UnusualDNSResolver)
 check "... UnusualDNSResolver all 30 queries, to the last (got $got)" test "$got" = "$res_want"
+got=$(tail_line "$T/tail.json" Behavior:EC2/TrafficVolumeUnusual)
+check "... TrafficVolumeUnusual all 6 records, to the last (got $got)" test "$got" = "$vol_want"
 fail=0
 for h in 0 1 2 3 4 5 6 7 8 9 24; do
     fin=""
@@ -567,9 +577,10 @@ got="$(tail_line "$T/tail.db.json" UnauthorizedAccess:EC2/SSHBruteForce) $(tail_
     Recon:EC2/Portscan) $(tail_line "$T/tail.db.json" Backdoor:EC2/DenialOfService.Udp)"
 got="$got $(tail_line "$T/tail.db.json" Impact:EC2/PortSweep) $(tail_line "$T/tail.db.json" \
     Behavior:EC2/NetworkPortUnusual) $(tail_line "$T/tail.db.json" \
-    DefenseEvasion:EC2/UnusualDNSResolver)"
-check "... and store the same counts and times as one scan (got $got)" \
-    test "$got" = "$ssh_want $probe_want $scan_want $dos_want $sweep_want $port_want $res_want"
+    DefenseEvasion:EC2/UnusualDNSResolver) $(tail_line "$T/tail.db.json" \
+    Behavior:EC2/TrafficVolumeUnusual)"
+check "... and store the same counts and times as one scan (got $got)" test "$got" = \
+    "$ssh_want $probe_want $scan_want $dos_want $sweep_want $port_want $res_want $vol_want"
 
 # --- the background alone, default scale, 24 hours --------------------------------------------
 B="$T/bg"

@@ -73,8 +73,8 @@ fields "$T/ov.json" id type service.count >"$T/ov.counts"
 # Every finding of one scan, with its count; except that a DNS detector's report of the
 # queries left after its last detection when its entry expires (DGA, tunnel, rebind,
 # reputation), and the inbound flow detector's of the connections left (brute force, port
-# probes) and the pair detector's of a scan's probes or a flood's records left (Portscan,
-# DenialOfService) and the host detector's of a fan's attempts left (PortSweep, Spambot) or
+# probes) and the pair detector's of a scan's probes, a flood's records or an hour's volume
+# records left (Portscan, DenialOfService, TrafficVolumeUnusual) and the host detector's of a fan's attempts left (PortSweep, Spambot) or
 # an episode's connections left (NetworkPortUnusual, Unusual{DNSResolver,DoH,DoT}Activity),
 # is made at the end of the subset's input too, keyed by its last record, which
 # the scan of the whole does not pick as a trigger: those records are counted again
@@ -83,7 +83,7 @@ check "subset then whole: the findings and counts of one scan of the whole ($(wc
     awk -F '\t' 'NR == FNR { c[$1] = $3; t[$1] = $2; next }
         !($1 in c) { exit 1 }
         { seen[$1] = 1 }
-        $3 != c[$1] && !($2 ~ /DGADomainRequest|DNSDataExfiltration|MetadataDNSRebind|DomainRequest\.Reputation|BruteForce|PortProbe|Portscan|DenialOfService|PortSweep|Spambot|NetworkPortUnusual|EC2\/Unusual(DNSResolver|DoHActivity|DoTActivity)/ && $3 > c[$1]) { exit 1 }
+        $3 != c[$1] && !($2 ~ /DGADomainRequest|DNSDataExfiltration|MetadataDNSRebind|DomainRequest\.Reputation|BruteForce|PortProbe|Portscan|DenialOfService|TrafficVolumeUnusual|PortSweep|Spambot|NetworkPortUnusual|EC2\/Unusual(DNSResolver|DoHActivity|DoTActivity)/ && $3 > c[$1]) { exit 1 }
         END { for (k in c) if (!(k in seen)) exit 1 }' "$T/full.counts" "$T/ov.counts"
 jget "$T/ov.json" id >"$T/ov.ids"
 # shellcheck disable=SC2046 # the ids

@@ -163,8 +163,9 @@ enum how {
     OLDFILE, /* RESTART through the checkpoint a build before 2026-12-05 wrote (as_v3) */
     OLDV4,   /* RESTART through inbound's section of version 4, pair's of 9 and host's of 7,
                 without kept records (as_v4) */
-    OLDV5,   /* RESTART through inbound's section of version 5, without Tor ports, and host's
-                of 8, without the episodes' kept records (as_v4) */
+    OLDV5,   /* RESTART through inbound's section of version 5, without Tor ports, host's of 8,
+                without the episodes' kept records, and pair's of 10, without those of the
+                hours' volume (as_v4) */
 };
 
 static const struct cm_detector *det_named(const struct cm_detector *const *table,
@@ -292,10 +293,48 @@ static void as_v3(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
 }
 
 /*
+ * Copies the kept table of the pair detector at r to out without the records of kind (the
+ * key's last byte): a table as a version before that kind wrote it.
+ */
+#define KEPT_VOLUME_KIND 2
+static void kept_without(struct cm_ckpt_r *r, uint8_t kind, struct cm_ckpt_w *out)
+{
+    uint32_t vsize = cm_ckpt_get_u32(r);
+    uint64_t n = cm_ckpt_get_u64(r), kept = 0;
+    int64_t newest = cm_ckpt_get_i64(r);
+    struct cm_ckpt_w body;
+
+    cm_ckpt_w_init(&body, 0);
+    for (uint64_t i = 0; i < n && r->err == 0; i++) {
+        struct cm_str key = cm_ckpt_get_str(r, 4096);
+        int64_t last = cm_ckpt_get_i64(r);
+        uint8_t lag = cm_ckpt_get_u8(r);
+        const unsigned char *val = r->p + r->off;
+
+        r->off += vsize;
+        if (key.len > 0 && (uint8_t)key.p[key.len - 1] == kind) {
+            continue;
+        }
+        cm_ckpt_put_str(&body, key.p, key.len);
+        cm_ckpt_put_i64(&body, last);
+        cm_ckpt_put_u8(&body, lag);
+        cm_ckpt_put_bytes(&body, val, vsize);
+        kept++;
+    }
+    assert_int_equal(r->err, 0);
+    cm_ckpt_put_u32(out, vsize);
+    cm_ckpt_put_u64(out, kept);
+    cm_ckpt_put_i64(out, newest);
+    cm_ckpt_put_bytes(out, body.buf.p, body.buf.len);
+    cm_ckpt_w_finish(&body);
+}
+
+/*
  * Engine checkpoint w with inbound's section as version 4 wrote it (before 2026-12-05): its
  * attempt rings and probe windows, without the kept records of version 5 (with v5, as
  * version 5 wrote it: the same and the kept records, without the Tor ports of version 6);
- * and pair's as version 9 did: its four tables without the kept records of version 10;
+ * and pair's as version 9 did: its four tables without the kept records of version 10 (with
+ * v5, as 10 did: without the kept records of its hours' volume, of 11);
  * host's as 7 did, without those of 8 (with v5, as 8 did: without the episodes' kept records
  * of 9). The rest as it is.
  */
@@ -336,8 +375,8 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
             cut = r.off;
             skip_table(&r); /* Tor ports */
         } else if (d == &cm_detector_flow_pair) {
-            assert_int_equal(sv, 10);
-            sv = 9;
+            assert_int_equal(sv, 11);
+            sv = v5 ? 10 : 9;
             for (int t = 0; t < 4; t++) {
                 skip_table(&r); /* insts, pairs, heavy, conns */
             }
@@ -355,6 +394,8 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
         cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
         if (d == &cm_detector_flow_inbound && v5) {
             cm_ckpt_put_bytes(out, w->buf.p + r.off, end - r.off); /* the kept records */
+        } else if (d == &cm_detector_flow_pair && v5) {
+            kept_without(&r, KEPT_VOLUME_KIND, out); /* version 10's kept records */
         }
         cm_ckpt_end(out, mark);
         r.off = end;
@@ -459,7 +500,7 @@ static void expect_carried(const struct cm_detector *det, const struct cm_intel_
          * their kept records) */
         scenario(&rs, det, snap, a, b, OLDV4);
         assert_same(&w, &rs);
-        /* and of version 5 (before its Tor ports) */
+        /* and of inbound's version 5 (before its Tor ports), pair's 10 and host's 8 */
         scenario(&rs, det, snap, a, b, OLDV5);
         assert_same(&w, &rs);
     }
@@ -947,6 +988,49 @@ static void test_pair_portscan_tail(void **state)
 }
 
 /*
+ * flow_pair: a day and 7 hours of 300 MiB an hour to one host, then 6 GiB to another in an
+ * hour (six records of 1 GiB, 10 minutes apart): the third fires with count 3; the fourth
+ * comes before the restart, the fifth and sixth after it. They are reported as the pair
+ * expires at the end of input, from the last (its kept record made by the detection, carried
+ * by the checkpoint): the finding counts all 6 and ends at the sixth. Before 2026-12-05 they
+ * were never reported. Files of version 9 and 10 have no kept record of the hour: that tail
+ * is not reported.
+ */
+static void test_pair_volume_tail(void **state)
+{
+    const int64_t h31 = T0 + 31 * HOUR;
+    const uint64_t mib = 1024 * 1024;
+    static struct got w, rs;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int i = 0; i < 31 * 6; i++) {
+        rec(&a, "eni-0v", "10.0.0.7", "44.20.20.20", 45000 + i % 1000, 443, 6, 50 * mib / 1400,
+            50 * mib, T0 + i * 600, T0 + i * 600 + 599, "ACCEPT");
+    }
+    for (int i = 0; i < 6; i++) {
+        rec(i < 4 ? &a : &b, "eni-0v", "10.0.0.7", "44.21.21.21", 46000 + i, 443, 6,
+            1024 * mib / 1400, 1024 * mib, h31 + i * 600, h31 + i * 600 + 599, "ACCEPT");
+    }
+    scenario(&w, &cm_detector_flow_pair, NULL, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_pair, NULL, &a, &b, RESTART);
+    assert_int_equal(w.n, 2);
+    assert_string_equal(w.d[0].type, T_VOLUME);
+    assert_int_equal(w.d[0].count, 3);
+    assert_int_equal(w.d[1].count, 3);
+    assert_int_equal(w.d[1].time_ms, (h31 + 3000) * 1000);
+    assert_same(&w, &rs);
+    scenario(&rs, &cm_detector_flow_pair, NULL, &a, &b, OLDV4);
+    assert_int_equal(rs.n, 1);
+    scenario(&rs, &cm_detector_flow_pair, NULL, &a, &b, OLDV5);
+    assert_int_equal(rs.n, 1);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/*
  * flow_pair: a UDP flood of 3 minutes before the restart (10 records a minute of 24,000
  * datagrams, 6 s apart: each minute fires on its 8th), an unrelated record after it. The 2
  * records after the last detection are reported as the pair expires at the end of input,
@@ -1098,10 +1182,15 @@ static void test_pair_volume(void **state)
         rec(&b, "eni-5a", "10.0.5.5", "44.21.21.21", 46000 + i, 443, 6, GIB / 1400, GIB,
             h31 + i * 600, h31 + i * 600 + 599, "ACCEPT");
     }
-    /* The baseline and its learning period carry over; without them the instance learns. */
-    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_VOLUME, 1, 0, &w, NULL);
+    /*
+     * The baseline and its learning period carry over; without them the instance learns. The
+     * hour's three records after its detection are reported as the pair expires.
+     */
+    expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_VOLUME, 2, 0, &w, NULL);
     assert_int_equal(w.d[0].count, 3);
     assert_int_equal(w.d[0].first_ms, h31 * 1000);
+    assert_int_equal(w.d[1].count, 3);
+    assert_int_equal(w.d[1].time_ms, (h31 + 3000) * 1000);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -1571,6 +1660,7 @@ int main(void)
         cmocka_unit_test(test_pair_portscan),
         cmocka_unit_test(test_pair_portscan_tail),
         cmocka_unit_test(test_pair_dos_tail),
+        cmocka_unit_test(test_pair_volume_tail),
         cmocka_unit_test(test_pair_local_address),
         cmocka_unit_test(test_pair_local_several),
         cmocka_unit_test(test_three_share_learner),

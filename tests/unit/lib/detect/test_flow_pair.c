@@ -1561,21 +1561,49 @@ static void test_volume(void **state)
     usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
     burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31, 6);
     run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 1);
+    assert_int_equal(r.got.n, 2);
+    assert_int_equal(fires(&r.got), 1);
     assert_all(&r.got, T_VOLUME, "eni-5a");
     /* 3 GiB >= 10 x 300 MiB: the third record of the hour, which covers three. */
     assert_int_equal(r.got.count[0], 3);
     assert_int_equal(r.got.line[0], 31 * 6 + 3);
     assert_int_equal(r.got.first_ms[0], h31 * 1000);
+    /*
+     * The hour's three records after the detection (its tail), reported from the last of
+     * them when the pair expires (the end of input): the finding counts all 6 and ends at the
+     * last. Before 2026-12-05 they were never reported: count 3, last seen h31 + 20 min.
+     */
+    assert_true(r.got.tail[1]);
+    assert_int_equal(r.got.count[1], 3);
+    assert_int_equal(r.got.line[1], 31 * 6 + 6);
+    assert_int_equal(r.got.time_ms[1], (h31 + 3000) * 1000);
     lines_free(&l);
 
     /* The same hour as 1-minute records: the same decision. */
     usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
     burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31, 60);
     run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 1);
+    assert_int_equal(r.got.n, 2);
     assert_all(&r.got, T_VOLUME, "eni-5a");
-    assert_int_equal(r.got.count[0], 30); /* 30 x 102.4 MiB >= 3000 MiB */
+    assert_int_equal(r.got.count[0], 30);        /* 30 x 102.4 MiB >= 3000 MiB */
+    assert_int_equal(sum_counts(&r.got, 0), 60); /* and the 30 after it */
+    lines_free(&l);
+
+    /*
+     * The transfer goes on into the next hour, at 6 GiB again: the first hour's tail is
+     * reported when the pair moves on (its first record of the next hour). The hour that
+     * fired joined the baseline, so the next one is usual (10 x 6 GiB needed): no more.
+     */
+    usual(&l, "eni-5a", "10.0.5.5", "44.20.20.20", 300 * MIB, T0, 31);
+    burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31, 6);
+    burst(&l, "eni-5a", "10.0.5.5", "44.21.21.21", 6 * GIB, h31 + 3600, 6);
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_all(&r.got, T_VOLUME, "eni-5a");
+    assert_true(r.got.tail[1]);
+    assert_int_equal(r.got.count[1], 3);
+    assert_int_equal(r.got.line[1], 31 * 6 + 6);
+    assert_int_equal(r.got.time_ms[1], (h31 + 3000) * 1000);
     lines_free(&l);
 
     /* Near miss: the same burst in the third hour, while still learning. */
@@ -1603,9 +1631,10 @@ static void test_volume(void **state)
     usual(&l, "eni-5h", "10.0.5.12", "10.0.9.9", 300 * MIB, T0 + 29 * 3600, 2);
     burst(&l, "eni-5h", "10.0.5.12", "44.25.25.25", 6 * GIB, h31, 6);
     run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 1);
+    assert_int_equal(fires(&r.got), 1);
     assert_all(&r.got, T_VOLUME, "eni-5g");
     assert_int_equal(r.got.count[0], 1); /* its first 1 GiB record reaches the floor */
+    assert_int_equal(sum_counts(&r.got, 0), 6);
     lines_free(&l);
 
     /* Near miss: a large upload to S3 (pkt-dst-aws-service); the same to an EC2 host fires. */
@@ -1621,9 +1650,10 @@ static void test_volume(void **state)
              GIB / 1400, GIB, h31 + i * 600, h31 + i * 600 + 599, "EC2");
     }
     run_lines(&r, NULL, &l);
-    assert_int_equal(r.got.n, 1);
+    assert_int_equal(fires(&r.got), 1);
     assert_all(&r.got, T_VOLUME, "i-0aaaaaaaaaaaaaaa1");
     assert_int_equal(r.got.count[0], 3);
+    assert_int_equal(sum_counts(&r.got, 0), 6); /* the EC2 host's six; S3's none */
     lines_free(&l);
 }
 
@@ -1710,10 +1740,11 @@ static void test_volume_flood(void **state)
     }
     run_lines(&r, &t, &l);
     assert_true(r.stats.evicted >= 40 - 16);
-    assert_int_equal(r.got.n, 1);
+    assert_int_equal(fires(&r.got), 1);
     assert_all(&r.got, T_VOLUME, "eni-5f");
     assert_int_equal(r.got.count[0], 3);
     assert_int_equal(r.got.first_ms[0], h31 * 1000);
+    assert_int_equal(sum_counts(&r.got, 0), 6);
     lines_free(&l);
 }
 
