@@ -447,6 +447,11 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     if ((e = cm_dns_tunnel_touch(st, klen, t)) == NULL) {
         return CM_ENOMEM;
     }
+    if (e->reported_ms == INT64_MIN && sl != NULL && sl->reported_ms != INT64_MIN &&
+        t >= sl->reported_ms && t - sl->reported_ms < st->t.slow_window_ms) {
+        /* a slow tunnel's queries after its detection: this entry's expiry reports them */
+        e->reported_ms = sl->reported_ms;
+    }
     if (shape->enc != CM_DNS_ENC_NONE) {
         bool fresh = cm_dns_tunnel_item_add(e, h, shape);
 

@@ -190,6 +190,8 @@ void cm_dns_tunnel_put_escaped(char *out, size_t cap, size_t *n, struct cm_str s
 struct slow *cm_dns_tunnel_slow_add(struct dns_tunnel *st, size_t klen, int64_t t, uint32_t h,
                                     const struct cm_dns_name_shape *s);
 void cm_dns_tunnel_slow_fired(struct slow *s, int64_t t);
+/* The slow rule's additionalInfo for s under dom, into st->info; its length. */
+size_t cm_dns_tunnel_slow_describe(struct dns_tunnel *st, const struct slow *s, struct cm_str dom);
 bool cm_dns_tunnel_slow_due(const struct dns_tunnel *st, const struct slow *s, int64_t t);
 int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry *e,
                             const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink);

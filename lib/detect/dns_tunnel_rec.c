@@ -46,10 +46,15 @@ void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val)
         return;
     }
     dom = cm_str_make(k + ilen + 1, klen - ilen - 1);
-    (void)cm_dns_tunnel_crossed(st, e, &names, &bytes, &data_names);
-    n = cm_dns_tunnel_describe(st, e, dom, names, bytes, data_names);
     memcpy(st->key, key, klen);
-    if ((sl = cm_dns_tunnel_slow_get(st, klen)) != NULL) {
+    sl = cm_dns_tunnel_slow_get(st, klen);
+    if (sl != NULL && sl->reported_ms != INT64_MIN && sl->reported_ms == e->reported_ms) {
+        n = cm_dns_tunnel_slow_describe(st, sl, dom); /* a slow detection's tail: its measures */
+    } else {
+        (void)cm_dns_tunnel_crossed(st, e, &names, &bytes, &data_names);
+        n = cm_dns_tunnel_describe(st, e, dom, names, bytes, data_names);
+    }
+    if (sl != NULL) {
         cm_dns_tunnel_slow_fired(sl, ev->time_ms); /* these queries are reported here */
     }
     cm_dns_detection(&det, ev, TYPE);

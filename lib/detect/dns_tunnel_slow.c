@@ -11,7 +11,10 @@
  * encoded query, for their mean. It fires when the period holds slow_names
  * distinct names carrying slow_bytes (distinct names x mean bytes a name),
  * unless the pair's windows fired within the last slow period (they report
- * those queries themselves), once per slow period.
+ * those queries themselves), once per slow period. The pair's queries after a
+ * slow detection are reported as its window entry expires, as after a window
+ * detection: the detection marks the entry (reported_ms), and so does a slow
+ * entry that reported within its period for a window entry made later.
  *
  * Counts: a slow detection reports the period's encoded queries not yet
  * reported, and takes the current window's pending queries with it (the
@@ -203,11 +206,9 @@ bool cm_dns_tunnel_slow_due(const struct dns_tunnel *st, const struct slow *s, i
     return slow_measure(s, &bytes) >= st->t.slow_names && bytes >= st->t.slow_bytes;
 }
 
-int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry *e,
-                            const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink)
+size_t cm_dns_tunnel_slow_describe(struct dns_tunnel *st, const struct slow *s, struct cm_str dom)
 {
-    const int64_t t = ev->time_ms, period = st->t.slow_window_ms;
-    struct cm_detection det;
+    const int64_t period = st->t.slow_window_ms;
     uint32_t names, bytes;
     double hours;
     size_t n = 0, cap = sizeof(st->info);
@@ -223,13 +224,36 @@ int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry 
                  names, s->queries, bytes, s->queries / (hours < 1.0 ? 1.0 : hours),
                  (long long)(period / 1000));
     n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    return n;
+}
+
+int cm_dns_tunnel_slow_emit(struct dns_tunnel *st, struct slow *s, struct entry *e,
+                            const struct cm_event *ev, struct cm_str dom, struct cm_sink *sink)
+{
+    const int64_t t = ev->time_ms;
+    struct cm_detection det;
+    /*
+     * A window entry marked by an earlier detection (a slow one the period before, whose
+     * tail it has counted since) holds more than the period's pending queries: it reports
+     * them all, the tail with this period's.
+     */
+    bool tail = e->reported_ms != INT64_MIN && e->pending > s->pending;
+    int64_t first = tail && e->first_ms < s->first_ms ? e->first_ms : s->first_ms;
+
     cm_dns_detection(&det, ev, TYPE);
-    det.count = s->pending;
-    det.first_ms = s->first_ms < t ? s->first_ms : t;
-    det.info = cm_str_make(st->info, n);
+    det.count = tail ? e->pending : s->pending;
+    det.first_ms = first < t ? first : t;
+    det.info = cm_str_make(st->info, cm_dns_tunnel_slow_describe(st, s, dom));
     s->pending = 0;
     s->reported_ms = t;
     e->pending = 0; /* the window's queries so far are this detection's */
+    /*
+     * ... and those after it are reported as the window entry expires, from the last of them
+     * it keeps (cm_dns_tunnel_expire_cb), as after a window detection. Before 2026-12-05
+     * they were never reported: a trickle of 60 names fired at its 48th, count 48.
+     */
+    e->reported_ms = t;
+    e->last.time_ms = INT64_MIN;
     return cm_sink_emit(sink, &det);
 }
 

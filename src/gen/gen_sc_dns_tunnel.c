@@ -65,7 +65,8 @@
  * 54 names of 40 hex characters (20 bytes) under one domain, one every ten
  * minutes: 6 names and 120 bytes an hour, under every window's thresholds,
  * until the 48th brings the day to 48 names and 960 bytes (the slow rule;
- * count 48); the six after it are not counted. Near misses from a worker
+ * count 48); the six after it are reported as the pair's window entry
+ * expires (count 54; before 2026-12-05 they were not counted). Near misses from a worker
  * instance, from 2 h too: 40 such names (eight short of the day's 48), 60
  * names of 24 hex characters (720 bytes), one name asked every ten minutes,
  * 60 malware-hash look-ups at Team Cymru (allow-listed), one every ten.
@@ -481,7 +482,7 @@ static const struct plan dnscat_plan = {
  * finding per instance), from 2 h.
  */
 static const struct group slow_groups[] = {
-    {7200, 600, 54, TUNNEL, W_SLOW, 0, false, "A", 48, NULL, ANS_DEFAULT},
+    {7200, 600, 54, TUNNEL, W_SLOW, 0, false, "A", 54, NULL, ANS_DEFAULT},
     /* near misses from a worker instance */
     {7200, 600, 40, NEAR, W_SLOW_SHORT, 0, false, "A", 0, "forty names in a day", ANS_DEFAULT},
     {7300, 600, 60, NEAR, W_SLOW_SMALL, 0, false, "A", 0, "names of 12 bytes", ANS_DEFAULT},
@@ -495,7 +496,7 @@ static const struct plan slow_plan = {
     CM_GEN_TIER_APP,
     CM_GEN_TIER_WORKER,
     11,
-    "domain=\"telemetry-drip.net\"&slow=true&uniqueSubdomains=48&bytes=960&windowSeconds=86400",
+    "domain=\"telemetry-drip.net\"&slow=true&uniqueSubdomains=54&bytes=1080&windowSeconds=86400",
     true,
 };
 

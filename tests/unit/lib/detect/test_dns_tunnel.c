@@ -584,7 +584,7 @@ static void test_slow(void **state)
     }
     trickle(T0, 60, 2880, 40, HEX, 34, "slower-drip.net", "i-0e5f60718293a4b5c");
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"slow\":true"));
     assert_string_equal(dnsfx_info_str(r.d[0].info, "domain", dom, sizeof(dom)), "slow-drip.net");
@@ -596,7 +596,32 @@ static void test_slow(void **state)
     assert_int_equal(dnsfx_info_num(r.d[0].info, "windowSeconds"), 86400);
     assert_int_equal(r.d[0].first_ms, T0 * 1000);
     assert_int_equal(r.d[0].time_ms, (T0 + (r.d[0].count - 1) * 600) * 1000);
-    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, r.d[0].count);
+    /*
+     * The 12 names after it, reported as the pair's window entry expires (the end of input),
+     * from the last, with the slow rule's measures: the finding counts all 60 and ends at the
+     * 60th. Before 2026-12-05 they were never reported (count 48).
+     */
+    assert_string_equal(r.d[1].resource, I1);
+    assert_non_null(strstr(r.d[1].info, "\"slow\":true"));
+    assert_int_equal(r.d[1].count, 12);
+    assert_int_equal(r.d[1].first_ms, (T0 + 48 * 600) * 1000);
+    assert_int_equal(r.d[1].time_ms, (T0 + 59 * 600) * 1000);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 60);
+    dnsfx_done(&r);
+
+    /*
+     * A slower trickle after the detection: one name every 2 hours, so the window entry
+     * expires between them; each new one is marked by the slow entry's recent report, and
+     * reports its name as it expires: 48 + 6.
+     */
+    dnsfx_reset();
+    trickle(T0, 48, 600, 40, HEX, 38, "slow-drip.net", I1);
+    trickle(T0 + 48 * 600 + 7200, 6, 7200, 40, HEX, 39, "slow-drip.net", I1);
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 7);
+    assert_int_equal(r.d[0].count, 48);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 54);
+    assert_int_equal(r.d[6].time_ms, (T0 + 48 * 600 + 6 * 7200) * 1000);
     dnsfx_done(&r);
 
     /*
@@ -615,13 +640,18 @@ static void test_slow(void **state)
     assert_int_equal(r.d[1].count, 60);
     dnsfx_done(&r);
 
-    /* Two days of it: one slow detection a day, each with the queries since the last. */
+    /*
+     * Two days of it: one slow detection a day, each with the queries since the last, then
+     * the tail after the second as the window entry expires: every one of the 288 counted.
+     */
     dnsfx_reset();
     trickle(T0, 288, 600, 40, HEX, 37, "slow-drip.net", I1);
     run_text(&r, NULL);
-    assert_int_equal(r.n, 2);
+    assert_int_equal(r.n, 3);
     assert_true(r.d[1].time_ms - r.d[0].time_ms >= 86400 * 1000LL);
     assert_true(r.d[1].first_ms > r.d[0].time_ms);
+    assert_int_equal(r.d[0].count + r.d[1].count + r.d[2].count, 288);
+    assert_int_equal(r.d[2].time_ms, (T0 + 287 * 600) * 1000);
     dnsfx_done(&r);
 }
 
@@ -1083,7 +1113,8 @@ static void test_slow_flood(void **state)
     trickle(T0 + 10 * 600, 42, 600, 40, HEX, 39, "slow-drip.net", I1);
     run_text(&r, &t);
     assert_true(r.stats.evicted >= 2 * (40 - 16));
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2); /* the detection at the 48th name, then the 4 after it */
+    assert_int_equal(r.d[1].count, 4);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"slow\":true"));
     assert_int_equal(dnsfx_info_num(r.d[0].info, "uniqueSubdomains"), 48);
@@ -1659,7 +1690,7 @@ static void test_spread_then_slow(void **state)
         spread_q(T0 + 600 + (i - 3) * 600, 0, i, spread_doms[0], I1);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 2);
+    assert_int_equal(r.n, 3);
     /* The spread at the first domain's fifth name (11 names, 206 bytes), as above. */
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
     assert_int_equal(r.d[0].count, 11);
@@ -1672,8 +1703,12 @@ static void test_spread_then_slow(void **state)
     assert_int_equal(r.d[0].time_ms, (T0 + 600 + 1 * 600) * 1000);
     assert_int_equal(r.d[1].first_ms, (T0 + 600 + 2 * 600) * 1000); /* the next name's */
     assert_int_equal(r.d[1].time_ms, (T0 + 600 + 48 * 600) * 1000);
-    /* every query up to the slow detection, once: 6 of the other domains, 52 of the first */
-    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 6 + 52);
+    /* the 8 names after it, as the window entry expires (the end of input) */
+    assert_non_null(strstr(r.d[2].info, "\"slow\":true"));
+    assert_int_equal(r.d[2].count, 8);
+    assert_int_equal(r.d[2].time_ms, (T0 + 600 + 56 * 600) * 1000);
+    /* every query once: 6 of the other domains, 60 of the first (52 before 2026-12-05) */
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 6 + 60);
     dnsfx_done(&r);
 }
 
