@@ -94,6 +94,27 @@ struct cm_str cm_ct_member(const struct cm_ct *ct, uint32_t obj, const char *key
     return cm_json_str(ct->doc, n, NULL);
 }
 
+/* A copy's source is "bucket/key" or "/bucket/key", maybe with "?versionId=...". */
+struct cm_str cm_ct_s3_read_bucket(const struct cm_ct *ct)
+{
+    struct cm_str src = CM_STR_NULL;
+
+    if (cm_str_eqc(ct->event_name, "CopyObject") || cm_str_eqc(ct->event_name, "UploadPartCopy")) {
+        src = cm_ct_member(ct, ct->request_parameters, "x-amz-copy-source");
+    }
+    if (cm_str_present(src) && src.len > 0) {
+        size_t i = src.p[0] == '/' ? 1 : 0, j = i;
+
+        while (j < src.len && src.p[j] != '/' && src.p[j] != '?') {
+            j++;
+        }
+        if (j > i) {
+            return cm_str_make(src.p + i, j - i);
+        }
+    }
+    return cm_ct_bucket(ct, NULL);
+}
+
 void cm_ct_detection(struct cm_detection *d, const struct cm_event *ev, const char *type)
 {
     memset(d, 0, sizeof(*d));

@@ -165,31 +165,6 @@ static enum kind kind_of(struct cm_str name)
     return K_WRITE;
 }
 
-/*
- * The bucket a call reads or changes: a copy's source (x-amz-copy-source,
- * "bucket/key" or "/bucket/key") for CopyObject and UploadPartCopy, whose
- * bucketName is where the copy goes; else bucketName.
- */
-static struct cm_str bucket_of(const struct cm_ct *ct)
-{
-    struct cm_str src = CM_STR_NULL;
-
-    if (cm_str_eqc(ct->event_name, "CopyObject") || cm_str_eqc(ct->event_name, "UploadPartCopy")) {
-        src = cm_ct_member(ct, ct->request_parameters, "x-amz-copy-source");
-    }
-    if (cm_str_present(src) && src.len > 0) {
-        size_t i = src.p[0] == '/' ? 1 : 0, j = i;
-
-        while (j < src.len && src.p[j] != '/' && src.p[j] != '?') {
-            j++;
-        }
-        if (j > i) {
-            return cm_str_make(src.p + i, j - i);
-        }
-    }
-    return cm_ct_bucket(ct, NULL);
-}
-
 /* The active entry of pair, dropping those older than the window; NULL when none. */
 static struct active *active_find(struct ident *id, uint32_t pair, int64_t now_ms, int64_t window)
 {
@@ -328,7 +303,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     if (ct->uid.type == CM_UID_AWSSERVICE || ct->event_name.len == 0 ||
-        !cm_str_present(bucket = bucket_of(ct)) || bucket.len == 0) {
+        !cm_str_present(bucket = cm_ct_s3_read_bucket(ct)) || bucket.len == 0) {
         return 0;
     }
     if (!cm_ct_own_call(ct)) {

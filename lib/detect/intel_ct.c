@@ -73,8 +73,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         d.count = 1;
         d.event = ev;
         if (s3) {
+            /* A copy from a listed address takes data out of its source bucket. */
             d.resource_type = CM_RES_S3_BUCKET;
-            d.resource_id = bucket;
+            d.resource_id = cm_ct_s3_read_bucket(ct);
             d.actor = key;
         } else {
             d.resource_type = CM_RES_ACCESS_KEY;

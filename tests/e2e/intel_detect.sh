@@ -269,4 +269,34 @@ check "Tor relay port: a Tor exit on another instance's MySQL is a probe" \
     sh -c 'grep "PortProbeUnprotectedPort" "$1" | grep i-0b1b2c3d4e5f60718 |
         grep -q "\"port\": *3306[,}]"' _ "$T/torport.json"
 
+# --- a copy from a listed address names the bucket it copies out of --------------------------
+# CopyObject writes bucketName (often the thief's own bucket) and reads x-amz-copy-source: the
+# data taken is the source's, as the S3 anomaly model says. Before 2026-12-05 the
+# Exfiltration:S3/MaliciousIPCaller finding named the destination, not the bucket read.
+N="$T/copy"
+mkdir -p "$N"
+echo 45.155.205.234 >"$N/bad.txt"
+cat >"$N/111122223333_CloudTrail_us-east-1_20260105T1000Z_copy.json" <<'JSON'
+{"Records":[{"eventVersion":"1.10","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEBOB",
+ "arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333","accessKeyId":"AKIABOB0000000000001",
+ "userName":"bob"},"eventTime":"2026-01-05T10:00:00Z","eventSource":"s3.amazonaws.com",
+ "eventName":"CopyObject","awsRegion":"us-east-1","sourceIPAddress":"45.155.205.234",
+ "userAgent":"[aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/s3.cp]",
+ "requestParameters":{"bucketName":"drop-4711","Host":"drop-4711.s3.us-east-1.amazonaws.com",
+ "key":"l.csv","x-amz-copy-source":"acme-finance-records/ledger/2025.csv"},"responseElements":null,
+ "requestID":"R1","eventID":"5d1c3a8e-0000-4000-8000-000000000001","readOnly":false,
+ "resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::drop-4711/l.csv"},
+ {"type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::drop-4711"}],"eventType":"AwsApiCall",
+ "managementEvent":false,"recipientAccountId":"111122223333","eventCategory":"Data"}]}
+JSON
+"$COALMINE" scan --no-default-intel --intel-list "malicious_ip=TXT:$N/bad.txt" --format json \
+    "$N/111122223333_CloudTrail_us-east-1_20260105T1000Z_copy.json" >"$T/copy.json" \
+    2>"$T/copy.json.err"
+check "copy: scan exits 0" test $? -eq 0
+check "copy: one Exfiltration:S3/MaliciousIPCaller, on the source bucket, not the destination" \
+    sh -c 'test "$(grep -c "" "$1")" -eq 1 &&
+        grep -q "\"type\": *\"Exfiltration:S3/MaliciousIPCaller\"" "$1" &&
+        grep -q "\"name\": *\"acme-finance-records\"" "$1" && ! grep -q "drop-4711" "$1"' _ \
+    "$T/copy.json"
+
 done_testing

@@ -261,6 +261,42 @@ static void expect_ct(const struct cm_intel_snapshot *s, const char *source, con
     }
 }
 
+/*
+ * A copy from a listed address takes data out of the bucket it copies from
+ * (x-amz-copy-source), not the one it writes to (bucketName): the finding names
+ * the source, as the S3 anomaly model does. Before 2026-12-05 it named the
+ * destination, often the thief's own bucket.
+ */
+static void test_cloudtrail_copy_source(void **state)
+{
+    static const char *const names[] = {"CopyObject", "UploadPartCopy"};
+    struct cm_intel_snapshot *s = snapshot();
+    struct run r;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(ct_buf, sizeof(ct_buf),
+                 "{\"Records\":[{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":"
+                 "\"IAMUser\",\"principalId\":\"AIDAEXAMPLE\",\"arn\":\"arn:aws:iam::"
+                 "111122223333:user/alice\",\"accountId\":\"111122223333\",\"accessKeyId\":"
+                 "\"AKIAEXAMPLEKEY\",\"userName\":\"alice\"},\"eventTime\":"
+                 "\"2026-01-05T10:00:00Z\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":"
+                 "\"%s\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"8.8.100.5\","
+                 "\"userAgent\":\"aws-cli/2.15\",\"requestParameters\":{\"bucketName\":"
+                 "\"thief-bkt\",\"key\":\"loot.csv\",\"x-amz-copy-source\":"
+                 "\"finance-bkt/ledger.csv?versionId=3\"},\"responseElements\":null,"
+                 "\"eventID\":\"e-copy-%zu\",\"eventType\":\"AwsApiCall\","
+                 "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Data\"}]}",
+                 names[i], i);
+        run_text(&r, s, "cloudtrail", ct_buf);
+        assert_int_equal(r.got.n, 1);
+        assert_string_equal(r.got.type[0], "Exfiltration:S3/MaliciousIPCaller");
+        assert_string_equal(r.got.resource[0], "finance-bkt");
+        assert_string_equal(r.got.actor[0], "AKIAEXAMPLEKEY");
+    }
+    cm_intel_snapshot_unref(s);
+}
+
 static void test_cloudtrail(void **state)
 {
     struct cm_intel_snapshot *s = snapshot();
@@ -921,6 +957,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cloudtrail),
+        cmocka_unit_test(test_cloudtrail_copy_source),
         cmocka_unit_test(test_cloudtrail_failed_sign_in_has_no_key),
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_dns),
