@@ -242,6 +242,11 @@ struct cm_finding {
 #define CM_FID_BUCKET 0x4u /* the bucket: Policy:S3 and Stealth:S3 types of one bucket */
 /* Not the region: one finding across regions (a credential's attack sequence). */
 #define CM_FID_ANY_REGION 0x8u
+/*
+ * Not the resource: one finding per caller whichever bucket it names (the S3
+ * attack sequence, placed on the bucket of its newest S3 signal, which moves).
+ */
+#define CM_FID_ANY_RESOURCE 0x10u
 
 enum cm_type_status { CM_TYPE_ACTIVE = 0, CM_TYPE_RETIRED, CM_TYPE_RENAMED };
 

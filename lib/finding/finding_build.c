@@ -581,7 +581,13 @@ int cm_finding_from_detection(struct cm_finding *f, const struct cm_finding_ctx 
         goto out;
     }
     cm_finding_identity(f, &res, &actor);
-    /* An attack sequence is one finding whichever region its signals were in. */
+    /*
+     * An attack sequence is one finding whichever region its signals were in, and the S3
+     * one whichever bucket its newest signal names: a merge takes the newest's bucket.
+     */
+    if (ti != NULL && (ti->identity & CM_FID_ANY_RESOURCE)) {
+        res = CM_STR_LIT("");
+    }
     rc =
         cm_finding_id(f->account_id,
                       ti != NULL && (ti->identity & CM_FID_ANY_REGION) ? CM_STR_LIT("") : f->region,

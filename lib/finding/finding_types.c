@@ -19,8 +19,8 @@ static const struct cm_finding_type_info types[] = {
      "Several related signals for {user} form an attack sequence that suggests compromised "
      "credentials."},
     {"AttackSequence:S3/CompromisedData", CM_RES_S3_BUCKET, false, CM_ACT_AWS_API_CALL, CM_DIR_NONE,
-     CM_ROLE_TARGET, 9.0, 0.0, CM_FID_CALLER | CM_FID_ANY_REGION, CM_TYPE_ACTIVE,
-     "A sequence of signals suggests data in S3 is compromised.",
+     CM_ROLE_TARGET, 9.0, 0.0, CM_FID_CALLER | CM_FID_ANY_REGION | CM_FID_ANY_RESOURCE,
+     CM_TYPE_ACTIVE, "A sequence of signals suggests data in S3 is compromised.",
      "Several related signals around bucket {bucket} form an attack sequence that suggests data "
      "compromise."},
     {"Backdoor:EC2/C&CActivity.B", CM_RES_INSTANCE, false, CM_ACT_NETWORK_CONNECTION,

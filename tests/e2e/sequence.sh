@@ -375,4 +375,56 @@ else
     skip "export and samples: service.detection fits botocore's GuardDuty model" "no botocore"
 fi
 
+# --- one S3 sequence per key, on its newest bucket -------------------------------------------
+# A key from a listed address lists IAM users, then reads a bucket, a second bucket and the first
+# again: the S3 sequence is one finding (the docs: one per credential, on the bucket of its
+# newest S3 signal) counting the key's 4 records, in one scan and in two scans with --state
+# --db. Before 2026-12-05 the bucket was part of the finding's identity: two sequences, 3 and 1.
+B="$T/twobuckets"
+mkdir -p "$B"
+echo 45.155.205.234 >"$B/bad.txt"
+python3 - "$B" <<'PY'
+import json, sys
+def r(i, t, src, name, bucket=None):
+    return {"eventVersion": "1.10", "userIdentity": {"type": "IAMUser", "principalId": "AIDAEXAMPLEBOB",
+            "arn": "arn:aws:iam::111122223333:user/bob", "accountId": "111122223333",
+            "accessKeyId": "AKIABOB0000000000001", "userName": "bob"},
+            "eventTime": t, "eventSource": src, "eventName": name, "awsRegion": "us-east-1",
+            "sourceIPAddress": "45.155.205.234", "userAgent": "Boto3/1.34.69",
+            "requestParameters": {"bucketName": bucket, "key": "k%d" % i} if bucket else None,
+            "responseElements": None, "requestID": "R%d" % i,
+            "eventID": "5d1c3a8e-0000-4000-8000-%012d" % i, "readOnly": True,
+            "eventType": "AwsApiCall", "managementEvent": not bucket,
+            "recipientAccountId": "111122223333", "eventCategory": "Data" if bucket else "Management"}
+recs = [r(1, "2026-01-05T10:00:00Z", "iam.amazonaws.com", "ListUsers"),
+        r(2, "2026-01-05T10:01:00Z", "s3.amazonaws.com", "GetObject", "acme-finance-records"),
+        r(3, "2026-01-05T10:07:00Z", "s3.amazonaws.com", "GetObject", "acme-hr-documents"),
+        r(4, "2026-01-05T10:08:00Z", "s3.amazonaws.com", "GetObject", "acme-finance-records")]
+json.dump({"Records": recs[:2]}, open(sys.argv[1] + "/111122223333_CloudTrail_us-east-1_20260105T1000Z_a.json", "w"))
+json.dump({"Records": recs[2:]}, open(sys.argv[1] + "/111122223333_CloudTrail_us-east-1_20260105T1005Z_b.json", "w"))
+PY
+BAD="--intel-list malicious_ip=TXT:$B/bad.txt"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --format json $BAD "$B"/*_a.json "$B"/*_b.json \
+    >"$T/tb.json" 2>"$T/tb.err"
+check "two buckets: scan exits 0" test $? -eq 0
+# seqs FILE: "bucket count" of each S3 sequence
+seqs() {
+    jq -r 'select(.type == "AttackSequence:S3/CompromisedData") |
+        "\(.resource.s3BucketDetails[0].name) \(.service.count)"' "$1" | sort
+}
+got=$(seqs "$T/tb.json" | tr '\n' ';')
+check "two buckets: one S3 sequence, on the newest bucket, counting the 4 records ($got)" \
+    test "$got" = "acme-finance-records 4;"
+fail=0
+for p in a b; do
+    # shellcheck disable=SC2086
+    "$COALMINE" scan --no-default-intel --quiet --db "$T/tb.db" --state "$T/tb.state" $BAD \
+        "$B"/*_$p.json >/dev/null 2>&1 || fail=1
+done
+"$COALMINE" findings export --db "$T/tb.db" >"$T/tb.export.json" 2>/dev/null || fail=1
+got=$(seqs "$T/tb.export.json" | tr '\n' ';')
+check "two buckets in two scans with --state --db: one S3 sequence stored, 4 records ($got)" \
+    test $fail -eq 0 -a "$got" = "acme-finance-records 4;"
+
 done_testing

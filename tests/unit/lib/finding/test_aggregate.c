@@ -441,6 +441,70 @@ static void test_restate(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * AttackSequence:S3/CompromisedData is one finding per credential, placed on the bucket
+ * of its newest S3 signal: a key that takes data from a second bucket moves the finding
+ * there, with the records of both counted. Before 2026-12-05 the bucket was part of the
+ * finding's identity, so the move made a second sequence finding, the count split
+ * between them (3 and 1 of a key's 4 records) by which detection came first. Other S3
+ * types stay one finding per bucket.
+ */
+static void test_s3_sequence_one_per_key(void **state)
+{
+    static const char *const types[2] = {"AttackSequence:S3/CompromisedData",
+                                         "Exfiltration:S3/MaliciousIPCaller"};
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    (void)state;
+
+    t_events_init(&e);
+    for (int t = 0; t < 2; t++) {
+        struct cm_agg *a;
+        struct cm_finding *f = NULL, *first = NULL;
+        struct cm_detection d = t_detection(types[t], &e.ct);
+        struct cm_str ev0 = e.ct.u.ct.event_id, key0 = e.ct.u.ct.uid.access_key_id;
+        char id[CM_FINDING_ID_LEN + 1];
+        bool seq = t == 0;
+
+        assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+        d.resource_type = CM_RES_S3_BUCKET;
+        d.resource_id = CM_STR_LIT("acme-finance-records");
+        d.actor = key0;
+        d.restate = seq;
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &first, NULL), 0);
+        memcpy(id, first->id, sizeof(id));
+        /* The same key, another record, another bucket. */
+        e.ct.u.ct.event_id = CM_STR_LIT("a-later-record");
+        d = t_detection(types[t], &e.ct);
+        d.resource_type = CM_RES_S3_BUCKET;
+        d.resource_id = CM_STR_LIT("acme-hr-documents");
+        d.actor = key0;
+        d.restate = seq;
+        d.count = 1;
+        d.time_ms += 60000;
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+        assert_int_equal(cm_agg_stats(a)->findings, seq ? 1 : 2);
+        if (seq) {
+            assert_string_equal(f->id, id);
+            assert_int_equal(f->count, 4);
+            assert_int_equal(f->nbuckets, 1);
+            assert_true(cm_str_eqc(f->buckets[0].name, "acme-hr-documents"));
+        } else {
+            assert_string_not_equal(f->id, id);
+        }
+        /* Another key on the same bucket is another finding. */
+        e.ct.u.ct.event_id = CM_STR_LIT("a-third-record");
+        e.ct.u.ct.uid.access_key_id = CM_STR_LIT("AKIAI44QH8DHBEXAMPLE");
+        d.actor = e.ct.u.ct.uid.access_key_id;
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &f, NULL), 0);
+        assert_int_equal(cm_agg_stats(a)->findings, seq ? 2 : 3);
+        e.ct.u.ct.event_id = ev0;
+        e.ct.u.ct.uid.access_key_id = key0;
+        cm_agg_destroy(a);
+    }
+    t_events_finish(&e);
+}
+
 /* An attack sequence detection whose signals name member, an unknown id and two no ids. */
 static void add_sequence(struct cm_agg *a, const struct cm_finding_ctx *ctx, struct t_events *e,
                          const char *type, const char *member, struct cm_finding **out)
@@ -533,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_restate),
         cmocka_unit_test(test_link_sequences),
+        cmocka_unit_test(test_s3_sequence_one_per_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
