@@ -471,8 +471,9 @@ struct cm_str cm_ct_member(const struct cm_ct *ct, uint32_t obj, const char *key
 
 /*
  * The bucket an S3 call reads: for CopyObject and UploadPartCopy the bucket of
- * x-amz-copy-source (what the copy takes data out of), else the call's bucket
- * (cm_ct_bucket); CM_STR_NULL when it has none.
+ * x-amz-copy-source (what the copy takes data out of; not an access point ARN,
+ * which names none), else the call's bucket (cm_ct_bucket); CM_STR_NULL when it
+ * has none.
  */
 struct cm_str cm_ct_s3_read_bucket(const struct cm_ct *ct);
 

@@ -94,13 +94,20 @@ struct cm_str cm_ct_member(const struct cm_ct *ct, uint32_t obj, const char *key
     return cm_json_str(ct->doc, n, NULL);
 }
 
-/* A copy's source is "bucket/key" or "/bucket/key", maybe with "?versionId=...". */
+/*
+ * A copy's source is "bucket/key" or "/bucket/key", maybe with "?versionId=...", or an
+ * access point's or an Outposts bucket's ARN ("arn:aws:s3:REGION:ACCOUNT:accesspoint/
+ * NAME/object/KEY"), which names no bucket: then the call's own bucket, as before.
+ */
 struct cm_str cm_ct_s3_read_bucket(const struct cm_ct *ct)
 {
     struct cm_str src = CM_STR_NULL;
 
     if (cm_str_eqc(ct->event_name, "CopyObject") || cm_str_eqc(ct->event_name, "UploadPartCopy")) {
         src = cm_ct_member(ct, ct->request_parameters, "x-amz-copy-source");
+    }
+    if (cm_str_present(src) && src.len > 4 && memcmp(src.p, "arn:", 4) == 0) {
+        src = CM_STR_NULL;
     }
     if (cm_str_present(src) && src.len > 0) {
         size_t i = src.p[0] == '/' ? 1 : 0, j = i;

@@ -1162,7 +1162,7 @@ static void test_s3_copy_and_window(void **state)
 {
     struct trail *t = trail_new();
     struct run r;
-    char obj[32], src[64];
+    char obj[32], src[160];
 
     (void)state;
     s3_baseline(t, 0);
@@ -1176,6 +1176,23 @@ static void test_s3_copy_and_window(void **state)
     assert_int_equal(r.got.n, 1);
     assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
     assert_string_equal(r.got.resource[0], "finance");
+    free(t);
+
+    /* A source named by an access point's ARN names no bucket: the call's own. Before
+     * 2026-12-05 the finding named "arn:aws:s3:us-east-1:111122223333:accesspoint". */
+    t = trail_new();
+    s3_baseline(t, 0);
+    s3_baseline(t, 1);
+    for (int k = 0; k < 20; k++) {
+        snprintf(obj, sizeof(obj), "copy/%d", k);
+        snprintf(src, sizeof(src), "\"x-amz-copy-source\":\"%s/object/fin/%d.csv\"",
+                 "arn:aws:s3:us-east-1:111122223333:accesspoint/fin-ap", k);
+        add_s3_more(t, DAY + 20 * HOUR + k, "CopyObject", "staging", obj, THIEF, CLI, src);
+    }
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "staging");
     free(t);
 
     t = trail_new();

@@ -269,7 +269,13 @@ static void expect_ct(const struct cm_intel_snapshot *s, const char *source, con
  */
 static void test_cloudtrail_copy_source(void **state)
 {
-    static const char *const names[] = {"CopyObject", "UploadPartCopy"};
+    static const char *const names[] = {"CopyObject", "UploadPartCopy", "CopyObject"};
+    static const char *const sources[] = {
+        "finance-bkt/ledger.csv?versionId=3", "/finance-bkt/ledger.csv",
+        /* An access point's ARN names no bucket: the call's own (before 2026-12-05 the
+         * anomaly model took "arn:aws:s3:us-east-1:111122223333:accesspoint" for one). */
+        "arn:aws:s3:us-east-1:111122223333:accesspoint/fin-ap/object/ledger.csv"};
+    static const char *const want[] = {"finance-bkt", "finance-bkt", "thief-bkt"};
     struct cm_intel_snapshot *s = snapshot();
     struct run r;
 
@@ -284,14 +290,14 @@ static void test_cloudtrail_copy_source(void **state)
                  "\"%s\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"8.8.100.5\","
                  "\"userAgent\":\"aws-cli/2.15\",\"requestParameters\":{\"bucketName\":"
                  "\"thief-bkt\",\"key\":\"loot.csv\",\"x-amz-copy-source\":"
-                 "\"finance-bkt/ledger.csv?versionId=3\"},\"responseElements\":null,"
+                 "\"%s\"},\"responseElements\":null,"
                  "\"eventID\":\"e-copy-%zu\",\"eventType\":\"AwsApiCall\","
                  "\"recipientAccountId\":\"111122223333\",\"eventCategory\":\"Data\"}]}",
-                 names[i], i);
+                 names[i], sources[i], i);
         run_text(&r, s, "cloudtrail", ct_buf);
         assert_int_equal(r.got.n, 1);
         assert_string_equal(r.got.type[0], "Exfiltration:S3/MaliciousIPCaller");
-        assert_string_equal(r.got.resource[0], "finance-bkt");
+        assert_string_equal(r.got.resource[0], want[i]);
         assert_string_equal(r.got.actor[0], "AKIAEXAMPLEKEY");
     }
     cm_intel_snapshot_unref(s);
