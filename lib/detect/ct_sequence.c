@@ -32,11 +32,15 @@
  * newest are kept and the rest pushed out into a summary the rules still
  * count.
  *
- * Only findings coalmine makes are signals: GuardDuty also correlates raw
- * API activity, which here is what the anomaly models turn into findings.
+ * GuardDuty also correlates raw API activity: ct_sequence_raw.c follows a
+ * key's calls (IAM and S3 discovery, then calls that destroy or take data),
+ * and when its rule holds they become raw signals (CLOUD_TRAIL,
+ * S3_DATA_EVENTS) of the S3 sequence, on the bucket of the key's earliest
+ * raw call on data. The IAM sequence reads findings only.
  *
  * The files: this one (the detector and its two rules), ct_sequence_signal.c
- * (a credential's signals), ct_sequence_emit.c (the sequence finding),
+ * (a credential's signals), ct_sequence_raw.c (raw activity), ct_sequence_emit.c
+ * (the sequence finding),
  * ct_sequence_ckpt.c (checkpoints); ct_sequence_impl.h what they share.
  */
 #include "detect/ct_sequence_impl.h"
@@ -70,6 +74,14 @@ static int init(void **state, const struct cm_detect_opts *opts)
         cm_free(q);
         return rc;
     }
+    so.val_size = cm_ct_seq_raw_size();
+    so.max_entries = RAW_KEYS;
+    so.ttl_ms = RAW_TTL_MS;
+    if ((rc = cm_state_create(&q->raw, &so)) != 0) {
+        cm_state_destroy(q->creds);
+        cm_free(q);
+        return rc;
+    }
     *state = q;
     return 0;
 }
@@ -80,6 +92,7 @@ static void finish(void *state)
 
     if (q != NULL) {
         cm_state_destroy(q->creds);
+        cm_state_destroy(q->raw);
         cm_buf_finish(&q->info);
         cm_ct_seq_names_free(&q->types);
         cm_ct_seq_names_free(&q->regions);
@@ -89,19 +102,23 @@ static void finish(void *state)
 
 static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 {
+    struct sequence *q = state;
+
     (void)sink;
-    cm_state_expire(((struct sequence *)state)->creds, watermark_ms, NULL, NULL);
+    cm_state_expire(q->creds, watermark_ms, NULL, NULL);
+    cm_state_expire(q->raw, watermark_ms, NULL, NULL);
     return 0;
 }
 
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     cm_state_stats_add(sum, ((const struct sequence *)state)->creds);
+    cm_state_stats_add(sum, ((const struct sequence *)state)->raw);
 }
 
 /* The key of d's record: its event's (cm_event_key), else made of d; never 0, and with the
- * bits struct pending keeps apart (DONE_BITS) clear. */
-static uint64_t record_of(const struct cm_detection *d)
+ * bits struct pending keeps apart (KEY_BITS) clear. */
+uint64_t cm_ct_seq_record_of(const struct cm_detection *d)
 {
     uint64_t h;
 
@@ -111,8 +128,8 @@ static uint64_t record_of(const struct cm_detection *d)
         h = cm_hash64(d->type, strlen(d->type), 0x7265636f7264ULL);
         h = cm_hash_mix64(h ^ (uint64_t)d->time_ms);
     }
-    h &= ~(uint64_t)DONE_BITS;
-    return h ? h : DONE_BITS + 1;
+    h &= ~(uint64_t)KEY_BITS;
+    return h ? h : KEY_BITS + 1;
 }
 
 /* The value of hex digit h (0-9, a-f), else -1. */
@@ -165,20 +182,96 @@ static struct cm_str credential(const struct cm_detection *d)
     return CM_STR_NULL;
 }
 
+int cm_ct_seq_rules(struct sequence *q, const struct cm_detection *d, uint64_t ekey, struct cred *c,
+                    struct cm_str key, bool raw_call, struct cm_sink *sink)
+{
+    const char *bucket = NULL; /* of the newest signal that took or destroyed data */
+    int64_t bucket_ms = 0;
+    uint8_t bucket_tactic = CM_TACTIC_NONE;
+    size_t ntactics = 0;
+    bool beyond = false, other = false, raw_bucket = false;
+    uint32_t tactics, raw;
+    int rc;
+
+    /* The window's tactics and newest data bucket: of the signals kept and those pushed out
+     * (the findings' bucket only). The IAM rule reads findings only; raw signals (kept only
+     * once the raw rule held, ct_sequence_raw.c) are the S3 rule's too. */
+    cm_ct_seq_raw_expire(c, d->time_ms);
+    tactics = c->ngone > 0 ? c->gone_tactics : 0;
+    raw = c->gone_raw_tactics;
+    if (c->ngone > 0 && c->gone_bucket[0]) {
+        bucket = c->gone_bucket;
+        bucket_ms = c->gone_bucket_ms;
+        bucket_tactic = c->gone_bucket_tactic;
+    }
+    /*
+     * Once the raw rule held, the bucket of the key's earliest raw call on data (struct
+     * cred.raw_bucket): a key's raw calls reach bucket after bucket, and a finding's id
+     * names its bucket, so the newest would spread the key's sequence over them. Else the
+     * newest finding's on data, as before raw signals were.
+     */
+    if (c->raw_bucket[0]) {
+        bucket = c->raw_bucket;
+        bucket_tactic = c->raw_bucket_tactic;
+        raw_bucket = true;
+    }
+    for (size_t i = 0; i < SIGNALS && !raw_bucket; i++) {
+        const struct signal *s = &c->sig[i];
+
+        if (s->type != 0 && s->source == SIG_FINDING && s->s3_data && s->bucket[0] &&
+            (bucket == NULL ||
+             cm_ct_seq_newer_bucket(s->bucket, s->bucket_ms, bucket, bucket_ms))) {
+            bucket = s->bucket;
+            bucket_ms = s->bucket_ms;
+            bucket_tactic = s->tactic;
+        }
+    }
+    for (size_t i = 0; i < SIGNALS; i++) {
+        const struct signal *s = &c->sig[i];
+
+        if (s->type == 0) {
+            continue;
+        }
+        if (s->source == SIG_FINDING) {
+            tactics |= 1u << s->tactic;
+        } else {
+            raw |= 1u << s->tactic;
+        }
+    }
+    for (size_t t = CM_TACTIC_NONE + 1; t < CM_TACTIC_COUNT; t++) {
+        if ((tactics >> t) & 1u) {
+            ntactics++;
+            beyond |= t != CM_TACTIC_DISCOVERY && t != CM_TACTIC_PENTEST;
+        }
+        if (((tactics | raw) >> t) & 1u) {
+            other |= t != bucket_tactic;
+        }
+    }
+    if (ntactics >= MIN_TACTIC && beyond && !raw_call &&
+        (rc = cm_ct_seq_emit(q, d, ekey, c, SEQ_IAM, iam_type, key, NULL, sink)) != 0) {
+        return rc;
+    }
+    if (bucket != NULL && other &&
+        (rc = cm_ct_seq_emit(q, d, ekey, c, SEQ_S3, s3_type, key, bucket, sink)) != 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < PENDING; i++) {
+        if ((c->pend[i].key & DONE_BITS) == DONE_BITS) {
+            c->pend[i].key = 0; /* counted by both */
+        }
+    }
+    return 0;
+}
+
 static int on_detection(void *state, const struct cm_detection *d, struct cm_sink *sink)
 {
     struct sequence *q = state;
     struct cm_str key = credential(d);
-    const char *bucket = NULL; /* of the newest signal that took or destroyed data */
-    int64_t bucket_ms = 0;
-    uint8_t bucket_tactic = CM_TACTIC_NONE;
     struct cred *c;
     char k[KEY_MAX];
-    size_t klen, ntactics = 0;
-    bool seen[CM_TACTIC_COUNT] = {false}, beyond = false, other = false;
-    uint64_t ekey = record_of(d);
+    size_t klen;
+    uint64_t ekey = cm_ct_seq_record_of(d);
     struct noted n;
-    uint32_t tactics;
     int rc;
 
     if (d->type == NULL || strncmp(d->type, "AttackSequence:", 15) == 0 || !cm_str_present(key) ||
@@ -198,53 +291,14 @@ static int on_detection(void *state, const struct cm_detection *d, struct cm_sin
         return CM_ENOMEM;
     }
     finding_of(q, d, &n.ref);
-    cm_ct_seq_add_pending(c, ekey, d->time_ms, WINDOW_MS);
+    cm_ct_seq_add_pending(c, ekey, d->time_ms, WINDOW_MS, false);
     cm_ct_seq_note(q, c, d, &n, ekey, WINDOW_MS);
     cm_ct_seq_note_actor(c, d, key, ekey);
-    /* The window's tactics and newest data bucket: of the signals kept and those pushed out. */
-    tactics = c->ngone > 0 ? c->gone_tactics : 0;
-    if (c->ngone > 0 && c->gone_bucket[0]) {
-        bucket = c->gone_bucket;
-        bucket_ms = c->gone_bucket_ms;
-        bucket_tactic = c->gone_bucket_tactic;
-    }
-    for (size_t i = 0; i < SIGNALS; i++) {
-        const struct signal *s = &c->sig[i];
-
-        if (s->type == 0) {
-            continue;
-        }
-        tactics |= 1u << s->tactic;
-        if (s->s3_data && s->bucket[0] &&
-            (bucket == NULL ||
-             cm_ct_seq_newer_bucket(s->bucket, s->bucket_ms, bucket, bucket_ms))) {
-            bucket = s->bucket;
-            bucket_ms = s->bucket_ms;
-            bucket_tactic = s->tactic;
-        }
-    }
-    for (size_t t = CM_TACTIC_NONE + 1; t < CM_TACTIC_COUNT; t++) {
-        if ((tactics >> t) & 1u) {
-            ntactics += !seen[t];
-            seen[t] = true;
-            beyond |= t != CM_TACTIC_DISCOVERY && t != CM_TACTIC_PENTEST;
-            other |= t != bucket_tactic;
-        }
-    }
-    if (ntactics >= MIN_TACTIC && beyond &&
-        (rc = cm_ct_seq_emit(q, d, ekey, c, SEQ_IAM, iam_type, key, NULL, sink)) != 0) {
+    /* A finding is one of the raw rule's suspicious properties: its raw signals first. */
+    if ((rc = cm_ct_seq_raw_finding(q, d, k, klen, c, sink)) != 0) {
         return rc;
     }
-    if (bucket != NULL && other &&
-        (rc = cm_ct_seq_emit(q, d, ekey, c, SEQ_S3, s3_type, key, bucket, sink)) != 0) {
-        return rc;
-    }
-    for (size_t i = 0; i < PENDING; i++) {
-        if ((c->pend[i].key & DONE_BITS) == DONE_BITS) {
-            c->pend[i].key = 0; /* counted by both */
-        }
-    }
-    return 0;
+    return cm_ct_seq_rules(q, d, ekey, c, key, false, sink);
 }
 
 static const char *const types[] = {iam_type, s3_type, NULL};
@@ -252,8 +306,9 @@ static const char *const types[] = {iam_type, s3_type, NULL};
 const struct cm_detector cm_detector_ct_sequence = {
     .name = "attack-sequence",
     .types = types,
-    .kinds = 0,
+    .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL), /* raw activity (ct_sequence_raw.c) */
     .init = init,
+    .on_event = cm_ct_seq_on_event,
     .on_tick = tick,
     .finish = finish,
     .state_stats = state_stats,

@@ -31,7 +31,10 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
     }
     if (!cm_ckpt_time_set(c->gone_first_ms) || !cm_ckpt_time_set(c->gone_last_ms) ||
         !cm_ckpt_time_set(c->gone_bucket_ms) || c->gone_tactics >= 1u << CM_TACTIC_COUNT ||
-        c->gone_bucket_tactic >= CM_TACTIC_COUNT ||
+        c->gone_raw_tactics >= 1u << CM_TACTIC_COUNT ||
+        !cm_ckpt_cstr_ok(c->raw_bucket, sizeof(c->raw_bucket)) ||
+        !cm_ckpt_time_set(c->raw_bucket_ms) || c->raw_bucket_tactic >= CM_TACTIC_COUNT ||
+        !cm_ckpt_time_set(c->raw_ms) || c->gone_bucket_tactic >= CM_TACTIC_COUNT ||
         !cm_ckpt_cstr_ok(c->gone_bucket, sizeof(c->gone_bucket)) || c->gone_region > q->regions.n ||
         !cm_ckpt_time_set(c->actor.ms) || !cm_ckpt_cstr_ok(c->actor.name, sizeof(c->actor.name)) ||
         !cm_ckpt_cstr_ok(c->actor.uid, sizeof(c->actor.uid)) ||
@@ -47,8 +50,8 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
         if (s->type > q->types.n || s->region > q->regions.n || s->tactic >= CM_TACTIC_COUNT ||
             s->severity10 > 100 || !cm_ckpt_time_set(s->first_ms) ||
             !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_time_set(s->bucket_ms) ||
-            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_ip_ok(&s->ip) ||
-            !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
+            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_ip_ok(&s->ip) || s->source >= SIG_SOURCES ||
+            !cm_ckpt_bool_ok(&s->high_risk) || !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
             return false;
         }
     }
@@ -75,15 +78,20 @@ static void save_names(struct cm_ckpt_w *w, const struct names *t)
     }
 }
 
-/* The type table, the region table, then the signals. */
+/* The type table, the region table, the signals, then the raw activity (version 9). */
 int cm_ct_seq_save(const void *state, struct cm_ckpt_w *w)
 {
     const struct sequence *q = state;
     struct cm_state_codec codec = {.check = cred_ok, .ud = q, .refs = cred_refs};
+    struct cm_state_codec raw = {.check = cm_ct_seq_raw_ok, .ud = q, .refs = cm_ct_seq_raw_refs};
+    int rc;
 
     save_names(w, &q->types);
     save_names(w, &q->regions);
-    return cm_state_save(q->creds, w, &codec);
+    if ((rc = cm_state_save(q->creds, w, &codec)) != 0) {
+        return rc;
+    }
+    return cm_state_save(q->raw, w, &raw);
 }
 
 /*
@@ -127,6 +135,7 @@ int cm_ct_seq_load(void *state, struct cm_ckpt_r *r)
 {
     struct sequence *q = state;
     struct cm_state_codec codec = {.check = cred_ok, .ud = q, .refs = cred_refs};
+    struct cm_state_codec raw = {.check = cm_ct_seq_raw_ok, .ud = q, .refs = cm_ct_seq_raw_refs};
     int rc;
 
     if (q->types.n != 0 || q->regions.n != 0) {
@@ -136,5 +145,8 @@ int cm_ct_seq_load(void *state, struct cm_ckpt_r *r)
         (rc = load_names(r, &q->regions, REGION_LEN, "region")) != 0) {
         return rc;
     }
-    return cm_state_load(q->creds, r, &codec);
+    if ((rc = cm_state_load(q->creds, r, &codec)) != 0) {
+        return rc;
+    }
+    return cm_state_load(q->raw, r, &raw);
 }

@@ -89,9 +89,12 @@ struct view {
     const char *where;          /* the region of the earliest signal */
 };
 
-/* The view of c's signals (and those pushed out); d is the detection that just added to them. */
+/*
+ * The view of c's signals (and those pushed out) for sequence kind; d is the detection that
+ * just added to them. The IAM sequence's are the findings only; the S3 one's raw signals too.
+ */
 static void look(const struct sequence *q, const struct cred *c, const struct cm_detection *d,
-                 struct view *w)
+                 int kind, struct view *w)
 {
     memset(w, 0, sizeof(*w));
     w->first = INT64_MAX;
@@ -105,10 +108,13 @@ static void look(const struct sequence *q, const struct cred *c, const struct cm
             w->seen[t] |= (c->gone_tactics >> t) & 1u;
         }
     }
+    for (size_t t = 0; t < CM_TACTIC_COUNT && kind == SEQ_S3; t++) {
+        w->seen[t] |= (c->gone_raw_tactics >> t) & 1u;
+    }
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type == 0) {
+        if (s->type == 0 || (kind == SEQ_IAM && s->source != SIG_FINDING)) {
             continue;
         }
         w->seen[s->tactic] = true;
@@ -222,6 +228,53 @@ static void put_addresses(struct cm_jw *jw, const struct sequence *q, const stru
     }
 }
 
+/* Writes indicator key with the one value v (a raw signal's). */
+static void put_one(struct cm_jw *jw, const char *key, const char *v)
+{
+    cm_jw_obj_begin(jw);
+    cm_jw_key(jw, "key");
+    cm_jw_str(jw, key);
+    cm_jw_key(jw, "values");
+    cm_jw_arr_begin(jw);
+    cm_jw_str(jw, v);
+    cm_jw_arr_end(jw);
+    cm_jw_obj_end(jw);
+}
+
+/* Writes the HIGH_RISK_API indicator of the raw signals v[0 .. n) that change or destroy
+ * data, each name once; nothing when none does. */
+static void put_high_risk(struct cm_jw *jw, const struct sequence *q, const struct signal *const *v,
+                          size_t n)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < n; i++) {
+        bool again = false;
+
+        for (size_t j = 0; j < i && !again; j++) {
+            again = v[j]->high_risk && v[j]->type == v[i]->type;
+        }
+        if (!v[i]->high_risk || again) {
+            continue;
+        }
+        if (!any) {
+            cm_jw_obj_begin(jw);
+            cm_jw_key(jw, "key");
+            cm_jw_str(jw, "HIGH_RISK_API");
+            cm_jw_key(jw, "values");
+            cm_jw_arr_begin(jw);
+            any = true;
+        }
+        cm_jw_str(jw, cm_ct_seq_type_name(q, v[i]));
+    }
+    if (any) {
+        cm_jw_arr_end(jw);
+        cm_jw_key(jw, "title");
+        cm_jw_str(jw, "Calls that changed or destroyed data");
+        cm_jw_obj_end(jw);
+    }
+}
+
 /* Writes signal s of credential key (GuardDuty's Signal, spec 8.4). */
 static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct signal *s,
                        struct cm_str key)
@@ -241,7 +294,9 @@ static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct 
         put_uid(jw, "uid", cm_ct_seq_type_name(q, s), key);
     }
     cm_jw_key(jw, "type");
-    cm_jw_str(jw, "FINDING");
+    cm_jw_str(jw, s->source == SIG_CLOUD_TRAIL      ? "CLOUD_TRAIL"
+                  : s->source == SIG_S3_DATA_EVENTS ? "S3_DATA_EVENTS"
+                                                    : "FINDING");
     cm_jw_key(jw, "name");
     cm_jw_str(jw, cm_ct_seq_type_name(q, s));
     if (s->severity10 > 0) {
@@ -276,12 +331,20 @@ static void put_signal(struct cm_jw *jw, const struct sequence *q, const struct 
     if (s->tactic != CM_TACTIC_NONE || (address_kind(q, s) != NULL && s->ip.family != CM_IP_NONE)) {
         bool seen[CM_TACTIC_COUNT] = {false};
         const struct signal *one[1] = {s};
+        const char *technique =
+            s->source != SIG_FINDING ? cm_ct_seq_raw_technique(cm_ct_seq_type_name(q, s)) : NULL;
 
         cm_jw_key(jw, "signalIndicators");
         cm_jw_arr_begin(jw);
         if (s->tactic != CM_TACTIC_NONE) {
             seen[s->tactic] = true;
             put_tactics(jw, seen, NULL);
+        }
+        if (s->high_risk) {
+            put_one(jw, "HIGH_RISK_API", cm_ct_seq_type_name(q, s));
+        }
+        if (technique != NULL) {
+            put_one(jw, "ATTACK_TECHNIQUE", technique);
         }
         put_addresses(jw, q, one, 1, "TOR_IP", NULL);
         put_addresses(jw, q, one, 1, "MALICIOUS_IP", NULL);
@@ -439,6 +502,7 @@ static int put_sequence(struct sequence *q, const struct cred *c, const struct v
     cm_jw_key(&jw, "sequenceIndicators");
     cm_jw_arr_begin(&jw);
     put_tactics(&jw, w->seen, "Tactics of the signals");
+    put_high_risk(&jw, q, w->v, w->n);
     put_addresses(&jw, q, w->v, w->n, "TOR_IP", "Tor exit nodes the key was used from");
     put_addresses(&jw, q, w->v, w->n, "MALICIOUS_IP",
                   "Addresses on threat lists the key was used from");
@@ -475,7 +539,7 @@ static int send(struct cm_detection *out, struct cred *c, int kind, uint32_t bul
             continue;
         }
         p->key |= 1u << kind;
-        out->record_key = p->key & ~(uint64_t)DONE_BITS;
+        out->record_key = p->key & ~(uint64_t)KEY_BITS;
         sent = true;
         if ((rc = cm_sink_emit(sink, out)) != 0) {
             return rc;
@@ -510,7 +574,7 @@ int cm_ct_seq_emit(struct sequence *q, const struct cm_detection *d, uint64_t ek
     int rc;
 
     c->overflow[kind] = 0;
-    look(q, c, d, &w);
+    look(q, c, d, kind, &w);
     /* A finding's additionalInfo is bounded: past it, the signals last seen earliest leave the
      * list (before 2026-12-05 the sequence made no finding at all). */
     while ((rc = put_sequence(q, c, &w, type, key, bucket)) == 0 &&

@@ -4,8 +4,9 @@
  * detector's state (struct sequence), and the functions each file lends the
  * others: ct_sequence.c (the detector and its two rules),
  * ct_sequence_signal.c (noting a detection as a signal of its credential),
+ * ct_sequence_raw.c (raw activity as signals),
  * ct_sequence_emit.c (the sequence finding) and ct_sequence_ckpt.c (its
- * checkpoints). Private to the four.
+ * checkpoints). Private to the five.
  */
 #ifndef CM_DETECT_CT_SEQUENCE_IMPL_H
 #define CM_DETECT_CT_SEQUENCE_IMPL_H
@@ -35,7 +36,7 @@
 /* The longest region kept (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 8u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 9u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
@@ -59,9 +60,14 @@ struct finding_ref {
  * type and region by number in struct sequence's tables (struct names), not
  * by pointer, so that a checkpoint can hold them, and in a byte.
  */
+/* What a signal is (GuardDuty's signals[].type): a finding, or raw activity of a call. */
+enum { SIG_FINDING, SIG_CLOUD_TRAIL, SIG_S3_DATA_EVENTS, SIG_SOURCES };
+
 struct signal {
-    uint8_t type; /* 0: empty; else its number in the types table */
+    uint8_t type; /* 0: empty; else its number in the types table (a raw signal's: its API) */
     uint8_t tactic;
+    uint8_t source;       /* SIG_*: a finding, or a call of raw activity (ct_sequence_raw.c) */
+    bool high_risk;       /* a raw signal's call changes or destroys data (HIGH_RISK_API) */
     bool s3_data;         /* an Exfiltration:S3 or Impact:S3 type */
     uint8_t severity10;   /* the highest of its detections', in tenths (0: unknown) */
     uint8_t region;       /* its number in the regions table (0: unknown, too long to keep) */
@@ -88,6 +94,10 @@ struct pending {
 };
 
 #define DONE_BITS 3u /* the low bits of struct pending's key: 1 << SEQ_* */
+/* A record known as raw activity only (ct_sequence_raw.c): the IAM sequence, which reads
+ * findings only, does not count it (its 1 << SEQ_IAM is set with it). */
+#define RAW_BIT  4u
+#define KEY_BITS 7u /* the low bits of struct pending's key that are no part of the record's */
 
 /*
  * Who used the key, as its findings' accessKeyDetails name it (principalId,
@@ -118,7 +128,8 @@ struct cred {
      * the rules and the finding still use of them.
      */
     uint32_t ngone;
-    uint32_t gone_tactics; /* 1 << tactic of each */
+    uint32_t gone_tactics;     /* 1 << tactic of each finding */
+    uint32_t gone_raw_tactics; /* 1 << tactic of each raw signal (ct_sequence_raw.c), only */
     int64_t gone_first_ms, gone_last_ms;
     uint8_t gone_region; /* the region of the earliest (a number, as struct signal's) */
     /* The bucket of the newest of them that took or destroyed data, its time and tactic. */
@@ -126,6 +137,14 @@ struct cred {
     int64_t gone_bucket_ms;
     uint8_t gone_bucket_tactic;
     struct actor actor;
+    /*
+     * Once the raw rule held: the bucket of the earliest raw call on data handed over (of
+     * two as early, the first by name), its time and tactic; the S3 sequence's bucket.
+     */
+    char raw_bucket[64];
+    int64_t raw_bucket_ms;
+    uint8_t raw_bucket_tactic;
+    int64_t raw_ms; /* the latest raw call handed over: gone_raw_tactics leave with it */
 };
 
 /*
@@ -142,6 +161,7 @@ struct names {
 struct sequence {
     const struct cm_detect_config *cfg; /* its finding_ref; NULL: none */
     struct cm_state *creds;             /* account/key -> struct cred */
+    struct cm_state *raw;               /* account/key -> struct raw (ct_sequence_raw.c) */
     struct cm_buf info;
     struct names types;   /* of struct signal's type */
     struct names regions; /* of struct signal's and struct cred's region */
@@ -173,9 +193,10 @@ bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char 
  * Notes record ekey, made at ms, as one of c's window the sequences have to
  * count (once: a record's detections are one record); records out of the
  * window leave. Full, the oldest leaves, counted in bulk by the sequences that
- * had not counted it (overflow).
+ * had not counted it (overflow). raw: the record is raw activity (RAW_BIT); a
+ * record noted so, then by a finding, is the IAM sequence's to count too.
  */
-void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms);
+void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms, bool raw);
 /* What a detection is as a signal: its type's and its region's numbers, its finding. */
 struct noted {
     uint8_t type, region;
@@ -195,6 +216,43 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
  */
 void cm_ct_seq_note_actor(struct cred *c, const struct cm_detection *d, struct cm_str key,
                           uint64_t ekey);
+
+/* Folds signal s into what c keeps of the signals pushed out of its SIGNALS. */
+void cm_ct_seq_push_out(const struct sequence *q, struct cred *c, const struct signal *s);
+
+/* ---- ct_sequence.c ------------------------------------------------------------------- */
+
+/* The key of d's record: its event's (cm_event_key), else made of d (never 0). */
+uint64_t cm_ct_seq_record_of(const struct cm_detection *d);
+/*
+ * Checks the two rules on credential c (key) after d (of record ekey) added to it, and
+ * emits each sequence that holds to sink; raw: d is raw activity, which the IAM sequence
+ * does not read (nothing of it changed). Returns 0 or a CM_E*.
+ */
+int cm_ct_seq_rules(struct sequence *q, const struct cm_detection *d, uint64_t ekey, struct cred *c,
+                    struct cm_str key, bool raw, struct cm_sink *sink);
+
+/* ---- ct_sequence_raw.c: raw activity ------------------------------------------------- */
+
+#define RAW_KEYS   (8u * 1024)     /* keys whose raw activity is followed at once */
+#define RAW_TTL_MS (3600LL * 1000) /* a key's raw activity is forgotten after an idle hour */
+
+/* The raw activity table's value size, and its checkpoint codec's check. */
+size_t cm_ct_seq_raw_size(void);
+bool cm_ct_seq_raw_ok(const void *ud, const void *key, size_t klen, const void *val);
+void cm_ct_seq_raw_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud);
+/* Forgets what c keeps of raw activity out of the window at now_ms. */
+void cm_ct_seq_raw_expire(struct cred *c, int64_t now_ms);
+/* The ATT&CK technique of a raw signal's call, by its API name; NULL: none. */
+const char *cm_ct_seq_raw_technique(const char *api);
+/* The detector's on_event: follows the calls of raw activity (ct_sequence_raw.c). */
+int cm_ct_seq_on_event(void *state, const struct cm_event *ev, struct cm_sink *sink);
+/*
+ * A finding d of credential k (klen bytes, "account/key") was noted in c: the raw rule
+ * checked again, since a finding is one of its suspicious properties. Returns 0 or a CM_E*.
+ */
+int cm_ct_seq_raw_finding(struct sequence *q, const struct cm_detection *d, const char *k,
+                          size_t klen, struct cred *c, struct cm_sink *sink);
 
 /* ---- ct_sequence_emit.c -------------------------------------------------------------- */
 

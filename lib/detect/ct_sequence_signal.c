@@ -121,9 +121,13 @@ bool cm_ct_seq_earlier_in(int64_t a_ms, const char *a, int64_t b_ms, const char 
     return a_ms < b_ms || (a_ms == b_ms && strcmp(a, b) < 0);
 }
 
-/* Folds signal s into what c keeps of the signals pushed out of its SIGNALS. */
-static void push_out(const struct sequence *q, struct cred *c, const struct signal *s)
+void cm_ct_seq_push_out(const struct sequence *q, struct cred *c, const struct signal *s)
 {
+    if (s->source != SIG_FINDING) {
+        /* Raw: its tactic only, for the S3 rule (the findings' summary stays theirs). */
+        c->gone_raw_tactics |= 1u << s->tactic;
+        return;
+    }
     if (c->ngone == 0 ||
         cm_ct_seq_earlier_in(s->first_ms, cm_ct_seq_name(&q->regions, s->region), c->gone_first_ms,
                              cm_ct_seq_name(&q->regions, c->gone_region))) {
@@ -149,34 +153,48 @@ static void push_out(const struct sequence *q, struct cred *c, const struct sign
  * window leave. Full, the oldest leaves, counted in bulk by the sequences that
  * had not counted it (overflow).
  */
-void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms)
+void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t window_ms, bool raw)
 {
-    struct pending *slot = NULL, *old = NULL;
+    struct pending *slot = NULL, *old = NULL, *old_raw = NULL;
 
     for (size_t i = 0; i < PENDING; i++) {
         struct pending *p = &c->pend[i];
+        bool older = old == NULL || p->ms < old->ms || (p->ms == old->ms && p->key < old->key);
+        bool older_raw = old_raw == NULL || p->ms < old_raw->ms ||
+                         (p->ms == old_raw->ms && p->key < old_raw->key);
 
         if (p->key != 0 && p->ms <= ms - window_ms) {
             p->key = 0; /* out of the window */
         }
-        if ((p->key & ~(uint64_t)DONE_BITS) == ekey) {
+        if ((p->key & ~(uint64_t)KEY_BITS) == ekey) {
+            if (!raw && (p->key & RAW_BIT)) {
+                p->key &= ~(uint64_t)(RAW_BIT | 1u << SEQ_IAM); /* a finding's now */
+            }
             return;
         }
         if (p->key == 0) {
             slot = slot ? slot : p;
-        } else if (old == NULL || p->ms < old->ms || (p->ms == old->ms && p->key < old->key)) {
-            old = p;
+            continue;
         }
+        old = older ? p : old;
+        old_raw = (p->key & RAW_BIT) && older_raw ? p : old_raw;
+    }
+    /* Full: a raw record leaves first, and a raw record takes no finding's place, so the
+     * findings' records are counted as they were before raw activity was (in bulk past
+     * PENDING); a raw one that finds no place is counted in bulk by the S3 sequence. */
+    if (slot == NULL && old_raw == NULL && raw) {
+        c->overflow[SEQ_S3] += c->overflow[SEQ_S3] < UINT32_MAX;
+        return;
     }
     if (slot == NULL) {
-        slot = old;
+        slot = old_raw ? old_raw : old;
         for (size_t k = 0; k < SEQ_KINDS; k++) {
             if (!(slot->key & (1u << k)) && c->overflow[k] < UINT32_MAX) {
                 c->overflow[k]++;
             }
         }
     }
-    *slot = (struct pending){.key = ekey, .ms = ms};
+    *slot = (struct pending){.key = ekey | (raw ? RAW_BIT | 1u << SEQ_IAM : 0), .ms = ms};
 }
 
 /*
@@ -187,7 +205,7 @@ void cm_ct_seq_add_pending(struct cred *c, uint64_t ekey, int64_t ms, int64_t wi
  * raised it (of two as early, the smaller key), the latest last time, the
  * highest severity, the bucket of the newest (of two as new, the greater
  * name). With SIGNALS findings of the window kept, c keeps the newest
- * (cm_ct_seq_newer()); the others are pushed out (push_out), whichever came
+ * (cm_ct_seq_newer()); the others are pushed out (cm_ct_seq_push_out), whichever came
  * first.
  */
 void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_detection *d,
@@ -269,11 +287,11 @@ void cm_ct_seq_note(const struct sequence *q, struct cred *c, const struct cm_de
         return;
     }
     if (old->type != 0 && cm_ct_seq_newer(q, old, &x)) {
-        push_out(q, c, &x); /* older than every signal kept */
+        cm_ct_seq_push_out(q, c, &x); /* older than every signal kept */
         return;
     }
     if (old->type != 0) {
-        push_out(q, c, old);
+        cm_ct_seq_push_out(q, c, old);
     }
     *old = x;
 }

@@ -7,7 +7,9 @@ uid: its type, severity, count, first and last seen, its key (actorIds) and
 bucket (resourceUids: the finding's first bucket, whatever its resource type); the sequence's actor's user is the finding's
 accessKeyDetails, and each signal's endpointIds are endpoints of the sequence;
 a Tor or threat-list signal's address is its and the sequence's TOR_IP or
-MALICIOUS_IP indicator. Used by sequence.sh and state_resume.sh.
+MALICIOUS_IP indicator. A signal of raw activity (CLOUD_TRAIL, S3_DATA_EVENTS) names no
+finding: only its endpoints are checked. Used by sequence.sh, sequence_raw.sh and
+state_resume.sh.
 """
 import json, sys
 fs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -33,6 +35,8 @@ for f in fs:
         for e in g.get("endpointIds", []):
             if endpoints.get(e, {}).get("ip") != e:
                 bad.append("%s: endpoint %s not among the sequence's endpoints" % (g["name"], e))
+        if g["type"] != "FINDING":
+            continue  # raw activity (CLOUD_TRAIL, S3_DATA_EVENTS): the calls, no finding
         m = by_id.get(g["uid"])
         if m is None:
             bad.append("%s: uid %s is no finding" % (g["name"], g["uid"]))

@@ -690,6 +690,8 @@ struct m_s3ident {
 struct m_signal {
     uint8_t type;
     uint8_t tactic;
+    uint8_t source;
+    bool high_risk;
     bool s3_data;
     uint8_t severity10;
     uint8_t region;
@@ -712,6 +714,7 @@ struct m_signals {
     uint32_t overflow[2];
     uint32_t ngone;
     uint32_t gone_tactics;
+    uint32_t gone_raw_tactics;
     int64_t gone_first_ms, gone_last_ms;
     uint8_t gone_region;
     char gone_bucket[64];
@@ -725,6 +728,28 @@ struct m_signals {
         int8_t session_mfa;
         char issuer[136];
     } actor;
+    char raw_bucket[64];
+    int64_t raw_bucket_ms;
+    uint8_t raw_bucket_tactic;
+    int64_t raw_ms;
+};
+
+/* ct_sequence_raw.c's struct raw: a key's raw activity. */
+struct m_raw_call {
+    uint32_t count;
+    int64_t first_ms, last_ms;
+    struct cm_src_ref src;
+    uint64_t src_key;
+    struct cm_ip ip;
+    uint8_t region;
+    char bucket[64];
+};
+struct m_raw {
+    uint32_t seen;
+    uint8_t props;
+    struct m_raw_call call[20];
+    struct m_pending rec[32];
+    uint32_t more;
 };
 
 /* A checkpoint of text run through an engine of table, with the place of one value in it. */
@@ -1103,6 +1128,30 @@ static void test_corrupt_sequence(void **state)
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.gone_bucket_tactic = CM_TACTIC_COUNT;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    /* A signal is a finding or raw activity of two kinds (version 9). */
+    assert_true(c0.sig[0].source == 0 && !c0.sig[0].high_risk);
+    c = c0, c.sig[0].source = 2; /* S3_DATA_EVENTS */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
+    c = c0, c.sig[0].source = 3;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0;
+    memcpy(&c.sig[0].high_risk, &two, 1);
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.gone_raw_tactics = 1u << CM_TACTIC_COUNT;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    /* The bucket of the earliest raw call on data: a C string, a time, a tactic. */
+    assert_true(c0.raw_bucket[0] == '\0');
+    c = c0;
+    memset(c.raw_bucket, 'b', sizeof(c.raw_bucket));
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.raw_bucket_ms = INT64_MIN;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.raw_bucket_tactic = CM_TACTIC_COUNT;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.raw_ms = INT64_MAX;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, strcpy(c.raw_bucket, "finance"), c.raw_bucket_tactic = CM_TACTIC_IMPACT;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
     c = c0;
     memset(c.gone_bucket, 'b', sizeof(c.gone_bucket));
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
@@ -1132,6 +1181,47 @@ static void test_corrupt_sequence(void **state)
     free(a);
 }
 
+/*
+ * The raw activity of a key (ct_sequence_raw.c) read back: the calls seen (20 of them),
+ * the properties, each call's times, address, region and bucket, the records' times.
+ */
+static void test_corrupt_sequence_raw(void **state)
+{
+    static const struct cm_detector *const table[] = {&cm_detector_ct_sequence, NULL};
+    struct trail *a = trail_new();
+    struct m_raw c, c0;
+    struct saved s;
+
+    (void)state;
+    /* alice enumerates the users, then lists her buckets: followed, no finding. */
+    add(a, ALICE, 10 * HOUR, "iam", "ListUsers", HOME, CLI);
+    add(a, ALICE, 10 * HOUR + 5, "s3", "ListBuckets", HOME, CLI);
+    save_one(&s, table, done(a), "111122223333/AKIAALICE0000000001", sizeof(c));
+    memcpy(&c0, s.w.buf.p + s.at, sizeof(c0));
+    assert_true(c0.seen == (1u << 0 | 1u << 6) && c0.props == 0 && c0.call[0].count == 1 &&
+                c0.call[6].count == 1 && c0.call[0].region == 1 &&
+                c0.call[0].src.file_id == FILE_A && c0.rec[0].key != 0 && c0.rec[1].key != 0);
+    c = c0, c.seen = 1u << 20;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.props = 4;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.props = 3, c.seen = (1u << 20) - 1; /* not made so, but safe */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
+    c = c0, c.call[0].region = 2;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.call[19].first_ms = INT64_MIN; /* a call not seen keeps its fields */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.call[6].ip.family = 5;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0;
+    memset(c.call[12].bucket, 'b', sizeof(c.call[12].bucket));
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.rec[31].ms = INT64_MAX;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    cm_ckpt_w_finish(&s.w);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1152,6 +1242,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_anomaly),
         cmocka_unit_test(test_corrupt_s3_anomaly),
         cmocka_unit_test(test_corrupt_sequence),
+        cmocka_unit_test(test_corrupt_sequence_raw),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
