@@ -20,7 +20,8 @@
  *   written) or takes it (RAW_BULK_READ GetObject, CopyObject), that succeeded;
  *   and one more property of the key: a ransom note among the objects it
  *   wrote, a penetration-testing distribution in a user agent of its calls,
- *   or a finding of the key in the sequence detector's window.
+ *   or a finding of the key in the sequence detector's window that serves a
+ *   tactic (not a Policy type).
  *
  * A job that cleans up, syncs, backs up or destroys with Terraform lists
  * what it works on, not the account's users and roles, and has none of the
@@ -257,7 +258,11 @@ static bool holds(const struct raw *r, bool finding)
     return false;
 }
 
-/* Whether c holds a finding of the window at now_ms. */
+/*
+ * Whether c holds a finding of the window at now_ms that serves a tactic: a Policy type
+ * (root credentials used, a bucket's public access changed) is how an owner works too,
+ * and the root user cleaning up after an IAM review is no attack.
+ */
 static bool has_finding(const struct cred *c, int64_t now_ms)
 {
     if (c == NULL) {
@@ -265,11 +270,12 @@ static bool has_finding(const struct cred *c, int64_t now_ms)
     }
     for (size_t i = 0; i < SIGNALS; i++) {
         if (c->sig[i].type != 0 && c->sig[i].source == SIG_FINDING &&
-            c->sig[i].last_ms > now_ms - WINDOW_MS) {
+            c->sig[i].tactic != CM_TACTIC_NONE && c->sig[i].last_ms > now_ms - WINDOW_MS) {
             return true;
         }
     }
-    return false;
+    return c->ngone > 0 && (c->gone_tactics & ~(1u << CM_TACTIC_NONE)) != 0 &&
+           c->gone_last_ms > now_ms - WINDOW_MS;
 }
 
 /* Notes record ekey at ms among r's (once); full, the oldest leaves, counted in bulk. */
@@ -441,7 +447,7 @@ int cm_ct_seq_raw_finding(struct sequence *q, const struct cm_detection *d, cons
     struct raw *r = cm_state_get(q->raw, k, klen);
 
     (void)sink;
-    if (r == NULL || !holds(r, true)) {
+    if (r == NULL || !holds(r, has_finding(c, d->time_ms))) {
         return 0;
     }
     return hand_over(q, c, r, d->time_ms);

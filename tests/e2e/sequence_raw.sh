@@ -6,8 +6,8 @@
 # CLOUD_TRAIL and S3_DATA_EVENTS signals, where no finding names any of them; and the
 # owner's jobs that list then delete or read (a cleanup job, a pipeline deleting its
 # temporary objects, a backup tool, a Terraform destroy, `aws s3 sync --delete`, an admin
-# who audits IAM then cleans a bucket, the tester's calls without a note, or with the
-# note hours after the listing) make none. Also: split in two --state scans, the same
+# who audits IAM then cleans a bucket, the root user doing so, the tester's calls without
+# a note, or with the note hours after the listing) make none. Also: split in two --state scans, the same
 # sequence; a state file of the previous version still loads. Prints TAP.
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
@@ -30,7 +30,7 @@ t0 = datetime.datetime(2026, 3, 2, 10, 0, 0)
 cli = "aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0-1014-aws exe/x86_64.amzn.2023"
 recs = []
 def rec(case, sec, src, name, params=None, data=False, ro=True, ua=cli, ip="54.210.10.20",
-        err=None):
+        err=None, root=False):
     key = "ASIA" + case.upper().ljust(16, "0")[:16]
     r = {"eventVersion": "1.09",
          "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE%s:%s" % (case, case),
@@ -51,6 +51,9 @@ def rec(case, sec, src, name, params=None, data=False, ro=True, ua=cli, ip="54.2
          "eventCategory": "Data" if data else "Management"}
     if err:
         r["errorCode"] = err
+    if root:
+        r["userIdentity"] = {"type": "Root", "principalId": acct, "accountId": acct,
+                             "arn": "arn:aws:iam::%s:root" % acct, "accessKeyId": key}
     recs.append(r)
 def obj(case, sec, name, bucket, k, ro=False, **kw):
     rec(case, sec, "s3.amazonaws.com", name,
@@ -125,6 +128,12 @@ iam("denied", 0, "ListUsers", ua=kali); iam("denied", 2, "ListRoles", ua=kali)
 buckets("denied", 4, ua=kali)
 for i in range(3):
     obj("denied", 8 + i, "DeleteObject", "finance", "q/%d.csv" % i, ua=kali, err="AccessDenied")
+# The root user reviews IAM, then deletes three objects: root use is a Policy finding, how
+# an owner works too, not a property.
+iam("root", 0, "ListUsers", root=True); iam("root", 2, "ListRoles", root=True)
+buckets("root", 4, root=True)
+for i in range(3):
+    obj("root", 8 + i, "DeleteObject", "finance", "q/%d.csv" % i, root=True)
 # The same calls from a Kali CLI, whose deletes succeed: a property.
 iam("kali", 0, "ListUsers", ua=kali); iam("kali", 2, "ListRoles", ua=kali)
 buckets("kali", 4, ua=kali)
@@ -175,7 +184,7 @@ check "the tester's calls: the S3 sequence on its bucket, its 6 records, a signa
     test "$got" = "$want"
 got=$(grep -c "ASIAKALI" "$T/one.seq")
 check "the Kali CLI's listing and deletes: the S3 sequence ($got)" test "$got" -eq 1
-for k in CLEANUP PIPELINE BACKUP TERRAFORM SYNC ADMIN NONOTE LATE AUDIT DENIED; do
+for k in CLEANUP PIPELINE BACKUP TERRAFORM SYNC ADMIN NONOTE LATE AUDIT DENIED ROOT; do
     got=$(grep -c "ASIA$k" "$T/one.seq")
     check "near miss $k: no sequence ($got)" test "$got" -eq 0
 done
