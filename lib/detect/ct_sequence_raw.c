@@ -7,8 +7,9 @@
  * DeleteObject.
  *
  * Per account and credential (the access key, a session's included), for a
- * key that enumerated the account's IAM principals, this follows the calls
- * of the table below and the records that made them. The raw rule holds
+ * key that enumerated the account's IAM principals or made a rare call on
+ * data (opens()), this follows the calls of the table below and the records
+ * that made them. The raw rule holds
  * when, within RAW_SPAN_MS of the first IAM enumeration call:
  *
  *   discovery: two IAM enumeration calls (ListUsers, ListRoles, ...) or
@@ -215,6 +216,15 @@ static int classify(const struct cm_ct *ct)
         return v != CM_JSON_NONE && cm_str_eqc(cm_json_str(ct->doc, v, NULL), "Suspended") ? a : -1;
     }
     return a;
+}
+
+/* Whether call a starts following a key: IAM enumeration, or a call on data too rare in an
+ * owner's day to fill the table (not GetObject, CopyObject, DeleteObject(s), the lists). */
+static bool opens(int a)
+{
+    return apis[a].phase == PH_IAM || a == A_PUT_NOTE || a == A_DELETE_BUCKET ||
+           a == A_SUSPEND_VERSIONING || a == A_LIFECYCLE || a == A_LIFECYCLE_CONF ||
+           a == A_ENCRYPTION;
 }
 
 /* The earliest time of r's calls of phase ph (INT64_MAX: none). */
@@ -480,11 +490,16 @@ int cm_ct_seq_on_event(void *state, const struct cm_event *ev, struct cm_sink *s
     k[d.account.len] = '/';
     memcpy(k + d.account.len + 1, key.p, key.len);
     klen = d.account.len + 1 + key.len;
-    /* A key is followed from its first IAM enumeration call: the sequence starts there. */
-    r = apis[a].phase == PH_IAM ? cm_state_touch(q->raw, k, klen, ev->time_ms, NULL)
-                                : cm_state_touch_found(q->raw, k, klen, ev->time_ms);
+    /*
+     * A key is followed from its first IAM enumeration call, where the sequence starts, or
+     * from a rare call on data (a note, a bucket deleted, versioning suspended, a lifecycle
+     * or encryption put), which a file delivered before the listing's may bring first;
+     * the common ones (objects read, deleted, listed) only add to a key followed.
+     */
+    r = opens(a) ? cm_state_touch(q->raw, k, klen, ev->time_ms, NULL)
+                 : cm_state_touch_found(q->raw, k, klen, ev->time_ms);
     if (r == NULL) {
-        return apis[a].phase == PH_IAM ? CM_ENOMEM : 0;
+        return opens(a) ? CM_ENOMEM : 0;
     }
     if ((rc = cm_ct_seq_number(&q->regions, d.region, REGION_LEN, &reg)) != 0) {
         return rc;

@@ -222,4 +222,16 @@ seqs "$T/two.json" | grep ASIATESTER >"$T/two.seq"
 check "... the tester's sequence of the second is the one scan's ($(cat "$T/two.seq"))" \
     test -s "$T/two.seq" -a "$(cat "$T/two.seq")" = "$(grep ASIATESTER "$T/one.seq")"
 
+# The same two files in two --state scans, the later one first (delivered before the
+# listing's): the tester's note opens its key's calls, so its sequence still comes.
+"$COALMINE" scan --no-default-intel --quiet --format json --state "$T/rst" "$T/c/b/AWSLogs" \
+    >"$T/r1.json" 2>"$T/r1.err" &&
+    "$COALMINE" scan --no-default-intel --quiet --format json --state "$T/rst" \
+        "$T/c/a/AWSLogs" >"$T/r2.json" 2>"$T/r2.err"
+check "two --state scans, the later file first, exit 0" test $? -eq 0
+cat "$T/r1.json" "$T/r2.json" >"$T/rev.json"
+got=$(seqs "$T/rev.json" | cut -d' ' -f2 | sort -u | tr '\n' ' ')
+check "... the tester's sequence and the Kali CLI's, no near miss's ($got)" \
+    test "$got" = "ASIAKALI000000000000 ASIATESTER0000000000 "
+
 done_testing
