@@ -189,7 +189,7 @@ int cm_ct_seq_rules(struct sequence *q, const struct cm_detection *d, uint64_t e
     int64_t bucket_ms = 0;
     uint8_t bucket_tactic = CM_TACTIC_NONE;
     size_t ntactics = 0;
-    bool beyond = false, other = false, raw_bucket = false;
+    bool beyond = false, other = false;
     uint32_t tactics, raw;
     int rc;
 
@@ -205,26 +205,26 @@ int cm_ct_seq_rules(struct sequence *q, const struct cm_detection *d, uint64_t e
         bucket_tactic = c->gone_bucket_tactic;
     }
     /*
-     * Once the raw rule held, the bucket of the key's earliest raw call on data (struct
-     * cred.raw_bucket): a key's raw calls reach bucket after bucket, and a finding's id
-     * names its bucket, so the newest would spread the key's sequence over them. Else the
-     * newest finding's on data, as before raw signals were.
+     * The newest signal's on data, a finding's or (once the raw rule held) a raw call's: the
+     * bucket the key was last taking or destroying. The sequence's id does not name it (one
+     * finding per key, CM_FID_ANY_RESOURCE), so moving on to another bucket moves the
+     * finding, not splits it. Else the bucket of the key's earliest raw call on data (struct
+     * cred.raw_bucket), when no signal kept names one.
      */
-    if (c->raw_bucket[0]) {
-        bucket = c->raw_bucket;
-        bucket_tactic = c->raw_bucket_tactic;
-        raw_bucket = true;
-    }
-    for (size_t i = 0; i < SIGNALS && !raw_bucket; i++) {
+    for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type != 0 && s->source == SIG_FINDING && s->s3_data && s->bucket[0] &&
+        if (s->type != 0 && s->s3_data && s->bucket[0] &&
             (bucket == NULL ||
              cm_ct_seq_newer_bucket(s->bucket, s->bucket_ms, bucket, bucket_ms))) {
             bucket = s->bucket;
             bucket_ms = s->bucket_ms;
             bucket_tactic = s->tactic;
         }
+    }
+    if (bucket == NULL && c->raw_bucket[0]) {
+        bucket = c->raw_bucket;
+        bucket_tactic = c->raw_bucket_tactic;
     }
     for (size_t i = 0; i < SIGNALS; i++) {
         const struct signal *s = &c->sig[i];

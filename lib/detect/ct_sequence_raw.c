@@ -30,8 +30,9 @@
  *
  * When it holds, the calls become raw signals of the credential (one per
  * API, its count, first and last time, the record, caller and bucket of its
- * earliest call), which the S3 rule reads as it reads findings, on the
- * bucket of the key's earliest raw call on data (struct cred.raw_bucket);
+ * earliest call), which the S3 rule reads as it reads findings (its bucket
+ * the newest signal's on data; cred.raw_bucket, the earliest raw call's,
+ * when none names one);
  * the records of the calls become records the S3 sequence counts (RAW_BIT:
  * not the IAM sequence's, which reads findings only).
  */
