@@ -286,6 +286,29 @@ for layout in tree flat; do
 done
 rm -rf "$D"
 
+# --- the brute-force bursts at other seeds ------------------------------------------------------
+# Each plants exactly the 20 connections that fire. A flow log without TCP flags tells a
+# connection only by its 5-tuple, so a second one from the same client port is a later record
+# of the first: the ports of a burst must all differ, as the opener's system hands them out.
+# Before 2026-12-05 gen drew each port at random and at seed 8 two of the WinRM guesses shared
+# one: 19 connections, no Impact:EC2/WinRMBruteForce.
+bad=""
+for seed in 3 8; do
+    D="$T/brute$seed"
+    "$COALMINE" gen --out "$D" $WORLD --hours 1 --kinds vpcflow --seed "$seed" \
+        --scenario ssh-brute-target --scenario ssh-brute-actor --scenario rdp-brute-actor \
+        --scenario winrm-brute-target >/dev/null 2>&1 || bad="$bad $seed(gen)"
+    scan "$D" "$T/brute.json"
+    summary "$T/brute.json" "$T/brute.sum"
+    grep -v '^#' "$D/intel/scenarios.tsv" | awk -F '\t' '{print $2 "|" $4 "|" $6}' |
+        sort >"$T/want.brute"
+    cut -d '|' -f 1-3 "$T/brute.sum" | sort >"$T/got.brute"
+    cmp -s "$T/want.brute" "$T/got.brute" || bad="$bad $seed"
+    rm -rf "$D"
+done
+check "brute force at seeds 3 and 8: four findings, each with its 20 connections${bad:+ (wrong:$bad)}" \
+    test -z "$bad"
+
 # --- IPv6 in the default format ----------------------------------------------------------------
 # An instance's IPv6 address is public, so a v2 record (no flow-direction) with an internet host
 # has two public addresses; the /64 in every record of the interface is the instance's
