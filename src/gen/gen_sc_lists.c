@@ -8,8 +8,10 @@
  *                   line: --intel-list CATEGORY=TXT:FILE for managed
  *                   categories, --threat-list custom=TXT:FILE,
  *                   --trusted-list trusted=TXT:FILE, then --aws-ranges
- *                   OUT/aws/ip-ranges.json, --inventory OUT/aws/instances.json
- *                   and --canary-key KEY (each once)
+ *                   OUT/aws/ip-ranges.json, --inventory OUT/aws/instances.json,
+ *                   --canary-key KEY (each once) and, for flow logs delivered
+ *                   through CloudWatch Logs, --flow-fields (custom format) or
+ *                   --region (default format, one region)
  *   scenarios.tsv   one line per expected finding (a scenario may expect
  *                   several, one per resource): name, finding type, resource
  *                   (access key, principal id, bucket or instance id), ENI,
@@ -49,6 +51,7 @@ struct scan_needs {
     bool ranges;       /* some scenario needs --aws-ranges */
     struct cm_buf emr; /* instance ids of EMR nodes, space-separated: --inventory */
     struct cm_buf kv;  /* the --canary-key lines, each once */
+    struct cm_buf cwl; /* the flow logs' --flow-fields or --region line (cwl_needs) */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -189,6 +192,9 @@ static int write_lists(const char *dir, const struct entries *e, const struct sc
     if (rc == 0 && nd->kv.len > 0) {
         rc = cm_buf_append(&args, nd->kv.p, nd->kv.len);
     }
+    if (rc == 0 && nd->cwl.len > 0) {
+        rc = cm_buf_append(&args, nd->cwl.p, nd->cwl.len);
+    }
     rc = rc ? rc : write_file(dir, "args.txt", &args);
     cm_buf_finish(&b);
     cm_buf_finish(&args);
@@ -294,6 +300,39 @@ static int collect_needs(const struct cm_gen_config *c, const struct cm_gen_worl
     return rc;
 }
 
+/*
+ * What flow logs delivered through CloudWatch Logs need (--delivery other
+ * than s3): their lines have no header, so a custom format is read with
+ * --flow-fields (its names, comma-separated: one word in args.txt), and the
+ * default format names no region, neither in a record nor in the object key,
+ * so a one-region world's gets --region. Without it the scan drops every
+ * detection of those records ("give --region REGION"): no flow scenario
+ * fired. A world of several regions has no one region to give (scan each
+ * region's logs with its own --region).
+ */
+static int cwl_needs(const struct cm_gen_config *c, const struct cm_gen_world *w,
+                     struct scan_needs *nd)
+{
+    const char *h;
+    int rc = 0;
+
+    if (c->delivery == CM_GEN_DELIVERY_S3 || !(c->kinds & CM_GEN_KIND_BIT(CM_GEN_VPCFLOW)) ||
+        w->nvpcs == 0) {
+        return 0;
+    }
+    if (w->accounts[w->vpcs[0].account].flow_custom) {
+        rc = cm_buf_puts(&nd->cwl, "--flow-fields ");
+        for (h = cm_gen_flow_header(w, 0); *h != '\0' && rc == 0; h++) {
+            rc = cm_buf_putc(&nd->cwl, *h == ' ' ? ',' : *h);
+        }
+        return rc ? rc : cm_buf_putc(&nd->cwl, '\n');
+    }
+    if (w->nregions == 1) {
+        rc = cm_buf_printf(&nd->cwl, "--region %s\n", w->regions[0]->name);
+    }
+    return rc;
+}
+
 /* Writes OUT/aws/ip-ranges.json when a scenario needs it. */
 static int write_ranges(const struct cm_gen_config *c, const struct cm_gen_world *w,
                         const struct scan_needs *nd)
@@ -353,18 +392,21 @@ int cm_gen_scenario_lists(const struct cm_gen_config *c)
     nd.ranges = false;
     cm_buf_init(&nd.kv, 0);
     cm_buf_init(&nd.emr, 0);
+    cm_buf_init(&nd.cwl, 0);
     cm_buf_init(&dir, 0);
     rc = cm_buf_printf(&dir, "%s/intel/", c->out_dir);
     rc = rc ? rc : cm_gen_mkdirs(dir.p, dir.len);
     rc = rc ? rc : cm_gen_world_create(c, &w);
     rc = rc ? rc : collect(c, w, &e);
     rc = rc ? rc : collect_needs(c, w, &nd);
+    rc = rc ? rc : cwl_needs(c, w, &nd);
     rc = rc ? rc : write_ranges(c, w, &nd);
     rc = rc ? rc : write_inventory(c, w, &nd);
     rc = rc ? rc : write_lists(c->out_dir, &e, &nd);
     rc = rc ? rc : write_expectations(c, w);
     cm_buf_finish(&nd.kv);
     cm_buf_finish(&nd.emr);
+    cm_buf_finish(&nd.cwl);
     cm_free(e.v);
     cm_gen_world_destroy(w);
     cm_buf_finish(&dir);

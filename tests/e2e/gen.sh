@@ -181,4 +181,24 @@ check "custom flow export with --flow-fields '\${...}': the records of the S3 fi
 check "--flow-fields with a field that does not exist: usage error naming it (exit 2)" \
     sh -c "[ $? -eq 2 ] && grep -q \"field 3: 'bogus' is not a VPC flow log field\" '$T/c-bad.out'"
 
+# A flow scenario through CloudWatch Logs, scanned with args.txt alone: it holds what the
+# headerless lines need, --flow-fields for the custom format and --region for the default
+# one (whose records and objects name no region). Before 2026-12-05 it held neither: the
+# custom files were rejected, the default records' detections dropped, no finding.
+for fmt in default custom; do
+    for d in cloudwatch-export firehose; do
+        top=$([ "$d" = firehose ] && echo firehose || echo exportedlogs)
+        G="$T/sc-$fmt-$d"
+        "$COALMINE" gen --out "$G" --accounts 1 --regions 1 --instances 8 --principals 4 \
+            --hours 1 --kinds vpcflow --flow-format "$fmt" --delivery "$d" \
+            --scenario ssh-brute-target >/dev/null 2>&1
+        # shellcheck disable=SC2046 # args.txt holds one option and value per line
+        "$COALMINE" scan --no-default-intel --format json $(cat "$G/intel/args.txt") "$G/$top" \
+            >"$G.json" 2>"$G.err"
+        check "$fmt flow logs through $d, scanned with args.txt: the scenario's SSHBruteForce" \
+            sh -c "grep -q '\"type\":\"UnauthorizedAccess:EC2/SSHBruteForce\"' '$G.json' &&
+                   grep -q '^  rejected: cloudtrail 0, vpcflow 0, dns 0, files 0$' '$G.err'"
+    done
+done
+
 done_testing
