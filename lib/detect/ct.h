@@ -323,6 +323,43 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
 bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed,
                           const struct cm_ct *ct);
 
+/*
+ * The account's people's places (ct_peers.c): the networks on which IAM users
+ * and IAM Identity Center users of one account have worked for learn_ms or
+ * more, each with up to CM_CT_PEERS of those people (hashes of their keys).
+ * A network CM_CT_PEERS people hold as usual (the office, the corporate VPN)
+ * is no stranger's place: a colleague who first calls from it is not judged
+ * as new there. Not noted: addresses inside AWS (its ranges, when loaded;
+ * private and shared ones), web-identity sessions and roles, whose networks
+ * are workloads' and runners', not people's.
+ */
+#define CM_CT_PEERS     3u  /* people who make a network the account's */
+#define CM_CT_PEER_NETS 32u /* networks an account keeps (least recently seen replaced) */
+
+struct cm_ct_peer_net {
+    uint64_t h; /* cm_ct_network's hash; 0: empty */
+    int64_t last_ms;
+    uint32_t who[CM_CT_PEERS]; /* people it is usual to (0: empty) */
+};
+
+struct cm_ct_peers {
+    struct cm_ct_peer_net nets[CM_CT_PEER_NETS];
+};
+
+/*
+ * Notes that network net (of address ip) is usual, at now_ms, to the person
+ * whose key hashes to who (not 0).
+ */
+void cm_ct_peers_note(struct cm_ct_peers *p, const struct cm_detect_config *cfg,
+                      const struct cm_ip *ip, uint64_t net, uint32_t who, int64_t now_ms);
+
+/* Whether CM_CT_PEERS people hold network net as usual. */
+bool cm_ct_peers_usual(const struct cm_ct_peers *p, uint64_t net);
+
+/* Whether network h is one of c's usual ones (first seen learn_ms or more before now_ms). */
+bool cm_ct_context_usual(const struct cm_ct_context *c, uint64_t h, int64_t now_ms,
+                         int64_t learn_ms);
+
 /* Keeps call ev, of the model's class kind, as the newest of r. */
 void cm_ct_calls_add(struct cm_ct_calls *r, const struct cm_event *ev, uint8_t kind);
 

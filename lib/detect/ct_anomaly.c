@@ -24,6 +24,9 @@
  *     less than learn_ms before (or never).
  * An unusual call alone is not enough (people try new calls), nor an unusual
  * place alone (people travel): both at once is what a stolen key looks like.
+ * A network 3 of the account's people (IAM users, permission set users)
+ * have each used for learn_ms is not new to anyone (the office, the VPN:
+ * ct_peers.c).
  * An identity with 8 usual networks roams: only a new client counts for it;
  * so does a web-identity session (a CI runner's) whose network is a prefix,
  * and a session of a role a web-identity session assumed (note_chain),
@@ -46,6 +49,8 @@
 
 #include <string.h>
 
+#include "detect/state.h"
+
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
@@ -53,7 +58,12 @@
 
 #define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
 
-#define ANOMALY_STATE_VERSION 4u /* bump when the layout save writes changes */
+#define ANOMALY_STATE_VERSION 5u /* bump when the layout save writes changes */
+#define ANOMALY_STATE_OLD     4u /* still read: the profiles without the people's places */
+
+/* Accounts whose people's places are kept, and how long one lives unused. */
+#define PEER_ACCOUNTS 4096u
+#define PEER_TTL_MS   (90LL * 24 * 3600 * 1000)
 
 struct ident {
     int64_t first_ms; /* first: cm_ct_model_profile's */
@@ -67,7 +77,8 @@ struct ident {
 };
 
 struct anomaly {
-    struct cm_ct_model m; /* first: cm_ct_model_tick and _stats take the state as one */
+    struct cm_ct_model m;   /* the profiles */
+    struct cm_state *peers; /* account -> struct cm_ct_peers */
     uint32_t burst;
 };
 
@@ -80,7 +91,17 @@ static int init(void **state, const struct cm_detect_opts *opts)
     if (a == NULL) {
         return CM_ENOMEM;
     }
-    if ((rc = cm_ct_model_init(&a->m, opts, sizeof(struct ident))) != 0) {
+    if ((rc = cm_ct_model_init(&a->m, opts, sizeof(struct ident))) == 0) {
+        struct cm_state_opts so = {
+            .val_size = sizeof(struct cm_ct_peers),
+            .max_entries = PEER_ACCOUNTS,
+            .ttl_ms = PEER_TTL_MS,
+            .seed = a->m.seed ^ 0x7065657273ULL,
+        };
+
+        rc = cm_state_create(&a->peers, &so);
+    }
+    if (rc != 0) {
         cm_ct_model_finish(&a->m);
         cm_free(a);
         return rc;
@@ -99,6 +120,7 @@ static void finish(void *state)
 
     if (a != NULL) {
         cm_ct_model_finish(&a->m);
+        cm_state_destroy(a->peers);
         cm_free(a);
     }
 }
@@ -221,6 +243,50 @@ static int note_chain(struct anomaly *a, const struct cm_event *ev)
     return rc;
 }
 
+/*
+ * The account's people's places: a person's (an IAM user's, a permission set
+ * user's: person, personlen) call from a network usual to them adds them to
+ * the network's people; a call from a network new to its identity but usual
+ * to CM_CT_PEERS of the account's people (the office, the corporate VPN) is
+ * not from a new network. A stranger's place is nobody's in the account.
+ */
+static int peers(struct anomaly *a, const struct cm_event *ev, const struct ident *id,
+                 const char *person, size_t personlen, struct cm_ct_novelty *nv)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_ct_peers *p;
+    bool is_person = person != NULL || ct->uid.type == CM_UID_IAMUSER;
+    uint64_t net = id->ctx.last_net;
+    char key[512];
+    size_t klen;
+    bool created;
+
+    if (ev->account.len == 0) {
+        return 0;
+    }
+    if (is_person && cm_ct_context_usual(&id->ctx, net, ev->time_ms, a->m.learn_ms)) {
+        if (person == NULL) {
+            klen = cm_ct_identity_key(ev, key, sizeof(key));
+            person = key;
+            personlen = klen;
+        }
+        if (personlen == 0) {
+            return 0;
+        }
+        if ((p = cm_state_touch(a->peers, ev->account.p, ev->account.len, ev->time_ms, &created)) ==
+            NULL) {
+            return CM_ENOMEM;
+        }
+        cm_ct_peers_note(p, a->m.cfg, &ct->source_ip, net,
+                         (uint32_t)cm_hash64(person, personlen, a->m.seed) | 1u, ev->time_ms);
+    } else if (nv->net_new &&
+               (p = cm_state_get(a->peers, ev->account.p, ev->account.len)) != NULL &&
+               cm_ct_peers_usual(p, net)) {
+        nv->net_new = false;
+    }
+    return 0;
+}
+
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
     struct anomaly *a = state;
@@ -276,6 +342,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         nv.net_new = nv.net_new && shared.net_new;
         nv.client_new = nv.client_new && shared.client_new;
     }
+    if ((rc = peers(a, ev, id, klen > 0 ? key : NULL, klen, &nv)) != 0) {
+        return rc;
+    }
     if (!established || !api_new || !(nv.net_new || nv.client_new)) {
         return 0;
     }
@@ -311,12 +380,51 @@ static const struct cm_state_codec ident_codec = {.check = ident_ok, .refs = ide
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {
-    return cm_ct_model_save(&((const struct anomaly *)state)->m, w, &ident_codec);
+    const struct anomaly *a = state;
+    int rc;
+
+    if ((rc = cm_ct_model_save(&a->m, w, &ident_codec)) != 0) {
+        return rc;
+    }
+    return cm_state_save(a->peers, w, NULL);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
 {
+    struct anomaly *a = state;
+    int rc;
+
+    if ((rc = cm_ct_model_load(&a->m, r, &ident_codec)) != 0) {
+        return rc;
+    }
+    return cm_state_load(a->peers, r, NULL);
+}
+
+/*
+ * Version 4 (before 2026-12-05) saved the profiles alone: they are read, and
+ * the account's people's places start empty (learned again in a day), so
+ * that an upgrade does not make every identity learn again.
+ */
+static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
+{
+    (void)version;
     return cm_ct_model_load(&((struct anomaly *)state)->m, r, &ident_codec);
+}
+
+static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
+{
+    struct anomaly *a = state;
+
+    cm_state_expire(a->peers, watermark_ms, NULL, NULL);
+    return cm_ct_model_tick(&a->m, watermark_ms, sink);
+}
+
+static void stats(const void *state, struct cm_state_stats *sum)
+{
+    const struct anomaly *a = state;
+
+    cm_ct_model_stats(&a->m, sum);
+    cm_state_stats_add(sum, a->peers);
 }
 
 static const char *const types[] = {
@@ -337,10 +445,12 @@ const struct cm_detector cm_detector_ct_anomaly = {
     .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
     .init = init,
     .on_event = on_event,
-    .on_tick = cm_ct_model_tick,
+    .on_tick = tick,
     .finish = finish,
-    .state_stats = cm_ct_model_stats,
+    .state_stats = stats,
     .state_version = ANOMALY_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = ANOMALY_STATE_OLD,
+    .load_old = load_old,
 };

@@ -424,6 +424,17 @@ static bool roams(const struct cm_ct_context *c, int64_t now_ms, int64_t learn_m
     return n >= ROAMING;
 }
 
+bool cm_ct_context_usual(const struct cm_ct_context *c, uint64_t h, int64_t now_ms,
+                         int64_t learn_ms)
+{
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        if (c->nets[i].h == h) {
+            return c->nets[i].first_ms <= now_ms - learn_ms;
+        }
+    }
+    return false;
+}
+
 bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, const struct cm_ct *ct)
 {
     bool is_asn = false;

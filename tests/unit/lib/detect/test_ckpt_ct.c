@@ -257,10 +257,74 @@ static const struct cm_detector *const *forgetting(const char *name)
 }
 
 enum mode {
-    RELOAD, /* B after a checkpoint of A */
-    FRESH,  /* B in a fresh engine */
-    FORGET, /* B after a checkpoint of A that the named detector cannot load */
+    RELOAD,  /* B after a checkpoint of A */
+    FRESH,   /* B in a fresh engine */
+    FORGET,  /* B after a checkpoint of A that the named detector cannot load */
+    OLDANOM, /* B after a checkpoint of A with the API anomaly model's section of version 4 */
 };
+
+/* Moves r past one table cm_state_save wrote (value size, entries, newest, the entries). */
+static void skip_table(struct cm_ckpt_r *r)
+{
+    uint32_t vsize = cm_ckpt_get_u32(r);
+    uint64_t n = cm_ckpt_get_u64(r);
+
+    (void)cm_ckpt_get_i64(r);
+    for (uint64_t i = 0; i < n && r->err == 0; i++) {
+        (void)cm_ckpt_get_str(r, 4096); /* the key */
+        (void)cm_ckpt_get_i64(r);       /* last seen */
+        (void)cm_ckpt_get_u8(r);        /* lag class */
+        r->off += vsize;
+    }
+    assert_int_equal(r->err, 0);
+}
+
+/*
+ * Engine checkpoint w with cloudtrail-anomaly's section as its version 4 wrote
+ * it (before 2026-12-05): the seed and the two profile tables, without the
+ * account's people's places. The rest as it is.
+ */
+static void anomaly_as_v4(const struct cm_ckpt_w *w, struct cm_ckpt_w *out)
+{
+    struct cm_ckpt_r r;
+    uint32_t n, kinds;
+
+    cm_ckpt_r_init(&r, w->buf.p, w->buf.len);
+    assert_int_equal(cm_ckpt_get_u32(&r), 4);
+    r.off += 4 * 8; /* the clock */
+    kinds = cm_ckpt_get_u32(&r);
+    r.off += (size_t)kinds * 4 * 8; /* each kind's */
+    (void)cm_ckpt_get_u32(&r);      /* the eventIDs read */
+    r.off = cm_ckpt_section(&r);
+    (void)cm_ckpt_get_u32(&r); /* the flow learner's */
+    r.off = cm_ckpt_section(&r);
+    n = cm_ckpt_get_u32(&r);
+    cm_ckpt_w_init(out, 0);
+    cm_ckpt_put_bytes(out, w->buf.p, r.off);
+    for (uint32_t i = 0; i < n; i++) {
+        struct cm_str name = cm_ckpt_get_str(&r, 64);
+        uint32_t sv = cm_ckpt_get_u32(&r);
+        size_t end = cm_ckpt_section(&r), at = r.off, cut = end, mark;
+
+        assert_int_equal(r.err, 0);
+        cm_ckpt_put_str(out, name.p, name.len);
+        if (cm_str_eqc(name, "cloudtrail-anomaly")) {
+            assert_int_equal(sv, 5);
+            sv = 4;
+            (void)cm_ckpt_get_u64(&r); /* the seed */
+            skip_table(&r);
+            skip_table(&r);
+            cut = r.off;
+        }
+        cm_ckpt_put_u32(out, sv);
+        mark = cm_ckpt_begin(out);
+        cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
+        cm_ckpt_end(out, mark);
+        r.off = end;
+    }
+    assert_int_equal(r.off, w->buf.len);
+    assert_int_equal(out->err, 0);
+}
 
 /* Runs text a, then b after mode's restart; *g gets what b made. */
 static void run(struct got *g, const char *a, const char *b, enum mode mode, const char *det)
@@ -290,6 +354,19 @@ static void run(struct got *g, const char *a, const char *b, enum mode mode, con
         assert_string_equal(dropped, det);
         cm_ckpt_w_finish(&w);
         break;
+    case OLDANOM: {
+        struct cm_ckpt_w old;
+
+        ckfx_save(e, &w);
+        cm_engine_destroy(e);
+        anomaly_as_v4(&w, &old);
+        assert_int_equal(
+            ckfx_load(ct_table, &opts, old.buf.p, old.buf.len, &e, dropped, sizeof(dropped)), 0);
+        assert_string_equal(dropped, "");
+        cm_ckpt_w_finish(&old);
+        cm_ckpt_w_finish(&w);
+        break;
+    }
     }
     feed(e, b, FILE_B, &sink);
     assert_int_equal(cm_engine_flush(e, &sink), 0);
@@ -441,6 +518,12 @@ static void test_anomaly(void **state)
     assert_int_equal(g.nevidence[i], 2);
     assert_int_equal(g.file[i][0], FILE_A);
     assert_int_equal(g.file[i][1], FILE_B);
+    /*
+     * A checkpoint of version 4 (before the people's places, 2026-12-05) keeps
+     * the profiles: an upgrade does not make every identity learn again.
+     */
+    run(&g, done(a), done(b), OLDANOM, NULL);
+    assert_int_equal(count(&g, "DefenseEvasion:IAMUser/AnomalousBehavior"), 1);
     free(a);
     free(b);
 }

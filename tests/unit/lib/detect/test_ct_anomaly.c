@@ -804,6 +804,70 @@ static void test_sso_permission_set(void **state)
     free(t);
 }
 
+/* An IAM user of the account by name and access key (peers of alice's). */
+#define USER(name, key)                                                                            \
+    "\"userIdentity\":{\"type\":\"IAMUser\",\"principalId\":\"AIDA" name "\",\"arn\":"             \
+    "\"arn:aws:iam::111122223333:user/" name "\",\"accountId\":\"111122223333\",\"accessKeyId\":"  \
+    "\"" key "\",\"userName\":\"" name "\"}"
+#define OFFICE    "192.0.2.10"
+#define COWORKING "45.33.20.5"
+
+/*
+ * A network the account's people have worked on for a day is no stranger's:
+ * alice, who always worked from home, at the office her three colleagues
+ * work from (the corporate VPN, the office), making calls she never made.
+ * Before 2026-12-05 that was a new network like a thief's: CredentialAccess
+ * and Persistence.
+ */
+static void test_peer_network(void **state)
+{
+    static const char *const peers[][2] = {
+        {USER("bob", "AKIABOB000000000001"), "s3"},
+        {USER("carol", "AKIACAROL0000000001"), "ec2"},
+        {USER("dave", "AKIADAVE00000000001"), "sts"},
+    };
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    for (int day = 0; day < 2; day++) {
+        baseline(t, day);
+        for (int k = 0; k < 8; k++) {
+            for (size_t p = 0; p < 3; p++) {
+                int at = day * DAY + 9 * HOUR + k * HOUR + (int)p * 60;
+
+                add(t, peers[p][0], at, peers[p][1],
+                    p == 0   ? "ListBuckets"
+                    : p == 1 ? "DescribeInstances"
+                             : "GetCallerIdentity",
+                    OFFICE, CLI, NULL);
+                /* Two of them (and the deploy role's sessions) also at a coworking space. */
+                if (p < 2) {
+                    add(t, peers[p][0], at + 30, peers[p][1],
+                        p == 0 ? "ListBuckets" : "DescribeInstances", COWORKING, CLI, NULL);
+                }
+                add(t, SESSION("ci", "ASIADEPLOY000000001"), at + 40, "ec2", "DescribeVpcs",
+                    COWORKING, CLI, NULL);
+            }
+        }
+    }
+    /* Day 2: alice at the office, with her CLI: a secret and a key she never fetched or made. */
+    add(t, ALICE, 2 * DAY + 10 * HOUR, "secretsmanager", "GetSecretValue", "192.0.2.77", CLI, NULL);
+    add(t, ALICE, 2 * DAY + 10 * HOUR + 60, "iam", "CreateAccessKey", "192.0.2.77", CLI, NULL);
+    /* At the coworking space (two people and a role): a new place; it fires. */
+    add(t, ALICE, 2 * DAY + 12 * HOUR, "ec2", "DeleteFlowLogs", COWORKING, CLI, NULL);
+    /* A thief with her CLI, from a place nobody in the account uses. */
+    add(t, ALICE, 2 * DAY + 20 * HOUR, "iam", "CreateLoginProfile", THIEF, CLI, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.type[0], "DefenseEvasion:IAMUser/AnomalousBehavior");
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":\"45.33.0.0/16\""));
+    assert_string_equal(r.got.type[1], "Persistence:IAMUser/AnomalousBehavior");
+    assert_non_null(strstr(r.got.info[1], "CreateLoginProfile"));
+    free(t);
+}
+
 /* Discovery needs a burst: five distinct never-made reads within ten minutes. */
 static void test_discovery_burst(void **state)
 {
@@ -1521,6 +1585,7 @@ int main(void)
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_sso_permission_set),
+        cmocka_unit_test(test_peer_network),
         cmocka_unit_test(test_web_identity_chained),
         cmocka_unit_test(test_web_identity_inside_aws),
         cmocka_unit_test(test_s3_exfiltration),
