@@ -314,7 +314,9 @@ uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const 
 /*
  * Notes the network and client of call ev in c and tells *nv whether each
  * was usual: first seen at least learn_ms before. A new network does not
- * count for an identity with 8 or more usual networks (it roams).
+ * count for an identity with 8 or more usual networks (it roams), nor does a
+ * new client of the AWS console (browser, console, AwsSignin): only someone
+ * who signed in as the identity uses it.
  */
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
                         const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv);

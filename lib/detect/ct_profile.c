@@ -507,6 +507,19 @@ static bool web_identity_prefix(const struct cm_detect_config *cfg, uint64_t see
            cm_ct_prefix_network(cfg, seed, ct);
 }
 
+/*
+ * Whether a client category is the AWS console's: its sign-in, the browser's
+ * own calls and the console's proxies. Only someone who signed in as the
+ * identity uses its console, and a thief's sign-in comes from the thief's
+ * place: a console new to an identity is its owner's first session (whose
+ * pages make calls she never made), not a stranger's tool.
+ */
+static bool console_client(const char *name)
+{
+    return strcmp(name, "browser") == 0 || strcmp(name, "console") == 0 ||
+           strcmp(name, "AwsSignin") == 0;
+}
+
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
                         const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv)
 {
@@ -537,7 +550,7 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     h = c->last_client;
     cl = (struct cm_ct_client *)(void *)seen_note(c->clients, sizeof(c->clients[0]), CM_CT_CLIENTS,
                                                   h, ev->time_ms, learn_ms, &fresh, &usual);
-    nv->client_new = !usual;
+    nv->client_new = !usual && !console_client(nv->client);
     if (fresh) {
         memcpy(cl->name, nv->client, sizeof(cl->name));
     }

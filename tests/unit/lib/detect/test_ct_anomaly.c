@@ -868,6 +868,51 @@ static void test_peer_network(void **state)
     free(t);
 }
 
+/*
+ * A CLI user's first console session, from home: the IAM pages list what
+ * she never listed, and she makes herself a key there. The console is not a
+ * stranger's tool (only someone who signed in as her uses it): nothing.
+ * Before 2026-12-05 the console's agent was a new client: Discovery and
+ * Persistence. The same session from the thief's place fires both.
+ */
+static void test_console_first_session(void **state)
+{
+    static const char *const pages[] = {
+        "GetAccountSummary", "ListUsers",       "GetUser",
+        "ListMFADevices",    "ListAccessKeys",  "GetAccessKeyLastUsed",
+        "ListSSHPublicKeys", "CreateAccessKey",
+    };
+    struct trail *t;
+    struct run r;
+
+    (void)state;
+    for (int s = 0; s < 2; s++) {
+        const char *ip = s == 0 ? "198.51.100.21" : THIEF;
+        int at = 2 * DAY + 10 * HOUR;
+
+        t = trail_new();
+        baseline(t, 0);
+        baseline(t, 1);
+        add(t, ALICE, at, "signin", "ConsoleLogin", ip, CONSOLE, NULL);
+        for (size_t k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
+            add(t, ALICE, at + 30 + 4 * (int)k, "iam", pages[k], ip,
+                k % 2 ? "console.amazonaws.com" : CONSOLE, NULL);
+        }
+        run(&r, t, 0);
+        if (s == 0) {
+            assert_int_equal(r.got.n, 0);
+        } else {
+            /* The fifth to seventh reads make a burst; the key is Persistence. */
+            assert_int_equal(count(&r.got, "Discovery:IAMUser/AnomalousBehavior"), 3);
+            assert_int_equal(count(&r.got, "Persistence:IAMUser/AnomalousBehavior"), 1);
+            assert_null(strstr(r.got.info[r.got.n - 1], "unusualUserAgents"));
+            assert_non_null(strstr(r.got.info[r.got.n - 1],
+                                   "\"unusualNetworksUserIdentityProfiling\":\"203.0.0.0/16\""));
+        }
+        free(t);
+    }
+}
+
 /* Discovery needs a burst: five distinct never-made reads within ten minutes. */
 static void test_discovery_burst(void **state)
 {
@@ -1586,6 +1631,7 @@ int main(void)
         cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_sso_permission_set),
         cmocka_unit_test(test_peer_network),
+        cmocka_unit_test(test_console_first_session),
         cmocka_unit_test(test_web_identity_chained),
         cmocka_unit_test(test_web_identity_inside_aws),
         cmocka_unit_test(test_s3_exfiltration),
