@@ -8,7 +8,10 @@
  *   Mozilla/...                         browser
  *   [S3Console/..., *Console*           console
  *   Boto3, botocore                     Botocore
- *   aws-sdk-go-v2                       aws-sdk-go
+ *   aws-sdk-<language><more>            aws-sdk-<language>: an SDK's versions
+ *                                       and builds are one client (aws-sdk-go-v2,
+ *                                       aws-sdk-ruby3, aws-sdk-dotnet-coreclr)
+ *   aws-sdk-nodejs                      aws-sdk-js (v2 in Node.js; v3 is aws-sdk-js)
  *   APN/1.0 HashiCorp/1.0 Terraform/... Terraform (the wrapper tokens skipped)
  *   signin.amazonaws.com                AwsSignin
  *   <name>.amazonaws.com                AWS Service
@@ -63,6 +66,21 @@ static bool has_console(const char *low, size_t n)
     return false;
 }
 
+/*
+ * The language of an AWS SDK's product token after "aws-sdk-": its leading
+ * letters, so that one SDK's major versions and builds are one client
+ * ("go-v2", "ruby3", "dotnet-coreclr", "php2"). Returns their length.
+ */
+static size_t sdk_language(const char *low, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && low[i] >= 'a' && low[i] <= 'z') {
+        i++;
+    }
+    return i;
+}
+
 size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen)
 {
     static const char svc_tail[] = ".amazonaws.com";
@@ -113,8 +131,15 @@ size_t cm_ua_category(struct cm_str ua, char *out, size_t outlen)
     if (IS(low, k, "boto3") || IS(low, k, "botocore")) {
         return PUT_LIT(out, outlen, "Botocore");
     }
-    if (IS(low, k, "aws-sdk-go-v2")) {
-        return PUT_LIT(out, outlen, "aws-sdk-go");
+    if (k > 8 && memcmp(low, "aws-sdk-", 8) == 0) {
+        size_t lang = sdk_language(low + 8, k - 8);
+
+        if (lang > 0) {
+            if (lang == 6 && memcmp(low + 8, "nodejs", 6) == 0) {
+                return PUT_LIT(out, outlen, "aws-sdk-js");
+            }
+            return put(out, outlen, low, 8 + lang);
+        }
     }
     if (IS(low, k, "signin.amazonaws.com")) {
         return PUT_LIT(out, outlen, "AwsSignin");

@@ -322,6 +322,19 @@ static void test_ua_categories(void **state)
     assert_string_equal(category("botocore/1.29.90 Python/3.9"), "Botocore");
     assert_string_equal(category("aws-sdk-go-v2/1.24.1 os/linux lang/go#1.21.6"), "aws-sdk-go");
     assert_string_equal(category("aws-sdk-java/2.21.46 Linux/6.1"), "aws-sdk-java");
+    /* One SDK's major versions and builds are one client. */
+    assert_string_equal(category("aws-sdk-nodejs/2.1354.0 linux/v16.20.0 exec-env/"
+                                 "AWS_Lambda_nodejs16.x"),
+                        "aws-sdk-js");
+    assert_string_equal(category("aws-sdk-js/3.470.0 ua/2.0 os/linux lang/js md/nodejs#20.10.0"),
+                        "aws-sdk-js");
+    assert_string_equal(category("aws-sdk-ruby2/2.11.632 ruby/2.7.8 x86_64-linux"), "aws-sdk-ruby");
+    assert_string_equal(category("aws-sdk-ruby3/3.190.0 ua/2.0 api/s3#1.141.0"), "aws-sdk-ruby");
+    assert_string_equal(category("aws-sdk-dotnet-coreclr/3.7.300.2 aws-sdk-dotnet-core/3.7.300.2"),
+                        "aws-sdk-dotnet");
+    assert_string_equal(category("aws-sdk-dotnet-45/3.7.0.0 aws-sdk-dotnet-core/3.7.0.0"),
+                        "aws-sdk-dotnet");
+    assert_string_equal(category("aws-sdk-rust/1.1.4 os/linux lang/rust/1.74.0"), "aws-sdk-rust");
     assert_string_equal(category("Mozilla/5.0 (X11; Linux x86_64; rv:122.0) Firefox/122.0"),
                         "browser");
     assert_string_equal(category("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]"),
@@ -911,6 +924,43 @@ static void test_console_first_session(void **state)
         }
         free(t);
     }
+}
+
+/*
+ * A Lambda function moved to a runtime that bundles the JavaScript SDK v3
+ * (aws-sdk-js/3) instead of v2 (aws-sdk-nodejs/2), and its new version
+ * fetches a secret: the same SDK, no new client; nothing. Before
+ * 2026-12-05 the two were different clients: CredentialAccess. Its key
+ * used with Boto3 for another new call still fires.
+ */
+static void test_sdk_upgrade(void **state)
+{
+    static const char v2[] =
+        "aws-sdk-nodejs/2.1500.0 linux/v18.18.2 exec-env/AWS_Lambda_nodejs18.x";
+    static const char v3[] = "aws-sdk-js/3.470.0 ua/2.0 os/linux lang/js md/nodejs#20.10.0 "
+                             "exec-env/AWS_Lambda_nodejs20.x";
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    for (int k = 0; k < 48; k++) {
+        add(t, SESSION("resizer", "ASIARESIZER00000001"), k * HOUR, "sqs", "ReceiveMessage", HOME,
+            v2, NULL);
+    }
+    add(t, SESSION("resizer", "ASIARESIZER00000002"), 2 * DAY, "secretsmanager", "GetSecretValue",
+        HOME, v3, NULL);
+    add(t, SESSION("resizer", "ASIARESIZER00000002"), 2 * DAY + 60, "sqs", "ReceiveMessage", HOME,
+        v3, NULL);
+    add(t, SESSION("resizer", "ASIARESIZER00000002"), 2 * DAY + HOUR, "iam", "CreateAccessKey",
+        HOME, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Persistence:IAMUser/AnomalousBehavior");
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualUserAgentsUserIdentityProfiling\":\"Botocore\""));
+    assert_non_null(
+        strstr(r.got.info[0], "\"profiledUserAgentsUserIdentityProfiling\":\"aws-sdk-js\""));
+    free(t);
 }
 
 /* Discovery needs a burst: five distinct never-made reads within ten minutes. */
@@ -1632,6 +1682,7 @@ int main(void)
         cmocka_unit_test(test_sso_permission_set),
         cmocka_unit_test(test_peer_network),
         cmocka_unit_test(test_console_first_session),
+        cmocka_unit_test(test_sdk_upgrade),
         cmocka_unit_test(test_web_identity_chained),
         cmocka_unit_test(test_web_identity_inside_aws),
         cmocka_unit_test(test_s3_exfiltration),
