@@ -281,12 +281,13 @@ bool cm_ct_own_call(const struct cm_ct *ct);
 size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap);
 
 /*
- * "account/session ARN" into out[0..cap) for a session of an IAM Identity
- * Center permission set's role (AWS makes it under the reserved path
- * /aws-reserved/sso.amazonaws.com/; every user the permission set is
+ * "account/sso-user/session name" into out[0..cap) for a session of an IAM
+ * Identity Center permission set's role (AWS makes it under the reserved
+ * path /aws-reserved/sso.amazonaws.com/; every user the permission set is
  * assigned to in the account shares it, and each session is named after its
- * user): the person behind the shared role. Returns its length, 0 for any
- * other identity or when it does not fit.
+ * user): the person behind the shared role, the same with every permission
+ * set she has in the account. Returns its length, 0 for any other identity
+ * or when it does not fit.
  */
 size_t cm_ct_person_key(const struct cm_event *ev, char *out, size_t cap);
 

@@ -58,20 +58,23 @@ size_t cm_ct_identity_key(const struct cm_event *ev, char *out, size_t cap)
 size_t cm_ct_person_key(const struct cm_event *ev, char *out, size_t cap)
 {
     static const char sso[] = ":role/aws-reserved/sso.amazonaws.com/";
+    static const char tag[] = "/sso-user/"; /* no ARN nor principal id is "sso-user/..." */
     const struct cm_ct_identity *u = &ev->u.ct.uid;
+    struct cm_str name = cm_ct_session_name(u);
     size_t n;
 
     if (u->type != CM_UID_ASSUMEDROLE || !cm_str_present(u->issuer_arn) ||
         cm_str_find(u->issuer_arn, cm_str_make(sso, sizeof(sso) - 1)) == (size_t)-1 ||
-        cm_ct_session_name(u).len == 0 || ev->account.len == 0 ||
-        ev->account.len + 1 + u->arn.len > cap) {
+        name.len == 0 || ev->account.len == 0 ||
+        ev->account.len + sizeof(tag) - 1 + name.len > cap) {
         return 0;
     }
     memcpy(out, ev->account.p, ev->account.len);
     n = ev->account.len;
-    out[n++] = '/';
-    memcpy(out + n, u->arn.p, u->arn.len);
-    return n + u->arn.len;
+    memcpy(out + n, tag, sizeof(tag) - 1);
+    n += sizeof(tag) - 1;
+    memcpy(out + n, name.p, name.len);
+    return n + name.len;
 }
 
 /*

@@ -963,6 +963,57 @@ static void test_sdk_upgrade(void **state)
     free(t);
 }
 
+/* A session of the ReadOnly permission set's role (cf. SSO, the Admin one's). */
+#define SSO_RO(user, key)                                                                          \
+    "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROASSORO:" user "\",\"arn\":"   \
+    "\"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_ReadOnly_fedcba9876543210/" user      \
+    "\",\"accountId\":\"111122223333\",\"accessKeyId\":\"" key "\",\"sessionContext\":{"           \
+    "\"sessionIssuer\":{\"type\":\"Role\",\"arn\":\"arn:aws:iam::111122223333:role/aws-reserved/"  \
+    "sso.amazonaws.com/AWSReservedSSO_ReadOnly_fedcba9876543210\",\"userName\":"                   \
+    "\"AWSReservedSSO_ReadOnly_fedcba9876543210\"},\"attributes\":{\"creationDate\":"              \
+    "\"2026-01-05T09:00:00Z\",\"mfaAuthenticated\":\"false\"}}}"
+
+/*
+ * The person behind permission set sessions is the same with every set:
+ * carol read the account with ReadOnly from home for two days, was given
+ * Admin too (her first session with it at the office), and the next day
+ * reads from home with Admin what she always read. Nothing: her history
+ * is hers. Before 2026-12-05 her profile was per permission set: it
+ * learned again from her first Admin session, and home and her usual
+ * reads were new to it (Discovery, twice). Her Admin session in a thief's
+ * hands fires.
+ */
+static void test_sso_two_permission_sets(void **state)
+{
+    static const char *const reads[][2] = {
+        {"iam", "ListUsers"},    {"iam", "ListRoles"},         {"iam", "GetRole"},
+        {"iam", "ListPolicies"}, {"ec2", "DescribeSnapshots"}, {"ec2", "DescribeVolumes"},
+    };
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    for (int k = 0; k < 48; k++) {
+        add(t, SSO_RO("carol@example.com", "ASIASSOCAROLRO00001"), k * HOUR, reads[k % 6][0],
+            reads[k % 6][1], HOME, CLI, NULL);
+        add(t, SSO("alice@example.com", "ASIASSOALICE0000001"), k * HOUR + 60, "ec2",
+            "DescribeInstances", OFFICE, CLI, NULL);
+    }
+    add(t, SSO("carol@example.com", "ASIASSOCAROLAD00001"), 2 * DAY + 9 * HOUR, "ec2",
+        "DescribeInstances", OFFICE, CLI, NULL);
+    for (int k = 0; k < 6; k++) {
+        add(t, SSO("carol@example.com", "ASIASSOCAROLAD00002"), 3 * DAY + 10 * HOUR + k * 30,
+            reads[k][0], reads[k][1], HOME, CLI, NULL);
+    }
+    add(t, SSO("carol@example.com", "ASIASSOCAROLAD00002"), 3 * DAY + 20 * HOUR, "iam",
+        "CreateAccessKey", THIEF, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Persistence:IAMUser/AnomalousBehavior");
+    assert_string_equal(r.got.resource[0], "ASIASSOCAROLAD00002");
+    free(t);
+}
+
 /* Discovery needs a burst: five distinct never-made reads within ten minutes. */
 static void test_discovery_burst(void **state)
 {
@@ -1683,6 +1734,7 @@ int main(void)
         cmocka_unit_test(test_peer_network),
         cmocka_unit_test(test_console_first_session),
         cmocka_unit_test(test_sdk_upgrade),
+        cmocka_unit_test(test_sso_two_permission_sets),
         cmocka_unit_test(test_web_identity_chained),
         cmocka_unit_test(test_web_identity_inside_aws),
         cmocka_unit_test(test_s3_exfiltration),
