@@ -33,7 +33,8 @@ struct walk {
     int err;         /* CM_ENOMEM or CM_E2BIG: stop */
     const char *msg; /* the member that carries the record: "message", "CloudTrailEvent" */
     size_t msg_len;
-    const char *what; /* what an element of the list is called in a reject */
+    const char *what;        /* what an element of the list is called in a reject */
+    struct cm_str ev_stream; /* the last log event's "logStreamName" (awscli), raw */
 };
 
 static uint32_t line_at(struct walk *w, size_t off)
@@ -84,6 +85,7 @@ static bool piece_add(struct walk *w, size_t start, size_t end, size_t got)
         return false;
     }
     pc = &c->piece[c->npiece++];
+    memset(pc, 0, sizeof(*pc)); /* padding too: tests and fuzz_cwl compare pieces whole */
     pc->out_off = c->out.len;
     pc->src_off = start;
     pc->src_len = end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
@@ -105,7 +107,7 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
 {
     struct cm_cwl *c = w->c;
     const struct cm_json_node *n;
-    uint32_t msg;
+    uint32_t msg, stream;
     int rc;
 
     if (cm_json_type(&c->doc, root) != CM_JSON_OBJECT) {
@@ -116,6 +118,11 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
     if (msg == CM_JSON_NONE || cm_json_type(&c->doc, msg) != CM_JSON_STRING) {
         bad(w, start, "%s without a string \"%s\"", w->what, w->msg);
         return;
+    }
+    stream = cm_json_getn(&c->doc, root, "logStreamName", 13);
+    if (stream != CM_JSON_NONE && cm_json_type(&c->doc, stream) == CM_JSON_STRING) {
+        n = cm_json_at(&c->doc, stream);
+        w->ev_stream = cm_str_make(w->buf + n->off, n->len);
     }
     n = cm_json_at(&c->doc, msg);
     if (n->len == 0) {
@@ -407,12 +414,14 @@ static size_t fast_event_read(struct walk *w, size_t i)
             return 0; /* a second message, or not a string */
         }
         if (i < len && b[i] == '"') {
-            size_t n = 0;
+            size_t n = 0, v = i;
 
             i = fast_string(b, len, i, msg ? c->out.p + c->out.len : NULL, cap, &n);
             if (msg) {
                 have = true;
                 got = n;
+            } else if (i != 0 && klen == 13 && memcmp(b + k, "logStreamName", 13) == 0) {
+                w->ev_stream = cm_str_make(b + v + 1, i - v - 2);
             }
         } else {
             i = fast_integer(b, len, i);
@@ -479,6 +488,9 @@ static size_t walk_events(struct walk *w, size_t i)
             bad(w, i, "a ',' with no %s after it", w->what);
             return i + 1;
         }
+        size_t had = c->npiece;
+
+        w->ev_stream = CM_STR_NULL;
         if (!c->full_reader && i < w->len && w->buf[i] == '{' && (end = fast_event(w, i)) != 0) {
             rc = 1; /* read and recorded */
         } else {
@@ -491,6 +503,13 @@ static size_t walk_events(struct walk *w, size_t i)
         }
         if (rc == 0) {
             take_event(w, i, end, root);
+        }
+        if (rc >= 0 && c->npiece > had && w->ev_stream.len > 0 &&
+            (w->err == 0 || w->err == CM_EFULL)) {
+            /* awscli's filter-log-events names each event's stream */
+            int orc = cm_cwl_set_origin(c, had, CM_STR_NULL, w->ev_stream);
+
+            w->err = orc != 0 ? orc : w->err;
         } else if (rc < 0) {
             end = cm_parse_skip_value(w->buf, w->len, i);
             if (end == 0 || find_wrapper(w, i, end) != SIZE_MAX) {
@@ -520,6 +539,7 @@ static size_t walk_wrapper(struct walk *w, size_t i)
     size_t start = i, mark_out = c->out.len, mark_piece = c->npiece, ret = CUT;
     uint64_t mark_fast = c->fast;
     bool control = false, events = false;
+    struct cm_str owner = CM_STR_NULL, stream = CM_STR_NULL;
 
     i = cm_parse_skip_ws(w->buf, w->len, i + 1);
     while (w->err == 0 && !(i < w->len && w->buf[i] == '}')) {
@@ -563,6 +583,10 @@ static size_t walk_wrapper(struct walk *w, size_t i)
             if (cm_str_eqc(key, "messageType") &&
                 cm_str_eqc(cm_str_make(w->buf + i, v - i), "\"CONTROL_MESSAGE\"")) {
                 control = true;
+            } else if (cm_str_eqc(key, "owner") && w->buf[i] == '"') {
+                owner = cm_str_make(w->buf + i + 1, v - i - 2);
+            } else if (cm_str_eqc(key, "logStream") && w->buf[i] == '"') {
+                stream = cm_str_make(w->buf + i + 1, v - i - 2);
             }
             i = v;
         }
@@ -584,6 +608,11 @@ static size_t walk_wrapper(struct walk *w, size_t i)
         }
     }
 out:
+    if (!control && c->npiece > mark_piece && (w->err == 0 || w->err == CM_EFULL)) {
+        int orc = cm_cwl_set_origin(c, mark_piece, owner, stream);
+
+        w->err = orc != 0 ? orc : w->err;
+    }
     if (control) {
         /* A health check, not a record (even cut short): its events are counted, not read. */
         c->control += c->npiece - mark_piece;
@@ -605,11 +634,12 @@ void cm_cwl_empty(struct cm_cwl *c)
     c->control = 0;
     c->fast = 0;
     c->lookup = 0;
+    c->norigin = 0;
 }
 
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
 {
-    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event"};
+    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event", CM_STR_NULL};
     size_t i = 0;
 
     cm_cwl_empty(c);
@@ -659,6 +689,7 @@ void cm_cwl_finish(struct cm_cwl *c)
     cm_json_doc_finish(&c->doc);
     cm_free(c->piece);
     cm_free(c->bad);
+    cm_free(c->origin);
     memset(c, 0, sizeof(*c));
 }
 

@@ -32,6 +32,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/str.h"
 
 /* One log event: where its message went, and where the event is in the input. */
 struct cm_cwl_piece {
@@ -39,6 +40,19 @@ struct cm_cwl_piece {
     uint64_t src_off;  /* the log event object's '{' in the input */
     uint32_t src_len;  /* the log event object's length */
     uint32_t src_line; /* 1-based line of src_off in the input */
+    uint32_t origin;   /* 1 + its delivery's index in cm_cwl.origin; 0: none known */
+};
+
+/*
+ * What a subscription delivery says of its log events' source (cm_cwl_origin_of):
+ * "owner", the account of the log group (a well-formed account id, else empty:
+ * a CONTROL_MESSAGE's owner is "CloudwatchLogs"), and the VPC a Route 53
+ * Resolver log stream is named after (cm_cwl_stream_vpc). Empty strings when
+ * the delivery says nothing.
+ */
+struct cm_cwl_origin {
+    char account[16];
+    char vpc[24];
 };
 
 /* A log event or wrapper that could not be read, and why. */
@@ -54,6 +68,8 @@ struct cm_cwl {
     size_t npiece, piece_cap;
     struct cm_cwl_bad *bad;
     size_t nbad, bad_cap;
+    struct cm_cwl_origin *origin; /* the deliveries that named an owner or a VPC */
+    size_t norigin, origin_cap;
     uint64_t control;       /* log events of control messages, left out */
     uint64_t lookup;        /* lists of CloudTrail look-up events (Events) read */
     size_t max_pieces;      /* stop once this many messages are out (0: all); set after init */
@@ -106,6 +122,30 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len);
  * backwards is not the same). Returns 0 or CM_ENOMEM (c unchanged).
  */
 int cm_cwl_order_by_time(struct cm_cwl *c);
+
+/*
+ * The origin of piece pc (its delivery's owner and VPC), or NULL when its
+ * delivery named neither (awscli output, CloudTrail look-up events).
+ */
+const struct cm_cwl_origin *cm_cwl_origin_of(const struct cm_cwl *c, const struct cm_cwl_piece *pc);
+
+/*
+ * Gives pieces [from, c->npiece) the origin of the delivery whose "owner" and
+ * "logStream" (raw JSON string contents; CM_STR_NULL when absent) are owner
+ * and stream; nothing when neither names an account or a VPC. Deliveries that
+ * say the same in a row share one origin. cm_cwl_unwrap calls it after each
+ * delivery, and after each awscli event with a "logStreamName". Returns 0 or
+ * CM_ENOMEM.
+ */
+int cm_cwl_set_origin(struct cm_cwl *c, size_t from, struct cm_str owner, struct cm_str stream);
+
+/*
+ * The VPC id a log stream's name starts with: "vpc-" and 8 or 17 lower-case
+ * hex digits, then the end or a character that is no letter or digit
+ * ("vpc-0a1b2c3d4e5f67890_i-0123..."; Route 53 Resolver names its log
+ * streams after the VPC whose queries they hold). An empty slice otherwise.
+ */
+struct cm_str cm_cwl_stream_vpc(struct cm_str stream);
 
 /*
  * The log event whose message holds byte off of the unwrapped text, or NULL

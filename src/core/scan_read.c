@@ -32,7 +32,8 @@
  * In an unwrapped CloudWatch Logs input, a location in the messages' text
  * becomes the log event that carried the message, as the file holds it.
  */
-static void remap(struct reader *r, uint64_t *off, uint32_t *line, uint32_t *length)
+static const struct cm_cwl_piece *remap(struct reader *r, uint64_t *off, uint32_t *line,
+                                        uint32_t *length)
 {
     const struct cm_cwl_piece *pc = cm_cwl_locate_from(&r->cwl, *off, &r->cwl_cursor);
 
@@ -43,6 +44,7 @@ static void remap(struct reader *r, uint64_t *off, uint32_t *line, uint32_t *len
             *length = pc->src_len;
         }
     }
+    return pc;
 }
 
 /* ctx.map_offset of an unwrapped input: an offset of the text, as the input's. */
@@ -150,9 +152,28 @@ static bool ahead(struct reader *r, const struct cm_event *ev)
     return true;
 }
 
-/* A record without a region, an account or (Resolver) a vpc_id takes its key's (cm_input_key_*). */
-static void from_key(const struct reader *r, struct cm_event *ev)
+/* s (NUL-terminated), copied to the event's arena: the origin table is the next input's soon. */
+static struct cm_str arena_copy(const struct reader *r, const char *s)
 {
+    size_t n = strlen(s);
+    char *p = cm_arena_strndup(r->ctx.arena, s, n);
+
+    return p != NULL ? cm_str_make(p, n) : CM_STR_NULL;
+}
+
+/*
+ * A record without a region, an account or (Resolver) a vpc_id takes its key's (cm_input_key_*);
+ * before that, a record of a subscription delivery (o, NULL for none) takes the delivery's owner
+ * as its account and the VPC its log stream is named after.
+ */
+static void from_key(const struct reader *r, const struct cm_cwl_origin *o, struct cm_event *ev)
+{
+    if (o != NULL && ev->account.len == 0 && o->account[0] != '\0') {
+        ev->account = arena_copy(r, o->account);
+    }
+    if (o != NULL && ev->kind == CM_EV_DNS && ev->u.dns.vpc_id.len == 0 && o->vpc[0] != '\0') {
+        ev->u.dns.vpc_id = arena_copy(r, o->vpc);
+    }
     if (ev->region.len == 0 && r->key_region.len > 0) {
         ev->region = r->key_region;
     }
@@ -169,6 +190,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     struct reader *r = ud;
     struct cm_batch *b = r->cur;
     struct scan *s = r->s;
+    const struct cm_cwl_piece *pc = NULL;
 
     if (unread(r, ev) || ahead(r, ev)) {
         if (b->n == 0) {
@@ -181,9 +203,9 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     r->records[ev->kind]++;
     r->input_records++;
     if (r->unwrapped) {
-        remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+        pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
-    from_key(r, ev);
+    from_key(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
     if (ev != &b->ev[b->n]) {
         memcpy(&b->ev[b->n], ev, cm_event_size(ev));
@@ -208,6 +230,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
 static int on_event_direct(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
+    const struct cm_cwl_piece *pc = NULL;
     int rc = CM_OK;
 
     if (unread(r, ev) || ahead(r, ev)) {
@@ -216,9 +239,9 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     r->records[ev->kind]++;
     r->input_records++;
     if (r->unwrapped) {
-        remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+        pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
-    from_key(r, ev);
+    from_key(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
     if (r->hold) {
         /* Handed over in time order when the input is parsed; its tape and strings stay. */

@@ -18,6 +18,7 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "event/event.h"
+#include "parse/cwl.h"
 #include "source/peek.h"
 #include "source/source_file.h"
 
@@ -556,6 +557,17 @@ static bool vpc_like(const char *p, size_t n)
     return true;
 }
 
+/* Whether base is the name of an export task's object: six digits, then ".gz" or nothing. */
+static bool export_object(const char *base)
+{
+    for (int i = 0; i < 6; i++) {
+        if (base[i] < '0' || base[i] > '9') {
+            return false;
+        }
+    }
+    return base[6] == '\0' || strcmp(base + 6, ".gz") == 0;
+}
+
 struct cm_str cm_input_key_vpc(const char *path)
 {
     static const char folder[] = "/vpcdnsquerylogs/", name[] = "_vpcdnsquerylogs_";
@@ -572,6 +584,17 @@ struct cm_str cm_input_key_vpc(const char *path)
     base = base != NULL ? base + 1 : path;
     if ((m = strstr(base, name)) != NULL && vpc_like(base, (size_t)(m - base))) {
         return cm_str_make(base, (size_t)(m - base));
+    }
+    /* An export task's object "<task>/<log stream>/000000.gz": the stream's VPC. */
+    if (export_object(base) && base - path >= 2) {
+        const char *stream = base - 1;
+
+        while (stream > path && stream[-1] != '/') {
+            stream--;
+        }
+        if ((v = cm_cwl_stream_vpc(cm_str_make(stream, (size_t)(base - 1 - stream)))).len > 0) {
+            return v;
+        }
     }
     return cm_str_make("", 0);
 }

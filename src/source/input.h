@@ -114,8 +114,11 @@ struct cm_str cm_input_key_account(const char *path);
  * or an empty slice when the path has none. Resolver records whose vpc_id was
  * trimmed carry none; this is where theirs comes from. Read from the folder
  * after the service's ("AWSLogs/<account>/vpcdnsquerylogs/<vpc id>/...") or
- * the object's name ("<vpc id>_vpcdnsquerylogs_<account>_<stamp>_<hash>.log.gz");
- * only a well-formed id ("vpc-" and 8 or 17 lower-case hex digits).
+ * the object's name ("<vpc id>_vpcdnsquerylogs_<account>_<stamp>_<hash>.log.gz"),
+ * else, for a CloudWatch Logs export task's object ("<task>/<log stream>/
+ * 000000.gz"), the log stream's name, which Resolver starts with the VPC's id
+ * (cm_cwl_stream_vpc); only a well-formed id ("vpc-" and 8 or 17 lower-case
+ * hex digits).
  */
 struct cm_str cm_input_key_vpc(const char *path);
 

@@ -158,6 +158,77 @@ PY
     check "$shape: the evidence is $what, at its offset in $D ($(cat "$S.evchk"))" test $rc -eq 0
 done
 
+# --- Resolver records trimmed of srcids and vpc_id (and account_id) --------------------------------
+# A shipper's transform leaves only the query and srcaddr. In S3 the object key names the VPC (and
+# the account); out of CloudWatch Logs the log stream names the VPC ("<vpc id>_<instance>": a
+# Firehose delivery's logStream, the stream folder of an export task's object, awscli's
+# logStreamName) and a Firehose delivery's owner the account. With an inventory that has the
+# tunnel's instance at its address, each form gives the S3 form's findings, on the same instance,
+# account and region. Before 2026-12-05 the CloudWatch Logs forms named no VPC: every record
+# unattributed, no DNS finding at all.
+TR="$T/trim"
+mkdir -p "$TR"
+find "$G/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' | sort | while read -r f; do zcat "$f"; done |
+    grep -F "\"instance\":\"$RES\"" | head -n 1 >"$TR/one.json"
+RA=$("$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["srcaddr"], r["vpc_id"], r["account_id"])' "$TR/one.json")
+set -- $RA
+TA=$1 TV=$2 TACCT=$3
+printf '{"Reservations":[{"Instances":[{"InstanceId":"%s","LaunchTime":"2025-12-01T00:00:00+00:00","NetworkInterfaces":[{"NetworkInterfaceId":"eni-0770000000000007","VpcId":"%s","PrivateIpAddress":"%s"}]}]}]}\n' \
+    "$RES" "$TV" "$TA" >"$TR/inv.json"
+# trim DIR SED: Resolver records of DIR/AWSLogs edited by SED
+trim() {
+    find "$1/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' | while read -r f; do
+        zcat "$f" | sed -e "$2" | gzip -c >"$f.new" && mv "$f.new" "$f"
+    done
+}
+mkdir -p "$TR/s3" "$TR/s3a"
+cp -R "$G/AWSLogs" "$TR/s3/"
+trim "$TR/s3" 's/,"srcids":{[^}]*}//; s/"vpc_id":"[^"]*",//'
+cp -R "$TR/s3/AWSLogs" "$TR/s3a/"
+trim "$TR/s3a" 's/"account_id":"[^"]*",//'
+check "trimmed: no Resolver record names its instance or VPC (nor, in s3a, its account)" \
+    sh -c '! find "$1" "$2" -path "*/vpcdnsquerylogs/*" -name "*.gz" -exec zcat {} + | grep -q "srcids\|vpc_id" &&
+        ! find "$2" -path "*/vpcdnsquerylogs/*" -name "*.gz" -exec zcat {} + | grep -q "account_id"' _ "$TR/s3" "$TR/s3a"
+# fsum OUT: type|instance|count|account|region of every finding, sorted
+fsum() {
+    "$PY" -c 'import json, sys
+rows = []
+for l in open(sys.argv[1]):
+    if l.strip():
+        f = json.loads(l)
+        rows.append("%s|%s|%s|%s|%s" % (f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", "-"),
+                                        f["service"].get("count"), f["accountId"], f["region"]))
+print("\n".join(sorted(rows)))' "$1"
+}
+# dnsi STATS: the --stats dns_instance counts
+dnsi() { "$PY" -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["dns_instance"], sort_keys=True))' "$1"; }
+for s3 in s3 s3a; do
+    scan "$TR/$s3.out" --inventory "$TR/inv.json" "$TR/$s3/AWSLogs"
+    fsum "$TR/$s3.out" >"$TR/$s3.sum"
+    check "trimmed, $s3: $TYPE on $RES, count $COUNT, in $TACCT (got: $(tr '\n' ' ' <"$TR/$s3.sum"))" \
+        grep -qxF "$TYPE|$RES|$COUNT|$TACCT|us-east-1" "$TR/$s3.sum"
+done
+# (export tasks and awscli output carry no account: account_id trimmed, only Firehose's owner has it)
+for shape in firehose export filter firehose-a; do
+    D="$TR/$shape" s3=s3 cut=srcids,vpc_id
+    [ $shape = firehose-a ] && s3=s3a cut=srcids,vpc_id,account_id
+    if ! "$PY" "$W" "${shape%-a}" "$G/AWSLogs" "$D" --streams aws-resource --owner "$TACCT" \
+        --trim $cut 2>"$T/wrap.err"; then
+        nok "trimmed, $shape: cwl_wrap.py" "$(cat "$T/wrap.err")"
+        continue
+    fi
+    scan "$D.out" --inventory "$TR/inv.json" "$D"
+    fsum "$D.out" >"$D.sum"
+    if cmp -s "$TR/$s3.sum" "$D.sum"; then
+        ok "trimmed ($cut), $shape: the S3 form's findings, instances, accounts and regions ($(tr '\n' ' ' <"$D.sum"))"
+    else
+        nok "trimmed ($cut), $shape: the S3 form's findings, instances, accounts and regions" \
+            "$(diff "$TR/$s3.sum" "$D.sum" | grep '^[<>]')"
+    fi
+    check "trimmed, $shape: --stats dns_instance as in S3 ($(dnsi "$D.out.stats"))" \
+        test "$(dnsi "$D.out.stats")" = "$(dnsi "$TR/$s3.out.stats")"
+done
+
 # --- a Firehose object on standard input ------------------------------------------------------------
 F=$(jget "$T/firehose.scan.ev" path 2>/dev/null | sed -n 2p)
 [ -n "$F" ] || F=$(find "$T/firehose" -type f | sort | head -n 1)

@@ -101,6 +101,16 @@ static void check_unwrapped(const struct cm_cwl *c, const char *in, size_t len)
         check(cm_cwl_locate(c, pc->out_off) == pc);
         check(cm_cwl_locate(c, pc->out_off + (end - pc->out_off) / 2) == pc);
         check(cm_cwl_locate(c, end - 1) == pc);
+        /* An origin names an account or a VPC (or both), each NUL-terminated and well-formed. */
+        check(pc->origin <= c->norigin);
+        if (pc->origin > 0) {
+            const struct cm_cwl_origin *o = cm_cwl_origin_of(c, pc);
+            size_t vn = strnlen(o->vpc, sizeof(o->vpc));
+
+            check(o != NULL && (o->account[0] != '\0' || o->vpc[0] != '\0'));
+            check(memchr(o->account, '\0', sizeof(o->account)) != NULL && vn < sizeof(o->vpc));
+            check(vn == 0 || cm_cwl_stream_vpc(cm_str_make(o->vpc, vn)).len == vn);
+        }
     }
     if (c->lookup && c->npiece > 1) {
         struct cm_cwl_piece *by_src = malloc(c->npiece * sizeof(*by_src));
@@ -131,7 +141,9 @@ static void check_unwrapped(const struct cm_cwl *c, const char *in, size_t len)
 static int same_unwrapped(const struct cm_cwl *a, const struct cm_cwl *b)
 {
     return a->out.len == b->out.len && a->npiece == b->npiece && a->nbad == b->nbad &&
-           a->control == b->control &&
+           a->control == b->control && a->norigin == b->norigin &&
+           (a->norigin == 0 ||
+            memcmp(a->origin, b->origin, a->norigin * sizeof(*a->origin)) == 0) &&
            (a->out.len == 0 || memcmp(a->out.p, b->out.p, a->out.len) == 0) &&
            (a->npiece == 0 || memcmp(a->piece, b->piece, a->npiece * sizeof(*a->piece)) == 0);
 }

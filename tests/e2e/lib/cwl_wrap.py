@@ -31,9 +31,16 @@ tests/e2e/cwl.sh and tests/integration/cwl_awscli.sh.
       instance I for a tunnelling name under domain D. Prints what it found;
       exits 1 on the first mismatch.
 
+  cwl_wrap.py filter   SRC OUT [--streams file|aws|aws-resource]
+      what `aws logs filter-log-events --log-group-name GROUP` prints, one
+      OUT/GROUP.json per log group: {"events":[{"logStreamName",...}]}.
+
 --streams file: one log stream per source file, its records in file order
 (default); aws: one stream per network interface ("eni-...-all") for flow logs
-and per VPC for Resolver logs, as CloudWatch Logs names them.
+and per VPC for Resolver logs, as CloudWatch Logs names them; aws-resource:
+Resolver streams "<vpc id>_<instance id>". --trim K,K: Resolver messages
+without those members (a shipper's transform; the stream is named first).
+--owner ACCOUNT: the Firehose deliveries' owner.
 CloudWatch Logs keeps flow records without their header line: it is dropped.
 """
 import argparse
@@ -82,7 +89,15 @@ def sources(src):
     return sorted(out, key=lambda kp: (os.path.basename(kp[1]), kp[1]))
 
 
-def records(src, streams):
+def trimmed(rec, trim):
+    """The Resolver record rec without the members named in trim (a shipper's transform)."""
+    if not trim:
+        return rec
+    obj = json.loads(rec)
+    return json.dumps({k: v for k, v in obj.items() if k not in trim}, separators=(",", ":"))
+
+
+def records(src, streams, trim=()):
     """Per source file: (kind, group, file's base name, [(stream, ms, message)]) in file order."""
     for kind, path in sources(src):
         lines = [l for l in gzip.open(path, "rt", encoding="utf-8").read().split("\n") if l]
@@ -93,10 +108,14 @@ def records(src, streams):
         for l in lines:
             if kind == "dns":
                 ms = dns_ms(l)
-                stream = json.loads(l)["vpc_id"] if streams == "aws" else base
+                r = json.loads(l)
+                # Resolver names a stream after the VPC, then the querying resource
+                stream = base if streams == "file" else r["vpc_id"] if streams == "aws" else \
+                    "%s_%s" % (r["vpc_id"], (r.get("srcids") or {}).get("instance", "rslvr"))
+                l = trimmed(l, trim)
             else:
                 ms = last = flow_ms(l, last)
-                stream = l.split()[2] + "-all" if streams == "aws" else base
+                stream = l.split()[2] + "-all" if streams != "file" else base
             evs.append((stream, ms, l))
         yield kind, DNS_GROUP if kind == "dns" else FLOW_GROUP, base, evs
 
@@ -105,10 +124,10 @@ def gz_member(obj):
     return gzip.compress(json.dumps(obj, separators=(",", ":")).encode(), mtime=0)
 
 
-def do_export(src, out, streams):
+def do_export(src, out, streams, trim):
     # one stream's messages, in time order, as an export task writes them
     per = {}
-    for _, group, _, evs in records(src, streams):
+    for _, group, _, evs in records(src, streams, trim):
         for stream, ms, msg in evs:
             per.setdefault((group, stream), []).append((ms, msg))
     for (group, stream), evs in sorted(per.items()):
@@ -142,9 +161,9 @@ def do_tail(src, out, streams, form):
                     f.write("%s %s\n" % (t.strftime("%Y-%m-%dT%H:%M:%S"), msg))
 
 
-def do_firehose(src, out, streams, per):
+def do_firehose(src, out, streams, per, trim, owner):
     seq = 0
-    for _, group, base, evs in records(src, streams):
+    for _, group, base, evs in records(src, streams, trim):
         if not evs:
             continue
         # one delivery per stream per at most `per` events, in the order they came
@@ -170,10 +189,29 @@ def do_firehose(src, out, streams, per):
                 for ms, msg in batch:
                     seq += 1
                     les.append({"id": "%056d" % seq, "timestamp": ms, "message": msg})
-                f.write(gz_member({"messageType": "DATA_MESSAGE", "owner": OWNER,
+                f.write(gz_member({"messageType": "DATA_MESSAGE", "owner": owner,
                                    "logGroup": group, "logStream": stream,
                                    "subscriptionFilters": ["coalmine-to-firehose"],
                                    "logEvents": les}))
+
+
+def do_filter(src, out, streams, trim):
+    # what `aws logs filter-log-events --log-group-name GROUP > OUT/GROUP.json` prints: each
+    # group's events in time order, each naming its stream
+    per = {}
+    for _, group, _, evs in records(src, streams, trim):
+        per.setdefault(group, []).extend(evs)
+    os.makedirs(out, exist_ok=True)
+    for group, evs in sorted(per.items()):
+        evs.sort(key=lambda e: e[1])
+        doc = {"events": [{"logStreamName": stream, "timestamp": ms, "message": msg,
+                           "ingestionTime": ms + 700, "eventId": "%056d" % k}
+                          for k, (stream, ms, msg) in enumerate(evs)],
+               "searchedLogStreams": []}
+        with open(os.path.join(out, group.strip("/").replace("/", "-") + ".json"), "w",
+                  encoding="utf-8") as f:
+            json.dump(doc, f, indent=4)
+            f.write("\n")
 
 
 def do_events(src, out, streams):
@@ -271,17 +309,22 @@ def main():
         ap.add_argument("--domain", required=True)
         return do_evidence(ap.parse_args(sys.argv[2:]))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("shape", choices=["export", "firehose", "tail", "events"])
+    ap.add_argument("shape", choices=["export", "firehose", "tail", "events", "filter"])
     ap.add_argument("src")
     ap.add_argument("out")
-    ap.add_argument("--streams", choices=["file", "aws"], default="file")
+    ap.add_argument("--streams", choices=["file", "aws", "aws-resource"], default="file")
+    ap.add_argument("--trim", default="", help="Resolver members to leave out, comma list")
+    ap.add_argument("--owner", default=OWNER, help="the deliveries' owner account")
     ap.add_argument("--per", type=int, default=50)
     ap.add_argument("--format", choices=["detailed", "short"], default="detailed")
     a = ap.parse_args()
+    trim = set(t for t in a.trim.split(",") if t)
     if a.shape == "export":
-        do_export(a.src, a.out, a.streams)
+        do_export(a.src, a.out, a.streams, trim)
     elif a.shape == "firehose":
-        do_firehose(a.src, a.out, a.streams, a.per)
+        do_firehose(a.src, a.out, a.streams, a.per, trim, a.owner)
+    elif a.shape == "filter":
+        do_filter(a.src, a.out, a.streams, trim)
     elif a.shape == "tail":
         do_tail(a.src, a.out, a.streams, a.format)
     else:

@@ -473,6 +473,19 @@ static void test_key_vpc(void **state)
         {"dir/vpc-0a1b2c3d_vpcflowlogs_1_s_h.log", ""},
         {"vpc-0a1b2c3d_vpcdnsquerylogs_x/f.log", ""},
         {"xvpc-0a1b2c3d_vpcdnsquerylogs_1_s_h.log", ""},
+        /* A CloudWatch Logs export task's object "<task>/<log stream>/000000.gz": Resolver's
+         * stream is named after the VPC (before 2026-12-05 such records had no VPC). */
+        {"exports/0f1e2d3c-task/vpc-0123456789abcdef0_i-0123456789abcdef0/000000.gz",
+         "vpc-0123456789abcdef0"},
+        {"task/vpc-0a1b2c3d/000012.gz", "vpc-0a1b2c3d"},
+        {"task/vpc-0a1b2c3d/000000", "vpc-0a1b2c3d"},
+        {"vpc-0a1b2c3d/000000.gz", "vpc-0a1b2c3d"},
+        {"task/vpc-0a1b2c3d/00000.gz", ""},
+        {"task/vpc-0a1b2c3d/000000.log.gz", ""},
+        {"task/vpc-0a1b2c3d/x/000000.gz", ""},
+        {"task/vpc-0a1b2c3dx/000000.gz", ""},
+        {"task/eni-0a1b2c3d-all/000000.gz", ""},
+        {"000000.gz", ""},
         {"exportedlogs/task/eni-0123-all/000000.gz", ""},
         {"", ""},
     };

@@ -830,6 +830,110 @@ static void test_unwrapped_parses(void **state)
 #undef REC
 }
 
+/* Piece k's origin: account and VPC ("" for none; NULL: no origin at all). */
+static void assert_origin(const struct cm_cwl *c, size_t k, const char *account, const char *vpc)
+{
+    const struct cm_cwl_origin *o;
+
+    assert_true(k < c->npiece);
+    o = cm_cwl_origin_of(c, &c->piece[k]);
+    if (account == NULL) {
+        assert_null(o);
+        return;
+    }
+    assert_non_null(o);
+    assert_string_equal(o->account, account);
+    assert_string_equal(o->vpc, vpc);
+}
+
+/*
+ * Who sent each log event: a delivery's "owner" (an account id; a health check's
+ * "CloudwatchLogs" is none) and the VPC its "logStream" is named after (Resolver's
+ * streams), whatever the order of the members; with awscli's filter-log-events, each
+ * event's "logStreamName". Both readers agree. Before 2026-12-05 none of it was kept, and a
+ * Resolver record without vpc_id read from CloudWatch Logs was never attributed.
+ */
+static void test_origin(void **state)
+{
+    static const char in[] = HEAD_CTRL EV_CTRL TAIL
+        "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/r53\","
+        "\"logStream\":\"vpc-0a1b2c3d_i-0123456789abcdef0\",\"logEvents\":[" EV1 "," EV2 "]}"
+        "{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[" EV3 "],\"logStream\":"
+        "\"vpc-0123456789abcdef0\",\"owner\":\"444455556666\"}"
+        "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"CloudwatchLogs\",\"logStream\":"
+        "\"eni-0a1b2c3d-all\",\"logEvents\":[" EV4 "]}"
+        "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"777788889999\",\"logStream\":"
+        "\"vpc-0a1b2c3dz\",\"logEvents\":[" EV1 "]}";
+    static const char cli[] =
+        "{\"events\":[{\"logStreamName\":\"vpc-0a1b2c3d_rslvr-in-1\",\"timestamp\":1,"
+        "\"message\":\"a\"},{\"logStreamName\":\"vpc-0a1b2c3d_rslvr-in-1\",\"timestamp\":2,"
+        "\"message\":\"b\"},{\"timestamp\":3,\"message\":\"c\",\"logStreamName\":"
+        "\"vpc-0123456789abcdef0\"},{\"timestamp\":4,\"message\":\"d\"},{\"logStreamName\":"
+        "\"vpc-0a1b2c3d\",\"timestamp\":5,\"message\":\"\\u0065\"}]}";
+
+    (void)state;
+    for (int full = 0; full < 2; full++) {
+        struct cm_cwl c;
+        char *buf = dup_exact(in, sizeof(in) - 1);
+
+        cm_cwl_init(&c, 0);
+        c.full_reader = full;
+        assert_int_equal(cm_cwl_unwrap(&c, buf, sizeof(in) - 1), 0);
+        assert_int_equal(c.npiece, 5);
+        assert_origin(&c, 0, "111122223333", "vpc-0a1b2c3d");
+        assert_origin(&c, 1, "111122223333", "vpc-0a1b2c3d");
+        assert_origin(&c, 2, "444455556666", "vpc-0123456789abcdef0");
+        assert_origin(&c, 3, NULL, NULL);
+        assert_origin(&c, 4, "777788889999", "");
+        assert_int_equal(c.norigin, 3); /* the first two events share one */
+        free(buf);
+
+        buf = dup_exact(cli, sizeof(cli) - 1);
+        assert_int_equal(cm_cwl_unwrap(&c, buf, sizeof(cli) - 1), 0);
+        assert_out(&c, "a\nb\nc\nd\ne\n");
+        assert_origin(&c, 0, "", "vpc-0a1b2c3d");
+        assert_origin(&c, 1, "", "vpc-0a1b2c3d");
+        assert_origin(&c, 2, "", "vpc-0123456789abcdef0");
+        assert_origin(&c, 3, NULL, NULL);
+        assert_origin(&c, 4, "", "vpc-0a1b2c3d");
+        assert_int_equal(c.norigin, 3);
+        cm_cwl_finish(&c);
+        free(buf);
+    }
+}
+
+/* The VPC a log stream's name starts with, and names that start with none. */
+static void test_stream_vpc(void **state)
+{
+    static const struct {
+        const char *stream, *vpc;
+    } cases[] = {
+        {"vpc-0a1b2c3d", "vpc-0a1b2c3d"},
+        {"vpc-0a1b2c3d_i-0123456789abcdef0", "vpc-0a1b2c3d"},
+        {"vpc-0123456789abcdef0_rslvr-in-0123456789abcdef0", "vpc-0123456789abcdef0"},
+        {"vpc-0123456789abcdef0/dns", "vpc-0123456789abcdef0"},
+        {"vpc-0a1b2c3d-resolver", "vpc-0a1b2c3d"},
+        {"vpc-0a1b2c3", ""},
+        {"vpc-0a1b2c3d0", ""},
+        {"vpc-0a1b2c3dz", ""},
+        {"vpc-0A1B2C3D", ""},
+        {"vpc-0123456789abcdef01", ""},
+        {"xvpc-0a1b2c3d", ""},
+        {"eni-0a1b2c3d-all", ""},
+        {"", ""},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cm_str v = cm_cwl_stream_vpc(cm_str_make(cases[i].stream, strlen(cases[i].stream)));
+
+        if (v.len != strlen(cases[i].vpc) || memcmp(v.p ? v.p : "", cases[i].vpc, v.len) != 0) {
+            fail_msg("%s: '%.*s', want '%s'", cases[i].stream, (int)v.len, v.p ? v.p : "",
+                     cases[i].vpc);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -846,6 +950,8 @@ int main(void)
         cmocka_unit_test(test_max_pieces),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_unwrapped_parses),
+        cmocka_unit_test(test_origin),
+        cmocka_unit_test(test_stream_vpc),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,6 +61,11 @@ static void unwrap_both_n(struct both *b, const char *text, size_t n, size_t max
         assert_memory_equal(b->fast.piece, b->full.piece, b->fast.npiece * sizeof(*b->fast.piece));
     }
     assert_int_equal(b->fast.control, b->full.control);
+    assert_int_equal(b->fast.norigin, b->full.norigin);
+    if (b->fast.norigin > 0) {
+        assert_memory_equal(b->fast.origin, b->full.origin,
+                            b->fast.norigin * sizeof(*b->fast.origin));
+    }
     assert_int_equal(b->fast.nbad, b->full.nbad);
     for (size_t k = 0; k < b->fast.nbad; k++) {
         assert_int_equal(b->fast.bad[k].off, b->full.bad[k].off);
