@@ -218,6 +218,19 @@ int cm_inventory_owner(const struct cm_inventory *inv, struct cm_str instance,
                        struct cm_str *owner);
 
 /*
+ * The region of the instance named by resource (an instance id, or an ENI
+ * id attached to one): its availability zone's ("us-east-1" of
+ * "us-east-1a", of a Local Zone's "us-west-2-lax-1a"), as describe-instances
+ * (Placement.AvailabilityZone) or CloudTrail's RunInstances gave it. An
+ * interface never leaves its region, so any instance it was attached to
+ * answers. Returns 0 and *region (a slice of the inventory's copy of the
+ * zone), or CM_ENOTFOUND (inv NULL, unknown, no zone, a zone whose start is
+ * no region).
+ */
+int cm_inventory_region(const struct cm_inventory *inv, struct cm_str resource,
+                        struct cm_str *region);
+
+/*
  * The account that owns the instance whose interface has address ip (its
  * public, Elastic or IPv6 address; a private address only when one VPC
  * uses it): the OwnerId of the instance in a describe-instances file. The

@@ -252,6 +252,55 @@ int cm_inventory_tag(const struct cm_inventory *inv, struct cm_str resource, con
     return rc;
 }
 
+/*
+ * The region an availability zone is in: up to the end of the number after its first "-<digit>"
+ * ("us-east-1a", "us-west-2-lax-1a", "us-gov-west-1b"); empty when it has none.
+ */
+static struct cm_str zone_region(struct cm_str az)
+{
+    size_t n = 1;
+
+    while (n < az.len && !(az.p[n - 1] == '-' && az.p[n] >= '0' && az.p[n] <= '9')) {
+        n++;
+    }
+    if (n >= az.len) {
+        return CM_STR_NULL;
+    }
+    while (n < az.len && az.p[n] >= '0' && az.p[n] <= '9') {
+        n++;
+    }
+    az.len = n;
+    return cm_region_shape_ok(az) ? az : CM_STR_NULL;
+}
+
+int cm_inventory_region(const struct cm_inventory *inv, struct cm_str resource,
+                        struct cm_str *region)
+{
+    struct cm_str r = CM_STR_NULL;
+    uint32_t i, n;
+
+    if (inv == NULL || resource.p == NULL || resource.len == 0) {
+        return CM_ENOTFOUND;
+    }
+    inv_lock(inv);
+    i = inv_find_inst(inv, resource);
+    if (i == INV_NONE && (n = inv_find_nic(inv, resource)) != INV_NONE) {
+        i = inv->nic[n].inst;
+        for (uint8_t k = 0; i == INV_NONE && k < inv->nic[n].npast; k++) {
+            i = inv->nic[n].past[k].inst;
+        }
+    }
+    if (i != INV_NONE && inv->inst[i].az.p != NULL) {
+        r = zone_region(inv->inst[i].az);
+    }
+    inv_unlock(inv);
+    if (r.len == 0) {
+        return CM_ENOTFOUND;
+    }
+    *region = r;
+    return 0;
+}
+
 int cm_inventory_owner(const struct cm_inventory *inv, struct cm_str instance, struct cm_str *owner)
 {
     uint32_t i;

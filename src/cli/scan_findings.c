@@ -185,7 +185,8 @@ void cm_scan_findings_dropped_summary(const struct cm_scan_findings *c)
     if (c->noregion) {
         fprintf(stderr,
                 "            %llu of them from records with no region (default-format flow\n"
-                "            logs whose object key names no region): give --region REGION\n",
+                "            logs whose object key names no region, of instances no\n"
+                "            --inventory file places in a zone): give --region REGION\n",
                 (unsigned long long)c->noregion);
     }
     if (c->noaccount) {

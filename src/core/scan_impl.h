@@ -90,8 +90,12 @@ struct reader {
     struct cm_str key_region;            /* region from the current input's object key, or empty */
     struct cm_str key_account;           /* account from the current input's object key, or empty */
     struct cm_str key_vpc;               /* VPC from the current input's object key, or empty */
-    int64_t horizon;                     /* the current input's (cm_input_horizon) */
-    int64_t clock;                       /* ... and its bound on the clock (cm_input_clock_bound) */
+    /* The inventory's region for a flow record's interface, the last one asked of this input. */
+    char inv_region_id[32];
+    size_t inv_region_id_len; /* 0: none asked yet */
+    struct cm_str inv_region; /* owned by the inventory; empty: it knows none */
+    int64_t horizon;          /* the current input's (cm_input_horizon) */
+    int64_t clock;            /* ... and its bound on the clock (cm_input_clock_bound) */
     /* DNS records by how their instance is known (cm_scan_note_dns) */
     uint64_t dns_srcid[CM_DNS_SRCID_COUNT];
     uint64_t files, bytes_in, bytes_decoded;

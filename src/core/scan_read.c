@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "inventory/inventory.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/file_id.h"
@@ -166,7 +167,32 @@ static struct cm_str arena_copy(const struct reader *r, const char *s)
  * before that, a record of a subscription delivery (o, NULL for none) takes the delivery's owner
  * as its account and the VPC its log stream is named after.
  */
-static void from_key(const struct reader *r, const struct cm_cwl_origin *o, struct cm_event *ev)
+/*
+ * The region the inventory gives flow record ev's interface (else its instance), or an empty
+ * slice. A file or a delivery holds one interface's records in a row: the last answer is kept.
+ */
+static struct cm_str inventory_region(struct reader *r, const struct cm_event *ev)
+{
+    const struct cm_detect_config *d = r->s->o.detect.config;
+    struct cm_str id = ev->u.flow.interface_id, region = CM_STR_NULL;
+
+    if (id.len == 0 || (id.len == 1 && id.p[0] == '-')) {
+        id = ev->u.flow.instance_id;
+    }
+    if (d == NULL || d->inventory == NULL || id.len == 0 || id.len > sizeof(r->inv_region_id)) {
+        return CM_STR_NULL;
+    }
+    if (r->inv_region_id_len == id.len && memcmp(r->inv_region_id, id.p, id.len) == 0) {
+        return r->inv_region;
+    }
+    (void)cm_inventory_region(d->inventory, id, &region);
+    memcpy(r->inv_region_id, id.p, id.len);
+    r->inv_region_id_len = id.len;
+    r->inv_region = region;
+    return region;
+}
+
+static void from_key(struct reader *r, const struct cm_cwl_origin *o, struct cm_event *ev)
 {
     if (o != NULL && ev->account.len == 0 && o->account[0] != '\0') {
         ev->account = arena_copy(r, o->account);
@@ -176,6 +202,14 @@ static void from_key(const struct reader *r, const struct cm_cwl_origin *o, stru
     }
     if (ev->region.len == 0 && r->key_region.len > 0) {
         ev->region = r->key_region;
+    }
+    if (ev->region.len == 0 && ev->kind == CM_EV_FLOW) {
+        /* No region in the record or its key (CloudWatch Logs, a renamed copy): the
+         * instance's, by the inventory, before --region's. */
+        ev->region = inventory_region(r, ev);
+    }
+    if (ev->region.len == 0 && r->s->o.default_region != NULL) {
+        ev->region = cm_str_cstr(r->s->o.default_region);
     }
     if (ev->account.len == 0 && r->key_account.len > 0) {
         ev->account = r->key_account;
@@ -419,9 +453,7 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
     r->key_region = cm_input_key_region(key);
     r->key_account = cm_input_key_account(key);
     r->key_vpc = cm_input_key_vpc(key);
-    if (r->key_region.len == 0 && s->o.default_region != NULL) {
-        r->key_region = cm_str_cstr(s->o.default_region);
-    }
+    r->inv_region_id_len = 0;
     r->ctx.on_reject = on_reject;
     r->ctx.on_skip = on_skip;
     r->ctx.map_offset = r->unwrapped ? unwrapped_offset : NULL;

@@ -504,4 +504,63 @@ scan "$T/mixo" "$T/mix"
 check "Firehose object beside an S3 delivery: 34 records, none late (records $(jget "$T/mixo.stats" records.dns), late $(jget "$T/mixo.stats" late.dns))" \
     test "$(jget "$T/mixo.stats" records.dns)" -eq 34 -a "$(jget "$T/mixo.stats" late.dns)" -eq 0
 
+# --- default-format flow logs out of CloudWatch Logs: the region from the inventory ----------------
+# Flow records of the default format carry no region, and neither do a Firehose delivery or an
+# export task's key. The instance inventory does: each instance's Placement.AvailabilityZone.
+# The same world (its account moved to eu-west-1: the S3 keys and the inventory's zones) as S3
+# objects, Firehose deliveries and export objects, scanned without --region and with the
+# inventory (gen writes it for the EMR node of port-probe-emr): the same findings, instances,
+# accounts and regions (eu-west-1) in all three. With
+# --region us-east-1 too, the inventory's region still wins for the instances it knows. Before
+# 2026-12-05 the CloudWatch Logs forms' flow detections were all dropped ("records with no
+# region") without --region, and with it were put in that region, whatever the instance's.
+FR="$T/flowregion"
+for d in s3 firehose cloudwatch-export; do
+    "$COALMINE" gen --out "$FR/$d" --hours 2 --kinds vpcflow --flow-format default --accounts 1 \
+        --regions 1 --instances 8 --principals 4 --scenario portscan --scenario ssh-brute-target \
+        --scenario dos-udp --scenario port-probe-emr --delivery $d >/dev/null 2>"$T/gen.err" ||
+        nok "gen --delivery $d" "$(cat "$T/gen.err")"
+done
+for f in $(find "$FR/s3/AWSLogs" -name '*.log.gz'); do
+    nf=$(printf '%s\n' "$f" | sed 's|/vpcflowlogs/us-east-1/|/vpcflowlogs/eu-west-1/|; s|_vpcflowlogs_us-east-1_|_vpcflowlogs_eu-west-1_|')
+    mkdir -p "$(dirname "$nf")" && mv "$f" "$nf"
+done
+sed 's/"AvailabilityZone": *"us-east-1\([a-z]\)"/"AvailabilityZone":"eu-west-1\1"/g' \
+    "$FR/s3/aws/instances.json" >"$FR/inv-eu.json"
+grep -v '^--inventory' "$FR/s3/intel/args.txt" >"$FR/args.txt"
+check "flow region: the S3 objects under eu-west-1, the inventory's zones in eu-west-1" \
+    sh -c '[ -z "$(find "$1/s3/AWSLogs" -path "*us-east-1*" -name "*.gz")" ] &&
+        grep -q "eu-west-1a" "$1/inv-eu.json" && ! grep -q "us-east-1[a-z]" "$1/inv-eu.json"' _ "$FR"
+# frscan OUT DIR [options]: without --region, with the scenario's lists
+frscan() {
+    fo=$1 fd=$2
+    shift 2
+    # shellcheck disable=SC2046 # args.txt holds one option and value per line
+    "$COALMINE" scan --format json --stats "$fo.stats" $(cat "$FR/args.txt") "$@" "$fd" >"$fo" 2>"$fo.err"
+}
+frscan "$FR/s3.out" "$FR/s3/AWSLogs" --inventory "$FR/inv-eu.json"
+fsum "$FR/s3.out" >"$FR/s3.sum"
+check "flow region, S3: Portscan, SSHBruteForce and DenialOfService.Udp in eu-west-1 (got: $(cut -d'|' -f1,5 "$FR/s3.sum" | tr '\n' ' '))" \
+    test "$(grep -c '^\(Recon:EC2/Portscan\|UnauthorizedAccess:EC2/SSHBruteForce\|Backdoor:EC2/DenialOfService.Udp\)|.*|eu-west-1$' "$FR/s3.sum")" -eq 3
+for d in firehose cloudwatch-export; do
+    for how in inventory region-too; do
+        src=$(find "$FR/$d" -mindepth 1 -maxdepth 1 -type d ! -name intel ! -name aws)
+        if [ $how = inventory ]; then
+            frscan "$FR/$d.$how" "$src" --inventory "$FR/inv-eu.json"
+        else
+            frscan "$FR/$d.$how" "$src" --inventory "$FR/inv-eu.json" --region us-east-1
+        fi
+        fsum "$FR/$d.$how" >"$FR/$d.$how.sum"
+        if cmp -s "$FR/s3.sum" "$FR/$d.$how.sum"; then
+            ok "flow region, $d ($how): the S3 form's findings, instances, accounts and regions"
+        else
+            nok "flow region, $d ($how): the S3 form's findings, instances, accounts and regions" \
+                "$(diff "$FR/s3.sum" "$FR/$d.$how.sum" | grep '^[<>]'; grep -A2 dropped "$FR/$d.$how.err")"
+        fi
+    done
+done
+frscan "$FR/fh.none" "$FR/firehose/firehose"
+check "flow region, firehose without inventory or --region: dropped, the summary says how to give one ($(grep -c . "$FR/fh.none") findings)" \
+    sh -c '! grep -q "EC2/Portscan" "$1" && grep -q "no region" "$1.err" && grep -q -- "--inventory" "$1.err"' _ "$FR/fh.none"
+
 done_testing

@@ -439,6 +439,66 @@ static void test_owner(void **state)
     cm_inventory_destroy(inv);
 }
 
+/*
+ * cm_inventory_region: an instance's (or its interface's) region, from its zone: a Local
+ * Zone's and GovCloud's too; none without a zone or from a zone of no region's shape. The
+ * scan gives it to flow records that carry no region (CloudWatch Logs deliveries); before
+ * 2026-12-05 their detections were dropped without --region.
+ */
+static void test_region(void **state)
+{
+    static const struct {
+        const char *id, *region;
+    } want[] = {
+        {"i-0a1", "us-east-1"},
+        {"eni-0a1", "us-east-1"},
+        {"i-0b2", "us-west-2"},
+        {"eni-0b2", "us-west-2"},
+        {"i-0c3", "us-gov-west-1"},
+        {"i-0d4", "eu-central-1"},
+        {"i-0e5", NULL},
+        {"i-0f6", NULL},
+        {"eni-0f6", NULL},
+        {"i-0ffffffff", NULL},
+        {"eni-0ffffffff", NULL},
+        {"", NULL},
+    };
+    struct cm_inventory *inv = make();
+    struct cm_diag diag;
+    struct cm_str r;
+    struct bad b;
+
+    (void)state;
+    assert_int_equal(
+        add(inv,
+            "{\"Reservations\":[{\"Instances\":["
+            "{\"InstanceId\":\"i-0a1\",\"Placement\":{\"AvailabilityZone\":\"us-east-1a\"},"
+            "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0a1\"}]},"
+            "{\"InstanceId\":\"i-0b2\",\"Placement\":{\"AvailabilityZone\":\"us-west-2-lax-1a\"},"
+            "\"NetworkInterfaces\":[{\"NetworkInterfaceId\":\"eni-0b2\"}]},"
+            "{\"InstanceId\":\"i-0c3\",\"Placement\":{\"AvailabilityZone\":\"us-gov-west-1b\"}},"
+            "{\"InstanceId\":\"i-0d4\",\"Placement\":{\"AvailabilityZone\":\"eu-central-1\"}},"
+            "{\"InstanceId\":\"i-0e5\",\"Placement\":{\"AvailabilityZone\":\"bogus\"}},"
+            "{\"InstanceId\":\"i-0f6\",\"NetworkInterfaces\":[{\"NetworkInterfaceId\":"
+            "\"eni-0f6\"}]}]}]}\n",
+            &b, &diag),
+        0);
+    assert_int_equal(b.n, 0);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        int rc = cm_inventory_region(inv, cm_str_cstr(want[i].id), &r);
+        if (want[i].region == NULL) {
+            if (rc != CM_ENOTFOUND) {
+                fail_msg("%s: region '%.*s', want none", want[i].id, (int)r.len, r.p);
+            }
+        } else if (rc != 0 || !cm_str_eqc(r, want[i].region)) {
+            fail_msg("%s: rc %d region '%.*s', want '%s'", want[i].id, rc, rc == 0 ? (int)r.len : 0,
+                     rc == 0 ? r.p : "", want[i].region);
+        }
+    }
+    assert_int_equal(cm_inventory_region(NULL, cm_str_cstr("i-0a1"), &r), CM_ENOTFOUND);
+    cm_inventory_destroy(inv);
+}
+
 /* cm_inventory_addr_owner: the owner of the instance an address belongs to. */
 static void test_addr_owner(void **state)
 {
@@ -1642,6 +1702,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_kept),
         cmocka_unit_test(test_describe_shapes),
         cmocka_unit_test(test_owner),
+        cmocka_unit_test(test_region),
         cmocka_unit_test(test_addr_owner),
         cmocka_unit_test(test_describe_bad),
         cmocka_unit_test(test_cloudtrail),
