@@ -14,6 +14,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/json_str.h"
 #include "base/str.h"
 #include "base/utf8.h"
@@ -35,6 +36,8 @@ struct walk {
     size_t msg_len;
     const char *what;        /* what an element of the list is called in a reject */
     struct cm_str ev_stream; /* the last log event's "logStreamName" (awscli), raw */
+    uint64_t group;          /* the hash of the last delivery with pieces' "logGroup" */
+    bool grouped;            /* ... when there was one */
 };
 
 static uint32_t line_at(struct walk *w, size_t off)
@@ -532,6 +535,17 @@ static size_t walk_events(struct walk *w, size_t i)
     return CUT;
 }
 
+/* A delivery of log group group (raw) starts at piece from: a run, when the last was another's. */
+static int new_group(struct walk *w, size_t from, struct cm_str group)
+{
+    uint64_t h = cm_hash64(group.p != NULL ? group.p : "", group.len, 0);
+    int rc = w->grouped && h != w->group && from > 0 ? cm_cwl_add_run(w->c, from) : CM_OK;
+
+    w->group = h;
+    w->grouped = true;
+    return rc;
+}
+
 /* Walks one wrapper object whose '{' is at buf[i]; returns the offset past it, or CUT. */
 static size_t walk_wrapper(struct walk *w, size_t i)
 {
@@ -539,7 +553,7 @@ static size_t walk_wrapper(struct walk *w, size_t i)
     size_t start = i, mark_out = c->out.len, mark_piece = c->npiece, ret = CUT;
     uint64_t mark_fast = c->fast;
     bool control = false, events = false;
-    struct cm_str owner = CM_STR_NULL, stream = CM_STR_NULL;
+    struct cm_str owner = CM_STR_NULL, stream = CM_STR_NULL, group = CM_STR_NULL;
 
     i = cm_parse_skip_ws(w->buf, w->len, i + 1);
     while (w->err == 0 && !(i < w->len && w->buf[i] == '}')) {
@@ -587,6 +601,8 @@ static size_t walk_wrapper(struct walk *w, size_t i)
                 owner = cm_str_make(w->buf + i + 1, v - i - 2);
             } else if (cm_str_eqc(key, "logStream") && w->buf[i] == '"') {
                 stream = cm_str_make(w->buf + i + 1, v - i - 2);
+            } else if (cm_str_eqc(key, "logGroup") && w->buf[i] == '"') {
+                group = cm_str_make(w->buf + i + 1, v - i - 2);
             }
             i = v;
         }
@@ -611,6 +627,7 @@ out:
     if (!control && c->npiece > mark_piece && (w->err == 0 || w->err == CM_EFULL)) {
         int orc = cm_cwl_set_origin(c, mark_piece, owner, stream);
 
+        orc = orc != 0 ? orc : new_group(w, mark_piece, group);
         w->err = orc != 0 ? orc : w->err;
     }
     if (control) {
@@ -635,11 +652,12 @@ void cm_cwl_empty(struct cm_cwl *c)
     c->fast = 0;
     c->lookup = 0;
     c->norigin = 0;
+    c->nrun = 0;
 }
 
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
 {
-    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event", CM_STR_NULL};
+    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event", CM_STR_NULL, 0, false};
     size_t i = 0;
 
     cm_cwl_empty(c);
@@ -673,6 +691,9 @@ int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
     if (w.err != 0 && w.err != CM_EFULL) {
         return w.err;
     }
+    if (c->lookup) {
+        c->nrun = 0; /* (look-up events name no log group; their pieces move) */
+    }
     return c->lookup && c->npiece > 1 ? cm_cwl_order_by_time(c) : 0;
 }
 
@@ -690,6 +711,7 @@ void cm_cwl_finish(struct cm_cwl *c)
     cm_free(c->piece);
     cm_free(c->bad);
     cm_free(c->origin);
+    cm_free(c->run);
     memset(c, 0, sizeof(*c));
 }
 

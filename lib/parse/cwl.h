@@ -70,6 +70,14 @@ struct cm_cwl {
     size_t nbad, bad_cap;
     struct cm_cwl_origin *origin; /* the deliveries that named an owner or a VPC */
     size_t norigin, origin_cap;
+    /*
+     * Where the log group changes: run[k] is the first piece of a delivery whose
+     * "logGroup" is not the one of the delivery with pieces before it (one Firehose
+     * stream fed by the subscription filters of several log groups: Resolver query
+     * logs, flow logs, CloudTrail). Empty when every piece is of one log group.
+     */
+    size_t *run;
+    size_t nrun, run_cap;
     uint64_t control;       /* log events of control messages, left out */
     uint64_t lookup;        /* lists of CloudTrail look-up events (Events) read */
     size_t max_pieces;      /* stop once this many messages are out (0: all); set after init */
@@ -138,6 +146,9 @@ const struct cm_cwl_origin *cm_cwl_origin_of(const struct cm_cwl *c, const struc
  * CM_ENOMEM.
  */
 int cm_cwl_set_origin(struct cm_cwl *c, size_t from, struct cm_str owner, struct cm_str stream);
+
+/* Notes that a run of another log group starts at piece from (c->run). Returns 0 or CM_ENOMEM. */
+int cm_cwl_add_run(struct cm_cwl *c, size_t from);
 
 /*
  * The VPC id a log stream's name starts with: "vpc-" and 8 or 17 lower-case

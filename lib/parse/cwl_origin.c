@@ -1,6 +1,7 @@
 /*
  * Where the log events of a CloudWatch Logs wrapper came from (see cwl.h):
- * a subscription delivery's owner and log stream, awscli's logStreamName.
+ * a subscription delivery's owner and log stream, awscli's logStreamName,
+ * and where the log group changes.
  */
 #include "parse/cwl.h"
 
@@ -72,4 +73,13 @@ const struct cm_cwl_origin *cm_cwl_origin_of(const struct cm_cwl *c, const struc
 {
     return pc != NULL && pc->origin > 0 && pc->origin <= c->norigin ? &c->origin[pc->origin - 1]
                                                                     : NULL;
+}
+
+int cm_cwl_add_run(struct cm_cwl *c, size_t from)
+{
+    if (cm_grow((void **)&c->run, &c->run_cap, c->nrun + 1, sizeof(*c->run), 8) != 0) {
+        return CM_ENOMEM;
+    }
+    c->run[c->nrun++] = from;
+    return CM_OK;
 }

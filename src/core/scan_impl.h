@@ -123,6 +123,15 @@ void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
  */
 void cm_scan_note_dns(struct reader *r, struct cm_event *ev);
 
+/*
+ * Fills what record ev (of r's current input) does not name (scan_attr.c): its account from
+ * its subscription delivery's owner (o: cm_cwl_origin_of its piece, NULL for none), else the
+ * object key's; a Resolver record's vpc_id from the VPC its delivery's log stream is named
+ * after, else the key's; its region from the key, else (a flow record) the region the
+ * inventory gives its interface's instance, else --region's. A record's own values stay.
+ */
+void cm_scan_attribute(struct reader *r, const struct cm_cwl_origin *o, struct cm_event *ev);
+
 /* Hands a finished ticket over; publishes every consecutive finished one. Caller holds s->mu. */
 void cm_scan_complete_locked(struct scan *s, uint64_t ticket, struct unit *u);
 

@@ -19,7 +19,6 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
-#include "inventory/inventory.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/file_id.h"
@@ -153,72 +152,6 @@ static bool ahead(struct reader *r, const struct cm_event *ev)
     return true;
 }
 
-/* s (NUL-terminated), copied to the event's arena: the origin table is the next input's soon. */
-static struct cm_str arena_copy(const struct reader *r, const char *s)
-{
-    size_t n = strlen(s);
-    char *p = cm_arena_strndup(r->ctx.arena, s, n);
-
-    return p != NULL ? cm_str_make(p, n) : CM_STR_NULL;
-}
-
-/*
- * A record without a region, an account or (Resolver) a vpc_id takes its key's (cm_input_key_*);
- * before that, a record of a subscription delivery (o, NULL for none) takes the delivery's owner
- * as its account and the VPC its log stream is named after.
- */
-/*
- * The region the inventory gives flow record ev's interface (else its instance), or an empty
- * slice. A file or a delivery holds one interface's records in a row: the last answer is kept.
- */
-static struct cm_str inventory_region(struct reader *r, const struct cm_event *ev)
-{
-    const struct cm_detect_config *d = r->s->o.detect.config;
-    struct cm_str id = ev->u.flow.interface_id, region = CM_STR_NULL;
-
-    if (id.len == 0 || (id.len == 1 && id.p[0] == '-')) {
-        id = ev->u.flow.instance_id;
-    }
-    if (d == NULL || d->inventory == NULL || id.len == 0 || id.len > sizeof(r->inv_region_id)) {
-        return CM_STR_NULL;
-    }
-    if (r->inv_region_id_len == id.len && memcmp(r->inv_region_id, id.p, id.len) == 0) {
-        return r->inv_region;
-    }
-    (void)cm_inventory_region(d->inventory, id, &region);
-    memcpy(r->inv_region_id, id.p, id.len);
-    r->inv_region_id_len = id.len;
-    r->inv_region = region;
-    return region;
-}
-
-static void from_key(struct reader *r, const struct cm_cwl_origin *o, struct cm_event *ev)
-{
-    if (o != NULL && ev->account.len == 0 && o->account[0] != '\0') {
-        ev->account = arena_copy(r, o->account);
-    }
-    if (o != NULL && ev->kind == CM_EV_DNS && ev->u.dns.vpc_id.len == 0 && o->vpc[0] != '\0') {
-        ev->u.dns.vpc_id = arena_copy(r, o->vpc);
-    }
-    if (ev->region.len == 0 && r->key_region.len > 0) {
-        ev->region = r->key_region;
-    }
-    if (ev->region.len == 0 && ev->kind == CM_EV_FLOW) {
-        /* No region in the record or its key (CloudWatch Logs, a renamed copy): the
-         * instance's, by the inventory, before --region's. */
-        ev->region = inventory_region(r, ev);
-    }
-    if (ev->region.len == 0 && r->s->o.default_region != NULL) {
-        ev->region = cm_str_cstr(r->s->o.default_region);
-    }
-    if (ev->account.len == 0 && r->key_account.len > 0) {
-        ev->account = r->key_account;
-    }
-    if (ev->kind == CM_EV_DNS && ev->u.dns.vpc_id.len == 0 && r->key_vpc.len > 0) {
-        ev->u.dns.vpc_id = r->key_vpc;
-    }
-}
-
 static int on_event_batched(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
@@ -239,7 +172,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     if (r->unwrapped) {
         pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
-    from_key(r, cm_cwl_origin_of(&r->cwl, pc), ev);
+    cm_scan_attribute(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
     if (ev != &b->ev[b->n]) {
         memcpy(&b->ev[b->n], ev, cm_event_size(ev));
@@ -275,7 +208,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     if (r->unwrapped) {
         pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
     }
-    from_key(r, cm_cwl_origin_of(&r->cwl, pc), ev);
+    cm_scan_attribute(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
     if (r->hold) {
         /* Handed over in time order when the input is parsed; its tape and strings stay. */
@@ -399,6 +332,56 @@ static bool empty_gzip_name(const struct scan *s, uint32_t file_id)
     return n > 3 && s->in.v[file_id].size == 0 && strcmp(path + n - 3, ".gz") == 0;
 }
 
+/* Between two log groups' runs: a batch's events came from one parse (its tape's source). */
+static int run_break(struct reader *r)
+{
+    if (r->engine != NULL || r->cur == NULL || r->cur->n == 0) {
+        return CM_OK;
+    }
+    unit_append(&r->unit, r->cur);
+    if (r->stream) {
+        cm_scan_stream(r->s, r);
+    }
+    r->cur = batch_new(r);
+    return r->cur != NULL ? CM_OK : CM_ENOMEM;
+}
+
+/*
+ * Parses r->fb with ps (r->ctx set up). When it is the messages of deliveries of several log
+ * groups (one Firehose stream fed by the subscription filters of, say, a Resolver and a flow
+ * log group), each log group's run of messages is parsed with the parser its own start
+ * sniffs as (ps when none does); before 2026-12-05 the whole was parsed with the first
+ * run's parser, and every record of the others was rejected.
+ */
+static int parse_runs(struct reader *r, const struct cm_parser *ps)
+{
+    const struct cm_cwl *c = &r->cwl;
+    uint64_t base = r->ctx.offset_base;
+    int rc = CM_OK;
+
+    if (!r->unwrapped || r->reordered || c->nrun == 0) {
+        return ps->parse(&r->ctx, r->fb->p, r->fb->len);
+    }
+    for (size_t k = 0; k <= c->nrun && rc == 0; k++) {
+        size_t from = k == 0 ? 0 : c->piece[c->run[k - 1]].out_off;
+        size_t to = k == c->nrun ? r->fb->len : c->piece[c->run[k]].out_off;
+        const struct cm_parser *rps = ps;
+
+        if (k > 0) {
+            rps = cm_parse_sniff_flow(r->fb->p + from, to - from, r->s->o.flow_fields,
+                                      &r->ctx.flow_fmt);
+            rps = rps != NULL ? rps : ps;
+            if ((rc = run_break(r)) != 0) {
+                break;
+            }
+        }
+        r->ctx.offset_base = base + from;
+        rc = rps->parse(&r->ctx, r->fb->p + from, to - from);
+    }
+    r->ctx.offset_base = base;
+    return rc;
+}
+
 /* Parses the decoded buffer r->fb as input file_id (ticketed when threaded). */
 int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps)
 {
@@ -467,7 +450,7 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
         /* CloudTrail records are held and handed over in time order (scan_order.c); the
          * messages of CloudWatch Logs come in their own order (look-up events sorted). */
         r->hold = ps->kind == CM_EV_CLOUDTRAIL && !r->unwrapped;
-        rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
+        rc = parse_runs(r, ps);
         if (r->hold) {
             int hrc = rc == 0 ? cm_scan_release_held(r) : CM_OK;
 
@@ -502,7 +485,7 @@ static int parse_batched(struct reader *r, const struct cm_parser *ps)
     if (r->cur == NULL) {
         return CM_ENOMEM;
     }
-    rc = ps->parse(&r->ctx, r->fb->p, r->fb->len);
+    rc = parse_runs(r, ps);
     if (r->cur == NULL) {
         /* on_event_batched could not get the next batch: rc is CM_ENOMEM. */
     } else if (r->cur->n) {

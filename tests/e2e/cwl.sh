@@ -158,6 +158,33 @@ PY
     check "$shape: the evidence is $what, at its offset in $D ($(cat "$S.evchk"))" test $rc -eq 0
 done
 
+# --- one Firehose stream fed by both log groups ------------------------------------------------
+# The subscription filters of the Resolver and the flow log group can share one Firehose stream:
+# its objects then hold deliveries of both groups, in the order they came. Each hour's Firehose
+# objects joined into one (gzip members back to back) give the native scan's findings and record
+# counts and no reject. Before 2026-12-05 an object was parsed with the parser its first messages
+# sniffed as: the other group's records were all rejected (flow lines as "not a JSON object").
+if [ -d "$T/firehose" ]; then
+    for h in $(cd "$T/firehose" && find . -mindepth 4 -maxdepth 4 -type d | sort); do
+        mkdir -p "$T/fhmix/$h"
+        find "$T/firehose/$h" -type f | sort | while read -r f; do cat "$f"; done >"$T/fhmix/$h/both-1-mixed"
+    done
+    check "mixed: objects of both log groups ($(find "$T/fhmix" -type f | wc -l | tr -d ' ') objects)" \
+        test -n "$(find "$T/fhmix" -type f)"
+    for t in 1 2; do
+        S="$T/fhmix.$t"
+        scan "$S" --threads $t "$T/fhmix"
+        summary "$S" >"$S.sum"
+        if cmp -s "$N.sum" "$S.sum"; then
+            ok "mixed, $t thread(s): the native scan's findings ($(tr '\n' ' ' <"$S.sum"))"
+        else
+            nok "mixed, $t thread(s): the native scan's findings" "$(diff "$N.sum" "$S.sum" | grep '^[<>]')"
+        fi
+        check "mixed, $t thread(s): the native scan's record counts ($(records "$S")), no reject ($(nrej "$S"): $(rejects "$S" | head -n 1))" \
+            test "$(records "$S")" = "$NREC" -a "$(nrej "$S")" -eq 0
+    done
+fi
+
 # --- Resolver records trimmed of srcids and vpc_id (and account_id) --------------------------------
 # A shipper's transform leaves only the query and srcaddr. In S3 the object key names the VPC (and
 # the account); out of CloudWatch Logs the log stream names the VPC ("<vpc id>_<instance>": a

@@ -131,6 +131,10 @@ static void check_unwrapped(const struct cm_cwl *c, const char *in, size_t len)
             check(cm_cwl_locate_from(c, off, &cursor) == cm_cwl_locate(c, off));
         }
     }
+    /* Runs start at pieces, in order, never at the first. */
+    for (size_t k = 0; k < c->nrun; k++) {
+        check(c->run[k] > 0 && c->run[k] < c->npiece && (k == 0 || c->run[k] > c->run[k - 1]));
+    }
     for (size_t k = 0; k < c->nbad; k++) {
         check(c->bad[k].off <= len && c->bad[k].line == line_of(in, c->bad[k].off));
         check(c->bad[k].reason[0] != '\0' &&
@@ -141,7 +145,8 @@ static void check_unwrapped(const struct cm_cwl *c, const char *in, size_t len)
 static int same_unwrapped(const struct cm_cwl *a, const struct cm_cwl *b)
 {
     return a->out.len == b->out.len && a->npiece == b->npiece && a->nbad == b->nbad &&
-           a->control == b->control && a->norigin == b->norigin &&
+           a->control == b->control && a->norigin == b->norigin && a->nrun == b->nrun &&
+           (a->nrun == 0 || memcmp(a->run, b->run, a->nrun * sizeof(*a->run)) == 0) &&
            (a->norigin == 0 ||
             memcmp(a->origin, b->origin, a->norigin * sizeof(*a->origin)) == 0) &&
            (a->out.len == 0 || memcmp(a->out.p, b->out.p, a->out.len) == 0) &&

@@ -902,6 +902,44 @@ static void test_origin(void **state)
     }
 }
 
+/*
+ * One Firehose stream fed by several log groups: a run starts at the first piece of each
+ * delivery whose log group is not the one of the delivery with pieces before it (a health
+ * check between them changes nothing); one log group, or none named, is no run. Before
+ * 2026-12-05 the scan parsed all the messages with one parser.
+ */
+static void test_runs(void **state)
+{
+#define DLV(group, events)                                                                         \
+    "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"" group           \
+    "\",\"logStream\":\"s\",\"logEvents\":[" events "]}"
+    static const char in[] =
+        DLV("/r53", EV1 "," EV2) DLV("/r53", EV3) HEAD_CTRL EV_CTRL TAIL DLV("flows", EV4)
+            DLV("flows", EV1) DLV("/r53", EV2) DLV("/r53", "") DLV("trail", EV3);
+    static const char one[] = DLV("/r53", EV1) HEAD_CTRL EV_CTRL TAIL DLV("/r53", EV2 "," EV3);
+    static const char none[] = "{\"logEvents\":[" EV1 "]}{\"logEvents\":[" EV2 "]}";
+#undef DLV
+    struct run r;
+
+    (void)state;
+    run_text(&r, in);
+    assert_int_equal(r.rc, 0);
+    assert_out(&r.c, "one\ntwo\nthree\nfour\none\ntwo\nthree\n");
+    assert_int_equal(r.c.nrun, 3);
+    assert_int_equal(r.c.run[0], 3); /* flows' first delivery */
+    assert_int_equal(r.c.run[1], 5); /* /r53 again (its empty delivery after it adds none) */
+    assert_int_equal(r.c.run[2], 6); /* trail */
+    run_done(&r);
+    run_text(&r, one);
+    assert_int_equal(r.c.npiece, 3);
+    assert_int_equal(r.c.nrun, 0);
+    run_done(&r);
+    run_text(&r, none);
+    assert_int_equal(r.c.npiece, 2);
+    assert_int_equal(r.c.nrun, 0);
+    run_done(&r);
+}
+
 /* The VPC a log stream's name starts with, and names that start with none. */
 static void test_stream_vpc(void **state)
 {
@@ -951,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_unwrapped_parses),
         cmocka_unit_test(test_origin),
+        cmocka_unit_test(test_runs),
         cmocka_unit_test(test_stream_vpc),
     };
 

@@ -61,6 +61,10 @@ static void unwrap_both_n(struct both *b, const char *text, size_t n, size_t max
         assert_memory_equal(b->fast.piece, b->full.piece, b->fast.npiece * sizeof(*b->fast.piece));
     }
     assert_int_equal(b->fast.control, b->full.control);
+    assert_int_equal(b->fast.nrun, b->full.nrun);
+    if (b->fast.nrun > 0) {
+        assert_memory_equal(b->fast.run, b->full.run, b->fast.nrun * sizeof(*b->fast.run));
+    }
     assert_int_equal(b->fast.norigin, b->full.norigin);
     if (b->fast.norigin > 0) {
         assert_memory_equal(b->fast.origin, b->full.origin,
