@@ -31,6 +31,7 @@
 #include "base/domain_cache.h"
 #include "base/err.h"
 #include "base/time.h"
+#include "parse/cwl.h"
 
 #define KEY_MAX 64 /* longest escaped key we decode before matching */
 
@@ -297,8 +298,9 @@ struct rec_ref {
     size_t start; /* offset of its first byte in buf */
     size_t end;   /* offset just past it */
     uint32_t line;
-    bool one_line;           /* the fast path read it: it has no line break */
-    struct cm_time_memo *tm; /* the parse's last timestamp */
+    bool one_line;            /* the fast path read it: it has no line break */
+    struct cm_time_memo *tm;  /* the parse's last timestamp */
+    struct cm_str stream_vpc; /* the VPC `aws logs tail`'s stream before it names, or empty */
 };
 
 static void reject(const struct cm_parse_ctx *ctx, const struct rec_ref *r, const char *reason)
@@ -442,6 +444,9 @@ emit:
             memset(&an->ip, 0, sizeof(an->ip));
         }
     }
+    if (ev->u.dns.vpc_id.len == 0 && r->stream_vpc.len > 0) {
+        ev->u.dns.vpc_id = r->stream_vpc; /* trimmed: the VPC its log stream is named after */
+    }
     ev->src.file_id = ctx->file_id;
     ev->src.line = r->line;
     ev->src.offset = ctx->offset_base + r->start;
@@ -453,6 +458,20 @@ emit:
         }
     }
     return CM_OK;
+}
+
+/*
+ * The VPC named by the log stream in CloudWatch Logs prefix p[0..k) ("<time> <stream> ", as
+ * `aws logs tail` writes it; Resolver names its streams after the VPC), or an empty slice.
+ */
+static struct cm_str prefix_vpc(const char *p, size_t k)
+{
+    const char *sp = memchr(p, ' ', k);
+
+    if (sp == NULL || (size_t)(sp - p) + 2 >= k) {
+        return CM_STR_NULL; /* "<time> ": no stream */
+    }
+    return cm_cwl_stream_vpc(cm_str_make(sp + 1, k - (size_t)(sp + 1 - p) - 1));
 }
 
 static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
@@ -475,6 +494,7 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
     }
     for (;;) {
         struct rec_ref r;
+        size_t k;
         int rc;
 
         while (pos < len &&
@@ -485,7 +505,9 @@ static int dns_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
         if (pos >= len) {
             break;
         }
-        pos += cm_parse_cwl_json_prefix(buf, len, pos);
+        k = cm_parse_cwl_json_prefix(buf, len, pos);
+        r.stream_vpc = k > 0 ? prefix_vpc(buf + pos, k) : CM_STR_NULL;
+        pos += k;
         r.start = pos;
         r.end = pos;
         r.line = line;

@@ -189,7 +189,8 @@ fi
 # A shipper's transform leaves only the query and srcaddr. In S3 the object key names the VPC (and
 # the account); out of CloudWatch Logs the log stream names the VPC ("<vpc id>_<instance>": a
 # Firehose delivery's logStream, the stream folder of an export task's object, awscli's
-# logStreamName) and a Firehose delivery's owner the account. With an inventory that has the
+# logStreamName, the stream `aws logs tail` writes before each message) and a Firehose
+# delivery's owner the account. With an inventory that has the
 # tunnel's instance at its address, each form gives the S3 form's findings, on the same instance,
 # account and region. Before 2026-12-05 the CloudWatch Logs forms named no VPC: every record
 # unattributed, no DNS finding at all.
@@ -236,7 +237,7 @@ for s3 in s3 s3a; do
         grep -qxF "$TYPE|$RES|$COUNT|$TACCT|us-east-1" "$TR/$s3.sum"
 done
 # (export tasks and awscli output carry no account: account_id trimmed, only Firehose's owner has it)
-for shape in firehose export filter firehose-a; do
+for shape in firehose export filter tail firehose-a; do
     D="$TR/$shape" s3=s3 cut=srcids,vpc_id
     [ $shape = firehose-a ] && s3=s3a cut=srcids,vpc_id,account_id
     if ! "$PY" "$W" "${shape%-a}" "$G/AWSLogs" "$D" --streams aws-resource --owner "$TACCT" \

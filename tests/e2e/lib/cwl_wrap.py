@@ -139,9 +139,9 @@ def do_export(src, out, streams, trim):
                 g.write(iso(ms) + " " + msg + "\n")
 
 
-def do_tail(src, out, streams, form):
+def do_tail(src, out, streams, form, trim):
     per = {}
-    for _, group, _, evs in records(src, streams):
+    for _, group, _, evs in records(src, streams, trim):
         per.setdefault(group, []).extend(evs)
     os.makedirs(out, exist_ok=True)
     for group, evs in sorted(per.items()):
@@ -326,7 +326,7 @@ def main():
     elif a.shape == "filter":
         do_filter(a.src, a.out, a.streams, trim)
     elif a.shape == "tail":
-        do_tail(a.src, a.out, a.streams, a.format)
+        do_tail(a.src, a.out, a.streams, a.format, trim)
     else:
         do_events(a.src, a.out, a.streams)
     return 0

@@ -910,6 +910,48 @@ static void assert_same_dns(const struct cm_event *a, const struct cm_event *b)
 }
 
 /*
+ * `aws logs tail`'s "<time> <stream> <record>" lines: a record without vpc_id (trimmed by a
+ * shipper) takes the VPC its log stream is named after (Resolver names them "vpc-..._..."),
+ * so the inventory can name its instance; a record's own vpc_id stays; an export's time
+ * alone, or a stream that names no VPC, gives none. Before 2026-12-05 no record read from
+ * `aws logs tail` had a VPC it did not carry itself.
+ */
+static void test_tail_stream_vpc(void **state)
+{
+#define TAIL_TIME "2026-01-05T00:00:07.000000+00:00 "
+#define TRIMMED                                                                                    \
+    "{\"version\":\"1.100000\",\"account_id\":\"111122223333\",\"region\":\"us-east-1\","          \
+    "\"query_timestamp\":\"2021-02-04T17:51:55Z\",\"query_name\":\"pool.minergate.com.\","         \
+    "\"query_type\":\"A\",\"query_class\":\"IN\",\"rcode\":\"NOERROR\",\"answers\":[],"            \
+    "\"srcaddr\":\"10.0.1.14\",\"srcport\":\"56067\",\"transport\":\"UDP\"}"
+    static const char text[] = TAIL_TIME
+        "vpc-0a1b2c3d_i-0a1b2c3d4e5f60718 " TRIMMED "\n" TAIL_TIME "vpc-0123456789abcdef0 " SAMPLE
+        "\n" CWL_TIME TRIMMED "\n" TAIL_TIME "eni-0a1b2c3d-all " TRIMMED "\n" TRIMMED "\n" TAIL_TIME
+        "vpc-0123456789abcdef0 " TRIMMED "\n";
+#undef TRIMMED
+#undef TAIL_TIME
+    static const char *const want[] = {"vpc-0a1b2c3d", "vpc-7example", NULL,
+                                       NULL,           NULL,           "vpc-0123456789abcdef0"};
+    struct cm_json_doc doc;
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    char *buf;
+    int rc;
+
+    (void)state;
+    cm_json_doc_init(&doc, 0, 0);
+    buf = parse_text(&ctx, &c, &doc, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nrej, 0);
+    assert_int_equal(c.nev, 6);
+    for (int i = 0; i < 6; i++) {
+        assert_str(c.ev[i].u.dns.vpc_id, want[i]);
+    }
+    free(buf);
+    cm_json_doc_finish(&doc);
+}
+
+/*
  * An export task's "<time> <record>" lines read as the records alone, each at
  * its offset after the time; a time that is no time is not skipped.
  */
@@ -1122,6 +1164,7 @@ int main(void)
         cmocka_unit_test(test_stop_and_no_doc),
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_cwl_export_prefix),
+        cmocka_unit_test(test_tail_stream_vpc),
         cmocka_unit_test(test_shared_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
