@@ -38,6 +38,22 @@ bool cm_dns_from_instance(const struct cm_event *ev, struct cm_domain *d);
  */
 void cm_dns_detection(struct cm_detection *d, const struct cm_event *ev, const char *type);
 
+/*
+ * Whether a query name has a label that names a domain's records rather
+ * than a host (`_domainkey`, `_dmarc`, `_mta-sts`, `_smtp`, `_tls`, `_bimi`,
+ * `_spf`, `_adsp`, `_acme-challenge`, `_tcp`, `_udp`; without case): what a
+ * mail server asks for every sender's domain.
+ */
+bool cm_dns_record_label(struct cm_str name);
+
+/*
+ * Whether a query type (as logged: "MX", "TXT"...) asks for a domain's
+ * records rather than a host's address: MX, TXT, SPF, SRV, NAPTR, URI, NS,
+ * SOA, CAA, DS, DNSKEY, CDS, CDNSKEY, TLSA, SMIMEA, SSHFP, OPENPGPKEY, CERT,
+ * PTR. A, AAAA, ANY, CNAME, HTTPS, SVCB and unknown types are not.
+ */
+bool cm_dns_record_type(struct cm_str type);
+
 /* The DGA model the DNS detectors use: the config's, else the built-in one. */
 const struct cm_dga_model *cm_dns_model(const struct cm_detect_config *cfg);
 

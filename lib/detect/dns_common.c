@@ -1,10 +1,12 @@
 /*
  * What the DNS detectors share (dns.h): the instance test, the detection
- * skeleton (cm_dns_model is in dga.c, beside the built-in model).
+ * skeleton, the look-ups of a domain's records (cm_dns_model is in dga.c,
+ * beside the built-in model).
  */
 #include "detect/dns.h"
 
 #include <string.h>
+#include <strings.h>
 
 bool cm_dns_from_instance(const struct cm_event *ev, struct cm_domain *d)
 {
@@ -37,4 +39,69 @@ void cm_dns_detection(struct cm_detection *d, const struct cm_event *ev, const c
     d->resource_type = CM_RES_INSTANCE;
     d->resource_id = ev->u.dns.srcid_instance;
     d->direction = CM_DDIR_OUTBOUND;
+}
+
+/*
+ * Labels that name a domain's records rather than a host: DKIM keys, DMARC,
+ * MTA-STS, TLS reporting, BIMI, SPF include hosts, ACME challenges, SRV
+ * services. A mail server looks them up for every sender's domain, spammers'
+ * cheap ones among them; that says nothing of the server. (Other underscore
+ * labels are judged: an attacker's zone answers any name.)
+ */
+static const char *const record_labels[] = {
+    "_acme-challenge", "_adsp", "_bimi", "_dmarc", "_domainkey", "_mta-sts",
+    "_smtp",           "_spf",  "_tcp",  "_tls",   "_udp",
+};
+
+bool cm_dns_record_label(struct cm_str name)
+{
+    size_t i = 0;
+
+    if (name.p == NULL || memchr(name.p, '_', name.len) == NULL) {
+        return false;
+    }
+    while (i < name.len) {
+        size_t end = i;
+
+        while (end < name.len && name.p[end] != '.') {
+            end++;
+        }
+        if (name.p[i] == '_') {
+            for (size_t k = 0; k < sizeof(record_labels) / sizeof(record_labels[0]); k++) {
+                size_t n = strlen(record_labels[k]);
+
+                if (end - i == n && strncasecmp(name.p + i, record_labels[k], n) == 0) {
+                    return true;
+                }
+            }
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+/*
+ * Record types that ask for a domain's records, not for a host to reach:
+ * mail routing and policies (MX, TXT, SPF), services (SRV, NAPTR, URI), the
+ * zone's own infrastructure and keys (NS, SOA, CAA, DS, DNSKEY, CDS,
+ * CDNSKEY, TLSA, SMIMEA, SSHFP, OPENPGPKEY, CERT), reverse names (PTR).
+ */
+static const char *const record_types[] = {
+    "CAA", "CDNSKEY", "CDS", "CERT", "DNSKEY", "DS",    "MX",   "NAPTR", "NS",  "OPENPGPKEY",
+    "PTR", "SMIMEA",  "SOA", "SPF",  "SRV",    "SSHFP", "TLSA", "TXT",   "URI",
+};
+
+bool cm_dns_record_type(struct cm_str type)
+{
+    if (type.p == NULL) {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof(record_types) / sizeof(record_types[0]); k++) {
+        size_t n = strlen(record_types[k]);
+
+        if (type.len == n && strncasecmp(type.p, record_types[k], n) == 0) {
+            return true;
+        }
+    }
+    return false;
 }

@@ -11,7 +11,10 @@
  * the private suffixes of cloud and CDN providers score 0 (cm_dga_score:
  * cloudfront.net, *.amazonaws.com, akamaiedge.net...), and a name on a
  * trusted intel list never counts. A name on a threat list still counts
- * here (intel_dns.c reports it as DGADomainRequest.C!DNS besides).
+ * here (intel_dns.c reports it as DGADomainRequest.C!DNS besides). Nor do
+ * look-ups of a domain's records (cm_dns_record_type, cm_dns_record_label:
+ * a mail server's MX, TXT, `_dmarc` and `_domainkey` queries for every
+ * sender's domain): a bot resolves its candidates' addresses.
  *
  * Emission. From on_event: the first time the sum crosses burst, then
  * at most once per window_ms per instance while the burst lasts, with
@@ -451,6 +454,14 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     e = score_of(g, m, q, h);
     isnx = cm_str_eqc(q->rcode, "NXDOMAIN");
     if (e->score < g->t.threshold && (!isnx || e->score < g->t.nx_threshold)) {
+        return CM_OK;
+    }
+    /*
+     * A bot resolves its candidates to reach one: look-ups of a domain's
+     * records (a mail server's SPF, MX, DMARC and DKIM queries for every
+     * sender's domain, spammers' random ones among them) are no DGA's.
+     */
+    if (cm_dns_record_type(q->query_type) || cm_dns_record_label(q->query_name)) {
         return CM_OK;
     }
     score = e->score;

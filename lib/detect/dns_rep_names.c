@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/domain.h"
 #include "base/str.h"
@@ -24,50 +23,12 @@ static bool raw_ends(struct cm_str name, const char *suffix)
 }
 
 /*
- * Labels that name a domain's records rather than a host: DKIM keys, DMARC,
- * MTA-STS, TLS reporting, BIMI, SPF include hosts, ACME challenges, SRV
- * services. A mail server looks them up for every sender's domain, spammers'
- * cheap ones among them; that says nothing of the server. (Other underscore
- * labels are judged: an attacker's zone answers any name.)
- */
-static const char *const record_labels[] = {
-    "_acme-challenge", "_adsp", "_bimi", "_dmarc", "_domainkey", "_mta-sts",
-    "_smtp",           "_spf",  "_tcp",  "_tls",   "_udp",
-};
-
-/* Whether the raw name has a label of record_labels (compared without case). */
-static bool record_lookup(struct cm_str name)
-{
-    size_t i = 0;
-
-    while (i < name.len) {
-        size_t end = i;
-
-        while (end < name.len && name.p[end] != '.') {
-            end++;
-        }
-        if (name.p[i] == '_') {
-            for (size_t k = 0; k < sizeof(record_labels) / sizeof(record_labels[0]); k++) {
-                size_t n = strlen(record_labels[k]);
-
-                if (end - i == n && strncasecmp(name.p + i, record_labels[k], n) == 0) {
-                    return true;
-                }
-            }
-        }
-        i = end + 1;
-    }
-    return false;
-}
-
-/*
  * A cheap test on the raw name for what the model ignores anyway (reverse
- * DNS, EC2 names) and for look-ups of a domain's records (record_lookup).
+ * DNS, EC2 names) and for look-ups of a domain's records (cm_dns_record_label).
  */
 bool cm_dns_rep_skip_name(struct cm_str name)
 {
-    return raw_ends(name, ".arpa") || raw_ends(name, ".internal") ||
-           (memchr(name.p, '_', name.len) != NULL && record_lookup(name));
+    return raw_ends(name, ".arpa") || raw_ends(name, ".internal") || cm_dns_record_label(name);
 }
 
 /*
