@@ -28,6 +28,14 @@
 bool cm_dns_rep_skip_name(struct cm_str name);
 
 /*
+ * Whether a query asks a domain's records rather than a host and brought no
+ * data back but policies: MX, SRV, NS, CAA... (cm_dns_record_type), TXT
+ * when every answer is a CNAME or a policy (SPF, DMARC, DKIM, MTA-STS, TLS
+ * reporting, BIMI). A mail server asks so for every sender's domain.
+ */
+bool cm_dns_rep_record_query(const struct cm_dns *q);
+
+/*
  * Whether name d, with its stateless score rep, is evidence in itself: a
  * tunnel or callback catcher's host, or a mining pool's service host.
  */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/domain.h"
 #include "base/str.h"
@@ -29,6 +30,56 @@ static bool raw_ends(struct cm_str name, const char *suffix)
 bool cm_dns_rep_skip_name(struct cm_str name)
 {
     return raw_ends(name, ".arpa") || raw_ends(name, ".internal") || cm_dns_record_label(name);
+}
+
+/*
+ * Whether TXT rdata (as logged: quotes and all, or still JSON-escaped) is a
+ * policy record: SPF, DMARC, DKIM, MTA-STS, TLS reporting, BIMI.
+ */
+static bool policy_text(struct cm_str t)
+{
+    static const char *const tags[] = {"v=spf1",  "v=dmarc1",   "v=dkim1",
+                                       "v=stsv1", "v=tlsrptv1", "v=bimi1"};
+
+    while (t.len > 0 && (t.p[0] == '"' || t.p[0] == '\\' || t.p[0] == ' ')) {
+        t.p++;
+        t.len--;
+    }
+    for (size_t k = 0; k < sizeof(tags) / sizeof(tags[0]); k++) {
+        size_t n = strlen(tags[k]);
+
+        if (t.len >= n && strncasecmp(t.p, tags[k], n) == 0 &&
+            (t.len == n || memchr(" ;\"\\", t.p[n], 4) != NULL)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Whether the query asks a domain's records rather than a host, and brought
+ * back no data but policies: a record type (cm_dns_record_type: MX, SRV, NS,
+ * CAA...), and for TXT only while every answer kept is a CNAME or a policy
+ * (an SPF check of a sender's domain, with a policy or without). A TXT answer
+ * with anything else, a backdoor's orders, is judged.
+ */
+bool cm_dns_rep_record_query(const struct cm_dns *q)
+{
+    if (!cm_dns_record_type(q->query_type)) {
+        return false;
+    }
+    if (!cm_str_eqc(q->query_type, "TXT")) {
+        return true;
+    }
+    if (q->nans < q->nanswers) {
+        return false; /* answers not kept: data may be among them */
+    }
+    for (uint32_t i = 0; i < q->nans; i++) {
+        if (q->ans[i].type != CM_DNS_RR_CNAME && !policy_text(q->ans[i].rdata)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /*

@@ -594,6 +594,10 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
     if (s != NULL && cm_detect_query_intel(r->memo, s, ev, NULL) != CM_INTEL_NONE) {
         return CM_OK; /* listed: intel_dns.c's finding; trusted: nobody's */
     }
+    if (cm_dns_rep_record_query(q) && !cm_dns_rep_strong(d, rep)) {
+        /* A domain's records, not a host: a mail server's SPF and MX checks (its history kept). */
+        return CM_OK;
+    }
     memcpy(hkey, &ih, 8);
     memcpy(hkey + 8, &dkey, 8);
     cm_dns_rep_closeness(s, q, &c);

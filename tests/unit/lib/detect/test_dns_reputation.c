@@ -746,6 +746,66 @@ static void test_dga_malicious(void **state)
     assert_int_equal(r.n, 0);
 }
 
+/* Appends a query of qtype at T0 + at from instance, answers as q()'s. */
+static void qt(long at, const char *instance, const char *name, const char *qtype,
+               const char *answers)
+{
+    dnsfx_add(&(struct dnsfx_query){.t = T0 + at,
+                                    .instance = instance,
+                                    .name = name,
+                                    .qtype = qtype,
+                                    .rcode = answers ? NULL : "NXDOMAIN",
+                                    .answers = answers});
+}
+
+/*
+ * A mail server asks the records of every sender's domain, spammers' new
+ * cheap ones among them: SPF (TXT of the domain itself, with a policy or
+ * none), MX. That says nothing of the server. Before 2026-12-05 each of four
+ * mail relays of a two-day enterprise log had an Abused, a Malicious and a
+ * Suspicious finding from these look-ups alone. A TXT answer that is no
+ * policy (a backdoor's orders), a strong name and the site's later address
+ * look-up by another instance are still judged.
+ */
+static void test_record_queries(void **state)
+{
+    struct dnsfx_run r;
+    size_t k;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    history();
+    qt(25 * HOUR, "i-0mail", "cheap-stuff.top", "TXT",
+       dnsfx_answer("TXT", "\"v=spf1 include:_spf.google.com ~all\""));
+    qt(25 * HOUR + 1, "i-0mail", "cheap-stuff.top", "MX",
+       dnsfx_answer("MX", "10 mx.cheap-stuff.top."));
+    qt(25 * HOUR + 2, "i-0mail", "secure-login.tk", "TXT", NULL);
+    qt(25 * HOUR + 3, "i-0mail", "secure-login.tk", "MX", NULL);
+    qt(25 * HOUR + 4, "i-0mail", "spam-4410.duckdns.org", "TXT",
+       dnsfx_answer("TXT", "v=spf1 -all"));
+    qt(25 * HOUR + 5, "i-0mail", "bulk-mailer.top", "txt",
+       dnsfx_answer("TXT", "\"v=DMARC1; p=none\""));
+    qt(25 * HOUR + 6, "i-0mail", "bulk-mailer.top", "SRV", NULL);
+    qt(25 * HOUR + 7, "i-0mail", "bulk-mailer.top", "CAA", NULL);
+    run(&r, NULL);
+    if (r.n != 0) {
+        fail_msg("unexpected %s on %s: %s", r.d[0].type, r.d[0].resource, r.d[0].info);
+    }
+    /* A TXT answer that is data, a tunnel provider's host, an address look-up. */
+    qt(25 * HOUR + 10, "i-0bd", "orders-c2.top", "TXT", dnsfx_answer("TXT", "\"cmd=sleep 300\""));
+    qt(25 * HOUR + 20, "i-0c", "drop.ngrok-free.app", "TXT", NULL);
+    q(25 * HOUR + 30, "i-0web", "cheap-stuff.top", a_rec("198.51.100.34"));
+    run(&r, NULL);
+    k = only(&r, T_SUSPICIOUS, "i-0bd");
+    assert_true(info_has(&r, k, "\"abused-tld:top\""));
+    k = only(&r, T_ABUSED, "i-0c");
+    assert_true(info_has(&r, k, "\"tunnel:ngrok-free.app\""));
+    /* The relay's look-ups made the site part of the history: the web server is its second. */
+    k = only(&r, T_SUSPICIOUS, "i-0web");
+    assert_int_equal(dnsfx_info_num(r.d[k].info, "instancesAsking"), 2);
+    assert_int_equal(r.n, 3);
+}
+
 static void test_type_api(void **state)
 {
     static const struct cm_dns_rep_context alone = {false, false, false, 1};
@@ -1396,6 +1456,7 @@ int main(void)
         cmocka_unit_test(test_learning),
         cmocka_unit_test(test_near_misses),
         cmocka_unit_test(test_types),
+        cmocka_unit_test(test_record_queries),
         cmocka_unit_test(test_dga_malicious),
         cmocka_unit_test(test_type_api),
         cmocka_unit_test(test_listed),
