@@ -14,7 +14,10 @@
  * here (intel_dns.c reports it as DGADomainRequest.C!DNS besides). Nor do
  * look-ups of a domain's records (cm_dns_record_type, cm_dns_record_label:
  * a mail server's MX, TXT, `_dmarc` and `_domainkey` queries for every
- * sender's domain): a bot resolves its candidates' addresses.
+ * sender's domain): a bot resolves its candidates' addresses. Such a
+ * domain's slot is marked checked (rec), and the instance's address
+ * queries of it that follow (SPF's `a` and `mx` mechanisms, delivery to
+ * its MX host) are not counted either.
  *
  * Emission. From on_event: the first time the sum crosses burst, then
  * at most once per window_ms per instance while the burst lasts, with
@@ -131,9 +134,10 @@
 struct slot {
     uint32_t h;      /* 32 bits of its seeded hash; 0: free */
     uint32_t time_s; /* newest query for it (Unix seconds) */
-    uint8_t weight;  /* 1, or nx_weight once answered NXDOMAIN */
+    uint8_t weight;  /* 1, or nx_weight once answered NXDOMAIN; 0 for a mail check (rec) */
     uint8_t nx;      /* answered NXDOMAIN at least once (nx_weight may be 1) */
-    uint8_t pad[2];
+    uint8_t rec;     /* its records were asked (MX, TXT, _dmarc...): a mail check, never counted */
+    uint8_t pad;
 };
 
 /* What one instance asked lately. */
@@ -300,7 +304,7 @@ static uint32_t window_sum(const struct dns_dga *g, const struct inst *in, uint3
 
     *distinct = *nx = 0;
     for (uint32_t i = 0; i < in->nslots; i++) {
-        if (in->slot[i].time_s >= from) {
+        if (in->slot[i].time_s >= from && !in->slot[i].rec) {
             sum += in->slot[i].weight;
             k++;
             *nx += in->slot[i].nx;
@@ -310,6 +314,43 @@ static uint32_t window_sum(const struct dns_dga *g, const struct inst *in, uint3
     return sum;
 }
 
+/* The instance's slot of domain h, or NULL. */
+static struct slot *find(struct inst *in, uint32_t h)
+{
+    for (uint32_t i = 0; i < in->nslots; i++) {
+        if (in->slot[i].h == h) {
+            return &in->slot[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * The slot of domain h at ts: its own, else a free one, else the oldest one
+ * gives way; NULL when every remembered domain is newer than this late one.
+ */
+static struct slot *slot_for(struct inst *in, uint32_t h, uint32_t ts)
+{
+    uint32_t oldest = 0;
+    struct slot *s = find(in, h);
+
+    if (s != NULL) {
+        return s;
+    }
+    for (uint32_t i = 1; i < in->nslots; i++) {
+        if (in->slot[i].time_s < in->slot[oldest].time_s) {
+            oldest = i;
+        }
+    }
+    s = in->nslots < MAX_SLOTS ? &in->slot[in->nslots++] : &in->slot[oldest];
+    if (s->h != 0 && s->time_s > ts) {
+        return NULL;
+    }
+    memset(s, 0, sizeof(*s));
+    s->h = h;
+    return s;
+}
+
 /*
  * Counts domain h (weight w, answered NXDOMAIN or not) at ts in the instance's window ending at its
  * newest time; returns the window's weighted sum and sets *distinct and *nx.
@@ -317,34 +358,31 @@ static uint32_t window_sum(const struct dns_dga *g, const struct inst *in, uint3
 static uint32_t count(const struct dns_dga *g, struct inst *in, uint32_t h, uint32_t ts, uint8_t w,
                       bool isnx, uint32_t *distinct, uint32_t *nx)
 {
-    uint32_t oldest = 0;
-    struct slot *s = NULL;
+    struct slot *s = slot_for(in, h, ts);
 
-    for (uint32_t i = 0; i < in->nslots; i++) {
-        if (in->slot[i].h == h) {
-            s = &in->slot[i];
-            break;
-        }
-        if (in->slot[i].time_s < in->slot[oldest].time_s) {
-            oldest = i;
-        }
-    }
-    if (s == NULL) {
-        /* A new domain: a free slot, else the oldest one gives way. */
-        s = in->nslots < MAX_SLOTS ? &in->slot[in->nslots++] : &in->slot[oldest];
-        if (s->h != 0 && s->time_s > ts) {
-            s = NULL; /* every remembered domain is newer than this late one: drop it */
-        } else {
-            memset(s, 0, sizeof(*s));
-            s->h = h;
-        }
-    }
     if (s != NULL) {
         s->time_s = ts > s->time_s ? ts : s->time_s;
         s->weight = w > s->weight ? w : s->weight;
         s->nx |= isnx;
     }
     return window_sum(g, in, distinct, nx);
+}
+
+/*
+ * Marks domain h, whose records the instance asked at ts, as a mail check:
+ * its address look-ups are no candidate's (a domain counted before its
+ * records were asked stops counting).
+ */
+static void mark_checked(struct inst *in, uint32_t h, uint32_t ts)
+{
+    struct slot *s = slot_for(in, h, ts);
+
+    if (s != NULL) {
+        s->time_s = ts > s->time_s ? ts : s->time_s;
+        s->weight = 0;
+        s->nx = 0;
+        s->rec = 1;
+    }
 }
 
 /* Writes the additionalInfo object into g->info. */
@@ -441,7 +479,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     uint64_t h;
     int64_t t = ev->time_ms;
     double score;
-    bool created, isnx;
+    struct slot *s;
+    bool created, isnx, rec;
     uint8_t w;
 
     /* The tests of cm_dns_from_instance, but the name's parse only on a cache miss. */
@@ -453,15 +492,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     h = cm_hash64(q->query_name.p, q->query_name.len, g->seed) | 1; /* 0 marks an empty entry */
     e = score_of(g, m, q, h);
     isnx = cm_str_eqc(q->rcode, "NXDOMAIN");
-    if (e->score < g->t.threshold && (!isnx || e->score < g->t.nx_threshold)) {
-        return CM_OK;
-    }
     /*
      * A bot resolves its candidates to reach one: look-ups of a domain's
      * records (a mail server's SPF, MX, DMARC and DKIM queries for every
-     * sender's domain, spammers' random ones among them) are no DGA's.
+     * sender's domain, spammers' random ones among them) are no DGA's, and
+     * neither are the address look-ups that follow them (SPF's `a` and `mx`
+     * mechanisms, delivery to the MX host): the domain is marked checked.
      */
-    if (cm_dns_record_type(q->query_type) || cm_dns_record_label(q->query_name)) {
+    rec = cm_dns_record_type(q->query_type) || cm_dns_record_label(q->query_name);
+    if (e->score < g->t.threshold && ((!isnx && !rec) || e->score < g->t.nx_threshold)) {
         return CM_OK;
     }
     score = e->score;
@@ -479,6 +518,14 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         in->newest_ms = t;
         in->first_ms = t;
         in->last.time_ms = INT64_MIN;
+    }
+    if (rec) {
+        mark_checked(in, reg_h, secs(t));
+        return CM_OK;
+    }
+    if ((s = find(in, reg_h)) != NULL && s->rec) {
+        s->time_s = secs(t) > s->time_s ? secs(t) : s->time_s;
+        return CM_OK; /* a checked domain's address: a mail check's */
     }
     if (t > in->newest_ms) {
         in->newest_ms = t;
@@ -528,7 +575,8 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
  * Whether val is a struct inst the detector could have made: nslots bounds
  * the loops over slot[] (at most MAX_SLOTS); the kept query's lengths bound
  * its text (cm_dns_kept_valid); a slot in use has a hash
- * (never 0: count() finds free slots by it) and a weight of at least 1;
+ * (never 0: count() finds free slots by it) and a weight of at least 1,
+ * but a mail check's (rec 1: weight 0, nx 0);
  * nx is a 0/1 flag summed into nxdomainDomains; slots past nslots were
  * never written, so they are all zero.
  */
@@ -552,9 +600,9 @@ static bool inst_check(const void *ud, const void *key, size_t klen, const void 
     for (uint32_t i = 0; i < MAX_SLOTS; i++) {
         const struct slot *s = &in->slot[i];
 
-        if (i < in->nslots
-                ? s->h == 0 || s->weight == 0 || s->nx > 1 || s->pad[0] != 0 || s->pad[1] != 0
-                : memcmp(s, &zero, sizeof(zero)) != 0) {
+        if (i < in->nslots ? s->h == 0 || s->rec > 1 || (s->weight == 0) != (s->rec == 1) ||
+                                 (s->rec && s->nx != 0) || s->nx > 1 || s->pad != 0
+                           : memcmp(s, &zero, sizeof(zero)) != 0) {
             return false;
         }
     }

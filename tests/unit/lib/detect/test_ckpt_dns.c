@@ -344,7 +344,7 @@ static const struct cm_dns_tunings dns_defaults;
 /*
  * Offsets in dns_dga.c's struct inst (three times, pending, nslots, then
  * MAX_SLOTS slots, the kept query, its score, its registered domain's
- * length, pad) and struct slot (h, time_s, weight, nx, pad[2]).
+ * length, pad) and struct slot (h, time_s, weight, nx, rec, pad).
  */
 enum {
     I_PENDING = 24,
@@ -357,7 +357,7 @@ enum {
     I_IPAD = I_REG + 4,
     I_SIZE = I_IPAD + 4
 };
-enum { S_TIME = 4, S_WEIGHT = 8, S_NX = 9, S_PAD = 10 };
+enum { S_TIME = 4, S_WEIGHT = 8, S_NX = 9, S_REC = 10, S_PAD = 11 };
 
 static const struct dnsfx_opts dga_opts = {.seed = 11,
                                            .lateness_ms = 15 * 60 * 1000,
@@ -498,10 +498,12 @@ static void test_dga_check(void **state)
     assert_int_equal(load_u32(&live, &w, v + I_NSLOTS, 2), CM_EINVAL);
     assert_int_equal(load_u32(&live, &w, v + I_NSLOTS, 0), CM_EINVAL);
     assert_int_equal(load_u8(&live, &w, s1 + S_TIME + 1, 1), CM_EINVAL); /* a free slot written */
-    /* a used slot: a hash, a weight, nx a 0/1 flag, pad zero */
+    /* a used slot: a hash, a weight (0 only for a mail check, rec 1), nx a 0/1 flag, pad zero */
     assert_int_equal(load_u32(&live, &w, s0, 0), CM_EINVAL);
     assert_int_equal(load_u8(&live, &w, s0 + S_WEIGHT, 0), CM_EINVAL);
     assert_int_equal(load_u8(&live, &w, s0 + S_NX, 2), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, s0 + S_REC, 1), CM_EINVAL); /* with a weight */
+    assert_int_equal(load_u8(&live, &w, s0 + S_REC, 2), CM_EINVAL);
     assert_int_equal(load_u8(&live, &w, s0 + S_PAD, 1), CM_EINVAL);
     /* what the detector makes: an NXDOMAIN flag, any weight up to nx_weight's 255 */
     assert_int_equal(load_u8(&live, &w, s0 + S_NX, 1), 0);

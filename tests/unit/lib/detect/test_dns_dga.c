@@ -779,6 +779,46 @@ static void test_record_lookups(void **state)
     assert_int_equal(of(&r, "i-0bot"), 2);
     assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 4);
     assert_int_equal(r.d[0].count + r.d[1].count, 10);
+    /*
+     * SPF's `a` and `mx` mechanisms: the relay asks the sender's policy, then the
+     * domain's address and its MX host's. The addresses of a domain whose records
+     * were asked are a mail check's too (before 2026-12-05 a relay of 1,000
+     * messages an hour fired on them). The bot on the same relay still fires.
+     */
+    for (unsigned i = 0; i < 12; i++) {
+        const char *d = dga16(3000 + i, "top");
+        char mx[128];
+
+        snprintf(mx, sizeof(mx), "mx.%s", d);
+        dnsfx_add(&(struct dnsfx_query){.t = T0 + 200 + 10 * i,
+                                        .instance = "i-0relay",
+                                        .name = d,
+                                        .qtype = "TXT",
+                                        .answers = dnsfx_answer("TXT", "v=spf1 a mx -all")});
+        dnsfx_add(&(struct dnsfx_query){
+            .t = T0 + 201 + 10 * i, .instance = "i-0relay", .name = d, .rcode = "NXDOMAIN"});
+        dnsfx_add(&(struct dnsfx_query){
+            .t = T0 + 202 + 10 * i, .instance = "i-0relay", .name = mx, .qtype = "AAAA"});
+    }
+    run(&r);
+    if (r.n != 0) {
+        fail_msg("%zu detections, the first for %s: %s", r.n, r.d[0].resource, r.d[0].info);
+    }
+    for (unsigned i = 0; i < 12; i++) {
+        dnsfx_add(&(struct dnsfx_query){.t = T0 + 200 + 10 * i,
+                                        .instance = "i-0relay",
+                                        .name = dga16(3000 + i, "top"),
+                                        .qtype = "MX",
+                                        .rcode = "NXDOMAIN"});
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        q(300 + (long)i, "i-0relay", dga16(4000 + i, "top"), "NXDOMAIN");
+    }
+    run(&r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0relay");
+    assert_int_equal(dnsfx_info_num(r.d[0].info, "distinctDomains"), 4);
+    assert_int_equal(r.d[0].count, 4);
 }
 
 int main(void)
