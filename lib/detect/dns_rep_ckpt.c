@@ -57,7 +57,7 @@ static bool hit_check(const void *ud, const void *key, size_t klen, const void *
     (void)klen;
     /* the type is set when the hit is made; the kept lengths bound the copies */
     return h->type >= RT_SUSPICIOUS && h->type <= RT_MALICIOUS &&
-           (h->flags & ~(HF_NEW | HF_RARE | HF_NX)) == 0 && h->inst_len <= INST_MAX &&
+           (h->flags & ~(HF_NEW | HF_RARE | HF_NX | HF_CHECKED)) == 0 && h->inst_len <= INST_MAX &&
            cm_dns_kept_valid(&h->last) && bool_ok(&c->mining) && bool_ok(&c->other) &&
            (c->reasons & ~(unsigned)(CM_DNSR_LISTED_ANSWER | CM_DNSR_LISTED_CNAME)) == 0 &&
            memchr(c->what, '\0', sizeof(c->what)) != NULL;

@@ -53,9 +53,12 @@ struct account {
 
 /*
  * A hit's flags: the reasons its kept query was reported with (HF_NEW,
- * HF_RARE), and whether a query of the pair failed (HF_NX).
+ * HF_RARE), whether a query of the pair failed (HF_NX), and whether the
+ * pair began with a look-up of the site's records (HF_CHECKED: a mail
+ * server's check of a sender, whose address look-ups that follow are the
+ * check's too; such a hit reports nothing).
  */
-enum { HF_NEW = 1, HF_RARE = 2, HF_NX = 4 };
+enum { HF_NEW = 1, HF_RARE = 2, HF_NX = 4, HF_CHECKED = 8 };
 
 /*
  * An (instance, new site) that classified: its report window; what its

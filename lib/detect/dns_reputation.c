@@ -588,18 +588,24 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
     uint32_t ts = secs(ev->time_ms), count;
     int64_t first_ms;
     double score;
-    bool created;
+    bool created, check;
     struct hit *h;
 
     if (s != NULL && cm_detect_query_intel(r->memo, s, ev, NULL) != CM_INTEL_NONE) {
         return CM_OK; /* listed: intel_dns.c's finding; trusted: nobody's */
     }
-    if (cm_dns_rep_record_query(q) && !cm_dns_rep_strong(d, rep)) {
-        /* A domain's records, not a host: a mail server's SPF and MX checks (its history kept). */
-        return CM_OK;
-    }
     memcpy(hkey, &ih, 8);
     memcpy(hkey + 8, &dkey, 8);
+    /*
+     * A domain's records, not a host: a mail server's SPF and MX checks of a sender
+     * (the site's history kept). The address look-ups the instance makes of the site
+     * after its records (SPF's `a` and `mx` mechanisms, delivery) are the check's too.
+     */
+    check = cm_dns_rep_record_query(q) && !cm_dns_rep_strong(d, rep);
+    h = cm_state_get(r->hits, hkey, sizeof(hkey));
+    if (h != NULL && (h->flags & HF_CHECKED) != 0) {
+        return CM_OK;
+    }
     cm_dns_rep_closeness(s, q, &c);
     x.nxdomain = cm_str_eqc(q->rcode, "NXDOMAIN");
     /*
@@ -607,7 +613,10 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
      * queries with no answer, a rotated address, are the same activity, with the same
      * evidence (its first listed answer stays the one named until another is seen).
      */
-    if ((h = cm_state_get(r->hits, hkey, sizeof(hkey))) != NULL) {
+    if (h != NULL) {
+        if (check) {
+            return CM_OK; /* reported before its records were asked: judged as before */
+        }
         closeness_merge(&c, &h->near);
         x.nxdomain = x.nxdomain || (h->flags & HF_NX) != 0;
     }
@@ -623,6 +632,12 @@ static int judge_site(struct dns_rep *r, const struct cm_event *ev, const struct
     }
     if (created) {
         h->last.time_ms = INT64_MIN;
+    }
+    if (check) {
+        /* A hit that reports nothing: only what a site that classifies costs (a few a sender). */
+        h->type = (uint8_t)type;
+        h->flags = HF_CHECKED;
+        return CM_OK;
     }
     h->near = c;
     if (x.nxdomain) {

@@ -763,7 +763,9 @@ static void qt(long at, const char *instance, const char *name, const char *qtyp
  * cheap ones among them: SPF (TXT of the domain itself, with a policy or
  * none), MX. That says nothing of the server. Before 2026-12-05 each of four
  * mail relays of a two-day enterprise log had an Abused, a Malicious and a
- * Suspicious finding from these look-ups alone. A TXT answer that is no
+ * Suspicious finding from these look-ups alone; and a relay whose senders
+ * publish `v=spf1 a mx` resolves the site and its MX host right after its
+ * policy (SPF's mechanisms): the check's too. A TXT answer that is no
  * policy (a backdoor's orders), a strong name and the site's later address
  * look-up by another instance are still judged.
  */
@@ -787,6 +789,11 @@ static void test_record_queries(void **state)
        dnsfx_answer("TXT", "\"v=DMARC1; p=none\""));
     qt(25 * HOUR + 6, "i-0mail", "bulk-mailer.top", "SRV", NULL);
     qt(25 * HOUR + 7, "i-0mail", "bulk-mailer.top", "CAA", NULL);
+    /* SPF's `a` and `mx` mechanisms after the policy: the site's and its MX host's addresses. */
+    qt(25 * HOUR + 8, "i-0mail", "spf-a.top", "TXT", dnsfx_answer("TXT", "v=spf1 a mx -all"));
+    q(25 * HOUR + 9, "i-0mail", "spf-a.top", a_rec("198.51.100.40"));
+    qt(25 * HOUR + 9, "i-0mail", "mx.spf-a.top", "AAAA", NULL);
+    q(25 * HOUR + 9, "i-0mail", "mx.spf-a.top", NULL);
     run(&r, NULL);
     if (r.n != 0) {
         fail_msg("unexpected %s on %s: %s", r.d[0].type, r.d[0].resource, r.d[0].info);
