@@ -512,6 +512,9 @@ static int run(int argc, char **argv)
         usage(stderr);
         goto usage;
     }
+    /* What the command line gave, before the config fills in the rest: a store setting
+     * the config file gives without a store is the file's error, not a usage error. */
+    const bool freq_cli = publish_freq != NULL, retention_cli = retention >= 0;
     if (config_path != NULL) {
         struct cm_scan_cli_set set = {&db_path, &retention, &publish_freq};
         if (cm_config_load(&r.config, config_path, err, sizeof(err)) != 0 ||
@@ -541,10 +544,24 @@ static int run(int argc, char **argv)
         goto usage;
     }
     if (publish_freq != NULL && db_path == NULL) {
+        if (!freq_cli) {
+            fprintf(stderr,
+                    "coalmine scan: %s: store.finding_publishing_frequency needs a store "
+                    "(store.db or --db)\n",
+                    config_path);
+            goto out;
+        }
         fprintf(stderr, "coalmine scan: --finding-publishing-frequency needs --db\n");
         goto usage;
     }
     if (retention >= 0 && db_path == NULL) {
+        if (!retention_cli) {
+            fprintf(stderr,
+                    "coalmine scan: %s: store.retention_days needs a store (store.db "
+                    "or --db)\n",
+                    config_path);
+            goto out;
+        }
         fprintf(stderr, "coalmine scan: --retention-days needs --db\n");
         goto usage;
     }

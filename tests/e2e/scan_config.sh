@@ -97,6 +97,19 @@ echo '{"prefixes": 7}' >"$T/bad-ranges.json"
 expect_error "--aws-ranges not ip-ranges.json: error" 1 "not AWS's ip-ranges.json" \
     --aws-ranges "$T/bad-ranges.json"
 expect_error "--config missing file: error naming it" 1 "$T/nope.yaml" --config "$T/nope.yaml"
+# A store setting in the file with no store anywhere is the file's error (exit 1, the
+# key named), not a usage error about an option the command line never gave.
+printf 'store:\n  retention_days: 90\n' >"$T/ret.yaml"
+expect_error "store.retention_days without a store: error naming the key" 1 \
+    "ret.yaml: store.retention_days needs a store" --config "$T/ret.yaml"
+printf 'store:\n  finding_publishing_frequency: ONE_HOUR\n' >"$T/freq.yaml"
+expect_error "store.finding_publishing_frequency without a store: error naming the key" 1 \
+    "freq.yaml: store.finding_publishing_frequency needs a store" --config "$T/freq.yaml"
+expect_error "--retention-days without --db: usage error" 2 "retention-days needs --db" \
+    --retention-days 90
+$COALMINE scan -q --no-default-intel --config "$T/ret.yaml" --db "$T/ret.db" "$T/logs" \
+    >/dev/null 2>&1
+check "store.retention_days with --db: the scan runs" test $? = 0
 printf 'canaries:\n  keys: [AKIADECOY00000000001, xyz]\n' >"$T/bad1.yaml"
 expect_error "--config bad canary key: file:line:col and the key path" 1 \
     "bad1.yaml:2:.*canaries.keys\[1\]" --config "$T/bad1.yaml"
