@@ -217,9 +217,18 @@ int cm_intel_cli_open(struct cm_intel_config *c, const struct cm_intel_cli_opts 
     char err[1024] = "";
     int rc = cm_intel_config_init(c, o->intel_dir, err, sizeof(err));
 
-    if (rc == 0 && lock) {
-        rc = cm_intel_config_lock(c, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, CM_INTEL_CMD ": %s\n", err[0] ? err : cm_strerror(rc));
+        return CM_EXIT_ERROR;
     }
+    return lock ? cm_intel_cli_lock(c) : CM_EXIT_OK;
+}
+
+int cm_intel_cli_lock(struct cm_intel_config *c)
+{
+    char err[1024] = "";
+    int rc = cm_intel_config_lock(c, err, sizeof(err));
+
     if (rc != 0) {
         fprintf(stderr, CM_INTEL_CMD ": %s\n", err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;
@@ -483,7 +492,15 @@ static int intel_remove(int argc, char **argv)
     if ((rc = cm_intel_cli_parse(argc, argv, &o, 0, 1, 1, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
-    if ((rc = cm_intel_cli_open(&c, &o, true)) == 0) {
+    /* An unknown name is refused before the lock, which creates the directory: a
+     * remove that changes nothing leaves no intel directory behind (a mistyped
+     * --intel-dir made one, with its .lock). The lock reloads the registry. */
+    if ((rc = cm_intel_cli_open(&c, &o, false)) == 0 &&
+        cm_intel_config_find(&c, argv[optind]) == NULL) {
+        fprintf(stderr, CM_INTEL_CMD " remove: %s: no such list\n", argv[optind]);
+        rc = CM_EXIT_ERROR;
+    }
+    if (rc == 0 && (rc = cm_intel_cli_lock(&c)) == 0) {
         if ((rc = cm_intel_config_remove(&c, argv[optind], err, sizeof(err))) != 0) {
             fprintf(stderr, CM_INTEL_CMD " remove: %s\n", err);
             rc = CM_EXIT_ERROR;

@@ -64,13 +64,21 @@ int cm_intel_update(int argc, char **argv)
     if ((rc = cm_intel_cli_parse(argc, argv, &o, CM_INTEL_ALLOW_UPDATE, 0, 1 << 20, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
-    if ((rc = cm_intel_cli_open(&c, &o, true)) == 0) {
-        for (int i = optind; i < argc && rc == 0; i++) {
-            struct cm_intel_entry *e = cm_intel_config_find(&c, argv[i]);
-            if (e == NULL || e->url == NULL) {
-                fprintf(stderr, CM_INTEL_CMD " update: %s: %s\n", argv[i],
-                        e ? "not a feed" : "no such list");
-                rc = CM_EXIT_ERROR;
+    /* The names are checked before the lock, which creates the directory (an unknown
+     * name changes nothing and leaves none behind), and again after it: the lock
+     * reloads the registry. */
+    if ((rc = cm_intel_cli_open(&c, &o, false)) == 0) {
+        for (int pass = 0; pass < 2 && rc == 0; pass++) {
+            for (int i = optind; i < argc && rc == 0; i++) {
+                struct cm_intel_entry *e = cm_intel_config_find(&c, argv[i]);
+                if (e == NULL || e->url == NULL) {
+                    fprintf(stderr, CM_INTEL_CMD " update: %s: %s\n", argv[i],
+                            e ? "not a feed" : "no such list");
+                    rc = CM_EXIT_ERROR;
+                }
+            }
+            if (rc == 0 && pass == 0) {
+                rc = cm_intel_cli_lock(&c);
             }
         }
     }

@@ -49,6 +49,13 @@ int cm_intel_cli_parse(int argc, char **argv, struct cm_intel_cli_opts *o, unsig
  */
 int cm_intel_cli_open(struct cm_intel_config *c, const struct cm_intel_cli_opts *o, bool lock);
 
+/*
+ * Takes the lock of c's intel directory (creating the directory) and reloads its
+ * registry, for a change decided on after cm_intel_cli_open(c, o, false).
+ * Returns CM_EXIT_OK or CM_EXIT_ERROR (reported).
+ */
+int cm_intel_cli_lock(struct cm_intel_config *c);
+
 /* `coalmine intel update` (cmd_intel_update.c). */
 int cm_intel_update(int argc, char **argv);
 

@@ -21,6 +21,16 @@ check "list on an empty intel dir exits 0" test $? -eq 0
 check "list shows the built-in tester lists" grep -q '^guardduty-tester-cnc  *threat  *cnc ' "$T/list0.out"
 check "list shows the bundle's feeds, never fetched" grep -q '^tor-exit .* never  *https://' "$T/list0.out"
 check "nothing is written by reading" test ! -e "$D"
+# A change that changes nothing writes nothing either (before 2026-12-05 each of these
+# created the directory, and its parents, with a .lock: a mistyped --intel-dir made one).
+CM remove no-such-list >/dev/null 2>"$T/rm0.err"
+check "remove of an unknown name on an empty intel dir: exit 1, no such list" \
+    sh -c "test $? -eq 1 && grep -q 'no-such-list: no such list' '$T/rm0.err'"
+check "... and the intel dir is not created" test ! -e "$D"
+CM update no-such-feed >/dev/null 2>"$T/up0.err"
+check "update of an unknown name on an empty intel dir: exit 1, no such list" \
+    sh -c "test $? -eq 1 && grep -q 'no-such-feed: no such list' '$T/up0.err'"
+check "... and the intel dir is not created" test ! -e "$D"
 CM list --format json >"$T/list0.json"
 if command -v python3 >/dev/null; then
     python3 - "$T/list0.json" >"$T/feeds.bad" <<'PY'
