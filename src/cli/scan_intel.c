@@ -124,6 +124,36 @@ static int add_defaults(struct cm_scan_intel *si, struct cm_intel_config *cfg, c
     return 0;
 }
 
+/*
+ * Two sources of one name: said here, with where the first came from, before the loader
+ * would refuse the second with its path alone. A name the defaults hold is the bundle's or
+ * the intel directory's; one the command line or the config gave twice is the user's own
+ * repeat (the same file given twice, or the config's list given again as an option).
+ */
+static int check_names(const struct cm_scan_intel *si, char *err, size_t errlen)
+{
+    for (size_t i = si->ndefault; i < si->n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(si->srcs[i].name, si->srcs[j].name) != 0) {
+                continue;
+            }
+            if (j < si->ndefault) {
+                snprintf(err, errlen,
+                         "%s: a list named %s is already loaded (the bundle or `coalmine intel "
+                         "list` has a list of that name: name yours with NAME=FILE)",
+                         si->srcs[i].path, si->srcs[i].name);
+            } else {
+                snprintf(err, errlen,
+                         "%s: a list named %s is given twice (also %s): give it once, or name "
+                         "each with NAME=FILE",
+                         si->srcs[i].path, si->srcs[i].name, si->srcs[j].path);
+            }
+            return CM_EEXIST;
+        }
+    }
+    return 0;
+}
+
 int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t errlen)
 {
     struct cm_intel_source_report *reports = NULL;
@@ -146,6 +176,9 @@ int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t e
     if (reports == NULL) {
         snprintf(err, errlen, "out of memory");
         rc = CM_ENOMEM;
+        goto out;
+    }
+    if ((rc = check_names(si, err, errlen)) != 0) {
         goto out;
     }
     rc = cm_intel_open(si->srcs, si->n, cm_intel_seed(), quiet ? NULL : on_bad, si, reports,

@@ -157,7 +157,7 @@ check "naming it" grep -q "missing.txt" "$T/f.err"
 "$COALMINE" scan --no-default-intel --threat-list "x=$T/mine.txt" --threat-list "x=$T/ok.txt" \
     "$T/AWSLogs" >/dev/null 2>"$T/g.err"
 check "two lists of one name: exit 1" test $? -eq 1
-check "saying so" grep -q "already loaded" "$T/g.err"
+check "saying so, with both files" grep -q "a list named x is given twice (also $T/mine.txt)" "$T/g.err"
 "$COALMINE" scan --intel-list "bogus=$T/ok.txt" "$T/AWSLogs" >/dev/null 2>"$T/h.err"
 check "an unknown category: usage error (exit 2)" test $? -eq 2
 check "naming it" grep -q "bogus" "$T/h.err"

@@ -97,6 +97,20 @@ echo '{"prefixes": 7}' >"$T/bad-ranges.json"
 expect_error "--aws-ranges not ip-ranges.json: error" 1 "not AWS's ip-ranges.json" \
     --aws-ranges "$T/bad-ranges.json"
 expect_error "--config missing file: error naming it" 1 "$T/nope.yaml" --config "$T/nope.yaml"
+# One list name twice is named as such, not blamed on the bundle (before 2026-12-05 every
+# clash said "the bundle or `coalmine intel list` has a list of that name").
+printf '198.51.100.9\n' >"$T/one.txt"
+expect_error "the same --threat-list twice: error naming the list given twice" 1 \
+    "a list named one is given twice (also $T/one.txt)" \
+    --threat-list "$T/one.txt" --threat-list "$T/one.txt"
+printf 'intel:\n  threat_lists: [dup=one.txt]\n' >"$T/dup.yaml"
+expect_error "a config list named again by --threat-list: given twice" 1 \
+    "a list named dup is given twice" --config "$T/dup.yaml" --threat-list "dup=$T/one.txt"
+$COALMINE scan -q --threat-list "guardduty-tester-cnc=$T/one.txt" "$T/logs" >/dev/null 2>"$T/err"
+st=$?
+if [ $st = 1 ] && grep -q "guardduty-tester-cnc is already loaded (the bundle" "$T/err"; then
+    ok "a bundle list's name: error naming the bundle"; else
+    nok "a bundle list's name: error naming the bundle" "status $st" "$(cat "$T/err")"; fi
 # A store setting in the file with no store anywhere is the file's error (exit 1, the
 # key named), not a usage error about an option the command line never gave.
 printf 'store:\n  retention_days: 90\n' >"$T/ret.yaml"
