@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,6 +570,20 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: --no-route needs --db (without a store nothing is "
                         "routed)\n");
         goto usage;
+    }
+    /*
+     * A reader of standard output that goes away (`coalmine scan ... | head`, a consumer
+     * that died) is a write error the scan reports, exit 1, not a SIGPIPE that kills it:
+     * killed, it left an empty --stats FILE, no --metrics and exit 141 (before 2026-12-05).
+     * Programs the exec targets run get every signal back at its default (target_exec.c).
+     */
+    {
+        struct sigaction ign;
+
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        (void)sigaction(SIGPIPE, &ign, NULL);
     }
     /* Opened now: an unwritable --stats fails before the scan, not after it stored and
      * printed its findings (and skipped routing them). */

@@ -72,6 +72,21 @@ check "stdout a closed pipe: the state file not written" test ! -e "$T/p.state"
     "$G/AWSLogs" >"$T/p.json" 2>/dev/null
 check "... and the next scan prints every finding ($(wc -l <"$T/p.json") of $want)" \
     test "$(wc -l <"$T/p.json")" -eq "$want"
+# The same with --stats and --metrics, the status taken inside the pipeline: a write error
+# the scan reports, not a SIGPIPE that kills it (before 2026-12-05: exit 141, an empty
+# --stats file left, the metrics not written).
+rm -f "$T/p.state"
+# shellcheck disable=SC2086
+{
+    "$COALMINE" scan --no-default-intel --quiet --format json --state "$T/p.state" \
+        --stats "$T/p.stats.json" --metrics "$T/p.prom" $ARGS "$G/AWSLogs" 2>"$T/p.err"
+    echo $? >"$T/p.rc"
+} | true
+check "stdout a closed pipe: exit 1 ($(cat "$T/p.rc"))" test "$(cat "$T/p.rc")" -eq 1
+check "... saying so" grep -q 'standard output: Broken pipe' "$T/p.err"
+check "... no --stats file left (a whole report or none)" test ! -e "$T/p.stats.json"
+check "... --metrics says the scan failed" grep -qx 'coalmine_scan_success 0' "$T/p.prom"
+check "... nor the state file" test ! -e "$T/p.state"
 # stdout closed (>&-): the first file the scan opens (the state's lock) must not become
 # its stdout.
 mkdir -p "$T/c"
