@@ -48,6 +48,7 @@ static void usage(FILE *f)
 
 /* The evidence printer: the last file read is kept, decoded, for the next record. */
 struct evidence {
+    struct cm_store *st; /* the sizes the scans recorded */
     FILE *out;
     enum cm_list_format fmt;
     const char *id;
@@ -59,11 +60,14 @@ struct evidence {
     struct cm_buf raw, data;
     const char *p;
     size_t len;
+    uint64_t size; /* the file's size on disk now */
 };
 
-static void evidence_init(struct evidence *e, FILE *out, enum cm_list_format fmt)
+static void evidence_init(struct evidence *e, struct cm_store *st, FILE *out,
+                          enum cm_list_format fmt)
 {
     memset(e, 0, sizeof(*e));
+    e->st = st;
     e->out = out;
     e->fmt = fmt;
     cm_buf_init(&e->raw, 0);
@@ -101,6 +105,7 @@ static void evidence_load(struct evidence *e, const char *path)
         return;
     }
     rc = fstat(fd, &sb) == 0 ? cm_read_fd(fd, &e->raw, (size_t)sb.st_size) : CM_EIO;
+    e->size = rc == 0 ? (uint64_t)sb.st_size : 0;
     if (rc != 0) {
         snprintf(e->why, sizeof(e->why), "%s", rc == CM_EIO ? strerror(errno) : cm_strerror(rc));
     }
@@ -169,6 +174,7 @@ static int print_json(struct evidence *e, const char *path, uint64_t offset, uin
 static int one_record(void *ud, const char *path, uint64_t offset, uint32_t line, uint32_t length)
 {
     struct evidence *e = ud;
+    uint64_t then;
 
     e->idx++;
     if (path == NULL || path[0] == '\0') {
@@ -183,6 +189,16 @@ static int one_record(void *ud, const char *path, uint64_t offset, uint32_t line
     if (offset > e->len || length > e->len - offset) {
         warn(e, path, "the record is past the end of the file (changed since the scan?)");
         return CM_OK;
+    }
+    /* A file rewritten since (same name, other bytes) still has bytes at the offset, but
+     * not the record the finding cites: said when its size is not the one the scan read. */
+    if (cm_store_input_size(e->st, path, &then) == 0 && then != e->size) {
+        char why[128];
+        snprintf(why, sizeof(why),
+                 "the file is %llu bytes, %llu when it was scanned: changed since, the record "
+                 "below may not be the one cited",
+                 (unsigned long long)e->size, (unsigned long long)then);
+        warn(e, path, why);
     }
     if (e->fmt != CM_LIST_TABLE) {
         return print_json(e, path, offset, line, length);
@@ -239,7 +255,7 @@ static int print_all(struct cm_store *st, struct cm_finding *fs, size_t n, enum 
         return print_api(fs, n, fmt == CM_LIST_CLI);
     }
     cm_printer_init(&pr, stdout, fmt);
-    evidence_init(&ev, stdout, fmt);
+    evidence_init(&ev, st, stdout, fmt);
     for (size_t i = 0; i < n && rc == 0; i++) {
         rc = cm_printer_add(&pr, &fs[i]);
         if (rc == 0 && with_evidence) {

@@ -248,6 +248,13 @@ typedef int (*cm_store_evidence_fn)(void *ud, const char *path, uint64_t offset,
                                     uint32_t length);
 int cm_store_evidence(struct cm_store *st, const char *id, cm_store_evidence_fn fn, void *ud);
 
+/*
+ * The size of input path (bytes as stored) when the latest scan that recorded it read it,
+ * in *size. Returns 0, CM_ENOTFOUND (no scan recorded it: an older store, or a row past
+ * retention) or CM_EIO.
+ */
+int cm_store_input_size(struct cm_store *st, const char *path, uint64_t *size);
+
 /* ---- Settings and retention (store.c) ---- */
 
 /* Findings not updated for this many days are deleted by cm_store_expire; 0 keeps them. */

@@ -197,3 +197,27 @@ int cm_store_evidence(struct cm_store *st, const char *id, cm_store_evidence_fn 
     sqlite3_finalize(q);
     return rc;
 }
+
+int cm_store_input_size(struct cm_store *st, const char *path, uint64_t *size)
+{
+    sqlite3 *db = cm_store_db(st);
+    sqlite3_stmt *q = NULL;
+    int rc, step;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT size FROM inputs WHERE path = ?"
+                           " ORDER BY scan_id DESC, seq DESC LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return CM_EIO;
+    }
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        *size = (uint64_t)sqlite3_column_int64(q, 0);
+        rc = CM_OK;
+    } else {
+        rc = step == SQLITE_DONE ? CM_ENOTFOUND : CM_EIO;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}

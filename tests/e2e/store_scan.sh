@@ -116,6 +116,29 @@ grep '^{"findingId"' "$T/rel.ev" | cut -d, -f1-5 >"$T/rel.cites"
 grep '^{"findingId"' "$T/full.ev" | cut -d, -f1-5 >"$T/full.cites"
 check "relative scan: the same records cited, by the same paths ($(wc -l <"$T/rel.cites"))" \
     sh -c 'test -s "$1" && cmp -s "$1" "$2"' _ "$T/rel.cites" "$T/full.cites"
+# A cited file rewritten since the scan (same name, other bytes): the evidence printed
+# is what is at the offset now, so `get --evidence` warns, naming both sizes (before
+# 2026-12-05 it printed the other record with no word, though README promised a warning).
+cp -R "$D" "$T/chg"
+# shellcheck disable=SC2046 # args.txt holds one option and value per line
+"$COALMINE" scan --quiet --no-default-intel --threads 1 $(cat "$D/intel/args.txt") \
+    --db "$T/chg.db" "$T/chg/AWSLogs" >/dev/null 2>&1
+# shellcheck disable=SC2046 # the ids
+"$COALMINE" findings get --db "$T/chg.db" --evidence $(cat "$T/full.ids") >"$T/chg.ev" 2>"$T/chg.err"
+check "evidence of unchanged files: no warning" test ! -s "$T/chg.err"
+cited=$(grep '^{"findingId"' "$T/chg.ev" | sed -n '1s/.*"path":"\([^"]*\)".*/\1/p')
+case $cited in
+*.gz) zcat "$cited" | sed 's/ACCEPT/REJECT/; s/"eventName":"/"eventName":"X/' | gzip -9 >"$T/rw" ;;
+*) sed 's/ACCEPT/REJECT/; s/"eventName":"/"eventName":"X/' "$cited" >"$T/rw" ;;
+esac
+printf 'padding\n' >>"$T/rw"
+mv "$T/rw" "$cited"
+# shellcheck disable=SC2046 # the ids
+"$COALMINE" findings get --db "$T/chg.db" --evidence $(cat "$T/full.ids") >/dev/null 2>"$T/chg.err"
+check "findings get --evidence on a rewritten file: exit 0" test $? -eq 0
+check "... warning that it changed since the scan" \
+    grep -q "$cited: the file is [0-9]* bytes, [0-9]* when it was scanned: changed since" \
+    "$T/chg.err"
 # Port probes: each listed once; the same as one scan of the whole.
 PP='{"Criterion":{"service.action.actionType":{"Eq":["PORT_PROBE"]}}}'
 for db in full ov; do

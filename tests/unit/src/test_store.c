@@ -282,9 +282,18 @@ static void test_add_scan(void **state)
     s.rejects = rej;
     s.nrejects = 1;
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), 0);
+    in[0].size = 100;
     assert_int_equal(cm_store_add_scan(st, &s, 1741082400000LL, &id1, err, sizeof(err)), 0);
+    in[0].size = 250; /* the file changed before the second scan */
     assert_int_equal(cm_store_add_scan(st, &s, 1741082460000LL, &id2, err, sizeof(err)), 0);
     assert_true(id2 == id1 + 1);
+    /* The size an input had when the latest scan that recorded it read it. */
+    {
+        uint64_t size = 0;
+        assert_int_equal(cm_store_input_size(st, "a.json.gz", &size), 0);
+        assert_int_equal(size, 250);
+        assert_int_equal(cm_store_input_size(st, "never-scanned.log", &size), CM_ENOTFOUND);
+    }
     cm_store_close(st);
     assert_int_equal(query_int("SELECT count(*) FROM scans"), 2);
     assert_int_equal(query_int("SELECT records_cloudtrail FROM scans WHERE id = 1"), 7);
