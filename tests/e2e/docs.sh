@@ -5,6 +5,7 @@
 # the command examples of "Findings and filters" run as written. Run from the
 # top of the tree (README.md). Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/json.sh"
 README=${README:-README.md}
 case $COALMINE in /*) ;; */*) COALMINE=$(pwd)/$COALMINE ;; esac # the examples run in $T
 if [ ! -f "$README" ]; then
@@ -87,6 +88,22 @@ while IFS= read -r line; do
 done <"$T/qs.want"
 check "quick start: --stats is JSON with the records" \
     grep -q '"records":{"cloudtrail":5469,"vpcflow":21379,"dns":7112}' "$T/stats.json"
+
+# The scenarios, scanned as the quick start says: args.txt's options and DIR/AWSLogs.
+"$COALMINE" gen --out "$T/sc" --hours 2 --seed 7 --scenario all >/dev/null 2>&1
+# shellcheck disable=SC2046 # args.txt holds one option and value per line
+"$COALMINE" scan --quiet --format json --stats "$T/sc.stats" $(cat "$T/sc/intel/args.txt") \
+    "$T/sc/AWSLogs" >"$T/sc.json" 2>"$T/sc.err"
+check "quick start with --scenario all: scan exits 0" test $? -eq 0
+check "... no input rejected" grep -q '"rejected":{"cloudtrail":0,"vpcflow":0,"dns":0,"files":0}' \
+    "$T/sc.stats"
+# The 2-hour scenarios' types (scenarios.tsv's needs column: no more hours, no GeoIP).
+awk -F'\t' '!/^#/ && ($12 == "-" || $12 !~ /hours|geoip/) { print $2 }' \
+    "$T/sc/intel/scenarios.tsv" | sort -u >"$T/sc.want"
+jget "$T/sc.json" type | sort -u >"$T/sc.got"
+missing=$(comm -23 "$T/sc.want" "$T/sc.got" | tr '\n' ' ')
+check "... every 2-hour scenario's finding type ($(wc -l <"$T/sc.want"))${missing:+, missing: $missing}" \
+    test -s "$T/sc.want" -a -z "$missing"
 
 # --- the examples of "Findings and filters", run as written ----------------------------
 # Each command of the section's sh blocks (a line starting build/coalmine and the lines
