@@ -10,6 +10,8 @@
  * Exit status: 0 success (check: whatever the verdict), 1 error (update: any
  * feed failed), 2 usage.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -447,6 +449,17 @@ static int intel_add(int argc, char **argv)
                 o.kind == NULL ? "--kind threat|trusted is required"
                                : "give either a FILE or --url URL");
         return CM_EXIT_USAGE;
+    }
+    /* A FILE that cannot be read is refused before the lock creates the intel directory:
+     * a mistyped path leaves nothing behind (the file is read again, whole, under it). */
+    if (o.add.file != NULL) {
+        int fd = open(o.add.file, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0) {
+            fprintf(stderr, CM_INTEL_CMD " add: %s: %s\n", o.add.file, strerror(errno));
+            return CM_EXIT_ERROR;
+        }
+        close(fd);
     }
     if ((rc = cm_intel_cli_open(&c, &o, true)) == 0) {
         memset(&rep, 0, sizeof(rep));

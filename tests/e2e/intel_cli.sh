@@ -27,6 +27,10 @@ CM remove no-such-list >/dev/null 2>"$T/rm0.err"
 check "remove of an unknown name on an empty intel dir: exit 1, no such list" \
     sh -c "test $? -eq 1 && grep -q 'no-such-list: no such list' '$T/rm0.err'"
 check "... and the intel dir is not created" test ! -e "$D"
+CM add typo "$T/no-such-file.txt" --kind threat >/dev/null 2>"$T/add0.err"
+check "add of a FILE that is not there on an empty intel dir: exit 1, naming it" \
+    sh -c "test $? -eq 1 && grep -q 'no-such-file.txt: No such file or directory' '$T/add0.err'"
+check "... and the intel dir is not created" test ! -e "$D"
 CM update no-such-feed >/dev/null 2>"$T/up0.err"
 check "update of an unknown name on an empty intel dir: exit 1, no such list" \
     sh -c "test $? -eq 1 && grep -q 'no-such-feed: no such list' '$T/up0.err'"
