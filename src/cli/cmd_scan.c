@@ -759,6 +759,13 @@ usage:
     rc = CM_EXIT_USAGE;
 out:
     if (metrics_path != NULL && rc != CM_EXIT_USAGE) {
+        /* Which findings the store archived (ARCHIVE filters): not current, not by type. */
+        bool *archived = r.scanned && cli->puts != NULL
+                             ? cm_calloc(cli->norder ? cli->norder : 1, sizeof(*archived))
+                             : NULL;
+        for (size_t i = 0; archived != NULL && i < cli->norder; i++) {
+            archived[i] = cli->puts[i].archived;
+        }
         struct cm_scan_metrics m = {
             .ok = rc == CM_EXIT_OK,
             .end_ms = cm_clock_now_ms(),
@@ -767,12 +774,14 @@ out:
             .agg = cli->agg,
             .order = cli->order,
             .norder = cli->norder,
+            .archived = archived,
             .routed = r.routed_ok ? &r.routed : NULL,
         };
         m.seconds = (double)(m.end_ms - begun_ms) / 1e3;
         if (cm_scan_metrics_write(&m, metrics_path) != CM_EXIT_OK) {
             rc = CM_EXIT_ERROR;
         }
+        cm_free(archived);
     }
     scan_run_free(&r);
     return rc;

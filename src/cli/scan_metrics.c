@@ -160,10 +160,14 @@ static int findings_by_type(struct cm_buf *b, const struct cm_scan_metrics *m)
     }
     for (size_t i = 0; i < m->norder; i++) {
         const struct cm_finding *f = cm_agg_at(m->agg, m->order[i]);
-        v[n++] = (struct type_count){f->type, cm_severity_label(f->severity), 1};
+        if (m->archived == NULL || !m->archived[i]) {
+            v[n++] = (struct type_count){f->type, cm_severity_label(f->severity), 1};
+        }
     }
     qsort(v, n, sizeof(*v), cmp_type_count);
-    rc = family(b, name, "Findings the last scan reported, by finding type and severity.");
+    rc = family(b, name,
+                "Current findings the last scan reported (not stored archived), by finding type "
+                "and severity.");
     for (size_t i = 0; i < n && rc == 0;) {
         size_t j = i + 1;
         while (j < n && cmp_type_count(&v[i], &v[j]) == 0) {
@@ -266,10 +270,20 @@ static int detecting(struct cm_buf *b, const struct cm_scan_metrics *m)
                       "Detections that became no finding: unbuildable, past the findings cap, "
                       "or on a trusted list.",
                       "reason", dnames, dropped, 3);
+    uint64_t archived = 0;
+    for (size_t i = 0; m->archived != NULL && i < m->norder; i++) {
+        archived += m->archived[i];
+    }
     rc = rc ? rc
             : scalar(b, "coalmine_scan_findings",
-                     "Distinct findings the last scan reported (stored and printed).",
+                     "Distinct findings the last scan reported, archived ones included (the "
+                     "summary's findings:).",
                      (uint64_t)m->norder);
+    rc = rc ? rc
+            : scalar(b, "coalmine_scan_archived_findings",
+                     "Of them, those stored archived (an ARCHIVE filter, or archived before): "
+                     "not printed, not routed.",
+                     archived);
     rc = rc ? rc : findings_by_type(b, m);
     rc = rc ? rc
             : family(b, pname,

@@ -30,6 +30,7 @@ struct cm_scan_metrics {
     const struct cm_agg *agg;             /* the findings ... */
     const size_t *order;                  /* ... kept, by index into agg */
     size_t norder;
+    const bool *archived; /* with a store: order[i]'s finding is stored archived; NULL: none */
     const struct cm_cli_routing *routed; /* what routing did; NULL: none ran */
 };
 
