@@ -320,24 +320,7 @@ while True:
     # the delivery tried and the three not tried wait two hours, and a run within them sends it
     # nothing. Before, Retry-After was not read: the next run, 30 s later, tried it again.
     DB7="$T/ra.db"
-    python3 -c '
-import http.server, os, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers["Content-Length"]))
-        with open(sys.argv[2], "a") as f:
-            f.write("request\n")
-        self.send_response(429)
-        self.send_header("Retry-After", "7200")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.serve_forever()
-' "$T/ra.port" "$T/ra.log" &
+    python3 "$(dirname "$0")/lib/hook_server.py" "$T/ra.port" "$T/ra.log" 429 "Retry-After: 7200" &
     RA=$!
     i=0
     while [ ! -s "$T/ra.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -397,23 +380,7 @@ if command -v sqlite3 >/dev/null && command -v python3 >/dev/null; then
     PUB="$T/pub"
     DB5="$T/pub.db"
     "$COALMINE" gen --out "$PUB" --hours 2 --seed 7 --scenario all >/dev/null 2>&1
-    python3 -c '
-import http.server, os, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        with open(sys.argv[2], "ab") as f:
-            f.write(body + b"\n")
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.serve_forever()
-' "$T/pub.port" "$T/pub.hook" &
+    python3 "$(dirname "$0")/lib/hook_server.py" "$T/pub.port" "$T/pub.hook" &
     HOOK=$!
     i=0
     while [ ! -s "$T/pub.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -527,23 +494,7 @@ check "input_transformer: a misplaced <aws.events.event> is refused, saying wher
     sh -c '[ "$1" -eq 1 ] && grep -q "input_transformer.input_template: byte 7: <aws.events.event> can only be the value of a JSON field" "$2"' _ $? "$T/in2.err"
 INHOOK=
 if command -v python3 >/dev/null; then
-    python3 -c '
-import http.server, os, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        with open(sys.argv[2], "ab") as f:
-            f.write(self.headers["Content-Type"].encode() + b"|" + body + b"\n")
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-s.serve_forever()
-' "$T/in.port" "$T/in.hook" &
+    python3 "$(dirname "$0")/lib/hook_server.py" --content-type "$T/in.port" "$T/in.hook" &
     INHOOK=$!
     i=0
     while [ ! -s "$T/in.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

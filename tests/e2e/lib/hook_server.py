@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""A webhook on 127.0.0.1 for the e2e tests: appends each POST's body, one line,
+to LOG and answers STATUS (default 200) with the extra headers given.
+
+usage: hook_server.py [--content-type] PORT_FILE LOG [STATUS [NAME:VALUE]...]
+--content-type puts the request's Content-Type and "|" before each body. The
+port it listens on goes to PORT_FILE (written whole, by a rename) once it
+listens.
+"""
+import http.server
+import os
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    with_type = bool(args) and args[0] == "--content-type"
+    if with_type:
+        args = args[1:]
+    port_file, log = args[0], args[1]
+    status = int(args[2]) if len(args) > 2 else 200
+    headers = [h.split(":", 1) for h in args[3:]]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if with_type:
+                body = self.headers["Content-Type"].encode() + b"|" + body
+            with open(log, "ab") as f:
+                f.write(body + b"\n")
+            self.send_response(status)
+            for name, value in headers:
+                self.send_header(name, value.strip())
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    with open(port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(port_file + ".tmp", port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
