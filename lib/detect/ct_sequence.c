@@ -211,7 +211,7 @@ int cm_ct_seq_rules(struct sequence *q, const struct cm_detection *d, uint64_t e
      * finding, not splits it. Else the bucket of the key's earliest raw call on data (struct
      * cred.raw_bucket), when no signal kept names one.
      */
-    for (size_t i = 0; i < SIGNALS; i++) {
+    for (size_t i = 0; i < SLOTS; i++) {
         const struct signal *s = &c->sig[i];
 
         if (s->type != 0 && s->s3_data && s->bucket[0] &&
@@ -226,7 +226,7 @@ int cm_ct_seq_rules(struct sequence *q, const struct cm_detection *d, uint64_t e
         bucket = c->raw_bucket;
         bucket_tactic = c->raw_bucket_tactic;
     }
-    for (size_t i = 0; i < SIGNALS; i++) {
+    for (size_t i = 0; i < SLOTS; i++) {
         const struct signal *s = &c->sig[i];
 
         if (s->type == 0) {

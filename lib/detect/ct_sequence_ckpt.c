@@ -44,14 +44,16 @@ static bool cred_ok(const void *ud, const void *key, size_t klen, const void *va
         c->actor.session_mfa > 1 || !cm_ckpt_cstr_ok(c->actor.issuer, sizeof(c->actor.issuer))) {
         return false;
     }
-    for (size_t i = 0; i < SIGNALS; i++) {
+    for (size_t i = 0; i < SLOTS; i++) {
         const struct signal *s = &c->sig[i];
 
-        if (s->type > q->types.n || s->region > q->regions.n || s->tactic >= CM_TACTIC_COUNT ||
-            s->severity10 > 100 || !cm_ckpt_time_set(s->first_ms) ||
-            !cm_ckpt_time_set(s->last_ms) || !cm_ckpt_time_set(s->bucket_ms) ||
-            !cm_ckpt_bool_ok(&s->s3_data) || !cm_ckpt_ip_ok(&s->ip) || s->source >= SIG_SOURCES ||
-            !cm_ckpt_bool_ok(&s->high_risk) || !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
+        /* A finding's signal in a finding's slot, raw activity's in a raw one's. */
+        if ((s->type != 0 && (i < SIGNALS) != (s->source == SIG_FINDING)) || s->type > q->types.n ||
+            s->region > q->regions.n || s->tactic >= CM_TACTIC_COUNT || s->severity10 > 100 ||
+            !cm_ckpt_time_set(s->first_ms) || !cm_ckpt_time_set(s->last_ms) ||
+            !cm_ckpt_time_set(s->bucket_ms) || !cm_ckpt_bool_ok(&s->s3_data) ||
+            !cm_ckpt_ip_ok(&s->ip) || s->source >= SIG_SOURCES || !cm_ckpt_bool_ok(&s->high_risk) ||
+            !cm_ckpt_cstr_ok(s->bucket, sizeof(s->bucket))) {
             return false;
         }
     }
@@ -62,7 +64,7 @@ static void cred_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), vo
 {
     struct cred *c = val;
 
-    for (size_t i = 0; i < SIGNALS; i++) {
+    for (size_t i = 0; i < SLOTS; i++) {
         if (c->sig[i].type != 0) {
             fn(fud, &c->sig[i].src);
         }
@@ -78,7 +80,8 @@ static void save_names(struct cm_ckpt_w *w, const struct names *t)
     }
 }
 
-/* The type table, the region table, the signals, then the raw activity (version 9). */
+/* The type table, the region table, the signals, then the raw activity (version 9; version
+ * 10: raw signals in slots of their own). */
 int cm_ct_seq_save(const void *state, struct cm_ckpt_w *w)
 {
     const struct sequence *q = state;

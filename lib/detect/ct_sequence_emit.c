@@ -40,7 +40,7 @@ static bool earlier(const struct sequence *q, const struct signal *a, const stru
     return by_name != 0 ? by_name < 0 : memcmp(a->fid, b->fid, FID_LEN) < 0;
 }
 
-/* Sorts v[0 .. n) by before (an insertion sort: n is at most SIGNALS). */
+/* Sorts v[0 .. n) by before (an insertion sort: n is at most SLOTS). */
 static void sort_signals(const struct sequence *q, const struct signal **v, size_t n,
                          bool (*before)(const struct sequence *, const struct signal *,
                                         const struct signal *))
@@ -82,7 +82,7 @@ static void put_uid(struct cm_jw *jw, const char *k, const char *type, struct cm
 
 /* What a sequence says of its credential's signals: a function of them, not of their order. */
 struct view {
-    const struct signal *v[SIGNALS]; /* the LISTED last seen latest, in the order they began */
+    const struct signal *v[SLOTS]; /* the LISTED last seen latest, in the order they began */
     size_t n;
     bool seen[CM_TACTIC_COUNT]; /* the tactics of the window */
     int64_t first, last;        /* the earliest and latest time of the signals */
@@ -111,7 +111,7 @@ static void look(const struct sequence *q, const struct cred *c, const struct cm
     for (size_t t = 0; t < CM_TACTIC_COUNT && kind == SEQ_S3; t++) {
         w->seen[t] |= (c->gone_raw_tactics >> t) & 1u;
     }
-    for (size_t i = 0; i < SIGNALS; i++) {
+    for (size_t i = 0; i < SLOTS; i++) {
         const struct signal *s = &c->sig[i];
 
         if (s->type == 0 || (kind == SEQ_IAM && s->source != SIG_FINDING)) {

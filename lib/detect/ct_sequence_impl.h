@@ -20,13 +20,19 @@
 #include "detect/ct.h"
 #include "detect/state.h"
 
-#define SIGNALS    16u
-#define KEYS       (64u * 1024)
-#define KEY_MAX    256u
-#define WINDOW_MS  (24LL * 3600 * 1000)
-#define MIN_TACTIC 3u
-#define LISTED     8u  /* signals the sequence names: the newest */
-#define PENDING    64u /* records of a key kept until every sequence has counted them */
+#define SIGNALS 16u /* findings' signals a key keeps (the newest) */
+/* Raw activity's signals (ct_sequence_raw.c) a key keeps beside them, one per API the raw
+ * rule follows: raw signals take no finding's place, so the IAM sequence, which reads
+ * findings only, lists what it listed before raw signals were kept, and none pushes out
+ * another. */
+#define RAW_SIGNALS 20u
+#define SLOTS       (SIGNALS + RAW_SIGNALS)
+#define KEYS        (64u * 1024)
+#define KEY_MAX     256u
+#define WINDOW_MS   (24LL * 3600 * 1000)
+#define MIN_TACTIC  3u
+#define LISTED      8u  /* signals the sequence names: the newest */
+#define PENDING     64u /* records of a key kept until every sequence has counted them */
 
 /* Names a table holds (a uint8_t numbers them; the build's detectors declare about 90 finding
  * types, and AWS has about 35 regions). */
@@ -36,7 +42,7 @@
 /* The longest region kept (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 9u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 10u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };
@@ -119,7 +125,8 @@ struct actor {
 };
 
 struct cred {
-    struct signal sig[SIGNALS];
+    /* The findings' signals in [0, SIGNALS), raw activity's in [SIGNALS, SLOTS). */
+    struct signal sig[SLOTS];
     struct pending pend[PENDING];
     /* Records pushed out of pend before a sequence counted them: counted in bulk. */
     uint32_t overflow[SEQ_KINDS];

@@ -122,6 +122,8 @@ static const struct raw_api {
                       SIG_CLOUD_TRAIL, "T1486"},
 };
 
+_Static_assert(RAW_APIS <= RAW_SIGNALS, "a raw signal slot for each API followed");
+
 #define RAW_SPAN_MS   (3600LL * 1000) /* from the first IAM enumeration to the data call */
 #define RAW_BULK_READ 20u             /* GetObject calls that take data */
 #define RAW_RECS      32u             /* records kept until the sequence takes them */
@@ -355,8 +357,9 @@ void cm_ct_seq_raw_expire(struct cred *c, int64_t now_ms)
     }
 }
 
-/* c's raw signal of type number t, else a slot for it (an empty one, else the oldest pushed
- * out); NULL when every kept signal is newer than x (x is then pushed out). */
+/* c's raw signal of type number t, else a slot for it among the raw signals' (an empty one,
+ * else the oldest pushed out); NULL when every raw signal kept is newer than x (x is then
+ * pushed out). A finding's signal is never pushed out for raw activity. */
 static struct signal *slot_for(const struct sequence *q, struct cred *c, uint8_t t,
                                const struct signal *x, int64_t now_ms)
 {
@@ -368,13 +371,13 @@ static struct signal *slot_for(const struct sequence *q, struct cred *c, uint8_t
         c->gone_bucket[0] = '\0';
         c->ngone = 0;
     }
-    for (size_t i = 0; i < SIGNALS; i++) {
+    for (size_t i = SIGNALS; i < SLOTS; i++) {
         struct signal *y = &c->sig[i];
 
         if (y->type != 0 && y->last_ms <= now_ms - WINDOW_MS) {
             y->type = 0; /* out of the window */
         }
-        if (y->type == t && y->source != SIG_FINDING) {
+        if (y->type == t) {
             return y;
         }
         if (old == NULL || (old->type != 0 && (y->type == 0 || cm_ct_seq_newer(q, old, y)))) {

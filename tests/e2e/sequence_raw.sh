@@ -234,4 +234,29 @@ got=$(seqs "$T/rev.json" | cut -d' ' -f2 | sort -u | tr '\n' ' ')
 check "... the tester's sequence and the Kali CLI's, no near miss's ($got)" \
     test "$got" = "ASIAKALI000000000000 ASIATESTER0000000000 "
 
+# Raw signals take no finding's place. A stolen key of `gen --seed 41` has more finding types
+# than a key keeps signals, and the raw rule's calls are newer than most; when they took the
+# findings' slots, the IAM sequence (which reads findings only) lost PenTest:S3/KaliLinux's
+# first day: the next day's scan listed it with count 9, first seen 2026-01-06T00:23:20, where
+# before raw signals, and now, it counts both days' 18 from 2026-01-05T00:23:20.
+"$COALMINE" gen --out "$T/g1" --hours 2 --seed 41 --scenario all --kinds cloudtrail \
+    >/dev/null 2>&1 &&
+    "$COALMINE" gen --out "$T/g2" --hours 1 --seed 41 --scenario all --kinds cloudtrail \
+        --start 2026-01-06T00:00Z >/dev/null 2>&1
+check "gen: two days of seed 41's CloudTrail" test $? -eq 0
+# shellcheck disable=SC2046 # args.txt holds options and values
+"$COALMINE" scan --no-default-intel --quiet --format json $(cat "$T/g1/intel/args.txt") \
+    "$T/g1/AWSLogs" "$T/g2/AWSLogs" >"$T/g.json" 2>"$T/g.err"
+check "scan of both days exits 0" test $? -eq 0
+got=$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    f = json.loads(l)
+    if f["type"] == "AttackSequence:IAM/CompromisedCredentials":
+        for g in f["service"]["detection"]["sequence"]["signals"]:
+            if g["name"] == "PenTest:S3/KaliLinux":
+                print(g["count"], g["firstSeenAt"])' "$T/g.json")
+check "the IAM sequence's PenTest:S3/KaliLinux signal keeps both days ($got)" \
+    test "$got" = "18 2026-01-05T00:23:20.000Z"
+
 done_testing

@@ -792,7 +792,7 @@ struct m_pending {
     int64_t ms;
 };
 struct m_signals {
-    struct m_signal sig[16];
+    struct m_signal sig[16 + 20]; /* the findings', then raw activity's (version 10) */
     struct m_pending pend[64];
     uint32_t overflow[2];
     uint32_t ngone;
@@ -1211,11 +1211,18 @@ static void test_corrupt_sequence(void **state)
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.gone_bucket_tactic = CM_TACTIC_COUNT;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
-    /* A signal is a finding or raw activity of two kinds (version 9). */
+    /* A signal is a finding or raw activity of two kinds (version 9), each in slots of its
+     * own (version 10): the findings' 16, then raw activity's 20. */
     assert_true(c0.sig[0].source == 0 && !c0.sig[0].high_risk);
-    c = c0, c.sig[0].source = 2; /* S3_DATA_EVENTS */
+    c = c0, c.sig[0].source = 2; /* S3_DATA_EVENTS in a finding's slot */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.sig[16] = c0.sig[0], c.sig[16].source = 2; /* ... in a raw one's */
     assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
-    c = c0, c.sig[0].source = 3;
+    c = c0, c.sig[16] = c0.sig[0]; /* a finding in a raw one's */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    c = c0, c.sig[16].source = 2; /* an empty slot keeps its fields */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
+    c = c0, c.sig[16] = c0.sig[0], c.sig[16].source = 3;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0;
     memcpy(&c.sig[0].high_risk, &two, 1);
