@@ -42,7 +42,7 @@
 /* The longest region kept (the longest there is, ap-southeast-1 and others, has 14). */
 #define REGION_LEN 24u
 
-#define SEQUENCE_STATE_VERSION 10u /* bump when the layout save writes changes */
+#define SEQUENCE_STATE_VERSION 11u /* bump when the layout save writes changes */
 
 /* The two sequences, as bits 1 << SEQ_* of what a pending record was counted by. */
 enum { SEQ_IAM, SEQ_S3, SEQ_KINDS };

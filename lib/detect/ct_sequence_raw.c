@@ -134,6 +134,7 @@ enum { PROP_NOTE = 1, PROP_TOOL = 2 };
 /* One call of the key: how often, when, the record of its earliest and its caller. */
 struct raw_call {
     uint32_t count;
+    uint32_t handed; /* of count, the calls its raw signal has (hand_over()) */
     int64_t first_ms, last_ms;
     struct cm_src_ref src;
     uint64_t src_key; /* of two as early, the smaller is cited */
@@ -241,6 +242,12 @@ static int64_t phase_first(const struct raw *r, unsigned ph)
         }
     }
     return t;
+}
+
+/* The earliest time of r's calls (INT64_MAX: none): when its episode began. */
+static int64_t episode_first(const struct raw *r)
+{
+    return phase_first(r, PH_IAM | PH_S3 | PH_IMPACT | PH_EXFIL);
 }
 
 /* Whether the raw rule holds of r, finding telling whether the key has a finding. */
@@ -401,14 +408,16 @@ static struct signal *slot_for(const struct sequence *q, struct cred *c, uint8_t
 static int hand_over(struct sequence *q, struct cred *c, struct raw *r, int64_t now_ms)
 {
     for (int i = 0; i < RAW_APIS; i++) {
-        const struct raw_call *a = &r->call[i];
+        struct raw_call *a = &r->call[i];
         struct signal x, *s;
+        uint32_t add; /* calls its signal does not have yet */
         uint8_t t;
         int rc;
 
         if (!(r->seen >> i & 1u) || a->last_ms <= now_ms - WINDOW_MS) {
             continue;
         }
+        add = a->count - a->handed;
         if ((rc = cm_ct_seq_number(&q->types, cm_str_cstr(apis[i].api), TYPE_LEN, &t)) != 0) {
             return rc;
         }
@@ -424,7 +433,7 @@ static int hand_over(struct sequence *q, struct cred *c, struct raw *r, int64_t 
         x.region = a->region;
         x.first_ms = a->first_ms;
         x.last_ms = a->last_ms;
-        x.count = a->count;
+        x.count = add;
         x.src = a->src;
         x.src_key = a->src_key;
         x.ip = a->ip;
@@ -438,9 +447,29 @@ static int hand_over(struct sequence *q, struct cred *c, struct raw *r, int64_t 
             c->raw_bucket_ms = a->first_ms;
             c->raw_bucket_tactic = x.tactic;
         }
-        if ((s = slot_for(q, c, t, &x, now_ms)) != NULL) {
-            *s = x;
+        if (add == 0) {
+            continue; /* nothing new since the last hand-over */
         }
+        a->handed = a->count;
+        if ((s = slot_for(q, c, t, &x, now_ms)) == NULL) {
+            continue;
+        }
+        if (s->type != t) {
+            *s = x;
+            continue;
+        }
+        /* The API's signal of an earlier episode of the key, in the window: one signal. */
+        s->count = s->count > UINT32_MAX - add ? UINT32_MAX : s->count + add;
+        if (x.first_ms < s->first_ms || (x.first_ms == s->first_ms && x.src_key < s->src_key)) {
+            s->first_ms = x.first_ms;
+            s->src = x.src;
+            s->src_key = x.src_key;
+            s->ip = x.ip;
+            s->region = x.region;
+            memcpy(s->bucket, x.bucket, sizeof(s->bucket));
+        }
+        s->last_ms = x.last_ms > s->last_ms ? x.last_ms : s->last_ms;
+        s->bucket_ms = s->bucket[0] ? s->last_ms : 0;
     }
     for (size_t i = 0; i < RAW_RECS; i++) {
         if (r->rec[i].key != 0) {
@@ -505,6 +534,20 @@ int cm_ct_seq_on_event(void *state, const struct cm_event *ev, struct cm_sink *s
     if (r == NULL) {
         return opens(a) ? CM_ENOMEM : 0;
     }
+    /*
+     * The rule judges the calls within RAW_SPAN_MS of their first; a call later than that
+     * ends the key's episode (what held was handed over), and an opening call starts the
+     * next. Before 2026-12-05 an entry kept alive by a call an hour (the owner at work)
+     * kept its first episode for good: later calls of the owner's were added to a sequence
+     * that had held hours before, and an attack the next day never held (its calls were
+     * more than an hour after the first).
+     */
+    if (r->seen != 0 && ev->time_ms - episode_first(r) > RAW_SPAN_MS) {
+        memset(r, 0, sizeof(*r));
+    }
+    if (r->seen == 0 && !opens(a)) {
+        return 0; /* no episode: only an opening call starts one */
+    }
     if ((rc = cm_ct_seq_number(&q->regions, d.region, REGION_LEN, &reg)) != 0) {
         return rc;
     }
@@ -558,8 +601,8 @@ bool cm_ct_seq_raw_ok(const void *ud, const void *key, size_t klen, const void *
     for (size_t i = 0; i < RAW_APIS; i++) {
         const struct raw_call *x = &r->call[i];
 
-        if (!cm_ckpt_time_set(x->first_ms) || !cm_ckpt_time_set(x->last_ms) ||
-            !cm_ckpt_ip_ok(&x->ip) || x->region > q->regions.n ||
+        if (x->handed > x->count || !cm_ckpt_time_set(x->first_ms) ||
+            !cm_ckpt_time_set(x->last_ms) || !cm_ckpt_ip_ok(&x->ip) || x->region > q->regions.n ||
             !cm_ckpt_cstr_ok(x->bucket, sizeof(x->bucket))) {
             return false;
         }

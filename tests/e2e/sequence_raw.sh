@@ -139,6 +139,23 @@ iam("kali", 0, "ListUsers", ua=kali); iam("kali", 2, "ListRoles", ua=kali)
 buckets("kali", 4, ua=kali)
 for i in range(3):
     obj("kali", 8 + i, "DeleteObject", "finance", "q/%d.csv" % i, ua=kali)
+# The tester's calls, then the key's owner at work, listing users and buckets every 40
+# minutes for four hours: the sequence is the hour's calls, not the owner's after it.
+iam("owner", 0, "ListUsers"); iam("owner", 2, "ListRoles"); buckets("owner", 4)
+lst("owner", 6, "ListObjects", "attack-bucket")
+obj("owner", 2000, "PutObject", "attack-bucket", "RANSOM_NOTE.txt")
+obj("owner", 2002, "DeleteObject", "attack-bucket", "RANSOM_NOTE.txt")
+for i in range(1, 7):
+    iam("owner", 2002 + 2400 * i, "ListUsers"); buckets("owner", 2004 + 2400 * i)
+# A key that listed IAM users at 08:00 and buckets every 40 minutes since, then at 10:00
+# makes the tester's calls: the 10:00 listing starts what the rule judges, not the 08:00 one.
+iam("again", -7200, "ListUsers")
+for i in range(1, 3):
+    buckets("again", -7200 + 2400 * i)
+iam("again", 0, "ListUsers"); iam("again", 2, "ListRoles"); buckets("again", 4)
+lst("again", 6, "ListObjects", "attack-bucket")
+obj("again", 2000, "PutObject", "attack-bucket", "RANSOM_NOTE.txt")
+obj("again", 2002, "DeleteObject", "attack-bucket", "RANSOM_NOTE.txt")
 
 recs.sort(key=lambda r: r["eventTime"])
 half = t0 + datetime.timedelta(minutes=30)
@@ -176,14 +193,32 @@ trail "$T/c"
 check "scan exits 0" test $? -eq 0
 seqs "$T/one.json" >"$T/one.seq"
 got=$(grep -c . "$T/one.seq")
-check "two sequences, the tester's and the Kali CLI's ($got: $(cut -d' ' -f1-4 "$T/one.seq" | tr '\n' ';'))" \
-    test "$got" -eq 2
+check "four sequences, the tester's, the Kali CLI's, the owner's and the again key's ($got: $(cut -d' ' -f1-4 "$T/one.seq" | tr '\n' ';'))" \
+    test "$got" -eq 4
 got=$(grep ASIATESTER "$T/one.seq")
 want="AttackSequence:S3/CompromisedData ASIATESTER0000000000 attack-bucket 6 CLOUD_TRAIL:ListUsers:1 CLOUD_TRAIL:ListRoles:1 CLOUD_TRAIL:ListBuckets:1 S3_DATA_EVENTS:ListObjects:1 S3_DATA_EVENTS:PutObject:1 S3_DATA_EVENTS:DeleteObject:1"
 check "the tester's calls: the S3 sequence on its bucket, its 6 records, a signal of each call ($got)" \
     test "$got" = "$want"
 got=$(grep -c "ASIAKALI" "$T/one.seq")
 check "the Kali CLI's listing and deletes: the S3 sequence ($got)" test "$got" -eq 1
+# An episode of the rule is the hour from a key's first call followed: before 2026-12-05
+# a key kept alive by a call an hour kept its first episode for good, so the owner's calls
+# of the next four hours joined the sequence (18 records, last seen 14:33:24), and the
+# key that had listed users at 08:00 made no sequence at 10:00 (its data calls were more
+# than an hour after 08:00).
+got=$(grep ASIAOWNER "$T/one.seq" | cut -d' ' -f1-4)
+check "the owner's later calls are not the sequence's: its 6 records ($got)" \
+    test "$got" = "AttackSequence:S3/CompromisedData ASIAOWNER00000000000 attack-bucket 6"
+got=$(python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    f = json.loads(l)
+    if f["type"] == "AttackSequence:S3/CompromisedData" and "ASIAOWNER" in l:
+        print(f["service"]["eventLastSeen"])' "$T/one.json")
+check "... last seen at the delete, 10:33:22 ($got)" test "$got" = "2026-03-02T10:33:22.000Z"
+got=$(grep ASIAAGAIN "$T/one.seq" | cut -d' ' -f1-4)
+check "the key that listed users two hours before: the tester's sequence, 6 records ($got)" \
+    test "$got" = "AttackSequence:S3/CompromisedData ASIAAGAIN00000000000 attack-bucket 6"
 for k in CLEANUP PIPELINE BACKUP TERRAFORM SYNC ADMIN NONOTE LATE AUDIT DENIED ROOT; do
     got=$(grep -c "ASIA$k" "$T/one.seq")
     check "near miss $k: no sequence ($got)" test "$got" -eq 0
@@ -208,7 +243,7 @@ check "its DeleteObject signal: bucket, caller, Impact, HIGH_RISK_API, T1485; th
     test "$got" = "$want"
 got=$(python3 "$(dirname "$0")/lib/seq_members.py" "$T/one.json" | sort | uniq -c | tr -s ' ')
 check "seq_members.py: raw signals need no finding, the Kali one's are the scan's ($got)" \
-    test "$got" = " 2 AttackSequence:S3/CompromisedData ok"
+    test "$got" = " 4 AttackSequence:S3/CompromisedData ok"
 
 # Two scans with --state, cut at 10:30 (the tester's listing in the first, its note and
 # delete in the second): the same sequences.
@@ -223,7 +258,10 @@ check "... the tester's sequence of the second is the one scan's ($(cat "$T/two.
     test -s "$T/two.seq" -a "$(cat "$T/two.seq")" = "$(grep ASIATESTER "$T/one.seq")"
 
 # The same two files in two --state scans, the later one first (delivered before the
-# listing's): the tester's note opens its key's calls, so its sequence still comes.
+# listing's): the tester's note opens its key's calls, so its sequence still comes. The
+# owner's does not: its later file holds four hours of calls, and the key's calls more
+# than an hour after the note end the note's episode before the listing is read (the
+# again key's listing at 08:00 is more than an hour before its note, as in one scan).
 "$COALMINE" scan --no-default-intel --quiet --format json --state "$T/rst" "$T/c/b/AWSLogs" \
     >"$T/r1.json" 2>"$T/r1.err" &&
     "$COALMINE" scan --no-default-intel --quiet --format json --state "$T/rst" \

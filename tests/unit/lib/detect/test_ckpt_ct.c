@@ -820,6 +820,7 @@ struct m_signals {
 /* ct_sequence_raw.c's struct raw: a key's raw activity. */
 struct m_raw_call {
     uint32_t count;
+    uint32_t handed; /* version 11 */
     int64_t first_ms, last_ms;
     struct cm_src_ref src;
     uint64_t src_key;
@@ -1300,6 +1301,12 @@ static void test_corrupt_sequence_raw(void **state)
     c = c0, c.call[0].region = 2;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.call[19].first_ms = INT64_MIN; /* a call not seen keeps its fields */
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    /* Of a call's count, those its signal has: never more (version 11). */
+    assert_true(c0.call[0].handed == 0);
+    c = c0, c.call[0].handed = 1;
+    assert_int_equal(load_patched(&s, &c, sizeof(c)), 0);
+    c = c0, c.call[0].handed = 2;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
     c = c0, c.call[6].ip.family = 5;
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
