@@ -334,17 +334,21 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
     unsigned k = (unsigned)ev->kind;
     int rc;
 
-    if (ev->kind == CM_EV_CLOUDTRAIL) {
+    if (ev->kind == CM_EV_CLOUDTRAIL || ev->log_id != 0) {
         bool repeat;
 
-        /* A copy of a record read already (another trail's delivery of the same
-         * eventID) is not analysed again: windows, rates and profiles count it once. */
-        if ((rc = cm_seen_check(&e->seen, ev->account, ev->u.ct.event_id, ev->time_ms, &repeat)) !=
-            0) {
+        /* A copy of a record read already (another trail's delivery of the same eventID,
+         * another delivery of the same CloudWatch Logs event) is not analysed again:
+         * windows, rates and profiles count it once. */
+        rc = ev->kind == CM_EV_CLOUDTRAIL
+                 ? cm_seen_check(&e->seen, ev->account, ev->u.ct.event_id, ev->time_ms, &repeat)
+                 : cm_seen_check_log(&e->seen, ev->account, ev->log_id, ev->time_ms, &repeat);
+        if (rc != 0) {
             return rc;
         }
         if (repeat) {
             e->stats.repeated++;
+            e->stats.repeated_kind[k < CM_EV_KIND_COUNT ? k : 0]++;
             return CM_OK;
         }
     }
@@ -379,6 +383,21 @@ int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_si
     return dispatch(e, ev, sink);
 }
 
+/* How many events ahead the sets of log event ids are fetched (cm_seen_prefetch_log). */
+#define SEEN_AHEAD 8
+
+static void prefetch_seen(const struct cm_engine *e, const struct cm_event *ev)
+{
+    if (ev->log_id != 0 && ev->kind != CM_EV_CLOUDTRAIL) {
+        cm_seen_prefetch_log(&e->seen, ev->account, ev->log_id);
+    }
+}
+
+void cm_engine_prefetch(const struct cm_engine *e, const struct cm_event *ev)
+{
+    prefetch_seen(e, ev);
+}
+
 int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, size_t n,
                      struct cm_sink *sink)
 {
@@ -389,7 +408,13 @@ int cm_engine_events(struct cm_engine *e, const struct cm_event *const *evs, siz
         size_t k = n - at < CM_INTEL_MEMO_MAX ? n - at : CM_INTEL_MEMO_MAX;
 
         cm_intel_memo_fill(&e->memo, s, evs + at, k);
+        for (size_t i = 0; i < k && i < SEEN_AHEAD; i++) {
+            prefetch_seen(e, evs[at + i]);
+        }
         for (size_t i = 0; i < k && rc == 0; i++) {
+            if (i + SEEN_AHEAD < k) {
+                prefetch_seen(e, evs[at + i + SEEN_AHEAD]);
+            }
             e->memo.cur = i;
             rc = dispatch(e, evs[at + i], sink);
         }

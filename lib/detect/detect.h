@@ -190,7 +190,11 @@ struct cm_engine_stats {
      * had closed windows and expired state past them. */
     uint64_t late;
     uint64_t late_kind[CM_EV_KIND_COUNT];
-    uint64_t repeated; /* CloudTrail records whose eventID was read already: not analysed */
+    /* Records read already, not analysed: CloudTrail records whose eventID, flow and Resolver
+     * records whose CloudWatch Logs event id (cm_event.log_id) was read (detect/seen.h);
+     * the total, then by kind. */
+    uint64_t repeated;
+    uint64_t repeated_kind[CM_EV_KIND_COUNT];
 };
 
 /*
@@ -203,6 +207,12 @@ int cm_engine_create(struct cm_engine **out, const struct cm_detector *const *ta
 void cm_engine_destroy(struct cm_engine *e);
 /* Feeds one event. Returns 0 or the first detector error. */
 int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink);
+/*
+ * Starts fetching what cm_engine_event will look up first for ev (the log event ids read,
+ * detect/seen.h), so a caller with work to do before it feeds ev overlaps the cache misses
+ * (cm_engine_events does this itself a few events ahead). Changes nothing.
+ */
+void cm_engine_prefetch(const struct cm_engine *e, const struct cm_event *ev);
 /*
  * cm_engine_event for evs[0..n) in order, with what the detectors share
  * about them (the intel verdicts on DNS query names and on flow and

@@ -12,7 +12,9 @@
 #include "base/hash.h"
 #include "detect/ckpt.h"
 
-#define MIN_CAP 1024u
+#define MIN_CAP  1024u
+#define ACCT_CT  0xacc7u
+#define ACCT_LOG 0x1097acc7u
 
 void cm_seen_init(struct cm_seen *s, uint64_t seed)
 {
@@ -141,10 +143,14 @@ static struct cm_seen_acct *acct_at(struct cm_seen *s, uint64_t k)
     return a;
 }
 
-/* The account's entry, made when new; NULL when out of memory. */
-static struct cm_seen_acct *acct_of(struct cm_seen *s, struct cm_str account)
+/*
+ * The account's entry, made when new; NULL when out of memory. salt keeps apart the
+ * sets of one account: CloudTrail eventIDs (ACCT_CT) and log event ids (ACCT_LOG), each
+ * with its own clock.
+ */
+static struct cm_seen_acct *acct_of(struct cm_seen *s, struct cm_str account, uint64_t salt)
 {
-    uint64_t k = cm_hash64(account.p != NULL ? account.p : "", account.len, s->seed ^ 0xacc7u);
+    uint64_t k = cm_hash64(account.p != NULL ? account.p : "", account.len, s->seed ^ salt);
 
     return acct_at(s, k ? k : 1);
 }
@@ -158,21 +164,11 @@ static void rotate(struct cm_seen *s, struct cm_seen_acct *a, int64_t t)
     a->start = t;
 }
 
-int cm_seen_check(struct cm_seen *s, struct cm_str account, struct cm_str id, int64_t t,
-                  bool *repeat)
+/* Whether h was seen in a's generations; else remembers it (cm_seen_check). */
+static int check(struct cm_seen *s, struct cm_seen_acct *a, uint64_t h, int64_t t, bool *repeat)
 {
-    struct cm_seen_acct *a;
-    uint64_t h;
     int rc;
 
-    *repeat = false;
-    if (id.p == NULL || id.len == 0) {
-        return CM_OK;
-    }
-    if ((a = acct_of(s, account)) == NULL) {
-        return CM_ENOMEM;
-    }
-    h = cm_hash64(id.p, id.len, s->seed);
     h = h ? h : 1; /* 0 marks an empty slot */
     if (gen_has(&a->cur, h) || gen_has(&a->prev, h)) {
         *repeat = true;
@@ -191,6 +187,60 @@ int cm_seen_check(struct cm_seen *s, struct cm_str account, struct cm_str id, in
     }
     gen_put(&a->cur, h);
     return CM_OK;
+}
+
+int cm_seen_check(struct cm_seen *s, struct cm_str account, struct cm_str id, int64_t t,
+                  bool *repeat)
+{
+    struct cm_seen_acct *a;
+
+    *repeat = false;
+    if (id.p == NULL || id.len == 0) {
+        return CM_OK;
+    }
+    if ((a = acct_of(s, account, ACCT_CT)) == NULL) {
+        return CM_ENOMEM;
+    }
+    return check(s, a, cm_hash64(id.p, id.len, s->seed), t, repeat);
+}
+
+int cm_seen_check_log(struct cm_seen *s, struct cm_str account, uint64_t id, int64_t t,
+                      bool *repeat)
+{
+    struct cm_seen_acct *a;
+
+    *repeat = false;
+    if (id == 0) {
+        return CM_OK;
+    }
+    if ((a = acct_of(s, account, ACCT_LOG)) == NULL) {
+        return CM_ENOMEM;
+    }
+    /* Seeded like an eventID's hash: a saved set keeps working with the saved seed. */
+    return check(s, a, cm_hash_mix64(id ^ s->seed), t, repeat);
+}
+
+void cm_seen_prefetch_log(const struct cm_seen *s, struct cm_str account, uint64_t id)
+{
+    uint64_t k, h;
+    const struct cm_seen_acct *a;
+
+    if (id == 0 || s->acap == 0) {
+        return;
+    }
+    k = cm_hash64(account.p != NULL ? account.p : "", account.len, s->seed ^ ACCT_LOG);
+    a = acct_slot(s->acct, s->acap, k ? k : 1);
+    if (a->key == 0) {
+        return;
+    }
+    h = cm_hash_mix64(id ^ s->seed);
+    h = h ? h : 1;
+    if (a->cur.cap != 0) {
+        __builtin_prefetch(&a->cur.slot[h & (a->cur.cap - 1)]);
+    }
+    if (a->prev.cap != 0) {
+        __builtin_prefetch(&a->prev.slot[h & (a->prev.cap - 1)]);
+    }
 }
 
 /* ---- checkpoints ---- */

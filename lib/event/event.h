@@ -290,6 +290,13 @@ struct cm_event {
     struct cm_str account; /* owning account: recipientAccountId, account-id, account_id */
     struct cm_str region;  /* awsRegion / region; may be absent for flows */
     struct cm_src_ref src;
+    /*
+     * The identity of the record out of CloudWatch Logs: its log event's id (cm_cwl_piece.id)
+     * mixed with the record's place in the message, the same in every delivery of the event
+     * (detect/seen.h reads a copy once); 0 for a record that came otherwise, or whose log
+     * event carried no id. Set by the scan's reader, not by the parsers (they leave it 0).
+     */
+    uint64_t log_id;
     union {
         struct cm_ct ct;
         struct cm_flow flow;

@@ -36,6 +36,7 @@ struct walk {
     size_t msg_len;
     const char *what;        /* what an element of the list is called in a reject */
     struct cm_str ev_stream; /* the last log event's "logStreamName" (awscli), raw */
+    struct cm_str dl_stream; /* the delivery's "logStream" when read before its log events */
     uint64_t group;          /* the hash of the last delivery with pieces' "logGroup" */
     bool grouped;            /* ... when there was one */
 };
@@ -78,7 +79,7 @@ static void bad(struct walk *w, size_t off, const char *fmt, ...)
  * has just been written at the end of out (which has room for a newline).
  * False when there was no memory for it.
  */
-static bool piece_add(struct walk *w, size_t start, size_t end, size_t got)
+static bool piece_add(struct walk *w, size_t start, size_t end, size_t got, uint64_t id)
 {
     struct cm_cwl *c = w->c;
     struct cm_cwl_piece *pc;
@@ -93,6 +94,7 @@ static bool piece_add(struct walk *w, size_t start, size_t end, size_t got)
     pc->src_off = start;
     pc->src_len = end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
     pc->src_line = line_at(w, start);
+    pc->id = id;
     w->far = w->far > end ? w->far : end;
     c->out.len += got;
     if (c->out.p[c->out.len - 1] != '\n') {
@@ -140,8 +142,8 @@ static void take_event(struct walk *w, size_t start, size_t end, uint32_t root)
         w->err = rc;
         return;
     }
-    (void)piece_add(w, start, end,
-                    cm_json_unescape(w->buf + n->off, n->len, c->out.p + c->out.len));
+    (void)piece_add(w, start, end, cm_json_unescape(w->buf + n->off, n->len, c->out.p + c->out.len),
+                    w->msg_len == 7 ? cm_cwl_event_id_of(&c->doc, root) : 0);
 }
 
 /* --- the one-pass reader of the usual log event -------------------------- */
@@ -385,6 +387,8 @@ static size_t fast_event_read(struct walk *w, size_t i)
     struct cm_cwl *c = w->c;
     const char *b = w->buf;
     size_t len = w->len, start = i, got = 0;
+    struct cm_str id = CM_STR_NULL, eid = CM_STR_NULL; /* string "id", "eventId" */
+    unsigned had_id = 0, had_eid = 0;
     /* A message is never longer unescaped than its raw text, so the rest of the
      * input bounds it; past FAST_ROOM (far above what one CloudWatch Logs event holds) the
      * full reader copies it, so the text never holds much more than it needs. */
@@ -408,6 +412,10 @@ static size_t fast_event_read(struct walk *w, size_t i)
             return 0; /* a name with escapes */
         }
         msg = klen == w->msg_len && memcmp(b + k, w->msg, klen) == 0;
+        if ((klen == 2 && memcmp(b + k, "id", 2) == 0 && had_id++) ||
+            (klen == 7 && memcmp(b + k, "eventId", 7) == 0 && had_eid++)) {
+            return 0; /* a second one: the JSON reader takes the first */
+        }
         i = cm_parse_skip_ws(b, len, i);
         if (i >= len || b[i] != ':') {
             return 0;
@@ -425,6 +433,10 @@ static size_t fast_event_read(struct walk *w, size_t i)
                 got = n;
             } else if (i != 0 && klen == 13 && memcmp(b + k, "logStreamName", 13) == 0) {
                 w->ev_stream = cm_str_make(b + v + 1, i - v - 2);
+            } else if (i != 0 && klen == 2 && memcmp(b + k, "id", 2) == 0) {
+                id = cm_str_make(b + v + 1, i - v - 2);
+            } else if (i != 0 && klen == 7 && memcmp(b + k, "eventId", 7) == 0) {
+                eid = cm_str_make(b + v + 1, i - v - 2);
             }
         } else {
             i = fast_integer(b, len, i);
@@ -444,7 +456,9 @@ static size_t fast_event_read(struct walk *w, size_t i)
     if (!have || got == 0) {
         return 0;
     }
-    if (piece_add(w, start, i + 1, got)) {
+    id = id.p != NULL ? id : eid;
+    if (piece_add(w, start, i + 1, got,
+                  id.p != NULL && w->msg_len == 7 ? cm_cwl_event_id(id.p, id.len) : 0)) {
         c->fast++;
     }
     return i + 1;
@@ -507,6 +521,9 @@ static size_t walk_events(struct walk *w, size_t i)
         if (rc == 0) {
             take_event(w, i, end, root);
         }
+        if (c->npiece > had) {
+            cm_cwl_stream_ids(c, had, w->ev_stream.len > 0 ? w->ev_stream : w->dl_stream);
+        }
         if (rc >= 0 && c->npiece > had && w->ev_stream.len > 0 &&
             (w->err == 0 || w->err == CM_EFULL)) {
             /* awscli's filter-log-events names each event's stream */
@@ -555,6 +572,7 @@ static size_t walk_wrapper(struct walk *w, size_t i)
     bool control = false, events = false;
     struct cm_str owner = CM_STR_NULL, stream = CM_STR_NULL, group = CM_STR_NULL;
 
+    w->dl_stream = CM_STR_NULL;
     i = cm_parse_skip_ws(w->buf, w->len, i + 1);
     while (w->err == 0 && !(i < w->len && w->buf[i] == '}')) {
         size_t kend = i < w->len && w->buf[i] == '"' ? cm_parse_skip_value(w->buf, w->len, i) : 0;
@@ -601,6 +619,7 @@ static size_t walk_wrapper(struct walk *w, size_t i)
                 owner = cm_str_make(w->buf + i + 1, v - i - 2);
             } else if (cm_str_eqc(key, "logStream") && w->buf[i] == '"') {
                 stream = cm_str_make(w->buf + i + 1, v - i - 2);
+                w->dl_stream = stream;
             } else if (cm_str_eqc(key, "logGroup") && w->buf[i] == '"') {
                 group = cm_str_make(w->buf + i + 1, v - i - 2);
             }
@@ -657,7 +676,8 @@ void cm_cwl_empty(struct cm_cwl *c)
 
 int cm_cwl_unwrap(struct cm_cwl *c, const char *buf, size_t len)
 {
-    struct walk w = {c, buf, len, 0, 1, 0, 0, "message", 7, "log event", CM_STR_NULL, 0, false};
+    struct walk w = {c,         buf, len,         0,           1,           0, 0,
+                     "message", 7,   "log event", CM_STR_NULL, CM_STR_NULL, 0, false};
     size_t i = 0;
 
     cm_cwl_empty(c);
@@ -713,52 +733,6 @@ void cm_cwl_finish(struct cm_cwl *c)
     cm_free(c->origin);
     cm_free(c->run);
     memset(c, 0, sizeof(*c));
-}
-
-const struct cm_cwl_piece *cm_cwl_locate(const struct cm_cwl *c, uint64_t off)
-{
-    size_t lo = 0, hi = c->npiece;
-
-    if (hi == 0) {
-        return NULL;
-    }
-    /* The last piece that starts at or before off. */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->piece[mid].out_off <= off) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return &c->piece[lo];
-}
-
-/* Whether off lies in the message of piece k (up to the next piece's start). */
-static bool piece_holds(const struct cm_cwl *c, size_t k, uint64_t off)
-{
-    return c->piece[k].out_off <= off && (k + 1 == c->npiece || off < c->piece[k + 1].out_off);
-}
-
-const struct cm_cwl_piece *cm_cwl_locate_from(const struct cm_cwl *c, uint64_t off, size_t *cursor)
-{
-    const struct cm_cwl_piece *pc;
-    size_t k = *cursor;
-
-    if (k < c->npiece && off >= c->piece[k].out_off) {
-        if (piece_holds(c, k, off)) {
-            return &c->piece[k];
-        }
-        if (k + 1 < c->npiece && piece_holds(c, k + 1, off)) {
-            *cursor = k + 1;
-            return &c->piece[k + 1];
-        }
-    }
-    pc = cm_cwl_locate(c, off);
-    if (pc != NULL) {
-        *cursor = (size_t)(pc - c->piece);
-    }
-    return pc;
 }
 
 int cm_cwl_sniff(const char *buf, size_t len)

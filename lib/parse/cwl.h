@@ -41,6 +41,16 @@ struct cm_cwl_piece {
     uint32_t src_len;  /* the log event object's length */
     uint32_t src_line; /* 1-based line of src_off in the input */
     uint32_t origin;   /* 1 + its delivery's index in cm_cwl.origin; 0: none known */
+    /*
+     * The log event's identity: cm_cwl_event_id() of its string "id" (a subscription
+     * delivery's logEvents[].id) or "eventId" (awscli's events[].eventId), mixed with the
+     * name of its log stream (the delivery's "logStream", read before its log events, or
+     * the event's "logStreamName"). CloudWatch Logs' own identity of the event, the same in
+     * every delivery of it (a Firehose retry, a re-run export over an overlapping window).
+     * 0: the event carries none (export tasks, `aws logs tail`, get-log-events, CloudTrail's
+     * look-up events).
+     */
+    uint64_t id;
 };
 
 /*
@@ -94,6 +104,26 @@ struct cm_cwl {
  * log event list in the first bytes.
  */
 int cm_cwl_sniff(const char *buf, size_t len);
+
+/*
+ * The hash of a log event id's raw JSON string content (never 0): a fixed seed, so
+ * it is the same in every run and on every machine (pieces' ids reach --state).
+ * cwl_id.c.
+ */
+uint64_t cm_cwl_event_id(const char *p, size_t len);
+
+/*
+ * cm_cwl_event_id of the log event object at root of d (its text d's source): its first
+ * string "id", else its first string "eventId", raw; 0 when it has neither.
+ */
+uint64_t cm_cwl_event_id_of(const struct cm_json_doc *d, uint32_t root);
+
+/*
+ * Makes the ids of pieces [from, c->npiece) their log stream's: an id names a log event
+ * within its stream, whose name comes with each delivery of it (a subscription's
+ * "logStream", awscli's "logStreamName"), so a copy gets the same id whichever way it came.
+ */
+void cm_cwl_stream_ids(struct cm_cwl *c, size_t from, struct cm_str stream);
 
 /* Empties c's text, pieces, bad events and counts (its memory is kept). */
 void cm_cwl_empty(struct cm_cwl *c);

@@ -61,7 +61,7 @@ int cm_rec_order_text(struct cm_rec_span *s, size_t n, const char *src, size_t s
         return rc;
     }
     for (size_t i = 0; i < n; i++) {
-        c->piece[i] = (struct cm_cwl_piece){c->out.len, s[i].off, s[i].len, s[i].line, 0};
+        c->piece[i] = (struct cm_cwl_piece){c->out.len, s[i].off, s[i].len, s[i].line, 0, 0};
         memcpy(c->out.p + c->out.len, src + (s[i].off - base_off), s[i].len);
         c->out.len += s[i].len;
         c->out.p[c->out.len++] = '\n';

@@ -248,7 +248,8 @@ static int reading(struct cm_buf *b, const struct cm_scan_stats *st)
                       "Records older than their source's clock when they came, by kind.", st->late);
     rc = rc ? rc
             : scalar(b, "coalmine_scan_repeated_records",
-                     "CloudTrail records whose eventID the last scan had read already.",
+                     "Records the last scan had read already (CloudTrail eventIDs, CloudWatch Logs "
+                     "event ids).",
                      st->repeated);
     return rc;
 }

@@ -288,14 +288,19 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     }
     cm_jw_arr_end(&jw);
     cm_jw_obj_end(&jw);
-    /* Read once: paths to a file listed already; CloudTrail records (counted in records)
-     * whose eventID was read already, another delivery of the same event. */
+    /* Read once: paths to a file listed already; records (counted in records) read already,
+     * another delivery of the same event: CloudTrail's by eventID, flow and Resolver records
+     * by their CloudWatch Logs event id. */
     cm_jw_key(&jw, "repeated");
     cm_jw_obj_begin(&jw);
     cm_jw_key(&jw, "paths");
     cm_jw_u64(&jw, st->repeated_paths);
     cm_jw_key(&jw, "cloudtrail");
-    cm_jw_u64(&jw, st->repeated);
+    cm_jw_u64(&jw, st->repeated_kind[CM_EV_CLOUDTRAIL]);
+    cm_jw_key(&jw, "vpcflow");
+    cm_jw_u64(&jw, st->repeated_kind[CM_EV_FLOW]);
+    cm_jw_key(&jw, "dns");
+    cm_jw_u64(&jw, st->repeated_kind[CM_EV_DNS]);
     cm_jw_obj_end(&jw);
     /* Inputs (CloudTrail) whose records were read in time order, not as written. */
     cm_jw_key(&jw, "reordered");
@@ -430,15 +435,24 @@ void cm_scan_summary(const struct cm_scan_stats *st)
                 (unsigned long long)before->files, before->files == 1 ? "" : "s");
     }
     if (st->repeated_paths || st->repeated) {
+        static const char *const what[CM_SCAN_KINDS] = {NULL, "whose eventID", "whose log event id",
+                                                        "whose log event id"};
+        const char *sep = st->repeated_paths ? "," : "";
+
         fprintf(stderr, "  repeated:");
         if (st->repeated_paths) {
             fprintf(stderr, " %llu path%s to a file listed already",
                     (unsigned long long)st->repeated_paths, st->repeated_paths == 1 ? "" : "s");
         }
-        if (st->repeated) {
-            fprintf(stderr, "%s cloudtrail %llu record%s whose eventID was read already",
-                    st->repeated_paths ? "," : "", (unsigned long long)st->repeated,
-                    st->repeated == 1 ? "" : "s");
+        for (unsigned k = 1; k < CM_SCAN_KINDS; k++) {
+            uint64_t n = st->repeated_kind[k];
+
+            if (n != 0) {
+                fprintf(stderr, "%s %s %llu record%s %s was read already", sep,
+                        cm_event_kind_name((enum cm_event_kind)k), (unsigned long long)n,
+                        n == 1 ? "" : "s", what[k]);
+                sep = ",";
+            }
         }
         fprintf(stderr, " (each read once)\n");
     }

@@ -314,6 +314,7 @@ static int stop_workers(struct scan *s)
         s->st->repeated += s->workers[i].repeated;
         for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
             s->st->late[k] += s->workers[i].late[k];
+            s->st->repeated_kind[k] += s->workers[i].repeated_kind[k];
         }
         if (wrc != 0 && rc == 0) {
             rc = wrc;
@@ -386,6 +387,7 @@ static int run_direct(struct scan *s, struct reader *r)
         s->st->repeated += cm_engine_stats(r->engine)->repeated;
         for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
             s->st->late[k] += cm_engine_stats(r->engine)->late_kind[k];
+            s->st->repeated_kind[k] += cm_engine_stats(r->engine)->repeated_kind[k];
         }
     }
     cm_engine_destroy(r->engine);

@@ -113,10 +113,13 @@ struct cm_scan_stats {
     struct cm_scan_skip skips[CM_SCAN_MAX_SKIPS];
     size_t nskips;
     /* Read once, not twice: paths naming a file already listed (a directory and a file in
-     * it, a file given twice, a hard or symbolic link), and CloudTrail records whose
-     * eventID was read already (another trail's delivery; detect/seen.h). */
+     * it, a file given twice, a hard or symbolic link), and records read already: CloudTrail
+     * records whose eventID (another trail's delivery), flow and Resolver records whose
+     * CloudWatch Logs event id (another delivery of the log event: a Firehose retry, an
+     * overlapping export) was read (detect/seen.h); the total, then by kind. */
     uint64_t repeated_paths;
     uint64_t repeated;
+    uint64_t repeated_kind[CM_SCAN_KINDS];
     /* Inputs whose CloudTrail records were read in event-time order, not as written. */
     uint64_t reordered;
     /*

@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/file_id.h"
@@ -43,6 +44,24 @@ static const struct cm_cwl_piece *remap(struct reader *r, uint64_t *off, uint32_
         if (length != NULL) {
             *length = pc->src_len;
         }
+    }
+    return pc;
+}
+
+/*
+ * Maps ev's location back to its log event (remap) and gives it its log event's identity
+ * (cm_event.log_id): the event's id mixed with where the record starts in the message, so
+ * two records of one message are not taken for copies of each other. Returns the piece.
+ */
+static const struct cm_cwl_piece *remap_event(struct reader *r, struct cm_event *ev)
+{
+    uint64_t off = ev->src.offset;
+    const struct cm_cwl_piece *pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+
+    if (pc != NULL && pc->id != 0 && off >= pc->out_off) {
+        uint64_t h = cm_hash_mix64(pc->id ^ ((off - pc->out_off) * 0x9e3779b97f4a7c15ULL));
+
+        ev->log_id = h ? h : 1;
     }
     return pc;
 }
@@ -169,8 +188,9 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     }
     r->records[ev->kind]++;
     r->input_records++;
+    ev->log_id = 0; /* a batch's slot may hold an earlier event's */
     if (r->unwrapped) {
-        pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+        pc = remap_event(r, ev);
     }
     cm_scan_attribute(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
@@ -205,8 +225,10 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     }
     r->records[ev->kind]++;
     r->input_records++;
+    ev->log_id = 0; /* a batch's slot may hold an earlier event's */
     if (r->unwrapped) {
-        pc = remap(r, &ev->src.offset, &ev->src.line, &ev->src.length);
+        pc = remap_event(r, ev);
+        cm_engine_prefetch(r->engine, ev); /* while the event is attributed */
     }
     cm_scan_attribute(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);

@@ -156,6 +156,7 @@ int cm_shard_stop(struct cm_shard *sh)
     sh->repeated = cm_engine_stats(sh->engine)->repeated;
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         sh->late[k] = cm_engine_stats(sh->engine)->late_kind[k];
+        sh->repeated_kind[k] = cm_engine_stats(sh->engine)->repeated_kind[k];
     }
     cm_engine_destroy(sh->engine);
     sh->engine = NULL;

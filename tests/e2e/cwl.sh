@@ -18,7 +18,10 @@
 # as message, an event that is not JSON, a message that is not a Resolver
 # record), one cut in a delivery or in its gzip stream, a health check alone,
 # and awscli-shaped outputs that hold no record: an empty "events", messages
-# that are application text, events without "message". Prints TAP.
+# that are application text, events without "message". The same log events
+# delivered twice (a retry of every Firehose object, filter-log-events' output
+# beside the Firehose objects, retries in the next hour's scan with --state)
+# give the findings of one delivery, every copy counted repeated. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/json.sh"
 W="$(dirname "$0")/lib/cwl_wrap.py"
@@ -182,6 +185,94 @@ if [ -d "$T/firehose" ]; then
         fi
         check "mixed, $t thread(s): the native scan's record counts ($(records "$S")), no reject ($(nrej "$S"): $(rejects "$S" | head -n 1))" \
             test "$(records "$S")" = "$NREC" -a "$(nrej "$S")" -eq 0
+    done
+fi
+
+# --- the same log events delivered twice ------------------------------------------------------
+# Firehose delivers at least once: a batch re-sent after a timeout lands in another object; a
+# subscription redelivers; `aws logs filter-log-events` re-run over an overlapping window prints
+# the same events again. Each log event's id (the same in every delivery, with its stream) makes
+# a copy a repeat, read once: every Firehose object next to a retry of it (its deliveries again,
+# one gzip member, so other bytes and another name), with 1 and 2 threads, and the Firehose
+# objects next to filter-log-events' output of the same events, give the native scan's findings,
+# and every copy is counted in --stats repeated. Before 2026-12-05 each copy was analysed again:
+# the tunnel's count doubled (and "repeated" counted CloudTrail only).
+if [ -d "$T/firehose" ]; then
+    RT="$T/fhretry"
+    rm -rf "$RT" && cp -R "$T/firehose" "$RT"
+    "$PY" - "$RT" <<'PY'
+import gzip, os, sys, zlib
+for r, _, fs in os.walk(sys.argv[1]):
+    for f in sorted(fs):
+        raw, out = open(os.path.join(r, f), "rb").read(), b""
+        while raw:
+            z = zlib.decompressobj(31)
+            m = z.decompress(raw)
+            raw = z.unused_data
+            out += m if b'"DATA_MESSAGE"' in m else b""
+        open(os.path.join(r, f.rsplit("-", 1)[0] + "-retry"), "wb").write(gzip.compress(out, mtime=0))
+PY
+    check "retried: a retry object next to each Firehose object ($(find "$RT" -type f | wc -l | tr -d ' ') objects)" \
+        test "$(find "$RT" -type f -name '*-retry' | wc -l)" -eq "$(find "$T/firehose" -type f | wc -l)"
+    for t in 1 2; do
+        S="$T/fhretry.$t"
+        scan "$S" --threads $t "$RT"
+        summary "$S" >"$S.sum"
+        if cmp -s "$N.sum" "$S.sum"; then
+            ok "retried, $t thread(s): the native scan's findings ($(tr '\n' ' ' <"$S.sum"))"
+        else
+            nok "retried, $t thread(s): the native scan's findings" "$(diff "$N.sum" "$S.sum" | grep '^[<>]')"
+        fi
+        rep="$(jget "$S.stats" repeated.vpcflow) $(jget "$S.stats" repeated.dns)"
+        check "retried, $t thread(s): every copy repeated, read once (repeated vpcflow, dns: $rep; records $NFLOW $NDNS), no reject ($(nrej "$S"))" \
+            test "$rep" = "$NFLOW $NDNS" -a "$(nrej "$S")" -eq 0
+    done
+    # filter-log-events' output of the same events next to the Firehose objects
+    OV="$T/fhover"
+    rm -rf "$OV" && mkdir -p "$OV" && cp -R "$T/firehose" "$OV/fh"
+    if "$PY" "$W" filter "$G/AWSLogs" "$OV/filter" --streams aws 2>"$T/wrap.err"; then
+        S="$T/fhover.scan"
+        scan "$S" --threads 2 "$OV"
+        summary "$S" >"$S.sum"
+        if cmp -s "$N.sum" "$S.sum"; then
+            ok "Firehose and filter-log-events of the same events: the native scan's findings ($(tr '\n' ' ' <"$S.sum"))"
+        else
+            nok "Firehose and filter-log-events of the same events: the native scan's findings" \
+                "$(diff "$N.sum" "$S.sum" | grep '^[<>]')"
+        fi
+        rep="$(jget "$S.stats" repeated.vpcflow) $(jget "$S.stats" repeated.dns)"
+        check "Firehose and filter-log-events: every copy repeated (vpcflow, dns: $rep; records $NFLOW $NDNS)" \
+            test "$rep" = "$NFLOW $NDNS"
+    else
+        nok "overlap: cwl_wrap.py filter" "$(cat "$T/wrap.err")"
+    fi
+    # hour by hour with --state: the first hour's retries come in the second hour's scan, and the
+    # state remembers the first hour's log events; the same findings as the split without copies
+    H0=$(cd "$T/firehose" && find . -mindepth 4 -maxdepth 4 -type d | sort | sed -n 1p)
+    H1=$(cd "$T/firehose" && find . -mindepth 4 -maxdepth 4 -type d | sort | sed -n 2p)
+    SP="$T/fhsplit"
+    rm -rf "$SP" && mkdir -p "$SP/a0" "$SP/a1" "$SP/b0" "$SP/b1"
+    cp "$T/firehose/$H0"/* "$SP/a0/" && cp "$T/firehose/$H1"/* "$SP/a1/"
+    cp "$T/firehose/$H0"/* "$SP/b0/" && cp "$RT/$H0"/*-retry "$RT/$H1"/* "$SP/b1/"
+    for t in 1 2; do
+        for v in a b; do
+            rm -f "$SP/$v.$t.state"
+            scan "$SP/$v.$t.0" --threads $t --state "$SP/$v.$t.state" "$SP/${v}0" &&
+                scan "$SP/$v.$t.1" --threads $t --state "$SP/$v.$t.state" --final "$SP/${v}1"
+            check "hourly --state, $t thread(s), $v: both scans exit 0" test $? -eq 0
+            cat "$SP/$v.$t.0" "$SP/$v.$t.1" >"$SP/$v.$t.all"
+            summary "$SP/$v.$t.all" >"$SP/$v.$t.sum"
+        done
+        if cmp -s "$SP/a.$t.sum" "$SP/b.$t.sum"; then
+            ok "hourly --state, $t thread(s): the first hour's retries in the second scan change no finding ($(tr '\n' ' ' <"$SP/b.$t.sum"))"
+        else
+            nok "hourly --state, $t thread(s): the first hour's retries in the second scan change no finding" \
+                "$(diff "$SP/a.$t.sum" "$SP/b.$t.sum" | grep '^[<>]')"
+        fi
+        r0=$(jsum "$SP/a.$t.0.stats" records) r1=$(jsum "$SP/a.$t.1.stats" records)
+        rep=$(jsum "$SP/b.$t.1.stats" repeated)
+        check "hourly --state, $t thread(s): the second scan counts every retry repeated, the first hour's too ($rep of $r0 + $r1)" \
+            test "$rep" -eq $((r0 + r1)) -a "$r0" -gt 0
     done
 fi
 

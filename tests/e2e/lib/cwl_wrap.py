@@ -42,10 +42,13 @@ Resolver streams "<vpc id>_<instance id>". --trim K,K: Resolver messages
 without those members (a shipper's transform; the stream is named first).
 --owner ACCOUNT: the Firehose deliveries' owner.
 CloudWatch Logs keeps flow records without their header line: it is dropped.
+A record's log event id (Firehose's "id", filter-log-events' "eventId") is the same in
+both shapes, and in every run, as CloudWatch Logs' own is for every delivery of an event.
 """
 import argparse
 import datetime
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -120,6 +123,26 @@ def records(src, streams, trim=()):
         yield kind, DNS_GROUP if kind == "dns" else FLOW_GROUP, base, evs
 
 
+def event_ids(src, streams, trim=()):
+    """A log event id per record, as CloudWatch Logs gives one: 56 digits, the same in every
+    delivery of the event (a subscription's, filter-log-events'), never two in one stream.
+    Key (group, stream, ms, message, how many such came before), in records()' order."""
+    ids, seen = {}, {}
+    for _, group, _, evs in records(src, streams, trim):
+        for stream, ms, msg in evs:
+            k = (group, stream, ms, msg)
+            n = seen[k] = seen.get(k, -1) + 1
+            h = hashlib.sha256(("%s\0%s\0%d\0%s\0%d" % (group, stream, ms, msg, n)).encode())
+            ids[k + (n,)] = "%d%043d" % (ms, int(h.hexdigest(), 16) % 10 ** 43)
+    return ids
+
+
+def id_of(ids, seen, group, stream, ms, msg):
+    k = (group, stream, ms, msg)
+    n = seen[k] = seen.get(k, -1) + 1
+    return ids[k + (n,)]
+
+
 def gz_member(obj):
     return gzip.compress(json.dumps(obj, separators=(",", ":")).encode(), mtime=0)
 
@@ -162,7 +185,7 @@ def do_tail(src, out, streams, form, trim):
 
 
 def do_firehose(src, out, streams, per, trim, owner):
-    seq = 0
+    ids, seen = event_ids(src, streams, trim), {}
     for _, group, base, evs in records(src, streams, trim):
         if not evs:
             continue
@@ -187,8 +210,8 @@ def do_firehose(src, out, streams, per, trim, owner):
             for stream, batch in chunks:
                 les = []
                 for ms, msg in batch:
-                    seq += 1
-                    les.append({"id": "%056d" % seq, "timestamp": ms, "message": msg})
+                    les.append({"id": id_of(ids, seen, group, stream, ms, msg), "timestamp": ms,
+                                "message": msg})
                 f.write(gz_member({"messageType": "DATA_MESSAGE", "owner": owner,
                                    "logGroup": group, "logStream": stream,
                                    "subscriptionFilters": ["coalmine-to-firehose"],
@@ -198,15 +221,16 @@ def do_firehose(src, out, streams, per, trim, owner):
 def do_filter(src, out, streams, trim):
     # what `aws logs filter-log-events --log-group-name GROUP > OUT/GROUP.json` prints: each
     # group's events in time order, each naming its stream
-    per = {}
+    per, ids, seen = {}, event_ids(src, streams, trim), {}
     for _, group, _, evs in records(src, streams, trim):
-        per.setdefault(group, []).extend(evs)
+        per.setdefault(group, []).extend(
+            (stream, ms, msg, id_of(ids, seen, group, stream, ms, msg)) for stream, ms, msg in evs)
     os.makedirs(out, exist_ok=True)
     for group, evs in sorted(per.items()):
         evs.sort(key=lambda e: e[1])
         doc = {"events": [{"logStreamName": stream, "timestamp": ms, "message": msg,
-                           "ingestionTime": ms + 700, "eventId": "%056d" % k}
-                          for k, (stream, ms, msg) in enumerate(evs)],
+                           "ingestionTime": ms + 700, "eventId": eid}
+                          for stream, ms, msg, eid in evs],
                "searchedLogStreams": []}
         with open(os.path.join(out, group.strip("/").replace("/", "-") + ".json"), "w",
                   encoding="utf-8") as f:

@@ -337,6 +337,53 @@ static void test_subscription(void **state)
     blob_free(&b);
 }
 
+/*
+ * The same log events delivered again, by another path: a Firehose retry (another object,
+ * other bytes: two of the first object's log events again, with a new event whose message
+ * is the same as another's) and awscli's filter-log-events output (one of the events again,
+ * its stream named; the same id in another stream is another event). A copy is read once,
+ * whatever thread reads it, and counted in repeated; records counts every copy.
+ */
+static void test_redelivered_read_once(void **state)
+{
+    size_t off[4], len[4];
+    struct blob b = subscription(off, len), r = {NULL, 0}, f = {NULL, 0};
+    char rec[512];
+    (void)state;
+
+    put_blob("a-deliveries", &b);
+    add_str(&r, DELIVERY("DATA_MESSAGE"));
+    add_event(&r, 1, 3, resolver(rec, sizeof(rec), 8, "b.example."));
+    add_event(&r, 0, 4, resolver(rec, sizeof(rec), 9, "c.example."));
+    add_event(&r, 0, 5, resolver(rec, sizeof(rec), 7, "a.example."));
+    add_str(&r, "]}\n");
+    put_blob("b-retry", &r);
+    add_str(&f, "{\"events\":[{\"logStreamName\":\"s\",\"timestamp\":5,\"message\":\"");
+    add_escaped(&f, resolver(rec, sizeof(rec), 7, "a.example."));
+    add_str(&f, "\",\"ingestionTime\":6,\"eventId\":\"1\"},\n{\"logStreamName\":\"other\","
+                "\"timestamp\":5,\"message\":\"");
+    add_escaped(&f, resolver(rec, sizeof(rec), 8, "b.example."));
+    add_str(&f, "\",\"ingestionTime\":6,\"eventId\":\"3\"}]}\n");
+    put_blob("c-filter.json", &f);
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct cm_scan_stats st;
+        struct seen sn;
+
+        scan(threads, NULL, &sn, &st);
+        assert_int_equal(st.files, 3);
+        assert_int_equal(st.records[CM_EV_DNS], 3 + 3 + 2);
+        assert_int_equal(st.repeated_kind[CM_EV_DNS], 2 + 1);
+        assert_int_equal(st.repeated, 3);
+        assert_int_equal(st.repeated_kind[CM_EV_CLOUDTRAIL], 0);
+        assert_int_equal(st.detections, 5);
+        assert_int_equal(sn.n, 5);
+        cm_scan_stats_free(&st);
+    }
+    blob_free(&f);
+    blob_free(&r);
+    blob_free(&b);
+}
+
 /* awscli's output, pretty-printed: messages the Resolver parser turns away. */
 static void test_awscli_message_rejects(void **state)
 {
@@ -809,6 +856,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_subscription, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redelivered_read_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_awscli_message_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrappers_with_nothing_to_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_only, setup, teardown),

@@ -200,6 +200,58 @@ static void test_save_load(void **state)
     cm_seen_finish(&s);
 }
 
+static bool check_log(struct cm_seen *s, const char *account, uint64_t id, int64_t t)
+{
+    bool repeat = true;
+
+    assert_int_equal(cm_seen_check_log(s, cm_str_cstr(account), id, t, &repeat), 0);
+    return repeat;
+}
+
+/* Log event ids (records out of CloudWatch Logs): a copy is a repeat, in the generation it came
+ * in and the next, per account; they are a set apart from the account's eventIDs, with their own
+ * clock; 0 is no id. */
+static void test_log_ids(void **state)
+{
+    struct cm_seen s;
+    (void)state;
+
+    cm_seen_init(&s, 5);
+    assert_false(check_log(&s, "111111111111", 0x1234, 1000));
+    assert_true(check_log(&s, "111111111111", 0x1234, 2000));
+    assert_false(check_log(&s, "222222222222", 0x1234, 2000));
+    assert_false(check_log(&s, "111111111111", 0, 2000));
+    assert_false(check_log(&s, "111111111111", 0, 2000));
+    /* An eventID of the account, even hours later, neither is one nor turns the log ids'
+     * generations. */
+    assert_false(check_in(&s, "111111111111", "a", 5 * HOUR));
+    assert_true(check_log(&s, "111111111111", 0x1234, 3000));
+    /* The log ids' own clock: still known within the next generation, forgotten after. */
+    assert_false(check_log(&s, "111111111111", 0x5678, HOUR + 1000));
+    assert_true(check_log(&s, "111111111111", 0x1234, HOUR + 2000));
+    assert_false(check_log(&s, "111111111111", 0x9abc, 2 * HOUR + 2000));
+    assert_false(check_log(&s, "111111111111", 0x1234, 2 * HOUR + 3000));
+    assert_true(check_in(&s, "111111111111", "a", 5 * HOUR));
+    /* Saved and loaded (--state), the log ids and their clock come along. */
+    {
+        struct cm_seen t;
+        struct cm_ckpt_w w;
+
+        save(&s, &w);
+        assert_int_equal(load(&t, 5, w.buf.p, w.buf.len), 0);
+        assert_true(check_log(&t, "111111111111", 0x1234, 2 * HOUR + 4000));
+        assert_true(check_log(&t, "111111111111", 0x9abc, 2 * HOUR + 4000));
+        assert_false(check_log(&t, "111111111111", 0x4444, 3 * HOUR + 5000)); /* turns one */
+        assert_false(check_log(&t, "111111111111", 0x9abc - 1, 3 * HOUR + 5000));
+        assert_true(check_log(&t, "111111111111", 0x9abc, 3 * HOUR + 5000));
+        assert_true(check_in(&t, "111111111111", "a", 5 * HOUR));
+        cm_ckpt_w_finish(&w);
+        cm_seen_finish(&t);
+    }
+    cm_seen_finish(&s);
+    assert_int_equal(s.bytes, 0);
+}
+
 /* A set by hand (seed 5): account 77 with n of the 3 ids (a count of more says more than
  * the bytes hold) and an empty previous generation, then account key2 if not 0. */
 static int load_made(uint64_t key2, int64_t start, int64_t newest, uint64_t n, const uint64_t *ids,
@@ -268,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_repeats),   cmocka_unit_test(test_generations),
         cmocka_unit_test(test_accounts),  cmocka_unit_test(test_size_bound),
         cmocka_unit_test(test_save_load), cmocka_unit_test(test_load_refusals),
+        cmocka_unit_test(test_log_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

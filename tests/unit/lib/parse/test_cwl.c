@@ -903,6 +903,66 @@ static void test_origin(void **state)
 }
 
 /*
+ * Log event ids: a subscription's logEvents[].id and awscli's events[].eventId, with the log
+ * stream, give a piece the same id in both (the same event delivered twice); the same id in
+ * another stream is another event; no id, a numeric one, an export task's lines and
+ * CloudTrail's look-up events give 0. Both readers agree (a \u escape sends one to the JSON
+ * reader).
+ */
+static void test_event_ids(void **state)
+{
+    static const char fh[] =
+        "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/g\","
+        "\"logStream\":\"eni-0a1b2c3d-all\",\"logEvents\":["
+        "{\"id\":\"37000000000000000000000000000000000000000000000000000001\",\"timestamp\":1,"
+        "\"message\":\"a\"},"
+        "{\"id\":\"37000000000000000000000000000000000000000000000000000002\",\"timestamp\":1,"
+        "\"message\":\"\\u0062\"},"
+        "{\"timestamp\":1,\"message\":\"c\"},{\"id\":7,\"timestamp\":1,\"message\":\"d\"}]}"
+        "{\"messageType\":\"DATA_MESSAGE\",\"owner\":\"111122223333\",\"logGroup\":\"/g\","
+        "\"logStream\":\"eni-99999999-all\",\"logEvents\":["
+        "{\"id\":\"37000000000000000000000000000000000000000000000000000001\",\"timestamp\":1,"
+        "\"message\":\"a\"}]}";
+    static const char cli[] =
+        "{\"events\":[{\"logStreamName\":\"eni-0a1b2c3d-all\",\"timestamp\":1,\"message\":\"b\","
+        "\"ingestionTime\":2,\"eventId\":"
+        "\"37000000000000000000000000000000000000000000000000000002\"},"
+        "{\"timestamp\":1,\"message\":\"a\",\"eventId\":"
+        "\"37000000000000000000000000000000000000000000000000000001\",\"logStreamName\":"
+        "\"eni-0a1b2c3d-all\"}]}";
+    static const char lookup[] =
+        "{\"Events\":[{\"EventId\":\"e1\",\"CloudTrailEvent\":\"x\",\"id\":\"1\"}]}";
+
+    (void)state;
+    for (int full = 0; full < 2; full++) {
+        struct cm_cwl c, d;
+        char *buf = dup_exact(fh, sizeof(fh) - 1), *buf2 = dup_exact(cli, sizeof(cli) - 1);
+
+        cm_cwl_init(&c, 0);
+        cm_cwl_init(&d, 0);
+        c.full_reader = d.full_reader = full;
+        assert_int_equal(cm_cwl_unwrap(&c, buf, sizeof(fh) - 1), 0);
+        assert_out(&c, "a\nb\nc\nd\na\n");
+        assert_true(c.piece[0].id != 0 && c.piece[1].id != 0 && c.piece[0].id != c.piece[1].id);
+        assert_true(c.piece[2].id == 0 && c.piece[3].id == 0);
+        assert_true(c.piece[4].id != 0 && c.piece[4].id != c.piece[0].id); /* another stream */
+        assert_int_equal(cm_cwl_unwrap(&d, buf2, sizeof(cli) - 1), 0);
+        assert_int_equal(d.npiece, 2);
+        assert_true(d.piece[0].id == c.piece[1].id);
+        assert_true(d.piece[1].id == c.piece[0].id);
+        free(buf2);
+        buf2 = dup_exact(lookup, sizeof(lookup) - 1);
+        assert_int_equal(cm_cwl_unwrap(&d, buf2, sizeof(lookup) - 1), 0);
+        assert_int_equal(d.npiece, 1);
+        assert_true(d.piece[0].id == 0);
+        cm_cwl_finish(&d);
+        cm_cwl_finish(&c);
+        free(buf2);
+        free(buf);
+    }
+}
+
+/*
  * One Firehose stream fed by several log groups: a run starts at the first piece of each
  * delivery whose log group is not the one of the delivery with pieces before it (a health
  * check between them changes nothing); one log group, or none named, is no run. Before
@@ -990,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_unwrapped_parses),
         cmocka_unit_test(test_origin),
         cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_event_ids),
         cmocka_unit_test(test_stream_vpc),
     };
 
