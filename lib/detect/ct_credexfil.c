@@ -460,6 +460,17 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         (cm_str_present(ct->uid.invoked_by) && ct->uid.invoked_by.len > 0)) {
         return 0; /* an AWS service acting with the credentials */
     }
+    /*
+     * A request made with a presigned URL (S3 logs additionalEventData.AuthenticationMethod
+     * "QueryString"): its caller holds a URL the credentials signed, not the credentials.
+     * An application on an instance or in a function hands such download links to browsers
+     * anywhere, and GuardDuty raises no credential exfiltration for them (presigned
+     * requests are a known way around its finding). Not judged, not learned.
+     */
+    if (cm_str_eqc(cm_ct_member(ct, ct->additional_event_data, "AuthenticationMethod"),
+                   "QueryString")) {
+        return 0;
+    }
     if (is_person(ct)) {
         size_t n = cm_ip_is_public(&ct->source_ip)
                        ? cm_ct_credexfil_addr_key(ev->account, &ct->source_ip, k)

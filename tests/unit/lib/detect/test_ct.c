@@ -650,6 +650,57 @@ static void test_instance_credentials(void **state)
 }
 
 /*
+ * A download through a presigned URL that an application on the instance or in the
+ * function signed (S3: AuthenticationMethod QueryString) is a browser holding a link, not
+ * the credentials: no finding, as GuardDuty raises none. Before, 36 such downloads from
+ * customers' addresses over 3 days gave InstanceCredentialExfiltration.OutsideAWS and
+ * ResourceCredentialExfiltration.OutsideAWS (hs3's bucket estate). The same key used with
+ * a signed header from there still is one.
+ */
+static void test_presigned_downloads(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    const char *fn = "UnauthorizedAccess:IAMUser/ResourceCredentialExfiltration.OutsideAWS";
+    const char *ua = "Boto3/1.34 md/Botocore#1.34 exec-env/AWS_Lambda_python3.12";
+    const char *browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0";
+    const char *qs = "\"additionalEventData\":{\"AuthenticationMethod\":\"QueryString\","
+                     "\"SignatureVersion\":\"SigV4\"}";
+    const char *hdr = "\"additionalEventData\":{\"AuthenticationMethod\":\"AuthHeader\","
+                      "\"SignatureVersion\":\"SigV4\"}";
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+
+    (void)state;
+    run_text(&r,
+             file(/* the instance and the function, where they run */
+                  rec(r1, sizeof(r1), INSTANCE("ASIAINST0000000001"), 0, "s3.amazonaws.com",
+                      "GetObject", "3.80.1.1", "Boto3/1.34", hdr),
+                  rec(r2, sizeof(r2), LAMBDA("ASIAFN000000000001"), 10, "s3.amazonaws.com",
+                      "GetObject", "3.5.5.5", ua, hdr),
+                  /* their presigned links, opened by customers' browsers */
+                  rec(r3, sizeof(r3), INSTANCE("ASIAINST0000000001"), 930, "s3.amazonaws.com",
+                      "GetObject", "198.51.77.7", browser, qs),
+                  rec(r4, sizeof(r4), LAMBDA("ASIAFN000000000001"), 940, "s3.amazonaws.com",
+                      "GetObject", "203.0.77.50", browser, qs),
+                  /* the instance's key itself used from there: still a finding */
+                  rec(r5, sizeof(r5), INSTANCE("ASIAINST0000000001"), 950, "s3.amazonaws.com",
+                      "GetObject", "198.51.77.7", CLI, hdr),
+                  rec(r6, sizeof(r6), LAMBDA("ASIAFN000000000001"), 960, "s3.amazonaws.com",
+                      "ListBuckets", "203.0.77.50", CLI, NULL),
+                  NULL),
+             true);
+    assert_int_equal(count(&r.got, out), 1);
+    assert_int_equal(count(&r.got, fn), 1);
+    assert_int_equal(r.got.n, 2);
+    assert_string_equal(r.got.resource[first(&r.got, out)], "ASIAINST0000000001");
+}
+
+/*
  * A flood of role sessions named like instance ids (anyone allowed to assume
  * a role can mint them, one a call) does not push out a real instance's
  * addresses. Before, they shared one table: with 8 such sessions through a
@@ -1374,6 +1425,7 @@ int main(void)
         cmocka_unit_test(test_trail_bucket_from_delivery),
         cmocka_unit_test(test_s3_logging_empty_element),
         cmocka_unit_test(test_instance_credentials),
+        cmocka_unit_test(test_presigned_downloads),
         cmocka_unit_test(test_instance_home_flood),
         cmocka_unit_test(test_lambda_cred_flood),
         cmocka_unit_test(test_instance_credentials_without_ranges),
