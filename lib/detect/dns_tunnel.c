@@ -411,7 +411,8 @@ static void take_back(struct dns_tunnel *st, size_t ilen, size_t klen, int64_t t
                       struct slow *sl)
 {
     if (e->sp_given > 0) {
-        cm_dns_tunnel_settle(st, klen, t, e, cm_state_get(st->keys, st->key, ilen), sl, true);
+        cm_dns_tunnel_settle(st, klen, t, e, cm_state_get(st->keys, st->key, ilen), sl,
+                             SETTLE_TAKE_BACK);
     }
 }
 
@@ -443,6 +444,12 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
     if (shape->enc != CM_DNS_ENC_NONE &&
         (sl = cm_dns_tunnel_slow_add(st, klen, t, h, shape)) == NULL) {
         return CM_ENOMEM;
+    }
+    /* e's window ends: what it handed its instance's spread entry is settled first. */
+    if ((e = cm_state_get(st->keys, st->key, klen)) != NULL && e->sp_given > 0 &&
+        t >= e->start_ms + st->t.window_ms) {
+        cm_dns_tunnel_settle(st, klen, t, e, cm_state_get(st->keys, st->key, inst.len + 1), sl,
+                             SETTLE_WINDOW_END);
     }
     if ((e = cm_dns_tunnel_touch(st, klen, t)) == NULL) {
         return CM_ENOMEM;
@@ -508,7 +515,8 @@ static int count(struct dns_tunnel *st, const struct cm_event *ev, const struct 
         return cm_dns_tunnel_slow_emit(st, sl, e, ev, dom, sink);
     }
     /* Reported within the window: counted for the next detection. Else maybe part of a spread. */
-    if (e->reported_ms == INT64_MIN && !e->full && e->names >= SPREAD_MIN) {
+    if (e->reported_ms == INT64_MIN && !e->full &&
+        (e->names >= SPREAD_MIN || e->sp_window != INT64_MIN)) {
         return cm_dns_tunnel_spread(st, ev, inst.len + 1, klen, sl, sink);
     }
     return CM_OK;

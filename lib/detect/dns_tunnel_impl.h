@@ -209,16 +209,27 @@ void cm_dns_tunnel_slow_trim(struct dns_tunnel *st, size_t room);
  * query of ev, counted under the domain entry at st->key[0..klen) (its
  * first ilen bytes the instance's key), to the instance's spread entry and
  * may emit; sl is the pair's slow entry when the query was encoded, else
- * NULL. cm_dns_tunnel_settle moves the queries domain entry e handed to its
+ * NULL. After its detection the spread entry keeps its last query (last;
+ * longest: the length of its registered domain, which ends the name), and
+ * reports the queries it counted since as it expires (dns_tunnel_rec.c).
+ * cm_dns_tunnel_settle moves the queries domain entry e handed to its
  * instance's spread entry x (NULL: gone) out of e's and the slow entry's
- * pending counts once x has reported them, and with give_back takes back
- * those x has not (e is about to report them).
+ * pending counts once x has reported them or will (how), else, with
+ * SETTLE_TAKE_BACK or SETTLE_WINDOW_END, out of x's.
  */
 #define SPREAD_MIN 2 /* encoded items of a domain before it counts toward its instance */
+enum cm_dns_tunnel_settle {
+    SETTLE_JOIN,       /* e hands x more: settle only what x has reported */
+    SETTLE_TAKE_BACK,  /* e is about to report its pending queries */
+    SETTLE_WINDOW_END, /* e's window ends (or e expires): its pending count drops */
+};
 int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_t ilen, size_t klen,
                          struct slow *sl, struct cm_sink *sink);
 void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e,
-                          struct entry *x, struct slow *sl, bool give_back);
+                          struct entry *x, struct slow *sl, enum cm_dns_tunnel_settle how);
+/* additionalInfo of the spread entry x of an instance under dom, into st->info; its length. */
+size_t cm_dns_tunnel_spread_describe(struct dns_tunnel *st, const struct entry *x,
+                                     struct cm_str dom);
 
 /* Whether e, after its latest query, has crossed a threshold; fills the measures. */
 bool cm_dns_tunnel_crossed(const struct dns_tunnel *st, const struct entry *e, uint32_t *names,

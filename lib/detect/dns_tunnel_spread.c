@@ -20,21 +20,31 @@
 
 /*
  * Every query is reported once: the queries domain entry e handed to its
- * instance's spread entry x (NULL: gone) leave e's pending count when x has
- * reported them since, and the pending count of the pair's slow entry sl
- * (NULL: looked up then), which holds the current query, of time t, when
- * it is encoded (keep: the count never goes under it); with give_back, the
- * ones x has not reported come back to e (which is about to report them
- * itself). The slow entry counts encoded queries only: a data-bearing query
- * the spread reported leaves it one too few, never one counted twice.
+ * instance's spread entry x (NULL: gone) since x's detection at
+ * e->sp_epoch (INT64_MIN: none) leave e's pending count when x has
+ * reported them - x has fired since (its reported_ms moved), or it has
+ * expired after a detection (an entry that fired reports its pending
+ * queries as it expires: cm_dns_tunnel_expire_cb), or, at the end of e's
+ * window (how SETTLE_WINDOW_END), x still holds them after its detection
+ * and will report them - and they leave the pending count of the pair's
+ * slow entry sl (NULL: looked up then), which holds the current query, of
+ * time t, when it is encoded (keep: the count never goes under it). Else,
+ * with SETTLE_TAKE_BACK (e is about to report them itself) or
+ * SETTLE_WINDOW_END (e's window ends and drops them, and x has not fired:
+ * the slow entry still holds them), they leave x's pending count. The slow
+ * entry counts encoded queries only: a data-bearing query the spread
+ * reported leaves it one too few, never one counted twice.
  */
 void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct entry *e,
-                          struct entry *x, struct slow *sl, bool give_back)
+                          struct entry *x, struct slow *sl, enum cm_dns_tunnel_settle how)
 {
+    bool reported;
+
     if (e->sp_given == 0) {
         return;
     }
-    if (x != NULL && x->reported_ms != e->sp_epoch) {
+    reported = x != NULL ? x->reported_ms != e->sp_epoch : e->sp_epoch != INT64_MIN;
+    if (reported || (how == SETTLE_WINDOW_END && x != NULL && x->reported_ms != INT64_MIN)) {
         uint32_t keep = sl != NULL;
 
         e->pending -= e->sp_given < e->pending ? e->sp_given : e->pending;
@@ -44,20 +54,22 @@ void cm_dns_tunnel_settle(struct dns_tunnel *st, size_t klen, int64_t t, struct 
             sl->pending -= e->sp_given < room ? e->sp_given : room;
             if (sl->pending <= keep) {
                 sl->first_ms = t; /* the current query is all that is left */
-            } else if (sl->first_ms <= x->reported_ms) {
+            } else if (reported && x != NULL && sl->first_ms <= x->reported_ms) {
                 sl->first_ms = x->reported_ms + 1; /* the rest came after the spread's */
             }
         }
-    } else if (x != NULL && give_back) {
-        x->pending -= e->sp_given < x->pending ? e->sp_given : x->pending;
-    } else if (!give_back) {
+    } else if (how != SETTLE_JOIN) {
+        if (x != NULL) {
+            x->pending -= e->sp_given < x->pending ? e->sp_given : x->pending;
+        }
+    } else {
         return;
     }
     e->sp_given = 0;
 }
 
-/* additionalInfo of the spread entry x of an instance, into st->info; returns its length. */
-static size_t describe_spread(struct dns_tunnel *st, const struct entry *x, struct cm_str dom)
+size_t cm_dns_tunnel_spread_describe(struct dns_tunnel *st, const struct entry *x,
+                                     struct cm_str dom)
 {
     size_t n = 0, cap = sizeof(st->info);
     double minutes = (double)(x->last_ms - x->start_ms) / 60000.0;
@@ -85,10 +97,25 @@ int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_
                          struct slow *sl, struct cm_sink *sink)
 {
     int64_t t = ev->time_ms, from;
+    struct cm_str dom = cm_str_make(st->key + ilen, klen - ilen);
     struct cm_detection det;
     struct entry *x, *e;
     uint32_t names, bits, give;
 
+    bool lone;
+
+    /*
+     * A window of a domain that joined its instance's spread with one name so
+     * far: its queries count only as the tail of the spread's detection.
+     */
+    if ((e = cm_state_get(st->keys, st->key, klen)) == NULL) {
+        return CM_OK;
+    }
+    lone = e->names < SPREAD_MIN;
+    if (lone &&
+        ((x = cm_state_get(st->keys, st->key, ilen)) == NULL || x->reported_ms == INT64_MIN)) {
+        return CM_OK;
+    }
     if ((x = cm_dns_tunnel_touch(st, ilen, t)) == NULL) {
         return CM_ENOMEM;
     }
@@ -103,9 +130,14 @@ int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_
         names = names > e->answers ? names - e->answers : 0;
         bits = bits > e->ans_bits ? bits - e->ans_bits : 0;
     }
-    cm_dns_tunnel_settle(st, klen, t, e, x, sl, false);
+    cm_dns_tunnel_settle(st, klen, t, e, x, sl, SETTLE_JOIN);
     give = 1;
-    if (e->sp_window != x->start_ms) {
+    if (lone) {
+        /* the tail: what the window has not handed yet, no measure (it joins at SPREAD_MIN) */
+        give = e->pending - e->sp_given;
+        names = e->sp_names;
+        bits = e->sp_bits;
+    } else if (e->sp_window != x->start_ms) {
         if (names < SPREAD_MIN) {
             return CM_OK;
         }
@@ -132,6 +164,11 @@ int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_
     if (t > x->last_ms) {
         x->last_ms = t;
     }
+    if (x->reported_ms != INT64_MIN && t >= x->last.time_ms) {
+        /* what a report at expiry is built from; longest: its registered domain's length */
+        cm_dns_kept_set(&x->last, ev, dom);
+        x->longest = (uint16_t)dom.len;
+    }
     if ((x->reported_ms != INT64_MIN && t < x->reported_ms + st->t.window_ms) ||
         x->domains < st->t.spread_domains || x->names < st->t.many_names ||
         x->bits / 8 < st->t.many_bytes) {
@@ -140,8 +177,7 @@ int cm_dns_tunnel_spread(struct dns_tunnel *st, const struct cm_event *ev, size_
     cm_dns_detection(&det, ev, TYPE);
     det.count = x->pending;
     det.first_ms = x->first_ms < t ? x->first_ms : t;
-    det.info =
-        cm_str_make(st->info, describe_spread(st, x, cm_str_make(st->key + ilen, klen - ilen)));
+    det.info = cm_str_make(st->info, cm_dns_tunnel_spread_describe(st, x, dom));
     x->pending = 0;
     x->reported_ms = t;
     return cm_sink_emit(sink, &det);

@@ -13,11 +13,16 @@
 #include "base/hash.h"
 #include "base/hll.h"
 
-/* Starts a new window at t; what was not reported stays pending once something was. */
-static void window_reset(struct entry *e, int64_t t)
+/*
+ * Starts a new window at t; what was not reported stays pending once
+ * something was. spread: e is an instance's spread entry.
+ */
+static void window_reset(struct entry *e, int64_t t, bool spread)
 {
     int64_t reported = e->reported_ms, first = e->first_ms, sp_window = e->sp_window;
     uint32_t pending = e->pending;
+    struct cm_dns_kept last = e->last;
+    uint16_t longest = e->longest;
 
     memset(e, 0, sizeof(*e));
     /*
@@ -30,7 +35,17 @@ static void window_reset(struct entry *e, int64_t t)
     e->reported_ms = reported;
     e->first_ms = reported == INT64_MIN || pending == 0 ? t : first;
     e->pending = reported == INT64_MIN ? 0 : pending;
-    e->last.time_ms = INT64_MIN; /* the query being counted is kept next (count) */
+    /*
+     * The pending queries' last one, kept for a report at expiry: an
+     * instance's spread entry (and its domain's length, longest) may count
+     * nothing more in the new window.
+     */
+    if (e->pending > 0) {
+        e->last = last;
+        e->longest = spread ? longest : 0;
+    } else {
+        e->last.time_ms = INT64_MIN;
+    }
 }
 
 /*
@@ -46,17 +61,16 @@ static void window_reset(struct entry *e, int64_t t)
  */
 struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
 {
-    bool created;
+    bool created, spread = st->key[klen - 1] == '\0';
     struct entry *e = cm_state_touch(st->keys, st->key, klen, t, &created);
 
     if (e != NULL && created) {
         e->reported_ms = INT64_MIN;
         e->sp_window = INT64_MIN;
-        window_reset(e, t);
+        window_reset(e, t, spread);
     } else if (e != NULL && t >= e->start_ms + st->t.window_ms) {
-        window_reset(e, t);
-    } else if (e != NULL && t < e->start_ms && e->last_ms - t < st->t.window_ms &&
-               st->key[klen - 1] != '\0') {
+        window_reset(e, t, spread);
+    } else if (e != NULL && t < e->start_ms && e->last_ms - t < st->t.window_ms && !spread) {
         e->start_ms = t;
     }
     return e;

@@ -242,6 +242,31 @@ sys.exit(json.load(open(sys.argv[1]))["late"]["dns"] != 0)' "$T/o.stats"
 check "out of order: the count of one scan (one scan $wcount, in two out of order $scount)" \
     test "$wcount" = 950 -a "$scount" = "$wcount"
 
+# --- the spread's tail, file by file -----------------------------------------------------------
+# dns-tunnel-spread scanned one Resolver file at a time with --state (--final at the last):
+# the spread detection at its 11th name and the five after it, reported as the instance's
+# spread entry expires, as one scan counts them (16). Before 2026-12-05 the five after the
+# detection were never reported (11).
+S="$T/spreadst"
+"$COALMINE" gen --out "$S" $WORLD --hours 2 --kinds dns --scenario dns-tunnel-spread >/dev/null 2>&1
+check "spread file by file: gen exits 0" test $? -eq 0
+find "$S/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' | sort >"$T/s.files"
+scan "$S" "$T/s.whole.json"
+summary "$T/s.whole.json" "$T/s.whole.sum"
+rm -f "$T/s.state" "$T/s.split.json"
+last=$(tail -n 1 "$T/s.files")
+while read -r f; do
+    fin=""
+    if [ "$f" = "$last" ]; then fin="--final"; fi
+    "$COALMINE" scan --no-default-intel --format json --state "$T/s.state" $fin "$f" \
+        >>"$T/s.split.json" 2>/dev/null
+done <"$T/s.files"
+summary "$T/s.split.json" "$T/s.split.sum"
+wcount=$(awk -F '|' '{n += $3} END {print n + 0}' "$T/s.whole.sum")
+scount=$(awk -F '|' '{n += $3} END {print n + 0}' "$T/s.split.sum")
+check "spread file by file: the count of one scan (one scan $wcount, file by file $scount)" \
+    test "$wcount" = 16 -a "$scount" = "$wcount"
+
 # --- the background alone ----------------------------------------------------------------------
 B="$T/bg"
 "$COALMINE" gen --out "$B" --hours 24 --kinds dns >/dev/null 2>&1

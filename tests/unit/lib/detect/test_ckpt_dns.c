@@ -719,11 +719,45 @@ static void test_tunnel_spread(void **state)
     cm_ckpt_w_finish(&w);
 
     three_runs(&cm_detector_dns_tunnel, &tunnel_opts, spread_a, spread_b);
-    assert_int_equal(whole.n, 2);
+    assert_int_equal(whole.n, 3);
     assert_non_null(strstr(whole.d[0].info, "\"spread\":true"));
     assert_null(strstr(whole.d[1].info, "\"spread\""));
     /* Its eleven queries but what the spread reported of them. */
     assert_true(whole.d[1].count < 11);
+    /* the other domains' queries after the spread's detection, as its entry expires */
+    assert_non_null(strstr(whole.d[2].info, "\"spread\":true"));
+    assert_int_equal(whole.d[0].count + whole.d[1].count + whole.d[2].count, 6 * 7 + 4);
+    assert_int_equal(fresh.n, 0);
+}
+
+/* Three of the spread's domains go on with two names each: the spread's tail. */
+static void spread_tail_b(void)
+{
+    for (int d = 1; d < 4; d++) {
+        for (int i = 7; i < 9; i++) {
+            spread_q(T0 + 1200 + (d * 2 + i) * 20, d, i, spread_doms[d]);
+        }
+    }
+}
+
+/*
+ * The queries after a spread detection, across a restart: the instance's
+ * spread entry, saved with them, reports them as it expires, as one run
+ * does; every query once (before 2026-12-05 the tail was never reported).
+ */
+static void test_tunnel_spread_tail(void **state)
+{
+    uint32_t total = 0;
+
+    (void)state;
+    three_runs(&cm_detector_dns_tunnel, &tunnel_opts, spread_a, spread_tail_b);
+    assert_int_equal(whole.n, 2);
+    for (size_t i = 0; i < whole.n; i++) {
+        assert_non_null(strstr(whole.d[i].info, "\"spread\":true"));
+        total += whole.d[i].count;
+    }
+    assert_int_equal(total, 6 * 7 + 3 * 2);
+    assert_int_equal(whole.d[1].time_ms, (T0 + 1200 + (3 * 2 + 8) * 20) * 1000);
     assert_int_equal(fresh.n, 0);
 }
 
@@ -1267,14 +1301,14 @@ static void test_rep_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dga_roundtrip),    cmocka_unit_test(test_dga_full_slots),
-        cmocka_unit_test(test_dga_check),        cmocka_unit_test(test_tunnel_roundtrip),
-        cmocka_unit_test(test_tunnel_full_set),  cmocka_unit_test(test_tunnel_spread),
-        cmocka_unit_test(test_tunnel_check),     cmocka_unit_test(test_tunnel_slow),
-        cmocka_unit_test(test_tunnel_slow_tail), cmocka_unit_test(test_rebind_roundtrip),
-        cmocka_unit_test(test_rebind_check),     cmocka_unit_test(test_rep_roundtrip),
-        cmocka_unit_test(test_rep_check),        cmocka_unit_test(test_rep_tail_roundtrip),
-        cmocka_unit_test(test_rep_old_version),
+        cmocka_unit_test(test_dga_roundtrip),      cmocka_unit_test(test_dga_full_slots),
+        cmocka_unit_test(test_dga_check),          cmocka_unit_test(test_tunnel_roundtrip),
+        cmocka_unit_test(test_tunnel_full_set),    cmocka_unit_test(test_tunnel_spread),
+        cmocka_unit_test(test_tunnel_spread_tail), cmocka_unit_test(test_tunnel_check),
+        cmocka_unit_test(test_tunnel_slow),        cmocka_unit_test(test_tunnel_slow_tail),
+        cmocka_unit_test(test_rebind_roundtrip),   cmocka_unit_test(test_rebind_check),
+        cmocka_unit_test(test_rep_roundtrip),      cmocka_unit_test(test_rep_check),
+        cmocka_unit_test(test_rep_tail_roundtrip), cmocka_unit_test(test_rep_old_version),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1560,7 +1560,7 @@ static void test_spread(void **state)
         }
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 1);
+    assert_int_equal(r.n, 2);
     assert_string_equal(r.d[0].resource, I1);
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
     /* The eleventh query (the fourth domain's second) brings 11 names, 206 bytes. */
@@ -1573,7 +1573,17 @@ static void test_spread(void **state)
     /* every query counted so far, once */
     assert_int_equal(r.d[0].count, 11);
     assert_int_equal(dnsfx_info_num(r.d[0].info, "queries"), 11);
-    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 11);
+    /*
+     * The twelfth, after the detection, as the instance's spread entry expires
+     * (the end of input): built from it, under its domain (before 2026-12-05
+     * never reported).
+     */
+    assert_non_null(strstr(r.d[1].info, "\"spread\":true"));
+    assert_string_equal(dnsfx_info_str(r.d[1].info, "domain", dom, sizeof(dom)), spread_doms[3]);
+    assert_int_equal(r.d[1].count, 1);
+    assert_int_equal(r.d[1].first_ms, (T0 + 11 * 120) * 1000);
+    assert_int_equal(r.d[1].time_ms, (T0 + 11 * 120) * 1000);
+    assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 12);
     /* four domain entries, their slow entries and the instance's */
     assert_int_equal(r.stats.inserts, 9);
     dnsfx_done(&r);
@@ -1690,23 +1700,38 @@ static void test_spread_then_slow(void **state)
         spread_q(T0 + 600 + (i - 3) * 600, 0, i, spread_doms[0], I1);
     }
     run_text(&r, NULL);
-    assert_int_equal(r.n, 3);
+    assert_int_equal(r.n, 4);
     /* The spread at the first domain's fifth name (11 names, 206 bytes), as above. */
     assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
     assert_int_equal(r.d[0].count, 11);
-    /* The slow rule at its 52nd name (52 x 150 bits >= 960 bytes), with the 47 queries since. */
+    assert_int_equal(r.d[0].time_ms, (T0 + 600 + 1 * 600) * 1000);
+    /*
+     * The slow rule at its 52nd name (52 x 150 bits >= 960 bytes), with the
+     * queries since the end of the domain's last window: the 45 before that
+     * (its 6th to its 50th) went on to the spread, which holds them after its
+     * detection. Before 2026-12-05 the slow detection counted 47, and the
+     * spread's 45 were never reported (or twice, had the spread reported them).
+     */
     assert_non_null(strstr(r.d[1].info, "\"slow\":true"));
     assert_non_null(strstr(r.d[1].info, "\"domain\":\"onedrive.agency\""));
     assert_int_equal(dnsfx_info_num(r.d[1].info, "uniqueSubdomains"), 52);
     assert_int_equal(dnsfx_info_num(r.d[1].info, "queries"), 52);
-    assert_int_equal(r.d[1].count, 52 - 5);
-    assert_int_equal(r.d[0].time_ms, (T0 + 600 + 1 * 600) * 1000);
-    assert_int_equal(r.d[1].first_ms, (T0 + 600 + 2 * 600) * 1000); /* the next name's */
+    assert_int_equal(r.d[1].count, 2);
+    assert_int_equal(r.d[1].first_ms, (T0 + 600 + 47 * 600) * 1000);
     assert_int_equal(r.d[1].time_ms, (T0 + 600 + 48 * 600) * 1000);
-    /* the 8 names after it, as the window entry expires (the end of input) */
-    assert_non_null(strstr(r.d[2].info, "\"slow\":true"));
-    assert_int_equal(r.d[2].count, 8);
-    assert_int_equal(r.d[2].time_ms, (T0 + 600 + 56 * 600) * 1000);
+    /*
+     * The spread's 45 as its entry expires, an hour after the last it was
+     * handed: the 51st name, alone in its window, went to it as the tail, and
+     * came back to the slow detection at the next (its kept query stays).
+     */
+    assert_non_null(strstr(r.d[2].info, "\"spread\":true"));
+    assert_int_equal(r.d[2].count, 45);
+    assert_int_equal(r.d[2].first_ms, (T0 + 600 + 2 * 600) * 1000); /* the next name's */
+    assert_int_equal(r.d[2].time_ms, (T0 + 600 + 47 * 600) * 1000);
+    /* the 8 names after the slow detection, as the window entry expires (the end of input) */
+    assert_non_null(strstr(r.d[3].info, "\"slow\":true"));
+    assert_int_equal(r.d[3].count, 8);
+    assert_int_equal(r.d[3].time_ms, (T0 + 600 + 56 * 600) * 1000);
     /* every query once: 6 of the other domains, 60 of the first (52 before 2026-12-05) */
     assert_int_equal(dnsfx_finding(&r, TYPE, I1)->count, 6 + 60);
     dnsfx_done(&r);
@@ -1757,6 +1782,39 @@ static void two_windows(int d)
     }
     spread_q(T0 + 3610, d, d == 0 ? 2 : 0, spread_doms[d], I1);
     spread_q(T0 + 3620, d, d == 0 ? 3 : 1, spread_doms[d], I1);
+}
+
+/*
+ * A spread detection, then two of its domains go on for three hours, one
+ * name every ten minutes in turn (never a window, too few for the slow
+ * rule), and stop: the spread entry holds the queries after its detection
+ * across the domains' window ends and reports them as it expires, every
+ * query once, up to the last (before 2026-12-05 the 18 after the detection
+ * were never reported).
+ */
+static void test_spread_tail(void **state)
+{
+    struct dnsfx_run r;
+    const struct cm_finding *f;
+
+    (void)state;
+    dnsfx_reset();
+    spread_three();
+    for (int i = 0; i < 20; i++) {
+        spread_q(T0 + 600 + i * 600, i % 2, 3 + i / 2, spread_doms[i % 2], I1);
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 2);
+    assert_non_null(strstr(r.d[0].info, "\"spread\":true"));
+    assert_int_equal(r.d[0].count, 11);
+    assert_int_equal(r.d[0].time_ms, (T0 + 1200) * 1000);
+    assert_non_null(strstr(r.d[1].info, "\"spread\":true"));
+    assert_int_equal(r.d[1].count, 18);
+    assert_int_equal(r.d[1].first_ms, (T0 + 1800) * 1000);
+    assert_int_equal(r.d[1].time_ms, (T0 + 600 + 19 * 600) * 1000);
+    f = dnsfx_finding(&r, TYPE, I1);
+    assert_int_equal(f->count, 9 + 20);
+    dnsfx_done(&r);
 }
 
 /*
@@ -2187,6 +2245,7 @@ int main(void)
         cmocka_unit_test(test_spread_domain_once),
         cmocka_unit_test(test_slow),
         cmocka_unit_test(test_spread_then_slow),
+        cmocka_unit_test(test_spread_tail),
         cmocka_unit_test(test_inventory_many_answers),
         cmocka_unit_test(test_spread_counted_once),
         cmocka_unit_test(test_spread_window_expired),
