@@ -21,6 +21,21 @@
 
 #define TYPE "Trojan:EC2/DNSDataExfiltration"
 
+/* Reports e's pending queries as one detection built from ev, its info the n bytes of
+ * st->info; they are pending no more. */
+static void emit_pending(struct cm_dns_tunnel_expiry *x, struct entry *e, const struct cm_event *ev,
+                         size_t n)
+{
+    struct cm_detection det;
+
+    cm_dns_detection(&det, ev, TYPE);
+    det.count = e->pending;
+    det.first_ms = e->first_ms < ev->time_ms ? e->first_ms : ev->time_ms;
+    det.info = cm_str_make(x->st->info, n);
+    e->pending = 0;
+    x->rc = cm_sink_emit(x->sink, &det);
+}
+
 /*
  * The spread entry x of instance inst, expiring: the queries its domains
  * handed it after its detection are reported now, built from the last of
@@ -31,7 +46,6 @@ static void expire_spread(struct cm_dns_tunnel_expiry *x, struct entry *e, struc
 {
     struct dns_tunnel *st = x->st;
     struct cm_event *ev = &st->ev;
-    struct cm_detection det;
     struct cm_str name, dom;
     size_t n;
 
@@ -44,12 +58,7 @@ static void expire_spread(struct cm_dns_tunnel_expiry *x, struct entry *e, struc
               ? cm_str_make(name.p + name.len - e->longest, e->longest)
               : name;
     n = cm_dns_tunnel_spread_describe(st, e, dom);
-    cm_dns_detection(&det, ev, TYPE);
-    det.count = e->pending;
-    det.first_ms = e->first_ms < ev->time_ms ? e->first_ms : ev->time_ms;
-    det.info = cm_str_make(st->info, n);
-    e->pending = 0;
-    x->rc = cm_sink_emit(x->sink, &det);
+    emit_pending(x, e, ev, n);
 }
 
 /*
@@ -68,7 +77,6 @@ void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val)
     struct entry *e = val;
     const char *k = key;
     size_t ilen = strnlen(k, klen);
-    struct cm_detection det;
     struct cm_event *ev = &st->ev;
     struct cm_str dom;
     uint32_t names, bytes, data_names;
@@ -104,10 +112,5 @@ void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val)
     if (sl != NULL) {
         cm_dns_tunnel_slow_fired(sl, ev->time_ms); /* these queries are reported here */
     }
-    cm_dns_detection(&det, ev, TYPE);
-    det.count = e->pending;
-    det.first_ms = e->first_ms < ev->time_ms ? e->first_ms : ev->time_ms;
-    det.info = cm_str_make(st->info, n);
-    e->pending = 0;
-    x->rc = cm_sink_emit(x->sink, &det);
+    emit_pending(x, e, ev, n);
 }
