@@ -86,20 +86,30 @@ bool cm_dns_record_label(struct cm_str name)
  * zone's own infrastructure and keys (NS, SOA, CAA, DS, DNSKEY, CDS,
  * CDNSKEY, TLSA, SMIMEA, SSHFP, OPENPGPKEY, CERT), reverse names (PTR).
  */
-static const char *const record_types[] = {
-    "CAA", "CDNSKEY", "CDS", "CERT", "DNSKEY", "DS",    "MX",   "NAPTR", "NS",  "OPENPGPKEY",
-    "PTR", "SMIMEA",  "SOA", "SPF",  "SRV",    "SSHFP", "TLSA", "TXT",   "URI",
+/* clang-format off */
+#define RT(s) {s, sizeof(s) - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} record_types[] = {
+    RT("CAA"), RT("CDNSKEY"), RT("CDS"), RT("CERT"), RT("DNSKEY"), RT("DS"), RT("MX"),
+    RT("NAPTR"), RT("NS"), RT("OPENPGPKEY"), RT("PTR"), RT("SMIMEA"), RT("SOA"), RT("SPF"),
+    RT("SRV"), RT("SSHFP"), RT("TLSA"), RT("TXT"), RT("URI"),
 };
+#undef RT
+/* clang-format on */
 
 bool cm_dns_record_type(struct cm_str type)
 {
-    if (type.p == NULL) {
+    /* Asked for every query: A (and AAAA, HTTPS...) are answered by the length and the first
+     * letter, without a string compare. */
+    if (type.p == NULL || type.len < 2 || type.len > 10) {
         return false;
     }
     for (size_t k = 0; k < sizeof(record_types) / sizeof(record_types[0]); k++) {
-        size_t n = strlen(record_types[k]);
-
-        if (type.len == n && strncasecmp(type.p, record_types[k], n) == 0) {
+        if (type.len == record_types[k].len &&
+            (type.p[0] | 0x20) == (record_types[k].name[0] | 0x20) &&
+            strncasecmp(type.p, record_types[k].name, type.len) == 0) {
             return true;
         }
     }
