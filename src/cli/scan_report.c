@@ -164,22 +164,25 @@ static void write_carried(struct cm_jw *jw, const struct cm_scan_state *ss)
  */
 static void write_extra(struct cm_jw *jw, const struct cm_scan_report_extra *x)
 {
+    static const char *const dropped_names[] = {"unbuildable", "no_region", "no_account",
+                                                "over_cap"};
+    static const char *const instance_names[] = {
+        "known", "from_inventory", "from_cloudtrail", "interfaces",
+        "bytes", "not_kept",       "findings_named",  "findings_unknown"};
     static const struct cm_scan_report_extra none;
     struct cm_inventory_stats is;
 
     if (x == NULL) {
         x = &none;
     }
+    const uint64_t dropped[] = {x->unbuildable, x->no_region, x->no_account, x->over_cap};
+    _Static_assert(sizeof(dropped) / sizeof(dropped[0]) ==
+                       sizeof(dropped_names) / sizeof(dropped_names[0]),
+                   "dropped");
+
     cm_jw_key(jw, "dropped");
     cm_jw_obj_begin(jw);
-    cm_jw_key(jw, "unbuildable");
-    cm_jw_u64(jw, x->unbuildable);
-    cm_jw_key(jw, "no_region");
-    cm_jw_u64(jw, x->no_region);
-    cm_jw_key(jw, "no_account");
-    cm_jw_u64(jw, x->no_account);
-    cm_jw_key(jw, "over_cap");
-    cm_jw_u64(jw, x->over_cap);
+    put_counts(jw, dropped_names, dropped, sizeof(dropped) / sizeof(dropped[0]));
     cm_jw_obj_end(jw);
     cm_jw_key(jw, "trusted");
     cm_jw_u64(jw, x->trusted);
@@ -189,23 +192,13 @@ static void write_extra(struct cm_jw *jw, const struct cm_scan_report_extra *x)
         return;
     }
     cm_inventory_stats(x->inv->inv, &is);
+    const uint64_t inst[] = {is.instances, is.loaded, is.observed,      is.nics,
+                             is.bytes,     is.full,   x->inv->enriched, x->inv->unknown};
+    _Static_assert(sizeof(inst) / sizeof(inst[0]) ==
+                       sizeof(instance_names) / sizeof(instance_names[0]),
+                   "instances");
     cm_jw_obj_begin(jw);
-    cm_jw_key(jw, "known");
-    cm_jw_u64(jw, is.instances);
-    cm_jw_key(jw, "from_inventory");
-    cm_jw_u64(jw, is.loaded);
-    cm_jw_key(jw, "from_cloudtrail");
-    cm_jw_u64(jw, is.observed);
-    cm_jw_key(jw, "interfaces");
-    cm_jw_u64(jw, is.nics);
-    cm_jw_key(jw, "bytes");
-    cm_jw_u64(jw, is.bytes);
-    cm_jw_key(jw, "not_kept");
-    cm_jw_u64(jw, is.full);
-    cm_jw_key(jw, "findings_named");
-    cm_jw_u64(jw, x->inv->enriched);
-    cm_jw_key(jw, "findings_unknown");
-    cm_jw_u64(jw, x->inv->unknown);
+    put_counts(jw, instance_names, inst, sizeof(inst) / sizeof(inst[0]));
     cm_jw_obj_end(jw);
 }
 
@@ -295,12 +288,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     cm_jw_obj_begin(&jw);
     cm_jw_key(&jw, "paths");
     cm_jw_u64(&jw, st->repeated_paths);
-    cm_jw_key(&jw, "cloudtrail");
-    cm_jw_u64(&jw, st->repeated_kind[CM_EV_CLOUDTRAIL]);
-    cm_jw_key(&jw, "vpcflow");
-    cm_jw_u64(&jw, st->repeated_kind[CM_EV_FLOW]);
-    cm_jw_key(&jw, "dns");
-    cm_jw_u64(&jw, st->repeated_kind[CM_EV_DNS]);
+    kind_counts(&jw, st->repeated_kind);
     cm_jw_obj_end(&jw);
     /* Inputs (CloudTrail) whose records were read in time order, not as written. */
     cm_jw_key(&jw, "reordered");
