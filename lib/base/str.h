@@ -40,6 +40,15 @@ static inline bool cm_str_eq(struct cm_str a, struct cm_str b)
     return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
 }
 
+/* Byte order: memcmp over the shorter length, then the shorter first (<0, 0, >0). */
+static inline int cm_str_cmp(struct cm_str a, struct cm_str b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.p, b.p, n) : 0;
+
+    return c != 0 ? c : (a.len > b.len) - (a.len < b.len);
+}
+
 static inline bool cm_str_eqc(struct cm_str a, const char *c)
 {
     size_t n = strlen(c);

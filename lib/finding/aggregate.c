@@ -433,17 +433,13 @@ static int order_cmp(const void *x, const void *y)
 {
     const struct cm_finding *a = ((const struct order_item *)x)->f;
     const struct cm_finding *b = ((const struct order_item *)y)->f;
-    size_t n = a->type.len < b->type.len ? a->type.len : b->type.len;
     int c;
 
     if (a->first_seen_ms != b->first_seen_ms) {
         return a->first_seen_ms < b->first_seen_ms ? -1 : 1;
     }
-    if ((c = n ? memcmp(a->type.p, b->type.p, n) : 0) != 0) {
+    if ((c = cm_str_cmp(a->type, b->type)) != 0) {
         return c;
-    }
-    if (a->type.len != b->type.len) {
-        return a->type.len < b->type.len ? -1 : 1;
     }
     return strcmp(a->id, b->id);
 }

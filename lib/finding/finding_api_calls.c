@@ -60,14 +60,10 @@ static int find(const struct cm_api_call *v, uint32_t n, struct cm_str name)
 /* Whether a was first called before b (then by name, so the order is the same every time). */
 static bool earlier(const struct cm_api_call *a, const struct cm_api_call *b)
 {
-    size_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
-    int c;
-
     if (a->first_ms != b->first_ms) {
         return a->first_ms < b->first_ms;
     }
-    c = memcmp(a->name.p, b->name.p, n);
-    return c < 0 || (c == 0 && a->name.len < b->name.len);
+    return cm_str_cmp(a->name, b->name) < 0;
 }
 
 int cm_finding_api_calls_merge(struct cm_finding *nf, const struct cm_finding *old)

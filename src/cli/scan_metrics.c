@@ -138,13 +138,9 @@ struct type_count {
 static int cmp_type_count(const void *a, const void *b)
 {
     const struct type_count *x = a, *y = b;
-    size_t n = x->type.len < y->type.len ? x->type.len : y->type.len;
-    int c = memcmp(x->type.p, y->type.p, n);
+    int c = cm_str_cmp(x->type, y->type);
 
-    if (c != 0 || x->type.len != y->type.len) {
-        return c != 0 ? c : x->type.len < y->type.len ? -1 : 1;
-    }
-    return strcmp(x->severity, y->severity);
+    return c != 0 ? c : strcmp(x->severity, y->severity);
 }
 
 /* Findings by (type, severity label), sorted: one sample each. */

@@ -96,6 +96,22 @@ static void test_eq(void **state)
     assert_false(cm_str_eq(sub("a\0b", 3), sub("a\0c", 3)));
 }
 
+static void test_cmp(void **state)
+{
+    (void)state;
+
+    assert_true(cm_str_cmp(CM_STR_LIT("abc"), CM_STR_LIT("abd")) < 0);
+    assert_true(cm_str_cmp(CM_STR_LIT("abd"), CM_STR_LIT("abc")) > 0);
+    assert_int_equal(cm_str_cmp(sub("abcabc", 3), sub("abcabc" + 3, 3)), 0);
+    /* A prefix sorts first; bytes compare unsigned; NULL is the empty string. */
+    assert_true(cm_str_cmp(CM_STR_LIT("ab"), CM_STR_LIT("abc")) < 0);
+    assert_true(cm_str_cmp(CM_STR_LIT("abc"), CM_STR_LIT("ab")) > 0);
+    assert_true(cm_str_cmp(CM_STR_LIT("a"), CM_STR_LIT("a\xff")) < 0);
+    assert_true(cm_str_cmp(CM_STR_LIT("\x80"), CM_STR_LIT("\x7f")) > 0);
+    assert_int_equal(cm_str_cmp(CM_STR_NULL, cm_str_cstr("")), 0);
+    assert_true(cm_str_cmp(CM_STR_NULL, CM_STR_LIT("a")) < 0);
+}
+
 static void test_eqc(void **state)
 {
     const char *buf = "GetObjectAcl";
@@ -467,6 +483,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_make_and_present),
         cmocka_unit_test(test_eq),
+        cmocka_unit_test(test_cmp),
         cmocka_unit_test(test_eqc),
         cmocka_unit_test(test_starts_ends),
         cmocka_unit_test(test_ieq),
