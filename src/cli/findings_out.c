@@ -32,12 +32,64 @@ int cm_out_format_parse(const char *name, enum cm_out_format *out)
     return -1;
 }
 
+/*
+ * The table's columns are tab stops: a value wider than its column (the
+ * three 67-68 character types, a 63 character bucket name) is printed whole
+ * and pushes what follows right, and the next columns take the slack back
+ * from their padding, so one long value does not shift the rest of the row.
+ */
+enum {
+    COL_TYPE = 14,     /* after "SEVERITY" and " 8.0 " */
+    COL_RESOURCE = 66, /* TYPE: the longest type of most tables, 51 */
+    COL_ACCOUNT = 90,  /* RESOURCE: an instance id, an access key, most buckets */
+    COL_REGION = 103,  /* ACCOUNT: 12 digits */
+    COL_COUNT = 118,   /* REGION: ap-southeast-3 and the like */
+};
+
+struct row {
+    FILE *f;
+    int at; /* characters printed on this line */
+};
+
+static void put_at(struct row *r, int col, const char *s, int n)
+{
+    if (r->at > 0) {
+        int pad = col > r->at ? col - r->at : 1;
+        fprintf(r->f, "%*s", pad, "");
+        r->at += pad;
+    }
+    fprintf(r->f, "%.*s", n, s);
+    r->at += n;
+}
+
+static void put_str_at(struct row *r, int col, struct cm_str s)
+{
+    if (s.p == NULL || s.len == 0) {
+        s = CM_STR_LIT("-");
+    }
+    put_at(r, col, s.p, (int)s.len);
+}
+
+/* SEVERITY TYPE RESOURCE ACCOUNT REGION, then COUNT right-aligned in 6 and
+ * the time and id; the header is a row like the others. */
+static void table_header(FILE *f, const char *when)
+{
+    struct row r = {f, 0};
+
+    put_at(&r, 0, "SEVERITY", 8);
+    put_at(&r, COL_TYPE, "TYPE", 4);
+    put_at(&r, COL_RESOURCE, "RESOURCE", 8);
+    put_at(&r, COL_ACCOUNT, "ACCOUNT", 7);
+    put_at(&r, COL_REGION, "REGION", 6);
+    put_at(&r, COL_COUNT, " COUNT", 6);
+    fprintf(f, "  %-20s ID\n", when);
+}
+
 void cm_out_header(FILE *f, enum cm_out_format fmt, int tty)
 {
     (void)tty;
     if (fmt == CM_OUT_TABLE) {
-        fprintf(f, "%-8s %-4s %-50s %-22s %6s  %-20s %s\n", "SEVERITY", "", "TYPE", "RESOURCE",
-                "COUNT", "LAST SEEN", "ID");
+        table_header(f, "LAST SEEN");
     }
 }
 
@@ -62,19 +114,27 @@ static struct cm_str resource_of(const struct cm_finding *fd)
 static void table_row(FILE *f, const struct cm_finding *fd, int tty, int64_t when_ms,
                       const char *mark)
 {
-    char ts[32];
-    struct cm_str res = resource_of(fd);
+    char ts[32], count[16];
+    const char *label = cm_severity_label(fd->severity);
+    struct row r = {f, 0};
 
     cm_time_format_iso_s(when_ms, ts, sizeof(ts));
-    fprintf(f, "%s%-8s%s %4.1f %-50.*s %-22.*s %6u  %-20s %s%s\n", tty ? colour(fd->severity) : "",
-            cm_severity_label(fd->severity), tty ? "\033[0m" : "", fd->severity, (int)fd->type.len,
-            fd->type.p ? fd->type.p : "", (int)res.len, res.p, fd->count, ts, fd->id, mark);
+    fprintf(f, "%s%-8s%s %4.1f", tty ? colour(fd->severity) : "", label, tty ? "\033[0m" : "",
+            fd->severity);
+    r.at = 13;
+    put_str_at(&r, COL_TYPE, fd->type);
+    put_str_at(&r, COL_RESOURCE, resource_of(fd));
+    put_str_at(&r, COL_ACCOUNT, fd->account_id);
+    put_str_at(&r, COL_REGION, fd->region);
+    /* right-aligned: the count ends where the header's COUNT does */
+    int n = snprintf(count, sizeof(count), "%u", fd->count);
+    put_at(&r, COL_COUNT + 6 - n, count, n);
+    fprintf(f, "  %-20s %s%s\n", ts, fd->id, mark);
 }
 
 void cm_out_stored_header(FILE *f)
 {
-    fprintf(f, "%-8s %-4s %-50s %-22s %6s  %-20s %s\n", "SEVERITY", "", "TYPE", "RESOURCE", "COUNT",
-            "UPDATED", "ID");
+    table_header(f, "UPDATED");
 }
 
 void cm_out_stored_row(FILE *f, const struct cm_finding *fd, int tty)

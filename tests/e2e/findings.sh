@@ -117,7 +117,24 @@ done
 check "list: --sort-criteria then --sort exits 2" test $? -eq 2
 "$COALMINE" findings list --db "$DB" --max-results 3 >"$T/table" 2>/dev/null
 check "table: header and 3 rows" test "$(wc -l <"$T/table")" -eq 4
-check "table header names the columns" grep -q '^SEVERITY.*TYPE.*RESOURCE.*COUNT.*UPDATED.*ID' "$T/table"
+check "table header names the columns" \
+    grep -q '^SEVERITY.*TYPE.*RESOURCE.*ACCOUNT.*REGION.*COUNT.*UPDATED.*ID' "$T/table"
+# One sample of every type: the three 67-68 character types (and long resources) are
+# printed whole, and a row whose values fit its columns has them where the header has
+# them (before 2026-12-05 a long type or bucket shifted its row; no account or region).
+TDB="$T/table.db"
+"$COALMINE" findings sample --db "$TDB" 2>/dev/null
+"$COALMINE" findings list --db "$TDB" --max-results 0 >"$T/all.table" 2>/dev/null
+"$COALMINE" findings list --db "$TDB" --max-results 0 --format json >"$T/all.json" 2>/dev/null
+check "table: the 68-character types whole" \
+    grep -q ' UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS ' "$T/all.table"
+misaligned=$(awk 'NR == 1 { a = index($0, "ACCOUNT"); r = index($0, "REGION"); next }
+    length($3) <= 51 && length($4) <= 23 &&
+    (substr($0, a, length($5)) != $5 || substr($0, r, length($6)) != $6) { print }' "$T/all.table")
+check "table: account and region under their headers" test -z "$misaligned"
+check "table: each row's account and region are the finding's" test \
+    "$(awk 'NR > 1 { print $NF, $5, $6 }' "$T/all.table" | sort)" = \
+    "$(jq -r '"\(.id) \(.accountId) \(.region)"' "$T/all.json" | sort)"
 "$COALMINE" findings list --db "$DB" --next-token nonsense >/dev/null 2>"$T/tok.err"
 check "malformed next token: exit 1" test $? -eq 1
 check "malformed next token: named" grep -q 'next token' "$T/tok.err"
