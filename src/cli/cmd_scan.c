@@ -21,8 +21,10 @@
 #include "cli/scan_config.h"
 #include "cli/scan_detect.h"
 #include "cli/scan_findings.h"
+#include "cli/scan_follow.h"
 #include "cli/scan_intel.h"
 #include "cli/scan_metrics.h"
+#include "cli/scan_paths.h"
 #include "cli/scan_report.h"
 #include "cli/scan_inventory.h"
 #include "cli/scan_state.h"
@@ -43,6 +45,8 @@ static void usage(FILE *f)
             "                     [--dga-model FILE] [--config FILE]\n"
             "                     [--region REGION] [--flow-fields F]\n"
             "                     [--state FILE [--final] [--reread]]\n"
+            "                     [--follow [--poll-interval S] [--settle S]\n"
+            "                      [--checkpoint-interval S]]\n"
             "                     PATH...\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
@@ -140,13 +144,15 @@ static void usage(FILE *f)
             "                        what they hold) and leave FILE as it was\n"
             "      --reread          with --state: read the files FILE remembers as read\n"
             "                        too (their records are analysed again)\n"
+            "%s"
             "  -q, --quiet           no summary or progress on stderr\n"
             "  -h, --help            this help\n"
             "\n"
             "Exit status: 0 when the scan ran (malformed input is counted and reported, not\n"
             "fatal), 1 on errors such as an unreadable path or findings that could not be\n"
             "written to standard output (--state FILE is then left as it was), 2 on usage\n"
-            "errors.\n");
+            "errors.\n",
+            CM_SCAN_FOLLOW_HELP);
 }
 
 static void progress(void *ud, const struct cm_scan_progress *p)
@@ -180,45 +186,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
-/*
- * The PATH arguments with each relative one prefixed by the working directory
- * (no symlink is resolved; '-' stays stdin). Every name the scan records comes
- * from them: the evidence a finding cites (read back by `findings get
- * --evidence`, from any directory), the store's inputs and the --state file's
- * names, so they must not depend on where the scan ran. Returns 0 or -1.
- */
-static int absolute_paths(char *const *argv, size_t n, char ***out)
-{
-    char cwd[4096];
-    char **v = cm_calloc(n ? n : 1, sizeof(*v));
-    bool have_cwd = false;
-
-    *out = v;
-    for (size_t i = 0; v != NULL && i < n; i++) {
-        const char *a = argv[i];
-        size_t la = strlen(a), lc;
-
-        if (a[0] == '/' || strcmp(a, "-") == 0) {
-            v[i] = cm_strndup(a, la);
-        } else {
-            if (!have_cwd && getcwd(cwd, sizeof(cwd)) == NULL) {
-                return -1;
-            }
-            have_cwd = true;
-            lc = strlen(cwd);
-            if ((v[i] = cm_malloc(lc + la + 2)) != NULL) {
-                memcpy(v[i], cwd, lc);
-                v[i][lc] = '/';
-                memcpy(v[i] + lc + 1, a, la + 1);
-            }
-        }
-        if (v[i] == NULL) {
-            return -1;
-        }
-    }
-    return v != NULL ? 0 : -1;
-}
-
 /* Everything run() owns, freed in one place. */
 struct scan_run {
     struct cm_scan_findings cli;
@@ -238,57 +205,12 @@ struct scan_run {
     struct cm_cli_routing routed; /* what routing did, for --stats and --metrics */
     bool routed_ok;               /* ... and it ran to the end */
     bool scanned;                 /* findings stored and printed, the state written */
-    char *own[8];                 /* the scan's own files (cm_scan_opts.own_files), owned */
-    size_t nown;
+    struct cm_scan_own own;       /* the scan's own files (cm_scan_opts.own_files) */
 };
-
-/* Adds path+suffix to r's own files. Returns 0 or CM_ENOMEM. */
-static int own_file(struct scan_run *r, const char *path, const char *suffix)
-{
-    size_t a = strlen(path), b = strlen(suffix);
-    char *p;
-
-    if (r->nown == sizeof(r->own) / sizeof(r->own[0]) || (p = cm_malloc(a + b + 1)) == NULL) {
-        return CM_ENOMEM;
-    }
-    memcpy(p, path, a);
-    memcpy(p + a, suffix, b + 1);
-    r->own[r->nown++] = p;
-    return 0;
-}
-
-/*
- * The files this scan writes that a user may keep in the folder scanned: the state file
- * and its lock, the store and its journals, the --stats and --metrics output. Returns 0 or
- * CM_ENOMEM.
- */
-static int own_files(struct scan_run *r, const char *db_path, const char *stats_path,
-                     const char *metrics_path)
-{
-    static const char *const db_suffix[] = {"", "-wal", "-shm", "-journal"};
-    int rc = 0;
-
-    if (r->state.path != NULL) {
-        rc |= own_file(r, r->state.path, "");
-        rc |= own_file(r, r->state.path, ".lock");
-    }
-    for (size_t i = 0; db_path != NULL && i < sizeof(db_suffix) / sizeof(db_suffix[0]); i++) {
-        rc |= own_file(r, db_path, db_suffix[i]);
-    }
-    if (stats_path != NULL && strcmp(stats_path, "-") != 0) {
-        rc |= own_file(r, stats_path, "");
-    }
-    if (metrics_path != NULL) {
-        rc |= own_file(r, metrics_path, "");
-    }
-    return rc != 0 ? CM_ENOMEM : 0;
-}
 
 static void scan_run_free(struct scan_run *r)
 {
-    for (size_t i = 0; i < r->nown; i++) {
-        cm_free(r->own[i]);
-    }
+    cm_scan_own_free(&r->own);
     if (r->have_stats) {
         cm_scan_stats_free(&r->st);
     }
@@ -372,6 +294,10 @@ static int run(int argc, char **argv)
         {"no-route", no_argument, NULL, CM_SCAN_OPT_NO_ROUTE},
         {"finding-publishing-frequency", required_argument, NULL, 'P'},
         {"metrics", required_argument, NULL, 'M'},
+        {"follow", no_argument, NULL, CM_SCAN_OPT_FOLLOW},
+        {"poll-interval", required_argument, NULL, CM_SCAN_OPT_POLL_INTERVAL},
+        {"settle", required_argument, NULL, CM_SCAN_OPT_SETTLE},
+        {"checkpoint-interval", required_argument, NULL, CM_SCAN_OPT_CHECKPOINT_INTERVAL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -389,6 +315,10 @@ static int run(int argc, char **argv)
     const char *publish_freq = NULL;
     enum cm_publish_freq freq = CM_PUBLISH_SIX_HOURS;
     struct stat sst;
+    struct cm_scan_follow follow = {.poll_s = CM_FOLLOW_POLL_S,
+                                    .settle_s = CM_FOLLOW_SETTLE_S,
+                                    .checkpoint_s = CM_FOLLOW_CHECKPOINT_S};
+    bool follow_opt = false; /* --poll-interval, --settle or --checkpoint-interval given */
 
     memset(&o, 0, sizeof(o));
     memset(&r, 0, sizeof(r));
@@ -498,6 +428,16 @@ static int run(int argc, char **argv)
                 goto usage;
             }
             break;
+        case CM_SCAN_OPT_FOLLOW:
+        case CM_SCAN_OPT_POLL_INTERVAL:
+        case CM_SCAN_OPT_SETTLE:
+        case CM_SCAN_OPT_CHECKPOINT_INTERVAL:
+            if (cm_scan_follow_option(&follow, c, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto usage;
+            }
+            follow_opt |= c != CM_SCAN_OPT_FOLLOW;
+            break;
         case 'h':
             usage(stdout);
             rc = CM_EXIT_OK;
@@ -532,6 +472,10 @@ static int run(int argc, char **argv)
     }
     if (r.state.final && r.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --final needs --state\n");
+        goto usage;
+    }
+    if (cm_scan_follow_check(&follow, follow_opt, r.state.final, stats_path != NULL, argv + optind,
+                             (size_t)(argc - optind)) != 0) {
         goto usage;
     }
     if (r.state.reread && r.state.path == NULL) {
@@ -655,16 +599,37 @@ static int run(int argc, char **argv)
     cli->colour = isatty(fileno(stdout));
     r.have_stats = true;
     r.npaths = (size_t)(argc - optind);
-    if (absolute_paths(argv + optind, r.npaths, &r.paths) != 0) {
+    if (cm_scan_absolute_paths(argv + optind, r.npaths, &r.paths) != 0) {
         fprintf(stderr, "coalmine scan: the working directory: %s\n", strerror(errno));
         goto out;
     }
-    if (own_files(&r, db_path, stats_path, metrics_path) != 0) {
+    if (cm_scan_own_files(&r.own, r.state.path, db_path, stats_path, metrics_path) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
-    o.own_files = (const char *const *)r.own;
-    o.nown_files = r.nown;
+    o.own_files = (const char *const *)r.own.v;
+    o.nown_files = r.own.n;
+    if (follow.on) {
+        if (r.state.path == NULL && cm_scan_state_memory(&r.state, &o, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine scan: %s\n", err);
+            goto out;
+        }
+        follow.o = &o;
+        follow.cli = cli;
+        follow.state = &r.state;
+        follow.inv = &r.inv;
+        follow.geo = r.intel.geo;
+        follow.store = r.store;
+        follow.db_path = db_path;
+        follow.metrics_path = metrics_path;
+        follow.no_route = no_route;
+        follow.quiet = quiet;
+        follow.paths = r.paths;
+        follow.npaths = r.npaths;
+        rc = cm_scan_follow_run(&follow, NULL);
+        metrics_path = NULL; /* written after each poll */
+        goto out;
+    }
     if (cm_scan_run(&o, r.paths, r.npaths, &sink, &r.st, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n",
                 r.state.sf.err[0] ? r.state.sf.err

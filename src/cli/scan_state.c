@@ -171,9 +171,57 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
     return 0;
 }
 
+int cm_scan_state_memory(struct cm_scan_state *ss, struct cm_scan_opts *o, char *err, size_t errlen)
+{
+    int rc;
+
+    cm_statefile_init(&ss->sf, "(the state in memory)");
+    ss->opened = true;
+    ss->memory = true;
+    o->threads = cm_scan_threads(o);
+    if ((rc = cm_statefile_begin_save(&ss->sf, o->threads, o->seed)) != 0) {
+        snprintf(err, errlen, "%s", ss->sf.err);
+        return rc;
+    }
+    ss->hooks.load = NULL;
+    ss->hooks.save = save;
+    ss->hooks.ud = &ss->sf;
+    o->state = &ss->hooks;
+    o->files_seen = NULL;
+    o->file_ids = true;
+    return 0;
+}
+
+int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool write,
+                        struct cm_scan_opts *o, char *err, size_t errlen)
+{
+    const char *name = ss->path != NULL ? ss->path : "the state in memory";
+
+    ss->nread = 0;
+    if (note_files(ss, st) != 0) {
+        snprintf(err, errlen, "--state %s: out of memory", name);
+        return CM_ENOMEM;
+    }
+    if (write && ss->path != NULL && cm_statefile_write(&ss->sf, input_path, st) != 0) {
+        snprintf(err, errlen, "--state %s", ss->sf.err);
+        return CM_EIO;
+    }
+    if (cm_statefile_carry(&ss->sf, input_path, st) != 0) {
+        snprintf(err, errlen, "%s", ss->sf.err);
+        return CM_ENOMEM;
+    }
+    ss->loaded = true;
+    ss->hooks.load = load;
+    ss->hooks.save = save;
+    ss->hooks.ud = &ss->sf;
+    o->state = &ss->hooks;
+    o->files_seen = !ss->reread && ss->sf.files.n > 0 ? &ss->sf.files : NULL;
+    return 0;
+}
+
 const char *cm_scan_state_name(const struct cm_scan_state *ss, uint32_t file_id, size_t *len)
 {
-    return ss->path && ss->loaded ? cm_statefile_name(&ss->sf, file_id, len) : NULL;
+    return (ss->path || ss->memory) && ss->loaded ? cm_statefile_name(&ss->sf, file_id, len) : NULL;
 }
 
 void cm_scan_state_close(struct cm_scan_state *ss)

@@ -31,6 +31,7 @@ struct cm_scan_state {
     bool reread;      /* --reread: read the files FILE remembers as read, too */
     bool loaded;      /* the file existed and was read */
     bool opened;      /* sf was set up (cm_scan_state_open): close frees it and its lock */
+    bool memory;      /* no FILE: the state is carried in memory only (cm_scan_state_memory) */
     struct cm_statefile sf;
     struct cm_engine_hooks hooks;
     size_t nread;                      /* files this scan read whole (written) */
@@ -55,6 +56,24 @@ int cm_scan_state_open(struct cm_scan_state *ss, struct cm_scan_opts *o, bool qu
  */
 int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool quiet,
                         char *err, size_t errlen);
+
+/*
+ * For `scan --follow` without --state: the state carried from poll to poll in memory only
+ * (nothing read or written, no lock). Sets o->state and o->threads as cm_scan_state_open
+ * does. Returns 0 or an error with err.
+ */
+int cm_scan_state_memory(struct cm_scan_state *ss, struct cm_scan_opts *o, char *err,
+                         size_t errlen);
+
+/*
+ * After one run of `scan --follow` (hooks saving): the identities of the files it read
+ * noted (as cm_scan_state_write notes them), then, with write and a FILE, FILE written (a
+ * checkpoint), and the saved state carried to the next run in memory (cm_statefile_carry):
+ * o->state loads it and o->files_seen leaves out the files read. Returns 0 or an error
+ * with err.
+ */
+int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool write,
+                        struct cm_scan_opts *o, char *err, size_t errlen);
 
 /* The name of an earlier run's input cited by evidence, or NULL. */
 const char *cm_scan_state_name(const struct cm_scan_state *ss, uint32_t file_id, size_t *len);

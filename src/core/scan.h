@@ -84,6 +84,8 @@ struct cm_scan_input {
     int damaged;            /* a file-level problem was reported (see rejects) */
     uint64_t noted;         /* rejects noted, record- and file-level */
     int id_state;           /* CM_SCAN_ID_*: what id is */
+    bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
+                               unread (cm_scan_opts.defer_in_progress) */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
 };
 
@@ -169,6 +171,12 @@ struct cm_scan_opts {
     const struct cm_fileseen *files_seen;
     /* Note each file's identity in its cm_scan_input (id, id_state) once it is read. */
     bool file_ids;
+    /*
+     * With file_ids: a gzip cut short and changed in the last CM_SCAN_SETTLE_S (a download
+     * in progress) is left unread and marked in_progress, not noted as a reject: the
+     * caller offers it again (`scan --follow`, core/follow.h).
+     */
+    bool defer_in_progress;
     /*
      * The scan's own files (the state file and its lock, the store and its journals,
      * the --stats output): one found among the inputs (kept in the folder scanned) is

@@ -707,6 +707,13 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
              */
             char msg[sizeof(de.msg) + 128];
 
+            if (s->o.defer_in_progress) {
+                s->st->inputs[idx].id_state = CM_SCAN_ID_NONE;
+                s->st->inputs[idx].in_progress = true;
+                s->st->inputs[idx].skipped_as = "in progress";
+                cm_buf_finish(&fresh);
+                return CM_OK;
+            }
             snprintf(msg, sizeof(msg),
                      "%s: not read, nor remembered as read (--state): a file still being "
                      "written is read once it is complete",

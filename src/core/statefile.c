@@ -614,3 +614,50 @@ out:
     cm_ckpt_w_finish(&head);
     return rc;
 }
+
+/* ---- carried in memory ---- */
+
+int cm_statefile_carry(struct cm_statefile *sf,
+                       const char *(*input_path)(const void *ud, uint32_t id), const void *ud)
+{
+    struct cm_statefile next;
+    struct cm_ckpt_w all;
+    struct cm_ckpt_r r;
+    int rc;
+
+    cm_ckpt_w_init(&all, 0);
+    compose_head(sf, &all, input_path, ud);
+    for (unsigned i = 0; i < sf->nout; i++) {
+        cm_ckpt_w_fail(&all, sf->out[i].err);
+        cm_ckpt_put_u64(&all, sf->out[i].buf.len);
+        if (sf->out[i].buf.len > 0) {
+            cm_ckpt_put_bytes(&all, sf->out[i].buf.p, sf->out[i].buf.len);
+        }
+    }
+    if ((rc = all.err) != 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: carrying the state: %s", sf->path, cm_strerror(rc));
+        cm_ckpt_w_finish(&all);
+        return rc;
+    }
+    cm_statefile_init(&next, sf->path);
+    next.data = (unsigned char *)all.buf.p; /* the writer's bytes, taken over */
+    next.len = all.buf.len;
+    all.buf.p = NULL;
+    all.buf.len = all.buf.cap = 0;
+    cm_ckpt_w_finish(&all);
+    cm_ckpt_r_init(&r, next.data, next.len);
+    if ((rc = parse(&next, &r)) != 0 || (rc = own_names(&next)) != 0 ||
+        (rc = cm_statefile_begin_save(&next, sf->nout, sf->seed)) != 0) {
+        snprintf(sf->err, sizeof(sf->err), "%s: carrying the state: %s", sf->path,
+                 r.why[0] ? r.why : cm_strerror(rc));
+        cm_statefile_free(&next);
+        return rc;
+    }
+    next.lock_fd = sf->lock_fd;
+    sf->lock_fd = -1;
+    next.written = sf->written;
+    next.stale = sf->stale;
+    cm_statefile_free(sf);
+    *sf = next;
+    return 0;
+}

@@ -108,6 +108,17 @@ int cm_statefile_save_engine(struct cm_statefile *sf, unsigned shard, const stru
 int cm_statefile_write(struct cm_statefile *sf,
                        const char *(*input_path)(const void *ud, uint32_t id), const void *ud);
 
+/*
+ * What was saved becomes what is read, in memory, for a next run of the same process
+ * (`scan --follow`: one run per poll, no file read back): the bytes cm_statefile_write
+ * would write are composed and read as cm_statefile_read reads a file, the names of the
+ * inputs the saved references cite taken along (input_path names the run's inputs), and
+ * the writers made ready for the next save. The lock stays held. On error (sf->err says
+ * why) sf is as it was. Returns 0, CM_ENOMEM or CM_EINVAL.
+ */
+int cm_statefile_carry(struct cm_statefile *sf,
+                       const char *(*input_path)(const void *ud, uint32_t id), const void *ud);
+
 /* The name of an earlier run's input (file_id with CM_STATE_RESTORED), or NULL. */
 const char *cm_statefile_name(const struct cm_statefile *sf, uint32_t file_id, size_t *len);
 

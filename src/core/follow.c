@@ -1,0 +1,342 @@
+/*
+ * The watched-directory loop (follow.h): walk, settle, hand over, sleep.
+ */
+#include "core/follow.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/map.h"
+#include "base/str.h"
+#include "base/time.h"
+#include "core/clock.h"
+
+#define DEFAULT_POLL_MS   (10 * 1000)
+#define DEFAULT_RETRY_MS  (15 * 60 * 1000)
+#define DEFAULT_MAX_TRACK ((size_t)10 * 1000 * 1000)
+#define CHUNK_FILES       1000 /* files per callback: a stop is seen between chunks */
+#define MAX_DEPTH         64
+#define STOP_CHECK_MS     50
+
+/* The watcher (struct cm_follow of follow.h): one poll's work and what it tracks. */
+struct cm_follow {
+    const struct cm_follow_opts *o;
+    struct cm_map *tracked; /* path -> struct cm_follow_track */
+    uint64_t poll;
+    int64_t now_ms;
+    struct cm_follow_file *ready;
+    size_t nready, capready;
+    size_t unstable;
+    uint64_t errors;
+    bool full_said;
+    bool first;
+    int rc;
+};
+
+static int64_t mtime_ns_of(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000LL + (int64_t)st->st_mtim.tv_nsec;
+}
+
+static const char *base_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    return s != NULL ? s + 1 : path;
+}
+
+static void walk_error(struct cm_follow *w, const char *path, int e)
+{
+    w->errors++;
+    if (!w->o->quiet && w->first) {
+        fprintf(stderr, "coalmine follow: %s: %s (watched again at every poll)\n", path,
+                strerror(e));
+    }
+}
+
+/* A regular file found: tracked, and ready when it settled. */
+static void found_file(struct cm_follow *w, const char *path, const struct stat *st)
+{
+    struct cm_follow_track *t;
+    bool created;
+    int rc = cm_map_put(w->tracked, path, strlen(path), (void **)&t, &created);
+
+    if (rc == CM_EFULL) {
+        if (!w->full_said && !w->o->quiet) {
+            fprintf(stderr,
+                    "coalmine follow: %zu files tracked: new ones wait until some are gone\n",
+                    cm_map_count(w->tracked));
+        }
+        w->full_said = true;
+        w->unstable++;
+        return;
+    }
+    if (rc != 0) {
+        w->rc = rc;
+        return;
+    }
+    t->seen_poll = w->poll;
+    if (!cm_follow_observe(t, (uint64_t)st->st_size, mtime_ns_of(st), w->now_ms, w->o->settle_ms,
+                           w->o->retry_ms)) {
+        w->unstable += t->state == CM_FOLLOW_PENDING;
+        return;
+    }
+    if (cm_grow((void **)&w->ready, &w->capready, w->nready + 1, sizeof(*w->ready), 64) != 0) {
+        w->rc = CM_ENOMEM;
+        return;
+    }
+    struct cm_follow_file *f = &w->ready[w->nready];
+    if ((f->path = cm_strndup(path, strlen(path))) == NULL) {
+        w->rc = CM_ENOMEM;
+        return;
+    }
+    f->size = (uint64_t)st->st_size;
+    f->mtime_ns = mtime_ns_of(st);
+    if (cm_time_from_key(cm_str_cstr(base_of(path)), &f->key_ms) != 0) {
+        f->key_ms = INT64_MIN;
+    }
+    w->nready++;
+}
+
+static void walk_dir(struct cm_follow *w, const char *dir, int depth)
+{
+    DIR *d;
+    struct dirent *de;
+    size_t ld = strlen(dir);
+
+    if (depth > MAX_DEPTH) {
+        walk_error(w, dir, ELOOP);
+        return;
+    }
+    if ((d = opendir(dir)) == NULL) {
+        walk_error(w, dir, errno);
+        return;
+    }
+    while (w->rc == 0 && (de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+        size_t ln = strlen(name);
+        struct stat st;
+        char *p;
+
+        /* Hidden and temporary names, and CloudTrail's digests (signatures, not records). */
+        if (cm_follow_temp_name(name) || strcmp(name, "CloudTrail-Digest") == 0) {
+            continue;
+        }
+        if ((p = cm_malloc(ld + ln + 2)) == NULL) {
+            w->rc = CM_ENOMEM;
+            break;
+        }
+        memcpy(p, dir, ld);
+        p[ld] = '/';
+        memcpy(p + ld + 1, name, ln + 1);
+        /* A link to a file is followed; a link to a directory is not (no cycles). */
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            walk_dir(w, p, depth + 1);
+        } else if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+            found_file(w, p, &st);
+        }
+        cm_free(p);
+    }
+    closedir(d);
+}
+
+static void walk_path(struct cm_follow *w, const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        walk_error(w, path, errno);
+    } else if (S_ISDIR(st.st_mode)) {
+        walk_dir(w, path, 0);
+    } else if (S_ISREG(st.st_mode)) {
+        found_file(w, path, &st);
+    } else {
+        walk_error(w, path, EINVAL);
+    }
+}
+
+/* Forgets the files no longer found: what is tracked is what is there. */
+static void prune(struct cm_follow *w)
+{
+    struct cm_map_iter it;
+    void *v;
+
+    cm_map_iter_init(w->tracked, &it);
+    while (cm_map_next(w->tracked, &it, NULL, &v)) {
+        if (((struct cm_follow_track *)v)->seen_poll != w->poll) {
+            cm_map_iter_del(w->tracked, &it);
+        }
+    }
+}
+
+static void free_ready(struct cm_follow *w)
+{
+    for (size_t i = 0; i < w->nready; i++) {
+        cm_free((void *)(uintptr_t)w->ready[i].path);
+    }
+    w->nready = 0;
+}
+
+/* Hands the ready files over in chunks; notes what the callback said of each. */
+static int hand_over(struct cm_follow *w, volatile sig_atomic_t *stop, struct cm_follow_stats *st,
+                     size_t *taken, char *err, size_t errlen)
+{
+    static const size_t chunk = CHUNK_FILES;
+    struct cm_follow_verdict *verdict = cm_calloc(chunk, sizeof(*verdict));
+    int rc = 0;
+
+    if (verdict == NULL) {
+        return CM_ENOMEM;
+    }
+
+    cm_follow_sort(w->ready, w->nready);
+    for (size_t at = 0; at < w->nready && !*stop && rc == 0; at += chunk) {
+        size_t n = w->nready - at < chunk ? w->nready - at : chunk;
+
+        memset(verdict, 0, n * sizeof(verdict[0]));
+        if ((rc = w->o->batch(w->o->ud, w->ready + at, n, verdict)) != 0) {
+            if (err[0] == '\0') {
+                snprintf(err, errlen, "reading the files found: %s", cm_strerror(rc));
+            }
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const char *p = w->ready[at + i].path;
+            struct cm_follow_track *t = cm_map_get(w->tracked, p, strlen(p));
+
+            bool again = verdict[i].what == CM_FOLLOW_AGAIN;
+
+            st->again += again;
+            st->files += !again;
+            *taken += !again;
+            if (t != NULL) {
+                t->state = again ? CM_FOLLOW_DEFERRED : CM_FOLLOW_READ;
+                t->has_id = !again && verdict[i].has_id;
+                t->id = verdict[i].id;
+            }
+        }
+    }
+    cm_free(verdict);
+    return rc;
+}
+
+int cm_follow_each_read(const struct cm_follow *f, int (*fn)(void *ud, const struct cm_file_id *id),
+                        void *ud)
+{
+    struct cm_map_iter it;
+    void *v;
+    int rc = 0;
+
+    cm_map_iter_init(f->tracked, &it);
+    while (rc == 0 && cm_map_next(f->tracked, &it, NULL, &v)) {
+        const struct cm_follow_track *t = v;
+
+        if (t->state == CM_FOLLOW_READ && t->has_id) {
+            rc = fn(ud, &t->id);
+        }
+    }
+    return rc;
+}
+
+/* Sleeps until deadline_ms (monotonic), looking at *stop every STOP_CHECK_MS. */
+static void wait_until(int64_t deadline_ms, volatile sig_atomic_t *stop)
+{
+    for (;;) {
+        struct timespec now, ts;
+        int64_t now_ms, left;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+        left = deadline_ms - now_ms;
+        if (*stop || left <= 0) {
+            return;
+        }
+        left = left > STOP_CHECK_MS ? STOP_CHECK_MS : left;
+        ts.tv_sec = (time_t)(left / 1000);
+        ts.tv_nsec = (long)(left % 1000) * 1000000L;
+        nanosleep(&ts, NULL); /* a signal cuts it short: *stop is looked at */
+    }
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop,
+                  struct cm_follow_stats *st, char *err, size_t errlen)
+{
+    struct cm_follow_opts o = *opts;
+    struct cm_follow w;
+    int rc = 0;
+
+    memset(st, 0, sizeof(*st));
+    if (errlen > 0) {
+        err[0] = '\0';
+    }
+    if (o.npaths == 0 || o.batch == NULL || o.poll_ms < 0 || o.settle_ms < 0 || o.retry_ms < 0) {
+        snprintf(err, errlen, "follow: no path, no callback or a negative interval");
+        return CM_EINVAL;
+    }
+    o.poll_ms = o.poll_ms ? o.poll_ms : DEFAULT_POLL_MS;
+    o.retry_ms = o.retry_ms ? o.retry_ms : DEFAULT_RETRY_MS;
+    o.max_tracked = o.max_tracked ? o.max_tracked : DEFAULT_MAX_TRACK;
+    memset(&w, 0, sizeof(w));
+    w.o = &o;
+    w.first = true;
+    if (cm_map_create(&w.tracked, sizeof(struct cm_follow_track), o.max_tracked,
+                      0x666f6c6c6f77ULL) != 0) {
+        snprintf(err, errlen, "follow: out of memory");
+        return CM_ENOMEM;
+    }
+    while (!*stop && (o.max_polls == 0 || st->polls < o.max_polls)) {
+        int64_t started = mono_ms();
+        size_t taken = 0;
+
+        w.poll++;
+        w.now_ms = cm_clock_now_ms();
+        w.unstable = 0;
+        w.errors = 0;
+        for (size_t i = 0; i < o.npaths && w.rc == 0; i++) {
+            walk_path(&w, o.paths[i]);
+        }
+        if ((rc = w.rc) != 0) {
+            snprintf(err, errlen, "follow: %s", cm_strerror(rc));
+            break;
+        }
+        prune(&w);
+        w.first = false;
+        st->walk_errors += w.errors;
+        if (w.nready > 0) {
+            st->batches++;
+            rc = hand_over(&w, stop, st, &taken, err, errlen);
+        }
+        free_ready(&w);
+        st->polls++;
+        st->tracked = cm_map_count(w.tracked);
+        st->unstable = w.unstable;
+        if (rc == 0 && o.tick != NULL && (rc = o.tick(o.ud, &w, taken)) != 0 && err[0] == '\0') {
+            snprintf(err, errlen, "follow: %s", cm_strerror(rc));
+        }
+        if (rc != 0) {
+            break;
+        }
+        if (o.max_polls == 0 || st->polls < o.max_polls) {
+            wait_until(started + o.poll_ms, stop);
+        }
+    }
+    free_ready(&w);
+    cm_free(w.ready);
+    cm_map_destroy(w.tracked);
+    return rc;
+}

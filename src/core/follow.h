@@ -1,0 +1,141 @@
+/*
+ * Watched directories: the engine fed continuously (DESIGN.md §1; `coalmine scan --follow`,
+ * and the service's watched-directory source). docs/follow.md, docs/internals/follow.md.
+ *
+ * cm_follow_run polls the watched paths with stat(): every regular file found under them
+ * (recursively; hidden and temporary names left out, cm_follow_temp_name) is tracked by
+ * path with its size and mtime. A file is handed over once its size and mtime were the
+ * same at two consecutive polls and its mtime is at least settle_ms old
+ * (cm_follow_observe), so a file being written or downloaded is not read half. The files
+ * ready at one poll go to the caller's batch callback at once, sorted by the time in
+ * their object key (then by path), the order a batch scan reads them in; the callback
+ * says of each whether it was read or is to be offered again (a gzip cut short while
+ * recent: a download in progress). A read file is not offered again unless its size or
+ * mtime change (then it is another file, read whole again).
+ *
+ * What is tracked is bounded by the files present under the watched paths: a file that
+ * is gone at a poll is forgotten. What was read before a restart is the caller's to know
+ * (the state file's identities of files read, detect/fileseen.h): the first poll of a run
+ * offers every stable file, and the caller leaves out, unread, the ones it read before.
+ */
+#ifndef CM_CORE_FOLLOW_H
+#define CM_CORE_FOLLOW_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect/fileseen.h"
+
+/* What the watcher knows of one file (cm_follow_observe). */
+enum cm_follow_state {
+    CM_FOLLOW_NEW = 0,  /* not seen before this poll */
+    CM_FOLLOW_PENDING,  /* seen, not yet stable or not yet old enough */
+    CM_FOLLOW_READ,     /* handed over and read, as it is now */
+    CM_FOLLOW_DEFERRED, /* handed over, and the caller asked for it again later */
+};
+
+struct cm_follow_track {
+    uint64_t size;
+    int64_t mtime_ns;
+    int state;          /* enum cm_follow_state */
+    bool has_id;        /* id is the identity of the file as read (CM_FOLLOW_READ) */
+    uint64_t seen_poll; /* the last poll that found it */
+    struct cm_file_id id;
+};
+
+/*
+ * One poll's look at a tracked file of size bytes, modified at mtime_ns, at now_ms (wall
+ * clock): updates t and returns true when the file is to be handed over now. A file is
+ * handed over when it was seen with the same size and mtime at the poll before, its
+ * mtime is settle_ms old or more, and it is not read as it is; a deferred one, only once
+ * it changed and settled again, or once its mtime is retry_ms old (the caller then takes
+ * it as it is). A file that changes after it was read is pending again: another file.
+ */
+bool cm_follow_observe(struct cm_follow_track *t, uint64_t size, int64_t mtime_ns, int64_t now_ms,
+                       int64_t settle_ms, int64_t retry_ms);
+
+/*
+ * Whether a base name is one a writer uses for a file not yet complete, or not a log:
+ * hidden names (".name", aws s3's and rsync's partial files among them), "*.tmp",
+ * "*.temp", "*.part", "*.partial", "*.crdownload", "*.swp", "*~", and the temporary
+ * name `aws s3 cp/sync` downloads to before it renames the file into place: the final
+ * name, a dot and 8 hex digits (s3transfer's get_temp_filename).
+ */
+bool cm_follow_temp_name(const char *base);
+
+/* A file handed over, for the duration of the callback. */
+struct cm_follow_file {
+    const char *path;
+    uint64_t size;
+    int64_t mtime_ns;
+    int64_t key_ms; /* the stamp in its object key, INT64_MIN when none */
+};
+
+/* What the callback says of each file. */
+enum { CM_FOLLOW_TAKEN = 0, CM_FOLLOW_AGAIN };
+struct cm_follow_verdict {
+    int what;             /* CM_FOLLOW_TAKEN (read, or left out as read before) or _AGAIN */
+    bool has_id;          /* taken: id is the file's identity (detect/fileseen.h) */
+    struct cm_file_id id; /* ... kept while the file is there (cm_follow_each_read) */
+};
+
+struct cm_follow;
+
+/*
+ * Calls fn with the identity of every file tracked as read that is still there (the
+ * tick callback's view), so the caller can keep remembering them while they stay.
+ * Returns 0 or fn's first error.
+ */
+int cm_follow_each_read(const struct cm_follow *f, int (*fn)(void *ud, const struct cm_file_id *id),
+                        void *ud);
+
+/* Sorts files[0..n) by key time (none first), then by path: a batch scan's input order. */
+void cm_follow_sort(struct cm_follow_file *files, size_t n);
+
+struct cm_follow_stats {
+    uint64_t polls;       /* polls done */
+    uint64_t batches;     /* polls that handed files over */
+    uint64_t files;       /* files handed over and taken */
+    uint64_t again;       /* files the callback asked for again */
+    size_t tracked;       /* files tracked now */
+    size_t unstable;      /* ... of them not yet stable or not yet old enough */
+    uint64_t walk_errors; /* paths or directories that could not be listed (said at once) */
+};
+
+struct cm_follow_opts {
+    char *const *paths; /* files and directories watched (absolute or relative) */
+    size_t npaths;
+    int64_t poll_ms;    /* between the start of one poll and the next (default 10 s) */
+    int64_t settle_ms;  /* how old a file's mtime must be, besides stable (default 0) */
+    int64_t retry_ms;   /* a deferred file unchanged this long is offered as it is
+                           (default 15 min) */
+    size_t max_tracked; /* files tracked at most (default 10 million): past it, new files
+                           wait until others go (said once on stderr) */
+    /*
+     * The files ready at this poll, sorted (cm_follow_sort); fills verdict[0..n) (zeroed:
+     * taken, no identity). Returns 0, or an error that ends the run (cm_follow_run
+     * returns it).
+     */
+    int (*batch)(void *ud, const struct cm_follow_file *files, size_t n,
+                 struct cm_follow_verdict *verdict);
+    /* After every poll, whatever it handed over (files: how many taken); may be NULL.
+     * f is the watcher (cm_follow_each_read). Returns 0 or an error that ends the run. */
+    int (*tick)(void *ud, const struct cm_follow *f, size_t files);
+    void *ud;
+    /* Polls to run, 0: until *stop (tests and --once-like uses). */
+    uint64_t max_polls;
+    bool quiet; /* no message on stderr for a walk error */
+};
+
+/*
+ * Polls until *stop becomes non-zero (a signal handler sets it; checked between files'
+ * batches and every 50 ms while waiting), or max_polls polls ran. The batch in progress
+ * is finished before it returns. Returns 0, CM_EINVAL for bad options, CM_ENOMEM, or the
+ * first error of a callback (err says which).
+ */
+int cm_follow_run(const struct cm_follow_opts *o, volatile sig_atomic_t *stop,
+                  struct cm_follow_stats *st, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * When a watched file is read (src/core/follow_settle.c): only once its size and mtime
+ * were the same at two polls and it is old enough; again when it changes after it was
+ * read; a deferred one (a gzip cut short) when it changes or once it is old; which names
+ * are never read (aws s3's temporary NAME.XXXXXXXX among them); the order files go in.
+ */
+#include "core/follow.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#define S 1000000000LL /* a second in ns */
+
+static void test_new_file_waits_for_a_second_look(void **state)
+{
+    struct cm_follow_track t = {0};
+
+    (void)state;
+    /* First sight: never read at once, however old. */
+    assert_false(cm_follow_observe(&t, 100, 10 * S, 1000 * 1000, 0, 900000));
+    assert_int_equal(t.state, CM_FOLLOW_PENDING);
+    /* The same at the next poll: read. */
+    assert_true(cm_follow_observe(&t, 100, 10 * S, 1000 * 1000 + 10, 0, 900000));
+}
+
+static void test_growing_file_is_not_read(void **state)
+{
+    struct cm_follow_track t = {0};
+    int64_t now = 50 * 1000;
+
+    (void)state;
+    assert_false(cm_follow_observe(&t, 100, 40 * S, now, 0, 900000));
+    /* Grew between polls: not read, waits for a poll that finds it as it is. */
+    assert_false(cm_follow_observe(&t, 200, 40 * S, now + 10, 0, 900000));
+    /* Same size, newer mtime (rewritten in place): not read either. */
+    assert_false(cm_follow_observe(&t, 200, 41 * S, now + 20, 0, 900000));
+    assert_true(cm_follow_observe(&t, 200, 41 * S, now + 30, 0, 900000));
+    assert_int_equal(t.size, 200);
+}
+
+static void test_settle_wants_an_old_mtime(void **state)
+{
+    struct cm_follow_track t = {0};
+
+    (void)state;
+    /* mtime 100 s, settle 60 s: not before 160 s of wall clock. */
+    assert_false(cm_follow_observe(&t, 5, 100 * S, 120 * 1000, 60000, 900000));
+    assert_false(cm_follow_observe(&t, 5, 100 * S, 130 * 1000, 60000, 900000));
+    assert_false(cm_follow_observe(&t, 5, 100 * S, 159 * 1000, 60000, 900000));
+    assert_true(cm_follow_observe(&t, 5, 100 * S, 160 * 1000, 60000, 900000));
+}
+
+static void test_read_file_is_read_again_only_when_changed(void **state)
+{
+    struct cm_follow_track t = {0};
+
+    (void)state;
+    cm_follow_observe(&t, 5, 1 * S, 10000, 0, 900000);
+    assert_true(cm_follow_observe(&t, 5, 1 * S, 10010, 0, 900000));
+    t.state = CM_FOLLOW_READ;
+    for (int i = 0; i < 5; i++) {
+        assert_false(cm_follow_observe(&t, 5, 1 * S, 10020 + i, 0, 900000));
+    }
+    /* Appended to: another file, read whole again once stable. */
+    assert_false(cm_follow_observe(&t, 9, 2 * S, 10100, 0, 900000));
+    assert_int_equal(t.state, CM_FOLLOW_PENDING);
+    assert_true(cm_follow_observe(&t, 9, 2 * S, 10110, 0, 900000));
+}
+
+static void test_deferred_file(void **state)
+{
+    struct cm_follow_track t = {0};
+    int64_t mt = 1000 * S; /* mtime 1000 s */
+
+    (void)state;
+    cm_follow_observe(&t, 50, mt, 1000 * 1000 + 10, 0, 900000);
+    assert_true(cm_follow_observe(&t, 50, mt, 1000 * 1000 + 20, 0, 900000));
+    t.state = CM_FOLLOW_DEFERRED;
+    /* Unchanged and recent: not offered again at every poll. */
+    assert_false(cm_follow_observe(&t, 50, mt, 1000 * 1000 + 30, 0, 900000));
+    assert_false(cm_follow_observe(&t, 50, mt, 1000 * 1000 + 899999, 0, 900000));
+    /* Left alone retry_ms: offered as it is (the scan then reads what it can). */
+    assert_true(cm_follow_observe(&t, 50, mt, 1000 * 1000 + 900000, 0, 900000));
+    /* Completed instead: pending, offered once stable. */
+    t.state = CM_FOLLOW_DEFERRED;
+    assert_false(cm_follow_observe(&t, 80, mt + S, 1002 * 1000, 0, 900000));
+    assert_true(cm_follow_observe(&t, 80, mt + S, 1002 * 1000 + 10, 0, 900000));
+}
+
+static void test_temp_names(void **state)
+{
+    static const char *const temp[] = {
+        ".hidden.json.gz",
+        ".",
+        "",
+        "x.json.gz.tmp",
+        "x.temp",
+        "x.part",
+        "x.partial",
+        "x.crdownload",
+        ".x.swp",
+        "x.swp",
+        "x~",
+        /* aws s3 cp/sync: the final name, a dot and 8 hex digits */
+        "111122223333_CloudTrail_us-east-1_20260105T0000Z_AbCdEf0123456789.json.gz.1a2B3c4D",
+        "flows.log.gz.DEADBEEF",
+        "a.00000000",
+    };
+    static const char *const real[] = {
+        "111122223333_CloudTrail_us-east-1_20260105T0000Z_AbCdEf0123456789.json.gz",
+        "111122223333_vpcflowlogs_us-east-1_fl-0a1b2c3d_20260105T0005Z_1a2b3c4d.log.gz",
+        "vpc-0a1b_vpcdnsquerylogs_111122223333_20260105T0005Z_9f8e7d6c.log.gz",
+        "flows.log",
+        "x.1a2B3c4",   /* 7 hex digits */
+        "x.1a2B3c4Dz", /* 9 characters */
+        "x.1a2B3c4G",  /* not hex */
+        ".deadbeef" + 1,
+        "stream-1-2026-01-05-00-00-00-4b5a3d9e-1234-5678-9abc-def012345678",
+        "partial",
+        "tmp",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(temp) / sizeof(temp[0]); i++) {
+        if (!cm_follow_temp_name(temp[i])) {
+            fail_msg("'%s' should be a temporary name", temp[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
+        if (cm_follow_temp_name(real[i])) {
+            fail_msg("'%s' should be read", real[i]);
+        }
+    }
+}
+
+static void test_sort_by_key_then_path(void **state)
+{
+    struct cm_follow_file f[] = {
+        {.path = "/w/c", .key_ms = 300},
+        {.path = "/w/none-b", .key_ms = INT64_MIN},
+        {.path = "/w/a", .key_ms = 100},
+        {.path = "/w/b2", .key_ms = 200},
+        {.path = "/w/none-a", .key_ms = INT64_MIN},
+        {.path = "/w/b1", .key_ms = 200},
+    };
+    static const char *const want[] = {"/w/none-a", "/w/none-b", "/w/a", "/w/b1", "/w/b2", "/w/c"};
+
+    (void)state;
+    cm_follow_sort(f, sizeof(f) / sizeof(f[0]));
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        assert_string_equal(f[i].path, want[i]);
+    }
+    cm_follow_sort(f, 0);
+    cm_follow_sort(NULL, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new_file_waits_for_a_second_look),
+        cmocka_unit_test(test_growing_file_is_not_read),
+        cmocka_unit_test(test_settle_wants_an_old_mtime),
+        cmocka_unit_test(test_read_file_is_read_again_only_when_changed),
+        cmocka_unit_test(test_deferred_file),
+        cmocka_unit_test(test_temp_names),
+        cmocka_unit_test(test_sort_by_key_then_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
