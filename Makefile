@@ -146,6 +146,7 @@ FUZZ_EXTRA_fuzz_decode := src/source/decode.c
 FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/intel/intel_load.c \
                           src/source/decode.c src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c)
+FUZZ_EXTRA_fuzz_follow_name := src/core/follow_settle.c
 
 fuzz_extra_obj = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_EXTRA_$(1)))
 .PRECIOUS: $(FUZZ_OBJ)/%.o

@@ -307,7 +307,7 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
         nread += st.inputs[i].id_state == CM_SCAN_ID_READ;
         before += st.inputs[i].id_state == CM_SCAN_ID_BEFORE;
     }
-    f->dirty = true;
+    f->dirty |= n > deferred;
     if (n > deferred) {
         f->polls_read++;
         f->files_read += nread;
@@ -413,6 +413,8 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     fo.tick = on_tick;
     fo.ud = f;
     fo.quiet = f->quiet != 0;
+    fo.ignore = f->o->own_files; /* its state, store and metrics, kept in a watched folder */
+    fo.nignore = f->o->nown_files;
     f->last_ckpt_ms = mono_ms();
     f->o->defer_in_progress = true;
     if (!f->quiet) {

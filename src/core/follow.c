@@ -36,6 +36,8 @@ struct cm_follow {
     size_t unstable;
     uint64_t errors;
     bool full_said;
+    uint64_t ignore_dev[8], ignore_ino[8]; /* o->ignore's files found at this poll */
+    size_t nignore;
     bool first;
     int rc;
 };
@@ -61,12 +63,41 @@ static void walk_error(struct cm_follow *w, const char *path, int e)
     }
 }
 
+/* Notes which of the caller's own files exist now, by identity. */
+static void find_ignored(struct cm_follow *w)
+{
+    w->nignore = 0;
+    for (size_t i = 0; i < w->o->nignore && w->nignore < 8; i++) {
+        struct stat st;
+
+        if (w->o->ignore[i] != NULL && stat(w->o->ignore[i], &st) == 0) {
+            w->ignore_dev[w->nignore] = (uint64_t)st.st_dev;
+            w->ignore_ino[w->nignore++] = (uint64_t)st.st_ino;
+        }
+    }
+}
+
+static bool ignored(const struct cm_follow *w, const struct stat *st)
+{
+    for (size_t i = 0; i < w->nignore; i++) {
+        if (w->ignore_dev[i] == (uint64_t)st->st_dev && w->ignore_ino[i] == (uint64_t)st->st_ino) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A regular file found: tracked, and ready when it settled. */
 static void found_file(struct cm_follow *w, const char *path, const struct stat *st)
 {
     struct cm_follow_track *t;
     bool created;
-    int rc = cm_map_put(w->tracked, path, strlen(path), (void **)&t, &created);
+    int rc;
+
+    if (ignored(w, st)) {
+        return;
+    }
+    rc = cm_map_put(w->tracked, path, strlen(path), (void **)&t, &created);
 
     if (rc == CM_EFULL) {
         if (!w->full_said && !w->o->quiet) {
@@ -307,6 +338,7 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
         w.now_ms = cm_clock_now_ms();
         w.unstable = 0;
         w.errors = 0;
+        find_ignored(&w);
         for (size_t i = 0; i < o.npaths && w.rc == 0; i++) {
             walk_path(&w, o.paths[i]);
         }

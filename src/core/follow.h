@@ -124,6 +124,11 @@ struct cm_follow_opts {
      * f is the watcher (cm_follow_each_read). Returns 0 or an error that ends the run. */
     int (*tick)(void *ud, const struct cm_follow *f, size_t files);
     void *ud;
+    /* Files never handed over, by identity (device and inode, looked up at every poll):
+     * the caller's own files kept in a watched folder (its state, its store and journals,
+     * its metrics), which change at every poll. May be NULL. */
+    const char *const *ignore;
+    size_t nignore;
     /* Polls to run, 0: until *stop (tests and --once-like uses). */
     uint64_t max_polls;
     bool quiet; /* no message on stderr for a walk error */

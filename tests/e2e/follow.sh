@@ -29,7 +29,7 @@ fi
 
 # read_total LOG: files the follower says it read, over every poll so far
 read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" |
+    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
         awk '{s += $1} END {print s + 0}'
 }
 # wait_log LOG PID CMD...: until CMD succeeds (at most 120 s), while PID runs
@@ -256,6 +256,22 @@ check "... the file grown, once settled, is read once, whole (30 records: $last)
     test "$last" = 30
 stop $P
 check "... exit 0" test $? -eq 0
+
+# The store and the state kept in the watched folder: never read, and their writes at
+# every poll do not make polls that read nothing.
+O="$T/own"
+mkdir -p "$O"
+"$COALMINE" scan --follow --poll-interval 0.05 --checkpoint-interval 0.01 --no-default-intel \
+    --threads 1 --region us-east-1 --db "$O/coalmine.db" --state "$O/state.bin" \
+    --metrics "$O/coalmine.prom" "$O" >/dev/null 2>"$T/o.err" &
+P=$!
+cp "$ct2" "$O/"
+wait_for $P at_least "$T/o.err" 1
+sleep 0.5
+stop $P
+check "its own store, state and metrics in the watched folder: exit 0" test $? -eq 0
+check "... they are never read, and no poll after the file's says anything (polls: \
+$(grep -c '^follow: [^ ]*: ' "$T/o.err"))" test "$(grep -c '^follow: [^ ]*: ' "$T/o.err")" -eq 1
 
 # --- usage ----------------------------------------------------------------------------
 "$COALMINE" scan --poll-interval 5 "$E" >/dev/null 2>"$T/u.err"

@@ -263,6 +263,35 @@ static void test_callback_error_ends_the_run(void **state)
     assert_int_equal(st.polls, 2);
 }
 
+static void test_own_files_are_ignored(void **state)
+{
+    struct run *r = *state;
+    struct cm_follow_stats st;
+    char err[256], own[256], missing[256];
+    static volatile sig_atomic_t stop;
+    char *paths[1] = {r->dir};
+    const char *ignore[2] = {own, missing};
+    struct cm_follow_opts o = {.paths = paths,
+                               .npaths = 1,
+                               .poll_ms = 1,
+                               .batch = on_batch,
+                               .tick = on_tick,
+                               .ud = r,
+                               .max_polls = 3,
+                               .quiet = true,
+                               .ignore = ignore,
+                               .nignore = 2};
+
+    put(r, "state.bin", "the caller's own");
+    put(r, "a.log", "x");
+    snprintf(own, sizeof(own), "%s/state.bin", r->dir);
+    snprintf(missing, sizeof(missing), "%s/coalmine.db-wal", r->dir); /* not there: fine */
+    r->stop = &stop;
+    assert_int_equal(cm_follow_run(&o, &stop, &st, err, sizeof(err)), 0);
+    assert_string_equal(r->seen, "|a.log ||");
+    assert_int_equal(st.tracked, 1);
+}
+
 static void test_missing_path_and_bad_options(void **state)
 {
     struct run *r = *state;
@@ -299,6 +328,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deferred_file_waits_for_a_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_after_the_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_error_ends_the_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_own_files_are_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path_and_bad_options, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
