@@ -431,8 +431,14 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
         }
         rc = CM_EXIT_ERROR;
     }
-    /* Shutdown: the state written (not after a failed run: the file keeps the last good
-     * checkpoint); without a file, every window closes and reports what it holds. */
+    /*
+     * Shutdown: with --state, the state written with its windows open (not after a failed
+     * run: the file keeps the last good checkpoint), as `scan --state` without --final
+     * leaves it: the next run closes them and reports what they hold. Closing them here
+     * too would report them twice: a window's finding counts what the window held, and
+     * the store cannot tell the events of its first report from those of the second.
+     * Without --state, every window closes and reports what it holds, as a batch scan ends.
+     */
     if (rc == CM_EXIT_OK && f->state->path != NULL) {
         rc = checkpoint(f, NULL);
     } else if (rc == CM_EXIT_OK) {

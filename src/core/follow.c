@@ -20,6 +20,7 @@
 
 #define DEFAULT_POLL_MS   (10 * 1000)
 #define DEFAULT_RETRY_MS  (15 * 60 * 1000)
+#define DEFAULT_HOLD_MS   (60 * 1000)
 #define DEFAULT_MAX_TRACK ((size_t)10 * 1000 * 1000)
 #define CHUNK_FILES       1000 /* files per callback: a stop is seen between chunks */
 #define MAX_DEPTH         64
@@ -34,6 +35,8 @@ struct cm_follow {
     struct cm_follow_file *ready;
     size_t nready, capready;
     size_t unstable;
+    size_t changes;       /* files new or changed at this poll */
+    int64_t oldest_ready; /* the earliest ready_ms of the ready files */
     uint64_t errors;
     bool full_said;
     uint64_t ignore_dev[8], ignore_ino[8]; /* o->ignore's files found at this poll */
@@ -91,7 +94,7 @@ static bool ignored(const struct cm_follow *w, const struct stat *st)
 static void found_file(struct cm_follow *w, const char *path, const struct stat *st)
 {
     struct cm_follow_track *t;
-    bool created;
+    bool created, same;
     int rc;
 
     if (ignored(w, st)) {
@@ -114,10 +117,22 @@ static void found_file(struct cm_follow *w, const char *path, const struct stat 
         return;
     }
     t->seen_poll = w->poll;
+    same = t->state != CM_FOLLOW_NEW && t->size == (uint64_t)st->st_size &&
+           t->mtime_ns == mtime_ns_of(st);
+    if (!same) {
+        w->changes++;
+        t->ready_ms = 0;
+    }
     if (!cm_follow_observe(t, (uint64_t)st->st_size, mtime_ns_of(st), w->now_ms, w->o->settle_ms,
                            w->o->retry_ms)) {
         w->unstable += t->state == CM_FOLLOW_PENDING;
         return;
+    }
+    if (t->ready_ms == 0) {
+        t->ready_ms = w->now_ms;
+    }
+    if (w->nready == 0 || t->ready_ms < w->oldest_ready) {
+        w->oldest_ready = t->ready_ms;
     }
     if (cm_grow((void **)&w->ready, &w->capready, w->nready + 1, sizeof(*w->ready), 64) != 0) {
         w->rc = CM_ENOMEM;
@@ -248,6 +263,7 @@ static int hand_over(struct cm_follow *w, volatile sig_atomic_t *stop, struct cm
             st->files += !again;
             *taken += !again;
             if (t != NULL) {
+                t->ready_ms = 0;
                 t->state = again ? CM_FOLLOW_DEFERRED : CM_FOLLOW_READ;
                 t->has_id = !again && verdict[i].has_id;
                 t->id = verdict[i].id;
@@ -322,6 +338,9 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
     o.poll_ms = o.poll_ms ? o.poll_ms : DEFAULT_POLL_MS;
     o.retry_ms = o.retry_ms ? o.retry_ms : DEFAULT_RETRY_MS;
     o.max_tracked = o.max_tracked ? o.max_tracked : DEFAULT_MAX_TRACK;
+    if (o.hold_max_ms == 0) {
+        o.hold_max_ms = 6 * o.poll_ms > DEFAULT_HOLD_MS ? 6 * o.poll_ms : DEFAULT_HOLD_MS;
+    }
     memset(&w, 0, sizeof(w));
     w.o = &o;
     w.first = true;
@@ -337,6 +356,7 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
         w.poll++;
         w.now_ms = cm_clock_now_ms();
         w.unstable = 0;
+        w.changes = 0;
         w.errors = 0;
         find_ignored(&w);
         for (size_t i = 0; i < o.npaths && w.rc == 0; i++) {
@@ -349,7 +369,10 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
         prune(&w);
         w.first = false;
         st->walk_errors += w.errors;
-        if (w.nready > 0) {
+        if (w.nready > 0 && w.changes > 0 && o.hold_max_ms >= 0 &&
+            w.now_ms - w.oldest_ready < o.hold_max_ms) {
+            st->held++; /* others still arriving: read them all together, in key order */
+        } else if (w.nready > 0) {
             st->batches++;
             rc = hand_over(&w, stop, st, &taken, err, errlen);
         }

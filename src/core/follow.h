@@ -6,12 +6,14 @@
  * (recursively; hidden and temporary names left out, cm_follow_temp_name) is tracked by
  * path with its size and mtime. A file is handed over once its size and mtime were the
  * same at two consecutive polls and its mtime is at least settle_ms old
- * (cm_follow_observe), so a file being written or downloaded is not read half. The files
- * ready at one poll go to the caller's batch callback at once, sorted by the time in
- * their object key (then by path), the order a batch scan reads them in; the callback
- * says of each whether it was read or is to be offered again (a gzip cut short while
- * recent: a download in progress). A read file is not offered again unless its size or
- * mtime change (then it is another file, read whole again).
+ * (cm_follow_observe), so a file being written or downloaded is not read half. While
+ * files keep appearing or changing (a sync in progress), the ready ones are held back, up
+ * to hold_max_ms, so what arrives together is read together in key order, not in the order
+ * a sync's parallel downloads finished. The files ready at one poll go to the caller's batch
+ * callback at once, sorted by the time in their object key (then by path), the order a batch scan
+ * reads them in; the callback says of each whether it was read or is to be offered again (a gzip
+ * cut short while recent: a download in progress). A read file is not offered again unless its size
+ * or mtime change (then it is another file, read whole again).
  *
  * What is tracked is bounded by the files present under the watched paths: a file that
  * is gone at a poll is forgotten. What was read before a restart is the caller's to know
@@ -41,6 +43,7 @@ struct cm_follow_track {
     int64_t mtime_ns;
     int state;          /* enum cm_follow_state */
     bool has_id;        /* id is the identity of the file as read (CM_FOLLOW_READ) */
+    int64_t ready_ms;   /* wall clock when it was first found ready and held back, 0: not */
     uint64_t seen_poll; /* the last poll that found it */
     struct cm_file_id id;
 };
@@ -99,6 +102,7 @@ struct cm_follow_stats {
     uint64_t batches;     /* polls that handed files over */
     uint64_t files;       /* files handed over and taken */
     uint64_t again;       /* files the callback asked for again */
+    uint64_t held;        /* polls that held ready files back while others still changed */
     size_t tracked;       /* files tracked now */
     size_t unstable;      /* ... of them not yet stable or not yet old enough */
     uint64_t walk_errors; /* paths or directories that could not be listed (said at once) */
@@ -107,10 +111,13 @@ struct cm_follow_stats {
 struct cm_follow_opts {
     char *const *paths; /* files and directories watched (absolute or relative) */
     size_t npaths;
-    int64_t poll_ms;    /* between the start of one poll and the next (default 10 s) */
-    int64_t settle_ms;  /* how old a file's mtime must be, besides stable (default 0) */
+    int64_t poll_ms;   /* between the start of one poll and the next (default 10 s) */
+    int64_t settle_ms; /* how old a file's mtime must be, besides stable (default 0) */
     int64_t retry_ms;   /* a deferred file unchanged this long is offered as it is
-                           (default 15 min) */
+                           (default 15 min) */    /* Ready files wait while other files appear or change at each poll, at most this long
+     * from when the first of them was ready (default: 6 polls, at least 60 s; < 0: never
+     * wait). */
+    int64_t hold_max_ms;
     size_t max_tracked; /* files tracked at most (default 10 million): past it, new files
                            wait until others go (said once on stderr) */
     /*

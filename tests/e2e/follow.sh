@@ -1,12 +1,13 @@
 #!/bin/sh
 # `coalmine scan --follow`: watched directories (docs/follow.md). The world of
-# `gen --hours 3 --seed 7 --scenario all` arrives in 4 batches in key order (each moved
+# `gen --hours 2 --seed 7 --scenario all` arrives in 4 batches in key order (each moved
 # into the watched folder whole, as a sync lands it):
 #
 #   - follow with --state, stopped by SIGTERM after two batches and started again for the
-#     other two, stores what one `coalmine scan` of everything stores (ids, types,
-#     severities, counts, eventFirstSeen/LastSeen), and the restart reads none of the
-#     first two batches again;
+#     other two, then `scan --state --final` of nothing (the windows a stopped follow
+#     leaves open closed and reported), stores what one `coalmine scan` of everything
+#     stores (ids, types, severities, counts, eventFirstSeen/LastSeen), and the restart
+#     reads none of the first two batches again;
 #   - follow without --state, all four batches, stopped by SIGTERM (every window closed
 #     then): the same findings;
 #   - killed with SIGKILL before any checkpoint and started again: it reads the first
@@ -53,8 +54,8 @@ stop() {
 }
 
 G="$T/g"
-"$COALMINE" gen --out "$G" --hours 3 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
-check "gen: 3 hours of the seed-7 world with every scenario" test $? -eq 0
+"$COALMINE" gen --out "$G" --hours 2 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
+check "gen: 2 hours of the seed-7 world with every scenario" test $? -eq 0
 ARGS=$(cat "$G/intel/args.txt")
 # shellcheck disable=SC2086 # ARGS holds options and values
 "$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$T/whole.db" $ARGS "$G/AWSLogs" \
@@ -118,10 +119,16 @@ stop $P
 check "... reads the two batches that came after and exits 0 at SIGTERM" test $? -eq 0
 check "... having read $((NF - $(upto 1))) files (read $(read_total "$T/f2.err"))" \
     test "$(read_total "$T/f2.err")" -eq $((NF - $(upto 1)))
+mkdir -p "$T/empty"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$T/f.db" --state "$T/f.state" \
+    --final $ARGS "$T/empty" >/dev/null 2>"$T/f3.err"
+check "the windows it left open in the state, closed by scan --state --final of nothing" \
+    test $? -eq 0
 summary "$T/f.db" "$T/f.sum"
 if cmp -s "$T/whole.sum" "$T/f.sum"; then
-    ok "follow over 4 batches and a restart stores the same $(wc -l <"$T/whole.sum") findings, \
-counts and times as one scan"
+    ok "follow over 4 batches and a restart (and --final) stores the same \
+$(wc -l <"$T/whole.sum") findings, counts and times as one scan"
 else
     nok "follow over 4 batches and a restart stores the same findings as one scan" \
         "$(diff "$T/whole.sum" "$T/f.sum" | head -n 20)"
@@ -175,6 +182,9 @@ arrive 3 "$T/w3"
 wait_for $P at_least "$T/k2.err" "$NF"
 stop $P
 check "... started again, it reads the first batches again and the rest, exit 0" test $? -eq 0
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --threads 2 --db "$T/k.db" --state "$T/k.state" \
+    --final $ARGS "$T/empty" >/dev/null 2>&1
 summary "$T/k.db" "$T/k.sum"
 if cmp -s "$T/whole.sum" "$T/k.sum"; then
     ok "... and the store counts each event once: the same findings as one scan"

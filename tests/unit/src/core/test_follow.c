@@ -263,6 +263,61 @@ static void test_callback_error_ends_the_run(void **state)
     assert_int_equal(st.polls, 2);
 }
 
+static void trickle(struct run *r, uint64_t poll)
+{
+    if (poll == 1) {
+        put(r, "b.log", "b");
+    } else if (poll == 2) {
+        put(r, "c.log", "c");
+    }
+}
+
+static int run_hold(struct run *r, int64_t hold_max_ms, struct cm_follow_stats *st)
+{
+    static volatile sig_atomic_t stop;
+    char *paths[1] = {r->dir};
+    char err[256];
+    struct cm_follow_opts o = {.paths = paths,
+                               .npaths = 1,
+                               .poll_ms = 1,
+                               .batch = on_batch,
+                               .tick = on_tick,
+                               .ud = r,
+                               .max_polls = 5,
+                               .quiet = true,
+                               .hold_max_ms = hold_max_ms};
+
+    r->stop = &stop;
+    return cm_follow_run(&o, &stop, st, err, sizeof(err));
+}
+
+static void test_ready_files_wait_while_others_arrive(void **state)
+{
+    struct run *r = *state;
+    struct cm_follow_stats st;
+
+    put(r, "a.log", "a");
+    r->step = trickle;
+    assert_int_equal(run_hold(r, 0, &st), 0);
+    /* a is ready at 2 and b at 3, but files still arrive: all three go together at 4. */
+    assert_string_equal(r->seen, "|||a.log b.log c.log ||");
+    assert_int_equal(st.held, 2);
+    assert_int_equal(st.batches, 1);
+}
+
+static void test_no_waiting_when_told(void **state)
+{
+    struct run *r = *state;
+    struct cm_follow_stats st;
+
+    put(r, "a.log", "a");
+    r->step = trickle;
+    assert_int_equal(run_hold(r, -1, &st), 0);
+    assert_string_equal(r->seen, "|a.log |b.log |c.log ||");
+    assert_int_equal(st.held, 0);
+    assert_int_equal(st.batches, 3);
+}
+
 static void test_own_files_are_ignored(void **state)
 {
     struct run *r = *state;
@@ -328,6 +383,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deferred_file_waits_for_a_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_after_the_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callback_error_ends_the_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ready_files_wait_while_others_arrive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_waiting_when_told, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_files_are_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path_and_bad_options, setup, teardown),
     };
