@@ -212,9 +212,6 @@ static int run_once(struct cm_scan_follow *f, char **paths, size_t n, bool flush
         f->findings_new += c->puts[i].is_new;
         f->findings_updated += !c->puts[i].is_new && c->puts[i].changed;
     }
-    if (f->store == NULL) {
-        f->findings_new += c->norder;
-    }
     if (cm_scan_findings_print(c, f->store, f->state->path != NULL) != CM_EXIT_OK) {
         goto out;
     }
@@ -323,8 +320,12 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
         if (deferred > 0) {
             fprintf(stderr, ", %zu still being written (read once complete)", deferred);
         }
-        fprintf(stderr, "; %zu findings (%llu new, %llu updated so far)\n", f->cli->norder,
-                (unsigned long long)f->findings_new, (unsigned long long)f->findings_updated);
+        if (f->store != NULL) {
+            fprintf(stderr, "; %zu findings (%llu new, %llu updated so far)\n", f->cli->norder,
+                    (unsigned long long)f->findings_new, (unsigned long long)f->findings_updated);
+        } else {
+            fprintf(stderr, "; %zu findings\n", f->cli->norder);
+        }
         if (n > deferred) {
             cm_scan_summary(&st);
             cm_scan_findings_dropped_summary(f->cli);
@@ -448,12 +449,14 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
         cm_scan_stats_free(&st);
     }
     if (!f->quiet) {
-        fprintf(stderr,
-                "follow: stopped after %llu polls: %llu files read in %llu of them; findings "
-                "%llu new, %llu updated%s%s\n",
+        fprintf(stderr, "follow: stopped after %llu polls: %llu files read in %llu of them",
                 (unsigned long long)f->fst.polls, (unsigned long long)f->files_read,
-                (unsigned long long)f->polls_read, (unsigned long long)f->findings_new,
-                (unsigned long long)f->findings_updated,
+                (unsigned long long)f->polls_read);
+        if (f->store != NULL) {
+            fprintf(stderr, "; findings %llu new, %llu updated",
+                    (unsigned long long)f->findings_new, (unsigned long long)f->findings_updated);
+        }
+        fprintf(stderr, "%s%s\n",
                 f->state->path != NULL && rc == CM_EXIT_OK ? "; state written to " : "",
                 f->state->path != NULL && rc == CM_EXIT_OK ? f->state->path : "");
     }
