@@ -21,6 +21,7 @@ static const struct cm_cmd *const commands[] = {
     &cm_cmd_dns,
     &cm_cmd_rules,
     &cm_cmd_targets,
+    &cm_cmd_serve,
     NULL,
 };
 

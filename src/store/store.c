@@ -340,6 +340,22 @@ static const char *const migrations[] = {
     "CREATE TABLE outbox_held ("
     " fid INTEGER PRIMARY KEY REFERENCES findings(seq) ON DELETE CASCADE,"
     " since_ms INTEGER NOT NULL);",
+    /*
+     * 10 -> 11: the API's detectors (store_detectors.c, docs/internals/api.md):
+     * one per (account, region), its status, the features asked for (a JSON
+     * object from feature name to ENABLED/DISABLED) and its tags (a JSON
+     * object). The publishing frequency stays the store's setting.
+     */
+    "CREATE TABLE detectors ("
+    " id TEXT PRIMARY KEY,"
+    " account_id TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " enabled INTEGER NOT NULL,"
+    " features TEXT NOT NULL,"
+    " tags TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL,"
+    " UNIQUE (account_id, region));",
 };
 
 /*

@@ -15,7 +15,8 @@
  * (docs/internals/store.md). Version 9 adds the resources a finding names
  * besides its identity resource (finding_resources), so a query by resource
  * finds it by any of them; version 10 the updates held for the publishing
- * frequency (outbox_held). A store written by an older version opens and
+ * frequency (outbox_held); version 11 the API's detectors. A store written
+ * by an older version opens and
  * upgrades; a SQLite file that is not a coalmine store is refused.
  *
  * A struct cm_store is used by one thread at a time. Writing findings, it
@@ -39,7 +40,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 10
+#define CM_STORE_SCHEMA_VERSION 11
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -528,5 +529,75 @@ int cm_store_delivery_record(struct cm_store *st, const struct cm_store_delivery
 typedef int (*cm_store_delivery_fn)(void *ud, const struct cm_store_delivery *d);
 int cm_store_deliveries(struct cm_store *st, int state, size_t limit, cm_store_delivery_fn fn,
                         void *ud, char *err, size_t errlen);
+
+/* ---- The API's detectors (store_detectors.c) ---- */
+
+/* A detector id is 1-300 bytes (the API model's DetectorId); coalmine makes 32 hex digits. */
+#define CM_STORE_DETECTOR_ID_MAX 300
+
+/*
+ * One detector as stored. features is a JSON object from feature name to "ENABLED" or
+ * "DISABLED"; tags a JSON object from tag key to value. Times are Unix milliseconds.
+ */
+struct cm_store_detector {
+    const char *id;
+    const char *account;
+    const char *region;
+    bool enabled;
+    const char *features;
+    const char *tags;
+    int64_t created_ms, updated_ms;
+};
+
+/*
+ * Creates detector d. One detector per (account, region): CM_EEXIST when that pair has
+ * one (err names its id) or the id is taken. Returns 0, CM_EEXIST or CM_EIO.
+ */
+int cm_store_detector_create(struct cm_store *st, const struct cm_store_detector *d, char *err,
+                             size_t errlen);
+
+/* Called per detector read; the strings are valid during the call. */
+typedef int (*cm_store_detector_fn)(void *ud, const struct cm_store_detector *d);
+
+/* Reads detector id. Returns 0, CM_ENOTFOUND, CM_EIO or fn's value. */
+int cm_store_detector_get(struct cm_store *st, const char *id, cm_store_detector_fn fn, void *ud);
+
+/*
+ * Calls fn for the detectors of account (NULL: any) in region (NULL: any) by id, those
+ * after id after (NULL or "": from the first), at most limit (0: all). Returns 0, CM_EIO
+ * or fn's value.
+ */
+int cm_store_detectors(struct cm_store *st, const char *account, const char *region,
+                       const char *after, size_t limit, cm_store_detector_fn fn, void *ud,
+                       char *err, size_t errlen);
+
+/*
+ * Changes detector id: each of enabled, features and tags that is not NULL replaces the
+ * stored value; updated_ms becomes now_ms. Returns 0, CM_ENOTFOUND or CM_EIO.
+ */
+int cm_store_detector_update(struct cm_store *st, const char *id, const bool *enabled,
+                             const char *features, const char *tags, int64_t now_ms, char *err,
+                             size_t errlen);
+
+/* Deletes detector id. Returns 0, CM_ENOTFOUND or CM_EIO. */
+int cm_store_detector_delete(struct cm_store *st, const char *id, char *err, size_t errlen);
+
+/* ---- Counts for /metrics (store_detectors.c) ---- */
+
+/* What the store holds now, for a scrape. */
+struct cm_store_gauges {
+    int64_t archived;       /* findings archived */
+    int64_t outbox_pending; /* outbox rows not done */
+    int64_t outbox_held;    /* updates held for the publishing frequency */
+    int64_t deliveries[4];  /* by enum cm_delivery_state */
+};
+
+/*
+ * Calls fn per (type, severity) of the current (not archived) findings, by type then
+ * severity, with their number, and fills *g. Returns 0, CM_EIO or fn's value.
+ */
+typedef int (*cm_store_type_count_fn)(void *ud, const char *type, double severity, int64_t n);
+int cm_store_gauges(struct cm_store *st, struct cm_store_gauges *g, cm_store_type_count_fn fn,
+                    void *ud, char *err, size_t errlen);
 
 #endif
