@@ -6,6 +6,7 @@
 #include "api/api.h"
 
 #include "api/api_detector.h"
+#include "api/api_findings.h"
 #include "api/api_tags.h"
 
 const struct cm_api_route cm_api_routes[] = {
@@ -15,6 +16,11 @@ const struct cm_api_route cm_api_routes[] = {
     {"POST", "/detector/{DetectorId}", "UpdateDetector", cm_api_update_detector},
     {"DELETE", "/detector/{DetectorId}", "DeleteDetector", cm_api_delete_detector},
     {"GET", "/detector", "ListDetectors", cm_api_list_detectors},
+    /* Findings (api_findings_read.c) */
+    {"POST", "/detector/{DetectorId}/findings", "ListFindings", cm_api_list_findings},
+    {"POST", "/detector/{DetectorId}/findings/get", "GetFindings", cm_api_get_findings},
+    {"POST", "/detector/{DetectorId}/findings/statistics", "GetFindingsStatistics",
+     cm_api_get_findings_statistics},
     /* Tags (api_tags.c) */
     {"POST", "/tags/{ResourceArn}", "TagResource", cm_api_tag_resource},
     {"DELETE", "/tags/{ResourceArn}", "UntagResource", cm_api_untag_resource},
