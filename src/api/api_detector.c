@@ -65,9 +65,30 @@ int cm_api_detector_check(struct cm_api_ctx *ctx, const struct cm_api_req *req, 
     return 0;
 }
 
-int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_ms, char *err,
-                           size_t errlen)
+static int first_id(void *ud, const struct cm_store_detector *d)
 {
+    snprintf(ud, CM_STORE_DETECTOR_ID_MAX + 1, "%s", d->id);
+    return 0;
+}
+
+/* 32 random lower-case hex digits. */
+static int random_id(char id[33])
+{
+    unsigned char rnd[16];
+
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+        return -1;
+    }
+    for (int i = 0; i < 16; i++) {
+        snprintf(id + 2 * i, 3, "%02x", rnd[i]);
+    }
+    return 0;
+}
+
+int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_ms, char *out,
+                           size_t outlen, char *err, size_t errlen)
+{
+    char found[CM_STORE_DETECTOR_ID_MAX + 1] = "", rid[33];
     struct cm_store_detector d = {
         .id = id,
         .account = ctx->account,
@@ -78,8 +99,25 @@ int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_m
         .created_ms = now_ms,
         .updated_ms = now_ms,
     };
-    int rc = cm_store_detector_create(ctx->store, &d, err, errlen);
-    return rc == CM_EEXIST ? 0 : rc;
+    int rc = cm_store_detectors(ctx->store, ctx->account, ctx->region, NULL, 1, first_id, found,
+                                err, errlen);
+
+    if (rc == 0 && found[0] == '\0') {
+        rc = cm_store_detector_create(ctx->store, &d, err, errlen);
+        if (rc == CM_EEXIST) { /* the id is another account's or region's */
+            if (random_id(rid) != 0) {
+                snprintf(err, errlen, "no random bytes for a detector id");
+                return CM_EIO;
+            }
+            d.id = rid;
+            rc = cm_store_detector_create(ctx->store, &d, err, errlen);
+        }
+        snprintf(found, sizeof(found), "%s", d.id);
+    }
+    if (rc == 0) {
+        snprintf(out, outlen, "%s", found);
+    }
+    return rc;
 }
 
 /*
@@ -197,7 +235,6 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     struct cm_jw jw;
     struct cm_buf tags;
     char freq[32] = "", token[80], id[33], err[256];
-    unsigned char rnd[16];
     bool enable = false;
     int s3 = 1, rc = -1, r;
     uint32_t tnode;
@@ -222,12 +259,9 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         cm_api_tags_merge(NULL, &d, tnode, &tags, resp) != 0) {
         goto out;
     }
-    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+    if (random_id(id) != 0) {
         cm_api_error(resp, 500, "InternalServerErrorException", NULL, "no random bytes");
         goto out;
-    }
-    for (int i = 0; i < 16; i++) {
-        snprintf(id + 2 * i, 3, "%02x", rnd[i]);
     }
     struct cm_store_detector det = {
         .id = id,

@@ -28,11 +28,13 @@ int cm_api_detector_check(struct cm_api_ctx *ctx, const struct cm_api_req *req, 
                           struct cm_api_resp *resp);
 
 /*
- * Creates detector id for ctx->account in ctx->region, enabled, with the four sources
- * coalmine reads, unless that account and region has one. Returns 0 or CM_EIO (err).
+ * Makes sure ctx->account has a detector in ctx->region: when it has none, creates one,
+ * enabled, with the four sources coalmine reads, with id (or a random id when id is
+ * another account's or region's). out[outlen] gets the detector's id. Returns 0 or
+ * CM_EIO (err).
  */
-int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_ms, char *err,
-                           size_t errlen);
+int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_ms, char *out,
+                           size_t outlen, char *err, size_t errlen);
 
 int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                            struct cm_api_resp *resp);

@@ -47,6 +47,7 @@ struct cm_serve {
     struct cm_store *store;
     struct cm_api_ctx ctx;
     struct cm_api_http *http;
+    char detector[CM_STORE_DETECTOR_ID_MAX + 1]; /* the account's detector in its region */
 };
 
 static void usage(FILE *f)
@@ -219,13 +220,13 @@ static int serve_configure(struct cm_serve *s)
         return CM_EXIT_USAGE;
     }
     if (s->o.account == NULL) {
-        s->o.account = DEFAULT_ACCOUNT;
+        s->o.account = s->cfg.api.account ? s->cfg.api.account : DEFAULT_ACCOUNT;
     }
     if (s->o.region == NULL) {
-        s->o.region = DEFAULT_REGION;
+        s->o.region = s->cfg.api.region ? s->cfg.api.region : DEFAULT_REGION;
     }
     if (s->o.listen == NULL) {
-        s->o.listen = CM_API_DEFAULT_LISTEN;
+        s->o.listen = s->cfg.api.listen ? s->cfg.api.listen : CM_API_DEFAULT_LISTEN;
     }
     if (!account_ok(s->o.account)) {
         fprintf(stderr, "coalmine serve: --account '%s': an account id is 12 digits\n",
@@ -236,6 +237,13 @@ static int serve_configure(struct cm_serve *s)
         fprintf(stderr, "coalmine serve: --region '%s': not a region name (like us-east-1)\n",
                 s->o.region);
         return CM_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < s->cfg.api.ncredentials; i++) {
+        if (cm_api_creds_add(&s->creds, s->cfg.api.credentials[i].access_key_id,
+                             s->cfg.api.credentials[i].secret_access_key, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine serve: %s: api.credentials[%zu]: %s\n", s->o.config, i, err);
+            return CM_EXIT_ERROR;
+        }
     }
     if (s->o.credentials != NULL) {
         if (read_file(s->o.credentials, MAX_CRED_FILE, &buf, &len) != 0) {
@@ -264,8 +272,8 @@ static int serve_open(struct cm_serve *s)
         return CM_EXIT_ERROR;
     }
     s->ctx = (struct cm_api_ctx){s->store, s->o.account, s->o.region};
-    if (cm_api_detector_ensure(&s->ctx, CM_DEFAULT_DETECTOR_ID, cm_clock_now_ms(), err,
-                               sizeof(err)) != 0) {
+    if (cm_api_detector_ensure(&s->ctx, CM_DEFAULT_DETECTOR_ID, cm_clock_now_ms(), s->detector,
+                               sizeof(s->detector), err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s: creating the detector: %s\n", s->o.db, err);
         return CM_EXIT_ERROR;
     }
@@ -316,8 +324,8 @@ static int serve_start(struct cm_serve *s)
         return CM_EXIT_ERROR;
     }
     fprintf(stderr, "coalmine serve: listening on %s:%u (%s, detector %s, account %s, %s)\n", host,
-            port, s->creds.n ? "SigV4 required" : "requests not authenticated",
-            CM_DEFAULT_DETECTOR_ID, s->o.account, s->o.region);
+            port, s->creds.n ? "SigV4 required" : "requests not authenticated", s->detector,
+            s->o.account, s->o.region);
     return CM_EXIT_OK;
 }
 

@@ -42,6 +42,9 @@
  *   inventory[i]            cm_scan_inventory_option(), with --inventory's
  *   store.db                --db, unless given; store.retention_days likewise (-1: not set),
  *                           and store.finding_publishing_frequency (NULL: not set)
+ *
+ * Wiring into `coalmine serve`: api.listen, api.account and api.region as --listen,
+ * --account and --region unless given; api.credentials with --credentials' own.
  */
 #ifndef CM_CORE_CONFIG_H
 #define CM_CORE_CONFIG_H
@@ -147,11 +150,29 @@ struct cm_config_store {
     const char *finding_publishing_frequency;
 };
 
+/* One credential of api.credentials. */
+struct cm_config_cred {
+    char *access_key_id;     /* 16-128 of [A-Za-z0-9] */
+    char *secret_access_key; /* 1-128 printable bytes, no spaces */
+};
+
+#define CM_CONFIG_MAX_CREDS 64
+
+/* What `coalmine serve` reads (docs/config.md, "api"). */
+struct cm_config_api {
+    char *listen;  /* as --listen; NULL: not set */
+    char *account; /* as --account, 12 digits; NULL: not set */
+    char *region;  /* as --region; NULL: not set */
+    struct cm_config_cred *credentials;
+    size_t ncredentials;
+};
+
 struct cm_config {
     struct cm_config_intel intel;
     struct cm_config_canaries canaries;
     struct cm_config_detectors detectors;
     struct cm_config_store store;
+    struct cm_config_api api;
     struct cm_config_list inventory; /* describe-instances JSON files, as --inventory */
 };
 

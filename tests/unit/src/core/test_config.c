@@ -105,6 +105,66 @@ static void assert_defaults(const struct cm_config *c)
     assert_null(c->store.db);
     assert_int_equal(c->store.retention_days, -1);
     assert_null(c->store.finding_publishing_frequency);
+    assert_null(c->api.listen);
+    assert_null(c->api.account);
+    assert_null(c->api.region);
+    assert_int_equal(c->api.ncredentials, 0);
+}
+
+/* api: what `coalmine serve` reads; every value checked, secrets never quoted. */
+static void test_api_section(void **state)
+{
+    struct cm_config c;
+    (void)state;
+
+    parse_ok(&c, "api:\n"
+                 "  listen: \"[::1]:0\"\n"
+                 "  account: \"111122223333\"\n"
+                 "  region: eu-west-1\n"
+                 "  credentials:\n"
+                 "    - access_key_id: AKIAIOSFODNN7EXAMPLE\n"
+                 "      secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+                 "    - {access_key_id: AKIAI44QH8DHBEXAMPLE, secret_access_key: s3cr3t}\n");
+    assert_string_equal(c.api.listen, "[::1]:0");
+    assert_string_equal(c.api.account, "111122223333");
+    assert_string_equal(c.api.region, "eu-west-1");
+    assert_int_equal(c.api.ncredentials, 2);
+    assert_string_equal(c.api.credentials[0].access_key_id, "AKIAIOSFODNN7EXAMPLE");
+    assert_string_equal(c.api.credentials[0].secret_access_key,
+                        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    assert_string_equal(c.api.credentials[1].secret_access_key, "s3cr3t");
+    cm_config_finish(&c);
+    assert_int_equal(c.api.ncredentials, 0);
+    assert_null(c.api.credentials);
+
+    parse_bad("api: {account: 12345}\n", "1:16: api.account: \"12345\": an account id is 12");
+    parse_bad("api: {region: US_EAST}\n", "1:15: api.region: \"US_EAST\": not a region name");
+    parse_bad("api: {listen: 8787}\n", "1:15: api.listen: \"8787\": wants ADDR:PORT");
+    parse_bad("api: {port: 1}\n",
+              "1:7: api: unknown key \"port\" (known here: listen, account, region, credentials)");
+    parse_bad("api:\n  credentials:\n    - {access_key_id: AKIAIOSFODNN7EXAMPLE}\n",
+              "3:7: api.credentials[0]: a credential needs both access_key_id and "
+              "secret_access_key");
+    parse_bad("api:\n  credentials:\n    - {access_key_id: short, secret_access_key: x}\n",
+              "3:23: api.credentials[0].access_key_id: an access key id is 16 to 128");
+    parse_bad("api:\n  credentials:\n    - {access_key_id: AKIAIOSFODNN7EXAMPLE, secret: x}\n",
+              "3:45: api.credentials[0]: unknown key (known here: access_key_id, "
+              "secret_access_key)");
+    parse_bad("api: {credentials: AKIA}\n", "1:20: api.credentials: expected a list of "
+                                            "credentials");
+    /* A bad secret is reported without quoting it. */
+    parse_bad_has("api:\n  credentials:\n    - {access_key_id: AKIAIOSFODNN7EXAMPLE, "
+                  "secret_access_key: \"has space\"}\n",
+                  "a secret access key is 1 to 128 characters without spaces");
+    {
+        char err[512] = "";
+        const char *y = "api:\n  credentials:\n    - {access_key_id: AKIAIOSFODNN7EXAMPLE, "
+                        "secret_access_key: \"has space\"}\n";
+        cm_config_init(&c);
+        assert_int_equal(cm_config_parse(&c, y, strlen(y), NULL, err, sizeof(err)), CM_EINVAL);
+        assert_null(strstr(err, "has space"));
+        cm_config_finish(&c);
+    }
 }
 
 static const char full_yaml[] =
@@ -423,9 +483,9 @@ static void test_unknown_key(void **state)
     parse_bad("intel:\n  thread_lists: [a.txt]\n",
               "2:3: intel: unknown key \"thread_lists\" (known here: threat_lists, trusted_lists, "
               "lists, dir, default, geoip, aws_ranges)");
-    parse_bad(
-        "store: {db: x}\napi: {port: 1}\n",
-        "2:1: unknown key \"api\" (known here: intel, canaries, detectors, store, inventory)");
+    parse_bad("store: {db: x}\nserver: {port: 1}\n",
+              "2:1: unknown key \"server\" (known here: intel, canaries, detectors, store, api, "
+              "inventory)");
     parse_bad("detectors:\n  console_login:\n    min_distance: 5\n",
               "3:5: detectors.console_login: unknown key \"min_distance\"");
     /* Keys are case-sensitive. */
@@ -470,7 +530,7 @@ static void test_wrong_type(void **state)
     parse_bad("store: {retention_days: [1]}\n",
               "1:25: store.retention_days: expected an integer, got a list");
     parse_bad("- intel\n", "1:1: the top level must be a mapping of sections (intel, canaries, "
-                           "detectors, store, inventory), not a list");
+                           "detectors, store, api, inventory), not a list");
     parse_bad("hello\n", "1:1: the top level must be a mapping of sections");
     parse_bad("? [a, b]\n: c\n", "1:3: a key must be a name, not a list");
 }
@@ -908,6 +968,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_errors, setup_tmp, teardown_tmp),
         cmocka_unit_test(test_example_file),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_api_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
