@@ -87,7 +87,7 @@ static int add_object(struct tagset *t, const struct cm_json_doc *d, uint32_t no
 {
     char msg[300];
 
-    for (uint32_t k = cm_json_first(d, node); k != CM_JSON_NONE; k = cm_json_next(d, node, k)) {
+    for (uint32_t k = cm_json_first(d, node); k != CM_JSON_NONE; k = cm_json_next(d, node, k + 1)) {
         uint32_t v = k + 1;
         char *key = str_of(d, k), *val;
         if (key == NULL) {

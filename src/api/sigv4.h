@@ -101,8 +101,8 @@ void cm_sigv4_sha256_hex(const void *data, size_t n, char hex[65]);
 
 /*
  * Verifies m against the credentials c[0..n) for service at now_ms (Unix milliseconds):
- * a credential whose key is the request's, the scope's service and date, X-Amz-Date (or
- * Date) within 15 minutes of now, the signature. auth gets the parsed header (its region
+ * a credential whose key is the request's, the scope's service and date, X-Amz-Date
+ * within 15 minutes of now, the signature. auth gets the parsed header (its region
  * is the request's). msg gets the message AWS answers with. Returns the status.
  */
 enum cm_sigv4_status cm_sigv4_verify(const struct cm_sigv4_msg *m, const struct cm_sigv4_cred *c,
