@@ -1,0 +1,262 @@
+/*
+ * The HTTP server (src/api/api_http.c) on 127.0.0.1 port 0, driven by
+ * libcurl: headers, the body cap, query errors, /healthz and /metrics, and
+ * SigV4 with libcurl's own signer (CURLOPT_AWS_SIGV4) as a client that is
+ * not ours; the listen address checks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "api/api_http.h"
+#include "api_util.h"
+
+static struct cm_api_http *srv;
+static char hdrs[4096];
+static struct cm_buf got;
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    (void)ud;
+    return cm_buf_append(&got, p, size * n) == 0 ? size * n : 0;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    size_t len = strlen(hdrs);
+    (void)ud;
+    snprintf(hdrs + len, sizeof(hdrs) - len, "%.*s", (int)(size * n), p);
+    return size * n;
+}
+
+/* One request; sign: "KEY:SECRET" to sign it, NULL not to. Returns the status. */
+static long req(const char *method, const char *path, const char *body, size_t body_len,
+                const char *sign)
+{
+    CURL *c = curl_easy_init();
+    char url[512];
+    long status = 0;
+    struct curl_slist *h = NULL;
+
+    assert_non_null(c);
+    hdrs[0] = '\0';
+    cm_buf_reset(&got);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", cm_api_http_port(srv), path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (body != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+    }
+    if (sign != NULL) {
+        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:guardduty");
+        curl_easy_setopt(c, CURLOPT_USERPWD, sign);
+    }
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    (void)cm_buf_putc(&got, '\0');
+    return status;
+}
+
+static int start(const struct cm_sigv4_cred *creds, size_t n)
+{
+    struct cm_api_http_opts o = {
+        .listen = "127.0.0.1:0", .creds = creds, .ncreds = n, .ctx = &a_ctx};
+    char err[256];
+
+    if (a_setup(NULL) != 0 || cm_api_http_start(&srv, &o, err, sizeof(err)) != 0) {
+        return -1;
+    }
+    cm_buf_init(&got, 0);
+    return 0;
+}
+
+static int setup_open(void **state)
+{
+    (void)state;
+    return start(NULL, 0);
+}
+
+static const struct cm_sigv4_cred creds[] = {{"AKIAIOSFODNN7EXAMPLE", "secret/key+1"}};
+
+static int setup_signed(void **state)
+{
+    (void)state;
+    return start(creds, 1);
+}
+
+static int teardown(void **state)
+{
+    cm_api_http_stop(srv, 1000);
+    srv = NULL;
+    cm_buf_finish(&got);
+    return a_teardown(state);
+}
+
+static void test_headers_and_paths(void **state)
+{
+    char rid[64];
+    const char *p;
+    (void)state;
+
+    assert_int_equal(req("GET", "/healthz", NULL, 0, NULL), 200);
+    assert_string_equal(got.p, "ok\n");
+    p = strstr(hdrs, "x-amzn-RequestId: ");
+    assert_non_null(p);
+    snprintf(rid, sizeof(rid), "%.36s", p + 18);
+    assert_int_equal(req("GET", "/detector", NULL, 0, NULL), 200);
+    assert_string_equal(got.p, "{\"detectorIds\":[\"" A_DET "\"]}");
+    assert_non_null(strstr(hdrs, "Content-Type: application/json"));
+    assert_null(strstr(hdrs, "X-Amzn-ErrorType"));
+    assert_null(strstr(hdrs, rid)); /* a fresh id per request */
+    /* The query reaches the handler decoded; an error carries X-Amzn-ErrorType. */
+    assert_int_equal(req("GET", "/detector?maxResults=%35%31", NULL, 0, NULL), 400);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: BadRequestException"));
+    assert_non_null(strstr(got.p, "maxResults"));
+    assert_int_equal(req("GET", "/detector?maxResults=%zz", NULL, 0, NULL), 400);
+    assert_non_null(strstr(got.p, "bad percent-escape"));
+    assert_int_equal(req("GET", "/detector?maxResults=1", NULL, 0, NULL), 200);
+    /* A percent-encoded path parameter. */
+    assert_int_equal(req("GET", "/detector/c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a%31", NULL, 0, NULL),
+                     200);
+    assert_int_equal(req("POST", "/healthz", "", 0, NULL), 405);
+    assert_int_equal(req("GET", "/nothing", NULL, 0, NULL), 404);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: ResourceNotFoundException"));
+}
+
+static void test_body_cap(void **state)
+{
+    size_t n = CM_API_MAX_BODY + 1;
+    char *big = malloc(n);
+    (void)state;
+
+    assert_non_null(big);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    assert_int_equal(req("POST", "/detector/" A_DET "/findings", big, n, NULL), 413);
+    assert_non_null(strstr(got.p, "larger than 1048576 bytes"));
+    /* At the cap it is read. */
+    assert_int_equal(req("POST", "/detector/" A_DET "/findings", big, n - 1, NULL), 400);
+    big[n - 2] = '}';
+    assert_int_equal(req("POST", "/detector/" A_DET "/findings", big, n - 1, NULL), 200);
+    free(big);
+    /* The server still answers. */
+    assert_int_equal(req("GET", "/healthz", NULL, 0, NULL), 200);
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    put_samples((const char *const[]){"Recon:EC2/PortProbeUnprotectedPort",
+                                      "Backdoor:EC2/C&CActivity.B!DNS"},
+                2);
+    assert_int_equal(req("GET", "/detector", NULL, 0, NULL), 200);
+    assert_int_equal(req("GET", "/detector/x", NULL, 0, NULL), 400);
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL), 200);
+    assert_non_null(strstr(hdrs, "Content-Type: text/plain; version=0.0.4"));
+    assert_non_null(strstr(got.p, "# TYPE coalmine_api_requests_total counter\n"));
+    assert_non_null(strstr(got.p, "coalmine_api_requests_total{code=\"200\",operation="
+                                  "\"ListDetectors\"} 1\n"));
+    assert_non_null(strstr(got.p, "coalmine_api_requests_total{code=\"400\",operation="
+                                  "\"GetDetector\"} 1\n"));
+    assert_non_null(strstr(got.p, "coalmine_store_findings_by_type{severity=\"High\",type="
+                                  "\"Backdoor:EC2/C&CActivity.B!DNS\"} 1\n"));
+    assert_non_null(strstr(got.p, "coalmine_store_findings_by_type{severity=\"Low\",type="
+                                  "\"Recon:EC2/PortProbeUnprotectedPort\"} 1\n"));
+    assert_non_null(strstr(got.p, "coalmine_store_archived_findings 0\n"));
+    assert_non_null(strstr(got.p, "coalmine_store_outbox{state=\"pending\"} "));
+    assert_non_null(strstr(got.p, "coalmine_store_deliveries{state=\"FAILED\"} 0\n"));
+    assert_non_null(strstr(got.p, "coalmine_api_store_up 1\n"));
+    assert_non_null(strstr(got.p, "coalmine_api_requests_in_flight 1\n"));
+}
+
+static void test_sigv4(void **state)
+{
+    (void)state;
+    /* Health and metrics are not signed (probes, scrapers). */
+    assert_int_equal(req("GET", "/healthz", NULL, 0, NULL), 200);
+    assert_int_equal(req("GET", "/detector", NULL, 0, NULL), 403);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: MissingAuthenticationTokenException"));
+    assert_int_equal(
+        req("GET", "/detector?maxResults=5", NULL, 0, "AKIAIOSFODNN7EXAMPLE:secret/key+1"), 200);
+    assert_string_equal(got.p, "{\"detectorIds\":[\"" A_DET "\"]}");
+    assert_int_equal(req("POST", "/detector/" A_DET "/findings", "{\"maxResults\":3}", 16,
+                         "AKIAIOSFODNN7EXAMPLE:secret/key+1"),
+                     200);
+    assert_int_equal(req("GET", "/detector", NULL, 0, "AKIAIOSFODNN7EXAMPLE:wrong"), 403);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: InvalidSignatureException"));
+    assert_int_equal(req("GET", "/detector", NULL, 0, "AKIAIOSFODNN7EXAMPLX:secret/key+1"), 403);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: UnrecognizedClientException"));
+}
+
+static void test_listen_checks(void **state)
+{
+    struct sockaddr_storage ss;
+    bool lo = false;
+    char why[256];
+    struct cm_api_http *h = NULL;
+    struct cm_api_http_opts o = {.listen = "0.0.0.0:0", .ctx = &a_ctx};
+    (void)state;
+
+    assert_int_equal(cm_api_listen_parse("127.0.0.1:8787", &ss, &lo, why, sizeof(why)), 0);
+    assert_true(lo);
+    assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 8787);
+    assert_int_equal(cm_api_listen_parse("[::1]:0", &ss, &lo, why, sizeof(why)), 0);
+    assert_true(lo);
+    assert_int_equal(ss.ss_family, AF_INET6);
+    assert_int_equal(cm_api_listen_parse("10.0.0.1:80", &ss, &lo, why, sizeof(why)), 0);
+    assert_false(lo);
+    assert_int_equal(cm_api_listen_parse("127.0.0.1", &ss, &lo, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "wants ADDR:PORT"));
+    assert_int_equal(cm_api_listen_parse("127.0.0.1:65536", &ss, &lo, why, sizeof(why)), -1);
+    assert_int_equal(cm_api_listen_parse("localhost:80", &ss, &lo, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "not an IPv4 address"));
+    assert_int_equal(cm_api_listen_parse("[::1:80", &ss, &lo, why, sizeof(why)), -1);
+    assert_int_equal(cm_api_listen_parse("::1:80", &ss, &lo, why, sizeof(why)), -1);
+    /* Without credentials, only loopback. */
+    assert_int_equal(cm_api_http_start(&h, &o, why, sizeof(why)), CM_EINVAL);
+    assert_non_null(strstr(why, "refusing to listen on 0.0.0.0:0 without credentials"));
+    assert_null(h);
+    /* With them it may; the port in use is an error. */
+    o.creds = creds;
+    o.ncreds = 1;
+    assert_int_equal(cm_api_http_start(&h, &o, why, sizeof(why)), 0);
+    cm_api_http_stop(h, 0);
+    {
+        char busy[64];
+        snprintf(busy, sizeof(busy), "127.0.0.1:%u", cm_api_http_port(srv));
+        o.listen = busy;
+        assert_int_equal(cm_api_http_start(&h, &o, why, sizeof(why)), CM_EIO);
+        assert_non_null(strstr(why, "cannot listen on"));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_headers_and_paths, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_body_cap, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_sigv4, setup_signed, teardown),
+        cmocka_unit_test_setup_teardown(test_listen_checks, setup_open, teardown),
+    };
+    int rc;
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
