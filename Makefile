@@ -86,8 +86,9 @@ SUBMAKE_JOBS = case " $$MAKEFLAGS " in *" -j"*|*jobserver*) ;; *) echo -j$(NPROC
 
 # What only the tests use, besides deps. Not fatal: a test whose tool is missing skips.
 test-deps: deps
-	@command -v prometheus-node-exporter >/dev/null || scripts/install-deps --test || \
-	  echo "test-deps: prometheus-node-exporter could not be installed; its test skips" >&2
+	@{ command -v prometheus-node-exporter && command -v aws && python3 -c 'import boto3'; } \
+	  >/dev/null 2>&1 || scripts/install-deps --test || \
+	  echo "test-deps: a test tool could not be installed; its tests skip" >&2
 
 test: test-deps
 	@$(MAKE) --no-print-directory $$($(SUBMAKE_JOBS)) all $(UNIT_BIN) \
