@@ -144,10 +144,14 @@ $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o)
 
 # Targets that also need code from src/ name it here.
 FUZZ_EXTRA_fuzz_decode := src/source/decode.c
-FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/intel/intel_load.c \
+FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/core/config_api.c \
+                          src/intel/intel_load.c \
                           src/source/decode.c src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c)
 FUZZ_EXTRA_fuzz_follow_name := src/core/follow_settle.c
+FUZZ_EXTRA_fuzz_api := $(filter-out src/api/api_http.c,$(wildcard src/api/*.c)) \
+                       $(wildcard src/store/*.c) src/core/clock.c
+FUZZ_EXTRA_fuzz_sigv4 := src/api/sigv4.c src/api/api_creds.c
 
 fuzz_extra_obj = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_EXTRA_$(1)))
 .PRECIOUS: $(FUZZ_OBJ)/%.o

@@ -33,35 +33,6 @@
 #include "intel/intel_load.h"
 #include "source/source_file.h"
 
-enum kind {
-    K_SECTION, /* a mapping of the keys in sub */
-    K_PATH,    /* char *: a file or directory, resolved */
-    K_BOOL,    /* bool */
-    K_INT,     /* int in [min, max] */
-    K_SPECS,   /* struct cm_config_list of intel list arguments (spec says which form) */
-    K_PATHS,   /* struct cm_config_list of paths, resolved */
-    K_KEYS,    /* struct cm_config_list of access key ids */
-    K_NAMES,   /* struct cm_config_list of domain names, normalised */
-    K_CHOICE,  /* const char *: one of the names in choices (the table's own string) */
-    K_STRING,  /* char *: a string check() accepts */
-    K_CREDS,   /* api.credentials: a list of {access_key_id, secret_access_key} */
-};
-
-enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
-
-struct key {
-    const char *name;
-    enum kind kind;
-    size_t off;                            /* of the value in struct cm_config */
-    long long min, max;                    /* K_INT: the range; lists: max is the most entries */
-    enum spec spec;                        /* K_SPECS */
-    const struct key *sub;                 /* K_SECTION: its keys, up to a {NULL} */
-    const char *const *choices;            /* K_CHOICE: the names allowed, up to a NULL */
-    const char *(*check)(struct cm_str s); /* K_STRING: NULL when fine, else why not */
-};
-
-#define OFF(m) offsetof(struct cm_config, m)
-
 /* One key per line or two (clang-format would give each member a line of its own). */
 /* clang-format off */
 static const struct key intel_keys[] = {
@@ -193,58 +164,13 @@ static const struct key store_keys[] = {
     {.name = NULL},
 };
 
-/* clang-format on */
-
-static const char *check_account(struct cm_str s)
-{
-    if (s.len != 12) {
-        return "an account id is 12 digits";
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9') {
-            return "an account id is 12 digits";
-        }
-    }
-    return NULL;
-}
-
-static const char *check_region(struct cm_str s)
-{
-    if (s.len < 3 || s.len > 40) {
-        return "not a region name (like us-east-1)";
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return "not a region name (like us-east-1)";
-        }
-    }
-    return NULL;
-}
-
-static const char *check_listen(struct cm_str s)
-{
-    if (s.len > 64 || memchr(s.p, ':', s.len) == NULL) {
-        return "wants ADDR:PORT (127.0.0.1:8787, [::1]:8787)";
-    }
-    return NULL;
-}
-
-/* clang-format off */
-static const struct key api_keys[] = {
-    {.name = "listen", .kind = K_STRING, .off = OFF(api.listen), .check = check_listen},
-    {.name = "account", .kind = K_STRING, .off = OFF(api.account), .check = check_account},
-    {.name = "region", .kind = K_STRING, .off = OFF(api.region), .check = check_region},
-    {.name = "credentials", .kind = K_CREDS, .max = CM_CONFIG_MAX_CREDS},
-    {.name = NULL},
-};
 
 static const struct key root_keys[] = {
     {.name = "intel", .kind = K_SECTION, .sub = intel_keys},
     {.name = "canaries", .kind = K_SECTION, .sub = canaries_keys},
     {.name = "detectors", .kind = K_SECTION, .sub = detectors_keys},
     {.name = "store", .kind = K_SECTION, .sub = store_keys},
-    {.name = "api", .kind = K_SECTION, .sub = api_keys},
+    {.name = "api", .kind = K_SECTION, .sub = cm_config_api_keys},
     {.name = "inventory", .kind = K_PATHS, .off = OFF(inventory), .max = CM_CONFIG_MAX_ITEMS},
     {.name = NULL},
 };
@@ -560,144 +486,6 @@ static int take_choice(struct walk *w, const struct key *k, const char **out)
 
 static int walk_map(struct walk *w, const struct key *keys);
 
-/* A K_STRING value: a string check() accepts, copied. */
-static int take_checked(struct walk *w, const struct key *k, char **out)
-{
-    char q[QUOTE_MAX * 4 + 8];
-    const char *why;
-    struct cm_str s;
-    int rc = cm_config_take_string(w, "a string", &s);
-
-    if (rc != 0) {
-        return rc;
-    }
-    if ((why = k->check(s)) != NULL) {
-        cm_config_quote(q, sizeof(q), s.p, s.len);
-        return FAIL(w, w->ev.start_mark, "%s: %s", q, why);
-    }
-    *out = cm_strndup(s.p, s.len);
-    return *out ? 0 : cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
-}
-
-static const char *check_key_id(struct cm_str s)
-{
-    if (s.len < 16 || s.len > 128) {
-        return "an access key id is 16 to 128 letters and digits";
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
-            return "an access key id is 16 to 128 letters and digits";
-        }
-    }
-    return NULL;
-}
-
-/* One credential mapping (the current event is its start); the secret is never quoted. */
-static int take_cred(struct walk *w, struct cm_config_cred *cr)
-{
-    yaml_mark_t start = w->ev.start_mark;
-    struct cm_str s;
-    int rc;
-
-    if (w->ev.type != YAML_MAPPING_START_EVENT) {
-        return FAIL(w, w->ev.start_mark,
-                    "expected a mapping {access_key_id: ..., secret_access_key: ...}, got %s",
-                    cm_config_what(&w->ev));
-    }
-    for (;;) {
-        char **dst;
-        bool secret;
-        size_t old;
-
-        if ((rc = cm_config_next(w)) != 0) {
-            return rc;
-        }
-        if (w->ev.type == YAML_MAPPING_END_EVENT) {
-            break;
-        }
-        s = cm_config_scalar_str(&w->ev);
-        if (w->ev.type != YAML_SCALAR_EVENT ||
-            !(cm_str_eqc(s, "access_key_id") || cm_str_eqc(s, "secret_access_key"))) {
-            return FAIL(w, w->ev.start_mark,
-                        "unknown key (known here: access_key_id, secret_access_key)");
-        }
-        secret = cm_str_eqc(s, "secret_access_key");
-        dst = secret ? &cr->secret_access_key : &cr->access_key_id;
-        if (*dst != NULL) {
-            return FAIL(w, w->ev.start_mark, "key %s is given twice",
-                        secret ? "secret_access_key" : "access_key_id");
-        }
-        old = cm_config_push(w, secret ? "secret_access_key" : "access_key_id", 0);
-        rc = cm_config_next(w);
-        rc = rc ? rc : cm_config_take_string(w, secret ? "a secret" : "an access key id", &s);
-        if (rc == 0 && !secret && check_key_id(s) != NULL) {
-            rc = FAIL(w, w->ev.start_mark, "%s", check_key_id(s));
-        }
-        if (rc == 0 && secret) {
-            for (size_t i = 0; i < s.len && rc == 0; i++) {
-                if (s.len > 128 || s.p[i] <= ' ' || s.p[i] == 0x7f) {
-                    rc = FAIL(w, w->ev.start_mark,
-                              "a secret access key is 1 to 128 characters without spaces");
-                }
-            }
-        }
-        cm_config_pop(w, old);
-        if (rc != 0) {
-            return rc;
-        }
-        *dst = cm_strndup(s.p, s.len);
-        if (*dst == NULL) {
-            return cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
-        }
-    }
-    if (cr->access_key_id == NULL || cr->secret_access_key == NULL) {
-        return FAIL(w, start, "a credential needs both access_key_id and secret_access_key");
-    }
-    return 0;
-}
-
-/* api.credentials: a sequence of credential mappings, or null. */
-static int walk_creds(struct walk *w, const struct key *k)
-{
-    struct cm_config_api *a = &w->c->api;
-    size_t cap = 0;
-    int rc;
-
-    if (cm_config_scalar_is(&w->ev, cm_config_null_words)) {
-        return 0;
-    }
-    if (w->ev.type != YAML_SEQUENCE_START_EVENT) {
-        return FAIL(w, w->ev.start_mark, "expected a list of credentials, got %s",
-                    cm_config_what(&w->ev));
-    }
-    for (;;) {
-        size_t old;
-
-        if ((rc = cm_config_next(w)) != 0) {
-            return rc;
-        }
-        if (w->ev.type == YAML_SEQUENCE_END_EVENT) {
-            return 0;
-        }
-        if (a->ncredentials >= (size_t)k->max) {
-            return FAIL(w, w->ev.start_mark, "more than %lld entries", k->max);
-        }
-        if (cm_grow((void **)&a->credentials, &cap, a->ncredentials + 1, sizeof(*a->credentials),
-                    4) != 0) {
-            return cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
-        }
-        memset(&a->credentials[a->ncredentials], 0, sizeof(a->credentials[0]));
-        a->ncredentials++;
-        old = cm_config_push(w, NULL, a->ncredentials - 1);
-        rc = take_cred(w, &a->credentials[a->ncredentials - 1]);
-        cm_config_pop(w, old);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-}
-
 /* The value of key k (the next event). */
 static int walk_value(struct walk *w, const struct key *k)
 {
@@ -735,9 +523,9 @@ static int walk_value(struct walk *w, const struct key *k)
     case K_CHOICE:
         return take_choice(w, k, (const char **)dst);
     case K_STRING:
-        return take_checked(w, k, (char **)dst);
+        return cm_config_take_checked(w, k->check, (char **)dst);
     case K_CREDS:
-        return walk_creds(w, k);
+        return cm_config_walk_creds(w, (size_t)k->max);
     default:
         return walk_list(w, k);
     }
@@ -845,18 +633,7 @@ void cm_config_finish(struct cm_config *c)
     cm_free(c->intel.dir);
     cm_free(c->intel.aws_ranges);
     cm_free(c->store.db);
-    cm_free(c->api.listen);
-    cm_free(c->api.account);
-    cm_free(c->api.region);
-    for (size_t i = 0; i < c->api.ncredentials; i++) {
-        char *sec = c->api.credentials[i].secret_access_key;
-        if (sec != NULL) {
-            memset(sec, 0, strlen(sec));
-        }
-        cm_free(c->api.credentials[i].access_key_id);
-        cm_free(sec);
-    }
-    cm_free(c->api.credentials);
+    cm_config_api_finish(&c->api);
     cm_config_init(c);
 }
 

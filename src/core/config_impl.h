@@ -97,4 +97,54 @@ int cm_config_take_string(struct walk *w, const char *expected, struct cm_str *o
  */
 int cm_config_walk(struct walk *w, const char *buf, size_t len, int (*root)(struct walk *w));
 
+/* ---- The schema tables (config.c, config_api.c) ---- */
+
+enum kind {
+    K_SECTION, /* a mapping of the keys in sub */
+    K_PATH,    /* char *: a file or directory, resolved */
+    K_BOOL,    /* bool */
+    K_INT,     /* int in [min, max] */
+    K_SPECS,   /* struct cm_config_list of intel list arguments (spec says which form) */
+    K_PATHS,   /* struct cm_config_list of paths, resolved */
+    K_KEYS,    /* struct cm_config_list of access key ids */
+    K_NAMES,   /* struct cm_config_list of domain names, normalised */
+    K_CHOICE,  /* const char *: one of the names in choices (the table's own string) */
+    K_STRING,  /* char *: a string check() accepts */
+    K_CREDS,   /* api.credentials: a list of {access_key_id, secret_access_key} */
+};
+
+enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t off;                            /* of the value in struct cm_config */
+    long long min, max;                    /* K_INT: the range; lists: max is the most entries */
+    enum spec spec;                        /* K_SPECS */
+    const struct key *sub;                 /* K_SECTION: its keys, up to a {NULL} */
+    const char *const *choices;            /* K_CHOICE: the names allowed, up to a NULL */
+    const char *(*check)(struct cm_str s); /* K_STRING: NULL when fine, else why not */
+};
+
+#define OFF(m) offsetof(struct cm_config, m)
+
+/* ---- The api section (config_api.c) ---- */
+
+/* The section's keys, up to a {NULL}. */
+extern const struct key cm_config_api_keys[];
+
+/* Frees what a holds, wiping the secrets. */
+void cm_config_api_finish(struct cm_config_api *a);
+
+/* Checks of api.account, api.region and api.listen: NULL when fine, else why not. */
+const char *cm_config_check_account(struct cm_str s);
+const char *cm_config_check_region(struct cm_str s);
+const char *cm_config_check_listen(struct cm_str s);
+
+/* The current node as a string check() accepts, copied into *out. Returns 0 or an error. */
+int cm_config_take_checked(struct walk *w, const char *(*check)(struct cm_str s), char **out);
+
+/* api.credentials (the current node): a list of at most max credential mappings, or null. */
+int cm_config_walk_creds(struct walk *w, size_t max);
+
 #endif

@@ -84,6 +84,18 @@ static void check_ok(const struct cm_config *c)
     if (c->store.db) {
         check_path(c->store.db);
     }
+    /* api: checked strings; each credential whole, of the documented shape. */
+    check(c->api.account == NULL || strlen(c->api.account) == 12);
+    check(c->api.region == NULL || (strlen(c->api.region) >= 3 && strlen(c->api.region) <= 40));
+    check(c->api.listen == NULL || strchr(c->api.listen, ':') != NULL);
+    check(c->api.ncredentials <= CM_CONFIG_MAX_CREDS);
+    for (size_t i = 0; i < c->api.ncredentials; i++) {
+        const struct cm_config_cred *cr = &c->api.credentials[i];
+        check(cr->access_key_id != NULL && cr->secret_access_key != NULL);
+        check(strlen(cr->access_key_id) >= 16 && strlen(cr->access_key_id) <= 128);
+        check(strlen(cr->secret_access_key) >= 1 && strlen(cr->secret_access_key) <= 128);
+        check(strchr(cr->secret_access_key, ' ') == NULL);
+    }
     check_list(&c->canaries.keys, CM_CONFIG_MAX_ITEMS);
     for (size_t i = 0; i < c->canaries.keys.n; i++) {
         check(cm_config_check_access_key(cm_str_cstr(c->canaries.keys.v[i])) == NULL);
