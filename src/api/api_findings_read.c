@@ -371,7 +371,7 @@ static void write_row(struct cm_jw *jw, size_t gi, const struct group_row *r)
     if (groups[gi].group == CM_GROUP_SEVERITY) {
         cm_jw_f64(jw, r->severity);
     } else if (groups[gi].group == CM_GROUP_DATE && strlen(r->key) == 10 &&
-               (snprintf(iso, sizeof(iso), "%sT00:00:00Z", r->key),
+               (snprintf(iso, sizeof(iso), "%.10sT00:00:00Z", r->key),
                 cm_time_parse_iso(cm_str_cstr(iso), &day_ms) == 0)) {
         epoch(jw, day_ms);
     } else {

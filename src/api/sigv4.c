@@ -495,6 +495,20 @@ static int parse_amz_date(const char *s, int64_t *ms)
     return cm_time_parse_iso(cm_str_cstr(iso), ms) == 0 ? 0 : -1;
 }
 
+/* Whether the ';'-separated list names the host header. */
+static bool signs_host(const char *list)
+{
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ';');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 4 && strncmp(p, "host", 4) == 0) {
+            return true;
+        }
+        p += n + (e != NULL);
+    }
+    return false;
+}
+
 static enum cm_sigv4_status bad(char *msg, size_t msglen, enum cm_sigv4_status s, const char *text)
 {
     snprintf(msg, msglen, "%s", text);
@@ -554,7 +568,7 @@ enum cm_sigv4_status cm_sigv4_verify(const struct cm_sigv4_msg *m, const struct 
                  req_text, now_text);
         return CM_SIGV4_BAD_SIGNATURE;
     }
-    if (strstr(auth->signed_headers, "host") == NULL) {
+    if (!signs_host(auth->signed_headers)) {
         return bad(msg, msglen, CM_SIGV4_BAD_SIGNATURE,
                    "'Host' must be a signed header in the request's SignedHeaders.");
     }

@@ -235,6 +235,14 @@ static void test_verify_botocore(void **state)
                                LF_BODY, NOW_MS, NULL, NULL, msg, sizeof(msg)),
                      CM_SIGV4_BAD_SIGNATURE);
     assert_non_null(strstr(msg, "'guardduty'"));
+    /* host must be signed (x-host is not host). */
+    assert_int_equal(verify_lf("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/"
+                               "guardduty/aws4_request, SignedHeaders=content-type;x-host;"
+                               "x-amz-date, Signature=641f973b9ac16728bed3f1a12589a171a1f750cf"
+                               "208eeea8a360b88a79f8646c",
+                               LF_BODY, NOW_MS, NULL, NULL, msg, sizeof(msg)),
+                     CM_SIGV4_BAD_SIGNATURE);
+    assert_non_null(strstr(msg, "'Host' must be a signed header"));
     assert_int_equal(verify_lf("", LF_BODY, NOW_MS, NULL, NULL, msg, sizeof(msg)),
                      CM_SIGV4_MISSING);
     assert_string_equal(cm_sigv4_error_type(CM_SIGV4_MISSING),
