@@ -70,13 +70,22 @@ static long req(const char *method, const char *path, const char *body, size_t b
     return status;
 }
 
-static int start(const struct cm_sigv4_cred *creds, size_t n)
+static int start(const struct cm_sigv4_cred *creds, size_t n, bool samples)
 {
     struct cm_api_http_opts o = {
         .listen = "127.0.0.1:0", .creds = creds, .ncreds = n, .ctx = &a_ctx};
     char err[256];
 
-    if (a_setup(NULL) != 0 || cm_api_http_start(&srv, &o, err, sizeof(err)) != 0) {
+    if (a_setup(NULL) != 0) {
+        return -1;
+    }
+    /* Before the server starts: from then on its thread alone uses the store. */
+    if (samples) {
+        put_samples((const char *const[]){"Recon:EC2/PortProbeUnprotectedPort",
+                                          "Backdoor:EC2/C&CActivity.B!DNS"},
+                    2);
+    }
+    if (cm_api_http_start(&srv, &o, err, sizeof(err)) != 0) {
         return -1;
     }
     cm_buf_init(&got, 0);
@@ -86,7 +95,13 @@ static int start(const struct cm_sigv4_cred *creds, size_t n)
 static int setup_open(void **state)
 {
     (void)state;
-    return start(NULL, 0);
+    return start(NULL, 0, false);
+}
+
+static int setup_samples(void **state)
+{
+    (void)state;
+    return start(NULL, 0, true);
 }
 
 static const struct cm_sigv4_cred creds[] = {{"AKIAIOSFODNN7EXAMPLE", "secret/key+1"}};
@@ -94,7 +109,7 @@ static const struct cm_sigv4_cred creds[] = {{"AKIAIOSFODNN7EXAMPLE", "secret/ke
 static int setup_signed(void **state)
 {
     (void)state;
-    return start(creds, 1);
+    return start(creds, 1, false);
 }
 
 static int teardown(void **state)
@@ -160,9 +175,6 @@ static void test_body_cap(void **state)
 static void test_metrics(void **state)
 {
     (void)state;
-    put_samples((const char *const[]){"Recon:EC2/PortProbeUnprotectedPort",
-                                      "Backdoor:EC2/C&CActivity.B!DNS"},
-                2);
     assert_int_equal(req("GET", "/detector", NULL, 0, NULL), 200);
     assert_int_equal(req("GET", "/detector/x", NULL, 0, NULL), 400);
     assert_int_equal(req("GET", "/metrics", NULL, 0, NULL), 200);
@@ -249,7 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_headers_and_paths, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_body_cap, setup_open, teardown),
-        cmocka_unit_test_setup_teardown(test_metrics, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_metrics, setup_samples, teardown),
         cmocka_unit_test_setup_teardown(test_sigv4, setup_signed, teardown),
         cmocka_unit_test_setup_teardown(test_listen_checks, setup_open, teardown),
     };
