@@ -550,8 +550,8 @@ enum cm_sigv4_status cm_sigv4_verify(const struct cm_sigv4_msg *m, const struct 
     amz_date = cm_sigv4_header(m, "x-amz-date");
     if (amz_date == NULL || parse_amz_date(amz_date, &req_ms) != 0) {
         return bad(msg, msglen, CM_SIGV4_INCOMPLETE,
-                   "Authorization header requires existence of either a 'X-Amz-Date' or a "
-                   "'Date' header.");
+                   "Authorization header requires an 'X-Amz-Date' header of the form "
+                   "YYYYMMDDTHHMMSSZ (coalmine does not take the 'Date' header instead).");
     }
     if (strncmp(amz_date, auth->date, 8) != 0) {
         snprintf(msg, msglen,

@@ -286,6 +286,16 @@ static void test_verify_botocore_untag(void **state)
     m.query = "tagKeys=a&tagKeys=b";
     assert_int_equal(cm_sigv4_verify(&m, creds, 2, "guardduty", NOW_MS, &a, msg, sizeof(msg)),
                      CM_SIGV4_BAD_SIGNATURE);
+    /* Without X-Amz-Date the request is incomplete. */
+    {
+        const struct cm_sigv4_header h2[] = {h[0], h[2]};
+        struct cm_sigv4_msg m2 = m;
+        m2.headers = h2;
+        m2.nheaders = 2;
+        assert_int_equal(cm_sigv4_verify(&m2, creds, 2, "guardduty", NOW_MS, &a, msg, sizeof(msg)),
+                         CM_SIGV4_INCOMPLETE);
+        assert_non_null(strstr(msg, "'X-Amz-Date'"));
+    }
     /* Nor the method. */
     m.query = "tagKeys=a&tagKeys=b%20c";
     m.method = "GET";
