@@ -268,7 +268,8 @@ static int serve_open(struct cm_serve *s)
     char err[512];
 
     if (cm_store_open(&s->store, s->o.db, CM_STORE_CREATE, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine serve: %s: %s\n", s->o.db, err);
+        /* The store's message starts with the path. */
+        fprintf(stderr, "coalmine serve: %s\n", err);
         return CM_EXIT_ERROR;
     }
     s->ctx = (struct cm_api_ctx){s->store, s->o.account, s->o.region};
