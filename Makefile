@@ -86,9 +86,11 @@ SUBMAKE_JOBS = case " $$MAKEFLAGS " in *" -j"*|*jobserver*) ;; *) echo -j$(NPROC
 
 # What only the tests use, besides deps. Not fatal: a test whose tool is missing skips.
 test-deps: deps
-	@{ command -v prometheus-node-exporter && command -v aws && python3 -c 'import boto3'; } \
-	  >/dev/null 2>&1 || scripts/install-deps --test || \
+	@{ command -v prometheus-node-exporter && command -v aws && python3 -c 'import boto3' && \
+	  command -v chromium; } >/dev/null 2>&1 || scripts/install-deps --test || \
 	  echo "test-deps: a test tool could not be installed; its tests skip" >&2
+	@scripts/install-console-deps || \
+	  echo "test-deps: playwright-core could not be installed; the console's browser test skips" >&2
 
 test: test-deps
 	@$(MAKE) --no-print-directory $$($(SUBMAKE_JOBS)) all $(UNIT_BIN) \

@@ -1,0 +1,212 @@
+// The console in a real browser: Debian's chromium driven by playwright-core,
+// against a server started by console_chromium.sh. Prints one line a check,
+// "PASS name" or "FAIL name :: why", which the script turns into TAP.
+//
+// Environment (from console_chromium.sh):
+//   PW_MODULE     path of the installed playwright-core package
+//   CHROMIUM      the browser binary
+//   BASE          server with no credentials configured (any key accepted)
+//   BASE_AUTH     server with credentials AUTH_KEY / AUTH_SECRET configured
+//   EXPECT_TOTAL  current findings (`coalmine findings list` of the same store)
+//   EXPECT_HIGH   current findings with 7 <= severity < 9
+//   SIG_VECTOR    JSON {input, authorization} computed by botocore
+//   OUT_DIR       where the archived finding's id is written (archived.id)
+import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
+
+const require = createRequire(import.meta.url);
+const { chromium } = require(process.env.PW_MODULE);
+
+const env = process.env;
+const results = [];
+function check(name, cond, why) {
+    results.push(cond ? `PASS ${name}` : `FAIL ${name} :: ${why || "false"}`);
+    console.log(results[results.length - 1]);
+    return cond;
+}
+
+const consoleErrors = [];
+let expectFailedLoads = false;
+
+async function newPage(browser) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.addInitScript(() => {
+        window.__csp = [];
+        document.addEventListener("securitypolicyviolation",
+            (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    page.on("console", (m) => {
+        if (m.type() !== "error") return;
+        const t = m.text();
+        // Chromium logs every non-2xx fetch; expected only where we provoke one.
+        if (expectFailedLoads && /Failed to load resource.*40[13]/.test(t)) return;
+        consoleErrors.push(t);
+    });
+    page.on("pageerror", (e) => consoleErrors.push("pageerror: " + e.message));
+    return { ctx, page };
+}
+
+async function ready(page) {
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    await page.waitForFunction(() => document.getElementById("status").textContent === "",
+        null, { timeout: 15000 });
+}
+
+async function rows(page) {
+    return page.$$eval("#findings-body tr", (trs) => trs.map((tr) => ({
+        id: tr.dataset.id,
+        sev: tr.querySelector(".sev").textContent,
+        type: tr.querySelector("a").textContent,
+    })));
+}
+
+async function main() {
+    const browser = await chromium.launch({
+        executablePath: env.CHROMIUM, headless: true,
+        args: ["--no-sandbox", "--disable-gpu", "--no-proxy-server"],
+    });
+    try {
+        const { page } = await newPage(browser);
+        const resp = await page.goto(env.BASE + "/", { waitUntil: "load" });
+        const h = resp.headers();
+        check("/ leads to /console/", page.url() === env.BASE + "/console/", page.url());
+        check("CSP default-src 'self' sent", /default-src 'self'/.test(h["content-security-policy"] || ""),
+            h["content-security-policy"]);
+        check("nosniff sent", h["x-content-type-options"] === "nosniff", h["x-content-type-options"]);
+        await ready(page);
+
+        // SigV4: the console's signer against botocore's signature.
+        const vec = JSON.parse(env.SIG_VECTOR);
+        const got = await page.evaluate(async (v) => {
+            const m = await import("/console/sigv4.js");
+            const r = await m.sign(v.input.req, v.input.cred, v.input.region, "guardduty",
+                new Date(v.input.date));
+            return r.headers.authorization;
+        }, vec);
+        check("SigV4 signer matches botocore", got === vec.authorization, `${got} != ${vec.authorization}`);
+
+        // The list: the count, and every page walked.
+        const total = Number(await page.getAttribute("#list-count", "data-total"));
+        check("list total equals `coalmine findings list`", total === Number(env.EXPECT_TOTAL),
+            `${total} != ${env.EXPECT_TOTAL}`);
+        let seen = new Set((await rows(page)).map((r) => r.id));
+        let pages = 1;
+        while (!(await page.isDisabled("#page-next"))) {
+            await page.click("#page-next");
+            await ready(page);
+            for (const r of await rows(page)) seen.add(r.id);
+            pages++;
+            if (pages > 100) break;
+        }
+        check(`paging walks every finding (${pages} pages)`, seen.size === Number(env.EXPECT_TOTAL),
+            `${seen.size} distinct rows != ${env.EXPECT_TOTAL}`);
+
+        // Severity High only.
+        await page.selectOption("#f-severity", "high");
+        await page.selectOption("#f-size", "50");
+        await page.click("#filter-form button[type=submit]");
+        await ready(page);
+        const high = await rows(page);
+        const highTotal = Number(await page.getAttribute("#list-count", "data-total"));
+        check("High filter: total equals the CLI's", highTotal === Number(env.EXPECT_HIGH),
+            `${highTotal} != ${env.EXPECT_HIGH}`);
+        check("High filter shows only High findings", high.length > 0 && high.every((r) => r.sev.startsWith("High ")),
+            JSON.stringify(high.map((r) => r.sev)));
+
+        // Open a finding with the keyboard: type, resource, evidence.
+        const first = high[0];
+        await page.focus(`#findings-body tr[data-id="${first.id}"] a`);
+        await page.keyboard.press("Enter");
+        await page.waitForFunction((t) => document.getElementById("h-finding").textContent === t,
+            first.type, { timeout: 10000 });
+        await ready(page);
+        const facts = await page.$eval("#d-facts", (d) => d.textContent);
+        const json = JSON.parse(await page.$eval("#d-json", (p) => p.textContent));
+        check("detail shows the finding's type", (await page.textContent("#h-finding")) === first.type);
+        const rid = (json.resource.instanceDetails || {}).instanceId ||
+            (json.resource.accessKeyDetails || {}).accessKeyId ||
+            ((json.resource.s3BucketDetails || [])[0] || {}).name;
+        check("detail shows the resource", !!rid && facts.includes(rid), `${rid} not in facts`);
+        const ai = JSON.parse(json.service.additionalInfo.value || "{}");
+        const evFiles = ((ai.coalmine || {}).evidence || []).map((e) => e.file);
+        const evCells = await page.$$eval("#d-evidence tbody td.path", (tds) => tds.map((t) => t.textContent));
+        check("detail lists the evidence records (log object, line, offset)",
+            evFiles.length > 0 && evFiles.every((f) => evCells.includes(f)),
+            `${JSON.stringify(evFiles)} vs ${JSON.stringify(evCells)}`);
+
+        // Archive it, then the default view no longer lists it.
+        await page.click("#d-archive");
+        await page.waitForFunction(() => /^Archived: /.test(document.getElementById("status").textContent),
+            null, { timeout: 10000 });
+        check("detail says archived", (await page.$eval("#d-facts", (d) => d.textContent)).includes("Archivedyes"));
+        writeFileSync(env.OUT_DIR + "/archived.id", first.id + "\n");
+        await page.click("#back-link");
+        await page.selectOption("#f-severity", "");
+        await page.click("#filter-form button[type=submit]");
+        await ready(page);
+        seen = new Set();
+        for (;;) {
+            for (const r of await rows(page)) seen.add(r.id);
+            if (await page.isDisabled("#page-next")) break;
+            await page.click("#page-next");
+            await ready(page);
+        }
+        const after = Number(await page.getAttribute("#list-count", "data-total"));
+        check("archived finding left the default view", !seen.has(first.id) && after === Number(env.EXPECT_TOTAL) - 1,
+            `present=${seen.has(first.id)} total=${after}`);
+        await page.check("#f-archived");
+        await ready(page);
+        check("archived view lists it", (await rows(page)).some((r) => r.id === first.id));
+
+        // Summary and detector screens.
+        await page.click("a[data-nav=summary]");
+        await page.waitForSelector("#view-summary:not([hidden])");
+        await ready(page);
+        const sevSum = await page.$$eval("#sum-severity tbody td.num", (t) => t.reduce((a, c) => a + Number(c.textContent), 0));
+        check("summary counts every current finding by severity", sevSum === Number(env.EXPECT_TOTAL) - 1, `${sevSum}`);
+        const typeRows = await page.$$eval("#sum-type tbody tr", (t) => t.length);
+        check("summary lists finding types", typeRows > 0, `${typeRows}`);
+        await page.click("a[data-nav=detector]");
+        await page.waitForSelector("#view-detector:not([hidden])");
+        await ready(page);
+        check("detector view shows its status", /Status\s*ENABLED/.test(await page.textContent("#det-facts")),
+            await page.textContent("#det-facts"));
+        const csp = await page.evaluate(() => window.__csp);
+        check("no CSP violation (no-credentials server)", csp.length === 0, JSON.stringify(csp));
+
+        // A server with credentials: a wrong secret is refused with the API's code.
+        if (env.BASE_AUTH) {
+            const { page: p2 } = await newPage(browser);
+            expectFailedLoads = true;
+            await p2.goto(env.BASE_AUTH + "/console/");
+            await p2.waitForSelector("body[data-ready='1']");
+            await p2.waitForSelector("#error:not([hidden])", { timeout: 10000 });
+            await p2.fill("#s-key", env.AUTH_KEY);
+            await p2.fill("#s-secret", env.AUTH_SECRET + "x");
+            await p2.click("#settings-form button[type=submit]");
+            await p2.waitForFunction(() => /InvalidSignatureException/.test(document.getElementById("error").textContent),
+                null, { timeout: 10000 }).catch(() => {});
+            const err = await p2.textContent("#error");
+            check("wrong secret shows InvalidSignatureException", /InvalidSignatureException/.test(err) &&
+                !(await p2.isHidden("#error")), err);
+            expectFailedLoads = false;
+            await p2.fill("#s-secret", env.AUTH_SECRET);
+            await p2.click("#settings-form button[type=submit]");
+            await p2.waitForFunction(() => document.getElementById("error").hidden &&
+                document.getElementById("list-count").dataset.total !== undefined, null, { timeout: 15000 });
+            const t2 = Number(await p2.getAttribute("#list-count", "data-total"));
+            check("right secret lists the findings", t2 === Number(env.EXPECT_TOTAL), `${t2}`);
+            const csp2 = await p2.evaluate(() => window.__csp);
+            check("no CSP violation (credentials server)", csp2.length === 0, JSON.stringify(csp2));
+        }
+        check("no console errors", consoleErrors.length === 0, consoleErrors.join(" | "));
+    } finally {
+        await browser.close();
+    }
+}
+
+main().catch((e) => {
+    console.log(`FAIL browser run :: ${String(e && e.stack || e).split("\n").slice(0, 3).join(" ")}`);
+    process.exitCode = 1;
+});

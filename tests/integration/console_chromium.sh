@@ -1,0 +1,151 @@
+#!/bin/sh
+# The web console (web/, docs/console.md) in a real browser: Debian's chromium
+# driven by playwright-core (pinned in tests/integration/console/, installed
+# by `make test` into var/cache/console-npm), against a server on a free
+# 127.0.0.1 port over a store filled by `coalmine scan` of a `coalmine gen`
+# world. The browser checks (console/console_test.mjs): the console's SigV4
+# signer gives botocore's signature; the list shows as many findings as
+# `coalmine findings list` and paging walks them all; the High filter shows
+# only High findings; a finding opened with the keyboard shows its type,
+# resource and evidence; archiving it removes it from the default view (and
+# the API, read with boto3, and the CLI confirm it); with credentials
+# configured a wrong secret shows InvalidSignatureException; no console error
+# and no CSP violation. curl checks the asset headers (CSP, nosniff, ETag and
+# 304). Skips cleanly when chromium, node, playwright-core, curl or
+# python3 with boto3 is missing. Prints TAP.
+. "$(dirname "$0")/../e2e/lib/tap.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+NPMDIR=${CONSOLE_NPM_DIR:-$ROOT/var/cache/console-npm}
+PW="$NPMDIR/node_modules/playwright-core"
+why=""
+[ -n "$CHROMIUM" ] || why="chromium not installed"
+command -v node >/dev/null || why="node not installed"
+command -v curl >/dev/null || why="curl not installed"
+python3 -c 'import boto3, botocore' 2>/dev/null || why="python3 with boto3 not installed"
+if [ -z "$why" ] && [ ! -f "$PW/package.json" ]; then
+    "$ROOT/scripts/install-console-deps" >/dev/null 2>&1 || true
+    [ -f "$PW/package.json" ] || why="playwright-core not installed (scripts/install-console-deps)"
+fi
+if [ -n "$why" ]; then
+    skip "console in chromium" "$why"
+    done_testing
+    exit 0
+fi
+
+# The world and its store.
+G="$T/g"
+"$COALMINE" gen --out "$G" --hours 2 --scenario all --seed 5 >/dev/null 2>&1
+DB="$T/c.db"
+# shellcheck disable=SC2046 # one option or value per word (gen's own paths)
+"$COALMINE" scan -q --db "$DB" $(cat "$G/intel/args.txt") "$G/AWSLogs" >/dev/null 2>"$T/scan.err"
+check "scan of the gen world fills the store" [ $? -eq 0 -a -s "$DB" ]
+cp "$DB" "$T/auth.db"
+EXPECT_TOTAL=$("$COALMINE" findings list --db "$DB" --max-results 0 --format ids | wc -l)
+EXPECT_HIGH=$("$COALMINE" findings list --db "$DB" --max-results 0 --format ids \
+    --finding-criteria '{"criterion":{"severity":{"greaterThanOrEqual":7,"lessThan":9}}}' | wc -l)
+check "the world has current and High findings ($EXPECT_TOTAL, $EXPECT_HIGH High)" \
+    [ "$EXPECT_TOTAL" -gt 50 -a "$EXPECT_HIGH" -gt 0 ]
+
+# botocore's signature of one request, for the console's signer.
+SIG_VECTOR=$(python3 - <<'PY'
+import datetime, json
+from unittest import mock
+import botocore.auth
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+body = json.dumps({"findingCriteria": {"criterion": {"severity": {"gte": 7}}}, "maxResults": 50},
+                  separators=(",", ":"))
+cred = {"accessKeyId": "AKIDEXAMPLE", "secretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "sessionToken": "FwoGZXIvYXdzEXAMPLE/token+="}
+r = AWSRequest(method="POST", url="http://127.0.0.1:8787/detector/d%3A1%20x/findings?b=2&a=x%2Fy%20z",
+               data=body, headers={"Content-Type": "application/json"})
+when = datetime.datetime(2026, 1, 5, 1, 2, 3)
+with mock.patch.object(botocore.auth, "get_current_datetime", return_value=when):
+    SigV4Auth(Credentials(cred["accessKeyId"], cred["secretAccessKey"], cred["sessionToken"]),
+              "guardduty", "eu-west-3").add_auth(r)
+print(json.dumps({"input": {"req": {"method": "POST", "host": "127.0.0.1:8787",
+                                    "path": "/detector/d%3A1%20x/findings",
+                                    "query": [["b", "2"], ["a", "x/y z"]],
+                                    "headers": {"Content-Type": "application/json"}, "body": body},
+                            "cred": cred, "region": "eu-west-3", "date": "2026-01-05T01:02:03Z"},
+                  "authorization": r.headers["Authorization"]}))
+PY
+)
+check "botocore computed the SigV4 vector" [ -n "$SIG_VECTOR" ]
+
+# The servers: one with no credentials (any key), one with a key configured.
+AUTH_KEY=AKIACONSOLETEST00001
+AUTH_SECRET=console-test-secret-0123456789abcdef
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
+start_server() { # $1 = name, $2 = db, $3... = credential options
+    name=$1; db=$2; shift 2
+    python3 "$ROOT/tests/integration/console/standin.py" --coalmine "$COALMINE" --db "$db" \
+        --web "$ROOT/web" --port-file "$T/$name.port" "$@" >"$T/$name.log" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    while [ $i -lt 100 ] && [ ! -s "$T/$name.port" ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$T/$name.port" ] && echo "http://127.0.0.1:$(cat "$T/$name.port")"
+}
+SERVER="stand-in (tests/integration/console/standin.py)"
+BASE=$(start_server open "$DB")
+BASE_AUTH=$(start_server auth "$T/auth.db" --access-key "$AUTH_KEY" --secret-key "$AUTH_SECRET")
+if [ -z "$BASE" ] || [ -z "$BASE_AUTH" ]; then
+    nok "servers listen on 127.0.0.1" "$(tail -3 "$T/open.log" "$T/auth.log")"
+    done_testing
+    exit 1
+fi
+ok "servers listen on 127.0.0.1 ($SERVER)"
+
+# The assets' headers.
+curl -s -D "$T/h1" -o "$T/index.html" "$BASE/console/"
+check "GET /console/ is index.html" grep -q '<script type="module" src="app.js">' "$T/index.html"
+check "CSP default-src 'self'" grep -qi "^content-security-policy: default-src 'self'" "$T/h1"
+check "nosniff" grep -qi '^x-content-type-options: nosniff' "$T/h1"
+ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$T/h1" | tr -d '\r')
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $ETAG" "$BASE/console/app.js")
+check "app.js under index.html's ETag is not 304" [ "$code" = 200 ]
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $ETAG" "$BASE/console/")
+check "If-None-Match with the ETag is 304" [ "$code" = 304 ]
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/console/nope.js")
+check "an unknown asset is 404" [ "$code" = 404 ]
+ctype=$(curl -s -o /dev/null -w '%{content_type}' "$BASE/console/app.js")
+check "app.js is text/javascript" [ "${ctype%%;*}" = text/javascript ]
+
+# The browser.
+PW_MODULE=$PW CHROMIUM=$CHROMIUM BASE=$BASE BASE_AUTH=$BASE_AUTH AUTH_KEY=$AUTH_KEY \
+AUTH_SECRET=$AUTH_SECRET EXPECT_TOTAL=$EXPECT_TOTAL EXPECT_HIGH=$EXPECT_HIGH \
+SIG_VECTOR=$SIG_VECTOR OUT_DIR=$T \
+    timeout 300 node "$ROOT/tests/integration/console/console_test.mjs" >"$T/browser.out" 2>&1
+rc=$?
+while IFS= read -r line; do
+    case $line in
+    "PASS "*) ok "${line#PASS }" ;;
+    "FAIL "*) nok "${line#FAIL }" ;;
+    esac
+done <"$T/browser.out"
+check "browser run exits 0" [ $rc -eq 0 ]
+[ $rc -eq 0 ] || sed 's/^/# /' "$T/browser.out" | tail -20
+
+# The API (boto3) and the CLI confirm the archive the console made.
+ID=$(cat "$T/archived.id" 2>/dev/null)
+if [ -n "$ID" ]; then
+    arch=$(python3 - "$BASE" "$ID" <<'PY'
+import sys, boto3
+c = boto3.client("guardduty", endpoint_url=sys.argv[1], region_name="us-east-1",
+                 aws_access_key_id="AKIAANYKEY0000000000", aws_secret_access_key="any")
+det = c.list_detectors()["DetectorIds"][0]
+print(c.get_findings(DetectorId=det, FindingIds=[sys.argv[2]])["Findings"][0]["Service"]["Archived"])
+PY
+)
+    check "GetFindings (boto3) says the finding is archived" [ "$arch" = True ]
+    check "the CLI lists it as archived" \
+        sh -c "'$COALMINE' findings list --db '$DB' --archived true --max-results 0 --format ids | grep -qx '$ID'"
+else
+    nok "the browser archived a finding"
+fi
+done_testing
