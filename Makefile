@@ -67,7 +67,22 @@ $(BUILD)/libcoalmine.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libcmapp.a: $(APP_OBJ)
+# The console (web/) compiled in: tools/webembed/webembed.sh writes the table of its
+# files (src/api/web_assets.h). `web` itself is a prerequisite so that a removed
+# file regenerates it too.
+WEB_SRC := $(sort $(shell find web -type f 2>/dev/null))
+WEB_GEN := $(BUILD)/gen/web_assets_gen.c
+WEB_OBJ := $(BUILD)/obj/gen/web_assets_gen.o
+
+$(WEB_GEN): web $(WEB_SRC) tools/webembed/webembed.sh
+	@mkdir -p $(dir $@)
+	sh tools/webembed/webembed.sh web $@ $(WEB_SRC:web/%=%)
+
+$(WEB_OBJ): $(WEB_GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libcmapp.a: $(APP_OBJ) $(WEB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -151,9 +166,10 @@ FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/core/conf
                           src/source/decode.c src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c)
 FUZZ_EXTRA_fuzz_follow_name := src/core/follow_settle.c
-FUZZ_EXTRA_fuzz_api := $(filter-out src/api/api_http.c,$(wildcard src/api/*.c)) \
+FUZZ_EXTRA_fuzz_api := $(filter-out src/api/api_http.c src/api/web_%.c,$(wildcard src/api/*.c)) \
                        $(wildcard src/store/*.c) src/core/clock.c
 FUZZ_EXTRA_fuzz_sigv4 := src/api/sigv4.c src/api/api_creds.c
+FUZZ_EXTRA_fuzz_web_serve := src/api/web_serve.c src/api/web_assets.c $(BUILD)/gen/web_assets_gen.c
 
 fuzz_extra_obj = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_EXTRA_$(1)))
 .PRECIOUS: $(FUZZ_OBJ)/%.o
