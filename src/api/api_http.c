@@ -22,6 +22,7 @@
 
 #include "api/api_metrics.h"
 #include "api/api_query.h"
+#include "api/web_serve.h"
 #include "base/err.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -268,6 +269,39 @@ static int answer_plain(struct cm_api_http *h, struct MHD_Connection *c, const c
     return 1;
 }
 
+/* The web console: /, /console and /console/... (web_serve.h), its files static in
+ * the binary. Returns 1 when the path was the console's. */
+static int answer_console(struct MHD_Connection *c, const char *method, const char *path,
+                          const char *rid, int *status, const char **op, enum MHD_Result *ok)
+{
+    struct cm_web_resp w;
+    struct MHD_Response *resp;
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+
+    if (!cm_web_serve(method, path, inm, &w)) {
+        return 0;
+    }
+    *op = "console";
+    *status = w.status;
+    resp = MHD_create_response_from_buffer(
+        w.len, (void *)(uintptr_t)(w.body != NULL ? w.body : (const unsigned char *)""),
+        MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL) {
+        *ok = MHD_NO;
+        return 1;
+    }
+    if (w.status != 304 && w.content_type != NULL) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, w.content_type);
+    }
+    for (size_t i = 0; i < w.nheaders; i++) {
+        MHD_add_response_header(resp, w.headers[i].name, w.headers[i].value);
+    }
+    MHD_add_response_header(resp, "x-amzn-RequestId", rid);
+    *ok = MHD_queue_response(c, (unsigned)w.status, resp);
+    MHD_destroy_response(resp);
+    return 1;
+}
+
 static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, const char *method,
                               struct conn_req *r)
 {
@@ -293,6 +327,9 @@ static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, c
         goto out;
     }
     if (answer_plain(h, c, method, r->uri, rid, &status, &op, &ok)) {
+        goto out;
+    }
+    if (answer_console(c, method, r->uri, rid, &status, &op, &ok)) {
         goto out;
     }
     op = cm_api_op_name(method, r->uri);

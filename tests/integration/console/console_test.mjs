@@ -11,6 +11,8 @@
 //   EXPECT_HIGH   current findings with 7 <= severity < 9
 //   SIG_VECTOR    JSON {input, authorization} computed by botocore
 //   OUT_DIR       where the archived finding's id is written (archived.id)
+//   NO_ARCHIVE    why the archive checks are skipped (the server does not
+//                 serve ArchiveFindings), empty when they run
 import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
 
@@ -19,6 +21,10 @@ const { chromium } = require(process.env.PW_MODULE);
 
 const env = process.env;
 const results = [];
+function skip(name, why) {
+    results.push(`SKIP ${name} :: ${why}`);
+    console.log(results[results.length - 1]);
+}
 function check(name, cond, why) {
     results.push(cond ? `PASS ${name}` : `FAIL ${name} :: ${why || "false"}`);
     console.log(results[results.length - 1]);
@@ -136,35 +142,42 @@ async function main() {
             `${JSON.stringify(evFiles)} vs ${JSON.stringify(evCells)}`);
 
         // Archive it, then the default view no longer lists it.
-        await page.click("#d-archive");
-        await page.waitForFunction(() => /^Archived: /.test(document.getElementById("status").textContent),
-            null, { timeout: 10000 });
-        check("detail says archived", (await page.$eval("#d-facts", (d) => d.textContent)).includes("Archivedyes"));
-        writeFileSync(env.OUT_DIR + "/archived.id", first.id + "\n");
-        await page.click("#back-link");
-        await page.selectOption("#f-severity", "");
-        await page.click("#filter-form button[type=submit]");
-        await ready(page);
-        seen = new Set();
-        for (;;) {
-            for (const r of await rows(page)) seen.add(r.id);
-            if (await page.isDisabled("#page-next")) break;
-            await page.click("#page-next");
+        let archived = 0;
+        if (env.NO_ARCHIVE) {
+            for (const n of ["detail says archived", "archived finding left the default view",
+                "archived view lists it"]) skip(n, env.NO_ARCHIVE);
+        } else {
+            await page.click("#d-archive");
+            await page.waitForFunction(() => /^Archived: /.test(document.getElementById("status").textContent),
+                null, { timeout: 10000 });
+            check("detail says archived", (await page.$eval("#d-facts", (d) => d.textContent)).includes("Archivedyes"));
+            writeFileSync(env.OUT_DIR + "/archived.id", first.id + "\n");
+            await page.click("#back-link");
+            await page.selectOption("#f-severity", "");
+            await page.click("#filter-form button[type=submit]");
             await ready(page);
+            seen = new Set();
+            for (;;) {
+                for (const r of await rows(page)) seen.add(r.id);
+                if (await page.isDisabled("#page-next")) break;
+                await page.click("#page-next");
+                await ready(page);
+            }
+            const after = Number(await page.getAttribute("#list-count", "data-total"));
+            check("archived finding left the default view", !seen.has(first.id) && after === Number(env.EXPECT_TOTAL) - 1,
+                `present=${seen.has(first.id)} total=${after}`);
+            await page.check("#f-archived");
+            await ready(page);
+            check("archived view lists it", (await rows(page)).some((r) => r.id === first.id));
+            archived = 1;
         }
-        const after = Number(await page.getAttribute("#list-count", "data-total"));
-        check("archived finding left the default view", !seen.has(first.id) && after === Number(env.EXPECT_TOTAL) - 1,
-            `present=${seen.has(first.id)} total=${after}`);
-        await page.check("#f-archived");
-        await ready(page);
-        check("archived view lists it", (await rows(page)).some((r) => r.id === first.id));
 
         // Summary and detector screens.
         await page.click("a[data-nav=summary]");
         await page.waitForSelector("#view-summary:not([hidden])");
         await ready(page);
         const sevSum = await page.$$eval("#sum-severity tbody td.num", (t) => t.reduce((a, c) => a + Number(c.textContent), 0));
-        check("summary counts every current finding by severity", sevSum === Number(env.EXPECT_TOTAL) - 1, `${sevSum}`);
+        check("summary counts every current finding by severity", sevSum === Number(env.EXPECT_TOTAL) - archived, `${sevSum}`);
         const typeRows = await page.$$eval("#sum-type tbody tr", (t) => t.length);
         check("summary lists finding types", typeRows > 0, `${typeRows}`);
         await page.click("a[data-nav=detector]");
