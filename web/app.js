@@ -38,6 +38,7 @@ const state = {
     api: null,
     page: { tokens: [""], index: 0, next: null },
     seq: 0, // the latest list request: an older one's answer is dropped
+    exactType: false, // the type field holds one whole type (a summary link), not a prefix
     selected: new Set(),
 };
 
@@ -200,12 +201,13 @@ const SEVERITY = {
     "high+": { greaterThanOrEqual: 7 },
 };
 
-// The FindingCriteria of the filter form's values.
-export function criteriaOf(form) {
+// The FindingCriteria of the filter form's values. ListFindings takes no
+// wildcard (GuardDuty allows "matches" in filters only), so a type prefix is
+// sent as the list of the types it names (types, from typesWithPrefix).
+export function criteriaOf(form, types) {
     const c = {};
     if (form.severity && SEVERITY[form.severity]) c.severity = { ...SEVERITY[form.severity] };
-    const type = (form.type || "").trim();
-    if (type) c.type = /[*?]/.test(type) ? { matches: [type] } : { matches: [type + "*"] };
+    if (types) c.type = { equals: types };
     const account = (form.account || "").trim();
     if (account) c.accountId = { equals: [account] };
     const res = (form.resource || "").trim();
@@ -235,6 +237,29 @@ function formValues() {
 
 // ---- findings list --------------------------------------------------------
 
+const MAX_TYPES = 50; // values of one equals condition
+
+// The finding types of the findings matching criteria whose name starts with
+// prefix (case-insensitive), from GetFindingsStatistics grouped by type.
+async function typesWithPrefix(criteria, prefix, exact) {
+    const st = await state.api.statistics(state.settings.detectorId,
+        { groupBy: "FINDING_TYPE", orderBy: "DESC", maxResults: 100, findingCriteria: criteria });
+    const p = prefix.toLowerCase();
+    const types = ((st.findingStatistics || {}).groupedByFindingType || [])
+        .map((t) => t.findingType)
+        .filter((t) => typeof t === "string" && (exact ? t === prefix : t.toLowerCase().startsWith(p)));
+    if (types.length > MAX_TYPES)
+        throw new ApiError(0, "TooManyTypes", `"${prefix}" names ${types.length} finding types; ` +
+            `a list can select at most ${MAX_TYPES}: make the prefix longer`, "ListFindings");
+    return types.sort();
+}
+
+function showCount(text, total) {
+    $("list-count").textContent = text;
+    if (total === null) delete $("list-count").dataset.total;
+    else $("list-count").dataset.total = String(total);
+}
+
 async function loadList(keepPage) {
     clearError();
     if (!keepPage) state.page = { tokens: [""], index: 0, next: null };
@@ -242,19 +267,32 @@ async function loadList(keepPage) {
     updateBulk();
     const v = formValues();
     const [attr, order] = v.sort.split(":");
-    const criteria = criteriaOf(v);
-    const req = {
-        findingCriteria: criteria,
-        sortCriteria: { attributeName: attr, orderBy: order },
-        maxResults: v.size,
-    };
-    const token = state.page.tokens[state.page.index];
-    if (token) req.nextToken = token;
     const body = $("findings-body");
     const seq = ++state.seq;
     status("Loading findings…");
     $("findings-table").setAttribute("aria-busy", "true");
     try {
+        const prefix = v.type.trim();
+        if (prefix && !keepPage) state.page.types = await typesWithPrefix(criteriaOf(v, null), prefix, state.exactType);
+        const types = prefix ? state.page.types : null;
+        if (seq !== state.seq) return;
+        if (types && types.length === 0) {
+            body.replaceChildren();
+            showCount(`No ${v.archived ? "archived" : "current"} finding has a type starting with "${prefix}"`, 0);
+            $("page-no").textContent = "Page 1";
+            $("page-prev").disabled = true;
+            $("page-next").disabled = true;
+            status("");
+            return;
+        }
+        const criteria = criteriaOf(v, types);
+        const req = {
+            findingCriteria: criteria,
+            sortCriteria: { attributeName: attr, orderBy: order },
+            maxResults: v.size,
+        };
+        const token = state.page.tokens[state.page.index];
+        if (token) req.nextToken = token;
         const [list, stats] = await Promise.all([
             state.api.listFindings(state.settings.detectorId, req),
             state.api.statistics(state.settings.detectorId,
@@ -273,10 +311,9 @@ async function loadList(keepPage) {
         const total = Object.values(counts).reduce((a, b) => a + Number(b), 0);
         body.replaceChildren(...findings.map(row));
         const first = state.page.index * v.size;
-        $("list-count").textContent = findings.length
+        showCount(findings.length
             ? `Showing ${first + 1}–${first + findings.length} of ${total} ${v.archived ? "archived" : "current"} findings`
-            : `No ${v.archived ? "archived" : "current"} findings match (${total} in all)`;
-        $("list-count").dataset.total = String(total);
+            : `No ${v.archived ? "archived" : "current"} findings match`, total);
         $("page-no").textContent = `Page ${state.page.index + 1}`;
         $("page-prev").disabled = state.page.index === 0;
         $("page-next").disabled = !state.page.next;
@@ -285,7 +322,7 @@ async function loadList(keepPage) {
     } catch (e) {
         if (seq !== state.seq) return;
         body.replaceChildren();
-        $("list-count").textContent = "";
+        showCount("", null);
         status("");
         showError(e);
     } finally {
@@ -555,7 +592,10 @@ async function route() {
             const f = $("filter-form");
             f.reset();
             if (p.has("severity")) f.severity.value = p.get("severity");
-            if (p.has("type")) f.type.value = p.get("type");
+            if (p.has("type")) {
+                f.type.value = p.get("type");
+                state.exactType = true;
+            }
             history.replaceState(null, "", "#/findings");
         }
         await loadList(false);
@@ -591,7 +631,13 @@ function wire() {
         ev.preventDefault();
         loadList(false);
     });
-    $("filter-form").addEventListener("reset", () => setTimeout(() => loadList(false), 0));
+    $("filter-form").addEventListener("reset", () => {
+        state.exactType = false;
+        setTimeout(() => loadList(false), 0);
+    });
+    $("f-type").addEventListener("input", () => {
+        state.exactType = false;
+    });
     $("f-archived").addEventListener("change", () => loadList(false));
     $("page-next").addEventListener("click", () => {
         if (!state.page.next) return;

@@ -49,6 +49,27 @@ EXPECT_HIGH=$("$COALMINE" findings list --db "$DB" --max-results 0 --format ids 
     --finding-criteria '{"criterion":{"severity":{"greaterThanOrEqual":7,"lessThan":9}}}' | wc -l)
 check "the world has current and High findings ($EXPECT_TOTAL, $EXPECT_HIGH High)" \
     [ "$EXPECT_TOTAL" -gt 50 -a "$EXPECT_HIGH" -gt 0 ]
+# A type prefix, an instance and an account to filter on, from the findings.
+"$COALMINE" findings list --db "$DB" --max-results 0 --format json >"$T/all.jsonl"
+eval "$(python3 - "$T/all.jsonl" <<'PY'
+import collections, json, sys
+fs = [json.loads(l) for l in open(sys.argv[1])]
+types = collections.Counter(f["type"].split("/")[0] + "/" for f in fs)
+inst = collections.Counter(f["resource"]["instanceDetails"]["instanceId"] for f in fs
+                           if "instanceDetails" in f["resource"])
+acct = collections.Counter(f["accountId"] for f in fs)
+print("TYPE_PREFIX='%s'" % types.most_common(1)[0][0])
+print("INSTANCE='%s'" % inst.most_common(1)[0][0])
+print("ACCOUNT='%s'" % acct.most_common()[-1][0])
+PY
+)"
+count() { "$COALMINE" findings list --db "$DB" --max-results 0 --format ids --finding-criteria "$1" | wc -l; }
+EXPECT_TYPE=$(count "{\"criterion\":{\"type\":{\"matches\":[\"$TYPE_PREFIX*\"]}}}")
+EXPECT_INSTANCE=$(count "{\"criterion\":{\"resource.instanceDetails.instanceId\":{\"equals\":[\"$INSTANCE\"]}}}")
+EXPECT_ACCOUNT=$(count "{\"criterion\":{\"accountId\":{\"equals\":[\"$ACCOUNT\"]}}}")
+check "filter values from the world ($TYPE_PREFIX $EXPECT_TYPE, $INSTANCE $EXPECT_INSTANCE, $ACCOUNT $EXPECT_ACCOUNT)" \
+    [ "$EXPECT_TYPE" -gt 0 -a "$EXPECT_TYPE" -lt "$EXPECT_TOTAL" -a "$EXPECT_INSTANCE" -gt 0 \
+    -a "$EXPECT_ACCOUNT" -gt 0 ]
 
 # botocore's signature of one request, for the console's signer.
 SIG_VECTOR=$(python3 - <<'PY'
@@ -134,6 +155,8 @@ check "app.js is text/javascript" [ "${ctype%%;*}" = text/javascript ]
 PW_MODULE=$PW CHROMIUM=$CHROMIUM BASE=$BASE BASE_AUTH=$BASE_AUTH AUTH_KEY=$AUTH_KEY \
 AUTH_SECRET=$AUTH_SECRET EXPECT_TOTAL=$EXPECT_TOTAL EXPECT_HIGH=$EXPECT_HIGH \
 SIG_VECTOR=$SIG_VECTOR OUT_DIR=$T NO_ARCHIVE=$NO_ARCHIVE \
+TYPE_PREFIX=$TYPE_PREFIX INSTANCE=$INSTANCE ACCOUNT=$ACCOUNT EXPECT_TYPE=$EXPECT_TYPE \
+EXPECT_INSTANCE=$EXPECT_INSTANCE EXPECT_ACCOUNT=$EXPECT_ACCOUNT \
     timeout 300 node "$ROOT/tests/integration/console/console_test.mjs" >"$T/browser.out" 2>&1
 rc=$?
 while IFS= read -r line; do

@@ -9,6 +9,9 @@
 //   BASE_AUTH     server with credentials AUTH_KEY / AUTH_SECRET configured
 //   EXPECT_TOTAL  current findings (`coalmine findings list` of the same store)
 //   EXPECT_HIGH   current findings with 7 <= severity < 9
+//   TYPE_PREFIX, INSTANCE, ACCOUNT and EXPECT_TYPE, EXPECT_INSTANCE,
+//   EXPECT_ACCOUNT  a type prefix, an instance id and an account of the world,
+//                 and how many current findings each selects
 //   SIG_VECTOR    JSON {input, authorization} computed by botocore
 //   OUT_DIR       where the archived finding's id is written (archived.id)
 //   NO_ARCHIVE    why the archive checks are skipped (the server does not
@@ -57,6 +60,19 @@ async function ready(page) {
     await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
     await page.waitForFunction(() => document.getElementById("status").textContent === "",
         null, { timeout: 15000 });
+}
+
+// Set the filter form and apply it.
+async function apply(page, f) {
+    await page.selectOption("#f-severity", f.severity || "");
+    await page.fill("#f-type", f.type || "");
+    await page.fill("#f-account", f.account || "");
+    await page.fill("#f-resource", f.resource || "");
+    await page.selectOption("#f-sort", f.sort || "updatedAt:DESC");
+    await page.selectOption("#f-size", "50");
+    await page.click("#filter-form button[type=submit]");
+    await ready(page);
+    return Number(await page.getAttribute("#list-count", "data-total"));
 }
 
 async function rows(page) {
@@ -108,13 +124,27 @@ async function main() {
         check(`paging walks every finding (${pages} pages)`, seen.size === Number(env.EXPECT_TOTAL),
             `${seen.size} distinct rows != ${env.EXPECT_TOTAL}`);
 
+        // Type prefix, resource and account criteria, and sorting by severity.
+        const byType = await apply(page, { type: env.TYPE_PREFIX });
+        const typeRows = await rows(page);
+        check(`type prefix ${env.TYPE_PREFIX}: total equals the CLI's`, byType === Number(env.EXPECT_TYPE),
+            `${byType} != ${env.EXPECT_TYPE}`);
+        check("type prefix shows only those types", typeRows.length > 0 &&
+            typeRows.every((r) => r.type.startsWith(env.TYPE_PREFIX)), JSON.stringify(typeRows.map((r) => r.type)));
+        const byRes = await apply(page, { resource: env.INSTANCE });
+        check(`resource ${env.INSTANCE}: total equals the CLI's`, byRes === Number(env.EXPECT_INSTANCE),
+            `${byRes} != ${env.EXPECT_INSTANCE}`);
+        const byAcct = await apply(page, { account: env.ACCOUNT });
+        check(`account ${env.ACCOUNT}: total equals the CLI's`, byAcct === Number(env.EXPECT_ACCOUNT),
+            `${byAcct} != ${env.EXPECT_ACCOUNT}`);
+        await apply(page, { sort: "severity:DESC" });
+        const sevs = (await rows(page)).map((r) => Number(r.sev.split(" ")[1]));
+        check("sorted by severity, highest first", sevs.length > 1 && sevs.every((v, k) => k === 0 || sevs[k - 1] >= v),
+            JSON.stringify(sevs));
+
         // Severity High only.
-        await page.selectOption("#f-severity", "high");
-        await page.selectOption("#f-size", "50");
-        await page.click("#filter-form button[type=submit]");
-        await ready(page);
+        const highTotal = await apply(page, { severity: "high" });
         const high = await rows(page);
-        const highTotal = Number(await page.getAttribute("#list-count", "data-total"));
         check("High filter: total equals the CLI's", highTotal === Number(env.EXPECT_HIGH),
             `${highTotal} != ${env.EXPECT_HIGH}`);
         check("High filter shows only High findings", high.length > 0 && high.every((r) => r.sev.startsWith("High ")),
@@ -145,7 +175,7 @@ async function main() {
         let archived = 0;
         if (env.NO_ARCHIVE) {
             for (const n of ["detail says archived", "archived finding left the default view",
-                "archived view lists it"]) skip(n, env.NO_ARCHIVE);
+                "archived view lists it", "feedback USEFUL shows in the detail"]) skip(n, env.NO_ARCHIVE);
         } else {
             await page.click("#d-archive");
             await page.waitForFunction(() => /^Archived: /.test(document.getElementById("status").textContent),
@@ -170,6 +200,15 @@ async function main() {
             await ready(page);
             check("archived view lists it", (await rows(page)).some((r) => r.id === first.id));
             archived = 1;
+            await page.click(`#findings-body tr[data-id="${first.id}"] a`);
+            await page.waitForSelector("#view-finding:not([hidden])");
+            await ready(page);
+            await page.fill("#d-comments", "seen in the console test");
+            await page.click("#d-useful");
+            await page.waitForFunction(() => /^Marked useful: /.test(document.getElementById("status").textContent),
+                null, { timeout: 10000 });
+            check("feedback USEFUL shows in the detail", /FeedbackUSEFUL/.test(await page.textContent("#d-facts")),
+                await page.textContent("#d-facts"));
         }
 
         // Summary and detector screens.
@@ -178,8 +217,20 @@ async function main() {
         await ready(page);
         const sevSum = await page.$$eval("#sum-severity tbody td.num", (t) => t.reduce((a, c) => a + Number(c.textContent), 0));
         check("summary counts every current finding by severity", sevSum === Number(env.EXPECT_TOTAL) - archived, `${sevSum}`);
-        const typeRows = await page.$$eval("#sum-type tbody tr", (t) => t.length);
-        check("summary lists finding types", typeRows > 0, `${typeRows}`);
+        const sumTypes = await page.$$eval("#sum-type tbody tr", (t) => t.length);
+        check("summary lists finding types", sumTypes > 0, `${sumTypes}`);
+        const typeSum = await page.$$eval("#sum-type tbody td.num", (t) => t.reduce((a, c) => a + Number(c.textContent), 0));
+        check("summary by type adds up to every current finding", typeSum === sevSum, `${typeSum} != ${sevSum}`);
+        const last = await page.$eval("#sum-type tbody tr:last-child", (tr) =>
+            [tr.querySelector("a").textContent, Number(tr.querySelector("td.num").textContent)]);
+        await page.click("#sum-type tbody tr:last-child a");
+        await page.waitForSelector("#view-findings:not([hidden])");
+        await ready(page);
+        const linked = await rows(page);
+        check(`a summary type link lists exactly that type (${last[0]})`,
+            Number(await page.getAttribute("#list-count", "data-total")) === last[1] &&
+            linked.length === last[1] && linked.every((r) => r.type === last[0]),
+            JSON.stringify(linked.map((r) => r.type)));
         await page.click("a[data-nav=detector]");
         await page.waitForSelector("#view-detector:not([hidden])");
         await ready(page);
