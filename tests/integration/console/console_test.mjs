@@ -108,6 +108,50 @@ async function main() {
         }, vec);
         check("SigV4 signer matches botocore", got === vec.authorization, `${got} != ${vec.authorization}`);
 
+        // The console's pure functions (app.js exports them; importing it
+        // again gives the module already running, main() does not run twice).
+        const unit = await page.evaluate(async () => {
+            const m = await import("/console/app.js");
+            const out = {};
+            out.labels = [1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(m.severityLabel);
+            out.crit = m.criteriaOf({ severity: "high", account: " 123456789012 ", resource: "i-0abc",
+                archived: false }, ["A:B/C", "A:B/D"]);
+            out.fields = ["eni-0abc", "AKIAABCDEFGHIJKLMNOP", "my-bucket"].map((r) =>
+                Object.keys(m.criteriaOf({ resource: r, archived: true }, null).criterion));
+            out.archived = m.criteriaOf({ archived: true }, null).criterion["service.archived"];
+            out.info = m.additionalInfo({ service: { additionalInfo: { value: JSON.stringify({
+                a: 1, coalmine: { evidence: [{ file: "f.gz", line: 2, offset: 10, length: 5 }] } }) } } });
+            out.raw = m.additionalInfo({ service: { additionalInfo: { value: "<b>not json" } } });
+            out.res = [
+                m.resourceOf({ resource: { resourceType: "Instance", instanceDetails: { instanceId: "i-1" } } }),
+                m.resourceOf({ resource: { resourceType: "AccessKey", accessKeyDetails: { accessKeyId: "AKIA1", userName: "bob" } } }),
+                m.resourceOf({ resource: { resourceType: "S3Bucket", s3BucketDetails: [{ name: "b1" }, { name: "b2" }] } }),
+            ];
+            out.actor = m.actorOf({ service: { action: { actionType: "AWS_API_CALL", awsApiCallAction: {
+                api: "ListBuckets", serviceName: "s3.amazonaws.com",
+                remoteIpDetails: { ipAddressV4: "198.51.100.7", country: { countryName: "Nowhere" },
+                    organization: { asnOrg: "Example" } } } } } });
+            return out;
+        });
+        const eq = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+        check("severity labels follow GuardDuty's bands", eq(unit.labels,
+            ["Low", "Low", "Medium", "Medium", "High", "High", "Critical", "Critical"]), JSON.stringify(unit.labels));
+        check("criteria of the filter form", eq(unit.crit, { criterion: {
+            severity: { greaterThanOrEqual: 7, lessThan: 9 }, type: { equals: ["A:B/C", "A:B/D"] },
+            accountId: { equals: ["123456789012"] },
+            "resource.instanceDetails.instanceId": { equals: ["i-0abc"] },
+            "service.archived": { equals: ["false"] } } }) && eq(unit.archived, { equals: ["true"] }),
+            JSON.stringify(unit.crit));
+        check("a resource id picks its field", eq(unit.fields.map((f) => f[0]), [
+            "resource.instanceDetails.networkInterfaces.networkInterfaceId",
+            "resource.accessKeyDetails.accessKeyId", "resource.s3BucketDetails.name"]), JSON.stringify(unit.fields));
+        check("additionalInfo: value decoded, evidence apart", eq(unit.info, { info: { a: 1 },
+            evidence: [{ file: "f.gz", line: 2, offset: 10, length: 5 }] }) &&
+            eq(unit.raw, { info: { value: "<b>not json" }, evidence: [] }), JSON.stringify([unit.info, unit.raw]));
+        check("resource and actor of a finding", eq(unit.res, [["Instance", "i-1"], ["AccessKey", "bob (AKIA1)"],
+            ["S3Bucket", "b1, b2"]]) && eq(unit.actor, [["Remote IP", "198.51.100.7 (Nowhere), Example"],
+            ["API", "s3.amazonaws.com ListBuckets"]]), JSON.stringify([unit.res, unit.actor]));
+
         // The list: the count, and every page walked.
         const total = Number(await page.getAttribute("#list-count", "data-total"));
         check("list total equals `coalmine findings list`", total === Number(env.EXPECT_TOTAL),
@@ -236,6 +280,10 @@ async function main() {
         await ready(page);
         check("detector view shows its status", /Status\s*ENABLED/.test(await page.textContent("#det-facts")),
             await page.textContent("#det-facts"));
+        await page.evaluate(() => { location.hash = "#/finding/00000000000000000000000000000bad"; });
+        await page.waitForSelector("#error:not([hidden])", { timeout: 10000 });
+        const nf = await page.textContent("#error");
+        check("an unknown finding id says so", /NotFound: no finding with id 0+bad/.test(nf), nf);
         const csp = await page.evaluate(() => window.__csp);
         check("no CSP violation (no-credentials server)", csp.length === 0, JSON.stringify(csp));
 
