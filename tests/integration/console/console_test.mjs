@@ -219,7 +219,8 @@ async function main() {
         let archived = 0;
         if (env.NO_ARCHIVE) {
             for (const n of ["detail says archived", "archived finding left the default view",
-                "archived view lists it", "feedback USEFUL shows in the detail"]) skip(n, env.NO_ARCHIVE);
+                "archived view lists it", "Unarchive selected puts it back among the current findings",
+                "Archive selected archives it again", "feedback USEFUL shows in the detail"]) skip(n, env.NO_ARCHIVE);
         } else {
             await page.click("#d-archive");
             await page.waitForFunction(() => /^Archived: /.test(document.getElementById("status").textContent),
@@ -243,6 +244,38 @@ async function main() {
             await page.check("#f-archived");
             await ready(page);
             check("archived view lists it", (await rows(page)).some((r) => r.id === first.id));
+            // Bulk: unarchive it from the archived view, archive it again from the current one.
+            const sel = `#findings-body tr[data-id="${first.id}"] input.sel`;
+            await page.check(sel);
+            await page.click("#bulk-unarchive");
+            await page.waitForFunction(() => /^Unarchived 1 finding/.test(document.getElementById("status").textContent),
+                null, { timeout: 10000 });
+            await page.waitForFunction((id) => !document.querySelector(`#findings-body tr[data-id="${id}"]`),
+                first.id, { timeout: 10000 }).catch(() => {});
+            const unarch = !(await rows(page)).some((r) => r.id === first.id);
+            await page.uncheck("#f-archived");
+            await ready(page);
+            const back = Number(await page.getAttribute("#list-count", "data-total"));
+            check("Unarchive selected puts it back among the current findings",
+                unarch && back === Number(env.EXPECT_TOTAL), `gone=${unarch} total=${back}`);
+            // it may be on another page of the current view: find it by its type
+            await apply(page, { sort: "updatedAt:DESC" });
+            let found = false;
+            for (;;) {
+                if ((await rows(page)).some((r) => r.id === first.id)) { found = true; break; }
+                if (await page.isDisabled("#page-next")) break;
+                await page.click("#page-next");
+                await ready(page);
+            }
+            if (found) {
+                await page.check(sel);
+                await page.click("#bulk-archive");
+                await page.waitForFunction(() => /^Archived 1 finding/.test(document.getElementById("status").textContent),
+                    null, { timeout: 10000 });
+            }
+            const again = Number(await page.getAttribute("#list-count", "data-total"));
+            check("Archive selected archives it again", found && again === Number(env.EXPECT_TOTAL) - 1,
+                `found=${found} total=${again}`);
             archived = 1;
             await page.click(`#findings-body tr[data-id="${first.id}"] a`);
             await page.waitForSelector("#view-finding:not([hidden])");
