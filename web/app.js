@@ -367,8 +367,8 @@ async function bulk(action) {
     try {
         if (action === "archive") await state.api.archive(state.settings.detectorId, ids);
         else await state.api.unarchive(state.settings.detectorId, ids);
-        status(`${action === "archive" ? "Archived" : "Unarchived"} ${ids.length} finding${ids.length > 1 ? "s" : ""}.`);
         await loadList(true);
+        status(`${action === "archive" ? "Archived" : "Unarchived"} ${ids.length} finding${ids.length > 1 ? "s" : ""}.`);
     } catch (e) {
         showError(e);
     }

@@ -277,7 +277,7 @@ async function main() {
             check("Archive selected archives it again", found && again === Number(env.EXPECT_TOTAL) - 1,
                 `found=${found} total=${again}`);
             archived = 1;
-            await page.click(`#findings-body tr[data-id="${first.id}"] a`);
+            await page.evaluate((id) => { location.hash = "#/finding/" + id; }, first.id);
             await page.waitForSelector("#view-finding:not([hidden])");
             await ready(page);
             await page.fill("#d-comments", "seen in the console test");
