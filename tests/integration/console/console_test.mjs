@@ -108,6 +108,17 @@ async function main() {
         }, vec);
         check("SigV4 signer matches botocore", got === vec.authorization, `${got} != ${vec.authorization}`);
 
+        // Every control has a name a screen reader can say; no inline handler.
+        const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select, button, a")]
+            .filter((e) => !((e.labels && e.labels.length) || e.getAttribute("aria-label") ||
+                (e.tagName !== "INPUT" && e.tagName !== "SELECT" && e.textContent.trim())))
+            .map((e) => e.outerHTML.slice(0, 80)));
+        check("every control is labelled", unlabelled.length === 0, JSON.stringify(unlabelled));
+        const inline = await page.evaluate(() => [...document.querySelectorAll("*")].some((e) =>
+            [...e.attributes].some((a) => a.name.startsWith("on") || a.name === "style")) ||
+            [...document.scripts].some((sc) => !sc.src));
+        check("no inline script, handler or style attribute", !inline);
+
         // The console's pure functions (app.js exports them; importing it
         // again gives the module already running, main() does not run twice).
         const unit = await page.evaluate(async () => {
