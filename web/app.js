@@ -391,7 +391,7 @@ async function loadFinding(id) {
     }
 }
 
-function renderFinding(f) {
+export function renderFinding(f) {
     state.finding = f;
     const s = f.service || {};
     $("h-finding").textContent = f.type;

@@ -145,6 +145,23 @@ async function main() {
             return out;
         });
         const eq = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+        // A finding whose fields hold markup is shown as text, never run.
+        const bad = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
+        const xss = await page.evaluate(async (b) => {
+            const m = await import("/console/app.js");
+            m.renderFinding({ id: "x", type: b, title: b, description: b, severity: 5, accountId: b, region: b,
+                resource: { resourceType: b, instanceDetails: { instanceId: b } },
+                service: { count: b, additionalInfo: { value: JSON.stringify({ k: b,
+                    coalmine: { evidence: [{ file: b, line: b, offset: 1, length: 2 }] } }) },
+                action: { actionType: b, dnsRequestAction: { domain: b } } } });
+            await new Promise((r) => setTimeout(r, 300));
+            const v = document.getElementById("view-finding");
+            return { imgs: v.querySelectorAll("img, script").length, xss: window.__xss || 0,
+                type: document.getElementById("h-finding").textContent,
+                file: v.querySelector("#d-evidence td.path").textContent };
+        }, bad);
+        check("markup in a finding is shown as text, never run", xss.imgs === 0 && xss.xss === 0 &&
+            xss.type === bad && xss.file === bad, JSON.stringify(xss));
         check("severity labels follow GuardDuty's bands", eq(unit.labels,
             ["Low", "Low", "Medium", "Medium", "High", "High", "Critical", "Critical"]), JSON.stringify(unit.labels));
         check("criteria of the filter form", eq(unit.crit, { criterion: {
