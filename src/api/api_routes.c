@@ -4,6 +4,7 @@
  * api_<group>.c files.
  */
 #include "api/api.h"
+#include "api/api_ops.h"
 
 #include "api/api_detector.h"
 #include "api/api_findings.h"
@@ -25,5 +26,54 @@ const struct cm_api_route cm_api_routes[] = {
     {"POST", "/tags/{ResourceArn}", "TagResource", cm_api_tag_resource},
     {"DELETE", "/tags/{ResourceArn}", "UntagResource", cm_api_untag_resource},
     {"GET", "/tags/{ResourceArn}", "ListTagsForResource", cm_api_list_tags},
+    /* Finding changes, filters and lists (api_findings_write.c, api_filters.c, api_lists.c). */
+    {"POST", "/detector/{DetectorId}/findings/archive", "ArchiveFindings", cm_api_archive_findings},
+    {"POST", "/detector/{DetectorId}/findings/unarchive", "UnarchiveFindings",
+     cm_api_unarchive_findings},
+    {"POST", "/detector/{DetectorId}/findings/feedback", "UpdateFindingsFeedback",
+     cm_api_update_findings_feedback},
+    {"POST", "/detector/{DetectorId}/findings/create", "CreateSampleFindings",
+     cm_api_create_sample_findings},
+    {"POST", "/detector/{DetectorId}/ipset", "CreateIPSet", cm_api_create_ip_set},
+    {"GET", "/detector/{DetectorId}/ipset/{IpSetId}", "GetIPSet", cm_api_get_ip_set},
+    {"POST", "/detector/{DetectorId}/ipset/{IpSetId}", "UpdateIPSet", cm_api_update_ip_set},
+    {"DELETE", "/detector/{DetectorId}/ipset/{IpSetId}", "DeleteIPSet", cm_api_delete_ip_set},
+    {"GET", "/detector/{DetectorId}/ipset", "ListIPSets", cm_api_list_ip_sets},
+    {"POST", "/detector/{DetectorId}/threatintelset", "CreateThreatIntelSet",
+     cm_api_create_threat_intel_set},
+    {"GET", "/detector/{DetectorId}/threatintelset/{ThreatIntelSetId}", "GetThreatIntelSet",
+     cm_api_get_threat_intel_set},
+    {"POST", "/detector/{DetectorId}/threatintelset/{ThreatIntelSetId}", "UpdateThreatIntelSet",
+     cm_api_update_threat_intel_set},
+    {"DELETE", "/detector/{DetectorId}/threatintelset/{ThreatIntelSetId}", "DeleteThreatIntelSet",
+     cm_api_delete_threat_intel_set},
+    {"GET", "/detector/{DetectorId}/threatintelset", "ListThreatIntelSets",
+     cm_api_list_threat_intel_sets},
+    {"POST", "/detector/{DetectorId}/threatentityset", "CreateThreatEntitySet",
+     cm_api_create_threat_entity_set},
+    {"GET", "/detector/{DetectorId}/threatentityset/{ThreatEntitySetId}", "GetThreatEntitySet",
+     cm_api_get_threat_entity_set},
+    {"POST", "/detector/{DetectorId}/threatentityset/{ThreatEntitySetId}", "UpdateThreatEntitySet",
+     cm_api_update_threat_entity_set},
+    {"DELETE", "/detector/{DetectorId}/threatentityset/{ThreatEntitySetId}",
+     "DeleteThreatEntitySet", cm_api_delete_threat_entity_set},
+    {"GET", "/detector/{DetectorId}/threatentityset", "ListThreatEntitySets",
+     cm_api_list_threat_entity_sets},
+    {"POST", "/detector/{DetectorId}/trustedentityset", "CreateTrustedEntitySet",
+     cm_api_create_trusted_entity_set},
+    {"GET", "/detector/{DetectorId}/trustedentityset/{TrustedEntitySetId}", "GetTrustedEntitySet",
+     cm_api_get_trusted_entity_set},
+    {"POST", "/detector/{DetectorId}/trustedentityset/{TrustedEntitySetId}",
+     "UpdateTrustedEntitySet", cm_api_update_trusted_entity_set},
+    {"DELETE", "/detector/{DetectorId}/trustedentityset/{TrustedEntitySetId}",
+     "DeleteTrustedEntitySet", cm_api_delete_trusted_entity_set},
+    {"GET", "/detector/{DetectorId}/trustedentityset", "ListTrustedEntitySets",
+     cm_api_list_trusted_entity_sets},
+    {"POST", "/detector/{DetectorId}/filter", "CreateFilter", cm_api_create_filter},
+    {"GET", "/detector/{DetectorId}/filter/{FilterName}", "GetFilter", cm_api_get_filter},
+    {"POST", "/detector/{DetectorId}/filter/{FilterName}", "UpdateFilter", cm_api_update_filter},
+    {"DELETE", "/detector/{DetectorId}/filter/{FilterName}", "DeleteFilter", cm_api_delete_filter},
+    {"GET", "/detector/{DetectorId}/filter", "ListFilters", cm_api_list_filters},
+    /* end of hapiops's block */
     {NULL, NULL, NULL, NULL},
 };

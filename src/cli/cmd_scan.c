@@ -547,6 +547,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
+    r.intel.store_path = db_path; /* its ACTIVE API lists (docs/api-write.md) */
     if (cm_scan_intel_open(&r.intel, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;

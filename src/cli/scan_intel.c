@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "core/clock.h"
 #include "intel/intel_config.h"
+#include "store/store.h"
 
 int cm_scan_intel_option(struct cm_scan_intel *si, int code, const char *arg, char *err,
                          size_t errlen)
@@ -124,6 +125,102 @@ static int add_defaults(struct cm_scan_intel *si, struct cm_intel_config *cfg, c
     return 0;
 }
 
+struct store_lists {
+    struct cm_scan_intel *si;
+    size_t from; /* the defaults before the store's lists */
+    char *err;
+    size_t errlen;
+};
+
+/* One ACTIVE API list of the store: a source with its bytes in memory. */
+static int add_store_list(void *ud, const struct cm_store_set *s)
+{
+    struct store_lists *l = ud;
+    struct cm_scan_intel *si = l->si;
+    struct cm_intel_source *src;
+    bool trusted = s->kind == CM_SET_IP || s->kind == CM_SET_TRUSTED_ENTITY;
+    void *copy;
+
+    for (size_t i = 0; i < l->from; i++) {
+        if (strcmp(si->srcs[i].name, s->name) == 0) {
+            snprintf(l->err, l->errlen,
+                     "%s: the %s %s (id %s) has the name of a list already loaded (the bundle or "
+                     "`coalmine intel list` has a list of that name): rename it "
+                     "(Update%s with a new name)",
+                     si->store_path, cm_store_set_kind_name(s->kind), s->name, s->id,
+                     cm_store_set_kind_name(s->kind));
+            return CM_EEXIST;
+        }
+    }
+    if (cm_grow((void **)&si->srcs, &si->cap, si->n + 1, sizeof(*si->srcs), 4) != 0 ||
+        cm_grow((void **)&si->store_bytes, &si->store_cap, si->nstore + 1, sizeof(*si->store_bytes),
+                4) != 0 ||
+        (copy = cm_malloc(s->content_len ? s->content_len : 1)) == NULL) {
+        snprintf(l->err, l->errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    memcpy(copy, s->content, s->content_len);
+    si->store_bytes[si->nstore++] = copy;
+    src = &si->srcs[si->n++];
+    memset(src, 0, sizeof(*src));
+    snprintf(src->name, sizeof(src->name), "%s", s->name);
+    src->path = si->store_path;
+    src->format = cm_intel_format_find(cm_str_cstr(s->format));
+    src->kind = trusted ? CM_INTEL_KIND_TRUSTED : CM_INTEL_KIND_THREAT;
+    src->category = trusted ? CM_CAT_UNKNOWN : CM_CAT_CUSTOM;
+    src->data = copy;
+    src->data_len = s->content_len;
+    return 0;
+}
+
+/*
+ * The store's ACTIVE API lists, after the other defaults (before the command line's): a
+ * store not created yet has none.
+ */
+static int add_store_lists(struct cm_scan_intel *si, char *err, size_t errlen)
+{
+    struct store_lists l = {si, 0, err, errlen};
+    struct cm_intel_source *cmdline = NULL;
+    struct cm_store *st = NULL;
+    size_t ncmd = si->n - si->ndefault;
+    int rc;
+
+    rc = cm_store_open(&st, si->store_path, 0, err, errlen);
+    if (rc == CM_ENOTFOUND) {
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    /* Set the command line's sources aside, append the store's, put them back after. */
+    if (ncmd > 0) {
+        if ((cmdline = cm_malloc(ncmd * sizeof(*cmdline))) == NULL) {
+            cm_store_close(st);
+            snprintf(err, errlen, "out of memory");
+            return CM_ENOMEM;
+        }
+        memcpy(cmdline, si->srcs + si->ndefault, ncmd * sizeof(*cmdline));
+        si->n = si->ndefault;
+    }
+    l.from = si->ndefault;
+    rc = cm_store_sets_active(st, add_store_list, &l, err, errlen);
+    cm_store_close(st);
+    si->ndefault = si->n;
+    if (ncmd > 0) {
+        if (rc == 0 &&
+            cm_grow((void **)&si->srcs, &si->cap, si->n + ncmd, sizeof(*si->srcs), 4) != 0) {
+            snprintf(err, errlen, "out of memory");
+            rc = CM_ENOMEM;
+        }
+        if (rc == 0) {
+            memcpy(si->srcs + si->n, cmdline, ncmd * sizeof(*cmdline));
+            si->n += ncmd;
+        }
+        cm_free(cmdline);
+    }
+    return rc;
+}
+
 /*
  * Two sources of one name: said here, with where the first came from, before the loader
  * would refuse the second with its path alone. A name the defaults hold is the bundle's or
@@ -169,6 +266,9 @@ int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t e
     if (!si->no_default && (rc = add_defaults(si, &cfg, err, errlen)) != 0) {
         goto out;
     }
+    if (!si->no_default && si->store_path != NULL && (rc = add_store_lists(si, err, errlen)) != 0) {
+        goto out;
+    }
     if (si->n == 0) {
         goto out;
     }
@@ -207,5 +307,11 @@ void cm_scan_intel_close(struct cm_scan_intel *si)
     si->snap = NULL;
     cm_free(si->srcs);
     si->srcs = NULL;
+    for (size_t i = 0; i < si->nstore; i++) {
+        cm_free(si->store_bytes[i]);
+    }
+    cm_free(si->store_bytes);
+    si->store_bytes = NULL;
+    si->nstore = si->store_cap = 0;
     si->n = si->cap = 0;
 }

@@ -41,6 +41,13 @@ struct cm_scan_intel {
     struct cm_geoip *geo;              /* opened from them, or NULL */
     const struct cm_intel_source *cur; /* list whose bad records are being shown */
     size_t shown;                      /* of cur */
+    /*
+     * The store of the scan (--db): its ACTIVE API lists (IPSet, ThreatIntelSet, ...;
+     * docs/api-write.md) are defaults too, after the intel directory's. NULL: none.
+     */
+    const char *store_path;
+    void **store_bytes; /* their contents, owned */
+    size_t nstore, store_cap;
 };
 
 /* Takes one option (code above). Returns 0, or CM_EINVAL with the reason in err (a usage error). */
@@ -48,9 +55,10 @@ int cm_scan_intel_option(struct cm_scan_intel *si, int code, const char *arg, ch
                          size_t errlen);
 
 /*
- * Loads the lists (defaults unless --no-default-intel, then the command
- * line's) into si->snap (NULL when there are none) and reports on stderr
- * unless quiet. Returns 0, or an error with err naming the file and reason.
+ * Loads the lists (defaults unless --no-default-intel: the bundle, the intel
+ * directory's and the store's ACTIVE API lists; then the command line's) into si->snap (NULL when
+ * there are none) and reports on stderr unless quiet. Returns 0, or an error with err naming the
+ * file and reason.
  */
 int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t errlen);
 

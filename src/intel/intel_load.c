@@ -107,6 +107,29 @@ int cm_intel_source_parse(const char *arg, enum cm_intel_kind kind, bool managed
     return 0;
 }
 
+/* Inflates a gzip list of n bytes at p into out, else points *data at it. */
+static int maybe_inflate(const char *path, struct cm_decoder *dec, const char *p, size_t n,
+                         struct cm_buf *out, const char **data, size_t *len, char *err,
+                         size_t errlen)
+{
+    if (cm_is_gzip(p, n)) {
+        struct cm_decode_error de;
+        int rc = cm_decode_gzip(dec, p, n, out, &de);
+
+        if (rc != 0) {
+            snprintf(err, errlen, "%s: gzip: %s", path,
+                     rc == CM_E2BIG ? "larger than 2 GiB inflated" : de.msg);
+            return rc == CM_ENOMEM ? rc : CM_EINVAL;
+        }
+        *data = out->p;
+        *len = out->len;
+        return 0;
+    }
+    *data = p;
+    *len = n;
+    return 0;
+}
+
 /* Reads path whole, inflating gzip. */
 static int read_list(const char *path, struct cm_decoder *dec, struct cm_buf *raw,
                      struct cm_buf *out, const char **data, size_t *len, char *err, size_t errlen)
@@ -132,22 +155,7 @@ static int read_list(const char *path, struct cm_decoder *dec, struct cm_buf *ra
                  rc == CM_E2BIG ? "larger than 2 GiB" : cm_strerror(rc));
         return rc == CM_ENOMEM ? rc : CM_EIO;
     }
-    if (cm_is_gzip(raw->p, raw->len)) {
-        struct cm_decode_error de;
-
-        rc = cm_decode_gzip(dec, raw->p, raw->len, out, &de);
-        if (rc != 0) {
-            snprintf(err, errlen, "%s: gzip: %s", path,
-                     rc == CM_E2BIG ? "larger than 2 GiB inflated" : de.msg);
-            return rc == CM_ENOMEM ? rc : CM_EINVAL;
-        }
-        *data = out->p;
-        *len = out->len;
-        return 0;
-    }
-    *data = raw->p;
-    *len = raw->len;
-    return 0;
+    return maybe_inflate(path, dec, raw->p, raw->len, out, data, len, err, errlen);
 }
 
 struct bad_ctx {
@@ -228,7 +236,10 @@ int cm_intel_open(const struct cm_intel_source *srcs, size_t n, uint64_t seed, c
         size_t len;
         uint32_t id;
 
-        if ((rc = read_list(s->path, &dec, &raw, &inflated, &data, &len, err, errlen)) != 0) {
+        rc = s->data != NULL ? maybe_inflate(s->path, &dec, s->data, s->data_len, &inflated, &data,
+                                             &len, err, errlen)
+                             : read_list(s->path, &dec, &raw, &inflated, &data, &len, err, errlen);
+        if (rc != 0) {
             goto done;
         }
         fmt = s->format ? s->format : cm_intel_format_sniff(data, len);

@@ -356,6 +356,29 @@ static const char *const migrations[] = {
     " created_ms INTEGER NOT NULL,"
     " updated_ms INTEGER NOT NULL,"
     " UNIQUE (account_id, region));",
+     * 11 -> 12: the API's threat and trusted lists (store_sets.c; docs/api-write.md): one
+     * row per IPSet, ThreatIntelSet, ThreatEntitySet or TrustedEntitySet with its
+     * metadata, status (and why it is ERROR) and the list's content as read when it was
+     * last activated, which scans with the store load (GuardDuty reads a list when it is
+     * activated, not when its file changes). api_tags holds the tags of filters and sets,
+     * by resource ("filter/NAME", "ipset/ID", ...).
+     */
+    "CREATE TABLE intel_sets ("
+    " id TEXT PRIMARY KEY,"
+    " kind INTEGER NOT NULL,"
+    " detector_id TEXT NOT NULL,"
+    " name TEXT NOT NULL UNIQUE,"
+    " format TEXT NOT NULL,"
+    " location TEXT NOT NULL,"
+    " expected_owner TEXT,"
+    " status TEXT NOT NULL,"
+    " error_details TEXT,"
+    " content BLOB,"
+    " entries INTEGER NOT NULL DEFAULT 0,"
+    " created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL);"
+    "CREATE INDEX intel_sets_kind ON intel_sets(detector_id, kind, id);"
+    "CREATE TABLE api_tags (resource TEXT PRIMARY KEY, tags TEXT NOT NULL);",
 };
 
 /*

@@ -15,9 +15,10 @@
  * (docs/internals/store.md). Version 9 adds the resources a finding names
  * besides its identity resource (finding_resources), so a query by resource
  * finds it by any of them; version 10 the updates held for the publishing
- * frequency (outbox_held); version 11 the API's detectors. A store written
- * by an older version opens and
- * upgrades; a SQLite file that is not a coalmine store is refused.
+ * frequency (outbox_held); version 11 the API's detectors; version 12 the
+ * API's threat and trusted lists (intel_sets) and the tags of filters and
+ * lists (api_tags). A store written by an older version opens and upgrades;
+ * a SQLite file that is not a coalmine store is refused.
  *
  * A struct cm_store is used by one thread at a time. Writing findings, it
  * runs threads of its own (documents are made on one while the caller's
@@ -40,7 +41,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 11
+#define CM_STORE_SCHEMA_VERSION 12
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -599,5 +600,80 @@ struct cm_store_gauges {
 typedef int (*cm_store_type_count_fn)(void *ud, const char *type, double severity, int64_t n);
 int cm_store_gauges(struct cm_store *st, struct cm_store_gauges *g, cm_store_type_count_fn fn,
                     void *ud, char *err, size_t errlen);
+/* ---- The API's threat and trusted lists, and tags (store_sets.c) ---- */
+
+/* The four kinds of GuardDuty list (spec §4.1). */
+enum cm_store_set_kind {
+    CM_SET_IP = 0,         /* IPSet: trusted addresses */
+    CM_SET_THREAT_INTEL,   /* ThreatIntelSet: threat addresses */
+    CM_SET_THREAT_ENTITY,  /* ThreatEntitySet: threat addresses and names */
+    CM_SET_TRUSTED_ENTITY, /* TrustedEntitySet: trusted addresses and names */
+    CM_SET_KINDS
+};
+
+#define CM_STORE_SETS_MAX 1000 /* lists of one kind per detector */
+
+/* One list as stored. Strings NULL when absent. */
+struct cm_store_set {
+    const char *id; /* 32 hex digits */
+    enum cm_store_set_kind kind;
+    const char *detector_id;
+    const char *name;
+    const char *format; /* TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT, FIRE_EYE */
+    const char *location;
+    const char *expected_owner;
+    const char *status; /* INACTIVE, ACTIVE or ERROR */
+    const char *error_details;
+    const void *content; /* the list as read at its last activation; NULL: none */
+    size_t content_len;
+    int64_t entries; /* networks and names it loaded */
+    int64_t created_ms, updated_ms;
+};
+
+/* "IPSet", "ThreatIntelSet", "ThreatEntitySet", "TrustedEntitySet". */
+const char *cm_store_set_kind_name(enum cm_store_set_kind k);
+
+/*
+ * Creates (create true) or replaces (false; CM_ENOTFOUND when absent) the list s->id, in
+ * one transaction. A name another list of the store has is CM_EEXIST; a new list past
+ * CM_STORE_SETS_MAX lists of its kind and detector is CM_EFULL. Returns 0, those, or CM_EIO
+ * (err says why).
+ */
+int cm_store_set_put(struct cm_store *st, const struct cm_store_set *s, bool create, char *err,
+                     size_t errlen);
+
+/* Calls fn with one list (content included); fn's strings live during the call. */
+typedef int (*cm_store_set_fn)(void *ud, const struct cm_store_set *s);
+
+/*
+ * The list id of kind and detector. Returns fn's value, CM_ENOTFOUND or CM_EIO.
+ */
+int cm_store_set_get(struct cm_store *st, enum cm_store_set_kind kind, const char *detector,
+                     const char *id, cm_store_set_fn fn, void *ud);
+
+/* Deletes the list id of kind and detector, and its tags. Returns 0, CM_ENOTFOUND, CM_EIO. */
+int cm_store_set_delete(struct cm_store *st, enum cm_store_set_kind kind, const char *detector,
+                        const char *id, char *err, size_t errlen);
+
+/*
+ * The ids of kind and detector after id `after` (NULL: from the first), in id order, at
+ * most limit, into fn (content not read). *more says whether more follow. Returns 0,
+ * CM_EIO or fn's value.
+ */
+int cm_store_set_ids(struct cm_store *st, enum cm_store_set_kind kind, const char *detector,
+                     const char *after, size_t limit, cm_store_set_fn fn, void *ud, bool *more);
+
+/* Every ACTIVE list of the store, any detector, by name, content included. */
+int cm_store_sets_active(struct cm_store *st, cm_store_set_fn fn, void *ud, char *err,
+                         size_t errlen);
+
+/*
+ * Tags of an API resource ("filter/NAME", "ipset/ID", ...): a JSON object. Set replaces
+ * them ("{}" or NULL deletes the row); get gives a copy (cm_free) or "{}" when none.
+ * Return 0, CM_EIO or CM_ENOMEM.
+ */
+int cm_store_tags_set(struct cm_store *st, const char *resource, const char *json, char *err,
+                      size_t errlen);
+int cm_store_tags_get(struct cm_store *st, const char *resource, char **json);
 
 #endif

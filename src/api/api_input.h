@@ -1,0 +1,93 @@
+/*
+ * Reading a restJson1 request body for the write operations (findings,
+ * filters, lists): the body parsed once with bounds (CM_API_MAX_BODY bytes,
+ * CM_API_IN_MAX_NODES nodes, CM_API_IN_MAX_DEPTH levels), every member
+ * checked against the operation's list of known members, and typed getters
+ * that answer a bad value with 400 BadRequestException whose message names
+ * the member, the byte offset in the body and the reason, e.g.
+ * "feedback: must be USEFUL or NOT_USEFUL (byte 41)".
+ *
+ * Members are the model's lowerCamelCase names (what botocore sends); the
+ * UpperCamel spelling of the CLI's --cli-input-json skeleton is accepted too.
+ * An absent body is an empty object. Strings a getter returns are unescaped
+ * copies owned by the body (freed by cm_api_in_finish).
+ */
+#ifndef CM_API_API_INPUT_H
+#define CM_API_API_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "base/json.h"
+
+#define CM_API_IN_MAX_NODES (1u << 16)
+#define CM_API_IN_MAX_DEPTH 32
+#define CM_API_IN_MAX_STRS  128 /* strings one body hands out */
+
+struct cm_api_in {
+    struct cm_json_doc d;
+    bool parsed;
+    void *strs[CM_API_IN_MAX_STRS];
+    size_t nstrs;
+};
+
+/*
+ * Parses req's body (none: {}) and checks that each member is one of
+ * known[] (NULL-terminated lowerCamel names; duplicates are refused).
+ * Returns 0, or -1 with resp set to a 400 naming the offset and reason.
+ * Call cm_api_in_finish either way.
+ */
+int cm_api_in_parse(struct cm_api_in *b, const struct cm_api_req *req, const char *const *known,
+                    struct cm_api_resp *resp);
+
+void cm_api_in_finish(struct cm_api_in *b);
+
+/* The value node of member name (lowerCamel, or its UpperCamel form), or CM_JSON_NONE when
+ * absent or null. */
+uint32_t cm_api_in_get(const struct cm_api_in *b, const char *name);
+
+/* A 400 naming member name at node's offset: "<name>: <why> (byte N)". Returns -1. */
+int cm_api_in_bad(const struct cm_api_in *b, struct cm_api_resp *resp, const char *name,
+                  uint32_t node, const char *why);
+
+/*
+ * String member name into *out (NULL when absent and not required): min..max bytes once
+ * unescaped, no NUL. Returns 0 or -1 with resp set ("is required", "must be a string",
+ * "must be N-M characters").
+ */
+int cm_api_in_str(struct cm_api_in *b, struct cm_api_resp *resp, const char *name, bool required,
+                  size_t min, size_t max, const char **out);
+
+/* Boolean member (JSON true/false). *present says whether it was given. Returns 0 or -1. */
+int cm_api_in_bool(struct cm_api_in *b, struct cm_api_resp *resp, const char *name, bool required,
+                   bool *present, bool *out);
+
+/*
+ * Array of strings member name: min..max elements, each 1..maxlen bytes. *out gets a
+ * pointer array owned by the body (*n elements; NULL/0 when absent and not required).
+ * Returns 0 or -1.
+ */
+int cm_api_in_strs(struct cm_api_in *b, struct cm_api_resp *resp, const char *name, bool required,
+                   size_t min, size_t max, size_t maxlen, const char ***out, size_t *n);
+
+/*
+ * The tags member (a map of string to string): at most 200, keys 1-128 bytes not starting
+ * with "aws:", values 0-256 bytes. Writes it re-serialised into *json (owned by the body;
+ * "{}" when absent). Returns 0 or -1.
+ */
+int cm_api_in_tags(struct cm_api_in *b, struct cm_api_resp *resp, const char **json);
+
+/*
+ * maxResults (1-50, default 50) and nextToken of a GET list operation, from the query
+ * string. *token is NULL when absent or empty. Returns 0 or -1 (a 400 naming the
+ * parameter).
+ */
+int cm_api_in_page(const struct cm_api_req *req, struct cm_api_resp *resp, size_t *max,
+                   const char **token);
+
+/* Sets resp to the empty object {} (the success body of an operation with no output). */
+int cm_api_in_empty(struct cm_api_resp *resp);
+
+#endif
