@@ -20,6 +20,7 @@
  */
 #include "api/api.h"
 #include "api/api_input.h"
+#include "api/api_detector.h"
 #include "api/api_ops.h"
 
 #include <stdio.h>
@@ -164,7 +165,7 @@ int cm_api_create_sample_findings(struct cm_api_ctx *ctx, const struct cm_api_re
     struct cm_api_in b;
     struct cm_finding *fs = NULL;
     struct cm_store_put *puts = NULL;
-    const char *region = req->region != NULL ? req->region : ctx->region;
+    const char *region = cm_api_region(ctx, req);
     size_t n = 0, built = 0;
     char err[512] = "";
     int rc = -1;

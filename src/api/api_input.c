@@ -4,6 +4,7 @@
  */
 #include "api/api_input.h"
 #include "api/api_ops.h"
+#include "api/api_detector.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,29 +356,13 @@ int cm_api_in_page(const struct cm_api_req *req, struct cm_api_resp *resp, size_
 }
 
 /*
- * The one place the write operations ask whether {DetectorId} is this server's (api_ops.h).
- * Until the detector table exists: any id of GuardDuty's shape, 1-300 letters and digits.
+ * The one place the write operations ask whether {DetectorId} is this server's (api_ops.h):
+ * the detector table's answer (api_detector.c).
  */
 int cm_api_ops_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                         struct cm_api_resp *resp)
 {
-    const char *id = req->params[0];
-    size_t n = id != NULL ? strlen(id) : 0;
-
-    (void)ctx;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
-            n = 0;
-            break;
-        }
-    }
-    if (n == 0 || n > 300) {
-        return cm_api_error(resp, 400, "BadRequestException", "InvalidInputException",
-                            "The request is rejected because the input detectorId is not owned "
-                            "by the current account.");
-    }
-    return 0;
+    return cm_api_detector_check(ctx, req, req->params[0], resp);
 }
 
 int cm_api_in_empty(struct cm_api_resp *resp)

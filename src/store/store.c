@@ -356,6 +356,7 @@ static const char *const migrations[] = {
     " created_ms INTEGER NOT NULL,"
     " updated_ms INTEGER NOT NULL,"
     " UNIQUE (account_id, region));",
+    /*
      * 11 -> 12: the API's threat and trusted lists (store_sets.c; docs/api-write.md): one
      * row per IPSet, ThreatIntelSet, ThreatEntitySet or TrustedEntitySet with its
      * metadata, status (and why it is ERROR) and the list's content as read when it was

@@ -175,7 +175,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 11);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 12);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -195,6 +195,8 @@ static void test_upgrade_v1(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM rules"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM outbox"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM detectors"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM intel_sets"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM api_tags"), 0);
     assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
@@ -419,7 +421,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (12);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (13);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -975,6 +977,8 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "DROP TABLE api_tags;"
+                     "DROP TABLE intel_sets;"
                      "DROP TABLE detectors;"
                      "DROP TABLE finding_resources;"
                      "DROP TABLE outbox_held;"
@@ -1095,6 +1099,8 @@ static void test_upgrade_v8_resources(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DELETE FROM schema_version WHERE version > 8;"
+                                  "DROP TABLE api_tags;"
+                                  "DROP TABLE intel_sets;"
                                   "DROP TABLE detectors;"
                                   "DROP TABLE outbox_held;"
                                   "DROP TABLE finding_resources;",

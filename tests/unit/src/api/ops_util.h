@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/api_detector.h"
 #include "base/json.h"
 #include "store/store.h"
 
@@ -45,7 +46,16 @@ static inline int a_setup(void **state)
     a_ctx.region = "us-east-1";
     cm_buf_init(&a_resp.body, 0);
     cm_json_doc_init(&a_doc, 0, 0);
-    return 0;
+    /* The detector the tests' paths name, as `coalmine serve` makes it on its first start. */
+    {
+        char id[CM_STORE_DETECTOR_ID_MAX + 1];
+
+        if (cm_api_detector_ensure(&a_ctx, A_DET, 1764892800000, id, sizeof(id), err,
+                                   sizeof(err)) != 0) {
+            return -1;
+        }
+        return strcmp(id, A_DET) == 0 ? 0 : -1;
+    }
 }
 
 static inline int a_teardown(void **state)
