@@ -357,12 +357,8 @@ static const char *const migrations[] = {
     " updated_ms INTEGER NOT NULL,"
     " UNIQUE (account_id, region));",
     /*
-     * 11 -> 12: the API's threat and trusted lists (store_sets.c; docs/api-write.md): one
-     * row per IPSet, ThreatIntelSet, ThreatEntitySet or TrustedEntitySet with its
-     * metadata, status (and why it is ERROR) and the list's content as read when it was
-     * last activated, which scans with the store load (GuardDuty reads a list when it is
-     * activated, not when its file changes). api_tags holds the tags of filters and sets,
-     * by resource ("filter/NAME", "ipset/ID", ...).
+     * 11 -> 12: the API's lists (store_sets.c): metadata, status and the content read at
+     * the last activation, which scans load; api_tags: tags of filters and lists.
      */
     "CREATE TABLE intel_sets ("
     " id TEXT PRIMARY KEY,"
