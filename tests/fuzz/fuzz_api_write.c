@@ -9,10 +9,10 @@
  * percent-encoded), the rest is the body (POST) or the query string's
  * maxResults and nextToken (GET lists). Every answer must be a complete
  * JSON response: a 200 with a JSON object, or an error with
- * X-Amzn-ErrorType and {"message","__type"}. The operations that read a
- * list's location (Create and Update of the sets) and CreateSampleFindings
- * (a store write of every type) are left out: the first could name any
- * file or URL, and their bodies go through the same readers.
+ * X-Amzn-ErrorType and {"message","__type"}. Fuzzing builds (-DCM_FUZZING)
+ * read no list location: a set activated here is ERROR. CreateSampleFindings
+ * (a store write of every type per run) is left out; its body goes through
+ * the same readers.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +46,9 @@ static const struct {
     {"DELETE", "/detector/" DET "/filter/%s", 2},
     {"GET", "/detector/%s/filter", 1},
     {"GET", "/detector/" DET "/ipset/%s", 2},
+    {"POST", "/detector/%s/ipset", 0},
+    {"POST", "/detector/" DET "/threatentityset/%s", 0},
+    {"POST", "/detector/" DET "/trustedentityset%.0s", 0},
     {"DELETE", "/detector/" DET "/threatintelset/%s", 2},
     {"GET", "/detector/%s/threatentityset", 1},
     {"GET", "/detector/%s/trustedentityset", 1},
