@@ -4,6 +4,7 @@
  */
 #include "api/api_input.h"
 #include "api/api_ops.h"
+#include "api/api_tags.h"
 #include "api/api_detector.h"
 
 #include <stdio.h>
@@ -291,8 +292,11 @@ int cm_api_in_tags(struct cm_api_in *b, struct cm_api_resp *resp, const char **j
     if (want_type(b, resp, "tags", v, CM_JSON_OBJECT) != 0) {
         return -1;
     }
-    if (b->d.nodes[v].len > 200) {
-        return cm_api_in_bad(b, resp, "tags", v, "at most 200 tags");
+    if (b->d.nodes[v].len > CM_API_MAX_TAGS) {
+        char why[64];
+
+        snprintf(why, sizeof(why), "at most %d tags", CM_API_MAX_TAGS);
+        return cm_api_in_bad(b, resp, "tags", v, why);
     }
     for (uint32_t e = cm_json_first(&b->d, v); e != CM_JSON_NONE;
          e = cm_json_next(&b->d, v, e + 1)) {

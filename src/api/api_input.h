@@ -73,9 +73,9 @@ int cm_api_in_strs(struct cm_api_in *b, struct cm_api_resp *resp, const char *na
                    size_t min, size_t max, size_t maxlen, const char ***out, size_t *n);
 
 /*
- * The tags member (a map of string to string): at most 200, keys 1-128 bytes not starting
- * with "aws:", values 0-256 bytes. Writes it re-serialised into *json (owned by the body;
- * "{}" when absent). Returns 0 or -1.
+ * The tags member (a map of string to string): at most CM_API_MAX_TAGS (api_tags.h), keys
+ * 1-128 bytes not starting with "aws:", values 0-256 bytes. Writes it re-serialised into
+ * *json (owned by the body; "{}" when absent). Returns 0 or -1.
  */
 int cm_api_in_tags(struct cm_api_in *b, struct cm_api_resp *resp, const char **json);
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "ops_util.h"
+#include "api/api_tags.h"
 
 #define F(x) "/detector/" A_DET "/filter" x
 
@@ -138,6 +139,19 @@ static void test_validation(void **state)
                             "\"gte\":7}}}}"),
                      400);
     a_error(400, "BadRequestException", "tags: a tag key is 1-128 characters");
+    {
+        char body[4096];
+        size_t len = (size_t)snprintf(body, sizeof(body), "{\"name\":\"abc\",\"tags\":{");
+
+        for (int i = 0; i <= CM_API_MAX_TAGS; i++) {
+            len += (size_t)snprintf(body + len, sizeof(body) - len, "%s\"k%d\":\"v\"", i ? "," : "",
+                                    i);
+        }
+        snprintf(body + len, sizeof(body) - len,
+                 "},\"findingCriteria\":{\"criterion\":{\"severity\":{\"gte\":7}}}}");
+        assert_int_equal(a_call("POST", F(""), body), 400);
+        a_error(400, "BadRequestException", "tags: at most 50 tags");
+    }
     assert_int_equal(a_call("POST", F(""), "{\"name\":\"abc\",\"colour\":\"red\"}"), 400);
     a_error(400, "BadRequestException", "unknown member \"colour\"");
     create("abc", "NOOP", 1);
