@@ -89,8 +89,8 @@ static int add_rule(void *ud, const struct cm_store_rule *sr)
     struct cm_diag diag;
     int rc;
 
-    if (!sr->enabled) {
-        return CM_OK;
+    if (!sr->enabled || sr->schedule != NULL) {
+        return CM_OK; /* a scheduled rule matches no event: src/canary/sched_rules.c fires it */
     }
     if ((rc = cm_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v), 8)) != 0) {
         return rc;

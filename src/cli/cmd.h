@@ -27,5 +27,6 @@ extern const struct cm_cmd cm_cmd_dns;
 extern const struct cm_cmd cm_cmd_rules;
 extern const struct cm_cmd cm_cmd_targets;
 extern const struct cm_cmd cm_cmd_serve;
+extern const struct cm_cmd cm_cmd_canary;
 
 #endif

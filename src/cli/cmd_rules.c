@@ -21,6 +21,7 @@
 #include "cli/findings_cli.h"
 #include "finding/serialize.h"
 #include "route/pattern.h"
+#include "route/schedule.h"
 #include "store/store.h"
 
 #define CMD "rules"
@@ -41,11 +42,12 @@ enum {
     O_FORMAT = 1u << 9,
     O_MAX = 1u << 10,
     O_FREQ = 1u << 11,
+    O_SCHED = 1u << 12,
 };
 
 struct ropts {
     unsigned given;
-    const char *db, *name, *pattern, *description, *state, *event, *finding, *freq;
+    const char *db, *name, *pattern, *description, *state, *event, *finding, *freq, *schedule;
     bool json;
     unsigned long long max;
 };
@@ -63,6 +65,7 @@ static const struct option longopts[] = {
     {"format", required_argument, NULL, 'f'},
     {"max-results", required_argument, NULL, 'm'},
     {"finding-publishing-frequency", required_argument, NULL, 'P'},
+    {"schedule-expression", required_argument, NULL, 'S'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -84,6 +87,7 @@ static const struct {
     {'f', O_FORMAT, "--format"},
     {'m', O_MAX, "--max-results"},
     {'P', O_FREQ, "--finding-publishing-frequency"},
+    {'S', O_SCHED, "--schedule-expression"},
 };
 
 /*
@@ -145,6 +149,9 @@ static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsig
         case 'P':
             o->freq = optarg;
             break;
+        case 'S':
+            o->schedule = optarg;
+            break;
         case 'f': {
             enum cm_list_format fmt;
             if (cm_list_format_parse(CMD, optarg, TABLE_OR_JSON, &fmt) != 0) {
@@ -200,6 +207,20 @@ static int read_pattern(const char *arg, struct cm_buf *text, struct cm_pattern 
     return CM_EXIT_OK;
 }
 
+/* Checks --schedule-expression; text becomes "" (a scheduled rule's stored pattern). */
+static int check_schedule(const char *expr, struct cm_buf *text)
+{
+    struct cm_schedule s;
+    struct cm_diag diag;
+
+    if (cm_schedule_parse(expr, strlen(expr), &s, &diag) != 0) {
+        fprintf(stderr, "coalmine rules put: --schedule-expression: at byte %zu: %s\n", diag.offset,
+                diag.msg);
+        return CM_EXIT_USAGE;
+    }
+    return cm_buf_putc(text, '\0') == 0 ? CM_EXIT_OK : CM_EXIT_ERROR;
+}
+
 /* Reports a store error; returns CM_EXIT_ERROR. */
 static int store_error(const char *sub, const char *err, int rc)
 {
@@ -211,6 +232,8 @@ static int store_error(const char *sub, const char *err, int rc)
 
 static const char put_help[] =
     "usage: coalmine rules put --db FILE --name NAME --event-pattern JSON|file://PATH\n"
+    "                          [--description TEXT] [--state ENABLED|DISABLED]\n"
+    "       coalmine rules put --db FILE --name NAME --schedule-expression EXPR\n"
     "                          [--description TEXT] [--state ENABLED|DISABLED]\n\n"
     "Creates or replaces a rule (EventBridge PutRule; the store is created when\n"
     "absent). The event pattern is matched against each finding's EventBridge\n"
@@ -221,7 +244,13 @@ static const char put_help[] =
     "Critical findings:\n"
     "  --event-pattern '{\"detail\":{\"severity\":[{\"numeric\":[\">=\",7]}]}}'\n"
     "A new rule is ENABLED unless --state says otherwise; a replaced one keeps\n"
-    "its state unless --state is given. Names: 1-64 of A-Z a-z 0-9 . _ -\n";
+    "its state unless --state is given. Names: 1-64 of A-Z a-z 0-9 . _ -\n\n"
+    "With --schedule-expression instead of a pattern (rate(5 minutes),\n"
+    "cron(0 12 * * ? *), at(2030-01-01T00:00:00); UTC; docs/canaries.md) the rule\n"
+    "matches no event: at each fire time its targets get a Scheduled Event\n"
+    "({\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\",\"resources\":\n"
+    "[the rule's ARN],\"detail\":{}}), sent by 'coalmine canary tick' (cron, or the\n"
+    "service). It fires from the time it is put; a missed fire is sent once, late.\n";
 
 struct found {
     bool any;
@@ -249,11 +278,16 @@ static int rules_put(int argc, char **argv)
     struct found old = {false, true, NULL};
     struct cm_store_rule r;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_PATTERN | O_DESC | O_STATE,
-                   O_DB | O_NAME | O_PATTERN, put_help);
+    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_PATTERN | O_DESC | O_STATE | O_SCHED,
+                   O_DB | O_NAME, put_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if (!o.pattern == !o.schedule) {
+        fprintf(stderr,
+                "coalmine rules put: give --event-pattern or --schedule-expression (one)\n");
+        return CM_EXIT_USAGE;
     }
     if (o.state && strcmp(o.state, "ENABLED") != 0 && strcmp(o.state, "DISABLED") != 0) {
         fprintf(stderr, "coalmine rules put: --state is ENABLED or DISABLED, not '%s'\n", o.state);
@@ -269,7 +303,7 @@ static int rules_put(int argc, char **argv)
         return CM_EXIT_USAGE;
     }
     cm_buf_init(&text, 0);
-    rc = read_pattern(o.pattern, &text, NULL);
+    rc = o.pattern ? read_pattern(o.pattern, &text, NULL) : check_schedule(o.schedule, &text);
     if (rc == 0) {
         rc = cm_cli_open_store(CMD, o.db, CM_STORE_CREATE, &st);
     }
@@ -282,7 +316,9 @@ static int rules_put(int argc, char **argv)
                                    o.description ? o.description : old.description,
                                    o.state ? strcmp(o.state, "ENABLED") == 0 : old.enabled,
                                    NULL,
-                                   NULL};
+                                   NULL,
+                                   o.schedule,
+                                   0};
         if ((rc = cm_store_rule_put(st, &r, err, sizeof(err))) != 0) {
             rc = store_error("put", err, rc);
         } else {
@@ -299,8 +335,9 @@ static int rules_put(int argc, char **argv)
 
 static const char list_help[] =
     "usage: coalmine rules list --db FILE [--name NAME] [--format table|json]\n\n"
-    "Lists the rules by name with their state, event pattern and targets (json: the\n"
-    "ListRules form, {\"Rules\":[{\"Name\",\"State\",\"EventPattern\",\"Description\",\n"
+    "Lists the rules by name with their state, event pattern (or schedule expression)\n"
+    "and targets (json: the ListRules form, {\"Rules\":[{\"Name\",\"State\",\n"
+    "\"EventPattern\" or \"ScheduleExpression\",\"Description\",\n"
     "\"CreatedAt\",\"UpdatedAt\",\"Targets\":[{\"Id\",\"Kind\",\"Spec\"}]}]}).\n";
 
 struct lister {
@@ -336,7 +373,8 @@ static int list_rule(void *ud, const struct cm_store_rule *r)
 
     l->n++;
     if (!l->json) {
-        printf("%-32s %-8s %s\n", r->name, r->enabled ? "ENABLED" : "DISABLED", r->pattern);
+        printf("%-32s %-8s %s\n", r->name, r->enabled ? "ENABLED" : "DISABLED",
+               r->schedule ? r->schedule : r->pattern);
         if (r->description) {
             printf("    %s\n", r->description);
         }
@@ -347,8 +385,8 @@ static int list_rule(void *ud, const struct cm_store_rule *r)
     cm_jw_str(&l->jw, r->name);
     cm_jw_key(&l->jw, "State");
     cm_jw_str(&l->jw, r->enabled ? "ENABLED" : "DISABLED");
-    cm_jw_key(&l->jw, "EventPattern");
-    cm_jw_str(&l->jw, r->pattern);
+    cm_jw_key(&l->jw, r->schedule ? "ScheduleExpression" : "EventPattern");
+    cm_jw_str(&l->jw, r->schedule ? r->schedule : r->pattern);
     if (r->description) {
         cm_jw_key(&l->jw, "Description");
         cm_jw_str(&l->jw, r->description);

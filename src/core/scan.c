@@ -158,12 +158,21 @@ static void input_counts(struct scan *s, struct reader *r, size_t idx)
         struct cm_scan_input *in = &s->st->inputs[idx];
 
         in->records += r->input_records;
+        if (r->input_newest > in->newest_ms) {
+            in->newest_ms = r->input_newest;
+            memcpy(in->account, r->input_account, sizeof(in->account));
+            memcpy(in->region, r->input_region, sizeof(in->region));
+        }
+        if (r->input_newest_data > in->newest_data_ms) {
+            in->newest_data_ms = r->input_newest_data;
+        }
         in->skipped += r->input_unread;
         if (in->skipped_as == NULL) {
             in->skipped_as = r->input_unread_what;
         }
     }
     r->input_records = 0;
+    r->input_newest = r->input_newest_data = 0;
     r->input_unread = 0;
     r->input_unread_what = NULL;
 }

@@ -87,6 +87,10 @@ struct cm_scan_input {
     bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
                                unread (cm_scan_opts.defer_in_progress) */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
+    int64_t newest_ms;      /* its newest good record's event time (0: none) */
+    int64_t newest_data_ms; /* its newest S3 data event's (CloudTrail, Data, S3; 0: none) */
+    char account[16];       /* the account of its newest record ("" unknown) */
+    char region[32];        /* ... and its region */
 };
 
 struct cm_scan_stats {

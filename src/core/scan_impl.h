@@ -87,6 +87,10 @@ struct reader {
     uint64_t input_records;              /* good records of the current input */
     uint64_t input_unread;               /* ... and those of them in unread[] */
     const char *input_unread_what;       /* the first of those's name */
+    int64_t input_newest;                /* the current input's newest event time (0: none) */
+    int64_t input_newest_data;           /* ... of its S3 data events (0: none) */
+    char input_account[16];              /* the newest record's account ("" unknown) */
+    char input_region[32];               /* ... and region */
     struct cm_str key_region;            /* region from the current input's object key, or empty */
     struct cm_str key_account;           /* account from the current input's object key, or empty */
     struct cm_str key_vpc;               /* VPC from the current input's object key, or empty */
@@ -122,6 +126,12 @@ void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
  * r counts DNS records by how their instance is known. Other kinds: nothing.
  */
 void cm_scan_note_dns(struct reader *r, struct cm_event *ev);
+/*
+ * Keeps the newest event time of r's current input (and of its S3 data events) with the
+ * account and region of that record (attributed), for cm_scan_input.newest_ms: one compare
+ * a record, a copy when it is the newest yet.
+ */
+void cm_scan_note_newest(struct reader *r, const struct cm_event *ev);
 
 /*
  * Fills what record ev (of r's current input) does not name (scan_attr.c): its account from

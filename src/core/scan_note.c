@@ -109,6 +109,35 @@ void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* s into a fixed field of n bytes, "" when it does not fit (no account or region is that long). */
+static void copy_field(char *out, size_t n, struct cm_str s)
+{
+    size_t len = s.len < n ? s.len : 0;
+
+    if (len > 0) {
+        memcpy(out, s.p, len);
+    }
+    out[len] = '\0';
+}
+
+void cm_scan_note_newest(struct reader *r, const struct cm_event *ev)
+{
+    if (ev->time_ms <= r->input_newest) {
+        if (ev->kind != CM_EV_CLOUDTRAIL || ev->time_ms <= r->input_newest_data) {
+            return;
+        }
+    } else {
+        r->input_newest = ev->time_ms;
+        copy_field(r->input_account, sizeof(r->input_account), ev->account);
+        copy_field(r->input_region, sizeof(r->input_region), ev->region);
+    }
+    if (ev->kind == CM_EV_CLOUDTRAIL && ev->time_ms > r->input_newest_data &&
+        cm_str_eq(ev->u.ct.event_category, CM_STR_LIT("Data")) &&
+        cm_str_eq(ev->u.ct.event_source, CM_STR_LIT("s3.amazonaws.com"))) {
+        r->input_newest_data = ev->time_ms;
+    }
+}
+
 void cm_scan_note_dns(struct reader *r, struct cm_event *ev)
 {
     const struct cm_detect_config *d = r->s->o.detect.config;

@@ -194,6 +194,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     }
     cm_scan_attribute(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
+    cm_scan_note_newest(r, ev);
     if (ev != &b->ev[b->n]) {
         memcpy(&b->ev[b->n], ev, cm_event_size(ev));
     }
@@ -232,6 +233,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     }
     cm_scan_attribute(r, cm_cwl_origin_of(&r->cwl, pc), ev);
     cm_scan_note_dns(r, ev);
+    cm_scan_note_newest(r, ev);
     if (r->hold) {
         /* Handed over in time order when the input is parsed; its tape and strings stay. */
         return cm_scan_hold(r, ev);

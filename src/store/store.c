@@ -376,6 +376,38 @@ static const char *const migrations[] = {
     " updated_ms INTEGER NOT NULL);"
     "CREATE INDEX intel_sets_kind ON intel_sets(detector_id, kind, id);"
     "CREATE TABLE api_tags (resource TEXT PRIMARY KEY, tags TEXT NOT NULL);",
+    /*
+     * 12 -> 13: canaries and scheduled rules (docs/canaries.md, docs/internals/canary.md).
+     * A rule may have an EventBridge ScheduleExpression instead of an event pattern
+     * (its pattern is then ''): schedule, and fired_ms, the last fire time its targets
+     * were sent (or when it was scheduled), so `canary tick` sends each fire once.
+     * source_newest: per log kind (cloudtrail, vpcflow, dns, s3data), account and
+     * region, the newest record's event time any scan read, for the freshness check.
+     * canaries: the configured checks with their schedule, parameters and last result.
+     */
+    "ALTER TABLE rules ADD COLUMN schedule TEXT;"
+    "ALTER TABLE rules ADD COLUMN fired_ms INTEGER;"
+    "CREATE TABLE source_newest ("
+    " kind TEXT NOT NULL,"
+    " account TEXT NOT NULL,"
+    " region TEXT NOT NULL,"
+    " newest_ms INTEGER NOT NULL,"
+    " scan_id INTEGER NOT NULL,"
+    " PRIMARY KEY (kind, account, region)) WITHOUT ROWID;"
+    "CREATE TABLE canaries ("
+    " name TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " schedule TEXT NOT NULL,"
+    " params TEXT NOT NULL,"
+    " enabled INTEGER NOT NULL,"
+    " every_fail INTEGER NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " status TEXT,"
+    " reason TEXT,"
+    " observed TEXT,"
+    " last_run_ms INTEGER,"
+    " changed_ms INTEGER);",
 };
 
 /*
@@ -781,7 +813,8 @@ int cm_store_add_scan(struct cm_store *st, const struct cm_scan_stats *stats, in
         goto fail;
     }
     id = (int64_t)sqlite3_last_insert_rowid(st->db);
-    if (insert_inputs(st, stats, id) != 0 || insert_rejects(st, stats, id) != 0) {
+    if (insert_inputs(st, stats, id) != 0 || insert_rejects(st, stats, id) != 0 ||
+        cm_store_note_newest(st, stats, id) != 0) {
         goto fail;
     }
     if ((rc = exec(st, "COMMIT", err, errlen)) != 0) {

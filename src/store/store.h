@@ -17,8 +17,10 @@
  * finds it by any of them; version 10 the updates held for the publishing
  * frequency (outbox_held); version 11 the API's detectors; version 12 the
  * API's threat and trusted lists (intel_sets) and the tags of filters and
- * lists (api_tags). A store written by an older version opens and upgrades;
- * a SQLite file that is not a coalmine store is refused.
+ * lists (api_tags); version 13 scheduled rules, the newest record seen per
+ * source and the canary checks (store_canary.c). A store written by an older
+ * version opens and upgrades; a SQLite file that is not a coalmine store is
+ * refused.
  *
  * A struct cm_store is used by one thread at a time. Writing findings, it
  * runs threads of its own (documents are made on one while the caller's
@@ -41,7 +43,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 12
+#define CM_STORE_SCHEMA_VERSION 13
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -309,6 +311,13 @@ struct cm_store_rule {
     const char *description; /* NULL: none */
     bool enabled;
     const char *created_at, *updated_at;
+    /*
+     * An EventBridge ScheduleExpression (lib/route/schedule.h) instead of a pattern
+     * (pattern is then ""): the rule sends a Scheduled Event at each fire time
+     * (src/canary/sched_rules.c), and matches no event. NULL: none.
+     */
+    const char *schedule;
+    int64_t fired_ms; /* read back: its last fire handled (put: set to now); 0 none */
 };
 
 /* One target of a rule: its kind (src/bus/target.h) and the kind's spec (JSON text). */
@@ -407,6 +416,72 @@ int cm_store_outbox_cancel(struct cm_store *st, int64_t seq, const char *reason,
 
 /* The outbox rows not done. -1 on error. */
 int64_t cm_store_outbox_count(struct cm_store *st);
+
+/* ---- Canaries (store_canary.c; docs/canaries.md) ---- */
+
+/* The log sources the store keeps the newest record of (cm_store_source_newest). */
+#define CM_STORE_SOURCES "cloudtrail, vpcflow, dns or s3data"
+
+/*
+ * The newest event time any recorded scan read of source ("cloudtrail", "vpcflow",
+ * "dns", "s3data": S3 data events), of account and region when not NULL, into *newest_ms,
+ * and when the scan that read it started into *scan_ms (may be NULL). Returns 0,
+ * CM_ENOTFOUND (never seen) or CM_EIO.
+ */
+int cm_store_source_newest(struct cm_store *st, const char *source, const char *account,
+                           const char *region, int64_t *newest_ms, int64_t *scan_ms);
+
+/* The last recorded scan, for the scan-health check. */
+struct cm_store_scan_summary {
+    int64_t id;
+    int64_t started_ms;
+    uint64_t files, records, rejected, rejected_files;
+};
+/* Reads the newest scan's summary. Returns 0, CM_ENOTFOUND (no scan yet) or CM_EIO. */
+int cm_store_last_scan(struct cm_store *st, struct cm_store_scan_summary *out);
+
+/* A canary check as stored, with its last result. */
+struct cm_store_canary {
+    const char *name;     /* cm_store_name_ok */
+    const char *kind;     /* the check: "freshness", "pipeline", "scan-health" */
+    const char *schedule; /* its schedule expression */
+    const char *params;   /* its parameters: a JSON object (canonical, checked by its kind) */
+    bool enabled;
+    bool every_fail; /* an event on every FAIL, not only on a change of status */
+    const char *created_at, *updated_at;
+    /* Its last run (read back; NULL / 0: never run). */
+    const char *status; /* "PASS", "FAIL", "ERROR" */
+    const char *reason;
+    const char *observed; /* JSON object */
+    int64_t last_run_ms;
+    int64_t changed_ms; /* when status last changed */
+};
+
+/* Creates or replaces c->name (its last result kept when its kind is unchanged). */
+int cm_store_canary_put(struct cm_store *st, const struct cm_store_canary *c, char *err,
+                        size_t errlen);
+/* Deletes a canary. Returns 0, CM_ENOTFOUND or CM_EIO. */
+int cm_store_canary_delete(struct cm_store *st, const char *name, char *err, size_t errlen);
+/* Calls fn for each canary by name (name NULL: all). Returns 0, CM_EIO or fn's value. */
+typedef int (*cm_store_canary_fn)(void *ud, const struct cm_store_canary *c);
+int cm_store_canaries(struct cm_store *st, const char *name, cm_store_canary_fn fn, void *ud,
+                      char *err, size_t errlen);
+/*
+ * Records a run of canary name: its status, reason and observed values, run at run_ms;
+ * changed_ms moves to run_ms when the status differs from the last. Returns 0,
+ * CM_ENOTFOUND or CM_EIO.
+ */
+int cm_store_canary_record(struct cm_store *st, const char *name, const char *status,
+                           const char *reason, const char *observed, int64_t run_ms, char *err,
+                           size_t errlen);
+
+/*
+ * Moves scheduled rule name's last fire to fired_ms, if it was before (another process
+ * firing it too does not fire it twice): *taken says whether this call moved it.
+ * Returns 0 or CM_EIO.
+ */
+int cm_store_rule_fire(struct cm_store *st, const char *name, int64_t prev_ms, int64_t fired_ms,
+                       bool *taken, char *err, size_t errlen);
 
 /* ---- Publishing frequency (store_publish.c) ---- */
 

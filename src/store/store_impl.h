@@ -56,6 +56,12 @@ int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg);
  */
 void cm_store_writing(struct cm_store *st);
 
+/*
+ * Raises source_newest (store_canary.c) to each input's newest record (per kind, and S3
+ * data events, by account and region), in the caller's transaction. Returns 0 or CM_EIO.
+ */
+int cm_store_note_newest(struct cm_store *st, const struct cm_scan_stats *s, int64_t scan_id);
+
 /* ---- Checkpoints (store_ckpt.c) ---- */
 
 struct cm_store_ckpt;

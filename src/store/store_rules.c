@@ -58,10 +58,13 @@ bool cm_store_name_ok(const char *name)
 static int rule_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
     static const char sql[] =
-        "INSERT INTO rules(name, pattern, enabled, description, created_at, updated_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(name) DO UPDATE SET"
+        "INSERT INTO rules(name, pattern, enabled, description, created_at, updated_at,"
+        " schedule, fired_ms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET"
         " pattern = excluded.pattern, enabled = excluded.enabled,"
-        " description = excluded.description, updated_at = excluded.updated_at";
+        " description = excluded.description, updated_at = excluded.updated_at,"
+        " fired_ms = CASE WHEN schedule IS excluded.schedule THEN fired_ms"
+        " ELSE excluded.fired_ms END, schedule = excluded.schedule";
     const struct cm_store_rule *r = arg;
     int64_t exists = cm_store_int(db, "SELECT count(*) FROM rules WHERE name = ?", r->name);
     int64_t total = cm_store_int(db, "SELECT count(*) FROM rules", NULL);
@@ -88,6 +91,11 @@ static int rule_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
         sqlite3_bind_text(q, 4, r->description, -1, SQLITE_STATIC);
     }
     sqlite3_bind_text(q, 5, when, -1, SQLITE_TRANSIENT);
+    if (r->schedule != NULL) {
+        /* A new schedule fires from now on, not for the times before it was set. */
+        sqlite3_bind_text(q, 6, r->schedule, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 7, r->fired_ms > 0 ? r->fired_ms : cm_clock_now_ms());
+    }
     rc = step_write(db, q, "saving the rule", err, errlen);
     sqlite3_finalize(q);
     return rc;
@@ -187,10 +195,11 @@ int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, v
     sqlite3_stmt *q = NULL;
     int rc = CM_OK, step;
 
-    if (sqlite3_prepare_v2(db,
-                           "SELECT name, pattern, enabled, description, created_at, updated_at"
-                           " FROM rules WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT name, pattern, enabled, description, created_at, updated_at,"
+            " schedule, fired_ms FROM rules WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+            -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "reading the rules", err, errlen);
     }
     if (name != NULL) {
@@ -198,7 +207,7 @@ int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, v
     }
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         struct cm_store_rule r = {col(q, 0), col(q, 1), col(q, 3), sqlite3_column_int(q, 2) != 0,
-                                  col(q, 4), col(q, 5)};
+                                  col(q, 4), col(q, 5), col(q, 6), sqlite3_column_int64(q, 7)};
         rc = r.name && r.pattern ? fn(ud, &r) : CM_EIO;
     }
     if (rc == 0 && step != SQLITE_DONE) {

@@ -175,7 +175,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 12);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 13);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -197,6 +197,8 @@ static void test_upgrade_v1(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM detectors"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM intel_sets"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM api_tags"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM canaries"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM source_newest"), 0);
     assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
@@ -421,7 +423,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (13);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (14);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -977,6 +979,10 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "DROP TABLE canaries;"
+                     "DROP TABLE source_newest;"
+                     "ALTER TABLE rules DROP COLUMN schedule;"
+                     "ALTER TABLE rules DROP COLUMN fired_ms;"
                      "DROP TABLE api_tags;"
                      "DROP TABLE intel_sets;"
                      "DROP TABLE detectors;"
@@ -1099,6 +1105,10 @@ static void test_upgrade_v8_resources(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DELETE FROM schema_version WHERE version > 8;"
+                                  "DROP TABLE canaries;"
+                                  "DROP TABLE source_newest;"
+                                  "ALTER TABLE rules DROP COLUMN schedule;"
+                                  "ALTER TABLE rules DROP COLUMN fired_ms;"
                                   "DROP TABLE api_tags;"
                                   "DROP TABLE intel_sets;"
                                   "DROP TABLE detectors;"

@@ -42,7 +42,7 @@ static void finding(struct cm_finding *f, const struct t_events *e, const char *
 
 static int rule(struct cm_store *st, const char *name, const char *pattern, bool enabled)
 {
-    struct cm_store_rule r = {name, pattern, NULL, enabled, NULL, NULL};
+    struct cm_store_rule r = {name, pattern, NULL, enabled, NULL, NULL, NULL, 0};
     char err[256] = "";
 
     return cm_store_rule_put(st, &r, err, sizeof(err));
