@@ -338,7 +338,11 @@ bool cm_store_name_ok(const char *name);
  */
 int cm_store_rule_put(struct cm_store *st, const struct cm_store_rule *r, char *err, size_t errlen);
 
-/* Enables or disables a rule. Returns 0, CM_ENOTFOUND or CM_EIO. */
+/*
+ * Enables or disables a rule; a scheduled rule enabled again fires from now on (as an
+ * EventBridge rule sends nothing for the times it was disabled). Returns 0, CM_ENOTFOUND
+ * or CM_EIO.
+ */
 int cm_store_rule_enable(struct cm_store *st, const char *name, bool enabled, char *err,
                          size_t errlen);
 

@@ -142,7 +142,10 @@ int cm_store_rule_enable(struct cm_store *st, const char *name, bool enabled, ch
 
     now_iso(when, sizeof(when));
     rc = exec2(cm_store_db(st),
-               enabled ? "UPDATE rules SET enabled = 1, updated_at = ?2 WHERE name = ?1"
+               /* A scheduled rule enabled again fires from now, not for the times it was off. */
+               enabled ? "UPDATE rules SET fired_ms = CASE WHEN enabled = 0 AND schedule IS NOT"
+                         " NULL THEN CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+                         " ELSE fired_ms END, enabled = 1, updated_at = ?2 WHERE name = ?1"
                        : "UPDATE rules SET enabled = 0, updated_at = ?2 WHERE name = ?1",
                name, when, &n, "changing the rule", err, errlen);
     if (rc == 0 && n == 0) {

@@ -466,11 +466,23 @@ static void test_scheduled_rules(void **state)
                      0);
     assert_false(taken);
     assert_int_equal(s_int("SELECT count(*) FROM rules WHERE schedule IS NOT NULL", NULL), 1);
+    /* Disabled, then enabled again: it fires from now, not for the times it was off. */
+    assert_int_equal(cm_store_rule_enable(st, "every-15", false, err, sizeof(err)), 0);
+    assert_int_equal(
+        cm_canary_fire_rules(st, T("2026-01-05T03:00:00Z"), NULL, &stats, err, sizeof(err)), 0);
+    assert_int_equal(stats.fired, 2);
+    assert_int_equal(cm_store_rule_enable(st, "every-15", true, err, sizeof(err)), 0);
+    assert_true(s_int("SELECT fired_ms FROM rules WHERE name = ?", "every-15") >=
+                cm_clock_now_ms() - 60000);
+    assert_int_equal(
+        cm_canary_fire_rules(st, T("2026-01-05T03:00:00Z"), NULL, &stats, err, sizeof(err)), 0);
+    assert_int_equal(stats.fired, 2);
+    s_exec("UPDATE rules SET fired_ms = 1767582000000"); /* back to 2026-01-05T03:00:00Z */
     /* Replacing the schedule starts it over from now; the same schedule keeps fired_ms. */
     r.fired_ms = 0;
     assert_int_equal(cm_store_rule_put(st, &r, err, sizeof(err)), 0);
     assert_int_equal(s_int("SELECT fired_ms FROM rules WHERE name = ?", "every-15"),
-                     T("2026-01-05T01:30:00Z"));
+                     T("2026-01-05T03:00:00Z"));
     r.schedule = "rate(1 hour)";
     assert_int_equal(cm_store_rule_put(st, &r, err, sizeof(err)), 0);
     assert_true(s_int("SELECT fired_ms FROM rules WHERE name = ?", "every-15") >
