@@ -121,6 +121,7 @@ struct out {
     bool json;
     struct cm_jw jw;
     struct cm_buf b;
+    struct cm_buf fired; /* json: the "Fired" entries, written after the results */
     unsigned send_failed;
 };
 
@@ -172,6 +173,13 @@ static void on_fired(void *ud, const char *rule, int64_t fire_ms)
     cm_time_format_iso(fire_ms, t, sizeof(t));
     if (!o->json) {
         printf("rule %s fired for %s\n", rule, t);
+        return;
+    }
+    /* Rule names are [A-Za-z0-9._-]: nothing to escape. */
+    if (cm_buf_puts(&o->fired, o->fired.len ? ",{\"Rule\":\"" : "{\"Rule\":\"") != 0 ||
+        cm_buf_puts(&o->fired, rule) != 0 || cm_buf_puts(&o->fired, "\",\"Time\":\"") != 0 ||
+        cm_buf_puts(&o->fired, t) != 0 || cm_buf_puts(&o->fired, "\"}") != 0) {
+        o->send_failed++; /* out of memory: reported as a failure */
     }
 }
 
@@ -180,6 +188,7 @@ static void out_begin(struct out *o, bool json, const char *key)
     memset(o, 0, sizeof(*o));
     o->json = json;
     cm_buf_init(&o->b, 0);
+    cm_buf_init(&o->fired, 0);
     cm_jw_init(&o->jw, &o->b);
     cm_jw_obj_begin(&o->jw);
     cm_jw_key(&o->jw, key);
@@ -191,6 +200,12 @@ static int out_end(struct out *o)
     int rc = CM_EXIT_OK;
 
     cm_jw_arr_end(&o->jw);
+    cm_jw_key(&o->jw, "Fired");
+    cm_jw_arr_begin(&o->jw);
+    if (o->fired.len > 0) {
+        cm_jw_raw(&o->jw, o->fired.p, o->fired.len);
+    }
+    cm_jw_arr_end(&o->jw);
     cm_jw_obj_end(&o->jw);
     if (cm_jw_finish(&o->jw) != 0) {
         fprintf(stderr, "coalmine canary: out of memory\n");
@@ -199,6 +214,7 @@ static int out_end(struct out *o)
         printf("%s\n", o->b.p);
     }
     cm_buf_finish(&o->b);
+    cm_buf_finish(&o->fired);
     return rc;
 }
 
@@ -475,6 +491,9 @@ static int canary_run(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "coalmine canary run: %s\n", err[0] ? err : cm_strerror(rc));
         rc = CM_EXIT_ERROR;
+    }
+    if (rc == 0 && o.all && stats.ran == 0) {
+        fprintf(stderr, "coalmine canary run: no enabled check in %s\n", o.db);
     }
     if (out_end(&out) != 0) {
         rc = CM_EXIT_ERROR;

@@ -190,6 +190,11 @@ if [ -n "$day" ]; then
         test "$(jq -r '[.source, ."detail-type", .resources[0], .time] | join("|")' "$T/hourly.jsonl" | sort -u | wc -l | tr -d ' ')-$(jq -r 'select(.source == "aws.events" and ."detail-type" == "Scheduled Event" and .resources[0] == "arn:aws:events:::rule/hourly" and (.time | test("^'"$day"'T[0-9][0-9]:00:00.000Z$"))) | .time' "$T/hourly.jsonl" | sort -u | wc -l | tr -d ' ')" = "24-24"
     "$COALMINE" canary tick --db "$S" --now "${day}T23:59:00Z" >/dev/null 2>&1
     check "a tick again within the hour fires nothing" test "$(lines "$T/hourly.jsonl")" = 24
+    next=$(date -u -d "$day + 1 day" +%Y-%m-%d)
+    "$COALMINE" canary tick --db "$S" --now "${next}T00:00:30Z" --format json >"$T/tick.json"
+    check "tick --format json lists what fired, at its fire time" \
+        test "$(jq -r '.Fired | map(.Rule + "|" + .Time) | join(",")' "$T/tick.json")" = \
+        "hourly|${next}T00:00:00.000Z"
     "$COALMINE" rules disable --db "$S" --name hourly >/dev/null
     # Weekdays at 09:30, ticked every 2 hours over a week: five fires, each at 09:30 of a weekday.
     "$COALMINE" rules put --db "$S" --name weekdays --schedule-expression 'cron(30 9 ? * MON-FRI *)' >/dev/null
