@@ -86,6 +86,14 @@ check "the scanned account and region: PASS" grep -q "this-acct.*PASS" "$T/acct2
 check "the account's FAIL event carries the account" \
     test "$(jq -r 'select(.detail.name == "other-acct") | .account' "$T/page.jsonl")" = 999999999999
 
+# S3 data events are a source of their own (CloudTrail records of eventCategory Data).
+"$COALMINE" canary put --db "$DB" --name s3-data --check freshness --schedule 'rate(1 hour)' \
+    --params '{"source":"s3data","max_age_minutes":60}' >/dev/null
+"$COALMINE" canary run --db "$DB" s3-data --now 2026-01-05T01:10:00Z --format json >"$T/s3.json"
+check "s3data: the scan kept the newest S3 data event, PASS" \
+    test "$(jq -r '.Results[0] | .Status + "|" + (.Observed.newestRecordAt | .[0:13])' "$T/s3.json")" = \
+    "PASS|2026-01-05T00"
+
 # Recovery: newer logs are scanned; the next run PASSes and says so (to canary-all only).
 "$COALMINE" gen --out "$T/logs2" --hours 1 --accounts 1 --regions 1 --instances 2 --principals 2 \
     --start 2026-01-05T04:00Z >/dev/null 2>&1
