@@ -235,13 +235,11 @@ static int dow_special(const char *p, size_t n, size_t off, struct cm_schedule *
     return 0;
 }
 
-/* The inside of cron(...): six fields separated by spaces, at offset off. */
-static int parse_cron(const char *p, size_t n, size_t off, struct cm_schedule *s,
-                      struct cm_diag *diag)
+/* Splits the inside of cron(...) at spaces into its six fields (start, len). */
+static int split_fields(const char *p, size_t n, size_t off, size_t start[6], size_t len[6],
+                        struct cm_diag *diag)
 {
-    size_t start[6], len[6], nf = 0, i = 0;
-    struct set set;
-    int rc = 0;
+    size_t nf = 0, i = 0;
 
     while (i < n) {
         while (i < n && p[i] == ' ') {
@@ -270,6 +268,45 @@ static int parse_cron(const char *p, size_t n, size_t off, struct cm_schedule *s
                     nf, nf == 1 ? "" : "s");
         return CM_EINVAL;
     }
+    return CM_OK;
+}
+
+/* Puts field f's set of values into s's mask for it. */
+static void put_set(struct cm_schedule *s, size_t f, const struct set *set)
+{
+    switch (f) {
+    case 0:
+        s->minutes = set->w[0];
+        break;
+    case 1:
+        s->hours = (uint32_t)set->w[0];
+        break;
+    case 2:
+        s->mdays = (uint32_t)(set->w[0] << 1);
+        break;
+    case 3:
+        s->months = (uint16_t)(set->w[0] << 1);
+        break;
+    case 4:
+        s->wdays = (uint8_t)(set->w[0] << 1);
+        break;
+    default:
+        memcpy(s->years, set->w, sizeof(s->years));
+        break;
+    }
+}
+
+/* The inside of cron(...): six fields separated by spaces, at offset off. */
+static int parse_cron(const char *p, size_t n, size_t off, struct cm_schedule *s,
+                      struct cm_diag *diag)
+{
+    size_t start[6], len[6];
+    struct set set;
+    int rc = split_fields(p, n, off, start, len, diag);
+
+    if (rc != 0) {
+        return rc;
+    }
     for (size_t f = 0; f < 6; f++) {
         const char *q = p + start[f];
         size_t qo = off + start[f];
@@ -294,26 +331,7 @@ static int parse_cron(const char *p, size_t n, size_t off, struct cm_schedule *s
         if ((rc = field_set(q, len[f], &fields[f], qo, &set, diag)) != 0) {
             return rc;
         }
-        switch (f) {
-        case 0:
-            s->minutes = set.w[0];
-            break;
-        case 1:
-            s->hours = (uint32_t)set.w[0];
-            break;
-        case 2:
-            s->mdays = (uint32_t)(set.w[0] << 1);
-            break;
-        case 3:
-            s->months = (uint16_t)(set.w[0] << 1);
-            break;
-        case 4:
-            s->wdays = (uint8_t)(set.w[0] << 1);
-            break;
-        default:
-            memcpy(s->years, set.w, sizeof(s->years));
-            break;
-        }
+        put_set(s, f, &set);
     }
     if ((s->dom == CM_SCHEDULE_DAY_ANY) == (s->dow == CM_SCHEDULE_DAY_ANY)) {
         cm_diag_set(diag, off + start[s->dom == CM_SCHEDULE_DAY_ANY ? 2 : 4],

@@ -77,6 +77,38 @@ static int one(const struct cm_canary_param *p, const struct cm_json_doc *d, uin
     return CM_OK;
 }
 
+/* Reads the members of object d (parsed params) into v. Returns 0 or CM_EINVAL (err). */
+static int members(const struct cm_canary_kind *k, const struct cm_json_doc *d,
+                   struct cm_canary_val *v, char *err, size_t errlen)
+{
+    for (uint32_t m = cm_json_first(d, 0); m != CM_JSON_NONE; m = cm_json_next(d, 0, m + 1)) {
+        struct cm_str key = cm_json_raw(d, m);
+        size_t i;
+        int rc;
+        for (i = 0; i < k->nparams; i++) {
+            if (key.len == strlen(k->params[i].name) &&
+                memcmp(key.p, k->params[i].name, key.len) == 0) {
+                break;
+            }
+        }
+        if (i == k->nparams) {
+            char names[256];
+            names_of(k, names, sizeof(names));
+            snprintf(err, errlen, "unknown parameter \"%.*s\" (%s takes %s)",
+                     (int)(key.len > 64 ? 64 : key.len), key.p, k->name, names);
+            return CM_EINVAL;
+        }
+        if (v[i].set) {
+            snprintf(err, errlen, "%s: given twice", k->params[i].name);
+            return CM_EINVAL;
+        }
+        if ((rc = one(&k->params[i], d, m + 1, &v[i], err, errlen)) != 0) {
+            return rc;
+        }
+    }
+    return CM_OK;
+}
+
 /* Reads and checks params into v (defaults filled). Returns 0, CM_EINVAL or CM_ENOMEM. */
 static int read_all(const struct cm_canary_kind *k, const char *params, size_t len,
                     struct cm_canary_val *v, char *err, size_t errlen)
@@ -109,32 +141,8 @@ static int read_all(const struct cm_canary_kind *k, const char *params, size_t l
         rc = CM_EINVAL;
         goto out;
     }
-    for (uint32_t m = cm_json_first(&d, 0); m != CM_JSON_NONE; m = cm_json_next(&d, 0, m + 1)) {
-        struct cm_str key = cm_json_raw(&d, m);
-        uint32_t val = m + 1;
-        size_t i;
-        for (i = 0; i < k->nparams; i++) {
-            if (key.len == strlen(k->params[i].name) &&
-                memcmp(key.p, k->params[i].name, key.len) == 0) {
-                break;
-            }
-        }
-        if (i == k->nparams) {
-            char names[256];
-            names_of(k, names, sizeof(names));
-            snprintf(err, errlen, "unknown parameter \"%.*s\" (%s takes %s)",
-                     (int)(key.len > 64 ? 64 : key.len), key.p, k->name, names);
-            rc = CM_EINVAL;
-            goto out;
-        }
-        if (v[i].set) {
-            snprintf(err, errlen, "%s: given twice", k->params[i].name);
-            rc = CM_EINVAL;
-            goto out;
-        }
-        if ((rc = one(&k->params[i], &d, val, &v[i], err, errlen)) != 0) {
-            goto out;
-        }
+    if ((rc = members(k, &d, v, err, errlen)) != 0) {
+        goto out;
     }
     for (size_t i = 0; i < k->nparams; i++) {
         if (!v[i].set && k->params[i].required) {

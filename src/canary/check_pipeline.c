@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/hash.h"
@@ -130,9 +131,10 @@ static int build(const struct cm_canary_env *env, const struct cm_canary_val *v,
     struct cm_finding_ctx ctx = {.detector_id = DETECTOR_ID};
     const char *type = v[0].set ? v[0].str : DEFAULT_TYPE;
     int64_t now = cm_clock_now_ms();
-    uint64_t h = cm_hash64(env->name, strlen(env->name), (uint64_t)now);
-    char title[300];
-    int rc;
+    struct timespec ts;
+    char title[300], key[200];
+    uint64_t h1, h2;
+    int n, rc;
 
     if (cm_finding_type_info(type) == NULL) {
         snprintf(why, whylen, "finding_type: unknown finding type \"%s\"", type);
@@ -144,9 +146,19 @@ static int build(const struct cm_canary_env *env, const struct cm_canary_val *v,
         snprintf(why, whylen, "building the canary finding: %s", cm_strerror(rc));
         return rc;
     }
-    /* Its own id each run: a new finding, published at once (an update would be held). */
-    snprintf(f->id, sizeof(f->id), "ca0a%012llx%016llx",
-             (unsigned long long)(now & 0xffffffffffffLL), (unsigned long long)h);
+    /*
+     * Its own id each run: a new finding, published at once (an update would be held). From
+     * the name, the clock's ns, the pid and a stack address: two runs in one millisecond, or
+     * two processes at once, get two ids.
+     */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    n = snprintf(key, sizeof(key), "%s|%lld.%09ld|%ld|%lx", env->name, (long long)ts.tv_sec,
+                 ts.tv_nsec, (long)getpid(), (unsigned long)(uintptr_t)&ts);
+    n = n < 0 ? 0 : (size_t)n < sizeof(key) ? n : (int)sizeof(key) - 1;
+    h1 = cm_hash64(key, (size_t)n, 0x63616e617279ULL);
+    h2 = cm_hash64(key, (size_t)n, 0x66696e64696eULL);
+    snprintf(f->id, sizeof(f->id), "ca0a%012llx%016llx", (unsigned long long)(h1 >> 16),
+             (unsigned long long)h2);
     snprintf(title, sizeof(title), "[CANARY] %.*s", (int)f->title.len, f->title.p);
     f->title.p = cm_arena_strndup(&f->arena, title, strlen(title));
     f->title.len = strlen(title);
@@ -167,6 +179,11 @@ static int store(struct cm_store *st, struct cm_finding *f, char *archived_by, s
     put.f = f;
     archived_by[0] = '\0';
     rc = cm_store_put_findings(st, &put, 1, why, whylen);
+    if (rc == 0 && !put.is_new) {
+        /* Not published at once (an update is held): say so rather than FAIL for no rule. */
+        snprintf(why, whylen, "the canary finding's id %s was taken: run the check again", f->id);
+        return CM_EEXIST;
+    }
     if (rc == 0 && put.archived) {
         snprintf(archived_by, n, "%s", put.rule ? put.rule : "an ARCHIVE filter");
     }

@@ -18,6 +18,37 @@ static const struct cm_canary_param params[] = {
     {"max_rejected_files", CM_CANARY_P_INT, false, 0, 1000000000, 0, NULL},
 };
 
+/* The observed values into res (s valid when found). */
+static int observed(const struct cm_store_scan_summary *s, bool found, int64_t since, double ratio,
+                    int64_t silence_ms, double max_ratio, struct cm_canary_result *res)
+{
+    struct cm_jw jw;
+
+    cm_jw_init(&jw, &res->observed);
+    cm_jw_obj_begin(&jw);
+    cm_canary_jw_time(&jw, "lastScanAt", found ? s->started_ms : 0);
+    cm_jw_key(&jw, "minutesSinceLastScan");
+    if (found) {
+        cm_jw_i64(&jw, since / 60000);
+    } else {
+        cm_jw_null(&jw);
+    }
+    cm_jw_key(&jw, "records");
+    cm_jw_u64(&jw, found ? s->records : 0);
+    cm_jw_key(&jw, "rejected");
+    cm_jw_u64(&jw, found ? s->rejected : 0);
+    cm_jw_key(&jw, "rejectRatio");
+    cm_jw_f64(&jw, ratio);
+    cm_jw_key(&jw, "rejectedFiles");
+    cm_jw_u64(&jw, found ? s->rejected_files : 0);
+    cm_jw_key(&jw, "maxSilenceMinutes");
+    cm_jw_i64(&jw, silence_ms / 60000);
+    cm_jw_key(&jw, "maxRejectRatio");
+    cm_jw_f64(&jw, max_ratio);
+    cm_jw_obj_end(&jw);
+    return cm_jw_finish(&jw) == 0 ? CM_OK : CM_ENOMEM;
+}
+
 static int run(const struct cm_canary_env *env, const struct cm_canary_val *v,
                struct cm_canary_result *res)
 {
@@ -25,7 +56,6 @@ static int run(const struct cm_canary_env *env, const struct cm_canary_val *v,
     int64_t silence_ms = (int64_t)v[0].num * 60000, since = 0;
     double max_ratio = v[1].num, ratio = 0;
     uint64_t max_files = (uint64_t)v[2].num;
-    struct cm_jw jw;
     int rc = cm_store_last_scan(env->st, &s);
 
     if (rc != 0 && rc != CM_ENOTFOUND) {
@@ -62,29 +92,7 @@ static int run(const struct cm_canary_env *env, const struct cm_canary_val *v,
                      (unsigned long long)(s.records + s.rejected));
         }
     }
-    cm_jw_init(&jw, &res->observed);
-    cm_jw_obj_begin(&jw);
-    cm_canary_jw_time(&jw, "lastScanAt", rc == 0 ? s.started_ms : 0);
-    cm_jw_key(&jw, "minutesSinceLastScan");
-    if (rc == 0) {
-        cm_jw_i64(&jw, since / 60000);
-    } else {
-        cm_jw_null(&jw);
-    }
-    cm_jw_key(&jw, "records");
-    cm_jw_u64(&jw, rc == 0 ? s.records : 0);
-    cm_jw_key(&jw, "rejected");
-    cm_jw_u64(&jw, rc == 0 ? s.rejected : 0);
-    cm_jw_key(&jw, "rejectRatio");
-    cm_jw_f64(&jw, ratio);
-    cm_jw_key(&jw, "rejectedFiles");
-    cm_jw_u64(&jw, rc == 0 ? s.rejected_files : 0);
-    cm_jw_key(&jw, "maxSilenceMinutes");
-    cm_jw_i64(&jw, silence_ms / 60000);
-    cm_jw_key(&jw, "maxRejectRatio");
-    cm_jw_f64(&jw, max_ratio);
-    cm_jw_obj_end(&jw);
-    return cm_jw_finish(&jw) == 0 ? CM_OK : CM_ENOMEM;
+    return observed(&s, rc == 0, since, ratio, silence_ms, max_ratio, res);
 }
 
 const struct cm_canary_kind cm_canary_scan_health = {

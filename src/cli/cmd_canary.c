@@ -237,13 +237,45 @@ static const char put_help[] =
     "--on-change: on a change only. A replaced check keeps its last result while its\n"
     "kind is the same.\n";
 
+/* The options of `put` other than --params; *k gets the kind. Returns 0 or CM_EXIT_USAGE. */
+static int put_options(const struct copts *o, int argc, const struct cm_canary_kind **k)
+{
+    struct cm_schedule s;
+    struct cm_diag diag;
+
+    if (o->name == NULL || o->check == NULL || o->schedule == NULL || optind < argc) {
+        fprintf(stderr, "coalmine canary put: --name, --check and --schedule are required, "
+                        "and nothing else\n");
+        return CM_EXIT_USAGE;
+    }
+    if ((*k = cm_canary_kind(o->check)) == NULL) {
+        fprintf(stderr,
+                "coalmine canary put: --check: unknown check '%s' (freshness, pipeline or "
+                "scan-health)\n",
+                o->check);
+        return CM_EXIT_USAGE;
+    }
+    if (cm_schedule_parse(o->schedule, strlen(o->schedule), &s, &diag) != 0) {
+        fprintf(stderr, "coalmine canary put: --schedule: at byte %zu: %s\n", diag.offset,
+                diag.msg);
+        return CM_EXIT_USAGE;
+    }
+    if (o->state && strcmp(o->state, "ENABLED") != 0 && strcmp(o->state, "DISABLED") != 0) {
+        fprintf(stderr, "coalmine canary put: --state is ENABLED or DISABLED\n");
+        return CM_EXIT_USAGE;
+    }
+    if (o->every_fail && o->on_change) {
+        fprintf(stderr, "coalmine canary put: --every-fail or --on-change, not both\n");
+        return CM_EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int canary_put(int argc, char **argv)
 {
     struct copts o;
     struct cm_store *st = NULL;
-    const struct cm_canary_kind *k;
-    struct cm_schedule s;
-    struct cm_diag diag;
+    const struct cm_canary_kind *k = NULL;
     struct cm_buf text, canon;
     struct cm_store_canary c;
     char err[512] = "";
@@ -252,30 +284,8 @@ static int canary_put(int argc, char **argv)
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
-    if (o.name == NULL || o.check == NULL || o.schedule == NULL || optind < argc) {
-        fprintf(stderr, "coalmine canary put: --name, --check and --schedule are required, "
-                        "and nothing else\n");
-        return CM_EXIT_USAGE;
-    }
-    if ((k = cm_canary_kind(o.check)) == NULL) {
-        fprintf(stderr,
-                "coalmine canary put: --check: unknown check '%s' (freshness, pipeline or "
-                "scan-health)\n",
-                o.check);
-        return CM_EXIT_USAGE;
-    }
-    if (cm_schedule_parse(o.schedule, strlen(o.schedule), &s, &diag) != 0) {
-        fprintf(stderr, "coalmine canary put: --schedule: at byte %zu: %s\n", diag.offset,
-                diag.msg);
-        return CM_EXIT_USAGE;
-    }
-    if (o.state && strcmp(o.state, "ENABLED") != 0 && strcmp(o.state, "DISABLED") != 0) {
-        fprintf(stderr, "coalmine canary put: --state is ENABLED or DISABLED\n");
-        return CM_EXIT_USAGE;
-    }
-    if (o.every_fail && o.on_change) {
-        fprintf(stderr, "coalmine canary put: --every-fail or --on-change, not both\n");
-        return CM_EXIT_USAGE;
+    if ((rc = put_options(&o, argc, &k)) != 0) {
+        return rc;
     }
     cm_buf_init(&text, 0);
     cm_buf_init(&canon, 0);
