@@ -814,7 +814,7 @@ int cm_store_add_scan(struct cm_store *st, const struct cm_scan_stats *stats, in
     }
     id = (int64_t)sqlite3_last_insert_rowid(st->db);
     if (insert_inputs(st, stats, id) != 0 || insert_rejects(st, stats, id) != 0 ||
-        cm_store_note_newest(st, stats, id) != 0) {
+        cm_store_note_newest(st, stats, id, started_ms) != 0) {
         goto fail;
     }
     if ((rc = exec(st, "COMMIT", err, errlen)) != 0) {

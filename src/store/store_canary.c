@@ -35,7 +35,19 @@ static int raise_one(sqlite3_stmt *q, const char *kind, const struct cm_scan_inp
     return sqlite3_step(q) == SQLITE_DONE ? CM_OK : CM_EIO;
 }
 
-int cm_store_note_newest(struct cm_store *st, const struct cm_scan_stats *s, int64_t scan_id)
+/*
+ * A record stamped in the future (a clock off, a forged eventTime) must not keep a source
+ * fresh for as long: its time counts as the scan's start and the skew at most.
+ */
+static int64_t capped(int64_t t, int64_t started_ms)
+{
+    return started_ms > 0 && t > started_ms + CM_STORE_NEWEST_SKEW_MS
+               ? started_ms + CM_STORE_NEWEST_SKEW_MS
+               : t;
+}
+
+int cm_store_note_newest(struct cm_store *st, const struct cm_scan_stats *s, int64_t scan_id,
+                         int64_t started_ms)
 {
     static const char sql[] =
         "INSERT INTO source_newest(kind, account, region, newest_ms, scan_id)"
@@ -51,11 +63,11 @@ int cm_store_note_newest(struct cm_store *st, const struct cm_scan_stats *s, int
     for (size_t i = 0; rc == 0 && i < s->ninputs; i++) {
         const struct cm_scan_input *in = &s->inputs[i];
         if (in->newest_ms > 0 && in->kind > 0) {
-            rc = raise_one(q, cm_event_kind_name((enum cm_event_kind)in->kind), in, in->newest_ms,
-                           scan_id);
+            rc = raise_one(q, cm_event_kind_name((enum cm_event_kind)in->kind), in,
+                           capped(in->newest_ms, started_ms), scan_id);
         }
         if (rc == 0 && in->newest_data_ms > 0) {
-            rc = raise_one(q, "s3data", in, in->newest_data_ms, scan_id);
+            rc = raise_one(q, "s3data", in, capped(in->newest_data_ms, started_ms), scan_id);
         }
     }
     sqlite3_finalize(q);

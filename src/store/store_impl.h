@@ -58,9 +58,14 @@ void cm_store_writing(struct cm_store *st);
 
 /*
  * Raises source_newest (store_canary.c) to each input's newest record (per kind, and S3
- * data events, by account and region), in the caller's transaction. Returns 0 or CM_EIO.
+ * data events, by account and region), in the caller's transaction; a time past the scan's
+ * start (started_ms) and CM_STORE_NEWEST_SKEW_MS counts as that. Returns 0 or CM_EIO.
  */
-int cm_store_note_newest(struct cm_store *st, const struct cm_scan_stats *s, int64_t scan_id);
+int cm_store_note_newest(struct cm_store *st, const struct cm_scan_stats *s, int64_t scan_id,
+                         int64_t started_ms);
+
+/* How far past a scan's start a record's time may be and still count as its own. */
+#define CM_STORE_NEWEST_SKEW_MS (15 * 60 * 1000)
 
 /* ---- Checkpoints (store_ckpt.c) ---- */
 

@@ -137,6 +137,15 @@ static void test_freshness(void **state)
                            "\"account\":\"111122223333\"}",
                            newest + 7200000 + 3600000, why, sizeof(why)),
                      CM_CANARY_FAIL);
+    /* A record stamped a day after its scan started counts as the start and 15 minutes. */
+    scan(st, CM_EV_FLOW, T("2026-01-07T00:00:00Z"), 0, "111122223333", "us-east-1", 5, 0, 0,
+         T("2026-01-06T00:00:00Z"));
+    assert_int_equal(check(st, "freshness", "{\"source\":\"vpcflow\",\"max_age_minutes\":60}",
+                           T("2026-01-06T01:15:00Z"), why, sizeof(why)),
+                     CM_CANARY_PASS);
+    assert_int_equal(check(st, "freshness", "{\"source\":\"vpcflow\",\"max_age_minutes\":60}",
+                           T("2026-01-06T01:16:00Z"), why, sizeof(why)),
+                     CM_CANARY_FAIL);
     cm_store_close(st);
 }
 
