@@ -50,15 +50,56 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Parses argv into o; positional arguments are left at argv[optind..]. 1: --help printed. */
-static int parse(int argc, char **argv, struct copts *o, const char *help)
+/* The options each subcommand takes (the option codes above, as a string). */
+#define PUT_OPTS    "dncSPsEC"
+#define LIST_OPTS   "dnNf"
+#define DELETE_OPTS "dn"
+#define RUN_OPTS    "dANf"
+#define TICK_OPTS   "dNf"
+
+/* The letter of option code c in the *_OPTS strings. */
+static char letter(int c)
 {
-    int c;
+    switch (c) {
+    case O_SCHED:
+        return 'S';
+    case O_PARAMS:
+        return 'P';
+    case O_EVERY:
+        return 'E';
+    case O_CHANGE:
+        return 'C';
+    case O_ALL:
+        return 'A';
+    case O_NOW:
+        return 'N';
+    default:
+        return (char)c;
+    }
+}
+
+/*
+ * Parses argv into o, refusing an option subcommand argv[0] does not take (allowed);
+ * positional arguments are left at argv[optind..]. Returns 0, 1 (--help printed) or
+ * CM_EXIT_USAGE (reported).
+ */
+static int parse(int argc, char **argv, struct copts *o, const char *allowed, const char *help)
+{
+    int c, at;
 
     memset(o, 0, sizeof(*o));
     o->now_ms = cm_clock_now_ms();
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:n:c:s:f:h", longopts, NULL)) != -1) {
+    for (;;) {
+        at = optind;
+        if ((c = getopt_long(argc, argv, "d:n:c:s:f:h", longopts, NULL)) == -1) {
+            break;
+        }
+        if (c != 'h' && c != '?' && strchr(allowed, letter(c)) == NULL) {
+            fprintf(stderr, "coalmine canary %s: %s does not apply here\n%s", argv[0],
+                    at < argc ? argv[at] : "an option", help);
+            return CM_EXIT_USAGE;
+        }
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -279,7 +320,7 @@ static int canary_put(int argc, char **argv)
     struct cm_buf text, canon;
     struct cm_store_canary c;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, put_help);
+    int rc = parse(argc, argv, &o, PUT_OPTS, put_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -406,7 +447,7 @@ static int canary_list(int argc, char **argv)
     struct out out;
     struct lister l;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, list_help);
+    int rc = parse(argc, argv, &o, LIST_OPTS, list_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -441,7 +482,7 @@ static int canary_delete(int argc, char **argv)
     struct copts o;
     struct cm_store *st = NULL;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, delete_help);
+    int rc = parse(argc, argv, &o, DELETE_OPTS, delete_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -478,7 +519,7 @@ static int canary_run(int argc, char **argv)
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, &out};
     struct cm_canary_tick_stats stats = {0};
     char err[512] = "";
-    int rc = parse(argc, argv, &o, run_help);
+    int rc = parse(argc, argv, &o, RUN_OPTS, run_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -534,7 +575,7 @@ static int canary_tick(int argc, char **argv)
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, &out};
     struct cm_canary_tick_stats stats;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, tick_help);
+    int rc = parse(argc, argv, &o, TICK_OPTS, tick_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;

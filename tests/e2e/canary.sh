@@ -251,6 +251,9 @@ check "canary put: an unknown parameter is named with the ones allowed" \
 check "canary put: a missing parameter is named" grep -q "max_age_minutes: required by freshness" "$T/b6.err"
 "$COALMINE" canary put --db "$S" --name x --check nope --schedule 'rate(5 minutes)' 2>"$T/b7.err"
 check "canary put: an unknown check" grep -q "unknown check 'nope'" "$T/b7.err"
+"$COALMINE" canary list --db "$S" --all 2>"$T/b9.err"
+check "an option of another subcommand: usage error naming it" \
+    sh -c '[ "$1" -eq 2 ] && grep -q "canary list: --all does not apply here" "$2"' _ $? "$T/b9.err"
 "$COALMINE" canary run --db "$S" no-such 2>"$T/b8.err"
 check "canary run: an unknown name" sh -c '[ "$1" -eq 1 ] && grep -q "no canary named no-such" "$2"' _ $? "$T/b8.err"
 
