@@ -136,7 +136,8 @@ static void test_samples_invalid(void **state)
 /* Samples are routed as findings are: to the outbox, unless an ARCHIVE filter archives them. */
 static void test_samples_routed(void **state)
 {
-    struct cm_store_rule r = {"all", "{\"source\":[\"aws.guardduty\"]}", NULL, true, NULL, NULL};
+    struct cm_store_rule r = {
+        .name = "all", .pattern = "{\"source\":[\"aws.guardduty\"]}", .enabled = true};
     char err[256] = "";
 
     (void)state;
