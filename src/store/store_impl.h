@@ -290,4 +290,9 @@ int cm_sqlb_prepare(sqlite3 *db, struct cm_sqlb *b, sqlite3_stmt **out);
 bool cm_store_doc_matches(const struct cm_store_query *q, struct cm_json_doc *tape, const char *doc,
                           size_t len);
 
+/* The migrations (store_schema.c): script i brings the schema from version i
+ * to i + 1; there are CM_STORE_SCHEMA_VERSION of them. */
+extern const char *const cm_store_migrations[];
+extern const size_t cm_store_nmigrations;
+
 #endif
