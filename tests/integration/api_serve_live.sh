@@ -3,7 +3,7 @@
 # an empty store answers ListFindings with what a `coalmine scan --db` running
 # meanwhile commits, without a restart and without "database is locked"; the
 # scan's findings are listed and counted by /metrics; IPv6 loopback
-# ([::1]:0) and SIGINT. Driven with curl (no AWS client needed). Prints TAP.
+# ([::1]:0); SIGTERM finishing a request in flight, and SIGINT. Driven with curl (no AWS client needed). Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/serve.sh"
 
@@ -55,10 +55,24 @@ check "SIGINT: serve exits 0" test $rc -eq 0
 grep -q "SIGINT: stopping" "$T/live.err"
 check "... and says so" test $? -eq 0
 
+# A request in flight when SIGTERM comes is finished: a body sent at 2 KB/s.
+serve_start drain --db "$T/live.db"
+python3 -c 'import json; print(json.dumps({"maxResults": 3, "pad": "x" * 5000}))' >"$T/slow.json"
+curl -s -o "$T/slow.out" -w '%{http_code}' --limit-rate 2K -X POST --data-binary "@$T/slow.json" \
+    "$ENDPOINT/detector/$DET/findings" >"$T/slow.code" &
+CURL=$!
+sleep 1
+serve_stop
+wait "$CURL"
+check "SIGTERM during a slow request: it is answered 200 first" test "$(cat "$T/slow.code")" = 200
+check "... with its findings" test "$(count_ids <"$T/slow.out")" = 3
+check "... and serve exits 0" test "$SERVE_RC" = 0
+
 # IPv6 loopback, when the host has it.
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
     rm -f "$T/v6.port"
-    "$COALMINE" serve --db "$T/live.db" --listen '[::1]:0' --port-file "$T/v6.port" 2>"$T/v6.err" &
+    "$COALMINE" serve --db "$T/live.db" --listen '[::1]:0' --port-file "$T/v6.port" \
+        >/dev/null 2>"$T/v6.err" &
     SERVE_PID=$!
     i=0
     while [ ! -s "$T/v6.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

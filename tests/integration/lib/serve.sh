@@ -18,7 +18,8 @@ serve_start() {
     name=$1
     shift
     rm -f "$T/$name.port"
-    "$COALMINE" serve --listen 127.0.0.1:0 --port-file "$T/$name.port" "$@" 2>"$T/$name.err" &
+    "$COALMINE" serve --listen 127.0.0.1:0 --port-file "$T/$name.port" "$@" \
+        >/dev/null 2>"$T/$name.err" &
     SERVE_PID=$!
     i=0
     while [ ! -s "$T/$name.port" ] && [ $i -lt 100 ]; do
