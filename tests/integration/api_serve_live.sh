@@ -44,6 +44,29 @@ curl -s "$ENDPOINT/metrics" >"$T/metrics"
 CUR=$(awk '/^coalmine_store_findings_by_type\{/ { s += $2 } END { print s + 0 }' "$T/metrics")
 ARCH=$(awk '/^coalmine_store_archived_findings / { print $2 }' "$T/metrics")
 check "/metrics counts them too" test "$((CUR + ARCH))" = "$STORED"
+# The exposition read by a real Prometheus parser: node_exporter's textfile collector.
+NE=$(command -v prometheus-node-exporter || command -v node_exporter || true)
+if [ -n "$NE" ]; then
+    mkdir -p "$T/tf"
+    cp "$T/metrics" "$T/tf/serve.prom"
+    NEPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$NE" --web.listen-address="127.0.0.1:$NEPORT" --collector.disable-defaults \
+        --collector.textfile --collector.textfile.directory="$T/tf" >"$T/ne.log" 2>&1 &
+    NEPID=$!
+    i=0
+    while [ $i -lt 50 ] && ! curl -s --max-time 5 "http://127.0.0.1:$NEPORT/metrics" >"$T/ne.txt"; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill "$NEPID" 2>/dev/null
+    wait "$NEPID" 2>/dev/null
+    check "node_exporter parses serve's /metrics without error" \
+        sh -c "grep -q '^node_textfile_scrape_error 0' '$T/ne.txt' &&
+               grep -q '^coalmine_api_requests_total{code=\"200\",operation=\"ListFindings\"}' '$T/ne.txt' &&
+               grep -q '^coalmine_store_findings_by_type{' '$T/ne.txt'"
+else
+    skip "node_exporter parses serve's /metrics" "prometheus-node-exporter not installed"
+fi
 grep -qi "locked\|busy" "$T/live.err"
 check "no lock errors in the server's log" test $? -ne 0
 
