@@ -221,6 +221,33 @@ static int set_freq(struct cm_api_ctx *ctx, const char *name, struct cm_api_resp
     return 0;
 }
 
+struct token_match {
+    const char *token;
+    char *id;
+    bool same;
+};
+
+static int on_token(void *ud, const struct cm_store_detector *d)
+{
+    struct token_match *t = ud;
+    t->same = strcmp(d->client_token, t->token) == 0;
+    if (t->same) {
+        snprintf(t->id, CM_STORE_DETECTOR_ID_MAX + 1, "%s", d->id);
+    }
+    return 0;
+}
+
+/* Whether the account's detector in region was created with token; its id into id. */
+static bool same_token(struct cm_api_ctx *ctx, const char *region, const char *token, char *id)
+{
+    struct token_match t = {token, id, false};
+    char err[256];
+
+    return cm_store_detectors(ctx->store, ctx->account, region, NULL, 1, on_token, &t, err,
+                              sizeof(err)) == 0 &&
+           t.same;
+}
+
 static int store_failed(struct cm_api_resp *resp, const char *err)
 {
     char msg[320];
@@ -234,7 +261,7 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     struct cm_json_doc d;
     struct cm_jw jw;
     struct cm_buf tags;
-    char freq[32] = "", token[80], id[33], err[256];
+    char freq[32] = "", token[80] = "", id[CM_STORE_DETECTOR_ID_MAX + 1], err[256];
     bool enable = false;
     int s3 = 1, rc = -1, r;
     uint32_t tnode;
@@ -272,8 +299,13 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         .tags = tags.p,
         .created_ms = req->now_ms,
         .updated_ms = req->now_ms,
+        .client_token = token[0] != '\0' ? token : NULL,
     };
     r = cm_store_detector_create(ctx->store, &det, err, sizeof(err));
+    if (r == CM_EEXIST && token[0] != '\0' && same_token(ctx, det.region, token, id)) {
+        r = 0; /* a retry of the call that created it: the same answer */
+        freq[0] = '\0';
+    }
     if (r == CM_EEXIST) {
         cm_api_bad_request(resp, "The request is rejected because a detector already exists "
                                  "for the current account.");

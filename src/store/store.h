@@ -627,6 +627,7 @@ struct cm_store_detector {
     const char *features;
     const char *tags;
     int64_t created_ms, updated_ms;
+    const char *client_token; /* CreateDetector's clientToken; NULL (or "" read back): none */
 };
 
 /*

@@ -12,7 +12,7 @@
 
 #include "base/err.h"
 
-#define COLS "id, account_id, region, enabled, features, tags, created_ms, updated_ms"
+#define COLS "id, account_id, region, enabled, features, tags, created_ms, updated_ms, client_token"
 
 static const char *col_text(sqlite3_stmt *q, int i)
 {
@@ -36,6 +36,7 @@ static int each_row(sqlite3 *db, sqlite3_stmt *q, cm_store_detector_fn fn, void 
             .tags = col_text(q, 5),
             .created_ms = sqlite3_column_int64(q, 6),
             .updated_ms = sqlite3_column_int64(q, 7),
+            .client_token = col_text(q, 8),
         };
         (*rows)++;
         rc = fn(ud, &d);
@@ -70,7 +71,8 @@ static int create_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     if (rc != 0) {
         return rc;
     }
-    if (sqlite3_prepare_v2(db, "INSERT INTO detectors(" COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO detectors(" COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
                            -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "creating a detector", err, errlen);
     }
@@ -82,6 +84,7 @@ static int create_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     sqlite3_bind_text(q, 6, d->tags ? d->tags : "{}", -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 7, d->created_ms);
     sqlite3_bind_int64(q, 8, d->updated_ms);
+    sqlite3_bind_text(q, 9, d->client_token, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE) {
         rc = cm_store_db_fail(db, "creating a detector", err, errlen);
     }

@@ -316,8 +316,10 @@ const char *const cm_store_migrations[] = {
     /*
      * 10 -> 11: the API's detectors (store_detectors.c, docs/internals/api.md):
      * one per (account, region), its status, the features asked for (a JSON
-     * object from feature name to ENABLED/DISABLED) and its tags (a JSON
-     * object). The publishing frequency stays the store's setting.
+     * object from feature name to ENABLED/DISABLED), its tags (a JSON
+     * object) and the clientToken it was created with (a retried
+     * CreateDetector gets the same detector). The publishing frequency stays
+     * the store's setting.
      */
     "CREATE TABLE detectors ("
     " id TEXT PRIMARY KEY,"
@@ -328,6 +330,7 @@ const char *const cm_store_migrations[] = {
     " tags TEXT NOT NULL,"
     " created_ms INTEGER NOT NULL,"
     " updated_ms INTEGER NOT NULL,"
+    " client_token TEXT,"
     " UNIQUE (account_id, region));",
     /*
      * 11 -> 12: the API's lists (store_sets.c): metadata, status and the content read at

@@ -104,6 +104,20 @@ static void test_create(void **state)
     assert_non_null(strstr(a_body, "\"status\":\"DISABLED\""));
     assert_non_null(strstr(a_body, "\"s3Logs\":{\"status\":\"DISABLED\"}"));
     assert_non_null(strstr(a_body, "\"tags\":{\"team\":\"ir\"}"));
+    /* A retry with the same clientToken gets the same detector; another token does not. */
+    {
+        const char *body = "{\"enable\":true,\"clientToken\":\"retry-1\"}";
+        char first[64];
+        assert_int_equal(call_in("ap-south-1", "POST", "/detector", NULL, body), 200);
+        snprintf(first, sizeof(first), "%s", a_body);
+        assert_int_equal(call_in("ap-south-1", "POST", "/detector", NULL, body), 200);
+        assert_string_equal(a_body, first);
+        call_in("ap-south-1", "POST", "/detector", NULL,
+                "{\"enable\":true,\"clientToken\":\"retry-2\"}");
+        bad_request_has("a detector already exists");
+        call_in("ap-south-1", "POST", "/detector", NULL, "{\"enable\":true}");
+        bad_request_has("a detector already exists");
+    }
     /* us-east-1's list still has only its own. */
     assert_int_equal(call("GET", "/detector", NULL, NULL), 200);
     assert_string_equal(a_body, "{\"detectorIds\":[\"" A_DET "\"]}");
@@ -163,8 +177,15 @@ static void test_list_pages(void **state)
     /* A second detector of the account in the same region cannot be made through the API;
      * the store holds what another tool put there, and the list pages through it. */
     {
-        struct cm_store_detector d = {
-            "00000000000000000000000000000001", A_ACCOUNT, "other", true, "{}", "{}", A_NOW, A_NOW};
+        struct cm_store_detector d = {"00000000000000000000000000000001",
+                                      A_ACCOUNT,
+                                      "other",
+                                      true,
+                                      "{}",
+                                      "{}",
+                                      A_NOW,
+                                      A_NOW,
+                                      NULL};
         char err[256];
         assert_int_equal(cm_store_detector_create(a_st, &d, err, sizeof(err)), 0);
         assert_int_equal(cm_store_detector_create(a_st, &d, err, sizeof(err)), CM_EEXIST);
@@ -182,7 +203,8 @@ static void test_list_pages(void **state)
                                       "{}",
                                       "{}",
                                       A_NOW,
-                                      A_NOW};
+                                      A_NOW,
+                                      NULL};
         char err[256];
         /* (account, region) is unique: refused. */
         assert_int_equal(cm_store_detector_create(a_st, &d, err, sizeof(err)), CM_EEXIST);
