@@ -502,7 +502,7 @@ int cm_ct_seq_on_event(void *state, const struct cm_event *ev, struct cm_sink *s
     const struct cm_ct *ct = &ev->u.ct;
     struct cm_detection d;
     struct cm_str key;
-    struct raw *r;
+    struct raw *r = NULL;
     struct cred *c;
     char k[KEY_MAX];
     size_t klen;
@@ -513,26 +513,35 @@ int cm_ct_seq_on_event(void *state, const struct cm_event *ev, struct cm_sink *s
     if (ev->kind != CM_EV_CLOUDTRAIL || (a = classify(ct)) < 0) {
         return 0;
     }
-    cm_ct_detection(&d, ev, "AttackSequence:S3/CompromisedData");
-    key = d.resource_id;
-    if (!cm_str_present(key) || key.len == 0 || d.account.len + 1 + key.len > sizeof(k) ||
-        cm_detect_trusted(cm_detect_intel(q->cfg), &d)) {
+    key = cm_ct_actor_key(ct); /* the detection's resource_id */
+    if (!cm_str_present(key) || key.len == 0 || ev->account.len + 1 + key.len > sizeof(k)) {
         return 0;
     }
-    memcpy(k, d.account.p, d.account.len);
-    k[d.account.len] = '/';
-    memcpy(k + d.account.len + 1, key.p, key.len);
-    klen = d.account.len + 1 + key.len;
+    memcpy(k, ev->account.p, ev->account.len);
+    k[ev->account.len] = '/';
+    memcpy(k + ev->account.len + 1, key.p, key.len);
+    klen = ev->account.len + 1 + key.len;
     /*
      * A key is followed from its first IAM enumeration call, where the sequence starts, or
      * from a rare call on data (a note, a bucket deleted, versioning suspended, a lifecycle
      * or encryption put), which a file delivered before the listing's may bring first;
-     * the common ones (objects read, deleted, listed) only add to a key followed.
+     * the common ones (objects read, deleted, listed) only add to a key followed. Most
+     * keys are not: for those calls the table is asked first, without a touch, and the
+     * detection is built and the trusted lists asked only for a key it holds. A call from
+     * a trusted address touches nothing, as before: its key's entry keeps its last seen
+     * and its place in the eviction order (a touch would keep an episode alive longer).
      */
+    if (!opens(a) && (r = cm_state_get(q->raw, k, klen)) == NULL) {
+        return 0;
+    }
+    cm_ct_detection(&d, ev, "AttackSequence:S3/CompromisedData");
+    if (cm_detect_trusted(cm_detect_intel(q->cfg), &d)) {
+        return 0;
+    }
     r = opens(a) ? cm_state_touch(q->raw, k, klen, ev->time_ms, NULL)
-                 : cm_state_touch_found(q->raw, k, klen, ev->time_ms);
+                 : cm_state_touch_val(q->raw, r, ev->time_ms);
     if (r == NULL) {
-        return opens(a) ? CM_ENOMEM : 0;
+        return CM_ENOMEM;
     }
     /*
      * The rule judges the calls within RAW_SPAN_MS of their first; a call later than that

@@ -257,6 +257,11 @@ void *cm_state_touch_found(struct cm_state *s, const void *key, size_t klen, int
     return v == NULL ? NULL : touch_node(s, v, false, now_ms);
 }
 
+void *cm_state_touch_val(struct cm_state *s, void *val, int64_t now_ms)
+{
+    return touch_node(s, (struct node *)((unsigned char *)val - NODE_HDR), false, now_ms);
+}
+
 void *cm_state_move(struct cm_state *to, struct cm_state *from, const void *key, size_t klen,
                     int64_t now_ms)
 {

@@ -84,6 +84,13 @@ void *cm_state_touch(struct cm_state *s, const void *key, size_t klen, int64_t n
 void *cm_state_touch_found(struct cm_state *s, const void *key, size_t klen, int64_t now_ms);
 
 /*
+ * Touches the entry whose value is val (one cm_state_get returned, nothing made or
+ * evicted since) as cm_state_touch does, and returns val: for a caller that looks a key up
+ * without a touch, decides, and only then counts the look as one, in one look-up.
+ */
+void *cm_state_touch_val(struct cm_state *s, void *val, int64_t now_ms);
+
+/*
  * Evicts the least recently touched entry as a full table does (counted as
  * evicted; the eviction callback sees it), for a caller that bounds several
  * tables together. Returns false when s is empty.

@@ -210,6 +210,37 @@ static void test_touch_found(void **state)
     cm_state_destroy(s);
 }
 
+/* cm_state_touch_val: a value cm_state_get found is touched as cm_state_touch touches its
+ * key (youngest, last seen raised, never lowered); a get alone moves nothing. */
+static void test_touch_val(void **state)
+{
+    struct seen ev = {"", 0, 0};
+    struct cm_state *s = mk(3, 1000, record, &ev);
+    struct val *v;
+    (void)state;
+
+    touch(s, "a", 10);
+    touch(s, "b", 20);
+    touch(s, "c", 30);
+    v = cm_state_get(s, "a", 1); /* a look without a touch: a stays the oldest */
+    assert_non_null(v);
+    assert_int_equal(cm_state_last_seen(v), 10);
+    assert_ptr_equal(cm_state_touch_val(s, v, 50), v); /* now the youngest, last seen at 50 */
+    assert_int_equal(cm_state_last_seen(v), 50);
+    assert_ptr_equal(cm_state_touch_val(s, cm_state_get(s, "b", 1), 15), cm_state_get(s, "b", 1));
+    assert_int_equal(cm_state_last_seen(cm_state_get(s, "b", 1)), 20); /* late: stays 20 */
+    assert_int_equal(cm_state_stats(s)->inserts, 3);
+    assert_int_equal(cm_state_stats(s)->entries, 3);
+    touch(s, "d", 60); /* full: c, touched least recently, goes */
+    assert_string_equal(ev.keys, "c,");
+    touch(s, "e", 70); /* then a: b's late touch made it the youngest of the three */
+    assert_string_equal(ev.keys, "c,a,");
+    /* Expiry goes by last seen: b (20) at 1021. */
+    assert_int_equal(cm_state_expire(s, 1021, record, &ev), 1);
+    assert_string_equal(ev.keys, "c,a,b,");
+    cm_state_destroy(s);
+}
+
 static void test_out_of_order(void **state)
 {
     struct cm_state *s = mk(0, 100, NULL, NULL);
@@ -689,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_move),
         cmocka_unit_test(test_touch_found),
+        cmocka_unit_test(test_touch_val),
         cmocka_unit_test(test_move_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
