@@ -60,12 +60,17 @@ size_t cm_ct_person_key(const struct cm_event *ev, char *out, size_t cap)
     static const char sso[] = ":role/aws-reserved/sso.amazonaws.com/";
     static const char tag[] = "/sso-user/"; /* no ARN nor principal id is "sso-user/..." */
     const struct cm_ct_identity *u = &ev->u.ct.uid;
-    struct cm_str name = cm_ct_session_name(u);
+    struct cm_str name;
     size_t n;
 
+    /* The session's name is looked for only in an Identity Center role's session: most
+     * calls are not one, and are left at the first compare. */
     if (u->type != CM_UID_ASSUMEDROLE || !cm_str_present(u->issuer_arn) ||
-        cm_str_find(u->issuer_arn, cm_str_make(sso, sizeof(sso) - 1)) == (size_t)-1 ||
-        name.len == 0 || ev->account.len == 0 ||
+        cm_str_find(u->issuer_arn, cm_str_make(sso, sizeof(sso) - 1)) == (size_t)-1) {
+        return 0;
+    }
+    name = cm_ct_session_name(u);
+    if (name.len == 0 || ev->account.len == 0 ||
         ev->account.len + sizeof(tag) - 1 + name.len > cap) {
         return 0;
     }
