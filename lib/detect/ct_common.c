@@ -64,7 +64,9 @@ struct cm_str cm_ct_actor_key(const struct cm_ct *ct)
 struct cm_str cm_ct_session_name(const struct cm_ct_identity *u)
 {
     static const char role[] = ":assumed-role/";
+    const size_t rlen = sizeof(role) - 1;
     struct cm_str arn = u->arn;
+    const char *first;
     size_t slash;
 
     if (!cm_str_present(arn) || arn.len < sizeof(role)) {
@@ -72,9 +74,19 @@ struct cm_str cm_ct_session_name(const struct cm_ct_identity *u)
     }
     for (slash = arn.len; slash > 0 && arn.p[slash - 1] != '/'; slash--) {
     }
-    /* arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: the marker sits before the role. */
-    if (slash == 0 ||
-        cm_str_find(cm_str_make(arn.p, slash), cm_str_make(role, sizeof(role) - 1)) == (size_t)-1) {
+    if (slash == 0) {
+        return CM_STR_NULL;
+    }
+    /*
+     * arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION: the marker sits before the role, and
+     * its '/' is the ARN's first, so one compare finds it; any other ARN is searched whole
+     * (the credential exfiltration detector asks this of every role session's call).
+     */
+    first = memchr(arn.p, '/', slash);
+    if ((size_t)(first - arn.p) + 1 >= rlen && memcmp(first + 1 - rlen, role, rlen) == 0) {
+        return cm_str_make(arn.p + slash, arn.len - slash);
+    }
+    if (cm_str_find(cm_str_make(arn.p, slash), cm_str_make(role, rlen)) == (size_t)-1) {
         return CM_STR_NULL;
     }
     return cm_str_make(arn.p + slash, arn.len - slash);

@@ -57,6 +57,9 @@ static void test_session_name(void **state)
     assert_string_equal(session("arn:aws:sts::" T_ACCOUNT ":x/y:assumed-role/r/s"), "s");
     assert_string_equal(session("arn:aws:sts::1:assumed-role/r:assumed-role/q/s"), "s");
     assert_string_equal(session(":assumed-role/r/s"), "s");
+    assert_string_equal(session("a/b:assumed-role/c"), "c"); /* a '/' before it, early */
+    assert_string_equal(session("arn:aws:sts::1:xassumed-role/r/s"), "-");
+    assert_string_equal(session("arn:aws:sts::1:assumed-rolE/r/s"), "-");
     /* The marker's '/' may be the last one (an empty name); it must not be past it. */
     assert_string_equal(session("arn:aws:sts::" T_ACCOUNT ":assumed-role/"), "");
     assert_string_equal(session("arn:aws:sts::1:r/x:assumed-role/"), "");
