@@ -120,6 +120,22 @@ static void test_followed(void **state)
     call(&w, KEY, "s3.amazonaws.com", "DeleteObject", STRANGER, 1);
     call(&w, KEY, "s3.amazonaws.com", "ListObjects", STRANGER, 2);
     call(&w, KEY, "ec2.amazonaws.com", "DescribeInstances", STRANGER, 3);
+    /* Not the table's calls: another service's name, a longer or shorter name, case. */
+    call(&w, KEY, "s3.amazonaws.com", "ListUsers", STRANGER, 4);
+    call(&w, KEY, "ec2.amazonaws.com", "ListUsers", STRANGER, 4);
+    call(&w, KEY, "iam.amazonaws.com", "ListUsersX", STRANGER, 4);
+    call(&w, KEY, "iam.amazonaws.com", "ListUser", STRANGER, 4);
+    call(&w, KEY, "iam.amazonaws.com", "listUsers", STRANGER, 4);
+    call(&w, KEY, "iam.amazonaws.com", "", STRANGER, 4);
+    call(&w, KEY, "iam.amazonaws.com", "GetObject", STRANGER, 4);
+    assert_int_equal(entries(&w), 0);
+    call(&w, OTHER, "iam.amazonaws.com", "GetAccountAuthorizationDetails", STRANGER, 5);
+    call(&w, OTHER, "s3.amazonaws.com", "PutBucketEncryption", STRANGER, 6);
+    assert_non_null(entry(&w, OTHER)); /* both open */
+    assert_int_equal(cm_state_last_seen(entry(&w, OTHER)), T_EVTIME + 6000);
+    assert_int_equal(cm_state_del(((struct sequence *)w.st)->raw, T_ACCOUNT "/" OTHER,
+                                  strlen(T_ACCOUNT "/" OTHER)),
+                     0);
     assert_int_equal(entries(&w), 0);
     call(&w, KEY, "iam.amazonaws.com", "ListUsers", STRANGER, 10);
     assert_int_equal(entries(&w), 1);
