@@ -104,12 +104,22 @@ enum cm_pentest_distro cm_ua_distro(struct cm_str user_agent)
         return CM_DISTRO_NONE;
     }
 #ifdef __SSE2__
-    /* 16 bytes at a time: only the positions holding k, K, p or P are looked at. */
-    for (; i + 16 <= user_agent.len; i += 16) {
+    /*
+     * 16 bytes at a time: only the positions holding a name's first two letters, without
+     * case ("ka" of kali, "pa" of parrot, "pe" of pentoo), are looked at (a user agent's
+     * "Python", "prompt", "cp" are not). Each position's next byte is read too, so the
+     * last 16 are left to the loop below.
+     */
+    for (; i + 17 <= user_agent.len; i += 16) {
         __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
                                  _mm_set1_epi8(0x20));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_cmpeq_epi8(v, _mm_set1_epi8('k')), _mm_cmpeq_epi8(v, _mm_set1_epi8('p'))));
+        __m128i w = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 1)),
+                                 _mm_set1_epi8(0x20));
+        __m128i a = _mm_cmpeq_epi8(w, _mm_set1_epi8('a'));
+        __m128i k = _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('k')), a);
+        __m128i pe = _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('p')),
+                                   _mm_or_si128(a, _mm_cmpeq_epi8(w, _mm_set1_epi8('e'))));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(k, pe));
 
         while (m != 0) {
             size_t at = i + (size_t)__builtin_ctz(m);

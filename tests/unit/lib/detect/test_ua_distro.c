@@ -244,12 +244,56 @@ static void test_long(void **state)
     assert_int_equal(cm_ua_distro(cm_str_make(ua, n + 4)), CM_DISTRO_KALI);
 }
 
+/*
+ * Each name, in three cases, at every offset of agents long enough to be read 16 bytes at
+ * a time: found in every lane and across every block boundary; with its second letter
+ * changed (what the block scan's filter looks at) or its last, nothing.
+ */
+static void test_every_offset(void **state)
+{
+    static const struct {
+        const char *name;
+        enum cm_pentest_distro want;
+    } names[] = {
+        {"kali", CM_DISTRO_KALI},     {"KALI", CM_DISTRO_KALI},     {"Kali", CM_DISTRO_KALI},
+        {"parrot", CM_DISTRO_PARROT}, {"PARROT", CM_DISTRO_PARROT}, {"pArRoT", CM_DISTRO_PARROT},
+        {"pentoo", CM_DISTRO_PENTOO}, {"PENTOO", CM_DISTRO_PENTOO}, {"Pentoo", CM_DISTRO_PENTOO}};
+    char ua[96];
+    (void)state;
+
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        size_t len = strlen(names[k].name);
+
+        for (size_t at = 0; at + len <= 80; at++) {
+            for (size_t tail = 0; tail < 3; tail++) {
+                size_t n = at + len + (tail == 0 ? 0 : 80 - at - len);
+                struct cm_str s = cm_str_make(ua, n);
+
+                memset(ua, 'x', sizeof(ua));
+                if (at > 0) {
+                    ua[at - 1] = '/';
+                }
+                memcpy(ua + at, names[k].name, len);
+                if (tail != 0 && n > at + len) {
+                    ua[at + len] = tail == 1 ? '.' : ' ';
+                }
+                assert_int_equal(cm_ua_distro(s), names[k].want);
+                ua[at + 1] = 'o'; /* "ko..", "po..": not a name */
+                assert_int_equal(cm_ua_distro(s), CM_DISTRO_NONE);
+                ua[at + 1] = names[k].name[1];
+                ua[at + len - 1] = 'x';
+                assert_int_equal(cm_ua_distro(s), CM_DISTRO_NONE);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_agents), cmocka_unit_test(test_boundaries),
         cmocka_unit_test(test_case),        cmocka_unit_test(test_slices),
-        cmocka_unit_test(test_long),
+        cmocka_unit_test(test_long),        cmocka_unit_test(test_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
