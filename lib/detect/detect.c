@@ -388,7 +388,9 @@ int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_si
 
 static void prefetch_seen(const struct cm_engine *e, const struct cm_event *ev)
 {
-    if (ev->log_id != 0 && ev->kind != CM_EV_CLOUDTRAIL) {
+    if (ev->kind == CM_EV_CLOUDTRAIL) {
+        cm_seen_prefetch(&e->seen, ev->account, ev->u.ct.event_id);
+    } else if (ev->log_id != 0) {
         cm_seen_prefetch_log(&e->seen, ev->account, ev->log_id);
     }
 }

@@ -208,9 +208,10 @@ void cm_engine_destroy(struct cm_engine *e);
 /* Feeds one event. Returns 0 or the first detector error. */
 int cm_engine_event(struct cm_engine *e, const struct cm_event *ev, struct cm_sink *sink);
 /*
- * Starts fetching what cm_engine_event will look up first for ev (the log event ids read,
- * detect/seen.h), so a caller with work to do before it feeds ev overlaps the cache misses
- * (cm_engine_events does this itself a few events ahead). Changes nothing.
+ * Starts fetching what cm_engine_event will look up first for ev (the CloudTrail eventIDs
+ * and log event ids read, detect/seen.h), so a caller with work to do before it feeds ev
+ * overlaps the cache misses (cm_engine_events does this itself a few events ahead). Changes
+ * nothing.
  */
 void cm_engine_prefetch(const struct cm_engine *e, const struct cm_event *ev);
 /*

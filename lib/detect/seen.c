@@ -243,6 +243,33 @@ void cm_seen_prefetch_log(const struct cm_seen *s, struct cm_str account, uint64
     }
 }
 
+void cm_seen_prefetch(const struct cm_seen *s, struct cm_str account, struct cm_str id)
+{
+    uint64_t k, h;
+    const struct cm_seen_acct *a;
+
+    /*
+     * Written out as cm_seen_prefetch_log is: a helper holding only the prefetches is
+     * found free of effects by GCC, and its calls are dropped with them.
+     */
+    if (id.p == NULL || id.len == 0 || s->acap == 0) {
+        return;
+    }
+    k = cm_hash64(account.p != NULL ? account.p : "", account.len, s->seed ^ ACCT_CT);
+    a = acct_slot(s->acct, s->acap, k ? k : 1);
+    if (a->key == 0) {
+        return;
+    }
+    h = cm_hash64(id.p, id.len, s->seed); /* as cm_seen_check hashes it: the same slots */
+    h = h ? h : 1;
+    if (a->cur.cap != 0) {
+        __builtin_prefetch(&a->cur.slot[h & (a->cur.cap - 1)]);
+    }
+    if (a->prev.cap != 0) {
+        __builtin_prefetch(&a->prev.slot[h & (a->prev.cap - 1)]);
+    }
+}
+
 /* ---- checkpoints ---- */
 
 /* Bytes an account takes in a checkpoint at least: key, start, newest, two counts. */

@@ -95,6 +95,13 @@ int cm_seen_check_log(struct cm_seen *s, struct cm_str account, uint64_t id, int
 void cm_seen_prefetch_log(const struct cm_seen *s, struct cm_str account, uint64_t id);
 
 /*
+ * The same for a CloudTrail eventID that cm_seen_check will look for: without it the two
+ * probes of a new id were 6-7 % of a CloudTrail scan's CPU samples, with it about 1 %.
+ * Changes nothing.
+ */
+void cm_seen_prefetch(const struct cm_seen *s, struct cm_str account, struct cm_str id);
+
+/*
  * Checkpoints (statefile.md), so a record repeated across two scans with --state is still
  * analysed once: the seed, then per account (by key) its clock and each generation's
  * ids, sorted, 8 bytes an id: no more than the set holds in memory, so at most 2 x max

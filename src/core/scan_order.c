@@ -16,6 +16,12 @@
 #include "detect/detect.h"
 
 #define HELD_ALIGN 16
+/*
+ * How many events ahead the engine is asked to fetch an eventID's slots in the set of
+ * records read (cm_engine_prefetch): 1, 2, 4 and 8 ahead each took check() (seen.c) from
+ * 7 % of a one-thread CloudTrail scan's CPU samples to about 1 %, 2 the lowest.
+ */
+#define HELD_AHEAD 2
 
 int cm_scan_hold(struct reader *r, const struct cm_event *ev)
 {
@@ -37,6 +43,12 @@ int cm_scan_hold(struct reader *r, const struct cm_event *ev)
     return CM_OK;
 }
 
+/* The i-th event held, in the order they are handed over once sorted. */
+static const struct cm_event *held_event(const struct reader *r, size_t i)
+{
+    return (const struct cm_event *)(r->held_bytes.p + r->held[i].off);
+}
+
 int cm_scan_release_held(struct reader *r)
 {
     int rc = CM_OK;
@@ -45,9 +57,14 @@ int cm_scan_release_held(struct reader *r)
         cm_rec_order_sort(r->held, r->nheld);
         r->reordered_inputs++;
     }
+    for (size_t i = 0; i < r->nheld && i < HELD_AHEAD; i++) {
+        cm_engine_prefetch(r->engine, held_event(r, i));
+    }
     for (size_t i = 0; i < r->nheld && rc == 0; i++) {
-        rc = cm_engine_event(r->engine, (const struct cm_event *)(r->held_bytes.p + r->held[i].off),
-                             &r->s->sink);
+        if (i + HELD_AHEAD < r->nheld) {
+            cm_engine_prefetch(r->engine, held_event(r, i + HELD_AHEAD));
+        }
+        rc = cm_engine_event(r->engine, held_event(r, i), &r->s->sink);
     }
     return rc;
 }

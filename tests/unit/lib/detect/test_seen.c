@@ -296,6 +296,55 @@ static int load_made(uint64_t key2, int64_t start, int64_t newest, uint64_t n, c
     return rc;
 }
 
+/* The ids s holds, over every account's generations. */
+static size_t held(const struct cm_seen *s)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->acap; i++) {
+        n += s->acct[i].cur.n + s->acct[i].prev.n;
+    }
+    return n;
+}
+
+/*
+ * cm_seen_prefetch changes nothing: asked before any account, for an account with no
+ * set yet, for an absent or empty id and for ids held or not, the set (its accounts, its
+ * generations' counts and bytes) is as it was, and a check that follows answers as it
+ * would have.
+ */
+static void test_prefetch(void **state)
+{
+    static const char *const ids[] = {"3a1f0b6e-0000-4000-8000-000000000001",
+                                      "3a1f0b6e-0000-4000-8000-000000000002", "x"};
+    struct cm_seen s;
+    size_t nacct, bytes, n;
+    (void)state;
+
+    cm_seen_init(&s, 42);
+    cm_seen_prefetch(&s, CM_STR_LIT("111122223333"), cm_str_cstr(ids[0]));
+    assert_int_equal(s.nacct, 0);
+    assert_int_equal(s.bytes, 0);
+    assert_false(check(&s, ids[0], 1000));
+    nacct = s.nacct;
+    bytes = s.bytes;
+    n = held(&s);
+    for (size_t k = 0; k < 3; k++) {
+        cm_seen_prefetch(&s, CM_STR_LIT("111122223333"), cm_str_cstr(ids[k]));
+        cm_seen_prefetch(&s, CM_STR_LIT("999988887777"), cm_str_cstr(ids[k]));
+        cm_seen_prefetch(&s, CM_STR_NULL, cm_str_cstr(ids[k]));
+        cm_seen_prefetch(&s, CM_STR_LIT("111122223333"), CM_STR_NULL);
+        cm_seen_prefetch(&s, CM_STR_LIT("111122223333"), CM_STR_LIT(""));
+        assert_int_equal(s.nacct, nacct);
+        assert_int_equal(s.bytes, bytes);
+        assert_int_equal(held(&s), n);
+    }
+    assert_true(check(&s, ids[0], 1000));
+    assert_false(check(&s, ids[1], 1000));
+    assert_false(check_in(&s, "999988887777", ids[0], 1000));
+    cm_seen_finish(&s);
+}
+
 static void test_load_refusals(void **state)
 {
     const uint64_t ok[] = {3, 9, 12}, zero[] = {0, 9, 12}, twice[] = {3, 9, 9},
@@ -320,7 +369,7 @@ int main(void)
         cmocka_unit_test(test_repeats),   cmocka_unit_test(test_generations),
         cmocka_unit_test(test_accounts),  cmocka_unit_test(test_size_bound),
         cmocka_unit_test(test_save_load), cmocka_unit_test(test_load_refusals),
-        cmocka_unit_test(test_log_ids),
+        cmocka_unit_test(test_log_ids),   cmocka_unit_test(test_prefetch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
