@@ -32,6 +32,7 @@
 #include "base/domain_cache.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "base/map.h"
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
@@ -150,6 +151,42 @@ static int reader_init(struct reader *r, struct scan *s)
     return cm_decoder_init(&r->dec);
 }
 
+/*
+ * The stats' one copy of reader r's newest (account, region), "ACCOUNT\0REGION\0": an estate
+ * has few pairs and a scan may have millions of inputs, so each input keeps a pointer, not
+ * the strings. NULL when neither is known, or out of memory (s->rc set).
+ */
+static const char *input_place(struct scan *s, const struct reader *r)
+{
+    char key[sizeof(r->input_account) + sizeof(r->input_region)];
+    size_t a = strlen(r->input_account), b = strlen(r->input_region);
+    void *val;
+    int rc;
+
+    if (a == 0 && b == 0) {
+        return NULL;
+    }
+    memcpy(key, r->input_account, a + 1);
+    memcpy(key + a + 1, r->input_region, b + 1);
+    if ((rc = cm_map_put(s->st->places, key, a + b + 2, &val, NULL)) != 0) {
+        if (s->rc == 0) {
+            s->rc = rc;
+        }
+        return NULL;
+    }
+    return cm_map_key_of(s->st->places, val).p;
+}
+
+const char *cm_scan_input_account(const struct cm_scan_input *in)
+{
+    return in->place != NULL ? in->place : "";
+}
+
+const char *cm_scan_input_region(const struct cm_scan_input *in)
+{
+    return in->place != NULL ? in->place + strlen(in->place) + 1 : "";
+}
+
 /* Moves what reader r counted for input idx into its row of the stats (the lock held, or
  * no reader thread running). */
 static void input_counts(struct scan *s, struct reader *r, size_t idx)
@@ -160,8 +197,7 @@ static void input_counts(struct scan *s, struct reader *r, size_t idx)
         in->records += r->input_records;
         if (r->input_newest > in->newest_ms) {
             in->newest_ms = r->input_newest;
-            memcpy(in->account, r->input_account, sizeof(in->account));
-            memcpy(in->region, r->input_region, sizeof(in->region));
+            in->place = input_place(s, r);
         }
         if (r->input_newest_data > in->newest_data_ms) {
             in->newest_data_ms = r->input_newest_data;
@@ -384,6 +420,9 @@ static int run_direct(struct scan *s, struct reader *r)
         rc = s->in.v[i].is_stdin ? cm_scan_read_stdin(r, (uint32_t)i)
                                  : cm_scan_read_input(r, (uint32_t)i);
         input_done(s, r, i, i, rc);
+        if (rc == 0) {
+            rc = s->rc; /* out of memory keeping an input's place (input_counts) */
+        }
     }
     if (rc == 0 && r->engine) {
         /* Windows close at the end unless the state goes on in the next run. */
@@ -541,7 +580,8 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
         goto out;
     }
     stats->inputs = cm_calloc(s->in.n ? s->in.n : 1, sizeof(*stats->inputs));
-    if (stats->inputs == NULL) {
+    if (stats->inputs == NULL ||
+        cm_map_create(&stats->places, 0, 0, cm_hash_mix64(s->o.seed ^ 0x706c6163)) != 0) {
         rc = CM_ENOMEM;
         goto out;
     }
@@ -626,4 +666,6 @@ void cm_scan_stats_free(struct cm_scan_stats *stats)
     cm_free(stats->inputs);
     stats->inputs = NULL;
     stats->ninputs = 0;
+    cm_map_destroy(stats->places);
+    stats->places = NULL;
 }

@@ -69,6 +69,8 @@ enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
  */
 #define CM_SCAN_SETTLE_S (15 * 60)
 
+struct cm_map;
+
 /* What became of one input. */
 struct cm_scan_input {
     char *path;             /* owned */
@@ -89,9 +91,14 @@ struct cm_scan_input {
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
     int64_t newest_ms;      /* its newest good record's event time (0: none) */
     int64_t newest_data_ms; /* its newest S3 data event's (CloudTrail, Data, S3; 0: none) */
-    char account[16];       /* the account of its newest record ("" unknown) */
-    char region[32];        /* ... and its region */
+    const char *place;      /* the account and region of its newest record, "ACCOUNT\0REGION",
+                               one copy shared by every input of the pair (cm_scan_stats.places);
+                               NULL: none; read with cm_scan_input_account() and _region() */
 };
+
+/* The account of input in's newest record, and its region ("" unknown). */
+const char *cm_scan_input_account(const struct cm_scan_input *in);
+const char *cm_scan_input_region(const struct cm_scan_input *in);
 
 struct cm_scan_stats {
     uint64_t files;                   /* inputs read */
@@ -112,6 +119,7 @@ struct cm_scan_stats {
     size_t nrejects;
     struct cm_scan_input *inputs; /* every input in processing order, owned */
     size_t ninputs;
+    struct cm_map *places; /* the (account, region) pairs of the inputs' place, owned */
     /* Set aside, not errors: good records no detector reads (per kind), inputs that are
      * other AWS logs or empty, and both by name, in name order. */
     uint64_t skipped[CM_SCAN_KINDS];

@@ -28,8 +28,8 @@ static int raise_one(sqlite3_stmt *q, const char *kind, const struct cm_scan_inp
 {
     sqlite3_reset(q);
     sqlite3_bind_text(q, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, in->account, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 3, in->region, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, cm_scan_input_account(in), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 3, cm_scan_input_region(in), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(q, 4, newest_ms);
     sqlite3_bind_int64(q, 5, scan_id);
     return sqlite3_step(q) == SQLITE_DONE ? CM_OK : CM_EIO;

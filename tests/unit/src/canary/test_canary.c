@@ -36,7 +36,7 @@ static void scan(struct cm_store *st, int kind, int64_t newest, int64_t newest_d
 {
     struct cm_scan_stats s;
     struct cm_scan_input in;
-    char err[256];
+    char err[256], place[64];
     int64_t id;
 
     memset(&s, 0, sizeof(s));
@@ -47,8 +47,9 @@ static void scan(struct cm_store *st, int kind, int64_t newest, int64_t newest_d
     in.time_ms = INT64_MIN;
     in.newest_ms = newest;
     in.newest_data_ms = newest_data;
-    snprintf(in.account, sizeof(in.account), "%s", account);
-    snprintf(in.region, sizeof(in.region), "%s", region);
+    /* "ACCOUNT\0REGION", as the scan keeps it. */
+    snprintf(place, sizeof(place), "%s%c%s", account, '\0', region);
+    in.place = place;
     s.inputs = &in;
     s.ninputs = 1;
     s.files = 1;
