@@ -20,6 +20,7 @@
 #include "cli/findings_out.h"
 #include "cli/scan_config.h"
 #include "cli/scan_detect.h"
+#include "cli/scan_engine.h"
 #include "cli/scan_findings.h"
 #include "cli/scan_follow.h"
 #include "cli/scan_intel.h"
@@ -188,20 +189,13 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 /* Everything run() owns, freed in one place. */
 struct scan_run {
-    struct cm_scan_findings cli;
-    struct cm_scan_intel intel;
-    struct cm_scan_detect det;
-    struct cm_scan_inventory inv;
-    struct cm_scan_state state;
-    struct cm_config config;
-    struct cm_detect_config dcfg;
+    struct cm_scan_engine e; /* intel, detectors, inventory, state, store, findings sink */
     struct cm_scan_stats st;
     bool have_stats;
     FILE *stats_out;        /* --stats FILE, opened before the scan; stdout for '-' */
     const char *stats_path; /* ... a regular file's name, removed if the scan fails first */
     char **paths;           /* the PATH arguments, relative ones made absolute */
     size_t npaths;
-    struct cm_store *store;
     struct cm_cli_routing routed; /* what routing did, for --stats and --metrics */
     bool routed_ok;               /* ... and it ran to the end */
     bool scanned;                 /* findings stored and printed, the state written */
@@ -229,15 +223,7 @@ static void scan_run_free(struct scan_run *r)
             unlink(r->stats_path);
         }
     }
-    cm_store_close(r->store);
-    cm_free(r->cli.puts);
-    cm_free(r->cli.order);
-    cm_agg_destroy(r->cli.agg);
-    cm_scan_intel_close(&r->intel);
-    cm_scan_detect_close(&r->det);
-    cm_scan_inventory_close(&r->inv);
-    cm_scan_state_close(&r->state);
-    cm_config_finish(&r->config);
+    cm_scan_engine_close(&r->e);
 }
 
 /* Applies retention, records the scan in the store and says so. */
@@ -246,8 +232,8 @@ static int close_store(struct scan_run *r, const char *db_path, int64_t started_
     char err[512] = "";
     int64_t id, expired = 0, kept = 0;
 
-    if (cm_store_add_scan(r->store, &r->st, started_ms, &id, err, sizeof(err)) != 0 ||
-        cm_store_expire(r->store, started_ms, &expired, &kept, err, sizeof(err)) != 0) {
+    if (cm_store_add_scan(r->e.store, &r->st, started_ms, &id, err, sizeof(err)) != 0 ||
+        cm_store_expire(r->e.store, started_ms, &expired, &kept, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         return CM_EXIT_ERROR;
     }
@@ -303,8 +289,8 @@ static int run(int argc, char **argv)
     };
     struct scan_run r;
     struct cm_scan_report_extra extra = {0};
-    struct cm_scan_opts o;
-    struct cm_scan_findings *cli = &r.cli;
+    struct cm_scan_opts *o = &r.e.o;
+    struct cm_scan_findings *cli = &r.e.cli;
     struct cm_sink sink = {cm_scan_findings_emit, cli};
     const char *stats_path = NULL, *db_path = NULL, *config_path = NULL, *metrics_path = NULL;
     int64_t started_ms, begun_ms = cm_clock_now_ms();
@@ -320,13 +306,8 @@ static int run(int argc, char **argv)
                                     .checkpoint_s = CM_FOLLOW_CHECKPOINT_S};
     bool follow_opt = false; /* --poll-interval, --settle or --checkpoint-interval given */
 
-    memset(&o, 0, sizeof(o));
     memset(&r, 0, sizeof(r));
-    cm_config_init(&r.config);
-    cli->out = stdout;
-    cli->fmt = CM_OUT_TABLE;
-    cli->ctx.detector_id = CM_DEFAULT_DETECTOR_ID;
-    cli->ctx.now_ms = 0; /* createdAt/updatedAt from event time: same input, same output */
+    cm_scan_engine_init(&r.e);
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:t:s:f:r:qh", longopts, NULL)) != -1) {
         switch (c) {
@@ -338,7 +319,7 @@ static int run(int argc, char **argv)
                 fprintf(stderr, "coalmine scan: --threads wants a number from 1 to 256\n");
                 goto usage;
             }
-            o.threads = (unsigned)v;
+            o->threads = (unsigned)v;
             break;
         case 's':
             stats_path = optarg;
@@ -360,7 +341,7 @@ static int run(int argc, char **argv)
                 fprintf(stderr, "coalmine scan: --max-rejects wants a number from 1 to 100000\n");
                 goto usage;
             }
-            o.max_rejects = v;
+            o->max_rejects = v;
             break;
         case 'q':
             quiet = 1;
@@ -385,48 +366,8 @@ static int run(int argc, char **argv)
             }
             retention = (int)v;
             break;
-        case CM_SCAN_OPT_THREAT_LIST:
-        case CM_SCAN_OPT_TRUSTED_LIST:
-        case CM_SCAN_OPT_INTEL_LIST:
-        case CM_SCAN_OPT_INTEL_DIR:
-        case CM_SCAN_OPT_NO_DEFAULT_INTEL:
-        case CM_SCAN_OPT_GEOIP:
-            if (cm_scan_intel_option(&r.intel, c, optarg, err, sizeof(err)) != 0) {
-                fprintf(stderr, "coalmine scan: %s\n", err);
-                goto usage;
-            }
-            break;
         case CM_SCAN_OPT_CONFIG:
             config_path = optarg;
-            break;
-        case CM_SCAN_OPT_INVENTORY:
-            if (cm_scan_inventory_option(&r.inv, optarg, err, sizeof(err)) != 0) {
-                fprintf(stderr, "coalmine scan: %s\n", err);
-                goto out;
-            }
-            break;
-        case CM_SCAN_OPT_REGION:
-            if (!cm_region_shape_ok(cm_str_cstr(optarg))) {
-                fprintf(stderr,
-                        "coalmine scan: --region '%s' is not a region name like us-east-1\n",
-                        optarg);
-                goto usage;
-            }
-            o.default_region = optarg;
-            break;
-        case CM_SCAN_OPT_STATE:
-        case CM_SCAN_OPT_FINAL:
-        case CM_SCAN_OPT_REREAD:
-            cm_scan_state_option(&r.state, c, optarg);
-            break;
-        case CM_SCAN_OPT_CANARY_KEY:
-        case CM_SCAN_OPT_AWS_RANGES:
-        case CM_SCAN_OPT_DGA_MODEL:
-        case CM_SCAN_OPT_FLOW_FIELDS:
-            if (cm_scan_detect_option(&r.det, c, optarg, err, sizeof(err)) != 0) {
-                fprintf(stderr, "coalmine scan: %s\n", err);
-                goto usage;
-            }
             break;
         case CM_SCAN_OPT_FOLLOW:
         case CM_SCAN_OPT_POLL_INTERVAL:
@@ -443,6 +384,18 @@ static int run(int argc, char **argv)
             rc = CM_EXIT_OK;
             goto out;
         default:
+            switch (cm_scan_engine_option(&r.e, c, optarg, err, sizeof(err))) {
+            case CM_SCAN_ENGINE_TAKEN:
+                continue;
+            case CM_SCAN_ENGINE_USAGE:
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto usage;
+            case CM_SCAN_ENGINE_FAILED:
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto out;
+            default:
+                break;
+            }
             usage(stderr);
             rc = CM_EXIT_USAGE;
             goto out;
@@ -458,27 +411,20 @@ static int run(int argc, char **argv)
     const bool freq_cli = publish_freq != NULL, retention_cli = retention >= 0;
     if (config_path != NULL) {
         struct cm_scan_cli_set set = {&db_path, &retention, &publish_freq};
-        if (cm_config_load(&r.config, config_path, err, sizeof(err)) != 0 ||
-            cm_scan_config_apply(&r.config, &r.intel, &r.det, &set, err, sizeof(err)) != 0) {
+        if (cm_scan_engine_config(&r.e, config_path, &set, err, sizeof(err)) != 0) {
             fprintf(stderr, "coalmine scan: %s\n", err);
             goto out;
         }
-        for (size_t i = 0; i < r.config.inventory.n; i++) {
-            if (cm_scan_inventory_option(&r.inv, r.config.inventory.v[i], err, sizeof(err)) != 0) {
-                fprintf(stderr, "coalmine scan: %s\n", err);
-                goto out;
-            }
-        }
     }
-    if (r.state.final && r.state.path == NULL) {
+    if (r.e.state.final && r.e.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --final needs --state\n");
         goto usage;
     }
-    if (cm_scan_follow_check(&follow, follow_opt, r.state.final, stats_path != NULL, argv + optind,
-                             (size_t)(argc - optind)) != 0) {
+    if (cm_scan_follow_check(&follow, follow_opt, r.e.state.final, stats_path != NULL,
+                             argv + optind, (size_t)(argc - optind)) != 0) {
         goto usage;
     }
-    if (r.state.reread && r.state.path == NULL) {
+    if (r.e.state.reread && r.e.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --reread needs --state (without it every file is "
                         "read)\n");
         goto usage;
@@ -543,60 +489,18 @@ static int run(int argc, char **argv)
             r.stats_path = stats_path;
         }
     }
-    if (cm_agg_create(&cli->agg, 1000000, 0x636f616c6d696e65ULL) != 0) {
-        fprintf(stderr, "coalmine scan: out of memory\n");
-        goto out;
-    }
-    r.intel.store_path = db_path; /* its ACTIVE API lists (docs/api-write.md) */
-    if (cm_scan_intel_open(&r.intel, quiet, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine scan: %s\n", err);
-        goto out;
-    }
-    r.dcfg.intel = r.intel.snap;
-    if (cm_scan_detect_open(&r.det, r.intel.geo, &r.dcfg, quiet, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine scan: %s\n", err);
-        goto out;
-    }
-    if (cm_scan_inventory_open(&r.inv, &r.dcfg, &o, quiet, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine scan: %s\n", err);
-        goto out;
-    }
-    cli->intel = r.intel.snap;
-    cli->state = &r.state;
-    cli->ctx.instance_owner = cm_scan_findings_owner;
-    cli->ctx.owner_ud = r.inv.inv;
-    o.detect.config = &r.dcfg;
-    o.flow_fields = r.det.flow_fields.known ? &r.det.flow_fields : NULL;
-    if (cm_scan_state_open(&r.state, &o, quiet, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine scan: %s\n", err);
-        goto out;
-    }
-    if (db_path &&
-        (cm_store_open(&r.store, db_path, CM_STORE_CREATE, err, sizeof(err)) != 0 ||
-         (retention >= 0 && cm_store_set_retention(r.store, retention, err, sizeof(err)) != 0) ||
-         (publish_freq != NULL &&
-          cm_store_set_publish_freq(r.store, freq, err, sizeof(err)) != 0))) {
-        fprintf(stderr, "coalmine scan: %s\n", err);
-        goto out;
-    }
-    if (r.store && no_route) {
-        cm_store_set_publish(r.store, false);
-    }
-    /*
-     * With --state, the findings' commit is on disk before the state file that remembers
-     * their files as read is: with the store's synchronous=NORMAL it was not (the WAL is
-     * synced at checkpoints), and a power loss after the state was renamed into place lost
-     * the findings while the next scan left their files out.
-     */
-    if (r.store && r.state.path != NULL && !r.state.final &&
-        cm_store_set_durable(r.store, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
-        goto out;
+    {
+        struct cm_scan_engine_store es = {db_path, retention, publish_freq != NULL, freq, no_route};
+
+        if (cm_scan_engine_open(&r.e, &es, quiet, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine scan: %s\n", err);
+            goto out;
+        }
     }
     started_ms = cm_clock_now_ms();
     cli->tty = !quiet && isatty(2);
-    o.progress = progress;
-    o.progress_ud = cli;
+    o->progress = progress;
+    o->progress_ud = cli;
     cli->colour = isatty(fileno(stdout));
     r.have_stats = true;
     r.npaths = (size_t)(argc - optind);
@@ -604,23 +508,23 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: the working directory: %s\n", strerror(errno));
         goto out;
     }
-    if (cm_scan_own_files(&r.own, r.state.path, db_path, stats_path, metrics_path) != 0) {
+    if (cm_scan_own_files(&r.own, r.e.state.path, db_path, stats_path, metrics_path) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
-    o.own_files = (const char *const *)r.own.v;
-    o.nown_files = r.own.n;
+    o->own_files = (const char *const *)r.own.v;
+    o->nown_files = r.own.n;
     if (follow.on) {
-        if (r.state.path == NULL && cm_scan_state_memory(&r.state, &o, err, sizeof(err)) != 0) {
+        if (r.e.state.path == NULL && cm_scan_state_memory(&r.e.state, o, err, sizeof(err)) != 0) {
             fprintf(stderr, "coalmine scan: %s\n", err);
             goto out;
         }
-        follow.o = &o;
+        follow.o = o;
         follow.cli = cli;
-        follow.state = &r.state;
-        follow.inv = &r.inv;
-        follow.geo = r.intel.geo;
-        follow.store = r.store;
+        follow.state = &r.e.state;
+        follow.inv = &r.e.inv;
+        follow.geo = r.e.intel.geo;
+        follow.store = r.e.store;
         follow.db_path = db_path;
         follow.metrics_path = metrics_path;
         follow.no_route = no_route;
@@ -631,11 +535,11 @@ static int run(int argc, char **argv)
         metrics_path = NULL; /* written after each poll */
         goto out;
     }
-    if (cm_scan_run(&o, r.paths, r.npaths, &sink, &r.st, err, sizeof(err)) != 0) {
+    if (cm_scan_run(o, r.paths, r.npaths, &sink, &r.st, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n",
-                r.state.sf.err[0] ? r.state.sf.err
-                : err[0]          ? err
-                                  : "scan failed");
+                r.e.state.sf.err[0] ? r.e.state.sf.err
+                : err[0]            ? err
+                                    : "scan failed");
         goto out;
     }
     r.st.findings = cm_agg_stats(cli->agg)->findings;
@@ -647,15 +551,15 @@ static int run(int argc, char **argv)
     }
     cm_scan_findings_name_evidence(cli, &r.st);
     cli->norder = r.st.findings;
-    if (cm_scan_inventory_enrich(&r.inv, cli->agg, cli->order, &cli->norder) != 0 ||
-        cm_scan_findings_geo_enrich(cli, r.intel.geo) != 0 ||
+    if (cm_scan_inventory_enrich(&r.e.inv, cli->agg, cli->order, &cli->norder) != 0 ||
+        cm_scan_findings_geo_enrich(cli, r.e.intel.geo) != 0 ||
         cm_agg_link_sequences(cli->agg) != 0) {
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
     r.st.findings = cli->norder;
     /* Findings are written durably before anything downstream sees them. */
-    if (r.store && cm_scan_findings_store(cli, r.store, quiet, err, sizeof(err)) != 0) {
+    if (r.e.store && cm_scan_findings_store(cli, r.e.store, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", db_path, err);
         goto out;
     }
@@ -667,17 +571,17 @@ static int run(int argc, char **argv)
      * same files again (before 2026-12-05 it wrote the state first and exited 0).
      */
     errno = 0;
-    if (cm_scan_findings_print(cli, r.store, r.state.path != NULL && !r.state.final) !=
+    if (cm_scan_findings_print(cli, r.e.store, r.e.state.path != NULL && !r.e.state.final) !=
         CM_EXIT_OK) {
-        if (r.state.path != NULL && !r.state.final) {
+        if (r.e.state.path != NULL && !r.e.state.final) {
             fprintf(stderr,
                     "coalmine scan: --state %s not written: the next scan reads these "
                     "files again\n",
-                    r.state.path);
+                    r.e.state.path);
         }
         goto out;
     }
-    if (cm_scan_state_write(&r.state, &r.st, quiet, err, sizeof(err)) != 0) {
+    if (cm_scan_state_write(&r.e.state, &r.st, quiet, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }
@@ -689,7 +593,7 @@ static int run(int argc, char **argv)
         cm_scan_findings_dropped_summary(cli);
     }
     if (!quiet) {
-        cm_scan_inventory_summary(&r.inv);
+        cm_scan_inventory_summary(&r.e.inv);
     }
     if (!quiet && cli->trusted) {
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",
@@ -700,9 +604,9 @@ static int run(int argc, char **argv)
      * JSON after it, with what routing did (null when this scan routed nothing).
      */
     rc = CM_EXIT_OK;
-    if (r.store && !no_route) {
+    if (r.e.store && !no_route) {
         fflush(stdout);
-        rc = cm_cli_bus_run("scan", r.store, false, quiet, &r.routed);
+        rc = cm_cli_bus_run("scan", r.e.store, false, quiet, &r.routed);
         r.routed_ok = rc == CM_EXIT_OK;
     }
     extra.unbuildable = cli->unbuildable;
@@ -710,13 +614,13 @@ static int run(int argc, char **argv)
     extra.no_account = cli->noaccount;
     extra.over_cap = cm_agg_stats(cli->agg)->dropped;
     extra.trusted = cli->trusted;
-    extra.inv = &r.inv;
-    if (cm_scan_write_stats(&r.st, r.routed_ok ? &r.routed : NULL, &r.state, &extra, r.stats_out,
+    extra.inv = &r.e.inv;
+    if (cm_scan_write_stats(&r.st, r.routed_ok ? &r.routed : NULL, &r.e.state, &extra, r.stats_out,
                             stats_path) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }
     r.stats_out = NULL;
-    if (r.store && close_store(&r, db_path, started_ms, quiet) != CM_EXIT_OK) {
+    if (r.e.store && close_store(&r, db_path, started_ms, quiet) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }
     fflush(stdout);

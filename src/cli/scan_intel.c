@@ -299,6 +299,49 @@ out:
     return rc;
 }
 
+int cm_scan_intel_reload(struct cm_scan_intel *si, struct cm_intel_snapshot **old, char *err,
+                         size_t errlen)
+{
+    struct cm_scan_intel n;
+    size_t ncmd = si->n - si->ndefault;
+    int rc;
+
+    memset(&n, 0, sizeof(n));
+    n.intel_dir = si->intel_dir;
+    n.no_default = si->no_default;
+    n.store_path = si->store_path;
+    /* The command line's sources are whole (the defaults' point into a freed config). */
+    if (ncmd > 0) {
+        if ((n.srcs = cm_malloc(ncmd * sizeof(*n.srcs))) == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return CM_ENOMEM;
+        }
+        memcpy(n.srcs, si->srcs + si->ndefault, ncmd * sizeof(*n.srcs));
+        n.n = n.cap = ncmd;
+    }
+    if ((rc = cm_scan_intel_open(&n, true, err, errlen)) != 0) {
+        cm_scan_intel_close(&n);
+        return rc;
+    }
+    *old = si->snap;
+    si->snap = n.snap;
+    n.snap = NULL;
+    /* The new sources (and the store's bytes they point at) replace the old ones. */
+    for (size_t i = 0; i < si->nstore; i++) {
+        cm_free(si->store_bytes[i]);
+    }
+    cm_free(si->store_bytes);
+    cm_free(si->srcs);
+    si->srcs = n.srcs;
+    si->n = n.n;
+    si->cap = n.cap;
+    si->ndefault = n.ndefault;
+    si->store_bytes = n.store_bytes;
+    si->nstore = n.nstore;
+    si->store_cap = n.store_cap;
+    return 0;
+}
+
 void cm_scan_intel_close(struct cm_scan_intel *si)
 {
     cm_geoip_close(si->geo);

@@ -62,6 +62,16 @@ int cm_scan_intel_option(struct cm_scan_intel *si, int code, const char *arg, ch
  */
 int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t errlen);
 
+/*
+ * Builds the snapshot again, after cm_scan_intel_open() succeeded: the defaults read
+ * anew (the store's ACTIVE API lists as they are now), the command line's lists as
+ * given, quietly, the GeoIP databases kept. On success si->snap is the new snapshot and
+ * *old gets the one it replaces (the caller drops it once nothing uses it); on error si
+ * is as it was and err says why. Returns 0 or an error.
+ */
+int cm_scan_intel_reload(struct cm_scan_intel *si, struct cm_intel_snapshot **old, char *err,
+                         size_t errlen);
+
 /* Frees the sources and drops the snapshot. */
 void cm_scan_intel_close(struct cm_scan_intel *si);
 
