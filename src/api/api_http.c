@@ -262,7 +262,11 @@ static int answer_plain(struct cm_api_http *h, struct MHD_Connection *c, const c
         (void)cm_buf_puts(&out, up ? "ok\n" : "store unreachable\n");
     } else {
         ctype = "text/plain; version=0.0.4; charset=utf-8";
-        *status = cm_api_metrics_write(&out, h->o.ctx->store, &h->counts) == 0 ? 200 : 500;
+        *status =
+            cm_api_metrics_write(&out, h->o.ctx->store, &h->counts) == 0 &&
+                    (h->o.metrics_more == NULL || h->o.metrics_more(h->o.metrics_ud, &out) == 0)
+                ? 200
+                : 500;
     }
     *ok = queue(c, *status, ctype, NULL, rid, out.p, out.len);
     cm_buf_finish(&out);

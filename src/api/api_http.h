@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "api/api.h"
+#include "base/buf.h"
 #include "api/sigv4.h"
 
 #define CM_API_DEFAULT_LISTEN "127.0.0.1:8787"
@@ -28,6 +29,13 @@ struct cm_api_http_opts {
     unsigned conn_limit;    /* 0: 64 */
     unsigned timeout_s;     /* idle connection timeout, 0: 30 */
     struct cm_api_ctx *ctx; /* handed to the server thread until cm_api_http_stop */
+    /*
+     * More families for GET /metrics, appended after the API's (the service's engine,
+     * bus and canaries: cmd_serve.c); called on the server's thread, so it must be
+     * thread-safe. Returns 0 or CM_ENOMEM. NULL: none.
+     */
+    int (*metrics_more)(void *ud, struct cm_buf *out);
+    void *metrics_ud;
 };
 
 struct cm_api_http;

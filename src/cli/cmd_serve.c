@@ -1,12 +1,14 @@
 /*
- * coalmine serve: the service mode (DESIGN.md §1/§6). This file holds the
- * command line and the service's life: struct cm_serve is built by steps
- * (serve_open: the store and the default detector; serve_start: the HTTP
- * API), runs serve_tick() once a second until SIGINT or SIGTERM, and is
- * taken down by serve_stop() in the reverse order. Parts added later (log
- * directories watched, canaries, the bus loop, the console) are one more
- * step each in serve_start/serve_stop and work in serve_tick
- * (docs/internals/api.md, "coalmine serve").
+ * coalmine serve: the service mode (DESIGN.md §1/§6; docs/serve.md). This file
+ * holds the command line and the service's life: struct cm_serve is built by
+ * steps (serve_configure: options, config, credentials; serve_open: the store,
+ * the default detector and, with --watch, the follow engine; serve_start: the
+ * HTTP API, the bus and canary threads, then the follow engine's thread), waits
+ * for SIGINT or SIGTERM, and is taken down by serve_stop() in the reverse order:
+ * the follow engine first (its poll finishes, its state is written), then the
+ * canaries, the bus (one last delivery run), the HTTP server (requests under way
+ * finish). A second signal while stopping exits at once. Each thread has its own
+ * store connection (docs/internals/serve.md).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,14 +18,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "api/api.h"
 #include "api/api_creds.h"
 #include "api/api_detector.h"
 #include "api/api_http.h"
+#include "base/alloc.h"
 #include "base/err.h"
 #include "cli/cmd.h"
 #include "cli/findings_out.h"
+#include "cli/scan_engine.h"
+#include "cli/serve_loop.h"
+#include "cli/serve_status.h"
+#include "cli/serve_watch.h"
+#include "cli/serve_work.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "store/store.h"
@@ -34,36 +45,63 @@
 #define DEFAULT_REGION  "us-east-1"
 #define MAX_CRED_FILE   (1u << 20)
 #define GRACE_MS        5000
+#define CANARY_S        15 /* seconds between canary ticks (serve.canary_interval) */
+#define BUS_S           5  /* seconds between bus runs when not kicked (serve.bus_interval) */
+#define MAX_WATCH       64 /* --watch paths */
 
 struct serve_opts {
-    const char *db, *config, *listen, *credentials, *account, *region, *port_file;
+    const char *db, *config, *listen, *credentials, *account, *region, *port_file, *state;
     bool log_requests;
+    int quiet;
+    char *watch[MAX_WATCH]; /* --watch PATH, in order */
+    size_t nwatch;
+    bool engine_opt;        /* an engine option (intel, detector, inventory, --state) given */
+    bool follow_opt;        /* --poll-interval, --settle or --checkpoint-interval given */
+    double canary_s, bus_s; /* 0: not given */
 };
 
 struct cm_serve {
     struct serve_opts o;
-    struct cm_config cfg;
+    struct cm_config *cfg; /* the engine's: loaded once for the API and the engine */
     struct cm_api_creds creds;
-    struct cm_store *store;
+    struct cm_store *store; /* the HTTP server's connection */
     struct cm_api_ctx ctx;
     struct cm_api_http *http;
     char detector[CM_STORE_DETECTOR_ID_MAX + 1]; /* the account's detector in its region */
+    struct cm_serve_status status;
+    bool status_ok;
+    struct cm_serve_watch watch; /* the follow engine, when watching */
+    bool watching;
+    char *state_path; /* <db>.state, when no --state nor serve.state */
+    struct cm_serve_work bus_work, canary_work;
+    struct cm_serve_loop bus, canary;
+    bool curl;
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine serve [--db FILE] [--config FILE] [--listen ADDR:PORT]\n"
                "                      [--credentials FILE] [--account ID] [--region R]\n"
-               "                      [--port-file FILE] [--log-requests]\n"
+               "                      [--port-file FILE] [--log-requests] [--quiet]\n"
+               "                      [--watch PATH]... [--state FILE] [--poll-interval S]\n"
+               "                      [--settle S] [--checkpoint-interval S] [--threads N]\n"
+               "                      [--canary-interval S] [--bus-interval S]\n"
+               "                      [the intel and detector options of coalmine scan]\n"
                "\n"
-               "Serves the GuardDuty API over the findings in the store until SIGINT or\n"
-               "SIGTERM: `aws guardduty ... --endpoint-url http://127.0.0.1:8787` and boto3\n"
-               "work against it (docs/api.md). GET /healthz and GET /metrics (Prometheus)\n"
-               "are served too.\n"
+               "The service (docs/serve.md): serves the GuardDuty API over the findings in the\n"
+               "store until SIGINT or SIGTERM: `aws guardduty ... --endpoint-url\n"
+               "http://127.0.0.1:8787` and boto3 work against it (docs/api.md); GET /healthz,\n"
+               "GET /metrics (Prometheus) and the web console (/console) are served too.\n"
+               "Beside it, the engine reads every log file that appears under the --watch\n"
+               "paths (as `coalmine scan --follow` does) and stores its findings; the bus\n"
+               "delivers them to the rules' targets, retries failed deliveries and releases\n"
+               "held updates; the canaries run on their schedules. Lists created through the\n"
+               "API apply to the engine from its next poll.\n"
                "\n"
                "  -d, --db FILE          the store (created when absent; default: store.db of\n"
                "                         the config)\n"
-               "  -c, --config FILE      coalmine.yaml (store.db, api.*)\n"
+               "  -c, --config FILE      coalmine.yaml (store.db, api.*, serve.*, intel.*,\n"
+               "                         detectors.*, ...)\n"
                "  -l, --listen ADDR:PORT where to listen (default " CM_API_DEFAULT_LISTEN ";\n"
                "                         [::1]:PORT for IPv6; port 0 picks a free one)\n"
                "      --credentials FILE the access keys requests must be signed with (SigV4):\n"
@@ -77,15 +115,111 @@ static void usage(FILE *f)
                "own\n"
                "      --port-file FILE   write the port listened on to FILE once listening\n"
                "      --log-requests     one line per request on stderr\n"
+               "  -q, --quiet            no progress lines on stderr (errors still)\n"
+               "  -w, --watch PATH       a directory (or file) whose log files the engine reads\n"
+               "                         as they appear; repeatable (serve.watch)\n"
+               "      --state FILE       with --watch: the engine's checkpoint (what it\n"
+               "                         learned, the files it read), written every\n"
+               "                         --checkpoint-interval and at exit, read at start\n"
+               "                         (default: serve.state, else the store's path +\n"
+               "                         .state)\n"
+               "      --poll-interval S  with --watch: seconds between polls (default 10)\n"
+               "      --settle S         with --watch: seconds a file's mtime must be old\n"
+               "                         before it is read (default 0)\n"
+               "      --checkpoint-interval S  with --watch: seconds between checkpoints\n"
+               "                         (default 300)\n"
+               "  -t, --threads N        with --watch: reader threads and detection shards\n"
+               "      --canary-interval S seconds between canary ticks (default 15)\n"
+               "      --bus-interval S   seconds between delivery runs (retries, held\n"
+               "                         updates) besides the one after each poll (default 5)\n"
                "  -h, --help             this help\n"
                "\n"
+               "With --watch, these options of `coalmine scan` choose the engine's intel and\n"
+               "detectors: --threat-list, --trusted-list, --intel-list, --intel-dir,\n"
+               "--no-default-intel, --geoip, --canary-key, --aws-ranges, --dga-model,\n"
+               "--inventory, --region, --flow-fields (see coalmine scan --help).\n"
+               "\n"
                "Prints \"listening on ADDR:PORT\" on stderr when ready. Exit status: 0 after\n"
-               "a signal, 1 error, 2 usage error.\n");
+               "a signal, 1 error (also when the engine stops on one), 2 usage error.\n");
 }
 
-enum { OPT_CREDENTIALS = 0x100, OPT_ACCOUNT, OPT_REGION, OPT_PORT_FILE, OPT_LOG_REQUESTS };
+enum {
+    OPT_CREDENTIALS = 0x200,
+    OPT_ACCOUNT,
+    OPT_REGION,
+    OPT_PORT_FILE,
+    OPT_LOG_REQUESTS,
+    OPT_CANARY_INTERVAL,
+    OPT_BUS_INTERVAL,
+};
 
-static int parse(int argc, char **argv, struct serve_opts *o)
+static int parse_seconds(const char *name, const char *arg, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(arg, &end);
+    if (errno != 0 || end == arg || *end != '\0' || !(v >= 0.01 && v <= 86400.0)) {
+        fprintf(stderr, "coalmine serve: %s wants seconds from 0.01 to 86400, not '%s'\n", name,
+                arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* An option of the engine (scan_engine.h) or of the follow (scan_follow.h). */
+static int parse_engine(struct cm_serve *s, int c, const char *arg)
+{
+    char err[512];
+    unsigned long v;
+    char *end;
+
+    switch (c) {
+    case 't':
+        errno = 0;
+        v = strtoul(arg, &end, 10);
+        if (errno || end == arg || *end || v == 0 || v > 256 || arg[0] == '-') {
+            fprintf(stderr, "coalmine serve: --threads wants a number from 1 to 256\n");
+            return CM_EXIT_USAGE;
+        }
+        s->watch.e.o.threads = (unsigned)v;
+        s->o.engine_opt = true;
+        return 0;
+    case CM_SCAN_OPT_POLL_INTERVAL:
+    case CM_SCAN_OPT_SETTLE:
+    case CM_SCAN_OPT_CHECKPOINT_INTERVAL:
+        if (cm_scan_follow_option(&s->watch.follow, c, arg, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine serve: %s\n", err);
+            return CM_EXIT_USAGE;
+        }
+        s->o.follow_opt = true;
+        return 0;
+    case CM_SCAN_OPT_STATE:
+        s->o.state = arg;
+        return 0;
+    default:
+        break;
+    }
+    switch (cm_scan_engine_option(&s->watch.e, c, arg, err, sizeof(err))) {
+    case CM_SCAN_ENGINE_TAKEN:
+        s->o.engine_opt = true;
+        return 0;
+    case CM_SCAN_ENGINE_FAILED:
+        fprintf(stderr, "coalmine serve: %s\n", err);
+        return CM_EXIT_ERROR;
+    case CM_SCAN_ENGINE_USAGE:
+        fprintf(stderr, "coalmine serve: %s\n", err);
+        return CM_EXIT_USAGE;
+    default:
+        usage(stderr);
+        return CM_EXIT_USAGE;
+    }
+}
+
+/* Returns 0, 1 after --help, or CM_EXIT_USAGE / CM_EXIT_ERROR (said on stderr). */
+static int parse(int argc, char **argv, struct cm_serve *s)
 {
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -96,13 +230,34 @@ static int parse(int argc, char **argv, struct serve_opts *o)
         {"region", required_argument, NULL, OPT_REGION},
         {"port-file", required_argument, NULL, OPT_PORT_FILE},
         {"log-requests", no_argument, NULL, OPT_LOG_REQUESTS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"watch", required_argument, NULL, 'w'},
+        {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
+        {"poll-interval", required_argument, NULL, CM_SCAN_OPT_POLL_INTERVAL},
+        {"settle", required_argument, NULL, CM_SCAN_OPT_SETTLE},
+        {"checkpoint-interval", required_argument, NULL, CM_SCAN_OPT_CHECKPOINT_INTERVAL},
+        {"threads", required_argument, NULL, 't'},
+        {"canary-interval", required_argument, NULL, OPT_CANARY_INTERVAL},
+        {"bus-interval", required_argument, NULL, OPT_BUS_INTERVAL},
+        {"threat-list", required_argument, NULL, CM_SCAN_OPT_THREAT_LIST},
+        {"trusted-list", required_argument, NULL, CM_SCAN_OPT_TRUSTED_LIST},
+        {"intel-list", required_argument, NULL, CM_SCAN_OPT_INTEL_LIST},
+        {"intel-dir", required_argument, NULL, CM_SCAN_OPT_INTEL_DIR},
+        {"no-default-intel", no_argument, NULL, CM_SCAN_OPT_NO_DEFAULT_INTEL},
+        {"geoip", required_argument, NULL, CM_SCAN_OPT_GEOIP},
+        {"canary-key", required_argument, NULL, CM_SCAN_OPT_CANARY_KEY},
+        {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},
+        {"dga-model", required_argument, NULL, CM_SCAN_OPT_DGA_MODEL},
+        {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},
+        {"flow-fields", required_argument, NULL, CM_SCAN_OPT_FLOW_FIELDS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    struct serve_opts *o = &s->o;
+    int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:c:l:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:c:l:qw:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -128,16 +283,44 @@ static int parse(int argc, char **argv, struct serve_opts *o)
         case OPT_LOG_REQUESTS:
             o->log_requests = true;
             break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'w':
+            if (o->nwatch == MAX_WATCH) {
+                fprintf(stderr, "coalmine serve: at most %d --watch paths\n", MAX_WATCH);
+                return CM_EXIT_USAGE;
+            }
+            o->watch[o->nwatch++] = optarg;
+            break;
+        case OPT_CANARY_INTERVAL:
+            if (parse_seconds("--canary-interval", optarg, &o->canary_s) != 0) {
+                return CM_EXIT_USAGE;
+            }
+            break;
+        case OPT_BUS_INTERVAL:
+            if (parse_seconds("--bus-interval", optarg, &o->bus_s) != 0) {
+                return CM_EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout);
             return 1;
-        default:
+        case '?':
             usage(stderr);
             return CM_EXIT_USAGE;
+        default:
+            if ((rc = parse_engine(s, c, optarg)) != 0) {
+                return rc;
+            }
+            break;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "coalmine serve: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr,
+                "coalmine serve: unexpected argument '%s' (a directory to watch is "
+                "given with --watch)\n",
+                argv[optind]);
         return CM_EXIT_USAGE;
     }
     return 0;
@@ -200,6 +383,59 @@ static int read_file(const char *path, size_t max, char **out, size_t *len)
     return 0;
 }
 
+/* The follow engine's settings: the command line's over serve.* of the config. */
+static int configure_watch(struct cm_serve *s)
+{
+    const struct cm_config_serve *cs = &s->cfg->serve;
+    struct cm_scan_follow *f = &s->watch.follow;
+    const char *state = s->o.state != NULL ? s->o.state : cs->state;
+
+    for (size_t i = 0; s->o.nwatch == 0 && i < cs->watch.n && i < MAX_WATCH; i++) {
+        s->o.watch[s->o.nwatch++] = cs->watch.v[i];
+    }
+    s->watching = s->o.nwatch > 0;
+    if (!s->watching && (s->o.engine_opt || s->o.follow_opt || s->o.state != NULL)) {
+        fprintf(stderr, "coalmine serve: the engine's options (intel lists, detectors, "
+                        "--state, --poll-interval, ...) need --watch PATH (or serve.watch)\n");
+        return CM_EXIT_USAGE;
+    }
+    /* The command line's intervals were set by parse(); the file's fill the rest. */
+    if (!s->o.follow_opt || f->poll_s == CM_FOLLOW_POLL_S) {
+        f->poll_s = cs->poll_interval > 0 ? cs->poll_interval : f->poll_s;
+    }
+    if (cs->settle >= 0 && f->settle_s == CM_FOLLOW_SETTLE_S) {
+        f->settle_s = cs->settle;
+    }
+    if (cs->checkpoint_interval > 0 && f->checkpoint_s == CM_FOLLOW_CHECKPOINT_S) {
+        f->checkpoint_s = cs->checkpoint_interval;
+    }
+    if (s->o.canary_s == 0) {
+        s->o.canary_s = cs->canary_interval > 0 ? cs->canary_interval : CANARY_S;
+    }
+    if (s->o.bus_s == 0) {
+        s->o.bus_s = cs->bus_interval > 0 ? cs->bus_interval : BUS_S;
+    }
+    if (!s->watching) {
+        return CM_EXIT_OK;
+    }
+    if (state == NULL) {
+        size_t n = strlen(s->o.db) + sizeof(".state");
+
+        if ((s->state_path = cm_malloc(n)) == NULL) {
+            fprintf(stderr, "coalmine serve: out of memory\n");
+            return CM_EXIT_ERROR;
+        }
+        snprintf(s->state_path, n, "%s.state", s->o.db);
+        state = s->state_path;
+    }
+    s->watch.paths = s->o.watch;
+    s->watch.npaths = s->o.nwatch;
+    s->watch.db_path = s->o.db;
+    s->watch.state_path = state;
+    s->watch.quiet = s->o.quiet;
+    return CM_EXIT_OK;
+}
+
 /* The options, the config and the credentials. Returns CM_EXIT_*. */
 static int serve_configure(struct cm_serve *s)
 {
@@ -208,25 +444,32 @@ static int serve_configure(struct cm_serve *s)
     size_t len = 0;
     int rc;
 
-    if (s->o.config != NULL && cm_config_load(&s->cfg, s->o.config, err, sizeof(err)) != 0) {
-        fprintf(stderr, "coalmine serve: %s\n", err);
-        return CM_EXIT_ERROR;
+    if (s->o.config != NULL) {
+        const char *db = s->o.db, *freq = NULL;
+        int retention = -1;
+        struct cm_scan_cli_set set = {&db, &retention, &freq};
+
+        /* The engine's settings (intel, detectors, inventory) and the API's, loaded once. */
+        if (cm_scan_engine_config(&s->watch.e, s->o.config, &set, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine serve: %s\n", err);
+            return CM_EXIT_ERROR;
+        }
     }
     if (s->o.db == NULL) {
-        s->o.db = s->cfg.store.db;
+        s->o.db = s->cfg->store.db;
     }
     if (s->o.db == NULL) {
         fprintf(stderr, "coalmine serve: no store: give --db FILE or store.db in --config\n");
         return CM_EXIT_USAGE;
     }
     if (s->o.account == NULL) {
-        s->o.account = s->cfg.api.account ? s->cfg.api.account : DEFAULT_ACCOUNT;
+        s->o.account = s->cfg->api.account ? s->cfg->api.account : DEFAULT_ACCOUNT;
     }
     if (s->o.region == NULL) {
-        s->o.region = s->cfg.api.region ? s->cfg.api.region : DEFAULT_REGION;
+        s->o.region = s->cfg->api.region ? s->cfg->api.region : DEFAULT_REGION;
     }
     if (s->o.listen == NULL) {
-        s->o.listen = s->cfg.api.listen ? s->cfg.api.listen : CM_API_DEFAULT_LISTEN;
+        s->o.listen = s->cfg->api.listen ? s->cfg->api.listen : CM_API_DEFAULT_LISTEN;
     }
     if (!account_ok(s->o.account)) {
         fprintf(stderr, "coalmine serve: --account '%s': an account id is 12 digits\n",
@@ -238,9 +481,9 @@ static int serve_configure(struct cm_serve *s)
                 s->o.region);
         return CM_EXIT_USAGE;
     }
-    for (size_t i = 0; i < s->cfg.api.ncredentials; i++) {
-        if (cm_api_creds_add(&s->creds, s->cfg.api.credentials[i].access_key_id,
-                             s->cfg.api.credentials[i].secret_access_key, err, sizeof(err)) != 0) {
+    for (size_t i = 0; i < s->cfg->api.ncredentials; i++) {
+        if (cm_api_creds_add(&s->creds, s->cfg->api.credentials[i].access_key_id,
+                             s->cfg->api.credentials[i].secret_access_key, err, sizeof(err)) != 0) {
             fprintf(stderr, "coalmine serve: %s: api.credentials[%zu]: %s\n", s->o.config, i, err);
             return CM_EXIT_ERROR;
         }
@@ -259,7 +502,7 @@ static int serve_configure(struct cm_serve *s)
             return CM_EXIT_ERROR;
         }
     }
-    return CM_EXIT_OK;
+    return configure_watch(s);
 }
 
 /* The store, and the default detector. */
@@ -276,6 +519,40 @@ static int serve_open(struct cm_serve *s)
     if (cm_api_detector_ensure(&s->ctx, CM_DEFAULT_DETECTOR_ID, cm_clock_now_ms(), s->detector,
                                sizeof(s->detector), err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s: creating the detector: %s\n", s->o.db, err);
+        return CM_EXIT_ERROR;
+    }
+    if (s->watching) {
+        s->watch.detector_id = s->detector;
+        s->watch.status = &s->status;
+        s->watch.bus = &s->bus;
+        if (cm_serve_watch_open(&s->watch, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine serve: %s\n", err);
+            return CM_EXIT_ERROR;
+        }
+    }
+    return CM_EXIT_OK;
+}
+
+/* A periodic thread (the bus, the canaries) with its own store connection. */
+static int start_loop(struct cm_serve *s, struct cm_serve_loop *l, struct cm_serve_work *w,
+                      void (*run)(void *), double interval_s, bool run_at_stop)
+{
+    char err[512];
+    int rc;
+
+    w->db_path = s->o.db;
+    w->quiet = s->o.quiet != 0;
+    w->status = &s->status;
+    if (cm_store_open(&w->store, s->o.db, 0, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine serve: %s\n", err);
+        return CM_EXIT_ERROR;
+    }
+    l->interval_ms = (int64_t)(interval_s * 1000.0);
+    l->run = run;
+    l->ud = w;
+    l->run_at_stop = run_at_stop;
+    if ((rc = cm_serve_loop_start(l)) != 0) {
+        fprintf(stderr, "coalmine serve: starting a thread: %s\n", strerror(rc));
         return CM_EXIT_ERROR;
     }
     return CM_EXIT_OK;
@@ -307,6 +584,8 @@ static int serve_start(struct cm_serve *s)
         .ncreds = s->creds.n,
         .log_requests = s->o.log_requests,
         .ctx = &s->ctx,
+        .metrics_more = cm_serve_status_metrics,
+        .metrics_ud = &s->status,
     };
     char err[512], host[80];
     const char *colon;
@@ -324,42 +603,102 @@ static int serve_start(struct cm_serve *s)
         fprintf(stderr, "coalmine serve: --port-file %s: %s\n", s->o.port_file, strerror(errno));
         return CM_EXIT_ERROR;
     }
+    /* The webhook targets' libcurl, once for the process before any thread uses it. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "coalmine serve: libcurl could not be initialised\n");
+        return CM_EXIT_ERROR;
+    }
+    s->curl = true;
+    if ((rc = start_loop(s, &s->bus, &s->bus_work, cm_serve_bus_run, s->o.bus_s, true)) != 0 ||
+        (rc = start_loop(s, &s->canary, &s->canary_work, cm_serve_canary_run, s->o.canary_s,
+                         false)) != 0) {
+        return rc;
+    }
+    if (s->watching && (rc = cm_serve_watch_start(&s->watch)) != 0) {
+        fprintf(stderr, "coalmine serve: starting the engine's thread: %s\n", strerror(rc));
+        return CM_EXIT_ERROR;
+    }
     fprintf(stderr, "coalmine serve: listening on %s:%u (%s, detector %s, account %s, %s)\n", host,
             port, s->creds.n ? "SigV4 required" : "requests not authenticated", s->detector,
             s->o.account, s->o.region);
+    if (s->watching && !s->o.quiet) {
+        fprintf(stderr,
+                "coalmine serve: watching %zu path%s (state %s); bus every %g s, "
+                "canaries every %g s\n",
+                s->o.nwatch, s->o.nwatch == 1 ? "" : "s", s->watch.state_path, s->o.bus_s,
+                s->o.canary_s);
+    }
     return CM_EXIT_OK;
 }
 
-/* Once a second while serving: the place for periodic work of later parts. */
-static void serve_tick(struct cm_serve *s)
+/* A second SIGINT or SIGTERM while stopping: out at once. */
+static void on_second_signal(int sig)
 {
-    (void)s;
+    static const char msg[] = "coalmine serve: second signal: exiting at once\n";
+
+    (void)sig;
+    (void)!write(2, msg, sizeof(msg) - 1);
+    _exit(CM_EXIT_ERROR);
 }
 
-static void serve_stop(struct cm_serve *s)
+/* In the reverse order of the start; returns the engine's CM_EXIT_*. */
+static int serve_stop(struct cm_serve *s)
 {
+    int rc = CM_EXIT_OK;
+
+    if (s->watching) {
+        rc = cm_serve_watch_stop(&s->watch);
+    }
+    cm_serve_loop_stop(&s->canary);
+    cm_serve_loop_stop(&s->bus); /* one last run: what the engine stored last is delivered */
     cm_api_http_stop(s->http, GRACE_MS);
     s->http = NULL;
+    cm_store_close(s->canary_work.store);
+    s->canary_work.store = NULL;
+    cm_store_close(s->bus_work.store);
+    s->bus_work.store = NULL;
+    if (s->curl) {
+        curl_global_cleanup();
+        s->curl = false;
+    }
+    cm_serve_watch_close(&s->watch);
     cm_store_close(s->store);
     s->store = NULL;
     cm_api_creds_finish(&s->creds);
-    cm_config_finish(&s->cfg);
+    cm_free(s->state_path);
+    s->state_path = NULL;
+    if (s->status_ok) {
+        cm_serve_status_destroy(&s->status);
+        s->status_ok = false;
+    }
+    return rc;
 }
 
 static int run(int argc, char **argv)
 {
     struct cm_serve s;
+    struct sigaction sa;
     sigset_t set;
-    int rc, sig;
+    int rc, sig = 0;
 
     memset(&s, 0, sizeof(s));
-    cm_config_init(&s.cfg);
+    cm_scan_engine_init(&s.watch.e);
+    s.watch.follow = (struct cm_scan_follow){.poll_s = CM_FOLLOW_POLL_S,
+                                             .settle_s = CM_FOLLOW_SETTLE_S,
+                                             .checkpoint_s = CM_FOLLOW_CHECKPOINT_S};
+    s.cfg = &s.watch.e.config;
     cm_api_creds_init(&s.creds);
-    rc = parse(argc, argv, &s.o);
+    rc = parse(argc, argv, &s);
     if (rc != 0) {
-        cm_config_finish(&s.cfg);
+        serve_stop(&s);
         return rc == 1 ? CM_EXIT_OK : rc;
     }
+    if (cm_serve_status_init(&s.status) != 0) {
+        fprintf(stderr, "coalmine serve: out of memory\n");
+        serve_stop(&s);
+        return CM_EXIT_ERROR;
+    }
+    s.status_ok = true;
     /* Blocked before any thread starts, so the signals come to sigtimedwait below. */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -377,15 +716,35 @@ static int run(int argc, char **argv)
         if (sig == SIGINT || sig == SIGTERM) {
             break;
         }
-        serve_tick(&s);
+        if (s.watching && atomic_load(&s.watch.done)) {
+            sig = 0; /* the engine stopped by itself: an error, said on stderr */
+            break;
+        }
     }
-    fprintf(stderr, "coalmine serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    serve_stop(&s);
-    return CM_EXIT_OK;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_second_signal;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    if (sig != 0) {
+        fprintf(stderr, "coalmine serve: %s: stopping (again to exit at once)\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
+    } else {
+        fprintf(stderr, "coalmine serve: the engine stopped on an error: stopping\n");
+    }
+    rc = serve_stop(&s);
+    if (sig == 0 && rc == CM_EXIT_OK) {
+        rc = CM_EXIT_ERROR;
+    }
+    if (!s.o.quiet || rc != CM_EXIT_OK) {
+        fprintf(stderr, "coalmine serve: stopped%s\n", rc == CM_EXIT_OK ? "" : " (with errors)");
+    }
+    return rc;
 }
 
 const struct cm_cmd cm_cmd_serve = {
     .name = "serve",
-    .summary = "serve the GuardDuty API over the stored findings (docs/api.md)",
+    .summary = "the service: the engine on watched dirs, the bus, canaries, API (docs/serve.md)",
     .run = run,
 };

@@ -126,13 +126,16 @@ int cm_scan_findings_store(struct cm_scan_findings *c, struct cm_store *store, i
  * finding it became (its whole count, first sighting and feedback), not
  * this run's share of it. With sync (the run writes a state file), findings
  * printed to a file are synced to disk: they are before the state that
- * remembers their inputs as read is.
+ * remembers their inputs as read is. With c->out NULL nothing is printed.
  */
 int cm_scan_findings_print(struct cm_scan_findings *c, struct cm_store *store, bool sync)
 {
     size_t n = c->norder;
     struct stat st;
 
+    if (c->out == NULL) {
+        return CM_EXIT_OK; /* the service: stored and routed, printed nowhere */
+    }
     if (n > 0) {
         cm_out_header(c->out, c->fmt, c->colour);
     }

@@ -286,6 +286,9 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     for (size_t i = 0; i < n; i++) {
         paths[i] = (char *)(uintptr_t)files[i].path;
     }
+    if (f->before_poll != NULL) {
+        f->before_poll(f->hook_ud);
+    }
     if (run_once(f, paths, n, false, &st) != CM_EXIT_OK) {
         goto out;
     }
@@ -308,6 +311,9 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     if (n > deferred) {
         f->polls_read++;
         f->files_read += nread;
+    }
+    if (f->after_poll != NULL) {
+        f->after_poll(f->hook_ud, &st, nread, f->cli->norder);
     }
     if (!f->quiet) {
         char when[40] = "";

@@ -58,6 +58,15 @@ struct cm_scan_follow {
     int quiet;
     char **paths; /* watched, absolute */
     size_t npaths;
+    /*
+     * The service's hooks (coalmine serve; NULL: none), called on the follow's thread:
+     * before_poll before each poll's scan (the intel reloaded when the store's lists
+     * changed), after_poll after it, with what it read and the findings it stored.
+     */
+    void (*before_poll)(void *ud);
+    void (*after_poll)(void *ud, const struct cm_scan_stats *st, size_t files_read,
+                       size_t findings);
+    void *hook_ud;
     /* the run's own */
     int64_t last_ckpt_ms; /* monotonic: the last checkpoint written (or the start) */
     bool dirty;           /* state read since the last checkpoint */

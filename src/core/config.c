@@ -164,6 +164,20 @@ static const struct key store_keys[] = {
     {.name = NULL},
 };
 
+static const struct key serve_keys[] = {
+    {.name = "watch", .kind = K_PATHS, .off = OFF(serve.watch), .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "poll_interval", .kind = K_INT, .off = OFF(serve.poll_interval), .min = 1,
+     .max = 86400},
+    {.name = "settle", .kind = K_INT, .off = OFF(serve.settle), .min = 0, .max = 86400},
+    {.name = "checkpoint_interval", .kind = K_INT, .off = OFF(serve.checkpoint_interval),
+     .min = 1, .max = 86400},
+    {.name = "canary_interval", .kind = K_INT, .off = OFF(serve.canary_interval), .min = 1,
+     .max = 86400},
+    {.name = "bus_interval", .kind = K_INT, .off = OFF(serve.bus_interval), .min = 1,
+     .max = 86400},
+    {.name = "state", .kind = K_PATH, .off = OFF(serve.state)},
+    {.name = NULL},
+};
 
 static const struct key root_keys[] = {
     {.name = "intel", .kind = K_SECTION, .sub = intel_keys},
@@ -171,6 +185,7 @@ static const struct key root_keys[] = {
     {.name = "detectors", .kind = K_SECTION, .sub = detectors_keys},
     {.name = "store", .kind = K_SECTION, .sub = store_keys},
     {.name = "api", .kind = K_SECTION, .sub = cm_config_api_keys},
+    {.name = "serve", .kind = K_SECTION, .sub = serve_keys},
     {.name = "inventory", .kind = K_PATHS, .off = OFF(inventory), .max = CM_CONFIG_MAX_ITEMS},
     {.name = NULL},
 };
@@ -607,6 +622,7 @@ void cm_config_init(struct cm_config *c)
     memset(c, 0, sizeof(*c));
     c->intel.use_default = true;
     c->store.retention_days = -1;
+    c->serve.settle = -1;
 }
 
 static void list_free(struct cm_config_list *l)
@@ -633,6 +649,8 @@ void cm_config_finish(struct cm_config *c)
     cm_free(c->intel.dir);
     cm_free(c->intel.aws_ranges);
     cm_free(c->store.db);
+    list_free(&c->serve.watch);
+    cm_free(c->serve.state);
     cm_config_api_finish(&c->api);
     cm_config_init(c);
 }

@@ -167,12 +167,27 @@ struct cm_config_api {
     size_t ncredentials;
 };
 
+/*
+ * What `coalmine serve` watches (docs/config.md "serve", docs/serve.md). The intervals
+ * in seconds; 0: not set (the command's defaults).
+ */
+struct cm_config_serve {
+    struct cm_config_list watch; /* as --watch: directories (or files) fed to the engine */
+    int poll_interval;           /* as --poll-interval, 1..86400 */
+    int settle;                  /* as --settle, 0..86400; -1: not set */
+    int checkpoint_interval;     /* as --checkpoint-interval, 1..86400 */
+    int canary_interval;         /* as --canary-interval, 1..86400 */
+    int bus_interval;            /* as --bus-interval, 1..86400 */
+    char *state;                 /* as --state; NULL: not set (a file beside the store) */
+};
+
 struct cm_config {
     struct cm_config_intel intel;
     struct cm_config_canaries canaries;
     struct cm_config_detectors detectors;
     struct cm_config_store store;
     struct cm_config_api api;
+    struct cm_config_serve serve;
     struct cm_config_list inventory; /* describe-instances JSON files, as --inventory */
 };
 

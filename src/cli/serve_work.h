@@ -1,0 +1,34 @@
+/*
+ * The work of the periodic threads of `coalmine serve` (docs/serve.md), each run on a
+ * struct cm_serve_loop with its own store connection:
+ *
+ *   - the bus (serve_bus.c): what `coalmine rules deliver` does, every bus interval and
+ *     at once after a poll of the follow engine stored findings: routes the outbox's new
+ *     rows, retries failed deliveries whose backoff passed, releases held updates whose
+ *     publishing interval ended. The follow engine itself routes nothing (its
+ *     no_route), so no row is delivered twice;
+ *   - the canaries (serve_canary.c): cm_canary_tick every canary interval: the checks
+ *     due run, the scheduled rules due fire.
+ */
+#ifndef CM_CLI_SERVE_WORK_H
+#define CM_CLI_SERVE_WORK_H
+
+#include <stdbool.h>
+
+#include "cli/serve_status.h"
+#include "store/store.h"
+
+struct cm_serve_work {
+    struct cm_store *store; /* this thread's own connection */
+    const char *db_path;
+    bool quiet;
+    struct cm_serve_status *status;
+};
+
+/* One run of the bus (ud: struct cm_serve_work). Failures are said on stderr. */
+void cm_serve_bus_run(void *ud);
+
+/* One canary tick at the wall clock's now (ud: struct cm_serve_work). */
+void cm_serve_canary_run(void *ud);
+
+#endif
