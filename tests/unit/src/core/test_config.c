@@ -197,6 +197,54 @@ static const char full_yaml[] =
     "  db: var/findings.db\n"
     "  retention_days: 90\n";
 
+/* serve: what coalmine serve watches, relative paths resolved, ranges checked. */
+static void test_serve_section(void **state)
+{
+    struct cm_config c;
+    char err[512];
+    (void)state;
+
+    cm_config_init(&c);
+    assert_int_equal(c.serve.settle, -1);
+    assert_int_equal(c.serve.poll_interval, 0);
+    assert_null(c.serve.state);
+    cm_config_finish(&c);
+    parse_ok(&c, "serve:\n"
+                 "  watch: [logs/cloudtrail, /var/log/flows]\n"
+                 "  poll_interval: 30\n"
+                 "  settle: 0\n"
+                 "  checkpoint_interval: 600\n"
+                 "  canary_interval: 60\n"
+                 "  bus_interval: 2\n"
+                 "  state: var/engine.state\n");
+    assert_int_equal(c.serve.watch.n, 2);
+    assert_string_equal(c.serve.watch.v[0], BASE "/logs/cloudtrail");
+    assert_string_equal(c.serve.watch.v[1], "/var/log/flows");
+    assert_int_equal(c.serve.poll_interval, 30);
+    assert_int_equal(c.serve.settle, 0);
+    assert_int_equal(c.serve.checkpoint_interval, 600);
+    assert_int_equal(c.serve.canary_interval, 60);
+    assert_int_equal(c.serve.bus_interval, 2);
+    assert_string_equal(c.serve.state, BASE "/var/engine.state");
+    cm_config_finish(&c);
+    assert_int_equal(c.serve.watch.n, 0);
+    assert_int_equal(c.serve.settle, -1);
+
+    static const char *const bad[] = {
+        "serve:\n  poll_interval: 0\n", "serve:\n  poll_interval: 86401\n",
+        "serve:\n  settle: -1\n",       "serve:\n  canary_interval: 0\n",
+        "serve:\n  watch: logs\n",      "serve:\n  listen: 1\n",
+        "serve:\n  state: [a, b]\n",    "serve:\n  bus_interval: fast\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cm_config_init(&c);
+        err[0] = '\0';
+        assert_int_equal(parse_in(&c, bad[i], BASE, err, sizeof(err)), CM_EINVAL);
+        assert_true(strncmp(err, "2:", 2) == 0); /* the line of the bad key */
+        cm_config_finish(&c);
+    }
+}
+
 static void test_full_file(void **state)
 {
     struct cm_config c;
@@ -485,7 +533,7 @@ static void test_unknown_key(void **state)
               "lists, dir, default, geoip, aws_ranges)");
     parse_bad("store: {db: x}\nserver: {port: 1}\n",
               "2:1: unknown key \"server\" (known here: intel, canaries, detectors, store, api, "
-              "inventory)");
+              "serve, inventory)");
     parse_bad("detectors:\n  console_login:\n    min_distance: 5\n",
               "3:5: detectors.console_login: unknown key \"min_distance\"");
     /* Keys are case-sensitive. */
@@ -530,7 +578,7 @@ static void test_wrong_type(void **state)
     parse_bad("store: {retention_days: [1]}\n",
               "1:25: store.retention_days: expected an integer, got a list");
     parse_bad("- intel\n", "1:1: the top level must be a mapping of sections (intel, canaries, "
-                           "detectors, store, api, inventory), not a list");
+                           "detectors, store, api, serve, inventory), not a list");
     parse_bad("hello\n", "1:1: the top level must be a mapping of sections");
     parse_bad("? [a, b]\n: c\n", "1:3: a key must be a name, not a list");
 }
@@ -969,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_example_file),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_api_section),
+        cmocka_unit_test(test_serve_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,283 @@
+#!/bin/sh
+# `coalmine serve --watch` as the whole service (docs/serve.md). The world of
+# `gen --hours 2 --seed 7 --scenario all` lands in an empty watched folder in 3 batches
+# while the service runs on a free loopback port:
+#
+#   - the store then holds what one `coalmine scan --state` of the same files stores (ids,
+#     types, counts, first and last seen), and `aws guardduty list-findings
+#     --endpoint-url` (when the aws CLI is installed) lists the same ids;
+#   - a rule's file target received each finding once (the bus thread delivers, the follow
+#     engine does not as well);
+#   - a ThreatIntelSet created through the API (CreateThreatIntelSet, file location), then a
+#     new flow log file with an address on it: the .Custom finding, without a restart;
+#   - a freshness canary that PASSes (a year's max age), then replaced with a 1-minute max
+#     age (the corpus is from January 2026): FAIL, and its event reaches the canary rule's
+#     target; /metrics has the engine's, the bus's and the canaries' families;
+#   - SIGTERM exits 0 with the state written; a restart reads no file again and counts no
+#     finding twice; a second signal while stopping exits at once.
+#
+# Every wait is a bounded loop on what the service logs or stores.
+. "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/stored.sh"
+
+if ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
+    skip "serve" "python3 or curl is not installed"
+    done_testing
+    exit 0
+fi
+HAVE_AWS=0
+if command -v aws >/dev/null 2>&1; then
+    HAVE_AWS=1
+    . "$(dirname "$0")/lib/aws.sh"
+fi
+DET=c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1
+
+# wait_until PID CMD...: until CMD succeeds (at most 120 s), while PID runs
+wait_until() {
+    wu_i=0
+    wu_pid=$1
+    shift
+    until "$@"; do
+        wu_i=$((wu_i + 1))
+        if [ $wu_i -gt 1200 ] || ! kill -0 "$wu_pid" 2>/dev/null; then
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+# read_total LOG: files the service's engine says it read, over every poll so far
+read_total() {
+    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
+        awk '{s += $1} END {print s + 0}'
+}
+at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
+same_sum() {
+    summary "$1" "$T/live.sum"
+    cmp -s "$2" "$T/live.sum"
+}
+# lines_with FILE STRING: lines of FILE holding STRING
+lines_with() { grep -c "$2" "$1" 2>/dev/null || true; }
+stop() {
+    kill -TERM "$1" 2>/dev/null
+    wait "$1"
+}
+start_serve() { # LOG: the service on a free port, its port in $T/port
+    rm -f "$T/port"
+    # shellcheck disable=SC2086 # ARGS holds options and values
+    "$COALMINE" serve --db "$T/s.db" --listen 127.0.0.1:0 --port-file "$T/port" \
+        --watch "$T/w" --poll-interval 0.1 --canary-interval 0.5 --bus-interval 0.5 \
+        --threads 2 $ARGS >"$1.out" 2>"$1" &
+    P=$!
+    wait_until $P test -s "$T/port"
+    URL="http://127.0.0.1:$(cat "$T/port")"
+}
+
+G="$T/g"
+"$COALMINE" gen --out "$G" --hours 2 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
+check "gen: 2 hours of the seed-7 world with every scenario" test $? -eq 0
+ARGS=$(cat "$G/intel/args.txt")
+
+# The reference: one scan of everything, its windows left open in a state file as the
+# running service leaves them.
+# shellcheck disable=SC2086
+"$COALMINE" scan --quiet --threads 2 --db "$T/ref.db" --state "$T/ref.state" $ARGS \
+    "$G/AWSLogs" >/dev/null 2>"$T/ref.err"
+check "one scan --state of everything exits 0" test $? -eq 0
+summary "$T/ref.db" "$T/ref.sum"
+NREF=$(wc -l <"$T/ref.sum")
+check "... and stores findings ($NREF)" test "$NREF" -gt 0
+
+# Rules and file targets: every finding, and the canaries' events.
+"$COALMINE" rules put --db "$T/s.db" --name all-findings \
+    --event-pattern '{"source":["aws.guardduty"]}' >/dev/null &&
+    "$COALMINE" targets put --db "$T/s.db" --rule all-findings --id f --kind file \
+        --spec "{\"path\":\"$T/findings.jsonl\"}" >/dev/null &&
+    "$COALMINE" rules put --db "$T/s.db" --name canaries \
+        --event-pattern '{"source":["coalmine.canary"]}' >/dev/null &&
+    "$COALMINE" targets put --db "$T/s.db" --rule canaries --id c --kind file \
+        --spec "{\"path\":\"$T/canary.jsonl\"}" >/dev/null
+check "two rules with file targets in the service's store" test $? -eq 0
+
+# The files in key order, in 3 batches staged beside the watched folder.
+find "$G/AWSLogs" -type f | sed -n 's/.*_\([0-9]\{8\}T[0-9]\{4\}Z\)_.*/\1 &/p' | sort |
+    cut -d ' ' -f 2- >"$T/keys"
+NF=$(wc -l <"$T/keys")
+PER=$(((NF + 2) / 3))
+i=0
+while read -r f; do
+    d="$T/stage/b$((i / PER))/${f#"$G"/}"
+    mkdir -p "$(dirname "$d")"
+    cp "$f" "$d"
+    i=$((i + 1))
+done <"$T/keys"
+
+mkdir -p "$T/w"
+start_serve "$T/s1.err"
+check "serve --watch on an empty folder starts and writes its port" test -s "$T/port"
+check "... /healthz answers ok" sh -c "curl -fsS '$URL/healthz' | grep -q '^ok'"
+for b in 0 1 2; do
+    mv "$T/stage/b$b" "$T/w/"
+    u=$(((b + 1) * PER))
+    [ $u -gt "$NF" ] && u=$NF
+    wait_until $P at_least "$T/s1.err" $u
+done
+check "the engine read the $NF files as they landed ($(read_total "$T/s1.err") read)" \
+    test "$(read_total "$T/s1.err")" -eq "$NF"
+if wait_until $P same_sum "$T/s.db" "$T/ref.sum"; then
+    ok "the store holds what one scan stores: $NREF findings, same ids, counts and times"
+else
+    nok "the store holds what one scan stores" "$(diff "$T/ref.sum" "$T/live.sum" | head -n 20)"
+fi
+cut -d ' ' -f 1 "$T/ref.sum" | sort >"$T/ref.ids"
+if [ $HAVE_AWS -eq 1 ]; then
+    aws_at "$URL" guardduty list-findings --detector-id $DET >"$T/list.json" 2>"$T/list.err"
+    python3 -c 'import json,sys; print("\n".join(sorted(json.load(sys.stdin)["FindingIds"])))' \
+        <"$T/list.json" >"$T/api.ids" 2>>"$T/list.err"
+    if cmp -s "$T/ref.ids" "$T/api.ids"; then
+        ok "aws guardduty list-findings --endpoint-url lists the same $NREF ids"
+    else
+        nok "aws guardduty list-findings lists the same ids" "$(head -c 600 "$T/list.err")" \
+            "$(diff "$T/ref.ids" "$T/api.ids" | head -n 10)"
+    fi
+else
+    skip "aws guardduty list-findings lists the same ids" "the aws CLI is not installed"
+fi
+# Each finding delivered once to the file target (one event per line, detail.id).
+ids_once() {
+    python3 -c '
+import json, sys
+ids = [json.loads(l)["detail"]["id"] for l in open(sys.argv[1])]
+print("\n".join(sorted(ids)))' "$T/findings.jsonl" >"$T/target.ids" 2>/dev/null &&
+        cmp -s "$T/ref.ids" "$T/target.ids"
+}
+if wait_until $P ids_once; then
+    ok "the rule's file target received each of the $NREF findings once"
+else
+    nok "the rule's file target received each finding once" \
+        "$(sort "$T/target.ids" | uniq -c | sort -rn | head -n 3)" \
+        "$(diff "$T/ref.ids" "$T/target.ids" | head -n 5)"
+fi
+
+# --- a ThreatIntelSet through the API applies without a restart ----------------------
+BAD=45.133.1.77
+printf '%s\n' "$BAD" >"$T/bad.txt"
+if [ $HAVE_AWS -eq 1 ]; then
+    aws_at "$URL" guardduty create-threat-intel-set --detector-id $DET --name bad-actors \
+        --format TXT --location "$T/bad.txt" --activate >"$T/tis.json" 2>"$T/tis.err"
+    check "CreateThreatIntelSet through the API (aws CLI)" test $? -eq 0
+else
+    curl -fsS -X POST "$URL/detector/$DET/threatintelset" -H 'Content-Type: application/json' \
+        -d "{\"name\":\"bad-actors\",\"format\":\"TXT\",\"location\":\"$T/bad.txt\",\"activate\":true}" \
+        >"$T/tis.json" 2>"$T/tis.err"
+    check "CreateThreatIntelSet through the API (curl)" test $? -eq 0
+fi
+# A new flow log file: an instance connects to $BAD:443, two hours after the corpus' own.
+FLOW=$(grep vpcflowlogs "$T/keys" | head -n 1)
+python3 - "$FLOW" "$T/new.log.gz" "$BAD" <<'EOF'
+import gzip, sys
+src, out, bad = sys.argv[1:4]
+lines = gzip.open(src, "rt").read().splitlines()
+head = lines[0].split()
+col = {n: i for i, n in enumerate(head)}
+rows = []
+for l in lines[1:]:
+    f = l.split()
+    if (f[col["action"]] == "ACCEPT" and f[col["srcaddr"]].startswith("10.")
+            and not f[col["dstaddr"]].startswith("10.")):
+        f[col["dstaddr"]] = bad
+        f[col["srcport"]], f[col["dstport"]] = "49152", "443"  # the instance connects out
+        if "pkt-dstaddr" in col:
+            f[col["pkt-dstaddr"]] = bad
+        f[col["start"]] = str(int(f[col["start"]]) + 7200)
+        f[col["end"]] = str(int(f[col["end"]]) + 7200)
+        rows.append(" ".join(f))
+        break
+with gzip.open(out, "wt") as g:
+    g.write(lines[0] + "\n" + "\n".join(rows) + "\n")
+EOF
+REL=${FLOW#"$G"/}
+DST="$T/w/b9/$(dirname "$REL")/$(basename "$REL" | sed 's/_\([0-9]\{8\}\)T[0-9]\{4\}Z_/_\1T0300Z_/')"
+mkdir -p "$(dirname "$DST")"
+mv "$T/new.log.gz" "$DST"
+check "a flow log file with one egress flow to $BAD lands in the watched folder" test -s "$DST"
+custom_stored() {
+    "$COALMINE" findings export --db "$T/s.db" 2>/dev/null |
+        grep -F '"MaliciousIPCaller.Custom' | grep -Fq "$BAD"
+}
+if wait_until $P custom_stored; then
+    ok "a new file with an address on it gives the .Custom finding without a restart"
+else
+    nok "the API's list applies to the running engine" "$(tail -n 5 "$T/s1.err")"
+fi
+check "... the service said it reloaded the intel" grep -q "intel reloaded" "$T/s1.err"
+
+# --- a freshness canary: PASS, then FAIL, its event at the canary rule's target --------
+at_in() { date -u -d "@$(($(date +%s) + $1))" +%Y-%m-%dT%H:%M:%S; }
+"$COALMINE" canary put --db "$T/s.db" --name trail-alive --check freshness \
+    --schedule "at($(at_in 1))" --params '{"source":"cloudtrail","max_age_minutes":525600}' \
+    >/dev/null 2>"$T/c1.err"
+check "canary put: freshness, a year's max age" test $? -eq 0
+canary_status() {
+    "$COALMINE" canary list --db "$T/s.db" --format json 2>/dev/null | grep -q "\"$1\""
+}
+wait_until $P canary_status PASS
+check "... the service's canary thread runs it: PASS" canary_status PASS
+"$COALMINE" canary put --db "$T/s.db" --name trail-alive --check freshness \
+    --schedule "at($(at_in 1))" --params '{"source":"cloudtrail","max_age_minutes":1}' \
+    >/dev/null 2>"$T/c2.err"
+check "canary put again: a 1-minute max age" test $? -eq 0
+fail_event() { grep -q '"status":"FAIL","previousStatus":"PASS"' "$T/canary.jsonl" 2>/dev/null; }
+if wait_until $P fail_event; then
+    ok "... flips to FAIL and its event reaches the canary rule's file target"
+else
+    nok "the canary flips to FAIL and its event reaches the target" \
+        "$(cat "$T/canary.jsonl" 2>/dev/null | head -c 400)" "$(grep canar "$T/s1.err" | tail -3)"
+fi
+curl -fsS "$URL/metrics" >"$T/metrics" 2>/dev/null
+check "/metrics: the engine's records by kind" \
+    grep -q '^coalmine_scan_records{kind="cloudtrail"} [1-9]' "$T/metrics"
+check "/metrics: the files the engine read" \
+    grep -q "^coalmine_follow_files_read $((NF + 1))$" "$T/metrics"
+check "/metrics: the bus's deliveries" \
+    grep -q '^coalmine_routing_deliveries{outcome="delivered"} [1-9]' "$T/metrics"
+check "/metrics: the canary's status, 0 for FAIL" \
+    grep -q '^coalmine_canary_up{check="trail-alive"} 0$' "$T/metrics"
+check "/metrics: one intel reload" grep -q '^coalmine_intel_reloads{outcome="ok"} 1$' \
+    "$T/metrics"
+summary "$T/s.db" "$T/before.sum"
+NDEL=$(wc -l <"$T/findings.jsonl")
+
+stop $P
+check "SIGTERM: exit 0" test $? -eq 0
+check "... the engine's state written" grep -q "state written to $T/s.db.state" "$T/s1.err"
+
+# --- a restart: nothing read again, nothing counted twice ------------------------------
+start_serve "$T/s2.err"
+N=$((NF + 1))
+wait_until $P grep -q "$N left out (read before this run)" "$T/s2.err"
+check "a restart leaves the $N files read before out, unread" \
+    grep -q "^follow: .*: 0 files read, $N left out" "$T/s2.err"
+curl -fsS "$URL/healthz" >/dev/null 2>&1
+summary "$T/s.db" "$T/after.sum"
+if cmp -s "$T/before.sum" "$T/after.sum"; then
+    ok "... and the store's findings and counts are as they were"
+else
+    nok "the restart counts nothing twice" "$(diff "$T/before.sum" "$T/after.sum" | head -n 10)"
+fi
+check "... nothing delivered again" test "$(wc -l <"$T/findings.jsonl")" -eq "$NDEL"
+kill -TERM $P 2>/dev/null
+sleep 0.05
+kill -TERM $P 2>/dev/null
+wait $P
+RC=$?
+check "a second signal while stopping exits at once (or the first finished: exit $RC)" \
+    test $RC -eq 1 -o $RC -eq 0
+
+# --- usage errors ------------------------------------------------------------------------
+"$COALMINE" serve --db "$T/x.db" --threat-list "$T/bad.txt" >/dev/null 2>"$T/u1.err"
+check "an engine option without --watch is a usage error (exit 2)" test $? -eq 2
+check "... that says so" grep -q "need --watch" "$T/u1.err"
+"$COALMINE" serve --db "$T/x.db" --watch "$T/w" --canary-interval 0 >/dev/null 2>"$T/u2.err"
+check "--canary-interval 0 is a usage error" test $? -eq 2
+
+done_testing
