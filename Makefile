@@ -4,7 +4,7 @@
 #   make test            install missing packages, build, run every test
 #   make test SANITIZE=1 the same under ASan+UBSan (objects in build-san/)
 #   make test SANITIZE=thread  the same under TSan (objects in build-tsan/)
-#   make run             build, generate a demo corpus, scan it
+#   make run             build, generate a demo corpus, run the service on it (docs/serve.md)
 #   make bench           the benchmark table (bench/run.sh)
 #   make eval            build, then run the detectors over ../shared/data (docs/eval.md)
 #   make fuzz            build the libFuzzer targets and fuzz each FUZZ_TIME seconds
