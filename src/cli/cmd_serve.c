@@ -631,14 +631,17 @@ static int serve_start(struct cm_serve *s)
     return CM_EXIT_OK;
 }
 
-/* A second SIGINT or SIGTERM while stopping: out at once. */
+/*
+ * A second SIGINT or SIGTERM while stopping: out at once, killed by that signal (its
+ * default action), as a program that does not catch it would be.
+ */
 static void on_second_signal(int sig)
 {
     static const char msg[] = "coalmine serve: second signal: exiting at once\n";
 
-    (void)sig;
     (void)!write(2, msg, sizeof(msg) - 1);
-    _exit(CM_EXIT_ERROR);
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 /* In the reverse order of the start; returns the engine's CM_EXIT_*. */

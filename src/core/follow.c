@@ -231,6 +231,15 @@ static void free_ready(struct cm_follow *w)
 }
 
 /* Hands the ready files over in chunks; notes what the callback said of each. */
+/*
+ * *stop, read atomically: a signal handler sets it in `scan --follow`, another thread
+ * (the service's main thread, with __atomic_store_n) in `coalmine serve`.
+ */
+static bool stopped(volatile sig_atomic_t *stop)
+{
+    return __atomic_load_n(stop, __ATOMIC_SEQ_CST) != 0;
+}
+
 static int hand_over(struct cm_follow *w, volatile sig_atomic_t *stop, struct cm_follow_stats *st,
                      size_t *taken, char *err, size_t errlen)
 {
@@ -243,7 +252,7 @@ static int hand_over(struct cm_follow *w, volatile sig_atomic_t *stop, struct cm
     }
 
     cm_follow_sort(w->ready, w->nready);
-    for (size_t at = 0; at < w->nready && !*stop && rc == 0; at += chunk) {
+    for (size_t at = 0; at < w->nready && !stopped(stop) && rc == 0; at += chunk) {
         size_t n = w->nready - at < chunk ? w->nready - at : chunk;
 
         memset(verdict, 0, n * sizeof(verdict[0]));
@@ -302,7 +311,7 @@ static void wait_until(int64_t deadline_ms, volatile sig_atomic_t *stop)
         clock_gettime(CLOCK_MONOTONIC, &now);
         now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
         left = deadline_ms - now_ms;
-        if (*stop || left <= 0) {
+        if (stopped(stop) || left <= 0) {
             return;
         }
         left = left > STOP_CHECK_MS ? STOP_CHECK_MS : left;
@@ -349,7 +358,7 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
         snprintf(err, errlen, "follow: out of memory");
         return CM_ENOMEM;
     }
-    while (!*stop && (o.max_polls == 0 || st->polls < o.max_polls)) {
+    while (!stopped(stop) && (o.max_polls == 0 || st->polls < o.max_polls)) {
         int64_t started = mono_ms();
         size_t taken = 0;
 
