@@ -7,7 +7,7 @@
  * hold only what the loader promises: every list within its cap, every path
  * absolute (resolved against the base), every intel list argument parsing
  * back to a file under it, every canary key of the right shape and none
- * twice, every number in its documented range.
+ * twice, every number in its documented range (the serve section's too).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -111,6 +111,19 @@ static void check_ok(const struct cm_config *c)
     check(an->discovery_burst >= 0 && an->discovery_burst <= 8);
     check(an->discovery_window_minutes >= 0 && an->discovery_window_minutes <= 1440);
     check(c->store.retention_days >= -1 && c->store.retention_days <= 36500);
+    /* serve: what coalmine serve watches (docs/serve.md). */
+    check(c->serve.watch.n <= CM_CONFIG_MAX_ITEMS);
+    for (size_t i = 0; i < c->serve.watch.n; i++) {
+        check_path(c->serve.watch.v[i]);
+    }
+    if (c->serve.state) {
+        check_path(c->serve.state);
+    }
+    check(c->serve.poll_interval >= 0 && c->serve.poll_interval <= 86400);
+    check(c->serve.settle >= -1 && c->serve.settle <= 86400);
+    check(c->serve.checkpoint_interval >= 0 && c->serve.checkpoint_interval <= 86400);
+    check(c->serve.canary_interval >= 0 && c->serve.canary_interval <= 86400);
+    check(c->serve.bus_interval >= 0 && c->serve.bus_interval <= 86400);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
