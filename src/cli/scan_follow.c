@@ -203,6 +203,9 @@ static int run_once(struct cm_scan_follow *f, char **paths, size_t n, bool flush
         fprintf(stderr, "coalmine scan: out of memory\n");
         goto out;
     }
+    if (f->filter != NULL) {
+        f->filter(f->hook_ud, c);
+    }
     st->findings = c->norder;
     if (f->store != NULL && cm_scan_findings_store(c, f->store, 1, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s: %s\n", f->db_path, err);

@@ -61,9 +61,12 @@ struct cm_scan_follow {
     /*
      * The service's hooks (coalmine serve; NULL: none), called on the follow's thread:
      * before_poll before each poll's scan (the intel reloaded when the store's lists
-     * changed), after_poll after it, with what it read and the findings it stored.
+     * changed), filter before its findings are stored (those of a disabled detector
+     * dropped), after_poll after it, with what it read and the findings it stored.
      */
     void (*before_poll)(void *ud);
+    /* Before a poll's findings are stored: may drop some from cli->order[0..norder). */
+    void (*filter)(void *ud, struct cm_scan_findings *cli);
     void (*after_poll)(void *ud, const struct cm_scan_stats *st, size_t files_read,
                        size_t findings);
     void *hook_ud;

@@ -12,6 +12,8 @@
 #include "base/hash.h"
 #include "cli/cmd.h"
 #include "core/clock.h"
+#include "finding/aggregate.h"
+#include "finding/finding.h"
 
 #define SETS_SEED 0x7365747373756dULL
 
@@ -47,7 +49,63 @@ int cm_serve_watch_sets_sum(struct cm_store *st, uint64_t *sum, char *err, size_
     return rc;
 }
 
-/* Before each poll: the intel rebuilt when the store's lists changed. */
+static int note_off(void *ud, const struct cm_store_detector *d)
+{
+    struct cm_serve_watch *w = ud;
+    struct cm_serve_off *o;
+
+    if (d->enabled || w->noff == CM_SERVE_MAX_OFF) {
+        return 0;
+    }
+    o = &w->off[w->noff++];
+    snprintf(o->account, sizeof(o->account), "%s", d->account);
+    snprintf(o->region, sizeof(o->region), "%s", d->region);
+    return 0;
+}
+
+/* The disabled detectors' (account, region) pairs, as the store has them now. */
+static void read_disabled(struct cm_serve_watch *w)
+{
+    char err[512] = "";
+    size_t before = w->noff;
+
+    w->noff = 0;
+    if (cm_store_detectors(w->e.store, NULL, NULL, NULL, 0, note_off, w, err, sizeof(err)) != 0) {
+        /* Kept as they were: the last good read. */
+        fprintf(stderr, "coalmine serve: %s: reading the detectors: %s\n", w->db_path, err);
+        w->noff = before;
+    }
+}
+
+/* Before storing: the findings of a disabled detector's account and region dropped. */
+static void filter(void *ud, struct cm_scan_findings *c)
+{
+    struct cm_serve_watch *w = ud;
+    size_t kept = 0;
+
+    for (size_t i = 0; i < c->norder; i++) {
+        const struct cm_finding *f = cm_agg_at(c->agg, c->order[i]);
+        bool off = false;
+
+        for (size_t k = 0; k < w->noff && !off; k++) {
+            off = cm_str_eqc(f->account_id, w->off[k].account) &&
+                  cm_str_eqc(f->region, w->off[k].region);
+        }
+        if (off) {
+            w->dropped_disabled++;
+        } else {
+            c->order[kept++] = c->order[i];
+        }
+    }
+    if (kept < c->norder && !w->quiet) {
+        fprintf(stderr,
+                "coalmine serve: %zu findings of disabled detectors dropped (%llu so far)\n",
+                c->norder - kept, (unsigned long long)w->dropped_disabled);
+    }
+    c->norder = kept;
+}
+
+/* Before each poll: the disabled detectors, and the intel rebuilt when the lists changed. */
 static void before_poll(void *ud)
 {
     struct cm_serve_watch *w = ud;
@@ -55,6 +113,7 @@ static void before_poll(void *ud)
     uint64_t sum;
     int rc;
 
+    read_disabled(w);
     if (w->e.intel.no_default) {
         return; /* --no-default-intel: the store's lists are not used at all */
     }
@@ -125,6 +184,7 @@ int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
     w->follow.paths = w->abs;
     w->follow.npaths = w->npaths;
     w->follow.before_poll = before_poll;
+    w->follow.filter = filter;
     w->follow.after_poll = after_poll;
     w->follow.hook_ud = w;
     return 0;

@@ -5,9 +5,10 @@
  * ThreatIntelSet, ...; docs/api-write.md) and, when they changed since the snapshot was
  * built, rebuilds the intel and swaps it in (lib/intel snapshots are immutable and
  * refcounted: the detectors' memos keep their own reference), so a list created through
- * the API applies from the next poll without a restart. After a poll that stored
- * findings it kicks the bus thread, which delivers them. Findings are stored, not
- * printed.
+ * the API applies from the next poll without a restart. It also reads which of the
+ * API's detectors are disabled (UpdateDetector enable=false) and drops the findings of
+ * their (account, region) before they are stored. After a poll that stored findings it
+ * kicks the bus thread, which delivers them. Findings are stored, not printed.
  */
 #ifndef CM_CLI_SERVE_WATCH_H
 #define CM_CLI_SERVE_WATCH_H
@@ -23,6 +24,8 @@
 #include "cli/scan_paths.h"
 #include "cli/serve_loop.h"
 #include "cli/serve_status.h"
+
+#define CM_SERVE_MAX_OFF 256 /* disabled detectors kept (more: the rest are not honoured) */
 
 struct cm_serve_watch {
     /* set by the command before cm_serve_watch_open */
@@ -40,6 +43,14 @@ struct cm_serve_watch {
     char **abs; /* paths made absolute */
     struct cm_scan_own own;
     uint64_t sets_sum; /* of the store's ACTIVE lists the snapshot was built with */
+    /* The (account, region) pairs whose API detector is disabled, read before each poll:
+     * their findings are dropped, not stored (UpdateDetector enable=false). */
+    struct cm_serve_off {
+        char account[16];
+        char region[48];
+    } off[CM_SERVE_MAX_OFF];
+    size_t noff;
+    uint64_t dropped_disabled; /* findings dropped so */
     volatile sig_atomic_t stop;
     atomic_int done; /* the thread ended (by itself: an error) */
     int rc;          /* its CM_EXIT_* once done */

@@ -274,6 +274,44 @@ RC=$?
 check "a second signal while stopping exits at once (or the first finished: exit $RC)" \
     test $RC -eq 143 -o $RC -eq 0
 
+# --- UpdateDetector(enable=false): that account and region's findings are not stored ----
+# by_place DB: "ACCOUNT REGION" of each stored finding
+by_place() {
+    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null |
+        python3 -c '
+import json, sys
+for l in sys.stdin:
+    f = json.loads(l)
+    print(f["accountId"], f["region"])'
+}
+by_place "$T/ref.db" | sort | uniq -c | sort -rn >"$T/ref.places"
+ACC=$(awk 'NR == 1 {print $2}' "$T/ref.places")
+REG=$(awk 'NR == 1 {print $3}' "$T/ref.places")
+NOFF=$(awk 'NR == 1 {print $1}' "$T/ref.places")
+mkdir -p "$T/w3"
+# shellcheck disable=SC2086
+"$COALMINE" serve --db "$T/d.db" --listen 127.0.0.1:0 --port-file "$T/port3" --watch "$T/w3" \
+    --poll-interval 0.1 --account "$ACC" --region "$REG" --threads 2 $ARGS \
+    >/dev/null 2>"$T/d.err" &
+P=$!
+wait_until $P test -s "$T/port3"
+URL3="http://127.0.0.1:$(cat "$T/port3")"
+DET3=$(curl -fsS "$URL3/detector" | python3 -c 'import json,sys; print(json.load(sys.stdin)["detectorIds"][0])')
+curl -fsS -X POST "$URL3/detector/$DET3" -H 'Content-Type: application/json' \
+    -d '{"enable":false}' >/dev/null
+check "UpdateDetector enable=false for $ACC $REG (the service's detector)" \
+    sh -c "curl -fsS '$URL3/detector/$DET3' | grep -q '\"status\":\"DISABLED\"'"
+cp -r "$G/AWSLogs" "$T/w3/"
+wait_until $P at_least "$T/d.err" "$NF"
+by_place "$T/d.db" | sort | uniq -c | sort -rn >"$T/d.places"
+check "... its $NOFF findings of $ACC $REG are not stored" \
+    test "$(grep -c " $ACC $REG\$" "$T/d.places")" -eq 0
+check "... the other accounts' and regions' are, as one scan stores them" \
+    test "$(grep -v " $ACC $REG\$" "$T/ref.places")" = "$(cat "$T/d.places")"
+check "... and the service said so" grep -q "findings of disabled detectors dropped" "$T/d.err"
+stop $P
+check "... SIGTERM: exit 0" test $? -eq 0
+
 # --- usage errors ------------------------------------------------------------------------
 "$COALMINE" serve --db "$T/x.db" --threat-list "$T/bad.txt" >/dev/null 2>"$T/u1.err"
 check "an engine option without --watch is a usage error (exit 2)" test $? -eq 2
