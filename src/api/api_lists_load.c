@@ -4,10 +4,12 @@
 #include "api/api_lists_load.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -18,6 +20,20 @@
 #include "source/source_file.h"
 
 #define SHOW_BAD 3
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
 
 int cm_api_loc_parse(const char *location, enum cm_api_loc *out, char *why, size_t whylen)
 {
@@ -115,20 +131,89 @@ static int fetch_url(const char *url, const struct cm_intel_format *fmt, enum cm
     return rc;
 }
 
-static int read_local(const char *path, struct cm_api_activation *a)
+/*
+ * Reads the local file path into a->bytes. Only a regular file is read: the
+ * open does not wait (O_NONBLOCK), so a FIFO with no writer, a terminal or a
+ * device cannot hold the server's only thread, and what was opened is checked
+ * with fstat, not a stat of the name before.
+ */
+static int read_local(const char *path, const char *location, struct cm_api_activation *a)
 {
-    int rc = cm_read_path(path, &a->bytes, 0);
+    struct stat st;
+    char why[700];
+    int fd, rc, flags;
 
+    memset(&st, 0, sizeof(st));
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(why, sizeof(why), "%s: %s", location, strerror(errno));
+        set_error(a, why);
+        return 0;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, sizeof(why), "%s: %s", location,
+                 S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
+        close(fd);
+        set_error(a, why);
+        return 0;
+    }
+    flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) {
+        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
+    rc = cm_read_fd(fd, &a->bytes, (size_t)st.st_size);
+    if (rc == 0 && a->bytes.len > CM_API_LIST_MAX_BYTES) {
+        rc = CM_E2BIG;
+    }
     if (rc != 0) {
-        char why[700];
-        snprintf(why, sizeof(why), "%s: %s", path,
+        int saved = errno;
+        snprintf(why, sizeof(why), "%s: %s", location,
                  rc == CM_E2BIG ? "larger than the cap of 64 MiB"
-                 : rc == CM_EIO ? strerror(errno)
+                 : rc == CM_EIO ? strerror(saved)
                                 : cm_strerror(rc));
+        close(fd);
         set_error(a, why);
         return rc == CM_ENOMEM ? rc : 0;
     }
+    close(fd);
     a->active = true;
+    return 0;
+}
+
+/*
+ * The local path of a file:// URI (file:///PATH or file://localhost/PATH),
+ * percent-decoded, into out. Returns 0, or -1 with the reason in why.
+ */
+static int file_uri_path(const char *uri, char *out, size_t cap, char *why, size_t whylen)
+{
+    const char *p = uri + 7; /* after "file://" */
+    size_t n = 0;
+
+    if (strncasecmp(p, "localhost/", 10) == 0) {
+        p += 9;
+    }
+    if (*p != '/') {
+        snprintf(why, whylen, "%s: a file:// URI names a file of this machine: file:///PATH", uri);
+        return -1;
+    }
+    for (; *p != '\0' && *p != '?' && *p != '#'; p++) {
+        int c = (unsigned char)*p;
+        if (c == '%') {
+            int h = hexval(p[1]), l = h < 0 ? -1 : hexval(p[2]);
+            if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+                snprintf(why, whylen, "%s: a bad %%-escape in the URI", uri);
+                return -1;
+            }
+            c = h * 16 + l;
+            p += 2;
+        }
+        if (n + 1 >= cap) {
+            snprintf(why, whylen, "%s: the path is too long", uri);
+            return -1;
+        }
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
     return 0;
 }
 
@@ -235,9 +320,20 @@ int cm_api_list_activate(enum cm_store_set_kind kind, const char *name,
     set_error(a, "locations are not read in a fuzzing build");
     return 0;
 #endif
-    rc = loc == CM_API_LOC_URL
-             ? fetch_url(location, fmt, trusted ? CM_INTEL_KIND_TRUSTED : CM_INTEL_KIND_THREAT, a)
-             : read_local(location, a);
+    if (loc == CM_API_LOC_URL && strncasecmp(location, "file://", 7) == 0) {
+        /* Read here, not by curl: curl's open of a FIFO would wait with no timeout. */
+        char path[4096], why2[700];
+        if (file_uri_path(location, path, sizeof(path), why2, sizeof(why2)) != 0) {
+            set_error(a, why2);
+            return 0;
+        }
+        rc = read_local(path, location, a);
+    } else {
+        rc = loc == CM_API_LOC_URL
+                 ? fetch_url(location, fmt, trusted ? CM_INTEL_KIND_TRUSTED : CM_INTEL_KIND_THREAT,
+                             a)
+                 : read_local(location, location, a);
+    }
     if (rc != 0 || !a->active) {
         return rc;
     }

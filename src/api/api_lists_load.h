@@ -2,9 +2,11 @@
  * Activating a list of the API (api_lists.c): reading its location and
  * checking it by loading it the way a scan will, which decides its status.
  *
- * A location is an absolute local path, a file:// URI or an http(s) URL
- * (fetched with the feed code, src/intel/feed_update.c: redirects, size and
- * time caps, HTTPS verification, the body checked with the list's format).
+ * A location is an absolute local path or a file:// URI (read here, and only
+ * when it is a regular file: a FIFO's open would wait for a writer and hold
+ * the server's only thread), or an http(s) URL (fetched with the feed code,
+ * src/intel/feed_update.c: redirects, size and time caps, HTTPS
+ * verification, the body checked with the list's format).
  * s3:// and relative paths are refused before anything is stored: coalmine
  * holds no AWS credentials, and a server's working directory is no place to
  * name files by.

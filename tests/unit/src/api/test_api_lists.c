@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ops_util.h"
 #include "cli/scan_intel.h"
@@ -165,6 +166,48 @@ static void test_errors_become_status(void **state)
     assert_int_equal(get("threatentityset", id), 200);
     assert_string_equal(a_str("status"), "ACTIVE");
     assert_non_null(strstr(a_str("errorDetails"), "2 entries loaded, 1 records skipped: line 2:"));
+}
+
+/* A FIFO with no writer, a device or a directory is refused at once (ERROR), by path and by
+ * file:// URI; before, the open of a FIFO waited for a writer and held the server's only
+ * thread for good (alarm() fails the test instead of hanging it). */
+static void test_special_files(void **state)
+{
+    char id[64], fifo[600], uri[700];
+    const char *const locs[] = {
+        fifo, uri, "/dev/zero", "file:///dev/null", "/", "file://localhost/dev/zero"};
+    const char *const want[] = {"not a regular file", "not a regular file", "not a regular file",
+                                "not a regular file", "a directory",        "not a regular file"};
+
+    (void)state;
+    snprintf(fifo, sizeof(fifo), "%s/list.fifo", a_dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    snprintf(uri, sizeof(uri), "file://%s", fifo);
+    for (size_t i = 0; i < sizeof(locs) / sizeof(locs[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "special%zu", i);
+        alarm(10);
+        assert_int_equal(
+            create("threatentityset", "threatEntitySetId", name, "TXT", locs[i], true, id), 200);
+        alarm(0);
+        assert_int_equal(get("threatentityset", id), 200);
+        assert_string_equal(a_str("status"), "ERROR");
+        assert_non_null(strstr(a_str("errorDetails"), want[i]));
+        assert_non_null(strstr(a_str("errorDetails"), locs[i]));
+    }
+    /* A file:// URI is percent-decoded; another host is refused. */
+    file("sp ace.txt", "198.51.100.7\n");
+    snprintf(uri, sizeof(uri), "file://%s/sp%%20ace.txt", a_dir);
+    assert_int_equal(create("threatentityset", "threatEntitySetId", "spaced", "TXT", uri, true, id),
+                     200);
+    assert_int_equal(get("threatentityset", id), 200);
+    assert_string_equal(a_str("status"), "ACTIVE");
+    assert_int_equal(create("threatentityset", "threatEntitySetId", "remote", "TXT",
+                            "file://example.com/etc/hosts", true, id),
+                     200);
+    assert_int_equal(get("threatentityset", id), 200);
+    assert_string_equal(a_str("status"), "ERROR");
+    assert_non_null(strstr(a_str("errorDetails"), "file:///PATH"));
 }
 
 static void test_validation(void **state)
@@ -390,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_get_threat_intel, a_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_entity_sets_and_uri, a_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_errors_become_status, a_setup, a_teardown),
+        cmocka_unit_test_setup_teardown(test_special_files, a_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_validation, a_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_update_delete, a_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_list_paging, a_setup, a_teardown),
