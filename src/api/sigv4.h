@@ -16,6 +16,10 @@
  * spaces made one; PAYLOAD_HASH the x-amz-content-sha256 header when given
  * (it must be "UNSIGNED-PAYLOAD" or the body's hash), else the body's
  * SHA-256 in lower-case hex.
+ *
+ * Query-string authentication (a presigned URL: X-Amz-Algorithm, -Credential or
+ * -Signature in the query) is not taken: refused as missing authentication, with a
+ * message that says why, or as incomplete when an Authorization header is sent too.
  */
 #ifndef CM_API_SIGV4_H
 #define CM_API_SIGV4_H

@@ -303,6 +303,49 @@ static void test_verify_botocore_untag(void **state)
                      CM_SIGV4_BAD_SIGNATURE);
 }
 
+/* A presigned URL (query-string authentication, as botocore's SigV4QueryAuth makes it) is
+ * refused saying so; with an Authorization header too, with AWS's "only one" message. */
+static void test_presigned_refused(void **state)
+{
+    const char *q = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2F"
+                    "us-east-1%2Fguardduty%2Faws4_request&X-Amz-Date=20150830T123600Z&"
+                    "X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature="
+                    "b1c9729ec4f140414310c4373da7fb9b99cdc2e8d7c1c079ab31eb68a40db703";
+    const struct cm_sigv4_header h[] = {{"Host", "127.0.0.1:8787"}};
+    const struct cm_sigv4_header h2[] = {
+        {"Host", "127.0.0.1:8787"},
+        {"X-Amz-Date", AMZ_DATE},
+        {"Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/guardduty/"
+                          "aws4_request, SignedHeaders=host;x-amz-date, Signature="
+                          "641f973b9ac16728bed3f1a12589a171a1f750cf208eeea8a360b88a79f8646c"}};
+    struct cm_sigv4_msg m = {"GET", "/detector", q, h, 1, NULL, 0};
+    struct cm_sigv4_auth auth;
+    char msg[512];
+    (void)state;
+
+    assert_int_equal(cm_sigv4_verify(&m, creds, 2, "guardduty", NOW_MS, &auth, msg, sizeof(msg)),
+                     CM_SIGV4_MISSING);
+    assert_non_null(strstr(msg, "presigned"));
+    assert_non_null(strstr(msg, "Authorization header"));
+    m.query = "x-amz-%53ignature=00";
+    assert_int_equal(cm_sigv4_verify(&m, creds, 2, "guardduty", NOW_MS, &auth, msg, sizeof(msg)),
+                     CM_SIGV4_MISSING);
+    assert_non_null(strstr(msg, "presigned"));
+    m.query = q;
+    m.headers = h2;
+    m.nheaders = 3;
+    assert_int_equal(cm_sigv4_verify(&m, creds, 2, "guardduty", NOW_MS, &auth, msg, sizeof(msg)),
+                     CM_SIGV4_INCOMPLETE);
+    assert_non_null(strstr(msg, "Only one auth mechanism allowed"));
+    /* An ordinary query without a header is the plain message. */
+    m.query = "maxResults=5&X-Amz-Date=1";
+    m.headers = h;
+    m.nheaders = 1;
+    assert_int_equal(cm_sigv4_verify(&m, creds, 2, "guardduty", NOW_MS, &auth, msg, sizeof(msg)),
+                     CM_SIGV4_MISSING);
+    assert_string_equal(msg, "Missing Authentication Token");
+}
+
 static void test_sha256(void **state)
 {
     char hex[65];
@@ -316,13 +359,10 @@ static void test_sha256(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get_vanilla),
-        cmocka_unit_test(test_canonical_query_and_path),
-        cmocka_unit_test(test_canonical_headers),
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_verify_botocore),
-        cmocka_unit_test(test_verify_botocore_untag),
-        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_get_vanilla),       cmocka_unit_test(test_canonical_query_and_path),
+        cmocka_unit_test(test_canonical_headers), cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_verify_botocore),   cmocka_unit_test(test_verify_botocore_untag),
+        cmocka_unit_test(test_presigned_refused), cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
