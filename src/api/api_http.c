@@ -226,13 +226,36 @@ static int queue_error(struct MHD_Connection *c, int status, const char *type, c
     return ok;
 }
 
+/* Appends s with its control bytes (and DEL) as \xHH: a client's bytes must not move the
+ * terminal's cursor or start a line of their own in the log. */
+static void put_loggable(struct cm_buf *b, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) {
+            (void)cm_buf_printf(b, "\\x%02x", c);
+        } else {
+            (void)cm_buf_putc(b, (char)c);
+        }
+    }
+}
+
 static void log_request(const struct cm_api_http *h, const char *method, const struct conn_req *r,
                         const char *op, int status, const char *rid)
 {
-    if (h->o.log_requests) {
-        log_info("%s %s %d %s %lldms %s", method, r->uri, status, op ? op : "-",
-                 (long long)(cm_clock_now_ms() - r->start_ms), rid);
+    struct cm_buf m, u;
+
+    if (!h->o.log_requests) {
+        return;
     }
+    cm_buf_init(&m, 0);
+    cm_buf_init(&u, 0);
+    put_loggable(&m, method);
+    put_loggable(&u, r->uri);
+    log_info("%s %s %d %s %lldms %s", m.p ? m.p : "", u.p ? u.p : "", status, op ? op : "-",
+             (long long)(cm_clock_now_ms() - r->start_ms), rid);
+    cm_buf_finish(&m);
+    cm_buf_finish(&u);
 }
 
 /* GET /healthz and GET /metrics. Returns 1 when the path was one of them. */

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -18,6 +20,7 @@
 #include "api_util.h"
 
 static struct cm_api_http *srv;
+static bool logging; /* start() with log_requests */
 static char hdrs[4096];
 static struct cm_buf got;
 
@@ -72,8 +75,11 @@ static long req(const char *method, const char *path, const char *body, size_t b
 
 static int start(const struct cm_sigv4_cred *creds, size_t n, bool samples)
 {
-    struct cm_api_http_opts o = {
-        .listen = "127.0.0.1:0", .creds = creds, .ncreds = n, .ctx = &a_ctx};
+    struct cm_api_http_opts o = {.listen = "127.0.0.1:0",
+                                 .creds = creds,
+                                 .ncreds = n,
+                                 .ctx = &a_ctx,
+                                 .log_requests = logging};
     char err[256];
 
     if (a_setup(NULL) != 0) {
@@ -104,6 +110,13 @@ static int setup_samples(void **state)
     return start(NULL, 0, true);
 }
 
+static int setup_logging(void **state)
+{
+    (void)state;
+    logging = true;
+    return start(NULL, 0, false);
+}
+
 static const struct cm_sigv4_cred creds[] = {{"AKIAIOSFODNN7EXAMPLE", "secret/key+1"}};
 
 static int setup_signed(void **state)
@@ -114,6 +127,7 @@ static int setup_signed(void **state)
 
 static int teardown(void **state)
 {
+    logging = false;
     cm_api_http_stop(srv, 1000);
     srv = NULL;
     cm_buf_finish(&got);
@@ -256,6 +270,50 @@ static void test_listen_checks(void **state)
     }
 }
 
+/* --log-requests: a request line's control bytes (a terminal escape, a carriage return that
+ * would draw a fake line over the real one) are logged as \\xHH, never raw. */
+static void test_log_escapes(void **state)
+{
+    static const char line[] = "GET /det\x1b[2J\rcoalmine: GET /detector 200 ListDetectors"
+                               "\x7f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    char logpath[600], log[4096] = "", reply[64];
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    int fd, saved, lf;
+    FILE *f;
+    size_t n;
+    (void)state;
+
+    snprintf(logpath, sizeof(logpath), "%s/log", a_dir);
+    lf = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(lf >= 0);
+    fflush(stderr);
+    saved = dup(2);
+    assert_int_equal(dup2(lf, 2), 2);
+    sa.sin_port = htons((uint16_t)cm_api_http_port(srv));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(write(fd, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
+    assert_true(read(fd, reply, sizeof(reply)) > 0);
+    close(fd);
+    cm_api_http_stop(srv, 1000); /* the log line is written before the answer completes */
+    srv = NULL;
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(lf);
+    f = fopen(logpath, "r");
+    assert_non_null(f);
+    n = fread(log, 1, sizeof(log) - 1, f);
+    fclose(f);
+    log[n] = '\0';
+    assert_non_null(strstr(log, "GET /det\\x1b[2J\\x0dcoalmine: GET /detector 200 "
+                                "ListDetectors\\x7f 404"));
+    assert_null(strchr(log, '\x1b'));
+    assert_null(strchr(log, '\r'));
+    assert_null(strchr(log, '\x7f'));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +322,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metrics, setup_samples, teardown),
         cmocka_unit_test_setup_teardown(test_sigv4, setup_signed, teardown),
         cmocka_unit_test_setup_teardown(test_listen_checks, setup_open, teardown),
+        cmocka_unit_test_setup_teardown(test_log_escapes, setup_logging, teardown),
     };
     int rc;
 
