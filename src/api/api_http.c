@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api_local.h"
 #include "api/api_metrics.h"
 #include "api/api_query.h"
 #include "api/web_serve.h"
@@ -351,6 +352,14 @@ static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, c
         status = 413;
         ok = queue_error(c, 413, "BadRequestException",
                          "the request body is larger than 1048576 bytes", rid);
+        goto out;
+    }
+    if (h->o.ncreds == 0 &&
+        !cm_api_local_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+                         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"), msg,
+                         sizeof(msg))) {
+        status = 403;
+        ok = queue_error(c, 403, "AccessDeniedException", msg, rid);
         goto out;
     }
     if (answer_plain(h, c, method, r->uri, rid, &status, &op, &ok)) {

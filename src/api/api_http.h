@@ -3,7 +3,8 @@
  * internal polling thread answers every connection, so that thread alone
  * uses the struct cm_api_ctx (and its store connection) while the server
  * runs. It reads the body (at most CM_API_MAX_BODY: 413 beyond), parses the
- * query string, checks SigV4 when credentials are configured, answers
+ * query string, checks SigV4 when credentials are configured (without them,
+ * the browser checks of api_local.h: a loopback Host, no foreign Origin), answers
  * GET /healthz and GET /metrics itself and every other path through
  * cm_api_handle(), and adds x-amzn-RequestId (fresh per request),
  * Content-Type and X-Amzn-ErrorType.

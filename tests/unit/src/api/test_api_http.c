@@ -20,7 +20,8 @@
 #include "api_util.h"
 
 static struct cm_api_http *srv;
-static bool logging; /* start() with log_requests */
+static bool logging;         /* start() with log_requests */
+static const char *extra[3]; /* more request headers for req(), NULL-ended */
 static char hdrs[4096];
 static struct cm_buf got;
 
@@ -56,6 +57,9 @@ static long req(const char *method, const char *path, const char *body, size_t b
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     h = curl_slist_append(h, "Content-Type: application/json");
+    for (size_t i = 0; i < 3 && extra[i] != NULL; i++) {
+        h = curl_slist_append(h, extra[i]);
+    }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     if (body != NULL) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -275,7 +279,7 @@ static void test_listen_checks(void **state)
 static void test_log_escapes(void **state)
 {
     static const char line[] = "GET /det\x1b[2J\rcoalmine: GET /detector 200 ListDetectors"
-                               "\x7f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+                               "\x7f HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     char logpath[600], log[4096] = "", reply[64];
     struct sockaddr_in sa = {.sin_family = AF_INET};
     int fd, saved, lf;
@@ -314,6 +318,39 @@ static void test_log_escapes(void **state)
     assert_null(strchr(log, '\x7f'));
 }
 
+/* Without credentials a browser page of another origin (a cross-site "simple" POST) or
+ * one whose name resolves to 127.0.0.1 (DNS rebinding) gets 403, and nothing changes;
+ * the same origin, localhost and a client that sends no Origin are answered. */
+static void test_browser_checks(void **state)
+{
+    static const char filter[] = "{\"name\":\"hide-all\",\"action\":\"ARCHIVE\","
+                                 "\"findingCriteria\":{\"criterion\":{\"severity\":{\"gte\":0}}}}";
+    char origin[64], host[64];
+    (void)state;
+
+    extra[0] = "Content-Type: text/plain";
+    extra[1] = "Origin: https://evil.example";
+    assert_int_equal(req("POST", "/detector/" A_DET "/filter", filter, strlen(filter), NULL), 403);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: AccessDeniedException"));
+    assert_non_null(strstr(got.p, "Origin 'https://evil.example' is not this server's"));
+    extra[1] = "Origin: null";
+    assert_int_equal(req("POST", "/detector/" A_DET "/filter", filter, strlen(filter), NULL), 403);
+    extra[0] = extra[1] = NULL;
+    assert_int_equal(req("GET", "/detector/" A_DET "/filter", NULL, 0, NULL), 200);
+    assert_null(strstr(got.p, "hide-all"));
+    snprintf(host, sizeof(host), "Host: rebound.evil.example:%u", cm_api_http_port(srv));
+    extra[0] = host;
+    assert_int_equal(req("GET", "/detector", NULL, 0, NULL), 403);
+    assert_non_null(strstr(got.p, "is not a loopback name"));
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL), 403);
+    snprintf(host, sizeof(host), "Host: localhost:%u", cm_api_http_port(srv));
+    assert_int_equal(req("GET", "/detector", NULL, 0, NULL), 200);
+    snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u", cm_api_http_port(srv));
+    extra[0] = origin;
+    assert_int_equal(req("POST", "/detector/" A_DET "/filter", filter, strlen(filter), NULL), 200);
+    extra[0] = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sigv4, setup_signed, teardown),
         cmocka_unit_test_setup_teardown(test_listen_checks, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_log_escapes, setup_logging, teardown),
+        cmocka_unit_test_setup_teardown(test_browser_checks, setup_open, teardown),
     };
     int rc;
 
