@@ -328,7 +328,7 @@ static void test_update_delete(void **state)
 static void test_list_paging(void **state)
 {
     const char *p = file("l.txt", "198.51.100.7\n");
-    char ids[5][64], seen[8][64], token[80] = "", q[200], name[16];
+    char ids[5][64], seen[8][64], token[80] = "", q[200], name[32];
     int nseen = 0;
 
     (void)state;
