@@ -132,10 +132,11 @@ static int fetch_url(const char *url, const struct cm_intel_format *fmt, enum cm
 }
 
 /*
- * Reads the local file path into a->bytes. Only a regular file is read: the
- * open does not wait (O_NONBLOCK), so a FIFO with no writer, a terminal or a
- * device cannot hold the server's only thread, and what was opened is checked
- * with fstat, not a stat of the name before.
+ * Reads the local file path into a->bytes. Only a regular file is read: a
+ * name that is not one is not opened, the open does not wait (O_NONBLOCK),
+ * so a FIFO with no writer, a terminal or a device cannot hold the server's
+ * only thread, and what was opened is checked again with fstat (the name may
+ * have changed in between).
  */
 static int read_local(const char *path, const char *location, struct cm_api_activation *a)
 {
@@ -144,6 +145,14 @@ static int read_local(const char *path, const char *location, struct cm_api_acti
     int fd, rc, flags;
 
     memset(&st, 0, sizeof(st));
+    /* Not even opened when the name is not a file: opening some devices acts
+     * (a watchdog starts, a tape rewinds). */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(why, sizeof(why), "%s: %s", location,
+                 S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
+        set_error(a, why);
+        return 0;
+    }
     fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         snprintf(why, sizeof(why), "%s: %s", location, strerror(errno));

@@ -16,7 +16,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ops_util.h"
@@ -194,6 +198,24 @@ static void test_special_files(void **state)
         assert_string_equal(a_str("status"), "ERROR");
         assert_non_null(strstr(a_str("errorDetails"), want[i]));
         assert_non_null(strstr(a_str("errorDetails"), locs[i]));
+    }
+    /* Not even opened: a writer waiting on a FIFO stays blocked (opening some devices acts). */
+    {
+        pid_t pid;
+        int wst = 0;
+        snprintf(fifo, sizeof(fifo), "%s/watched.fifo", a_dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            alarm(2);
+            _exit(open(fifo, O_WRONLY) >= 0 ? 0 : 1);
+        }
+        nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL); /* the child in its open */
+        assert_int_equal(
+            create("threatentityset", "threatEntitySetId", "watched", "TXT", fifo, true, id), 200);
+        assert_int_equal(waitpid(pid, &wst, 0), pid);
+        assert_true(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGALRM);
     }
     /* A file:// URI is percent-decoded; another host is refused. */
     file("sp ace.txt", "198.51.100.7\n");
