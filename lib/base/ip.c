@@ -15,6 +15,7 @@
 #include "base/ip.h"
 
 #include "base/err.h"
+#include "base/str.h"
 
 #define IP_V6_TEXT_MAX 45 /* "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" */
 
@@ -55,20 +56,6 @@ static int parse_v4(const char *p, size_t n, uint8_t out[4])
     return p == e ? CM_OK : CM_EINVAL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /*
  * Parses RFC 4291 text. Groups before "::" go to the front, groups after it
  * are collected and moved to the back once their count is known.
@@ -98,7 +85,7 @@ static int parse_v6(const char *p, size_t n, uint8_t out[16])
         size_t start = i;
         int h;
 
-        while (i < n && i - start < 4 && (h = hexval(p[i])) >= 0) {
+        while (i < n && i - start < 4 && (h = cm_hex_digit(p[i])) >= 0) {
             v = (v << 4) | (unsigned)h;
             i++;
         }

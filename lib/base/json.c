@@ -23,6 +23,7 @@
 #include "base/json.h"
 
 #include "base/json_str.h"
+#include "base/str.h"
 #include "base/utf8.h"
 
 #include <stdlib.h>
@@ -109,8 +110,8 @@ static const char *scan_escape(struct jp *j, const char *p)
         return p + 2;
     }
     if (p[1] == 'u') {
-        if (j->end - p < 6 ||
-            (cm_hex_val(p[2]) | cm_hex_val(p[3]) | cm_hex_val(p[4]) | cm_hex_val(p[5])) > 15) {
+        if (j->end - p < 6 || (cm_hex_digit(p[2]) | cm_hex_digit(p[3]) | cm_hex_digit(p[4]) |
+                               cm_hex_digit(p[5])) < 0) {
             return fail(j, p, CM_ESYNTAX, "invalid \\u escape");
         }
         return p + 6;

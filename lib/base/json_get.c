@@ -15,6 +15,7 @@
 #include "base/json.h"
 
 #include "base/json_str.h"
+#include "base/str.h"
 #include "base/utf8.h"
 
 #include <errno.h>
@@ -63,14 +64,14 @@ static size_t put_utf8(char *out, uint32_t cp)
 /* Reads \uXXXX at raw[i] (bounds-checked); returns the code unit or UINT32_MAX. */
 static uint32_t read_u(const char *raw, size_t len, size_t i)
 {
-    unsigned h[4];
+    int h[4];
 
     if (len - i < 6 || raw[i] != '\\' || raw[i + 1] != 'u') {
         return UINT32_MAX;
     }
     for (size_t k = 0; k < 4; k++) {
-        h[k] = cm_hex_val(raw[i + 2 + k]);
-        if (h[k] > 15) {
+        h[k] = cm_hex_digit(raw[i + 2 + k]);
+        if (h[k] < 0) {
             return UINT32_MAX;
         }
     }

@@ -89,4 +89,25 @@ int cm_str_to_u64(struct cm_str s, unsigned long long max, unsigned long long *o
 /* Same for a signed decimal integer in [min, max] with an optional '-'. */
 int cm_str_to_i64(struct cm_str s, long long min, long long max, long long *out);
 
+/* The value of hex digit c (0-9, a-f, A-F), or -1 for any other character. */
+static inline int cm_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* cm_hex_digit for the lower-case form only (ids and tokens this program writes): -1 for A-F. */
+static inline int cm_hex_digit_lower(char c)
+{
+    return c >= 'A' && c <= 'F' ? -1 : cm_hex_digit(c);
+}
+
 #endif

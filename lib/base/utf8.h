@@ -41,19 +41,4 @@ static inline size_t cm_utf8_seq(const unsigned char *s, size_t avail)
     return len;
 }
 
-/* Value of a hex digit, or 16 for anything else. */
-static inline unsigned cm_hex_val(char c)
-{
-    unsigned u = (unsigned char)c;
-
-    if (u - '0' < 10) {
-        return u - '0';
-    }
-    u |= 0x20;
-    if (u - 'a' < 6) {
-        return u - 'a' + 10;
-    }
-    return 16;
-}
-
 #endif

@@ -50,6 +50,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "base/str.h"
 
 static const char iam_type[] = "AttackSequence:IAM/CompromisedCredentials";
 static const char s3_type[] = "AttackSequence:S3/CompromisedData";
@@ -132,15 +133,6 @@ uint64_t cm_ct_seq_record_of(const struct cm_detection *d)
     return h ? h : KEY_BITS + 1;
 }
 
-/* The value of hex digit h (0-9, a-f), else -1. */
-static int hex_value(char h)
-{
-    if (h >= '0' && h <= '9') {
-        return h - '0';
-    }
-    return h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
-}
-
 /* The finding d becomes, by q's cm_detect_config.finding_ref, into *ref; all zero: unknown. */
 static void finding_of(const struct sequence *q, const struct cm_detection *d,
                        struct finding_ref *ref)
@@ -156,7 +148,7 @@ static void finding_of(const struct sequence *q, const struct cm_detection *d,
     }
     sev = r.severity;
     for (size_t i = 0; i < FID_LEN; i++) {
-        int hi = hex_value(id[2 * i]), lo = hex_value(id[2 * i + 1]);
+        int hi = cm_hex_digit_lower(id[2 * i]), lo = cm_hex_digit_lower(id[2 * i + 1]);
 
         if (hi < 0 || lo < 0) {
             memset(ref, 0, sizeof(*ref));

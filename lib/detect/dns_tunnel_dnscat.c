@@ -14,6 +14,7 @@
  * before it has moved any data.
  */
 #include "detect/dns_tunnel.h"
+#include "base/str.h"
 
 /*
  * Packets of at least 9 bytes: the id, type and session (5 bytes) plus a
@@ -24,15 +25,6 @@
 #define DNSCAT_MIN_BYTES 9u
 #define DNSCAT_MAX_BYTES 127u
 #define DNSCAT_MAX_TYPE  3u /* ENC; PING (0xff) is a test packet, never a session */
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = (unsigned char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* Whether p[0..n) is the label "dnscat", in any case. */
 static bool dnscat_label(const char *p, size_t n)
@@ -70,7 +62,7 @@ bool cm_dns_tunnel_dnscat(struct cm_str data, struct cm_dnscat_packet *out)
             continue;
         }
         for (size_t k = i; k < j; k++) {
-            if (hex_value((unsigned char)data.p[k]) < 0) {
+            if (cm_hex_digit(data.p[k]) < 0) {
                 j = i; /* not a hex label: the packet ends before it */
                 break;
             }
@@ -80,7 +72,7 @@ bool cm_dns_tunnel_dnscat(struct cm_str data, struct cm_dnscat_packet *out)
         }
         for (size_t k = i; k < j; k++, digits++) {
             if (digits < 2 * sizeof(head)) {
-                int v = hex_value((unsigned char)data.p[k]);
+                int v = cm_hex_digit(data.p[k]);
 
                 head[digits / 2] = (uint8_t)(head[digits / 2] | (digits % 2 ? v : v << 4));
             }

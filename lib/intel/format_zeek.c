@@ -30,6 +30,7 @@
 
 #include "base/err.h"
 #include "intel/format_util.h"
+#include "base/str.h"
 
 #define MAXF        32
 #define SNIFF_LINES 16
@@ -40,20 +41,6 @@ struct cols {
     size_t n; /* columns the #fields line names */
 };
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* The separator a "#separator" line sets; false when it sets none. */
 static bool separator(struct cm_str line, char *sep)
 {
@@ -63,9 +50,9 @@ static bool separator(struct cm_str line, char *sep)
         *sep = v.p[0];
         return true;
     }
-    if (v.len == 4 && v.p[0] == '\\' && (v.p[1] == 'x' || v.p[1] == 'X') && hexval(v.p[2]) >= 0 &&
-        hexval(v.p[3]) >= 0) {
-        *sep = (char)(hexval(v.p[2]) * 16 + hexval(v.p[3]));
+    if (v.len == 4 && v.p[0] == '\\' && (v.p[1] == 'x' || v.p[1] == 'X') &&
+        cm_hex_digit(v.p[2]) >= 0 && cm_hex_digit(v.p[3]) >= 0) {
+        *sep = (char)(cm_hex_digit(v.p[2]) * 16 + cm_hex_digit(v.p[3]));
         return *sep != '\0' && *sep != '\n';
     }
     return false;

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/str.h"
 #include "base/utf8.h"
 
 #define NUM_DIGITS  780               /* significant digits kept (768 decide any double) */
@@ -74,8 +75,13 @@ static int lower(int c)
 
 static uint32_t hex4(const char *p)
 {
-    return cm_hex_val(p[0]) << 12 | cm_hex_val(p[1]) << 8 | cm_hex_val(p[2]) << 4 |
-           cm_hex_val(p[3]);
+    uint32_t v = 0;
+
+    /* A non-hex digit (-1) sets every bit: no surrogate. */
+    for (int k = 0; k < 4; k++) {
+        v = v << 4 | (uint32_t)cm_hex_digit(p[k]);
+    }
+    return v;
 }
 
 /* Raw length of the escape at p[i] (a backslash), as the reader accepted it. */

@@ -2,24 +2,11 @@
  * Query-string parsing for the API (api_query.h).
  */
 #include "api/api_query.h"
+#include "base/str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* Decodes s[0..n) into a new string; NULL with why set on a bad escape or no memory. */
 static char *decode(const char *s, size_t n, char *why, size_t whylen)
@@ -36,7 +23,8 @@ static char *decode(const char *s, size_t n, char *why, size_t whylen)
         } else if (s[i] != '%') {
             *o++ = s[i];
         } else {
-            int h = i + 2 < n ? hexval(s[i + 1]) : -1, l = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int h = i + 2 < n ? cm_hex_digit(s[i + 1]) : -1,
+                l = i + 2 < n ? cm_hex_digit(s[i + 2]) : -1;
             if (h < 0 || l < 0 || (h == 0 && l == 0)) {
                 snprintf(why, whylen,
                          "the query string has a bad percent-escape at byte %zu of '%.*s'", i,

@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "base/json.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "base/str.h"
 
 /* Percent-decode s[0..n) into a new NUL-terminated string. NULL on a bad
  * escape, an encoded NUL or no memory. */
@@ -37,7 +27,7 @@ static char *decode_segment(const char *s, size_t n)
             free(out);
             return NULL;
         }
-        int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+        int h = cm_hex_digit(s[i + 1]), l = cm_hex_digit(s[i + 2]);
         if (h < 0 || l < 0 || (h == 0 && l == 0)) {
             free(out);
             return NULL;

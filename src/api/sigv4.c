@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/time.h"
+#include "base/str.h"
 
 #define ALGO         "AWS4-HMAC-SHA256"
 #define SKEW_MS      (15 * 60 * 1000)
@@ -201,20 +202,6 @@ static int put_encoded(struct cm_buf *b, const char *s, size_t n, bool keep_slas
     return rc;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Percent-decodes s[0..n) into out (a fresh buffer). */
 static int decode(const char *s, size_t n, struct cm_buf *out)
 {
@@ -225,7 +212,7 @@ static int decode(const char *s, size_t n, struct cm_buf *out)
             if (i + 2 >= n) {
                 return CM_EINVAL;
             }
-            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+            int h = cm_hex_digit(s[i + 1]), l = cm_hex_digit(s[i + 2]);
             if (h < 0 || l < 0) {
                 return CM_EINVAL;
             }

@@ -30,6 +30,7 @@
 #include "base/map.h"
 #include "base/time.h"
 #include "finding/serialize.h"
+#include "base/str.h"
 
 /* ---- Names ---- */
 
@@ -125,11 +126,6 @@ struct token {
     double d;
 };
 
-static int hex_digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Writes the token of the finding id (row seq) whose sort value is column col of st. */
 static void token_make(char out[CM_STORE_TOKEN_MAX], const char *id, int64_t seq,
                        enum cm_store_sort sort, sqlite3_stmt *st, int col)
@@ -173,7 +169,7 @@ static int token_value(const char *t, size_t n, enum cm_store_sort sort, struct 
     }
     tk->len = (n - 1) / 2;
     for (size_t i = 0; i < tk->len; i++) {
-        int hi = hex_digit(t[1 + 2 * i]), lo = hex_digit(t[2 + 2 * i]);
+        int hi = cm_hex_digit_lower(t[1 + 2 * i]), lo = cm_hex_digit_lower(t[2 + 2 * i]);
         if (hi < 0 || lo < 0) {
             return CM_EINVAL;
         }
@@ -211,7 +207,7 @@ static int token_parse(sqlite3 *db, const char *t, enum cm_store_sort sort, stru
         return CM_EINVAL;
     }
     for (size_t i = 0; i < CM_FINDING_ID_LEN; i++) {
-        if (hex_digit(t[i]) < 0) {
+        if (cm_hex_digit_lower(t[i]) < 0) {
             return CM_EINVAL;
         }
     }

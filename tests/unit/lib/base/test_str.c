@@ -2,7 +2,8 @@
  * Unit tests for lib/base/str.h: slice construction, equality (exact and
  * ASCII case-insensitive), prefix/suffix tests, substring search and the
  * ranged decimal parsers cm_str_to_u64 / cm_str_to_i64, with their overflow
- * edges at every limit a caller can pass.
+ * edges at every limit a caller can pass, and the hex digit decoder
+ * cm_hex_digit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -478,6 +479,31 @@ static void test_i64_every_small_range(void **state)
     }
 }
 
+/* cm_hex_digit over every byte: the 22 hex digits have their values, all else is -1;
+ * cm_hex_digit_lower also refuses A-F. */
+static void test_hex_digit(void **state)
+{
+    static const char lower[] = "0123456789abcdef", upper[] = "0123456789ABCDEF";
+
+    (void)state;
+    for (int b = 0; b < 256; b++) {
+        char c = (char)b;
+        const char *l = b != 0 ? strchr(lower, b) : NULL, *u = b != 0 ? strchr(upper, b) : NULL;
+        int want = l != NULL ? (int)(l - lower) : u != NULL ? (int)(u - upper) : -1;
+
+        assert_int_equal(cm_hex_digit(c), want);
+        assert_int_equal(cm_hex_digit_lower(c), u != NULL && l == NULL ? -1 : want);
+    }
+    assert_int_equal(cm_hex_digit('F') * 16 + cm_hex_digit('f'), 255);
+    assert_int_equal(cm_hex_digit('/'), -1); /* the bytes either side of each range */
+    assert_int_equal(cm_hex_digit(':'), -1);
+    assert_int_equal(cm_hex_digit('`'), -1);
+    assert_int_equal(cm_hex_digit('g'), -1);
+    assert_int_equal(cm_hex_digit('@'), -1);
+    assert_int_equal(cm_hex_digit('G'), -1);
+    assert_int_equal(cm_hex_digit((char)0xC1), -1); /* 'A' | 0x80 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_i64_range),
         cmocka_unit_test(test_i64_invalid),
         cmocka_unit_test(test_i64_every_small_range),
+        cmocka_unit_test(test_hex_digit),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
