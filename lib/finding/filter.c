@@ -96,9 +96,11 @@ static int check_desc(const char *s, size_t n, size_t off, struct cm_diag *diag)
 }
 
 /* Finds the member nodes of the body; node[m] is NONE when absent. */
-static int collect(const struct cm_json_doc *d, uint32_t root, uint32_t node[M_COUNT],
-                   struct cm_diag *diag)
+static int collect(const struct cm_json_doc *d, uint32_t root, unsigned flags,
+                   uint32_t node[M_COUNT], struct cm_diag *diag)
 {
+    bool wire = (flags & CM_FILTER_F_WIRE) != 0;
+
     for (int m = 0; m < M_COUNT; m++) {
         node[m] = CM_JSON_NONE;
     }
@@ -111,8 +113,11 @@ static int collect(const struct cm_json_doc *d, uint32_t root, uint32_t node[M_C
         int m = 0;
 
         while (m < M_COUNT && !cm_str_eqc(key, member_names[m][0]) &&
-               !cm_str_eqc(key, member_names[m][1])) {
+               (wire || !cm_str_eqc(key, member_names[m][1]))) {
             m++;
+        }
+        if (m == M_COUNT && wire) {
+            continue; /* the API ignores a member it does not know */
         }
         if (m == M_COUNT || node[m] != CM_JSON_NONE) {
             cm_diag_set(diag, d->nodes[k].off, "%s member \"%.*s\" in filter",
@@ -220,7 +225,7 @@ static int read_strings(const struct cm_json_doc *d, const uint32_t node[M_COUNT
 }
 
 int cm_filter_parse_node(const struct cm_json_doc *d, uint32_t root, const struct cm_filter *base,
-                         struct cm_filter **out, struct cm_diag *diag)
+                         unsigned flags, struct cm_filter **out, struct cm_diag *diag)
 {
     uint32_t node[M_COUNT];
     struct cm_filter *f = NULL;
@@ -228,7 +233,7 @@ int cm_filter_parse_node(const struct cm_json_doc *d, uint32_t root, const struc
 
     *out = NULL;
     cm_diag_clear(diag);
-    rc = collect(d, root, node, diag);
+    rc = collect(d, root, flags, node, diag);
     if (rc != 0) {
         return rc;
     }
@@ -282,7 +287,7 @@ int cm_filter_parse(const char *json, size_t len, const struct cm_filter *base,
         memcpy(why, diag->msg, sizeof(why));
         cm_diag_set(diag, diag->offset, "malformed filter JSON: %s", why);
     } else if (rc == 0) {
-        rc = cm_filter_parse_node(&d, 0, base, out, diag);
+        rc = cm_filter_parse_node(&d, 0, base, 0, out, diag);
     }
     cm_json_doc_finish(&d);
     return rc;

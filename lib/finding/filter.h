@@ -63,9 +63,15 @@ int cm_filter_name_check(struct cm_str name, struct cm_diag *diag);
 int cm_filter_parse(const char *json, size_t len, const struct cm_filter *base,
                     struct cm_filter **out, struct cm_diag *diag);
 
-/* Same, from the object at node root of a parsed doc. */
+/*
+ * Same, from the object at node root of a parsed doc. flags 0 is the file form
+ * (cm_filter_parse: lowerCamel or UpperCamel names, an unknown or repeated
+ * member refused); CM_FILTER_F_WIRE is the API's (src/api/api_input.h):
+ * lowerCamel names only and an unknown member ignored.
+ */
+#define CM_FILTER_F_WIRE 1u
 int cm_filter_parse_node(const struct cm_json_doc *d, uint32_t root, const struct cm_filter *base,
-                         struct cm_filter **out, struct cm_diag *diag);
+                         unsigned flags, struct cm_filter **out, struct cm_diag *diag);
 
 /* Frees f; NULL is a no-op. */
 void cm_filter_destroy(struct cm_filter *f);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "api/api_body.h"
+#include "api/api_input.h"
 #include "api/api_tags.h"
 #include "base/err.h"
 #include "base/time.h"
@@ -125,35 +125,32 @@ int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_m
  * (enable) or 0 (disable) when the body says, else stays. Enabling a feature coalmine
  * does not read is a 400.
  */
-static int read_features(const struct cm_json_doc *d, struct cm_api_resp *resp, int *s3)
+static int read_features(struct cm_api_in *b, struct cm_api_resp *resp, int *s3)
 {
+    const struct cm_json_doc *d = &b->d;
     uint32_t arr, ds, n;
-    char name[64], status[16], msg[256];
-    int rc;
+    char msg[256];
 
-    if ((rc = cm_api_body_node(d, 0, "features", CM_JSON_ARRAY, &arr, resp)) < 0) {
+    if (cm_api_in_node(b, resp, 0, "features", false, CM_JSON_ARRAY, &arr) != 0) {
         return -1;
     }
-    for (uint32_t e = rc ? cm_json_first(d, arr) : CM_JSON_NONE; e != CM_JSON_NONE;
+    for (uint32_t e = arr != CM_JSON_NONE ? cm_json_first(d, arr) : CM_JSON_NONE; e != CM_JSON_NONE;
          e = cm_json_next(d, arr, e)) {
+        const char *name, *status;
+
         if (cm_json_type(d, e) != CM_JSON_OBJECT) {
-            return cm_api_bad_request(resp, "Invalid type for parameter features[]: expected a "
-                                            "structure");
+            return cm_api_in_bad(b, resp, "features[]", e, "must be an object");
         }
-        name[0] = status[0] = '\0';
-        if (cm_api_body_str(d, e, "name", 64, feature_names, name, sizeof(name), resp) < 0 ||
-            cm_api_body_str(d, e, "status", 16, statuses, status, sizeof(status), resp) < 0 ||
-            cm_api_body_node(d, e, "additionalConfiguration", CM_JSON_ARRAY, &n, resp) < 0) {
+        if (cm_api_in_enum(b, resp, e, "name", true, feature_names, &name) != 0 ||
+            cm_api_in_enum(b, resp, e, "status", false, statuses, &status) != 0 ||
+            cm_api_in_node(b, resp, e, "additionalConfiguration", false, CM_JSON_ARRAY, &n) != 0) {
             return -1;
         }
-        if (name[0] == '\0') {
-            return cm_api_bad_request(resp, "Missing required parameter in features[]: name");
-        }
         if (strcmp(name, "S3_DATA_EVENTS") == 0) {
-            if (status[0] != '\0') {
+            if (status != NULL) {
                 *s3 = strcmp(status, "ENABLED") == 0;
             }
-        } else if (strcmp(status, "ENABLED") == 0) {
+        } else if (status != NULL && strcmp(status, "ENABLED") == 0) {
             snprintf(msg, sizeof(msg),
                      "The request is rejected because coalmine does not read the data of "
                      "feature %s (it reads CloudTrail, VPC flow logs, Route 53 Resolver logs "
@@ -162,33 +159,31 @@ static int read_features(const struct cm_json_doc *d, struct cm_api_resp *resp, 
             return cm_api_bad_request(resp, msg);
         }
     }
-    if ((rc = cm_api_body_node(d, 0, "dataSources", CM_JSON_OBJECT, &ds, resp)) < 0) {
+    if (cm_api_in_node(b, resp, 0, "dataSources", false, CM_JSON_OBJECT, &ds) != 0) {
         return -1;
     }
-    if (rc > 0) {
-        bool on;
-        uint32_t s3logs, k8s, audit, mp;
-        if (cm_api_body_node(d, ds, "s3Logs", CM_JSON_OBJECT, &s3logs, resp) < 0 ||
-            cm_api_body_node(d, ds, "kubernetes", CM_JSON_OBJECT, &k8s, resp) < 0 ||
-            cm_api_body_node(d, ds, "malwareProtection", CM_JSON_OBJECT, &mp, resp) < 0) {
+    if (ds != CM_JSON_NONE) {
+        bool on = false, given = false;
+        uint32_t s3logs, k8s, audit = CM_JSON_NONE, mp;
+        if (cm_api_in_node(b, resp, ds, "s3Logs", false, CM_JSON_OBJECT, &s3logs) != 0 ||
+            cm_api_in_node(b, resp, ds, "kubernetes", false, CM_JSON_OBJECT, &k8s) != 0 ||
+            cm_api_in_node(b, resp, ds, "malwareProtection", false, CM_JSON_OBJECT, &mp) != 0) {
             return -1;
         }
         if (s3logs != CM_JSON_NONE) {
-            if ((rc = cm_api_body_bool(d, s3logs, "enable", &on, resp)) < 0) {
+            if (cm_api_in_bool(b, resp, s3logs, "enable", true, &given, &on) != 0) {
                 return -1;
-            }
-            if (rc == 0) {
-                return cm_api_bad_request(resp, "Missing required parameter in dataSources.s3Logs: "
-                                                "enable");
             }
             *s3 = on;
         }
         if (k8s != CM_JSON_NONE) {
-            if (cm_api_body_node(d, k8s, "auditLogs", CM_JSON_OBJECT, &audit, resp) < 0 ||
-                (audit != CM_JSON_NONE && cm_api_body_bool(d, audit, "enable", &on, resp) < 0)) {
+            on = false;
+            if (cm_api_in_node(b, resp, k8s, "auditLogs", false, CM_JSON_OBJECT, &audit) != 0 ||
+                (audit != CM_JSON_NONE &&
+                 cm_api_in_bool(b, resp, audit, "enable", false, &given, &on) != 0)) {
                 return -1;
             }
-            if (audit != CM_JSON_NONE && on) {
+            if (on) {
                 return cm_api_bad_request(resp, "The request is rejected because coalmine does "
                                                 "not read Kubernetes audit logs.");
             }
@@ -258,32 +253,23 @@ static int store_failed(struct cm_api_resp *resp, const char *err)
 int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                            struct cm_api_resp *resp)
 {
-    struct cm_json_doc d;
+    struct cm_api_in b;
     struct cm_jw jw;
     struct cm_buf tags;
-    char freq[32] = "", token[80] = "", id[CM_STORE_DETECTOR_ID_MAX + 1], err[256];
-    bool enable = false;
+    const char *freq = NULL, *token = NULL;
+    char id[CM_STORE_DETECTOR_ID_MAX + 1], err[256];
+    bool enable = false, given;
     int s3 = 1, rc = -1, r;
     uint32_t tnode;
 
-    cm_json_doc_init(&d, 0, 64);
     cm_buf_init(&tags, 0);
-    if (cm_api_body_parse(req, &d, resp) != 0) {
-        goto out;
-    }
-    if ((r = cm_api_body_bool(&d, 0, "enable", &enable, resp)) < 0) {
-        goto out;
-    }
-    if (r == 0) {
-        cm_api_bad_request(resp, "Missing required parameter in input: enable");
-        goto out;
-    }
-    if (cm_api_body_str(&d, 0, "clientToken", 64, NULL, token, sizeof(token), resp) < 0 ||
-        cm_api_body_str(&d, 0, "findingPublishingFrequency", 32, freqs, freq, sizeof(freq), resp) <
-            0 ||
-        read_features(&d, resp, &s3) != 0 ||
-        cm_api_body_node(&d, 0, "tags", CM_JSON_OBJECT, &tnode, resp) < 0 ||
-        cm_api_tags_merge(NULL, &d, tnode, &tags, resp) != 0) {
+    if (cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_bool(&b, resp, 0, "enable", true, &given, &enable) != 0 ||
+        cm_api_in_str(&b, resp, 0, "clientToken", false, 1, 64, &token) != 0 ||
+        cm_api_in_enum(&b, resp, 0, "findingPublishingFrequency", false, freqs, &freq) != 0 ||
+        read_features(&b, resp, &s3) != 0 ||
+        cm_api_in_node(&b, resp, 0, "tags", false, CM_JSON_OBJECT, &tnode) != 0 ||
+        cm_api_tags_merge(NULL, &b.d, tnode, &tags, resp) != 0) {
         goto out;
     }
     if (random_id(id) != 0) {
@@ -299,12 +285,12 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         .tags = tags.p,
         .created_ms = req->now_ms,
         .updated_ms = req->now_ms,
-        .client_token = token[0] != '\0' ? token : NULL,
+        .client_token = token,
     };
     r = cm_store_detector_create(ctx->store, &det, err, sizeof(err));
-    if (r == CM_EEXIST && token[0] != '\0' && same_token(ctx, det.region, token, id)) {
+    if (r == CM_EEXIST && token != NULL && same_token(ctx, det.region, token, id)) {
         r = 0; /* a retry of the call that created it: the same answer */
-        freq[0] = '\0';
+        freq = NULL;
     }
     if (r == CM_EEXIST) {
         cm_api_bad_request(resp, "The request is rejected because a detector already exists "
@@ -315,7 +301,7 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         store_failed(resp, err);
         goto out;
     }
-    if (freq[0] != '\0' && set_freq(ctx, freq, resp) != 0) {
+    if (freq != NULL && set_freq(ctx, freq, resp) != 0) {
         goto out;
     }
     cm_jw_init(&jw, &resp->body);
@@ -326,7 +312,7 @@ int cm_api_create_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
 out:
     cm_buf_finish(&tags);
-    cm_json_doc_finish(&d);
+    cm_api_in_finish(&b);
     return rc;
 }
 
@@ -433,20 +419,18 @@ int cm_api_get_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
 int cm_api_update_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                            struct cm_api_resp *resp)
 {
-    struct cm_json_doc d;
-    char freq[32] = "", err[256];
-    bool enable = false;
-    int s3 = -1, rc = -1, has_enable;
+    struct cm_api_in b;
+    const char *freq = NULL;
+    char err[256];
+    bool enable = false, has_enable = false;
+    int s3 = -1, rc = -1;
 
-    cm_json_doc_init(&d, 0, 64);
+    memset(&b, 0, sizeof(b));
     if (cm_api_detector_check(ctx, req, req->params[0], resp) != 0 ||
-        cm_api_body_parse(req, &d, resp) != 0) {
-        goto out;
-    }
-    if ((has_enable = cm_api_body_bool(&d, 0, "enable", &enable, resp)) < 0 ||
-        cm_api_body_str(&d, 0, "findingPublishingFrequency", 32, freqs, freq, sizeof(freq), resp) <
-            0 ||
-        read_features(&d, resp, &s3) != 0) {
+        cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_bool(&b, resp, 0, "enable", false, &has_enable, &enable) != 0 ||
+        cm_api_in_enum(&b, resp, 0, "findingPublishingFrequency", false, freqs, &freq) != 0 ||
+        read_features(&b, resp, &s3) != 0) {
         goto out;
     }
     if (cm_store_detector_update(ctx->store, req->params[0], has_enable ? &enable : NULL,
@@ -455,12 +439,12 @@ int cm_api_update_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         store_failed(resp, err);
         goto out;
     }
-    if (freq[0] != '\0' && set_freq(ctx, freq, resp) != 0) {
+    if (freq != NULL && set_freq(ctx, freq, resp) != 0) {
         goto out;
     }
     rc = cm_buf_puts(&resp->body, "{}") == 0 ? 0 : -1;
 out:
-    cm_json_doc_finish(&d);
+    cm_api_in_finish(&b);
     return rc;
 }
 
@@ -501,16 +485,14 @@ static int on_list(void *ud, const struct cm_store_detector *det)
 int cm_api_list_detectors(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                           struct cm_api_resp *resp)
 {
-    int64_t max = 50;
-    const char *token = cm_api_query(req, "nextToken");
+    const char *token;
     struct cm_jw jw;
     struct list l = {.jw = &jw};
     char err[256];
 
-    if (cm_api_query_int(req, "maxResults", 1, 50, &max, resp) < 0) {
+    if (cm_api_in_page(req, resp, &l.limit, &token) != 0) {
         return -1;
     }
-    l.limit = (size_t)max;
     cm_jw_init(&jw, &resp->body);
     cm_jw_obj_begin(&jw);
     cm_jw_key(&jw, "detectorIds");

@@ -27,11 +27,6 @@
 
 #define NO_SUCH "The request is rejected since no such resource found."
 
-static const char *const create_members[] = {
-    "name", "description", "action", "rank", "findingCriteria", "clientToken", "tags", NULL};
-static const char *const update_members[] = {"description", "action", "rank", "findingCriteria",
-                                             NULL};
-
 static int no_such_filter(struct cm_api_resp *resp)
 {
     return cm_api_error(resp, 400, "BadRequestException", "InvalidInputException", NO_SUCH);
@@ -96,13 +91,12 @@ int cm_api_create_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     int rc = -1;
 
     memset(&b, 0, sizeof(b));
-    if (cm_api_ops_detector(ctx, req, resp) != 0 ||
-        cm_api_in_parse(&b, req, create_members, resp) != 0 ||
+    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
         cm_api_in_tags(&b, resp, &tags) != 0) {
         goto out;
     }
     cm_diag_clear(&dg);
-    rc = cm_filter_parse(b.d.src, b.d.src_len, NULL, &f, &dg);
+    rc = cm_filter_parse_node(&b.d, 0, NULL, CM_FILTER_F_WIRE, &f, &dg);
     if (rc != 0) {
         rc = filter_invalid(resp, rc, &dg);
         goto out;
@@ -189,8 +183,7 @@ int cm_api_update_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     memset(&b, 0, sizeof(b));
     cm_filterset_init(&set);
     if ((rc = cm_api_ops_detector(ctx, req, resp)) != 0 ||
-        (rc = cm_api_in_parse(&b, req, update_members, resp)) != 0 ||
-        (rc = load(ctx, &set, resp)) != 0) {
+        (rc = cm_api_in_parse(&b, req, resp)) != 0 || (rc = load(ctx, &set, resp)) != 0) {
         goto out;
     }
     if ((cur = cm_filterset_get(&set, cm_str_cstr(req->params[1]))) == NULL) {
@@ -198,7 +191,7 @@ int cm_api_update_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         goto out;
     }
     cm_diag_clear(&dg);
-    rc = cm_filter_parse(b.d.src, b.d.src_len, cur, &f, &dg);
+    rc = cm_filter_parse_node(&b.d, 0, cur, CM_FILTER_F_WIRE, &f, &dg);
     if (rc != 0) {
         rc = filter_invalid(resp, rc, &dg);
         goto out;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_body.h"
+#include "api/api_input.h"
 #include "api/api_detector.h"
 #include "base/err.h"
 #include "base/time.h"
@@ -31,8 +31,8 @@ static int internal(struct cm_api_resp *resp, const char *err)
     return cm_api_error(resp, 500, "InternalServerErrorException", NULL, msg);
 }
 
-int cm_api_criteria(const struct cm_json_doc *d, uint32_t obj, const char *member,
-                    struct cm_criteria **out, struct cm_api_resp *resp)
+int cm_api_criteria(struct cm_api_in *b, uint32_t obj, const char *member, struct cm_criteria **out,
+                    struct cm_api_resp *resp)
 {
     struct cm_diag diag;
     uint32_t node;
@@ -40,47 +40,54 @@ int cm_api_criteria(const struct cm_json_doc *d, uint32_t obj, const char *membe
     int rc;
 
     *out = NULL;
-    if ((rc = cm_api_body_node(d, obj, member, CM_JSON_OBJECT, &node, resp)) <= 0) {
-        return rc;
+    if (cm_api_in_node(b, resp, obj, member, false, CM_JSON_OBJECT, &node) != 0) {
+        return -1;
+    }
+    if (node == CM_JSON_NONE) {
+        return 0;
     }
     cm_diag_clear(&diag);
-    rc = cm_criteria_compile_node(d, node, CM_CRIT_F_NO_MATCHES, out, &diag);
+    rc = cm_criteria_compile_node(&b->d, node, CM_CRIT_F_NO_MATCHES, out, &diag);
     if (rc == CM_ENOMEM) {
         return cm_api_error(resp, 500, "InternalServerErrorException", NULL, "out of memory");
     }
     if (rc != 0) {
-        snprintf(msg, sizeof(msg), "Invalid value for parameter %s: %s (byte %zu of the body)",
-                 member, diag.msg[0] ? diag.msg : cm_strerror(rc), diag.offset);
+        snprintf(msg, sizeof(msg), "%s: %s (byte %zu)", member,
+                 diag.msg[0] ? diag.msg : cm_strerror(rc), diag.offset);
         return cm_api_bad_request(resp, msg);
     }
     return 1;
 }
 
-int cm_api_sort_criteria(const struct cm_json_doc *d, uint32_t obj, enum cm_store_sort *sort,
+int cm_api_sort_criteria(struct cm_api_in *b, uint32_t obj, enum cm_store_sort *sort,
                          bool *ascending, struct cm_api_resp *resp)
 {
     uint32_t node;
-    char name[128] = "", order[8] = "", msg[300];
-    int rc;
+    const char *name = NULL, *order = NULL;
+    char why[300];
 
     *sort = CM_SORT_UPDATED;
     *ascending = false;
-    if ((rc = cm_api_body_node(d, obj, "sortCriteria", CM_JSON_OBJECT, &node, resp)) <= 0) {
-        return rc;
-    }
-    if (cm_api_body_str(d, node, "attributeName", 120, NULL, name, sizeof(name), resp) < 0 ||
-        cm_api_body_str(d, node, "orderBy", 4, orders, order, sizeof(order), resp) < 0) {
+    if (cm_api_in_node(b, resp, obj, "sortCriteria", false, CM_JSON_OBJECT, &node) != 0) {
         return -1;
     }
-    if (name[0] != '\0' && cm_store_sort_parse(name, sort) != 0) {
-        snprintf(msg, sizeof(msg),
-                 "Invalid value for parameter sortCriteria.attributeName: coalmine sorts by "
-                 "updatedAt, createdAt, severity, type, accountId, region, service.count, "
-                 "service.eventFirstSeen, service.eventLastSeen or id, not '%.64s'",
-                 name);
-        return cm_api_bad_request(resp, msg);
+    if (node == CM_JSON_NONE) {
+        return 0;
     }
-    *ascending = strcmp(order, "ASC") == 0;
+    if (cm_api_in_str(b, resp, node, "attributeName", false, 1, 120, &name) != 0 ||
+        cm_api_in_enum(b, resp, node, "orderBy", false, orders, &order) != 0) {
+        return -1;
+    }
+    if (name != NULL && cm_store_sort_parse(name, sort) != 0) {
+        snprintf(why, sizeof(why),
+                 "coalmine sorts by updatedAt, createdAt, severity, type, accountId, region, "
+                 "service.count, service.eventFirstSeen, service.eventLastSeen or id, not "
+                 "'%.64s'",
+                 name);
+        return cm_api_in_bad(b, resp, "sortCriteria.attributeName",
+                             cm_api_in_get(b, node, "attributeName"), why);
+    }
+    *ascending = order != NULL && strcmp(order, "ASC") == 0;
     return 1;
 }
 
@@ -102,30 +109,30 @@ static int on_list_row(void *ud, const struct cm_finding *f, const char *doc, si
 int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                          struct cm_api_resp *resp)
 {
-    struct cm_json_doc d;
+    struct cm_api_in b;
     struct cm_criteria *crit = NULL;
     struct cm_store_query q;
     struct cm_jw jw;
     struct list_out o = {&jw};
-    char token[CM_STORE_TOKEN_MAX], next[CM_STORE_TOKEN_MAX], err[400], msg[500];
+    const char *token = NULL;
+    char next[CM_STORE_TOKEN_MAX], err[400];
     int64_t max = 50;
     int rc = -1, r;
 
     memset(&q, 0, sizeof(q));
-    token[0] = next[0] = '\0';
-    cm_json_doc_init(&d, 0, 64);
+    memset(&b, 0, sizeof(b));
+    next[0] = '\0';
     if (cm_api_detector_check(ctx, req, req->params[0], resp) != 0 ||
-        cm_api_body_parse(req, &d, resp) != 0 ||
-        cm_api_criteria(&d, 0, "findingCriteria", &crit, resp) < 0 ||
-        cm_api_sort_criteria(&d, 0, &q.sort, &q.ascending, resp) < 0 ||
-        cm_api_body_int(&d, 0, "maxResults", 1, 50, &max, resp) < 0 ||
-        cm_api_body_str(&d, 0, "nextToken", CM_STORE_TOKEN_MAX - 1, NULL, token, sizeof(token),
-                        resp) < 0) {
+        cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_criteria(&b, 0, "findingCriteria", &crit, resp) < 0 ||
+        cm_api_sort_criteria(&b, 0, &q.sort, &q.ascending, resp) < 0 ||
+        cm_api_in_int(&b, resp, 0, "maxResults", 1, 50, &max) != 0 ||
+        cm_api_in_str(&b, resp, 0, "nextToken", false, 1, CM_STORE_TOKEN_MAX - 1, &token) != 0) {
         goto out;
     }
     q.criteria[0] = crit;
     q.limit = (size_t)max;
-    q.next_token = token;
+    q.next_token = token != NULL ? token : "";
     cm_jw_init(&jw, &resp->body);
     cm_jw_obj_begin(&jw);
     cm_jw_key(&jw, "findingIds");
@@ -133,8 +140,7 @@ int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     err[0] = '\0';
     r = cm_store_query(ctx->store, &q, on_list_row, &o, next, err, sizeof(err));
     if (r == CM_EINVAL) {
-        snprintf(msg, sizeof(msg), "Invalid value for parameter nextToken: %s", err);
-        cm_api_bad_request(resp, msg);
+        cm_api_in_bad(&b, resp, "nextToken", cm_api_in_get(&b, 0, "nextToken"), err);
         goto out;
     }
     if (r != 0) {
@@ -150,7 +156,7 @@ int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
 out:
     cm_criteria_destroy(crit);
-    cm_json_doc_finish(&d);
+    cm_api_in_finish(&b);
     return rc;
 }
 
@@ -165,7 +171,7 @@ static int on_get_row(void *ud, const struct cm_finding *f, const char *doc, siz
 }
 
 /* The findings ids, in request order, without the ones the store does not hold. */
-static int get_in_order(struct cm_api_ctx *ctx, char **ids, size_t n, struct cm_jw *jw,
+static int get_in_order(struct cm_api_ctx *ctx, const char **ids, size_t n, struct cm_jw *jw,
                         struct cm_api_resp *resp)
 {
     for (size_t i = 0; i < n; i++) {
@@ -187,7 +193,7 @@ static int get_in_order(struct cm_api_ctx *ctx, char **ids, size_t n, struct cm_
 }
 
 /* The criteria {"criterion":{"id":{"equals":[ids]}}}, for a sorted GetFindings. */
-static int ids_criteria(char **ids, size_t n, struct cm_criteria **out)
+static int ids_criteria(const char **ids, size_t n, struct cm_criteria **out)
 {
     struct cm_buf b;
     struct cm_jw jw;
@@ -218,49 +224,22 @@ static int ids_criteria(char **ids, size_t n, struct cm_criteria **out)
 int cm_api_get_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                         struct cm_api_resp *resp)
 {
-    struct cm_json_doc d;
+    struct cm_api_in b;
     struct cm_criteria *crit = NULL;
     struct cm_store_query q;
     struct cm_jw jw;
-    char *ids[MAX_IDS], err[400];
+    const char **ids = NULL;
+    char err[400];
     size_t n = 0;
-    uint32_t arr;
-    int rc = -1, r, sorted;
+    int rc = -1, sorted;
 
     memset(&q, 0, sizeof(q));
-    cm_json_doc_init(&d, 0, 64);
+    memset(&b, 0, sizeof(b));
     if (cm_api_detector_check(ctx, req, req->params[0], resp) != 0 ||
-        cm_api_body_parse(req, &d, resp) != 0 ||
-        (r = cm_api_body_node(&d, 0, "findingIds", CM_JSON_ARRAY, &arr, resp)) < 0 ||
-        (sorted = cm_api_sort_criteria(&d, 0, &q.sort, &q.ascending, resp)) < 0) {
+        cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_strs(&b, resp, 0, "findingIds", true, 0, MAX_IDS, 300, &ids, &n) != 0 ||
+        (sorted = cm_api_sort_criteria(&b, 0, &q.sort, &q.ascending, resp)) < 0) {
         goto out;
-    }
-    if (r == 0) {
-        cm_api_bad_request(resp, "Missing required parameter in input: findingIds");
-        goto out;
-    }
-    if (cm_json_at(&d, arr)->len > MAX_IDS) {
-        cm_api_bad_request(resp, "Invalid length for parameter findingIds: at most 50 ids");
-        goto out;
-    }
-    for (uint32_t e = cm_json_first(&d, arr); e != CM_JSON_NONE; e = cm_json_next(&d, arr, e)) {
-        struct cm_str raw;
-        if (cm_json_type(&d, e) != CM_JSON_STRING) {
-            cm_api_bad_request(resp, "Invalid type for parameter findingIds[]: expected a string");
-            goto out;
-        }
-        raw = cm_json_raw(&d, e);
-        ids[n] = malloc(raw.len + 1);
-        if (ids[n] == NULL) {
-            cm_api_error(resp, 500, "InternalServerErrorException", NULL, "out of memory");
-            goto out;
-        }
-        ids[n][cm_json_unescape(raw.p, raw.len, ids[n])] = '\0';
-        n++;
-        if (ids[n - 1][0] == '\0' || strlen(ids[n - 1]) > 300) {
-            cm_api_bad_request(resp, "Invalid length for parameter findingIds[]: from 1 to 300");
-            goto out;
-        }
     }
     cm_jw_init(&jw, &resp->body);
     cm_jw_obj_begin(&jw);
@@ -287,11 +266,8 @@ int cm_api_get_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     cm_jw_obj_end(&jw);
     rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
 out:
-    for (size_t i = 0; i < n; i++) {
-        free(ids[i]);
-    }
     cm_criteria_destroy(crit);
-    cm_json_doc_finish(&d);
+    cm_api_in_finish(&b);
     return rc;
 }
 
@@ -397,28 +373,23 @@ static void write_row(struct cm_jw *jw, size_t gi, const struct group_row *r)
 }
 
 /* findingStatisticTypes: [] or ["COUNT_BY_SEVERITY"]. 1 when it asks for the count. */
-static int read_stat_types(const struct cm_json_doc *d, struct cm_api_resp *resp)
+static int read_stat_types(struct cm_api_in *b, struct cm_api_resp *resp)
 {
-    uint32_t arr;
-    int rc = cm_api_body_node(d, 0, "findingStatisticTypes", CM_JSON_ARRAY, &arr, resp), want = 0;
+    const char **types;
+    size_t n;
 
-    if (rc <= 0) {
-        return rc;
+    if (cm_api_in_strs(b, resp, 0, "findingStatisticTypes", false, 0, 10, 32, &types, &n) != 0) {
+        return -1;
     }
-    if (cm_json_at(d, arr)->len > 10) {
-        return cm_api_bad_request(resp, "Invalid length for parameter findingStatisticTypes: at "
-                                        "most 10");
-    }
-    for (uint32_t e = cm_json_first(d, arr); e != CM_JSON_NONE; e = cm_json_next(d, arr, e)) {
-        struct cm_str raw = cm_json_raw(d, e);
-        if (cm_json_type(d, e) != CM_JSON_STRING || raw.len != 17 ||
-            memcmp(raw.p, "COUNT_BY_SEVERITY", 17) != 0) {
-            return cm_api_bad_request(resp, "Invalid value for parameter "
-                                            "findingStatisticTypes[]: must be COUNT_BY_SEVERITY");
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(types[i], "COUNT_BY_SEVERITY") != 0) {
+            return cm_api_in_bad(
+                b, resp, "findingStatisticTypes[]",
+                cm_json_index(&b->d, cm_api_in_get(b, 0, "findingStatisticTypes"), (uint32_t)i),
+                "must be COUNT_BY_SEVERITY");
         }
-        want = 1;
     }
-    return want;
+    return n > 0;
 }
 
 static int count_by_severity(void *ud, const struct cm_store_stat *s)
@@ -432,28 +403,29 @@ static int count_by_severity(void *ud, const struct cm_store_stat *s)
 int cm_api_get_findings_statistics(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                                    struct cm_api_resp *resp)
 {
-    struct cm_json_doc d;
+    struct cm_api_in b;
     struct cm_criteria *crit = NULL;
     struct cm_store_query q;
     struct cm_jw jw;
     struct group_rows rows = {NULL, 0, 0};
-    char group[16] = "", order[8] = "", err[400];
+    const char *group = NULL, *order = NULL;
+    char err[400];
     int64_t max = 25;
     int rc = -1, count, r;
     size_t gi = 0;
 
     memset(&q, 0, sizeof(q));
-    cm_json_doc_init(&d, 0, 64);
+    memset(&b, 0, sizeof(b));
     if (cm_api_detector_check(ctx, req, req->params[0], resp) != 0 ||
-        cm_api_body_parse(req, &d, resp) != 0 ||
-        cm_api_criteria(&d, 0, "findingCriteria", &crit, resp) < 0 ||
-        (count = read_stat_types(&d, resp)) < 0 ||
-        cm_api_body_str(&d, 0, "groupBy", 16, group_names, group, sizeof(group), resp) < 0 ||
-        cm_api_body_str(&d, 0, "orderBy", 4, orders, order, sizeof(order), resp) < 0 ||
-        cm_api_body_int(&d, 0, "maxResults", 1, 100, &max, resp) < 0) {
+        cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_criteria(&b, 0, "findingCriteria", &crit, resp) < 0 ||
+        (count = read_stat_types(&b, resp)) < 0 ||
+        cm_api_in_enum(&b, resp, 0, "groupBy", false, group_names, &group) != 0 ||
+        cm_api_in_enum(&b, resp, 0, "orderBy", false, orders, &order) != 0 ||
+        cm_api_in_int(&b, resp, 0, "maxResults", 1, 100, &max) != 0) {
         goto out;
     }
-    if (!count && group[0] == '\0') {
+    if (!count && group == NULL) {
         cm_api_bad_request(resp, "The request is rejected because neither "
                                  "findingStatisticTypes nor groupBy is given.");
         goto out;
@@ -474,8 +446,8 @@ int cm_api_get_findings_statistics(struct cm_api_ctx *ctx, const struct cm_api_r
         }
         cm_jw_obj_end(&jw);
     }
-    if (group[0] != '\0') {
-        bool asc = strcmp(order, "ASC") == 0;
+    if (group != NULL) {
+        bool asc = order != NULL && strcmp(order, "ASC") == 0;
         while (strcmp(groups[gi].name, group) != 0) {
             gi++;
         }
@@ -499,6 +471,6 @@ int cm_api_get_findings_statistics(struct cm_api_ctx *ctx, const struct cm_api_r
 out:
     free(rows.v);
     cm_criteria_destroy(crit);
-    cm_json_doc_finish(&d);
+    cm_api_in_finish(&b);
     return rc;
 }

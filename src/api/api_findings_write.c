@@ -54,7 +54,6 @@ static int store_error(struct cm_api_resp *resp, int rc, const char *err)
 static int set_archived(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                         struct cm_api_resp *resp, bool archived)
 {
-    static const char *const known[] = {"findingIds", NULL};
     struct cm_api_in b;
     const char **ids = NULL;
     size_t n = 0;
@@ -62,8 +61,8 @@ static int set_archived(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     int rc = -1;
 
     memset(&b, 0, sizeof(b));
-    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, known, resp) != 0 ||
-        cm_api_in_strs(&b, resp, "findingIds", true, 1, MAX_IDS, ID_MAX, &ids, &n) != 0) {
+    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_strs(&b, resp, 0, "findingIds", true, 1, MAX_IDS, ID_MAX, &ids, &n) != 0) {
         goto out;
     }
     rc = cm_store_set_archived(ctx->store, ids, n, archived, err, sizeof(err));
@@ -88,7 +87,6 @@ int cm_api_unarchive_findings(struct cm_api_ctx *ctx, const struct cm_api_req *r
 int cm_api_update_findings_feedback(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                                     struct cm_api_resp *resp)
 {
-    static const char *const known[] = {"findingIds", "feedback", "comments", NULL};
     struct cm_api_in b;
     const char **ids = NULL, *feedback = NULL, *comments = NULL;
     size_t n = 0;
@@ -96,14 +94,14 @@ int cm_api_update_findings_feedback(struct cm_api_ctx *ctx, const struct cm_api_
     int rc = -1;
 
     memset(&b, 0, sizeof(b));
-    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, known, resp) != 0 ||
-        cm_api_in_strs(&b, resp, "findingIds", true, 1, MAX_IDS, ID_MAX, &ids, &n) != 0 ||
-        cm_api_in_str(&b, resp, "feedback", true, 1, 16, &feedback) != 0 ||
-        cm_api_in_str(&b, resp, "comments", false, 0, COMMENTS_MAX, &comments) != 0) {
+    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_strs(&b, resp, 0, "findingIds", true, 1, MAX_IDS, ID_MAX, &ids, &n) != 0 ||
+        cm_api_in_str(&b, resp, 0, "feedback", true, 1, 16, &feedback) != 0 ||
+        cm_api_in_str(&b, resp, 0, "comments", false, 0, COMMENTS_MAX, &comments) != 0) {
         goto out;
     }
     if (strcmp(feedback, "USEFUL") != 0 && strcmp(feedback, "NOT_USEFUL") != 0) {
-        rc = cm_api_in_bad(&b, resp, "feedback", cm_api_in_get(&b, "feedback"),
+        rc = cm_api_in_bad(&b, resp, "feedback", cm_api_in_get(&b, 0, "feedback"),
                            "must be USEFUL or NOT_USEFUL");
         goto out;
     }
@@ -122,7 +120,7 @@ static int sample_types(struct cm_api_in *b, struct cm_api_resp *resp, const cha
     size_t na = 0;
 
     *n = 0;
-    if (cm_api_in_strs(b, resp, "findingTypes", false, 0, MAX_SAMPLES, 128, &asked, &na) != 0) {
+    if (cm_api_in_strs(b, resp, 0, "findingTypes", false, 0, MAX_SAMPLES, 128, &asked, &na) != 0) {
         return -1;
     }
     for (size_t i = 0; i < na; i++) {
@@ -130,7 +128,7 @@ static int sample_types(struct cm_api_in *b, struct cm_api_resp *resp, const cha
 
         if (cm_finding_type_info(asked[i]) == NULL) {
             char what[48], why[200];
-            uint32_t arr = cm_api_in_get(b, "findingTypes");
+            uint32_t arr = cm_api_in_get(b, 0, "findingTypes");
 
             snprintf(what, sizeof(what), "findingTypes[%zu]", i);
             snprintf(why, sizeof(why), "unknown finding type \"%.120s\"", asked[i]);
@@ -159,7 +157,6 @@ static int sample_types(struct cm_api_in *b, struct cm_api_resp *resp, const cha
 int cm_api_create_sample_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                                   struct cm_api_resp *resp)
 {
-    static const char *const known[] = {"findingTypes", NULL};
     const char *types[ALL_TYPES_CAP];
     struct cm_finding_ctx fctx;
     struct cm_api_in b;
@@ -171,7 +168,7 @@ int cm_api_create_sample_findings(struct cm_api_ctx *ctx, const struct cm_api_re
     int rc = -1;
 
     memset(&b, 0, sizeof(b));
-    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, known, resp) != 0 ||
+    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
         sample_types(&b, resp, types, &n) != 0) {
         goto out;
     }

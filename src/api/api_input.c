@@ -1,5 +1,5 @@
 /*
- * Request bodies of the write operations: parse with bounds, known members,
+ * Request bodies of every operation: parse with bounds, no member given twice,
  * typed getters with errors that name the member and offset (api_input.h).
  */
 #include "api/api_input.h"
@@ -17,20 +17,6 @@
 static const char *const type_names[] = {"null",     "false",    "true",     "a number",
                                          "a string", "an array", "an object"};
 
-/* Whether key (raw, from the body) is name or name with its first letter upper-cased. */
-static bool key_is(struct cm_str key, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (key.len != n || n == 0) {
-        return false;
-    }
-    if (key.p[0] != name[0] && !(name[0] >= 'a' && name[0] <= 'z' && key.p[0] == name[0] - 32)) {
-        return false;
-    }
-    return memcmp(key.p + 1, name + 1, n - 1) == 0;
-}
-
 /* A 400 "<why> (byte N)". */
 static int body_error(struct cm_api_resp *resp, size_t off, const char *why)
 {
@@ -40,8 +26,86 @@ static int body_error(struct cm_api_resp *resp, size_t off, const char *why)
     return cm_api_bad_request(resp, msg);
 }
 
-int cm_api_in_parse(struct cm_api_in *b, const struct cm_api_req *req, const char *const *known,
-                    struct cm_api_resp *resp)
+/* A member name of the body, unescaped, with its object and key node. */
+struct key_ref {
+    uint32_t obj, key;
+    const char *p;
+    size_t len;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    int c;
+
+    if (x->obj != y->obj) {
+        return x->obj < y->obj ? -1 : 1;
+    }
+    c = memcmp(x->p, y->p, x->len < y->len ? x->len : y->len);
+    if (c != 0 || x->len != y->len) {
+        return c != 0 ? c : x->len < y->len ? -1 : 1;
+    }
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/*
+ * Refuses a member given twice in one object, anywhere in the body: every key (unescaped)
+ * sorted by object and name, so a body of many members costs n log n. 0, -1 with resp set,
+ * or CM_ENOMEM.
+ */
+static int check_twice(struct cm_api_in *b, struct cm_api_resp *resp)
+{
+    const struct cm_json_doc *d = &b->d;
+    struct key_ref *keys = NULL, *dup = NULL;
+    char *names = NULL;
+    size_t n = 0, used = 0;
+    int rc = 0;
+
+    for (uint32_t i = 0; i < d->n; i++) {
+        n += cm_json_type(d, i) == CM_JSON_OBJECT ? d->nodes[i].len : 0;
+    }
+    if (n < 2) {
+        return 0;
+    }
+    if ((keys = cm_malloc(n * sizeof(*keys))) == NULL ||
+        (names = cm_malloc(d->src_len + 1)) == NULL) {
+        rc = CM_ENOMEM;
+        goto out;
+    }
+    n = 0;
+    for (uint32_t i = 0; i < d->n; i++) {
+        if (cm_json_type(d, i) != CM_JSON_OBJECT) {
+            continue;
+        }
+        for (uint32_t k = cm_json_first(d, i); k != CM_JSON_NONE; k = cm_json_next(d, i, k + 1)) {
+            struct cm_str raw = cm_json_raw(d, k);
+            size_t len = cm_json_unescape(raw.p, raw.len, names + used);
+
+            keys[n++] = (struct key_ref){i, k, names + used, len};
+            used += len;
+        }
+    }
+    qsort(keys, n, sizeof(*keys), key_cmp);
+    for (size_t i = 1; i < n; i++) {
+        if (keys[i].obj == keys[i - 1].obj && keys[i].len == keys[i - 1].len &&
+            memcmp(keys[i].p, keys[i - 1].p, keys[i].len) == 0 &&
+            (dup == NULL || d->nodes[keys[i].key].off < d->nodes[dup->key].off)) {
+            dup = &keys[i]; /* the second of a pair; the first such in the body */
+        }
+    }
+    if (dup != NULL) {
+        char why[120];
+
+        snprintf(why, sizeof(why), "%.*s: given twice", dup->len > 64 ? 64 : (int)dup->len, dup->p);
+        rc = body_error(resp, d->nodes[dup->key].off - 1, why);
+    }
+out:
+    cm_free(keys);
+    cm_free(names);
+    return rc;
+}
+
+int cm_api_in_parse(struct cm_api_in *b, const struct cm_api_req *req, struct cm_api_resp *resp)
 {
     static const char empty[] = "{}";
     const char *src = req->body;
@@ -71,34 +135,19 @@ int cm_api_in_parse(struct cm_api_in *b, const struct cm_api_req *req, const cha
                  : dg.msg[0]       ? dg.msg
                                    : cm_strerror(rc),
                  dg.offset);
-        return rc == CM_ENOMEM ? -1 : cm_api_bad_request(resp, msg);
+        return rc == CM_ENOMEM
+                   ? -1
+                   : cm_api_error(resp, 400, "BadRequestException", "SerializationException", msg);
     }
     b->parsed = true;
     if (cm_json_type(&b->d, 0) != CM_JSON_OBJECT) {
-        return body_error(resp, b->d.nodes[0].off, "the request body must be a JSON object");
+        char msg[120];
+        snprintf(msg, sizeof(msg), "the request body must be a JSON object (byte %u)",
+                 b->d.nodes[0].off);
+        return cm_api_error(resp, 400, "BadRequestException", "SerializationException", msg);
     }
-    for (uint32_t k = cm_json_first(&b->d, 0); k != CM_JSON_NONE;
-         k = cm_json_next(&b->d, 0, k + 1)) {
-        struct cm_str key = cm_json_raw(&b->d, k);
-        char why[120];
-        size_t i = 0;
-
-        while (known[i] != NULL && !key_is(key, known[i])) {
-            i++;
-        }
-        if (known[i] == NULL) {
-            snprintf(why, sizeof(why), "unknown member \"%.*s\"", key.len > 64 ? 64 : (int)key.len,
-                     key.p);
-            return body_error(resp, b->d.nodes[k].off - 1, why);
-        }
-        for (uint32_t j = cm_json_first(&b->d, 0); j != k; j = cm_json_next(&b->d, 0, j + 1)) {
-            if (key_is(cm_json_raw(&b->d, j), known[i])) {
-                snprintf(why, sizeof(why), "%s: given twice", known[i]);
-                return body_error(resp, b->d.nodes[k].off - 1, why);
-            }
-        }
-    }
-    return 0;
+    rc = check_twice(b, resp);
+    return rc == 0 ? 0 : -1;
 }
 
 void cm_api_in_finish(struct cm_api_in *b)
@@ -110,18 +159,15 @@ void cm_api_in_finish(struct cm_api_in *b)
     cm_json_doc_finish(&b->d);
 }
 
-uint32_t cm_api_in_get(const struct cm_api_in *b, const char *name)
+uint32_t cm_api_in_get(const struct cm_api_in *b, uint32_t obj, const char *name)
 {
-    if (!b->parsed) {
+    uint32_t v;
+
+    if (!b->parsed || obj == CM_JSON_NONE || cm_json_type(&b->d, obj) != CM_JSON_OBJECT) {
         return CM_JSON_NONE;
     }
-    for (uint32_t k = cm_json_first(&b->d, 0); k != CM_JSON_NONE;
-         k = cm_json_next(&b->d, 0, k + 1)) {
-        if (key_is(cm_json_raw(&b->d, k), name)) {
-            return cm_json_type(&b->d, k + 1) == CM_JSON_NULL ? CM_JSON_NONE : k + 1;
-        }
-    }
-    return CM_JSON_NONE;
+    v = cm_json_get(&b->d, obj, name);
+    return v == CM_JSON_NONE || cm_json_type(&b->d, v) == CM_JSON_NULL ? CM_JSON_NONE : v;
 }
 
 int cm_api_in_bad(const struct cm_api_in *b, struct cm_api_resp *resp, const char *name,
@@ -189,22 +235,38 @@ static int check_len(struct cm_api_in *b, struct cm_api_resp *resp, const char *
     return 0;
 }
 
-int cm_api_in_str(struct cm_api_in *b, struct cm_api_resp *resp, const char *name, bool required,
-                  size_t min, size_t max, const char **out)
+int cm_api_in_node(struct cm_api_in *b, struct cm_api_resp *resp, uint32_t obj, const char *name,
+                   bool required, enum cm_json_type t, uint32_t *node)
 {
-    uint32_t v = cm_api_in_get(b, name);
+    uint32_t v = cm_api_in_get(b, obj, name);
+
+    *node = CM_JSON_NONE;
+    if (v == CM_JSON_NONE) {
+        return required ? cm_api_in_bad(b, resp, name, obj, "is required") : 0;
+    }
+    if (want_type(b, resp, name, v, t) != 0) {
+        return -1;
+    }
+    *node = v;
+    return 0;
+}
+
+int cm_api_in_str(struct cm_api_in *b, struct cm_api_resp *resp, uint32_t obj, const char *name,
+                  bool required, size_t min, size_t max, const char **out)
+{
+    uint32_t v;
     size_t len = 0;
     char *p;
 
     *out = NULL;
-    if (v == CM_JSON_NONE) {
-        return required ? cm_api_in_bad(b, resp, name, CM_JSON_NONE, "is required") : 0;
-    }
-    if (want_type(b, resp, name, v, CM_JSON_STRING) != 0) {
+    if (cm_api_in_node(b, resp, obj, name, required, CM_JSON_STRING, &v) != 0) {
         return -1;
+    }
+    if (v == CM_JSON_NONE) {
+        return 0;
     }
     if ((p = keep_str(b, v, &len)) == NULL) {
-        return -1;
+        return cm_api_in_bad(b, resp, name, v, "too many strings in one request");
     }
     if (check_len(b, resp, name, v, p, len, min, max) != 0) {
         return -1;
@@ -213,38 +275,89 @@ int cm_api_in_str(struct cm_api_in *b, struct cm_api_resp *resp, const char *nam
     return 0;
 }
 
-int cm_api_in_bool(struct cm_api_in *b, struct cm_api_resp *resp, const char *name, bool required,
-                   bool *present, bool *out)
+int cm_api_in_enum(struct cm_api_in *b, struct cm_api_resp *resp, uint32_t obj, const char *name,
+                   bool required, const char *const *allowed, const char **out)
 {
-    uint32_t v = cm_api_in_get(b, name);
+    const char *v;
+    char why[300];
+    size_t off;
 
-    *present = false;
-    if (v == CM_JSON_NONE) {
-        return required ? cm_api_in_bad(b, resp, name, CM_JSON_NONE, "is required") : 0;
-    }
-    if (want_type(b, resp, name, v, CM_JSON_TRUE) != 0) {
+    if (cm_api_in_str(b, resp, obj, name, required, 1, 128, out) != 0) {
         return -1;
     }
-    *present = true;
-    *out = cm_json_type(&b->d, v) == CM_JSON_TRUE;
+    if ((v = *out) == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; allowed[i] != NULL; i++) {
+        if (strcmp(allowed[i], v) == 0) {
+            return 0;
+        }
+    }
+    off = (size_t)snprintf(why, sizeof(why), "must be one of");
+    for (size_t i = 0; allowed[i] != NULL && off < sizeof(why); i++) {
+        off += (size_t)snprintf(why + off, sizeof(why) - off, "%s %s", i ? "," : "", allowed[i]);
+    }
+    if (off < sizeof(why)) {
+        snprintf(why + off, sizeof(why) - off, ", not '%.64s'", v);
+    }
+    *out = NULL;
+    return cm_api_in_bad(b, resp, name, cm_api_in_get(b, obj, name), why);
+}
+
+int cm_api_in_int(struct cm_api_in *b, struct cm_api_resp *resp, uint32_t obj, const char *name,
+                  int64_t min, int64_t max, int64_t *out)
+{
+    uint32_t v;
+    int64_t i;
+    char why[96];
+
+    if (cm_api_in_node(b, resp, obj, name, false, CM_JSON_NUMBER, &v) != 0) {
+        return -1;
+    }
+    if (v == CM_JSON_NONE) {
+        return 0;
+    }
+    if (cm_json_i64(&b->d, v, &i) != 0 || i < min || i > max) {
+        snprintf(why, sizeof(why), "must be an integer from %lld to %lld", (long long)min,
+                 (long long)max);
+        return cm_api_in_bad(b, resp, name, v, why);
+    }
+    *out = i;
     return 0;
 }
 
-int cm_api_in_strs(struct cm_api_in *b, struct cm_api_resp *resp, const char *name, bool required,
-                   size_t min, size_t max, size_t maxlen, const char ***out, size_t *n)
+int cm_api_in_bool(struct cm_api_in *b, struct cm_api_resp *resp, uint32_t obj, const char *name,
+                   bool required, bool *present, bool *out)
 {
-    uint32_t v = cm_api_in_get(b, name), cnt;
+    uint32_t v;
+
+    *present = false;
+    if (cm_api_in_node(b, resp, obj, name, required, CM_JSON_TRUE, &v) != 0) {
+        return -1;
+    }
+    if (v != CM_JSON_NONE) {
+        *present = true;
+        *out = cm_json_type(&b->d, v) == CM_JSON_TRUE;
+    }
+    return 0;
+}
+
+int cm_api_in_strs(struct cm_api_in *b, struct cm_api_resp *resp, uint32_t obj, const char *name,
+                   bool required, size_t min, size_t max, size_t maxlen, const char ***out,
+                   size_t *n)
+{
+    uint32_t v, cnt;
     const char **arr;
     char why[96];
     size_t k = 0;
 
     *out = NULL;
     *n = 0;
-    if (v == CM_JSON_NONE) {
-        return required ? cm_api_in_bad(b, resp, name, CM_JSON_NONE, "is required") : 0;
-    }
-    if (want_type(b, resp, name, v, CM_JSON_ARRAY) != 0) {
+    if (cm_api_in_node(b, resp, obj, name, required, CM_JSON_ARRAY, &v) != 0) {
         return -1;
+    }
+    if (v == CM_JSON_NONE) {
+        return 0;
     }
     cnt = b->d.nodes[v].len;
     if (cnt < min || cnt > max) {
@@ -279,7 +392,7 @@ int cm_api_in_strs(struct cm_api_in *b, struct cm_api_resp *resp, const char *na
 
 int cm_api_in_tags(struct cm_api_in *b, struct cm_api_resp *resp, const char **json)
 {
-    uint32_t v = cm_api_in_get(b, "tags");
+    uint32_t v = cm_api_in_get(b, 0, "tags");
     struct cm_buf out;
     struct cm_jw jw;
     size_t k = 0;

@@ -56,11 +56,6 @@ static const struct kind kinds[CM_SET_KINDS] = {
                                false},
 };
 
-static const char *const create_members[] = {
-    "name", "format", "location", "activate", "clientToken", "tags", "expectedBucketOwner", NULL};
-static const char *const update_members[] = {"name", "location", "activate", "expectedBucketOwner",
-                                             NULL};
-
 static int no_such(struct cm_api_resp *resp)
 {
     return cm_api_error(resp, 400, "BadRequestException", "InvalidInputException", NO_SUCH);
@@ -104,7 +99,7 @@ static int check_name(struct cm_api_in *b, struct cm_api_resp *resp, const struc
         char c = *p;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || (c == ' ' && k->name_spaces))) {
-            return cm_api_in_bad(b, resp, "name", cm_api_in_get(b, "name"),
+            return cm_api_in_bad(b, resp, "name", cm_api_in_get(b, 0, "name"),
                                  k->name_spaces
                                      ? "may hold letters, digits, spaces, '-' and '_' only"
                                      : "may hold letters, digits, '-' and '_' only");
@@ -119,7 +114,7 @@ static int check_location(struct cm_api_in *b, struct cm_api_resp *resp, const c
     char why[256];
 
     if (cm_api_loc_parse(loc, &l, why, sizeof(why)) != 0) {
-        return cm_api_in_bad(b, resp, "location", cm_api_in_get(b, "location"), why);
+        return cm_api_in_bad(b, resp, "location", cm_api_in_get(b, 0, "location"), why);
     }
     return 0;
 }
@@ -128,7 +123,7 @@ static int check_owner(struct cm_api_in *b, struct cm_api_resp *resp, const char
 {
     if (owner != NULL && (strlen(owner) != 12 || strspn(owner, "0123456789") != 12)) {
         return cm_api_in_bad(b, resp, "expectedBucketOwner",
-                             cm_api_in_get(b, "expectedBucketOwner"),
+                             cm_api_in_get(b, 0, "expectedBucketOwner"),
                              "must be an account id of 12 digits");
     }
     return 0;
@@ -164,7 +159,7 @@ static int apply_activation(struct cm_store_set *s, bool activate, struct cm_api
 static int put_error(struct cm_api_in *b, struct cm_api_resp *resp, int rc, const char *err)
 {
     if (rc == CM_EEXIST) {
-        return cm_api_in_bad(b, resp, "name", cm_api_in_get(b, "name"), err);
+        return cm_api_in_bad(b, resp, "name", cm_api_in_get(b, 0, "name"), err);
     }
     if (rc == CM_EFULL) {
         return cm_api_bad_request(resp, err);
@@ -190,22 +185,21 @@ static int create_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     memset(&b, 0, sizeof(b));
     memset(&s, 0, sizeof(s));
     cm_api_activation_init(&a);
-    if (cm_api_ops_detector(ctx, req, resp) != 0 ||
-        cm_api_in_parse(&b, req, create_members, resp) != 0 ||
-        cm_api_in_str(&b, resp, "name", true, 1, NAME_MAX_LEN, &s.name) != 0 ||
+    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_str(&b, resp, 0, "name", true, 1, NAME_MAX_LEN, &s.name) != 0 ||
         check_name(&b, resp, k, s.name) != 0 ||
-        cm_api_in_str(&b, resp, "format", true, 1, 300, &s.format) != 0 ||
-        cm_api_in_str(&b, resp, "location", true, 1, LOC_MAX, &s.location) != 0 ||
+        cm_api_in_str(&b, resp, 0, "format", true, 1, 300, &s.format) != 0 ||
+        cm_api_in_str(&b, resp, 0, "location", true, 1, LOC_MAX, &s.location) != 0 ||
         check_location(&b, resp, s.location) != 0 ||
-        cm_api_in_bool(&b, resp, "activate", true, &has, &activate) != 0 ||
-        cm_api_in_str(&b, resp, "expectedBucketOwner", false, 12, 12, &s.expected_owner) != 0 ||
+        cm_api_in_bool(&b, resp, 0, "activate", true, &has, &activate) != 0 ||
+        cm_api_in_str(&b, resp, 0, "expectedBucketOwner", false, 12, 12, &s.expected_owner) != 0 ||
         check_owner(&b, resp, s.expected_owner) != 0 ||
-        cm_api_in_str(&b, resp, "clientToken", false, 0, 64, &token) != 0 ||
+        cm_api_in_str(&b, resp, 0, "clientToken", false, 0, 64, &token) != 0 ||
         cm_api_in_tags(&b, resp, &tags) != 0) {
         goto out;
     }
     if (cm_intel_format_find(cm_str_cstr(s.format)) == NULL) {
-        rc = cm_api_in_bad(&b, resp, "format", cm_api_in_get(&b, "format"),
+        rc = cm_api_in_bad(&b, resp, "format", cm_api_in_get(&b, 0, "format"),
                            "must be TXT, STIX, OTX_CSV, ALIEN_VAULT, PROOF_POINT or FIRE_EYE "
                            "(or one of coalmine's: STIX2, MISP, MISP_CSV, HOSTS, ZEEK)");
         goto out;
@@ -379,14 +373,13 @@ static int update_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     memset(&b, 0, sizeof(b));
     memset(&h, 0, sizeof(h));
     cm_api_activation_init(&a);
-    if (cm_api_ops_detector(ctx, req, resp) != 0 ||
-        cm_api_in_parse(&b, req, update_members, resp) != 0 ||
-        cm_api_in_str(&b, resp, "name", false, 1, NAME_MAX_LEN, &name) != 0 ||
+    if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_str(&b, resp, 0, "name", false, 1, NAME_MAX_LEN, &name) != 0 ||
         (name != NULL && check_name(&b, resp, k, name) != 0) ||
-        cm_api_in_str(&b, resp, "location", false, 1, LOC_MAX, &loc) != 0 ||
+        cm_api_in_str(&b, resp, 0, "location", false, 1, LOC_MAX, &loc) != 0 ||
         (loc != NULL && check_location(&b, resp, loc) != 0) ||
-        cm_api_in_bool(&b, resp, "activate", false, &has_activate, &activate) != 0 ||
-        cm_api_in_str(&b, resp, "expectedBucketOwner", false, 12, 12, &owner) != 0 ||
+        cm_api_in_bool(&b, resp, 0, "activate", false, &has_activate, &activate) != 0 ||
+        cm_api_in_str(&b, resp, 0, "expectedBucketOwner", false, 12, 12, &owner) != 0 ||
         check_owner(&b, resp, owner) != 0) {
         goto out;
     }

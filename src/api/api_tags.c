@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_body.h"
+#include "api/api_input.h"
 #include "api/api_detector.h"
 #include "base/err.h"
 #include "store/store.h"
@@ -215,28 +215,23 @@ int cm_api_tag_resource(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                         struct cm_api_resp *resp)
 {
     char id[CM_STORE_DETECTOR_ID_MAX + 1], err[256];
-    struct cm_json_doc d;
+    struct cm_api_in b;
     struct cm_buf old, merged;
     uint32_t node;
-    int rc = -1, r;
+    int rc = -1;
 
-    cm_json_doc_init(&d, 0, 16);
+    memset(&b, 0, sizeof(b));
     cm_buf_init(&old, 0);
     cm_buf_init(&merged, 0);
-    if (arn_detector(ctx, req, id, sizeof(id), resp) != 0 ||
-        cm_api_body_parse(req, &d, resp) != 0 ||
-        (r = cm_api_body_node(&d, 0, "tags", CM_JSON_OBJECT, &node, resp)) < 0) {
-        goto out;
-    }
-    if (r == 0) {
-        cm_api_bad_request(resp, "Missing required parameter in input: tags");
+    if (arn_detector(ctx, req, id, sizeof(id), resp) != 0 || cm_api_in_parse(&b, req, resp) != 0 ||
+        cm_api_in_node(&b, resp, 0, "tags", true, CM_JSON_OBJECT, &node) != 0) {
         goto out;
     }
     if (read_tags(ctx, id, &old) != 0) {
         cm_api_error(resp, 500, "InternalServerErrorException", NULL, "the store failed");
         goto out;
     }
-    if (cm_api_tags_merge(old.p, &d, node, &merged, resp) != 0) {
+    if (cm_api_tags_merge(old.p, &b.d, node, &merged, resp) != 0) {
         goto out;
     }
     if (cm_store_detector_update(ctx->store, id, NULL, NULL, merged.p, req->now_ms, err,
@@ -249,7 +244,7 @@ int cm_api_tag_resource(struct cm_api_ctx *ctx, const struct cm_api_req *req,
 out:
     cm_buf_finish(&old);
     cm_buf_finish(&merged);
-    cm_json_doc_finish(&d);
+    cm_api_in_finish(&b);
     return rc;
 }
 

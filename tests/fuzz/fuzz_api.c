@@ -8,8 +8,9 @@
  * and the body (copied into an exact-size heap buffer so over-reads are
  * caught). Whatever it is, the answer must be a complete response: a status
  * from 200 to 599, an error type exactly when the status is 400 or more, and
- * a body that is JSON (an object) unless the status is 204. Requests may
- * change the store (create, update, delete detectors, tags), as clients do.
+ * a body that is JSON (an object) unless the status is 204, and a repeated
+ * member answered where it is (api_reader_check.h). Requests may change the
+ * store (create, update, delete detectors, tags), as clients do.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api_reader_check.h"
 #include "api/api_detector.h"
 #include "api/api_query.h"
 #include "base/buf.h"
@@ -141,6 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cm_json_doc_init(&d, 0, 0);
         check(resp.body.len > 0 && cm_json_parse(&d, resp.body.p, resp.body.len, NULL) == 0);
         check(cm_json_type(&d, 0) == CM_JSON_OBJECT);
+        check(fuzz_twice_ok(&d, body, body != NULL ? size - at : 0));
         cm_json_doc_finish(&d);
     }
     cm_buf_finish(&resp.body);

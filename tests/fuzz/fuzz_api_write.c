@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the request parsing of the API's write operations
- * and lists (src/api/api_input.c and the handlers of api_findings_write.c,
- * api_filters.c, api_lists.c) through cm_api_handle(), on a store made once
+ * and lists (the request reader every operation uses, src/api/api_input.c,
+ * and the handlers of api_findings_write.c, api_filters.c, api_lists.c)
+ * through cm_api_handle(), on a store made once
  * in a temp directory with the default detector and one filter.
  *
  * The first byte picks the operation, the second the path parameter (a
@@ -9,7 +10,8 @@
  * percent-encoded), the rest is the body (POST) or the query string's
  * maxResults and nextToken (GET lists). Every answer must be a complete
  * JSON response: a 200 with a JSON object, or an error with
- * X-Amzn-ErrorType and {"message","__type"}. Fuzzing builds (-DCM_FUZZING)
+ * X-Amzn-ErrorType and {"message","__type"}, a repeated member answered
+ * where it is (api_reader_check.h). Fuzzing builds (-DCM_FUZZING)
  * read no list location: a set activated here is ERROR. CreateSampleFindings
  * (a store write of every type per run) is left out; its body goes through
  * the same readers.
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api_reader_check.h"
 #include "api/api_detector.h"
 #include "base/buf.h"
 #include "base/json.h"
@@ -157,6 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cm_json_doc_init(&d, 0, 0);
     check(cm_json_parse(&d, resp.body.p, resp.body.len, NULL) == 0);
     check(cm_json_type(&d, 0) == CM_JSON_OBJECT);
+    check(ops[op].kind != 0 || fuzz_twice_ok(&d, req.body, req.body_len));
     if (resp.status == 200) {
         check(resp.error_type == NULL);
     } else {

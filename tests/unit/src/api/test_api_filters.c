@@ -152,17 +152,33 @@ static void test_validation(void **state)
         assert_int_equal(a_call("POST", F(""), body), 400);
         a_error(400, "BadRequestException", "tags: at most 50 tags");
     }
+    /* One policy for every operation: an unknown member (or an UpperCamel spelling, which is
+     * another name) is ignored, a repeated one refused. */
     assert_int_equal(a_call("POST", F(""), "{\"name\":\"abc\",\"colour\":\"red\"}"), 400);
-    a_error(400, "BadRequestException", "unknown member \"colour\"");
-    create("abc", "NOOP", 1);
+    a_error(400, "BadRequestException", "filter findingCriteria is required");
+    assert_int_equal(a_call("POST", F(""),
+                            "{\"name\":\"abc\",\"FindingCriteria\":{\"criterion\":"
+                            "{\"severity\":{\"gte\":7}}}}"),
+                     400);
+    a_error(400, "BadRequestException", "filter findingCriteria is required");
+    assert_int_equal(a_call("POST", F(""),
+                            "{\"name\":\"abc\",\"name\":\"abd\",\"findingCriteria\":{\"criterion\":"
+                            "{\"severity\":{\"gte\":7}}}}"),
+                     400);
+    a_error(400, "BadRequestException", "name: given twice (byte 14)");
+    assert_int_equal(
+        a_call("POST", F(""),
+               "{\"name\":\"abc\",\"colour\":\"red\",\"findingCriteria\":{\"criterion\":"
+               "{\"severity\":{\"gte\":7}}}}"),
+        200);
     assert_int_equal(a_call("POST", F(""),
                             "{\"name\":\"abc\",\"findingCriteria\":{\"criterion\":"
                             "{\"severity\":{\"gte\":7}}}}"),
                      400);
     a_error(400, "BadRequestException", "already exists");
-    /* An update takes no name: the path names the filter. */
+    /* The path names the filter an update changes: another name in the body is refused. */
     assert_int_equal(a_call("POST", F("/abc"), "{\"name\":\"xyz\"}"), 400);
-    a_error(400, "BadRequestException", "unknown member \"name\"");
+    a_error(400, "BadRequestException", "filter name cannot be changed by an update");
     assert_int_equal(a_call("POST", F("/abc"), "{\"rank\":0}"), 400);
     a_error(400, "BadRequestException", "filter rank must be an integer 1-100");
 }

@@ -163,24 +163,30 @@ static void test_list_errors(void **state)
 {
     (void)state;
     call("POST", LF, NULL, "{\"maxResults\":51}");
-    bad_request_has("Invalid value for parameter maxResults: must be an integer from 1 to 50");
+    bad_request_has("maxResults: must be an integer from 1 to 50 (byte 14)");
     call("POST", LF, NULL, "{\"maxResults\":\"5\"}");
-    bad_request_has("Invalid type for parameter maxResults: expected a number, got a string");
+    bad_request_has("maxResults: must be a number (byte 14)");
     call("POST", LF, NULL, "{\"sortCriteria\":{\"attributeName\":\"title\"}}");
     bad_request_has("sortCriteria.attributeName: coalmine sorts by");
+    bad_request_has("not 'title' (byte 33)");
     call("POST", LF, NULL, "{\"sortCriteria\":{\"orderBy\":\"UP\"}}");
-    bad_request_has("Invalid value for parameter orderBy: 'UP' is not one of ASC, DESC");
+    bad_request_has("orderBy: must be one of ASC, DESC, not 'UP' (byte 27)");
     call("POST", LF, NULL, "{\"findingCriteria\":{\"criterion\":{\"nope\":{\"equals\":[\"x\"]}}}}");
-    bad_request_has("Invalid value for parameter findingCriteria:");
+    bad_request_has("findingCriteria: ");
     call("POST", LF, NULL, "{\"findingCriteria\":[]}");
-    bad_request_has("Invalid type for parameter findingCriteria");
+    bad_request_has("findingCriteria: must be an object (byte 19)");
     call("POST", LF, NULL, "{\"nextToken\":\"garbage\"}");
-    bad_request_has("Invalid value for parameter nextToken");
+    bad_request_has("nextToken: ");
+    bad_request_has("(byte 13)");
+    /* Unknown members are ignored; a repeated one is refused. */
+    assert_int_equal(call("POST", LF, NULL, "{\"colour\":1,\"MaxResults\":99}"), 200);
+    call("POST", LF, NULL, "{\"maxResults\":1,\"maxResults\":2}");
+    bad_request_has("maxResults: given twice (byte 16)");
     call("POST", "/detector/ffffffffffffffffffffffffffffffff/findings", NULL, "{}");
     bad_request_has(CM_API_NOT_OWNED);
     call("POST", LF, NULL, "[1]");
     assert_int_equal(a_status, 400);
-    assert_non_null(strstr(a_body, "not a JSON object"));
+    assert_non_null(strstr(a_body, "must be a JSON object"));
 }
 
 static void test_get_findings(void **state)
@@ -213,11 +219,11 @@ static void test_get_findings(void **state)
     assert_string_equal(a_body, "{\"findings\":[]}");
 
     call("POST", LF "/get", NULL, "{}");
-    bad_request_has("Missing required parameter in input: findingIds");
+    bad_request_has("findingIds: is required (byte 0)");
     call("POST", LF "/get", NULL, "{\"findingIds\":[1]}");
-    bad_request_has("Invalid type for parameter findingIds[]: expected a string");
+    bad_request_has("findingIds[0]: must be a string (byte 15)");
     call("POST", LF "/get", NULL, "{\"findingIds\":[\"\"]}");
-    bad_request_has("Invalid length for parameter findingIds[]");
+    bad_request_has("findingIds[0]: must be 1 to 300 characters, has 0 (byte 15)");
     {
         char big[4096];
         size_t o = (size_t)snprintf(big, sizeof(big), "{\"findingIds\":[");
@@ -226,7 +232,7 @@ static void test_get_findings(void **state)
         }
         snprintf(big + o, sizeof(big) - o, "]}");
         call("POST", LF "/get", NULL, big);
-        bad_request_has("Invalid length for parameter findingIds: at most 50");
+        bad_request_has("findingIds: must have 0 to 50 elements, has 51 (byte 14)");
     }
 }
 
@@ -286,11 +292,12 @@ static void test_statistics(void **state)
     call("POST", LF "/statistics", NULL, "{}");
     bad_request_has("neither findingStatisticTypes nor groupBy");
     call("POST", LF "/statistics", NULL, "{\"groupBy\":\"REGION\"}");
-    bad_request_has("Invalid value for parameter groupBy: 'REGION' is not one of ACCOUNT");
+    bad_request_has("groupBy: must be one of ACCOUNT, DATE, FINDING_TYPE, RESOURCE, SEVERITY, "
+                    "not 'REGION' (byte 11)");
     call("POST", LF "/statistics", NULL, "{\"groupBy\":\"DATE\",\"maxResults\":101}");
     bad_request_has("maxResults: must be an integer from 1 to 100");
     call("POST", LF "/statistics", NULL, "{\"findingStatisticTypes\":[\"COUNT_BY_TYPE\"]}");
-    bad_request_has("must be COUNT_BY_SEVERITY");
+    bad_request_has("findingStatisticTypes[]: must be COUNT_BY_SEVERITY (byte 26)");
 }
 
 int main(void)

@@ -96,10 +96,11 @@ static void test_samples_chosen(void **state)
     assert_non_null(strstr(doc, "\"detectorId\":\"" A_DET "\""));
     assert_non_null(strstr(doc, "\"accountId\":\"123456789012\""));
     assert_non_null(strstr(doc, "\"region\":\"us-east-1\""));
-    /* UpperCamel (the CLI skeleton) is the same member. */
+    /* UpperCamel is not the wire form: FindingTypes is an unknown member, ignored, so this
+     * asks for every type (as an empty body does). */
     assert_int_equal(a_call("POST", P("create"), "{\"FindingTypes\":[\"Recon:EC2/Portscan\"]}"),
                      200);
-    assert_int_equal(sql_int("SELECT count(*) FROM findings", NULL), 2);
+    assert_true(sql_int("SELECT count(*) FROM findings", NULL) > 2);
 }
 
 static void test_samples_invalid(void **state)
@@ -114,8 +115,8 @@ static void test_samples_invalid(void **state)
     assert_string_equal(a_str("__type"), "InvalidInputException");
     assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":\"Recon:EC2/Portscan\"}"), 400);
     a_error(400, "BadRequestException", "findingTypes: must be an array");
-    assert_int_equal(a_call("POST", P("create"), "{\"findingType\":[]}"), 400);
-    a_error(400, "BadRequestException", "unknown member \"findingType\" (byte 1)");
+    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":[],\"findingTypes\":[]}"), 400);
+    a_error(400, "BadRequestException", "findingTypes: given twice (byte 19)");
     assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":[1]}"), 400);
     a_error(400, "BadRequestException", "findingTypes[0]: must be a string");
     assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":["), 400);

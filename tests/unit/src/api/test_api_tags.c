@@ -43,9 +43,13 @@ static void test_errors(void **state)
     (void)state;
 
     call("POST", ARN_PATH, NULL, "{}");
-    bad_request_has("Missing required parameter in input: tags");
+    bad_request_has("tags: is required (byte 0)");
     call("POST", ARN_PATH, NULL, "{\"tags\":[\"a\"]}");
-    bad_request_has("Invalid type for parameter tags: expected a structure, got a list");
+    bad_request_has("tags: must be an object (byte 8)");
+    call("POST", ARN_PATH, NULL, "{\"tags\":{\"k\":\"1\"},\"tags\":{}}");
+    bad_request_has("tags: given twice");
+    call("POST", ARN_PATH, NULL, "{\"tags\":{\"k\":\"1\",\"k\":\"2\"}}");
+    bad_request_has("k: given twice");
     call("POST", ARN_PATH, NULL, "{\"tags\":{\"k\":1}}");
     bad_request_has("Invalid type for parameter tags.k: expected a string");
     call("POST", ARN_PATH, NULL, "{\"tags\":{\"aws:k\":\"v\"}}");
