@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/time.h"
+#include "route/envelope.h"
 
 #define EVENT_SEED_HI 0x6576656e74627573ULL /* "eventbus" */
 #define EVENT_SEED_LO 0x677561726464757eULL
@@ -58,26 +59,16 @@ int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struc
 
     event_id(f, id);
     tn = cm_time_format_iso_s(time_ms ? time_ms : f->updated_ms, t, sizeof(t));
+    struct cm_event_envelope e = {
+        .id = id,
+        .detail_type = "GuardDuty Finding",
+        .source = "aws.guardduty",
+        .account = f->account_id,
+        .region = f->region,
+        .time = cm_str_make(t, tn),
+    };
     cm_jw_init(&jw, out);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "version");
-    cm_jw_str(&jw, "0");
-    cm_jw_key(&jw, "id");
-    cm_jw_str(&jw, id);
-    cm_jw_key(&jw, "detail-type");
-    cm_jw_str(&jw, "GuardDuty Finding");
-    cm_jw_key(&jw, "source");
-    cm_jw_str(&jw, "aws.guardduty");
-    cm_jw_key(&jw, "account");
-    cm_jw_strn(&jw, f->account_id.p, f->account_id.len);
-    cm_jw_key(&jw, "time");
-    cm_jw_strn(&jw, t, tn);
-    cm_jw_key(&jw, "region");
-    cm_jw_strn(&jw, f->region.p, f->region.len);
-    cm_jw_key(&jw, "resources");
-    cm_jw_arr_begin(&jw);
-    cm_jw_arr_end(&jw);
-    cm_jw_key(&jw, "detail");
+    cm_event_envelope_begin(&jw, &e);
     cm_finding_write(&jw, f, CM_FORM_EVENT);
     cm_jw_obj_end(&jw);
     return cm_finding_jw_end(&jw, len0);

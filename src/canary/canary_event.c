@@ -17,8 +17,10 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/json.h"
+#include "base/time.h"
 #include "bus/target.h"
 #include "canary/canary_impl.h"
+#include "route/envelope.h"
 #include "route/pattern.h"
 
 #define SEED_HI 0x63616e6172796576ULL /* "canaryev" */
@@ -61,35 +63,32 @@ static void param_of(const char *params, const char *name, char *out, size_t n)
     cm_json_doc_finish(&d);
 }
 
+/* An event's time as cm_canary_jw_time writes it: milliseconds, null when not set. */
+static struct cm_str event_time(int64_t ms, char *buf, size_t cap)
+{
+    return ms <= 0 ? CM_STR_NULL : cm_str_make(buf, cm_time_format_iso(ms, buf, cap));
+}
+
 int cm_canary_event(const struct cm_store_canary *c, const struct cm_canary_result *r,
                     const char *prev, int64_t now_ms, struct cm_buf *out)
 {
     struct cm_jw jw;
-    char id[37], account[128], region[128];
+    char id[37], account[128], region[128], t[40];
 
     event_id(c->name, now_ms, cm_canary_status_name(r->status), id);
     param_of(c->params, "account", account, sizeof(account));
     param_of(c->params, "region", region, sizeof(region));
+    struct cm_event_envelope e = {
+        .id = id,
+        .detail_type = CM_CANARY_DETAIL_TYPE,
+        .source = CM_CANARY_SOURCE,
+        .account = cm_str_cstr(account),
+        .region = cm_str_cstr(region),
+        .time = event_time(now_ms, t, sizeof(t)),
+    };
     cm_buf_reset(out);
     cm_jw_init(&jw, out);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "version");
-    cm_jw_str(&jw, "0");
-    cm_jw_key(&jw, "id");
-    cm_jw_str(&jw, id);
-    cm_jw_key(&jw, "detail-type");
-    cm_jw_str(&jw, CM_CANARY_DETAIL_TYPE);
-    cm_jw_key(&jw, "source");
-    cm_jw_str(&jw, CM_CANARY_SOURCE);
-    cm_jw_key(&jw, "account");
-    cm_jw_str(&jw, account);
-    cm_canary_jw_time(&jw, "time", now_ms);
-    cm_jw_key(&jw, "region");
-    cm_jw_str(&jw, region);
-    cm_jw_key(&jw, "resources");
-    cm_jw_arr_begin(&jw);
-    cm_jw_arr_end(&jw);
-    cm_jw_key(&jw, "detail");
+    cm_event_envelope_begin(&jw, &e);
     cm_jw_obj_begin(&jw);
     cm_jw_key(&jw, "name");
     cm_jw_str(&jw, c->name);
@@ -117,31 +116,24 @@ int cm_canary_event(const struct cm_store_canary *c, const struct cm_canary_resu
 int cm_canary_scheduled_event(const char *rule, int64_t fire_ms, struct cm_buf *out)
 {
     struct cm_jw jw;
-    char id[37], arn[160];
+    char id[37], arn[160], t[40];
+    const char *resources[] = {arn};
 
     event_id(rule, fire_ms, "Scheduled Event", id);
     snprintf(arn, sizeof(arn), "arn:aws:events:::rule/%s", rule);
+    struct cm_event_envelope e = {
+        .id = id,
+        .detail_type = "Scheduled Event",
+        .source = "aws.events",
+        .account = CM_STR_LIT(""),
+        .region = CM_STR_LIT(""),
+        .time = event_time(fire_ms, t, sizeof(t)),
+        .resources = resources,
+        .nresources = 1,
+    };
     cm_buf_reset(out);
     cm_jw_init(&jw, out);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "version");
-    cm_jw_str(&jw, "0");
-    cm_jw_key(&jw, "id");
-    cm_jw_str(&jw, id);
-    cm_jw_key(&jw, "detail-type");
-    cm_jw_str(&jw, "Scheduled Event");
-    cm_jw_key(&jw, "source");
-    cm_jw_str(&jw, "aws.events");
-    cm_jw_key(&jw, "account");
-    cm_jw_str(&jw, "");
-    cm_canary_jw_time(&jw, "time", fire_ms);
-    cm_jw_key(&jw, "region");
-    cm_jw_str(&jw, "");
-    cm_jw_key(&jw, "resources");
-    cm_jw_arr_begin(&jw);
-    cm_jw_str(&jw, arn);
-    cm_jw_arr_end(&jw);
-    cm_jw_key(&jw, "detail");
+    cm_event_envelope_begin(&jw, &e);
     cm_jw_obj_begin(&jw);
     cm_jw_obj_end(&jw);
     cm_jw_obj_end(&jw);

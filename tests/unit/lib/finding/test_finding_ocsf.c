@@ -417,6 +417,16 @@ static void test_eventbridge(void **state)
     assert_int_equal(cm_finding_to_eventbridge(&f, 1741162607000LL, &a), 0);
     assert_int_equal(cm_finding_to_eventbridge(&f, 1741162607000LL, &b), 0);
     assert_string_equal(a.p, b.p); /* deterministic event id */
+    {
+        /* The envelope's exact bytes (lib/route/envelope.h, shared with the canary events). */
+        static const char env[] =
+            "{\"version\":\"0\",\"id\":\"826edd7f-5404-8c3d-92b0-515cd68ebcb1\","
+            "\"detail-type\":\"GuardDuty Finding\",\"source\":\"aws.guardduty\","
+            "\"account\":\"111122223333\",\"time\":\"2025-03-05T08:16:47Z\","
+            "\"region\":\"us-east-1\",\"resources\":[],\"detail\":{";
+        assert_true(a.len > sizeof(env) && memcmp(a.p, env, sizeof(env) - 1) == 0);
+        assert_true(a.p[a.len - 1] == '}' && a.p[a.len - 2] == '}');
+    }
     cm_json_doc_init(&d, 0, 0);
     assert_int_equal(cm_json_parse(&d, a.p, a.len, NULL), 0);
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_get(&d, 0, "version")), "0"));

@@ -342,6 +342,43 @@ static void test_events(void **state)
     cm_store_close(st);
 }
 
+/* The exact bytes of both canary envelopes (shared with findings: lib/route/envelope.h). */
+static void test_event_bytes(void **state)
+{
+    struct cm_store_canary c = {0};
+    struct cm_canary_result r;
+    struct cm_buf ev;
+    (void)state;
+
+    c.name = "ct";
+    c.kind = "freshness";
+    c.schedule = "rate(5 minutes)";
+    c.params = "{\"account\":\"111122223333\",\"region\":\"eu-west-1\"}";
+    cm_canary_result_init(&r);
+    r.status = CM_CANARY_PASS;
+    snprintf(r.reason, sizeof(r.reason), "ok");
+    assert_int_equal(cm_buf_puts(&r.observed, "{}"), 0);
+    cm_buf_init(&ev, 0);
+    assert_int_equal(cm_canary_event(&c, &r, NULL, T("2026-01-05T02:00:00Z"), &ev), 0);
+    cm_buf_putc(&ev, '\0');
+    assert_string_equal(ev.p,
+                        "{\"version\":\"0\",\"id\":\"cb11540d-c69a-cfa9-7cfc-3c0c760eddb1\","
+                        "\"detail-type\":\"Coalmine Canary Check\",\"source\":\"coalmine.canary\","
+                        "\"account\":\"111122223333\",\"time\":\"2026-01-05T02:00:00.000Z\","
+                        "\"region\":\"eu-west-1\",\"resources\":[],\"detail\":{\"name\":\"ct\","
+                        "\"check\":\"freshness\",\"status\":\"PASS\",\"previousStatus\":null,"
+                        "\"reason\":\"ok\",\"observed\":{},\"schedule\":\"rate(5 minutes)\"}}");
+    assert_int_equal(cm_canary_scheduled_event("tick", T("2026-01-05T02:05:00Z"), &ev), 0);
+    cm_buf_putc(&ev, '\0');
+    assert_string_equal(ev.p,
+                        "{\"version\":\"0\",\"id\":\"0f906dcd-304e-228a-533b-64126e8ebd13\","
+                        "\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
+                        "\"account\":\"\",\"time\":\"2026-01-05T02:05:00.000Z\",\"region\":\"\","
+                        "\"resources\":[\"arn:aws:events:::rule/tick\"],\"detail\":{}}");
+    cm_buf_finish(&ev);
+    cm_canary_result_finish(&r);
+}
+
 static void test_event_shape(void **state)
 {
     struct cm_store_canary c = {0};
@@ -569,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_params),
         cmocka_unit_test_setup_teardown(test_events, s_setup, s_teardown),
         cmocka_unit_test(test_event_shape),
+        cmocka_unit_test(test_event_bytes),
         cmocka_unit_test_setup_teardown(test_tick, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_scheduled_rules, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_pipeline, s_setup, s_teardown),
