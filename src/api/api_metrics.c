@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/prom.h"
 #include "finding/finding.h"
 #include "store/store.h"
 
@@ -26,45 +27,20 @@ void cm_api_count(struct cm_api_counts *c, const char *op, int code)
     c->v[c->n++] = (struct cm_api_count){op, code, 1};
 }
 
-static int put_escaped(struct cm_buf *b, const char *v)
-{
-    int rc = 0;
-
-    for (; *v && rc == 0; v++) {
-        if (*v == '\\') {
-            rc = cm_buf_puts(b, "\\\\");
-        } else if (*v == '"') {
-            rc = cm_buf_puts(b, "\\\"");
-        } else if (*v == '\n') {
-            rc = cm_buf_puts(b, "\\n");
-        } else {
-            rc = cm_buf_putc(b, *v);
-        }
-    }
-    return rc;
-}
-
-static int family(struct cm_buf *b, const char *name, const char *type, const char *help)
-{
-    return cm_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 /* name{l1="v1"[,l2="v2"]} n */
 static int sample(struct cm_buf *b, const char *name, const char *l1, const char *v1,
                   const char *l2, const char *v2, int64_t n)
 {
-    int rc = cm_buf_puts(b, name);
+    struct cm_prom_label l[2];
+    size_t nl = 0;
 
-    if (rc == 0 && l1) {
-        rc = cm_buf_printf(b, "{%s=\"", l1);
-        rc = rc ? rc : put_escaped(b, v1);
-        if (rc == 0 && l2) {
-            rc = cm_buf_printf(b, "\",%s=\"", l2);
-            rc = rc ? rc : put_escaped(b, v2);
+    if (l1 != NULL) {
+        l[nl++] = cm_prom_label(l1, v1);
+        if (l2 != NULL) {
+            l[nl++] = cm_prom_label(l2, v2);
         }
-        rc = rc ? rc : cm_buf_puts(b, "\"}");
     }
-    return rc ? rc : cm_buf_printf(b, " %lld\n", (long long)n);
+    return cm_prom_sample_i64(b, name, l, nl, n);
 }
 
 /* The findings by (type, severity label), summed over the severities of a label. */
@@ -117,22 +93,23 @@ static int store_families(struct cm_buf *b, struct cm_store *store, bool *up)
         cm_buf_finish(&types);
         return t.rc == CM_ENOMEM ? CM_ENOMEM : 0;
     }
-    rc = family(b, "coalmine_store_findings_by_type", "gauge",
-                "current (not archived) findings in the store by severity and type");
+    rc = cm_prom_family(b, "coalmine_store_findings_by_type", "gauge",
+                        "current (not archived) findings in the store by severity and type");
     rc = rc ? rc : cm_buf_append(b, types.p ? types.p : "", types.len);
-    rc = rc ? rc : family(b, "coalmine_store_archived_findings", "gauge", "archived findings");
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_store_archived_findings", "gauge", "archived findings");
     rc =
         rc ? rc : sample(b, "coalmine_store_archived_findings", NULL, NULL, NULL, NULL, g.archived);
     rc = rc ? rc
-            : family(b, "coalmine_store_outbox", "gauge",
-                     "published findings not yet delivered (pending) and updates held for "
-                     "the publishing frequency (held)");
+            : cm_prom_family(b, "coalmine_store_outbox", "gauge",
+                             "published findings not yet delivered (pending) and updates held for "
+                             "the publishing frequency (held)");
     rc = rc ? rc : sample(b, "coalmine_store_outbox", "state", "held", NULL, NULL, g.outbox_held);
     rc = rc ? rc
             : sample(b, "coalmine_store_outbox", "state", "pending", NULL, NULL, g.outbox_pending);
     rc = rc ? rc
-            : family(b, "coalmine_store_deliveries", "gauge",
-                     "deliveries of published findings to rule targets by state");
+            : cm_prom_family(b, "coalmine_store_deliveries", "gauge",
+                             "deliveries of published findings to rule targets by state");
     for (int s = 0; s < 4 && rc == 0; s++) {
         rc = sample(b, "coalmine_store_deliveries", "state",
                     cm_delivery_state_name((enum cm_delivery_state)s), NULL, NULL, g.deliveries[s]);
@@ -148,25 +125,25 @@ int cm_api_metrics_write(struct cm_buf *out, struct cm_store *store, const struc
     int rc = store_families(out, store, &up);
 
     rc = rc ? rc
-            : family(out, "coalmine_api_store_up", "gauge",
-                     "1 when the store could be read for this scrape");
+            : cm_prom_family(out, "coalmine_api_store_up", "gauge",
+                             "1 when the store could be read for this scrape");
     rc = rc ? rc : sample(out, "coalmine_api_store_up", NULL, NULL, NULL, NULL, up ? 1 : 0);
     rc = rc ? rc
-            : family(out, "coalmine_api_requests_total", "counter",
-                     "API requests answered, by operation and HTTP status code");
+            : cm_prom_family(out, "coalmine_api_requests_total", "counter",
+                             "API requests answered, by operation and HTTP status code");
     for (size_t i = 0; i < c->n && rc == 0; i++) {
         snprintf(code, sizeof(code), "%d", c->v[i].code);
         rc = sample(out, "coalmine_api_requests_total", "code", code, "operation", c->v[i].op,
                     (int64_t)c->v[i].n);
     }
     rc = rc ? rc
-            : family(out, "coalmine_api_requests_in_flight", "gauge",
-                     "API requests being answered (this scrape included)");
+            : cm_prom_family(out, "coalmine_api_requests_in_flight", "gauge",
+                             "API requests being answered (this scrape included)");
     rc = rc ? rc
             : sample(out, "coalmine_api_requests_in_flight", NULL, NULL, NULL, NULL, c->in_flight);
     rc = rc ? rc
-            : family(out, "coalmine_api_start_timestamp_seconds", "gauge",
-                     "when the server started (Unix time)");
+            : cm_prom_family(out, "coalmine_api_start_timestamp_seconds", "gauge",
+                             "when the server started (Unix time)");
     rc = rc ? rc
             : cm_buf_printf(out, "coalmine_api_start_timestamp_seconds %.3f\n",
                             (double)c->started_ms / 1000.0);

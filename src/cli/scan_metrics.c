@@ -16,70 +16,16 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/prom.h"
 #include "cli/cmd.h"
 #include "event/event.h"
 #include "finding/finding.h"
 
-/*
- * One label name and value of a sample. A sample's labels are given in name
- * order, the order a scraper serves them in, so the file reads as served.
- */
-struct label {
-    const char *name;
-    const char *value;
-    size_t len;
-};
-
-static int put_label_value(struct cm_buf *b, const char *v, size_t n)
-{
-    int rc = 0;
-
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        switch (v[i]) {
-        case '\\':
-            rc = cm_buf_puts(b, "\\\\");
-            break;
-        case '"':
-            rc = cm_buf_puts(b, "\\\"");
-            break;
-        case '\n':
-            rc = cm_buf_puts(b, "\\n");
-            break;
-        default:
-            rc = cm_buf_putc(b, v[i]);
-        }
-    }
-    return rc;
-}
-
+/* A sample's labels are given in name order, the order a scraper serves them in, so the
+ * file reads as served. Every family here is a gauge. */
 static int family(struct cm_buf *b, const char *name, const char *help)
 {
-    return cm_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-}
-
-static int sample(struct cm_buf *b, const char *name, const struct label *l, size_t nl,
-                  const char *value)
-{
-    int rc = cm_buf_puts(b, name);
-
-    for (size_t i = 0; i < nl && rc == 0; i++) {
-        rc = cm_buf_printf(b, "%s%s=\"", i ? "," : "{", l[i].name);
-        rc = rc ? rc : put_label_value(b, l[i].value, l[i].len);
-        rc = rc ? rc : cm_buf_putc(b, '"');
-    }
-    if (rc == 0 && nl) {
-        rc = cm_buf_putc(b, '}');
-    }
-    return rc ? rc : cm_buf_printf(b, " %s\n", value);
-}
-
-static int sample_u64(struct cm_buf *b, const char *name, const struct label *l, size_t nl,
-                      uint64_t v)
-{
-    char s[24];
-
-    snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
-    return sample(b, name, l, nl, s);
+    return cm_prom_family(b, name, "gauge", help);
 }
 
 /* v with decimals digits after the point (seconds: 3 is a millisecond). */
@@ -88,12 +34,7 @@ static int sample_f64(struct cm_buf *b, const char *name, double v, int decimals
     char s[48];
 
     snprintf(s, sizeof(s), "%.*f", decimals, v);
-    return sample(b, name, NULL, 0, s);
-}
-
-static struct label lab(const char *name, const char *value)
-{
-    return (struct label){name, value, strlen(value)};
+    return cm_prom_sample(b, name, NULL, 0, s);
 }
 
 /* A family with one unlabelled sample. */
@@ -101,7 +42,7 @@ static int scalar(struct cm_buf *b, const char *name, const char *help, uint64_t
 {
     int rc = family(b, name, help);
 
-    return rc ? rc : sample_u64(b, name, NULL, 0, v);
+    return rc ? rc : cm_prom_sample_u64(b, name, NULL, 0, v);
 }
 
 /* A family with one sample per event kind, label kind (not the kind of no record). */
@@ -110,8 +51,8 @@ static int by_kind(struct cm_buf *b, const char *name, const char *help, const u
     int rc = family(b, name, help);
 
     for (int k = CM_EV_NONE + 1; k < CM_SCAN_KINDS && rc == 0; k++) {
-        struct label l = lab("kind", cm_event_kind_name((enum cm_event_kind)k));
-        rc = sample_u64(b, name, &l, 1, v[k]);
+        struct cm_prom_label l = cm_prom_label("kind", cm_event_kind_name((enum cm_event_kind)k));
+        rc = cm_prom_sample_u64(b, name, &l, 1, v[k]);
     }
     return rc;
 }
@@ -123,8 +64,8 @@ static int by_name(struct cm_buf *b, const char *name, const char *help, const c
     int rc = family(b, name, help);
 
     for (size_t i = 0; i < n && rc == 0; i++) {
-        struct label l = lab(lname, names[i]);
-        rc = sample_u64(b, name, &l, 1, v[i]);
+        struct cm_prom_label l = cm_prom_label(lname, names[i]);
+        rc = cm_prom_sample_u64(b, name, &l, 1, v[i]);
     }
     return rc;
 }
@@ -169,8 +110,9 @@ static int findings_by_type(struct cm_buf *b, const struct cm_scan_metrics *m)
         while (j < n && cmp_type_count(&v[i], &v[j]) == 0) {
             j++;
         }
-        struct label l[2] = {lab("severity", v[i].severity), {"type", v[i].type.p, v[i].type.len}};
-        rc = sample_u64(b, name, l, 2, j - i);
+        struct cm_prom_label l[2] = {cm_prom_label("severity", v[i].severity),
+                                     {"type", v[i].type.p, v[i].type.len}};
+        rc = cm_prom_sample_u64(b, name, l, 2, j - i);
         i = j;
     }
     free(v);
@@ -204,9 +146,10 @@ static int routing(struct cm_buf *b, const struct cm_cli_routing *r)
         const uint64_t v[] = {t->matched, t->delivered, t->failed,
                               t->gave_up, t->waiting,   t->not_tried};
         for (size_t k = 0; k < sizeof(v) / sizeof(v[0]) && rc == 0; k++) {
-            struct label l[4] = {lab("kind", t->kind), lab("outcome", outcomes[k]),
-                                 lab("rule", t->rule), lab("target", t->target)};
-            rc = sample_u64(b, tname, l, 4, v[k]);
+            struct cm_prom_label l[4] = {
+                cm_prom_label("kind", t->kind), cm_prom_label("outcome", outcomes[k]),
+                cm_prom_label("rule", t->rule), cm_prom_label("target", t->target)};
+            rc = cm_prom_sample_u64(b, tname, l, 4, v[k]);
         }
     }
     return rc;
@@ -286,8 +229,8 @@ static int detecting(struct cm_buf *b, const struct cm_scan_metrics *m)
             : family(b, pname,
                      "The most memory a detector's keyed state held during the last scan.");
     for (size_t i = 0; i < st->dets.n && rc == 0; i++) {
-        struct label l = lab("detector", st->dets.v[i].name);
-        rc = sample_u64(b, pname, &l, 1, st->dets.v[i].st.peak_bytes);
+        struct cm_prom_label l = cm_prom_label("detector", st->dets.v[i].name);
+        rc = cm_prom_sample_u64(b, pname, &l, 1, st->dets.v[i].st.peak_bytes);
     }
     rc = rc ? rc
             : scalar(b, "coalmine_scan_state_evicted_entries",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/prom.h"
 #include "event/event.h"
 
 int cm_serve_status_init(struct cm_serve_status *s)
@@ -96,86 +97,61 @@ void cm_serve_status_canary(struct cm_serve_status *s, const char *name, int sta
     pthread_mutex_unlock(&s->mu);
 }
 
-static int family(struct cm_buf *b, const char *name, const char *type, const char *help)
-{
-    return cm_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-static int put_escaped(struct cm_buf *b, const char *v)
-{
-    int rc = 0;
-
-    for (; *v && rc == 0; v++) {
-        if (*v == '\\') {
-            rc = cm_buf_puts(b, "\\\\");
-        } else if (*v == '"') {
-            rc = cm_buf_puts(b, "\\\"");
-        } else if (*v == '\n') {
-            rc = cm_buf_puts(b, "\\n");
-        } else {
-            rc = cm_buf_putc(b, *v);
-        }
-    }
-    return rc;
-}
-
 /* name{label="value"} n, or name n when label is NULL. */
 static int sample(struct cm_buf *b, const char *name, const char *label, const char *value,
                   uint64_t n)
 {
-    int rc = cm_buf_puts(b, name);
+    struct cm_prom_label l = {label, value, label != NULL ? strlen(value) : 0};
 
-    if (rc == 0 && label != NULL) {
-        rc = cm_buf_printf(b, "{%s=\"", label);
-        rc = rc ? rc : put_escaped(b, value);
-        rc = rc ? rc : cm_buf_puts(b, "\"}");
-    }
-    return rc ? rc : cm_buf_printf(b, " %llu\n", (unsigned long long)n);
+    return cm_prom_sample_u64(b, name, &l, label != NULL, n);
 }
 
 static int engine_families(struct cm_buf *b, const struct cm_serve_status *s)
 {
-    int rc = family(b, "coalmine_scan_records", "counter",
-                    "Good records the watched directories gave the engine since the service "
-                    "started, by kind.");
+    int rc =
+        cm_prom_family(b, "coalmine_scan_records", "counter",
+                       "Good records the watched directories gave the engine since the service "
+                       "started, by kind.");
 
     for (int k = CM_EV_NONE + 1; k < CM_SCAN_KINDS && rc == 0; k++) {
         rc = sample(b, "coalmine_scan_records", "kind", cm_event_kind_name((enum cm_event_kind)k),
                     s->records[k]);
     }
     rc = rc ? rc
-            : family(b, "coalmine_scan_rejected_records", "counter",
-                     "Malformed records counted and skipped since the service started, by "
-                     "kind.");
+            : cm_prom_family(b, "coalmine_scan_rejected_records", "counter",
+                             "Malformed records counted and skipped since the service started, by "
+                             "kind.");
     for (int k = CM_EV_NONE + 1; k < CM_SCAN_KINDS && rc == 0; k++) {
         rc = sample(b, "coalmine_scan_rejected_records", "kind",
                     cm_event_kind_name((enum cm_event_kind)k), s->rejected[k]);
     }
     rc = rc ? rc
-            : family(b, "coalmine_scan_rejected_files", "counter",
-                     "Inputs rejected whole (unreadable, unrecognised, damaged).");
+            : cm_prom_family(b, "coalmine_scan_rejected_files", "counter",
+                             "Inputs rejected whole (unreadable, unrecognised, damaged).");
     rc = rc ? rc : sample(b, "coalmine_scan_rejected_files", NULL, NULL, s->rejected_files);
     rc = rc ? rc
-            : family(b, "coalmine_scan_findings", "counter",
-                     "Distinct findings the engine's polls reported (new or updated), "
-                     "summed over the polls.");
+            : cm_prom_family(b, "coalmine_scan_findings", "counter",
+                             "Distinct findings the engine's polls reported (new or updated), "
+                             "summed over the polls.");
     rc = rc ? rc : sample(b, "coalmine_scan_findings", NULL, NULL, s->findings);
     rc = rc ? rc
-            : family(b, "coalmine_follow_files_read", "counter",
-                     "Files of the watched directories read whole.");
+            : cm_prom_family(b, "coalmine_follow_files_read", "counter",
+                             "Files of the watched directories read whole.");
     rc = rc ? rc : sample(b, "coalmine_follow_files_read", NULL, NULL, s->files_read);
     rc = rc ? rc
-            : family(b, "coalmine_follow_polls", "counter", "Polls that read at least one file.");
+            : cm_prom_family(b, "coalmine_follow_polls", "counter",
+                             "Polls that read at least one file.");
     rc = rc ? rc : sample(b, "coalmine_follow_polls", NULL, NULL, s->polls_read);
     rc = rc ? rc
-            : family(b, "coalmine_follow_last_poll_timestamp_seconds", "gauge",
-                     "When a poll last read a file (Unix time; 0: none yet).");
+            : cm_prom_family(b, "coalmine_follow_last_poll_timestamp_seconds", "gauge",
+                             "When a poll last read a file (Unix time; 0: none yet).");
     rc = rc ? rc
             : cm_buf_printf(b, "coalmine_follow_last_poll_timestamp_seconds %.3f\n",
                             (double)s->last_poll_ms / 1000.0);
     rc = rc ? rc
-            : family(b, "coalmine_intel_reloads", "counter",
-                     "Intel snapshots rebuilt because the store's lists changed, by outcome.");
+            : cm_prom_family(
+                  b, "coalmine_intel_reloads", "counter",
+                  "Intel snapshots rebuilt because the store's lists changed, by outcome.");
     rc = rc ? rc : sample(b, "coalmine_intel_reloads", "outcome", "ok", s->intel_reloads);
     rc = rc ? rc : sample(b, "coalmine_intel_reloads", "outcome", "error", s->intel_reload_errors);
     return rc;
@@ -187,16 +163,19 @@ static int bus_families(struct cm_buf *b, const struct cm_serve_status *s)
                                         "gave_up", "held",    "released"};
     const uint64_t v[] = {s->bus.events,  s->bus.matched, s->bus.delivered, s->bus.failed,
                           s->bus.gave_up, s->bus.held,    s->bus.released};
-    int rc = family(b, "coalmine_routing_deliveries", "counter",
-                    "What the service's bus did since it started: outbox rows routed, rule "
-                    "matches, deliveries that succeeded, failed (tried again later), gave up, "
-                    "updates held now (a level) and released.");
+    int rc =
+        cm_prom_family(b, "coalmine_routing_deliveries", "counter",
+                       "What the service's bus did since it started: outbox rows routed, rule "
+                       "matches, deliveries that succeeded, failed (tried again later), gave up, "
+                       "updates held now (a level) and released.");
 
     _Static_assert(sizeof(v) / sizeof(v[0]) == sizeof(names) / sizeof(names[0]), "outcomes");
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) && rc == 0; i++) {
         rc = sample(b, "coalmine_routing_deliveries", "outcome", names[i], v[i]);
     }
-    rc = rc ? rc : family(b, "coalmine_bus_runs", "counter", "Runs of the bus thread, by outcome.");
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_bus_runs", "counter",
+                             "Runs of the bus thread, by outcome.");
     rc = rc ? rc : sample(b, "coalmine_bus_runs", "outcome", "ok", s->bus_runs - s->bus_errors);
     rc = rc ? rc : sample(b, "coalmine_bus_runs", "outcome", "error", s->bus_errors);
     return rc;
@@ -204,18 +183,19 @@ static int bus_families(struct cm_buf *b, const struct cm_serve_status *s)
 
 static int canary_families(struct cm_buf *b, const struct cm_serve_status *s)
 {
-    int rc = family(b, "coalmine_canary_up", "gauge",
-                    "Each canary check's last status since the service started: 1 PASS, 0 "
-                    "FAIL or ERROR.");
+    int rc = cm_prom_family(b, "coalmine_canary_up", "gauge",
+                            "Each canary check's last status since the service started: 1 PASS, 0 "
+                            "FAIL or ERROR.");
 
     for (size_t i = 0; i < s->ncanaries && rc == 0; i++) {
         rc = sample(b, "coalmine_canary_up", "check", s->canaries[i].name,
                     s->canaries[i].status == 0 ? 1 : 0);
     }
     rc = rc ? rc
-            : family(b, "coalmine_canary_ticks", "counter",
-                     "Ticks of the canary thread, by outcome (error: a check or scheduled rule "
-                     "could not run).");
+            : cm_prom_family(
+                  b, "coalmine_canary_ticks", "counter",
+                  "Ticks of the canary thread, by outcome (error: a check or scheduled rule "
+                  "could not run).");
     rc = rc ? rc
             : sample(b, "coalmine_canary_ticks", "outcome", "ok",
                      s->canary_ticks - s->canary_errors);
