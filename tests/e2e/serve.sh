@@ -212,9 +212,12 @@ fi
 check "... the service said it reloaded the intel" grep -q "intel reloaded" "$T/s1.err"
 
 # --- a freshness canary: PASS, then FAIL, its event at the canary rule's target --------
+# at(): a one-time schedule a few seconds ahead. A check never run is due at its first
+# fire time after it was put, so the time must still be ahead when `canary put` has
+# stored it: whole seconds, and a slow put under a sanitizer on a loaded machine.
 at_in() { date -u -d "@$(($(date +%s) + $1))" +%Y-%m-%dT%H:%M:%S; }
 "$COALMINE" canary put --db "$T/s.db" --name trail-alive --check freshness \
-    --schedule "at($(at_in 1))" --params '{"source":"cloudtrail","max_age_minutes":525600}' \
+    --schedule "at($(at_in 4))" --params '{"source":"cloudtrail","max_age_minutes":525600}' \
     >/dev/null 2>"$T/c1.err"
 check "canary put: freshness, a year's max age" test $? -eq 0
 canary_status() {
@@ -223,7 +226,7 @@ canary_status() {
 wait_until $P canary_status PASS
 check "... the service's canary thread runs it: PASS" canary_status PASS
 "$COALMINE" canary put --db "$T/s.db" --name trail-alive --check freshness \
-    --schedule "at($(at_in 1))" --params '{"source":"cloudtrail","max_age_minutes":1}' \
+    --schedule "at($(at_in 4))" --params '{"source":"cloudtrail","max_age_minutes":1}' \
     >/dev/null 2>"$T/c2.err"
 check "canary put again: a 1-minute max age" test $? -eq 0
 fail_event() { grep -q '"status":"FAIL","previousStatus":"PASS"' "$T/canary.jsonl" 2>/dev/null; }
