@@ -111,17 +111,24 @@ AUTH_SECRET=console-test-secret-0123456789abcdef
 printf '%s:%s\n' "$AUTH_KEY" "$AUTH_SECRET" >"$T/creds"
 PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
+# Started here, not in a command substitution: a server's pid must reach PIDS in
+# this shell, or the EXIT trap leaves it running (before 2026-12-05 both servers
+# outlived the test).
 start_server() { # $1 = name, $2 = db, $3... = more options
     name=$1; db=$2; shift 2
     "$COALMINE" serve --db "$db" --listen 127.0.0.1:0 --port-file "$T/$name.port" "$@" \
         >"$T/$name.log" 2>&1 &
     PIDS="$PIDS $!"
-    i=0
-    while [ $i -lt 100 ] && [ ! -s "$T/$name.port" ]; do sleep 0.1; i=$((i + 1)); done
-    [ -s "$T/$name.port" ] && echo "http://127.0.0.1:$(cat "$T/$name.port")"
 }
-BASE=$(start_server open "$DB")
-BASE_AUTH=$(start_server auth "$T/auth.db" --credentials "$T/creds")
+server_url() { # $1 = name: its URL once it has written its port (at most 30 s)
+    i=0
+    while [ $i -lt 300 ] && [ ! -s "$T/$1.port" ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$T/$1.port" ] && echo "http://127.0.0.1:$(cat "$T/$1.port")"
+}
+start_server open "$DB"
+start_server auth "$T/auth.db" --credentials "$T/creds"
+BASE=$(server_url open)
+BASE_AUTH=$(server_url auth)
 if [ -z "$BASE" ] || [ -z "$BASE_AUTH" ]; then
     nok "coalmine serve listens on 127.0.0.1" "$(tail -3 "$T/open.log" "$T/auth.log")"
     done_testing
