@@ -22,6 +22,26 @@
 #include "detect/detect.h"
 #include "store/store.h"
 
+/*
+ * The long options of the engine that `scan` and `serve` share (intel, detector
+ * and inventory options), for their getopt_long tables; each is handed to
+ * cm_scan_engine_option().
+ */
+/* clang-format off */
+#define CM_SCAN_ENGINE_LONGOPTS                                                \
+    {"threat-list", required_argument, NULL, CM_SCAN_OPT_THREAT_LIST},         \
+    {"trusted-list", required_argument, NULL, CM_SCAN_OPT_TRUSTED_LIST},       \
+    {"intel-list", required_argument, NULL, CM_SCAN_OPT_INTEL_LIST},           \
+    {"intel-dir", required_argument, NULL, CM_SCAN_OPT_INTEL_DIR},             \
+    {"no-default-intel", no_argument, NULL, CM_SCAN_OPT_NO_DEFAULT_INTEL},     \
+    {"geoip", required_argument, NULL, CM_SCAN_OPT_GEOIP},                     \
+    {"canary-key", required_argument, NULL, CM_SCAN_OPT_CANARY_KEY},           \
+    {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},           \
+    {"dga-model", required_argument, NULL, CM_SCAN_OPT_DGA_MODEL},             \
+    {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},             \
+    {"flow-fields", required_argument, NULL, CM_SCAN_OPT_FLOW_FIELDS}
+/* clang-format on */
+
 struct cm_scan_engine {
     struct cm_scan_findings cli; /* the findings sink (cm_scan_findings_emit) */
     struct cm_scan_intel intel;
