@@ -17,6 +17,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "detect/ct.h"
+#include "detect/ct_custom.h"
 #include "detect/detect_impl.h"
 #include "detect/flow.h"
 #include "detect/intel.h"
@@ -37,6 +38,7 @@ static const struct cm_detector *const builtin[] = {
     &cm_detector_ct_canary,
     &cm_detector_ct_anomaly,
     &cm_detector_ct_s3_anomaly,
+    &cm_detector_ct_custom,
     /* VPC flow logs (issue #6) */
     &cm_detector_flow_pair,
     &cm_detector_flow_inbound,

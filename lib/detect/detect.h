@@ -30,6 +30,7 @@ struct cm_intel_memo;
 struct cm_flow_local;
 struct cm_ckpt_w;
 struct cm_ckpt_r;
+struct cm_cr_config;
 
 /*
  * Settings of the CloudTrail detectors (docs/detectors/cloudtrail.md); a
@@ -110,6 +111,11 @@ struct cm_detect_config {
      * signal is then one finding type, with a uid of its own and no severity).
      */
     bool (*finding_ref)(const struct cm_detection *d, struct cm_detection_ref *out);
+    /*
+     * The Custom Detection Rules' modes and dry-run reporting (detect/ct_custom.h);
+     * NULL: every rule LIVE. Borrowed.
+     */
+    const struct cm_cr_config *custom_rules;
 };
 
 struct cm_detect_opts {

@@ -77,11 +77,21 @@ static const struct cm_finding_type_info types[] = {
      "{user} is unusually invoking APIs used for behavior.",
      "{user} called {api} from {remote}; this behavior activity is unusual for this principal "
      "(InstanceLaunchUnusual)."},
+    {"CredentialAccess:EC2/UnsecuredCredentials", CM_RES_ACCESS_KEY, false, CM_ACT_AWS_API_CALL,
+     CM_DIR_NONE, CM_ROLE_TARGET, 5.0, 0.0, 0, CM_TYPE_ACTIVE,
+     "{user} retrieved the administrator password of an EC2 instance.",
+     "{user} called {api} and received an instance's encrypted Windows administrator password "
+     "(custom detection rule EC2PasswordDataRetrieved)."},
     {"CredentialAccess:IAMUser/AnomalousBehavior", CM_RES_ACCESS_KEY, false, CM_ACT_AWS_API_CALL,
      CM_DIR_NONE, CM_ROLE_TARGET, 5.0, 0.0, 0, CM_TYPE_ACTIVE,
      "{user} is unusually invoking APIs used for credential access.",
      "{user} called {api} from {remote}; this credential access activity is unusual for this "
      "principal (AnomalousBehavior)."},
+    {"CredentialAccess:RDS/ModifyAuthenticationProcess", CM_RES_ACCESS_KEY, false,
+     CM_ACT_AWS_API_CALL, CM_DIR_NONE, CM_ROLE_TARGET, 8.0, 0.0, 0, CM_TYPE_ACTIVE,
+     "{user} reset the master password of an RDS database.",
+     "{user} called {api} and changed how the database's master user authenticates (custom "
+     "detection rule RDSMasterPasswordReset)."},
     {"CryptoCurrency:EC2/BitcoinTool.A", CM_RES_INSTANCE, false, CM_ACT_NETWORK_CONNECTION,
      CM_DIR_OUTBOUND, CM_ROLE_TARGET, 8.0, 0.0, 0, CM_TYPE_RETIRED,
      "EC2 instance {resource} talks to a Bitcoin network host.",
@@ -119,6 +129,21 @@ static const struct cm_finding_type_info types[] = {
      CM_DIR_NONE, CM_ROLE_TARGET, 5.0, 0.0, 0, CM_TYPE_ACTIVE,
      "Bedrock model invocation logging was disabled by {user}.",
      "{user} called {api} and turned off Amazon Bedrock model invocation logging."},
+    {"DefenseImpairment:EC2/DisableOrModifyTools", CM_RES_ACCESS_KEY, false, CM_ACT_AWS_API_CALL,
+     CM_DIR_NONE, CM_ROLE_TARGET, 8.0, 0.0, 0, CM_TYPE_ACTIVE,
+     "{user} disabled or modified EC2 security tooling.",
+     "{user} called {api}, which impairs EC2 defences such as VPC flow logs or instance "
+     "termination (custom detection rules VPCFlowLogsDeleted, EC2TerminationProtectionEnabled)."},
+    {"DefenseImpairment:Organizations/DisableOrModifyTools", CM_RES_ACCESS_KEY, false,
+     CM_ACT_AWS_API_CALL, CM_DIR_NONE, CM_ROLE_TARGET, 8.0, 0.0, 0, CM_TYPE_ACTIVE,
+     "{user} disabled an AWS Organizations guardrail policy type.",
+     "{user} called {api} and turned off a guardrail policy type of the organization (custom "
+     "detection rule OrganizationPolicyDisabled)."},
+    {"DefenseImpairment:Organizations/ModifyCloudResourceHierarchy", CM_RES_ACCESS_KEY, false,
+     CM_ACT_AWS_API_CALL, CM_DIR_NONE, CM_ROLE_TARGET, 8.0, 0.0, 0, CM_TYPE_ACTIVE,
+     "{user} tried to take an account out of its AWS organization.",
+     "{user} called {api}, which removes an account from the organization and its policies (custom "
+     "detection rule OrganizationLeaveAttempt)."},
     {"Discovery:IAMUser/AnomalousBehavior", CM_RES_ACCESS_KEY, false, CM_ACT_AWS_API_CALL,
      CM_DIR_NONE, CM_ROLE_TARGET, 2.0, 0.0, 0, CM_TYPE_ACTIVE,
      "{user} is unusually invoking APIs used for discovery.",
