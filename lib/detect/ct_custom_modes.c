@@ -77,8 +77,7 @@ int cm_cr_setting_parse(struct cm_str spec, struct cm_cr_setting *out, const cha
     } else {
         int r = cm_cr_find(rule);
         if (r < 0) {
-            return fail(why, "no such rule (coalmine scan --help lists them: "
-                             "docs/detectors/custom-rules.md)");
+            return fail(why, "no such rule (coalmine scan --help lists the rules)");
         }
         out->rule = (int8_t)r;
     }

@@ -43,7 +43,7 @@ static void usage(FILE *f)
             "                     [--format table|json|eventbridge|ocsf|cli] [--threat-list L]...\n"
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
-            "                     [--dga-model FILE] [--config FILE]\n"
+            "                     [--dga-model FILE] [--custom-rule SPEC]... [--config FILE]\n"
             "                     [--region REGION] [--flow-fields F]\n"
             "                     [--state FILE [--final] [--reread]]\n"
             "                     [--follow [--poll-interval S] [--settle S]\n"
@@ -115,6 +115,12 @@ static void usage(FILE *f)
             "                        exfiltration can tell inside from outside AWS\n"
             "      --dga-model FILE  the DGA model for the DNS detections (the format of\n"
             "                        data/dga/model.txt); default: the built-in one\n"
+            "      --custom-rule [ACCOUNT:]RULE=MODE  a Custom Detection Rule's mode: LIVE\n"
+            "                        (default), DRY_RUN (logged and counted in --stats, no\n"
+            "                        finding) or OFF; RULE or ACCOUNT * for all; repeatable\n"
+            "                        (rules: EC2PasswordDataRetrieved, RDSMasterPasswordReset,\n"
+            "                        EC2TerminationProtectionEnabled, VPCFlowLogsDeleted,\n"
+            "                        OrganizationLeaveAttempt, OrganizationPolicyDisabled)\n"
             "      --region REGION   the region of records that carry none and whose object\n"
             "                        key names none (default-format flow logs whose path has\n"
             "                        no vpcflowlogs/REGION/, aws-region=REGION or\n"
@@ -584,6 +590,7 @@ static int run(int argc, char **argv)
     }
     if (!quiet) {
         cm_scan_inventory_summary(&r.e.inv);
+        cm_scan_custom_summary(&r.e.det.custom);
     }
     if (!quiet && cli->trusted) {
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",
@@ -605,6 +612,7 @@ static int run(int argc, char **argv)
     extra.over_cap = cm_agg_stats(cli->agg)->dropped;
     extra.trusted = cli->trusted;
     extra.inv = &r.e.inv;
+    extra.custom = &r.e.det.custom;
     if (cm_scan_write_stats(&r.st, r.routed_ok ? &r.routed : NULL, &r.e.state, &extra, r.stats_out,
                             stats_path) != CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;

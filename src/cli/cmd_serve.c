@@ -137,7 +137,7 @@ static void usage(FILE *f)
                "With --watch, these options of `coalmine scan` choose the engine's intel and\n"
                "detectors: --threat-list, --trusted-list, --intel-list, --intel-dir,\n"
                "--no-default-intel, --geoip, --canary-key, --aws-ranges, --dga-model,\n"
-               "--inventory, --region, --flow-fields (see coalmine scan --help).\n"
+               "--custom-rule, --inventory, --region, --flow-fields (see coalmine scan --help).\n"
                "\n"
                "Prints \"listening on ADDR:PORT\" on stderr when ready. Exit status: 0 after\n"
                "a signal, 1 error (also when the engine stops on one), 2 usage error.\n");

@@ -118,6 +118,10 @@ int cm_scan_config_apply(const struct cm_config *c, struct cm_scan_intel *si,
     for (size_t i = 0; rc == 0 && i < c->canaries.keys.n; i++) {
         rc = cm_scan_detect_add_canary(sd, c->canaries.keys.v[i], err, errlen);
     }
+    /* The file's modes go first: --custom-rule's, given later among equals, win. */
+    for (size_t i = 0; rc == 0 && i < d->custom_rules.modes.n; i++) {
+        rc = cm_scan_custom_insert(&sd->custom, i, d->custom_rules.modes.v[i], err, errlen);
+    }
     if (rc != 0) {
         return rc;
     }

@@ -66,6 +66,8 @@ int cm_scan_detect_option(struct cm_scan_detect *sd, int code, const char *arg, 
     switch (code) {
     case CM_SCAN_OPT_CANARY_KEY:
         return cm_scan_detect_add_canary(sd, arg, err, errlen);
+    case CM_SCAN_OPT_CUSTOM_RULE:
+        return cm_scan_custom_add(&sd->custom, arg, err, errlen);
     case CM_SCAN_OPT_AWS_RANGES:
     case CM_SCAN_OPT_DGA_MODEL: {
         char **slot = code == CM_SCAN_OPT_AWS_RANGES ? &sd->aws_ranges_path : &sd->dga_path;
@@ -232,6 +234,10 @@ int cm_scan_detect_open(struct cm_scan_detect *sd, const struct cm_geoip *geo,
     cfg->flow = &sd->flow;
     cfg->dns = &sd->dns;
     cfg->finding_ref = cm_finding_ref; /* attack sequences name their signals by it */
+    if ((rc = cm_scan_custom_open(&sd->custom, cfg, quiet)) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return rc;
+    }
     cfg->locate_ud = (void *)(uintptr_t)geo;
     if (has_fields(geo, CM_GEO_F_LOCATION)) {
         cfg->locate = locate;
@@ -260,5 +266,6 @@ void cm_scan_detect_close(struct cm_scan_detect *sd)
     cm_psl_free(sd->psl);
     cm_free(sd->tunnel_allow);
     cm_free((void *)sd->rebind_allowed);
+    cm_scan_custom_close(&sd->custom);
     memset(sd, 0, sizeof(*sd));
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "base/str.h"
+#include "cli/scan_custom.h"
 #include "detect/detect.h"
 #include "detect/dns_tunings.h"
 #include "detect/flow.h"
@@ -29,6 +30,7 @@ enum {
     CM_SCAN_OPT_REGION,
     CM_SCAN_OPT_DGA_MODEL,
     CM_SCAN_OPT_FLOW_FIELDS,
+    CM_SCAN_OPT_CUSTOM_RULE,
 };
 
 struct cm_scan_detect {
@@ -48,6 +50,7 @@ struct cm_scan_detect {
     struct cm_str *tunnel_allow;       /* dns.tunnel.allow, owned array of borrowed names */
     struct cm_flow_format flow_fields; /* --flow-fields; .known 0: not given */
     const char **rebind_allowed;       /* dns.rebind.allowed, owned NULL-terminated array */
+    struct cm_scan_custom custom;      /* --custom-rule and detectors.custom_rules.modes */
 };
 
 /* Adds a canary key. Returns 0, or CM_EINVAL (err says why), CM_ENOMEM. */

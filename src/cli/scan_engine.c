@@ -57,6 +57,7 @@ int cm_scan_engine_option(struct cm_scan_engine *e, int code, const char *arg, c
     case CM_SCAN_OPT_AWS_RANGES:
     case CM_SCAN_OPT_DGA_MODEL:
     case CM_SCAN_OPT_FLOW_FIELDS:
+    case CM_SCAN_OPT_CUSTOM_RULE:
         return cm_scan_detect_option(&e->det, code, arg, err, errlen) != 0 ? CM_SCAN_ENGINE_USAGE
                                                                            : CM_SCAN_ENGINE_TAKEN;
     default:

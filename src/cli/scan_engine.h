@@ -39,7 +39,8 @@
     {"aws-ranges", required_argument, NULL, CM_SCAN_OPT_AWS_RANGES},           \
     {"dga-model", required_argument, NULL, CM_SCAN_OPT_DGA_MODEL},             \
     {"inventory", required_argument, NULL, CM_SCAN_OPT_INVENTORY},             \
-    {"flow-fields", required_argument, NULL, CM_SCAN_OPT_FLOW_FIELDS}
+    {"flow-fields", required_argument, NULL, CM_SCAN_OPT_FLOW_FIELDS},         \
+    {"custom-rule", required_argument, NULL, CM_SCAN_OPT_CUSTOM_RULE}
 /* clang-format on */
 
 struct cm_scan_engine {

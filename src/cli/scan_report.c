@@ -186,6 +186,9 @@ static void write_extra(struct cm_jw *jw, const struct cm_scan_report_extra *x)
     cm_jw_obj_end(jw);
     cm_jw_key(jw, "trusted");
     cm_jw_u64(jw, x->trusted);
+    if (x->custom != NULL) {
+        cm_scan_custom_json(x->custom, jw);
+    }
     cm_jw_key(jw, "instances");
     if (x->inv == NULL || x->inv->inv == NULL) {
         cm_jw_null(jw);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cli/bus_cli.h"
+#include "cli/scan_custom.h"
 #include "cli/scan_inventory.h"
 #include "cli/scan_state.h"
 #include "core/scan.h"
@@ -27,6 +28,7 @@ struct cm_scan_report_extra {
     uint64_t over_cap;                   /* detections past the aggregator's cap */
     uint64_t trusted;                    /* detections dropped by trusted lists */
     const struct cm_scan_inventory *inv; /* the instance map; NULL: none */
+    struct cm_scan_custom *custom;       /* the custom rules' dry runs; NULL: none */
 };
 
 /*

@@ -29,6 +29,7 @@
 #include "base/domain.h"
 #include "base/err.h"
 #include "core/config_impl.h"
+#include "detect/ct_custom.h"
 #include "intel/geoip.h"
 #include "intel/intel_load.h"
 #include "source/source_file.h"
@@ -142,12 +143,28 @@ static const struct key dns_keys[] = {
 };
 #undef DN
 
+/* "[ACCOUNT:]RULE=MODE" (detect/ct_custom.h): NULL when fine, else why not. */
+static const char *check_custom_rule(struct cm_str s)
+{
+    struct cm_cr_setting set;
+    const char *why = NULL;
+
+    return cm_cr_setting_parse(s, &set, &why) == 0 ? NULL : why;
+}
+
+static const struct key custom_rules_keys[] = {
+    {.name = "modes", .kind = K_CHECKS, .off = OFF(detectors.custom_rules.modes),
+     .max = CM_CONFIG_MAX_ITEMS, .check = check_custom_rule},
+    {.name = NULL},
+};
+
 static const struct key detectors_keys[] = {
     {.name = "console_login", .kind = K_SECTION, .sub = console_login_keys},
     {.name = "credential_exfiltration", .kind = K_SECTION, .sub = exfil_keys},
     {.name = "api_anomaly", .kind = K_SECTION, .sub = api_anomaly_keys},
     {.name = "vpcflow", .kind = K_SECTION, .sub = vpcflow_keys},
     {.name = "dns", .kind = K_SECTION, .sub = dns_keys},
+    {.name = "custom_rules", .kind = K_SECTION, .sub = custom_rules_keys},
     {.name = NULL},
 };
 
@@ -366,12 +383,27 @@ static int take_name(struct walk *w, struct cm_str v, char **out)
     return *out ? 0 : cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
 }
 
+/* A string check() accepts (a custom rule's mode setting...). */
+static int take_checked_item(struct walk *w, const struct key *k, struct cm_str v, char **out)
+{
+    const char *why = k->check(v);
+    char q[QUOTE_MAX * 4 + 8];
+
+    if (why != NULL) {
+        cm_config_quote(q, sizeof(q), v.p, v.len);
+        return FAIL(w, w->ev.start_mark, "%s: %s", q, why);
+    }
+    *out = cm_strndup(v.p, v.len);
+    return *out ? 0 : cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
+}
+
 /* What a list holds, and one of its items, for "expected X" (by kind). */
 static const char *const list_of[][2] = {
     [K_SPECS] = {"a list of list files", "a list file"},
     [K_PATHS] = {"a list of paths", "a path"},
     [K_KEYS] = {"a list of access key ids", "an access key id"},
     [K_NAMES] = {"a list of domain names", "a domain name"},
+    [K_CHECKS] = {"a list of strings", "a string"},
 };
 
 /* One item of a list key (the current event). */
@@ -390,6 +422,8 @@ static int take_item(struct walk *w, const struct key *k, struct cm_config_list 
         return take_access_key(w, l, v, out);
     case K_NAMES:
         return take_name(w, v, out);
+    case K_CHECKS:
+        return take_checked_item(w, k, v, out);
     default:
         return join(w, CM_STR_LIT(""), v, out);
     }
@@ -645,6 +679,7 @@ void cm_config_finish(struct cm_config *c)
     list_free(&c->inventory);
     list_free(&c->detectors.dns.tunnel_allow);
     list_free(&c->detectors.dns.rebind_allowed);
+    list_free(&c->detectors.custom_rules.modes);
     cm_free(c->detectors.dns.dga_model);
     cm_free(c->intel.dir);
     cm_free(c->intel.aws_ranges);

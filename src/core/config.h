@@ -39,6 +39,7 @@
  *                           struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
  *   detectors.vpcflow.*     struct cm_flow_tunings where not 0 (cm_scan_config_apply)
  *   detectors.dns.*         struct cm_dns_tunings where not 0; dga_model as --dga-model
+ *   detectors.custom_rules.modes[i]  cm_scan_custom_add(), before --custom-rule's (which win)
  *   inventory[i]            cm_scan_inventory_option(), with --inventory's
  *   store.db                --db, unless given; store.retention_days likewise (-1: not set),
  *                           and store.finding_publishing_frequency (NULL: not set)
@@ -134,12 +135,18 @@ struct cm_config_dns {
     struct cm_config_list rebind_allowed; /* names that may answer with the metadata address */
 };
 
+/* The Custom Detection Rules (docs/detectors/custom-rules.md). */
+struct cm_config_custom_rules {
+    struct cm_config_list modes; /* "[ACCOUNT:]RULE=MODE", as --custom-rule (before them) */
+};
+
 struct cm_config_detectors {
     struct cm_config_console_login console_login;
     struct cm_config_credential_exfiltration credential_exfiltration;
     struct cm_config_api_anomaly api_anomaly;
     struct cm_config_vpcflow vpcflow;
     struct cm_config_dns dns;
+    struct cm_config_custom_rules custom_rules;
 };
 
 struct cm_config_store {

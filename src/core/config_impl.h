@@ -111,6 +111,7 @@ enum kind {
     K_CHOICE,  /* const char *: one of the names in choices (the table's own string) */
     K_STRING,  /* char *: a string check() accepts */
     K_CREDS,   /* api.credentials: a list of {access_key_id, secret_access_key} */
+    K_CHECKS,  /* struct cm_config_list of strings check() accepts */
 };
 
 enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
@@ -123,7 +124,7 @@ struct key {
     enum spec spec;                        /* K_SPECS */
     const struct key *sub;                 /* K_SECTION: its keys, up to a {NULL} */
     const char *const *choices;            /* K_CHOICE: the names allowed, up to a NULL */
-    const char *(*check)(struct cm_str s); /* K_STRING: NULL when fine, else why not */
+    const char *(*check)(struct cm_str s); /* K_STRING, K_CHECKS: NULL when fine, else why not */
 };
 
 #define OFF(m) offsetof(struct cm_config, m)
