@@ -28,6 +28,7 @@ static const struct {
     {"PrivilegeEscalation", CM_TACTIC_PRIVILEGE_ESCALATION},
     {"DefenseEvasion", CM_TACTIC_DEFENSE_EVASION},
     {"Stealth", CM_TACTIC_DEFENSE_EVASION},
+    {"DefenseImpairment", CM_TACTIC_DEFENSE_EVASION}, /* Custom Detection Rules (ct_custom.c) */
     {"Exfiltration", CM_TACTIC_EXFILTRATION},
     {"Impact", CM_TACTIC_IMPACT},
     {"PenTest", CM_TACTIC_PENTEST},

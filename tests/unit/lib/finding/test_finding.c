@@ -554,6 +554,12 @@ static void csv_field(const char *line, int idx, char *out, size_t outlen)
 /* Types coalmine adds to GuardDuty's (issue #5: canary credentials). */
 static const char *const own_types[] = {
     "UnauthorizedAccess:IAMUser/CanaryCredentialUsage",
+    /* Custom Detection Rules: named in the spec's prose (§1.5), not in its CSV */
+    "CredentialAccess:EC2/UnsecuredCredentials",
+    "CredentialAccess:RDS/ModifyAuthenticationProcess",
+    "DefenseImpairment:EC2/DisableOrModifyTools",
+    "DefenseImpairment:Organizations/ModifyCloudResourceHierarchy",
+    "DefenseImpairment:Organizations/DisableOrModifyTools",
 };
 
 static void test_table_covers_csv(void **state)
