@@ -436,6 +436,12 @@ const struct cm_gen_api cm_gen_apis[] = {
     {S_EC2, "GetConsoleOutput", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_EC2, "GetLaunchTemplateData", RO | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_EC2, "DeleteFlowLogs", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    /* Never drawn: the calls of the Custom Detection Rules scenarios (gen_sc_ct_custom.c). */
+    {S_EC2, "ModifyInstanceAttribute", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_RDS, "ModifyDBInstance", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_RDS, "ModifyDBCluster", SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_ORG, "LeaveOrganization", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_ORG, "DisablePolicyType", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_CW, "DeleteAlarms", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_CONFIG, "StopConfigurationRecorder", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_EC2, "CreateSnapshot", SP, CM_GEN_PA_NULL, {0}, 0, 0},

@@ -198,6 +198,14 @@ extern const struct cm_gen_scenario cm_gen_sc_password_policy_weakened;
 extern const struct cm_gen_scenario cm_gen_sc_s3_account_bpa_disabled;
 extern const struct cm_gen_scenario cm_gen_sc_s3_bucket_bpa_disabled;
 extern const struct cm_gen_scenario cm_gen_sc_s3_access_logging_disabled;
+
+/* gen_sc_ct_custom.c: the Custom Detection Rules (docs/detectors/custom-rules.md). */
+extern const struct cm_gen_scenario cm_gen_sc_ec2_password_data;
+extern const struct cm_gen_scenario cm_gen_sc_rds_master_password;
+extern const struct cm_gen_scenario cm_gen_sc_ec2_termination_protection;
+extern const struct cm_gen_scenario cm_gen_sc_vpc_flow_logs_deleted;
+extern const struct cm_gen_scenario cm_gen_sc_organization_leave;
+extern const struct cm_gen_scenario cm_gen_sc_organization_policy;
 extern const struct cm_gen_scenario cm_gen_sc_s3_anonymous_access;
 extern const struct cm_gen_scenario cm_gen_sc_s3_public_access;
 

@@ -79,6 +79,13 @@ const struct cm_gen_scenario *const cm_gen_scenarios[] = {
     &cm_gen_sc_lambda_credential_outside,
     &cm_gen_sc_console_login_travel,
     &cm_gen_sc_canary_credential_usage,
+    /* ... GuardDuty's Custom Detection Rules */
+    &cm_gen_sc_ec2_password_data,
+    &cm_gen_sc_rds_master_password,
+    &cm_gen_sc_ec2_termination_protection,
+    &cm_gen_sc_vpc_flow_logs_deleted,
+    &cm_gen_sc_organization_leave,
+    &cm_gen_sc_organization_policy,
     /* ... calls unusual for the identity that makes them (the API anomaly model) */
     &cm_gen_sc_api_anomaly_discovery,
     &cm_gen_sc_api_anomaly_credential_access,
