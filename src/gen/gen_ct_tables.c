@@ -441,6 +441,7 @@ const struct cm_gen_api cm_gen_apis[] = {
     {S_RDS, "ModifyDBInstance", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_RDS, "ModifyDBCluster", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_ORG, "LeaveOrganization", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
+    {S_ORG, "MoveAccount", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_ORG, "DisablePolicyType", GL | SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_CW, "DeleteAlarms", SP, CM_GEN_PA_NULL, {0}, 0, 0},
     {S_CONFIG, "StopConfigurationRecorder", SP, CM_GEN_PA_NULL, {0}, 0, 0},

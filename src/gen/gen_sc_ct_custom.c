@@ -8,7 +8,8 @@
  * docs name for its rule: a denied call, a call that returns no password, a
  * modification that leaves the password alone, protection turned off, a
  * CloudFormation stack deleting its own flow logs, a policy type that guards
- * nothing. The plans run one after another late in the first hour (after the
+ * nothing, an account moved to another organizational unit (it stays in the
+ * organization). The plans run one after another late in the first hour (after the
  * configuration plans of gen_sc_ct_config.c), each from its own addresses.
  */
 #include "gen/gen_sc_ct.h"
@@ -75,6 +76,9 @@ static const char p_delete_flow_logs_stack[] =
 
 /* Organizations */
 static const char p_null[] = "\"requestParameters\":null,\"responseElements\":null";
+static const char p_move_account[] =
+    "\"requestParameters\":{\"accountId\":\"{acct}\",\"sourceParentId\":\"r-7k2q\","
+    "\"destinationParentId\":\"ou-7k2q-quarantine\"" NO_RESPONSE;
 #define POLICY_TYPE(type)                                                                          \
     "\"requestParameters\":{\"rootId\":\"r-7k2q\",\"policyType\":\"" type "\"" NO_RESPONSE
 static const char p_disable_scp[] = POLICY_TYPE("SERVICE_CONTROL_POLICY");
@@ -252,7 +256,14 @@ static const struct cm_gen_sc_plan organization_leave = {
                .from = OUTSIDE,
                .d = 94,
                .hit = 1,
-               .params = p_null}}};
+               .params = p_null},
+              {.svc = "organizations",
+               .api = "MoveAccount",
+               .at = 3390,
+               .who = ADMIN,
+               .from = HOME,
+               .params = p_move_account,
+               .mark = "ou-7k2q-quarantine"}}};
 CM_GEN_SC_CT(cm_gen_sc_organization_leave, "organization-leave-attempt",
              "DefenseImpairment:Organizations/ModifyCloudResourceHierarchy", organization_leave);
 
