@@ -98,7 +98,9 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
 
 static size_t put(char *out, size_t n, struct cm_str s)
 {
-    memcpy(out + n, s.p, s.len);
+    if (s.len > 0) { /* an absent member (a record with no awsRegion) is {NULL, 0} */
+        memcpy(out + n, s.p, s.len);
+    }
     out[n + s.len] = '\0';
     return n + s.len + 1;
 }

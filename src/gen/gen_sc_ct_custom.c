@@ -1,7 +1,8 @@
 /*
  * CloudTrail scenarios (gen_sc_ct.h) for GuardDuty's Custom Detection Rules
- * (lib/detect/ct_custom*.c, docs/detectors/custom-rules.md): someone holding
- * the stolen IAM user key reads an instance's Windows password, resets a
+ * (lib/detect/ct_custom*.c, docs/detectors/custom-rules.md): someone who took
+ * over a session of the account's admin role, calling from outside, reads an
+ * instance's Windows password, resets a
  * database's master password, locks an instance against termination, deletes
  * the VPC's flow logs, tries to take the account out of its organization and
  * turns off its service control policies. Each plan holds the near misses the
@@ -11,10 +12,12 @@
  * nothing, an account moved to another organizational unit (it stays in the
  * organization). The plans run one after another late in the first hour (after the
  * configuration plans of gen_sc_ct_config.c), each from its own addresses.
+ * The caller is the admin session, not the stolen IAM user key of the other
+ * plans: that key's findings feed its attack sequences, whose signal lists
+ * (a bounded number of types) these findings would otherwise crowd.
  */
 #include "gen/gen_sc_ct.h"
 
-#define THIEF   CM_GEN_SC_THIEF
 #define ADMIN   CM_GEN_SC_ADMIN
 #define OUTSIDE CM_GEN_SC_FROM_OUTSIDE
 #define HOME    CM_GEN_SC_FROM_HOME
@@ -93,7 +96,7 @@ static const struct cm_gen_sc_plan password_data = {
     .steps = {{.svc = "ec2",
                .api = "GetPasswordData",
                .at = 3100,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 90,
                .error = "Client.UnauthorizedOperation",
@@ -101,7 +104,7 @@ static const struct cm_gen_sc_plan password_data = {
               {.svc = "ec2",
                .api = "GetPasswordData",
                .at = 3110,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 90,
                .params = p_password_empty,
@@ -109,7 +112,7 @@ static const struct cm_gen_sc_plan password_data = {
               {.svc = "ec2",
                .api = "GetPasswordData",
                .at = 3120,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 90,
                .hit = 1,
@@ -117,7 +120,7 @@ static const struct cm_gen_sc_plan password_data = {
               {.svc = "ec2",
                .api = "GetPasswordData",
                .at = 3130,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 90,
                .hit = 1,
@@ -133,7 +136,7 @@ static const struct cm_gen_sc_plan rds_master_password = {
     .steps = {{.svc = "rds",
                .api = "ModifyDBInstance",
                .at = 3160,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 91,
                .params = p_db_storage,
@@ -141,7 +144,7 @@ static const struct cm_gen_sc_plan rds_master_password = {
               {.svc = "rds",
                .api = "ModifyDBCluster",
                .at = 3170,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 91,
                .error = "AccessDenied",
@@ -149,7 +152,7 @@ static const struct cm_gen_sc_plan rds_master_password = {
               {.svc = "rds",
                .api = "ModifyDBInstance",
                .at = 3180,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 91,
                .hit = 1,
@@ -157,7 +160,7 @@ static const struct cm_gen_sc_plan rds_master_password = {
               {.svc = "rds",
                .api = "ModifyDBCluster",
                .at = 3190,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 91,
                .hit = 1,
@@ -173,7 +176,7 @@ static const struct cm_gen_sc_plan termination_protection = {
     .steps = {{.svc = "ec2",
                .api = "ModifyInstanceAttribute",
                .at = 3220,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 92,
                .params = p_protect_off,
@@ -181,7 +184,7 @@ static const struct cm_gen_sc_plan termination_protection = {
               {.svc = "ec2",
                .api = "ModifyInstanceAttribute",
                .at = 3230,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 92,
                .params = p_instance_type,
@@ -189,7 +192,7 @@ static const struct cm_gen_sc_plan termination_protection = {
               {.svc = "ec2",
                .api = "ModifyInstanceAttribute",
                .at = 3240,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 92,
                .hit = 1,
@@ -213,7 +216,7 @@ static const struct cm_gen_sc_plan flow_logs_deleted = {
               {.svc = "ec2",
                .api = "DeleteFlowLogs",
                .at = 3290,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 93,
                .error = "Client.UnauthorizedOperation",
@@ -221,7 +224,7 @@ static const struct cm_gen_sc_plan flow_logs_deleted = {
               {.svc = "ec2",
                .api = "DeleteFlowLogs",
                .at = 3300,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 93,
                .hit = 1,
@@ -237,13 +240,13 @@ static const struct cm_gen_sc_plan organization_leave = {
     .steps = {{.svc = "organizations",
                .api = "DescribeOrganization",
                .at = 3340,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 94},
               {.svc = "organizations",
                .api = "LeaveOrganization",
                .at = 3350,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 94,
                .hit = 1,
@@ -252,7 +255,7 @@ static const struct cm_gen_sc_plan organization_leave = {
               {.svc = "organizations",
                .api = "LeaveOrganization",
                .at = 3370,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 94,
                .hit = 1,
@@ -282,7 +285,7 @@ static const struct cm_gen_sc_plan organization_policy = {
               {.svc = "organizations",
                .api = "DisablePolicyType",
                .at = 3420,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 95,
                .error = "AccessDeniedException",
@@ -290,7 +293,7 @@ static const struct cm_gen_sc_plan organization_policy = {
               {.svc = "organizations",
                .api = "DisablePolicyType",
                .at = 3440,
-               .who = THIEF,
+               .who = ADMIN,
                .from = OUTSIDE,
                .d = 95,
                .hit = 1,

@@ -349,6 +349,38 @@ static void test_flow_log_request_shape(void **st)
     assert_non_null(strstr(r.got.info[0], "\"target\":\"fl-0bee\""));
 }
 
+/*
+ * A record with no awsRegion (fuzz_custom_rules found the key built with memcpy from
+ * NULL): the detection is made, with no region, and groups as any other.
+ */
+static void test_no_region(void **st)
+{
+    static const char rec[] =
+        "{\"Records\":[{\"eventVersion\":\"1.10\",\"userIdentity\":{\"type\":\"IAMUser\","
+        "\"principalId\":\"AIDA1\",\"accountId\":\"111122223333\",\"accessKeyId\":\"AKIA1\"},"
+        "\"eventTime\":\"2026-11-09T03:01:00Z\",\"eventSource\":\"ec2.amazonaws.com\","
+        "\"eventName\":\"DeleteFlowLogs\",\"sourceIPAddress\":\"198.51.100.7\","
+        "\"requestParameters\":{\"flowLogIds\":[\"fl-1\"]},\"responseElements\":null,"
+        "\"eventID\":\"e1\",\"eventType\":\"AwsApiCall\",\"managementEvent\":true,"
+        "\"recipientAccountId\":\"111122223333\"}]}";
+    struct cm_detect_opts o;
+    struct cm_engine *e = NULL;
+    struct run r;
+
+    (void)st;
+    memset(&o, 0, sizeof(o));
+    memset(&r, 0, sizeof(r));
+    r.sink.emit = collect;
+    r.sink.ud = &r;
+    assert_int_equal(cm_engine_create(&e, table, &o), 0);
+    ctfx_parse(e, rec, sizeof(rec) - 1, 0, &r.sink);
+    ctfx_parse(e, rec, sizeof(rec) - 1, 1, &r.sink); /* read twice: counted once */
+    assert_int_equal(cm_engine_flush(e, &r.sink), 0);
+    cm_engine_destroy(e);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "DefenseImpairment:EC2/DisableOrModifyTools");
+}
+
 /* ---- calls an AWS service made for a principal ------------------------------------------------
  */
 
@@ -575,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_rules),
         cmocka_unit_test(test_detection_details),
         cmocka_unit_test(test_flow_log_request_shape),
+        cmocka_unit_test(test_no_region),
         cmocka_unit_test(test_service_invoked),
         cmocka_unit_test(test_setting_parse),
         cmocka_unit_test(test_mode_for),
