@@ -207,6 +207,47 @@ scan "$F" "$T/trusted.json" --trusted-list "office=$T/trusted.txt"
 check "a trusted list holding the caller's address ($ip) drops the finding" \
     test "$(grep -c DefenseImpairment "$T/trusted.json")" -eq 0
 
+# --- coalmine serve --watch takes the modes too ------------------------------------------------------
+# serve_run NAME MODE: the service on a free port watching the flow-log world with
+# --custom-rule VPCFlowLogsDeleted=MODE, until its engine has read every file; stopped.
+wait_for() { # SECONDS CMD...: until CMD succeeds
+    _w=$(($1 * 10)); shift
+    until "$@"; do
+        _w=$((_w - 1)); [ $_w -gt 0 ] || return 1
+        sleep 0.1
+    done
+}
+serve_run() {
+    rm -rf "$T/$1.w" && mkdir -p "$T/$1.w" && cp -r "$F/AWSLogs" "$T/$1.w/"
+    "$COALMINE" serve --db "$T/$1.db" --listen 127.0.0.1:0 --port-file "$T/$1.port" \
+        --watch "$T/$1.w" --poll-interval 0.1 --canary-interval 1 --bus-interval 1 \
+        $(cat "$F/intel/args.txt" 2>/dev/null) --no-default-intel \
+        --custom-rule "VPCFlowLogsDeleted=$2" >/dev/null 2>"$T/$1.err" &
+    _p=$!
+    wait_for 30 test -s "$T/$1.port" &&
+        curl -fsS "http://127.0.0.1:$(cat "$T/$1.port")/healthz" >/dev/null &&
+        wait_for 60 grep -q "findings:" "$T/$1.err"
+    _rc=$?
+    kill -TERM $_p 2>/dev/null
+    wait $_p
+    return $_rc
+}
+if command -v curl >/dev/null; then
+    serve_run live LIVE
+    check "serve --watch, LIVE: started on a free port and read the world" test $? -eq 0
+    "$COALMINE" findings list --db "$T/live.db" --format json >"$T/live.list" 2>&1
+    check "serve --watch, LIVE: the store holds the flow-log finding" \
+        grep -q 'DefenseImpairment:EC2/DisableOrModifyTools' "$T/live.list"
+    serve_run dry DRY_RUN
+    check "serve --watch, DRY_RUN: started and read the world" test $? -eq 0
+    "$COALMINE" findings list --db "$T/dry.db" --format json >"$T/dry.list" 2>&1
+    check "serve --watch, DRY_RUN: a log line, and no finding in the store" \
+        sh -c 'grep -q "custom rule dry run: VPCFlowLogsDeleted" "$1" && ! grep -q DefenseImpairment "$2"' \
+        _ "$T/dry.err" "$T/dry.list"
+else
+    skip "serve --watch with --custom-rule" "curl is not installed"
+fi
+
 # --- the background alone ----------------------------------------------------------------------------
 B="$T/bg"
 gen "$B" 72
