@@ -166,11 +166,13 @@ check "DRY_RUN: no finding" test "$(grep -c DefenseImpairment "$T/dry.json")" -e
 check "DRY_RUN: a log line names the rule, the type and the call" \
     grep -Eq "custom rule dry run: VPCFlowLogsDeleted would have made DefenseImpairment:EC2/DisableOrModifyTools \(DeleteFlowLogs by A[KS]IA" "$T/dry.json.err"
 check "DRY_RUN: the summary counts it" grep -q "dry run:  VPCFlowLogsDeleted: 1 signal, no finding" "$T/dry.json.err"
-check "DRY_RUN: --stats custom_rules.dry_run has the count and the last example" \
+dry_stats_ok() {
     jq -e --arg a "$acct" '.custom_rules.dry_run == [.custom_rules.dry_run[0]] and
         (.custom_rules.dry_run[0] | .rule == "VPCFlowLogsDeleted" and .count == 1 and
          .last.account == $a and .last.api == "DeleteFlowLogs" and (.last.event_id | length) > 0)' \
-    "$T/dry.stats" >/dev/null
+        "$T/dry.stats" >/dev/null
+}
+check "DRY_RUN: --stats custom_rules.dry_run has the count and the last example" dry_stats_ok
 scan "$F" "$T/off.json" --custom-rule 'VPCFlowLogsDeleted=off' --stats "$T/off.stats"
 check "OFF: no finding, no dry run" sh -c '! grep -q DefenseImpairment "$1" &&
     ! grep -q "dry run" "$2" && jq -e ".custom_rules.dry_run == []" "$3" >/dev/null' _ \
