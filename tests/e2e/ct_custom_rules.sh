@@ -230,16 +230,42 @@ serve_run() {
         curl -fsS "http://127.0.0.1:$(cat "$T/$1.port")/healthz" >/dev/null &&
         wait_for 60 grep -q "findings:" "$T/$1.err"
     _rc=$?
+    if [ $_rc -eq 0 ] && [ -n "$3" ]; then
+        "$3" "http://127.0.0.1:$(cat "$T/$1.port")"
+    fi
     kill -TERM $_p 2>/dev/null
     wait $_p
     return $_rc
 }
+# api_check URL: the GuardDuty API (the real aws CLI) finds the finding by its type, and
+# GetFindings gives its severity and the rule in additionalInfo.
+api_check() {
+    command -v aws >/dev/null 2>&1 || { echo skip >"$T/api.res"; return; }
+    . "$(dirname "$0")/lib/aws.sh"
+    _det=$(curl -fsS "$1/detector" | jq -r '.detectorIds[0]')
+    aws_at "$1" guardduty list-findings --detector-id "$_det" --finding-criteria \
+        '{"Criterion":{"type":{"Eq":["DefenseImpairment:EC2/DisableOrModifyTools"]}}}' \
+        >"$T/api.list" 2>"$T/api.err" &&
+        aws_at "$1" guardduty get-findings --detector-id "$_det" \
+            --finding-ids "$(jq -r '.FindingIds[0]' "$T/api.list")" >"$T/api.get" 2>>"$T/api.err" &&
+        jq -e '(.FindingIds | length) == 1' "$T/api.list" >/dev/null &&
+        jq -e '.Findings[0] | .Severity == 8 and .Resource.ResourceType == "AccessKey" and
+            (.Service.AdditionalInfo.Value | fromjson | .detectionRules[0].name) ==
+            "VPCFlowLogsDeleted"' "$T/api.get" >/dev/null
+    echo $? >"$T/api.res"
+}
 if command -v curl >/dev/null; then
-    serve_run live LIVE
+    serve_run live LIVE api_check
     check "serve --watch, LIVE: started on a free port and read the world" test $? -eq 0
     "$COALMINE" findings list --db "$T/live.db" --format json >"$T/live.list" 2>&1
     check "serve --watch, LIVE: the store holds the flow-log finding" \
         grep -q 'DefenseImpairment:EC2/DisableOrModifyTools' "$T/live.list"
+    case $(cat "$T/api.res" 2>/dev/null) in
+    skip) skip "the aws CLI lists and gets it through the GuardDuty API" "no aws CLI" ;;
+    0) ok "the aws CLI lists it by type and gets it: HIGH, AccessKey, VPCFlowLogsDeleted" ;;
+    *) nok "the aws CLI lists it by type and gets it: HIGH, AccessKey, VPCFlowLogsDeleted" \
+        "$(head -c 400 "$T/api.err" "$T/api.get" 2>/dev/null)" ;;
+    esac
     serve_run dry DRY_RUN
     check "serve --watch, DRY_RUN: started and read the world" test $? -eq 0
     "$COALMINE" findings list --db "$T/dry.db" --format json >"$T/dry.list" 2>&1
