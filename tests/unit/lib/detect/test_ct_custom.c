@@ -285,6 +285,10 @@ static const struct case_ cases[] = {
     {{6, "organizations", "EnablePolicyType",
       "{\"rootId\":\"r-ab12\",\"policyType\":\"SERVICE_CONTROL_POLICY\"}", "{}"},
      NULL},
+    /* added last so the indexes above stay: launching a protected instance is no lock */
+    {{3, "ec2", "RunInstances", "{\"instanceType\":\"m5.large\",\"disableApiTermination\":true}",
+      "{}"},
+     NULL},
 };
 
 static void test_rules(void **st)
