@@ -441,6 +441,34 @@ static void test_canary_bad_shape(void **state)
               "1:19: canaries.keys[0]: expected an access key id, got a boolean");
 }
 
+/* detectors.custom_rules.modes: "[ACCOUNT:]RULE=MODE" strings, each checked when read. */
+static void test_custom_rules(void **state)
+{
+    struct cm_config c;
+
+    (void)state;
+    parse_ok(&c, "detectors:\n  custom_rules:\n    modes:\n      - \"*=DRY_RUN\"\n"
+                 "      - 111122223333:VPCFlowLogsDeleted=off\n");
+    assert_int_equal(c.detectors.custom_rules.modes.n, 2);
+    assert_string_equal(c.detectors.custom_rules.modes.v[0], "*=DRY_RUN");
+    assert_string_equal(c.detectors.custom_rules.modes.v[1], "111122223333:VPCFlowLogsDeleted=off");
+    cm_config_finish(&c);
+    parse_ok(&c, "detectors: {custom_rules: {modes: []}}");
+    assert_int_equal(c.detectors.custom_rules.modes.n, 0);
+    cm_config_finish(&c);
+    parse_bad("detectors: {custom_rules: {modes: [\"VPCFlowLogsDeleted=ON\"]}}",
+              "1:36: detectors.custom_rules.modes[0]: \"VPCFlowLogsDeleted=ON\": the mode is not "
+              "LIVE, DRY_RUN or OFF");
+    parse_bad("detectors: {custom_rules: {modes: [\"*=LIVE\", \"1:*=LIVE\"]}}",
+              "1:46: detectors.custom_rules.modes[1]: \"1:*=LIVE\": the account is not 12 digits");
+    parse_bad("detectors: {custom_rules: {modes: [Nope=LIVE]}}",
+              "1:36: detectors.custom_rules.modes[0]: \"Nope=LIVE\": no such rule");
+    parse_bad("detectors: {custom_rules: {modes: \"*=LIVE\"}}",
+              "1:35: detectors.custom_rules.modes: expected a list of strings");
+    parse_bad("detectors: {custom_rules: {mode: []}}",
+              "1:28: detectors.custom_rules: unknown key \"mode\" (known here: modes)");
+}
+
 static void test_check_access_key(void **state)
 {
     (void)state;
@@ -995,6 +1023,7 @@ int main(void)
         cmocka_unit_test(test_base_dir_with_equals),
         cmocka_unit_test(test_canaries),
         cmocka_unit_test(test_canary_bad_shape),
+        cmocka_unit_test(test_custom_rules),
         cmocka_unit_test(test_check_access_key),
         cmocka_unit_test(test_detectors_and_store),
         cmocka_unit_test(test_unknown_key),
