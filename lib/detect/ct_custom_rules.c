@@ -54,14 +54,17 @@ static bool flag_true(const struct cm_json_doc *d, uint32_t n)
 }
 
 /*
- * GetPasswordData handed out a password: the response carries passwordData,
- * not empty (CloudTrail writes it as given or masked; an instance whose
- * password is not ready yet answers with an empty one, and a response CloudTrail
- * did not log shows no retrieval).
+ * GetPasswordData handed out a password. CloudTrail logs a successful call
+ * with responseElements null (EC2's read-only calls log no response; the
+ * password is never shown), so a success is a retrieval unless a logged
+ * response says otherwise: passwordData present and blank is an instance whose
+ * password is not ready yet.
  */
 static bool password_returned(const struct cm_ct *ct)
 {
-    return nonblank_string(ct->doc, member(ct, ct->response_elements, "passwordData"));
+    uint32_t pw = member(ct, ct->response_elements, "passwordData");
+
+    return pw == CM_JSON_NONE || nonblank_string(ct->doc, pw);
 }
 
 /*

@@ -28,7 +28,11 @@
 #define NO_RESPONSE "},\"responseElements\":null"
 #define EC2_RESPONSE "},\"responseElements\":{\"requestId\":\"{uuid}\",\"_return\":true}"
 
-/* EC2 GetPasswordData: a password, and an instance whose password is not ready yet */
+/*
+ * EC2 GetPasswordData: CloudTrail logs a retrieval with responseElements null
+ * (p_instance); a response logged anyway shows the password masked, and one
+ * with a blank password is an instance whose password is not ready yet.
+ */
 #define PASSWORD(data)                                                                             \
     "\"requestParameters\":{\"instanceId\":\"{instance}\"},"                                      \
     "\"responseElements\":{\"requestId\":\"{uuid}\",\"instanceId\":\"{instance}\","               \
@@ -116,7 +120,7 @@ static const struct cm_gen_sc_plan password_data = {
                .from = OUTSIDE,
                .d = 90,
                .hit = 1,
-               .params = p_password},
+               .params = p_instance},
               {.svc = "ec2",
                .api = "GetPasswordData",
                .at = 3130,

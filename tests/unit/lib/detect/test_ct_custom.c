@@ -203,7 +203,8 @@ static const struct case_ cases[] = {
      NULL},
     {{1, "ec2", "GetPasswordData", "{\"instanceId\":\"i-0a1\"}", NULL, "UnauthorizedOperation"},
      NULL},
-    {{1, "ec2", "GetPasswordData", "{\"instanceId\":\"i-0a1\"}", "null"}, NULL},
+    {{1, "ec2", "GetPasswordData", "{\"instanceId\":\"i-0a1\"}", "null"},
+     "CredentialAccess:EC2/UnsecuredCredentials"},
     {{1, "ec2", "GetConsoleOutput", "{\"instanceId\":\"i-0a1\"}", "{\"passwordData\":\"x\"}"},
      NULL},
     /* RDSMasterPasswordReset */
@@ -328,6 +329,13 @@ static void test_detection_details(void **st)
                            "\"detectionRules\":[{\"name\":"
                            "\"EC2PasswordDataRetrieved\",\"severity\":\"MEDIUM\","
                            "\"count\":1,\"firstSeen\":\"2026-11-09T03:01:00.000Z\""));
+    {
+        /* a response logged without passwordData: still a retrieval */
+        struct rec x = cases[0].r;
+        x.resp = "{\"requestId\":\"r-1\",\"instanceId\":\"i-0a1\"}";
+        run1(&r, &x);
+        assert_int_equal(r.got.n, 1);
+    }
     run1(&r, &cases[14].r); /* termination protection on: LOW */
     assert_true(r.got.severity[0] == 2.0);
     run1(&r, &cases[19].r); /* flow logs deleted: HIGH, names the flow log */
