@@ -1,13 +1,17 @@
 /*
- * Helpers for the API handler tests: a fresh store in a temp directory per
- * test with the default detector, a context for account 123456789012 in
- * us-east-1, and call(), which runs one request through cm_api_handle() the
- * way the HTTP server does (query parsed by api_query.c) and keeps the
- * response in a_status / a_type / a_body. Included after cmocka.h.
+ * The harness of the API handler tests (test_api_*.c): a fresh store in a
+ * temp directory per test with the default detector A_DET, a context for
+ * account 123456789012 in us-east-1, and call(), which runs one request
+ * through cm_api_handle() the way the HTTP server does (query parsed by
+ * api_query.c) and keeps the answer: a_status, a_type (X-Amzn-ErrorType, ""
+ * when none), a_body and a_doc (a_body parsed: an answer is JSON or empty).
+ * Assertions on the answer: a_ok(), a_error(), a_str(), a_count(). Included
+ * after cmocka.h, by test files only.
  */
 #ifndef CM_TESTS_API_UTIL_H
 #define CM_TESTS_API_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +19,9 @@
 #include "api/api.h"
 #include "api/api_detector.h"
 #include "api/api_query.h"
-#include "base/err.h"
 #include "base/buf.h"
+#include "base/err.h"
+#include "base/json.h"
 #include "finding/finding.h"
 #include "finding/finding_sample.h"
 #include "store/store.h"
@@ -24,19 +29,24 @@
 #define A_ACCOUNT  "123456789012"
 #define A_REGION   "us-east-1"
 #define A_DET      "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1"
-#define A_NOW      1767225600000LL /* 2026-01-01T00:00:00Z */
+#define A_NOW      1767225600000LL   /* 2026-01-01T00:00:00Z: the detector's creation */
+#define A_REQ_NOW  (A_NOW + 3600000) /* the time of every request, an hour later */
 #define A_DET_PATH "/detector/" A_DET
 
 static char a_dir[256], a_path[512];
 static struct cm_store *a_st;
 static struct cm_api_ctx a_ctx;
+
+/* The last answer. */
 static int a_status;
 static char a_type[128];
 static char *a_body;
+static struct cm_json_doc a_doc;
 
 static inline int a_setup(void **state)
 {
-    char err[256], id[64];
+    char err[256] = "", id[CM_STORE_DETECTOR_ID_MAX + 1];
+
     (void)state;
     snprintf(a_dir, sizeof(a_dir), "/tmp/cm_api_t_XXXXXX");
     if (mkdtemp(a_dir) == NULL) {
@@ -47,22 +57,32 @@ static inline int a_setup(void **state)
         return -1;
     }
     a_ctx = (struct cm_api_ctx){a_st, A_ACCOUNT, A_REGION};
-    return cm_api_detector_ensure(&a_ctx, A_DET, A_NOW, id, sizeof(id), err, sizeof(err));
+    cm_json_doc_init(&a_doc, 0, 0);
+    /* The detector the tests' paths name, as `coalmine serve` makes it on its first start. */
+    if (cm_api_detector_ensure(&a_ctx, A_DET, A_NOW, id, sizeof(id), err, sizeof(err)) != 0) {
+        return -1;
+    }
+    return strcmp(id, A_DET) == 0 ? 0 : -1;
 }
 
 static inline int a_teardown(void **state)
 {
     char cmd[600];
+
     (void)state;
     cm_store_close(a_st);
     a_st = NULL;
     free(a_body);
     a_body = NULL;
+    cm_json_doc_finish(&a_doc);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", a_dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 
-/* One request; region NULL: unsigned (the server's region). Returns the status. */
+/*
+ * One request (query "k=v&k=v" or NULL); region NULL: unsigned (the
+ * server's region). Returns the status.
+ */
 static inline int call_in(const char *region, const char *method, const char *path,
                           const char *query, const char *body)
 {
@@ -77,7 +97,7 @@ static inline int call_in(const char *region, const char *method, const char *pa
     req.body = body;
     req.body_len = body ? strlen(body) : 0;
     req.region = region;
-    req.now_ms = A_NOW + 3600000;
+    req.now_ms = A_REQ_NOW;
     assert_int_equal(cm_api_query_parse(&req, query, why, sizeof(why)), 0);
     cm_buf_init(&resp.body, CM_API_MAX_RESP);
     assert_int_equal(cm_api_handle(&a_ctx, &req, &resp), 0);
@@ -88,6 +108,11 @@ static inline int call_in(const char *region, const char *method, const char *pa
     a_body = strdup(resp.body.p ? resp.body.p : "");
     assert_non_null(a_body);
     cm_buf_finish(&resp.body);
+    cm_json_doc_finish(&a_doc);
+    cm_json_doc_init(&a_doc, 0, 0);
+    if (a_body[0] != '\0' && cm_json_parse(&a_doc, a_body, strlen(a_body), NULL) != 0) {
+        fail_msg("%s %s: answer is not JSON: %s", method, path, a_body);
+    }
     return a_status;
 }
 
@@ -96,13 +121,56 @@ static inline int call(const char *method, const char *path, const char *query, 
     return call_in(NULL, method, path, query, body);
 }
 
-/* Asserts the last answer was a 400 whose message contains want. */
+/* String member name of the answer ("" when absent), copied into a static buffer. */
+static inline const char *a_str(const char *name)
+{
+    static char out[4][2048];
+    static int k;
+    uint32_t v = a_body && a_body[0] ? cm_json_path(&a_doc, 0, name) : CM_JSON_NONE;
+    struct cm_str raw;
+
+    k = (k + 1) % 4;
+    out[k][0] = '\0';
+    if (v == CM_JSON_NONE || cm_json_type(&a_doc, v) != CM_JSON_STRING) {
+        return out[k];
+    }
+    raw = cm_json_raw(&a_doc, v);
+    if (raw.len >= sizeof(out[k])) {
+        raw.len = sizeof(out[k]) - 1;
+    }
+    out[k][cm_json_unescape(raw.p, raw.len, out[k])] = '\0';
+    return out[k];
+}
+
+/* Element count of the array member name, -1 when absent. */
+static inline int a_count(const char *name)
+{
+    uint32_t v = a_body && a_body[0] ? cm_json_path(&a_doc, 0, name) : CM_JSON_NONE;
+
+    return v == CM_JSON_NONE ? -1 : (int)a_doc.nodes[v].len;
+}
+
+/* Asserts an error answer: status, X-Amzn-ErrorType and a fragment of the message. */
+static inline void a_error(int status, const char *type, const char *fragment)
+{
+    if (a_status != status || strcmp(a_type, type) != 0 ||
+        strstr(a_str("message"), fragment) == NULL) {
+        fail_msg("status %d type %s body %s; wanted a %d %s with \"%s\"", a_status, a_type, a_body,
+                 status, type, fragment);
+    }
+}
+
+/* Asserts the last answer was a 400 BadRequestException whose message contains want. */
 static inline void bad_request_has(const char *want)
 {
-    if (a_status != 400 || strcmp(a_type, "BadRequestException") != 0 ||
-        strstr(a_body, want) == NULL) {
-        fail_msg("status %d type %s body %s; wanted a 400 with \"%s\"", a_status, a_type, a_body,
-                 want);
+    a_error(400, "BadRequestException", want);
+}
+
+/* Asserts a 200 answer. */
+static inline void a_ok(void)
+{
+    if (a_status != 200 || a_type[0] != '\0') {
+        fail_msg("status %d type %s: %s", a_status, a_type, a_body);
     }
 }
 

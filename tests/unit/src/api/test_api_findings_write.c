@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "ops_util.h"
+#include "api_util.h"
 #include "finding/filter.h"
 #include "finding/finding.h"
 
@@ -55,7 +55,7 @@ static void two_samples(char ids[2][80])
     char body[256];
 
     snprintf(body, sizeof(body), "{\"findingTypes\":[\"%s\",\"%s\"]}", t_ssh, t_dns);
-    assert_int_equal(a_call("POST", P("create"), body), 200);
+    assert_int_equal(call("POST", P("create"), NULL, body), 200);
     snprintf(ids[0], 80, "%s", sql_text("SELECT id FROM findings WHERE type = ?", t_ssh));
     snprintf(ids[1], 80, "%s", sql_text("SELECT id FROM findings WHERE type = ?", t_dns));
     assert_true(ids[0][0] && ids[1][0]);
@@ -70,12 +70,12 @@ static void test_samples_every_type(void **state)
     for (size_t i = 0; i < n; i++) {
         active += t[i].status == CM_TYPE_ACTIVE;
     }
-    assert_int_equal(a_call("POST", P("create"), NULL), 200);
+    assert_int_equal(call("POST", P("create"), NULL, NULL), 200);
     a_ok();
     assert_string_equal(a_body, "{}");
     assert_int_equal(sql_int("SELECT count(*) FROM findings", NULL), (int64_t)active);
     /* An empty list is every type too: the same ids again, counts raised. */
-    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":[]}"), 200);
+    assert_int_equal(call("POST", P("create"), NULL, "{\"findingTypes\":[]}"), 200);
     assert_int_equal(sql_int("SELECT count(*) FROM findings", NULL), (int64_t)active);
     assert_int_equal(sql_int("SELECT min(count) FROM findings", NULL), 2);
 }
@@ -85,9 +85,9 @@ static void test_samples_chosen(void **state)
     const char *doc;
 
     (void)state;
-    assert_int_equal(a_call("POST", P("create"),
-                            "{\"findingTypes\":[\"Recon:EC2/PortProbeUnprotectedPort\","
-                            "\"Recon:EC2/PortProbeUnprotectedPort\"]}"),
+    assert_int_equal(call("POST", P("create"), NULL,
+                          "{\"findingTypes\":[\"Recon:EC2/PortProbeUnprotectedPort\","
+                          "\"Recon:EC2/PortProbeUnprotectedPort\"]}"),
                      200);
     assert_int_equal(sql_int("SELECT count(*) FROM findings", NULL), 1);
     doc = sql_text("SELECT d.doc FROM finding_docs d JOIN findings f ON f.seq = d.seq", NULL);
@@ -98,7 +98,7 @@ static void test_samples_chosen(void **state)
     assert_non_null(strstr(doc, "\"region\":\"us-east-1\""));
     /* UpperCamel is not the wire form: FindingTypes is an unknown member, ignored, so this
      * asks for every type (as an empty body does). */
-    assert_int_equal(a_call("POST", P("create"), "{\"FindingTypes\":[\"Recon:EC2/Portscan\"]}"),
+    assert_int_equal(call("POST", P("create"), NULL, "{\"FindingTypes\":[\"Recon:EC2/Portscan\"]}"),
                      200);
     assert_true(sql_int("SELECT count(*) FROM findings", NULL) > 2);
 }
@@ -109,19 +109,22 @@ static void test_samples_invalid(void **state)
     size_t len;
 
     (void)state;
-    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":[\"Nope:EC2/Nothing\"]}"), 400);
+    assert_int_equal(call("POST", P("create"), NULL, "{\"findingTypes\":[\"Nope:EC2/Nothing\"]}"),
+                     400);
     a_error(400, "BadRequestException", "findingTypes[0]: unknown finding type");
     a_error(400, "BadRequestException", "(byte 17)");
     assert_string_equal(a_str("__type"), "InvalidInputException");
-    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":\"Recon:EC2/Portscan\"}"), 400);
+    assert_int_equal(call("POST", P("create"), NULL, "{\"findingTypes\":\"Recon:EC2/Portscan\"}"),
+                     400);
     a_error(400, "BadRequestException", "findingTypes: must be an array");
-    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":[],\"findingTypes\":[]}"), 400);
+    assert_int_equal(call("POST", P("create"), NULL, "{\"findingTypes\":[],\"findingTypes\":[]}"),
+                     400);
     a_error(400, "BadRequestException", "findingTypes: given twice (byte 19)");
-    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":[1]}"), 400);
+    assert_int_equal(call("POST", P("create"), NULL, "{\"findingTypes\":[1]}"), 400);
     a_error(400, "BadRequestException", "findingTypes[0]: must be a string");
-    assert_int_equal(a_call("POST", P("create"), "{\"findingTypes\":["), 400);
+    assert_int_equal(call("POST", P("create"), NULL, "{\"findingTypes\":["), 400);
     a_error(400, "BadRequestException", "not valid JSON");
-    assert_int_equal(a_call("POST", P("create"), "[]"), 400);
+    assert_int_equal(call("POST", P("create"), NULL, "[]"), 400);
     a_error(400, "BadRequestException", "must be a JSON object");
     len = (size_t)snprintf(body, sizeof(body), "{\"findingTypes\":[");
     for (int i = 0; i < 51; i++) {
@@ -129,7 +132,7 @@ static void test_samples_invalid(void **state)
                                 i ? "," : "");
     }
     snprintf(body + len, sizeof(body) - len, "]}");
-    assert_int_equal(a_call("POST", P("create"), body), 400);
+    assert_int_equal(call("POST", P("create"), NULL, body), 400);
     a_error(400, "BadRequestException", "findingTypes: must have 0 to 50 elements, has 51");
     assert_int_equal(sql_int("SELECT count(*) FROM findings", NULL), 0);
 }
@@ -143,10 +146,10 @@ static void test_samples_routed(void **state)
 
     (void)state;
     assert_int_equal(cm_store_rule_put(a_st, &r, err, sizeof(err)), 0);
-    assert_int_equal(a_call("POST", "/detector/" A_DET "/filter",
-                            "{\"name\":\"quiet-dns\",\"action\":\"ARCHIVE\",\"findingCriteria\":"
-                            "{\"criterion\":{\"type\":{\"equals\":[\"CryptoCurrency:EC2/"
-                            "BitcoinTool.B!DNS\"]}}}}"),
+    assert_int_equal(call("POST", "/detector/" A_DET "/filter", NULL,
+                          "{\"name\":\"quiet-dns\",\"action\":\"ARCHIVE\",\"findingCriteria\":"
+                          "{\"criterion\":{\"type\":{\"equals\":[\"CryptoCurrency:EC2/"
+                          "BitcoinTool.B!DNS\"]}}}}"),
                      200);
     two_samples((char[2][80]){{0}});
     assert_int_equal(sql_int("SELECT archived FROM findings WHERE type = ?", t_dns), 1);
@@ -165,7 +168,7 @@ static void test_archive_unarchive(void **state)
     (void)state;
     two_samples(ids);
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\"]}", ids[0]);
-    assert_int_equal(a_call("POST", P("archive"), body), 200);
+    assert_int_equal(call("POST", P("archive"), NULL, body), 200);
     assert_string_equal(a_body, "{}");
     assert_int_equal(sql_int("SELECT archived FROM findings WHERE id = ?", ids[0]), 1);
     assert_int_equal(sql_int("SELECT archived FROM findings WHERE id = ?", ids[1]), 0);
@@ -176,11 +179,11 @@ static void test_archive_unarchive(void **state)
     /* Unknown ids: nothing changes, the id is named. */
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\",\"%s\"]}", ids[1],
              "0123456789abcdef0123456789abcdef");
-    assert_int_equal(a_call("POST", P("archive"), body), 400);
+    assert_int_equal(call("POST", P("archive"), NULL, body), 400);
     a_error(400, "BadRequestException", "0123456789abcdef0123456789abcdef");
     assert_int_equal(sql_int("SELECT archived FROM findings WHERE id = ?", ids[1]), 0);
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\",\"%s\"]}", ids[0], ids[1]);
-    assert_int_equal(a_call("POST", P("unarchive"), body), 200);
+    assert_int_equal(call("POST", P("unarchive"), NULL, body), 200);
     assert_int_equal(sql_int("SELECT sum(archived) FROM findings", NULL), 0);
 }
 
@@ -190,15 +193,15 @@ static void test_archive_invalid(void **state)
     size_t len;
 
     (void)state;
-    assert_int_equal(a_call("POST", P("archive"), "{}"), 400);
+    assert_int_equal(call("POST", P("archive"), NULL, "{}"), 400);
     a_error(400, "BadRequestException", "findingIds: is required");
-    assert_int_equal(a_call("POST", P("archive"), NULL), 400);
+    assert_int_equal(call("POST", P("archive"), NULL, NULL), 400);
     a_error(400, "BadRequestException", "findingIds: is required");
-    assert_int_equal(a_call("POST", P("unarchive"), "{\"findingIds\":[]}"), 400);
+    assert_int_equal(call("POST", P("unarchive"), NULL, "{\"findingIds\":[]}"), 400);
     a_error(400, "BadRequestException", "findingIds: must have 1 to 50 elements, has 0");
-    assert_int_equal(a_call("POST", P("archive"), "{\"findingIds\":[\"\"]}"), 400);
+    assert_int_equal(call("POST", P("archive"), NULL, "{\"findingIds\":[\"\"]}"), 400);
     a_error(400, "BadRequestException", "findingIds[0]: must be 1 to 300 characters, has 0");
-    assert_int_equal(a_call("POST", P("archive"), "{\"findingIds\":[\"a\"],\"findingIds\":[]}"),
+    assert_int_equal(call("POST", P("archive"), NULL, "{\"findingIds\":[\"a\"],\"findingIds\":[]}"),
                      400);
     a_error(400, "BadRequestException", "findingIds: given twice");
     len = (size_t)snprintf(body, sizeof(body), "{\"findingIds\":[");
@@ -206,10 +209,10 @@ static void test_archive_invalid(void **state)
         len += (size_t)snprintf(body + len, sizeof(body) - len, "%s\"id%d\"", i ? "," : "", i);
     }
     snprintf(body + len, sizeof(body) - len, "]}");
-    assert_int_equal(a_call("POST", P("archive"), body), 400);
+    assert_int_equal(call("POST", P("archive"), NULL, body), 400);
     a_error(400, "BadRequestException", "findingIds: must have 1 to 50 elements, has 51");
     /* GET on an operation's path: 405. */
-    assert_int_equal(a_call("GET", P("archive"), NULL), 405);
+    assert_int_equal(call("GET", P("archive"), NULL, NULL), 405);
 }
 
 static void test_feedback(void **state)
@@ -222,7 +225,7 @@ static void test_feedback(void **state)
              "{\"findingIds\":[\"%s\",\"%s\"],\"feedback\":\"NOT_USEFUL\",\"comments\":\"our "
              "bastion\"}",
              ids[0], ids[1]);
-    assert_int_equal(a_call("POST", P("feedback"), body), 200);
+    assert_int_equal(call("POST", P("feedback"), NULL, body), 200);
     a_ok();
     assert_string_equal(sql_text("SELECT json_extract(d.doc, '$.service.userFeedback') FROM "
                                  "finding_docs d JOIN findings f ON f.seq = d.seq WHERE f.id = ?",
@@ -233,26 +236,26 @@ static void test_feedback(void **state)
                                  ids[0]),
                         "our bastion");
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\"],\"feedback\":\"USEFUL\"}", ids[0]);
-    assert_int_equal(a_call("POST", P("feedback"), body), 200);
+    assert_int_equal(call("POST", P("feedback"), NULL, body), 200);
     assert_string_equal(sql_text("SELECT json_extract(d.doc, '$.service.userFeedback') FROM "
                                  "finding_docs d JOIN findings f ON f.seq = d.seq WHERE f.id = ?",
                                  ids[0]),
                         "USEFUL");
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\"],\"feedback\":\"GREAT\"}", ids[0]);
-    assert_int_equal(a_call("POST", P("feedback"), body), 400);
+    assert_int_equal(call("POST", P("feedback"), NULL, body), 400);
     snprintf(want, sizeof(want), "feedback: must be USEFUL or NOT_USEFUL (byte %d)",
              (int)(strstr(body, "\"GREAT") - body));
     a_error(400, "BadRequestException", want);
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\"]}", ids[0]);
-    assert_int_equal(a_call("POST", P("feedback"), body), 400);
+    assert_int_equal(call("POST", P("feedback"), NULL, body), 400);
     a_error(400, "BadRequestException", "feedback: is required");
     snprintf(body, sizeof(body), "{\"findingIds\":[\"%s\"],\"feedback\":\"USEFUL\",\"comments\":7}",
              ids[0]);
-    assert_int_equal(a_call("POST", P("feedback"), body), 400);
+    assert_int_equal(call("POST", P("feedback"), NULL, body), 400);
     a_error(400, "BadRequestException", "comments: must be a string");
-    assert_int_equal(a_call("POST", P("feedback"),
-                            "{\"findingIds\":[\"feedfeedfeedfeedfeedfeedfeedfeed\"],\"feedback\":"
-                            "\"USEFUL\"}"),
+    assert_int_equal(call("POST", P("feedback"), NULL,
+                          "{\"findingIds\":[\"feedfeedfeedfeedfeedfeedfeedfeed\"],\"feedback\":"
+                          "\"USEFUL\"}"),
                      400);
     a_error(400, "BadRequestException", "feedfeedfeedfeedfeedfeedfeedfeed");
 }
@@ -260,9 +263,9 @@ static void test_feedback(void **state)
 static void test_detector_check(void **state)
 {
     (void)state;
-    assert_int_equal(
-        a_call("POST", "/detector/not-a-detector!/findings/archive", "{\"findingIds\":[\"x\"]}"),
-        400);
+    assert_int_equal(call("POST", "/detector/not-a-detector!/findings/archive", NULL,
+                          "{\"findingIds\":[\"x\"]}"),
+                     400);
     a_error(400, "BadRequestException", "detectorId is not owned by the current account");
     assert_string_equal(a_str("__type"), "InvalidInputException");
 }

@@ -10,81 +10,29 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "api/api_http.h"
-#include "api_util.h"
+#include "api_http_util.h"
 
-static struct cm_api_http *srv;
 static bool logging;         /* start() with log_requests */
 static const char *extra[3]; /* more request headers for req(), NULL-ended */
-static char hdrs[4096];
-static struct cm_buf got;
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    (void)ud;
-    return cm_buf_append(&got, p, size * n) == 0 ? size * n : 0;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    size_t len = strlen(hdrs);
-    (void)ud;
-    snprintf(hdrs + len, sizeof(hdrs) - len, "%.*s", (int)(size * n), p);
-    return size * n;
-}
-
-/* One request; sign: "KEY:SECRET" to sign it, NULL not to. Returns the status. */
+/* One request as JSON, with the extra headers; sign: "KEY:SECRET" or NULL. Returns the status. */
 static long req(const char *method, const char *path, const char *body, size_t body_len,
                 const char *sign)
 {
-    CURL *c = curl_easy_init();
-    char url[512];
-    long status = 0;
-    struct curl_slist *h = NULL;
+    const char *h[] = {"Content-Type: application/json", extra[0], extra[1], extra[2], NULL};
 
-    assert_non_null(c);
-    hdrs[0] = '\0';
-    cm_buf_reset(&got);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", cm_api_http_port(srv), path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    h = curl_slist_append(h, "Content-Type: application/json");
-    for (size_t i = 0; i < 3 && extra[i] != NULL; i++) {
-        h = curl_slist_append(h, extra[i]);
-    }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    if (body != NULL) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
-    }
-    if (sign != NULL) {
-        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:guardduty");
-        curl_easy_setopt(c, CURLOPT_USERPWD, sign);
-    }
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    (void)cm_buf_putc(&got, '\0');
-    return status;
+    return h_req(method, path, body, body_len, sign, h);
 }
 
 static int start(const struct cm_sigv4_cred *creds, size_t n, bool samples)
 {
-    struct cm_api_http_opts o = {.listen = "127.0.0.1:0",
-                                 .creds = creds,
-                                 .ncreds = n,
-                                 .ctx = &a_ctx,
-                                 .log_requests = logging};
-    char err[256];
+    struct cm_api_http_opts o = {
+        .listen = "127.0.0.1:0", .creds = creds, .ncreds = n, .log_requests = logging};
 
     if (a_setup(NULL) != 0) {
         return -1;
@@ -95,11 +43,7 @@ static int start(const struct cm_sigv4_cred *creds, size_t n, bool samples)
                                           "Backdoor:EC2/C&CActivity.B!DNS"},
                     2);
     }
-    if (cm_api_http_start(&srv, &o, err, sizeof(err)) != 0) {
-        return -1;
-    }
-    cm_buf_init(&got, 0);
-    return 0;
+    return h_start(&o);
 }
 
 static int setup_open(void **state)
@@ -132,10 +76,7 @@ static int setup_signed(void **state)
 static int teardown(void **state)
 {
     logging = false;
-    cm_api_http_stop(srv, 1000);
-    srv = NULL;
-    cm_buf_finish(&got);
-    return a_teardown(state);
+    return h_stop(state);
 }
 
 static void test_headers_and_paths(void **state)

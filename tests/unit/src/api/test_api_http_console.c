@@ -12,84 +12,29 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <curl/curl.h>
-
-#include "api/api_http.h"
 #include "api/web_serve.h"
-#include "api_util.h"
-
-static struct cm_api_http *srv;
-static char hdrs[4096];
-static struct cm_buf got;
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    (void)ud;
-    return cm_buf_append(&got, p, size * n) == 0 ? size * n : 0;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    size_t len = strlen(hdrs);
-    (void)ud;
-    snprintf(hdrs + len, sizeof(hdrs) - len, "%.*s", (int)(size * n), p);
-    return size * n;
-}
+#include "api_http_util.h"
 
 /* One unsigned request; extra: one more request header or NULL. Returns the status. */
 static long req(const char *method, const char *path, const char *extra)
 {
-    CURL *c = curl_easy_init();
-    char url[512];
-    long status = 0;
-    struct curl_slist *h = NULL;
+    const char *h[] = {extra, NULL};
 
-    assert_non_null(c);
-    hdrs[0] = '\0';
-    cm_buf_reset(&got);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", cm_api_http_port(srv), path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    if (strcmp(method, "HEAD") == 0) {
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    } else {
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    }
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    if (extra != NULL) {
-        h = curl_slist_append(h, extra);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    }
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    (void)cm_buf_putc(&got, '\0');
-    return status;
+    return h_req(method, path, NULL, 0, NULL, h);
 }
 
 static const struct cm_sigv4_cred creds[] = {{"AKIAIOSFODNN7EXAMPLE", "secret/key+1"}};
 
 static int setup(void **state)
 {
-    struct cm_api_http_opts o = {
-        .listen = "127.0.0.1:0", .creds = creds, .ncreds = 1, .ctx = &a_ctx};
-    char err[256];
+    struct cm_api_http_opts o = {.listen = "127.0.0.1:0", .creds = creds, .ncreds = 1};
 
-    if (a_setup(state) != 0 || cm_api_http_start(&srv, &o, err, sizeof(err)) != 0) {
-        return -1;
-    }
-    cm_buf_init(&got, 0);
-    return 0;
+    return a_setup(state) != 0 ? -1 : h_start(&o);
 }
 
 static int teardown(void **state)
 {
-    cm_api_http_stop(srv, 1000);
-    srv = NULL;
-    cm_buf_finish(&got);
-    return a_teardown(state);
+    return h_stop(state);
 }
 
 static void assert_security_headers(void)
