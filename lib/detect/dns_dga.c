@@ -612,11 +612,7 @@ static bool inst_check(const void *ud, const void *key, size_t klen, const void 
 /* The evidence reference of an entry's kept query (renumbered across runs). */
 static void inst_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
 {
-    struct inst *in = val;
-
-    if (in->last.time_ms != INT64_MIN) {
-        fn(fud, &in->last.src);
-    }
+    cm_dns_kept_refs(&((struct inst *)val)->last, fn, fud);
 }
 
 static const struct cm_state_codec inst_codec = {.check = inst_check, .refs = inst_refs};

@@ -111,3 +111,10 @@ bool cm_dns_kept_valid(const struct cm_dns_kept *r)
     }
     return n <= REC_TEXT;
 }
+
+void cm_dns_kept_refs(struct cm_dns_kept *k, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    if (k->time_ms != INT64_MIN) {
+        fn(fud, &k->src);
+    }
+}

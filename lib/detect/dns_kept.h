@@ -60,5 +60,11 @@ void cm_dns_kept_set(struct cm_dns_kept *k, const struct cm_event *ev, struct cm
 bool cm_dns_kept_event(const struct cm_dns_kept *k, struct cm_str inst, struct cm_event *ev);
 /* Whether k, read back from a file, is a struct cm_dns_kept a detector could have made. */
 bool cm_dns_kept_valid(const struct cm_dns_kept *k);
+/*
+ * For a state codec's refs (struct cm_state_codec): calls fn on the evidence
+ * reference of the query k keeps, if it keeps one (renumbered across runs).
+ */
+void cm_dns_kept_refs(struct cm_dns_kept *k, void (*fn)(void *fud, struct cm_src_ref *r),
+                      void *fud);
 
 #endif

@@ -419,11 +419,7 @@ static bool pair_check(const void *ud, const void *key, size_t klen, const void 
 /* The evidence reference of a pair's kept query (renumbered across runs). */
 static void pair_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
 {
-    struct rebind *p = val;
-
-    if (p->last.time_ms != INT64_MIN) {
-        fn(fud, &p->last.src);
-    }
+    cm_dns_kept_refs(&((struct rebind *)val)->last, fn, fud);
 }
 
 static const struct cm_state_codec pair_codec = {.check = pair_check, .refs = pair_refs};

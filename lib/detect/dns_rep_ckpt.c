@@ -66,11 +66,7 @@ static bool hit_check(const void *ud, const void *key, size_t klen, const void *
 /* The evidence reference of a hit's kept query (renumbered across runs). */
 static void hit_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
 {
-    struct hit *h = val;
-
-    if (h->last.time_ms != INT64_MIN) {
-        fn(fud, &h->last.src);
-    }
+    cm_dns_kept_refs(&((struct hit *)val)->last, fn, fud);
 }
 
 /* An account's learning start: a time the detector subtracts from event times. */

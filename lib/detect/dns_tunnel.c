@@ -735,11 +735,7 @@ static bool entry_check(const void *ud, const void *key, size_t klen, const void
 /* The evidence reference of an entry's kept query (renumbered across runs). */
 static void entry_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
 {
-    struct entry *e = val;
-
-    if (e->last.time_ms != INT64_MIN) {
-        fn(fud, &e->last.src);
-    }
+    cm_dns_kept_refs(&((struct entry *)val)->last, fn, fud);
 }
 
 static const struct cm_state_codec entry_codec = {.check = entry_check, .refs = entry_refs};

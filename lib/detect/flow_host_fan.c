@@ -287,17 +287,7 @@ static bool kept_check(const void *ud, const void *key, size_t klen, const void 
     return klen == FAN_KEY_LEN && k[8] <= FAN_SPAM && cm_flow_kept_valid(val);
 }
 
-/* The evidence reference of a kept record (renumbered across runs). */
-static void kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
-{
-    struct cm_flow_kept *k = val;
-
-    if (k->time_ms != INT64_MIN) {
-        fn(fud, &k->src);
-    }
-}
-
-static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = kept_refs};
+static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = cm_flow_kept_refs};
 
 int cm_flow_host_kept_save(const struct flow_host *fh, struct cm_ckpt_w *w)
 {

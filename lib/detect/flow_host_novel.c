@@ -186,17 +186,7 @@ static bool nkept_check(const void *ud, const void *key, size_t klen, const void
     return klen == NOVEL_KEY_LEN && k[8] >= K_PORT && k[8] <= K_DOT && cm_flow_kept_valid(val);
 }
 
-/* The evidence reference of a kept record (renumbered across runs). */
-static void nkept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
-{
-    struct cm_flow_kept *k = val;
-
-    if (k->time_ms != INT64_MIN) {
-        fn(fud, &k->src);
-    }
-}
-
-static const struct cm_state_codec nkept_codec = {.check = nkept_check, .refs = nkept_refs};
+static const struct cm_state_codec nkept_codec = {.check = nkept_check, .refs = cm_flow_kept_refs};
 
 int cm_flow_host_nkept_save(const struct flow_host *fh, struct cm_ckpt_w *w)
 {

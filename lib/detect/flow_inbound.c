@@ -629,20 +629,10 @@ static bool kept_check(const void *ud, const void *key, size_t klen, const void 
            cm_flow_kept_valid(val);
 }
 
-/* The evidence reference of a kept record (renumbered across runs). */
-static void kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
-{
-    struct cm_flow_kept *k = val;
-
-    if (k->time_ms != INT64_MIN) {
-        fn(fud, &k->src);
-    }
-}
-
 static const struct cm_state_codec brute_codec = {.check = brute_check};
 static const struct cm_state_codec probe_codec = {.check = probe_check};
 static const struct cm_state_codec torport_codec = {.check = torport_check};
-static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = kept_refs};
+static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = cm_flow_kept_refs};
 
 /* The attempt rings, the probe windows, the Tor ports and the records kept for their tails. */
 static int save(const void *state, struct cm_ckpt_w *w)

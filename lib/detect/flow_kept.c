@@ -121,3 +121,12 @@ bool cm_flow_kept_valid(const struct cm_flow_kept *k)
     /* The resource (the instance id, else the ENI) is always kept. */
     return n <= KF_TEXT && (k->len[KF_INSTANCE] > 0 || k->len[KF_INTERFACE] > 0);
 }
+
+void cm_flow_kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud)
+{
+    struct cm_flow_kept *k = val;
+
+    if (k->time_ms != INT64_MIN) {
+        fn(fud, &k->src);
+    }
+}

@@ -56,5 +56,11 @@ bool cm_flow_kept_set(struct cm_flow_kept *k, const struct cm_event *ev, struct 
 bool cm_flow_kept_event(const struct cm_flow_kept *k, struct cm_event *ev, struct cm_str *resource);
 /* Whether k, read back from a file, is a struct cm_flow_kept the detector could have made. */
 bool cm_flow_kept_valid(const struct cm_flow_kept *k);
+/*
+ * The state codec's refs (struct cm_state_codec) of a map whose values are
+ * struct cm_flow_kept: calls fn on the evidence reference of the record val
+ * keeps, if it keeps one (renumbered across runs).
+ */
+void cm_flow_kept_refs(void *val, void (*fn)(void *fud, struct cm_src_ref *r), void *fud);
 
 #endif
