@@ -124,3 +124,10 @@ int cm_cli_subcommand(const char *cmd, const struct cm_cmd *subs, size_t n, void
     usage(stderr);
     return CM_EXIT_USAGE;
 }
+
+void cm_cli_subcommand_list(FILE *f, const struct cm_cmd *subs, size_t n, int width)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "  %-*s %s\n", width, subs[i].name, subs[i].summary);
+    }
+}

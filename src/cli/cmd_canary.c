@@ -623,9 +623,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine canary <subcommand> [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 8);
     fprintf(f, "\nchecks:\n");
     for (size_t i = 0; cm_canary_kind_at(i) != NULL; i++) {
         fprintf(f, "  %-12s %s\n", cm_canary_kind_at(i)->name, cm_canary_kind_at(i)->summary);

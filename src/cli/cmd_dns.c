@@ -65,9 +65,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine dns <subcommand> [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-7s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 7);
     fprintf(f, "\nRun 'coalmine dns <subcommand> --help' for its options. See\n"
                "docs/detectors/dns-reputation.md.\n");
 }

@@ -40,9 +40,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine filters <subcommand> --db FILE [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 8);
     fprintf(f, "\nA filter is a named FindingCriteria with an action and a rank (1-100, applied\n"
                "in order). NOOP filters are saved views; ARCHIVE filters are suppression rules:\n"
                "a new finding (or a new occurrence of one) they match is stored archived and\n"

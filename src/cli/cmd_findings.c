@@ -34,9 +34,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine findings <subcommand> --db FILE [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 10);
     fprintf(f, "\nRun 'coalmine findings <subcommand> --help' for its options. Exit status: 0\n"
                "success, 1 error, 2 usage error.\n");
 }

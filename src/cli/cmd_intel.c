@@ -52,9 +52,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine intel <subcommand> [--intel-dir DIR] [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-7s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 7);
     fprintf(f, "\nThe lists that apply by default are the bundle's built-in lists, the last good\n"
                "copies of its feeds (after 'coalmine intel update') and the lists added with\n"
                "'add'. The state lives in --intel-dir DIR, else $COALMINE_INTEL_DIR, else\n"

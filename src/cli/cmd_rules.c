@@ -26,8 +26,6 @@
 
 #define CMD "rules"
 
-#define TABLE_OR_JSON (CM_LIST_MASK(CM_LIST_TABLE) | CM_LIST_MASK(CM_LIST_JSON))
-
 /* Option codes, and the mask of the ones a subcommand takes. */
 enum {
     O_DB = 1u << 0,
@@ -152,14 +150,11 @@ static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsig
         case 'S':
             o->schedule = optarg;
             break;
-        case 'f': {
-            enum cm_list_format fmt;
-            if (cm_list_format_parse(CMD, optarg, TABLE_OR_JSON, &fmt) != 0) {
+        case 'f':
+            if (cm_list_format_table_or_json(CMD, optarg, &o->json) != 0) {
                 return CM_EXIT_USAGE;
             }
-            o->json = fmt == CM_LIST_JSON;
             break;
-        }
         case 'm':
             if (cm_cli_parse_count(optarg, 1000000, &o->max) != 0) {
                 fprintf(stderr, "coalmine rules: --max-results wants a number up to 1000000\n");
@@ -775,9 +770,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine rules <subcommand> [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 10);
     fprintf(f, "\nA rule routes the findings whose EventBridge event its pattern matches to\n"
                "its targets ('coalmine targets'): programs, files, webhooks and Kafka topics.\n"
                "Findings are routed when 'coalmine scan --db' stores them while some rule\n"

@@ -19,8 +19,6 @@
 
 #define CMD "targets"
 
-#define TABLE_OR_JSON (CM_LIST_MASK(CM_LIST_TABLE) | CM_LIST_MASK(CM_LIST_JSON))
-
 static const struct option longopts[] = {
     {"db", required_argument, NULL, 'd'},   {"rule", required_argument, NULL, 'r'},
     {"id", required_argument, NULL, 'i'},   {"kind", required_argument, NULL, 'k'},
@@ -73,14 +71,11 @@ static int parse(int argc, char **argv, struct topts *o, const char *allowed, co
         case 's':
             o->spec = optarg;
             break;
-        case 'f': {
-            enum cm_list_format fmt;
-            if (cm_list_format_parse(CMD, optarg, TABLE_OR_JSON, &fmt) != 0) {
+        case 'f':
+            if (cm_list_format_table_or_json(CMD, optarg, &o->json) != 0) {
                 return CM_EXIT_USAGE;
             }
-            o->json = fmt == CM_LIST_JSON;
             break;
-        }
         case 'h':
             printf("%s", help);
             return 1;
@@ -300,9 +295,7 @@ static const struct cm_cmd subcommands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: coalmine targets <subcommand> --db FILE [options]\n\nsubcommands:\n");
-    for (size_t i = 0; i < NSUB; i++) {
-        fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
-    }
+    cm_cli_subcommand_list(f, subcommands, NSUB, 8);
     kinds_help(f);
     fprintf(f, "\nRun 'coalmine targets <subcommand> --help' for its options.\n");
 }

@@ -176,6 +176,11 @@ int cm_cli_open_store(const char *cmd, const char *path, unsigned flags, struct 
  */
 int cm_cli_subcommand(const char *cmd, const struct cm_cmd *subs, size_t n, void (*usage)(FILE *),
                       int argc, char **argv);
+/*
+ * Prints the lines of a command group's usage that list its subcommands:
+ * "  NAME SUMMARY" each, the names padded to width columns.
+ */
+void cm_cli_subcommand_list(FILE *f, const struct cm_cmd *subs, size_t n, int width);
 
 /* ---- Printing lists of findings ---- */
 
@@ -202,6 +207,11 @@ enum cm_list_format {
  */
 int cm_list_format_parse(const char *cmd, const char *name, unsigned allowed,
                          enum cm_list_format *out);
+/*
+ * --format table|json: sets *json. Returns 0 or CM_EXIT_USAGE (reported as
+ * cm_list_format_parse() does).
+ */
+int cm_list_format_table_or_json(const char *cmd, const char *name, bool *json);
 
 struct cm_printer {
     FILE *out;

@@ -44,6 +44,18 @@ int cm_list_format_parse(const char *cmd, const char *name, unsigned allowed,
     return CM_EXIT_USAGE;
 }
 
+int cm_list_format_table_or_json(const char *cmd, const char *name, bool *json)
+{
+    enum cm_list_format fmt;
+
+    if (cm_list_format_parse(cmd, name, CM_LIST_MASK(CM_LIST_TABLE) | CM_LIST_MASK(CM_LIST_JSON),
+                             &fmt) != 0) {
+        return CM_EXIT_USAGE;
+    }
+    *json = fmt == CM_LIST_JSON;
+    return 0;
+}
+
 void cm_printer_init(struct cm_printer *p, FILE *out, enum cm_list_format fmt)
 {
     memset(p, 0, sizeof(*p));
