@@ -693,9 +693,6 @@ size_t cm_gen_sc_ct_needs(const struct cm_gen_scenario *sc, const struct cm_gen_
         out[n].kind = CM_GEN_NEED_GEOIP;
         out[n++].value[0] = '\0';
     }
-    if (p->hours > 1) {
-        out[n].kind = CM_GEN_NEED_HOURS;
-        snprintf(out[n++].value, sizeof(out[0].value), "%u", p->hours);
-    }
+    n += cm_gen_sc_need_hours(p->hours, &out[n]);
     return n;
 }

@@ -264,10 +264,9 @@ static int dga_expect(const struct cm_gen_scenario *sc, const struct cm_gen_conf
             snprintf(mark, sizeof(mark), "\"query_name\":\"%s.\"&\"instance\":\"%s\"", name,
                      w->instances[near].id);
         }
-        if (strlen(e->near) + strlen(mark) + 2 > sizeof(e->near)) {
+        if (cm_gen_sc_note_near(e, mark) != 0) {
             return CM_E2BIG;
         }
-        cm_gen_sc_note(e->near, sizeof(e->near), mark);
     }
     return 1;
 }

@@ -172,10 +172,9 @@ static int rep_expect(const struct cm_gen_scenario *sc, const struct cm_gen_conf
         } else {
             snprintf(mark, sizeof(mark), "\"query_name\":\"%s.\"", s->name);
         }
-        if (strlen(e->near) + strlen(mark) + 2 > sizeof(e->near)) {
+        if (cm_gen_sc_note_near(e, mark) != 0) {
             return CM_E2BIG;
         }
-        cm_gen_sc_note(e->near, sizeof(e->near), mark);
     }
     return 1;
 }
@@ -186,12 +185,7 @@ static size_t rep_needs(const struct cm_gen_scenario *sc, const struct cm_gen_wo
     const struct rep_plan *p = sc->plan;
 
     (void)w;
-    if (p->hours <= 1) {
-        return 0;
-    }
-    out[0].kind = CM_GEN_NEED_HOURS;
-    snprintf(out[0].value, sizeof(out[0].value), "%u", p->hours);
-    return 1;
+    return cm_gen_sc_need_hours(p->hours, out);
 }
 
 #define REP_SCENARIO(var, nm, type, pl)                                                            \

@@ -619,10 +619,9 @@ static int tunnel_expect(const struct cm_gen_scenario *sc, const struct cm_gen_c
             snprintf(mark, sizeof(mark), "\"query_name\":\"%s.\"&\"instance\":\"%s\"", name,
                      w->instances[near].id);
         }
-        if (strlen(e->near) + strlen(mark) + 2 > sizeof(e->near)) {
+        if (cm_gen_sc_note_near(e, mark) != 0) {
             return CM_E2BIG;
         }
-        cm_gen_sc_note(e->near, sizeof(e->near), mark);
     }
     return 1;
 }
@@ -633,12 +632,7 @@ static size_t tunnel_needs(const struct cm_gen_scenario *sc, const struct cm_gen
     const struct plan *p = sc->plan;
 
     (void)w;
-    if (p->hours <= 1) {
-        return 0;
-    }
-    out[0].kind = CM_GEN_NEED_HOURS;
-    snprintf(out[0].value, sizeof(out[0].value), "%u", p->hours);
-    return 1;
+    return cm_gen_sc_need_hours(p->hours, out);
 }
 
 const struct cm_gen_scenario cm_gen_sc_dns_exfil_tester = {"dns-exfil-tester",

@@ -236,10 +236,9 @@ int cm_gen_fl_expect(const struct cm_gen_scenario *sc, const struct cm_gen_confi
             continue;
         }
         marker(w, &w->instances[which], s, mark, sizeof(mark));
-        if (strlen(e->near) + strlen(mark) + 2 > sizeof(e->near)) {
+        if (cm_gen_sc_note_near(e, mark) != 0) {
             return CM_E2BIG;
         }
-        cm_gen_sc_note(e->near, sizeof(e->near), mark);
     }
     return 1;
 }
@@ -258,10 +257,7 @@ size_t cm_gen_fl_needs(const struct cm_gen_scenario *sc, const struct cm_gen_wor
         out[n].kind = CM_GEN_NEED_AWS_RANGES; /* S3 is told apart by AWS's ranges */
         out[n++].value[0] = '\0';
     }
-    if (p->hours > 1) {
-        out[n].kind = CM_GEN_NEED_HOURS;
-        snprintf(out[n++].value, sizeof(out[0].value), "%u", p->hours);
-    }
+    n += cm_gen_sc_need_hours(p->hours, &out[n]);
     return n;
 }
 

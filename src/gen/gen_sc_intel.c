@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/err.h"
+
 unsigned cm_gen_sc_vpc(const struct cm_gen_world *w)
 {
     return w->accounts[0].first_vpc;
@@ -138,4 +140,23 @@ void cm_gen_sc_note_ip(char *buf, size_t n, uint32_t ip)
 
     cm_gen_sc_ip_str(ip, s);
     cm_gen_sc_note(buf, n, s);
+}
+
+int cm_gen_sc_note_near(struct cm_gen_expect *e, const char *mark)
+{
+    if (strlen(e->near) + strlen(mark) + 2 > sizeof(e->near)) {
+        return CM_E2BIG;
+    }
+    cm_gen_sc_note(e->near, sizeof(e->near), mark);
+    return 0;
+}
+
+size_t cm_gen_sc_need_hours(unsigned hours, struct cm_gen_need *out)
+{
+    if (hours <= 1) {
+        return 0;
+    }
+    out->kind = CM_GEN_NEED_HOURS;
+    snprintf(out->value, sizeof(out->value), "%u", hours);
+    return 1;
 }

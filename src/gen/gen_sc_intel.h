@@ -88,6 +88,11 @@ void cm_gen_sc_add_name(struct cm_gen_intel_entry *out, size_t *n, const char *l
 /* Appends item (or ip) to the comma-separated list in buf[n] unless it is there already. */
 void cm_gen_sc_note(char *buf, size_t n, const char *item);
 void cm_gen_sc_note_ip(char *buf, size_t n, uint32_t ip);
+/* cm_gen_sc_note on e's near misses; CM_E2BIG when mark would not fit whole. */
+int cm_gen_sc_note_near(struct cm_gen_expect *e, const char *mark);
+
+/* The need of a plan of hours hours: 1 (out[0], CM_GEN_NEED_HOURS) when more than 1, else 0. */
+size_t cm_gen_sc_need_hours(unsigned hours, struct cm_gen_need *out);
 
 /* ---- the scenarios (listed in gen_scenario.c) ---- */
 
