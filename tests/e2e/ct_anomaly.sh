@@ -46,8 +46,6 @@ if command -v jq >/dev/null; then
                ($i | del(.coalmine) | tojson)] | join("|")' "$1" |
             awk -F '|' 'NR == FNR { t[$0] = 1; next } ($1 in t)' "$T/types" - >"$2" || :
     }
-    # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
-    info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
     JSONOK=1
 elif command -v python3 >/dev/null; then
     summary() {
@@ -75,13 +73,6 @@ for l in open(sys.argv[1]):
                     json.dumps(a, separators=(",", ":"))]))
 PY
     }
-    info() {
-        python3 -c 'import json, sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v = v.get(k) if isinstance(v, dict) else None
-print(json.dumps(v, separators=(",", ":")))' "$1" "$2"
-    }
     JSONOK=1
 else
     JSONOK=0
@@ -91,7 +82,7 @@ fi
 check_info() {
     _lbl=$1; _ai=$(printf '%s\n' "$2" | cut -d '|' -f 5-)
     _row=$(printf '%s\n' "$EXPECT" | awk -F '|' -v t="$3" '$1 == t')
-    _apis=$(info "$_ai" anomalies.anomalousAPIs)
+    _apis=$(info_json "$_ai" anomalies.anomalousAPIs)
     _miss=""
     for _c in $(printf '%s\n' "$_row" | cut -d '|' -f 2); do
         names_api "$_apis" "$_c" || _miss="$_miss $_c"
@@ -104,7 +95,7 @@ check_info() {
     done
     check "$_lbl: anomalousAPIs names no near miss's call${_extra:+ (named:$_extra)}" \
         test -z "$_extra"
-    _ua=$(info "$_ai" unusualBehavior.unusualUserAgentsUserIdentityProfiling)
+    _ua=$(info_json "$_ai" unusualBehavior.unusualUserAgentsUserIdentityProfiling)
     check "$_lbl: unusual client \"$CLIENT\" (got $_ua)" test "$_ua" = "\"$CLIENT\""
 }
 
@@ -130,14 +121,8 @@ maxh=1
 for sc in $(cat "$T/scenarios"); do
     D="$T/$sc"
     # the hours it needs are in scenarios.tsv: generate one hour first, then that many
-    if ! "$COALMINE" gen --out "$D" $WORLD --hours 1 --scenario "$sc" >/dev/null \
-        2>"$T/gen.err"; then
-        nok "$sc: gen" "$(cat "$T/gen.err")"
-        continue
-    fi
-    needs=$(grep -v '^#' "$D/intel/scenarios.tsv" | head -n 1 | cut -f 12)
-    hours=$(printf '%s\n' "$needs" | tr ',' '\n' | sed -n 's/^hours=//p')
-    rm -rf "$D"
+    # shellcheck disable=SC2086 # WORLD is a list of options
+    needed_hours "$D" "$sc" $WORLD || continue
     check "$sc: needs a day of history and more ($hours hours)" test "${hours:-0}" -gt 24
     [ "${hours:-0}" -gt "$maxh" ] && maxh=$hours
     if ! "$COALMINE" gen --out "$D" $WORLD --hours "${hours:-1}" --scenario "$sc" >/dev/null \
@@ -166,7 +151,7 @@ for sc in $(cat "$T/scenarios"); do
         check "$sc: severity $sev (got $gsev)" test "$gsev" = "$sev"
         ai=$(printf '%s\n' "$line" | cut -d '|' -f 5-)
         for kv in $(cut -f 11 "$T/exp.tsv" | tr '&' ' '); do
-            gv=$(info "$ai" "${kv%%=*}")
+            gv=$(info_json "$ai" "${kv%%=*}")
             check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
         done
         check_info "$sc" "$line" "$type"
@@ -209,8 +194,8 @@ bad=""
 while IFS= read -r line; do
     t=${line%%|*}
     ai=$(printf '%s\n' "$line" | cut -d '|' -f 5-)
-    tac=$(info "$ai" tactic)
-    net=$(info "$ai" unusualBehavior.unusualNetworksUserIdentityProfiling)
+    tac=$(info_json "$ai" tactic)
+    net=$(info_json "$ai" unusualBehavior.unusualNetworksUserIdentityProfiling)
     [ "$tac" = "\"${t%%:*}\"" ] && [ "$net" = "\"$NET\"" ] || bad="$bad $t($tac,$net)"
 done <"$T/all.sum"
 check "the 8 scenarios: each finding names its tactic and the network $NET${bad:+ (not:$bad)}" \

@@ -14,6 +14,7 @@
 # is really in the logs. Then all scenarios together, and the background
 # alone with every detector on: no #5 finding. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/scen.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 MAXMIND=$(dirname "$0")/../../../shared/data/maxmind-test-data/test-data
 GEOIP=${COALMINE_GEOIP:-$MAXMIND/GeoIP2-City-Test.mmdb}
@@ -59,8 +60,6 @@ if command -v jq >/dev/null; then
     records() {
         find "$1/AWSLogs" -path '*/CloudTrail/*' -name '*.gz' -exec zcat {} + | jq -c '.Records[]'
     }
-    # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
-    info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
     JSONOK=1
 elif command -v python3 >/dev/null; then
     summary() {
@@ -104,38 +103,10 @@ while True:
     for r in doc["Records"]:
         print(json.dumps(r, separators=(",", ":")))'
     }
-    info() {
-        python3 -c 'import json, sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v = v.get(k) if isinstance(v, dict) else None
-print(json.dumps(v, separators=(",", ":")))' "$1" "$2"
-    }
     JSONOK=1
 else
     JSONOK=0
 fi
-
-# scan DIR OUT [extra options]: the findings of DIR's logs as JSON lines, with DIR's scan options
-scan() {
-    d=$1; o=$2; shift 2
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --no-default-intel --format json $(cat "$d/intel/args.txt") "$@" \
-        "$d/AWSLogs" >"$o" 2>"$o.err"
-}
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    cp "$_f" "$T/m.cur"
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-    done
-    return 0
-}
 
 # in_ranges RANGES IP: IP lies in one of the IPv4 prefixes of ip-ranges.json RANGES
 in_ranges() {
@@ -239,7 +210,7 @@ for sc in $(cat "$T/scenarios"); do
         if [ "$inf" != "-" ]; then
             ai=$(printf '%s\n' "$line" | cut -d '|' -f 6-)
             for kv in $(printf '%s\n' "$inf" | tr '&' ' '); do
-                gv=$(info "$ai" "${kv%%=*}")
+                gv=$(info_json "$ai" "${kv%%=*}")
                 check "$sc: $res: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" \
                     test "$gv" = "${kv#*=}"
             done

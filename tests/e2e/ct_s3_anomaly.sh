@@ -54,8 +54,6 @@ if command -v jq >/dev/null; then
                ($i | del(.coalmine) | tojson)] | join("|")' "$1" |
             awk -F '|' 'NR == FNR { t[$0] = 1; next } ($1 in t)' "${3:-$T/types}" - >"$2" || :
     }
-    # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
-    info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
     JSONOK=1
 elif command -v python3 >/dev/null; then
     summary() {
@@ -84,13 +82,6 @@ for l in open(sys.argv[1]):
                     json.dumps(a, separators=(",", ":"))]))
 PY
     }
-    info() {
-        python3 -c 'import json, sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v = v.get(k) if isinstance(v, dict) else None
-print(json.dumps(v, separators=(",", ":")))' "$1" "$2"
-    }
     JSONOK=1
 else
     JSONOK=0
@@ -102,15 +93,15 @@ check_info() {
     _lbl=$1; _ai=$(printf '%s\n' "$2" | cut -d '|' -f 6-)
     _bucket=$(printf '%s\n' "$2" | cut -d '|' -f 2)
     _row=$(printf '%s\n' "$EXPECT" | awk -F '|' -v t="$3" '$1 == t')
-    _cv=$(info "$_ai" callVolume)
+    _cv=$(info_json "$_ai" callVolume)
     _vol=$(printf '%s\n' "$_row" | cut -d '|' -f 3)
     check "$_lbl: callVolume {calls:$_vol, windowSeconds:600} (got $_cv)" \
         test "$_cv" = "{\"calls\":$_vol,\"windowSeconds\":600}"
-    _ub=$(info "$_ai" unusualBehavior.unusualBucketsUserIdentityProfiling)
+    _ub=$(info_json "$_ai" unusualBehavior.unusualBucketsUserIdentityProfiling)
     check "$_lbl: unusual bucket is the finding's ($_bucket; got $_ub)" test "$_ub" = "\"$_bucket\""
-    _ua=$(info "$_ai" unusualBehavior.unusualUserAgentsUserIdentityProfiling)
+    _ua=$(info_json "$_ai" unusualBehavior.unusualUserAgentsUserIdentityProfiling)
     check "$_lbl: unusual client \"$CLIENT\" (got $_ua)" test "$_ua" = "\"$CLIENT\""
-    _apis=$(info "$_ai" anomalies.anomalousAPIs)
+    _apis=$(info_json "$_ai" anomalies.anomalousAPIs)
     _miss=""
     for _c in $(printf '%s\n' "$_row" | cut -d '|' -f 4); do
         names_api "$_apis" "$_c" || _miss="$_miss $_c"
@@ -147,14 +138,8 @@ maxh=1
 for sc in $(cat "$T/scenarios"); do
     D="$T/$sc"
     # the hours it needs are in scenarios.tsv: generate one hour first, then that many
-    if ! "$COALMINE" gen --out "$D" $WORLD --hours 1 --scenario "$sc" >/dev/null \
-        2>"$T/gen.err"; then
-        nok "$sc: gen" "$(cat "$T/gen.err")"
-        continue
-    fi
-    needs=$(grep -v '^#' "$D/intel/scenarios.tsv" | head -n 1 | cut -f 12)
-    hours=$(printf '%s\n' "$needs" | tr ',' '\n' | sed -n 's/^hours=//p')
-    rm -rf "$D"
+    # shellcheck disable=SC2086 # WORLD is a list of options
+    needed_hours "$D" "$sc" $WORLD || continue
     check "$sc: needs a day of S3 history and more ($hours hours)" test "${hours:-0}" -gt 24
     [ "${hours:-0}" -gt "$maxh" ] && maxh=$hours
     if ! "$COALMINE" gen --out "$D" $WORLD --hours "${hours:-1}" --scenario "$sc" >/dev/null \
@@ -194,7 +179,7 @@ for sc in $(cat "$T/scenarios"); do
         check "$sc: resource type S3Bucket (got $rtype)" test "$rtype" = "S3Bucket"
         ai=$(printf '%s\n' "$line" | cut -d '|' -f 6-)
         for kv in $(cut -f 11 "$T/exp.tsv" | tr '&' ' '); do
-            gv=$(info "$ai" "${kv%%=*}")
+            gv=$(info_json "$ai" "${kv%%=*}")
             check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
         done
         check_info "$sc" "$line" "$type"
@@ -237,9 +222,9 @@ bad=""
 while IFS= read -r line; do
     t=${line%%|*}
     ai=$(printf '%s\n' "$line" | cut -d '|' -f 6-)
-    kind=$(info "$ai" kind)
+    kind=$(info_json "$ai" kind)
     want=$(printf '%s\n' "$EXPECT" | awk -F '|' -v t="$t" '$1 == t { print $2 }')
-    net=$(info "$ai" unusualBehavior.unusualNetworksUserIdentityProfiling)
+    net=$(info_json "$ai" unusualBehavior.unusualNetworksUserIdentityProfiling)
     [ "$kind" = "\"$want\"" ] && [ "$net" = "\"$NET\"" ] || bad="$bad $t($kind,$net)"
 done <"$T/five.sum"
 check "the 5 scenarios: each finding names its kind and the network $NET${bad:+ (not:$bad)}" \

@@ -14,6 +14,7 @@
 # alone at the default scale over 24 hours with every detector on gives no
 # DGADomainRequest.B. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/scen.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 TYPE="Trojan:EC2/DGADomainRequest.B"
 SC=dga-dns-burst
@@ -25,56 +26,22 @@ if ! command -v python3 >/dev/null; then
 fi
 
 # summary JSON OUT: per DGADomainRequest.B finding: type|instance|count|severity|additionalInfo
-summary() {
-    python3 - "$1" "$TYPE" >"$2" <<'PY'
-import json, sys
-for l in open(sys.argv[1]):
-    if not l.strip():
-        continue
-    f = json.loads(l)
-    if f["type"] != sys.argv[2]:
-        continue
-    s = f.get("service", {})
-    ai = s.get("additionalInfo") or {}
-    if isinstance(ai.get("value"), str):
-        try:
-            ai = json.loads(ai["value"])
-        except ValueError:
-            ai = {}
-    ai.pop("coalmine", None)
-    sev = f["severity"]
-    sev = int(sev) if float(sev).is_integer() else sev
-    print("|".join([f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", ""),
-                    str(s.get("count")), str(sev), json.dumps(ai, separators=(",", ":"))]))
-PY
-}
+summary() { instance_summary "$1" "$2" "$TYPE"; }
 
 # info JSON KEY: the value of KEY in the additionalInfo JSON text
 info() {
     python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$1" "$2"
 }
 
-# scan DIR OUT [options]: the findings of DIR's logs as JSON lines
+# scan DIR OUT [options]: the findings of DIR's logs as JSON lines (not scen.sh's scan: without
+# the options of DIR/intel/args.txt)
 scan() {
     d=$1; o=$2; shift 2
     "$COALMINE" scan --no-default-intel --format json "$@" "$d/AWSLogs" >"$o" 2>"$o.err"
 }
 
 # records DIR: every Resolver log line under DIR
-records() { find "$1/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' -exec zcat {} +; }
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    cp "$_f" "$T/m.cur"
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-    done
-    return 0
-}
+records() { log_lines "$1" vpcdnsquerylogs; }
 
 # --- the scenario is listed --------------------------------------------------------------
 "$COALMINE" gen --list-scenarios >"$T/list" 2>&1

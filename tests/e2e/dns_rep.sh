@@ -17,6 +17,7 @@
 # background scored by `coalmine dns score --explain` as if it were new to the
 # environment: none would be reported. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/scen.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 
 TYPES='UnauthorizedAccess:EC2/MetadataDNSRebind
@@ -36,98 +37,19 @@ if command -v jq >/dev/null; then
             grep -F -f "$T/types" >"$2" || :
     }
 elif command -v python3 >/dev/null; then
-    summary() {
-        python3 - "$1" "$T/types" >"$2" <<'PY'
-import json, sys
-types = set(open(sys.argv[2]).read().split())
-for l in open(sys.argv[1]):
-    if not l.strip():
-        continue
-    f = json.loads(l)
-    if f["type"] not in types:
-        continue
-    s = f.get("service", {})
-    ai = s.get("additionalInfo") or {}
-    if isinstance(ai.get("value"), str):
-        try:
-            ai = json.loads(ai["value"])
-        except ValueError:
-            ai = {}
-    ai.pop("coalmine", None)
-    sev = f["severity"]
-    sev = int(sev) if float(sev).is_integer() else sev
-    print("|".join([f["type"], f["resource"]["instanceDetails"].get("instanceId", ""),
-                    str(s.get("count")), str(sev), json.dumps(ai, separators=(",", ":"))]))
-PY
-    }
+    # shellcheck disable=SC2046 # one type a word
+    summary() { instance_summary "$1" "$2" $(cat "$T/types"); }
 else
     skip "DNS reputation scenarios" "neither jq nor python3 is installed"
-    # --- the shared data: derived-route53's background captures stay quiet ------------------------
-SHARED=${SHARED:-$(dirname "$0")/../../../shared}
-R53="$SHARED/data/derived-route53"
-if [ -f "$R53/domainator_route53_resolver.jsonl.gz" ] && command -v python3 >/dev/null; then
-    # every capture an instance of one account, in time order: the first capture's day is the
-    # learning day, every later capture's sites are new
-    python3 - "$R53" "$T/r53.log" "$T/r53.kinds" <<'PY'
-import gzip, hashlib, json, sys
-d, out, kinds = sys.argv[1], sys.argv[2], sys.argv[3]
-recs = gzip.open(d + "/domainator_route53_resolver.jsonl.gz", "rt").read().splitlines()
-labs = gzip.open(d + "/domainator_route53_resolver.labels.tsv.gz", "rt").read().splitlines()
-head = labs[0].split("\t")
-rows, kind = [], {}
-for line, lab in zip(recs, labs[1:]):
-    l = dict(zip(head, lab.split("\t")))
-    r = json.loads(line)
-    cap = l.get("source_pcap", "?")
-    inst = "i-" + hashlib.sha1(cap.encode()).hexdigest()[:17]
-    kind[inst] = "tunnel" if l.get("is_tunnel") == "1" or kind.get(inst) == "tunnel" else "background"
-    r["srcids"] = {"instance": inst}
-    rows.append(r)
-rows.sort(key=lambda r: r.get("query_timestamp", ""))
-with open(out, "w") as f:
-    for r in rows:
-        f.write(json.dumps(r, separators=(",", ":")) + "\n")
-with open(kinds, "w") as f:
-    for i, k in sorted(kind.items()):
-        f.write("%s %s\n" % (i, k))
-PY
-    "$COALMINE" scan --no-default-intel --format json "$T/r53.log" >"$T/r53.json" 2>"$T/r53.err"
-    check "derived-route53 (one instance per capture): scan exits 0" test $? -eq 0
-    summary "$T/r53.json" "$T/r53.sum"
-    bgi=$(awk '$2 == "background" { print $1 }' "$T/r53.kinds" | tr '\n' '|')
-    bad=$(awk -F '|' -v b="|$bgi" 'index(b, "|" $2 "|") { print $1 " " $2 }' "$T/r53.sum")
-    check "derived-route53: none of the five types on the $(grep -c background "$T/r53.kinds") background captures${bad:+ (got: $bad)}" \
-        test -z "$bad"
-else
-    skip "derived-route53: background captures stay quiet" "no $R53 (or no python3)"
-fi
-
-done_testing
+    # the derived-route53 check needs python3 too
+    SHARED=${SHARED:-$(dirname "$0")/../../../shared}
+    skip "derived-route53: background captures stay quiet" "no $SHARED/data/derived-route53 (or no python3)"
+    done_testing
     exit 0
 fi
 
-# scan DIR OUT: the findings of DIR's logs as JSON lines, with DIR's scan options
-scan() {
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --no-default-intel --format json $(cat "$1/intel/args.txt") "$1/AWSLogs" \
-        >"$2" 2>"$2.err"
-}
-
 # records DIR: every DNS log line under DIR
-records() { find "$1/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' -exec zcat {} +; }
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    cp "$_f" "$T/m.cur"
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-    done
-    return 0
-}
+records() { log_lines "$1" vpcdnsquerylogs; }
 
 # --- gen knows the scenarios ----------------------------------------------------------------
 "$COALMINE" gen --list-scenarios >"$T/list" 2>&1

@@ -23,6 +23,7 @@
 # alone at the default scale over 24 hours (and the test's small world) with
 # every detector on: no DNSDataExfiltration. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/scen.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 TYPE="Trojan:EC2/DNSDataExfiltration"
 SCENARIOS="dns-exfil-tester dns-tunnel-hex dns-tunnel-download dns-tunnel-spread dns-tunnel-dnscat
@@ -35,59 +36,10 @@ if ! command -v python3 >/dev/null; then
 fi
 
 # summary JSON OUT: per DNSDataExfiltration finding: type|instance|count|severity|additionalInfo
-summary() {
-    python3 - "$1" "$TYPE" >"$2" <<'PY'
-import json, sys
-for l in open(sys.argv[1]):
-    if not l.strip():
-        continue
-    f = json.loads(l)
-    if f["type"] != sys.argv[2]:
-        continue
-    s = f.get("service", {})
-    ai = s.get("additionalInfo") or {}
-    if isinstance(ai.get("value"), str):
-        try:
-            ai = json.loads(ai["value"])
-        except ValueError:
-            ai = {}
-    ai.pop("coalmine", None)
-    sev = f["severity"]
-    sev = int(sev) if float(sev).is_integer() else sev
-    print("|".join([f["type"], f["resource"].get("instanceDetails", {}).get("instanceId", ""),
-                    str(s.get("count")), str(sev), json.dumps(ai, separators=(",", ":"))]))
-PY
-}
-
-# info JSON KEY: the value of KEY in the additionalInfo JSON text, as JSON
-info() {
-    python3 -c 'import json, sys
-print(json.dumps(json.loads(sys.argv[1]).get(sys.argv[2]), separators=(",", ":")))' "$1" "$2"
-}
-
-# scan DIR OUT [options]: the findings of DIR's logs as JSON lines, with DIR's scan options
-scan() {
-    d=$1; o=$2; shift 2
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --no-default-intel --format json $(cat "$d/intel/args.txt" 2>/dev/null) \
-        "$@" "$d/AWSLogs" >"$o" 2>"$o.err"
-}
+summary() { instance_summary "$1" "$2" "$TYPE"; }
 
 # records DIR: every Resolver log line under DIR
-records() { find "$1/AWSLogs" -path '*/vpcdnsquerylogs/*' -name '*.gz' -exec zcat {} +; }
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    cp "$_f" "$T/m.cur"
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-    done
-    return 0
-}
+records() { log_lines "$1" vpcdnsquerylogs; }
 
 # --- the scenarios are listed -------------------------------------------------------------
 "$COALMINE" gen --list-scenarios >"$T/list" 2>&1
@@ -135,7 +87,7 @@ for sc in $SCENARIOS; do
     while [ -n "$rest" ] && [ "$rest" != "-" ]; do
         kv=${rest%%&*}
         if [ "$kv" = "$rest" ]; then rest=""; else rest=${rest#*&}; fi
-        gv=$(info "$gai" "${kv%%=*}")
+        gv=$(info_json "$gai" "${kv%%=*}")
         check "$sc: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
     done
     # a spread (several domains of one instance) gives the sums: domains, names, bytes, queries;

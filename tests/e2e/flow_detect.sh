@@ -17,6 +17,7 @@
 # same for the test's small world). The EMR port-probe scenario scans with the
 # describe-instances inventory gen writes, which tags its node as EMR. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/scen.sh"
 WORLD="--accounts 1 --regions 1 --instances 8 --principals 4"
 
 # The finding types of issue #6.
@@ -56,8 +57,6 @@ if command -v jq >/dev/null; then
                 | del(.coalmine) | tojson)] | join("|")' "$1" |
             grep -F -f "$T/types" >"$2" || :
     }
-    # info JSON PATH: the value at dotted PATH of the additionalInfo JSON (compact)
-    info() { printf '%s\n' "$1" | jq -c --arg p "$2" 'getpath($p | split("."))'; }
     JSONOK=1
 elif command -v python3 >/dev/null; then
     summary() {
@@ -89,40 +88,13 @@ for l in open(sys.argv[1]):
                     json.dumps(ai, separators=(",", ":"))]))
 PY
     }
-    info() {
-        python3 -c 'import json, sys
-v = json.loads(sys.argv[1])
-for k in sys.argv[2].split("."):
-    v = v.get(k) if isinstance(v, dict) else None
-print(json.dumps(v, separators=(",", ":")))' "$1" "$2"
-    }
     JSONOK=1
 else
     JSONOK=0
 fi
 
-# scan DIR OUT: the findings of DIR's logs as JSON lines, with DIR's scan options
-scan() {
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --no-default-intel --format json $(cat "$1/intel/args.txt") "$1/AWSLogs" \
-        >"$2" 2>"$2.err"
-}
-
 # records DIR: every flow log line under DIR
-records() { find "$1/AWSLogs" -path '*/vpcflowlogs/*' -name '*.gz' -exec zcat {} +; }
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    cp "$_f" "$T/m.cur"
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$T/m.cur" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-    done
-    return 0
-}
+records() { log_lines "$1" vpcflowlogs; }
 
 if [ "$JSONOK" = 0 ]; then
     skip "VPC flow detection scenarios" "neither jq nor python3 is installed"
@@ -203,7 +175,7 @@ EOF
         while [ -n "$rest" ]; do
             kv=${rest%%&*}
             if [ "$kv" = "$rest" ]; then rest=""; else rest=${rest#*&}; fi
-            gv=$(info "$gai" "${kv%%=*}")
+            gv=$(info_json "$gai" "${kv%%=*}")
             check "$sc: $res: additionalInfo.${kv%%=*} = ${kv#*=} (got $gv)" test "$gv" = "${kv#*=}"
         done
     done <"$T/exp.tsv"

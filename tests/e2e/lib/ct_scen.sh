@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # Helpers of the CloudTrail scenario scripts (ct_anomaly.sh, ct_s3_anomaly.sh): sourced
-# after tap.sh, with COALMINE and T set.
+# after tap.sh, with COALMINE and T set; scan and has_all are scen.sh's.
+. "$(dirname "$0")/lib/scen.sh"
 
 # records DIR: every CloudTrail record under DIR, one per line (gen writes each file as one
 # line of compact JSON: split it where a record or a file starts)
@@ -10,25 +11,20 @@ records() {
     echo
 }
 
-# scan DIR OUT: the findings of DIR's logs as JSON lines, with the scan options gen wrote
-scan() {
-    _o=$2
-    # shellcheck disable=SC2046 # args.txt holds one option and value per line
-    "$COALMINE" scan --no-default-intel --format json \
-        $(cat "$1/intel/args.txt" 2>/dev/null) "$1/AWSLogs" >"$_o" 2>"$_o.err"
-}
-
-# has_all FILE MARKER: some line of FILE holds every '&'-separated part of MARKER
-has_all() {
-    _f=$1; _rest=$2
-    while [ -n "$_rest" ]; do
-        _part=${_rest%%&*}
-        if [ "$_part" = "$_rest" ]; then _rest=""; else _rest=${_rest#*&}; fi
-        grep -F -- "$_part" "$_f" >"$T/m.next" || return 1
-        mv "$T/m.next" "$T/m.cur"
-        _f=$T/m.cur
-    done
-    return 0
+# needed_hours DIR SC [gen options]: sets hours to the hours scenario SC needs (its
+# scenarios.tsv's hours= need; empty when none), read from a one-hour gen into DIR (removed
+# after); a gen that fails is a nok and returns 1
+needed_hours() {
+    _d=$1; _sc=$2; shift 2
+    if ! "$COALMINE" gen --out "$_d" "$@" --hours 1 --scenario "$_sc" >/dev/null \
+        2>"$T/gen.err"; then
+        nok "$_sc: gen" "$(cat "$T/gen.err")"
+        return 1
+    fi
+    # shellcheck disable=SC2034 # the caller reads hours
+    hours=$(grep -v '^#' "$_d/intel/scenarios.tsv" | head -n 1 | cut -f 12 | tr ',' '\n' |
+        sed -n 's/^hours=//p')
+    rm -rf "$_d"
 }
 
 # near_in_logs LABEL TSV RECORDS: every near-miss marker of scenarios TSV matches a record
