@@ -308,11 +308,9 @@ int cm_findings_stats(int argc, char **argv)
             db = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "table") != 0 && strcmp(optarg, "json") != 0) {
-                fprintf(stderr, "coalmine findings: unknown --format '%s' (table, json)\n", optarg);
+            if (cm_list_format_table_or_json("findings", optarg, &json) != 0) {
                 goto done;
             }
-            json = strcmp(optarg, "json") == 0;
             break;
         case 'g':
             if (add_group(optarg, by, &nby) != 0) {

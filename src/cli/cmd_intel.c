@@ -136,11 +136,9 @@ int cm_intel_cli_parse(int argc, char **argv, struct cm_intel_cli_opts *o, unsig
             o->intel_dir = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
-                fprintf(stderr, CM_INTEL_CMD ": unknown --format '%s' (table, json)\n", optarg);
+            if (cm_list_format_table_or_json("intel", optarg, &o->json) != 0) {
                 return CM_EXIT_USAGE;
             }
-            o->json = strcmp(optarg, "json") == 0;
             break;
         case 'h':
             fprintf(stdout, "%s%s", help, common_help);
