@@ -153,6 +153,16 @@ static void assert_all(const struct got *g, const char *type, const char *resour
     }
 }
 
+/* No detection; each one there is printed before the assertion fails. */
+static void assert_none(const struct got *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        print_message("unexpected: %s on %s line %u\n", g->type[i], g->resource[i],
+                      (unsigned)g->line[i]);
+    }
+    assert_int_equal(g->n, 0);
+}
+
 /* The detections that are not a tail's report (flow_pair_tail.c). */
 static size_t fires(const struct got *g)
 {
@@ -562,11 +572,7 @@ static void test_portscan_health_checks(void **state)
         }
     }
     run_lines(&r, NULL, &l);
-    for (size_t i = 0; i < r.got.n; i++) {
-        print_message("unexpected: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
-                      (unsigned)r.got.line[i]);
-    }
-    assert_int_equal(r.got.n, 0);
+    assert_none(&r.got);
     lines_free(&l);
 
     /* Still a scan: a Linux host's connect scan of 100 high ports from its ephemeral range. */
@@ -662,11 +668,7 @@ static void test_portscan_ecs_health_checks(void **state)
         }
     }
     run_lines(&r, NULL, &l);
-    for (size_t i = 0; i < r.got.n; i++) {
-        print_message("unexpected: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
-                      (unsigned)r.got.line[i]);
-    }
-    assert_int_equal(r.got.n, 0);
+    assert_none(&r.got);
     lines_free(&l);
 
     /* Still a scan: a connect scan of 100 ports of the balancer, the same format. */
@@ -726,11 +728,7 @@ static void test_portscan_ecs_health_checks_default_format(void **state)
         lines_shuffle(&l, c * 144, c * 144 + 144, c + 1);
     }
     run_lines(&r, NULL, &l);
-    for (size_t i = 0; i < r.got.n; i++) {
-        print_message("unexpected: %s on %s line %u\n", r.got.type[i], r.got.resource[i],
-                      (unsigned)r.got.line[i]);
-    }
-    assert_int_equal(r.got.n, 0);
+    assert_none(&r.got);
 
     /* Still scans: the instance's nmap -sS of 100 ports of two neighbours and of a node. */
     for (int h = 0; h < 3; h++) {
