@@ -126,14 +126,8 @@ if [ "$JSONOK" = 0 ]; then
 fi
 
 # --- CLI and what gen writes ------------------------------------------------------------
-"$COALMINE" gen --list-scenarios >"$T/list" 2>&1
-check "--list-scenarios exits 0" test $? -eq 0
-missing=""
-for t in $TYPES; do
-    awk '{print $2}' "$T/list" | grep -qxF "$t" || missing="$missing $t"
-done
+list_scenarios "$T/types"
 check "every #5 finding type has a scenario${missing:+ (missing:$missing)}" test -z "$missing"
-awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/types" "$T/list" >"$T/scenarios"
 check "24 CloudTrail detection scenarios" test "$(wc -l <"$T/scenarios")" -eq 24
 
 # --- one scenario at a time ---------------------------------------------------------------

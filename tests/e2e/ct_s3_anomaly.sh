@@ -121,15 +121,9 @@ if [ "$JSONOK" = 0 ]; then
 fi
 
 # --- gen knows the scenarios -------------------------------------------------------------
-"$COALMINE" gen --list-scenarios >"$T/list" 2>&1
-check "--list-scenarios exits 0" test $? -eq 0
-awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/types" "$T/list" >"$T/scenarios"
+list_scenarios "$T/types"
 awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$T/iamtypes" "$T/list" \
     >"$T/iamscenarios"
-missing=""
-for t in $(cat "$T/types"); do
-    awk '{print $2}' "$T/list" | grep -qxF "$t" || missing="$missing $t"
-done
 check "a scenario for each of the 5 S3/AnomalousBehavior types ($(tr '\n' ' ' <"$T/scenarios"))" \
     test -z "$missing" -a "$(wc -l <"$T/scenarios")" -eq 5
 

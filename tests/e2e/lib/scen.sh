@@ -11,6 +11,20 @@ scan() {
         "$@" "$_d/AWSLogs" >"$_o" 2>"$_o.err"
 }
 
+# list_scenarios TYPES: gen --list-scenarios into $T/list (a check that it exits 0); the
+# scenarios of the finding types file TYPES lists (one a line) into $T/scenarios, and in
+# missing the types no scenario gives
+list_scenarios() {
+    "$COALMINE" gen --list-scenarios >"$T/list" 2>&1
+    check "--list-scenarios exits 0" test $? -eq 0
+    awk 'NR == FNR { t[$1] = 1; next } ($2 in t) { print $1 }' "$1" "$T/list" >"$T/scenarios"
+    missing=""
+    # shellcheck disable=SC2013 # a type is one word
+    for _t in $(cat "$1"); do
+        awk '{print $2}' "$T/list" | grep -qxF "$_t" || missing="$missing $_t"
+    done
+}
+
 # log_lines DIR KIND: every line of the gzipped logs of KIND (vpcflowlogs, vpcdnsquerylogs)
 # under DIR
 log_lines() { find "$1/AWSLogs" -path "*/$2/*" -name '*.gz' -exec zcat {} +; }
