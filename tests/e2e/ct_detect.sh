@@ -186,12 +186,8 @@ for sc in $(cat "$T/scenarios"); do
     check "$sc: of the #5 types only $type fires (got: ${got:-none})" test "$got" = "$type "
     cut -f 2,3,6 "$T/exp.tsv" | tr '\t' '|' | sort >"$T/want.rc"
     cut -d '|' -f 1-3 "$T/f.sum" | sort >"$T/got.rc"
-    if cmp -s "$T/want.rc" "$T/got.rc"; then
-        ok "$sc: type|resource|count $(tr '\n' ' ' <"$T/want.rc")(near misses not counted)"
-    else
-        nok "$sc: type|resource|count $(tr '\n' ' ' <"$T/want.rc")(near misses not counted)" \
-            "$(diff "$T/want.rc" "$T/got.rc" | grep '^[<>]' | head -n 12)"
-    fi
+    same_rows "$sc: type|resource|count $(tr '\n' ' ' <"$T/want.rc")(near misses not counted)" \
+        "$T/want.rc" "$T/got.rc" 12
     while IFS='	' read -r _ _ res _ _ _ _ _ sev bucket inf _; do
         line=$(awk -F '|' -v r="$res" '$2 == r' "$T/f.sum" | head -n 1)
         [ -n "$line" ] || continue # reported above
@@ -278,12 +274,7 @@ grep -v '^#' "$A/intel/scenarios.tsv" |
         END { for (k in c) print k "|" c[k] }' | sort >"$T/want.all"
 cut -d '|' -f 1-3 "$T/all.sum" | sort >"$T/got.all"
 name="all #5 scenarios: $(wc -l <"$T/want.all") findings, each type, resource and count as expected"
-if cmp -s "$T/want.all" "$T/got.all"; then
-    ok "$name"
-else
-    nok "$name" \
-        "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 20)"
-fi
+same_rows "$name" "$T/want.all" "$T/got.all"
 
 # --- the background alone ----------------------------------------------------------------------
 B="$T/bg"

@@ -141,11 +141,7 @@ grep -v '^#' "$A/intel/scenarios.tsv" |
     sort >"$T/want.all"
 cut -d '|' -f 1-3 "$T/all.sum" | sort >"$T/got.all"
 name="the five scenarios together: $(wc -l <"$T/want.all") findings, each type, instance and count"
-if cmp -s "$T/want.all" "$T/got.all"; then
-    ok "$name"
-else
-    nok "$name" "$(diff "$T/want.all" "$T/got.all" | grep '^[<>]' | head -n 12)"
-fi
+same_rows "$name" "$T/want.all" "$T/got.all" 12
 
 # --- the background alone -------------------------------------------------------------------
 B="$T/bg"

@@ -27,6 +27,27 @@ needed_hours() {
     rm -rf "$_d"
 }
 
+# gen_agree DIR WHAT HOURS [gen options]: gen of HOURS hours into DIR with the options and
+# --jobs 1 (a check: "gen with WHAT (HOURS hours) exits 0"), and again with --jobs 3 (a check
+# that the logs and scenarios.tsv are the same: "WHAT: same logs and expectations for any
+# --jobs"; that copy removed)
+gen_agree() {
+    _d=$1; _what=$2; _h=$3; shift 3
+    "$COALMINE" gen --out "$_d" "$@" --hours "$_h" --jobs 1 >/dev/null 2>&1
+    check "gen with $_what ($_h hours) exits 0" test $? -eq 0
+    "$COALMINE" gen --out "$_d.jobs3" "$@" --hours "$_h" --jobs 3 >/dev/null 2>&1
+    # shellcheck disable=SC2016 # the inner sh expands them
+    check "$_what: same logs and expectations for any --jobs" \
+        sh -c 'diff -r "$1/AWSLogs" "$2/AWSLogs" && diff "$1/intel/scenarios.tsv" "$2/intel/scenarios.tsv"' \
+        _ "$_d" "$_d.jobs3"
+    rm -rf "$_d.jobs3"
+}
+
+# allwant DIR OUT: type|resource|count of every finding DIR/intel/scenarios.tsv expects, sorted
+allwant() {
+    grep -v '^#' "$1/intel/scenarios.tsv" | awk -F '\t' '{ print $2 "|" $3 "|" $6 }' | sort >"$2"
+}
+
 # near_in_logs LABEL TSV RECORDS: every near-miss marker of scenarios TSV matches a record
 # (searched among the records of the callers the markers name: their keys or ARNs)
 near_in_logs() {

@@ -25,6 +25,16 @@ list_scenarios() {
     done
 }
 
+# same_rows LABEL WANT GOT [N]: ok LABEL when files WANT and GOT are the same, else nok with
+# the first N (20) lines of their diff
+same_rows() {
+    if cmp -s "$2" "$3"; then
+        ok "$1"
+    else
+        nok "$1" "$(diff "$2" "$3" | grep '^[<>]' | head -n "${4:-20}")"
+    fi
+}
+
 # log_lines DIR KIND: every line of the gzipped logs of KIND (vpcflowlogs, vpcdnsquerylogs)
 # under DIR
 log_lines() { find "$1/AWSLogs" -path "*/$2/*" -name '*.gz' -exec zcat {} +; }
