@@ -54,7 +54,9 @@ struct cm_api_req {
     size_t body_len;
     const char *access_key; /* SigV4 credential's key id; NULL when unsigned */
     const char *region;     /* SigV4 credential scope's region; NULL: ctx's */
-    int64_t now_ms;         /* the request's time (wall clock, from the caller) */
+    /* X-Amz-Target ("AWSEvents.PutRule"): an awsJson1_1 request (api_json.c); NULL: REST */
+    const char *target;
+    int64_t now_ms; /* the request's time (wall clock, from the caller) */
 };
 
 struct cm_api_resp {
@@ -84,8 +86,25 @@ struct cm_api_route {
 /* The table, ended by an entry with method NULL (api_routes.c). */
 extern const struct cm_api_route cm_api_routes[];
 
-/* Route and run one request. resp->body must be cm_buf_init()ed by the
- * caller; on return resp holds a complete response (an error response when
+/*
+ * The awsJson1_1 operations (EventBridge, docs/events-api.md): POST / with X-Amz-Target
+ * "<prefix>.<Op>", matched on the whole target; ended by an entry with target NULL
+ * (api_routes.c). Their errors are 400 with the body {"__type", "message"} botocore reads.
+ */
+struct cm_api_json_route {
+    const char *target; /* "AWSEvents.PutRule" */
+    cm_api_fn fn;
+};
+extern const struct cm_api_json_route cm_api_json_routes[];
+
+/* The operation name ("PutRule") of an X-Amz-Target value, or NULL when none matches. */
+const char *cm_api_json_op_name(const char *target);
+
+/* Runs one awsJson1_1 request (req->target set); what cm_api_handle does for it. */
+int cm_api_json_handle(struct cm_api_ctx *ctx, struct cm_api_req *req, struct cm_api_resp *resp);
+
+/* Route and run one request (req->target set: cm_api_json_handle). resp->body must be
+ * cm_buf_init()ed by the caller; on return resp holds a complete response (an error response when
  * the handler or the router failed: a handler returning -1 without having
  * set an error gives 500 InternalServerErrorException). Returns 0, or -1 only
  * when even the error response could not be written (out of memory). */

@@ -29,8 +29,9 @@
 #include "core/log.h"
 #include "store/store.h"
 
-#define MAX_HEADERS 128
-#define SERVICE     "guardduty"
+#define MAX_HEADERS  128
+#define SERVICE      "guardduty" /* the SigV4 scope's service of a restJson1 request */
+#define SERVICE_JSON "events"    /* of an awsJson1_1 one (X-Amz-Target: AWSEvents.<Op>) */
 
 struct cm_api_http {
     struct MHD_Daemon *d;
@@ -334,7 +335,7 @@ static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, c
                               struct conn_req *r)
 {
     char rid[37], *q, msg[512];
-    const char *op = NULL;
+    const char *op = NULL, *target;
     int status = 500;
     enum MHD_Result ok;
     struct headers hs = {.n = 0};
@@ -368,7 +369,8 @@ static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, c
     if (answer_console(c, method, r->uri, rid, &status, &op, &ok)) {
         goto out;
     }
-    op = cm_api_op_name(method, r->uri);
+    target = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Target");
+    op = target != NULL ? cm_api_json_op_name(target) : cm_api_op_name(method, r->uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, on_header, &hs);
     if (hs.overflow) {
         status = 400;
@@ -377,8 +379,9 @@ static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, c
     }
     m = (struct cm_sigv4_msg){method, r->uri, q, hs.v, hs.n, r->body.p, r->body.len};
     if (h->o.ncreds > 0) {
-        enum cm_sigv4_status s = cm_sigv4_verify(&m, h->o.creds, h->o.ncreds, SERVICE,
-                                                 cm_clock_now_ms(), &auth, msg, sizeof(msg));
+        enum cm_sigv4_status s =
+            cm_sigv4_verify(&m, h->o.creds, h->o.ncreds, target != NULL ? SERVICE_JSON : SERVICE,
+                            cm_clock_now_ms(), &auth, msg, sizeof(msg));
         if (s != CM_SIGV4_OK) {
             status = cm_sigv4_http_status(s);
             ok = queue_error(c, status, cm_sigv4_error_type(s), msg, rid);
@@ -400,6 +403,7 @@ static enum MHD_Result answer(struct cm_api_http *h, struct MHD_Connection *c, c
     }
     req.method = method;
     req.path = r->uri;
+    req.target = target;
     req.body = r->body.len ? r->body.p : NULL;
     req.body_len = r->body.len;
     req.now_ms = cm_clock_now_ms();

@@ -143,6 +143,9 @@ int cm_api_handle(struct cm_api_ctx *ctx, struct cm_api_req *req, struct cm_api_
     resp->content_type = NULL;
     memset(req->params, 0, sizeof req->params);
     req->nparams = 0;
+    if (req->target != NULL) {
+        return cm_api_json_handle(ctx, req, resp);
+    }
     for (const struct cm_api_route *r = cm_api_routes; r->method != NULL; r++) {
         if (match(r->pattern, req->path, NULL, NULL) != 1)
             continue;

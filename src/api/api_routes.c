@@ -7,6 +7,7 @@
 #include "api/api_ops.h"
 
 #include "api/api_detector.h"
+#include "api/api_events.h"
 #include "api/api_findings.h"
 #include "api/api_tags.h"
 
@@ -76,4 +77,24 @@ const struct cm_api_route cm_api_routes[] = {
     {"GET", "/detector/{DetectorId}/filter", "ListFilters", cm_api_list_filters},
     /* end of hapiops's block */
     {NULL, NULL, NULL, NULL},
+};
+
+/* The awsJson1_1 operations: EventBridge on the store's rules and targets (api_events*.c). */
+const struct cm_api_json_route cm_api_json_routes[] = {
+    {"AWSEvents.PutRule", cm_events_put_rule},
+    {"AWSEvents.DescribeRule", cm_events_describe_rule},
+    {"AWSEvents.ListRules", cm_events_list_rules},
+    {"AWSEvents.DeleteRule", cm_events_delete_rule},
+    {"AWSEvents.EnableRule", cm_events_enable_rule},
+    {"AWSEvents.DisableRule", cm_events_disable_rule},
+    {"AWSEvents.PutTargets", cm_events_put_targets},
+    {"AWSEvents.RemoveTargets", cm_events_remove_targets},
+    {"AWSEvents.ListTargetsByRule", cm_events_list_targets_by_rule},
+    {"AWSEvents.ListRuleNamesByTarget", cm_events_list_rule_names_by_target},
+    {"AWSEvents.TestEventPattern", cm_events_test_event_pattern},
+    {"AWSEvents.PutEvents", cm_events_put_events},
+    {"AWSEvents.TagResource", cm_events_tag_resource},
+    {"AWSEvents.UntagResource", cm_events_untag_resource},
+    {"AWSEvents.ListTagsForResource", cm_events_list_tags},
+    {NULL, NULL},
 };
