@@ -423,15 +423,21 @@ int cm_events_put_targets(struct cm_api_ctx *ctx, const struct cm_api_req *req,
 {
     struct cm_api_in in = {0};
     struct tlist have = {0};
-    struct cm_buf spec, fails;
+    struct cm_buf specs[TARGETS_IN], fails;
+    struct {
+        const char *id; /* NULL: refused */
+        char kind[32];
+    } ok[TARGETS_IN];
     const char *rule;
     uint32_t list;
-    size_t nnew = 0, nfail = 0, n = 0;
-    char err[512], kind[32], msg[600];
+    size_t nnew = 0, nfail = 0, n = 0, i = 0;
+    char err[512], msg[600];
     struct cm_jw jw, fj;
     int rc = -1;
 
-    cm_buf_init(&spec, 0);
+    for (size_t k = 0; k < TARGETS_IN; k++) {
+        cm_buf_init(&specs[k], 0);
+    }
     cm_buf_init(&fails, 0);
     if (cm_api_in_parse(&in, req, resp) != 0 || the_rule(ctx, req, &in, resp, &rule) != 0 ||
         cm_api_in_node(&in, resp, 0, "Targets", true, CM_JSON_ARRAY, &list) != 0) {
@@ -446,20 +452,41 @@ int cm_events_put_targets(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         cm_api_error(resp, 500, "InternalException", NULL, err);
         goto done;
     }
-    /* The limit is on the rule's targets after the call, as EventBridge's. */
+    /* Each entry checked first: the limit is on the rule's targets after the call. */
+    cm_jw_init(&fj, &fails);
+    cm_jw_arr_begin(&fj);
     for (uint32_t t = cm_json_first(&in.d, list); t != CM_JSON_NONE;
-         t = cm_json_next(&in.d, list, t)) {
-        uint32_t id = cm_json_get(&in.d, t, "Id");
-        char ids[CM_STORE_NAME_MAX + 1];
-        struct cm_str raw;
-        if (id == CM_JSON_NONE || cm_json_type(&in.d, id) != CM_JSON_STRING) {
+         t = cm_json_next(&in.d, list, t), i++) {
+        ok[i].id = NULL;
+        if (cm_json_type(&in.d, t) != CM_JSON_OBJECT) {
+            cm_api_in_bad(&in, resp, "Targets", t, "each target must be an object");
+            goto done;
+        }
+        if (cm_api_in_str(&in, resp, t, "Id", true, 1, CM_STORE_NAME_MAX, &ok[i].id) != 0) {
+            goto done;
+        }
+        if (!cm_store_name_ok(ok[i].id)) {
+            failed(&fj, ok[i].id, "ValidationException", "Id must be 1 to 64 of [.-_A-Za-z0-9]");
+            ok[i].id = NULL;
+            nfail++;
             continue;
         }
-        raw = cm_json_raw(&in.d, id);
-        if (raw.len < sizeof(ids)) {
-            ids[cm_json_unescape(raw.p, raw.len, ids)] = '\0';
-            nnew += !has_id(&have, ids);
+        if (target_spec(&in, t, ok[i].kind, sizeof(ok[i].kind), &specs[i], msg, sizeof(msg)) != 0) {
+            failed(&fj, ok[i].id, "ValidationException", msg);
+            ok[i].id = NULL;
+            nfail++;
+            continue;
         }
+        (void)cm_buf_putc(&specs[i], '\0');
+        if (specs[i].p == NULL) {
+            goto done;
+        }
+        /* A new id, not earlier in this request either. */
+        bool seen = has_id(&have, ok[i].id);
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = ok[j].id != NULL && strcmp(ok[j].id, ok[i].id) == 0;
+        }
+        nnew += !seen;
     }
     if (have.n + nnew > CM_STORE_TARGETS_MAX) {
         snprintf(msg, sizeof(msg),
@@ -469,32 +496,13 @@ int cm_events_put_targets(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         cm_api_error(resp, 400, "LimitExceededException", NULL, msg);
         goto done;
     }
-    cm_jw_init(&fj, &fails);
-    cm_jw_arr_begin(&fj);
-    for (uint32_t t = cm_json_first(&in.d, list); t != CM_JSON_NONE;
-         t = cm_json_next(&in.d, list, t)) {
-        const char *id = NULL;
-        struct cm_store_target st;
-        if (cm_json_type(&in.d, t) != CM_JSON_OBJECT) {
-            cm_api_in_bad(&in, resp, "Targets", t, "each target must be an object");
-            goto done;
-        }
-        if (cm_api_in_str(&in, resp, t, "Id", true, 1, CM_STORE_NAME_MAX, &id) != 0) {
-            goto done;
-        }
-        if (!cm_store_name_ok(id)) {
-            failed(&fj, id, "ValidationException", "Id must be 1 to 64 of [.-_A-Za-z0-9]");
-            nfail++;
+    for (size_t k = 0; k < i; k++) {
+        struct cm_store_target st = {rule, ok[k].id, ok[k].kind, specs[k].p};
+        if (ok[k].id == NULL) {
             continue;
         }
-        if (target_spec(&in, t, kind, sizeof(kind), &spec, msg, sizeof(msg)) != 0) {
-            failed(&fj, id, "ValidationException", msg);
-            nfail++;
-            continue;
-        }
-        st = (struct cm_store_target){rule, id, kind, spec.p};
         if (cm_store_target_put(ctx->store, &st, err, sizeof(err)) != 0) {
-            failed(&fj, id, "InternalException", err);
+            failed(&fj, ok[k].id, "InternalException", err);
             nfail++;
         }
     }
@@ -513,7 +521,9 @@ int cm_events_put_targets(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
 done:
     tlist_free(&have);
-    cm_buf_finish(&spec);
+    for (size_t k = 0; k < TARGETS_IN; k++) {
+        cm_buf_finish(&specs[k]);
+    }
     cm_buf_finish(&fails);
     cm_api_in_finish(&in);
     return rc;
