@@ -172,6 +172,7 @@ FUZZ_EXTRA_fuzz_sigv4 := src/api/sigv4.c src/api/api_creds.c
 FUZZ_EXTRA_fuzz_web_serve := src/api/web_serve.c src/api/web_assets.c $(BUILD)/gen/web_assets_gen.c
 FUZZ_EXTRA_fuzz_api_write := $(APP_SRC) $(BUILD)/gen/web_assets_gen.c
 FUZZ_EXTRA_fuzz_canary_params := src/canary/canary_params.c
+FUZZ_EXTRA_fuzz_events := $(APP_SRC) $(BUILD)/gen/web_assets_gen.c
 
 fuzz_extra_obj = $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_EXTRA_$(1)))
 .PRECIOUS: $(FUZZ_OBJ)/%.o
