@@ -16,6 +16,7 @@
 static struct cm_api_http *srv;
 static char hdrs[4096];
 static struct cm_buf got;
+static const char *sign_service = "guardduty"; /* the SigV4 scope's service h_req() signs for */
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -33,8 +34,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 /*
  * One request, the path sent as it is (no dot-segment folding); body: NULL
- * for none; sign: "KEY:SECRET" to sign it with libcurl's own SigV4 signer,
- * NULL not to; headers: more request headers, NULL-ended (NULL for none).
+ * for none; sign: "KEY:SECRET" to sign it with libcurl's own SigV4 signer
+ * for sign_service, NULL not to; headers: more request headers, NULL-ended (NULL for none).
  * HEAD asks for the headers alone. Returns the status.
  */
 static inline long h_req(const char *method, const char *path, const char *body, size_t body_len,
@@ -69,7 +70,9 @@ static inline long h_req(const char *method, const char *path, const char *body,
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
     }
     if (sign != NULL) {
-        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, "aws:amz:us-east-1:guardduty");
+        char scope[64];
+        snprintf(scope, sizeof(scope), "aws:amz:us-east-1:%s", sign_service);
+        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, scope);
         curl_easy_setopt(c, CURLOPT_USERPWD, sign);
     }
     assert_int_equal(curl_easy_perform(c), CURLE_OK);

@@ -173,6 +173,39 @@ static void test_sigv4(void **state)
     assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: UnrecognizedClientException"));
 }
 
+/* EventBridge's awsJson1_1 on the same port: X-Amz-Target, signed for "events". */
+static void test_events_target(void **state)
+{
+    static const char *const key = "AKIAIOSFODNN7EXAMPLE:secret/key+1";
+    (void)state;
+    extra[0] = "X-Amz-Target: AWSEvents.ListRules";
+    extra[1] = NULL;
+    sign_service = "events";
+    assert_int_equal(req("POST", "/", "{}", 2, key), 200);
+    assert_non_null(strstr(hdrs, "Content-Type: application/x-amz-json-1.1"));
+    assert_non_null(strstr(hdrs, "x-amzn-RequestId: "));
+    assert_string_equal(got.p, "{\"Rules\":[]}");
+    assert_int_equal(req("POST", "/", "{\"Name\":\"x\"}", 12, NULL), 403);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: MissingAuthenticationTokenException"));
+    extra[0] = "X-Amz-Target: AWSEvents.DescribeRule";
+    assert_int_equal(req("POST", "/", "{\"Name\":\"x\"}", 12, key), 400);
+    assert_non_null(strstr(hdrs, "X-Amzn-ErrorType: ResourceNotFoundException"));
+    assert_non_null(strstr(got.p, "\"__type\":\"ResourceNotFoundException\""));
+    /* Signed for the other protocol's service: refused, both ways. */
+    sign_service = "guardduty";
+    assert_int_equal(req("POST", "/", "{\"Name\":\"x\"}", 12, key), 403);
+    extra[0] = NULL;
+    sign_service = "events";
+    assert_int_equal(req("GET", "/detector", NULL, 0, key), 403);
+    sign_service = "guardduty";
+    /* The operations are counted by their names. */
+    assert_int_equal(req("GET", "/metrics", NULL, 0, NULL), 200);
+    assert_non_null(strstr(got.p, "coalmine_api_requests_total{code=\"200\",operation="
+                                  "\"ListRules\"} 1\n"));
+    assert_non_null(strstr(got.p, "coalmine_api_requests_total{code=\"400\",operation="
+                                  "\"DescribeRule\"} 1\n"));
+}
+
 static void test_listen_checks(void **state)
 {
     struct sockaddr_storage ss;
@@ -299,6 +332,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_body_cap, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_metrics, setup_samples, teardown),
         cmocka_unit_test_setup_teardown(test_sigv4, setup_signed, teardown),
+        cmocka_unit_test_setup_teardown(test_events_target, setup_signed, teardown),
         cmocka_unit_test_setup_teardown(test_listen_checks, setup_open, teardown),
         cmocka_unit_test_setup_teardown(test_log_escapes, setup_logging, teardown),
         cmocka_unit_test_setup_teardown(test_browser_checks, setup_open, teardown),
