@@ -179,10 +179,15 @@ static int one_entry(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     /* Detail: a JSON object, as text. */
     {
         struct cm_str raw = cm_json_raw(d, detail);
-        char *text = malloc(raw.len + 1);
+        char *text;
         struct cm_diag diag = {0};
         size_t len;
-        if (text == NULL) {
+        if (raw.len > ENTRY_MAX_BYTES) {
+            out->code = "InvalidArgument";
+            snprintf(out->msg, sizeof(out->msg), "The event is larger than 256 KB.");
+            return 0;
+        }
+        if ((text = malloc(raw.len + 1)) == NULL) {
             return CM_ENOMEM;
         }
         len = cm_json_unescape(raw.p, raw.len, text);
@@ -209,7 +214,7 @@ static int one_entry(struct cm_api_ctx *ctx, const struct cm_api_req *req,
             .resources = resources,
             .nresources = nres,
         };
-        cm_buf_init(&ev, ENTRY_MAX_BYTES * 2);
+        cm_buf_init(&ev, ENTRY_MAX_BYTES * 4);
         cm_jw_init(&jw, &ev);
         cm_event_envelope_begin(&jw, &env);
         cm_jw_node(&jw, &dd, 0);

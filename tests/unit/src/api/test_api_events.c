@@ -634,6 +634,22 @@ static void test_put_events(void **state)
     assert_string_equal(got, "{\"n\":5}\n");
     free(got);
 
+    /* An event past 256 KB is a failed entry, not a failed request. */
+    {
+        size_t big = 300 * 1024;
+        char *b = malloc(big + 200);
+        assert_non_null(b);
+        int o = snprintf(b, big + 200,
+                         "{\"Entries\":[{\"Source\":\"my.app\",\"DetailType\":\"Order\","
+                         "\"Detail\":\"{\\\"x\\\":\\\"");
+        memset(b + o, 'a', big);
+        snprintf(b + o + big, 200, "\\\"}\"}]}");
+        assert_int_equal(ev("PutEvents", b), 200);
+        has("\"FailedEntryCount\":1");
+        has("larger than 256 KB");
+        free(b);
+    }
+
     /* Entries: 1 to 10. */
     assert_int_equal(ev("PutEvents", "{\"Entries\":[]}"), 400);
     error_is("ValidationException", "1 to 10");
