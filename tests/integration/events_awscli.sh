@@ -157,10 +157,15 @@ check "put-rule with a bad pattern: InvalidEventPatternException naming the oper
 evs put-targets --rule no-such-rule --targets "Id=a,Arn=arn:coalmine:file:::$T/x" >/dev/null 2>"$T/e3"
 check "put-targets on no rule: ResourceNotFoundException" grep -q "(ResourceNotFoundException)" "$T/e3"
 evs put-targets --rule app-1 --targets 'Id=q,Arn=arn:aws:sqs:us-east-1:123456789012:q' >"$T/e4.json" 2>"$T/err"
-check "put-targets with an SQS ARN: a failed entry, nothing put" python3 - "$T/e4.json" <<'PY'
+evs list-targets-by-rule --rule app-1 >"$T/e4t.json" 2>"$T/err"
+check "put-targets with an SQS ARN: a ValidationException entry, nothing put" \
+    python3 - "$T/e4.json" "$T/e4t.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-sys.exit(0 if d["FailedEntryCount"] == 1 and d["FailedEntries"][0]["TargetId"] == "q" else 1)
+f = d["FailedEntries"]
+sys.exit(0 if d["FailedEntryCount"] == 1 and f[0]["TargetId"] == "q"
+         and f[0]["ErrorCode"] == "ValidationException" and "arn:aws:sqs" in f[0]["ErrorMessage"]
+         and json.load(open(sys.argv[2]))["Targets"] == [] else 1)
 PY
 evs put-rule --name 'bad name' --event-pattern '{"a":[1]}' >/dev/null 2>"$T/e5"
 check "put-rule with a bad name: ValidationException naming the constraint" \
