@@ -7,12 +7,15 @@
  * Targets. EventBridge names a target by an ARN; coalmine's targets are
  * kinds with a JSON spec (src/bus/target.h), named by
  *
- *   arn:coalmine:<kind>:::<spec JSON object>      any spec, e.g.
- *       arn:coalmine:webhook:::{"url":"https://h/x","timeout_seconds":5}
- *   arn:coalmine:file:::/abs/path                 {"path": "/abs/path"}
- *   arn:coalmine:webhook:::http(s)://...          {"url": "..."}
- *   arn:coalmine:exec:::/abs/program              {"argv": ["/abs/program"]}
- *   arn:coalmine:kafka:::BROKERS/TOPIC            {"brokers": "BROKERS", "topic": "TOPIC"}
+ *   arn:aws:coalmine:::<kind>:<spec JSON object>   any spec, e.g.
+ *       arn:aws:coalmine:::webhook:{"url":"https://h/x","timeout_seconds":5}
+ *   arn:aws:coalmine:::file:/abs/path              {"path": "/abs/path"}
+ *   arn:aws:coalmine:::webhook:http(s)://...       {"url": "..."}
+ *   arn:aws:coalmine:::exec:/abs/program           {"argv": ["/abs/program"]}
+ *   arn:aws:coalmine:::kafka:BROKERS/TOPIC         {"brokers": "BROKERS", "topic": "TOPIC"}
+ *
+ * (partition aws, service coalmine, no region or account: an ARN the SDKs and
+ * Terraform's provider accept as one)
  *
  * A target's Input, InputPath and InputTransformer are the spec's input,
  * input_path and input_transformer. The ARN a target is listed with is the
@@ -28,9 +31,10 @@
 #include "api/api.h"
 #include "base/buf.h"
 
-#define CM_EVENTS_ARN_PREFIX "arn:coalmine:"
-#define CM_EVENTS_LIST_MAX   100 /* Limit's maximum and default (LimitMax100) */
-#define CM_EVENTS_PUT_MAX    10  /* PutEvents entries in one request */
+#define CM_EVENTS_ARN_SERVICE "arn:aws:coalmine:"   /* a coalmine target's ARN starts so */
+#define CM_EVENTS_ARN_PREFIX  "arn:aws:coalmine:::" /* and has no region or account */
+#define CM_EVENTS_LIST_MAX    100                   /* Limit's maximum and default (LimitMax100) */
+#define CM_EVENTS_PUT_MAX     10                    /* PutEvents entries in one request */
 
 /*
  * The target kind and kind spec (canonical, without the input members) arn names, into
@@ -42,7 +46,7 @@ int cm_events_arn_parse(const char *arn, char *kind, size_t kindlen, struct cm_b
 
 /*
  * The ARN of a stored target (kind, canonical spec with or without input members) into
- * out: the short form when it says the same, else arn:coalmine:<kind>:::<spec>. Returns 0
+ * out: the short form when it says the same, else arn:aws:coalmine:::<kind>:<spec>. Returns 0
  * or -1 (out of memory, or a spec that is no JSON object).
  */
 int cm_events_arn_of(const char *kind, const char *spec, struct cm_buf *out);

@@ -43,7 +43,7 @@ static int short_spec(const char *kind, const char *rest, struct cm_buf *out, ch
         cm_jw_arr_end(&jw);
     } else if (strcmp(kind, "kafka") == 0) {
         if ((slash = strchr(rest, '/')) == NULL) {
-            snprintf(why, whylen, "a kafka target ARN is arn:coalmine:kafka:::BROKERS/TOPIC");
+            snprintf(why, whylen, "a kafka target ARN is arn:aws:coalmine:::kafka:BROKERS/TOPIC");
             return -1;
         }
         cm_jw_key(&jw, "brokers");
@@ -68,18 +68,25 @@ int cm_events_arn_parse(const char *arn, char *kind, size_t kindlen, struct cm_b
     char msg[400];
     int rc;
 
-    if (strncmp(arn, CM_EVENTS_ARN_PREFIX, strlen(CM_EVENTS_ARN_PREFIX)) != 0) {
+    if (strncmp(arn, CM_EVENTS_ARN_SERVICE, strlen(CM_EVENTS_ARN_SERVICE)) != 0) {
         snprintf(why, whylen,
                  "coalmine cannot deliver to %.200s: a target ARN is "
-                 "arn:coalmine:KIND:::SPEC with KIND file, webhook, exec or kafka "
+                 "arn:aws:coalmine:::KIND:SPEC with KIND file, webhook, exec or kafka "
                  "(docs/events-api.md)",
+                 arn);
+        return -1;
+    }
+    if (strncmp(arn, CM_EVENTS_ARN_PREFIX, strlen(CM_EVENTS_ARN_PREFIX)) != 0) {
+        snprintf(why, whylen,
+                 "%.200s: a coalmine target ARN has no region or account: "
+                 "arn:aws:coalmine:::KIND:SPEC",
                  arn);
         return -1;
     }
     p = arn + strlen(CM_EVENTS_ARN_PREFIX);
     colon = strchr(p, ':');
-    if (colon == NULL || strncmp(colon, ":::", 3) != 0 || (size_t)(colon - p) >= kindlen) {
-        snprintf(why, whylen, "%.200s: a target ARN is arn:coalmine:KIND:::SPEC", arn);
+    if (colon == NULL || colon == p || (size_t)(colon - p) >= kindlen) {
+        snprintf(why, whylen, "%.200s: a target ARN is arn:aws:coalmine:::KIND:SPEC", arn);
         return -1;
     }
     memcpy(kind, p, (size_t)(colon - p));
@@ -89,9 +96,9 @@ int cm_events_arn_parse(const char *arn, char *kind, size_t kindlen, struct cm_b
                  kind);
         return -1;
     }
-    rest = colon + 3;
+    rest = colon + 1;
     if (*rest == '\0') {
-        snprintf(why, whylen, "%.200s: nothing after arn:coalmine:%s:::", arn, kind);
+        snprintf(why, whylen, "%.200s: nothing after arn:aws:coalmine:::%s:", arn, kind);
         return -1;
     }
     cm_buf_init(&tmp, 0);
@@ -201,7 +208,7 @@ int cm_events_arn_of(const char *kind, const char *spec, struct cm_buf *out)
         shortv = kafka;
     }
     if (shortv != NULL && *shortv != '{' && strlen(shortv) == strcspn(shortv, "\n") &&
-        (size_t)snprintf(arn_short, sizeof(arn_short), "%s%s:::%s", CM_EVENTS_ARN_PREFIX, kind,
+        (size_t)snprintf(arn_short, sizeof(arn_short), "%s%s:%s", CM_EVENTS_ARN_PREFIX, kind,
                          shortv) < sizeof(arn_short)) {
         char k2[32];
         if (cm_events_arn_parse(arn_short, k2, sizeof(k2), &canon, why, sizeof(why)) == 0 &&
@@ -212,7 +219,7 @@ int cm_events_arn_of(const char *kind, const char *spec, struct cm_buf *out)
         }
     }
     cm_buf_reset(out);
-    rc = cm_buf_printf(out, "%s%s:::", CM_EVENTS_ARN_PREFIX, kind) == 0 &&
+    rc = cm_buf_printf(out, "%s%s:", CM_EVENTS_ARN_PREFIX, kind) == 0 &&
                  cm_buf_append(out, rest.p, rest.len) == 0
              ? 0
              : -1;

@@ -61,18 +61,18 @@ check "list-rules: all eight" py 'sys.exit(len(d["Rules"]) != 8)' "$T/all.json"
 
 # A file target (the short ARN form), and a Lambda ARN coalmine cannot deliver to.
 OUT="$T/high.jsonl"
-evs put-targets --rule high-findings --targets "Id=file,Arn=arn:coalmine:file:::$OUT" \
+evs put-targets --rule high-findings --targets "Id=file,Arn=arn:aws:coalmine:::file:$OUT" \
     'Id=fn,Arn=arn:aws:lambda:us-east-1:123456789012:function:f' >"$T/pt.json" 2>"$T/err"
 check "put-targets: the Lambda ARN is a failed entry, the file target is put" python3 - "$T/pt.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 f = d["FailedEntries"]
 sys.exit(0 if d["FailedEntryCount"] == 1 and f[0]["TargetId"] == "fn"
-         and f[0]["ErrorCode"] == "ValidationException" and "arn:coalmine:" in f[0]["ErrorMessage"] else 1)
+         and f[0]["ErrorCode"] == "ValidationException" and "arn:aws:coalmine:::" in f[0]["ErrorMessage"] else 1)
 PY
 evs list-targets-by-rule --rule high-findings >"$T/lt.json" 2>"$T/err"
 check "list-targets-by-rule shows the file target by its ARN" \
-    py "sys.exit(d['Targets'] != [{'Id': 'file', 'Arn': 'arn:coalmine:file:::$OUT'}])" "$T/lt.json"
+    py "sys.exit(d['Targets'] != [{'Id': 'file', 'Arn': 'arn:aws:coalmine:::file:$OUT'}])" "$T/lt.json"
 # What it lists, put back unchanged.
 py 'print(json.dumps(d["Targets"]))' "$T/lt.json" >"$T/targets.json"
 evs put-targets --rule high-findings --targets "file://$T/targets.json" >"$T/pt2.json" 2>"$T/err"
@@ -103,7 +103,7 @@ PY
 # put-events reaches the same file through a second rule.
 evs put-rule --name app-events --event-pattern '{"source":["my.app"],"detail-type":["Order"]}' \
     >/dev/null 2>"$T/err"
-evs put-targets --rule app-events --targets "Id=same,Arn=arn:coalmine:file:::$OUT" >/dev/null 2>"$T/err"
+evs put-targets --rule app-events --targets "Id=same,Arn=arn:aws:coalmine:::file:$OUT" >/dev/null 2>"$T/err"
 before=$(wc -l <"$OUT")
 evs put-events --entries '[{"Source":"my.app","DetailType":"Order","Detail":"{\"order\":42}","Resources":["arn:aws:s3:::b"]},{"Source":"my.app","DetailType":"Other","Detail":"{}"}]' \
     >"$T/pe.json" 2>"$T/err"
@@ -119,7 +119,7 @@ ok = (len(new) == 1 and new[0]["source"] == "my.app" and new[0]["detail"] == {"o
       and new[0]["account"] == "123456789012" and new[0]["region"] == "us-east-1")
 sys.exit(0 if ok else 1)
 PY
-evs list-rule-names-by-target --target-arn "arn:coalmine:file:::$OUT" >"$T/rn.json" 2>"$T/err"
+evs list-rule-names-by-target --target-arn "arn:aws:coalmine:::file:$OUT" >"$T/rn.json" 2>"$T/err"
 check "list-rule-names-by-target: both rules" \
     py 'sys.exit(sorted(d["RuleNames"]) != ["app-events","high-findings"])' "$T/rn.json"
 
@@ -154,7 +154,7 @@ check "describe-rule of no rule: ResourceNotFoundException" grep -q "(ResourceNo
 evs put-rule --name bad --event-pattern '{"source":[{"bogus":1}]}' >/dev/null 2>"$T/e2"
 check "put-rule with a bad pattern: InvalidEventPatternException naming the operator" \
     sh -c "grep -q '(InvalidEventPatternException)' '$T/e2' && grep -q bogus '$T/e2'"
-evs put-targets --rule no-such-rule --targets "Id=a,Arn=arn:coalmine:file:::$T/x" >/dev/null 2>"$T/e3"
+evs put-targets --rule no-such-rule --targets "Id=a,Arn=arn:aws:coalmine:::file:$T/x" >/dev/null 2>"$T/e3"
 check "put-targets on no rule: ResourceNotFoundException" grep -q "(ResourceNotFoundException)" "$T/e3"
 evs put-targets --rule app-1 --targets 'Id=q,Arn=arn:aws:sqs:us-east-1:123456789012:q' >"$T/e4.json" 2>"$T/err"
 evs list-targets-by-rule --rule app-1 >"$T/e4t.json" 2>"$T/err"
@@ -193,8 +193,8 @@ evs list-targets-by-rule --rule from-cli >"$T/fct.json" 2>"$T/err"
 check "list-targets-by-rule shows its webhook in the JSON ARN form" python3 - "$T/fct.json" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))["Targets"]
-ok = (len(t) == 1 and t[0]["Id"] == "hook" and t[0]["Arn"].startswith("arn:coalmine:webhook:::{")
-      and json.loads(t[0]["Arn"][len("arn:coalmine:webhook:::"):])["timeout_seconds"] == 3)
+ok = (len(t) == 1 and t[0]["Id"] == "hook" and t[0]["Arn"].startswith("arn:aws:coalmine:::webhook:{")
+      and json.loads(t[0]["Arn"][len("arn:aws:coalmine:::webhook:"):])["timeout_seconds"] == 3)
 sys.exit(0 if ok else 1)
 PY
 

@@ -75,7 +75,7 @@ check("describe_rule", d["Description"] == "rule r03" and d["State"] == "ENABLED
 # Targets: a file target with an InputTransformer, listed back through the paginator.
 out = os.path.join(TMP, "b3.jsonl")
 r = ev.put_targets(Rule="r01", Targets=[
-    {"Id": "f", "Arn": "arn:coalmine:file:::" + out,
+    {"Id": "f", "Arn": "arn:aws:coalmine:::file:" + out,
      "InputTransformer": {"InputPathsMap": {"s": "$.source", "n": "$.detail.n"},
                           "InputTemplate": '{"src": <s>, "n": <n>}'}},
     {"Id": "sqs", "Arn": "arn:aws:sqs:us-east-1:%s:q" % ACCOUNT}])
@@ -83,7 +83,7 @@ check("put_targets: the SQS ARN fails, the file target is put",
       r["FailedEntryCount"] == 1 and r["FailedEntries"][0]["TargetId"] == "sqs", r)
 ts = [t for p in ev.get_paginator("list_targets_by_rule").paginate(Rule="r01") for t in p["Targets"]]
 check("list_targets_by_rule paginator: the target with its InputTransformer",
-      len(ts) == 1 and ts[0]["Arn"] == "arn:coalmine:file:::" + out
+      len(ts) == 1 and ts[0]["Arn"] == "arn:aws:coalmine:::file:" + out
       and ts[0]["InputTransformer"]["InputPathsMap"] == {"s": "$.source", "n": "$.detail.n"}, ts)
 r2 = ev.put_targets(Rule="r01", Targets=ts)
 check("what list_targets_by_rule gives is accepted back by put_targets", r2["FailedEntryCount"] == 0, r2)
@@ -101,12 +101,12 @@ check("put_events: the target got the InputTransformer's output",
       [json.loads(x) for x in lines] == [{"src": "b3.r01", "n": 7}], lines)
 
 # Rule names by target, over the paginator, with both ARN forms.
-ev.put_targets(Rule="r02", Targets=[{"Id": "same", "Arn": "arn:coalmine:file:::" + out}])
+ev.put_targets(Rule="r02", Targets=[{"Id": "same", "Arn": "arn:aws:coalmine:::file:" + out}])
 by = [x for p in ev.get_paginator("list_rule_names_by_target").paginate(
-    TargetArn="arn:coalmine:file:::" + out, PaginationConfig={"PageSize": 1}) for x in p["RuleNames"]]
+    TargetArn="arn:aws:coalmine:::file:" + out, PaginationConfig={"PageSize": 1}) for x in p["RuleNames"]]
 check("list_rule_names_by_target paginator (pages of 1)", by == ["r01", "r02"], by)
 by = ev.list_rule_names_by_target(
-    TargetArn="arn:coalmine:file:::" + json.dumps({"path": out}))["RuleNames"]
+    TargetArn="arn:aws:coalmine:::file:" + json.dumps({"path": out}))["RuleNames"]
 check("list_rule_names_by_target with the JSON ARN form", by == ["r01", "r02"], by)
 
 # test_event_pattern.
@@ -130,9 +130,9 @@ check("put_rule with a bad numeric: InvalidEventPatternException",
 code, msg, st = error_of(ev.delete_rule, Name="r01")
 check("delete_rule with targets: ValidationException", code == "ValidationException", (code, msg))
 for i in range(3, 7):
-    ev.put_targets(Rule="r02", Targets=[{"Id": "t%d" % i, "Arn": "arn:coalmine:file:::/tmp/t%d" % i}])
+    ev.put_targets(Rule="r02", Targets=[{"Id": "t%d" % i, "Arn": "arn:aws:coalmine:::file:/tmp/t%d" % i}])
 code, msg, st = error_of(ev.put_targets, Rule="r02",
-                         Targets=[{"Id": "t9", "Arn": "arn:coalmine:file:::/tmp/t9"}])
+                         Targets=[{"Id": "t9", "Arn": "arn:aws:coalmine:::file:/tmp/t9"}])
 check("a sixth target: LimitExceededException", code == "LimitExceededException", (code, msg))
 
 # The CLI sees the API's rules and targets.

@@ -301,7 +301,7 @@ static void test_delete(void **state)
                                    "\"Tags\":[{\"Key\":\"team\",\"Value\":\"ir\"}]}"),
                      200);
     snprintf(body, sizeof(body),
-             "{\"Rule\":\"d\",\"Targets\":[{\"Id\":\"f\",\"Arn\":\"arn:coalmine:file:::%s\"}]}",
+             "{\"Rule\":\"d\",\"Targets\":[{\"Id\":\"f\",\"Arn\":\"arn:aws:coalmine:::file:%s\"}]}",
              e_file);
     assert_int_equal(ev("PutTargets", body), 200);
     assert_int_equal(ev("DeleteRule", "{\"Name\":\"d\"}"), 400);
@@ -329,16 +329,16 @@ static void test_targets_roundtrip(void **state)
     assert_int_equal(ev("PutRule", "{\"Name\":\"t\",\"EventPattern\":\"{\\\"a\\\":[1]}\"}"), 200);
     snprintf(body, sizeof(body),
              "{\"Rule\":\"t\",\"Targets\":["
-             "{\"Id\":\"file\",\"Arn\":\"arn:coalmine:file:::%s\",\"InputPath\":\"$.detail\"},"
-             "{\"Id\":\"hook\",\"Arn\":\"arn:coalmine:webhook:::{\\\"url\\\":\\\"http://"
+             "{\"Id\":\"file\",\"Arn\":\"arn:aws:coalmine:::file:%s\",\"InputPath\":\"$.detail\"},"
+             "{\"Id\":\"hook\",\"Arn\":\"arn:aws:coalmine:::webhook:{\\\"url\\\":\\\"http://"
              "127.0.0.1:9/x\\\",\\\"timeout_seconds\\\":5}\",\"Input\":\"{\\\"k\\\":1}\"},"
-             "{\"Id\":\"prog\",\"Arn\":\"arn:coalmine:exec:::/bin/true\",\"InputTransformer\":"
+             "{\"Id\":\"prog\",\"Arn\":\"arn:aws:coalmine:::exec:/bin/true\",\"InputTransformer\":"
              "{\"InputPathsMap\":{\"t\":\"$.detail-type\"},\"InputTemplate\":\"{\\\"type\\\": "
              "<t>}\"}},"
-             "{\"Id\":\"kafka\",\"Arn\":\"arn:coalmine:kafka:::127.0.0.1:9092/findings\"},"
+             "{\"Id\":\"kafka\",\"Arn\":\"arn:aws:coalmine:::kafka:127.0.0.1:9092/findings\"},"
              "{\"Id\":\"lambda\",\"Arn\":\"arn:aws:lambda:us-east-1:123456789012:function:f\"},"
-             "{\"Id\":\"badspec\",\"Arn\":\"arn:coalmine:file:::{\\\"pathx\\\":1}\"},"
-             "{\"Id\":\"two\",\"Arn\":\"arn:coalmine:file:::/tmp/x\",\"Input\":\"{}\","
+             "{\"Id\":\"badspec\",\"Arn\":\"arn:aws:coalmine:::file:{\\\"pathx\\\":1}\"},"
+             "{\"Id\":\"two\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/x\",\"Input\":\"{}\","
              "\"InputPath\":\"$\"}]}",
              e_file);
     assert_int_equal(ev("PutTargets", body), 200);
@@ -352,13 +352,13 @@ static void test_targets_roundtrip(void **state)
     assert_int_equal(ev("ListTargetsByRule", "{\"Rule\":\"t\"}"), 200);
     listed = strdup(a_body);
     assert_non_null(listed);
-    has("{\"Id\":\"file\",\"Arn\":\"arn:coalmine:file:::");
+    has("{\"Id\":\"file\",\"Arn\":\"arn:aws:coalmine:::file:");
     has("\"InputPath\":\"$.detail\"");
-    has("{\"Id\":\"hook\",\"Arn\":\"arn:coalmine:webhook:::{");
+    has("{\"Id\":\"hook\",\"Arn\":\"arn:aws:coalmine:::webhook:{");
     has("\"Input\":\"{\\\"k\\\":1}\"");
-    has("{\"Id\":\"prog\",\"Arn\":\"arn:coalmine:exec:::/bin/true\",\"InputTransformer\":"
+    has("{\"Id\":\"prog\",\"Arn\":\"arn:aws:coalmine:::exec:/bin/true\",\"InputTransformer\":"
         "{\"InputPathsMap\":{\"t\":\"$.detail-type\"},\"InputTemplate\":");
-    has("{\"Id\":\"kafka\",\"Arn\":\"arn:coalmine:kafka:::127.0.0.1:9092/findings\"}");
+    has("{\"Id\":\"kafka\",\"Arn\":\"arn:aws:coalmine:::kafka:127.0.0.1:9092/findings\"}");
 
     /* What ListTargetsByRule gives is accepted back by PutTargets, unchanged. */
     {
@@ -396,7 +396,7 @@ static void test_targets_roundtrip(void **state)
     assert_int_equal(ev("ListTargetsByRule", "{\"Rule\":\"nope\"}"), 400);
     error_is("ResourceNotFoundException", "Rule nope does not exist");
     assert_int_equal(ev("PutTargets", "{\"Rule\":\"nope\",\"Targets\":[{\"Id\":\"a\",\"Arn\":"
-                                      "\"arn:coalmine:file:::/tmp/a\"}]}"),
+                                      "\"arn:aws:coalmine:::file:/tmp/a\"}]}"),
                      400);
     error_is("ResourceNotFoundException", "nope");
     assert_int_equal(ev("RemoveTargets", "{\"Rule\":\"nope\",\"Ids\":[\"a\"]}"), 400);
@@ -408,21 +408,24 @@ static void test_targets_limit(void **state)
     char body[2000];
     (void)state;
     assert_int_equal(ev("PutRule", "{\"Name\":\"t\",\"EventPattern\":\"{\\\"a\\\":[1]}\"}"), 200);
-    assert_int_equal(ev("PutTargets", "{\"Rule\":\"t\",\"Targets\":["
-                                      "{\"Id\":\"1\",\"Arn\":\"arn:coalmine:file:::/tmp/1\"},"
-                                      "{\"Id\":\"2\",\"Arn\":\"arn:coalmine:file:::/tmp/2\"},"
-                                      "{\"Id\":\"3\",\"Arn\":\"arn:coalmine:file:::/tmp/3\"},"
-                                      "{\"Id\":\"4\",\"Arn\":\"arn:coalmine:file:::/tmp/4\"}]}"),
+    assert_int_equal(ev("PutTargets",
+                        "{\"Rule\":\"t\",\"Targets\":["
+                        "{\"Id\":\"1\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/1\"},"
+                        "{\"Id\":\"2\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/2\"},"
+                        "{\"Id\":\"3\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/3\"},"
+                        "{\"Id\":\"4\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/4\"}]}"),
                      200);
-    snprintf(body, sizeof(body),
-             "{\"Rule\":\"t\",\"Targets\":[{\"Id\":\"5\",\"Arn\":\"arn:coalmine:file:::/tmp/5\"},"
-             "{\"Id\":\"6\",\"Arn\":\"arn:coalmine:file:::/tmp/6\"}]}");
+    snprintf(
+        body, sizeof(body),
+        "{\"Rule\":\"t\",\"Targets\":[{\"Id\":\"5\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/5\"},"
+        "{\"Id\":\"6\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/6\"}]}");
     assert_int_equal(ev("PutTargets", body), 400);
     error_is("LimitExceededException", "at most 5 targets");
     /* Replacing one that is there, and adding a fifth, fit. */
-    assert_int_equal(ev("PutTargets", "{\"Rule\":\"t\",\"Targets\":["
-                                      "{\"Id\":\"1\",\"Arn\":\"arn:coalmine:file:::/tmp/one\"},"
-                                      "{\"Id\":\"5\",\"Arn\":\"arn:coalmine:file:::/tmp/5\"}]}"),
+    assert_int_equal(ev("PutTargets",
+                        "{\"Rule\":\"t\",\"Targets\":["
+                        "{\"Id\":\"1\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/one\"},"
+                        "{\"Id\":\"5\",\"Arn\":\"arn:aws:coalmine:::file:/tmp/5\"}]}"),
                      200);
     has("\"FailedEntryCount\":0");
     assert_int_equal(ev("PutTargets", "{\"Rule\":\"t\",\"Targets\":[]}"), 400);
@@ -436,23 +439,26 @@ static void test_rule_names_by_target(void **state)
     for (int i = 0; i < 3; i++) {
         snprintf(body, sizeof(body), "{\"Name\":\"r%d\",\"EventPattern\":\"{\\\"a\\\":[1]}\"}", i);
         assert_int_equal(ev("PutRule", body), 200);
-        snprintf(body, sizeof(body),
-                 "{\"Rule\":\"r%d\",\"Targets\":[{\"Id\":\"f\",\"Arn\":\"arn:coalmine:file:::%s\""
-                 "%s}]}",
-                 i, i == 1 ? e_file2 : e_file, i == 2 ? ",\"InputPath\":\"$.detail\"" : "");
+        snprintf(
+            body, sizeof(body),
+            "{\"Rule\":\"r%d\",\"Targets\":[{\"Id\":\"f\",\"Arn\":\"arn:aws:coalmine:::file:%s\""
+            "%s}]}",
+            i, i == 1 ? e_file2 : e_file, i == 2 ? ",\"InputPath\":\"$.detail\"" : "");
         assert_int_equal(ev("PutTargets", body), 200);
         has("\"FailedEntryCount\":0");
     }
-    snprintf(body, sizeof(body), "{\"TargetArn\":\"arn:coalmine:file:::%s\"}", e_file);
+    snprintf(body, sizeof(body), "{\"TargetArn\":\"arn:aws:coalmine:::file:%s\"}", e_file);
     assert_int_equal(ev("ListRuleNamesByTarget", body), 200);
     assert_string_equal(a_body, "{\"RuleNames\":[\"r0\",\"r2\"]}");
     /* The JSON form names the same target. */
-    snprintf(body, sizeof(body),
-             "{\"TargetArn\":\"arn:coalmine:file:::{\\\"fsync\\\":true,\\\"path\\\":\\\"%s\\\"}\"}",
-             e_file);
+    snprintf(
+        body, sizeof(body),
+        "{\"TargetArn\":\"arn:aws:coalmine:::file:{\\\"fsync\\\":true,\\\"path\\\":\\\"%s\\\"}\"}",
+        e_file);
     assert_int_equal(ev("ListRuleNamesByTarget", body), 200);
     assert_string_equal(a_body, "{\"RuleNames\":[\"r0\",\"r2\"]}");
-    snprintf(body, sizeof(body), "{\"TargetArn\":\"arn:coalmine:file:::%s\",\"Limit\":1}", e_file);
+    snprintf(body, sizeof(body), "{\"TargetArn\":\"arn:aws:coalmine:::file:%s\",\"Limit\":1}",
+             e_file);
     assert_int_equal(ev("ListRuleNamesByTarget", body), 200);
     assert_string_equal(a_body, "{\"RuleNames\":[\"r0\"],\"NextToken\":\"1\"}");
     assert_int_equal(
@@ -468,14 +474,14 @@ static void test_arn_mapping(void **state)
     static const struct {
         const char *arn, *kind, *spec, *back;
     } cases[] = {
-        {"arn:coalmine:file:::/var/x.jsonl", "file", "{\"path\":\"/var/x.jsonl\",\"fsync\":true}",
-         NULL},
-        {"arn:coalmine:file:::{\"path\":\"/v\",\"fsync\":false}", "file",
+        {"arn:aws:coalmine:::file:/var/x.jsonl", "file",
+         "{\"path\":\"/var/x.jsonl\",\"fsync\":true}", NULL},
+        {"arn:aws:coalmine:::file:{\"path\":\"/v\",\"fsync\":false}", "file",
          "{\"path\":\"/v\",\"fsync\":false}", NULL},
-        {"arn:coalmine:webhook:::https://h.example/a?b=c", "webhook", NULL, NULL},
-        {"arn:coalmine:exec:::/usr/bin/logger", "exec", NULL, NULL},
-        {"arn:coalmine:exec:::{\"argv\":[\"/bin/sh\",\"-c\",\"cat\"]}", "exec", NULL, NULL},
-        {"arn:coalmine:kafka:::b1:9092,b2:9092/guardduty", "kafka", NULL, NULL},
+        {"arn:aws:coalmine:::webhook:https://h.example/a?b=c", "webhook", NULL, NULL},
+        {"arn:aws:coalmine:::exec:/usr/bin/logger", "exec", NULL, NULL},
+        {"arn:aws:coalmine:::exec:{\"argv\":[\"/bin/sh\",\"-c\",\"cat\"]}", "exec", NULL, NULL},
+        {"arn:aws:coalmine:::kafka:b1:9092,b2:9092/guardduty", "kafka", NULL, NULL},
     };
     (void)state;
     cm_buf_init(&spec, 0);
@@ -493,7 +499,7 @@ static void test_arn_mapping(void **state)
         assert_int_equal(cm_events_arn_of(kind, spec.p, &arn), 0);
         (void)cm_buf_putc(&arn, '\0');
         /* The short form comes back as it was; a JSON form as the canonical spec. */
-        if (strstr(cases[i].arn, ":::{") == NULL) {
+        if (strchr(cases[i].arn, '{') == NULL) {
             assert_string_equal(arn.p, cases[i].arn);
         } else {
             char k2[32];
@@ -510,29 +516,30 @@ static void test_arn_mapping(void **state)
                                          why, sizeof(why)),
                      -1);
     assert_non_null(strstr(why, "coalmine cannot deliver to arn:aws:sqs"));
-    assert_int_equal(
-        cm_events_arn_parse("arn:coalmine:sns:::x", kind, sizeof(kind), &spec, why, sizeof(why)),
-        -1);
+    assert_int_equal(cm_events_arn_parse("arn:aws:coalmine:::sns:x", kind, sizeof(kind), &spec, why,
+                                         sizeof(why)),
+                     -1);
     assert_non_null(strstr(why, "no target kind 'sns'"));
-    assert_int_equal(
-        cm_events_arn_parse("arn:coalmine:file:::", kind, sizeof(kind), &spec, why, sizeof(why)),
-        -1);
-    assert_int_equal(
-        cm_events_arn_parse("arn:coalmine:file::x", kind, sizeof(kind), &spec, why, sizeof(why)),
-        -1);
-    assert_int_equal(cm_events_arn_parse("arn:coalmine:file:::{\"path\":1}", kind, sizeof(kind),
+    assert_int_equal(cm_events_arn_parse("arn:aws:coalmine:::file:", kind, sizeof(kind), &spec, why,
+                                         sizeof(why)),
+                     -1);
+    assert_int_equal(cm_events_arn_parse("arn:aws:coalmine:us-east-1::file:/x", kind, sizeof(kind),
+                                         &spec, why, sizeof(why)),
+                     -1);
+    assert_non_null(strstr(why, "no region or account"));
+    assert_int_equal(cm_events_arn_parse("arn:aws:coalmine:::file:{\"path\":1}", kind, sizeof(kind),
                                          &spec, why, sizeof(why)),
                      -1);
     assert_non_null(strstr(why, "file target spec"));
-    assert_int_equal(cm_events_arn_parse("arn:coalmine:kafka:::b:9092", kind, sizeof(kind), &spec,
-                                         why, sizeof(why)),
+    assert_int_equal(cm_events_arn_parse("arn:aws:coalmine:::kafka:b:9092", kind, sizeof(kind),
+                                         &spec, why, sizeof(why)),
                      -1);
     assert_non_null(strstr(why, "BROKERS/TOPIC"));
     /* A spec with defaults not filled the short way is listed in the JSON form. */
     assert_int_equal(
         cm_events_arn_of("file", "{\"path\":\"/v\",\"fsync\":false,\"input\":\"{}\"}", &arn), 0);
     (void)cm_buf_putc(&arn, '\0');
-    assert_string_equal(arn.p, "arn:coalmine:file:::{\"path\":\"/v\",\"fsync\":false}");
+    assert_string_equal(arn.p, "arn:aws:coalmine:::file:{\"path\":\"/v\",\"fsync\":false}");
     cm_buf_finish(&spec);
     cm_buf_finish(&arn);
 }
@@ -584,10 +591,11 @@ static void test_put_events(void **state)
                         "{\"Name\":\"orders\",\"EventPattern\":\"{\\\"source\\\":[\\\"my.app\\\"],"
                         "\\\"detail\\\":{\\\"n\\\":[{\\\"numeric\\\":[\\\">\\\",4]}]}}\"}"),
                      200);
-    snprintf(body, sizeof(body),
-             "{\"Rule\":\"orders\",\"Targets\":[{\"Id\":\"f\",\"Arn\":\"arn:coalmine:file:::%s\"},"
-             "{\"Id\":\"d\",\"Arn\":\"arn:coalmine:file:::%s\",\"InputPath\":\"$.detail\"}]}",
-             e_file, e_file2);
+    snprintf(
+        body, sizeof(body),
+        "{\"Rule\":\"orders\",\"Targets\":[{\"Id\":\"f\",\"Arn\":\"arn:aws:coalmine:::file:%s\"},"
+        "{\"Id\":\"d\",\"Arn\":\"arn:aws:coalmine:::file:%s\",\"InputPath\":\"$.detail\"}]}",
+        e_file, e_file2);
     assert_int_equal(ev("PutTargets", body), 200);
     has("\"FailedEntryCount\":0");
 
