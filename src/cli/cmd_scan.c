@@ -35,6 +35,8 @@
 #include "event/event.h"
 #include "finding/aggregate.h"
 #include "store/store.h"
+#include "cli/scan_s3.h"
+#include "aws/s3.h"
 
 static void usage(FILE *f)
 {
@@ -44,11 +46,14 @@ static void usage(FILE *f)
             "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
             "                     [--dga-model FILE] [--custom-rule SPEC]... [--config FILE]\n"
-            "                     [--region REGION] [--flow-fields F]\n"
+            "                     [--region REGION] [--flow-fields F] [--endpoint-url URL]\n"
             "                     [--state FILE [--final] [--reread]]\n"
             "                     [--follow [--poll-interval S] [--settle S]\n"
             "                      [--checkpoint-interval S]]\n"
             "                     PATH...\n"
+            "\n"
+            "A PATH may be an S3 location, s3://BUCKET[/PREFIX]: its objects are listed and read\n"
+            "with the AWS credentials the aws CLI would use (docs/s3.md).\n"
             "\n"
             "Reads CloudTrail, VPC Flow Logs and Route 53 Resolver query logs from files and\n"
             "directories (recursively; plain or .gz; the format is recognised from the content)\n"
@@ -127,6 +132,10 @@ static void usage(FILE *f)
             "                        ACCOUNT_vpcflowlogs_REGION_ name) and whose instance no\n"
             "                        --inventory places in a zone; without it their\n"
             "                        detections are dropped\n"
+            "      --endpoint-url URL  the S3 endpoint of s3:// paths (an S3-compatible store,\n"
+            "                        a VPC endpoint); default AWS_ENDPOINT_URL_S3,\n"
+            "                        AWS_ENDPOINT_URL, else AWS's; --region is the region\n"
+            "                        requests are signed for (default AWS_REGION, ...)\n"
             "      --flow-fields F   the fields of flow log lines with no header line (custom\n"
             "                        format flow logs out of CloudWatch Logs): the LogFormat\n"
             "                        ('${version} ${vpc-id} ...') or the names; default: v2\n"
@@ -206,11 +215,13 @@ struct scan_run {
     bool routed_ok;               /* ... and it ran to the end */
     bool scanned;                 /* findings stored and printed, the state written */
     struct cm_scan_own own;       /* the scan's own files (cm_scan_opts.own_files) */
+    struct cm_s3 *s3;             /* the S3 client of s3:// paths (scan_s3.h), else NULL */
 };
 
 static void scan_run_free(struct scan_run *r)
 {
     cm_scan_own_free(&r->own);
+    cm_s3_close(r->s3);
     if (r->have_stats) {
         cm_scan_stats_free(&r->st);
     }
@@ -270,6 +281,7 @@ static int run(int argc, char **argv)
         CM_SCAN_ENGINE_LONGOPTS,
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
+        {"endpoint-url", required_argument, NULL, CM_SCAN_OPT_ENDPOINT_URL},
         {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
         {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
         {"reread", no_argument, NULL, CM_SCAN_OPT_REREAD},
@@ -301,6 +313,7 @@ static int run(int argc, char **argv)
                                     .settle_s = CM_FOLLOW_SETTLE_S,
                                     .checkpoint_s = CM_FOLLOW_CHECKPOINT_S};
     bool follow_opt = false; /* --poll-interval, --settle or --checkpoint-interval given */
+    const char *endpoint_url = NULL;
 
     memset(&r, 0, sizeof(r));
     cm_scan_engine_init(&r.e);
@@ -365,6 +378,9 @@ static int run(int argc, char **argv)
         case CM_SCAN_OPT_CONFIG:
             config_path = optarg;
             break;
+        case CM_SCAN_OPT_ENDPOINT_URL:
+            endpoint_url = optarg;
+            break;
         case CM_SCAN_OPT_FOLLOW:
         case CM_SCAN_OPT_POLL_INTERVAL:
         case CM_SCAN_OPT_SETTLE:
@@ -414,6 +430,9 @@ static int run(int argc, char **argv)
     }
     if (r.e.state.final && r.e.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --final needs --state\n");
+        goto usage;
+    }
+    if (cm_scan_s3_check(argv + optind, (size_t)(argc - optind), follow.on, endpoint_url) != 0) {
         goto usage;
     }
     if (cm_scan_follow_check(&follow, follow_opt, r.e.state.final, stats_path != NULL,
@@ -485,6 +504,12 @@ static int run(int argc, char **argv)
             r.stats_path = stats_path;
         }
     }
+    if (cm_scan_s3_open(argv + optind, (size_t)(argc - optind), endpoint_url, r.e.o.default_region,
+                        quiet, &r.s3, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
+        goto out;
+    }
+    o->s3 = r.s3;
     {
         struct cm_scan_engine_store es = {db_path, retention, publish_freq != NULL, freq, no_route};
 

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/s3.h"
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "base/domain_cache.h"
@@ -36,6 +37,7 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/input.h"
+#include "source/input_s3.h"
 #include "core/batch.h"
 #include "core/shard.h"
 #include "core/scan_impl.h"
@@ -235,6 +237,8 @@ static void reader_finish(struct reader *r)
                                 r->unread[u]);
         }
     }
+    cm_s3_conn_destroy(r->s3c);
+    r->s3c = NULL;
     cm_decoder_finish(&r->dec);
     cm_domain_cache_destroy(r->dcache);
     cm_buf_finish(&r->raw);
@@ -537,12 +541,28 @@ static void mark_own_files(struct scan *s)
         for (size_t i = 0; i < s->in.n; i++) {
             struct cm_input *it = &s->in.v[i];
 
-            if (!it->is_stdin && it->other == NULL && it->dev == (uint64_t)st.st_dev &&
+            if (!it->is_stdin && !it->s3 && it->other == NULL && it->dev == (uint64_t)st.st_dev &&
                 it->ino == (uint64_t)st.st_ino) {
                 it->skip_as = CM_SCAN_OWN_FILE;
             }
         }
     }
+}
+
+/* Lists the inputs; S3 locations through a connection of their own, closed after. */
+static int collect(struct scan *s, char *const *paths, size_t n, char *err, size_t errlen)
+{
+    struct cm_inputs_opts io = {s->o.flow_fields, NULL};
+    int rc;
+
+    for (size_t i = 0; i < n && s->o.s3 != NULL && io.s3 == NULL; i++) {
+        if (cm_input_is_s3(paths[i]) && cm_s3_conn_create(s->o.s3, &io.s3) != 0) {
+            return CM_ENOMEM;
+        }
+    }
+    rc = cm_inputs_collect_opts(&s->in, paths, n, &io, err, errlen);
+    cm_s3_conn_destroy(io.s3);
+    return rc;
 }
 
 int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, struct cm_sink *sink,
@@ -574,8 +594,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &s->cpu0);
     s->last_progress = s->t0;
     stats->rejects = cm_calloc(s->o.max_rejects, sizeof(*stats->rejects));
-    rc = stats->rejects ? cm_inputs_collect_with(&s->in, paths, n, s->o.flow_fields, err, errlen)
-                        : CM_ENOMEM;
+    rc = stats->rejects ? collect(s, paths, n, err, errlen) : CM_ENOMEM;
     if (rc != 0) {
         goto out;
     }

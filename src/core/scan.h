@@ -209,6 +209,11 @@ struct cm_scan_opts {
      * header line in an input still wins.
      */
     const struct cm_flow_format *flow_fields;
+    /*
+     * The S3 client "s3://bucket[/prefix]" paths are listed and read with (aws/s3.h); each
+     * reader thread makes its own connection. NULL: such a path is an error.
+     */
+    struct cm_s3 *s3;
     /* Called at most every progress_ms from some thread; may be NULL. */
     void (*progress)(void *ud, const struct cm_scan_progress *p);
     void *progress_ud;

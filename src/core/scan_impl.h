@@ -59,8 +59,11 @@ struct scan {
     int rc;
 };
 
+struct cm_s3_conn;
+
 struct reader {
     struct scan *s;
+    struct cm_s3_conn *s3c; /* this reader's connection to S3, made at its first object */
     struct cm_decoder dec;
     struct cm_buf raw, data;
     struct cm_parse_ctx ctx;
@@ -178,5 +181,12 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
 /* Notes a failed inflate of input idx as one reject; false when nothing is left to parse. */
 bool cm_scan_decode_failed(struct reader *r, uint32_t idx, int rc, const struct cm_decode_error *de,
                            struct cm_buf *b);
+
+/*
+ * Fetches S3 input idx into r->raw (scan_s3.c): 0 when read (its identity noted with
+ * file_ids), 1 when done with it (left out as read before, or rejected with S3's reason),
+ * or CM_ENOMEM.
+ */
+int cm_scan_fetch_s3(struct reader *r, uint32_t idx);
 
 #endif

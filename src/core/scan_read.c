@@ -664,6 +664,14 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         cm_scan_note_reject(s, 0, idx, 0, 0, msg);
         return CM_OK;
     }
+    if (s->in.v[idx].s3) {
+        /* An S3 object: fetched whole into the buffer a file is read into. */
+        if ((rc = cm_scan_fetch_s3(r, idx)) != 0) {
+            return rc > 0 ? CM_OK : rc;
+        }
+        settled = true; /* an object is whole once it is listed: a PUT is atomic */
+        goto decode;
+    }
     fd = open(path, O_RDONLY);
     if (fd < 0) {
         char msg[200];
@@ -690,6 +698,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
         cm_file_id_of_bytes(&s->st->inputs[idx].id, path, r->raw.p, r->raw.len);
         s->st->inputs[idx].id_state = CM_SCAN_ID_READ;
     }
+decode:
     cm_buf_init(&fresh, s->o.max_input_bytes);
     if (!r->engine) {
         cm_bufpool_get(&s->bufpool, &fresh);

@@ -19,10 +19,16 @@
 #include "base/time.h"
 #include "event/event.h"
 #include "parse/cwl.h"
+#include "source/input_s3.h"
 #include "source/peek.h"
 #include "source/source_file.h"
 
 #define MAX_DEPTH 64
+
+static int add(struct cm_inputs *in, const char *path, const struct stat *st, int is_stdin)
+{
+    return cm_inputs_add(in, path, st, is_stdin);
+}
 
 static const char *base_name(const char *path)
 {
@@ -31,7 +37,7 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-static int add(struct cm_inputs *in, const char *path, const struct stat *st, int is_stdin)
+int cm_inputs_add(struct cm_inputs *in, const char *path, const struct stat *st, int is_stdin)
 {
     struct cm_input *it;
 
@@ -59,6 +65,8 @@ static int add(struct cm_inputs *in, const char *path, const struct stat *st, in
     it->arg = in->cur_arg;
     it->key_ms = INT64_MIN;
     it->named = false;
+    it->s3 = false;
+    it->etag = NULL;
     if (!is_stdin) {
         int64_t ms;
         if (cm_time_from_key(cm_str_cstr(base_name(path)), &ms) == 0) {
@@ -240,6 +248,15 @@ static int cmp_ref(const void *a, const void *b)
     return cmp_given(x->it, y->it);
 }
 
+/* By path, then the earlier path given first. */
+static int cmp_ref_path(const void *a, const void *b)
+{
+    const struct file_ref *x = a, *y = b;
+    int c = strcmp(x->it->path, y->it->path);
+
+    return c != 0 ? c : cmp_given(x->it, y->it);
+}
+
 /* Removes the inputs drop[] marks, counting them in repeated; the rest keep their order. */
 static void leave_out(struct cm_inputs *in, const unsigned char *drop)
 {
@@ -248,6 +265,7 @@ static void leave_out(struct cm_inputs *in, const unsigned char *drop)
     for (size_t i = 0; i < in->n; i++) {
         if (drop[i]) {
             cm_free(in->v[i].path);
+            cm_free(in->v[i].etag);
             in->repeated++;
         } else {
             in->v[out++] = in->v[i];
@@ -281,6 +299,19 @@ static int drop_repeats(struct cm_inputs *in)
     qsort(ref, k, sizeof(*ref), cmp_ref);
     for (size_t i = 1; i < k; i++) {
         if (ref[i].dev == ref[i - 1].dev && ref[i].ino == ref[i - 1].ino) {
+            drop[ref[i].it - in->v] = 1;
+        }
+    }
+    /* An S3 object is itself by its location: listed under two prefixes given, once. */
+    k = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (in->v[i].s3) {
+            ref[k++] = (struct file_ref){0, 0, &in->v[i]};
+        }
+    }
+    qsort(ref, k, sizeof(*ref), cmp_ref_path);
+    for (size_t i = 1; i < k; i++) {
+        if (strcmp(ref[i].it->path, ref[i - 1].it->path) == 0) {
             drop[ref[i].it - in->v] = 1;
         }
     }
@@ -364,16 +395,29 @@ static int drop_copies(struct cm_inputs *in)
             size_t at = (size_t)(ix[i].it - in->v);
 
             if (in->v[at].is_stdin || in->v[at].size == 0 || in->v[at].skip_as != NULL ||
-                !content_hash(in->v[at].path, &b, &hash[at])) {
+                in->v[at].other != NULL) {
+                continue;
+            }
+            if (in->v[at].s3) {
+                /* An object is not read for this: the same ETag and size is the same bytes. */
+                if (in->v[at].etag == NULL || in->v[at].etag[0] == '\0') {
+                    continue;
+                }
+                hash[at] = cm_hash64(in->v[at].etag, strlen(in->v[at].etag), 0x657461670aULL);
+            } else if (!content_hash(in->v[at].path, &b, &hash[at])) {
                 continue;
             }
             readable[at] = 1;
             for (size_t j = g; j < i; j++) {
                 size_t pj = (size_t)(ix[j].it - in->v);
 
-                /* The same hash, then the same bytes: a copy. */
-                if (readable[pj] && !drop[pj] && hash[pj] == hash[at] &&
-                    same_bytes(ix[j].it->path, b.p, b.len, &other)) {
+                if (!readable[pj] || drop[pj] || hash[pj] != hash[at] ||
+                    in->v[pj].s3 != in->v[at].s3) {
+                    continue;
+                }
+                /* The same hash, then the same bytes (the same ETag): a copy. */
+                if (in->v[at].s3 ? strcmp(in->v[pj].etag, in->v[at].etag) == 0
+                                 : same_bytes(ix[j].it->path, b.p, b.len, &other)) {
                     drop[at] = 1;
                     break;
                 }
@@ -414,13 +458,25 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
 int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
                            const struct cm_flow_format *flow_fields, char *err, size_t errlen)
 {
+    struct cm_inputs_opts o = {flow_fields, NULL};
+
+    return cm_inputs_collect_opts(in, paths, n, &o, err, errlen);
+}
+
+int cm_inputs_collect_opts(struct cm_inputs *in, char *const *paths, size_t n,
+                           const struct cm_inputs_opts *o, char *err, size_t errlen)
+{
+    const struct cm_flow_format *flow_fields = o->flow_fields;
     int rc;
 
     memset(in, 0, sizeof(*in));
+    in->s3 = o->s3;
     for (size_t i = 0; i < n; i++) {
         in->cur_arg = (uint32_t)i;
         if (strcmp(paths[i], "-") == 0) {
             rc = add(in, "-", NULL, 1);
+        } else if (cm_input_is_s3(paths[i])) {
+            rc = cm_inputs_add_s3(in, paths[i], err, errlen);
         } else {
             struct ancestry an;
             rc = walk(in, paths[i], 0, &an, err, errlen);
@@ -440,9 +496,12 @@ int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
         /* Inputs without a stamp in their name are placed by their first record. */
         for (size_t i = 0; i < in->n; i++) {
             int64_t ms;
-            if (!in->v[i].is_stdin && in->v[i].other == NULL && in->v[i].skip_as == NULL &&
-                in->v[i].key_ms == INT64_MIN &&
-                cm_peek_first_time_with(in->v[i].path, flow_fields, &ms) == 0) {
+            if (in->v[i].is_stdin || in->v[i].other != NULL || in->v[i].skip_as != NULL ||
+                in->v[i].key_ms != INT64_MIN) {
+                continue;
+            }
+            if (in->v[i].s3 ? cm_input_s3_peek(in, &in->v[i], flow_fields, &ms) == 0
+                            : cm_peek_first_time_with(in->v[i].path, flow_fields, &ms) == 0) {
                 in->v[i].key_ms = ms;
             }
         }
@@ -455,6 +514,7 @@ void cm_inputs_free(struct cm_inputs *in)
 {
     for (size_t i = 0; i < in->n; i++) {
         cm_free(in->v[i].path);
+        cm_free(in->v[i].etag);
     }
     cm_free(in->v);
     memset(in, 0, sizeof(*in));

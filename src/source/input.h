@@ -29,6 +29,8 @@ struct cm_input {
     uint64_t dev, ino;   /* the file's identity; 0, 0 when unknown (stdin, a dangling link) */
     uint32_t arg;        /* which of the paths given it was found under */
     bool named;          /* key_ms is the stamp of an AWS object key (not a first record's) */
+    bool s3;             /* an S3 object (path "s3://bucket/key"; input_s3.h), not a file */
+    char *etag;          /* an S3 object's ETag as listed, quotes kept (owned); NULL for a file */
 };
 
 /*
@@ -60,10 +62,11 @@ int64_t cm_input_clock_bound(const struct cm_input *in);
 struct cm_inputs {
     struct cm_input *v;
     size_t n, cap;
-    size_t repeated;      /* paths left out for naming a file listed already */
-    size_t hidden;        /* hidden entries (".name", files or folders) left out in the walk */
-    const char *cur_skip; /* while collecting: the skip_as of what is found (a digest folder) */
-    uint32_t cur_arg;     /* while collecting: the path given being walked */
+    size_t repeated;       /* paths left out for naming a file listed already */
+    size_t hidden;         /* hidden entries (".name", files or folders) left out in the walk */
+    const char *cur_skip;  /* while collecting: the skip_as of what is found (a digest folder) */
+    struct cm_s3_conn *s3; /* while collecting: lists s3:// paths and peeks at objects */
+    uint32_t cur_arg;      /* while collecting: the path given being walked */
 };
 
 /*
@@ -125,6 +128,24 @@ struct cm_str cm_input_key_vpc(const char *path);
 int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *err, size_t errlen);
 
 struct cm_flow_format;
+struct cm_s3_conn;
+
+/*
+ * How inputs are collected: the flow fields for peeking at header-less flow lines
+ * (cm_peek_first_time_with), and the S3 connection "s3://bucket[/prefix]" paths are
+ * listed through (input_s3.h; NULL: such a path is an error).
+ */
+struct cm_inputs_opts {
+    const struct cm_flow_format *flow_fields;
+    struct cm_s3_conn *s3;
+};
+
+/*
+ * cm_inputs_collect, with S3 locations among the paths: every object under one becomes
+ * an input as a file found in a walk does (input_s3.h), in the same order.
+ */
+int cm_inputs_collect_opts(struct cm_inputs *in, char *const *paths, size_t n,
+                           const struct cm_inputs_opts *o, char *err, size_t errlen);
 
 /* The same, peeking with the user's fields for header-less flow lines (cm_peek_first_time_with). */
 int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,

@@ -17,7 +17,7 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 
-#define PEEK_RAW    (64 * 1024)
+#define PEEK_RAW    ((size_t)CM_PEEK_RAW)
 #define PEEK_OUT    (256 * 1024)
 #define PEEK_FIRST  (16 * 1024) /* the first try's inflated window */
 #define PEEK_PIECES 32          /* log events unwrapped: enough for a good record among them */
@@ -137,30 +137,23 @@ int cm_peek_first_time(const char *path, int64_t *ms)
     return cm_peek_first_time_with(path, NULL, ms);
 }
 
-int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, int64_t *ms)
+int cm_peek_first_time_bytes(const void *bytes, size_t n, const struct cm_flow_format *ff,
+                             int64_t *ms)
 {
-    static const size_t raw_cap = PEEK_RAW;
-    unsigned char *raw = NULL;
-    char *out = NULL;
-    ssize_t got;
-    size_t n = 0, len;
-    int fd, rc = CM_ENOMEM;
+    const unsigned char *raw = bytes;
+    char *out = cm_malloc(PEEK_OUT);
+    size_t len;
+    int rc = CM_ENOMEM;
 
-    fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        return CM_EIO;
+    if (out == NULL) {
+        return CM_ENOMEM;
     }
-    raw = cm_malloc(raw_cap);
-    out = cm_malloc(PEEK_OUT);
-    if (raw == NULL || out == NULL) {
-        goto out;
-    }
-    while (n < raw_cap && (got = read(fd, raw + n, raw_cap - n)) > 0) {
-        n += (size_t)got;
+    if (n > PEEK_RAW) {
+        n = PEEK_RAW;
     }
     if (!cm_is_gzip(raw, n)) {
         memcpy(out, raw, n);
-        rc = first_time(out, n, n < raw_cap, ff, ms);
+        rc = first_time(out, n, n < PEEK_RAW, ff, ms);
         goto out;
     }
     /* A first record is almost always in the first few KiB: inflate more only when not. */
@@ -177,14 +170,38 @@ int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, i
             memcpy(out, inner, len);
             cm_free(inner);
         }
-        rc = first_time(out, len, n < raw_cap && len < cap, ff, ms);
+        rc = first_time(out, len, n < PEEK_RAW && len < cap, ff, ms);
         if (rc == 0 || len < cap || cap == PEEK_OUT) {
             break;
         }
     }
 out:
-    cm_free(raw);
     cm_free(out);
+    return rc;
+}
+
+int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, int64_t *ms)
+{
+    static const size_t raw_cap = PEEK_RAW;
+    unsigned char *raw = NULL;
+    ssize_t got;
+    size_t n = 0;
+    int fd, rc = CM_ENOMEM;
+
+    fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return CM_EIO;
+    }
+    raw = cm_malloc(raw_cap);
+    if (raw == NULL) {
+        goto out;
+    }
+    while (n < raw_cap && (got = read(fd, raw + n, raw_cap - n)) > 0) {
+        n += (size_t)got;
+    }
+    rc = cm_peek_first_time_bytes(raw, n, ff, ms);
+out:
+    cm_free(raw);
     close(fd);
     return rc;
 }

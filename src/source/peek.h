@@ -7,6 +7,7 @@
 #ifndef CM_SOURCE_PEEK_H
 #define CM_SOURCE_PEEK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -26,5 +27,13 @@ struct cm_flow_format;
  */
 int cm_peek_first_time_with(const char *path, const struct cm_flow_format *flow_fields,
                             int64_t *ms);
+
+/*
+ * The same for the first bytes of an input already in memory (an S3 object's first
+ * CM_PEEK_RAW bytes, a Range GET): n <= CM_PEEK_RAW, the whole input when shorter.
+ */
+#define CM_PEEK_RAW (64u << 10)
+int cm_peek_first_time_bytes(const void *bytes, size_t n, const struct cm_flow_format *flow_fields,
+                             int64_t *ms);
 
 #endif

@@ -1,0 +1,36 @@
+/*
+ * The AWS CLI's shared credentials file (~/.aws/credentials: "[name]"
+ * sections) and config file (~/.aws/config: "[profile name]", and
+ * "[default]"), as botocore reads them: "key = value" lines, '#' and ';'
+ * comments, indented lines continuing a nested setting (skipped). Only what a
+ * read of S3 needs is kept. No I/O: the caller hands the bytes.
+ */
+#ifndef CM_AWS_AWS_INI_H
+#define CM_AWS_AWS_INI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CM_AWS_INI_VALUE 2048 /* bytes of a value (a session token is about 1 KiB) */
+
+struct cm_aws_profile {
+    char key_id[CM_AWS_INI_VALUE];
+    char secret[CM_AWS_INI_VALUE];
+    char token[CM_AWS_INI_VALUE];
+    char region[64];
+    char endpoint_url[CM_AWS_INI_VALUE];
+    bool found; /* the profile's section is in the file */
+};
+
+/*
+ * Reads profile's settings from text[0..n) into p (what the file does not set
+ * is left as it was, so the config file can fill in after the credentials
+ * file). config: the config file's "[profile NAME]" naming ("[default]" is the
+ * default either way). Returns 0, or CM_ESYNTAX with why naming the line when a
+ * line is neither a section, a setting, a comment nor blank, or CM_E2BIG for a
+ * value over its cap. A secret is never copied into why.
+ */
+int cm_aws_ini_read(const char *text, size_t n, const char *profile, bool config,
+                    struct cm_aws_profile *p, char *why, size_t whylen);
+
+#endif

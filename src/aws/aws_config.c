@@ -1,0 +1,258 @@
+/*
+ * Credentials, region and endpoint, found the way botocore finds them (aws_config.h).
+ */
+#include "aws/aws_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "source/source_file.h"
+
+#define IMDS_DEFAULT "http://169.254.169.254"
+
+/* An environment variable's value, NULL when unset or empty. */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/*
+ * Reads the profile's settings from the file named by variable var, else ~/dflt. A file
+ * that is not there is no error (*read false). Returns 0 or an error with err set.
+ */
+static int read_file(const char *var, const char *dflt, const char *profile, bool config,
+                     struct cm_aws_profile *p, char *path, size_t pathlen, char *err, size_t errlen)
+{
+    struct cm_buf b;
+    char why[200];
+    const char *home = env("HOME");
+    int rc;
+
+    if (env(var) != NULL) {
+        snprintf(path, pathlen, "%s", env(var));
+    } else if (home != NULL) {
+        snprintf(path, pathlen, "%s/%s", home, dflt);
+    } else {
+        path[0] = '\0';
+        return 0;
+    }
+    cm_buf_init(&b, 16u << 20);
+    rc = cm_read_path(path, &b, 0);
+    if (rc != 0) {
+        int e = errno;
+        cm_buf_finish(&b);
+        if (rc == CM_EIO && (e == ENOENT || e == ENOTDIR)) {
+            return 0;
+        }
+        snprintf(err, errlen, "%s: %s", path, rc == CM_EIO ? strerror(e) : cm_strerror(rc));
+        return rc == CM_EIO ? CM_EIO : rc;
+    }
+    rc = cm_aws_ini_read(b.p ? b.p : "", b.len, profile, config, p, why, sizeof(why));
+    if (b.p != NULL) {
+        memset(b.p, 0, b.len); /* secrets */
+    }
+    cm_buf_finish(&b);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+    }
+    return rc;
+}
+
+static int endpoint_ok(const char *url, const char *from, char *err, size_t errlen)
+{
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        snprintf(err, errlen, "%s: the endpoint '%.200s' is not an http:// or https:// URL", from,
+                 url);
+        return CM_EINVAL;
+    }
+    return 0;
+}
+
+/* The endpoint, region and credentials from the environment and the caller. */
+static int from_env(const struct cm_aws_opts *o, struct cm_aws_config *c, const char **ep_from,
+                    char *err, size_t errlen)
+{
+    const char *id = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
+
+    if (o->endpoint_url != NULL) {
+        snprintf(c->endpoint, sizeof(c->endpoint), "%s", o->endpoint_url);
+        *ep_from = "--endpoint-url";
+    } else if (env("AWS_ENDPOINT_URL_S3") != NULL) {
+        snprintf(c->endpoint, sizeof(c->endpoint), "%s", env("AWS_ENDPOINT_URL_S3"));
+        *ep_from = "AWS_ENDPOINT_URL_S3";
+    } else if (env("AWS_ENDPOINT_URL") != NULL) {
+        snprintf(c->endpoint, sizeof(c->endpoint), "%s", env("AWS_ENDPOINT_URL"));
+        *ep_from = "AWS_ENDPOINT_URL";
+    }
+    if (o->region != NULL) {
+        snprintf(c->region, sizeof(c->region), "%s", o->region);
+    } else if (env("AWS_REGION") != NULL) {
+        snprintf(c->region, sizeof(c->region), "%s", env("AWS_REGION"));
+    } else if (env("AWS_DEFAULT_REGION") != NULL) {
+        snprintf(c->region, sizeof(c->region), "%s", env("AWS_DEFAULT_REGION"));
+    }
+    if ((id != NULL) != (secret != NULL)) {
+        snprintf(err, errlen, "%s is set but %s is not",
+                 id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                 id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+        return CM_EINVAL;
+    }
+    if (id != NULL) {
+        if (strlen(id) >= sizeof(c->key_id) || strlen(secret) >= sizeof(c->secret) ||
+            (env("AWS_SESSION_TOKEN") && strlen(env("AWS_SESSION_TOKEN")) >= sizeof(c->token))) {
+            snprintf(err, errlen, "the AWS_* credential variables are too long");
+            return CM_E2BIG;
+        }
+        snprintf(c->key_id, sizeof(c->key_id), "%s", id);
+        snprintf(c->secret, sizeof(c->secret), "%s", secret);
+        snprintf(c->token, sizeof(c->token), "%s",
+                 env("AWS_SESSION_TOKEN") ? env("AWS_SESSION_TOKEN") : "");
+        snprintf(c->source, sizeof(c->source), "the environment (AWS_ACCESS_KEY_ID)");
+    }
+    return 0;
+}
+
+int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, char *err,
+                          size_t errlen)
+{
+    struct cm_aws_profile *p = cm_calloc(1, sizeof(*p));
+    const char *profile = env("AWS_PROFILE") ? env("AWS_PROFILE") : "default", *ep_from = NULL;
+    const char *imds = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *off = env("AWS_EC2_METADATA_DISABLED");
+    char cred_path[1024] = "", conf_path[1024] = "", from[1100] = "";
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    if ((rc = from_env(o, c, &ep_from, err, errlen)) != 0) {
+        goto out;
+    }
+    /* The credentials file first: what it sets, the config file does not override. */
+    if ((rc = read_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", profile, false, p,
+                        cred_path, sizeof(cred_path), err, errlen)) != 0) {
+        goto out;
+    }
+    if (p->key_id[0] != '\0' && p->secret[0] != '\0') {
+        snprintf(from, sizeof(from), "%s", cred_path);
+    }
+    {
+        struct cm_aws_profile *q = cm_calloc(1, sizeof(*q));
+        if (q == NULL) {
+            rc = CM_ENOMEM;
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        rc = read_file("AWS_CONFIG_FILE", ".aws/config", profile, true, q, conf_path,
+                       sizeof(conf_path), err, errlen);
+        if (rc == 0) {
+            if (p->key_id[0] == '\0' && p->secret[0] == '\0' && q->key_id[0] != '\0') {
+                memcpy(p->key_id, q->key_id, sizeof(p->key_id));
+                memcpy(p->secret, q->secret, sizeof(p->secret));
+                memcpy(p->token, q->token, sizeof(p->token));
+                snprintf(from, sizeof(from), "%s", conf_path);
+            }
+            memcpy(p->region, q->region, sizeof(p->region));
+            memcpy(p->endpoint_url, q->endpoint_url, sizeof(p->endpoint_url));
+            p->found |= q->found;
+        }
+        memset(q, 0, sizeof(*q));
+        cm_free(q);
+        if (rc != 0) {
+            goto out;
+        }
+    }
+    if (env("AWS_PROFILE") != NULL && !p->found && c->key_id[0] == '\0') {
+        snprintf(err, errlen, "AWS_PROFILE: the profile '%s' is in neither %s nor %s", profile,
+                 cred_path, conf_path);
+        rc = CM_ENOTFOUND;
+        goto out;
+    }
+    if (c->region[0] == '\0') {
+        snprintf(c->region, sizeof(c->region), "%s", p->region[0] ? p->region : "us-east-1");
+    }
+    if (c->endpoint[0] == '\0' && p->endpoint_url[0] != '\0') {
+        snprintf(c->endpoint, sizeof(c->endpoint), "%s", p->endpoint_url);
+        ep_from = "endpoint_url in the config file";
+    }
+    if (c->endpoint[0] != '\0') {
+        size_t n = strlen(c->endpoint);
+        if ((rc = endpoint_ok(c->endpoint, ep_from, err, errlen)) != 0) {
+            goto out;
+        }
+        while (n > 0 && c->endpoint[n - 1] == '/') {
+            c->endpoint[--n] = '\0';
+        }
+    }
+    if (c->key_id[0] != '\0') {
+        rc = 0;
+        goto out;
+    }
+    if ((p->key_id[0] != '\0') != (p->secret[0] != '\0')) {
+        snprintf(err, errlen, "%s: profile '%s' has %s but not %s", from[0] ? from : cred_path,
+                 profile, p->key_id[0] ? "aws_access_key_id" : "aws_secret_access_key",
+                 p->key_id[0] ? "aws_secret_access_key" : "aws_access_key_id");
+        rc = CM_EINVAL;
+        goto out;
+    }
+    if (p->key_id[0] != '\0') {
+        memcpy(c->key_id, p->key_id, sizeof(c->key_id));
+        memcpy(c->secret, p->secret, sizeof(c->secret));
+        memcpy(c->token, p->token, sizeof(c->token));
+        snprintf(c->source, sizeof(c->source), "%.240s, profile %.40s", from, profile);
+        rc = 0;
+        goto out;
+    }
+    if (off != NULL && strcasecmp(off, "true") == 0) {
+        snprintf(err, errlen,
+                 "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
+                 "profile '%s' in %s or %s, and the instance metadata service is disabled "
+                 "(AWS_EC2_METADATA_DISABLED)",
+                 profile, cred_path[0] ? cred_path : "~/.aws/credentials",
+                 conf_path[0] ? conf_path : "~/.aws/config");
+        rc = CM_ENOTFOUND;
+        goto out;
+    }
+    {
+        char why[600];
+        char base[CM_AWS_INI_VALUE];
+        size_t n;
+
+        snprintf(base, sizeof(base), "%s", imds ? imds : IMDS_DEFAULT);
+        n = strlen(base);
+        while (n > 0 && base[n - 1] == '/') {
+            base[--n] = '\0';
+        }
+        rc = cm_aws_imds_credentials(base, c, why, sizeof(why));
+        if (rc != 0) {
+            snprintf(err, errlen,
+                     "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
+                     "profile '%s' in %s or %s, and none from the instance: %s",
+                     profile, cred_path[0] ? cred_path : "~/.aws/credentials",
+                     conf_path[0] ? conf_path : "~/.aws/config", why);
+        }
+    }
+out:
+    memset(p, 0, sizeof(*p));
+    cm_free(p);
+    if (rc != 0) {
+        cm_aws_config_finish(c);
+    }
+    return rc;
+}
+
+void cm_aws_config_finish(struct cm_aws_config *c)
+{
+    memset(c->secret, 0, sizeof(c->secret));
+    memset(c->token, 0, sizeof(c->token));
+}

@@ -1,0 +1,434 @@
+/*
+ * The S3 reader (s3.h): requests built, signed, sent, retried and explained.
+ */
+#include "aws/s3.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/aws_http.h"
+#include "aws/aws_retry.h"
+#include "aws/s3_sign.h"
+#include "base/alloc.h"
+#include "base/err.h"
+
+#define MAX_REGIONS 32
+#define ERR_BODY    (64u << 10) /* bytes of an error answer kept */
+
+struct bucket_region {
+    char bucket[64];
+    char region[64];
+};
+
+struct cm_s3 {
+    struct cm_aws_config cfg;
+    char scheme[8];  /* "http" or "https" */
+    char host[1024]; /* the endpoint's host[:port]; empty: AWS's */
+    unsigned backoff_num, backoff_den;
+    pthread_mutex_t mu; /* regions */
+    struct bucket_region regions[MAX_REGIONS];
+    size_t nregions;
+};
+
+struct cm_s3_conn {
+    struct cm_s3 *s;
+    struct cm_aws_http http;
+    struct cm_buf page; /* a listing page or an error answer */
+    uint64_t rng;
+    uint64_t attempts;
+};
+
+/* The endpoint URL's scheme and host; a path after the host is refused. */
+static int split_endpoint(struct cm_s3 *s, char *err, size_t errlen)
+{
+    const char *ep = s->cfg.endpoint, *h;
+
+    if (ep[0] == '\0') {
+        snprintf(s->scheme, sizeof(s->scheme), "https");
+        return 0;
+    }
+    h = strstr(ep, "://") + 3;
+    snprintf(s->scheme, sizeof(s->scheme), "%.*s", (int)(h - 3 - ep), ep);
+    if (strchr(h, '/') != NULL || strchr(h, '?') != NULL || h[0] == '\0') {
+        snprintf(err, errlen, "endpoint '%.200s': give only a scheme and a host[:port]", ep);
+        return CM_EINVAL;
+    }
+    snprintf(s->host, sizeof(s->host), "%s", h);
+    return 0;
+}
+
+int cm_s3_open(struct cm_s3 **out, const struct cm_aws_opts *o, char *err, size_t errlen)
+{
+    struct cm_s3 *s = cm_calloc(1, sizeof(*s));
+    int rc;
+
+    *out = NULL;
+    if (s == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    if ((rc = cm_aws_config_resolve(o, &s->cfg, err, errlen)) != 0 ||
+        (rc = split_endpoint(s, err, errlen)) != 0) {
+        cm_aws_config_finish(&s->cfg);
+        cm_free(s);
+        return rc;
+    }
+    s->backoff_num = s->backoff_den = 1;
+    pthread_mutex_init(&s->mu, NULL);
+    *out = s;
+    return 0;
+}
+
+void cm_s3_close(struct cm_s3 *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    cm_aws_config_finish(&s->cfg);
+    pthread_mutex_destroy(&s->mu);
+    cm_free(s);
+}
+
+const char *cm_s3_source(const struct cm_s3 *s)
+{
+    return s->cfg.source;
+}
+
+void cm_s3_set_backoff_scale(struct cm_s3 *s, unsigned num, unsigned den)
+{
+    s->backoff_num = num;
+    s->backoff_den = den ? den : 1;
+}
+
+int cm_s3_conn_create(struct cm_s3 *s, struct cm_s3_conn **out)
+{
+    struct cm_s3_conn *c = cm_calloc(1, sizeof(*c));
+    struct timespec ts;
+
+    *out = NULL;
+    if (c == NULL || cm_aws_http_init(&c->http) != 0) {
+        cm_free(c);
+        return CM_ENOMEM;
+    }
+    c->s = s;
+    cm_buf_init(&c->page, 64u << 20);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    c->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)(uintptr_t)c ^ 0x9e3779b97f4a7c15ULL;
+    *out = c;
+    return 0;
+}
+
+void cm_s3_conn_destroy(struct cm_s3_conn *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    cm_aws_http_finish(&c->http);
+    cm_buf_finish(&c->page);
+    cm_free(c);
+}
+
+uint64_t cm_s3_conn_attempts(const struct cm_s3_conn *c)
+{
+    return c->attempts;
+}
+
+/* A number in [0, 1) (xorshift64*), for the backoff's jitter. */
+static double jitter(struct cm_s3_conn *c)
+{
+    c->rng ^= c->rng >> 12;
+    c->rng ^= c->rng << 25;
+    c->rng ^= c->rng >> 27;
+    return (double)((c->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+static void pause_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* The region requests about bucket are signed for. */
+static void region_of(struct cm_s3 *s, const char *bucket, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%s", s->cfg.region);
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->nregions; i++) {
+        if (strcmp(s->regions[i].bucket, bucket) == 0) {
+            snprintf(dst, cap, "%s", s->regions[i].region);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void set_region(struct cm_s3 *s, const char *bucket, const char *region)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t i = 0;
+    while (i < s->nregions && strcmp(s->regions[i].bucket, bucket) != 0) {
+        i++;
+    }
+    if (i == s->nregions && s->nregions < MAX_REGIONS) {
+        s->nregions++;
+    }
+    if (i < s->nregions) {
+        snprintf(s->regions[i].bucket, sizeof(s->regions[i].bucket), "%s", bucket);
+        snprintf(s->regions[i].region, sizeof(s->regions[i].region), "%s", region);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Whether bucket can be a host name label (virtual-hosted style over TLS). */
+static bool dns_safe(const char *b)
+{
+    for (; *b; b++) {
+        if (!((*b >= 'a' && *b <= 'z') || (*b >= '0' && *b <= '9') || *b == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* What one request is. */
+struct call {
+    const char *bucket, *key;
+    struct cm_s3_param params[CM_S3_MAX_PARAMS];
+    size_t nparams;
+    const char *range, *if_match;
+    struct cm_buf *body;
+};
+
+/* Sends one attempt of k; r gets the answer. */
+static int attempt(struct cm_s3_conn *c, const struct call *k, const char *region,
+                   struct cm_aws_resp *r)
+{
+    struct cm_s3 *s = c->s;
+    struct cm_s3_req q;
+    struct cm_s3_signer sg = {s->cfg.key_id, s->cfg.secret, s->cfg.token, region};
+    struct cm_s3_signed out;
+    struct cm_buf url, hv[CM_S3_MAX_HEADERS];
+    const char *hs[CM_S3_MAX_HEADERS + 1];
+    char host[1200], amz_date[17];
+    bool virt = s->host[0] == '\0' && dns_safe(k->bucket);
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc;
+
+    memset(&q, 0, sizeof(q));
+    q.method = "GET";
+    q.bucket = virt ? NULL : k->bucket;
+    q.key = k->key;
+    memcpy(q.params, k->params, k->nparams * sizeof(q.params[0]));
+    q.nparams = k->nparams;
+    if (s->host[0] != '\0') {
+        snprintf(host, sizeof(host), "%s", s->host);
+    } else if (virt) {
+        snprintf(host, sizeof(host), "%s.s3.%s.amazonaws.com", k->bucket, region);
+    } else {
+        snprintf(host, sizeof(host), "s3.%s.amazonaws.com", region);
+    }
+    q.headers[q.nheaders++] = (struct cm_s3_hdr){"host", host};
+    if (k->range != NULL) {
+        q.headers[q.nheaders++] = (struct cm_s3_hdr){"range", k->range};
+    }
+    if (k->if_match != NULL) {
+        q.headers[q.nheaders++] = (struct cm_s3_hdr){"if-match", k->if_match};
+    }
+    gmtime_r(&now, &tm);
+    strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
+    if ((rc = cm_s3_sign(&q, &sg, amz_date, &out)) != 0) {
+        return rc;
+    }
+    cm_buf_init(&url, 0);
+    for (size_t i = 0; i < CM_S3_MAX_HEADERS; i++) {
+        cm_buf_init(&hv[i], 0);
+    }
+    rc = cm_buf_printf(&url, "%s://%s", s->scheme, host);
+    if (rc == 0) {
+        rc = cm_s3_canon_path(&q, &url);
+    }
+    if (rc == 0 && q.nparams > 0 && (rc = cm_buf_putc(&url, '?')) == 0) {
+        rc = cm_s3_canon_query(&q, &url);
+    }
+    for (size_t i = 0; rc == 0 && i < q.nheaders; i++) {
+        rc = cm_buf_printf(&hv[i], "%s: %s", q.headers[i].name, q.headers[i].value);
+        hs[i] = hv[i].p;
+    }
+    if (rc == 0) {
+        rc = cm_buf_printf(&hv[q.nheaders], "Authorization: %s", out.authz);
+        hs[q.nheaders] = hv[q.nheaders].p;
+    }
+    if (rc == 0) {
+        r->body = k->body;
+        c->attempts++;
+        rc = cm_aws_http_do(&c->http, "GET", url.p, hs, q.nheaders + 1, r);
+    }
+    cm_buf_finish(&url);
+    for (size_t i = 0; i < CM_S3_MAX_HEADERS; i++) {
+        if (hv[i].p != NULL) {
+            memset(hv[i].p, 0, hv[i].len); /* the session token may be in one */
+        }
+        cm_buf_finish(&hv[i]);
+    }
+    return rc == 0 ? 0 : CM_ENOMEM;
+}
+
+/* The sentence for an answer that is not a success. */
+static void explain(const struct cm_aws_resp *r, const struct cm_s3_error *e, unsigned tries,
+                    char *err, size_t errlen)
+{
+    char after[48] = "";
+
+    if (tries > 1) {
+        snprintf(after, sizeof(after), ", after %u attempts", tries);
+    }
+    if (r->transport) {
+        snprintf(err, errlen, "%s (no answer%s)", r->why, after);
+    } else if (e->code[0] != '\0') {
+        snprintf(err, errlen, "%s: %s (HTTP %ld%s)", e->code,
+                 e->message[0] ? e->message : "no message", r->status, after);
+    } else if (r->status == 404) {
+        snprintf(err, errlen, "NotFound: no such bucket or object (HTTP 404%s)", after);
+    } else if (r->status == 403) {
+        snprintf(err, errlen, "Forbidden: access denied (HTTP 403%s)", after);
+    } else {
+        snprintf(err, errlen, "HTTP %ld%s", r->status, after);
+    }
+}
+
+/*
+ * Runs k with the retries: 0 when answered with 200 or 206, CM_EIO with err, CM_E2BIG
+ * when the body passed its cap, CM_ENOMEM.
+ */
+static int call(struct cm_s3_conn *c, struct call *k, char *err, size_t errlen)
+{
+    struct cm_aws_resp r;
+    struct cm_s3_error e;
+    char region[64];
+    bool moved = false;
+    unsigned tries = 0;
+    int rc;
+
+    for (;;) {
+        region_of(c->s, k->bucket, region, sizeof(region));
+        memset(&r, 0, sizeof(r));
+        memset(&e, 0, sizeof(e));
+        tries++;
+        if ((rc = attempt(c, k, region, &r)) != 0) {
+            snprintf(err, errlen, "%s", cm_strerror(rc));
+            return rc;
+        }
+        if (r.too_big) {
+            snprintf(err, errlen, "the object is larger than the input size cap");
+            return CM_E2BIG;
+        }
+        if (!r.transport && (r.status == 200 || r.status == 206)) {
+            return 0;
+        }
+        if (!r.transport && k->body->len > 0) {
+            (void)cm_s3_error_parse(k->body->p, k->body->len, &e);
+        }
+        /* The bucket is in another region: sign for it and ask again, once. */
+        if (!moved && !r.transport && (r.status == 301 || r.status == 400) &&
+            r.bucket_region[0] != '\0' && strcmp(r.bucket_region, region) != 0) {
+            set_region(c->s, k->bucket, r.bucket_region);
+            moved = true;
+            continue;
+        }
+        if (tries < CM_AWS_MAX_ATTEMPTS &&
+            cm_aws_retryable(r.status, r.transport, e.code[0] ? e.code : NULL)) {
+            unsigned ms = cm_aws_backoff_ms(tries, jitter(c));
+            pause_ms((unsigned)((uint64_t)ms * c->s->backoff_num / c->s->backoff_den));
+            continue;
+        }
+        explain(&r, &e, tries, err, errlen);
+        return CM_EIO;
+    }
+}
+
+int cm_s3_list(struct cm_s3_conn *c, const char *bucket, const char *prefix,
+               int (*each)(void *ud, const struct cm_s3_object *o), void *ud, char *err,
+               size_t errlen)
+{
+    struct cm_s3_list l;
+    char *token = NULL, why[300];
+    size_t page = 0;
+    int rc = 0;
+
+    cm_s3_list_init(&l);
+    for (;;) {
+        struct call k = {.bucket = bucket, .body = &c->page};
+
+        k.params[k.nparams++] = (struct cm_s3_param){"list-type", "2"};
+        k.params[k.nparams++] = (struct cm_s3_param){"encoding-type", "url"};
+        k.params[k.nparams++] = (struct cm_s3_param){"max-keys", "1000"};
+        if (prefix != NULL && prefix[0] != '\0') {
+            k.params[k.nparams++] = (struct cm_s3_param){"prefix", prefix};
+        }
+        if (token != NULL) {
+            k.params[k.nparams++] = (struct cm_s3_param){"continuation-token", token};
+        }
+        page++;
+        if ((rc = call(c, &k, err, errlen)) != 0) {
+            if (rc == CM_E2BIG) {
+                snprintf(err, errlen, "ListObjectsV2 page %zu: an answer of more than 64 MiB",
+                         page);
+                rc = CM_EIO;
+            }
+            break;
+        }
+        rc = cm_s3_list_parse(c->page.p ? c->page.p : "", c->page.len, &l, why, sizeof(why));
+        if (rc != 0) {
+            snprintf(err, errlen, "ListObjectsV2 page %zu: %s", page, why);
+            rc = rc == CM_ENOMEM ? rc : CM_EIO;
+            break;
+        }
+        for (size_t i = 0; rc == 0 && i < l.n; i++) {
+            rc = each(ud, &l.v[i]);
+        }
+        if (rc != 0 || !l.truncated) {
+            break;
+        }
+        cm_free(token);
+        token = l.next_token;
+        l.next_token = NULL;
+    }
+    cm_free(token);
+    cm_s3_list_finish(&l);
+    return rc;
+}
+
+int cm_s3_get(struct cm_s3_conn *c, const char *bucket, const char *key, const char *etag,
+              uint64_t first, struct cm_buf *out, char *err, size_t errlen)
+{
+    struct call k = {.bucket = bucket, .key = key, .body = out};
+    char range[48];
+    int rc;
+
+    if (first > 0) {
+        snprintf(range, sizeof(range), "bytes=0-%llu", (unsigned long long)(first - 1));
+        k.range = range;
+    }
+    if (etag != NULL && etag[0] != '\0') {
+        k.if_match = etag;
+    }
+    rc = call(c, &k, err, errlen);
+    if (rc == CM_EIO && strncmp(err, "PreconditionFailed", 18) == 0) {
+        snprintf(err, errlen,
+                 "PreconditionFailed: the object was rewritten after it was listed (its ETag "
+                 "is no longer %.100s) (HTTP 412)",
+                 etag);
+    }
+    if (rc == 0 && out->p == NULL) {
+        rc = cm_buf_reserve(out, 1);
+        if (rc == 0) {
+            out->p[0] = '\0';
+        }
+    }
+    return rc;
+}
