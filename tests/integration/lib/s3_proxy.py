@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""A meddling proxy in front of an S3 server on 127.0.0.1, for tests/integration/s3_scan.sh.
+
+  s3_proxy.py PORTFILE UPSTREAM MODE [ARG]
+
+Listens on a free port of 127.0.0.1 (written to PORTFILE once listening) and forwards
+every request to UPSTREAM (http://127.0.0.1:PORT, moto_server) as it came, except:
+
+  delete KEY   once the first ListObjectsV2 answer is in (before it is passed on),
+               deletes object KEY of the listed bucket upstream: an object listed, then
+               gone before it is read
+  fail N       answers the first N GetObject requests with 503 SlowDown (S3's throttling
+               answer), then forwards: what a client's retries must get through
+
+What it did goes to stdout, one line each ("503 /bucket/key", "deleted /bucket/key").
+"""
+import http.client
+import http.server
+import sys
+import threading
+import urllib.parse
+
+portfile, upstream, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+arg = sys.argv[4] if len(sys.argv) > 4 else ""
+up = urllib.parse.urlparse(upstream)
+lock = threading.Lock()
+state = {"failed": 0, "deleted": False}
+
+
+def forward(method, path, headers, body=None):
+    c = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, r.getheaders(), data
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, status, headers, data):
+        self.send_response(status)
+        for k, v in headers:
+            if k.lower() not in ("transfer-encoding", "connection", "content-length", "date",
+                                 "server"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        u = urllib.parse.urlparse(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        is_object = u.path.count("/") >= 2 and not u.query
+        if mode == "fail" and is_object:
+            with lock:
+                fail = state["failed"] < int(arg)
+                state["failed"] += fail
+            if fail:
+                print("503 %s" % u.path, flush=True)
+                body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+                        b'<Message>Please reduce your request rate.</Message></Error>')
+                self.answer(503, [("Content-Type", "application/xml")], body)
+                return
+        status, headers, data = forward("GET", self.path, dict(self.headers))
+        if mode == "delete" and "list-type" in q:
+            with lock:
+                first = not state["deleted"]
+                state["deleted"] = True
+            if first:
+                # gone before the client has the listing: its GetObject must fail
+                bucket = u.path.strip("/").split("/")[0]
+                target = "/%s/%s" % (bucket, urllib.parse.quote(arg))
+                # moto answers an unsigned request 403; it checks no signature by default
+                forward("DELETE", target, {
+                    "Host": up.netloc,
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"
+                                     "s3/aws4_request, SignedHeaders=host, Signature=0"})
+                print("deleted %s" % target, flush=True)
+        self.answer(status, headers, data)
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+import os  # noqa: E402
+
+os.rename(portfile + ".tmp", portfile)
+srv.serve_forever()
