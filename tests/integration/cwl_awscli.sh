@@ -20,23 +20,14 @@ TYPE="Trojan:EC2/DNSDataExfiltration"
 DNS_GROUP=/coalmine/route53-resolver-query-logs
 FLOW_GROUP=/coalmine/vpc-flow-logs
 
-# the interpreter itself, not a version manager's shim in front of it
-PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
-MOTO=
-if [ -n "$PY" ] && [ -x "$(dirname "$PY")/moto_server" ]; then
-    MOTO="$(dirname "$PY")/moto_server"
-elif command -v moto_server >/dev/null; then
-    MOTO=moto_server
-fi
+. "$(dirname "$0")/lib/moto.sh"
 why=
-if [ -z "$PY" ]; then
-    why="python3 is not installed"
+if ! moto_find; then
+    why=$MOTO_WHY
 elif ! "$PY" -c 'import boto3' 2>/dev/null; then
     why="boto3 is not installed"
 elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
     why="the aws CLI is not installed"
-elif [ -z "$MOTO" ] || ! "$MOTO" --help >/dev/null 2>&1; then
-    why="moto_server is not installed"
 fi
 if [ -n "$why" ]; then
     skip "CloudWatch Logs through the aws CLI" "$why"
@@ -45,45 +36,13 @@ if [ -n "$why" ]; then
 fi
 export COALMINE_INTEL_DIR="$T/intel-dir"
 
-# --- moto_server on a free port of 127.0.0.1 ---------------------------------------------------------
-SRV=
-trap '[ -n "$SRV" ] && kill "$SRV" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-for _ in 1 2 3; do
-    PORT=$("$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
-    "$MOTO" -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
-    SRV=$!
-    # up to 120 s for a slow machine: the first request imports the service
-    if "$PY" - "$PORT" "$SRV" <<'PY'; then break; fi
-import os, sys, time, urllib.request, urllib.error
-port, pid = sys.argv[1], int(sys.argv[2])
-end = time.time() + 120
-while time.time() < end:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        sys.exit(1)  # it died: the port was taken
-    try:
-        urllib.request.urlopen("http://127.0.0.1:%s/moto-api/" % port, timeout=10)
-        sys.exit(0)
-    except urllib.error.HTTPError:
-        sys.exit(0)  # it answers
-    except OSError:
-        time.sleep(0.5)
-sys.exit(1)
-PY
-    kill "$SRV" 2>/dev/null
-    wait "$SRV" 2>/dev/null
-    SRV=
-done
-if [ -z "$SRV" ]; then
+# --- moto_server on a free port of 127.0.0.1 (lib/moto.sh) ------------------------------------------
+if ! moto_start; then
     nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
     done_testing
     exit 0
 fi
+PORT=$MOTO_PORT
 ok "moto_server answers on 127.0.0.1:$PORT"
 EP="http://127.0.0.1:$PORT"
 
@@ -262,7 +221,5 @@ id=$(finding_id "$S" "$TYPE")
 check "get-log-events: $TYPE evidence is a log event object of a page ($(cat "$S.evchk"))" \
     test $? -eq 0 -a -n "$id"
 
-kill "$SRV" 2>/dev/null
-wait "$SRV" 2>/dev/null
-SRV=
+moto_stop
 done_testing

@@ -10,20 +10,13 @@
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/../e2e/lib/stored.sh"
 
-PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
-MOTO=
-if [ -n "$PY" ] && [ -x "$(dirname "$PY")/moto_server" ]; then
-    MOTO="$(dirname "$PY")/moto_server"
-elif command -v moto_server >/dev/null; then
-    MOTO=moto_server
-fi
+. "$(dirname "$0")/lib/moto.sh"
+
 why=
-if [ -z "$PY" ]; then
-    why="python3 is not installed"
+if ! moto_find; then
+    why=$MOTO_WHY
 elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
     why="the aws CLI is not installed"
-elif [ -z "$MOTO" ] || ! "$MOTO" --help >/dev/null 2>&1; then
-    why="moto_server is not installed"
 fi
 if [ -n "$why" ]; then
     skip "follow over aws s3 sync" "$why"
@@ -31,45 +24,14 @@ if [ -n "$why" ]; then
     exit 0
 fi
 
-SRV=
 FP=
-trap '[ -n "$FP" ] && kill "$FP" 2>/dev/null; [ -n "$SRV" ] && kill "$SRV" 2>/dev/null;
-      [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-for _ in 1 2 3; do
-    PORT=$("$PY" -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
-    "$MOTO" -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
-    SRV=$!
-    if "$PY" - "$PORT" "$SRV" <<'PY'; then break; fi
-import os, sys, time, urllib.request, urllib.error
-port, pid = sys.argv[1], int(sys.argv[2])
-end = time.time() + 120
-while time.time() < end:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        sys.exit(1)  # it died: the port was taken
-    try:
-        urllib.request.urlopen("http://127.0.0.1:%s/moto-api/" % port, timeout=10)
-        sys.exit(0)
-    except urllib.error.HTTPError:
-        sys.exit(0)  # it answers
-    except OSError:
-        time.sleep(0.5)
-sys.exit(1)
-PY
-    kill "$SRV" 2>/dev/null
-    wait "$SRV" 2>/dev/null
-    SRV=
-done
-if [ -z "$SRV" ]; then
+if ! moto_start; then
     nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
     done_testing
     exit 0
 fi
+trap 'moto_stop; [ -n "$FP" ] && kill "$FP" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
+PORT=$MOTO_PORT
 ok "moto_server answers on 127.0.0.1:$PORT"
 [ -n "$KEEP_T" ] && echo "# scratch: $T"
 EP="http://127.0.0.1:$PORT"

@@ -1,0 +1,162 @@
+/*
+ * S3's XML answers (lib/aws/s3_xml.c): ListObjectsV2 pages as S3 and moto send
+ * them (namespaced, URL-encoded keys, truncated with a token), and what is
+ * refused with where and why: malformed XML, another document, a Contents
+ * without its Key or with a Size that is no count, a truncated page without a
+ * token, a key over its cap; S3's error documents.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/s3_xml.h"
+#include "base/err.h"
+
+#define HEAD                                                                                       \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                 \
+    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"                         \
+    "<Name>trail</Name><Prefix>AWSLogs/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys>"
+
+static int parse(const char *xml, struct cm_s3_list *l, char *why)
+{
+    return cm_s3_list_parse(xml, strlen(xml), l, why, 200);
+}
+
+static void test_page(void **state)
+{
+    static const char xml[] =
+        HEAD "<IsTruncated>true</IsTruncated><EncodingType>url</EncodingType>"
+             "<Contents><Key>AWSLogs/a+b%20c/%C3%BC%3D.json.gz</Key>"
+             "<LastModified>2026-01-05T00:00:00.000Z</LastModified>"
+             "<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>1234</Size>"
+             "<StorageClass>STANDARD</StorageClass></Contents>"
+             "<Contents><Key>AWSLogs/x</Key><Size>0</Size></Contents>"
+             "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="
+             "</NextContinuationToken></ListBucketResult>";
+    struct cm_s3_list l;
+    char why[200] = "";
+
+    (void)state;
+    cm_s3_list_init(&l);
+    assert_int_equal(parse(xml, &l, why), 0);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].key, "AWSLogs/a b c/\xc3\xbc=.json.gz");
+    assert_int_equal(l.v[0].size, 1234);
+    assert_string_equal(l.v[0].etag, "\"9b2cf535f27731c974343645a3985328\"");
+    assert_string_equal(l.v[1].key, "AWSLogs/x");
+    assert_int_equal(l.v[1].size, 0);
+    assert_string_equal(l.v[1].etag, "");
+    assert_true(l.truncated);
+    assert_string_equal(l.next_token, "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
+    cm_s3_list_finish(&l);
+}
+
+static void test_last_page_plain_keys(void **state)
+{
+    /* Without EncodingType the keys are as sent: '+' and '%' stay. */
+    static const char xml[] = HEAD "<IsTruncated>false</IsTruncated>"
+                                   "<Contents><Key>a+b%41</Key><Size>7</Size></Contents>"
+                                   "</ListBucketResult>";
+    struct cm_s3_list l;
+    char why[200] = "";
+
+    (void)state;
+    cm_s3_list_init(&l);
+    assert_int_equal(parse(xml, &l, why), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].key, "a+b%41");
+    assert_false(l.truncated);
+    assert_null(l.next_token);
+    /* Reused: the next parse empties it first. */
+    assert_int_equal(parse(HEAD "<IsTruncated>false</IsTruncated></ListBucketResult>", &l, why), 0);
+    assert_int_equal(l.n, 0);
+    cm_s3_list_finish(&l);
+}
+
+static void refused(const char *xml, int rc, const char *why_has)
+{
+    struct cm_s3_list l;
+    char why[200] = "";
+
+    cm_s3_list_init(&l);
+    assert_int_equal(parse(xml, &l, why), rc);
+    if (strstr(why, why_has) == NULL) {
+        fail_msg("why '%s' does not say '%s'", why, why_has);
+    }
+    assert_int_equal(l.n, 0);
+    assert_null(l.v);
+    cm_s3_list_finish(&l);
+}
+
+static void test_refused(void **state)
+{
+    char big[CM_S3_MAX_KEY + 400];
+
+    (void)state;
+    refused(HEAD "<Contents><Key>a</Key><Size>1</Size></Contents>", CM_ESYNTAX, "no element found");
+    refused("<?xml version=\"1.0\"?>\n<ListBucketResult>\n<b></ListBucketResult>", CM_ESYNTAX,
+            "line 3, column 6: mismatched tag");
+    refused("", CM_ESYNTAX, "line 1");
+    refused("<Error><Code>AccessDenied</Code></Error>", CM_EFORMAT, "root element <Error>");
+    refused(HEAD "<Contents><Size>1</Size></Contents></ListBucketResult>", CM_EINVAL,
+            "Contents #1 has no Key");
+    refused(HEAD "<Contents><Key>k</Key></Contents></ListBucketResult>", CM_EINVAL,
+            "Contents #1 has no Size");
+    refused(HEAD "<Contents><Key>k</Key><Size>-1</Size></Contents></ListBucketResult>", CM_EINVAL,
+            "Size '-1' is not a byte count");
+    refused(HEAD "<Contents><Key>k</Key><Size>99999999999999999999</Size></Contents>"
+                 "</ListBucketResult>",
+            CM_EINVAL, "not a byte count");
+    refused(HEAD "<IsTruncated>true</IsTruncated></ListBucketResult>", CM_EINVAL,
+            "no NextContinuationToken");
+    refused(HEAD "<EncodingType>url</EncodingType><Contents><Key>a%2</Key><Size>1</Size>"
+                 "</Contents></ListBucketResult>",
+            CM_EINVAL, "not valid URL encoding");
+    refused(HEAD "<EncodingType>url</EncodingType><Contents><Key>a%00b</Key><Size>1</Size>"
+                 "</Contents></ListBucketResult>",
+            CM_EINVAL, "not valid URL encoding");
+    snprintf(big, sizeof(big), HEAD "<Contents><Key>%0*d</Key><Size>1</Size></Contents>",
+             CM_S3_MAX_KEY + 1, 0);
+    strcat(big, "</ListBucketResult>");
+    refused(big, CM_E2BIG, "a Key of more than");
+    /* An entity that is not defined: expat refuses it. */
+    refused(HEAD "<Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>", CM_ESYNTAX,
+            "undefined entity");
+}
+
+static void test_error(void **state)
+{
+    static const char body[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed"
+        "</Code><Message>The authorization header is malformed;\nthe region 'us-east-1' is "
+        "wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region>"
+        "<RequestId>X</RequestId></Error>";
+    struct cm_s3_error e;
+
+    (void)state;
+    assert_int_equal(cm_s3_error_parse(body, strlen(body), &e), 0);
+    assert_string_equal(e.code, "AuthorizationHeaderMalformed");
+    assert_string_equal(e.region, "eu-west-1");
+    /* Control bytes made spaces: the message goes on one line. */
+    assert_non_null(strstr(e.message, "malformed; the region"));
+    assert_int_equal(cm_s3_error_parse("<html>503</html>", 16, &e), CM_ENOTFOUND);
+    assert_string_equal(e.code, "");
+    assert_int_equal(cm_s3_error_parse("not xml", 7, &e), CM_ENOTFOUND);
+    assert_int_equal(cm_s3_error_parse("", 0, &e), CM_ENOTFOUND);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_page),
+        cmocka_unit_test(test_last_page_plain_keys),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

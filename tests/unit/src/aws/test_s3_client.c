@@ -1,0 +1,440 @@
+/*
+ * The S3 client and the credentials chain (src/aws/) against a scripted HTTP
+ * server on 127.0.0.1 in this process: ListObjectsV2 paged with continuation
+ * tokens (the token sent back encoded), S3's error documents made messages
+ * ("AccessDenied: Access Denied (HTTP 403)"), 503 then 200 retried, a refused
+ * connection retried then explained, a wrong-region answer followed once,
+ * If-Match sent; the credentials found in the environment, the shared files
+ * and the instance metadata service (IMDSv2: the token PUT, then GETs that carry
+ * it), and what is refused, with no secret in any message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "aws/aws_config.h"
+#include "aws/aws_retry.h"
+#include "aws/s3.h"
+#include "base/err.h"
+
+#define MAX_STEPS 16
+
+struct step {
+    int status;
+    const char *headers; /* extra header lines, each ending in \r\n */
+    const char *body;
+};
+
+struct server {
+    int fd, port;
+    pthread_t th;
+    volatile int stop;
+    struct step steps[MAX_STEPS];
+    int nsteps, served;
+    char req[MAX_STEPS][4096]; /* each request's head as received, lower-cased names kept */
+};
+
+static void *serve(void *ud)
+{
+    struct server *s = ud;
+
+    while (!s->stop) {
+        struct pollfd p = {s->fd, POLLIN, 0};
+        char buf[8192], out[16384];
+        size_t n = 0;
+        int c;
+
+        if (poll(&p, 1, 50) <= 0) {
+            continue;
+        }
+        c = accept(s->fd, NULL, NULL);
+        if (c < 0) {
+            continue;
+        }
+        while (n < sizeof(buf) - 1) {
+            ssize_t k = read(c, buf + n, sizeof(buf) - 1 - n);
+            if (k <= 0) {
+                break;
+            }
+            n += (size_t)k;
+            buf[n] = '\0';
+            if (strstr(buf, "\r\n\r\n") != NULL) {
+                break;
+            }
+        }
+        buf[n] = '\0';
+        if (s->served < MAX_STEPS) {
+            snprintf(s->req[s->served], sizeof(s->req[0]), "%.4000s", buf);
+        }
+        if (s->served < s->nsteps) {
+            const struct step *st = &s->steps[s->served];
+            int m =
+                snprintf(out, sizeof(out),
+                         "HTTP/1.1 %d X\r\n%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                         st->status, st->headers ? st->headers : "", strlen(st->body), st->body);
+            (void)!write(c, out, (size_t)m);
+        }
+        s->served++;
+        close(c);
+    }
+    return NULL;
+}
+
+static void server_start(struct server *s)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    int one = 1;
+
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s->fd >= 0);
+    setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(s->fd, 16), 0);
+    getsockname(s->fd, (struct sockaddr *)&a, &len);
+    s->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
+}
+
+static void server_stop(struct server *s)
+{
+    s->stop = 1;
+    pthread_join(s->th, NULL);
+    close(s->fd);
+}
+
+/* The environment of a test: nothing of the user's. */
+static void clean_env(void)
+{
+    static const char *const vars[] = {
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    };
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        unsetenv(vars[i]);
+    }
+    setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+static struct cm_s3 *client(int port)
+{
+    struct cm_s3 *s3;
+    char ep[64], err[600];
+    struct cm_aws_opts o = {NULL, ep};
+
+    clean_env();
+    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "SECRETTEST", 1);
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", port);
+    if (cm_s3_open(&s3, &o, err, sizeof(err)) != 0) {
+        fail_msg("open: %s", err);
+    }
+    cm_s3_set_backoff_scale(s3, 0, 1);
+    return s3;
+}
+
+struct seen {
+    char keys[8][64];
+    int n;
+};
+
+static int each(void *ud, const struct cm_s3_object *o)
+{
+    struct seen *s = ud;
+
+    if (s->n < 8) {
+        snprintf(s->keys[s->n++], sizeof(s->keys[0]), "%s", o->key);
+    }
+    return 0;
+}
+
+#define LIST_HEAD "<?xml version=\"1.0\"?><ListBucketResult><EncodingType>url</EncodingType>"
+
+static void test_list_pages(void **state)
+{
+    struct server srv = {.nsteps = 2};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct seen seen = {0};
+    char err[400] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL,
+                                 LIST_HEAD "<IsTruncated>true</IsTruncated>"
+                                           "<NextContinuationToken>tok/1+=</NextContinuationToken>"
+                                           "<Contents><Key>p/a%20b</Key><Size>1</Size></Contents>"
+                                           "<Contents><Key>p/c</Key><Size>2</Size></Contents>"
+                                           "</ListBucketResult>"};
+    srv.steps[1] = (struct step){200, NULL,
+                                 LIST_HEAD "<IsTruncated>false</IsTruncated>"
+                                           "<Contents><Key>p/d</Key><Size>3</Size></Contents>"
+                                           "</ListBucketResult>"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    assert_int_equal(cm_s3_list(c, "trail", "p/", each, &seen, err, sizeof(err)), 0);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.keys[0], "p/a b");
+    assert_string_equal(seen.keys[2], "p/d");
+    assert_int_equal(srv.served, 2);
+    /* Path style, the query sorted and encoded as signed; the token sent back encoded. */
+    assert_non_null(strstr(srv.req[0], "GET /trail?encoding-type=url&list-type=2&max-keys=1000"
+                                       "&prefix=p%2F HTTP/1.1"));
+    assert_non_null(strstr(srv.req[1], "GET /trail?continuation-token=tok%2F1%2B%3D&"));
+    assert_non_null(strstr(srv.req[0], "Authorization: AWS4-HMAC-SHA256 Credential=AKIDTEST/"));
+    assert_non_null(strstr(srv.req[0], "/us-east-1/s3/aws4_request, SignedHeaders=host;"
+                                       "x-amz-content-sha256;x-amz-date, Signature="));
+    assert_null(strstr(srv.req[0], "SECRETTEST"));
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
+static void test_get_errors(void **state)
+{
+    struct server srv = {.nsteps = 6};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct cm_buf b;
+    char err[400] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){503, NULL,
+                                 "<Error><Code>SlowDown</Code><Message>Please reduce your request "
+                                 "rate.</Message></Error>"};
+    srv.steps[1] = (struct step){200, "ETag: \"e1\"\r\n", "the bytes"};
+    srv.steps[2] = (struct step){403, "Content-Type: application/xml\r\n",
+                                 "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
+                                 "<Message>Access Denied</Message></Error>"};
+    srv.steps[3] = (struct step){404, NULL, ""};
+    srv.steps[4] = (struct step){400, "x-amz-bucket-region: eu-west-1\r\n",
+                                 "<Error><Code>AuthorizationHeaderMalformed</Code><Message>wrong "
+                                 "region</Message><Region>eu-west-1</Region></Error>"};
+    srv.steps[5] = (struct step){206, NULL, "part"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    cm_buf_init(&b, 0);
+    /* 503 SlowDown, then the object. */
+    assert_int_equal(cm_s3_get(c, "trail", "dir/a b=c.gz", "\"e1\"", 0, &b, err, sizeof(err)), 0);
+    assert_int_equal(b.len, 9);
+    assert_memory_equal(b.p, "the bytes", 9);
+    assert_int_equal(cm_s3_conn_attempts(c), 2);
+    assert_non_null(strstr(srv.req[1], "GET /trail/dir/a%20b%3Dc.gz HTTP/1.1"));
+    assert_non_null(strstr(srv.req[1], "if-match: \"e1\""));
+    assert_non_null(strstr(srv.req[1], "SignedHeaders=host;if-match;x-amz-content-sha256"));
+    /* 403: S3's code and message, no retry. */
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), CM_EIO);
+    assert_string_equal(err, "AccessDenied: Access Denied (HTTP 403)");
+    assert_int_equal(cm_s3_conn_attempts(c), 3);
+    /* 404 without a body. */
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), CM_EIO);
+    assert_string_equal(err, "NotFound: no such bucket or object (HTTP 404)");
+    /* Another region: asked again once, signed for it; a Range for the first bytes. */
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 4, &b, err, sizeof(err)), 0);
+    assert_memory_equal(b.p, "part", 4);
+    assert_non_null(strstr(srv.req[4], "/us-east-1/s3/aws4_request"));
+    assert_non_null(strstr(srv.req[5], "/eu-west-1/s3/aws4_request"));
+    assert_non_null(strstr(srv.req[5], "range: bytes=0-3"));
+    cm_buf_finish(&b);
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
+static void test_no_answer(void **state)
+{
+    struct server srv = {.nsteps = 0};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct cm_buf b;
+    char err[400] = "";
+    int port;
+
+    (void)state;
+    server_start(&srv); /* for a free port, closed at once */
+    port = srv.port;
+    server_stop(&srv);
+    s3 = client(port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, "(no answer, after 5 attempts)"));
+    assert_int_equal(cm_s3_conn_attempts(c), CM_AWS_MAX_ATTEMPTS);
+    cm_buf_finish(&b);
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+}
+
+static void test_imds(void **state)
+{
+    struct server srv = {.nsteps = 3};
+    struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
+    struct cm_aws_opts o = {NULL, NULL};
+    char ep[64], err[600] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL, "TOKEN123"};
+    srv.steps[1] = (struct step){200, NULL, "scanner-role\n"};
+    srv.steps[2] = (struct step){200, NULL,
+                                 "{\"Code\":\"Success\",\"Type\":\"AWS-HMAC\",\"AccessKeyId\":"
+                                 "\"ASIAIMDS\",\"SecretAccessKey\":\"imds\\/secret\",\"Token\":"
+                                 "\"tok\",\"Expiration\":\"2026-12-05T18:00:00Z\"}"};
+    server_start(&srv);
+    clean_env();
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d/", srv.port);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
+    setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_string_equal(cfg->key_id, "ASIAIMDS");
+    assert_string_equal(cfg->secret, "imds/secret");
+    assert_string_equal(cfg->token, "tok");
+    assert_string_equal(cfg->region, "eu-central-1");
+    assert_true(cfg->expires_ms > 0);
+    assert_non_null(strstr(cfg->source, "role scanner-role"));
+    assert_non_null(strstr(srv.req[0], "PUT /latest/api/token HTTP/1.1"));
+    assert_non_null(strstr(srv.req[0], "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
+    assert_non_null(strstr(srv.req[1], "GET /latest/meta-data/iam/security-credentials/ "));
+    assert_non_null(strstr(srv.req[1], "X-aws-ec2-metadata-token: TOKEN123"));
+    assert_non_null(strstr(srv.req[2], "GET /latest/meta-data/iam/security-credentials/"
+                                       "scanner-role HTTP/1.1"));
+    assert_non_null(strstr(srv.req[2], "X-aws-ec2-metadata-token: TOKEN123"));
+    cm_aws_config_finish(cfg);
+    server_stop(&srv);
+    /* No role: the chain's end, saying what was tried. */
+    memset(&srv, 0, sizeof(srv));
+    srv.nsteps = 2;
+    srv.steps[0] = (struct step){200, NULL, "T"};
+    srv.steps[1] = (struct step){404, NULL, ""};
+    server_start(&srv);
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_ENOTFOUND);
+    assert_non_null(strstr(err, "no AWS credentials"));
+    assert_non_null(strstr(err, "HTTP 404"));
+    server_stop(&srv);
+    free(cfg);
+    clean_env();
+}
+
+static void test_chain(void **state)
+{
+    struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
+    struct cm_aws_opts o = {"ap-south-1", "http://127.0.0.1:9/"};
+    char cred[] = "/tmp/cm_aws_credsXXXXXX", conf[] = "/tmp/cm_aws_confXXXXXX", err[600] = "";
+    int fd;
+    FILE *f;
+
+    (void)state;
+    fd = mkstemp(cred);
+    f = fdopen(fd, "w");
+    fputs("[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = filesecret\n"
+          "[half]\naws_access_key_id = AKIAHALF\n",
+          f);
+    fclose(f);
+    fd = mkstemp(conf);
+    f = fdopen(fd, "w");
+    fputs("[profile other]\nregion = sa-east-1\naws_access_key_id = AKIACONF\n"
+          "aws_secret_access_key = confsecret\n",
+          f);
+    fclose(f);
+    clean_env();
+    setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
+    setenv("AWS_CONFIG_FILE", conf, 1);
+    /* The environment first. */
+    setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+    setenv("AWS_SESSION_TOKEN", "envtoken", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_string_equal(cfg->key_id, "AKIAENV");
+    assert_string_equal(cfg->token, "envtoken");
+    assert_string_equal(cfg->region, "ap-south-1");
+    assert_string_equal(cfg->endpoint, "http://127.0.0.1:9");
+    /* Half a pair in the environment: refused, naming the variables only. */
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SESSION_TOKEN");
+    /* The credentials file's default profile. */
+    o.region = NULL;
+    o.endpoint_url = NULL;
+    setenv("AWS_ENDPOINT_URL_S3", "https://s3.example.net", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_string_equal(cfg->key_id, "AKIAFILE");
+    assert_string_equal(cfg->secret, "filesecret");
+    assert_string_equal(cfg->region, "us-east-1");
+    assert_string_equal(cfg->endpoint, "https://s3.example.net");
+    assert_non_null(strstr(cfg->source, cred));
+    /* AWS_PROFILE: the config file's "[profile other]", its region. */
+    setenv("AWS_PROFILE", "other", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_string_equal(cfg->key_id, "AKIACONF");
+    assert_string_equal(cfg->region, "sa-east-1");
+    /* A profile with half a pair; a profile nowhere. */
+    setenv("AWS_PROFILE", "half", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_EINVAL);
+    assert_non_null(strstr(err, "profile 'half' has aws_access_key_id but not"));
+    setenv("AWS_PROFILE", "nowhere", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_ENOTFOUND);
+    assert_non_null(strstr(err, "'nowhere' is in neither"));
+    unsetenv("AWS_PROFILE");
+    /* An endpoint that is no URL. */
+    setenv("AWS_ENDPOINT_URL_S3", "127.0.0.1:9000", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_EINVAL);
+    assert_non_null(strstr(err, "AWS_ENDPOINT_URL_S3: the endpoint"));
+    unsetenv("AWS_ENDPOINT_URL_S3");
+    /* Nothing anywhere, the metadata service off. */
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c", 1);
+    setenv("AWS_CONFIG_FILE", "/nonexistent/c", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_ENOTFOUND);
+    assert_non_null(strstr(err, "AWS_EC2_METADATA_DISABLED"));
+    assert_null(strstr(err, "secret"));
+    unlink(cred);
+    unlink(conf);
+    free(cfg);
+    clean_env();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list_pages), cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_no_answer),  cmocka_unit_test(test_imds),
+        cmocka_unit_test(test_chain),
+    };
+    int rc;
+
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
