@@ -38,7 +38,6 @@ int cm_scan_fetch_s3(struct reader *r, uint32_t idx)
         return CM_ENOMEM;
     }
     rc = cm_s3_get(r->s3c, bucket, key, it->etag, 0, &r->raw, err, sizeof(err));
-    r->files++;
     if (rc == CM_ENOMEM) {
         return rc;
     }
@@ -48,6 +47,7 @@ int cm_scan_fetch_s3(struct reader *r, uint32_t idx)
                             rc == CM_E2BIG ? "input larger than the size cap" : err);
         return 1;
     }
+    r->files++; /* read: counted as a file read is (one that cannot be opened is not) */
     r->bytes_in += r->raw.len;
     if (s->o.file_ids) { /* read whole: remembered by its location, size and ETag */
         s->st->inputs[idx].id = id;
