@@ -34,8 +34,9 @@ int cm_input_s3_split(const char *path, char bucket[64], const char **key)
 struct lister {
     struct cm_inputs *in;
     char bucket[64];
-    size_t rel;        /* where the walk's relative path starts in a key */
-    char hidden[1100]; /* the last hidden entry counted ("a/.b"), to count it once */
+    const char *prefix; /* the location's prefix: a key not under it is no input */
+    size_t rel;         /* where the walk's relative path starts in a key */
+    char hidden[1100];  /* the last hidden entry counted ("a/.b"), to count it once */
     size_t nhidden;
     struct cm_buf path;
 };
@@ -75,6 +76,9 @@ static int on_object(void *ud, const struct cm_s3_object *o)
     struct cm_input *it;
     int rc;
 
+    if (strncmp(o->key, l->prefix, strlen(l->prefix)) != 0) {
+        return 0; /* not under the prefix asked for (a server that ignored it) */
+    }
     if (klen == 0 || o->key[klen - 1] == '/') {
         return 0; /* a folder marker (the console's "Create folder"): no object of logs */
     }
@@ -127,6 +131,7 @@ int cm_inputs_add_s3(struct cm_inputs *in, const char *url, char *err, size_t er
     if (prefix == NULL) {
         return CM_ENOMEM;
     }
+    l.prefix = prefix;
     slash = strrchr(prefix, '/');
     l.rel = slash != NULL ? (size_t)(slash - prefix) + 1 : 0;
     cm_buf_init(&l.path, 0);

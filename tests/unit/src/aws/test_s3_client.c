@@ -14,134 +14,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "aws/aws_config.h"
 #include "aws/aws_retry.h"
 #include "aws/s3.h"
 #include "base/err.h"
-
-#define MAX_STEPS 16
-
-struct step {
-    int status;
-    const char *headers; /* extra header lines, each ending in \r\n */
-    const char *body;
-};
-
-struct server {
-    int fd, port;
-    pthread_t th;
-    volatile int stop;
-    struct step steps[MAX_STEPS];
-    int nsteps, served;
-    char req[MAX_STEPS][4096]; /* each request's head as received, lower-cased names kept */
-};
-
-static void *serve(void *ud)
-{
-    struct server *s = ud;
-
-    while (!s->stop) {
-        struct pollfd p = {s->fd, POLLIN, 0};
-        char buf[8192], out[16384];
-        size_t n = 0;
-        int c;
-
-        if (poll(&p, 1, 50) <= 0) {
-            continue;
-        }
-        c = accept(s->fd, NULL, NULL);
-        if (c < 0) {
-            continue;
-        }
-        while (n < sizeof(buf) - 1) {
-            ssize_t k = read(c, buf + n, sizeof(buf) - 1 - n);
-            if (k <= 0) {
-                break;
-            }
-            n += (size_t)k;
-            buf[n] = '\0';
-            if (strstr(buf, "\r\n\r\n") != NULL) {
-                break;
-            }
-        }
-        buf[n] = '\0';
-        if (s->served < MAX_STEPS) {
-            snprintf(s->req[s->served], sizeof(s->req[0]), "%.4000s", buf);
-        }
-        if (s->served < s->nsteps) {
-            const struct step *st = &s->steps[s->served];
-            int m =
-                snprintf(out, sizeof(out),
-                         "HTTP/1.1 %d X\r\n%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                         st->status, st->headers ? st->headers : "", strlen(st->body), st->body);
-            (void)!write(c, out, (size_t)m);
-        }
-        s->served++;
-        close(c);
-    }
-    return NULL;
-}
-
-static void server_start(struct server *s)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-    int one = 1;
-
-    s->fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s->fd >= 0);
-    setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(s->fd, 16), 0);
-    getsockname(s->fd, (struct sockaddr *)&a, &len);
-    s->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&s->th, NULL, serve, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-    s->stop = 1;
-    pthread_join(s->th, NULL);
-    close(s->fd);
-}
-
-/* The environment of a test: nothing of the user's. */
-static void clean_env(void)
-{
-    static const char *const vars[] = {
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-        "AWS_CONFIG_FILE",
-        "AWS_SHARED_CREDENTIALS_FILE",
-    };
-    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-        unsetenv(vars[i]);
-    }
-    setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-}
+#include "fake_http.h"
 
 static struct cm_s3 *client(int port)
 {
@@ -203,15 +86,17 @@ static void test_list_pages(void **state)
     assert_int_equal(seen.n, 3);
     assert_string_equal(seen.keys[0], "p/a b");
     assert_string_equal(seen.keys[2], "p/d");
-    assert_int_equal(srv.served, 2);
+    assert_int_equal(fake_served(&srv), 2);
     /* Path style, the query sorted and encoded as signed; the token sent back encoded. */
-    assert_non_null(strstr(srv.req[0], "GET /trail?encoding-type=url&list-type=2&max-keys=1000"
-                                       "&prefix=p%2F HTTP/1.1"));
-    assert_non_null(strstr(srv.req[1], "GET /trail?continuation-token=tok%2F1%2B%3D&"));
-    assert_non_null(strstr(srv.req[0], "Authorization: AWS4-HMAC-SHA256 Credential=AKIDTEST/"));
-    assert_non_null(strstr(srv.req[0], "/us-east-1/s3/aws4_request, SignedHeaders=host;"
-                                       "x-amz-content-sha256;x-amz-date, Signature="));
-    assert_null(strstr(srv.req[0], "SECRETTEST"));
+    assert_non_null(strstr(fake_req(&srv, 0),
+                           "GET /trail?encoding-type=url&list-type=2&max-keys=1000"
+                           "&prefix=p%2F HTTP/1.1"));
+    assert_non_null(strstr(fake_req(&srv, 1), "GET /trail?continuation-token=tok%2F1%2B%3D&"));
+    assert_non_null(
+        strstr(fake_req(&srv, 0), "Authorization: AWS4-HMAC-SHA256 Credential=AKIDTEST/"));
+    assert_non_null(strstr(fake_req(&srv, 0), "/us-east-1/s3/aws4_request, SignedHeaders=host;"
+                                              "x-amz-content-sha256;x-amz-date, Signature="));
+    assert_null(strstr(fake_req(&srv, 0), "SECRETTEST"));
     cm_s3_conn_destroy(c);
     cm_s3_close(s3);
     server_stop(&srv);
@@ -247,9 +132,9 @@ static void test_get_errors(void **state)
     assert_int_equal(b.len, 9);
     assert_memory_equal(b.p, "the bytes", 9);
     assert_int_equal(cm_s3_conn_attempts(c), 2);
-    assert_non_null(strstr(srv.req[1], "GET /trail/dir/a%20b%3Dc.gz HTTP/1.1"));
-    assert_non_null(strstr(srv.req[1], "if-match: \"e1\""));
-    assert_non_null(strstr(srv.req[1], "SignedHeaders=host;if-match;x-amz-content-sha256"));
+    assert_non_null(strstr(fake_req(&srv, 1), "GET /trail/dir/a%20b%3Dc.gz HTTP/1.1"));
+    assert_non_null(strstr(fake_req(&srv, 1), "if-match: \"e1\""));
+    assert_non_null(strstr(fake_req(&srv, 1), "SignedHeaders=host;if-match;x-amz-content-sha256"));
     /* 403: S3's code and message, no retry. */
     assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), CM_EIO);
     assert_string_equal(err, "AccessDenied: Access Denied (HTTP 403)");
@@ -260,9 +145,9 @@ static void test_get_errors(void **state)
     /* Another region: asked again once, signed for it; a Range for the first bytes. */
     assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 4, &b, err, sizeof(err)), 0);
     assert_memory_equal(b.p, "part", 4);
-    assert_non_null(strstr(srv.req[4], "/us-east-1/s3/aws4_request"));
-    assert_non_null(strstr(srv.req[5], "/eu-west-1/s3/aws4_request"));
-    assert_non_null(strstr(srv.req[5], "range: bytes=0-3"));
+    assert_non_null(strstr(fake_req(&srv, 4), "/us-east-1/s3/aws4_request"));
+    assert_non_null(strstr(fake_req(&srv, 5), "/eu-west-1/s3/aws4_request"));
+    assert_non_null(strstr(fake_req(&srv, 5), "range: bytes=0-3"));
     cm_buf_finish(&b);
     cm_s3_conn_destroy(c);
     cm_s3_close(s3);
@@ -320,13 +205,13 @@ static void test_imds(void **state)
     assert_string_equal(cfg->region, "eu-central-1");
     assert_true(cfg->expires_ms > 0);
     assert_non_null(strstr(cfg->source, "role scanner-role"));
-    assert_non_null(strstr(srv.req[0], "PUT /latest/api/token HTTP/1.1"));
-    assert_non_null(strstr(srv.req[0], "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
-    assert_non_null(strstr(srv.req[1], "GET /latest/meta-data/iam/security-credentials/ "));
-    assert_non_null(strstr(srv.req[1], "X-aws-ec2-metadata-token: TOKEN123"));
-    assert_non_null(strstr(srv.req[2], "GET /latest/meta-data/iam/security-credentials/"
-                                       "scanner-role HTTP/1.1"));
-    assert_non_null(strstr(srv.req[2], "X-aws-ec2-metadata-token: TOKEN123"));
+    assert_non_null(strstr(fake_req(&srv, 0), "PUT /latest/api/token HTTP/1.1"));
+    assert_non_null(strstr(fake_req(&srv, 0), "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
+    assert_non_null(strstr(fake_req(&srv, 1), "GET /latest/meta-data/iam/security-credentials/ "));
+    assert_non_null(strstr(fake_req(&srv, 1), "X-aws-ec2-metadata-token: TOKEN123"));
+    assert_non_null(strstr(fake_req(&srv, 2), "GET /latest/meta-data/iam/security-credentials/"
+                                              "scanner-role HTTP/1.1"));
+    assert_non_null(strstr(fake_req(&srv, 2), "X-aws-ec2-metadata-token: TOKEN123"));
     cm_aws_config_finish(cfg);
     server_stop(&srv);
     /* No role: the chain's end, saying what was tried. */
