@@ -234,6 +234,9 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
             base[--n] = '\0';
         }
         rc = cm_aws_imds_credentials(base, c, why, sizeof(why));
+        if (rc == 0) {
+            snprintf(c->imds, sizeof(c->imds), "%s", base); /* to refresh them (s3.c) */
+        }
         if (rc != 0) {
             snprintf(err, errlen,
                      "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "

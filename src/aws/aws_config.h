@@ -38,6 +38,7 @@ struct cm_aws_config {
     char endpoint[CM_AWS_INI_VALUE]; /* empty: AWS's; else without a trailing '/' */
     char source[300];                /* where the credentials came from, for messages */
     int64_t expires_ms;              /* instance credentials' expiry, 0: none */
+    char imds[CM_AWS_INI_VALUE];     /* the metadata service they came from; empty: none */
 };
 
 /*

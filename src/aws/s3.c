@@ -15,7 +15,9 @@
 #include "base/err.h"
 
 #define MAX_REGIONS 32
-#define ERR_BODY    (64u << 10) /* bytes of an error answer kept */
+/* Instance credentials are fetched again this long before they expire. */
+#define REFRESH_MS (5 * 60 * 1000LL)
+#define ERR_BODY   (64u << 10) /* bytes of an error answer kept */
 
 struct bucket_region {
     char bucket[64];
@@ -27,7 +29,7 @@ struct cm_s3 {
     char scheme[8];  /* "http" or "https" */
     char host[1024]; /* the endpoint's host[:port]; empty: AWS's */
     unsigned backoff_num, backoff_den;
-    pthread_mutex_t mu; /* regions */
+    pthread_mutex_t mu; /* regions, and cfg's credentials while they are refreshed */
     struct bucket_region regions[MAX_REGIONS];
     size_t nregions;
 };
@@ -183,6 +185,52 @@ static void set_region(struct cm_s3 *s, const char *bucket, const char *region)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* The credentials one request is signed with (a copy: another thread may refresh them). */
+struct creds {
+    char key_id[CM_AWS_INI_VALUE], secret[CM_AWS_INI_VALUE], token[CM_AWS_INI_VALUE];
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Copies the credentials into out; instance credentials (IMDS) within REFRESH_MS of their
+ * expiry are fetched again first, as botocore does, so a scan longer than their life goes
+ * on. A failed refresh keeps the old ones (they may still be good) and is tried again a
+ * minute later.
+ */
+static void current_creds(struct cm_s3 *s, struct creds *out)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->cfg.imds[0] != '\0' && s->cfg.expires_ms > 0 &&
+        now_ms() + REFRESH_MS >= s->cfg.expires_ms) {
+        struct cm_aws_config *fresh = cm_calloc(1, sizeof(*fresh));
+        char why[600];
+
+        if (fresh != NULL && cm_aws_imds_credentials(s->cfg.imds, fresh, why, sizeof(why)) == 0) {
+            memcpy(s->cfg.key_id, fresh->key_id, sizeof(s->cfg.key_id));
+            memcpy(s->cfg.secret, fresh->secret, sizeof(s->cfg.secret));
+            memcpy(s->cfg.token, fresh->token, sizeof(s->cfg.token));
+            s->cfg.expires_ms = fresh->expires_ms;
+        } else {
+            s->cfg.expires_ms = now_ms() + REFRESH_MS + 60 * 1000;
+        }
+        if (fresh != NULL) {
+            cm_aws_config_finish(fresh);
+            cm_free(fresh);
+        }
+    }
+    memcpy(out->key_id, s->cfg.key_id, sizeof(out->key_id));
+    memcpy(out->secret, s->cfg.secret, sizeof(out->secret));
+    memcpy(out->token, s->cfg.token, sizeof(out->token));
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* Whether bucket can be a host name label (virtual-hosted style over TLS). */
 static bool dns_safe(const char *b)
 {
@@ -203,22 +251,71 @@ struct call {
     struct cm_buf *body;
 };
 
+/* Sends q, signed (authz), to host; the answer into r (its body into body). */
+static int send_signed(struct cm_s3_conn *c, const struct cm_s3_req *q, const char *host,
+                       const char *authz, struct cm_buf *body, struct cm_aws_resp *r)
+{
+    struct cm_buf url, hv[CM_S3_MAX_HEADERS + 1]; /* the headers, then Authorization */
+    const char *hs[CM_S3_MAX_HEADERS + 1];
+    int rc;
+
+    if (q->nheaders > CM_S3_MAX_HEADERS) {
+        return CM_EINVAL;
+    }
+    cm_buf_init(&url, 0);
+    for (size_t i = 0; i <= CM_S3_MAX_HEADERS; i++) {
+        cm_buf_init(&hv[i], 0);
+    }
+    rc = cm_buf_printf(&url, "%s://%s", c->s->scheme, host);
+    if (rc == 0) {
+        rc = cm_s3_canon_path(q, &url);
+    }
+    if (rc == 0 && q->nparams > 0 && (rc = cm_buf_putc(&url, '?')) == 0) {
+        rc = cm_s3_canon_query(q, &url);
+    }
+    for (size_t i = 0; rc == 0 && i < q->nheaders; i++) {
+        rc = cm_buf_printf(&hv[i], "%s: %s", q->headers[i].name, q->headers[i].value);
+        hs[i] = hv[i].p;
+    }
+    if (rc == 0) {
+        rc = cm_buf_printf(&hv[q->nheaders], "Authorization: %s", authz);
+        hs[q->nheaders] = hv[q->nheaders].p;
+    }
+    if (rc == 0) {
+        r->body = body;
+        c->attempts++;
+        rc = cm_aws_http_do(&c->http, "GET", url.p, hs, q->nheaders + 1, r);
+    }
+    cm_buf_finish(&url);
+    for (size_t i = 0; i <= CM_S3_MAX_HEADERS; i++) {
+        if (hv[i].p != NULL) {
+            memset(hv[i].p, 0, hv[i].len); /* the session token may be in one */
+        }
+        cm_buf_finish(&hv[i]);
+    }
+    return rc;
+}
+
 /* Sends one attempt of k; r gets the answer. */
 static int attempt(struct cm_s3_conn *c, const struct call *k, const char *region,
                    struct cm_aws_resp *r)
 {
     struct cm_s3 *s = c->s;
     struct cm_s3_req q;
-    struct cm_s3_signer sg = {s->cfg.key_id, s->cfg.secret, s->cfg.token, region};
+    struct creds *cr = cm_malloc(sizeof(*cr));
+    struct cm_s3_signer sg;
     struct cm_s3_signed out;
-    struct cm_buf url, hv[CM_S3_MAX_HEADERS];
-    const char *hs[CM_S3_MAX_HEADERS + 1];
     char host[1200], amz_date[17];
     bool virt = s->host[0] == '\0' && dns_safe(k->bucket);
     time_t now = time(NULL);
     struct tm tm;
     int rc;
 
+    if (cr == NULL) {
+        return CM_ENOMEM;
+    }
+    current_creds(s, cr);
+    sg = (struct cm_s3_signer){cr->key_id, cr->secret, cr->token, region};
     memset(&q, 0, sizeof(q));
     q.method = "GET";
     q.bucket = virt ? NULL : k->bucket;
@@ -242,40 +339,14 @@ static int attempt(struct cm_s3_conn *c, const struct call *k, const char *regio
     gmtime_r(&now, &tm);
     strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
     if ((rc = cm_s3_sign(&q, &sg, amz_date, &out)) != 0) {
+        memset(cr, 0, sizeof(*cr)); /* the secret */
+        cm_free(cr);
         return rc;
     }
-    cm_buf_init(&url, 0);
-    for (size_t i = 0; i < CM_S3_MAX_HEADERS; i++) {
-        cm_buf_init(&hv[i], 0);
-    }
-    rc = cm_buf_printf(&url, "%s://%s", s->scheme, host);
-    if (rc == 0) {
-        rc = cm_s3_canon_path(&q, &url);
-    }
-    if (rc == 0 && q.nparams > 0 && (rc = cm_buf_putc(&url, '?')) == 0) {
-        rc = cm_s3_canon_query(&q, &url);
-    }
-    for (size_t i = 0; rc == 0 && i < q.nheaders; i++) {
-        rc = cm_buf_printf(&hv[i], "%s: %s", q.headers[i].name, q.headers[i].value);
-        hs[i] = hv[i].p;
-    }
-    if (rc == 0) {
-        rc = cm_buf_printf(&hv[q.nheaders], "Authorization: %s", out.authz);
-        hs[q.nheaders] = hv[q.nheaders].p;
-    }
-    if (rc == 0) {
-        r->body = k->body;
-        c->attempts++;
-        rc = cm_aws_http_do(&c->http, "GET", url.p, hs, q.nheaders + 1, r);
-    }
-    cm_buf_finish(&url);
-    for (size_t i = 0; i < CM_S3_MAX_HEADERS; i++) {
-        if (hv[i].p != NULL) {
-            memset(hv[i].p, 0, hv[i].len); /* the session token may be in one */
-        }
-        cm_buf_finish(&hv[i]);
-    }
-    return rc == 0 ? 0 : CM_ENOMEM;
+    rc = send_signed(c, &q, host, out.authz, k->body, r);
+    memset(cr, 0, sizeof(*cr)); /* the secret; the token was signed from it (q.headers) */
+    cm_free(cr);
+    return rc;
 }
 
 /* The sentence for an answer that is not a success. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/aws_config.h"
@@ -230,6 +231,68 @@ static void test_imds(void **state)
     clean_env();
 }
 
+static void test_imds_refresh(void **state)
+{
+    struct server srv = {.nsteps = 8};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct cm_aws_opts o = {NULL, NULL};
+    struct cm_buf b;
+    char ep[64], err[600] = "", soon[200], later[200], stamp[32];
+    time_t t = time(NULL) + 60;
+    struct tm tm;
+
+    (void)state;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(soon, sizeof(soon),
+             "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAOLD\",\"SecretAccessKey\":\"s1\","
+             "\"Token\":\"tokOLD\",\"Expiration\":\"%s\"}",
+             stamp);
+    t += 6 * 3600;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(later, sizeof(later),
+             "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIANEW\",\"SecretAccessKey\":\"s2\","
+             "\"Token\":\"tokNEW\",\"Expiration\":\"%s\"}",
+             stamp);
+    srv.steps[0] = (struct step){200, NULL, "T1"};
+    srv.steps[1] = (struct step){200, NULL, "role"};
+    srv.steps[2] = (struct step){200, NULL, soon};
+    srv.steps[3] = (struct step){200, NULL, "T2"};
+    srv.steps[4] = (struct step){200, NULL, "role"};
+    srv.steps[5] = (struct step){200, NULL, later};
+    srv.steps[6] = (struct step){200, NULL, "one"};
+    srv.steps[7] = (struct step){200, NULL, "two"};
+    server_start(&srv);
+    clean_env();
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
+    o.endpoint_url = ep;
+    if (cm_s3_open(&s3, &o, err, sizeof(err)) != 0) {
+        fail_msg("open: %s", err);
+    }
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    cm_buf_init(&b, 0);
+    /* Within 5 minutes of their expiry: fetched again before the first request. */
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), 0);
+    assert_memory_equal(b.p, "one", 3);
+    assert_non_null(strstr(fake_req(&srv, 3), "PUT /latest/api/token"));
+    assert_non_null(strstr(fake_req(&srv, 6), "Credential=ASIANEW/"));
+    assert_non_null(strstr(fake_req(&srv, 6), "x-amz-security-token: tokNEW"));
+    /* Good for hours now: not fetched again. */
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), 0);
+    assert_memory_equal(b.p, "two", 3);
+    assert_non_null(strstr(fake_req(&srv, 7), "Credential=ASIANEW/"));
+    assert_int_equal(fake_served(&srv), 8);
+    cm_buf_finish(&b);
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+    clean_env();
+}
+
 static void test_chain(void **state)
 {
     struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
@@ -312,9 +375,9 @@ static void test_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_pages), cmocka_unit_test(test_get_errors),
-        cmocka_unit_test(test_no_answer),  cmocka_unit_test(test_imds),
-        cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_list_pages),   cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_no_answer),    cmocka_unit_test(test_imds),
+        cmocka_unit_test(test_imds_refresh), cmocka_unit_test(test_chain),
     };
     int rc;
 
