@@ -15,6 +15,8 @@
 #include "source/source_file.h"
 
 #define IMDS_DEFAULT "http://169.254.169.254"
+#define PATH_CAP     1024 /* a file's name */
+#define FROM_CAP     1100 /* where the key pair came from */
 
 /* An environment variable's value, NULL when unset or empty. */
 static const char *env(const char *name)
@@ -120,14 +122,103 @@ static int from_env(const struct cm_aws_opts *o, struct cm_aws_config *c, const 
     return 0;
 }
 
+/*
+ * The profile's settings from the credentials file, then the config file (what the
+ * first sets, the second does not override; the region and endpoint come from the
+ * config file). cred_path and conf_path (PATH_CAP) get the files' names, from (FROM_CAP)
+ * the one the key pair came from.
+ */
+static int from_files(const char *profile, struct cm_aws_profile *p, char *cred_path,
+                      char *conf_path, char *from, char *err, size_t errlen)
+{
+    int rc;
+
+    /* The credentials file first: what it sets, the config file does not override. */
+    if ((rc = read_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", profile, false, p,
+                        cred_path, PATH_CAP, err, errlen)) != 0) {
+        return rc;
+    }
+    if (p->key_id[0] != '\0' && p->secret[0] != '\0') {
+        snprintf(from, FROM_CAP, "%s", cred_path);
+    }
+    {
+        struct cm_aws_profile *q = cm_calloc(1, sizeof(*q));
+        if (q == NULL) {
+            rc = CM_ENOMEM;
+            snprintf(err, errlen, "out of memory");
+            return rc;
+        }
+        rc = read_file("AWS_CONFIG_FILE", ".aws/config", profile, true, q, conf_path, PATH_CAP, err,
+                       errlen);
+        if (rc == 0) {
+            if (p->key_id[0] == '\0' && p->secret[0] == '\0' && q->key_id[0] != '\0') {
+                memcpy(p->key_id, q->key_id, sizeof(p->key_id));
+                memcpy(p->secret, q->secret, sizeof(p->secret));
+                memcpy(p->token, q->token, sizeof(p->token));
+                snprintf(from, FROM_CAP, "%s", conf_path);
+            }
+            memcpy(p->region, q->region, sizeof(p->region));
+            memcpy(p->endpoint_url, q->endpoint_url, sizeof(p->endpoint_url));
+            p->found |= q->found;
+        }
+        memset(q, 0, sizeof(*q));
+        cm_free(q);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The instance role's credentials (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true. */
+static int from_instance(const char *profile, const char *cred_path, const char *conf_path,
+                         struct cm_aws_config *c, char *err, size_t errlen)
+{
+    const char *imds = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *off = env("AWS_EC2_METADATA_DISABLED");
+    int rc;
+
+    if (off != NULL && strcasecmp(off, "true") == 0) {
+        snprintf(err, errlen,
+                 "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
+                 "profile '%s' in %s or %s, and the instance metadata service is disabled "
+                 "(AWS_EC2_METADATA_DISABLED)",
+                 profile, cred_path[0] ? cred_path : "~/.aws/credentials",
+                 conf_path[0] ? conf_path : "~/.aws/config");
+        rc = CM_ENOTFOUND;
+        return rc;
+    }
+    {
+        char why[600];
+        char base[CM_AWS_INI_VALUE];
+        size_t n;
+
+        snprintf(base, sizeof(base), "%s", imds ? imds : IMDS_DEFAULT);
+        n = strlen(base);
+        while (n > 0 && base[n - 1] == '/') {
+            base[--n] = '\0';
+        }
+        rc = cm_aws_imds_credentials(base, c, why, sizeof(why));
+        if (rc == 0) {
+            snprintf(c->imds, sizeof(c->imds), "%s", base); /* to refresh them (s3.c) */
+        }
+        if (rc != 0) {
+            snprintf(err, errlen,
+                     "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
+                     "profile '%s' in %s or %s, and none from the instance: %s",
+                     profile, cred_path[0] ? cred_path : "~/.aws/credentials",
+                     conf_path[0] ? conf_path : "~/.aws/config", why);
+        }
+    }
+    return rc;
+}
+
 int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, char *err,
                           size_t errlen)
 {
     struct cm_aws_profile *p = cm_calloc(1, sizeof(*p));
     const char *profile = env("AWS_PROFILE") ? env("AWS_PROFILE") : "default", *ep_from = NULL;
-    const char *imds = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *off = env("AWS_EC2_METADATA_DISABLED");
-    char cred_path[1024] = "", conf_path[1024] = "", from[1100] = "";
+    char cred_path[PATH_CAP] = "", conf_path[PATH_CAP] = "", from[FROM_CAP] = "";
     int rc;
 
     memset(c, 0, sizeof(*c));
@@ -138,39 +229,8 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
     if ((rc = from_env(o, c, &ep_from, err, errlen)) != 0) {
         goto out;
     }
-    /* The credentials file first: what it sets, the config file does not override. */
-    if ((rc = read_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", profile, false, p,
-                        cred_path, sizeof(cred_path), err, errlen)) != 0) {
+    if ((rc = from_files(profile, p, cred_path, conf_path, from, err, errlen)) != 0) {
         goto out;
-    }
-    if (p->key_id[0] != '\0' && p->secret[0] != '\0') {
-        snprintf(from, sizeof(from), "%s", cred_path);
-    }
-    {
-        struct cm_aws_profile *q = cm_calloc(1, sizeof(*q));
-        if (q == NULL) {
-            rc = CM_ENOMEM;
-            snprintf(err, errlen, "out of memory");
-            goto out;
-        }
-        rc = read_file("AWS_CONFIG_FILE", ".aws/config", profile, true, q, conf_path,
-                       sizeof(conf_path), err, errlen);
-        if (rc == 0) {
-            if (p->key_id[0] == '\0' && p->secret[0] == '\0' && q->key_id[0] != '\0') {
-                memcpy(p->key_id, q->key_id, sizeof(p->key_id));
-                memcpy(p->secret, q->secret, sizeof(p->secret));
-                memcpy(p->token, q->token, sizeof(p->token));
-                snprintf(from, sizeof(from), "%s", conf_path);
-            }
-            memcpy(p->region, q->region, sizeof(p->region));
-            memcpy(p->endpoint_url, q->endpoint_url, sizeof(p->endpoint_url));
-            p->found |= q->found;
-        }
-        memset(q, 0, sizeof(*q));
-        cm_free(q);
-        if (rc != 0) {
-            goto out;
-        }
     }
     if (env("AWS_PROFILE") != NULL && !p->found && c->key_id[0] == '\0') {
         snprintf(err, errlen, "AWS_PROFILE: the profile '%s' is in neither %s nor %s", profile,
@@ -213,38 +273,7 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
         rc = 0;
         goto out;
     }
-    if (off != NULL && strcasecmp(off, "true") == 0) {
-        snprintf(err, errlen,
-                 "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
-                 "profile '%s' in %s or %s, and the instance metadata service is disabled "
-                 "(AWS_EC2_METADATA_DISABLED)",
-                 profile, cred_path[0] ? cred_path : "~/.aws/credentials",
-                 conf_path[0] ? conf_path : "~/.aws/config");
-        rc = CM_ENOTFOUND;
-        goto out;
-    }
-    {
-        char why[600];
-        char base[CM_AWS_INI_VALUE];
-        size_t n;
-
-        snprintf(base, sizeof(base), "%s", imds ? imds : IMDS_DEFAULT);
-        n = strlen(base);
-        while (n > 0 && base[n - 1] == '/') {
-            base[--n] = '\0';
-        }
-        rc = cm_aws_imds_credentials(base, c, why, sizeof(why));
-        if (rc == 0) {
-            snprintf(c->imds, sizeof(c->imds), "%s", base); /* to refresh them (s3.c) */
-        }
-        if (rc != 0) {
-            snprintf(err, errlen,
-                     "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
-                     "profile '%s' in %s or %s, and none from the instance: %s",
-                     profile, cred_path[0] ? cred_path : "~/.aws/credentials",
-                     conf_path[0] ? conf_path : "~/.aws/config", why);
-        }
-    }
+    rc = from_instance(profile, cred_path, conf_path, c, err, errlen);
 out:
     memset(p, 0, sizeof(*p));
     cm_free(p);
