@@ -3,13 +3,15 @@
 # (tests/integration/lib/moto.sh), filled with the real `aws s3 cp --recursive`. The
 # seed-7 world of every scenario, scanned from the bucket at 1 and 2 threads, gives the
 # findings of a scan of the same files on disk byte for byte (the evidence's file names
-# aside: s3://trail/... for the local path) and the same --stats counts; a prefix reads
+# aside: s3://trail/... for the local path), the same --stats counts and, with --db, the
+# same stored findings; a prefix reads
 # only its objects; more than 1,000 objects are listed (continuation tokens); keys with
 # spaces, unicode, '=' and '+' are read; a missing bucket, a wrong secret (moto checking
 # signatures), an object deleted mid-scan and a throttled server give clear errors and
 # counted rejects; --state reads nothing twice and a new object alone.
 # Skips cleanly without python3, the aws CLI, jq or moto_server. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
+. "$(dirname "$0")/../e2e/lib/stored.sh"
 . "$(dirname "$0")/lib/moto.sh"
 
 why=
@@ -90,6 +92,18 @@ for th in 1 2; do
     fi
 done
 check "evidence names the objects s3://trail/AWSLogs/..." grep -q '"s3://trail/AWSLogs/' "$T/s31.json"
+# --db: what the store keeps is what a scan of the local copy stores
+# shellcheck disable=SC2086
+"$COALMINE" scan $ARGS -q --threads 2 --db "$T/local.db" "$G/AWSLogs" >/dev/null 2>&1
+# shellcheck disable=SC2086
+cm scan $ARGS --endpoint-url "$EP" -q --threads 2 --db "$T/s3.db" s3://trail/AWSLogs >/dev/null 2>&1
+summary "$T/local.db" "$T/local.sum"
+summary "$T/s3.db" "$T/s3.sum"
+if [ -s "$T/local.sum" ] && cmp -s "$T/local.sum" "$T/s3.sum"; then
+    ok "--db: the stored findings (id, type, severity, count, first and last seen) are the local scan's"
+else
+    nok "--db: the stored findings are the local scan's" "$(diff "$T/local.sum" "$T/s3.sum" | head -n 4)"
+fi
 
 # --- a prefix reads only its objects --------------------------------------------------------
 SUB=$(cd "$G" && find AWSLogs -type d -name CloudTrail | head -n 1)
