@@ -562,6 +562,7 @@ static int collect(struct scan *s, char *const *paths, size_t n, char *err, size
     }
     rc = cm_inputs_collect_opts(&s->in, paths, n, &io, err, errlen);
     cm_s3_conn_destroy(io.s3);
+    s->in.s3 = NULL; /* closed: the readers make their own */
     return rc;
 }
 
