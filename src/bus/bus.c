@@ -41,7 +41,8 @@ struct btarget {
 
 struct brule {
     char *name;
-    struct cm_pattern *pat;
+    struct cm_pattern *pat; /* NULL: a scheduled rule (matches only its own fires) */
+    bool scheduled;
     size_t nt;
     struct btarget t[CM_STORE_TARGETS_MAX];
 };
@@ -57,10 +58,55 @@ struct rules {
 struct row {
     int64_t seq, created_ms;
     bool superseded;
-    char *finding_id;
+    char *finding_id; /* NULL: an event row */
     char *doc;
     size_t doc_len;
+    enum cm_bus_source source;
+    char *name;  /* an event row's check or rule */
+    char *event; /* an event row's event */
+    size_t event_len;
 };
+
+/* What a delivery is of: a finding, or an event row's check or rule. */
+struct subject {
+    enum cm_bus_source source;
+    const char *finding_id, *finding_type; /* NULL for an event row */
+    double severity;                       /* -1: not a finding */
+    const char *name;                      /* an event row's check or rule */
+    const char *event_id;                  /* a finding's event id (the state); NULL: none */
+};
+
+static const char *const source_names[] = {"finding", "canary", "schedule"};
+
+const char *cm_bus_source_name(enum cm_bus_source s)
+{
+    return (unsigned)s < CM_BUS_NSOURCES ? source_names[s] : "?";
+}
+
+void cm_bus_stats_add(struct cm_bus_stats *a, const struct cm_bus_stats *b)
+{
+    a->events += b->events;
+    a->superseded += b->superseded;
+    a->archived += b->archived;
+    a->matched += b->matched;
+    a->delivered += b->delivered;
+    a->failed += b->failed;
+    a->gave_up += b->gave_up;
+    a->waiting += b->waiting;
+    a->busy += b->busy;
+    a->deferred += b->deferred;
+    a->lost += b->lost;
+    a->pending = b->pending;
+    a->released += b->released;
+    a->held = b->held;
+    a->repeats += b->repeats;
+    for (int i = 0; i < CM_BUS_NSOURCES; i++) {
+        a->by_source[i].events += b->by_source[i].events;
+        a->by_source[i].delivered += b->by_source[i].delivered;
+        a->by_source[i].failed += b->by_source[i].failed;
+        a->by_source[i].gave_up += b->by_source[i].gave_up;
+    }
+}
 
 struct batch {
     struct row v[BATCH];
@@ -89,8 +135,8 @@ static int add_rule(void *ud, const struct cm_store_rule *sr)
     struct cm_diag diag;
     int rc;
 
-    if (!sr->enabled || sr->schedule != NULL) {
-        return CM_OK; /* a scheduled rule matches no event: src/canary/sched_rules.c fires it */
+    if (!sr->enabled) {
+        return CM_OK;
     }
     if ((rc = cm_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v), 8)) != 0) {
         return rc;
@@ -102,6 +148,11 @@ static int add_rule(void *ud, const struct cm_store_rule *sr)
         return CM_ENOMEM;
     }
     rs->n++;
+    if (sr->schedule != NULL) {
+        /* A scheduled rule matches no event: it takes its own fires (sched_rules.c). */
+        r->scheduled = true;
+        return CM_OK;
+    }
     rc = cm_pattern_compile(sr->pattern, strlen(sr->pattern), &r->pat, &diag);
     if (rc != 0) {
         snprintf(rs->err, rs->errlen, "stored rule %s: its event pattern: %s", sr->name,
@@ -188,6 +239,8 @@ static void batch_clear(struct batch *b)
     for (size_t i = 0; i < b->n; i++) {
         cm_free(b->v[i].finding_id);
         cm_free(b->v[i].doc);
+        cm_free(b->v[i].name);
+        cm_free(b->v[i].event);
     }
     b->n = 0;
 }
@@ -197,13 +250,23 @@ static int copy_row(void *ud, const struct cm_store_outbox *o)
     struct batch *b = ud;
     struct row *r = &b->v[b->n];
 
+    memset(r, 0, sizeof(*r));
     r->seq = o->seq;
     r->created_ms = o->created_ms;
     r->superseded = o->superseded;
+    b->n++;
+    if (o->event != NULL) {
+        r->source = strcmp(o->source, CM_STORE_SOURCE_SCHEDULE) == 0 ? CM_BUS_SRC_SCHEDULE
+                                                                     : CM_BUS_SRC_CANARY;
+        r->name = cm_strndup(o->name, strlen(o->name));
+        r->event = cm_strndup(o->event, o->event_len);
+        r->event_len = o->event_len;
+        return r->name && r->event ? CM_OK : CM_ENOMEM;
+    }
+    r->source = CM_BUS_SRC_FINDING;
     r->finding_id = cm_strndup(o->finding_id, strlen(o->finding_id));
     r->doc = cm_strndup(o->doc, o->doc_len);
     r->doc_len = o->doc_len;
-    b->n++;
     return r->finding_id && r->doc ? CM_OK : CM_ENOMEM;
 }
 
@@ -283,12 +346,13 @@ static int note_untried(struct run *x, const struct cm_store_claim *c, const str
     return cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
 }
 
-/* Reports a delivery of finding f to target t of rule r left untried (outcome why). */
+/* Reports a delivery of subject f to target t of rule r left untried (outcome why). */
 static void report_untried(struct run *x, const struct brule *r, const struct btarget *t,
-                           const struct cm_finding *f, enum cm_bus_outcome why)
+                           const struct subject *f, int64_t oseq, enum cm_bus_outcome why)
 {
     struct cm_bus_report rep = {
-        r->name, t->id, t->kind_name, f->id, f->type.p, 0, CM_DELIVERY_PENDING, NULL, 0, why};
+        r->name, t->id, t->kind_name, f->finding_id, f->finding_type, 0,   CM_DELIVERY_PENDING,
+        NULL,    0,     why,          f->source,     f->name,         oseq};
 
     if (x->o->report != NULL) {
         x->o->report(x->o->ud, &rep);
@@ -307,7 +371,7 @@ static void report_untried(struct run *x, const struct brule *r, const struct bt
  * request per run, not one per event. *settled becomes false when the
  * delivery is left pending. Returns 0 or the store's error.
  */
-static int deliver_one(struct run *x, const struct row *w, const struct cm_finding *f,
+static int deliver_one(struct run *x, const struct row *w, const struct subject *f,
                        const struct brule *r, struct btarget *t, const struct cm_buf *ev,
                        bool *settled)
 {
@@ -331,7 +395,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     if (t->stalled) {
         x->stats->deferred++;
         *settled = false;
-        report_untried(x, r, t, f, CM_BUS_NOT_TRIED);
+        report_untried(x, r, t, f, w->seq, CM_BUS_NOT_TRIED);
         return note_untried(x, &c, t);
     }
     if ((rc = cm_store_delivery_claim(x->st, &c, &res, &d, x->err, x->errlen)) != 0) {
@@ -344,14 +408,37 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
         x->stats->waiting += res == CM_CLAIM_WAITING;
         x->stats->busy += res == CM_CLAIM_BUSY;
         *settled = false;
-        report_untried(x, r, t, f, res == CM_CLAIM_WAITING ? CM_BUS_WAITING : CM_BUS_BUSY);
+        report_untried(x, r, t, f, w->seq, res == CM_CLAIM_WAITING ? CM_BUS_WAITING : CM_BUS_BUSY);
         return CM_OK;
+    }
+    if (f->event_id != NULL) {
+        /*
+         * The target already took this state of the finding: a retry of an earlier row
+         * carried it (the finding as stored then) before this update was released.
+         */
+        char last[64];
+        rc = cm_store_delivered_event(x->st, w->seq, r->name, t->id, last, sizeof(last));
+        if (rc == 0 && strcmp(last, f->event_id) == 0) {
+            snprintf(msg, sizeof(msg),
+                     "not sent: the target already took this state of the finding (event %s)",
+                     f->event_id);
+            d.state = CM_DELIVERY_CANCELLED;
+            d.last_error = msg;
+            d.next_ms = 0;
+            x->stats->repeats++;
+            return cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
+        }
+        if (rc != 0 && rc != CM_ENOTFOUND) {
+            snprintf(x->err, x->errlen, "reading the state target %s took: %s", t->id,
+                     cm_strerror(rc));
+            return rc;
+        }
     }
     memset(&ctx, 0, sizeof(ctx));
     ctx.rule = r->name;
     ctx.target_id = t->id;
-    ctx.finding_id = f->id;
-    ctx.finding_type = f->type.p;
+    ctx.finding_id = f->finding_id;
+    ctx.finding_type = f->finding_type;
     ctx.severity = f->severity;
     ctx.attempt = ++d.attempts;
     ctx.ingestion_ms = w->created_ms;
@@ -373,12 +460,15 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     if (rc == 0) {
         d.state = CM_DELIVERY_DONE;
         d.last_error = NULL;
+        d.event_id = f->event_id;
         x->stats->delivered++;
+        x->stats->by_source[f->source].delivered++;
         outcome = CM_BUS_DELIVERED;
     } else if (gives_up(x, w, d.attempts)) {
         d.state = CM_DELIVERY_FAILED;
         d.last_error = msg;
         x->stats->gave_up++;
+        x->stats->by_source[f->source].gave_up++;
         outcome = CM_BUS_GAVE_UP;
     } else {
         /* Not before the target said it takes events again (Retry-After), nor its backoff. */
@@ -390,12 +480,15 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
         }
         d.last_error = msg;
         x->stats->failed++;
+        x->stats->by_source[f->source].failed++;
         *settled = false;
         outcome = CM_BUS_FAILED;
     }
     if (x->o->report != NULL) {
-        rep = (struct cm_bus_report){r->name,    t->id,   t->kind_name, f->id,     f->type.p,
-                                     d.attempts, d.state, d.last_error, d.next_ms, outcome};
+        rep = (struct cm_bus_report){r->name,         t->id,      t->kind_name, f->finding_id,
+                                     f->finding_type, d.attempts, d.state,      d.last_error,
+                                     d.next_ms,       outcome,    f->source,    f->name,
+                                     w->seq};
         x->o->report(x->o->ud, &rep);
     }
     rc = cm_store_delivery_record(x->st, &d, x->owner, &held, x->err, x->errlen);
@@ -407,15 +500,89 @@ static int deliver_one(struct run *x, const struct row *w, const struct cm_findi
     return rc;
 }
 
+/* The event's "id" (a UUID) from its tape into id (64 bytes); "" when it has none. */
+static void event_id_of(const struct cm_json_doc *tape, char id[64])
+{
+    uint32_t n = cm_json_get(tape, 0, "id");
+    struct cm_str v;
+
+    id[0] = '\0';
+    if (n == CM_JSON_NONE || cm_json_type(tape, n) != CM_JSON_STRING) {
+        return;
+    }
+    v = cm_json_raw(tape, n);
+    if (v.len < 64) {
+        id[cm_json_unescape(v.p, v.len, id)] = '\0';
+    }
+}
+
+/* Delivers subject f's event ev (its tape parsed) to the targets of each rule it matches. */
+static int route_event(struct run *x, struct rules *rs, const struct row *w,
+                       const struct subject *f, struct cm_json_doc *tape, struct cm_buf *ev)
+{
+    bool settled = true;
+    uint64_t matched = 0, tried = x->stats->delivered + x->stats->failed + x->stats->gave_up;
+    int rc = CM_OK;
+
+    for (size_t i = 0; rc == 0 && i < rs->n; i++) {
+        struct brule *r = &rs->v[i];
+        /* A scheduled rule's fire goes to that rule alone; other events to patterns. */
+        bool match = f->source == CM_BUS_SRC_SCHEDULE
+                         ? r->scheduled && strcmp(r->name, f->name) == 0
+                         : !r->scheduled && cm_pattern_match(r->pat, tape, 0);
+        if (!match) {
+            continue;
+        }
+        matched++;
+        for (size_t k = 0; rc == 0 && k < r->nt; k++) {
+            rc = deliver_one(x, w, f, r, &r->t[k], ev, &settled);
+        }
+    }
+    /* A row whose every delivery waits for its backoff was not routed this run. */
+    if (settled || x->stats->delivered + x->stats->failed + x->stats->gave_up > tried) {
+        x->stats->events++;
+        x->stats->by_source[f->source].events++;
+        x->stats->matched += matched;
+    }
+    if (rc == 0 && settled) {
+        rc = cm_store_outbox_done(x->st, w->seq, false, x->err, x->errlen);
+    }
+    x->stats->pending += rc == 0 && !settled;
+    return rc;
+}
+
+/* Routes one event row (a canary result, a scheduled rule's fire). */
+static int route_event_row(struct run *x, struct rules *rs, const struct row *w,
+                           struct cm_json_doc *tape, struct cm_buf *ev)
+{
+    struct subject f = {w->source, NULL, NULL, -1, w->name, NULL};
+    int rc;
+
+    cm_buf_reset(ev);
+    rc = cm_buf_append(ev, w->event, w->event_len);
+    if (rc != 0) {
+        return rc;
+    }
+    if (cm_json_parse(tape, ev->p, ev->len, NULL) != 0) {
+        /* Written by this program as JSON: a row changed behind the store's back. */
+        return cm_store_outbox_cancel(x->st, w->seq, "its stored event is not JSON", x->err,
+                                      x->errlen);
+    }
+    return route_event(x, rs, w, &f, tape, ev);
+}
+
 /* Routes one outbox row. Returns 0 or the store's error. */
 static int route_row(struct run *x, struct rules *rs, const struct row *w, struct cm_json_doc *tape,
                      struct cm_buf *ev)
 {
     struct cm_finding f;
-    bool settled = true;
-    uint64_t matched = 0, tried = x->stats->delivered + x->stats->failed + x->stats->gave_up;
+    struct subject sub;
+    char id[64];
     int rc;
 
+    if (w->source != CM_BUS_SRC_FINDING) {
+        return route_event_row(x, rs, w, tape, ev);
+    }
     if (w->superseded) {
         x->stats->superseded++;
         return cm_store_outbox_done(x->st, w->seq, true, x->err, x->errlen);
@@ -445,25 +612,9 @@ static int route_row(struct run *x, struct rules *rs, const struct row *w, struc
         cm_finding_finish(&f);
         return cm_store_outbox_cancel(x->st, w->seq, "the finding was archived", x->err, x->errlen);
     }
-    for (size_t i = 0; rc == 0 && i < rs->n; i++) {
-        struct brule *r = &rs->v[i];
-        if (!cm_pattern_match(r->pat, tape, 0)) {
-            continue;
-        }
-        matched++;
-        for (size_t k = 0; rc == 0 && k < r->nt; k++) {
-            rc = deliver_one(x, w, &f, r, &r->t[k], ev, &settled);
-        }
-    }
-    /* A row whose every delivery waits for its backoff was not routed this run. */
-    if (settled || x->stats->delivered + x->stats->failed + x->stats->gave_up > tried) {
-        x->stats->events++;
-        x->stats->matched += matched;
-    }
-    if (rc == 0 && settled) {
-        rc = cm_store_outbox_done(x->st, w->seq, false, x->err, x->errlen);
-    }
-    x->stats->pending += rc == 0 && !settled;
+    event_id_of(tape, id);
+    sub = (struct subject){CM_BUS_SRC_FINDING, f.id, f.type.p, f.severity, NULL, id[0] ? id : NULL};
+    rc = route_event(x, rs, w, &sub, tape, ev);
     cm_finding_finish(&f);
     return rc;
 }
@@ -495,22 +646,33 @@ int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bu
              ts.tv_nsec, (unsigned long)(uintptr_t)&ts);
     cm_json_doc_init(&tape, 0, 0);
     cm_buf_init(&ev, 0);
-    rc = cm_store_outbox_release(st, opts->now_ms, &released, &held, err, errlen);
+    /* One row alone (a canary's or a fire's first attempt): nothing else is released. */
+    rc = opts->only_seq > 0 ? CM_OK
+                            : cm_store_outbox_release_ex(st, opts->now_ms, opts->release_all,
+                                                         &released, &held, err, errlen);
     stats->released = (uint64_t)released;
     stats->held = (uint64_t)held;
     if (rc == 0) {
         rc = load_rules(st, &rs, err, errlen);
     }
+    after = opts->only_seq > 0 ? opts->only_seq - 1 : 0;
     while (rc == 0) {
-        rc = cm_store_outbox_pending(st, after, BATCH, copy_row, &b, err, errlen);
+        rc = cm_store_outbox_pending(st, after, opts->only_seq > 0 ? 1 : BATCH, copy_row, &b, err,
+                                     errlen);
         if (rc != 0 || b.n == 0) {
             break;
         }
         for (size_t i = 0; rc == 0 && i < b.n; i++) {
+            if (opts->only_seq > 0 && b.v[i].seq != opts->only_seq) {
+                break; /* done already (another run delivered it) */
+            }
             rc = route_row(&x, &rs, &b.v[i], &tape, &ev);
             after = b.v[i].seq;
         }
         batch_clear(&b);
+        if (opts->only_seq > 0) {
+            break;
+        }
     }
     if (rc == CM_ENOMEM && err[0] == '\0') {
         snprintf(err, errlen, "routing findings: %s", cm_strerror(rc));

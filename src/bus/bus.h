@@ -47,6 +47,21 @@
 #define CM_BUS_BACKOFF_MAX    3600000  /* the longest wait between two attempts */
 #define CM_BUS_LEASE_MARGIN_S 60       /* a claim's lease: the target's timeout and this */
 
+/*
+ * Where an outbox row's event comes from: a finding (published by a scan), a canary
+ * check's result (src/canary) or a scheduled rule's fire. Each is routed, retried and
+ * given up the same way; a scheduled rule's event goes to that rule's targets only.
+ */
+enum cm_bus_source {
+    CM_BUS_SRC_FINDING = 0,
+    CM_BUS_SRC_CANARY,
+    CM_BUS_SRC_SCHEDULE,
+    CM_BUS_NSOURCES
+};
+
+/* "finding", "canary", "schedule". */
+const char *cm_bus_source_name(enum cm_bus_source s);
+
 /* What became of one delivery a run owed (a target of a rule whose pattern matched). */
 enum cm_bus_outcome {
     CM_BUS_DELIVERED = 0, /* attempted: the target took the event */
@@ -72,6 +87,9 @@ struct cm_bus_report {
     const char *error;            /* NULL when delivered */
     int64_t next_ms;              /* PENDING: the earliest next attempt */
     enum cm_bus_outcome outcome;
+    enum cm_bus_source source;
+    const char *name; /* canary and schedule: the check or the rule (finding_id is NULL) */
+    int64_t oseq;     /* the outbox row */
 };
 
 struct cm_bus_opts {
@@ -80,6 +98,9 @@ struct cm_bus_opts {
     int64_t max_age_ms;    /* 0: CM_BUS_MAX_AGE_MS (from the outbox row's time) */
     int64_t backoff_ms;    /* 0: CM_BUS_BACKOFF_MS */
     bool ignore_backoff;   /* try every PENDING delivery now */
+    bool release_all;      /* release every held update now, whatever its interval */
+    /* Route outbox row only_seq alone (releasing nothing); 0: every pending row. */
+    int64_t only_seq;
     /* Each delivery the run owed and what became of it; NULL: none. */
     void (*report)(void *ud, const struct cm_bus_report *r);
     void *ud;
@@ -100,7 +121,16 @@ struct cm_bus_stats {
     uint64_t pending;  /* outbox rows left not done */
     uint64_t released; /* held updates whose publishing interval ended: put in the outbox */
     uint64_t held;     /* updates left held until their publishing interval ends */
+    uint64_t repeats;  /* deliveries not made: the target already took that state of the
+                          finding (a retry carried it before its update was released) */
+    /* By source: outbox rows routed and attempts (as events, delivered, failed, gave_up). */
+    struct {
+        uint64_t events, delivered, failed, gave_up;
+    } by_source[CM_BUS_NSOURCES];
 };
+
+/* Adds b's counts to a's (held and pending, levels, are b's). */
+void cm_bus_stats_add(struct cm_bus_stats *a, const struct cm_bus_stats *b);
 
 /*
  * Releases the held updates that are due, then routes every pending outbox

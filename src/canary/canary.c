@@ -12,6 +12,7 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "canary/canary_impl.h"
+#include "core/clock.h"
 #include "route/schedule.h"
 
 static const struct cm_canary_kind *const kinds[] = {
@@ -84,7 +85,9 @@ int cm_canary_run(const struct cm_canary_env *env, const struct cm_store_canary 
     struct cm_canary_val v[CM_CANARY_MAX_PARAMS];
     struct cm_canary_env e = *env;
     struct cm_buf ev;
+    struct cm_store_event sev;
     char *prev = c->status ? strdup(c->status) : NULL;
+    int64_t oseq = 0;
     bool emit;
     unsigned failed = 0;
     int rc;
@@ -117,17 +120,20 @@ int cm_canary_run(const struct cm_canary_env *env, const struct cm_store_canary 
         goto out;
     }
     res->observed.len--; /* NUL-terminated, not counted */
-    rc = cm_store_canary_record(env->st, c->name, cm_canary_status_name(res->status), res->reason,
-                                res->observed.p, env->now_ms, err, errlen);
+    emit = changed(prev, res->status) || (res->status == CM_CANARY_FAIL && c->every_fail);
+    if (emit && (rc = cm_canary_event(c, res, prev, env->now_ms, &ev)) != 0) {
+        goto out;
+    }
+    /* The result and its event in one transaction: neither is recorded without the other. */
+    sev = (struct cm_store_event){ev.p, ev.len, cm_clock_now_ms()};
+    rc = cm_store_canary_record_event(env->st, c->name, cm_canary_status_name(res->status),
+                                      res->reason, res->observed.p, env->now_ms, emit ? &sev : NULL,
+                                      &oseq, err, errlen);
     if (rc != 0) {
         goto out;
     }
-    emit = changed(prev, res->status) || (res->status == CM_CANARY_FAIL && c->every_fail);
-    if (emit) {
-        rc = cm_canary_event(c, res, prev, env->now_ms, &ev);
-        if (rc == 0) {
-            rc = cm_canary_send(env->st, ev.p, ev.len, NULL, rep, &failed, err, errlen);
-        }
+    if (oseq > 0) {
+        rc = cm_canary_deliver(env->st, oseq, rep, &failed, env->bus, err, errlen);
     }
     if (rep != NULL && rep->ran != NULL) {
         rep->ran(rep->ud, c->name, res, prev, emit && rc == 0);
@@ -258,7 +264,7 @@ static int run_checks(struct cm_store *st, int64_t now_ms, const struct which *w
                       char *err, size_t errlen)
 {
     struct copies all = {0};
-    struct cm_canary_env env = {st, now_ms, NULL, NULL, NULL};
+    struct cm_canary_env env = {st, now_ms, NULL, NULL, NULL, &stats->bus};
     struct cm_canary_result res;
     char one[512];
     int rc, first = 0;
@@ -320,13 +326,20 @@ int cm_canary_run_named(struct cm_store *st, int64_t now_ms, const char *const *
 int cm_canary_tick(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                    struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
+    return cm_canary_tick_as(st, now_ms, NULL, NULL, rep, stats, err, errlen);
+}
+
+int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const char *account, const char *region,
+                      const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
+                      char *err, size_t errlen)
+{
     struct which w = {NULL, 0, false};
     char one[512];
     int rc, first;
 
     memset(stats, 0, sizeof(*stats));
     first = run_checks(st, now_ms, &w, rep, stats, err, errlen);
-    rc = cm_canary_fire_rules(st, now_ms, rep, stats, one, sizeof(one));
+    rc = cm_canary_fire_rules_as(st, now_ms, account, region, rep, stats, one, sizeof(one));
     if (rc != 0 && first == 0) {
         first = rc;
         snprintf(err, errlen, "%s", one);

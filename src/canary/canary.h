@@ -21,7 +21,11 @@
  * a change of status (and on every FAIL when the check says so), sent as an
  * EventBridge event, source "coalmine.canary", detail-type "Coalmine Canary
  * Check", to the targets of the enabled rules whose pattern matches it
- * (canary_event.c).
+ * (canary_event.c). The event is an outbox row written in the transaction
+ * that records the result, and a scheduled rule's Scheduled Event one written
+ * in the transaction that moves its last fire: the bus routes them, retries
+ * them and gives them up as it does a finding's (src/bus/bus.h). The run makes
+ * the first attempt at once and reports it.
  *
  * cm_canary_tick is what the service calls every few seconds, and `coalmine
  * canary tick` from cron: it runs the checks that are due and fires the
@@ -36,6 +40,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "bus/bus.h"
 #include "store/store.h"
 
 #define CM_CANARY_SOURCE      "coalmine.canary"
@@ -69,6 +74,8 @@ struct cm_canary_env {
     /* Sleeps ms between the pipeline check's polls (NULL: nanosleep). */
     void (*sleep_ms)(void *ud, int64_t ms);
     void *ud;
+    /* The first attempts of the result's event are added here (NULL: not counted). */
+    struct cm_bus_stats *bus;
 };
 
 /* A parameter of a kind: its JSON type, bounds and default. */
@@ -141,14 +148,15 @@ struct cm_canary_report {
 };
 
 /*
- * Sends event (an EventBridge event, JSON text) to the targets of every enabled rule
- * with a pattern that matches it (rule NULL), or to the targets of rule alone. Each
- * delivery is one attempt, reported through rep; *failed counts the ones that failed.
- * Returns 0, or CM_EIO (the store, or a stored pattern that does not compile: err) or
- * CM_ENOMEM.
+ * Makes the first attempt of the event of outbox row oseq (written with a check's result
+ * or a rule's fire): the bus routes that row alone, on the wall clock, and each attempt
+ * is reported through rep (sent); *failed counts the ones that failed, which stay owed
+ * and are retried by later runs of the bus (`rules deliver`, serve's bus thread). bus
+ * (NULL: not) gets the run's counts added. Returns 0, or CM_EIO (the store, or a stored
+ * pattern that does not compile: err) or CM_ENOMEM.
  */
-int cm_canary_send(struct cm_store *st, const char *event, size_t len, const char *rule,
-                   const struct cm_canary_report *rep, unsigned *failed, char *err, size_t errlen);
+int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_canary_report *rep,
+                      unsigned *failed, struct cm_bus_stats *bus, char *err, size_t errlen);
 
 /*
  * The EventBridge event of a check's result into out: version "0", an id, the
@@ -175,6 +183,7 @@ struct cm_canary_tick_stats {
     unsigned ran, passed, failed, errors; /* checks run, by outcome */
     unsigned emitted;                     /* events of checks sent */
     unsigned fired;                       /* scheduled rule fires sent */
+    struct cm_bus_stats bus;              /* the first attempts of their events */
 };
 
 /*
@@ -186,6 +195,15 @@ struct cm_canary_tick_stats {
  */
 int cm_canary_tick(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                    struct cm_canary_tick_stats *stats, char *err, size_t errlen);
+
+/*
+ * cm_canary_tick, with the account and region the Scheduled Events carry (EventBridge
+ * sends the rule's): NULL takes the store's detector's when the store has exactly one
+ * (`coalmine serve` passes its --account and --region), else "".
+ */
+int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const char *account, const char *region,
+                      const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
+                      char *err, size_t errlen);
 
 /*
  * Runs the checks named names[0..n) now, whatever their schedule or state (names NULL:
@@ -204,7 +222,17 @@ int cm_canary_run_named(struct cm_store *st, int64_t now_ms, const char *const *
 int cm_canary_fire_rules(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                          struct cm_canary_tick_stats *stats, char *err, size_t errlen);
 
-/* The Scheduled Event of rule at fire_ms into out. Returns 0 or CM_ENOMEM. */
-int cm_canary_scheduled_event(const char *rule, int64_t fire_ms, struct cm_buf *out);
+/* cm_canary_fire_rules with the events' account and region (as cm_canary_tick_as). */
+int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const char *account,
+                            const char *region, const struct cm_canary_report *rep,
+                            struct cm_canary_tick_stats *stats, char *err, size_t errlen);
+
+/*
+ * The Scheduled Event of rule at fire_ms into out, with account and region (NULL: "");
+ * resources is the rule's ARN, arn:aws:events:REGION:ACCOUNT:rule/NAME. Returns 0 or
+ * CM_ENOMEM.
+ */
+int cm_canary_scheduled_event(const char *rule, int64_t fire_ms, const char *account,
+                              const char *region, struct cm_buf *out);
 
 #endif

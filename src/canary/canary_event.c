@@ -1,12 +1,10 @@
 /*
- * The events canaries and scheduled rules put on the bus, and sending one:
- * the enabled rules with a pattern are read with their targets, each rule
- * whose pattern matches the event gets it delivered to each of its targets
- * (src/bus/target.h), once; a scheduled rule's event goes to its own
- * targets. Unlike a finding's event (bus.c) this one is not kept in the
- * outbox to be tried again: the next run of the check sends the next one
- * (every FAIL, when the check says so), and each attempt's outcome is
- * reported to the caller (docs/internals/canary.md says why).
+ * The events canaries and scheduled rules put on the bus, and their first
+ * attempt. The event is an outbox row, written with the result or the fire
+ * it reports (store_canary.c); cm_canary_deliver runs the bus over that row
+ * alone at once, so `canary run` and `tick` can say what each target did,
+ * and a delivery that failed stays owed: later runs of the bus retry it with
+ * the backoff and age limit of a finding's (docs/internals/canary.md).
  */
 #include "canary/canary.h"
 
@@ -18,10 +16,10 @@
 #include "base/hash.h"
 #include "base/json.h"
 #include "base/time.h"
-#include "bus/target.h"
+#include "bus/bus.h"
 #include "canary/canary_impl.h"
+#include "core/clock.h"
 #include "route/envelope.h"
-#include "route/pattern.h"
 
 #define SEED_HI 0x63616e6172796576ULL /* "canaryev" */
 #define SEED_LO 0x7363686564756c65ULL /* "schedule" */
@@ -113,20 +111,23 @@ int cm_canary_event(const struct cm_store_canary *c, const struct cm_canary_resu
     return cm_jw_finish(&jw) == 0 ? CM_OK : CM_ENOMEM;
 }
 
-int cm_canary_scheduled_event(const char *rule, int64_t fire_ms, struct cm_buf *out)
+int cm_canary_scheduled_event(const char *rule, int64_t fire_ms, const char *account,
+                              const char *region, struct cm_buf *out)
 {
     struct cm_jw jw;
-    char id[37], arn[160], t[40];
+    char id[37], arn[400], t[40];
     const char *resources[] = {arn};
 
+    account = account != NULL ? account : "";
+    region = region != NULL ? region : "";
     event_id(rule, fire_ms, "Scheduled Event", id);
-    snprintf(arn, sizeof(arn), "arn:aws:events:::rule/%s", rule);
+    snprintf(arn, sizeof(arn), "arn:aws:events:%.64s:%.64s:rule/%s", region, account, rule);
     struct cm_event_envelope e = {
         .id = id,
         .detail_type = "Scheduled Event",
         .source = "aws.events",
-        .account = CM_STR_LIT(""),
-        .region = CM_STR_LIT(""),
+        .account = cm_str_cstr(account),
+        .region = cm_str_cstr(region),
         .time = event_time(fire_ms, t, sizeof(t)),
         .resources = resources,
         .nresources = 1,
@@ -140,163 +141,49 @@ int cm_canary_scheduled_event(const char *rule, int64_t fire_ms, struct cm_buf *
     return cm_jw_finish(&jw) == 0 ? CM_OK : CM_ENOMEM;
 }
 
-/* ---- Sending ---- */
+/* ---- The first attempt ---- */
 
-/* The rules to send to, and their targets. */
-struct dest {
-    char *rule;
-    bool matches; /* its pattern matches the event (or it is the rule asked for) */
+struct first {
+    const struct cm_canary_report *rep;
+    unsigned failed;
 };
 
-struct sending {
-    const char *event;
-    size_t len;
-    const char *only; /* the one rule, or NULL: every matching rule */
-    struct dest *v;
-    size_t n, cap;
-    char *err;
-    size_t errlen;
-};
-
-static int pick_rule(void *ud, const struct cm_store_rule *r)
+static void on_bus(void *ud, const struct cm_bus_report *r)
 {
-    struct sending *s = ud;
-    bool matches = false;
+    struct first *f = ud;
+    struct cm_canary_sent sent = {r->rule, r->target, r->error};
 
-    if (s->only != NULL) {
-        matches = strcmp(r->name, s->only) == 0;
-    } else if (r->enabled && r->schedule == NULL) {
-        struct cm_pattern *p = NULL;
-        struct cm_diag diag;
-        int rc = cm_pattern_compile(r->pattern, strlen(r->pattern), &p, &diag);
-        if (rc != 0) {
-            snprintf(s->err, s->errlen, "stored rule %s: its event pattern: %s", r->name,
-                     diag.msg[0] ? diag.msg : cm_strerror(rc));
-            return rc == CM_ENOMEM ? rc : CM_EIO;
-        }
-        rc = cm_pattern_match_json(p, s->event, s->len, &matches, &diag);
-        cm_pattern_destroy(p);
-        if (rc != 0) {
-            snprintf(s->err, s->errlen, "the event: %s", diag.msg);
-            return rc == CM_ENOMEM ? rc : CM_EIO;
-        }
+    /* Attempts only: one left untried (another process has it) is owed, not failed. */
+    if (r->attempt == 0) {
+        return;
     }
-    if (!matches) {
-        return CM_OK;
+    f->failed += r->outcome != CM_BUS_DELIVERED;
+    if (f->rep != NULL && f->rep->sent != NULL) {
+        f->rep->sent(f->rep->ud, &sent);
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        void *v = realloc(s->v, cap * sizeof(*s->v));
-        if (v == NULL) {
-            return CM_ENOMEM;
-        }
-        s->v = v;
-        s->cap = cap;
-    }
-    s->v[s->n].matches = true;
-    if ((s->v[s->n].rule = strdup(r->name)) == NULL) {
-        return CM_ENOMEM;
-    }
-    s->n++;
-    return CM_OK;
 }
 
-/* A copied target. */
-struct tcopy {
-    char *rule, *id, *kind, *spec;
-};
-
-struct tlist {
-    struct sending *s;
-    struct tcopy *v;
-    size_t n, cap;
-};
-
-static int pick_target(void *ud, const struct cm_store_target *t)
+int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_canary_report *rep,
+                      unsigned *failed, struct cm_bus_stats *bus, char *err, size_t errlen)
 {
-    struct tlist *l = ud;
-    bool wanted = false;
-
-    for (size_t i = 0; i < l->s->n && !wanted; i++) {
-        wanted = strcmp(l->s->v[i].rule, t->rule) == 0;
-    }
-    if (!wanted) {
-        return CM_OK;
-    }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        void *v = realloc(l->v, cap * sizeof(*l->v));
-        if (v == NULL) {
-            return CM_ENOMEM;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n] = (struct tcopy){strdup(t->rule), strdup(t->id), strdup(t->kind), strdup(t->spec)};
-    l->n++;
-    return l->v[l->n - 1].rule && l->v[l->n - 1].id && l->v[l->n - 1].kind && l->v[l->n - 1].spec
-               ? CM_OK
-               : CM_ENOMEM;
-}
-
-int cm_canary_send(struct cm_store *st, const char *event, size_t len, const char *rule,
-                   const struct cm_canary_report *rep, unsigned *failed, char *err, size_t errlen)
-{
-    struct sending s = {event, len, rule, NULL, 0, 0, err, errlen};
-    struct tlist l = {&s, NULL, 0, 0};
+    struct first f = {rep, 0};
+    struct cm_bus_opts o = {0};
+    struct cm_bus_stats stats;
     int rc;
 
     *failed = 0;
     err[0] = '\0';
-    rc = cm_store_rules(st, rule, pick_rule, &s, err, errlen);
-    if (rc == 0 && s.n > 0) {
-        rc = cm_store_targets(st, rule, pick_target, &l, err, errlen);
-    }
-    for (size_t i = 0; rc == 0 && i < l.n; i++) {
-        const struct tcopy *t = &l.v[i];
-        const struct cm_target_kind *k = cm_target_kind(t->kind);
-        struct cm_target_ctx ctx = {0};
-        struct cm_canary_sent sent = {t->rule, t->id, NULL};
-        char msg[512] = "";
-        int drc;
-        ctx.rule = t->rule;
-        ctx.target_id = t->id;
-        ctx.severity = -1;
-        ctx.attempt = 1;
-        if (k == NULL) {
-            snprintf(msg, sizeof(msg), "unknown target kind \"%s\"", t->kind);
-            drc = CM_EINVAL;
-        } else {
-            drc =
-                cm_target_deliver(k, t->spec, strlen(t->spec), event, len, &ctx, msg, sizeof(msg));
-            if (drc != 0 && msg[0] == '\0') {
-                snprintf(msg, sizeof(msg), "%s", cm_strerror(drc));
-            }
-        }
-        if (drc == CM_ENOMEM) {
-            rc = drc;
-        }
-        if (drc != 0) {
-            sent.error = msg;
-            ++*failed;
-        }
-        if (rep != NULL && rep->sent != NULL) {
-            rep->sent(rep->ud, &sent);
-        }
+    o.now_ms = cm_clock_now_ms();
+    o.only_seq = oseq;
+    o.report = on_bus;
+    o.ud = &f;
+    rc = cm_bus_run(st, &o, &stats, err, errlen);
+    *failed = f.failed;
+    if (rc == 0 && bus != NULL) {
+        cm_bus_stats_add(bus, &stats);
     }
     if (rc != 0 && err[0] == '\0') {
         snprintf(err, errlen, "sending the event: %s", cm_strerror(rc));
     }
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.v[i].rule);
-        free(l.v[i].id);
-        free(l.v[i].kind);
-        free(l.v[i].spec);
-    }
-    free(l.v);
-    for (size_t i = 0; i < s.n; i++) {
-        free(s.v[i].rule);
-    }
-    free(s.v);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/clock.h"
 #include "route/schedule.h"
 
 struct srule {
@@ -66,15 +67,24 @@ static int64_t latest_due(const struct cm_schedule *s, int64_t after, int64_t no
     return last;
 }
 
-/* Fires rule r if due. Returns 0 or an error (err). */
+/* The account and region the events carry. */
+struct where {
+    char account[64], region[64];
+};
+
+/*
+ * Fires rule r if due: its Scheduled Event becomes an outbox row in the transaction that
+ * moves its last fire, then gets its first attempt. Returns 0 or an error (err).
+ */
 static int fire_one(struct cm_store *st, const struct srule *r, int64_t now_ms,
-                    const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
-                    char *err, size_t errlen)
+                    const struct where *at, const struct cm_canary_report *rep,
+                    struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
     struct cm_schedule s;
     struct cm_diag diag;
     struct cm_buf ev;
-    int64_t fire;
+    struct cm_store_event sev;
+    int64_t fire, oseq = 0;
     unsigned failed = 0;
     bool taken = false;
     int rc;
@@ -86,16 +96,20 @@ static int fire_one(struct cm_store *st, const struct srule *r, int64_t now_ms,
     if ((fire = latest_due(&s, r->fired_ms, now_ms)) < 0) {
         return CM_OK;
     }
-    if ((rc = cm_store_rule_fire(st, r->name, r->fired_ms, fire, &taken, err, errlen)) != 0 ||
-        !taken) {
-        return rc; /* another tick took it */
-    }
     cm_buf_init(&ev, 0);
-    rc = cm_canary_scheduled_event(r->name, fire, &ev);
+    rc = cm_canary_scheduled_event(r->name, fire, at->account, at->region, &ev);
     if (rc == 0) {
-        rc = cm_canary_send(st, ev.p, ev.len, r->name, rep, &failed, err, errlen);
+        sev = (struct cm_store_event){ev.p, ev.len, cm_clock_now_ms()};
+        rc = cm_store_rule_fire_event(st, r->name, r->fired_ms, fire, &sev, &taken, &oseq, err,
+                                      errlen);
+    }
+    if (rc == 0 && taken && oseq > 0) {
+        rc = cm_canary_deliver(st, oseq, rep, &failed, &stats->bus, err, errlen);
     }
     cm_buf_finish(&ev);
+    if (rc == 0 && !taken) {
+        return CM_OK; /* another tick took it */
+    }
     if (rc == 0) {
         stats->fired++;
         if (rep != NULL && rep->fired != NULL) {
@@ -105,17 +119,52 @@ static int fire_one(struct cm_store *st, const struct srule *r, int64_t now_ms,
     return rc;
 }
 
+/* The store's detector's account and region, when it has exactly one. */
+static int one_detector(void *ud, const struct cm_store_detector *d)
+{
+    struct where *at = ud;
+
+    if (at->account[0] != '\0') {
+        at->account[0] = at->region[0] = '\0';
+        return 1; /* a second: none stands for the store */
+    }
+    snprintf(at->account, sizeof(at->account), "%s", d->account ? d->account : "");
+    snprintf(at->region, sizeof(at->region), "%s", d->region ? d->region : "");
+    return CM_OK;
+}
+
 int cm_canary_fire_rules(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                          struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
+    return cm_canary_fire_rules_as(st, now_ms, NULL, NULL, rep, stats, err, errlen);
+}
+
+int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const char *account,
+                            const char *region, const struct cm_canary_report *rep,
+                            struct cm_canary_tick_stats *stats, char *err, size_t errlen)
+{
     struct srules l = {0};
+    struct where at;
     char one[512];
     int rc, first = 0;
 
     err[0] = '\0';
+    memset(&at, 0, sizeof(at));
     rc = cm_store_rules(st, NULL, pick, &l, err, errlen);
+    if (rc == 0 && l.n > 0 && (account == NULL || region == NULL)) {
+        int drc = cm_store_detectors(st, NULL, NULL, NULL, 2, one_detector, &at, one, sizeof(one));
+        if (drc != 0 && drc != 1) {
+            at.account[0] = at.region[0] = '\0';
+        }
+    }
+    if (account != NULL) {
+        snprintf(at.account, sizeof(at.account), "%s", account);
+    }
+    if (region != NULL) {
+        snprintf(at.region, sizeof(at.region), "%s", region);
+    }
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
-        int frc = fire_one(st, &l.v[i], now_ms, rep, stats, one, sizeof(one));
+        int frc = fire_one(st, &l.v[i], now_ms, &at, rep, stats, one, sizeof(one));
         if (frc != 0 && first == 0) {
             first = frc;
             snprintf(err, errlen, "%s", one);

@@ -88,20 +88,27 @@ static void count(struct reporting *rp, const struct cm_bus_report *r)
 static void report(void *ud, const struct cm_bus_report *r)
 {
     struct reporting *rp = ud;
-    char next[40];
+    char next[40], what[160];
 
     count(rp, r);
     if (r->error == NULL) {
         return;
     }
+    /* What the event is of: a finding, a canary check's result, a scheduled rule's fire. */
+    if (r->source == CM_BUS_SRC_FINDING) {
+        snprintf(what, sizeof(what), "finding %s", r->finding_id ? r->finding_id : "?");
+    } else {
+        snprintf(what, sizeof(what), "%s event of %s (outbox row %lld)",
+                 r->source == CM_BUS_SRC_CANARY ? "canary" : "scheduled", r->name ? r->name : "?",
+                 (long long)r->oseq);
+    }
     if (r->state == CM_DELIVERY_PENDING) {
         cm_time_format_iso(r->next_ms, next, sizeof(next));
-        fprintf(stderr,
-                "coalmine %s: rule %s target %s: finding %s: %s (attempt %u, again after %s)\n",
-                rp->cmd, r->rule, r->target, r->finding_id, r->error, r->attempt, next);
+        fprintf(stderr, "coalmine %s: rule %s target %s: %s: %s (attempt %u, again after %s)\n",
+                rp->cmd, r->rule, r->target, what, r->error, r->attempt, next);
     } else {
-        fprintf(stderr, "coalmine %s: rule %s target %s: finding %s: %s (attempt %u, given up)\n",
-                rp->cmd, r->rule, r->target, r->finding_id, r->error, r->attempt);
+        fprintf(stderr, "coalmine %s: rule %s target %s: %s: %s (attempt %u, given up)\n", rp->cmd,
+                r->rule, r->target, what, r->error, r->attempt);
     }
 }
 
@@ -127,6 +134,12 @@ void cm_cli_routing_finish(struct cm_cli_routing *r)
 int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
                    struct cm_cli_routing *out)
 {
+    return cm_cli_bus_run_ex(cmd, st, now, false, quiet, out);
+}
+
+int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool release_all, bool quiet,
+                      struct cm_cli_routing *out)
+{
     struct cm_bus_opts o = {0};
     struct cm_bus_stats *stats = &out->bus;
     struct reporting rp = {cmd, out, false};
@@ -140,6 +153,7 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
     }
     o.now_ms = cm_clock_now_ms();
     o.ignore_backoff = now;
+    o.release_all = release_all;
     o.report = report;
     o.ud = &rp;
     rc = cm_bus_run(st, &o, stats, err, sizeof(err));
@@ -161,9 +175,22 @@ int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
         fprintf(stderr,
                 "  routed:   %llu findings, %llu rule matches, %llu delivered, %llu failed "
                 "(tried again later), %llu given up, %llu waiting",
-                (unsigned long long)stats->events, (unsigned long long)stats->matched,
-                (unsigned long long)stats->delivered, (unsigned long long)stats->failed,
-                (unsigned long long)stats->gave_up, (unsigned long long)stats->waiting);
+                (unsigned long long)stats->by_source[CM_BUS_SRC_FINDING].events,
+                (unsigned long long)stats->matched, (unsigned long long)stats->delivered,
+                (unsigned long long)stats->failed, (unsigned long long)stats->gave_up,
+                (unsigned long long)stats->waiting);
+        if (stats->by_source[CM_BUS_SRC_CANARY].events > 0) {
+            fprintf(stderr, ", %llu canary events",
+                    (unsigned long long)stats->by_source[CM_BUS_SRC_CANARY].events);
+        }
+        if (stats->by_source[CM_BUS_SRC_SCHEDULE].events > 0) {
+            fprintf(stderr, ", %llu scheduled events",
+                    (unsigned long long)stats->by_source[CM_BUS_SRC_SCHEDULE].events);
+        }
+        if (stats->repeats > 0) {
+            fprintf(stderr, ", %llu not sent (the target already took that state)",
+                    (unsigned long long)stats->repeats);
+        }
         if (stats->deferred > 0) {
             fprintf(stderr, ", %llu not tried (their target was unavailable in this run)",
                     (unsigned long long)stats->deferred);

@@ -40,7 +40,9 @@ void cm_cli_routing_finish(struct cm_cli_routing *r);
 /*
  * Runs cm_bus_run on st now (now: every pending delivery at once). Failed
  * attempts go to stderr as "coalmine <cmd>: rule R target T: finding F:
- * error (attempt N, again after TIME | given up)"; unless quiet, a summary
+ * error (attempt N, again after TIME | given up)" (for an event row: "canary
+ * event of NAME (outbox row N)" or "scheduled event of RULE ..." in place of
+ * "finding F"); unless quiet, a summary
  * line "  routed:   ..." follows when anything was routed or is waiting.
  * out gets the totals and each target's counts (sorted by rule, then target;
  * cm_cli_routing_finish frees them). Returns CM_EXIT_OK or CM_EXIT_ERROR (the
@@ -48,5 +50,9 @@ void cm_cli_routing_finish(struct cm_cli_routing *r);
  */
 int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
                    struct cm_cli_routing *out);
+
+/* cm_cli_bus_run; release_all releases every held update now (`rules deliver --release-held`). */
+int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool release_all, bool quiet,
+                      struct cm_cli_routing *out);
 
 #endif

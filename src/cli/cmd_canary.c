@@ -172,7 +172,10 @@ static void on_sent(void *ud, const struct cm_canary_sent *s)
 
     if (s->error != NULL) {
         o->send_failed++;
-        fprintf(stderr, "coalmine canary: rule %s target %s: %s\n", s->rule, s->target, s->error);
+        fprintf(stderr,
+                "coalmine canary: rule %s target %s: %s (owed: `coalmine rules deliver` tries "
+                "again)\n",
+                s->rule, s->target, s->error);
     }
 }
 

@@ -41,6 +41,7 @@ enum {
     O_MAX = 1u << 10,
     O_FREQ = 1u << 11,
     O_SCHED = 1u << 12,
+    O_RELEASE = 1u << 13,
 };
 
 struct ropts {
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
     {"max-results", required_argument, NULL, 'm'},
     {"finding-publishing-frequency", required_argument, NULL, 'P'},
     {"schedule-expression", required_argument, NULL, 'S'},
+    {"release-held", no_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -86,6 +88,7 @@ static const struct {
     {'m', O_MAX, "--max-results"},
     {'P', O_FREQ, "--finding-publishing-frequency"},
     {'S', O_SCHED, "--schedule-expression"},
+    {'R', O_RELEASE, "--release-held"},
 };
 
 /*
@@ -569,21 +572,23 @@ static int rules_test(int argc, char **argv)
 /* ---- deliver / deliveries ---- */
 
 static const char deliver_help[] =
-    "usage: coalmine rules deliver --db FILE [--now]\n\n"
-    "Routes the findings waiting in the store's outbox to the targets of the rules\n"
-    "that match them, with the updates held for the store's publishing frequency\n"
-    "whose interval has ended (FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS; `scan\n"
-    "--finding-publishing-frequency` sets it), and tries again the deliveries that\n"
-    "failed before once their backoff has passed (--now: at once; held updates\n"
-    "still wait for their interval). `coalmine scan --db` does this after storing\n"
-    "its findings. Exit status 1 when a delivery failed in this run.\n";
+    "usage: coalmine rules deliver --db FILE [--now] [--release-held]\n\n"
+    "Routes the events waiting in the store's outbox (findings, canary results and\n"
+    "scheduled rules' fires) to the targets of the rules that match them, with the\n"
+    "updates held for the store's publishing frequency whose interval has ended\n"
+    "(FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS; `scan --finding-publishing-frequency`\n"
+    "sets it), and tries again the deliveries that failed before once their backoff\n"
+    "has passed (--now: at once; held updates still wait for their interval).\n"
+    "--release-held releases every held update now, whatever its interval.\n"
+    "`coalmine scan --db` does this after storing its findings. Exit status 1 when a\n"
+    "delivery failed in this run.\n";
 
 static int rules_deliver(int argc, char **argv)
 {
     struct ropts o;
     struct cm_store *st = NULL;
     struct cm_cli_routing routed = {0};
-    int rc = parse(argc, argv, &o, O_DB | O_NOW, O_DB, deliver_help);
+    int rc = parse(argc, argv, &o, O_DB | O_NOW | O_RELEASE, O_DB, deliver_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -591,7 +596,8 @@ static int rules_deliver(int argc, char **argv)
     if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
         return rc;
     }
-    rc = cm_cli_bus_run("rules deliver", st, (o.given & O_NOW) != 0, false, &routed);
+    rc = cm_cli_bus_run_ex("rules deliver", st, (o.given & O_NOW) != 0, (o.given & O_RELEASE) != 0,
+                           false, &routed);
     if (rc == 0 && routed.bus.failed + routed.bus.gave_up > 0) {
         rc = CM_EXIT_ERROR;
     }
@@ -655,7 +661,9 @@ static int rules_publishing(int argc, char **argv)
 static const char deliveries_help[] =
     "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED|CANCELLED]\n"
     "                                 [--max-results N] [--format table|json]\n\n"
-    "The record of every delivery, newest first: the finding, the rule and target,\n"
+    "The record of every delivery, newest first: the finding (or, for a canary\n"
+    "check's result or a scheduled rule's fire, canary:NAME or schedule:RULE), the\n"
+    "rule and target,\n"
     "its state (PENDING: failed or not tried yet, owed; DONE; FAILED: given up;\n"
     "CANCELLED: never to be tried again, because a newer event of the finding\n"
     "replaced it, or its rule was disabled or deleted, or its target removed), the\n"
@@ -669,14 +677,19 @@ struct dlist {
 static int print_delivery(void *ud, const struct cm_store_delivery *d)
 {
     struct dlist *l = ud;
-    char next[40] = "-";
+    char next[40] = "-", what[160];
 
     if (d->state == CM_DELIVERY_PENDING) {
         cm_time_format_iso(d->next_ms, next, sizeof(next));
     }
+    /* An event row's: "canary:NAME" or "schedule:RULE" where a finding's id goes. */
+    snprintf(what, sizeof(what), "%s%s%s", d->source ? d->source : "", d->source ? ":" : "",
+             d->source       ? (d->name ? d->name : "?")
+             : d->finding_id ? d->finding_id
+                             : "-");
     if (!l->json) {
-        printf("%-32s %-20s %-16s %-9s %2u %-24s %s\n", d->finding_id ? d->finding_id : "-",
-               d->rule, d->target, cm_delivery_state_name(d->state), d->attempts, next,
+        printf("%-32s %-20s %-16s %-9s %2u %-24s %s\n", what, d->rule, d->target,
+               cm_delivery_state_name(d->state), d->attempts, next,
                d->last_error ? d->last_error : "");
         return 0;
     }
@@ -686,6 +699,12 @@ static int print_delivery(void *ud, const struct cm_store_delivery *d)
         cm_jw_str(&l->jw, d->finding_id);
     } else {
         cm_jw_null(&l->jw);
+    }
+    cm_jw_key(&l->jw, "Source");
+    cm_jw_str(&l->jw, d->source ? d->source : "finding");
+    if (d->source != NULL) {
+        cm_jw_key(&l->jw, "Name");
+        cm_jw_str(&l->jw, d->name ? d->name : "");
     }
     cm_jw_key(&l->jw, "Rule");
     cm_jw_str(&l->jw, d->rule);

@@ -535,6 +535,8 @@ static int start_loop(struct cm_serve *s, struct cm_serve_loop *l, struct cm_ser
     w->db_path = s->o.db;
     w->quiet = s->o.quiet != 0;
     w->status = &s->status;
+    w->account = s->o.account; /* what Scheduled Events carry */
+    w->region = s->o.region;
     if (cm_store_open(&w->store, s->o.db, 0, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s\n", err);
         return CM_EXIT_ERROR;

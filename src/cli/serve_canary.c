@@ -15,8 +15,10 @@ static void on_sent(void *ud, const struct cm_canary_sent *s)
     const struct cm_serve_work *w = ud;
 
     if (s->error != NULL) {
-        fprintf(stderr, "coalmine serve: canary event to rule %s target %s: %s\n", s->rule,
-                s->target, s->error);
+        fprintf(stderr,
+                "coalmine serve: canary event to rule %s target %s: %s (owed: the bus tries "
+                "again)\n",
+                s->rule, s->target, s->error);
     } else if (!w->quiet) {
         fprintf(stderr, "coalmine serve: canary event delivered to rule %s target %s\n", s->rule,
                 s->target);
@@ -51,10 +53,13 @@ void cm_serve_canary_run(void *ud)
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, w};
     struct cm_canary_tick_stats stats = {0};
     char err[512] = "";
-    int rc = cm_canary_tick(w->store, cm_clock_now_ms(), &rep, &stats, err, sizeof(err));
+    int rc = cm_canary_tick_as(w->store, cm_clock_now_ms(), w->account, w->region, &rep, &stats,
+                               err, sizeof(err));
 
     if (rc != 0) {
         fprintf(stderr, "coalmine serve: canaries: %s\n", err[0] ? err : "tick failed");
     }
+    /* The first attempts of their events count with the bus thread's deliveries. */
+    cm_serve_status_deliveries(w->status, &stats.bus);
     cm_serve_status_tick(w->status, rc == 0);
 }

@@ -50,19 +50,38 @@ void cm_serve_status_reload(struct cm_serve_status *s, bool ok)
     pthread_mutex_unlock(&s->mu);
 }
 
-void cm_serve_status_bus(struct cm_serve_status *s, bool ok, const struct cm_bus_stats *b)
+/* Adds b's routed rows and attempts to s->bus, in total and by source. */
+static void add_deliveries(struct cm_serve_status *s, const struct cm_bus_stats *b)
 {
-    pthread_mutex_lock(&s->mu);
-    s->bus_runs++;
-    s->bus_errors += !ok;
     s->bus.events += b->events;
     s->bus.matched += b->matched;
     s->bus.delivered += b->delivered;
     s->bus.failed += b->failed;
     s->bus.gave_up += b->gave_up;
+    for (int i = 0; i < CM_BUS_NSOURCES; i++) {
+        s->bus.by_source[i].events += b->by_source[i].events;
+        s->bus.by_source[i].delivered += b->by_source[i].delivered;
+        s->bus.by_source[i].failed += b->by_source[i].failed;
+        s->bus.by_source[i].gave_up += b->by_source[i].gave_up;
+    }
+}
+
+void cm_serve_status_bus(struct cm_serve_status *s, bool ok, const struct cm_bus_stats *b)
+{
+    pthread_mutex_lock(&s->mu);
+    s->bus_runs++;
+    s->bus_errors += !ok;
+    add_deliveries(s, b);
     s->bus.released += b->released;
     s->bus.held = b->held;       /* left held now: a level, not a sum */
     s->bus.pending = b->pending; /* ... and left not done */
+    pthread_mutex_unlock(&s->mu);
+}
+
+void cm_serve_status_deliveries(struct cm_serve_status *s, const struct cm_bus_stats *b)
+{
+    pthread_mutex_lock(&s->mu);
+    add_deliveries(s, b);
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -172,6 +191,23 @@ static int bus_families(struct cm_buf *b, const struct cm_serve_status *s)
     _Static_assert(sizeof(v) / sizeof(v[0]) == sizeof(names) / sizeof(names[0]), "outcomes");
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) && rc == 0; i++) {
         rc = sample(b, "coalmine_routing_deliveries", "outcome", names[i], v[i]);
+    }
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_routing_source_deliveries", "counter",
+                             "coalmine_routing_deliveries' events and attempts by where the "
+                             "event comes from: a finding, a canary check's result or a "
+                             "scheduled rule's fire (the first attempts canary runs make "
+                             "included).");
+    for (int i = 0; i < CM_BUS_NSOURCES && rc == 0; i++) {
+        const char *src = cm_bus_source_name((enum cm_bus_source)i);
+        const uint64_t sv[] = {s->bus.by_source[i].events, s->bus.by_source[i].delivered,
+                               s->bus.by_source[i].failed, s->bus.by_source[i].gave_up};
+        static const char *const sn[] = {"events", "delivered", "failed", "gave_up"};
+        for (size_t k = 0; k < 4 && rc == 0; k++) {
+            struct cm_prom_label l[2] = {{"source", src, strlen(src)},
+                                         {"outcome", sn[k], strlen(sn[k])}};
+            rc = cm_prom_sample_u64(b, "coalmine_routing_source_deliveries", l, 2, sv[k]);
+        }
     }
     rc = rc ? rc
             : cm_prom_family(b, "coalmine_bus_runs", "counter",

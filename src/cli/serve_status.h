@@ -59,6 +59,9 @@ void cm_serve_status_reload(struct cm_serve_status *s, bool ok);
 /* A run of the bus (ok: it returned 0), b: what it did. */
 void cm_serve_status_bus(struct cm_serve_status *s, bool ok, const struct cm_bus_stats *b);
 
+/* Deliveries made outside the bus thread (a canary's or a fire's first attempts). */
+void cm_serve_status_deliveries(struct cm_serve_status *s, const struct cm_bus_stats *b);
+
 /* A canary tick (ok: it returned 0). */
 void cm_serve_status_tick(struct cm_serve_status *s, bool ok);
 
@@ -70,9 +73,10 @@ void cm_serve_status_canary(struct cm_serve_status *s, const char *name, int sta
  * coalmine_scan_rejected_records (kind), coalmine_scan_findings,
  * coalmine_follow_files_read, coalmine_follow_polls, coalmine_follow_last_poll_timestamp_seconds,
  * coalmine_intel_reloads (outcome) when watching; coalmine_routing_deliveries (outcome),
- * coalmine_bus_runs (outcome); coalmine_canary_up (check: 1 PASS, 0 FAIL or ERROR) and
- * coalmine_canary_ticks (outcome). Has the signature of cm_api_http_opts.metrics_more
- * (ud: the struct cm_serve_status). Returns 0 or CM_ENOMEM.
+ * coalmine_routing_source_deliveries (source, outcome), coalmine_bus_runs (outcome);
+ * coalmine_canary_up (check: 1 PASS, 0 FAIL or ERROR) and coalmine_canary_ticks (outcome). Has the
+ * signature of cm_api_http_opts.metrics_more (ud: the struct cm_serve_status). Returns 0 or
+ * CM_ENOMEM.
  */
 int cm_serve_status_metrics(void *ud, struct cm_buf *out);
 

@@ -23,6 +23,7 @@ struct cm_serve_work {
     const char *db_path;
     bool quiet;
     struct cm_serve_status *status;
+    const char *account, *region; /* the detector's: what Scheduled Events carry */
 };
 
 /* One run of the bus (ud: struct cm_serve_work). Failures are said on stderr. */

@@ -18,7 +18,9 @@
  * frequency (outbox_held); version 11 the API's detectors; version 12 the
  * API's threat and trusted lists (intel_sets) and the tags of filters and
  * lists (api_tags); version 13 scheduled rules, the newest record seen per
- * source and the canary checks (store_canary.c). A store written by an older
+ * source and the canary checks (store_canary.c); version 14 canary and scheduled
+ * events in the outbox, the state each target last took of a finding
+ * (delivered_state) and the origin of a check. A store written by an older
  * version opens and upgrades; a SQLite file that is not a coalmine store is
  * refused.
  *
@@ -43,7 +45,7 @@
 struct cm_store;
 
 /* The schema version this build creates and understands. */
-#define CM_STORE_SCHEMA_VERSION 13
+#define CM_STORE_SCHEMA_VERSION 14
 
 /* cm_store_open flags. */
 #define CM_STORE_CREATE 0x1u /* create the file when absent (else: CM_ENOTFOUND) */
@@ -385,9 +387,18 @@ struct cm_store_outbox {
     int64_t seq;
     int64_t created_ms;
     bool superseded;
-    const char *finding_id;
-    const char *doc; /* the finding's API document */
+    const char *finding_id; /* NULL: an event row (source) */
+    const char *doc;        /* the finding's API document; NULL: an event row */
     size_t doc_len;
+    /*
+     * An event row (schema 14): source "canary" (a check's result) or "schedule" (a
+     * scheduled rule's fire), name the check or the rule, and the event as it is sent.
+     * NULL for a finding's row.
+     */
+    const char *source;
+    const char *name;
+    const char *event;
+    size_t event_len;
 };
 
 /*
@@ -420,6 +431,18 @@ int cm_store_outbox_cancel(struct cm_store *st, int64_t seq, const char *reason,
 
 /* The outbox rows not done. -1 on error. */
 int64_t cm_store_outbox_count(struct cm_store *st);
+
+/* The sources of an outbox row's event (cm_store_outbox.source; NULL: a finding). */
+#define CM_STORE_SOURCE_CANARY   "canary"
+#define CM_STORE_SOURCE_SCHEDULE "schedule"
+
+/*
+ * The event id of the state of the finding of outbox row oseq that target (rule,
+ * target) last took (a delivery DONE with an event id: cm_store_delivery_record),
+ * into id (n bytes). Returns 0, CM_ENOTFOUND (none, or an event row) or CM_EIO.
+ */
+int cm_store_delivered_event(struct cm_store *st, int64_t oseq, const char *rule,
+                             const char *target, char *id, size_t n);
 
 /* ---- Canaries (store_canary.c; docs/canaries.md) ---- */
 
@@ -479,6 +502,35 @@ int cm_store_canary_record(struct cm_store *st, const char *name, const char *st
                            const char *reason, const char *observed, int64_t run_ms, char *err,
                            size_t errlen);
 
+/* An event to put in the outbox with what it reports (schema 14). */
+struct cm_store_event {
+    const char *event; /* the EventBridge event, JSON text */
+    size_t len;
+    int64_t created_ms; /* the outbox row's time: its age limit counts from it */
+};
+
+/*
+ * cm_store_canary_record, and in the same transaction, when ev is not NULL and some
+ * enabled rule has an event pattern, the result's event as an outbox row (source
+ * "canary", the check's name): *oseq gets its seq, 0 when none was written. A crash
+ * cannot record the result without its event, nor send the event twice for one run.
+ * Returns 0, CM_ENOTFOUND or CM_EIO (nothing written).
+ */
+int cm_store_canary_record_event(struct cm_store *st, const char *name, const char *status,
+                                 const char *reason, const char *observed, int64_t run_ms,
+                                 const struct cm_store_event *ev, int64_t *oseq, char *err,
+                                 size_t errlen);
+
+/*
+ * cm_store_rule_fire, and in the same transaction, when this call moved the fire and
+ * the rule is enabled, its Scheduled Event ev as an outbox row (source "schedule", the
+ * rule's name; delivered to that rule's targets only): *oseq gets its seq, 0 when none
+ * was written. Returns 0 or CM_EIO (nothing written).
+ */
+int cm_store_rule_fire_event(struct cm_store *st, const char *name, int64_t prev_ms,
+                             int64_t fired_ms, const struct cm_store_event *ev, bool *taken,
+                             int64_t *oseq, char *err, size_t errlen);
+
 /*
  * Moves scheduled rule name's last fire to fired_ms, if it was before (another process
  * firing it too does not fire it twice): *taken says whether this call moved it.
@@ -527,6 +579,12 @@ int64_t cm_store_held_count(struct cm_store *st);
  */
 int cm_store_outbox_release(struct cm_store *st, int64_t now_ms, int64_t *released, int64_t *held,
                             char *err, size_t errlen);
+/*
+ * cm_store_outbox_release; with all, every held update is released now, whatever its
+ * interval (`rules deliver --release-held`: the user asks for the latest states now).
+ */
+int cm_store_outbox_release_ex(struct cm_store *st, int64_t now_ms, bool all, int64_t *released,
+                               int64_t *held, char *err, size_t errlen);
 
 /* Delivery states. */
 enum cm_delivery_state {
@@ -549,7 +607,15 @@ struct cm_store_delivery {
     int64_t next_ms;        /* the earliest next attempt (PENDING) */
     const char *last_error; /* NULL: none */
     const char *updated_at;
-    const char *finding_id; /* read back only */
+    const char *finding_id; /* read back only; NULL for an event row */
+    /*
+     * Recording: the id of the event delivered (NULL: not known). A DONE delivery of a
+     * finding's row records it as the state the target took (cm_store_delivered_event).
+     */
+    const char *event_id;
+    /* Read back only: an event row's source and name (NULL for a finding's row). */
+    const char *source;
+    const char *name;
 };
 
 /*

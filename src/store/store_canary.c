@@ -229,6 +229,104 @@ int cm_store_canary_record(struct cm_store *st, const char *name, const char *st
                   errlen);
 }
 
+/*
+ * Appends an event row (source, name, the event) to the outbox, created at created_ms,
+ * when rule (NULL: any enabled rule with a pattern) is enabled: *oseq gets its seq, or
+ * 0 when no such rule exists (nothing would take it). Runs in the caller's transaction.
+ */
+static int add_event(sqlite3 *db, const char *source, const char *name, const char *rule,
+                     const struct cm_store_event *ev, int64_t *oseq, char *err, size_t errlen)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t n;
+    int rc;
+
+    *oseq = 0;
+    n = rule != NULL
+            ? cm_store_int(db,
+                           "SELECT count(*) FROM rules WHERE name = ? AND enabled"
+                           " AND schedule IS NOT NULL",
+                           rule)
+            : cm_store_int(db, "SELECT count(*) FROM rules WHERE enabled AND schedule IS NULL",
+                           NULL);
+    if (n < 0) {
+        return cm_store_db_fail(db, "reading the rules", err, errlen);
+    }
+    if (n == 0) {
+        return CM_OK;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO outbox(fid, created_ms, source, name, event)"
+                           " VALUES (NULL, ?1, ?2, ?3, ?4)",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "writing the event to the outbox", err, errlen);
+    }
+    sqlite3_bind_int64(q, 1, ev->created_ms);
+    sqlite3_bind_text(q, 2, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, ev->event, (int)ev->len, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, "writing the event to the outbox", err, errlen);
+    } else {
+        *oseq = sqlite3_last_insert_rowid(db);
+        rc = CM_OK;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+struct record_ev {
+    const char *name, *status, *reason, *observed;
+    int64_t run_ms;
+    const struct cm_store_event *ev;
+    int64_t *oseq;
+};
+
+static int record_event_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
+{
+    const struct record_ev *r = arg;
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE canaries SET changed_ms = CASE WHEN status IS ?3 THEN changed_ms"
+                           " ELSE ?2 END, status = ?3, reason = ?4, observed = ?5, last_run_ms = ?2"
+                           " WHERE name = ?1",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "recording the canary's run", err, errlen);
+    }
+    sqlite3_bind_text(q, 1, r->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, r->run_ms);
+    sqlite3_bind_text(q, 3, r->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, r->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, r->observed, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, "recording the canary's run", err, errlen);
+    } else if (sqlite3_changes(db) == 0) {
+        snprintf(err, errlen, "no canary named %s", r->name);
+        rc = CM_ENOTFOUND;
+    } else {
+        rc = CM_OK;
+    }
+    sqlite3_finalize(q);
+    if (rc == 0 && r->ev != NULL) {
+        rc = add_event(db, CM_STORE_SOURCE_CANARY, r->name, NULL, r->ev, r->oseq, err, errlen);
+    }
+    return rc;
+}
+
+int cm_store_canary_record_event(struct cm_store *st, const char *name, const char *status,
+                                 const char *reason, const char *observed, int64_t run_ms,
+                                 const struct cm_store_event *ev, int64_t *oseq, char *err,
+                                 size_t errlen)
+{
+    struct record_ev r = {name, status, reason, observed, run_ms, ev, oseq};
+
+    *oseq = 0;
+    return cm_store_txn(cm_store_db(st), record_event_body, &r, "recording the canary's run", err,
+                        errlen);
+}
+
 int cm_store_canaries(struct cm_store *st, const char *name, cm_store_canary_fn fn, void *ud,
                       char *err, size_t errlen)
 {
@@ -266,6 +364,59 @@ int cm_store_canaries(struct cm_store *st, const char *name, cm_store_canary_fn 
         rc = cm_store_db_fail(db, "reading the canaries", err, errlen);
     }
     sqlite3_finalize(q);
+    return rc;
+}
+
+struct fire {
+    const char *name;
+    int64_t prev_ms, fired_ms;
+    const struct cm_store_event *ev;
+    bool *taken;
+    int64_t *oseq;
+};
+
+static int fire_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
+{
+    const struct fire *f = arg;
+    sqlite3_stmt *q = NULL;
+    int rc;
+
+    *f->taken = false;
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE rules SET fired_ms = ?2 WHERE name = ?1 AND schedule IS NOT NULL"
+                           " AND coalesce(fired_ms, 0) = ?3",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "recording the rule's fire", err, errlen);
+    }
+    sqlite3_bind_text(q, 1, f->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, f->fired_ms);
+    sqlite3_bind_int64(q, 3, f->prev_ms);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, "recording the rule's fire", err, errlen);
+    } else {
+        *f->taken = sqlite3_changes(db) == 1;
+        rc = CM_OK;
+    }
+    sqlite3_finalize(q);
+    if (rc == 0 && *f->taken && f->ev != NULL) {
+        rc = add_event(db, CM_STORE_SOURCE_SCHEDULE, f->name, f->name, f->ev, f->oseq, err, errlen);
+    }
+    return rc;
+}
+
+int cm_store_rule_fire_event(struct cm_store *st, const char *name, int64_t prev_ms,
+                             int64_t fired_ms, const struct cm_store_event *ev, bool *taken,
+                             int64_t *oseq, char *err, size_t errlen)
+{
+    struct fire f = {name, prev_ms, fired_ms, ev, taken, oseq};
+    int rc;
+
+    *oseq = 0;
+    rc = cm_store_txn(cm_store_db(st), fire_body, &f, "recording the rule's fire", err, errlen);
+    if (rc != 0) {
+        *taken = false;
+        *oseq = 0;
+    }
     return rc;
 }
 

@@ -100,6 +100,7 @@ int64_t cm_store_held_count(struct cm_store *st)
 struct release {
     int64_t now_ms;
     int64_t released, held;
+    bool all; /* every held update, whatever its interval */
 };
 
 /*
@@ -143,7 +144,7 @@ static int release_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     }
     every = cm_publish_freq_ms(f);
     /* The start of the interval now is in: what was held before it is due. */
-    start = x->now_ms - (x->now_ms % every + every) % every;
+    start = x->all ? INT64_MAX : x->now_ms - (x->now_ms % every + every) % every;
     /*
      * Archived since it was held (by hand, or a later update a suppression rule matched):
      * GuardDuty sends no archived finding. Unarchiving it holds it again.
@@ -167,7 +168,13 @@ static int release_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 int cm_store_outbox_release(struct cm_store *st, int64_t now_ms, int64_t *released, int64_t *held,
                             char *err, size_t errlen)
 {
-    struct release x = {now_ms, 0, 0};
+    return cm_store_outbox_release_ex(st, now_ms, false, released, held, err, errlen);
+}
+
+int cm_store_outbox_release_ex(struct cm_store *st, int64_t now_ms, bool all, int64_t *released,
+                               int64_t *held, char *err, size_t errlen)
+{
+    struct release x = {now_ms, 0, 0, all};
     int64_t n = cm_store_held_count(st);
     int rc = CM_OK;
 

@@ -327,10 +327,12 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
 
     if (sqlite3_prepare_v2(db,
                            "SELECT o.seq, o.created_ms, f.id, d.doc,"
-                           " (SELECT max(n.seq) FROM outbox n WHERE n.fid = o.fid) > o.seq"
+                           " o.fid IS NOT NULL AND"
+                           " (SELECT max(n.seq) FROM outbox n WHERE n.fid = o.fid) > o.seq,"
+                           " o.source, o.name, o.event"
                            " FROM outbox o"
-                           " CROSS JOIN findings f ON f.seq = o.fid"
-                           " CROSS JOIN finding_docs d ON d.seq = o.fid"
+                           " LEFT JOIN findings f ON f.seq = o.fid"
+                           " LEFT JOIN finding_docs d ON d.seq = o.fid"
                            " WHERE o.done = 0 AND o.seq > ?1 ORDER BY o.seq LIMIT ?2",
                            -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "reading the outbox", err, errlen);
@@ -343,8 +345,15 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
                                     sqlite3_column_int(q, 4) != 0,
                                     col(q, 2),
                                     col(q, 3),
-                                    (size_t)sqlite3_column_bytes(q, 3)};
-        rc = o.finding_id && o.doc ? fn(ud, &o) : CM_EIO;
+                                    (size_t)sqlite3_column_bytes(q, 3),
+                                    col(q, 5),
+                                    col(q, 6),
+                                    col(q, 7),
+                                    (size_t)sqlite3_column_bytes(q, 7)};
+        /* A finding's row has its document, an event row its event, source and name. */
+        bool ok = o.event != NULL ? o.source != NULL && o.name != NULL
+                                  : o.finding_id != NULL && o.doc != NULL;
+        rc = ok ? fn(ud, &o) : CM_EIO;
     }
     if (rc == 0 && step != SQLITE_DONE) {
         rc = cm_store_db_fail(db, "reading the outbox", err, errlen);
@@ -460,6 +469,8 @@ static int read_delivery(sqlite3_stmt *q, struct cm_store_delivery *d, bool with
     d->last_error = col(q, 6);
     d->updated_at = col(q, 7);
     d->finding_id = with_id ? col(q, 8) : NULL;
+    d->source = with_id ? col(q, 9) : NULL;
+    d->name = with_id ? col(q, 10) : NULL;
     if (d->rule == NULL || d->target == NULL ||
         cm_delivery_state_parse(col(q, 3), &d->state) != 0) {
         return CM_EIO;
@@ -582,8 +593,29 @@ int cm_store_delivery_claim(struct cm_store *st, const struct cm_store_claim *c,
     return cm_store_txn(cm_store_db(st), claim_body, &a, "claiming the delivery", err, errlen);
 }
 
+struct record_arg {
+    const struct cm_store_delivery *d;
+    const char *owner;
+    bool *held;
+};
+
+static int record_body(sqlite3 *db, const void *arg, char *err, size_t errlen);
+
 int cm_store_delivery_record(struct cm_store *st, const struct cm_store_delivery *d,
                              const char *owner, bool *held, char *err, size_t errlen)
+{
+    struct record_arg a = {d, owner, held};
+
+    *held = false;
+    /* A DONE delivery with its event id also records the state the target took. */
+    if (d->state == CM_DELIVERY_DONE && d->event_id != NULL) {
+        return cm_store_txn(cm_store_db(st), record_body, &a, "recording the delivery", err,
+                            errlen);
+    }
+    return record_body(cm_store_db(st), &a, err, errlen);
+}
+
+static int record_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
     /* One statement: atomic without a transaction of its own. */
     static const char sql[] =
@@ -594,7 +626,14 @@ int cm_store_delivery_record(struct cm_store *st, const struct cm_store_delivery
         " attempts = ?5, next_ms = ?6, updated_at = ?8, claim = NULL, claim_until = 0"
         " WHERE oseq = ?1 AND rule = ?2 AND target = ?3"
         " AND (claim = ?9 OR (state = 'CANCELLED' AND claim IS NULL))";
-    sqlite3 *db = cm_store_db(st);
+    static const char state_sql[] =
+        "INSERT INTO delivered_state(fid, rule, target, event_id)"
+        " SELECT fid, ?2, ?3, ?4 FROM outbox WHERE seq = ?1 AND fid IS NOT NULL"
+        " ON CONFLICT(fid, rule, target) DO UPDATE SET event_id = excluded.event_id";
+    const struct record_arg *a = arg;
+    const struct cm_store_delivery *d = a->d;
+    const char *owner = a->owner;
+    bool *held = a->held;
     sqlite3_stmt *q = NULL;
     char when[32];
     int rc;
@@ -620,6 +659,47 @@ int cm_store_delivery_record(struct cm_store *st, const struct cm_store_delivery
         *held = sqlite3_changes(db) > 0;
     }
     sqlite3_finalize(q);
+    q = NULL;
+    if (rc != 0 || !*held || d->state != CM_DELIVERY_DONE || d->event_id == NULL) {
+        return rc;
+    }
+    if (sqlite3_prepare_v2(db, state_sql, -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "recording the delivery", err, errlen);
+    }
+    sqlite3_bind_int64(q, 1, d->oseq);
+    sqlite3_bind_text(q, 2, d->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, d->target, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, d->event_id, -1, SQLITE_STATIC);
+    rc = step_write(db, q, "recording the delivery", err, errlen);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int cm_store_delivered_event(struct cm_store *st, int64_t oseq, const char *rule,
+                             const char *target, char *id, size_t n)
+{
+    sqlite3 *db = cm_store_db(st);
+    sqlite3_stmt *q = NULL;
+    int rc = CM_EIO, step;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT s.event_id FROM outbox o JOIN delivered_state s"
+                           " ON s.fid = o.fid AND s.rule = ?2 AND s.target = ?3"
+                           " WHERE o.seq = ?1",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return CM_EIO;
+    }
+    sqlite3_bind_int64(q, 1, oseq);
+    sqlite3_bind_text(q, 2, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW && col(q, 0) != NULL) {
+        snprintf(id, n, "%s", col(q, 0));
+        rc = CM_OK;
+    } else if (step == SQLITE_DONE) {
+        rc = CM_ENOTFOUND;
+    }
+    sqlite3_finalize(q);
     return rc;
 }
 
@@ -632,7 +712,8 @@ int cm_store_deliveries(struct cm_store *st, int state, size_t limit, cm_store_d
 
     if (sqlite3_prepare_v2(db,
                            "SELECT d.oseq, d.rule, d.target, d.state, d.attempts, d.next_ms,"
-                           " d.last_error, d.updated_at, f.id FROM deliveries d"
+                           " d.last_error, d.updated_at, f.id, o.source, o.name"
+                           " FROM deliveries d"
                            " LEFT JOIN outbox o ON o.seq = d.oseq"
                            " LEFT JOIN findings f ON f.seq = o.fid"
                            " WHERE ?1 IS NULL OR d.state = ?1"

@@ -384,6 +384,41 @@ const char *const cm_store_migrations[] = {
     " observed TEXT,"
     " last_run_ms INTEGER,"
     " changed_ms INTEGER);",
+    /*
+     * 13 -> 14: canary and scheduled events through the outbox, the state each target
+     * last took of a finding, and where a canary check came from (docs/internals/bus.md,
+     * docs/internals/canary.md). An outbox row either publishes a finding (fid) or
+     * carries its event whole (event: a canary result, source 'canary', or a scheduled
+     * rule's fire, source 'schedule'; name: the check or the rule), written in the
+     * transaction that records the result or moves the rule's last fire, and routed,
+     * retried and given up like a finding's. The table is rebuilt (fid becomes
+     * nullable; seq values kept, so deliveries keep their rows; foreign keys are off
+     * during migrations). delivered_state: per finding, rule and target, the event id
+     * of the state the target last took, so a released update carrying the state a
+     * retry already delivered is not sent again. canaries.origin: 'config' for a check
+     * coalmine.yaml made (reconciled with the file), NULL for `canary put`'s.
+     */
+    "CREATE TABLE outbox14 ("
+    " seq INTEGER PRIMARY KEY,"
+    " fid INTEGER REFERENCES findings(seq) ON DELETE CASCADE,"
+    " created_ms INTEGER NOT NULL,"
+    " done INTEGER NOT NULL DEFAULT 0,"
+    " source TEXT,"
+    " name TEXT,"
+    " event TEXT);"
+    "INSERT INTO outbox14(seq, fid, created_ms, done)"
+    " SELECT seq, fid, created_ms, done FROM outbox ORDER BY seq;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox14 RENAME TO outbox;"
+    "CREATE INDEX outbox_pending ON outbox(done, seq);"
+    "CREATE INDEX outbox_finding ON outbox(fid);"
+    "CREATE TABLE delivered_state ("
+    " fid INTEGER NOT NULL REFERENCES findings(seq) ON DELETE CASCADE,"
+    " rule TEXT NOT NULL,"
+    " target TEXT NOT NULL,"
+    " event_id TEXT NOT NULL,"
+    " PRIMARY KEY (fid, rule, target)) WITHOUT ROWID;"
+    "ALTER TABLE canaries ADD COLUMN origin TEXT;",
 };
 
 const size_t cm_store_nmigrations = sizeof(cm_store_migrations) / sizeof(cm_store_migrations[0]);

@@ -106,8 +106,10 @@ int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n,
      * An archived finding brought back is published at the end of the publishing
      * interval (spec §3.4, "an unarchived finding is exported at the next interval"),
      * when some rule is enabled, as an update is: held first, while it is still archived.
+     * It is sent to every target again, the ones that took its state before included: the
+     * state each target last took is forgotten (delivered_state, docs/internals/bus.md).
      */
-    static const struct change ch[3] = {
+    static const struct change ch[4] = {
         {"INSERT OR IGNORE INTO outbox_held(fid, since_ms) SELECT seq, ?3 FROM findings"
          " WHERE seq = ?1 AND archived AND NOT ?2 AND EXISTS (SELECT 1 FROM rules WHERE enabled)",
          bind_held},
@@ -115,10 +117,11 @@ int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n,
         {"UPDATE finding_docs SET doc = json_set(doc, '$.service.archived', json(?3))"
          " WHERE seq = ?1",
          bind_archived},
+        {"DELETE FROM delivered_state WHERE fid = ?1 AND NOT ?2 AND ?3 IS NOT NULL", bind_held},
     };
     struct archiving a = {archived, cm_clock_now_ms()};
 
-    return update_each(st, ch, 3, ids, n, &a, err, errlen);
+    return update_each(st, ch, 4, ids, n, &a, err, errlen);
 }
 
 struct feedback {

@@ -236,6 +236,13 @@ else
     nok "the canary flips to FAIL and its event reaches the target" \
         "$(cat "$T/canary.jsonl" 2>/dev/null | head -c 400)" "$(grep canar "$T/s1.err" | tail -3)"
 fi
+# The event is an outbox row committed with the result: the bus thread may deliver it
+# before the canary thread has noted the status, so wait for /metrics to say it.
+canary_down() {
+    curl -fsS "$URL/metrics" >"$T/metrics" 2>/dev/null &&
+        grep -q '^coalmine_canary_up{check="trail-alive"} 0$' "$T/metrics"
+}
+wait_until $P canary_down
 curl -fsS "$URL/metrics" >"$T/metrics" 2>/dev/null
 check "/metrics: the engine's records by kind" \
     grep -q '^coalmine_scan_records{kind="cloudtrail"} [1-9]' "$T/metrics"

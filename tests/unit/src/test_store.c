@@ -175,7 +175,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 13);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 14);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -423,7 +423,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (14);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (15);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -979,6 +979,10 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "DROP TABLE delivered_state;"
+                     "ALTER TABLE outbox DROP COLUMN event;"
+                     "ALTER TABLE outbox DROP COLUMN name;"
+                     "ALTER TABLE outbox DROP COLUMN source;"
                      "DROP TABLE canaries;"
                      "DROP TABLE source_newest;"
                      "ALTER TABLE rules DROP COLUMN schedule;"
@@ -1105,6 +1109,10 @@ static void test_upgrade_v8_resources(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DELETE FROM schema_version WHERE version > 8;"
+                                  "DROP TABLE delivered_state;"
+                                  "ALTER TABLE outbox DROP COLUMN event;"
+                                  "ALTER TABLE outbox DROP COLUMN name;"
+                                  "ALTER TABLE outbox DROP COLUMN source;"
                                   "DROP TABLE canaries;"
                                   "DROP TABLE source_newest;"
                                   "ALTER TABLE rules DROP COLUMN schedule;"

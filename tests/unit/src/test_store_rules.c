@@ -615,7 +615,8 @@ static void test_delivery_claims(void **state)
     assert_int_equal(d.attempts, 0);
     assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_BUSY);
-    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL};
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL,
+                                   NULL,   NULL,  NULL};
     assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
     assert_true(held);
     assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'DONE'"
@@ -634,10 +635,12 @@ static void test_delivery_claims(void **state)
     b.now_ms = a.now_ms + a.lease_ms + 1;
     assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_TAKEN);
-    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL};
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL,
+                                   NULL,   NULL,  NULL};
     assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
     assert_false(held);
-    d = (struct cm_store_delivery){b.oseq, "all", "x", CM_DELIVERY_PENDING, 1, 77, "e", NULL, NULL};
+    d = (struct cm_store_delivery){b.oseq, "all", "x", CM_DELIVERY_PENDING, 1, 77, "e", NULL, NULL,
+                                   NULL,   NULL,  NULL};
     assert_int_equal(cm_store_delivery_record(st, &d, "run-b", &held, err, sizeof(err)), 0);
     assert_true(held);
     assert_int_equal(s_int("SELECT next_ms FROM deliveries WHERE state = 'PENDING'", NULL), 77);
@@ -652,8 +655,8 @@ static void test_delivery_claims(void **state)
     assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_TAKEN);
     assert_int_equal(cm_store_outbox_done(st, a.oseq, true, err, sizeof(err)), 0);
-    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_PENDING, 2, 99,
-                                   "e2",   NULL,  NULL};
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_PENDING, 2, 99, "e2", NULL, NULL,
+                                   NULL,   NULL,  NULL};
     assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
     assert_true(held);
     s_text("SELECT state || ':' || last_error FROM deliveries WHERE oseq = (SELECT max(seq)"

@@ -65,7 +65,7 @@ static enum cm_canary_status check(struct cm_store *st, const char *kind, const 
 {
     const struct cm_canary_kind *k = cm_canary_kind(kind);
     struct cm_canary_val v[CM_CANARY_MAX_PARAMS];
-    struct cm_canary_env env = {st, now, "t", NULL, NULL};
+    struct cm_canary_env env = {st, now, "t", NULL, NULL, NULL};
     struct cm_canary_result r;
     enum cm_canary_status s;
     char err[256];
@@ -368,7 +368,8 @@ static void test_event_bytes(void **state)
                         "\"region\":\"eu-west-1\",\"resources\":[],\"detail\":{\"name\":\"ct\","
                         "\"check\":\"freshness\",\"status\":\"PASS\",\"previousStatus\":null,"
                         "\"reason\":\"ok\",\"observed\":{},\"schedule\":\"rate(5 minutes)\"}}");
-    assert_int_equal(cm_canary_scheduled_event("tick", T("2026-01-05T02:05:00Z"), &ev), 0);
+    assert_int_equal(cm_canary_scheduled_event("tick", T("2026-01-05T02:05:00Z"), NULL, NULL, &ev),
+                     0);
     cm_buf_putc(&ev, '\0');
     assert_string_equal(ev.p,
                         "{\"version\":\"0\",\"id\":\"0f906dcd-304e-228a-533b-64126e8ebd13\","
