@@ -5,7 +5,8 @@ to LOG and answers STATUS (default 200) with the extra headers given.
 usage: hook_server.py [--content-type] PORT_FILE LOG [STATUS [NAME:VALUE]...]
 --content-type puts the request's Content-Type and "|" before each body. The
 port it listens on goes to PORT_FILE (written whole, by a rename) once it
-listens.
+listens. STATUS may be a comma list ("503,200"): the answers in turn, the
+last one repeated; each body answered 2xx is also appended to LOG.accepted.
 """
 import http.server
 import os
@@ -18,7 +19,8 @@ def main():
     if with_type:
         args = args[1:]
     port_file, log = args[0], args[1]
-    status = int(args[2]) if len(args) > 2 else 200
+    statuses = [int(x) for x in args[2].split(",")] if len(args) > 2 else [200]
+    answered = [0]
     headers = [h.split(":", 1) for h in args[3:]]
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -26,8 +28,13 @@ def main():
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if with_type:
                 body = self.headers["Content-Type"].encode() + b"|" + body
+            status = statuses[min(answered[0], len(statuses) - 1)]
+            answered[0] += 1
             with open(log, "ab") as f:
                 f.write(body + b"\n")
+            if 200 <= status < 300:
+                with open(log + ".accepted", "ab") as f:
+                    f.write(body + b"\n")
             self.send_response(status)
             for name, value in headers:
                 self.send_header(name, value.strip())
