@@ -197,6 +197,7 @@ static int keep(void *ud, const struct cm_store_canary *c)
     k->c.observed = k->s[6] = dup_or_null(c->observed, all);
     k->c.created_at = k->s[7] = dup_or_null(c->created_at, all);
     k->c.updated_at = NULL;
+    k->c.origin = NULL;
     return all->nomem ? CM_ENOMEM : CM_OK;
 }
 

@@ -228,6 +228,19 @@ int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const char *acc
                             struct cm_canary_tick_stats *stats, char *err, size_t errlen);
 
 /*
+ * Makes the store's checks what coalmine.yaml's canaries.checks says (canary_config.c):
+ * each check's params are checked against its kind and made canonical, as `canary put`
+ * does, then cm_store_canaries_reconcile creates and updates the file's checks and
+ * removes those the file made before and no longer names; `canary put`'s are left
+ * alone. Nothing is written when one check is bad: err says
+ * "FILE:LINE:COL: canaries.checks[I].params: MEMBER: reason". out (may be NULL) gets
+ * the counts. Returns 0, CM_EINVAL, CM_EIO or CM_ENOMEM.
+ */
+struct cm_config_canaries;
+int cm_canary_reconcile(struct cm_store *st, const struct cm_config_canaries *cc, const char *file,
+                        struct cm_store_reconciled *out, char *err, size_t errlen);
+
+/*
  * The Scheduled Event of rule at fire_ms into out, with account and region (NULL: "");
  * resources is the rule's ARN, arn:aws:events:REGION:ACCOUNT:rule/NAME. Returns 0 or
  * CM_ENOMEM.

@@ -21,18 +21,19 @@
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "route/schedule.h"
 #include "store/store.h"
 
 #define CMD "canary"
 
 struct copts {
-    const char *db, *name, *check, *schedule, *params, *state;
+    const char *db, *name, *check, *schedule, *params, *state, *config;
     bool all, json, every_fail, on_change;
     int64_t now_ms;
 };
 
-enum { O_EVERY = 256, O_CHANGE, O_NOW, O_ALL, O_SCHED, O_PARAMS };
+enum { O_EVERY = 256, O_CHANGE, O_NOW, O_ALL, O_SCHED, O_PARAMS, O_CONFIG };
 
 static const struct option longopts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -46,6 +47,7 @@ static const struct option longopts[] = {
     {"all", no_argument, NULL, O_ALL},
     {"now", required_argument, NULL, O_NOW},
     {"format", required_argument, NULL, 'f'},
+    {"config", required_argument, NULL, O_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -55,7 +57,7 @@ static const struct option longopts[] = {
 #define LIST_OPTS   "dnNf"
 #define DELETE_OPTS "dn"
 #define RUN_OPTS    "dANf"
-#define TICK_OPTS   "dNf"
+#define TICK_OPTS   "dNfF"
 
 /* The letter of option code c in the *_OPTS strings. */
 static char letter(int c)
@@ -73,6 +75,8 @@ static char letter(int c)
         return 'A';
     case O_NOW:
         return 'N';
+    case O_CONFIG:
+        return 'F';
     default:
         return (char)c;
     }
@@ -115,6 +119,9 @@ static int parse(int argc, char **argv, struct copts *o, const char *allowed, co
             break;
         case O_PARAMS:
             o->params = optarg;
+            break;
+        case O_CONFIG:
+            o->config = optarg;
             break;
         case 's':
             o->state = optarg;
@@ -399,7 +406,8 @@ static int list_one(void *ud, const struct cm_store_canary *c)
         printf("%-24s %-11s %-8s %-26s %-5s last %s next %s\n", c->name, c->kind,
                c->enabled ? "ENABLED" : "DISABLED", c->schedule, c->status ? c->status : "-", last,
                nxt);
-        printf("    params %s%s\n", c->params, c->every_fail ? "" : " (events on change only)");
+        printf("    params %s%s%s\n", c->params, c->every_fail ? "" : " (events on change only)",
+               c->origin != NULL ? " (from the config file)" : "");
         if (c->reason) {
             printf("    %s\n", c->reason);
         }
@@ -418,6 +426,8 @@ static int list_one(void *ud, const struct cm_store_canary *c)
     cm_jw_str(&l->o->jw, c->enabled ? "ENABLED" : "DISABLED");
     cm_jw_key(&l->o->jw, "EventOnEveryFail");
     cm_jw_bool(&l->o->jw, c->every_fail);
+    cm_jw_key(&l->o->jw, "Origin"); /* coalmine.yaml's canaries.checks, or canary put */
+    cm_jw_str(&l->o->jw, c->origin != NULL ? c->origin : "put");
     cm_jw_key(&l->o->jw, "Status");
     if (c->status) {
         cm_jw_str(&l->o->jw, c->status);
@@ -560,15 +570,44 @@ static int canary_run(int argc, char **argv)
     return rc;
 }
 
+/* canary tick --config: the file's canaries.checks into the store. Returns CM_EXIT_*. */
+static int reconcile(struct cm_store *st, const char *path)
+{
+    struct cm_config cfg;
+    struct cm_store_reconciled r;
+    char err[1024] = "";
+    int rc;
+
+    cm_config_init(&cfg);
+    rc = cm_config_load(&cfg, path, err, sizeof(err));
+    if (rc == 0) {
+        rc = cm_canary_reconcile(st, &cfg.canaries, path, &r, err, sizeof(err));
+    }
+    cm_config_finish(&cfg);
+    if (rc != 0) {
+        fprintf(stderr, "coalmine canary tick: %s\n", err[0] ? err : cm_strerror(rc));
+        return rc == CM_EINVAL ? CM_EXIT_USAGE : CM_EXIT_ERROR;
+    }
+    if (r.created + r.updated + r.removed > 0) {
+        fprintf(stderr, "  canary:   %s: %u checks created, %u updated, %u removed\n", path,
+                r.created, r.updated, r.removed);
+    }
+    return CM_EXIT_OK;
+}
+
 static const char tick_help[] =
-    "usage: coalmine canary tick --db FILE [--now TIME] [--format table|json]\n\n"
+    "usage: coalmine canary tick --db FILE [--config FILE] [--now TIME]\n"
+    "                            [--format table|json]\n\n"
     "Runs every enabled check that is due (its next fire time after its last run,\n"
     "or after it was put, has come), once however many fires were missed, and fires\n"
     "every enabled scheduled rule that is due (rules put --schedule-expression): what\n"
     "the service does every few seconds; from cron, run it every minute. Prints what\n"
     "ran and what fired. Exit status 0, or 1 when a check or rule could not be run, or\n"
     "an event could not be sent to a target (checks that FAIL are not errors here:\n"
-    "their events say so).\n";
+    "their events say so). An event a target did not take stays owed: `coalmine rules\n"
+    "deliver` tries it again. --config first makes the store's checks what the file's\n"
+    "canaries.checks says (docs/canaries.md): its checks created or updated, the ones\n"
+    "it made before and no longer names removed, `canary put`'s left alone.\n";
 
 static int canary_tick(int argc, char **argv)
 {
@@ -591,6 +630,11 @@ static int canary_tick(int argc, char **argv)
         fprintf(stderr, "coalmine canary tick: libcurl could not be initialised\n");
         cm_store_close(st);
         return CM_EXIT_ERROR;
+    }
+    if (o.config != NULL && (rc = reconcile(st, o.config)) != 0) {
+        curl_global_cleanup();
+        cm_store_close(st);
+        return rc;
     }
     out_begin(&out, o.json, "Results");
     rc = cm_canary_tick(st, o.now_ms, &rep, &stats, err, sizeof(err));

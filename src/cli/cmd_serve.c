@@ -36,6 +36,7 @@
 #include "cli/serve_watch.h"
 #include "cli/serve_work.h"
 #include "core/clock.h"
+#include "canary/canary.h"
 #include "core/config.h"
 #include "store/store.h"
 
@@ -497,6 +498,23 @@ static int serve_configure(struct cm_serve *s)
     return configure_watch(s);
 }
 
+/* The config's canaries.checks into the store (docs/canaries.md). Returns 0 or -1 (said). */
+static int serve_canaries(struct cm_serve *s)
+{
+    struct cm_store_reconciled r;
+    char err[1024];
+
+    if (cm_canary_reconcile(s->store, &s->cfg->canaries, s->o.config, &r, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine serve: %s\n", err);
+        return -1;
+    }
+    if (!s->o.quiet && r.created + r.updated + r.removed > 0) {
+        fprintf(stderr, "coalmine serve: %s: canary checks: %u created, %u updated, %u removed\n",
+                s->o.config, r.created, r.updated, r.removed);
+    }
+    return 0;
+}
+
 /* The store, and the default detector. */
 static int serve_open(struct cm_serve *s)
 {
@@ -512,6 +530,9 @@ static int serve_open(struct cm_serve *s)
                                sizeof(s->detector), err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s: creating the detector: %s\n", s->o.db, err);
         return CM_EXIT_ERROR;
+    }
+    if (s->o.config != NULL && serve_canaries(s) != 0) {
+        return CM_EXIT_USAGE;
     }
     if (s->watching) {
         s->watch.detector_id = s->detector;

@@ -52,6 +52,7 @@ static const struct key intel_keys[] = {
 
 static const struct key canaries_keys[] = {
     {.name = "keys", .kind = K_KEYS, .off = OFF(canaries.keys), .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "checks", .kind = K_CANARY_CHECKS, .max = CM_CONFIG_MAX_CHECKS},
     {.name = NULL},
 };
 
@@ -575,6 +576,8 @@ static int walk_value(struct walk *w, const struct key *k)
         return cm_config_take_checked(w, k->check, (char **)dst);
     case K_CREDS:
         return cm_config_walk_creds(w, (size_t)k->max);
+    case K_CANARY_CHECKS:
+        return cm_config_walk_checks(w, (size_t)k->max);
     default:
         return walk_list(w, k);
     }
@@ -676,6 +679,7 @@ void cm_config_finish(struct cm_config *c)
     list_free(&c->intel.lists);
     list_free(&c->intel.geoip);
     list_free(&c->canaries.keys);
+    cm_config_checks_finish(&c->canaries);
     list_free(&c->inventory);
     list_free(&c->detectors.dns.tunnel_allow);
     list_free(&c->detectors.dns.rebind_allowed);

@@ -35,6 +35,7 @@
  *   intel.geoip[i]          ... CM_SCAN_OPT_GEOIP, after the command line's
  *   intel.aws_ranges        cm_scan_detect_option(CM_SCAN_OPT_AWS_RANGES), unless --aws-ranges
  *   canaries.keys[i]        cm_scan_detect_add_canary(), with --canary-key's
+ *   canaries.checks[i]      cm_canary_reconcile() (serve, canary tick --config)
  *   detectors.console_login, .credential_exfiltration, .api_anomaly
  *                           struct cm_ct_tuning where not 0 (window_hours * 3600000 ms)
  *   detectors.vpcflow.*     struct cm_flow_tunings where not 0 (cm_scan_config_apply)
@@ -76,8 +77,29 @@ struct cm_config_intel {
     char *aws_ranges;                    /* ip-ranges.json, as --aws-ranges; NULL: not set */
 };
 
+/*
+ * One canary check of canaries.checks (docs/canaries.md, "In coalmine.yaml"), made in the
+ * store by `coalmine serve` and `coalmine canary tick --config` (src/canary/canary.h,
+ * cm_canary_reconcile) as `coalmine canary put` makes one.
+ */
+struct cm_config_check {
+    char *name;     /* 1-64 of [A-Za-z0-9._-], not given twice */
+    char *kind;     /* "freshness", "pipeline" or "scan-health" (key "kind" or "check") */
+    char *schedule; /* a schedule expression (lib/route/schedule.h), checked */
+    char *params;   /* a JSON object ("{}" when none): the params mapping, or a string holding
+                       JSON; its members are checked against the kind when it is applied */
+    bool enabled;   /* state: ENABLED (the default) or DISABLED */
+    bool on_change; /* true: an event on a change of status only (canary put --on-change) */
+    int line;       /* where the entry starts (1-based) */
+    int params_line, params_col; /* where its params are (the entry's when none) */
+};
+
+#define CM_CONFIG_MAX_CHECKS 256 /* entries of canaries.checks */
+
 struct cm_config_canaries {
-    struct cm_config_list keys; /* decoy access key ids, as --canary-key; no duplicates */
+    struct cm_config_list keys;     /* decoy access key ids, as --canary-key; no duplicates */
+    struct cm_config_check *checks; /* canaries.checks, in file order */
+    size_t nchecks;
 };
 
 /* Detector settings: 0 means "not set", and the detector uses its default. */

@@ -100,18 +100,19 @@ int cm_config_walk(struct walk *w, const char *buf, size_t len, int (*root)(stru
 /* ---- The schema tables (config.c, config_api.c) ---- */
 
 enum kind {
-    K_SECTION, /* a mapping of the keys in sub */
-    K_PATH,    /* char *: a file or directory, resolved */
-    K_BOOL,    /* bool */
-    K_INT,     /* int in [min, max] */
-    K_SPECS,   /* struct cm_config_list of intel list arguments (spec says which form) */
-    K_PATHS,   /* struct cm_config_list of paths, resolved */
-    K_KEYS,    /* struct cm_config_list of access key ids */
-    K_NAMES,   /* struct cm_config_list of domain names, normalised */
-    K_CHOICE,  /* const char *: one of the names in choices (the table's own string) */
-    K_STRING,  /* char *: a string check() accepts */
-    K_CREDS,   /* api.credentials: a list of {access_key_id, secret_access_key} */
-    K_CHECKS,  /* struct cm_config_list of strings check() accepts */
+    K_SECTION,       /* a mapping of the keys in sub */
+    K_PATH,          /* char *: a file or directory, resolved */
+    K_BOOL,          /* bool */
+    K_INT,           /* int in [min, max] */
+    K_SPECS,         /* struct cm_config_list of intel list arguments (spec says which form) */
+    K_PATHS,         /* struct cm_config_list of paths, resolved */
+    K_KEYS,          /* struct cm_config_list of access key ids */
+    K_NAMES,         /* struct cm_config_list of domain names, normalised */
+    K_CHOICE,        /* const char *: one of the names in choices (the table's own string) */
+    K_STRING,        /* char *: a string check() accepts */
+    K_CREDS,         /* api.credentials: a list of {access_key_id, secret_access_key} */
+    K_CHECKS,        /* struct cm_config_list of strings check() accepts */
+    K_CANARY_CHECKS, /* canaries.checks: a list of check mappings (config_checks.c) */
 };
 
 enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
@@ -147,5 +148,13 @@ int cm_config_take_checked(struct walk *w, const char *(*check)(struct cm_str s)
 
 /* api.credentials (the current node): a list of at most max credential mappings, or null. */
 int cm_config_walk_creds(struct walk *w, size_t max);
+
+/* ---- canaries.checks (config_checks.c) ---- */
+
+/* canaries.checks (the current node): a list of at most max check mappings, or null. */
+int cm_config_walk_checks(struct walk *w, size_t max);
+
+/* Frees what c holds. */
+void cm_config_checks_finish(struct cm_config_canaries *c);
 
 #endif

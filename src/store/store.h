@@ -482,7 +482,26 @@ struct cm_store_canary {
     const char *observed; /* JSON object */
     int64_t last_run_ms;
     int64_t changed_ms; /* when status last changed */
+    /* Where it came from: "config" (coalmine.yaml, cm_store_canaries_reconcile); NULL:
+     * `canary put` (put sets it as given: NULL takes a check over from the file). */
+    const char *origin;
 };
+
+/* What cm_store_canaries_reconcile did. */
+struct cm_store_reconciled {
+    unsigned created, updated, unchanged, removed;
+};
+
+/*
+ * Makes the checks the config file names (v[0..n), each put as cm_store_canary_put puts
+ * it, its last result kept while its kind is the same, with origin "config"; one whose
+ * every setting is unchanged is not touched), and deletes the checks the file made before
+ * that it no longer names (origin "config"); checks `canary put` made are left alone. One
+ * transaction. *out (may be NULL) gets the counts. Returns 0, CM_EINVAL (a bad name) or
+ * CM_EIO.
+ */
+int cm_store_canaries_reconcile(struct cm_store *st, const struct cm_store_canary *v, size_t n,
+                                struct cm_store_reconciled *out, char *err, size_t errlen);
 
 /* Creates or replaces c->name (its last result kept when its kind is unchanged). */
 int cm_store_canary_put(struct cm_store *st, const struct cm_store_canary *c, char *err,

@@ -143,20 +143,20 @@ int cm_store_last_scan(struct cm_store *st, struct cm_store_scan_summary *out)
 
 /* ---- The checks ---- */
 
-int cm_store_canary_put(struct cm_store *st, const struct cm_store_canary *c, char *err,
-                        size_t errlen)
+/* Puts c with db (in the caller's transaction, or alone). */
+static int canary_put_db(sqlite3 *db, const struct cm_store_canary *c, char *err, size_t errlen)
 {
     static const char sql[] =
         "INSERT INTO canaries(name, kind, schedule, params, enabled, every_fail, created_at,"
-        " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(name) DO UPDATE SET"
+        " updated_at, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)"
+        " ON CONFLICT(name) DO UPDATE SET"
         " status = CASE WHEN kind = excluded.kind THEN status END,"
         " reason = CASE WHEN kind = excluded.kind THEN reason END,"
         " observed = CASE WHEN kind = excluded.kind THEN observed END,"
         " changed_ms = CASE WHEN kind = excluded.kind THEN changed_ms END,"
         " kind = excluded.kind, schedule = excluded.schedule, params = excluded.params,"
         " enabled = excluded.enabled, every_fail = excluded.every_fail,"
-        " updated_at = excluded.updated_at";
-    sqlite3 *db = cm_store_db(st);
+        " updated_at = excluded.updated_at, origin = excluded.origin";
     sqlite3_stmt *q = NULL;
     char when[32];
     int rc;
@@ -177,9 +177,122 @@ int cm_store_canary_put(struct cm_store *st, const struct cm_store_canary *c, ch
     sqlite3_bind_int(q, 5, c->enabled);
     sqlite3_bind_int(q, 6, c->every_fail);
     sqlite3_bind_text(q, 7, when, -1, SQLITE_TRANSIENT);
+    if (c->origin != NULL) {
+        sqlite3_bind_text(q, 8, c->origin, -1, SQLITE_STATIC);
+    }
     rc = sqlite3_step(q) == SQLITE_DONE ? CM_OK
                                         : cm_store_db_fail(db, "saving the canary", err, errlen);
     sqlite3_finalize(q);
+    return rc;
+}
+
+int cm_store_canary_put(struct cm_store *st, const struct cm_store_canary *c, char *err,
+                        size_t errlen)
+{
+    return canary_put_db(cm_store_db(st), c, err, errlen);
+}
+
+struct reconcile {
+    const struct cm_store_canary *v;
+    size_t n;
+    struct cm_store_reconciled *out;
+};
+
+/* 1 when check c is stored with these very settings and origin "config", 0 when not, -1. */
+static int same(sqlite3 *db, const struct cm_store_canary *c)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = -1, step;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM canaries WHERE name = ?1 AND kind = ?2"
+                           " AND schedule = ?3 AND params = ?4 AND enabled = ?5"
+                           " AND every_fail = ?6 AND origin IS 'config'",
+                           -1, &q, NULL) != SQLITE_OK) {
+        return -1;
+    }
+    sqlite3_bind_text(q, 1, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, c->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, c->schedule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, c->params, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 5, c->enabled);
+    sqlite3_bind_int(q, 6, c->every_fail);
+    step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        rc = sqlite3_column_int(q, 0) > 0;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int reconcile_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
+{
+    const struct reconcile *r = arg;
+    sqlite3_stmt *q = NULL, *del = NULL;
+    int rc = CM_OK, step;
+
+    for (size_t i = 0; rc == 0 && i < r->n; i++) {
+        struct cm_store_canary c = r->v[i];
+        int64_t exists = cm_store_int(db, "SELECT count(*) FROM canaries WHERE name = ?", c.name);
+        int unchanged = same(db, &c);
+        if (exists < 0 || unchanged < 0) {
+            return cm_store_db_fail(db, "reading the canaries", err, errlen);
+        }
+        if (unchanged) {
+            r->out->unchanged++;
+            continue;
+        }
+        c.origin = "config";
+        rc = canary_put_db(db, &c, err, errlen);
+        r->out->created += rc == 0 && exists == 0;
+        r->out->updated += rc == 0 && exists > 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    /* The file's earlier checks it no longer names. */
+    if (sqlite3_prepare_v2(db, "SELECT name FROM canaries WHERE origin = 'config'", -1, &q, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "DELETE FROM canaries WHERE name = ?1", -1, &del, NULL) !=
+            SQLITE_OK) {
+        rc = cm_store_db_fail(db, "removing the canaries", err, errlen);
+    }
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = col(q, 0);
+        bool named = false;
+        for (size_t i = 0; name != NULL && i < r->n && !named; i++) {
+            named = strcmp(r->v[i].name, name) == 0;
+        }
+        if (named || name == NULL) {
+            continue;
+        }
+        sqlite3_reset(del);
+        sqlite3_bind_text(del, 1, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(del) != SQLITE_DONE) {
+            rc = cm_store_db_fail(db, "removing the canaries", err, errlen);
+        }
+        r->out->removed++;
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, "reading the canaries", err, errlen);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(del);
+    return rc;
+}
+
+int cm_store_canaries_reconcile(struct cm_store *st, const struct cm_store_canary *v, size_t n,
+                                struct cm_store_reconciled *out, char *err, size_t errlen)
+{
+    struct cm_store_reconciled local;
+    struct reconcile r = {v, n, out != NULL ? out : &local};
+    int rc;
+
+    memset(r.out, 0, sizeof(*r.out));
+    rc = cm_store_txn(cm_store_db(st), reconcile_body, &r, "reconciling the canaries", err, errlen);
+    if (rc != 0) {
+        memset(r.out, 0, sizeof(*r.out));
+    }
     return rc;
 }
 
@@ -332,7 +445,7 @@ int cm_store_canaries(struct cm_store *st, const char *name, cm_store_canary_fn 
 {
     static const char sql[] =
         "SELECT name, kind, schedule, params, enabled, every_fail, created_at, updated_at,"
-        " status, reason, observed, last_run_ms, changed_ms FROM canaries"
+        " status, reason, observed, last_run_ms, changed_ms, origin FROM canaries"
         " WHERE ?1 IS NULL OR name = ?1 ORDER BY name";
     sqlite3 *db = cm_store_db(st);
     sqlite3_stmt *q = NULL;
@@ -357,7 +470,8 @@ int cm_store_canaries(struct cm_store *st, const char *name, cm_store_canary_fn 
                                     col(q, 9),
                                     col(q, 10),
                                     sqlite3_column_int64(q, 11),
-                                    sqlite3_column_int64(q, 12)};
+                                    sqlite3_column_int64(q, 12),
+                                    col(q, 13)};
         rc = c.name && c.kind && c.schedule && c.params ? fn(ud, &c) : CM_EIO;
     }
     if (rc == 0 && step != SQLITE_DONE) {

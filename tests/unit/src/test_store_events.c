@@ -400,6 +400,77 @@ static void test_delivered_state(void **state)
     cm_store_close(st);
 }
 
+static void test_canaries_reconcile(void **state)
+{
+    struct cm_store *st = s_open();
+    struct cm_store_canary v[2];
+    struct cm_store_reconciled r;
+    char err[256] = "";
+    (void)state;
+
+    memset(v, 0, sizeof(v));
+    v[0].name = "a";
+    v[0].kind = "freshness";
+    v[0].schedule = "rate(5 minutes)";
+    v[0].params = "{\"source\":\"cloudtrail\",\"max_age_minutes\":60}";
+    v[0].enabled = true;
+    v[0].every_fail = true;
+    v[1] = v[0];
+    v[1].name = "b";
+    /* One made by canary put: left alone, whatever the file says. */
+    assert_int_equal(canary(st, "mine"), 0);
+    assert_int_equal(cm_store_canaries_reconcile(st, v, 2, &r, err, sizeof(err)), 0);
+    assert_int_equal(r.created, 2);
+    assert_int_equal(r.updated + r.removed + r.unchanged, 0);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE origin = 'config'", NULL), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE origin IS NULL", NULL), 1);
+    /* Its result, then the same file again: nothing touched. */
+    assert_int_equal(cm_store_canary_record(st, "a", "FAIL", "old", "{}", 1000, err, sizeof(err)),
+                     0);
+    assert_int_equal(cm_store_canaries_reconcile(st, v, 2, &r, err, sizeof(err)), 0);
+    assert_int_equal(r.unchanged, 2);
+    assert_int_equal(r.created + r.updated + r.removed, 0);
+    /* A changed schedule keeps the result (same kind); a changed kind drops it. */
+    v[0].schedule = "rate(10 minutes)";
+    v[1].kind = "scan-health";
+    v[1].params = "{}";
+    assert_int_equal(cm_store_canary_record(st, "b", "PASS", "ok", "{}", 1000, err, sizeof(err)),
+                     0);
+    assert_int_equal(cm_store_canaries_reconcile(st, v, 2, &r, err, sizeof(err)), 0);
+    assert_int_equal(r.updated, 2);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE name = 'a' AND status = 'FAIL'"
+                           " AND schedule = 'rate(10 minutes)'",
+                           NULL),
+                     1);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE name = 'b' AND status IS NULL"
+                           " AND kind = 'scan-health'",
+                           NULL),
+                     1);
+    /* b gone from the file: removed; mine stays. */
+    assert_int_equal(cm_store_canaries_reconcile(st, v, 1, &r, err, sizeof(err)), 0);
+    assert_int_equal(r.removed, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE name IN ('a', 'mine')", NULL), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries", NULL), 2);
+    /* The file naming put's check takes it over; a bad name changes nothing at all. */
+    v[1] = v[0];
+    v[1].name = "mine";
+    assert_int_equal(cm_store_canaries_reconcile(st, v, 2, &r, err, sizeof(err)), 0);
+    assert_int_equal(r.updated, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE origin = 'config'", NULL), 2);
+    v[1].name = "bad name";
+    v[0].schedule = "rate(1 hour)";
+    assert_int_equal(cm_store_canaries_reconcile(st, v, 2, &r, err, sizeof(err)), CM_EINVAL);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE schedule = 'rate(1 hour)'", NULL),
+                     0);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries", NULL), 2);
+    /* canary put gives a file's check back to put. */
+    assert_int_equal(canary(st, "a"), 0);
+    assert_int_equal(cm_store_canaries_reconcile(st, NULL, 0, &r, err, sizeof(err)), 0);
+    assert_int_equal(r.removed, 1);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE name = 'a'", NULL), 1);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +479,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bus_routes_event_rows, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_event_rows_give_up, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delivered_state, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_canaries_reconcile, s_setup, s_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "canary/canary.h"
+#include "core/config.h"
 #include "core/clock.h"
 
 static int64_t T(const char *iso)
@@ -599,10 +600,62 @@ static void test_pipeline(void **state)
     cm_store_close(st);
 }
 
+/* canaries.checks of a config into the store: the params checked against the kind. */
+static void test_reconcile(void **state)
+{
+    struct cm_store *st = s_open();
+    struct cm_config_check v[2];
+    struct cm_config_canaries cc = {{NULL, 0}, v, 2};
+    struct cm_store_reconciled r;
+    char err[512] = "";
+    (void)state;
+
+    memset(v, 0, sizeof(v));
+    v[0] = (struct cm_config_check){(char *)"trail",
+                                    (char *)"freshness",
+                                    (char *)"rate(5 minutes)",
+                                    (char *)"{\"max_age_minutes\":60,\"source\":\"cloudtrail\"}",
+                                    true,
+                                    false,
+                                    3,
+                                    6,
+                                    15};
+    v[1] = (struct cm_config_check){(char *)"alerting",
+                                    (char *)"pipeline",
+                                    (char *)"rate(1 hour)",
+                                    (char *)"{\"deadline_seconds\":0}",
+                                    true,
+                                    true,
+                                    7,
+                                    10,
+                                    15};
+    /* A bad member: the file's place and the member, and nothing written. */
+    assert_int_equal(cm_canary_reconcile(st, &cc, "etc/coalmine.yaml", &r, err, sizeof(err)),
+                     CM_EINVAL);
+    assert_string_equal(err, "etc/coalmine.yaml:10:15: canaries.checks[1].params: "
+                             "deadline_seconds: must be a whole number from 1 to 3600");
+    assert_int_equal(s_int("SELECT count(*) FROM canaries", NULL), 0);
+    /* Good: canonical params (put's form, defaults filled in), --on-change, the origin. */
+    v[1].params = (char *)"{}";
+    assert_int_equal(cm_canary_reconcile(st, &cc, "etc/coalmine.yaml", &r, err, sizeof(err)), 0);
+    assert_int_equal(r.created, 2);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE name = 'trail' AND params ="
+                           " '{\"source\":\"cloudtrail\",\"max_age_minutes\":60}' AND every_fail"
+                           " AND origin = 'config'",
+                           NULL),
+                     1);
+    assert_int_equal(s_int("SELECT count(*) FROM canaries WHERE name = 'alerting' AND NOT"
+                           " every_fail AND params LIKE '%\"deadline_seconds\":60%'",
+                           NULL),
+                     1);
+    cm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_freshness, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_reconcile, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_scan_health, s_setup, s_teardown),
         cmocka_unit_test(test_params),
         cmocka_unit_test_setup_teardown(test_events, s_setup, s_teardown),

@@ -469,6 +469,85 @@ static void test_custom_rules(void **state)
               "1:28: detectors.custom_rules: unknown key \"mode\" (known here: modes)");
 }
 
+static void test_canary_checks(void **state)
+{
+    struct cm_config c;
+
+    (void)state;
+    parse_ok(&c, "canaries:\n"
+                 "  keys: [AKIA0000000000000000]\n"
+                 "  checks:\n"
+                 "    - name: trail-alive\n"
+                 "      kind: freshness\n"
+                 "      schedule: rate(5 minutes)\n"
+                 "      params: {source: cloudtrail, max_age_minutes: 60, region: '1', x: -1.5,"
+                 " y: true, z: 0x1}\n"
+                 "    - name: scans\n"
+                 "      check: scan-health\n"
+                 "      schedule: \"cron(0 8 ? * MON-FRI *)\"\n"
+                 "      params: '{\"max_silence_minutes\": 90}'\n"
+                 "      state: DISABLED\n"
+                 "      on_change: true\n"
+                 "    - {name: p, kind: pipeline, schedule: 'at(2026-03-01T09:00:00)'}\n");
+    assert_int_equal(c.canaries.keys.n, 1);
+    assert_int_equal(c.canaries.nchecks, 3);
+    assert_string_equal(c.canaries.checks[0].name, "trail-alive");
+    assert_string_equal(c.canaries.checks[0].kind, "freshness");
+    assert_string_equal(c.canaries.checks[0].schedule, "rate(5 minutes)");
+    /* Plain numbers are numbers, quoted ones and anything else strings. */
+    assert_string_equal(c.canaries.checks[0].params,
+                        "{\"source\":\"cloudtrail\",\"max_age_minutes\":60,\"region\":\"1\","
+                        "\"x\":-1.5,\"y\":true,\"z\":\"0x1\"}");
+    assert_true(c.canaries.checks[0].enabled);
+    assert_false(c.canaries.checks[0].on_change);
+    assert_int_equal(c.canaries.checks[0].line, 4);
+    assert_int_equal(c.canaries.checks[0].params_line, 7);
+    assert_int_equal(c.canaries.checks[0].params_col, 15);
+    assert_string_equal(c.canaries.checks[1].kind, "scan-health");
+    assert_string_equal(c.canaries.checks[1].params, "{\"max_silence_minutes\": 90}");
+    assert_false(c.canaries.checks[1].enabled);
+    assert_true(c.canaries.checks[1].on_change);
+    assert_string_equal(c.canaries.checks[2].params, "{}");
+    cm_config_finish(&c);
+    parse_ok(&c, "canaries: {checks: }\n");
+    assert_int_equal(c.canaries.nchecks, 0);
+    cm_config_finish(&c);
+
+    parse_bad("canaries:\n  checks:\n    - name: a\n      kind: freshness\n"
+              "      schedul: rate(5 minutes)\n",
+              "5:7: canaries.checks[0]: unknown key \"schedul\" (known here: name, kind, "
+              "schedule, params, state, on_change)");
+    parse_bad("canaries:\n  checks:\n    - name: a\n      kind: fresh\n",
+              "4:13: canaries.checks[0].kind: expected one of freshness, pipeline, scan-health, "
+              "got \"fresh\"");
+    parse_bad("canaries:\n  checks:\n    - name: a\n      kind: pipeline\n",
+              "3:7: canaries.checks[0]: a check needs name, kind and schedule (schedule is "
+              "missing)");
+    parse_bad("canaries: {checks: [{name: a, kind: pipeline, schedule: 'cron(0 0 * * * *)'}]}",
+              "1:57: canaries.checks[0].schedule: at byte 13: cron: exactly one of");
+    parse_bad("canaries: {checks: [{name: 'a b', kind: pipeline, schedule: rate(1 hour)}]}",
+              "1:28: canaries.checks[0].name: \"a b\": a check's name is 1 to 64");
+    parse_bad("canaries: {checks: [{name: a, kind: pipeline, schedule: rate(1 hour),"
+              " params: {x: [1]}}]}",
+              "1:83: canaries.checks[0].params.x: expected a number or a string, got a list");
+    parse_bad("canaries: {checks: [{name: a, kind: pipeline, schedule: rate(1 hour),"
+              " params: '[1]'}]}",
+              "1:79: canaries.checks[0].params: expected a mapping of parameters or a JSON object");
+    parse_bad("canaries: {checks: [{name: a, kind: pipeline, schedule: rate(1 hour),"
+              " state: ON}]}",
+              "1:78: canaries.checks[0].state: expected one of ENABLED, DISABLED, got \"ON\"");
+    parse_bad("canaries: {checks: [{name: a, kind: pipeline, schedule: rate(1 hour),"
+              " on_change: 1}]}",
+              "1:82: canaries.checks[0].on_change: expected true or false");
+    parse_bad("canaries: {checks: [{name: a, name: b}]}",
+              "1:31: canaries.checks[0]: key name is given twice");
+    parse_bad("canaries:\n  checks:\n    - {name: a, kind: pipeline, schedule: rate(1 hour)}\n"
+              "    - {name: a, kind: freshness, schedule: rate(1 hour)}\n",
+              "4:7: canaries.checks[1]: a second check named a (the first at line 3)");
+    parse_bad("canaries: {checks: [a]}", "1:21: canaries.checks[0]: expected a mapping");
+    parse_bad("canaries: {checks: a}", "1:20: canaries.checks: expected a list of checks");
+}
+
 static void test_check_access_key(void **state)
 {
     (void)state;
@@ -1024,6 +1103,7 @@ int main(void)
         cmocka_unit_test(test_canaries),
         cmocka_unit_test(test_canary_bad_shape),
         cmocka_unit_test(test_custom_rules),
+        cmocka_unit_test(test_canary_checks),
         cmocka_unit_test(test_check_access_key),
         cmocka_unit_test(test_detectors_and_store),
         cmocka_unit_test(test_unknown_key),
