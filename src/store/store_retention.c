@@ -96,7 +96,7 @@ struct expire {
 static int expire_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
     struct expire *x = (struct expire *)(uintptr_t)arg;
-    int64_t ni = 0, ns = 0;
+    int64_t ni = 0, ns = 0, ne = 0;
 
     /*
      * Events, evidence, feedback, recent ids, done outbox rows and their
@@ -113,6 +113,11 @@ static int expire_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
                    x->when, &ni) != 0 ||
         run_before(db, "DELETE FROM findings WHERE " EXPIRED_FINDING, x->when, &x->nf) != 0 ||
         run_before(db, "DELETE FROM scans WHERE started_at < ?", x->when, &ns) != 0 ||
+        /* Canary and scheduled events delivered (or given up), with their deliveries. */
+        run_before(db,
+                   "DELETE FROM outbox WHERE fid IS NULL AND done = 1 AND created_ms <"
+                   " CAST((julianday(?1) - 2440587.5) * 86400000 AS INTEGER)",
+                   x->when, &ne) != 0 ||
         run_before(db, "SELECT count(*) FROM findings WHERE updated_at < ?", x->when, &x->nk) !=
             0) {
         return cm_store_db_fail(db, "expiring old findings", err, errlen);

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "core/config.h"
+#include "route/schedule.h"
 #include "intel/intel_load.h"
 
 #define BASE "/etc/coalmine"
@@ -101,6 +103,30 @@ static void check_ok(const struct cm_config *c)
         check(cm_config_check_access_key(cm_str_cstr(c->canaries.keys.v[i])) == NULL);
         for (size_t j = 0; j < i; j++) {
             check(strcmp(c->canaries.keys.v[i], c->canaries.keys.v[j]) != 0);
+        }
+    }
+    /* canaries.checks: names unique and well formed, kinds known, schedules that parse,
+     * params a JSON object, places inside the input. */
+    check(c->canaries.nchecks <= CM_CONFIG_MAX_CHECKS);
+    for (size_t i = 0; i < c->canaries.nchecks; i++) {
+        const struct cm_config_check *k = &c->canaries.checks[i];
+        struct cm_schedule sch;
+        struct cm_json_doc d;
+        check(k->name != NULL && strlen(k->name) >= 1 && strlen(k->name) <= 64);
+        check(strcspn(k->name, " /\t\n") == strlen(k->name));
+        check(k->kind != NULL &&
+              (strcmp(k->kind, "freshness") == 0 || strcmp(k->kind, "pipeline") == 0 ||
+               strcmp(k->kind, "scan-health") == 0));
+        check(k->schedule != NULL &&
+              cm_schedule_parse(k->schedule, strlen(k->schedule), &sch, NULL) == 0);
+        check(k->params != NULL);
+        cm_json_doc_init(&d, 0, 0);
+        check(cm_json_parse(&d, k->params, strlen(k->params), NULL) == 0 &&
+              cm_json_type(&d, 0) == CM_JSON_OBJECT);
+        cm_json_doc_finish(&d);
+        check(k->line >= 1 && k->params_line >= k->line && k->params_col >= 1);
+        for (size_t j = 0; j < i; j++) {
+            check(strcmp(k->name, c->canaries.checks[j].name) != 0);
         }
     }
     check(cl->min_distance_km >= 0 && cl->min_distance_km <= 20000);

@@ -7,7 +7,8 @@
  * pattern matches it, a Scheduled Event to its own rule's targets), retrying a failed
  * delivery with the backoff, giving it up, routing one row alone (only_seq), counting
  * by source; the state each target took of a finding (delivered_state) and a released
- * update that carries it not sent again; every held update released at once.
+ * update that carries it not sent again; every held update released at once; done event
+ * rows expired with the retention; checks reconciled with a config file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -292,6 +293,17 @@ static void test_event_rows_give_up(void **state)
     o.now_ms = 3000;
     assert_int_equal(cm_bus_run(st, &o, &s, err, sizeof(err)), 0);
     assert_int_equal(s_int("SELECT count(*) FROM outbox WHERE done = 0", NULL), 0);
+    /* Retention: the done event rows past it go, with their deliveries; an owed one stays. */
+    cev.created_ms = 4000;
+    assert_int_equal(cm_store_canary_record_event(st, "ct", "FAIL", "old", "{}", 4000, &cev, &c1,
+                                                  err, sizeof(err)),
+                     0);
+    assert_int_equal(cm_store_set_retention(st, 1, err, sizeof(err)), 0);
+    assert_int_equal(cm_store_expire(st, 86400000 + 3500, NULL, NULL, err, sizeof(err)), 0);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox", NULL), 1);
+    assert_int_equal(
+        s_int("SELECT count(*) FROM outbox WHERE done = 0 AND created_ms = 4000", NULL), 1);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries", NULL), 0);
     cm_store_close(st);
 }
 
