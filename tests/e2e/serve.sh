@@ -240,7 +240,9 @@ fi
 # before the canary thread has noted the status, so wait for /metrics to say it.
 canary_down() {
     curl -fsS "$URL/metrics" >"$T/metrics" 2>/dev/null &&
-        grep -q '^coalmine_canary_up{check="trail-alive"} 0$' "$T/metrics"
+        grep -q '^coalmine_canary_up{check="trail-alive"} 0$' "$T/metrics" &&
+        grep -q '^coalmine_routing_source_deliveries{source="canary",outcome="delivered"} [1-9]' \
+            "$T/metrics"
 }
 wait_until $P canary_down
 curl -fsS "$URL/metrics" >"$T/metrics" 2>/dev/null
@@ -250,6 +252,8 @@ check "/metrics: the files the engine read" \
     grep -q "^coalmine_follow_files_read $((NF + 1))$" "$T/metrics"
 check "/metrics: the bus's deliveries" \
     grep -q '^coalmine_routing_deliveries{outcome="delivered"} [1-9]' "$T/metrics"
+check "/metrics: the canary event's delivery, by source" \
+    grep -q '^coalmine_routing_source_deliveries{source="canary",outcome="delivered"} [1-9]' "$T/metrics"
 check "/metrics: the canary's status, 0 for FAIL" \
     grep -q '^coalmine_canary_up{check="trail-alive"} 0$' "$T/metrics"
 check "/metrics: one intel reload" grep -q '^coalmine_intel_reloads{outcome="ok"} 1$' \
