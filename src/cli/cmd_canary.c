@@ -570,20 +570,20 @@ static int canary_run(int argc, char **argv)
     return rc;
 }
 
-/* canary tick --config: the file's canaries.checks into the store. Returns CM_EXIT_*. */
-static int reconcile(struct cm_store *st, const char *path)
+/*
+ * canary tick --config: the file's canaries.checks into the store; cfg (initialised) keeps
+ * the file for its api.account and api.region. Returns CM_EXIT_*.
+ */
+static int reconcile(struct cm_store *st, const char *path, struct cm_config *cfg)
 {
-    struct cm_config cfg;
     struct cm_store_reconciled r;
     char err[1024] = "";
     int rc;
 
-    cm_config_init(&cfg);
-    rc = cm_config_load(&cfg, path, err, sizeof(err));
+    rc = cm_config_load(cfg, path, err, sizeof(err));
     if (rc == 0) {
-        rc = cm_canary_reconcile(st, &cfg.canaries, path, &r, err, sizeof(err));
+        rc = cm_canary_reconcile(st, &cfg->canaries, path, &r, err, sizeof(err));
     }
-    cm_config_finish(&cfg);
     if (rc != 0) {
         fprintf(stderr, "coalmine canary tick: %s\n", err[0] ? err : cm_strerror(rc));
         return rc == CM_EINVAL ? CM_EXIT_USAGE : CM_EXIT_ERROR;
@@ -607,7 +607,9 @@ static const char tick_help[] =
     "their events say so). An event a target did not take stays owed: `coalmine rules\n"
     "deliver` tries it again. --config first makes the store's checks what the file's\n"
     "canaries.checks says (docs/canaries.md): its checks created or updated, the ones\n"
-    "it made before and no longer names removed, `canary put`'s left alone.\n";
+    "it made before and no longer names removed, `canary put`'s left alone; its\n"
+    "api.account and api.region are what Scheduled Events carry (else the store's\n"
+    "detector's, when it has one).\n";
 
 static int canary_tick(int argc, char **argv)
 {
@@ -616,6 +618,7 @@ static int canary_tick(int argc, char **argv)
     struct out out;
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, &out};
     struct cm_canary_tick_stats stats;
+    struct cm_config cfg;
     char err[512] = "";
     int rc = parse(argc, argv, &o, TICK_OPTS, tick_help);
 
@@ -631,13 +634,18 @@ static int canary_tick(int argc, char **argv)
         cm_store_close(st);
         return CM_EXIT_ERROR;
     }
-    if (o.config != NULL && (rc = reconcile(st, o.config)) != 0) {
+    cm_config_init(&cfg);
+    if (o.config != NULL && (rc = reconcile(st, o.config, &cfg)) != 0) {
+        cm_config_finish(&cfg);
         curl_global_cleanup();
         cm_store_close(st);
         return rc;
     }
     out_begin(&out, o.json, "Results");
-    rc = cm_canary_tick(st, o.now_ms, &rep, &stats, err, sizeof(err));
+    /* Scheduled Events carry the file's api.account and api.region, else the detector's. */
+    rc = cm_canary_tick_as(st, o.now_ms, cfg.api.account, cfg.api.region, &rep, &stats, err,
+                           sizeof(err));
+    cm_config_finish(&cfg);
     if (rc != 0) {
         fprintf(stderr, "coalmine canary tick: %s\n", err[0] ? err : cm_strerror(rc));
         rc = CM_EXIT_ERROR;

@@ -4,7 +4,7 @@
 # says: created; updated with their last result kept while their kind is the same;
 # removed when the file no longer names them; checks made by `canary put` left alone; a
 # typo'd key, a bad schedule or a bad parameter refused with FILE:LINE:COL and the key,
-# and nothing changed.
+# and nothing changed; the file's api.account and api.region on Scheduled Events.
 . "$(dirname "$0")/lib/tap.sh"
 
 DB="$T/c.db"
@@ -115,5 +115,16 @@ rc=$?
 check "serve with a bad check: exit 2 before serving, with file:line:col" \
     sh -c '[ "$1" -eq 2 ] && grep -q "bad4.yaml:3:.*canaries.checks\[0\].params: deadline_seconds" "$2"' \
     _ $rc "$T/s2.err"
+
+# The file's api.account and api.region are what Scheduled Events carry.
+printf 'api:\n  account: "444455556666"\n  region: ap-south-1\n' >"$T/api.yaml"
+"$COALMINE" rules put --db "$DB" --name hourly --schedule-expression 'rate(1 hour)' >/dev/null
+"$COALMINE" targets put --db "$DB" --rule hourly --id f --kind file \
+    --spec '{"path":"'"$T/hourly.jsonl"'"}' >/dev/null
+LATER=$(date -u -d "@$(($(date +%s) + 7200))" +%Y-%m-%dT%H:%M:%SZ)
+"$COALMINE" canary tick --db "$DB" --config "$T/api.yaml" --now "$LATER" >/dev/null 2>&1
+check "tick --config: the Scheduled Event carries the file's api.account and api.region" \
+    test "$(jq -r '[.account, .region, .resources[0]] | join(" ")' "$T/hourly.jsonl" 2>/dev/null)" = \
+    "444455556666 ap-south-1 arn:aws:events:ap-south-1:444455556666:rule/hourly"
 
 done_testing
