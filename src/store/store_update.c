@@ -22,7 +22,7 @@ struct change {
     void (*bind)(sqlite3_stmt *, const void *);
 };
 
-#define MAX_CHANGES 3
+#define MAX_CHANGES 4 /* the statements of one change, at most (set_archived has 4) */
 
 /*
  * Runs the nch statements of ch for every id, all in one transaction; an id
@@ -36,6 +36,10 @@ static int update_each(struct cm_store *st, const struct change *ch, size_t nch,
     int64_t seq;
     int rc = CM_OK;
 
+    if (nch > MAX_CHANGES) {
+        snprintf(err, errlen, "internal: %zu statements per change (at most %d)", nch, MAX_CHANGES);
+        return CM_EINVAL;
+    }
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         return CM_EIO;
