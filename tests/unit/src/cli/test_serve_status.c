@@ -74,6 +74,14 @@ static void test_polls_bus_canaries(void **state)
     bus.delivered = 0;
     bus.held = 2; /* a level: the last run's */
     cm_serve_status_bus(&s, false, &bus);
+    /* A canary thread's first attempts: counted with the bus's, by source, no run. */
+    memset(&bus, 0, sizeof(bus));
+    bus.events = 1;
+    bus.delivered = 1;
+    bus.by_source[CM_BUS_SRC_CANARY].events = 1;
+    bus.by_source[CM_BUS_SRC_CANARY].delivered = 1;
+    bus.held = 77; /* a level: not the canary thread's to set */
+    cm_serve_status_deliveries(&s, &bus);
     cm_serve_status_canary(&s, "trail-alive", 0);
     cm_serve_status_canary(&s, "odd \"name\"\\", 1);
     cm_serve_status_canary(&s, "trail-alive", 1); /* the last status counts */
@@ -91,8 +99,12 @@ static void test_polls_bus_canaries(void **state)
     assert_non_null(strstr(t, "coalmine_follow_last_poll_timestamp_seconds 1700000010.250\n"));
     assert_non_null(strstr(t, "coalmine_intel_reloads{outcome=\"ok\"} 1\n"));
     assert_non_null(strstr(t, "coalmine_intel_reloads{outcome=\"error\"} 1\n"));
-    assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"events\"} 10\n"));
-    assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"delivered\"} 6\n"));
+    assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"events\"} 11\n"));
+    assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"delivered\"} 7\n"));
+    assert_non_null(strstr(t, "coalmine_routing_source_deliveries{source=\"canary\","
+                              "outcome=\"delivered\"} 1\n"));
+    assert_non_null(strstr(t, "coalmine_routing_source_deliveries{source=\"schedule\","
+                              "outcome=\"events\"} 0\n"));
     assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"failed\"} 1\n"));
     assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"held\"} 2\n"));
     assert_non_null(strstr(t, "coalmine_bus_runs{outcome=\"ok\"} 1\n"));
