@@ -769,6 +769,86 @@ static int rules_deliveries(int argc, char **argv)
     return rc;
 }
 
+static const char outbox_help[] =
+    "usage: coalmine rules outbox --db FILE [--max-results N] [--format table|json]\n\n"
+    "The events still owed, oldest first: each outbox row not done (a finding's event,\n"
+    "a canary check's result or a scheduled rule's fire), when it was written, its\n"
+    "deliveries PENDING (failed and to be tried again, or not tried yet) and the\n"
+    "earliest next attempt. `rules deliver` sends them; `rules deliveries --state\n"
+    "PENDING` has each delivery's last error.\n";
+
+static int print_owed(void *ud, const struct cm_store_owed *w)
+{
+    struct dlist *l = ud;
+    char created[40], next[40] = "-";
+
+    cm_time_format_iso(w->created_ms, created, sizeof(created));
+    if (w->pending > 0 && w->next_ms > 0) {
+        cm_time_format_iso(w->next_ms, next, sizeof(next));
+    }
+    if (!l->json) {
+        printf("%-8lld %-8s %-32s %-5s %-24s %3lld pending, next %s\n", (long long)w->seq,
+               w->source, w->name, w->status ? w->status : "-", created, (long long)w->pending,
+               next);
+        return 0;
+    }
+    cm_jw_obj_begin(&l->jw);
+    cm_jw_key(&l->jw, "Seq");
+    cm_jw_i64(&l->jw, w->seq);
+    cm_jw_key(&l->jw, "Source");
+    cm_jw_str(&l->jw, w->source);
+    cm_jw_key(&l->jw, strcmp(w->source, "finding") == 0 ? "FindingId" : "Name");
+    cm_jw_str(&l->jw, w->name);
+    if (w->status != NULL) {
+        cm_jw_key(&l->jw, "Status");
+        cm_jw_str(&l->jw, w->status);
+    }
+    cm_jw_key(&l->jw, "CreatedAt");
+    cm_jw_str(&l->jw, created);
+    cm_jw_key(&l->jw, "PendingDeliveries");
+    cm_jw_i64(&l->jw, w->pending);
+    if (w->pending > 0 && w->next_ms > 0) {
+        cm_jw_key(&l->jw, "NextAttemptAt");
+        cm_jw_str(&l->jw, next);
+    }
+    cm_jw_obj_end(&l->jw);
+    return 0;
+}
+
+static int rules_outbox(int argc, char **argv)
+{
+    struct ropts o;
+    struct cm_store *st = NULL;
+    struct dlist l;
+    struct cm_buf b;
+    char err[512] = "";
+    int rc = parse(argc, argv, &o, O_DB | O_MAX | O_FORMAT, O_DB, outbox_help);
+
+    if (rc != 0) {
+        return rc == 1 ? CM_EXIT_OK : rc;
+    }
+    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
+        return rc;
+    }
+    l.json = o.json;
+    cm_buf_init(&b, 0);
+    cm_jw_init(&l.jw, &b);
+    cm_jw_obj_begin(&l.jw);
+    cm_jw_key(&l.jw, "Outbox");
+    cm_jw_arr_begin(&l.jw);
+    rc = cm_store_outbox_owed(st, (size_t)o.max, print_owed, &l, err, sizeof(err));
+    cm_jw_arr_end(&l.jw);
+    cm_jw_obj_end(&l.jw);
+    if (rc != 0) {
+        rc = store_error("outbox", err, rc);
+    } else if (o.json && cm_jw_finish(&l.jw) == 0) {
+        printf("%s\n", b.p);
+    }
+    cm_buf_finish(&b);
+    cm_store_close(st);
+    return rc;
+}
+
 /* ---- the command ---- */
 
 static const struct cm_cmd subcommands[] = {
@@ -782,6 +862,8 @@ static const struct cm_cmd subcommands[] = {
     {"publishing", "show or set the findingPublishingFrequency (GetDetector/UpdateDetector)",
      rules_publishing},
     {"deliveries", "list the deliveries and their state", rules_deliveries},
+    {"outbox", "list the events still owed (findings, canary results, scheduled fires)",
+     rules_outbox},
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -432,6 +432,25 @@ int cm_store_outbox_cancel(struct cm_store *st, int64_t seq, const char *reason,
 /* The outbox rows not done. -1 on error. */
 int64_t cm_store_outbox_count(struct cm_store *st);
 
+/* An outbox row not done, as `rules outbox` lists it. */
+struct cm_store_owed {
+    int64_t seq;
+    int64_t created_ms;
+    const char *source; /* "finding", "canary" or "schedule" */
+    const char *name;   /* the finding's id, the check's or the rule's name */
+    const char *status; /* a canary event's detail.status; NULL otherwise */
+    int64_t pending;    /* its deliveries PENDING (tried and failed, or not tried yet) */
+    int64_t next_ms;    /* the earliest next attempt of those; 0: none */
+};
+
+/*
+ * Calls fn for each outbox row not done, oldest first, at most limit (0: all). Returns 0,
+ * CM_EIO or fn's value.
+ */
+typedef int (*cm_store_owed_fn)(void *ud, const struct cm_store_owed *o);
+int cm_store_outbox_owed(struct cm_store *st, size_t limit, cm_store_owed_fn fn, void *ud,
+                         char *err, size_t errlen);
+
 /* The sources of an outbox row's event (cm_store_outbox.source; NULL: a finding). */
 #define CM_STORE_SOURCE_CANARY   "canary"
 #define CM_STORE_SOURCE_SCHEDULE "schedule"

@@ -429,6 +429,38 @@ int cm_store_outbox_cancel(struct cm_store *st, int64_t seq, const char *reason,
     return cm_store_txn(cm_store_db(st), outbox_done_body, &d, "updating the outbox", err, errlen);
 }
 
+int cm_store_outbox_owed(struct cm_store *st, size_t limit, cm_store_owed_fn fn, void *ud,
+                         char *err, size_t errlen)
+{
+    static const char sql[] =
+        "SELECT o.seq, o.created_ms, coalesce(o.source, 'finding'), coalesce(o.name, f.id),"
+        " CASE WHEN o.source = 'canary' THEN json_extract(o.event, '$.detail.status') END,"
+        " (SELECT count(*) FROM deliveries d WHERE d.oseq = o.seq AND d.state = 'PENDING'),"
+        " (SELECT min(d.next_ms) FROM deliveries d WHERE d.oseq = o.seq"
+        " AND d.state = 'PENDING')"
+        " FROM outbox o LEFT JOIN findings f ON f.seq = o.fid"
+        " WHERE o.done = 0 ORDER BY o.seq LIMIT ?1";
+    sqlite3 *db = cm_store_db(st);
+    sqlite3_stmt *q = NULL;
+    int rc = CM_OK, step;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+        return cm_store_db_fail(db, "reading the outbox", err, errlen);
+    }
+    sqlite3_bind_int64(q, 1, limit ? (int64_t)limit : -1);
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        struct cm_store_owed o = {
+            sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), col(q, 2), col(q, 3), col(q, 4),
+            sqlite3_column_int64(q, 5), sqlite3_column_int64(q, 6)};
+        rc = o.source && o.name ? fn(ud, &o) : CM_EIO;
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, "reading the outbox", err, errlen);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int64_t cm_store_outbox_count(struct cm_store *st)
 {
     return cm_store_int(cm_store_db(st), "SELECT count(*) FROM outbox WHERE done = 0", NULL);

@@ -50,6 +50,10 @@ if command -v python3 >/dev/null 2>&1; then
     check "... and in JSON: Source canary, Name ct-fresh, FindingId null" \
         test "$(jq -r '.Deliveries[0] // .[0] | [.Source, .Name, (.FindingId | tostring)] | join("|")' "$T/d1.json")" = \
         "canary|ct-fresh|null"
+    "$COALMINE" rules outbox --db "$DB" --format json >"$T/ob1.json"
+    check "rules outbox lists the event owed: canary, its name and status, 1 delivery pending" \
+        test "$(jq -r '.Outbox | length, (.[0] | [.Source, .Name, .Status, .PendingDeliveries] | join("|"))' "$T/ob1.json" | tr '\n' ' ')" = \
+        "1 canary|ct-fresh|FAIL|1 "
     "$COALMINE" rules deliver --db "$DB" --now >/dev/null 2>"$T/dl1.err"
     rc=$?
     check "a later rules deliver sends it: exit 0, the routed line counts a canary event" \
@@ -61,6 +65,8 @@ if command -v python3 >/dev/null 2>&1; then
         test "$(jq -r .id "$T/h.log" | sort -u | wc -l | tr -d ' ')" = 1
     "$COALMINE" rules deliver --db "$DB" --now >/dev/null 2>&1
     check "another rules deliver sends nothing more" test "$(lines "$T/h.log")" = 2
+    check "rules outbox: nothing owed any more" \
+        test "$("$COALMINE" rules outbox --db "$DB" --format json | jq '.Outbox | length')" = 0
     check "the delivery is DONE" \
         test "$(sqlite3 "$DB" "SELECT state || ':' || attempts FROM deliveries d JOIN outbox o ON o.seq = d.oseq WHERE o.source = 'canary'")" = "DONE:2"
     kill "$HOOK" 2>/dev/null
@@ -92,6 +98,8 @@ check "a second tick at the same time does not fire again" \
 "$COALMINE" rules deliveries --db "$DB" --state PENDING >"$T/d2.out"
 check "rules deliveries lists it as schedule:nightly, PENDING" \
     grep -q "^schedule:nightly .*nightly .*report .*PENDING" "$T/d2.out"
+check "rules outbox lists it as schedule nightly, 1 pending" \
+    sh -c '"$1" rules outbox --db "$2" | grep -q "schedule *nightly .* 1 pending"' _ "$COALMINE" "$DB"
 mkdir -p "$T/later"
 "$COALMINE" rules deliver --db "$DB" --now >/dev/null 2>"$T/dl2.err"
 check "a later rules deliver (a new process) delivers it" \

@@ -179,6 +179,24 @@ static void test_rule_fire_event(void **state)
     cm_store_close(st);
 }
 
+/* Counts the owed rows; the first must be the canary's FAIL (the older row). */
+static int count_owed(void *ud, const struct cm_store_owed *o)
+{
+    int *n = ud;
+
+    if (*n == 0) {
+        assert_string_equal(o->source, "canary");
+        assert_string_equal(o->name, "ct");
+        assert_string_equal(o->status, "FAIL");
+    } else {
+        assert_string_equal(o->source, "schedule");
+        assert_string_equal(o->name, "nightly");
+        assert_null(o->status);
+    }
+    ++*n;
+    return 0;
+}
+
 static void test_bus_routes_event_rows(void **state)
 {
     struct cm_store *st = s_open();
@@ -188,6 +206,7 @@ static void test_bus_routes_event_rows(void **state)
     char dir[600], pager[700], report[700], spec[800], err[256] = "";
     int64_t c1 = 0, s1 = 0, now, fired;
     bool taken = false;
+    int owed_n;
     (void)state;
 
     snprintf(dir, sizeof(dir), "%s/down", s_dir);
@@ -213,6 +232,10 @@ static void test_bus_routes_event_rows(void **state)
                      0);
     assert_true(c1 > 0 && s1 > c1);
 
+    /* Both owed, listed oldest first, nothing pending yet. */
+    owed_n = 0;
+    assert_int_equal(cm_store_outbox_owed(st, 0, count_owed, &owed_n, err, sizeof(err)), 0);
+    assert_int_equal(owed_n, 2);
     /* One row alone: the canary's; its target's directory is missing: PENDING. */
     s = run_bus(st, now, c1);
     assert_int_equal(s.events, 1);
@@ -224,6 +247,9 @@ static void test_bus_routes_event_rows(void **state)
                            " AND rule = 'pager' AND attempts = 1",
                            NULL),
                      1);
+    owed_n = 0;
+    assert_int_equal(cm_store_outbox_owed(st, 1, count_owed, &owed_n, err, sizeof(err)), 0);
+    assert_int_equal(owed_n, 1);
     /* The whole outbox: the Scheduled Event goes to its rule's target only (not the findings
      * rule's, which shares the file), the canary's waits for its backoff. */
     s = run_bus(st, now + 1, 0);
