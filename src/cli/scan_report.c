@@ -79,6 +79,21 @@ static void write_routing(struct cm_jw *jw, const struct cm_cli_routing *r)
     _Static_assert(sizeof(tv) / sizeof(tv[0]) == sizeof(totals) / sizeof(totals[0]), "totals");
     cm_jw_obj_begin(jw);
     put_counts(jw, totals, tv, sizeof(tv) / sizeof(tv[0]));
+    /* The same by where the event comes from (canary results and scheduled fires too). */
+    cm_jw_key(jw, "repeats");
+    cm_jw_u64(jw, r->bus.repeats);
+    cm_jw_key(jw, "sources");
+    cm_jw_obj_begin(jw);
+    for (int i = 0; i < CM_BUS_NSOURCES; i++) {
+        static const char *const sn[] = {"events", "delivered", "failed", "gave_up"};
+        const uint64_t sv[] = {r->bus.by_source[i].events, r->bus.by_source[i].delivered,
+                               r->bus.by_source[i].failed, r->bus.by_source[i].gave_up};
+        cm_jw_key(jw, cm_bus_source_name((enum cm_bus_source)i));
+        cm_jw_obj_begin(jw);
+        put_counts(jw, sn, sv, 4);
+        cm_jw_obj_end(jw);
+    }
+    cm_jw_obj_end(jw);
     cm_jw_key(jw, "targets");
     cm_jw_arr_begin(jw);
     for (size_t i = 0; i < r->n; i++) {
