@@ -110,7 +110,8 @@ static int one_entry(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     struct cm_buf ev;
     struct cm_jw jw;
     size_t nres = 0;
-    int64_t ms;
+    int64_t ms, oseq = 0;
+    struct cm_store_event sev;
     unsigned failed = 0;
     bool long1, long2, long3 = false;
     int rc = 0;
@@ -232,14 +233,30 @@ static int one_entry(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         cm_buf_finish(&ev);
         return 0;
     }
-    rc = cm_canary_send(ctx->store, ev.p, ev.len, NULL, NULL, &failed, err, sizeof(err));
+    /*
+     * Into the outbox, as a finding's event goes: owed to every target of every rule it
+     * matches until delivered, retried by the bus (serve's bus thread, `rules deliver`)
+     * with the same backoff and age limit. The first attempt is made now.
+     */
+    sev.event = ev.p;
+    sev.len = ev.len;
+    sev.created_ms = req->now_ms;
+    rc = cm_store_event_put(ctx->store, src, &sev, &oseq, err, sizeof(err));
+    if (rc == 0 && oseq > 0) {
+        rc = cm_canary_deliver(ctx->store, oseq, NULL, &failed, NULL, err, sizeof(err));
+        if (rc != 0) { /* stored: the bus tries it again */
+            log_warn("PutEvents: event %s: its first delivery: %s", out->id, err);
+            rc = rc == CM_ENOMEM ? rc : 0;
+        }
+    }
     cm_buf_finish(&ev);
     if (rc != 0) {
         log_warn("PutEvents: event %s: %s", out->id, err);
         return rc == CM_ENOMEM ? rc : CM_EIO;
     }
     if (failed > 0) {
-        log_warn("PutEvents: event %s: %u of its deliveries failed", out->id, failed);
+        log_warn("PutEvents: event %s: %u of its deliveries failed; owed, tried again by the bus",
+                 out->id, failed);
     }
     return 0;
 }

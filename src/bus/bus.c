@@ -76,7 +76,7 @@ struct subject {
     const char *event_id;                  /* a finding's event id (the state); NULL: none */
 };
 
-static const char *const source_names[] = {"finding", "canary", "schedule"};
+static const char *const source_names[] = {"finding", "canary", "schedule", "events"};
 
 const char *cm_bus_source_name(enum cm_bus_source s)
 {
@@ -257,6 +257,7 @@ static int copy_row(void *ud, const struct cm_store_outbox *o)
     b->n++;
     if (o->event != NULL) {
         r->source = strcmp(o->source, CM_STORE_SOURCE_SCHEDULE) == 0 ? CM_BUS_SRC_SCHEDULE
+                    : strcmp(o->source, CM_STORE_SOURCE_EVENTS) == 0 ? CM_BUS_SRC_EVENTS
                                                                      : CM_BUS_SRC_CANARY;
         r->name = cm_strndup(o->name, strlen(o->name));
         r->event = cm_strndup(o->event, o->event_len);

@@ -49,17 +49,19 @@
 
 /*
  * Where an outbox row's event comes from: a finding (published by a scan), a canary
- * check's result (src/canary) or a scheduled rule's fire. Each is routed, retried and
+ * check's result (src/canary), a scheduled rule's fire or the EventBridge API's
+ * PutEvents. Each is routed, retried and
  * given up the same way; a scheduled rule's event goes to that rule's targets only.
  */
 enum cm_bus_source {
     CM_BUS_SRC_FINDING = 0,
     CM_BUS_SRC_CANARY,
     CM_BUS_SRC_SCHEDULE,
+    CM_BUS_SRC_EVENTS, /* put by the EventBridge API (PutEvents) */
     CM_BUS_NSOURCES
 };
 
-/* "finding", "canary", "schedule". */
+/* "finding", "canary", "schedule", "events". */
 const char *cm_bus_source_name(enum cm_bus_source s);
 
 /* What became of one delivery a run owed (a target of a rule whose pattern matched). */

@@ -94,13 +94,16 @@ static void report(void *ud, const struct cm_bus_report *r)
     if (r->error == NULL) {
         return;
     }
-    /* What the event is of: a finding, a canary check's result, a scheduled rule's fire. */
+    /* What the event is of: a finding, a canary check's result, a scheduled rule's fire, an
+     * event put through the API. */
     if (r->source == CM_BUS_SRC_FINDING) {
         snprintf(what, sizeof(what), "finding %s", r->finding_id ? r->finding_id : "?");
     } else {
         snprintf(what, sizeof(what), "%s event of %s (outbox row %lld)",
-                 r->source == CM_BUS_SRC_CANARY ? "canary" : "scheduled", r->name ? r->name : "?",
-                 (long long)r->oseq);
+                 r->source == CM_BUS_SRC_CANARY     ? "canary"
+                 : r->source == CM_BUS_SRC_SCHEDULE ? "scheduled"
+                                                    : "put",
+                 r->name ? r->name : "?", (long long)r->oseq);
     }
     if (r->state == CM_DELIVERY_PENDING) {
         cm_time_format_iso(r->next_ms, next, sizeof(next));
@@ -186,6 +189,10 @@ int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool relea
         if (stats->by_source[CM_BUS_SRC_SCHEDULE].events > 0) {
             fprintf(stderr, ", %llu scheduled events",
                     (unsigned long long)stats->by_source[CM_BUS_SRC_SCHEDULE].events);
+        }
+        if (stats->by_source[CM_BUS_SRC_EVENTS].events > 0) {
+            fprintf(stderr, ", %llu put events",
+                    (unsigned long long)stats->by_source[CM_BUS_SRC_EVENTS].events);
         }
         if (stats->repeats > 0) {
             fprintf(stderr, ", %llu not sent (the target already took that state)",

@@ -662,8 +662,8 @@ static const char deliveries_help[] =
     "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED|CANCELLED]\n"
     "                                 [--max-results N] [--format table|json]\n\n"
     "The record of every delivery, newest first: the finding (or, for a canary\n"
-    "check's result or a scheduled rule's fire, canary:NAME or schedule:RULE), the\n"
-    "rule and target,\n"
+    "check's result, a scheduled rule's fire or an event put through the API,\n"
+    "canary:NAME, schedule:RULE or events:SOURCE), the rule and target,\n"
     "its state (PENDING: failed or not tried yet, owed; DONE; FAILED: given up;\n"
     "CANCELLED: never to be tried again, because a newer event of the finding\n"
     "replaced it, or its rule was disabled or deleted, or its target removed), the\n"
@@ -682,7 +682,8 @@ static int print_delivery(void *ud, const struct cm_store_delivery *d)
     if (d->state == CM_DELIVERY_PENDING) {
         cm_time_format_iso(d->next_ms, next, sizeof(next));
     }
-    /* An event row's: "canary:NAME" or "schedule:RULE" where a finding's id goes. */
+    /* An event row's: "canary:NAME", "schedule:RULE" or "events:SOURCE" where a finding's
+     * id goes. */
     snprintf(what, sizeof(what), "%s%s%s", d->source ? d->source : "", d->source ? ":" : "",
              d->source       ? (d->name ? d->name : "?")
              : d->finding_id ? d->finding_id

@@ -454,6 +454,7 @@ int cm_store_outbox_owed(struct cm_store *st, size_t limit, cm_store_owed_fn fn,
 /* The sources of an outbox row's event (cm_store_outbox.source; NULL: a finding). */
 #define CM_STORE_SOURCE_CANARY   "canary"
 #define CM_STORE_SOURCE_SCHEDULE "schedule"
+#define CM_STORE_SOURCE_EVENTS   "events" /* the EventBridge API's PutEvents */
 
 /*
  * The event id of the state of the finding of outbox row oseq that target (rule,
@@ -617,6 +618,16 @@ int64_t cm_store_held_count(struct cm_store *st);
  */
 int cm_store_outbox_release(struct cm_store *st, int64_t now_ms, int64_t *released, int64_t *held,
                             char *err, size_t errlen);
+/*
+ * An event put by the EventBridge API (PutEvents) as an outbox row (source "events",
+ * name: the event's source), when some enabled rule has an event pattern: *oseq gets
+ * its seq, 0 when none was written (no rule could match it, as EventBridge drops an
+ * event no rule matches). Routed, retried and given up as a finding's event is.
+ * Returns 0 or CM_EIO.
+ */
+int cm_store_event_put(struct cm_store *st, const char *name, const struct cm_store_event *ev,
+                       int64_t *oseq, char *err, size_t errlen);
+
 /*
  * cm_store_outbox_release; with all, every held update is released now, whatever its
  * interval (`rules deliver --release-held`: the user asks for the latest states now).

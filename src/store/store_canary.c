@@ -534,6 +534,12 @@ int cm_store_rule_fire_event(struct cm_store *st, const char *name, int64_t prev
     return rc;
 }
 
+int cm_store_event_put(struct cm_store *st, const char *name, const struct cm_store_event *ev,
+                       int64_t *oseq, char *err, size_t errlen)
+{
+    return add_event(cm_store_db(st), CM_STORE_SOURCE_EVENTS, name, NULL, ev, oseq, err, errlen);
+}
+
 int cm_store_rule_fire(struct cm_store *st, const char *name, int64_t prev_ms, int64_t fired_ms,
                        bool *taken, char *err, size_t errlen)
 {

@@ -11,9 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include "api_util.h"
 
 #include "api/api_events.h"
+#include "bus/bus.h"
+#include "core/clock.h"
 
 static char e_file[600], e_file2[600];
 
@@ -630,6 +634,48 @@ static void test_put_events(void **state)
     got = slurp(e_file2);
     assert_string_equal(got, "{\"n\":5}\n");
     free(got);
+
+    /* Through the outbox: delivered rows are done, nothing owed. */
+    assert_int_equal(cm_store_outbox_count(a_st), 0);
+
+    /*
+     * A target that fails keeps the event owed (an outbox row, its delivery PENDING), and a
+     * later bus run delivers it, as a finding's event is.
+     */
+    {
+        char dir[700], out[720], err[256];
+        struct cm_bus_opts bo = {0};
+        struct cm_bus_stats bs;
+
+        snprintf(dir, sizeof(dir), "%s/later", a_dir);
+        snprintf(out, sizeof(out), "%s/out.jsonl", dir);
+        assert_int_equal(ev("PutRule", "{\"Name\":\"late\",\"EventPattern\":"
+                                       "\"{\\\"source\\\":[\\\"late.app\\\"]}\"}"),
+                         200);
+        snprintf(body, sizeof(body),
+                 "{\"Rule\":\"late\",\"Targets\":[{\"Id\":\"l\",\"Arn\":"
+                 "\"arn:aws:coalmine:::file:%s\"}]}",
+                 out);
+        assert_int_equal(ev("PutTargets", body), 200);
+        has("\"FailedEntryCount\":0");
+        assert_int_equal(ev("PutEvents", "{\"Entries\":[{\"Source\":\"late.app\","
+                                         "\"DetailType\":\"T\",\"Detail\":\"{\\\"k\\\":7}\"}]}"),
+                         200);
+        has("\"FailedEntryCount\":0"); /* accepted: its delivery is owed */
+        assert_int_equal(cm_store_outbox_count(a_st), 1);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        bo.now_ms = cm_clock_now_ms();
+        bo.ignore_backoff = true;
+        assert_int_equal(cm_bus_run(a_st, &bo, &bs, err, sizeof(err)), 0);
+        assert_int_equal(bs.by_source[CM_BUS_SRC_EVENTS].delivered, 1);
+        assert_int_equal(cm_store_outbox_count(a_st), 0);
+        got = slurp(out);
+        assert_non_null(strstr(got, "\"source\":\"late.app\""));
+        assert_non_null(strstr(got, "\"detail\":{\"k\":7}"));
+        free(got);
+        assert_int_equal(ev("RemoveTargets", "{\"Rule\":\"late\",\"Ids\":[\"l\"]}"), 200);
+        assert_int_equal(ev("DeleteRule", "{\"Name\":\"late\"}"), 200);
+    }
 
     /* A disabled rule sends nothing. */
     assert_int_equal(ev("DisableRule", "{\"Name\":\"orders\"}"), 200);
