@@ -128,7 +128,7 @@ static void found_file(struct cm_follow *w, const char *path, const struct stat 
         w->unstable += t->state == CM_FOLLOW_PENDING;
         return;
     }
-    if (t->ready_ms == 0) {
+    if (t->ready_ms == 0 || t->ready_ms > w->now_ms) { /* a clock set back: from now */
         t->ready_ms = w->now_ms;
     }
     if (w->nready == 0 || t->ready_ms < w->oldest_ready) {

@@ -44,6 +44,7 @@ struct cm_follow_track {
     int state;          /* enum cm_follow_state */
     bool has_id;        /* id is the identity of the file as read (CM_FOLLOW_READ) */
     int64_t ready_ms;   /* wall clock when it was first found ready and held back, 0: not */
+    int64_t since_ms;   /* wall clock at the poll that first found it as it is now */
     uint64_t seen_poll; /* the last poll that found it */
     struct cm_file_id id;
 };
@@ -52,9 +53,11 @@ struct cm_follow_track {
  * One poll's look at a tracked file of size bytes, modified at mtime_ns, at now_ms (wall
  * clock): updates t and returns true when the file is to be handed over now. A file is
  * handed over when it was seen with the same size and mtime at the poll before, its
- * mtime is settle_ms old or more, and it is not read as it is; a deferred one, only once
- * it changed and settled again, or once its mtime is retry_ms old (the caller then takes
+ * age is settle_ms or more, and it is not read as it is; a deferred one, only once
+ * it changed and settled again, or once its age is retry_ms (the caller then takes
  * it as it is). A file that changes after it was read is pending again: another file.
+ * Its age counts from its mtime, or from the poll that first found it as it is when
+ * that is earlier (an mtime ahead of the clock); a clock set back restarts that count.
  */
 bool cm_follow_observe(struct cm_follow_track *t, uint64_t size, int64_t mtime_ns, int64_t now_ms,
                        int64_t settle_ms, int64_t retry_ms);

@@ -11,7 +11,7 @@ bool cm_follow_observe(struct cm_follow_track *t, uint64_t size, int64_t mtime_n
                        int64_t settle_ms, int64_t retry_ms)
 {
     bool same = t->state != CM_FOLLOW_NEW && t->size == size && t->mtime_ns == mtime_ns;
-    int64_t age_ms = now_ms - mtime_ns / 1000000;
+    int64_t mtime_ms = mtime_ns / 1000000, age_ms;
 
     if (!same) {
         /* New, or changed since the last poll (written to, or replaced after it was read):
@@ -19,8 +19,19 @@ bool cm_follow_observe(struct cm_follow_track *t, uint64_t size, int64_t mtime_n
         t->size = size;
         t->mtime_ns = mtime_ns;
         t->state = CM_FOLLOW_PENDING;
+        t->since_ms = now_ms;
         return false;
     }
+    /*
+     * Its age: from its mtime, or from the poll that first found it as it is when that is
+     * earlier. An mtime ahead of the clock (the writer's clock ahead, ours set back) would
+     * otherwise keep a complete file unread, unsaid, until the clock caught up; a clock
+     * set back since that poll counts from now, so it delays a file by the settle at most.
+     */
+    if (t->since_ms > now_ms) {
+        t->since_ms = now_ms;
+    }
+    age_ms = now_ms - (mtime_ms < t->since_ms ? mtime_ms : t->since_ms);
     switch (t->state) {
     case CM_FOLLOW_PENDING:
         return age_ms >= settle_ms;

@@ -159,6 +159,52 @@ static void test_sort_by_key_then_path(void **state)
     cm_follow_sort(NULL, 0);
 }
 
+static void test_future_mtime_is_read_once_still(void **state)
+{
+    struct cm_follow_track t = {0};
+    int64_t now = 1000 * 1000; /* 1000 s */
+
+    (void)state;
+    /* mtime two hours ahead of the wall clock (a writer's clock ahead, a clock set back,
+     * `touch -d`): its age from the mtime is negative, so it was never read before the
+     * clock caught up, and nothing said why. Still across two polls: read, settle 0. */
+    assert_false(cm_follow_observe(&t, 100, (1000 + 7200) * S, now, 0, 900000));
+    assert_true(cm_follow_observe(&t, 100, (1000 + 7200) * S, now + 100, 0, 900000));
+    /* With a settle, its age counts from the poll that first found it as it is. */
+    memset(&t, 0, sizeof(t));
+    assert_false(cm_follow_observe(&t, 100, (1000 + 7200) * S, now, 60000, 900000));
+    assert_false(cm_follow_observe(&t, 100, (1000 + 7200) * S, now + 59999, 60000, 900000));
+    assert_true(cm_follow_observe(&t, 100, (1000 + 7200) * S, now + 60000, 60000, 900000));
+}
+
+static void test_clock_set_back_delays_by_settle_at_most(void **state)
+{
+    struct cm_follow_track t = {0};
+    int64_t now = 100000 * 1000LL;
+
+    (void)state;
+    /* Found at 100000 s with an mtime then; the clock is set back an hour before the
+     * next poll: the file waits the settle counted from that poll, not an hour more. */
+    assert_false(cm_follow_observe(&t, 7, 99990 * S, now, 30000, 900000));
+    assert_false(cm_follow_observe(&t, 7, 99990 * S, now - 3600000, 30000, 900000));
+    assert_true(cm_follow_observe(&t, 7, 99990 * S, now - 3600000 + 30000, 30000, 900000));
+}
+
+static void test_deferred_future_file_is_retried(void **state)
+{
+    struct cm_follow_track t = {0};
+    int64_t now = 2000 * 1000;
+
+    (void)state;
+    /* A deferred file (a gzip cut short) whose mtime is a day ahead: offered again once
+     * retry_ms passed since it was found as it is, not a day and retry_ms later. */
+    cm_follow_observe(&t, 5, (2000 + 86400) * S, now, 0, 900000);
+    assert_true(cm_follow_observe(&t, 5, (2000 + 86400) * S, now + 10, 0, 900000));
+    t.state = CM_FOLLOW_DEFERRED;
+    assert_false(cm_follow_observe(&t, 5, (2000 + 86400) * S, now + 899999, 0, 900000));
+    assert_true(cm_follow_observe(&t, 5, (2000 + 86400) * S, now + 900000, 0, 900000));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +213,9 @@ int main(void)
         cmocka_unit_test(test_settle_wants_an_old_mtime),
         cmocka_unit_test(test_read_file_is_read_again_only_when_changed),
         cmocka_unit_test(test_deferred_file),
+        cmocka_unit_test(test_future_mtime_is_read_once_still),
+        cmocka_unit_test(test_clock_set_back_delays_by_settle_at_most),
+        cmocka_unit_test(test_deferred_future_file_is_retried),
         cmocka_unit_test(test_temp_names),
         cmocka_unit_test(test_sort_by_key_then_path),
     };
