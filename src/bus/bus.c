@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "bus/claim.h"
 #include "bus/target.h"
 #include "core/clock.h"
 #include "finding/finding.h"
@@ -301,7 +302,7 @@ struct run {
     struct cm_bus_stats *stats;
     char *err;
     size_t errlen;
-    char owner[64]; /* this run's claim token */
+    char owner[CM_BUS_CLAIM_TOKEN_MAX]; /* this run's claim token */
 };
 
 /*
@@ -382,7 +383,8 @@ static int deliver_one(struct run *x, const struct row *w, const struct subject 
                                x->owner,
                                cm_clock_now_ms(),
                                t->lease_ms,
-                               x->o->ignore_backoff ? INT64_MAX : x->o->now_ms};
+                               x->o->ignore_backoff ? INT64_MAX : x->o->now_ms,
+                               cm_bus_claim_gone};
     enum cm_claim_result res;
     struct cm_store_delivery d;
     struct cm_target_ctx ctx;
@@ -636,15 +638,12 @@ int cm_bus_run(struct cm_store *st, const struct cm_bus_opts *opts, struct cm_bu
                     err,
                     errlen,
                     ""};
-    struct timespec ts;
     int64_t after = 0, released = 0, held = 0;
     int rc;
 
     memset(stats, 0, sizeof(*stats));
     /* Unique per process run on this host: the pid, the clock's ns and a stack address. */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(x.owner, sizeof(x.owner), "%ld.%lld.%09ld.%lx", (long)getpid(), (long long)ts.tv_sec,
-             ts.tv_nsec, (unsigned long)(uintptr_t)&ts);
+    cm_bus_claim_token(x.owner, sizeof(x.owner));
     cm_json_doc_init(&tape, 0, 0);
     cm_buf_init(&ev, 0);
     /* One row alone (a canary's or a fire's first attempt): nothing else is released. */

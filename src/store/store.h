@@ -684,6 +684,9 @@ struct cm_store_claim {
     int64_t now_ms;    /* the wall clock: the lease starts now */
     int64_t lease_ms;  /* how long the claim holds (longer than the delivery can take) */
     int64_t due_ms;    /* a failed delivery whose next_ms is after this waits (INT64_MAX: none) */
+    /* Whether the run that holds another claim is gone (its process ended): its claim is
+     * then taken, lease or not. NULL: another run's claim holds until its lease ends. */
+    bool (*holder_gone)(const char *owner);
 };
 
 /* What a claim found. */
@@ -697,8 +700,9 @@ enum cm_claim_result {
 /*
  * Claims delivery (oseq, rule, target) in one short write transaction: it
  * is taken when PENDING (or never tried: a PENDING row with 0 attempts is
- * inserted), not waiting, and unclaimed, claimed by owner, or claimed with
- * an expired lease. *res says which; when taken, *d gets its attempts and
+ * inserted), not waiting, and unclaimed, claimed by owner, claimed with
+ * an expired lease, or claimed by a run c->holder_gone says is gone (a
+ * process killed while it held the claim). *res says which; when taken, *d gets its attempts and
  * next_ms (its rule and target are the claim's, its other strings NULL).
  * Returns 0 or CM_EIO.
  */

@@ -585,7 +585,8 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
         if (state != NULL && strcmp(state, "PENDING") != 0) {
             *a->res = CM_CLAIM_SETTLED;
         } else if (owner != NULL && strcmp(owner, c->owner) != 0 &&
-                   sqlite3_column_int64(q, 4) > c->now_ms) {
+                   sqlite3_column_int64(q, 4) > c->now_ms &&
+                   (c->holder_gone == NULL || !c->holder_gone(owner))) {
             *a->res = CM_CLAIM_BUSY;
         } else if (a->d->next_ms > c->due_ms) {
             /* Its backoff, or the Retry-After its target asked when it was not tried. */

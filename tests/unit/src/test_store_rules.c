@@ -595,8 +595,8 @@ static void test_delivery_claims(void **state)
     struct t_events e;
     struct cm_finding f;
     struct cm_store *st = s_open();
-    struct cm_store_claim a = {0, "all", "x", "run-a", 1000, 5000, INT64_MAX};
-    struct cm_store_claim b = {0, "all", "x", "run-b", 2000, 5000, INT64_MAX};
+    struct cm_store_claim a = {0, "all", "x", "run-a", 1000, 5000, INT64_MAX, NULL};
+    struct cm_store_claim b = {0, "all", "x", "run-b", 2000, 5000, INT64_MAX, NULL};
     struct cm_store_delivery d;
     enum cm_claim_result res;
     char err[256] = "", why[128];
@@ -670,6 +670,59 @@ static void test_delivery_claims(void **state)
     /* Its row is done: nothing more to claim. */
     assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_SETTLED);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
+static bool gone_a(const char *owner)
+{
+    return strcmp(owner, "run-a") == 0;
+}
+
+/*
+ * A claim whose run is gone (its process was killed while it held it) is taken at once,
+ * its lease notwithstanding; a claim of a live run stays busy. Before, the service
+ * started again after a kill -9 mid-delivery found its own earlier claim busy and the
+ * event waited out the lease: an hour and a minute for a target without timeout_seconds.
+ */
+static void test_claim_of_a_gone_run(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_store_claim a = {0, "all", "x", "run-a", 1000, 3660000, INT64_MAX, NULL};
+    struct cm_store_claim b = {0, "all", "x", "run-b", 2000, 3660000, INT64_MAX, gone_a};
+    struct cm_store_claim c = {0, "all", "x", "run-c", 3000, 3660000, INT64_MAX, gone_a};
+    struct cm_store_delivery d;
+    enum cm_claim_result res;
+    char err[256] = "";
+    bool held;
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f, &e, types[0], T_NOW);
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(target(st, "all", "x", "file", "{\"path\":\"/dev/null\"}"), 0);
+    store1(st, &f, &k1);
+    a.oseq = b.oseq = c.oseq = s_int("SELECT max(seq) FROM outbox", NULL);
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    /* a is gone (killed): b takes its claim a second later, not an hour later. */
+    assert_int_equal(cm_store_delivery_claim(st, &b, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    /* b lives: c finds it busy. */
+    assert_int_equal(cm_store_delivery_claim(st, &c, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_BUSY);
+    /* Without the callback, as before: busy until the lease ends. */
+    c.holder_gone = NULL;
+    assert_int_equal(cm_store_delivery_claim(st, &c, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_BUSY);
+    d = (struct cm_store_delivery){b.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL};
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-b", &held, err, sizeof(err)), 0);
+    assert_true(held);
+    assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'DONE'", NULL), 1);
     cm_finding_finish(&f);
     t_events_finish(&e);
     cm_store_close(st);
@@ -860,6 +913,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expire_keeps_owed_findings, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delivery_claims, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_claim_of_a_gone_run, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_publishing_frequency, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_archived_not_sent, s_setup, s_teardown),
     };
