@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <stdalign.h>
@@ -293,9 +294,16 @@ static int parse(struct cm_statefile *sf, struct cm_ckpt_r *r)
     version = cm_ckpt_get_u32(r);
     abi = cm_ckpt_get_u32(r);
     if (r->err == 0 && version != VERSION && version != VERSION_OLD) {
-        return cm_ckpt_r_fail(r, CM_EFORMAT, "a state file version this build does not read");
+        char why[128];
+
+        snprintf(why, sizeof(why),
+                 "a state file version this build does not read (%" PRIu32 "; it reads %u and %u)",
+                 version, VERSION_OLD, VERSION);
+        r->off = 8; /* where the version is, not past it */
+        return cm_ckpt_r_fail(r, CM_EFORMAT, why);
     }
     if (r->err == 0 && abi != abi_tag()) {
+        r->off = 12;
         return cm_ckpt_r_fail(r, CM_EFORMAT, "written by a build for another kind of machine");
     }
     sf->seed = cm_ckpt_get_u64(r);
