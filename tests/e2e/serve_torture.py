@@ -319,6 +319,10 @@ def main():
     tap(open_rows == 0, "no outbox row left undone (%d)" % open_rows)
     hook.down()
 
+    temps = [n for n in os.listdir(d) if n.startswith(".s.db.state.")]
+    tap(not temps, "no temporary state file left beside the state (%d)" % len(temps),
+        "\n".join(temps))
+
     empty = os.path.join(d, "empty")
     os.makedirs(empty)
     r = run([COALMINE, "scan", "--quiet", "--db", os.path.join(d, "final.db"), "--state",
