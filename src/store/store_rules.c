@@ -551,7 +551,7 @@ struct claim_arg {
 static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
     static const char read_sql[] =
-        "SELECT d.state, d.attempts, d.next_ms, d.claim, d.claim_until, o.done"
+        "SELECT d.state, d.attempts, d.next_ms, d.claim, d.claim_until, o.done, d.updated_at"
         " FROM outbox o LEFT JOIN deliveries d ON d.oseq = o.seq AND d.rule = ?2"
         " AND d.target = ?3 WHERE o.seq = ?1";
     static const char take_sql[] =
@@ -565,6 +565,7 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     char when[32];
     int rc = CM_OK, step;
 
+    now_iso(when, sizeof(when));
     if (sqlite3_prepare_v2(db, read_sql, -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "claiming the delivery", err, errlen);
     }
@@ -579,7 +580,7 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     *a->res = CM_CLAIM_SETTLED; /* no such outbox row (expired): nothing to do */
     step = sqlite3_step(q);
     if (step == SQLITE_ROW && sqlite3_column_int(q, 5) == 0) {
-        const char *state = col(q, 0), *owner = col(q, 3);
+        const char *state = col(q, 0), *owner = col(q, 3), *updated = col(q, 6);
         a->d->attempts = (uint32_t)sqlite3_column_int64(q, 1);
         a->d->next_ms = sqlite3_column_int64(q, 2);
         if (state != NULL && strcmp(state, "PENDING") != 0) {
@@ -588,8 +589,13 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
                    sqlite3_column_int64(q, 4) > c->now_ms &&
                    (c->holder_gone == NULL || !c->holder_gone(owner))) {
             *a->res = CM_CLAIM_BUSY;
-        } else if (a->d->next_ms > c->due_ms) {
-            /* Its backoff, or the Retry-After its target asked when it was not tried. */
+        } else if (a->d->next_ms > c->due_ms && (updated == NULL || strcmp(updated, when) <= 0)) {
+            /*
+             * Its backoff, or the Retry-After its target asked when it was not tried. Not
+             * when the attempt was recorded after now: the wall clock was set back since,
+             * and next_ms, counted from that clock, would add the step to the wait (a day
+             * set back, a day more; before 2026-12-05).
+             */
             *a->res = CM_CLAIM_WAITING;
         } else {
             *a->res = CM_CLAIM_TAKEN;
@@ -605,7 +611,6 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     if (sqlite3_prepare_v2(db, take_sql, -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "claiming the delivery", err, errlen);
     }
-    now_iso(when, sizeof(when));
     sqlite3_bind_int64(q, 1, c->oseq);
     sqlite3_bind_text(q, 2, c->rule, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, c->target, -1, SQLITE_STATIC);

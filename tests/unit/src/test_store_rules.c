@@ -648,6 +648,17 @@ static void test_delivery_claims(void **state)
     a.due_ms = 76;
     assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_WAITING);
+    /* Recorded a day ahead of now: the wall clock was set back since. Its next_ms counts
+     * from the clock before the step, so it does not hold: due now. */
+    s_exec("UPDATE deliveries SET updated_at = '2099-01-01T00:00:00.000Z'"
+           " WHERE state = 'PENDING'");
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_TAKEN);
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_PENDING, 1, 77, "e", NULL, NULL};
+    assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
+    assert_true(held);
+    assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
+    assert_int_equal(res, CM_CLAIM_WAITING);
     a.due_ms = INT64_MAX;
 
     /* Claimed, then its row finished by another run (superseded): a retry outcome stays
