@@ -201,6 +201,7 @@ def main():
             odd["replaced"] += 1
 
     kills = terms = 0
+    mid_ckpt = [0]
     logs = []
 
     def start(i):
@@ -228,8 +229,23 @@ def main():
             bi += 1
         elif landed and rng.random() < 0.5:
             replace_some()
-        time.sleep(rng.uniform(0.0, 0.8) if rng.random() < 0.7 else rng.uniform(0.8, 3.0))
-        if rng.random() < 0.2:
+        killed = False
+        if rng.random() < 0.25:
+            # Power loss in the middle of a checkpoint: killed as soon as the state's
+            # temporary file is seen (within 3 s; it is written every 0.2 s after a read).
+            t_end = time.time() + 3.0
+            while time.time() < t_end and not any(n.startswith(".s.db.state.")
+                                                  for n in os.listdir(d)):
+                pass
+            if time.time() < t_end:
+                p.send_signal(signal.SIGKILL)
+                mid_ckpt[0] += 1
+                killed = True
+        else:
+            time.sleep(rng.uniform(0.0, 0.8) if rng.random() < 0.7 else rng.uniform(0.8, 3.0))
+        if killed or p.poll() is not None:
+            kills += killed
+        elif rng.random() < 0.2:
             p.send_signal(signal.SIGTERM)
             terms += 1
             try:
@@ -243,7 +259,7 @@ def main():
         else:
             p.send_signal(signal.SIGKILL)
             kills += 1
-            p.wait()
+        p.wait()
         if p.returncode not in (0, -signal.SIGKILL):
             tap(False, "run %d ended by itself or badly (%d)" % (i, p.returncode),
                 open(logs[-1]).read()[-2000:])
@@ -272,9 +288,10 @@ def main():
     except subprocess.TimeoutExpired:
         p.kill()
         rc = p.wait()
-    tap(rc == 0, "%d restarts (%d SIGKILL, %d SIGTERM; %d files landed, %d with an mtime "
+    tap(rc == 0, "%d restarts (%d SIGKILL, %d of them while a checkpoint was written, "
+        "%d SIGTERM; %d files landed, %d with an mtime "
         "2 h ahead, %d written in place, %d replaced by a copy), the last run stopped by "
-        "SIGTERM exits 0" % (RESTARTS, kills, terms, len(landed), odd["future"],
+        "SIGTERM exits 0" % (RESTARTS, kills, mid_ckpt[0], terms, len(landed), odd["future"],
                              odd["in place"], odd["replaced"]),
         open(logs[-1]).read()[-2000:])
     # What a cron `rules deliver` would do for the webhook's retries still waiting.
@@ -319,6 +336,11 @@ def main():
     tap(open_rows == 0, "no outbox row left undone (%d)" % open_rows)
     hook.down()
 
+    bad_logs = [os.path.basename(n) for n in logs
+                if any(k in open(n, errors="replace").read()
+                       for k in ("Sanitizer", "runtime error:", "LeakSanitizer"))]
+    tap(not bad_logs, "no sanitizer report in the service's stderr (%s)" % " ".join(bad_logs),
+        "".join(open(os.path.join(d, n), errors="replace").read()[-3000:] for n in bad_logs))
     temps = [n for n in os.listdir(d) if n.startswith(".s.db.state.")]
     tap(not temps, "no temporary state file left beside the state (%d)" % len(temps),
         "\n".join(temps))

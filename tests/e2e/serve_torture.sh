@@ -4,7 +4,8 @@
 # --seed 7` in a watched folder in batches (as `aws s3 sync` lands files: NAME.XXXXXXXX
 # renamed into place; some written in place in two halves; some with an mtime two hours
 # ahead; some downloaded again) while the service is killed at random moments (SIGKILL,
-# sometimes SIGTERM; seeded and printed) and started again, a webhook target up or down,
+# sometimes SIGTERM, sometimes SIGKILL as soon as a checkpoint's temporary file shows;
+# seeded and printed) and started again, a webhook target up or down,
 # and compares the store, the file target and the webhook with one scan of the world.
 # Here: SEEDS (default 2 fixed seeds) of RESTARTS (default 6) each; by hand, e.g.
 #   SEEDS="$(seq 1 50)" RESTARTS=12 COALMINE=build/coalmine sh tests/e2e/serve_torture.sh
