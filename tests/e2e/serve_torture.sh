@@ -56,8 +56,7 @@ check "a rule whose exec target takes a minute per event" test $? -eq 0
     --bus-interval 0.2 --threads 2 $ARGS >/dev/null 2>"$D/a.err" &
 P=$!
 i=0
-until [ "$(sqlite3 "$D/s.db" 'SELECT count(*) FROM deliveries WHERE claim IS NOT NULL' \
-    2>/dev/null)" = 1 ] || [ $i -gt 600 ]; do
+until [ -s "$D/pids" ] || [ $i -gt 600 ]; do # the target runs: its delivery is claimed
     i=$((i + 1))
     sleep 0.1
 done
@@ -66,9 +65,10 @@ wait $P 2>/dev/null
 check "the service killed with SIGKILL while it delivered (a claim held)" \
     test "$(sqlite3 "$D/s.db" 'SELECT count(*) FROM deliveries WHERE claim IS NOT NULL')" = 1
 # The target's process the kill orphaned (it wrote its pid): ours to stop.
+touch "$D/pids"
 while read -r pid; do
     kill "$pid" 2>/dev/null
-done <"$D/pids" 2>/dev/null
+done <"$D/pids"
 "$COALMINE" targets put --db "$D/s.db" --rule all --id x --kind file \
     --spec "{\"path\":\"$D/x.jsonl\"}" >/dev/null
 # shellcheck disable=SC2086
