@@ -723,6 +723,9 @@ static int run(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f, systemd's LimitFSIZE=) is a write error (EFBIG) the
+     * thread that wrote reports, exit 1, not a SIGXFSZ that kills the service unsaid. */
+    signal(SIGXFSZ, SIG_IGN);
     if ((rc = serve_configure(&s)) != 0 || (rc = serve_open(&s)) != 0 ||
         (rc = serve_start(&s)) != 0) {
         serve_stop(&s);

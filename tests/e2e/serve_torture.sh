@@ -89,4 +89,45 @@ check "started again, it delivers every finding within 15 s, the one its killed 
 claimed too ($(sqlite3 "$D/s.db" "SELECT count(*) FROM deliveries WHERE state = 'DONE'") \
 of $NF)" test "$(sqlite3 "$D/s.db" "SELECT count(*) FROM deliveries WHERE state = 'DONE'")" = "$NF"
 check "... each once at the file target" test "$(wc -l <"$D/x.jsonl")" -eq "$NF"
+
+# --- a file size limit (ulimit -f; systemd's LimitFSIZE=) -----------------------------
+. "$(dirname "$0")/lib/stored.sh"
+D="$T/fsize"
+mkdir -p "$D/w"
+cp -r "$G/AWSLogs" "$D/w/"
+# shellcheck disable=SC2086
+{
+    (
+        ulimit -f 900
+        exec "$COALMINE" serve --db "$D/s.db" --listen 127.0.0.1:0 --watch "$D/w" \
+            --poll-interval 0.1 --checkpoint-interval 0.2 --threads 2 $ARGS >/dev/null \
+            2>"$D/a.err"
+    ) &
+    P=$!
+    i=0
+    while kill -0 $P 2>/dev/null && [ $i -lt 300 ]; do
+        i=$((i + 1))
+        sleep 0.1
+    done
+    kill -TERM $P 2>/dev/null
+    wait $P
+    rc=$?
+} 2>/dev/null
+check "past a file size limit of 900 KiB the service exits 1 ($rc), not killed by SIGXFSZ \
+(153; before 2026-12-05, with nothing said)" test "$rc" -eq 1
+check "... saying why" grep -q "^coalmine serve: .*\(I/O error\|disk is full\|too large\)" "$D/a.err"
+# shellcheck disable=SC2086
+"$COALMINE" serve --db "$D/s.db" --listen 127.0.0.1:0 --watch "$D/w" --poll-interval 0.1 \
+    --threads 2 $ARGS >/dev/null 2>"$D/b.err" &
+P=$!
+summary "$T/t/ref.db" "$D/ref.sum"
+i=0
+until summary "$D/s.db" "$D/s.sum" && cmp -s "$D/ref.sum" "$D/s.sum" || [ $i -gt 60 ]; do
+    i=$((i + 1))
+    sleep 0.5
+done
+kill -TERM $P
+wait $P
+check "started again without the limit, it stores what one scan stores, nothing lost \
+($(wc -l <"$D/s.sum") of $(wc -l <"$D/ref.sum") findings)" cmp -s "$D/ref.sum" "$D/s.sum"
 done_testing
