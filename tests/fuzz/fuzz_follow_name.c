@@ -8,7 +8,8 @@
  * sorted with cm_follow_sort, which must leave them in (key, path) order. The bytes are
  * also read as a sequence of (size, mtime, now) looks at one file: cm_follow_observe must
  * never hand a file over at its first look, nor one whose size or mtime just changed, nor
- * one read as it is. Any violation aborts.
+ * one read as it is, nor one younger than the settle (its age counted from its mtime, or
+ * from the look that first found it as it is when earlier). Any violation aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -121,7 +122,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check(!go);
         }
         if (go) {
-            check(now - mt / 1000000 >= 5000);
+            /* Its age, from its mtime or from the look that first found it as it is when
+             * that is earlier (an mtime ahead of the clock), is the settle or more; and
+             * that look was not in the future (a clock set back restarts the count). */
+            int64_t mt_ms = mt / 1000000;
+
+            check(t.since_ms <= now);
+            check(now - (mt_ms < t.since_ms ? mt_ms : t.since_ms) >= 5000);
             t.state = verdict & 1 ? CM_FOLLOW_DEFERRED : CM_FOLLOW_READ;
         }
     }
