@@ -170,6 +170,7 @@ FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/core/conf
                           src/source/decode.c src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c)
 FUZZ_EXTRA_fuzz_follow_name := src/core/follow_settle.c
+FUZZ_EXTRA_fuzz_claim_token := src/bus/claim.c
 FUZZ_EXTRA_fuzz_api := $(APP_SRC) $(BUILD)/gen/web_assets_gen.c
 FUZZ_EXTRA_fuzz_sigv4 := src/api/sigv4.c src/api/api_creds.c
 FUZZ_EXTRA_fuzz_web_serve := src/api/web_serve.c src/api/web_assets.c $(BUILD)/gen/web_assets_gen.c

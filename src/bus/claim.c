@@ -30,6 +30,11 @@ void cm_bus_claim_token(char *buf, size_t n)
              (unsigned long)(uintptr_t)&ts);
 }
 
+static bool digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
 /* "PID.SEC.NSEC.": the pid and the claim's wall clock in ms; false when not so. */
 static bool parse(const char *token, pid_t *pid, int64_t *at_ms)
 {
@@ -38,12 +43,15 @@ static bool parse(const char *token, pid_t *pid, int64_t *at_ms)
     long long sec, nsec;
 
     errno = 0;
+    if (!digit(token[0])) { /* strtol would take blanks and a sign */
+        return false;
+    }
     p = strtol(token, &end, 10);
-    if (errno != 0 || end == token || *end != '.' || p <= 0) {
+    if (errno != 0 || *end != '.' || p <= 0 || !digit(end[1])) {
         return false;
     }
     sec = strtoll(end + 1, &end, 10);
-    if (errno != 0 || *end != '.' || sec <= 0 || sec > INT64_MAX / 1000 - 1) {
+    if (errno != 0 || *end != '.' || sec <= 0 || sec > INT64_MAX / 1000 - 1 || !digit(end[1])) {
         return false;
     }
     nsec = strtoll(end + 1, &end, 10);

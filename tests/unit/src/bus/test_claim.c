@@ -72,8 +72,12 @@ static void test_same_pid_started_later_is_gone(void **state)
 
 static void test_other_forms_are_not_gone(void **state)
 {
-    static const char *const bad[] = {"",   "run-a", "x.1.2.3", "0.1.2.3",           "-5.1.2.3",
-                                      "12", "12.",   "12.34",   "12.34.5000000000.1"};
+    /* Blanks and signs too (strtol would take them): " 1.1.1.1" is not a token. */
+    static const char *const bad[] = {"",         "run-a",    "x.1.2.3",
+                                      "0.1.2.3",  "-5.1.2.3", "12",
+                                      "12.",      "12.34",    "12.34.5000000000.1",
+                                      " 1.1.1.1", "+1.1.1.1", "1. 1.1.1",
+                                      "1.+1.1.1", "1.1.-1.1", "1.1. 1.1"};
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
