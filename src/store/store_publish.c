@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/clock.h"
 
 static const char *const freq_names[] = {"FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"};
 static const int64_t freq_ms[] = {900000, 3600000, 21600000};
@@ -145,6 +146,16 @@ static int release_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     every = cm_publish_freq_ms(f);
     /* The start of the interval now is in: what was held before it is due. */
     start = x->all ? INT64_MAX : x->now_ms - (x->now_ms % every + every) % every;
+    /*
+     * Held after now: the wall clock was set back since (an NTP step on a machine that
+     * started with its clock ahead). Counted from then, the update would wait the step
+     * on top of its interval (set back a day, a day more; before 2026-12-05): it is held
+     * from now instead, and goes out at the end of the current interval.
+     */
+    if (run2(db, "UPDATE outbox_held SET since_ms = ?1 WHERE since_ms > ?1", cm_clock_now_ms(), 0,
+             &dropped) != 0) {
+        return cm_store_db_fail(db, "releasing held updates", err, errlen);
+    }
     /*
      * Archived since it was held (by hand, or a later update a suppression rule matched):
      * GuardDuty sends no archived finding. Unarchiving it holds it again.

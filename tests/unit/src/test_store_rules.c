@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "bus/bus.h"
+#include "core/clock.h"
 
 static const char *const types[2] = {
     "UnauthorizedAccess:EC2/SSHBruteForce",
@@ -863,6 +864,46 @@ static void test_publishing_frequency(void **state)
 }
 
 /*
+ * An update held when the wall clock was ahead (set back since) goes out at the end of
+ * the interval now is in, not once the clock has caught up with the step as well. Before,
+ * held at a clock 10 days ahead, it stayed held 10 days and 6 hours.
+ */
+static void test_held_update_clock_set_back(void **state)
+{
+    static const struct cm_finding_event k1 = {1, 1}, k2 = {2, 1};
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_bus_stats s;
+    char path[600], spec[700];
+    int64_t real = cm_clock_now_ms();
+    (void)state;
+
+    t_events_init(&e);
+    finding(&f, &e, types[0], T_NOW);
+    snprintf(path, sizeof(path), "%s/events.jsonl", s_dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\",\"fsync\":false}", path);
+    assert_int_equal(rule(st, "all", "{\"source\":[\"aws.guardduty\"]}", true), 0);
+    assert_int_equal(target(st, "all", "log", "file", spec), 0);
+    store1(st, &f, &k1);
+    s = run_bus(st, real);
+    assert_int_equal(s.delivered, 1);
+    store1(st, &f, &k2);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 1);
+    /* Held when the clock said 10 days from now. */
+    s_exec("UPDATE outbox_held SET since_ms = since_ms + 864000000");
+    /* Seven hours on (SIX_HOURS, the default: its interval has ended): sent. */
+    s = run_bus(st, real + 7 * 3600000LL);
+    assert_int_equal(s.released, 1);
+    assert_int_equal(s.delivered, 1);
+    assert_int_equal(lines(path), 2);
+    assert_int_equal(s_int("SELECT count(*) FROM outbox_held", NULL), 0);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
+/*
  * A finding archived by hand while its event waits for a retry is not sent
  * when the retry comes: GuardDuty sends no archived finding. The row is done
  * and its delivery CANCELLED with the reason. Before, the retry delivered the
@@ -925,6 +966,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_finished_rows_cancel_pending, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_delivery_claims, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_claim_of_a_gone_run, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_held_update_clock_set_back, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_publishing_frequency, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_archived_not_sent, s_setup, s_teardown),
     };
