@@ -104,6 +104,19 @@ int cm_api_detector_ensure(struct cm_api_ctx *ctx, const char *id, int64_t now_m
 
     if (rc == 0 && found[0] == '\0') {
         rc = cm_store_detector_create(ctx->store, &d, err, errlen);
+        if (rc == CM_EEXIST) {
+            /*
+             * Another process (a second serve started at the same moment on a new store)
+             * created this account and region's detector since it was read: take it.
+             */
+            rc = cm_store_detectors(ctx->store, ctx->account, ctx->region, NULL, 1, first_id, found,
+                                    err, errlen);
+            if (rc == 0 && found[0] != '\0') {
+                snprintf(out, outlen, "%s", found);
+                return 0;
+            }
+            rc = rc == 0 ? CM_EEXIST : rc;
+        }
         if (rc == CM_EEXIST) { /* the id is another account's or region's */
             if (random_id(rid) != 0) {
                 snprintf(err, errlen, "no random bytes for a detector id");

@@ -230,8 +230,24 @@ static int migrate(struct cm_store *st, char *err, size_t errlen)
     for (size_t i = (size_t)v; i < NMIGRATIONS; i++) {
         char bump[96];
         snprintf(bump, sizeof(bump), "INSERT INTO schema_version(version) VALUES (%zu)", i + 1);
+        int now;
+
         if ((rc = exec(st, "BEGIN IMMEDIATE", err, errlen)) != 0) {
             return rc;
+        }
+        /*
+         * Read again under the write lock: another process opening the same new or older
+         * store at the same moment (two `serve`s, a scan beside serve) may have applied
+         * this migration since the version was read above.
+         */
+        now = cm_store_schema_version(st);
+        if (now > 0 && (size_t)now > i) {
+            if ((rc = exec(st, "COMMIT", err, errlen)) != 0) {
+                rollback(st);
+                return rc;
+            }
+            i = (size_t)now - 1;
+            continue;
         }
         if ((rc = exec(st, cm_store_migrations[i], err, errlen)) != 0 ||
             (rc = exec(st, bump, err, errlen)) != 0 ||

@@ -655,7 +655,8 @@ static void test_delivery_claims(void **state)
            " WHERE state = 'PENDING'");
     assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_TAKEN);
-    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_PENDING, 1, 77, "e", NULL, NULL};
+    d = (struct cm_store_delivery){a.oseq, "all", "x", CM_DELIVERY_PENDING, 1, 77, "e", NULL, NULL,
+                                   NULL,   NULL,  NULL};
     assert_int_equal(cm_store_delivery_record(st, &d, "run-a", &held, err, sizeof(err)), 0);
     assert_true(held);
     assert_int_equal(cm_store_delivery_claim(st, &a, &res, &d, err, sizeof(err)), 0);
@@ -731,7 +732,8 @@ static void test_claim_of_a_gone_run(void **state)
     c.holder_gone = NULL;
     assert_int_equal(cm_store_delivery_claim(st, &c, &res, &d, err, sizeof(err)), 0);
     assert_int_equal(res, CM_CLAIM_BUSY);
-    d = (struct cm_store_delivery){b.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL};
+    d = (struct cm_store_delivery){b.oseq, "all", "x", CM_DELIVERY_DONE, 1, 0, NULL, NULL, NULL,
+                                   NULL,   NULL,  NULL};
     assert_int_equal(cm_store_delivery_record(st, &d, "run-b", &held, err, sizeof(err)), 0);
     assert_true(held);
     assert_int_equal(s_int("SELECT count(*) FROM deliveries WHERE state = 'DONE'", NULL), 1);
