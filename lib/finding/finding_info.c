@@ -23,6 +23,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/time.h"
 
 #define INFO_MAX (64u * 1024u)
 
@@ -118,6 +119,140 @@ static int members_but_sequence(struct cm_jw *jw, const struct cm_json_doc *doc,
 }
 
 /*
+ * The members of a sequence the API model types as Timestamp: each signal's
+ * createdAt, updatedAt, firstSeenAt and lastSeenAt, and each actor's
+ * session.createdTime. A restJson1 timestamp is epoch seconds on the wire, so
+ * the JSON forms write them as numbers (as s3BucketDetails[].createdAt), while
+ * the detector keys keep the ISO strings the sequence detector wrote. Before
+ * 2026-12-05 the JSON forms carried the ISO strings, which the model does not
+ * allow (botocore's parser happened to accept them; stricter SDKs do not).
+ */
+static const char *const signal_times[] = {"createdAt", "updatedAt", "firstSeenAt", "lastSeenAt",
+                                           NULL};
+static const char *const session_times[] = {"createdTime", NULL};
+
+/* Epoch seconds below 10000-01-01, the range cm_time_format_iso writes. */
+#define SEQ_TIME_MAX_S 253402300800.0
+
+static bool is_one_of(struct cm_str key, const char *const *names)
+{
+    for (size_t i = 0; names[i] != NULL; i++) {
+        if (cm_str_eqc(key, names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Writes a time node v: to_wire, an ISO string as epoch seconds (a fraction
+ * only when it has milliseconds); else epoch seconds as the ISO string.
+ * Anything else is written as it is.
+ */
+static void write_seq_time(struct cm_jw *jw, const struct cm_json_doc *d, uint32_t v, bool to_wire)
+{
+    int64_t ms;
+    double sec;
+
+    if (to_wire && cm_json_type(d, v) == CM_JSON_STRING &&
+        cm_time_parse_iso(cm_json_raw(d, v), &ms) == 0) {
+        if (ms % 1000 == 0) {
+            cm_jw_i64(jw, ms / 1000);
+        } else {
+            cm_jw_f64(jw, (double)ms / 1000.0);
+        }
+        return;
+    }
+    if (!to_wire && cm_json_type(d, v) == CM_JSON_NUMBER && cm_json_f64(d, v, &sec) == 0 &&
+        sec >= 0.0 && sec < SEQ_TIME_MAX_S) {
+        char t[40];
+        size_t n = cm_time_format_iso((int64_t)(sec * 1000.0 + 0.5), t, sizeof(t));
+
+        cm_jw_strn(jw, t, n);
+        return;
+    }
+    cm_jw_node(jw, d, v);
+}
+
+/*
+ * Writes node o; when it is an object, the members named in times converted
+ * as write_seq_time does, and the object member sub (when not NULL) the same
+ * way with sub_times. Returns 0 or CM_ENOMEM.
+ */
+static int write_seq_obj(struct cm_jw *jw, const struct cm_json_doc *d, uint32_t o,
+                         const char *const *times, const char *sub, const char *const *sub_times,
+                         bool to_wire, struct cm_arena *arena)
+{
+    if (cm_json_type(d, o) != CM_JSON_OBJECT) {
+        cm_jw_node(jw, d, o);
+        return 0;
+    }
+    cm_jw_obj_begin(jw);
+    for (uint32_t k = cm_json_first(d, o); k != CM_JSON_NONE; k = cm_json_next(d, o, k + 1)) {
+        struct cm_str key = cm_json_str(d, k, arena);
+        int rc = 0;
+
+        if (key.p == NULL) {
+            return CM_ENOMEM;
+        }
+        cm_jw_keyn(jw, key.p, key.len);
+        if (is_one_of(key, times)) {
+            write_seq_time(jw, d, k + 1, to_wire);
+        } else if (sub != NULL && cm_str_eqc(key, sub)) {
+            rc = write_seq_obj(jw, d, k + 1, sub_times, NULL, NULL, to_wire, arena);
+        } else {
+            cm_jw_node(jw, d, k + 1);
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    cm_jw_obj_end(jw);
+    return 0;
+}
+
+/*
+ * Writes a sequence object node seq: to_wire, as the JSON forms carry it
+ * (times epoch seconds); else as the detector keys hold it (ISO strings).
+ * Returns 0 or CM_ENOMEM.
+ */
+static int write_sequence(struct cm_jw *jw, const struct cm_json_doc *d, uint32_t seq, bool to_wire,
+                          struct cm_arena *arena)
+{
+    static const char *const none[] = {NULL};
+
+    cm_jw_obj_begin(jw);
+    for (uint32_t k = cm_json_first(d, seq); k != CM_JSON_NONE; k = cm_json_next(d, seq, k + 1)) {
+        struct cm_str key = cm_json_str(d, k, arena);
+        uint32_t v = k + 1;
+        bool signals, actors;
+
+        if (key.p == NULL) {
+            return CM_ENOMEM;
+        }
+        cm_jw_keyn(jw, key.p, key.len);
+        signals = cm_str_eqc(key, "signals");
+        actors = cm_str_eqc(key, "actors");
+        if ((!signals && !actors) || cm_json_type(d, v) != CM_JSON_ARRAY) {
+            cm_jw_node(jw, d, v);
+            continue;
+        }
+        cm_jw_arr_begin(jw);
+        for (uint32_t g = cm_json_first(d, v); g != CM_JSON_NONE; g = cm_json_next(d, v, g)) {
+            int rc = signals
+                         ? write_seq_obj(jw, d, g, signal_times, NULL, NULL, to_wire, arena)
+                         : write_seq_obj(jw, d, g, none, "session", session_times, to_wire, arena);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        cm_jw_arr_end(jw);
+    }
+    cm_jw_obj_end(jw);
+    return 0;
+}
+
+/*
  * The detector keys of f but an attack sequence's "sequence" into rest, that
  * object (the first, if the key is there twice) into seq, left empty when f
  * has none; rest is f->additional_info unchanged otherwise.
@@ -199,19 +334,27 @@ int cm_finding_additional_info(const struct cm_finding *f, struct cm_buf *out)
 
 int cm_finding_write_detection(struct cm_jw *jw, const struct cm_finding *f)
 {
+    struct cm_json_doc doc;
+    struct cm_arena arena;
     struct cm_buf rest, seq;
     int rc;
 
     cm_buf_init(&rest, INFO_MAX);
     cm_buf_init(&seq, INFO_MAX);
+    cm_json_doc_init(&doc, 0, 0);
+    cm_arena_init(&arena, 1024, INFO_MAX);
     rc = split_sequence(f, &rest, &seq);
     if (rc == 0 && seq.len > 0) {
         cm_jw_key(jw, "detection");
         cm_jw_obj_begin(jw);
         cm_jw_key(jw, "sequence");
-        cm_jw_raw(jw, seq.p, seq.len);
+        /* split_sequence wrote seq from a parsed object: it parses */
+        rc = cm_json_parse(&doc, seq.p, seq.len, NULL);
+        rc = rc ? rc : write_sequence(jw, &doc, 0, true, &arena);
         cm_jw_obj_end(jw);
     }
+    cm_arena_finish(&arena);
+    cm_json_doc_finish(&doc);
     cm_buf_finish(&seq);
     cm_buf_finish(&rest);
     return rc;
@@ -423,7 +566,9 @@ int cm_finding_read_sequence(struct cm_finding *f, const struct cm_json_doc *d, 
         goto out;
     }
     cm_jw_key(&jw, "sequence");
-    cm_jw_node(&jw, d, seq);
+    if ((rc = write_sequence(&jw, d, seq, false, &arena)) != 0) {
+        goto out;
+    }
     cm_jw_obj_end(&jw);
     rc = cm_jw_finish(&jw);
     rc = rc ? rc : cm_finding_set(f, &f->additional_info, cm_str_make(out.p, out.len));

@@ -359,7 +359,11 @@ def walk(sh, v, path):
             errs.append(path + ": not a list"); return
         for x in v:
             walk(sh.member, x, path + "[]")
-    elif t in ("string", "timestamp"):
+    elif t == "timestamp":
+        # restJson1: epoch seconds (before 2026-12-05 coalmine wrote ISO strings here)
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            errs.append(path + ": not epoch seconds")
+    elif t == "string":
         if not isinstance(v, str):
             errs.append(path + ": not a string")
         elif getattr(sh, "enum", None) and v not in sh.enum:

@@ -287,13 +287,14 @@ check "gen: two days of seed 41's CloudTrail" test $? -eq 0
     "$T/g1/AWSLogs" "$T/g2/AWSLogs" >"$T/g.json" 2>"$T/g.err"
 check "scan of both days exits 0" test $? -eq 0
 got=$(python3 -c '
-import json, sys
+import datetime, json, sys
 for l in open(sys.argv[1]):
     f = json.loads(l)
     if f["type"] == "AttackSequence:IAM/CompromisedCredentials":
         for g in f["service"]["detection"]["sequence"]["signals"]:
             if g["name"] == "PenTest:S3/KaliLinux":
-                print(g["count"], g["firstSeenAt"])' "$T/g.json")
+                t = datetime.datetime.fromtimestamp(g["firstSeenAt"], datetime.timezone.utc)
+                print(g["count"], t.strftime("%Y-%m-%dT%H:%M:%S.000Z"))' "$T/g.json")
 check "the IAM sequence's PenTest:S3/KaliLinux signal keeps both days ($got)" \
     test "$got" = "18 2026-01-05T00:23:20.000Z"
 

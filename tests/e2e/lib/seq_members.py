@@ -11,7 +11,14 @@ MALICIOUS_IP indicator. A signal of raw activity (CLOUD_TRAIL, S3_DATA_EVENTS) n
 finding: only its endpoints are checked. Used by sequence.sh, sequence_raw.sh and
 state_resume.sh.
 """
-import json, sys
+import datetime, json, sys
+
+
+def iso(t):
+    """A signal time (epoch seconds, the model's Timestamp) as the finding's ISO form."""
+    d = datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (d.microsecond // 1000)
+
 fs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 fs = [f.get("detail", f) for f in fs]
 by_id = {f["id"]: f for f in fs}
@@ -43,7 +50,7 @@ for f in fs:
             continue
         s = m["service"]
         r = m["resource"]
-        got = (g["name"], g.get("severity"), g["count"], g["firstSeenAt"], g["lastSeenAt"],
+        got = (g["name"], g.get("severity"), g["count"], iso(g["firstSeenAt"]), iso(g["lastSeenAt"]),
                g.get("actorIds"), g.get("resourceUids"))
         bucket = [b["name"] for b in r.get("s3BucketDetails", [])][:1]
         want = (m["type"], m["severity"], s["count"], s["eventFirstSeen"], s["eventLastSeen"],

@@ -1,8 +1,8 @@
 /*
  * Validates serialised findings against the GuardDuty API model's Finding
  * shape: required members present, member JSON types right (string, number,
- * integer, boolean, list, map, structure; timestamp as epoch number or ISO
- * string), enum values and string length bounds respected, no unknown
+ * integer, boolean, list, map, structure; timestamp as epoch seconds, a
+ * number), enum values and string length bounds respected, no unknown
  * members. Shapes come from tests/fixtures/guardduty-finding-shapes.json
  * (always) and from $SHARED/spec/guardduty-api-model.json (skipped when
  * absent). Checked: one sample finding of every type in the type table
@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "finding/finding_sample.h"
 #include "finding_util.h"
 #include "shape_check.h"
 
@@ -58,6 +59,101 @@ static void test_model_all_types(void **state)
     }
     check_all_types(&m);
     free_model(&m);
+}
+
+/*
+ * The sample of every type (CreateSampleFindings, `findings sample`), in both
+ * forms: the samples carry what detections do not, an attack sequence's
+ * signals with their model timestamps (epoch seconds on the wire).
+ */
+static void test_samples_all_types(void **state)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    size_t ntypes;
+    const struct cm_finding_type_info *types = cm_finding_types(&ntypes);
+    struct model m;
+    (void)state;
+
+    assert_true(load_model(&m, FIXTURE));
+    for (size_t i = 0; i < ntypes; i++) {
+        struct cm_finding f;
+        cm_finding_init(&f);
+        assert_int_equal(
+            cm_finding_sample(&f, &ctx, "123456789012", "us-east-1", types[i].type, 1767225600000),
+            0);
+        check_finding_forms(&m, &f, types[i].type);
+        cm_finding_finish(&f);
+    }
+    free_model(&m);
+}
+
+/*
+ * A signal's times: epoch seconds in the API and event forms, read back into
+ * the ISO strings the detector keys hold, so a stored finding written again
+ * is the same document.
+ */
+static void test_sequence_signal_times(void **state)
+{
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_finding f, g;
+    struct cm_buf a, b;
+    (void)state;
+
+    cm_finding_init(&f);
+    cm_finding_init(&g);
+    cm_buf_init(&a, 0);
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_sample(&f, &ctx, "123456789012", "us-east-1",
+                                       "AttackSequence:IAM/CompromisedCredentials", 1767225600000),
+                     0);
+    assert_int_equal(cm_finding_to_json(&f, CM_FORM_API, &a), 0);
+    /* one minute before now_ms, 2026-01-01T00:00:00Z */
+    assert_non_null(strstr(a.p, "\"firstSeenAt\":1767225540,"));
+    assert_null(strstr(a.p, "\"firstSeenAt\":\""));
+    assert_non_null(strstr(f.additional_info.p, "\"firstSeenAt\":\"2025-12-31T23:59:00.000Z\""));
+    assert_int_equal(cm_finding_from_json(&g, a.p, a.len, NULL), 0);
+    assert_non_null(strstr(g.additional_info.p, "\"firstSeenAt\":\"2025-12-31T23:59:00.000Z\""));
+    assert_int_equal(cm_finding_to_json(&g, CM_FORM_API, &b), 0);
+    assert_string_equal(a.p, b.p);
+    cm_buf_reset(&b);
+    assert_int_equal(cm_finding_to_eventbridge(&f, 0, &b), 0);
+    assert_non_null(strstr(b.p, "\"lastSeenAt\":1767225540,"));
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+    cm_finding_finish(&g);
+}
+
+/* An actor's session.createdTime (a model Timestamp too), with milliseconds, both ways. */
+static void test_sequence_session_time(void **state)
+{
+    static const char doc[] =
+        "{\"schemaVersion\":\"2.0\",\"accountId\":\"123456789012\",\"region\":\"us-east-1\","
+        "\"id\":\"0123456789abcdef0123456789abcdef\",\"arn\":\"a\","
+        "\"type\":\"AttackSequence:IAM/CompromisedCredentials\",\"resource\":{},"
+        "\"service\":{\"detection\":{\"sequence\":{\"uid\":\"u\",\"description\":\"d\","
+        "\"actors\":[{\"id\":\"K\",\"session\":{\"mfaStatus\":\"ENABLED\","
+        "\"createdTime\":1767225600.5}}],\"signals\":[{\"uid\":\"s\",\"createdAt\":1767225600,"
+        "\"updatedAt\":\"not a time\"}]}},\"count\":1},"
+        "\"severity\":9,\"createdAt\":\"2026-01-01T00:00:00.000Z\","
+        "\"updatedAt\":\"2026-01-01T00:00:00.000Z\"}";
+    struct cm_finding f;
+    struct cm_buf b;
+    (void)state;
+
+    cm_finding_init(&f);
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_from_json(&f, doc, sizeof(doc) - 1, NULL), 0);
+    assert_non_null(strstr(f.additional_info.p, "\"createdTime\":\"2026-01-01T00:00:00.500Z\""));
+    assert_non_null(strstr(f.additional_info.p, "\"createdAt\":\"2026-01-01T00:00:00.000Z\""));
+    /* what is not a time is kept as it is */
+    assert_non_null(strstr(f.additional_info.p, "\"updatedAt\":\"not a time\""));
+    assert_int_equal(cm_finding_to_json(&f, CM_FORM_API, &b), 0);
+    assert_non_null(strstr(b.p, "\"createdTime\":1767225600.5}"));
+    assert_non_null(strstr(b.p, "\"createdAt\":1767225600,"));
+    assert_non_null(strstr(b.p, "\"updatedAt\":\"not a time\""));
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
 }
 
 /* The validator catches what it must: unknown member, wrong type, missing required. */
@@ -146,6 +242,9 @@ int main(void)
         cmocka_unit_test(test_fixture_all_types),
         cmocka_unit_test(test_model_all_types),
         cmocka_unit_test(test_validator_rejects),
+        cmocka_unit_test(test_samples_all_types),
+        cmocka_unit_test(test_sequence_signal_times),
+        cmocka_unit_test(test_sequence_session_time),
         cmocka_unit_test(test_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
