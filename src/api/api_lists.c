@@ -276,8 +276,14 @@ static int write_set(void *ud, const struct cm_store_set *s)
     cm_jw_str(&jw, s->status);
     cm_jw_key(&jw, "tags");
     cm_jw_raw(&jw, tags, strlen(tags));
-    put_time(&jw, "createdAt", s->created_ms);
-    put_time(&jw, "updatedAt", s->updated_ms);
+    /*
+     * The model's GetIPSet and GetThreatIntelSet responses have no times (the
+     * entity sets' have): before 2026-12-05 all four carried them.
+     */
+    if (s->kind == CM_SET_THREAT_ENTITY || s->kind == CM_SET_TRUSTED_ENTITY) {
+        put_time(&jw, "createdAt", s->created_ms);
+        put_time(&jw, "updatedAt", s->updated_ms);
+    }
     if (s->error_details != NULL) {
         cm_jw_key(&jw, "errorDetails");
         cm_jw_str(&jw, s->error_details);
