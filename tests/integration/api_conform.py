@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The responses of `coalmine serve` against GuardDuty's service model (run by api_conform.sh).
 
-argv: COALMINE DB ENDPOINT. The server is open (no credentials), so plain HTTP requests
+argv: COALMINE DB ENDPOINT [WORLD]. The server is open (no credentials), so plain HTTP requests
 reach it and the raw body is checked as it is on the wire, before botocore, which drops
 members it does not know, could hide a misspelt one. Prints TAP lines without the plan.
 
@@ -10,9 +10,11 @@ GetFindings over every stored finding of the scanned world, and again after
 CreateSampleFindings of every type in docs/finding-types.md; ListFindings, ListDetectors,
 GetDetector, GetFindingsStatistics (every GroupBy and the legacy COUNT_BY_SEVERITY),
 CreateIPSet/GetIPSet/ListIPSets, CreateThreatIntelSet/GetThreatIntelSet/
-ListThreatIntelSets, CreateFilter/GetFilter/ListFilters; and the finding of the
-`coalmine findings get --format cli` (PascalCase: the member names, as the aws CLI
-prints them) against the member names of the same shapes.
+ListThreatIntelSets, the two entity sets, CreateFilter/GetFilter/ListFilters; the
+finding of `coalmine findings get --format cli` (PascalCase: the member names, as the
+aws CLI prints them) against the member names of the same shapes; and that the forms are
+one document (below: json, EventBridge detail and envelope, CLI; with WORLD, the
+`coalmine gen` directory the store was scanned from, scan --format json/eventbridge).
 """
 import json
 import os
@@ -207,3 +209,145 @@ for line in out.splitlines():
             errs.update(e.split(": ")[0] + ": " + e.split(": ", 1)[1][:80]
                         for e in gd_model.check(MODEL, "Finding", f, names="member"))
 check("findings get --format cli: the model's member names", not errs, "\n".join(sorted(errs)[:40]))
+
+# --- One document in every form -------------------------------------------------------
+# Every stored finding (the world's and the samples of every type): the API form as
+# GetFindings sends it is the document; `findings get --format json` is it byte for byte
+# in value; the EventBridge event's detail is it plus what the event form adds (the
+# additionalInfo members expanded next to value/type, exactly the members of value;
+# nulls only where GuardDuty's events have them); the CLI form is it with the model's
+# member names (mapped back through the model, nothing left over); and a scan of the
+# same world writes the same documents (--format json and the events' detail).
+NULLS = {"service.evidence", "resource.instanceDetails.platform",
+         "resource.instanceDetails.outpostArn", "resource.instanceDetails.iamInstanceProfile"}
+ENVELOPE = {"version": "0", "detail-type": "GuardDuty Finding", "source": "aws.guardduty",
+            "resources": []}
+
+
+def run(*args):
+    return subprocess.run([COALMINE] + list(args), check=True, capture_output=True,
+                          text=True).stdout
+
+
+def diff(a, b, p="$"):
+    if type(a) is not type(b):
+        return ["%s: %r / %r" % (p, a, b)]
+    if isinstance(a, dict):
+        r = ["%s.%s: in one form only" % (p, k) for k in set(a) ^ set(b)]
+        for k in set(a) & set(b):
+            r += diff(a[k], b[k], p + "." + k)
+        return r
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return ["%s: %d / %d items" % (p, len(a), len(b))]
+        return [e for i, (x, y) in enumerate(zip(a, b)) for e in diff(x, y, "%s[%d]" % (p, i))]
+    return [] if a == b else ["%s: %r / %r" % (p, a, b)]
+
+
+def event_to_api(v, path, errs):
+    """The event form's detail back to the API form, noting what it may not hold."""
+    if isinstance(v, list):
+        return [event_to_api(x, path, errs) for x in v]
+    if not isinstance(v, dict):
+        return v
+    out = {}
+    for k, x in v.items():
+        p = (path + "." + k).lstrip(".")
+        if x is None:
+            if p not in NULLS:
+                errs.append("%s: null in the event form" % p)
+            continue
+        if p == "service.additionalInfo":
+            extra = {m: y for m, y in x.items() if m not in ("value", "type")}
+            if extra != json.loads(x["value"]):
+                errs.append("service.additionalInfo: the expanded members are not value's")
+            out[k] = {"value": x["value"], "type": x["type"]}
+            continue
+        out[k] = event_to_api(x, p, errs)
+    return out
+
+
+def cli_to_api(shape, v, path, errs):
+    sh = MODEL["shapes"][shape]
+    if sh["type"] == "structure" and isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            m = sh["members"].get(k)
+            if m is None:
+                errs.append("%s.%s: not a member name of %s" % (path, k, shape))
+                continue
+            out[m.get("locationName", k)] = cli_to_api(m["shape"], x, path + "." + k, errs)
+        return out
+    if sh["type"] == "list" and isinstance(v, list):
+        return [cli_to_api(sh["member"]["shape"], x, path + "[]", errs) for x in v]
+    if sh["type"] == "map" and isinstance(v, dict):
+        return {k: cli_to_api(sh["value"]["shape"], x, path + "." + k, errs) for k, x in v.items()}
+    return v
+
+
+ids = run("findings", "list", "--db", DB, "--archived", "all", "--max-results", "0",
+          "--format", "ids").split()
+api = {}
+for i in range(0, len(ids), 50):
+    st, doc = call("POST", "/detector/%s/findings/get" % DET, {"findingIds": ids[i:i + 50]})
+    api.update((f["id"], f) for f in doc.get("findings", []))
+forms = {"json": {}, "eventbridge": {}, "cli": {}}
+for i in range(0, len(ids), 50):
+    part = ids[i:i + 50]
+    for line in run("findings", "get", "--db", DB, "--format", "json", *part).splitlines():
+        f = json.loads(line)
+        forms["json"][f["id"]] = f
+    for line in run("findings", "get", "--db", DB, "--format", "eventbridge", *part).splitlines():
+        e = json.loads(line)
+        forms["eventbridge"][e["detail"]["id"]] = e
+    for f in json.loads(run("findings", "get", "--db", DB, "--format", "cli", *part))["Findings"]:
+        forms["cli"][f["Id"]] = f
+types = set(f["type"] for f in api.values())
+check("every stored finding in every form (%d findings, %d types)" % (len(ids), len(types)),
+      len(api) == len(ids) and all(len(v) == len(ids) for v in forms.values()),
+      (len(api), {k: len(v) for k, v in forms.items()}))
+bad = {"json": {}, "eventbridge": {}, "cli": {}, "envelope": {}}
+for i, doc in api.items():
+    for e in diff(doc, forms["json"].get(i)):
+        bad["json"].setdefault(e.split(":")[0], "%s %s" % (doc["type"], e))
+    ev = forms["eventbridge"].get(i, {})
+    errs = []
+    for e in diff(doc, event_to_api(ev.get("detail"), "", errs)) + errs:
+        bad["eventbridge"].setdefault(e.split(":")[0], "%s %s" % (doc["type"], e))
+    env = {k: ev.get(k) for k in ENVELOPE}
+    if env != ENVELOPE or ev.get("account") != doc["accountId"] or \
+            ev.get("region") != doc["region"] or \
+            not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", ev.get("time", "")) or \
+            not re.match(r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$", ev.get("id", "")):
+        bad["envelope"].setdefault(doc["type"], "%s %r" % (
+            doc["type"], {k: v for k, v in ev.items() if k != "detail"}))
+    errs = []
+    for e in diff(doc, cli_to_api("Finding", forms["cli"].get(i), "$", errs)) + errs:
+        bad["cli"].setdefault(e.split(":")[0], "%s %s" % (doc["type"], e))
+check("findings get --format json: the API form, member for member", not bad["json"],
+      "\n".join(list(bad["json"].values())[:20]))
+check("the EventBridge detail: the API form plus the event form's additions", not bad["eventbridge"],
+      "\n".join(list(bad["eventbridge"].values())[:20]))
+check("the EventBridge envelope: GuardDuty's (version 0, detail-type GuardDuty Finding, "
+      "source aws.guardduty, account, region, time, a UUID id, resources [])", not bad["envelope"],
+      "\n".join(list(bad["envelope"].values())[:10]))
+check("the CLI form: the API form under the model's member names", not bad["cli"],
+      "\n".join(list(bad["cli"].values())[:20]))
+
+if len(sys.argv) > 4:
+    world = sys.argv[4]
+    with open(os.path.join(world, "intel", "args.txt"), encoding="utf-8") as f:
+        args = f.read().split()
+    scanned = [json.loads(line) for line in run("scan", "--quiet", "--format", "json", *args,
+                                                os.path.join(world, "AWSLogs")).splitlines()]
+    errs = [e for f in scanned for e in diff(api.get(f["id"]), f)]
+    check("scan --format json: the documents the store serves (%d findings)" % len(scanned),
+          len(scanned) > 20 and not errs, "\n".join(errs[:20]))
+    events = [json.loads(line) for line in run("scan", "--quiet", "--format", "eventbridge",
+                                               *args, os.path.join(world, "AWSLogs")).splitlines()]
+    errs = []
+    for ev in events:
+        d = ev["detail"]
+        errs += diff(api.get(d["id"]), event_to_api(d, "", errs))
+    check("scan --format eventbridge: their detail is the same documents (%d events)" % len(events),
+          len(events) == len(scanned) and not errs, "\n".join(errs[:20]))

@@ -3,7 +3,9 @@
 # installed botocore carries it (tests/integration/lib/gd_model.py): GetFindings
 # over the seed-7 world (every scenario) and over the samples of every type,
 # ListFindings, GetFindingsStatistics, the detector, list and filter operations;
-# and the CLI form's member names. The checks are in api_conform.py. Skips
+# the CLI form's member names; and that every form (findings get json, the
+# EventBridge event and its envelope, the CLI form, scan --format json and
+# eventbridge) is the same document. The checks are in api_conform.py. Skips
 # cleanly when python3 or botocore is missing. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/serve.sh"
@@ -21,7 +23,7 @@ fi
 check "the seed-7 world scanned into a store" test -s "$T/s.db"
 serve_start open --db "$T/s.db"
 check "serve listening" test -n "$PORT"
-python3 "$(dirname "$0")/api_conform.py" "$COALMINE" "$T/s.db" "$ENDPOINT" \
+python3 "$(dirname "$0")/api_conform.py" "$COALMINE" "$T/s.db" "$ENDPOINT" "$T/w" \
     >"$T/py.tap" 2>"$T/py.err"
 rc=$?
 # Renumber the script's lines after ours.
