@@ -1,7 +1,9 @@
 /*
  * OCSF 1.1 Detection Finding (class_uid 2004, category_uid 2 "Findings") of a
  * finding. The mapping (docs/internals/finding.md has the table):
- * activity_id 1 Create for a finding seen once, else 2 Update; type_uid =
+ * activity_id 1 Create for a finding this output reports first, 2 Update for
+ * one reported before, as the caller says (serialize.h: a scan knows, a
+ * store read does not); type_uid =
  * class_uid * 100 + activity_id; severity_id from the GuardDuty severity
  * bands (Low 2, Medium 3, High 4, Critical 5); status_id 1 New, or
  * 3 Suppressed when archived; times in epoch milliseconds; finding_info from
@@ -135,6 +137,11 @@ static void write_meta(struct cm_jw *jw, const struct cm_finding *f, const char 
     cm_jw_obj_begin(jw);
     cm_jw_key(jw, "version");
     cm_jw_str(jw, OCSF_VERSION);
+    /* the event carries cloud: the cloud profile is applied, and says so */
+    cm_jw_key(jw, "profiles");
+    cm_jw_arr_begin(jw);
+    cm_jw_str(jw, "cloud");
+    cm_jw_arr_end(jw);
     cm_jw_key(jw, "uid");
     cm_jw_str(jw, f->id);
     cm_jw_key(jw, "product");
@@ -314,9 +321,12 @@ static void write_unmapped(struct cm_jw *jw, const struct cm_finding *f)
     cm_jw_obj_end(jw);
 }
 
-static void write_class(struct cm_jw *jw, const struct cm_finding *f)
+static void write_class(struct cm_jw *jw, const struct cm_finding *f,
+                        enum cm_ocsf_activity activity)
 {
-    int act = f->count <= 1 && f->created_ms == f->updated_ms ? 1 : 2;
+    int act = activity != CM_OCSF_ACT_SNAPSHOT                  ? (int)activity
+              : f->count <= 1 && f->created_ms == f->updated_ms ? 1
+                                                                : 2;
     int sev = cm_finding_ocsf_severity_id(f->severity);
     static const char *const sev_names[] = {"Unknown", "Informational", "Low",
                                             "Medium",  "High",          "Critical"};
@@ -346,6 +356,12 @@ static void write_class(struct cm_jw *jw, const struct cm_finding *f)
 
 int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, struct cm_buf *out)
 {
+    return cm_finding_to_ocsf_as(f, product_version, CM_OCSF_ACT_SNAPSHOT, out);
+}
+
+int cm_finding_to_ocsf_as(const struct cm_finding *f, const char *product_version,
+                          enum cm_ocsf_activity activity, struct cm_buf *out)
+{
     struct cm_buf raw;
     struct cm_jw jw;
     size_t len0 = out->len;
@@ -358,7 +374,7 @@ int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, 
     }
     cm_jw_init(&jw, out);
     cm_jw_obj_begin(&jw);
-    write_class(&jw, f);
+    write_class(&jw, f, activity);
     write_meta(&jw, f, product_version);
     write_finding_info(&jw, f);
     write_resources(&jw, f);

@@ -87,7 +87,22 @@ void cm_finding_read_bucket_perm(const struct cm_json_doc *d, uint32_t pa, int8_
  */
 int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struct cm_buf *out);
 
-/* Appends the OCSF 1.1 Detection Finding; product_version NULL: the library version. */
+/*
+ * The activity an OCSF Detection Finding event reports (activity_id): the
+ * finding was created (first reported by this output) or updated (reported
+ * before: a store held it). CM_OCSF_ACT_SNAPSHOT is for a finding read back
+ * from a store, whose history is not known: Create when it is as first seen
+ * (count 1, createdAt = updatedAt), else Update.
+ */
+enum cm_ocsf_activity { CM_OCSF_ACT_SNAPSHOT = 0, CM_OCSF_ACT_CREATE = 1, CM_OCSF_ACT_UPDATE = 2 };
+
+/*
+ * Appends the OCSF 1.1 Detection Finding; product_version NULL: the library
+ * version. cm_finding_to_ocsf is cm_finding_to_ocsf_as with
+ * CM_OCSF_ACT_SNAPSHOT.
+ */
+int cm_finding_to_ocsf_as(const struct cm_finding *f, const char *product_version,
+                          enum cm_ocsf_activity activity, struct cm_buf *out);
 int cm_finding_to_ocsf(const struct cm_finding *f, const char *product_version, struct cm_buf *out);
 /* OCSF severity_id of a GuardDuty severity (1 Informational .. 5 Critical). */
 int cm_finding_ocsf_severity_id(double severity);

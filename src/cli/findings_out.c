@@ -144,6 +144,12 @@ void cm_out_stored_row(FILE *f, const struct cm_finding *fd, int tty)
 
 int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd, int tty)
 {
+    return cm_out_finding_as(f, fmt, fd, tty, CM_OCSF_ACT_SNAPSHOT);
+}
+
+int cm_out_finding_as(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd, int tty,
+                      enum cm_ocsf_activity activity)
+{
     struct cm_buf b;
     int rc = CM_OK;
 
@@ -163,7 +169,7 @@ int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd,
         rc = cm_finding_to_cli(fd, &b);
         break;
     default:
-        rc = cm_finding_to_ocsf(fd, COALMINE_VERSION, &b);
+        rc = cm_finding_to_ocsf_as(fd, COALMINE_VERSION, activity, &b);
         break;
     }
     if (rc == 0) {

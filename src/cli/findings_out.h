@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "finding/finding.h"
+#include "finding/serialize.h"
 
 /* The detector id coalmine reports when none is configured (32 hex, like GuardDuty's). */
 #define CM_DEFAULT_DETECTOR_ID "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1"
@@ -23,6 +24,13 @@ int cm_out_format_parse(const char *name, enum cm_out_format *out);
 void cm_out_header(FILE *f, enum cm_out_format fmt, int tty);
 /* Writes one finding. Returns 0 or a negative CM_E* (serialisation failed). */
 int cm_out_finding(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd, int tty);
+/*
+ * cm_out_finding with the OCSF activity the caller knows (a scan: Create
+ * for a finding it reports first, Update for one a store held before);
+ * cm_out_finding is CM_OCSF_ACT_SNAPSHOT (a finding read from a store).
+ */
+int cm_out_finding_as(FILE *f, enum cm_out_format fmt, const struct cm_finding *fd, int tty,
+                      enum cm_ocsf_activity activity);
 
 /*
  * The table of stored findings (coalmine findings list/get): the same

@@ -149,13 +149,19 @@ int cm_scan_findings_print(struct cm_scan_findings *c, struct cm_store *store, b
         if (c->puts && !c->puts[i].is_new && !c->puts[i].changed) {
             continue;
         }
+        /*
+         * OCSF: a finding this run reports first is Create, whatever its
+         * count; one the store held before (and this run changed) is Update.
+         * Without --db nothing says what an earlier run printed: Create.
+         */
         if (c->puts && !c->puts[i].is_new && store != NULL) {
             cm_finding_init(&stored);
             rc = cm_store_get_finding(store, f->id, &stored);
-            rc = rc == 0 ? cm_out_finding(c->out, c->fmt, &stored, c->colour) : rc;
+            rc = rc == 0 ? cm_out_finding_as(c->out, c->fmt, &stored, c->colour, CM_OCSF_ACT_UPDATE)
+                         : rc;
             cm_finding_finish(&stored);
         } else {
-            rc = cm_out_finding(c->out, c->fmt, f, c->colour);
+            rc = cm_out_finding_as(c->out, c->fmt, f, c->colour, CM_OCSF_ACT_CREATE);
         }
         if (rc != 0) {
             fprintf(stderr, "coalmine scan: finding %s could not be written\n", f->id);

@@ -113,6 +113,59 @@ static void test_ocsf(void **state)
     assert_int_equal(cm_finding_ocsf_severity_id(9.0), 5);
 }
 
+/* One event's activity_id, activity_name, type_uid and type_name, and metadata.profiles. */
+static void check_activity(const struct cm_finding *f, enum cm_ocsf_activity act, int want)
+{
+    struct cm_buf b;
+    struct cm_json_doc d;
+    uint32_t prof;
+
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_finding_to_ocsf_as(f, NULL, act, &b), 0);
+    cm_json_doc_init(&d, 0, 0);
+    assert_int_equal(cm_json_parse(&d, b.p, b.len, NULL), 0);
+    assert_int_equal(num(&d, "activity_id"), want);
+    assert_int_equal(num(&d, "type_uid"), 200400 + want);
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "activity_name")),
+                           want == 1 ? "Create" : "Update"));
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "type_name")),
+                           want == 1 ? "Detection Finding: Create" : "Detection Finding: Update"));
+    /* the event carries cloud: the cloud profile is named */
+    prof = cm_json_path(&d, 0, "metadata.profiles");
+    assert_int_not_equal(prof, CM_JSON_NONE);
+    assert_int_equal(cm_json_at(&d, prof)->len, 1);
+    assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_index(&d, prof, 0)), "cloud"));
+    cm_json_doc_finish(&d);
+    cm_buf_finish(&b);
+}
+
+/*
+ * The activity is what the caller knows: a scan's finding reported first is
+ * Create however many events it folds (before 2026-12-05 a batch scan wrote a
+ * new finding with count > 1 as Update), one a store held before is Update;
+ * a snapshot read from a store is Create only as first seen.
+ */
+static void test_ocsf_activity(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "Recon:EC2/PortProbeUnprotectedPort"), 0);
+    f.count = 7;
+    f.updated_ms = f.created_ms + 60000;
+    check_activity(&f, CM_OCSF_ACT_CREATE, 1);
+    check_activity(&f, CM_OCSF_ACT_UPDATE, 2);
+    check_activity(&f, CM_OCSF_ACT_SNAPSHOT, 2);
+    f.count = 1;
+    f.updated_ms = f.created_ms;
+    check_activity(&f, CM_OCSF_ACT_SNAPSHOT, 1);
+    check_activity(&f, CM_OCSF_ACT_UPDATE, 2);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 /*
  * A member of an attack sequence says so under unmapped (OCSF's Detection Finding has no
  * place for it); a finding that is none leaves it out. Before 2026-12-05 neither had it.
@@ -546,6 +599,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ocsf),
+        cmocka_unit_test(test_ocsf_activity),
         cmocka_unit_test(test_ocsf_sequence_arn),
         cmocka_unit_test(test_ocsf_resource_type),
         cmocka_unit_test(test_ocsf_evidences),
