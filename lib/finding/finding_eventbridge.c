@@ -23,7 +23,7 @@
 #define EVENT_SEED_HI 0x6576656e74627573ULL /* "eventbus" */
 #define EVENT_SEED_LO 0x677561726464757eULL
 
-static void event_id(const struct cm_finding *f, char out[37])
+void cm_finding_event_id(const struct cm_finding *f, char out[37])
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t key[CM_FINDING_ID_LEN + 8 + 4];
@@ -57,7 +57,7 @@ int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struc
     char id[37], t[40];
     size_t len0 = out->len, tn;
 
-    event_id(f, id);
+    cm_finding_event_id(f, id);
     tn = cm_time_format_iso_s(time_ms ? time_ms : f->updated_ms, t, sizeof(t));
     struct cm_event_envelope e = {
         .id = id,

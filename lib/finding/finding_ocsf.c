@@ -133,6 +133,8 @@ static void write_finding_info(struct cm_jw *jw, const struct cm_finding *f)
 
 static void write_meta(struct cm_jw *jw, const struct cm_finding *f, const char *version)
 {
+    char eid[37];
+
     cm_jw_key(jw, "metadata");
     cm_jw_obj_begin(jw);
     cm_jw_key(jw, "version");
@@ -142,8 +144,15 @@ static void write_meta(struct cm_jw *jw, const struct cm_finding *f, const char 
     cm_jw_arr_begin(jw);
     cm_jw_str(jw, "cloud");
     cm_jw_arr_end(jw);
+    /*
+     * The event's own id, as OCSF means metadata.uid: the EventBridge event
+     * id of this state of the finding (its Create and a later Update differ,
+     * so a consumer deduplicating on it keeps both; the finding is
+     * finding_info.uid). Before 2026-12-05 it was the finding id.
+     */
+    cm_finding_event_id(f, eid);
     cm_jw_key(jw, "uid");
-    cm_jw_str(jw, f->id);
+    cm_jw_str(jw, eid);
     cm_jw_key(jw, "product");
     cm_jw_obj_begin(jw);
     cm_jw_key(jw, "name");

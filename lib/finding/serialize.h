@@ -86,6 +86,11 @@ void cm_finding_read_bucket_perm(const struct cm_json_doc *d, uint32_t pa, int8_
  * finding's updatedAt), region, resources [] and detail (event form).
  */
 int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struct cm_buf *out);
+/*
+ * The id of the event that publishes this state of f (UUID form, 36 chars
+ * and a NUL): the EventBridge event's id and the OCSF event's metadata.uid.
+ */
+void cm_finding_event_id(const struct cm_finding *f, char out[37]);
 
 /*
  * The activity an OCSF Detection Finding event reports (activity_id): the

@@ -10,7 +10,9 @@
 #     2 Update, so a consumer saw an update of a finding it was never told of);
 #   - with --db, a finding the store did not hold is Create, one it held and this scan
 #     changed is Update (the stored finding it became);
-#   - with --state alone nothing remembers what an earlier run printed: Create.
+#   - with --state alone nothing remembers what an earlier run printed: Create;
+#   - metadata.uid is each event's own (the EventBridge event id of that state), so a
+#     Create and its Update are two events (before 2026-12-05: the finding id).
 . "$(dirname "$0")/lib/tap.sh"
 
 if ! command -v python3 >/dev/null; then
@@ -72,6 +74,14 @@ upd=$(awk '$1 == 2' "$T/db2.acts" | wc -l)
 new=$(awk '$1 == 1' "$T/db2.acts" | wc -l)
 check "--db, second scan: Update exactly for the stored findings it changed ($upd), Create for the new ($new)" \
     test -z "$bad" -a "$upd" -gt 0 -a "$new" -gt 0
+got=$(python3 -c '
+import json, sys
+ev = [json.loads(l) for f in sys.argv[1:] for l in open(f)]
+uids = [e["metadata"]["uid"] for e in ev]
+fids = [e["finding_info"]["uid"] for e in ev]
+print(len(set(uids)) == len(uids), len(fids) - len(set(fids)))' "$T/db1.ocsf" "$T/db2.ocsf")
+check "--db scans: each event its own metadata.uid, a finding reported twice too ($got)" \
+    test "${got%% *}" = True -a "${got#* }" -gt 0
 # shellcheck disable=SC2046 # the ids, one word each
 "$COALMINE" findings get --db "$T/s.db" --format ocsf \
     $("$COALMINE" findings list --db "$T/s.db" --archived all --max-results 0 --format ids) \

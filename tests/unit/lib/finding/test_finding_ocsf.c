@@ -130,6 +130,13 @@ static void check_activity(const struct cm_finding *f, enum cm_ocsf_activity act
                            want == 1 ? "Create" : "Update"));
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "type_name")),
                            want == 1 ? "Detection Finding: Create" : "Detection Finding: Update"));
+    /* metadata.uid is the event's: the EventBridge event id of this state */
+    {
+        char eid[37];
+        cm_finding_event_id(f, eid);
+        assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "metadata.uid")), eid));
+        assert_false(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "metadata.uid")), f->id));
+    }
     /* the event carries cloud: the cloud profile is named */
     prof = cm_json_path(&d, 0, "metadata.profiles");
     assert_int_not_equal(prof, CM_JSON_NONE);
