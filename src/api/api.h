@@ -29,6 +29,7 @@
 #include "base/str.h"
 
 struct cm_store;
+struct cm_api_target_policy;
 
 #define CM_API_MAX_PARAMS 3          /* path parameters in one pattern */
 #define CM_API_MAX_QUERY  64         /* query-string pairs kept */
@@ -71,6 +72,8 @@ struct cm_api_ctx {
     struct cm_store *store; /* opened by the serving thread */
     const char *account;    /* the account the detector belongs to */
     const char *region;     /* the default region (a request's scope overrides) */
+    /* what PutTargets may put (api_target_guard.h, api.targets); NULL: all lists empty */
+    const struct cm_api_target_policy *targets;
 };
 
 typedef int (*cm_api_fn)(struct cm_api_ctx *ctx, const struct cm_api_req *req,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api_input.h"
+#include "api/api_target_guard.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "bus/target.h"
@@ -321,8 +322,8 @@ static void failed(struct cm_jw *jw, const char *id, const char *code, const cha
  * Input, InputPath and InputTransformer added, checked by cm_target_check. 0, or -1 with
  * why set.
  */
-static int target_spec(struct cm_api_in *in, uint32_t t, char *kind, size_t kindlen,
-                       struct cm_buf *spec, char *why, size_t whylen)
+static int target_spec(const struct cm_api_ctx *ctx, struct cm_api_in *in, uint32_t t, char *kind,
+                       size_t kindlen, struct cm_buf *spec, char *why, size_t whylen, bool *denied)
 {
     const struct cm_json_doc *d = &in->d;
     uint32_t arn = cm_json_get(d, t, "Arn"), input = cm_json_get(d, t, "Input"),
@@ -403,7 +404,13 @@ static int target_spec(struct cm_api_in *in, uint32_t t, char *kind, size_t kind
         goto done;
     }
     cm_buf_reset(spec);
-    if (cm_target_check(cm_target_kind(kind), full.p, full.len, spec, why, whylen) != 0) {
+    if (cm_target_check(cm_target_kind(kind), full.p, full.len, spec, why, whylen) != 0 ||
+        cm_buf_putc(spec, '\0') != 0) {
+        goto done;
+    }
+    /* Through the API, a target is what the operator's api.targets allow (api_target_guard.h). */
+    if (cm_api_target_guard(ctx->targets, kind, spec->p, why, whylen) != 0) {
+        *denied = true;
         goto done;
     }
     rc = 0;
@@ -478,15 +485,13 @@ int cm_events_put_targets(struct cm_api_ctx *ctx, const struct cm_api_req *req,
             nfail++;
             continue;
         }
-        if (target_spec(&in, t, ok[i].kind, sizeof(ok[i].kind), &specs[i], msg, sizeof(msg)) != 0) {
-            failed(&fj, ok[i].id, "ValidationException", msg);
+        bool denied = false;
+        if (target_spec(ctx, &in, t, ok[i].kind, sizeof(ok[i].kind), &specs[i], msg, sizeof(msg),
+                        &denied) != 0) {
+            failed(&fj, ok[i].id, denied ? "AccessDeniedException" : "ValidationException", msg);
             ok[i].id = NULL;
             nfail++;
             continue;
-        }
-        (void)cm_buf_putc(&specs[i], '\0');
-        if (specs[i].p == NULL) {
-            goto done;
         }
         /* A new id, not earlier in this request either. */
         bool seen = has_id(&have, ok[i].id);

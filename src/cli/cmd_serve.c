@@ -26,6 +26,7 @@
 #include "api/api_creds.h"
 #include "api/api_detector.h"
 #include "api/api_http.h"
+#include "api/api_target_guard.h"
 #include "base/alloc.h"
 #include "base/err.h"
 #include "cli/cmd.h"
@@ -67,6 +68,7 @@ struct cm_serve {
     struct cm_api_creds creds;
     struct cm_store *store; /* the HTTP server's connection */
     struct cm_api_ctx ctx;
+    struct cm_api_target_policy targets; /* api.targets, over cfg's lists */
     struct cm_api_http *http;
     char detector[CM_STORE_DETECTOR_ID_MAX + 1]; /* the account's detector in its region */
     struct cm_serve_status status;
@@ -525,7 +527,13 @@ static int serve_open(struct cm_serve *s)
         fprintf(stderr, "coalmine serve: %s\n", err);
         return CM_EXIT_ERROR;
     }
-    s->ctx = (struct cm_api_ctx){s->store, s->o.account, s->o.region};
+    {
+        const struct cm_config_api_targets *t = &s->cfg->api.targets;
+        s->targets = (struct cm_api_target_policy){
+            t->exec_allow.v,    t->exec_allow.n,    t->file_dirs.v,   t->file_dirs.n,
+            t->webhook_allow.v, t->webhook_allow.n, t->kafka_allow.v, t->kafka_allow.n};
+    }
+    s->ctx = (struct cm_api_ctx){s->store, s->o.account, s->o.region, &s->targets};
     if (cm_api_detector_ensure(&s->ctx, CM_DEFAULT_DETECTOR_ID, cm_clock_now_ms(), s->detector,
                                sizeof(s->detector), err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s: creating the detector: %s\n", s->o.db, err);

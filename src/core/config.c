@@ -690,6 +690,10 @@ void cm_config_finish(struct cm_config *c)
     cm_free(c->store.db);
     list_free(&c->serve.watch);
     cm_free(c->serve.state);
+    list_free(&c->api.targets.exec_allow);
+    list_free(&c->api.targets.file_dirs);
+    list_free(&c->api.targets.webhook_allow);
+    list_free(&c->api.targets.kafka_allow);
     cm_config_api_finish(&c->api);
     cm_config_init(c);
 }

@@ -187,6 +187,18 @@ struct cm_config_cred {
 
 #define CM_CONFIG_MAX_CREDS 64
 
+/*
+ * api.targets: what a target put through the EventBridge API may be
+ * (src/api/api_target_guard.h, docs/events-api.md "Security"). Empty lists: exec and
+ * file targets refused, webhooks and Kafka brokers anywhere but link-local.
+ */
+struct cm_config_api_targets {
+    struct cm_config_list exec_allow;    /* programs, or directories holding them */
+    struct cm_config_list file_dirs;     /* directories files may be appended to */
+    struct cm_config_list webhook_allow; /* URL prefixes: scheme://host[:port][/path] */
+    struct cm_config_list kafka_allow;   /* brokers, host:port */
+};
+
 /* What `coalmine serve` reads (docs/config.md, "api"). */
 struct cm_config_api {
     char *listen;  /* as --listen; NULL: not set */
@@ -194,6 +206,7 @@ struct cm_config_api {
     char *region;  /* as --region; NULL: not set */
     struct cm_config_cred *credentials;
     size_t ncredentials;
+    struct cm_config_api_targets targets;
 };
 
 /*

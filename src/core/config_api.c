@@ -182,6 +182,44 @@ int cm_config_walk_creds(struct walk *w, size_t max)
     }
 }
 
+static const char *check_webhook_allow(struct cm_str s)
+{
+    if (!(cm_str_starts(s, "http://") || cm_str_starts(s, "https://")) || s.len > 2048) {
+        return "a webhook URL prefix is http://HOST[:PORT][/PATH] or https://...";
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if ((unsigned char)s.p[i] <= ' ' || s.p[i] == 0x7f) {
+            return "a webhook URL prefix has no spaces or control characters";
+        }
+    }
+    return NULL;
+}
+
+static const char *check_kafka_allow(struct cm_str s)
+{
+    const char *colon = s.len ? memchr(s.p, ':', s.len) : NULL;
+
+    if (s.len > 255 || colon == NULL || colon == s.p || colon == s.p + s.len - 1) {
+        return "a Kafka broker is HOST:PORT";
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        if ((unsigned char)s.p[i] <= ' ' || s.p[i] == 0x7f || s.p[i] == ',') {
+            return "a Kafka broker is HOST:PORT (one per entry)";
+        }
+    }
+    return NULL;
+}
+
+/* clang-format off */
+static const struct key targets_keys[] = {
+    {.name = "exec_allow", .kind = K_PATHS, .off = OFF(api.targets.exec_allow), .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "file_dirs", .kind = K_PATHS, .off = OFF(api.targets.file_dirs), .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "webhook_allow", .kind = K_CHECKS, .off = OFF(api.targets.webhook_allow), .max = CM_CONFIG_MAX_ITEMS, .check = check_webhook_allow},
+    {.name = "kafka_allow", .kind = K_CHECKS, .off = OFF(api.targets.kafka_allow), .max = CM_CONFIG_MAX_ITEMS, .check = check_kafka_allow},
+    {.name = NULL},
+};
+/* clang-format on */
+
 /* One key per line or two (clang-format would give each member a line of its own). */
 /* clang-format off */
 const struct key cm_config_api_keys[] = {
@@ -189,6 +227,7 @@ const struct key cm_config_api_keys[] = {
     {.name = "account", .kind = K_STRING, .off = OFF(api.account), .check = cm_config_check_account},
     {.name = "region", .kind = K_STRING, .off = OFF(api.region), .check = cm_config_check_region},
     {.name = "credentials", .kind = K_CREDS, .max = CM_CONFIG_MAX_CREDS},
+    {.name = "targets", .kind = K_SECTION, .sub = targets_keys},
     {.name = NULL},
 };
 /* clang-format on */

@@ -27,7 +27,9 @@ export AWS_CONFIG_FILE="$T/aws-config" AWS_SHARED_CREDENTIALS_FILE="$T/aws-crede
 
 "$COALMINE" gen --out "$T/w" --hours 6 --scenario all >/dev/null 2>"$T/gen.err"
 check "a gen world" test -d "$T/w/AWSLogs"
-serve_start open --db "$T/s.db"
+# The operator lets API callers put file targets here (api.targets, docs/events-api.md "Security").
+printf 'api:\n  targets:\n    file_dirs: ["%s", /tmp]\n' "$T" >"$T/targets.yaml"
+serve_start open --config "$T/targets.yaml" --db "$T/s.db"
 check "serve listens on a free loopback port" test -n "$PORT"
 evs() { aws events --endpoint-url "$ENDPOINT" --output json "$@"; }
 # jq-free JSON reads: py 'expression over d' FILE
@@ -69,6 +71,23 @@ d = json.load(open(sys.argv[1]))
 f = d["FailedEntries"]
 sys.exit(0 if d["FailedEntryCount"] == 1 and f[0]["TargetId"] == "fn"
          and f[0]["ErrorCode"] == "ValidationException" and "arn:aws:coalmine:::" in f[0]["ErrorMessage"] else 1)
+PY
+# What an API caller may not put (api.targets): a program, a file outside file_dirs, a link
+# in file_dirs pointing out of it, a webhook to instance metadata (in decimal).
+ln -s "$HOME/.bashrc" "$T/link.jsonl"
+evs put-targets --rule high-findings --targets 'Id=sh,Arn=arn:aws:coalmine:::exec:/bin/sh' \
+    "Id=rc,Arn=arn:aws:coalmine:::file:/root/.bashrc" "Id=ln,Arn=arn:aws:coalmine:::file:$T/link.jsonl" \
+    'Id=md,Arn=arn:aws:coalmine:::webhook:http://2852039166/latest/meta-data/' >"$T/deny.json" 2>"$T/err"
+check "put-targets through the API: exec, a file outside file_dirs, a link, IMDS are AccessDenied" \
+    python3 - "$T/deny.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = {e["TargetId"]: e for e in d["FailedEntries"]}
+sys.exit(0 if d["FailedEntryCount"] == 4 and sorted(f) == ["ln", "md", "rc", "sh"]
+         and all(e["ErrorCode"] == "AccessDeniedException" for e in f.values())
+         and "api.targets.exec_allow" in f["sh"]["ErrorMessage"]
+         and "symbolic link" in f["ln"]["ErrorMessage"]
+         and "169.254.169.254" in f["md"]["ErrorMessage"] else 1)
 PY
 evs list-targets-by-rule --rule high-findings >"$T/lt.json" 2>"$T/err"
 check "list-targets-by-rule shows the file target by its ARN" \
@@ -212,7 +231,7 @@ check "serve exits 0" test "$SERVE_RC" = 0
 
 # With credentials: signed for "events" passes; signed for "guardduty" is refused.
 printf '# coalmine serve credentials\n%s:%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$T/creds"
-serve_start signed --db "$T/s.db" --credentials "$T/creds"
+serve_start signed --config "$T/targets.yaml" --db "$T/s.db" --credentials "$T/creds"
 evs list-rules >"$T/sl.json" 2>"$T/err"
 check "signed: aws events list-rules passes" py 'sys.exit(len(d["Rules"]) < 8)' "$T/sl.json"
 AWS_SECRET_ACCESS_KEY=wrong evs list-rules >/dev/null 2>"$T/e9"

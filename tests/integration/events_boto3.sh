@@ -14,11 +14,13 @@ fi
 KEY=AKIAI44QH8DHBEXAMPLE
 SECRET=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY
 
-serve_start open --db "$T/s.db"
+# The operator lets API callers put file targets here (api.targets, docs/events-api.md "Security").
+printf 'api:\n  targets:\n    file_dirs: ["%s", /tmp]\n' "$T" >"$T/targets.yaml"
+serve_start open --config "$T/targets.yaml" --db "$T/s.db"
 OPEN=$ENDPOINT
 OPEN_PID=$SERVE_PID
 printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$KEY" "$SECRET" >"$T/creds"
-serve_start signed --db "$T/s.db" --credentials "$T/creds"
+serve_start signed --config "$T/targets.yaml" --db "$T/s.db" --credentials "$T/creds"
 check "two servers listening" test -n "$OPEN" -a -n "$PORT"
 python3 "$(dirname "$0")/events_boto3.py" "$COALMINE" "$T/s.db" "$OPEN" "$ENDPOINT" "$KEY" "$SECRET" \
     "$T" >"$T/py.tap" 2>"$T/py.err"

@@ -19,7 +19,9 @@ if ! command -v terraform >/dev/null || ! command -v python3 >/dev/null ||
 fi
 VERSION=$(ls "$MIRROR/registry.terraform.io/hashicorp/aws" | sort -V | tail -1)
 
-serve_start open --db "$T/s.db"
+# The operator lets API callers put file targets here (api.targets, docs/events-api.md "Security").
+printf 'api:\n  targets:\n    file_dirs: ["%s", /tmp]\n' "$T" >"$T/targets.yaml"
+serve_start open --config "$T/targets.yaml" --db "$T/s.db"
 check "serve listens on a free loopback port" test -n "$PORT"
 mkdir -p "$T/tf"
 cat >"$T/tf/cli.tfrc" <<EOF

@@ -16,6 +16,7 @@
 #include "api_util.h"
 
 #include "api/api_events.h"
+#include "api/api_target_guard.h"
 #include "bus/bus.h"
 #include "core/clock.h"
 
@@ -79,11 +80,20 @@ static void has(const char *want)
     }
 }
 
+/* The operator's api.targets for these tests: files under the test's directory and /tmp, /bin/true.
+ */
+static char *e_dirs[2], *e_progs[1] = {"/bin/true"};
+static struct cm_api_target_policy e_policy;
+
 static int e_setup(void **state)
 {
     if (a_setup(state) != 0) {
         return -1;
     }
+    e_dirs[0] = a_dir;
+    e_dirs[1] = "/tmp";
+    e_policy = (struct cm_api_target_policy){e_progs, 1, e_dirs, 2, NULL, 0, NULL, 0};
+    a_ctx.targets = &e_policy;
     snprintf(e_file, sizeof(e_file), "%s/out.jsonl", a_dir);
     snprintf(e_file2, sizeof(e_file2), "%s/two.jsonl", a_dir);
     return 0;
@@ -295,6 +305,66 @@ static void test_list_paging(void **state)
     }
     assert_int_equal(seen, 4);
     assert_string_equal(token, "");
+}
+
+/*
+ * The guard (api_target_guard.h) in PutTargets: with no api.targets, exec and file targets
+ * and a webhook to instance metadata are failed entries (AccessDeniedException) and are not
+ * stored, while the good entry of the same request is; a target `coalmine targets put` made
+ * (straight into the store) cannot be put again through the API with another Input.
+ */
+static void test_targets_guard(void **state)
+{
+    struct cm_store_target st = {"g", "cli", "exec", "{\"argv\":[\"/bin/sh\"]}"};
+    char body[2048], err[256];
+    (void)state;
+
+    a_ctx.targets = NULL;
+    assert_int_equal(ev("PutRule", "{\"Name\":\"g\",\"EventPattern\":\"{\\\"a\\\":[1]}\"}"), 200);
+    snprintf(
+        body, sizeof(body),
+        "{\"Rule\":\"g\",\"Targets\":["
+        "{\"Id\":\"sh\",\"Arn\":\"arn:aws:coalmine:::exec:/bin/sh\",\"Input\":\"\\\"id\\\"\"},"
+        "{\"Id\":\"rc\",\"Arn\":\"arn:aws:coalmine:::file:%s/.bashrc\"},"
+        "{\"Id\":\"imds\",\"Arn\":\"arn:aws:coalmine:::webhook:http://169.254.169.254/latest/\"},"
+        "{\"Id\":\"json\",\"Arn\":\"arn:aws:coalmine:::exec:{\\\"argv\\\":[\\\"/bin/true\\\"]}\"},"
+        "{\"Id\":\"ok\",\"Arn\":\"arn:aws:coalmine:::webhook:http://127.0.0.1:9/x\"}]}",
+        a_dir);
+    assert_int_equal(ev("PutTargets", body), 200);
+    has("\"FailedEntryCount\":4");
+    has("{\"TargetId\":\"sh\",\"ErrorCode\":\"AccessDeniedException\",\"ErrorMessage\":\"exec "
+        "targets cannot be put through the API unless the operator allows the program in "
+        "coalmine.yaml (api.targets.exec_allow)");
+    has("{\"TargetId\":\"rc\",\"ErrorCode\":\"AccessDeniedException\",\"ErrorMessage\":\"file "
+        "targets cannot be put through the API");
+    has("{\"TargetId\":\"imds\",\"ErrorCode\":\"AccessDeniedException\"");
+    has("{\"TargetId\":\"json\",\"ErrorCode\":\"AccessDeniedException\"");
+    assert_int_equal(ev("ListTargetsByRule", "{\"Rule\":\"g\"}"), 200);
+    assert_string_equal(a_body, "{\"Targets\":[{\"Id\":\"ok\",\"Arn\":\"arn:aws:coalmine:::"
+                                "webhook:http://127.0.0.1:9/x\"}]}");
+    /* A target the CLI put: listed, removable, but not put again with a new Input. */
+    assert_int_equal(cm_store_target_put(a_st, &st, err, sizeof(err)), 0);
+    assert_int_equal(ev("PutTargets",
+                        "{\"Rule\":\"g\",\"Targets\":[{\"Id\":\"cli\",\"Arn\":"
+                        "\"arn:aws:coalmine:::exec:/bin/sh\",\"Input\":\"\\\"rm -rf ~\\\"\"}]}"),
+                     200);
+    has("\"FailedEntryCount\":1");
+    assert_int_equal(ev("ListTargetsByRule", "{\"Rule\":\"g\"}"), 200);
+    has("{\"Id\":\"cli\",\"Arn\":\"arn:aws:coalmine:::exec:");
+    assert_null(strstr(a_body, "rm -rf"));
+    assert_int_equal(ev("RemoveTargets", "{\"Rule\":\"g\",\"Ids\":[\"cli\"]}"), 200);
+    has("\"FailedEntryCount\":0");
+    /* With the operator's api.targets: /bin/true passes, but not with LD_PRELOAD. */
+    a_ctx.targets = &e_policy;
+    assert_int_equal(
+        ev("PutTargets",
+           "{\"Rule\":\"g\",\"Targets\":[{\"Id\":\"t\",\"Arn\":\"arn:aws:coalmine:::exec:"
+           "{\\\"argv\\\":[\\\"/bin/true\\\"],\\\"env\\\":{\\\"LD_PRELOAD\\\":\\\"/tmp/"
+           "x.so\\\"}}\"},"
+           "{\"Id\":\"t2\",\"Arn\":\"arn:aws:coalmine:::exec:/bin/true\"}]}"),
+        200);
+    has("\"FailedEntryCount\":1");
+    has("env.LD_PRELOAD cannot be set through the API");
 }
 
 static void test_delete(void **state)
@@ -756,6 +826,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limit, e_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_list_paging, e_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_delete, e_setup, a_teardown),
+        cmocka_unit_test_setup_teardown(test_targets_guard, e_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_targets_roundtrip, e_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_targets_limit, e_setup, a_teardown),
         cmocka_unit_test_setup_teardown(test_rule_names_by_target, e_setup, a_teardown),

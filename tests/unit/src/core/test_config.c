@@ -141,7 +141,8 @@ static void test_api_section(void **state)
     parse_bad("api: {region: US_EAST}\n", "1:15: api.region: \"US_EAST\": not a region name");
     parse_bad("api: {listen: 8787}\n", "1:15: api.listen: \"8787\": wants ADDR:PORT");
     parse_bad("api: {port: 1}\n",
-              "1:7: api: unknown key \"port\" (known here: listen, account, region, credentials)");
+              "1:7: api: unknown key \"port\" (known here: listen, account, region, credentials, "
+              "targets)");
     parse_bad("api:\n  credentials:\n    - {access_key_id: AKIAIOSFODNN7EXAMPLE}\n",
               "3:7: api.credentials[0]: a credential needs both access_key_id and "
               "secret_access_key");
@@ -150,6 +151,29 @@ static void test_api_section(void **state)
     parse_bad("api:\n  credentials:\n    - {access_key_id: AKIAIOSFODNN7EXAMPLE, secret: x}\n",
               "3:45: api.credentials[0]: unknown key (known here: access_key_id, "
               "secret_access_key)");
+    /* api.targets: what a target put through the API may be. */
+    parse_ok(&c, "api:\n"
+                 "  targets:\n"
+                 "    exec_allow: [/usr/local/lib/coalmine/hooks, /usr/bin/logger]\n"
+                 "    file_dirs: [/var/lib/coalmine/events]\n"
+                 "    webhook_allow: [\"https://hooks.example.com/coalmine\"]\n"
+                 "    kafka_allow: [\"kafka-1:9092\", \"[::1]:9092\"]\n");
+    assert_int_equal(c.api.targets.exec_allow.n, 2);
+    assert_string_equal(c.api.targets.exec_allow.v[1], "/usr/bin/logger");
+    assert_string_equal(c.api.targets.file_dirs.v[0], "/var/lib/coalmine/events");
+    assert_string_equal(c.api.targets.webhook_allow.v[0], "https://hooks.example.com/coalmine");
+    assert_int_equal(c.api.targets.kafka_allow.n, 2);
+    cm_config_finish(&c);
+    assert_int_equal(c.api.targets.exec_allow.n, 0);
+    parse_bad("api:\n  targets:\n    webhook_allow: [ftp://x]\n",
+              "3:21: api.targets.webhook_allow[0]: \"ftp://x\": a webhook URL prefix is");
+    parse_bad("api:\n  targets:\n    kafka_allow: [\"a,b:1\"]\n",
+              "3:19: api.targets.kafka_allow[0]: \"a,b:1\": a Kafka broker is HOST:PORT");
+    parse_bad("api:\n  targets:\n    kafka_allow: [kafka]\n",
+              "3:19: api.targets.kafka_allow[0]: \"kafka\": a Kafka broker is HOST:PORT");
+    parse_bad("api:\n  targets:\n    exec: [/bin/sh]\n",
+              "3:5: api.targets: unknown key \"exec\" (known here: exec_allow, file_dirs, "
+              "webhook_allow, kafka_allow)");
     parse_bad("api: {credentials: AKIA}\n", "1:20: api.credentials: expected a list of "
                                             "credentials");
     /* A bad secret is reported without quoting it. */

@@ -1,0 +1,462 @@
+/*
+ * The guard on targets put through the API (api_target_guard.h).
+ */
+#include "api/api_target_guard.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "base/json.h"
+
+#define SPEC_NODES 8192
+
+/* Variables a program's loader or interpreter acts on: no API caller sets them. */
+static const char *const env_refused[] = {
+    "PATH",
+    "IFS",
+    "ENV",
+    "BASH_ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PS4",
+    "GCONV_PATH",
+    "LOCPATH",
+    "NLSPATH",
+    "HOSTALIASES",
+    "RESOLV_HOST_CONF",
+    "TMPDIR",
+    "HOME",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "PERL5LIB",
+    "PERL5OPT",
+    "PERLLIB",
+    "RUBYLIB",
+    "RUBYOPT",
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+    "CLASSPATH",
+    "MALLOC_CHECK_",
+    "GLIBC_TUNABLES",
+    NULL,
+};
+
+static int fail(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* The i-th string of a JSON array or member v, unescaped into out (outlen), or NULL. */
+static const char *str_of(const struct cm_json_doc *d, uint32_t v, char *out, size_t outlen)
+{
+    struct cm_str raw;
+
+    if (v == CM_JSON_NONE || cm_json_type(d, v) != CM_JSON_STRING) {
+        return NULL;
+    }
+    raw = cm_json_raw(d, v);
+    if (raw.len >= outlen) {
+        return NULL;
+    }
+    out[cm_json_unescape(raw.p, raw.len, out)] = '\0';
+    return out;
+}
+
+/* Whether real path sub is dir itself or lies under it (both real paths). */
+static bool under(const char *dir, const char *sub)
+{
+    size_t n = strlen(dir);
+
+    if (strcmp(dir, "/") == 0) {
+        return true;
+    }
+    return strncmp(dir, sub, n) == 0 && (sub[n] == '\0' || sub[n] == '/');
+}
+
+/* ---- exec ---- */
+
+static bool env_ok(const char *name)
+{
+    if (strncmp(name, "LD_", 3) == 0 || strncmp(name, "DYLD_", 5) == 0) {
+        return false;
+    }
+    for (size_t i = 0; env_refused[i] != NULL; i++) {
+        if (strcmp(name, env_refused[i]) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int guard_exec(const struct cm_api_target_policy *p, const struct cm_json_doc *d, char *why,
+                      size_t whylen)
+{
+    uint32_t argv = cm_json_get(d, 0, "argv"), env = cm_json_get(d, 0, "env");
+    char prog[PATH_MAX], real[PATH_MAX], allow[PATH_MAX];
+    struct stat st;
+
+    if (argv == CM_JSON_NONE || cm_json_type(d, argv) != CM_JSON_ARRAY ||
+        str_of(d, cm_json_first(d, argv), prog, sizeof(prog)) == NULL) {
+        return fail(why, whylen, "exec target: no program");
+    }
+    if (p == NULL || p->nexec == 0) {
+        return fail(why, whylen,
+                    "exec targets cannot be put through the API unless the operator allows the "
+                    "program in coalmine.yaml (api.targets.exec_allow); %s",
+                    "`coalmine targets put` can put any");
+    }
+    if (prog[0] != '/') {
+        return fail(why, whylen,
+                    "exec target %.300s: through the API argv[0] must be an absolute path", prog);
+    }
+    if (realpath(prog, real) == NULL || stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return fail(why, whylen, "exec target %.300s: no such program", prog);
+    }
+    for (size_t i = 0; i < p->nexec; i++) {
+        if (realpath(p->exec_allow[i], allow) != NULL && under(allow, real)) {
+            goto allowed;
+        }
+    }
+    return fail(why, whylen,
+                "exec target %.300s: the program (%.300s) is not in api.targets.exec_allow", prog,
+                real);
+allowed:
+    if (env != CM_JSON_NONE && cm_json_type(d, env) == CM_JSON_OBJECT) {
+        for (uint32_t k = cm_json_first(d, env); k != CM_JSON_NONE;
+             k = cm_json_next(d, env, k + 1)) {
+            char name[256];
+            if (str_of(d, k, name, sizeof(name)) == NULL || !env_ok(name)) {
+                return fail(why, whylen,
+                            "exec target %.300s: env.%.100s cannot be set through the API (it "
+                            "changes what the program loads or runs)",
+                            prog, name);
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- file ---- */
+
+static int guard_file(const struct cm_api_target_policy *p, const struct cm_json_doc *d, char *why,
+                      size_t whylen)
+{
+    char path[PATH_MAX], dir[PATH_MAX], real[PATH_MAX], allow[PATH_MAX];
+    const char *base;
+    struct stat st;
+    char *slash;
+
+    if (str_of(d, cm_json_get(d, 0, "path"), path, sizeof(path)) == NULL) {
+        return fail(why, whylen, "file target: no path");
+    }
+    if (p == NULL || p->nfile == 0) {
+        return fail(why, whylen,
+                    "file targets cannot be put through the API unless the operator names their "
+                    "directory in coalmine.yaml (api.targets.file_dirs); %s",
+                    "`coalmine targets put` can put any");
+    }
+    if (path[0] != '/') {
+        return fail(why, whylen, "file target %.300s: through the API the path must be absolute",
+                    path);
+    }
+    slash = strrchr(path, '/');
+    base = slash + 1;
+    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        return fail(why, whylen, "file target %.300s: the path names no file", path);
+    }
+    snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (realpath(dir, real) == NULL) {
+        return fail(why, whylen, "file target %.300s: its directory %.300s does not exist", path,
+                    dir);
+    }
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return fail(why, whylen, "file target %.300s: %s (a file target appends to a regular file)",
+                    path, S_ISLNK(st.st_mode) ? "is a symbolic link" : "is not a regular file");
+    }
+    for (size_t i = 0; i < p->nfile; i++) {
+        if (realpath(p->file_dirs[i], allow) != NULL && under(allow, real)) {
+            return 0;
+        }
+    }
+    return fail(why, whylen,
+                "file target %.300s: its directory (%.300s) is not under api.targets.file_dirs",
+                path, real);
+}
+
+/* ---- webhook and kafka: where they connect ---- */
+
+int cm_api_addr_is_link_local(const struct sockaddr *sa)
+{
+    static const unsigned char ec2_v6[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0,    0,
+                                             0,    0, 0,    0,    0, 0, 0x02, 0x54};
+
+    if (sa->sa_family == AF_INET) {
+        uint32_t a = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
+        return (a >> 16) == 0xa9fe; /* 169.254.0.0/16 */
+    }
+    if (sa->sa_family == AF_INET6) {
+        const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
+            return 1; /* fe80::/10 */
+        }
+        if (memcmp(b, ec2_v6, 16) == 0) {
+            return 1;
+        }
+        /* ::ffff:169.254.x.x and the NAT64 prefix 64:ff9b::/96 over it */
+        if ((memcmp(b, mapped, 12) == 0 || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff &&
+                                            b[3] == 0x9b && memcmp(b + 4, mapped, 8) == 0)) &&
+            b[12] == 169 && b[13] == 254) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* host (no brackets) resolves to no link-local address. 0, or -1 with why set. */
+static int host_ok(const char *what, const char *host, char *why, size_t whylen)
+{
+    struct addrinfo hints, *res = NULL;
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+        snprintf(why, whylen,
+                 "%s: host %.200s does not resolve (%s); a target put through the API must "
+                 "name a host that does",
+                 what, host, gai_strerror(rc));
+        return -1;
+    }
+    for (const struct addrinfo *a = res; a != NULL; a = a->ai_next) {
+        if (cm_api_addr_is_link_local(a->ai_addr)) {
+            char ip[INET6_ADDRSTRLEN] = "?";
+            const void *in =
+                a->ai_family == AF_INET
+                    ? (const void *)&((const struct sockaddr_in *)(const void *)a->ai_addr)
+                          ->sin_addr
+                    : (const void *)&((const struct sockaddr_in6 *)(const void *)a->ai_addr)
+                          ->sin6_addr;
+            inet_ntop(a->ai_family, in, ip, sizeof(ip));
+            snprintf(why, whylen,
+                     "%s: host %.200s is link-local or instance metadata (%s); a target put "
+                     "through the API cannot reach it",
+                     what, host, ip);
+            freeaddrinfo(res);
+            return -1;
+        }
+    }
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* The scheme, host (lower case, no brackets), port and path of url. 0 or -1. */
+struct url_parts {
+    char scheme[16], host[256], port[8], path[2048];
+};
+
+static int url_split(const char *url, struct url_parts *u)
+{
+    CURLU *h = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+    int rc = -1;
+
+    if (h == NULL || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+        curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+        goto done;
+    }
+    if (strlen(scheme) >= sizeof(u->scheme) || strlen(host) >= sizeof(u->host) ||
+        strlen(port) >= sizeof(u->port) || strlen(path) >= sizeof(u->path)) {
+        goto done;
+    }
+    snprintf(u->scheme, sizeof(u->scheme), "%s", scheme);
+    if (host[0] == '[') {
+        snprintf(u->host, sizeof(u->host), "%.*s", (int)strcspn(host + 1, "]%"), host + 1);
+    } else {
+        snprintf(u->host, sizeof(u->host), "%s", host);
+    }
+    for (char *c = u->host; *c; c++) {
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    }
+    snprintf(u->port, sizeof(u->port), "%s", port);
+    snprintf(u->path, sizeof(u->path), "%s", path);
+    rc = 0;
+done:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_url_cleanup(h);
+    return rc;
+}
+
+/* Whether u is under allow-list entry e (same scheme, host and port; path under e's). */
+static bool url_under(const struct url_parts *u, const char *e)
+{
+    struct url_parts a;
+    size_t n;
+
+    if (url_split(e, &a) != 0 || strcasecmp(a.scheme, u->scheme) != 0 ||
+        strcmp(a.host, u->host) != 0 || strcmp(a.port, u->port) != 0) {
+        return false;
+    }
+    n = strlen(a.path);
+    while (n > 0 && a.path[n - 1] == '/') {
+        n--;
+    }
+    return strncmp(a.path, u->path, n) == 0 && (u->path[n] == '\0' || u->path[n] == '/');
+}
+
+static int guard_webhook(const struct cm_api_target_policy *p, const struct cm_json_doc *d,
+                         char *why, size_t whylen)
+{
+    char url[4096];
+    struct url_parts u;
+    size_t i;
+
+    if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL || url_split(url, &u) != 0) {
+        return fail(why, whylen, "webhook target: no URL coalmine can read");
+    }
+    if (p != NULL && p->nwebhook > 0) {
+        for (i = 0; i < p->nwebhook && !url_under(&u, p->webhook_allow[i]); i++) {
+        }
+        if (i == p->nwebhook) {
+            return fail(why, whylen,
+                        "webhook target %.300s: not under any URL of api.targets.webhook_allow",
+                        url);
+        }
+    }
+    return host_ok("webhook target", u.host, why, whylen);
+}
+
+/*
+ * librdkafka properties that run a command, load code, read a file or fetch a URL of the
+ * caller's choosing: sasl.kerberos.kinit.cmd is run by a shell, ssl.engine.location and
+ * ssl.providers load libraries, *.location and the keytab name files.
+ */
+static bool property_ok(const char *name)
+{
+    static const char *const refused[] = {"sasl.kerberos.kinit.cmd",
+                                          "sasl.kerberos.keytab",
+                                          "sasl.oauthbearer.token.endpoint.url",
+                                          "sasl.oauthbearer.config",
+                                          "ssl.providers",
+                                          "ssl.engine.id",
+                                          "plugin.library.paths",
+                                          NULL};
+    size_t n = strlen(name);
+
+    for (size_t i = 0; refused[i] != NULL; i++) {
+        if (strcasecmp(name, refused[i]) == 0) {
+            return false;
+        }
+    }
+    return !(n >= 9 && strcasecmp(name + n - 9, ".location") == 0) &&
+           strncasecmp(name, "ssl.engine", 10) != 0 && strncasecmp(name, "plugin.", 7) != 0;
+}
+
+static int guard_kafka(const struct cm_api_target_policy *p, const struct cm_json_doc *d, char *why,
+                       size_t whylen)
+{
+    char brokers[1024], one[300], host[256];
+    uint32_t props = cm_json_get(d, 0, "properties");
+    const char *s;
+
+    if (props != CM_JSON_NONE && cm_json_type(d, props) == CM_JSON_OBJECT) {
+        for (uint32_t k = cm_json_first(d, props); k != CM_JSON_NONE;
+             k = cm_json_next(d, props, k + 1)) {
+            char name[256];
+            if (str_of(d, k, name, sizeof(name)) == NULL || !property_ok(name)) {
+                return fail(why, whylen,
+                            "kafka target: properties.%.100s cannot be set through the API (it "
+                            "runs a command, loads code, reads a file or fetches a URL)",
+                            name);
+            }
+        }
+    }
+
+    if (str_of(d, cm_json_get(d, 0, "brokers"), brokers, sizeof(brokers)) == NULL) {
+        return fail(why, whylen, "kafka target: no brokers");
+    }
+    for (s = brokers; *s != '\0';) {
+        size_t n = strcspn(s, ","), i;
+        const char *colon;
+        snprintf(one, sizeof(one), "%.*s", (int)(n < sizeof(one) ? n : sizeof(one) - 1), s);
+        s += n + (s[n] == ',');
+        if (one[0] == '\0') {
+            continue;
+        }
+        if (p != NULL && p->nkafka > 0) {
+            for (i = 0; i < p->nkafka && strcasecmp(p->kafka_allow[i], one) != 0; i++) {
+            }
+            if (i == p->nkafka) {
+                return fail(why, whylen,
+                            "kafka target: broker %.200s is not in api.targets.kafka_allow", one);
+            }
+        }
+        /* host:port, [v6]:port, or a bare host */
+        if (one[0] == '[') {
+            snprintf(host, sizeof(host), "%.*s", (int)strcspn(one + 1, "]"), one + 1);
+        } else if ((colon = strrchr(one, ':')) != NULL && strchr(one, ':') == colon) {
+            snprintf(host, sizeof(host), "%.*s", (int)(colon - one), one);
+        } else {
+            snprintf(host, sizeof(host), "%.255s", one);
+        }
+        if (host_ok("kafka target", host, why, whylen) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cm_api_target_guard(const struct cm_api_target_policy *p, const char *kind, const char *spec,
+                        char *why, size_t whylen)
+{
+    struct cm_json_doc d;
+    int rc;
+
+    cm_json_doc_init(&d, SPEC_NODES, 32);
+    if (cm_json_parse(&d, spec, strlen(spec), NULL) != 0 || cm_json_type(&d, 0) != CM_JSON_OBJECT) {
+        cm_json_doc_finish(&d);
+        return fail(why, whylen, "%s target: its spec is no JSON object", kind);
+    }
+    if (strcmp(kind, "exec") == 0) {
+        rc = guard_exec(p, &d, why, whylen);
+    } else if (strcmp(kind, "file") == 0) {
+        rc = guard_file(p, &d, why, whylen);
+    } else if (strcmp(kind, "webhook") == 0) {
+        rc = guard_webhook(p, &d, why, whylen);
+    } else if (strcmp(kind, "kafka") == 0) {
+        rc = guard_kafka(p, &d, why, whylen);
+    } else {
+        rc = fail(why, whylen, "no target kind '%.40s'", kind);
+    }
+    cm_json_doc_finish(&d);
+    return rc;
+}

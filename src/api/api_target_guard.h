@@ -1,0 +1,57 @@
+/*
+ * What a target put through the EventBridge API may be (docs/events-api.md
+ * "Security"). `coalmine targets put` can make any target: whoever can write
+ * the store can already run what the service runs. An API caller is someone
+ * else (anyone holding api.credentials, or any local process when serve runs
+ * on loopback without them), so a target that arrives through PutTargets is
+ * held to the operator's api.targets settings first:
+ *
+ *   exec     refused unless argv[0] is an absolute path whose real path is
+ *            one of exec_allow, or lies under one of its directories; env
+ *            may not set the loader's or an interpreter's variables (LD_*,
+ *            PATH, BASH_ENV, PYTHONPATH...).
+ *   file     refused unless the path is absolute, its directory's real path
+ *            is one of file_dirs or under one, and the file, when it exists,
+ *            is a regular file and no symbolic link.
+ *   webhook  refused when its host is or resolves to a link-local address
+ *            (169.254.0.0/16 with the instance metadata service, fe80::/10,
+ *            fd00:ec2::254); when webhook_allow is set, the URL must also
+ *            have the scheme, host and port of one of its entries and a path
+ *            under that entry's path.
+ *   kafka    each broker refused on a link-local address as above; when
+ *            kafka_allow is set, each broker must be one of its host:port.
+ *
+ * The checks run when the target is put. A name that resolves elsewhere
+ * later (DNS rebinding) or a file replaced by a link afterwards are not seen
+ * here; webhook_allow and file_dirs the service alone can write close that.
+ */
+#ifndef CM_API_API_TARGET_GUARD_H
+#define CM_API_API_TARGET_GUARD_H
+
+#include <stddef.h>
+
+/* The operator's settings (coalmine.yaml api.targets); lists of n strings each. */
+struct cm_api_target_policy {
+    char *const *exec_allow; /* programs, or directories holding them */
+    size_t nexec;
+    char *const *file_dirs; /* directories files may be appended to (with those below) */
+    size_t nfile;
+    char *const *webhook_allow; /* URLs: scheme://host[:port][/path prefix]; 0: any */
+    size_t nwebhook;
+    char *const *kafka_allow; /* host:port; 0: any */
+    size_t nkafka;
+};
+
+/*
+ * Whether a target of kind with canonical spec (cm_target_check's output, NUL-terminated)
+ * may be put through the API under policy p (NULL: all lists empty). Returns 0, or -1 with
+ * why saying what was refused and which api.targets key would allow it.
+ */
+int cm_api_target_guard(const struct cm_api_target_policy *p, const char *kind, const char *spec,
+                        char *why, size_t whylen);
+
+/* Whether a resolved address (struct sockaddr_in or _in6) is link-local or a metadata address. */
+struct sockaddr;
+int cm_api_addr_is_link_local(const struct sockaddr *sa);
+
+#endif
