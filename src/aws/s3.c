@@ -11,6 +11,7 @@
 #include "aws/aws_http.h"
 #include "aws/aws_retry.h"
 #include "aws/s3_sign.h"
+#include "aws/s3_url.h"
 #include "base/alloc.h"
 #include "base/err.h"
 
@@ -71,8 +72,13 @@ int cm_s3_open(struct cm_s3 **out, const struct cm_aws_opts *o, char *err, size_
         snprintf(err, errlen, "out of memory");
         return CM_ENOMEM;
     }
-    if ((rc = cm_aws_config_resolve(o, &s->cfg, err, errlen)) != 0 ||
-        (rc = split_endpoint(s, err, errlen)) != 0) {
+    if ((rc = cm_aws_config_resolve(o, &s->cfg, err, errlen)) == 0 &&
+        !cm_aws_region_ok(s->cfg.region)) {
+        /* It becomes part of a host name: "evil.example#" would send the request elsewhere. */
+        snprintf(err, errlen, "region '%.60s': not a region name (like eu-west-1)", s->cfg.region);
+        rc = CM_EINVAL;
+    }
+    if (rc != 0 || (rc = split_endpoint(s, err, errlen)) != 0) {
         cm_aws_config_finish(&s->cfg);
         cm_free(s);
         return rc;
@@ -406,7 +412,7 @@ static int call(struct cm_s3_conn *c, struct call *k, char *err, size_t errlen)
         }
         /* The bucket is in another region: sign for it and ask again, once. */
         if (!moved && !r.transport && (r.status == 301 || r.status == 400) &&
-            r.bucket_region[0] != '\0' && strcmp(r.bucket_region, region) != 0) {
+            cm_aws_region_ok(r.bucket_region) && strcmp(r.bucket_region, region) != 0) {
             set_region(c->s, k->bucket, r.bucket_region);
             moved = true;
             continue;

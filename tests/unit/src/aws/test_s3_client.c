@@ -24,6 +24,7 @@
 #include "aws/aws_config.h"
 #include "aws/aws_retry.h"
 #include "aws/s3.h"
+#include "aws/s3_url.h"
 #include "base/err.h"
 #include "fake_http.h"
 
@@ -153,6 +154,46 @@ static void test_get_errors(void **state)
     cm_s3_conn_destroy(c);
     cm_s3_close(s3);
     server_stop(&srv);
+}
+
+/*
+ * A region an answer names goes into the host name and the credential scope: one that is no
+ * region name ("evil.example/x#" would make bucket.s3.evil.example/x#.amazonaws.com, a
+ * request with the signature to another host) is not followed; nor is a configured one taken.
+ */
+static void test_bad_region(void **state)
+{
+    struct server srv = {.nsteps = 2};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct cm_aws_opts o = {"evil.example#", "http://127.0.0.1:1"};
+    struct cm_buf b;
+    char err[400] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){301, "x-amz-bucket-region: evil.example/x#\r\n",
+                                 "<Error><Code>PermanentRedirect</Code><Message>moved"
+                                 "</Message></Error>"};
+    srv.steps[1] = (struct step){200, NULL, "followed"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_s3_get(c, "trail", "k", NULL, 0, &b, err, sizeof(err)), CM_EIO);
+    assert_int_equal(cm_s3_conn_attempts(c), 1);
+    assert_non_null(strstr(err, "PermanentRedirect"));
+    cm_buf_finish(&b);
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+    assert_int_equal(cm_s3_open(&s3, &o, err, sizeof(err)), CM_EINVAL);
+    assert_string_equal(err, "region 'evil.example#': not a region name (like eu-west-1)");
+    assert_true(cm_aws_region_ok("eu-west-1"));
+    assert_true(cm_aws_region_ok("us-gov-west-1"));
+    assert_false(cm_aws_region_ok(""));
+    assert_false(cm_aws_region_ok("EU-WEST-1"));
+    assert_false(cm_aws_region_ok("a.b"));
+    assert_false(cm_aws_region_ok("eu-west-1/"));
 }
 
 static void test_no_answer(void **state)
@@ -375,9 +416,10 @@ static void test_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_pages),   cmocka_unit_test(test_get_errors),
-        cmocka_unit_test(test_no_answer),    cmocka_unit_test(test_imds),
-        cmocka_unit_test(test_imds_refresh), cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_list_pages), cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_bad_region), cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_imds),       cmocka_unit_test(test_imds_refresh),
+        cmocka_unit_test(test_chain),
     };
     int rc;
 
