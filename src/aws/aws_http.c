@@ -116,6 +116,8 @@ int cm_aws_http_do(struct cm_aws_http *c, const char *method, const char *url,
     SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     SET(CURLOPT_FOLLOWLOCATION, 0L);
+    /* The path as signed: S3 keys may hold "." and ".." segments libcurl would squash. */
+    SET(CURLOPT_PATH_AS_IS, 1L);
     SET(CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
     SET(CURLOPT_TIMEOUT, c->timeout_s);
     /* A transfer that stalls (under 1 byte/s for 60 s) is a failure to retry. */

@@ -196,6 +196,36 @@ static void test_bad_region(void **state)
     assert_false(cm_aws_region_ok("eu-west-1/"));
 }
 
+/*
+ * A key with "." and ".." segments is sent as signed: libcurl would otherwise squash
+ * "dir/../x" to "x" (another object, a signature S3 refuses). Keys an attacker writes into
+ * a bucket ("AWSLogs/../../x") name the object they name, nothing else.
+ */
+static void test_dot_keys(void **state)
+{
+    struct server srv = {.nsteps = 2};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct cm_buf b;
+    char err[400] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL, "one"};
+    srv.steps[1] = (struct step){200, NULL, "two"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    cm_buf_init(&b, 0);
+    assert_int_equal(cm_s3_get(c, "trail", "dir/../../x", NULL, 0, &b, err, sizeof(err)), 0);
+    assert_non_null(strstr(fake_req(&srv, 0), "GET /trail/dir/../../x HTTP/1.1"));
+    assert_int_equal(cm_s3_get(c, "trail", "./a/./b", NULL, 0, &b, err, sizeof(err)), 0);
+    assert_non_null(strstr(fake_req(&srv, 1), "GET /trail/./a/./b HTTP/1.1"));
+    cm_buf_finish(&b);
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
 static void test_no_answer(void **state)
 {
     struct server srv = {.nsteps = 0};
@@ -416,10 +446,10 @@ static void test_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_pages), cmocka_unit_test(test_get_errors),
-        cmocka_unit_test(test_bad_region), cmocka_unit_test(test_no_answer),
-        cmocka_unit_test(test_imds),       cmocka_unit_test(test_imds_refresh),
-        cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_list_pages),   cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_bad_region),   cmocka_unit_test(test_dot_keys),
+        cmocka_unit_test(test_no_answer),    cmocka_unit_test(test_imds),
+        cmocka_unit_test(test_imds_refresh), cmocka_unit_test(test_chain),
     };
     int rc;
 
