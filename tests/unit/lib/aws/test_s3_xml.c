@@ -150,13 +150,52 @@ static void test_error(void **state)
     assert_int_equal(cm_s3_error_parse("", 0, &e), CM_ENOTFOUND);
 }
 
+/*
+ * An answer that declares entities: the billion laughs (expat >= 2.4 stops its amplification)
+ * and an external entity (never fetched: a SYSTEM entity is no text coalmine takes) are
+ * refused, quickly (the key cap stops the expansion), and not taken as keys.
+ */
+static void test_entities(void **state)
+{
+    static const char laughs[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+        "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+        "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">"
+        "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+        "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">]>"
+        "<ListBucketResult><IsTruncated>false</IsTruncated>"
+        "<Contents><Key>&g;</Key><Size>1</Size></Contents></ListBucketResult>";
+    static const char external[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+        "<ListBucketResult><IsTruncated>false</IsTruncated>"
+        "<Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>";
+    struct cm_s3_list l;
+    char why[200] = "";
+    (void)state;
+
+    cm_s3_list_init(&l);
+    assert_int_not_equal(parse(laughs, &l, why), 0);
+    assert_true(why[0] != '\0');
+    assert_int_equal(l.n, 0);
+    cm_s3_list_finish(&l);
+    cm_s3_list_init(&l);
+    why[0] = '\0';
+    int rc = parse(external, &l, why);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_null(strstr(l.v[i].key, "root:"));
+    }
+    assert_true(rc != 0 || l.n <= 1);
+    cm_s3_list_finish(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_page),
-        cmocka_unit_test(test_last_page_plain_keys),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_error),
+        cmocka_unit_test(test_page),     cmocka_unit_test(test_last_page_plain_keys),
+        cmocka_unit_test(test_refused),  cmocka_unit_test(test_error),
+        cmocka_unit_test(test_entities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
