@@ -124,3 +124,13 @@ int cm_aws_ini_read(const char *text, size_t n, const char *profile, bool config
     }
     return 0;
 }
+
+bool cm_aws_cred_ok(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}

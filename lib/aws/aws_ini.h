@@ -33,4 +33,11 @@ struct cm_aws_profile {
 int cm_aws_ini_read(const char *text, size_t n, const char *profile, bool config,
                     struct cm_aws_profile *p, char *why, size_t whylen);
 
+/*
+ * Whether a credential (key id, secret, session token) is printable ASCII without spaces,
+ * as AWS's are: one that is not (a CR LF from the environment or an instance metadata
+ * answer) would add headers to every request it signs.
+ */
+bool cm_aws_cred_ok(const char *s);
+
 #endif

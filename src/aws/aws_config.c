@@ -118,6 +118,12 @@ static int from_env(const struct cm_aws_opts *o, struct cm_aws_config *c, const 
         snprintf(c->token, sizeof(c->token), "%s",
                  env("AWS_SESSION_TOKEN") ? env("AWS_SESSION_TOKEN") : "");
         snprintf(c->source, sizeof(c->source), "the environment (AWS_ACCESS_KEY_ID)");
+        if (!cm_aws_cred_ok(c->key_id) || !cm_aws_cred_ok(c->secret) || !cm_aws_cred_ok(c->token)) {
+            snprintf(err, errlen,
+                     "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN holds a space "
+                     "or a control character");
+            return CM_EINVAL;
+        }
     }
     return 0;
 }

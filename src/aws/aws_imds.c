@@ -94,6 +94,14 @@ int cm_aws_imds_credentials(const char *endpoint, struct cm_aws_config *c, char 
         goto out;
     }
     snprintf(token, sizeof(token), "%.*s", (int)body.len, body.p);
+    if (strlen(token) != body.len || !cm_aws_cred_ok(token)) {
+        snprintf(err, errlen,
+                 "instance metadata at %s: a session token with spaces or control "
+                 "characters",
+                 endpoint);
+        rc = CM_EIO;
+        goto out;
+    }
     snprintf(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", token);
     if ((rc = step(&h, "GET", endpoint, CRED_PATH, hdr, &r, err, errlen)) != 0) {
         goto out;
@@ -133,6 +141,15 @@ int cm_aws_imds_credentials(const char *endpoint, struct cm_aws_config *c, char 
         snprintf(err, errlen,
                  "instance metadata at %s: role %s: no AccessKeyId, SecretAccessKey and Token",
                  endpoint, role);
+        rc = CM_EIO;
+        goto out;
+    }
+    if (!cm_aws_cred_ok(c->key_id) || !cm_aws_cred_ok(c->secret) || !cm_aws_cred_ok(c->token)) {
+        snprintf(err, errlen,
+                 "instance metadata at %s: role %s: a credential with spaces or control "
+                 "characters",
+                 endpoint, role);
+        memset(c->secret, 0, sizeof(c->secret));
         rc = CM_EIO;
         goto out;
     }

@@ -250,6 +250,59 @@ static void test_no_answer(void **state)
     cm_s3_close(s3);
 }
 
+/*
+ * Credentials with a CR LF (an instance metadata answer, the environment) would add headers
+ * to every signed request ("x-amz-security-token: tok\r\nX-Evil: 1"): refused, the secret not
+ * quoted; an IMDS session token likewise.
+ */
+static void test_cred_control_chars(void **state)
+{
+    struct server srv = {.nsteps = 3};
+    struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
+    struct cm_aws_opts o = {NULL, NULL};
+    char ep[64], err[600] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL, "TOKEN123"};
+    srv.steps[1] = (struct step){200, NULL, "scanner-role\n"};
+    srv.steps[2] = (struct step){200, NULL,
+                                 "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\","
+                                 "\"SecretAccessKey\":\"imdssecret\",\"Token\":"
+                                 "\"tok\\r\\nX-Evil: 1\",\"Expiration\":\"2026-12-05T18:00:00Z\"}"};
+    server_start(&srv);
+    clean_env();
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
+    assert_int_not_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "a credential with spaces or control characters"));
+    assert_null(strstr(err, "imdssecret"));
+    cm_aws_config_finish(cfg);
+    server_stop(&srv);
+    /* The session token itself. */
+    memset(&srv, 0, sizeof(srv));
+    srv.nsteps = 1;
+    srv.steps[0] = (struct step){200, NULL, "T\r\nX-Evil: 1"};
+    server_start(&srv);
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv.port);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
+    assert_int_not_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_non_null(strstr(err, "a session token with spaces or control characters"));
+    cm_aws_config_finish(cfg);
+    server_stop(&srv);
+    /* The environment. */
+    clean_env();
+    setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "SECRETTEST", 1);
+    setenv("AWS_SESSION_TOKEN", "tok\r\nX-Evil: 1", 1);
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_EINVAL);
+    assert_non_null(strstr(err, "holds a space or a control character"));
+    assert_null(strstr(err, "SECRETTEST"));
+    unsetenv("AWS_SESSION_TOKEN");
+    cm_aws_config_finish(cfg);
+    free(cfg);
+}
+
 static void test_imds(void **state)
 {
     struct server srv = {.nsteps = 3};
@@ -446,10 +499,11 @@ static void test_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_pages),   cmocka_unit_test(test_get_errors),
-        cmocka_unit_test(test_bad_region),   cmocka_unit_test(test_dot_keys),
-        cmocka_unit_test(test_no_answer),    cmocka_unit_test(test_imds),
-        cmocka_unit_test(test_imds_refresh), cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_list_pages), cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_bad_region), cmocka_unit_test(test_cred_control_chars),
+        cmocka_unit_test(test_dot_keys),   cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_imds),       cmocka_unit_test(test_imds_refresh),
+        cmocka_unit_test(test_chain),
     };
     int rc;
 
