@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/api_target_guard.h"
 #include "api_reader_check.h"
 #include "api/api_detector.h"
 #include "base/buf.h"
@@ -76,6 +77,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(path, sizeof(path), "%s/s.db", dir);
     check(cm_store_open(&ctx.store, path, CM_STORE_CREATE, err, sizeof(err)) == 0);
     ctx.account = "123456789012";
+    /* The operator allows files under /tmp and /bin/true, so those round-trip too. */
+    {
+        static char *dirs[1] = {"/tmp"}, *progs[1] = {"/bin/true"};
+        static struct cm_api_target_policy pol;
+        pol = (struct cm_api_target_policy){progs, 1, dirs, 1, NULL, 0, NULL, 0};
+        ctx.targets = &pol;
+    }
     ctx.region = "us-east-1";
     check(cm_api_detector_ensure(&ctx, "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1", 1764892800000, id,
                                  sizeof(id), err, sizeof(err)) == 0);
