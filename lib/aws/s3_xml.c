@@ -94,11 +94,15 @@ static int hexval(char c)
     return -1;
 }
 
-/* Decodes S3's encoding-type=url ('+' a space, %XX a byte) in place; -1 when malformed. */
-static int url_decode(char *s, size_t *n)
+/*
+ * Decodes S3's encoding-type=url ('+' a space, %XX a byte) in place; -1 when malformed. A
+ * NUL byte (%00, which a C string cannot hold) stays "%00" and sets *nul.
+ */
+static int url_decode(char *s, size_t *n, bool *nul)
 {
     size_t o = 0;
 
+    *nul = false;
     for (size_t i = 0; i < *n; i++) {
         if (s[i] == '+') {
             s[o++] = ' ';
@@ -112,7 +116,13 @@ static int url_decode(char *s, size_t *n)
             if (h < 0 || l < 0) {
                 return -1;
             }
-            s[o++] = (char)(h << 4 | l);
+            if ((h << 4 | l) == 0) {
+                *nul = true;
+                memmove(s + o, "%00", 3);
+                o += 3;
+            } else {
+                s[o++] = (char)(h << 4 | l);
+            }
             i += 2;
         } else {
             s[o++] = s[i];
@@ -331,7 +341,7 @@ int cm_s3_list_parse(const char *xml, size_t n, struct cm_s3_list *l, char *why,
     }
     for (size_t i = 0; rc == 0 && w->encoded && i < l->n; i++) {
         size_t k = strlen(l->v[i].key);
-        if (url_decode(l->v[i].key, &k) != 0 || memchr(l->v[i].key, '\0', k) != NULL) {
+        if (url_decode(l->v[i].key, &k, &l->v[i].nul_key) != 0) {
             snprintf(why, whylen, "Contents #%zu: the Key is not valid URL encoding", i + 1);
             rc = CM_EINVAL;
         }

@@ -20,6 +20,9 @@ struct cm_s3_object {
     char *key; /* owned; decoded when the page was URL-encoded (encoding-type=url) */
     uint64_t size;
     char etag[CM_S3_MAX_ETAG]; /* as sent, quotes included */
+    /* The key holds a NUL byte (S3 allows it): key has "%00" in its place, and the object
+     * cannot be asked for by that name; its lister notes it as skipped, not the page. */
+    bool nul_key;
 };
 
 struct cm_s3_list {

@@ -95,7 +95,10 @@ static int on_object(void *ud, const struct cm_s3_object *o)
     if ((rc = cm_buf_printf(&l->path, "s3://%s/%s", l->bucket, o->key)) != 0) {
         return rc;
     }
-    in->cur_skip = under_digest(rel, rn) ? "CloudTrail digest" : NULL;
+    /* A key with a NUL byte cannot be asked for by name: noted as skipped, not dropped. */
+    in->cur_skip = o->nul_key              ? "an S3 key with a NUL byte"
+                   : under_digest(rel, rn) ? "CloudTrail digest"
+                                           : NULL;
     rc = cm_inputs_add(in, l->path.p, NULL, 0);
     in->cur_skip = NULL;
     if (rc != 0) {

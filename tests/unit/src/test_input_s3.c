@@ -52,6 +52,41 @@ static struct cm_s3 *client(int port)
     return s3;
 }
 
+/* A key with a NUL byte is an input noted as skipped (its reason), the others kept. */
+static void test_nul_key(void **state)
+{
+    struct server srv = {.nsteps = 1};
+    struct cm_s3 *s3;
+    struct cm_inputs in;
+    struct cm_inputs_opts o = {NULL, NULL};
+    char *paths[] = {"s3://bucket/logs/"}, err[400] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){
+        200, NULL,
+        "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+        "<Contents><Key>logs/a%00.json.gz</Key><Size>3</Size><ETag>&quot;n&quot;</ETag>"
+        "</Contents><Contents><Key>logs/b.json.gz</Key><Size>4</Size><ETag>&quot;b&quot;"
+        "</ETag></Contents></ListBucketResult>"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &o.s3), 0);
+    assert_int_equal(cm_inputs_collect_opts(&in, paths, 1, &o, err, sizeof(err)), 0);
+    assert_int_equal(in.n, 2);
+    for (size_t i = 0; i < in.n; i++) {
+        if (strcmp(in.v[i].path, "s3://bucket/logs/a%00.json.gz") == 0) {
+            assert_string_equal(in.v[i].skip_as, "an S3 key with a NUL byte");
+        } else {
+            assert_string_equal(in.v[i].path, "s3://bucket/logs/b.json.gz");
+            assert_null(in.v[i].skip_as);
+        }
+    }
+    cm_inputs_free(&in);
+    cm_s3_conn_destroy(o.s3);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
 static void test_walk_like(void **state)
 {
     struct server srv = {.nsteps = 2};
@@ -131,6 +166,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_like),
+        cmocka_unit_test(test_nul_key),
         cmocka_unit_test(test_errors),
     };
     int rc;
