@@ -25,9 +25,11 @@
 #include "api/api_input.h"
 #include "api/api_lists_load.h"
 #include "api/api_ops.h"
+#include "api/api_target_guard.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include "base/alloc.h"
@@ -111,9 +113,14 @@ static int check_name(struct cm_api_in *b, struct cm_api_resp *resp, const struc
 static int check_location(struct cm_api_in *b, struct cm_api_resp *resp, const char *loc)
 {
     enum cm_api_loc l;
-    char why[256];
+    char why[512];
 
     if (cm_api_loc_parse(loc, &l, why, sizeof(why)) != 0) {
+        return cm_api_in_bad(b, resp, "location", cm_api_in_get(b, 0, "location"), why);
+    }
+    /* The service fetches it: no API caller points it at instance metadata. */
+    if (l == CM_API_LOC_URL && strncasecmp(loc, "file://", 7) != 0 &&
+        cm_api_url_host_ok("location", loc, why, sizeof(why)) != 0) {
         return cm_api_in_bad(b, resp, "location", cm_api_in_get(b, 0, "location"), why);
     }
     return 0;

@@ -249,9 +249,8 @@ static int host_ok(const char *what, const char *host, char *why, size_t whylen)
 #endif
     if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
         snprintf(why, whylen,
-                 "%s: host %.200s does not resolve (%s); a target put through the API must "
-                 "name a host that does",
-                 what, host, gai_strerror(rc));
+                 "%s: host %.200s does not resolve (%s); what an API caller names must", what, host,
+                 gai_strerror(rc));
         return -1;
     }
     for (const struct addrinfo *a = res; a != NULL; a = a->ai_next) {
@@ -265,8 +264,8 @@ static int host_ok(const char *what, const char *host, char *why, size_t whylen)
                           ->sin6_addr;
             inet_ntop(a->ai_family, in, ip, sizeof(ip));
             snprintf(why, whylen,
-                     "%s: host %.200s is link-local or instance metadata (%s); a target put "
-                     "through the API cannot reach it",
+                     "%s: host %.200s is link-local or instance metadata (%s): not reached for "
+                     "an API caller",
                      what, host, ip);
             freeaddrinfo(res);
             return -1;
@@ -334,6 +333,16 @@ static bool url_under(const struct url_parts *u, const char *e)
         n--;
     }
     return strncmp(a.path, u->path, n) == 0 && (u->path[n] == '\0' || u->path[n] == '/');
+}
+
+int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whylen)
+{
+    struct url_parts u;
+
+    if (url_split(url, &u) != 0) {
+        return fail(why, whylen, "%s: not a URL coalmine can read", what);
+    }
+    return host_ok(what, u.host, why, whylen);
 }
 
 static int guard_webhook(const struct cm_api_target_policy *p, const struct cm_json_doc *d,

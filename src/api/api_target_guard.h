@@ -50,6 +50,13 @@ struct cm_api_target_policy {
 int cm_api_target_guard(const struct cm_api_target_policy *p, const char *kind, const char *spec,
                         char *why, size_t whylen);
 
+/*
+ * Whether an http(s) URL an API caller gave (a webhook, a list's location) may be fetched:
+ * its host, as libcurl parses it, resolves and to no link-local or metadata address. 0, or
+ * -1 with why ("what: host ... is link-local or instance metadata (169.254.169.254)...").
+ */
+int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whylen);
+
 /* Whether a resolved address (struct sockaddr_in or _in6) is link-local or a metadata address. */
 struct sockaddr;
 int cm_api_addr_is_link_local(const struct sockaddr *sa);

@@ -248,6 +248,17 @@ static void test_validation(void **state)
     a_error(400, "BadRequestException", "location: s3:// locations are not read");
     assert_int_equal(create("ipset", "ipSetId", "a", "TXT", "lists/ok.txt", true, NULL), 400);
     a_error(400, "BadRequestException", "location: must be an absolute path");
+    /* The service fetches a URL location: never instance metadata for an API caller. */
+    assert_int_equal(create("ipset", "ipSetId", "a", "TXT",
+                            "http://169.254.169.254/latest/meta-data/iam/security-credentials/r",
+                            true, NULL),
+                     400);
+    a_error(400, "BadRequestException",
+            "location: host 169.254.169.254 is link-local or instance metadata (169.254.169.254)");
+    assert_int_equal(create("threatintelset", "threatIntelSetId", "a", "TXT",
+                            "http://[fd00:ec2::254]/x", true, NULL),
+                     400);
+    a_error(400, "BadRequestException", "location: host fd00:ec2::254 is link-local");
     assert_int_equal(create("ipset", "ipSetId", "a", "CSV", p, true, NULL), 400);
     a_error(400, "BadRequestException", "format: must be TXT, STIX");
     assert_int_equal(
