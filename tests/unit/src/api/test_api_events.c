@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "api_util.h"
 
@@ -726,8 +727,10 @@ static void test_put_events(void **state)
                  "{\"Rule\":\"late\",\"Targets\":[{\"Id\":\"l\",\"Arn\":"
                  "\"arn:aws:coalmine:::file:%s\"}]}",
                  out);
+        assert_int_equal(mkdir(dir, 0700), 0); /* the guard wants it there at put time */
         assert_int_equal(ev("PutTargets", body), 200);
         has("\"FailedEntryCount\":0");
+        assert_int_equal(rmdir(dir), 0); /* gone: the delivery fails */
         assert_int_equal(ev("PutEvents", "{\"Entries\":[{\"Source\":\"late.app\","
                                          "\"DetailType\":\"T\",\"Detail\":\"{\\\"k\\\":7}\"}]}"),
                          200);
