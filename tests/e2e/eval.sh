@@ -80,8 +80,11 @@ is "a technique with no issue #5 type has an empty expected cell" \
 I=cloudtrail-invictus-aws-dataset
 is "invictus ec2-get-password-data: 3 events of its uuid and 1 of the role it created" \
     "$(cell $I aws.credential-access.ec2-get-password-data 3)" 4
-like "invictus ec2-get-password-data: the listed caller's finding, once" \
-    "$(cell $I aws.credential-access.ec2-get-password-data 4)" "^[A-Za-z]+:IAMUser/$MIC\$"
+# The fixture's calls succeed (responseElements null, as CloudTrail logs a retrieval):
+# the Custom Detection Rule EC2PasswordDataRetrieved fires on them too.
+like "invictus ec2-get-password-data: the listed caller's finding once, and the password retrievals" \
+    "$(cell $I aws.credential-access.ec2-get-password-data 4)" \
+    "^CredentialAccess:EC2/UnsecuredCredentials x2, [A-Za-z]+:IAMUser/$MIC\$"
 is "invictus cloudtrail-stop: 1 event" "$(cell $I aws.defense-evasion.cloudtrail-stop 3)" 1
 is "invictus pre-flight check: 1 event, nothing fired" \
     "$(cell $I '(stratus pre-flight check)' 3 4)" "1 -"
