@@ -574,7 +574,8 @@ static int rules_test(int argc, char **argv)
 static const char deliver_help[] =
     "usage: coalmine rules deliver --db FILE [--now] [--release-held]\n\n"
     "Routes the events waiting in the store's outbox (findings, canary results,\n"
-    "scheduled rules' fires and events put through the EventBridge API) to the targets of the rules that match them, with the\n"
+    "scheduled rules' fires and events put through the EventBridge API) to the\n"
+    "targets of the rules that match them, with the\n"
     "updates held for the store's publishing frequency whose interval has ended\n"
     "(FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS; `scan --finding-publishing-frequency`\n"
     "sets it), and tries again the deliveries that failed before once their backoff\n"
@@ -774,10 +775,9 @@ static const char outbox_help[] =
     "usage: coalmine rules outbox --db FILE [--max-results N] [--format table|json]\n\n"
     "The events still owed, oldest first: each outbox row not done (a finding's event,\n"
     "a canary check's result, a scheduled rule's fire or an event put through the\n"
-    "EventBridge API), when it was written, its\n"
-    "deliveries PENDING (failed and to be tried again, or not tried yet) and the\n"
-    "earliest next attempt. `rules deliver` sends them; `rules deliveries --state\n"
-    "PENDING` has each delivery's last error.\n";
+    "EventBridge API), when it was written, its deliveries PENDING (failed and to be\n"
+    "tried again, or not tried yet) and the earliest next attempt. `rules deliver`\n"
+    "sends them; `rules deliveries --state PENDING` has each delivery's last error.\n";
 
 static int print_owed(void *ud, const struct cm_store_owed *w)
 {
