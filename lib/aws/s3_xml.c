@@ -31,6 +31,8 @@ struct walk {
     bool has_key, has_size, encoded;
     bool seen_root;
     size_t contents; /* Contents elements seen */
+    size_t common;   /* CommonPrefixes elements seen */
+    bool has_prefix; /* the CommonPrefixes open has its Prefix */
     char trunc[8];
     /* Error */
     struct cm_s3_error *e;
@@ -77,6 +79,10 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         memset(&w->cur, 0, sizeof(w->cur));
         w->has_key = w->has_size = false;
         w->contents++;
+    }
+    if (w->l != NULL && at(w, 2, "CommonPrefixes")) {
+        w->has_prefix = false;
+        w->common++;
     }
 }
 
@@ -155,9 +161,61 @@ static int add_object(struct walk *w)
     return 0;
 }
 
+/* A CommonPrefixes' Prefix: kept as a folder of the listing. */
+static void add_prefix(struct walk *w)
+{
+    struct cm_s3_list *l = w->l;
+    char m[128];
+
+    if (w->has_prefix) {
+        snprintf(m, sizeof(m), "CommonPrefixes #%zu has two Prefix", w->common);
+        fail(w, CM_EINVAL, m);
+        return;
+    }
+    if (w->ntext > CM_S3_MAX_KEY) {
+        snprintf(m, sizeof(m), "CommonPrefixes #%zu: a Prefix of more than %d bytes", w->common,
+                 CM_S3_MAX_KEY);
+        fail(w, CM_E2BIG, m);
+        return;
+    }
+    if (l->nprefixes == l->capprefixes) {
+        size_t ncap = l->capprefixes ? l->capprefixes * 2 : 16;
+        char **nv;
+
+        if (l->nprefixes >= CM_S3_MAX_PAGE) {
+            fail(w, CM_E2BIG, "more common prefixes than a page holds");
+            return;
+        }
+        if ((nv = cm_realloc(l->prefixes, ncap * sizeof(*nv))) == NULL) {
+            fail(w, CM_ENOMEM, "out of memory");
+            return;
+        }
+        l->prefixes = nv;
+        l->capprefixes = ncap;
+    }
+    if ((l->prefixes[l->nprefixes] = cm_strndup(w->text, w->ntext)) == NULL) {
+        fail(w, CM_ENOMEM, "out of memory");
+        return;
+    }
+    l->nprefixes++;
+    w->has_prefix = true;
+}
+
 static void end_list(struct walk *w, const char *name)
 {
     char m[128];
+
+    if (at(w, 3, "Prefix") && strcmp(w->stack[1], "CommonPrefixes") == 0) {
+        add_prefix(w);
+        return;
+    }
+    if (at(w, 2, "CommonPrefixes")) {
+        if (!w->has_prefix) {
+            snprintf(m, sizeof(m), "CommonPrefixes #%zu has no Prefix", w->common);
+            fail(w, CM_EINVAL, m);
+        }
+        return;
+    }
 
     if (at(w, 3, "Key") && strcmp(w->stack[1], "Contents") == 0) {
         cm_free(w->cur.key);
@@ -313,6 +371,10 @@ void cm_s3_list_finish(struct cm_s3_list *l)
     }
     cm_free(l->v);
     cm_free(l->next_token);
+    for (size_t i = 0; i < l->nprefixes; i++) {
+        cm_free(l->prefixes[i]);
+    }
+    cm_free(l->prefixes);
     memset(l, 0, sizeof(*l));
 }
 
@@ -343,6 +405,15 @@ int cm_s3_list_parse(const char *xml, size_t n, struct cm_s3_list *l, char *why,
         size_t k = strlen(l->v[i].key);
         if (url_decode(l->v[i].key, &k, &l->v[i].nul_key) != 0) {
             snprintf(why, whylen, "Contents #%zu: the Key is not valid URL encoding", i + 1);
+            rc = CM_EINVAL;
+        }
+    }
+    for (size_t i = 0; rc == 0 && w->encoded && i < l->nprefixes; i++) {
+        size_t k = strlen(l->prefixes[i]);
+        bool nul; /* a %00 stays as text (url_decode): such a folder lists nothing */
+        if (url_decode(l->prefixes[i], &k, &nul) != 0) {
+            snprintf(why, whylen, "CommonPrefixes #%zu: the Prefix is not valid URL encoding",
+                     i + 1);
             rc = CM_EINVAL;
         }
     }

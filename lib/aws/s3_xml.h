@@ -30,6 +30,10 @@ struct cm_s3_list {
     size_t n, cap;
     bool truncated;   /* IsTruncated: more pages follow */
     char *next_token; /* NextContinuationToken, owned; NULL when none */
+    /* CommonPrefixes (a listing with a delimiter): the folders below the prefix, each
+     * owned, decoded as keys are; at most CM_S3_MAX_PAGE. */
+    char **prefixes;
+    size_t nprefixes, capprefixes;
 };
 
 void cm_s3_list_init(struct cm_s3_list *l);
@@ -39,10 +43,9 @@ void cm_s3_list_finish(struct cm_s3_list *l);
 /*
  * Parses one ListObjectsV2 page xml[0..n) into l (emptied first). Returns 0;
  * CM_ESYNTAX (not well-formed XML), CM_EFORMAT (not a ListBucketResult),
- * CM_EINVAL (a Contents without a Key or a Size, a Size that is not a number, a
- * key that does not URL-decode, a truncated page without a token) or CM_E2BIG
- * (a string or the page over its cap), with why saying where and what; or
- * CM_ENOMEM.
+ * CM_EINVAL (a Contents without a Key or a Size, a CommonPrefixes without a Prefix, a Size that is
+ * not a number, a key that does not URL-decode, a truncated page without a token) or CM_E2BIG (a
+ * string or the page over its cap), with why saying where and what; or CM_ENOMEM.
  */
 int cm_s3_list_parse(const char *xml, size_t n, struct cm_s3_list *l, char *why, size_t whylen);
 

@@ -432,6 +432,13 @@ int cm_s3_list(struct cm_s3_conn *c, const char *bucket, const char *prefix,
                int (*each)(void *ud, const struct cm_s3_object *o), void *ud, char *err,
                size_t errlen)
 {
+    return cm_s3_list_with(c, bucket, prefix, NULL, each, ud, err, errlen);
+}
+
+int cm_s3_list_with(struct cm_s3_conn *c, const char *bucket, const char *prefix,
+                    struct cm_s3_list_opts *o, int (*each)(void *ud, const struct cm_s3_object *o),
+                    void *ud, char *err, size_t errlen)
+{
     struct cm_s3_list l;
     char *token = NULL, why[300];
     size_t page = 0;
@@ -447,10 +454,19 @@ int cm_s3_list(struct cm_s3_conn *c, const char *bucket, const char *prefix,
         if (prefix != NULL && prefix[0] != '\0') {
             k.params[k.nparams++] = (struct cm_s3_param){"prefix", prefix};
         }
+        if (o != NULL && o->delimiter != NULL && o->delimiter[0] != '\0') {
+            k.params[k.nparams++] = (struct cm_s3_param){"delimiter", o->delimiter};
+        }
+        if (o != NULL && o->start_after != NULL && o->start_after[0] != '\0' && token == NULL) {
+            k.params[k.nparams++] = (struct cm_s3_param){"start-after", o->start_after};
+        }
         if (token != NULL) {
             k.params[k.nparams++] = (struct cm_s3_param){"continuation-token", token};
         }
         page++;
+        if (o != NULL) {
+            o->pages++;
+        }
         if ((rc = call(c, &k, err, errlen)) != 0) {
             if (rc == CM_E2BIG) {
                 snprintf(err, errlen, "ListObjectsV2 page %zu: an answer of more than 64 MiB",
@@ -467,6 +483,9 @@ int cm_s3_list(struct cm_s3_conn *c, const char *bucket, const char *prefix,
         }
         for (size_t i = 0; rc == 0 && i < l.n; i++) {
             rc = each(ud, &l.v[i]);
+        }
+        for (size_t i = 0; rc == 0 && o != NULL && o->folder != NULL && i < l.nprefixes; i++) {
+            rc = o->folder(ud, l.prefixes[i]);
         }
         if (rc != 0 || !l.truncated) {
             break;

@@ -60,6 +60,20 @@ int cm_s3_list(struct cm_s3_conn *c, const char *bucket, const char *prefix,
                int (*each)(void *ud, const struct cm_s3_object *o), void *ud, char *err,
                size_t errlen);
 
+/* A listing's options (cm_s3_list_with); zeroed: cm_s3_list's. */
+struct cm_s3_list_opts {
+    const char *delimiter;   /* "/": the folders below prefix go to folder, not their objects */
+    const char *start_after; /* only the keys after this one (StartAfter) */
+    /* Each folder (CommonPrefixes' Prefix, ending in the delimiter); NULL: ignored. */
+    int (*folder)(void *ud, const char *prefix);
+    uint64_t pages; /* out: pages asked for (LIST requests, retries not counted) */
+};
+
+/* cm_s3_list with a delimiter and StartAfter (o may be NULL). */
+int cm_s3_list_with(struct cm_s3_conn *c, const char *bucket, const char *prefix,
+                    struct cm_s3_list_opts *o, int (*each)(void *ud, const struct cm_s3_object *o),
+                    void *ud, char *err, size_t errlen);
+
 /*
  * Reads object key of bucket into out (reset first; a NUL follows the bytes): the whole
  * object, or its first `first` bytes when first > 0 (a Range). etag, when not NULL or

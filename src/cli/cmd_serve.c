@@ -34,6 +34,7 @@
 #include "cli/scan_engine.h"
 #include "cli/serve_loop.h"
 #include "cli/serve_status.h"
+#include "cli/scan_s3.h"
 #include "cli/serve_watch.h"
 #include "cli/serve_work.h"
 #include "core/clock.h"
@@ -122,7 +123,11 @@ static void usage(FILE *f)
                "      --log-requests     one line per request on stderr\n"
                "  -q, --quiet            no progress lines on stderr (errors still)\n"
                "  -w, --watch PATH       a directory (or file) whose log files the engine reads\n"
-               "                         as they appear; repeatable (serve.watch)\n"
+               "                         as they appear, or an S3 location s3://BUCKET[/PREFIX]\n"
+               "                         whose objects it reads as they are listed (docs/s3.md);\n"
+               "                         repeatable (serve.watch)\n"
+               "      --endpoint-url URL with an s3:// --watch: the S3 endpoint (an S3-compatible\n"
+               "                         store); default: what the aws CLI uses\n"
                "      --state FILE       with --watch: the engine's checkpoint (what it\n"
                "                         learned, the files it read), written every\n"
                "                         --checkpoint-interval and at exit, read at start\n"
@@ -244,6 +249,7 @@ static int parse(int argc, char **argv, struct cm_serve *s)
         {"threads", required_argument, NULL, 't'},
         {"canary-interval", required_argument, NULL, OPT_CANARY_INTERVAL},
         {"bus-interval", required_argument, NULL, OPT_BUS_INTERVAL},
+        {"endpoint-url", required_argument, NULL, CM_SCAN_OPT_ENDPOINT_URL},
         CM_SCAN_ENGINE_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -280,6 +286,9 @@ static int parse(int argc, char **argv, struct cm_serve *s)
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case CM_SCAN_OPT_ENDPOINT_URL:
+            s->watch.endpoint_url = optarg;
             break;
         case 'w':
             if (o->nwatch == MAX_WATCH) {
@@ -409,6 +418,9 @@ static int configure_watch(struct cm_serve *s)
     }
     if (s->o.bus_s == 0) {
         s->o.bus_s = cs->bus_interval > 0 ? cs->bus_interval : BUS_S;
+    }
+    if (cm_scan_s3_check(s->o.watch, s->o.nwatch, true, s->watch.endpoint_url) != 0) {
+        return CM_EXIT_USAGE; /* a malformed s3:// location, or --endpoint-url without one */
     }
     if (!s->watching) {
         return CM_EXIT_OK;

@@ -19,6 +19,7 @@
 #include "cli/scan_metrics.h"
 #include "cli/scan_report.h"
 #include "core/clock.h"
+#include "source/input.h"
 
 /* The aggregator's cap and seed, as `coalmine scan` makes it. */
 #define AGG_MAX  1000000
@@ -224,7 +225,7 @@ static int run_once(struct cm_scan_follow *f, char **paths, size_t n, bool flush
         rc = cm_cli_bus_run("scan", f->store, false, f->quiet, &routed);
         routed_ok = rc == CM_EXIT_OK;
     }
-    if (f->store != NULL && n > 0) {
+    if (f->store != NULL && n + f->o->ns3_listed > 0) {
         int64_t id;
 
         if (cm_store_add_scan(f->store, st, started_ms, &id, err, sizeof(err)) != 0 ||
@@ -234,8 +235,9 @@ static int run_once(struct cm_scan_follow *f, char **paths, size_t n, bool flush
         }
     }
 out:
-    if ((n > 0 || flush) && write_metrics(f, st, rc == CM_EXIT_OK, routed_ok ? &routed : NULL,
-                                          started_ms) != CM_EXIT_OK) {
+    if ((n + f->o->ns3_listed > 0 || flush) &&
+        write_metrics(f, st, rc == CM_EXIT_OK, routed_ok ? &routed : NULL, started_ms) !=
+            CM_EXIT_OK) {
         rc = CM_EXIT_ERROR;
     }
     cm_cli_routing_finish(&routed);
@@ -264,8 +266,9 @@ static int verdicts(const struct cm_scan_stats *st, const struct cm_follow_file 
         if (k == NULL) {
             continue;
         }
-        v[*k].what = in->in_progress ? CM_FOLLOW_AGAIN : CM_FOLLOW_TAKEN;
-        v[*k].has_id = !in->in_progress && in->id_state != CM_SCAN_ID_NONE;
+        /* A gzip being written, or an object whose GET failed: again, later. */
+        v[*k].what = in->in_progress || in->fetch_failed ? CM_FOLLOW_AGAIN : CM_FOLLOW_TAKEN;
+        v[*k].has_id = v[*k].what == CM_FOLLOW_TAKEN && in->id_state != CM_SCAN_ID_NONE;
         v[*k].id = in->id;
     }
     cm_map_destroy(at);
@@ -279,20 +282,35 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     struct cm_scan_follow *f = ud;
     struct cm_scan_stats st;
     char **paths = cm_calloc(n ? n : 1, sizeof(*paths));
+    struct cm_input_listed *listed = cm_calloc(n ? n : 1, sizeof(*listed));
     char err[512] = "";
-    size_t deferred = 0, nread = 0, before = 0;
-    int rc = CM_EIO;
+    size_t deferred = 0, nread = 0, before = 0, failed = 0, npaths = 0, nlisted = 0;
+    int rc = CM_EIO, once;
 
-    if (paths == NULL) {
+    memset(&st, 0, sizeof(st));
+    if (paths == NULL || listed == NULL) {
+        cm_free(paths);
+        cm_free(listed);
         return CM_ENOMEM;
     }
+    /* Files by path; objects of a watched S3 location as listed (no LIST of their own). */
     for (size_t i = 0; i < n; i++) {
-        paths[i] = (char *)(uintptr_t)files[i].path;
+        if (files[i].tag != NULL) {
+            listed[nlisted++] =
+                (struct cm_input_listed){files[i].path, files[i].size, files[i].tag};
+        } else {
+            paths[npaths++] = (char *)(uintptr_t)files[i].path;
+        }
     }
     if (f->before_poll != NULL) {
         f->before_poll(f->hook_ud);
     }
-    if (run_once(f, paths, n, false, &st) != CM_EXIT_OK) {
+    f->o->s3_listed = listed;
+    f->o->ns3_listed = nlisted;
+    once = run_once(f, paths, npaths, false, &st);
+    f->o->s3_listed = NULL;
+    f->o->ns3_listed = 0;
+    if (once != CM_EXIT_OK) {
         goto out;
     }
     if (verdicts(&st, files, n, v) != 0) {
@@ -309,9 +327,12 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     for (size_t i = 0; i < st.ninputs; i++) {
         nread += st.inputs[i].id_state == CM_SCAN_ID_READ;
         before += st.inputs[i].id_state == CM_SCAN_ID_BEFORE;
+        failed += st.inputs[i].fetch_failed;
     }
-    f->dirty |= n > deferred;
-    if (n > deferred) {
+    deferred -= failed < deferred ? failed : deferred;
+    f->fetch_failed += failed;
+    f->dirty |= n > deferred + failed;
+    if (n > deferred + failed) {
         f->polls_read++;
         f->files_read += nread;
     }
@@ -329,6 +350,9 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
         if (deferred > 0) {
             fprintf(stderr, ", %zu still being written (read once complete)", deferred);
         }
+        if (failed > 0) {
+            fprintf(stderr, ", %zu not fetched (read again at a later poll)", failed);
+        }
         if (f->store != NULL) {
             fprintf(stderr, "; %zu findings (%llu new, %llu updated so far)\n", f->cli->norder,
                     (unsigned long long)f->findings_new, (unsigned long long)f->findings_updated);
@@ -344,6 +368,7 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
 out:
     cm_scan_stats_free(&st);
     cm_free(paths);
+    cm_free(listed);
     return rc;
 }
 
@@ -389,6 +414,12 @@ static int on_tick(void *ud, const struct cm_follow *w, size_t files)
     struct cm_scan_follow *f = ud;
 
     (void)files;
+    if (f->s3w != NULL) {
+        if (f->after_s3 != NULL) {
+            f->after_s3(f->hook_ud, cm_follow_s3_stats(f->s3w), f->fetch_failed);
+        }
+        cm_follow_s3_poll_done(f->s3w);
+    }
     if (f->dirty && mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0) &&
         checkpoint(f, w) != CM_EXIT_OK) {
         return CM_EIO;
@@ -425,6 +456,17 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     fo.quiet = f->quiet != 0;
     fo.ignore = f->o->own_files; /* its state, store and metrics, kept in a watched folder */
     fo.nignore = f->o->nown_files;
+    for (size_t i = 0; i < f->npaths && f->s3w == NULL && f->o->s3 != NULL; i++) {
+        struct cm_follow_s3_opts so = {f->o->s3, fo.poll_ms, 0, f->s3_full, f->quiet != 0};
+
+        if (strncmp(f->paths[i], "s3://", 5) == 0 && cm_follow_s3_create(&f->s3w, &so) != 0) {
+            fprintf(stderr, "coalmine scan: out of memory\n");
+            rc = CM_EXIT_ERROR;
+            goto restore;
+        }
+    }
+    fo.list = f->s3w != NULL ? cm_follow_s3_list : NULL;
+    fo.list_ud = f->s3w;
     f->last_ckpt_ms = mono_ms();
     f->o->defer_in_progress = true;
     if (!f->quiet) {
@@ -468,7 +510,19 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
         fprintf(stderr, "%s%s\n",
                 f->state->path != NULL && rc == CM_EXIT_OK ? "; state written to " : "",
                 f->state->path != NULL && rc == CM_EXIT_OK ? f->state->path : "");
+        if (f->s3w != NULL) {
+            const struct cm_follow_s3_stats *ss = cm_follow_s3_stats(f->s3w);
+
+            fprintf(stderr,
+                    "follow: S3: %llu LIST requests, %llu failed listings, %llu objects not "
+                    "fetched at first, %llu dated streams\n",
+                    (unsigned long long)ss->requests, (unsigned long long)ss->list_errors,
+                    (unsigned long long)f->fetch_failed, (unsigned long long)ss->streams);
+        }
     }
+    cm_follow_s3_destroy(f->s3w);
+    f->s3w = NULL;
+restore:
     if (stop == &g_stop) {
         (void)sigaction(SIGINT, &old_int, NULL);
         (void)sigaction(SIGTERM, &old_term, NULL);

@@ -23,6 +23,7 @@
 #include "cli/scan_inventory.h"
 #include "cli/scan_state.h"
 #include "core/follow.h"
+#include "core/follow_s3.h"
 #include "core/scan.h"
 #include "intel/geoip.h"
 #include "store/store.h"
@@ -69,12 +70,18 @@ struct cm_scan_follow {
     void (*filter)(void *ud, struct cm_scan_findings *cli);
     void (*after_poll)(void *ud, const struct cm_scan_stats *st, size_t files_read,
                        size_t findings);
+    /* After every poll of a follow that watches S3 locations: what its lister did and the
+     * objects whose GET failed so far (may be NULL). */
+    void (*after_s3)(void *ud, const struct cm_follow_s3_stats *st, uint64_t fetch_failed);
     void *hook_ud;
     /* the run's own */
     int64_t last_ckpt_ms; /* monotonic: the last checkpoint written (or the start) */
     bool dirty;           /* state read since the last checkpoint */
     uint64_t polls_read, files_read, findings_new, findings_updated;
+    uint64_t fetch_failed; /* S3 objects whose GET failed (read again at a later poll) */
     struct cm_follow_stats fst;
+    struct cm_follow_s3 *s3w; /* the lister of the watched S3 locations; NULL: none */
+    bool s3_full;             /* list S3 locations whole at every poll (no day plan) */
 };
 
 /*

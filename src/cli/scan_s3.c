@@ -14,6 +14,7 @@ int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endp
 {
     size_t s3 = 0;
 
+    (void)follow; /* a follow watches S3 locations too (core/follow_s3.h) */
     for (size_t i = 0; i < n; i++) {
         struct cm_s3_url u;
         char why[200];
@@ -24,13 +25,6 @@ int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endp
         s3++;
         if (cm_s3_url_parse(paths[i], &u, why, sizeof(why)) != 0) {
             fprintf(stderr, "coalmine scan: %s: %s\n", paths[i], why);
-            return -1;
-        }
-        if (follow) {
-            fprintf(stderr,
-                    "coalmine scan: %s: --follow watches local folders, not S3 (scan the "
-                    "bucket with --state at intervals instead)\n",
-                    paths[i]);
             return -1;
         }
     }

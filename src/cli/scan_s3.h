@@ -14,8 +14,8 @@ enum { CM_SCAN_OPT_ENDPOINT_URL = 0x1a0 };
 struct cm_s3;
 
 /*
- * Checks the S3 locations among paths[0..n): well-formed, not with --follow (a
- * follow watches local folders), and --endpoint-url only with one of them. Prints
+ * Checks the S3 locations among paths[0..n): well-formed, and --endpoint-url only with
+ * one of them (follow: --follow was given; it watches S3 locations as folders). Prints
  * why on stderr. Returns 0, or -1 (a usage error).
  */
 int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endpoint_url);

@@ -39,6 +39,17 @@ void cm_serve_status_poll(struct cm_serve_status *s, const struct cm_scan_stats 
     pthread_mutex_unlock(&s->mu);
 }
 
+void cm_serve_status_s3(struct cm_serve_status *s, uint64_t list_requests, uint64_t list_errors,
+                        uint64_t get_errors)
+{
+    pthread_mutex_lock(&s->mu);
+    s->s3 = true;
+    s->s3_list_requests = list_requests;
+    s->s3_list_errors = list_errors;
+    s->s3_get_errors = get_errors;
+    pthread_mutex_unlock(&s->mu);
+}
+
 void cm_serve_status_reload(struct cm_serve_status *s, bool ok)
 {
     pthread_mutex_lock(&s->mu);
@@ -173,6 +184,20 @@ static int engine_families(struct cm_buf *b, const struct cm_serve_status *s)
                   "Intel snapshots rebuilt because the store's lists changed, by outcome.");
     rc = rc ? rc : sample(b, "coalmine_intel_reloads", "outcome", "ok", s->intel_reloads);
     rc = rc ? rc : sample(b, "coalmine_intel_reloads", "outcome", "error", s->intel_reload_errors);
+    if (!s->s3) {
+        return rc;
+    }
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_follow_s3_list_requests", "counter",
+                             "ListObjectsV2 requests (pages) the watch of S3 locations made.");
+    rc = rc ? rc : sample(b, "coalmine_follow_s3_list_requests", NULL, NULL, s->s3_list_requests);
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_follow_s3_errors", "counter",
+                             "Listings of a watched S3 location and GETs of its objects that "
+                             "failed (after the client's retries), by operation: each is tried "
+                             "again at a later poll.");
+    rc = rc ? rc : sample(b, "coalmine_follow_s3_errors", "operation", "list", s->s3_list_errors);
+    rc = rc ? rc : sample(b, "coalmine_follow_s3_errors", "operation", "get", s->s3_get_errors);
     return rc;
 }
 

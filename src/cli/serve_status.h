@@ -35,6 +35,9 @@ struct cm_serve_status {
     uint64_t findings;    /* distinct findings of the polls, summed */
     int64_t last_poll_ms; /* Unix ms of the last poll that read; 0: none */
     uint64_t intel_reloads, intel_reload_errors;
+    /* watched S3 locations (core/follow_s3.h): set once one is watched */
+    bool s3;
+    uint64_t s3_list_requests, s3_list_errors, s3_get_errors;
     /* the bus thread */
     uint64_t bus_runs, bus_errors;
     struct cm_bus_stats bus; /* summed over its runs */
@@ -52,6 +55,10 @@ void cm_serve_status_destroy(struct cm_serve_status *s);
 /* A poll of the follow engine that read files_read files (st: its stats). */
 void cm_serve_status_poll(struct cm_serve_status *s, const struct cm_scan_stats *st,
                           size_t files_read, size_t findings, int64_t now_ms);
+
+/* What the lister of watched S3 locations did so far (totals), and the GETs that failed. */
+void cm_serve_status_s3(struct cm_serve_status *s, uint64_t list_requests, uint64_t list_errors,
+                        uint64_t get_errors);
 
 /* An intel reload, good or not. */
 void cm_serve_status_reload(struct cm_serve_status *s, bool ok);
@@ -72,11 +79,12 @@ void cm_serve_status_canary(struct cm_serve_status *s, const char *name, int sta
  * Appends the families (Prometheus text format) to out: coalmine_scan_records,
  * coalmine_scan_rejected_records (kind), coalmine_scan_findings,
  * coalmine_follow_files_read, coalmine_follow_polls, coalmine_follow_last_poll_timestamp_seconds,
- * coalmine_intel_reloads (outcome) when watching; coalmine_routing_deliveries (outcome),
- * coalmine_routing_source_deliveries (source, outcome), coalmine_bus_runs (outcome);
- * coalmine_canary_up (check: 1 PASS, 0 FAIL or ERROR) and coalmine_canary_ticks (outcome). Has the
- * signature of cm_api_http_opts.metrics_more (ud: the struct cm_serve_status). Returns 0 or
- * CM_ENOMEM.
+ * coalmine_intel_reloads (outcome) when watching; coalmine_follow_s3_list_requests and
+ * coalmine_follow_s3_errors (operation: list, get) when watching an S3 location;
+ * coalmine_routing_deliveries (outcome), coalmine_routing_source_deliveries (source, outcome),
+ * coalmine_bus_runs (outcome); coalmine_canary_up (check: 1 PASS, 0 FAIL or ERROR) and
+ * coalmine_canary_ticks (outcome). Has the signature of cm_api_http_opts.metrics_more (ud: the
+ * struct cm_serve_status). Returns 0 or CM_ENOMEM.
  */
 int cm_serve_status_metrics(void *ud, struct cm_buf *out);
 

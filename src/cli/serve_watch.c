@@ -9,8 +9,10 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "aws/s3.h"
 #include "base/hash.h"
 #include "cli/cmd.h"
+#include "cli/scan_s3.h"
 #include "core/clock.h"
 #include "finding/aggregate.h"
 #include "finding/finding.h"
@@ -148,6 +150,13 @@ static void after_poll(void *ud, const struct cm_scan_stats *st, size_t files_re
     }
 }
 
+static void after_s3(void *ud, const struct cm_follow_s3_stats *st, uint64_t fetch_failed)
+{
+    struct cm_serve_watch *w = ud;
+
+    cm_serve_status_s3(w->status, st->requests, st->list_errors, fetch_failed);
+}
+
 int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
 {
     struct cm_scan_engine_store es = {w->db_path, -1, false, CM_PUBLISH_SIX_HOURS, false};
@@ -162,6 +171,11 @@ int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
         (rc = cm_serve_watch_sets_sum(e->store, &w->sets_sum, err, errlen)) != 0) {
         return rc;
     }
+    if ((rc = cm_scan_s3_open(w->paths, w->npaths, w->endpoint_url, e->o.default_region, w->quiet,
+                              &w->s3, err, errlen)) != 0) {
+        return rc;
+    }
+    e->o.s3 = w->s3;
     e->cli.out = NULL; /* stored and routed, not printed */
     e->cli.ctx.detector_id = w->detector_id;
     if (cm_scan_absolute_paths(w->paths, w->npaths, &w->abs) != 0 ||
@@ -186,6 +200,7 @@ int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
     w->follow.before_poll = before_poll;
     w->follow.filter = filter;
     w->follow.after_poll = after_poll;
+    w->follow.after_s3 = after_s3;
     w->follow.hook_ud = w;
     return 0;
 }
@@ -228,6 +243,8 @@ int cm_serve_watch_stop(struct cm_serve_watch *w)
 void cm_serve_watch_close(struct cm_serve_watch *w)
 {
     cm_scan_engine_close(&w->e);
+    cm_s3_close(w->s3);
+    w->s3 = NULL;
     for (size_t i = 0; w->abs != NULL && i < w->npaths; i++) {
         cm_free(w->abs[i]);
     }

@@ -36,11 +36,13 @@ struct cm_serve_watch {
     const char *db_path;
     const char *state_path; /* the checkpoint file (never NULL: the command picks one) */
     const char *detector_id;
+    const char *endpoint_url; /* of s3:// watched paths (--endpoint-url); NULL: the aws CLI's */
     int quiet;
     struct cm_serve_status *status;
     struct cm_serve_loop *bus; /* kicked after a poll that stored findings; NULL: none */
     /* the watcher's own */
-    char **abs; /* paths made absolute */
+    char **abs;       /* paths made absolute */
+    struct cm_s3 *s3; /* the client of s3:// watched paths (cli/scan_s3.h), else NULL */
     struct cm_scan_own own;
     uint64_t sets_sum; /* of the store's ACTIVE lists the snapshot was built with */
     /* The (account, region) pairs whose API detector is disabled, read before each poll:

@@ -42,6 +42,10 @@ struct cm_follow {
     uint64_t ignore_dev[8], ignore_ino[8]; /* o->ignore's files found at this poll */
     size_t nignore;
     bool first;
+    const char *part[64]; /* listed locations listed in part (or not) at this poll */
+    size_t npart;
+    bool keep;            /* more than 64 of them: forget no object */
+    uint64_t list_failed; /* listed locations not listed at this poll */
     int rc;
 };
 
@@ -143,6 +147,7 @@ static void found_file(struct cm_follow *w, const char *path, const struct stat 
         w->rc = CM_ENOMEM;
         return;
     }
+    f->tag = NULL;
     f->size = (uint64_t)st->st_size;
     f->mtime_ns = mtime_ns_of(st);
     if (cm_time_from_key(cm_str_cstr(base_of(path)), &f->key_ms) != 0) {
@@ -193,10 +198,105 @@ static void walk_dir(struct cm_follow *w, const char *dir, int depth)
     closedir(d);
 }
 
+/* A hash of an object's tag, kept where a file's mtime is (cm_follow_observe_object). */
+static int64_t tag_hash(const char *tag)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (const char *p = tag != NULL ? tag : ""; *p != '\0'; p++) {
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    }
+    return (int64_t)(h >> 1);
+}
+
+/* An object of a listed location found (opts.list's found): ready at once. */
+static int found_object(void *fud, const char *path, uint64_t size, const char *tag)
+{
+    struct cm_follow *w = fud;
+    struct cm_follow_track *t;
+    struct cm_follow_file *f;
+    bool created;
+    int64_t th = tag_hash(tag);
+    int rc = cm_map_put(w->tracked, path, strlen(path), (void **)&t, &created);
+
+    if (rc == CM_EFULL) {
+        if (!w->full_said && !w->o->quiet) {
+            fprintf(stderr,
+                    "coalmine follow: %zu objects tracked: new ones wait until some are gone\n",
+                    cm_map_count(w->tracked));
+        }
+        w->full_said = true;
+        w->unstable++;
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    t->seen_poll = w->poll;
+    t->object = true;
+    if (t->state == CM_FOLLOW_NEW || t->size != size || t->mtime_ns != th) {
+        char *copy = cm_strndup(tag != NULL ? tag : "", tag != NULL ? strlen(tag) : 0);
+
+        if (copy == NULL) {
+            return CM_ENOMEM;
+        }
+        cm_free(t->tag);
+        t->tag = copy;
+        w->changes++;
+        t->ready_ms = 0;
+    }
+    if (!cm_follow_observe_object(t, size, th, w->now_ms)) {
+        return 0;
+    }
+    if (t->ready_ms == 0) {
+        t->ready_ms = w->now_ms;
+    }
+    if (w->nready == 0 || t->ready_ms < w->oldest_ready) {
+        w->oldest_ready = t->ready_ms;
+    }
+    if (cm_grow((void **)&w->ready, &w->capready, w->nready + 1, sizeof(*w->ready), 64) != 0) {
+        return CM_ENOMEM;
+    }
+    f = &w->ready[w->nready];
+    memset(f, 0, sizeof(*f));
+    if ((f->path = cm_strndup(path, strlen(path))) == NULL) {
+        return CM_ENOMEM;
+    }
+    if ((f->tag = cm_strndup(tag != NULL ? tag : "", tag != NULL ? strlen(tag) : 0)) == NULL) {
+        cm_free((void *)(uintptr_t)f->path);
+        return CM_ENOMEM;
+    }
+    f->size = size;
+    f->mtime_ns = th;
+    if (cm_time_from_key(cm_str_cstr(base_of(path)), &f->key_ms) != 0) {
+        f->key_ms = INT64_MIN;
+    }
+    w->nready++;
+    return 0;
+}
+
 static void walk_path(struct cm_follow *w, const char *path)
 {
     struct stat st;
 
+    if (w->o->list != NULL && strncmp(path, "s3://", 5) == 0) {
+        bool whole = true;
+        int rc = w->o->list(w->o->list_ud, path, w->now_ms, found_object, w, &whole);
+
+        if (rc == CM_EUNAVAIL) {
+            w->list_failed++;
+            whole = false;
+        } else if (rc != 0) {
+            w->rc = rc;
+            return;
+        }
+        if (!whole && w->npart < sizeof(w->part) / sizeof(w->part[0])) {
+            w->part[w->npart++] = path;
+        } else if (!whole) {
+            w->keep = true;
+        }
+        return;
+    }
     if (stat(path, &st) != 0) {
         walk_error(w, path, errno);
     } else if (S_ISDIR(st.st_mode)) {
@@ -208,24 +308,88 @@ static void walk_path(struct cm_follow *w, const char *path)
     }
 }
 
-/* Forgets the files no longer found: what is tracked is what is there. */
+/* Whether object path is under a location listed in part (or not at all) at this poll. */
+static bool in_part(const struct cm_follow *w, const char *path)
+{
+    if (w->keep) {
+        return true;
+    }
+    for (size_t i = 0; i < w->npart; i++) {
+        if (strncmp(path, w->part[i], strlen(w->part[i])) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An object kept though not listed, to offer as it was listed (reoffer). */
+struct kept {
+    char *path;
+    uint64_t size;
+    char *tag;
+};
+
+/*
+ * Forgets the files no longer found: what is tracked is what is there. An object of a
+ * location listed in part is still there: kept, and offered again as it was listed when
+ * it is not read yet (held back at the poll before, or its read failed).
+ */
 static void prune(struct cm_follow *w)
 {
     struct cm_map_iter it;
+    struct kept *again = NULL;
+    size_t nagain = 0, capagain = 0;
+    struct cm_str key;
     void *v;
 
     cm_map_iter_init(w->tracked, &it);
-    while (cm_map_next(w->tracked, &it, NULL, &v)) {
-        if (((struct cm_follow_track *)v)->seen_poll != w->poll) {
-            cm_map_iter_del(w->tracked, &it);
+    while (w->rc == 0 && cm_map_next(w->tracked, &it, &key, &v)) {
+        struct cm_follow_track *t = v;
+
+        if (t->seen_poll == w->poll) {
+            continue;
         }
+        if (t->object && (w->npart > 0 || w->keep)) {
+            char *p = cm_strndup(key.p, key.len);
+
+            if (p == NULL) {
+                w->rc = CM_ENOMEM;
+                break;
+            }
+            if (in_part(w, p)) {
+                t->seen_poll = w->poll;
+                if (t->state != CM_FOLLOW_READ &&
+                    cm_grow((void **)&again, &capagain, nagain + 1, sizeof(*again), 16) == 0) {
+                    again[nagain++] = (struct kept){p, t->size, t->tag};
+                    p = NULL;
+                } else if (t->state != CM_FOLLOW_READ) {
+                    w->rc = CM_ENOMEM;
+                }
+                cm_free(p);
+                continue;
+            }
+            cm_free(p);
+        }
+        cm_free(t->tag);
+        cm_map_iter_del(w->tracked, &it);
     }
+    for (size_t i = 0; i < nagain; i++) {
+        if (w->rc == 0) {
+            char *tag = again[i].tag; /* the track's: found_object keeps it (same tag) */
+            int rc = found_object(w, again[i].path, again[i].size, tag);
+
+            w->rc = rc != 0 ? rc : w->rc;
+        }
+        cm_free(again[i].path);
+    }
+    cm_free(again);
 }
 
 static void free_ready(struct cm_follow *w)
 {
     for (size_t i = 0; i < w->nready; i++) {
         cm_free((void *)(uintptr_t)w->ready[i].path);
+        cm_free((void *)(uintptr_t)w->ready[i].tag);
     }
     w->nready = 0;
 }
@@ -273,6 +437,12 @@ static int hand_over(struct cm_follow *w, volatile sig_atomic_t *stop, struct cm
             *taken += !again;
             if (t != NULL) {
                 t->ready_ms = 0;
+                if (again && t->object) { /* its read failed: again later, waiting longer */
+                    st->retried += t->state == CM_FOLLOW_DEFERRED;
+                    t->fails = t->state == CM_FOLLOW_DEFERRED ? t->fails + 1 : 1;
+                    t->retry_at_ms =
+                        cm_follow_retry_at(w->now_ms, t->fails, w->o->poll_ms, w->o->retry_ms);
+                }
                 t->state = again ? CM_FOLLOW_DEFERRED : CM_FOLLOW_READ;
                 t->has_id = !again && verdict[i].has_id;
                 t->id = verdict[i].id;
@@ -367,6 +537,9 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
         w.unstable = 0;
         w.changes = 0;
         w.errors = 0;
+        w.keep = false;
+        w.npart = 0;
+        w.list_failed = 0;
         find_ignored(&w);
         for (size_t i = 0; i < o.npaths && w.rc == 0; i++) {
             walk_path(&w, o.paths[i]);
@@ -376,8 +549,13 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
             break;
         }
         prune(&w);
+        if ((rc = w.rc) != 0) {
+            snprintf(err, errlen, "follow: %s", cm_strerror(rc));
+            break;
+        }
         w.first = false;
         st->walk_errors += w.errors;
+        st->list_failed += w.list_failed;
         if (w.nready > 0 && w.changes > 0 && o.hold_max_ms >= 0 &&
             w.now_ms - w.oldest_ready < o.hold_max_ms) {
             st->held++; /* others still arriving: read them all together, in key order */
@@ -401,6 +579,15 @@ int cm_follow_run(const struct cm_follow_opts *opts, volatile sig_atomic_t *stop
     }
     free_ready(&w);
     cm_free(w.ready);
+    {
+        struct cm_map_iter it;
+        void *v;
+
+        cm_map_iter_init(w.tracked, &it);
+        while (cm_map_next(w.tracked, &it, NULL, &v)) {
+            cm_free(((struct cm_follow_track *)v)->tag);
+        }
+    }
     cm_map_destroy(w.tracked);
     return rc;
 }

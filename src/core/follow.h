@@ -47,6 +47,12 @@ struct cm_follow_track {
     int64_t since_ms;   /* wall clock at the poll that first found it as it is now */
     uint64_t seen_poll; /* the last poll that found it */
     struct cm_file_id id;
+    /* An object of a listed location (opts.list): whole when listed, mtime_ns a hash of its
+     * tag; a deferred one (its read failed) is offered again at retry_at_ms. */
+    bool object;
+    char *tag;           /* the object's tag as listed (owned by the watcher) */
+    uint32_t fails;      /* reads failed in a row (deferred) */
+    int64_t retry_at_ms; /* wall clock */
 };
 
 /*
@@ -63,6 +69,20 @@ bool cm_follow_observe(struct cm_follow_track *t, uint64_t size, int64_t mtime_n
                        int64_t settle_ms, int64_t retry_ms);
 
 /*
+ * The same for an object of a listed location (an S3 object: whole once listed, no settle
+ * wait), of size bytes and tag hash tag_hash: handed over when new or changed (another
+ * object under the same name), or when deferred and now_ms reached its retry_at_ms.
+ */
+bool cm_follow_observe_object(struct cm_follow_track *t, uint64_t size, int64_t tag_hash,
+                              int64_t now_ms);
+
+/*
+ * When a deferred object (its read failed fails times in a row, fails >= 1) is offered
+ * again: now_ms plus poll_ms doubled at each failure, at most max_ms.
+ */
+int64_t cm_follow_retry_at(int64_t now_ms, uint32_t fails, int64_t poll_ms, int64_t max_ms);
+
+/*
  * Whether a base name is one a writer uses for a file not yet complete, or not a log:
  * hidden names (".name", aws s3's and rsync's partial files among them), "*.tmp",
  * "*.temp", "*.part", "*.partial", "*.crdownload", "*.swp", "*~", and the temporary
@@ -76,7 +96,8 @@ struct cm_follow_file {
     const char *path;
     uint64_t size;
     int64_t mtime_ns;
-    int64_t key_ms; /* the stamp in its object key, INT64_MIN when none */
+    int64_t key_ms;  /* the stamp in its object key, INT64_MIN when none */
+    const char *tag; /* an object of a listed location: its tag (S3: the ETag); else NULL */
 };
 
 /* What the callback says of each file. */
@@ -109,7 +130,12 @@ struct cm_follow_stats {
     size_t tracked;       /* files tracked now */
     size_t unstable;      /* ... of them not yet stable or not yet old enough */
     uint64_t walk_errors; /* paths or directories that could not be listed (said at once) */
+    uint64_t list_failed; /* listings of a listed location that failed (opts.list) */
+    uint64_t retried;     /* objects offered again after a failed read */
 };
+
+/* What opts.list calls for each object found: path, size and tag (copied). */
+typedef int (*cm_follow_found_fn)(void *fud, const char *path, uint64_t size, const char *tag);
 
 struct cm_follow_opts {
     char *const *paths; /* files and directories watched (absolute or relative) */
@@ -139,6 +165,19 @@ struct cm_follow_opts {
      * its metrics), which change at every poll. May be NULL. */
     const char *const *ignore;
     size_t nignore;
+    /*
+     * The lister of watched paths that are no local paths ("s3://...": core/follow_s3.h);
+     * NULL: none (such a path is a walk error). Lists path at now_ms (wall clock), calling
+     * found for each object, and returns 0, with *whole false when only part of the
+     * location was listed (the days of a dated stream from one on): the objects found
+     * under path before and not listed now are still there (kept; one not yet read is
+     * offered as it was listed); CM_EUNAVAIL when the location was not listed this poll (a
+     * failure it said and counted, or a wait after one): the same; or an error that ends
+     * the run.
+     */
+    int (*list)(void *list_ud, const char *path, int64_t now_ms, cm_follow_found_fn found,
+                void *fud, bool *whole);
+    void *list_ud;
     /* Polls to run, 0: until *stop (tests and --once-like uses). */
     uint64_t max_polls;
     bool quiet; /* no message on stderr for a walk error */

@@ -42,6 +42,39 @@ bool cm_follow_observe(struct cm_follow_track *t, uint64_t size, int64_t mtime_n
     }
 }
 
+bool cm_follow_observe_object(struct cm_follow_track *t, uint64_t size, int64_t tag_hash,
+                              int64_t now_ms)
+{
+    bool same = t->state != CM_FOLLOW_NEW && t->size == size && t->mtime_ns == tag_hash;
+
+    if (!same) {
+        t->size = size;
+        t->mtime_ns = tag_hash;
+        t->state = CM_FOLLOW_PENDING;
+        t->fails = 0;
+        t->retry_at_ms = 0;
+        return true;
+    }
+    switch (t->state) {
+    case CM_FOLLOW_PENDING:
+        return true; /* ready, and held back at the poll before */
+    case CM_FOLLOW_DEFERRED:
+        return now_ms >= t->retry_at_ms;
+    default: /* CM_FOLLOW_READ */
+        return false;
+    }
+}
+
+int64_t cm_follow_retry_at(int64_t now_ms, uint32_t fails, int64_t poll_ms, int64_t max_ms)
+{
+    int64_t wait = poll_ms > 0 ? poll_ms : 1;
+
+    for (uint32_t i = 1; i < fails && wait < max_ms; i++) {
+        wait *= 2;
+    }
+    return now_ms + (wait < max_ms ? wait : max_ms);
+}
+
 static bool ends_with(const char *s, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);

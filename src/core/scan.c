@@ -552,13 +552,17 @@ static void mark_own_files(struct scan *s)
 /* Lists the inputs; S3 locations through a connection of their own, closed after. */
 static int collect(struct scan *s, char *const *paths, size_t n, char *err, size_t errlen)
 {
-    struct cm_inputs_opts io = {s->o.flow_fields, NULL};
+    struct cm_inputs_opts io = {s->o.flow_fields, NULL, s->o.s3_listed, s->o.ns3_listed};
     int rc;
 
     for (size_t i = 0; i < n && s->o.s3 != NULL && io.s3 == NULL; i++) {
         if (cm_input_is_s3(paths[i]) && cm_s3_conn_create(s->o.s3, &io.s3) != 0) {
             return CM_ENOMEM;
         }
+    }
+    if (s->o.ns3_listed > 0 && s->o.s3 != NULL && io.s3 == NULL &&
+        cm_s3_conn_create(s->o.s3, &io.s3) != 0) {
+        return CM_ENOMEM; /* objects with no stamp in their name are placed by a peek */
     }
     rc = cm_inputs_collect_opts(&s->in, paths, n, &io, err, errlen);
     cm_s3_conn_destroy(io.s3);

@@ -70,6 +70,7 @@ enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
 #define CM_SCAN_SETTLE_S (15 * 60)
 
 struct cm_map;
+struct cm_input_listed;
 
 /* What became of one input. */
 struct cm_scan_input {
@@ -86,6 +87,8 @@ struct cm_scan_input {
     int damaged;            /* a file-level problem was reported (see rejects) */
     uint64_t noted;         /* rejects noted, record- and file-level */
     int id_state;           /* CM_SCAN_ID_*: what id is */
+    bool fetch_failed;      /* an S3 object whose GET failed (a reject): a follow reads it
+                               again later */
     bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
                                unread (cm_scan_opts.defer_in_progress) */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
@@ -214,6 +217,10 @@ struct cm_scan_opts {
      * reader thread makes its own connection. NULL: such a path is an error.
      */
     struct cm_s3 *s3;
+    /* S3 objects listed already, read after the paths' inputs are collected (a follow of
+     * an S3 location, core/follow_s3.h): no LIST is made for them (source/input.h). */
+    const struct cm_input_listed *s3_listed;
+    size_t ns3_listed;
     /* Called at most every progress_ms from some thread; may be NULL. */
     void (*progress)(void *ud, const struct cm_scan_progress *p);
     void *progress_ud;

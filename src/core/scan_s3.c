@@ -43,6 +43,7 @@ int cm_scan_fetch_s3(struct reader *r, uint32_t idx)
     }
     if (rc != 0) {
         cm_buf_reset(&r->raw); /* an error answer, not the object */
+        s->st->inputs[idx].fetch_failed = rc != CM_E2BIG;
         cm_scan_note_reject(s, 0, idx, 0, 0,
                             rc == CM_E2BIG ? "input larger than the size cap" : err);
         return 1;

@@ -458,7 +458,7 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
 int cm_inputs_collect_with(struct cm_inputs *in, char *const *paths, size_t n,
                            const struct cm_flow_format *flow_fields, char *err, size_t errlen)
 {
-    struct cm_inputs_opts o = {flow_fields, NULL};
+    struct cm_inputs_opts o = {flow_fields, NULL, NULL, 0};
 
     return cm_inputs_collect_opts(in, paths, n, &o, err, errlen);
 }
@@ -483,6 +483,13 @@ int cm_inputs_collect_opts(struct cm_inputs *in, char *const *paths, size_t n,
         }
         if (rc != 0) {
             /* Leave nothing behind: callers may return without freeing. */
+            cm_inputs_free(in);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < o->nlisted; i++) {
+        in->cur_arg = (uint32_t)n;
+        if ((rc = cm_input_s3_add_listed(in, &o->listed[i])) != 0) {
             cm_inputs_free(in);
             return rc;
         }

@@ -130,6 +130,13 @@ int cm_inputs_collect(struct cm_inputs *in, char *const *paths, size_t n, char *
 struct cm_flow_format;
 struct cm_s3_conn;
 
+/* An S3 object as listed: "s3://bucket/key", its size and ETag. */
+struct cm_input_listed {
+    const char *url;
+    uint64_t size;
+    const char *etag;
+};
+
 /*
  * How inputs are collected: the flow fields for peeking at header-less flow lines
  * (cm_peek_first_time_with), and the S3 connection "s3://bucket[/prefix]" paths are
@@ -138,6 +145,10 @@ struct cm_s3_conn;
 struct cm_inputs_opts {
     const struct cm_flow_format *flow_fields;
     struct cm_s3_conn *s3;
+    /* S3 objects listed already (a follow's poll, core/follow_s3.h): inputs as their
+     * location's listing makes them, with no LIST; after the paths. */
+    const struct cm_input_listed *listed;
+    size_t nlisted;
 };
 
 /*

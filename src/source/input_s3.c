@@ -147,6 +147,29 @@ int cm_inputs_add_s3(struct cm_inputs *in, const char *url, char *err, size_t er
     return rc;
 }
 
+int cm_input_s3_add_listed(struct cm_inputs *in, const struct cm_input_listed *o)
+{
+    char bucket[64];
+    const char *key;
+    struct cm_input *it;
+    int rc;
+
+    if (cm_input_s3_split(o->url, bucket, &key) != 0 || key[0] == '\0') {
+        return CM_EINVAL;
+    }
+    in->cur_skip = under_digest(key, strlen(key)) ? "CloudTrail digest" : NULL;
+    rc = cm_inputs_add(in, o->url, NULL, 0);
+    in->cur_skip = NULL;
+    if (rc != 0) {
+        return rc;
+    }
+    it = &in->v[in->n - 1];
+    it->s3 = true;
+    it->size = o->size;
+    it->etag = cm_strndup(o->etag != NULL ? o->etag : "", o->etag != NULL ? strlen(o->etag) : 0);
+    return it->etag != NULL ? 0 : CM_ENOMEM;
+}
+
 int cm_input_s3_peek(const struct cm_inputs *in, const struct cm_input *it,
                      const struct cm_flow_format *flow_fields, int64_t *ms)
 {

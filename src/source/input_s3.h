@@ -33,6 +33,13 @@ bool cm_input_is_s3(const char *path);
  */
 int cm_inputs_add_s3(struct cm_inputs *in, const char *url, char *err, size_t errlen);
 
+/*
+ * Adds an object listed already (a follow's poll) as its listing would (on_object): its
+ * path, size and ETag; under a CloudTrail-Digest/ folder it is counted as skipped. Returns
+ * 0, CM_EINVAL (not "s3://bucket/key") or CM_ENOMEM.
+ */
+int cm_input_s3_add_listed(struct cm_inputs *in, const struct cm_input_listed *o);
+
 /* The time of object it's first record (cm_peek_first_time_bytes on its first 64 KiB). */
 int cm_input_s3_peek(const struct cm_inputs *in, const struct cm_input *it,
                      const struct cm_flow_format *flow_fields, int64_t *ms);

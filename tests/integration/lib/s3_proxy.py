@@ -11,11 +11,17 @@ every request to UPSTREAM (http://127.0.0.1:PORT, moto_server) as it came, excep
                gone before it is read
   fail N       answers the first N GetObject requests with 503 SlowDown (S3's throttling
                answer), then forwards: what a client's retries must get through
+  log          forwards everything, and says each ListObjectsV2 ("LIST /bucket?QUERY", the
+               query's parameters sorted, a continuation token's value as T) and GetObject
+               ("GET /bucket/key"): what a client asked for, counted by the tests
+  down N       like log, but answers every ListObjectsV2 with 503 SlowDown while the file N
+               exists (a bucket that cannot be listed for a while)
 
 What it did goes to stdout, one line each ("503 /bucket/key", "deleted /bucket/key").
 """
 import http.client
 import http.server
+import os
 import sys
 import threading
 import urllib.parse
@@ -25,6 +31,13 @@ arg = sys.argv[4] if len(sys.argv) > 4 else ""
 up = urllib.parse.urlparse(upstream)
 lock = threading.Lock()
 state = {"failed": 0, "deleted": False}
+
+
+def say(line):
+    # one line at a time: the handler threads print concurrently
+    with lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def forward(method, path, headers, body=None):
@@ -66,6 +79,20 @@ class H(http.server.BaseHTTPRequestHandler):
                         b'<Message>Please reduce your request rate.</Message></Error>')
                 self.answer(503, [("Content-Type", "application/xml")], body)
                 return
+        if mode in ("log", "down"):
+            if "list-type" in q:
+                kept = sorted((k, "T" if k == "continuation-token" else v[0])
+                              for k, v in q.items())
+                line = "LIST %s?%s" % (u.path, "&".join("%s=%s" % kv for kv in kept))
+                if mode == "down" and os.path.exists(arg):
+                    say("503 " + line)
+                    body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+                            b'<Message>Please reduce your request rate.</Message></Error>')
+                    self.answer(503, [("Content-Type", "application/xml")], body)
+                    return
+                say(line)
+            elif is_object:
+                say("GET %s" % urllib.parse.unquote(u.path))
         status, headers, data = forward("GET", self.path, dict(self.headers))
         if mode == "delete" and "list-type" in q:
             with lock:
@@ -87,7 +114,5 @@ class H(http.server.BaseHTTPRequestHandler):
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
-import os  # noqa: E402
-
 os.rename(portfile + ".tmp", portfile)
 srv.serve_forever()

@@ -92,7 +92,7 @@ static void test_walk_like(void **state)
     struct server srv = {.nsteps = 2};
     struct cm_s3 *s3;
     struct cm_inputs in;
-    struct cm_inputs_opts o = {NULL, NULL};
+    struct cm_inputs_opts o = {NULL, NULL, NULL, 0};
     char *paths[] = {"s3://bucket/logs/", "s3://bucket/logs/AWSLogs/"}, err[400] = "";
     struct cm_file_id a, b;
 
@@ -138,7 +138,7 @@ static void test_errors(void **state)
     struct server srv = {.nsteps = 1};
     struct cm_s3 *s3;
     struct cm_inputs in;
-    struct cm_inputs_opts o = {NULL, NULL};
+    struct cm_inputs_opts o = {NULL, NULL, NULL, 0};
     char *paths[] = {"s3://nobucket/x"}, *bad[] = {"s3://b/x"}, err[400] = "";
 
     (void)state;

@@ -56,6 +56,48 @@ static void test_page(void **state)
     cm_s3_list_finish(&l);
 }
 
+/* A listing with a delimiter: the folders below the prefix, URL-decoded as keys are. */
+static void test_common_prefixes(void **state)
+{
+    static const char xml[] =
+        HEAD "<IsTruncated>false</IsTruncated><EncodingType>url</EncodingType>"
+             "<Delimiter>/</Delimiter>"
+             "<Contents><Key>AWSLogs/top.json.gz</Key><Size>3</Size></Contents>"
+             "<CommonPrefixes><Prefix>AWSLogs/111122223333/</Prefix></CommonPrefixes>"
+             "<CommonPrefixes><Prefix>AWSLogs/a%20b/</Prefix></CommonPrefixes>"
+             "</ListBucketResult>";
+    static const char no_prefix[] =
+        HEAD "<IsTruncated>false</IsTruncated><CommonPrefixes></CommonPrefixes>"
+             "</ListBucketResult>";
+    static const char two[] =
+        HEAD "<IsTruncated>false</IsTruncated><CommonPrefixes><Prefix>a/</Prefix>"
+             "<Prefix>b/</Prefix></CommonPrefixes></ListBucketResult>";
+    static const char bad_encoding[] =
+        HEAD "<IsTruncated>false</IsTruncated><EncodingType>url</EncodingType>"
+             "<CommonPrefixes><Prefix>a%zz/</Prefix></CommonPrefixes></ListBucketResult>";
+    struct cm_s3_list l;
+    char why[200] = "";
+
+    (void)state;
+    cm_s3_list_init(&l);
+    assert_int_equal(parse(xml, &l, why), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].key, "AWSLogs/top.json.gz");
+    assert_int_equal(l.nprefixes, 2);
+    assert_string_equal(l.prefixes[0], "AWSLogs/111122223333/");
+    assert_string_equal(l.prefixes[1], "AWSLogs/a b/");
+    cm_s3_list_finish(&l);
+    assert_int_equal(l.nprefixes, 0);
+    assert_null(l.prefixes);
+    assert_int_equal(parse(no_prefix, &l, why), CM_EINVAL);
+    assert_non_null(strstr(why, "CommonPrefixes #1 has no Prefix"));
+    assert_int_equal(parse(two, &l, why), CM_EINVAL);
+    assert_non_null(strstr(why, "CommonPrefixes #1 has two Prefix"));
+    assert_int_equal(parse(bad_encoding, &l, why), CM_EINVAL);
+    assert_non_null(strstr(why, "CommonPrefixes #1: the Prefix is not valid URL encoding"));
+    assert_int_equal(l.nprefixes, 0);
+}
+
 static void test_last_page_plain_keys(void **state)
 {
     /* Without EncodingType the keys are as sent: '+' and '%' stay. */
@@ -216,9 +258,13 @@ static void test_nul_key(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_page),     cmocka_unit_test(test_last_page_plain_keys),
-        cmocka_unit_test(test_refused),  cmocka_unit_test(test_error),
-        cmocka_unit_test(test_entities), cmocka_unit_test(test_nul_key),
+        cmocka_unit_test(test_page),
+        cmocka_unit_test(test_common_prefixes),
+        cmocka_unit_test(test_last_page_plain_keys),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_error),
+        cmocka_unit_test(test_entities),
+        cmocka_unit_test(test_nul_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,6 +205,55 @@ static void test_deferred_future_file_is_retried(void **state)
     assert_true(cm_follow_observe(&t, 5, (2000 + 86400) * S, now + 900000, 0, 900000));
 }
 
+/* An object of a listed location (S3): read once listed, again only when it changes. */
+static void test_object_read_once_listed(void **state)
+{
+    struct cm_follow_track t = {0};
+
+    (void)state;
+    assert_true(cm_follow_observe_object(&t, 100, 7, 1000));
+    assert_int_equal(t.state, CM_FOLLOW_PENDING);
+    /* held back at that poll (others still arriving): offered again at the next */
+    assert_true(cm_follow_observe_object(&t, 100, 7, 1200));
+    t.state = CM_FOLLOW_READ;
+    assert_false(cm_follow_observe_object(&t, 100, 7, 1400));
+    /* rewritten (another ETag, or size): another object, read at once */
+    assert_true(cm_follow_observe_object(&t, 100, 8, 1600));
+    t.state = CM_FOLLOW_READ;
+    assert_true(cm_follow_observe_object(&t, 101, 8, 1800));
+}
+
+/* An object whose GET failed: offered again once its retry time comes. */
+static void test_object_retry(void **state)
+{
+    struct cm_follow_track t = {0};
+
+    (void)state;
+    assert_true(cm_follow_observe_object(&t, 100, 7, 1000));
+    t.state = CM_FOLLOW_DEFERRED;
+    t.fails = 1;
+    t.retry_at_ms = 5000;
+    assert_false(cm_follow_observe_object(&t, 100, 7, 4999));
+    assert_true(cm_follow_observe_object(&t, 100, 7, 5000));
+    /* changed meanwhile: a new object, the failures forgotten */
+    assert_true(cm_follow_observe_object(&t, 200, 7, 5100));
+    assert_int_equal(t.fails, 0);
+    assert_int_equal(t.state, CM_FOLLOW_PENDING);
+}
+
+/* The wait after failures: the poll interval doubled each time, at most the cap. */
+static void test_retry_backoff(void **state)
+{
+    (void)state;
+    assert_int_equal(cm_follow_retry_at(1000, 1, 10000, 900000), 11000);
+    assert_int_equal(cm_follow_retry_at(1000, 2, 10000, 900000), 21000);
+    assert_int_equal(cm_follow_retry_at(1000, 3, 10000, 900000), 41000);
+    assert_int_equal(cm_follow_retry_at(1000, 7, 10000, 900000), 641000);
+    assert_int_equal(cm_follow_retry_at(1000, 8, 10000, 900000), 901000);
+    assert_int_equal(cm_follow_retry_at(1000, 4000000000U, 10000, 900000), 901000);
+    assert_int_equal(cm_follow_retry_at(1000, 1, 0, 900000), 1001);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +267,9 @@ int main(void)
         cmocka_unit_test(test_deferred_future_file_is_retried),
         cmocka_unit_test(test_temp_names),
         cmocka_unit_test(test_sort_by_key_then_path),
+        cmocka_unit_test(test_object_read_once_listed),
+        cmocka_unit_test(test_object_retry),
+        cmocka_unit_test(test_retry_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
