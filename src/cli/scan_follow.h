@@ -94,8 +94,8 @@ int cm_scan_follow_option(struct cm_scan_follow *f, int opt, const char *arg, ch
 /* The options' lines of `coalmine scan --help`. */
 #define CM_SCAN_FOLLOW_HELP                                                                        \
     "      --follow          keep watching the PATHs (like tail -f; docs/follow.md):\n"            \
-    "                        read every file that appears once it is complete\n"                  \
-    "                        (an s3:// PATH: every object once listed, docs/s3.md),\n"                  \
+    "                        read every file that appears once it is complete\n"                   \
+    "                        (an s3:// PATH: every object once listed, docs/s3.md),\n"             \
     "                        store, print and route its findings at each poll,\n"                  \
     "                        the detectors' state kept between polls; with\n"                      \
     "                        --state, written every --checkpoint-interval and at\n"                \
