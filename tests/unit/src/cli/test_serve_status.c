@@ -140,12 +140,38 @@ static void test_canary_cap(void **state)
     cm_serve_status_destroy(&s);
 }
 
+/* Watching S3: the lister's totals as they stand, families only once one is watched. */
+static void test_s3(void **state)
+{
+    struct cm_serve_status s;
+    struct cm_buf b;
+    char *t;
+
+    (void)state;
+    assert_int_equal(cm_serve_status_init(&s), 0);
+    s.watching = true;
+    t = metrics(&s, &b);
+    assert_null(strstr(t, "coalmine_follow_s3"));
+    cm_buf_finish(&b);
+    cm_serve_status_s3(&s, 40, 1, 2);
+    cm_serve_status_s3(&s, 63, 3, 2); /* totals: the last report stands */
+    t = metrics(&s, &b);
+    assert_non_null(strstr(t, "# TYPE coalmine_follow_s3_list_requests counter\n"
+                              "coalmine_follow_s3_list_requests 63\n"));
+    assert_non_null(strstr(t, "# TYPE coalmine_follow_s3_errors counter\n"));
+    assert_non_null(strstr(t, "coalmine_follow_s3_errors{operation=\"list\"} 3\n"));
+    assert_non_null(strstr(t, "coalmine_follow_s3_errors{operation=\"get\"} 2\n"));
+    cm_buf_finish(&b);
+    cm_serve_status_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_not_watching),
         cmocka_unit_test(test_polls_bus_canaries),
         cmocka_unit_test(test_canary_cap),
+        cmocka_unit_test(test_s3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
