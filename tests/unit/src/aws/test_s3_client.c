@@ -104,6 +104,54 @@ static void test_list_pages(void **state)
     server_stop(&srv);
 }
 
+static int folder(void *ud, const char *prefix)
+{
+    return each(ud, &(struct cm_s3_object){.key = (char *)(uintptr_t)prefix});
+}
+
+/* A watch's listing: the delimiter and StartAfter sent (StartAfter on the first page only),
+ * the folders handed over after the objects, the pages counted. */
+static void test_list_with_delimiter_and_start_after(void **state)
+{
+    struct server srv = {.nsteps = 2};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    struct seen seen = {0};
+    struct cm_s3_list_opts lo = {"/", "AWSLogs/1/CloudTrail/r/2026/01/04", folder, 0};
+    char err[400] = "";
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL,
+                                 LIST_HEAD "<IsTruncated>true</IsTruncated>"
+                                           "<NextContinuationToken>t2</NextContinuationToken>"
+                                           "<Contents><Key>AWSLogs/x</Key><Size>1</Size></Contents>"
+                                           "<CommonPrefixes><Prefix>AWSLogs/1/</Prefix>"
+                                           "</CommonPrefixes></ListBucketResult>"};
+    srv.steps[1] = (struct step){200, NULL,
+                                 LIST_HEAD "<IsTruncated>false</IsTruncated>"
+                                           "<CommonPrefixes><Prefix>AWSLogs/2%20b/</Prefix>"
+                                           "</CommonPrefixes></ListBucketResult>"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    assert_int_equal(cm_s3_list_with(c, "trail", "AWSLogs/", &lo, each, &seen, err, sizeof(err)),
+                     0);
+    assert_int_equal(seen.n, 3);
+    assert_string_equal(seen.keys[0], "AWSLogs/x");
+    assert_string_equal(seen.keys[1], "AWSLogs/1/");
+    assert_string_equal(seen.keys[2], "AWSLogs/2 b/");
+    assert_int_equal(lo.pages, 2);
+    assert_non_null(strstr(fake_req(&srv, 0),
+                           "GET /trail?delimiter=%2F&encoding-type=url&list-type=2&max-keys=1000"
+                           "&prefix=AWSLogs%2F&start-after=AWSLogs%2F1%2FCloudTrail%2Fr%2F2026"
+                           "%2F01%2F04 HTTP/1.1"));
+    assert_non_null(strstr(fake_req(&srv, 1), "GET /trail?continuation-token=t2&delimiter=%2F&"));
+    assert_null(strstr(fake_req(&srv, 1), "start-after"));
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
 static void test_get_errors(void **state)
 {
     struct server srv = {.nsteps = 6};
@@ -499,10 +547,15 @@ static void test_chain(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_pages), cmocka_unit_test(test_get_errors),
-        cmocka_unit_test(test_bad_region), cmocka_unit_test(test_cred_control_chars),
-        cmocka_unit_test(test_dot_keys),   cmocka_unit_test(test_no_answer),
-        cmocka_unit_test(test_imds),       cmocka_unit_test(test_imds_refresh),
+        cmocka_unit_test(test_list_pages),
+        cmocka_unit_test(test_list_with_delimiter_and_start_after),
+        cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_bad_region),
+        cmocka_unit_test(test_cred_control_chars),
+        cmocka_unit_test(test_dot_keys),
+        cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_imds),
+        cmocka_unit_test(test_imds_refresh),
         cmocka_unit_test(test_chain),
     };
     int rc;
