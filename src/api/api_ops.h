@@ -56,4 +56,11 @@ CM_API_OP(cm_api_update_trusted_entity_set);
 CM_API_OP(cm_api_delete_trusted_entity_set);
 CM_API_OP(cm_api_list_trusted_entity_sets);
 
+/* api_pubdest.c: publishing destinations (S3 export) */
+CM_API_OP(cm_api_create_publishing_destination);
+CM_API_OP(cm_api_describe_publishing_destination);
+CM_API_OP(cm_api_update_publishing_destination);
+CM_API_OP(cm_api_delete_publishing_destination);
+CM_API_OP(cm_api_list_publishing_destinations);
+
 #endif

@@ -76,6 +76,17 @@ const struct cm_api_route cm_api_routes[] = {
     {"DELETE", "/detector/{DetectorId}/filter/{FilterName}", "DeleteFilter", cm_api_delete_filter},
     {"GET", "/detector/{DetectorId}/filter", "ListFilters", cm_api_list_filters},
     /* end of hapiops's block */
+    /* Publishing destinations (api_pubdest.c) */
+    {"POST", "/detector/{DetectorId}/publishingDestination", "CreatePublishingDestination",
+     cm_api_create_publishing_destination},
+    {"GET", "/detector/{DetectorId}/publishingDestination/{DestinationId}",
+     "DescribePublishingDestination", cm_api_describe_publishing_destination},
+    {"POST", "/detector/{DetectorId}/publishingDestination/{DestinationId}",
+     "UpdatePublishingDestination", cm_api_update_publishing_destination},
+    {"DELETE", "/detector/{DetectorId}/publishingDestination/{DestinationId}",
+     "DeletePublishingDestination", cm_api_delete_publishing_destination},
+    {"GET", "/detector/{DetectorId}/publishingDestination", "ListPublishingDestinations",
+     cm_api_list_publishing_destinations},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -77,6 +77,13 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 int cm_aws_http_do(struct cm_aws_http *c, const char *method, const char *url,
                    const char *const *headers, size_t n, struct cm_aws_resp *r)
 {
+    return cm_aws_http_send(c, method, url, headers, n, NULL, 0, r);
+}
+
+int cm_aws_http_send(struct cm_aws_http *c, const char *method, const char *url,
+                     const char *const *headers, size_t n, const void *body, size_t len,
+                     struct cm_aws_resp *r)
+{
     struct curl_slist *list = NULL;
     CURL *h = c->h;
     CURLcode cc = CURLE_OK;
@@ -129,6 +136,11 @@ int cm_aws_http_do(struct cm_aws_http *c, const char *method, const char *url,
     SET(CURLOPT_WRITEDATA, r);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, r);
+    if (body != NULL) {
+        /* The bytes as they are (POSTFIELDS sends them with the method asked for). */
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        SET(CURLOPT_POSTFIELDS, body);
+    }
     if (strcmp(method, "GET") != 0) {
         SET(CURLOPT_CUSTOMREQUEST, method);
     }

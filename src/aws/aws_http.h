@@ -41,4 +41,12 @@ void cm_aws_http_finish(struct cm_aws_http *c);
 int cm_aws_http_do(struct cm_aws_http *c, const char *method, const char *url,
                    const char *const *headers, size_t n, struct cm_aws_resp *r);
 
+/*
+ * As cm_aws_http_do, with body[0..len) sent as the request's body (a PUT's object; its
+ * Content-Length set by libcurl). body may be NULL when len is 0.
+ */
+int cm_aws_http_send(struct cm_aws_http *c, const char *method, const char *url,
+                     const char *const *headers, size_t n, const void *body, size_t len,
+                     struct cm_aws_resp *r);
+
 #endif

@@ -12,6 +12,7 @@
 #include "aws/aws_retry.h"
 #include "aws/s3_sign.h"
 #include "aws/s3_url.h"
+#include "api/sigv4.h"
 #include "base/alloc.h"
 #include "base/err.h"
 
@@ -255,11 +256,18 @@ struct call {
     size_t nparams;
     const char *range, *if_match;
     struct cm_buf *body;
+    /* A PUT (cm_s3_put): the method, the bytes sent, their SHA-256 and extra headers. */
+    const char *method; /* NULL: GET */
+    const void *payload;
+    size_t payload_len;
+    const char *payload_hash;
+    struct cm_s3_hdr extra[4];
+    size_t nextra;
 };
 
 /* Sends q, signed (authz), to host; the answer into r (its body into body). */
 static int send_signed(struct cm_s3_conn *c, const struct cm_s3_req *q, const char *host,
-                       const char *authz, struct cm_buf *body, struct cm_aws_resp *r)
+                       const char *authz, const struct call *k, struct cm_aws_resp *r)
 {
     struct cm_buf url, hv[CM_S3_MAX_HEADERS + 1]; /* the headers, then Authorization */
     const char *hs[CM_S3_MAX_HEADERS + 1];
@@ -288,9 +296,10 @@ static int send_signed(struct cm_s3_conn *c, const struct cm_s3_req *q, const ch
         hs[q->nheaders] = hv[q->nheaders].p;
     }
     if (rc == 0) {
-        r->body = body;
+        r->body = k->body;
         c->attempts++;
-        rc = cm_aws_http_do(&c->http, "GET", url.p, hs, q->nheaders + 1, r);
+        rc = cm_aws_http_send(&c->http, q->method, url.p, hs, q->nheaders + 1, k->payload,
+                              k->payload_len, r);
     }
     cm_buf_finish(&url);
     for (size_t i = 0; i <= CM_S3_MAX_HEADERS; i++) {
@@ -323,7 +332,8 @@ static int attempt(struct cm_s3_conn *c, const struct call *k, const char *regio
     current_creds(s, cr);
     sg = (struct cm_s3_signer){cr->key_id, cr->secret, cr->token, region};
     memset(&q, 0, sizeof(q));
-    q.method = "GET";
+    q.method = k->method != NULL ? k->method : "GET";
+    q.payload_hash = k->payload_hash;
     q.bucket = virt ? NULL : k->bucket;
     q.key = k->key;
     memcpy(q.params, k->params, k->nparams * sizeof(q.params[0]));
@@ -342,6 +352,9 @@ static int attempt(struct cm_s3_conn *c, const struct call *k, const char *regio
     if (k->if_match != NULL) {
         q.headers[q.nheaders++] = (struct cm_s3_hdr){"if-match", k->if_match};
     }
+    for (size_t i = 0; i < k->nextra; i++) {
+        q.headers[q.nheaders++] = k->extra[i];
+    }
     gmtime_r(&now, &tm);
     strftime(amz_date, sizeof(amz_date), "%Y%m%dT%H%M%SZ", &tm);
     if ((rc = cm_s3_sign(&q, &sg, amz_date, &out)) != 0) {
@@ -349,7 +362,7 @@ static int attempt(struct cm_s3_conn *c, const struct call *k, const char *regio
         cm_free(cr);
         return rc;
     }
-    rc = send_signed(c, &q, host, out.authz, k->body, r);
+    rc = send_signed(c, &q, host, out.authz, k, r);
     memset(cr, 0, sizeof(*cr)); /* the secret; the token was signed from it (q.headers) */
     cm_free(cr);
     return rc;
@@ -525,6 +538,34 @@ int cm_s3_get(struct cm_s3_conn *c, const char *bucket, const char *key, const c
         if (rc == 0) {
             out->p[0] = '\0';
         }
+    }
+    return rc;
+}
+
+int cm_s3_put(struct cm_s3_conn *c, const char *bucket, const char *key, const void *data,
+              size_t len, const char *content_type, const char *kms_key, char *err, size_t errlen)
+{
+    struct call k = {.bucket = bucket, .key = key, .body = &c->page};
+    char hash[65];
+    int rc;
+
+    cm_sigv4_sha256_hex(data, len, hash);
+    k.method = "PUT";
+    k.payload = data != NULL ? data : "";
+    k.payload_len = len;
+    k.payload_hash = hash;
+    if (content_type != NULL) {
+        k.extra[k.nextra++] = (struct cm_s3_hdr){"content-type", content_type};
+    }
+    if (kms_key != NULL && kms_key[0] != '\0') {
+        k.extra[k.nextra++] = (struct cm_s3_hdr){"x-amz-server-side-encryption", "aws:kms"};
+        k.extra[k.nextra++] =
+            (struct cm_s3_hdr){"x-amz-server-side-encryption-aws-kms-key-id", kms_key};
+    }
+    rc = call(c, &k, err, errlen);
+    if (rc == CM_E2BIG) {
+        snprintf(err, errlen, "PutObject: an answer of more than 64 MiB");
+        rc = CM_EIO;
     }
     return rc;
 }

@@ -85,4 +85,14 @@ int cm_s3_list_with(struct cm_s3_conn *c, const char *bucket, const char *prefix
 int cm_s3_get(struct cm_s3_conn *c, const char *bucket, const char *key, const char *etag,
               uint64_t first, struct cm_buf *out, char *err, size_t errlen);
 
+/*
+ * Writes data[0..len) as object key of bucket (PutObject), the payload signed
+ * (x-amz-content-sha256 its SHA-256), with content_type when not NULL and, when kms_key
+ * is not NULL or empty, SSE-KMS (x-amz-server-side-encryption: aws:kms and
+ * x-amz-server-side-encryption-aws-kms-key-id: kms_key), retried as a GET is. Returns 0,
+ * CM_EIO with err saying what S3 said ("NoSuchBucket: ... (HTTP 404)") or CM_ENOMEM.
+ */
+int cm_s3_put(struct cm_s3_conn *c, const char *bucket, const char *key, const void *data,
+              size_t len, const char *content_type, const char *kms_key, char *err, size_t errlen);
+
 #endif

@@ -27,6 +27,8 @@ static const struct cm_cmd subcommands[] = {
      cm_findings_stats},
     {"sample", "store a sample finding of each type (CreateSampleFindings)", cm_findings_sample},
     {"export", "write every matching finding as JSON Lines", cm_findings_export},
+    {"publish", "export owed findings to the publishing destinations' S3 buckets",
+     cm_findings_publish},
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -242,5 +242,7 @@ int cm_findings_feedback(int argc, char **argv);
 int cm_findings_stats(int argc, char **argv);
 int cm_findings_sample(int argc, char **argv);
 int cm_findings_export(int argc, char **argv);
+/* cmd_findings_publish.c: the S3 export of the publishing destinations */
+int cm_findings_publish(int argc, char **argv);
 
 #endif

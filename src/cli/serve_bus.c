@@ -31,4 +31,5 @@ void cm_serve_bus_run(void *ud)
                 (unsigned long long)routed.bus.released);
     }
     cm_cli_routing_finish(&routed);
+    cm_serve_pubdest_run(w);
 }

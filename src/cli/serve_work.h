@@ -29,6 +29,12 @@ struct cm_serve_work {
 /* One run of the bus (ud: struct cm_serve_work). Failures are said on stderr. */
 void cm_serve_bus_run(void *ud);
 
+/*
+ * One export pass of the publishing destinations (serve_pubdest.c, docs/publishing.md),
+ * run by the bus thread after each bus run. Failures are said on stderr.
+ */
+void cm_serve_pubdest_run(struct cm_serve_work *w);
+
 /* One canary tick at the wall clock's now (ud: struct cm_serve_work). */
 void cm_serve_canary_run(void *ud);
 

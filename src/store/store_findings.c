@@ -603,7 +603,11 @@ int cm_store_put_findings(struct cm_store *st, struct cm_store_put *v, size_t n,
         p.archiving |= p.filters->v[k]->action == CM_FILTER_ARCHIVE;
     }
     if (rc == 0) {
-        int64_t enabled = cm_store_int(p.db, "SELECT count(*) FROM rules WHERE enabled", NULL);
+        /* A publishing destination (store_pubdest.h) reads the outbox too. */
+        int64_t enabled = cm_store_int(p.db,
+                                       "SELECT (SELECT count(*) FROM rules WHERE enabled) +"
+                                       " (SELECT count(*) FROM publishing_destinations)",
+                                       NULL);
         p.publishing = enabled > 0 && cm_store_publish_on(st);
         p.now_ms = cm_clock_now_ms();
         if (enabled < 0) {

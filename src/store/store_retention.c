@@ -86,7 +86,9 @@ static int run_before(sqlite3 *db, const char *sql, const char *when, int64_t *n
  */
 #define EXPIRED_FINDING                                                                            \
     "updated_at < ?1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.fid = findings.seq"            \
-    " AND o.done = 0) AND NOT EXISTS (SELECT 1 FROM outbox_held h WHERE h.fid = findings.seq)"
+    " AND o.done = 0) AND NOT EXISTS (SELECT 1 FROM outbox_held h WHERE h.fid = findings.seq)"     \
+    " AND NOT EXISTS (SELECT 1 FROM outbox o, publishing_destinations p WHERE"                     \
+    " o.fid = findings.seq AND o.seq > p.exported_seq)"
 
 struct expire {
     const char *when;

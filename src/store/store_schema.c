@@ -419,6 +419,32 @@ const char *const cm_store_migrations[] = {
     " event_id TEXT NOT NULL,"
     " PRIMARY KEY (fid, rule, target)) WITHOUT ROWID;"
     "ALTER TABLE canaries ADD COLUMN origin TEXT;",
+    /*
+     * 14 -> 15: publishing destinations (store_pubdest.c, docs/internals/publishing.md):
+     * GuardDuty's S3 export, at most one per detector. exported_seq is the outbox seq up
+     * to which findings were written (what is past it is owed); the status, the failure's
+     * start, the failures in a row and the next attempt (next_ms) after a backoff; counts
+     * and the last object written.
+     */
+    "CREATE TABLE publishing_destinations ("
+    " id TEXT PRIMARY KEY,"
+    " detector_id TEXT NOT NULL UNIQUE,"
+    " type TEXT NOT NULL,"
+    " destination_arn TEXT NOT NULL,"
+    " kms_key_arn TEXT,"
+    " status TEXT NOT NULL,"
+    " last_error TEXT,"
+    " last_key TEXT,"
+    " client_token TEXT,"
+    " failure_ms INTEGER NOT NULL DEFAULT 0,"
+    " exported_seq INTEGER NOT NULL DEFAULT 0,"
+    " next_ms INTEGER NOT NULL DEFAULT 0,"
+    " failures INTEGER NOT NULL DEFAULT 0,"
+    " exported INTEGER NOT NULL DEFAULT 0,"
+    " objects INTEGER NOT NULL DEFAULT 0,"
+    " last_ms INTEGER NOT NULL DEFAULT 0,"
+    " created_ms INTEGER NOT NULL,"
+    " updated_ms INTEGER NOT NULL);",
 };
 
 const size_t cm_store_nmigrations = sizeof(cm_store_migrations) / sizeof(cm_store_migrations[0]);

@@ -115,7 +115,8 @@ int cm_store_set_archived(struct cm_store *st, const char *const *ids, size_t n,
      */
     static const struct change ch[4] = {
         {"INSERT OR IGNORE INTO outbox_held(fid, since_ms) SELECT seq, ?3 FROM findings"
-         " WHERE seq = ?1 AND archived AND NOT ?2 AND EXISTS (SELECT 1 FROM rules WHERE enabled)",
+         " WHERE seq = ?1 AND archived AND NOT ?2 AND (EXISTS (SELECT 1 FROM rules WHERE enabled)"
+         " OR EXISTS (SELECT 1 FROM publishing_destinations))",
          bind_held},
         {"UPDATE findings SET archived = ?2 WHERE seq = ?1", bind_archived},
         {"UPDATE finding_docs SET doc = json_set(doc, '$.service.archived', json(?3))"

@@ -175,7 +175,7 @@ static void test_upgrade_v1(void **state)
     char err[256];
     (void)state;
 
-    assert_int_equal(CM_STORE_SCHEMA_VERSION, 14);
+    assert_int_equal(CM_STORE_SCHEMA_VERSION, 15);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, v1_sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
@@ -199,6 +199,7 @@ static void test_upgrade_v1(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM api_tags"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM canaries"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM source_newest"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM publishing_destinations"), 0);
     assert_int_equal(query_int("PRAGMA application_id"), 0x636f616c);
     assert_int_equal(query_int("SELECT count(*) FROM findings"), 0);
     assert_int_equal(query_int("SELECT count(*) FROM finding_evidence"), 0);
