@@ -424,7 +424,7 @@ static void test_open_flags_and_foreign_files(void **state)
     unlink(path);
     /* A store of a newer coalmine (which may have its own idea of the header) is not written. */
     make_db("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-            "INSERT INTO schema_version VALUES (15);"); /* CM_STORE_SCHEMA_VERSION + 1 */
+            "INSERT INTO schema_version VALUES (16);"); /* CM_STORE_SCHEMA_VERSION + 1 */
     refused_untouched(CM_STORE_CREATE, CM_EIO, "newer");
     assert_int_equal(query_int("PRAGMA application_id"), 0);
     unlink(path);
@@ -980,6 +980,7 @@ static void test_upgrade_v5_cancels_stale_pending(void **state)
     assert_int_equal(
         sqlite3_exec(db,
                      "DELETE FROM schema_version WHERE version > 5;"
+                     "DROP TABLE publishing_destinations;"
                      "DROP TABLE delivered_state;"
                      "ALTER TABLE outbox DROP COLUMN event;"
                      "ALTER TABLE outbox DROP COLUMN name;"
@@ -1110,6 +1111,7 @@ static void test_upgrade_v8_resources(void **state)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DELETE FROM schema_version WHERE version > 8;"
+                                  "DROP TABLE publishing_destinations;"
                                   "DROP TABLE delivered_state;"
                                   "ALTER TABLE outbox DROP COLUMN event;"
                                   "ALTER TABLE outbox DROP COLUMN name;"
