@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the request parsing of the API's write operations
  * and lists (the request reader every operation uses, src/api/api_input.c,
- * and the handlers of api_findings_write.c, api_filters.c, api_lists.c)
+ * and the handlers of api_findings_write.c, api_filters.c, api_lists.c,
+ * api_pubdest.c)
  * through cm_api_handle(), on a store made once
  * in a temp directory with the default detector and one filter.
  *
@@ -55,6 +56,12 @@ static const struct {
     {"DELETE", "/detector/" DET "/threatintelset/%s", 2},
     {"GET", "/detector/%s/threatentityset", 1},
     {"GET", "/detector/%s/trustedentityset", 1},
+    /* publishing destinations (api_pubdest.c) */
+    {"POST", "/detector/%s/publishingDestination", 0},
+    {"GET", "/detector/" DET "/publishingDestination/%s", 2},
+    {"POST", "/detector/" DET "/publishingDestination/%s", 0},
+    {"DELETE", "/detector/" DET "/publishingDestination/%s", 2},
+    {"GET", "/detector/%s/publishingDestination", 1},
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
