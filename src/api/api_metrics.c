@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/prom.h"
 #include "finding/finding.h"
+#include "pubdest/pubdest_metrics.h"
 #include "store/store.h"
 
 void cm_api_count(struct cm_api_counts *c, const char *op, int code)
@@ -123,6 +124,11 @@ int cm_api_metrics_write(struct cm_buf *out, struct cm_store *store, const struc
     bool up = false;
     char code[16];
     int rc = store_families(out, store, &up);
+
+    /* The S3 export's destinations (src/pubdest), when the store has any. */
+    if (rc == 0 && up && cm_pubdest_metrics_write(out, store) == CM_ENOMEM) {
+        rc = CM_ENOMEM;
+    }
 
     rc = rc ? rc
             : cm_prom_family(out, "coalmine_api_store_up", "gauge",

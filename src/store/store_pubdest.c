@@ -289,6 +289,25 @@ int64_t cm_store_pubdest_count(struct cm_store *st)
     return cm_store_int(cm_store_db(st), "SELECT count(*) FROM publishing_destinations", NULL);
 }
 
+int64_t cm_store_pubdest_owed_count(struct cm_store *st, int64_t seq)
+{
+    sqlite3 *db = cm_store_db(st);
+    sqlite3_stmt *q = NULL;
+    int64_t n = -1;
+
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(DISTINCT fid) FROM outbox WHERE seq > ?1"
+                           " AND fid IS NOT NULL",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, seq);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            n = sqlite3_column_int64(q, 0);
+        }
+    }
+    sqlite3_finalize(q);
+    return n;
+}
+
 int cm_store_pubdest_owed(struct cm_store *st, int64_t after, size_t limit,
                           int (*fn)(void *ud, const char *finding_id, int64_t seq), void *ud,
                           int64_t *upto)

@@ -104,6 +104,9 @@ int cm_store_pubdest_owed(struct cm_store *st, int64_t after, size_t limit,
                           int (*fn)(void *ud, const char *finding_id, int64_t seq), void *ud,
                           int64_t *upto);
 
+/* Findings with an outbox row past seq (archived or not), or -1 on error. */
+int64_t cm_store_pubdest_owed_count(struct cm_store *st, int64_t seq);
+
 /* What one export attempt of a destination came to. */
 struct cm_store_pubdest_outcome {
     const char *arn;    /* the ARN it wrote to: a destination changed since is left alone */

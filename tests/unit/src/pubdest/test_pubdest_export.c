@@ -32,6 +32,7 @@
 
 #include "core/clock.h"
 #include "pubdest/pubdest_export.h"
+#include "pubdest/pubdest_metrics.h"
 #include "store/store_pubdest.h"
 
 #define DET  "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1"
@@ -530,6 +531,44 @@ static void test_export(void **state)
     fake_stop();
 }
 
+static void test_metrics(void **state)
+{
+    struct t_events e;
+    struct cm_finding f;
+    struct cm_store *st = s_open();
+    struct cm_buf b;
+    char id[33];
+    (void)state;
+
+    cm_buf_init(&b, 0);
+    /* No destination: nothing. */
+    assert_int_equal(cm_pubdest_metrics_write(&b, st), 0);
+    assert_int_equal(b.len, 0);
+    t_events_init(&e);
+    finding(&f, &e, types[0]);
+    detector(st, true);
+    create(st, "00000000000000000000000000000001", NULL, id);
+    store1(st, &f, 1);
+    assert_int_equal(cm_pubdest_metrics_write(&b, st), 0);
+    assert_non_null(b.p);
+    assert_non_null(strstr(b.p, "# TYPE coalmine_publishing_destination_status gauge\n"));
+    assert_non_null(strstr(b.p, "coalmine_publishing_destination_status{destination=\""
+                                "00000000000000000000000000000001\",status=\"PENDING_"
+                                "VERIFICATION\"} 1\n"));
+    assert_non_null(strstr(b.p, "coalmine_publishing_destination_status{destination=\""
+                                "00000000000000000000000000000001\",status=\"PUBLISHING\"} 0\n"));
+    assert_non_null(strstr(b.p, "coalmine_publishing_destination_owed_findings{destination=\""
+                                "00000000000000000000000000000001\"} 1\n"));
+    assert_non_null(strstr(b.p, "coalmine_publishing_destination_failing_since_seconds{"
+                                "destination=\"00000000000000000000000000000001\"} 0.000\n"));
+    assert_non_null(strstr(b.p, "coalmine_publishing_destination_exported_findings_total{"
+                                "destination=\"00000000000000000000000000000001\"} 0\n"));
+    cm_buf_finish(&b);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+    cm_store_close(st);
+}
+
 static void test_gzip(void **state)
 {
     struct cm_buf out;
@@ -556,6 +595,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_crud, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown(test_export, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown(test_metrics, s_setup, s_teardown),
         cmocka_unit_test(test_gzip),
     };
     int rc;
