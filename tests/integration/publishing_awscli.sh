@@ -8,7 +8,8 @@
 # YYYY/MM/DD/UUID.jsonl.gz, SSE-KMS with the destination's key, gzip JSON Lines whose
 # findings are exactly the store's (each equal to `findings get`'s JSON), none twice.
 # A second destination for the detector is refused; describe, list, update (back to
-# PENDING_VERIFICATION, then PUBLISHING to the new prefix) and delete round trip;
+# PENDING_VERIFICATION, then PUBLISHING to the new prefix) and delete round trip; /metrics
+# shows the destination's status and counts;
 # malformed ARNs are 400s naming the member. Then, serve stopped, `coalmine findings
 # publish` (cron) exports a later scan's findings to the destination. Skips cleanly
 # without python3, the aws CLI, jq or moto_server. Prints TAP.
@@ -211,6 +212,12 @@ print(json.load(urllib.request.urlopen(sys.argv[1]))["coalmine"]["exportedFindin
 PY
 )
 check "the wire's coalmine.exportedFindings is $NF" test "$curl_desc" = "$NF"
+python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "$EP/metrics" >"$T/metrics"
+check "/metrics: the destination PUBLISHING, $NF exported, none owed" sh -c "
+grep -q '^coalmine_publishing_destination_status{destination=\"$DID\",status=\"PUBLISHING\"} 1$' '$T/metrics' &&
+grep -q '^coalmine_publishing_destination_exported_findings_total{destination=\"$DID\"} $NF$' '$T/metrics' &&
+grep -q '^coalmine_publishing_destination_owed_findings{destination=\"$DID\"} 0$' '$T/metrics'"
 
 # --- the same files again: nothing new, nothing exported twice ---------------------------
 "$COALMINE" scan --db "$DB" $(cat "$T/w/intel/args.txt") "$T/w/AWSLogs" >/dev/null 2>&1
