@@ -58,7 +58,7 @@ static void test_nul_key(void **state)
     struct server srv = {.nsteps = 1};
     struct cm_s3 *s3;
     struct cm_inputs in;
-    struct cm_inputs_opts o = {NULL, NULL};
+    struct cm_inputs_opts o = {0};
     char *paths[] = {"s3://bucket/logs/"}, err[400] = "";
 
     (void)state;
