@@ -81,16 +81,3 @@ int cm_aws_uri_encode(struct cm_buf *out, const char *p, size_t n, bool keep_sla
     }
     return 0;
 }
-
-bool cm_aws_region_ok(const char *s)
-{
-    size_t n = 0;
-
-    for (; s[n] != '\0'; n++) {
-        char c = s[n];
-        if (n == 40 || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return false;
-        }
-    }
-    return n > 0;
-}

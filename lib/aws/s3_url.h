@@ -31,13 +31,6 @@ bool cm_s3_is_url(const char *s);
 int cm_s3_url_parse(const char *url, struct cm_s3_url *out, char *why, size_t whylen);
 
 /*
- * Whether s is a region name (1 to 40 of a-z 0-9 -, like eu-west-1): what may go into a
- * host name (bucket.s3.REGION.amazonaws.com) and a credential scope. A region an answer
- * names (x-amz-bucket-region) is used only when it is one.
- */
-bool cm_aws_region_ok(const char *s);
-
-/*
  * Appends p[0..n) URI-encoded as SigV4 wants it to out: unreserved bytes as
  * they are, every other byte as %XX; '/' kept as it is when keep_slash (an
  * object key in a path), else %2F (a query value). Returns 0 or CM_ENOMEM.

@@ -15,6 +15,7 @@
 #include "api/sigv4.h"
 #include "base/alloc.h"
 #include "base/err.h"
+#include "event/event.h"
 
 #define MAX_REGIONS 32
 /* Instance credentials are fetched again this long before they expire. */
@@ -74,8 +75,9 @@ int cm_s3_open(struct cm_s3 **out, const struct cm_aws_opts *o, char *err, size_
         return CM_ENOMEM;
     }
     if ((rc = cm_aws_config_resolve(o, &s->cfg, err, errlen)) == 0 &&
-        !cm_aws_region_ok(s->cfg.region)) {
-        /* It becomes part of a host name: "evil.example#" would send the request elsewhere. */
+        !cm_region_shape_ok(cm_str_cstr(s->cfg.region))) {
+        /* It becomes part of a host name (bucket.s3.REGION.amazonaws.com) and a credential
+         * scope: "evil.example#" would send the request elsewhere. */
         snprintf(err, errlen, "region '%.60s': not a region name (like eu-west-1)", s->cfg.region);
         rc = CM_EINVAL;
     }
@@ -425,7 +427,8 @@ static int call(struct cm_s3_conn *c, struct call *k, char *err, size_t errlen)
         }
         /* The bucket is in another region: sign for it and ask again, once. */
         if (!moved && !r.transport && (r.status == 301 || r.status == 400) &&
-            cm_aws_region_ok(r.bucket_region) && strcmp(r.bucket_region, region) != 0) {
+            cm_region_shape_ok(cm_str_cstr(r.bucket_region)) &&
+            strcmp(r.bucket_region, region) != 0) {
             set_region(c->s, k->bucket, r.bucket_region);
             moved = true;
             continue;
