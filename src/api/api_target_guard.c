@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "base/json.h"
+#include "net/net_guard.h"
 
 #define SPEC_NODES 8192
 
@@ -93,6 +94,20 @@ static bool under(const char *dir, const char *sub)
         return true;
     }
     return strncmp(dir, sub, n) == 0 && (sub[n] == '\0' || sub[n] == '/');
+}
+
+/* The spec opts out of a delivery-time check (member name set true): only the CLI may. */
+static int opted_out(const struct cm_json_doc *d, const char *kind, const char *name, char *why,
+                     size_t whylen)
+{
+    uint32_t v = cm_json_get(d, 0, name);
+
+    if (v != CM_JSON_NONE && cm_json_type(d, v) == CM_JSON_TRUE) {
+        return fail(why, whylen,
+                    "%s target: %s cannot be set through the API (`coalmine targets put` can)",
+                    kind, name);
+    }
+    return 0;
 }
 
 /* ---- exec ---- */
@@ -171,6 +186,9 @@ static int guard_file(const struct cm_api_target_policy *p, const struct cm_json
     if (str_of(d, cm_json_get(d, 0, "path"), path, sizeof(path)) == NULL) {
         return fail(why, whylen, "file target: no path");
     }
+    if (opted_out(d, "file", "follow_symlinks", why, whylen) != 0) {
+        return -1;
+    }
     if (p == NULL || p->nfile == 0) {
         return fail(why, whylen,
                     "file targets cannot be put through the API unless the operator names their "
@@ -191,6 +209,13 @@ static int guard_file(const struct cm_api_target_policy *p, const struct cm_json
         return fail(why, whylen, "file target %.300s: its directory %.300s does not exist", path,
                     dir);
     }
+    /* Delivery follows no link in the path (target_file.c): name the directory as it is. */
+    if (strcmp(real, dir) != 0) {
+        return fail(why, whylen,
+                    "file target %.300s: its directory is %.300s through a symbolic link or "
+                    "\"..\" (a file target does not follow links): name it that way",
+                    path, real);
+    }
     if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         return fail(why, whylen, "file target %.300s: %s (a file target appends to a regular file)",
                     path, S_ISLNK(st.st_mode) ? "is a symbolic link" : "is not a regular file");
@@ -207,35 +232,12 @@ static int guard_file(const struct cm_api_target_policy *p, const struct cm_json
 
 /* ---- webhook and kafka: where they connect ---- */
 
-int cm_api_addr_is_link_local(const struct sockaddr *sa)
-{
-    static const unsigned char ec2_v6[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0,    0,
-                                             0,    0, 0,    0,    0, 0, 0x02, 0x54};
-
-    if (sa->sa_family == AF_INET) {
-        uint32_t a = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
-        return (a >> 16) == 0xa9fe; /* 169.254.0.0/16 */
-    }
-    if (sa->sa_family == AF_INET6) {
-        const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
-        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
-            return 1; /* fe80::/10 */
-        }
-        if (memcmp(b, ec2_v6, 16) == 0) {
-            return 1;
-        }
-        /* ::ffff:169.254.x.x and the NAT64 prefix 64:ff9b::/96 over it */
-        if ((memcmp(b, mapped, 12) == 0 || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff &&
-                                            b[3] == 0x9b && memcmp(b + 4, mapped, 8) == 0)) &&
-            b[12] == 169 && b[13] == 254) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* host (no brackets) resolves to no link-local address. 0, or -1 with why set. */
+/*
+ * host (no brackets) is no link-local or metadata address when it is an address literal
+ * (any form inet_aton reads: 2852039166, 0xa9fea9fe...). A name is not looked up here, on the
+ * API thread: where it leads is checked when the service connects (net_guard.h), so a name
+ * that resolves elsewhere later (DNS rebinding) is refused then. 0, or -1 with why set.
+ */
 static int host_ok(const char *what, const char *host, char *why, size_t whylen)
 {
     struct addrinfo hints, *res = NULL;
@@ -244,25 +246,19 @@ static int host_ok(const char *what, const char *host, char *why, size_t whylen)
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-#ifdef CM_FUZZING
-    hints.ai_flags = AI_NUMERICHOST; /* no DNS query for a name the fuzzer's bytes made */
-#endif
-    if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
-        snprintf(why, whylen,
-                 "%s: host %.200s does not resolve (%s); what an API caller names must", what, host,
-                 gai_strerror(rc));
+    hints.ai_flags = AI_NUMERICHOST;
+    if ((rc = getaddrinfo(host, NULL, &hints, &res)) == EAI_NONAME) {
+        return 0; /* a name */
+    }
+    if (rc != 0) {
+        snprintf(why, whylen, "%s: host %.200s: %s", what, host, gai_strerror(rc));
         return -1;
     }
     for (const struct addrinfo *a = res; a != NULL; a = a->ai_next) {
-        if (cm_api_addr_is_link_local(a->ai_addr)) {
-            char ip[INET6_ADDRSTRLEN] = "?";
-            const void *in =
-                a->ai_family == AF_INET
-                    ? (const void *)&((const struct sockaddr_in *)(const void *)a->ai_addr)
-                          ->sin_addr
-                    : (const void *)&((const struct sockaddr_in6 *)(const void *)a->ai_addr)
-                          ->sin6_addr;
-            inet_ntop(a->ai_family, in, ip, sizeof(ip));
+        if (cm_net_addr_refused(a->ai_addr)) {
+            char ip[INET6_ADDRSTRLEN];
+
+            cm_net_addr_text(a->ai_addr, ip, sizeof(ip));
             snprintf(why, whylen,
                      "%s: host %.200s is link-local or instance metadata (%s): not reached for "
                      "an API caller",
@@ -352,6 +348,9 @@ static int guard_webhook(const struct cm_api_target_policy *p, const struct cm_j
     struct url_parts u;
     size_t i;
 
+    if (opted_out(d, "webhook", "allow_link_local", why, whylen) != 0) {
+        return -1;
+    }
     if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL || url_split(url, &u) != 0) {
         return fail(why, whylen, "webhook target: no URL coalmine can read");
     }
@@ -400,6 +399,9 @@ static int guard_kafka(const struct cm_api_target_policy *p, const struct cm_jso
     uint32_t props = cm_json_get(d, 0, "properties");
     const char *s;
 
+    if (opted_out(d, "kafka", "allow_link_local", why, whylen) != 0) {
+        return -1;
+    }
     if (props != CM_JSON_NONE && cm_json_type(d, props) == CM_JSON_OBJECT) {
         for (uint32_t k = cm_json_first(d, props); k != CM_JSON_NONE;
              k = cm_json_next(d, props, k + 1)) {

@@ -10,20 +10,25 @@
  *            one of exec_allow, or lies under one of its directories; env
  *            may not set the loader's or an interpreter's variables (LD_*,
  *            PATH, BASH_ENV, PYTHONPATH...).
- *   file     refused unless the path is absolute, its directory's real path
- *            is one of file_dirs or under one, and the file, when it exists,
- *            is a regular file and no symbolic link.
- *   webhook  refused when its host is or resolves to a link-local address
+ *   file     refused unless the path is absolute, its directory is named
+ *            without links or ".." and is one of file_dirs or under one, the
+ *            file, when it exists, is a regular file and no symbolic link,
+ *            and the spec does not set "follow_symlinks".
+ *   webhook  refused when its host is a link-local address literal
  *            (169.254.0.0/16 with the instance metadata service, fe80::/10,
- *            fd00:ec2::254); when webhook_allow is set, the URL must also
+ *            fd00:ec2::254, in any form inet_aton reads) or the spec sets
+ *            "allow_link_local"; when webhook_allow is set, the URL must also
  *            have the scheme, host and port of one of its entries and a path
  *            under that entry's path.
- *   kafka    each broker refused on a link-local address as above; when
- *            kafka_allow is set, each broker must be one of its host:port.
+ *   kafka    each broker refused on a link-local address literal as above,
+ *            and "allow_link_local"; when kafka_allow is set, each broker
+ *            must be one of its host:port.
  *
- * The checks run when the target is put. A name that resolves elsewhere
- * later (DNS rebinding) or a file replaced by a link afterwards are not seen
- * here; webhook_allow and file_dirs the service alone can write close that.
+ * No name is looked up here (the API thread must not wait on DNS): what a
+ * name resolves to is checked when the service connects, on every
+ * connection (net_guard.h), which also holds when the name resolves
+ * elsewhere later (DNS rebinding). A file or directory replaced by a link
+ * after the put is refused when the event is written (target_file.c).
  */
 #ifndef CM_API_API_TARGET_GUARD_H
 #define CM_API_API_TARGET_GUARD_H
@@ -52,13 +57,10 @@ int cm_api_target_guard(const struct cm_api_target_policy *p, const char *kind, 
 
 /*
  * Whether an http(s) URL an API caller gave (a webhook, a list's location) may be fetched:
- * its host, as libcurl parses it, resolves and to no link-local or metadata address. 0, or
- * -1 with why ("what: host ... is link-local or instance metadata (169.254.169.254)...").
+ * its host, as libcurl parses it, is no link-local or metadata address literal (a name is
+ * checked when the service connects). 0, or -1 with why ("what: host ... is link-local or
+ * instance metadata (169.254.169.254)...").
  */
 int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whylen);
-
-/* Whether a resolved address (struct sockaddr_in or _in6) is link-local or a metadata address. */
-struct sockaddr;
-int cm_api_addr_is_link_local(const struct sockaddr *sa);
 
 #endif

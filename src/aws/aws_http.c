@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "coalmine/version.h"
+#include "net/net_guard.h"
 
 int cm_aws_http_init(struct cm_aws_http *c)
 {
@@ -136,6 +137,9 @@ int cm_aws_http_send(struct cm_aws_http *c, const char *method, const char *url,
     SET(CURLOPT_WRITEDATA, r);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, r);
+    if (cc == CURLE_OK && !c->allow_link_local && cm_net_guard_curl(h, &c->guard) != 0) {
+        cc = CURLE_FAILED_INIT;
+    }
     if (body != NULL) {
         /* The bytes as they are (POSTFIELDS sends them with the method asked for). */
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -154,7 +158,11 @@ int cm_aws_http_send(struct cm_aws_http *c, const char *method, const char *url,
         rc = CM_ENOMEM;
     } else if (!r->too_big) {
         r->transport = true;
-        snprintf(r->why, sizeof(r->why), "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+        if (cc != CURLE_COULDNT_CONNECT || c->allow_link_local ||
+            !cm_net_guard_why(&c->guard, r->why, sizeof(r->why))) {
+            snprintf(r->why, sizeof(r->why), "%s",
+                     c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+        }
     } else {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
     }

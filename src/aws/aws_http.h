@@ -12,11 +12,18 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "net/net_guard.h"
 
 struct cm_aws_http {
     void *h; /* CURL * */
     long connect_timeout_s, timeout_s;
     char errbuf[256];
+    /*
+     * false (what init sets): no connection to a link-local or instance metadata
+     * address (net_guard.h); the instance metadata client sets it.
+     */
+    bool allow_link_local;
+    struct cm_net_guard guard;
 };
 
 struct cm_aws_resp {

@@ -79,6 +79,7 @@ int cm_aws_imds_credentials(const char *endpoint, struct cm_aws_config *c, char 
         snprintf(err, errlen, "instance metadata: out of memory");
         goto out;
     }
+    h.allow_link_local = true; /* 169.254.169.254 is where it goes */
     /* botocore's: one second to connect, one for the answer, one attempt. */
     h.connect_timeout_s = 1;
     h.timeout_s = 2;

@@ -22,9 +22,10 @@
 struct file_spec {
     const char *path;
     bool fsync;
+    bool follow_symlinks;
 };
 
-static const char *const members[] = {"path", "fsync", NULL};
+static const char *const members[] = {"path", "fsync", "follow_symlinks", NULL};
 
 static int file_read(struct cm_tspec *s, struct file_spec *f)
 {
@@ -45,7 +46,10 @@ static int file_read(struct cm_tspec *s, struct file_spec *f)
             return cm_tspec_fail(s, "path: must not contain control characters");
         }
     }
-    return cm_tspec_bool(s, "fsync", true, &f->fsync);
+    if ((rc = cm_tspec_bool(s, "fsync", true, &f->fsync)) != 0) {
+        return rc;
+    }
+    return cm_tspec_bool(s, "follow_symlinks", false, &f->follow_symlinks);
 }
 
 static int file_check(const char *spec, size_t len, struct cm_buf *canon, char *err, size_t errlen)
@@ -67,6 +71,10 @@ static int file_check(const char *spec, size_t len, struct cm_buf *canon, char *
         cm_jw_str(&jw, f.path);
         cm_jw_key(&jw, "fsync");
         cm_jw_bool(&jw, f.fsync);
+        if (f.follow_symlinks) {
+            cm_jw_key(&jw, "follow_symlinks");
+            cm_jw_bool(&jw, true);
+        }
         cm_jw_obj_end(&jw);
         rc = cm_tspec_canon_end(&s, &jw, canon, mark);
     }
@@ -137,6 +145,74 @@ static void take_back(int fd, size_t done)
     errno = e;
 }
 
+#define OPEN_FLAGS (O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY)
+
+/*
+ * Opens path for appending without following a symbolic link anywhere in it:
+ * each directory is opened from the one before with O_DIRECTORY | O_NOFOLLOW,
+ * the file from the last with O_NOFOLLOW. Returns the descriptor, or -1 with
+ * err set (naming the component that is a link).
+ */
+static int open_nofollow(const char *path, char *err, size_t errlen)
+{
+    static const char link_why[] = "a file target does not follow symbolic links unless its "
+                                   "spec says \"follow_symlinks\": true";
+    char comp[NAME_MAX + 1];
+    const char *p = path;
+    int dfd, fd;
+
+    if ((dfd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "file %s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    while (*p == '/') {
+        p++;
+    }
+    for (;;) {
+        size_t n = strcspn(p, "/");
+        const char *q = p + n;
+        int nfd;
+
+        while (*q == '/') {
+            q++;
+        }
+        if (p[n] == '\0' || *q == '\0') {
+            break; /* p is the file (a trailing "/" makes the open below fail) */
+        }
+        snprintf(comp, sizeof(comp), "%.*s", (int)(n < NAME_MAX ? n : NAME_MAX), p);
+        if (strcmp(comp, ".") != 0) {
+            if ((nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+                int e = errno;
+                int at = (int)(p + n - path);
+
+                if (e == ELOOP || e == ENOTDIR) {
+                    snprintf(err, errlen,
+                             "file %s: cannot open its directory %.*s: a symbolic link or not a "
+                             "directory (%s)",
+                             path, at, path, link_why);
+                } else {
+                    snprintf(err, errlen, "file %s: cannot open: %s", path, strerror(e));
+                }
+                close(dfd);
+                return -1;
+            }
+            close(dfd);
+            dfd = nfd;
+        }
+        p = q;
+    }
+    if ((fd = openat(dfd, p, OPEN_FLAGS | O_NOFOLLOW, 0640)) < 0) {
+        if (errno == ELOOP) {
+            snprintf(err, errlen, "file %s: cannot open: it is a symbolic link (%s)", path,
+                     link_why);
+        } else {
+            snprintf(err, errlen, "file %s: cannot open: %s", path, strerror(errno));
+        }
+    }
+    close(dfd);
+    return fd;
+}
+
 static int file_deliver(const char *spec, size_t len, const char *event, size_t evlen,
                         const struct cm_target_ctx *ctx, char *err, size_t errlen)
 {
@@ -155,8 +231,14 @@ static int file_deliver(const char *spec, size_t len, const char *event, size_t 
         rc = CM_EINVAL;
         goto done;
     }
-    if ((fd = open(f.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)) < 0) {
-        snprintf(err, errlen, "file %s: cannot open: %s", f.path, strerror(errno));
+    if (f.follow_symlinks) {
+        if ((fd = open(f.path, OPEN_FLAGS, 0640)) < 0) {
+            snprintf(err, errlen, "file %s: cannot open: %s", f.path, strerror(errno));
+        }
+    } else {
+        fd = open_nofollow(f.path, err, errlen);
+    }
+    if (fd < 0) {
         rc = CM_EIO;
         goto done;
     }

@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "coalmine/version.h"
+#include "net/net_guard.h"
 
 #define BROKERS_MAX      1024
 #define TOPIC_MAX        249 /* Kafka's own limit */
@@ -44,10 +45,11 @@ struct kafka_spec {
     int64_t timeout;
     struct cm_tspec_pair *props;
     size_t nprops;
+    bool allow_link_local; /* connect to link-local and metadata addresses (net_guard.h) */
 };
 
-static const char *const members[] = {"brokers",         "topic",      "key",
-                                      "timeout_seconds", "properties", NULL};
+static const char *const members[] = {
+    "brokers", "topic", "key", "timeout_seconds", "properties", "allow_link_local", NULL};
 
 /* The names of enum key_kind, in its order: a name of the delivery, or none. */
 static const char *const keys[] = {"finding_id", "finding_type", "rule", "none", NULL};
@@ -254,6 +256,9 @@ static int kafka_read(struct cm_tspec *s, struct kafka_spec *k)
         0) {
         return rc;
     }
+    if ((rc = cm_tspec_bool(s, "allow_link_local", false, &k->allow_link_local)) != 0) {
+        return rc;
+    }
     return cm_tspec_map(s, "properties", false, PROPERTY_MAX, &k->props, &k->nprops);
 }
 
@@ -290,6 +295,14 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
     (void)rk, (void)level, (void)fac, (void)buf;
 }
 
+/* Connects a broker socket unless the address is link-local or metadata (net_guard.h). */
+static int on_connect(int fd, const struct sockaddr *addr, int addrlen, const char *id,
+                      void *opaque)
+{
+    (void)id, (void)opaque;
+    return cm_net_guard_connect(fd, addr, addrlen);
+}
+
 /*
  * The producer's configuration, with the callbacks that fill o (NULL: none,
  * for a configuration only checked); NULL with err set through s when it
@@ -308,6 +321,9 @@ static rd_kafka_conf_t *make_conf(struct cm_tspec *s, const struct kafka_spec *k
         rd_kafka_conf_set_dr_msg_cb(conf, on_report);
         rd_kafka_conf_set_error_cb(conf, on_error);
         rd_kafka_conf_set_log_cb(conf, on_log);
+        if (!k->allow_link_local) {
+            rd_kafka_conf_set_connect_cb(conf, on_connect);
+        }
     }
     if (fill_conf(s, k, conf) != 0) {
         rd_kafka_conf_destroy(conf);
@@ -344,6 +360,10 @@ static int kafka_check(const char *spec, size_t len, struct cm_buf *canon, char 
         cm_jw_key(&jw, "timeout_seconds");
         cm_jw_i64(&jw, k.timeout);
         cm_tspec_jw_map(&jw, "properties", k.props, k.nprops);
+        if (k.allow_link_local) {
+            cm_jw_key(&jw, "allow_link_local");
+            cm_jw_bool(&jw, true);
+        }
         cm_jw_obj_end(&jw);
         rc = cm_tspec_canon_end(&s, &jw, canon, mark);
     }

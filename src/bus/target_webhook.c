@@ -20,6 +20,7 @@
 
 #include "base/err.h"
 #include "coalmine/version.h"
+#include "net/net_guard.h"
 
 #define URL_MAX          2048
 #define HEADER_VALUE_MAX 4096
@@ -34,9 +35,11 @@ struct webhook_spec {
     struct cm_tspec_pair *headers;
     size_t nheaders;
     int64_t timeout;
+    bool allow_link_local; /* connect to link-local and metadata addresses (net_guard.h) */
 };
 
-static const char *const members[] = {"url", "headers", "timeout_seconds", NULL};
+static const char *const members[] = {"url", "headers", "timeout_seconds", "allow_link_local",
+                                      NULL};
 
 /* Headers that coalmine sets itself or that would break the request. */
 static const char *const reserved[] = {
@@ -141,6 +144,9 @@ static int webhook_read(struct cm_tspec *s, struct webhook_spec *w)
     if (rc == 0) {
         rc = cm_tspec_int(s, "timeout_seconds", 1, TIMEOUT_MAX, TIMEOUT_DEFAULT, &w->timeout);
     }
+    if (rc == 0) {
+        rc = cm_tspec_bool(s, "allow_link_local", false, &w->allow_link_local);
+    }
     return rc;
 }
 
@@ -165,6 +171,10 @@ static int webhook_check(const char *spec, size_t len, struct cm_buf *canon, cha
         cm_tspec_jw_map(&jw, "headers", w.headers, w.nheaders);
         cm_jw_key(&jw, "timeout_seconds");
         cm_jw_i64(&jw, w.timeout);
+        if (w.allow_link_local) {
+            cm_jw_key(&jw, "allow_link_local");
+            cm_jw_bool(&jw, true);
+        }
         cm_jw_obj_end(&jw);
         rc = cm_tspec_canon_end(&s, &jw, canon, mark);
     }
@@ -377,6 +387,7 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
 {
     char errbuf[CURL_ERROR_SIZE] = "", url[MSG_URL_MAX + 1];
     struct curl_slist *hdrs = NULL;
+    struct cm_net_guard guard;
     struct webhook_spec w;
     struct cm_tspec s;
     struct answer a;
@@ -394,7 +405,8 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
     url_for_msg(w.url, url, sizeof(url));
     if ((rc = build_headers(&w, cm_target_ctx_or_empty(ctx), &hdrs)) != 0 ||
         (h = curl_easy_init()) == NULL ||
-        (rc = setup(h, &w, event, evlen, hdrs, &a, errbuf)) != 0) {
+        (rc = setup(h, &w, event, evlen, hdrs, &a, errbuf)) != 0 ||
+        (!w.allow_link_local && (rc = cm_net_guard_curl(h, &guard)) != 0)) {
         snprintf(err, errlen, "webhook %s: libcurl could not be set up", url);
         rc = rc != 0 ? rc : CM_ENOMEM;
         goto done;
@@ -402,8 +414,15 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
     res = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (res != CURLE_OK && !(res == CURLE_WRITE_ERROR && a.capped && status != 0)) {
-        char shown[CURL_ERROR_SIZE];
+        char shown[CURL_ERROR_SIZE], refused[160];
         const char *why = errbuf[0] ? errbuf : curl_easy_strerror(res);
+
+        if (!w.allow_link_local && res == CURLE_COULDNT_CONNECT &&
+            cm_net_guard_why(&guard, refused, sizeof(refused))) {
+            snprintf(err, errlen, "webhook %s: %s", url, refused);
+            rc = CM_EIO; /* refused, not unreachable: the bus records it as a failure */
+            goto done;
+        }
 
         cm_target_printable(shown, sizeof(shown), why, strlen(why));
         snprintf(err, errlen, "webhook %s: %s", url, shown);

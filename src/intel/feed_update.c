@@ -19,6 +19,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "coalmine/version.h"
+#include "net/net_guard.h"
 
 /* ---- atomic files ---- */
 
@@ -548,6 +549,7 @@ int cm_feed_update(struct cm_intel_config *c, struct cm_intel_entry *e,
     char errbuf[CURL_ERROR_SIZE] = "", err[512], *dir = NULL, *tmp = NULL;
     struct curl_slist *hdrs = NULL;
     struct cm_feed_opts op = o ? *o : defaults;
+    struct cm_net_guard guard;
     struct xfer x;
     CURL *h = NULL;
     CURLcode res;
@@ -572,7 +574,8 @@ int cm_feed_update(struct cm_intel_config *c, struct cm_intel_entry *e,
         rc = failed(e, out, rc, "%s", err);
         goto done;
     }
-    if ((h = curl_easy_init()) == NULL || setup(h, e, &op, &x, &hdrs, errbuf) != 0) {
+    if ((h = curl_easy_init()) == NULL || setup(h, e, &op, &x, &hdrs, errbuf) != 0 ||
+        cm_net_guard_curl(h, &guard) != 0) {
         rc = failed(e, out, CM_ENOMEM, "libcurl could not be set up");
         goto fail;
     }
@@ -585,6 +588,8 @@ int cm_feed_update(struct cm_intel_config *c, struct cm_intel_entry *e,
                     (unsigned long long)x.max);
     } else if (x.werr != 0) {
         rc = failed(e, out, CM_EIO, "%s: %s", tmp, strerror(x.werr));
+    } else if (res == CURLE_COULDNT_CONNECT && cm_net_guard_why(&guard, err, sizeof(err))) {
+        rc = failed(e, out, CM_EIO, "%s", err); /* the URL or a redirect led there */
     } else if (res != CURLE_OK) {
         rc = failed(e, out, CM_EIO, "%s", errbuf[0] ? errbuf : curl_easy_strerror(res));
     } else if (out->status == 304 && access(e->path, F_OK) == 0) {

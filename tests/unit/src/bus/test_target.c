@@ -661,6 +661,72 @@ static void test_file(void **state)
     assert_string_equal(err, "file: bad spec: path: must be a string");
 }
 
+/*
+ * A file, or a directory on its path, swapped for a symbolic link after the target was
+ * put: refused, nothing written through the link; "follow_symlinks": true follows it.
+ */
+static void test_file_links(void **state)
+{
+    char spec[1024], err[512] = "", path[900], victim[300], sub[300], real[300];
+    (void)state;
+
+    snprintf(victim, sizeof(victim), "%s/victim", dir);
+    FILE *v = fopen(victim, "w");
+    assert_non_null(v);
+    fputs("keep\n", v);
+    fclose(v);
+    snprintf(path, sizeof(path), "%s/swapped.jsonl", dir);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s\"}", path);
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), 0);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(symlink(victim, path), 0);
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, "is a symbolic link"));
+    assert_non_null(strstr(err, "follow_symlinks"));
+    assert_file(victim, "keep\n", 5);
+
+    /* A directory on the path swapped for a link. */
+    snprintf(real, sizeof(real), "%s/realdir", dir);
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    assert_int_equal(mkdir(real, 0700), 0);
+    assert_int_equal(symlink(real, sub), 0);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s/x.jsonl\"}", sub);
+    assert_int_equal(deliver("file", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    snprintf(path, sizeof(path), "cannot open its directory %s: a symbolic link", sub);
+    assert_non_null(strstr(err, path));
+    snprintf(path, sizeof(path), "%s/x.jsonl", real);
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* The CLI's opt-out follows both. */
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s/x.jsonl\",\"follow_symlinks\":true}", sub);
+    assert_int_equal(deliver("file", spec, "{}", 2, &ctx1, err, sizeof(err)), 0);
+    assert_file(path, "{}\n", 3);
+    snprintf(spec, sizeof(spec), "{\"path\":\"%s/swapped.jsonl\",\"follow_symlinks\":true}", dir);
+    assert_int_equal(deliver("file", spec, "{}", 2, &ctx1, err, sizeof(err)), 0);
+    assert_file(victim, "keep\n{}\n", 8);
+    /* Relative paths and "." still work. */
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(
+        deliver("file", "{\"path\":\"./realdir/./y.jsonl\"}", "{}", 2, &ctx1, err, sizeof(err)), 0);
+    snprintf(path, sizeof(path), "%s/y.jsonl", real);
+    assert_file(path, "{}\n", 3);
+    assert_int_equal(chdir("/"), 0);
+}
+
+/* A webhook whose address is instance metadata is refused before a connection is made. */
+static void test_webhook_metadata(void **state)
+{
+    char err[512] = "";
+    (void)state;
+
+    assert_int_equal(deliver("webhook", "{\"url\":\"http://169.254.169.254:80/latest/\"}", EVENT,
+                             strlen(EVENT), &ctx1, err, sizeof(err)),
+                     CM_EIO);
+    assert_non_null(strstr(err, "webhook http://169.254.169.254:80/latest/: connection to "
+                                "169.254.169.254 refused"));
+    assert_non_null(strstr(err, "link-local or instance metadata"));
+}
+
 /* ---- input, input_path, input_transformer (target_input.c) ---- */
 
 /* cm_target_check: the kind's canonical form with the input member after it. */
@@ -728,8 +794,8 @@ static void test_input_check(void **state)
                 "input: given twice");
     /* The kind's own refusals still come through, and name the input members too. */
     input_check("file", "{\"path\":\"/x\",\"inputs\":\"{}\"}", CM_EINVAL,
-                "inputs: unknown member (this kind takes path, fsync, input, input_path, "
-                "input_transformer)");
+                "inputs: unknown member (this kind takes path, fsync, follow_symlinks, input, "
+                "input_path, input_transformer)");
     input_check("file", "[]", CM_EINVAL, "spec: must be a JSON object");
 }
 
@@ -1176,6 +1242,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_path_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_links, setup, teardown),
+        cmocka_unit_test(test_webhook_metadata),
         cmocka_unit_test_setup_teardown(test_file_partial_write, setup, teardown),
         cmocka_unit_test(test_input_check),
         cmocka_unit_test_setup_teardown(test_input_deliver, setup, teardown),
