@@ -74,6 +74,13 @@ struct cm_api_ctx {
     const char *region;     /* the default region (a request's scope overrides) */
     /* what PutTargets may put (api_target_guard.h, api.targets); NULL: all lists empty */
     const struct cm_api_target_policy *targets;
+    /*
+     * Wakes the thread that delivers what the outbox owes (serve's bus thread): PutEvents
+     * stores each event and calls it, so no delivery (a slow webhook, DNS) runs on the API
+     * thread. NULL: PutEvents makes the first attempt itself, in the request.
+     */
+    void (*wake_bus)(void *ud);
+    void *wake_ud;
 };
 
 typedef int (*cm_api_fn)(struct cm_api_ctx *ctx, const struct cm_api_req *req,

@@ -3,10 +3,12 @@
  * (version "0", a fresh id, detail-type, source, the server's account, the
  * request's region, time, resources, detail) put on coalmine's bus: every
  * enabled rule whose pattern matches it sends it to each of its targets,
- * once, while the request runs (cm_canary_send, the path canary results and
- * scheduled rules take; docs/events-api.md says how this differs from a
- * finding's outbox delivery). An entry EventBridge would refuse is a failed
- * entry (ErrorCode, ErrorMessage) and the others still go.
+ * once (the outbox path canary results and scheduled rules take). In serve
+ * the bus thread, woken by the request, makes the first attempt; without a
+ * bus thread (ctx->wake_bus NULL) it is made while the request runs.
+ * docs/events-api.md says how this differs from a finding's delivery. An
+ * entry EventBridge would refuse is a failed entry (ErrorCode, ErrorMessage)
+ * and the others still go.
  */
 #include "api/api_events.h"
 
@@ -236,13 +238,15 @@ static int one_entry(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     /*
      * Into the outbox, as a finding's event goes: owed to every target of every rule it
      * matches until delivered, retried by the bus (serve's bus thread, `rules deliver`)
-     * with the same backoff and age limit. The first attempt is made now.
+     * with the same backoff and age limit. In serve the bus thread makes the first attempt
+     * too (woken by the caller, once per request): the API thread waits on no target.
+     * Without one the first attempt is made now.
      */
     sev.event = ev.p;
     sev.len = ev.len;
     sev.created_ms = req->now_ms;
     rc = cm_store_event_put(ctx->store, src, &sev, &oseq, err, sizeof(err));
-    if (rc == 0 && oseq > 0) {
+    if (rc == 0 && oseq > 0 && ctx->wake_bus == NULL) {
         rc = cm_canary_deliver(ctx->store, oseq, NULL, &failed, NULL, err, sizeof(err));
         if (rc != 0) { /* stored: the bus tries it again */
             log_warn("PutEvents: event %s: its first delivery: %s", out->id, err);
@@ -310,6 +314,9 @@ int cm_events_put_events(struct cm_api_ctx *ctx, const struct cm_api_req *req,
             }
         }
         nfail += outs[i].code != NULL;
+    }
+    if (ctx->wake_bus != NULL && nfail < n) {
+        ctx->wake_bus(ctx->wake_ud); /* the stored events' first attempt (see one_entry) */
     }
     cm_buf_reset(&resp->body);
     cm_jw_init(&jw, &resp->body);

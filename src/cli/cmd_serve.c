@@ -3,12 +3,12 @@
  * holds the command line and the service's life: struct cm_serve is built by
  * steps (serve_configure: options, config, credentials; serve_open: the store,
  * the default detector and, with --watch, the follow engine; serve_start: the
- * HTTP API, the bus and canary threads, then the follow engine's thread), waits
+ * bus and canary threads, the HTTP API, then the follow engine's thread), waits
  * for SIGINT or SIGTERM, and is taken down by serve_stop() in the reverse order:
  * the follow engine first (its poll finishes, its state is written), then the
- * canaries, the bus (one last delivery run), the HTTP server (requests under way
- * finish). A second signal while stopping exits at once. Each thread has its own
- * store connection (docs/internals/serve.md).
+ * HTTP server (requests under way finish), the canaries, the bus (one last
+ * delivery run: what the engine and PutEvents stored last). A second signal while stopping exits at
+ * once. Each thread has its own store connection (docs/internals/serve.md).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -529,6 +529,12 @@ static int serve_canaries(struct cm_serve *s)
     return 0;
 }
 
+/* PutEvents stored an event: the bus thread makes its first attempt (api.h). */
+static void wake_bus(void *ud)
+{
+    cm_serve_loop_kick(ud);
+}
+
 /* The store, and the default detector. */
 static int serve_open(struct cm_serve *s)
 {
@@ -545,7 +551,8 @@ static int serve_open(struct cm_serve *s)
             t->exec_allow.v,    t->exec_allow.n,    t->file_dirs.v,   t->file_dirs.n,
             t->webhook_allow.v, t->webhook_allow.n, t->kafka_allow.v, t->kafka_allow.n};
     }
-    s->ctx = (struct cm_api_ctx){s->store, s->o.account, s->o.region, &s->targets};
+    s->ctx =
+        (struct cm_api_ctx){s->store, s->o.account, s->o.region, &s->targets, wake_bus, &s->bus};
     if (cm_api_detector_ensure(&s->ctx, CM_DEFAULT_DETECTOR_ID, cm_clock_now_ms(), s->detector,
                                sizeof(s->detector), err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s: creating the detector: %s\n", s->o.db, err);
@@ -625,7 +632,21 @@ static int serve_start(struct cm_serve *s)
     char err[512], host[80];
     const char *colon;
     unsigned port;
-    int rc = cm_api_http_start(&s->http, &ho, err, sizeof(err));
+    int rc;
+
+    /* libcurl once for the process before any thread uses it (webhooks, feeds, S3). */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "coalmine serve: libcurl could not be initialised\n");
+        return CM_EXIT_ERROR;
+    }
+    s->curl = true;
+    /* The bus before the API: PutEvents wakes it (api.h wake_bus) from the first request. */
+    if ((rc = start_loop(s, &s->bus, &s->bus_work, cm_serve_bus_run, s->o.bus_s, true)) != 0 ||
+        (rc = start_loop(s, &s->canary, &s->canary_work, cm_serve_canary_run, s->o.canary_s,
+                         false)) != 0) {
+        return rc;
+    }
+    rc = cm_api_http_start(&s->http, &ho, err, sizeof(err));
 
     if (rc != 0) {
         fprintf(stderr, "coalmine serve: %s\n", err);
@@ -637,17 +658,6 @@ static int serve_start(struct cm_serve *s)
     if (s->o.port_file != NULL && write_port_file(s->o.port_file, port) != 0) {
         fprintf(stderr, "coalmine serve: --port-file %s: %s\n", s->o.port_file, strerror(errno));
         return CM_EXIT_ERROR;
-    }
-    /* The webhook targets' libcurl, once for the process before any thread uses it. */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "coalmine serve: libcurl could not be initialised\n");
-        return CM_EXIT_ERROR;
-    }
-    s->curl = true;
-    if ((rc = start_loop(s, &s->bus, &s->bus_work, cm_serve_bus_run, s->o.bus_s, true)) != 0 ||
-        (rc = start_loop(s, &s->canary, &s->canary_work, cm_serve_canary_run, s->o.canary_s,
-                         false)) != 0) {
-        return rc;
     }
     if (s->watching && (rc = cm_serve_watch_start(&s->watch)) != 0) {
         fprintf(stderr, "coalmine serve: starting the engine's thread: %s\n", strerror(rc));
@@ -687,10 +697,11 @@ static int serve_stop(struct cm_serve *s)
     if (s->watching) {
         rc = cm_serve_watch_stop(&s->watch);
     }
-    cm_serve_loop_stop(&s->canary);
-    cm_serve_loop_stop(&s->bus); /* one last run: what the engine stored last is delivered */
+    /* The API before the bus: PutEvents wakes the bus, and what it stored last is owed. */
     cm_api_http_stop(s->http, GRACE_MS);
     s->http = NULL;
+    cm_serve_loop_stop(&s->canary);
+    cm_serve_loop_stop(&s->bus); /* one last run: what the engine and the API stored last */
     cm_store_close(s->canary_work.store);
     s->canary_work.store = NULL;
     cm_store_close(s->bus_work.store);

@@ -55,7 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     check(mkdtemp(dir) != NULL);
     snprintf(path, sizeof(path), "%s/s.db", dir);
     check(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)) == 0);
-    ctx = (struct cm_api_ctx){st, "123456789012", "us-east-1", NULL};
+    ctx = (struct cm_api_ctx){st, "123456789012", "us-east-1", NULL, NULL, NULL};
     check(cm_api_detector_ensure(&ctx, "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1", 1767225600000LL, id,
                                  sizeof(id), err, sizeof(err)) == 0);
     memset(p, 0, sizeof(p));

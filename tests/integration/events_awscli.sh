@@ -128,6 +128,8 @@ evs put-events --entries '[{"Source":"my.app","DetailType":"Order","Detail":"{\"
     >"$T/pe.json" 2>"$T/err"
 check "put-events: two event ids, no failure" \
     py 'sys.exit(d["FailedEntryCount"] != 0 or len([e for e in d["Entries"] if "EventId" in e]) != 2)' "$T/pe.json"
+# The bus thread makes the first attempt (woken by the request): wait for the line.
+wait_lines "$OUT" $((before + 1))
 check "put-events: the Order event (only) reached the file target" python3 - "$OUT" "$before" "$T/pe.json" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
@@ -146,12 +148,15 @@ check "list-rule-names-by-target: both rules" \
 evs disable-rule --name app-events 2>"$T/err"
 before=$(wc -l <"$OUT")
 evs put-events --entries '[{"Source":"my.app","DetailType":"Order","Detail":"{\"order\":43}"}]' >/dev/null 2>"$T/err"
-check "disable-rule: put-events sends nothing" test "$(wc -l <"$OUT")" -eq "$before"
 evs describe-rule --name app-events >"$T/d2.json" 2>"$T/err"
 check "describe-rule says DISABLED" py 'sys.exit(d["State"] != "DISABLED")' "$T/d2.json"
 evs enable-rule --name app-events 2>"$T/err"
 evs put-events --entries '[{"Source":"my.app","DetailType":"Order","Detail":"{\"order\":44}"}]' >/dev/null 2>"$T/err"
-check "enable-rule: put-events sends again" test "$(wc -l <"$OUT")" -eq $((before + 1))
+# The bus takes the outbox in order: once 44 is in the file, 43 was routed (to nothing).
+wait_lines "$OUT" $((before + 1))
+check "disable-rule: put-events sends nothing" sh -c "! grep -q '\"order\": *43' '$OUT'"
+check "enable-rule: put-events sends again" \
+    sh -c "test \$(wc -l <'$OUT') -eq $((before + 1)) && tail -n 1 '$OUT' | grep -q '\"order\": *44'"
 
 # test-event-pattern agrees with `coalmine rules test`.
 EVENT='{"id":"1","account":"123456789012","source":"my.app","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail-type":"Order","detail":{"n":5,"ip":"10.1.2.3"}}'

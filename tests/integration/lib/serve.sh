@@ -5,6 +5,8 @@
 #                          background, waits for its port file; sets PORT, SERVE_PID,
 #                          and ENDPOINT; stderr goes to $T/NAME.err
 #   serve_stop             SIGTERM, waits; sets SERVE_RC
+#   wait_lines FILE N      waits (at most 30 s) until FILE has N lines or more: what serve's
+#                          bus thread delivers arrives after the request that stored it
 # An EXIT trap stops a server still running.
 serve_world() {
     "$COALMINE" gen --out "$T/w" --hours 6 --scenario all >/dev/null 2>"$T/gen.err" &&
@@ -30,6 +32,14 @@ serve_start() {
     PORT=$(cat "$T/$name.port" 2>/dev/null)
     ENDPOINT="http://127.0.0.1:$PORT"
     [ -n "$PORT" ]
+}
+
+wait_lines() {
+    i=0
+    while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $i -lt 300 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
 }
 
 serve_stop() {

@@ -56,7 +56,7 @@ static inline int a_setup(void **state)
     if (cm_store_open(&a_st, a_path, CM_STORE_CREATE, err, sizeof(err)) != 0) {
         return -1;
     }
-    a_ctx = (struct cm_api_ctx){a_st, A_ACCOUNT, A_REGION, NULL};
+    a_ctx = (struct cm_api_ctx){a_st, A_ACCOUNT, A_REGION, NULL, NULL, NULL};
     cm_json_doc_init(&a_doc, 0, 0);
     /* The detector the tests' paths name, as `coalmine serve` makes it on its first start. */
     if (cm_api_detector_ensure(&a_ctx, A_DET, A_NOW, id, sizeof(id), err, sizeof(err)) != 0) {

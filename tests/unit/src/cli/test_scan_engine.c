@@ -137,7 +137,7 @@ static void test_reload_picks_up_store_lists(void **state)
     write_file(list + strlen("mine=TXT:"), "203.0.113.5\n");
     snprintf(intel_dir, sizeof(intel_dir), "%s/intel", s_dir);
     assert_int_equal(cm_store_open(&api, s_path, CM_STORE_CREATE, err, sizeof(err)), 0);
-    ctx = (struct cm_api_ctx){api, "123456789012", "us-east-1", NULL};
+    ctx = (struct cm_api_ctx){api, "123456789012", "us-east-1", NULL, NULL, NULL};
     assert_int_equal(cm_api_detector_ensure(&ctx, CM_DEFAULT_DETECTOR_ID, 1000, det, sizeof(det),
                                             err, sizeof(err)),
                      0);
