@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import boto3
 from botocore.config import Config
@@ -96,7 +97,12 @@ pe = ev.put_events(Entries=[{"Source": "b3.r01", "DetailType": "Test", "Detail":
 check("put_events: one EventId, one MalformedDetail",
       pe["FailedEntryCount"] == 1 and "EventId" in pe["Entries"][0]
       and pe["Entries"][1].get("ErrorCode") == "MalformedDetail", pe)
-lines = open(out).read().splitlines() if os.path.exists(out) else []
+# serve's bus thread makes the first attempt, woken by the request: wait for it (30 s at most).
+for _ in range(300):
+    lines = open(out).read().splitlines() if os.path.exists(out) else []
+    if lines:
+        break
+    time.sleep(0.1)
 check("put_events: the target got the InputTransformer's output",
       [json.loads(x) for x in lines] == [{"src": "b3.r01", "n": 7}], lines)
 

@@ -2,7 +2,8 @@
 # `coalmine intel update` against a local HTTP server (tests/integration/lib/
 # feed_server.py on 127.0.0.1, killed on exit): a test bundle (COALMINE_SHARE)
 # whose feeds exercise the first fetch, 304 on the second (ETag and
-# Last-Modified), gzip, redirects (5 allowed, 6 not, never to file://), a
+# Last-Modified), gzip, redirects (5 allowed, 6 not, never to file:// nor to
+# instance metadata: refused at connect time), a
 # 500, an oversize body (streamed and with Content-Length), a slow body past
 # the time cap, a body that is not the feed's format, file:// feeds and a user
 # feed. Failures exit 1 with the reason and keep the last good copy; no temp
@@ -67,6 +68,7 @@ feed() { # name url format [enabled]
     feed redir5 "$U/redirect/5/redir.txt" TXT
     feed redir6 "$U/redirect/6/redir.txt" TXT
     feed redirfile "$U/redirect-file" TXT
+    feed redirmeta "$U/redirect-metadata" TXT
     feed flip "$U/mode/flip.txt" TXT
     feed e500 "$U/status/500" TXT
     feed big "$U/big/300000" TXT
@@ -110,6 +112,10 @@ check "bigcl (Content-Length) failed at the size cap" \
 check "slow failed at the time cap" grep -qi -- '^slow: failed: .*timed out' "$T/u.out"
 check "6 redirects failed (at most 5)" grep -qi -- '^redir6: failed: .*redirect' "$T/u.out"
 check "a redirect to file:// is refused" grep -q -- '^redirfile: failed' "$T/u.out"
+# The connect-time guard (docs/security.md): the redirect's address is refused before a socket
+# is opened for it, and the message names it (a connect attempt would time out or say otherwise).
+check "a redirect to instance metadata is refused at connect, naming the address" \
+    grep -q -- '^redirmeta: failed: connection to 169.254.169.254 refused: a link-local or instance metadata address' "$T/u.out"
 check "a body that is not the feed's format failed" grep -q -- '^notstix: failed' "$T/u.out"
 check "a disabled feed is not fetched" lacks '^off:' "$T/u.out"
 check "the failed feeds have no copy" test ! -e "$D/feeds/e500" -a ! -e "$D/feeds/big" \

@@ -15,6 +15,8 @@ per request to --log ("GET /path inm=<If-None-Match> ims=<If-Modified-Since>").
   /slow/NAME         the start of the file, then a pause of 30 s, then the rest
   /redirect/K/NAME   K redirects, then /files/NAME
   /redirect-file     a redirect to file:///etc/hostname (must be refused)
+  /redirect-metadata a redirect to http://169.254.169.254/latest/meta-data/ (must be
+                     refused before a socket is opened for it)
   /mode/NAME         what ROOT/NAME.mode says: ok (as /files/NAME), 500, big,
                      slow or garbage (a body that is not a list)
 """
@@ -136,6 +138,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_body(302, b"", [("Location", to)])
         if kind == "redirect-file":
             return self.send_body(302, b"", [("Location", "file:///etc/hostname")])
+        if kind == "redirect-metadata":
+            return self.send_body(302, b"", [("Location", "http://169.254.169.254/latest/meta-data/")])
         if kind == "mode" and rest:
             body, _ = self.read_file(rest[0] + ".mode")
             mode = (body or b"ok").decode().split()[0]
