@@ -112,7 +112,7 @@ check "bigcl (Content-Length) failed at the size cap" \
 check "slow failed at the time cap" grep -qi -- '^slow: failed: .*timed out' "$T/u.out"
 check "6 redirects failed (at most 5)" grep -qi -- '^redir6: failed: .*redirect' "$T/u.out"
 check "a redirect to file:// is refused" grep -q -- '^redirfile: failed' "$T/u.out"
-# The connect-time guard (docs/security.md): the redirect's address is refused before a socket
+# The connect-time guard (docs/intel.md "Updates", src/net/net_guard.h): the redirect's address is refused before a socket
 # is opened for it, and the message names it (a connect attempt would time out or say otherwise).
 check "a redirect to instance metadata is refused at connect, naming the address" \
     grep -q -- '^redirmeta: failed: connection to 169.254.169.254 refused: a link-local or instance metadata address' "$T/u.out"
