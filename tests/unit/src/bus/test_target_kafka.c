@@ -676,6 +676,20 @@ static void test_unreachable(void **state)
     assert_non_null(strstr(err, "Connection refused"));
 }
 
+/* A broker on instance metadata: the connect callback refuses it (net_guard.h), no socket
+ * connects there; librdkafka reports the refusal as the broker error. */
+static void test_metadata_broker(void **state)
+{
+    const char *spec =
+        "{\"brokers\":\"169.254.169.254:9092\",\"topic\":\"findings\",\"timeout_seconds\":1}";
+    char err[1024];
+
+    (void)state;
+    assert_int_equal(deliver(spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, "169.254.169.254"));
+    assert_non_null(strstr(err, "Permission denied"));
+}
+
 /*
  * Retriable broker errors are retried, and the message is there once. (A
  * lost response cannot show idempotence here: librdkafka 2.0's mock broker
@@ -910,6 +924,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_choice, setup, teardown),
         cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_metadata_broker),
         cmocka_unit_test_setup_teardown(test_retriable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_permanent, setup, teardown),
