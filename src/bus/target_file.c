@@ -179,7 +179,12 @@ static int open_nofollow(const char *path, char *err, size_t errlen)
         if (p[n] == '\0' || *q == '\0') {
             break; /* p is the file (a trailing "/" makes the open below fail) */
         }
-        snprintf(comp, sizeof(comp), "%.*s", (int)(n < NAME_MAX ? n : NAME_MAX), p);
+        if (n > NAME_MAX) {
+            snprintf(err, errlen, "file %s: cannot open: %s", path, strerror(ENAMETOOLONG));
+            close(dfd);
+            return -1;
+        }
+        snprintf(comp, sizeof(comp), "%.*s", (int)n, p);
         if (strcmp(comp, ".") != 0) {
             if ((nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
                 int e = errno;

@@ -704,6 +704,15 @@ static void test_file_links(void **state)
     snprintf(spec, sizeof(spec), "{\"path\":\"%s/swapped.jsonl\",\"follow_symlinks\":true}", dir);
     assert_int_equal(deliver("file", spec, "{}", 2, &ctx1, err, sizeof(err)), 0);
     assert_file(victim, "keep\n{}\n", 8);
+    /* A directory name too long is that, not a shorter name. */
+    {
+        char longdir[400];
+        memset(longdir, 'a', 300);
+        longdir[300] = '\0';
+        snprintf(spec, sizeof(spec), "{\"path\":\"%s/%s/x.jsonl\"}", dir, longdir);
+        assert_int_equal(deliver("file", spec, "{}", 2, &ctx1, err, sizeof(err)), CM_EIO);
+        assert_non_null(strstr(err, "File name too long"));
+    }
     /* Relative paths and "." still work. */
     assert_int_equal(chdir(dir), 0);
     assert_int_equal(
