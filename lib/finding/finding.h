@@ -272,6 +272,11 @@ struct cm_finding_type_info {
 
 /* Looks up a type; NULL when unknown. */
 const struct cm_finding_type_info *cm_finding_type_info(const char *type);
+/*
+ * The type whose name equals type but for ASCII case (Recon:EC2/PortScan gives
+ * Recon:EC2/Portscan), for "did you mean" hints; NULL when none. Linear.
+ */
+const struct cm_finding_type_info *cm_finding_type_like(struct cm_str type);
 /* The whole table (for tests and listings). */
 const struct cm_finding_type_info *cm_finding_types(size_t *n);
 

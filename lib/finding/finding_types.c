@@ -576,3 +576,13 @@ const struct cm_finding_type_info *cm_finding_types(size_t *n)
     *n = NTYPES;
     return types;
 }
+
+const struct cm_finding_type_info *cm_finding_type_like(struct cm_str type)
+{
+    for (size_t i = 0; i < NTYPES; i++) {
+        if (cm_str_ieq(type, cm_str_cstr(types[i].type))) {
+            return &types[i];
+        }
+    }
+    return NULL;
+}

@@ -324,6 +324,7 @@ static int save(const char *db, const char *opt, const struct cm_buf *body,
         }
         return CM_EXIT_ERROR;
     }
+    cm_cli_type_hints(CMD, f->criteria);
     rc = cm_cli_open_store(CMD, db, base ? 0 : CM_STORE_CREATE, &st);
     if (rc == 0 && (rc = cm_store_filter_put(st, f, base == NULL, err, sizeof(err))) != 0) {
         fprintf(stderr, "coalmine filters: %s: %s\n", f->name, err[0] ? err : cm_strerror(rc));

@@ -152,6 +152,13 @@ int cm_cli_parse_count(const char *s, unsigned long long max, unsigned long long
 int cm_cli_arg_text(const char *cmd, const char *opt, const char *arg, size_t max,
                     struct cm_buf *out);
 
+/*
+ * Warns on stderr about every value of an equals/notEquals term on "type" that
+ * is no finding type ("did you mean" the one that differs only in case): the
+ * criterion is valid, as in GuardDuty, but matches nothing (type_hint.c).
+ */
+void cm_cli_type_hints(const char *cmd, const struct cm_criteria *c);
+
 /* Reports a JSON diagnostic: "coalmine <cmd>: <opt>: byte N (line L): reason". */
 void cm_cli_diag(const char *cmd, const char *opt, int rc, const struct cm_diag *d);
 

@@ -405,6 +405,8 @@ int cm_fsel_compile(struct cm_fsel *s)
                 diag.msg[0] ? diag.msg : cm_strerror(rc));
         goto done;
     }
+    cm_cli_type_hints(s->cmd, s->user);
+    cm_cli_type_hints(s->cmd, s->shortcuts);
     status = CM_EXIT_OK;
 done:
     cm_buf_finish(&b);

@@ -115,6 +115,26 @@ check "list with a missing --db: exit 1, nothing created" test $? -eq 1 -a ! -e 
 "$COALMINE" filters create --db "$T/bad.db" --name x-y-z --finding-criteria '{"Criterion":{"nope":{"Eq":["1"]}}}' 2>/dev/null
 check "create with bad criteria creates no store" test $? -eq 1 -a ! -e "$T/bad.db"
 
+# --- a type that is no finding type: valid (as in GuardDuty), but said ------------------------
+"$COALMINE" filters create --db "$T/ty.db" --name typo-scan --action ARCHIVE \
+    --finding-criteria '{"Criterion":{"type":{"Eq":["Recon:EC2/PortScan"]}}}' >/dev/null 2>"$T/ty1.err"
+check "a filter on a misspelt type is still created (exit 0)" test $? -eq 0
+check "a misspelt type is warned about, with the type meant" \
+    grep -q 'warning: type "Recon:EC2/PortScan" is not a finding type (did you mean "Recon:EC2/Portscan"?' "$T/ty1.err"
+"$COALMINE" filters create --db "$T/ty.db" --cli-input-json \
+    '{"Name":"typo-two","FindingCriteria":{"Criterion":{"type":{"Neq":["Nope:EC2/Nothing"]}}}}' >/dev/null 2>"$T/ty2.err"
+check "--cli-input-json: an unknown type in Neq is warned about" \
+    grep -q 'type "Nope:EC2/Nothing" is not a finding type (docs/finding-types.md lists them): it excludes no finding' "$T/ty2.err"
+"$COALMINE" filters create --db "$T/ty.db" --name right-scan \
+    --finding-criteria '{"Criterion":{"type":{"Eq":["Recon:EC2/Portscan"]}}}' >/dev/null 2>"$T/ty3.err"
+check "a known type gives no warning" test ! -s "$T/ty3.err"
+"$COALMINE" findings list --db "$T/ty.db" --type "Recon:EC2/Portscan,recon:ec2/portprobeunprotectedport" \
+    >/dev/null 2>"$T/ty4.err"
+check "findings list --type: exit 0, one warning for the one unknown type" \
+    test $? -eq 0 -a "$(grep -c warning "$T/ty4.err")" -eq 1
+check "findings list --type: names the type meant" \
+    grep -q 'did you mean "Recon:EC2/PortProbeUnprotectedPort"?' "$T/ty4.err"
+
 # --- ARCHIVE suppression, end to end ----------------------------------------------------------
 "$COALMINE" findings sample --db "$DB" --format json >"$T/s.json" 2>"$T/s.err"
 check "sample with an ARCHIVE filter exits 0" test $? -eq 0

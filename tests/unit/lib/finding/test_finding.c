@@ -522,6 +522,13 @@ static void test_severity(void **state)
     assert_int_equal(ti->action, CM_ACT_DNS_REQUEST);
     assert_null(cm_finding_type_info("Nope:EC2/Nothing"));
     assert_null(cm_finding_type_info(NULL));
+    /* The "did you mean" of a type that differs only in case; a slice, not a C string. */
+    ti = cm_finding_type_like(cm_str_make("recon:ec2/PORTSCAN, and more", 18));
+    assert_non_null(ti);
+    assert_string_equal(ti->type, "Recon:EC2/Portscan");
+    assert_null(cm_finding_type_like(cm_str_cstr("Recon:EC2/Port")));
+    assert_null(cm_finding_type_like(cm_str_cstr("Recon:EC2/Portscans")));
+    assert_null(cm_finding_type_like(cm_str_cstr("")));
     assert_string_equal(cm_severity_label(2), "Low");
     assert_string_equal(cm_severity_label(3.9), "Low");
     assert_string_equal(cm_severity_label(4), "Medium");
