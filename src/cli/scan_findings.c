@@ -131,13 +131,11 @@ int cm_scan_findings_store(struct cm_scan_findings *c, struct cm_store *store, i
 int cm_scan_findings_print(struct cm_scan_findings *c, struct cm_store *store, bool sync)
 {
     size_t n = c->norder;
+    bool headed = false;
     struct stat st;
 
     if (c->out == NULL) {
         return CM_EXIT_OK; /* the service: stored and routed, printed nowhere */
-    }
-    if (n > 0) {
-        cm_out_header(c->out, c->fmt, c->colour);
     }
     for (size_t i = 0; i < n; i++) {
         struct cm_finding *f = cm_agg_at(c->agg, c->order[i]), stored;
@@ -148,6 +146,11 @@ int cm_scan_findings_print(struct cm_scan_findings *c, struct cm_store *store, b
         }
         if (c->puts && !c->puts[i].is_new && !c->puts[i].changed) {
             continue;
+        }
+        if (!headed) {
+            /* The table's header over the first row printed: none when every one was skipped. */
+            cm_out_header(c->out, c->fmt, c->colour);
+            headed = true;
         }
         /*
          * OCSF: a finding this run reports first is Create, whatever its

@@ -228,6 +228,11 @@ check "scan 2 does not print $TYPE (suppressed since)" \
     test "$(jget "$T/s2.json" type | grep -cxF "$TYPE")" -eq 0
 check "scan 2 prints no repeat the store had unchanged ($(wc -l <"$T/s2.json") printed)" \
     test ! -s "$T/s2.json"
+# shellcheck disable=SC2046 # args.txt holds one option and value per line
+"$COALMINE" scan -q --db "$T/s.db" --no-default-intel $(cat "$D/intel/args.txt") "$D/AWSLogs" \
+    >"$T/s3.txt"
+check "scan 3 of the same files (table): no header over no rows ($(wc -l <"$T/s3.txt") lines)" \
+    test ! -s "$T/s3.txt"
 
 # --- what a run prints: a repeat that changed is the stored finding ---------------------------
 # shellcheck disable=SC2086 # file lists
