@@ -14,9 +14,11 @@
 #include "store/store.h"
 #include "store/store_impl.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -259,6 +261,40 @@ static int migrate(struct cm_store *st, char *err, size_t errlen)
     return CM_OK;
 }
 
+/*
+ * SQLite says only "unable to open database file"; err gets the reason
+ * instead when the file system shows one: a directory, a folder that is not
+ * there, or one (or a file) the user may not write. Else err is left as it is.
+ */
+static void open_failed_why(const char *path, char *err, size_t errlen)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    struct stat sb;
+
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            snprintf(err, errlen, "%s: %s (--db names the store's file)", path, strerror(EISDIR));
+        } else if (access(path, R_OK | W_OK) != 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        }
+        return;
+    }
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+    } else if ((size_t)(slash - path) < sizeof(dir)) {
+        snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    } else {
+        return;
+    }
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "%s: directory %s: %s", path, dir,
+                 strerror(stat(dir, &sb) != 0 ? errno : ENOTDIR));
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, errlen, "%s: cannot create it in %s: %s", path, dir, strerror(errno));
+    }
+}
+
 int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char *err, size_t errlen)
 {
     struct cm_store *st = cm_calloc(1, sizeof(*st));
@@ -281,6 +317,7 @@ int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char 
     }
     if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
         rc = fail(st, path, err, errlen);
+        open_failed_why(path, err, errlen);
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 5000);

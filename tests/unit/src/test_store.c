@@ -238,9 +238,18 @@ static void test_refuses(void **state)
     sqlite3_close(db);
     assert_int_equal(cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err)), CM_EIO);
     assert_non_null(strstr(err, "newer"));
-    /* A directory that does not exist. */
+    /* A directory that does not exist: named, with the system's reason. */
     assert_int_equal(cm_store_open(&st, "/nonexistent/dir/x.db", CM_STORE_CREATE, err, sizeof(err)),
                      CM_EIO);
+    assert_string_equal(
+        err, "/nonexistent/dir/x.db: directory /nonexistent/dir: No such file or directory");
+    /* A directory given as the store: said so, not SQLite's "unable to open database file". */
+    assert_int_equal(cm_store_open(&st, dir, CM_STORE_CREATE, err, sizeof(err)), CM_EIO);
+    assert_null(st);
+    assert_non_null(strstr(err, ": Is a directory"));
+    assert_null(strstr(err, "unable to open"));
+    assert_int_equal(cm_store_open(&st, dir, 0, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, ": Is a directory"));
 }
 
 static void test_add_scan(void **state)
