@@ -465,7 +465,8 @@ void cm_scan_summary(const struct cm_scan_stats *st)
     if (st->late[1] || st->late[2] || st->late[3]) {
         fprintf(stderr,
                 "  late:     cloudtrail %llu, vpcflow %llu, dns %llu (older than windows that "
-                "had closed: scan each source's files in time order)\n",
+                "had closed: records more than 15 minutes out of time order, within a file or "
+                "from files scanned out of order)\n",
                 (unsigned long long)st->late[1], (unsigned long long)st->late[2],
                 (unsigned long long)st->late[3]);
     }

@@ -692,6 +692,16 @@ if [ -w /dev/full ]; then
 else
     skip "a scan whose findings cannot be written" "no /dev/full"
 fi
+# One Resolver log whose records go back in time by hours (two captures in one file): the
+# late records are counted, and the summary does not blame the order of the files.
+LD="$T/late"; mkdir -p "$LD"
+for t in 01:00:01 02:00:01 03:00:01 04:00:01 01:30:01 02:30:01; do
+    printf '{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-1","query_timestamp":"2026-01-05T%sZ","query_name":"example.com.","query_type":"A","query_class":"IN","rcode":"NOERROR","answers":[],"srcaddr":"10.0.0.5","srcport":"5353","transport":"UDP","srcids":{"instance":"i-0a1b2c3d4e5f60001"}}\n' "$t"
+done >"$LD/two-captures.jsonl"
+"$COALMINE" scan --no-default-intel "$LD" >/dev/null 2>"$T/late.err"
+check "one file out of time order: late records counted" grep -q '^  late: .*dns 2 ' "$T/late.err"
+check "... said to be out of order within a file or across files" \
+    grep -q 'out of time order, within a file or from files scanned out of order' "$T/late.err"
 "$COALMINE" version --format xml >/dev/null 2>&1; check "version --format xml exits 2" test $? -eq 2
 "$COALMINE" nosuchcommand >/dev/null 2>&1; check "unknown command exits 2" test $? -eq 2
 "$COALMINE" --help | grep -q scan; check "--help lists the commands" test $? -eq 0
