@@ -242,7 +242,7 @@ static const char *check_shape(const struct cm_json_doc *d, uint32_t *v4, uint32
     st = cm_json_get(d, 0, "syncToken");
     cd = cm_json_get(d, 0, "createDate");
     if (*v4 == CM_JSON_NONE || cm_json_type(d, *v4) != CM_JSON_ARRAY) {
-        return "no \"prefixes\" array: not ip-ranges.json";
+        return "no \"prefixes\" array";
     }
     if (*v6 != CM_JSON_NONE && cm_json_type(d, *v6) != CM_JSON_ARRAY) {
         return "\"ipv6_prefixes\" is not an array";

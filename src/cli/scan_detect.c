@@ -132,9 +132,12 @@ static int load_ranges(struct cm_scan_detect *sd, bool quiet, char *err, size_t 
     rc = cm_awsranges_parse(&sd->ranges, raw.p, raw.len, RANGES_SEED, &rep, &diag);
     cm_buf_finish(&raw);
     if (rc != 0) {
-        if (rc == CM_EINVAL) {
+        if (rc == CM_EINVAL && diag.line > 0) {
             snprintf(err, errlen, "--aws-ranges %s:%zu: not AWS's ip-ranges.json: %s", path,
                      diag.line, diag.msg);
+        } else if (rc == CM_EINVAL) {
+            /* The shape of the whole document: no line to name. */
+            snprintf(err, errlen, "--aws-ranges %s: not AWS's ip-ranges.json: %s", path, diag.msg);
         } else {
             snprintf(err, errlen, "--aws-ranges %s: %s", path, cm_strerror(rc));
         }

@@ -96,6 +96,10 @@ expect_error "--aws-ranges missing file: error naming it" 1 "aws-ranges $T/none.
 echo '{"prefixes": 7}' >"$T/bad-ranges.json"
 expect_error "--aws-ranges not ip-ranges.json: error" 1 "not AWS's ip-ranges.json" \
     --aws-ranges "$T/bad-ranges.json"
+echo '{"Records": []}' >"$T/ct-ranges.json"
+expect_error "--aws-ranges given a CloudTrail file: the reason once, no line 0" 1 \
+    "^coalmine scan: --aws-ranges $T/ct-ranges.json: not AWS's ip-ranges.json: no \"prefixes\" array\$" \
+    --aws-ranges "$T/ct-ranges.json"
 expect_error "--config missing file: error naming it" 1 "$T/nope.yaml" --config "$T/nope.yaml"
 # One list name twice is named as such, not blamed on the bundle (before 2026-12-05 every
 # clash said "the bundle or `coalmine intel list` has a list of that name").
