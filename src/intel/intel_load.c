@@ -138,7 +138,25 @@ static int read_list(const char *path, struct cm_decoder *dec, struct cm_buf *ra
     int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
     if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        int e = errno;
+        size_t w = strcspn(path, ":/");
+
+        if (e == ENOENT && path[w] == ':' && w > 0 && w <= 16) {
+            /* "FOO:list.txt": a FORMAT: prefix misspelt is read as part of the path. */
+            char names[256] = "";
+            size_t used = 0;
+            const struct cm_intel_format *const *f = cm_intel_formats();
+
+            for (size_t i = 0; f[i] != NULL && used < sizeof(names); i++) {
+                int k =
+                    snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "", f[i]->name);
+                used += k > 0 ? (size_t)k : 0;
+            }
+            snprintf(err, errlen, "%s: %s (\"%.*s:\" is no list format: %s)", path, strerror(e),
+                     (int)w, path, names);
+        } else {
+            snprintf(err, errlen, "%s: %s", path, strerror(e));
+        }
         return CM_EIO;
     }
     if (fstat(fd, &st) != 0) {

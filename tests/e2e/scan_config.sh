@@ -101,6 +101,10 @@ expect_error "--aws-ranges given a CloudTrail file: the reason once, no line 0" 
     "^coalmine scan: --aws-ranges $T/ct-ranges.json: not AWS's ip-ranges.json: no \"prefixes\" array\$" \
     --aws-ranges "$T/ct-ranges.json"
 expect_error "--config missing file: error naming it" 1 "$T/nope.yaml" --config "$T/nope.yaml"
+# A FORMAT: prefix that names no format is read as part of the path: said so.
+expect_error "--threat-list with an unknown FORMAT: prefix: the formats named" 1 \
+    'CSV:nope.txt: No such file or directory ("CSV:" is no list format: .*TXT' \
+    --threat-list "bad=CSV:nope.txt"
 # One list name twice is named as such, not blamed on the bundle (before 2026-12-05 every
 # clash said "the bundle or `coalmine intel list` has a list of that name").
 printf '198.51.100.9\n' >"$T/one.txt"
