@@ -53,7 +53,10 @@ struct stats_out {
     enum cm_store_group by;
     struct cm_jw *jw; /* json; NULL: table */
     uint64_t total;
+    int width; /* the table's first column: KEY_WIDTH, or its widest key */
 };
+
+#define KEY_WIDTH 50
 
 static void time_text(int64_t ms, char *out, size_t n)
 {
@@ -121,10 +124,23 @@ static int json_row(struct stats_out *o, const struct cm_store_stat *s)
     return jw->err;
 }
 
+/* The first pass over a table's rows: widens the first column to its widest key. */
+static int measure(void *ud, const struct cm_store_stat *s)
+{
+    struct stats_out *o = ud;
+    size_t n = s->key ? strlen(s->key) : 0;
+
+    if (o->by != CM_GROUP_SEVERITY && n > (size_t)o->width && n < 512) {
+        o->width = (int)n;
+    }
+    return CM_OK;
+}
+
 static int one_group(void *ud, const struct cm_store_stat *s)
 {
     struct stats_out *o = ud;
     char ts[32], key[64];
+    int w = o->width;
 
     if (o->jw) {
         return json_row(o, s);
@@ -132,15 +148,15 @@ static int one_group(void *ud, const struct cm_store_stat *s)
     time_text(s->last_ms, ts, sizeof(ts));
     if (o->by == CM_GROUP_SEVERITY) {
         snprintf(key, sizeof(key), "%s (%s)", cm_severity_label(s->severity), s->key);
-        printf("  %-50s %8llu  %s\n", key, (unsigned long long)s->total, ts);
+        printf("  %-*s %8llu  %s\n", w, key, (unsigned long long)s->total, ts);
     } else if (o->by == CM_GROUP_RESOURCE) {
-        printf("  %-50s %8llu  %-24s  %-12s %s\n", s->key, (unsigned long long)s->total, ts,
+        printf("  %-*s %8llu  %-24s  %-12s %s\n", w, s->key, (unsigned long long)s->total, ts,
                s->resource_type ? s->resource_type : "-", s->account_id ? s->account_id : "-");
     } else if (o->by == CM_GROUP_DATE) {
-        printf("  %-50s %8llu  %-24s  %.1f\n", s->key, (unsigned long long)s->total, ts,
+        printf("  %-*s %8llu  %-24s  %.1f\n", w, s->key, (unsigned long long)s->total, ts,
                s->severity);
     } else {
-        printf("  %-50s %8llu  %s\n", s->key, (unsigned long long)s->total, ts);
+        printf("  %-*s %8llu  %s\n", w, s->key, (unsigned long long)s->total, ts);
     }
     return CM_OK;
 }
@@ -158,9 +174,9 @@ static int count_by_severity(void *ud, const struct cm_store_stat *s)
     return CM_OK;
 }
 
-static void table_title(enum cm_store_group by)
+static void table_title(enum cm_store_group by, int width)
 {
-    printf("\n  %-50s %8s  ", groups[by].title, "FINDINGS");
+    printf("\n  %-*s %8s  ", width, groups[by].title, "FINDINGS");
     if (by == CM_GROUP_RESOURCE) {
         printf("%-24s  %-12s %s\n", "LAST GENERATED", "TYPE", "ACCOUNT");
     } else if (by == CM_GROUP_DATE) {
@@ -193,7 +209,13 @@ static int write_stats(struct cm_store *st, const struct cm_store_query *q,
             cm_jw_key(jw, groups[by[i]].member);
             cm_jw_arr_begin(jw);
         } else {
-            table_title(by[i]);
+            /* Two passes: a finding type or bucket wider than the column widens it. */
+            o.width = KEY_WIDTH;
+            rc = cm_store_stats(st, q, by[i], limit, measure, &o, err, errlen);
+            if (rc != 0) {
+                return rc;
+            }
+            table_title(by[i], o.width);
         }
         rc = cm_store_stats(st, q, by[i], limit, one_group, &o, err, errlen);
         if (rc != 0) {

@@ -278,6 +278,15 @@ for g in st.values():
 ' "$T/st4.json"
 "$COALMINE" findings stats --db "$DB" >"$T/stats.txt"
 check "stats table starts with the total" grep -qx "$cur findings" "$T/stats.txt"
+# The samples include the 67-68 character types: the columns stay aligned under them.
+"$COALMINE" findings stats --db "$DB" --archived all --group-by FINDING_TYPE --max-results 1000 \
+    >"$T/stt.txt"
+check "stats table: a type wider than 50 characters is listed" \
+    grep -q '^  UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS ' "$T/stt.txt"
+check "stats table: every row's LAST GENERATED under its title" awk '
+    /^  FINDING TYPE / { col = index($0, "LAST GENERATED"); next }
+    col && /^  [^ ]/ { n++; if (match($0, /[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T/) != col) bad++ }
+    END { exit !(col > 0 && n > 10 && bad == 0) }' "$T/stt.txt"
 
 # --- export ------------------------------------------------------------------------------
 "$COALMINE" findings export --db "$DB" --archived all --output "$T/export.jsonl" 2>"$T/export.err"
