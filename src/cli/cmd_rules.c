@@ -673,6 +673,7 @@ static const char deliveries_help[] =
 struct dlist {
     struct cm_jw jw;
     bool json;
+    bool headed; /* the table's column titles printed */
 };
 
 static int print_delivery(void *ud, const struct cm_store_delivery *d)
@@ -690,7 +691,12 @@ static int print_delivery(void *ud, const struct cm_store_delivery *d)
              : d->finding_id ? d->finding_id
                              : "-");
     if (!l->json) {
-        printf("%-32s %-20s %-16s %-9s %2u %-24s %s\n", what, d->rule, d->target,
+        if (!l->headed) {
+            printf("%-32s %-20s %-16s %-9s %-8s %-24s %s\n", "FINDING OR EVENT", "RULE", "TARGET",
+                   "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR");
+            l->headed = true;
+        }
+        printf("%-32s %-20s %-16s %-9s %8u %-24s %s\n", what, d->rule, d->target,
                cm_delivery_state_name(d->state), d->attempts, next,
                d->last_error ? d->last_error : "");
         return 0;
@@ -752,6 +758,7 @@ static int rules_deliveries(int argc, char **argv)
         return rc;
     }
     l.json = o.json;
+    l.headed = false;
     cm_buf_init(&b, 0);
     cm_jw_init(&l.jw, &b);
     cm_jw_obj_begin(&l.jw);

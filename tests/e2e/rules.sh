@@ -75,6 +75,10 @@ check "--stats: routing per target, by rule then target" \
 "$COALMINE" rules deliveries --db "$DB" --format json >"$T/d1.json"
 check "deliveries: five, all DONE" \
     test "$(jq '[.Deliveries[] | select(.State == "DONE")] | length' "$T/d1.json")|$(jlen "$T/d1.json" Deliveries)" = "5|5"
+"$COALMINE" rules deliveries --db "$DB" >"$T/d1.txt"
+check "deliveries table: column titles, then the five rows" \
+    test "$(head -n 1 "$T/d1.txt" | tr -s ' ')|$(grep -c ' DONE  *1 ' "$T/d1.txt")" = \
+    "FINDING OR EVENT RULE TARGET STATE ATTEMPTS NEXT ATTEMPT LAST ERROR|5"
 
 # --- the same logs again: nothing new, nothing routed ---------------------------------------------
 rm -f "$OUT"/*
