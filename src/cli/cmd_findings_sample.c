@@ -62,7 +62,13 @@ static int add_types(struct sample_opts *o, char *arg)
             *comma = '\0';
         }
         if (cm_finding_type_info(p) == NULL) {
-            fprintf(stderr, "coalmine findings: --finding-types: unknown finding type '%s'\n", p);
+            const struct cm_finding_type_info *like = cm_finding_type_like(cm_str_cstr(p));
+
+            fprintf(stderr, "coalmine findings: --finding-types: unknown finding type '%s'", p);
+            if (like != NULL) {
+                fprintf(stderr, " (did you mean '%s'? types are case-sensitive)", like->type);
+            }
+            fprintf(stderr, "\n");
             return CM_EXIT_ERROR;
         }
         for (size_t i = 0; i < o->ntypes; i++) {

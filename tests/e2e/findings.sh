@@ -365,6 +365,11 @@ for bad in "--account abc" "--account 1234567890123" "--region not_a_region" \
     check "sample $bad: exit 2, named, nothing written" \
         test $? -eq 2 -a ! -e "$T/s3.db" -a -n "$(grep -e "${bad%% *}" "$T/e7")"
 done
+"$COALMINE" findings sample --db "$T/s3.db" --finding-types recon:ec2/portscan >/dev/null 2>"$T/e8"
+check "sample --finding-types of no type in another case: exit 1, nothing written" \
+    test $? -eq 1 -a ! -e "$T/s3.db"
+check "... with the type meant when only the case differs" \
+    grep -q "unknown finding type 'recon:ec2/portscan' (did you mean 'Recon:EC2/Portscan'?" "$T/e8"
 "$COALMINE" findings sample --db "$T/s3.db" --account 210987654321 --region eu-west-3 \
     --detector-id abc123 --finding-types "$TYPE" --format json >"$T/s3.json" 2>/dev/null
 check "sample --account/--region/--detector-id: in the finding" \
