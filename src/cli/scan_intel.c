@@ -261,6 +261,13 @@ int cm_scan_intel_open(struct cm_scan_intel *si, bool quiet, char *err, size_t e
     memset(&cfg, 0, sizeof(cfg));
     cfg.lock_fd = -1; /* no lock taken: freeing it must not close standard input (fd 0) */
     if (si->ngeoip > 0 && (rc = cm_geoip_open(&si->geo, si->geoip, si->ngeoip, err, errlen)) != 0) {
+        if (rc != CM_ENOMEM) {
+            /* "PATH: reason" named by its option, as --aws-ranges and --inventory are. */
+            char why[512];
+
+            snprintf(why, sizeof(why), "%s", err);
+            snprintf(err, errlen, "--geoip %s", why);
+        }
         goto out;
     }
     if (!si->no_default && (rc = add_defaults(si, &cfg, err, errlen)) != 0) {

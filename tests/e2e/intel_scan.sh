@@ -182,4 +182,8 @@ if [ -f "$MM/GeoIP2-City-Test.mmdb" ] && [ -f "$MM/GeoLite2-ASN-Test.mmdb" ]; th
 else
     skip "--geoip" "no MaxMind test databases under $MM"
 fi
+# A file that is no MMDB is named with its option, as --aws-ranges and --inventory are.
+"$COALMINE" scan -q --no-default-intel --geoip "$T/mine.txt" "$T/AWSLogs" >/dev/null 2>"$T/k2.err"
+check "--geoip with a file that is no MMDB: the option named" \
+    sh -c "test $? -eq 1 && grep -q '^coalmine scan: --geoip $T/mine.txt: not a usable MMDB file' '$T/k2.err'"
 done_testing
