@@ -476,9 +476,8 @@ int cm_api_delete_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
 }
 
 struct list {
-    struct cm_jw *jw;
+    struct cm_api_page page;
     size_t n, limit;
-    char last[CM_STORE_DETECTOR_ID_MAX + 1];
     bool more;
 };
 
@@ -489,8 +488,7 @@ static int on_list(void *ud, const struct cm_store_detector *det)
         l->more = true;
         return 0;
     }
-    cm_jw_str(l->jw, det->id);
-    snprintf(l->last, sizeof(l->last), "%s", det->id);
+    cm_api_page_id(&l->page, det->id);
     l->n++;
     return 0;
 }
@@ -499,26 +497,16 @@ int cm_api_list_detectors(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                           struct cm_api_resp *resp)
 {
     const char *token;
-    struct cm_jw jw;
-    struct list l = {.jw = &jw};
+    struct list l = {.n = 0};
     char err[256];
 
     if (cm_api_in_page(req, resp, &l.limit, &token) != 0) {
         return -1;
     }
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "detectorIds");
-    cm_jw_arr_begin(&jw);
+    cm_api_page_begin(&l.page, resp, "detectorIds");
     if (cm_store_detectors(ctx->store, ctx->account, cm_api_region(ctx, req), token, l.limit + 1,
                            on_list, &l, err, sizeof(err)) != 0) {
         return store_failed(resp, err);
     }
-    cm_jw_arr_end(&jw);
-    if (l.more) {
-        cm_jw_key(&jw, "nextToken");
-        cm_jw_str(&jw, l.last);
-    }
-    cm_jw_obj_end(&jw);
-    return cm_jw_finish(&jw) == 0 ? 0 : -1;
+    return cm_api_page_end(&l.page, l.more ? l.page.last : NULL);
 }

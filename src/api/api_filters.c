@@ -240,8 +240,8 @@ int cm_api_list_filters(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                         struct cm_api_resp *resp)
 {
     struct cm_filterset set;
+    struct cm_api_page page;
     const char *token;
-    struct cm_jw jw;
     size_t max, start = 0, end;
     int rc;
 
@@ -264,21 +264,11 @@ int cm_api_list_filters(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         start++;
     }
     end = start + max < set.n ? start + max : set.n;
-    cm_buf_reset(&resp->body);
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "filterNames");
-    cm_jw_arr_begin(&jw);
+    cm_api_page_begin(&page, resp, "filterNames");
     for (size_t i = start; i < end; i++) {
-        cm_jw_str(&jw, set.v[i]->name);
+        cm_api_page_id(&page, set.v[i]->name);
     }
-    cm_jw_arr_end(&jw);
-    if (end < set.n) {
-        cm_jw_key(&jw, "nextToken");
-        cm_jw_str(&jw, set.v[end - 1]->name);
-    }
-    cm_jw_obj_end(&jw);
-    rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
+    rc = cm_api_page_end(&page, end < set.n ? page.last : NULL);
 out:
     cm_filterset_finish(&set);
     return rc;

@@ -93,17 +93,13 @@ int cm_api_sort_criteria(struct cm_api_in *b, uint32_t obj, enum cm_store_sort *
 
 /* ---- ListFindings ---- */
 
-struct list_out {
-    struct cm_jw *jw;
-};
-
 static int on_list_row(void *ud, const struct cm_finding *f, const char *doc, size_t len)
 {
-    struct list_out *o = ud;
+    struct cm_api_page *page = ud;
     (void)doc;
     (void)len;
-    cm_jw_str(o->jw, f->id);
-    return o->jw->err;
+    cm_jw_str(&page->jw, f->id);
+    return page->jw.err;
 }
 
 int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
@@ -112,8 +108,7 @@ int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     struct cm_api_in b;
     struct cm_criteria *crit = NULL;
     struct cm_store_query q;
-    struct cm_jw jw;
-    struct list_out o = {&jw};
+    struct cm_api_page page;
     const char *token = NULL;
     char next[CM_STORE_TOKEN_MAX], err[400];
     int64_t max = 50;
@@ -133,12 +128,9 @@ int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     q.criteria[0] = crit;
     q.limit = (size_t)max;
     q.next_token = token != NULL ? token : "";
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "findingIds");
-    cm_jw_arr_begin(&jw);
+    cm_api_page_begin(&page, resp, "findingIds");
     err[0] = '\0';
-    r = cm_store_query(ctx->store, &q, on_list_row, &o, next, err, sizeof(err));
+    r = cm_store_query(ctx->store, &q, on_list_row, &page, next, err, sizeof(err));
     if (r == CM_EINVAL) {
         cm_api_in_bad(&b, resp, "nextToken", cm_api_in_get(&b, 0, "nextToken"), err);
         goto out;
@@ -147,13 +139,7 @@ int cm_api_list_findings(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         internal(resp, err);
         goto out;
     }
-    cm_jw_arr_end(&jw);
-    if (next[0] != '\0') {
-        cm_jw_key(&jw, "nextToken");
-        cm_jw_str(&jw, next);
-    }
-    cm_jw_obj_end(&jw);
-    rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
+    rc = cm_api_page_end(&page, next);
 out:
     cm_criteria_destroy(crit);
     cm_api_in_finish(&b);

@@ -472,6 +472,38 @@ int cm_api_in_page(const struct cm_api_req *req, struct cm_api_resp *resp, size_
     return 0;
 }
 
+void cm_api_page_begin(struct cm_api_page *page, struct cm_api_resp *resp, const char *member)
+{
+    page->last[0] = '\0';
+    cm_buf_reset(&resp->body);
+    cm_jw_init(&page->jw, &resp->body);
+    cm_jw_obj_begin(&page->jw);
+    cm_jw_key(&page->jw, member);
+    cm_jw_arr_begin(&page->jw);
+}
+
+void cm_api_page_mark(struct cm_api_page *page, const char *id)
+{
+    snprintf(page->last, sizeof(page->last), "%s", id);
+}
+
+void cm_api_page_id(struct cm_api_page *page, const char *id)
+{
+    cm_jw_str(&page->jw, id);
+    cm_api_page_mark(page, id);
+}
+
+int cm_api_page_end(struct cm_api_page *page, const char *next)
+{
+    cm_jw_arr_end(&page->jw);
+    if (next != NULL && next[0] != '\0') {
+        cm_jw_key(&page->jw, "nextToken");
+        cm_jw_str(&page->jw, next);
+    }
+    cm_jw_obj_end(&page->jw);
+    return cm_jw_finish(&page->jw) == 0 ? 0 : -1;
+}
+
 /*
  * The one place the write operations ask whether {DetectorId} is this server's (api_ops.h):
  * the detector table's answer (api_detector.c).

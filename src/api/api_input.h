@@ -106,6 +106,27 @@ int cm_api_in_tags(struct cm_api_in *b, struct cm_api_resp *resp, const char **j
 int cm_api_in_page(const struct cm_api_req *req, struct cm_api_resp *resp, size_t *max,
                    const char **token);
 
+/* The longest nextToken a page answer remembers (a detector id, a filter name, a store token). */
+#define CM_API_PAGE_TOKEN_MAX 320
+
+/*
+ * The one writer of a list operation's answer, {"<member>":[...],"nextToken":"..."}:
+ * cm_api_page_begin resets the body and opens the array, the items are written through
+ * page->jw (cm_api_page_id writes an id and remembers it, cm_api_page_mark only
+ * remembers one), cm_api_page_end closes it with nextToken when next is neither NULL
+ * nor empty (page->last when the list has more after the last item written).
+ */
+struct cm_api_page {
+    struct cm_jw jw;
+    char last[CM_API_PAGE_TOKEN_MAX];
+};
+
+void cm_api_page_begin(struct cm_api_page *page, struct cm_api_resp *resp, const char *member);
+void cm_api_page_mark(struct cm_api_page *page, const char *id);
+void cm_api_page_id(struct cm_api_page *page, const char *id);
+/* Returns 0 or -1 (the answer could not be written). */
+int cm_api_page_end(struct cm_api_page *page, const char *next);
+
 /* Sets resp to the empty object {} (the success body of an operation with no output). */
 int cm_api_in_empty(struct cm_api_resp *resp);
 

@@ -444,26 +444,17 @@ static int delete_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     return rc == 0 ? cm_api_in_empty(resp) : store_fail(resp, rc, err);
 }
 
-struct list_ctx {
-    struct cm_jw *jw;
-    char last[64];
-};
-
 static int list_one(void *ud, const struct cm_store_set *s)
 {
-    struct list_ctx *l = ud;
-
-    cm_jw_str(l->jw, s->id);
-    snprintf(l->last, sizeof(l->last), "%s", s->id);
+    cm_api_page_id(ud, s->id);
     return 0;
 }
 
 static int list_sets(struct cm_api_ctx *ctx, const struct cm_api_req *req, struct cm_api_resp *resp,
                      const struct kind *k)
 {
-    struct list_ctx l;
+    struct cm_api_page page;
     const char *token;
-    struct cm_jw jw;
     size_t max;
     bool more = false;
     int rc;
@@ -471,24 +462,12 @@ static int list_sets(struct cm_api_ctx *ctx, const struct cm_api_req *req, struc
     if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_page(req, resp, &max, &token) != 0) {
         return -1;
     }
-    memset(&l, 0, sizeof(l));
-    l.jw = &jw;
-    cm_buf_reset(&resp->body);
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, k->ids_member);
-    cm_jw_arr_begin(&jw);
-    rc = cm_store_set_ids(ctx->store, k->kind, req->params[0], token, max, list_one, &l, &more);
+    cm_api_page_begin(&page, resp, k->ids_member);
+    rc = cm_store_set_ids(ctx->store, k->kind, req->params[0], token, max, list_one, &page, &more);
     if (rc != 0) {
         return store_fail(resp, rc, NULL);
     }
-    cm_jw_arr_end(&jw);
-    if (more) {
-        cm_jw_key(&jw, "nextToken");
-        cm_jw_str(&jw, l.last);
-    }
-    cm_jw_obj_end(&jw);
-    return cm_jw_finish(&jw) == 0 ? 0 : -1;
+    return cm_api_page_end(&page, more ? page.last : NULL);
 }
 
 /* ---- one handler per operation and kind ---- */

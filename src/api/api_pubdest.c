@@ -291,32 +291,26 @@ CM_API_OP(cm_api_delete_publishing_destination)
     return rc == 0 ? cm_api_in_empty(resp) : store_fail(resp, rc, err);
 }
 
-struct list_ctx {
-    struct cm_jw *jw;
-    char last[64];
-};
-
 static int list_one(void *ud, const struct cm_store_pubdest *d)
 {
-    struct list_ctx *l = ud;
+    struct cm_api_page *page = ud;
 
-    cm_jw_obj_begin(l->jw);
-    cm_jw_key(l->jw, "destinationId");
-    cm_jw_str(l->jw, d->id);
-    cm_jw_key(l->jw, "destinationType");
-    cm_jw_str(l->jw, d->type);
-    cm_jw_key(l->jw, "status");
-    cm_jw_str(l->jw, d->status);
-    cm_jw_obj_end(l->jw);
-    snprintf(l->last, sizeof(l->last), "%s", d->id);
+    cm_jw_obj_begin(&page->jw);
+    cm_jw_key(&page->jw, "destinationId");
+    cm_jw_str(&page->jw, d->id);
+    cm_jw_key(&page->jw, "destinationType");
+    cm_jw_str(&page->jw, d->type);
+    cm_jw_key(&page->jw, "status");
+    cm_jw_str(&page->jw, d->status);
+    cm_jw_obj_end(&page->jw);
+    cm_api_page_mark(page, d->id);
     return 0;
 }
 
 CM_API_OP(cm_api_list_publishing_destinations)
 {
-    struct list_ctx l;
+    struct cm_api_page page;
     const char *token;
-    struct cm_jw jw;
     size_t max;
     bool more = false;
     int rc;
@@ -324,22 +318,10 @@ CM_API_OP(cm_api_list_publishing_destinations)
     if (cm_api_ops_detector(ctx, req, resp) != 0 || cm_api_in_page(req, resp, &max, &token) != 0) {
         return -1;
     }
-    memset(&l, 0, sizeof(l));
-    l.jw = &jw;
-    cm_buf_reset(&resp->body);
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "destinations");
-    cm_jw_arr_begin(&jw);
-    rc = cm_store_pubdest_each(ctx->store, req->params[0], token, max, list_one, &l, &more);
+    cm_api_page_begin(&page, resp, "destinations");
+    rc = cm_store_pubdest_each(ctx->store, req->params[0], token, max, list_one, &page, &more);
     if (rc != 0) {
         return store_fail(resp, rc, NULL);
     }
-    cm_jw_arr_end(&jw);
-    if (more) {
-        cm_jw_key(&jw, "nextToken");
-        cm_jw_str(&jw, l.last);
-    }
-    cm_jw_obj_end(&jw);
-    return cm_jw_finish(&jw) == 0 ? 0 : -1;
+    return cm_api_page_end(&page, more ? page.last : NULL);
 }
