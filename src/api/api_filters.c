@@ -25,21 +25,6 @@
 #include "finding/filter.h"
 #include "store/store.h"
 
-#define NO_SUCH "The request is rejected since no such resource found."
-
-static int no_such_filter(struct cm_api_resp *resp)
-{
-    return cm_api_error(resp, 400, "BadRequestException", "InvalidInputException", NO_SUCH);
-}
-
-static int store_fail(struct cm_api_resp *resp, int rc, const char *err)
-{
-    char msg[600];
-
-    snprintf(msg, sizeof(msg), "the store failed: %s", err[0] ? err : cm_strerror(rc));
-    return cm_api_error(resp, 500, "InternalServerErrorException", NULL, msg);
-}
-
 /* A filter body the library refused: its reason and offset. */
 static int filter_invalid(struct cm_api_resp *resp, int rc, const struct cm_diag *dg)
 {
@@ -57,27 +42,13 @@ static void tag_key(char *out, size_t n, const char *name)
     snprintf(out, n, "filter/%s", name);
 }
 
-/* {"name": name} */
-static int answer_name(struct cm_api_resp *resp, const char *name)
-{
-    struct cm_jw jw;
-
-    cm_buf_reset(&resp->body);
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "name");
-    cm_jw_str(&jw, name);
-    cm_jw_obj_end(&jw);
-    return cm_jw_finish(&jw) == 0 ? 0 : -1;
-}
-
 /* Loads the store's filters into set. */
 static int load(struct cm_api_ctx *ctx, struct cm_filterset *set, struct cm_api_resp *resp)
 {
     char err[512] = "";
     int rc = cm_store_filters_load(ctx->store, set, err, sizeof(err));
 
-    return rc == 0 ? 0 : store_fail(resp, rc, err);
+    return rc == 0 ? 0 : cm_api_ops_store_fail(resp, rc, err);
 }
 
 int cm_api_create_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
@@ -109,12 +80,13 @@ int cm_api_create_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         goto out;
     }
     if (rc != 0) {
-        rc = store_fail(resp, rc, err);
+        rc = cm_api_ops_store_fail(resp, rc, err);
         goto out;
     }
     tag_key(key, sizeof(key), f->name);
     rc = cm_store_tags_set(ctx->store, key, tags, err, sizeof(err));
-    rc = rc != 0 ? store_fail(resp, rc, err) : answer_name(resp, f->name);
+    rc = rc != 0 ? cm_api_ops_store_fail(resp, rc, err)
+                 : cm_api_ops_answer_id(resp, "name", f->name);
 out:
     cm_filter_destroy(f);
     cm_api_in_finish(&b);
@@ -138,12 +110,12 @@ int cm_api_get_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         goto out;
     }
     if ((f = cm_filterset_get(&set, cm_str_cstr(req->params[1]))) == NULL) {
-        rc = no_such_filter(resp);
+        rc = cm_api_ops_no_such(resp);
         goto out;
     }
     tag_key(key, sizeof(key), f->name);
     if ((rc = cm_store_tags_get(ctx->store, key, &tags)) != 0) {
-        rc = store_fail(resp, rc, "");
+        rc = cm_api_ops_store_fail(resp, rc, "");
         goto out;
     }
     cm_buf_reset(&resp->body);
@@ -187,7 +159,7 @@ int cm_api_update_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         goto out;
     }
     if ((cur = cm_filterset_get(&set, cm_str_cstr(req->params[1]))) == NULL) {
-        rc = no_such_filter(resp);
+        rc = cm_api_ops_no_such(resp);
         goto out;
     }
     cm_diag_clear(&dg);
@@ -197,13 +169,8 @@ int cm_api_update_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         goto out;
     }
     rc = cm_store_filter_put(ctx->store, f, false, err, sizeof(err));
-    if (rc == CM_ENOTFOUND) { /* deleted since it was read */
-        rc = no_such_filter(resp);
-    } else if (rc != 0) {
-        rc = store_fail(resp, rc, err);
-    } else {
-        rc = answer_name(resp, f->name);
-    }
+    /* CM_ENOTFOUND: deleted since it was read */
+    rc = rc != 0 ? cm_api_ops_stored(resp, rc, err) : cm_api_ops_answer_id(resp, "name", f->name);
 out:
     cm_filter_destroy(f);
     cm_filterset_finish(&set);
@@ -221,16 +188,13 @@ int cm_api_delete_filter(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         return -1;
     }
     rc = cm_store_filter_delete(ctx->store, req->params[1], err, sizeof(err));
-    if (rc == CM_ENOTFOUND) {
-        return no_such_filter(resp);
-    }
     if (rc != 0) {
-        return store_fail(resp, rc, err);
+        return cm_api_ops_stored(resp, rc, err);
     }
     if (strlen(req->params[1]) <= CM_FILTER_NAME_MAX) {
         tag_key(key, sizeof(key), req->params[1]);
         if ((rc = cm_store_tags_set(ctx->store, key, NULL, err, sizeof(err))) != 0) {
-            return store_fail(resp, rc, err);
+            return cm_api_ops_store_fail(resp, rc, err);
         }
     }
     return cm_api_in_empty(resp);

@@ -5,7 +5,6 @@
 #include "api/api_input.h"
 #include "api/api_ops.h"
 #include "api/api_tags.h"
-#include "api/api_detector.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,16 +501,6 @@ int cm_api_page_end(struct cm_api_page *page, const char *next)
     }
     cm_jw_obj_end(&page->jw);
     return cm_jw_finish(&page->jw) == 0 ? 0 : -1;
-}
-
-/*
- * The one place the write operations ask whether {DetectorId} is this server's (api_ops.h):
- * the detector table's answer (api_detector.c).
- */
-int cm_api_ops_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
-                        struct cm_api_resp *resp)
-{
-    return cm_api_detector_check(ctx, req, req->params[0], resp);
 }
 
 int cm_api_in_empty(struct cm_api_resp *resp)

@@ -30,14 +30,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
 #include "intel/intel_config.h"
 #include "store/store.h"
 
-#define NO_SUCH      "The request is rejected since no such resource found."
 #define NAME_MAX_LEN 300
 #define LOC_MAX      300
 
@@ -58,40 +56,9 @@ static const struct kind kinds[CM_SET_KINDS] = {
                                false},
 };
 
-static int no_such(struct cm_api_resp *resp)
-{
-    return cm_api_error(resp, 400, "BadRequestException", "InvalidInputException", NO_SUCH);
-}
-
-static int store_fail(struct cm_api_resp *resp, int rc, const char *err)
-{
-    char msg[600];
-
-    snprintf(msg, sizeof(msg), "the store failed: %s", err && err[0] ? err : cm_strerror(rc));
-    return cm_api_error(resp, 500, "InternalServerErrorException", NULL, msg);
-}
-
 static void tag_key(char *out, size_t n, enum cm_store_set_kind k, const char *id)
 {
     snprintf(out, n, "%.20s/%.40s", cm_store_set_kind_name(k), id);
-}
-
-/* 32 lower-case hex digits, as GuardDuty's list ids. */
-static void new_id(char out[33])
-{
-    unsigned char r[16];
-    static const char hex[] = "0123456789abcdef";
-
-    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-        uint64_t a = cm_intel_seed(), b = cm_intel_seed();
-        memcpy(r, &a, 8);
-        memcpy(r + 8, &b, 8);
-    }
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = hex[r[i] >> 4];
-        out[2 * i + 1] = hex[r[i] & 15];
-    }
-    out[32] = '\0';
 }
 
 static int check_name(struct cm_api_in *b, struct cm_api_resp *resp, const struct kind *k,
@@ -171,10 +138,7 @@ static int put_error(struct cm_api_in *b, struct cm_api_resp *resp, int rc, cons
     if (rc == CM_EFULL) {
         return cm_api_bad_request(resp, err);
     }
-    if (rc == CM_ENOTFOUND) {
-        return no_such(resp);
-    }
-    return store_fail(resp, rc, err);
+    return cm_api_ops_stored(resp, rc, err);
 }
 
 static int create_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
@@ -185,8 +149,7 @@ static int create_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     struct cm_store_set s;
     const char *tags = "{}", *token = NULL;
     bool activate = false, has;
-    char id[33], err[512] = "", key[96];
-    struct cm_jw jw;
+    char id[CM_API_OPS_ID_LEN + 1], err[512] = "", key[96];
     int rc = -1;
 
     memset(&b, 0, sizeof(b));
@@ -211,7 +174,7 @@ static int create_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                            "(or one of coalmine's: STIX2, MISP, MISP_CSV, HOSTS, ZEEK)");
         goto out;
     }
-    new_id(id);
+    cm_api_ops_new_id(id);
     s.id = id;
     s.kind = k->kind;
     s.detector_id = req->params[0];
@@ -227,16 +190,10 @@ static int create_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     }
     tag_key(key, sizeof(key), k->kind, id);
     if ((rc = cm_store_tags_set(ctx->store, key, tags, err, sizeof(err))) != 0) {
-        rc = store_fail(resp, rc, err);
+        rc = cm_api_ops_store_fail(resp, rc, err);
         goto out;
     }
-    cm_buf_reset(&resp->body);
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, k->id_member);
-    cm_jw_str(&jw, id);
-    cm_jw_obj_end(&jw);
-    rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
+    rc = cm_api_ops_answer_id(resp, k->id_member, id);
 out:
     cm_api_activation_finish(&a);
     cm_api_in_finish(&b);
@@ -310,10 +267,7 @@ static int get_set(struct cm_api_ctx *ctx, const struct cm_api_req *req, struct 
         return -1;
     }
     rc = cm_store_set_get(ctx->store, k->kind, req->params[0], req->params[1], write_set, &g);
-    if (rc == CM_ENOTFOUND) {
-        return no_such(resp);
-    }
-    return rc == 0 ? 0 : store_fail(resp, rc, NULL);
+    return cm_api_ops_stored(resp, rc, NULL);
 }
 
 /* The stored list, copied out of the store's row. */
@@ -398,7 +352,7 @@ static int update_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     }
     rc = cm_store_set_get(ctx->store, k->kind, req->params[0], req->params[1], hold, &h);
     if (rc != 0) {
-        rc = rc == CM_ENOTFOUND ? no_such(resp) : rc == CM_ENOMEM ? -1 : store_fail(resp, rc, NULL);
+        rc = rc == CM_ENOMEM ? -1 : cm_api_ops_stored(resp, rc, NULL);
         goto out;
     }
     /* Re-read when asked, or when an active (or failed) list moves to a new location. */
@@ -438,10 +392,7 @@ static int delete_set(struct cm_api_ctx *ctx, const struct cm_api_req *req,
         return -1;
     }
     rc = cm_store_set_delete(ctx->store, k->kind, req->params[0], req->params[1], err, sizeof(err));
-    if (rc == CM_ENOTFOUND) {
-        return no_such(resp);
-    }
-    return rc == 0 ? cm_api_in_empty(resp) : store_fail(resp, rc, err);
+    return rc != 0 ? cm_api_ops_stored(resp, rc, err) : cm_api_in_empty(resp);
 }
 
 static int list_one(void *ud, const struct cm_store_set *s)
@@ -465,7 +416,7 @@ static int list_sets(struct cm_api_ctx *ctx, const struct cm_api_req *req, struc
     cm_api_page_begin(&page, resp, k->ids_member);
     rc = cm_store_set_ids(ctx->store, k->kind, req->params[0], token, max, list_one, &page, &more);
     if (rc != 0) {
-        return store_fail(resp, rc, NULL);
+        return cm_api_ops_store_fail(resp, rc, NULL);
     }
     return cm_api_page_end(&page, more ? page.last : NULL);
 }

@@ -18,6 +18,25 @@
 int cm_api_ops_detector(struct cm_api_ctx *ctx, const struct cm_api_req *req,
                         struct cm_api_resp *resp);
 
+/* GuardDuty's 400 for an id the store does not have ("...no such resource found."). */
+int cm_api_ops_no_such(struct cm_api_resp *resp);
+
+/* The store's failure rc as a 500 "the store failed: <err or rc's text>"; err may be NULL. */
+int cm_api_ops_store_fail(struct cm_api_resp *resp, int rc, const char *err);
+
+/*
+ * The answer to a store call on one resource of the request: 0 when rc is 0 (the body is
+ * the caller's), cm_api_ops_no_such for CM_ENOTFOUND, else cm_api_ops_store_fail.
+ */
+int cm_api_ops_stored(struct cm_api_resp *resp, int rc, const char *err);
+
+/* Sets resp to {"<member>":"<id>"}, a Create's answer. Returns 0 or -1. */
+int cm_api_ops_answer_id(struct cm_api_resp *resp, const char *member, const char *id);
+
+/* A new resource id: CM_API_OPS_ID_LEN lower-case hex digits, as GuardDuty's. */
+#define CM_API_OPS_ID_LEN 32
+void cm_api_ops_new_id(char out[CM_API_OPS_ID_LEN + 1]);
+
 #define CM_API_OP(fn)                                                                              \
     int fn(struct cm_api_ctx *ctx, const struct cm_api_req *req, struct cm_api_resp *resp)
 

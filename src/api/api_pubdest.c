@@ -22,7 +22,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "base/alloc.h"
@@ -32,45 +31,9 @@
 #include "store/store.h"
 #include "store/store_pubdest.h"
 
-#define NO_SUCH "The request is rejected since no such resource found."
-
-static int no_such(struct cm_api_resp *resp)
-{
-    return cm_api_error(resp, 400, "BadRequestException", "InvalidInputException", NO_SUCH);
-}
-
-static int store_fail(struct cm_api_resp *resp, int rc, const char *err)
-{
-    char msg[600];
-
-    snprintf(msg, sizeof(msg), "the store failed: %s", err && err[0] ? err : cm_strerror(rc));
-    return cm_api_error(resp, 500, "InternalServerErrorException", NULL, msg);
-}
-
 static void tag_key(char *out, size_t n, const char *id)
 {
     snprintf(out, n, "PublishingDestination/%.40s", id);
-}
-
-/* 32 lower-case hex digits, as GuardDuty's destination ids. */
-static void new_id(char out[33])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char r[16];
-
-    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        for (int i = 0; i < 16; i++) {
-            r[i] = (unsigned char)(((uint64_t)ts.tv_nsec >> (i % 4 * 8)) ^
-                                   ((uint64_t)ts.tv_sec << (i % 3)));
-        }
-    }
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = hex[r[i] >> 4];
-        out[2 * i + 1] = hex[r[i] & 15];
-    }
-    out[32] = '\0';
 }
 
 /*
@@ -112,8 +75,7 @@ CM_API_OP(cm_api_create_publishing_destination)
     struct cm_store_pubdest d;
     struct cm_api_in b;
     const char *type = NULL, *token = NULL, *tags = "{}";
-    char id[33], got[33] = "", err[512] = "", key[96];
-    struct cm_jw jw;
+    char id[CM_API_OPS_ID_LEN + 1], got[CM_API_OPS_ID_LEN + 1] = "", err[512] = "", key[96];
     int rc = -1;
 
     memset(&b, 0, sizeof(b));
@@ -125,7 +87,7 @@ CM_API_OP(cm_api_create_publishing_destination)
         cm_api_in_tags(&b, resp, &tags) != 0) {
         goto out;
     }
-    new_id(id);
+    cm_api_ops_new_id(id);
     d.id = id;
     d.detector_id = req->params[0];
     d.type = type;
@@ -137,24 +99,18 @@ CM_API_OP(cm_api_create_publishing_destination)
         goto out;
     }
     if (rc != 0) {
-        rc = store_fail(resp, rc, err);
+        rc = cm_api_ops_store_fail(resp, rc, err);
         goto out;
     }
     /* A retried request (same clientToken) finds its destination: its tags are kept. */
     if (strcmp(got, id) == 0) {
         tag_key(key, sizeof(key), id);
         if ((rc = cm_store_tags_set(ctx->store, key, tags, err, sizeof(err))) != 0) {
-            rc = store_fail(resp, rc, err);
+            rc = cm_api_ops_store_fail(resp, rc, err);
             goto out;
         }
     }
-    cm_buf_reset(&resp->body);
-    cm_jw_init(&jw, &resp->body);
-    cm_jw_obj_begin(&jw);
-    cm_jw_key(&jw, "destinationId");
-    cm_jw_str(&jw, got);
-    cm_jw_obj_end(&jw);
-    rc = cm_jw_finish(&jw) == 0 ? 0 : -1;
+    rc = cm_api_ops_answer_id(resp, "destinationId", got);
 out:
     cm_api_in_finish(&b);
     return rc;
@@ -248,10 +204,7 @@ CM_API_OP(cm_api_describe_publishing_destination)
         return -1;
     }
     rc = cm_store_pubdest_get(ctx->store, req->params[0], req->params[1], write_dest, &x);
-    if (rc == CM_ENOTFOUND) {
-        return no_such(resp);
-    }
-    return rc == 0 ? 0 : store_fail(resp, rc, NULL);
+    return cm_api_ops_stored(resp, rc, NULL);
 }
 
 CM_API_OP(cm_api_update_publishing_destination)
@@ -268,9 +221,7 @@ CM_API_OP(cm_api_update_publishing_destination)
     }
     rc = cm_store_pubdest_update(ctx->store, req->params[0], req->params[1], arn, kms, req->now_ms,
                                  err, sizeof(err));
-    rc = rc == CM_ENOTFOUND ? no_such(resp)
-         : rc != 0          ? store_fail(resp, rc, err)
-                            : cm_api_in_empty(resp);
+    rc = rc != 0 ? cm_api_ops_stored(resp, rc, err) : cm_api_in_empty(resp);
 out:
     cm_api_in_finish(&b);
     return rc;
@@ -285,10 +236,7 @@ CM_API_OP(cm_api_delete_publishing_destination)
         return -1;
     }
     rc = cm_store_pubdest_delete(ctx->store, req->params[0], req->params[1], err, sizeof(err));
-    if (rc == CM_ENOTFOUND) {
-        return no_such(resp);
-    }
-    return rc == 0 ? cm_api_in_empty(resp) : store_fail(resp, rc, err);
+    return rc != 0 ? cm_api_ops_stored(resp, rc, err) : cm_api_in_empty(resp);
 }
 
 static int list_one(void *ud, const struct cm_store_pubdest *d)
@@ -321,7 +269,7 @@ CM_API_OP(cm_api_list_publishing_destinations)
     cm_api_page_begin(&page, resp, "destinations");
     rc = cm_store_pubdest_each(ctx->store, req->params[0], token, max, list_one, &page, &more);
     if (rc != 0) {
-        return store_fail(resp, rc, NULL);
+        return cm_api_ops_store_fail(resp, rc, NULL);
     }
     return cm_api_page_end(&page, more ? page.last : NULL);
 }
