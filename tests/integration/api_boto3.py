@@ -5,49 +5,17 @@ argv: COALMINE DB ENDPOINT SIGNED_ENDPOINT KEY SECRET. Prints TAP lines without 
 (the wrapper numbers nothing: it prints "1..N" from what this prints).
 """
 import json
-import subprocess
 import sys
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from b3 import check, done, error_of, one_try, runner
 
 COALMINE, DB, ENDPOINT, SIGNED, KEY, SECRET = sys.argv[1:7]
 DET = "c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1"
-n = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 1
-        print("not ok %d - %s" % (n, name))
-        if detail:
-            print("# " + str(detail)[:500].replace("\n", "\n# "))
+cli = runner(COALMINE)
 
 
 def client(endpoint, key=KEY, secret=SECRET):
-    return boto3.client("guardduty", region_name="us-east-1", endpoint_url=endpoint,
-                        aws_access_key_id=key, aws_secret_access_key=secret,
-                        config=Config(retries={"max_attempts": 1}))
-
-
-def cli(*args):
-    out = subprocess.run([COALMINE] + list(args), check=True, capture_output=True, text=True)
-    return out.stdout
-
-
-def error_of(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"], e.response["Error"]["Message"], \
-            e.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None, None, None
+    return one_try("guardduty", endpoint, key, secret)
 
 
 gd = client(ENDPOINT)
@@ -128,4 +96,4 @@ code, msg, status = error_of(client(SIGNED, key="AKIAUNKNOWNUNKNOWN00").list_det
 check("signed: an unknown key is UnrecognizedClientException 403",
       code == "UnrecognizedClientException" and status == 403, (code, msg))
 
-sys.exit(1 if failed else 0)
+done()

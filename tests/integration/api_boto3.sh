@@ -5,37 +5,19 @@
 # api_boto3.py. Skips cleanly when python3 or boto3 is missing. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/serve.sh"
+. "$(dirname "$0")/lib/boto3.sh"
 
-if ! command -v python3 >/dev/null || ! python3 -c 'import boto3' 2>/dev/null; then
-    skip "boto3 against coalmine serve" "python3 or boto3 not installed"
-    done_testing
-    exit 0
-fi
-KEY=AKIAI44QH8DHBEXAMPLE
-SECRET=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY
+b3_need boto3 "boto3 against coalmine serve"
 
 serve_world
 check "a gen world scanned into a store" test -s "$T/s.db"
 serve_start open --db "$T/s.db"
 OPEN=$ENDPOINT
 OPEN_PID=$SERVE_PID
-printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$KEY" "$SECRET" >"$T/creds"
+b3_creds "$T/creds"
 serve_start signed --db "$T/s.db" --credentials "$T/creds"
 check "two servers listening" test -n "$OPEN" -a -n "$PORT"
-python3 "$(dirname "$0")/api_boto3.py" "$COALMINE" "$T/s.db" "$OPEN" "$ENDPOINT" "$KEY" "$SECRET" \
-    >"$T/py.tap" 2>"$T/py.err"
-rc=$?
-# Renumber the script's lines after ours.
-while IFS= read -r line; do
-    case $line in
-    "ok "*) n=$((n + 1)); echo "ok $n ${line#ok [0-9]* }" ;;
-    "not ok "*) n=$((n + 1)); echo "not ok $n ${line#not ok [0-9]* }" ;;
-    *) echo "$line" ;;
-    esac
-done <"$T/py.tap"
-if [ $rc -ne 0 ] && ! grep -q "^not ok" "$T/py.tap"; then
-    nok "api_boto3.py ran to the end" "$(tail -5 "$T/py.err")"
-fi
+b3_tap "$(dirname "$0")/api_boto3.py" "$COALMINE" "$T/s.db" "$OPEN" "$ENDPOINT" "$KEY" "$SECRET"
 serve_stop
 check "the signed server exits 0" test "$SERVE_RC" = 0
 SERVE_PID=$OPEN_PID

@@ -11,6 +11,7 @@
 # the codes botocore reads. Skips cleanly when the aws CLI or python3 is
 # missing. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
+. "$(dirname "$0")/lib/boto3.sh"
 
 if ! command -v aws >/dev/null || ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
     skip "GuardDuty write operations with the aws CLI" "aws CLI, python3 or jq not installed"
@@ -182,15 +183,15 @@ check "an unknown detector is BadRequestException (not owned)" \
     grep -q "BadRequestException.*not owned by the current account" "$T/nd.err"
 
 # boto3: the paginators of the list operations.
-if python3 -c 'import boto3' 2>/dev/null; then
+if b3_have; then
     for k in 1 2 3; do
         gd create-trusted-entity-set --detector-id "$DET" --name "partner-$k" --format TXT \
             --location "$WEB/trusted.txt" --no-activate >/dev/null
     done
-    python3 - "$EP" "$DET" >"$T/b3.out" 2>"$T/b3.err" <<'PY'
-import sys, boto3
-gd = boto3.client("guardduty", endpoint_url=sys.argv[1], region_name="us-east-1",
-                  aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="example")
+    b3_py - "$EP" "$DET" >"$T/b3.out" 2>"$T/b3.err" <<'PY'
+import sys
+from b3 import client
+gd = client("guardduty", sys.argv[1], "AKIDEXAMPLE", "example")
 ids = []
 pages = 0
 for page in gd.get_paginator("list_trusted_entity_sets").paginate(

@@ -21,10 +21,11 @@ DNS_GROUP=/coalmine/route53-resolver-query-logs
 FLOW_GROUP=/coalmine/vpc-flow-logs
 
 . "$(dirname "$0")/lib/moto.sh"
+. "$(dirname "$0")/lib/boto3.sh"
 why=
 if ! moto_find; then
     why=$MOTO_WHY
-elif ! "$PY" -c 'import boto3' 2>/dev/null; then
+elif ! b3_have; then
     why="boto3 is not installed"
 elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
     why="the aws CLI is not installed"
@@ -85,14 +86,12 @@ summary "$ND" >"$ND.sum"
 
 # --- put into CloudWatch Logs -----------------------------------------------------------------------
 "$PY" "$W" events "$G/AWSLogs" "$T/events.jsonl" --streams aws
-"$PY" - "$EP" "$T/events.jsonl" >"$T/put.out" 2>"$T/put.err" <<'PY'
+b3_py - "$EP" "$T/events.jsonl" >"$T/put.out" 2>"$T/put.err" <<'PY'
 import collections, json, sys
-import boto3
-from botocore.config import Config
+from b3 import client
 ep, path = sys.argv[1], sys.argv[2]
-logs = boto3.client("logs", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="testing",
-                    aws_secret_access_key="testing",
-                    config=Config(connect_timeout=60, read_timeout=300, retries={"max_attempts": 3}))
+logs = client("logs", ep, config={"connect_timeout": 60, "read_timeout": 300,
+                                  "retries": {"max_attempts": 3}})
 streams = collections.OrderedDict()
 for l in open(path, encoding="utf-8"):
     e = json.loads(l)

@@ -7,50 +7,18 @@ without the plan (the wrapper numbers them and prints it).
 import datetime
 import json
 import os
-import subprocess
 import sys
 import time
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from b3 import check, done, error_of, one_try, runner
 
 COALMINE, DB, ENDPOINT, SIGNED, KEY, SECRET, TMP = sys.argv[1:8]
 ACCOUNT = "123456789012"
-n = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print("ok %d - %s" % (n, name))
-    else:
-        failed += 1
-        print("not ok %d - %s" % (n, name))
-        if detail:
-            print("# " + str(detail)[:500].replace("\n", "\n# "))
+cli = runner(COALMINE)
 
 
 def client(endpoint, key=KEY, secret=SECRET):
-    return boto3.client("events", region_name="us-east-1", endpoint_url=endpoint,
-                        aws_access_key_id=key, aws_secret_access_key=secret,
-                        config=Config(retries={"max_attempts": 1}))
-
-
-def cli(*args):
-    out = subprocess.run([COALMINE] + list(args), check=True, capture_output=True, text=True)
-    return out.stdout
-
-
-def error_of(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"], e.response["Error"]["Message"], \
-            e.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None, None, None
+    return one_try("events", endpoint, key, secret)
 
 
 ev = client(ENDPOINT)
@@ -166,4 +134,4 @@ check("signed: a wrong secret is refused with 403",
 code, msg, st = error_of(client(ENDPOINT).list_rules, EventBusName="other-bus")
 check("an unknown event bus: ResourceNotFoundException", code == "ResourceNotFoundException", (code, msg))
 
-sys.exit(1 if failed else 0)
+done()

@@ -16,6 +16,7 @@
 # Skips cleanly without python3 or the aws CLI (boto3's part without boto3).
 # Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
+. "$(dirname "$0")/lib/boto3.sh"
 
 PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 why=
@@ -217,12 +218,11 @@ same "$T/pages.out" >"$T/pages.sum"
 check "... the reference's findings" cmp -s "$R.sum" "$T/pages.sum"
 
 # --- boto3's paginator, a page a JSON document ----------------------------------------------------------
-if "$PY" -c 'import boto3' 2>/dev/null; then
-    "$PY" - "$EP" >"$T/boto.json" 2>"$T/boto.err" <<'PY'
+if b3_have; then
+    b3_py - "$EP" >"$T/boto.json" 2>"$T/boto.err" <<'PY'
 import json, sys
-import boto3
-ct = boto3.client("cloudtrail", endpoint_url=sys.argv[1], region_name="us-east-1",
-                  aws_access_key_id="testing", aws_secret_access_key="testing")
+from b3 import client
+ct = client("cloudtrail", sys.argv[1])
 for page in ct.get_paginator("lookup_events").paginate():
     print(json.dumps(page, default=str))
 PY
