@@ -29,6 +29,7 @@
 #include "base/json.h"
 #include "detect/ckpt.h"
 #include "detect/ct.h"
+#include "detect/detect_table.h"
 #include "detect/state.h"
 
 #define GROUPS_MAX (64 * 1024)
@@ -47,54 +48,6 @@ struct seen_rule {
 struct group {
     struct seen_rule r[CM_CR_COUNT];
 };
-
-struct custom {
-    const struct cm_detect_config *cfg; /* read afresh at each event */
-    struct cm_state *groups;            /* account, region, type, caller -> struct group */
-    struct cm_buf info;
-};
-
-static int init(void **state, const struct cm_detect_opts *opts)
-{
-    struct custom *c = cm_calloc(1, sizeof(*c));
-    struct cm_state_opts so = {
-        .val_size = sizeof(struct group),
-        .max_entries = GROUPS_MAX,
-        .ttl_ms = GROUP_TTL,
-        .seed = opts ? opts->seed : 0,
-    };
-    int rc;
-
-    if (c == NULL) {
-        return CM_ENOMEM;
-    }
-    if ((rc = cm_state_create(&c->groups, &so)) != 0) {
-        cm_free(c);
-        return rc;
-    }
-    c->cfg = opts ? opts->config : NULL;
-    cm_buf_init(&c->info, CM_DETECTION_MAX_INFO);
-    *state = c;
-    return 0;
-}
-
-static void finish(void *state)
-{
-    struct custom *c = state;
-
-    if (c != NULL) {
-        cm_state_destroy(c->groups);
-        cm_buf_finish(&c->info);
-        cm_free(c);
-    }
-}
-
-static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    (void)sink;
-    cm_state_expire(((struct custom *)state)->groups, watermark_ms, NULL, NULL);
-    return 0;
-}
 
 static size_t put(char *out, size_t n, struct cm_str s)
 {
@@ -185,7 +138,7 @@ static void write_target(struct cm_jw *jw, const struct cm_ct *ct)
  * technique, the mode, the call's target, and every rule of the group g with
  * its count and times (g NULL: the one call of a dry run).
  */
-static int write_info(struct custom *c, const struct cm_event *ev, int rule, enum cm_cr_mode mode,
+static int write_info(struct cm_dtab *c, const struct cm_event *ev, int rule, enum cm_cr_mode mode,
                       const struct group *g)
 {
     const struct cm_cr_rule_info *rs = cm_cr_rules(), *r = &rs[rule];
@@ -227,7 +180,7 @@ static int write_info(struct custom *c, const struct cm_event *ev, int rule, enu
 }
 
 /* Notes a LIVE signal of rule in its group; the group, or NULL (*rc says why). */
-static struct group *note(struct custom *c, const struct cm_event *ev, int rule, int *rc)
+static struct group *note(struct cm_dtab *c, const struct cm_event *ev, int rule, int *rc)
 {
     const struct cm_cr_rule_info *r = &cm_cr_rules()[rule];
     char key[KEY_MAX];
@@ -239,7 +192,7 @@ static struct group *note(struct custom *c, const struct cm_event *ev, int rule,
     if (n == 0) {
         return NULL; /* no caller to group by: the finding still counts the call */
     }
-    if ((g = cm_state_touch(c->groups, key, n, ev->time_ms, NULL)) == NULL) {
+    if ((g = cm_state_touch(c->table, key, n, ev->time_ms, NULL)) == NULL) {
         *rc = CM_ENOMEM;
         return NULL;
     }
@@ -272,7 +225,7 @@ static double group_severity(const struct group *g, int rule)
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    struct custom *c = state;
+    struct cm_dtab *c = state;
     const struct cm_ct *ct = &ev->u.ct;
     const struct cm_cr_config *cc = c->cfg != NULL ? c->cfg->custom_rules : NULL;
     const struct cm_cr_rule_info *r;
@@ -305,11 +258,6 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     return cm_sink_emit(sink, &d);
 }
 
-static void state_stats(const void *state, struct cm_state_stats *sum)
-{
-    cm_state_stats_add(sum, ((const struct custom *)state)->groups);
-}
-
 /* A group read back from a file: each rule's times set when it has a count, in order. */
 static bool group_ok(const void *ud, const void *key, size_t klen, const void *val)
 {
@@ -331,14 +279,17 @@ static bool group_ok(const void *ud, const void *key, size_t klen, const void *v
 
 static const struct cm_state_codec group_codec = {.check = group_ok};
 
-static int save(const void *state, struct cm_ckpt_w *w)
+static int init(void **state, const struct cm_detect_opts *opts)
 {
-    return cm_state_save(((const struct custom *)state)->groups, w, &group_codec);
-}
+    static const struct cm_dtab_spec spec = {
+        .val_size = sizeof(struct group),
+        .max_entries = GROUPS_MAX,
+        .ttl_ms = GROUP_TTL,
+        .info_max = CM_DETECTION_MAX_INFO,
+        .codec = &group_codec,
+    };
 
-static int load(void *state, struct cm_ckpt_r *r)
-{
-    return cm_state_load(((struct custom *)state)->groups, r, &group_codec);
+    return cm_dtab_init(state, opts, &spec);
 }
 
 static const char *const types[] = {
@@ -356,10 +307,10 @@ const struct cm_detector cm_detector_ct_custom = {
     .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
     .init = init,
     .on_event = on_event,
-    .on_tick = tick,
-    .finish = finish,
-    .state_stats = state_stats,
+    .on_tick = cm_dtab_tick,
+    .finish = cm_dtab_finish,
+    .state_stats = cm_dtab_stats,
     .state_version = CUSTOM_STATE_VERSION,
-    .save = save,
-    .load = load,
+    .save = cm_dtab_save,
+    .load = cm_dtab_load,
 };

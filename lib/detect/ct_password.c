@@ -16,6 +16,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "detect/ckpt.h"
+#include "detect/detect_table.h"
 #include "detect/state.h"
 
 #define ACCOUNTS_MAX (64 * 1024)
@@ -27,54 +28,9 @@ struct known {
     struct cm_pwpolicy p;
 };
 
-struct pw {
-    struct cm_state *accounts; /* account id -> struct known */
-    struct cm_buf info;        /* additionalInfo of the detection being emitted */
-};
-
-static int init(void **state, const struct cm_detect_opts *opts)
-{
-    struct pw *w = cm_calloc(1, sizeof(*w));
-    struct cm_state_opts so = {
-        .val_size = sizeof(struct known),
-        .max_entries = ACCOUNTS_MAX,
-        .ttl_ms = POLICY_TTL,
-        .seed = opts ? opts->seed : 0,
-    };
-    int rc;
-
-    if (w == NULL) {
-        return CM_ENOMEM;
-    }
-    if ((rc = cm_state_create(&w->accounts, &so)) != 0) {
-        cm_free(w);
-        return rc;
-    }
-    cm_buf_init(&w->info, 0);
-    *state = w;
-    return 0;
-}
-
-static void finish(void *state)
-{
-    struct pw *w = state;
-
-    if (w != NULL) {
-        cm_state_destroy(w->accounts);
-        cm_buf_finish(&w->info);
-        cm_free(w);
-    }
-}
-
-static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
-{
-    (void)sink;
-    cm_state_expire(((struct pw *)state)->accounts, watermark_ms, NULL, NULL);
-    return 0;
-}
-
 /* {"oldPolicy": {...}, "newPolicy": {...}} into w->info; NULL policies are {}. */
-static int write_info(struct pw *w, const struct cm_pwpolicy *old, const struct cm_pwpolicy *new_)
+static int write_info(struct cm_dtab *w, const struct cm_pwpolicy *old,
+                      const struct cm_pwpolicy *new_)
 {
     struct cm_jw jw;
 
@@ -91,7 +47,7 @@ static int write_info(struct pw *w, const struct cm_pwpolicy *old, const struct 
 
 static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink)
 {
-    struct pw *w = state;
+    struct cm_dtab *w = state;
     const struct cm_ct *ct = &ev->u.ct;
     bool update, ok = cm_ct_ok(ct);
     struct cm_pwpolicy none, new_;
@@ -108,7 +64,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     cm_pwpolicy_none(&none);
-    k = cm_state_get(w->accounts, ev->account.p, ev->account.len);
+    k = cm_state_get(w->table, ev->account.p, ev->account.len);
     old = k ? &k->p : NULL;
     if (update) {
         /* A value out of range keeps its default; the rest of the request still counts. */
@@ -131,18 +87,13 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         }
     }
     if (ok) {
-        k = cm_state_touch(w->accounts, ev->account.p, ev->account.len, ev->time_ms, NULL);
+        k = cm_state_touch(w->table, ev->account.p, ev->account.len, ev->time_ms, NULL);
         if (k == NULL) {
             return CM_ENOMEM;
         }
         k->p = new_;
     }
     return 0;
-}
-
-static void state_stats(const void *state, struct cm_state_stats *sum)
-{
-    cm_state_stats_add(sum, ((const struct pw *)state)->accounts);
 }
 
 /*
@@ -162,14 +113,17 @@ static bool known_ok(const void *ud, const void *key, size_t klen, const void *v
 
 static const struct cm_state_codec known_codec = {.check = known_ok};
 
-static int save(const void *state, struct cm_ckpt_w *w)
+static int init(void **state, const struct cm_detect_opts *opts)
 {
-    return cm_state_save(((const struct pw *)state)->accounts, w, &known_codec);
-}
+    static const struct cm_dtab_spec spec = {
+        .val_size = sizeof(struct known),
+        .max_entries = ACCOUNTS_MAX,
+        .ttl_ms = POLICY_TTL,
+        .info_max = 0,
+        .codec = &known_codec,
+    };
 
-static int load(void *state, struct cm_ckpt_r *r)
-{
-    return cm_state_load(((struct pw *)state)->accounts, r, &known_codec);
+    return cm_dtab_init(state, opts, &spec);
 }
 
 static const char *const types[] = {
@@ -183,10 +137,10 @@ const struct cm_detector cm_detector_ct_password = {
     .kinds = CM_EV_MASK(CM_EV_CLOUDTRAIL),
     .init = init,
     .on_event = on_event,
-    .on_tick = tick,
-    .finish = finish,
-    .state_stats = state_stats,
+    .on_tick = cm_dtab_tick,
+    .finish = cm_dtab_finish,
+    .state_stats = cm_dtab_stats,
     .state_version = PASSWORD_STATE_VERSION,
-    .save = save,
-    .load = load,
+    .save = cm_dtab_save,
+    .load = cm_dtab_load,
 };
