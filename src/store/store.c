@@ -89,6 +89,16 @@ int cm_store_db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
     return CM_EIO;
 }
 
+int cm_store_rows_end(sqlite3 *db, sqlite3_stmt *q, int rc, int step, const char *what, char *err,
+                      size_t errlen)
+{
+    if (rc == 0 && step != SQLITE_DONE) {
+        rc = cm_store_db_fail(db, what, err, errlen);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int cm_store_txn(sqlite3 *db, cm_store_txn_fn body, const void *arg, const char *what, char *err,
                  size_t errlen)
 {

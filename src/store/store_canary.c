@@ -296,11 +296,16 @@ int cm_store_canaries_reconcile(struct cm_store *st, const struct cm_store_canar
     return rc;
 }
 
+/* A canary's run: ?1 name, ?2 run_ms, ?3 status, ?4 reason, ?5 observed. */
+#define RECORD_SQL                                                                                 \
+    "UPDATE canaries SET changed_ms = CASE WHEN status IS ?3 THEN changed_ms"                      \
+    " ELSE ?2 END, status = ?3, reason = ?4, observed = ?5, last_run_ms = ?2"                      \
+    " WHERE name = ?1"
+
 /* Runs sql with text ?1 = a; CM_ENOTFOUND when it changed no row. */
-static int change(struct cm_store *st, const char *sql, const char *a, int64_t i2, const char *t3,
+static int change(sqlite3 *db, const char *sql, const char *a, int64_t i2, const char *t3,
                   const char *t4, const char *t5, const char *what, char *err, size_t errlen)
 {
-    sqlite3 *db = cm_store_db(st);
     sqlite3_stmt *q = NULL;
     int rc;
 
@@ -326,20 +331,16 @@ static int change(struct cm_store *st, const char *sql, const char *a, int64_t i
 
 int cm_store_canary_delete(struct cm_store *st, const char *name, char *err, size_t errlen)
 {
-    return change(st, "DELETE FROM canaries WHERE name = ?1", name, 0, NULL, NULL, NULL,
-                  "deleting the canary", err, errlen);
+    return change(cm_store_db(st), "DELETE FROM canaries WHERE name = ?1", name, 0, NULL, NULL,
+                  NULL, "deleting the canary", err, errlen);
 }
 
 int cm_store_canary_record(struct cm_store *st, const char *name, const char *status,
                            const char *reason, const char *observed, int64_t run_ms, char *err,
                            size_t errlen)
 {
-    return change(st,
-                  "UPDATE canaries SET changed_ms = CASE WHEN status IS ?3 THEN changed_ms"
-                  " ELSE ?2 END, status = ?3, reason = ?4, observed = ?5, last_run_ms = ?2"
-                  " WHERE name = ?1",
-                  name, run_ms, status, reason, observed, "recording the canary's run", err,
-                  errlen);
+    return change(cm_store_db(st), RECORD_SQL, name, run_ms, status, reason, observed,
+                  "recording the canary's run", err, errlen);
 }
 
 /*
@@ -398,30 +399,9 @@ struct record_ev {
 static int record_event_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
 {
     const struct record_ev *r = arg;
-    sqlite3_stmt *q = NULL;
-    int rc;
+    int rc = change(db, RECORD_SQL, r->name, r->run_ms, r->status, r->reason, r->observed,
+                    "recording the canary's run", err, errlen);
 
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE canaries SET changed_ms = CASE WHEN status IS ?3 THEN changed_ms"
-                           " ELSE ?2 END, status = ?3, reason = ?4, observed = ?5, last_run_ms = ?2"
-                           " WHERE name = ?1",
-                           -1, &q, NULL) != SQLITE_OK) {
-        return cm_store_db_fail(db, "recording the canary's run", err, errlen);
-    }
-    sqlite3_bind_text(q, 1, r->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, r->run_ms);
-    sqlite3_bind_text(q, 3, r->status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, r->reason, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 5, r->observed, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "recording the canary's run", err, errlen);
-    } else if (sqlite3_changes(db) == 0) {
-        snprintf(err, errlen, "no canary named %s", r->name);
-        rc = CM_ENOTFOUND;
-    } else {
-        rc = CM_OK;
-    }
-    sqlite3_finalize(q);
     if (rc == 0 && r->ev != NULL) {
         rc = add_event(db, CM_STORE_SOURCE_CANARY, r->name, NULL, r->ev, r->oseq, err, errlen);
     }
@@ -474,11 +454,7 @@ int cm_store_canaries(struct cm_store *st, const char *name, cm_store_canary_fn 
                                     col(q, 13)};
         rc = c.name && c.kind && c.schedule && c.params ? fn(ud, &c) : CM_EIO;
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the canaries", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the canaries", err, errlen);
 }
 
 struct fire {
@@ -489,29 +465,38 @@ struct fire {
     int64_t *oseq;
 };
 
-static int fire_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
+/* Moves rule name's fired_ms from prev_ms to fired_ms: *taken when it was still prev_ms. */
+static int fire_update(sqlite3 *db, const char *name, int64_t prev_ms, int64_t fired_ms,
+                       bool *taken, char *err, size_t errlen)
 {
-    const struct fire *f = arg;
     sqlite3_stmt *q = NULL;
     int rc;
 
-    *f->taken = false;
+    *taken = false;
     if (sqlite3_prepare_v2(db,
                            "UPDATE rules SET fired_ms = ?2 WHERE name = ?1 AND schedule IS NOT NULL"
                            " AND coalesce(fired_ms, 0) = ?3",
                            -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "recording the rule's fire", err, errlen);
     }
-    sqlite3_bind_text(q, 1, f->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, f->fired_ms);
-    sqlite3_bind_int64(q, 3, f->prev_ms);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, fired_ms);
+    sqlite3_bind_int64(q, 3, prev_ms);
     if (sqlite3_step(q) != SQLITE_DONE) {
         rc = cm_store_db_fail(db, "recording the rule's fire", err, errlen);
     } else {
-        *f->taken = sqlite3_changes(db) == 1;
+        *taken = sqlite3_changes(db) == 1;
         rc = CM_OK;
     }
     sqlite3_finalize(q);
+    return rc;
+}
+
+static int fire_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
+{
+    const struct fire *f = arg;
+    int rc = fire_update(db, f->name, f->prev_ms, f->fired_ms, f->taken, err, errlen);
+
     if (rc == 0 && *f->taken && f->ev != NULL) {
         rc = add_event(db, CM_STORE_SOURCE_SCHEDULE, f->name, f->name, f->ev, f->oseq, err, errlen);
     }
@@ -543,26 +528,5 @@ int cm_store_event_put(struct cm_store *st, const char *name, const struct cm_st
 int cm_store_rule_fire(struct cm_store *st, const char *name, int64_t prev_ms, int64_t fired_ms,
                        bool *taken, char *err, size_t errlen)
 {
-    sqlite3 *db = cm_store_db(st);
-    sqlite3_stmt *q = NULL;
-    int rc;
-
-    *taken = false;
-    if (sqlite3_prepare_v2(db,
-                           "UPDATE rules SET fired_ms = ?2 WHERE name = ?1 AND schedule IS NOT NULL"
-                           " AND coalesce(fired_ms, 0) = ?3",
-                           -1, &q, NULL) != SQLITE_OK) {
-        return cm_store_db_fail(db, "recording the rule's fire", err, errlen);
-    }
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, fired_ms);
-    sqlite3_bind_int64(q, 3, prev_ms);
-    if (sqlite3_step(q) != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "recording the rule's fire", err, errlen);
-    } else {
-        *taken = sqlite3_changes(db) == 1;
-        rc = CM_OK;
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return fire_update(cm_store_db(st), name, prev_ms, fired_ms, taken, err, errlen);
 }

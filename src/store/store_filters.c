@@ -44,11 +44,7 @@ int cm_store_filters_load(struct cm_store *st, struct cm_filterset *set, char *e
             rc = rc == CM_ENOMEM ? rc : CM_EIO;
         }
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the filters", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the filters", err, errlen);
 }
 
 /* Inserts or replaces the row of f (rank already decided). */

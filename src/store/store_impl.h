@@ -22,6 +22,14 @@
 int cm_store_db_fail(sqlite3 *db, const char *what, char *err, size_t errlen);
 
 /*
+ * The end of a read loop over q (`while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)`):
+ * finalizes q and returns rc, or cm_store_db_fail(what) when the rows stopped on a failed
+ * step (rc 0, step not SQLITE_DONE).
+ */
+int cm_store_rows_end(sqlite3 *db, sqlite3_stmt *q, int rc, int step, const char *what, char *err,
+                      size_t errlen);
+
+/*
  * Runs body(db, arg, err, errlen) in one write transaction (BEGIN
  * IMMEDIATE ... COMMIT; ROLLBACK when it or the commit fails). A failed
  * BEGIN or COMMIT is reported as cm_store_db_fail(what). Returns 0, body's

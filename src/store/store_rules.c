@@ -213,11 +213,7 @@ int cm_store_rules(struct cm_store *st, const char *name, cm_store_rule_fn fn, v
                                   col(q, 4), col(q, 5), col(q, 6), sqlite3_column_int64(q, 7)};
         rc = r.name && r.pattern ? fn(ud, &r) : CM_EIO;
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the rules", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the rules", err, errlen);
 }
 
 static int target_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
@@ -309,11 +305,7 @@ int cm_store_targets(struct cm_store *st, const char *rule, cm_store_target_fn f
         struct cm_store_target t = {col(q, 0), col(q, 1), col(q, 2), col(q, 3)};
         rc = t.rule && t.id && t.kind && t.spec ? fn(ud, &t) : CM_EIO;
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the targets", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the targets", err, errlen);
 }
 
 /* ---- The outbox ---- */
@@ -355,11 +347,7 @@ int cm_store_outbox_pending(struct cm_store *st, int64_t after, size_t limit, cm
                                   : o.finding_id != NULL && o.doc != NULL;
         rc = ok ? fn(ud, &o) : CM_EIO;
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the outbox", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the outbox", err, errlen);
 }
 
 struct outbox_done {
@@ -454,11 +442,7 @@ int cm_store_outbox_owed(struct cm_store *st, size_t limit, cm_store_owed_fn fn,
             sqlite3_column_int64(q, 5), sqlite3_column_int64(q, 6)};
         rc = o.source && o.name ? fn(ud, &o) : CM_EIO;
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the outbox", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the outbox", err, errlen);
 }
 
 int64_t cm_store_outbox_count(struct cm_store *st)
@@ -769,9 +753,5 @@ int cm_store_deliveries(struct cm_store *st, int state, size_t limit, cm_store_d
         rc = read_delivery(q, &d, true);
         rc = rc == 0 ? fn(ud, &d) : rc;
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the deliveries", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the deliveries", err, errlen);
 }

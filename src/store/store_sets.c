@@ -306,11 +306,7 @@ int cm_store_sets_active(struct cm_store *st, cm_store_set_fn fn, void *ud, char
         read_row(q, &s, true);
         rc = fn(ud, &s);
     }
-    if (rc == 0 && step != SQLITE_DONE) {
-        rc = cm_store_db_fail(db, "reading the lists", err, errlen);
-    }
-    sqlite3_finalize(q);
-    return rc;
+    return cm_store_rows_end(db, q, rc, step, "reading the lists", err, errlen);
 }
 
 int cm_store_tags_set(struct cm_store *st, const char *resource, const char *json, char *err,
