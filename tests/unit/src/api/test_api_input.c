@@ -24,24 +24,27 @@ struct page_call {
     char keys[2][16], vals[2][600];
 };
 
+/* Adds key=val to c's query string (val NULL: absent). */
+static void add_query(struct page_call *c, const char *key, const char *val)
+{
+    size_t k = c->req.nquery;
+
+    if (val == NULL) {
+        return;
+    }
+    snprintf(c->keys[k], sizeof(c->keys[0]), "%s", key);
+    snprintf(c->vals[k], sizeof(c->vals[0]), "%s", val);
+    c->req.query[k].key = c->keys[k];
+    c->req.query[k].val = c->vals[k];
+    c->req.nquery++;
+}
+
 /* cm_api_in_page on the query (max, token), either NULL for absent; returns its rc. */
 static int in_page(struct page_call *c, const char *max, const char *token)
 {
     memset(c, 0, sizeof(*c));
-    if (max != NULL) {
-        snprintf(c->keys[c->req.nquery], sizeof(c->keys[0]), "maxResults");
-        snprintf(c->vals[c->req.nquery], sizeof(c->vals[0]), "%s", max);
-        c->req.query[c->req.nquery].key = c->keys[c->req.nquery];
-        c->req.query[c->req.nquery].val = c->vals[c->req.nquery];
-        c->req.nquery++;
-    }
-    if (token != NULL) {
-        snprintf(c->keys[c->req.nquery], sizeof(c->keys[0]), "nextToken");
-        snprintf(c->vals[c->req.nquery], sizeof(c->vals[0]), "%s", token);
-        c->req.query[c->req.nquery].key = c->keys[c->req.nquery];
-        c->req.query[c->req.nquery].val = c->vals[c->req.nquery];
-        c->req.nquery++;
-    }
+    add_query(c, "maxResults", max);
+    add_query(c, "nextToken", token);
     cm_buf_init(&c->resp.body, 0);
     c->resp.status = 200;
     c->max = 7;
