@@ -474,6 +474,14 @@ int cm_delivery_state_parse(const char *name, enum cm_delivery_state *out)
 
 /* Fills *d from a row: oseq, rule, target, state, attempts, next_ms, last_error, updated_at[, id].
  */
+/* Binds a delivery's key: ?1 the outbox seq, ?2 the rule, ?3 the target. */
+static void bind_delivery(sqlite3_stmt *q, int64_t oseq, const char *rule, const char *target)
+{
+    sqlite3_bind_int64(q, 1, oseq);
+    sqlite3_bind_text(q, 2, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+}
+
 static int read_delivery(sqlite3_stmt *q, struct cm_store_delivery *d, bool with_id)
 {
     memset(d, 0, sizeof(*d));
@@ -509,9 +517,7 @@ int cm_store_delivery_get(struct cm_store *st, int64_t oseq, const char *rule, c
                            -1, &q, NULL) != SQLITE_OK) {
         return CM_EIO;
     }
-    sqlite3_bind_int64(q, 1, oseq);
-    sqlite3_bind_text(q, 2, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+    bind_delivery(q, oseq, rule, target);
     step = sqlite3_step(q);
     if (step == SQLITE_DONE) {
         rc = CM_ENOTFOUND;
@@ -553,9 +559,7 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     if (sqlite3_prepare_v2(db, read_sql, -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "claiming the delivery", err, errlen);
     }
-    sqlite3_bind_int64(q, 1, c->oseq);
-    sqlite3_bind_text(q, 2, c->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, c->target, -1, SQLITE_STATIC);
+    bind_delivery(q, c->oseq, c->rule, c->target);
     memset(a->d, 0, sizeof(*a->d));
     a->d->oseq = c->oseq;
     a->d->rule = c->rule;
@@ -595,9 +599,7 @@ static int claim_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     if (sqlite3_prepare_v2(db, take_sql, -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "claiming the delivery", err, errlen);
     }
-    sqlite3_bind_int64(q, 1, c->oseq);
-    sqlite3_bind_text(q, 2, c->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, c->target, -1, SQLITE_STATIC);
+    bind_delivery(q, c->oseq, c->rule, c->target);
     sqlite3_bind_text(q, 4, when, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(q, 5, c->owner, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 6, c->now_ms + c->lease_ms);
@@ -665,9 +667,7 @@ static int record_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
         return cm_store_db_fail(db, "recording the delivery", err, errlen);
     }
     now_iso(when, sizeof(when));
-    sqlite3_bind_int64(q, 1, d->oseq);
-    sqlite3_bind_text(q, 2, d->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, d->target, -1, SQLITE_STATIC);
+    bind_delivery(q, d->oseq, d->rule, d->target);
     sqlite3_bind_text(q, 4, cm_delivery_state_name(d->state), -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 5, d->attempts);
     sqlite3_bind_int64(q, 6, d->next_ms);
@@ -688,9 +688,7 @@ static int record_body(sqlite3 *db, const void *arg, char *err, size_t errlen)
     if (sqlite3_prepare_v2(db, state_sql, -1, &q, NULL) != SQLITE_OK) {
         return cm_store_db_fail(db, "recording the delivery", err, errlen);
     }
-    sqlite3_bind_int64(q, 1, d->oseq);
-    sqlite3_bind_text(q, 2, d->rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, d->target, -1, SQLITE_STATIC);
+    bind_delivery(q, d->oseq, d->rule, d->target);
     sqlite3_bind_text(q, 4, d->event_id, -1, SQLITE_STATIC);
     rc = step_write(db, q, "recording the delivery", err, errlen);
     sqlite3_finalize(q);
@@ -711,9 +709,7 @@ int cm_store_delivered_event(struct cm_store *st, int64_t oseq, const char *rule
                            -1, &q, NULL) != SQLITE_OK) {
         return CM_EIO;
     }
-    sqlite3_bind_int64(q, 1, oseq);
-    sqlite3_bind_text(q, 2, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, target, -1, SQLITE_STATIC);
+    bind_delivery(q, oseq, rule, target);
     step = sqlite3_step(q);
     if (step == SQLITE_ROW && col(q, 0) != NULL) {
         snprintf(id, n, "%s", col(q, 0));
