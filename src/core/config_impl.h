@@ -97,6 +97,13 @@ int cm_config_take_string(struct walk *w, const char *expected, struct cm_str *o
  */
 int cm_config_walk(struct walk *w, const char *buf, size_t len, int (*root)(struct walk *w));
 
+/*
+ * cm_config_parse() with name (the file's path; NULL: none) in front of every message
+ * (config.c; config_load.c reads the file).
+ */
+int cm_config_parse_named(struct cm_config *c, const char *buf, size_t len, const char *name,
+                          const char *base_dir, char *err, size_t errlen);
+
 /* ---- The schema tables (config.c, config_api.c) ---- */
 
 enum kind {

@@ -9,12 +9,13 @@
  * shipped example, and allocation failure at every step.
  *
  * For the allocation-failure test this file defines CM_ALLOC_TORTURE and
- * compiles alloc.c, config.c and config_walk.c into itself (see
+ * compiles alloc.c, config.c, config_load.c and config_walk.c into itself (see
  * test_alloc_torture.c); the code under test comes before cmocka.h.
  */
 #define CM_ALLOC_TORTURE 1
 #include "base/alloc.c"
 #include "core/config.c"
+#include "core/config_load.c"
 #include "core/config_walk.c"
 
 #include <stdarg.h>
