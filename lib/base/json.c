@@ -496,6 +496,19 @@ key:
     }
     nd[n].next = n + 1;
     n++;
+    if (LIKELY(end - q >= 2 && q[0] == ':' && q[1] == '"' && n < lim)) {
+        /* The compact member "key":"string", the commonest by far: its value is scanned
+         * here, without the general value dispatch (no whitespace, no bracket, no end). */
+        p = q + 1;
+        q = scan_scalar(j, p, &nd[n]);
+        if (UNLIKELY(q == NULL)) {
+            return NULL;
+        }
+        nd[n].next = n + 1;
+        n++;
+        p = q;
+        goto after;
+    }
     p = skip_ws(q, end);
     if (UNLIKELY(p == end || *p != ':')) {
         return fail(j, p, CM_ESYNTAX, "expected ':' after object key");
