@@ -218,8 +218,9 @@ struct field_in {
     int col; /* column index in the line */
 };
 
-static int bad_field(const struct field_in *in, unsigned id, const char *what, const char *p,
-                     size_t len)
+/* Out of line and cold: its message buffers would otherwise weigh on every field read. */
+__attribute__((noinline, cold)) static int bad_field(const struct field_in *in, unsigned id,
+                                                     const char *what, const char *p, size_t len)
 {
     char reason[160], q[48];
 
@@ -230,8 +231,8 @@ static int bad_field(const struct field_in *in, unsigned id, const char *what, c
     return CM_EINVAL;
 }
 
-static int field_uint(const struct field_in *in, unsigned id, const char *p, size_t len,
-                      uint64_t max, uint64_t *out)
+static inline int field_uint(const struct field_in *in, unsigned id, const char *p, size_t len,
+                             uint64_t max, uint64_t *out)
 {
     size_t readable = in->lr->avail - (size_t)(p - in->lr->p);
     int rc = cm_flow_read_uint(p, len, readable, max, out);
