@@ -164,25 +164,14 @@ static inline int64_t swar_upto8(const char *p, size_t len)
  * it against max. readable is how many bytes may be loaded from p: when it is
  * at least 16, up to 16 digits are read eight at a time.
  */
-int cm_flow_read_uint(const char *p, size_t len, size_t readable, uint64_t max, uint64_t *out)
+int cm_flow_read_uint_any(const char *p, size_t len, size_t readable, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
 
     if (len == 0) {
         return CM_EINVAL;
     }
-    if (len <= 4) {
-        /* The commonest fields (version, protocol, ports, packets) are short: a digit at a
-         * time is cheaper than a word for them. */
-        for (size_t i = 0; i < len; i++) {
-            unsigned d = (unsigned)(p[i] - '0');
-            if (d > 9u) {
-                return CM_EINVAL;
-            }
-            v = v * 10 + d;
-        }
-        goto check;
-    }
+    /* Fields of one to four digits are read by the inline cm_flow_read_uint (flow_scan.h). */
     if (len <= 16 && readable >= 16) {
         int64_t hi = 0, lo;
         size_t nhi = len > 8 ? len - 8 : 0;
