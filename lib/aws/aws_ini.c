@@ -3,6 +3,7 @@
  */
 #include "aws/aws_ini.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +59,31 @@ static int set(char *dst, size_t cap, const char *v, size_t n, const char *key, 
     memcpy(dst, v, n);
     dst[n] = '\0';
     return 0;
+}
+
+/* The settings kept besides the key pair, region and endpoint_url. */
+static const struct field {
+    const char *key;
+    size_t off, cap;
+} FIELDS[] = {
+#define F(name)                                                                                    \
+    {                                                                                              \
+#name, offsetof(struct cm_aws_profile, name), sizeof(((struct cm_aws_profile *)0)->name)   \
+    }
+    F(role_arn),           F(source_profile),   F(credential_source), F(external_id),
+    F(role_session_name),  F(duration_seconds), F(mfa_serial),        F(web_identity_token_file),
+    F(credential_process), F(sso_session),      F(sso_start_url),     F(sts_regional_endpoints),
+#undef F
+};
+
+void cm_aws_profile_merge(struct cm_aws_profile *dst, const struct cm_aws_profile *src)
+{
+    for (size_t i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++) {
+        char *d = (char *)dst + FIELDS[i].off;
+        if (d[0] == '\0') {
+            memcpy(d, (const char *)src + FIELDS[i].off, FIELDS[i].cap);
+        }
+    }
 }
 
 int cm_aws_ini_read(const char *text, size_t n, const char *profile, bool config,
@@ -117,6 +143,14 @@ int cm_aws_ini_read(const char *text, size_t n, const char *profile, bool config
         } else if (is(key, kn, "endpoint_url")) {
             rc = set(p->endpoint_url, sizeof(p->endpoint_url), v, vn, "endpoint_url", line, why,
                      whylen);
+        } else {
+            for (size_t f = 0; f < sizeof(FIELDS) / sizeof(FIELDS[0]); f++) {
+                if (is(key, kn, FIELDS[f].key)) {
+                    rc = set((char *)p + FIELDS[f].off, FIELDS[f].cap, v, vn, FIELDS[f].key, line,
+                             why, whylen);
+                    break;
+                }
+            }
         }
         if (rc != 0) {
             return rc;

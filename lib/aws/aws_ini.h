@@ -19,8 +19,26 @@ struct cm_aws_profile {
     char token[CM_AWS_INI_VALUE];
     char region[64];
     char endpoint_url[CM_AWS_INI_VALUE];
+    /* Where else credentials come from (docs/s3.md): assume role, web identity, a process,
+     * IAM Identity Center (refused with advice). */
+    char role_arn[512];
+    char source_profile[256];
+    char credential_source[64];
+    char external_id[1300];
+    char role_session_name[128];
+    char duration_seconds[16];
+    char mfa_serial[256];
+    char web_identity_token_file[1024];
+    char credential_process[CM_AWS_INI_VALUE];
+    char sso_session[256];
+    char sso_start_url[1024];
+    char sts_regional_endpoints[16];
     bool found; /* the profile's section is in the file */
 };
+
+/* Fills what dst leaves empty of the settings other than the key pair, region and
+ * endpoint_url from src (the config file after the credentials file). */
+void cm_aws_profile_merge(struct cm_aws_profile *dst, const struct cm_aws_profile *src);
 
 /*
  * Reads profile's settings from text[0..n) into p (what the file does not set
