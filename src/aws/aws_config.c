@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "aws/aws_container.h"
+#include "aws/aws_process.h"
+#include "aws/aws_sts.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
@@ -17,6 +21,7 @@
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define PATH_CAP     1024 /* a file's name */
 #define FROM_CAP     1100 /* where the key pair came from */
+#define MAX_CHAIN    16   /* profiles in a source_profile chain */
 
 /* An environment variable's value, NULL when unset or empty. */
 static const char *env(const char *name)
@@ -163,6 +168,7 @@ static int from_files(const char *profile, struct cm_aws_profile *p, char *cred_
                 memcpy(p->token, q->token, sizeof(p->token));
                 snprintf(from, FROM_CAP, "%s", conf_path);
             }
+            cm_aws_profile_merge(p, q);
             memcpy(p->region, q->region, sizeof(p->region));
             memcpy(p->endpoint_url, q->endpoint_url, sizeof(p->endpoint_url));
             p->found |= q->found;
@@ -176,46 +182,495 @@ static int from_files(const char *profile, struct cm_aws_profile *p, char *cred_
     return 0;
 }
 
-/* The instance role's credentials (IMDSv2), unless AWS_EC2_METADATA_DISABLED=true. */
-static int from_instance(const char *profile, const char *cred_path, const char *conf_path,
-                         struct cm_aws_config *c, char *err, size_t errlen)
+/* One walk of the credentials chain. */
+struct chain {
+    const char *region;           /* STS's */
+    const char *profile_endpoint; /* the first profile's endpoint_url, STS's too */
+    char sts_regional[16];        /* the first profile's sts_regional_endpoints */
+    char cred_path[PATH_CAP], conf_path[PATH_CAP];
+    char visited[MAX_CHAIN][256];
+    size_t nvisited;
+};
+
+/* A profile and where its settings are. */
+struct prof {
+    const char *name;
+    struct cm_aws_profile p;
+    char from[FROM_CAP]; /* the file its key pair is in; empty: none */
+};
+
+static int load(struct chain *x, const char *name, struct prof *f, char *err, size_t errlen)
+{
+    memset(f, 0, sizeof(*f));
+    f->name = name;
+    return from_files(name, &f->p, x->cred_path, x->conf_path, f->from, err, errlen);
+}
+
+static bool has_static(const struct prof *f)
+{
+    return f->p.key_id[0] != '\0' && f->p.secret[0] != '\0';
+}
+
+/* botocore's test for the assume-role provider: a role_arn without a web identity file. */
+static bool has_role(const struct prof *f)
+{
+    return f->p.role_arn[0] != '\0' && f->p.web_identity_token_file[0] == '\0';
+}
+
+static int copy_static(const struct prof *f, struct cm_aws_creds *out, char *src, size_t srclen,
+                       char *err, size_t errlen)
+{
+    memcpy(out->key_id, f->p.key_id, sizeof(out->key_id));
+    memcpy(out->secret, f->p.secret, sizeof(out->secret));
+    memcpy(out->token, f->p.token, sizeof(out->token));
+    out->expires_ms = 0;
+    snprintf(src, srclen, "%.240s, profile %.40s", f->from, f->name);
+    if (!cm_aws_cred_ok(out->key_id) || !cm_aws_cred_ok(out->secret) ||
+        !cm_aws_cred_ok(out->token)) {
+        snprintf(err, errlen,
+                 "%.300s: profile %.100s: a credential holds a space or a control "
+                 "character",
+                 f->from, f->name);
+        return CM_EINVAL;
+    }
+    return 0;
+}
+
+static int env_keys(struct cm_aws_creds *out, char *src, size_t srclen, char *err, size_t errlen)
+{
+    const char *id = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
+    const char *token = env("AWS_SESSION_TOKEN");
+
+    if (id == NULL || secret == NULL) {
+        snprintf(err, errlen, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set");
+        return CM_ENOTFOUND;
+    }
+    if (strlen(id) >= sizeof(out->key_id) || strlen(secret) >= sizeof(out->secret) ||
+        (token != NULL && strlen(token) >= sizeof(out->token))) {
+        snprintf(err, errlen, "the AWS_* credential variables are too long");
+        return CM_E2BIG;
+    }
+    snprintf(out->key_id, sizeof(out->key_id), "%s", id);
+    snprintf(out->secret, sizeof(out->secret), "%s", secret);
+    snprintf(out->token, sizeof(out->token), "%s", token ? token : "");
+    out->expires_ms = 0;
+    snprintf(src, srclen, "the environment (AWS_ACCESS_KEY_ID)");
+    return 0;
+}
+
+static int imds_creds(struct cm_aws_creds *out, char *src, size_t srclen, char *err, size_t errlen)
 {
     const char *imds = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    const char *off = env("AWS_EC2_METADATA_DISABLED");
+    struct cm_aws_config *t = cm_calloc(1, sizeof(*t));
+    char base[CM_AWS_INI_VALUE];
+    size_t n;
     int rc;
 
+    if (t == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    snprintf(base, sizeof(base), "%s", imds ? imds : IMDS_DEFAULT);
+    n = strlen(base);
+    while (n > 0 && base[n - 1] == '/') {
+        base[--n] = '\0';
+    }
+    rc = cm_aws_imds_credentials(base, t, err, errlen);
+    if (rc == 0) {
+        memcpy(out->key_id, t->key_id, sizeof(out->key_id));
+        memcpy(out->secret, t->secret, sizeof(out->secret));
+        memcpy(out->token, t->token, sizeof(out->token));
+        out->expires_ms = t->expires_ms;
+        snprintf(src, srclen, "%s", t->source);
+    }
+    cm_aws_config_finish(t);
+    cm_free(t);
+    return rc;
+}
+
+static int container_creds(struct cm_aws_creds *out, char *src, size_t srclen, char *err,
+                           size_t errlen)
+{
+    char url[1100];
+    int rc = cm_aws_container_credentials(out, url, sizeof(url), err, errlen);
+
+    if (rc == 0) {
+        snprintf(src, srclen, "the container credentials endpoint %.250s", url);
+    }
+    return rc;
+}
+
+static int web_identity(struct chain *x, const char *role_arn, const char *token_file,
+                        const char *session, const char *what, struct cm_aws_creds *out, char *src,
+                        size_t srclen, char *err, size_t errlen)
+{
+    struct cm_buf tok;
+    char ep[CM_AWS_INI_VALUE], name[128];
+    struct cm_aws_sts_call q = {0};
+    int rc;
+    size_t n;
+
+    if (role_arn == NULL || role_arn[0] == '\0') {
+        snprintf(err, errlen, "%s: a web identity token file but no role ARN to assume", what);
+        return CM_EINVAL;
+    }
+    cm_buf_init(&tok, 1u << 20);
+    if ((rc = cm_read_path(token_file, &tok, 0)) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: the web identity token file %.300s: %s", what, token_file,
+                 rc == CM_EIO ? strerror(e) : cm_strerror(rc));
+        cm_buf_finish(&tok);
+        return CM_EIO;
+    }
+    n = tok.len;
+    while (n > 0 && (tok.p[n - 1] == '\n' || tok.p[n - 1] == '\r')) {
+        tok.p[--n] = '\0';
+    }
+    if (n == 0 || strlen(tok.p) != n) {
+        snprintf(err, errlen, "%s: the web identity token file %.300s is empty or binary", what,
+                 token_file);
+        rc = CM_EINVAL;
+        goto out;
+    }
+    snprintf(name, sizeof(name), "coalmine-session-%lld", (long long)time(NULL));
+    cm_aws_sts_endpoint(x->region, x->profile_endpoint, x->sts_regional, ep, sizeof(ep));
+    q.endpoint = ep;
+    q.region = x->region;
+    q.role_arn = role_arn;
+    q.session_name = session != NULL && session[0] != '\0' ? session : name;
+    q.web_token = tok.p;
+    if ((rc = cm_aws_sts_assume(&q, out, err, errlen)) == 0) {
+        snprintf(src, srclen, "role %.200s assumed with the web identity token in %.300s (%.200s)",
+                 role_arn, token_file, what);
+    }
+out:
+    memset(tok.p, 0, tok.len);
+    cm_buf_finish(&tok);
+    return rc;
+}
+
+static int assume_role(struct chain *x, const struct prof *f, struct cm_aws_creds *out, char *src,
+                       size_t srclen, char *err, size_t errlen);
+
+/*
+ * The credentials of profile f by botocore's providers for a profile: assume role (when
+ * roles), web identity (top: the AWS_* variables first), IAM Identity Center (refused),
+ * the credentials file's keys, credential_process, the config file's keys. CM_ENOTFOUND
+ * when it has none of them.
+ */
+static int profile_creds(struct chain *x, const struct prof *f, bool top, struct cm_aws_creds *out,
+                         char *src, size_t srclen, char *err, size_t errlen)
+{
+    const char *wfile = top && env("AWS_WEB_IDENTITY_TOKEN_FILE")
+                            ? env("AWS_WEB_IDENTITY_TOKEN_FILE")
+                            : f->p.web_identity_token_file;
+
+    if (top && has_role(f)) {
+        return assume_role(x, f, out, src, srclen, err, errlen);
+    }
+    if (wfile[0] != '\0') {
+        bool from_env = top && env("AWS_WEB_IDENTITY_TOKEN_FILE") != NULL;
+        const char *arn = top && env("AWS_ROLE_ARN") ? env("AWS_ROLE_ARN") : f->p.role_arn;
+        const char *sess = top && env("AWS_ROLE_SESSION_NAME") ? env("AWS_ROLE_SESSION_NAME")
+                                                               : f->p.role_session_name;
+        char what[200];
+        snprintf(what, sizeof(what), "%s",
+                 from_env ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "web_identity_token_file");
+        if (!from_env) {
+            snprintf(what, sizeof(what), "profile %.100s: web_identity_token_file", f->name);
+        }
+        return web_identity(x, arn, wfile, sess, what, out, src, srclen, err, errlen);
+    }
+    if (f->p.sso_session[0] != '\0' || f->p.sso_start_url[0] != '\0') {
+        snprintf(err, errlen,
+                 "profile %.100s uses AWS IAM Identity Center (sso_*), which coalmine does not "
+                 "read; sign in with `aws sso login --profile %.100s`, then export the "
+                 "credentials: eval \"$(aws configure export-credentials --profile %.100s "
+                 "--format env)\"",
+                 f->name, f->name, f->name);
+        return CM_EINVAL;
+    }
+    if (has_static(f) && strcmp(f->from, x->cred_path) == 0) {
+        return copy_static(f, out, src, srclen, err, errlen);
+    }
+    if (f->p.credential_process[0] != '\0') {
+        int rc = cm_aws_process_credentials(f->p.credential_process, f->name, out, err, errlen);
+        if (rc == 0) {
+            snprintf(src, srclen, "credential_process of profile %.100s", f->name);
+        }
+        return rc;
+    }
+    if (has_static(f)) {
+        return copy_static(f, out, src, srclen, err, errlen);
+    }
+    if (f->p.key_id[0] != '\0' || f->p.secret[0] != '\0') {
+        snprintf(err, errlen, "%s: profile '%s' has %s but not %s",
+                 f->from[0] ? f->from : x->cred_path, f->name,
+                 f->p.key_id[0] ? "aws_access_key_id" : "aws_secret_access_key",
+                 f->p.key_id[0] ? "aws_secret_access_key" : "aws_access_key_id");
+        return CM_EINVAL;
+    }
+    snprintf(err, errlen, "profile %.100s has no credentials", f->name);
+    return CM_ENOTFOUND;
+}
+
+/* The credentials AssumeRole is signed with: credential_source's or source_profile's. */
+static int source_creds(struct chain *x, const struct prof *f, struct cm_aws_creds *out, char *src,
+                        size_t srclen, char *err, size_t errlen)
+{
+    const char *cs = f->p.credential_source, *sp = f->p.source_profile;
+    struct prof *s;
+    int rc;
+
+    if (cs[0] != '\0' && sp[0] != '\0') {
+        snprintf(err, errlen,
+                 "profile %.100s has both source_profile and credential_source; "
+                 "give one",
+                 f->name);
+        return CM_EINVAL;
+    }
+    if (cs[0] == '\0' && sp[0] == '\0') {
+        snprintf(err, errlen,
+                 "profile %.100s has role_arn but neither source_profile nor "
+                 "credential_source",
+                 f->name);
+        return CM_EINVAL;
+    }
+    if (cs[0] != '\0') {
+        char why[800];
+        if (strcmp(cs, "Environment") == 0) {
+            rc = env_keys(out, src, srclen, why, sizeof(why));
+        } else if (strcmp(cs, "Ec2InstanceMetadata") == 0) {
+            rc = imds_creds(out, src, srclen, why, sizeof(why));
+        } else if (strcmp(cs, "EcsContainer") == 0) {
+            rc = cm_aws_container_configured() ? container_creds(out, src, srclen, why, sizeof(why))
+                                               : (snprintf(why, sizeof(why),
+                                                           "neither AWS_CONTAINER_CREDENTIALS_"
+                                                           "RELATIVE_URI nor _FULL_URI is set"),
+                                                  CM_ENOTFOUND);
+        } else {
+            snprintf(err, errlen,
+                     "profile %.100s: credential_source '%.60s' is not "
+                     "Environment, Ec2InstanceMetadata or EcsContainer",
+                     f->name, cs);
+            return CM_EINVAL;
+        }
+        if (rc != 0) {
+            snprintf(err, errlen, "profile %.100s: credential_source %s: %s", f->name, cs, why);
+            return rc == CM_ENOTFOUND ? CM_EINVAL : rc;
+        }
+        return 0;
+    }
+    /* botocore: a profile may name itself (it then needs keys of its own), no other loop */
+    for (size_t i = 0; i < x->nvisited; i++) {
+        if (strcmp(x->visited[i], sp) == 0 && strcmp(sp, f->name) != 0) {
+            struct cm_buf b;
+            cm_buf_init(&b, 2000);
+            for (size_t k = 0; k < x->nvisited; k++) {
+                cm_buf_printf(&b, "%s -> ", x->visited[k]);
+            }
+            snprintf(err, errlen, "an infinite loop in the source_profile chain: %s%s",
+                     b.p ? b.p : "", sp);
+            cm_buf_finish(&b);
+            return CM_EINVAL;
+        }
+    }
+    if ((s = cm_calloc(1, sizeof(*s))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    if ((rc = load(x, sp, s, err, errlen)) != 0) {
+        goto out;
+    }
+    if (!s->p.found) {
+        snprintf(err, errlen,
+                 "the source_profile '%.100s' of profile %.100s is in neither %s nor "
+                 "%s",
+                 sp, f->name, x->cred_path, x->conf_path);
+        rc = CM_EINVAL;
+        goto out;
+    }
+    if (strcmp(sp, f->name) == 0) {
+        if (!has_static(s)) {
+            snprintf(err, errlen,
+                     "profile %.100s is its own source_profile but has no keys of its "
+                     "own (an infinite loop)",
+                     f->name);
+            rc = CM_EINVAL;
+            goto out;
+        }
+        rc = copy_static(s, out, src, srclen, err, errlen);
+    } else if (has_static(s) || !has_role(s)) {
+        rc = profile_creds(x, s, false, out, src, srclen, err, errlen);
+        if (rc == CM_ENOTFOUND) {
+            snprintf(err, errlen,
+                     "the source_profile '%.100s' of profile %.100s has no "
+                     "credentials",
+                     sp, f->name);
+            rc = CM_EINVAL;
+        }
+    } else {
+        rc = assume_role(x, s, out, src, srclen, err, errlen);
+    }
+out:
+    memset(s, 0, sizeof(*s));
+    cm_free(s);
+    return rc;
+}
+
+static int assume_role(struct chain *x, const struct prof *f, struct cm_aws_creds *out, char *src,
+                       size_t srclen, char *err, size_t errlen)
+{
+    struct cm_aws_creds *with = NULL;
+    struct cm_aws_sts_call q = {0};
+    char ep[CM_AWS_INI_VALUE], name[128], inner[1200];
+    unsigned duration = 0;
+    int rc;
+
+    if (f->p.mfa_serial[0] != '\0') {
+        snprintf(err, errlen,
+                 "profile %.100s: mfa_serial: a role that needs an MFA code is not "
+                 "supported non-interactively; export credentials first: eval \"$(aws configure "
+                 "export-credentials --profile %.100s --format env)\"",
+                 f->name, f->name);
+        return CM_EINVAL;
+    }
+    if (f->p.duration_seconds[0] != '\0') {
+        char *end;
+        long d = strtol(f->p.duration_seconds, &end, 10);
+        if (*end != '\0' || d < 900 || d > 43200) {
+            snprintf(err, errlen,
+                     "profile %.100s: duration_seconds '%.20s' is not a number of "
+                     "seconds from 900 to 43200",
+                     f->name, f->p.duration_seconds);
+            return CM_EINVAL;
+        }
+        duration = (unsigned)d;
+    }
+    if (x->nvisited == MAX_CHAIN) {
+        snprintf(err, errlen, "profile %.100s: more than %d roles in the source_profile chain",
+                 f->name, MAX_CHAIN);
+        return CM_EINVAL;
+    }
+    snprintf(x->visited[x->nvisited++], sizeof(x->visited[0]), "%s", f->name);
+    if ((with = cm_calloc(1, sizeof(*with))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    if ((rc = source_creds(x, f, with, inner, sizeof(inner), err, errlen)) != 0) {
+        goto out;
+    }
+    snprintf(name, sizeof(name), "coalmine-session-%lld", (long long)time(NULL));
+    cm_aws_sts_endpoint(x->region, x->profile_endpoint, x->sts_regional, ep, sizeof(ep));
+    q.endpoint = ep;
+    q.region = x->region;
+    q.with = with;
+    q.role_arn = f->p.role_arn;
+    q.session_name = f->p.role_session_name[0] ? f->p.role_session_name : name;
+    q.external_id = f->p.external_id;
+    q.duration_s = duration;
+    if ((rc = cm_aws_sts_assume(&q, out, err, errlen)) != 0) {
+        char why[900];
+        snprintf(why, sizeof(why), "%s", err);
+        snprintf(err, errlen, "profile %.100s: %s", f->name, why);
+        goto out;
+    }
+    snprintf(src, srclen, "role %.200s assumed (profile %.60s) with %.600s", f->p.role_arn, f->name,
+             inner);
+out:
+    x->nvisited--;
+    cm_aws_creds_wipe(with);
+    cm_free(with);
+    return rc;
+}
+
+/*
+ * The credentials chain after the environment's keys: the profile's providers, the
+ * container endpoint, the instance metadata service.
+ */
+static int chain_creds(struct chain *x, const char *profile, struct cm_aws_creds *out, char *src,
+                       size_t srclen, char *err, size_t errlen)
+{
+    struct prof *f = cm_calloc(1, sizeof(*f));
+    const char *off = env("AWS_EC2_METADATA_DISABLED");
+    char why[800];
+    int rc;
+
+    if (f == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    if ((rc = load(x, profile, f, err, errlen)) != 0) {
+        goto out;
+    }
+    x->profile_endpoint = f->p.endpoint_url;
+    snprintf(x->sts_regional, sizeof(x->sts_regional), "%s", f->p.sts_regional_endpoints);
+    if (env("AWS_PROFILE") != NULL && !f->p.found) {
+        snprintf(err, errlen, "AWS_PROFILE: the profile '%s' is in neither %s nor %s", profile,
+                 x->cred_path, x->conf_path);
+        rc = CM_ENOTFOUND;
+        goto out;
+    }
+    rc = profile_creds(x, f, true, out, src, srclen, err, errlen);
+    if (rc != CM_ENOTFOUND) {
+        goto out;
+    }
+    if (cm_aws_container_configured()) {
+        rc = container_creds(out, src, srclen, err, errlen);
+        goto out;
+    }
     if (off != NULL && strcasecmp(off, "true") == 0) {
         snprintf(err, errlen,
                  "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
                  "profile '%s' in %s or %s, and the instance metadata service is disabled "
                  "(AWS_EC2_METADATA_DISABLED)",
-                 profile, cred_path[0] ? cred_path : "~/.aws/credentials",
-                 conf_path[0] ? conf_path : "~/.aws/config");
+                 profile, x->cred_path[0] ? x->cred_path : "~/.aws/credentials",
+                 x->conf_path[0] ? x->conf_path : "~/.aws/config");
         rc = CM_ENOTFOUND;
-        return rc;
+        goto out;
     }
-    {
-        char why[600];
-        char base[CM_AWS_INI_VALUE];
-        size_t n;
+    rc = imds_creds(out, src, srclen, why, sizeof(why));
+    if (rc != 0) {
+        snprintf(err, errlen,
+                 "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
+                 "profile '%s' in %s or %s, and none from the instance: %s",
+                 profile, x->cred_path[0] ? x->cred_path : "~/.aws/credentials",
+                 x->conf_path[0] ? x->conf_path : "~/.aws/config", why);
+    }
+out:
+    x->profile_endpoint = NULL;
+    memset(f, 0, sizeof(*f));
+    cm_free(f);
+    return rc;
+}
 
-        snprintf(base, sizeof(base), "%s", imds ? imds : IMDS_DEFAULT);
-        n = strlen(base);
-        while (n > 0 && base[n - 1] == '/') {
-            base[--n] = '\0';
-        }
-        rc = cm_aws_imds_credentials(base, c, why, sizeof(why));
-        if (rc == 0) {
-            snprintf(c->imds, sizeof(c->imds), "%s", base); /* to refresh them (s3.c) */
-        }
-        if (rc != 0) {
-            snprintf(err, errlen,
-                     "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), none for "
-                     "profile '%s' in %s or %s, and none from the instance: %s",
-                     profile, cred_path[0] ? cred_path : "~/.aws/credentials",
-                     conf_path[0] ? conf_path : "~/.aws/config", why);
-        }
+/* Fills c's credentials, source and expiry from the chain (c's region set). */
+static int credentials(struct cm_aws_config *c, char *err, size_t errlen)
+{
+    struct chain *x = cm_calloc(1, sizeof(*x));
+    struct cm_aws_creds *cr = cm_calloc(1, sizeof(*cr));
+    const char *profile = env("AWS_PROFILE") ? env("AWS_PROFILE") : "default";
+    char src[sizeof(c->source)] = "";
+    int rc;
+
+    if (x == NULL || cr == NULL) {
+        cm_free(x);
+        cm_free(cr);
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
     }
+    x->region = c->region;
+    rc = chain_creds(x, profile, cr, src, sizeof(src), err, errlen);
+    if (rc == 0) {
+        memcpy(c->key_id, cr->key_id, sizeof(c->key_id));
+        memcpy(c->secret, cr->secret, sizeof(c->secret));
+        memcpy(c->token, cr->token, sizeof(c->token));
+        c->expires_ms = cr->expires_ms;
+        memcpy(c->source, src, sizeof(c->source));
+    }
+    cm_aws_creds_wipe(cr);
+    cm_free(cr);
+    cm_free(x);
     return rc;
 }
 
@@ -264,22 +719,7 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
         rc = 0;
         goto out;
     }
-    if ((p->key_id[0] != '\0') != (p->secret[0] != '\0')) {
-        snprintf(err, errlen, "%s: profile '%s' has %s but not %s", from[0] ? from : cred_path,
-                 profile, p->key_id[0] ? "aws_access_key_id" : "aws_secret_access_key",
-                 p->key_id[0] ? "aws_secret_access_key" : "aws_access_key_id");
-        rc = CM_EINVAL;
-        goto out;
-    }
-    if (p->key_id[0] != '\0') {
-        memcpy(c->key_id, p->key_id, sizeof(c->key_id));
-        memcpy(c->secret, p->secret, sizeof(c->secret));
-        memcpy(c->token, p->token, sizeof(c->token));
-        snprintf(c->source, sizeof(c->source), "%.240s, profile %.40s", from, profile);
-        rc = 0;
-        goto out;
-    }
-    rc = from_instance(profile, cred_path, conf_path, c, err, errlen);
+    rc = credentials(c, err, errlen);
 out:
     memset(p, 0, sizeof(*p));
     cm_free(p);
@@ -287,6 +727,14 @@ out:
         cm_aws_config_finish(c);
     }
     return rc;
+}
+
+int cm_aws_config_refresh(const struct cm_aws_config *old, struct cm_aws_config *fresh, char *err,
+                          size_t errlen)
+{
+    memset(fresh, 0, sizeof(*fresh));
+    memcpy(fresh->region, old->region, sizeof(fresh->region));
+    return credentials(fresh, err, errlen);
 }
 
 void cm_aws_config_finish(struct cm_aws_config *c)

@@ -36,9 +36,8 @@ struct cm_aws_config {
     char token[CM_AWS_INI_VALUE]; /* empty: none */
     char region[64];
     char endpoint[CM_AWS_INI_VALUE]; /* empty: AWS's; else without a trailing '/' */
-    char source[300];                /* where the credentials came from, for messages */
-    int64_t expires_ms;              /* instance credentials' expiry, 0: none */
-    char imds[CM_AWS_INI_VALUE];     /* the metadata service they came from; empty: none */
+    char source[1200];               /* where the credentials came from, for messages */
+    int64_t expires_ms;              /* temporary credentials' expiry, 0: none */
 };
 
 /*
@@ -48,6 +47,13 @@ struct cm_aws_config {
  * incomplete key pair), with err saying which and why.
  */
 int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, char *err,
+                          size_t errlen);
+
+/*
+ * Temporary credentials (c->expires_ms set) found again, by the same chain, into fresh
+ * (region copied from old). Returns 0 or an error as cm_aws_config_resolve's.
+ */
+int cm_aws_config_refresh(const struct cm_aws_config *old, struct cm_aws_config *fresh, char *err,
                           size_t errlen);
 
 /* Wipes the secrets in c. */

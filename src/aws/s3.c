@@ -216,12 +216,11 @@ static int64_t now_ms(void)
 static void current_creds(struct cm_s3 *s, struct creds *out)
 {
     pthread_mutex_lock(&s->mu);
-    if (s->cfg.imds[0] != '\0' && s->cfg.expires_ms > 0 &&
-        now_ms() + REFRESH_MS >= s->cfg.expires_ms) {
+    if (s->cfg.expires_ms > 0 && now_ms() + REFRESH_MS >= s->cfg.expires_ms) {
         struct cm_aws_config *fresh = cm_calloc(1, sizeof(*fresh));
         char why[600];
 
-        if (fresh != NULL && cm_aws_imds_credentials(s->cfg.imds, fresh, why, sizeof(why)) == 0) {
+        if (fresh != NULL && cm_aws_config_refresh(&s->cfg, fresh, why, sizeof(why)) == 0) {
             memcpy(s->cfg.key_id, fresh->key_id, sizeof(s->cfg.key_id));
             memcpy(s->cfg.secret, fresh->secret, sizeof(s->cfg.secret));
             memcpy(s->cfg.token, fresh->token, sizeof(s->cfg.token));
