@@ -151,6 +151,10 @@ int cm_aws_sts_assume(const struct cm_aws_sts_call *q, struct cm_aws_creds *out,
     int rc;
 
     memset(out, 0, sizeof(*out));
+    if (q->with != NULL && strlen(q->with->key_id) > 200) {
+        snprintf(err, errlen, "STS %s: the source access key id is over 200 bytes", action);
+        return CM_EINVAL;
+    }
     if (host == NULL ||
         (strncmp(q->endpoint, "http://", 7) != 0 && strncmp(q->endpoint, "https://", 8) != 0)) {
         snprintf(err, errlen, "STS endpoint '%.200s' is not an http:// or https:// URL",
