@@ -48,6 +48,22 @@ int cm_aws_sts_parse(const char *xml, size_t n, struct cm_aws_creds *c, struct c
 int cm_aws_cred_json_parse(const char *json, size_t n, bool process, struct cm_aws_creds *c,
                            char *why, size_t whylen);
 
+/*
+ * The aws CLI's cached IAM Identity Center token (~/.aws/sso/cache/SHA1.json,
+ * {"accessToken", "expiresAt"}) into token (cap bytes) and *expires_ms. Returns 0, or
+ * CM_ESYNTAX / CM_EINVAL with why naming the member.
+ */
+int cm_aws_sso_token_parse(const char *json, size_t n, char *token, size_t cap, int64_t *expires_ms,
+                           char *why, size_t whylen);
+
+/*
+ * The portal's GetRoleCredentials answer ({"roleCredentials": {"accessKeyId",
+ * "secretAccessKey", "sessionToken", "expiration" (Unix ms)}}) into c. Returns 0, or
+ * CM_ESYNTAX / CM_EINVAL with why naming the member.
+ */
+int cm_aws_sso_creds_parse(const char *json, size_t n, struct cm_aws_creds *c, char *why,
+                           size_t whylen);
+
 /* Wipes c's secrets. */
 void cm_aws_creds_wipe(struct cm_aws_creds *c);
 

@@ -35,6 +35,16 @@ static bool is(const char *s, size_t n, const char *word)
 /* Whether section s[0..n) (inside the brackets) names profile in this kind of file. */
 static bool names_profile(const char *s, size_t n, const char *profile, bool config)
 {
+    if (strncmp(profile, CM_AWS_INI_SSO_SESSION, strlen(CM_AWS_INI_SSO_SESSION)) == 0) {
+        size_t k = strlen(CM_AWS_INI_SSO_SESSION) - 1, rest;
+        const char *name;
+        if (!config || n <= k + 1 || memcmp(s, CM_AWS_INI_SSO_SESSION, k) != 0 || !blank(s[k])) {
+            return false;
+        }
+        rest = n - k - 1;
+        name = trim(s + k + 1, &rest);
+        return is(name, rest, profile + k + 1);
+    }
     if (!config || strcmp(profile, "default") == 0) {
         if (is(s, n, profile)) {
             return true;
@@ -70,9 +80,11 @@ static const struct field {
     {                                                                                              \
 #name, offsetof(struct cm_aws_profile, name), sizeof(((struct cm_aws_profile *)0)->name)   \
     }
-    F(role_arn),           F(source_profile),   F(credential_source), F(external_id),
-    F(role_session_name),  F(duration_seconds), F(mfa_serial),        F(web_identity_token_file),
-    F(credential_process), F(sso_session),      F(sso_start_url),     F(sts_regional_endpoints),
+    F(role_arn),       F(source_profile),          F(credential_source),
+    F(external_id),    F(role_session_name),       F(duration_seconds),
+    F(mfa_serial),     F(web_identity_token_file), F(credential_process),
+    F(sso_session),    F(sso_start_url),           F(sso_region),
+    F(sso_account_id), F(sso_role_name),           F(sts_regional_endpoints),
 #undef F
 };
 

@@ -32,6 +32,9 @@ struct cm_aws_profile {
     char credential_process[CM_AWS_INI_VALUE];
     char sso_session[256];
     char sso_start_url[1024];
+    char sso_region[64];
+    char sso_account_id[64];
+    char sso_role_name[256];
     char sts_regional_endpoints[16];
     bool found; /* the profile's section is in the file */
 };
@@ -39,6 +42,10 @@ struct cm_aws_profile {
 /* Fills what dst leaves empty of the settings other than the key pair, region and
  * endpoint_url from src (the config file after the credentials file). */
 void cm_aws_profile_merge(struct cm_aws_profile *dst, const struct cm_aws_profile *src);
+
+/* Give profile as CM_AWS_INI_SSO_SESSION "NAME" to read the config file's
+ * "[sso-session NAME]" section (its sso_start_url and sso_region). */
+#define CM_AWS_INI_SSO_SESSION "sso-session "
 
 /*
  * Reads profile's settings from text[0..n) into p (what the file does not set

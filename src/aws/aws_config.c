@@ -12,6 +12,7 @@
 
 #include "aws/aws_container.h"
 #include "aws/aws_process.h"
+#include "aws/aws_sso.h"
 #include "aws/aws_sts.h"
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -352,6 +353,58 @@ out:
 static int assume_role(struct chain *x, const struct prof *f, struct cm_aws_creds *out, char *src,
                        size_t srclen, char *err, size_t errlen);
 
+/* IAM Identity Center: the profile's sso_* settings, or its [sso-session NAME]'s. */
+static int sso(struct chain *x, const struct prof *f, struct cm_aws_creds *out, char *src,
+               size_t srclen, char *err, size_t errlen)
+{
+    struct cm_aws_profile *ss = NULL;
+    struct cm_aws_sso q = {f->name,         f->p.sso_session,    f->p.sso_start_url,
+                           f->p.sso_region, f->p.sso_account_id, f->p.sso_role_name};
+    int rc = 0;
+
+    if (f->p.sso_session[0] != '\0') {
+        char name[300], path[PATH_CAP];
+        if ((ss = cm_calloc(1, sizeof(*ss))) == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return CM_ENOMEM;
+        }
+        snprintf(name, sizeof(name), CM_AWS_INI_SSO_SESSION "%.250s", f->p.sso_session);
+        if ((rc = read_file("AWS_CONFIG_FILE", ".aws/config", name, true, ss, path, sizeof(path),
+                            err, errlen)) != 0) {
+            goto out;
+        }
+        if (!ss->found) {
+            snprintf(err, errlen,
+                     "profile %.100s: sso_session '%.100s': no [sso-session %.100s] "
+                     "in %s",
+                     f->name, f->p.sso_session, f->p.sso_session, path);
+            rc = CM_EINVAL;
+            goto out;
+        }
+        if ((f->p.sso_start_url[0] && ss->sso_start_url[0] &&
+             strcmp(f->p.sso_start_url, ss->sso_start_url) != 0) ||
+            (f->p.sso_region[0] && ss->sso_region[0] &&
+             strcmp(f->p.sso_region, ss->sso_region) != 0)) {
+            snprintf(err, errlen,
+                     "profile %.100s: its sso_start_url or sso_region differs from "
+                     "its [sso-session %.100s]'s",
+                     f->name, f->p.sso_session);
+            rc = CM_EINVAL;
+            goto out;
+        }
+        q.start_url = ss->sso_start_url[0] ? ss->sso_start_url : f->p.sso_start_url;
+        q.region = ss->sso_region[0] ? ss->sso_region : f->p.sso_region;
+    }
+    (void)x;
+    if ((rc = cm_aws_sso_credentials(&q, out, err, errlen)) == 0) {
+        snprintf(src, srclen, "IAM Identity Center (profile %.100s, account %.20s, role %.100s)",
+                 f->name, f->p.sso_account_id, f->p.sso_role_name);
+    }
+out:
+    cm_free(ss);
+    return rc;
+}
+
 /*
  * The credentials of profile f by botocore's providers for a profile: assume role (when
  * roles), web identity (top: the AWS_* variables first), IAM Identity Center (refused),
@@ -382,13 +435,7 @@ static int profile_creds(struct chain *x, const struct prof *f, bool top, struct
         return web_identity(x, arn, wfile, sess, what, out, src, srclen, err, errlen);
     }
     if (f->p.sso_session[0] != '\0' || f->p.sso_start_url[0] != '\0') {
-        snprintf(err, errlen,
-                 "profile %.100s uses AWS IAM Identity Center (sso_*), which coalmine does not "
-                 "read; sign in with `aws sso login --profile %.100s`, then export the "
-                 "credentials: eval \"$(aws configure export-credentials --profile %.100s "
-                 "--format env)\"",
-                 f->name, f->name, f->name);
-        return CM_EINVAL;
+        return sso(x, f, out, src, srclen, err, errlen);
     }
     if (has_static(f) && strcmp(f->from, x->cred_path) == 0) {
         return copy_static(f, out, src, srclen, err, errlen);

@@ -14,7 +14,10 @@
 #   - the container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI on 127.0.0.1, with
 #     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE);
 #   - credentials about to expire fetched again during a scan;
-#   - the errors: a source_profile loop, mfa_serial, sso_*, a bad duration, a missing
+#   - IAM Identity Center: the token `aws sso login` cached (~/.aws/sso/cache/SHA1.json, of
+#     the sso_session's name or the legacy sso_start_url) sent to the portal
+#     (AWS_ENDPOINT_URL_SSO) for the account and role;
+#   - the errors: a source_profile loop, mfa_serial, sso_* without a valid cached token, a bad duration, a missing
 #     token file, a failing / silent / slow / wrong-version process, a container URL
 #     not allowed, a container endpoint failing, STS's AccessDenied (its message), and
 #     no secret in any message.
@@ -62,6 +65,7 @@ serve() {
 serve proxy proxy "$EP"
 serve deny sts-deny
 serve box container "$T/box-creds.json"
+serve sso sso sso-access-token-7
 
 G="$T/g"
 "$COALMINE" gen --out "$G" --hours 1 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
@@ -130,6 +134,22 @@ web_identity_token_file = $T/token.jwt
 
 [profile sso]
 sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Reader
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-central-1
+sso_registration_scopes = sso:account:access
+
+[profile ssolegacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-west-2
+sso_account_id = 210987654321
+sso_role_name = Reader
+
+[profile ssonosession]
+sso_session = nope
 sso_account_id = 123456789012
 sso_role_name = Reader
 
@@ -352,8 +372,35 @@ case "$(rc_of selfish):$(s3_keys selfish)" in
 esac
 scan_as mfa AWS_PROFILE=mfa
 expect_error mfa "not supported non-interactively" "mfa_serial"
-scan_as sso AWS_PROFILE=sso
-expect_error sso "aws configure export-credentials --profile sso" "sso_* profiles"
+# --- IAM Identity Center ---------------------------------------------------------------------
+H="$T/home"
+mkdir -p "$H/.aws/sso/cache"
+sha() { printf '%s' "$1" | "$PY" -c 'import hashlib, sys; print(hashlib.sha1(sys.stdin.buffer.read()).hexdigest())'; }
+future=$(date -u -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%SZ)
+printf '{"startUrl": "https://corp.awsapps.com/start", "region": "eu-central-1", "accessToken": "sso-access-token-7", "expiresAt": "%s"}' "$future" >"$H/.aws/sso/cache/$(sha corp).json"
+printf '{"startUrl": "https://legacy.awsapps.com/start", "region": "us-west-2", "accessToken": "sso-access-token-7", "expiresAt": "%s"}' "$(echo "$future" | sed 's/Z$/UTC/')" >"$H/.aws/sso/cache/$(sha https://legacy.awsapps.com/start).json"
+scan_as sso AWS_PROFILE=sso HOME="$H" AWS_ENDPOINT_URL_SSO="$sso_EP"
+if [ "$(rc_of sso)" -eq 0 ] && same_findings sso && [ "$(s3_keys sso)" = "ASIASSO9012 " ] &&
+    grep -q "^GET /federation/credentials?account_id=123456789012&role_name=Reader ok$" "$T/sso.log"; then
+    ok "sso_session: the cached token (SHA-1 of the session's name) gets the role's credentials; S3 signed with them"
+else
+    nok "sso_session" "rc $(rc_of sso) keys $(s3_keys sso)" "$(tail -n 2 "$T/sso.err")" "$(cat "$T/sso.log")"
+fi
+check "... the scan names it" grep -q "credentials from IAM Identity Center (profile sso, account 123456789012, role Reader)" "$T/sso.err"
+scan_as ssolegacy AWS_PROFILE=ssolegacy HOME="$H" AWS_ENDPOINT_URL_SSO="$sso_EP"
+check "a legacy sso_start_url profile: the cache named by the URL's SHA-1 (an expiresAt in UTC)" \
+    test "$(rc_of ssolegacy):$(s3_keys ssolegacy)" = "0:ASIASSO4321 "
+printf '{"accessToken": "sso-access-token-7", "expiresAt": "2020-01-01T00:00:00Z"}' >"$H/.aws/sso/cache/$(sha corp).json"
+scan_as ssoexpired AWS_PROFILE=sso HOME="$H" AWS_ENDPOINT_URL_SSO="$sso_EP"
+expect_error ssoexpired "token has expired; run \`aws sso login --profile sso\` first" "an expired IAM Identity Center token"
+printf '{"accessToken": "revoked", "expiresAt": "%s"}' "$future" >"$H/.aws/sso/cache/$(sha corp).json"
+scan_as ssorevoked AWS_PROFILE=sso HOME="$H" AWS_ENDPOINT_URL_SSO="$sso_EP"
+expect_error ssorevoked "GetRoleCredentials for account 123456789012, role Reader: HTTP 401" "a token the portal refuses"
+rm -f "$H/.aws/sso/cache/$(sha corp).json"
+scan_as ssonocache AWS_PROFILE=sso HOME="$H" AWS_ENDPOINT_URL_SSO="$sso_EP"
+expect_error ssonocache "no cached token" "no cached token"
+scan_as ssonosession AWS_PROFILE=ssonosession HOME="$H" AWS_ENDPOINT_URL_SSO="$sso_EP"
+expect_error ssonosession "no \[sso-session nope\]" "an sso_session with no section"
 scan_as baddur AWS_PROFILE=baddur
 expect_error baddur "duration_seconds '60' is not a number of seconds from 900 to 43200" "a duration_seconds out of range"
 scan_as both AWS_PROFILE=both

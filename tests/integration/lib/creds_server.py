@@ -12,15 +12,21 @@
       HTTP 500 when BODYFILE is missing; writes "GET PATH AUTHORIZATION" to LOG
   creds_server.py PORTFILE LOG sts-deny
       answers every request with STS's 403 AccessDenied ErrorResponse
+  creds_server.py PORTFILE LOG sso TOKEN
+      IAM Identity Center's portal: GET /federation/credentials with the header
+      x-amz-sso_bearer_token TOKEN gets roleCredentials (ASIASSO... for the account and role
+      asked), any other token HTTP 401; writes "GET PATH ok|bad" to LOG
 
 Listens on a free port of 127.0.0.1, written to PORTFILE once listening.
 """
 import http.client
+import json
 import http.server
 import os
 import re
 import sys
 import threading
+import time
 import urllib.parse
 
 portfile, logpath, mode = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -66,6 +72,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.send(200, f.read(), "application/json")
             except OSError:
                 self.send(500, b"{}", "application/json")
+            return
+        if mode == "sso":
+            good = self.headers.get("x-amz-sso_bearer_token") == arg
+            log("%s %s %s" % (self.command, self.path, "ok" if good else "bad"))
+            if not good:
+                self.send(401, b'{"message":"Session token not found or invalid"}',
+                          "application/json")
+                return
+            q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+            creds = {"roleCredentials": {
+                "accessKeyId": "ASIASSO%s" % q.get("account_id", ["?"])[0][-4:],
+                "secretAccessKey": "sso-secret", "sessionToken": "sso-token",
+                "expiration": int(time.time() + 3600) * 1000}}
+            self.send(200, json.dumps(creds).encode(), "application/json")
             return
         if mode == "sts-deny":
             log("%s %s" % (self.command, self.path))
