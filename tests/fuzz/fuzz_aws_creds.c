@@ -8,6 +8,9 @@
  *      (cm_aws_cred_json_parse): the same promises.
  *   3: a credential_process command line (cm_aws_shlex_split, NUL-terminated copy): the
  *      words fit the buffer, and splitting their re-quoted form gives them back.
+ *   4: IAM Identity Center's cached token (cm_aws_sso_token_parse): 0 with a token
+ *      printable without spaces and an expiry, else a reason and the token wiped.
+ *   5: the portal's GetRoleCredentials answer (cm_aws_sso_creds_parse): as 0.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -117,6 +120,31 @@ static void shlex(const char *p, size_t n)
     free(s);
 }
 
+static void sso_token(const char *p, size_t n)
+{
+    char token[4096], why[300] = "";
+    int64_t exp = 0;
+    int rc = cm_aws_sso_token_parse(p, n, token, sizeof(token), &exp, why, sizeof(why));
+
+    if (rc == 0) {
+        check(token[0] != '\0' && cm_aws_cred_ok(token) && exp > 0);
+    } else {
+        check(why[0] != '\0' && token[0] == '\0');
+    }
+}
+
+static void sso_creds(const char *p, size_t n)
+{
+    struct cm_aws_creds *c = calloc(1, sizeof(*c));
+    char why[300] = "";
+    int rc;
+
+    check(c != NULL);
+    rc = cm_aws_sso_creds_parse(p, n, c, why, sizeof(why));
+    creds_ok(rc, c, why, true);
+    free(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *p;
@@ -131,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     memcpy(p, data + 1, n);
-    switch (data[0] % 4) {
+    switch (data[0] % 6) {
     case 0:
         sts(p, n);
         break;
@@ -141,8 +169,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 2:
         json(p, n, false);
         break;
-    default:
+    case 3:
         shlex(p, n);
+        break;
+    case 4:
+        sso_token(p, n);
+        break;
+    default:
+        sso_creds(p, n);
         break;
     }
     free(p);

@@ -162,9 +162,43 @@ static void test_shlex(void **state)
     assert_int_equal(split("   ", out, sizeof(out)), CM_EINVAL);
 }
 
+static void test_sso(void **state)
+{
+    char tok[64];
+    int64_t exp = 0;
+    const char *t = "{\"startUrl\": \"https://x\", \"accessToken\": \"aoa.tok\", "
+                    "\"expiresAt\": \"2030-01-02T03:04:05UTC\"}";
+    const char *r = "{\"roleCredentials\": {\"accessKeyId\": \"ASIASSO\", \"secretAccessKey\": "
+                    "\"s\", \"sessionToken\": \"t\", \"expiration\": 1893553445000}}";
+
+    (void)state;
+    assert_int_equal(cm_aws_sso_token_parse(t, strlen(t), tok, sizeof(tok), &exp, why, sizeof(why)),
+                     0);
+    assert_string_equal(tok, "aoa.tok");
+    assert_int_equal(exp, 1893553445000LL);
+    t = "{\"accessToken\": \"a b\", \"expiresAt\": \"2030-01-02T03:04:05Z\"}";
+    assert_int_equal(cm_aws_sso_token_parse(t, strlen(t), tok, sizeof(tok), &exp, why, sizeof(why)),
+                     CM_EINVAL);
+    assert_string_equal(tok, "");
+    t = "{\"accessToken\": \"ab\"}";
+    assert_int_equal(cm_aws_sso_token_parse(t, strlen(t), tok, sizeof(tok), &exp, why, sizeof(why)),
+                     CM_EINVAL);
+    assert_string_equal(why, "no expiresAt string");
+    assert_int_equal(cm_aws_sso_creds_parse(r, strlen(r), &c, why, sizeof(why)), 0);
+    assert_string_equal(c.key_id, "ASIASSO");
+    assert_int_equal(c.expires_ms, 1893553445000LL);
+    r = "{\"roleCredentials\": {\"accessKeyId\": \"A\", \"secretAccessKey\": \"s\", "
+        "\"sessionToken\": \"t\", \"expiration\": \"soon\"}}";
+    assert_int_equal(cm_aws_sso_creds_parse(r, strlen(r), &c, why, sizeof(why)), CM_EINVAL);
+    assert_string_equal(c.secret, "");
+    assert_int_equal(cm_aws_sso_creds_parse("{}", 2, &c, why, sizeof(why)), CM_EINVAL);
+    assert_string_equal(why, "no roleCredentials object");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sso),
         cmocka_unit_test(test_sts),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_shlex),

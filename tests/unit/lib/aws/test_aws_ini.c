@@ -112,12 +112,54 @@ static void test_refused(void **state)
     free(p);
 }
 
+static void test_roles_and_sso_session(void **state)
+{
+    static const char text[] = "[profile dev]\n"
+                               "role_arn = arn:aws:iam::1:role/dev\n"
+                               "source_profile = base\n"
+                               "credential_process = /bin/tool \"a b\"\n"
+                               "sso_session = corp\n"
+                               "[sso-session corp]\n"
+                               "sso_start_url = https://corp.awsapps.com/start\n"
+                               "sso_region = eu-central-1\n"
+                               "[profile corp]\n"
+                               "sso_region = not-this-1\n";
+    struct cm_aws_profile *p = calloc(1, sizeof(*p)), *q = calloc(1, sizeof(*q));
+    char why[200] = "";
+
+    (void)state;
+    assert_int_equal(cm_aws_ini_read(text, strlen(text), "dev", true, p, why, sizeof(why)), 0);
+    assert_string_equal(p->role_arn, "arn:aws:iam::1:role/dev");
+    assert_string_equal(p->source_profile, "base");
+    assert_string_equal(p->credential_process, "/bin/tool \"a b\"");
+    assert_string_equal(p->sso_session, "corp");
+    /* "[sso-session corp]" is read only by that name, never as a profile. */
+    assert_int_equal(cm_aws_ini_read(text, strlen(text), CM_AWS_INI_SSO_SESSION "corp", true, q,
+                                     why, sizeof(why)),
+                     0);
+    assert_true(q->found);
+    assert_string_equal(q->sso_start_url, "https://corp.awsapps.com/start");
+    assert_string_equal(q->sso_region, "eu-central-1");
+    memset(q, 0, sizeof(*q));
+    assert_int_equal(cm_aws_ini_read(text, strlen(text), "corp", true, q, why, sizeof(why)), 0);
+    assert_string_equal(q->sso_region, "not-this-1");
+    /* The config file fills in what the credentials file left empty. */
+    memset(q, 0, sizeof(*q));
+    strcpy(q->role_arn, "KEPT");
+    cm_aws_profile_merge(q, p);
+    assert_string_equal(q->role_arn, "KEPT");
+    assert_string_equal(q->source_profile, "base");
+    free(p);
+    free(q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_credentials_file),
         cmocka_unit_test(test_config_file),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_roles_and_sso_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
