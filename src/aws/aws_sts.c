@@ -170,7 +170,7 @@ int cm_aws_sts_assume(const struct cm_aws_sts_call *q, struct cm_aws_creds *out,
     }
     snprintf(url, sizeof(url), "%s/", q->endpoint);
     snprintf(host_hdr, sizeof(host_hdr), "Host: %s", host);
-    cm_buf_init(&body, 1u << 20);
+    cm_buf_init(&body, 4u << 20); /* a web identity token of up to 1 MiB, encoded */
     cm_buf_init(&answer, 1u << 20);
     cm_buf_init(&tok, 0);
     memset(&r, 0, sizeof(r));
