@@ -5,7 +5,8 @@
  * token signed; AssumeRoleWithWebIdentity unsigned; STS's ErrorResponse made a message
  * with its code and text; the STS endpoint's precedence (AWS_ENDPOINT_URL_STS,
  * AWS_ENDPOINT_URL, the profile's, regional, legacy); the container endpoint's allowed
- * hosts, its token file, a 500.
+ * hosts, its token file, a 500; IAM Identity Center's cached token found by the SHA-1 of
+ * the session's name and sent as the bearer token, an expired one refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/sigv4.h"
 #include "aws/aws_container.h"
+#include "aws/aws_sso.h"
 #include "aws/aws_sts.h"
 #include "base/err.h"
 #include "fake_http.h"
@@ -225,6 +228,73 @@ static void test_container(void **state)
     clean_env();
 }
 
+static void test_sso(void **state)
+{
+    struct server srv = {.nsteps = 1};
+    struct cm_aws_sso q = {"dev",          "corp",         "https://corp.awsapps.com/start",
+                           "eu-central-1", "123456789012", "Reader Role"};
+    struct cm_aws_creds out;
+    char home[] = "/tmp/cm_sso_homeXXXXXX", path[300], ep[64], err[600] = "";
+    const char *old_home = getenv("HOME");
+    char *saved = old_home ? strdup(old_home) : NULL;
+    FILE *f;
+
+    (void)state;
+    clean_env();
+    assert_non_null(mkdtemp(home));
+    setenv("HOME", home, 1);
+    /* No cache yet: the advice. */
+    assert_int_equal(cm_aws_sso_credentials(&q, &out, err, sizeof(err)), CM_EINVAL);
+    assert_non_null(strstr(err, "no cached token"));
+    assert_non_null(strstr(err, "aws sso login --profile dev"));
+    snprintf(path, sizeof(path), "%s/.aws", home);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/.aws/sso", home);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/.aws/sso/cache", home);
+    assert_int_equal(mkdir(path, 0700), 0);
+    /* SHA-1("corp") */
+    snprintf(path, sizeof(path), "%s/.aws/sso/cache/%s.json", home,
+             "ee0bfd2552fbd840c02cc48b6e823320543c450f");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"accessToken\": \"bearer-1\", \"expiresAt\": \"2000-01-01T00:00:00Z\"}", f);
+    fclose(f);
+    assert_int_equal(cm_aws_sso_credentials(&q, &out, err, sizeof(err)), CM_EINVAL);
+    assert_non_null(strstr(err, "token has expired"));
+    f = fopen(path, "w");
+    fputs("{\"accessToken\": \"bearer-1\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}", f);
+    fclose(f);
+    srv.steps[0] = (struct step){200, NULL,
+                                 "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\","
+                                 "\"secretAccessKey\":\"s\",\"sessionToken\":\"t\","
+                                 "\"expiration\":1893553445000}}"};
+    server_start(&srv);
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d/", srv.port);
+    setenv("AWS_ENDPOINT_URL_SSO", ep, 1);
+    assert_int_equal(cm_aws_sso_credentials(&q, &out, err, sizeof(err)), 0);
+    assert_string_equal(out.key_id, "ASIASSO");
+    assert_int_equal(out.expires_ms, 1893553445000LL);
+    assert_non_null(strstr(fake_req(&srv, 0), "GET /federation/credentials?account_id=123456789012"
+                                              "&role_name=Reader%20Role HTTP/1.1"));
+    assert_non_null(strstr(fake_req(&srv, 0), "x-amz-sso_bearer_token: bearer-1\r\n"));
+    server_stop(&srv);
+    unsetenv("AWS_ENDPOINT_URL_SSO");
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/.aws/sso/cache", home);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/.aws/sso", home);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/.aws", home);
+    rmdir(path);
+    rmdir(home);
+    if (saved != NULL) {
+        setenv("HOME", saved, 1);
+        free(saved);
+    }
+    clean_env();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_web_identity_unsigned),
         cmocka_unit_test(test_sts_endpoint),
         cmocka_unit_test(test_container),
+        cmocka_unit_test(test_sso),
     };
     int rc;
 
