@@ -6,8 +6,9 @@
 # (tests/integration/lib/creds_server.py) in front of moto shows the access key id
 # every S3 request was signed with, and what was asked of STS:
 #   - role_arn + source_profile (and a chain of two roles), credential_source =
-#     Environment, external_id / role_session_name / duration_seconds sent to STS,
-#     AWS_ENDPOINT_URL_STS used and --endpoint-url not (STS is not S3);
+#     EcsContainer, external_id / role_session_name / duration_seconds sent to STS,
+#     AWS_ENDPOINT_URL_STS used and --endpoint-url not (STS is not S3); the environment's
+#     keys before a profile's role (botocore's order);
 #   - web identity from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (unsigned) and from
 #     the profile's web_identity_token_file;
 #   - credential_process: botocore's argument splitting, no shell, stderr passed through;
@@ -104,6 +105,10 @@ source_profile = dev
 [profile fromenv]
 role_arn = arn:aws:iam::123456789012:role/fromenv
 credential_source = Environment
+
+[profile fromecs]
+role_arn = arn:aws:iam::123456789012:role/fromecs
+credential_source = EcsContainer
 
 [profile loopa]
 role_arn = arn:aws:iam::123456789012:role/a
@@ -355,6 +360,12 @@ fi
 check "... GET with the token file's Authorization (before AWS_CONTAINER_AUTHORIZATION_TOKEN)" \
     grep -q "^GET /v1/credentials Bearer-pod-identity-7$" "$T/box.log"
 check "... the scan names it" grep -q "container credentials endpoint $box_EP/v1/credentials" "$T/box.err"
+scan_as fromecs AWS_PROFILE=fromecs AWS_CONTAINER_CREDENTIALS_FULL_URI="$box_EP/v1/credentials"
+case "$(rc_of fromecs):$(s3_keys fromecs)" in
+0:ASIA*) check "credential_source = EcsContainer: AssumeRole signed with the container's key" \
+    grep -q "^POST / ASIABOX0000EXAMPLE Action=AssumeRole RoleArn=arn:aws:iam::123456789012:role/fromecs" "$T/fromecs.req" ;;
+*) nok "credential_source = EcsContainer" "rc $(rc_of fromecs) keys $(s3_keys fromecs)" "$(tail -n 2 "$T/fromecs.err")" ;;
+esac
 scan_as boxhost AWS_CONTAINER_CREDENTIALS_FULL_URI=http://192.0.2.10/creds
 expect_error boxhost "not https, and not a loopback address" "a FULL_URI to another host over http"
 mv "$T/box-creds.json" "$T/box-creds.json.off"
