@@ -55,18 +55,22 @@ EP=$MOTO_EP
 . "$(dirname "$0")/../e2e/lib/aws.sh"
 SRV="$(dirname "$0")/lib/creds_server.py"
 
-# serve NAME MODE [ARG]: a creds_server.py; sets NAME_EP and logs to $T/NAME.log
+# serve NAME MODE [ARG]: a creds_server.py logging to $T/NAME.log; sets SERVED (its URL)
 serve() {
     "$PY" "$SRV" "$T/$1.port" "$T/$1.log" "$2" "$3" 2>"$T/$1.err" &
     PIDS="$PIDS $!"
     i=0
     while [ ! -s "$T/$1.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    eval "${1}_EP=http://127.0.0.1:$(cat "$T/$1.port" 2>/dev/null)"
+    SERVED="http://127.0.0.1:$(cat "$T/$1.port" 2>/dev/null)"
 }
 serve proxy proxy "$EP"
+proxy_EP=$SERVED
 serve deny sts-deny
+deny_EP=$SERVED
 serve box container "$T/box-creds.json"
+box_EP=$SERVED
 serve sso sso sso-access-token-7
+sso_EP=$SERVED
 
 G="$T/g"
 "$COALMINE" gen --out "$G" --hours 1 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
@@ -233,9 +237,11 @@ else
         "$(tail -n 3 "$T/dev.err")"
 fi
 case $keys in
-ASIA*) [ "$(echo "$keys" | wc -w)" -eq 1 ] &&
-    ok "every S3 request signed with the assumed key ($keys)" ||
-    nok "every S3 request signed with the assumed key" "$keys" ;;
+ASIA*) if [ "$(echo "$keys" | wc -w)" -eq 1 ]; then
+    ok "every S3 request signed with the assumed key ($keys)"
+else
+    nok "every S3 request signed with the assumed key" "$keys"
+fi ;;
 *) nok "every S3 request signed with the assumed key" "key ids: $keys" ;;
 esac
 if grep -q "^POST / AKIABASE0000EXAMPLE Action=AssumeRole RoleArn=arn:aws:iam::123456789012:role/dev RoleSessionName=hcreds-dev ExternalId=ext-4711 DurationSeconds=1800$" "$T/dev.req"; then
