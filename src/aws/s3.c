@@ -239,6 +239,19 @@ static void current_creds(struct cm_s3 *s, struct creds *out)
     pthread_mutex_unlock(&s->mu);
 }
 
+void cm_s3_creds(struct cm_s3 *s, struct cm_aws_creds *out)
+{
+    struct creds *c = (struct creds *)(void *)out;
+
+    _Static_assert(sizeof(struct creds) == sizeof(struct cm_aws_creds), "the same three fields");
+    current_creds(s, c);
+}
+
+const char *cm_s3_region(const struct cm_s3 *s)
+{
+    return s->cfg.region;
+}
+
 /* Whether bucket can be a host name label (virtual-hosted style over TLS). */
 static bool dns_safe(const char *b)
 {
@@ -331,7 +344,7 @@ static int attempt(struct cm_s3_conn *c, const struct call *k, const char *regio
         return CM_ENOMEM;
     }
     current_creds(s, cr);
-    sg = (struct cm_s3_signer){cr->key_id, cr->secret, cr->token, region};
+    sg = (struct cm_s3_signer){cr->key_id, cr->secret, cr->token, region, "s3"};
     memset(&q, 0, sizeof(q));
     q.method = k->method != NULL ? k->method : "GET";
     q.payload_hash = k->payload_hash;

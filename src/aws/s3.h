@@ -39,6 +39,16 @@ void cm_s3_close(struct cm_s3 *s);
 /* Where the client's credentials came from ("the environment (AWS_ACCESS_KEY_ID)"). */
 const char *cm_s3_source(const struct cm_s3 *s);
 
+/* The credentials a request is signed with now (instance ones refreshed as for S3's own
+ * requests): for the clients of other services that share them (aws/sqs.h). */
+struct cm_aws_creds {
+    char key_id[CM_AWS_INI_VALUE], secret[CM_AWS_INI_VALUE], token[CM_AWS_INI_VALUE];
+};
+void cm_s3_creds(struct cm_s3 *s, struct cm_aws_creds *out);
+
+/* The region requests are signed for (before any bucket's redirect). */
+const char *cm_s3_region(const struct cm_s3 *s);
+
 /* Tests: the waits between attempts are scaled by num/den (0/1: none). */
 void cm_s3_set_backoff_scale(struct cm_s3 *s, unsigned num, unsigned den);
 

@@ -14,6 +14,7 @@ int cm_s3_sign(struct cm_s3_req *r, const struct cm_s3_signer *s, const char *am
                struct cm_s3_signed *out)
 {
     struct cm_buf canon, signed_headers;
+    const char *svc = s->service != NULL ? s->service : "s3";
     char day[9], hex[65];
     int rc;
 
@@ -32,13 +33,13 @@ int cm_s3_sign(struct cm_s3_req *r, const struct cm_s3_signer *s, const char *am
     cm_buf_init(&signed_headers, 0);
     rc = cm_s3_canonical(r, &canon, &signed_headers);
     if (rc == 0) {
-        rc = cm_sigv4_sign(s->secret, amz_date, day, s->region, "s3", canon.p, canon.len, hex);
+        rc = cm_sigv4_sign(s->secret, amz_date, day, s->region, svc, canon.p, canon.len, hex);
     }
     if (rc == 0 &&
         snprintf(out->authz, sizeof(out->authz),
-                 "AWS4-HMAC-SHA256 Credential=%s/%s/%s/s3/aws4_request, SignedHeaders=%s, "
+                 "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
                  "Signature=%s",
-                 s->key_id, day, s->region, signed_headers.p, hex) >= (int)sizeof(out->authz)) {
+                 s->key_id, day, s->region, svc, signed_headers.p, hex) >= (int)sizeof(out->authz)) {
         rc = CM_E2BIG;
     }
     cm_buf_finish(&canon);

@@ -16,6 +16,7 @@
 struct cm_s3_signer {
     const char *key_id, *secret, *token; /* token: NULL or "" when none */
     const char *region;
+    const char *service; /* the credential scope's service: "s3", "sqs"; NULL: "s3" */
 };
 
 /*

@@ -19,7 +19,7 @@
 #define HOST "examplebucket.s3.amazonaws.com"
 
 static const struct cm_s3_signer aws = {
-    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, "us-east-1"};
+    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, "us-east-1", "s3"};
 
 static void test_get_object(void **state)
 {
