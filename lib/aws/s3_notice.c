@@ -158,8 +158,8 @@ static int size_of(const struct cm_json_doc *d, uint32_t i, bool *has, uint64_t 
 }
 
 /* {"Records":[...]}: S3's event notification. */
-static int s3_records(const struct cm_json_doc *d, uint32_t recs, struct cm_s3_notice *n,
-                      char *why, size_t whylen)
+static int s3_records(const struct cm_json_doc *d, uint32_t recs, struct cm_s3_notice *n, char *why,
+                      size_t whylen)
 {
     uint32_t idx = 0;
 
@@ -167,7 +167,8 @@ static int s3_records(const struct cm_json_doc *d, uint32_t recs, struct cm_s3_n
         snprintf(why, whylen, "Records is not an array");
         return CM_ESYNTAX;
     }
-    for (uint32_t r = cm_json_first(d, recs); r != CM_JSON_NONE; r = cm_json_next(d, recs, r), idx++) {
+    for (uint32_t r = cm_json_first(d, recs); r != CM_JSON_NONE;
+         r = cm_json_next(d, recs, r), idx++) {
         uint32_t name = cm_json_get(d, r, "eventName"), src = cm_json_get(d, r, "eventSource");
         uint32_t key = cm_json_path(d, r, "s3.object.key");
         struct cm_str en;
@@ -216,8 +217,7 @@ static int s3_records(const struct cm_json_doc *d, uint32_t recs, struct cm_s3_n
         if (kl < 0) {
             cm_free(bucket);
             cm_free(k);
-            snprintf(why, whylen, "Records[%u]: s3.object.key: a bad %%-escape or a NUL byte",
-                     idx);
+            snprintf(why, whylen, "Records[%u]: s3.object.key: a bad %%-escape or a NUL byte", idx);
             return CM_ESYNTAX;
         }
         {
@@ -243,8 +243,8 @@ static int s3_records(const struct cm_json_doc *d, uint32_t recs, struct cm_s3_n
 }
 
 /* {"s3Bucket":..,"s3ObjectKey":[..]}: CloudTrail's notification. */
-static int cloudtrail(const struct cm_json_doc *d, uint32_t root, struct cm_s3_notice *n,
-                      char *why, size_t whylen)
+static int cloudtrail(const struct cm_json_doc *d, uint32_t root, struct cm_s3_notice *n, char *why,
+                      size_t whylen)
 {
     uint32_t keys = cm_json_get(d, root, "s3ObjectKey"), idx = 0;
     char *bucket;
@@ -254,7 +254,8 @@ static int cloudtrail(const struct cm_json_doc *d, uint32_t root, struct cm_s3_n
         snprintf(why, whylen, "s3ObjectKey is not an array");
         return CM_ESYNTAX;
     }
-    for (uint32_t k = cm_json_first(d, keys); k != CM_JSON_NONE; k = cm_json_next(d, keys, k), idx++) {
+    for (uint32_t k = cm_json_first(d, keys); k != CM_JSON_NONE;
+         k = cm_json_next(d, keys, k), idx++) {
         char *key;
 
         if ((rc = dup_str(d, cm_json_get(d, root, "s3Bucket"), &bucket)) != 0) {

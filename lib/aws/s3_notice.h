@@ -40,10 +40,10 @@ struct cm_s3_notice_obj {
 };
 
 struct cm_s3_notice {
-    int kind;          /* enum cm_s3_notice_kind */
-    const char *form;  /* static: "S3", "SNS+S3", "CloudTrail", "SNS+CloudTrail",
-                          "EventBridge", "SNS+EventBridge", "test" */
-    uint64_t other;    /* records or events of another kind than object created */
+    int kind;         /* enum cm_s3_notice_kind */
+    const char *form; /* static: "S3", "SNS+S3", "CloudTrail", "SNS+CloudTrail",
+                         "EventBridge", "SNS+EventBridge", "test" */
+    uint64_t other;   /* records or events of another kind than object created */
     struct cm_s3_notice_obj *v;
     size_t n, cap;
 };

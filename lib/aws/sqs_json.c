@@ -77,8 +77,7 @@ int cm_sqs_visibility_body(struct cm_buf *out, const char *queue_url, const char
 }
 
 /* A string member's value, unescaped, into a new string (len into *n). */
-static int member(const struct cm_json_doc *d, uint32_t obj, const char *key, char **out,
-                  size_t *n)
+static int member(const struct cm_json_doc *d, uint32_t obj, const char *key, char **out, size_t *n)
 {
     uint32_t i = cm_json_get(d, obj, key);
     const struct cm_json_node *nd;

@@ -39,7 +39,8 @@ int cm_s3_sign(struct cm_s3_req *r, const struct cm_s3_signer *s, const char *am
         snprintf(out->authz, sizeof(out->authz),
                  "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, "
                  "Signature=%s",
-                 s->key_id, day, s->region, svc, signed_headers.p, hex) >= (int)sizeof(out->authz)) {
+                 s->key_id, day, s->region, svc, signed_headers.p,
+                 hex) >= (int)sizeof(out->authz)) {
         rc = CM_E2BIG;
     }
     cm_buf_finish(&canon);

@@ -63,8 +63,7 @@ int cm_sqs_open(struct cm_sqs **out, struct cm_s3 *s3, const char *endpoint_url,
             memchr(h + 3, '/', n - (size_t)(h + 3 - ep)) != NULL || strchr(ep, '?') != NULL ||
             n <= (size_t)(h + 3 - ep) || n >= sizeof(q->endpoint)) {
             snprintf(err, errlen,
-                     "%s: the SQS endpoint '%.200s' is not an http(s)://HOST[:PORT] URL", from,
-                     ep);
+                     "%s: the SQS endpoint '%.200s' is not an http(s)://HOST[:PORT] URL", from, ep);
             cm_aws_http_finish(&q->http);
             cm_free(q);
             return CM_EINVAL;
@@ -258,8 +257,8 @@ static int batch(struct cm_sqs *q, const char *op, const struct cm_buf *b, unsig
     char why[300];
     int rc = call(q, op, b, err, errlen);
 
-    if (rc == 0 && cm_sqs_batch_parse(q->ans.p ? q->ans.p : "{}", q->ans.p ? q->ans.len : 2,
-                                      failed, why, sizeof(why)) != 0) {
+    if (rc == 0 && cm_sqs_batch_parse(q->ans.p ? q->ans.p : "{}", q->ans.p ? q->ans.len : 2, failed,
+                                      why, sizeof(why)) != 0) {
         snprintf(err, errlen, "%s: %s", op, why);
         rc = CM_EIO;
     } else if (rc == 0 && *failed != 0) {
@@ -284,8 +283,8 @@ int cm_sqs_delete(struct cm_sqs *q, const char *queue_url, const char *const *ha
     return rc;
 }
 
-int cm_sqs_visibility(struct cm_sqs *q, const char *queue_url, const char *const *handles,
-                      size_t n, unsigned visibility_s, unsigned *failed, char *err, size_t errlen)
+int cm_sqs_visibility(struct cm_sqs *q, const char *queue_url, const char *const *handles, size_t n,
+                      unsigned visibility_s, unsigned *failed, char *err, size_t errlen)
 {
     struct cm_buf b;
     int rc;

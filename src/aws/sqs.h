@@ -33,7 +33,8 @@ uint64_t cm_sqs_attempts(const struct cm_sqs *q);
 /* Tests: the waits between attempts are scaled by num/den (0/1: none). */
 void cm_sqs_set_backoff_scale(struct cm_sqs *q, unsigned num, unsigned den);
 
-/* ReceiveMessage (sqs_json.h's cm_sqs_receive_body): appended to out. 0, CM_EIO (err), CM_ENOMEM. */
+/* ReceiveMessage (sqs_json.h's cm_sqs_receive_body): appended to out. 0, CM_EIO (err), CM_ENOMEM.
+ */
 int cm_sqs_receive(struct cm_sqs *q, const char *queue_url, unsigned max, unsigned wait_s,
                    unsigned visibility_s, struct cm_sqs_msgs *out, char *err, size_t errlen);
 
@@ -42,7 +43,7 @@ int cm_sqs_delete(struct cm_sqs *q, const char *queue_url, const char *const *ha
                   unsigned *failed, char *err, size_t errlen);
 
 /* ChangeMessageVisibilityBatch of handles[0..n) to visibility_s from now. */
-int cm_sqs_visibility(struct cm_sqs *q, const char *queue_url, const char *const *handles,
-                      size_t n, unsigned visibility_s, unsigned *failed, char *err, size_t errlen);
+int cm_sqs_visibility(struct cm_sqs *q, const char *queue_url, const char *const *handles, size_t n,
+                      unsigned visibility_s, unsigned *failed, char *err, size_t errlen);
 
 #endif

@@ -551,6 +551,7 @@ static int run(int argc, char **argv)
         follow.no_route = no_route;
         follow.quiet = quiet;
         follow.paths = r.paths;
+        follow.endpoint_url = endpoint_url;
         follow.npaths = r.npaths;
         rc = cm_scan_follow_run(&follow, NULL);
         metrics_path = NULL; /* written after each poll */

@@ -275,6 +275,30 @@ static int verdicts(const struct cm_scan_stats *st, const struct cm_follow_file 
     return rc;
 }
 
+/*
+ * What became of the objects of watched queues (core/follow_sqs.h): read (or left out as read
+ * before), gone (its GET found no such object, or another one since), or not read.
+ */
+static void sqs_outcomes(struct cm_scan_follow *f, const struct cm_scan_stats *st,
+                         const struct cm_follow_file *files, size_t n,
+                         const struct cm_follow_verdict *v)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (files[i].tag != NULL && v[i].what == CM_FOLLOW_TAKEN) {
+            cm_follow_sqs_outcome(f->sqsw, files[i].path, CM_FOLLOW_SQS_READ, NULL);
+        }
+    }
+    for (size_t i = 0; i < st->ninputs; i++) {
+        const struct cm_scan_input *in = &st->inputs[i];
+
+        if (in->fetch_failed && in->path != NULL) {
+            cm_follow_sqs_outcome(
+                f->sqsw, in->path, in->gone ? CM_FOLLOW_SQS_GONE : CM_FOLLOW_SQS_FAILED,
+                in->gone ? "no longer there (deleted or rewritten)" : "its GET failed");
+        }
+    }
+}
+
 /* A poll's files: one scan, the state carried to the next. */
 static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
                     struct cm_follow_verdict *v)
@@ -320,6 +344,9 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     if (cm_scan_state_carry(f->state, &st, false, f->o, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
+    }
+    if (f->sqsw != NULL) {
+        sqs_outcomes(f, &st, files, n, v);
     }
     for (size_t i = 0; i < n; i++) {
         deferred += v[i].what == CM_FOLLOW_AGAIN;
@@ -420,11 +447,38 @@ static int on_tick(void *ud, const struct cm_follow *w, size_t files)
         }
         cm_follow_s3_poll_done(f->s3w);
     }
+    /* A queue's messages are deleted once what they name is stored and the state written. */
+    if (f->sqsw != NULL && cm_follow_sqs_pending(f->sqsw)) {
+        if (f->dirty && checkpoint(f, w) != CM_EXIT_OK) {
+            return CM_EIO;
+        }
+        if (cm_follow_sqs_commit(f->sqsw) != 0) {
+            return CM_ENOMEM;
+        }
+    }
+    if (f->sqsw != NULL && f->after_sqs != NULL) {
+        f->after_sqs(f->hook_ud, cm_follow_sqs_stats(f->sqsw));
+    }
     if (f->dirty && mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0) &&
         checkpoint(f, w) != CM_EXIT_OK) {
         return CM_EIO;
     }
     return 0;
+}
+
+/* The follow's lister: S3 locations and SQS queues. */
+static int list_any(void *ud, const char *path, int64_t now_ms, cm_follow_found_fn found, void *fud,
+                    bool *whole)
+{
+    struct cm_scan_follow *f = ud;
+
+    if (strncmp(path, "sqs://", 6) == 0 && f->sqsw != NULL) {
+        return cm_follow_sqs_list(f->sqsw, path, now_ms, found, fud, whole);
+    }
+    if (strncmp(path, "s3://", 5) == 0 && f->s3w != NULL) {
+        return cm_follow_s3_list(f->s3w, path, now_ms, found, fud, whole);
+    }
+    return CM_EINVAL;
 }
 
 int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
@@ -465,8 +519,18 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
             goto restore;
         }
     }
-    fo.list = f->s3w != NULL ? cm_follow_s3_list : NULL;
-    fo.list_ud = f->s3w;
+    for (size_t i = 0; i < f->npaths && f->sqsw == NULL && f->o->s3 != NULL; i++) {
+        struct cm_follow_sqs_opts qo = {f->o->s3, f->endpoint_url, fo.poll_ms, f->quiet != 0};
+
+        if (strncmp(f->paths[i], "sqs://", 6) == 0 &&
+            cm_follow_sqs_create(&f->sqsw, &qo, err, sizeof(err)) != 0) {
+            fprintf(stderr, "coalmine scan: %s\n", err);
+            rc = CM_EXIT_ERROR;
+            goto restore;
+        }
+    }
+    fo.list = f->s3w != NULL || f->sqsw != NULL ? list_any : NULL;
+    fo.list_ud = f;
     f->last_ckpt_ms = mono_ms();
     f->o->defer_in_progress = true;
     if (!f->quiet) {
@@ -520,8 +584,25 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
                     (unsigned long long)f->fetch_failed, (unsigned long long)ss->streams);
         }
     }
+    if (f->sqsw != NULL && !f->quiet) {
+        const struct cm_follow_sqs_stats *qs = cm_follow_sqs_stats(f->sqsw);
+
+        fprintf(stderr,
+                "follow: SQS: %llu messages received, %llu deleted, %llu not parsed (left in the "
+                "queue), %llu test messages; objects: %llu notified, %llu read, %llu gone, %llu "
+                "not read (message left in the queue), %llu not under the prefix or no logs; "
+                "%llu requests, %llu failed\n",
+                (unsigned long long)qs->received, (unsigned long long)qs->deleted,
+                (unsigned long long)qs->failed, (unsigned long long)qs->tests,
+                (unsigned long long)qs->objects, (unsigned long long)qs->objects_read,
+                (unsigned long long)qs->objects_gone, (unsigned long long)qs->objects_failed,
+                (unsigned long long)qs->filtered, (unsigned long long)qs->requests,
+                (unsigned long long)qs->errors);
+    }
     cm_follow_s3_destroy(f->s3w);
     f->s3w = NULL;
+    cm_follow_sqs_destroy(f->sqsw);
+    f->sqsw = NULL;
 restore:
     if (stop == &g_stop) {
         (void)sigaction(SIGINT, &old_int, NULL);

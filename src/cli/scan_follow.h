@@ -24,6 +24,7 @@
 #include "cli/scan_state.h"
 #include "core/follow.h"
 #include "core/follow_s3.h"
+#include "core/follow_sqs.h"
 #include "core/scan.h"
 #include "intel/geoip.h"
 #include "store/store.h"
@@ -73,15 +74,19 @@ struct cm_scan_follow {
     /* After every poll of a follow that watches S3 locations: what its lister did and the
      * objects whose GET failed so far (may be NULL). */
     void (*after_s3)(void *ud, const struct cm_follow_s3_stats *st, uint64_t fetch_failed);
+    /* After every poll of a follow that watches SQS queues: what its reader did (may be NULL). */
+    void (*after_sqs)(void *ud, const struct cm_follow_sqs_stats *st);
     void *hook_ud;
+    const char *endpoint_url; /* --endpoint-url: S3's and SQS's endpoint; NULL: none */
     /* the run's own */
     int64_t last_ckpt_ms; /* monotonic: the last checkpoint written (or the start) */
     bool dirty;           /* state read since the last checkpoint */
     uint64_t polls_read, files_read, findings_new, findings_updated;
     uint64_t fetch_failed; /* S3 objects whose GET failed (read again at a later poll) */
     struct cm_follow_stats fst;
-    struct cm_follow_s3 *s3w; /* the lister of the watched S3 locations; NULL: none */
-    bool s3_full;             /* list S3 locations whole at every poll (no day plan) */
+    struct cm_follow_s3 *s3w;   /* the lister of the watched S3 locations; NULL: none */
+    bool s3_full;               /* list S3 locations whole at every poll (no day plan) */
+    struct cm_follow_sqs *sqsw; /* the reader of the watched SQS queues; NULL: none */
 };
 
 /*

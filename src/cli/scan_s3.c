@@ -5,20 +5,38 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "aws/s3.h"
 #include "aws/s3_url.h"
 #include "base/err.h"
+#include "core/follow_sqs.h"
 
 int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endpoint_url)
 {
     size_t s3 = 0;
 
-    (void)follow; /* a follow watches S3 locations too (core/follow_s3.h) */
     for (size_t i = 0; i < n; i++) {
         struct cm_s3_url u;
         char why[200];
 
+        if (strncmp(paths[i], "sqs://", 6) == 0) { /* a queue (core/follow_sqs.h) */
+            struct cm_follow_sqs_loc l;
+
+            s3++;
+            if (cm_follow_sqs_parse(paths[i], &l, why, sizeof(why)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", why);
+                return -1;
+            }
+            if (!follow) {
+                fprintf(stderr,
+                        "coalmine scan: %s: a queue is read with --follow (or serve --watch): it "
+                        "has no end to scan to\n",
+                        paths[i]);
+                return -1;
+            }
+            continue;
+        }
         if (!cm_s3_is_url(paths[i])) {
             continue;
         }
@@ -29,7 +47,8 @@ int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endp
         }
     }
     if (endpoint_url != NULL && s3 == 0) {
-        fprintf(stderr, "coalmine scan: --endpoint-url is for s3:// paths, and none is given\n");
+        fprintf(stderr,
+                "coalmine scan: --endpoint-url is for s3:// and sqs:// paths, and none is given\n");
         return -1;
     }
     return 0;
@@ -44,7 +63,7 @@ int cm_scan_s3_open(char *const *paths, size_t n, const char *endpoint_url, cons
 
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
-        any |= cm_s3_is_url(paths[i]);
+        any |= cm_s3_is_url(paths[i]) || strncmp(paths[i], "sqs://", 6) == 0;
     }
     if (!any) {
         return 0;

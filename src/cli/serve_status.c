@@ -50,6 +50,14 @@ void cm_serve_status_s3(struct cm_serve_status *s, uint64_t list_requests, uint6
     pthread_mutex_unlock(&s->mu);
 }
 
+void cm_serve_status_sqs(struct cm_serve_status *s, const struct cm_follow_sqs_stats *st)
+{
+    pthread_mutex_lock(&s->mu);
+    s->sqs = true;
+    s->sqs_st = *st;
+    pthread_mutex_unlock(&s->mu);
+}
+
 void cm_serve_status_reload(struct cm_serve_status *s, bool ok)
 {
     pthread_mutex_lock(&s->mu);
@@ -136,6 +144,41 @@ static int sample(struct cm_buf *b, const char *name, const char *label, const c
     return cm_prom_sample_u64(b, name, &l, label != NULL, n);
 }
 
+static int sqs_families(struct cm_buf *b, const struct cm_follow_sqs_stats *q)
+{
+    int rc = cm_prom_family(b, "coalmine_follow_sqs_messages", "counter",
+                            "Messages of the watched SQS queues, by outcome: received, deleted "
+                            "(what they name read and stored), failed (not parsed: left in the "
+                            "queue), test (s3:TestEvent, deleted).");
+
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_messages", "outcome", "received", q->received);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_messages", "outcome", "deleted", q->deleted);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_messages", "outcome", "failed", q->failed);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_messages", "outcome", "test", q->tests);
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_follow_sqs_objects", "counter",
+                             "Objects the watched SQS queues' messages named, by outcome: "
+                             "notified, read, gone (no longer there), failed (read failed: "
+                             "message left in the queue), filtered (not under the prefix, or "
+                             "no log).");
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_objects", "outcome", "notified", q->objects);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_objects", "outcome", "read", q->objects_read);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_objects", "outcome", "gone", q->objects_gone);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_objects", "outcome", "failed", q->objects_failed);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_objects", "outcome", "filtered", q->filtered);
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_follow_sqs_requests", "counter",
+                             "SQS requests the watch of queues made (attempts), and those that "
+                             "failed after the retries.");
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_requests", "outcome", "all", q->requests);
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_requests", "outcome", "failed", q->errors);
+    rc = rc ? rc
+            : cm_prom_family(b, "coalmine_follow_sqs_in_flight", "gauge",
+                             "Messages received and not yet deleted or released.");
+    rc = rc ? rc : sample(b, "coalmine_follow_sqs_in_flight", NULL, NULL, q->in_flight);
+    return rc;
+}
+
 static int engine_families(struct cm_buf *b, const struct cm_serve_status *s)
 {
     int rc =
@@ -184,6 +227,9 @@ static int engine_families(struct cm_buf *b, const struct cm_serve_status *s)
                   "Intel snapshots rebuilt because the store's lists changed, by outcome.");
     rc = rc ? rc : sample(b, "coalmine_intel_reloads", "outcome", "ok", s->intel_reloads);
     rc = rc ? rc : sample(b, "coalmine_intel_reloads", "outcome", "error", s->intel_reload_errors);
+    if (s->sqs) {
+        rc = rc ? rc : sqs_families(b, &s->sqs_st);
+    }
     if (!s->s3) {
         return rc;
     }

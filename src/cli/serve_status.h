@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "bus/bus.h"
+#include "core/follow_sqs.h"
 #include "core/scan.h"
 
 #define CM_SERVE_MAX_CANARIES 256 /* checks whose status is kept (more are counted) */
@@ -38,6 +39,9 @@ struct cm_serve_status {
     /* watched S3 locations (core/follow_s3.h): set once one is watched */
     bool s3;
     uint64_t s3_list_requests, s3_list_errors, s3_get_errors;
+    /* watched SQS queues (core/follow_sqs.h): set once one is watched */
+    bool sqs;
+    struct cm_follow_sqs_stats sqs_st;
     /* the bus thread */
     uint64_t bus_runs, bus_errors;
     struct cm_bus_stats bus; /* summed over its runs */
@@ -57,6 +61,8 @@ void cm_serve_status_poll(struct cm_serve_status *s, const struct cm_scan_stats 
                           size_t files_read, size_t findings, int64_t now_ms);
 
 /* What the lister of watched S3 locations did so far (totals), and the GETs that failed. */
+/* The watched queues' figures (after each poll of a watch of SQS queues). */
+void cm_serve_status_sqs(struct cm_serve_status *s, const struct cm_follow_sqs_stats *st);
 void cm_serve_status_s3(struct cm_serve_status *s, uint64_t list_requests, uint64_t list_errors,
                         uint64_t get_errors);
 
@@ -81,6 +87,9 @@ void cm_serve_status_canary(struct cm_serve_status *s, const char *name, int sta
  * coalmine_follow_files_read, coalmine_follow_polls, coalmine_follow_last_poll_timestamp_seconds,
  * coalmine_intel_reloads (outcome) when watching; coalmine_follow_s3_list_requests and
  * coalmine_follow_s3_errors (operation: list, get) when watching an S3 location;
+ * coalmine_follow_sqs_messages (outcome: received, deleted, failed, test),
+ * coalmine_follow_sqs_objects (outcome: notified, read, gone, failed, filtered) and
+ * coalmine_follow_sqs_requests (outcome: all, failed) when watching an SQS queue;
  * coalmine_routing_deliveries (outcome), coalmine_routing_source_deliveries (source, outcome),
  * coalmine_bus_runs (outcome); coalmine_canary_up (check: 1 PASS, 0 FAIL or ERROR) and
  * coalmine_canary_ticks (outcome). Has the signature of cm_api_http_opts.metrics_more (ud: the

@@ -157,6 +157,13 @@ static void after_s3(void *ud, const struct cm_follow_s3_stats *st, uint64_t fet
     cm_serve_status_s3(w->status, st->requests, st->list_errors, fetch_failed);
 }
 
+static void after_sqs(void *ud, const struct cm_follow_sqs_stats *st)
+{
+    struct cm_serve_watch *w = ud;
+
+    cm_serve_status_sqs(w->status, st);
+}
+
 int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
 {
     struct cm_scan_engine_store es = {w->db_path, -1, false, CM_PUBLISH_SIX_HOURS, false};
@@ -201,6 +208,8 @@ int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
     w->follow.filter = filter;
     w->follow.after_poll = after_poll;
     w->follow.after_s3 = after_s3;
+    w->follow.after_sqs = after_sqs;
+    w->follow.endpoint_url = w->endpoint_url;
     w->follow.hook_ud = w;
     return 0;
 }

@@ -235,7 +235,8 @@ static void key_names(const struct key *keys, char *out, size_t outlen)
  */
 static int join(struct walk *w, struct cm_str prefix, struct cm_str path, char **out)
 {
-    bool s3 = path.len >= 5 && memcmp(path.p, "s3://", 5) == 0;
+    bool s3 = (path.len >= 5 && memcmp(path.p, "s3://", 5) == 0) ||
+              (path.len >= 6 && memcmp(path.p, "sqs://", 6) == 0);
     const char *base = w->base_dir && w->base_dir[0] && path.p[0] != '/' && !s3 ? w->base_dir : "";
     size_t blen = strlen(base), sep = blen > 0 && base[blen - 1] != '/';
     char *s;

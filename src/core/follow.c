@@ -279,7 +279,7 @@ static void walk_path(struct cm_follow *w, const char *path)
 {
     struct stat st;
 
-    if (w->o->list != NULL && strncmp(path, "s3://", 5) == 0) {
+    if (w->o->list != NULL && (strncmp(path, "s3://", 5) == 0 || strncmp(path, "sqs://", 6) == 0)) {
         bool whole = true;
         int rc = w->o->list(w->o->list_ud, path, w->now_ms, found_object, w, &whole);
 

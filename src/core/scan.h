@@ -89,6 +89,7 @@ struct cm_scan_input {
     int id_state;           /* CM_SCAN_ID_*: what id is */
     bool fetch_failed;      /* an S3 object whose GET failed (a reject): a follow reads it
                                again later */
+    bool gone;              /* ... because it is no longer there (NoSuchKey, rewritten since) */
     bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
                                unread (cm_scan_opts.defer_in_progress) */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */

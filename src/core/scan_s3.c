@@ -44,6 +44,9 @@ int cm_scan_fetch_s3(struct reader *r, uint32_t idx)
     if (rc != 0) {
         cm_buf_reset(&r->raw); /* an error answer, not the object */
         s->st->inputs[idx].fetch_failed = rc != CM_E2BIG;
+        s->st->inputs[idx].gone = rc == CM_EIO && (strncmp(err, "NoSuchKey:", 10) == 0 ||
+                                                   strncmp(err, "NotFound:", 9) == 0 ||
+                                                   strncmp(err, "PreconditionFailed:", 19) == 0);
         cm_scan_note_reject(s, 0, idx, 0, 0,
                             rc == CM_E2BIG ? "input larger than the size cap" : err);
         return 1;

@@ -1,0 +1,659 @@
+/*
+ * Watched SQS queues (follow_sqs.h): messages received, their objects handed to the follow,
+ * the messages deleted once what they name is read and remembered.
+ */
+#include "core/follow_sqs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/s3.h"
+#include "aws/s3_notice.h"
+#include "aws/s3_plan.h"
+#include "aws/sqs.h"
+#include "base/alloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+
+#define MAX_PER_POLL  100 /* messages received at one poll at most */
+#define MAX_WAIT_MS   (5 * 60 * 1000)
+#define MAX_IN_FLIGHT 10000 /* messages held at most (past it, no receive) */
+
+struct obj {
+    char *path, *etag;
+    uint64_t size;
+    bool done;
+};
+
+struct msg {
+    size_t q; /* its queue */
+    char *id, *handle;
+    int64_t hidden_ms; /* when it was last hidden (received, or its visibility changed) */
+    struct obj *v;
+    size_t n;
+    bool release; /* a read failed: left to come again, not deleted */
+};
+
+struct queue {
+    char *url;       /* the watched path */
+    char *queue_url; /* ENDPOINT/ACCOUNT/QUEUE */
+    struct cm_follow_sqs_loc loc;
+    uint32_t fails;
+    int64_t next_ms;
+    char said[80];
+};
+
+struct cm_follow_sqs {
+    struct cm_follow_sqs_opts o;
+    struct cm_sqs *c;
+    struct cm_s3_conn *s3c;
+    struct queue *qs;
+    size_t nq, capq;
+    struct msg *m;
+    size_t nm, capm;
+    struct cm_follow_sqs_stats st;
+};
+
+int cm_follow_sqs_parse(const char *path, struct cm_follow_sqs_loc *l, char *err, size_t errlen)
+{
+    const char *p = path + 6, *slash, *q, *end;
+    size_t n;
+
+    memset(l, 0, sizeof(*l));
+    l->visibility_s = CM_FOLLOW_SQS_VISIBILITY_S;
+    if (strncmp(path, "sqs://", 6) != 0) {
+        snprintf(err, errlen, "'%.200s' is not an sqs:// location", path);
+        return CM_EINVAL;
+    }
+    q = strchr(p, '?');
+    end = q != NULL ? q : p + strlen(p);
+    slash = memchr(p, '/', (size_t)(end - p));
+    n = slash != NULL ? (size_t)(slash - p) : 0;
+    if (slash == NULL || n == 0 || n >= sizeof(l->account) || strspn(p, "0123456789") != n) {
+        snprintf(err, errlen,
+                 "'%.200s': an SQS location is sqs://ACCOUNT/QUEUE[/KEY-PREFIX] (ACCOUNT the "
+                 "queue owner's 12-digit account id)",
+                 path);
+        return CM_EINVAL;
+    }
+    memcpy(l->account, p, n);
+    p = slash + 1;
+    slash = memchr(p, '/', (size_t)(end - p));
+    n = slash != NULL ? (size_t)(slash - p) : (size_t)(end - p);
+    if (n == 0 || n > 80 ||
+        strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "0123456789-_.") < n) {
+        snprintf(err, errlen,
+                 "'%.200s': a queue name is 1 to 80 letters, digits, '-' and '_' (and .fifo)",
+                 path);
+        return CM_EINVAL;
+    }
+    memcpy(l->queue, p, n);
+    if (slash != NULL) {
+        n = (size_t)(end - slash - 1);
+        if (n >= sizeof(l->prefix)) {
+            snprintf(err, errlen, "'%.200s': the key prefix is too long", path);
+            return CM_EINVAL;
+        }
+        memcpy(l->prefix, slash + 1, n);
+    }
+    if (q != NULL) {
+        char *e;
+        unsigned long v;
+
+        errno = 0;
+        if (strncmp(q, "?visibility=", 12) != 0 || (v = strtoul(q + 12, &e, 10), errno != 0) ||
+            e == q + 12 || *e != '\0' || v < 1 || v > 43200) {
+            snprintf(err, errlen,
+                     "'%.200s': the only parameter is ?visibility=SECONDS (1 to 43200)", path);
+            return CM_EINVAL;
+        }
+        l->visibility_s = (unsigned)v;
+    }
+    return 0;
+}
+
+int cm_follow_sqs_create(struct cm_follow_sqs **out, const struct cm_follow_sqs_opts *o, char *err,
+                         size_t errlen)
+{
+    struct cm_follow_sqs *fs = cm_calloc(1, sizeof(*fs));
+    int rc;
+
+    *out = NULL;
+    if (fs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return CM_ENOMEM;
+    }
+    fs->o = *o;
+    if ((rc = cm_sqs_open(&fs->c, o->s3, o->endpoint_url, err, errlen)) != 0) {
+        cm_free(fs);
+        return rc;
+    }
+    *out = fs;
+    return 0;
+}
+
+static void msg_free(struct msg *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        cm_free(m->v[i].path);
+        cm_free(m->v[i].etag);
+    }
+    cm_free(m->v);
+    cm_free(m->id);
+    cm_free(m->handle);
+}
+
+void cm_follow_sqs_destroy(struct cm_follow_sqs *fs)
+{
+    if (fs == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < fs->nm; i++) {
+        msg_free(&fs->m[i]);
+    }
+    cm_free(fs->m);
+    for (size_t i = 0; i < fs->nq; i++) {
+        cm_free(fs->qs[i].url);
+        cm_free(fs->qs[i].queue_url);
+    }
+    cm_free(fs->qs);
+    cm_s3_conn_destroy(fs->s3c);
+    cm_sqs_close(fs->c);
+    cm_free(fs);
+}
+
+const struct cm_follow_sqs_stats *cm_follow_sqs_stats(const struct cm_follow_sqs *fs)
+{
+    return &fs->st;
+}
+
+static void count_requests(struct cm_follow_sqs *fs)
+{
+    fs->st.requests = cm_sqs_attempts(fs->c);
+    fs->st.in_flight = fs->nm;
+}
+
+/* The queue of url (made at its first poll). Returns NULL when out of memory or url is bad. */
+static struct queue *queue_of(struct cm_follow_sqs *fs, const char *url, char *err, size_t errlen)
+{
+    struct queue *q;
+    struct cm_buf b;
+
+    for (size_t i = 0; i < fs->nq; i++) {
+        if (strcmp(fs->qs[i].url, url) == 0) {
+            return &fs->qs[i];
+        }
+    }
+    if (cm_grow((void **)&fs->qs, &fs->capq, fs->nq + 1, sizeof(*fs->qs), 4) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    q = &fs->qs[fs->nq];
+    memset(q, 0, sizeof(*q));
+    if (cm_follow_sqs_parse(url, &q->loc, err, errlen) != 0) {
+        return NULL;
+    }
+    cm_buf_init(&b, 0);
+    if (cm_buf_printf(&b, "%s/%s/%s", cm_sqs_endpoint(fs->c), q->loc.account, q->loc.queue) != 0 ||
+        (q->url = cm_strndup(url, strlen(url))) == NULL) {
+        cm_buf_finish(&b);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    q->queue_url = b.p;
+    fs->nq++;
+    return q;
+}
+
+/* Deletes handles[0..n) of q now, 10 a request; counts and says failures. */
+static void delete_now(struct cm_follow_sqs *fs, struct queue *q, const char *const *handles,
+                       size_t n)
+{
+    for (size_t i = 0; i < n; i += CM_SQS_MAX_BATCH) {
+        size_t k = n - i < CM_SQS_MAX_BATCH ? n - i : CM_SQS_MAX_BATCH;
+        unsigned failed = 0, nf = 0;
+        char err[600] = "";
+
+        if (cm_sqs_delete(fs->c, q->queue_url, handles + i, k, &failed, err, sizeof(err)) != 0) {
+            fs->st.errors++;
+            nf = (unsigned)k;
+        }
+        for (unsigned b = failed; b != 0; b &= b - 1) {
+            nf++;
+        }
+        fs->st.deleted += k - nf;
+        if (nf > 0 && !fs->o.quiet) {
+            fprintf(stderr,
+                    "coalmine follow: %s: %u message%s not deleted: %s (delivered again: "
+                    "their objects are left out as read)\n",
+                    q->url, nf, nf == 1 ? "" : "s", err);
+        }
+    }
+}
+
+/* Hides again the messages of q that waited half their visibility timeout. */
+static void extend(struct cm_follow_sqs *fs, struct queue *q, size_t qi, int64_t now_ms)
+{
+    const char *h[CM_SQS_MAX_BATCH];
+    size_t at[CM_SQS_MAX_BATCH], n = 0;
+    int64_t half = (int64_t)q->loc.visibility_s * 500;
+
+    for (size_t i = 0; i <= fs->nm; i++) {
+        if (i < fs->nm && fs->m[i].q == qi && !fs->m[i].release &&
+            now_ms - fs->m[i].hidden_ms >= half) {
+            at[n] = i;
+            h[n++] = fs->m[i].handle;
+        }
+        if (n == CM_SQS_MAX_BATCH || (i == fs->nm && n > 0)) {
+            unsigned failed = 0;
+            char err[600] = "";
+
+            if (cm_sqs_visibility(fs->c, q->queue_url, h, n, q->loc.visibility_s, &failed, err,
+                                  sizeof(err)) != 0) {
+                fs->st.errors++;
+                failed = (1u << n) - 1;
+            }
+            for (size_t j = 0; j < n; j++) {
+                fs->m[at[j]].hidden_ms = now_ms;
+            }
+            if (failed != 0 && !fs->o.quiet) {
+                fprintf(stderr,
+                        "coalmine follow: %s: messages not hidden again: %s (one may be "
+                        "delivered again while its objects are read: they are left out as "
+                        "read)\n",
+                        q->url, err);
+            }
+            n = 0;
+        }
+    }
+}
+
+/* Finds an object named without its size and ETag with a LIST. 0 found, 1 not there, CM_EIO. */
+static int look_up(struct cm_follow_sqs *fs, struct cm_s3_notice_obj *o, char *err, size_t errlen);
+
+struct lookup {
+    const char *key;
+    bool found;
+    uint64_t size;
+    char etag[256];
+};
+
+static int on_listed(void *ud, const struct cm_s3_object *o)
+{
+    struct lookup *l = ud;
+
+    if (strcmp(o->key, l->key) == 0) {
+        l->found = true;
+        l->size = o->size;
+        snprintf(l->etag, sizeof(l->etag), "%s", o->etag);
+        return 1; /* stop */
+    }
+    return 0;
+}
+
+static int look_up(struct cm_follow_sqs *fs, struct cm_s3_notice_obj *o, char *err, size_t errlen)
+{
+    struct lookup l = {o->key, false, 0, ""};
+    struct cm_s3_list_opts lo = {0};
+    char *etag;
+    int rc;
+
+    if (fs->s3c == NULL && (rc = cm_s3_conn_create(fs->o.s3, &fs->s3c)) != 0) {
+        return rc;
+    }
+    rc = cm_s3_list_with(fs->s3c, o->bucket, o->key, &lo, on_listed, &l, err, errlen);
+    if (rc != 0 && rc != 1) {
+        return rc;
+    }
+    if (!l.found) {
+        return 1;
+    }
+    if ((etag = cm_strndup(l.etag, strlen(l.etag))) == NULL) {
+        return CM_ENOMEM;
+    }
+    cm_free(o->etag);
+    o->etag = etag;
+    o->size = l.size;
+    o->has_size = true;
+    return 0;
+}
+
+/*
+ * One received message: parsed, its objects kept in flight (0), or to delete now (1: a test
+ * message, nothing to read), or left in the queue (2: not parsed, said). CM_ENOMEM.
+ */
+static int take(struct cm_follow_sqs *fs, struct queue *q, size_t qi, const struct cm_sqs_msg *x,
+                int64_t now_ms)
+{
+    struct cm_s3_notice nt;
+    struct msg m;
+    char why[400];
+    int rc = cm_s3_notice_parse(x->body, x->body_len, &nt, why, sizeof(why));
+
+    if (rc == CM_ENOMEM) {
+        return rc;
+    }
+    if (rc != 0) {
+        fs->st.failed++;
+        if (!fs->o.quiet) {
+            fprintf(stderr,
+                    "coalmine follow: %s: message %.100s: %s (not deleted: it comes again after "
+                    "the visibility timeout, or goes to the queue's dead-letter queue)\n",
+                    q->url, x->id, why);
+        }
+        return 2;
+    }
+    if (nt.kind == CM_S3_NOTICE_TEST) {
+        fs->st.tests++;
+        cm_s3_notice_finish(&nt);
+        return 1;
+    }
+    memset(&m, 0, sizeof(m));
+    m.q = qi;
+    m.hidden_ms = now_ms;
+    m.v = cm_calloc(nt.n ? nt.n : 1, sizeof(*m.v));
+    rc = m.v != NULL ? 0 : CM_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < nt.n; i++) {
+        struct cm_s3_notice_obj *o = &nt.v[i];
+        struct cm_buf p;
+        char err[600] = "";
+
+        if (strncmp(o->key, q->loc.prefix, strlen(q->loc.prefix)) != 0 ||
+            !cm_s3_plan_is_input(q->loc.prefix, o->key)) {
+            fs->st.filtered++;
+            continue;
+        }
+        fs->st.objects++;
+        if (!o->has_size) {
+            int lr = look_up(fs, o, err, sizeof(err));
+
+            if (lr == CM_ENOMEM) {
+                rc = lr;
+                break;
+            }
+            if (lr == 1) {
+                fs->st.objects_gone++;
+                if (!fs->o.quiet) {
+                    fprintf(stderr,
+                            "coalmine follow: %s: s3://%s/%s: no longer there (message %.100s)\n",
+                            q->url, o->bucket, o->key, x->id);
+                }
+                continue;
+            }
+            if (lr != 0) {
+                fs->st.objects_failed++;
+                m.release = true;
+                if (!fs->o.quiet) {
+                    fprintf(stderr,
+                            "coalmine follow: %s: s3://%s/%s: %s (message %.100s left in the "
+                            "queue)\n",
+                            q->url, o->bucket, o->key, err, x->id);
+                }
+                continue;
+            }
+        }
+        cm_buf_init(&p, 0);
+        if (cm_buf_printf(&p, "s3://%s/%s", o->bucket, o->key) != 0) {
+            cm_buf_finish(&p);
+            rc = CM_ENOMEM;
+            break;
+        }
+        m.v[m.n].path = p.p;
+        m.v[m.n].size = o->size;
+        m.v[m.n].etag = o->etag;
+        o->etag = NULL;
+        m.n++;
+    }
+    cm_s3_notice_finish(&nt);
+    if (rc == 0 && m.release) {
+        msg_free(&m);
+        return 2;
+    }
+    if (rc == 0 && m.n == 0) {
+        msg_free(&m);
+        return 1;
+    }
+    if (rc == 0 && ((m.id = cm_strndup(x->id, strlen(x->id))) == NULL ||
+                    (m.handle = cm_strndup(x->handle, strlen(x->handle))) == NULL ||
+                    cm_grow((void **)&fs->m, &fs->capm, fs->nm + 1, sizeof(*fs->m), 64) != 0)) {
+        rc = CM_ENOMEM;
+    }
+    if (rc != 0) {
+        msg_free(&m);
+        return rc;
+    }
+    fs->m[fs->nm++] = m;
+    return 0;
+}
+
+/* The kind of a failure, for saying each once. */
+static void kind_of(const char *err, char *kind, size_t cap)
+{
+    size_t n = strcspn(err, "(");
+
+    snprintf(kind, cap, "%.*s", (int)(n < cap - 1 ? n : cap - 1), err);
+}
+
+/* Receives what q holds at this poll. Returns 0, CM_EIO (err) or CM_ENOMEM. */
+static int receive(struct cm_follow_sqs *fs, struct queue *q, size_t qi, int64_t now_ms, char *err,
+                   size_t errlen)
+{
+    const char *now[MAX_PER_POLL];
+    char *keep[MAX_PER_POLL];
+    size_t nnow = 0, total = 0;
+    bool waiting = false;
+    unsigned wait_s;
+    int rc = 0;
+
+    for (size_t i = 0; i < fs->nm; i++) {
+        waiting |= fs->m[i].q == qi;
+    }
+    wait_s = waiting ? 0 : (unsigned)(fs->o.poll_ms / 1000);
+    wait_s = wait_s > CM_SQS_MAX_WAIT ? CM_SQS_MAX_WAIT : wait_s;
+    while (rc == 0 && total < MAX_PER_POLL && fs->nm < MAX_IN_FLIGHT) {
+        struct cm_sqs_msgs got = {0};
+        size_t n;
+
+        rc = cm_sqs_receive(fs->c, q->queue_url, CM_SQS_MAX_BATCH, wait_s, q->loc.visibility_s,
+                            &got, err, errlen);
+        n = got.n;
+        for (size_t i = 0; rc == 0 && i < got.n; i++) {
+            int t;
+
+            fs->st.received++;
+            t = take(fs, q, qi, &got.v[i], now_ms);
+            if (t == 1 && nnow < MAX_PER_POLL) {
+                keep[nnow] = got.v[i].handle;
+                got.v[i].handle = NULL;
+                now[nnow] = keep[nnow];
+                nnow++;
+            } else if (t < 0) {
+                rc = t;
+            }
+        }
+        cm_sqs_msgs_finish(&got);
+        total += n;
+        wait_s = 0;
+        if (n < CM_SQS_MAX_BATCH) {
+            break;
+        }
+    }
+    if (nnow > 0) {
+        delete_now(fs, q, now, nnow);
+    }
+    for (size_t i = 0; i < nnow; i++) {
+        cm_free(keep[i]);
+    }
+    if (rc == CM_EIO) {
+        fs->st.errors++;
+    }
+    return rc;
+}
+
+int cm_follow_sqs_list(void *ud, const char *url, int64_t now_ms, cm_follow_found_fn found,
+                       void *fud, bool *whole)
+{
+    struct cm_follow_sqs *fs = ud;
+    struct queue *q;
+    size_t qi;
+    char err[700] = "";
+    int rc;
+
+    *whole = true;
+    if ((q = queue_of(fs, url, err, sizeof(err))) == NULL) {
+        if (!fs->o.quiet) {
+            fprintf(stderr, "coalmine follow: %s\n", err);
+        }
+        return strncmp(err, "out of memory", 13) == 0 ? CM_ENOMEM : CM_EINVAL;
+    }
+    qi = (size_t)(q - fs->qs);
+    if (q->fails > 0 && now_ms < q->next_ms) {
+        *whole = false;
+        return CM_EUNAVAIL;
+    }
+    extend(fs, q, qi, now_ms);
+    rc = receive(fs, q, qi, now_ms, err, sizeof(err));
+    count_requests(fs);
+    if (rc == CM_ENOMEM) {
+        return rc;
+    }
+    if (rc == CM_EIO) {
+        char kind[sizeof(q->said)];
+
+        q->fails++;
+        q->next_ms = cm_follow_retry_at(now_ms, q->fails, fs->o.poll_ms, MAX_WAIT_MS);
+        kind_of(err, kind, sizeof(kind));
+        if (strcmp(kind, q->said) != 0 && !fs->o.quiet) {
+            fprintf(stderr,
+                    "coalmine follow: %s: %s (received from again later, waiting longer at "
+                    "each failure)\n",
+                    url, err);
+        }
+        snprintf(q->said, sizeof(q->said), "%s", kind);
+    } else {
+        if (q->fails > 0 && !fs->o.quiet) {
+            fprintf(stderr, "coalmine follow: %s: received from again after %u failure%s\n", url,
+                    q->fails, q->fails == 1 ? "" : "s");
+        }
+        q->fails = 0;
+        q->said[0] = '\0';
+    }
+    /* Every object of this queue's messages not yet read, at every poll until it is. */
+    for (size_t i = 0; i < fs->nm; i++) {
+        struct msg *m = &fs->m[i];
+
+        for (size_t j = 0; m->q == qi && !m->release && j < m->n; j++) {
+            bool dup = false;
+
+            if (m->v[j].done) {
+                continue;
+            }
+            for (size_t a = 0; a <= i && !dup; a++) {
+                for (size_t b = 0; b < (a == i ? j : fs->m[a].n) && !dup; b++) {
+                    dup = fs->m[a].q == qi && strcmp(fs->m[a].v[b].path, m->v[j].path) == 0 &&
+                          !fs->m[a].v[b].done && !fs->m[a].release;
+                }
+            }
+            if (!dup && (rc = found(fud, m->v[j].path, m->v[j].size, m->v[j].etag)) != 0) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+void cm_follow_sqs_outcome(struct cm_follow_sqs *fs, const char *path, int what, const char *why)
+{
+    bool counted = false;
+
+    for (size_t i = 0; i < fs->nm; i++) {
+        struct msg *m = &fs->m[i];
+
+        for (size_t j = 0; j < m->n; j++) {
+            if (m->v[j].done || strcmp(m->v[j].path, path) != 0) {
+                continue;
+            }
+            if (what == CM_FOLLOW_SQS_FAILED) {
+                m->release = true;
+            } else {
+                m->v[j].done = true;
+            }
+            if (!counted) {
+                counted = true;
+                fs->st.objects_read += what == CM_FOLLOW_SQS_READ;
+                fs->st.objects_gone += what == CM_FOLLOW_SQS_GONE;
+                fs->st.objects_failed += what == CM_FOLLOW_SQS_FAILED;
+                if (what != CM_FOLLOW_SQS_READ && !fs->o.quiet) {
+                    fprintf(stderr, "coalmine follow: %s: %s: %s (message %.100s %s)\n",
+                            fs->qs[m->q].url, path, why != NULL ? why : "not read", m->id,
+                            what == CM_FOLLOW_SQS_GONE ? "deleted: the object is gone"
+                                                       : "left in the queue: delivered again");
+                }
+            }
+        }
+    }
+}
+
+bool cm_follow_sqs_pending(const struct cm_follow_sqs *fs)
+{
+    for (size_t i = 0; i < fs->nm; i++) {
+        bool all = true;
+
+        for (size_t j = 0; j < fs->m[i].n && all; j++) {
+            all = fs->m[i].v[j].done;
+        }
+        if (all || fs->m[i].release) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int cm_follow_sqs_commit(struct cm_follow_sqs *fs)
+{
+    for (size_t qi = 0; qi < fs->nq; qi++) {
+        const char **h = cm_calloc(fs->nm ? fs->nm : 1, sizeof(*h));
+        size_t n = 0;
+
+        if (h == NULL) {
+            return CM_ENOMEM;
+        }
+        for (size_t i = 0; i < fs->nm; i++) {
+            bool all = !fs->m[i].release;
+
+            for (size_t j = 0; j < fs->m[i].n && all; j++) {
+                all = fs->m[i].v[j].done;
+            }
+            if (fs->m[i].q == qi && all) {
+                h[n++] = fs->m[i].handle;
+            }
+        }
+        if (n > 0) {
+            delete_now(fs, &fs->qs[qi], h, n);
+        }
+        cm_free(h);
+    }
+    /* Forget what was deleted (or tried) and what was released. */
+    {
+        size_t w = 0;
+
+        for (size_t i = 0; i < fs->nm; i++) {
+            bool all = true;
+
+            for (size_t j = 0; j < fs->m[i].n && all; j++) {
+                all = fs->m[i].v[j].done;
+            }
+            if (all || fs->m[i].release) {
+                msg_free(&fs->m[i]);
+            } else {
+                fs->m[w++] = fs->m[i];
+            }
+        }
+        fs->nm = w;
+    }
+    count_requests(fs);
+    return 0;
+}

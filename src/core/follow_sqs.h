@@ -1,0 +1,98 @@
+/*
+ * Watched SQS queues (docs/s3.md "Reading a queue", docs/internals/follow.md): the lister a
+ * follow (core/follow.h, opts.list) polls "sqs://ACCOUNT/QUEUE[/KEY-PREFIX][?visibility=S]"
+ * paths with, for buckets whose deliveries are announced to a queue (S3 event notifications,
+ * through SNS or not, CloudTrail's SNS notifications, EventBridge).
+ *
+ * Each poll receives the queue's messages (ReceiveMessage: up to 10 a request, long-polling
+ * up to min(poll interval, 20 s) when nothing waits, at most 100 messages a poll), hidden for
+ * the visibility timeout (default 300 s). A message's objects (aws/s3_notice.h) go to the
+ * follow's found callback as "s3://bucket/key" with their size and ETag (an object named
+ * without them, CloudTrail's notification, is looked up with one LIST first), at every poll
+ * until each is read (cm_follow_sqs_outcome); a message waiting longer than half its
+ * visibility timeout is hidden again for as long (ChangeMessageVisibilityBatch).
+ *
+ * A message is deleted (DeleteMessageBatch) by cm_follow_sqs_commit, which the caller calls
+ * only once the findings of its objects are stored and the state that remembers them as read
+ * is written: a crash before leaves it in the queue, delivered again, and its objects, read
+ * before, are left out. Messages deleted at once: S3's test message, those of no object
+ * created or none under the prefix. A message that cannot be parsed is counted, said with its
+ * MessageId and the reason, and left in the queue (a redrive policy moves it to a dead-letter
+ * queue). A notified object that is gone (NoSuchKey, or rewritten since) is counted and its
+ * message deleted; one whose read failed otherwise leaves its message in the queue, delivered
+ * again after the visibility timeout.
+ */
+#ifndef CM_CORE_FOLLOW_SQS_H
+#define CM_CORE_FOLLOW_SQS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/follow.h"
+
+struct cm_s3;
+struct cm_follow_sqs;
+
+struct cm_follow_sqs_stats {
+    uint64_t received;       /* messages received (a message delivered again counts again) */
+    uint64_t deleted;        /* messages deleted */
+    uint64_t failed;         /* messages that could not be parsed (left in the queue) */
+    uint64_t tests;          /* s3:TestEvent messages (deleted) */
+    uint64_t objects;        /* objects notified (under the prefix) */
+    uint64_t objects_read;   /* ... read (or left out as read before) */
+    uint64_t objects_gone;   /* ... no longer there (deleted, rewritten) */
+    uint64_t objects_failed; /* ... whose read failed (their message left in the queue) */
+    uint64_t filtered;       /* objects not under the prefix, or no logs (digests, folders) */
+    uint64_t requests;       /* SQS requests (attempts) */
+    uint64_t errors;         /* SQS requests that failed (after the retries) */
+    uint64_t in_flight;      /* messages received, not yet deleted or released */
+};
+
+struct cm_follow_sqs_opts {
+    struct cm_s3 *s3;         /* credentials and region (aws/s3.h); kept, not owned */
+    const char *endpoint_url; /* --endpoint-url, or NULL */
+    int64_t poll_ms;          /* the follow's poll interval */
+    bool quiet;               /* nothing on stderr */
+};
+
+/* The default visibility timeout, seconds. */
+#define CM_FOLLOW_SQS_VISIBILITY_S 300
+
+/*
+ * Whether path is a queue's ("sqs://..."), and its parts: account, queue name, key prefix
+ * ("" for none) and visibility timeout. Returns 0, or CM_EINVAL with err saying what is
+ * wrong (for a usage error).
+ */
+struct cm_follow_sqs_loc {
+    char account[64], queue[96], prefix[1024];
+    unsigned visibility_s;
+};
+int cm_follow_sqs_parse(const char *path, struct cm_follow_sqs_loc *l, char *err, size_t errlen);
+
+/* Returns 0, CM_ENOMEM or CM_EINVAL (a bad SQS endpoint: err says). */
+int cm_follow_sqs_create(struct cm_follow_sqs **out, const struct cm_follow_sqs_opts *o, char *err,
+                         size_t errlen);
+void cm_follow_sqs_destroy(struct cm_follow_sqs *fs);
+
+/* The follow's lister for sqs:// paths (cm_follow_opts.list, list_ud = fs). */
+int cm_follow_sqs_list(void *fs, const char *url, int64_t now_ms, cm_follow_found_fn found,
+                       void *fud, bool *whole);
+
+/* What became of an object handed over (its path "s3://bucket/key"). */
+enum { CM_FOLLOW_SQS_READ = 0, CM_FOLLOW_SQS_GONE, CM_FOLLOW_SQS_FAILED };
+void cm_follow_sqs_outcome(struct cm_follow_sqs *fs, const char *path, int what, const char *why);
+
+/* Whether some message waits for cm_follow_sqs_commit (all its objects read or gone). */
+bool cm_follow_sqs_pending(const struct cm_follow_sqs *fs);
+
+/*
+ * Deletes the messages whose objects are all read or gone (after their findings are stored
+ * and the state written). A failed delete is said and counted (the message comes again: its
+ * objects are left out as read). Returns 0 or CM_ENOMEM.
+ */
+int cm_follow_sqs_commit(struct cm_follow_sqs *fs);
+
+const struct cm_follow_sqs_stats *cm_follow_sqs_stats(const struct cm_follow_sqs *fs);
+
+#endif
