@@ -81,13 +81,13 @@ left_total() {
     sed -n 's/^follow: [^ ]*: [0-9]* files\{0,1\} read, \([0-9]*\) left out.*/\1/p' "$1" 2>/dev/null |
         awk '{s += $1} END {print s + 0}'
 }
-wait_for() { # PID CMD...: until CMD succeeds (at most 300 s), while PID runs
+wait_for() { # PID CMD...: until CMD succeeds (at most 900 s: moto is slow with a thousand messages), while PID runs
     wl_i=0
     wl_pid=$1
     shift
     until "$@"; do
         wl_i=$((wl_i + 1))
-        if [ $wl_i -gt 3000 ] || ! kill -0 "$wl_pid" 2>/dev/null; then
+        if [ $wl_i -gt 9000 ] || ! kill -0 "$wl_pid" 2>/dev/null; then
             return 1
         fi
         sleep 0.1
