@@ -11,7 +11,8 @@
 #     deleted, and the queue is empty at the end;
 #   - with --state, the endpoints from AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_SQS, two
 #     thirds of the world read while every DeleteMessageBatch is refused (a proxy), then
-#     kill -9: the messages come again after their visibility timeout and the restart leaves
+#     kill -9: the messages come again after their visibility timeout (3 s) and the restart
+#     (the default visibility timeout: no message comes twice to it) leaves
 #     their objects out as read, reads the last third, and deletes everything; with
 #     `scan --state --final` of nothing the store holds the findings of one scan (none
 #     counted twice);
@@ -206,7 +207,7 @@ upload trail2 $((TWO + 1)) "$NF"
 SQSEP=$EP
 # shellcheck disable=SC2086
 cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --db "$T/b.db" --state "$T/b.state" \
-    "sqs://$ACCT/q2?visibility=3" >/dev/null 2>"$T/b2.err" &
+    "sqs://$ACCT/q2" >/dev/null 2>"$T/b2.err" &
 P=$!
 wait_for $P qempty q2
 stop $P
@@ -287,7 +288,7 @@ check "$NF announcements of every form, a test message, a missing object and gar
     test "$(tail -n 1 "$T/sent.log")" = $((NF + 3))
 # shellcheck disable=SC2086
 cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --state "$T/s.state" \
-    --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=2" --endpoint-url "$EP" $ARGS \
+    --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=60" --endpoint-url "$EP" $ARGS \
     >/dev/null 2>"$T/s.err" &
 P=$!
 i=0
@@ -301,7 +302,7 @@ all_read() { [ "$(metric 'coalmine_follow_sqs_objects{outcome="read"}')" -ge "$N
 qone() { [ "$(in_queue "$1")" -eq 1 ]; }
 wait_for $P all_read
 check "serve --watch sqs://: every announced object read ($(metric 'coalmine_follow_sqs_objects{outcome="read"}'))" \
-    test "$(metric 'coalmine_follow_sqs_objects{outcome="read"}')" -eq "$NF"
+    test "$(metric 'coalmine_follow_sqs_objects{outcome="read"}')" -ge "$NF"
 check "... the missing object counted as gone ($(metric 'coalmine_follow_sqs_objects{outcome="gone"}')), its message deleted" \
     test "$(metric 'coalmine_follow_sqs_objects{outcome="gone"}')" -eq 1
 check "... the test message counted ($(metric 'coalmine_follow_sqs_messages{outcome="test"}'))" \
@@ -309,7 +310,7 @@ check "... the test message counted ($(metric 'coalmine_follow_sqs_messages{outc
 check "... the garbage counted as failed ($(metric 'coalmine_follow_sqs_messages{outcome="failed"}'))" \
     test "$(metric 'coalmine_follow_sqs_messages{outcome="failed"}')" -ge 1
 check "... and said with its MessageId and why" \
-    grep -q "sqs://$ACCT/q4?visibility=2: message [0-9a-f-]*: byte 0: .*(not deleted" "$T/s.err"
+    grep -q "sqs://$ACCT/q4?visibility=60: message [0-9a-f-]*: byte 0: .*(not deleted" "$T/s.err"
 check "... every message deleted but the garbage ($(in_queue q4) left)" test "$(in_queue q4)" -eq 1
 aws_at "$SEP" guardduty list-findings --detector-id c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1 \
     >"$T/lf.json" 2>"$T/lf.err"
@@ -325,7 +326,13 @@ stop $P
 rc=$?
 P=
 check "serve stops at SIGTERM, exit 0" test $rc -eq 0
-aws_at "$EP" sqs receive-message --queue-url "$EP/$ACCT/q4" --wait-time-seconds 5 >"$T/left.json" 2>&1
+i=0
+while [ $i -lt 6 ]; do # hidden for up to 60 s after the service's last receive of it
+    aws_at "$EP" sqs receive-message --queue-url "$EP/$ACCT/q4" --wait-time-seconds 20 \
+        >"$T/left.json" 2>&1
+    [ -n "$(jq -r '.Messages[0].Body // empty' "$T/left.json" 2>/dev/null)" ] && break
+    i=$((i + 1))
+done
 check "the garbage is in the queue still, visible again: $(jq -r '.Messages[0].Body' "$T/left.json" 2>/dev/null)" \
     test "$(jq -r '.Messages[0].Body' "$T/left.json" 2>/dev/null)" = "this is no notification"
 done_testing

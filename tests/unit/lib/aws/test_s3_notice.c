@@ -28,11 +28,13 @@ static int parse(const char *body, struct cm_s3_notice *n, char *why)
 
 static void test_s3(void **state)
 {
-    static const char
-        body[] = "{\"Records\":[" S3_RECORD("ObjectCreated:Put", "AWSLogs/a+b%2Bc/"
-                                                                 "%C3%BC%3D.json.gz") "," S3_RECORD(
-            "ObjectRemoved:Delete", "x") "," S3_RECORD("ObjectCreated:CompleteMultipartUpload",
-                                                       "AWSLogs%2Fy.json.gz") "]}";
+    static const char body[] = "{\"Records\":[" S3_RECORD(
+        "ObjectCreated:Put",
+        "AWSLogs/a+b%2Bc/"
+        "%C3%BC%3D.json.gz") "," S3_RECORD("ObjectRemoved:Delete",
+                                           "x") "," S3_RECORD("ObjectCreated:"
+                                                              "CompleteMultipartUpload",
+                                                              "AWSLogs%2Fy.json.gz") "]}";
     struct cm_s3_notice n;
     char why[300] = "";
 
