@@ -11,7 +11,7 @@
 #     deleted, and the queue is empty at the end;
 #   - with --state, the endpoints from AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_SQS, two
 #     thirds of the world read while every DeleteMessageBatch is refused (a proxy), then
-#     kill -9: the messages come again after their visibility timeout (3 s) and the restart
+#     kill -9: the messages come again after their visibility timeout (30 s) and the restart
 #     (the default visibility timeout: no message comes twice to it) leaves
 #     their objects out as read, reads the last third, and deletes everything; with
 #     `scan --state --final` of nothing the store holds the findings of one scan (none
@@ -190,7 +190,7 @@ upload trail2 1 "$TWO"
 S3EP=$EP SQSEP=$PEP
 # shellcheck disable=SC2086
 cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --db "$T/b.db" --state "$T/b.state" \
-    "sqs://$ACCT/q2?visibility=3" >/dev/null 2>"$T/b1.err" &
+    "sqs://$ACCT/q2?visibility=30" >/dev/null 2>"$T/b1.err" &
 P=$!
 refused_last() { at_least "$T/b1.err" "$TWO" && tail -n 1 "$T/b1.err" | grep -q 'not deleted'; }
 wait_for $P refused_last
