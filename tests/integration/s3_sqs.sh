@@ -233,9 +233,9 @@ SQSEP=
 
 # --- serve --watch sqs://: every form of announcement ---------------------------------
 aws_at "$EP" sqs create-queue --queue-name q4 >/dev/null
-"$PY" - "$EP" "$ACCT" <"$T/keys" >"$T/sent.log" 2>&1 <<'PY'
+"$PY" - "$EP" "$ACCT" "$T/keys" >"$T/sent.log" 2>&1 <<'PY'
 import json, sys, urllib.parse, boto3
-ep, acct = sys.argv[1], sys.argv[2]
+ep, acct, keyfile = sys.argv[1], sys.argv[2], sys.argv[3]
 s3 = boto3.client("s3", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="testing",
                   aws_secret_access_key="testing")
 sqs = boto3.client("sqs", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="testing",
@@ -255,7 +255,7 @@ def sns(msg):
     return {"Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:%s:t" % acct,
             "Message": json.dumps(msg)}
 bodies = []
-keys = [k for k in sys.stdin.read().split("\n") if k]
+keys = [k for k in open(keyfile).read().split("\n") if k]
 for i, key in enumerate(keys):
     size, etag = meta[key]
     form = i % 5
