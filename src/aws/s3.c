@@ -195,10 +195,6 @@ static void set_region(struct cm_s3 *s, const char *bucket, const char *region)
 }
 
 /* The credentials one request is signed with (a copy: another thread may refresh them). */
-struct creds {
-    char key_id[CM_AWS_INI_VALUE], secret[CM_AWS_INI_VALUE], token[CM_AWS_INI_VALUE];
-};
-
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -208,12 +204,12 @@ static int64_t now_ms(void)
 }
 
 /*
- * Copies the credentials into out; instance credentials (IMDS) within REFRESH_MS of their
- * expiry are fetched again first, as botocore does, so a scan longer than their life goes
- * on. A failed refresh keeps the old ones (they may still be good) and is tried again a
+ * Copies the credentials into out; credentials that expire (IMDS, STS, a process, SSO) within
+ * REFRESH_MS of their expiry are fetched again first, as botocore does, so a scan longer than their
+ * life goes on. A failed refresh keeps the old ones (they may still be good) and is tried again a
  * minute later.
  */
-static void current_creds(struct cm_s3 *s, struct creds *out)
+static void current_creds(struct cm_s3 *s, struct cm_aws_creds *out)
 {
     pthread_mutex_lock(&s->mu);
     if (s->cfg.expires_ms > 0 && now_ms() + REFRESH_MS >= s->cfg.expires_ms) {
@@ -236,15 +232,13 @@ static void current_creds(struct cm_s3 *s, struct creds *out)
     memcpy(out->key_id, s->cfg.key_id, sizeof(out->key_id));
     memcpy(out->secret, s->cfg.secret, sizeof(out->secret));
     memcpy(out->token, s->cfg.token, sizeof(out->token));
+    out->expires_ms = s->cfg.expires_ms;
     pthread_mutex_unlock(&s->mu);
 }
 
 void cm_s3_creds(struct cm_s3 *s, struct cm_aws_creds *out)
 {
-    struct creds *c = (struct creds *)(void *)out;
-
-    _Static_assert(sizeof(struct creds) == sizeof(struct cm_aws_creds), "the same three fields");
-    current_creds(s, c);
+    current_creds(s, out);
 }
 
 const char *cm_s3_region(const struct cm_s3 *s)
@@ -331,7 +325,7 @@ static int attempt(struct cm_s3_conn *c, const struct call *k, const char *regio
 {
     struct cm_s3 *s = c->s;
     struct cm_s3_req q;
-    struct creds *cr = cm_malloc(sizeof(*cr));
+    struct cm_aws_creds *cr = cm_malloc(sizeof(*cr));
     struct cm_s3_signer sg;
     struct cm_s3_signed out;
     char host[1200], amz_date[17];

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "aws/aws_config.h"
+#include "aws/aws_creds.h"
 #include "aws/s3_xml.h"
 #include "base/buf.h"
 
@@ -39,11 +40,8 @@ void cm_s3_close(struct cm_s3 *s);
 /* Where the client's credentials came from ("the environment (AWS_ACCESS_KEY_ID)"). */
 const char *cm_s3_source(const struct cm_s3 *s);
 
-/* The credentials a request is signed with now (instance ones refreshed as for S3's own
+/* The credentials a request is signed with now (expiring ones refreshed as for S3's own
  * requests): for the clients of other services that share them (aws/sqs.h). */
-struct cm_aws_creds {
-    char key_id[CM_AWS_INI_VALUE], secret[CM_AWS_INI_VALUE], token[CM_AWS_INI_VALUE];
-};
 void cm_s3_creds(struct cm_s3 *s, struct cm_aws_creds *out);
 
 /* The region requests are signed for (before any bucket's redirect). */
