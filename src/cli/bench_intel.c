@@ -41,6 +41,7 @@
 #include "base/ip.h"
 #include "cli/bench_util.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "gen/rng.h"
 #include "intel/format.h"
 #include "intel/indicator.h"
@@ -470,7 +471,7 @@ int cm_bench_intel(int argc, char **argv)
     int ch, rc;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "n:l:d:o:h", longopts, NULL)) != -1) {
+    while ((ch = cm_cli_getopt("bench", argc, argv, "n:l:d:o:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n':
         case 'l':

@@ -28,6 +28,7 @@
 #include "base/err.h"
 #include "cli/bench_util.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "gen/rng.h"
 
 #define ROUNDS 3
@@ -139,7 +140,7 @@ int cm_bench_memory(int argc, char **argv)
     int ch, rc = CM_OK;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((ch = cm_cli_getopt("bench", argc, argv, "h", longopts, NULL)) != -1) {
         if (ch == 'h') {
             return usage();
         }

@@ -27,6 +27,7 @@
 #include "base/str.h"
 #include "cli/bench_util.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "cli/findings_out.h"
 #include "finding/aggregate.h"
 #include "finding/criteria.h"
@@ -305,7 +306,7 @@ int cm_bench_store(int argc, char **argv)
     int ch, rc;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "d:n:r:h", longopts, NULL)) != -1) {
+    while ((ch = cm_cli_getopt("bench", argc, argv, "d:n:r:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'd':
             path = optarg;

@@ -90,6 +90,24 @@ int cm_cli_open_store(const char *cmd, const char *path, unsigned flags, struct 
     return CM_EXIT_ERROR;
 }
 
+int cm_cli_getopt(const char *parent, int argc, char **argv, const char *shortopts,
+                  const struct option *longopts, int *longindex)
+{
+    char name[128];
+    char *saved = argv[0];
+    int c;
+
+    if (parent != NULL && strcmp(parent, argv[0]) != 0) {
+        snprintf(name, sizeof(name), "coalmine %s %s", parent, argv[0]);
+    } else {
+        snprintf(name, sizeof(name), "coalmine %s", argv[0]);
+    }
+    argv[0] = name; /* getopt prints argv[0] before its messages; it never moves it */
+    c = getopt_long(argc, argv, shortopts, longopts, longindex);
+    argv[0] = saved;
+    return c;
+}
+
 int cm_cli_no_args(const char *cmd, const char *sub, const char *db, int argc, char **argv)
 {
     if (db == NULL) {

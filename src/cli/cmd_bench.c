@@ -24,6 +24,7 @@
 #include "cli/bench_memory.h"
 #include "cli/bench_store.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "intel/psl_load.h"
 #include "parse/parse.h"
 #include "source/decode.h"
@@ -247,7 +248,7 @@ static int run(int argc, char **argv)
         return cm_bench_memory(argc - 1, argv + 1);
     }
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "n:m:h", longopts, NULL)) != -1) {
+    while ((ch = cm_cli_getopt(NULL, argc, argv, "n:m:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n':
             if (cm_str_to_u64(cm_str_cstr(optarg), 1000, &v) != 0 || v < 1) {

@@ -96,7 +96,7 @@ static int parse(int argc, char **argv, struct copts *o, const char *allowed, co
     optind = 1;
     for (;;) {
         at = optind;
-        if ((c = getopt_long(argc, argv, "d:n:c:s:f:h", longopts, NULL)) == -1) {
+        if ((c = cm_cli_getopt(CMD, argc, argv, "d:n:c:s:f:h", longopts, NULL)) == -1) {
             break;
         }
         if (c != 'h' && c != '?' && strchr(allowed, letter(c)) == NULL) {

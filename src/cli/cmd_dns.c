@@ -469,7 +469,7 @@ static int dns_score(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     s.max_bad = 20;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:ef:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("dns", argc, argv, "m:ef:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'm':
             model_path = optarg;

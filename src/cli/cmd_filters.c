@@ -99,7 +99,7 @@ static int parse_edit(int argc, char **argv, struct fopts *o, void (*help)(FILE 
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:h", edit_longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(CMD, argc, argv, "d:f:h", edit_longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -465,7 +465,7 @@ static int parse_read(int argc, char **argv, struct ropts *o, int nargs, const c
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(CMD, argc, argv, "d:f:h", longopts, NULL)) != -1) {
         if (c == 'd') {
             o->db = optarg;
         } else if (c == 'f') {

@@ -139,7 +139,7 @@ int cm_findings_list(int argc, char **argv)
 
     cm_fsel_init(&sel, "findings");
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:n:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("findings", argc, argv, "d:f:n:h", longopts, NULL)) != -1) {
         if ((rc = cm_fsel_option(&sel, c, optarg)) != 0) {
             if (rc != 1) {
                 goto done;
@@ -255,7 +255,7 @@ static int change(int argc, char **argv, enum change what)
     int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("findings", argc, argv, "d:h", longopts, NULL)) != -1) {
         if (c == 'd') {
             db = optarg;
         } else if (c == CM_OPT_FEEDBACK && what == FEEDBACK) {

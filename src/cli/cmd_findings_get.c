@@ -356,7 +356,7 @@ int cm_findings_get(int argc, char **argv)
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:eh", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("findings", argc, argv, "d:f:eh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;

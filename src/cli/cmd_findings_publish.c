@@ -98,7 +98,7 @@ int cm_findings_publish(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:D:Flqh", opts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("findings", argc, argv, "d:D:Flqh", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;

@@ -203,7 +203,7 @@ int cm_findings_sample(int argc, char **argv)
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:f:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("findings", argc, argv, "d:t:f:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             o.db = optarg;

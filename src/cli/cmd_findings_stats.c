@@ -318,7 +318,7 @@ int cm_findings_stats(int argc, char **argv)
 
     cm_fsel_init(&sel, "findings");
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:g:n:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt("findings", argc, argv, "d:f:g:n:h", longopts, NULL)) != -1) {
         if ((rc = cm_fsel_option(&sel, c, optarg)) != 0) {
             if (rc != 1) {
                 goto done;

@@ -122,7 +122,7 @@ int cm_intel_cli_parse(int argc, char **argv, struct cm_intel_cli_opts *o, unsig
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:h", longopts, &idx)) != -1) {
+    while ((c = cm_cli_getopt("intel", argc, argv, "f:h", longopts, &idx)) != -1) {
         unsigned need = c >= O_URL && c <= O_ALLOW_BAD ? CM_INTEL_ALLOW_ADD
                         : c >= O_MAX_BYTES             ? CM_INTEL_ALLOW_UPDATE
                                                        : 0;

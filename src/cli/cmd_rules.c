@@ -103,7 +103,7 @@ static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsig
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:n:f:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(CMD, argc, argv, "d:n:f:h", longopts, NULL)) != -1) {
         unsigned bit = 0;
         const char *name = NULL;
         for (size_t i = 0; i < sizeof(optbits) / sizeof(optbits[0]); i++) {

@@ -17,6 +17,7 @@
 #include "base/time.h"
 #include "cli/bus_cli.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "cli/findings_out.h"
 #include "cli/scan_config.h"
 #include "cli/scan_detect.h"
@@ -322,7 +323,7 @@ static int run(int argc, char **argv)
     memset(&r, 0, sizeof(r));
     cm_scan_engine_init(&r.e);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:s:f:r:qh", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(NULL, argc, argv, "d:t:s:f:r:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db_path = optarg;

@@ -30,6 +30,7 @@
 #include "base/alloc.h"
 #include "base/err.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "cli/findings_out.h"
 #include "cli/scan_engine.h"
 #include "cli/serve_loop.h"
@@ -261,7 +262,7 @@ static int parse(int argc, char **argv, struct cm_serve *s)
     int c, rc;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:c:l:qw:t:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(NULL, argc, argv, "d:c:l:qw:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             o->db = optarg;

@@ -43,7 +43,7 @@ static int parse(int argc, char **argv, struct topts *o, const char *allowed, co
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:h", longopts, &li)) != -1) {
+    while ((c = cm_cli_getopt(CMD, argc, argv, "d:f:h", longopts, &li)) != -1) {
         if (c != '?' && c != ':' && strchr(allowed, c) == NULL) {
             if (li >= 0) {
                 fprintf(stderr, "coalmine targets %s: --%s does not apply here\n%s", argv[0],

@@ -22,6 +22,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "cli/cmd.h"
+#include "cli/findings_cli.h"
 #include "coalmine/version.h"
 
 struct lib {
@@ -92,7 +93,7 @@ static int run(int argc, char **argv)
     int c, json = 0;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(NULL, argc, argv, "f:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {

@@ -141,6 +141,15 @@ void cm_fsel_query(const struct cm_fsel *s, struct cm_store_query *q);
  */
 int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out);
 
+/*
+ * getopt_long() for a command's options, with getopt's own messages naming the
+ * whole command ("coalmine rules put: unrecognized option '--bogus'") instead of
+ * argv[0] alone: parent is the command a subcommand belongs to ("rules"), or
+ * NULL when argv[0] is a top-level command. argv[0] is restored before return.
+ */
+int cm_cli_getopt(const char *parent, int argc, char **argv, const char *shortopts,
+                  const struct option *longopts, int *longindex);
+
 /* Parses a decimal count in [0, max]. Returns 0 or -1. */
 int cm_cli_parse_count(const char *s, unsigned long long max, unsigned long long *out);
 
