@@ -108,10 +108,16 @@ static int parse_edit(int argc, char **argv, struct fopts *o, void (*help)(FILE 
             o->name = optarg;
             break;
         case CM_OPT_ACTION:
+            /* a bad value is a usage error (exit 2) as a bad --rank is, not the store's */
+            if (strcmp(optarg, "NOOP") != 0 && strcmp(optarg, "ARCHIVE") != 0) {
+                fprintf(stderr, "coalmine filters: --action must be NOOP or ARCHIVE, not '%s'\n",
+                        optarg);
+                return CM_EXIT_USAGE;
+            }
             o->action = optarg;
             break;
         case CM_OPT_RANK:
-            if (cm_cli_parse_count(optarg, 1000000, &o->rank) != 0) {
+            if (cm_cli_parse_count(optarg, CM_FILTER_RANK_MAX, &o->rank) != 0 || o->rank == 0) {
                 fprintf(stderr, "coalmine filters: --rank wants a number from 1 to 100\n");
                 return CM_EXIT_USAGE;
             }

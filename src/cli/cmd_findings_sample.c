@@ -52,7 +52,10 @@ struct sample_opts {
     enum cm_list_format fmt;
 };
 
-/* Adds the comma-separated types of arg, each known and once. Returns 0 or CM_EXIT_ERROR. */
+/*
+ * Adds the comma-separated types of arg, each known and once. Returns 0 or CM_EXIT_USAGE
+ * (a bad option value, as a bad --account is).
+ */
 static int add_types(struct sample_opts *o, char *arg)
 {
     for (char *p = arg, *comma; p; p = comma ? comma + 1 : NULL) {
@@ -69,14 +72,14 @@ static int add_types(struct sample_opts *o, char *arg)
                 fprintf(stderr, " (did you mean '%s'? types are case-sensitive)", like->type);
             }
             fprintf(stderr, "\n");
-            return CM_EXIT_ERROR;
+            return CM_EXIT_USAGE;
         }
         for (size_t i = 0; i < o->ntypes; i++) {
             dup = dup || strcmp(o->types[i], p) == 0;
         }
         if (!dup && o->ntypes == MAX_TYPES) {
             fprintf(stderr, "coalmine findings: --finding-types: too many types\n");
-            return CM_EXIT_ERROR;
+            return CM_EXIT_USAGE;
         }
         if (!dup) {
             o->types[o->ntypes++] = p;
@@ -210,7 +213,7 @@ int cm_findings_sample(int argc, char **argv)
             break;
         case 't':
             if (add_types(&o, optarg) != 0) {
-                return CM_EXIT_ERROR;
+                return CM_EXIT_USAGE;
             }
             break;
         case CM_OPT_ACCOUNT:

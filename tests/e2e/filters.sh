@@ -71,8 +71,8 @@ check "update: criteria replaced, description cleared" \
 "$COALMINE" filters update --db "$DB" --rank 1 no-such-filter 2>/dev/null
 check "update of an unknown filter: exit 1" test $? -eq 1
 "$COALMINE" filters update --db "$DB" --rank 101 high-view 2>"$T/u3.err"
-check "update --rank 101: exit 1" test $? -eq 1
-check "update --rank 101: the library's reason" grep -q 'rank must be an integer 1-100' "$T/u3.err"
+check "update --rank 101: a usage error (exit 2)" test $? -eq 2
+check "update --rank 101: the reason" grep -q "rank wants a number from 1 to 100" "$T/u3.err"
 check "update --rank 101: nothing changed" \
     test "$("$COALMINE" filters get --db "$DB" high-view >"$T/u4.json"; jget "$T/u4.json" rank)" = 1
 "$COALMINE" filters update --db "$DB" high-view 2>/dev/null
@@ -99,7 +99,7 @@ check "create with a bad name: exit 1" test $? -eq 1
 check "create with empty criteria: exit 1" test $? -eq 1
 "$COALMINE" filters create --db "$DB" --name badaction --action DELETE \
     --finding-criteria '{"Criterion":{"severity":{"Gte":1}}}' 2>/dev/null
-check "create with action DELETE: exit 1" test $? -eq 1
+check "create with action DELETE: a usage error (exit 2)" test $? -eq 2
 "$COALMINE" filters create --db "$DB" --name badjson --finding-criteria '{"Criterion":' 2>"$T/v2.err"
 check "create with malformed criteria: exit 1" test $? -eq 1
 check "create with malformed criteria: byte offset" grep -q 'finding-criteria: byte [0-9]' "$T/v2.err"

@@ -354,7 +354,7 @@ for sub in get archive stats export; do
     check "$sub with a missing --db: exit 1, nothing created" test $rc -eq 1 -a ! -e "$T/missing.db"
 done
 "$COALMINE" findings sample --db "$T/s2.db" --finding-types Recon:EC2/NoSuchThing 2>"$T/e6"
-check "sample of an unknown type: exit 1" test $? -eq 1
+check "sample of an unknown type: a usage error (exit 2)" test $? -eq 2
 check "sample of an unknown type: nothing written" test ! -e "$T/s2.db"
 # --account, --region and --detector-id go into every sample's accountId, region and ARN:
 # a value no AWS account, region or detector has is a usage error, and nothing is stored.
@@ -366,8 +366,8 @@ for bad in "--account abc" "--account 1234567890123" "--region not_a_region" \
         test $? -eq 2 -a ! -e "$T/s3.db" -a -n "$(grep -e "${bad%% *}" "$T/e7")"
 done
 "$COALMINE" findings sample --db "$T/s3.db" --finding-types recon:ec2/portscan >/dev/null 2>"$T/e8"
-check "sample --finding-types of no type in another case: exit 1, nothing written" \
-    test $? -eq 1 -a ! -e "$T/s3.db"
+check "sample --finding-types of no type in another case: exit 2, nothing written" \
+    test $? -eq 2 -a ! -e "$T/s3.db"
 check "... with the type meant when only the case differs" \
     grep -q "unknown finding type 'recon:ec2/portscan' (did you mean 'Recon:EC2/Portscan'?" "$T/e8"
 "$COALMINE" findings sample --db "$T/s3.db" --account 210987654321 --region eu-west-3 \
