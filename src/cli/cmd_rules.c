@@ -342,7 +342,7 @@ struct lister {
     struct cm_store *st;
     struct cm_jw jw;
     bool json;
-    size_t n;
+    size_t n; /* rules listed: the table's column titles come before the first */
 };
 
 static int list_target(void *ud, const struct cm_store_target *t)
@@ -369,8 +369,11 @@ static int list_rule(void *ud, const struct cm_store_rule *r)
     struct lister *l = ud;
     char err[256] = "";
 
-    l->n++;
     if (!l->json) {
+        if (l->n++ == 0) { /* a rule's line, then its description and targets, indented */
+            printf("%-32s %-8s %s\n    %-27s %-8s %s\n", "RULE", "STATE",
+                   "EVENT PATTERN OR SCHEDULE", "target ID", "KIND", "SPEC");
+        }
         printf("%-32s %-8s %s\n", r->name, r->enabled ? "ENABLED" : "DISABLED",
                r->schedule ? r->schedule : r->pattern);
         if (r->description) {
@@ -378,6 +381,7 @@ static int list_rule(void *ud, const struct cm_store_rule *r)
         }
         return cm_store_targets(l->st, r->name, list_target, l, err, sizeof(err));
     }
+    l->n++;
     cm_jw_obj_begin(&l->jw);
     cm_jw_key(&l->jw, "Name");
     cm_jw_str(&l->jw, r->name);

@@ -201,6 +201,7 @@ static const char list_help[] = "usage: coalmine targets list --db FILE [--rule 
 struct lister {
     struct cm_jw jw;
     bool json;
+    bool headed; /* the table's column titles printed */
 };
 
 static int list_one(void *ud, const struct cm_store_target *t)
@@ -208,6 +209,10 @@ static int list_one(void *ud, const struct cm_store_target *t)
     struct lister *l = ud;
 
     if (!l->json) {
+        if (!l->headed) {
+            printf("%-32s %-20s %-8s %s\n", "RULE", "ID", "KIND", "SPEC");
+            l->headed = true;
+        }
         printf("%-32s %-20s %-8s %s\n", t->rule, t->id, t->kind, t->spec);
         return 0;
     }
@@ -240,6 +245,7 @@ static int targets_list(int argc, char **argv)
         return rc;
     }
     l.json = o.json;
+    l.headed = false;
     cm_buf_init(&b, 0);
     cm_jw_init(&l.jw, &b);
     cm_jw_obj_begin(&l.jw);

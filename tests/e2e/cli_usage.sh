@@ -35,4 +35,21 @@ for bad in "--finding-types Nope:EC2/Nothing" "--account abc"; do
         test $? -eq 2 -a ! -e "$T/s.db" -a -n "$(grep -e "${bad%% *}" "$T/err")"
 done
 
+# --- list tables have column titles ----------------------------------------------------------
+"$COALMINE" rules put --db "$T/r.db" --name high --event-pattern '{"source":["aws.guardduty"]}' \
+    >/dev/null 2>&1
+"$COALMINE" targets put --db "$T/r.db" --rule high --id keep --kind file \
+    --spec '{"path":"'"$T/keep.jsonl"'"}' >/dev/null 2>&1
+"$COALMINE" rules list --db "$T/r.db" >"$T/rl.txt" 2>&1
+check "rules list: titles first, the rule and its target under them" \
+    sh -c 'grep -q "^RULE  *STATE  *EVENT PATTERN OR SCHEDULE\$" "$1" &&
+        grep -q "^    target ID  *KIND  *SPEC\$" "$1" && [ "$(sed -n 3p "$1" | cut -c1-4)" = high ] &&
+        grep -q "^    target keep  *file " "$1"' _ "$T/rl.txt"
+"$COALMINE" targets list --db "$T/r.db" >"$T/tl.txt" 2>&1
+check "targets list: titles, then the target" \
+    sh -c '[ "$(sed -n 1p "$1" | tr -s " ")" = "RULE ID KIND SPEC" ] &&
+        [ "$(sed -n 2p "$1" | tr -s " " | cut -d" " -f1-3)" = "high keep file" ]' _ "$T/tl.txt"
+"$COALMINE" rules list --db "$T/r.db" --format json >"$T/rl.json" 2>&1
+check "rules list --format json has no titles" sh -c '! grep -q "EVENT PATTERN OR" "$1"' _ "$T/rl.json"
+
 done_testing
