@@ -320,7 +320,7 @@ static int load_all(struct cm_intel_config *c, bool threat_only, struct cm_intel
 static const struct cm_intel_col list_cols[] = {{"name", "NAME", 32, false},
                                                 {"kind", "KIND", 7, false},
                                                 {"category", "CATEGORY", 18, false},
-                                                {"format", "FORMAT", 11, false},
+                                                {"format", "FORMAT", 18, false},
                                                 {"entries", "ENTRIES", 8, true},
                                                 {"updated", "UPDATED", 20, false},
                                                 {"source", "SOURCE", 0, false},
@@ -331,7 +331,8 @@ static const struct cm_intel_col list_cols[] = {{"name", "NAME", 32, false},
                                                 {"enabled", NULL, 0, true},
                                                 {"lastChecked", NULL, 0, false},
                                                 {"lastFailure", NULL, 0, false},
-                                                {"failure", NULL, 0, false}};
+                                                {"failure", NULL, 0, false},
+                                                {"detectedFormat", NULL, 0, false}};
 
 static int intel_list(int argc, char **argv)
 {
@@ -362,7 +363,8 @@ static int intel_list(int argc, char **argv)
     for (size_t i = 0; i < c.n; i++) {
         struct cm_intel_entry *e = &c.v[i];
         struct cm_intel_source_report r;
-        char t1[32], t2[32], t3[32], cnt[24], err[512];
+        char t1[32], t2[32], t3[32], cnt[24], err[512], autofmt[32] = "auto";
+        const char *detected = NULL; /* the format a sniffed list is read with */
         bool has = e->origin == CM_INTEL_USER_FILE || e->st.changed > 0;
         const char *upd =
             when(e->origin == CM_INTEL_USER_FILE ? e->added : e->st.changed, t1, sizeof(t1));
@@ -372,7 +374,19 @@ static int intel_list(int argc, char **argv)
             e->st.entries = has ? r.st.ip_entries + r.st.dom_entries : 0;
             upd = o.json ? NULL : c.bundle[0] ? c.bundle : "bundle";
         }
-        const char *fmt = e->format ? e->format->name : o.json ? NULL : "auto";
+        if (e->format == NULL) {
+            const struct cm_intel_format *sniffed;
+
+            if (e->origin == CM_INTEL_BUILTIN) {
+                detected = has ? r.format : NULL;
+            } else if (cm_intel_sniff_file(e->path, &sniffed, err, sizeof(err)) == 0) {
+                detected = sniffed->name; /* a feed not fetched yet has no file: none */
+            }
+        }
+        if (detected != NULL) {
+            snprintf(autofmt, sizeof(autofmt), "auto (%s)", detected);
+        }
+        const char *fmt = e->format ? e->format->name : o.json ? NULL : autofmt;
         const char *src = e->url ? e->url : e->origin_path ? e->origin_path : e->path;
         const char *v[] = {e->name,
                            cm_intel_kind_name(e->kind),
@@ -389,7 +403,8 @@ static int intel_list(int argc, char **argv)
                            e->enabled ? "true" : "false",
                            when(e->st.checked, t2, sizeof(t2)),
                            when(e->st.failed, t3, sizeof(t3)),
-                           e->st.failure};
+                           e->st.failure,
+                           e->format ? e->format->name : detected};
         cm_intel_out_row(&o, v);
         if (!o.json && e->origin == CM_INTEL_FEED && !e->enabled) {
             printf("  (disabled in the manifest)\n");

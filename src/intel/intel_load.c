@@ -305,3 +305,28 @@ done:
     cm_buf_finish(&inflated);
     return rc;
 }
+
+int cm_intel_sniff_file(const char *path, const struct cm_intel_format **fmt, char *err,
+                        size_t errlen)
+{
+    struct cm_decoder dec;
+    struct cm_buf raw, inflated;
+    const char *data;
+    size_t len;
+    int rc;
+
+    cm_buf_init(&raw, MAX_LIST_BYTES);
+    cm_buf_init(&inflated, MAX_LIST_BYTES);
+    if ((rc = cm_decoder_init(&dec)) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return rc;
+    }
+    rc = read_list(path, &dec, &raw, &inflated, &data, &len, err, errlen);
+    if (rc == 0) {
+        *fmt = cm_intel_format_sniff(data, len);
+    }
+    cm_decoder_finish(&dec);
+    cm_buf_finish(&raw);
+    cm_buf_finish(&inflated);
+    return rc;
+}

@@ -74,4 +74,12 @@ int cm_intel_open(const struct cm_intel_source *srcs, size_t n, uint64_t seed, c
                   void *ud, struct cm_intel_source_report *reports, struct cm_intel_snapshot **out,
                   char *err, size_t errlen);
 
+/*
+ * The format cm_intel_open() would read the file at path with when none is
+ * given: its content (inflated when gzip) sniffed. Returns 0 (*fmt set),
+ * CM_EIO, CM_EINVAL (bad gzip) or CM_ENOMEM, with the reason in err.
+ */
+int cm_intel_sniff_file(const char *path, const struct cm_intel_format **fmt, char *err,
+                        size_t errlen);
+
 #endif

@@ -125,8 +125,14 @@ CM list --format json >"$T/l.json"
 check "list --format json has every list (22 of the bundle, 4 added)" \
     test "$(jlen "$T/l.json" lists)" -eq 26
 CM list >"$T/l.out"
-check "list shows the user list with its entries" grep -q '^mythreats  *threat  *custom  *auto  *5 ' "$T/l.out"
-check "list shows the trusted list" grep -q '^mytrusted  *trusted  *-  *auto  *2 ' "$T/l.out"
+check "list shows the user list with its entries" \
+    grep -q '^mythreats  *threat  *custom  *auto (TXT)  *5 ' "$T/l.out"
+check "list shows the trusted list" grep -q '^mytrusted  *trusted  *-  *auto (TXT)  *2 ' "$T/l.out"
+check "list shows the format a sniffed list is read with, as add said" \
+    grep -q '^myhosts  *threat  *custom  *auto (HOSTS)  *2 ' "$T/l.out"
+check "list --format json: format null (sniffed), detectedFormat the one read with" \
+    sh -c 'grep -o "{\"name\":\"myhosts\"[^}]*}" "$1" |
+        grep -q "\"format\":null,.*\"detectedFormat\":\"HOSTS\"}"' _ "$T/l.json"
 check "list shows where a user list came from" grep -q "$T/threats.txt\$" "$T/l.out"
 
 CM stats --format json >"$T/st.json"
