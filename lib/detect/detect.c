@@ -373,6 +373,7 @@ static int dispatch(struct cm_engine *e, const struct cm_event *ev, struct cm_si
         e->stats.dispatched++;
         rc = sl->det->on_event(sl->state, ev, sink);
     }
+    e->stats.trusted = e->memo.trusted;
     cm_flow_local_forget(e->flow_local);
     return rc;
 }

@@ -201,6 +201,9 @@ struct cm_engine_stats {
      * the total, then by kind. */
     uint64_t repeated;
     uint64_t repeated_kind[CM_EV_KIND_COUNT];
+    /* Threat-list matches a trusted list suppressed in the intel detectors (spec §4.3):
+     * detections never made, so the sink's own trusted count does not see them. */
+    uint64_t trusted;
 };
 
 /*

@@ -72,6 +72,9 @@ struct cm_intel_memo {
     struct cm_intel_name *names;          /* CM_INTEL_NAMES slots; NULL: none kept */
     struct cm_intel_snapshot *names_snap; /* a reference, while a slot holds an answer */
     uint64_t names_seed;
+    /* Threat-list matches a trusted list suppressed, counted by the intel detectors
+     * (cm_intel_count_suppressed); the engine's stats carry it (cm_engine_stats.trusted). */
+    uint64_t trusted;
 };
 
 /*
@@ -100,6 +103,16 @@ enum cm_intel_verdict cm_detect_ip_intel(struct cm_intel_memo *memo,
                                          const struct cm_intel_snapshot *s,
                                          const struct cm_event *ev, const struct cm_ip *ip,
                                          struct cm_intel_match *m);
+
+/*
+ * Counts in memo (when not NULL) a TRUSTED verdict v on ip (on name) that
+ * hid a threat-list match: a detection spec §4.3 suppresses. Other verdicts
+ * count nothing. Returns 0, for the detector to return.
+ */
+int cm_intel_count_suppressed_ip(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                                 enum cm_intel_verdict v, const struct cm_ip *ip);
+int cm_intel_count_suppressed_name(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                                   enum cm_intel_verdict v, struct cm_str name);
 
 /*
  * Looks up in s, together, what the detectors will ask about evs[0..n) (n

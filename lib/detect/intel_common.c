@@ -110,6 +110,24 @@ int cm_intel_memo_init(struct cm_intel_memo *memo, uint64_t seed)
     return memo->names != NULL ? CM_OK : CM_ENOMEM;
 }
 
+int cm_intel_count_suppressed_ip(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                                 enum cm_intel_verdict v, const struct cm_ip *ip)
+{
+    if (memo != NULL && v == CM_INTEL_TRUSTED && cm_intel_threat_has_ip(s, ip, NULL)) {
+        memo->trusted++;
+    }
+    return 0;
+}
+
+int cm_intel_count_suppressed_name(struct cm_intel_memo *memo, const struct cm_intel_snapshot *s,
+                                   enum cm_intel_verdict v, struct cm_str name)
+{
+    if (memo != NULL && v == CM_INTEL_TRUSTED && cm_intel_threat_has_domain(s, name)) {
+        memo->trusted++;
+    }
+    return 0;
+}
+
 void cm_intel_memo_finish(struct cm_intel_memo *memo)
 {
     cm_free(memo->names);

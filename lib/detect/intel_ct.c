@@ -37,12 +37,15 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t ntypes = 0;
     struct cm_intel_match m;
     struct cm_str bucket, key;
+    enum cm_intel_verdict v;
     bool s3;
     int cls;
 
-    if (s == NULL || !cm_ip_is_public(&ct->source_ip) ||
-        cm_detect_ip_intel(st->memo, s, ev, &ct->source_ip, &m) != CM_INTEL_THREAT) {
+    if (s == NULL || !cm_ip_is_public(&ct->source_ip)) {
         return 0;
+    }
+    if ((v = cm_detect_ip_intel(st->memo, s, ev, &ct->source_ip, &m)) != CM_INTEL_THREAT) {
+        return cm_intel_count_suppressed_ip(st->memo, s, v, &ct->source_ip);
     }
     bucket = cm_ct_bucket(ct, NULL); /* bucket names never need unescaping */
     s3 = cm_str_eqc(ct->event_source, "s3.amazonaws.com") && cm_str_present(bucket) &&

@@ -54,17 +54,61 @@ static int emit(const struct cm_intel_det_state *st, const struct cm_event *ev, 
     return cm_sink_emit(sink, &d);
 }
 
+/* Whether ip is on a threat list as a sink-hole, trusted lists aside. */
+static bool threat_sinkhole(const struct cm_intel_snapshot *s, const struct cm_ip *ip)
+{
+    struct cm_intel_match m;
+
+    if (!cm_ip_is_public(ip) || !cm_intel_threat_has_ip(s, ip, &m)) {
+        return false;
+    }
+    for (size_t i = 0; i < m.nids; i++) {
+        const struct cm_indicator *ind = cm_intel_snapshot_indicator(s, m.ids[i]);
+
+        if (ind != NULL && ind->category == CM_CAT_SINKHOLE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Counts the detections a trusted query name suppressed: its own threat-list match, and a
+ * sink-hole answer's (check_answers is not reached).
+ */
+static int count_trusted_query(const struct cm_intel_det_state *st, const struct cm_dns *q)
+{
+    cm_intel_count_suppressed_name(st->memo, st->intel, CM_INTEL_TRUSTED, q->query_name);
+    for (uint32_t e = 0; st->memo != NULL && e < q->nans; e++) {
+        if (threat_sinkhole(st->intel, &q->ans[e].ip)) {
+            st->memo->trusted++;
+            break;
+        }
+    }
+    return 0;
+}
+
 /* Answers (A/AAAA) that point at a listed sink-hole address. */
 static int check_answers(const struct cm_intel_det_state *st, const struct cm_event *ev,
                          struct emitted *done, struct cm_sink *sink)
 {
     const struct cm_dns *q = &ev->u.dns;
+    bool hidden = false; /* a trusted sink-hole answer counted (once: one type) */
 
     for (uint32_t e = 0; e < q->nans; e++) {
         const struct cm_ip *ip = &q->ans[e].ip; /* A and AAAA answers, parsed by the parser */
         struct cm_intel_match m;
+        enum cm_intel_verdict v;
 
-        if (!cm_ip_is_public(ip) || cm_intel_check_ip(st->intel, ip, &m) != CM_INTEL_THREAT) {
+        if (!cm_ip_is_public(ip)) {
+            continue;
+        }
+        if ((v = cm_intel_check_ip(st->intel, ip, &m)) == CM_INTEL_TRUSTED && !hidden &&
+            st->memo != NULL && threat_sinkhole(st->intel, ip)) {
+            hidden = true; /* a sink-hole finding suppressed */
+            st->memo->trusted++;
+        }
+        if (v != CM_INTEL_THREAT) {
             continue;
         }
         for (size_t i = 0; i < m.nids; i++) {
@@ -98,7 +142,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     v = cm_detect_query_intel(st->memo, st->intel, ev, &m);
     if (v == CM_INTEL_TRUSTED) {
-        return 0;
+        return count_trusted_query(st, q);
     }
     if (v == CM_INTEL_THREAT) {
         for (size_t i = 0; i < m.nids; i++) {

@@ -186,6 +186,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     size_t ndone = 0;
     struct cm_intel_match m;
     const struct cm_ip *peer;
+    enum cm_intel_verdict vd = CM_INTEL_NONE, vs = CM_INTEL_NONE;
     bool outbound;
 
     st->intel = cm_detect_intel(st->cfg);
@@ -194,15 +195,19 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return 0;
     }
     if (cm_ip_is_public(&fl->dst) &&
-        cm_detect_ip_intel(st->memo, st->intel, ev, &fl->dst, &m) == CM_INTEL_THREAT) {
+        (vd = cm_detect_ip_intel(st->memo, st->intel, ev, &fl->dst, &m)) == CM_INTEL_THREAT) {
         outbound = true;
         peer = &fl->dst;
     } else if (cm_ip_is_public(&fl->src) && fl->action == CM_FA_ACCEPT &&
-               cm_detect_ip_intel(st->memo, st->intel, ev, &fl->src, &m) == CM_INTEL_THREAT) {
+               (vs = cm_detect_ip_intel(st->memo, st->intel, ev, &fl->src, &m)) ==
+                   CM_INTEL_THREAT) {
         outbound = false;
         peer = &fl->src;
     } else {
-        return 0;
+        /* a trusted peer that a threat list also has: suppressed, counted once */
+        return vd == CM_INTEL_TRUSTED
+                   ? cm_intel_count_suppressed_ip(st->memo, st->intel, vd, &fl->dst)
+                   : cm_intel_count_suppressed_ip(st->memo, st->intel, vs, &fl->src);
     }
     for (size_t i = 0; i < m.nids; i++) {
         const struct cm_indicator *ind = cm_intel_snapshot_indicator(st->intel, m.ids[i]);

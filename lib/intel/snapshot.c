@@ -519,6 +519,27 @@ enum cm_intel_verdict cm_intel_check_domain_norm(const struct cm_intel_snapshot 
     return CM_INTEL_NONE;
 }
 
+bool cm_intel_threat_has_ip(const struct cm_intel_snapshot *s, const struct cm_ip *ip,
+                            struct cm_intel_match *m)
+{
+    struct cm_ipset_match im;
+
+    if (!cm_ipset_lookup(s->ip[CM_INTEL_KIND_THREAT], ip, &im)) {
+        return false;
+    }
+    if (m != NULL) {
+        set_ip_match(s, CM_INTEL_KIND_THREAT, &im, m);
+    }
+    return true;
+}
+
+bool cm_intel_threat_has_domain(const struct cm_intel_snapshot *s, struct cm_str name)
+{
+    struct cm_domainset_match dm;
+
+    return cm_domainset_lookup(s->dom[CM_INTEL_KIND_THREAT], name, &dm);
+}
+
 enum cm_intel_verdict cm_intel_check_domain(const struct cm_intel_snapshot *s, struct cm_str name,
                                             struct cm_intel_match *m)
 {

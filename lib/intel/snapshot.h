@@ -131,6 +131,15 @@ enum cm_intel_verdict cm_intel_check_domain_norm(const struct cm_intel_snapshot 
                                                  const char *name, size_t len,
                                                  struct cm_intel_match *m);
 
+/*
+ * Whether a threat list has ip (name), trusted lists aside: what a TRUSTED
+ * answer hid, into *m (THREAT; may be NULL) when it does. The scan counts the
+ * threat-list matches trusted lists suppress.
+ */
+bool cm_intel_threat_has_ip(const struct cm_intel_snapshot *s, const struct cm_ip *ip,
+                            struct cm_intel_match *m);
+bool cm_intel_threat_has_domain(const struct cm_intel_snapshot *s, struct cm_str name);
+
 /* Names or addresses cm_intel_check_domains and cm_intel_check_ips look up together. */
 #define CM_INTEL_BATCH 64
 

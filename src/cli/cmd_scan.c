@@ -623,9 +623,9 @@ static int run(int argc, char **argv)
         cm_scan_inventory_summary(&r.e.inv);
         cm_scan_custom_summary(&r.e.det.custom);
     }
-    if (!quiet && cli->trusted) {
+    if (!quiet && cli->trusted + r.st.trusted) { /* dropped at the sink, or never made */
         fprintf(stderr, "  trusted:  %llu detections dropped (address or name on a trusted list)\n",
-                (unsigned long long)cli->trusted);
+                (unsigned long long)(cli->trusted + r.st.trusted));
     }
     /*
      * Routing last: the summary above is the scan's, whatever the targets do; the --stats
@@ -641,7 +641,7 @@ static int run(int argc, char **argv)
     extra.no_region = cli->noregion;
     extra.no_account = cli->noaccount;
     extra.over_cap = cm_agg_stats(cli->agg)->dropped;
-    extra.trusted = cli->trusted;
+    extra.trusted = cli->trusted + r.st.trusted;
     extra.inv = &r.e.inv;
     extra.custom = &r.e.det.custom;
     if (cm_scan_write_stats(&r.st, r.routed_ok ? &r.routed : NULL, &r.e.state, &extra, r.stats_out,

@@ -134,7 +134,7 @@ static int write_metrics(struct cm_scan_follow *f, const struct cm_scan_stats *s
     x.no_region = c->noregion;
     x.no_account = c->noaccount;
     x.over_cap = c->agg != NULL ? cm_agg_stats(c->agg)->dropped : 0;
-    x.trusted = c->trusted;
+    x.trusted = c->trusted + st->trusted;
     x.inv = f->inv;
     struct cm_scan_metrics m = {
         .ok = ok,

@@ -26,7 +26,7 @@ struct cm_scan_report_extra {
     uint64_t no_region;                  /* ... of them, their record had no region */
     uint64_t no_account;                 /* ... or no account */
     uint64_t over_cap;                   /* detections past the aggregator's cap */
-    uint64_t trusted;                    /* detections dropped by trusted lists */
+    uint64_t trusted;                    /* dropped by trusted lists, or never made */
     const struct cm_scan_inventory *inv; /* the instance map; NULL: none */
     struct cm_scan_custom *custom;       /* the custom rules' dry runs; NULL: none */
 };

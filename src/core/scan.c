@@ -361,6 +361,7 @@ static int stop_workers(struct scan *s)
                               &s->workers[i].dets.v[k].st);
         }
         s->st->repeated += s->workers[i].repeated;
+        s->st->trusted += s->workers[i].trusted;
         for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
             s->st->late[k] += s->workers[i].late[k];
             s->st->repeated_kind[k] += s->workers[i].repeated_kind[k];
@@ -437,6 +438,7 @@ static int run_direct(struct scan *s, struct reader *r)
     cm_engine_det_states(r->engine, &s->st->dets);
     if (r->engine != NULL) {
         s->st->repeated += cm_engine_stats(r->engine)->repeated;
+        s->st->trusted += cm_engine_stats(r->engine)->trusted;
         for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
             s->st->late[k] += cm_engine_stats(r->engine)->late_kind[k];
             s->st->repeated_kind[k] += cm_engine_stats(r->engine)->repeated_kind[k];

@@ -138,6 +138,9 @@ struct cm_scan_stats {
     uint64_t repeated_paths;
     uint64_t repeated;
     uint64_t repeated_kind[CM_SCAN_KINDS];
+    /* Threat-list matches a trusted list suppressed in the detectors (spec §4.3: no
+     * detection made); the detections dropped for a trusted entity after are the sink's. */
+    uint64_t trusted;
     /* Inputs whose CloudTrail records were read in event-time order, not as written. */
     uint64_t reordered;
     /*

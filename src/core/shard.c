@@ -154,6 +154,7 @@ int cm_shard_stop(struct cm_shard *sh)
     cm_engine_state_stats(sh->engine, &sh->state);
     cm_engine_det_states(sh->engine, &sh->dets);
     sh->repeated = cm_engine_stats(sh->engine)->repeated;
+    sh->trusted = cm_engine_stats(sh->engine)->trusted;
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         sh->late[k] = cm_engine_stats(sh->engine)->late_kind[k];
         sh->repeated_kind[k] = cm_engine_stats(sh->engine)->repeated_kind[k];

@@ -44,6 +44,7 @@ struct cm_shard {
     struct cm_state_stats state; /* the engine's keyed state, read before it is destroyed */
     struct cm_det_states dets;   /* the same by detector */
     uint64_t repeated;           /* records its engine read already (a copy) */
+    uint64_t trusted;            /* threat-list matches trusted lists suppressed */
     uint64_t repeated_kind[CM_EV_KIND_COUNT]; /* the same by kind */
     /* Records late by their kind's clock, per kind (cm_engine_stats.late_kind). */
     uint64_t late[CM_EV_KIND_COUNT];

@@ -8,8 +8,9 @@
 # bucket or instance), threatListName and exact count (so no near miss was
 # counted), no other type; the near misses are really in the logs; and with
 # the attacker's addresses and names on a trusted list the scenario gives
-# nothing. Then all scenarios together, the background alone (zero findings
-# with every list loaded) and the CLI contract. Only the intel scenarios and
+# nothing (the summary's trusted: line counting what it suppressed). Then all
+# scenarios together, the background alone (zero findings with every list
+# loaded) and the CLI contract. Only the intel scenarios and
 # intel finding types are looked at here (the CloudTrail detection scenarios
 # of issue #5 have tests/e2e/ct_detect.sh; the Tor scenarios' Kali user agent
 # also makes PenTest findings). Prints TAP.
@@ -139,6 +140,11 @@ EOF
     rc=$?
     summary "$T/t.json" "$T/t.sum"
     check "$sc: attacker on a trusted list: no intel finding" test $rc -eq 0 -a ! -s "$T/t.sum"
+    # the summary's trusted: line counts the detections the list suppressed, whether the
+    # detector never made them (a threat-list match) or the scan dropped them after
+    ntr=$(sed -n 's/^ *trusted: *\([0-9]*\) detections dropped.*/\1/p' "$T/t.json.err")
+    check "$sc: trusted: counts at least the $count suppressed (got ${ntr:-none})" \
+        test "${ntr:-0}" -ge "$count"
     natk=$(wc -l <"$T/atk.txt")
     loaded=$(sed -n 's/^ *attacker (TXT, trusted): \([0-9]*\) networks, \([0-9]*\) names.*/\1 \2/p' \
         "$T/t.json.err" | awk '{print $1 + $2}')
@@ -186,6 +192,13 @@ check "background scan exits 0" test $? -eq 0
 check "background with every list loaded: no finding" test ! -s "$T/bg.json"
 check "background: every list loaded" \
     test "$(grep -c ' (TXT, ' "$T/bg.json.err")" -eq "$(wc -l <"$A/intel/args.txt")"
+# Names the background asks on a trusted list hide no threat-list match: trusted: counts none.
+logs "$T/bg" | sed -n 's/.*"query_name":"\([a-z0-9.-]*[a-z]\)\.".*/\1/p' | sort -u | head -20 \
+    >"$T/bgtrust.txt"
+scan "$T/bg" "$T/bgt.json" --trusted-list "bgtrust=TXT:$T/bgtrust.txt"
+check "background names on a trusted list: no trusted: count" \
+    sh -c '[ "$(wc -l <"$1")" -ge 5 ] && grep -q "bgtrust (TXT, trusted)" "$2" &&
+        ! grep -q "trusted:  *[0-9]* detections" "$2"' _ "$T/bgtrust.txt" "$T/bgt.json.err"
 
 
 # --- an IPv6-only instance through NAT64 ---------------------------------------------------------

@@ -42,6 +42,7 @@ struct run {
     struct got got;
     const struct cm_intel_snapshot *snap;
     struct cm_detect_config cfg; /* the engine's: it keeps a pointer */
+    uint64_t trusted;            /* the engine's stats.trusted at the end */
 };
 
 static void copy(char *dst, size_t cap, struct cm_str s)
@@ -174,6 +175,7 @@ static void engine_start(struct run *r, const struct cm_detector *const *table,
 static void engine_finish(struct run *r)
 {
     assert_int_equal(cm_engine_flush(r->engine, &r->sink), 0);
+    r->trusted = cm_engine_stats(r->engine)->trusted;
     cm_engine_destroy(r->engine);
     r->engine = NULL;
 }
@@ -609,6 +611,68 @@ static void test_trusted_sink(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/*
+ * A threat-list match a trusted list hides makes no detection, and the
+ * engine counts it (stats.trusted: the scan's trusted: line); a trusted
+ * address or name no threat list has counts nothing.
+ */
+static void test_trusted_count(void **state)
+{
+    struct cm_intel_snapshot *s = snapshot();
+    struct cm_intel_builder *b;
+    struct cm_intel_snapshot *s2;
+    struct run r;
+    uint32_t t, c, k;
+
+    (void)state;
+    assert_int_equal(cm_intel_builder_create(&b, 3), 0);
+    c = list(b, "mine", CM_INTEL_KIND_THREAT);
+    k = list(b, "sinks", CM_INTEL_KIND_THREAT);
+    t = list(b, "ours", CM_INTEL_KIND_TRUSTED);
+    add(b, c, CM_CAT_CUSTOM, "Customer Threat Intel", "7.7.7.0/24");
+    add(b, k, CM_CAT_SINKHOLE, "", "4.4.4.4");
+    add(b, t, CM_CAT_UNKNOWN, "", "7.7.7.7");
+    add(b, t, CM_CAT_UNKNOWN, "", "3.3.3.3");
+    add(b, t, CM_CAT_UNKNOWN, "", "sunk.example");
+    assert_int_equal(cm_intel_builder_build(b, &s2), 0);
+    cm_intel_builder_destroy(b);
+
+    /* CloudTrail: a caller inside a listed /24 and on a trusted list. */
+    run_text(&r, s, "cloudtrail", ct("iam.amazonaws.com", "ListUsers", "8.8.100.77", NULL));
+    assert_int_equal(r.got.n, 0);
+    assert_int_equal(r.trusted, 1);
+    run_text(&r, s2, "cloudtrail", ct("iam.amazonaws.com", "ListUsers", "3.3.3.3", NULL));
+    assert_int_equal(r.got.n + r.trusted, 0);
+    /* Flows: to the trusted listed address twice, to a trusted unlisted one, to a listed one. */
+    run_text(&r, s2, "vpcflow",
+             FLOW_HDR "2 111122223333 eni-0a 10.0.0.5 7.7.7.7 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 10.0.0.5 7.7.7.7 49153 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 10.0.0.5 3.3.3.3 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n"
+                      "2 111122223333 eni-0a 10.0.0.5 7.7.7.8 49152 443 6 10 840 1767607200 "
+                      "1767607260 ACCEPT OK\n");
+    assert_int_equal(r.got.n, 1);
+    assert_int_equal(r.trusted, 2);
+    /* DNS: a trusted name a C&C list has; a trusted name answered by a sink-hole; a trusted
+     * name answered by nothing listed. */
+    run_text(&r, s, "dns", dns("trusted.example.", "i-0abc", NULL));
+    assert_int_equal(r.got.n, 0);
+    assert_int_equal(r.trusted, 1);
+    run_text(&r, s2, "dns", dns("sunk.example.", "i-0abc", "4.4.4.4"));
+    assert_int_equal(r.got.n, 0);
+    assert_int_equal(r.trusted, 1);
+    run_text(&r, s2, "dns", dns("sunk.example.", "i-0abc", "4.4.4.5"));
+    assert_int_equal(r.got.n + r.trusted, 0);
+    /* A sink-hole answer on a trusted list, for a name no list has. */
+    run_text(&r, s, "dns", dns("ok.example.", "i-0abc", "4.4.4.4"));
+    assert_int_equal(r.got.n, 1); /* not trusted in s: the finding */
+    assert_int_equal(r.trusted, 0);
+    cm_intel_snapshot_unref(s2);
+    cm_intel_snapshot_unref(s);
+}
+
 /* ---- the engine's memo of query-name verdicts ---- */
 
 #define NKEEP 120
@@ -968,6 +1032,7 @@ int main(void)
         cmocka_unit_test(test_flow),
         cmocka_unit_test(test_dns),
         cmocka_unit_test(test_trusted_sink),
+        cmocka_unit_test(test_trusted_count),
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_memo),
         cmocka_unit_test(test_memo_kept_names),

@@ -138,6 +138,19 @@ static void check_fixture(const struct cm_intel_snapshot *s)
     assert_int_equal(ipv(s, "203.0.113.5", &m), CM_INTEL_TRUSTED);
     assert_int_equal(ipv(s, "203.0.113.6", NULL), CM_INTEL_THREAT);
     assert_int_equal(ipv(s, "::ffff:203.0.113.5", NULL), CM_INTEL_TRUSTED);
+    /* What the trusted answer hid: the threat list's match, trusted lists aside. */
+    {
+        struct cm_ip a = ip_of("192.0.2.200"), none = ip_of("8.8.8.8");
+
+        assert_true(cm_intel_threat_has_ip(s, &a, &m));
+        assert_int_equal(m.verdict, CM_INTEL_THREAT);
+        assert_int_equal(m.prefix, 24);
+        assert_int_equal(m.ind->category, CM_CAT_CUSTOM);
+        assert_true(cm_intel_threat_has_ip(s, &a, NULL));
+        assert_false(cm_intel_threat_has_ip(s, &none, &m));
+        assert_true(cm_intel_threat_has_domain(s, CM_STR_LIT("x.OK.evil.example.")));
+        assert_false(cm_intel_threat_has_domain(s, CM_STR_LIT("cnc.example")));
+    }
     /* Two indicators on one address: both ids, the lowest first. */
     assert_int_equal(ipv(s, "198.51.100.7", &m), CM_INTEL_THREAT);
     assert_int_equal(m.nids, 2);
