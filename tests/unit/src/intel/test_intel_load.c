@@ -204,11 +204,37 @@ static void test_open(void **state)
     rmdir(dir);
 }
 
+/* cm_intel_sniff_file: the format a load without one would read the file with. */
+static void test_sniff_file(void **state)
+{
+    char dir[] = "/tmp/cm-intel-sniff-XXXXXX", a[128], b[128], c[128], err[512] = "";
+    const struct cm_intel_format *fmt = NULL;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(a, sizeof(a), "%s/hosts", dir);
+    snprintf(b, sizeof(b), "%s/list.txt.gz", dir);
+    snprintf(c, sizeof(c), "%s/missing", dir);
+    write_file(a, "127.0.0.1 localhost\n0.0.0.0 bad.example.com\n0.0.0.0 evil.example.net\n");
+    write_gz(b, "6.6.6.6\n6.6.6.7\n");
+    assert_int_equal(cm_intel_sniff_file(a, &fmt, err, sizeof(err)), 0);
+    assert_string_equal(fmt->name, "HOSTS");
+    fmt = NULL;
+    assert_int_equal(cm_intel_sniff_file(b, &fmt, err, sizeof(err)), 0); /* inflated first */
+    assert_string_equal(fmt->name, "TXT");
+    assert_int_equal(cm_intel_sniff_file(c, &fmt, err, sizeof(err)), CM_EIO);
+    assert_non_null(strstr(err, "missing"));
+    unlink(a);
+    unlink(b);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_forms),
         cmocka_unit_test(test_open),
+        cmocka_unit_test(test_sniff_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
