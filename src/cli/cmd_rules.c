@@ -24,32 +24,7 @@
 #include "route/schedule.h"
 #include "store/store.h"
 
-#define CMD "rules"
-
-/* Option codes, and the mask of the ones a subcommand takes. */
-enum {
-    O_DB = 1u << 0,
-    O_NAME = 1u << 1,
-    O_PATTERN = 1u << 2,
-    O_DESC = 1u << 3,
-    O_STATE = 1u << 4,
-    O_FORCE = 1u << 5,
-    O_EVENT = 1u << 6,
-    O_FINDING = 1u << 7,
-    O_NOW = 1u << 8,
-    O_FORMAT = 1u << 9,
-    O_MAX = 1u << 10,
-    O_FREQ = 1u << 11,
-    O_SCHED = 1u << 12,
-    O_RELEASE = 1u << 13,
-};
-
-struct ropts {
-    unsigned given;
-    const char *db, *name, *pattern, *description, *state, *event, *finding, *freq, *schedule;
-    bool json;
-    unsigned long long max;
-};
+#include "cli/cmd_rules_impl.h"
 
 static const struct option longopts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -91,13 +66,8 @@ static const struct {
     {'R', O_RELEASE, "--release-held"},
 };
 
-/*
- * Parses the options of subcommand argv[0] into o; allowed is the mask it
- * takes, required the ones it needs. Returns 0, 1 (--help printed) or
- * CM_EXIT_USAGE (reported).
- */
-static int parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsigned required,
-                 const char *help)
+int cm_rules_parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsigned required,
+                   const char *help)
 {
     int c;
 
@@ -219,8 +189,7 @@ static int check_schedule(const char *expr, struct cm_buf *text)
     return cm_buf_putc(text, '\0') == 0 ? CM_EXIT_OK : CM_EXIT_ERROR;
 }
 
-/* Reports a store error; returns CM_EXIT_ERROR. */
-static int store_error(const char *sub, const char *err, int rc)
+int cm_rules_store_error(const char *sub, const char *err, int rc)
 {
     fprintf(stderr, "coalmine rules %s: %s\n", sub, err[0] ? err : cm_strerror(rc));
     return CM_EXIT_ERROR;
@@ -276,8 +245,8 @@ static int rules_put(int argc, char **argv)
     struct found old = {false, true, NULL};
     struct cm_store_rule r;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_PATTERN | O_DESC | O_STATE | O_SCHED,
-                   O_DB | O_NAME, put_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_NAME | O_PATTERN | O_DESC | O_STATE | O_SCHED,
+                            O_DB | O_NAME, put_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -306,7 +275,7 @@ static int rules_put(int argc, char **argv)
         rc = cm_cli_open_store(CMD, o.db, CM_STORE_CREATE, &st);
     }
     if (rc == 0 && (rc = cm_store_rules(st, o.name, note_rule, &old, err, sizeof(err))) != 0) {
-        rc = store_error("put", err, rc);
+        rc = cm_rules_store_error("put", err, rc);
     }
     if (rc == 0) {
         r = (struct cm_store_rule){o.name,
@@ -318,7 +287,7 @@ static int rules_put(int argc, char **argv)
                                    o.schedule,
                                    0};
         if ((rc = cm_store_rule_put(st, &r, err, sizeof(err))) != 0) {
-            rc = store_error("put", err, rc);
+            rc = cm_rules_store_error("put", err, rc);
         } else {
             printf("%s\n", o.name);
         }
@@ -413,7 +382,7 @@ static int rules_list(int argc, char **argv)
     struct lister l;
     struct cm_buf b;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_FORMAT, O_DB, list_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_NAME | O_FORMAT, O_DB, list_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -432,7 +401,7 @@ static int rules_list(int argc, char **argv)
     cm_jw_arr_end(&l.jw);
     cm_jw_obj_end(&l.jw);
     if (rc != 0) {
-        rc = store_error("list", err, rc);
+        rc = cm_rules_store_error("list", err, rc);
     } else if (o.name && l.n == 0) {
         fprintf(stderr, "coalmine rules list: no rule named %s\n", o.name);
         rc = CM_EXIT_ERROR;
@@ -459,14 +428,14 @@ static int rules_delete(int argc, char **argv)
     struct ropts o;
     struct cm_store *st = NULL;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_NAME | O_FORCE, O_DB | O_NAME, delete_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_NAME | O_FORCE, O_DB | O_NAME, delete_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
     if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) == 0 &&
         (rc = cm_store_rule_delete(st, o.name, (o.given & O_FORCE) != 0, err, sizeof(err))) != 0) {
-        rc = store_error("delete", err, rc);
+        rc = cm_rules_store_error("delete", err, rc);
     }
     cm_store_close(st);
     return rc;
@@ -481,14 +450,14 @@ static int set_enabled(int argc, char **argv, bool on)
     struct ropts o;
     struct cm_store *st = NULL;
     char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_NAME, O_DB | O_NAME, enable_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_NAME, O_DB | O_NAME, enable_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
     if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) == 0 &&
         (rc = cm_store_rule_enable(st, o.name, on, err, sizeof(err))) != 0) {
-        rc = store_error(argv[0], err, rc);
+        rc = cm_rules_store_error(argv[0], err, rc);
     }
     cm_store_close(st);
     return rc;
@@ -542,7 +511,8 @@ static int rules_test(int argc, char **argv)
     struct cm_buf text, ev;
     struct cm_diag diag;
     bool matched = false;
-    int rc = parse(argc, argv, &o, O_PATTERN | O_EVENT | O_DB | O_FINDING, O_PATTERN, test_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_PATTERN | O_EVENT | O_DB | O_FINDING, O_PATTERN,
+                            test_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -593,7 +563,7 @@ static int rules_deliver(int argc, char **argv)
     struct ropts o;
     struct cm_store *st = NULL;
     struct cm_cli_routing routed = {0};
-    int rc = parse(argc, argv, &o, O_DB | O_NOW | O_RELEASE, O_DB, deliver_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_NOW | O_RELEASE, O_DB, deliver_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -628,7 +598,7 @@ static int rules_publishing(int argc, char **argv)
     enum cm_publish_freq f = CM_PUBLISH_SIX_HOURS;
     char err[256] = "";
     int64_t held;
-    int rc = parse(argc, argv, &o, O_DB | O_FREQ | O_FORMAT, O_DB, publishing_help);
+    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_FREQ | O_FORMAT, O_DB, publishing_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
@@ -663,205 +633,6 @@ static int rules_publishing(int argc, char **argv)
     return rc;
 }
 
-static const char deliveries_help[] =
-    "usage: coalmine rules deliveries --db FILE [--state PENDING|DONE|FAILED|CANCELLED]\n"
-    "                                 [--max-results N] [--format table|json]\n\n"
-    "The record of every delivery, newest first: the finding (or, for a canary\n"
-    "check's result, a scheduled rule's fire or an event put through the API,\n"
-    "canary:NAME, schedule:RULE or events:SOURCE), the rule and target,\n"
-    "its state (PENDING: failed or not tried yet, owed; DONE; FAILED: given up;\n"
-    "CANCELLED: never to be tried again, because a newer event of the finding\n"
-    "replaced it, or its rule was disabled or deleted, or its target removed), the\n"
-    "attempts and the last error (for CANCELLED: why).\n";
-
-struct dlist {
-    struct cm_jw jw;
-    bool json;
-    bool headed; /* the table's column titles printed */
-};
-
-static int print_delivery(void *ud, const struct cm_store_delivery *d)
-{
-    struct dlist *l = ud;
-    char next[40] = "-", what[160];
-
-    if (d->state == CM_DELIVERY_PENDING) {
-        cm_time_format_iso(d->next_ms, next, sizeof(next));
-    }
-    /* An event row's: "canary:NAME", "schedule:RULE" or "events:SOURCE" where a finding's
-     * id goes. */
-    snprintf(what, sizeof(what), "%s%s%s", d->source ? d->source : "", d->source ? ":" : "",
-             d->source       ? (d->name ? d->name : "?")
-             : d->finding_id ? d->finding_id
-                             : "-");
-    if (!l->json) {
-        if (!l->headed) {
-            printf("%-32s %-20s %-16s %-9s %-8s %-24s %s\n", "FINDING OR EVENT", "RULE", "TARGET",
-                   "STATE", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR");
-            l->headed = true;
-        }
-        printf("%-32s %-20s %-16s %-9s %8u %-24s %s\n", what, d->rule, d->target,
-               cm_delivery_state_name(d->state), d->attempts, next,
-               d->last_error ? d->last_error : "");
-        return 0;
-    }
-    cm_jw_obj_begin(&l->jw);
-    cm_jw_key(&l->jw, "FindingId");
-    if (d->finding_id) {
-        cm_jw_str(&l->jw, d->finding_id);
-    } else {
-        cm_jw_null(&l->jw);
-    }
-    cm_jw_key(&l->jw, "Source");
-    cm_jw_str(&l->jw, d->source ? d->source : "finding");
-    if (d->source != NULL) {
-        cm_jw_key(&l->jw, "Name");
-        cm_jw_str(&l->jw, d->name ? d->name : "");
-    }
-    cm_jw_key(&l->jw, "Rule");
-    cm_jw_str(&l->jw, d->rule);
-    cm_jw_key(&l->jw, "Target");
-    cm_jw_str(&l->jw, d->target);
-    cm_jw_key(&l->jw, "State");
-    cm_jw_str(&l->jw, cm_delivery_state_name(d->state));
-    cm_jw_key(&l->jw, "Attempts");
-    cm_jw_u64(&l->jw, d->attempts);
-    if (d->state == CM_DELIVERY_PENDING) {
-        cm_jw_key(&l->jw, "NextAttemptAt");
-        cm_jw_str(&l->jw, next);
-    }
-    if (d->last_error) {
-        cm_jw_key(&l->jw, "LastError");
-        cm_jw_str(&l->jw, d->last_error);
-    }
-    cm_jw_key(&l->jw, "UpdatedAt");
-    cm_jw_str(&l->jw, d->updated_at ? d->updated_at : "");
-    cm_jw_obj_end(&l->jw);
-    return 0;
-}
-
-static int rules_deliveries(int argc, char **argv)
-{
-    struct ropts o;
-    struct cm_store *st = NULL;
-    struct dlist l;
-    struct cm_buf b;
-    enum cm_delivery_state s = CM_DELIVERY_PENDING;
-    char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_STATE | O_MAX | O_FORMAT, O_DB, deliveries_help);
-
-    if (rc != 0) {
-        return rc == 1 ? CM_EXIT_OK : rc;
-    }
-    if (o.state && cm_delivery_state_parse(o.state, &s) != 0) {
-        fprintf(stderr,
-                "coalmine rules deliveries: --state is PENDING, DONE, FAILED or CANCELLED\n");
-        return CM_EXIT_USAGE;
-    }
-    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
-        return rc;
-    }
-    l.json = o.json;
-    l.headed = false;
-    cm_buf_init(&b, 0);
-    cm_jw_init(&l.jw, &b);
-    cm_jw_obj_begin(&l.jw);
-    cm_jw_key(&l.jw, "Deliveries");
-    cm_jw_arr_begin(&l.jw);
-    rc = cm_store_deliveries(st, o.state ? (int)s : -1, (size_t)o.max, print_delivery, &l, err,
-                             sizeof(err));
-    cm_jw_arr_end(&l.jw);
-    cm_jw_obj_end(&l.jw);
-    if (rc != 0) {
-        rc = store_error("deliveries", err, rc);
-    } else if (o.json && cm_jw_finish(&l.jw) == 0) {
-        printf("%s\n", b.p);
-    }
-    cm_buf_finish(&b);
-    cm_store_close(st);
-    return rc;
-}
-
-static const char outbox_help[] =
-    "usage: coalmine rules outbox --db FILE [--max-results N] [--format table|json]\n\n"
-    "The events still owed, oldest first: each outbox row not done (a finding's event,\n"
-    "a canary check's result, a scheduled rule's fire or an event put through the\n"
-    "EventBridge API), when it was written, its deliveries PENDING (failed and to be\n"
-    "tried again, or not tried yet) and the earliest next attempt. `rules deliver`\n"
-    "sends them; `rules deliveries --state PENDING` has each delivery's last error.\n";
-
-static int print_owed(void *ud, const struct cm_store_owed *w)
-{
-    struct dlist *l = ud;
-    char created[40], next[40] = "-";
-
-    cm_time_format_iso(w->created_ms, created, sizeof(created));
-    if (w->pending > 0 && w->next_ms > 0) {
-        cm_time_format_iso(w->next_ms, next, sizeof(next));
-    }
-    if (!l->json) {
-        printf("%-8lld %-8s %-32s %-5s %-24s %3lld pending, next %s\n", (long long)w->seq,
-               w->source, w->name, w->status ? w->status : "-", created, (long long)w->pending,
-               next);
-        return 0;
-    }
-    cm_jw_obj_begin(&l->jw);
-    cm_jw_key(&l->jw, "Seq");
-    cm_jw_i64(&l->jw, w->seq);
-    cm_jw_key(&l->jw, "Source");
-    cm_jw_str(&l->jw, w->source);
-    cm_jw_key(&l->jw, strcmp(w->source, "finding") == 0 ? "FindingId" : "Name");
-    cm_jw_str(&l->jw, w->name);
-    if (w->status != NULL) {
-        cm_jw_key(&l->jw, "Status");
-        cm_jw_str(&l->jw, w->status);
-    }
-    cm_jw_key(&l->jw, "CreatedAt");
-    cm_jw_str(&l->jw, created);
-    cm_jw_key(&l->jw, "PendingDeliveries");
-    cm_jw_i64(&l->jw, w->pending);
-    if (w->pending > 0 && w->next_ms > 0) {
-        cm_jw_key(&l->jw, "NextAttemptAt");
-        cm_jw_str(&l->jw, next);
-    }
-    cm_jw_obj_end(&l->jw);
-    return 0;
-}
-
-static int rules_outbox(int argc, char **argv)
-{
-    struct ropts o;
-    struct cm_store *st = NULL;
-    struct dlist l;
-    struct cm_buf b;
-    char err[512] = "";
-    int rc = parse(argc, argv, &o, O_DB | O_MAX | O_FORMAT, O_DB, outbox_help);
-
-    if (rc != 0) {
-        return rc == 1 ? CM_EXIT_OK : rc;
-    }
-    if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
-        return rc;
-    }
-    l.json = o.json;
-    cm_buf_init(&b, 0);
-    cm_jw_init(&l.jw, &b);
-    cm_jw_obj_begin(&l.jw);
-    cm_jw_key(&l.jw, "Outbox");
-    cm_jw_arr_begin(&l.jw);
-    rc = cm_store_outbox_owed(st, (size_t)o.max, print_owed, &l, err, sizeof(err));
-    cm_jw_arr_end(&l.jw);
-    cm_jw_obj_end(&l.jw);
-    if (rc != 0) {
-        rc = store_error("outbox", err, rc);
-    } else if (o.json && cm_jw_finish(&l.jw) == 0) {
-        printf("%s\n", b.p);
-    }
-    cm_buf_finish(&b);
-    cm_store_close(st);
-    return rc;
-}
-
 /* ---- the command ---- */
 
 static const struct cm_cmd subcommands[] = {
@@ -874,9 +645,9 @@ static const struct cm_cmd subcommands[] = {
     {"deliver", "route the outbox to the targets, retrying failed deliveries", rules_deliver},
     {"publishing", "show or set the findingPublishingFrequency (GetDetector/UpdateDetector)",
      rules_publishing},
-    {"deliveries", "list the deliveries and their state", rules_deliveries},
+    {"deliveries", "list the deliveries and their state", cm_rules_deliveries},
     {"outbox", "list the events still owed (findings, canary results, scheduled fires)",
-     rules_outbox},
+     cm_rules_outbox},
 };
 
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
