@@ -41,6 +41,7 @@
 #include "core/clock.h"
 #include "canary/canary.h"
 #include "core/config.h"
+#include "event/event.h"
 #include "store/store.h"
 
 #define CMD "serve"
@@ -334,34 +335,6 @@ static int parse(int argc, char **argv, struct cm_serve *s)
     return 0;
 }
 
-static bool account_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n != 12) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool region_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 3 || n > 40) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static int read_file(const char *path, size_t max, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -482,12 +455,12 @@ static int serve_configure(struct cm_serve *s)
     if (s->o.listen == NULL) {
         s->o.listen = s->cfg->api.listen ? s->cfg->api.listen : CM_API_DEFAULT_LISTEN;
     }
-    if (!account_ok(s->o.account)) {
+    if (!cm_account_id_ok(cm_str_cstr(s->o.account))) {
         fprintf(stderr, "coalmine serve: --account '%s': an account id is 12 digits\n",
                 s->o.account);
         return CM_EXIT_USAGE;
     }
-    if (!region_ok(s->o.region)) {
+    if (!cm_region_shape_ok(cm_str_cstr(s->o.region))) {
         fprintf(stderr, "coalmine serve: --region '%s': not a region name (like us-east-1)\n",
                 s->o.region);
         return CM_EXIT_USAGE;
