@@ -26,33 +26,13 @@
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/moto.sh"
 
-why=
-if ! moto_find; then
-    why=$MOTO_WHY
-elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
-    why="the aws CLI is not installed"
-fi
-if [ -n "$why" ]; then
-    skip "the AWS credentials chain against moto_server" "$why"
-    done_testing
-    exit 0
-fi
 PIDS=
 cleanup() {
     moto_stop
     for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     [ -n "$KEEP_T" ] || rm -rf "$T"
 }
-if ! moto_start; then
-    nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
-    done_testing
-    exit 0
-fi
-trap cleanup EXIT
-ok "moto_server answers on $MOTO_EP"
-[ -n "$KEEP_T" ] && echo "# scratch: $T"
-EP=$MOTO_EP
-. "$(dirname "$0")/../e2e/lib/aws.sh"
+moto_up "the AWS credentials chain against moto_server" aws
 SRV="$(dirname "$0")/lib/creds_server.py"
 
 # serve NAME MODE [ARG]: a creds_server.py logging to $T/NAME.log; sets SERVED (its URL)

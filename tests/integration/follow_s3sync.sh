@@ -12,30 +12,13 @@
 
 . "$(dirname "$0")/lib/moto.sh"
 
-why=
-if ! moto_find; then
-    why=$MOTO_WHY
-elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
-    why="the aws CLI is not installed"
-fi
-if [ -n "$why" ]; then
-    skip "follow over aws s3 sync" "$why"
-    done_testing
-    exit 0
-fi
-
 FP=
-if ! moto_start; then
-    nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
-    done_testing
-    exit 0
-fi
-trap 'moto_stop; [ -n "$FP" ] && kill "$FP" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-PORT=$MOTO_PORT
-ok "moto_server answers on 127.0.0.1:$PORT"
-[ -n "$KEEP_T" ] && echo "# scratch: $T"
-EP="http://127.0.0.1:$PORT"
-. "$(dirname "$0")/../e2e/lib/aws.sh"
+cleanup() {
+    moto_stop
+    [ -n "$FP" ] && kill "$FP" 2>/dev/null
+    [ -n "$KEEP_T" ] || rm -rf "$T"
+}
+moto_up "follow over aws s3 sync" aws
 
 read_total() {
     sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |

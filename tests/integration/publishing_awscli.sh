@@ -16,29 +16,13 @@
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/moto.sh"
 
-why=
-if ! moto_find; then
-    why=$MOTO_WHY
-elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
-    why="the aws CLI is not installed"
-elif ! command -v jq >/dev/null; then
-    why="jq is not installed"
-fi
-if [ -n "$why" ]; then
-    skip "publishing destinations with the aws CLI and moto" "$why"
-    done_testing
-    exit 0
-fi
 SERVE=
-trap 'moto_stop; [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-if ! moto_start; then
-    nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
-    done_testing
-    exit 0
-fi
-trap 'moto_stop; [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-ok "moto_server answers on $MOTO_EP"
-. "$(dirname "$0")/../e2e/lib/aws.sh"
+cleanup() {
+    moto_stop
+    [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null
+    [ -n "$KEEP_T" ] || rm -rf "$T"
+}
+moto_up "publishing destinations with the aws CLI and moto" aws jq
 
 # coalmine with moto as its S3 and nothing of the user's
 cm() {

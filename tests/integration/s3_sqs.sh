@@ -27,23 +27,6 @@
 . "$(dirname "$0")/../e2e/lib/stored.sh"
 . "$(dirname "$0")/lib/moto.sh"
 
-why=
-if ! moto_find; then
-    why=$MOTO_WHY
-elif ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
-    why="the aws CLI is not installed"
-elif ! command -v jq >/dev/null; then
-    why="jq is not installed"
-elif ! command -v curl >/dev/null; then
-    why="curl is not installed"
-elif ! "$PY" -c 'import boto3' 2>/dev/null; then
-    why="boto3 is not installed"
-fi
-if [ -n "$why" ]; then
-    skip "scan --follow sqs:// and serve --watch sqs:// against moto_server" "$why"
-    done_testing
-    exit 0
-fi
 PROXY=
 P=
 cleanup() {
@@ -52,17 +35,8 @@ cleanup() {
     moto_stop
     [ -n "$KEEP_T" ] || rm -rf "$T"
 }
-if ! moto_start; then
-    nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
-    done_testing
-    exit 0
-fi
-trap cleanup EXIT
-ok "moto_server answers on $MOTO_EP"
-[ -n "$KEEP_T" ] && echo "# scratch: $T"
-EP=$MOTO_EP
+moto_up "scan --follow sqs:// and serve --watch sqs:// against moto_server" aws jq curl boto3
 ACCT=123456789012
-. "$(dirname "$0")/../e2e/lib/aws.sh"
 
 ENVS="AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true"

@@ -5,6 +5,12 @@
 #   moto_start           starts it: MOTO_PORT, MOTO_EP (http://127.0.0.1:PORT), MOTO_PID;
 #                        returns 1 (with $T/moto.log) when it never answered
 #   moto_stop            stops it (also done by the EXIT trap moto_start adds)
+#   moto_up WHAT [NEED...]  the whole preamble of a test against moto: skips WHAT (and
+#                        exits 0) unless moto and each NEED (aws, jq, curl, boto3) are
+#                        there, starts moto (exits after a `not ok` when it never answers),
+#                        traps EXIT to the script's cleanup() (defined before, calling
+#                        moto_stop) and says `ok moto_server answers on $MOTO_EP`; then
+#                        sets EP=$MOTO_EP and sources tests/e2e/lib/aws.sh (aws_at)
 #
 # moto_server is looked for in the venv scripts/install-test-pydeps makes
 # (var/cache/test-pydeps, moto pinned there), then beside python3, then on PATH.
@@ -81,4 +87,51 @@ PY
         moto_stop
     done
     return 1
+}
+
+# moto_need NEED...: MOTO_WHY says which of the tools NEED (aws, jq, curl, boto3) is missing
+moto_need() {
+    for _need in "$@"; do
+        case $_need in
+        aws)
+            if ! command -v aws >/dev/null || ! aws --version >/dev/null 2>&1; then
+                MOTO_WHY="the aws CLI is not installed"
+                return 1
+            fi
+            ;;
+        boto3)
+            if ! "$PY" -c 'import boto3' 2>/dev/null; then
+                MOTO_WHY="boto3 is not installed"
+                return 1
+            fi
+            ;;
+        *)
+            if ! command -v "$_need" >/dev/null; then
+                MOTO_WHY="$_need is not installed"
+                return 1
+            fi
+            ;;
+        esac
+    done
+    return 0
+}
+
+moto_up() {
+    _what=$1
+    shift
+    if ! moto_find || ! moto_need "$@"; then
+        skip "$_what" "$MOTO_WHY"
+        done_testing
+        exit 0
+    fi
+    if ! moto_start; then
+        nok "moto_server answers on 127.0.0.1" "$(tail -n 5 "$T/moto.log")"
+        done_testing
+        exit 0
+    fi
+    trap cleanup EXIT
+    ok "moto_server answers on $MOTO_EP"
+    [ -n "$KEEP_T" ] && echo "# scratch: $T"
+    EP=$MOTO_EP
+    . "$_moto_root/tests/e2e/lib/aws.sh"
 }
