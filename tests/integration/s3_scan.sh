@@ -13,6 +13,7 @@
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/../e2e/lib/stored.sh"
 . "$(dirname "$0")/lib/moto.sh"
+. "$(dirname "$0")/lib/s3world.sh"
 
 PROXY=
 cleanup() {
@@ -139,18 +140,9 @@ check "--follow s3:// (tests/integration/s3_follow.sh) with a malformed bucket n
     test $? -eq 2
 
 # an object deleted between the listing and its GetObject
-start_proxy() { # MODE ARG
-    rm -f "$T/proxy.port"
-    "$PY" "$(dirname "$0")/lib/s3_proxy.py" "$T/proxy.port" "$EP" "$1" "$2" >"$T/proxy.log" 2>&1 &
-    PROXY=$!
-    i=0
-    while [ ! -s "$T/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    PEP="http://127.0.0.1:$(cat "$T/proxy.port" 2>/dev/null)"
-}
-stop_proxy() { kill "$PROXY" 2>/dev/null; wait "$PROXY" 2>/dev/null; PROXY=; }
 aws_at "$EP" s3 cp --only-show-errors "$ONE" "s3://many/gone/a.json.gz" 2>>"$T/many.err"
 aws_at "$EP" s3 cp --only-show-errors "$ONE" "s3://many/gone/b.json.gz" 2>>"$T/many.err"
-start_proxy delete "gone/a.json.gz"
+start_proxy s3_proxy delete "gone/a.json.gz"
 cm scan --no-default-intel --endpoint-url "$PEP" --stats "$T/gone.stats" s3://many/gone/ \
     >/dev/null 2>"$T/gone.err"
 rc=$?
@@ -163,7 +155,7 @@ check "... named s3://many/gone/a.json.gz with S3's reason" \
     grep -q "s3://many/gone/a.json.gz.*NoSuchKey.*(HTTP 404)" "$T/gone.err"
 
 # a throttled server: 503 SlowDown twice, then the answers
-start_proxy fail 2
+start_proxy s3_proxy fail 2
 cm scan --no-default-intel --endpoint-url "$PEP" -q --stats "$T/slow.stats" s3://many/odd/ \
     >/dev/null 2>"$T/slow.err"
 rc=$?
@@ -171,7 +163,7 @@ stop_proxy
 check "503 SlowDown twice: retried, read, nothing rejected" \
     test $rc -eq 0 -a "$(grep -c '^503' "$T/proxy.log")" -eq 2 -a \
     "$(jq .rejected.files "$T/slow.stats")" -eq 0 -a "$(jq .files "$T/slow.stats")" -eq 1
-start_proxy fail 100
+start_proxy s3_proxy fail 100
 cm scan --no-default-intel --endpoint-url "$PEP" --stats "$T/slow2.stats" s3://many/odd/ \
     >/dev/null 2>"$T/slow2.err"
 rc=$?

@@ -26,6 +26,7 @@
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/../e2e/lib/stored.sh"
 . "$(dirname "$0")/lib/moto.sh"
+. "$(dirname "$0")/lib/s3world.sh"
 
 PROXY=
 P=
@@ -79,22 +80,7 @@ in_queue() {
         jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
             (.ApproximateNumberOfMessagesNotVisible | tonumber)'
 }
-export_local() { # DB OUT: as tests/integration/s3_follow.sh
-    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null |
-        sed -e "s#s3://[a-z0-9]*/AWSLogs/#$G/AWSLogs/#g" -e 's#\\"fileId\\":[0-9]*,##g' |
-        sort >"$2"
-}
-
-G="$T/g"
-"$COALMINE" gen --out "$G" --hours 6 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
-check "gen: 6 hours of the seed-7 world with every scenario" test $? -eq 0
-ARGS="--no-default-intel $(cat "$G/intel/args.txt")"
-# shellcheck disable=SC2086 # ARGS holds options and values
-"$COALMINE" scan $ARGS -q --threads 2 --db "$T/whole.db" "$G/AWSLogs" >/dev/null 2>"$T/whole.err"
-check "one scan of the local world exits 0" test $? -eq 0
-summary "$T/whole.db" "$T/whole.sum"
-export_local "$T/whole.db" "$T/whole.x"
-check "... and stores findings ($(wc -l <"$T/whole.sum"))" test -s "$T/whole.sum"
+s3world_whole
 
 (cd "$G" && find AWSLogs -type f) | sed -n 's/.*_\([0-9]\{8\}T[0-9]\{4\}Z\)_.*/\1 &/p' | sort |
     cut -d ' ' -f 2- >"$T/keys"
@@ -144,21 +130,10 @@ check "... having read the $NF objects once ($(read_total "$T/a.err"))" \
 check "... deleted every message, the test message too ($(in_queue q1) left)" test "$(in_queue q1)" -eq 0
 check "... and says so: $(grep '^follow: SQS' "$T/a.err" | cut -c1-120)" \
     grep -q "^follow: SQS: $((NF + 1)) messages received, $((NF + 1)) deleted, 0 not parsed (left in the queue), 1 test messages; objects: $NF notified, $NF read, 0 gone" "$T/a.err"
-export_local "$T/a.db" "$T/a.x"
-if cmp -s "$T/whole.x" "$T/a.x"; then
-    ok "... stores what one scan of the local world stores, byte for byte ($(wc -l <"$T/a.x") findings)"
-else
-    nok "... stores what one scan of the local world stores, byte for byte" \
-        "$(diff "$T/whole.x" "$T/a.x" | head -c 600)"
-fi
+same_as_whole "$T/a.db"
 
 # --- --state: deletes refused, kill -9, restart ----------------------------------------
-rm -f "$T/proxy.port"
-"$PY" "$(dirname "$0")/lib/sqs_proxy.py" "$T/proxy.port" "$EP" nodelete >"$T/proxy.log" 2>&1 &
-PROXY=$!
-i=0
-while [ ! -s "$T/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-PEP="http://127.0.0.1:$(cat "$T/proxy.port" 2>/dev/null)"
+start_proxy sqs_proxy nodelete
 TWO=$((2 * PER))
 upload trail2 1 "$TWO"
 S3EP=$EP SQSEP=$PEP
@@ -174,9 +149,7 @@ P=
 check "with --state and every delete refused: $(read_total "$T/b1.err") objects read, then kill -9" \
     test "$(read_total "$T/b1.err")" -eq "$TWO" -a "$(grep -c '^refused' "$T/proxy.log")" -ge 1
 check "... the messages are still in q2 ($(in_queue q2))" test "$(in_queue q2)" -eq $((TWO + 1))
-kill "$PROXY" 2>/dev/null
-wait "$PROXY" 2>/dev/null
-PROXY=
+stop_proxy
 upload trail2 $((TWO + 1)) "$NF"
 SQSEP=$EP
 # shellcheck disable=SC2086
