@@ -20,24 +20,16 @@ every request to UPSTREAM (http://127.0.0.1:PORT, moto_server) as it came, excep
 What it did goes to stdout, one line each ("503 /bucket/key", "deleted /bucket/key").
 """
 import http.client
-import http.server
 import os
 import sys
-import threading
 import urllib.parse
+
+from proxy_http import Handler, lock, say, serve
 
 portfile, upstream, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 arg = sys.argv[4] if len(sys.argv) > 4 else ""
 up = urllib.parse.urlparse(upstream)
-lock = threading.Lock()
 state = {"failed": 0, "deleted": False}
-
-
-def say(line):
-    # one line at a time: the handler threads print concurrently
-    with lock:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
 
 
 def forward(method, path, headers, body=None):
@@ -49,22 +41,7 @@ def forward(method, path, headers, body=None):
     return r.status, r.getheaders(), data
 
 
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def answer(self, status, headers, data):
-        self.send_response(status)
-        for k, v in headers:
-            if k.lower() not in ("transfer-encoding", "connection", "content-length", "date",
-                                 "server"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class H(Handler):
     def do_GET(self):
         u = urllib.parse.urlparse(self.path)
         q = urllib.parse.parse_qs(u.query)
@@ -111,8 +88,4 @@ class H(http.server.BaseHTTPRequestHandler):
         self.answer(status, headers, data)
 
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(portfile + ".tmp", portfile)
-srv.serve_forever()
+serve(H, portfile)

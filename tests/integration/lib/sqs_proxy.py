@@ -12,39 +12,16 @@ request (SQS's JSON protocol: POST / with X-Amz-Target: AmazonSQS.<Operation>) t
   log          forwards everything
 """
 import http.client
-import http.server
-import os
 import sys
-import threading
 import urllib.parse
+
+from proxy_http import Handler, say, serve
 
 portfile, upstream, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 up = urllib.parse.urlparse(upstream)
-lock = threading.Lock()
 
 
-def say(line):
-    with lock:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
-    def answer(self, status, headers, data):
-        self.send_response(status)
-        for k, v in headers:
-            if k.lower() not in ("transfer-encoding", "connection", "content-length", "date",
-                                 "server"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class H(Handler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         op = self.headers.get("X-Amz-Target", "").split(".")[-1]
@@ -63,8 +40,4 @@ class H(http.server.BaseHTTPRequestHandler):
         self.answer(r.status, r.getheaders(), data)
 
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(srv.server_address[1]))
-os.rename(portfile + ".tmp", portfile)
-srv.serve_forever()
+serve(H, portfile)
