@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -33,6 +34,7 @@ struct cm_store {
     struct cm_store_ckpt *ckpt;      /* the checkpoint thread, once findings are written */
     bool ckpt_tried;
     bool no_publish; /* see cm_store_set_publish() */
+    bool busy;       /* the last failure was SQLITE_BUSY or SQLITE_LOCKED (see cm_store_open) */
 };
 
 /*
@@ -54,6 +56,12 @@ static const char pragmas[] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMA
 
 #define NMIGRATIONS cm_store_nmigrations
 
+/* Whether an SQLite result code is another connection holding a lock. */
+static bool locked(int code)
+{
+    return (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
+}
+
 static int fail(struct cm_store *st, const char *what, char *err, size_t errlen)
 {
     snprintf(err, errlen, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : "no database");
@@ -63,8 +71,10 @@ static int fail(struct cm_store *st, const char *what, char *err, size_t errlen)
 static int exec(struct cm_store *st, const char *sql, char *err, size_t errlen)
 {
     char *msg = NULL;
+    int code = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    if (code != SQLITE_OK) {
+        st->busy = locked(code);
         snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(st->db));
         sqlite3_free(msg);
         return CM_EIO;
@@ -179,17 +189,43 @@ int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg)
  * application id, or tables without our version table. An empty database
  * (a new file) is ours to create.
  */
+/* The one integer sql answers, into *v; the SQLite result code (SQLITE_OK: read). */
+static int read_int(struct cm_store *st, const char *sql, int64_t *v)
+{
+    sqlite3_stmt *q = NULL;
+    int code = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+
+    if (code == SQLITE_OK) {
+        code = sqlite3_step(q);
+        if (code == SQLITE_ROW) {
+            *v = (int64_t)sqlite3_column_int64(q, 0);
+            code = SQLITE_OK;
+        } else if (code == SQLITE_DONE) {
+            code = SQLITE_ERROR;
+        }
+    }
+    sqlite3_finalize(q);
+    return code;
+}
+
 static int check_ours(struct cm_store *st, char *err, size_t errlen)
 {
-    int64_t app = cm_store_int(st->db, "PRAGMA application_id", NULL);
-    int64_t tables = cm_store_int(st->db, "SELECT count(*) FROM sqlite_master", NULL);
-    int64_t ver = cm_store_int(st->db,
-                               "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                               " AND name = 'schema_version'",
-                               NULL);
+    int64_t app = 0, tables = 0, ver = 0;
+    int code = read_int(st, "PRAGMA application_id", &app);
 
-    if (app < 0 || tables < 0 || ver < 0) {
-        return fail(st, "reading the database", err, errlen);
+    if (code == SQLITE_OK) {
+        code = read_int(st, "SELECT count(*) FROM sqlite_master", &tables);
+    }
+    if (code == SQLITE_OK) {
+        code = read_int(st,
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                        " AND name = 'schema_version'",
+                        &ver);
+    }
+    if (code != SQLITE_OK) {
+        st->busy = locked(code);
+        snprintf(err, errlen, "reading the database: %s", sqlite3_errstr(code));
+        return CM_EIO;
     }
     if ((app != 0 && app != STORE_APP_ID) || (tables > 0 && ver == 0)) {
         snprintf(err, errlen, "not a coalmine store (a SQLite database of another application)");
@@ -305,6 +341,33 @@ static void open_failed_why(const char *path, char *err, size_t errlen)
     }
 }
 
+/*
+ * Migrates and sets the connection up. Another process opening the same store at the
+ * same moment (two `serve`s, a scan beside serve) holds its locks meanwhile; the busy
+ * timeout waits for them, but SQLite returns SQLITE_BUSY at once where waiting could
+ * deadlock (a connection that read first and then wants to write, the change into WAL
+ * mode). Each step is safe to run again (migrations re-read the version under the write
+ * lock), so a step refused that way is tried again, 100 ms apart, for up to 10 s.
+ */
+static int open_steps(struct cm_store *st, char *err, size_t errlen)
+{
+    const struct timespec nap = {0, 100 * 1000 * 1000};
+    int rc;
+
+    for (int tries = 0;; tries++) {
+        st->busy = false;
+        rc = migrate(st, err, errlen);
+        /* WAL: readers (the console, the API) never block the writer. */
+        if (rc == 0) {
+            rc = exec(st, pragmas, err, errlen);
+        }
+        if (rc == 0 || !st->busy || tries == 100) {
+            return rc;
+        }
+        nanosleep(&nap, NULL);
+    }
+}
+
 int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char *err, size_t errlen)
 {
     struct cm_store *st = cm_calloc(1, sizeof(*st));
@@ -338,11 +401,7 @@ int cm_store_open(struct cm_store **out, const char *path, unsigned flags, char 
      * rebuild a table others refer to).
      */
     rc = cm_store_id_key_register(st->db) != 0 ? fail(st, "registering functions", err, errlen)
-                                               : migrate(st, err, errlen);
-    /* WAL: readers (the console, the API) never block the writer. */
-    if (rc == 0) {
-        rc = exec(st, pragmas, err, errlen);
-    }
+                                               : open_steps(st, err, errlen);
     if (rc != 0) {
         char tmp[512];
         snprintf(tmp, sizeof(tmp), "%s", err);

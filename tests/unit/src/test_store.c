@@ -12,10 +12,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/finding/finding_util.h"
@@ -155,6 +157,43 @@ static void v4_layout(void)
  * The store syncs its WAL only at checkpoints (synchronous=NORMAL: 1); a caller that records
  * elsewhere that a commit happened (`scan --state`) asks for every commit on disk (FULL: 2).
  */
+/* Holds an exclusive lock on the new store at path for longer than the busy timeout (5 s). */
+static void *hold_lock(void *arg)
+{
+    sqlite3 *db = arg;
+    const struct timespec hold = {5, 600 * 1000 * 1000};
+
+    nanosleep(&hold, NULL);
+    (void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return NULL;
+}
+
+/*
+ * Another process holding the new store's lock past the busy timeout (its migrations, a
+ * slow disk): the open waits and tries again rather than failing "database is locked".
+ */
+static void test_open_waits_out_a_lock(void **state)
+{
+    struct cm_store *st = NULL;
+    sqlite3 *db;
+    pthread_t t;
+    char err[256] = "";
+    int rc;
+    (void)state;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(pthread_create(&t, NULL, hold_lock, db), 0);
+    rc = cm_store_open(&st, path, CM_STORE_CREATE, err, sizeof(err));
+    assert_int_equal(pthread_join(t, NULL), 0);
+    sqlite3_close(db);
+    if (rc != 0) {
+        fail_msg("open: %s", err);
+    }
+    assert_int_equal(cm_store_schema_version(st), (int)cm_store_nmigrations);
+    cm_store_close(st);
+}
+
 static void test_set_durable(void **state)
 {
     struct cm_store *st;
@@ -1160,6 +1199,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_waits_out_a_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_scan, setup, teardown),
