@@ -12,14 +12,10 @@
 #include "base/str.h"
 #include "base/time.h"
 
-/*
- * Copies string member key of the root object into dst. Returns 0, CM_ENOTFOUND (absent or
- * null) or CM_EINVAL (not a string, too long, not printable without spaces).
- */
-static int member(const struct cm_json_doc *d, const char *key, char *dst, size_t cap, char *why,
-                  size_t whylen)
+int cm_aws_cred_member(const struct cm_json_doc *d, uint32_t obj, const char *key, char *dst,
+                       size_t cap, char *why, size_t whylen)
 {
-    uint32_t i = cm_json_get(d, 0, key);
+    uint32_t i = cm_json_get(d, obj, key);
     struct cm_str raw;
 
     dst[0] = '\0';
@@ -74,12 +70,15 @@ int cm_aws_cred_json_parse(const char *json, size_t n, bool process, struct cm_a
             goto out;
         }
     }
-    if ((rc = member(&d, "AccessKeyId", c->key_id, sizeof(c->key_id), why, whylen)) != 0 ||
-        (rc = member(&d, "SecretAccessKey", c->secret, sizeof(c->secret), why, whylen)) != 0) {
+    if ((rc = cm_aws_cred_member(&d, 0, "AccessKeyId", c->key_id, sizeof(c->key_id), why,
+                                 whylen)) != 0 ||
+        (rc = cm_aws_cred_member(&d, 0, "SecretAccessKey", c->secret, sizeof(c->secret), why,
+                                 whylen)) != 0) {
         rc = CM_EINVAL;
         goto out;
     }
-    rc = member(&d, process ? "SessionToken" : "Token", c->token, sizeof(c->token), why, whylen);
+    rc = cm_aws_cred_member(&d, 0, process ? "SessionToken" : "Token", c->token, sizeof(c->token),
+                            why, whylen);
     if (rc == CM_ENOTFOUND) {
         rc = 0; /* long-term keys from a process; a container always sends one, but botocore
                    does not insist */
@@ -87,7 +86,7 @@ int cm_aws_cred_json_parse(const char *json, size_t n, bool process, struct cm_a
     if (rc != 0) {
         goto out;
     }
-    rc = member(&d, "Expiration", exp, sizeof(exp), why, whylen);
+    rc = cm_aws_cred_member(&d, 0, "Expiration", exp, sizeof(exp), why, whylen);
     if (rc == CM_ENOTFOUND && process) {
         rc = 0; /* they do not expire */
     } else if (rc == CM_ENOTFOUND) {

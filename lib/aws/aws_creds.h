@@ -64,6 +64,16 @@ int cm_aws_sso_token_parse(const char *json, size_t n, char *token, size_t cap, 
 int cm_aws_sso_creds_parse(const char *json, size_t n, struct cm_aws_creds *c, char *why,
                            size_t whylen);
 
+struct cm_json_doc;
+
+/*
+ * Copies string member key of object obj of d into dst (cap bytes): a credential's text,
+ * non-empty and printable without spaces (cm_aws_cred_ok). Returns 0, CM_ENOTFOUND (absent
+ * or null: why "no KEY") or CM_EINVAL (not a string, too long, not printable), dst then "".
+ */
+int cm_aws_cred_member(const struct cm_json_doc *d, uint32_t obj, const char *key, char *dst,
+                       size_t cap, char *why, size_t whylen);
+
 /* Wipes c's secrets. */
 void cm_aws_creds_wipe(struct cm_aws_creds *c);
 

@@ -17,27 +17,13 @@ static int take(const struct cm_json_doc *d, uint32_t obj, const char *key, char
                 char *why, size_t whylen)
 {
     uint32_t i = cm_json_get(d, obj, key);
-    struct cm_str raw;
-    size_t m;
 
-    dst[0] = '\0';
     if (i == CM_JSON_NONE || cm_json_type(d, i) != CM_JSON_STRING) {
+        dst[0] = '\0';
         snprintf(why, whylen, "no %s string", key);
         return CM_EINVAL;
     }
-    raw = cm_json_raw(d, i);
-    if (raw.len >= cap) {
-        snprintf(why, whylen, "%s is longer than %zu bytes", key, cap - 1);
-        return CM_EINVAL;
-    }
-    m = cm_json_unescape(raw.p, raw.len, dst);
-    dst[m] = '\0';
-    if (m == 0 || strlen(dst) != m || !cm_aws_cred_ok(dst)) {
-        snprintf(why, whylen, "%s is empty or holds a space or a control character", key);
-        dst[0] = '\0';
-        return CM_EINVAL;
-    }
-    return 0;
+    return cm_aws_cred_member(d, obj, key, dst, cap, why, whylen);
 }
 
 int cm_aws_sso_token_parse(const char *json, size_t n, char *token, size_t cap, int64_t *expires_ms,
