@@ -3,11 +3,11 @@
  */
 #include "aws/aws_creds.h"
 
-#include <expat.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "aws/aws_xml.h"
 #include "base/err.h"
 #include "base/str.h"
 #include "base/time.h"
@@ -16,7 +16,7 @@
 
 /* Where the parser is: the element names from the root, and the text of the innermost. */
 struct walk {
-    XML_Parser p;
+    struct cm_aws_xml x; /* the parser, the first failure and why */
     char stack[MAX_DEPTH][48];
     int depth, overflow;
     char text[CM_AWS_INI_VALUE];
@@ -26,21 +26,7 @@ struct walk {
     bool root_ok, is_error, has_id, has_secret, has_token, has_exp;
     struct cm_aws_creds *c;
     struct cm_aws_sts_error *e;
-    int rc;
-    char *why;
-    size_t whylen;
 };
-
-static void fail(struct walk *w, int rc, const char *what)
-{
-    if (w->rc == 0) {
-        w->rc = rc;
-        snprintf(w->why, w->whylen, "line %lu, column %lu: %s",
-                 (unsigned long)XML_GetCurrentLineNumber(w->p),
-                 (unsigned long)XML_GetCurrentColumnNumber(w->p) + 1, what);
-    }
-    XML_StopParser(w->p, XML_FALSE);
-}
 
 /* The element's local name: "ns:Name" and "uri Name" are both "Name". */
 static const char *local(const char *name)
@@ -61,7 +47,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
             w->is_error = true;
         } else if (strcmp(n, "AssumeRoleResponse") != 0 &&
                    strcmp(n, "AssumeRoleWithWebIdentityResponse") != 0) {
-            fail(w, CM_EFORMAT, "not an STS answer (AssumeRoleResponse or ErrorResponse)");
+            cm_aws_xml_fail(&w->x, CM_EFORMAT,
+                            "not an STS answer (AssumeRoleResponse or ErrorResponse)");
             return;
         }
         w->root_ok = true;
@@ -90,7 +77,7 @@ static bool keep(struct walk *w, char *dst, size_t cap, bool credential, const c
 
     if (w->too_long || w->ntext >= cap) {
         snprintf(msg, sizeof(msg), "%s is longer than %zu bytes", what, cap - 1);
-        fail(w, CM_E2BIG, msg);
+        cm_aws_xml_fail(&w->x, CM_E2BIG, msg);
         return false;
     }
     memcpy(dst, w->text, w->ntext);
@@ -99,7 +86,7 @@ static bool keep(struct walk *w, char *dst, size_t cap, bool credential, const c
         if ((unsigned char)*s < ' ' || *s == 0x7f) {
             if (credential) {
                 snprintf(msg, sizeof(msg), "%s holds a control character", what);
-                fail(w, CM_EINVAL, msg);
+                cm_aws_xml_fail(&w->x, CM_EINVAL, msg);
                 return false;
             }
             *s = ' ';
@@ -107,7 +94,7 @@ static bool keep(struct walk *w, char *dst, size_t cap, bool credential, const c
     }
     if (credential && (dst[0] == '\0' || !cm_aws_cred_ok(dst))) {
         snprintf(msg, sizeof(msg), "%s is empty or holds a space", what);
-        fail(w, CM_EINVAL, msg);
+        cm_aws_xml_fail(&w->x, CM_EINVAL, msg);
         return false;
     }
     return true;
@@ -173,25 +160,14 @@ int cm_aws_sts_parse(const char *xml, size_t n, struct cm_aws_creds *c, struct c
     }
     w->c = c;
     w->e = e;
-    w->why = why;
-    w->whylen = whylen;
-    w->p = XML_ParserCreate("UTF-8");
-    if (w->p == NULL) {
+    w->x.why = why;
+    w->x.whylen = whylen;
+    rc = cm_aws_xml_parse(&w->x, xml, n, w, on_start, on_end, on_text);
+    if (rc == CM_ENOMEM) { /* no parser: the handlers report no ENOMEM */
         cm_free(w);
         snprintf(why, whylen, "out of memory");
         return CM_ENOMEM;
     }
-    XML_SetUserData(w->p, w);
-    XML_SetElementHandler(w->p, on_start, on_end);
-    XML_SetCharacterDataHandler(w->p, on_text);
-    if (XML_Parse(w->p, xml, (int)n, XML_TRUE) == XML_STATUS_ERROR && w->rc == 0) {
-        w->rc = CM_ESYNTAX;
-        snprintf(why, whylen, "line %lu, column %lu: %s",
-                 (unsigned long)XML_GetCurrentLineNumber(w->p),
-                 (unsigned long)XML_GetCurrentColumnNumber(w->p) + 1,
-                 XML_ErrorString(XML_GetErrorCode(w->p)));
-    }
-    rc = w->rc;
     if (rc == 0 && !w->root_ok) {
         snprintf(why, whylen, "not an STS answer (no element)");
         rc = CM_EFORMAT;
@@ -213,7 +189,6 @@ int cm_aws_sts_parse(const char *xml, size_t n, struct cm_aws_creds *c, struct c
         snprintf(why, whylen, "the Expiration '%.40s' is not an ISO 8601 time", w->expiration);
         rc = CM_EINVAL;
     }
-    XML_ParserFree(w->p);
     memset(w, 0, sizeof(*w)); /* the secret's text */
     cm_free(w);
     if (rc != 0) {

@@ -3,12 +3,12 @@
  */
 #include "aws/s3_xml.h"
 
-#include <expat.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "aws/aws_xml.h"
 #include "base/err.h"
 
 #define MAX_DEPTH 16
@@ -16,15 +16,12 @@
 
 /* Where the parser is: the element names from the root, and the text of the innermost. */
 struct walk {
-    XML_Parser p;
+    struct cm_aws_xml x; /* the parser, the first failure and why */
     char stack[MAX_DEPTH][32];
     int depth;    /* elements open */
     int overflow; /* levels open past MAX_DEPTH (not tracked) */
     char text[MAX_TEXT + 1];
     size_t ntext;
-    int rc;
-    char *why;
-    size_t whylen;
     /* ListBucketResult */
     struct cm_s3_list *l;
     struct cm_s3_object cur;
@@ -37,17 +34,6 @@ struct walk {
     /* Error */
     struct cm_s3_error *e;
 };
-
-static void fail(struct walk *w, int rc, const char *what)
-{
-    if (w->rc == 0) {
-        w->rc = rc;
-        snprintf(w->why, w->whylen, "line %lu, column %lu: %s",
-                 (unsigned long)XML_GetCurrentLineNumber(w->p),
-                 (unsigned long)XML_GetCurrentColumnNumber(w->p) + 1, what);
-    }
-    XML_StopParser(w->p, XML_FALSE);
-}
 
 static bool at(const struct walk *w, int depth, const char *name)
 {
@@ -70,7 +56,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         if (strcmp(name, "ListBucketResult") != 0) {
             char m[96];
             snprintf(m, sizeof(m), "not a ListObjectsV2 answer (root element <%.40s>)", name);
-            fail(w, CM_EFORMAT, m);
+            cm_aws_xml_fail(&w->x, CM_EFORMAT, m);
             return;
         }
         w->seen_root = true;
@@ -169,13 +155,13 @@ static void add_prefix(struct walk *w)
 
     if (w->has_prefix) {
         snprintf(m, sizeof(m), "CommonPrefixes #%zu has two Prefix", w->common);
-        fail(w, CM_EINVAL, m);
+        cm_aws_xml_fail(&w->x, CM_EINVAL, m);
         return;
     }
     if (w->ntext > CM_S3_MAX_KEY) {
         snprintf(m, sizeof(m), "CommonPrefixes #%zu: a Prefix of more than %d bytes", w->common,
                  CM_S3_MAX_KEY);
-        fail(w, CM_E2BIG, m);
+        cm_aws_xml_fail(&w->x, CM_E2BIG, m);
         return;
     }
     if (l->nprefixes == l->capprefixes) {
@@ -183,18 +169,18 @@ static void add_prefix(struct walk *w)
         char **nv;
 
         if (l->nprefixes >= CM_S3_MAX_PAGE) {
-            fail(w, CM_E2BIG, "more common prefixes than a page holds");
+            cm_aws_xml_fail(&w->x, CM_E2BIG, "more common prefixes than a page holds");
             return;
         }
         if ((nv = cm_realloc(l->prefixes, ncap * sizeof(*nv))) == NULL) {
-            fail(w, CM_ENOMEM, "out of memory");
+            cm_aws_xml_fail(&w->x, CM_ENOMEM, "out of memory");
             return;
         }
         l->prefixes = nv;
         l->capprefixes = ncap;
     }
     if ((l->prefixes[l->nprefixes] = cm_strndup(w->text, w->ntext)) == NULL) {
-        fail(w, CM_ENOMEM, "out of memory");
+        cm_aws_xml_fail(&w->x, CM_ENOMEM, "out of memory");
         return;
     }
     l->nprefixes++;
@@ -212,7 +198,7 @@ static void end_list(struct walk *w, const char *name)
     if (at(w, 2, "CommonPrefixes")) {
         if (!w->has_prefix) {
             snprintf(m, sizeof(m), "CommonPrefixes #%zu has no Prefix", w->common);
-            fail(w, CM_EINVAL, m);
+            cm_aws_xml_fail(&w->x, CM_EINVAL, m);
         }
         return;
     }
@@ -222,12 +208,12 @@ static void end_list(struct walk *w, const char *name)
         if (w->ntext > CM_S3_MAX_KEY) {
             snprintf(m, sizeof(m), "Contents #%zu: a Key of more than %d bytes", w->contents,
                      CM_S3_MAX_KEY);
-            fail(w, CM_E2BIG, m);
+            cm_aws_xml_fail(&w->x, CM_E2BIG, m);
             return;
         }
         w->cur.key = cm_strndup(w->text, w->ntext);
         if (w->cur.key == NULL) {
-            fail(w, CM_ENOMEM, "out of memory");
+            cm_aws_xml_fail(&w->x, CM_ENOMEM, "out of memory");
             return;
         }
         w->has_key = true;
@@ -241,7 +227,7 @@ static void end_list(struct walk *w, const char *name)
         if (!okn) {
             snprintf(m, sizeof(m), "Contents #%zu: Size '%.24s' is not a byte count", w->contents,
                      w->text);
-            fail(w, CM_EINVAL, m);
+            cm_aws_xml_fail(&w->x, CM_EINVAL, m);
             return;
         }
         w->cur.size = v;
@@ -250,7 +236,7 @@ static void end_list(struct walk *w, const char *name)
         if (w->ntext >= CM_S3_MAX_ETAG) {
             snprintf(m, sizeof(m), "Contents #%zu: an ETag of more than %d bytes", w->contents,
                      CM_S3_MAX_ETAG - 1);
-            fail(w, CM_E2BIG, m);
+            cm_aws_xml_fail(&w->x, CM_E2BIG, m);
             return;
         }
         memcpy(w->cur.etag, w->text, w->ntext + 1);
@@ -259,11 +245,12 @@ static void end_list(struct walk *w, const char *name)
         if (!w->has_key || !w->has_size) {
             snprintf(m, sizeof(m), "Contents #%zu has no %s", w->contents,
                      w->has_key ? "Size" : "Key");
-            fail(w, CM_EINVAL, m);
+            cm_aws_xml_fail(&w->x, CM_EINVAL, m);
             return;
         }
         if ((rc = add_object(w)) != 0) {
-            fail(w, rc, rc == CM_E2BIG ? "more objects than a page holds" : "out of memory");
+            cm_aws_xml_fail(&w->x, rc,
+                            rc == CM_E2BIG ? "more objects than a page holds" : "out of memory");
         }
     } else if (at(w, 2, "IsTruncated")) {
         snprintf(w->trunc, sizeof(w->trunc), "%.*s", (int)w->ntext, w->text);
@@ -271,7 +258,7 @@ static void end_list(struct walk *w, const char *name)
         cm_free(w->l->next_token);
         w->l->next_token = cm_strndup(w->text, w->ntext);
         if (w->l->next_token == NULL) {
-            fail(w, CM_ENOMEM, "out of memory");
+            cm_aws_xml_fail(&w->x, CM_ENOMEM, "out of memory");
         }
     } else if (at(w, 2, "EncodingType")) {
         w->encoded = w->ntext == 3 && memcmp(w->text, "url", 3) == 0;
@@ -322,41 +309,13 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
     }
     if (w->ntext + (size_t)len > MAX_TEXT) {
         if (w->l != NULL) {
-            fail(w, CM_E2BIG, "an element's text is longer than 8 KiB");
+            cm_aws_xml_fail(&w->x, CM_E2BIG, "an element's text is longer than 8 KiB");
         }
         return;
     }
     memcpy(w->text + w->ntext, s, (size_t)len);
     w->ntext += (size_t)len;
     w->text[w->ntext] = '\0';
-}
-
-/* Runs expat over xml[0..n) with w's handlers. */
-static int run(struct walk *w, const char *xml, size_t n)
-{
-    int rc = 0;
-
-    w->p = XML_ParserCreate("UTF-8");
-    if (w->p == NULL) {
-        return CM_ENOMEM;
-    }
-    XML_SetUserData(w->p, w);
-    XML_SetElementHandler(w->p, on_start, on_end);
-    XML_SetCharacterDataHandler(w->p, on_text);
-    if (n > (size_t)INT32_MAX) {
-        XML_ParserFree(w->p);
-        snprintf(w->why, w->whylen, "an answer of more than 2 GiB");
-        return CM_E2BIG;
-    }
-    if (XML_Parse(w->p, xml, (int)n, XML_TRUE) == XML_STATUS_ERROR && w->rc == 0) {
-        snprintf(w->why, w->whylen, "line %lu, column %lu: %s",
-                 (unsigned long)XML_GetCurrentLineNumber(w->p),
-                 (unsigned long)XML_GetCurrentColumnNumber(w->p) + 1,
-                 XML_ErrorString(XML_GetErrorCode(w->p)));
-        rc = CM_ESYNTAX;
-    }
-    XML_ParserFree(w->p);
-    return w->rc != 0 ? w->rc : rc;
 }
 
 void cm_s3_list_init(struct cm_s3_list *l)
@@ -388,9 +347,14 @@ int cm_s3_list_parse(const char *xml, size_t n, struct cm_s3_list *l, char *why,
         return CM_ENOMEM;
     }
     w->l = l;
-    w->why = why;
-    w->whylen = whylen;
-    rc = run(w, xml, n);
+    w->x.why = why;
+    w->x.whylen = whylen;
+    if (n > (size_t)INT32_MAX) {
+        snprintf(why, whylen, "an answer of more than 2 GiB");
+        rc = CM_E2BIG;
+    } else {
+        rc = cm_aws_xml_parse(&w->x, xml, n, w, on_start, on_end, on_text);
+    }
     cm_free(w->cur.key);
     if (rc == 0 && !w->seen_root) {
         snprintf(why, whylen, "not a ListObjectsV2 answer (no ListBucketResult)");
@@ -434,9 +398,11 @@ int cm_s3_error_parse(const char *body, size_t n, struct cm_s3_error *e)
         return CM_ENOTFOUND;
     }
     w->e = e;
-    w->why = why;
-    w->whylen = sizeof(why);
-    (void)run(w, body, n);
+    w->x.why = why;
+    w->x.whylen = sizeof(why);
+    if (n <= (size_t)INT32_MAX) {
+        (void)cm_aws_xml_parse(&w->x, body, n, w, on_start, on_end, on_text);
+    }
     cm_free(w);
     return e->code[0] != '\0' ? 0 : CM_ENOTFOUND;
 }
