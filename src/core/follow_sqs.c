@@ -176,36 +176,43 @@ static void count_requests(struct cm_follow_sqs *fs)
     fs->st.in_flight = fs->nm;
 }
 
-/* The queue of url (made at its first poll). Returns NULL when out of memory or url is bad. */
-static struct queue *queue_of(struct cm_follow_sqs *fs, const char *url, char *err, size_t errlen)
+/*
+ * The queue of url into *out (made at its first poll). Returns 0, CM_ENOMEM or CM_EINVAL (a
+ * bad url), err saying which.
+ */
+static int queue_of(struct cm_follow_sqs *fs, const char *url, struct queue **out, char *err,
+                    size_t errlen)
 {
     struct queue *q;
     struct cm_buf b;
+    int rc;
 
     for (size_t i = 0; i < fs->nq; i++) {
         if (strcmp(fs->qs[i].url, url) == 0) {
-            return &fs->qs[i];
+            *out = &fs->qs[i];
+            return 0;
         }
     }
     if (cm_grow((void **)&fs->qs, &fs->capq, fs->nq + 1, sizeof(*fs->qs), 4) != 0) {
         snprintf(err, errlen, "out of memory");
-        return NULL;
+        return CM_ENOMEM;
     }
     q = &fs->qs[fs->nq];
     memset(q, 0, sizeof(*q));
-    if (cm_follow_sqs_parse(url, &q->loc, err, errlen) != 0) {
-        return NULL;
+    if ((rc = cm_follow_sqs_parse(url, &q->loc, err, errlen)) != 0) {
+        return rc;
     }
     cm_buf_init(&b, 0);
     if (cm_buf_printf(&b, "%s/%s/%s", cm_sqs_endpoint(fs->c), q->loc.account, q->loc.queue) != 0 ||
         (q->url = cm_strndup(url, strlen(url))) == NULL) {
         cm_buf_finish(&b);
         snprintf(err, errlen, "out of memory");
-        return NULL;
+        return CM_ENOMEM;
     }
     q->queue_url = b.p;
     fs->nq++;
-    return q;
+    *out = q;
+    return 0;
 }
 
 /* Deletes handles[0..n) of q now, 10 a request; counts and says failures. */
@@ -503,11 +510,11 @@ int cm_follow_sqs_list(void *ud, const char *url, int64_t now_ms, cm_follow_foun
     int rc;
 
     *whole = true;
-    if ((q = queue_of(fs, url, err, sizeof(err))) == NULL) {
+    if ((rc = queue_of(fs, url, &q, err, sizeof(err))) != 0) {
         if (!fs->o.quiet) {
             fprintf(stderr, "coalmine follow: %s\n", err);
         }
-        return strncmp(err, "out of memory", 13) == 0 ? CM_ENOMEM : CM_EINVAL;
+        return rc;
     }
     qi = (size_t)(q - fs->qs);
     if (q->fails > 0 && now_ms < q->next_ms) {
@@ -597,15 +604,21 @@ void cm_follow_sqs_outcome(struct cm_follow_sqs *fs, const char *path, int what,
     }
 }
 
+/* Whether every object m names is read or gone. */
+static bool all_done(const struct msg *m)
+{
+    for (size_t j = 0; j < m->n; j++) {
+        if (!m->v[j].done) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool cm_follow_sqs_pending(const struct cm_follow_sqs *fs)
 {
     for (size_t i = 0; i < fs->nm; i++) {
-        bool all = true;
-
-        for (size_t j = 0; j < fs->m[i].n && all; j++) {
-            all = fs->m[i].v[j].done;
-        }
-        if (all || fs->m[i].release) {
+        if (all_done(&fs->m[i]) || fs->m[i].release) {
             return true;
         }
     }
@@ -622,12 +635,7 @@ int cm_follow_sqs_commit(struct cm_follow_sqs *fs)
             return CM_ENOMEM;
         }
         for (size_t i = 0; i < fs->nm; i++) {
-            bool all = !fs->m[i].release;
-
-            for (size_t j = 0; j < fs->m[i].n && all; j++) {
-                all = fs->m[i].v[j].done;
-            }
-            if (fs->m[i].q == qi && all) {
+            if (fs->m[i].q == qi && !fs->m[i].release && all_done(&fs->m[i])) {
                 h[n++] = fs->m[i].handle;
             }
         }
@@ -641,12 +649,7 @@ int cm_follow_sqs_commit(struct cm_follow_sqs *fs)
         size_t w = 0;
 
         for (size_t i = 0; i < fs->nm; i++) {
-            bool all = true;
-
-            for (size_t j = 0; j < fs->m[i].n && all; j++) {
-                all = fs->m[i].v[j].done;
-            }
-            if (all || fs->m[i].release) {
+            if (all_done(&fs->m[i]) || fs->m[i].release) {
                 msg_free(&fs->m[i]);
             } else {
                 fs->m[w++] = fs->m[i];
