@@ -114,17 +114,19 @@ static int from_env(const struct cm_aws_opts *o, struct cm_aws_config *c, const 
         return CM_EINVAL;
     }
     if (id != NULL) {
-        if (strlen(id) >= sizeof(c->key_id) || strlen(secret) >= sizeof(c->secret) ||
-            (env("AWS_SESSION_TOKEN") && strlen(env("AWS_SESSION_TOKEN")) >= sizeof(c->token))) {
+        if (strlen(id) >= sizeof(c->creds.key_id) || strlen(secret) >= sizeof(c->creds.secret) ||
+            (env("AWS_SESSION_TOKEN") &&
+             strlen(env("AWS_SESSION_TOKEN")) >= sizeof(c->creds.token))) {
             snprintf(err, errlen, "the AWS_* credential variables are too long");
             return CM_E2BIG;
         }
-        snprintf(c->key_id, sizeof(c->key_id), "%s", id);
-        snprintf(c->secret, sizeof(c->secret), "%s", secret);
-        snprintf(c->token, sizeof(c->token), "%s",
+        snprintf(c->creds.key_id, sizeof(c->creds.key_id), "%s", id);
+        snprintf(c->creds.secret, sizeof(c->creds.secret), "%s", secret);
+        snprintf(c->creds.token, sizeof(c->creds.token), "%s",
                  env("AWS_SESSION_TOKEN") ? env("AWS_SESSION_TOKEN") : "");
         snprintf(c->source, sizeof(c->source), "the environment (AWS_ACCESS_KEY_ID)");
-        if (!cm_aws_cred_ok(c->key_id) || !cm_aws_cred_ok(c->secret) || !cm_aws_cred_ok(c->token)) {
+        if (!cm_aws_cred_ok(c->creds.key_id) || !cm_aws_cred_ok(c->creds.secret) ||
+            !cm_aws_cred_ok(c->creds.token)) {
             snprintf(err, errlen,
                      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN holds a space "
                      "or a control character");
@@ -278,10 +280,7 @@ static int imds_creds(struct cm_aws_creds *out, char *src, size_t srclen, char *
     }
     rc = cm_aws_imds_credentials(base, t, err, errlen);
     if (rc == 0) {
-        memcpy(out->key_id, t->key_id, sizeof(out->key_id));
-        memcpy(out->secret, t->secret, sizeof(out->secret));
-        memcpy(out->token, t->token, sizeof(out->token));
-        out->expires_ms = t->expires_ms;
+        *out = t->creds;
         snprintf(src, srclen, "%s", t->source);
     }
     cm_aws_config_finish(t);
@@ -407,7 +406,7 @@ out:
 
 /*
  * The credentials of profile f by botocore's providers for a profile: assume role (when
- * roles), web identity (top: the AWS_* variables first), IAM Identity Center (refused),
+ * roles), web identity (top: the AWS_* variables first), IAM Identity Center,
  * the credentials file's keys, credential_process, the config file's keys. CM_ENOTFOUND
  * when it has none of them.
  */
@@ -709,10 +708,7 @@ static int credentials(struct cm_aws_config *c, char *err, size_t errlen)
     x->region = c->region;
     rc = chain_creds(x, profile, cr, src, sizeof(src), err, errlen);
     if (rc == 0) {
-        memcpy(c->key_id, cr->key_id, sizeof(c->key_id));
-        memcpy(c->secret, cr->secret, sizeof(c->secret));
-        memcpy(c->token, cr->token, sizeof(c->token));
-        c->expires_ms = cr->expires_ms;
+        c->creds = *cr;
         memcpy(c->source, src, sizeof(c->source));
     }
     cm_aws_creds_wipe(cr);
@@ -740,7 +736,7 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
     if ((rc = from_files(profile, p, cred_path, conf_path, from, err, errlen)) != 0) {
         goto out;
     }
-    if (env("AWS_PROFILE") != NULL && !p->found && c->key_id[0] == '\0') {
+    if (env("AWS_PROFILE") != NULL && !p->found && c->creds.key_id[0] == '\0') {
         snprintf(err, errlen, "AWS_PROFILE: the profile '%s' is in neither %s nor %s", profile,
                  cred_path, conf_path);
         rc = CM_ENOTFOUND;
@@ -762,7 +758,7 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
             c->endpoint[--n] = '\0';
         }
     }
-    if (c->key_id[0] != '\0') {
+    if (c->creds.key_id[0] != '\0') {
         rc = 0;
         goto out;
     }
@@ -786,6 +782,5 @@ int cm_aws_config_refresh(const struct cm_aws_config *old, struct cm_aws_config 
 
 void cm_aws_config_finish(struct cm_aws_config *c)
 {
-    memset(c->secret, 0, sizeof(c->secret));
-    memset(c->token, 0, sizeof(c->token));
+    cm_aws_creds_wipe(&c->creds);
 }

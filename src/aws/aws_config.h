@@ -3,12 +3,14 @@
  * botocore finds them (docs/s3.md):
  *
  *   credentials: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN);
- *     else the profile (AWS_PROFILE, else "default") in the shared credentials
- *     file (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials), then in the
- *     config file (AWS_CONFIG_FILE, else ~/.aws/config); else the instance's
- *     role from the EC2 instance metadata service, IMDSv2 (a token PUT, then
- *     GETs) at AWS_EC2_METADATA_SERVICE_ENDPOINT (else http://169.254.169.254),
- *     unless AWS_EC2_METADATA_DISABLED=true.
+ *     else the profile (AWS_PROFILE, else "default") of the shared credentials
+ *     file (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials) and the config
+ *     file (AWS_CONFIG_FILE, else ~/.aws/config) by botocore's providers: assume
+ *     role, web identity, IAM Identity Center, keys, credential_process; else the
+ *     container credentials endpoint; else the instance's role from the EC2
+ *     instance metadata service, IMDSv2 (a token PUT, then GETs) at
+ *     AWS_EC2_METADATA_SERVICE_ENDPOINT (else http://169.254.169.254), unless
+ *     AWS_EC2_METADATA_DISABLED=true.
  *   region: the caller's (--region), AWS_REGION, AWS_DEFAULT_REGION, the profile's
  *     region, else us-east-1.
  *   endpoint: the caller's (--endpoint-url), AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
@@ -23,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aws/aws_creds.h"
 #include "aws/aws_ini.h"
 
 struct cm_aws_opts {
@@ -31,13 +34,10 @@ struct cm_aws_opts {
 };
 
 struct cm_aws_config {
-    char key_id[CM_AWS_INI_VALUE];
-    char secret[CM_AWS_INI_VALUE];
-    char token[CM_AWS_INI_VALUE]; /* empty: none */
+    struct cm_aws_creds creds; /* the key pair, session token and expiry (0: none) */
     char region[64];
     char endpoint[CM_AWS_INI_VALUE]; /* empty: AWS's; else without a trailing '/' */
     char source[1200];               /* where the credentials came from, for messages */
-    int64_t expires_ms;              /* temporary credentials' expiry, 0: none */
 };
 
 /*

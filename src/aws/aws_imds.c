@@ -136,27 +136,28 @@ int cm_aws_imds_credentials(const char *endpoint, struct cm_aws_config *c, char 
         rc = CM_EIO;
         goto out;
     }
-    if (!member(&d, "AccessKeyId", c->key_id, sizeof(c->key_id)) ||
-        !member(&d, "SecretAccessKey", c->secret, sizeof(c->secret)) ||
-        !member(&d, "Token", c->token, sizeof(c->token))) {
+    if (!member(&d, "AccessKeyId", c->creds.key_id, sizeof(c->creds.key_id)) ||
+        !member(&d, "SecretAccessKey", c->creds.secret, sizeof(c->creds.secret)) ||
+        !member(&d, "Token", c->creds.token, sizeof(c->creds.token))) {
         snprintf(err, errlen,
                  "instance metadata at %s: role %s: no AccessKeyId, SecretAccessKey and Token",
                  endpoint, role);
         rc = CM_EIO;
         goto out;
     }
-    if (!cm_aws_cred_ok(c->key_id) || !cm_aws_cred_ok(c->secret) || !cm_aws_cred_ok(c->token)) {
+    if (!cm_aws_cred_ok(c->creds.key_id) || !cm_aws_cred_ok(c->creds.secret) ||
+        !cm_aws_cred_ok(c->creds.token)) {
         snprintf(err, errlen,
                  "instance metadata at %s: role %s: a credential with spaces or control "
                  "characters",
                  endpoint, role);
-        memset(c->secret, 0, sizeof(c->secret));
+        memset(c->creds.secret, 0, sizeof(c->creds.secret));
         rc = CM_EIO;
         goto out;
     }
-    c->expires_ms = 0;
+    c->creds.expires_ms = 0;
     if (member(&d, "Expiration", exp, sizeof(exp))) {
-        (void)cm_time_parse_iso(cm_str_cstr(exp), &c->expires_ms);
+        (void)cm_time_parse_iso(cm_str_cstr(exp), &c->creds.expires_ms);
     }
     snprintf(c->source, sizeof(c->source), "instance metadata (IMDSv2) at %s, role %s", endpoint,
              role);

@@ -212,27 +212,21 @@ static int64_t now_ms(void)
 static void current_creds(struct cm_s3 *s, struct cm_aws_creds *out)
 {
     pthread_mutex_lock(&s->mu);
-    if (s->cfg.expires_ms > 0 && now_ms() + REFRESH_MS >= s->cfg.expires_ms) {
+    if (s->cfg.creds.expires_ms > 0 && now_ms() + REFRESH_MS >= s->cfg.creds.expires_ms) {
         struct cm_aws_config *fresh = cm_calloc(1, sizeof(*fresh));
         char why[600];
 
         if (fresh != NULL && cm_aws_config_refresh(&s->cfg, fresh, why, sizeof(why)) == 0) {
-            memcpy(s->cfg.key_id, fresh->key_id, sizeof(s->cfg.key_id));
-            memcpy(s->cfg.secret, fresh->secret, sizeof(s->cfg.secret));
-            memcpy(s->cfg.token, fresh->token, sizeof(s->cfg.token));
-            s->cfg.expires_ms = fresh->expires_ms;
+            s->cfg.creds = fresh->creds;
         } else {
-            s->cfg.expires_ms = now_ms() + REFRESH_MS + 60 * 1000;
+            s->cfg.creds.expires_ms = now_ms() + REFRESH_MS + 60 * 1000;
         }
         if (fresh != NULL) {
             cm_aws_config_finish(fresh);
             cm_free(fresh);
         }
     }
-    memcpy(out->key_id, s->cfg.key_id, sizeof(out->key_id));
-    memcpy(out->secret, s->cfg.secret, sizeof(out->secret));
-    memcpy(out->token, s->cfg.token, sizeof(out->token));
-    out->expires_ms = s->cfg.expires_ms;
+    *out = s->cfg.creds;
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -373,11 +373,11 @@ static void test_imds(void **state)
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ep, 1);
     setenv("AWS_DEFAULT_REGION", "eu-central-1", 1);
     assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
-    assert_string_equal(cfg->key_id, "ASIAIMDS");
-    assert_string_equal(cfg->secret, "imds/secret");
-    assert_string_equal(cfg->token, "tok");
+    assert_string_equal(cfg->creds.key_id, "ASIAIMDS");
+    assert_string_equal(cfg->creds.secret, "imds/secret");
+    assert_string_equal(cfg->creds.token, "tok");
     assert_string_equal(cfg->region, "eu-central-1");
-    assert_true(cfg->expires_ms > 0);
+    assert_true(cfg->creds.expires_ms > 0);
     assert_non_null(strstr(cfg->source, "role scanner-role"));
     assert_non_null(strstr(fake_req(&srv, 0), "PUT /latest/api/token HTTP/1.1"));
     assert_non_null(strstr(fake_req(&srv, 0), "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
@@ -495,8 +495,8 @@ static void test_chain(void **state)
     setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
     setenv("AWS_SESSION_TOKEN", "envtoken", 1);
     assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
-    assert_string_equal(cfg->key_id, "AKIAENV");
-    assert_string_equal(cfg->token, "envtoken");
+    assert_string_equal(cfg->creds.key_id, "AKIAENV");
+    assert_string_equal(cfg->creds.token, "envtoken");
     assert_string_equal(cfg->region, "ap-south-1");
     assert_string_equal(cfg->endpoint, "http://127.0.0.1:9");
     /* Half a pair in the environment: refused, naming the variables only. */
@@ -510,15 +510,15 @@ static void test_chain(void **state)
     o.endpoint_url = NULL;
     setenv("AWS_ENDPOINT_URL_S3", "https://s3.example.net", 1);
     assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
-    assert_string_equal(cfg->key_id, "AKIAFILE");
-    assert_string_equal(cfg->secret, "filesecret");
+    assert_string_equal(cfg->creds.key_id, "AKIAFILE");
+    assert_string_equal(cfg->creds.secret, "filesecret");
     assert_string_equal(cfg->region, "us-east-1");
     assert_string_equal(cfg->endpoint, "https://s3.example.net");
     assert_non_null(strstr(cfg->source, cred));
     /* AWS_PROFILE: the config file's "[profile other]", its region. */
     setenv("AWS_PROFILE", "other", 1);
     assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
-    assert_string_equal(cfg->key_id, "AKIACONF");
+    assert_string_equal(cfg->creds.key_id, "AKIACONF");
     assert_string_equal(cfg->region, "sa-east-1");
     /* A profile with half a pair; a profile nowhere. */
     setenv("AWS_PROFILE", "half", 1);
