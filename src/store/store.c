@@ -167,35 +167,19 @@ int cm_store_schema_version(struct cm_store *st)
     return (int)cm_store_int(st->db, "SELECT max(version) FROM schema_version", NULL);
 }
 
-int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg)
+/*
+ * The one integer sql (with arg bound to its ?1 unless NULL) answers, into *v. Returns the
+ * SQLite result code: SQLITE_OK when read, SQLITE_ERROR when sql gave no row.
+ */
+static int read_int(sqlite3 *db, const char *sql, const char *arg, int64_t *v)
 {
     sqlite3_stmt *q = NULL;
-    int64_t v = -1;
+    int code = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
 
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
+    if (code == SQLITE_OK) {
         if (arg) {
             sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
         }
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            v = (int64_t)sqlite3_column_int64(q, 0);
-        }
-    }
-    sqlite3_finalize(q);
-    return v;
-}
-
-/*
- * Refuses a SQLite file that belongs to something else: a foreign
- * application id, or tables without our version table. An empty database
- * (a new file) is ours to create.
- */
-/* The one integer sql answers, into *v; the SQLite result code (SQLITE_OK: read). */
-static int read_int(struct cm_store *st, const char *sql, int64_t *v)
-{
-    sqlite3_stmt *q = NULL;
-    int code = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
-
-    if (code == SQLITE_OK) {
         code = sqlite3_step(q);
         if (code == SQLITE_ROW) {
             *v = (int64_t)sqlite3_column_int64(q, 0);
@@ -208,19 +192,31 @@ static int read_int(struct cm_store *st, const char *sql, int64_t *v)
     return code;
 }
 
+int64_t cm_store_int(sqlite3 *db, const char *sql, const char *arg)
+{
+    int64_t v = -1;
+
+    return read_int(db, sql, arg, &v) == SQLITE_OK ? v : -1;
+}
+
+/*
+ * Refuses a SQLite file that belongs to something else: a foreign
+ * application id, or tables without our version table. An empty database
+ * (a new file) is ours to create.
+ */
 static int check_ours(struct cm_store *st, char *err, size_t errlen)
 {
     int64_t app = 0, tables = 0, ver = 0;
-    int code = read_int(st, "PRAGMA application_id", &app);
+    int code = read_int(st->db, "PRAGMA application_id", NULL, &app);
 
     if (code == SQLITE_OK) {
-        code = read_int(st, "SELECT count(*) FROM sqlite_master", &tables);
+        code = read_int(st->db, "SELECT count(*) FROM sqlite_master", NULL, &tables);
     }
     if (code == SQLITE_OK) {
-        code = read_int(st,
+        code = read_int(st->db,
                         "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                         " AND name = 'schema_version'",
-                        &ver);
+                        NULL, &ver);
     }
     if (code != SQLITE_OK) {
         st->busy = locked(code);
