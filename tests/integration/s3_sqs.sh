@@ -3,7 +3,9 @@
 # `coalmine serve --watch sqs://...` (docs/s3.md "Reading a queue") against a real S3 and
 # SQS API: a local moto_server on 127.0.0.1 (tests/integration/lib/moto.sh), its bucket
 # notifying a queue (put-bucket-notification-configuration, by the real aws CLI), the
-# seed-7 world of every scenario over 6 hours uploaded in key-time order (boto3):
+# seed-7 world of every scenario over 2 hours (336 objects; every scenario's findings are
+# there as in 6 hours, and the script reads the world three times) uploaded in key-time
+# order (boto3):
 #
 #   - `scan --follow sqs://ACCOUNT/QUEUE` (no --state) reads every notified object once and
 #     stores, byte for byte (`findings export`, the objects' s3:// names made the local
@@ -80,7 +82,7 @@ in_queue() {
         jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
             (.ApproximateNumberOfMessagesNotVisible | tonumber)'
 }
-s3world_whole
+s3world_whole 2
 
 (cd "$G" && find AWSLogs -type f) | sed -n 's/.*_\([0-9]\{8\}T[0-9]\{4\}Z\)_.*/\1 &/p' | sort |
     cut -d ' ' -f 2- >"$T/keys"
@@ -235,7 +237,7 @@ check "$NF announcements of every form, a test message, a missing object and gar
     test "$(tail -n 1 "$T/sent.log")" = $((NF + 3))
 # shellcheck disable=SC2086
 cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --state "$T/s.state" \
-    --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=60" --endpoint-url "$EP" $ARGS \
+    --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=20" --endpoint-url "$EP" $ARGS \
     >/dev/null 2>"$T/s.err" &
 P=$!
 i=0
@@ -257,7 +259,7 @@ check "... the test message counted ($(metric 'coalmine_follow_sqs_messages{outc
 check "... the garbage counted as failed ($(metric 'coalmine_follow_sqs_messages{outcome="failed"}'))" \
     test "$(metric 'coalmine_follow_sqs_messages{outcome="failed"}')" -ge 1
 check "... and said with its MessageId and why" \
-    grep -q "sqs://$ACCT/q4?visibility=60: message [0-9a-f-]*: byte 0: .*(not deleted" "$T/s.err"
+    grep -q "sqs://$ACCT/q4?visibility=20: message [0-9a-f-]*: byte 0: .*(not deleted" "$T/s.err"
 check "... every message deleted but the garbage ($(in_queue q4) left)" test "$(in_queue q4)" -eq 1
 aws_at "$SEP" guardduty list-findings --detector-id c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1 \
     >"$T/lf.json" 2>"$T/lf.err"
@@ -274,7 +276,7 @@ rc=$?
 P=
 check "serve stops at SIGTERM, exit 0" test $rc -eq 0
 i=0
-while [ $i -lt 6 ]; do # hidden for up to 60 s after the service's last receive of it
+while [ $i -lt 3 ]; do # hidden for up to 20 s after the service's last receive of it
     aws_at "$EP" sqs receive-message --queue-url "$EP/$ACCT/q4" --wait-time-seconds 20 \
         >"$T/left.json" 2>&1
     [ -n "$(jq -r '.Messages[0].Body // empty' "$T/left.json" 2>/dev/null)" ] && break

@@ -2,9 +2,10 @@
 # after tests/e2e/lib/tap.sh, tests/e2e/lib/stored.sh and lib/moto.sh's moto_up, which set
 # $T, $PY and $EP):
 #
-#   s3world_whole        the seed-7 world of every scenario over 6 hours in $G ($T/g), its
-#                        options in ARGS, and one scan of the local world: $T/whole.db,
-#                        its summary $T/whole.sum and export_local $T/whole.x
+#   s3world_whole [HOURS]  the seed-7 world of every scenario over HOURS hours (default 6;
+#                        2 hours hold every scenario too, in a third of the objects) in $G
+#                        ($T/g), its options in ARGS, and one scan of the local world:
+#                        $T/whole.db, its summary $T/whole.sum and export_local $T/whole.x
 #   export_local DB OUT  the stored findings, s3://BUCKET/ made the local world's folder,
 #                        and the evidence's fileId (the index of its input in the scan of
 #                        its poll: a follow's polls number their inputs each from 0, as a
@@ -25,8 +26,9 @@ export_local() {
 
 s3world_whole() {
     G="$T/g"
-    "$COALMINE" gen --out "$G" --hours 6 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
-    check "gen: 6 hours of the seed-7 world with every scenario" test $? -eq 0
+    _hours=${1:-6}
+    "$COALMINE" gen --out "$G" --hours "$_hours" --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
+    check "gen: $_hours hours of the seed-7 world with every scenario" test $? -eq 0
     ARGS="--no-default-intel $(cat "$G/intel/args.txt")"
     # shellcheck disable=SC2086 # ARGS holds options and values
     "$COALMINE" scan $ARGS -q --threads 2 --db "$T/whole.db" "$G/AWSLogs" >/dev/null \
