@@ -1,6 +1,6 @@
 /*
- * Credentials JSON: a credential_process's output and the container endpoint's answer
- * (aws_creds.h).
+ * Credentials JSON: a credential_process's output, and the container endpoint's and the
+ * instance metadata service's answers (aws_creds.h).
  */
 #include "aws/aws_creds.h"
 
@@ -56,7 +56,18 @@ int cm_aws_cred_json_parse(const char *json, size_t n, bool process, struct cm_a
         rc = CM_ESYNTAX;
         goto out;
     }
-    if (process) {
+    if (!process) {
+        /* IMDS says {"Code": "Success", ...}; the container endpoint sends no Code */
+        char code[64];
+        rc = cm_aws_cred_member(&d, 0, "Code", code, sizeof(code), why, whylen);
+        if (rc == 0 && strcmp(code, "Success") != 0) {
+            snprintf(why, whylen, "Code %s", code);
+            rc = CM_EINVAL;
+        }
+        if (rc != 0 && rc != CM_ENOTFOUND) {
+            goto out;
+        }
+    } else {
         uint32_t v = cm_json_get(&d, 0, "Version");
         int64_t ver = 0;
         if (v == CM_JSON_NONE) {

@@ -40,10 +40,11 @@ int cm_aws_sts_parse(const char *xml, size_t n, struct cm_aws_creds *c, struct c
 /*
  * Parses credentials JSON json[0..n): process true for a credential_process's output
  * ({"Version": 1, "AccessKeyId", "SecretAccessKey", optional "SessionToken" and
- * "Expiration"}), false for the container endpoint's ({"AccessKeyId",
- * "SecretAccessKey", "Token", "Expiration"}). Returns 0, or CM_ESYNTAX (not a JSON
- * object), CM_EINVAL (a member missing, of the wrong type or malformed, a Version other
- * than 1, an Expiration that is not an ISO 8601 time) with why naming the member.
+ * "Expiration"}), false for the container endpoint's and the instance metadata service's
+ * ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}, IMDS's with "Code":
+ * "Success"). Returns 0, or CM_ESYNTAX (not a JSON object), CM_EINVAL (a member missing,
+ * of the wrong type or malformed, a Code other than Success, a Version other than 1, an
+ * Expiration that is not an ISO 8601 time) with why naming the member.
  */
 int cm_aws_cred_json_parse(const char *json, size_t n, bool process, struct cm_aws_creds *c,
                            char *why, size_t whylen);

@@ -10,27 +10,8 @@
 
 #include "aws/aws_http.h"
 #include "base/err.h"
-#include "base/json.h"
-#include "base/time.h"
 
 #define CRED_PATH "/latest/meta-data/iam/security-credentials/"
-
-/* Copies JSON string member key of obj into dst; false when absent or too long. */
-static bool member(const struct cm_json_doc *d, const char *key, char *dst, size_t cap)
-{
-    uint32_t i = cm_json_get(d, 0, key);
-    struct cm_str raw;
-
-    if (i == CM_JSON_NONE || cm_json_type(d, i) != CM_JSON_STRING) {
-        return false;
-    }
-    raw = cm_json_raw(d, i);
-    if (raw.len >= cap) {
-        return false;
-    }
-    dst[cm_json_unescape(raw.p, raw.len, dst)] = '\0';
-    return true;
-}
 
 /* One step: method on endpoint + path, an answer of 200 wanted. */
 static int step(struct cm_aws_http *h, const char *method, const char *endpoint, const char *path,
@@ -67,12 +48,10 @@ int cm_aws_imds_credentials(const char *endpoint, struct cm_aws_config *c, char 
     struct cm_aws_http h;
     struct cm_aws_resp r;
     struct cm_buf body;
-    struct cm_json_doc d;
-    char token[1024], hdr[1100], role[256], path[400], code[64] = "", exp[64] = "";
+    char token[1024], hdr[1100], role[256], path[400], why[160];
     int rc;
 
     cm_buf_init(&body, 1u << 20);
-    cm_json_doc_init(&d, 256, 8);
     memset(&r, 0, sizeof(r));
     r.body = &body;
     if ((rc = cm_aws_http_init(&h)) != 0) {
@@ -125,39 +104,17 @@ int cm_aws_imds_credentials(const char *endpoint, struct cm_aws_config *c, char 
     if ((rc = step(&h, "GET", endpoint, path, hdr, &r, err, errlen)) != 0) {
         goto out;
     }
-    if (cm_json_parse(&d, body.p, body.len, NULL) != 0 || cm_json_type(&d, 0) != CM_JSON_OBJECT) {
-        snprintf(err, errlen, "instance metadata at %s: role %s: the answer is not JSON", endpoint,
-                 role);
+    /* botocore wants all four: a token and an expiry too */
+    rc = cm_aws_cred_json_parse(body.p ? body.p : "", body.len, false, &c->creds, why, sizeof(why));
+    if (rc == 0 && c->creds.token[0] == '\0') {
+        snprintf(why, sizeof(why), "no Token");
+        cm_aws_creds_wipe(&c->creds);
+        rc = CM_EINVAL;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "instance metadata at %s: role %s: %s", endpoint, role, why);
         rc = CM_EIO;
         goto out;
-    }
-    if (member(&d, "Code", code, sizeof(code)) && strcmp(code, "Success") != 0) {
-        snprintf(err, errlen, "instance metadata at %s: role %s: Code %s", endpoint, role, code);
-        rc = CM_EIO;
-        goto out;
-    }
-    if (!member(&d, "AccessKeyId", c->creds.key_id, sizeof(c->creds.key_id)) ||
-        !member(&d, "SecretAccessKey", c->creds.secret, sizeof(c->creds.secret)) ||
-        !member(&d, "Token", c->creds.token, sizeof(c->creds.token))) {
-        snprintf(err, errlen,
-                 "instance metadata at %s: role %s: no AccessKeyId, SecretAccessKey and Token",
-                 endpoint, role);
-        rc = CM_EIO;
-        goto out;
-    }
-    if (!cm_aws_cred_ok(c->creds.key_id) || !cm_aws_cred_ok(c->creds.secret) ||
-        !cm_aws_cred_ok(c->creds.token)) {
-        snprintf(err, errlen,
-                 "instance metadata at %s: role %s: a credential with spaces or control "
-                 "characters",
-                 endpoint, role);
-        memset(c->creds.secret, 0, sizeof(c->creds.secret));
-        rc = CM_EIO;
-        goto out;
-    }
-    c->creds.expires_ms = 0;
-    if (member(&d, "Expiration", exp, sizeof(exp))) {
-        (void)cm_time_parse_iso(cm_str_cstr(exp), &c->creds.expires_ms);
     }
     snprintf(c->source, sizeof(c->source), "instance metadata (IMDSv2) at %s, role %s", endpoint,
              role);
@@ -169,7 +126,6 @@ out:
         memset(body.p, 0, body.len); /* the secret was in it */
     }
     cm_buf_finish(&body);
-    cm_json_doc_finish(&d);
     cm_aws_http_finish(&h);
     return rc;
 }

@@ -123,7 +123,20 @@ static void test_json(void **state)
     assert_string_equal(c.token, "t");
     assert_int_equal(json("{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s\"}", false),
                      CM_EINVAL);
-    assert_string_equal(why, "no Expiration");
+    assert_string_equal(
+        why, "no Expiration"); /* The instance metadata service's: the same, with Code Success. */
+    assert_int_equal(json("{\"Code\": \"Success\", \"Type\": \"AWS-HMAC\", \"AccessKeyId\": "
+                          "\"A\", \"SecretAccessKey\": \"s\", \"Token\": \"t\", \"Expiration\": "
+                          "\"2030-01-02T03:04:05Z\"}",
+                          false),
+                     0);
+    assert_int_equal(
+        json("{\"Code\": \"AssumeRoleUnauthorizedAccess\", \"AccessKeyId\": \"A\"}", false),
+        CM_EINVAL);
+    assert_string_equal(why, "Code AssumeRoleUnauthorizedAccess");
+    assert_string_equal(c.key_id, "");
+    assert_int_equal(json("{\"Code\": 7, \"AccessKeyId\": \"A\"}", false), CM_EINVAL);
+    assert_string_equal(why, "Code is not a string");
 }
 
 /* Splits s and joins the words as "[w]" for comparing. */
