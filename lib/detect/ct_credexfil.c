@@ -61,7 +61,7 @@
 #include "inventory/inventory.h"
 #include "intel/awsranges.h"
 
-#define CREDEXFIL_STATE_VERSION 6u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 7u /* bump when the layout save writes changes */
 
 /* Whether one of h's addresses is established (HOME_ESTABLISHED keys or an Elastic IP). */
 static bool established(const struct home *h)
@@ -372,6 +372,17 @@ static int instance_use(struct exfil *x, const struct cm_event *ev, struct cm_st
             return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, 1, proven);
         }
         return fire(x, ev, outside, CM_STR_NULL, sink);
+    }
+    /*
+     * Its Elastic IP went to another instance (AssociateAddress with allowReassociation:
+     * a blue/green swap): AWS gave this one a new public address, which it learns as
+     * after a stop and start. Before 2026-12-05 the old instance's every call while it
+     * drained was reported (a 3-day estate: one High finding of 48 calls).
+     */
+    if (cm_ct_credexfil_lost_address(x, account, h, cm_hash64(instance.p, instance.len, 0) | 1u)) {
+        cm_state_del(x->homes, key, n);
+        cm_state_del(x->named, key, n);
+        return cm_ct_credexfil_add_home(x, account, instance, ip, ev->time_ms, 1, proven);
     }
     return fire(x, ev, in_aws ? inside : outside, CM_STR_NULL, sink);
 }

@@ -64,6 +64,8 @@ struct egress {
     int64_t eip_ms;                    /* when AllocateAddress gave it (0: never seen) */
     uint64_t inst[EGRESS_INSTANCES];   /* hashes of instance ids (0: empty) */
     int64_t inst_ms[EGRESS_INSTANCES]; /* when each last called from it */
+    uint64_t given_to; /* hash of the instance AssociateAddress last gave this Elastic IP
+                          to (0: none seen) */
 };
 
 struct exfil {
@@ -136,6 +138,9 @@ int cm_ct_credexfil_learn_address(struct exfil *x, const struct cm_event *ev);
 int cm_ct_credexfil_forget_homes(struct exfil *x, const struct cm_event *ev);
 
 /* AllocateAddress: the Elastic IP is the account's. */
+bool cm_ct_credexfil_lost_address(struct exfil *x, struct cm_str account, const struct home *h,
+                                  uint64_t inst);
+
 int cm_ct_credexfil_learn_allocation(struct exfil *x, const struct cm_event *ev);
 
 /* The credentials of instance (hash inst, not 0) called from ip at t; *shared: the account's. */

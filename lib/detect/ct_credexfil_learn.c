@@ -10,6 +10,7 @@
 #include "detect/ct_credexfil_impl.h"
 
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/json.h"
 
 /* ---- learning ---------------------------------------------------------------------------- */
@@ -103,19 +104,57 @@ int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev
     return 0;
 }
 
-/* AssociateAddress: the Elastic IP becomes one of the instance's own addresses. */
+/*
+ * AssociateAddress: the Elastic IP becomes one of the instance's own addresses, and
+ * the egress entry of the address notes to which instance it went, so an instance it
+ * was taken from (allowReassociation: a blue/green swap) is known to have lost it.
+ */
 int cm_ct_credexfil_learn_address(struct exfil *x, const struct cm_event *ev)
 {
     const struct cm_ct *ct = &ev->u.ct;
     struct cm_str inst = cm_ct_member(ct, ct->request_parameters, "instanceId");
     struct cm_str pub = cm_ct_member(ct, ct->request_parameters, "publicIp");
     struct cm_ip ip;
+    struct egress *e;
+    char key[KEY_MAX];
+    size_t n;
 
     if (!cm_ct_ok(ct) || !cm_ct_credexfil_is_instance_id(inst) || !cm_str_present(pub) ||
         cm_ip_parse(pub, &ip) != 0) {
         return 0;
     }
+    if (cm_ip_is_public(&ip) && (n = cm_ct_credexfil_addr_key(ev->account, &ip, key)) != 0) {
+        if ((e = cm_state_touch(x->egress, key, n, ev->time_ms, NULL)) == NULL) {
+            return CM_ENOMEM;
+        }
+        e->given_to = cm_hash64(inst.p, inst.len, 0) | 1u;
+    }
     return cm_ct_credexfil_add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED, true);
+}
+
+/*
+ * Whether one of the instance's (hash inst) established addresses in h is an Elastic
+ * IP that AssociateAddress has since given to another instance: the instance lost it
+ * and has another public address now (AWS gives it one back).
+ */
+bool cm_ct_credexfil_lost_address(struct exfil *x, struct cm_str account, const struct home *h,
+                                  uint64_t inst)
+{
+    char key[KEY_MAX];
+    const struct egress *e;
+    size_t n;
+
+    for (uint32_t i = 0; h != NULL && i < h->n; i++) {
+        if (h->keys[i] < HOME_ESTABLISHED ||
+            (n = cm_ct_credexfil_addr_key(account, &h->addr[i], key)) == 0) {
+            continue;
+        }
+        e = cm_state_get(x->egress, key, n);
+        if (e != NULL && e->given_to != 0 && e->given_to != inst) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /*

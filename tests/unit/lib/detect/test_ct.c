@@ -888,6 +888,70 @@ static void test_instance_fresh_key(void **state)
 }
 
 /*
+ * A blue/green swap of an Elastic IP: AssociateAddress with allowReassociation moves it
+ * from the old instance to the new one, and AWS gives the old one a new public address,
+ * from which it drains: its calls there are its own. A thief of a key of the new
+ * instance (which has the Elastic IP) is still found, and so is one of the old
+ * instance once it has learned its new address.
+ */
+static void test_instance_eip_swap(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+#define BLUE(key)  INSTANCE_OF("i-0a1b2c3d4e5f60007", key)
+#define GREEN(key) INSTANCE_OF("i-0a1b2c3d4e5f60008", key)
+#define ASSOC(inst)                                                                                \
+    "\"requestParameters\":{\"instanceId\":\"" inst "\",\"publicIp\":\"54.201.9.9\","              \
+    "\"allowReassociation\":true},\"responseElements\":{\"associationId\":\"eipassoc-1\"}"
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+    R(8);
+
+    (void)state;
+    for (int swap = 0; swap < 2; swap++) {
+        run_text(&r,
+                 file(rec(r1, sizeof(r1), IAMUSER, 0, "ec2.amazonaws.com", "AssociateAddress",
+                          "198.51.100.4", CLI, ASSOC("i-0a1b2c3d4e5f60007")),
+                      rec(r2, sizeof(r2), BLUE("ASIABLUE0000000001"), 100, "kms.amazonaws.com",
+                          "Decrypt", "54.201.9.9", "Boto3/1.34", NULL),
+                      /* the swap (or, without it, the same call for another address) */
+                      rec(r3, sizeof(r3), IAMUSER, 3600, "ec2.amazonaws.com", "AssociateAddress",
+                          "198.51.100.4", CLI,
+                          swap ? ASSOC("i-0a1b2c3d4e5f60008")
+                               : "\"requestParameters\":{\"instanceId\":\"i-0a1b2c3d4e5f60008\","
+                                 "\"publicIp\":\"54.201.9.10\"}"),
+                      rec(r4, sizeof(r4), GREEN("ASIAGREEN000000001"), 3700, "kms.amazonaws.com",
+                          "Decrypt", swap ? "54.201.9.9" : "54.201.9.10", "Boto3/1.34", NULL),
+                      /* blue drains from the address AWS gave it back */
+                      rec(r5, sizeof(r5), BLUE("ASIABLUE0000000001"), 3800, "kms.amazonaws.com",
+                          "Decrypt", "54.201.77.21", "Boto3/1.34", NULL),
+                      rec(r6, sizeof(r6), BLUE("ASIABLUE0000000001"), 3900, "kms.amazonaws.com",
+                          "Decrypt", "54.201.77.21", "Boto3/1.34", NULL),
+                      /* thieves: green's key, and blue's from a third address */
+                      rec(r7, sizeof(r7), GREEN("ASIAGREEN000000001"), 4000, "sts.amazonaws.com",
+                          "GetCallerIdentity", "185.220.101.45", CLI, NULL),
+                      rec(r8, sizeof(r8), BLUE("ASIABLUE0000000001"), 4100, "sts.amazonaws.com",
+                          "GetCallerIdentity", "185.220.101.46", CLI, NULL),
+                      NULL),
+                 false);
+        /* without the swap blue's new address is a stranger's: its 3 calls there */
+        assert_int_equal(count(&r.got, out), swap ? 2 : 4);
+        assert_int_equal(r.got.n, swap ? 2 : 4);
+        assert_string_equal(r.got.resource[first(&r.got, out)],
+                            swap ? "ASIAGREEN000000001" : "ASIABLUE0000000001");
+        assert_string_equal(r.got.resource[r.got.n - 1], "ASIABLUE0000000001");
+    }
+#undef ASSOC
+#undef BLUE
+#undef GREEN
+}
+
+/*
  * A dual-stack instance: its IPv4 calls leave through the NAT gateway, its IPv6 calls go
  * out directly from its own IPv6 address, one key alternating between the two. The
  * inventory names the address; a thief's IPv6 address is still found.
@@ -1431,6 +1495,7 @@ int main(void)
         cmocka_unit_test(test_instance_credentials_without_ranges),
         cmocka_unit_test(test_instance_credentials_nat),
         cmocka_unit_test(test_instance_fresh_key),
+        cmocka_unit_test(test_instance_eip_swap),
         cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_instance_dual_stack),
         cmocka_unit_test(test_instance_central_endpoints),

@@ -1,0 +1,112 @@
+#!/bin/sh
+# False alarms of the CloudTrail management-event detectors on a realistic benign
+# estate that `coalmine gen` does not model (tests/e2e/fp_cloudtrail_gen.py: three
+# accounts over 3 days: AWS services and service-linked roles, the Config recorder's
+# sweeps, CloudFormation and StackSets creating IAM roles and security groups, a CSPM
+# vendor's cross-account read-only role with thousands of reads and denials an hour,
+# GitHub Actions OIDC running Terraform plans and applies, IAM Identity Center people,
+# a traveller behind VPN exits, MFA'd root once, instance roles behind a NAT gateway,
+# VPC endpoints or a central egress, Lambda and ECS task roles, an instance stopped and
+# started by a scheduler, a blue/green Elastic IP swap, key rotation, password policy
+# and GuardDuty/Security Hub administration). The estate is scanned with the default
+# intel and with --no-default-intel plus a gen world's lists and AWS ranges; each near
+# miss is checked to be in the logs and quiet, the same estate with the thefts those
+# near misses must not hide (--attack) is checked to fire, and at the end every type
+# family must be silent on the estate but for root's use (GuardDuty reports it too).
+# Skips without python3 or jq. Prints TAP.
+# shellcheck disable=SC2016 # inlogs' conditions are awk's, in single quotes
+COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
+. "$(dirname "$0")/lib/tap.sh"
+GEN=$(dirname "$0")/fp_cloudtrail_gen.py
+EXFIL=UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration
+
+if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
+    skip "benign CloudTrail estate" "python3 or jq is not installed"
+    done_testing
+    exit 0
+fi
+
+python3 "$GEN" "$T/estate" >"$T/gen.out" 2>&1
+check "the estate generator writes its logs" grep -q '^[0-9]* records$' "$T/gen.out"
+python3 "$GEN" "$T/attack" --attack >/dev/null 2>&1
+"$COALMINE" gen --out "$T/g" --hours 1 --kinds cloudtrail --accounts 1 --seed 7 >/dev/null 2>&1
+GENARGS=$(cat "$T/g/intel/args.txt" 2>/dev/null)
+
+# scan NAME DIR [OPTIONS...]: findings JSON in $T/NAME.json, stats in $T/NAME.stats
+scan() {
+    name=$1 dir=$2
+    shift 2
+    "$COALMINE" scan -q --format json --threads 2 --stats "$T/$name.stats" "$@" "$dir" \
+        >"$T/$name.json" 2>"$T/$name.err"
+}
+scan def "$T/estate"
+check "default intel: the scan succeeds" [ $? -eq 0 ]
+# shellcheck disable=SC2086 # the options gen wrote
+scan gen "$T/estate" --no-default-intel $GENARGS
+check "gen intel and AWS ranges: the scan succeeds" [ $? -eq 0 ]
+# shellcheck disable=SC2086
+scan att "$T/attack" --no-default-intel $GENARGS
+check "every record is read, none rejected" \
+    [ "$(jq '.records.cloudtrail' "$T/def.stats" 2>/dev/null)" -gt 100000 ] 2>/dev/null
+check "no record rejected" [ "$(jq '.rejected.cloudtrail' "$T/def.stats" 2>/dev/null)" = 0 ]
+
+# in the logs: the records a near miss is about (one pass: event name, allowReassociation,
+# VPC endpoint)
+find "$T/estate" -name '*.json.gz' -exec gzip -dc {} + |
+    jq -r '.Records[] | [.eventName, (.requestParameters.allowReassociation // "-" | tostring),
+        (.vpcEndpointId // "-")] | @tsv' >"$T/events.tsv"
+inlogs() { # awk condition over event name ($1), allowReassociation ($2), endpoint ($3)
+    awk -F '\t' "$1 { found = 1 } END { exit !found }" "$T/events.tsv"
+}
+# the findings of TYPE-prefix on the key of role ROLE in scan NAME
+nfind() {
+    jq -r --arg t "$2" --arg r "$3" 'select((.type | startswith($t)) and
+        .resource.accessKeyDetails.userName == $r) | .id' "$T/$1.json" | wc -l
+}
+
+# --- near miss: a blue/green Elastic IP swap ------------------------------------------
+check "EIP swap: AssociateAddress with allowReassociation is in the logs" \
+    inlogs '$1 == "AssociateAddress" && $2 == "true"'
+for s in def gen; do
+    check "EIP swap ($s): the old instance draining from its new address is quiet" \
+        [ "$(nfind $s "$EXFIL" web-server-role)" -eq 0 ]
+done
+check "EIP swap: the thefts of both instances' keys still fire" \
+    [ "$(jq -r --arg t "$EXFIL" 'select(.type | startswith($t)) |
+        .resource.accessKeyDetails.userName' "$T/att.json" | grep -c web-server-role)" -eq 2 ]
+
+# --- near miss: stop/start by a scheduler, NAT, VPC endpoints, central egress ----------
+check "stop/start: the scheduler's StopInstances and StartInstances are in the logs" \
+    inlogs '$1 == "StartInstances"'
+check "instance roles through VPC endpoints are in the logs" inlogs '$3 ~ /^vpce-/'
+for s in def gen; do
+    for role in bastion-role app-server-role batch-worker-role; do
+        check "instance credentials ($s): $role is quiet" [ "$(nfind $s "$EXFIL" $role)" -eq 0 ]
+    done
+done
+
+# --- background of the realistic benign estate: no finding ---------------------------
+# type families: instance and resource credentials, the API anomaly models, the
+# management-event types of cloudtrail.md, the attack sequences, the custom rules, the
+# intel-driven types; root's MFA'd billing sign-in is GuardDuty's RootCredentialUsage.
+family() { # NAME SCAN jq-condition
+    got=$(jq -r "select($3) | .type" "$T/$2.json" | sort | uniq -c | tr '\n' ';')
+    if [ -z "$got" ]; then ok "background ($2): no $1 finding"; else
+        nok "background ($2): no $1 finding" "$got"; fi
+}
+for s in def gen; do
+    family "credential exfiltration" $s '.type | test("CredentialExfiltration")'
+    family "AnomalousBehavior" $s '.type | test("AnomalousBehavior")'
+    family "attack sequence" $s '.type | startswith("AttackSequence:")'
+    family "custom-rule" $s '.type | test("^(DefenseImpairment|CredentialAccess|Impact|Persistence):[A-Za-z0-9]+/(?!AnomalousBehavior)")'
+    family "intel (MaliciousIPCaller, TorIPCaller, Custom)" $s \
+        '.type | test("MaliciousIPCaller|TorIPCaller|TorClient|Custom$")'
+    family "Stealth, PenTest, Policy (but root)" $s \
+        '(.type | test("^(Stealth|PenTest|Policy|DefenseEvasion):")) and
+         .type != "Policy:IAMUser/RootCredentialUsage"'
+    family "any other (but root)" $s '.type != "Policy:IAMUser/RootCredentialUsage"'
+    check "root ($s): its MFA'd billing sign-in is RootCredentialUsage, once" \
+        [ "$(jq -r 'select(.type == "Policy:IAMUser/RootCredentialUsage") | .service.count' \
+            "$T/$s.json")" = 1 ]
+done
+done_testing
