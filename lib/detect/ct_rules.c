@@ -29,10 +29,25 @@
 #define TRAIL_BUCKETS_TTL (400LL * 24 * 3600 * 1000) /* a trail's bucket is remembered a year+ */
 #define KEY_MAX           320                        /* account (12) + '/' + bucket (<= 255) */
 
-#define RULES_STATE_VERSION 1u /* bump when the layout save writes changes */
+#define RULES_STATE_VERSION 2u /* bump when the layout save writes changes */
+/* CloudTrail checks the ACL of a bucket it delivers to every few minutes. */
+#define TRAIL_QUIET_MS (3600LL * 1000)
+/* Files in flight when a trail moves still reach its old bucket for a few minutes. */
+#define TRAIL_MOVE_SLACK_MS (15LL * 60 * 1000)
+
+/*
+ * "account/bucket": when CloudTrail last delivered to the bucket (its GetBucketAcl or
+ * PutObject) or a CreateTrail / UpdateTrail named it, and whether a delivery was seen;
+ * "account/\x01" (no bucket name has that byte): when a CreateTrail / UpdateTrail
+ * last named a bucket in the account.
+ */
+struct trail_bucket {
+    int64_t fed_ms;
+    uint8_t delivered;
+};
 
 struct rules {
-    struct cm_state *trail_buckets; /* "account/bucket" -> nothing */
+    struct cm_state *trail_buckets; /* "account/bucket" -> struct trail_bucket */
     struct cm_json_doc scratch;     /* a bucket policy logged as a string */
 };
 
@@ -40,7 +55,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
 {
     struct rules *r = cm_calloc(1, sizeof(*r));
     struct cm_state_opts so = {
-        .val_size = 1,
+        .val_size = sizeof(struct trail_bucket),
         .max_entries = TRAIL_BUCKETS_MAX,
         .ttl_ms = TRAIL_BUCKETS_TTL,
         .seed = opts ? opts->seed : 0,
@@ -181,21 +196,41 @@ static size_t bucket_key(const struct cm_event *ev, struct cm_str bucket, char *
     return n + bucket.len;
 }
 
-/* Remembers the bucket a CreateTrail / UpdateTrail sends logs to. */
+/* Notes that the bucket (or, for "\x01", the account's trails) got logs at the event's time. */
+static int feed(struct rules *r, const struct cm_event *ev, struct cm_str bucket, bool delivery)
+{
+    struct trail_bucket *tb;
+    char key[KEY_MAX];
+    size_t n = bucket_key(ev, bucket, key);
+
+    if (n == 0) {
+        return 0;
+    }
+    if ((tb = cm_state_touch(r->trail_buckets, key, n, ev->time_ms, NULL)) == NULL) {
+        return CM_ENOMEM;
+    }
+    if (ev->time_ms > tb->fed_ms) {
+        tb->fed_ms = ev->time_ms;
+    }
+    tb->delivered |= delivery;
+    return 0;
+}
+
+/* Remembers the bucket a CreateTrail / UpdateTrail sends logs to, and when a trail moved. */
 static int learn_trail_bucket(struct rules *r, const struct cm_event *ev)
 {
     const struct cm_ct *ct = &ev->u.ct;
     struct cm_str b = cm_ct_member(ct, ct->response_elements, "s3BucketName");
-    char key[KEY_MAX];
-    size_t n;
+    int rc;
 
     if (!cm_str_present(b)) {
         b = cm_ct_member(ct, ct->request_parameters, "s3BucketName");
     }
-    if (!cm_str_present(b) || b.len == 0 || (n = bucket_key(ev, b, key)) == 0) {
+    if (!cm_str_present(b) || b.len == 0) {
         return 0;
     }
-    return cm_state_touch(r->trail_buckets, key, n, ev->time_ms, NULL) ? 0 : CM_ENOMEM;
+    rc = feed(r, ev, b, false);
+    return rc ? rc : feed(r, ev, cm_str_cstr("\x01"), false);
 }
 
 /*
@@ -208,28 +243,43 @@ static int learn_trail_bucket(struct rules *r, const struct cm_event *ev)
 static int learn_delivery_bucket(struct rules *r, const struct cm_event *ev, struct cm_str bucket)
 {
     const struct cm_ct *ct = &ev->u.ct;
-    char key[KEY_MAX];
-    size_t n;
 
     if (!(cm_str_eqc(ct->uid.invoked_by, "cloudtrail.amazonaws.com") ||
           cm_str_eqc(ct->source_ip_address, "cloudtrail.amazonaws.com")) ||
         !(name_is(ct, "GetBucketAcl") || name_is(ct, "PutObject")) || !cm_str_present(bucket) ||
-        bucket.len == 0 || (n = bucket_key(ev, bucket, key)) == 0) {
+        bucket.len == 0) {
         return 0;
     }
-    return cm_state_touch(r->trail_buckets, key, n, ev->time_ms, NULL) ? 0 : CM_ENOMEM;
+    return feed(r, ev, bucket, true);
+}
+
+/*
+ * Whether the bucket stopped receiving a trail's logs: CloudTrail delivered to it, then
+ * a CreateTrail / UpdateTrail of the account named a bucket (the trail moved: to a
+ * central log archive, say), and CloudTrail has not checked the bucket for an hour.
+ */
+static bool retired(const struct rules *r, const struct cm_event *ev, const struct trail_bucket *tb)
+{
+    const struct trail_bucket *acct;
+    char key[KEY_MAX];
+    size_t n = bucket_key(ev, cm_str_cstr("\x01"), key);
+
+    acct = n > 0 ? cm_state_get(r->trail_buckets, key, n) : NULL;
+    return tb->delivered && acct != NULL && acct->fed_ms + TRAIL_MOVE_SLACK_MS > tb->fed_ms &&
+           ev->time_ms - tb->fed_ms >= TRAIL_QUIET_MS;
 }
 
 static bool is_trail_bucket(const struct rules *r, const struct cm_event *ev, struct cm_str b)
 {
+    const struct trail_bucket *tb;
     char key[KEY_MAX];
-    size_t n;
+    size_t n = bucket_key(ev, b, key);
 
-    if (cm_str_starts(b, "aws-cloudtrail-logs-")) {
-        return true;
+    tb = n > 0 ? cm_state_get(r->trail_buckets, key, n) : NULL;
+    if (tb != NULL && retired(r, ev, tb)) {
+        return false;
     }
-    n = bucket_key(ev, b, key);
-    return n > 0 && cm_state_get(r->trail_buckets, key, n) != NULL;
+    return tb != NULL || cm_str_starts(b, "aws-cloudtrail-logs-");
 }
 
 /* A member given and false; an absent one is not (the API's default is true). */
@@ -452,8 +502,18 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, ((const struct rules *)state)->trail_buckets);
 }
 
-/* The trail buckets: a set of keys, whose one-byte values stay zero. */
-static const struct cm_state_codec bucket_codec = {.check = cm_ckpt_unit_ok};
+/* The trail buckets: a time (any) and a flag. */
+static bool bucket_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    const struct trail_bucket *tb = val;
+
+    (void)ud;
+    (void)key;
+    (void)klen;
+    return tb->delivered <= 1;
+}
+
+static const struct cm_state_codec bucket_codec = {.check = bucket_ok};
 
 static int save(const void *state, struct cm_ckpt_w *w)
 {

@@ -7,7 +7,8 @@
 # GitHub Actions OIDC running Terraform plans and applies, IAM Identity Center people,
 # a traveller behind VPN exits, MFA'd root once, instance roles behind a NAT gateway,
 # VPC endpoints or a central egress, Lambda and ECS task roles, an instance stopped and
-# started by a scheduler, a blue/green Elastic IP swap, key rotation, password policy
+# started by a scheduler, a blue/green Elastic IP swap, a trail moved to a central log
+# archive and its old bucket deleted a day later, key rotation, password policy
 # and GuardDuty/Security Hub administration). The estate is scanned with the default
 # intel and with --no-default-intel plus a gen world's lists and AWS ranges; each near
 # miss is checked to be in the logs and quiet, the same estate with the thefts those
@@ -74,6 +75,19 @@ done
 check "EIP swap: the thefts of both instances' keys still fire" \
     [ "$(jq -r --arg t "$EXFIL" 'select(.type | startswith($t)) |
         .resource.accessKeyDetails.userName' "$T/att.json" | grep -c web-server-role)" -eq 2 ]
+
+# --- near miss: a trail moved to a central archive, its old bucket deleted a day later ---
+check "trail move: UpdateTrail is in the logs" \
+    inlogs '$1 == "UpdateTrail"'
+check "trail move: DeleteBucket is in the logs" inlogs '$1 == "DeleteBucket"'
+for s in def gen; do
+    check "trail move ($s): deleting the bucket the trail left is quiet" \
+        [ "$(jq -r 'select(.type == "Stealth:IAMUser/CloudTrailLoggingDisabled") | .id' \
+            "$T/$s.json" | wc -l)" -eq 0 ]
+done
+check "trail move: deleting a bucket CloudTrail still delivers to fires" \
+    [ "$(jq -r 'select(.type == "Stealth:IAMUser/CloudTrailLoggingDisabled") | .service.count' \
+        "$T/att.json")" = 1 ]
 
 # --- near miss: stop/start by a scheduler, NAT, VPC endpoints, central egress ----------
 check "stop/start: the scheduler's StopInstances and StartInstances are in the logs" \

@@ -678,6 +678,43 @@ def eip_swap():
 KEYS = {}
 
 
+def trail_move():
+    # PROD's own trail delivers to the console's default bucket (CloudTrail checks its
+    # ACL before deliveries, every few minutes) until the platform team moves it, on
+    # day 2, to the organisation's log archive bucket (another account); the old
+    # bucket is emptied and deleted on day 3.
+    acct = PROD
+    old = "aws-cloudtrail-logs-%s-5e1f9a2b" % acct
+    moved = 30
+    for m in range(0, moved * 60, 5):
+        emit(acct, T0 + timedelta(minutes=m, seconds=R.randrange(60)), "s3.amazonaws.com", "GetBucketAcl",
+             svc_ident("cloudtrail.amazonaws.com"), "cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com",
+             req={"bucketName": old, "Host": "%s.s3.us-east-1.amazonaws.com" % old, "acl": ""}, ro=True,
+             extra={"resources": [{"accountId": acct, "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::" + old}]})
+    ident = sso_login(acct, at(moved, 0), "alice.nguyen@example.com", "AdministratorAccess", "86.150.40.12", BROWSER)
+    emit(acct, at(moved, 3), "cloudtrail.amazonaws.com", "UpdateTrail", ident, "86.150.40.12", "console.amazonaws.com",
+         req={"name": "prod-trail", "s3BucketName": "example-org-log-archive-%s" % ORG_MGMT, "s3KeyPrefix": "prod"},
+         resp={"name": "prod-trail", "s3BucketName": "example-org-log-archive-%s" % ORG_MGMT, "s3KeyPrefix": "prod",
+               "trailARN": "arn:aws:cloudtrail:us-east-1:%s:trail/prod-trail" % acct, "isMultiRegionTrail": True},
+         ro=False)
+    if ATTACK:
+        # a second trail's bucket, still delivered to, deleted with the SSO session
+        live = "security-trail-logs-%s" % acct
+        for m in range(0, HOURS * 60 - 50, 5):
+            emit(acct, T0 + timedelta(minutes=m, seconds=R.randrange(60)), "s3.amazonaws.com", "GetBucketAcl",
+                 svc_ident("cloudtrail.amazonaws.com"), "cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com",
+                 req={"bucketName": live, "acl": ""}, ro=True)
+        emit(acct, at(HOURS - 1, 20), "s3.amazonaws.com", "DeleteBucket", ident, "86.150.40.12",
+             "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]", req={"bucketName": live}, ro=False)
+    if HOURS > moved + 24:
+        t = at(moved + 24, 15)
+        ident = sso_login(acct, t, "alice.nguyen@example.com", "AdministratorAccess", "86.150.40.12", BROWSER)
+        emit(acct, t + timedelta(minutes=2), "s3.amazonaws.com", "PutBucketLifecycle", ident, "86.150.40.12",
+             "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]", req={"bucketName": old, "lifecycle": ""}, ro=False)
+        emit(acct, at(HOURS - 2, 40), "s3.amazonaws.com", "DeleteBucket", ident, "86.150.40.12",
+             "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]", req={"bucketName": old}, ro=False)
+
+
 def write(out):
     n = 0
     for (acct, region), recs in EVENTS.items():
@@ -721,6 +758,7 @@ def main():
     root_billing()
     workloads()
     eip_swap()
+    trail_move()
     print("%d records" % write(out))
 
 

@@ -911,17 +911,20 @@ static void test_corrupt_rules(void **state)
 {
     struct trail *a = trail_new();
     static const struct cm_detector *const table[] = {&cm_detector_ct_rules, NULL};
-    unsigned char v;
+    unsigned char v[16]; /* struct trail_bucket: i64 when fed, u8 delivered, padding */
     struct saved s;
 
     (void)state;
-    add_rec(a, ALICE, 10 * HOUR, "cloudtrail", "CreateTrail", HOME, CLI, false,
-            "\"requestParameters\":{\"name\":\"main\",\"s3BucketName\":\"org-trail-logs\"}");
-    save_one(&s, table, done(a), "111122223333/org-trail-logs", 1);
-    v = 0;
-    assert_int_equal(load_patched(&s, &v, 1), 0);
-    v = 1; /* a set's value is never written */
-    assert_int_equal(load_patched(&s, &v, 1), CM_EINVAL);
+    /* CloudTrail's check before a delivery: the bucket's entry alone */
+    add_rec(a, ALICE, 10 * HOUR, "s3", "GetBucketAcl", "cloudtrail.amazonaws.com",
+            "cloudtrail.amazonaws.com", false,
+            "\"requestParameters\":{\"bucketName\":\"org-trail-logs\",\"acl\":\"\"}");
+    save_one(&s, table, done(a), "111122223333/org-trail-logs", sizeof(v));
+    memcpy(v, s.w.buf.p + s.at, sizeof(v));
+    assert_int_equal(v[8], 1);
+    assert_int_equal(load_patched(&s, v, sizeof(v)), 0);
+    v[8] = 2; /* delivered is a flag */
+    assert_int_equal(load_patched(&s, v, sizeof(v)), CM_EINVAL);
     cm_ckpt_w_finish(&s.w);
     free(a);
 }

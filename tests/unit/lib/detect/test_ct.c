@@ -373,6 +373,77 @@ static void test_trail_bucket_from_delivery(void **state)
     assert_int_equal(r.got.n, 0);
 }
 
+/*
+ * A trail moved to another bucket (a central log archive): CloudTrail stops checking the
+ * old one, which is deleted later: no finding. Deleted while CloudTrail still delivers to
+ * it (another trail), or within the hour, it is; so is a bucket CloudTrail was never seen
+ * to deliver to (a trail that logs no reads) that a CreateTrail named.
+ */
+static void test_trail_bucket_moved(void **state)
+{
+    const char *t = "Stealth:IAMUser/CloudTrailLoggingDisabled", *s3 = "s3.amazonaws.com";
+    const char *ctsvc = "cloudtrail.amazonaws.com";
+#define ACL(b) "\"requestParameters\":{\"bucketName\":\"" b "\",\"acl\":\"\"}"
+#define DEL(b) "\"requestParameters\":{\"bucketName\":\"" b "\"}"
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+    R(7);
+    R(8);
+
+    (void)state;
+    for (int late = 0; late < 2; late++) {
+        int64_t del = late ? 7200 : 1800;
+        run_text(&r,
+                 file(rec(r1, sizeof(r1), SVC("cloudtrail.amazonaws.com"), 0, s3, "GetBucketAcl",
+                          ctsvc, ctsvc, ACL("aws-cloudtrail-logs-111122223333-1a2b")),
+                      rec(r2, sizeof(r2), SVC("cloudtrail.amazonaws.com"), 5, s3, "GetBucketAcl",
+                          ctsvc, ctsvc, ACL("other-trail-logs")),
+                      rec(r3, sizeof(r3), IAMUSER, 300, "cloudtrail.amazonaws.com", "CreateTrail",
+                          "198.51.1.1", CLI,
+                          "\"requestParameters\":{\"name\":\"writes\",\"s3BucketName\":"
+                          "\"write-only-logs\"}"),
+                      /* the move, a file in flight, then only the other trail's checks */
+                      rec(r4, sizeof(r4), IAMUSER, 600, "cloudtrail.amazonaws.com", "UpdateTrail",
+                          "198.51.1.1", CLI,
+                          "\"requestParameters\":{\"name\":\"main\",\"s3BucketName\":"
+                          "\"org-log-archive\"}"),
+                      rec(r5, sizeof(r5), SVC("cloudtrail.amazonaws.com"), 700, s3, "GetBucketAcl",
+                          ctsvc, ctsvc, ACL("aws-cloudtrail-logs-111122223333-1a2b")),
+                      rec(r6, sizeof(r6), SVC("cloudtrail.amazonaws.com"), del - 60, s3,
+                          "GetBucketAcl", ctsvc, ctsvc, ACL("other-trail-logs")),
+                      rec(r7, sizeof(r7), IAMUSER, del, s3, "DeleteBucket", "198.51.1.1", CLI,
+                          DEL("aws-cloudtrail-logs-111122223333-1a2b")),
+                      rec(r8, sizeof(r8), IAMUSER, del + 10, s3, "DeleteBucket", "198.51.1.1", CLI,
+                          DEL("other-trail-logs")),
+                      NULL),
+                 false);
+        /* within the hour the old bucket counts; the live one always */
+        assert_int_equal(count(&r.got, t), late ? 1 : 2);
+        assert_int_equal(r.got.n, late ? 1 : 2);
+        run_text(&r,
+                 file(rec(r3, sizeof(r3), IAMUSER, 300, "cloudtrail.amazonaws.com", "CreateTrail",
+                          "198.51.1.1", CLI,
+                          "\"requestParameters\":{\"name\":\"writes\",\"s3BucketName\":"
+                          "\"write-only-logs\"}"),
+                      rec(r4, sizeof(r4), IAMUSER, 600, "cloudtrail.amazonaws.com", "UpdateTrail",
+                          "198.51.1.1", CLI,
+                          "\"requestParameters\":{\"name\":\"main\",\"s3BucketName\":"
+                          "\"org-log-archive\"}"),
+                      rec(r7, sizeof(r7), IAMUSER, del, s3, "DeleteBucket", "198.51.1.1", CLI,
+                          DEL("write-only-logs")),
+                      NULL),
+                 false);
+        assert_int_equal(count(&r.got, t), 1);
+    }
+#undef ACL
+#undef DEL
+}
+
 /* ---- password policy ---- */
 
 static void test_password_policy(void **state)
@@ -1487,6 +1558,7 @@ int main(void)
         cmocka_unit_test(test_pentest_s3_before_category),
         cmocka_unit_test(test_s3_settings),
         cmocka_unit_test(test_trail_bucket_from_delivery),
+        cmocka_unit_test(test_trail_bucket_moved),
         cmocka_unit_test(test_s3_logging_empty_element),
         cmocka_unit_test(test_instance_credentials),
         cmocka_unit_test(test_presigned_downloads),
