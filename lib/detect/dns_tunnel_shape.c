@@ -74,8 +74,9 @@ static const char *const allow[] = {
      * and its URL list uribl.rspamd.com). */
     "msbl.org", "rspamd.com",
     /* Hash and reputation look-ups over DNS: Team Cymru (malware hash registry, IP to ASN),
-     * Sophos Live Protection, McAfee GTI (avqs.mcafee.com), ESET LiveGrid. */
-    "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk",
+     * Sophos Live Protection, McAfee GTI (avqs.mcafee.com), ESET LiveGrid, Trend Micro's
+     * Smart Protection Network (a file or URL hash in the labels, bursts at updates). */
+    "cymru.com", "sophosxl.net", "mcafee.com", "e5.sk", "trendmicro.com",
     /*
      * Names made of hashes by a content service: SafeFrame ads
      * (<32 hex>.safeframe.googlesyndication.com); IPFS subdomain gateways, one name per

@@ -753,6 +753,8 @@ static void test_near_misses(void **state)
         /* hash look-ups of allow-listed services */
         {"", 40, ".d1.sophosxl.net", "A"},
         {"", 40, ".malware.hash.cymru.com", "TXT"},
+        /* Trend Micro's reputation look-ups (before 2026-12-05 not allowed: they fired) */
+        {"", 40, ".wrs.trendmicro.com", "A"},
         {"", 40, ".ebl.msbl.org", "A"},
         /* content services that name a host after a content id or a file */
         {"bafybei", 40, ".ipfs.cf-ipfs.com", "A"},
