@@ -639,6 +639,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     if ((shape.enc == CM_DNS_ENC_NONE && (!data || shape.chars < DATA_MIN_CHARS)) ||
         cm_dns_tunnel_allowed(cm_str_make(name, n), st->t.allow, st->t.nallow) ||
+        (cm_str_eqc(q->rcode, "NXDOMAIN") &&
+         cm_dns_tunnel_expansion(cm_str_make(name, n), st->t.allow, st->t.nallow)) ||
         !split_name(st, ev, name, n, &d, &off)) {
         return CM_OK;
     }

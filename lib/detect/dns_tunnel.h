@@ -173,6 +173,17 @@ const char *const *cm_dns_tunnel_allowlist(size_t *n);
 bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_t nextra);
 
 /*
+ * True when name (as logged) is a search-list expansion of an allow-listed
+ * name: a proper prefix of it, cut at a dot, is under an allow-listed domain
+ * of two labels or more (found.io, amazonaws.com; an extra entry too), or of
+ * three labels or more under the TLDs aws and arpa
+ * ("<id>.us-east-1.aws.found.io.corp.example.com"). The private-use names of
+ * the list (local, corp, home...) never count here: any label may be one.
+ * The caller asks it only of names answered NXDOMAIN.
+ */
+bool cm_dns_tunnel_expansion(struct cm_str name, const struct cm_str *extra, size_t nextra);
+
+/*
  * Makes the detector's state with tuning t (copied; the allow list stays
  * borrowed; NULL: every default). The built-in detector's init() calls
  * this. Returns 0, CM_EINVAL (a window over 7 days, a names threshold

@@ -496,6 +496,56 @@ bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_
     return false;
 }
 
+/* Whether dom (any case, no trailing dot) has a dot. */
+static bool dotted(const char *dom, size_t len)
+{
+    return memchr(dom, '.', len) != NULL;
+}
+
+/* The labels of name, counted by its dots. */
+static size_t labels(struct cm_str name)
+{
+    size_t k = 1;
+
+    for (size_t i = 0; i < name.len; i++) {
+        k += name.p[i] == '.';
+    }
+    return k;
+}
+
+bool cm_dns_tunnel_expansion(struct cm_str name, const struct cm_str *extra, size_t nextra)
+{
+    if (name.p == NULL) {
+        return false;
+    }
+    if (name.len > 0 && name.p[name.len - 1] == '.') {
+        name.len--;
+    }
+    /* Every proper prefix ending before a dot: the name the search suffix was added to. */
+    for (size_t p = 1; p < name.len; p++) {
+        struct cm_str pre = cm_str_make(name.p, p);
+
+        if (name.p[p] != '.') {
+            continue;
+        }
+        for (size_t i = 0; i < NALLOW; i++) {
+            size_t len = strlen(allow[i]);
+            bool tld = strcmp(allow[i], "aws") == 0 || strcmp(allow[i], "arpa") == 0;
+
+            if ((dotted(allow[i], len) || (tld && labels(pre) >= 3)) && under(pre, allow[i], len)) {
+                return true;
+            }
+        }
+        for (size_t i = 0; extra != NULL && i < nextra; i++) {
+            if (extra[i].p != NULL && dotted(extra[i].p, extra[i].len) &&
+                under(pre, extra[i].p, extra[i].len)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 enum cm_dns_encoding cm_dns_tunnel_classify_answer(struct cm_str data, uint32_t min_chars,
                                                    struct cm_dns_name_shape *s)
 {

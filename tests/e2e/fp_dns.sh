@@ -54,6 +54,17 @@ check "fixture: Trend Micro hash look-ups are in the logs" \
 check "an anti-virus agent's hash look-ups at Trend Micro: no DNSDataExfiltration" \
     none "$T/trend.t" "DNSDataExfiltration"
 
+# Kubernetes pods (ndots:5) whose node's search list has a corporate domain: every
+# external name of fewer than five dots is first asked with each search suffix, so Elastic
+# Cloud deployments (32 hex), hashed S3 buckets and Lambda URLs reach example.com
+python3 "$GEN" "$T/k8s" --hours 3 --only k8s >/dev/null
+"$COALMINE" scan -q --format json "$T/k8s" >"$T/k8s.json" 2>"$T/k8s.err"
+types "$T/k8s.json" >"$T/k8s.t"
+check "fixture: search-list expansions of hashed names under the corporate domain" \
+    test "$(find "$T/k8s" -name '*.gz' -exec zcat {} + | grep -c 'found\.io\.corp\.example\.com.*NXDOMAIN')" -ge 100
+check "search-list expansions of allow-listed names (NXDOMAIN): no DNSDataExfiltration" \
+    none "$T/k8s.t" "DNSDataExfiltration"
+
 # ---- the whole estate ----
 python3 "$GEN" "$T/fp" >"$T/gen.out"
 total=$(awk '{print $1}' "$T/gen.out")

@@ -244,8 +244,16 @@ def k8s_node(out, inst, hours, r):
     ext = ["api.github.com", "sts.%s.amazonaws.com" % reg, "registry-1.docker.io",
            "auth.docker.io", "production.cloudflare.docker.com", "quay.io",
            "cdn01.quay.io", "gcr.io", "public.ecr.aws", "hooks.slack.com"]
-    sfx = ["default.svc.cluster.local", "svc.cluster.local", "cluster.local",
-           "ec2.internal" if reg == "us-east-1" else reg + ".compute.internal"]
+    # monitoring and data pods: Elastic Cloud deployments, S3 buckets with a hash in
+    # their names, Lambda function URLs (each has fewer than 5 dots: ndots:5 expands it)
+    al = "abcdefghijklmnopqrstuvwxyz0123456789"
+    ext += ["%s.%s.aws.found.io" % (hexs(r, 32), reg) for _ in range(12)]
+    ext += ["logs-%s.s3.amazonaws.com" % hexs(r, 16) for _ in range(6)]
+    ext += ["%s.lambda-url.%s.on.aws" % (b32(r, 32, al), reg) for _ in range(4)]
+    # the pod's search list: the namespace's, the cluster's, and the node's (the VPC's
+    # DHCP options set a corporate domain)
+    sfx = ["monitoring.svc.cluster.local", "svc.cluster.local", "cluster.local",
+           "corp.example.com"]
     for m in range(int(hours * 60)):
         t = START + timedelta(minutes=m, seconds=r.randint(0, 59))
         for _ in range(r.randint(1, 5)):

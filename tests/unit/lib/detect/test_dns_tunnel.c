@@ -302,6 +302,76 @@ static void test_allowed(void **state)
 
 /* ---- the detector ---- */
 
+/* Appends one query-log line answered NXDOMAIN. */
+static void qnx(int64_t t, const char *name, const char *instance)
+{
+    dnsfx_add(&(struct dnsfx_query){.t = t,
+                                    .instance = instance,
+                                    .name = name,
+                                    .escape_name = true,
+                                    .rcode = "NXDOMAIN",
+                                    .vpc = "vpc-7example",
+                                    .srcaddr = "10.0.1.14",
+                                    .srcport = "56067"});
+}
+
+/*
+ * Search-list expansions: a Kubernetes pod (ndots:5) on a node whose search list has
+ * the corporate domain first asks every external name of fewer than five dots with it.
+ * Before 2026-12-05 Elastic Cloud deployments, hashed S3 buckets and Lambda URLs so
+ * expanded fired under example.com. The allow-listed name inside must be a whole zone of
+ * two labels or more (aws and arpa: three), and the query must have failed.
+ */
+static void test_search_expansion(void **state)
+{
+    char h[64], a[40], name[200];
+    struct dnsfx_run r;
+
+    (void)state;
+    assert_true(cm_dns_tunnel_expansion(
+        CM_STR_LIT("0123456789abcdef0123456789abcdef.us-east-1.aws.found.io.corp.example.com."),
+        NULL, 0));
+    assert_true(
+        cm_dns_tunnel_expansion(CM_STR_LIT("b-1a2b3c.s3.amazonaws.com.example.com"), NULL, 0));
+    assert_true(cm_dns_tunnel_expansion(CM_STR_LIT("abc.lambda-url.us-east-1.on.aws.corp.example"),
+                                        NULL, 0));
+    assert_true(cm_dns_tunnel_expansion(CM_STR_LIT("a1b2.Corp-Tools.example.corp.example.com"),
+                                        (const struct cm_str[]){CM_STR_LIT("corp-tools.example")},
+                                        1));
+    /* the name itself, and private-use or single labels inside, are no expansion */
+    assert_false(cm_dns_tunnel_expansion(CM_STR_LIT("x.s3.amazonaws.com"), NULL, 0));
+    assert_false(cm_dns_tunnel_expansion(CM_STR_LIT("0a1b2c3d4e5f.home.exfil.example"), NULL, 0));
+    assert_false(cm_dns_tunnel_expansion(CM_STR_LIT("0a1b2c3d4e5f.corp.exfil.example"), NULL, 0));
+    assert_false(cm_dns_tunnel_expansion(CM_STR_LIT("0a1b2c3d4e5f.aws.exfil.example"), NULL, 0));
+    assert_false(cm_dns_tunnel_expansion(CM_STR_LIT("0a1b2c3d.xfound.io.exfil.example"), NULL, 0));
+    assert_false(cm_dns_tunnel_expansion(CM_STR_NULL, NULL, 0));
+
+    dnsfx_reset();
+    for (int i = 0; i < 120; i++) {
+        rnd(h, 32, HEX, 21, (uint64_t)i);
+        rnd(a, 32, "abcdefghijklmnopqrstuvwxyz0123456789", 22, (uint64_t)i);
+        snprintf(name, sizeof(name), "%s.us-east-1.aws.found.io.corp.example.com", h);
+        qnx(T0 + i * 10, name, I1);
+        snprintf(name, sizeof(name), "logs-%.16s.s3.amazonaws.com.corp.example.com", h);
+        qnx(T0 + i * 10, name, I1);
+        snprintf(name, sizeof(name), "%s.lambda-url.us-east-1.on.aws.corp.example.com", a);
+        qnx(T0 + i * 10, name, I1);
+        /* answered: a wildcard search domain, or a tunnel that spells a zone in its names */
+        snprintf(name, sizeof(name), "%s.found.io.t.exfil-ok.com", h);
+        q(T0 + i * 10, name, "A", I2);
+        /* a tunnel whose server answers NXDOMAIN, a private-use word among its labels */
+        snprintf(name, sizeof(name), "%s.home.exfil-nx.com", h);
+        qnx(T0 + i * 10, name, I3);
+    }
+    run_text(&r, NULL);
+    for (size_t k = 0; k < r.n; k++) {
+        assert_string_not_equal(r.d[k].resource, I1);
+    }
+    assert_non_null(dnsfx_finding(&r, TYPE, I2));
+    assert_non_null(dnsfx_finding(&r, TYPE, I3));
+    dnsfx_done(&r);
+}
+
 /* The GuardDuty tester: 929 names of ~60 + ~30 base64ish characters under its C&C domain. */
 static void test_guardduty_tester(void **state)
 {
@@ -2227,6 +2297,7 @@ int main(void)
         cmocka_unit_test(test_long_names),
         cmocka_unit_test(test_data_types),
         cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_search_expansion),
         cmocka_unit_test(test_case_randomised),
         cmocka_unit_test(test_registered_domain),
         cmocka_unit_test(test_out_of_order),
