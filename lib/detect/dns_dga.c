@@ -62,6 +62,7 @@
 #include "base/hash.h"
 #include "detect/ckpt.h"
 #include "detect/dns.h"
+#include "detect/dns_reputation.h"
 #include "detect/dns_tunings.h"
 #include "detect/intel.h"
 
@@ -276,7 +277,13 @@ static const struct cache_entry *score_of(struct dns_dga *g, const struct cm_dga
         e->h = h;
         e->score = 0.0f;
         e->reg = 1;
-        if (q->qname_ok && dom->reg < dom->sfx) {
+        /*
+         * A private namespace (.corp, .lan, .internal, .local, .home...: the
+         * reputation model's, cm_dns_rep_ignored) reaches no public server, so no
+         * bot can meet its C&C there; Chrome's random probes do reach it when the
+         * search suffix is one ("xkqzjvbnpwe.corp"), three at every start.
+         */
+        if (q->qname_ok && dom->reg < dom->sfx && !cm_dns_rep_ignored(dom)) {
             struct cm_str reg = cm_domain_registered(dom);
 
             e->score = cm_dga_score(m, dom);

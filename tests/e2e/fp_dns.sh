@@ -1,14 +1,15 @@
 #!/bin/sh
 # False alarms of the DNS detectors (issue #7): a day and two hours of the Route 53
 # Resolver query logs of a realistic benign estate that `coalmine gen` does not model,
-# written by tests/e2e/fp_dns_gen.py (two accounts, 19 instances): mail relays asking
+# written by tests/e2e/fp_dns_gen.py (two accounts, 20 instances): mail relays asking
 # DNS block lists (reversed IPv4 and IPv6 nibbles), URI lists and hash lists for every
 # message and SPF/DMARC/DKIM/MX of every sender; anti-virus agents asking their vendor's
 # cloud about file hashes (Sophos, McAfee GTI, Team Cymru, ESET, Trend Micro), in bursts
 # at updates; a log shipper's PTR bursts (in-addr.arpa, ip6.arpa); Kubernetes nodes with
 # ndots:5 search-list expansions (NXDOMAIN), Consul and EC2 host names; a Windows DNS
 # forwarder / AD domain controller resolving for many desktops (typos, Chrome's random
-# intranet probes, AD SRV look-ups); web and batch servers on AWS names (ELB, S3 virtual
+# intranet probes, AD SRV look-ups); a jump host whose search suffix is the private zone
+# "corp" (Chrome's probes become <random>.corp); web and batch servers on AWS names (ELB, S3 virtual
 # hosts with random bucket names, API Gateway, Lambda URLs, ECR, IoT, EKS, OpenSearch,
 # VPC endpoints, instance-data), CDNs and clouds (Akamai, Fastly, Azure, Google), free
 # sub-domain hosting, telemetry agents and NTP; a CI runner on preview deployments, ACME
@@ -64,6 +65,16 @@ check "fixture: search-list expansions of hashed names under the corporate domai
     test "$(find "$T/k8s" -name '*.gz' -exec zcat {} + | grep -c 'found\.io\.corp\.example\.com.*NXDOMAIN')" -ge 100
 check "search-list expansions of allow-listed names (NXDOMAIN): no DNSDataExfiltration" \
     none "$T/k8s.t" "DNSDataExfiltration"
+
+# A jump host whose search suffix is a single-label private zone ("corp"): Chrome's random
+# intranet probes, three at every start, become <random>.corp, NXDOMAIN
+python3 "$GEN" "$T/rdsh" --hours 12 --only rdsh >/dev/null
+"$COALMINE" scan -q --format json "$T/rdsh" >"$T/rdsh.json" 2>"$T/rdsh.err"
+types "$T/rdsh.json" >"$T/rdsh.t"
+check "fixture: Chrome's random probes with a private search suffix" \
+    test "$(find "$T/rdsh" -name '*.gz' -exec zcat {} + | grep -c '[a-z]\{7,15\}\.corp\.".*NXDOMAIN')" -ge 100
+check "Chrome's probes under a private namespace: no DGADomainRequest" \
+    none "$T/rdsh.t" "DGADomainRequest"
 
 # ---- the whole estate ----
 python3 "$GEN" "$T/fp" >"$T/gen.out"

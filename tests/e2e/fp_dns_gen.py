@@ -330,13 +330,34 @@ def ci_runner(out, inst, hours, r):
         q(out, inst, t, "%s.homelab-%s.duckdns.org" % (r.choice(["nas", "git", "jellyfin"]), "dev"))
 
 
+def rdsh(out, inst, hours, r):
+    # A Remote Desktop Session Host (jump host) in a VPC whose DHCP options give a
+    # single-label private zone as the search suffix ("corp": a Route 53 private hosted
+    # zone). Every Chrome start, and every network change, sends three random single-label
+    # probes (7-15 letters) to catch intercepting resolvers; with the suffix they become
+    # <probe>.corp, answered NXDOMAIN. 25 users log on in the morning, and Chrome restarts
+    # through the day.
+    for m in range(int(hours * 60)):
+        t = START + timedelta(minutes=m, seconds=r.randint(0, 59))
+        hour = (m // 60) % 24
+        starts = r.randint(1, 4) if 8 <= hour < 10 else (1 if r.random() < 0.15 else 0)
+        for _ in range(starts):
+            for _ in range(3):
+                lab = b32(r, r.randint(7, 15), "abcdefghijklmnopqrstuvwxyz")
+                nx(out, inst, t, lab + ".corp")
+                nx(out, inst, t, lab)
+        q(out, inst, t, r.choice(["fs01.corp", "intranet.corp", "jira.corp", "dc1.corp"]))
+        q(out, inst, t, r.choice(["www.google.com", "clients2.google.com", "update.googleapis.com",
+                                  "login.microsoftonline.com", "outlook.office365.com"]))
+
+
 ROLES = [
     ("111122223333", "mail", 2), ("444455556666", "mail", 1),
     ("111122223333", "sophos", 2), ("111122223333", "mcafee", 1), ("444455556666", "cymru", 1),
     ("444455556666", "eset", 1), ("111122223333", "trend", 1),
     ("111122223333", "web", 3), ("444455556666", "web", 2),
     ("111122223333", "k8s", 2), ("444455556666", "dc", 1), ("111122223333", "shipper", 1),
-    ("444455556666", "ci", 1),
+    ("444455556666", "ci", 1), ("111122223333", "rdsh", 1),
 ]
 
 
@@ -385,6 +406,8 @@ def main():
             log_shipper(out, inst, hours, r)
         elif inst.role == "ci":
             ci_runner(out, inst, hours, r)
+        elif inst.role == "rdsh":
+            rdsh(out, inst, hours, r)
     out.sort(key=lambda x: (x[1], x[0]))
     files = {}
     for t, acct, rec in out:

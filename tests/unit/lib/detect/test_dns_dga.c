@@ -435,6 +435,34 @@ static void bot_name(uint64_t *st, char *out, size_t cap)
     memcpy(out + n, ".com", 5);
 }
 
+/*
+ * Names under a private namespace (.corp, .lan, .internal, .local, .home: the reputation
+ * model's, cm_dns_rep_ignored) are never DGA-like: no public server answers there. Chrome's
+ * random probes reach such a name when the search suffix is one ("xkqzjvbnpwe.corp");
+ * before 2026-12-05 a jump host whose users started Chrome fired. The same labels under
+ * public TLDs still do.
+ */
+static void test_private_namespace(void **state)
+{
+    static const char *const priv[] = {"corp", "lan", "internal", "local", "home", "localdomain"};
+    struct dnsfx_run r;
+
+    (void)state;
+    memset(&tuning, 0, sizeof(tuning));
+    for (unsigned k = 0; k < sizeof(priv) / sizeof(priv[0]); k++) {
+        for (unsigned i = 0; i < 8; i++) {
+            q(100 + (long)(k * 8 + i), "i-0probe", dga16(300 + k * 8 + i, priv[k]), "NXDOMAIN");
+        }
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        q(100 + (long)i, "i-0bot", dga16(400 + i, "com"), "NXDOMAIN");
+    }
+    run(&r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.d[0].resource, "i-0bot");
+    assert_int_equal(of(&r, "i-0probe"), 0);
+}
+
 static void test_builtin_model(void **state)
 {
     static const char *const benign[] = {
@@ -824,14 +852,23 @@ static void test_record_lookups(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fires),          cmocka_unit_test(test_nxdomain_weighs_double),
-        cmocka_unit_test(test_near_misses),    cmocka_unit_test(test_intel),
-        cmocka_unit_test(test_rate_limit),     cmocka_unit_test(test_out_of_order),
-        cmocka_unit_test(test_eviction),       cmocka_unit_test(test_builtin_model),
-        cmocka_unit_test(test_init),           cmocka_unit_test(test_nx_weight_one),
-        cmocka_unit_test(test_burst_above_32), cmocka_unit_test(test_threshold_double),
-        cmocka_unit_test(test_large_window),   cmocka_unit_test(test_nx_threshold),
-        cmocka_unit_test(test_tail_at_expiry), cmocka_unit_test(test_record_lookups),
+        cmocka_unit_test(test_fires),
+        cmocka_unit_test(test_nxdomain_weighs_double),
+        cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_intel),
+        cmocka_unit_test(test_rate_limit),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_eviction),
+        cmocka_unit_test(test_builtin_model),
+        cmocka_unit_test(test_init),
+        cmocka_unit_test(test_nx_weight_one),
+        cmocka_unit_test(test_burst_above_32),
+        cmocka_unit_test(test_threshold_double),
+        cmocka_unit_test(test_large_window),
+        cmocka_unit_test(test_nx_threshold),
+        cmocka_unit_test(test_tail_at_expiry),
+        cmocka_unit_test(test_record_lookups),
+        cmocka_unit_test(test_private_namespace),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
