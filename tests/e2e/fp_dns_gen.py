@@ -6,7 +6,9 @@ and 10 minutes, the layout `coalmine gen` writes) for a day and a bit of an esta
 two accounts: mail relays doing DNSBL, URIBL and hash look-ups; instances whose
 anti-virus asks its cloud about file hashes; a log shipper's PTR bursts; Kubernetes
 nodes and their search-list expansions; a Windows DNS forwarder / AD domain controller
-resolving for many clients; web and batch servers on AWS, CDN and SaaS names; CI
+resolving for many clients; a jump host whose search suffix is the private zone "corp"
+(Chrome's random probes); Kubernetes pods whose search list ends in the corporate domain;
+web and batch servers on AWS, CDN and SaaS names; CI
 runners on preview deployments; telemetry agents; a developer's home-lab dynamic-DNS
 name. Everything is made here (no data set), seeded, standard library only.
 
