@@ -242,19 +242,53 @@ static void ps_answer(const struct flow_pair *st, struct pair *p, const struct c
     p->ps_ans[bit / 64] |= 1ULL << (bit % 64);
 }
 
+uint32_t cm_flow_pair_ps_window(const struct pair *p)
+{
+    bool ans = p->ps_ans_epoch != 0 && p->ps_ans_epoch + 1 >= p->ps_epoch;
+    uint32_t n = 0;
+
+    for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
+        n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w] &
+                        ~(ans ? p->ps_ans[w] : 0));
+    }
+    return n;
+}
+
+/*
+ * Whether the window of epoch e is blind for record ev: the epoch before it (e - 2) is before
+ * its interface's first record (cm_flow_local_first_ms), so nothing tells a port probed for
+ * the first time from one a health checker probed before the log began.
+ */
+static bool ps_blind(const struct flow_pair *st, const struct cm_event *ev, uint32_t e)
+{
+    int64_t f = cm_flow_local_first_ms(st->local, ev);
+
+    return f > 0 && f != INT64_MAX && (int64_t)e <= f / 1000 / PS_EPOCH_S + 1;
+}
+
 /*
  * Probe v (record ev, starting at s) of pair p (key, klen). After a detection every probe
  * counted goes to p->ps_tail, whatever its epoch, and is kept for the pair's expiry to report
- * (flow_pair_tail.c) unless a next detection does.
+ * (flow_pair_tail.c) unless a next detection does. While the window is blind (ps_blind), a
+ * completed handshake (accepted, 3 packets: a checker's, to an open port) that brings the
+ * window to the threshold keeps its record instead of firing, and so does every later probe
+ * of the pair; the window is judged when it is no longer blind (cm_flow_pair_ps_judge), when
+ * a checker's ports have come back. A failed probe (a closed port) fires as before.
  */
 static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
                     const struct cm_event *ev, const struct cm_flow_view *v, int64_t s,
                     struct cm_sink *sink)
 {
-    uint32_t e = (uint32_t)(s / PS_EPOCH_S), slot = e & 1, bit, n = 0, count;
+    uint32_t e = (uint32_t)(s / PS_EPOCH_S), slot = e & 1, bit, n, count;
     int64_t first;
-    bool ans;
+    bool blind = p->ps_fired == 0 && ps_blind(st, ev, e);
+    bool shake = ev->u.flow.action == CM_FA_ACCEPT && ev->u.flow.packets >= 3;
+    int r;
 
+    if (p->ps_fired == 0 && p->ps_epoch != 0 && e > p->ps_epoch && !blind &&
+        ps_blind(st, ev, p->ps_epoch) && (r = cm_flow_pair_ps_judge(st, p, key, klen, sink)) != 0) {
+        return r;
+    }
     if (p->ps_epoch == 0 || e >= p->ps_epoch + 2) {
         if (p->ps_epoch != 0 && e == p->ps_epoch + 2) {
             memcpy(p->ps_seen, p->ps_bits[p->ps_epoch & 1], sizeof(p->ps_seen));
@@ -282,10 +316,10 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
     if (p->ps_fired != 0) {
         p->ps_tail = cm_flow_pair_sat_inc(p->ps_tail);
     }
-    ans = p->ps_ans_epoch != 0 && p->ps_ans_epoch + 1 >= p->ps_epoch;
-    for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
-        n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w] &
-                        ~(ans ? p->ps_ans[w] : 0));
+    n = cm_flow_pair_ps_window(p);
+    if (blind && n >= st->ps_bits_needed &&
+        (shake || cm_flow_pair_has_tail(st, key, klen, KEPT_PORTSCAN))) {
+        return cm_flow_pair_keep_tail(st, key, klen, KEPT_PORTSCAN, ev, v);
     }
     if (n < st->ps_bits_needed || p->ps_fired == p->ps_epoch + 1) {
         return p->ps_fired != 0 ? cm_flow_pair_keep_tail(st, key, klen, KEPT_PORTSCAN, ev, v) : 0;
@@ -339,7 +373,7 @@ static int volume(struct flow_pair *st, struct pair *p, const uint8_t *key, size
     } else if (h > p->vol_hour) {
         /* the records after the closing hour's detection, from the last of them */
         if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_VOLUME,
-                                           p->vol_fired == p->vol_hour + 1 ? p->vol_conns : 0,
+                                           p->vol_fired == p->vol_hour + 1 ? p->vol_conns : 0, 0,
                                            sink)) != 0) {
             return rc;
         }

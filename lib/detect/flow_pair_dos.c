@@ -290,7 +290,7 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const uint8_t *key, s
      * after its last detection (when any was kept) are reported now, from the last of them.
      */
     if (count != 0 && p->dos_conns == 0 &&
-        (rc = cm_flow_pair_report_tail(st, key, klen, KEPT_DOS, count, sink)) != 0) {
+        (rc = cm_flow_pair_report_tail(st, key, klen, KEPT_DOS, count, 0, sink)) != 0) {
         return rc;
     }
     if (em < lo) {
@@ -335,7 +335,7 @@ int cm_flow_pair_dos(struct flow_pair *st, struct pair *p, const uint8_t *key, s
      * connections) do not go with that minute's detection.
      */
     if (!fire && !flooded && p->dos_fired != 0 && p->dos_conns != 0) {
-        if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_DOS, p->dos_conns, sink)) != 0) {
+        if ((rc = cm_flow_pair_report_tail(st, key, klen, KEPT_DOS, p->dos_conns, 0, sink)) != 0) {
             return rc;
         }
         p->dos_conns = p->dos_first = 0;

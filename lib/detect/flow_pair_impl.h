@@ -265,6 +265,9 @@ size_t cm_flow_pair_kept_key(const void *key, size_t klen, uint8_t kind, uint8_t
 int cm_flow_pair_keep_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
                            const struct cm_event *ev, const struct cm_flow_view *v);
 
+/* flow_pair_tail.c: whether pair key has a kept record of kind. */
+bool cm_flow_pair_has_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind);
+
 /* flow_pair_tail.c: drops pair key's kept record of kind (its tail was reported). */
 void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind);
 
@@ -275,7 +278,22 @@ void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, 
  * from its kept record, which goes; nothing when none is kept.
  */
 int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
-                             uint32_t count, struct cm_sink *sink);
+                             uint32_t count, int64_t first_s, struct cm_sink *sink);
+
+/*
+ * flow_pair.c: the sketch bits of pair p's Portscan window: its ports probed in exactly one of
+ * its two epochs and not in the epoch before them, less the ports that answered in UDP.
+ */
+uint32_t cm_flow_pair_ps_window(const struct pair *p);
+
+/*
+ * flow_pair_tail.c: judges pair p's (key) Portscan window held while blind (the epoch before it
+ * was before its interface's first record): reports it from its kept probe when its ports
+ * probed in exactly one of its two epochs reach the threshold, else drops the kept probe.
+ * Nothing once the pair has fired.
+ */
+int cm_flow_pair_ps_judge(struct flow_pair *st, struct pair *p, const void *key, size_t klen,
+                          struct cm_sink *sink);
 
 /*
  * flow_pair_tail.c: pair p's (key) TrafficVolumeUnusual of its hour on request record ev (seen

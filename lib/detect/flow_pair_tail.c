@@ -51,6 +51,14 @@ int cm_flow_pair_keep_tail(struct flow_pair *st, const void *key, size_t klen, u
     return CM_OK;
 }
 
+bool cm_flow_pair_has_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind)
+{
+    uint8_t kk[KEPT_KEY_MAX];
+    size_t kl = cm_flow_pair_kept_key(key, klen, kind, kk);
+
+    return cm_state_get(st->kept, kk, kl) != NULL;
+}
+
 void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind)
 {
     uint8_t kk[KEPT_KEY_MAX];
@@ -60,7 +68,7 @@ void cm_flow_pair_drop_tail(struct flow_pair *st, const void *key, size_t klen, 
 }
 
 int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen, uint8_t kind,
-                             uint32_t count, struct cm_sink *sink)
+                             uint32_t count, int64_t first_s, struct cm_sink *sink)
 {
     uint8_t kk[KEPT_KEY_MAX];
     size_t kl = cm_flow_pair_kept_key(key, klen, kind, kk);
@@ -80,6 +88,9 @@ int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen,
                           ? TYPE_VOLUME
                           : cm_flow_pair_dos_kind(ev.u.flow.protocol, ev.u.flow.dstport));
     d.count = count;
+    if (first_s > 0 && first_s * 1000 < d.first_ms) {
+        d.first_ms = first_s * 1000;
+    }
     d.record_key = k->key;
     rc = cm_sink_emit(sink, &d);
 done:
@@ -92,6 +103,29 @@ done:
  * the tail, in the kept record the detection made empty (none there: the detection's record
  * was evicted, or came from a state file before 2026-12-05, so the tail goes unreported).
  */
+int cm_flow_pair_ps_judge(struct flow_pair *st, struct pair *p, const void *key, size_t klen,
+                          struct cm_sink *sink)
+{
+    uint32_t count = p->ps_probes[0] + p->ps_probes[1];
+    int64_t first = (int64_t)p->ps_first;
+
+    if (p->ps_fired != 0) {
+        return 0;
+    }
+    if (cm_flow_pair_ps_window(p) < st->ps_bits_needed) {
+        cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
+        return 0;
+    }
+    count = count < p->ps_probes[0] ? UINT32_MAX : count;
+    if (first < (int64_t)(p->ps_epoch - 1) * PS_EPOCH_S) {
+        first = (int64_t)(p->ps_epoch - 1) * PS_EPOCH_S;
+    }
+    p->ps_fired = p->ps_epoch + 1;
+    p->ps_probes[0] = p->ps_probes[1] = 0;
+    p->ps_first = 0;
+    return cm_flow_pair_report_tail(st, key, klen, KEPT_PORTSCAN, count, first, sink);
+}
+
 void cm_flow_pair_volume_keep(struct flow_pair *st, const uint8_t *key, size_t klen,
                               const struct cm_event *ev, const struct cm_flow_view *v)
 {
@@ -143,15 +177,22 @@ static void pair_expired(void *ud, const void *key, size_t klen, void *val)
     if (c->fold) {
         cm_flow_pair_fold(c->st, key, klen, p);
     }
-    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_PORTSCAN, c->rc == 0 ? p->ps_tail : 0,
+    /* a window still blind when its pair goes (cm_flow_pair_ps_judge) */
+    if (c->rc == 0 && p->ps_fired == 0 && p->ps_epoch != 0) {
+        struct pair q = *p;
+
+        rc = cm_flow_pair_ps_judge(c->st, &q, key, klen, c->sink);
+        c->rc = c->rc ? c->rc : rc;
+    }
+    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_PORTSCAN, c->rc == 0 ? p->ps_tail : 0, 0,
                                   c->sink);
     c->rc = c->rc ? c->rc : rc;
-    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_DOS, c->rc == 0 ? p->dos_conns : 0,
+    rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_DOS, c->rc == 0 ? p->dos_conns : 0, 0,
                                   c->sink);
     c->rc = c->rc ? c->rc : rc;
     rc = cm_flow_pair_report_tail(c->st, key, klen, KEPT_VOLUME,
                                   c->rc == 0 && p->vol_fired == p->vol_hour + 1 ? p->vol_conns : 0,
-                                  c->sink);
+                                  0, c->sink);
     c->rc = c->rc ? c->rc : rc;
 }
 

@@ -628,6 +628,82 @@ static void test_portscan_health_checks(void **state)
 }
 
 /*
+ * A network load balancer health-checking 25 NodePorts of 3 nodes every 2 minutes from its
+ * ephemeral ports (32768 and up, so every check reads as a probe) since before the log began,
+ * one of them down on one node (its checks fail: one packet, answered with a RST):
+ * the log's first two epochs have no epoch before them to show the ports are checked
+ * again and again. Before 2026-12-05 every pair had a Portscan in the log's first epoch
+ * (the tail then counted every check of the two hours). Then a new instance's connect scan
+ * of 60 open ports (every probe a completed handshake) in its interface's first minutes is
+ * still one Portscan of all its probes, once the window is judged: at the pair's first probe
+ * of a later epoch, or at the end of input. (A scan's failed probes fire at once, as the
+ * other tests show from the log's first minute.)
+ */
+static void test_portscan_checker_at_log_start(void **state)
+{
+    const int64_t t = T0 + 10 * 3600 + 120;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 777;
+
+    (void)state;
+    for (int m = 0; m < 120; m += 2) {
+        for (int n = 0; n < 3; n++) {
+            char node[32];
+
+            snprintf(node, sizeof(node), "10.0.21.%d", 10 + n);
+            for (int i = 0; i < 25; i++) {
+                int np = 30000 + 107 * i, sp;
+                int64_t at;
+
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                sp = 32768 + (int)((x >> 33) % 28232);
+                at = t + m * 60 + (int64_t)((x >> 20) % 60);
+                if (n == 0 && i == 24) { /* a target down: the node answers with a RST */
+                    rec(&l, "eni-0nlb", "10.0.1.77", node, sp, np, 6, 1, 60, at, at, "ACCEPT");
+                    rec(&l, "eni-0nlb", node, "10.0.1.77", np, sp, 6, 1, 40, at, at, "ACCEPT");
+                    continue;
+                }
+                rec(&l, "eni-0nlb", "10.0.1.77", node, sp, np, 6, 3, 164, at, at, "ACCEPT");
+                rec(&l, "eni-0nlb", node, "10.0.1.77", np, sp, 6, 2, 104, at, at, "ACCEPT");
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_none(&r.got);
+    lines_free(&l);
+
+    /* A scan in the interface's first minutes, then a later probe: one Portscan, every probe. */
+    rec(&l, "eni-0new", "10.0.12.30", "10.0.0.2", 40000, 53, 17, 1, 70, t, t, "ACCEPT");
+    for (int p = 1; p <= 60; p++) {
+        rec(&l, "eni-0new", "10.0.12.30", "203.0.113.9", 41000 + p, p, 6, 3, 132, t + 60 + p,
+            t + 60 + p, "ACCEPT");
+    }
+    rec(&l, "eni-0new", "10.0.12.30", "203.0.113.9", 42000, 8080, 6, 3, 132, t + 1500, t + 1500,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2); /* the window's 60, then the later probe at the end */
+    assert_all(&r.got, T_PORTSCAN, "eni-0new");
+    assert_int_equal(r.got.count[0], 60);
+    assert_int_equal(r.got.first_ms[0], (t + 61) * 1000);
+    assert_int_equal(sum_counts(&r.got, 0), 61);
+    lines_free(&l);
+
+    /* The same scan with nothing after it: judged when the pair goes at the end of input. */
+    rec(&l, "eni-0new", "10.0.12.30", "10.0.0.2", 40000, 53, 17, 1, 70, t, t, "ACCEPT");
+    for (int p = 1; p <= 60; p++) {
+        rec(&l, "eni-0new", "10.0.12.30", "203.0.113.9", 41000 + p, p, 6, 3, 132, t + 60 + p,
+            t + 60 + p, "ACCEPT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0new");
+    assert_int_equal(r.got.count[0], 60);
+    assert_true(r.got.tail[0]);
+    lines_free(&l);
+}
+
+/*
  * An ECS container instance in bridge mode: 24 tasks on host ports in the ephemeral range
  * (49153 and up), each health-checked over TCP by the 3 nodes of a network load balancer every
  * 10 s for an hour, 1-minute records in a custom format with tcp-flags and flow-direction, the
@@ -1755,6 +1831,7 @@ int main(void)
         cmocka_unit_test(test_portscan_udp_answered),
         cmocka_unit_test(test_portscan_ipv6_default_format),
         cmocka_unit_test(test_portscan_health_checks),
+        cmocka_unit_test(test_portscan_checker_at_log_start),
         cmocka_unit_test(test_portscan_ecs_health_checks),
         cmocka_unit_test(test_portscan_ecs_health_checks_default_format),
         cmocka_unit_test(test_portscan_eks_pod_of_shared_service),
