@@ -729,6 +729,9 @@ static int run(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    /* No reload: a SIGHUP (`kill -HUP` from a log rotation, a reload by habit) would kill
+     * the service unsaid at its default; it is said and ignored. */
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* A file size limit (ulimit -f, systemd's LimitFSIZE=) is a write error (EFBIG) the
@@ -745,6 +748,11 @@ static int run(int argc, char **argv)
         if (sig == SIGINT || sig == SIGTERM) {
             break;
         }
+        if (sig == SIGHUP) {
+            fprintf(stderr, "coalmine serve: SIGHUP ignored: there is no reload, the config and "
+                            "the options are read at start (restart to apply a change)\n");
+            continue;
+        }
         if (s.watching && atomic_load(&s.watch.done)) {
             sig = 0; /* the engine stopped by itself: an error, said on stderr */
             break;
@@ -755,6 +763,7 @@ static int run(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     (void)sigaction(SIGINT, &sa, NULL);
     (void)sigaction(SIGTERM, &sa, NULL);
+    signal(SIGHUP, SIG_IGN); /* nor while stopping */
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     if (sig != 0) {
         fprintf(stderr, "coalmine serve: %s: stopping (again to exit at once)\n",

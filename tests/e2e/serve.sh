@@ -14,7 +14,7 @@
 #     age (the corpus is from January 2026): FAIL, and its event reaches the canary rule's
 #     target; /metrics has the engine's, the bus's and the canaries' families;
 #   - SIGTERM exits 0 with the state written; a restart reads no file again and counts no
-#     finding twice; a second signal while stopping exits at once.
+#     finding twice; SIGHUP is said and ignored; a second signal while stopping exits at once.
 #
 # Every wait is a bounded loop on what the service logs or stores.
 . "$(dirname "$0")/lib/tap.sh"
@@ -279,6 +279,13 @@ else
     nok "the restart counts nothing twice" "$(diff "$T/before.sum" "$T/after.sum" | head -n 10)"
 fi
 check "... nothing delivered again" test "$(wc -l <"$T/findings.jsonl")" -eq "$NDEL"
+# SIGHUP (a log rotation's `kill -HUP`, a reload by habit): said and ignored, not a death
+# that writes no state.
+kill -HUP $P 2>/dev/null
+wait_until $P grep -q "SIGHUP ignored" "$T/s2.err"
+check "SIGHUP is said and ignored" grep -q "^coalmine serve: SIGHUP ignored: there is no reload" \
+    "$T/s2.err"
+check "... the service still answers" curl -fsS "$URL/healthz" -o /dev/null
 kill -TERM $P 2>/dev/null
 sleep 0.05
 kill -TERM $P 2>/dev/null
