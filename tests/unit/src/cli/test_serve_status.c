@@ -106,7 +106,8 @@ static void test_polls_bus_canaries(void **state)
     assert_non_null(strstr(t, "coalmine_routing_source_deliveries{source=\"schedule\","
                               "outcome=\"events\"} 0\n"));
     assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"failed\"} 1\n"));
-    assert_non_null(strstr(t, "coalmine_routing_deliveries{outcome=\"held\"} 2\n"));
+    /* Held now is a level: not a series of a counter (coalmine_store_outbox has it). */
+    assert_null(strstr(t, "coalmine_routing_deliveries{outcome=\"held\"}"));
     assert_non_null(strstr(t, "coalmine_bus_runs{outcome=\"ok\"} 1\n"));
     assert_non_null(strstr(t, "coalmine_bus_runs{outcome=\"error\"} 1\n"));
     assert_non_null(strstr(t, "coalmine_canary_up{check=\"trail-alive\"} 0\n"));
