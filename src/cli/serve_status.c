@@ -267,9 +267,9 @@ static int bus_families(struct cm_buf *b, const struct cm_serve_status *s)
     rc = rc ? rc
             : cm_prom_family(b, "coalmine_routing_source_deliveries", "counter",
                              "coalmine_routing_deliveries' events and attempts by where the "
-                             "event comes from: a finding, a canary check's result or a "
-                             "scheduled rule's fire (the first attempts canary runs make "
-                             "included).");
+                             "event comes from: a finding, a canary check's result, a "
+                             "scheduled rule's fire or a PutEvents entry (the first attempts "
+                             "canary runs make included).");
     for (int i = 0; i < CM_BUS_NSOURCES && rc == 0; i++) {
         const char *src = cm_bus_source_name((enum cm_bus_source)i);
         const uint64_t sv[] = {s->bus.by_source[i].events, s->bus.by_source[i].delivered,

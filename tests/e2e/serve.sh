@@ -254,6 +254,17 @@ check "/metrics: the bus's deliveries" \
     grep -q '^coalmine_routing_deliveries{outcome="delivered"} [1-9]' "$T/metrics"
 check "/metrics: the canary event's delivery, by source" \
     grep -q '^coalmine_routing_source_deliveries{source="canary",outcome="delivered"} [1-9]' "$T/metrics"
+# Every source the by-source family has is one docs/metrics.md names.
+doc_sources=$(sed -n 's/^| `coalmine_routing_source_deliveries` |[^|]*| `source`: \([^;]*\);.*/\1/p' \
+    "$(dirname "$0")/../../docs/metrics.md" | tr -d ' ' | tr , '\n' | sort)
+served_sources=$(sed -n 's/^coalmine_routing_source_deliveries{source="\([a-z_]*\)".*/\1/p' \
+    "$T/metrics" | sort -u)
+if [ -n "$served_sources" ] && [ "$doc_sources" = "$served_sources" ]; then
+    ok "/metrics: the by-source family's sources are the ones docs/metrics.md lists"
+else
+    nok "/metrics: the by-source family's sources are the ones docs/metrics.md lists" \
+        "served: $(echo $served_sources); documented: $(echo $doc_sources)"
+fi
 check "/metrics: the canary's status, 0 for FAIL" \
     grep -q '^coalmine_canary_up{check="trail-alive"} 0$' "$T/metrics"
 check "/metrics: one intel reload" grep -q '^coalmine_intel_reloads{outcome="ok"} 1$' \
