@@ -297,6 +297,21 @@ wait_until $P grep -q "SIGHUP ignored" "$T/s2.err"
 check "SIGHUP is said and ignored" grep -q "^coalmine serve: SIGHUP ignored: there is no reload" \
     "$T/s2.err"
 check "... the service still answers" curl -fsS "$URL/healthz" -o /dev/null
+# A PutEvents entry a rule takes: the bus's line says what it routed, a put event, not a
+# finding.
+"$COALMINE" rules put --db "$T/s.db" --name soc --event-pattern '{"source":["soc.test"]}' \
+    >/dev/null 2>&1
+"$COALMINE" targets put --db "$T/s.db" --rule soc --id f --kind file \
+    --spec '{"path":"'"$T/soc.jsonl"'"}' >/dev/null 2>&1
+curl -fsS -X POST "$URL/" -H 'X-Amz-Target: AWSEvents.PutEvents' \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    -d '{"Entries":[{"Source":"soc.test","DetailType":"t","Detail":"{\"n\":1}"}]}' \
+    -o "$T/put.out" 2>"$T/put.err"
+wait_until $P grep -q "^coalmine serve: bus: .* delivered" "$T/s2.err"
+check "PutEvents: its entry reaches the rule's file target" \
+    test "$(lines_with "$T/soc.jsonl" soc.test)" = 1
+check "... and the bus says it routed a put event, not a finding" \
+    grep -q "^coalmine serve: bus: 0 findings routed, 1 put events, 1 delivered" "$T/s2.err"
 kill -TERM $P 2>/dev/null
 sleep 0.05
 kill -TERM $P 2>/dev/null
