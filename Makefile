@@ -212,6 +212,9 @@ install: all
 	  for h in lib/$$d/*.h; do case $$h in *_impl.h|*_int.h) ;; \
 	    *) install -m 644 $$h $(DESTDIR)$(PREFIX)/include/coalmine/$$d/ ;; esac; done; done
 	if [ -d share ]; then cp -r share/. $(DESTDIR)$(PREFIX)/share/; fi
+	install -d $(DESTDIR)$(PREFIX)/share/doc/coalmine
+	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/coalmine/
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/coalmine/README.md
 
 clean:
 	rm -rf build build-san

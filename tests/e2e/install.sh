@@ -27,6 +27,11 @@ check "the bundle's manifest under share/coalmine/intel" \
     test -f "$D/usr/share/coalmine/intel/manifest.json"
 check "its built-in lists" test -f "$D/usr/share/coalmine/intel/builtin/guardduty-tester-cnc.txt"
 check "no share/coalmine/coalmine" test ! -e "$D/usr/share/coalmine/coalmine"
+# The systemd unit's Documentation= (under its /usr/local prefix) is installed.
+doc=$(sed -n 's|^Documentation=file:///usr/local/||p' "$ROOT/etc/coalmine.service")
+check "the unit's Documentation= page is installed (share/doc/coalmine)" \
+    test -n "$doc" -a -f "$D/usr/$doc"
+check "... with the README" test -f "$D/usr/share/doc/coalmine/README.md"
 
 # The installed program, with an empty intel directory, finds its bundle beside it.
 export COALMINE_INTEL_DIR="$T/intel-dir"
