@@ -78,7 +78,9 @@ struct cm_serve {
     bool status_ok;
     struct cm_serve_watch watch; /* the follow engine, when watching */
     bool watching;
-    char *state_path; /* <db>.state, when no --state nor serve.state */
+    char *state_path;         /* <db>.state, when no --state nor serve.state */
+    int retention_days;       /* store.retention_days, -1 when not set */
+    const char *publish_freq; /* store.finding_publishing_frequency, NULL when not set */
     struct cm_serve_work bus_work, canary_work;
     struct cm_serve_loop bus, canary;
     bool curl;
@@ -438,6 +440,8 @@ static int serve_configure(struct cm_serve *s)
             fprintf(stderr, "coalmine serve: %s\n", err);
             return CM_EXIT_ERROR;
         }
+        s->retention_days = retention; /* the store's settings, saved in it at the start */
+        s->publish_freq = freq;
     }
     if (s->o.db == NULL) {
         s->o.db = s->cfg->store.db;
@@ -512,6 +516,32 @@ static void wake_bus(void *ud)
     cm_serve_loop_kick(ud);
 }
 
+/* The config's store.retention_days and store.finding_publishing_frequency, saved in the
+ * store as `scan --config` saves them. Returns 0 or -1 (said on stderr). */
+static int serve_store_settings(struct cm_serve *s)
+{
+    enum cm_publish_freq f = CM_PUBLISH_SIX_HOURS;
+    char err[512];
+    int rc = 0;
+
+    if (s->publish_freq != NULL && cm_publish_freq_parse(s->publish_freq, &f) != 0) {
+        snprintf(err, sizeof(err), "store.finding_publishing_frequency: '%s' is not one",
+                 s->publish_freq);
+        rc = -1;
+    }
+    if (rc == 0 && s->retention_days >= 0) {
+        rc = cm_store_set_retention(s->store, s->retention_days, err, sizeof(err));
+    }
+    if (rc == 0 && s->publish_freq != NULL) {
+        rc = cm_store_set_publish_freq(s->store, f, err, sizeof(err));
+    }
+    if (rc != 0) {
+        fprintf(stderr, "coalmine serve: %s: %s\n", s->o.db, err);
+        return -1;
+    }
+    return 0;
+}
+
 /* The store, and the default detector. */
 static int serve_open(struct cm_serve *s)
 {
@@ -520,6 +550,9 @@ static int serve_open(struct cm_serve *s)
     if (cm_store_open(&s->store, s->o.db, CM_STORE_CREATE, err, sizeof(err)) != 0) {
         /* The store's message starts with the path. */
         fprintf(stderr, "coalmine serve: %s\n", err);
+        return CM_EXIT_ERROR;
+    }
+    if (serve_store_settings(s) != 0) {
         return CM_EXIT_ERROR;
     }
     {
@@ -708,6 +741,7 @@ static int run(int argc, char **argv)
     int rc, sig = 0;
 
     memset(&s, 0, sizeof(s));
+    s.retention_days = -1;
     cm_scan_engine_init(&s.watch.e);
     s.watch.follow = (struct cm_scan_follow){.poll_s = CM_FOLLOW_POLL_S,
                                              .settle_s = CM_FOLLOW_SETTLE_S,

@@ -15,6 +15,8 @@
 #     target; /metrics has the engine's, the bus's and the canaries' families;
 #   - SIGTERM exits 0 with the state written; a restart reads no file again and counts no
 #     finding twice; SIGHUP is said and ignored; a second signal while stopping exits at once.
+#   - serve --config saves the file's store.retention_days and finding_publishing_frequency
+#     in the store.
 #
 # Every wait is a bounded loop on what the service logs or stores.
 . "$(dirname "$0")/lib/tap.sh"
@@ -358,6 +360,25 @@ check "... the other accounts' and regions' are, as one scan stores them" \
 check "... and the service said so" grep -q "findings of disabled detectors dropped" "$T/d.err"
 stop $P
 check "... SIGTERM: exit 0" test $? -eq 0
+
+# --- the config's store settings are saved in the store ---------------------------------
+printf 'store:\n  db: cfg.db\n  retention_days: 30\n  finding_publishing_frequency: FIFTEEN_MINUTES\n' \
+    >"$T/store.yaml"
+rm -f "$T/port4"
+"$COALMINE" serve --config "$T/store.yaml" --listen 127.0.0.1:0 --port-file "$T/port4" \
+    >/dev/null 2>"$T/st.err" &
+P=$!
+wait_until $P test -s "$T/port4"
+stop $P
+check "serve --config with store.*: exit 0 at SIGTERM" test $? -eq 0
+check "... store.finding_publishing_frequency is the store's" sh -c \
+    '"$1" rules publishing --db "$2" | grep -q "^FindingPublishingFrequency: FIFTEEN_MINUTES$"' \
+    _ "$COALMINE" "$T/cfg.db"
+check "... store.retention_days is the store's" test "$(python3 -c '
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT value FROM settings WHERE key = \x27retention_days\x27").fetchone()[0])' \
+    "$T/cfg.db" 2>&1)" = 30
 
 # --- usage errors ------------------------------------------------------------------------
 "$COALMINE" serve --db "$T/x.db" --threat-list "$T/bad.txt" >/dev/null 2>"$T/u1.err"
