@@ -335,6 +335,7 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     f->o->s3_listed = NULL;
     f->o->ns3_listed = 0;
     if (once != CM_EXIT_OK) {
+        f->batch_said = true; /* run_once said why: the full disk, not "reading the files" */
         goto out;
     }
     if (verdicts(&st, files, n, v) != 0) {
@@ -343,6 +344,7 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     }
     if (cm_scan_state_carry(f->state, &st, false, f->o, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
+        f->batch_said = true;
         goto out;
     }
     if (f->sqsw != NULL) {
@@ -542,7 +544,7 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     }
     frc = cm_follow_run(&fo, stop, &f->fst, err, sizeof(err));
     if (frc != 0) {
-        if (err[0]) {
+        if (err[0] && !f->batch_said) {
             fprintf(stderr, "coalmine scan: %s\n", err);
         }
         rc = CM_EXIT_ERROR;

@@ -83,6 +83,7 @@ struct cm_scan_follow {
     bool dirty;           /* state read since the last checkpoint */
     uint64_t polls_read, files_read, findings_new, findings_updated;
     uint64_t fetch_failed; /* S3 objects whose GET failed (read again at a later poll) */
+    bool batch_said;       /* a poll's scan failed and said why (not said again) */
     struct cm_follow_stats fst;
     struct cm_follow_s3 *s3w;   /* the lister of the watched S3 locations; NULL: none */
     bool s3_full;               /* list S3 locations whole at every poll (no day plan) */

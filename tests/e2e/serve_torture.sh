@@ -130,4 +130,36 @@ kill -TERM $P
 wait $P
 check "started again without the limit, it stores what one scan stores, nothing lost \
 ($(wc -l <"$D/s.sum") of $(wc -l <"$D/ref.sum") findings)" cmp -s "$D/ref.sum" "$D/s.sum"
+
+# Limits the engine's store writes reach (in ulimit's blocks): the store's error is said
+# once, not followed by "reading the files found: input/output error" (the logs were read).
+said=0
+twice=""
+for lim in 1200 1800 2400; do
+    rm -f "$D/l.db" "$D/l.db-wal" "$D/l.db-shm" "$D/l.db.state"
+    # shellcheck disable=SC2086
+    (
+        ulimit -f $lim
+        exec "$COALMINE" serve --db "$D/l.db" --listen 127.0.0.1:0 --watch "$D/w" \
+            --poll-interval 0.1 --threads 2 $ARGS >/dev/null 2>"$D/l$lim.err"
+    ) 2>/dev/null &
+    P=$!
+    i=0
+    while kill -0 $P 2>/dev/null && [ $i -lt 300 ]; do
+        i=$((i + 1))
+        sleep 0.1
+    done
+    kill -TERM $P 2>/dev/null
+    wait $P 2>/dev/null
+    if grep -q "^coalmine scan: $D/l.db: " "$D/l$lim.err"; then
+        said=$((said + 1))
+        grep -q "reading the files found" "$D/l$lim.err" && twice="$twice $lim"
+    fi
+done
+if [ $said -eq 0 ]; then
+    skip "a full store said once by the engine" "no limit tried stopped the engine's writes"
+else
+    check "a full store said once by the engine, not also as a read failure ($said limits)" \
+        test -z "$twice"
+fi
 done_testing
