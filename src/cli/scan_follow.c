@@ -486,7 +486,7 @@ static int list_any(void *ud, const char *path, int64_t now_ms, cm_follow_found_
 int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
 {
     struct cm_follow_opts fo;
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa, old_int, old_term, old_hup;
     char err[512] = "";
     int rc = CM_EXIT_OK, frc;
 
@@ -498,6 +498,12 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
         g_stop = 0;
         (void)sigaction(SIGINT, &sa, &old_int);
         (void)sigaction(SIGTERM, &sa, &old_term);
+        /* A hangup (the terminal or ssh session gone) stops it as SIGTERM does, state
+         * written; under nohup (SIGHUP ignored) it stays ignored. */
+        (void)sigaction(SIGHUP, NULL, &old_hup);
+        if (old_hup.sa_handler != SIG_IGN) {
+            (void)sigaction(SIGHUP, &sa, NULL);
+        }
         stop = &g_stop;
     }
     memset(&fo, 0, sizeof(fo));
@@ -609,6 +615,7 @@ restore:
     if (stop == &g_stop) {
         (void)sigaction(SIGINT, &old_int, NULL);
         (void)sigaction(SIGTERM, &old_term, NULL);
+        (void)sigaction(SIGHUP, &old_hup, NULL);
     }
     return rc;
 }

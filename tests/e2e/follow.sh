@@ -134,6 +134,17 @@ else
         "$(diff "$T/whole.sum" "$T/f.sum" | head -n 20)"
 fi
 
+# --- SIGHUP (the terminal or ssh session gone): stops as SIGTERM does, state written -------
+mkdir -p "$T/hup"
+"$COALMINE" scan --follow --poll-interval 0.1 --no-default-intel --db "$T/hup.db" \
+    --state "$T/hup.state" "$T/hup" >/dev/null 2>"$T/hup.err" &
+P=$!
+wait_for $P grep -q "SIGINT or SIGTERM stops" "$T/hup.err"
+kill -HUP $P 2>/dev/null
+wait $P
+check "SIGHUP: exit 0, as SIGTERM (before 2026-12-05 it killed the follow unsaid)" test $? -eq 0
+check "... the state written" grep -q "state written to $T/hup.state" "$T/hup.err"
+
 # --- without --state: the state in memory, windows closed at SIGTERM ----------------------
 rm -rf "$T/stage" "$T/w2"
 mkdir -p "$T/w2" "$T/stage"
