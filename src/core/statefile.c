@@ -190,8 +190,8 @@ int cm_statefile_lock(struct cm_statefile *sf)
                 snprintf(pid, sizeof(pid), "process %ld", (long)who.l_pid);
             }
             snprintf(sf->err, sizeof(sf->err),
-                     "%s: in use by %s (another scan with this --state holds %s); run the "
-                     "scans one after the other",
+                     "%s: in use by %s (a coalmine scan or serve with this state holds %s); "
+                     "run them one after the other",
                      sf->path, pid, lock);
             rc = CM_EEXIST;
         } else {

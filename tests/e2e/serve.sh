@@ -299,6 +299,12 @@ wait_until $P grep -q "SIGHUP ignored" "$T/s2.err"
 check "SIGHUP is said and ignored" grep -q "^coalmine serve: SIGHUP ignored: there is no reload" \
     "$T/s2.err"
 check "... the service still answers" curl -fsS "$URL/healthz" -o /dev/null
+# A second service on the same store and state, by mistake: refused, naming the first.
+"$COALMINE" serve --db "$T/s.db" --listen 127.0.0.1:0 --watch "$T/w" >/dev/null 2>"$T/two.err"
+check "a second serve on the same state: exit 1" test $? -eq 1
+check "... naming the process that has it, as a scan or serve" grep -q \
+    "in use by process $P (a coalmine scan or serve with this state holds $T/s.db.state.lock)" \
+    "$T/two.err"
 # A PutEvents entry a rule takes: the bus's line says what it routed, a put event, not a
 # finding.
 "$COALMINE" rules put --db "$T/s.db" --name soc --event-pattern '{"source":["soc.test"]}' \
