@@ -452,6 +452,34 @@ bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, con
 }
 
 /*
+ * The network of every call an identity makes from a private or shared IPv4
+ * address through a VPC endpoint of its own account: its VPCs. A VPC's
+ * secondary CIDR (100.64/10 for a cluster short of addresses), a new subnet
+ * in another /16 or another VPC of the account reaches S3 through the same
+ * kind of endpoint and says nothing of a thief, who calls from the account's
+ * network only from inside it. An endpoint of another account keeps the /16.
+ */
+static uint64_t vpc_network(uint64_t seed)
+{
+    return cm_hash_mix64(0x565043u ^ seed) | 1u;
+}
+
+static bool private_v4(const struct cm_ip *ip)
+{
+    return ip->family == CM_IP_V4 &&
+           (ip->a[0] == 10 || (ip->a[0] == 172 && (ip->a[1] & 0xf0u) == 16) ||
+            (ip->a[0] == 192 && ip->a[1] == 168) || (ip->a[0] == 100 && (ip->a[1] & 0xc0u) == 64));
+}
+
+static bool own_endpoint(const struct cm_ct *ct)
+{
+    return private_v4(&ct->source_ip) && cm_str_present(ct->vpc_endpoint_id) &&
+           ct->vpc_endpoint_id.len > 0 && cm_str_present(ct->vpc_endpoint_account_id) &&
+           cm_str_present(ct->uid.account_id) && ct->uid.account_id.len > 0 &&
+           cm_str_eq(ct->vpc_endpoint_account_id, ct->uid.account_id);
+}
+
+/*
  * Whether network h is the /16 of a private or shared IPv4 address (10/8,
  * 172.16/12, 192.168/16, 100.64/10), as cm_ct_network makes it: a call
  * through a VPC endpoint. Made only for an identity's usual networks when a
@@ -463,6 +491,9 @@ static bool private_network(uint64_t h, uint64_t seed)
         {10, 0, 255}, {172, 16, 31}, {192, 168, 168}, {100, 64, 127}};
     struct cm_ip net;
 
+    if (h == vpc_network(seed)) {
+        return true;
+    }
     for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
         for (unsigned b = ranges[r][1]; b <= ranges[r][2]; b++) {
             memset(&net, 0, sizeof(net));
@@ -536,7 +567,10 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     uint64_t h;
     bool fresh, usual;
 
-    if (c->last_net == 0 || !cm_ip_eq(&c->last_ip, &ct->source_ip)) {
+    if (own_endpoint(ct)) {
+        c->last_net = vpc_network(seed);
+        memset(&c->last_ip, 0, sizeof(c->last_ip)); /* the next address is looked up again */
+    } else if (c->last_net == 0 || !cm_ip_eq(&c->last_ip, &ct->source_ip)) {
         c->last_net = cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, NULL);
         c->last_ip = ct->source_ip;
     }

@@ -90,6 +90,7 @@ struct trail {
 #define BOTO  "Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#6.8.0 Botocore/1.34.51"
 #define HOME  "198.51.100.20"
 #define THIEF "203.0.113.9"
+#define EMRFS "aws-sdk-java/1.12.569 Linux/5.10.205 java/17.0.9 exec-env/AWS_EMR EMRFS/2.60.0"
 #define HOUR  3600
 #define DAY   (24 * HOUR)
 
@@ -1209,6 +1210,55 @@ static void test_s3_service_role_direct(void **state)
     }
 }
 
+/*
+ * A transient EMR cluster's role reads "lake" every day through the VPC's S3
+ * gateway endpoint from 10.20/16; on the second day a cluster in the VPC's
+ * secondary CIDR (100.64/16), through the same kind of endpoint, reads 30
+ * objects of "raw", a bucket the role never read: no finding (an endpoint of
+ * the caller's own account is its VPCs, whatever the /16). Before 2026-12-05
+ * the new /16 made Discovery and Exfiltration (and the S3 sequence of the
+ * two) on fp_s3.sh's estate. Near misses, each Exfiltration on "raw": the
+ * endpoint is another account's (pass 1), or the call has no endpoint (pass
+ * 2).
+ */
+#define EMR_SESSION SESSION("emr-step", "ASIAEMR0000000000001")
+#define OWN_VPCE    ",\"vpcEndpointId\":\"vpce-0a1b2c3d\",\"vpcEndpointAccountId\":\"111122223333\""
+#define OTHER_VPCE  ",\"vpcEndpointId\":\"vpce-0f0f0f0f\",\"vpcEndpointAccountId\":\"999988887777\""
+
+static void test_s3_vpc_endpoint(void **state)
+{
+    static const char *const last[] = {EMR_SESSION OWN_VPCE, EMR_SESSION OTHER_VPCE, EMR_SESSION};
+    char obj[32];
+
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        for (int d = 0; d < 2; d++) {
+            for (int k = 0; k < 12; k++) {
+                snprintf(obj, sizeof(obj), "p/%d-%d", d, k);
+                add_s3_uid(t, EMR_SESSION OWN_VPCE, d * DAY + 1 * HOUR + k * 60, "GetObject",
+                           "lake", obj, k % 2 ? "10.20.1.17" : "10.20.2.40", EMRFS, NULL);
+            }
+        }
+        for (int k = 0; k < 30; k++) {
+            snprintf(obj, sizeof(obj), "r/%d", k);
+            add_s3_uid(t, last[pass], 2 * DAY + 1 * HOUR + k * 10, "GetObject", "raw", obj,
+                       "100.64.3.9", EMRFS, NULL);
+        }
+        run(&r, t, 0);
+        if (pass == 0) {
+            assert_int_equal(r.got.n, 0);
+        } else {
+            assert_int_equal(r.got.n, 1);
+            assert_string_equal(r.got.type[0], "Exfiltration:S3/AnomalousBehavior");
+            assert_string_equal(r.got.resource[0], "raw");
+        }
+        free(t);
+    }
+}
+
 /* An analyst's role session: Athena (by_service: invokedBy) reads S3 with it for her queries. */
 #define ANALYST(key, by_service)                                                                   \
     "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAANALYST:maria\","            \
@@ -1743,6 +1793,7 @@ int main(void)
         cmocka_unit_test(test_s3_exfiltration),
         cmocka_unit_test(test_s3_service_role_direct),
         cmocka_unit_test(test_s3_athena_analyst),
+        cmocka_unit_test(test_s3_vpc_endpoint),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
         cmocka_unit_test(test_s3_sso_permission_set),
