@@ -306,10 +306,16 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         !cm_str_present(bucket = cm_ct_s3_read_bucket(ct)) || bucket.len == 0) {
         return 0;
     }
-    if (!cm_ct_own_call(ct)) {
+    if (!cm_ct_own_call(ct) ||
+        cm_str_eqc(cm_ct_member(ct, ct->additional_event_data, "AuthenticationMethod"),
+                   "QueryString")) {
         /*
          * S3 (replication), Athena, Macie... acting with the identity's
          * credentials: its use, as in ct_anomaly.c, but nothing it did itself.
+         * So is a request made with a presigned URL: its caller (a customer's
+         * browser or app uploading or downloading with a link an application
+         * signed) holds the link, not the credentials; its network and client
+         * are not the identity's, as ct_credexfil.c judges them.
          */
         cm_ct_model_profile(&a->m, ev, &established, &rc);
         return rc;

@@ -50,6 +50,9 @@ BROWSERS = [
     "curl/8.4.0", "Wget/1.21.4", "python-requests/2.31.0",
 ]
 
+APPS = ["okhttp/4.12.0", "Dart/3.2 (dart:io)", "python-requests/2.31.0", "curl/8.4.0",
+        "ClaimsApp/5.2.1 CFNetwork/1485 Darwin/23.1.0"]
+
 # Public-looking addresses outside AWS's ranges for the internet's readers (first
 # octets of large ISP allocations; the /24 below them random).
 ISP_FIRST = [24, 31, 37, 46, 62, 71, 73, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88,
@@ -327,6 +330,19 @@ def day_of(tr, rng, day, last, a):
     for i, t in enumerate(spread(rng, d0, 86400, 500)):
         tr.add(t, PROD, portal, "PutObject" if i % 2 else "HeadObject", "acme-customer-exports",
                "54.80.12.34", BOTO, read=not i % 2, key="exports/cust%05d/report.csv" % i)
+    # an upload API (Lambda) that checks and moves what customers upload; on the last day
+    # it starts signing upload links for a new claims bucket: customers' mobile and
+    # desktop apps PUT there
+    up = role_uid(PROD, "claims-upload-api", "claims-upload-api",
+                  "ASIA%016X" % rng.getrandbits(64), path="service-role/")
+    for i, t in enumerate(spread(rng, d0, 86400, 300)):
+        tr.add(t, PROD, up, "HeadObject" if i % 3 else "CopyObject", "acme-uploads-intake",
+               lambda_ip(rng), JS_LAMBDA, key="in/%05d.pdf" % i, read=bool(i % 3))
+    if last:
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=9), 9 * 3600, 2500)):
+            tr.add(t, PROD, up, "PutObject", "acme-claims-uploads", public_ip(rng),
+                   rng.choice(APPS), key="claims/%05d/photo.jpg" % i, read=False,
+                   auth=a.claims_auth)
     # 4. the weekly retention cleanup (Lambda) on the last day, the pipeline's temp
     #    objects (ECS, through the gateway endpoint), multipart uploads
     cl = role_uid(PROD, "retention-cleanup-lambda", "retention-cleanup",
@@ -413,6 +429,8 @@ def main():
     ap.add_argument("--anon-reads", type=int, default=20000)
     ap.add_argument("--emr-endpoint-account", default="",
                     help="the account of the endpoint the last day's EMR cluster calls through")
+    ap.add_argument("--claims-auth", default="QueryString",
+                    help="AuthenticationMethod of the claims uploads (AuthHeader: the near miss)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     tr = Trail(a.out, rng)

@@ -7,7 +7,8 @@
 # ELB log delivery; S3 replication, lifecycle, inventory; Athena, Glue, Redshift
 # Spectrum, Macie and AWS Backup with their roles; CloudFront OAC; a public bucket
 # read anonymously from thousands of addresses; presigned downloads signed by an
-# instance role; a weekly DeleteObjects cleanup from Lambda; a pipeline's temp objects
+# instance role; presigned uploads by customers' apps; a weekly DeleteObjects cleanup
+# from Lambda; a pipeline's temp objects
 # and multipart uploads through the VPC endpoint; transient EMR clusters; an engineer's
 # console exploration with AccessDenied; a partner account's daily reads). The last
 # day holds what an estate does now and then (a bucket added to a job, a new download
@@ -15,7 +16,8 @@
 # Scanned with the default intel, and with --no-default-intel and a gen world's lists
 # (its own AWS ranges and inventory left out: the estate's addresses are AWS's real
 # ones). Near misses that still fire: the EMR cluster calling through another
-# account's endpoint. Prints TAP; skips without python3.
+# account's endpoint; the customers' uploads signed in the header. Prints TAP;
+# skips without python3.
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
 GEN="$(dirname "$0")/fp_s3.py"
@@ -116,12 +118,24 @@ for s in d l; do
     got=$(family "$T/$s.json" 'S3/' | grep -E 'EMR_EC2_DefaultRole|^unreadable')
     check "the EMR cluster in the secondary CIDR, own endpoint ($s): no finding" test -z "$got"
 done
-# near miss: the same cluster through another account's endpoint
+# The fix (2026-12-05): a presigned request (AuthenticationMethod QueryString) is
+# the link holder's, not the signer's: the S3 model neither learns nor judges its
+# network and client. Before, customers' apps uploading with the links the claims
+# API (Lambda) signed for a new bucket made Impact:S3/AnomalousBehavior.Write.
+for s in d l; do
+    got=$(family "$T/$s.json" 'S3/' | grep -E 'claims-upload-api|^unreadable')
+    check "presigned uploads of customers' apps to a new bucket ($s): no finding" test -z "$got"
+done
+
+# near misses, in a smaller estate: the EMR cluster through another account's
+# endpoint; the claims uploads signed in the header (the key itself in the apps)
 python3 "$GEN" --out "$T/n1" --backup-objects 3000 --anon-reads 1000 \
-    --emr-endpoint-account 999988887777 >/dev/null 2>&1
+    --emr-endpoint-account 999988887777 --claims-auth AuthHeader >/dev/null 2>&1
 scan "$T/n1.json" "$T/n1"
 check "near miss: through another account's endpoint, Exfiltration:S3/AnomalousBehavior" \
     test "$(family "$T/n1.json" '^Exfiltration:S3/AnomalousBehavior EMR_EC2_DefaultRole acme-datalake-raw' | wc -l)" -eq 1
+check "near miss: uploads signed in the header, Impact:S3/AnomalousBehavior.Write" \
+    test "$(family "$T/n1.json" '^Impact:S3/AnomalousBehavior.Write claims-upload-api acme-claims-uploads' | wc -l)" -eq 1
 
 # background of the realistic benign estate: no finding, per family
 for s in d l; do

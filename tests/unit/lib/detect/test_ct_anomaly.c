@@ -1259,6 +1259,60 @@ static void test_s3_vpc_endpoint(void **state)
     }
 }
 
+/*
+ * Presigned requests (AuthenticationMethod QueryString) are made by whoever
+ * holds the link. The app, reading "orders" from its place for two days,
+ * starts signing upload links for "claims": customers' apps PUT 30 objects
+ * from 30 /16s with curl, no finding (pass 0; before 2026-12-05 Impact
+ * S3/AnomalousBehavior.Write, fp_s3.sh's claims uploads). Near miss (pass 1):
+ * the same uploads signed in the header, Impact Write. Near miss (pass 2):
+ * after the app's links were downloaded from 30 /16s on day 0, its key used
+ * from THIEF on day 2 to read 25 objects of "vault": Exfiltration.
+ */
+#define APP_PRESIGNED                                                                              \
+    SESSION("app", "ASIAAPP0000000000001")                                                         \
+    ",\"additionalEventData\":{\"AuthenticationMethod\":\"QueryString\"}"
+
+static void test_s3_presigned(void **state)
+{
+    char obj[32], ip[32];
+
+    (void)state;
+    for (int pass = 0; pass < 3; pass++) {
+        struct trail *t = trail_new();
+        struct run r;
+
+        s3_baseline(t, 0);
+        s3_baseline(t, 1);
+        for (int k = 0; k < 30; k++) {
+            snprintf(obj, sizeof(obj), "c/%d.jpg", k);
+            snprintf(ip, sizeof(ip), "%d.%d.7.9", 81 + k, k);
+            if (pass < 2) {
+                add_s3_uid(t, pass == 0 ? APP_PRESIGNED : SESSION("app", "ASIAAPP0000000000001"),
+                           2 * DAY + 10 * HOUR + k * 10, "PutObject", "claims", obj, ip,
+                           "curl/8.4.0", NULL);
+            } else {
+                add_s3_uid(t, APP_PRESIGNED, 10 * HOUR + k * 60, "GetObject", "orders", obj, ip,
+                           "curl/8.4.0", NULL);
+            }
+        }
+        for (int k = 0; pass == 2 && k < 25; k++) {
+            snprintf(obj, sizeof(obj), "v/%d", k);
+            add_s3(t, 2 * DAY + 16 * HOUR + k, "GetObject", "vault", obj, THIEF, CLI);
+        }
+        run(&r, t, 0);
+        if (pass == 0) {
+            assert_int_equal(r.got.n, 0);
+        } else {
+            assert_int_equal(r.got.n, 1);
+            assert_string_equal(r.got.type[0], pass == 1 ? "Impact:S3/AnomalousBehavior.Write"
+                                                         : "Exfiltration:S3/AnomalousBehavior");
+            assert_string_equal(r.got.resource[0], pass == 1 ? "claims" : "vault");
+        }
+        free(t);
+    }
+}
+
 /* An analyst's role session: Athena (by_service: invokedBy) reads S3 with it for her queries. */
 #define ANALYST(key, by_service)                                                                   \
     "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAANALYST:maria\","            \
@@ -1794,6 +1848,7 @@ int main(void)
         cmocka_unit_test(test_s3_service_role_direct),
         cmocka_unit_test(test_s3_athena_analyst),
         cmocka_unit_test(test_s3_vpc_endpoint),
+        cmocka_unit_test(test_s3_presigned),
         cmocka_unit_test(test_s3_kinds),
         cmocka_unit_test(test_s3_copy_and_window),
         cmocka_unit_test(test_s3_sso_permission_set),
