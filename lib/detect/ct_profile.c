@@ -452,31 +452,28 @@ bool cm_ct_prefix_network(const struct cm_detect_config *cfg, uint64_t seed, con
 }
 
 /*
- * The network of every call an identity makes from a private or shared IPv4
- * address through a VPC endpoint of its own account: its VPCs. A VPC's
- * secondary CIDR (100.64/10 for a cluster short of addresses), a new subnet
- * in another /16 or another VPC of the account reaches S3 through the same
- * kind of endpoint and says nothing of a thief, who calls from the account's
- * network only from inside it. An endpoint of another account keeps the /16.
+ * The network of a call from a private or shared IPv4 address through a VPC
+ * endpoint: the endpoint's account (its VPCs, or an organisation's network
+ * account whose endpoints its VPCs share), whatever the /16. A VPC's secondary
+ * CIDR (100.64/10 for a cluster short of addresses), another subnet or VPC
+ * says nothing of a thief; an endpoint of an account the identity never
+ * called through is new. Marked in the low 16 bits for private_network.
+ * 0 when the call is not one (no endpoint or endpoint account: the /16).
  */
-static uint64_t vpc_network(uint64_t seed)
-{
-    return cm_hash_mix64(0x565043u ^ seed) | 1u;
-}
+#define ENDPOINT_MARK 0x5651u
 
-static bool private_v4(const struct cm_ip *ip)
+static uint64_t endpoint_network(const struct cm_ct *ct, uint64_t seed)
 {
-    return ip->family == CM_IP_V4 &&
-           (ip->a[0] == 10 || (ip->a[0] == 172 && (ip->a[1] & 0xf0u) == 16) ||
-            (ip->a[0] == 192 && ip->a[1] == 168) || (ip->a[0] == 100 && (ip->a[1] & 0xc0u) == 64));
-}
+    const struct cm_ip *ip = &ct->source_ip;
+    struct cm_str acct = ct->vpc_endpoint_account_id;
 
-static bool own_endpoint(const struct cm_ct *ct)
-{
-    return private_v4(&ct->source_ip) && cm_str_present(ct->vpc_endpoint_id) &&
-           ct->vpc_endpoint_id.len > 0 && cm_str_present(ct->vpc_endpoint_account_id) &&
-           cm_str_present(ct->uid.account_id) && ct->uid.account_id.len > 0 &&
-           cm_str_eq(ct->vpc_endpoint_account_id, ct->uid.account_id);
+    if (ip->family != CM_IP_V4 || !cm_str_present(ct->vpc_endpoint_id) ||
+        ct->vpc_endpoint_id.len == 0 || !cm_str_present(acct) || acct.len == 0 ||
+        !(ip->a[0] == 10 || (ip->a[0] == 172 && (ip->a[1] & 0xf0u) == 16) ||
+          (ip->a[0] == 192 && ip->a[1] == 168) || (ip->a[0] == 100 && (ip->a[1] & 0xc0u) == 64))) {
+        return 0;
+    }
+    return (cm_hash64(acct.p, acct.len, seed ^ 0x565043u) & ~(uint64_t)0xffffu) | ENDPOINT_MARK;
 }
 
 /*
@@ -491,7 +488,7 @@ static bool private_network(uint64_t h, uint64_t seed)
         {10, 0, 255}, {172, 16, 31}, {192, 168, 168}, {100, 64, 127}};
     struct cm_ip net;
 
-    if (h == vpc_network(seed)) {
+    if ((h & 0xffffu) == ENDPOINT_MARK) {
         return true;
     }
     for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
@@ -567,8 +564,8 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     uint64_t h;
     bool fresh, usual;
 
-    if (own_endpoint(ct)) {
-        c->last_net = vpc_network(seed);
+    if ((h = endpoint_network(ct, seed)) != 0) {
+        c->last_net = h;
         memset(&c->last_ip, 0, sizeof(c->last_ip)); /* the next address is looked up again */
     } else if (c->last_net == 0 || !cm_ip_eq(&c->last_ip, &ct->source_ip)) {
         c->last_net = cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, NULL);

@@ -19,6 +19,7 @@ import uuid
 
 PROD = "210987654321"  # data and applications
 LOGS = "345678901234"  # log archive
+NETWORK = "567890123456"  # the organisation's network account (shared endpoints)
 PARTNER = "456789012345"  # the partner the bucket policy allows
 ELB_ACCOUNT = "127311923021"  # Elastic Load Balancing's log writer, us-east-1
 REGION = "us-east-1"
@@ -388,6 +389,17 @@ def day_of(tr, rng, day, last, a):
             tr.add(t, PROD, emr, "GetObject" if i % 8 else "ListObjectsV2", b, rng.choice(nodes),
                    EMRFS, key="tables/t/%05d.parquet" % i,
                    vpce="vpce-0e1f2a3b4c5d6e7f8" if last else "vpce-0a1b2c3d4e5f67890")
+    # a batch job in spoke VPCs reaching S3 through the organisation's network account's
+    # shared interface endpoint (over the transit gateway); on the last day a new spoke
+    # VPC (another /16) and the feature store's new bucket
+    fs = role_uid(PROD, "feature-store-batch", "botocore-session-%d" % rng.getrandbits(30),
+                  "ASIA%016X" % rng.getrandbits(64))
+    spoke = "10.41" if last else "10.40"
+    for b in ["acme-features"] + (["acme-features-v2"] if last else []):
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=3), 1200, 400)):
+            tr.add(t, PROD, fs, "GetObject" if i % 10 else "ListObjectsV2", b,
+                   "%s.%d.%d" % (spoke, rng.randint(0, 7), rng.randint(4, 250)), BOTO,
+                   key="f/%05d.parquet" % i, vpce="vpce-0c0ffee0c0ffee001")
     # 5. the engineer: the CLI from the office every day; on the last day the console
     #    from home, exploring other teams' buckets (most denied)
     eng = user_uid(PROD, "dev.kim", "AKIA%016X" % 0xDE5E1A0000001)
@@ -434,6 +446,7 @@ def main():
     a = ap.parse_args()
     rng = random.Random(a.seed)
     tr = Trail(a.out, rng)
+    tr.vpce_account["vpce-0c0ffee0c0ffee001"] = NETWORK
     if a.emr_endpoint_account:  # the near miss: the last day's cluster through another's endpoint
         tr.vpce_account["vpce-0e1f2a3b4c5d6e7f8"] = a.emr_endpoint_account
     start = dt.datetime.strptime(a.start, "%Y-%m-%d")

@@ -9,7 +9,8 @@
 # read anonymously from thousands of addresses; presigned downloads signed by an
 # instance role; presigned uploads by customers' apps; a weekly DeleteObjects cleanup
 # from Lambda; a pipeline's temp objects
-# and multipart uploads through the VPC endpoint; transient EMR clusters; an engineer's
+# and multipart uploads through the VPC endpoint; transient EMR clusters; a batch job
+# in spoke VPCs through the network account's shared endpoint; an engineer's
 # console exploration with AccessDenied; a partner account's daily reads). The last
 # day holds what an estate does now and then (a bucket added to a job, a new download
 # bucket, a cluster in the VPC's secondary CIDR...).
@@ -109,8 +110,8 @@ check "scan, default intel" scan "$T/d.json" "$T/e"
 check "scan, --no-default-intel and a gen world's lists" \
     scan "$T/l.json" --no-default-intel $(cat "$T/args") "$T/e"
 
-# The fix (2026-12-05): an identity's calls from a private address through an S3
-# endpoint of its own account are from one network, its VPCs. Before, the EMR
+# The fix (2026-12-05): an identity's calls from a private address through a VPC
+# endpoint are from one network, the endpoint's account's VPCs. Before, the EMR
 # role's cluster in the VPC's secondary CIDR (100.64/16) reading a bucket the role
 # had not read made Discovery and Exfiltration S3/AnomalousBehavior and their
 # AttackSequence:S3/CompromisedData.
@@ -118,6 +119,15 @@ for s in d l; do
     got=$(family "$T/$s.json" 'S3/' | grep -E 'EMR_EC2_DefaultRole|^unreadable')
     check "the EMR cluster in the secondary CIDR, own endpoint ($s): no finding" test -z "$got"
 done
+# The fix (2026-12-05): the network of such calls is the endpoint's account, so an
+# organisation's network account's shared endpoint too. Before, the feature store's
+# batch role in a new spoke VPC (another /16) reading its new bucket made the same
+# three findings.
+for s in d l; do
+    got=$(family "$T/$s.json" 'S3/' | grep -E 'feature-store-batch|^unreadable')
+    check "a new spoke VPC through the network account's shared endpoint ($s): no finding" test -z "$got"
+done
+
 # The fix (2026-12-05): a presigned request (AuthenticationMethod QueryString) is
 # the link holder's, not the signer's: the S3 model neither learns nor judges its
 # network and client. Before, customers' apps uploading with the links the claims

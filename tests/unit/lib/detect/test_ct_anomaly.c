@@ -1211,35 +1211,39 @@ static void test_s3_service_role_direct(void **state)
 }
 
 /*
- * A transient EMR cluster's role reads "lake" every day through the VPC's S3
- * gateway endpoint from 10.20/16; on the second day a cluster in the VPC's
- * secondary CIDR (100.64/16), through the same kind of endpoint, reads 30
- * objects of "raw", a bucket the role never read: no finding (an endpoint of
- * the caller's own account is its VPCs, whatever the /16). Before 2026-12-05
- * the new /16 made Discovery and Exfiltration (and the S3 sequence of the
- * two) on fp_s3.sh's estate. Near misses, each Exfiltration on "raw": the
- * endpoint is another account's (pass 1), or the call has no endpoint (pass
- * 2).
+ * A transient EMR cluster's role reads "lake" every day through a VPC
+ * endpoint from 10.20/16; on the second day a cluster in the VPC's secondary
+ * CIDR (100.64/16), through an endpoint of the same account, reads 30 objects
+ * of "raw", a bucket the role never read: no finding, with the account's own
+ * endpoints (pass 0) and with an organisation's network account's shared
+ * ones (pass 3). Before 2026-12-05 the new /16 made Discovery and
+ * Exfiltration (and the S3 sequence of the two) on fp_s3.sh's estate. Near
+ * misses, each Exfiltration on "raw": the endpoint is an account's the role
+ * never called through (pass 1), or the call has no endpoint (pass 2).
  */
 #define EMR_SESSION SESSION("emr-step", "ASIAEMR0000000000001")
-#define OWN_VPCE    ",\"vpcEndpointId\":\"vpce-0a1b2c3d\",\"vpcEndpointAccountId\":\"111122223333\""
-#define OTHER_VPCE  ",\"vpcEndpointId\":\"vpce-0f0f0f0f\",\"vpcEndpointAccountId\":\"999988887777\""
+#define VPCE(acct)  ",\"vpcEndpointId\":\"vpce-0a1b2c3d\",\"vpcEndpointAccountId\":\"" acct "\""
 
 static void test_s3_vpc_endpoint(void **state)
 {
-    static const char *const last[] = {EMR_SESSION OWN_VPCE, EMR_SESSION OTHER_VPCE, EMR_SESSION};
+    static const char *const usual[] = {
+        EMR_SESSION VPCE("111122223333"), EMR_SESSION VPCE("111122223333"),
+        EMR_SESSION VPCE("111122223333"), EMR_SESSION VPCE("444455556666")};
+    static const char *const last[] = {EMR_SESSION VPCE("111122223333"),
+                                       EMR_SESSION VPCE("999988887777"), EMR_SESSION,
+                                       EMR_SESSION VPCE("444455556666")};
     char obj[32];
 
     (void)state;
-    for (int pass = 0; pass < 3; pass++) {
+    for (int pass = 0; pass < 4; pass++) {
         struct trail *t = trail_new();
         struct run r;
 
         for (int d = 0; d < 2; d++) {
             for (int k = 0; k < 12; k++) {
                 snprintf(obj, sizeof(obj), "p/%d-%d", d, k);
-                add_s3_uid(t, EMR_SESSION OWN_VPCE, d * DAY + 1 * HOUR + k * 60, "GetObject",
-                           "lake", obj, k % 2 ? "10.20.1.17" : "10.20.2.40", EMRFS, NULL);
+                add_s3_uid(t, usual[pass], d * DAY + 1 * HOUR + k * 60, "GetObject", "lake", obj,
+                           k % 2 ? "10.20.1.17" : "10.20.2.40", EMRFS, NULL);
             }
         }
         for (int k = 0; k < 30; k++) {
@@ -1248,7 +1252,7 @@ static void test_s3_vpc_endpoint(void **state)
                        "100.64.3.9", EMRFS, NULL);
         }
         run(&r, t, 0);
-        if (pass == 0) {
+        if (pass == 0 || pass == 3) {
             assert_int_equal(r.got.n, 0);
         } else {
             assert_int_equal(r.got.n, 1);
