@@ -1,6 +1,7 @@
 /*
  * coalmine serve: the service mode (DESIGN.md §1/§6; docs/serve.md). This file
- * holds the command line and the service's life: struct cm_serve is built by
+ * holds the service's life (its command line is serve_args.c, its state serve.h):
+ * struct cm_serve is built by
  * steps (serve_configure: options, config, credentials; serve_open: the store,
  * the default detector and, with --watch, the follow engine; serve_start: the
  * bus and canary threads, the HTTP API, then the follow engine's thread), waits
@@ -11,7 +12,6 @@
  * once. Each thread has its own store connection (docs/internals/serve.md).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +33,7 @@
 #include "cli/findings_cli.h"
 #include "cli/findings_out.h"
 #include "cli/scan_engine.h"
+#include "cli/serve.h"
 #include "cli/serve_loop.h"
 #include "cli/serve_status.h"
 #include "cli/scan_s3.h"
@@ -44,298 +45,11 @@
 #include "event/event.h"
 #include "store/store.h"
 
-#define CMD "serve"
 
-#define DEFAULT_ACCOUNT "123456789012"
-#define DEFAULT_REGION  "us-east-1"
-#define MAX_CRED_FILE   (1u << 20)
-#define GRACE_MS        5000
-#define CANARY_S        15 /* seconds between canary ticks (serve.canary_interval) */
-#define BUS_S           5  /* seconds between bus runs when not kicked (serve.bus_interval) */
-#define MAX_WATCH       64 /* --watch paths */
-
-struct serve_opts {
-    const char *db, *config, *listen, *credentials, *account, *region, *port_file, *state;
-    bool log_requests;
-    int quiet;
-    char *watch[MAX_WATCH]; /* --watch PATH, in order */
-    size_t nwatch;
-    bool engine_opt;        /* an engine option (intel, detector, inventory, --state) given */
-    bool follow_opt;        /* --poll-interval, --settle or --checkpoint-interval given */
-    double canary_s, bus_s; /* 0: not given */
-};
-
-struct cm_serve {
-    struct serve_opts o;
-    struct cm_config *cfg; /* the engine's: loaded once for the API and the engine */
-    struct cm_api_creds creds;
-    struct cm_store *store; /* the HTTP server's connection */
-    struct cm_api_ctx ctx;
-    struct cm_api_target_policy targets; /* api.targets, over cfg's lists */
-    struct cm_api_http *http;
-    char detector[CM_STORE_DETECTOR_ID_MAX + 1]; /* the account's detector in its region */
-    struct cm_serve_status status;
-    bool status_ok;
-    struct cm_serve_watch watch; /* the follow engine, when watching */
-    bool watching;
-    char *state_path;         /* <db>.state, when no --state nor serve.state */
-    int retention_days;       /* store.retention_days, -1 when not set */
-    const char *publish_freq; /* store.finding_publishing_frequency, NULL when not set */
-    struct cm_serve_work bus_work, canary_work;
-    struct cm_serve_loop bus, canary;
-    bool curl;
-};
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: coalmine serve [--db FILE] [--config FILE] [--listen ADDR:PORT]\n"
-               "                      [--credentials FILE] [--account ID] [--region R]\n"
-               "                      [--port-file FILE] [--log-requests] [--quiet]\n"
-               "                      [--watch PATH]... [--state FILE] [--poll-interval S]\n"
-               "                      [--settle S] [--checkpoint-interval S] [--threads N]\n"
-               "                      [--canary-interval S] [--bus-interval S]\n"
-               "                      [the intel and detector options of coalmine scan]\n"
-               "\n"
-               "The service (docs/serve.md): serves the GuardDuty API over the findings in the\n"
-               "store until SIGINT or SIGTERM: `aws guardduty ... --endpoint-url\n"
-               "http://127.0.0.1:8787` and boto3 work against it (docs/api.md); GET /healthz,\n"
-               "GET /metrics (Prometheus) and the web console (/console) are served too, and\n"
-               "EventBridge's API for the rules and targets (`aws events ...`,\n"
-               "docs/events-api.md).\n"
-               "Beside it, the engine reads every log file that appears under the --watch\n"
-               "paths (as `coalmine scan --follow` does) and stores its findings; the bus\n"
-               "delivers them to the rules' targets, retries failed deliveries and releases\n"
-               "held updates; the canaries run on their schedules. Lists created through the\n"
-               "API apply to the engine from its next poll.\n"
-               "\n"
-               "  -d, --db FILE          the store (created when absent; default: store.db of\n"
-               "                         the config)\n"
-               "  -c, --config FILE      coalmine.yaml (store.db, api.*, serve.*, intel.*,\n"
-               "                         detectors.*, ...)\n"
-               "  -l, --listen ADDR:PORT where to listen (default " CM_API_DEFAULT_LISTEN ";\n"
-               "                         [::1]:PORT for IPv6; port 0 picks a free one)\n"
-               "      --credentials FILE the access keys requests must be signed with (SigV4):\n"
-               "                         shared-credentials INI or KEY:SECRET lines; with none\n"
-               "                         configured requests are not checked and only a\n"
-               "                         loopback address may be listened on\n"
-               "      --account ID       the detector's account (default: api.account, else\n"
-               "                         " DEFAULT_ACCOUNT ")\n"
-               "      --region R         the default region (default: api.region, else\n"
-               "                         " DEFAULT_REGION "); a signed request's scope names its "
-               "own\n"
-               "      --port-file FILE   write the port listened on to FILE once listening\n"
-               "      --log-requests     one line per request on stderr\n"
-               "  -q, --quiet            no progress lines on stderr (errors still)\n"
-               "  -w, --watch PATH       a directory (or file) whose log files the engine reads\n"
-               "                         as they appear, or an S3 location s3://BUCKET[/PREFIX]\n"
-               "                         whose objects it reads as they are listed, or an SQS\n"
-               "                         queue sqs://ACCOUNT/QUEUE[/KEY-PREFIX] notified of\n"
-               "                         each new object (docs/s3.md); repeatable\n"
-               "                         (serve.watch)\n"
-               "      --endpoint-url URL with an s3:// or sqs:// --watch: the S3 and SQS\n"
-               "                         endpoint (an S3-compatible store); default: what\n"
-               "                         the aws CLI uses\n"
-               "      --state FILE       with --watch: the engine's checkpoint (what it\n"
-               "                         learned, the files it read), written every\n"
-               "                         --checkpoint-interval and at exit, read at start\n"
-               "                         (default: serve.state, else the store's path +\n"
-               "                         .state)\n"
-               "      --poll-interval S  with --watch: seconds between polls (default 10)\n"
-               "      --settle S         with --watch: seconds a file's mtime must be old\n"
-               "                         before it is read (default 0)\n"
-               "      --checkpoint-interval S  with --watch: seconds between checkpoints\n"
-               "                         (default 300)\n"
-               "  -t, --threads N        with --watch: reader threads and detection shards\n"
-               "      --canary-interval S seconds between canary ticks (default 15)\n"
-               "      --bus-interval S   seconds between delivery runs (retries, held\n"
-               "                         updates) besides the one after each poll (default 5)\n"
-               "  -h, --help             this help\n"
-               "\n"
-               "With --watch, these options of `coalmine scan` choose the engine's intel and\n"
-               "detectors: --threat-list, --trusted-list, --intel-list, --intel-dir,\n"
-               "--no-default-intel, --geoip, --canary-key, --aws-ranges, --dga-model,\n"
-               "--custom-rule, --inventory, --region, --flow-fields (see coalmine scan --help).\n"
-               "\n"
-               "Prints \"listening on ADDR:PORT\" on stderr when ready. Exit status: 0 after\n"
-               "a signal, 1 error (also when the engine stops on one), 2 usage error.\n");
-}
-
-enum {
-    OPT_CREDENTIALS = 0x200,
-    OPT_ACCOUNT,
-    OPT_REGION,
-    OPT_PORT_FILE,
-    OPT_LOG_REQUESTS,
-    OPT_CANARY_INTERVAL,
-    OPT_BUS_INTERVAL,
-};
-
-static int parse_seconds(const char *name, const char *arg, double *out)
-{
-    char *end;
-    double v;
-
-    errno = 0;
-    v = strtod(arg, &end);
-    if (errno != 0 || end == arg || *end != '\0' || !(v >= 0.01 && v <= 86400.0)) {
-        fprintf(stderr, "coalmine serve: %s wants seconds from 0.01 to 86400, not '%s'\n", name,
-                arg);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* An option of the engine (scan_engine.h) or of the follow (scan_follow.h). */
-static int parse_engine(struct cm_serve *s, int c, const char *arg)
-{
-    char err[512];
-    unsigned long v;
-    char *end;
-
-    switch (c) {
-    case 't':
-        errno = 0;
-        v = strtoul(arg, &end, 10);
-        if (errno || end == arg || *end || v == 0 || v > 256 || arg[0] == '-') {
-            fprintf(stderr, "coalmine serve: --threads wants a number from 1 to 256\n");
-            return CM_EXIT_USAGE;
-        }
-        s->watch.e.o.threads = (unsigned)v;
-        s->o.engine_opt = true;
-        return 0;
-    case CM_SCAN_OPT_POLL_INTERVAL:
-    case CM_SCAN_OPT_SETTLE:
-    case CM_SCAN_OPT_CHECKPOINT_INTERVAL:
-        if (cm_scan_follow_option(&s->watch.follow, c, arg, err, sizeof(err)) != 0) {
-            fprintf(stderr, "coalmine serve: %s\n", err);
-            return CM_EXIT_USAGE;
-        }
-        s->o.follow_opt = true;
-        return 0;
-    case CM_SCAN_OPT_STATE:
-        s->o.state = arg;
-        return 0;
-    default:
-        break;
-    }
-    switch (cm_scan_engine_option(&s->watch.e, c, arg, err, sizeof(err))) {
-    case CM_SCAN_ENGINE_TAKEN:
-        s->o.engine_opt = true;
-        return 0;
-    case CM_SCAN_ENGINE_FAILED:
-        fprintf(stderr, "coalmine serve: %s\n", err);
-        return CM_EXIT_ERROR;
-    case CM_SCAN_ENGINE_USAGE:
-        fprintf(stderr, "coalmine serve: %s\n", err);
-        return CM_EXIT_USAGE;
-    default:
-        usage(stderr);
-        return CM_EXIT_USAGE;
-    }
-}
-
-/* Returns 0, 1 after --help, or CM_EXIT_USAGE / CM_EXIT_ERROR (said on stderr). */
-static int parse(int argc, char **argv, struct cm_serve *s)
-{
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"config", required_argument, NULL, 'c'},
-        {"listen", required_argument, NULL, 'l'},
-        {"credentials", required_argument, NULL, OPT_CREDENTIALS},
-        {"account", required_argument, NULL, OPT_ACCOUNT},
-        {"region", required_argument, NULL, OPT_REGION},
-        {"port-file", required_argument, NULL, OPT_PORT_FILE},
-        {"log-requests", no_argument, NULL, OPT_LOG_REQUESTS},
-        {"quiet", no_argument, NULL, 'q'},
-        {"watch", required_argument, NULL, 'w'},
-        {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
-        {"poll-interval", required_argument, NULL, CM_SCAN_OPT_POLL_INTERVAL},
-        {"settle", required_argument, NULL, CM_SCAN_OPT_SETTLE},
-        {"checkpoint-interval", required_argument, NULL, CM_SCAN_OPT_CHECKPOINT_INTERVAL},
-        {"threads", required_argument, NULL, 't'},
-        {"canary-interval", required_argument, NULL, OPT_CANARY_INTERVAL},
-        {"bus-interval", required_argument, NULL, OPT_BUS_INTERVAL},
-        {"endpoint-url", required_argument, NULL, CM_SCAN_OPT_ENDPOINT_URL},
-        CM_SCAN_ENGINE_LONGOPTS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    struct serve_opts *o = &s->o;
-    int c, rc;
-
-    optind = 1;
-    while ((c = cm_cli_getopt(NULL, argc, argv, "d:c:l:qw:t:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            o->db = optarg;
-            break;
-        case 'c':
-            o->config = optarg;
-            break;
-        case 'l':
-            o->listen = optarg;
-            break;
-        case OPT_CREDENTIALS:
-            o->credentials = optarg;
-            break;
-        case OPT_ACCOUNT:
-            o->account = optarg;
-            break;
-        case OPT_REGION:
-            o->region = optarg;
-            break;
-        case OPT_PORT_FILE:
-            o->port_file = optarg;
-            break;
-        case OPT_LOG_REQUESTS:
-            o->log_requests = true;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case CM_SCAN_OPT_ENDPOINT_URL:
-            s->watch.endpoint_url = optarg;
-            break;
-        case 'w':
-            if (o->nwatch == MAX_WATCH) {
-                fprintf(stderr, "coalmine serve: at most %d --watch paths\n", MAX_WATCH);
-                return CM_EXIT_USAGE;
-            }
-            o->watch[o->nwatch++] = optarg;
-            break;
-        case OPT_CANARY_INTERVAL:
-            if (parse_seconds("--canary-interval", optarg, &o->canary_s) != 0) {
-                return CM_EXIT_USAGE;
-            }
-            break;
-        case OPT_BUS_INTERVAL:
-            if (parse_seconds("--bus-interval", optarg, &o->bus_s) != 0) {
-                return CM_EXIT_USAGE;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        case '?':
-            usage(stderr);
-            return CM_EXIT_USAGE;
-        default:
-            if ((rc = parse_engine(s, c, optarg)) != 0) {
-                return rc;
-            }
-            break;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr,
-                "coalmine serve: unexpected argument '%s' (a directory to watch is "
-                "given with --watch)\n",
-                argv[optind]);
-        return CM_EXIT_USAGE;
-    }
-    return 0;
-}
+#define MAX_CRED_FILE (1u << 20)
+#define GRACE_MS      5000
+#define CANARY_S      15 /* seconds between canary ticks (serve.canary_interval) */
+#define BUS_S         5  /* seconds between bus runs when not kicked (serve.bus_interval) */
 
 static int read_file(const char *path, size_t max, char **out, size_t *len)
 {
@@ -382,7 +96,7 @@ static int configure_watch(struct cm_serve *s)
                         "--state, --poll-interval, ...) need --watch PATH (or serve.watch)\n");
         return CM_EXIT_USAGE;
     }
-    /* The command line's intervals were set by parse(); the file's fill the rest. */
+    /* The command line's intervals were set by cm_serve_args(); the file's fill the rest. */
     if (!s->o.follow_opt || f->poll_s == CM_FOLLOW_POLL_S) {
         f->poll_s = cs->poll_interval > 0 ? cs->poll_interval : f->poll_s;
     }
@@ -748,7 +462,7 @@ static int run(int argc, char **argv)
                                              .checkpoint_s = CM_FOLLOW_CHECKPOINT_S};
     s.cfg = &s.watch.e.config;
     cm_api_creds_init(&s.creds);
-    rc = parse(argc, argv, &s);
+    rc = cm_serve_args(argc, argv, &s);
     if (rc != 0) {
         serve_stop(&s);
         return rc == 1 ? CM_EXIT_OK : rc;
