@@ -467,8 +467,8 @@ struct cm_ct_info_args {
 };
 
 /*
- * Writes the members of an anomaly finding's additionalInfo into the open
- * object of jw: anomalies.anomalousAPIs (by service, with outcomes),
+ * ct_anomaly_info.c: writes the members of an anomaly finding's additionalInfo
+ * into the open object of jw: anomalies.anomalousAPIs (by service, with outcomes),
  * unusualBehavior, profiledBehavior (the usual clients) and userAgent.
  */
 void cm_ct_anomaly_info(struct cm_jw *jw, const struct cm_ct_info_args *a);
