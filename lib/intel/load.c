@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/ip.h"
+#include "intel/shared_infra.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -109,6 +110,11 @@ static int add_net(struct loader *l, const struct cm_ip *net, unsigned prefix)
 {
     if (cm_ip_classify(net) != CM_IPC_PUBLIC) {
         bad(l, "not a publicly routable address or network (ignored, as GuardDuty does)");
+        return 0;
+    }
+    if (l->o->shared_guard && cm_intel_shared_net(net, prefix)) {
+        l->st->skipped++;
+        l->st->shared++;
         return 0;
     }
     return added(l, cm_intel_builder_add_ip(l->b, net, prefix, &l->ind), &l->st->ip_entries,
@@ -217,6 +223,12 @@ static int on_item(void *ud, const struct cm_intel_item *it)
     if (!has_two_labels(cm_str_starts(v, "*.") ? cm_str_make(v.p + 2, v.len - 2) : v)) {
         /* "com" or "intranet" would list every name under it, or is no domain at all. */
         bad(l, "a single label is not a domain name");
+        return 0;
+    }
+    if (l->o->shared_guard && cm_intel_shared_name(v)) {
+        /* A public suffix or a provider's apex would cover every customer's host under it. */
+        l->st->skipped++;
+        l->st->shared++;
         return 0;
     }
     return added(l, cm_intel_builder_add_domain(l->b, v, &l->ind), &l->st->dom_entries,

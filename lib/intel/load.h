@@ -17,6 +17,10 @@
  *   loopback, link-local, multicast, reserved) are skipped as bad records,
  *   as GuardDuty ignores them (spec §4.1): such an entry on a threat list
  *   would flag every internal connection.
+ * - With shared_guard (the bundle's feeds): addresses and small networks of
+ *   the anycast public resolvers, and names that are a public suffix or a
+ *   shared-hosting provider's apex (intel/shared_infra.h), are skipped and
+ *   counted in shared, never listed.
  *
  * Categories: a list has one (CUSTOM for customer threat lists, the feed's
  * class for managed ones). With CM_CAT_UNKNOWN the category of each item is
@@ -40,7 +44,8 @@ struct cm_intel_load_stats {
     uint64_t ip_entries;  /* networks added */
     uint64_t dom_entries; /* names added */
     uint64_t bad;         /* bad records (reader's and ours), each reported */
-    uint64_t skipped;     /* items deliberately not taken (shared-service URL hosts) */
+    uint64_t skipped;     /* items deliberately not taken (shared-service URL hosts, shared) */
+    uint64_t shared;      /* of those, shared infrastructure entries (shared_guard) */
 };
 
 /* How to load one list. */
@@ -49,6 +54,7 @@ struct cm_intel_load_opts {
     enum cm_intel_category category; /* CM_CAT_UNKNOWN: guess per item */
     struct cm_str threat_name;       /* default threat name; may be empty */
     struct cm_str source;            /* stored in every indicator; may be empty */
+    bool shared_guard;               /* skip shared infrastructure (intel/shared_infra.h) */
     /* Bad records: 1-based line (0 unknown) and reason. May be NULL. */
     void (*bad)(void *ud, uint32_t line, const char *reason);
     void *ud;

@@ -375,7 +375,8 @@ static int load_txt(const char *path, uint64_t seed, struct cm_intel_load_stats 
     struct cm_intel_list list = {CM_STR_LIT("bench"), CM_INTEL_KIND_THREAT, CM_STR_LIT("TXT"),
                                  cm_str_cstr(path)};
     struct cm_intel_load_opts opts = {
-        0, CM_CAT_CUSTOM, CM_STR_LIT("Customer Threat Intel"), cm_str_cstr(path), NULL, NULL};
+        0,    CM_CAT_CUSTOM, CM_STR_LIT("Customer Threat Intel"), cm_str_cstr(path), false,
+        NULL, NULL};
     struct cm_intel_builder *b = NULL;
     struct cm_intel_snapshot *snap = NULL;
     struct cm_buf buf;

@@ -676,7 +676,8 @@ static const struct cm_intel_col stats_cols[] = {{"name", "LIST", 32, false},
                                                  {"ipEntries", "IPS", 10, true},
                                                  {"domainEntries", "DOMAINS", 10, true},
                                                  {"bad", "BAD", 8, true},
-                                                 {"skipped", "SKIPPED", 0, true}};
+                                                 {"skipped", "SKIPPED", 8, true},
+                                                 {"shared", "SHARED", 0, true}};
 
 static int intel_stats(int argc, char **argv)
 {
@@ -739,7 +740,7 @@ static int intel_stats(int argc, char **argv)
         cm_intel_out_rows(&out, "perList");
         for (size_t i = 0; i < n; i++) {
             const struct cm_intel_load_stats *st = &reps[i].st;
-            char a[24], b[24], d[24], e[24];
+            char a[24], b[24], d[24], e[24], f[24];
             const char *v[] = {srcs[i].name,
                                cm_intel_kind_name(srcs[i].kind),
                                srcs[i].kind == CM_INTEL_KIND_TRUSTED
@@ -749,7 +750,8 @@ static int intel_stats(int argc, char **argv)
                                cm_intel_out_num(st->ip_entries, a),
                                cm_intel_out_num(st->dom_entries, b),
                                cm_intel_out_num(st->bad, d),
-                               cm_intel_out_num(st->skipped, e)};
+                               cm_intel_out_num(st->skipped, e),
+                               cm_intel_out_num(st->shared, f)};
             cm_intel_out_row(&out, v);
         }
         rc = cm_intel_out_end(&out, true);

@@ -161,6 +161,8 @@ void cm_intel_config_source(const struct cm_intel_entry *e, struct cm_intel_sour
     out->kind = e->kind;
     out->category = e->kind == CM_INTEL_KIND_TRUSTED ? CM_CAT_UNKNOWN : e->category;
     out->threat_name = e->threat_name;
+    /* Only the bundle's feeds: a list the user gives is the user's intent. */
+    out->shared_guard = e->origin == CM_INTEL_FEED && e->kind == CM_INTEL_KIND_THREAT;
 }
 
 /* ---- JSON reading ---- */

@@ -279,6 +279,7 @@ int cm_intel_open(const struct cm_intel_source *srcs, size_t n, uint64_t seed, c
         lo.category = s->kind == CM_INTEL_KIND_TRUSTED ? CM_CAT_UNKNOWN : s->category;
         lo.threat_name = cm_str_cstr(default_threat(s));
         lo.source = cm_str_cstr(s->name);
+        lo.shared_guard = s->shared_guard;
         lo.bad = on_bad;
         lo.ud = &bc;
         rc = cm_intel_load(b, fmt, data, len, &lo, &st);

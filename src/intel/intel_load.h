@@ -36,6 +36,7 @@ struct cm_intel_source {
     enum cm_intel_kind kind;
     enum cm_intel_category category; /* CUSTOM: customer list; UNKNOWN: guessed per item */
     const char *threat_name;         /* default threat name; NULL: by category */
+    bool shared_guard; /* a bundle feed: shared infrastructure is skipped (intel/shared_infra.h) */
     /*
      * The list's bytes when it is held in memory (the store's API lists): read instead of
      * the file, path then only names it in messages. NULL: read path.

@@ -67,9 +67,10 @@ static void on_bad(void *ud, uint32_t line, const char *reason)
     }
 }
 
-static struct cm_intel_snapshot *load(const struct cm_intel_item *items, size_t n,
-                                      enum cm_intel_category cat, const char *threat,
-                                      struct bads *b, struct cm_intel_load_stats *st)
+static struct cm_intel_snapshot *load_guarded(const struct cm_intel_item *items, size_t n,
+                                              enum cm_intel_category cat, const char *threat,
+                                              bool guard, struct bads *b,
+                                              struct cm_intel_load_stats *st)
 {
     struct cm_intel_builder *bl;
     struct cm_intel_snapshot *s;
@@ -86,12 +87,20 @@ static struct cm_intel_snapshot *load(const struct cm_intel_item *items, size_t 
     o.list = id;
     o.category = cat;
     o.threat_name = cm_str_cstr(threat);
+    o.shared_guard = guard;
     o.bad = on_bad;
     o.ud = b;
     assert_int_equal(cm_intel_load(bl, &fake, "", 0, &o, st), 0);
     assert_int_equal(cm_intel_builder_build(bl, &s), 0);
     cm_intel_builder_destroy(bl);
     return s;
+}
+
+static struct cm_intel_snapshot *load(const struct cm_intel_item *items, size_t n,
+                                      enum cm_intel_category cat, const char *threat,
+                                      struct bads *b, struct cm_intel_load_stats *st)
+{
+    return load_guarded(items, n, cat, threat, false, b, st);
 }
 
 static enum cm_intel_verdict ip_check(struct cm_intel_snapshot *s, const char *txt,
@@ -101,6 +110,63 @@ static enum cm_intel_verdict ip_check(struct cm_intel_snapshot *s, const char *t
 
     assert_int_equal(cm_ip_parse(cm_str_cstr(txt), &ip), 0);
     return cm_intel_check_ip(s, &ip, m);
+}
+
+/* The bundle feeds' guard: shared infrastructure skipped and counted; off, all of it is listed. */
+static void test_shared_guard(void **state)
+{
+    const struct cm_intel_item items[] = {
+        ITEM(CM_IV_AUTO, "8.8.8.8", 1),            /* anycast resolver */
+        ITEM(CM_IV_AUTO, "1.1.1.0/24", 2),         /* a /24 holding one */
+        ITEM(CM_IV_AUTO, "2620:fe::fe", 3),        /* Quad9 over IPv6 */
+        ITEM(CM_IV_AUTO, "duckdns.org", 4),        /* dynamic-DNS apex (a private suffix) */
+        ITEM(CM_IV_AUTO, "000webhostapp.com", 5),  /* free-hosting apex */
+        ITEM(CM_IV_AUTO, "*.s3.amazonaws.com", 6), /* every bucket */
+        ITEM(CM_IV_AUTO, "c2.duckdns.org", 7),     /* a customer's host: kept */
+        ITEM(CM_IV_AUTO, "10.0.0.0/8", 8),         /* private: bad, not shared */
+        ITEM(CM_IV_AUTO, "185.220.101.7", 9),      /* an ordinary C2 address: kept */
+        ITEM(CM_IV_AUTO, "8.0.0.0/8", 10),         /* a large network: kept */
+        ITEM(CM_IV_AUTO, "evil-c2.example", 11),   /* an ordinary name: kept */
+        ITEM(CM_IV_RANGE, "9.9.9.0", 12),          /* a range whose /24 holds 9.9.9.9 */
+    };
+    struct cm_intel_item its[sizeof(items) / sizeof(items[0])];
+    size_t n = sizeof(items) / sizeof(items[0]);
+    struct cm_intel_load_stats st;
+    struct bads b = {{0}, {{0}}, 0};
+    struct cm_intel_snapshot *s;
+
+    (void)state;
+    memcpy(its, items, sizeof(items));
+    its[11].value2 = CM_STR_LIT("9.9.9.255");
+    s = load_guarded(its, n, CM_CAT_CNC, "", true, &b, &st);
+    assert_int_equal(st.items, n);
+    assert_int_equal(st.shared, 7);
+    assert_int_equal(st.skipped, 7);
+    assert_int_equal(st.ip_entries, 2);  /* 185.220.101.7, 8.0.0.0/8 */
+    assert_int_equal(st.dom_entries, 2); /* c2.duckdns.org, evil-c2.example */
+    assert_int_equal(ip_check(s, "185.220.101.7", NULL), CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "1.1.1.1", NULL), CM_INTEL_NONE);
+    assert_int_equal(ip_check(s, "9.9.9.9", NULL), CM_INTEL_NONE);
+    assert_int_equal(ip_check(s, "2620:fe::fe", NULL), CM_INTEL_NONE);
+    /* 8.8.8.8 sits in the kept /8: the /8 is the feed's word, not a resolver entry. */
+    assert_int_equal(ip_check(s, "8.8.8.8", NULL), CM_INTEL_THREAT);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("c2.duckdns.org"), NULL), CM_INTEL_THREAT);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("home.duckdns.org"), NULL), CM_INTEL_NONE);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("site.000webhostapp.com"), NULL),
+                     CM_INTEL_NONE);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("bucket.s3.amazonaws.com"), NULL),
+                     CM_INTEL_NONE);
+    cm_intel_snapshot_unref(s);
+
+    /* Without the guard (a user's list) every entry is taken. */
+    s = load_guarded(its, n, CM_CAT_CUSTOM, "Customer Threat Intel", false, &b, &st);
+    assert_int_equal(st.shared, 0);
+    assert_int_equal(st.skipped, 0);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("home.duckdns.org"), NULL),
+                     CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "9.9.9.9", NULL), CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "1.1.1.1", NULL), CM_INTEL_THREAT);
+    cm_intel_snapshot_unref(s);
 }
 
 static void test_classify(void **state)
@@ -398,9 +464,13 @@ static void test_url_host(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_classify),    cmocka_unit_test(test_categories_and_threats),
-        cmocka_unit_test(test_ranges),      cmocka_unit_test(test_ranges_v6),
-        cmocka_unit_test(test_range_items), cmocka_unit_test(test_url_host),
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_shared_guard),
+        cmocka_unit_test(test_categories_and_threats),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_ranges_v6),
+        cmocka_unit_test(test_range_items),
+        cmocka_unit_test(test_url_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
