@@ -113,9 +113,11 @@ static void load(const struct cm_intel_format *f, const char *buf, size_t len, u
     o.list = id;
     o.category = (enum cm_intel_category)(cat % CM_CAT_COUNT);
     o.threat_name = CM_STR_LIT("t");
+    o.shared_guard = (cat & 0x80) != 0; /* the bundle feeds' shared-infrastructure guard */
     rc = cm_intel_load(b, f, buf, len, &o, &st);
     check(rc == 0 || rc == CM_EINVAL);
     check(st.ip_entries + st.dom_entries <= st.items * 256);
+    check(st.shared <= st.skipped && (o.shared_guard || st.shared == 0));
     if (rc == 0 && cm_intel_builder_build(b, &s) == 0) {
         check(cm_intel_snapshot_nlists(s) == 1);
         cm_intel_snapshot_unref(s);
