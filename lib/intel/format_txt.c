@@ -5,7 +5,8 @@
  * Blank lines and comment lines ('#', ';' or "//" first) are skipped. The
  * entry is the first whitespace-separated token of the line, so trailing
  * text ("1.2.3.4 # scanner", ipsum's "1.2.3.4<TAB>7") is ignored. Tokens go
- * out as CM_IV_AUTO: load.c tells addresses, CIDRs, names and URLs apart.
+ * out as CM_IV_AUTO: load.c tells addresses, CIDRs, names and URLs apart, and
+ * reads "HOST:PORT" and "[IPv6]:PORT" as their host.
  * Only what is plainly garbage is a bad record here: a line over
  * CM_INTEL_LINE_MAX bytes, control bytes, or a token with characters no
  * address, CIDR or domain name has (a path, a regular expression,
@@ -29,7 +30,8 @@ static bool is_comment(struct cm_str s)
 static bool token_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '_' || c == ':' || c == '/' || c == '*' || c == '%' || c >= 0x80;
+           c == '-' || c == '_' || c == ':' || c == '/' || c == '*' || c == '%' || c == '[' ||
+           c == ']' || c >= 0x80;
 }
 
 static bool is_alpha(unsigned char c)

@@ -169,6 +169,39 @@ static enum cm_intel_category item_category(const struct loader *l, const struct
     return cm_intel_category_guess(it->category, is_ip);
 }
 
+/*
+ * The host of "HOST:PORT" or "[IPv6]:PORT" (maltrail's mining pools, 107.191.47.239:3333): a
+ * port of 1 to 5 digits after the one colon of an IPv4 address or a name, or after the
+ * bracketed address. v itself otherwise (a bare IPv6 address has colons and no brackets).
+ */
+static struct cm_str host_of(struct cm_str v)
+{
+    size_t colon = v.len, digits;
+
+    for (size_t i = v.len; i > 0; i--) {
+        if (v.p[i - 1] == ':') {
+            colon = i - 1;
+            break;
+        }
+    }
+    digits = v.len - colon - 1;
+    if (colon == v.len || colon == 0 || digits == 0 || digits > 5) {
+        return v;
+    }
+    for (size_t i = colon + 1; i < v.len; i++) {
+        if (v.p[i] < '0' || v.p[i] > '9') {
+            return v;
+        }
+    }
+    if (v.p[0] == '[' && v.p[colon - 1] == ']') {
+        return cm_str_make(v.p + 1, colon - 2);
+    }
+    if (memchr(v.p, ':', colon) != NULL || memchr(v.p, '[', colon) != NULL) {
+        return v;
+    }
+    return cm_str_make(v.p, colon);
+}
+
 static int on_item(void *ud, const struct cm_intel_item *it)
 {
     struct loader *l = ud;
@@ -202,6 +235,10 @@ static int on_item(void *ud, const struct cm_intel_item *it)
         l->ind.category = item_category(l, it, false);
         return add_url(l, v);
     case CM_IV_AUTO:
+        if (!has_scheme(v)) {
+            v = host_of(v);
+        }
+        break;
     case CM_IV_IP:
     case CM_IV_DOMAIN:
         break;

@@ -235,6 +235,43 @@ static void test_classify(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/* "HOST:PORT" entries (maltrail's mining pools) are their host; a bare IPv6 address stays whole. */
+static void test_host_port(void **state)
+{
+    const struct cm_intel_item items[] = {
+        ITEM(CM_IV_AUTO, "107.191.47.239:3333", 1),
+        ITEM(CM_IV_AUTO, "pool.mine.example:14444", 2),
+        ITEM(CM_IV_AUTO, "[2606:4700:1::7]:3333", 3),
+        ITEM(CM_IV_AUTO, "2001:4860::8844", 4),          /* colons, no port */
+        ITEM(CM_IV_AUTO, "9.9.9.10:443x", 5),            /* not a port: bad */
+        ITEM(CM_IV_AUTO, "9.9.9.11:123456", 6),          /* six digits: no port, bad */
+        ITEM(CM_IV_AUTO, "2001:4860::1:3333", 7),        /* an address, not [addr]:port */
+        ITEM(CM_IV_IP, "9.9.9.12:53", 8),                /* only AUTO items carry ports */
+        ITEM(CM_IV_AUTO, "http://c2.example:8080/p", 9), /* a URL keeps its own parse */
+    };
+    struct cm_intel_load_stats st;
+    struct bads b = {{0}, {{0}}, 0};
+    struct cm_intel_snapshot *s =
+        load(items, sizeof(items) / sizeof(items[0]), CM_CAT_MINING, "pools", &b, &st);
+
+    (void)state;
+    assert_int_equal(st.ip_entries, 4);  /* lines 1, 3, 4 and 7 */
+    assert_int_equal(st.dom_entries, 2); /* line 2, and the URL's host */
+    assert_int_equal(b.n, 4); /* 5, 6, 8 and the fake reader's own */
+    assert_int_equal(b.lines[0], 5);
+    assert_int_equal(b.lines[1], 6);
+    assert_int_equal(b.lines[2], 8);
+    assert_int_equal(b.lines[3], 99);
+    assert_int_equal(ip_check(s, "107.191.47.239", NULL), CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "2606:4700:1::7", NULL), CM_INTEL_THREAT);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("pool.mine.example"), NULL),
+                     CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "2001:4860::8844", NULL), CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "2001:4860::1:3333", NULL), CM_INTEL_THREAT);
+    assert_int_equal(cm_intel_check_domain(s, CM_STR_LIT("c2.example"), NULL), CM_INTEL_THREAT);
+    cm_intel_snapshot_unref(s);
+}
+
 static void test_categories_and_threats(void **state)
 {
     const struct cm_intel_item items[] = {
@@ -464,13 +501,10 @@ static void test_url_host(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_classify),
-        cmocka_unit_test(test_shared_guard),
-        cmocka_unit_test(test_categories_and_threats),
-        cmocka_unit_test(test_ranges),
-        cmocka_unit_test(test_ranges_v6),
-        cmocka_unit_test(test_range_items),
-        cmocka_unit_test(test_url_host),
+        cmocka_unit_test(test_classify),     cmocka_unit_test(test_host_port),
+        cmocka_unit_test(test_shared_guard), cmocka_unit_test(test_categories_and_threats),
+        cmocka_unit_test(test_ranges),       cmocka_unit_test(test_ranges_v6),
+        cmocka_unit_test(test_range_items),  cmocka_unit_test(test_url_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
