@@ -22,6 +22,7 @@
 struct cm_sqs {
     struct cm_s3 *s3;
     char endpoint[1100]; /* scheme://host */
+    char region[64];     /* signed for ("": the S3 client's) */
     const char *host;    /* into endpoint */
     struct cm_aws_http http;
     struct cm_buf ans;
@@ -29,8 +30,27 @@ struct cm_sqs {
     unsigned backoff_num, backoff_den;
 };
 
+const char *cm_sqs_custom_endpoint(const char *endpoint_url)
+{
+    const char *ep = endpoint_url;
+
+    if (ep == NULL || ep[0] == '\0') {
+        ep = getenv("AWS_ENDPOINT_URL_SQS");
+    }
+    if (ep == NULL || ep[0] == '\0') {
+        ep = getenv("AWS_ENDPOINT_URL");
+    }
+    return ep != NULL && ep[0] != '\0' ? ep : NULL;
+}
+
 int cm_sqs_open(struct cm_sqs **out, struct cm_s3 *s3, const char *endpoint_url, char *err,
                 size_t errlen)
+{
+    return cm_sqs_open_at(out, s3, endpoint_url, NULL, err, errlen);
+}
+
+int cm_sqs_open_at(struct cm_sqs **out, struct cm_s3 *s3, const char *endpoint_url,
+                   const char *region, char *err, size_t errlen)
 {
     struct cm_sqs *q = cm_calloc(1, sizeof(*q));
     const char *ep = endpoint_url, *from = "--endpoint-url", *h;
@@ -49,9 +69,12 @@ int cm_sqs_open(struct cm_sqs **out, struct cm_s3 *s3, const char *endpoint_url,
     } else if (ep != NULL && ep[0] == '\0') {
         ep = NULL;
     }
+    if (region != NULL && region[0] != '\0') {
+        snprintf(q->region, sizeof(q->region), "%s", region);
+    }
     if (ep == NULL || ep[0] == '\0') {
         snprintf(q->endpoint, sizeof(q->endpoint), "https://sqs.%s.amazonaws.com",
-                 cm_s3_region(s3));
+                 q->region[0] != '\0' ? q->region : cm_s3_region(s3));
     } else {
         size_t n = strlen(ep);
 
@@ -141,7 +164,8 @@ static int attempt(struct cm_sqs *q, const char *op, const char *body, size_t le
         return CM_ENOMEM;
     }
     cm_s3_creds(q->s3, cr);
-    sg = (struct cm_s3_signer){cr->key_id, cr->secret, cr->token, cm_s3_region(q->s3), "sqs"};
+    sg = (struct cm_s3_signer){cr->key_id, cr->secret, cr->token,
+                               q->region[0] != '\0' ? q->region : cm_s3_region(q->s3), "sqs"};
     cm_sigv4_sha256_hex(body, len, hash);
     snprintf(target, sizeof(target), "AmazonSQS.%s", op);
     memset(&rq, 0, sizeof(rq));

@@ -22,7 +22,16 @@ struct cm_sqs;
 /* s3 is kept (not owned). Returns 0, CM_ENOMEM or CM_EINVAL (a bad endpoint, err says). */
 int cm_sqs_open(struct cm_sqs **out, struct cm_s3 *s3, const char *endpoint_url, char *err,
                 size_t errlen);
+/*
+ * The same, signing for region (NULL: the S3 client's), e.g. the region a queue's URL names
+ * (aws/sqs_loc.h); without a custom endpoint, requests go to https://sqs.REGION.amazonaws.com.
+ */
+int cm_sqs_open_at(struct cm_sqs **out, struct cm_s3 *s3, const char *endpoint_url,
+                   const char *region, char *err, size_t errlen);
 void cm_sqs_close(struct cm_sqs *q);
+
+/* The custom SQS endpoint: endpoint_url, else AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL; NULL. */
+const char *cm_sqs_custom_endpoint(const char *endpoint_url);
 
 /* "scheme://host[:port]": where requests go, and what a queue's URL starts with. */
 const char *cm_sqs_endpoint(const struct cm_sqs *q);

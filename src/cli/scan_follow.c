@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/sqs_loc.h"
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/map.h"
@@ -474,7 +475,7 @@ static int list_any(void *ud, const char *path, int64_t now_ms, cm_follow_found_
 {
     struct cm_scan_follow *f = ud;
 
-    if (strncmp(path, "sqs://", 6) == 0 && f->sqsw != NULL) {
+    if (cm_sqs_loc_is(path) && f->sqsw != NULL) {
         return cm_follow_sqs_list(f->sqsw, path, now_ms, found, fud, whole);
     }
     if (strncmp(path, "s3://", 5) == 0 && f->s3w != NULL) {
@@ -530,7 +531,7 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     for (size_t i = 0; i < f->npaths && f->sqsw == NULL && f->o->s3 != NULL; i++) {
         struct cm_follow_sqs_opts qo = {f->o->s3, f->endpoint_url, fo.poll_ms, f->quiet != 0};
 
-        if (strncmp(f->paths[i], "sqs://", 6) == 0 &&
+        if (cm_sqs_loc_is(f->paths[i]) &&
             cm_follow_sqs_create(&f->sqsw, &qo, err, sizeof(err)) != 0) {
             fprintf(stderr, "coalmine scan: %s\n", err);
             rc = CM_EXIT_ERROR;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "aws/sqs_loc.h"
 #include "base/err.h"
 
 int cm_scan_absolute_paths(char *const *argv, size_t n, char ***out)
@@ -21,8 +22,7 @@ int cm_scan_absolute_paths(char *const *argv, size_t n, char ***out)
         const char *a = argv[i];
         size_t la = strlen(a), lc;
 
-        if (a[0] == '/' || strcmp(a, "-") == 0 || strncmp(a, "s3://", 5) == 0 ||
-            strncmp(a, "sqs://", 6) == 0) {
+        if (a[0] == '/' || strcmp(a, "-") == 0 || strncmp(a, "s3://", 5) == 0 || cm_sqs_loc_is(a)) {
             v[i] = cm_strndup(a, la);
         } else {
             if (!have_cwd && getcwd(cwd, sizeof(cwd)) == NULL) {

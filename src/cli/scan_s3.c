@@ -9,6 +9,7 @@
 
 #include "aws/s3.h"
 #include "aws/s3_url.h"
+#include "aws/sqs_loc.h"
 #include "base/err.h"
 #include "core/follow_sqs.h"
 
@@ -20,12 +21,13 @@ int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endp
         struct cm_s3_url u;
         char why[200];
 
-        if (strncmp(paths[i], "sqs://", 6) == 0) { /* a queue (core/follow_sqs.h) */
-            struct cm_follow_sqs_loc l;
+        if (cm_sqs_loc_is(paths[i])) { /* a queue (core/follow_sqs.h) */
+            struct cm_sqs_loc l;
+            char qwhy[600];
 
             s3++;
-            if (cm_follow_sqs_parse(paths[i], &l, why, sizeof(why)) != 0) {
-                fprintf(stderr, "coalmine scan: %s\n", why);
+            if (cm_follow_sqs_parse(paths[i], endpoint_url, &l, qwhy, sizeof(qwhy)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", qwhy);
                 return -1;
             }
             if (!follow) {
@@ -63,7 +65,7 @@ int cm_scan_s3_open(char *const *paths, size_t n, const char *endpoint_url, cons
 
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
-        any |= cm_s3_is_url(paths[i]) || strncmp(paths[i], "sqs://", 6) == 0;
+        any |= cm_s3_is_url(paths[i]) || cm_sqs_loc_is(paths[i]);
     }
     if (!any) {
         return 0;

@@ -230,13 +230,16 @@ static void key_names(const struct key *keys, char *out, size_t outlen)
 
 /*
  * Builds prefix + path, with base_dir and '/' between them when path is
- * relative and there is a base (an S3 location, "s3://...", is no relative
- * path: serve.watch). Returns 0, CM_EINVAL (too long) or CM_ENOMEM.
+ * relative and there is a base (an S3 location, "s3://...", and a queue,
+ * "sqs://..." or its URL, are no relative path: serve.watch). Returns 0, CM_EINVAL (too long) or
+ * CM_ENOMEM.
  */
 static int join(struct walk *w, struct cm_str prefix, struct cm_str path, char **out)
 {
     bool s3 = (path.len >= 5 && memcmp(path.p, "s3://", 5) == 0) ||
-              (path.len >= 6 && memcmp(path.p, "sqs://", 6) == 0);
+              (path.len >= 6 && memcmp(path.p, "sqs://", 6) == 0) ||
+              (path.len >= 7 && memcmp(path.p, "http://", 7) == 0) ||
+              (path.len >= 8 && memcmp(path.p, "https://", 8) == 0); /* a queue's URL */
     const char *base = w->base_dir && w->base_dir[0] && path.p[0] != '/' && !s3 ? w->base_dir : "";
     size_t blen = strlen(base), sep = blen > 0 && base[blen - 1] != '/';
     char *s;

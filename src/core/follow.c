@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "aws/sqs_loc.h"
 #include "base/alloc.h"
 #include "base/err.h"
 #include "base/map.h"
@@ -279,7 +280,7 @@ static void walk_path(struct cm_follow *w, const char *path)
 {
     struct stat st;
 
-    if (w->o->list != NULL && (strncmp(path, "s3://", 5) == 0 || strncmp(path, "sqs://", 6) == 0)) {
+    if (w->o->list != NULL && (strncmp(path, "s3://", 5) == 0 || cm_sqs_loc_is(path))) {
         bool whole = true;
         int rc = w->o->list(w->o->list_ud, path, w->now_ms, found_object, w, &whole);
 

@@ -13,6 +13,7 @@
 #include "aws/s3_notice.h"
 #include "aws/s3_plan.h"
 #include "aws/sqs.h"
+#include "aws/sqs_loc.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
@@ -38,8 +39,9 @@ struct msg {
 
 struct queue {
     char *url;       /* the watched path */
-    char *queue_url; /* ENDPOINT/ACCOUNT/QUEUE */
-    struct cm_follow_sqs_loc loc;
+    char *queue_url; /* ENDPOINT/ACCOUNT/QUEUE, or the URL given */
+    struct cm_sqs_loc loc;
+    struct cm_sqs *c; /* its client: the follow's, or its own (a URL's region or endpoint) */
     uint32_t fails;
     int64_t next_ms;
     char said[80];
@@ -56,63 +58,10 @@ struct cm_follow_sqs {
     struct cm_follow_sqs_stats st;
 };
 
-int cm_follow_sqs_parse(const char *path, struct cm_follow_sqs_loc *l, char *err, size_t errlen)
+int cm_follow_sqs_parse(const char *path, const char *endpoint_url, struct cm_sqs_loc *l, char *err,
+                        size_t errlen)
 {
-    const char *p = path + 6, *slash, *q, *end;
-    size_t n;
-
-    memset(l, 0, sizeof(*l));
-    l->visibility_s = CM_FOLLOW_SQS_VISIBILITY_S;
-    if (strncmp(path, "sqs://", 6) != 0) {
-        snprintf(err, errlen, "'%.200s' is not an sqs:// location", path);
-        return CM_EINVAL;
-    }
-    q = strchr(p, '?');
-    end = q != NULL ? q : p + strlen(p);
-    slash = memchr(p, '/', (size_t)(end - p));
-    n = slash != NULL ? (size_t)(slash - p) : 0;
-    if (slash == NULL || n == 0 || n >= sizeof(l->account) || strspn(p, "0123456789") != n) {
-        snprintf(err, errlen,
-                 "'%.200s': an SQS location is sqs://ACCOUNT/QUEUE[/KEY-PREFIX] (ACCOUNT the "
-                 "queue owner's 12-digit account id)",
-                 path);
-        return CM_EINVAL;
-    }
-    memcpy(l->account, p, n);
-    p = slash + 1;
-    slash = memchr(p, '/', (size_t)(end - p));
-    n = slash != NULL ? (size_t)(slash - p) : (size_t)(end - p);
-    if (n == 0 || n > 80 ||
-        strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                  "0123456789-_.") < n) {
-        snprintf(err, errlen,
-                 "'%.200s': a queue name is 1 to 80 letters, digits, '-' and '_' (and .fifo)",
-                 path);
-        return CM_EINVAL;
-    }
-    memcpy(l->queue, p, n);
-    if (slash != NULL) {
-        n = (size_t)(end - slash - 1);
-        if (n >= sizeof(l->prefix)) {
-            snprintf(err, errlen, "'%.200s': the key prefix is too long", path);
-            return CM_EINVAL;
-        }
-        memcpy(l->prefix, slash + 1, n);
-    }
-    if (q != NULL) {
-        char *e;
-        unsigned long v;
-
-        errno = 0;
-        if (strncmp(q, "?visibility=", 12) != 0 || (v = strtoul(q + 12, &e, 10), errno != 0) ||
-            e == q + 12 || *e != '\0' || v < 1 || v > 43200) {
-            snprintf(err, errlen,
-                     "'%.200s': the only parameter is ?visibility=SECONDS (1 to 43200)", path);
-            return CM_EINVAL;
-        }
-        l->visibility_s = (unsigned)v;
-    }
-    return 0;
+    return cm_sqs_loc_parse(path, cm_sqs_custom_endpoint(endpoint_url), l, err, errlen);
 }
 
 int cm_follow_sqs_create(struct cm_follow_sqs **out, const struct cm_follow_sqs_opts *o, char *err,
@@ -158,6 +107,9 @@ void cm_follow_sqs_destroy(struct cm_follow_sqs *fs)
     for (size_t i = 0; i < fs->nq; i++) {
         cm_free(fs->qs[i].url);
         cm_free(fs->qs[i].queue_url);
+        if (fs->qs[i].c != fs->c) {
+            cm_sqs_close(fs->qs[i].c);
+        }
     }
     cm_free(fs->qs);
     cm_s3_conn_destroy(fs->s3c);
@@ -173,6 +125,9 @@ const struct cm_follow_sqs_stats *cm_follow_sqs_stats(const struct cm_follow_sqs
 static void count_requests(struct cm_follow_sqs *fs)
 {
     fs->st.requests = cm_sqs_attempts(fs->c);
+    for (size_t i = 0; i < fs->nq; i++) {
+        fs->st.requests += fs->qs[i].c != fs->c ? cm_sqs_attempts(fs->qs[i].c) : 0;
+    }
     fs->st.in_flight = fs->nm;
 }
 
@@ -199,13 +154,30 @@ static int queue_of(struct cm_follow_sqs *fs, const char *url, struct queue **ou
     }
     q = &fs->qs[fs->nq];
     memset(q, 0, sizeof(*q));
-    if ((rc = cm_follow_sqs_parse(url, &q->loc, err, errlen)) != 0) {
+    if ((rc = cm_follow_sqs_parse(url, fs->o.endpoint_url, &q->loc, err, errlen)) != 0) {
         return rc;
     }
+    q->c = fs->c;
+    if (q->loc.queue_url[0] != '\0') {
+        /* A URL: signed for its region, sent to its endpoint unless a custom one is set. */
+        const char *custom = cm_sqs_custom_endpoint(fs->o.endpoint_url);
+
+        if ((rc = cm_sqs_open_at(&q->c, fs->o.s3,
+                                 custom != NULL ? fs->o.endpoint_url : q->loc.endpoint,
+                                 q->loc.region, err, errlen)) != 0) {
+            q->c = NULL;
+            return rc;
+        }
+    }
     cm_buf_init(&b, 0);
-    if (cm_buf_printf(&b, "%s/%s/%s", cm_sqs_endpoint(fs->c), q->loc.account, q->loc.queue) != 0 ||
+    if ((q->loc.queue_url[0] != '\0' ? cm_buf_printf(&b, "%s", q->loc.queue_url)
+                                     : cm_buf_printf(&b, "%s/%s/%s", cm_sqs_endpoint(fs->c),
+                                                     q->loc.account, q->loc.queue)) != 0 ||
         (q->url = cm_strndup(url, strlen(url))) == NULL) {
         cm_buf_finish(&b);
+        if (q->c != fs->c) {
+            cm_sqs_close(q->c);
+        }
         snprintf(err, errlen, "out of memory");
         return CM_ENOMEM;
     }
@@ -224,7 +196,7 @@ static void delete_now(struct cm_follow_sqs *fs, struct queue *q, const char *co
         unsigned failed = 0, nf = 0;
         char err[600] = "";
 
-        if (cm_sqs_delete(fs->c, q->queue_url, handles + i, k, &failed, err, sizeof(err)) != 0) {
+        if (cm_sqs_delete(q->c, q->queue_url, handles + i, k, &failed, err, sizeof(err)) != 0) {
             fs->st.errors++;
             nf = (unsigned)k;
         }
@@ -258,7 +230,7 @@ static void extend(struct cm_follow_sqs *fs, struct queue *q, size_t qi, int64_t
             unsigned failed = 0;
             char err[600] = "";
 
-            if (cm_sqs_visibility(fs->c, q->queue_url, h, n, q->loc.visibility_s, &failed, err,
+            if (cm_sqs_visibility(q->c, q->queue_url, h, n, q->loc.visibility_s, &failed, err,
                                   sizeof(err)) != 0) {
                 fs->st.errors++;
                 failed = (1u << n) - 1;
@@ -464,8 +436,8 @@ static int receive(struct cm_follow_sqs *fs, struct queue *q, size_t qi, int64_t
         struct cm_sqs_msgs got = {0};
         size_t n;
 
-        rc = cm_sqs_receive(fs->c, q->queue_url, CM_SQS_MAX_BATCH, wait_s, q->loc.visibility_s,
-                            &got, err, errlen);
+        rc = cm_sqs_receive(q->c, q->queue_url, CM_SQS_MAX_BATCH, wait_s, q->loc.visibility_s, &got,
+                            err, errlen);
         n = got.n;
         for (size_t i = 0; rc == 0 && i < got.n; i++) {
             int t;

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws/sqs_loc.h"
 #include "core/follow.h"
 
 struct cm_s3;
@@ -57,18 +58,17 @@ struct cm_follow_sqs_opts {
 };
 
 /* The default visibility timeout, seconds. */
-#define CM_FOLLOW_SQS_VISIBILITY_S 300
+#define CM_FOLLOW_SQS_VISIBILITY_S CM_SQS_LOC_VISIBILITY_S
 
 /*
- * Whether path is a queue's ("sqs://..."), and its parts: account, queue name, key prefix
- * ("" for none) and visibility timeout. Returns 0, or CM_EINVAL with err saying what is
- * wrong (for a usage error).
+ * Whether path is a queue's ("sqs://..." or its URL, aws/sqs_loc.h), and its parts: account,
+ * queue name, key prefix ("" for none), visibility timeout, and a URL's endpoint and region.
+ * endpoint_url is --endpoint-url or NULL (then AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL): a
+ * URL of another host than AWS's must be that endpoint's. Returns 0, or CM_EINVAL with err
+ * saying what is wrong (for a usage error).
  */
-struct cm_follow_sqs_loc {
-    char account[64], queue[96], prefix[1024];
-    unsigned visibility_s;
-};
-int cm_follow_sqs_parse(const char *path, struct cm_follow_sqs_loc *l, char *err, size_t errlen);
+int cm_follow_sqs_parse(const char *path, const char *endpoint_url, struct cm_sqs_loc *l, char *err,
+                        size_t errlen);
 
 /* Returns 0, CM_ENOMEM or CM_EINVAL (a bad SQS endpoint: err says). */
 int cm_follow_sqs_create(struct cm_follow_sqs **out, const struct cm_follow_sqs_opts *o, char *err,

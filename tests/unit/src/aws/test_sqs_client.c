@@ -155,29 +155,32 @@ static void test_endpoint(void **state)
 
 static void test_locations(void **state)
 {
-    struct cm_follow_sqs_loc l;
+    struct cm_sqs_loc l;
     char err[400];
 
     (void)state;
-    assert_int_equal(cm_follow_sqs_parse("sqs://111122223333/trail-q", &l, err, sizeof(err)), 0);
+    assert_int_equal(cm_follow_sqs_parse("sqs://111122223333/trail-q", NULL, &l, err, sizeof(err)),
+                     0);
     assert_string_equal(l.account, "111122223333");
     assert_string_equal(l.queue, "trail-q");
     assert_string_equal(l.prefix, "");
     assert_int_equal(l.visibility_s, CM_FOLLOW_SQS_VISIBILITY_S);
-    assert_int_equal(
-        cm_follow_sqs_parse("sqs://1/q.fifo/AWSLogs/o-1/?visibility=30", &l, err, sizeof(err)), 0);
+    assert_int_equal(cm_follow_sqs_parse("sqs://1/q.fifo/AWSLogs/o-1/?visibility=30", NULL, &l, err,
+                                         sizeof(err)),
+                     0);
     assert_string_equal(l.queue, "q.fifo");
     assert_string_equal(l.prefix, "AWSLogs/o-1/");
     assert_int_equal(l.visibility_s, 30);
-    assert_int_equal(cm_follow_sqs_parse("sqs://acct/q", &l, err, sizeof(err)), CM_EINVAL);
+    assert_int_equal(cm_follow_sqs_parse("sqs://acct/q", NULL, &l, err, sizeof(err)), CM_EINVAL);
     assert_non_null(strstr(err, "sqs://ACCOUNT/QUEUE"));
-    assert_int_equal(cm_follow_sqs_parse("sqs://1", &l, err, sizeof(err)), CM_EINVAL);
-    assert_int_equal(cm_follow_sqs_parse("sqs://1/", &l, err, sizeof(err)), CM_EINVAL);
-    assert_int_equal(cm_follow_sqs_parse("sqs://1/a b", &l, err, sizeof(err)), CM_EINVAL);
+    assert_int_equal(cm_follow_sqs_parse("sqs://1", NULL, &l, err, sizeof(err)), CM_EINVAL);
+    assert_int_equal(cm_follow_sqs_parse("sqs://1/", NULL, &l, err, sizeof(err)), CM_EINVAL);
+    assert_int_equal(cm_follow_sqs_parse("sqs://1/a b", NULL, &l, err, sizeof(err)), CM_EINVAL);
     assert_non_null(strstr(err, "queue name"));
-    assert_int_equal(cm_follow_sqs_parse("sqs://1/q?visibility=0", &l, err, sizeof(err)),
+    assert_int_equal(cm_follow_sqs_parse("sqs://1/q?visibility=0", NULL, &l, err, sizeof(err)),
                      CM_EINVAL);
-    assert_int_equal(cm_follow_sqs_parse("sqs://1/q?wait=3", &l, err, sizeof(err)), CM_EINVAL);
+    assert_int_equal(cm_follow_sqs_parse("sqs://1/q?wait=3", NULL, &l, err, sizeof(err)),
+                     CM_EINVAL);
     assert_non_null(strstr(err, "?visibility=SECONDS"));
 }
 

@@ -1,0 +1,115 @@
+#!/bin/sh
+# Following a queue by its URL (docs/s3.md "Reading a queue"), against a local moto_server
+# on 127.0.0.1 (tests/integration/lib/moto.sh), a bucket notifying two queues of a handful
+# of objects (an hour of one account's CloudTrail, `coalmine gen`):
+#
+#   - the URL `aws sqs get-queue-url` prints (moto's: http://127.0.0.1:PORT/ACCOUNT/QUEUE,
+#     the custom endpoint --endpoint-url names), with /AWSLogs/ and ?visibility= after it:
+#     every object read once, every message deleted;
+#   - an AWS URL (https://sqs.us-east-1.amazonaws.com/ACCOUNT/QUEUE) with the endpoint from
+#     AWS_ENDPOINT_URL_SQS and AWS_REGION=eu-west-1: the requests are signed for the URL's
+#     region (moto keeps queues per region: signed for eu-west-1 they find no queue);
+#   - refused, exit 2, saying why: a URL of another AWS service, a host that is not the
+#     custom endpoint.
+# Skips cleanly without python3, the aws CLI or moto_server. Prints TAP.
+. "$(dirname "$0")/../e2e/lib/tap.sh"
+. "$(dirname "$0")/lib/moto.sh"
+
+P=
+cleanup() {
+    [ -n "$P" ] && kill -9 "$P" 2>/dev/null
+    moto_stop
+    [ -n "$KEEP_T" ] || rm -rf "$T"
+}
+moto_up "scan --follow QUEUE-URL against moto_server" aws jq
+ACCT=123456789012
+
+cm_env() { # CMD...: CMD with moto's dummy credentials and nothing of the user's (exec: $! is it)
+    exec env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_S3 \
+        -u AWS_ENDPOINT_URL_SQS AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+        AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+        AWS_EC2_METADATA_DISABLED=true "$@"
+}
+read_total() {
+    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
+        awk '{s += $1} END {print s + 0}'
+}
+in_queue() {
+    aws_at "$EP" sqs get-queue-attributes --queue-url "$EP/$ACCT/$1" --attribute-names All |
+        jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
+            (.ApproximateNumberOfMessagesNotVisible | tonumber)'
+}
+# follow ERR [NAME=VALUE...] [-- ARGS...]: scan --follow $URL in the background with that
+# environment and those options until every object is read and the queue ($Q) is empty (at
+# most 120 s), then SIGTERM; its exit status
+follow() {
+    _err=$1
+    _env=
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        _env="$_env $1"
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    # shellcheck disable=SC2086 # _env holds assignments
+    cm_env env $_env "$COALMINE" scan --follow --poll-interval 0.2 --no-default-intel \
+        --db "$T/$Q.db" "$@" "$URL" >/dev/null 2>"$_err" &
+    P=$!
+    _i=0
+    while [ $_i -lt 1200 ] && kill -0 $P 2>/dev/null; do
+        [ "$(read_total "$_err")" -ge "$NF" ] && [ "$(in_queue "$Q")" -eq 0 ] && break
+        _i=$((_i + 1))
+        sleep 0.1
+    done
+    kill -TERM $P 2>/dev/null
+    wait $P
+    _rc=$?
+    P=
+    return $_rc
+}
+
+G="$T/g"
+"$COALMINE" gen --out "$G" --hours 1 --accounts 1 --regions 1 --kinds cloudtrail --seed 3 \
+    >/dev/null 2>"$T/gen.err"
+NF=$(find "$G/AWSLogs" -type f | wc -l)
+for q in q1 q2; do
+    aws_at "$EP" sqs create-queue --queue-name $q >/dev/null 2>>"$T/mb.err"
+done
+aws_at "$EP" s3 mb s3://trail >/dev/null 2>>"$T/mb.err"
+aws_at "$EP" s3api put-bucket-notification-configuration --bucket trail \
+    --notification-configuration "{\"QueueConfigurations\":[
+        {\"QueueArn\":\"arn:aws:sqs:us-east-1:$ACCT:q1\",\"Events\":[\"s3:ObjectCreated:*\"]},
+        {\"QueueArn\":\"arn:aws:sqs:us-east-1:$ACCT:q2\",\"Events\":[\"s3:ObjectCreated:*\"]}]}" \
+    2>>"$T/mb.err"
+aws_at "$EP" s3 cp --recursive --quiet "$G/AWSLogs" s3://trail/AWSLogs 2>>"$T/mb.err"
+check "$NF objects in s3://trail/, announced to q1 and q2 ($(in_queue q1), $(in_queue q2) messages)" \
+    test ! -s "$T/mb.err" -a "$NF" -gt 0 -a "$(in_queue q1)" -ge "$NF"
+
+# --- the URL get-queue-url prints, with a key prefix and a visibility ------------------
+Q=q1
+URL="$(aws_at "$EP" sqs get-queue-url --queue-name q1 | jq -r .QueueUrl)/AWSLogs/?visibility=30"
+follow "$T/a.err" -- --endpoint-url "$EP"
+rc=$?
+check "scan --follow $URL exits 0 at SIGTERM" test $rc -eq 0
+check "... read the $NF objects once ($(read_total "$T/a.err"))" test "$(read_total "$T/a.err")" -eq "$NF"
+check "... and deleted every message ($(in_queue q1) left)" test "$(in_queue q1)" -eq 0
+
+# --- an AWS URL: signed for its region, sent to AWS_ENDPOINT_URL_SQS --------------------
+Q=q2
+URL="https://sqs.us-east-1.amazonaws.com/$ACCT/q2"
+follow "$T/b.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$EP" AWS_REGION=eu-west-1
+rc=$?
+check "scan --follow $URL with AWS_REGION=eu-west-1 reads the us-east-1 queue ($(read_total "$T/b.err") objects)" \
+    test $rc -eq 0 -a "$(read_total "$T/b.err")" -eq "$NF" -a "$(in_queue q2)" -eq 0
+
+# --- refused ----------------------------------------------------------------------------
+(cm_env "$COALMINE" scan --follow --endpoint-url "$EP" "https://s3.us-east-1.amazonaws.com/$ACCT/q1") \
+    >/dev/null 2>"$T/c.err"
+rc=$?
+check "an S3 URL: exit 2, $(head -c 150 "$T/c.err")" \
+    test $rc -eq 2 -a "$(grep -c 'not an SQS queue URL: s3.us-east-1.amazonaws.com is not an SQS endpoint' "$T/c.err")" -eq 1
+(cm_env "$COALMINE" scan --follow "http://127.0.0.1:1/$ACCT/q1") >/dev/null 2>"$T/d.err"
+rc=$?
+check "a host that is not the custom endpoint: exit 2, $(head -c 150 "$T/d.err")" \
+    test $rc -eq 2 -a "$(grep -c 'none set' "$T/d.err")" -eq 1
+done_testing
