@@ -235,17 +235,21 @@ static void test_serve_section(void **state)
     assert_null(c.serve.state);
     cm_config_finish(&c);
     parse_ok(&c, "serve:\n"
-                 "  watch: [logs/cloudtrail, /var/log/flows, s3://trail/AWSLogs/]\n"
+                 "  watch: [logs/cloudtrail, /var/log/flows, s3://trail/AWSLogs/, sqs://1/q,\n"
+                 "          'https://sqs.us-east-1.amazonaws.com/1/q/AWSLogs/?visibility=60']\n"
                  "  poll_interval: 30\n"
                  "  settle: 0\n"
                  "  checkpoint_interval: 600\n"
                  "  canary_interval: 60\n"
                  "  bus_interval: 2\n"
                  "  state: var/engine.state\n");
-    assert_int_equal(c.serve.watch.n, 3);
+    assert_int_equal(c.serve.watch.n, 5);
     assert_string_equal(c.serve.watch.v[0], BASE "/logs/cloudtrail");
     assert_string_equal(c.serve.watch.v[1], "/var/log/flows");
     assert_string_equal(c.serve.watch.v[2], "s3://trail/AWSLogs/"); /* not resolved */
+    assert_string_equal(c.serve.watch.v[3], "sqs://1/q");
+    assert_string_equal(c.serve.watch.v[4], /* a queue's URL: not resolved either */
+                        "https://sqs.us-east-1.amazonaws.com/1/q/AWSLogs/?visibility=60");
     assert_int_equal(c.serve.poll_interval, 30);
     assert_int_equal(c.serve.settle, 0);
     assert_int_equal(c.serve.checkpoint_interval, 600);
