@@ -75,6 +75,14 @@ static void test_sts(void **state)
     assert_int_equal(sts("<AssumeRoleResponse><x>"), CM_ESYNTAX);
     assert_non_null(strstr(why, "line 1, column"));
     assert_int_equal(sts(""), CM_ESYNTAX);
+    /* An entity declared (a hostile or broken STS): refused before it is used. */
+    assert_int_equal(sts("<!DOCTYPE r [<!ENTITY s \"sec\">]><AssumeRoleResponse>"
+                         "<AssumeRoleResult>" CREDS(
+                             "ASIA1", "&s;", "t",
+                             "2030-01-02T03:04:05Z") "</AssumeRoleResult></AssumeRoleResponse>"),
+                     CM_ESYNTAX);
+    assert_non_null(strstr(why, "an entity declaration"));
+    assert_string_equal(c.secret, "");
 }
 
 static int json(const char *s, bool process)
