@@ -529,7 +529,8 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
         }
     }
     for (size_t i = 0; i < f->npaths && f->sqsw == NULL && f->o->s3 != NULL; i++) {
-        struct cm_follow_sqs_opts qo = {f->o->s3, f->endpoint_url, fo.poll_ms, f->quiet != 0};
+        struct cm_follow_sqs_opts qo = {f->o->s3, f->endpoint_url, fo.poll_ms, f->quiet != 0,
+                                        false};
 
         if (cm_sqs_loc_is(f->paths[i]) &&
             cm_follow_sqs_create(&f->sqsw, &qo, err, sizeof(err)) != 0) {

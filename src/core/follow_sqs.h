@@ -10,7 +10,8 @@
  * follow's found callback as "s3://bucket/key" with their size and ETag (an object named
  * without them, CloudTrail's notification, is looked up with one LIST first), at every poll
  * until each is read (cm_follow_sqs_outcome); a message waiting longer than half its
- * visibility timeout is hidden again for as long (ChangeMessageVisibilityBatch).
+ * visibility timeout is hidden again for as long (ChangeMessageVisibilityBatch), by a thread
+ * of its own (cm_follow_sqs_keep) while the follow scans.
  *
  * A message is deleted (DeleteMessageBatch) by cm_follow_sqs_commit, which the caller calls
  * only once the findings of its objects are stored and the state that remembers them as read
@@ -55,6 +56,7 @@ struct cm_follow_sqs_opts {
     const char *endpoint_url; /* --endpoint-url, or NULL */
     int64_t poll_ms;          /* the follow's poll interval */
     bool quiet;               /* nothing on stderr */
+    bool no_keeper;           /* tests: no keeper thread (cm_follow_sqs_keep called instead) */
 };
 
 /* The default visibility timeout, seconds. */
@@ -92,6 +94,16 @@ bool cm_follow_sqs_pending(const struct cm_follow_sqs *fs);
  * objects are left out as read). Returns 0 or CM_ENOMEM.
  */
 int cm_follow_sqs_commit(struct cm_follow_sqs *fs);
+
+/*
+ * Hides again, for their visibility timeout, the messages in flight that waited half of it
+ * at now_ms (ms since the epoch, as the lister's now_ms), with the keeper's own SQS clients.
+ * A thread started by cm_follow_sqs_create (the keeper) calls it every 500 ms, so a message
+ * stays hidden while the follow scans its objects, however long that takes (a 2 GB object);
+ * the lister does it too at each poll. Tests with no_keeper call it with a clock of theirs
+ * (never while a keeper runs). Returns 0.
+ */
+int cm_follow_sqs_keep(struct cm_follow_sqs *fs, int64_t now_ms);
 
 const struct cm_follow_sqs_stats *cm_follow_sqs_stats(const struct cm_follow_sqs *fs);
 

@@ -4,7 +4,10 @@
  * "sqs" with the S3 client's credentials, its messages parsed; an error answer made a
  * message ("QueueDoesNotExist: ... (HTTP 400)") and not retried; a 500 retried; a batch's
  * failed entries; the endpoint from AWS_ENDPOINT_URL_SQS, a bad one refused. Also the
- * sqs:// locations (src/core/follow_sqs.c, cm_follow_sqs_parse).
+ * sqs:// locations (src/core/follow_sqs.c, cm_follow_sqs_parse), and a watched queue's
+ * messages hidden again (cm_follow_sqs_keep) at half their visibility timeout by a fake
+ * clock, not before, not after they are deleted, signed for the region of the queue's URL;
+ * and by the keeper thread while nothing polls.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,11 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/aws_config.h"
 #include "aws/s3.h"
 #include "aws/sqs.h"
 #include "base/err.h"
+#include "core/clock.h"
 #include "core/follow_sqs.h"
 #include "fake_http.h"
 
@@ -184,13 +189,143 @@ static void test_locations(void **state)
     assert_non_null(strstr(err, "?visibility=SECONDS"));
 }
 
+#define KEY                                                                                        \
+    "AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05/"                                        \
+    "111122223333_CloudTrail_us-east-1_20260105T0000Z_ab.json.gz"
+#define NOTICE_ANSWER                                                                              \
+    "{\"Messages\":[{\"MessageId\":\"m1\",\"ReceiptHandle\":\"h1\",\"Body\":"                      \
+    "\"{\\\"Records\\\":[{\\\"eventSource\\\":\\\"aws:s3\\\",\\\"eventName\\\":"                   \
+    "\\\"ObjectCreated:Put\\\",\\\"s3\\\":{\\\"bucket\\\":{\\\"name\\\":\\\"trail\\\"},"           \
+    "\\\"object\\\":{\\\"key\\\":\\\"" KEY "\\\",\\\"size\\\":10,\\\"eTag\\\":"                    \
+    "\\\"0123456789abcdef0123456789abcdef\\\"}}}]}\"}]}"
+#define BATCH_OK "{\"Successful\":[{\"Id\":\"0\"}],\"Failed\":[]}"
+
+static int found_n;
+
+static int on_found(void *fud, const char *path, uint64_t size, const char *tag)
+{
+    (void)fud;
+    (void)tag;
+    assert_string_equal(path, "s3://trail/" KEY);
+    assert_int_equal(size, 10);
+    found_n++;
+    return 0;
+}
+
+static struct cm_follow_sqs *watcher(struct cm_s3 *s3, struct server *srv, bool keeper)
+{
+    struct cm_follow_sqs *fs;
+    struct cm_follow_sqs_opts o;
+    static char ep[64]; /* kept by the watcher */
+    char err[600] = "";
+
+    snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", srv->port);
+    memset(&o, 0, sizeof(o));
+    o.s3 = s3;
+    o.endpoint_url = ep;
+    o.poll_ms = 1000;
+    o.quiet = true;
+    o.no_keeper = !keeper;
+    if (cm_follow_sqs_create(&fs, &o, err, sizeof(err)) != 0) {
+        fail_msg("create: %s", err);
+    }
+    return fs;
+}
+
+/* The bookkeeping of hiding again, by a fake clock: at half the visibility (5 s of 10). */
+static void test_keep(void **state)
+{
+    struct server srv = {.nsteps = 4};
+    struct cm_s3 *s3 = s3_client();
+    struct cm_follow_sqs *fs;
+    /* The queue's AWS URL, with the fake server as the custom endpoint: signed for us-west-2. */
+    const char *url = "https://sqs.us-west-2.amazonaws.com/111122223333/q/AWSLogs/?visibility=10";
+    const int64_t t0 = 1767225600000LL;
+    bool whole = false;
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL, NOTICE_ANSWER};
+    srv.steps[1] = (struct step){200, NULL, BATCH_OK};
+    srv.steps[2] = (struct step){200, NULL, BATCH_OK};
+    srv.steps[3] = (struct step){200, NULL, BATCH_OK};
+    server_start(&srv);
+    fs = watcher(s3, &srv, false);
+    found_n = 0;
+    assert_int_equal(cm_follow_sqs_list(fs, url, t0, on_found, NULL, &whole), 0);
+    assert_int_equal(found_n, 1);
+    assert_int_equal(fake_served(&srv), 1);
+    assert_non_null(strstr(fake_req(&srv, 0), "x-amz-target: AmazonSQS.ReceiveMessage"));
+    assert_non_null(strstr(fake_req(&srv, 0), "/us-west-2/sqs/aws4_request"));
+    /* not yet half the visibility timeout: nothing sent */
+    assert_int_equal(cm_follow_sqs_keep(fs, t0 + 4999), 0);
+    assert_int_equal(fake_served(&srv), 1);
+    /* half of it: hidden again, with the keeper's own connection, for the queue's region */
+    assert_int_equal(cm_follow_sqs_keep(fs, t0 + 5000), 0);
+    assert_int_equal(fake_served(&srv), 2);
+    assert_non_null(
+        strstr(fake_req(&srv, 1), "x-amz-target: AmazonSQS.ChangeMessageVisibilityBatch"));
+    assert_non_null(strstr(fake_req(&srv, 1), "/us-west-2/sqs/aws4_request"));
+    /* counted from then: not again at once, again 5 s later */
+    assert_int_equal(cm_follow_sqs_keep(fs, t0 + 9999), 0);
+    assert_int_equal(fake_served(&srv), 2);
+    assert_int_equal(cm_follow_sqs_keep(fs, t0 + 10000), 0);
+    assert_int_equal(fake_served(&srv), 3);
+    /* read and deleted: never again */
+    cm_follow_sqs_outcome(fs, "s3://trail/" KEY, CM_FOLLOW_SQS_READ, NULL);
+    assert_int_equal(cm_follow_sqs_commit(fs), 0);
+    assert_int_equal(fake_served(&srv), 4);
+    assert_non_null(strstr(fake_req(&srv, 3), "x-amz-target: AmazonSQS.DeleteMessageBatch"));
+    assert_int_equal(cm_follow_sqs_keep(fs, t0 + 1000000), 0);
+    assert_int_equal(fake_served(&srv), 4);
+    assert_int_equal(cm_follow_sqs_stats(fs)->requests, 4);
+    assert_int_equal(cm_follow_sqs_stats(fs)->errors, 0);
+    assert_int_equal(cm_follow_sqs_stats(fs)->deleted, 1);
+    cm_follow_sqs_destroy(fs);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
+/* The keeper thread hides a message again while nothing polls (a long scan of its batch). */
+static void test_keeper_thread(void **state)
+{
+    struct server srv = {.nsteps = 6};
+    struct cm_s3 *s3 = s3_client();
+    struct cm_follow_sqs *fs;
+    char url[128];
+    bool whole = false;
+
+    (void)state;
+    srv.steps[0] = (struct step){200, NULL, NOTICE_ANSWER};
+    for (int i = 1; i < 6; i++) {
+        srv.steps[i] = (struct step){200, NULL, BATCH_OK};
+    }
+    server_start(&srv);
+    fs = watcher(s3, &srv, true);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/111122223333/q?visibility=1", srv.port);
+    found_n = 0;
+    assert_int_equal(cm_follow_sqs_list(fs, url, cm_clock_now_ms(), on_found, NULL, &whole), 0);
+    assert_int_equal(found_n, 1);
+    /* no poll, no call: the keeper alone sends ChangeMessageVisibilityBatch (within 60 s) */
+    for (int i = 0; i < 6000 && fake_served(&srv) < 2; i++) {
+        struct timespec ts = {0, 10 * 1000000L};
+
+        nanosleep(&ts, NULL);
+    }
+    assert_true(fake_served(&srv) >= 2);
+    assert_non_null(
+        strstr(fake_req(&srv, 1), "x-amz-target: AmazonSQS.ChangeMessageVisibilityBatch"));
+    assert_non_null(strstr(fake_req(&srv, 1), "/eu-west-1/sqs/aws4_request"));
+    cm_follow_sqs_destroy(fs); /* stops and joins it */
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_receive),
-        cmocka_unit_test(test_errors_and_retries),
-        cmocka_unit_test(test_endpoint),
-        cmocka_unit_test(test_locations),
+        cmocka_unit_test(test_receive),  cmocka_unit_test(test_errors_and_retries),
+        cmocka_unit_test(test_endpoint), cmocka_unit_test(test_locations),
+        cmocka_unit_test(test_keep),     cmocka_unit_test(test_keeper_thread),
     };
     int rc;
 
