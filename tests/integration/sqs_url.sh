@@ -9,15 +9,21 @@
 #   - an AWS URL (https://sqs.us-east-1.amazonaws.com/ACCOUNT/QUEUE) with the endpoint from
 #     AWS_ENDPOINT_URL_SQS and AWS_REGION=eu-west-1: the requests are signed for the URL's
 #     region (moto keeps queues per region: signed for eu-west-1 they find no queue);
+#   - a long scan of one batch (each GET 0.4 s late through lib/s3_proxy.py: ~10 s) of a
+#     queue whose visibility timeout is 2 s: its messages are hidden again while the batch
+#     is scanned (the keeper thread), so none comes again: 25 received, 25 deleted;
 #   - refused, exit 2, saying why: a URL of another AWS service, a host that is not the
 #     custom endpoint.
 # Skips cleanly without python3, the aws CLI or moto_server. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/moto.sh"
+. "$(dirname "$0")/lib/s3world.sh"
 
 P=
+PROXY=
 cleanup() {
     [ -n "$P" ] && kill -9 "$P" 2>/dev/null
+    [ -n "$PROXY" ] && kill "$PROXY" 2>/dev/null
     moto_stop
     [ -n "$KEEP_T" ] || rm -rf "$T"
 }
@@ -72,14 +78,15 @@ G="$T/g"
 "$COALMINE" gen --out "$G" --hours 1 --accounts 1 --regions 1 --kinds cloudtrail --seed 3 \
     >/dev/null 2>"$T/gen.err"
 NF=$(find "$G/AWSLogs" -type f | wc -l)
-for q in q1 q2; do
+for q in q1 q2 q3; do
     aws_at "$EP" sqs create-queue --queue-name $q >/dev/null 2>>"$T/mb.err"
 done
 aws_at "$EP" s3 mb s3://trail >/dev/null 2>>"$T/mb.err"
 aws_at "$EP" s3api put-bucket-notification-configuration --bucket trail \
     --notification-configuration "{\"QueueConfigurations\":[
         {\"QueueArn\":\"arn:aws:sqs:us-east-1:$ACCT:q1\",\"Events\":[\"s3:ObjectCreated:*\"]},
-        {\"QueueArn\":\"arn:aws:sqs:us-east-1:$ACCT:q2\",\"Events\":[\"s3:ObjectCreated:*\"]}]}" \
+        {\"QueueArn\":\"arn:aws:sqs:us-east-1:$ACCT:q2\",\"Events\":[\"s3:ObjectCreated:*\"]},
+        {\"QueueArn\":\"arn:aws:sqs:us-east-1:$ACCT:q3\",\"Events\":[\"s3:ObjectCreated:*\"]}]}" \
     2>>"$T/mb.err"
 aws_at "$EP" s3 cp --recursive --quiet "$G/AWSLogs" s3://trail/AWSLogs 2>>"$T/mb.err"
 check "$NF objects in s3://trail/, announced to q1 and q2 ($(in_queue q1), $(in_queue q2) messages)" \
@@ -101,6 +108,18 @@ follow "$T/b.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$EP" AWS_REGIO
 rc=$?
 check "scan --follow $URL with AWS_REGION=eu-west-1 reads the us-east-1 queue ($(read_total "$T/b.err") objects)" \
     test $rc -eq 0 -a "$(read_total "$T/b.err")" -eq "$NF" -a "$(in_queue q2)" -eq 0
+
+# --- a long scan of one batch: the messages kept hidden meanwhile ---------------------
+start_proxy s3_proxy slow 0.4
+Q=q3
+URL="sqs://$ACCT/q3?visibility=2"
+follow "$T/e.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$PEP" -- --threads 1
+rc=$?
+stop_proxy
+check "scan --follow $URL, each GET 0.4 s late, exits 0 at SIGTERM, read the $NF objects once ($(read_total "$T/e.err"))" \
+    test $rc -eq 0 -a "$(read_total "$T/e.err")" -eq "$NF"
+check "... no message came again during the scan: $(grep '^follow: SQS' "$T/e.err" | cut -c1-60)" \
+    grep -q "^follow: SQS: $((NF + 1)) messages received, $((NF + 1)) deleted," "$T/e.err"
 
 # --- refused ----------------------------------------------------------------------------
 (cm_env "$COALMINE" scan --follow --endpoint-url "$EP" "https://s3.us-east-1.amazonaws.com/$ACCT/q1") \
