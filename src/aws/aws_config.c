@@ -33,6 +33,20 @@ static const char *env(const char *name)
 }
 
 /*
+ * The profile: opt (--profile), else AWS_PROFILE, else "default"; *named the option or
+ * variable that named it (NULL: none did, "default").
+ */
+static const char *profile_of(const char *opt, const char **named)
+{
+    if (opt != NULL && opt[0] != '\0') {
+        *named = "--profile";
+        return opt;
+    }
+    *named = env("AWS_PROFILE") != NULL ? "AWS_PROFILE" : NULL;
+    return *named != NULL ? env("AWS_PROFILE") : "default";
+}
+
+/*
  * Reads the profile's settings from the file named by variable var, else ~/dflt. A file
  * that is not there is no error (*read false). Returns 0 or an error with err set.
  */
@@ -106,6 +120,9 @@ static int from_env(const struct cm_aws_opts *o, struct cm_aws_config *c, const 
         snprintf(c->region, sizeof(c->region), "%s", env("AWS_REGION"));
     } else if (env("AWS_DEFAULT_REGION") != NULL) {
         snprintf(c->region, sizeof(c->region), "%s", env("AWS_DEFAULT_REGION"));
+    }
+    if (o->profile != NULL && o->profile[0] != '\0') {
+        id = secret = NULL; /* as `aws --profile`: the profile named, not the environment's keys */
     }
     if ((id != NULL) != (secret != NULL)) {
         snprintf(err, errlen, "%s is set but %s is not",
@@ -634,8 +651,8 @@ out:
  * The credentials chain after the environment's keys: the profile's providers, the
  * container endpoint, the instance metadata service.
  */
-static int chain_creds(struct chain *x, const char *profile, struct cm_aws_creds *out, char *src,
-                       size_t srclen, char *err, size_t errlen)
+static int chain_creds(struct chain *x, const char *profile, const char *named,
+                       struct cm_aws_creds *out, char *src, size_t srclen, char *err, size_t errlen)
 {
     struct prof *f = cm_calloc(1, sizeof(*f));
     const char *off = env("AWS_EC2_METADATA_DISABLED");
@@ -651,8 +668,8 @@ static int chain_creds(struct chain *x, const char *profile, struct cm_aws_creds
     }
     x->profile_endpoint = f->p.endpoint_url;
     snprintf(x->sts_regional, sizeof(x->sts_regional), "%s", f->p.sts_regional_endpoints);
-    if (env("AWS_PROFILE") != NULL && !f->p.found) {
-        snprintf(err, errlen, "AWS_PROFILE: the profile '%s' is in neither %s nor %s", profile,
+    if (named != NULL && !f->p.found) {
+        snprintf(err, errlen, "%s: the profile '%s' is in neither %s nor %s", named, profile,
                  x->cred_path, x->conf_path);
         rc = CM_ENOTFOUND;
         goto out;
@@ -695,7 +712,7 @@ static int credentials(struct cm_aws_config *c, char *err, size_t errlen)
 {
     struct chain *x = cm_calloc(1, sizeof(*x));
     struct cm_aws_creds *cr = cm_calloc(1, sizeof(*cr));
-    const char *profile = env("AWS_PROFILE") ? env("AWS_PROFILE") : "default";
+    const char *named, *profile = profile_of(c->profile, &named);
     char src[sizeof(c->source)] = "";
     int rc;
 
@@ -706,7 +723,7 @@ static int credentials(struct cm_aws_config *c, char *err, size_t errlen)
         return CM_ENOMEM;
     }
     x->region = c->region;
-    rc = chain_creds(x, profile, cr, src, sizeof(src), err, errlen);
+    rc = chain_creds(x, profile, named, cr, src, sizeof(src), err, errlen);
     if (rc == 0) {
         c->creds = *cr;
         memcpy(c->source, src, sizeof(c->source));
@@ -721,7 +738,7 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
                           size_t errlen)
 {
     struct cm_aws_profile *p = cm_calloc(1, sizeof(*p));
-    const char *profile = env("AWS_PROFILE") ? env("AWS_PROFILE") : "default", *ep_from = NULL;
+    const char *named, *profile = profile_of(o->profile, &named), *ep_from = NULL;
     char cred_path[PATH_CAP] = "", conf_path[PATH_CAP] = "", from[FROM_CAP] = "";
     int rc;
 
@@ -730,14 +747,22 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
         snprintf(err, errlen, "out of memory");
         return CM_ENOMEM;
     }
+    if (o->profile != NULL && o->profile[0] != '\0') {
+        if (strlen(o->profile) >= sizeof(c->profile)) {
+            snprintf(err, errlen, "--profile: the profile name is too long");
+            rc = CM_EINVAL;
+            goto out;
+        }
+        snprintf(c->profile, sizeof(c->profile), "%s", o->profile);
+    }
     if ((rc = from_env(o, c, &ep_from, err, errlen)) != 0) {
         goto out;
     }
     if ((rc = from_files(profile, p, cred_path, conf_path, from, err, errlen)) != 0) {
         goto out;
     }
-    if (env("AWS_PROFILE") != NULL && !p->found && c->creds.key_id[0] == '\0') {
-        snprintf(err, errlen, "AWS_PROFILE: the profile '%s' is in neither %s nor %s", profile,
+    if (named != NULL && !p->found && c->creds.key_id[0] == '\0') {
+        snprintf(err, errlen, "%s: the profile '%s' is in neither %s nor %s", named, profile,
                  cred_path, conf_path);
         rc = CM_ENOTFOUND;
         goto out;
@@ -777,6 +802,7 @@ int cm_aws_config_refresh(const struct cm_aws_config *old, struct cm_aws_config 
 {
     memset(fresh, 0, sizeof(*fresh));
     memcpy(fresh->region, old->region, sizeof(fresh->region));
+    memcpy(fresh->profile, old->profile, sizeof(fresh->profile));
     return credentials(fresh, err, errlen);
 }
 

@@ -2,8 +2,10 @@
  * Where a client of AWS gets its credentials, region and endpoint, the way
  * botocore finds them (docs/s3.md):
  *
- *   credentials: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN);
- *     else the profile (AWS_PROFILE, else "default") of the shared credentials
+ *   credentials: AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN), unless
+ *     the caller names a profile (--profile: as `aws --profile`, the environment's keys
+ *     are then not used); else the profile (--profile, AWS_PROFILE, else "default") of
+ *     the shared credentials
  *     file (AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials) and the config
  *     file (AWS_CONFIG_FILE, else ~/.aws/config) by botocore's providers: assume
  *     role, web identity, IAM Identity Center, keys, credential_process; else the
@@ -31,6 +33,7 @@
 struct cm_aws_opts {
     const char *region;       /* NULL: found as above */
     const char *endpoint_url; /* NULL: found as above */
+    const char *profile;      /* --profile (overrides AWS_PROFILE), or NULL */
 };
 
 struct cm_aws_config {
@@ -38,6 +41,7 @@ struct cm_aws_config {
     char region[64];
     char endpoint[CM_AWS_INI_VALUE]; /* empty: AWS's; else without a trailing '/' */
     char source[1200];               /* where the credentials came from, for messages */
+    char profile[CM_AWS_INI_VALUE];  /* --profile's, kept for refreshes ("" none) */
 };
 
 /*
@@ -51,7 +55,7 @@ int cm_aws_config_resolve(const struct cm_aws_opts *o, struct cm_aws_config *c, 
 
 /*
  * Temporary credentials (c->expires_ms set) found again, by the same chain, into fresh
- * (region copied from old). Returns 0 or an error as cm_aws_config_resolve's.
+ * (region and --profile copied from old). Returns 0 or an error as cm_aws_config_resolve's.
  */
 int cm_aws_config_refresh(const struct cm_aws_config *old, struct cm_aws_config *fresh, char *err,
                           size_t errlen);

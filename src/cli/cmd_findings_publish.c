@@ -87,7 +87,7 @@ int cm_findings_publish(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct cm_aws_opts aws = {NULL, NULL};
+    struct cm_aws_opts aws = {NULL, NULL, NULL};
     struct cm_pubdest_opts o;
     struct cm_pubdest_stats stats;
     struct cm_store *st = NULL;

@@ -48,6 +48,7 @@ static void usage(FILE *f)
             "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
             "                     [--dga-model FILE] [--custom-rule SPEC]... [--config FILE]\n"
             "                     [--region REGION] [--flow-fields F] [--endpoint-url URL]\n"
+            "                     [--profile NAME]\n"
             "                     [--state FILE [--final] [--reread]]\n"
             "                     [--follow [--poll-interval S] [--settle S]\n"
             "                      [--checkpoint-interval S]]\n"
@@ -142,6 +143,9 @@ static void usage(FILE *f)
             "                        AWS_ENDPOINT_URL_S3 (_SQS),\n"
             "                        AWS_ENDPOINT_URL, else AWS's; --region is the region\n"
             "                        requests are signed for (default AWS_REGION, ...)\n"
+            "      --profile NAME    the AWS profile of s3:// and sqs:// paths (as aws\n"
+            "                        --profile: overrides AWS_PROFILE, and the\n"
+            "                        environment's keys are not used; docs/s3.md)\n"
             "      --flow-fields F   the fields of flow log lines with no header line (custom\n"
             "                        format flow logs out of CloudWatch Logs): the LogFormat\n"
             "                        ('${version} ${vpc-id} ...') or the names; default: v2\n"
@@ -288,6 +292,7 @@ static int run(int argc, char **argv)
         {"config", required_argument, NULL, CM_SCAN_OPT_CONFIG},
         {"region", required_argument, NULL, CM_SCAN_OPT_REGION},
         {"endpoint-url", required_argument, NULL, CM_SCAN_OPT_ENDPOINT_URL},
+        {"profile", required_argument, NULL, CM_SCAN_OPT_PROFILE},
         {"state", required_argument, NULL, CM_SCAN_OPT_STATE},
         {"final", no_argument, NULL, CM_SCAN_OPT_FINAL},
         {"reread", no_argument, NULL, CM_SCAN_OPT_REREAD},
@@ -319,7 +324,7 @@ static int run(int argc, char **argv)
                                     .settle_s = CM_FOLLOW_SETTLE_S,
                                     .checkpoint_s = CM_FOLLOW_CHECKPOINT_S};
     bool follow_opt = false; /* --poll-interval, --settle or --checkpoint-interval given */
-    const char *endpoint_url = NULL;
+    const char *endpoint_url = NULL, *profile = NULL;
 
     memset(&r, 0, sizeof(r));
     cm_scan_engine_init(&r.e);
@@ -387,6 +392,9 @@ static int run(int argc, char **argv)
         case CM_SCAN_OPT_ENDPOINT_URL:
             endpoint_url = optarg;
             break;
+        case CM_SCAN_OPT_PROFILE:
+            profile = optarg;
+            break;
         case CM_SCAN_OPT_FOLLOW:
         case CM_SCAN_OPT_POLL_INTERVAL:
         case CM_SCAN_OPT_SETTLE:
@@ -438,7 +446,8 @@ static int run(int argc, char **argv)
         fprintf(stderr, "coalmine scan: --final needs --state\n");
         goto usage;
     }
-    if (cm_scan_s3_check(argv + optind, (size_t)(argc - optind), follow.on, endpoint_url) != 0) {
+    if (cm_scan_s3_check(argv + optind, (size_t)(argc - optind), follow.on, endpoint_url,
+                         profile) != 0) {
         goto usage;
     }
     if (cm_scan_follow_check(&follow, follow_opt, r.e.state.final, stats_path != NULL,
@@ -511,7 +520,7 @@ static int run(int argc, char **argv)
         }
     }
     if (cm_scan_s3_open(argv + optind, (size_t)(argc - optind), endpoint_url, r.e.o.default_region,
-                        quiet, &r.s3, err, sizeof(err)) != 0) {
+                        profile, quiet, &r.s3, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine scan: %s\n", err);
         goto out;
     }

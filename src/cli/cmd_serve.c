@@ -112,7 +112,8 @@ static int configure_watch(struct cm_serve *s)
     if (s->o.bus_s == 0) {
         s->o.bus_s = cs->bus_interval > 0 ? cs->bus_interval : BUS_S;
     }
-    if (cm_scan_s3_check(s->o.watch, s->o.nwatch, true, s->watch.endpoint_url) != 0) {
+    if (cm_scan_s3_check(s->o.watch, s->o.nwatch, true, s->watch.endpoint_url, s->watch.profile) !=
+        0) {
         return CM_EXIT_USAGE; /* a malformed s3:// location, or --endpoint-url without one */
     }
     if (!s->watching) {

@@ -13,7 +13,8 @@
 #include "base/err.h"
 #include "core/follow_sqs.h"
 
-int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endpoint_url)
+int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endpoint_url,
+                     const char *profile)
 {
     size_t s3 = 0;
 
@@ -48,6 +49,11 @@ int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endp
             return -1;
         }
     }
+    if (profile != NULL && s3 == 0) {
+        fprintf(stderr,
+                "coalmine scan: --profile is for s3:// and sqs:// paths, and none is given\n");
+        return -1;
+    }
     if (endpoint_url != NULL && s3 == 0) {
         fprintf(stderr,
                 "coalmine scan: --endpoint-url is for s3:// and sqs:// paths, and none is given\n");
@@ -57,9 +63,9 @@ int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endp
 }
 
 int cm_scan_s3_open(char *const *paths, size_t n, const char *endpoint_url, const char *region,
-                    int quiet, struct cm_s3 **out, char *err, size_t errlen)
+                    const char *profile, int quiet, struct cm_s3 **out, char *err, size_t errlen)
 {
-    struct cm_aws_opts o = {region, endpoint_url};
+    struct cm_aws_opts o = {region, endpoint_url, profile};
     bool any = false;
     int rc;
 

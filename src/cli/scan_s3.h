@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { CM_SCAN_OPT_ENDPOINT_URL = 0x1a0 };
+enum { CM_SCAN_OPT_ENDPOINT_URL = 0x1a0, CM_SCAN_OPT_PROFILE };
 
 struct cm_s3;
 
@@ -18,14 +18,15 @@ struct cm_s3;
  * one of them (follow: --follow was given; it watches S3 locations as folders). Prints
  * why on stderr. Returns 0, or -1 (a usage error).
  */
-int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endpoint_url);
+int cm_scan_s3_check(char *const *paths, size_t n, bool follow, const char *endpoint_url,
+                     const char *profile);
 
 /*
- * Makes *out when some path is an S3 location (else leaves it NULL): libcurl set up,
- * credentials, region and endpoint found; says where the credentials came from on
- * stderr unless quiet. Returns 0, or an error with err saying why.
+ * Makes *out when some path is an S3 location or a queue (else leaves it NULL): libcurl
+ * set up, credentials (of profile, --profile, when not NULL), region and endpoint found; says where
+ * the credentials came from on stderr unless quiet. Returns 0, or an error with err saying why.
  */
 int cm_scan_s3_open(char *const *paths, size_t n, const char *endpoint_url, const char *region,
-                    int quiet, struct cm_s3 **out, char *err, size_t errlen);
+                    const char *profile, int quiet, struct cm_s3 **out, char *err, size_t errlen);
 
 #endif

@@ -64,6 +64,8 @@ static void usage(FILE *f)
                "      --endpoint-url URL with an s3:// or sqs:// --watch: the S3 and SQS\n"
                "                         endpoint (an S3-compatible store); default: what\n"
                "                         the aws CLI uses\n"
+               "      --profile NAME     with an s3:// or sqs:// --watch: the AWS profile\n"
+               "                         (as aws --profile: overrides AWS_PROFILE)\n"
                "      --state FILE       with --watch: the engine's checkpoint (what it\n"
                "                         learned, the files it read), written every\n"
                "                         --checkpoint-interval and at exit, read at start\n"
@@ -185,6 +187,7 @@ int cm_serve_args(int argc, char **argv, struct cm_serve *s)
         {"canary-interval", required_argument, NULL, OPT_CANARY_INTERVAL},
         {"bus-interval", required_argument, NULL, OPT_BUS_INTERVAL},
         {"endpoint-url", required_argument, NULL, CM_SCAN_OPT_ENDPOINT_URL},
+        {"profile", required_argument, NULL, CM_SCAN_OPT_PROFILE},
         CM_SCAN_ENGINE_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -224,6 +227,9 @@ int cm_serve_args(int argc, char **argv, struct cm_serve *s)
             break;
         case CM_SCAN_OPT_ENDPOINT_URL:
             s->watch.endpoint_url = optarg;
+            break;
+        case CM_SCAN_OPT_PROFILE:
+            s->watch.profile = optarg;
             break;
         case 'w':
             if (o->nwatch == MAX_WATCH) {

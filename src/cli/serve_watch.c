@@ -178,8 +178,8 @@ int cm_serve_watch_open(struct cm_serve_watch *w, char *err, size_t errlen)
         (rc = cm_serve_watch_sets_sum(e->store, &w->sets_sum, err, errlen)) != 0) {
         return rc;
     }
-    if ((rc = cm_scan_s3_open(w->paths, w->npaths, w->endpoint_url, e->o.default_region, w->quiet,
-                              &w->s3, err, errlen)) != 0) {
+    if ((rc = cm_scan_s3_open(w->paths, w->npaths, w->endpoint_url, e->o.default_region, w->profile,
+                              w->quiet, &w->s3, err, errlen)) != 0) {
         return rc;
     }
     e->o.s3 = w->s3;

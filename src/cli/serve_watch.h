@@ -37,6 +37,7 @@ struct cm_serve_watch {
     const char *state_path; /* the checkpoint file (never NULL: the command picks one) */
     const char *detector_id;
     const char *endpoint_url; /* of s3:// watched paths (--endpoint-url); NULL: the aws CLI's */
+    const char *profile;      /* their AWS profile (--profile); NULL: AWS_PROFILE's */
     int quiet;
     struct cm_serve_status *status;
     struct cm_serve_loop *bus; /* kicked after a poll that stored findings; NULL: none */

@@ -139,7 +139,7 @@ static int need_s3(struct pass *p)
         return CM_EIO;
     }
     p->s3_tried = true;
-    struct cm_aws_opts none = {NULL, NULL};
+    struct cm_aws_opts none = {NULL, NULL, NULL};
     if (cm_s3_open(&p->s3, p->o->aws ? p->o->aws : &none, p->s3_err, sizeof(p->s3_err)) != 0) {
         return CM_EIO;
     }

@@ -38,7 +38,7 @@ static struct cm_s3 *client(int port)
 {
     struct cm_s3 *s3;
     char ep[64], err[600];
-    struct cm_aws_opts o = {"us-east-1", ep};
+    struct cm_aws_opts o = {"us-east-1", ep, NULL};
 
     setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "SECRETTEST", 1);

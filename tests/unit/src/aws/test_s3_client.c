@@ -33,7 +33,7 @@ static struct cm_s3 *client(int port)
 {
     struct cm_s3 *s3;
     char ep[64], err[600];
-    struct cm_aws_opts o = {NULL, ep};
+    struct cm_aws_opts o = {NULL, ep, NULL};
 
     clean_env();
     setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
@@ -215,7 +215,7 @@ static void test_bad_region(void **state)
     struct server srv = {.nsteps = 2};
     struct cm_s3 *s3;
     struct cm_s3_conn *c;
-    struct cm_aws_opts o = {"evil.example#", "http://127.0.0.1:1"};
+    struct cm_aws_opts o = {"evil.example#", "http://127.0.0.1:1", NULL};
     struct cm_buf b;
     char err[400] = "";
 
@@ -308,7 +308,7 @@ static void test_cred_control_chars(void **state)
 {
     struct server srv = {.nsteps = 3};
     struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
-    struct cm_aws_opts o = {NULL, NULL};
+    struct cm_aws_opts o = {NULL, NULL, NULL};
     char ep[64], err[600] = "";
 
     (void)state;
@@ -356,7 +356,7 @@ static void test_imds(void **state)
 {
     struct server srv = {.nsteps = 3};
     struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
-    struct cm_aws_opts o = {NULL, NULL};
+    struct cm_aws_opts o = {NULL, NULL, NULL};
     char ep[64], err[600] = "";
 
     (void)state;
@@ -409,7 +409,7 @@ static void test_imds_refresh(void **state)
     struct server srv = {.nsteps = 8};
     struct cm_s3 *s3;
     struct cm_s3_conn *c;
-    struct cm_aws_opts o = {NULL, NULL};
+    struct cm_aws_opts o = {NULL, NULL, NULL};
     struct cm_buf b;
     char ep[64], err[600] = "", soon[200], later[200], stamp[32];
     time_t t = time(NULL) + 60;
@@ -469,7 +469,7 @@ static void test_imds_refresh(void **state)
 static void test_chain(void **state)
 {
     struct cm_aws_config *cfg = calloc(1, sizeof(*cfg));
-    struct cm_aws_opts o = {"ap-south-1", "http://127.0.0.1:9/"};
+    struct cm_aws_opts o = {"ap-south-1", "http://127.0.0.1:9/", NULL};
     char cred[] = "/tmp/cm_aws_credsXXXXXX", conf[] = "/tmp/cm_aws_confXXXXXX", err[600] = "";
     int fd;
     FILE *f;
@@ -527,6 +527,22 @@ static void test_chain(void **state)
     setenv("AWS_PROFILE", "nowhere", 1);
     assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_ENOTFOUND);
     assert_non_null(strstr(err, "'nowhere' is in neither"));
+    unsetenv("AWS_PROFILE");
+    /* --profile: overrides AWS_PROFILE, and the environment's keys (as aws --profile). */
+    setenv("AWS_PROFILE", "default", 1);
+    setenv("AWS_ACCESS_KEY_ID", "AKIAENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "envsecret", 1);
+    o.profile = "other";
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), 0);
+    assert_string_equal(cfg->creds.key_id, "AKIACONF");
+    assert_string_equal(cfg->region, "sa-east-1");
+    assert_string_equal(cfg->profile, "other");
+    unsetenv("AWS_SECRET_ACCESS_KEY"); /* half a pair: not looked at either */
+    o.profile = "nowhere";
+    assert_int_equal(cm_aws_config_resolve(&o, cfg, err, sizeof(err)), CM_ENOTFOUND);
+    assert_non_null(strstr(err, "--profile: the profile 'nowhere' is in neither"));
+    o.profile = NULL;
+    unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_PROFILE");
     /* An endpoint that is no URL. */
     setenv("AWS_ENDPOINT_URL_S3", "127.0.0.1:9000", 1);

@@ -33,7 +33,7 @@ static struct cm_s3 *s3_client(void)
 {
     struct cm_s3 *s3;
     char err[600];
-    struct cm_aws_opts o = {"eu-west-1", NULL};
+    struct cm_aws_opts o = {"eu-west-1", NULL, NULL};
 
     clean_env();
     unsetenv("AWS_ENDPOINT_URL_SQS");

@@ -275,7 +275,7 @@ static struct copy get(struct cm_store *st, const char *id)
 static struct cm_pubdest_stats pass(struct cm_store *st, int64_t now, bool force)
 {
     char ep[64];
-    struct cm_aws_opts aws = {"us-east-1", ep};
+    struct cm_aws_opts aws = {"us-east-1", ep, NULL};
     struct cm_pubdest_opts o = {0};
     struct cm_pubdest_stats s;
     char err[512] = "";
@@ -480,7 +480,7 @@ static void test_export(void **state)
     store1(st, &f[2], 5);
     {
         char ep[64];
-        struct cm_aws_opts aws = {"us-east-1", ep};
+        struct cm_aws_opts aws = {"us-east-1", ep, NULL};
         struct cm_pubdest_opts o = {0};
         snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", s3.port);
         o.now_ms = now + 21600000 * 6;
