@@ -9,9 +9,10 @@
 #   - an AWS URL (https://sqs.us-east-1.amazonaws.com/ACCOUNT/QUEUE) with the endpoint from
 #     AWS_ENDPOINT_URL_SQS and AWS_REGION=eu-west-1: the requests are signed for the URL's
 #     region (moto keeps queues per region: signed for eu-west-1 they find no queue);
-#   - a long scan of one batch (each GET 0.4 s late through lib/s3_proxy.py: ~10 s) of a
+#   - a long scan of one batch (each GET 0.5 s late through lib/s3_proxy.py: ~12 s) of a
 #     queue whose visibility timeout is 2 s: its messages are hidden again while the batch
-#     is scanned (the keeper thread), so none comes again: 25 received, 25 deleted;
+#     is scanned (the keeper thread), so another reader receives none of them 3 s into the
+#     scan, and the follow receives each once and deletes it;
 #   - refused, exit 2, saying why: a URL of another AWS service, a host that is not the
 #     custom endpoint.
 # Skips cleanly without python3, the aws CLI or moto_server. Prints TAP.
@@ -45,10 +46,9 @@ in_queue() {
         jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
             (.ApproximateNumberOfMessagesNotVisible | tonumber)'
 }
-# follow ERR [NAME=VALUE...] [-- ARGS...]: scan --follow $URL in the background with that
-# environment and those options until every object is read and the queue ($Q) is empty (at
-# most 120 s), then SIGTERM; its exit status
-follow() {
+# follow_start ERR [NAME=VALUE...] [-- ARGS...]: scan --follow $URL in the background (P)
+# with that environment and those options
+follow_start() {
     _err=$1
     _env=
     shift
@@ -61,6 +61,10 @@ follow() {
     cm_env env $_env "$COALMINE" scan --follow --poll-interval 0.2 --no-default-intel \
         --db "$T/$Q.db" "$@" "$URL" >/dev/null 2>"$_err" &
     P=$!
+}
+# follow_end: until every object is read and the queue ($Q) is empty (at most 120 s), then
+# SIGTERM; its exit status
+follow_end() {
     _i=0
     while [ $_i -lt 1200 ] && kill -0 $P 2>/dev/null; do
         [ "$(read_total "$_err")" -ge "$NF" ] && [ "$(in_queue "$Q")" -eq 0 ] && break
@@ -72,6 +76,10 @@ follow() {
     _rc=$?
     P=
     return $_rc
+}
+follow() {
+    follow_start "$@"
+    follow_end
 }
 
 G="$T/g"
@@ -110,15 +118,28 @@ check "scan --follow $URL with AWS_REGION=eu-west-1 reads the us-east-1 queue ($
     test $rc -eq 0 -a "$(read_total "$T/b.err")" -eq "$NF" -a "$(in_queue q2)" -eq 0
 
 # --- a long scan of one batch: the messages kept hidden meanwhile ---------------------
-start_proxy s3_proxy slow 0.4
+start_proxy s3_proxy slow 0.5
 Q=q3
 URL="sqs://$ACCT/q3?visibility=2"
-follow "$T/e.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$PEP" -- --threads 1
+follow_start "$T/e.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$PEP" -- --threads 1
+i=0
+until grep -q '^GET' "$T/proxy.log" || [ $i -ge 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 3 # past the visibility timeout, into the scan of the batch
+aws_at "$EP" sqs receive-message --queue-url "$EP/$ACCT/q3" --max-number-of-messages 10 \
+    --visibility-timeout 0 >"$T/other.json" 2>&1
+OTHER=$(jq -r '(.Messages // []) | length' "$T/other.json" 2>/dev/null)
+GETS=$(grep -c '^GET' "$T/proxy.log")
+follow_end
 rc=$?
 stop_proxy
-check "scan --follow $URL, each GET 0.4 s late, exits 0 at SIGTERM, read the $NF objects once ($(read_total "$T/e.err"))" \
+check "another reader receives none of q3's messages 3 s into the scan of their batch ($GETS of $NF objects fetched; visibility 2 s): ${OTHER:-0}" \
+    test "${OTHER:-0}" -eq 0 -a "$GETS" -lt "$NF"
+check "scan --follow $URL exits 0 at SIGTERM, read the $NF objects once ($(read_total "$T/e.err"))" \
     test $rc -eq 0 -a "$(read_total "$T/e.err")" -eq "$NF"
-check "... no message came again during the scan: $(grep '^follow: SQS' "$T/e.err" | cut -c1-60)" \
+check "... received each message once and deleted it: $(grep '^follow: SQS' "$T/e.err" | cut -c1-60)" \
     grep -q "^follow: SQS: $((NF + 1)) messages received, $((NF + 1)) deleted," "$T/e.err"
 
 # --- refused ----------------------------------------------------------------------------

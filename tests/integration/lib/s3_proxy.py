@@ -16,7 +16,8 @@ every request to UPSTREAM (http://127.0.0.1:PORT, moto_server) as it came, excep
                ("GET /bucket/key"): what a client asked for, counted by the tests
   down N       like log, but answers every ListObjectsV2 with 503 SlowDown while the file N
                exists (a bucket that cannot be listed for a while)
-  slow S       answers each GetObject S seconds late (a slow store: a long scan of a batch)
+  slow S       answers each GetObject S seconds late (a slow store: a long scan of a batch),
+               saying "GET /bucket/key" as each comes
 
 What it did goes to stdout, one line each ("503 /bucket/key", "deleted /bucket/key").
 """
@@ -73,6 +74,7 @@ class H(Handler):
             elif is_object:
                 say("GET %s" % urllib.parse.unquote(u.path))
         if mode == "slow" and is_object:
+            say("GET %s" % urllib.parse.unquote(u.path))
             time.sleep(float(arg))
         status, headers, data = forward("GET", self.path, dict(self.headers))
         if mode == "delete" and "list-type" in q:
