@@ -7,6 +7,7 @@
  * same bytes give the same answer twice.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
