@@ -255,25 +255,14 @@ uint32_t cm_flow_pair_ps_window(const struct pair *p)
 }
 
 /*
- * Whether the window of epoch e is blind for record ev: the epoch before it (e - 2) is before
- * its interface's first record (cm_flow_local_first_ms), so nothing tells a port probed for
- * the first time from one a health checker probed before the log began.
- */
-static bool ps_blind(const struct flow_pair *st, const struct cm_event *ev, uint32_t e)
-{
-    int64_t f = cm_flow_local_first_ms(st->local, ev);
-
-    return f > 0 && f != INT64_MAX && (int64_t)e <= f / 1000 / PS_EPOCH_S + 1;
-}
-
-/*
  * Probe v (record ev, starting at s) of pair p (key, klen). After a detection every probe
  * counted goes to p->ps_tail, whatever its epoch, and is kept for the pair's expiry to report
- * (flow_pair_tail.c) unless a next detection does. While the window is blind (ps_blind), a
- * completed handshake (accepted, 3 packets: a checker's, to an open port) that brings the
- * window to the threshold keeps its record instead of firing, and so does every later probe
- * of the pair; the window is judged when it is no longer blind (cm_flow_pair_ps_judge), when
- * a checker's ports have come back. A failed probe (a closed port) fires as before.
+ * (flow_pair_tail.c) unless a next detection does. While the window is new (ps_new: blind, or
+ * the pair's first probes), a completed handshake (accepted, 3 packets: a checker's, to an
+ * open port) that brings the window to the threshold keeps its record instead of firing, and
+ * so does every later probe of the pair; the window is judged on the pair's first probe of an
+ * epoch whose window is no longer that one (cm_flow_pair_ps_judge), when a checker's ports
+ * have come back. A failed probe (a closed port) fires as before.
  */
 static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
                     const struct cm_event *ev, const struct cm_flow_view *v, int64_t s,
@@ -281,14 +270,16 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
 {
     uint32_t e = (uint32_t)(s / PS_EPOCH_S), slot = e & 1, bit, n, count;
     int64_t first;
-    bool blind = p->ps_fired == 0 && ps_blind(st, ev, e);
+    bool fresh = cm_flow_pair_ps_new(st, p, ev, e), blind;
     bool shake = ev->u.flow.action == CM_FA_ACCEPT && ev->u.flow.packets >= 3;
     int r;
 
-    if (p->ps_fired == 0 && p->ps_epoch != 0 && e > p->ps_epoch && !blind &&
-        ps_blind(st, ev, p->ps_epoch) && (r = cm_flow_pair_ps_judge(st, p, key, klen, sink)) != 0) {
+    if (p->ps_fired == 0 && p->ps_epoch != 0 && e > p->ps_epoch &&
+        !(fresh && e == p->ps_epoch + 1) && cm_flow_pair_ps_new(st, p, ev, p->ps_epoch) &&
+        (r = cm_flow_pair_ps_judge(st, p, key, klen, sink)) != 0) {
         return r;
     }
+    blind = p->ps_fired == 0 && fresh;
     if (p->ps_epoch == 0 || e >= p->ps_epoch + 2) {
         if (p->ps_epoch != 0 && e == p->ps_epoch + 2) {
             memcpy(p->ps_seen, p->ps_bits[p->ps_epoch & 1], sizeof(p->ps_seen));

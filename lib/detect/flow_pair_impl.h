@@ -287,10 +287,22 @@ int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen,
 uint32_t cm_flow_pair_ps_window(const struct pair *p);
 
 /*
- * flow_pair_tail.c: judges pair p's (key) Portscan window held while blind (the epoch before it
- * was before its interface's first record): reports it from its kept probe when its ports
- * probed in exactly one of its two epochs reach the threshold, else drops the kept probe.
- * Nothing once the pair has fired.
+ * flow_pair_tail.c: whether pair p's Portscan window of epoch e (record ev's, before it moves
+ * the window) is new: blind (the epoch before it is before the interface's first record,
+ * cm_flow_local_first_ms), or the pair probed nothing in the epoch before it, so the window holds
+ * the pair's first probes (its first two epochs, or the first two after a pause of two epochs or
+ * more): a checker that starts in the middle of the log (a node joining a cluster, a new target
+ * group) probes all its ports there for the first time. Read from the sketches: the epoch
+ * before is ps_seen once the window is e's, else the slot of e - 2.
+ */
+bool cm_flow_pair_ps_new(const struct flow_pair *st, const struct pair *p,
+                         const struct cm_event *ev, uint32_t e);
+
+/*
+ * flow_pair_tail.c: judges pair p's (key) Portscan window held while new (the epoch before it
+ * was before its interface's first record, or had no probe of the pair): reports it from its kept
+ * probe when its ports probed in exactly one of its two epochs reach the threshold, else drops the
+ * kept probe. Nothing once the pair has fired.
  */
 int cm_flow_pair_ps_judge(struct flow_pair *st, struct pair *p, const void *key, size_t klen,
                           struct cm_sink *sink);

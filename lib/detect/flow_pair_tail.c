@@ -99,6 +99,41 @@ done:
 }
 
 /*
+ * Whether the window of epoch e is blind for record ev: the epoch before it (e - 2) is before
+ * its interface's first record (cm_flow_local_first_ms), so nothing tells a port probed for
+ * the first time from one a health checker probed before the log began.
+ */
+static bool ps_blind(const struct flow_pair *st, const struct cm_event *ev, uint32_t e)
+{
+    int64_t f = cm_flow_local_first_ms(st->local, ev);
+
+    return f > 0 && f != INT64_MAX && (int64_t)e <= f / 1000 / PS_EPOCH_S + 1;
+}
+
+/* Whether a port sketch is empty: its epoch had no probe. */
+static bool ps_none(const uint64_t *bits)
+{
+    uint64_t x = 0;
+
+    for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
+        x |= bits[w];
+    }
+    return x == 0;
+}
+
+bool cm_flow_pair_ps_new(const struct flow_pair *st, const struct pair *p,
+                         const struct cm_event *ev, uint32_t e)
+{
+    if (ps_blind(st, ev, e) || p->ps_epoch == 0 || e > p->ps_epoch + 2) {
+        return true;
+    }
+    if (e == p->ps_epoch + 2) {
+        return false; /* the epoch before is ps_epoch, which has a probe */
+    }
+    return ps_none(e == p->ps_epoch + 1 ? p->ps_bits[e & 1] : p->ps_seen);
+}
+
+/*
  * After its hour's TrafficVolumeUnusual, a request record of pair key is kept as the last of
  * the tail, in the kept record the detection made empty (none there: the detection's record
  * was evicted, or came from a state file before 2026-12-05, so the tail goes unreported).
@@ -177,7 +212,7 @@ static void pair_expired(void *ud, const void *key, size_t klen, void *val)
     if (c->fold) {
         cm_flow_pair_fold(c->st, key, klen, p);
     }
-    /* a window still blind when its pair goes (cm_flow_pair_ps_judge) */
+    /* a window still new (held) when its pair goes (cm_flow_pair_ps_judge) */
     if (c->rc == 0 && p->ps_fired == 0 && p->ps_epoch != 0) {
         struct pair q = *p;
 

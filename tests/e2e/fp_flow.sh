@@ -35,6 +35,8 @@ Trojan:EC2'
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
     skip "NLB health checks of 25 NodePorts since the log began: no Portscan" "python3 or jq not found"
     skip "a new instance's connect scan in its first minutes: still one Portscan" "python3 or jq not found"
+    skip "a node joining 6 hours in, checked by the NLB, scraped by Prometheus: no finding" "python3 or jq not found"
+    skip "a busy instance's connect scan of a new host an hour in: still one Portscan" "python3 or jq not found"
     for f in $FAMILIES; do
         skip "benign estate, default intel: no $f" "python3 or jq not found"
         skip "benign estate, gen world's lists: no $f" "python3 or jq not found"
@@ -77,11 +79,47 @@ fi
 # checked again and again; every (balancer, node) pair was a Portscan of the node
 # (one finding per pair, its count every check of the 28 hours), in both formats, on
 # the balancer's ENI and, in v2, on the nodes' ENIs.
-if grep -q '^Recon:EC2/Portscan|' "$T/def.sum"; then
+if grep -q '^Recon:EC2/Portscan|[^|]*|[^|]*|2026-01-05T00:' "$T/def.sum"; then
     nok "NLB health checks of 25 NodePorts since the log began: no Portscan" \
         "$(grep '^Recon:EC2/Portscan|' "$T/def.sum" | head -n 6 | tr '\n' ' ')"
 else
     ok "NLB health checks of 25 NodePorts since the log began: no Portscan"
+fi
+
+# Near miss (fixed 2026-12-05): checkers that start in the middle of the log. A fourth
+# node joins the cluster 6 hours in and the NLB checks its 25 NodePorts every 2 minutes
+# from then on; 10 hours in, Prometheus begins scraping 6 of its ports. The new
+# (balancer, node) pair's first epoch has no probe before it: it was a Portscan of the
+# node on the balancer's ENI in both accounts (count 16500, first seen 06:00).
+joined=$(find "$T/fx" -name '*_20260105T0610Z_*.log.gz' -exec zcat {} + |
+    awk '$4 ~ /\.1\.20$/ && $5 ~ /\.5\.13$/ && $7 >= 30000 && $7 <= 32767 && $9 == 3' | wc -l)
+before=$(find "$T/fx" -name '*_20260105T0600Z_*.log.gz' -exec zcat {} + |
+    awk '$5 ~ /\.5\.13$/ || $4 ~ /\.5\.13$/' | wc -l)
+scraped=$(find "$T/fx" -name '*_20260105T1010Z_*.log.gz' -exec zcat {} + |
+    awk '$4 ~ /\.6\.10$/ && $5 ~ /\.5\.13$/ && $7 == 9100' | wc -l)
+jq -r '.service.action.networkConnectionAction.remoteIpDetails.ipAddressV4 // empty' \
+    "$T/def.json" "$T/gen.json" | grep -c '\.5\.13$' >"$T/joined" || true
+if [ "$joined" -ge 250 ] && [ "$before" = 0 ] && [ "$scraped" -ge 20 ] &&
+    [ "$(cat "$T/joined")" = 0 ]; then
+    ok "a node joining 6 hours in, checked by the NLB, scraped by Prometheus: no finding"
+else
+    nok "a node joining 6 hours in, checked by the NLB, scraped by Prometheus: no finding" \
+        "checks $joined, before $before, scrapes $scraped, findings $(cat "$T/joined")"
+fi
+
+# Recall of that fix: a busy instance's (the bastion's) connect scan of 100 open ports of
+# a host it never talked to, an hour in, is held (a checker's first probes look the same)
+# and judged at the end of input: still one Portscan of every probe, in both accounts.
+python3 "$GEN" "$T/fxm" --hours 2 --attack-mid
+"$COALMINE" scan -q --format json --aws-ranges "$T/fxm/aws/ip-ranges.json" "$T/fxm" \
+    >"$T/mid.json" 2>/dev/null
+types "$T/mid.json" | sort >"$T/mid.sum"
+if [ "$(grep -c '^Recon:EC2/Portscan|[^|]*|100|2026-01-05T01:03:01.000Z$' "$T/mid.sum")" = 2 ] &&
+    [ "$(wc -l <"$T/mid.sum")" = 2 ]; then
+    ok "a busy instance's connect scan of a new host an hour in: still one Portscan"
+else
+    nok "a busy instance's connect scan of a new host an hour in: still one Portscan" \
+        "$(tr '\n' ' ' <"$T/mid.sum")"
 fi
 
 # Recall of that fix: a new instance's connect scan of 100 open ports (completed

@@ -15,8 +15,18 @@ ICMP. Standard library only; the same arguments give the same files.
 With --attack, the recall check: in each account a new instance, in its first
 minutes, connect-scans 100 open ports of the public web server (every probe a
 completed handshake of 3 packets), which must still be one Recon:EC2/Portscan.
+With --attack-mid, the same in the middle of the log: the bastion, busy since the
+log began, connect-scans 100 open ports of a host it never talked to, an hour in.
+
+Checkers that start in the middle of the log (their own random stream, so the
+rest of the estate is the same with or without them): a fourth Kubernetes node
+joins the cluster 6 hours in (an Auto Scaling scale-out) and from then on gets
+the NLB's checks of its 25 NodePorts every 2 minutes and client traffic; 10
+hours in, the monitoring server's Prometheus begins scraping it (6 ports: its
+node exporter, kubelet, kube-proxy and app metrics, keep-alive connections).
 
 usage: fp_flow_gen.py OUT [--hours H (28)] [--seed N] [--start EPOCH] [--attack]
+       [--attack-mid]
 """
 import gzip
 import json
@@ -130,7 +140,38 @@ def eph(rng):
     return rng.randrange(32768, 61000)
 
 
-def estate(a, rng, start, hours, attack=False):
+def joiners(a, rng, start, hours, nlb, mon, nodeports, clients):
+    """The checkers that start mid-log: a node that joins at hour 6 (the NLB's
+    NodePort checks, client traffic), Prometheus scraping it from hour 10."""
+    node = Eni(a, "eni-%017x" % rng.getrandbits(68), "10.%d.5.13" % a.net,
+               "i-%017x" % rng.getrandbits(68), "subnet-%017x" % rng.getrandbits(68))
+    scrape = [9100, 10250, 10249, 8080, 9090, 2112]
+    for m in range(6 * 60, hours * 60):
+        t0 = start + m * 60
+        busy = 1.0 if 8 <= (m // 60) % 24 < 20 else 0.35
+        for _ in range(int(7 * busy)):
+            c = rng.choice(clients)
+            cp = eph(rng)
+            t = t0 + rng.randrange(60)
+            pk = rng.randrange(10, 80)
+            a.conn(nlb, nlb.ip, c, 443, cp, 6, t, 30, False, pk=pk)
+            a.conn(node, node.ip, c, rng.choice(nodeports), cp, 6, t, 30, False, pk=pk)
+        if m % 2 == 0:
+            for np_ in nodeports:
+                lp = eph(rng)
+                at = t0 + rng.randrange(10)
+                a.conn(nlb, nlb.ip, node.ip, lp, np_, 6, at, 0, True, pk=3, rpk=2, path=1)
+                a.conn(node, node.ip, nlb.ip, np_, lp, 6, at, 0, False, pk=3, rpk=2, path=1)
+        if m >= 10 * 60:
+            for i, port in enumerate(scrape):
+                lp = 40000 + 16 * (m // 600) + i       # a new connection every 10 minutes
+                a.conn(mon, mon.ip, node.ip, lp, port, 6, t0, 59, True, pk=8, by=1400,
+                       rpk=8, rby=rng.randrange(20000, 90000), path=1)
+                a.conn(node, node.ip, mon.ip, port, lp, 6, t0, 59, False, pk=8, by=1400,
+                       rpk=8, rby=rng.randrange(20000, 90000), path=1)
+
+
+def estate(a, rng, start, hours, attack=False, attack_mid=False, seed=11):
     """Every benign behaviour for HOURS from START in account A."""
     n = a.net
     nat = a.eni("0.10", inst=False)
@@ -369,6 +410,12 @@ def estate(a, rng, start, hours, attack=False):
         for p in range(1, 101):
             a.conn(scanner, scanner.ip, pubweb.ip, 41000 + p, p, 6, start + 180 + p, 0, True,
                    pk=3, by=132, rpk=2, rby=88, path=1)
+    if attack_mid:
+        for p in range(1, 101):
+            a.conn(bastion, bastion.ip, pubweb.ip, 41000 + p, p, 6, start + 3780 + p, 0, True,
+                   pk=3, by=132, rpk=2, rby=88, path=1)
+    joiners(a, random.Random("%s/%d" % (a.num, seed)), start, hours, nlb, mon, nodeports,
+            clients)
 
 
 def main():
@@ -376,11 +423,12 @@ def main():
     if not args or args[0].startswith("-"):
         sys.exit(__doc__)
     out = args[0]
-    hours, seed, start, attack = 28, 11, 1767571200, False
+    hours, seed, start, attack, attack_mid = 28, 11, 1767571200, False, False
     i = 1
     while i < len(args):
-        if args[i] == "--attack":
-            attack = True
+        if args[i] in ("--attack", "--attack-mid"):
+            attack = attack or args[i] == "--attack"
+            attack_mid = attack_mid or args[i] == "--attack-mid"
             i += 1
             continue
         if args[i] == "--hours":
@@ -395,7 +443,7 @@ def main():
     rng = random.Random(seed)
     accts = [Acct(rng, "210987654321", True, 40), Acct(rng, "109876543210", False, 41)]
     for a in accts:
-        estate(a, rng, start, hours, attack)
+        estate(a, rng, start, hours, attack, attack_mid, seed)
         a.write(out, start)
     os.makedirs(os.path.join(out, "aws"), exist_ok=True)
     pre = [{"ip_prefix": p, "region": "us-east-1", "service": s,

@@ -704,6 +704,90 @@ static void test_portscan_checker_at_log_start(void **state)
 }
 
 /*
+ * A checker that starts in the middle of the log: a network load balancer has checked 25
+ * NodePorts of 2 nodes every 2 minutes since the log began when a third node joins the
+ * cluster (an Auto Scaling scale-out) 3 hours in and gets the same checks from then on. The
+ * new pair's first two epochs have no probe before them to show the ports are checked again
+ * and again; before 2026-12-05 the new node had a Portscan in its first epoch (the tail then
+ * counted every check of the 2 hours after). Then the recall of the same hold for a pair new in
+ * the middle of the log: a connect scan of 60 open ports from an instance seen for hours is one
+ * Portscan of all its probes once judged, and a scan of closed ports still fires at once.
+ */
+static void test_portscan_checker_mid_log(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 4242;
+
+    (void)state;
+    for (int m = 0; m < 300; m += 2) {
+        for (int n = 0; n < 3; n++) {
+            char node[32];
+
+            if (n == 2 && m < 180) {
+                continue; /* the node joins at hour 3 */
+            }
+            snprintf(node, sizeof(node), "10.0.21.%d", 10 + n);
+            for (int i = 0; i < 25; i++) {
+                int np = 30000 + 107 * i, sp;
+                int64_t at;
+
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                sp = 32768 + (int)((x >> 33) % 28232);
+                at = t + m * 60 + (int64_t)((x >> 20) % 60);
+                rec(&l, "eni-0nlb", "10.0.1.77", node, sp, np, 6, 3, 164, at, at, "ACCEPT");
+                rec(&l, "eni-0nlb", node, "10.0.1.77", np, sp, 6, 2, 104, at, at, "ACCEPT");
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_none(&r.got);
+    lines_free(&l);
+
+    /*
+     * An instance busy for 3 hours (a session to its database every minute), then a connect
+     * scan of 60 open ports of a new host, then one more probe 25 minutes later: held, judged
+     * at that probe, one Portscan of the window's 60, then the later probe at the end.
+     */
+    for (int m = 0; m < 180; m++) {
+        rec(&l, "eni-0app", "10.0.12.30", "10.0.30.5", 40000 + m, 5432, 6, 40, 9000, t + m * 60,
+            t + m * 60 + 50, "ACCEPT");
+    }
+    for (int p = 1; p <= 60; p++) {
+        rec(&l, "eni-0app", "10.0.12.30", "203.0.113.9", 41000 + p, p, 6, 3, 132, t + 10800 + p,
+            t + 10800 + p, "ACCEPT");
+    }
+    rec(&l, "eni-0app", "10.0.12.30", "203.0.113.9", 42000, 8080, 6, 3, 132, t + 12300, t + 12300,
+        "ACCEPT");
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_all(&r.got, T_PORTSCAN, "eni-0app");
+    assert_int_equal(r.got.count[0], 60);
+    assert_int_equal(r.got.first_ms[0], (t + 10801) * 1000);
+    assert_int_equal(sum_counts(&r.got, 0), 61);
+    lines_free(&l);
+
+    /* The same instance's scan of 100 closed ports (rejected): fires at once, as before. */
+    for (int m = 0; m < 180; m++) {
+        rec(&l, "eni-0app", "10.0.12.30", "10.0.30.5", 40000 + m, 5432, 6, 40, 9000, t + m * 60,
+            t + m * 60 + 50, "ACCEPT");
+    }
+    for (int p = 1; p <= 100; p++) {
+        rec(&l, "eni-0app", "10.0.12.30", "203.0.113.9", 41000 + p, p, 6, 1, 44, t + 10800 + p,
+            t + 10800 + p, "REJECT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2); /* at the threshold, then the scan's tail */
+    assert_all(&r.got, T_PORTSCAN, "eni-0app");
+    assert_false(r.got.tail[0]);
+    assert_true(r.got.count[0] >= 19 && r.got.count[0] < 60);
+    assert_true(r.got.time_ms[0] < (t + 10860) * 1000);
+    assert_int_equal(sum_counts(&r.got, 0), 100);
+    lines_free(&l);
+}
+
+/*
  * An ECS container instance in bridge mode: 24 tasks on host ports in the ephemeral range
  * (49153 and up), each health-checked over TCP by the 3 nodes of a network load balancer every
  * 10 s for an hour, 1-minute records in a custom format with tcp-flags and flow-direction, the
@@ -1832,6 +1916,7 @@ int main(void)
         cmocka_unit_test(test_portscan_ipv6_default_format),
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_portscan_checker_at_log_start),
+        cmocka_unit_test(test_portscan_checker_mid_log),
         cmocka_unit_test(test_portscan_ecs_health_checks),
         cmocka_unit_test(test_portscan_ecs_health_checks_default_format),
         cmocka_unit_test(test_portscan_eks_pod_of_shared_service),
