@@ -234,6 +234,7 @@ static int normalise(struct cm_str name, struct cm_domain *d, struct cm_domain_s
     int rc = cm_domain_fold(name, d->name, sh, NULL);
 
     d->private_suffix = false;
+    d->unlisted_tld = false;
     d->len = d->reg = d->sfx = sh->len;
     d->labels = sh->labels;
     d->host = sh->host;
@@ -246,6 +247,7 @@ int cm_domain_parse_psl(const struct cm_psl *set, struct cm_str name, struct cm_
     size_t sfx, starts[CM_PSL_MAX_STARTS];
     struct cm_domain_shape sh;
     unsigned n = 0;
+    bool listed;
     int rc;
 
     if (set == NULL) {
@@ -266,7 +268,8 @@ int cm_domain_parse_psl(const struct cm_psl *set, struct cm_str name, struct cm_
     if (n < CM_PSL_MAX_STARTS) {
         starts[n++] = 0;
     }
-    sfx = cm_psl_suffix_at(set, d->len, d->name, starts, n, &d->private_suffix);
+    sfx = cm_psl_suffix_at(set, d->len, d->name, starts, n, &d->private_suffix, &listed);
+    d->unlisted_tld = !listed;
     d->sfx = sfx;
     if (sfx > 0) {
         size_t i = sfx - 1; /* the dot before the suffix */
@@ -297,6 +300,9 @@ int cm_domain_parse(struct cm_str name, struct cm_domain *d)
         d->private_suffix =
             psl_is_public_suffix2(psl, sfx, PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE) != 0;
     }
+    /* A suffix of one label no rule of the list makes one: only the implicit "*" did. */
+    d->unlisted_tld = sfx != NULL && strchr(sfx, '.') == NULL &&
+                      psl_is_public_suffix2(psl, sfx, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0;
     reg = psl_registrable_domain(psl, d->name);
     if (reg != NULL) {
         d->reg = (size_t)(reg - d->name);

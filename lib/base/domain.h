@@ -29,7 +29,14 @@ struct cm_domain {
     size_t sfx;          /* offset of the public suffix in name; == len when it has none */
     bool private_suffix; /* the suffix is in the list's PRIVATE section (duckdns.org,
                             s3.amazonaws.com...) */
-    unsigned labels;     /* labels in name */
+    /*
+     * No rule of the list matched (x.intra, printer.mycompany): only its
+     * implicit "*" rule made the last label the suffix. The list holds every
+     * TLD of the root zone as of its release, so such a name resolves on no
+     * public server. False when the list is not at hand (libpsl's fails).
+     */
+    bool unlisted_tld;
+    unsigned labels; /* labels in name */
     /*
      * Every byte is a letter, a digit, '-', '_' or '.', and every label is
      * at most 63 bytes: a host name as the intel domain sets take them

@@ -435,6 +435,7 @@ size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool 
     size_t starts[CM_PSL_MAX_STARTS], sfx;
     unsigned n = 0;
     char small[256 + 16], *buf;
+    bool listed;
 
     /* Label starts, from the right: starts[0] is the last label's. */
     for (size_t i = len; i > 0 && n < CM_PSL_MAX_STARTS; i--) {
@@ -453,7 +454,7 @@ size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool 
     }
     memcpy(buf, name, len);
     memset(buf + len, 0, 16);
-    sfx = cm_psl_suffix_at(p, len, buf, starts, n, priv);
+    sfx = cm_psl_suffix_at(p, len, buf, starts, n, priv, &listed);
     if (buf != small) {
         cm_free(buf);
     }
@@ -461,13 +462,14 @@ size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool 
 }
 
 size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, const size_t *starts,
-                        unsigned n, bool *priv)
+                        unsigned n, bool *priv, bool *listed)
 {
     unsigned best = 1, k;
     bool best_priv = false;
     uint64_t h = p->seed, seed2 = cm_hash_seed2(p->seed);
     size_t end = len; /* of the label k */
 
+    *listed = false;
     for (k = 1; k <= n && k <= p->maxlabels; k++) {
         size_t off = starts[k - 1];
         const struct slot *s;
@@ -478,15 +480,17 @@ size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, co
         end = off - 1;
         s = find(p, name + off, len - off, h);
         f = s->flags;
-
         if (f == 0) {
             break; /* no key ends here, so none is longer */
         }
         if (f & (F_EXC | F_PEXC)) {
             /* An exception prevails: its rule minus the leftmost label. */
             *priv = (f & F_PEXC) != 0;
+            *listed = true;
             return k >= 2 ? starts[k - 2] : len;
         }
+        /* A rule of the list prevails over the implicit "*" (a wildcard's bare base, as libpsl). */
+        *listed = *listed || (f & (F_RULE | F_PRULE | F_WILD | F_PWILD)) != 0;
         if ((f & (F_RULE | F_PRULE)) && k >= best) {
             best = k;
             best_priv = (f & F_PRULE) != 0 && (f & F_RULE) == 0;

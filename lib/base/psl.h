@@ -66,8 +66,11 @@ size_t cm_psl_suffix(const struct cm_psl *p, const char *name, size_t len, bool 
  * few are read (no rule has more labels than the set's longest). The 16
  * bytes after name[len - 1] must be readable (cm_hash_label reads a label
  * 16 bytes at a time; struct cm_domain's name has CM_DOMAIN_PAD of them).
+ * *listed: whether a rule of the list prevails, as opposed to only the
+ * implicit "*" rule (the TLD of "x.intra" or "x.mycompany", which no rule
+ * knows).
  */
 size_t cm_psl_suffix_at(const struct cm_psl *p, size_t len, const char *name, const size_t *starts,
-                        unsigned n, bool *priv);
+                        unsigned n, bool *priv, bool *listed);
 
 #endif

@@ -254,7 +254,8 @@ bool cm_dns_rep_ignored(const struct cm_domain *d)
 {
     struct cm_str tld = cm_dns_tld_of(d);
 
-    if (d->reg >= d->len) {
+    /* No registered domain, or a TLD the suffix list does not know: no public server answers. */
+    if (d->reg >= d->len || d->unlisted_tld) {
         return true;
     }
     if (!private_tld_maybe(tld)) {

@@ -191,8 +191,9 @@ void cm_dns_rep_score_with(const struct cm_dns_tables *t, const struct cm_dga_mo
 
 /*
  * Whether d is a name the reputation model leaves alone: no registered
- * domain, reverse DNS (.arpa), or a private namespace (.internal, .local,
- * .localdomain, .lan, .corp, .home, .intranet).
+ * domain, reverse DNS (.arpa), a private namespace (.internal, .local,
+ * .localdomain, .lan, .corp, .home, .intranet), or a TLD the suffix list
+ * has no rule for (d->unlisted_tld: in no root zone).
  */
 bool cm_dns_rep_ignored(const struct cm_domain *d);
 

@@ -76,6 +76,18 @@ check "fixture: Chrome's random probes with a private search suffix" \
 check "Chrome's probes under a private namespace: no DGADomainRequest" \
     none "$T/rdsh.t" "DGADomainRequest"
 
+# The same with the company's name as the zone ("mycompany": a TLD the Public Suffix List has
+# no rule for, so in no root zone): a day and more, past the reputation model's learning day
+python3 "$GEN" "$T/rdsh2" --hours 30 --only rdsh2 >/dev/null
+"$COALMINE" scan -q --format json "$T/rdsh2" >"$T/rdsh2.json" 2>"$T/rdsh2.err"
+types "$T/rdsh2.json" >"$T/rdsh2.t"
+check "fixture: Chrome's random probes under a TLD in no root zone" \
+    test "$(find "$T/rdsh2" -name '*.gz' -exec zcat {} + | grep -c '[a-z]\{7,15\}\.mycompany\.".*NXDOMAIN')" -ge 100
+check "Chrome's probes under a TLD in no root zone: no DGADomainRequest" \
+    none "$T/rdsh2.t" "DGADomainRequest"
+check "Chrome's probes under a TLD in no root zone: no *DomainRequest.Reputation" \
+    none "$T/rdsh2.t" "DomainRequest\.Reputation"
+
 # ---- the whole estate ----
 python3 "$GEN" "$T/fp" >"$T/gen.out"
 total=$(awk '{print $1}' "$T/gen.out")

@@ -7,7 +7,8 @@ two accounts: mail relays doing DNSBL, URIBL and hash look-ups; instances whose
 anti-virus asks its cloud about file hashes; a log shipper's PTR bursts; Kubernetes
 nodes and their search-list expansions; a Windows DNS forwarder / AD domain controller
 resolving for many clients; a jump host whose search suffix is the private zone "corp"
-(Chrome's random probes); Kubernetes pods whose search list ends in the corporate domain;
+(Chrome's random probes) and another whose zone is named after the company ("mycompany",
+a TLD in no root zone); Kubernetes pods whose search list ends in the corporate domain;
 web and batch servers on AWS, CDN and SaaS names; CI
 runners on preview deployments; telemetry agents; a developer's home-lab dynamic-DNS
 name. Everything is made here (no data set), seeded, standard library only.
@@ -332,13 +333,14 @@ def ci_runner(out, inst, hours, r):
         q(out, inst, t, "%s.homelab-%s.duckdns.org" % (r.choice(["nas", "git", "jellyfin"]), "dev"))
 
 
-def rdsh(out, inst, hours, r):
+def rdsh(out, inst, hours, r, zone="corp"):
     # A Remote Desktop Session Host (jump host) in a VPC whose DHCP options give a
     # single-label private zone as the search suffix ("corp": a Route 53 private hosted
     # zone). Every Chrome start, and every network change, sends three random single-label
     # probes (7-15 letters) to catch intercepting resolvers; with the suffix they become
     # <probe>.corp, answered NXDOMAIN. 25 users log on in the morning, and Chrome restarts
-    # through the day.
+    # through the day. rdsh2's zone is named after the company ("mycompany"): a TLD the
+    # Public Suffix List has no rule for, so in no root zone, and no well-known private one.
     for m in range(int(hours * 60)):
         t = START + timedelta(minutes=m, seconds=r.randint(0, 59))
         hour = (m // 60) % 24
@@ -346,9 +348,9 @@ def rdsh(out, inst, hours, r):
         for _ in range(starts):
             for _ in range(3):
                 lab = b32(r, r.randint(7, 15), "abcdefghijklmnopqrstuvwxyz")
-                nx(out, inst, t, lab + ".corp")
+                nx(out, inst, t, lab + "." + zone)
                 nx(out, inst, t, lab)
-        q(out, inst, t, r.choice(["fs01.corp", "intranet.corp", "jira.corp", "dc1.corp"]))
+        q(out, inst, t, r.choice(["fs01", "intranet", "jira", "dc1"]) + "." + zone)
         q(out, inst, t, r.choice(["www.google.com", "clients2.google.com", "update.googleapis.com",
                                   "login.microsoftonline.com", "outlook.office365.com"]))
 
@@ -359,7 +361,7 @@ ROLES = [
     ("444455556666", "eset", 1), ("111122223333", "trend", 1),
     ("111122223333", "web", 3), ("444455556666", "web", 2),
     ("111122223333", "k8s", 2), ("444455556666", "dc", 1), ("111122223333", "shipper", 1),
-    ("444455556666", "ci", 1), ("111122223333", "rdsh", 1),
+    ("444455556666", "ci", 1), ("111122223333", "rdsh", 1), ("444455556666", "rdsh2", 1),
 ]
 
 
@@ -410,6 +412,8 @@ def main():
             ci_runner(out, inst, hours, r)
         elif inst.role == "rdsh":
             rdsh(out, inst, hours, r)
+        elif inst.role == "rdsh2":
+            rdsh(out, inst, hours, r, "mycompany")
     out.sort(key=lambda x: (x[1], x[0]))
     files = {}
     for t, acct, rec in out:

@@ -84,7 +84,8 @@ static int on_event(void *ud, struct cm_event *ev)
         check(!dns->qname_ok ||
               (d.len == dns->qname.len && memcmp(d.name, dns->qname.name, d.len + 1) == 0 &&
                d.reg == dns->qname.reg && d.sfx == dns->qname.sfx &&
-               d.private_suffix == dns->qname.private_suffix && d.labels == dns->qname.labels &&
+               d.private_suffix == dns->qname.private_suffix &&
+               d.unlisted_tld == dns->qname.unlisted_tld && d.labels == dns->qname.labels &&
                d.host == dns->qname.host));
     }
     touch(dns->query_name);

@@ -87,6 +87,39 @@ static void test_rules(void **state)
     cm_psl_free(p);
 }
 
+/* Whether set p (NULL: libpsl's list) knows no rule for name's TLD. */
+static bool unlisted(const struct cm_psl *p, const char *name)
+{
+    struct cm_domain d;
+
+    assert_int_equal(cm_domain_parse_psl(p, cm_str_cstr(name), &d), 0);
+    return d.unlisted_tld;
+}
+
+static void test_unlisted_tld(void **state)
+{
+    struct cm_psl *p = NULL;
+
+    (void)state;
+    assert_int_equal(cm_psl_parse(mini, sizeof(mini) - 1, 7, &p, NULL, NULL), 0);
+    assert_false(unlisted(p, "www.example.com"));
+    assert_false(unlisted(p, "a.b.foo.ck"));      /* a wildcard's base is a TLD the list knows */
+    assert_false(unlisted(p, "abc.duckdns.org")); /* org: a rule ends in it */
+    assert_false(unlisted(p, "com"));
+    assert_true(unlisted(p, "host.ec2.internal")); /* only the implicit "*" */
+    assert_true(unlisted(p, "xkqzjvbnpwe.mycompany"));
+    assert_true(unlisted(p, "intra"));
+    assert_true(unlisted(p, "i.ip-1.compute.example")); /* a rule's label, but not as the TLD */
+    cm_psl_free(p);
+    /* libpsl's list: new gTLDs it has stay listed; names under TLDs no root zone has are not. */
+    assert_false(unlisted(NULL, "www.example.com"));
+    assert_false(unlisted(NULL, "a.b.foo.ck"));
+    assert_true(unlisted(NULL, "x.intra"));
+    assert_true(unlisted(NULL, "printer.lan2"));
+    assert_true(unlisted(NULL, "xkqzjvbnpwe.mycompany"));
+    assert_true(unlisted(NULL, "ip-10-0-0-1.ec2.internal"));
+}
+
 static void test_empty_and_bad(void **state)
 {
     struct cm_psl *p = (struct cm_psl *)1;
@@ -134,6 +167,9 @@ static void agree(const struct cm_psl *p, const char *name, size_t *checked)
         fail_msg("%s: libpsl %s|%s, set %s|%s", name, a.name + a.reg, a.name + a.sfx,
                  b.name + b.reg, b.name + b.sfx);
     }
+    if (a.unlisted_tld != b.unlisted_tld) {
+        fail_msg("%s: TLD unlisted: libpsl %d, set %d", name, a.unlisted_tld, b.unlisted_tld);
+    }
     (*checked)++;
 }
 
@@ -171,6 +207,18 @@ static void test_agrees_with_libpsl(void **state)
         "x.appspot.com",
         "1.2.3.4.in-addr.arpa",
         "sub.example.gov.uk",
+        "x.intra",
+        "wpad.office",
+        "xkqzjvbnpwe.mycompany",
+        "printer.lan2",
+        "kq3v9x.xyz",
+        "kq3v9x.top",
+        "kq3v9x.app",
+        "kq3v9x.dev",
+        "kq3v9x.cloud",
+        "kq3v9x.zip",
+        "kq3v9x.mov",
+        "a.b.c.bd",
     };
     size_t len = 0, checked = 0, skipped = 0;
     char *text = slurp(SYSTEM_LIST, &len), *top;
@@ -206,6 +254,27 @@ static void test_agrees_with_libpsl(void **state)
     }
     free(top);
     assert_true(checked >= sizeof(names) / sizeof(names[0]) - 2);
+    /* New gTLDs in the list are TLDs it knows; private namespaces and made-up ones are not. */
+    {
+        static const char *const listed[] = {"xyz", "top", "app",    "dev", "cloud",
+                                             "zip", "mov", "office", "ck",  "bd"},
+                                 *const notlisted[] = {"intra", "mycompany", "lan2",
+                                                       "corp",  "internal",  "local"};
+        char buf[64];
+
+        for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++) {
+            snprintf(buf, sizeof(buf), "kq3v9xzt.%s", listed[i]);
+            if (unlisted(p, buf) || unlisted(NULL, buf)) {
+                fail_msg("%s: TLD unlisted", buf);
+            }
+        }
+        for (size_t i = 0; i < sizeof(notlisted) / sizeof(notlisted[0]); i++) {
+            snprintf(buf, sizeof(buf), "kq3v9xzt.%s", notlisted[i]);
+            if (!unlisted(p, buf) || !unlisted(NULL, buf)) {
+                fail_msg("%s: TLD listed", buf);
+            }
+        }
+    }
     cm_psl_free(p);
 }
 
@@ -213,6 +282,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_unlisted_tld),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_agrees_with_libpsl),
     };

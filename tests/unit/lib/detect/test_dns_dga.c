@@ -440,11 +440,16 @@ static void bot_name(uint64_t *st, char *out, size_t cap)
  * model's, cm_dns_rep_ignored) are never DGA-like: no public server answers there. Chrome's
  * random probes reach such a name when the search suffix is one ("xkqzjvbnpwe.corp");
  * before 2026-12-05 a jump host whose users started Chrome fired. The same labels under
- * public TLDs still do.
+ * public TLDs still do. So do names under TLDs the suffix list has no rule for
+ * ("x.mycompany": only its implicit "*"), new gTLDs in it (.xyz, .zip) still scoring.
  */
 static void test_private_namespace(void **state)
 {
-    static const char *const priv[] = {"corp", "lan", "internal", "local", "home", "localdomain"};
+    /* The private namespaces, and TLDs no rule of the suffix list knows (not in the root zone). */
+    static const char *const priv[] = {"corp",        "lan",   "internal",  "local", "home",
+                                       "localdomain", "intra", "mycompany", "lan2"};
+    /* New gTLDs in the list stay public. */
+    static const char *const pub[] = {"xyz", "top", "app", "dev", "cloud", "zip", "mov"};
     struct dnsfx_run r;
 
     (void)state;
@@ -457,9 +462,22 @@ static void test_private_namespace(void **state)
     for (unsigned i = 0; i < 4; i++) {
         q(100 + (long)i, "i-0bot", dga16(400 + i, "com"), "NXDOMAIN");
     }
+    for (unsigned i = 0; i < sizeof(pub) / sizeof(pub[0]); i++) {
+        q(100 + (long)i, "i-0gtld", dga16(500 + i, pub[i]), "NXDOMAIN");
+    }
     run(&r);
-    assert_int_equal(r.n, 1);
-    assert_string_equal(r.d[0].resource, "i-0bot");
+    assert_int_equal(of(&r, "i-0bot"), 1);
+    assert_true(of(&r, "i-0gtld") >= 1);
+    {
+        /* Every one of the seven new-gTLD names was scored DGA-like. */
+        bool seven = false;
+
+        for (size_t i = 0; i < r.n; i++) {
+            seven = seven || (strcmp(r.d[i].resource, "i-0gtld") == 0 &&
+                              strstr(r.d[i].info, "\"distinctDomains\":7,") != NULL);
+        }
+        assert_true(seven);
+    }
     assert_int_equal(of(&r, "i-0probe"), 0);
 }
 

@@ -173,6 +173,22 @@ static void test_tlds_and_ignored(void **state)
     assert_true(cm_dns_rep_ignored(&d));
     score("localhost", &d, &rep);
     assert_true(cm_dns_rep_ignored(&d));
+    /* A TLD no rule of the suffix list knows is in no root zone: a private one too. */
+    score("xkqzjvbnpwe.mycompany", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    assert_true(rep.score == 0.0);
+    score("x.intra", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    score("printer.lan2", &d, &rep);
+    assert_true(cm_dns_rep_ignored(&d));
+    /* New gTLDs in the list are public: scored. */
+    score("xkqzjvbnpwe.xyz", &d, &rep);
+    assert_false(cm_dns_rep_ignored(&d));
+    assert_true(rep.score > 0.0);
+    score("xkqzjvbnpwe.zip", &d, &rep);
+    assert_false(cm_dns_rep_ignored(&d));
+    score("wpad.office", &d, &rep);
+    assert_false(cm_dns_rep_ignored(&d));
     /* Popular names score low. */
     score("www.google.com", &d, &rep);
     assert_true(rep.score < 0.30);
