@@ -212,7 +212,34 @@ static const struct {
     TLD("intranet"),    TLD("invalid"),   TLD("lan"),  TLD("local"),
     TLD("localdomain"), TLD("localhost"), TLD("test"),
 };
+
+/*
+ * TLDs of the alternative roots malware uses for its C&C (EmerDNS and Namecoin:
+ * BazarLoader's DGA makes .bazar names; OpenNIC's): in no ICANN root zone, so the
+ * suffix list has no rule for them, but a bot asks for them by name. They stay scored
+ * where other unlisted TLDs (a company's "x.mycompany") are left alone.
+ */
+static const struct {
+    const char *s;
+    size_t n;
+} alt_root_tlds[] = {
+    TLD("bazar"), TLD("bbs"), TLD("bit"),    TLD("chan"),   TLD("coin"), TLD("cyb"),
+    TLD("dyn"),   TLD("emc"), TLD("epic"),   TLD("fur"),    TLD("geek"), TLD("gopher"),
+    TLD("indy"),  TLD("lib"), TLD("libre"),  TLD("neo"),    TLD("null"), TLD("o"),
+    TLD("oss"),   TLD("oz"),  TLD("parody"), TLD("pirate"),
+};
 #undef TLD
+
+/* Whether tld is one of an alternative root's (alt_root_tlds). */
+static bool alt_root_tld(struct cm_str tld)
+{
+    for (size_t i = 0; i < sizeof(alt_root_tlds) / sizeof(alt_root_tlds[0]); i++) {
+        if (tld.len == alt_root_tlds[i].n && memcmp(tld.p, alt_root_tlds[i].s, tld.len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /*
  * A cheap first test of the private TLDs above: by length, a bit for the
@@ -254,8 +281,11 @@ bool cm_dns_rep_ignored(const struct cm_domain *d)
 {
     struct cm_str tld = cm_dns_tld_of(d);
 
-    /* No registered domain, or a TLD the suffix list does not know: no public server answers. */
-    if (d->reg >= d->len || d->unlisted_tld) {
+    /*
+     * No registered domain, or a TLD the suffix list has no rule for (in no root zone, so
+     * no public server answers) unless an alternative root's that malware uses.
+     */
+    if (d->reg >= d->len || (d->unlisted_tld && !alt_root_tld(tld))) {
         return true;
     }
     if (!private_tld_maybe(tld)) {

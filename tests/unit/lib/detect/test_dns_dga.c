@@ -450,6 +450,8 @@ static void test_private_namespace(void **state)
                                        "localdomain", "intra", "mycompany", "lan2"};
     /* New gTLDs in the list stay public. */
     static const char *const pub[] = {"xyz", "top", "app", "dev", "cloud", "zip", "mov"};
+    /* Alternative roots' TLDs (no rule in the list) that malware asks for stay scored too. */
+    static const char *const alt[] = {"bazar", "bit", "bazar", "bit"};
     struct dnsfx_run r;
 
     (void)state;
@@ -465,8 +467,12 @@ static void test_private_namespace(void **state)
     for (unsigned i = 0; i < sizeof(pub) / sizeof(pub[0]); i++) {
         q(100 + (long)i, "i-0gtld", dga16(500 + i, pub[i]), "NXDOMAIN");
     }
+    for (unsigned i = 0; i < sizeof(alt) / sizeof(alt[0]); i++) {
+        q(100 + (long)i, "i-0bazar", dga16(600 + i, alt[i]), "NXDOMAIN");
+    }
     run(&r);
     assert_int_equal(of(&r, "i-0bot"), 1);
+    assert_int_equal(of(&r, "i-0bazar"), 1);
     assert_true(of(&r, "i-0gtld") >= 1);
     {
         /* Every one of the seven new-gTLD names was scored DGA-like. */

@@ -189,6 +189,12 @@ static void test_tlds_and_ignored(void **state)
     assert_false(cm_dns_rep_ignored(&d));
     score("wpad.office", &d, &rep);
     assert_false(cm_dns_rep_ignored(&d));
+    /* Alternative roots' TLDs malware asks for (BazarLoader's .bazar, Namecoin's .bit). */
+    score("xkqzjvbnpwe.bazar", &d, &rep);
+    assert_true(d.unlisted_tld);
+    assert_false(cm_dns_rep_ignored(&d));
+    score("xkqzjvbnpwe.bit", &d, &rep);
+    assert_false(cm_dns_rep_ignored(&d));
     /* Popular names score low. */
     score("www.google.com", &d, &rep);
     assert_true(rep.score < 0.30);
