@@ -17,7 +17,7 @@ struct slot {
     uint64_t h;
     uint8_t rawlen; /* 0: empty (an empty name never parses) */
     uint8_t len, reg, sfx, labels;
-    bool priv, host;
+    bool priv, unlisted, host;
     char raw[CM_DOMAIN_CACHE_NAME];
     /* The normalised name (never longer than the raw one), its NUL and the pad. */
     char name[CM_DOMAIN_CACHE_NAME + 1 + CM_DOMAIN_PAD];
@@ -79,6 +79,7 @@ int cm_domain_parse_cached(struct cm_domain_cache *c, const struct cm_psl *set, 
         d->reg = e->reg;
         d->sfx = e->sfx;
         d->private_suffix = e->priv;
+        d->unlisted_tld = e->unlisted;
         d->labels = e->labels;
         d->host = e->host;
         return CM_OK;
@@ -96,6 +97,7 @@ int cm_domain_parse_cached(struct cm_domain_cache *c, const struct cm_psl *set, 
     e->reg = (uint8_t)d->reg;
     e->sfx = (uint8_t)d->sfx;
     e->priv = d->private_suffix;
+    e->unlisted = d->unlisted_tld;
     e->labels = (uint8_t)d->labels;
     e->host = d->host;
     return CM_OK;

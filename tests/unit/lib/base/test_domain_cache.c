@@ -69,6 +69,7 @@ static void same(const struct cm_psl *set, struct cm_str name, int rc, const str
     assert_int_equal(got->reg, want.reg);
     assert_int_equal(got->sfx, want.sfx);
     assert_int_equal(got->private_suffix, want.private_suffix);
+    assert_int_equal(got->unlisted_tld, want.unlisted_tld);
     assert_int_equal(got->labels, want.labels);
     assert_int_equal(got->host, want.host);
 }
