@@ -45,7 +45,6 @@
 #include "event/event.h"
 #include "store/store.h"
 
-
 #define MAX_CRED_FILE (1u << 20)
 #define GRACE_MS      5000
 #define CANARY_S      15 /* seconds between canary ticks (serve.canary_interval) */

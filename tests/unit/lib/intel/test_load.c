@@ -257,7 +257,7 @@ static void test_host_port(void **state)
     (void)state;
     assert_int_equal(st.ip_entries, 4);  /* lines 1, 3, 4 and 7 */
     assert_int_equal(st.dom_entries, 2); /* line 2, and the URL's host */
-    assert_int_equal(b.n, 4); /* 5, 6, 8 and the fake reader's own */
+    assert_int_equal(b.n, 4);            /* 5, 6, 8 and the fake reader's own */
     assert_int_equal(b.lines[0], 5);
     assert_int_equal(b.lines[1], 6);
     assert_int_equal(b.lines[2], 8);
