@@ -2,7 +2,7 @@
  * Watched SQS queues (follow_sqs.h): messages received, their objects handed to the follow,
  * the messages deleted once what they name is read and remembered.
  */
-#include "core/follow_sqs.h"
+#include "core/follow_sqs_impl.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -20,101 +20,10 @@
 #include "base/err.h"
 #include "core/clock.h"
 
-#define MAX_PER_POLL  100 /* messages received at one poll at most */
-#define MAX_WAIT_MS   (5 * 60 * 1000)
-#define MAX_IN_FLIGHT 10000 /* messages held at most (past it, no receive) */
-#define KEEP_TICK_MS  500   /* how often the keeper looks for messages to hide again */
-
-struct obj {
-    char *path, *etag;
-    uint64_t size;
-    bool done;
-};
-
-struct msg {
-    size_t q; /* its queue */
-    char *id, *handle;
-    int64_t hidden_ms; /* when it was last hidden (received, or its visibility changed) */
-    struct obj *v;
-    size_t n;
-    bool release; /* a read failed: left to come again, not deleted */
-};
-
-struct queue {
-    char *url;       /* the watched path */
-    char *queue_url; /* ENDPOINT/ACCOUNT/QUEUE, or the URL given */
-    struct cm_sqs_loc loc;
-    struct cm_sqs *c; /* its client: the follow's, or its own (a URL's region or endpoint) */
-    uint32_t fails;
-    int64_t next_ms;
-    char said[80];
-};
-
-/*
- * The follow's thread (the one that lists, hands objects over, commits) and the keeper
- * thread (which hides messages again while the follow scans a batch) share mu: it guards
- * qs and nq's growth, m and nm, each message's hidden_ms and release, and the keeper's
- * counts. Only the follow's thread writes anything else of a message, and the keeper reads
- * nothing else; each thread has its own SQS clients (one connection each).
- */
-struct cm_follow_sqs {
-    struct cm_follow_sqs_opts o;
-    struct cm_sqs *c;
-    struct cm_s3_conn *s3c;
-    struct queue *qs;
-    size_t nq, capq;
-    struct msg *m;
-    size_t nm, capm;
-    struct cm_follow_sqs_stats st;
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* the keeper's sleep, cut short to stop */
-    pthread_t keeper;
-    bool keeping, stop;
-    struct cm_sqs **kc; /* the keeper's clients, by queue (NULL: not yet opened) */
-    size_t nkc;
-    uint64_t k_attempts, k_errors; /* the keeper's requests and failures, not yet counted */
-    bool custom;                   /* a custom SQS endpoint is set (it takes every request) */
-};
-
 int cm_follow_sqs_parse(const char *path, const char *endpoint_url, struct cm_sqs_loc *l, char *err,
                         size_t errlen)
 {
     return cm_sqs_loc_parse(path, cm_sqs_custom_endpoint(endpoint_url), l, err, errlen);
-}
-
-static void *keeper_main(void *ud);
-
-/* mu and cv, and the keeper thread unless o.no_keeper. Returns 0 or CM_ENOMEM. */
-static int keeper_start(struct cm_follow_sqs *fs)
-{
-    pthread_condattr_t ca;
-    int rc = CM_ENOMEM;
-
-    if (pthread_mutex_init(&fs->mu, NULL) != 0) {
-        return CM_ENOMEM;
-    }
-    if (pthread_condattr_init(&ca) != 0) {
-        pthread_mutex_destroy(&fs->mu);
-        return CM_ENOMEM;
-    }
-    if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
-        pthread_cond_init(&fs->cv, &ca) == 0) {
-        rc = 0;
-    }
-    pthread_condattr_destroy(&ca);
-    if (rc != 0) {
-        pthread_mutex_destroy(&fs->mu);
-        return rc;
-    }
-    if (!fs->o.no_keeper) {
-        if (pthread_create(&fs->keeper, NULL, keeper_main, fs) != 0) {
-            pthread_cond_destroy(&fs->cv);
-            pthread_mutex_destroy(&fs->mu);
-            return CM_ENOMEM;
-        }
-        fs->keeping = true;
-    }
-    return 0;
 }
 
 int cm_follow_sqs_create(struct cm_follow_sqs **out, const struct cm_follow_sqs_opts *o, char *err,
@@ -134,7 +43,7 @@ int cm_follow_sqs_create(struct cm_follow_sqs **out, const struct cm_follow_sqs_
         cm_free(fs);
         return rc;
     }
-    if ((rc = keeper_start(fs)) != 0) {
+    if ((rc = cm_follow_sqs_keeper_start(fs)) != 0) {
         snprintf(err, errlen, "the thread that keeps messages hidden: %s", cm_strerror(rc));
         cm_sqs_close(fs->c);
         cm_free(fs);
@@ -160,19 +69,7 @@ void cm_follow_sqs_destroy(struct cm_follow_sqs *fs)
     if (fs == NULL) {
         return;
     }
-    if (fs->keeping) {
-        pthread_mutex_lock(&fs->mu);
-        fs->stop = true;
-        pthread_cond_signal(&fs->cv);
-        pthread_mutex_unlock(&fs->mu);
-        pthread_join(fs->keeper, NULL);
-    }
-    pthread_cond_destroy(&fs->cv);
-    pthread_mutex_destroy(&fs->mu);
-    for (size_t i = 0; i < fs->nkc; i++) {
-        cm_sqs_close(fs->kc[i]);
-    }
-    cm_free(fs->kc);
+    cm_follow_sqs_keeper_stop(fs);
     for (size_t i = 0; i < fs->nm; i++) {
         msg_free(&fs->m[i]);
     }
@@ -292,148 +189,6 @@ static void delete_now(struct cm_follow_sqs *fs, struct queue *q, const char *co
                     q->url, nf, nf == 1 ? "" : "s", err);
         }
     }
-}
-
-/*
- * The keeper's client for queue qi (opened at its first use, as the follow's is: the same
- * endpoint and region), or NULL (said). The keeper thread only.
- */
-static struct cm_sqs *keeper_client(struct cm_follow_sqs *fs, size_t qi, const char *ep,
-                                    const char *region)
-{
-    char err[600] = "";
-
-    if (qi >= fs->nkc) {
-        struct cm_sqs **kc = cm_realloc(fs->kc, (qi + 1) * sizeof(*kc));
-
-        if (kc == NULL) {
-            return NULL;
-        }
-        for (size_t i = fs->nkc; i <= qi; i++) {
-            kc[i] = NULL;
-        }
-        fs->kc = kc;
-        fs->nkc = qi + 1;
-    }
-    if (fs->kc[qi] == NULL &&
-        cm_sqs_open_at(&fs->kc[qi], fs->o.s3, ep, region, err, sizeof(err)) != 0) {
-        fs->kc[qi] = NULL;
-        if (!fs->o.quiet) {
-            fprintf(stderr, "coalmine follow: %s\n", err);
-        }
-    }
-    return fs->kc[qi];
-}
-
-/*
- * Hides again, for their visibility timeout from now, the messages of queue qi (SIZE_MAX:
- * of every queue) that waited half of it: with the follow's clients (keeper false, the
- * follow's thread) or the keeper's. A message is marked hidden at now_ms when taken, so the
- * other thread does not send it too.
- */
-static void hide_due(struct cm_follow_sqs *fs, size_t only, int64_t now_ms, bool keeper)
-{
-    for (size_t qi = 0;; qi++) {
-        char *h[CM_SQS_MAX_BATCH], *url = NULL, ep[1100] = "", region[64] = "";
-        size_t n = 0;
-        unsigned vis = 0;
-        int64_t half;
-        bool last;
-
-        pthread_mutex_lock(&fs->mu);
-        last = qi >= fs->nq;
-        if (!last && (only == SIZE_MAX || only == qi)) {
-            struct queue *q = &fs->qs[qi];
-
-            vis = q->loc.visibility_s;
-            half = (int64_t)vis * 500;
-            for (size_t i = 0; i < fs->nm && n < CM_SQS_MAX_BATCH; i++) {
-                struct msg *m = &fs->m[i];
-
-                if (m->q == qi && !m->release && now_ms - m->hidden_ms >= half &&
-                    (h[n] = cm_strndup(m->handle, strlen(m->handle))) != NULL) {
-                    m->hidden_ms = now_ms;
-                    n++;
-                }
-            }
-            if (n > 0) {
-                url = cm_strndup(q->queue_url, strlen(q->queue_url));
-                if (q->loc.queue_url[0] == '\0' || fs->custom) {
-                    snprintf(ep, sizeof(ep), "%s", cm_sqs_endpoint(fs->c));
-                } else {
-                    snprintf(ep, sizeof(ep), "%s", q->loc.endpoint);
-                }
-                snprintf(region, sizeof(region), "%s", q->loc.region);
-            }
-        }
-        pthread_mutex_unlock(&fs->mu);
-        if (last) {
-            return;
-        }
-        if (n > 0) {
-            struct cm_sqs *c = keeper ? keeper_client(fs, qi, ep, region) : fs->qs[qi].c;
-            unsigned failed = 0;
-            char err[600] = "out of memory";
-            bool bad = c == NULL || url == NULL ||
-                       cm_sqs_visibility(c, url, (const char *const *)h, n, vis, &failed, err,
-                                         sizeof(err)) != 0;
-
-            if (keeper) {
-                pthread_mutex_lock(&fs->mu);
-                fs->k_errors += bad;
-                fs->k_attempts = 0;
-                for (size_t i = 0; i < fs->nkc; i++) {
-                    fs->k_attempts += fs->kc[i] != NULL ? cm_sqs_attempts(fs->kc[i]) : 0;
-                }
-                pthread_mutex_unlock(&fs->mu);
-            } else {
-                fs->st.errors += bad;
-            }
-            if ((bad || failed != 0) && !fs->o.quiet) {
-                fprintf(stderr,
-                        "coalmine follow: %s: messages not hidden again: %s (one may be "
-                        "delivered again while its objects are read: they are left out as "
-                        "read)\n",
-                        url != NULL ? url : "a queue", err);
-            }
-            for (size_t i = 0; i < n; i++) {
-                cm_free(h[i]);
-            }
-            cm_free(url);
-            if (n == CM_SQS_MAX_BATCH) {
-                qi--; /* more of this queue may be due */
-            }
-        }
-    }
-}
-
-int cm_follow_sqs_keep(struct cm_follow_sqs *fs, int64_t now_ms)
-{
-    hide_due(fs, SIZE_MAX, now_ms, true);
-    return 0;
-}
-
-/* The keeper thread: every KEEP_TICK_MS, the messages due hidden again, until stopped. */
-static void *keeper_main(void *ud)
-{
-    struct cm_follow_sqs *fs = ud;
-
-    pthread_mutex_lock(&fs->mu);
-    while (!fs->stop) {
-        struct timespec until;
-
-        pthread_mutex_unlock(&fs->mu);
-        (void)cm_follow_sqs_keep(fs, cm_clock_now_ms());
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += (long)KEEP_TICK_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&fs->mu);
-        while (!fs->stop && pthread_cond_timedwait(&fs->cv, &fs->mu, &until) != ETIMEDOUT) {
-        }
-    }
-    pthread_mutex_unlock(&fs->mu);
-    return NULL;
 }
 
 /* Finds an object named without its size and ETag with a LIST. 0 found, 1 not there, CM_EIO. */
@@ -685,7 +440,7 @@ int cm_follow_sqs_list(void *ud, const char *url, int64_t now_ms, cm_follow_foun
         *whole = false;
         return CM_EUNAVAIL;
     }
-    hide_due(fs, qi, now_ms, false);
+    cm_follow_sqs_hide_due(fs, qi, now_ms, false);
     rc = receive(fs, q, qi, now_ms, err, sizeof(err));
     count_requests(fs);
     if (rc == CM_ENOMEM) {
