@@ -215,8 +215,10 @@ int cm_intel_check_file(const struct cm_intel_entry *e, const char *path, cm_int
     rc = cm_intel_open(&src, 1, cm_intel_seed(), bad, ud, &r, &snap, err, errlen);
     cm_intel_snapshot_unref(snap);
     if (rc == 0 && r.st.ip_entries + r.st.dom_entries == 0) {
-        snprintf(err, errlen, "%s: no indicators in it (%llu bad records)", path,
-                 (unsigned long long)r.st.bad);
+        snprintf(err, errlen,
+                 "%s: no indicators in it (%llu bad records, %llu left out as shared "
+                 "infrastructure: docs/intel.md)",
+                 path, (unsigned long long)r.st.bad, (unsigned long long)r.st.shared);
         rc = CM_EINVAL;
     }
     if (rep != NULL) {

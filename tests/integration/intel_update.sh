@@ -39,18 +39,20 @@ fi
 ok "feed server listens on 127.0.0.1:$PORT"
 U="http://127.0.0.1:$PORT"
 
-# The feeds' contents (hand-made; public addresses of well-known resolvers and
-# documentation-style names).
-printf '# good feed\n9.9.9.9\n149.112.112.0/24\n' >"$ROOT_DIR/good.txt"
-printf '1.0.0.1\n' >"$ROOT_DIR/lmonly.txt"
-printf '# gzip\n208.67.222.222\nzipped.example.net\n' >"$ROOT_DIR/gz.txt"
-printf '64.6.64.6\n' >"$ROOT_DIR/redir.txt"
-printf '94.140.14.14\nflip.example.org\n' >"$ROOT_DIR/flip.txt"
+# The feeds' contents (hand-made; public addresses of no well-known service, and
+# documentation-style names; shared.txt holds only anycast resolvers, which a bundle
+# feed's guard leaves out: docs/intel.md).
+printf '# good feed\n45.155.205.9\n45.155.206.0/24\n' >"$ROOT_DIR/good.txt"
+printf '45.155.207.1\n' >"$ROOT_DIR/lmonly.txt"
+printf '# gzip\n45.155.208.22\nzipped.example.net\n' >"$ROOT_DIR/gz.txt"
+printf '45.155.209.6\n' >"$ROOT_DIR/redir.txt"
+printf '45.155.210.14\nflip.example.org\n' >"$ROOT_DIR/flip.txt"
 printf 'ok\n' >"$ROOT_DIR/flip.txt.mode"
-printf '185.228.168.9\n' >"$ROOT_DIR/slowgood.txt"
+printf '45.155.211.9\n' >"$ROOT_DIR/slowgood.txt"
 printf 'not xml at all\n' >"$ROOT_DIR/notstix.xml"
-printf '76.76.2.0\n' >"$T/local.txt"
-printf '76.76.10.0\n' >"$ROOT_DIR/user.txt"
+printf '45.155.212.0\n' >"$T/local.txt"
+printf '45.155.213.0\n' >"$ROOT_DIR/user.txt"
+printf '9.9.9.9\n8.8.8.0/24\n' >"$ROOT_DIR/shared.txt"
 
 SHARE="$T/share"; mkdir -p "$SHARE/intel/builtin"
 printf '# built-in test list\nbuiltin.example.com\n' >"$SHARE/intel/builtin/b.txt"
@@ -75,6 +77,7 @@ feed() { # name url format [enabled]
     feed bigcl "$U/bigcl/300000" TXT
     feed slow "$U/slow/slowgood.txt" TXT
     feed notstix "$U/files/notstix.xml" STIX
+    feed shared "$U/files/shared.txt" TXT
     feed local "file://$T/local.txt" TXT
     feed off "$U/files/good.txt" TXT false
     printf '    {"name": "missing", "url": "%s/files/nothing-here.txt", "licence": "CC0-1.0", "category": "cnc", "format": "TXT"}\n' "$U"
@@ -105,6 +108,8 @@ done
 check "e500 failed with HTTP status 500, no copy" \
     grep -q -- '^e500: failed: HTTP status 500 (no copy yet)' "$T/u.out"
 check "missing (404) failed" grep -q -- '^missing: failed: HTTP status 404' "$T/u.out"
+check "shared (only anycast resolvers) failed, saying they were left out as shared" \
+    grep -q -- '^shared: failed: .*no indicators in it (0 bad records, 2 left out as shared infrastructure' "$T/u.out"
 check "big (streamed) failed at the size cap" \
     grep -q -- '^big: failed: larger than the size cap of 100000 bytes' "$T/u.out"
 check "bigcl (Content-Length) failed at the size cap" \
@@ -127,10 +132,10 @@ check "requests accept gzip" grep -q '^GET /gzip/gz.txt .* ae=.*gzip' "$LOG"
 check "the gzip feed was decoded" grep -q zipped.example.net "$D/feeds/gz"
 cp "$D/feeds/good" "$T/good.copy"
 cp "$D/feeds/flip" "$T/flip.copy"
-check "a fetched feed applies: check 9.9.9.9 is THREAT" test "$(verdict 9.9.9.9)" = THREAT
-CM check 149.112.112.10 --format json >"$T/c.json"
+check "a fetched feed applies: check 45.155.205.9 is THREAT" test "$(verdict 45.155.205.9)" = THREAT
+CM check 45.155.206.10 --format json >"$T/c.json"
 check "check names the list and the network" \
-    test "$(jget "$T/c.json" 'matches.0.list')" = good -a "$(jget "$T/c.json" 'matches.0.match')" = 149.112.112.0/24
+    test "$(jget "$T/c.json" 'matches.0.list')" = good -a "$(jget "$T/c.json" 'matches.0.match')" = 45.155.206.0/24
 check "list: good has 2 entries" test "$(lfield good entries)" = 2
 check "list: good has an update time" test "$(lfield good updated | cut -c 1-2)" = 20
 check "list: e500 records the failure reason" test "$(lfield e500 failure)" = "HTTP status 500"
@@ -150,12 +155,12 @@ check "If-Modified-Since was sent for lmonly" \
 check "good's copy unchanged" cmp -s "$D/feeds/good" "$T/good.copy"
 
 # --- content change --------------------------------------------------------------------
-printf '# good feed v2\n9.9.9.9\n149.112.112.0/24\n9.9.9.10\n' >"$ROOT_DIR/good.txt"
+printf '# good feed v2\n45.155.205.9\n45.155.206.0/24\n45.155.205.10\n' >"$ROOT_DIR/good.txt"
 touch -d '+2 seconds' "$ROOT_DIR/good.txt" 2>/dev/null || true
 CM update good >"$T/u.out" 2>&1
 check "a changed feed is updated (3 entries)" grep -q -- '^good: updated (3 entries' "$T/u.out"
-check "the new entry applies" test "$(verdict 9.9.9.10)" = THREAT
-printf '76.76.2.0\n76.76.2.1\n' >"$T/local.txt"
+check "the new entry applies" test "$(verdict 45.155.205.10)" = THREAT
+printf '45.155.212.0\n45.155.212.1\n' >"$T/local.txt"
 CM update local >"$T/u.out" 2>&1
 check "a changed file:// feed is updated" grep -q -- '^local: updated (2 entries' "$T/u.out"
 
@@ -182,10 +187,10 @@ check "a success clears the failure" test -z "$(lfield flip failure)"
 # --- user feeds ---------------------------------------------------------------------------
 CM add myfeed --url "$U/files/user.txt" --kind threat >"$T/a.out" 2>&1
 check "add --url registers a user feed" test $? -eq 0
-check "a user feed applies only once fetched" test "$(verdict 76.76.10.0)" = NONE
+check "a user feed applies only once fetched" test "$(verdict 45.155.213.0)" = NONE
 CM update myfeed >"$T/u.out" 2>&1
 check "update NAME fetches the user feed" grep -q -- '^myfeed: updated (1 entries' "$T/u.out"
-CM check 76.76.10.0 --format json >"$T/c.json"
+CM check 45.155.213.0 --format json >"$T/c.json"
 check "the user feed is a custom list" test "$(jget "$T/c.json" 'matches.0.category')" = custom
 CM add badurl --url "ftp://127.0.0.1/x" --kind threat >/dev/null 2>&1
 check "add --url refuses other schemes" test $? -ne 0
