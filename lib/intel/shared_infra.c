@@ -38,17 +38,6 @@ static const char *const resolvers[] = {
     "2620:119:53::53",
 };
 
-/* Whether the first prefix bits of a and b are equal. */
-static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned prefix)
-{
-    unsigned whole = prefix / 8, rest = prefix % 8;
-
-    if (memcmp(a, b, whole) != 0) {
-        return false;
-    }
-    return rest == 0 || ((a[whole] ^ b[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
 bool cm_intel_shared_net(const struct cm_ip *net, unsigned prefix)
 {
     unsigned min = net->family == CM_IP_V4 ? 24 : 48;
@@ -59,8 +48,7 @@ bool cm_intel_shared_net(const struct cm_ip *net, unsigned prefix)
     for (size_t i = 0; i < sizeof(resolvers) / sizeof(resolvers[0]); i++) {
         struct cm_ip r;
 
-        if (cm_ip_parse(cm_str_cstr(resolvers[i]), &r) == 0 && r.family == net->family &&
-            same_prefix(r.a, net->a, prefix)) {
+        if (cm_ip_parse(cm_str_cstr(resolvers[i]), &r) == 0 && cm_ip_in_cidr(&r, net, prefix)) {
             return true;
         }
     }
