@@ -475,27 +475,6 @@ static bool under(struct cm_str name, const char *dom, size_t dlen)
     return true;
 }
 
-bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_t nextra)
-{
-    if (name.p == NULL) {
-        return false;
-    }
-    if (name.len > 0 && name.p[name.len - 1] == '.') {
-        name.len--;
-    }
-    for (size_t i = 0; i < NALLOW; i++) {
-        if (under(name, allow[i], strlen(allow[i]))) {
-            return true;
-        }
-    }
-    for (size_t i = 0; extra != NULL && i < nextra; i++) {
-        if (extra[i].p != NULL && under(name, extra[i].p, extra[i].len)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Whether dom (any case, no trailing dot) has a dot. */
 static bool dotted(const char *dom, size_t len)
 {
@@ -513,6 +492,43 @@ static size_t labels(struct cm_str name)
     return k;
 }
 
+/*
+ * Whether name (no trailing dot) lies under an entry of the list or of extra. For a
+ * search-list expansion's prefix (expansion true) only entries of two labels or more count,
+ * and the TLDs aws and arpa under three labels or more of name.
+ */
+static bool under_listed(struct cm_str name, const struct cm_str *extra, size_t nextra,
+                         bool expansion)
+{
+    for (size_t i = 0; i < NALLOW; i++) {
+        size_t len = strlen(allow[i]);
+        bool tld = strcmp(allow[i], "aws") == 0 || strcmp(allow[i], "arpa") == 0;
+
+        if ((!expansion || dotted(allow[i], len) || (tld && labels(name) >= 3)) &&
+            under(name, allow[i], len)) {
+            return true;
+        }
+    }
+    for (size_t i = 0; extra != NULL && i < nextra; i++) {
+        if (extra[i].p != NULL && (!expansion || dotted(extra[i].p, extra[i].len)) &&
+            under(name, extra[i].p, extra[i].len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_t nextra)
+{
+    if (name.p == NULL) {
+        return false;
+    }
+    if (name.len > 0 && name.p[name.len - 1] == '.') {
+        name.len--;
+    }
+    return under_listed(name, extra, nextra, false);
+}
+
 bool cm_dns_tunnel_expansion(struct cm_str name, const struct cm_str *extra, size_t nextra)
 {
     if (name.p == NULL) {
@@ -523,24 +539,8 @@ bool cm_dns_tunnel_expansion(struct cm_str name, const struct cm_str *extra, siz
     }
     /* Every proper prefix ending before a dot: the name the search suffix was added to. */
     for (size_t p = 1; p < name.len; p++) {
-        struct cm_str pre = cm_str_make(name.p, p);
-
-        if (name.p[p] != '.') {
-            continue;
-        }
-        for (size_t i = 0; i < NALLOW; i++) {
-            size_t len = strlen(allow[i]);
-            bool tld = strcmp(allow[i], "aws") == 0 || strcmp(allow[i], "arpa") == 0;
-
-            if ((dotted(allow[i], len) || (tld && labels(pre) >= 3)) && under(pre, allow[i], len)) {
-                return true;
-            }
-        }
-        for (size_t i = 0; extra != NULL && i < nextra; i++) {
-            if (extra[i].p != NULL && dotted(extra[i].p, extra[i].len) &&
-                under(pre, extra[i].p, extra[i].len)) {
-                return true;
-            }
+        if (name.p[p] == '.' && under_listed(cm_str_make(name.p, p), extra, nextra, true)) {
+            return true;
         }
     }
     return false;
