@@ -113,6 +113,8 @@ EP="http://127.0.0.1:$(cat "$T/port")"
 gd() { aws_at "$EP" guardduty "$@"; }
 DET=$(gd list-detectors | jq -r '.DetectorIds[0]')
 ACCT=$(gd get-detector --detector-id "$DET" | jq -r '.ServiceRole' | cut -d: -f5)
+# The UTC day the objects may be dated: the run may cross midnight.
+DAY0=$(date -u +%Y/%m/%d)
 check "the detector and its account" test -n "$DET" -a "${#ACCT}" -eq 12
 
 # --- errors of form ---------------------------------------------------------------------
@@ -183,7 +185,7 @@ check "objects under findings/AWSLogs/ACCOUNT/GuardDuty/us-east-1/YYYY/MM/DD/UUI
 '^findings/AWSLogs/$ACCT/GuardDuty/us-east-1/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.jsonl\.gz$' \
 '$T/lines.keys'"
 check "the date in the key is today's (UTC)" \
-    grep -q "/$(date -u +%Y/%m/%d)/" "$T/lines.keys"
+    grep -q -e "/$DAY0/" -e "/$(date -u +%Y/%m/%d)/" "$T/lines.keys"
 check "every object is SSE-KMS with the destination's key" \
     test "$(jq -r 'select(.ServerSideEncryption != "aws:kms" or .SSEKMSKeyId != "'"$KMS"'")' \
         "$T/lines.heads" | wc -c)" -eq 0
