@@ -38,9 +38,14 @@
  *            Elastic IPs, which every instance behind it shares), or one of
  *            the account's Elastic IPs, is the instance's own too. Also
  *            account/endpoint id for VPC endpoints of other accounts (a
- *            network account's central endpoints), by the same rule.
+ *            network account's central endpoints), by the same rule; and to
+ *            which instance AssociateAddress last gave an Elastic IP, or that
+ *            DisassociateAddress took it from its instance.
+ *   assoc    account/association id -> the Elastic IP AssociateAddress
+ *            associated, so DisassociateAddress (which names only the
+ *            association) says which address its instance lost.
  *
- * What AssumeRole, AssociateAddress, AllocateAddress and Stop/StartInstances
+ * What AssumeRole, (Dis)AssociateAddress, AllocateAddress and Stop/StartInstances
  * teach, and the egress and home updates, are in ct_credexfil_learn.c; the
  * bounds and the tables' layout in ct_credexfil_impl.h.
  *
@@ -61,7 +66,7 @@
 #include "inventory/inventory.h"
 #include "intel/awsranges.h"
 
-#define CREDEXFIL_STATE_VERSION 7u /* bump when the layout save writes changes */
+#define CREDEXFIL_STATE_VERSION 8u /* bump when the layout save writes changes */
 
 /* Whether one of h's addresses is established (HOME_ESTABLISHED keys or an Elastic IP). */
 static bool established(const struct home *h)
@@ -95,6 +100,7 @@ static void finish(void *state)
     cm_state_destroy(x->people);
     cm_state_destroy(x->expected);
     cm_state_destroy(x->egress);
+    cm_state_destroy(x->assoc);
     cm_free(x);
 }
 
@@ -122,6 +128,7 @@ static int init(void **state, const struct cm_detect_opts *opts)
             : make_state(&x->expected, sizeof(struct seen_days), EXPECTED_MAX, EXPECTED_TTL,
                          seed ^ 3);
     rc = rc ? rc : make_state(&x->egress, sizeof(struct egress), EGRESS_MAX, EGRESS_TTL, seed ^ 4);
+    rc = rc ? rc : make_state(&x->assoc, sizeof(struct cm_ip), ASSOC_MAX, ASSOC_TTL, seed ^ 7);
     if (rc != 0) {
         finish(x);
         return rc;
@@ -142,6 +149,7 @@ static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)
     cm_state_expire(x->people, watermark_ms, NULL, NULL);
     cm_state_expire(x->expected, watermark_ms, NULL, NULL);
     cm_state_expire(x->egress, watermark_ms, NULL, NULL);
+    cm_state_expire(x->assoc, watermark_ms, NULL, NULL);
     return 0;
 }
 
@@ -460,6 +468,9 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     if (cm_str_eqc(ct->event_name, "AssociateAddress")) {
         return cm_ct_credexfil_learn_address(x, ev);
     }
+    if (cm_str_eqc(ct->event_name, "DisassociateAddress")) {
+        return cm_ct_credexfil_learn_disassociation(x, ev);
+    }
     if (cm_str_eqc(ct->event_name, "AllocateAddress")) {
         return cm_ct_credexfil_learn_allocation(x, ev);
     }
@@ -535,6 +546,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, x->people);
     cm_state_stats_add(sum, x->expected);
     cm_state_stats_add(sum, x->egress);
+    cm_state_stats_add(sum, x->assoc);
 }
 
 /* ---- checkpoints ------------------------------------------------------------------- */
@@ -590,6 +602,15 @@ static const struct cm_state_codec home_codec = {.check = home_ok};
 static const struct cm_state_codec cred_codec = {.check = cred_ok};
 static const struct cm_state_codec people_codec = {.check = cm_ckpt_unit_ok};
 
+/* An association's Elastic IP read back from a file: a public address, as kept. */
+static bool assoc_ok(const void *ud, const void *key, size_t klen, const void *val)
+{
+    (void)ud, (void)key, (void)klen;
+    return kept_ip_ok(val);
+}
+
+static const struct cm_state_codec assoc_codec = {.check = assoc_ok};
+
 static int save(const void *state, struct cm_ckpt_w *w)
 {
     const struct exfil *x = state;
@@ -600,7 +621,8 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(x->guessed, w, &cred_codec);
     cm_state_save(x->people, w, &people_codec);
     cm_state_save(x->expected, w, NULL);
-    return cm_state_save(x->egress, w, NULL);
+    cm_state_save(x->egress, w, NULL);
+    return cm_state_save(x->assoc, w, &assoc_codec);
 }
 
 static int load(void *state, struct cm_ckpt_r *r)
@@ -613,7 +635,8 @@ static int load(void *state, struct cm_ckpt_r *r)
     cm_state_load(x->guessed, r, &cred_codec);
     cm_state_load(x->people, r, &people_codec);
     cm_state_load(x->expected, r, NULL);
-    return cm_state_load(x->egress, r, NULL);
+    cm_state_load(x->egress, r, NULL);
+    return cm_state_load(x->assoc, r, &assoc_codec);
 }
 
 static const char *const types[] = {

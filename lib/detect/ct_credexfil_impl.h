@@ -34,6 +34,11 @@
 #define EGRESS_TTL       (30 * DAY_MS)
 #define EGRESS_WINDOW    DAY_MS
 #define EGRESS_INSTANCES 4
+#define ASSOC_MAX        (64 * 1024)
+#define ASSOC_TTL        (30 * DAY_MS)
+/* egress.given_to of an Elastic IP DisassociateAddress took from its instance: even, so
+ * no instance's hash (always odd) is it. */
+#define GIVEN_TO_NOBODY 2u
 
 enum cred_kind { CRED_UNKNOWN = 0, CRED_EC2, CRED_LAMBDA };
 
@@ -65,12 +70,13 @@ struct egress {
     uint64_t inst[EGRESS_INSTANCES];   /* hashes of instance ids (0: empty) */
     int64_t inst_ms[EGRESS_INSTANCES]; /* when each last called from it */
     uint64_t given_to; /* hash of the instance AssociateAddress last gave this Elastic IP
-                          to (0: none seen) */
+                          to (0: none seen; GIVEN_TO_NOBODY: disassociated) */
 };
 
 struct exfil {
     const struct cm_detect_config *cfg;
     struct cm_state *homes, *named, *creds, *guessed, *people, *expected, *egress;
+    struct cm_state *assoc; /* account/associationId -> the Elastic IP (struct cm_ip) */
     uint32_t expected_days;
 };
 
@@ -133,6 +139,9 @@ int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev
 
 /* AssociateAddress: the Elastic IP becomes one of the instance's own addresses. */
 int cm_ct_credexfil_learn_address(struct exfil *x, const struct cm_event *ev);
+
+/* DisassociateAddress: the instance that had the Elastic IP has lost it. */
+int cm_ct_credexfil_learn_disassociation(struct exfil *x, const struct cm_event *ev);
 
 /* StopInstances, StartInstances: the instances' addresses are forgotten. */
 int cm_ct_credexfil_forget_homes(struct exfil *x, const struct cm_event *ev);

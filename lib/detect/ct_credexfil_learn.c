@@ -104,6 +104,17 @@ int cm_ct_credexfil_learn_assume_role(struct exfil *x, const struct cm_event *ev
     return 0;
 }
 
+/* The key of the association named by obj's associationId: 0 when there is none. */
+static size_t assoc_key(const struct cm_event *ev, uint32_t obj, char *key)
+{
+    struct cm_str id = cm_ct_member(&ev->u.ct, obj, "associationId");
+
+    if (!cm_str_present(id) || !cm_str_starts(id, "eipassoc-")) {
+        return 0;
+    }
+    return cm_ct_credexfil_make_key(ev->account, id.p, id.len, key);
+}
+
 /*
  * AssociateAddress: the Elastic IP becomes one of the instance's own addresses, and
  * the egress entry of the address notes to which instance it went, so an instance it
@@ -128,8 +139,53 @@ int cm_ct_credexfil_learn_address(struct exfil *x, const struct cm_event *ev)
             return CM_ENOMEM;
         }
         e->given_to = cm_hash64(inst.p, inst.len, 0) | 1u;
+        if ((n = assoc_key(ev, ct->response_elements, key)) != 0) {
+            struct cm_ip *a = cm_state_touch(x->assoc, key, n, ev->time_ms, NULL);
+
+            if (a == NULL) {
+                return CM_ENOMEM;
+            }
+            *a = ip;
+        }
     }
     return cm_ct_credexfil_add_home(x, ev->account, inst, &ip, ev->time_ms, HOME_ESTABLISHED, true);
+}
+
+/*
+ * DisassociateAddress: the Elastic IP is no instance's now. The instance that had it
+ * gets a new public address from AWS (or none), so it has lost the address, as when
+ * AssociateAddress gives it to another instance. In a VPC the call names the
+ * association (AssociateAddress's answer gave its address); EC2-Classic names the
+ * address itself.
+ */
+int cm_ct_credexfil_learn_disassociation(struct exfil *x, const struct cm_event *ev)
+{
+    const struct cm_ct *ct = &ev->u.ct;
+    struct cm_str pub = cm_ct_member(ct, ct->request_parameters, "publicIp");
+    const struct cm_ip *a;
+    struct egress *e;
+    struct cm_ip ip;
+    char key[KEY_MAX];
+    size_t n;
+
+    if (!cm_ct_ok(ct)) {
+        return 0;
+    }
+    if (cm_str_present(pub) && cm_ip_parse(pub, &ip) == 0) {
+        /* EC2-Classic: the address itself */
+    } else if ((n = assoc_key(ev, ct->request_parameters, key)) != 0 &&
+               (a = cm_state_get(x->assoc, key, n)) != NULL) {
+        ip = *a;
+        cm_state_del(x->assoc, key, n);
+    } else {
+        return 0;
+    }
+    if (!cm_ip_is_public(&ip) || (n = cm_ct_credexfil_addr_key(ev->account, &ip, key)) == 0 ||
+        (e = cm_state_get(x->egress, key, n)) == NULL || e->given_to == 0) {
+        return 0; /* never given to an instance here: nobody lost it */
+    }
+    e->given_to = GIVEN_TO_NOBODY;
+    return 0;
 }
 
 /*

@@ -76,6 +76,16 @@ check "EIP swap: the thefts of both instances' keys still fire" \
     [ "$(jq -r --arg t "$EXFIL" 'select(.type | startswith($t)) |
         .resource.accessKeyDetails.userName' "$T/att.json" | grep -c web-server-role)" -eq 2 ]
 
+# --- near miss: an Elastic IP taken away (DisassociateAddress) ----------------------------
+check "EIP removed: DisassociateAddress naming an association is in the logs" \
+    inlogs '$1 == "DisassociateAddress"'
+for s in def gen; do
+    check "EIP removed ($s): the instance calling from its new address is quiet" \
+        [ "$(nfind $s "$EXFIL" reports-role)" -eq 0 ]
+done
+check "EIP removed: the theft of the instance's key still fires" \
+    [ "$(nfind att "$EXFIL" reports-role)" -eq 1 ]
+
 # --- near miss: a trail moved to a central archive, its old bucket deleted a day later ---
 check "trail move: UpdateTrail is in the logs" \
     inlogs '$1 == "UpdateTrail"'

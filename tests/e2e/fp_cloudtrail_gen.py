@@ -660,6 +660,31 @@ def eip_swap():
         for inst, h, ip in ((blue, swap + 2, "185.220.101.45"), (green, swap + 3, "45.134.26.9")):
             ident = role_ident(acct, "web-server-role", inst, KEYS[inst], created=at(h - h % 6), ec2=True)
             emit(acct, at(h, 59), "sts.amazonaws.com", "GetCallerIdentity", ident, ip, CLI.format(cmd="sts.get-caller-identity"))
+    # an Elastic IP taken away (DisassociateAddress, in a VPC: it names only the
+    # association): the reporting server keeps running from the public address AWS
+    # gives it back
+    rep_eip, rep_pub = "44.210.15.31", "44.212.%d.%d" % (R.randrange(256), R.randrange(1, 255))
+    rep = "i-0%016x" % R.getrandbits(64)
+    emit(acct, at(1, 3), "ec2.amazonaws.com", "AssociateAddress", admin, ip, TF_UA + " api/ec2#1.141.0",
+         req={"instanceId": rep, "publicIp": rep_eip},
+         resp={"associationId": "eipassoc-0a1b2c3d4e5f60003", "return": True})
+    gone = HOURS - 20
+    for h in range(2, HOURS):
+        if h % 6 == 0 or h == 2:
+            KEYS[rep] = akid()
+        ident = role_ident(acct, "reports-role", rep, KEYS[rep], created=at(h - h % 6), ec2=True)
+        for i in range(4):
+            emit(acct, at(h, i * 15 + 7), "s3.amazonaws.com", "ListBuckets", ident,
+                 rep_eip if h < gone or (h == gone and i < 2) else rep_pub, BOTO)
+        if h == gone:
+            emit(acct, at(h, 25), "ec2.amazonaws.com", "DisassociateAddress", admin, azure_ip(),
+                 TF_UA + " api/ec2#1.141.0", req={"associationId": "eipassoc-0a1b2c3d4e5f60003"},
+                 resp={"return": True})
+    if ATTACK:
+        h = gone + 2
+        ident = role_ident(acct, "reports-role", rep, KEYS[rep], created=at(h - h % 6), ec2=True)
+        emit(acct, at(h, 59), "sts.amazonaws.com", "GetCallerIdentity", ident, "185.220.101.47",
+             CLI.format(cmd="sts.get-caller-identity"))
     # centralised egress: DEV's instances reach AWS through the network account's NAT
     # gateways (a Transit Gateway to a shared egress VPC): their calls come from an EIP
     # of another account, shared by every workload account's instances

@@ -450,6 +450,32 @@ static void test_instance_credentials(void **state)
 }
 
 /*
+ * An Elastic IP associated before the restart and disassociated after: the association
+ * is kept, so the instance calling from the address AWS gave it back is quiet. Were the
+ * association lost, its Elastic IP would still be its home and the new address a thief's.
+ */
+static void test_instance_disassociated(void **state)
+{
+    struct trail *a = trail_new(), *b = trail_new();
+    struct got g;
+
+    (void)state;
+    add_rec(a, ALICE, 10 * HOUR, "ec2", "AssociateAddress", HOME, CLI, false,
+            "\"requestParameters\":{\"instanceId\":\"i-0123456789abcdef0\",\"publicIp\":"
+            "\"3.80.1.1\"},\"responseElements\":{\"associationId\":\"eipassoc-0aa1\"}");
+    add(a, INSTANCE, 10 * HOUR + 60, "s3", "ListBuckets", "3.80.1.1", "Boto3/1.34");
+    add_rec(b, ALICE, 10 * HOUR + 1800, "ec2", "DisassociateAddress", HOME, CLI, false,
+            "\"requestParameters\":{\"associationId\":\"eipassoc-0aa1\"}");
+    add(b, INSTANCE, 10 * HOUR + 1900, "s3", "ListBuckets", "3.80.7.7", "Boto3/1.34");
+    for (int mode = RELOAD; mode <= FORGET; mode++) {
+        run(&g, done(a), done(b), mode, "cloudtrail-credential-exfiltration");
+        assert_int_equal(g.n, 0);
+    }
+    free(a);
+    free(b);
+}
+
+/*
  * Lambda credentials used inside Lambda from twelve addresses (more than
  * the four a credential keeps: each new one is compared with those four
  * only) before the restart, from outside after.
@@ -959,6 +985,7 @@ static void test_corrupt_credexfil(void **state)
     struct trail *a = trail_new();
     struct m_home h, h0;
     struct m_cred c, c0;
+    struct cm_ip ip, ip0;
     unsigned char two = 2;
     struct saved s;
 
@@ -995,6 +1022,18 @@ static void test_corrupt_credexfil(void **state)
     c = c0;
     memcpy(&c.seen, &two, 1);
     assert_int_equal(load_patched(&s, &c, sizeof(c)), CM_EINVAL);
+    cm_ckpt_w_finish(&s.w);
+    /* an Elastic IP's association: a public address, as kept */
+    add_rec(a, ALICE, 11 * HOUR, "ec2", "AssociateAddress", HOME, CLI, false,
+            "\"requestParameters\":{\"instanceId\":\"i-0123456789abcdef0\",\"publicIp\":"
+            "\"3.80.1.1\"},\"responseElements\":{\"associationId\":\"eipassoc-0aa1\"}");
+    save_one(&s, table, done(a), "111122223333/eipassoc-0aa1", sizeof(ip0));
+    memcpy(&ip0, s.w.buf.p + s.at, sizeof(ip0));
+    assert_true(ip0.family == CM_IP_V4 && ip0.a[0] == 3 && ip0.a[1] == 80);
+    ip = ip0, ip.family = CM_IP_NONE;
+    assert_int_equal(load_patched(&s, &ip, sizeof(ip)), CM_EINVAL);
+    ip = ip0, ip.family = 9;
+    assert_int_equal(load_patched(&s, &ip, sizeof(ip)), CM_EINVAL);
     cm_ckpt_w_finish(&s.w);
     free(a);
 }
@@ -1328,6 +1367,7 @@ int main(void)
         cmocka_unit_test(test_rules_trail_bucket),
         cmocka_unit_test(test_password_policy),
         cmocka_unit_test(test_instance_credentials),
+        cmocka_unit_test(test_instance_disassociated),
         cmocka_unit_test(test_lambda_credentials),
         cmocka_unit_test(test_travel),
         cmocka_unit_test(test_anomaly),

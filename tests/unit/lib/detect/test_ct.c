@@ -1023,6 +1023,60 @@ static void test_instance_eip_swap(void **state)
 }
 
 /*
+ * DisassociateAddress takes the Elastic IP from its instance, which gets a new public
+ * address from AWS: its calls there are its own, as after a swap. In a VPC the call names
+ * the association AssociateAddress's answer gave; EC2-Classic names the address. An
+ * association the detector never saw proves nothing, and a thief from a third address is
+ * still found.
+ */
+static void test_instance_eip_disassociate(void **state)
+{
+    const char *out = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS";
+    static const char *const dis[] = {
+        "\"requestParameters\":{\"associationId\":\"eipassoc-0000000000000009\"}",
+        "\"requestParameters\":{\"associationId\":\"eipassoc-0000000000000001\"}",
+        "\"requestParameters\":{\"publicIp\":\"54.201.9.9\"}",
+    };
+#define BLUE(key) INSTANCE_OF("i-0a1b2c3d4e5f60007", key)
+    struct run r;
+    R(1);
+    R(2);
+    R(3);
+    R(4);
+    R(5);
+    R(6);
+
+    (void)state;
+    for (int mode = 0; mode < 3; mode++) {
+        run_text(&r,
+                 file(rec(r1, sizeof(r1), IAMUSER, 0, "ec2.amazonaws.com", "AssociateAddress",
+                          "198.51.100.4", CLI,
+                          "\"requestParameters\":{\"instanceId\":\"i-0a1b2c3d4e5f60007\","
+                          "\"publicIp\":\"54.201.9.9\"},\"responseElements\":{"
+                          "\"associationId\":\"eipassoc-0000000000000001\"}"),
+                      rec(r2, sizeof(r2), BLUE("ASIABLUE0000000001"), 100, "kms.amazonaws.com",
+                          "Decrypt", "54.201.9.9", "Boto3/1.34", NULL),
+                      rec(r3, sizeof(r3), IAMUSER, 3600, "ec2.amazonaws.com", "DisassociateAddress",
+                          "198.51.100.4", CLI, dis[mode]),
+                      /* blue from the address AWS gave it */
+                      rec(r4, sizeof(r4), BLUE("ASIABLUE0000000001"), 3800, "kms.amazonaws.com",
+                          "Decrypt", "54.201.77.21", "Boto3/1.34", NULL),
+                      rec(r5, sizeof(r5), BLUE("ASIABLUE0000000001"), 3900, "kms.amazonaws.com",
+                          "Decrypt", "54.201.77.21", "Boto3/1.34", NULL),
+                      /* a thief of blue's key */
+                      rec(r6, sizeof(r6), BLUE("ASIABLUE0000000001"), 4100, "sts.amazonaws.com",
+                          "GetCallerIdentity", "185.220.101.46", CLI, NULL),
+                      NULL),
+                 false);
+        /* an association never seen: blue's new address is a stranger's, its 2 calls */
+        assert_int_equal(count(&r.got, out), mode == 0 ? 3 : 1);
+        assert_int_equal(r.got.n, mode == 0 ? 3 : 1);
+        assert_string_equal(r.got.resource[r.got.n - 1], "ASIABLUE0000000001");
+    }
+#undef BLUE
+}
+
+/*
  * A dual-stack instance: its IPv4 calls leave through the NAT gateway, its IPv6 calls go
  * out directly from its own IPv6 address, one key alternating between the two. The
  * inventory names the address; a thief's IPv6 address is still found.
@@ -1568,6 +1622,7 @@ int main(void)
         cmocka_unit_test(test_instance_credentials_nat),
         cmocka_unit_test(test_instance_fresh_key),
         cmocka_unit_test(test_instance_eip_swap),
+        cmocka_unit_test(test_instance_eip_disassociate),
         cmocka_unit_test(test_instance_behind_nat),
         cmocka_unit_test(test_instance_dual_stack),
         cmocka_unit_test(test_instance_central_endpoints),
