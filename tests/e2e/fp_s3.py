@@ -430,6 +430,68 @@ def day_of(tr, rng, day, last, a):
                "3.236.%d.%d" % (rng.randint(0, 255), rng.randint(1, 254)), BOTO,
                key="share/%05d.csv" % i)
 
+    # 7. AWS Transfer Family: partners' SFTP sessions write through the server's user
+    #    role (Transfer calls S3: the service's address, invokedBy); on the last day a
+    #    new partner fetches a whole folder (the last day's bulk jobs below scale with
+    #    --backup-objects)
+    for user, b, n, wr in (("partner-northwind", "acme-sftp-inbound", 300, True),
+                           ("partner-contoso", "acme-sftp-outbound", 200, False)) + \
+            ((("partner-fabrikam", "acme-sftp-outbound", a.backup_objects // 5, False),) if last else ()):
+        tf = role_uid(PROD, "transfer-sftp-user-role", "%s.%016x" % (user, rng.getrandbits(64)),
+                      "ASIA%016X" % rng.getrandbits(64), path="service-role/")
+        t0 = d0 + dt.timedelta(hours=15 if user == "partner-fabrikam" else 6)
+        for i, t in enumerate(spread(rng, t0, 2400, n)):
+            if i % 50 == 0:
+                tr.add(t, PROD, tf, "ListObjectsV2", b, "transfer.amazonaws.com", "AWSTransfer",
+                       invoked="transfer.amazonaws.com", extra={"list-type": "2", "prefix": user + "/"})
+            name = ("PutObject" if i % 3 else "HeadObject") if wr else ("GetObject" if i % 4 else "HeadObject")
+            tr.add(t, PROD, tf, name, b, "transfer.amazonaws.com", "AWSTransfer",
+                   invoked="transfer.amazonaws.com", read=name != "PutObject",
+                   key="%s/%s/file-%05d.csv" % (user, d0.strftime("%Y%m%d") if wr else "catalog", i))
+    # 8. DataSync: the nightly on-premises NFS to S3 task; on the last day a migration
+    #    task copies a whole bucket into a new one in the organisation's archive
+    ds = role_uid(PROD, "AWSDataSyncS3BucketAccess-acme-nfs", "AwsDataSync-task-0a1b2c3d4e5f60718",
+                  "ASIA%016X" % rng.getrandbits(64), path="service-role/")
+    for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=1), 3600, 800)):
+        name = ["HeadObject", "PutObject", "ListObjectsV2", "PutObject"][i % 4]
+        tr.add(t, PROD, ds, name, "acme-nfs-mirror", "datasync.amazonaws.com", "datasync.amazonaws.com",
+               invoked="datasync.amazonaws.com", read=name != "PutObject", key="nfs/share/%06d.dat" % i)
+    if last and a.stolen_datasync:  # the near miss: its key on a VPS, no service acting
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=16), 1800, 3000)):
+            tr.add(t, PROD, ds, "GetObject" if i % 50 else "ListObjectsV2", "acme-hr-docs", "185.220.101.50",
+                   CLI, key="hr/%05d.pdf" % i)
+    if last:
+        mig = role_uid(PROD, "AWSDataSyncS3BucketAccess-acme-migration", "AwsDataSync-task-0f9e8d7c6b5a40312",
+                       "ASIA%016X" % rng.getrandbits(64), path="service-role/")
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=11), 4 * 3600, a.backup_objects * 2 // 5)):
+            src = i % 2 == 0
+            tr.add(t, PROD, mig, "GetObject" if src else "PutObject",
+                   "acme-media-archive" if src else "acme-media-archive-glacier", "datasync.amazonaws.com",
+                   "datasync.amazonaws.com", invoked="datasync.amazonaws.com", read=src,
+                   key="media/%05d.mp4" % (i // 2))
+    # 9. S3 Batch Operations: on the last day a job re-encrypts a bucket with a new
+    #    KMS key (CopyObject in place) and another restores an archived prefix
+    if last:
+        bo = role_uid(PROD, "s3-batch-operations-role", "s3-batch-operations",
+                      "ASIA%016X" % rng.getrandbits(64), path="service-role/")
+        bsvc = "batchoperations.s3.amazonaws.com"
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=12), 2 * 3600, a.backup_objects * 4 // 15)):
+            name = ["HeadObject", "CopyObject", "GetObjectTagging", "PutObjectTagging"][i % 4]
+            tr.add(t, PROD, bo, name, "acme-hr-docs", bsvc, bsvc, invoked=bsvc,
+                   read=name in ("HeadObject", "GetObjectTagging"), key="hr/%05d.pdf" % (i // 4),
+                   extra={"x-amz-server-side-encryption": "aws:kms"} if name == "CopyObject" else None)
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=14), 1800, 2000)):
+            tr.add(t, PROD, bo, "RestoreObject", "acme-media-archive", bsvc, bsvc, invoked=bsvc, read=False,
+                   key="media/2019/%05d.mp4" % i, extra={"restore": ""})
+    # 10. AWS Backup's first full backup of a bucket added to the plan on the last day
+    if last:
+        bb = role_uid(PROD, "AWSBackupDefaultServiceRole", "AWSBackup-Session",
+                      "ASIA%016X" % rng.getrandbits(64), path="service-role/")
+        for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=3), 2 * 3600, a.backup_objects // 3)):
+            tr.add(t, PROD, bb, "GetObject" if i % 20 else "ListObjectVersions", "acme-legal-archive",
+                   "backup.amazonaws.com", "backup.amazonaws.com", invoked="backup.amazonaws.com",
+                   key="matters/%05d/doc.pdf" % i, extra={"versionId": "v%d" % i} if i % 20 else None)
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -443,6 +505,8 @@ def main():
                     help="the account of the endpoint the last day's EMR cluster calls through")
     ap.add_argument("--claims-auth", default="QueryString",
                     help="AuthenticationMethod of the claims uploads (AuthHeader: the near miss)")
+    ap.add_argument("--stolen-datasync", action="store_true",
+                    help="the nightly DataSync task role's key read a bucket from a VPS (the near miss)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     tr = Trail(a.out, rng)

@@ -11,13 +11,18 @@
 # from Lambda; a pipeline's temp objects
 # and multipart uploads through the VPC endpoint; transient EMR clusters; a batch job
 # in spoke VPCs through the network account's shared endpoint; an engineer's
-# console exploration with AccessDenied; a partner account's daily reads). The last
+# console exploration with AccessDenied; a partner account's daily reads; partners'
+# SFTP sessions through AWS Transfer Family, a nightly DataSync task and, on the last
+# day, a DataSync migration of a whole bucket, S3 Batch Operations re-encrypting a
+# bucket and restoring an archive, AWS Backup's first full backup of a bucket, all
+# with the service acting: invokedBy and its address). The last
 # day holds what an estate does now and then (a bucket added to a job, a new download
 # bucket, a cluster in the VPC's secondary CIDR...).
 # Scanned with the default intel, and with --no-default-intel and a gen world's lists
 # (its own AWS ranges and inventory left out: the estate's addresses are AWS's real
 # ones). Near misses that still fire: the EMR cluster calling through another
-# account's endpoint; the customers' uploads signed in the header. Prints TAP;
+# account's endpoint; the customers' uploads signed in the header; the DataSync task
+# role's key reading a bucket from a VPS with the CLI. Prints TAP;
 # skips without python3.
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
@@ -78,6 +83,7 @@ for f in glob.glob(sys.argv[1] + "/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"):
             c["service"] += 1
         if u.get("invokedBy"):
             c["invoked"] += 1
+            c[u["invokedBy"].split(".")[0]] += 1
         if r["eventName"] == "DeleteObjects":
             c["deleteobjects"] += 1
         if r.get("errorCode") == "AccessDenied":
@@ -91,7 +97,7 @@ for f in glob.glob(sys.argv[1] + "/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"):
 print("anonymous", c["anonymous"])
 print("anon_ips", sum(1 for k in c if k.startswith("anon_ip:")))
 for k in ("presigned", "service", "invoked", "deleteobjects", "denied", "secondary",
-          "nightly_get", "cross_account"):
+          "nightly_get", "cross_account", "transfer", "datasync", "batchoperations", "backup"):
     print(k, c[k])
 EOF
 fact() { awk -v k="$1" '$1 == k { print $2 }' "$T/facts"; }
@@ -102,6 +108,9 @@ check "the estate: DeleteObjects, AccessDenied, cross-account reads" \
     test "$(fact deleteobjects)" -gt 100 -a "$(fact denied)" -gt 5 -a "$(fact cross_account)" -gt 500
 check "the estate: the nightly backup's burst, the cluster in the secondary CIDR" \
     test "$(fact nightly_get)" -gt 30000 -a "$(fact secondary)" -gt 1000
+check "the estate: Transfer Family, DataSync, Batch Operations and AWS Backup in bulk" \
+    test "$(fact transfer)" -gt 6000 -a "$(fact datasync)" -gt 12000 \
+    -a "$(fact batchoperations)" -gt 9000 -a "$(fact backup)" -gt 10000
 
 "$COALMINE" gen --out "$T/g" --hours 1 --seed 7 --scenario all --kinds cloudtrail >/dev/null 2>&1
 grep -v -e '^--aws-ranges' -e '^--inventory' "$T/g/intel/args.txt" >"$T/args"
@@ -140,12 +149,15 @@ done
 # near misses, in a smaller estate: the EMR cluster through another account's
 # endpoint; the claims uploads signed in the header (the key itself in the apps)
 python3 "$GEN" --out "$T/n1" --backup-objects 3000 --anon-reads 1000 \
-    --emr-endpoint-account 999988887777 --claims-auth AuthHeader >/dev/null 2>&1
+    --emr-endpoint-account 999988887777 --claims-auth AuthHeader --stolen-datasync >/dev/null 2>&1
 scan "$T/n1.json" "$T/n1"
 check "near miss: through another account's endpoint, Exfiltration:S3/AnomalousBehavior" \
     test "$(family "$T/n1.json" '^Exfiltration:S3/AnomalousBehavior EMR_EC2_DefaultRole acme-datalake-raw' | wc -l)" -eq 1
 check "near miss: uploads signed in the header, Impact:S3/AnomalousBehavior.Write" \
     test "$(family "$T/n1.json" '^Impact:S3/AnomalousBehavior.Write claims-upload-api acme-claims-uploads' | wc -l)" -eq 1
+
+check "near miss: the DataSync task role's key reading from a VPS, Exfiltration:S3/AnomalousBehavior" \
+    test "$(family "$T/n1.json" '^Exfiltration:S3/AnomalousBehavior AWSDataSyncS3BucketAccess-acme-nfs acme-hr-docs' | wc -l)" -eq 1
 
 # background of the realistic benign estate: no finding, per family
 for s in d l; do
