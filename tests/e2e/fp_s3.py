@@ -492,6 +492,21 @@ def day_of(tr, rng, day, last, a):
                    "backup.amazonaws.com", "backup.amazonaws.com", invoked="backup.amazonaws.com",
                    key="matters/%05d/doc.pdf" % i, extra={"versionId": "v%d" % i} if i % 20 else None)
 
+    # 11. Spark jobs on EKS (IRSA: a session an hour per pod, named by the SDK) read the
+    #     curated lake through the NAT gateways of the nodes' zones; on the last day
+    #     Karpenter has put the executors in a third zone (its NAT gateway's address
+    #     never seen before) and a new job reads a new bucket
+    nats = ["3.94.17.%d" % (10 + i) for i in range(2)] + (["44.198.60.7"] if last else [])
+    for hour in (1, 13):
+        for p in range(6):
+            spark = role_uid(PROD, "eks-spark-jobs", "%d" % (1767225600 + d0.day * 86400 + hour * 3600 + p),
+                             "ASIA%016X" % rng.getrandbits(64))
+            nat = nats[p % len(nats)] if last else nats[p % 2]
+            for b in ["acme-datalake-curated"] + (["acme-clickstream"] if last and hour == 13 else []):
+                for i, t in enumerate(spread(rng, d0 + dt.timedelta(hours=hour), 1800, 400)):
+                    tr.add(t, PROD, spark, "GetObject" if i % 25 else "ListObjectsV2", b, nat, EMRFS.replace(
+                        "exec-env/AWS_EMR EMRFS/2.60.0", "hadoop/3.3.6 spark/3.5.0"), key="p%d/%05d.parquet" % (p, i))
+
 
 def main():
     ap = argparse.ArgumentParser()

@@ -15,7 +15,8 @@
 # SFTP sessions through AWS Transfer Family, a nightly DataSync task and, on the last
 # day, a DataSync migration of a whole bucket, S3 Batch Operations re-encrypting a
 # bucket and restoring an archive, AWS Backup's first full backup of a bucket, all
-# with the service acting: invokedBy and its address). The last
+# with the service acting: invokedBy and its address; Spark jobs on EKS with IRSA,
+# a session an hour per pod, through the NAT gateways of their nodes' zones). The last
 # day holds what an estate does now and then (a bucket added to a job, a new download
 # bucket, a cluster in the VPC's secondary CIDR...).
 # Scanned with the default intel, and with --no-default-intel and a gen world's lists
@@ -81,6 +82,8 @@ for f in glob.glob(sys.argv[1] + "/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"):
             c["presigned"] += 1
         if u.get("type") == "AWSService":
             c["service"] += 1
+        if ip == "44.198.60.7":
+            c["third_zone"] += 1
         if u.get("invokedBy"):
             c["invoked"] += 1
             c[u["invokedBy"].split(".")[0]] += 1
@@ -97,7 +100,8 @@ for f in glob.glob(sys.argv[1] + "/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"):
 print("anonymous", c["anonymous"])
 print("anon_ips", sum(1 for k in c if k.startswith("anon_ip:")))
 for k in ("presigned", "service", "invoked", "deleteobjects", "denied", "secondary",
-          "nightly_get", "cross_account", "transfer", "datasync", "batchoperations", "backup"):
+          "nightly_get", "cross_account", "transfer", "datasync", "batchoperations", "backup",
+          "third_zone"):
     print(k, c[k])
 EOF
 fact() { awk -v k="$1" '$1 == k { print $2 }' "$T/facts"; }
@@ -111,6 +115,8 @@ check "the estate: the nightly backup's burst, the cluster in the secondary CIDR
 check "the estate: Transfer Family, DataSync, Batch Operations and AWS Backup in bulk" \
     test "$(fact transfer)" -gt 6000 -a "$(fact datasync)" -gt 12000 \
     -a "$(fact batchoperations)" -gt 9000 -a "$(fact backup)" -gt 10000
+check "the estate: EKS Spark executors behind a third zone's NAT gateway on the last day" \
+    test "$(fact third_zone)" -gt 1000
 
 "$COALMINE" gen --out "$T/g" --hours 1 --seed 7 --scenario all --kinds cloudtrail >/dev/null 2>&1
 grep -v -e '^--aws-ranges' -e '^--inventory' "$T/g/intel/args.txt" >"$T/args"
