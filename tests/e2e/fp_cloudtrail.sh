@@ -42,8 +42,12 @@ GENPID=$!
 python3 "$GEN" "$T/estate" >"$T/gen.out" 2>&1
 wait "$GENPID"
 check "the estate generator writes its logs" grep -q '^[0-9]* records$' "$T/gen.out"
-"$COALMINE" gen --out "$T/g" --hours 1 --kinds cloudtrail --accounts 1 --seed 7 >/dev/null 2>&1
+# (a world without scenarios writes no lists: --scenario all, so the second scan has them)
+"$COALMINE" gen --out "$T/g" --hours 1 --kinds cloudtrail --accounts 1 --seed 7 --scenario all \
+    >/dev/null 2>&1
 GENARGS=$(cat "$T/g/intel/args.txt" 2>/dev/null)
+check "the gen world's options name its lists and AWS ranges" \
+    sh -c 'grep -q "^--aws-ranges" "$1" && grep -q "^--intel-list" "$1"' - "$T/g/intel/args.txt"
 
 # scan NAME DIR [OPTIONS...]: findings JSON in $T/NAME.json, stats in $T/NAME.stats
 scan() {
