@@ -137,8 +137,13 @@ void cm_fsel_query(const struct cm_fsel *s, struct cm_store_query *q);
 /*
  * Parses a time argument: ISO 8601 ("2026-01-05T10:00:00Z"), a date
  * ("2026-01-05", midnight UTC), epoch milliseconds, or an age before now_ms
- * ("90s", "30m", "24h", "7d", "2w"). Returns 0 or -1.
+ * ("90s", "30m", "24h", "7d", "2w"). Returns 0, -1, or CM_CLI_TIME_SECONDS
+ * for a positive number below CM_CLI_EPOCH_MS_MIN (1973-03-03 in epoch
+ * milliseconds, year 5138 in seconds): epoch seconds, which taken as
+ * milliseconds would select everything since January 1970.
  */
+#define CM_CLI_EPOCH_MS_MIN 100000000000ULL
+#define CM_CLI_TIME_SECONDS (-2)
 int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out);
 
 /*

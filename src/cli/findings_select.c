@@ -83,6 +83,9 @@ int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out)
         if (cm_str_to_u64(cm_str_make(s, n), 1ULL << 53, &v) != 0) {
             return -1;
         }
+        if (v > 0 && v < CM_CLI_EPOCH_MS_MIN) {
+            return CM_CLI_TIME_SECONDS; /* 1767571200 is epoch seconds, not 1970-01-21 */
+        }
         *out = (int64_t)v;
         return 0;
     }
@@ -179,7 +182,13 @@ static int parse_time_opt(struct cm_fsel *s, const char *opt, const char *arg, i
     if (s->now_ms == 0) {
         s->now_ms = cm_clock_now_ms();
     }
-    if (cm_cli_parse_time(arg, s->now_ms, out) != 0) {
+    int rc = cm_cli_parse_time(arg, s->now_ms, out);
+
+    if (rc == CM_CLI_TIME_SECONDS) {
+        return usage_err(s, opt, arg,
+                         "looks like epoch seconds; epoch milliseconds are wanted (append 000)");
+    }
+    if (rc != 0) {
         return usage_err(s, opt, arg,
                          "wants ISO 8601, YYYY-MM-DD, epoch milliseconds or an age like 24h");
     }

@@ -51,6 +51,21 @@ static void test_time(void **state)
     assert_int_equal(cm_cli_parse_time("yesterday", NOW, &ms), -1);
 }
 
+/* Epoch seconds (what `date +%s` prints) are refused, not read as 1970-01-21. */
+static void test_time_epoch_seconds(void **state)
+{
+    int64_t ms = 7;
+    (void)state;
+
+    assert_int_equal(cm_cli_parse_time("1764547200", NOW, &ms), CM_CLI_TIME_SECONDS);
+    assert_int_equal(ms, 7);
+    assert_int_equal(cm_cli_parse_time("99999999999", NOW, &ms), CM_CLI_TIME_SECONDS);
+    assert_int_equal(cm_cli_parse_time("100000000000", NOW, &ms), 0); /* 1973-03-03 in ms */
+    assert_int_equal(ms, 100000000000LL);
+    assert_int_equal(cm_cli_parse_time("0", NOW, &ms), 0); /* the epoch itself */
+    assert_int_equal(ms, 0);
+}
+
 /* True when the selection's criteria all match the finding document. */
 static bool selects(const struct cm_fsel *s, const char *doc)
 {
@@ -190,6 +205,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time),
+        cmocka_unit_test(test_time_epoch_seconds),
         cmocka_unit_test(test_default_current_only),
         cmocka_unit_test(test_shortcuts),
         cmocka_unit_test(test_bad_values),
