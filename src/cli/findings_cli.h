@@ -144,6 +144,9 @@ void cm_fsel_query(const struct cm_fsel *s, struct cm_store_query *q);
  */
 #define CM_CLI_EPOCH_MS_MIN 100000000000ULL
 #define CM_CLI_TIME_SECONDS (-2)
+/* ... or CM_CLI_TIME_NO_ZONE for a date and time with no zone. Minutes without
+ * seconds ("2026-01-05T10:00Z") and a space for the T are accepted. */
+#define CM_CLI_TIME_NO_ZONE (-3)
 int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out);
 
 /*

@@ -103,6 +103,22 @@ int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out)
         snprintf(day, sizeof(day), "%sT00:00:00Z", s);
         s = day;
         n = strlen(day);
+    } else if (n >= 16 && n < sizeof(day) - 3 && s[4] == '-' && s[7] == '-' &&
+               (s[10] == 'T' || s[10] == 't' || s[10] == ' ') && s[13] == ':') {
+        /* "2026-01-05 10:00:00Z" and "2026-01-05T10:00Z" (gen --start's form) */
+        memcpy(day, s, 16);
+        day[10] = 'T';
+        if (n == 16 || s[16] != ':') {
+            memcpy(day + 16, ":00", 3);
+            memcpy(day + 19, s + 16, n - 16 + 1);
+        } else {
+            memcpy(day + 16, s + 16, n - 16 + 1);
+        }
+        s = day;
+        n = strlen(day);
+        if (strpbrk(s + 16, "Zz+-") == NULL) {
+            return CM_CLI_TIME_NO_ZONE;
+        }
     }
     return cm_time_parse_iso(cm_str_make(s, n), out) == 0 ? 0 : -1;
 }
@@ -187,6 +203,9 @@ static int parse_time_opt(struct cm_fsel *s, const char *opt, const char *arg, i
     if (rc == CM_CLI_TIME_SECONDS) {
         return usage_err(s, opt, arg,
                          "looks like epoch seconds; epoch milliseconds are wanted (append 000)");
+    }
+    if (rc == CM_CLI_TIME_NO_ZONE) {
+        return usage_err(s, opt, arg, "has no time zone (add Z for UTC, or +01:00)");
     }
     if (rc != 0) {
         return usage_err(s, opt, arg,

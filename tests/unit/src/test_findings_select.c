@@ -51,6 +51,28 @@ static void test_time(void **state)
     assert_int_equal(cm_cli_parse_time("yesterday", NOW, &ms), -1);
 }
 
+/* ISO 8601 as people type it: no seconds (gen --start's form), a space for T. */
+static void test_time_short_forms(void **state)
+{
+    int64_t ms = 7;
+    (void)state;
+
+    assert_int_equal(cm_cli_parse_time("2025-12-01T00:00Z", NOW, &ms), 0);
+    assert_int_equal(ms, NOW);
+    assert_int_equal(cm_cli_parse_time("2025-12-01 01:30:00Z", NOW, &ms), 0);
+    assert_int_equal(ms, NOW + 5400000);
+    assert_int_equal(cm_cli_parse_time("2025-12-01 01:30+01:00", NOW, &ms), 0);
+    assert_int_equal(ms, NOW + 1800000);
+    assert_int_equal(cm_cli_parse_time("2025-12-01t00:00:00.250Z", NOW, &ms), 0);
+    assert_int_equal(ms, NOW + 250);
+    ms = 7;
+    assert_int_equal(cm_cli_parse_time("2025-12-01T00:00:00", NOW, &ms), CM_CLI_TIME_NO_ZONE);
+    assert_int_equal(cm_cli_parse_time("2025-12-01 00:00", NOW, &ms), CM_CLI_TIME_NO_ZONE);
+    assert_int_equal(ms, 7);
+    assert_int_equal(cm_cli_parse_time("2025-12-01T0:00Z", NOW, &ms), -1);
+    assert_int_equal(cm_cli_parse_time("2025-12-01T00:00:0Z", NOW, &ms), -1);
+}
+
 /* Epoch seconds (what `date +%s` prints) are refused, not read as 1970-01-21. */
 static void test_time_epoch_seconds(void **state)
 {
@@ -206,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_time_epoch_seconds),
+        cmocka_unit_test(test_time_short_forms),
         cmocka_unit_test(test_default_current_only),
         cmocka_unit_test(test_shortcuts),
         cmocka_unit_test(test_bad_values),
