@@ -79,26 +79,27 @@ static int export_to(struct cm_store *st, struct cm_store_query *q, const char *
         }
         out = fopen(tmp, "w");
         if (out == NULL) {
-            fprintf(stderr, "coalmine findings: %s: %s\n", tmp, strerror(errno));
+            fprintf(stderr, "coalmine findings: --output %s: %s\n", path, strerror(errno));
             return CM_EXIT_ERROR;
         }
     }
     status = export_all(st, q, db, out, fmt, &n);
     if (fflush(out) != 0 || ferror(out)) {
-        fprintf(stderr, "coalmine findings: %s: %s\n", path ? tmp : "stdout", strerror(errno));
+        fprintf(stderr, "coalmine findings: %s%s: %s\n", path ? "--output " : "",
+                path ? path : "stdout", strerror(errno));
         status = CM_EXIT_ERROR;
     }
     if (path) {
         if (status == 0 && fsync(fileno(out)) != 0) {
-            fprintf(stderr, "coalmine findings: %s: %s\n", tmp, strerror(errno));
+            fprintf(stderr, "coalmine findings: --output %s: %s\n", path, strerror(errno));
             status = CM_EXIT_ERROR;
         }
         if (fclose(out) != 0 && status == 0) {
-            fprintf(stderr, "coalmine findings: %s: %s\n", tmp, strerror(errno));
+            fprintf(stderr, "coalmine findings: --output %s: %s\n", path, strerror(errno));
             status = CM_EXIT_ERROR;
         }
         if (status == 0 && rename(tmp, path) != 0) {
-            fprintf(stderr, "coalmine findings: %s: %s\n", path, strerror(errno));
+            fprintf(stderr, "coalmine findings: --output %s: %s\n", path, strerror(errno));
             status = CM_EXIT_ERROR;
         }
         if (status != 0) {

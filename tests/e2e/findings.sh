@@ -298,8 +298,11 @@ check "export says how many" grep -q "^exported ${NT:-x} findings" "$T/export.er
 check "export leaves no temporary file" test ! -e "$T/export.jsonl.tmp"
 "$COALMINE" findings export --db "$DB" --format eventbridge --type "$TYPE" >"$T/eb.json" 2>/dev/null
 check "export eventbridge" test "$(jget "$T/eb.json" detail-type)" = "GuardDuty Finding"
-"$COALMINE" findings export --db "$DB" --output "$T/nodir/x.jsonl" 2>/dev/null
+"$COALMINE" findings export --db "$DB" --output "$T/nodir/x.jsonl" 2>"$T/nodir.err"
 check "export to an unwritable path exits 1" test $? -eq 1
+check "... naming the path given, not its temporary file" \
+    sh -c 'grep -q "^coalmine findings: --output $1/nodir/x.jsonl: " "$1/nodir.err" &&
+        ! grep -q "x.jsonl.tmp" "$1/nodir.err"' _ "$T"
 
 # --- bad input -----------------------------------------------------------------------------
 N="$T/new.db"
