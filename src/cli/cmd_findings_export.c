@@ -28,7 +28,7 @@ static void usage(FILE *f)
             "%s%s"
             "  -f, --format FMT      json (default: GuardDuty API form), eventbridge or ocsf\n"
             "  -o, --output FILE     write to FILE (replaced only when the export succeeds)\n"
-            "                        instead of stdout\n"
+            "                        instead of stdout ('-': stdout)\n"
             "  -h, --help            this help\n",
             cm_fsel_help, cm_fsort_help);
 }
@@ -152,7 +152,7 @@ int cm_findings_export(int argc, char **argv)
             }
             break;
         case 'o':
-            output = optarg;
+            output = strcmp(optarg, "-") == 0 ? NULL : optarg; /* '-': stdout, as scan --stats */
             break;
         case 'h':
             usage(stdout);

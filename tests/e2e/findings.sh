@@ -303,6 +303,11 @@ check "export to an unwritable path exits 1" test $? -eq 1
 check "... naming the path given, not its temporary file" \
     sh -c 'grep -q "^coalmine findings: --output $1/nodir/x.jsonl: " "$1/nodir.err" &&
         ! grep -q "x.jsonl.tmp" "$1/nodir.err"' _ "$T"
+CM_ABS=$(cd "$(dirname "$COALMINE")" && pwd)/$(basename "$COALMINE")
+(cd "$T" && "$CM_ABS" findings export --db "$DB" --archived all --output - >"$T/dash.jsonl" \
+    2>"$T/dash.err")
+check "export --output - writes to stdout, as --output FILE writes FILE" \
+    sh -c 'cmp -s "$1/dash.jsonl" "$1/export.jsonl" && test ! -e "$1/-"' _ "$T"
 
 # --- bad input -----------------------------------------------------------------------------
 N="$T/new.db"
