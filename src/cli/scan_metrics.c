@@ -282,7 +282,7 @@ int cm_scan_metrics_write(const struct cm_scan_metrics *m, const char *path)
     snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", tmp, strerror(errno));
+        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path, strerror(errno));
         goto out;
     }
     while (off < b.len) {
@@ -291,7 +291,7 @@ int cm_scan_metrics_write(const struct cm_scan_metrics *m, const char *path)
             continue;
         }
         if (w <= 0) {
-            fprintf(stderr, "coalmine scan: --metrics %s: %s\n", tmp,
+            fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path,
                     w < 0 ? strerror(errno) : "short write");
             goto out;
         }
@@ -304,7 +304,7 @@ int cm_scan_metrics_write(const struct cm_scan_metrics *m, const char *path)
     }
     fd = -1;
     if (bad) {
-        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", tmp, strerror(e));
+        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path, strerror(e));
         goto out;
     }
     if (rename(tmp, path) != 0) {

@@ -254,4 +254,15 @@ chmod 640 "$T/m/s.state"
 check "... and a rewritten one keeps its mode ($(stat -c %a "$T/m/s.state"))" \
     test "$(stat -c %a "$T/m/s.state")" = 640
 
+# --metrics FILE in a folder that is not there: exit 1, the message names FILE (before
+# 2026-12-06 it named FILE.tmp.PID, a file the user never gave).
+mkdir -p "$T/mx"
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --format json --state "$T/mx/s.state" $ARGS \
+    --metrics "$T/nodir/m.prom" "$G/AWSLogs" >"$T/mx.json" 2>"$T/mx.err"
+check "--metrics in a missing folder: exit 1" test $? -eq 1
+check "... the message names FILE, not its temporary" \
+    sh -c 'grep -q "^coalmine scan: --metrics $1/nodir/m.prom: No such file or directory\$" \
+        "$1/mx.err" && ! grep -q "m.prom.tmp" "$1/mx.err"' _ "$T"
+
 done_testing
