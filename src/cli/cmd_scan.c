@@ -506,7 +506,12 @@ static int run(int argc, char **argv)
         (void)sigaction(SIGPIPE, &ign, NULL);
     }
     /* Opened now: an unwritable --stats fails before the scan, not after it stored and
-     * printed its findings (and skipped routing them). */
+     * printed its findings (and skipped routing them). So does a --metrics FILE that
+     * cannot be written (then exit 1 and no metrics: the scan did not run). */
+    if (metrics_path && cm_scan_metrics_probe(metrics_path) != CM_EXIT_OK) {
+        metrics_path = NULL;
+        goto out;
+    }
     if (stats_path) {
         r.stats_out = strcmp(stats_path, "-") == 0 ? stdout : fopen(stats_path, "w");
         if (r.stats_out == NULL) {

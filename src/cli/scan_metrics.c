@@ -323,3 +323,26 @@ out:
     cm_buf_finish(&b);
     return rc;
 }
+
+int cm_scan_metrics_probe(const char *path)
+{
+    size_t tmplen = strlen(path) + 32;
+    char *tmp = cm_malloc(tmplen);
+    int fd;
+
+    if (tmp == NULL) {
+        fprintf(stderr, "coalmine scan: --metrics %s: out of memory\n", path);
+        return CM_EXIT_ERROR;
+    }
+    snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path, strerror(errno));
+        free(tmp);
+        return CM_EXIT_ERROR;
+    }
+    close(fd);
+    unlink(tmp);
+    free(tmp);
+    return CM_EXIT_OK;
+}

@@ -48,4 +48,12 @@ int cm_scan_metrics_format(const struct cm_scan_metrics *m, struct cm_buf *out);
  */
 int cm_scan_metrics_write(const struct cm_scan_metrics *m, const char *path);
 
+/*
+ * Checks before a scan that path's temporary can be created beside it (then
+ * removes it), so a --metrics FILE in a folder that is not there, or not
+ * writable, fails before hours of scanning rather than after. Returns
+ * CM_EXIT_OK or CM_EXIT_ERROR (said on stderr, naming path).
+ */
+int cm_scan_metrics_probe(const char *path);
+
 #endif

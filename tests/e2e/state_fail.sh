@@ -254,15 +254,18 @@ chmod 640 "$T/m/s.state"
 check "... and a rewritten one keeps its mode ($(stat -c %a "$T/m/s.state"))" \
     test "$(stat -c %a "$T/m/s.state")" = 640
 
-# --metrics FILE in a folder that is not there: exit 1, the message names FILE (before
-# 2026-12-06 it named FILE.tmp.PID, a file the user never gave).
+# --metrics FILE in a folder that is not there: exit 1 before anything is read, as an
+# unwritable --stats (before 2026-12-06 the whole scan ran first, wrote the state and
+# printed its findings, then failed), and the message names FILE (it named FILE.tmp.PID).
 mkdir -p "$T/mx"
 # shellcheck disable=SC2086
 "$COALMINE" scan --no-default-intel --quiet --format json --state "$T/mx/s.state" $ARGS \
-    --metrics "$T/nodir/m.prom" "$G/AWSLogs" >"$T/mx.json" 2>"$T/mx.err"
+    --stats "$T/mx.stats" --metrics "$T/nodir/m.prom" "$G/AWSLogs" >"$T/mx.json" 2>"$T/mx.err"
 check "--metrics in a missing folder: exit 1" test $? -eq 1
 check "... the message names FILE, not its temporary" \
     sh -c 'grep -q "^coalmine scan: --metrics $1/nodir/m.prom: No such file or directory\$" \
         "$1/mx.err" && ! grep -q "m.prom.tmp" "$1/mx.err"' _ "$T"
+check "... before scanning: nothing printed, no state written, no --stats left" \
+    test ! -s "$T/mx.json" -a ! -e "$T/mx/s.state" -a ! -e "$T/mx.stats"
 
 done_testing
