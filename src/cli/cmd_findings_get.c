@@ -181,6 +181,20 @@ static int one_record(void *ud, const char *path, uint64_t offset, uint32_t line
         warn(e, NULL, "no file recorded");
         return CM_OK;
     }
+    /* A scan records files by absolute path; these two are no file to open. */
+    if (strncmp(path, "s3://", 5) == 0) {
+        char why[160];
+        snprintf(why, sizeof(why),
+                 "an S3 object, not fetched here: its record is line %u (byte %llu of the "
+                 "decompressed object; aws s3 cp %s - | gzip -dcf)",
+                 line, (unsigned long long)offset, path);
+        warn(e, path, why);
+        return CM_OK;
+    }
+    if (strcmp(path, "(stdin)") == 0) {
+        warn(e, path, "read from standard input by the scan: there is no file to read it from");
+        return CM_OK;
+    }
     evidence_load(e, path);
     if (e->p == NULL) {
         warn(e, path, e->why);

@@ -201,6 +201,19 @@ if command -v sqlite3 >/dev/null && command -v gzip >/dev/null; then
     check "evidence: finding id, path, line, offset, length" \
         test "$(for k in findingId path line offset length; do jget "$T/ev.lines" $k | tail -n 1; done | tr '\n' ' ')" = "$ID $T/ev.log.gz 2 11 33 "
     check "evidence: a missing file is a warning" grep -q 'warning.*missing.log' "$T/ev.err"
+    # evidence of a scan of s3:// paths or of standard input: said so, not "No such file"
+    # of a relative path (before 2026-12-06 "s3://b/k: No such file or directory")
+    sqlite3 "$DB" "INSERT INTO finding_evidence VALUES('$ID',3,'s3://trail-b/AWSLogs/x.json.gz',4096,7,900);
+        INSERT INTO finding_evidence VALUES('$ID',4,'(stdin)',0,1,5);"
+    "$COALMINE" findings get --db "$DB" --evidence "$ID" >"$T/ev2.out" 2>"$T/ev2.err"
+    check "evidence: an S3 object is named with the line to read, not a missing file" \
+        sh -c 'grep -q "evidence 4: s3://trail-b/AWSLogs/x.json.gz: an S3 object, not fetched here: its record is line 7 (byte 4096 " "$1" &&
+            ! grep -q "s3://.*No such file" "$1"' _ "$T/ev2.err"
+    check "evidence: standard input is said to be no file" \
+        sh -c 'grep -q "evidence 5: (stdin): read from standard input by the scan" "$1" &&
+            ! grep -q "(stdin): No such file" "$1"' _ "$T/ev2.err"
+    check "... and the records of the files still follow" test "$(wc -l <"$T/ev2.out")" -eq 3
+    sqlite3 "$DB" "DELETE FROM finding_sources WHERE n >= 3 AND fid = (SELECT seq FROM findings WHERE id = '$ID');"
     "$COALMINE" findings get --db "$DB" --evidence --format table "$ID" >"$T/evt.out" 2>/dev/null
     check "evidence table: header line" grep -q "^  evidence 1: $T/ev.log line 2 (offset 11, 33 bytes)$" "$T/evt.out"
     check "evidence table: the raw record" grep -qx '{"eventName":"StopLogging","n":1}' "$T/evt.out"
