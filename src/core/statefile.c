@@ -172,7 +172,9 @@ int cm_statefile_lock(struct cm_statefile *sf)
     snprintf(lock, n, "%s.lock", sf->path);
     fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(sf->err, sizeof(sf->err), "%s: %s", lock, strerror(errno));
+        /* Named as given ("--state DIR/FILE: ..."), then the lock file beside it. */
+        snprintf(sf->err, sizeof(sf->err), "%s: cannot create its lock file %s: %s", sf->path, lock,
+                 strerror(errno));
         rc = CM_EIO;
         goto done;
     }

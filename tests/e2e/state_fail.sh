@@ -268,4 +268,14 @@ check "... the message names FILE, not its temporary" \
 check "... before scanning: nothing printed, no state written, no --stats left" \
     test ! -s "$T/mx.json" -a ! -e "$T/mx/s.state" -a ! -e "$T/mx.stats"
 
+# --state FILE in a folder that is not there: the message names FILE as given first (before
+# 2026-12-06 only FILE.lock, a file the user never gave), exit 1, nothing read.
+# shellcheck disable=SC2086
+"$COALMINE" scan --no-default-intel --quiet --format json --state "$T/nodir/s.state" $ARGS \
+    "$G/AWSLogs" >"$T/sx.json" 2>"$T/sx.err"
+check "--state in a missing folder: exit 1, nothing printed" test $? -eq 1 -a ! -s "$T/sx.json"
+check "... the message names FILE, then its lock file and the reason" \
+    grep -q "^coalmine scan: --state $T/nodir/s.state: cannot create its lock file $T/nodir/s.state.lock: No such file or directory\$" \
+    "$T/sx.err"
+
 done_testing
