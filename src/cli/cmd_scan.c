@@ -39,20 +39,30 @@
 #include "cli/scan_s3.h"
 #include "aws/s3.h"
 
+/* The synopsis alone: what a usage error prints under its message (the whole help is
+ * 150 lines, which scrolled the message itself off the screen). */
+static const char synopsis[] =
+    "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE] [--metrics FILE]\n"
+    "                     [--format table|json|eventbridge|ocsf|cli] [--threat-list L]...\n"
+    "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
+    "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
+    "                     [--dga-model FILE] [--custom-rule SPEC]... [--config FILE]\n"
+    "                     [--region REGION] [--flow-fields F] [--endpoint-url URL]\n"
+    "                     [--profile NAME]\n"
+    "                     [--state FILE [--final] [--reread]]\n"
+    "                     [--follow [--poll-interval S] [--settle S]\n"
+    "                      [--checkpoint-interval S]]\n"
+    "                     PATH...\n";
+
+static void usage_short(void)
+{
+    fprintf(stderr, "%sRun 'coalmine scan --help' for what each option does.\n", synopsis);
+}
+
 static void usage(FILE *f)
 {
+    fputs(synopsis, f);
     fprintf(f,
-            "usage: coalmine scan [--db FILE] [--threads N] [--stats FILE] [--metrics FILE]\n"
-            "                     [--format table|json|eventbridge|ocsf|cli] [--threat-list L]...\n"
-            "                     [--trusted-list L]... [--intel-list CAT=L]... [--geoip F]...\n"
-            "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
-            "                     [--dga-model FILE] [--custom-rule SPEC]... [--config FILE]\n"
-            "                     [--region REGION] [--flow-fields F] [--endpoint-url URL]\n"
-            "                     [--profile NAME]\n"
-            "                     [--state FILE [--final] [--reread]]\n"
-            "                     [--follow [--poll-interval S] [--settle S]\n"
-            "                      [--checkpoint-interval S]]\n"
-            "                     PATH...\n"
             "\n"
             "A PATH may be an S3 location, s3://BUCKET[/PREFIX]: its objects are listed and read\n"
             "with the AWS credentials the aws CLI would use (docs/s3.md). With --follow, a PATH\n"
@@ -422,14 +432,14 @@ static int run(int argc, char **argv)
             default:
                 break;
             }
-            usage(stderr);
+            usage_short();
             rc = CM_EXIT_USAGE;
             goto out;
         }
     }
     if (optind >= argc) {
         fprintf(stderr, "coalmine scan: no PATH given\n");
-        usage(stderr);
+        usage_short();
         goto usage;
     }
     /* What the command line gave, before the config fills in the rest: a store setting

@@ -15,6 +15,17 @@ for c in "rules put" "rules list" "targets list" "findings get" "filters create"
     check "$c --bogus: the message names 'coalmine $c'" \
         grep -q "^coalmine $c: unrecognized option '--bogus'" "$T/err"
 done
+# A usage error of scan keeps its message on the screen: the synopsis and where the rest is,
+# not the 150 lines of --help under it (before 2026-12-06 the message scrolled off).
+for a in "--bogus x" "" "--thread 2"; do
+    # shellcheck disable=SC2086 # the arguments' words
+    "$COALMINE" scan $a </dev/null >/dev/null 2>"$T/err"
+    rc=$?
+    check "scan $a: exit 2, at most 20 lines on stderr ($(wc -l <"$T/err")), --help named" \
+        test $rc -eq 2 -a "$(wc -l <"$T/err")" -le 20 -a -n "$(grep -F "coalmine scan --help" "$T/err")"
+done
+check "... and scan --help is still the whole help on stdout" \
+    sh -c '"$1" scan --help 2>/dev/null | grep -q -- "--checkpoint-interval S  with --follow"' _ "$COALMINE"
 "$COALMINE" findings list --db 2>"$T/err" >/dev/null
 check "a missing value names the command" \
     grep -q "^coalmine findings list: option '--db' requires an argument" "$T/err"
