@@ -172,11 +172,16 @@ static enum cm_intel_category item_category(const struct loader *l, const struct
 /*
  * The host of "HOST:PORT" or "[IPv6]:PORT" (maltrail's mining pools, 107.191.47.239:3333): a
  * port of 1 to 5 digits after the one colon of an IPv4 address or a name, or after the
- * bracketed address. v itself otherwise (a bare IPv6 address has colons and no brackets).
+ * bracketed address; the address of "[IPv6]". v itself otherwise (a bare IPv6 address has
+ * colons and no brackets).
  */
 static struct cm_str host_of(struct cm_str v)
 {
     size_t colon = v.len, digits;
+
+    if (v.len > 2 && v.p[0] == '[' && v.p[v.len - 1] == ']') {
+        return cm_str_make(v.p + 1, v.len - 2); /* "[IPv6]" with no port, as URLs write it */
+    }
 
     for (size_t i = v.len; i > 0; i--) {
         if (v.p[i - 1] == ':') {

@@ -235,6 +235,30 @@ static void test_classify(void **state)
     cm_intel_snapshot_unref(s);
 }
 
+/* "[IPv6]" with no port (as a URL writes its host) is that address, not "a single label". */
+static void test_host_brackets(void **state)
+{
+    const struct cm_intel_item items[] = {
+        ITEM(CM_IV_AUTO, "[2606:4700:1::8]", 1), ITEM(CM_IV_AUTO, "[2606:4700:1::9]:853", 2),
+        ITEM(CM_IV_AUTO, "[]", 3),           /* nothing inside: bad */
+        ITEM(CM_IV_AUTO, "[bad.example", 4), /* unclosed: bad */
+    };
+    struct cm_intel_load_stats st;
+    struct bads b = {{0}, {{0}}, 0};
+    struct cm_intel_snapshot *s =
+        load(items, sizeof(items) / sizeof(items[0]), CM_CAT_CUSTOM, "v6", &b, &st);
+
+    (void)state;
+    assert_int_equal(st.ip_entries, 2);
+    assert_int_equal(st.dom_entries, 0);
+    assert_int_equal(b.n, 3); /* 3, 4 and the fake reader's own */
+    assert_int_equal(b.lines[0], 3);
+    assert_int_equal(b.lines[1], 4);
+    assert_int_equal(ip_check(s, "2606:4700:1::8", NULL), CM_INTEL_THREAT);
+    assert_int_equal(ip_check(s, "2606:4700:1::9", NULL), CM_INTEL_THREAT);
+    cm_intel_snapshot_unref(s);
+}
+
 /* "HOST:PORT" entries (maltrail's mining pools) are their host; a bare IPv6 address stays whole. */
 static void test_host_port(void **state)
 {
@@ -501,10 +525,15 @@ static void test_url_host(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_classify),     cmocka_unit_test(test_host_port),
-        cmocka_unit_test(test_shared_guard), cmocka_unit_test(test_categories_and_threats),
-        cmocka_unit_test(test_ranges),       cmocka_unit_test(test_ranges_v6),
-        cmocka_unit_test(test_range_items),  cmocka_unit_test(test_url_host),
+        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_host_port),
+        cmocka_unit_test(test_host_brackets),
+        cmocka_unit_test(test_shared_guard),
+        cmocka_unit_test(test_categories_and_threats),
+        cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_ranges_v6),
+        cmocka_unit_test(test_range_items),
+        cmocka_unit_test(test_url_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
