@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/time.h"
 #include "cli/cmd.h"
+#include "event/event.h"
 
 const char cm_fsel_help[] =
     "      --finding-criteria JSON  GuardDuty FindingCriteria, as `aws guardduty\n"
@@ -151,6 +152,25 @@ static int add_values(const struct cm_fsel *s, const char *opt, char *arg, const
     return 1;
 }
 
+/*
+ * add_values() for values of a known shape: one that is not (an account id of 11 digits,
+ * "us-east1") is a usage error, as in `findings sample` and `scan --region`, rather than
+ * a selection that quietly matches nothing.
+ */
+static int shaped_values(const struct cm_fsel *s, const char *opt, char *arg, const char **v,
+                         size_t *n, bool (*ok)(struct cm_str), const char *want)
+{
+    size_t first = *n;
+    int rc = add_values(s, opt, arg, v, n);
+
+    for (size_t i = first; rc == 1 && i < *n; i++) {
+        if (!ok(cm_str_cstr(v[i]))) {
+            return usage_err(s, opt, v[i], want);
+        }
+    }
+    return rc;
+}
+
 static int parse_severity(const struct cm_fsel *s, const char *opt, const char *arg, double *out)
 {
     char *end;
@@ -224,9 +244,11 @@ int cm_fsel_option(struct cm_fsel *s, int opt, char *arg)
     case CM_OPT_TYPE:
         return add_values(s, "--type", arg, s->types, &s->ntypes);
     case CM_OPT_ACCOUNT:
-        return add_values(s, "--account", arg, s->accounts, &s->naccounts);
+        return shaped_values(s, "--account", arg, s->accounts, &s->naccounts, cm_account_id_ok,
+                             "an account id is 12 digits");
     case CM_OPT_REGION:
-        return add_values(s, "--region", arg, s->regions, &s->nregions);
+        return shaped_values(s, "--region", arg, s->regions, &s->nregions, cm_region_shape_ok,
+                             "not a region name like us-east-1");
     case CM_OPT_SEV_MIN:
         s->has_sev_min = true;
         return parse_severity(s, "--severity-min", arg, &s->sev_min);

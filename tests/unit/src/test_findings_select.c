@@ -183,6 +183,27 @@ static void test_shortcuts(void **state)
     cm_fsel_finish(&s);
 }
 
+/* An --account or --region that cannot be one is a usage error, not an empty selection. */
+static void test_shaped_values(void **state)
+{
+    struct cm_fsel s;
+    (void)state;
+
+    cm_fsel_init(&s, "test");
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_ACCOUNT, (char[]){"52710608597"}), 2);
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_ACCOUNT, (char[]){"123456789012,12345"}), 2);
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_ACCOUNT, (char[]){"12345678901x"}), 2);
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_REGION, (char[]){"US-EAST-1"}), 2);
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_REGION, (char[]){"us east 1"}), 2);
+    cm_fsel_finish(&s);
+    cm_fsel_init(&s, "test");
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_ACCOUNT, (char[]){"123456789012,210987654321"}), 1);
+    assert_int_equal(cm_fsel_option(&s, CM_OPT_REGION, (char[]){"us-east-1,eu-west-1"}), 1);
+    assert_int_equal(s.naccounts, 2);
+    assert_int_equal(s.nregions, 2);
+    cm_fsel_finish(&s);
+}
+
 static void test_bad_values(void **state)
 {
     struct cm_fsel s;
@@ -229,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_time_epoch_seconds),
         cmocka_unit_test(test_time_short_forms),
+        cmocka_unit_test(test_shaped_values),
         cmocka_unit_test(test_default_current_only),
         cmocka_unit_test(test_shortcuts),
         cmocka_unit_test(test_bad_values),
