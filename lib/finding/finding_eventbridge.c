@@ -2,8 +2,10 @@
  * The EventBridge envelope of a finding (spec §3.2): version "0", an event
  * id, detail-type "GuardDuty Finding", source "aws.guardduty", account, time
  * (whole seconds), region, resources [] and the finding in event form as
- * detail. lib/ reads no randomness, so the event id is a UUID-shaped hash of
- * the finding id, updatedAt and service.count: the same state of a finding
+ * detail. lib/ reads no randomness, so the event id is a hash of the finding
+ * id, updatedAt and service.count as a version 4 UUID (base/uuid.h; before
+ * 2026-12-06 its version and variant digits were the hash's, which strict UUID
+ * validators refuse): the same state of a finding
  * always gets the same event id, which makes redelivery idempotent for
  * consumers that dedupe on it, and each published state gets its own. The
  * count is in the hash because an update can leave updatedAt as it was: a
@@ -18,6 +20,7 @@
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/time.h"
+#include "base/uuid.h"
 #include "route/envelope.h"
 
 #define EVENT_SEED_HI 0x6576656e74627573ULL /* "eventbus" */
@@ -25,10 +28,8 @@
 
 void cm_finding_event_id(const struct cm_finding *f, char out[37])
 {
-    static const char hex[] = "0123456789abcdef";
     uint8_t key[CM_FINDING_ID_LEN + 8 + 4];
-    uint64_t h[2], t = (uint64_t)f->updated_ms, mark = 0;
-    size_t o = 0;
+    uint64_t t = (uint64_t)f->updated_ms, mark = 0;
 
     memcpy(key, f->id, CM_FINDING_ID_LEN);
     for (size_t i = 0; i < 8; i++) {
@@ -40,15 +41,8 @@ void cm_finding_event_id(const struct cm_finding *f, char out[37])
     if (cm_str_present(f->sequence_arn)) {
         mark = cm_hash64(f->sequence_arn.p, f->sequence_arn.len, EVENT_SEED_HI);
     }
-    h[0] = cm_hash64(key, sizeof(key), EVENT_SEED_HI ^ mark);
-    h[1] = cm_hash64(key, sizeof(key), EVENT_SEED_LO ^ mark);
-    for (size_t i = 0; i < 32; i++) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out[o++] = '-';
-        }
-        out[o++] = hex[(h[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
-    }
-    out[o] = '\0';
+    cm_uuid_of_hashes(cm_hash64(key, sizeof(key), EVENT_SEED_HI ^ mark),
+                      cm_hash64(key, sizeof(key), EVENT_SEED_LO ^ mark), out);
 }
 
 int cm_finding_to_eventbridge(const struct cm_finding *f, int64_t time_ms, struct cm_buf *out)

@@ -175,22 +175,3 @@ int cm_pubdest_key(const struct cm_pubdest_arn *d, const char *account, const ch
     }
     return 0;
 }
-
-void cm_pubdest_uuid(const unsigned char rnd[16], char out[37])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[16];
-    size_t o = 0;
-
-    memcpy(b, rnd, 16);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) {
-            out[o++] = '-';
-        }
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 15];
-    }
-    out[o] = '\0';
-}

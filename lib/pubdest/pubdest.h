@@ -42,7 +42,4 @@ int cm_pubdest_kms_check(const char *arn, char *why, size_t whylen);
 int cm_pubdest_key(const struct cm_pubdest_arn *d, const char *account, const char *region,
                    int64_t ms, const char *uuid, char *out, size_t cap);
 
-/* Formats 16 random bytes as a version 4 UUID (36 characters and a NUL) into out. */
-void cm_pubdest_uuid(const unsigned char rnd[16], char out[37]);
-
 #endif

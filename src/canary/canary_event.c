@@ -16,6 +16,7 @@
 #include "base/hash.h"
 #include "base/json.h"
 #include "base/time.h"
+#include "base/uuid.h"
 #include "bus/bus.h"
 #include "canary/canary_impl.h"
 #include "core/clock.h"
@@ -24,24 +25,14 @@
 #define SEED_HI 0x63616e6172796576ULL /* "canaryev" */
 #define SEED_LO 0x7363686564756c65ULL /* "schedule" */
 
-/* A UUID-shaped id from a name and a time: the same event gets the same id. */
+/* An id from a name and a time, as a version 4 UUID: the same event gets the same id. */
 static void event_id(const char *name, int64_t ms, const char *salt, char out[37])
 {
-    static const char hex[] = "0123456789abcdef";
     char key[256];
     int n = snprintf(key, sizeof(key), "%s|%lld|%s", name, (long long)ms, salt);
-    uint64_t h[2];
-    size_t o = 0, len = n < 0 ? 0 : (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1;
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(key) ? (size_t)n : sizeof(key) - 1;
 
-    h[0] = cm_hash64(key, len, SEED_HI);
-    h[1] = cm_hash64(key, len, SEED_LO);
-    for (size_t i = 0; i < 32; i++) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out[o++] = '-';
-        }
-        out[o++] = hex[(h[i / 16] >> (60 - 4 * (i % 16))) & 0xf];
-    }
-    out[o] = '\0';
+    cm_uuid_of_hashes(cm_hash64(key, len, SEED_HI), cm_hash64(key, len, SEED_LO), out);
 }
 
 /* The check's param name ("account", "region") from its stored params, or "". */

@@ -12,6 +12,7 @@
 #include "aws/s3.h"
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/uuid.h"
 #include "finding/serialize.h"
 #include "pubdest/pubdest.h"
 #include "store/store.h"
@@ -308,7 +309,7 @@ static int export_one(struct pass *p, struct dest *d, char *err, size_t errlen)
                                          (uint64_t)(uintptr_t)p >> (i % 4 * 8));
             }
         }
-        cm_pubdest_uuid(rnd, uuid);
+        cm_uuid_format(rnd, uuid);
         if (cm_pubdest_key(&a, det.account, det.region, o->now_ms, uuid, key, sizeof(key)) != 0) {
             return failed(p, d, "destinationArn: the prefix makes object keys longer than 1024",
                           err, errlen);

@@ -697,6 +697,19 @@ static void test_sequence_arn_round_trip(void **state)
         assert_int_equal(cm_finding_to_eventbridge(&g, 0, &eb), 0);
         assert_memory_equal(ea.p, "{\"version\":\"0\",\"id\":\"", 21);
         assert_memory_not_equal(ea.p, eb.p, 21 + 36);
+        /* a version 4 UUID's form: 8-4-4-4-12 lower-case hex, version 4, variant 10 */
+        for (const char *u = ea.p + 21; u != NULL; u = u == ea.p + 21 ? eb.p + 21 : NULL) {
+            for (int i = 0; i < 36; i++) {
+                if (i == 8 || i == 13 || i == 18 || i == 23) {
+                    assert_int_equal(u[i], '-');
+                } else {
+                    assert_true(u[i] != '\0' && strchr("0123456789abcdef", u[i]) != NULL);
+                }
+            }
+            assert_int_equal(u[14], '4');
+            assert_non_null(strchr("89ab", u[19]));
+            assert_int_equal(u[36], '"');
+        }
         cm_buf_finish(&ea);
         cm_buf_finish(&eb);
     }
