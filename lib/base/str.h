@@ -49,6 +49,23 @@ static inline int cm_str_cmp(struct cm_str a, struct cm_str b)
     return c != 0 ? c : (a.len > b.len) - (a.len < b.len);
 }
 
+/*
+ * cm_str_cmp's order of the slice s against the n bytes at c, as a byte
+ * loop: for the look-ups of short sorted const tables, where most compares
+ * end at the first byte and a call to memcmp would cost more than the compare.
+ */
+static inline int cm_str_order(struct cm_str s, const char *c, size_t n)
+{
+    size_t m = s.len < n ? s.len : n;
+
+    for (size_t i = 0; i < m; i++) {
+        if (s.p[i] != c[i]) {
+            return (unsigned char)s.p[i] < (unsigned char)c[i] ? -1 : 1;
+        }
+    }
+    return s.len < n ? -1 : s.len > n ? 1 : 0;
+}
+
 static inline bool cm_str_eqc(struct cm_str a, const char *c)
 {
     size_t n = strlen(c);

@@ -1,7 +1,9 @@
 /*
  * The stateless domain reputation model's const tables and their look-ups
- * (dns_reputation.h, docs/detectors/dns-reputation.md): abused providers,
- * abused TLDs, crypto-currency mining words, and their hashed index
+ * (dns_reputation.h, docs/detectors/dns-reputation.md): the weights of
+ * the abused providers' classes (the providers themselves are
+ * base/dns_provider.c's, which lib/intel's shared-infrastructure guard uses
+ * too), abused TLDs, crypto-currency mining words, and their hashed index
  * (cm_dns_tables). The score they make with the DGA model is
  * dns_rep_score.c's. Hand-made from the
  * providers' own sign-up pages and the abuse reports of the last years
@@ -26,271 +28,7 @@
 #include "base/hash.h"
 #include "detect/dns_rep_impl.h"
 
-/* ---- abused providers ---- */
-
-/*
- * Hosts handed out to anyone for free, by provider. Left out on purpose:
- * the platforms servers talk to every day (s3.amazonaws.com, cloudfront.net,
- * github.io, herokuapp.com, azurewebsites.net, netlify.app, vercel.app,
- * pages.dev, workers.dev, web.app, blogspot.com...), whose hosts are not
- * low-reputation as such; the DGA model is not applied under them either.
- */
-#define P(s, c)                                                                                    \
-    {                                                                                              \
-        s, sizeof(s) - 1, c                                                                        \
-    }
-static const struct cm_dns_provider providers[] = {
-    P("000webhostapp.com", CM_DNSP_FREEHOST),
-    P("2288.org", CM_DNSP_DYNDNS),
-    P("2waky.com", CM_DNSP_DYNDNS),
-    P("3322.org", CM_DNSP_DYNDNS),
-    P("3utilities.com", CM_DNSP_DYNDNS),
-    P("42web.io", CM_DNSP_FREEHOST),
-    P("8866.org", CM_DNSP_DYNDNS),
-    P("accesscam.org", CM_DNSP_DYNDNS),
-    P("ath.cx", CM_DNSP_DYNDNS),
-    P("atwebpages.com", CM_DNSP_FREEHOST),
-    P("biz.nf", CM_DNSP_FREEHOST),
-    P("blogdns.com", CM_DNSP_DYNDNS),
-    P("blogsyte.com", CM_DNSP_DYNDNS),
-    P("bore.pub", CM_DNSP_TUNNEL),
-    P("bounceme.net", CM_DNSP_DYNDNS),
-    P("burpcollaborator.net", CM_DNSP_OOB),
-    P("bxss.me", CM_DNSP_OOB),
-    P("byethost10.com", CM_DNSP_FREEHOST),
-    P("byethost11.com", CM_DNSP_FREEHOST),
-    P("byethost12.com", CM_DNSP_FREEHOST),
-    P("byethost13.com", CM_DNSP_FREEHOST),
-    P("byethost14.com", CM_DNSP_FREEHOST),
-    P("byethost15.com", CM_DNSP_FREEHOST),
-    P("byethost16.com", CM_DNSP_FREEHOST),
-    P("byethost17.com", CM_DNSP_FREEHOST),
-    P("byethost18.com", CM_DNSP_FREEHOST),
-    P("byethost22.com", CM_DNSP_FREEHOST),
-    P("byethost24.com", CM_DNSP_FREEHOST),
-    P("byethost31.com", CM_DNSP_FREEHOST),
-    P("byethost32.com", CM_DNSP_FREEHOST),
-    P("byethost33.com", CM_DNSP_FREEHOST),
-    P("byethost7.com", CM_DNSP_FREEHOST),
-    P("byethost8.com", CM_DNSP_FREEHOST),
-    P("byethost9.com", CM_DNSP_FREEHOST),
-    P("camdvr.org", CM_DNSP_DYNDNS),
-    P("casacam.net", CM_DNSP_DYNDNS),
-    P("ceye.io", CM_DNSP_OOB),
-    P("changeip.com", CM_DNSP_DYNDNS),
-    P("chickenkiller.com", CM_DNSP_DYNDNS),
-    P("co.cc", CM_DNSP_FREEHOST),
-    P("co.vu", CM_DNSP_FREEHOST),
-    P("crabdance.com", CM_DNSP_DYNDNS),
-    P("cu.cc", CM_DNSP_FREEHOST),
-    P("ddns.info", CM_DNSP_DYNDNS),
-    P("ddns.me", CM_DNSP_DYNDNS),
-    P("ddns.net", CM_DNSP_DYNDNS),
-    P("ddns.us", CM_DNSP_DYNDNS),
-    P("ddnsfree.com", CM_DNSP_DYNDNS),
-    P("ddnsgeek.com", CM_DNSP_DYNDNS),
-    P("ddnsking.com", CM_DNSP_DYNDNS),
-    P("dedyn.io", CM_DNSP_DYNDNS),
-    P("dns.army", CM_DNSP_DYNDNS),
-    P("dns.navy", CM_DNSP_DYNDNS),
-    P("dns04.com", CM_DNSP_DYNDNS),
-    P("dns05.com", CM_DNSP_DYNDNS),
-    P("dnsalias.com", CM_DNSP_DYNDNS),
-    P("dnsalias.net", CM_DNSP_DYNDNS),
-    P("dnsalias.org", CM_DNSP_DYNDNS),
-    P("dnsdynamic.org", CM_DNSP_DYNDNS),
-    P("dnsfor.me", CM_DNSP_DYNDNS),
-    P("dnslog.cn", CM_DNSP_OOB),
-    P("dnslog.link", CM_DNSP_OOB),
-    P("duckdns.org", CM_DNSP_DYNDNS),
-    P("duia.eu", CM_DNSP_DYNDNS),
-    P("duia.us", CM_DNSP_DYNDNS),
-    P("dvrcam.info", CM_DNSP_DYNDNS),
-    P("dynalias.com", CM_DNSP_DYNDNS),
-    P("dynalias.net", CM_DNSP_DYNDNS),
-    P("dynalias.org", CM_DNSP_DYNDNS),
-    P("dynamic-dns.net", CM_DNSP_DYNDNS),
-    P("dyndns.biz", CM_DNSP_DYNDNS),
-    P("dyndns.info", CM_DNSP_DYNDNS),
-    P("dyndns.org", CM_DNSP_DYNDNS),
-    P("dyndns.tv", CM_DNSP_DYNDNS),
-    P("dyndns.ws", CM_DNSP_DYNDNS),
-    P("dynns.com", CM_DNSP_DYNDNS),
-    P("dynu.net", CM_DNSP_DYNDNS),
-    P("dynuddns.com", CM_DNSP_DYNDNS),
-    P("dynuddns.net", CM_DNSP_DYNDNS),
-    P("dynv6.net", CM_DNSP_DYNDNS),
-    P("eicp.net", CM_DNSP_DYNDNS),
-    P("endofinternet.net", CM_DNSP_DYNDNS),
-    P("epizy.com", CM_DNSP_FREEHOST),
-    P("esy.es", CM_DNSP_FREEHOST),
-    P("f3322.net", CM_DNSP_DYNDNS),
-    P("f3322.org", CM_DNSP_DYNDNS),
-    P("free.nf", CM_DNSP_FREEHOST),
-    P("freeddns.org", CM_DNSP_DYNDNS),
-    P("freedynamicdns.net", CM_DNSP_DYNDNS),
-    P("freedynamicdns.org", CM_DNSP_DYNDNS),
-    P("freehostia.com", CM_DNSP_FREEHOST),
-    P("freemyip.com", CM_DNSP_DYNDNS),
-    P("freevar.com", CM_DNSP_FREEHOST),
-    P("giize.com", CM_DNSP_DYNDNS),
-    P("gleeze.com", CM_DNSP_DYNDNS),
-    P("gotdns.ch", CM_DNSP_DYNDNS),
-    P("gotdns.com", CM_DNSP_DYNDNS),
-    P("gotdns.org", CM_DNSP_DYNDNS),
-    P("hldns.ru", CM_DNSP_DYNDNS),
-    P("hol.es", CM_DNSP_FREEHOST),
-    P("homedns.org", CM_DNSP_DYNDNS),
-    P("homeip.net", CM_DNSP_DYNDNS),
-    P("homelinux.com", CM_DNSP_DYNDNS),
-    P("homelinux.net", CM_DNSP_DYNDNS),
-    P("homelinux.org", CM_DNSP_DYNDNS),
-    P("homeunix.com", CM_DNSP_DYNDNS),
-    P("homeunix.net", CM_DNSP_DYNDNS),
-    P("homeunix.org", CM_DNSP_DYNDNS),
-    P("hopto.me", CM_DNSP_DYNDNS),
-    P("hopto.org", CM_DNSP_DYNDNS),
-    P("ignorelist.com", CM_DNSP_DYNDNS),
-    P("infinityfreeapp.com", CM_DNSP_FREEHOST),
-    P("interact.sh", CM_DNSP_OOB),
-    P("is-a-geek.com", CM_DNSP_DYNDNS),
-    P("is-a-geek.net", CM_DNSP_DYNDNS),
-    P("is-a-geek.org", CM_DNSP_DYNDNS),
-    P("jumpingcrab.com", CM_DNSP_DYNDNS),
-    P("kicks-ass.net", CM_DNSP_DYNDNS),
-    P("kicks-ass.org", CM_DNSP_DYNDNS),
-    P("kozow.com", CM_DNSP_DYNDNS),
-    P("lhr.life", CM_DNSP_TUNNEL),
-    P("linkpc.net", CM_DNSP_DYNDNS),
-    P("loca.lt", CM_DNSP_TUNNEL),
-    P("localhost.run", CM_DNSP_TUNNEL),
-    P("localto.net", CM_DNSP_TUNNEL),
-    P("localtunnel.me", CM_DNSP_TUNNEL),
-    P("loclx.io", CM_DNSP_TUNNEL),
-    P("loginto.me", CM_DNSP_DYNDNS),
-    P("loseyourip.com", CM_DNSP_DYNDNS),
-    P("merseine.nu", CM_DNSP_DYNDNS),
-    P("mine.nu", CM_DNSP_DYNDNS),
-    P("mooo.com", CM_DNSP_DYNDNS),
-    P("myddns.me", CM_DNSP_DYNDNS),
-    P("myddns.rocks", CM_DNSP_DYNDNS),
-    P("mydissent.net", CM_DNSP_DYNDNS),
-    P("myeffect.net", CM_DNSP_DYNDNS),
-    P("myftp.biz", CM_DNSP_DYNDNS),
-    P("myftp.org", CM_DNSP_DYNDNS),
-    P("mymediapc.net", CM_DNSP_DYNDNS),
-    P("mypsx.net", CM_DNSP_DYNDNS),
-    P("myq-see.com", CM_DNSP_DYNDNS),
-    P("mysecuritycamera.com", CM_DNSP_DYNDNS),
-    P("mysecuritycamera.net", CM_DNSP_DYNDNS),
-    P("mysecuritycamera.org", CM_DNSP_DYNDNS),
-    P("myvnc.com", CM_DNSP_DYNDNS),
-    P("mywire.org", CM_DNSP_DYNDNS),
-    P("net-freaks.com", CM_DNSP_DYNDNS),
-    P("ngrok-free.app", CM_DNSP_TUNNEL),
-    P("ngrok-free.dev", CM_DNSP_TUNNEL),
-    P("ngrok.app", CM_DNSP_TUNNEL),
-    P("ngrok.dev", CM_DNSP_TUNNEL),
-    P("ngrok.io", CM_DNSP_TUNNEL),
-    P("no-ip.biz", CM_DNSP_DYNDNS),
-    P("no-ip.ca", CM_DNSP_DYNDNS),
-    P("no-ip.co.uk", CM_DNSP_DYNDNS),
-    P("no-ip.info", CM_DNSP_DYNDNS),
-    P("no-ip.org", CM_DNSP_DYNDNS),
-    P("noip.me", CM_DNSP_DYNDNS),
-    P("noip.us", CM_DNSP_DYNDNS),
-    P("now-dns.com", CM_DNSP_DYNDNS),
-    P("now-dns.net", CM_DNSP_DYNDNS),
-    P("now-dns.org", CM_DNSP_DYNDNS),
-    P("ns01.us", CM_DNSP_DYNDNS),
-    P("ns02.us", CM_DNSP_DYNDNS),
-    P("nsupdate.info", CM_DNSP_DYNDNS),
-    P("oast.fun", CM_DNSP_OOB),
-    P("oast.live", CM_DNSP_OOB),
-    P("oast.me", CM_DNSP_OOB),
-    P("oast.online", CM_DNSP_OOB),
-    P("oast.pro", CM_DNSP_OOB),
-    P("oast.site", CM_DNSP_OOB),
-    P("oastify.com", CM_DNSP_OOB),
-    P("oicp.net", CM_DNSP_DYNDNS),
-    P("onedumb.com", CM_DNSP_DYNDNS),
-    P("onthewifi.com", CM_DNSP_DYNDNS),
-    P("ooguy.com", CM_DNSP_DYNDNS),
-    P("pagekite.me", CM_DNSP_TUNNEL),
-    P("pinggy.link", CM_DNSP_TUNNEL),
-    P("pinggy.online", CM_DNSP_TUNNEL),
-    P("ply.gg", CM_DNSP_TUNNEL),
-    P("point2this.com", CM_DNSP_DYNDNS),
-    P("pointto.us", CM_DNSP_DYNDNS),
-    P("portmap.host", CM_DNSP_TUNNEL),
-    P("portmap.io", CM_DNSP_TUNNEL),
-    P("pp.ua", CM_DNSP_FREEHOST),
-    P("publicvm.com", CM_DNSP_DYNDNS),
-    P("quicksytes.com", CM_DNSP_DYNDNS),
-    P("redirectme.net", CM_DNSP_DYNDNS),
-    P("requestbin.net", CM_DNSP_OOB),
-    P("rf.gd", CM_DNSP_FREEHOST),
-    P("securitytactics.com", CM_DNSP_DYNDNS),
-    P("selfip.com", CM_DNSP_DYNDNS),
-    P("selfip.net", CM_DNSP_DYNDNS),
-    P("selfip.org", CM_DNSP_DYNDNS),
-    P("servebeer.com", CM_DNSP_DYNDNS),
-    P("serveblog.net", CM_DNSP_DYNDNS),
-    P("servecounterstrike.com", CM_DNSP_DYNDNS),
-    P("serveexchange.com", CM_DNSP_DYNDNS),
-    P("serveftp.com", CM_DNSP_DYNDNS),
-    P("servegame.com", CM_DNSP_DYNDNS),
-    P("servehalflife.com", CM_DNSP_DYNDNS),
-    P("servehttp.com", CM_DNSP_DYNDNS),
-    P("servehumour.com", CM_DNSP_DYNDNS),
-    P("serveirc.com", CM_DNSP_DYNDNS),
-    P("serveminecraft.net", CM_DNSP_DYNDNS),
-    P("servemp3.com", CM_DNSP_DYNDNS),
-    P("serveo.net", CM_DNSP_TUNNEL),
-    P("serveousercontent.com", CM_DNSP_TUNNEL),
-    P("servep2p.com", CM_DNSP_DYNDNS),
-    P("servepics.com", CM_DNSP_DYNDNS),
-    P("servequake.com", CM_DNSP_DYNDNS),
-    P("servesarcasm.com", CM_DNSP_DYNDNS),
-    P("spdns.de", CM_DNSP_DYNDNS),
-    P("spdns.eu", CM_DNSP_DYNDNS),
-    P("spdns.org", CM_DNSP_DYNDNS),
-    P("strangled.net", CM_DNSP_DYNDNS),
-    P("sytes.net", CM_DNSP_DYNDNS),
-    P("telebit.cloud", CM_DNSP_TUNNEL),
-    P("theworkpc.com", CM_DNSP_DYNDNS),
-    P("trycloudflare.com", CM_DNSP_TUNNEL),
-    P("tunnelto.dev", CM_DNSP_TUNNEL),
-    P("twilightparadox.com", CM_DNSP_DYNDNS),
-    P("twodns.de", CM_DNSP_DYNDNS),
-    P("ueuo.com", CM_DNSP_FREEHOST),
-    P("uk.to", CM_DNSP_DYNDNS),
-    P("unaux.com", CM_DNSP_FREEHOST),
-    P("us.to", CM_DNSP_DYNDNS),
-    P("v6.army", CM_DNSP_DYNDNS),
-    P("vicp.cc", CM_DNSP_DYNDNS),
-    P("vicp.net", CM_DNSP_DYNDNS),
-    P("webhook.site", CM_DNSP_OOB),
-    P("webhop.biz", CM_DNSP_DYNDNS),
-    P("webhop.info", CM_DNSP_DYNDNS),
-    P("webhop.me", CM_DNSP_DYNDNS),
-    P("webhop.net", CM_DNSP_DYNDNS),
-    P("webhop.org", CM_DNSP_DYNDNS),
-    P("webredirect.org", CM_DNSP_DYNDNS),
-    P("wuaze.com", CM_DNSP_FREEHOST),
-    P("x10.mx", CM_DNSP_FREEHOST),
-    P("x10host.com", CM_DNSP_FREEHOST),
-    P("x24hr.com", CM_DNSP_DYNDNS),
-    P("xicp.net", CM_DNSP_DYNDNS),
-    P("ydns.eu", CM_DNSP_DYNDNS),
-    P("zapto.org", CM_DNSP_DYNDNS),
-    P("zyns.com", CM_DNSP_DYNDNS),
-    P("zzux.com", CM_DNSP_DYNDNS),
-};
-
-#undef P
-
-#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
+/* ---- abused providers' classes ---- */
 
 /*
  * Score components of the provider classes. A tunnel or an out-of-band
@@ -313,46 +51,6 @@ static const char *const provider_class_name[] = {
     [CM_DNSP_OOB] = "out-of-band",
 };
 
-/*
- * strcmp order of the slice s against the n bytes at c. A byte loop: the
- * strings are a few bytes long and most compares end at the first byte, so
- * a call to memcmp would cost more than the compare.
- */
-static int cmp_str(struct cm_str s, const char *c, size_t n)
-{
-    size_t m = s.len < n ? s.len : n;
-
-    for (size_t i = 0; i < m; i++) {
-        if (s.p[i] != c[i]) {
-            return (unsigned char)s.p[i] < (unsigned char)c[i] ? -1 : 1;
-        }
-    }
-    return s.len < n ? -1 : s.len > n ? 1 : 0;
-}
-
-const struct cm_dns_provider *cm_dns_provider_find(struct cm_str suffix)
-{
-    size_t lo = 0, hi = NPROVIDERS;
-
-    if (suffix.p == NULL || suffix.len == 0) {
-        return NULL;
-    }
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int r = cmp_str(suffix, providers[mid].suffix, providers[mid].len);
-
-        if (r == 0) {
-            return &providers[mid];
-        }
-        if (r < 0) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    return NULL;
-}
-
 double cm_dns_provider_weight(enum cm_dns_provider_class c)
 {
     return (unsigned)c <= CM_DNSP_OOB ? provider_weight[c] : 0.0;
@@ -361,12 +59,6 @@ double cm_dns_provider_weight(enum cm_dns_provider_class c)
 const char *cm_dns_provider_class_name(enum cm_dns_provider_class c)
 {
     return (unsigned)c <= CM_DNSP_OOB ? provider_class_name[c] : "none";
-}
-
-const struct cm_dns_provider *cm_dns_providers(size_t *n)
-{
-    *n = NPROVIDERS;
-    return providers;
 }
 
 /* ---- abused TLDs ---- */
@@ -431,7 +123,7 @@ double cm_dns_tld_weight(struct cm_str tld)
     }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int r = cmp_str(tld, tlds[mid].tld, tlds[mid].len);
+        int r = cm_str_order(tld, tlds[mid].tld, tlds[mid].len);
 
         if (r == 0) {
             return tlds[mid].w;
@@ -586,7 +278,7 @@ static const struct cm_dns_word *word_find(struct cm_str s)
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int r = cmp_str(s, words[mid].w, words[mid].len);
+        int r = cm_str_order(s, words[mid].w, words[mid].len);
 
         if (r == 0) {
             return &words[mid];
@@ -646,8 +338,12 @@ static uint64_t ix_hash(unsigned kind, const char *p, size_t n)
 static struct cm_str ix_key(unsigned kind, size_t at)
 {
     switch (kind) {
-    case IX_PROVIDER:
-        return cm_str_make(providers[at].suffix, providers[at].len);
+    case IX_PROVIDER: {
+        size_t n;
+        const struct cm_dns_provider *p = cm_dns_providers(&n);
+
+        return cm_str_make(p[at].suffix, p[at].len);
+    }
     case IX_TLD:
         return cm_str_make(tlds[at].tld, tlds[at].len);
     default:
@@ -701,12 +397,14 @@ static long ix_get(const struct cm_dns_tables *t, unsigned kind, struct cm_str s
 int cm_dns_tables_create(struct cm_dns_tables **out)
 {
     struct cm_dns_tables *t = cm_calloc(1, sizeof(*t));
+    size_t np;
 
     *out = NULL;
     if (t == NULL) {
         return CM_ENOMEM;
     }
-    for (size_t i = 0; i < NPROVIDERS; i++) {
+    cm_dns_providers(&np);
+    for (size_t i = 0; i < np; i++) {
         ix_put(t, IX_PROVIDER, i);
     }
     for (size_t i = 0; i < NTLDS; i++) {
@@ -728,12 +426,13 @@ const struct cm_dns_provider *cm_dns_provider_in(const struct cm_dns_tables *t,
                                                  struct cm_str suffix)
 {
     long at;
+    size_t n;
 
     if (t == NULL) {
         return cm_dns_provider_find(suffix);
     }
     at = ix_get(t, IX_PROVIDER, suffix);
-    return at < 0 ? NULL : &providers[at];
+    return at < 0 ? NULL : &cm_dns_providers(&n)[at];
 }
 
 double cm_dns_tld_weight_in(const struct cm_dns_tables *t, struct cm_str tld)
@@ -761,8 +460,9 @@ const struct cm_dns_word *cm_dns_word_in(const struct cm_dns_tables *t, struct c
 bool cm_dns_tables_complete(const struct cm_dns_tables *t)
 {
     static const unsigned kinds[3] = {IX_PROVIDER, IX_TLD, IX_WORD};
-    static const size_t sizes[3] = {NPROVIDERS, NTLDS, NWORDS};
+    size_t sizes[3] = {0, NTLDS, NWORDS};
 
+    cm_dns_providers(&sizes[0]);
     for (size_t k = 0; k < 3; k++) {
         for (size_t i = 0; i < sizes[k]; i++) {
             if (ix_get(t, kinds[k], ix_key(kinds[k], i)) != (long)i) {
@@ -775,11 +475,14 @@ bool cm_dns_tables_complete(const struct cm_dns_tables *t)
 
 bool cm_dns_tables_sorted(void)
 {
+    size_t np;
+    const struct cm_dns_provider *p = cm_dns_providers(&np);
+
     if (!cm_dns_web_labels_sorted()) {
         return false;
     }
-    for (size_t i = 1; i < NPROVIDERS; i++) {
-        if (strcmp(providers[i - 1].suffix, providers[i].suffix) >= 0) {
+    for (size_t i = 1; i < np; i++) {
+        if (strcmp(p[i - 1].suffix, p[i].suffix) >= 0) {
             return false;
         }
     }

@@ -36,28 +36,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/dns_provider.h"
 #include "base/domain.h"
 #include "base/str.h"
 #include "detect/detect.h"
 
 struct cm_dga_model;
 
-/* ---- dns_providers.c: the const tables -------------------------------------------------- */
-
-/* What an abused provider hands out (the weight of each is in dns_providers.c). */
-enum cm_dns_provider_class {
-    CM_DNSP_NONE = 0,
-    CM_DNSP_DYNDNS,   /* dynamic DNS: a name that follows a home or botnet address */
-    CM_DNSP_FREEHOST, /* free hosting or free sub-domains */
-    CM_DNSP_TUNNEL,   /* exposes a service behind NAT through a relay (ngrok, cloudflared) */
-    CM_DNSP_OOB,      /* out-of-band interaction catchers (interactsh, Burp Collaborator) */
-};
-
-struct cm_dns_provider {
-    const char *suffix; /* lowercase, no leading dot */
-    size_t len;         /* strlen(suffix) */
-    uint8_t cls;        /* enum cm_dns_provider_class */
-};
+/* ---- dns_providers.c: the const tables (the providers themselves: base/dns_provider.h) ---- */
 
 /*
  * The abused provider that owns name d, or NULL: its private suffix (a PSL
@@ -66,9 +52,6 @@ struct cm_dns_provider {
  * provider's own apex and www host are not its customers' names: NULL.
  */
 const struct cm_dns_provider *cm_dns_provider_of(const struct cm_domain *d);
-
-/* The table entry for suffix exactly, or NULL. */
-const struct cm_dns_provider *cm_dns_provider_find(struct cm_str suffix);
 
 /* The score component of a provider class, in [0, 1]. */
 double cm_dns_provider_weight(enum cm_dns_provider_class c);
@@ -93,9 +76,6 @@ enum cm_dns_crypto cm_dns_crypto_of(const struct cm_domain *d, const char **what
 
 /* The score component of a crypto sign, in [0, 1]. */
 double cm_dns_crypto_weight(enum cm_dns_crypto c);
-
-/* The provider table (sorted by suffix) and its length *n, for tests and docs. */
-const struct cm_dns_provider *cm_dns_providers(size_t *n);
 
 /*
  * Whether label (lowercase) is a first label of a site's web pages or API

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
+#include "base/dns_provider.h"
 #include "base/domain.h"
-#include "detect/dns_reputation.h"
 
 /*
  * The anycast resolvers the providers publish for everyone to use (their

@@ -10,8 +10,8 @@
  *   OpenDNS, ...): every instance that resolves through it talks to it.
  * - A name (or "*.name") that is a public suffix, private section included
  *   (libpsl's list: s3.amazonaws.com, github.io, duckdns.org), or the apex
- *   of a dynamic-DNS, free-hosting or tunnel provider on the reputation
- *   model's table (detect/dns_reputation.h): listing it covers every
+ *   of a dynamic-DNS, free-hosting or tunnel provider on the
+ *   abused-provider table (base/dns_provider.h): listing it covers every
  *   customer's host under it. Its listed subdomains are kept.
  *
  * Pure look-ups on const tables and libpsl's built-in list: no I/O, safe
