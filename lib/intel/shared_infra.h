@@ -21,12 +21,16 @@
 #define CM_INTEL_SHARED_INFRA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/ip.h"
 #include "base/str.h"
 
 /* Whether net/prefix (host bits clear) holds a well-known anycast resolver and is that small. */
 bool cm_intel_shared_net(const struct cm_ip *net, unsigned prefix);
+
+/* The anycast resolvers' addresses and their number *n, for tests and docs. */
+const struct cm_ip *cm_intel_shared_resolvers(size_t *n);
 
 /*
  * Whether a listed name ("name" or "*.name", any case, one trailing dot

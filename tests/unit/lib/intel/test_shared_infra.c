@@ -44,6 +44,45 @@ static void test_resolvers(void **state)
     assert_false(net("2001:db8::8888"));
 }
 
+/* The resolvers' table is bytes: each entry is the address its provider publishes. */
+static void test_resolver_table(void **state)
+{
+    static const char *const text[] = {
+        "8.8.8.8",
+        "8.8.4.4",
+        "1.1.1.1",
+        "1.0.0.1",
+        "9.9.9.9",
+        "149.112.112.112",
+        "208.67.222.222",
+        "208.67.220.220",
+        "4.2.2.1",
+        "4.2.2.2",
+        "94.140.14.14",
+        "94.140.15.15",
+        "2001:4860:4860::8888",
+        "2001:4860:4860::8844",
+        "2606:4700:4700::1111",
+        "2606:4700:4700::1001",
+        "2620:fe::fe",
+        "2620:fe::9",
+        "2620:119:35::35",
+        "2620:119:53::53",
+    };
+    size_t n;
+    const struct cm_ip *r = cm_intel_shared_resolvers(&n);
+
+    (void)state;
+    assert_int_equal(n, sizeof(text) / sizeof(text[0]));
+    for (size_t i = 0; i < n; i++) {
+        struct cm_ip ip;
+
+        assert_int_equal(cm_ip_parse(cm_str_cstr(text[i]), &ip), 0);
+        assert_true(cm_ip_eq(&r[i], &ip));
+        assert_true(net(text[i]));
+    }
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -65,6 +104,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolvers),
+        cmocka_unit_test(test_resolver_table),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
