@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <time.h>
 
+#include "core/clock.h"
+
 static void *loop_main(void *arg)
 {
     struct cm_serve_loop *l = arg;
@@ -16,15 +18,8 @@ static void *loop_main(void *arg)
         pthread_mutex_lock(&l->mu);
         l->runs++;
         if (!l->kicked && !l->stopping) {
-            struct timespec until;
+            struct timespec until = cm_clock_deadline(l->interval_ms);
 
-            clock_gettime(CLOCK_MONOTONIC, &until);
-            until.tv_sec += (time_t)(l->interval_ms / 1000);
-            until.tv_nsec += (long)(l->interval_ms % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
             while (!l->kicked && !l->stopping &&
                    pthread_cond_timedwait(&l->cv, &l->mu, &until) != ETIMEDOUT) {
             }
@@ -47,23 +42,11 @@ static void *loop_main(void *arg)
 
 int cm_serve_loop_start(struct cm_serve_loop *l)
 {
-    pthread_condattr_t ca;
     int rc;
 
     l->kicked = l->stopping = l->started = false;
     l->runs = 0;
-    if ((rc = pthread_mutex_init(&l->mu, NULL)) != 0) {
-        return rc;
-    }
-    if ((rc = pthread_condattr_init(&ca)) != 0) {
-        pthread_mutex_destroy(&l->mu);
-        return rc;
-    }
-    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    rc = rc ? rc : pthread_cond_init(&l->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (rc != 0) {
-        pthread_mutex_destroy(&l->mu);
+    if ((rc = cm_clock_wait_init(&l->mu, &l->cv)) != 0) {
         return rc;
     }
     if ((rc = pthread_create(&l->th, NULL, loop_main, l)) != 0) {

@@ -18,24 +18,8 @@ static void *keeper_main(void *ud);
 
 int cm_follow_sqs_keeper_start(struct cm_follow_sqs *fs)
 {
-    pthread_condattr_t ca;
-    int rc = CM_ENOMEM;
-
-    if (pthread_mutex_init(&fs->mu, NULL) != 0) {
+    if (cm_clock_wait_init(&fs->mu, &fs->cv) != 0) {
         return CM_ENOMEM;
-    }
-    if (pthread_condattr_init(&ca) != 0) {
-        pthread_mutex_destroy(&fs->mu);
-        return CM_ENOMEM;
-    }
-    if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
-        pthread_cond_init(&fs->cv, &ca) == 0) {
-        rc = 0;
-    }
-    pthread_condattr_destroy(&ca);
-    if (rc != 0) {
-        pthread_mutex_destroy(&fs->mu);
-        return rc;
     }
     if (!fs->o.no_keeper) {
         if (pthread_create(&fs->keeper, NULL, keeper_main, fs) != 0) {
@@ -195,10 +179,7 @@ static void *keeper_main(void *ud)
 
         pthread_mutex_unlock(&fs->mu);
         (void)cm_follow_sqs_keep(fs, cm_clock_now_ms());
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += (long)KEEP_TICK_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        until = cm_clock_deadline(KEEP_TICK_MS);
         pthread_mutex_lock(&fs->mu);
         while (!fs->stop && pthread_cond_timedwait(&fs->cv, &fs->mu, &until) != ETIMEDOUT) {
         }
