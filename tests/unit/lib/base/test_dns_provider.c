@@ -20,12 +20,19 @@ static void test_table(void **state)
     (void)state;
     assert_true(n > 100);
     for (size_t i = 0; i < n; i++) {
-        assert_int_equal(strlen(p[i].suffix), p[i].len);
-        assert_true(p[i].cls > CM_DNSP_NONE && p[i].cls <= CM_DNSP_OOB);
-        assert_ptr_equal(cm_dns_provider_find(cm_str_cstr(p[i].suffix)), &p[i]);
-        if (i > 0) {
-            assert_true(strcmp(p[i - 1].suffix, p[i].suffix) < 0);
+        const char *s = p[i].suffix;
+
+        assert_int_equal(strlen(s), p[i].len);
+        assert_true(p[i].cls >= CM_DNSP_DYNDNS && p[i].cls <= CM_DNSP_OOB);
+        for (const char *c = s; *c; c++) { /* lowercase host names, no leading dot */
+            assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+                        *c == '.');
         }
+        assert_true(s[0] != '.' && strchr(s, '.') != NULL);
+        if (i > 0 && strcmp(p[i - 1].suffix, s) >= 0) {
+            fail_msg("providers not sorted or not unique at %s", s);
+        }
+        assert_ptr_equal(cm_dns_provider_find(cm_str_cstr(s)), &p[i]);
     }
 }
 

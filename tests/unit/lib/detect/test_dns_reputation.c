@@ -141,8 +141,6 @@ static void test_providers(void **state)
     /* A look-alike of a provider is not the provider. */
     score("x.notduckdns.org", &d, &rep);
     assert_null(rep.provider_entry);
-    assert_null(cm_dns_provider_find(CM_STR_LIT("duckdns.or")));
-    assert_null(cm_dns_provider_find(CM_STR_NULL));
 }
 
 static void test_tlds_and_ignored(void **state)
@@ -241,27 +239,10 @@ static void test_crypto(void **state)
     assert_true(cm_dns_crypto_weight(CM_DNSC_COIN) < 0.3);
 }
 
+/* The providers' own table is checked by tests/unit/lib/base/test_dns_provider.c. */
 static void test_tables(void **state)
 {
-    size_t n;
-    const struct cm_dns_provider *p = cm_dns_providers(&n);
-
     (void)state;
-    assert_true(n > 100);
-    for (size_t i = 0; i < n; i++) {
-        const char *s = p[i].suffix;
-
-        assert_true(p[i].cls >= CM_DNSP_DYNDNS && p[i].cls <= CM_DNSP_OOB);
-        for (const char *c = s; *c; c++) {
-            assert_true((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
-                        *c == '.');
-        }
-        assert_true(s[0] != '.' && strchr(s, '.') != NULL);
-        if (i > 0 && strcmp(p[i - 1].suffix, s) >= 0) {
-            fail_msg("providers not sorted or not unique at %s", s);
-        }
-        assert_ptr_equal(cm_dns_provider_find(cm_str_cstr(s)), &p[i]);
-    }
     assert_true(cm_dns_tables_sorted());
     /* Web-page labels: whole labels only. */
     assert_true(cm_dns_web_label(CM_STR_LIT("www")));
