@@ -29,31 +29,14 @@
 . "$(dirname "$0")/../e2e/lib/stored.sh"
 . "$(dirname "$0")/lib/moto.sh"
 . "$(dirname "$0")/lib/s3world.sh"
+. "$(dirname "$0")/lib/sqs.sh"
 
-PROXY=
-P=
-cleanup() {
-    [ -n "$P" ] && kill -9 "$P" 2>/dev/null
-    [ -n "$PROXY" ] && kill "$PROXY" 2>/dev/null
-    moto_stop
-    [ -n "$KEEP_T" ] || rm -rf "$T"
-}
 moto_up "scan --follow sqs:// and serve --watch sqs:// against moto_server" aws jq curl boto3
 ACCT=123456789012
 
-ENVS="AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
-AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true"
-# cm_bg ARGS... &: coalmine with moto's dummy credentials, nothing of the user's, and the
-# endpoints in $S3EP and $SQSEP (when set), as the process $! names
+# cm_bg ARGS... &: coalmine under moto_env (lib/sqs.sh), as the process $! names
 cm_bg() {
-    # shellcheck disable=SC2086 # ENVS holds assignments
-    exec env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_S3 \
-        -u AWS_ENDPOINT_URL_SQS $ENVS ${S3EP:+AWS_ENDPOINT_URL_S3=$S3EP} \
-        ${SQSEP:+AWS_ENDPOINT_URL_SQS=$SQSEP} "$COALMINE" "$@"
-}
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
+    moto_env "$COALMINE" "$@"
 }
 left_total() {
     sed -n 's/^follow: [^ ]*: [0-9]* files\{0,1\} read, \([0-9]*\) left out.*/\1/p' "$1" 2>/dev/null |
@@ -75,12 +58,6 @@ at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 stop() { # PID: SIGTERM, and its exit status
     kill -TERM "$1" 2>/dev/null
     wait "$1"
-}
-# in_queue Q: the messages a queue holds, visible or not
-in_queue() {
-    aws_at "$EP" sqs get-queue-attributes --queue-url "$EP/$ACCT/$1" --attribute-names All |
-        jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
-            (.ApproximateNumberOfMessagesNotVisible | tonumber)'
 }
 s3world_whole 2
 
@@ -177,8 +154,8 @@ else
     nok "kill -9 before the deletes, restart and --final store the findings of one scan" \
         "$(diff "$T/whole.sum" "$T/b.sum" | head -n 6)"
 fi
-S3EP=
-SQSEP=
+# shellcheck disable=SC2034 # read by moto_env (lib/sqs.sh)
+S3EP='' SQSEP=''
 
 # --- serve --watch sqs://: every form of announcement ---------------------------------
 aws_at "$EP" sqs create-queue --queue-name q4 >/dev/null

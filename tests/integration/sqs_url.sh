@@ -19,33 +19,11 @@
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/lib/moto.sh"
 . "$(dirname "$0")/lib/s3world.sh"
+. "$(dirname "$0")/lib/sqs.sh"
 
-P=
-PROXY=
-cleanup() {
-    [ -n "$P" ] && kill -9 "$P" 2>/dev/null
-    [ -n "$PROXY" ] && kill "$PROXY" 2>/dev/null
-    moto_stop
-    [ -n "$KEEP_T" ] || rm -rf "$T"
-}
 moto_up "scan --follow QUEUE-URL against moto_server" aws jq
 ACCT=123456789012
 
-cm_env() { # CMD...: CMD with moto's dummy credentials and nothing of the user's (exec: $! is it)
-    exec env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_ENDPOINT_URL -u AWS_ENDPOINT_URL_S3 \
-        -u AWS_ENDPOINT_URL_SQS AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-        AWS_EC2_METADATA_DISABLED=true "$@"
-}
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
-}
-in_queue() {
-    aws_at "$EP" sqs get-queue-attributes --queue-url "$EP/$ACCT/$1" --attribute-names All |
-        jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
-            (.ApproximateNumberOfMessagesNotVisible | tonumber)'
-}
 # follow_start ERR [NAME=VALUE...] [-- ARGS...]: scan --follow $URL in the background (P)
 # with that environment and those options
 follow_start() {
@@ -58,7 +36,7 @@ follow_start() {
     done
     [ $# -gt 0 ] && shift
     # shellcheck disable=SC2086 # _env holds assignments
-    cm_env env $_env "$COALMINE" scan --follow --poll-interval 0.2 --no-default-intel \
+    moto_env env $_env "$COALMINE" scan --follow --poll-interval 0.2 --no-default-intel \
         --db "$T/$Q.db" "$@" "$URL" >/dev/null 2>"$_err" &
     P=$!
 }
@@ -143,12 +121,12 @@ check "... received each message once and deleted it: $(grep '^follow: SQS' "$T/
     grep -q "^follow: SQS: $((NF + 1)) messages received, $((NF + 1)) deleted," "$T/e.err"
 
 # --- refused ----------------------------------------------------------------------------
-(cm_env "$COALMINE" scan --follow --endpoint-url "$EP" "https://s3.us-east-1.amazonaws.com/$ACCT/q1") \
+(moto_env "$COALMINE" scan --follow --endpoint-url "$EP" "https://s3.us-east-1.amazonaws.com/$ACCT/q1") \
     >/dev/null 2>"$T/c.err"
 rc=$?
 check "an S3 URL: exit 2, $(head -c 150 "$T/c.err")" \
     test $rc -eq 2 -a "$(grep -c 'not an SQS queue URL: s3.us-east-1.amazonaws.com is not an SQS endpoint' "$T/c.err")" -eq 1
-(cm_env "$COALMINE" scan --follow "http://127.0.0.1:1/$ACCT/q1") >/dev/null 2>"$T/d.err"
+(moto_env "$COALMINE" scan --follow "http://127.0.0.1:1/$ACCT/q1") >/dev/null 2>"$T/d.err"
 rc=$?
 check "a host that is not the custom endpoint: exit 2, $(head -c 150 "$T/d.err")" \
     test $rc -eq 2 -a "$(grep -c 'none set' "$T/d.err")" -eq 1
