@@ -136,13 +136,7 @@ struct cm_str cm_ct_s3_read_bucket(const struct cm_ct *ct)
 
 void cm_ct_detection(struct cm_detection *d, const struct cm_event *ev, const char *type)
 {
-    memset(d, 0, sizeof(*d));
-    d->type = type;
-    d->account = ev->account;
-    d->region = ev->region;
-    d->time_ms = d->first_ms = ev->time_ms;
-    d->count = 1;
-    d->event = ev;
+    cm_detection_init(d, ev, type);
     d->resource_type = CM_RES_ACCESS_KEY;
     d->resource_id = cm_ct_actor_key(&ev->u.ct);
 }

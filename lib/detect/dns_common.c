@@ -29,13 +29,7 @@ bool cm_dns_from_instance(const struct cm_event *ev, struct cm_domain *d)
 
 void cm_dns_detection(struct cm_detection *d, const struct cm_event *ev, const char *type)
 {
-    memset(d, 0, sizeof(*d));
-    d->type = type;
-    d->account = ev->account;
-    d->region = ev->region;
-    d->time_ms = d->first_ms = ev->time_ms;
-    d->count = 1;
-    d->event = ev;
+    cm_detection_init(d, ev, type);
     d->resource_type = CM_RES_INSTANCE;
     d->resource_id = ev->u.dns.srcid_instance;
     d->direction = CM_DDIR_OUTBOUND;

@@ -94,13 +94,7 @@ bool cm_flow_traceroute(const struct cm_flow_view *v)
 void cm_flow_detection(struct cm_detection *d, const struct cm_event *ev,
                        const struct cm_flow_view *v, const char *type)
 {
-    memset(d, 0, sizeof(*d));
-    d->type = type;
-    d->account = ev->account;
-    d->region = ev->region;
-    d->time_ms = d->first_ms = ev->time_ms;
-    d->count = 1;
-    d->event = ev;
+    cm_detection_init(d, ev, type);
     d->resource_type = CM_RES_INSTANCE;
     d->resource_id = v->resource;
     d->direction = v->outbound ? CM_DDIR_OUTBOUND : CM_DDIR_INBOUND;

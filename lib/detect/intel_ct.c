@@ -68,13 +68,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
             continue;
         }
         types[ntypes++] = type;
-        memset(&d, 0, sizeof(d));
-        d.type = type;
-        d.account = ev->account;
-        d.region = ev->region;
-        d.time_ms = d.first_ms = ev->time_ms;
-        d.count = 1;
-        d.event = ev;
+        cm_detection_init(&d, ev, type);
         if (s3) {
             /* A copy from a listed address takes data out of its source bucket. */
             d.resource_type = CM_RES_S3_BUCKET;

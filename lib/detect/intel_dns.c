@@ -40,13 +40,7 @@ static int emit(const struct cm_intel_det_state *st, const struct cm_event *ev, 
 {
     struct cm_detection d;
 
-    memset(&d, 0, sizeof(d));
-    d.type = type;
-    d.account = ev->account;
-    d.region = ev->region;
-    d.time_ms = d.first_ms = ev->time_ms;
-    d.count = 1;
-    d.event = ev;
+    cm_detection_init(&d, ev, type);
     d.resource_type = CM_RES_INSTANCE;
     d.resource_id = ev->u.dns.srcid_instance;
     d.direction = CM_DDIR_OUTBOUND;

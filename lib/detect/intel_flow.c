@@ -124,13 +124,7 @@ static int emit(const struct flow_state *st, const struct cm_event *ev, const ch
 {
     struct cm_detection d;
 
-    memset(&d, 0, sizeof(d));
-    d.type = type;
-    d.account = ev->account;
-    d.region = ev->region;
-    d.time_ms = d.first_ms = ev->time_ms;
-    d.count = 1;
-    d.event = ev;
+    cm_detection_init(&d, ev, type);
     d.resource_type = CM_RES_INSTANCE;
     d.resource_id = resource_of(&ev->u.flow);
     d.direction = outbound ? CM_DDIR_OUTBOUND : CM_DDIR_INBOUND;

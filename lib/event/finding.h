@@ -10,6 +10,7 @@
 #define CM_EVENT_FINDING_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "base/str.h"
 #include "event/event.h"
@@ -97,6 +98,23 @@ struct cm_detection {
      */
     bool restate;
 };
+
+/*
+ * Empties d and makes it the detection of type for the one event ev: ev's
+ * account, region and time (first and last), a count of 1, ev as the
+ * triggering event. The detector sets the resource and the rest.
+ */
+static inline void cm_detection_init(struct cm_detection *d, const struct cm_event *ev,
+                                     const char *type)
+{
+    memset(d, 0, sizeof(*d));
+    d->type = type;
+    d->account = ev->account;
+    d->region = ev->region;
+    d->time_ms = d->first_ms = ev->time_ms;
+    d->count = 1;
+    d->event = ev;
+}
 
 /*
  * A sink receives detections. emit() borrows d for the duration of the call
