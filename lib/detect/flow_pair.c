@@ -51,9 +51,10 @@
 /*
  * bump when the layout save writes changes; 8 had a copy of the learner's table before conns,
  * 9 no kept records, 10 none of KEPT_VOLUME (all three still read, load_old: a pair whose
- * hour fired has no kept record of its volume then, and the hour's tail is not reported)
+ * hour fired has no kept record of its volume then, and the hour's tail is not reported), 11
+ * no checkers (read: a balancer's checks of a new target wait for two epochs to be learned)
  */
-#define FLOW_PAIR_STATE_VERSION     11u
+#define FLOW_PAIR_STATE_VERSION     12u
 #define FLOW_PAIR_STATE_VERSION_OLD 8u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
@@ -242,16 +243,21 @@ static void ps_answer(const struct flow_pair *st, struct pair *p, const struct c
     p->ps_ans[bit / 64] |= 1ULL << (bit % 64);
 }
 
-uint32_t cm_flow_pair_ps_window(const struct pair *p)
+uint32_t cm_flow_pair_ps_window_less(const struct pair *p, const uint64_t *less)
 {
     bool ans = p->ps_ans_epoch != 0 && p->ps_ans_epoch + 1 >= p->ps_epoch;
     uint32_t n = 0;
 
     for (size_t w = 0; w < PS_SKETCH_BITS / 64; w++) {
         n += popcount64((p->ps_bits[0][w] ^ p->ps_bits[1][w]) & ~p->ps_seen[w] &
-                        ~(ans ? p->ps_ans[w] : 0));
+                        ~(ans ? p->ps_ans[w] : 0) & ~(less != NULL ? less[w] : 0));
     }
     return n;
+}
+
+uint32_t cm_flow_pair_ps_window(const struct pair *p)
+{
+    return cm_flow_pair_ps_window_less(p, NULL);
 }
 
 /*
@@ -260,9 +266,12 @@ uint32_t cm_flow_pair_ps_window(const struct pair *p)
  * (flow_pair_tail.c) unless a next detection does. While the window is new (ps_new: blind, or
  * the pair's first probes), a completed handshake (accepted, 3 packets: a checker's, to an
  * open port) that brings the window to the threshold keeps its record instead of firing, and
- * so does every later probe of the pair; the window is judged on the pair's first probe of an
+ * so does every later probe of the pair (ps_tail 1 says so while the pair never fired); the
+ * window is judged on the pair's first probe of an
  * epoch whose window is no longer that one (cm_flow_pair_ps_judge), when a checker's ports
- * have come back. A failed probe (a closed port) fires as before.
+ * have come back. So do failed probes (closed ports) when the window reaches the threshold only
+ * with ports the local address checks on other hosts again and again (flow_pair_checker.c: a load
+ * balancer's first checks of a target not up yet); other failed probes fire as before.
  */
 static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, size_t klen,
                     const struct cm_event *ev, const struct cm_flow_view *v, int64_t s,
@@ -270,7 +279,7 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
 {
     uint32_t e = (uint32_t)(s / PS_EPOCH_S), slot = e & 1, bit, n, count;
     int64_t first;
-    bool fresh = cm_flow_pair_ps_new(st, p, ev, e), blind;
+    bool fresh = cm_flow_pair_ps_new(st, p, ev, e), blind, again;
     bool shake = ev->u.flow.action == CM_FA_ACCEPT && ev->u.flow.packets >= 3;
     int r;
 
@@ -299,7 +308,13 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
         return 0; /* older than the window */
     }
     bit = ps_bit(st, v->remote_port);
+    /* the pair probed the port in the epoch before too, not yet in this one: a checker's */
+    again = e == p->ps_epoch && ((p->ps_bits[slot][bit / 64] >> (bit % 64)) & 1) == 0 &&
+            ((p->ps_bits[slot ^ 1][bit / 64] >> (bit % 64)) & 1) != 0;
     p->ps_bits[slot][bit / 64] |= 1ULL << (bit % 64);
+    if (again && (r = cm_flow_pair_checker_note(st, ev, v, e, bit)) != 0) {
+        return r;
+    }
     p->ps_probes[slot] = cm_flow_pair_sat_inc(p->ps_probes[slot]);
     if (p->ps_first == 0 || (uint32_t)s < p->ps_first) {
         p->ps_first = (uint32_t)s;
@@ -309,7 +324,8 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
     }
     n = cm_flow_pair_ps_window(p);
     if (blind && n >= st->ps_bits_needed &&
-        (shake || cm_flow_pair_has_tail(st, key, klen, KEPT_PORTSCAN))) {
+        (shake || p->ps_tail != 0 || cm_flow_pair_checker_hold(st, p, key, klen, ev, v, e))) {
+        p->ps_tail = shake ? 1 : p->ps_tail; /* held by a handshake: stays held */
         return cm_flow_pair_keep_tail(st, key, klen, KEPT_PORTSCAN, ev, v);
     }
     if (n < st->ps_bits_needed || p->ps_fired == p->ps_epoch + 1) {
@@ -319,9 +335,7 @@ static int portscan(struct flow_pair *st, struct pair *p, const uint8_t *key, si
     count = count < p->ps_probes[0] ? UINT32_MAX : count;
     /* a version-9 file's pair has a window's probes after its detection and no tail yet */
     count = p->ps_tail > count ? p->ps_tail : count;
-    if (p->ps_tail != 0) {
-        cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
-    }
+    cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN); /* the tail's, or a held window's */
     p->ps_tail = 0;
     first = (int64_t)p->ps_first;
     if (first < (int64_t)(p->ps_epoch - 1) * PS_EPOCH_S) {
@@ -547,6 +561,7 @@ static void finish(void *state)
         cm_state_destroy(st->insts);
         cm_state_destroy(st->conns);
         cm_state_destroy(st->kept);
+        cm_state_destroy(st->checkers);
         cm_free(st);
     }
 }
@@ -622,6 +637,13 @@ int cm_flow_pair_init(void **state, const struct cm_detect_opts *opts,
     so.ttl_ms = DOS_CONN_TTL_MS;
     so.seed = st->seed ^ 0x94d049bb133111ebULL;
     if ((rc = cm_state_create(&st->conns, &so)) != 0) {
+        goto fail;
+    }
+    so.val_size = sizeof(struct ps_checker);
+    so.max_entries = CHECKER_MAX;
+    so.ttl_ms = CHECKER_TTL_MS;
+    so.seed = st->seed ^ 0xd6e8feb86659fd93ULL;
+    if ((rc = cm_state_create(&st->checkers, &so)) != 0) {
         goto fail;
     }
     *state = st;
@@ -724,13 +746,15 @@ static int save(const void *state, struct cm_ckpt_w *w)
     cm_state_save(st->pairs, w, &pair_codec);
     cm_state_save(st->heavy, w, &pair_codec);
     cm_state_save(st->conns, w, &conn_codec);
-    return cm_state_save(st->kept, w, &kept_codec);
+    cm_state_save(st->kept, w, &kept_codec);
+    return cm_state_save(st->checkers, w, &cm_flow_pair_checker_codec);
 }
 
 /*
  * Reads what save wrote, in the same order (errors are sticky: after one, nothing is read);
  * version 8 had a copy of the engine's learner's table before the connections, 8 and 9 no
- * kept records (a pair's probes after its Portscan go with its next one, as they did).
+ * kept records (a pair's probes after its Portscan go with its next one, as they did), 8 to 11
+ * no checkers (learned again from the next two epochs).
  */
 static int load_tables(struct flow_pair *st, struct cm_ckpt_r *r, uint32_t version)
 {
@@ -743,6 +767,9 @@ static int load_tables(struct flow_pair *st, struct cm_ckpt_r *r, uint32_t versi
     cm_state_load(st->conns, r, &conn_codec);
     if (version >= 10) {
         cm_state_load(st->kept, r, &kept_codec);
+    }
+    if (version >= 12) {
+        cm_state_load(st->checkers, r, &cm_flow_pair_checker_codec);
     }
     return cm_ckpt_r_err(r);
 }
@@ -766,6 +793,7 @@ static void state_stats(const void *state, struct cm_state_stats *sum)
     cm_state_stats_add(sum, st->insts);
     cm_state_stats_add(sum, st->conns);
     cm_state_stats_add(sum, st->kept);
+    cm_state_stats_add(sum, st->checkers);
 }
 
 static const char *const types[] = {

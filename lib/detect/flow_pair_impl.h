@@ -156,7 +156,8 @@ struct pair {
      * Portscan's probes counted since its last detection of the pair, whatever the epoch
      * (the window's counts restart with it): the next detection reports them, or the pair's
      * expiry from the last of them, kept in the kept table (flow_pair_tail.c). In what was
-     * padding: the layout stays 304 bytes and an older file reads 0.
+     * padding: the layout stays 304 bytes and an older file reads 0. Before the pair's first
+     * detection, 1 while its window is held by a completed handshake (portscan, flow_pair.c).
      */
     uint32_t ps_tail;
     uint64_t vol_bytes[2];
@@ -164,6 +165,24 @@ struct pair {
 };
 
 _Static_assert(sizeof(struct pair) == 304, "struct pair: the layout checkpoints save");
+
+/*
+ * A checker's ports: per local address (and account), the remote ports it probed on some
+ * pair in two epochs in a row (a health checker's, a monitor's), for the current epoch
+ * (slot epoch & 1) and the one before. A new pair whose failed probes reach the threshold
+ * only with such ports is held like a checker's handshakes (a node joining behind a load
+ * balancer before its service is up: the balancer's first checks of its NodePorts fail).
+ * 40 bytes a value; 64 Ki addresses (about 9 MB with keys and overhead), gone after two idle
+ * epochs.
+ */
+struct ps_checker {
+    uint32_t epoch; /* newest epoch with a recurring port; 0 before the first */
+    uint32_t pad;
+    uint64_t bits[2][PS_SKETCH_BITS / 64];
+};
+
+#define CHECKER_MAX    (64 * 1024)
+#define CHECKER_TTL_MS (2LL * PS_EPOCH_S * 1000)
 
 /*
  * Kept records (struct cm_flow_kept, 336 bytes; about 470 with the key and the map's
@@ -198,6 +217,7 @@ struct flow_pair {
     struct cm_state *insts;  /* resource -> struct inst */
     struct cm_state *conns;  /* TCP connections of watched pairs (DOS_CONN_KEY) -> nothing */
     struct cm_state *kept;   /* (pair key, kind) -> struct cm_flow_kept: a tail's last record */
+    struct cm_state *checkers;      /* (family, local address, account) -> struct ps_checker */
     struct cm_flow_local *local;    /* the engine's own-address learner (NULL: none) */
     const struct cm_inventory *inv; /* the scan's inventory (NULL: none), for cm_flow_view */
 };
@@ -285,6 +305,34 @@ int cm_flow_pair_report_tail(struct flow_pair *st, const void *key, size_t klen,
  * its two epochs and not in the epoch before them, less the ports that answered in UDP.
  */
 uint32_t cm_flow_pair_ps_window(const struct pair *p);
+
+/* flow_pair.c: cm_flow_pair_ps_window less the ports in less (a sketch; NULL: none). */
+uint32_t cm_flow_pair_ps_window_less(const struct pair *p, const uint64_t *less);
+
+/*
+ * flow_pair_checker.c: the local address of record v (ev, epoch e) probed a port (sketch bit)
+ * of a pair in epoch e and in the epoch before: it checks that port again and again (a health
+ * checker, a monitor). Keyed by the local address and the account, not the resource: a node
+ * whose own address is not learned yet (v2) reads a balancer's checks of it as its own probes
+ * from the balancer's address.
+ */
+int cm_flow_pair_checker_note(struct flow_pair *st, const struct cm_event *ev,
+                              const struct cm_flow_view *v, uint32_t e, uint32_t bit);
+
+/*
+ * flow_pair_checker.c: whether failed probe v (ev, epoch e) that brings pair p's (key) new window
+ * to the threshold is held: when its local address checked ports again and again in epoch e or
+ * the one before, while the window reaches the threshold only with those ports (a load
+ * balancer's first checks of a new target, failing before its service is up), so a scan from a
+ * checker's address fires once its other ports do; else while the window is held already (a state
+ * file before 2026-12-06).
+ */
+bool cm_flow_pair_checker_hold(struct flow_pair *st, const struct pair *p, const void *key,
+                               size_t klen, const struct cm_event *ev, const struct cm_flow_view *v,
+                               uint32_t e);
+
+/* flow_pair_checker.c: the checkers' codec for checkpoints. */
+extern const struct cm_state_codec cm_flow_pair_checker_codec;
 
 /*
  * flow_pair_tail.c: whether pair p's Portscan window of epoch e (record ev's, before it moves

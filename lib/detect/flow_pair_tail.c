@@ -147,6 +147,7 @@ int cm_flow_pair_ps_judge(struct flow_pair *st, struct pair *p, const void *key,
     if (p->ps_fired != 0) {
         return 0;
     }
+    p->ps_tail = 0; /* no longer held by a handshake */
     if (cm_flow_pair_ps_window(p) < st->ps_bits_needed) {
         cm_flow_pair_drop_tail(st, key, klen, KEPT_PORTSCAN);
         return 0;

@@ -787,6 +787,108 @@ static void test_portscan_checker_mid_log(void **state)
     lines_free(&l);
 }
 
+/* A network load balancer's checks of 25 NodePorts of node n (10.0.21.1n) at minute m. */
+static void nlb_checks(struct lines *l, int64_t t, int m, int n, bool fail, uint64_t *x)
+{
+    char node[32];
+
+    snprintf(node, sizeof(node), "10.0.21.%d", 10 + n);
+    for (int i = 0; i < 25; i++) {
+        int np = 30000 + 107 * i, sp;
+        int64_t at;
+
+        *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+        sp = 32768 + (int)((*x >> 33) % 28232);
+        at = t + m * 60 + (int64_t)((*x >> 20) % 60);
+        rec(l, "eni-0nlb", "10.0.1.77", node, sp, np, 6, fail ? 1 : 3, fail ? 60 : 164, at, at,
+            "ACCEPT");
+        rec(l, "eni-0nlb", node, "10.0.1.77", np, sp, 6, fail ? 1 : 2, fail ? 40 : 104, at, at,
+            "ACCEPT");
+    }
+}
+
+/*
+ * A node that joins behind a load balancer before its service is up: the balancer has checked
+ * 25 NodePorts of 2 nodes every 2 minutes since the log began when a third node joins 3 hours
+ * in, and its first 3 rounds of checks fail (a SYN, 1 packet, and the node's RST), then
+ * succeed. The new pair's first epoch has 25 failed probes; before 2026-12-06 they fired at
+ * once. They are held now (the balancer checks the same ports of the other nodes again and
+ * again) and judged at the next epoch, where they come back. Then the recall: the balancer's
+ * own address probing 100 closed ports of a new host, and a new instance's scan of 100 closed
+ * ports of the joining node in its first minutes, each fire at once.
+ */
+static void test_portscan_checker_target_failing(void **state)
+{
+    const int64_t t = T0 + 10 * 3600;
+    struct lines l = {0};
+    struct run r;
+    uint64_t x = 99;
+
+    (void)state;
+    for (int m = 0; m < 300; m += 2) {
+        for (int n = 0; n < 3; n++) {
+            if (n < 2 || m >= 180) {
+                nlb_checks(&l, t, m, n, n == 2 && m < 185, &x);
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_none(&r.got);
+    lines_free(&l);
+
+    /* The same with a checker that never came back (one epoch of failed checks): held, fires. */
+    for (int m = 0; m < 190; m += 2) {
+        for (int n = 0; n < 3; n++) {
+            if (n < 2 || m >= 180) {
+                nlb_checks(&l, t, m, n, n == 2, &x);
+            }
+        }
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 1);
+    assert_all(&r.got, T_PORTSCAN, "eni-0nlb");
+    assert_true(r.got.tail[0]);
+    assert_int_equal(r.got.count[0], 125);
+    lines_free(&l);
+
+    /* The balancer's address probes 100 closed ports of a new host: fires at once. */
+    for (int m = 0; m < 190; m += 2) {
+        nlb_checks(&l, t, m, 0, false, &x);
+        nlb_checks(&l, t, m, 1, false, &x);
+    }
+    for (int p = 1; p <= 100; p++) {
+        rec(&l, "eni-0nlb", "10.0.1.77", "10.0.21.50", 41000 + p, p, 6, 1, 44, t + 10800 + p,
+            t + 10800 + p, "REJECT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2); /* at the threshold, then the scan's tail */
+    assert_all(&r.got, T_PORTSCAN, "eni-0nlb");
+    assert_false(r.got.tail[0]);
+    assert_true(r.got.time_ms[0] < (t + 10860) * 1000);
+    assert_int_equal(sum_counts(&r.got, 0), 100);
+    lines_free(&l);
+
+    /* A new instance's scan of 100 closed ports of the joining node in its first minutes. */
+    for (int m = 0; m < 220; m += 2) {
+        for (int n = 0; n < 3; n++) {
+            if (n < 2 || m >= 180) {
+                nlb_checks(&l, t, m, n, n == 2 && m < 185, &x);
+            }
+        }
+    }
+    for (int p = 1; p <= 100; p++) {
+        rec(&l, "eni-0new", "10.0.12.30", "10.0.21.12", 41000 + p, p, 6, 1, 44, t + 10800 + p,
+            t + 10800 + p, "REJECT");
+    }
+    run_lines(&r, NULL, &l);
+    assert_int_equal(r.got.n, 2);
+    assert_all(&r.got, T_PORTSCAN, "eni-0new");
+    assert_false(r.got.tail[0]);
+    assert_true(r.got.time_ms[0] < (t + 10860) * 1000);
+    assert_int_equal(sum_counts(&r.got, 0), 100);
+    lines_free(&l);
+}
+
 /*
  * An ECS container instance in bridge mode: 24 tasks on host ports in the ephemeral range
  * (49153 and up), each health-checked over TCP by the 3 nodes of a network load balancer every
@@ -1917,6 +2019,7 @@ int main(void)
         cmocka_unit_test(test_portscan_health_checks),
         cmocka_unit_test(test_portscan_checker_at_log_start),
         cmocka_unit_test(test_portscan_checker_mid_log),
+        cmocka_unit_test(test_portscan_checker_target_failing),
         cmocka_unit_test(test_portscan_ecs_health_checks),
         cmocka_unit_test(test_portscan_ecs_health_checks_default_format),
         cmocka_unit_test(test_portscan_eks_pod_of_shared_service),
