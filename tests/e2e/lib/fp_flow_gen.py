@@ -23,10 +23,19 @@ rest of the estate is the same with or without them): a fourth Kubernetes node
 joins the cluster 6 hours in (an Auto Scaling scale-out) and from then on gets
 the NLB's checks of its 25 NodePorts every 2 minutes and client traffic; 10
 hours in, the monitoring server's Prometheus begins scraping it (6 ports: its
-node exporter, kubelet, kube-proxy and app metrics, keep-alive connections).
+node exporter, kubelet, kube-proxy and app metrics, keep-alive connections). A
+fifth node joins 14 hours in, registered with the NLB before its kube-proxy is
+up: the NLB's first checks of its 25 NodePorts (the first 5 minutes: 3 rounds)
+fail, a SYN answered by a RST (1 packet each way), then succeed every 2 minutes.
+
+With --attack-fail, the recall of the held failed checks: in each account the
+monitoring server (itself a checker of the same ports on many hosts) scans 100
+closed ports (rejected, 1 packet) of a public address never seen, 3 hours in, and
+a new instance scans 100 closed ports of the fifth node in its first minutes
+(14 hours in): each is one Recon:EC2/Portscan, fired at once.
 
 usage: fp_flow_gen.py OUT [--hours H (28)] [--seed N] [--start EPOCH] [--attack]
-       [--attack-mid]
+       [--attack-mid] [--attack-fail]
 """
 import gzip
 import json
@@ -171,7 +180,38 @@ def joiners(a, rng, start, hours, nlb, mon, nodeports, clients):
                        rpk=8, rby=rng.randrange(20000, 90000), path=1)
 
 
-def estate(a, rng, start, hours, attack=False, attack_mid=False, seed=11):
+def late_joiner(a, rng, start, hours, nlb, nodeports, clients, attack_fail=False):
+    """A node that joins at hour 14 before its kube-proxy is up: the NLB's first
+    checks (minutes 0-4) are refused, a SYN and the node's RST, then succeed."""
+    node = Eni(a, "eni-%017x" % rng.getrandbits(68), "10.%d.5.14" % a.net,
+               "i-%017x" % rng.getrandbits(68), "subnet-%017x" % rng.getrandbits(68))
+    for m in range(14 * 60, hours * 60):
+        t0 = start + m * 60
+        if m >= 14 * 60 + 6:
+            for _ in range(3):
+                c = rng.choice(clients)
+                cp = eph(rng)
+                t = t0 + rng.randrange(60)
+                pk = rng.randrange(10, 80)
+                a.conn(nlb, nlb.ip, c, 443, cp, 6, t, 30, False, pk=pk)
+                a.conn(node, node.ip, c, rng.choice(nodeports), cp, 6, t, 30, False, pk=pk)
+        if m % 2 == 0:
+            pk, rpk = (1, 1) if m < 14 * 60 + 5 else (3, 2)
+            for np_ in nodeports:
+                lp = eph(rng)
+                at = t0 + rng.randrange(10)
+                a.conn(nlb, nlb.ip, node.ip, lp, np_, 6, at, 0, True, pk=pk, rpk=rpk, path=1)
+                a.conn(node, node.ip, nlb.ip, np_, lp, 6, at, 0, False, pk=pk, rpk=rpk,
+                       path=1)
+    if attack_fail:
+        scanner = a.eni("9.67")
+        for p in range(1, 101):
+            a.rec(scanner, scanner.ip, node.ip, 45000 + p, p, 6, 1, 44,
+                  start + 14 * 3600 + 120 + p, 0, "REJECT", 2, False, path=1)
+
+
+def estate(a, rng, start, hours, attack=False, attack_mid=False, seed=11,
+           attack_fail=False):
     """Every benign behaviour for HOURS from START in account A."""
     n = a.net
     nat = a.eni("0.10", inst=False)
@@ -414,8 +454,15 @@ def estate(a, rng, start, hours, attack=False, attack_mid=False, seed=11):
         for p in range(1, 101):
             a.conn(bastion, bastion.ip, pubweb.ip, 41000 + p, p, 6, start + 3780 + p, 0, True,
                    pk=3, by=132, rpk=2, rby=88, path=1)
+    if attack_fail:
+        victim = pub(random.Random("%s/%d/victim" % (a.num, seed)))
+        for p in range(1, 101):
+            a.rec(mon, mon.ip, victim, 46000 + p, p, 6, 1, 44, start + 3 * 3600 + 60 + p, 0,
+                  "REJECT", 2, False)
     joiners(a, random.Random("%s/%d" % (a.num, seed)), start, hours, nlb, mon, nodeports,
             clients)
+    late_joiner(a, random.Random("%s/%d/late" % (a.num, seed)), start, hours, nlb,
+                nodeports, clients, attack_fail)
 
 
 def main():
@@ -424,11 +471,13 @@ def main():
         sys.exit(__doc__)
     out = args[0]
     hours, seed, start, attack, attack_mid = 28, 11, 1767571200, False, False
+    attack_fail = False
     i = 1
     while i < len(args):
-        if args[i] in ("--attack", "--attack-mid"):
+        if args[i] in ("--attack", "--attack-mid", "--attack-fail"):
             attack = attack or args[i] == "--attack"
             attack_mid = attack_mid or args[i] == "--attack-mid"
+            attack_fail = attack_fail or args[i] == "--attack-fail"
             i += 1
             continue
         if args[i] == "--hours":
@@ -443,7 +492,7 @@ def main():
     rng = random.Random(seed)
     accts = [Acct(rng, "210987654321", True, 40), Acct(rng, "109876543210", False, 41)]
     for a in accts:
-        estate(a, rng, start, hours, attack, attack_mid, seed)
+        estate(a, rng, start, hours, attack, attack_mid, seed, attack_fail)
         a.write(out, start)
     os.makedirs(os.path.join(out, "aws"), exist_ok=True)
     pre = [{"ip_prefix": p, "region": "us-east-1", "service": s,
