@@ -375,7 +375,7 @@ static void as_v4(const struct cm_ckpt_w *w, const struct cm_detector *const *ta
             cut = r.off;
             skip_table(&r); /* Tor ports */
         } else if (d == &cm_detector_flow_pair) {
-            assert_int_equal(sv, 11);
+            assert_int_equal(sv, 12);
             sv = v5 ? 10 : 9;
             for (int t = 0; t < 4; t++) {
                 skip_table(&r); /* insts, pairs, heavy, conns */
@@ -878,6 +878,59 @@ static void test_pair_portscan(void **state)
      * after its detection are reported at the end of input.
      */
     expect_carried(&cm_detector_flow_pair, NULL, &a, &b, T_PORTSCAN, 2, 0, NULL, NULL);
+    cm_buf_finish(&a);
+    cm_buf_finish(&b);
+}
+
+/* A load balancer's checks of 25 NodePorts of node n at minute m into b (failed: SYN, RST). */
+static void nlb_round(struct cm_buf *b, int64_t t, int m, int n, bool fail)
+{
+    char node[32];
+
+    snprintf(node, sizeof(node), "10.0.21.%d", 10 + n);
+    for (int i = 0; i < 25; i++) {
+        int sp = 32768 + (m * 3 + n) * 25 + i;
+        int64_t at = t + m * 60 + i;
+
+        rec(b, "eni-0nlb", "10.0.1.77", node, sp, 30000 + 107 * i, 6, fail ? 1 : 3, fail ? 60 : 164,
+            at, at, "ACCEPT");
+        rec(b, "eni-0nlb", node, "10.0.1.77", 30000 + 107 * i, sp, 6, fail ? 1 : 2, fail ? 40 : 104,
+            at, at, "ACCEPT");
+    }
+}
+
+/*
+ * flow_pair: the ports a checker probes again and again (flow_pair_checker.c) carry over.
+ * Before the restart a balancer checks 25 NodePorts of 2 nodes every 2 minutes for half an
+ * hour; after it a third node joins and its first 3 rounds of checks fail, then succeed. With
+ * the carried ports the new node's failed checks are held and come back: nothing. A fresh
+ * engine has no epoch of checks before them: a Portscan of the new node, as a scan of closed
+ * ports.
+ */
+static void test_pair_checker_carried(void **state)
+{
+    const int64_t t = T0 + 10 * HOUR;
+    static struct got w, rs, f;
+    struct cm_buf a, b;
+
+    (void)state;
+    text_init(&a);
+    text_init(&b);
+    for (int m = 0; m < 60; m += 2) {
+        for (int k = 0; k < 3; k++) {
+            int n = (k + 2) % 3; /* the new node's checks first: before any of the epoch */
+
+            if (n < 2 || m >= 30) {
+                nlb_round(m < 30 ? &a : &b, t, m, n, n == 2 && m < 35);
+            }
+        }
+    }
+    scenario(&w, &cm_detector_flow_pair, NULL, &a, &b, WHOLE);
+    scenario(&rs, &cm_detector_flow_pair, NULL, &a, &b, RESTART);
+    scenario(&f, &cm_detector_flow_pair, NULL, &a, &b, FRESH);
+    assert_int_equal(count_type(&w, T_PORTSCAN), 0);
+    assert_same(&w, &rs);
+    assert_true(count_type(&f, T_PORTSCAN) >= 1);
     cm_buf_finish(&a);
     cm_buf_finish(&b);
 }
@@ -1661,6 +1714,7 @@ int main(void)
         cmocka_unit_test(test_inbound_tail_roundtrip),
         cmocka_unit_test(test_inbound_tor_port),
         cmocka_unit_test(test_pair_portscan),
+        cmocka_unit_test(test_pair_checker_carried),
         cmocka_unit_test(test_pair_portscan_tail),
         cmocka_unit_test(test_pair_dos_tail),
         cmocka_unit_test(test_pair_volume_tail),
