@@ -149,10 +149,15 @@
  * TXT and MX) quiet.
  */
 #define DATA_ENCODED_MIN 2
-#define INSTANCE_MAX     128 /* longer instance ids are not EC2's: skipped */
 #define MAX_WINDOW_MS    (7LL * 24 * 3600 * 1000)
 
-#define DNS_TUNNEL_STATE_VERSION 5u /* bump when the layout save writes changes */
+/*
+ * Bump when the layout save writes changes. 6: suffix entries (key instance
+ * '\0' '\0' suffix, dns_tunnel_search.c); a file of version 5 has none and
+ * is read as it is.
+ */
+#define DNS_TUNNEL_STATE_VERSION     6u
+#define DNS_TUNNEL_STATE_VERSION_OLD 5u
 
 static const char *const qtype_name[QT_COUNT] = {"A",     "AAAA", "TXT",  "NULL",
                                                  "CNAME", "MX",   "other"};
@@ -587,10 +592,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     const struct cm_dns *q = &ev->u.dns;
     struct cm_dns_name_shape shape;
     struct cm_domain d;
-    struct cm_str sub;
+    struct cm_str sub, zone;
     const char *name = q->query_name.p;
-    size_t n, cut = 0, off;
-    int dots = 0;
+    size_t n, cut = 0, off, plen;
+    int dots = 0, rc;
     bool data, folded;
 
     if (ev->kind != CM_EV_DNS || q->srcid_instance.p == NULL || q->srcid_instance.len == 0 ||
@@ -638,10 +643,17 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         shape.enc = CM_DNS_ENC_NONE; /* a numbered host */
     }
     if ((shape.enc == CM_DNS_ENC_NONE && (!data || shape.chars < DATA_MIN_CHARS)) ||
-        cm_dns_tunnel_allowed(cm_str_make(name, n), st->t.allow, st->t.nallow) ||
-        (cm_str_eqc(q->rcode, "NXDOMAIN") &&
-         cm_dns_tunnel_expansion(cm_str_make(name, n), st->t.allow, st->t.nallow)) ||
-        !split_name(st, ev, name, n, &d, &off)) {
+        cm_dns_tunnel_allowed(cm_str_make(name, n), st->t.allow, st->t.nallow)) {
+        return CM_OK;
+    }
+    /* A search-list expansion of an allow-listed name: judged unless its suffix is learned. */
+    if (cm_str_eqc(q->rcode, "NXDOMAIN") &&
+        (plen = cm_dns_tunnel_expansion_prefix(cm_str_make(name, n), st->t.allow, st->t.nallow,
+                                               &zone)) > 0 &&
+        (rc = cm_dns_tunnel_search(st, ev, cm_str_make(name, n), plen, zone)) != 0) {
+        return rc < 0 ? rc : CM_OK;
+    }
+    if (!split_name(st, ev, name, n, &d, &off)) {
         return CM_OK;
     }
     /*
@@ -724,6 +736,9 @@ static bool entry_check(const void *ud, const void *key, size_t klen, const void
         !cm_ckpt_time_ok(e->sp_window) || !cm_ckpt_time_ok(e->sp_epoch)) {
         return false; /* times: sums with a window and differences must not overflow */
     }
+    if (cm_dns_tunnel_search_key(k, klen)) {
+        return cm_dns_tunnel_search_valid(e) && cm_dns_kept_valid(&e->last);
+    }
     spread_entry = k[klen - 1] == '\0';
     if (e->full > 1 || e->qn > 2 || e->dc_echo > e->dc_names ||
         (spread_entry ? e->full != 0 || e->qn != 0 || e->dc_names != 0
@@ -776,6 +791,13 @@ static int load(void *state, struct cm_ckpt_r *r)
     return rc;
 }
 
+/* Version 5 wrote the same layout, without suffix entries. */
+static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
+{
+    (void)version;
+    return load(state, r);
+}
+
 static const char *const types[] = {TYPE, NULL};
 
 const struct cm_detector cm_detector_dns_tunnel = {
@@ -790,4 +812,6 @@ const struct cm_detector cm_detector_dns_tunnel = {
     .state_version = DNS_TUNNEL_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = DNS_TUNNEL_STATE_VERSION_OLD,
+    .load_old = load_old,
 };

@@ -182,6 +182,15 @@ bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_
  * The caller asks it only of names answered NXDOMAIN.
  */
 bool cm_dns_tunnel_expansion(struct cm_str name, const struct cm_str *extra, size_t nextra);
+/*
+ * The same, telling where: the length of the longest such prefix (the
+ * suffix follows it after a dot), 0 when name is no expansion; *zone is
+ * then the allow-list entry the prefix lies under (borrowed). The detector
+ * then judges the name unless the suffix is a learned search domain of the
+ * instance (dns_tunnel_search.c).
+ */
+size_t cm_dns_tunnel_expansion_prefix(struct cm_str name, const struct cm_str *extra, size_t nextra,
+                                      struct cm_str *zone);
 
 /*
  * Makes the detector's state with tuning t (copied; the allow list stays

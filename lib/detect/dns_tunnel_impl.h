@@ -48,10 +48,31 @@
 /* Query types counted for additionalInfo, in this order ("other" last). */
 enum qtype { QT_A = 0, QT_AAAA, QT_TXT, QT_NULL, QT_CNAME, QT_MX, QT_OTHER, QT_COUNT };
 
-/* The distinct names of a window: exact hashes, then a HyperLogLog. */
+#define INSTANCE_MAX 128 /* longer instance ids are not EC2's: skipped */
+
+/*
+ * A suffix's search-domain learning (dns_tunnel_search.c): it is one once it
+ * followed names of SEARCH_DOMAINS distinct allow-listed zones; until then its first
+ * SEARCH_HOLD distinct expansion names are held (not judged).
+ */
+#define SEARCH_DOMAINS 3
+#define SEARCH_HOLD    16
+struct search {
+    uint32_t dom[SEARCH_DOMAINS]; /* hashes of the allow-listed zones it followed */
+    uint32_t held[SEARCH_HOLD];   /* hashes of the expansion names held */
+    uint8_t doms;                 /* up to SEARCH_DOMAINS */
+    uint8_t nheld;                /* up to SEARCH_HOLD */
+    uint8_t pad[2];
+};
+
+/*
+ * The distinct names of a window: exact hashes, then a HyperLogLog; a
+ * suffix's entry (key instance '\0' '\0' suffix) holds its search instead.
+ */
 union names {
     uint32_t set[SET_MAX];
     uint8_t hll[1u << HLL_P];
+    struct search search;
 };
 
 /* One (instance, registered domain): its current window. */
@@ -248,6 +269,21 @@ struct cm_dns_tunnel_expiry {
     int rc;
 };
 void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val);
+
+/*
+ * Search-list expansions (dns_tunnel_search.c). cm_dns_tunnel_search learns
+ * from name (an NXDOMAIN expansion of ev whose prefix name[0..plen) lies
+ * under the allow-listed zone) and returns 1 when it is not judged (its suffix is a
+ * search domain of the instance, or it is held while the suffix is
+ * learned), 0 when it is judged as any other name, or CM_ENOMEM. Uses
+ * st->key. cm_dns_tunnel_search_key says whether a key of the window table
+ * is a suffix's; cm_dns_tunnel_search_valid whether its entry could have
+ * been made (checkpoints).
+ */
+int cm_dns_tunnel_search(struct dns_tunnel *st, const struct cm_event *ev, struct cm_str name,
+                         size_t plen, struct cm_str zone);
+bool cm_dns_tunnel_search_key(const char *k, size_t klen);
+bool cm_dns_tunnel_search_valid(const struct entry *e);
 
 /* Counts the encoded data in the answers of q (sub under dom) into e. */
 void cm_dns_tunnel_answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,

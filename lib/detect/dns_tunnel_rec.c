@@ -83,8 +83,8 @@ void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val)
     size_t n;
     struct slow *sl;
 
-    if (x->rc != CM_OK || ilen >= klen) {
-        return;
+    if (x->rc != CM_OK || ilen >= klen || cm_dns_tunnel_search_key(k, klen)) {
+        return; /* a suffix's entry reports nothing */
     }
     if (ilen + 1 == klen) {
         if (e->reported_ms != INT64_MIN && e->pending > 0) {

@@ -498,7 +498,7 @@ static size_t labels(struct cm_str name)
  * and the TLDs aws and arpa under three labels or more of name.
  */
 static bool under_listed(struct cm_str name, const struct cm_str *extra, size_t nextra,
-                         bool expansion)
+                         bool expansion, struct cm_str *zone)
 {
     for (size_t i = 0; i < NALLOW; i++) {
         size_t len = strlen(allow[i]);
@@ -506,12 +506,14 @@ static bool under_listed(struct cm_str name, const struct cm_str *extra, size_t 
 
         if ((!expansion || dotted(allow[i], len) || (tld && labels(name) >= 3)) &&
             under(name, allow[i], len)) {
+            *zone = cm_str_make(allow[i], len);
             return true;
         }
     }
     for (size_t i = 0; extra != NULL && i < nextra; i++) {
         if (extra[i].p != NULL && (!expansion || dotted(extra[i].p, extra[i].len)) &&
             under(name, extra[i].p, extra[i].len)) {
+            *zone = extra[i];
             return true;
         }
     }
@@ -520,30 +522,43 @@ static bool under_listed(struct cm_str name, const struct cm_str *extra, size_t 
 
 bool cm_dns_tunnel_allowed(struct cm_str name, const struct cm_str *extra, size_t nextra)
 {
+    struct cm_str zone;
+
     if (name.p == NULL) {
         return false;
     }
     if (name.len > 0 && name.p[name.len - 1] == '.') {
         name.len--;
     }
-    return under_listed(name, extra, nextra, false);
+    return under_listed(name, extra, nextra, false, &zone);
+}
+
+size_t cm_dns_tunnel_expansion_prefix(struct cm_str name, const struct cm_str *extra, size_t nextra,
+                                      struct cm_str *zone)
+{
+    if (name.p == NULL) {
+        return 0;
+    }
+    if (name.len > 0 && name.p[name.len - 1] == '.') {
+        name.len--;
+    }
+    /*
+     * Every proper prefix ending before a dot, the longest first: the name the search
+     * suffix was added to (<id>.us-east-1.aws.found.io, not <id>.us-east-1.aws).
+     */
+    for (size_t p = name.len; p-- > 1;) {
+        if (name.p[p] == '.' && under_listed(cm_str_make(name.p, p), extra, nextra, true, zone)) {
+            return p;
+        }
+    }
+    return 0;
 }
 
 bool cm_dns_tunnel_expansion(struct cm_str name, const struct cm_str *extra, size_t nextra)
 {
-    if (name.p == NULL) {
-        return false;
-    }
-    if (name.len > 0 && name.p[name.len - 1] == '.') {
-        name.len--;
-    }
-    /* Every proper prefix ending before a dot: the name the search suffix was added to. */
-    for (size_t p = 1; p < name.len; p++) {
-        if (name.p[p] == '.' && under_listed(cm_str_make(name.p, p), extra, nextra, true)) {
-            return true;
-        }
-    }
-    return false;
+    struct cm_str zone;
+
+    return cm_dns_tunnel_expansion_prefix(name, extra, nextra, &zone) > 0;
 }
 
 enum cm_dns_encoding cm_dns_tunnel_classify_answer(struct cm_str data, uint32_t min_chars,

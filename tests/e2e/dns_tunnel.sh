@@ -219,6 +219,34 @@ scount=$(awk -F '|' '{n += $3} END {print n + 0}' "$T/s.split.sum")
 check "spread file by file: the count of one scan (one scan $wcount, file by file $scount)" \
     test "$wcount" = 16 -a "$scount" = "$wcount"
 
+# --- a tunnel under search-list-looking names ---------------------------------------------------
+# A pod's tunnel whose server answers NXDOMAIN and writes an allow-listed zone into its
+# names (<32 base32>.s3.amazonaws.com.evil-tunnel.com, two a minute for an hour), on a
+# Kubernetes node whose search list (ndots:5) also expands hashed names under
+# corp.example.com, beside two more such nodes (tests/e2e/fp_dns_gen.py, roles nxtunnel and
+# k8s). The node learns corp.example.com as a search domain (it follows found.io,
+# amazonaws.com and on.aws names); evil-tunnel.com follows one zone only, so after the 16
+# names held while it is learned its names are judged. Before 2026-12-06 every such name
+# was skipped as an expansion (no finding).
+X="$T/nxtunnel"
+python3 "$(dirname "$0")/fp_dns_gen.py" "$X" --hours 1 --only nxtunnel,k8s >/dev/null
+check "nxtunnel: fixture has the tunnel's NXDOMAIN names" \
+    test "$(find "$X" -name '*.gz' -exec zcat {} + | grep -c 's3\.amazonaws\.com\.evil-tunnel\.com.*NXDOMAIN')" -eq 120
+check "nxtunnel: fixture has the nodes' expansions under corp.example.com" \
+    test "$(find "$X" -name '*.gz' -exec zcat {} + | grep -c 'amazonaws\.com\.corp\.example\.com.*NXDOMAIN')" -ge 20
+for th in 1 2; do
+    "$COALMINE" scan -q --no-default-intel --format json --threads $th "$X" >"$T/nx$th.json" \
+        2>"$T/nx$th.err"
+    summary "$T/nx$th.json" "$T/nx$th.sum"
+    tinst=$(find "$X" -name '*.gz' -exec zcat {} + | grep -m 1 'evil-tunnel' |
+        sed 's/.*"instance":"\([^"]*\)".*/\1/')
+    check "nxtunnel (--threads $th): one $TYPE finding, on the tunnel's instance $tinst" \
+        test "$(wc -l <"$T/nx$th.sum")" -eq 1 -a "$(cut -d '|' -f 2 "$T/nx$th.sum")" = "$tinst"
+    # the same 120 names under a plain sub-domain of evil-tunnel.com count 112
+    check "nxtunnel (--threads $th): under evil-tunnel.com, count 96 (the 16 held not counted)" \
+        grep -q '|96|8|{"domain":"evil-tunnel.com"' "$T/nx$th.sum"
+done
+
 # --- the background alone ----------------------------------------------------------------------
 B="$T/bg"
 "$COALMINE" gen --out "$B" --hours 24 --kinds dns >/dev/null 2>&1

@@ -11,7 +11,8 @@ resolving for many clients; a jump host whose search suffix is the private zone 
 a TLD in no root zone); Kubernetes pods whose search list ends in the corporate domain;
 web and batch servers on AWS, CDN and SaaS names; CI
 runners on preview deployments; telemetry agents; a developer's home-lab dynamic-DNS
-name. Everything is made here (no data set), seeded, standard library only.
+name. One role is no estate's: a tunnel under search-list-looking names ("nxtunnel",
+only with --only, for tests/e2e/dns_tunnel.sh). Everything is made here (no data set), seeded, standard library only.
 
 usage: fp_dns_gen.py OUTDIR [--hours H] [--seed S] [--only ROLE,...]
 """
@@ -268,6 +269,18 @@ def k8s_node(out, inst, hours, r):
         q(out, inst, t, "ip-10-0-%d-%d.ec2.internal" % (r.randint(0, 9), r.randint(2, 250)))
 
 
+def nx_tunnel(out, inst, hours, r):
+    # NOT benign, never in the estate unless named with --only (tests/e2e/dns_tunnel.sh): a
+    # Kubernetes node as k8s_node, one of whose pods runs a tunnel whose server answers
+    # NXDOMAIN and spells an allow-listed zone into its names, so that each looks like a
+    # search-list expansion: <32 base32>.s3.amazonaws.com.evil-tunnel.com, two a minute.
+    k8s_node(out, inst, hours, r)
+    for m in range(int(hours * 60)):
+        t = START + timedelta(minutes=m, seconds=r.randint(0, 59))
+        for _ in range(2):
+            nx(out, inst, t, "%s.s3.amazonaws.com.evil-tunnel.com" % b32(r, 32))
+
+
 def dc_forwarder(out, inst, hours, r):
     # Resolves for 400 desktops: many registered domains, NXDOMAIN typos, Chrome probes.
     sites = [word_domain(r) for _ in range(2500)] + \
@@ -362,6 +375,7 @@ ROLES = [
     ("111122223333", "web", 3), ("444455556666", "web", 2),
     ("111122223333", "k8s", 2), ("444455556666", "dc", 1), ("111122223333", "shipper", 1),
     ("444455556666", "ci", 1), ("111122223333", "rdsh", 1), ("444455556666", "rdsh2", 1),
+    ("111122223333", "nxtunnel", 1),  # a tunnel: only when --only names it
 ]
 
 
@@ -392,7 +406,7 @@ def main():
             addr = "10.%d.%d.%d" % (1 if acct == "111122223333" else 2, n, 10 + n)
             insts.append(Inst(acct, iid, addr, role))
     for inst in insts:
-        if only and inst.role not in only:
+        if (only and inst.role not in only) or (inst.role == "nxtunnel" and not only):
             continue
         r = random.Random("%s-%s" % (inst.iid, R.random()))
         if inst.role == "mail":
@@ -404,6 +418,8 @@ def main():
             web_server(out, inst, hours, r)
         elif inst.role == "k8s":
             k8s_node(out, inst, hours, r)
+        elif inst.role == "nxtunnel":
+            nx_tunnel(out, inst, hours, r)
         elif inst.role == "dc":
             dc_forwarder(out, inst, hours, r)
         elif inst.role == "shipper":
