@@ -372,6 +372,130 @@ static void test_search_expansion(void **state)
     dnsfx_done(&r);
 }
 
+/* The queries the detections of instance inst counted, all together. */
+static uint32_t counted(const struct dnsfx_run *r, const char *inst)
+{
+    uint32_t n = 0;
+
+    for (size_t k = 0; k < r->n; k++) {
+        n += strcmp(r->d[k].resource, inst) == 0 ? r->d[k].count : 0;
+    }
+    return n;
+}
+
+/*
+ * A suffix is a search domain of an instance once it followed names of three allow-listed
+ * zones (dns_tunnel_search.c); until then its first 16 distinct expansions are held.
+ * Before 2026-12-06 a tunnel whose server answers NXDOMAIN and that writes an allow-listed
+ * zone into its names (<data>.s3.amazonaws.com.evil-nx.com) was never judged.
+ */
+static void test_search_learning(void **state)
+{
+    static const char *const priv[] = {"mycompany", "eng.acmecorp-int", "ec2.internal",
+                                       "svc.cluster.local"};
+    char a[40], name[200];
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    for (int i = 0; i < 40; i++) {
+        rnd(a, 32, B32, 31, (uint64_t)i);
+        /* one zone: 16 names held, the other 24 judged under evil-nx.com */
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.evil-nx.com", a);
+        qnx(T0 + i * 30, name, I1);
+        /* two zones are not three */
+        snprintf(name, sizeof(name), "%s.%s.evil-nx2.com", a,
+                 i % 2 ? "s3.amazonaws.com" : "us-east-1.aws.found.io");
+        qnx(T0 + i * 30, name, I2);
+        /* TLDs in no root zone and private namespaces are search domains at once */
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.%s", a, priv[i % 4]);
+        qnx(T0 + i * 30, name, I3);
+        /* answered: no expansion, all judged (I1 and I2 count 16 encoded names fewer) */
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.evil-ok.com", a);
+        q(T0 + i * 30, name, "A", I4);
+    }
+    run_text(&r, NULL);
+    assert_true(counted(&r, I4) >= 32); /* of 40: a few random names look like no encoding */
+    assert_int_equal(counted(&r, I1), counted(&r, I4) - 16);
+    for (size_t k = 0; k < r.n; k++) {
+        if (strcmp(r.d[k].resource, I1) == 0) {
+            assert_non_null(strstr(r.d[k].info, "\"domain\":\"evil-nx.com\""));
+        }
+    }
+    assert_int_equal(counted(&r, I2), counted(&r, I4) - 16);
+    assert_int_equal(counted(&r, I3), 0);
+    dnsfx_done(&r);
+
+    /* Sixteen names of a tunnel under a suffix being learned: all held. */
+    dnsfx_reset();
+    for (int i = 0; i < 16; i++) {
+        rnd(a, 32, B32, 31, (uint64_t)i);
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.evil-nx.com", a);
+        qnx(T0 + i * 30, name, I1);
+        qnx(T0 + i * 30 + 1, name, I1); /* a name again is held again */
+    }
+    run_text(&r, NULL);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.stats.inserts, 1); /* the suffix's entry, nothing judged */
+    dnsfx_done(&r);
+}
+
+/* Names of three zones under corp.example.com, at t: the suffix is learned. */
+static void learn_corp(int64_t t, const char *inst, uint64_t sd)
+{
+    char h[40], name[200];
+
+    rnd(h, 32, HEX, sd, 0);
+    snprintf(name, sizeof(name), "%s.us-east-1.aws.found.io.corp.example.com", h);
+    qnx(t, name, inst);
+    snprintf(name, sizeof(name), "logs-%.16s.s3.amazonaws.com.corp.example.com", h);
+    qnx(t, name, inst);
+    snprintf(name, sizeof(name), "%s.lambda-url.us-east-1.on.aws.corp.example.com", h);
+    qnx(t, name, inst);
+}
+
+/*
+ * A learned search domain lives while it is used, and is forgotten an hour (window_ms)
+ * after its last expansion; the suffix entries share the table's memcap.
+ */
+static void test_search_ttl(void **state)
+{
+    struct cm_dns_tunnel_tuning t = {.max_entries = 4};
+    char a[40], name[200];
+    struct dnsfx_run r;
+
+    (void)state;
+    dnsfx_reset();
+    learn_corp(T0, I1, 41);
+    learn_corp(T0, I2, 42);
+    for (int i = 0; i < 40; i++) {
+        rnd(a, 32, B32, 43, (uint64_t)i);
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.corp.example.com", a);
+        qnx(T0 + 60 + i * 80, name, I1);          /* within the hour of the last one: learned */
+        qnx(T0 + 2 * 3600 + i * 30, name, I2);    /* two hours later: forgotten, held anew */
+        q(T0 + 2 * 3600 + i * 30, name, "A", I3); /* answered: 16 more than I2 counts */
+    }
+    run_text(&r, NULL);
+    assert_int_equal(counted(&r, I1), 0);
+    assert_true(counted(&r, I3) >= 32);
+    assert_int_equal(counted(&r, I2), counted(&r, I3) - 16);
+    assert_non_null(strstr(r.d[0].info, "\"domain\":\"example.com\""));
+    dnsfx_done(&r);
+
+    /* Ten suffixes, one name each: the table holds four. */
+    dnsfx_reset();
+    for (int d = 0; d < 10; d++) {
+        rnd(a, 32, B32, 44, (uint64_t)d);
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.corp%d.example.com", a, d);
+        qnx(T0 + d, name, I1);
+    }
+    run_text(&r, &t);
+    assert_int_equal(r.stats.inserts, 10);
+    assert_int_equal(r.stats.evicted, 6);
+    assert_int_equal(r.n, 0);
+    dnsfx_done(&r);
+}
+
 /* The GuardDuty tester: 929 names of ~60 + ~30 base64ish characters under its C&C domain. */
 static void test_guardduty_tester(void **state)
 {
@@ -2306,6 +2430,8 @@ int main(void)
         cmocka_unit_test(test_delivery_order),
         cmocka_unit_test(test_spread_delivery_order),
         cmocka_unit_test(test_memcap),
+        cmocka_unit_test(test_search_learning),
+        cmocka_unit_test(test_search_ttl),
         cmocka_unit_test(test_slow_flood),
         cmocka_unit_test(test_tuning),
         cmocka_unit_test(test_odd_input),
