@@ -559,7 +559,10 @@ enum {
     E_DATA_HLL = 296,
     E_REC = 424,     /* struct rec: time_ms, then its src, src_ip and srcport */
     E_REC_LEN = 480, /* rec.len[]: the packed fields' lengths, the name's last (11) */
-    E_SIZE = 952
+    E_SIZE = 952,
+    /* a suffix's entry: u holds struct search (3 zone hashes, 16 name hashes, the counts) */
+    E_SEARCH_DOMS = 76,
+    E_SEARCH_HELD = 77
 };
 
 /* A query at t for name i of a dnscat2-like stream: 60 hex characters (30 bytes). */
@@ -624,6 +627,138 @@ static void test_tunnel_roundtrip(void **state)
     assert_int_equal(dnsfx_info_num(whole.d[0].info, "uniqueSubdomains"), 8);
     assert_int_equal(dnsfx_info_num(whole.d[0].info, "bytes"), 240);
     assert_int_equal(fresh.n, 0);
+}
+
+/* ---- dns-tunnel: search domains (dns_tunnel_search.c) ---- */
+
+/* An NXDOMAIN query of I1 for name at t. */
+static void nx_q(int64_t t, const char *name)
+{
+    dnsfx_add(&(struct dnsfx_query){
+        .t = t, .instance = I1, .name = name, .escape_name = true, .rcode = "NXDOMAIN"});
+}
+
+/* Name i of a tunnel spelling one zone (from) and expansions under corp.example.com (as). */
+static void search_names(int from, int to, bool corp)
+{
+    char a[40], name[200];
+
+    for (int i = from; i < to; i++) {
+        rnd(a, 32, B36, 51, (uint64_t)i);
+        snprintf(name, sizeof(name), "%s.s3.amazonaws.com.evil-nx.com", a);
+        nx_q(T0 + i * 60, name);
+        if (corp) {
+            snprintf(name, sizeof(name), "%s.s3.amazonaws.com.corp.example.com", a);
+            nx_q(T0 + i * 60 + 1, name);
+        }
+    }
+}
+
+/* corp.example.com learned (three zones), and ten names of the tunnel held. */
+static void search_a(void)
+{
+    char h[40], name[200];
+
+    rnd(h, 32, HEX, 52, 0);
+    snprintf(name, sizeof(name), "%s.us-east-1.aws.found.io.corp.example.com", h);
+    nx_q(T0, name);
+    snprintf(name, sizeof(name), "logs-%.16s.s3.amazonaws.com.corp.example.com", h);
+    nx_q(T0, name);
+    snprintf(name, sizeof(name), "%s.lambda-url.us-east-1.on.aws.corp.example.com", h);
+    nx_q(T0, name);
+    search_names(0, 10, false);
+}
+
+/* Thirty more names of the tunnel; one zone's expansions under the learned suffix. */
+static void search_b(void)
+{
+    search_names(10, 40, true);
+}
+
+static uint32_t total(const struct dnsfx_run *r, const char *dom)
+{
+    char want[128];
+    uint32_t n = 0;
+
+    snprintf(want, sizeof(want), "\"domain\":\"%s\"", dom);
+    for (size_t i = 0; i < r->n; i++) {
+        n += strstr(r->d[i].info, want) != NULL ? r->d[i].count : 0;
+    }
+    return n;
+}
+
+/* The state file's version of the one detector of w, set to v in a copy's bytes; its offset. */
+static size_t version_at(const struct cm_ckpt_w *w)
+{
+    struct cm_ckpt_r r;
+
+    cm_ckpt_r_init(&r, w->buf.p, w->buf.len);
+    r.off = ckfx_detectors_at(w->buf.p, w->buf.len);
+    assert_int_equal(cm_ckpt_get_u32(&r), 1);
+    (void)cm_ckpt_get_str(&r, 64);
+    return r.off;
+}
+
+/*
+ * A suffix's learning survives a restart: corp.example.com stays a search domain, and the
+ * tunnel's ten names held before it count toward the sixteen (a fresh start holds sixteen
+ * of part B's). A state file of version 5 (before 2026-12-06: no suffix entries) is read;
+ * one of version 4 starts the detector afresh. A suffix entry's counts are checked.
+ */
+static void test_tunnel_search_roundtrip(void **state)
+{
+    struct cm_ckpt_w w, v;
+    struct cm_engine *e2 = NULL;
+    char dropped[256];
+    size_t at, koff, klen, vsize, sv = SIZE_MAX;
+    struct cm_ckpt_r r;
+
+    (void)state;
+    three_runs(&cm_detector_dns_tunnel, &tunnel_opts, search_a, search_b);
+    assert_true(whole.n >= 1);
+    assert_int_equal(total(&whole, "example.com"), 0);
+    assert_true(total(&whole, "evil-nx.com") >= 16);
+    assert_true(total(&fresh, "evil-nx.com") < total(&whole, "evil-nx.com"));
+
+    save_after(&cm_detector_dns_tunnel, &tunnel_opts, search_a, &w);
+    at = version_at(&w);
+    cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
+    r.off = at;
+    assert_int_equal(cm_ckpt_get_u32(&r), 6);
+    for (uint32_t ver = 5; ver >= 4; ver--) {
+        cm_ckpt_w_init(&v, 0);
+        cm_ckpt_put_u32(&v, ver);
+        memcpy(w.buf.p + at, v.buf.p, 4);
+        cm_ckpt_w_finish(&v);
+        dropped[0] = '\0';
+        assert_int_equal(
+            ckfx_load(live.table, &live.o, w.buf.p, w.buf.len, &e2, dropped, sizeof(dropped)), 0);
+        cm_engine_destroy(e2);
+        if (ver == 5) {
+            assert_string_equal(dropped, "");
+        } else {
+            assert_non_null(strstr(dropped, "dns-tunnel"));
+        }
+    }
+    cm_ckpt_w_finish(&w);
+
+    /* The suffix's entry: key I1 '\0' '\0' evil-nx.com (or corp.example.com). */
+    save_after(&cm_detector_dns_tunnel, &tunnel_opts, search_a, &w);
+    for (size_t i = 0; i < 2 && sv == SIZE_MAX; i++) {
+        size_t val = entry_at(&w, 0, i, &koff, &klen, &vsize);
+
+        if (klen > strlen(I1) + 2 && w.buf.p[koff + strlen(I1) + 1] == '\0') {
+            sv = val;
+        }
+    }
+    assert_true(sv != SIZE_MAX);
+    assert_int_equal(load_plain(&live, &w), 0);
+    assert_int_equal(load_u8(&live, &w, sv + E_U + E_SEARCH_DOMS, 4), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, sv + E_U + E_SEARCH_DOMS, 3), 0);
+    assert_int_equal(load_u8(&live, &w, sv + E_U + E_SEARCH_HELD, 17), CM_EINVAL);
+    assert_int_equal(load_u8(&live, &w, sv + E_U + E_SEARCH_HELD, 16), 0);
+    assert_int_equal(load_u8(&live, &w, sv + E_FULL, 1), CM_EINVAL);
+    cm_ckpt_w_finish(&w);
 }
 
 /*
@@ -1301,14 +1436,23 @@ static void test_rep_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dga_roundtrip),      cmocka_unit_test(test_dga_full_slots),
-        cmocka_unit_test(test_dga_check),          cmocka_unit_test(test_tunnel_roundtrip),
-        cmocka_unit_test(test_tunnel_full_set),    cmocka_unit_test(test_tunnel_spread),
-        cmocka_unit_test(test_tunnel_spread_tail), cmocka_unit_test(test_tunnel_check),
-        cmocka_unit_test(test_tunnel_slow),        cmocka_unit_test(test_tunnel_slow_tail),
-        cmocka_unit_test(test_rebind_roundtrip),   cmocka_unit_test(test_rebind_check),
-        cmocka_unit_test(test_rep_roundtrip),      cmocka_unit_test(test_rep_check),
-        cmocka_unit_test(test_rep_tail_roundtrip), cmocka_unit_test(test_rep_old_version),
+        cmocka_unit_test(test_dga_roundtrip),
+        cmocka_unit_test(test_dga_full_slots),
+        cmocka_unit_test(test_dga_check),
+        cmocka_unit_test(test_tunnel_roundtrip),
+        cmocka_unit_test(test_tunnel_search_roundtrip),
+        cmocka_unit_test(test_tunnel_full_set),
+        cmocka_unit_test(test_tunnel_spread),
+        cmocka_unit_test(test_tunnel_spread_tail),
+        cmocka_unit_test(test_tunnel_check),
+        cmocka_unit_test(test_tunnel_slow),
+        cmocka_unit_test(test_tunnel_slow_tail),
+        cmocka_unit_test(test_rebind_roundtrip),
+        cmocka_unit_test(test_rebind_check),
+        cmocka_unit_test(test_rep_roundtrip),
+        cmocka_unit_test(test_rep_check),
+        cmocka_unit_test(test_rep_tail_roundtrip),
+        cmocka_unit_test(test_rep_old_version),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
