@@ -285,6 +285,14 @@ int cm_dns_tunnel_search(struct dns_tunnel *st, const struct cm_event *ev, struc
 bool cm_dns_tunnel_search_key(const char *k, size_t klen);
 bool cm_dns_tunnel_search_valid(const struct entry *e);
 
+/*
+ * Checkpoints (dns_tunnel_ckpt.c): the detector's save and load; load_old
+ * reads version 5, the same layout without suffix entries.
+ */
+int cm_dns_tunnel_save(const void *state, struct cm_ckpt_w *w);
+int cm_dns_tunnel_load(void *state, struct cm_ckpt_r *r);
+int cm_dns_tunnel_load_old(void *state, struct cm_ckpt_r *r, uint32_t version);
+
 /* Counts the encoded data in the answers of q (sub under dom) into e. */
 void cm_dns_tunnel_answers_add(const struct dns_tunnel *st, struct entry *e, const struct cm_dns *q,
                                struct cm_str sub, struct cm_str dom);
