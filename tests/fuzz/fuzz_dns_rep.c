@@ -2,7 +2,7 @@
  * libFuzzer target for the domain reputation model and the reputation,
  * rebinding and tunnelling detectors (lib/detect/dns_reputation.c,
  * dns_providers.c, dns_rebind.c, dns_tunnel.c, dns_tunnel_shape.c,
- * dns_tunnel_dnscat.c, dns_tunnel_slow.c).
+ * dns_tunnel_dnscat.c, dns_tunnel_slow.c, dns_tunnel_search.c).
  *
  * The input, copied into an exact-size heap buffer (no NUL after it), is
  * first one name: when cm_domain_parse takes it, the stateless score must
@@ -61,6 +61,14 @@ static void one_name(const char *p, size_t n)
     double keep;
 
     dnscat(p, n);
+    {
+        /* A search-list expansion's prefix ends before a dot, under the zone it names. */
+        struct cm_str zone = CM_STR_NULL;
+        size_t at = cm_dns_tunnel_expansion_prefix(cm_str_make(p, n), NULL, 0, &zone);
+
+        check(at == 0 || (at < n && p[at] == '.' && zone.p != NULL && zone.len <= at));
+        check((at > 0) == cm_dns_tunnel_expansion(cm_str_make(p, n), NULL, 0));
+    }
     if (cm_domain_parse(cm_str_make(p, n), &d) != 0) {
         return;
     }
