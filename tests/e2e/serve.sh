@@ -11,8 +11,8 @@
 #   - a ThreatIntelSet created through the API (CreateThreatIntelSet, file location), then a
 #     new flow log file with an address on it: the .Custom finding, without a restart;
 #   - a freshness canary that PASSes (a year's max age), then replaced with a 1-minute max
-#     age (the corpus is from January 2026): FAIL, and its event reaches the canary rule's
-#     target; /metrics has the engine's, the bus's and the canaries' families;
+#     age (the corpus starts at midnight two days ago, UTC): FAIL, and its event reaches the
+#     canary rule's target; /metrics has the engine's, the bus's and the canaries' families;
 #   - SIGTERM exits 0 with the state written; a restart reads no file again and counts no
 #     finding twice; SIGHUP is said and ignored; a second signal while stopping exits at once.
 #   - serve --config saves the file's store.retention_days and finding_publishing_frequency
@@ -74,9 +74,14 @@ start_serve() { # LOG: the service on a free port, its port in $T/port
     URL="http://127.0.0.1:$(cat "$T/port")"
 }
 
+# The corpus starts at midnight (UTC) two days before today by the real clock: the freshness
+# canary below judges its age by the real clock (the service's), so a fixed date would make
+# "a year's max age" fail once the suite runs a year after it.
 G="$T/g"
-"$COALMINE" gen --out "$G" --hours 2 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
-check "gen: 2 hours of the seed-7 world with every scenario" test $? -eq 0
+START=$(date -u -d "@$(($(date +%s) / 86400 * 86400 - 2 * 86400))" +%Y-%m-%dT%H:%MZ)
+"$COALMINE" gen --out "$G" --hours 2 --seed 7 --scenario all --start "$START" >/dev/null \
+    2>"$T/gen.err"
+check "gen: 2 hours of the seed-7 world with every scenario, from $START" test $? -eq 0
 ARGS=$(cat "$G/intel/args.txt")
 
 # The reference: one scan of everything, its windows left open in a state file as the
