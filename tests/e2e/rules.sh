@@ -284,12 +284,10 @@ while True:
         --spec '{"url":"http://127.0.0.1:'"$(cat "$T/hang.port")"'/x","timeout_seconds":1}' >/dev/null
     "$COALMINE" targets put --db "$DB3" --rule all --id log --kind file \
         --spec '{"path":"'"$T/hang.jsonl"'"}' >/dev/null
-    t0=$(date +%s)
     "$COALMINE" scan --db "$DB3" --format json --stats "$T/h1.stats" "$LOGS" >/dev/null 2>"$T/h1.err"
-    t1=$(date +%s)
+    # one timeout, not four: counted (connections, timeouts), not timed
     check "hung webhook: one connection, one timeout in the scan" \
         test "$(wc -l <"$T/hang.log")" -eq 1 -a "$(grep -c 'Operation timed out' "$T/h1.err")" -eq 1
-    check "hung webhook: the scan takes one timeout, not four" test $((t1 - t0)) -lt 3
     check "hung webhook: the other three are not tried, and the summary says so" \
         grep -q '4 delivered, 1 failed (tried again later), 0 given up, 0 waiting, 3 not tried (their target was unavailable in this run)' "$T/h1.err"
     check "hung webhook: the file target got all four" test "$(wc -l <"$T/hang.jsonl")" -eq 4
