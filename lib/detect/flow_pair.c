@@ -27,8 +27,9 @@
  * traffic count the same, and every window keeps a ring that takes records
  * up to one aggregation interval late.
  *
- * The floods (DenialOfService.*) are in flow_pair_dos.c; the defaults, the
- * pair and instance layouts and what the two files share in flow_pair_impl.h.
+ * The floods (DenialOfService.*) are in flow_pair_dos.c, the checkpoints in
+ * flow_pair_ckpt.c; the defaults, the pair and instance layouts and what the
+ * files share in flow_pair_impl.h.
  *
  * Contract: cm_flow_pair_init() makes the state (tuning copied), the
  * cm_detector_flow_pair table entry runs it; no I/O, no globals, state
@@ -47,15 +48,6 @@
 #include "detect/flow_pair_impl.h"
 #include "detect/state.h"
 #include "intel/awsranges.h"
-
-/*
- * bump when the layout save writes changes; 8 had a copy of the learner's table before conns,
- * 9 no kept records, 10 none of KEPT_VOLUME (all three still read, load_old: a pair whose
- * hour fired has no kept record of its volume then, and the hour's tail is not reported), 11
- * no checkers (read: a balancer's checks of a new target wait for two epochs to be learned)
- */
-#define FLOW_PAIR_STATE_VERSION     12u
-#define FLOW_PAIR_STATE_VERSION_OLD 8u
 
 static const char T_PORTSCAN[] = "Recon:EC2/Portscan";
 
@@ -662,128 +654,6 @@ static int init(void **state, const struct cm_detect_opts *opts)
     return cm_flow_pair_init(state, opts, c && c->flow ? &c->flow->pair : NULL);
 }
 
-/* ---- checkpoints ------------------------------------------------------------------------- */
-
-/*
- * A pair read back. The key is pair_key's: key_resource reads its family
- * byte and takes the rest as the resource, which fold looks up, so the
- * family must be IPv4 or IPv6 and the resource 1..RES_MAX bytes. Every ring index is
- * taken modulo its ring, so the values need no index check; the epoch,
- * minute and hour are those of a start time below 2^32 s (on_event skips
- * later ones), which keeps their sums with small numbers from wrapping, and
- * dos_fired has a bit per minute of the ring only.
- */
-static bool pair_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct pair *p = val;
-    const uint8_t *k = key;
-    size_t off;
-
-    (void)ud;
-    if (klen == 0 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
-        return false;
-    }
-    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen > off && klen - off <= RES_MAX && p->ps_epoch <= UINT32_MAX / PS_EPOCH_S &&
-           p->dos_head <= UINT32_MAX / DOS_BUCKET_S && p->dos_watch <= UINT32_MAX / DOS_BUCKET_S &&
-           p->vol_hour <= UINT32_MAX / HOUR_S && (p->dos_fired >> DOS_BUCKETS) == 0 &&
-           (p->dos_pend >> DOS_BUCKETS) == 0;
-}
-
-/* An instance read back: a resource as on_event takes it; first_ms and day as made. */
-static bool inst_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const struct inst *in = val;
-
-    (void)ud;
-    (void)key;
-    return klen >= 1 && klen <= RES_MAX && cm_ckpt_time_set(in->first_ms) &&
-           in->day <= UINT32_MAX / DAY_S;
-}
-
-/* A remembered connection read back: dos_pool_note's key, no value. */
-static bool conn_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    (void)ud;
-    (void)key;
-    (void)val;
-    return klen == DOS_CONN_KEY;
-}
-
-/*
- * A kept record read back: a pair key (family IPv4 or IPv6, a resource of 1..RES_MAX bytes)
- * and a kind, KEPT_PORTSCAN, KEPT_DOS or KEPT_VOLUME.
- */
-static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
-{
-    const uint8_t *k = key;
-    size_t off;
-
-    (void)ud;
-    if (klen < 2 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
-        return false;
-    }
-    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] <= KEPT_VOLUME &&
-           cm_flow_kept_valid(val);
-}
-
-static const struct cm_state_codec pair_codec = {.check = pair_check};
-static const struct cm_state_codec kept_codec = {.check = kept_check, .refs = cm_flow_kept_refs};
-static const struct cm_state_codec inst_codec = {.check = inst_check};
-static const struct cm_state_codec conn_codec = {.check = conn_check};
-
-/*
- * The baselines first: loading pairs into a table smaller than the file's
- * evicts, and an evicted pair folds its hour into insts, which must be
- * loaded by then (cm_state_load takes an empty table only).
- */
-static int save(const void *state, struct cm_ckpt_w *w)
-{
-    const struct flow_pair *st = state;
-
-    cm_state_save(st->insts, w, &inst_codec);
-    cm_state_save(st->pairs, w, &pair_codec);
-    cm_state_save(st->heavy, w, &pair_codec);
-    cm_state_save(st->conns, w, &conn_codec);
-    cm_state_save(st->kept, w, &kept_codec);
-    return cm_state_save(st->checkers, w, &cm_flow_pair_checker_codec);
-}
-
-/*
- * Reads what save wrote, in the same order (errors are sticky: after one, nothing is read);
- * version 8 had a copy of the engine's learner's table before the connections, 8 and 9 no
- * kept records (a pair's probes after its Portscan go with its next one, as they did), 8 to 11
- * no checkers (learned again from the next two epochs).
- */
-static int load_tables(struct flow_pair *st, struct cm_ckpt_r *r, uint32_t version)
-{
-    cm_state_load(st->insts, r, &inst_codec);
-    cm_state_load(st->pairs, r, &pair_codec);
-    cm_state_load(st->heavy, r, &pair_codec);
-    if (version == 8) {
-        cm_flow_local_load_copy(st->local, r);
-    }
-    cm_state_load(st->conns, r, &conn_codec);
-    if (version >= 10) {
-        cm_state_load(st->kept, r, &kept_codec);
-    }
-    if (version >= 12) {
-        cm_state_load(st->checkers, r, &cm_flow_pair_checker_codec);
-    }
-    return cm_ckpt_r_err(r);
-}
-
-static int load(void *state, struct cm_ckpt_r *r)
-{
-    return load_tables(state, r, FLOW_PAIR_STATE_VERSION);
-}
-
-static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
-{
-    return load_tables(state, r, version);
-}
-
 static void state_stats(const void *state, struct cm_state_stats *sum)
 {
     const struct flow_pair *st = state;
@@ -811,9 +681,9 @@ const struct cm_detector cm_detector_flow_pair = {
     .finish = finish,
     .state_stats = state_stats,
     .state_version = FLOW_PAIR_STATE_VERSION,
-    .save = save,
-    .load = load,
+    .save = cm_flow_pair_save,
+    .load = cm_flow_pair_load,
     .state_version_old = FLOW_PAIR_STATE_VERSION_OLD,
-    .load_old = load_old,
+    .load_old = cm_flow_pair_load_old,
     .flow_local = true,
 };

@@ -378,4 +378,20 @@ int cm_flow_pair_expire(struct flow_pair *st, int64_t watermark_ms, struct cm_si
 /* flow_pair_tail.c: the eviction callback of the pair tables: fold, drop the tails. */
 void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val);
 
+/* ---- flow_pair_ckpt.c -------------------------------------------------------------------- */
+
+/*
+ * bump when the layout save writes changes; 8 had a copy of the learner's table before conns,
+ * 9 no kept records, 10 none of KEPT_VOLUME (all three still read, load_old: a pair whose
+ * hour fired has no kept record of its volume then, and the hour's tail is not reported), 11
+ * no checkers (read: a balancer's checks of a new target wait for two epochs to be learned)
+ */
+#define FLOW_PAIR_STATE_VERSION     12u
+#define FLOW_PAIR_STATE_VERSION_OLD 8u
+
+/* The detector's save, load and load_old hooks (struct cm_detector). */
+int cm_flow_pair_save(const void *state, struct cm_ckpt_w *w);
+int cm_flow_pair_load(void *state, struct cm_ckpt_r *r);
+int cm_flow_pair_load_old(void *state, struct cm_ckpt_r *r, uint32_t version);
+
 #endif
