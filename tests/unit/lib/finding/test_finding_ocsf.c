@@ -480,7 +480,7 @@ static void test_eventbridge(void **state)
     {
         /* The envelope's exact bytes (lib/route/envelope.h, shared with the canary events). */
         static const char env[] =
-            "{\"version\":\"0\",\"id\":\"826edd7f-5404-8c3d-92b0-515cd68ebcb1\","
+            "{\"version\":\"0\",\"id\":\"826edd7f-5404-4c3d-92b0-515cd68ebcb1\","
             "\"detail-type\":\"GuardDuty Finding\",\"source\":\"aws.guardduty\","
             "\"account\":\"111122223333\",\"time\":\"2025-03-05T08:16:47Z\","
             "\"region\":\"us-east-1\",\"resources\":[],\"detail\":{";
