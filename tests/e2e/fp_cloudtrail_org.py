@@ -84,9 +84,19 @@ def org_management():
                     ("iam.amazonaws.com", "UpdateAssumeRolePolicy", {"roleName": "break-glass-readonly-%d" % day}))):
                 if day == HOURS // 24 - 1 and member == PROD:
                     emit(member, t2 + timedelta(minutes=12, seconds=i * 9), src, name, oi, home, ORG_UA, req=req, ro=False)
+                # the attack: her session's key, minutes after she got it, makes the same IAM
+                # writes from a VPS with her console's agent (only the network tells)
+                if ATTACK and day == HOURS // 24 - 1 and member == PROD:
+                    req = dict(req, roleName="break-glass-readonly-x")
+                    emit(member, t2 + timedelta(minutes=5, seconds=i * 9), src, name, oi, "45.77.12.34", ORG_UA,
+                         req=req, ro=False)
     # the inventory Lambda of the management account, hourly, into every member
     for h in hours():
-        lip = "3.%d.%d.%d" % (R.randrange(208, 236), R.randrange(256), R.randrange(1, 255))
+        # a new /16 of AWS's 28 every hour, so each day brings 24 (more than a profile's 16
+        # networks: alice's home is forgotten between her visits whatever the seed); the
+        # draw of the /16 is kept so the records after it stay as they were
+        R.randrange(208, 236)
+        lip = "3.%d.%d.%d" % (208 + h % 28, R.randrange(256), R.randrange(1, 255))
         lkey = akid()
         fn = role_ident(ORG_MGMT, "org-inventory-lambda-role", "org-inventory", lkey, path="/service-role/", created=at(h))
         emit(ORG_MGMT, at(h, 3), "organizations.amazonaws.com", "ListAccounts", fn, lip,

@@ -1714,6 +1714,75 @@ static void test_sequence_s3(void **state)
 }
 
 /* A copy of the set takes v at now: whether the set holds it (a full set holds everything). */
+/* Notes a call of identity c from a.b.0.9 at at_ms (no ASN: the network is the /16). */
+static bool net_call(struct cm_ct_context *c, uint8_t a, uint8_t b, int64_t at_ms, int64_t learn_ms)
+{
+    struct cm_event ev;
+    struct cm_ct_novelty nv;
+
+    memset(&ev, 0, sizeof(ev));
+    memset(&nv, 0, sizeof(nv));
+    ev.time_ms = at_ms;
+    ev.u.ct.source_ip.family = CM_IP_V4;
+    ev.u.ct.source_ip.a[0] = a;
+    ev.u.ct.source_ip.a[1] = b;
+    ev.u.ct.source_ip.a[3] = 9;
+    ev.u.ct.user_agent = cm_str_cstr("console.amazonaws.com");
+    cm_ct_context_note(c, NULL, 42, &ev, learn_ms, &nv);
+    return nv.net_new;
+}
+
+/*
+ * A role shared by a person (a console session from her home /16 every morning) and
+ * an hourly Lambda (a burst of calls from a fresh AWS /16 each run, 24 a day through
+ * 16 slots): her home stays usual; a thief's network is new. An identity whose every
+ * network is a burst still forgets the least recently seen.
+ */
+static void test_network_bursts(void **state)
+{
+    const int64_t min = 60LL * 1000, hour = 60 * min, day = 24 * hour, t0 = 20000 * day;
+    struct cm_ct_context *c = calloc(1, sizeof(*c));
+    uint8_t pool = 0;
+
+    (void)state;
+    assert_non_null(c);
+    for (int d = 0; d < 4; d++) {
+        for (int h = 0; h < 24; h++) {
+            for (int i = 0; i < 12; i++) { /* the Lambda: 12 calls in 12 s, never again */
+                net_call(c, 3, pool, t0 + d * day + h * hour + 3 * min + i * 1000, day);
+            }
+            pool++;
+            if (h == 9) { /* her console session: 20 calls over 10 minutes */
+                for (int i = 0; i < 20; i++) {
+                    bool fresh =
+                        net_call(c, 86, 150, t0 + d * day + h * hour + 25 * min + i * 30000, day);
+
+                    if (d == 3) {
+                        assert_false(fresh);
+                    }
+                }
+            }
+        }
+    }
+    assert_false(net_call(c, 86, 150, t0 + 4 * day, day));
+    assert_true(cm_ct_context_usual(c, c->last_net, t0 + 4 * day, day));
+    /* a thief with her session's key from a VPS: new */
+    assert_true(net_call(c, 45, 77, t0 + 3 * day + 11 * hour, day));
+    free(c);
+
+    /* every network a burst: the oldest is forgotten, the 16 newest kept */
+    c = calloc(1, sizeof(*c));
+    assert_non_null(c);
+    for (int n = 0; n < 17; n++) {
+        net_call(c, 3, (uint8_t)n, t0 + n * hour, day);
+    }
+    net_call(c, 3, 1, t0 + 2 * day, day); /* kept, and usual */
+    assert_true(cm_ct_context_usual(c, c->last_net, t0 + 2 * day, day));
+    net_call(c, 3, 0, t0 + 2 * day + min, day); /* the oldest: forgotten, seen anew */
+    assert_false(cm_ct_context_usual(c, c->last_net, t0 + 2 * day + min, day));
+    free(c);
+}
+
 static bool set_has(const uint32_t *set, uint32_t n, uint32_t v, int64_t now)
 {
     uint32_t copy[512];
@@ -1839,6 +1908,7 @@ int main(void)
         cmocka_unit_test(test_identity_flood),
         cmocka_unit_test(test_asn),
         cmocka_unit_test(test_roaming),
+        cmocka_unit_test(test_network_bursts),
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_sso_permission_set),
