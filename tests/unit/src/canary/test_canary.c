@@ -363,7 +363,7 @@ static void test_event_bytes(void **state)
     assert_int_equal(cm_canary_event(&c, &r, NULL, T("2026-01-05T02:00:00Z"), &ev), 0);
     cm_buf_putc(&ev, '\0');
     assert_string_equal(ev.p,
-                        "{\"version\":\"0\",\"id\":\"cb11540d-c69a-cfa9-7cfc-3c0c760eddb1\","
+                        "{\"version\":\"0\",\"id\":\"cb11540d-c69a-4fa9-bcfc-3c0c760eddb1\","
                         "\"detail-type\":\"Coalmine Canary Check\",\"source\":\"coalmine.canary\","
                         "\"account\":\"111122223333\",\"time\":\"2026-01-05T02:00:00.000Z\","
                         "\"region\":\"eu-west-1\",\"resources\":[],\"detail\":{\"name\":\"ct\","
