@@ -373,7 +373,7 @@ static void test_event_bytes(void **state)
                      0);
     cm_buf_putc(&ev, '\0');
     assert_string_equal(ev.p,
-                        "{\"version\":\"0\",\"id\":\"0f906dcd-304e-228a-533b-64126e8ebd13\","
+                        "{\"version\":\"0\",\"id\":\"0f906dcd-304e-428a-933b-64126e8ebd13\","
                         "\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\","
                         "\"account\":\"\",\"time\":\"2026-01-05T02:05:00.000Z\",\"region\":\"\","
                         "\"resources\":[\"arn:aws:events:::rule/tick\"],\"detail\":{}}");
