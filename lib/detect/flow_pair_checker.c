@@ -102,15 +102,10 @@ bool cm_flow_pair_checker_hold(struct flow_pair *st, const struct pair *p, const
 static bool checker_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const struct ps_checker *c = val;
-    const uint8_t *k = key;
-    size_t off;
+    size_t off = cm_flow_pair_key_after_addr(key, klen);
 
     (void)ud;
-    if (klen == 0 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
-        return false;
-    }
-    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen >= off && klen - off <= RES_MAX && c->epoch <= UINT32_MAX / PS_EPOCH_S;
+    return off != 0 && klen - off <= RES_MAX && c->epoch <= UINT32_MAX / PS_EPOCH_S;
 }
 
 const struct cm_state_codec cm_flow_pair_checker_codec = {.check = checker_check};

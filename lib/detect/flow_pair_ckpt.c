@@ -21,18 +21,13 @@
 static bool pair_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const struct pair *p = val;
-    const uint8_t *k = key;
-    size_t off;
+    size_t off = cm_flow_pair_key_after_addr(key, klen);
 
     (void)ud;
-    if (klen == 0 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
-        return false;
-    }
-    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen > off && klen - off <= RES_MAX && p->ps_epoch <= UINT32_MAX / PS_EPOCH_S &&
-           p->dos_head <= UINT32_MAX / DOS_BUCKET_S && p->dos_watch <= UINT32_MAX / DOS_BUCKET_S &&
-           p->vol_hour <= UINT32_MAX / HOUR_S && (p->dos_fired >> DOS_BUCKETS) == 0 &&
-           (p->dos_pend >> DOS_BUCKETS) == 0;
+    return off != 0 && klen > off && klen - off <= RES_MAX &&
+           p->ps_epoch <= UINT32_MAX / PS_EPOCH_S && p->dos_head <= UINT32_MAX / DOS_BUCKET_S &&
+           p->dos_watch <= UINT32_MAX / DOS_BUCKET_S && p->vol_hour <= UINT32_MAX / HOUR_S &&
+           (p->dos_fired >> DOS_BUCKETS) == 0 && (p->dos_pend >> DOS_BUCKETS) == 0;
 }
 
 /* An instance read back: a resource as on_event takes it; first_ms and day as made. */
@@ -62,14 +57,10 @@ static bool conn_check(const void *ud, const void *key, size_t klen, const void 
 static bool kept_check(const void *ud, const void *key, size_t klen, const void *val)
 {
     const uint8_t *k = key;
-    size_t off;
+    size_t off = cm_flow_pair_key_after_addr(key, klen);
 
     (void)ud;
-    if (klen < 2 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
-        return false;
-    }
-    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
-    return klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] <= KEPT_VOLUME &&
+    return off != 0 && klen > off + 1 && klen - off - 1 <= RES_MAX && k[klen - 1] <= KEPT_VOLUME &&
            cm_flow_kept_valid(val);
 }
 

@@ -381,6 +381,23 @@ void cm_flow_pair_evicted(void *ud, const void *key, size_t klen, void *val);
 /* ---- flow_pair_ckpt.c -------------------------------------------------------------------- */
 
 /*
+ * Where what follows the address of a key read back from a checkpoint begins (a pair's, a
+ * kept record's, a checker's: a family byte, IPv4 or IPv6, then the address): 0 when the
+ * family is neither or the key is shorter than the address.
+ */
+static inline size_t cm_flow_pair_key_after_addr(const void *key, size_t klen)
+{
+    const uint8_t *k = key;
+    size_t off;
+
+    if (klen == 0 || (k[0] != CM_IP_V4 && k[0] != CM_IP_V6)) {
+        return 0;
+    }
+    off = 1 + (k[0] == CM_IP_V4 ? 4 : 16);
+    return klen >= off ? off : 0;
+}
+
+/*
  * bump when the layout save writes changes; 8 had a copy of the learner's table before conns,
  * 9 no kept records, 10 none of KEPT_VOLUME (all three still read, load_old: a pair whose
  * hour fired has no kept record of its volume then, and the hour's tail is not reported), 11
