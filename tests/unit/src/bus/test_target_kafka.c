@@ -668,7 +668,7 @@ static void test_unreachable(void **state)
     (void)state;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = deliver(spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err));
-    assert_true(seconds_since(&t0) < 8.0); /* a hang guard, not a speed test */
+    assert_true(seconds_since(&t0) < 60.0); /* a hang guard, not a speed test */
     assert_int_equal(rc, CM_EIO);
     assert_prefix(err, "kafka findings@127.0.0.1:1: ");
     /* The report says the message timed out; the error callback, why. */
@@ -896,8 +896,10 @@ static void test_large(void **state)
     deliver_ok(spec, ev, big, &ctx1);
     /*
      * Past message.max.bytes (1000000, counting key and headers) librdkafka
-     * refuses the message before sending it.
+     * refuses the message before sending it: at once, not after the delivery
+     * timeout (120 s here, so a loaded machine's slowness is not mistaken for it).
      */
+    spec_of(spec, sizeof(spec), c, TOPIC, ",\"timeout_seconds\":120");
     snprintf(want, sizeof(want),
              "kafka findings@%s: the event (1100000 bytes, with its key and headers more) is "
              "over the producer's message.max.bytes",
@@ -907,7 +909,7 @@ static void test_large(void **state)
     assert_string_equal(err, want);
     assert_int_equal(deliver(spec, ev, 1000000, &ctx1, err, sizeof(err)), CM_EINVAL);
     assert_non_null(strstr(err, "(1000000 bytes, with its key and headers more)"));
-    assert_true(seconds_since(&t0) < 5.0);
+    assert_true(seconds_since(&t0) < 60.0);
     consume(c, TOPIC, &ms);
     assert_int_equal(ms.n, 1);
     assert_key(find(&ms, ev, big), "finding-1");
