@@ -267,22 +267,40 @@ int cm_scan_metrics_format(const struct cm_scan_metrics *m, struct cm_buf *out)
     return rc;
 }
 
+/*
+ * Creates path's temporary file (PATH.tmp.PID) for writing: its descriptor, with its
+ * name in *tmp (the caller frees it, and unlinks it when it gives up), or -1 after
+ * saying why, naming path (the file the user gave).
+ */
+static int open_tmp(const char *path, char **tmp)
+{
+    size_t tmplen = strlen(path) + 32;
+    int fd;
+
+    if ((*tmp = cm_malloc(tmplen)) == NULL) {
+        fprintf(stderr, "coalmine scan: --metrics %s: out of memory\n", path);
+        return -1;
+    }
+    snprintf(*tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
+    if ((fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path, strerror(errno));
+    }
+    return fd;
+}
+
 int cm_scan_metrics_write(const struct cm_scan_metrics *m, const char *path)
 {
     struct cm_buf b;
     char *tmp = NULL;
     int fd = -1, rc = CM_EXIT_ERROR;
-    size_t off = 0, tmplen = strlen(path) + 32;
+    size_t off = 0;
 
     cm_buf_init(&b, 0);
-    if (cm_scan_metrics_format(m, &b) != 0 || (tmp = cm_malloc(tmplen)) == NULL) {
+    if (cm_scan_metrics_format(m, &b) != 0) {
         fprintf(stderr, "coalmine scan: --metrics %s: out of memory\n", path);
         goto out;
     }
-    snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path, strerror(errno));
+    if ((fd = open_tmp(path, &tmp)) < 0) {
         goto out;
     }
     while (off < b.len) {
@@ -326,18 +344,10 @@ out:
 
 int cm_scan_metrics_probe(const char *path)
 {
-    size_t tmplen = strlen(path) + 32;
-    char *tmp = cm_malloc(tmplen);
-    int fd;
+    char *tmp = NULL;
+    int fd = open_tmp(path, &tmp);
 
-    if (tmp == NULL) {
-        fprintf(stderr, "coalmine scan: --metrics %s: out of memory\n", path);
-        return CM_EXIT_ERROR;
-    }
-    snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fprintf(stderr, "coalmine scan: --metrics %s: %s\n", path, strerror(errno));
         free(tmp);
         return CM_EXIT_ERROR;
     }
