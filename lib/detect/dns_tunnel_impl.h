@@ -270,6 +270,9 @@ struct cm_dns_tunnel_expiry {
 };
 void cm_dns_tunnel_expire_cb(void *ud, const void *key, size_t klen, void *val);
 
+/* Makes e a new entry at t: one window from t, nothing counted, pending or reported. */
+void cm_dns_tunnel_entry_fresh(struct entry *e, int64_t t);
+
 /*
  * Search-list expansions (dns_tunnel_search.c). cm_dns_tunnel_search learns
  * from name (an NXDOMAIN expansion of ev whose prefix name[0..plen) lies

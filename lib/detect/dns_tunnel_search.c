@@ -7,10 +7,12 @@
  * NXDOMAIN under the corporate domain (...s3.amazonaws.com.corp.example.com).
  * A tunnel whose server answers NXDOMAIN can write the same shape under its
  * own domain (<data>.s3.amazonaws.com.evil-tunnel.com). The two differ in
- * what precedes the suffix: a search list follows every registered domain
- * the instance asks for, a tunnel one zone it spells. So a suffix S counts
- * as a search domain of an instance once that instance has asked it after
- * SEARCH_DOMAINS distinct registered domains; private namespaces (.internal,
+ * what precedes the suffix: a search list follows every name the instance
+ * asks for, a tunnel one zone it spells. So a suffix S counts as a search
+ * domain of an instance once that instance has asked it after names of
+ * SEARCH_DOMAINS distinct allow-listed zones (the entry a prefix lies under:
+ * the PSL makes <id>.us-east-1.aws.found.io a registered domain of its own,
+ * so a tunnel would make one per name); private namespaces (.internal,
  * .local, .corp...) and TLDs in no root zone at once (no public server
  * answers under them). Until S is learned, its expansions are held: the
  * first SEARCH_HOLD distinct names are neither judged nor counted (a real
@@ -95,11 +97,7 @@ int cm_dns_tunnel_search(struct dns_tunnel *st, const struct cm_event *ev, struc
         return CM_ENOMEM;
     }
     if (created) {
-        memset(e, 0, sizeof(*e));
-        e->start_ms = e->last_ms = e->first_ms = ev->time_ms;
-        e->reported_ms = INT64_MIN;
-        e->sp_window = INT64_MIN;
-        e->last.time_ms = INT64_MIN;
+        cm_dns_tunnel_entry_fresh(e, ev->time_ms);
     } else if (ev->time_ms > e->last_ms) {
         e->last_ms = ev->time_ms;
     }

@@ -48,6 +48,13 @@ static void window_reset(struct entry *e, int64_t t, bool spread)
     }
 }
 
+void cm_dns_tunnel_entry_fresh(struct entry *e, int64_t t)
+{
+    e->reported_ms = INT64_MIN;
+    e->sp_window = INT64_MIN;
+    window_reset(e, t, false); /* nothing pending: the spread flag is not read */
+}
+
 /*
  * The entry of key st->key[0..klen) at time t, in a window that holds t;
  * NULL: CM_ENOMEM. A domain's window starts at the earliest of its
@@ -65,9 +72,7 @@ struct entry *cm_dns_tunnel_touch(struct dns_tunnel *st, size_t klen, int64_t t)
     struct entry *e = cm_state_touch(st->keys, st->key, klen, t, &created);
 
     if (e != NULL && created) {
-        e->reported_ms = INT64_MIN;
-        e->sp_window = INT64_MIN;
-        window_reset(e, t, spread);
+        cm_dns_tunnel_entry_fresh(e, t);
     } else if (e != NULL && t >= e->start_ms + st->t.window_ms) {
         window_reset(e, t, spread);
     } else if (e != NULL && t < e->start_ms && e->last_ms - t < st->t.window_ms && !spread) {
