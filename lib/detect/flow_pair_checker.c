@@ -55,11 +55,6 @@ int cm_flow_pair_checker_note(struct flow_pair *st, const struct cm_event *ev,
     return 0;
 }
 
-/*
- * Whether pair p's window (record v's, epoch e) reaches the threshold only with ports its
- * local address checks again and again on other hosts (checker_note, this epoch or the one
- * before): a load balancer's first checks of a new target, failing before its service is up.
- */
 /* The checker of record v's local address when it noted a port in epoch e or the one before. */
 static const struct ps_checker *checker_recent(const struct flow_pair *st,
                                                const struct cm_event *ev,
