@@ -179,7 +179,7 @@ static const struct key store_keys[] = {
 };
 
 static const struct key serve_keys[] = {
-    {.name = "watch", .kind = K_PATHS, .off = OFF(serve.watch), .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "watch", .kind = K_LOCATIONS, .off = OFF(serve.watch), .max = CM_CONFIG_MAX_ITEMS},
     {.name = "poll_interval", .kind = K_INT, .off = OFF(serve.poll_interval), .min = 1,
      .max = 86400},
     {.name = "settle", .kind = K_INT, .off = OFF(serve.settle), .min = 0, .max = 86400},
@@ -226,41 +226,6 @@ static void key_names(const struct key *keys, char *out, size_t outlen)
         }
         o += (size_t)n;
     }
-}
-
-/*
- * Builds prefix + path, with base_dir and '/' between them when path is
- * relative and there is a base (an S3 location, "s3://...", and a queue,
- * "sqs://..." or its URL, are no relative path: serve.watch). Returns 0, CM_EINVAL (too long) or
- * CM_ENOMEM.
- */
-static int join(struct walk *w, struct cm_str prefix, struct cm_str path, char **out)
-{
-    bool s3 = (path.len >= 5 && memcmp(path.p, "s3://", 5) == 0) ||
-              (path.len >= 6 && memcmp(path.p, "sqs://", 6) == 0) ||
-              (path.len >= 7 && memcmp(path.p, "http://", 7) == 0) ||
-              (path.len >= 8 && memcmp(path.p, "https://", 8) == 0); /* a queue's URL */
-    const char *base = w->base_dir && w->base_dir[0] && path.p[0] != '/' && !s3 ? w->base_dir : "";
-    size_t blen = strlen(base), sep = blen > 0 && base[blen - 1] != '/';
-    char *s;
-
-    if (path.len > CM_CONFIG_MAX_PATH || blen + sep + path.len > CM_CONFIG_MAX_PATH) {
-        return FAIL(w, w->ev.start_mark, "the path is longer than %d bytes%s", CM_CONFIG_MAX_PATH,
-                    blen ? " once resolved against the config's directory" : "");
-    }
-    s = cm_malloc(prefix.len + blen + sep + path.len + 1);
-    if (s == NULL) {
-        return cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
-    }
-    memcpy(s, prefix.p, prefix.len);
-    memcpy(s + prefix.len, base, blen);
-    if (sep) {
-        s[prefix.len + blen] = '/';
-    }
-    memcpy(s + prefix.len + blen + sep, path.p, path.len);
-    s[prefix.len + blen + sep + path.len] = '\0';
-    *out = s;
-    return 0;
 }
 
 /* Refuses a second intel list of the same name anywhere in the file. */
@@ -332,7 +297,8 @@ static int take_spec(struct walk *w, const struct key *k, struct cm_str v, char 
         nlen = attempt == 0 ? 0 : strlen(src.name) + 1;
         snprintf(pre, sizeof(pre), "%s%s%.*s", attempt == 0 ? "" : src.name,
                  attempt == 0 ? "" : "=", (int)plen, v.p);
-        if ((rc = join(w, cm_str_make(pre, nlen + plen), cm_str_cstr(src.path), &s)) != 0) {
+        if ((rc = cm_config_join(w, cm_str_make(pre, nlen + plen), cm_str_cstr(src.path), false,
+                                 &s)) != 0) {
             return rc;
         }
         if (same_list(s, kind, managed, &src, s + nlen + plen)) {
@@ -404,6 +370,7 @@ static int take_checked_item(struct walk *w, const struct key *k, struct cm_str 
 static const char *const list_of[][2] = {
     [K_SPECS] = {"a list of list files", "a list file"},
     [K_PATHS] = {"a list of paths", "a path"},
+    [K_LOCATIONS] = {"a list of paths and locations", "a path or location"},
     [K_KEYS] = {"a list of access key ids", "an access key id"},
     [K_NAMES] = {"a list of domain names", "a domain name"},
     [K_CHECKS] = {"a list of strings", "a string"},
@@ -428,7 +395,7 @@ static int take_item(struct walk *w, const struct key *k, struct cm_config_list 
     case K_CHECKS:
         return take_checked_item(w, k, v, out);
     default:
-        return join(w, CM_STR_LIT(""), v, out);
+        return cm_config_join(w, CM_STR_LIT(""), v, k->kind == K_LOCATIONS, out);
     }
 }
 
@@ -562,7 +529,7 @@ static int walk_value(struct walk *w, const struct key *k)
         if ((rc = cm_config_take_string(w, "a path", &s)) != 0) {
             return rc;
         }
-        return join(w, CM_STR_LIT(""), s, (char **)dst);
+        return cm_config_join(w, CM_STR_LIT(""), s, false, (char **)dst);
     case K_BOOL:
         if (cm_config_scalar_is(&w->ev, cm_config_true_words) ||
             cm_config_scalar_is(&w->ev, cm_config_false_words)) {

@@ -104,6 +104,16 @@ int cm_config_walk(struct walk *w, const char *buf, size_t len, int (*root)(stru
 int cm_config_parse_named(struct cm_config *c, const char *buf, size_t len, const char *name,
                           const char *base_dir, char *err, size_t errlen);
 
+/*
+ * Builds prefix + path into *out, with the config's directory and '/' between
+ * them when path is relative. A location (s3://, sqs://, http:// or https://)
+ * is kept as given and checked when locations (serve.watch), else refused: a
+ * file is meant (config_path.c). Returns 0, CM_EINVAL (why reported) or
+ * CM_ENOMEM.
+ */
+int cm_config_join(struct walk *w, struct cm_str prefix, struct cm_str path, bool locations,
+                   char **out);
+
 /* ---- The schema tables (config.c, config_api.c) ---- */
 
 enum kind {
@@ -113,6 +123,7 @@ enum kind {
     K_INT,           /* int in [min, max] */
     K_SPECS,         /* struct cm_config_list of intel list arguments (spec says which form) */
     K_PATHS,         /* struct cm_config_list of paths, resolved */
+    K_LOCATIONS,     /* K_PATHS where an S3 or SQS location is kept as given (serve.watch) */
     K_KEYS,          /* struct cm_config_list of access key ids */
     K_NAMES,         /* struct cm_config_list of domain names, normalised */
     K_CHOICE,        /* const char *: one of the names in choices (the table's own string) */

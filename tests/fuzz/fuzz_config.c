@@ -7,13 +7,16 @@
  * hold only what the loader promises: every list within its cap, every path
  * absolute (resolved against the base), every intel list argument parsing
  * back to a file under it, every canary key of the right shape and none
- * twice, every number in its documented range (the serve section's too).
+ * twice, every number in its documented range (the serve section's too), no
+ * S3 or SQS location anywhere but serve.watch, and there only one that parses.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/s3_url.h"
+#include "aws/sqs_loc.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "core/config.h"
@@ -32,6 +35,30 @@ static void check(int cond)
 static void check_path(const char *p)
 {
     check(p != NULL && p[0] == '/' && strlen(p) <= CM_CONFIG_MAX_PATH);
+}
+
+/*
+ * A serve.watch entry: an absolute path, or a location kept as given: an S3 location that
+ * parses, or a queue that parses (a URL's own scheme and host standing for the endpoint).
+ */
+static void check_watch(const char *p)
+{
+    static struct cm_sqs_loc l;
+    struct cm_s3_url u;
+    char why[512], origin[300];
+
+    if (cm_s3_is_url(p)) {
+        check(cm_s3_url_parse(p, &u, why, sizeof(why)) == 0);
+    } else if (cm_sqs_loc_is(p)) {
+        const char *auth = strstr(p, "://") + 3;
+        size_t n = (size_t)(auth - p) + strcspn(auth, "/?#");
+
+        snprintf(origin, sizeof(origin), "%.*s", (int)n, p);
+        check(cm_sqs_loc_parse(p, strncmp(p, "sqs://", 6) == 0 ? NULL : origin, &l, why,
+                               sizeof(why)) == 0);
+    } else {
+        check_path(p);
+    }
 }
 
 static void check_list(const struct cm_config_list *l, size_t max)
@@ -140,7 +167,7 @@ static void check_ok(const struct cm_config *c)
     /* serve: what coalmine serve watches (docs/serve.md). */
     check(c->serve.watch.n <= CM_CONFIG_MAX_ITEMS);
     for (size_t i = 0; i < c->serve.watch.n; i++) {
-        check_path(c->serve.watch.v[i]);
+        check_watch(c->serve.watch.v[i]);
     }
     if (c->serve.state) {
         check_path(c->serve.state);

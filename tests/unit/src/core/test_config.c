@@ -9,13 +9,14 @@
  * shipped example, and allocation failure at every step.
  *
  * For the allocation-failure test this file defines CM_ALLOC_TORTURE and
- * compiles alloc.c, config.c, config_load.c and config_walk.c into itself (see
+ * compiles alloc.c, config.c, config_load.c, config_path.c and config_walk.c into itself (see
  * test_alloc_torture.c); the code under test comes before cmocka.h.
  */
 #define CM_ALLOC_TORTURE 1
 #include "base/alloc.c"
 #include "core/config.c"
 #include "core/config_load.c"
+#include "core/config_path.c"
 #include "core/config_walk.c"
 
 #include <stdarg.h>
@@ -261,10 +262,18 @@ static void test_serve_section(void **state)
     assert_int_equal(c.serve.settle, -1);
 
     static const char *const bad[] = {
-        "serve:\n  poll_interval: 0\n", "serve:\n  poll_interval: 86401\n",
-        "serve:\n  settle: -1\n",       "serve:\n  canary_interval: 0\n",
-        "serve:\n  watch: logs\n",      "serve:\n  listen: 1\n",
-        "serve:\n  state: [a, b]\n",    "serve:\n  bus_interval: fast\n",
+        "serve:\n  poll_interval: 0\n",
+        "serve:\n  poll_interval: 86401\n",
+        "serve:\n  settle: -1\n",
+        "serve:\n  canary_interval: 0\n",
+        "serve:\n  watch: logs\n",
+        "serve:\n  listen: 1\n",
+        "serve:\n  watch: ['https:///srv/b']\n", /* a URL with no host */
+        "serve:\n  watch: [s3://a/logs]\n",      /* no bucket is 1 byte long */
+        "serve:\n  watch: ['sqs://111122223333']\n",
+        "serve:\n  state: s3://trail/engine.state\n", /* state is a local file */
+        "serve:\n  state: [a, b]\n",
+        "serve:\n  bus_interval: fast\n",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cm_config_init(&c);
@@ -273,6 +282,45 @@ static void test_serve_section(void **state)
         assert_true(strncmp(err, "2:", 2) == 0); /* the line of the bad key */
         cm_config_finish(&c);
     }
+}
+
+/*
+ * A location (s3://, sqs://, a URL) is read only by serve.watch: where a local file is meant it
+ * is refused with the reason, not resolved into a file name under the config's directory.
+ */
+static void test_locations_only_in_watch(void **state)
+{
+    static const char *const bad[] = {
+        "intel:\n  threat_lists:\n    - s3://lists/bad-ips.txt\n",
+        "intel:\n  trusted_lists: ['office=https://example.com/office.txt']\n",
+        "intel:\n  lists: ['tor_exit=TXT:sqs://111122223333/q']\n",
+        "intel:\n  geoip: [s3://geo/GeoLite2-City.mmdb]\n",
+        "intel:\n  aws_ranges: https://ip-ranges.amazonaws.com/ip-ranges.json\n",
+        "store:\n  db: s3://db/findings.db\n",
+    };
+    struct cm_config c;
+    char err[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cm_config_init(&c);
+        err[0] = '\0';
+        assert_int_equal(parse_in(&c, bad[i], BASE, err, sizeof(err)), CM_EINVAL);
+        assert_non_null(strstr(err, "is a location, not a file: only serve.watch reads"));
+        assert_true(strncmp(err, "2:", 2) == 0 || strncmp(err, "3:", 2) == 0);
+        cm_config_finish(&c);
+    }
+    /* A relative path that merely holds "s3:" further on is a path. */
+    parse_ok(&c, "intel:\n  threat_lists: [lists/s3://x.txt]\n");
+    assert_string_equal(c.intel.threat_lists.v[0], BASE "/lists/s3://x.txt");
+    cm_config_finish(&c);
+    /* The watch location's own reason, with its line. */
+    cm_config_init(&c);
+    assert_int_equal(parse_in(&c, "serve:\n  watch: [s3://a/logs]\n", BASE, err, sizeof(err)),
+                     CM_EINVAL);
+    assert_non_null(strstr(err, "a bucket name is 3 to 63 characters long"));
+    assert_true(strncmp(err, "2:", 2) == 0);
+    cm_config_finish(&c);
 }
 
 static void test_full_file(void **state)
@@ -1157,6 +1205,7 @@ int main(void)
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_api_section),
         cmocka_unit_test(test_serve_section),
+        cmocka_unit_test(test_locations_only_in_watch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
