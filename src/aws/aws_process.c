@@ -12,25 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "aws/aws_shlex.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "core/clock.h"
 
 #define OUT_CAP (1u << 20) /* bytes of output read */
 
 extern char **environ;
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int timeout_s(void)
 {
@@ -52,7 +44,7 @@ static int drain(int fd, struct cm_buf *out, int64_t deadline, bool *too_big)
 
     for (;;) {
         struct pollfd p = {fd, POLLIN, 0};
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - cm_clock_mono_ms();
         ssize_t n;
 
         if (left <= 0) {
@@ -119,7 +111,7 @@ int cm_aws_process_credentials(const char *cmd, const char *profile, struct cm_a
         rc = CM_EIO;
         goto out;
     }
-    if (drain(fds[0], &o, mono_ms() + (int64_t)limit * 1000, &too_big) != 0) {
+    if (drain(fds[0], &o, cm_clock_mono_ms() + (int64_t)limit * 1000, &too_big) != 0) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         pid = -1;

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -272,15 +271,6 @@ static int copy_row(void *ud, const struct cm_store_outbox *o)
     return r->finding_id && r->doc ? CM_OK : CM_ENOMEM;
 }
 
-/* The monotonic clock in milliseconds, to time a delivery. */
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The wait after failed attempt number attempt: backoff doubling, at most CM_BUS_BACKOFF_MAX. */
 static int64_t wait_after(int64_t backoff, uint32_t attempt)
 {
@@ -447,7 +437,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct subject 
     ctx.ingestion_ms = w->created_ms;
     ctx.retry_after_ms = &asked;
     msg[0] = '\0';
-    started = mono_ms();
+    started = cm_clock_mono_ms();
     if (t->kind == NULL) {
         snprintf(msg, sizeof(msg), "unknown target kind \"%s\"", t->kind_name);
         rc = CM_EINVAL;
@@ -458,7 +448,8 @@ static int deliver_one(struct run *x, const struct row *w, const struct subject 
             snprintf(msg, sizeof(msg), "%s", cm_strerror(rc));
         }
         /* A kind's timeout is measured from a little later than started. */
-        t->stalled = rc == CM_EUNAVAIL || (rc != 0 && mono_ms() - started >= t->timeout_ms);
+        t->stalled =
+            rc == CM_EUNAVAIL || (rc != 0 && cm_clock_mono_ms() - started >= t->timeout_ms);
     }
     if (rc == 0) {
         d.state = CM_DELIVERY_DONE;

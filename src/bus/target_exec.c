@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "core/clock.h"
 
 #define TIMEOUT_DEFAULT 30
 #define TIMEOUT_MAX     3600
@@ -392,14 +393,6 @@ static void close_fd(int *fd)
     }
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Signals the child's process group (the child alone if it has none yet). */
 static void signal_child(const struct run *r, int sig)
 {
@@ -556,7 +549,7 @@ static bool exited(const struct run *r)
 /* Feeds stdin, drains stderr and enforces the timeout until the child exits. */
 static void pump(struct run *r, const char *event, size_t evlen, int64_t timeout)
 {
-    int64_t deadline = now_ms() + timeout * 1000, kill_at = 0;
+    int64_t deadline = cm_clock_mono_ms() + timeout * 1000, kill_at = 0;
     size_t off = 0;
 
     if (evlen == 0) {
@@ -570,7 +563,7 @@ static void pump(struct run *r, const char *event, size_t evlen, int64_t timeout
         if (exited(r)) {
             break;
         }
-        t = now_ms();
+        t = cm_clock_mono_ms();
         if (!r->timed_out && t >= deadline) {
             r->timed_out = true;
             signal_child(r, SIGTERM);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -25,6 +24,7 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "cli/cmd.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "gen/gen.h"
 
@@ -451,14 +451,6 @@ static int parse_args(int argc, char **argv, struct cm_gen_config *c, struct pic
     return 0;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void report(const struct cm_gen_stats *st, double secs)
 {
     uint64_t files = 0, recs = 0, bytes = 0, disk = 0;
@@ -495,7 +487,7 @@ static int gen_main(struct cm_gen_config *c, struct picks *p, int argc, char **a
         log_warnx("gen: %s already exists; remove it or choose another --out", path);
         return CM_EXIT_ERROR;
     }
-    t0 = now_s();
+    t0 = cm_clock_mono_s();
     rc = cm_gen_run(c, &st);
     if (rc != 0) {
         log_warnx("gen: writing %s failed: %s", c->out_dir, cm_strerror(rc));
@@ -506,7 +498,7 @@ static int gen_main(struct cm_gen_config *c, struct picks *p, int argc, char **a
         log_warnx("gen: writing %s/intel failed: %s", c->out_dir, cm_strerror(rc));
         return CM_EXIT_ERROR;
     }
-    report(&st, now_s() - t0);
+    report(&st, cm_clock_mono_s() - t0);
     if (c->scenarios != NULL) {
         log_info("gen: scenario lists in %s/intel (scan with the options of args.txt)", c->out_dir);
     }

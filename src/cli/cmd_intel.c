@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/alloc.h"
@@ -27,6 +26,7 @@
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
 #include "cli/intel_cli.h"
+#include "core/clock.h"
 #include "intel/domainset.h"
 #include "intel/intel_load.h"
 
@@ -661,14 +661,6 @@ static int intel_check(int argc, char **argv)
 
 /* ---- stats ---- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static const struct cm_intel_col stats_cols[] = {{"name", "LIST", 32, false},
                                                  {"kind", "KIND", 7, false},
                                                  {"category", "CATEGORY", 18, false},
@@ -700,11 +692,11 @@ static int intel_stats(int argc, char **argv)
     if ((rc = cm_intel_cli_parse(argc, argv, &o, 0, 0, 0, help)) != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
-    t0 = now_s();
+    t0 = cm_clock_mono_s();
     if ((rc = cm_intel_cli_open(&c, &o, false)) == 0) {
         rc = load_all(&c, false, &s, &reps, &srcs, &n);
     }
-    secs = now_s() - t0;
+    secs = cm_clock_mono_s() - t0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         nk[srcs[i].kind]++;
         tot[srcs[i].kind][0] += reps[i].st.ip_entries;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "aws/sqs_loc.h"
 #include "base/alloc.h"
@@ -37,14 +36,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     g_stop = 1;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 int cm_scan_follow_option(struct cm_scan_follow *f, int opt, const char *arg, char *err,
@@ -431,7 +422,7 @@ static int checkpoint(struct cm_scan_follow *f, const struct cm_follow *w)
         cm_scan_state_carry(f->state, &st, true, f->o, err, sizeof(err)) == 0) {
         rc = CM_EXIT_OK;
         f->dirty = false;
-        f->last_ckpt_ms = mono_ms();
+        f->last_ckpt_ms = cm_clock_mono_ms();
     } else if (err[0]) {
         fprintf(stderr, "coalmine scan: %s\n", err);
     }
@@ -462,7 +453,7 @@ static int on_tick(void *ud, const struct cm_follow *w, size_t files)
     if (f->sqsw != NULL && f->after_sqs != NULL) {
         f->after_sqs(f->hook_ud, cm_follow_sqs_stats(f->sqsw));
     }
-    if (f->dirty && mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0) &&
+    if (f->dirty && cm_clock_mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0) &&
         checkpoint(f, w) != CM_EXIT_OK) {
         return CM_EIO;
     }
@@ -541,7 +532,7 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     }
     fo.list = f->s3w != NULL || f->sqsw != NULL ? list_any : NULL;
     fo.list_ud = f;
-    f->last_ckpt_ms = mono_ms();
+    f->last_ckpt_ms = cm_clock_mono_ms();
     f->o->defer_in_progress = true;
     if (!f->quiet) {
         fprintf(stderr,

@@ -1,5 +1,5 @@
 /*
- * The wall clock, and the monotonic clock of timed waits (see clock.h).
+ * The wall clock, and the monotonic clock of timings and timed waits (see clock.h).
  */
 #include "core/clock.h"
 
@@ -11,6 +11,22 @@ int64_t cm_clock_now_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t cm_clock_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double cm_clock_mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cm_clock_wait_init(pthread_mutex_t *mu, pthread_cond_t *cv)

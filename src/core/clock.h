@@ -20,6 +20,14 @@
 int64_t cm_clock_now_ms(void);
 
 /*
+ * The monotonic clock (CLOCK_MONOTONIC) in milliseconds and in seconds, to time
+ * what coalmine does (a delivery, a child process, a scan's progress); never a
+ * date.
+ */
+int64_t cm_clock_mono_ms(void);
+double cm_clock_mono_s(void);
+
+/*
  * Initialises mu and cv, cv's timed waits on CLOCK_MONOTONIC. Returns 0 or
  * the pthread error; on failure neither is left initialised.
  */

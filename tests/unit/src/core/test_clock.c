@@ -1,5 +1,7 @@
 /*
- * The clocks of src/core/clock.c: the wall clock in milliseconds, a
+ * The clocks of src/core/clock.c: the wall clock in milliseconds, the
+ * monotonic clock in milliseconds and seconds (between two direct readings,
+ * never going back), a
  * deadline on the monotonic clock (nanoseconds kept below a second, never
  * before now), and a mutex and condition variable whose timed wait runs on
  * that clock (a deadline already past times out; a signal wakes a waiter).
@@ -24,6 +26,23 @@ static void test_now(void **state)
 {
     (void)state;
     assert_true(cm_clock_now_ms() > INT64_C(1577836800000)); /* after 2020-01-01 */
+}
+
+static void test_mono(void **state)
+{
+    struct timespec before, after;
+    int64_t ms, ms2;
+    double s;
+
+    (void)state;
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    ms = cm_clock_mono_ms();
+    s = cm_clock_mono_s();
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    assert_true(ms >= ns_of(before) / 1000000 && ms <= ns_of(after) / 1000000);
+    assert_true(s * 1e9 >= (double)ns_of(before) - 1e3 && s * 1e9 <= (double)ns_of(after) + 1e3);
+    ms2 = cm_clock_mono_ms();
+    assert_true(ms2 >= ms);
 }
 
 static void test_deadline(void **state)
@@ -96,6 +115,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_now),
+        cmocka_unit_test(test_mono),
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_wait),
     };
