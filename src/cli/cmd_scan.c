@@ -181,7 +181,8 @@ static void usage(FILE *f)
             "      --reread          with --state: read the files FILE remembers as read\n"
             "                        too (their records are analysed again)\n"
             "%s"
-            "  -q, --quiet           no summary or progress on stderr\n"
+            "  -q, --quiet           no summary or progress on stderr (one warning line when\n"
+            "                        no file was found or something was rejected)\n"
             "  -h, --help            this help\n"
             "\n"
             "Exit status: 0 when the scan ran (malformed input is counted and reported, not\n"
@@ -638,13 +639,11 @@ static int run(int argc, char **argv)
         goto out;
     }
     r.scanned = true;
-    if (!quiet) {
+    if (quiet) {
+        cm_scan_quiet_warning(&r.st);
+    } else {
         cm_scan_summary(&r.st);
-    }
-    if (!quiet) {
         cm_scan_findings_dropped_summary(cli);
-    }
-    if (!quiet) {
         cm_scan_inventory_summary(&r.e.inv);
         cm_scan_custom_summary(&r.e.det.custom);
     }

@@ -394,6 +394,21 @@ static const struct cm_scan_skip *read_before(const struct cm_scan_stats *st)
     return NULL;
 }
 
+void cm_scan_quiet_warning(const struct cm_scan_stats *st)
+{
+    uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];
+
+    if (st->files == 0 && st->nskips == 0 && st->repeated_paths == 0) {
+        fprintf(stderr, "coalmine scan: warning: no files to read under the paths given\n");
+    } else if (rej != 0 || st->rejected_files != 0) {
+        fprintf(stderr,
+                "coalmine scan: warning: %llu record%s and %llu file%s rejected (the summary "
+                "without --quiet, or --stats FILE, says where and why)\n",
+                (unsigned long long)rej, rej == 1 ? "" : "s",
+                (unsigned long long)st->rejected_files, st->rejected_files == 1 ? "" : "s");
+    }
+}
+
 void cm_scan_summary(const struct cm_scan_stats *st)
 {
     const struct cm_scan_skip *before = read_before(st);

@@ -18,6 +18,13 @@
 void cm_scan_summary(const struct cm_scan_stats *st);
 
 /*
+ * What --quiet still says, one line on stderr: that the paths held no file at all (a
+ * mistyped folder, an empty delivery), or that records or files were rejected, where the
+ * summary without --quiet (or --stats FILE) says which and why. Nothing when neither.
+ */
+void cm_scan_quiet_warning(const struct cm_scan_stats *st);
+
+/*
  * What the command counted beside the scan, the summary's dropped:, trusted: and
  * instances: lines, for --stats.
  */

@@ -13,6 +13,7 @@ M="$T/corpus/.coalmine-gen.json"
 check "scan exits 0" test $? -eq 0
 "$COALMINE" scan --quiet --stats "$T/s2.json" --threads 2 "$T/corpus" >"$T/out2" 2>"$T/err2"
 check "scan with 2 threads exits 0" test $? -eq 0
+check "--quiet over a clean corpus: nothing on stderr" test ! -s "$T/err1"
 
 if [ $HAVE_JQ = 1 ]; then
     for k in cloudtrail vpcflow dns; do
@@ -353,6 +354,17 @@ check "Config then CloudTrail files on standard input: every record read, the sn
 : >"$W/AWSLogs/$A/zero.json.gz"
 "$COALMINE" scan --quiet --stats "$T/sz.json" "$W/AWSLogs/$A/zero.json.gz" >/dev/null 2>&1
 check "a 0-byte .gz is a rejected file" test "$(jq -c '[.rejected.files, .skipped.files]' "$T/sz.json")" = "[1,0]"
+"$COALMINE" scan --quiet "$W/AWSLogs/$A/zero.json.gz" >/dev/null 2>"$T/sz.err"; rc=$?
+check "--quiet still says a file was rejected, in one line, exit 0 ($(cat "$T/sz.err"))" \
+    sh -c '[ "$1" -eq 0 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
+           grep -q "warning: 0 records and 1 file rejected (the summary without --quiet" "$2"' \
+    _ $rc "$T/sz.err"
+mkdir -p "$T/empty/sub"
+"$COALMINE" scan --quiet "$T/empty" >"$T/empty.out" 2>"$T/empty.err"; rc=$?
+check "--quiet over a folder of no files: exit 0, no findings, and a warning ($(cat "$T/empty.err"))" \
+    sh -c '[ "$1" -eq 0 ] && [ ! -s "$2" ] &&
+           [ "$(cat "$3")" = "coalmine scan: warning: no files to read under the paths given" ]' \
+    _ $rc "$T/empty.out" "$T/empty.err"
 rm -rf "$W"
 
 # --- the same logs twice ----------------------------------------------------------
