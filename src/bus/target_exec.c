@@ -8,8 +8,8 @@
  * One delivery: argv, envp and the program's path are made before fork();
  * between fork() and execve() the child only makes async-signal-safe calls
  * (the caller may have other threads): it gets its own process group,
- * default signal dispositions and an empty signal mask, stdin from a pipe,
- * stdout on /dev/null, stderr into a pipe, and no other descriptor. A
+ * SIGKILL should the daemon die before it ends, default signal dispositions and an empty signal
+ * mask, stdin from a pipe, stdout on /dev/null, stderr into a pipe, and no other descriptor. A
  * close-on-exec pipe tells the parent whether execve() failed and why. The
  * parent writes the event through a non-blocking pipe with SIGPIPE blocked
  * in its own thread (a program that does not read stdin gives EPIPE, and the
@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -332,6 +333,7 @@ struct child_fds {
     int loop_max;
     struct sigaction dfl; /* SIG_DFL, for every signal */
     sigset_t none;        /* the child's signal mask */
+    pid_t parent;         /* the daemon */
 };
 
 static void child(const char *path, char *const argv[], char *const envp[],
@@ -342,6 +344,14 @@ static void child(const char *path, char *const argv[], char *const envp[],
     int hi[3], st;
 
     (void)setpgid(0, 0);
+#ifdef PR_SET_PDEATHSIG
+    /* The daemon killed (kill -9, a crash): the program goes too, not left running beside the
+     * retry the restarted daemon makes. Checked after, in case the daemon died before it. */
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != f->parent) {
+        _exit(127);
+    }
+#endif
     for (int sig = 1; sig < NSIG; sig++) {
         (void)sigaction(sig, &f->dfl, NULL); /* fails harmlessly for KILL, STOP, libc's own */
     }
@@ -429,6 +439,7 @@ static int spawn(struct run *r, const char *path, char *const argv[], char *cons
     f.dfl.sa_handler = SIG_DFL;
     sigemptyset(&f.dfl.sa_mask);
     sigemptyset(&f.none);
+    f.parent = getpid();
     /* No handler of ours may run in the child before it resets them. */
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);

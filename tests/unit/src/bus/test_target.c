@@ -2,7 +2,8 @@
  * The targets (src/bus/target*.c): each kind's check() (canonical forms with
  * defaults, and the member each refusal names), and delivery for real:
  * exec runs /bin/sh scripts written to a temp directory (stdin, environment,
- * exit status and stderr, timeout with SIGTERM then SIGKILL, a program that
+ * exit status and stderr, timeout with SIGTERM then SIGKILL, the program
+ * killed with the daemon, a program that
  * does not read its stdin, programs that cannot run, descriptors, PATH,
  * threads), file appends lines, and webhook POSTs to a small HTTP/1.1 server
  * on 127.0.0.1 run in a thread of this test (no proxy: the proxy variables
@@ -439,6 +440,66 @@ static void test_exec_timeout_kill(void **state)
         usleep(20000);
     }
     assert_true(tries < 100); /* the background sleep died with its group */
+}
+
+/* Whether process pid is gone (or a zombie): /proc/PID/stat's state after the ')'. */
+static int process_gone(long pid)
+{
+    char statpath[64], *st, *rp;
+    int gone;
+
+    snprintf(statpath, sizeof(statpath), "/proc/%ld/stat", pid);
+    st = slurp(statpath, NULL);
+    rp = st ? strrchr(st, ')') : NULL;
+    gone = st == NULL || (rp && (rp[2] == 'Z' || rp[2] == 'X'));
+    free(st);
+    return gone;
+}
+
+/*
+ * The daemon killed with SIGKILL while its program runs (kill -9, a crash): the program is
+ * killed too (PR_SET_PDEATHSIG), not left running beside the retry a restarted daemon makes.
+ */
+static void test_exec_daemon_killed(void **state)
+{
+    char path[512], spec[1024], pidfile[600], *text = NULL;
+    long pid = 0;
+    pid_t daemon;
+    int status, tries;
+
+    (void)state;
+    script(path, sizeof(path), "long.sh",
+           "echo $$ > \"$1/long.pid.tmp\"\n"
+           "mv \"$1/long.pid.tmp\" \"$1/long.pid\"\nexec sleep 60");
+    exec_spec(spec, sizeof(spec), path, NULL, 120);
+    snprintf(pidfile, sizeof(pidfile), "%s/long.pid", dir);
+    daemon = fork();
+    assert_true(daemon >= 0);
+    if (daemon == 0) {
+        char err[512];
+
+        (void)deliver("exec", spec, EVENT, strlen(EVENT), &ctx1, err, sizeof(err));
+        _exit(0);
+    }
+    for (tries = 0; tries < 3000 && (text = slurp(pidfile, NULL)) == NULL; tries++) {
+        usleep(10000); /* the program has started and said its pid */
+    }
+    assert_non_null(text);
+    pid = strtol(text, NULL, 10);
+    free(text);
+    assert_true(pid > 1);
+    assert_false(process_gone(pid));
+    assert_int_equal(kill(daemon, SIGKILL), 0);
+    assert_int_equal(waitpid(daemon, &status, 0), daemon);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    for (tries = 0; tries < 1500 && !process_gone(pid); tries++) {
+        usleep(20000);
+    }
+    if (!process_gone(pid)) {
+        (void)kill((pid_t)pid, SIGKILL);
+        fail_msg("the program (pid %ld) outlived the daemon killed with SIGKILL", pid);
+    }
+    assert_no_children();
 }
 
 static void test_exec_unread_stdin(void **state)
@@ -1245,6 +1306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exec_exit_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_timeout_kill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_daemon_killed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_unread_stdin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_cannot_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_fds, setup, teardown),
