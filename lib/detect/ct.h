@@ -231,6 +231,7 @@ struct cm_ct_context {
     uint64_t last_ua;     /* a hash of the last call's user agent... */
     uint64_t last_client; /* ... and of its category, last_name: the same agent is the same */
     char last_name[CM_CT_CLIENT_MAX];
+    uint8_t net_clients[CM_CT_NETS]; /* of each network, the client slots that used it (bits) */
 };
 
 /* One call against a context. */
@@ -432,6 +433,14 @@ void *cm_ct_model_find(const struct cm_ct_model *m, const char *key, size_t klen
 int cm_ct_model_save(const struct cm_ct_model *m, struct cm_ckpt_w *w,
                      const struct cm_state_codec *c);
 int cm_ct_model_load(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm_state_codec *c);
+/*
+ * The same for a model saved before 2026-12-06, whose contexts kept no
+ * network's clients: each value (vsize bytes in this build, its context at
+ * ctx_off) is read without them and every kept network is given every kept
+ * client (the identity's places, as they were judged then).
+ */
+int cm_ct_model_load_old(struct cm_ct_model *m, struct cm_ckpt_r *r, const struct cm_state_codec *c,
+                         size_t vsize, size_t ctx_off);
 
 /*
  * What the models' codecs check of the parts a profile shares, read back

@@ -47,6 +47,7 @@
 #include "detect/ckpt.h"
 #include "detect/ct.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "detect/state.h"
@@ -58,8 +59,8 @@
 
 #define ID_APIS 512u /* API slots of an identity (at most 3/4 used) */
 
-#define ANOMALY_STATE_VERSION 5u /* bump when the layout save writes changes */
-#define ANOMALY_STATE_OLD     4u /* still read: the profiles without the people's places */
+#define ANOMALY_STATE_VERSION 6u /* bump when the layout save writes changes */
+#define ANOMALY_STATE_OLD     4u /* still read: 4, 5 (cm_ct_model_load_old; load_old) */
 
 /* Accounts whose people's places are kept, and how long one lives unused. */
 #define PEER_ACCOUNTS 4096u
@@ -403,12 +404,21 @@ static int load(void *state, struct cm_ckpt_r *r)
 /*
  * Version 4 (before 2026-12-05) saved the profiles alone: they are read, and
  * the account's people's places start empty (learned again in a day), so
- * that an upgrade does not make every identity learn again.
+ * that an upgrade does not make every identity learn again. Versions 4 and 5
+ * (before 2026-12-06) kept no network's clients: every kept network is given
+ * every kept client (cm_ct_model_load_old).
  */
 static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
 {
-    (void)version;
-    return cm_ct_model_load(&((struct anomaly *)state)->m, r, &ident_codec);
+    struct anomaly *a = state;
+    int rc;
+
+    if ((rc = cm_ct_model_load_old(&a->m, r, &ident_codec, sizeof(struct ident),
+                                   offsetof(struct ident, ctx))) != 0 ||
+        version < 5) {
+        return rc;
+    }
+    return cm_state_load(a->peers, r, NULL);
 }
 
 static int tick(void *state, int64_t watermark_ms, struct cm_sink *sink)

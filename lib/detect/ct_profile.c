@@ -421,15 +421,91 @@ static struct cm_ct_seen *seen_note(void *v, size_t stride, size_t cap, uint64_t
     return s;
 }
 
-/* Whether c has ROAMING or more usual networks. */
-static bool roams(const struct cm_ct_context *c, int64_t now_ms, int64_t learn_ms)
+_Static_assert(CM_CT_CLIENTS <= 8, "a network's clients are the bits of a byte");
+
+/*
+ * Whether the client of slot bit (all: any client, bit 0) has ROAMING or
+ * more usual networks in c: one that calls from anywhere.
+ */
+static bool roams(const struct cm_ct_context *c, uint8_t bit, int64_t now_ms, int64_t learn_ms)
 {
     uint32_t n = 0;
 
     for (size_t i = 0; i < CM_CT_NETS; i++) {
-        n += c->nets[i].h != 0 && c->nets[i].first_ms <= now_ms - learn_ms;
+        n += c->nets[i].h != 0 && c->nets[i].first_ms <= now_ms - learn_ms &&
+             (bit == 0 || (c->net_clients[i] & bit) != 0);
     }
     return n >= ROAMING;
+}
+
+/*
+ * The slot a network new to c takes when c is full: a network no kept client
+ * used, else, among the networks of the client that holds the most, the least
+ * recently seen: a client that calls from a new place each hour (a Lambda in
+ * a provider's pool) pushes out its own places, not a person's home.
+ */
+static size_t net_victim(const struct cm_ct_context *c)
+{
+    uint32_t held[CM_CT_CLIENTS] = {0};
+    size_t v = CM_CT_NETS, most = 0;
+
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        if (c->nets[i].h == 0) {
+            return i;
+        }
+        if (c->net_clients[i] == 0 &&
+            (v == CM_CT_NETS || c->nets[i].last_ms < c->nets[v].last_ms)) {
+            v = i;
+        }
+        for (size_t k = 0; k < CM_CT_CLIENTS; k++) {
+            held[k] += (c->net_clients[i] >> k) & 1u;
+        }
+    }
+    if (v < CM_CT_NETS) {
+        return v;
+    }
+    for (size_t k = 1; k < CM_CT_CLIENTS; k++) {
+        most = held[k] > held[most] ? k : most;
+    }
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        if (((c->net_clients[i] >> most) & 1u) != 0 &&
+            (v == CM_CT_NETS || c->nets[i].last_ms < c->nets[v].last_ms)) {
+            v = i;
+        }
+    }
+    return v;
+}
+
+/*
+ * Notes network h seen at now_ms by the client of slot bit in c. Returns its
+ * slot, and whether it was usual (first seen at least learn_ms before now_ms)
+ * and used by that client before.
+ */
+static size_t net_note(struct cm_ct_context *c, uint64_t h, uint8_t bit, int64_t now_ms,
+                       int64_t learn_ms, bool *usual, bool *used)
+{
+    size_t i;
+
+    for (i = 0; i < CM_CT_NETS && c->nets[i].h != h; i++) {
+    }
+    if (i == CM_CT_NETS) {
+        i = net_victim(c);
+        c->nets[i].h = h;
+        c->nets[i].first_ms = c->nets[i].last_ms = now_ms;
+        c->net_clients[i] = bit;
+        *usual = *used = false;
+        return i;
+    }
+    *usual = c->nets[i].first_ms <= now_ms - learn_ms;
+    *used = (c->net_clients[i] & bit) != 0;
+    c->net_clients[i] |= bit;
+    if (now_ms < c->nets[i].first_ms) {
+        c->nets[i].first_ms = now_ms;
+    }
+    if (now_ms > c->nets[i].last_ms) {
+        c->nets[i].last_ms = now_ms;
+    }
+    return i;
 }
 
 bool cm_ct_context_usual(const struct cm_ct_context *c, uint64_t h, int64_t now_ms,
@@ -562,22 +638,9 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     const struct cm_ct *ct = &ev->u.ct;
     struct cm_ct_client *cl;
     uint64_t h;
-    bool fresh, usual;
+    uint8_t bit;
+    bool fresh, usual, client_usual, used;
 
-    if ((h = endpoint_network(ct, seed)) != 0) {
-        c->last_net = h;
-        memset(&c->last_ip, 0, sizeof(c->last_ip)); /* the next address is looked up again */
-    } else if (c->last_net == 0 || !cm_ip_eq(&c->last_ip, &ct->source_ip)) {
-        c->last_net = cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, NULL);
-        c->last_ip = ct->source_ip;
-    }
-    seen_note(c->nets, sizeof(c->nets[0]), CM_CT_NETS, c->last_net, ev->time_ms, learn_ms, &fresh,
-              &usual);
-    nv->net_new = !usual && !roams(c, ev->time_ms, learn_ms);
-    if (nv->net_new && web_identity_prefix(cfg, seed, ct) &&
-        !cm_ct_context_inside_aws(c, cfg, seed, ev->time_ms, learn_ms)) {
-        nv->net_new = false;
-    }
     /* An identity's calls mostly carry one agent: its category is worked out once. */
     h = cm_hash64(ct->user_agent.p ? ct->user_agent.p : "", ct->user_agent.len, ~seed) | 1u;
     if (h != c->last_ua) {
@@ -586,12 +649,41 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
         c->last_client = cm_hash64(c->last_name, strlen(c->last_name), seed) | 1u;
     }
     memcpy(nv->client, c->last_name, sizeof(nv->client));
-    h = c->last_client;
     cl = (struct cm_ct_client *)(void *)seen_note(c->clients, sizeof(c->clients[0]), CM_CT_CLIENTS,
-                                                  h, ev->time_ms, learn_ms, &fresh, &usual);
-    nv->client_new = !usual && !console_client(nv->client);
+                                                  c->last_client, ev->time_ms, learn_ms, &fresh,
+                                                  &client_usual);
+    bit = (uint8_t)(1u << (size_t)(cl - c->clients));
     if (fresh) {
         memcpy(cl->name, nv->client, sizeof(cl->name));
+        /* The slot's former client's places are not the new one's. */
+        for (size_t i = 0; i < CM_CT_NETS; i++) {
+            c->net_clients[i] &= (uint8_t)~bit;
+        }
+    }
+    nv->client_new = !client_usual && !console_client(nv->client);
+
+    if ((h = endpoint_network(ct, seed)) != 0) {
+        c->last_net = h;
+        memset(&c->last_ip, 0, sizeof(c->last_ip)); /* the next address is looked up again */
+    } else if (c->last_net == 0 || !cm_ip_eq(&c->last_ip, &ct->source_ip)) {
+        c->last_net = cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, NULL);
+        c->last_ip = ct->source_ip;
+    }
+    net_note(c, c->last_net, bit, ev->time_ms, learn_ms, &usual, &used);
+    /*
+     * A usual client is judged on its own places: a network it never called
+     * from is new though another of the identity's clients made it usual, and
+     * it roams when it has ROAMING usual networks itself. A new client is
+     * judged on the identity's places.
+     */
+    if (client_usual) {
+        nv->net_new = !(usual && used) && !roams(c, bit, ev->time_ms, learn_ms);
+    } else {
+        nv->net_new = !usual && !roams(c, 0, ev->time_ms, learn_ms);
+    }
+    if (nv->net_new && web_identity_prefix(cfg, seed, ct) &&
+        !cm_ct_context_inside_aws(c, cfg, seed, ev->time_ms, learn_ms)) {
+        nv->net_new = false;
     }
 }
 
@@ -653,8 +745,17 @@ bool cm_ct_set_ok(const uint32_t *set, uint32_t cap, uint32_t n)
 
 bool cm_ct_context_ok(const struct cm_ct_context *c)
 {
+    uint8_t kept = 0;
+
     for (size_t i = 0; i < CM_CT_CLIENTS; i++) {
         if (!cm_ckpt_cstr_ok(c->clients[i].name, sizeof(c->clients[i].name))) {
+            return false;
+        }
+        kept |= (uint8_t)((c->clients[i].s.h != 0) << i);
+    }
+    /* A network's clients are kept ones; an empty slot has none. */
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        if ((c->net_clients[i] & ~kept) != 0 || (c->nets[i].h == 0 && c->net_clients[i] != 0)) {
             return false;
         }
     }

@@ -33,6 +33,7 @@
 #include "detect/ckpt.h"
 #include "detect/ct.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,7 +46,8 @@
 #define PAIRS  1024u /* (bucket, kind) slots of an identity (at most 3/4 used) */
 #define ACTIVE 16u   /* anomalous pairs an identity can have at once */
 
-#define S3_ANOMALY_STATE_VERSION 3u /* bump when the layout save writes changes */
+#define S3_ANOMALY_STATE_VERSION 4u /* bump when the layout save writes changes */
+#define S3_ANOMALY_STATE_OLD     3u /* still read: without a network's clients */
 
 enum kind { K_DISCOVERY = 0, K_EXFIL, K_DELETE, K_PERMISSION, K_WRITE, K_COUNT };
 
@@ -416,6 +418,17 @@ static int load(void *state, struct cm_ckpt_r *r)
     return cm_ct_model_load(&((struct s3anomaly *)state)->m, r, &ident_codec);
 }
 
+/*
+ * Version 3 (before 2026-12-06) kept no network's clients: every kept network
+ * is given every kept client (cm_ct_model_load_old).
+ */
+static int load_old(void *state, struct cm_ckpt_r *r, uint32_t version)
+{
+    (void)version;
+    return cm_ct_model_load_old(&((struct s3anomaly *)state)->m, r, &ident_codec,
+                                sizeof(struct ident), offsetof(struct ident, ctx));
+}
+
 static const char *const types[] = {
     "Discovery:S3/AnomalousBehavior",     "Exfiltration:S3/AnomalousBehavior",
     "Impact:S3/AnomalousBehavior.Delete", "Impact:S3/AnomalousBehavior.Permission",
@@ -434,4 +447,6 @@ const struct cm_detector cm_detector_ct_s3_anomaly = {
     .state_version = S3_ANOMALY_STATE_VERSION,
     .save = save,
     .load = load,
+    .state_version_old = S3_ANOMALY_STATE_OLD,
+    .load_old = load_old,
 };

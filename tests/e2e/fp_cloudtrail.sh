@@ -22,8 +22,7 @@
 # intel and with --no-default-intel plus a gen world's lists and AWS ranges; each near
 # miss is checked to be in the logs and quiet, the same estate with the thefts those
 # near misses must not hide (--attack) is checked to fire, and at the end every type
-# family must be silent on the estate but for root's use (GuardDuty reports it too) and
-# the break-glass change of a known limit.
+# family must be silent on the estate but for root's use (GuardDuty reports it too).
 # Skips without python3 or jq. Prints TAP.
 # shellcheck disable=SC2016 # inlogs' conditions are awk's, in single quotes
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
@@ -68,11 +67,12 @@ check "every record is read, none rejected" \
 check "no record rejected" [ "$(jq '.rejected.cloudtrail' "$T/def.stats" 2>/dev/null)" = 0 ]
 
 # in the logs: the records a near miss is about (one pass: event name, allowReassociation,
-# VPC endpoint)
+# VPC endpoint, role name and source address)
 find "$T/estate" -name '*.json.gz' -exec gzip -dc {} + |
     jq -r '.Records[] | [.eventName, (.requestParameters.allowReassociation // "-" | tostring),
-        (.vpcEndpointId // "-")] | @tsv' >"$T/events.tsv"
-inlogs() { # awk condition over event name ($1), allowReassociation ($2), endpoint ($3)
+        (.vpcEndpointId // "-"), ((.requestParameters.roleName // "-" | tostring) + "@" +
+        (.sourceIPAddress // "-"))] | @tsv' >"$T/events.tsv"
+inlogs() { # awk condition over event name ($1), allowReassociation ($2), endpoint ($3), role@address ($4)
     awk -F '\t' "$1 { found = 1 } END { exit !found }" "$T/events.tsv"
 }
 # the findings of TYPE-prefix on the key of role ROLE in scan NAME
@@ -139,12 +139,13 @@ for s in def gen; do
         [ "$(nfind $s "$EXFIL" eks-node-group-role)" -eq 0 ]
 done
 check "EKS: a node's key used from outside AWS still fires" [ "$(nfind att "$EXFIL" eks-node-group-role)" -eq 1 ]
-# a known limit of the model (docs/detectors/cloudtrail-anomaly.md, "Known limits"): the
-# last day's break-glass IAM writes through OrganizationAccountAccessRole, a role that had
-# only ever read, made by alice from her home /16 with the console, are reported naming
-# her home a new network. Without an ASN database or AWS's ranges claiming its addresses,
-# the hourly inventory Lambda's runs through the same role bring 24 /16s of AWS a day
-# through the profile's 16 network slots and push her home out between her daily visits.
+# the last day's break-glass IAM writes through OrganizationAccountAccessRole, a role
+# that had only ever read, made by alice from her home /16 with the console: without an
+# ASN database or AWS's ranges claiming its addresses, the hourly inventory Lambda's runs
+# through the same role bring 24 /16s of AWS a day through the profile's 16 network
+# slots. Each network remembers which clients used it and a full profile drops the
+# oldest place of the client holding the most, so the Lambda pushes out its own places,
+# not her home (before 2026-12-06 her writes were reported naming her home).
 BREAKGLASS='(.resource.accessKeyDetails.userName == "OrganizationAccountAccessRole" and
     (.type | test("^(Persistence|PrivilegeEscalation):IAMUser/AnomalousBehavior$")))'
 bgnets() { # SCAN: the networks its break-glass findings call unusual, with their accounts
@@ -152,9 +153,11 @@ bgnets() { # SCAN: the networks its break-glass findings call unusual, with thei
         .unusualBehavior.unusualNetworksUserIdentityProfiling)] | @tsv" "$T/$1.json" | sort -u |
         tr '\t\n' ' ;'
 }
+check "break glass: her IAM writes from home are in the logs" \
+    inlogs '$1 == "UpdateAssumeRolePolicy" && $4 ~ /^break-glass-readonly-[0-9]+@86[.]150[.]/'
 for s in def gen; do
-    check "break glass ($s, known limit): her IAM writes from home are reported, her home called new" \
-        [ "$(bgnets $s)" = "210987654321 86.150.0.0/16;" ]
+    check "break glass ($s): her IAM writes from home with the console are quiet" \
+        [ -z "$(bgnets $s)" ]
 done
 check "break glass: her session's key making them from a VPS first fires, naming the VPS" \
     [ "$(bgnets att)" = "210987654321 45.77.0.0/16;" ]
@@ -164,7 +167,7 @@ check "break glass: her session's key making them from a VPS first fires, naming
 # management-event types of cloudtrail.md, the attack sequences, the custom rules, the
 # intel-driven types; root's MFA'd billing sign-in is GuardDuty's RootCredentialUsage.
 family() { # NAME SCAN jq-condition
-    got=$(jq -r "select(($3) and ($BREAKGLASS | not)) | .type" "$T/$2.json" | sort | uniq -c | tr '\n' ';')
+    got=$(jq -r "select($3) | .type" "$T/$2.json" | sort | uniq -c | tr '\n' ';')
     if [ -z "$got" ]; then ok "background ($2): no $1 finding"; else
         nok "background ($2): no $1 finding" "$got"; fi
 }

@@ -257,34 +257,64 @@ static const struct cm_detector *const *forgetting(const char *name)
 }
 
 enum mode {
-    RELOAD,  /* B after a checkpoint of A */
-    FRESH,   /* B in a fresh engine */
-    FORGET,  /* B after a checkpoint of A that the named detector cannot load */
-    OLDANOM, /* B after a checkpoint of A with the API anomaly model's section of version 4 */
+    RELOAD,   /* B after a checkpoint of A */
+    FRESH,    /* B in a fresh engine */
+    FORGET,   /* B after a checkpoint of A that the named detector cannot load */
+    OLDANOM,  /* B after a checkpoint of A with the API anomaly model's section of version 4 */
+    OLDANOM5, /* the same of version 5 */
 };
 
-/* Moves r past one table cm_state_save wrote (value size, entries, newest, the entries). */
-static void skip_table(struct cm_ckpt_r *r)
+/* The API anomaly model's profile (ct_anomaly.c's struct ident). */
+struct m_ident {
+    int64_t first_ms;
+    uint32_t napis;
+    uint32_t apis[512];
+    struct cm_ct_context ctx;
+    struct cm_ct_calls recent;
+    int64_t discovery[CM_CT_RECENT];
+    uint32_t dnext;
+};
+
+/* A context's size before 2026-12-06: without its networks' clients. */
+#define CTX_OLD ((offsetof(struct cm_ct_context, net_clients) + 7) / 8 * 8)
+
+/*
+ * Copies one table cm_state_save wrote from r to out as a build before
+ * 2026-12-06 wrote it: each value's context (at ctx_off) without its
+ * networks' clients.
+ */
+static void table_as_old(struct cm_ckpt_r *r, struct cm_ckpt_w *out, size_t ctx_off)
 {
     uint32_t vsize = cm_ckpt_get_u32(r);
     uint64_t n = cm_ckpt_get_u64(r);
+    size_t grown = sizeof(struct cm_ct_context) - CTX_OLD;
 
-    (void)cm_ckpt_get_i64(r);
+    cm_ckpt_put_u32(out, (uint32_t)(vsize - grown));
+    cm_ckpt_put_u64(out, n);
+    cm_ckpt_put_i64(out, cm_ckpt_get_i64(r));
     for (uint64_t i = 0; i < n && r->err == 0; i++) {
-        (void)cm_ckpt_get_str(r, 4096); /* the key */
-        (void)cm_ckpt_get_i64(r);       /* last seen */
-        (void)cm_ckpt_get_u8(r);        /* lag class */
-        r->off += vsize;
+        struct cm_str key = cm_ckpt_get_str(r, 4096);
+        const unsigned char *v;
+
+        cm_ckpt_put_str(out, key.p, key.len);
+        cm_ckpt_put_i64(out, cm_ckpt_get_i64(r));
+        cm_ckpt_put_u8(out, cm_ckpt_get_u8(r));
+        v = cm_ckpt_take(r, vsize);
+        assert_non_null(v);
+        cm_ckpt_put_bytes(out, v, ctx_off + CTX_OLD);
+        cm_ckpt_put_bytes(out, v + ctx_off + sizeof(struct cm_ct_context),
+                          vsize - ctx_off - sizeof(struct cm_ct_context));
     }
     assert_int_equal(r->err, 0);
 }
 
 /*
- * Engine checkpoint w with cloudtrail-anomaly's section as its version 4 wrote
- * it (before 2026-12-05): the seed and the two profile tables, without the
- * account's people's places. The rest as it is.
+ * Engine checkpoint w with cloudtrail-anomaly's section as its version
+ * (4: before 2026-12-05, the seed and the two profile tables without the
+ * account's people's places; 5: before 2026-12-06, with them) wrote it: its
+ * contexts without their networks' clients. The rest as it is.
  */
-static void anomaly_as_v4(const struct cm_ckpt_w *w, struct cm_ckpt_w *out)
+static void anomaly_as_old(const struct cm_ckpt_w *w, struct cm_ckpt_w *out, uint32_t version)
 {
     struct cm_ckpt_r r;
     uint32_t n, kinds;
@@ -304,21 +334,25 @@ static void anomaly_as_v4(const struct cm_ckpt_w *w, struct cm_ckpt_w *out)
     for (uint32_t i = 0; i < n; i++) {
         struct cm_str name = cm_ckpt_get_str(&r, 64);
         uint32_t sv = cm_ckpt_get_u32(&r);
-        size_t end = cm_ckpt_section(&r), at = r.off, cut = end, mark;
+        size_t end = cm_ckpt_section(&r), mark;
 
         assert_int_equal(r.err, 0);
         cm_ckpt_put_str(out, name.p, name.len);
         if (cm_str_eqc(name, "cloudtrail-anomaly")) {
-            assert_int_equal(sv, 5);
-            sv = 4;
-            (void)cm_ckpt_get_u64(&r); /* the seed */
-            skip_table(&r);
-            skip_table(&r);
-            cut = r.off;
+            assert_int_equal(sv, 6);
+            cm_ckpt_put_u32(out, version);
+            mark = cm_ckpt_begin(out);
+            cm_ckpt_put_u64(out, cm_ckpt_get_u64(&r)); /* the seed */
+            table_as_old(&r, out, offsetof(struct m_ident, ctx));
+            table_as_old(&r, out, offsetof(struct m_ident, ctx));
+            if (version >= 5) { /* the people's places */
+                cm_ckpt_put_bytes(out, w->buf.p + r.off, end - r.off);
+            }
+        } else {
+            cm_ckpt_put_u32(out, sv);
+            mark = cm_ckpt_begin(out);
+            cm_ckpt_put_bytes(out, w->buf.p + r.off, end - r.off);
         }
-        cm_ckpt_put_u32(out, sv);
-        mark = cm_ckpt_begin(out);
-        cm_ckpt_put_bytes(out, w->buf.p + at, cut - at);
         cm_ckpt_end(out, mark);
         r.off = end;
     }
@@ -354,12 +388,13 @@ static void run(struct got *g, const char *a, const char *b, enum mode mode, con
         assert_string_equal(dropped, det);
         cm_ckpt_w_finish(&w);
         break;
-    case OLDANOM: {
+    case OLDANOM:
+    case OLDANOM5: {
         struct cm_ckpt_w old;
 
         ckfx_save(e, &w);
         cm_engine_destroy(e);
-        anomaly_as_v4(&w, &old);
+        anomaly_as_old(&w, &old, mode == OLDANOM ? 4 : 5);
         assert_int_equal(
             ckfx_load(ct_table, &opts, old.buf.p, old.buf.len, &e, dropped, sizeof(dropped)), 0);
         assert_string_equal(dropped, "");
@@ -550,6 +585,17 @@ static void test_anomaly(void **state)
      */
     run(&g, done(a), done(b), OLDANOM, NULL);
     assert_int_equal(count(&g, "DefenseEvasion:IAMUser/AnomalousBehavior"), 1);
+    /* Nor one of version 5 (before a network's clients, 2026-12-06). */
+    run(&g, done(a), done(b), OLDANOM5, NULL);
+    assert_int_equal(count(&g, "DefenseEvasion:IAMUser/AnomalousBehavior"), 1);
+    /* Every network read is every client's: alice's CLI at home is still at home. */
+    free(b);
+    b = trail_new();
+    add(b, ALICE, DAY + 20 * HOUR + 120, "ec2", "DeleteFlowLogs", HOME, CLI);
+    run(&g, done(a), done(b), OLDANOM5, NULL);
+    assert_int_equal(g.n, 0);
+    run(&g, done(a), done(b), OLDANOM, NULL);
+    assert_int_equal(g.n, 0);
     free(a);
     free(b);
 }
@@ -766,15 +812,6 @@ struct m_cred {
     bool seen;
     struct cm_ip lambda_addr[4];
     uint32_t nlambda;
-};
-struct m_ident {
-    int64_t first_ms;
-    uint32_t napis;
-    uint32_t apis[512];
-    struct cm_ct_context ctx;
-    struct cm_ct_calls recent;
-    int64_t discovery[CM_CT_RECENT];
-    uint32_t dnext;
 };
 struct m_active {
     uint32_t pair;

@@ -1714,8 +1714,12 @@ static void test_sequence_s3(void **state)
 }
 
 /* A copy of the set takes v at now: whether the set holds it (a full set holds everything). */
-/* Notes a call of identity c from a.b.0.9 at at_ms (no ASN: the network is the /16). */
-static bool net_call(struct cm_ct_context *c, uint8_t a, uint8_t b, int64_t at_ms, int64_t learn_ms)
+/*
+ * Notes a call of identity c with user agent ua from a.b.0.9 at at_ms (no ASN: the network
+ * is the /16); whether its network is new.
+ */
+static bool ua_call(struct cm_ct_context *c, const char *ua, uint8_t a, uint8_t b, int64_t at_ms,
+                    int64_t learn_ms)
 {
     struct cm_event ev;
     struct cm_ct_novelty nv;
@@ -1727,17 +1731,27 @@ static bool net_call(struct cm_ct_context *c, uint8_t a, uint8_t b, int64_t at_m
     ev.u.ct.source_ip.a[0] = a;
     ev.u.ct.source_ip.a[1] = b;
     ev.u.ct.source_ip.a[3] = 9;
-    ev.u.ct.user_agent = cm_str_cstr("console.amazonaws.com");
+    ev.u.ct.user_agent = cm_str_cstr(ua);
     cm_ct_context_note(c, NULL, 42, &ev, learn_ms, &nv);
     return nv.net_new;
 }
 
+/* The same with the console's agent. */
+static bool net_call(struct cm_ct_context *c, uint8_t a, uint8_t b, int64_t at_ms, int64_t learn_ms)
+{
+    return ua_call(c, "console.amazonaws.com", a, b, at_ms, learn_ms);
+}
+
+#define LAMBDA_UA "aws-sdk-js/2.1467.0 linux/v18.17.1 exec-env/AWS_Lambda_nodejs18.x"
+
 /*
- * A known limit (docs/detectors/cloudtrail-anomaly.md): a role shared by a person (a
- * console session from her home /16 every morning) and an hourly Lambda (a burst of
- * calls from a fresh AWS /16 each run, 24 a day through 16 slots, no AWS ranges) forgets
- * her home between her visits: it is new every morning. A thief's network is new too,
- * and an identity whose every network is a one-off forgets the least recently seen.
+ * A role shared by a person (a console session from her home /16 every morning) and an
+ * hourly Lambda (a burst of calls from a fresh AWS /16 each run, 24 a day through 16
+ * slots, no AWS ranges): each network remembers its clients and a full profile drops the
+ * least recently seen network of the client that holds the most, so the Lambda pushes out
+ * its own places and her home stays usual (before 2026-12-06 it was forgotten and new
+ * every morning). A thief's network is new, and an identity whose every network is a
+ * one-off of one client forgets the least recently seen.
  */
 static void test_network_bursts(void **state)
 {
@@ -1750,7 +1764,7 @@ static void test_network_bursts(void **state)
     for (int d = 0; d < 4; d++) {
         for (int h = 0; h < 24; h++) {
             for (int i = 0; i < 12; i++) { /* the Lambda: 12 calls in 12 s, never again */
-                net_call(c, 3, pool, t0 + d * day + h * hour + 3 * min + i * 1000, day);
+                ua_call(c, LAMBDA_UA, 3, pool, t0 + d * day + h * hour + 3 * min + i * 1000, day);
             }
             pool++;
             if (h == 9) { /* her console session: 20 calls over 10 minutes */
@@ -1758,15 +1772,18 @@ static void test_network_bursts(void **state)
                     bool fresh =
                         net_call(c, 86, 150, t0 + d * day + h * hour + 25 * min + i * 30000, day);
 
-                    assert_true(fresh); /* forgotten since yesterday: never usual */
+                    assert_int_equal(fresh, d == 0); /* new on her first day only */
                 }
-                assert_false(
-                    cm_ct_context_usual(c, c->last_net, t0 + d * day + h * hour + 35 * min, day));
+                assert_int_equal(
+                    cm_ct_context_usual(c, c->last_net, t0 + d * day + h * hour + 35 * min, day),
+                    d > 0);
             }
         }
     }
     /* a thief with her session's key from a VPS: new */
     assert_true(net_call(c, 45, 77, t0 + 4 * day, day));
+    /* the Lambda's next run: its /16 is new (none of its 15 kept places is a day old) */
+    assert_true(ua_call(c, LAMBDA_UA, 3, pool, t0 + 4 * day + min, day));
     free(c);
 
     /* every network a burst: the oldest is forgotten, the 16 newest kept */
@@ -1779,6 +1796,91 @@ static void test_network_bursts(void **state)
     assert_true(cm_ct_context_usual(c, c->last_net, t0 + 2 * day, day));
     net_call(c, 3, 0, t0 + 2 * day + min, day); /* the oldest: forgotten, seen anew */
     assert_false(cm_ct_context_usual(c, c->last_net, t0 + 2 * day + min, day));
+    free(c);
+}
+
+/*
+ * Roaming is a client's: a CLI that called from 8 networks roams, and a new network of
+ * its own says nothing; the person's console, usual from one home, has a new network new
+ * (before 2026-12-06 the identity roamed as a whole). A usual client in a network only
+ * another of the identity's clients used is in a new network; a client new to the
+ * identity is judged on all its networks (the identity roams: nothing new).
+ */
+static void test_client_roaming(void **state)
+{
+    const int64_t hour = 3600LL * 1000, day = 24 * hour, t0 = 20000 * day;
+    struct cm_ct_context *c = calloc(1, sizeof(*c));
+
+    (void)state;
+    assert_non_null(c);
+    for (int k = 0; k < 8; k++) {
+        ua_call(c, "aws-cli/2.15.0 Python/3.11", 198, (uint8_t)(20 + k), t0 + k * hour, day);
+    }
+    net_call(c, 86, 150, t0 + 9 * hour, day);
+    assert_false(ua_call(c, "aws-cli/2.15.0 Python/3.11", 45, 77, t0 + 2 * day, day));
+    assert_false(net_call(c, 86, 150, t0 + 2 * day, day));
+    assert_true(net_call(c, 45, 78, t0 + 2 * day + hour, day));
+    assert_true(net_call(c, 198, 21, t0 + 2 * day + 2 * hour, day));  /* the CLI's, not hers */
+    assert_false(net_call(c, 198, 21, t0 + 2 * day + 3 * hour, day)); /* hers now */
+    assert_false(ua_call(c, "Boto3/1.34.0 Python/3.11 botocore/1.34.0", 45, 79,
+                         t0 + 2 * day + 4 * hour, day));
+    free(c);
+}
+
+/*
+ * A client slot given to another client (the 9th pushes out the least recently seen)
+ * leaves the networks its former client used: once usual, the new client is new in them.
+ */
+static void test_client_slot_reuse(void **state)
+{
+    static const char *const ua[] = {
+        "aws-cli/2.15.0 Python/3.11",
+        "Boto3/1.34.0 Python/3.11 botocore/1.34.0",
+        "aws-sdk-go/1.50.0 (go1.22)",
+        "aws-sdk-java/1.12.600 Linux/6.1",
+        LAMBDA_UA,
+        "aws-sdk-ruby3/3.190.0 ruby/3.2",
+        "aws-sdk-php/3.300.0 OS/Linux",
+        "aws-sdk-dotnet-coreclr/3.7.300",
+        "Terraform/1.7.0 HashiCorp",
+    };
+    const int64_t hour = 3600LL * 1000, day = 24 * hour, t0 = 20000 * day;
+    struct cm_ct_context *c = calloc(1, sizeof(*c));
+    char names[9][CM_CT_CLIENT_MAX];
+    size_t slot = CM_CT_CLIENTS;
+
+    (void)state;
+    assert_non_null(c);
+    /* client k calls from 10.k.0.9 at hour k: nine categories, eight slots */
+    for (int k = 0; k < 8; k++) {
+        ua_call(c, ua[k], 10, (uint8_t)k, t0 + k * hour, day);
+        memcpy(names[k], c->last_name, sizeof(names[k]));
+        for (int j = 0; j < k; j++) {
+            assert_string_not_equal(names[j], names[k]);
+        }
+    }
+    ua_call(c, ua[8], 10, 8, t0 + 8 * hour, day);
+    memcpy(names[8], c->last_name, sizeof(names[8]));
+    for (size_t i = 0; i < CM_CT_CLIENTS; i++) {
+        assert_string_not_equal(c->clients[i].name, names[0]); /* the oldest client: gone */
+        if (strcmp(c->clients[i].name, names[8]) == 0) {
+            slot = i;
+        }
+    }
+    assert_true(slot < CM_CT_CLIENTS);
+    for (size_t i = 0; i < CM_CT_NETS; i++) {
+        if (c->nets[i].h != 0) {
+            assert_int_equal(c->nets[i].first_ms == t0 + 8 * hour,
+                             (c->net_clients[i] & (1u << slot)) != 0);
+        }
+    }
+    assert_true(cm_ct_context_ok(c));
+    /* a day on, the 9th client is usual; 10.0/16, usual, was its slot's former client's */
+    assert_false(ua_call(c, ua[8], 10, 8, t0 + 2 * day, day));
+    assert_true(ua_call(c, ua[8], 10, 0, t0 + 2 * day + hour, day));
+    /* a network's client that is no kept client's, or on an empty slot: refused */
+    c->net_clients[CM_CT_NETS - 1] = 1;
+    assert_false(cm_ct_context_ok(c));
     free(c);
 }
 
@@ -1908,6 +2010,8 @@ int main(void)
         cmocka_unit_test(test_asn),
         cmocka_unit_test(test_roaming),
         cmocka_unit_test(test_network_bursts),
+        cmocka_unit_test(test_client_roaming),
+        cmocka_unit_test(test_client_slot_reuse),
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_web_identity),
         cmocka_unit_test(test_sso_permission_set),
