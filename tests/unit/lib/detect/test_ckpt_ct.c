@@ -262,6 +262,7 @@ enum mode {
     FORGET,   /* B after a checkpoint of A that the named detector cannot load */
     OLDANOM,  /* B after a checkpoint of A with the API anomaly model's section of version 4 */
     OLDANOM5, /* the same of version 5 */
+    OLDS3,    /* ... with the S3 anomaly model's section of version 3 */
 };
 
 /* The API anomaly model's profile (ct_anomaly.c's struct ident). */
@@ -273,6 +274,28 @@ struct m_ident {
     struct cm_ct_calls recent;
     int64_t discovery[CM_CT_RECENT];
     uint32_t dnext;
+};
+
+/* The S3 anomaly model's (ct_s3_anomaly.c's). */
+struct m_active {
+    uint32_t pair;
+    int64_t since_ms;
+};
+struct m_burst {
+    int64_t start_ms;
+    uint32_t calls;
+    bool fired;
+    struct cm_ct_novelty nv;
+    struct cm_ip ip;
+};
+struct m_s3ident {
+    int64_t first_ms;
+    uint32_t npairs;
+    uint32_t pairs[1024];
+    struct m_active active[16];
+    struct m_burst burst[5];
+    struct cm_ct_context ctx;
+    struct cm_ct_calls recent;
 };
 
 /* A context's size before 2026-12-06: without its networks' clients. */
@@ -309,12 +332,15 @@ static void table_as_old(struct cm_ckpt_r *r, struct cm_ckpt_w *out, size_t ctx_
 }
 
 /*
- * Engine checkpoint w with cloudtrail-anomaly's section as its version
- * (4: before 2026-12-05, the seed and the two profile tables without the
- * account's people's places; 5: before 2026-12-06, with them) wrote it: its
- * contexts without their networks' clients. The rest as it is.
+ * Engine checkpoint w with detector det's section (saved as version saved:
+ * the seed, the two profile tables of values with their context at ctx_off,
+ * maybe more) as its older version wrote it: its contexts without their
+ * networks' clients, and without what follows the tables when drop_rest
+ * (cloudtrail-anomaly's version 4, before 2026-12-05, had no account's
+ * people's places). The rest as it is.
  */
-static void anomaly_as_old(const struct cm_ckpt_w *w, struct cm_ckpt_w *out, uint32_t version)
+static void anomaly_as_old(const struct cm_ckpt_w *w, struct cm_ckpt_w *out, const char *det,
+                           uint32_t saved, uint32_t version, size_t ctx_off, bool drop_rest)
 {
     struct cm_ckpt_r r;
     uint32_t n, kinds;
@@ -338,14 +364,14 @@ static void anomaly_as_old(const struct cm_ckpt_w *w, struct cm_ckpt_w *out, uin
 
         assert_int_equal(r.err, 0);
         cm_ckpt_put_str(out, name.p, name.len);
-        if (cm_str_eqc(name, "cloudtrail-anomaly")) {
-            assert_int_equal(sv, 6);
+        if (cm_str_eqc(name, det)) {
+            assert_int_equal(sv, saved);
             cm_ckpt_put_u32(out, version);
             mark = cm_ckpt_begin(out);
             cm_ckpt_put_u64(out, cm_ckpt_get_u64(&r)); /* the seed */
-            table_as_old(&r, out, offsetof(struct m_ident, ctx));
-            table_as_old(&r, out, offsetof(struct m_ident, ctx));
-            if (version >= 5) { /* the people's places */
+            table_as_old(&r, out, ctx_off);
+            table_as_old(&r, out, ctx_off);
+            if (!drop_rest) {
                 cm_ckpt_put_bytes(out, w->buf.p + r.off, end - r.off);
             }
         } else {
@@ -389,12 +415,19 @@ static void run(struct got *g, const char *a, const char *b, enum mode mode, con
         cm_ckpt_w_finish(&w);
         break;
     case OLDANOM:
-    case OLDANOM5: {
+    case OLDANOM5:
+    case OLDS3: {
         struct cm_ckpt_w old;
 
         ckfx_save(e, &w);
         cm_engine_destroy(e);
-        anomaly_as_old(&w, &old, mode == OLDANOM ? 4 : 5);
+        if (mode == OLDS3) {
+            anomaly_as_old(&w, &old, "cloudtrail-s3-anomaly", 4, 3, offsetof(struct m_s3ident, ctx),
+                           false);
+        } else {
+            anomaly_as_old(&w, &old, "cloudtrail-anomaly", 6, mode == OLDANOM ? 4 : 5,
+                           offsetof(struct m_ident, ctx), mode == OLDANOM);
+        }
         assert_int_equal(
             ckfx_load(ct_table, &opts, old.buf.p, old.buf.len, &e, dropped, sizeof(dropped)), 0);
         assert_string_equal(dropped, "");
@@ -662,6 +695,9 @@ static void test_s3_anomaly(void **state)
     assert_string_equal(g.resource[i], "finance");
     assert_non_null(strstr(g.info[i], "\"calls\":20"));
     assert_true(cites(&g, i, FILE_A) && cites(&g, i, FILE_B));
+    /* A checkpoint of version 3 (before a network's clients, 2026-12-06) keeps the window. */
+    run(&g, done(a), done(b), OLDS3, NULL);
+    assert_int_equal(count(&g, "Exfiltration:S3/AnomalousBehavior"), 1);
     free(a);
     free(b);
 }
@@ -812,26 +848,6 @@ struct m_cred {
     bool seen;
     struct cm_ip lambda_addr[4];
     uint32_t nlambda;
-};
-struct m_active {
-    uint32_t pair;
-    int64_t since_ms;
-};
-struct m_burst {
-    int64_t start_ms;
-    uint32_t calls;
-    bool fired;
-    struct cm_ct_novelty nv;
-    struct cm_ip ip;
-};
-struct m_s3ident {
-    int64_t first_ms;
-    uint32_t npairs;
-    uint32_t pairs[1024];
-    struct m_active active[16];
-    struct m_burst burst[5];
-    struct cm_ct_context ctx;
-    struct cm_ct_calls recent;
 };
 struct m_signal {
     uint8_t type;
