@@ -315,10 +315,12 @@ uint64_t cm_ct_network(const struct cm_detect_config *cfg, uint64_t seed, const 
 
 /*
  * Notes the network and client of call ev in c and tells *nv whether each
- * was usual: first seen at least learn_ms before. A new network does not
- * count for an identity with 8 or more usual networks (it roams), nor does a
- * new client of the AWS console (browser, console, AwsSignin): only someone
- * who signed in as the identity uses it.
+ * was usual: first seen at least learn_ms before (a network by any of c's
+ * clients). A new network does not count for a usual client with 8 or more
+ * usual networks of its own, or a new client of an identity with 8 (they
+ * roam), nor does a new client of the AWS console (browser, console,
+ * AwsSignin): only someone who signed in as the identity uses it. A full c
+ * drops the least recently seen network of the client that holds the most.
  */
 void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *cfg, uint64_t seed,
                         const struct cm_event *ev, int64_t learn_ms, struct cm_ct_novelty *nv);

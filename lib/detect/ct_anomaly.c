@@ -27,8 +27,9 @@
  * A network 3 of the account's people (IAM users, permission set users)
  * have each used for learn_ms is not new to anyone (the office, the VPN:
  * ct_peers.c).
- * An identity with 8 usual networks roams: only a new client counts for it;
- * so does a web-identity session (a CI runner's) whose network is a prefix,
+ * A client with 8 usual networks of its own (a new client: an identity with 8)
+ * roams: only a new client counts for it; so does a web-identity session (a
+ * CI runner's) whose network is a prefix,
  * and a session of a role a web-identity session assumed (note_chain),
  * unless every usual network of the identity is inside AWS (an EKS pod's IRSA role).
  * A Discovery call (every read: Describe, List, Get...) fires only as part

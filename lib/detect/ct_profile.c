@@ -478,11 +478,11 @@ static size_t net_victim(const struct cm_ct_context *c)
 
 /*
  * Notes network h seen at now_ms by the client of slot bit in c. Returns its
- * slot, and whether it was usual (first seen at least learn_ms before now_ms)
- * and used by that client before.
+ * slot, and whether it was usual (first seen at least learn_ms before now_ms,
+ * by any of c's clients).
  */
 static size_t net_note(struct cm_ct_context *c, uint64_t h, uint8_t bit, int64_t now_ms,
-                       int64_t learn_ms, bool *usual, bool *used)
+                       int64_t learn_ms, bool *usual)
 {
     size_t i;
 
@@ -493,11 +493,10 @@ static size_t net_note(struct cm_ct_context *c, uint64_t h, uint8_t bit, int64_t
         c->nets[i].h = h;
         c->nets[i].first_ms = c->nets[i].last_ms = now_ms;
         c->net_clients[i] = bit;
-        *usual = *used = false;
+        *usual = false;
         return i;
     }
     *usual = c->nets[i].first_ms <= now_ms - learn_ms;
-    *used = (c->net_clients[i] & bit) != 0;
     c->net_clients[i] |= bit;
     if (now_ms < c->nets[i].first_ms) {
         c->nets[i].first_ms = now_ms;
@@ -639,7 +638,7 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
     struct cm_ct_client *cl;
     uint64_t h;
     uint8_t bit;
-    bool fresh, usual, client_usual, used;
+    bool fresh, usual, client_usual;
 
     /* An identity's calls mostly carry one agent: its category is worked out once. */
     h = cm_hash64(ct->user_agent.p ? ct->user_agent.p : "", ct->user_agent.len, ~seed) | 1u;
@@ -669,18 +668,14 @@ void cm_ct_context_note(struct cm_ct_context *c, const struct cm_detect_config *
         c->last_net = cm_ct_network(cfg, seed, &ct->source_ip, NULL, 0, NULL);
         c->last_ip = ct->source_ip;
     }
-    net_note(c, c->last_net, bit, ev->time_ms, learn_ms, &usual, &used);
+    net_note(c, c->last_net, bit, ev->time_ms, learn_ms, &usual);
     /*
-     * A usual client is judged on its own places: a network it never called
-     * from is new though another of the identity's clients made it usual, and
-     * it roams when it has ROAMING usual networks itself. A new client is
-     * judged on the identity's places.
+     * A network is the identity's: one any of its clients made usual is not
+     * new for another (Terraform at home where only Boto3 had been). Roaming
+     * is a client's: a usual client roams when it has ROAMING usual networks
+     * itself, a new client when the identity has.
      */
-    if (client_usual) {
-        nv->net_new = !(usual && used) && !roams(c, bit, ev->time_ms, learn_ms);
-    } else {
-        nv->net_new = !usual && !roams(c, 0, ev->time_ms, learn_ms);
-    }
+    nv->net_new = !usual && !roams(c, client_usual ? bit : 0, ev->time_ms, learn_ms);
     if (nv->net_new && web_identity_prefix(cfg, seed, ct) &&
         !cm_ct_context_inside_aws(c, cfg, seed, ev->time_ms, learn_ms)) {
         nv->net_new = false;

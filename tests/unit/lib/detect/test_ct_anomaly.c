@@ -1716,10 +1716,10 @@ static void test_sequence_s3(void **state)
 /* A copy of the set takes v at now: whether the set holds it (a full set holds everything). */
 /*
  * Notes a call of identity c with user agent ua from a.b.0.9 at at_ms (no ASN: the network
- * is the /16); whether its network is new.
+ * is the /16); what was new of it.
  */
-static bool ua_call(struct cm_ct_context *c, const char *ua, uint8_t a, uint8_t b, int64_t at_ms,
-                    int64_t learn_ms)
+static struct cm_ct_novelty ua_nv(struct cm_ct_context *c, const char *ua, uint8_t a, uint8_t b,
+                                  int64_t at_ms, int64_t learn_ms)
 {
     struct cm_event ev;
     struct cm_ct_novelty nv;
@@ -1733,7 +1733,14 @@ static bool ua_call(struct cm_ct_context *c, const char *ua, uint8_t a, uint8_t 
     ev.u.ct.source_ip.a[3] = 9;
     ev.u.ct.user_agent = cm_str_cstr(ua);
     cm_ct_context_note(c, NULL, 42, &ev, learn_ms, &nv);
-    return nv.net_new;
+    return nv;
+}
+
+/* The same: whether its network is new. */
+static bool ua_call(struct cm_ct_context *c, const char *ua, uint8_t a, uint8_t b, int64_t at_ms,
+                    int64_t learn_ms)
+{
+    return ua_nv(c, ua, a, b, at_ms, learn_ms).net_new;
 }
 
 /* The same with the console's agent. */
@@ -1742,7 +1749,9 @@ static bool net_call(struct cm_ct_context *c, uint8_t a, uint8_t b, int64_t at_m
     return ua_call(c, "console.amazonaws.com", a, b, at_ms, learn_ms);
 }
 
-#define LAMBDA_UA "aws-sdk-js/2.1467.0 linux/v18.17.1 exec-env/AWS_Lambda_nodejs18.x"
+#define LAMBDA_UA    "aws-sdk-js/2.1467.0 linux/v18.17.1 exec-env/AWS_Lambda_nodejs18.x"
+#define BOTO3_UA     "Boto3/1.34.0 Python/3.11 botocore/1.34.0"
+#define TERRAFORM_UA "Terraform/1.7.0 HashiCorp"
 
 /*
  * A role shared by a person (a console session from her home /16 every morning) and an
@@ -1802,9 +1811,9 @@ static void test_network_bursts(void **state)
 /*
  * Roaming is a client's: a CLI that called from 8 networks roams, and a new network of
  * its own says nothing; the person's console, usual from one home, has a new network new
- * (before 2026-12-06 the identity roamed as a whole). A usual client in a network only
- * another of the identity's clients used is in a new network; a client new to the
- * identity is judged on all its networks (the identity roams: nothing new).
+ * (before 2026-12-06 the identity roamed as a whole). A network is the identity's: the
+ * console in one only the CLI used is not new; a client new to the identity is judged on
+ * the identity's networks (the identity roams: nothing new).
  */
 static void test_client_roaming(void **state)
 {
@@ -1820,29 +1829,68 @@ static void test_client_roaming(void **state)
     assert_false(ua_call(c, "aws-cli/2.15.0 Python/3.11", 45, 77, t0 + 2 * day, day));
     assert_false(net_call(c, 86, 150, t0 + 2 * day, day));
     assert_true(net_call(c, 45, 78, t0 + 2 * day + hour, day));
-    assert_true(net_call(c, 198, 21, t0 + 2 * day + 2 * hour, day));  /* the CLI's, not hers */
-    assert_false(net_call(c, 198, 21, t0 + 2 * day + 3 * hour, day)); /* hers now */
-    assert_false(ua_call(c, "Boto3/1.34.0 Python/3.11 botocore/1.34.0", 45, 79,
-                         t0 + 2 * day + 4 * hour, day));
+    assert_false(net_call(c, 198, 21, t0 + 2 * day + 2 * hour, day)); /* the CLI's: usual */
+    assert_false(ua_call(c, BOTO3_UA, 45, 79, t0 + 2 * day + 4 * hour, day));
+    free(c);
+}
+
+/*
+ * A network any of an identity's clients made usual is usual for all of them: Terraform's
+ * first call from the home where only Boto3 had been is not in a new network (2026-12-06:
+ * judging a usual client on its own places was not kept), a VPS is. A client new to the
+ * identity is new and judged on the identity's networks; the console is never a new
+ * client, and its call from a VPS is in a new network.
+ */
+static void test_client_shared_places(void **state)
+{
+    const int64_t hour = 3600LL * 1000, day = 24 * hour, t0 = 20000 * day;
+    struct cm_ct_context *c = calloc(1, sizeof(*c));
+    struct cm_ct_novelty nv;
+
+    (void)state;
+    assert_non_null(c);
+    ua_call(c, BOTO3_UA, 86, 150, t0, day);          /* Boto3 at home */
+    ua_call(c, TERRAFORM_UA, 10, 1, t0 + hour, day); /* Terraform at the office */
+    nv = ua_nv(c, TERRAFORM_UA, 86, 150, t0 + 2 * day, day);
+    assert_false(nv.net_new);
+    assert_false(nv.client_new);
+    nv = ua_nv(c, TERRAFORM_UA, 45, 77, t0 + 2 * day + hour, day);
+    assert_true(nv.net_new);
+    assert_false(nv.client_new);
+    /* a client new to the identity: new, at home not in a new network, at a VPS in one */
+    nv = ua_nv(c, "aws-sdk-go/1.50.0 (go1.22)", 10, 1, t0 + 2 * day + 2 * hour, day);
+    assert_true(nv.client_new);
+    assert_false(nv.net_new);
+    nv = ua_nv(c, "aws-sdk-java/1.12.600 Linux/6.1", 45, 78, t0 + 2 * day + 3 * hour, day);
+    assert_true(nv.client_new);
+    assert_true(nv.net_new);
+    /* the console, never seen: not a new client; from home usual, from a VPS new */
+    nv = ua_nv(c, "console.amazonaws.com", 86, 150, t0 + 2 * day + 4 * hour, day);
+    assert_false(nv.client_new);
+    assert_false(nv.net_new);
+    nv = ua_nv(c, "console.amazonaws.com", 45, 79, t0 + 2 * day + 5 * hour, day);
+    assert_false(nv.client_new);
+    assert_true(nv.net_new);
     free(c);
 }
 
 /*
  * A client slot given to another client (the 9th pushes out the least recently seen)
- * leaves the networks its former client used: once usual, the new client is new in them.
+ * leaves the networks its former client used: they stay the identity's (not new), but
+ * the new client does not roam on its predecessor's 8 places.
  */
 static void test_client_slot_reuse(void **state)
 {
     static const char *const ua[] = {
         "aws-cli/2.15.0 Python/3.11",
-        "Boto3/1.34.0 Python/3.11 botocore/1.34.0",
+        BOTO3_UA,
         "aws-sdk-go/1.50.0 (go1.22)",
         "aws-sdk-java/1.12.600 Linux/6.1",
         LAMBDA_UA,
         "aws-sdk-ruby3/3.190.0 ruby/3.2",
         "aws-sdk-php/3.300.0 OS/Linux",
         "aws-sdk-dotnet-coreclr/3.7.300",
-        "Terraform/1.7.0 HashiCorp",
+        TERRAFORM_UA,
     };
     const int64_t hour = 3600LL * 1000, day = 24 * hour, t0 = 20000 * day;
     struct cm_ct_context *c = calloc(1, sizeof(*c));
@@ -1851,8 +1899,13 @@ static void test_client_slot_reuse(void **state)
 
     (void)state;
     assert_non_null(c);
-    /* client k calls from 10.k.0.9 at hour k: nine categories, eight slots */
-    for (int k = 0; k < 8; k++) {
+    /* the CLI roams over 198.20-27/16 at hour 0; client k > 0 calls from 10.k.0.9 at hour
+     * k: nine categories, eight slots, 16 networks */
+    for (int n = 0; n < 8; n++) {
+        ua_call(c, ua[0], 198, (uint8_t)(20 + n), t0 + n * 60000, day);
+    }
+    memcpy(names[0], c->last_name, sizeof(names[0]));
+    for (int k = 1; k < 8; k++) {
         ua_call(c, ua[k], 10, (uint8_t)k, t0 + k * hour, day);
         memcpy(names[k], c->last_name, sizeof(names[k]));
         for (int j = 0; j < k; j++) {
@@ -1875,10 +1928,17 @@ static void test_client_slot_reuse(void **state)
         }
     }
     assert_true(cm_ct_context_ok(c));
-    /* a day on, the 9th client is usual; 10.0/16, usual, was its slot's former client's */
+    /* a day on, the 9th client is usual; 198.20/16 was its slot's former client's: the
+     * identity's, not new; a VPS is new (it does not roam on the CLI's places) */
     assert_false(ua_call(c, ua[8], 10, 8, t0 + 2 * day, day));
-    assert_true(ua_call(c, ua[8], 10, 0, t0 + 2 * day + hour, day));
+    assert_false(ua_call(c, ua[8], 198, 20, t0 + 2 * day + hour, day));
+    assert_true(ua_call(c, ua[8], 45, 77, t0 + 2 * day + 2 * hour, day));
     /* a network's client that is no kept client's, or on an empty slot: refused */
+    assert_true(cm_ct_context_ok(c));
+    c->clients[slot].s.h = 0;
+    assert_false(cm_ct_context_ok(c));
+    c->clients[slot].s.h = 1;
+    c->nets[CM_CT_NETS - 1].h = 0;
     c->net_clients[CM_CT_NETS - 1] = 1;
     assert_false(cm_ct_context_ok(c));
     free(c);
@@ -2011,6 +2071,7 @@ int main(void)
         cmocka_unit_test(test_roaming),
         cmocka_unit_test(test_network_bursts),
         cmocka_unit_test(test_client_roaming),
+        cmocka_unit_test(test_client_shared_places),
         cmocka_unit_test(test_client_slot_reuse),
         cmocka_unit_test(test_aws_network),
         cmocka_unit_test(test_web_identity),
