@@ -223,13 +223,13 @@ check "spread file by file: the count of one scan (one scan $wcount, file by fil
 # A pod's tunnel whose server answers NXDOMAIN and writes an allow-listed zone into its
 # names (<32 base32>.s3.amazonaws.com.evil-tunnel.com, two a minute for an hour), on a
 # Kubernetes node whose search list (ndots:5) also expands hashed names under
-# corp.example.com, beside two more such nodes (tests/e2e/fp_dns_gen.py, roles nxtunnel and
+# corp.example.com, beside two more such nodes (tests/e2e/lib/fp_dns.py, roles nxtunnel and
 # k8s). The node learns corp.example.com as a search domain (it follows found.io,
 # amazonaws.com and on.aws names); evil-tunnel.com follows one zone only, so after the 16
 # names held while it is learned its names are judged. Before 2026-12-06 every such name
 # was skipped as an expansion (no finding).
 X="$T/nxtunnel"
-python3 "$(dirname "$0")/fp_dns_gen.py" "$X" --hours 1 --only nxtunnel,k8s >/dev/null
+python3 "$(dirname "$0")/lib/fp_dns.py" "$X" --hours 1 --only nxtunnel,k8s >/dev/null
 check "nxtunnel: fixture has the tunnel's NXDOMAIN names" \
     test "$(find "$X" -name '*.gz' -exec zcat {} + | grep -c 's3\.amazonaws\.com\.evil-tunnel\.com.*NXDOMAIN')" -eq 120
 check "nxtunnel: fixture has the nodes' expansions under corp.example.com" \

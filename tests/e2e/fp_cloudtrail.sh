@@ -1,6 +1,6 @@
 #!/bin/sh
 # False alarms of the CloudTrail management-event detectors on a realistic benign
-# estate that `coalmine gen` does not model (tests/e2e/fp_cloudtrail_gen.py: three
+# estate that `coalmine gen` does not model (tests/e2e/lib/fp_cloudtrail.py: three
 # accounts over 3 days: AWS services and service-linked roles, the Config recorder's
 # sweeps, CloudFormation and StackSets creating IAM roles and security groups, a CSPM
 # vendor's cross-account read-only role with thousands of reads and denials an hour,
@@ -27,7 +27,7 @@
 # shellcheck disable=SC2016 # inlogs' conditions are awk's, in single quotes
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
-GEN=$(dirname "$0")/fp_cloudtrail_gen.py
+GEN=$(dirname "$0")/lib/fp_cloudtrail.py
 EXFIL=UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration
 
 if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then

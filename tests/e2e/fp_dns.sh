@@ -1,7 +1,7 @@
 #!/bin/sh
 # False alarms of the DNS detectors (issue #7): a day and two hours of the Route 53
 # Resolver query logs of a realistic benign estate that `coalmine gen` does not model,
-# written by tests/e2e/fp_dns_gen.py (two accounts, 20 instances): mail relays asking
+# written by tests/e2e/lib/fp_dns.py (two accounts, 20 instances): mail relays asking
 # DNS block lists (reversed IPv4 and IPv6 nibbles), URI lists and hash lists for every
 # message and SPF/DMARC/DKIM/MX of every sender; anti-virus agents asking their vendor's
 # cloud about file hashes (Sophos, McAfee GTI, Team Cymru, ESET, Trend Micro), in bursts
@@ -18,7 +18,7 @@
 # plus a gen world's scenario lists: no DNS finding of any type family. Near misses
 # that fired before a fix are checked on their own first. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
-GEN="$(dirname "$0")/fp_dns_gen.py"
+GEN="$(dirname "$0")/lib/fp_dns.py"
 
 if ! command -v python3 >/dev/null; then
     skip "benign DNS estate" "python3 is not installed"

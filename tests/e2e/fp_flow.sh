@@ -1,6 +1,6 @@
 #!/bin/sh
 # False alarms of the VPC Flow Logs detectors on a realistic benign estate
-# (tests/e2e/lib/fp_flow_gen.py): two accounts, one logging the default format
+# (tests/e2e/lib/fp_flow.py): two accounts, one logging the default format
 # (v2), one a custom format (v5, with instance-id, tcp-flags, pkt-*addr and
 # flow-direction), 28 hours from 2026-01-05T00:00Z (a learning day and the next
 # night's backups and updates) of a NAT gateway, an ALB and an NLB with their
@@ -14,7 +14,7 @@
 # finding is a false alarm. Near misses of fixed false alarms first, then the
 # recall check of each fix, then the whole estate per type family. Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
-GEN="$(dirname "$0")/lib/fp_flow_gen.py"
+GEN="$(dirname "$0")/lib/fp_flow.py"
 
 FAMILIES='Recon:EC2/Portscan
 Backdoor:EC2/DenialOfService
@@ -54,7 +54,7 @@ types() {
                     // "-"), .service.count, .service.eventFirstSeen] | join("|")' "$1"
 }
 
-python3 "$GEN" "$T/fx" || { nok "fp_flow_gen.py wrote the estate"; done_testing; exit 1; }
+python3 "$GEN" "$T/fx" || { nok "fp_flow.py wrote the estate"; done_testing; exit 1; }
 RANGES="--aws-ranges $T/fx/aws/ip-ranges.json"
 "$COALMINE" scan -q --format json $RANGES "$T/fx" >"$T/def.json" 2>"$T/def.err"
 types "$T/def.json" >"$T/def.sum"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # False alarms of the S3 data-event detectors (the S3 family of every CloudTrail
 # detector, the S3 anomaly model, the S3 attack sequence) on a realistic benign
-# estate that `coalmine gen` does not model: tests/e2e/fp_s3.py writes three days of
+# estate that `coalmine gen` does not model: tests/e2e/lib/fp_s3.py writes three days of
 # CloudTrail S3 data events of three accounts (nightly `aws s3 sync` and rclone from
 # the datacentre, a weekly full backup of 30,000 objects; CloudTrail, flow-log and
 # ELB log delivery; S3 replication, lifecycle, inventory; Athena, Glue, Redshift
@@ -27,7 +27,7 @@
 # skips without python3.
 COALMINE=${COALMINE:-${BUILD:-build}/coalmine}
 . "$(dirname "$0")/lib/tap.sh"
-GEN="$(dirname "$0")/fp_s3.py"
+GEN="$(dirname "$0")/lib/fp_s3.py"
 
 if ! command -v python3 >/dev/null 2>&1; then
     skip "the benign S3 estate" "python3 not found"

@@ -34,7 +34,7 @@ closed ports (rejected, 1 packet) of a public address never seen, 3 hours in, an
 a new instance scans 100 closed ports of the fifth node in its first minutes
 (14 hours in): each is one Recon:EC2/Portscan, fired at once.
 
-usage: fp_flow_gen.py OUT [--hours H (28)] [--seed N] [--start EPOCH] [--attack]
+usage: fp_flow.py OUT [--hours H (28)] [--seed N] [--start EPOCH] [--attack]
        [--attack-mid] [--attack-fail]
 """
 import gzip
@@ -487,7 +487,7 @@ def main():
         elif args[i] == "--start":
             start = int(args[i + 1])
         else:
-            sys.exit("fp_flow_gen.py: unknown option " + args[i])
+            sys.exit("fp_flow.py: unknown option " + args[i])
         i += 2
     rng = random.Random(seed)
     accts = [Acct(rng, "210987654321", True, 40), Acct(rng, "109876543210", False, 41)]

@@ -14,7 +14,7 @@ runners on preview deployments; telemetry agents; a developer's home-lab dynamic
 name. One role is no estate's: a tunnel under search-list-looking names ("nxtunnel",
 only with --only, for tests/e2e/dns_tunnel.sh). Everything is made here (no data set), seeded, standard library only.
 
-usage: fp_dns_gen.py OUTDIR [--hours H] [--seed S] [--only ROLE,...]
+usage: fp_dns.py OUTDIR [--hours H] [--seed S] [--only ROLE,...]
 """
 import gzip
 import hashlib
@@ -395,7 +395,7 @@ def main():
         elif args[i] == "--only":
             only = set(args[i + 1].split(",")); i += 2
         else:
-            sys.exit("fp_dns_gen.py: unknown argument " + args[i])
+            sys.exit("fp_dns.py: unknown argument " + args[i])
     out = []
     insts = []
     n = 0

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""The organisation around fp_cloudtrail_gen.py's estate, for fp_cloudtrail.sh: its
+"""The organisation around fp_cloudtrail.py's estate, for fp_cloudtrail.sh: its
 management account (accounts created and moved, SCPs, delegated administrators,
 OrganizationAccountAccessRole assumed into every member by people and an inventory
 Lambda), Control Tower (Account Factory through Service Catalog, StackSets baselining
 every member and region through AWSControlTowerExecution), AWS Backup's service role
 snapshotting, copying and sharing EBS and RDS snapshots with a backup account, and an
 EKS cluster (IRSA pods behind NAT gateways, Karpenter nodes, the VPC CNI and the EKS
-service-linked roles). Not run alone: fp_cloudtrail_gen.py calls run() with itself,
+service-linked roles). Not run alone: fp_cloudtrail.py calls run() with itself,
 whose helpers (emit, role_ident, ...) and settings (HOURS, ATTACK) these use.
 """
 import uuid

@@ -21,7 +21,7 @@ roles). The one-off changes
 (Terraform apply, rotation, root...) happen on the last day, after two days
 of routine. Standard library only; deterministic for a seed.
 
-usage: fp_cloudtrail_gen.py OUT [--hours N] [--seed N] [--attack]
+usage: fp_cloudtrail.py OUT [--hours N] [--seed N] [--attack]
 
 --attack adds the thefts the near misses must not hide (see fp_cloudtrail.sh).
 """
