@@ -433,16 +433,18 @@ static int read_evidence(struct cm_finding *f, const struct cm_json_doc *d, uint
         struct cm_finding_evidence *ev = &f->evidence[f->nevidence++];
         uint32_t file = cm_json_get(d, e, "file");
         int64_t v;
-        if (cm_json_i64(d, cm_json_get(d, e, "fileId"), &v) == 0) {
+        /* Each number only within its type (a negative offset is none, as a missing one):
+         * what is read is what is written back. */
+        if (cm_json_i64(d, cm_json_get(d, e, "fileId"), &v) == 0 && v >= 0 && v <= UINT32_MAX) {
             ev->ref.file_id = (uint32_t)v;
         }
-        if (cm_json_i64(d, cm_json_get(d, e, "offset"), &v) == 0) {
+        if (cm_json_i64(d, cm_json_get(d, e, "offset"), &v) == 0 && v >= 0) {
             ev->ref.offset = (uint64_t)v;
         }
-        if (cm_json_i64(d, cm_json_get(d, e, "line"), &v) == 0) {
+        if (cm_json_i64(d, cm_json_get(d, e, "line"), &v) == 0 && v >= 0 && v <= UINT32_MAX) {
             ev->ref.line = (uint32_t)v;
         }
-        if (cm_json_i64(d, cm_json_get(d, e, "length"), &v) == 0) {
+        if (cm_json_i64(d, cm_json_get(d, e, "length"), &v) == 0 && v >= 0 && v <= UINT32_MAX) {
             ev->ref.length = (uint32_t)v;
         }
         if (file != CM_JSON_NONE && cm_json_type(d, file) == CM_JSON_STRING) {

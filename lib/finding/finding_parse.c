@@ -385,14 +385,35 @@ static void rd_service(struct rd *r, uint32_t s)
     r->f->count = (uint32_t)gint(r, s, "count", 1);
 }
 
+/*
+ * Whether string node n is a finding id: CM_FINDING_ID_LEN letters and digits, written
+ * as they are (an escape would be copied raw and written back escaped: another id).
+ */
+static bool id_ok(const struct rd *r, uint32_t n)
+{
+    struct cm_str s = cm_json_raw(r->d, n);
+
+    if (s.len != CM_FINDING_ID_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int rd_top(struct rd *r, uint32_t root)
 {
     uint32_t id = child(r, root, "id", CM_JSON_STRING);
     uint32_t res = child(r, root, "resource", CM_JSON_OBJECT);
     struct cm_finding *f = r->f;
 
-    if (id == CM_JSON_NONE || cm_json_at(r->d, id)->len != CM_FINDING_ID_LEN ||
-        res == CM_JSON_NONE || !gf64(r, root, "severity", &f->severity) ||
+    if (id == CM_JSON_NONE || !id_ok(r, id) || res == CM_JSON_NONE ||
+        !gf64(r, root, "severity", &f->severity) ||
         child(r, root, "createdAt", CM_JSON_STRING) == CM_JSON_NONE ||
         child(r, root, "updatedAt", CM_JSON_STRING) == CM_JSON_NONE) {
         return CM_EINVAL;

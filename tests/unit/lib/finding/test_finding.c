@@ -758,6 +758,45 @@ static void test_bucket_created_range(void **state)
     t_events_finish(&e);
 }
 
+/*
+ * A finding id is 32 letters and digits written as they are: one with an escape (copied raw
+ * and written back escaped, another id), another character or another length is refused.
+ */
+static void test_bad_id(void **state)
+{
+    static const char *const bad[] = {
+        "5aa9306246e83a1de5a3\\f78488e719f", /* "\f": 32 bytes raw, 31 decoded */
+        "5aa9306246e83a1de5a3-f78488e719ff",
+        "5aa9306246e83a1de5a3df78488e719",
+        "5aa9306246e83a1de5a3df78488e719ff",
+    };
+    struct t_events e;
+    struct cm_finding f, g;
+    char *a, *at, doc[16384];
+
+    (void)state;
+    t_events_init(&e);
+    assert_int_equal(t_sample(&f, &e, "Policy:S3/BucketBlockPublicAccessDisabled"), 0);
+    a = api_json(&f);
+    assert_true(strlen(a) < sizeof(doc) - 64);
+    at = strstr(a, "\"id\":\"");
+    assert_non_null(at);
+    at += strlen("\"id\":\"");
+    for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *id =
+            i < sizeof(bad) / sizeof(bad[0]) ? bad[i] : "5aa9306246e83a1de5a3dF78488e719f";
+
+        snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - a), a, id, at + CM_FINDING_ID_LEN);
+        cm_finding_init(&g);
+        assert_int_equal(cm_finding_from_json(&g, doc, strlen(doc), NULL),
+                         i < sizeof(bad) / sizeof(bad[0]) ? CM_EINVAL : 0);
+        cm_finding_finish(&g);
+    }
+    free(a);
+    cm_finding_finish(&f);
+    t_events_finish(&e);
+}
+
 static size_t count_of(const char *s, const char *what)
 {
     size_t n = 0;
@@ -836,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_partition),
         cmocka_unit_test(test_bucket_created_range),
+        cmocka_unit_test(test_bad_id),
         cmocka_unit_test(test_sequence),
         cmocka_unit_test(test_sequence_arn_round_trip),
     };
