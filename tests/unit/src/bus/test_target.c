@@ -397,7 +397,9 @@ static void test_exec_timeout(void **state)
     took = seconds_since(&t0);
     snprintf(want, sizeof(want), "exec %s: killed after 1 s (timeout)", path);
     assert_string_equal(err, want);
-    assert_true(took >= 0.9 && took < 2.5);
+    /* Not before the timeout; the upper bound is a hang guard (the program sleeps 60 s), not
+     * a speed test: a loaded machine may take seconds more. */
+    assert_true(took >= 0.9 && took < 30.0);
     assert_no_children();
 }
 
@@ -419,7 +421,7 @@ static void test_exec_timeout_kill(void **state)
     took = seconds_since(&t0);
     snprintf(want, sizeof(want), "exec %s: killed after 1 s (timeout)", path);
     assert_string_equal(err, want);
-    assert_true(took >= 2.9 && took < 5.0);
+    assert_true(took >= 2.9 && took < 30.0); /* the grace was given; a hang guard above */
     assert_no_children();
 
     snprintf(pidfile, sizeof(pidfile), "%s/sleep.pid", dir);
@@ -1260,7 +1262,7 @@ static void test_webhook_timeout(void **state)
     snprintf(want, sizeof(want), "webhook http://127.0.0.1:%d/slow: ", s->port);
     assert_int_equal(strncmp(err, want, strlen(want)), 0);
     assert_non_null(strstr(err, "timed out"));
-    assert_true(took >= 0.9 && took < 3.0);
+    assert_true(took >= 0.9 && took < 30.0); /* the server never answers: a hang guard */
     free(s);
 }
 
