@@ -22,9 +22,9 @@
 #include "cli/bench_intel.h"
 #include "cli/bench_memory.h"
 #include "cli/bench_store.h"
+#include "cli/bench_util.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
-#include "core/clock.h"
 #include "intel/psl_load.h"
 #include "parse/parse.h"
 #include "source/decode.h"
@@ -143,7 +143,7 @@ static void bench_inflate(const struct corpus *c, int rounds)
 
     cm_decoder_init(&dec);
     cm_buf_init(&out, 0);
-    t0 = cm_clock_mono_s();
+    t0 = cm_bench_seconds(CLOCK_MONOTONIC);
     for (int r = 0; r < rounds; r++) {
         for (size_t i = 0; i < c->n; i++) {
             if (cm_is_gzip(c->v[i].raw, c->v[i].raw_len) &&
@@ -152,7 +152,7 @@ static void bench_inflate(const struct corpus *c, int rounds)
             }
         }
     }
-    report("inflate", "all", bytes, 0, cm_clock_mono_s() - t0);
+    report("inflate", "all", bytes, 0, cm_bench_seconds(CLOCK_MONOTONIC) - t0);
     cm_buf_finish(&out);
     cm_decoder_finish(&dec);
 }
@@ -164,7 +164,7 @@ static void bench_json(const struct corpus *c, int rounds)
     double t0;
 
     cm_json_doc_init(&d, 0, 0);
-    t0 = cm_clock_mono_s();
+    t0 = cm_bench_seconds(CLOCK_MONOTONIC);
     for (int r = 0; r < rounds; r++) {
         for (size_t i = 0; i < c->n; i++) {
             if (c->v[i].ps && c->v[i].ps->kind == CM_EV_CLOUDTRAIL &&
@@ -173,7 +173,7 @@ static void bench_json(const struct corpus *c, int rounds)
             }
         }
     }
-    report("json", "cloudtrail", bytes, 0, cm_clock_mono_s() - t0);
+    report("json", "cloudtrail", bytes, 0, cm_bench_seconds(CLOCK_MONOTONIC) - t0);
     cm_json_doc_finish(&d);
 }
 
@@ -192,7 +192,7 @@ static void bench_parse(const struct corpus *c, enum cm_event_kind kind, int rou
     cm_json_doc_init(&d, 0, 0);
     /* As a scan's reader parses: with a cache of split query names (none when it cannot be had). */
     (void)cm_domain_cache_create(&dc, 1024, 0x646e73);
-    t0 = cm_clock_mono_s();
+    t0 = cm_bench_seconds(CLOCK_MONOTONIC);
     for (int r = 0; r < rounds; r++) {
         for (size_t i = 0; i < c->n; i++) {
             if (c->v[i].ps == NULL || c->v[i].ps->kind != kind) {
@@ -209,7 +209,8 @@ static void bench_parse(const struct corpus *c, enum cm_event_kind kind, int rou
         }
     }
     if (bytes) {
-        report("parse", cm_event_kind_name(kind), bytes, cnt.events, cm_clock_mono_s() - t0);
+        report("parse", cm_event_kind_name(kind), bytes, cnt.events,
+               cm_bench_seconds(CLOCK_MONOTONIC) - t0);
     }
     cm_domain_cache_destroy(dc);
     cm_json_doc_finish(&d);

@@ -13,14 +13,8 @@
 #include "aws/sqs_loc.h"
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/str.h"
 #include "core/config_impl.h"
-
-static bool starts(struct cm_str s, const char *p)
-{
-    size_t n = strlen(p);
-
-    return s.len >= n && memcmp(s.p, p, n) == 0;
-}
 
 /*
  * Checks the location loc (NUL-terminated) as serve.watch will read it. A
@@ -65,8 +59,8 @@ static const char *check_location(const char *loc, char *why, size_t whylen)
 int cm_config_join(struct walk *w, struct cm_str prefix, struct cm_str path, bool locations,
                    char **out)
 {
-    bool loc = starts(path, "s3://") || starts(path, "sqs://") || starts(path, "http://") ||
-               starts(path, "https://");
+    bool loc = cm_str_starts(path, "s3://") || cm_str_starts(path, "sqs://") ||
+               cm_str_starts(path, "http://") || cm_str_starts(path, "https://");
     const char *base = w->base_dir && w->base_dir[0] && path.p[0] != '/' && !loc ? w->base_dir : "";
     size_t blen = strlen(base), sep = blen > 0 && base[blen - 1] != '/';
     char q[QUOTE_MAX * 4 + 8], why[512];
