@@ -51,6 +51,7 @@ void cm_fileseen_init(struct cm_fileseen *s)
     memset(s, 0, sizeof(*s));
     s->max_n = CM_FILESEEN_MAX;
     s->max_days = CM_FILESEEN_DAYS;
+    cm_filegrow_init(&s->grown);
 }
 
 void cm_fileseen_finish(struct cm_fileseen *s)
@@ -58,6 +59,7 @@ void cm_fileseen_finish(struct cm_fileseen *s)
     cm_free(s->v);
     s->v = NULL;
     s->n = s->nsorted = s->cap = 0;
+    cm_filegrow_finish(&s->grown);
 }
 
 static int id_cmp(const struct cm_file_id *x, const struct cm_file_id *y)
@@ -159,8 +161,15 @@ int cm_fileseen_settle(struct cm_fileseen *s, uint32_t today, struct cm_fileseen
 {
     uint32_t oldest = today > s->max_days ? today - s->max_days : 0, cut = 0;
     size_t k = 0, newer = 0, at_cut = 0;
+    long grown;
 
     memset(out, 0, sizeof(*out));
+    grown = cm_filegrow_settle(&s->grown, today, s->max_days,
+                               s->max_n < CM_FILEGROW_MAX ? s->max_n : CM_FILEGROW_MAX);
+    if (grown < 0) {
+        return CM_ENOMEM;
+    }
+    out->grown = (size_t)grown;
     if (s->n == 0) { /* nothing read (standard input only): v may be NULL */
         s->nsorted = 0;
         return 0;
@@ -208,6 +217,7 @@ void cm_fileseen_save(const struct cm_fileseen *s, struct cm_ckpt_w *w)
         cm_ckpt_put_u64(w, s->v[i].id.b);
         cm_ckpt_put_u32(w, s->v[i].day);
     }
+    cm_filegrow_save(&s->grown, w);
 }
 
 int cm_fileseen_load(struct cm_fileseen *s, struct cm_ckpt_r *r)
@@ -218,7 +228,7 @@ int cm_fileseen_load(struct cm_fileseen *s, struct cm_ckpt_r *r)
     if (r->err != 0) {
         return r->err;
     }
-    if (version != CM_FILESEEN_STATE_VERSION) {
+    if (version != CM_FILESEEN_STATE_VERSION && version != 1) {
         return CM_EFORMAT;
     }
     n = cm_ckpt_get_u64(r);
@@ -249,5 +259,6 @@ int cm_fileseen_load(struct cm_fileseen *s, struct cm_ckpt_r *r)
         s->v[s->n++] = e;
     }
     s->nsorted = s->n;
-    return 0;
+    /* Version 1 has no grown files: a log that grew since is read again whole. */
+    return version == 1 ? 0 : cm_filegrow_load(&s->grown, r);
 }

@@ -13,8 +13,9 @@
  * folder, synced again or downloaded again is the same file. The size and the bytes at
  * both ends tell a file that changed under the same name (a plain log appended to, a
  * partial download completed: a gzip ends in the CRC-32 and length of what it holds)
- * from the one that was read, without reading the whole file. A file renamed is another
- * file (read again; its CloudTrail records are still recognised by their eventIDs).
+ * from the one that was read, without reading the whole file (a plain log that grew is
+ * then resumed where it was left: filegrow.h, the set's `grown`). A file renamed is
+ * another file (read again; its CloudTrail records are still recognised by their eventIDs).
  *
  * The set is a sorted array of identities, each with the day (wall clock, days since
  * 1970) it was last in a scan's input list. cm_fileseen_settle forgets those not seen
@@ -29,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "detect/filegrow.h"
+
 struct cm_ckpt_w;
 struct cm_ckpt_r;
 
@@ -38,8 +41,8 @@ struct cm_ckpt_r;
 #define CM_FILESEEN_DAYS 30u
 /* Identities kept at most (96 MB in memory, 80 MB in the state file). */
 #define CM_FILESEEN_MAX (4u << 20)
-/* The layout cm_fileseen_save writes; bumped when it changes. */
-#define CM_FILESEEN_STATE_VERSION 1u
+/* The layout cm_fileseen_save writes; bumped when it changes (1: no grown files, read). */
+#define CM_FILESEEN_STATE_VERSION 2u
 
 struct cm_file_id {
     uint64_t a, b;
@@ -55,12 +58,16 @@ struct cm_fileseen {
     size_t n, nsorted, cap;
     size_t max_n;      /* CM_FILESEEN_MAX (tests lower it) */
     uint32_t max_days; /* CM_FILESEEN_DAYS */
+    /* Where plain logs that grow are resumed (filegrow.h); settled, saved and loaded
+     * with the identities, kept as long. */
+    struct cm_filegrow grown;
 };
 
 /* What cm_fileseen_settle did. */
 struct cm_fileseen_settled {
     size_t aged;   /* forgotten: not seen for max_days */
     size_t capped; /* forgotten: past max_n, the least recently seen first */
+    size_t grown;  /* grown-file entries forgotten (aged, capped, or resumed past) */
 };
 
 /*
@@ -89,11 +96,13 @@ int cm_fileseen_add(struct cm_fileseen *s, const struct cm_file_id *id, uint32_t
  */
 int cm_fileseen_settle(struct cm_fileseen *s, uint32_t today, struct cm_fileseen_settled *out);
 
-/* Writes the settled set: u32 version, u64 count, then each identity and day, sorted. */
+/* Writes the settled set: u32 version, u64 count, then each identity and day, sorted; then
+ * the grown files (cm_filegrow_save). */
 void cm_fileseen_save(const struct cm_fileseen *s, struct cm_ckpt_w *w);
 /*
- * Reads what cm_fileseen_save wrote into s (empty). A count past what the bytes hold,
- * identities out of order or repeated are refused (CM_EINVAL, CM_ETRUNC with r's
+ * Reads what cm_fileseen_save wrote into s (empty), or what version 1 wrote (no grown
+ * files). A count past what the bytes hold, identities out of order or repeated, and
+ * grown files cm_filegrow_load refuses are refused (CM_EINVAL, CM_ETRUNC with r's
  * offset). Returns 0, or CM_EFORMAT when the layout is another version's: the caller
  * skips the bytes and starts with an empty set.
  */

@@ -222,5 +222,7 @@ int cm_flow_format_parse(const char *spec, struct cm_flow_format *fmt, char *err
  * are in fmt, such as a custom-format flow log's records out of CloudWatch Logs.
  */
 bool cm_flow_format_fits(const struct cm_flow_format *fmt, const char *buf, size_t len);
+/* Whether line p[0, len) (no line end) is a flow log's header line, as the parser takes one. */
+bool cm_flow_line_is_header(const char *p, size_t len);
 
 #endif

@@ -172,6 +172,16 @@ static bool is_header(const struct line_ref *lr, const struct cm_flow_tok *toks,
     return known * 2 >= ntok;
 }
 
+bool cm_flow_line_is_header(const char *p, size_t len)
+{
+    struct cm_flow_tok toks[CM_FLOW_MAX_COLS + 1];
+    struct line_ref lr = {.p = p, .len = len, .avail = len};
+    uint64_t bad = 0;
+    int n = len <= MAX_LINE ? cm_flow_tokenize(p, len, len, toks, &bad) : 0;
+
+    return n > 0 && n <= CM_FLOW_MAX_COLS && bad == 0 && is_header(&lr, toks, n);
+}
+
 /* Installs a header line as ctx->flow_fmt. Returns false after rejecting it. */
 static bool take_header(struct cm_parse_ctx *ctx, const struct line_ref *lr,
                         const struct cm_flow_tok *toks, int ntok)

@@ -151,6 +151,8 @@ static void write_carried(struct cm_jw *jw, const struct cm_scan_state *ss)
     cm_jw_u64(jw, ss->final ? 0 : sf->files.n);
     cm_jw_key(jw, "files_read_whole");
     cm_jw_u64(jw, ss->final ? 0 : ss->nread);
+    cm_jw_key(jw, "files_resumed");
+    cm_jw_u64(jw, ss->final ? 0 : ss->nresumed);
     cm_jw_key(jw, "files_forgotten");
     cm_jw_u64(jw, ss->final ? 0 : ss->forgot.aged + ss->forgot.capped);
     cm_jw_key(jw, "reread");

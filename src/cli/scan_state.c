@@ -89,6 +89,30 @@ static const char *input_path(const void *ud, uint32_t id)
     return id < st->ninputs ? st->inputs[id].path : NULL;
 }
 
+static int note_grown(struct cm_fileseen *files, const struct cm_scan_input *in, uint32_t today)
+{
+    const char *name = cm_file_id_base(in->path);
+    uint64_t h = cm_filegrow_name(name, strlen(name));
+    const struct cm_filegrow_ent *e;
+    struct cm_file_id id;
+
+    if (in->id_state == CM_SCAN_ID_BEFORE) {
+        /* Unchanged: its longest entry is renewed, so it is resumed however long it waits. */
+        if (cm_filegrow_find(&files->grown, h, in->size + 1, &e) == 0) {
+            return 0;
+        }
+        id.a = e->id_a;
+        id.b = e->id_b;
+        return cm_filegrow_add(&files->grown, h, e->len, e->lines, &id, today);
+    }
+    if (in->resumed_from > 0 && in->grow_len > in->resumed_from) {
+        cm_filegrow_use(&files->grown, h, in->resumed_from, &in->resumed_id);
+    }
+    return in->grow_len > 0 ? cm_filegrow_add(&files->grown, h, in->grow_len, in->grow_lines,
+                                              &in->grow_id, today)
+                            : 0;
+}
+
 /*
  * The identities of the files this scan read whole or left out as read before, seen
  * today, merged into the file's; then the old ones forgotten (fileseen.h).
@@ -101,8 +125,10 @@ static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
         if (st->inputs[i].id_state == CM_SCAN_ID_NONE) {
             continue;
         }
-        ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ;
-        if (cm_fileseen_add(&ss->sf.files, &st->inputs[i].id, today) != 0) {
+        ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ && st->inputs[i].resumed_from == 0;
+        ss->nresumed += st->inputs[i].resumed_from > 0;
+        if (cm_fileseen_add(&ss->sf.files, &st->inputs[i].id, today) != 0 ||
+            note_grown(&ss->sf.files, &st->inputs[i], today) != 0) {
             return CM_ENOMEM;
         }
     }
@@ -144,6 +170,10 @@ int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st
     if (!ss->final) {
         fprintf(stderr, "            files: %zu remembered as read (%zu read whole now",
                 ss->sf.files.n, ss->nread);
+        if (ss->nresumed > 0) {
+            fprintf(stderr, ", %zu grown since an earlier scan read from where it stopped",
+                    ss->nresumed);
+        }
         if (ss->forgot.aged + ss->forgot.capped) {
             fprintf(stderr, "; %zu forgotten: %zu not given for %u days, %zu past %zu",
                     ss->forgot.aged + ss->forgot.capped, ss->forgot.aged, ss->sf.files.max_days,
@@ -197,7 +227,7 @@ int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st
 {
     const char *name = ss->path != NULL ? ss->path : "the state in memory";
 
-    ss->nread = 0;
+    ss->nread = ss->nresumed = 0;
     if (note_files(ss, st) != 0) {
         snprintf(err, errlen, "--state %s: out of memory", name);
         return CM_ENOMEM;

@@ -35,6 +35,7 @@ struct cm_scan_state {
     struct cm_statefile sf;
     struct cm_engine_hooks hooks;
     size_t nread;                      /* files this scan read whole (written) */
+    size_t nresumed;                   /* ... read from where an earlier one left off (grown) */
     struct cm_fileseen_settled forgot; /* identities forgotten when written */
 };
 

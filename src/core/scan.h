@@ -93,6 +93,14 @@ struct cm_scan_input {
     bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
                                unread (cm_scan_opts.defer_in_progress) */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
+    /* A plain log read line by line (file_ids): where a later scan resumes it should it
+     * grow, the end of its last whole line (detect/filegrow.h); grow_len 0: nowhere. */
+    uint64_t grow_len, grow_lines;
+    struct cm_file_id grow_id;
+    /* Read from where an earlier scan left off (it grew since): that length and the
+     * identity of the file cut there; 0: read whole. */
+    uint64_t resumed_from;
+    struct cm_file_id resumed_id;
     int64_t newest_ms;      /* its newest good record's event time (0: none) */
     int64_t newest_data_ms; /* its newest S3 data event's (CloudTrail, Data, S3; 0: none) */
     const char *place;      /* the account and region of its newest record, "ACCOUNT\0REGION",

@@ -27,6 +27,7 @@
 #include "source/source_file.h"
 #include "source/source_stdin.h"
 #include "core/batch.h"
+#include "core/scan_grow.h"
 #include "core/scan_impl.h"
 
 /*
@@ -645,6 +646,8 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     struct cm_buf *target = r->engine ? &r->data : &r->raw;
     struct cm_buf fresh;
     struct stat st;
+    uint64_t base_off = 0;
+    uint32_t base_line = 0;
     bool settled;
     int fd, rc;
 
@@ -685,6 +688,10 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     }
     /* Asked only of a gzip cut short in a scan that remembers files: read it here, open. */
     settled = !s->o.file_ids || fstat(fd, &st) != 0 || st.st_mtime + CM_SCAN_SETTLE_S <= time(NULL);
+    if (cm_scan_grown_read(r, idx, fd, &base_off, &base_line) == 1) {
+        close(fd); /* a plain log grown since an earlier scan: only what follows is read */
+        goto decode;
+    }
     rc = cm_read_fd(fd, &r->raw, (size_t)s->in.v[idx].size);
     close(fd);
     r->files++;
@@ -697,6 +704,7 @@ int cm_scan_read_input(struct reader *r, uint32_t idx)
     if (s->o.file_ids) { /* read whole: the identity of the bytes read, whatever follows */
         cm_file_id_of_bytes(&s->st->inputs[idx].id, path, r->raw.p, r->raw.len);
         s->st->inputs[idx].id_state = CM_SCAN_ID_READ;
+        cm_scan_grow_note(s, idx, r->raw.p, r->raw.len);
     }
 decode:
     cm_buf_init(&fresh, s->o.max_input_bytes);
@@ -772,9 +780,11 @@ decode:
     rc = cm_scan_take_buffer(r, target);
     if (rc == 0) {
         memset(&r->ctx.flow_fmt, 0, sizeof(r->ctx.flow_fmt));
+        r->ctx.offset_base = base_off;
+        r->ctx.line_base = base_line;
+        rc = cm_scan_parse_buffer(r, idx, NULL);
         r->ctx.offset_base = 0;
         r->ctx.line_base = 0;
-        rc = cm_scan_parse_buffer(r, idx, NULL);
     }
     cm_scan_drop_buffer(r);
     cm_buf_finish(&fresh);

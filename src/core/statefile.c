@@ -3,8 +3,9 @@
  *
  *   "CMSTATE\n"  u32 version (2)  u32 ABI tag  u64 seed  u32 shards  i64 saved (wall ms)
  *   u32 names, each a u32 length and its bytes (inputs cited by evidence)
- *   u64 length, then the identities of the input files read (cm_fileseen_save; not in
- *   version 1, whose files are still read: the identities start empty)
+ *   u64 length, then the identities of the input files read and the plain logs that
+ *   may grow (cm_fileseen_save; not in version 1, whose files are still read: the
+ *   identities start empty)
  *   per shard: u64 length, then cm_engine_save's bytes
  *   u32 CRC-32 of every byte before it
  *

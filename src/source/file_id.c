@@ -10,9 +10,11 @@
 
 #include "base/err.h"
 
-/* Reads n bytes at off into p, EINTR and short reads retried. */
-static int read_at(int fd, unsigned char *p, size_t n, off_t off)
+int cm_file_read_at(int fd, void *buf, size_t n, uint64_t at)
 {
+    unsigned char *p = buf;
+    off_t off = (off_t)at;
+
     while (n > 0) {
         ssize_t k = pread(fd, p, n, off);
 
@@ -34,18 +36,24 @@ static int read_at(int fd, unsigned char *p, size_t n, off_t off)
 
 int cm_file_id_read(int fd, const char *path, struct cm_file_id *id)
 {
-    unsigned char head[CM_FILE_ID_EDGE], tail[CM_FILE_ID_EDGE];
-    const char *name = cm_file_id_base(path);
     struct stat st;
-    size_t edge;
 
     if (fstat(fd, &st) != 0) {
         return CM_EIO;
     }
-    edge = (uint64_t)st.st_size < CM_FILE_ID_EDGE ? (size_t)st.st_size : CM_FILE_ID_EDGE;
-    if (read_at(fd, head, edge, 0) != 0 || read_at(fd, tail, edge, st.st_size - (off_t)edge) != 0) {
+    return cm_file_id_prefix(fd, path, (uint64_t)st.st_size, id);
+}
+
+int cm_file_id_prefix(int fd, const char *path, uint64_t len, struct cm_file_id *id)
+{
+    unsigned char head[CM_FILE_ID_EDGE], tail[CM_FILE_ID_EDGE];
+    const char *name = cm_file_id_base(path);
+    size_t edge = len < CM_FILE_ID_EDGE ? (size_t)len : CM_FILE_ID_EDGE;
+
+    if (cm_file_read_at(fd, head, edge, 0) != 0 ||
+        cm_file_read_at(fd, tail, edge, len - edge) != 0) {
         return CM_EIO;
     }
-    cm_file_id_make(id, name, strlen(name), (uint64_t)st.st_size, head, edge, tail, edge);
+    cm_file_id_make(id, name, strlen(name), len, head, edge, tail, edge);
     return 0;
 }

@@ -278,6 +278,25 @@ check "... the file grown, once settled, is read once, whole (30 records: $last)
 stop $P
 check "... exit 0" test $? -eq 0
 
+# A plain log read, then appended to: what was appended is read, from where the poll
+# before stopped (docs/follow.md); before 2026-12-06 the whole file again (31 records).
+A="$T/a"
+mkdir -p "$A"
+gzip -dc "$fl" | head -n 21 >"$A/flows.log"
+touch -d '2 hours ago' "$A/flows.log"
+"$COALMINE" scan --follow --poll-interval 0.05 --settle 1 --no-default-intel --threads 1 \
+    --region us-east-1 "$A" >/dev/null 2>"$T/a.err" &
+P=$!
+wait_for $P at_least "$T/a.err" 1
+gzip -dc "$fl" | sed -n '22,31p' >>"$A/flows.log"
+touch -d '2 hours ago' "$A/flows.log"
+wait_for $P at_least "$T/a.err" 2
+recs=$(sed -n 's/^  records:  cloudtrail [0-9]*, vpcflow \([0-9]*\),.*/\1/p' "$T/a.err" | tr '\n' ' ')
+check "a plain log read, then appended to: 20 records, then the 10 appended ($recs)" \
+    test "$recs" = "20 10 "
+stop $P
+check "... exit 0" test $? -eq 0
+
 # The store and the state kept in the watched folder: never read, and their writes at
 # every poll do not make polls that read nothing.
 O="$T/own"

@@ -11,7 +11,8 @@
 #     how many files they left out (--stats skipped, the summary's skipped line);
 #   - the same file in another folder is left out too; a renamed copy is read (another
 #     object name), its CloudTrail records recognised by their eventIDs;
-#   - a plain file appended to is another file: read again, whole;
+#   - a plain log appended to (flow, Resolver) is read from where the last scan stopped; a
+#     CloudTrail document that grew, or a file replaced, is read again whole;
 #   - --reread reads the remembered files again; --reread without --state is a usage error.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/stored.sh"
@@ -123,7 +124,9 @@ eventID (read, records, repeated: $(jget "$T/rn.json" \
     python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
 sys.exit(not (d["files"] == 1 and d["records"]["cloudtrail"] > 0 and
               d["repeated"]["cloudtrail"] == d["records"]["cloudtrail"]))' "$T/rn.json"
-# A plain flow log appended to: its size and last bytes changed, so it is read again whole.
+# A plain flow log appended to: read from where the last scan stopped, its header line put
+# before what was appended (docs/internals/statefile.md, "A file that grew"); before
+# 2026-12-06 it was read again whole and its first 19 records counted twice.
 cp "$T/c.good" "$T/c.state"
 mkdir -p "$T/plain"
 gzip -dc "$fl" | head -n 20 >"$T/plain/flows.log"
@@ -131,13 +134,71 @@ gzip -dc "$fl" | head -n 20 >"$T/plain/flows.log"
 gzip -dc "$fl" | sed -n 21,30p >>"$T/plain/flows.log"
 "$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr.json" \
     "$T/plain" >/dev/null 2>&1
-check "a plain file appended to is read again, whole (read, records: $(jget "$T/gr.json" \
-    'd["files"], d["records"]["vpcflow"]'))" \
-    test "$(jget "$T/gr.json" 'd["files"], d["records"]["vpcflow"]')" = "(1, 29)"
+check "a plain flow log appended to: only what was appended is read (read, records, resumed: \
+$(jget "$T/gr.json" 'd["files"], d["records"]["vpcflow"], d["carried"]["files_resumed"]'))" \
+    test "$(jget "$T/gr.json" \
+        'd["files"], d["records"]["vpcflow"], d["carried"]["files_resumed"]')" = "(1, 10, 1)"
 "$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr2.json" \
     "$T/plain" >/dev/null 2>&1
 check "... and left out once read as it is now" \
     test "$(jget "$T/gr2.json" 'd["files"], d["skipped"]["files"]')" = "(0, 1)"
+# A bad line appended: its reject names the file's line and byte, not the appended part's.
+at=$(wc -c <"$T/plain/flows.log" | tr -d ' ')
+echo "not a flow record" >>"$T/plain/flows.log"
+gzip -dc "$fl" | sed -n 31,35p >>"$T/plain/flows.log"
+"$COALMINE" scan --no-default-intel --state "$T/c.state" --stats "$T/gr3.json" "$T/plain" \
+    >/dev/null 2>"$T/gr3.err"
+check "... a bad line appended: rejected at the file's line 31, byte $at; 5 records read \
+($(grep -o 'flows.log:[0-9]* (byte [0-9]*)' "$T/gr3.err"), \
+$(jget "$T/gr3.json" 'd["records"]["vpcflow"]'))" \
+    sh -c 'grep -q "flows.log:31 (byte $1)" "$2" && test "$3" = 5' sh "$at" "$T/gr3.err" \
+    "$(jget "$T/gr3.json" 'd["records"]["vpcflow"]')"
+# A line cut by the scan (the writer had not finished it): rejected then, read whole once
+# finished, and no line is counted twice.
+line=$(gzip -dc "$fl" | sed -n 36p)
+printf '%s' "$(printf '%s' "$line" | cut -c1-30)" >>"$T/plain/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr4.json" \
+    "$T/plain" >/dev/null 2>&1
+printf '%s\n' "$(printf '%s' "$line" | cut -c31-)" >>"$T/plain/flows.log"
+gzip -dc "$fl" | sed -n 37,40p >>"$T/plain/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr5.json" \
+    "$T/plain" >/dev/null 2>&1
+check "... a line cut by one scan (rejected: $(jget "$T/gr4.json" 'd["rejected"]["vpcflow"]')) \
+is read whole by the next with what follows (records: \
+$(jget "$T/gr5.json" 'd["records"]["vpcflow"], d["rejected"]["vpcflow"]'))" \
+    test "$(jget "$T/gr4.json" 'd["rejected"]["vpcflow"]'),$(jget "$T/gr5.json" \
+        'd["records"]["vpcflow"], d["rejected"]["vpcflow"]')" = "1,(5, 0)"
+# Replaced under the same name by a longer file that starts otherwise: read whole.
+gzip -dc "$fl" | sed -n '1p;100,160p' >"$T/plain/flows.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gr6.json" \
+    "$T/plain" >/dev/null 2>&1
+check "... replaced by a longer file that starts otherwise: read whole (records, resumed: \
+$(jget "$T/gr6.json" 'd["records"]["vpcflow"], d["carried"]["files_resumed"]'))" \
+    test "$(jget "$T/gr6.json" 'd["records"]["vpcflow"], d["carried"]["files_resumed"]')" \
+    = "(61, 0)"
+# Resolver logs (JSON lines, no header) appended to.
+dl=$(find "$S" -path '*/vpcdnsquerylogs/*' -name '*.log.gz' | sort | sed -n 1p)
+gzip -dc "$dl" | head -n 12 >"$T/plain/dns.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" "$T/plain" >/dev/null 2>&1
+gzip -dc "$dl" | sed -n 13,20p >>"$T/plain/dns.log"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gd.json" \
+    "$T/plain" >/dev/null 2>&1
+check "Resolver log lines appended to: only the 8 new lines read (read, lines read, resumed: \
+$(jget "$T/gd.json" 'd["files"], d["records"]["dns"] + d["rejected"]["dns"], \
+    d["carried"]["files_resumed"]'))" \
+    test "$(jget "$T/gd.json" 'd["files"], d["records"]["dns"] + d["rejected"]["dns"], \
+        d["carried"]["files_resumed"]')" = "(1, 8, 1)"
+# A CloudTrail file (one JSON document) that grew is read whole: an append only damages it.
+gzip -dc "$ct" >"$T/plain/trail.json"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" "$T/plain" >/dev/null 2>&1
+echo >>"$T/plain/trail.json"
+"$COALMINE" scan --no-default-intel --quiet --state "$T/c.state" --stats "$T/gt.json" \
+    "$T/plain" >/dev/null 2>&1
+check "a CloudTrail file that grew is read whole, its records recognised by eventID (resumed, \
+records = repeated: $(jget "$T/gt.json" 'd["carried"]["files_resumed"], \
+    d["records"]["cloudtrail"] == d["repeated"]["cloudtrail"] > 0'))" \
+    test "$(jget "$T/gt.json" 'd["carried"]["files_resumed"], \
+        d["records"]["cloudtrail"] == d["repeated"]["cloudtrail"] > 0')" = "(0, True)"
 # --reread: every file read again, and remembered again.
 cp "$T/c.good" "$T/c.state"
 n01=$(grep -c '^[01] ' "$T/hours")

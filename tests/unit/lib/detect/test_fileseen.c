@@ -215,7 +215,8 @@ static void test_save_load(void **state)
     cm_ckpt_w_init(&w, 0);
     cm_fileseen_save(&s, &w);
     assert_int_equal(cm_ckpt_w_err(&w), 0);
-    assert_int_equal(w.buf.len, 4 + 8 + 1000 * 20);
+    /* The version, the identities, then the grown files (none here). */
+    assert_int_equal(w.buf.len, 4 + 8 + 1000 * 20 + 8);
 
     cm_fileseen_init(&t);
     cm_ckpt_r_init(&r, w.buf.p, w.buf.len);
@@ -234,10 +235,29 @@ static void test_save_load(void **state)
 
     /* Cut short: the count is more than the bytes hold. */
     cm_fileseen_init(&t);
-    cm_ckpt_r_init(&r, w.buf.p, w.buf.len - 1);
+    cm_ckpt_r_init(&r, w.buf.p, w.buf.len - 9);
     assert_int_equal(cm_fileseen_load(&t, &r), CM_ETRUNC);
     assert_int_equal(t.nsorted, 0);
     cm_fileseen_finish(&t);
+    /* ... or without the grown files' count. */
+    cm_fileseen_init(&t);
+    cm_ckpt_r_init(&r, w.buf.p, w.buf.len - 1);
+    assert_int_not_equal(cm_fileseen_load(&t, &r), 0);
+    cm_fileseen_finish(&t);
+    /* Version 1 (before 2026-12-06) had no grown files: still read, with none. */
+    {
+        unsigned char *p = (unsigned char *)w.buf.p;
+
+        p[0] = 1;
+        cm_fileseen_init(&t);
+        cm_ckpt_r_init(&r, w.buf.p, w.buf.len - 8);
+        assert_int_equal(cm_fileseen_load(&t, &r), 0);
+        assert_int_equal(r.off, r.len);
+        assert_int_equal(t.n, 1000);
+        assert_int_equal(t.grown.n, 0);
+        cm_fileseen_finish(&t);
+        p[0] = CM_FILESEEN_STATE_VERSION;
+    }
 
     /* Out of order, or the same identity twice: refused (a look-up needs them sorted). */
     {

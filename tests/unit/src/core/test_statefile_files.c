@@ -1,5 +1,6 @@
 /*
- * The state file's identities of the input files read (src/core/statefile.c, version 2):
+ * The state file's identities of the input files read (src/core/statefile.c, version 2;
+ * the section's own version 2 adds where grown plain logs resume, detect/filegrow.h):
  * written and read back, a version 1 file (before them) still read with none, a section
  * of another layout skipped, a damaged one refused with its byte offset.
  */
@@ -74,6 +75,10 @@ static void write_state(size_t n)
         struct cm_file_id id = nth(i);
         assert_int_equal(cm_fileseen_add(&sf.files, &id, 20000), 0);
     }
+    if (n > 0) { /* and where a plain log that grows is resumed */
+        struct cm_file_id id = nth(n);
+        assert_int_equal(cm_filegrow_add(&sf.files.grown, 42, 1000, 20, &id, 20000), 0);
+    }
     assert_int_equal(cm_fileseen_settle(&sf.files, 20000, &out), 0);
     assert_int_equal(cm_statefile_begin_save(&sf, 1, 7), 0);
     assert_int_equal(cm_engine_create(&e, table, NULL), 0);
@@ -138,6 +143,10 @@ static void test_round_trip(void **state)
         struct cm_file_id id = nth(i);
         assert_true(cm_fileseen_has(&sf.files, &id));
     }
+    assert_int_equal(sf.files.grown.nsorted, 1);
+    assert_int_equal(sf.files.grown.v[0].len, 1000);
+    assert_int_equal(sf.files.grown.v[0].lines, 20);
+    assert_int_equal(sf.files.grown.v[0].id_a, nth(500).a);
     /* Every shard loaded: the file's bytes are gone, the identities stay. */
     assert_null(sf.data);
     assert_true(cm_fileseen_has(&sf.files, &(struct cm_file_id){7, 0}));
@@ -158,7 +167,7 @@ static void test_version_1(void **state)
     for (int i = 0; i < 8; i++) {
         sec |= (uint64_t)p[FILES + (size_t)i] << (8 * i);
     }
-    assert_int_equal(sec, 4 + 8 + 3 * 20);
+    assert_int_equal(sec, 4 + 8 + 3 * 20 + 8 + 44); /* the identities, then a grown file */
     cut = 8 + (size_t)sec;
     memmove(p + FILES, p + FILES + cut, len - FILES - cut);
     len -= cut;
@@ -198,7 +207,7 @@ static void test_other_layout_and_damage(void **state)
     assert_int_equal(sf.files.n, 0);
     cm_statefile_free(&sf);
     /* Two identities swapped (the CRC made right): refused, where and why. */
-    p[FILES + 8] = 1;
+    p[FILES + 8] = 2;
     {
         unsigned char tmp[20], *e0 = p + FILES + 8 + 12;
 
@@ -216,7 +225,7 @@ static void test_other_layout_and_damage(void **state)
     write_state(3);
     free(p);
     p = slurp(&len);
-    p[FILES + 8 + 4] = 4;
+    p[FILES + 8 + 4] = 9;
     spill(p, len);
     cm_statefile_init(&sf, path);
     assert_int_equal(cm_statefile_read(&sf), CM_ETRUNC);
