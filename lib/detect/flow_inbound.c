@@ -367,6 +367,14 @@ static int brute_force(struct inbound *in, const struct cm_event *ev, const stru
         return CM_OK;
     }
     make_key(in, v, (uint8_t)svc, v->outbound, key);
+    if (!v->outbound && v->remote->family == CM_IP_V6) {
+        /*
+         * An IPv6 attacker picks its source address at will within its /64 (a VPS is given
+         * one): the guesses a /64 opens are one remote's, as a NATed IPv4 office's are.
+         * Before 2026-12-06 a tool taking a new address per connection was never counted.
+         */
+        memset(key + 9 + 8, 0, 8);
+    }
     b = cm_state_touch(in->brute, key, sizeof(key), t, &created);
     if (b == NULL) {
         return CM_ENOMEM;

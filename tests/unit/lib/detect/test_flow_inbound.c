@@ -467,6 +467,48 @@ static void test_ipv6_default_format(void **state)
     assert_true(f->severity == 8.0);
     done(&r);
 
+    /*
+     * Guesses from a new address of one /64 each (a tool binding a fresh source per
+     * connection): one remote. Before 2026-12-06 each address had one attempt: no finding.
+     */
+    v6_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        char src[64];
+
+        snprintf(src, sizeof(src), "2a01:4f8:c17:1e2:%x:%x::5", 0x1000 + i * 7, i);
+        conn(V6, src, V6IP, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, NULL, 0);
+    assert_int_equal(count_type(&r, SSH), 2);
+    f = finding(&r, SSH, "i-0v6");
+    assert_int_equal(f->count, 25);
+    assert_int_equal(f->role, CM_ROLE_TARGET);
+    assert_true(cm_str_eqc(f->net.remote_ip.ipv6, "2a01:4f8:c17:1e2:10a8:18:0:5")); /* the last */
+    done(&r);
+    /* Near miss: 25 hosts of 25 /64s (a distributed attack) with a guess each: not this type. */
+    v6_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        char src[64];
+
+        snprintf(src, sizeof(src), "2a01:4f8:c17:%x::5", 0x100 + i);
+        conn(V6, src, V6IP, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, NULL, 0);
+    assert_int_equal(count_type(&r, SSH), 0);
+    done(&r);
+    /* Near miss: the instance opening 25 connections to 25 hosts of one /64: each host is
+     * another target, so no host had 20 guesses (the instance is not grouped by /64). */
+    v6_background(T0 - 300);
+    for (int i = 0; i < 25; i++) {
+        char dst[64];
+
+        snprintf(dst, sizeof(dst), "2a01:4f8:c17:1e2::%x", 0x10 + i);
+        conn(V6, V6IP, dst, 40000 + i, 22, 6, 22, T0 + i * 10, 15, "ACCEPT", true, 60);
+    }
+    run_text(&r, render(false), NULL, NULL, 0);
+    assert_int_equal(count_type(&r, SSH), 0);
+    done(&r);
+
     /* A listed scanner's accepted connection to the instance's MySQL port. */
     v6_background(T0 - 300);
     conn(V6, "2a0b:f4c2:2::1", V6IP, 51000, 3306, 6, 4, T0, 1, "ACCEPT", true, 60);
