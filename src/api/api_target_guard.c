@@ -4,7 +4,6 @@
 #include "api/api_target_guard.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -19,6 +18,7 @@
 
 #include "base/json.h"
 #include "net/net_guard.h"
+#include "net/net_url.h"
 
 #define SPEC_NODES 8192
 
@@ -271,71 +271,11 @@ static int host_ok(const char *what, const char *host, char *why, size_t whylen)
     return 0;
 }
 
-/* The scheme, host (lower case, no brackets), port and path of url. 0 or -1. */
-struct url_parts {
-    char scheme[16], host[256], port[8], path[2048];
-};
-
-static int url_split(const char *url, struct url_parts *u)
-{
-    CURLU *h = curl_url();
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-    int rc = -1;
-
-    if (h == NULL || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
-        curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
-        goto done;
-    }
-    if (strlen(scheme) >= sizeof(u->scheme) || strlen(host) >= sizeof(u->host) ||
-        strlen(port) >= sizeof(u->port) || strlen(path) >= sizeof(u->path)) {
-        goto done;
-    }
-    snprintf(u->scheme, sizeof(u->scheme), "%s", scheme);
-    if (host[0] == '[') {
-        snprintf(u->host, sizeof(u->host), "%.*s", (int)strcspn(host + 1, "]%"), host + 1);
-    } else {
-        snprintf(u->host, sizeof(u->host), "%s", host);
-    }
-    for (char *c = u->host; *c; c++) {
-        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-    }
-    snprintf(u->port, sizeof(u->port), "%s", port);
-    snprintf(u->path, sizeof(u->path), "%s", path);
-    rc = 0;
-done:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(h);
-    return rc;
-}
-
-/* Whether u is under allow-list entry e (same scheme, host and port; path under e's). */
-static bool url_under(const struct url_parts *u, const char *e)
-{
-    struct url_parts a;
-    size_t n;
-
-    if (url_split(e, &a) != 0 || strcasecmp(a.scheme, u->scheme) != 0 ||
-        strcmp(a.host, u->host) != 0 || strcmp(a.port, u->port) != 0) {
-        return false;
-    }
-    n = strlen(a.path);
-    while (n > 0 && a.path[n - 1] == '/') {
-        n--;
-    }
-    return strncmp(a.path, u->path, n) == 0 && (u->path[n] == '\0' || u->path[n] == '/');
-}
-
 int cm_api_url_host_ok(const char *what, const char *url, char *why, size_t whylen)
 {
-    struct url_parts u;
+    struct cm_net_url u;
 
-    if (url_split(url, &u) != 0) {
+    if (cm_net_url_split(url, &u) != 0) {
         return fail(why, whylen, "%s: not a URL coalmine can read", what);
     }
     return host_ok(what, u.host, why, whylen);
@@ -345,17 +285,17 @@ static int guard_webhook(const struct cm_api_target_policy *p, const struct cm_j
                          char *why, size_t whylen)
 {
     char url[4096];
-    struct url_parts u;
+    struct cm_net_url u;
     size_t i;
 
     if (opted_out(d, "webhook", "allow_link_local", why, whylen) != 0) {
         return -1;
     }
-    if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL || url_split(url, &u) != 0) {
+    if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL || cm_net_url_split(url, &u) != 0) {
         return fail(why, whylen, "webhook target: no URL coalmine can read");
     }
     if (p != NULL && p->nwebhook > 0) {
-        for (i = 0; i < p->nwebhook && !url_under(&u, p->webhook_allow[i]); i++) {
+        for (i = 0; i < p->nwebhook && !cm_net_url_under(&u, p->webhook_allow[i]); i++) {
         }
         if (i == p->nwebhook) {
             return fail(why, whylen,
