@@ -166,7 +166,7 @@ $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_OBJ)/%.o)
 FUZZ_EXTRA_fuzz_decode := src/source/decode.c
 FUZZ_EXTRA_fuzz_config := src/core/config.c src/core/config_walk.c src/core/config_api.c \
                           src/core/config_path.c \
-                          src/core/config_checks.c \
+                          src/core/config_checks.c src/core/config_secrets.c \
                           src/intel/intel_load.c \
                           src/source/decode.c src/source/source_file.c
 FUZZ_EXTRA_fuzz_target_spec := $(wildcard src/bus/target*.c) src/net/net_guard.c src/net/net_url.c \

@@ -291,7 +291,8 @@ static int guard_webhook(const struct cm_api_target_policy *p, const struct cm_j
     if (opted_out(d, "webhook", "allow_link_local", why, whylen) != 0) {
         return -1;
     }
-    if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL || cm_net_url_split(url, &u) != 0) {
+    if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL ||
+        cm_net_url_split(url, &u) != 0) {
         return fail(why, whylen, "webhook target: no URL coalmine can read");
     }
     if (p != NULL && p->nwebhook > 0) {
@@ -405,7 +406,14 @@ int cm_api_target_guard(const struct cm_api_target_policy *p, const char *kind, 
     } else if (strcmp(kind, "file") == 0) {
         rc = guard_file(p, &d, why, whylen);
     } else if (strcmp(kind, "webhook") == 0) {
+        static const struct cm_target_secrets none = {NULL, 0};
+
         rc = guard_webhook(p, &d, why, whylen);
+        if (rc == 0 && cm_target_secrets_check(cm_target_kind(kind), spec, strlen(spec),
+                                               p != NULL && p->secrets != NULL ? p->secrets : &none,
+                                               why, whylen) != 0) {
+            rc = -1;
+        }
     } else if (strcmp(kind, "kafka") == 0) {
         rc = guard_kafka(p, &d, why, whylen);
     } else {

@@ -19,7 +19,9 @@
  *            fd00:ec2::254, in any form inet_aton reads) or the spec sets
  *            "allow_link_local"; when webhook_allow is set, the URL must also
  *            have the scheme, host and port of one of its entries and a path
- *            under that entry's path.
+ *            under that entry's path. A header that refers to a secret
+ *            ({"secret": NAME}) is refused unless NAME is one of secrets and
+ *            the URL is under one of its urls (secrets.NAME.urls).
  *   kafka    each broker refused on a link-local address literal as above,
  *            and "allow_link_local"; when kafka_allow is set, each broker
  *            must be one of its host:port.
@@ -35,6 +37,8 @@
 
 #include <stddef.h>
 
+#include "bus/target.h"
+
 /* The operator's settings (coalmine.yaml api.targets); lists of n strings each. */
 struct cm_api_target_policy {
     char *const *exec_allow; /* programs, or directories holding them */
@@ -45,6 +49,8 @@ struct cm_api_target_policy {
     size_t nwebhook;
     char *const *kafka_allow; /* host:port; 0: any */
     size_t nkafka;
+    /* The secrets of coalmine.yaml a webhook header may refer to; NULL: none. */
+    const struct cm_target_secrets *secrets;
 };
 
 /*

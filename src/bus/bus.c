@@ -436,6 +436,7 @@ static int deliver_one(struct run *x, const struct row *w, const struct subject 
     ctx.attempt = ++d.attempts;
     ctx.ingestion_ms = w->created_ms;
     ctx.retry_after_ms = &asked;
+    ctx.secrets = x->o->secrets;
     msg[0] = '\0';
     started = cm_clock_mono_ms();
     if (t->kind == NULL) {

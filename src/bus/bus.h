@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bus/target.h"
 #include "store/store.h"
 
 #define CM_BUS_MAX_ATTEMPTS   185      /* default attempts per delivery, at most */
@@ -103,6 +104,8 @@ struct cm_bus_opts {
     bool release_all;      /* release every held update now, whatever its interval */
     /* Route outbox row only_seq alone (releasing nothing); 0: every pending row. */
     int64_t only_seq;
+    /* The named secrets webhook headers may refer to (coalmine.yaml); NULL: none. */
+    const struct cm_target_secrets *secrets;
     /* Each delivery the run owed and what became of it; NULL: none. */
     void (*report)(void *ud, const struct cm_bus_report *r);
     void *ud;

@@ -40,7 +40,8 @@ const struct cm_target_kind *cm_target_kind_at(size_t i)
 
 const struct cm_target_ctx *cm_target_ctx_or_empty(const struct cm_target_ctx *ctx)
 {
-    static const struct cm_target_ctx empty = {NULL, NULL, NULL, NULL, -1.0, 0, 0, false, NULL};
+    static const struct cm_target_ctx empty = {NULL, NULL, NULL,  NULL, -1.0,
+                                               0,    0,    false, NULL, NULL};
 
     return ctx != NULL ? ctx : &empty;
 }
@@ -317,8 +318,53 @@ static int pair_cmp_nocase(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->name, y->name);
 }
 
-int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_value,
-                 struct cm_tspec_pair **out, size_t *n)
+bool cm_target_secret_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > 64) {
+        return false;
+    }
+    for (const char *c = name; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '.' || *c == '_' || *c == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A reference {"secret": NAME, "prefix": "..."} at node obj (what names it) into p. */
+static int map_ref(struct cm_tspec *s, uint32_t obj, const char *what, size_t max_value,
+                   struct cm_tspec_pair *p)
+{
+    uint32_t name = cm_json_get(&s->doc, obj, "secret"),
+             prefix = cm_json_get(&s->doc, obj, "prefix");
+    size_t known = (name != CM_JSON_NONE) + (prefix != CM_JSON_NONE);
+    char w[340];
+    int rc;
+
+    if (name == CM_JSON_NONE || cm_json_at(&s->doc, obj)->len != known) {
+        return cm_tspec_fail(s,
+                             "%s: a reference is {\"secret\": NAME} or {\"secret\": NAME, "
+                             "\"prefix\": \"...\"}, and nothing else",
+                             what);
+    }
+    snprintf(w, sizeof(w), "%s.secret", what);
+    if ((rc = cm_tspec_str(s, name, w, 64, &p->secret)) != 0) {
+        return rc;
+    }
+    if (!cm_target_secret_name_ok(p->secret)) {
+        return cm_tspec_fail(s, "%s: a secret's name is 1 to 64 letters, digits, '.', '_' or '-'",
+                             w);
+    }
+    p->value = "";
+    snprintf(w, sizeof(w), "%s.prefix", what);
+    return prefix == CM_JSON_NONE ? 0 : cm_tspec_str(s, prefix, w, max_value, &p->value);
+}
+
+static int map_of(struct cm_tspec *s, const char *name, bool nocase, size_t max_value, bool refs,
+                  struct cm_tspec_pair **out, size_t *n)
 {
     uint32_t obj = cm_tspec_member(s, name), k;
     struct cm_tspec_pair *v;
@@ -332,7 +378,8 @@ int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_v
         return 0;
     }
     if (cm_json_type(&s->doc, obj) != CM_JSON_OBJECT) {
-        return cm_tspec_fail(s, "%s: must be an object of strings", name);
+        return cm_tspec_fail(s, "%s: must be an object of strings%s", name,
+                             refs ? " or secret references" : "");
     }
     if (cm_json_at(&s->doc, obj)->len > CM_TARGET_MAP_MAX) {
         return cm_tspec_fail(s, "%s: more than %d members", name, CM_TARGET_MAP_MAX);
@@ -343,6 +390,7 @@ int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_v
     for (k = cm_json_first(&s->doc, obj); k != CM_JSON_NONE;
          k = cm_json_next(&s->doc, obj, k + 1)) {
         snprintf(what, sizeof(what), "%s member name", name);
+        v[count].secret = NULL;
         if ((rc = cm_tspec_str(s, k, what, 256, &v[count].name)) != 0) {
             return rc;
         }
@@ -350,7 +398,12 @@ int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_v
         if (v[count].name[0] == '\0') {
             return cm_tspec_fail(s, "%s: a member name is empty", name);
         }
-        if ((rc = cm_tspec_str(s, k + 1, what, max_value, &v[count].value)) != 0) {
+        if (refs && cm_json_type(&s->doc, k + 1) == CM_JSON_OBJECT) {
+            rc = map_ref(s, k + 1, what, max_value, &v[count]);
+        } else {
+            rc = cm_tspec_str(s, k + 1, what, max_value, &v[count].value);
+        }
+        if (rc != 0) {
             return rc;
         }
         for (size_t j = 0; j < count; j++) {
@@ -368,13 +421,36 @@ int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_v
     return 0;
 }
 
+int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_value,
+                 struct cm_tspec_pair **out, size_t *n)
+{
+    return map_of(s, name, nocase, max_value, false, out, n);
+}
+
+int cm_tspec_map_refs(struct cm_tspec *s, const char *name, bool nocase, size_t max_value,
+                      struct cm_tspec_pair **out, size_t *n)
+{
+    return map_of(s, name, nocase, max_value, true, out, n);
+}
+
 void cm_tspec_jw_map(struct cm_jw *jw, const char *key, const struct cm_tspec_pair *p, size_t n)
 {
     cm_jw_key(jw, key);
     cm_jw_obj_begin(jw);
     for (size_t i = 0; i < n; i++) {
         cm_jw_key(jw, p[i].name);
-        cm_jw_str(jw, p[i].value);
+        if (p[i].secret == NULL) {
+            cm_jw_str(jw, p[i].value);
+            continue;
+        }
+        cm_jw_obj_begin(jw);
+        cm_jw_key(jw, "secret");
+        cm_jw_str(jw, p[i].secret);
+        if (p[i].value[0] != '\0') {
+            cm_jw_key(jw, "prefix");
+            cm_jw_str(jw, p[i].value);
+        }
+        cm_jw_obj_end(jw);
     }
     cm_jw_obj_end(jw);
 }

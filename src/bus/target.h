@@ -30,6 +30,26 @@
 
 #include "base/buf.h"
 
+/*
+ * A named secret (coalmine.yaml "secrets", docs/config.md): what a webhook header refers to
+ * with {"secret": NAME} instead of holding the value. The value is read at each delivery
+ * (target_secret.c), from the file (its trailing newline cut) or the environment variable,
+ * and only for a URL under one of urls (entries as api.targets.webhook_allow's, net_url.h).
+ */
+struct cm_target_secret {
+    const char *name;
+    const char *file; /* NULL: env */
+    const char *env;  /* NULL: file */
+    char *const *urls;
+    size_t nurls;
+};
+
+/* The secrets a process knows (borrowed); n 0: none. */
+struct cm_target_secrets {
+    struct cm_target_secret *v;
+    size_t n;
+};
+
 /* About one delivery, for the target (exec: environment; webhook: headers). */
 struct cm_target_ctx {
     const char *rule;         /* rule name */
@@ -46,6 +66,8 @@ struct cm_target_ctx {
      * CM_TARGET_RETRY_AFTER_MAX); left 0 when it did not say.
      */
     int64_t *retry_after_ms;
+    /* The secrets a webhook header may refer to; NULL: none (a reference then fails). */
+    const struct cm_target_secrets *secrets;
 };
 
 #define CM_TARGET_RETRY_AFTER_MAX (24LL * 3600 * 1000) /* a day: EventBridge's retry span */
@@ -93,6 +115,26 @@ int cm_target_check(const struct cm_target_kind *k, const char *spec, size_t len
 int cm_target_deliver(const struct cm_target_kind *k, const char *spec, size_t len,
                       const char *event, size_t evlen, const struct cm_target_ctx *ctx, char *err,
                       size_t errlen);
+
+/*
+ * Whether a target of kind k with spec (its canonical form or what was given) may use the
+ * secrets it refers to: each is defined in secrets and the target's URL is under one of its
+ * urls. Kinds that refer to none pass. secrets NULL: only the binding cannot be checked, and
+ * every reference passes (delivery checks again). Returns 0, or CM_EINVAL with err naming
+ * the secret and the key that would allow it ("secrets.NAME.urls"), or CM_ENOMEM.
+ */
+int cm_target_secrets_check(const struct cm_target_kind *k, const char *spec, size_t len,
+                            const struct cm_target_secrets *secrets, char *err, size_t errlen);
+
+/*
+ * The value of secret name for a request to url, read now: name is defined in secrets, url
+ * is under one of its urls, and the value (a file's content less one trailing newline, or
+ * the variable's) is 1 to outlen - 1 bytes without CR, LF or NUL. Returns 0 with out
+ * NUL-terminated, or CM_EINVAL / CM_EIO with err naming the secret and the reason, never the
+ * value.
+ */
+int cm_target_secret_value(const struct cm_target_secrets *secrets, const char *name,
+                           const char *url, char *out, size_t outlen, char *err, size_t errlen);
 
 /* The kind called name, or NULL if there is none. */
 const struct cm_target_kind *cm_target_kind(const char *name);

@@ -38,7 +38,8 @@ struct cm_tspec {
 /* One member of a name -> string object (env, headers). */
 struct cm_tspec_pair {
     const char *name;
-    const char *value;
+    const char *value;  /* the string; for a reference, its prefix ("" when none) */
+    const char *secret; /* a reference {"secret": NAME, "prefix": "..."}: NAME; NULL: a string */
 };
 
 /*
@@ -76,13 +77,23 @@ int cm_tspec_bool(struct cm_tspec *s, const char *name, bool def, bool *out);
  */
 int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_value,
                  struct cm_tspec_pair **out, size_t *n);
+/*
+ * cm_tspec_map where a value may also be a reference to a named secret,
+ * {"secret": NAME, "prefix": "..."} (prefix optional, at most max_value bytes; NAME as
+ * cm_target_secret_name_ok takes it): its pair has secret set and value the prefix.
+ */
+int cm_tspec_map_refs(struct cm_tspec *s, const char *name, bool nocase, size_t max_value,
+                      struct cm_tspec_pair **out, size_t *n);
+
+/* Whether name may name a secret: 1 to 64 of [A-Za-z0-9._-]. */
+bool cm_target_secret_name_ok(const char *name);
 
 /* n bytes from the spec's arena; on failure err says so (returns NULL). */
 void *cm_tspec_alloc(struct cm_tspec *s, size_t n);
 /* A formatted string in the spec's arena, or NULL (err set). */
 char *cm_tspec_strf(struct cm_tspec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Writes "key": {name: value, ...} to jw. */
+/* Writes "key": {name: value, ...} to jw (a reference as {"secret":NAME[,"prefix":P]}). */
 void cm_tspec_jw_map(struct cm_jw *jw, const char *key, const struct cm_tspec_pair *p, size_t n);
 /*
  * Ends a canonical form that was written to canon from byte mark on: returns

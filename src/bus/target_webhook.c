@@ -11,6 +11,11 @@
  *
  *   {"url": "https://hooks.example/x", "headers": {"Authorization": "Bearer t"},
  *    "timeout_seconds": 10}
+ *
+ * A header's value may instead refer to a named secret of coalmine.yaml,
+ * {"secret": "slack", "prefix": "Bearer "}: the spec (and so the API's
+ * listing) holds the reference, and the value is read at each delivery,
+ * for a URL the secret is bound to (target_secret.c).
  */
 #include "bus/target_impl.h"
 
@@ -111,14 +116,15 @@ static int check_header(struct cm_tspec *s, const struct cm_tspec_pair *h)
     if (ieq_prefix(h->name, "X-Coalmine-")) {
         return cm_tspec_fail(s, "headers.%s: the X-Coalmine- headers are coalmine's", h->name);
     }
-    if (h->value[0] == '\0') {
+    if (h->value[0] == '\0' && h->secret == NULL) {
         return cm_tspec_fail(s, "headers.%s: the value is empty", h->name);
     }
     for (const char *p = h->value; *p; p++) {
         unsigned char c = (unsigned char)*p;
 
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            return cm_tspec_fail(s, "headers.%s: the value holds %s", h->name,
+            return cm_tspec_fail(s, "headers.%s%s: the value holds %s", h->name,
+                                 h->secret != NULL ? ".prefix" : "",
                                  c == '\r' || c == '\n' ? "a CR or LF" : "a control character");
         }
     }
@@ -137,7 +143,7 @@ static int webhook_read(struct cm_tspec *s, struct webhook_spec *w)
         (rc = check_url(s, w->url)) != 0) {
         return rc;
     }
-    rc = cm_tspec_map(s, "headers", true, HEADER_VALUE_MAX, &w->headers, &w->nheaders);
+    rc = cm_tspec_map_refs(s, "headers", true, HEADER_VALUE_MAX, &w->headers, &w->nheaders);
     for (size_t i = 0; rc == 0 && i < w->nheaders; i++) {
         rc = check_header(s, &w->headers[i]);
     }
@@ -252,8 +258,41 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
     return 0;
 }
 
+/*
+ * Appends header h, a reference: its prefix and the secret's value, read now for w's URL.
+ * 0, CM_ENOMEM, or CM_EINVAL / CM_EIO with err naming the header and the secret (never the
+ * value). The copies on the stack are wiped.
+ */
+static int add_secret(struct curl_slist **list, const struct webhook_spec *w,
+                      const struct cm_tspec_pair *h, const struct cm_target_ctx *ctx, char *err,
+                      size_t errlen)
+{
+    char value[HEADER_VALUE_MAX + 1], line[2 * HEADER_VALUE_MAX + 300], why[400],
+        url[MSG_URL_MAX + 1];
+    size_t plen = strlen(h->value);
+    struct curl_slist *n;
+    int rc;
+
+    rc = cm_target_secret_value(ctx->secrets, h->secret, w->url, value, sizeof(value) - plen, why,
+                                sizeof(why));
+    if (rc != 0) {
+        url_for_msg(w->url, url, sizeof(url));
+        snprintf(err, errlen, "webhook %s: headers.%s: %s", url, h->name, why);
+        return rc;
+    }
+    snprintf(line, sizeof(line), "%s: %s%s", h->name, h->value, value);
+    n = curl_slist_append(*list, line);
+    memset(value, 0, sizeof(value));
+    memset(line, 0, sizeof(line));
+    if (n == NULL) {
+        return CM_ENOMEM;
+    }
+    *list = n;
+    return 0;
+}
+
 static int build_headers(const struct webhook_spec *w, const struct cm_target_ctx *ctx,
-                         struct curl_slist **list)
+                         struct curl_slist **list, char *err, size_t errlen)
 {
     char attempt[16];
     struct curl_slist *n;
@@ -280,7 +319,9 @@ static int build_headers(const struct webhook_spec *w, const struct cm_target_ct
         rc = add_header(list, "X-Coalmine-Attempt", attempt);
     }
     for (size_t i = 0; rc == 0 && i < w->nheaders; i++) {
-        rc = add_header(list, w->headers[i].name, w->headers[i].value);
+        rc = w->headers[i].secret != NULL
+                 ? add_secret(list, w, &w->headers[i], ctx, err, errlen)
+                 : add_header(list, w->headers[i].name, w->headers[i].value);
     }
     return rc;
 }
@@ -403,8 +444,13 @@ static int webhook_deliver(const char *spec, size_t len, const char *event, size
         goto done;
     }
     url_for_msg(w.url, url, sizeof(url));
-    if ((rc = build_headers(&w, cm_target_ctx_or_empty(ctx), &hdrs)) != 0 ||
-        (h = curl_easy_init()) == NULL ||
+    if ((rc = build_headers(&w, cm_target_ctx_or_empty(ctx), &hdrs, err, errlen)) != 0) {
+        if (rc == CM_ENOMEM) {
+            snprintf(err, errlen, "webhook %s: out of memory", url);
+        }
+        goto done; /* a secret could not be had (err says which), or no memory */
+    }
+    if ((h = curl_easy_init()) == NULL ||
         (rc = setup(h, &w, event, evlen, hdrs, &a, errbuf)) != 0 ||
         (!w.allow_link_local && (rc = cm_net_guard_curl(h, &guard)) != 0)) {
         snprintf(err, errlen, "webhook %s: libcurl could not be set up", url);

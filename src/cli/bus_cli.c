@@ -134,15 +134,38 @@ void cm_cli_routing_finish(struct cm_cli_routing *r)
     memset(r, 0, sizeof(*r));
 }
 
-int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
-                   struct cm_cli_routing *out)
+int cm_cli_bus_run(const char *cmd, struct cm_store *st, const struct cm_config *cfg, bool now,
+                   bool quiet, struct cm_cli_routing *out)
 {
-    return cm_cli_bus_run_ex(cmd, st, now, false, quiet, out);
+    return cm_cli_bus_run_ex(cmd, st, cfg, now, false, quiet, out);
 }
 
-int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool release_all, bool quiet,
-                      struct cm_cli_routing *out)
+int cm_cli_secrets(const struct cm_config *cfg, struct cm_target_secrets *out)
 {
+    struct cm_target_secret *v;
+
+    out->v = NULL;
+    out->n = 0;
+    if (cfg == NULL || cfg->nsecrets == 0) {
+        return 0;
+    }
+    if ((v = calloc(cfg->nsecrets, sizeof(*v))) == NULL) {
+        return CM_ENOMEM;
+    }
+    for (size_t i = 0; i < cfg->nsecrets; i++) {
+        const struct cm_config_secret *c = &cfg->secrets[i];
+
+        v[i] = (struct cm_target_secret){c->name, c->file, c->env, c->urls.v, c->urls.n};
+    }
+    out->v = v;
+    out->n = cfg->nsecrets;
+    return 0;
+}
+
+int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, const struct cm_config *cfg, bool now,
+                      bool release_all, bool quiet, struct cm_cli_routing *out)
+{
+    struct cm_target_secrets secrets;
     struct cm_bus_opts o = {0};
     struct cm_bus_stats *stats = &out->bus;
     struct reporting rp = {cmd, out, false};
@@ -154,6 +177,12 @@ int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool relea
         fprintf(stderr, "coalmine %s: libcurl could not be initialised\n", cmd);
         return CM_EXIT_ERROR;
     }
+    if (cm_cli_secrets(cfg, &secrets) != 0) {
+        fprintf(stderr, "coalmine %s: out of memory\n", cmd);
+        curl_global_cleanup();
+        return CM_EXIT_ERROR;
+    }
+    o.secrets = &secrets;
     o.now_ms = cm_clock_now_ms();
     o.ignore_backoff = now;
     o.release_all = release_all;
@@ -161,6 +190,7 @@ int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool relea
     o.ud = &rp;
     rc = cm_bus_run(st, &o, stats, err, sizeof(err));
     curl_global_cleanup();
+    free(secrets.v);
     if (rc != 0) {
         fprintf(stderr, "coalmine %s: routing findings: %s\n", cmd, err[0] ? err : cm_strerror(rc));
         return CM_EXIT_ERROR;

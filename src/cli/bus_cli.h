@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bus/bus.h"
+#include "core/config.h"
 #include "store/store.h"
 
 /* What one run did for one target of one rule. */
@@ -38,7 +39,8 @@ struct cm_cli_routing {
 void cm_cli_routing_finish(struct cm_cli_routing *r);
 
 /*
- * Runs cm_bus_run on st now (now: every pending delivery at once). Failed
+ * Runs cm_bus_run on st now (now: every pending delivery at once), with cfg's
+ * secrets (NULL: none) for webhook headers that refer to them. Failed
  * attempts go to stderr as "coalmine <cmd>: rule R target T: finding F:
  * error (attempt N, again after TIME | given up)" (for an event row: "canary
  * event of NAME (outbox row N)" or "scheduled event of RULE ..." in place of
@@ -48,11 +50,17 @@ void cm_cli_routing_finish(struct cm_cli_routing *r);
  * cm_cli_routing_finish frees them). Returns CM_EXIT_OK or CM_EXIT_ERROR (the
  * store failed, or memory ran out; reported).
  */
-int cm_cli_bus_run(const char *cmd, struct cm_store *st, bool now, bool quiet,
-                   struct cm_cli_routing *out);
+int cm_cli_bus_run(const char *cmd, struct cm_store *st, const struct cm_config *cfg, bool now,
+                   bool quiet, struct cm_cli_routing *out);
 
 /* cm_cli_bus_run; release_all releases every held update now (`rules deliver --release-held`). */
-int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, bool now, bool release_all, bool quiet,
-                      struct cm_cli_routing *out);
+int cm_cli_bus_run_ex(const char *cmd, struct cm_store *st, const struct cm_config *cfg, bool now,
+                      bool release_all, bool quiet, struct cm_cli_routing *out);
+
+/*
+ * cfg's secrets (borrowed) as the bus takes them: out->v allocated, free() it. cfg NULL:
+ * none. Returns 0 or CM_ENOMEM.
+ */
+int cm_cli_secrets(const struct cm_config *cfg, struct cm_target_secrets *out);
 
 #endif

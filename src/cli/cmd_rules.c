@@ -41,6 +41,7 @@ static const struct option longopts[] = {
     {"finding-publishing-frequency", required_argument, NULL, 'P'},
     {"schedule-expression", required_argument, NULL, 'S'},
     {"release-held", no_argument, NULL, 'R'},
+    {"config", required_argument, NULL, 'c'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -64,6 +65,7 @@ static const struct {
     {'P', O_FREQ, "--finding-publishing-frequency"},
     {'S', O_SCHED, "--schedule-expression"},
     {'R', O_RELEASE, "--release-held"},
+    {'c', O_CONFIG, "--config"},
 };
 
 int cm_rules_parse(int argc, char **argv, struct ropts *o, unsigned allowed, unsigned required,
@@ -73,7 +75,7 @@ int cm_rules_parse(int argc, char **argv, struct ropts *o, unsigned allowed, uns
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = cm_cli_getopt(CMD, argc, argv, "d:n:f:h", longopts, NULL)) != -1) {
+    while ((c = cm_cli_getopt(CMD, argc, argv, "d:n:f:c:h", longopts, NULL)) != -1) {
         unsigned bit = 0;
         const char *name = NULL;
         for (size_t i = 0; i < sizeof(optbits) / sizeof(optbits[0]); i++) {
@@ -98,6 +100,9 @@ int cm_rules_parse(int argc, char **argv, struct ropts *o, unsigned allowed, uns
         switch (c) {
         case 'd':
             o->db = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
             break;
         case 'n':
             o->name = optarg;
@@ -546,7 +551,7 @@ static int rules_test(int argc, char **argv)
 /* ---- deliver / deliveries ---- */
 
 static const char deliver_help[] =
-    "usage: coalmine rules deliver --db FILE [--now] [--release-held]\n\n"
+    "usage: coalmine rules deliver --db FILE [--now] [--release-held] [--config FILE]\n\n"
     "Routes the events waiting in the store's outbox (findings, canary results,\n"
     "scheduled rules' fires and events put through the EventBridge API) to the\n"
     "targets of the rules that match them, with the\n"
@@ -555,6 +560,8 @@ static const char deliver_help[] =
     "sets it), and tries again the deliveries that failed before once their backoff\n"
     "has passed (--now: at once; held updates still wait for their interval).\n"
     "--release-held releases every held update now, whatever its interval.\n"
+    "--config FILE reads the secrets webhook headers refer to from a coalmine.yaml\n"
+    "(docs/config.md \"secrets\"); without it such a delivery fails.\n"
     "`coalmine scan --db` does this after storing its findings. Exit status 1 when a\n"
     "delivery failed in this run.\n";
 
@@ -563,16 +570,26 @@ static int rules_deliver(int argc, char **argv)
     struct ropts o;
     struct cm_store *st = NULL;
     struct cm_cli_routing routed = {0};
-    int rc = cm_rules_parse(argc, argv, &o, O_DB | O_NOW | O_RELEASE, O_DB, deliver_help);
+    struct cm_config cfg;
+    char err[1024];
+    int rc =
+        cm_rules_parse(argc, argv, &o, O_DB | O_NOW | O_RELEASE | O_CONFIG, O_DB, deliver_help);
 
     if (rc != 0) {
         return rc == 1 ? CM_EXIT_OK : rc;
     }
+    cm_config_init(&cfg);
+    if (o.config != NULL && cm_config_load(&cfg, o.config, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine rules deliver: %s\n", err);
+        return CM_EXIT_ERROR;
+    }
     if ((rc = cm_cli_open_store(CMD, o.db, 0, &st)) != 0) {
+        cm_config_finish(&cfg);
         return rc;
     }
-    rc = cm_cli_bus_run_ex("rules deliver", st, (o.given & O_NOW) != 0, (o.given & O_RELEASE) != 0,
-                           false, &routed);
+    rc = cm_cli_bus_run_ex("rules deliver", st, &cfg, (o.given & O_NOW) != 0,
+                           (o.given & O_RELEASE) != 0, false, &routed);
+    cm_config_finish(&cfg);
     if (rc == 0 && routed.bus.failed + routed.bus.gave_up > 0) {
         rc = CM_EXIT_ERROR;
     }

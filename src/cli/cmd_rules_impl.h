@@ -25,11 +25,13 @@ enum {
     O_FREQ = 1u << 11,
     O_SCHED = 1u << 12,
     O_RELEASE = 1u << 13,
+    O_CONFIG = 1u << 14,
 };
 
 struct ropts {
     unsigned given;
-    const char *db, *name, *pattern, *description, *state, *event, *finding, *freq, *schedule;
+    const char *db, *config, *name, *pattern, *description, *state, *event, *finding, *freq,
+        *schedule;
     bool json;
     unsigned long long max;
 };

@@ -579,6 +579,7 @@ static int run(int argc, char **argv)
         follow.geo = r.e.intel.geo;
         follow.store = r.e.store;
         follow.db_path = db_path;
+        follow.cfg = &r.e.config;
         follow.metrics_path = metrics_path;
         follow.no_route = no_route;
         follow.quiet = quiet;
@@ -659,7 +660,7 @@ static int run(int argc, char **argv)
     rc = CM_EXIT_OK;
     if (r.e.store && !no_route) {
         fflush(stdout);
-        rc = cm_cli_bus_run("scan", r.e.store, false, quiet, &r.routed);
+        rc = cm_cli_bus_run("scan", r.e.store, &r.e.config, false, quiet, &r.routed);
         r.routed_ok = rc == CM_EXIT_OK;
     }
     extra.unbuildable = cli->unbuildable;

@@ -33,6 +33,7 @@
 #include "cli/findings_cli.h"
 #include "cli/findings_out.h"
 #include "cli/scan_engine.h"
+#include "cli/bus_cli.h"
 #include "cli/serve.h"
 #include "cli/serve_loop.h"
 #include "cli/serve_status.h"
@@ -271,9 +272,14 @@ static int serve_open(struct cm_serve *s)
     }
     {
         const struct cm_config_api_targets *t = &s->cfg->api.targets;
-        s->targets = (struct cm_api_target_policy){
-            t->exec_allow.v,    t->exec_allow.n,    t->file_dirs.v,   t->file_dirs.n,
-            t->webhook_allow.v, t->webhook_allow.n, t->kafka_allow.v, t->kafka_allow.n};
+        if (cm_cli_secrets(s->cfg, &s->secrets) != 0) {
+            fprintf(stderr, "coalmine serve: out of memory\n");
+            return CM_EXIT_ERROR;
+        }
+        s->targets =
+            (struct cm_api_target_policy){t->exec_allow.v,  t->exec_allow.n,    t->file_dirs.v,
+                                          t->file_dirs.n,   t->webhook_allow.v, t->webhook_allow.n,
+                                          t->kafka_allow.v, t->kafka_allow.n,   &s->secrets};
     }
     s->ctx =
         (struct cm_api_ctx){s->store, s->o.account, s->o.region, &s->targets, wake_bus, &s->bus};
@@ -309,6 +315,7 @@ static int start_loop(struct cm_serve *s, struct cm_serve_loop *l, struct cm_ser
     w->status = &s->status;
     w->account = s->o.account; /* what Scheduled Events carry */
     w->region = s->o.region;
+    w->cfg = s->cfg;
     if (cm_store_open(&w->store, s->o.db, 0, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s\n", err);
         return CM_EXIT_ERROR;
@@ -438,6 +445,8 @@ static int serve_stop(struct cm_serve *s)
     cm_store_close(s->store);
     s->store = NULL;
     cm_api_creds_finish(&s->creds);
+    free(s->secrets.v);
+    s->secrets.v = NULL;
     cm_free(s->state_path);
     s->state_path = NULL;
     if (s->status_ok) {

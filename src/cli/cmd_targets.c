@@ -7,12 +7,14 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "bus/target.h"
+#include "cli/bus_cli.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
 #include "store/store.h"
@@ -20,14 +22,19 @@
 #define CMD "targets"
 
 static const struct option longopts[] = {
-    {"db", required_argument, NULL, 'd'},   {"rule", required_argument, NULL, 'r'},
-    {"id", required_argument, NULL, 'i'},   {"kind", required_argument, NULL, 'k'},
-    {"spec", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
-    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    {"db", required_argument, NULL, 'd'},
+    {"rule", required_argument, NULL, 'r'},
+    {"id", required_argument, NULL, 'i'},
+    {"kind", required_argument, NULL, 'k'},
+    {"spec", required_argument, NULL, 's'},
+    {"format", required_argument, NULL, 'f'},
+    {"config", required_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct topts {
-    const char *db, *rule, *id, *kind, *spec;
+    const char *db, *rule, *id, *kind, *spec, *config;
     bool json;
 };
 
@@ -43,7 +50,7 @@ static int parse(int argc, char **argv, struct topts *o, const char *allowed, co
 
     memset(o, 0, sizeof(*o));
     optind = 1;
-    while ((c = cm_cli_getopt(CMD, argc, argv, "d:f:h", longopts, &li)) != -1) {
+    while ((c = cm_cli_getopt(CMD, argc, argv, "d:f:c:h", longopts, &li)) != -1) {
         if (c != '?' && c != ':' && strchr(allowed, c) == NULL) {
             if (li >= 0) {
                 fprintf(stderr, "coalmine targets %s: --%s does not apply here\n%s", argv[0],
@@ -70,6 +77,9 @@ static int parse(int argc, char **argv, struct topts *o, const char *allowed, co
             break;
         case 's':
             o->spec = optarg;
+            break;
+        case 'c':
+            o->config = optarg;
             break;
         case 'f':
             if (cm_list_format_table_or_json(CMD, optarg, &o->json) != 0) {
@@ -107,7 +117,7 @@ static void kinds_help(FILE *f)
 
 static const char put_help[] =
     "usage: coalmine targets put --db FILE --rule NAME --id ID --kind KIND\n"
-    "                            --spec JSON|file://PATH\n\n"
+    "                            --spec JSON|file://PATH [--config FILE]\n\n"
     "Adds or replaces target ID of a rule (at most 5 per rule). Specs:\n"
     "  exec     {\"argv\":[\"/usr/local/bin/isolate\",\"--quarantine\"],\n"
     "            \"timeout_seconds\":30,\"env\":{\"NAME\":\"value\"}}\n"
@@ -134,6 +144,10 @@ static const char put_help[] =
     "                                   aws.events.rule-name, aws.events.rule-arn,\n"
     "                                   aws.events.event.ingestion-time,\n"
     "                                   aws.events.event, aws.events.event.json\n"
+    "A webhook header's value may refer to a secret of coalmine.yaml instead,\n"
+    "{\"secret\":\"NAME\",\"prefix\":\"Bearer \"} (docs/config.md \"secrets\"): the\n"
+    "value is read at each delivery, never stored. --config FILE checks that NAME\n"
+    "is defined there and the URL is under its urls (delivery checks it again).\n"
     "The spec is checked and stored in canonical form (defaults filled in), which\n"
     "is printed.\n";
 
@@ -143,8 +157,10 @@ static int targets_put(int argc, char **argv)
     struct cm_store *st = NULL;
     struct cm_buf spec, canon;
     const struct cm_target_kind *k;
-    char err[512] = "";
-    int rc = parse(argc, argv, &o, "dhriks", put_help);
+    struct cm_target_secrets secrets = {NULL, 0};
+    struct cm_config cfg;
+    char err[1024] = "";
+    int rc = parse(argc, argv, &o, "dhriksc", put_help);
 
     if (rc != 0) {
         if (rc == 1) {
@@ -166,6 +182,13 @@ static int targets_put(int argc, char **argv)
                 CM_STORE_NAME_MAX);
         return CM_EXIT_USAGE;
     }
+    cm_config_init(&cfg);
+    if (o.config != NULL && (cm_config_load(&cfg, o.config, err, sizeof(err)) != 0 ||
+                             cm_cli_secrets(&cfg, &secrets) != 0)) {
+        fprintf(stderr, "coalmine targets put: %s\n", err[0] ? err : "out of memory");
+        cm_config_finish(&cfg);
+        return CM_EXIT_ERROR;
+    }
     cm_buf_init(&spec, 0);
     cm_buf_init(&canon, 0);
     rc = cm_cli_arg_text(CMD, "--spec", o.spec, 1u << 16, &spec);
@@ -173,6 +196,14 @@ static int targets_put(int argc, char **argv)
         fprintf(stderr, "coalmine targets put: --spec: %s\n", err[0] ? err : cm_strerror(rc));
         rc = CM_EXIT_ERROR;
     }
+    /* With --config, a secret the spec refers to must be defined and bound to its URL. */
+    if (rc == 0 && o.config != NULL &&
+        cm_target_secrets_check(k, canon.p, canon.len, &secrets, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine targets put: --spec: %s\n", err);
+        rc = CM_EXIT_ERROR;
+    }
+    free(secrets.v);
+    cm_config_finish(&cfg);
     if (rc == 0 && cm_buf_append(&canon, "", 1) != 0) {
         rc = CM_EXIT_ERROR;
     }

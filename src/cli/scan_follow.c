@@ -214,7 +214,7 @@ static int run_once(struct cm_scan_follow *f, char **paths, size_t n, bool flush
     rc = CM_EXIT_OK;
     if (f->store != NULL && !f->no_route) {
         fflush(stdout);
-        rc = cm_cli_bus_run("scan", f->store, false, f->quiet, &routed);
+        rc = cm_cli_bus_run("scan", f->store, f->cfg, false, f->quiet, &routed);
         routed_ok = rc == CM_EXIT_OK;
     }
     if (f->store != NULL && n + f->o->ns3_listed > 0) {

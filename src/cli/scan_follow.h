@@ -55,6 +55,7 @@ struct cm_scan_follow {
     const struct cm_geoip *geo;
     struct cm_store *store; /* --db; NULL: none */
     const char *db_path;
+    const struct cm_config *cfg; /* secrets for the targets (--config); NULL: none */
     const char *metrics_path;
     bool no_route;
     int quiet;

@@ -41,6 +41,7 @@ struct cm_serve {
     struct cm_store *store; /* the HTTP server's connection */
     struct cm_api_ctx ctx;
     struct cm_api_target_policy targets; /* api.targets, over cfg's lists */
+    struct cm_target_secrets secrets;    /* cfg's secrets (cm_cli_secrets; v is freed) */
     struct cm_api_http *http;
     char detector[CM_STORE_DETECTOR_ID_MAX + 1]; /* the account's detector in its region */
     struct cm_serve_status status;

@@ -43,7 +43,7 @@ void cm_serve_bus_run(void *ud)
     memset(&routed, 0, sizeof(routed));
     /* Quiet: run every few seconds, its summary would repeat what is held; failures are
      * said by cm_cli_bus_run whatever quiet is, what was done is said below. */
-    rc = cm_cli_bus_run("serve", w->store, false, true, &routed);
+    rc = cm_cli_bus_run("serve", w->store, w->cfg, false, true, &routed);
     cm_serve_status_bus(w->status, rc == CM_EXIT_OK, &routed.bus);
     if (rc == CM_EXIT_OK && !w->quiet &&
         routed.bus.delivered + routed.bus.failed + routed.bus.gave_up + routed.bus.released > 0) {

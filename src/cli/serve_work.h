@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "cli/serve_status.h"
+#include "core/config.h"
 #include "store/store.h"
 
 struct cm_serve_work {
@@ -24,6 +25,7 @@ struct cm_serve_work {
     bool quiet;
     struct cm_serve_status *status;
     const char *account, *region; /* the detector's: what Scheduled Events carry */
+    const struct cm_config *cfg;  /* the secrets webhook targets refer to */
 };
 
 /* One run of the bus (ud: struct cm_serve_work). Failures are said on stderr. */

@@ -201,6 +201,7 @@ static const struct key root_keys[] = {
     {.name = "api", .kind = K_SECTION, .sub = cm_config_api_keys},
     {.name = "serve", .kind = K_SECTION, .sub = serve_keys},
     {.name = "inventory", .kind = K_PATHS, .off = OFF(inventory), .max = CM_CONFIG_MAX_ITEMS},
+    {.name = "secrets", .kind = K_SECRETS, .max = CM_CONFIG_MAX_SECRETS},
     {.name = NULL},
 };
 /* clang-format on */
@@ -547,6 +548,8 @@ static int walk_value(struct walk *w, const struct key *k)
         return cm_config_walk_creds(w, (size_t)k->max);
     case K_CANARY_CHECKS:
         return cm_config_walk_checks(w, (size_t)k->max);
+    case K_SECRETS:
+        return cm_config_walk_secrets(w, (size_t)k->max);
     default:
         return walk_list(w, k);
     }
@@ -664,6 +667,7 @@ void cm_config_finish(struct cm_config *c)
     list_free(&c->api.targets.webhook_allow);
     list_free(&c->api.targets.kafka_allow);
     cm_config_api_finish(&c->api);
+    cm_config_secrets_finish(c);
     cm_config_init(c);
 }
 

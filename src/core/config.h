@@ -223,6 +223,20 @@ struct cm_config_serve {
     char *state;                 /* as --state; NULL: not set (a file beside the store) */
 };
 
+/*
+ * One named secret of secrets (docs/config.md "secrets"): what a webhook header refers to
+ * with {"secret": NAME} (src/bus/target.h, struct cm_target_secret). Nothing is read here.
+ */
+struct cm_config_secret {
+    char *name;                 /* 1-64 of [A-Za-z0-9._-], not given twice */
+    char *file;                 /* the file holding the value, resolved; NULL: env */
+    char *env;                  /* the environment variable holding it; NULL: file */
+    struct cm_config_list urls; /* 1+ URL prefixes it may be sent to, as webhook_allow's */
+    int line;                   /* where it is named (1-based) */
+};
+
+#define CM_CONFIG_MAX_SECRETS 256
+
 struct cm_config {
     struct cm_config_intel intel;
     struct cm_config_canaries canaries;
@@ -230,7 +244,9 @@ struct cm_config {
     struct cm_config_store store;
     struct cm_config_api api;
     struct cm_config_serve serve;
-    struct cm_config_list inventory; /* describe-instances JSON files, as --inventory */
+    struct cm_config_list inventory;  /* describe-instances JSON files, as --inventory */
+    struct cm_config_secret *secrets; /* secrets, in file order */
+    size_t nsecrets;
 };
 
 /* Sets the defaults: empty lists, nothing set, intel.use_default true. */

@@ -182,7 +182,7 @@ int cm_config_walk_creds(struct walk *w, size_t max)
     }
 }
 
-static const char *check_webhook_allow(struct cm_str s)
+const char *cm_config_check_webhook_allow(struct cm_str s)
 {
     if (!(cm_str_starts(s, "http://") || cm_str_starts(s, "https://")) || s.len > 2048) {
         return "a webhook URL prefix is http://HOST[:PORT][/PATH] or https://...";
@@ -214,7 +214,7 @@ static const char *check_kafka_allow(struct cm_str s)
 static const struct key targets_keys[] = {
     {.name = "exec_allow", .kind = K_PATHS, .off = OFF(api.targets.exec_allow), .max = CM_CONFIG_MAX_ITEMS},
     {.name = "file_dirs", .kind = K_PATHS, .off = OFF(api.targets.file_dirs), .max = CM_CONFIG_MAX_ITEMS},
-    {.name = "webhook_allow", .kind = K_CHECKS, .off = OFF(api.targets.webhook_allow), .max = CM_CONFIG_MAX_ITEMS, .check = check_webhook_allow},
+    {.name = "webhook_allow", .kind = K_CHECKS, .off = OFF(api.targets.webhook_allow), .max = CM_CONFIG_MAX_ITEMS, .check = cm_config_check_webhook_allow},
     {.name = "kafka_allow", .kind = K_CHECKS, .off = OFF(api.targets.kafka_allow), .max = CM_CONFIG_MAX_ITEMS, .check = check_kafka_allow},
     {.name = NULL},
 };

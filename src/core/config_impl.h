@@ -131,6 +131,7 @@ enum kind {
     K_CREDS,         /* api.credentials: a list of {access_key_id, secret_access_key} */
     K_CHECKS,        /* struct cm_config_list of strings check() accepts */
     K_CANARY_CHECKS, /* canaries.checks: a list of check mappings (config_checks.c) */
+    K_SECRETS,       /* secrets: a mapping of names to secret mappings (config_secrets.c) */
 };
 
 enum spec { SPEC_NONE, SPEC_THREAT, SPEC_TRUSTED, SPEC_MANAGED };
@@ -166,6 +167,17 @@ int cm_config_take_checked(struct walk *w, const char *(*check)(struct cm_str s)
 
 /* api.credentials (the current node): a list of at most max credential mappings, or null. */
 int cm_config_walk_creds(struct walk *w, size_t max);
+
+/* An api.targets.webhook_allow entry (and a secret's urls): NULL when fine, else why not. */
+const char *cm_config_check_webhook_allow(struct cm_str s);
+
+/* ---- secrets (config_secrets.c) ---- */
+
+/* secrets (the current node): a mapping of at most max names to secrets, or null. */
+int cm_config_walk_secrets(struct walk *w, size_t max);
+
+/* Frees c's secrets. */
+void cm_config_secrets_finish(struct cm_config *c);
 
 /* ---- canaries.checks (config_checks.c) ---- */
 

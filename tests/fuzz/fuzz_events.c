@@ -81,7 +81,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     {
         static char *dirs[1] = {"/tmp"}, *progs[1] = {"/bin/true"};
         static struct cm_api_target_policy pol;
-        pol = (struct cm_api_target_policy){progs, 1, dirs, 1, NULL, 0, NULL, 0};
+        pol = (struct cm_api_target_policy){progs, 1, dirs, 1, NULL, 0, NULL, 0, NULL};
         ctx.targets = &pol;
     }
     ctx.region = "us-east-1";

@@ -93,7 +93,7 @@ static int e_setup(void **state)
     }
     e_dirs[0] = a_dir;
     e_dirs[1] = "/tmp";
-    e_policy = (struct cm_api_target_policy){e_progs, 1, e_dirs, 2, NULL, 0, NULL, 0};
+    e_policy = (struct cm_api_target_policy){e_progs, 1, e_dirs, 2, NULL, 0, NULL, 0, NULL};
     a_ctx.targets = &e_policy;
     snprintf(e_file, sizeof(e_file), "%s/out.jsonl", a_dir);
     snprintf(e_file2, sizeof(e_file2), "%s/two.jsonl", a_dir);

@@ -107,7 +107,7 @@ static void test_exec(void **state)
 {
     char *progs[1] = {allowed};
     struct cm_api_target_policy none = {0};
-    struct cm_api_target_policy p = {progs, 1, NULL, 0, NULL, 0, NULL, 0};
+    struct cm_api_target_policy p = {progs, 1, NULL, 0, NULL, 0, NULL, 0, NULL};
     char prog[256], why[512];
     (void)state;
 
@@ -151,7 +151,7 @@ static void test_exec(void **state)
 static void test_opt_outs(void **state)
 {
     char *dirs[1] = {allowed};
-    struct cm_api_target_policy p = {NULL, 0, dirs, 1, NULL, 0, NULL, 0};
+    struct cm_api_target_policy p = {NULL, 0, dirs, 1, NULL, 0, NULL, 0, NULL};
     char spec[512], why[512];
     (void)state;
 
@@ -177,7 +177,7 @@ static void test_opt_outs(void **state)
 static void test_file(void **state)
 {
     char *dirs[1] = {allowed};
-    struct cm_api_target_policy p = {NULL, 0, dirs, 1, NULL, 0, NULL, 0};
+    struct cm_api_target_policy p = {NULL, 0, dirs, 1, NULL, 0, NULL, 0, NULL};
     char path[256], why[512];
     (void)state;
 
@@ -232,7 +232,7 @@ static void test_webhook(void **state)
         "HTTP://169.254.169.254/",             /* scheme case */
     };
     char *allow[2] = {"https://hooks.example.test/coalmine", "http://127.0.0.1:9000"};
-    struct cm_api_target_policy p = {NULL, 0, NULL, 0, allow, 2, NULL, 0};
+    struct cm_api_target_policy p = {NULL, 0, NULL, 0, allow, 2, NULL, 0, NULL};
     char why[512];
     (void)state;
 
@@ -272,7 +272,7 @@ static void test_webhook(void **state)
 static void test_kafka(void **state)
 {
     char *allow[1] = {"127.0.0.1:9092"};
-    struct cm_api_target_policy p = {NULL, 0, NULL, 0, NULL, 0, allow, 1};
+    struct cm_api_target_policy p = {NULL, 0, NULL, 0, NULL, 0, allow, 1, NULL};
     char why[512];
     (void)state;
 

@@ -309,7 +309,7 @@ static void test_check_webhook(void **state)
 static void test_exec_stdin_env(void **state)
 {
     char path[512], spec[1024], err[512] = "", out[600];
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL, NULL};
     const char *want = "rule-1\ntarget-1\nfinding-1\nRecon:EC2/PortProbeUnprotectedPort\n5.5\n2\n"
                        "s p e c\nparent\nspec\n2\n2:two words\n";
 
@@ -1091,7 +1091,7 @@ static void test_webhook_ok(void **state)
 {
     struct srv *s = calloc(1, sizeof(*s));
     char spec[1024], err[512] = "", v[256], line[256];
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL, NULL};
 
     (void)state;
     srv_start(s, 200, "ok", "", 0);

@@ -630,7 +630,7 @@ static void test_key_partition(void **state)
 static void test_key_choice(void **state)
 {
     const struct cluster *c = *state;
-    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL};
+    struct cm_target_ctx bare = {"rule-2", "target-2", NULL, NULL, -1, 1, 0, false, NULL, NULL};
     char spec[512];
     struct msgs ms;
 
