@@ -1,0 +1,106 @@
+#!/bin/sh
+# Webhook headers that refer to a named secret of coalmine.yaml, from the command line
+# (docs/config.md "secrets"): `targets put --config` refuses a reference to an undefined
+# secret or one not bound to the URL and keeps the reference as given; `scan --db` and
+# `rules deliver` without --config fail the delivery ("secret NAME is not defined"), with --config reads
+# the environment variable at delivery (unset: a failure naming it), and the receiver on
+# 127.0.0.1 gets "Authorization: Bearer <value>"; the config's errors name file:line and
+# the key; the value never shows in stderr or `rules deliveries`.
+# Skips without python3 (the receiver). Prints TAP.
+. "$(dirname "$0")/lib/tap.sh"
+
+if ! command -v python3 >/dev/null; then
+    skip "webhook header secrets from the command line" "python3 not installed"
+    done_testing
+    exit 0
+fi
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+DB="$T/s.db"
+
+cat >"$T/srv.py" <<'PYEOF'
+import http.server, os, sys
+d = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(os.path.join(d, "auth.log"), "a") as f:
+            f.write("%s %s\n" % (self.path, self.headers.get("Authorization", "-")))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+open(os.path.join(d, "srv.port.tmp"), "w").write(str(s.server_address[1]))
+os.rename(os.path.join(d, "srv.port.tmp"), os.path.join(d, "srv.port"))
+s.serve_forever()
+PYEOF
+python3 "$T/srv.py" "$T" 2>"$T/srv.err" &
+SRV=$!
+trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ ! -s "$T/srv.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+SPORT=$(cat "$T/srv.port" 2>/dev/null)
+check "the receiver listens on 127.0.0.1" test -n "$SPORT"
+
+cat >"$T/c.yaml" <<YEOF
+secrets:
+  tok:
+    env: CM_TEST_HOOK_TOKEN
+    urls: ["http://127.0.0.1:$SPORT/in"]
+YEOF
+"$COALMINE" gen --out "$T/logs" --hours 1 --scenario root-credential-usage >/dev/null 2>&1
+"$COALMINE" rules put --db "$DB" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
+HOOK="http://127.0.0.1:$SPORT/in/x"
+"$COALMINE" targets put --db "$DB" --rule all --id h --kind webhook --config "$T/c.yaml" \
+    --spec '{"url":"'"$HOOK"'","headers":{"Authorization":{"prefix":"Bearer ","secret":"tok"}}}' >"$T/p1.out" 2>"$T/p1.err"
+check "targets put --config: a bound reference is put" test $? -eq 0
+check "targets put: the reference is kept, canonical (secret, then prefix)" \
+    grep -qF '"headers":{"Authorization":{"secret":"tok","prefix":"Bearer "}}' "$T/p1.out"
+"$COALMINE" targets put --db "$DB" --rule all --id away --kind webhook --config "$T/c.yaml" \
+    --spec '{"url":"http://127.0.0.1:'"$SPORT"'/elsewhere","headers":{"Authorization":{"secret":"tok"}}}' >/dev/null 2>"$T/p2.err"
+check "targets put --config: a URL not under the secret's urls is refused" test $? -eq 1
+check "  naming secrets.tok.urls" grep -q "secret tok may not be sent to .*secrets.tok.urls" "$T/p2.err"
+"$COALMINE" targets put --db "$DB" --rule all --id none --kind webhook --config "$T/c.yaml" \
+    --spec '{"url":"'"$HOOK"'","headers":{"Authorization":{"secret":"nosuch"}}}' >/dev/null 2>"$T/p3.err"
+check "targets put --config: an undefined secret is refused" \
+    grep -q "secret nosuch is not defined in coalmine.yaml" "$T/p3.err"
+"$COALMINE" targets put --db "$DB" --rule all --id bad --kind webhook \
+    --spec '{"url":"'"$HOOK"'","headers":{"Authorization":{"secret":"tok","value":"x"}}}' >/dev/null 2>"$T/p4.err"
+check "targets put: a reference with another member is refused" \
+    grep -q 'headers.Authorization: a reference is {"secret": NAME}' "$T/p4.err"
+"$COALMINE" targets list --db "$DB" >"$T/list.out"
+check "targets list: only the one target" test "$(grep -c webhook "$T/list.out")" -eq 1
+
+"$COALMINE" scan --db "$DB" "$T/logs" >/dev/null 2>"$T/d1.err"
+check "scan --db without --config: the delivery fails, the secret is not defined" \
+    grep -q "target h: .*headers.Authorization: secret tok is not defined in coalmine.yaml" "$T/d1.err"
+"$COALMINE" rules deliver --db "$DB" --now 2>"$T/d0.err"
+check "rules deliver without --config: exit 1, the same reason" \
+    sh -c "test $? -eq 1 && grep -q 'secret tok is not defined' '$T/d0.err'"
+env -u CM_TEST_HOOK_TOKEN "$COALMINE" rules deliver --db "$DB" --now --config "$T/c.yaml" 2>"$T/d2.err"
+check "rules deliver --config, the variable unset: the delivery fails naming it" \
+    grep -q "secret tok: the environment variable CM_TEST_HOOK_TOKEN is not set" "$T/d2.err"
+check "the receiver got nothing yet" test ! -e "$T/auth.log"
+V=tok-value-$$
+CM_TEST_HOOK_TOKEN=$V "$COALMINE" rules deliver --db "$DB" --now --config "$T/c.yaml" 2>"$T/d3.err"
+check "rules deliver --config with the variable set: exit 0" test $? -eq 0
+check "the receiver got Authorization: Bearer <value>" grep -q "^/in/x Bearer $V\$" "$T/auth.log"
+"$COALMINE" rules deliveries --db "$DB" --format json >"$T/dl.json" 2>&1
+for f in d0.err d1.err d2.err d3.err dl.json list.out; do
+    check "the value is not in $f" sh -c "! grep -q 'tok-value-' '$T/$f'"
+done
+
+# The config's errors: file:line:col and the key.
+printf 'secrets:\n  a:\n    file: x\n    env: Y\n    urls: ["https://h/"]\n' >"$T/e1.yaml"
+"$COALMINE" rules deliver --db "$DB" --config "$T/e1.yaml" 2>"$T/e1.err"
+check "config: file and env both: refused at the key" \
+    grep -q "e1.yaml:4:5: secrets.a: give file or env, not both" "$T/e1.err"
+printf 'secrets:\n  a:\n    file: x\n' >"$T/e2.yaml"
+"$COALMINE" rules deliver --db "$DB" --config "$T/e2.yaml" 2>"$T/e2.err"
+check "config: no urls: refused" grep -q "e2.yaml:3:5: secrets.a: needs urls" "$T/e2.err"
+printf 'secrets:\n  a:\n    env: Y\n    urls: ["ftp://h/"]\n' >"$T/e3.yaml"
+"$COALMINE" rules deliver --db "$DB" --config "$T/e3.yaml" 2>"$T/e3.err"
+check "config: a urls entry as webhook_allow's is checked" \
+    grep -q 'e3.yaml:4:12: secrets.a.urls\[0\]: "ftp://h/": a webhook URL prefix' "$T/e3.err"
+done_testing
