@@ -269,6 +269,35 @@ static void test_webhook(void **state)
     assert_non_null(strstr(why, "api.targets.webhook_allow"));
 }
 
+/* A header that refers to a secret: the secret defined, the URL under its urls. */
+static void test_webhook_secrets(void **state)
+{
+    char *urls[1] = {"https://hooks.example.test/in"};
+    struct cm_target_secret defs[1] = {{"tok", NULL, "TOK", urls, 1}};
+    struct cm_target_secrets set = {defs, 1};
+    struct cm_api_target_policy p = {NULL, 0, NULL, 0, NULL, 0, NULL, 0, &set};
+    const char *ok = "{\"url\":\"https://hooks.example.test/in/x\",\"headers\":{\"A\":{"
+                     "\"secret\":\"tok\"}}}";
+    const char *away = "{\"url\":\"https://hooks.example.test/out\",\"headers\":{\"A\":{"
+                       "\"secret\":\"tok\"}}}";
+    const char *undef = "{\"url\":\"https://hooks.example.test/in\",\"headers\":{\"A\":{"
+                        "\"secret\":\"other\"}}}";
+    char why[512];
+    (void)state;
+
+    assert_int_equal(cm_api_target_guard(&p, "webhook", ok, why, sizeof(why)), 0);
+    assert_int_equal(cm_api_target_guard(&p, "webhook", away, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "secret tok may not be sent to"));
+    assert_non_null(strstr(why, "secrets.tok.urls"));
+    assert_int_equal(cm_api_target_guard(&p, "webhook", undef, why, sizeof(why)), -1);
+    assert_string_equal(why, "secret other is not defined in coalmine.yaml");
+    /* No policy, or no secrets in it: a reference names nothing defined. */
+    assert_int_equal(cm_api_target_guard(NULL, "webhook", ok, why, sizeof(why)), -1);
+    assert_string_equal(why, "secret tok is not defined in coalmine.yaml");
+    p.secrets = NULL;
+    assert_int_equal(cm_api_target_guard(&p, "webhook", ok, why, sizeof(why)), -1);
+}
+
 static void test_kafka(void **state)
 {
     char *allow[1] = {"127.0.0.1:9092"};
@@ -308,9 +337,9 @@ static void test_kafka(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exec),     cmocka_unit_test(test_file),
-        cmocka_unit_test(test_webhook),  cmocka_unit_test(test_kafka),
-        cmocka_unit_test(test_opt_outs),
+        cmocka_unit_test(test_exec),    cmocka_unit_test(test_file),
+        cmocka_unit_test(test_webhook), cmocka_unit_test(test_webhook_secrets),
+        cmocka_unit_test(test_kafka),   cmocka_unit_test(test_opt_outs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -193,6 +193,63 @@ static void test_api_section(void **state)
     }
 }
 
+/* secrets: names to a file or a variable, and the URLs each may be sent to. */
+static void test_secrets(void **state)
+{
+    struct cm_config c;
+
+    (void)state;
+    parse_ok(&c, "secrets:\n"
+                 "  slack:\n"
+                 "    file: secrets/slack-token\n"
+                 "    urls: [\"https://hooks.slack.com/services/\"]\n"
+                 "  pager.v2:\n"
+                 "    env: PAGER_TOKEN\n"
+                 "    urls:\n"
+                 "      - https://events.pager.example/v2\n"
+                 "      - http://127.0.0.1:8080/\n");
+    assert_int_equal(c.nsecrets, 2);
+    assert_string_equal(c.secrets[0].name, "slack");
+    assert_string_equal(c.secrets[0].file, BASE "/secrets/slack-token");
+    assert_null(c.secrets[0].env);
+    assert_int_equal(c.secrets[0].urls.n, 1);
+    assert_int_equal(c.secrets[0].line, 2);
+    assert_string_equal(c.secrets[1].name, "pager.v2");
+    assert_string_equal(c.secrets[1].env, "PAGER_TOKEN");
+    assert_null(c.secrets[1].file);
+    assert_string_equal(c.secrets[1].urls.v[1], "http://127.0.0.1:8080/");
+    cm_config_finish(&c);
+    assert_int_equal(c.nsecrets, 0);
+    assert_null(c.secrets);
+    parse_ok(&c, "secrets:\n");
+    assert_int_equal(c.nsecrets, 0);
+    cm_config_finish(&c);
+
+    parse_bad("secrets: [a]\n", "1:10: secrets: expected a mapping of secret names");
+    parse_bad("secrets:\n  \"a b\":\n    env: X\n    urls: [https://h/]\n",
+              "2:3: secrets: \"a b\": a secret's name is 1 to 64");
+    parse_bad("secrets:\n  a:\n    file: x\n    env: Y\n    urls: [https://h/]\n",
+              "4:5: secrets.a: give file or env, not both");
+    parse_bad("secrets:\n  a:\n    urls: [https://h/]\n",
+              "3:5: secrets.a: needs file or env: where the value is read from");
+    parse_bad("secrets:\n  a:\n    env: Y\n", "3:5: secrets.a: needs urls: where the secret");
+    parse_bad("secrets:\n  a:\n    env: Y\n    urls: []\n",
+              "4:11: secrets.a.urls: needs at least one URL");
+    parse_bad("secrets:\n  a:\n    env: Y\n    urls: https://h/\n",
+              "4:11: secrets.a.urls: expected a list of URLs");
+    parse_bad("secrets:\n  a:\n    env: Y\n    urls: [ftp://h/]\n",
+              "4:12: secrets.a.urls[0]: \"ftp://h/\": a webhook URL prefix is");
+    parse_bad("secrets:\n  a:\n    env: 1X\n    urls: [https://h/]\n",
+              "3:10: secrets.a.env: \"1X\": an environment variable's name");
+    parse_bad("secrets:\n  a:\n    env: Y\n    value: v\n    urls: [https://h/]\n",
+              "4:5: secrets.a: unknown key (known here: file, env, urls)");
+    parse_bad("secrets:\n  a:\n    env: Y\n    env: Z\n    urls: [https://h/]\n",
+              "4:5: secrets.a: key env is given twice");
+    parse_bad("secrets:\n  a: {env: Y, urls: [https://h/]}\n  a: {env: Z, urls: [https://h/]}\n",
+              "3:3: secrets: secret a is given twice (first at line 2)");
+    parse_bad("secrets:\n  a: tok\n", "2:6: secrets.a: expected a mapping");
+}
+
 static const char full_yaml[] =
     "# every key\n"
     "intel:\n"
@@ -718,7 +775,7 @@ static void test_unknown_key(void **state)
               "lists, dir, default, geoip, aws_ranges)");
     parse_bad("store: {db: x}\nserver: {port: 1}\n",
               "2:1: unknown key \"server\" (known here: intel, canaries, detectors, store, api, "
-              "serve, inventory)");
+              "serve, inventory, secrets)");
     parse_bad("detectors:\n  console_login:\n    min_distance: 5\n",
               "3:5: detectors.console_login: unknown key \"min_distance\"");
     /* Keys are case-sensitive. */
@@ -763,7 +820,7 @@ static void test_wrong_type(void **state)
     parse_bad("store: {retention_days: [1]}\n",
               "1:25: store.retention_days: expected an integer, got a list");
     parse_bad("- intel\n", "1:1: the top level must be a mapping of sections (intel, canaries, "
-                           "detectors, store, api, serve, inventory), not a list");
+                           "detectors, store, api, serve, inventory, secrets), not a list");
     parse_bad("hello\n", "1:1: the top level must be a mapping of sections");
     parse_bad("? [a, b]\n: c\n", "1:3: a key must be a name, not a list");
 }
@@ -1204,6 +1261,7 @@ int main(void)
         cmocka_unit_test(test_example_file),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_api_section),
+        cmocka_unit_test(test_secrets),
         cmocka_unit_test(test_serve_section),
         cmocka_unit_test(test_locations_only_in_watch),
     };
