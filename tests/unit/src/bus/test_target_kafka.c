@@ -40,7 +40,8 @@
 #define PROP(n, v) BT ",\"properties\":{\"" n "\":\"" v "\"}}"
 
 static const struct cm_target_ctx ctx1 = {
-    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, 0, false, NULL,
+    "rule-1", "target-1", "finding-1", "Recon:EC2/PortProbeUnprotectedPort", 5.5, 2, 0,
+    false,    NULL,       NULL,
 };
 
 #if defined(__SANITIZE_THREAD__)
