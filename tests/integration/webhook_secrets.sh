@@ -111,7 +111,9 @@ check "a value with a line break: the delivery fails, naming the secret" \
 check "the receiver got nothing for it" test "$(wc -l <"$T/auth.log")" -eq 2
 "$COALMINE" rules deliveries --db "$T/s.db" --format json >"$T/dl.json" 2>"$T/err"
 check "rules deliveries: the failure is recorded" grep -q "secret hook" "$T/dl.json"
-curl -s "$ENDPOINT/metrics" >"$T/metrics" 2>/dev/null || true
+python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/metrics").read().decode())' \
+    "$ENDPOINT" >"$T/metrics" 2>"$T/err"
+check "/metrics answers, with the failed delivery counted" grep -q 'failed' "$T/metrics"
 serve_stop
 check "serve stops cleanly (exit 0)" test "$SERVE_RC" -eq 0
 for f in s.err dl.json metrics lt.json pt.json pt2.json; do
