@@ -77,11 +77,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(path, sizeof(path), "%s/s.db", dir);
     check(cm_store_open(&ctx.store, path, CM_STORE_CREATE, err, sizeof(err)) == 0);
     ctx.account = "123456789012";
-    /* The operator allows files under /tmp and /bin/true, so those round-trip too. */
+    /* The operator allows files under /tmp and /bin/true, so those round-trip too, and a
+     * secret "s" for webhooks under http://127.0.0.1:1/ (a header's {"secret":"s"}). */
     {
-        static char *dirs[1] = {"/tmp"}, *progs[1] = {"/bin/true"};
+        static char *dirs[1] = {"/tmp"}, *progs[1] = {"/bin/true"},
+                    *urls[1] = {"http://127.0.0.1:1/"};
+        static struct cm_target_secret sec[1] = {{"s", NULL, "CM_FUZZ_NO_SUCH_VAR", urls, 1}};
+        static struct cm_target_secrets secrets = {sec, 1};
         static struct cm_api_target_policy pol;
-        pol = (struct cm_api_target_policy){progs, 1, dirs, 1, NULL, 0, NULL, 0, NULL};
+        pol = (struct cm_api_target_policy){progs, 1, dirs, 1, NULL, 0, NULL, 0, &secrets};
         ctx.targets = &pol;
     }
     ctx.region = "us-east-1";
