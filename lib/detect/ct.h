@@ -362,6 +362,16 @@ void cm_ct_peers_note(struct cm_ct_peers *p, const struct cm_detect_config *cfg,
 /* Whether CM_CT_PEERS people hold network net as usual. */
 bool cm_ct_peers_usual(const struct cm_ct_peers *p, uint64_t net);
 
+/*
+ * The learn_ms to judge the networks and clients of an identity first seen at first_ms
+ * by at now_ms: what it met in its own learning day (its first learn_ms) is usual once
+ * that day is over, however late in the day it came; after that day a network or client
+ * is usual learn_ms after it was first seen. Before 2026-12-06 a place met late in the
+ * learning day (her home, in the evening) was new until a day after: a call she never
+ * made from there the next morning fired.
+ */
+int64_t cm_ct_usual_learn(int64_t first_ms, int64_t now_ms, int64_t learn_ms);
+
 /* Whether network h is one of c's usual ones (first seen learn_ms or more before now_ms). */
 bool cm_ct_context_usual(const struct cm_ct_context *c, uint64_t h, int64_t now_ms,
                          int64_t learn_ms);

@@ -149,7 +149,7 @@ static int fire(struct anomaly *a, const struct cm_event *ev, struct ident *id,
         .ctx = &id->ctx,
         .nv = nv,
         .calls = calls,
-        .learn_ms = a->m.learn_ms,
+        .learn_ms = cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms),
     };
     struct cm_detection d;
     struct cm_jw jw;
@@ -266,7 +266,9 @@ static int peers(struct anomaly *a, const struct cm_event *ev, const struct iden
     if (ev->account.len == 0) {
         return 0;
     }
-    if (is_person && cm_ct_context_usual(&id->ctx, net, ev->time_ms, a->m.learn_ms)) {
+    if (is_person &&
+        cm_ct_context_usual(&id->ctx, net, ev->time_ms,
+                            cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms))) {
         if (person == NULL) {
             klen = cm_ct_identity_key(ev, key, sizeof(key));
             person = key;
@@ -297,6 +299,7 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     struct ident *id;
     enum cm_ct_tactic tactic;
     bool api_new, established;
+    int64_t learn;
     char key[512];
     size_t klen;
     int rc = 0;
@@ -321,9 +324,10 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         return rc;
     }
     /* Learn first: what is judged below is this call against what came before it. */
-    cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+    learn = cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms);
+    cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, learn, &nv);
     if (nv.net_new && id->chained && cm_ct_prefix_network(a->m.cfg, a->m.seed, ct) &&
-        !cm_ct_context_inside_aws(&id->ctx, a->m.cfg, a->m.seed, ev->time_ms, a->m.learn_ms)) {
+        !cm_ct_context_inside_aws(&id->ctx, a->m.cfg, a->m.seed, ev->time_ms, learn)) {
         nv.net_new = false;
     }
     api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);
@@ -339,7 +343,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         if ((id = cm_ct_model_profile_key(&a->m, ev, key, klen, &established, &rc)) == NULL) {
             return rc;
         }
-        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev,
+                           cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms), &nv);
         api_new = cm_ct_set_add(id->apis, ID_APIS, &id->napis, api_hash(a, ct), ev->time_ms);
         nv.net_new = nv.net_new && shared.net_new;
         nv.client_new = nv.client_new && shared.client_new;

@@ -507,6 +507,16 @@ static size_t net_note(struct cm_ct_context *c, uint64_t h, uint8_t bit, int64_t
     return i;
 }
 
+int64_t cm_ct_usual_learn(int64_t first_ms, int64_t now_ms, int64_t learn_ms)
+{
+    int64_t end = first_ms + learn_ms; /* the end of the identity's learning day */
+
+    if (now_ms < end || now_ms - end + 1 >= learn_ms) {
+        return learn_ms;
+    }
+    return now_ms - end + 1; /* first seen before end: usual */
+}
+
 bool cm_ct_context_usual(const struct cm_ct_context *c, uint64_t h, int64_t now_ms,
                          int64_t learn_ms)
 {

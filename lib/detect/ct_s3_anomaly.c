@@ -215,7 +215,7 @@ static int fire(struct s3anomaly *a, const struct cm_event *ev, struct ident *id
         .ctx = &id->ctx,
         .nv = nv,
         .calls = calls,
-        .learn_ms = a->m.learn_ms,
+        .learn_ms = cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms),
         .unusual_key = "unusualBucketsUserIdentityProfiling",
         .unusual_val = bname,
         .net_ip = net_ip,
@@ -276,11 +276,13 @@ static void note_own(struct s3anomaly *a, const struct cm_event *ev)
         return;
     }
     if ((id = cm_ct_model_find(&a->m, key, cm_ct_identity_key(ev, key, sizeof(key)))) != NULL) {
-        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev,
+                           cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms), &nv);
     }
     klen = cm_ct_person_key(ev, key, sizeof(key));
     if ((id = cm_ct_model_find(&a->m, key, klen)) != NULL) {
-        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev,
+                           cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms), &nv);
     }
 }
 
@@ -327,7 +329,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
     }
     k = kind_of(ct->event_name);
     pair = (uint32_t)cm_hash64(bucket.p, bucket.len, a->m.seed + (uint64_t)k) | 1u;
-    cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+    cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev,
+                       cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms), &nv);
     pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair, ev->time_ms);
     if ((klen = cm_ct_person_key(ev, key, sizeof(key))) > 0) {
         /*
@@ -340,7 +343,8 @@ static int on_event(void *state, const struct cm_event *ev, struct cm_sink *sink
         if ((id = cm_ct_model_profile_key(&a->m, ev, key, klen, &established, &rc)) == NULL) {
             return rc;
         }
-        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev, a->m.learn_ms, &nv);
+        cm_ct_context_note(&id->ctx, a->m.cfg, a->m.seed, ev,
+                           cm_ct_usual_learn(id->first_ms, ev->time_ms, a->m.learn_ms), &nv);
         pair_new = cm_ct_set_add(id->pairs, PAIRS, &id->npairs, pair, ev->time_ms);
         nv.net_new = nv.net_new && shared.net_new;
         nv.client_new = nv.client_new && shared.client_new;

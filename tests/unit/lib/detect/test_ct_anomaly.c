@@ -432,6 +432,49 @@ static void test_near_misses(void **state)
     free(t);
 }
 
+/*
+ * What an identity met in its own learning day is usual once the day is over, however late
+ * in it: alice's evening at a second home and her first Boto3 script (day 0, 22:00) are
+ * hers the next morning. Before 2026-12-06 both stayed new until 22:00 on day 1, and her
+ * first CreateAccessKey and DeleteFlowLogs from there at 10:00 fired Persistence and
+ * DefenseEvasion. A place first met after the learning day is still new for a day.
+ */
+#define HOME2 "81.2.69.160"
+static void test_learning_day_places(void **state)
+{
+    struct trail *t = trail_new();
+    struct run r;
+
+    (void)state;
+    baseline(t, 0); /* 09:00-17:00 from HOME with the CLI: the identity's first call at 09:00 */
+    add(t, ALICE, 22 * HOUR, "ec2", "DescribeInstances", HOME2, CLI, NULL);
+    add(t, ALICE, 22 * HOUR + 60, "s3", "ListBuckets", HOME, BOTO, NULL);
+    add(t, ALICE, DAY + 10 * HOUR, "iam", "CreateAccessKey", HOME2, CLI, NULL);
+    add(t, ALICE, DAY + 10 * HOUR + 60, "ec2", "DeleteFlowLogs", HOME, BOTO, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 0);
+    free(t);
+
+    /* The near miss's other side: a place first met after the learning day is new. */
+    t = trail_new();
+    baseline(t, 0);
+    add(t, ALICE, 22 * HOUR, "ec2", "DescribeInstances", HOME2, CLI, NULL);
+    add(t, ALICE, DAY + 10 * HOUR, "ec2", "DescribeInstances", THIEF, CLI, NULL);
+    add(t, ALICE, DAY + 12 * HOUR, "iam", "CreateAccessKey", THIEF, CLI, NULL);
+    run(&r, t, 0);
+    assert_int_equal(r.got.n, 1);
+    assert_string_equal(r.got.type[0], "Persistence:IAMUser/AnomalousBehavior");
+    assert_non_null(
+        strstr(r.got.info[0], "\"unusualNetworksUserIdentityProfiling\":\"203.0.0.0/16\""));
+    free(t);
+
+    /* Before the learning day is over nothing is judged, whatever it met. */
+    assert_int_equal(cm_ct_usual_learn(0, DAY * 1000LL - 1, DAY * 1000LL), DAY * 1000LL);
+    /* After it, what came in it is usual; a day after that, the plain rule again. */
+    assert_int_equal(cm_ct_usual_learn(0, DAY * 1000LL + 5000, DAY * 1000LL), 5001);
+    assert_int_equal(cm_ct_usual_learn(0, 3 * DAY * 1000LL, DAY * 1000LL), DAY * 1000LL);
+}
+
 /* A StackSet's execution role: by_service is the invokedBy member (or nothing). */
 #define STACKEXEC(key, by_service)                                                                 \
     "\"userIdentity\":{\"type\":\"AssumedRole\",\"principalId\":\"AROAEXEC:stacksets-exec-1\","    \
@@ -2062,6 +2105,7 @@ int main(void)
         cmocka_unit_test(test_ua_categories),
         cmocka_unit_test(test_stolen_key),
         cmocka_unit_test(test_near_misses),
+        cmocka_unit_test(test_learning_day_places),
         cmocka_unit_test(test_one_factor),
         cmocka_unit_test(test_service_role_direct),
         cmocka_unit_test(test_discovery_burst),
