@@ -228,8 +228,14 @@ static int values(struct parse *ps, int t, const struct line *l)
     for (size_t i = 2; i < l->n; i++) {
         long long v;
 
-        if ((rc = num(l->f[i], -CM_DGA_WEIGHT_MAX, CM_DGA_WEIGHT_MAX, &v)) != 0) {
-            return fail(ps, rc, "bad value", l->f[i]);
+        /* A language-model value is a log-probability: above 0, the scorer's bits per
+         * character would be negative (found by fuzz_dga_model: an undefined conversion). */
+        if ((rc = num(l->f[i], -CM_DGA_WEIGHT_MAX, t == 1 ? 0 : CM_DGA_WEIGHT_MAX, &v)) != 0) {
+            return fail(ps, rc,
+                        t == 1 && rc == CM_ERANGE
+                            ? "bad value: a language-model value is a log-probability, 0 or below"
+                            : "bad value",
+                        l->f[i]);
         }
         dst[start + i - 2] = (int16_t)v;
     }

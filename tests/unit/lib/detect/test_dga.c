@@ -317,6 +317,7 @@ static void test_parse_rejects(void **state)
         {HEAD "bias 0\nlm none\nend\nw 0 1\n", CM_ESYNTAX, 11, "text after end"},
         {HEAD "bias 0\nlm none\nw 0 1\n", CM_ESYNTAX, 10, "no end line"},
         {HEAD "bias 0\nlm markov2\nl 63999 1 2\nend\n", CM_ERANGE, 10, "past the table"},
+        {HEAD "bias 0\nlm markov2\nl 0 -5 3\nend\n", CM_ERANGE, 10, "log-probability, 0 or below"},
     };
 
     (void)state;
