@@ -154,6 +154,11 @@ struct cm_str cm_json_str(const struct cm_json_doc *d, uint32_t i, struct cm_are
  * Returns the unescaped length. Lone surrogates become U+FFFD.
  */
 size_t cm_json_unescape(const char *raw, size_t len, char *out);
+/*
+ * String node i unescaped into out, NUL-terminated: out, or NULL when i is none or no
+ * string, or its raw text does not fit (outlen bytes or more).
+ */
+const char *cm_json_str_to(const struct cm_json_doc *d, uint32_t i, char *out, size_t outlen);
 
 /*
  * Numbers. Return 0, CM_EINVAL (not a number / not integral) or CM_ERANGE;

@@ -300,6 +300,21 @@ struct cm_str cm_json_str(const struct cm_json_doc *d, uint32_t i, struct cm_are
     return cm_str_make(out, n);
 }
 
+const char *cm_json_str_to(const struct cm_json_doc *d, uint32_t i, char *out, size_t outlen)
+{
+    struct cm_str raw;
+
+    if (i == CM_JSON_NONE || cm_json_type(d, i) != CM_JSON_STRING) {
+        return NULL;
+    }
+    raw = cm_json_raw(d, i);
+    if (raw.len >= outlen) {
+        return NULL;
+    }
+    out[cm_json_unescape(raw.p, raw.len, out)] = '\0';
+    return out;
+}
+
 int cm_json_i64(const struct cm_json_doc *d, uint32_t i, int64_t *out)
 {
     const struct cm_json_node *nd;

@@ -69,22 +69,6 @@ static int fail(char *why, size_t whylen, const char *fmt, ...)
     return -1;
 }
 
-/* The i-th string of a JSON array or member v, unescaped into out (outlen), or NULL. */
-static const char *str_of(const struct cm_json_doc *d, uint32_t v, char *out, size_t outlen)
-{
-    struct cm_str raw;
-
-    if (v == CM_JSON_NONE || cm_json_type(d, v) != CM_JSON_STRING) {
-        return NULL;
-    }
-    raw = cm_json_raw(d, v);
-    if (raw.len >= outlen) {
-        return NULL;
-    }
-    out[cm_json_unescape(raw.p, raw.len, out)] = '\0';
-    return out;
-}
-
 /* Whether real path sub is dir itself or lies under it (both real paths). */
 static bool under(const char *dir, const char *sub)
 {
@@ -133,7 +117,7 @@ static int guard_exec(const struct cm_api_target_policy *p, const struct cm_json
     struct stat st;
 
     if (argv == CM_JSON_NONE || cm_json_type(d, argv) != CM_JSON_ARRAY ||
-        str_of(d, cm_json_first(d, argv), prog, sizeof(prog)) == NULL) {
+        cm_json_str_to(d, cm_json_first(d, argv), prog, sizeof(prog)) == NULL) {
         return fail(why, whylen, "exec target: no program");
     }
     if (p == NULL || p->nexec == 0) {
@@ -162,7 +146,7 @@ allowed:
         for (uint32_t k = cm_json_first(d, env); k != CM_JSON_NONE;
              k = cm_json_next(d, env, k + 1)) {
             char name[256];
-            if (str_of(d, k, name, sizeof(name)) == NULL || !env_ok(name)) {
+            if (cm_json_str_to(d, k, name, sizeof(name)) == NULL || !env_ok(name)) {
                 return fail(why, whylen,
                             "exec target %.300s: env.%.100s cannot be set through the API (it "
                             "changes what the program loads or runs)",
@@ -183,7 +167,7 @@ static int guard_file(const struct cm_api_target_policy *p, const struct cm_json
     struct stat st;
     char *slash;
 
-    if (str_of(d, cm_json_get(d, 0, "path"), path, sizeof(path)) == NULL) {
+    if (cm_json_str_to(d, cm_json_get(d, 0, "path"), path, sizeof(path)) == NULL) {
         return fail(why, whylen, "file target: no path");
     }
     if (opted_out(d, "file", "follow_symlinks", why, whylen) != 0) {
@@ -291,7 +275,7 @@ static int guard_webhook(const struct cm_api_target_policy *p, const struct cm_j
     if (opted_out(d, "webhook", "allow_link_local", why, whylen) != 0) {
         return -1;
     }
-    if (str_of(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL ||
+    if (cm_json_str_to(d, cm_json_get(d, 0, "url"), url, sizeof(url)) == NULL ||
         cm_net_url_split(url, &u) != 0) {
         return fail(why, whylen, "webhook target: no URL coalmine can read");
     }
@@ -347,7 +331,7 @@ static int guard_kafka(const struct cm_api_target_policy *p, const struct cm_jso
         for (uint32_t k = cm_json_first(d, props); k != CM_JSON_NONE;
              k = cm_json_next(d, props, k + 1)) {
             char name[256];
-            if (str_of(d, k, name, sizeof(name)) == NULL || !property_ok(name)) {
+            if (cm_json_str_to(d, k, name, sizeof(name)) == NULL || !property_ok(name)) {
                 return fail(why, whylen,
                             "kafka target: properties.%.100s cannot be set through the API (it "
                             "runs a command, loads code, reads a file or fetches a URL)",
@@ -356,7 +340,7 @@ static int guard_kafka(const struct cm_api_target_policy *p, const struct cm_jso
         }
     }
 
-    if (str_of(d, cm_json_get(d, 0, "brokers"), brokers, sizeof(brokers)) == NULL) {
+    if (cm_json_str_to(d, cm_json_get(d, 0, "brokers"), brokers, sizeof(brokers)) == NULL) {
         return fail(why, whylen, "kafka target: no brokers");
     }
     for (s = brokers; *s != '\0';) {

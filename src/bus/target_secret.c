@@ -54,22 +54,6 @@ static int undefined(const char *name, char *err, size_t errlen)
     return CM_EINVAL;
 }
 
-/* A JSON string node into out (outlen), or NULL when it is none or too long. */
-static const char *str_of(const struct cm_json_doc *d, uint32_t v, char *out, size_t outlen)
-{
-    struct cm_str raw;
-
-    if (v == CM_JSON_NONE || cm_json_type(d, v) != CM_JSON_STRING) {
-        return NULL;
-    }
-    raw = cm_json_raw(d, v);
-    if (raw.len >= outlen) {
-        return NULL;
-    }
-    out[cm_json_unescape(raw.p, raw.len, out)] = '\0';
-    return out;
-}
-
 int cm_target_secrets_check(const struct cm_target_kind *k, const char *spec, size_t len,
                             const struct cm_target_secrets *secrets, char *err, size_t errlen)
 {
@@ -87,7 +71,7 @@ int cm_target_secrets_check(const struct cm_target_kind *k, const char *spec, si
         return 0; /* the kind's check says what is wrong */
     }
     hdrs = cm_json_get(&d, 0, "headers");
-    if (str_of(&d, cm_json_get(&d, 0, "url"), url, sizeof(url)) == NULL) {
+    if (cm_json_str_to(&d, cm_json_get(&d, 0, "url"), url, sizeof(url)) == NULL) {
         url[0] = '\0';
     }
     if (hdrs != CM_JSON_NONE && cm_json_type(&d, hdrs) == CM_JSON_OBJECT) {
@@ -96,7 +80,7 @@ int cm_target_secrets_check(const struct cm_target_kind *k, const char *spec, si
             const struct cm_target_secret *sec;
 
             if (cm_json_type(&d, h + 1) != CM_JSON_OBJECT ||
-                str_of(&d, cm_json_get(&d, h + 1, "secret"), name, sizeof(name)) == NULL ||
+                cm_json_str_to(&d, cm_json_get(&d, h + 1, "secret"), name, sizeof(name)) == NULL ||
                 secrets == NULL) {
                 continue;
             }

@@ -27,17 +27,8 @@ static int nomem(struct walk *w)
 
 static const char *check_name(struct cm_str s)
 {
-    if (s.len == 0 || s.len > 64) {
-        return "a secret's name is 1 to 64 letters, digits, '.', '_' or '-'";
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            return "a secret's name is 1 to 64 letters, digits, '.', '_' or '-'";
-        }
-    }
-    return NULL;
+    return cm_config_name_ok(s) ? NULL
+                                : "a secret's name is 1 to 64 letters, digits, '.', '_' or '-'";
 }
 
 static const char *check_env(struct cm_str s)

@@ -17,25 +17,8 @@ fi
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 DB="$T/s.db"
 
-cat >"$T/srv.py" <<'PYEOF'
-import http.server, os, sys
-d = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(os.path.join(d, "auth.log"), "a") as f:
-            f.write("%s %s\n" % (self.path, self.headers.get("Authorization", "-")))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-open(os.path.join(d, "srv.port.tmp"), "w").write(str(s.server_address[1]))
-os.rename(os.path.join(d, "srv.port.tmp"), os.path.join(d, "srv.port"))
-s.serve_forever()
-PYEOF
-python3 "$T/srv.py" "$T" 2>"$T/srv.err" &
+python3 "$(dirname "$0")/lib/hook_server.py" --log-header Authorization "$T/srv.port" "$T/auth.log" \
+    2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
 i=0

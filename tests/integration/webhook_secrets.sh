@@ -28,25 +28,8 @@ evs() { aws events --endpoint-url "$ENDPOINT" --output json "$@"; }
 py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2"; }
 
 # The receiver: each POST's Authorization header, one line each, in auth.log.
-cat >"$T/srv.py" <<'PYEOF'
-import http.server, os, sys
-d = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(os.path.join(d, "auth.log"), "a") as f:
-            f.write("%s %s\n" % (self.path, self.headers.get("Authorization", "-")))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-open(os.path.join(d, "srv.port.tmp"), "w").write(str(s.server_address[1]))
-os.rename(os.path.join(d, "srv.port.tmp"), os.path.join(d, "srv.port"))
-s.serve_forever()
-PYEOF
-python3 "$T/srv.py" "$T" 2>"$T/srv.err" &
+python3 "$(dirname "$0")/../e2e/lib/hook_server.py" --log-header Authorization "$T/srv.port" "$T/auth.log" \
+    2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
 i=0

@@ -2,8 +2,11 @@
 """A webhook on 127.0.0.1 for the e2e tests: appends each POST's body, one line,
 to LOG and answers STATUS (default 200) with the extra headers given.
 
-usage: hook_server.py [--content-type] PORT_FILE LOG [STATUS [NAME:VALUE]...]
---content-type puts the request's Content-Type and "|" before each body. The
+usage: hook_server.py [--content-type | --log-header NAME] PORT_FILE LOG
+                      [STATUS [NAME:VALUE]...]
+--content-type puts the request's Content-Type and "|" before each body;
+--log-header NAME logs, instead of the body, the request's path and its header
+NAME ("-" when it has none), as "PATH VALUE" (what a secret reached). The
 port it listens on goes to PORT_FILE (written whole, by a rename) once it
 listens. STATUS may be a comma list ("503,200"): the answers in turn, the
 last one repeated; each body answered 2xx is also appended to LOG.accepted.
@@ -18,6 +21,9 @@ def main():
     with_type = bool(args) and args[0] == "--content-type"
     if with_type:
         args = args[1:]
+    log_header = None
+    if len(args) > 1 and args[0] == "--log-header":
+        log_header, args = args[1], args[2:]
     port_file, log = args[0], args[1]
     statuses = [int(x) for x in args[2].split(",")] if len(args) > 2 else [200]
     answered = [0]
@@ -28,6 +34,8 @@ def main():
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if with_type:
                 body = self.headers["Content-Type"].encode() + b"|" + body
+            if log_header is not None:
+                body = ("%s %s" % (self.path, self.headers.get(log_header, "-"))).encode()
             status = statuses[min(answered[0], len(statuses) - 1)]
             answered[0] += 1
             with open(log, "ab") as f:

@@ -419,6 +419,23 @@ static void test_surrogates(void **state)
     assert_str(sval(f, 0), "\xEF\xBF\xBD\n", 4);
 }
 
+/* cm_json_str_to: a string member unescaped into a fixed buffer; none, another type or
+ * too long for it is NULL. */
+static void test_str_to(void **state)
+{
+    struct fx *f = *state;
+    char out[8];
+
+    ok(f, "{\"a\":\"x\\ty\",\"n\":5,\"long\":\"abcdefgh\",\"fit\":\"abcdefg\"}");
+    assert_string_equal(cm_json_str_to(&f->doc, cm_json_get(&f->doc, 0, "a"), out, sizeof(out)),
+                        "x\ty");
+    assert_null(cm_json_str_to(&f->doc, cm_json_get(&f->doc, 0, "n"), out, sizeof(out)));
+    assert_null(cm_json_str_to(&f->doc, cm_json_get(&f->doc, 0, "none"), out, sizeof(out)));
+    assert_null(cm_json_str_to(&f->doc, cm_json_get(&f->doc, 0, "long"), out, sizeof(out)));
+    assert_string_equal(cm_json_str_to(&f->doc, cm_json_get(&f->doc, 0, "fit"), out, sizeof(out)),
+                        "abcdefg");
+}
+
 static void test_unescape_direct(void **state)
 {
     char out[64], buf[64];
@@ -976,6 +993,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nested_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_and_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_str_to, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_arrays_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escapes, setup, teardown),
