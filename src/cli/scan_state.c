@@ -89,28 +89,39 @@ static const char *input_path(const void *ud, uint32_t id)
     return id < st->ninputs ? st->inputs[id].path : NULL;
 }
 
-static int note_grown(struct cm_fileseen *files, const struct cm_scan_input *in, uint32_t today)
+/* Renews the longest grown-file entry of input in, unchanged since (left out as read). */
+static int renew_grown(struct cm_fileseen *files, const struct cm_scan_input *in, uint32_t today)
 {
     const char *name = cm_file_id_base(in->path);
     uint64_t h = cm_filegrow_name(name, strlen(name));
     const struct cm_filegrow_ent *e;
     struct cm_file_id id;
 
-    if (in->id_state == CM_SCAN_ID_BEFORE) {
-        /* Unchanged: its longest entry is renewed, so it is resumed however long it waits. */
-        if (cm_filegrow_find(&files->grown, h, in->size + 1, &e) == 0) {
-            return 0;
+    if (cm_filegrow_find(&files->grown, h, in->size + 1, &e) == 0) {
+        return 0;
+    }
+    id.a = e->id_a;
+    id.b = e->id_b;
+    return cm_filegrow_add(&files->grown, h, e->len, e->lines, &id, today);
+}
+
+/* Notes the plain logs' resume points the scan found, forgetting those it resumed past. */
+static int note_grown(struct cm_scan_state *ss, const struct cm_scan_stats *st, uint32_t today)
+{
+    for (size_t i = 0; i < st->ngrown; i++) {
+        const struct cm_scan_grown *g = &st->grown[i];
+        const char *name = cm_file_id_base(st->inputs[g->input].path);
+        uint64_t h = cm_filegrow_name(name, strlen(name));
+
+        ss->nresumed += g->resumed_from > 0;
+        if (g->resumed_from > 0 && g->len > g->resumed_from) {
+            cm_filegrow_use(&ss->sf.files.grown, h, g->resumed_from, &g->resumed);
         }
-        id.a = e->id_a;
-        id.b = e->id_b;
-        return cm_filegrow_add(&files->grown, h, e->len, e->lines, &id, today);
+        if (cm_filegrow_add(&ss->sf.files.grown, h, g->len, g->lines, &g->id, today) != 0) {
+            return CM_ENOMEM;
+        }
     }
-    if (in->resumed_from > 0 && in->grow_len > in->resumed_from) {
-        cm_filegrow_use(&files->grown, h, in->resumed_from, &in->resumed_id);
-    }
-    return in->grow_len > 0 ? cm_filegrow_add(&files->grown, h, in->grow_len, in->grow_lines,
-                                              &in->grow_id, today)
-                            : 0;
+    return 0;
 }
 
 /*
@@ -121,17 +132,22 @@ static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
 {
     uint32_t today = (uint32_t)(cm_clock_now_ms() / (86400 * 1000LL));
 
+    ss->nread = ss->nresumed = 0;
     for (size_t i = 0; i < st->ninputs; i++) {
         if (st->inputs[i].id_state == CM_SCAN_ID_NONE) {
             continue;
         }
-        ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ && st->inputs[i].resumed_from == 0;
-        ss->nresumed += st->inputs[i].resumed_from > 0;
+        ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ;
         if (cm_fileseen_add(&ss->sf.files, &st->inputs[i].id, today) != 0 ||
-            note_grown(&ss->sf.files, &st->inputs[i], today) != 0) {
+            (st->inputs[i].id_state == CM_SCAN_ID_BEFORE &&
+             renew_grown(&ss->sf.files, &st->inputs[i], today) != 0)) {
             return CM_ENOMEM;
         }
     }
+    if (note_grown(ss, st, today) != 0) {
+        return CM_ENOMEM;
+    }
+    ss->nread -= ss->nresumed < ss->nread ? ss->nresumed : ss->nread;
     return cm_fileseen_settle(&ss->sf.files, today, &ss->forgot);
 }
 
@@ -227,7 +243,6 @@ int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st
 {
     const char *name = ss->path != NULL ? ss->path : "the state in memory";
 
-    ss->nread = ss->nresumed = 0;
     if (note_files(ss, st) != 0) {
         snprintf(err, errlen, "--state %s: out of memory", name);
         return CM_ENOMEM;

@@ -692,6 +692,9 @@ void cm_scan_stats_free(struct cm_scan_stats *stats)
     cm_free(stats->inputs);
     stats->inputs = NULL;
     stats->ninputs = 0;
+    cm_free(stats->grown);
+    stats->grown = NULL;
+    stats->ngrown = stats->grown_cap = 0;
     cm_map_destroy(stats->places);
     stats->places = NULL;
 }

@@ -93,19 +93,24 @@ struct cm_scan_input {
     bool in_progress;       /* a gzip cut short and changed in the last CM_SCAN_SETTLE_S, left
                                unread (cm_scan_opts.defer_in_progress) */
     struct cm_file_id id;   /* the file's identity (read whole: of the bytes read) */
-    /* A plain log read line by line (file_ids): where a later scan resumes it should it
-     * grow, the end of its last whole line (detect/filegrow.h); grow_len 0: nowhere. */
-    uint64_t grow_len, grow_lines;
-    struct cm_file_id grow_id;
-    /* Read from where an earlier scan left off (it grew since): that length and the
-     * identity of the file cut there; 0: read whole. */
-    uint64_t resumed_from;
-    struct cm_file_id resumed_id;
     int64_t newest_ms;      /* its newest good record's event time (0: none) */
     int64_t newest_data_ms; /* its newest S3 data event's (CloudTrail, Data, S3; 0: none) */
     const char *place;      /* the account and region of its newest record, "ACCOUNT\0REGION",
                                one copy shared by every input of the pair (cm_scan_stats.places);
                                NULL: none; read with cm_scan_input_account() and _region() */
+};
+
+/*
+ * A plain log read line by line by a scan that remembers files (file_ids): where a later
+ * scan resumes it should it grow (detect/filegrow.h), and what it was resumed from. Kept
+ * beside the inputs, for the few plain files (a row of cm_scan_input stays 128 bytes).
+ */
+struct cm_scan_grown {
+    uint32_t input;            /* its index in cm_scan_stats.inputs */
+    uint64_t len, lines;       /* the end of its last whole line read, the lines before it */
+    struct cm_file_id id;      /* the identity of the file cut at len */
+    uint64_t resumed_from;     /* read from this length on (it grew since); 0: read whole */
+    struct cm_file_id resumed; /* the identity of the file cut there */
 };
 
 /* The account of input in's newest record, and its region ("" unknown). */
@@ -131,6 +136,8 @@ struct cm_scan_stats {
     size_t nrejects;
     struct cm_scan_input *inputs; /* every input in processing order, owned */
     size_t ninputs;
+    struct cm_scan_grown *grown; /* the plain logs' resume points (file_ids), owned */
+    size_t ngrown, grown_cap;
     struct cm_map *places; /* the (account, region) pairs of the inputs' place, owned */
     /* Set aside, not errors: good records no detector reads (per kind), inputs that are
      * other AWS logs or empty, and both by name, in name order. */

@@ -45,15 +45,18 @@ static size_t whole_lines(const char *p, size_t n)
 
 void cm_scan_grow_note(struct scan *s, uint32_t idx, const char *p, size_t n)
 {
-    struct cm_scan_input *in = &s->st->inputs[idx];
+    struct cm_scan_grown g;
     size_t len;
 
     if (!s->o.file_ids || !line_based(s, p, n) || (len = whole_lines(p, n)) == 0) {
         return;
     }
-    in->grow_len = len;
-    in->grow_lines = cm_parse_count_lines(p, 0, len);
-    cm_file_id_of_bytes(&in->grow_id, s->in.v[idx].path, p, len);
+    memset(&g, 0, sizeof(g));
+    g.input = idx;
+    g.len = len;
+    g.lines = cm_parse_count_lines(p, 0, len);
+    cm_file_id_of_bytes(&g.id, s->in.v[idx].path, p, len);
+    cm_scan_note_grown(s, &g);
 }
 
 /* The remembered length of input idx (open as fd, size bytes) it still starts with. */
@@ -84,6 +87,7 @@ int cm_scan_grown_read(struct reader *r, uint32_t idx, int fd, uint64_t *base_of
     const char *path = s->in.v[idx].path;
     char head[CM_FILE_ID_EDGE];
     const struct cm_filegrow_ent *e;
+    struct cm_scan_grown g;
     const char *nl;
     struct stat st;
     size_t nhead, hdr = 0, more, last;
@@ -121,16 +125,18 @@ int cm_scan_grown_read(struct reader *r, uint32_t idx, int fd, uint64_t *base_of
     r->files++;
     r->bytes_in += more;
     in->id_state = CM_SCAN_ID_READ;
-    in->resumed_from = e->len;
-    in->resumed_id.a = e->id_a;
-    in->resumed_id.b = e->id_b;
     /* Where the next scan resumes: after the last whole line read now, or as before. */
+    memset(&g, 0, sizeof(g));
+    g.input = idx;
+    g.resumed_from = e->len;
+    g.resumed.a = e->id_a;
+    g.resumed.b = e->id_b;
     last = whole_lines(r->raw.p + hdr, more);
-    in->grow_len = e->len + last;
-    in->grow_lines = e->lines + cm_parse_count_lines(r->raw.p + hdr, 0, last);
-    in->grow_id = in->resumed_id;
-    if (last > 0 && cm_file_id_prefix(fd, path, in->grow_len, &in->grow_id) != 0) {
-        in->grow_len = 0;
+    g.len = e->len + last;
+    g.lines = e->lines + cm_parse_count_lines(r->raw.p + hdr, 0, last);
+    g.id = g.resumed;
+    if (last == 0 || cm_file_id_prefix(fd, path, g.len, &g.id) == 0) {
+        cm_scan_note_grown(s, &g);
     }
     *base_off = e->len - hdr;
     *base_line = e->lines - (hdr > 0) > UINT32_MAX ? UINT32_MAX : (uint32_t)(e->lines - (hdr > 0));

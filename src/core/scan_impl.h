@@ -122,6 +122,8 @@ void cm_scan_note_reject(struct scan *s, int kind, uint32_t file_id, uint64_t of
 void cm_scan_note_skip(struct scan *s, uint32_t file_id, int kind, const char *what);
 /* The same, n at once (a reader's counts when it finishes). */
 void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n);
+/* Notes a plain log's resume point (scan_grow.c); dropped when out of memory. */
+void cm_scan_note_grown(struct scan *s, const struct cm_scan_grown *g);
 /*
  * A Resolver query that names no instance gets the one the inventory binds
  * its source address to in its VPC (cm_inventory_dns_attribute), before its

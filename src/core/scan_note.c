@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "core/scan_impl.h"
 #include "inventory/inventory.h"
 
@@ -105,6 +106,26 @@ void cm_scan_note_skip_n(struct scan *s, int kind, const char *what, uint64_t n)
     }
     if (i < st->nskips) {
         *(kind == 0 ? &st->skips[i].files : &st->skips[i].records) += n;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void cm_scan_note_grown(struct scan *s, const struct cm_scan_grown *g)
+{
+    struct cm_scan_stats *st = s->st;
+
+    pthread_mutex_lock(&s->mu);
+    if (st->ngrown == st->grown_cap) {
+        size_t cap = st->grown_cap ? st->grown_cap * 2 : 16;
+        struct cm_scan_grown *v = cm_realloc(st->grown, cap * sizeof(*v));
+
+        if (v != NULL) {
+            st->grown = v;
+            st->grown_cap = cap;
+        }
+    }
+    if (st->ngrown < st->grown_cap) { /* out of memory: the file is read whole when it grows */
+        st->grown[st->ngrown++] = *g;
     }
     pthread_mutex_unlock(&s->mu);
 }
