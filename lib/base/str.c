@@ -115,6 +115,21 @@ static size_t find_pairs(struct cm_str hay, struct cm_str needle)
 }
 #endif
 
+size_t cm_str_name_span(struct cm_str s)
+{
+    size_t i = 0;
+
+    for (; i < s.len; i++) {
+        char c = s.p[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-')) {
+            break;
+        }
+    }
+    return i;
+}
+
 size_t cm_str_find(struct cm_str hay, struct cm_str needle)
 {
     if (needle.len == 0) {

@@ -98,6 +98,18 @@ static inline bool cm_str_iends(struct cm_str a, const char *suffix)
 size_t cm_str_find(struct cm_str hay, struct cm_str needle);
 
 /*
+ * The length of s's leading run of name characters: ASCII letters, digits, '.', '_' and
+ * '-' (what rule, target, check, secret and filter names and Kafka topics are made of).
+ */
+size_t cm_str_name_span(struct cm_str s);
+
+/* Whether s is 1 to max name characters (cm_str_name_span). */
+static inline bool cm_str_is_name(struct cm_str s, size_t max)
+{
+    return s.len >= 1 && s.len <= max && cm_str_name_span(s) == s.len;
+}
+
+/*
  * Parses an unsigned decimal integer that fills the whole slice, with no sign,
  * no spaces and no overflow past max. Returns 0 or CM_EINVAL / CM_ERANGE.
  */

@@ -14,6 +14,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/str.h"
 
 enum member { M_NAME, M_DESC, M_ACTION, M_RANK, M_CRITERIA, M_TOKEN, M_TAGS, M_COUNT };
 
@@ -42,22 +43,19 @@ const char *cm_filter_action_name(enum cm_filter_action a)
 
 int cm_filter_name_check(struct cm_str name, struct cm_diag *diag)
 {
+    size_t bad;
+
     if (name.len < CM_FILTER_NAME_MIN || name.len > CM_FILTER_NAME_MAX) {
         cm_diag_set(diag, 0, "filter name must be %d-%d characters, has %zu", CM_FILTER_NAME_MIN,
                     CM_FILTER_NAME_MAX, name.len);
         return CM_EINVAL;
     }
-    for (size_t i = 0; i < name.len; i++) {
-        char c = name.p[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            cm_diag_set(diag, 0,
-                        "filter name has an invalid character at position %zu (allowed: "
-                        "letters, digits, '.', '_', '-')",
-                        i + 1);
-            return CM_EINVAL;
-        }
+    if ((bad = cm_str_name_span(name)) < name.len) {
+        cm_diag_set(diag, 0,
+                    "filter name has an invalid character at position %zu (allowed: "
+                    "letters, digits, '.', '_', '-')",
+                    bad + 1);
+        return CM_EINVAL;
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "base/diag.h"
 #include "base/err.h"
+#include "base/str.h"
 #include "bus/target_impl.h"
 
 #define SPEC_MAX_NODES 4096
@@ -318,22 +319,6 @@ static int pair_cmp_nocase(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->name, y->name);
 }
 
-bool cm_target_secret_name_ok(const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n == 0 || n > 64) {
-        return false;
-    }
-    for (const char *c = name; *c; c++) {
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '.' || *c == '_' || *c == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* A reference {"secret": NAME, "prefix": "..."} at node obj (what names it) into p. */
 static int map_ref(struct cm_tspec *s, uint32_t obj, const char *what, size_t max_value,
                    struct cm_tspec_pair *p)
@@ -354,7 +339,7 @@ static int map_ref(struct cm_tspec *s, uint32_t obj, const char *what, size_t ma
     if ((rc = cm_tspec_str(s, name, w, 64, &p->secret)) != 0) {
         return rc;
     }
-    if (!cm_target_secret_name_ok(p->secret)) {
+    if (!cm_str_is_name(cm_str_cstr(p->secret), 64)) {
         return cm_tspec_fail(s, "%s: a secret's name is 1 to 64 letters, digits, '.', '_' or '-'",
                              w);
     }

@@ -80,13 +80,10 @@ int cm_tspec_map(struct cm_tspec *s, const char *name, bool nocase, size_t max_v
 /*
  * cm_tspec_map where a value may also be a reference to a named secret,
  * {"secret": NAME, "prefix": "..."} (prefix optional, at most max_value bytes; NAME as
- * cm_target_secret_name_ok takes it): its pair has secret set and value the prefix.
+ * 1 to 64 of [A-Za-z0-9._-], cm_str_is_name): its pair has secret set and value the prefix.
  */
 int cm_tspec_map_refs(struct cm_tspec *s, const char *name, bool nocase, size_t max_value,
                       struct cm_tspec_pair **out, size_t *n);
-
-/* Whether name may name a secret: 1 to 64 of [A-Za-z0-9._-]. */
-bool cm_target_secret_name_ok(const char *name);
 
 /* n bytes from the spec's arena; on failure err says so (returns NULL). */
 void *cm_tspec_alloc(struct cm_tspec *s, size_t n);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/str.h"
 #include "coalmine/version.h"
 #include "net/net_guard.h"
 
@@ -98,18 +99,14 @@ static int check_brokers(struct cm_tspec *s, const char *b)
 
 static int check_topic(struct cm_tspec *s, const char *t)
 {
+    size_t len = strlen(t), bad = cm_str_name_span(cm_str_make(t, len));
+
     if (*t == '\0' || strcmp(t, ".") == 0 || strcmp(t, "..") == 0) {
         return cm_tspec_fail(s, "topic: must be a Kafka topic name ([A-Za-z0-9._-]{1,249}, not "
                                 "'.' or '..')");
     }
-    for (const char *p = t; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            return cm_tspec_fail(s, "topic: byte %zu is not one of A-Z a-z 0-9 . _ -",
-                                 (size_t)(p - t) + 1);
-        }
+    if (bad < len) {
+        return cm_tspec_fail(s, "topic: byte %zu is not one of A-Z a-z 0-9 . _ -", bad + 1);
     }
     return 0;
 }

@@ -27,6 +27,7 @@
 #include "base/diag.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "base/str.h"
 #include "route/schedule.h"
 
 static const char *const check_kinds[] = {"freshness", "pipeline", "scan-health", NULL};
@@ -37,25 +38,10 @@ static int nomem(struct walk *w)
     return cm_config_fail_whole(w, CM_ENOMEM, "out of memory");
 }
 
-bool cm_config_name_ok(struct cm_str s)
-{
-    if (s.len == 0 || s.len > 64) {
-        return false;
-    }
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static const char *check_name(struct cm_str s)
 {
-    return cm_config_name_ok(s) ? NULL
-                                : "a check's name is 1 to 64 letters, digits, '.', '_' or '-'";
+    return cm_str_is_name(s, 64) ? NULL
+                                 : "a check's name is 1 to 64 letters, digits, '.', '_' or '-'";
 }
 
 /* The current node as one of words (a NULL-terminated list); *out the word. */

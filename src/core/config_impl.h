@@ -55,8 +55,6 @@ int cm_config_fail_at(struct walk *w, size_t line, size_t col, const char *fmt, 
 
 /* Reports an error without a position ("NAME: msg"). Returns rc. */
 int cm_config_fail_whole(struct walk *w, int rc, const char *msg);
-/* Whether s is a name of 1 to 64 letters, digits, '.', '_' or '-' (a check's, a secret's). */
-bool cm_config_name_ok(struct cm_str s);
 
 /* Moves to the next event, refusing aliases, anchors, tags and too deep nesting. */
 int cm_config_next(struct walk *w);

@@ -19,6 +19,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/str.h"
 
 static int nomem(struct walk *w)
 {
@@ -27,8 +28,8 @@ static int nomem(struct walk *w)
 
 static const char *check_name(struct cm_str s)
 {
-    return cm_config_name_ok(s) ? NULL
-                                : "a secret's name is 1 to 64 letters, digits, '.', '_' or '-'";
+    return cm_str_is_name(s, 64) ? NULL
+                                 : "a secret's name is 1 to 64 letters, digits, '.', '_' or '-'";
 }
 
 static const char *check_env(struct cm_str s)

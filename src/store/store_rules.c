@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/str.h"
 #include "base/time.h"
 #include "core/clock.h"
 
@@ -40,19 +41,7 @@ static void now_iso(char *when, size_t n)
 
 bool cm_store_name_ok(const char *name)
 {
-    size_t n = name ? strlen(name) : 0;
-
-    if (n == 0 || n > CM_STORE_NAME_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-')) {
-            return false;
-        }
-    }
-    return true;
+    return cm_str_is_name(cm_str_cstr(name), CM_STORE_NAME_MAX);
 }
 
 static int rule_put_body(sqlite3 *db, const void *arg, char *err, size_t errlen)

@@ -504,6 +504,30 @@ static void test_hex_digit(void **state)
     assert_int_equal(cm_hex_digit((char)0xC1), -1); /* 'A' | 0x80 */
 }
 
+/* Name characters: letters, digits, '.', '_', '-'; the span stops at the first other byte. */
+static void test_name_span(void **state)
+{
+    char name[66];
+
+    (void)state;
+    assert_int_equal(cm_str_name_span(cm_str_cstr("high-sev_1.x")), 12);
+    assert_int_equal(cm_str_name_span(cm_str_cstr("has space")), 3);
+    assert_int_equal(cm_str_name_span(cm_str_cstr("a/b")), 1);
+    assert_int_equal(cm_str_name_span(cm_str_cstr("\xc3\xa9t\xc3\xa9")), 0);
+    assert_int_equal(cm_str_name_span(CM_STR_NULL), 0);
+    assert_true(cm_str_is_name(cm_str_cstr("Z9._-"), 5));
+    assert_false(cm_str_is_name(cm_str_cstr("Z9._-"), 4));
+    assert_false(cm_str_is_name(cm_str_cstr(""), 64));
+    assert_false(cm_str_is_name(CM_STR_NULL, 64));
+    assert_false(cm_str_is_name(cm_str_cstr("a b"), 64));
+    memset(name, 'n', 64);
+    name[64] = '\0';
+    assert_true(cm_str_is_name(cm_str_cstr(name), 64));
+    name[64] = 'n';
+    name[65] = '\0';
+    assert_false(cm_str_is_name(cm_str_cstr(name), 64));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_i64_invalid),
         cmocka_unit_test(test_i64_every_small_range),
         cmocka_unit_test(test_hex_digit),
+        cmocka_unit_test(test_name_span),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
