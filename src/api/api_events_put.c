@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "api/api_input.h"
+#include "api/api_target_guard.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/time.h"
@@ -247,7 +248,8 @@ static int one_entry(struct cm_api_ctx *ctx, const struct cm_api_req *req,
     sev.created_ms = req->now_ms;
     rc = cm_store_event_put(ctx->store, src, &sev, &oseq, err, sizeof(err));
     if (rc == 0 && oseq > 0 && ctx->wake_bus == NULL) {
-        rc = cm_canary_deliver(ctx->store, oseq, NULL, &failed, NULL, err, sizeof(err));
+        rc = cm_canary_deliver(ctx->store, oseq, ctx->targets ? ctx->targets->secrets : NULL, NULL,
+                               &failed, NULL, err, sizeof(err));
         if (rc != 0) { /* stored: the bus tries it again */
             log_warn("PutEvents: event %s: its first delivery: %s", out->id, err);
             rc = rc == CM_ENOMEM ? rc : 0;

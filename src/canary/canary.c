@@ -133,7 +133,7 @@ int cm_canary_run(const struct cm_canary_env *env, const struct cm_store_canary 
         goto out;
     }
     if (oseq > 0) {
-        rc = cm_canary_deliver(env->st, oseq, rep, &failed, env->bus, err, errlen);
+        rc = cm_canary_deliver(env->st, oseq, env->secrets, rep, &failed, env->bus, err, errlen);
     }
     if (rep != NULL && rep->ran != NULL) {
         rep->ran(rep->ud, c->name, res, prev, emit && rc == 0);
@@ -261,11 +261,12 @@ static bool wanted(const struct which *w, const struct cm_store_canary *c, int64
 
 /* Runs the checks w picks, from copies (a store read may not be open while a run writes). */
 static int run_checks(struct cm_store *st, int64_t now_ms, const struct which *w,
-                      const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
-                      char *err, size_t errlen)
+                      const struct cm_canary_ctx *ctx, const struct cm_canary_report *rep,
+                      struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
     struct copies all = {0};
-    struct cm_canary_env env = {st, now_ms, NULL, NULL, NULL, &stats->bus};
+    struct cm_canary_env env = {
+        st, now_ms, NULL, NULL, NULL, &stats->bus, ctx ? ctx->secrets : NULL};
     struct cm_canary_result res;
     char one[512];
     int rc, first = 0;
@@ -315,22 +316,22 @@ static int run_checks(struct cm_store *st, int64_t now_ms, const struct which *w
 }
 
 int cm_canary_run_named(struct cm_store *st, int64_t now_ms, const char *const *names, size_t n,
-                        const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
-                        char *err, size_t errlen)
+                        const struct cm_canary_ctx *ctx, const struct cm_canary_report *rep,
+                        struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
     struct which w = {names, n, names == NULL};
 
     memset(stats, 0, sizeof(*stats));
-    return run_checks(st, now_ms, &w, rep, stats, err, errlen);
+    return run_checks(st, now_ms, &w, ctx, rep, stats, err, errlen);
 }
 
 int cm_canary_tick(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                    struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
-    return cm_canary_tick_as(st, now_ms, NULL, NULL, rep, stats, err, errlen);
+    return cm_canary_tick_as(st, now_ms, NULL, rep, stats, err, errlen);
 }
 
-int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const char *account, const char *region,
+int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const struct cm_canary_ctx *ctx,
                       const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
                       char *err, size_t errlen)
 {
@@ -339,8 +340,8 @@ int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const char *account, 
     int rc, first;
 
     memset(stats, 0, sizeof(*stats));
-    first = run_checks(st, now_ms, &w, rep, stats, err, errlen);
-    rc = cm_canary_fire_rules_as(st, now_ms, account, region, rep, stats, one, sizeof(one));
+    first = run_checks(st, now_ms, &w, ctx, rep, stats, err, errlen);
+    rc = cm_canary_fire_rules_as(st, now_ms, ctx, rep, stats, one, sizeof(one));
     if (rc != 0 && first == 0) {
         first = rc;
         snprintf(err, errlen, "%s", one);

@@ -76,6 +76,17 @@ struct cm_canary_env {
     void *ud;
     /* The first attempts of the result's event are added here (NULL: not counted). */
     struct cm_bus_stats *bus;
+    /* The named secrets webhook headers may refer to (coalmine.yaml); NULL: none. */
+    const struct cm_target_secrets *secrets;
+};
+
+/* What a tick or a run of checks passes on to its events and their deliveries. */
+struct cm_canary_ctx {
+    /* What Scheduled Events carry (EventBridge sends the rule's): NULL takes the store's
+     * detector's when the store has exactly one, else "". */
+    const char *account, *region;
+    /* The named secrets webhook headers may refer to (coalmine.yaml); NULL: none. */
+    const struct cm_target_secrets *secrets;
 };
 
 /* A parameter of a kind: its JSON type, bounds and default. */
@@ -155,8 +166,9 @@ struct cm_canary_report {
  * (NULL: not) gets the run's counts added. Returns 0, or CM_EIO (the store, or a stored
  * pattern that does not compile: err) or CM_ENOMEM.
  */
-int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_canary_report *rep,
-                      unsigned *failed, struct cm_bus_stats *bus, char *err, size_t errlen);
+int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_target_secrets *secrets,
+                      const struct cm_canary_report *rep, unsigned *failed,
+                      struct cm_bus_stats *bus, char *err, size_t errlen);
 
 /*
  * The EventBridge event of a check's result into out: version "0", an id, the
@@ -197,22 +209,23 @@ int cm_canary_tick(struct cm_store *st, int64_t now_ms, const struct cm_canary_r
                    struct cm_canary_tick_stats *stats, char *err, size_t errlen);
 
 /*
- * cm_canary_tick, with the account and region the Scheduled Events carry (EventBridge
- * sends the rule's): NULL takes the store's detector's when the store has exactly one
- * (`coalmine serve` passes its --account and --region), else "".
+ * cm_canary_tick with ctx (NULL: the defaults): the account and region Scheduled Events
+ * carry (`coalmine serve` passes its --account and --region) and the secrets the
+ * events' webhook deliveries may use (serve's and `canary tick --config`'s).
  */
-int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const char *account, const char *region,
+int cm_canary_tick_as(struct cm_store *st, int64_t now_ms, const struct cm_canary_ctx *ctx,
                       const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
                       char *err, size_t errlen);
 
 /*
  * Runs the checks named names[0..n) now, whatever their schedule or state (names NULL:
- * every enabled check), as cm_canary_tick runs the due ones. stats gets the outcomes.
- * Returns 0, CM_ENOTFOUND (a name that is no check: err), or the first error.
+ * every enabled check), as cm_canary_tick_as runs the due ones (ctx NULL: the defaults).
+ * stats gets the outcomes. Returns 0, CM_ENOTFOUND (a name that is no check: err), or
+ * the first error.
  */
 int cm_canary_run_named(struct cm_store *st, int64_t now_ms, const char *const *names, size_t n,
-                        const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
-                        char *err, size_t errlen);
+                        const struct cm_canary_ctx *ctx, const struct cm_canary_report *rep,
+                        struct cm_canary_tick_stats *stats, char *err, size_t errlen);
 
 /*
  * The scheduled rules (sched_rules.c): fires each enabled rule with a schedule whose
@@ -222,10 +235,10 @@ int cm_canary_run_named(struct cm_store *st, int64_t now_ms, const char *const *
 int cm_canary_fire_rules(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                          struct cm_canary_tick_stats *stats, char *err, size_t errlen);
 
-/* cm_canary_fire_rules with the events' account and region (as cm_canary_tick_as). */
-int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const char *account,
-                            const char *region, const struct cm_canary_report *rep,
-                            struct cm_canary_tick_stats *stats, char *err, size_t errlen);
+/* cm_canary_fire_rules with ctx (NULL: the defaults), as cm_canary_tick_as. */
+int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const struct cm_canary_ctx *ctx,
+                            const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
+                            char *err, size_t errlen);
 
 /*
  * Makes the store's checks what coalmine.yaml's canaries.checks says (canary_config.c):

@@ -154,8 +154,9 @@ static void on_bus(void *ud, const struct cm_bus_report *r)
     }
 }
 
-int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_canary_report *rep,
-                      unsigned *failed, struct cm_bus_stats *bus, char *err, size_t errlen)
+int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_target_secrets *secrets,
+                      const struct cm_canary_report *rep, unsigned *failed,
+                      struct cm_bus_stats *bus, char *err, size_t errlen)
 {
     struct first f = {rep, 0};
     struct cm_bus_opts o = {0};
@@ -166,6 +167,7 @@ int cm_canary_deliver(struct cm_store *st, int64_t oseq, const struct cm_canary_
     err[0] = '\0';
     o.now_ms = cm_clock_now_ms();
     o.only_seq = oseq;
+    o.secrets = secrets;
     o.report = on_bus;
     o.ud = &f;
     rc = cm_bus_run(st, &o, &stats, err, errlen);

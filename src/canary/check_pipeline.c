@@ -202,6 +202,7 @@ static int route(const struct cm_canary_env *env, struct watch *w, int64_t deadl
 
     o.report = on_report;
     o.ud = w;
+    o.secrets = env->secrets;
     for (int pass = 0;; pass++) {
         o.now_ms = cm_clock_now_ms();
         o.ignore_backoff = pass > 0; /* within the deadline a failed delivery is retried now */

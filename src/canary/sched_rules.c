@@ -70,6 +70,7 @@ static int64_t latest_due(const struct cm_schedule *s, int64_t after, int64_t no
 /* The account and region the events carry. */
 struct where {
     char account[64], region[64];
+    const struct cm_target_secrets *secrets; /* for the events' webhook deliveries */
 };
 
 /*
@@ -104,7 +105,7 @@ static int fire_one(struct cm_store *st, const struct srule *r, int64_t now_ms,
                                       errlen);
     }
     if (rc == 0 && taken && oseq > 0) {
-        rc = cm_canary_deliver(st, oseq, rep, &failed, &stats->bus, err, errlen);
+        rc = cm_canary_deliver(st, oseq, at->secrets, rep, &failed, &stats->bus, err, errlen);
     }
     cm_buf_finish(&ev);
     if (rc == 0 && !taken) {
@@ -136,13 +137,14 @@ static int one_detector(void *ud, const struct cm_store_detector *d)
 int cm_canary_fire_rules(struct cm_store *st, int64_t now_ms, const struct cm_canary_report *rep,
                          struct cm_canary_tick_stats *stats, char *err, size_t errlen)
 {
-    return cm_canary_fire_rules_as(st, now_ms, NULL, NULL, rep, stats, err, errlen);
+    return cm_canary_fire_rules_as(st, now_ms, NULL, rep, stats, err, errlen);
 }
 
-int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const char *account,
-                            const char *region, const struct cm_canary_report *rep,
-                            struct cm_canary_tick_stats *stats, char *err, size_t errlen)
+int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const struct cm_canary_ctx *ctx,
+                            const struct cm_canary_report *rep, struct cm_canary_tick_stats *stats,
+                            char *err, size_t errlen)
 {
+    const char *account = ctx ? ctx->account : NULL, *region = ctx ? ctx->region : NULL;
     struct srules l = {0};
     struct where at;
     char one[512];
@@ -163,6 +165,7 @@ int cm_canary_fire_rules_as(struct cm_store *st, int64_t now_ms, const char *acc
     if (region != NULL) {
         snprintf(at.region, sizeof(at.region), "%s", region);
     }
+    at.secrets = ctx ? ctx->secrets : NULL;
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
         int frc = fire_one(st, &l.v[i], now_ms, &at, rep, stats, one, sizeof(one));
         if (frc != 0 && first == 0) {

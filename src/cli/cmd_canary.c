@@ -18,6 +18,7 @@
 #include "base/time.h"
 #include "canary/canary.h"
 #include "canary/canary_impl.h"
+#include "cli/bus_cli.h"
 #include "cli/cmd.h"
 #include "cli/findings_cli.h"
 #include "core/clock.h"
@@ -56,7 +57,7 @@ static const struct option longopts[] = {
 #define PUT_OPTS    "dncSPsEC"
 #define LIST_OPTS   "dnNf"
 #define DELETE_OPTS "dn"
-#define RUN_OPTS    "dANf"
+#define RUN_OPTS    "dANfF"
 #define TICK_OPTS   "dNfF"
 
 /* The letter of option code c in the *_OPTS strings. */
@@ -515,14 +516,39 @@ static int canary_delete(int argc, char **argv)
 
 /* ---- run / tick ---- */
 
+/* Loads coalmine.yaml path into cfg and makes the store's checks what it says. */
+static int reconcile(struct cm_store *st, const char *cmd, const char *path, struct cm_config *cfg)
+{
+    struct cm_store_reconciled r;
+    char err[1024] = "";
+    int rc;
+
+    rc = cm_config_load(cfg, path, err, sizeof(err));
+    if (rc == 0) {
+        rc = cm_canary_reconcile(st, &cfg->canaries, path, &r, err, sizeof(err));
+    }
+    if (rc != 0) {
+        fprintf(stderr, "coalmine canary %s: %s\n", cmd, err[0] ? err : cm_strerror(rc));
+        return rc == CM_EINVAL ? CM_EXIT_USAGE : CM_EXIT_ERROR;
+    }
+    if (r.created + r.updated + r.removed > 0) {
+        fprintf(stderr, "  canary:   %s: %u checks created, %u updated, %u removed\n", path,
+                r.created, r.updated, r.removed);
+    }
+    return CM_EXIT_OK;
+}
+
 static const char run_help[] =
-    "usage: coalmine canary run --db FILE NAME... | --all  [--now TIME] [--format table|json]\n\n"
+    "usage: coalmine canary run --db FILE NAME... | --all  [--config FILE] [--now TIME]\n"
+    "                           [--format table|json]\n\n"
     "Runs the named checks (or every enabled one) now, whatever their schedule: prints\n"
     "each result, records it and sends its event to the matching rules' targets when\n"
     "its status changed (or on FAIL, unless the check is --on-change). --now runs them\n"
     "as at TIME (ISO 8601, epoch ms, or an age like 2h: what a test uses instead of\n"
-    "waiting). Exit status 0 when every check passed, 1 when one failed or could not\n"
-    "tell (ERROR), or on an error.\n";
+    "waiting). --config first makes the store's checks what the file's canaries.checks\n"
+    "says, as `canary tick --config` does, and gives its secrets to webhook deliveries\n"
+    "whose headers refer to them (docs/config.md \"secrets\"). Exit status 0 when every\n"
+    "check passed, 1 when one failed or could not tell (ERROR), or on an error.\n";
 
 static int canary_run(int argc, char **argv)
 {
@@ -531,6 +557,9 @@ static int canary_run(int argc, char **argv)
     struct out out;
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, &out};
     struct cm_canary_tick_stats stats = {0};
+    struct cm_target_secrets secrets = {NULL, 0};
+    struct cm_canary_ctx ctx = {NULL, NULL, &secrets};
+    struct cm_config cfg;
     char err[512] = "";
     int rc = parse(argc, argv, &o, RUN_OPTS, run_help);
 
@@ -549,9 +578,19 @@ static int canary_run(int argc, char **argv)
         cm_store_close(st);
         return CM_EXIT_ERROR;
     }
+    cm_config_init(&cfg);
+    if (o.config != NULL && (rc = reconcile(st, "run", o.config, &cfg)) != 0) {
+        goto done;
+    }
+    if (cm_cli_secrets(&cfg, &secrets) != 0) {
+        fprintf(stderr, "coalmine canary run: out of memory\n");
+        rc = CM_EXIT_ERROR;
+        goto done;
+    }
     out_begin(&out, o.json, "Results");
     rc = cm_canary_run_named(st, o.now_ms, o.all ? NULL : (const char *const *)(argv + optind),
-                             o.all ? 0 : (size_t)(argc - optind), &rep, &stats, err, sizeof(err));
+                             o.all ? 0 : (size_t)(argc - optind), &ctx, &rep, &stats, err,
+                             sizeof(err));
     if (rc != 0) {
         fprintf(stderr, "coalmine canary run: %s\n", err[0] ? err : cm_strerror(rc));
         rc = CM_EXIT_ERROR;
@@ -562,37 +601,15 @@ static int canary_run(int argc, char **argv)
     if (out_end(&out) != 0) {
         rc = CM_EXIT_ERROR;
     }
-    curl_global_cleanup();
-    cm_store_close(st);
     if (rc == 0 && (stats.failed + stats.errors > 0 || out.send_failed > 0)) {
         rc = CM_EXIT_ERROR;
     }
+done:
+    free(secrets.v);
+    cm_config_finish(&cfg);
+    curl_global_cleanup();
+    cm_store_close(st);
     return rc;
-}
-
-/*
- * canary tick --config: the file's canaries.checks into the store; cfg (initialised) keeps
- * the file for its api.account and api.region. Returns CM_EXIT_*.
- */
-static int reconcile(struct cm_store *st, const char *path, struct cm_config *cfg)
-{
-    struct cm_store_reconciled r;
-    char err[1024] = "";
-    int rc;
-
-    rc = cm_config_load(cfg, path, err, sizeof(err));
-    if (rc == 0) {
-        rc = cm_canary_reconcile(st, &cfg->canaries, path, &r, err, sizeof(err));
-    }
-    if (rc != 0) {
-        fprintf(stderr, "coalmine canary tick: %s\n", err[0] ? err : cm_strerror(rc));
-        return rc == CM_EINVAL ? CM_EXIT_USAGE : CM_EXIT_ERROR;
-    }
-    if (r.created + r.updated + r.removed > 0) {
-        fprintf(stderr, "  canary:   %s: %u checks created, %u updated, %u removed\n", path,
-                r.created, r.updated, r.removed);
-    }
-    return CM_EXIT_OK;
 }
 
 static const char tick_help[] =
@@ -609,7 +626,8 @@ static const char tick_help[] =
     "canaries.checks says (docs/canaries.md): its checks created or updated, the ones\n"
     "it made before and no longer names removed, `canary put`'s left alone; its\n"
     "api.account and api.region are what Scheduled Events carry (else the store's\n"
-    "detector's, when it has one).\n";
+    "detector's, when it has one), and its secrets go to webhook deliveries whose\n"
+    "headers refer to them (docs/config.md \"secrets\").\n";
 
 static int canary_tick(int argc, char **argv)
 {
@@ -618,6 +636,8 @@ static int canary_tick(int argc, char **argv)
     struct out out;
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, &out};
     struct cm_canary_tick_stats stats;
+    struct cm_target_secrets secrets = {NULL, 0};
+    struct cm_canary_ctx ctx = {NULL, NULL, &secrets};
     struct cm_config cfg;
     char err[512] = "";
     int rc = parse(argc, argv, &o, TICK_OPTS, tick_help);
@@ -635,16 +655,24 @@ static int canary_tick(int argc, char **argv)
         return CM_EXIT_ERROR;
     }
     cm_config_init(&cfg);
-    if (o.config != NULL && (rc = reconcile(st, o.config, &cfg)) != 0) {
+    if ((o.config != NULL && (rc = reconcile(st, "tick", o.config, &cfg)) != 0) ||
+        (rc = cm_cli_secrets(&cfg, &secrets)) != 0) {
+        if (rc == CM_ENOMEM) {
+            fprintf(stderr, "coalmine canary tick: out of memory\n");
+            rc = CM_EXIT_ERROR;
+        }
         cm_config_finish(&cfg);
         curl_global_cleanup();
         cm_store_close(st);
         return rc;
     }
     out_begin(&out, o.json, "Results");
-    /* Scheduled Events carry the file's api.account and api.region, else the detector's. */
-    rc = cm_canary_tick_as(st, o.now_ms, cfg.api.account, cfg.api.region, &rep, &stats, err,
-                           sizeof(err));
+    /* Scheduled Events carry the file's api.account and api.region, else the detector's;
+     * webhook deliveries get its secrets. */
+    ctx.account = cfg.api.account;
+    ctx.region = cfg.api.region;
+    rc = cm_canary_tick_as(st, o.now_ms, &ctx, &rep, &stats, err, sizeof(err));
+    free(secrets.v);
     cm_config_finish(&cfg);
     if (rc != 0) {
         fprintf(stderr, "coalmine canary tick: %s\n", err[0] ? err : cm_strerror(rc));

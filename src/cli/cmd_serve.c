@@ -316,6 +316,7 @@ static int start_loop(struct cm_serve *s, struct cm_serve_loop *l, struct cm_ser
     w->account = s->o.account; /* what Scheduled Events carry */
     w->region = s->o.region;
     w->cfg = s->cfg;
+    w->secrets = &s->secrets;
     if (cm_store_open(&w->store, s->o.db, 0, err, sizeof(err)) != 0) {
         fprintf(stderr, "coalmine serve: %s\n", err);
         return CM_EXIT_ERROR;

@@ -51,10 +51,10 @@ void cm_serve_canary_run(void *ud)
 {
     struct cm_serve_work *w = ud;
     struct cm_canary_report rep = {on_sent, on_ran, on_fired, w};
+    struct cm_canary_ctx ctx = {w->account, w->region, w->secrets};
     struct cm_canary_tick_stats stats = {0};
     char err[512] = "";
-    int rc = cm_canary_tick_as(w->store, cm_clock_now_ms(), w->account, w->region, &rep, &stats,
-                               err, sizeof(err));
+    int rc = cm_canary_tick_as(w->store, cm_clock_now_ms(), &ctx, &rep, &stats, err, sizeof(err));
 
     if (rc != 0) {
         fprintf(stderr, "coalmine serve: canaries: %s\n", err[0] ? err : "tick failed");

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include "bus/target.h"
 #include "cli/serve_status.h"
 #include "core/config.h"
 #include "store/store.h"
@@ -24,8 +25,9 @@ struct cm_serve_work {
     const char *db_path;
     bool quiet;
     struct cm_serve_status *status;
-    const char *account, *region; /* the detector's: what Scheduled Events carry */
-    const struct cm_config *cfg;  /* the secrets webhook targets refer to */
+    const char *account, *region;            /* the detector's: what Scheduled Events carry */
+    const struct cm_config *cfg;             /* the secrets webhook targets refer to */
+    const struct cm_target_secrets *secrets; /* cfg's, as the canaries' deliveries take them */
 };
 
 /* One run of the bus (ud: struct cm_serve_work). Failures are said on stderr. */

@@ -74,6 +74,46 @@ for f in d0.err d1.err d2.err d3.err dl.json list.out; do
     check "the value is not in $f" sh -c "! grep -q 'tok-value-' '$T/$f'"
 done
 
+# Canary checks' own deliveries take the secrets of --config as the bus does: a check's
+# event (`canary run`), the pipeline check's sample finding, a scheduled rule's fire
+# (`canary tick`).
+DB2="$T/c.db"
+"$COALMINE" rules put --db "$DB2" --name canaries --event-pattern '{"source":["coalmine.canary"]}' >/dev/null
+"$COALMINE" targets put --db "$DB2" --rule canaries --id h --kind webhook \
+    --spec '{"url":"http://127.0.0.1:'"$SPORT"'/in/canary","headers":{"Authorization":{"secret":"tok","prefix":"Bearer "}}}' >/dev/null
+"$COALMINE" canary put --db "$DB2" --name dns-fresh --check freshness --schedule 'rate(1 hour)' \
+    --params '{"source":"dns","max_age_minutes":60}' >/dev/null
+CM_TEST_HOOK_TOKEN=$V "$COALMINE" canary run --db "$DB2" dns-fresh >"$T/c1.out" 2>"$T/c1.err"
+check "canary run without --config: the check's event is not sent, the secret is not defined" \
+    grep -q "secret tok is not defined in coalmine.yaml" "$T/c1.out" "$T/c1.err"
+check "  the receiver got no canary event" sh -c "! grep -q '^/in/canary ' '$T/auth.log'"
+"$COALMINE" rules deliveries --db "$DB2" --format json >"$T/c1.json" 2>&1
+check "  it stays owed" grep -q '"State":"PENDING","Attempts":1,.*secret tok is not defined' "$T/c1.json"
+"$COALMINE" canary put --db "$DB2" --name dns-fresh2 --check freshness --schedule 'rate(1 hour)' \
+    --params '{"source":"dns","max_age_minutes":60}' >/dev/null
+CM_TEST_HOOK_TOKEN=$V "$COALMINE" canary run --db "$DB2" --config "$T/c.yaml" dns-fresh2 >"$T/c2.out" 2>"$T/c2.err"
+check "canary run --config: the check's event reaches the receiver with the secret" \
+    grep -q "^/in/canary Bearer $V\$" "$T/auth.log"
+"$COALMINE" rules put --db "$DB2" --name hourly --schedule-expression 'rate(1 hour)' >/dev/null
+"$COALMINE" targets put --db "$DB2" --rule hourly --id h --kind webhook \
+    --spec '{"url":"http://127.0.0.1:'"$SPORT"'/in/sched","headers":{"Authorization":{"secret":"tok","prefix":"Bearer "}}}' >/dev/null
+LATER=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+CM_TEST_HOOK_TOKEN=$V "$COALMINE" canary tick --db "$DB2" --config "$T/c.yaml" --now "$LATER" \
+    >"$T/c3.out" 2>"$T/c3.err"
+check "canary tick --config: the scheduled rule's event reaches the receiver with the secret" \
+    grep -q "^/in/sched Bearer $V\$" "$T/auth.log"
+"$COALMINE" canary put --db "$DB" --name alerting --check pipeline --schedule 'rate(1 hour)' \
+    --params '{"deadline_seconds":1}' >/dev/null
+CM_TEST_HOOK_TOKEN=$V "$COALMINE" canary run --db "$DB" alerting >"$T/c4.out" 2>"$T/c4.err"
+check "pipeline check without --config: FAIL, naming the undefined secret" \
+    sh -c "test $? -eq 1 && grep -q 'FAIL' '$T/c4.out' && grep -q 'secret tok is not defined' '$T/c4.out' '$T/c4.err'"
+CM_TEST_HOOK_TOKEN=$V "$COALMINE" canary run --db "$DB" --config "$T/c.yaml" alerting >"$T/c5.out" 2>"$T/c5.err"
+check "pipeline check --config: PASS, the sample reached the receiver" \
+    sh -c "test $? -eq 0 && grep -q 'alerting.*PASS' '$T/c5.out'"
+for f in c1.out c1.err c2.out c2.err c3.out c3.err c4.out c4.err c5.out c5.err; do
+    check "the value is not in $f" sh -c "! grep -q 'tok-value-' '$T/$f'"
+done
+
 # The config's errors: file:line:col and the key.
 printf 'secrets:\n  a:\n    file: x\n    env: Y\n    urls: ["https://h/"]\n' >"$T/e1.yaml"
 "$COALMINE" rules deliver --db "$DB" --config "$T/e1.yaml" 2>"$T/e1.err"

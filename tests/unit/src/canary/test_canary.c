@@ -66,7 +66,7 @@ static enum cm_canary_status check(struct cm_store *st, const char *kind, const 
 {
     const struct cm_canary_kind *k = cm_canary_kind(kind);
     struct cm_canary_val v[CM_CANARY_MAX_PARAMS];
-    struct cm_canary_env env = {st, now, "t", NULL, NULL, NULL};
+    struct cm_canary_env env = {st, now, "t", NULL, NULL, NULL, NULL};
     struct cm_canary_result r;
     enum cm_canary_status s;
     char err[256];
@@ -296,7 +296,8 @@ static void run_at(struct cm_store *st, const char *name, int64_t now)
     const char *names[1] = {name};
     char err[256];
 
-    assert_int_equal(cm_canary_run_named(st, now, names, 1, NULL, &stats, err, sizeof(err)), 0);
+    assert_int_equal(cm_canary_run_named(st, now, names, 1, NULL, NULL, &stats, err, sizeof(err)),
+                     0);
     assert_int_equal(stats.ran, 1);
 }
 
