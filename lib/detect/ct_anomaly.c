@@ -12,7 +12,7 @@
  * networks (the autonomous system when an ASN database is loaded; all of
  * AWS when AWS's ranges are; else the IPv4 /16 or IPv6 /48) and with which
  * clients (the user agent's category, ua_category.c), each with when it was
- * first and last seen (ct_profile.c).
+ * first and last seen (ct_profile.c, ct_context.c).
  *
  * A call is judged once its identity has been learning for learn_ms (24 h;
  * a younger identity is learned, not judged; a service's calls with the
