@@ -68,9 +68,10 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
 
     if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        r->etag[0] = r->bucket_region[0] = '\0'; /* a new answer (after a 100 Continue) */
+        r->etag[0] = r->bucket_region[0] = r->length[0] = '\0'; /* a new answer */
     }
     take(p, n, "ETag", r->etag, sizeof(r->etag));
+    take(p, n, "Content-Length", r->length, sizeof(r->length));
     take(p, n, "x-amz-bucket-region", r->bucket_region, sizeof(r->bucket_region));
     return n;
 }
@@ -92,7 +93,7 @@ int cm_aws_http_send(struct cm_aws_http *c, const char *method, const char *url,
 
     r->status = 0;
     r->transport = r->too_big = false;
-    r->why[0] = r->etag[0] = r->bucket_region[0] = '\0';
+    r->why[0] = r->etag[0] = r->bucket_region[0] = r->length[0] = '\0';
     cm_buf_reset(r->body);
     for (size_t i = 0; i < n; i++) {
         struct curl_slist *nl = curl_slist_append(list, headers[i]);
@@ -145,7 +146,9 @@ int cm_aws_http_send(struct cm_aws_http *c, const char *method, const char *url,
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
         SET(CURLOPT_POSTFIELDS, body);
     }
-    if (strcmp(method, "GET") != 0) {
+    if (strcmp(method, "HEAD") == 0) {
+        SET(CURLOPT_NOBODY, 1L); /* the headers only, as the method means */
+    } else if (strcmp(method, "GET") != 0) {
         SET(CURLOPT_CUSTOMREQUEST, method);
     }
 #undef SET

@@ -32,6 +32,7 @@ struct cm_aws_resp {
     bool too_big;           /* the body passed the buffer's cap (the transfer was stopped) */
     char why[256];          /* transport: libcurl's message */
     char etag[256];         /* the ETag header, quotes kept; empty when none */
+    char length[24];        /* the Content-Length header (a HEAD's object size); "" when none */
     char bucket_region[64]; /* x-amz-bucket-region; empty when none */
     struct cm_buf *body;    /* the caller's buffer: reset, then filled */
 };
@@ -41,8 +42,8 @@ int cm_aws_http_init(struct cm_aws_http *c);
 void cm_aws_http_finish(struct cm_aws_http *c);
 
 /*
- * Sends method (GET, PUT) to url with headers[0..n) ("Name: value") and no body,
- * and fills r (r->body set by the caller). Returns 0 when the exchange ended
+ * Sends method (GET, PUT, HEAD: no body is read) to url with headers[0..n) ("Name:
+ * value") and no body, and fills r (r->body set by the caller). Returns 0 when the exchange ended
  * (answered, or r->transport set), CM_ENOMEM.
  */
 int cm_aws_http_do(struct cm_aws_http *c, const char *method, const char *url,

@@ -3,8 +3,10 @@
  */
 #include "aws/s3.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -265,6 +267,9 @@ struct call {
     const char *payload_hash;
     struct cm_s3_hdr extra[4];
     size_t nextra;
+    /* Out: the last answer's status (0: none) and, for a HEAD, its ETag and length. */
+    long status;
+    char etag[256], length[24];
 };
 
 /* Sends q, signed (authz), to host; the answer into r (its body into body). */
@@ -419,7 +424,10 @@ static int call(struct cm_s3_conn *c, struct call *k, char *err, size_t errlen)
             snprintf(err, errlen, "the object is larger than the input size cap");
             return CM_E2BIG;
         }
+        k->status = r.transport ? 0 : r.status;
         if (!r.transport && (r.status == 200 || r.status == 206)) {
+            memcpy(k->etag, r.etag, sizeof(k->etag));
+            memcpy(k->length, r.length, sizeof(k->length));
             return 0;
         }
         if (!r.transport && k->body->len > 0) {
@@ -543,6 +551,37 @@ int cm_s3_get(struct cm_s3_conn *c, const char *bucket, const char *key, const c
         }
     }
     return rc;
+}
+
+int cm_s3_head(struct cm_s3_conn *c, const char *bucket, const char *key, uint64_t *size,
+               char *etag, size_t etagcap, char *err, size_t errlen)
+{
+    struct call k = {.bucket = bucket, .key = key, .body = &c->page, .method = "HEAD"};
+    char *end;
+    unsigned long long n;
+    int rc;
+
+    rc = call(c, &k, err, errlen);
+    if (rc == CM_EIO && k.status == 404) {
+        return 1;
+    }
+    if (rc != 0) {
+        return rc == CM_E2BIG ? CM_EIO : rc;
+    }
+    errno = 0;
+    n = strtoull(k.length, &end, 10);
+    if (k.length[0] < '0' || k.length[0] > '9' || *end != '\0' || errno != 0) {
+        snprintf(err, errlen, "HeadObject: no Content-Length in the answer (\"%.24s\")", k.length);
+        return CM_EIO;
+    }
+    if (k.etag[0] == '\0' || strlen(k.etag) >= etagcap) {
+        snprintf(err, errlen, "HeadObject: %s ETag in the answer",
+                 k.etag[0] == '\0' ? "no" : "too long an");
+        return CM_EIO;
+    }
+    *size = (uint64_t)n;
+    memcpy(etag, k.etag, strlen(k.etag) + 1);
+    return 0;
 }
 
 int cm_s3_put(struct cm_s3_conn *c, const char *bucket, const char *key, const void *data,

@@ -94,6 +94,15 @@ int cm_s3_get(struct cm_s3_conn *c, const char *bucket, const char *key, const c
               uint64_t first, struct cm_buf *out, char *err, size_t errlen);
 
 /*
+ * The size and ETag (quotes kept, as a listing gives it; into etag[0..etagcap)) of object
+ * key of bucket (HeadObject: what s3:GetObject allows, no s3:ListBucket), retried as a
+ * GET is. Returns 0, 1 (no such object: HTTP 404; without s3:ListBucket S3 answers 403
+ * instead, an error), CM_EIO with err, or CM_ENOMEM.
+ */
+int cm_s3_head(struct cm_s3_conn *c, const char *bucket, const char *key, uint64_t *size,
+               char *etag, size_t etagcap, char *err, size_t errlen);
+
+/*
  * Writes data[0..len) as object key of bucket (PutObject), the payload signed
  * (x-amz-content-sha256 its SHA-256), with content_type when not NULL and, when kms_key
  * is not NULL or empty, SSE-KMS (x-amz-server-side-encryption: aws:kms and

@@ -191,52 +191,29 @@ static void delete_now(struct cm_follow_sqs *fs, struct queue *q, const char *co
     }
 }
 
-/* Finds an object named without its size and ETag with a LIST. 0 found, 1 not there, CM_EIO. */
-static int look_up(struct cm_follow_sqs *fs, struct cm_s3_notice_obj *o, char *err, size_t errlen);
-
-struct lookup {
-    const char *key;
-    bool found;
-    uint64_t size;
-    char etag[256];
-};
-
-static int on_listed(void *ud, const struct cm_s3_object *o)
-{
-    struct lookup *l = ud;
-
-    if (strcmp(o->key, l->key) == 0) {
-        l->found = true;
-        l->size = o->size;
-        snprintf(l->etag, sizeof(l->etag), "%s", o->etag);
-        return 1; /* stop */
-    }
-    return 0;
-}
-
+/*
+ * Finds the size and ETag of an object named without them (CloudTrail's notification)
+ * with a HEAD, which s3:GetObject allows. 0 found, 1 not there, CM_EIO (err), CM_ENOMEM.
+ */
 static int look_up(struct cm_follow_sqs *fs, struct cm_s3_notice_obj *o, char *err, size_t errlen)
 {
-    struct lookup l = {o->key, false, 0, ""};
-    struct cm_s3_list_opts lo = {0};
-    char *etag;
+    char etag[256], *dup;
+    uint64_t size = 0;
     int rc;
 
     if (fs->s3c == NULL && (rc = cm_s3_conn_create(fs->o.s3, &fs->s3c)) != 0) {
         return rc;
     }
-    rc = cm_s3_list_with(fs->s3c, o->bucket, o->key, &lo, on_listed, &l, err, errlen);
-    if (rc != 0 && rc != 1) {
+    rc = cm_s3_head(fs->s3c, o->bucket, o->key, &size, etag, sizeof(etag), err, errlen);
+    if (rc != 0) {
         return rc;
     }
-    if (!l.found) {
-        return 1;
-    }
-    if ((etag = cm_strndup(l.etag, strlen(l.etag))) == NULL) {
+    if ((dup = cm_strndup(etag, strlen(etag))) == NULL) {
         return CM_ENOMEM;
     }
     cm_free(o->etag);
-    o->etag = etag;
-    o->size = l.size;
+    o->etag = dup;
+    o->size = size;
     o->has_size = true;
     return 0;
 }

@@ -154,10 +154,12 @@ else
     nok "kill -9 before the deletes, restart and --final store the findings of one scan" \
         "$(diff "$T/whole.sum" "$T/b.sum" | head -n 6)"
 fi
-# shellcheck disable=SC2034 # read by moto_env (lib/sqs.sh)
-S3EP='' SQSEP=''
-
 # --- serve --watch sqs://: every form of announcement ---------------------------------
+# S3 through a logging proxy: CloudTrail's notifications name no size or ETag, and each
+# object is looked up with a HEAD (s3:GetObject), never a LIST (s3:ListBucket).
+start_proxy s3_proxy log
+# shellcheck disable=SC2034 # read by moto_env (lib/sqs.sh)
+S3EP=$PEP SQSEP=$EP
 aws_at "$EP" sqs create-queue --queue-name q4 >/dev/null
 "$PY" - "$EP" "$ACCT" "$T/keys" >"$T/sent.log" 2>&1 <<'PY'
 import json, sys, urllib.parse, boto3
@@ -214,7 +216,7 @@ check "$NF announcements of every form, a test message, a missing object and gar
     test "$(tail -n 1 "$T/sent.log")" = $((NF + 3))
 # shellcheck disable=SC2086
 cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --state "$T/s.state" \
-    --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=20" --endpoint-url "$EP" $ARGS \
+    --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=20" $ARGS \
     >/dev/null 2>"$T/s.err" &
 P=$!
 i=0
@@ -238,6 +240,10 @@ check "... the garbage counted as failed ($(metric 'coalmine_follow_sqs_messages
 check "... and said with its MessageId and why" \
     grep -q "sqs://$ACCT/q4?visibility=20: message [0-9a-f-]*: byte 0: .*(not deleted" "$T/s.err"
 check "... every message deleted but the garbage ($(in_queue q4) left)" test "$(in_queue q4)" -eq 1
+stop_proxy
+NCT=$((NF / 5 * 2 + (NF % 5 > 2) + (NF % 5 > 3))) # forms 2 and 3 of each 5: CloudTrail's
+check "... CloudTrail's $NCT notifications looked up with a HEAD each ($(grep -c '^HEAD /trail/' "$T/proxy.log")), no LIST ($(grep -c '^LIST' "$T/proxy.log"))" \
+    sh -c "[ \$(grep -c '^HEAD /trail/' '$T/proxy.log') -eq $NCT ] && ! grep -q '^LIST' '$T/proxy.log'"
 aws_at "$SEP" guardduty list-findings --detector-id c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1 \
     >"$T/lf.json" 2>"$T/lf.err"
 jq -r '.FindingIds[]' "$T/lf.json" 2>/dev/null | sort >"$T/lf.ids"

@@ -12,8 +12,9 @@ every request to UPSTREAM (http://127.0.0.1:PORT, moto_server) as it came, excep
   fail N       answers the first N GetObject requests with 503 SlowDown (S3's throttling
                answer), then forwards: what a client's retries must get through
   log          forwards everything, and says each ListObjectsV2 ("LIST /bucket?QUERY", the
-               query's parameters sorted, a continuation token's value as T) and GetObject
-               ("GET /bucket/key"): what a client asked for, counted by the tests
+               query's parameters sorted, a continuation token's value as T), GetObject
+               ("GET /bucket/key") and HeadObject ("HEAD /bucket/key"): what a client asked
+               for, counted by the tests
   down N       like log, but answers every ListObjectsV2 with 503 SlowDown while the file N
                exists (a bucket that cannot be listed for a while)
   slow S       answers each GetObject S seconds late (a slow store: a long scan of a batch),
@@ -92,6 +93,22 @@ class H(Handler):
                                      "s3/aws4_request, SignedHeaders=host, Signature=0"})
                 print("deleted %s" % target, flush=True)
         self.answer(status, headers, data)
+
+    def do_HEAD(self):
+        u = urllib.parse.urlparse(self.path)
+        if mode in ("log", "down"):
+            say("HEAD %s" % urllib.parse.unquote(u.path))
+        c = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+        c.request("HEAD", self.path, headers=dict(self.headers))
+        r = c.getresponse()
+        r.read()
+        c.close()
+        # The upstream's headers as they are, Content-Length (the object's size) included.
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection", "date", "server"):
+                self.send_header(k, v)
+        self.end_headers()
 
 
 serve(H, portfile)

@@ -206,6 +206,51 @@ static void test_get_errors(void **state)
 }
 
 /*
+ * HeadObject (a CloudTrail notification's objects): the size from Content-Length and the
+ * ETag with its quotes; 404 is "not there" (1), 403 an error; another region asked again
+ * once; an answer without an ETag is an error.
+ */
+static void test_head(void **state)
+{
+    struct server srv = {.nsteps = 5};
+    struct cm_s3 *s3;
+    struct cm_s3_conn *c;
+    char err[400] = "", etag[64];
+    uint64_t size = 0;
+
+    (void)state;
+    srv.steps[0] = (struct step){200, "ETag: \"e9\"\r\n", "0123456789ab"};
+    srv.steps[1] = (struct step){404, NULL, ""};
+    srv.steps[2] = (struct step){403, NULL, ""};
+    srv.steps[3] = (struct step){301, "x-amz-bucket-region: eu-west-1\r\n", ""};
+    srv.steps[4] = (struct step){200, NULL, "abc"};
+    server_start(&srv);
+    s3 = client(srv.port);
+    assert_int_equal(cm_s3_conn_create(s3, &c), 0);
+    assert_int_equal(
+        cm_s3_head(c, "trail", "dir/a b.gz", &size, etag, sizeof(etag), err, sizeof(err)), 0);
+    assert_int_equal(size, 12);
+    assert_string_equal(etag, "\"e9\"");
+    assert_non_null(strstr(fake_req(&srv, 0), "HEAD /trail/dir/a%20b.gz HTTP/1.1"));
+    assert_int_equal(cm_s3_head(c, "trail", "gone", &size, etag, sizeof(etag), err, sizeof(err)),
+                     1);
+    assert_int_equal(cm_s3_head(c, "trail", "k", &size, etag, sizeof(etag), err, sizeof(err)),
+                     CM_EIO);
+    assert_string_equal(err, "Forbidden: access denied (HTTP 403)");
+    /* Another region, then an answer without an ETag. */
+    assert_int_equal(cm_s3_head(c, "trail", "k", &size, etag, sizeof(etag), err, sizeof(err)),
+                     CM_EIO);
+    assert_string_equal(err, "HeadObject: no ETag in the answer");
+    assert_non_null(strstr(fake_req(&srv, 3), "/us-east-1/s3/aws4_request"));
+    assert_non_null(strstr(fake_req(&srv, 4), "/eu-west-1/s3/aws4_request"));
+    assert_non_null(strstr(fake_req(&srv, 4), "HEAD /trail/k HTTP/1.1"));
+    assert_int_equal(cm_s3_conn_attempts(c), 5);
+    cm_s3_conn_destroy(c);
+    cm_s3_close(s3);
+    server_stop(&srv);
+}
+
+/*
  * A region an answer names goes into the host name and the credential scope: one that is no
  * region name ("evil.example/x#" would make bucket.s3.evil.example/x#.amazonaws.com, a
  * request with the signature to another host) is not followed; nor is a configured one taken.
@@ -567,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_list_pages),
         cmocka_unit_test(test_list_with_delimiter_and_start_after),
         cmocka_unit_test(test_get_errors),
+        cmocka_unit_test(test_head),
         cmocka_unit_test(test_bad_region),
         cmocka_unit_test(test_cred_control_chars),
         cmocka_unit_test(test_dot_keys),
