@@ -388,7 +388,7 @@ static size_t fast_event_read(struct walk *w, size_t i)
     const char *b = w->buf;
     size_t len = w->len, start = i, got = 0;
     struct cm_str id = CM_STR_NULL, eid = CM_STR_NULL; /* string "id", "eventId" */
-    unsigned had_id = 0, had_eid = 0;
+    unsigned had_id = 0, had_eid = 0, had_stream = 0;
     /* A message is never longer unescaped than its raw text, so the rest of the
      * input bounds it; past FAST_ROOM (far above what one CloudWatch Logs event holds) the
      * full reader copies it, so the text never holds much more than it needs. */
@@ -413,7 +413,8 @@ static size_t fast_event_read(struct walk *w, size_t i)
         }
         msg = klen == w->msg_len && memcmp(b + k, w->msg, klen) == 0;
         if ((klen == 2 && memcmp(b + k, "id", 2) == 0 && had_id++) ||
-            (klen == 7 && memcmp(b + k, "eventId", 7) == 0 && had_eid++)) {
+            (klen == 7 && memcmp(b + k, "eventId", 7) == 0 && had_eid++) ||
+            (klen == 13 && memcmp(b + k, "logStreamName", 13) == 0 && had_stream++)) {
             return 0; /* a second one: the JSON reader takes the first */
         }
         i = cm_parse_skip_ws(b, len, i);

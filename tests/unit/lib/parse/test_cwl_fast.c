@@ -152,6 +152,11 @@ static void test_other_shapes_to_the_json_reader(void **state)
     assert_int_equal(one("{\"x\":{\"y\":[1]},\"message\":\"o\"}", "o\n", 0), 0);
     /* Two messages: the JSON reader's lookup takes the first. */
     assert_int_equal(one("{\"message\":\"first\",\"message\":\"second\"}", "first\n", 0), 0);
+    /* Two log streams (awscli's logStreamName, which names the source): the first, too. */
+    assert_int_equal(one("{\"logStreamName\":\"vpc-0_i-1\",\"logStreamName\":\"vpc-1_i-1\","
+                         "\"message\":\"s\"}",
+                         "s\n", 0),
+                     0);
     /* Rejects, with the JSON reader's reasons, also after a good event. */
     assert_int_equal(
         one("{\"message\":\"good\"},{\"message\":\"0123456789abcdef0123\\x\"}", "good\n", 1), 1);
