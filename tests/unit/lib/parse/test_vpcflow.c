@@ -250,7 +250,93 @@ static void test_default_without_header(void **state)
     assert_int_equal(c.rej[0].line, 3);
     assert_int_equal(c.rej[0].kind, CM_EV_FLOW);
     assert_string_equal(c.rej[0].reason,
-                        "no header line and 15 fields (the default format has 14)");
+                        "no header line and 15 fields (the default format has 14; all fields of a "
+                        "version 21, 25, 29, 39, 40, 41 or 42)");
+    free(buf);
+}
+
+/*
+ * Header-less lines of all fields of a version, in AWS's order (a custom format that
+ * selected every field, delivered to CloudWatch Logs): read by their number of fields
+ * when an action and a log status stand as fields 13 and 14; another order of as many
+ * fields is rejected, as is a number that is no version's.
+ */
+static void test_all_fields_without_header(void **state)
+{
+    static const char text[] =
+        /* v5, 29 fields */
+        "5 111122223333 eni-9 198.51.100.7 10.0.0.5 40000 22 6 1 40 1741082400 1741082460 "
+        "REJECT OK vpc-1 subnet-2 i-0abc 2 IPv4 198.51.100.7 10.0.0.5 us-east-1 use1-az1 - - "
+        "- - ingress -\n"
+        /* v3, 21 fields, no data */
+        "3 111122223333 eni-9 - - - - - - - 1741082400 1741082460 - NODATA vpc-1 subnet-2 "
+        "i-0abc - - - -\n"
+        /* v8, 40 fields: ECS and the reason */
+        "8 111122223333 eni-9 10.0.0.5 52.94.1.1 40001 443 6 10 4000 1741082461 1741082470 "
+        "REJECT OK vpc-1 subnet-2 i-0abc 19 IPv4 10.0.0.5 52.94.1.1 us-west-2 usw2-az1 - - - "
+        "AMAZON egress 8 arn:aws:ecs:us-west-2:111122223333:cluster/c c "
+        "arn:aws:ecs:us-west-2:111122223333:container-instance/c/i-0abc i-0abc 1a2b - svc "
+        "arn:aws:ecs:us-west-2:111122223333:task-definition/t:3 "
+        "arn:aws:ecs:us-west-2:111122223333:task/c/0f0f 0f0f BPA\n"
+        /* 29 fields in another order: no action and log status where AWS's order has them */
+        "ingress 198.51.100.7 10.0.0.5 40000 22 6 2 - 198.51.100.7 10.0.0.5 us-east-1 use1-az1 "
+        "i-0abc vpc-1 subnet-2 IPv4 - 1741082400 1741082460 111122223333 eni-9 REJECT OK 1 40 "
+        "a b c d\n"
+        /* 25 fields as gen's v5 custom format: v4's count and first 23, then a direction */
+        "5 111122223333 eni-9 198.51.100.7 10.0.0.5 40000 22 6 1 40 1741082400 1741082460 "
+        "REJECT OK vpc-1 subnet-2 i-0abc 2 IPv4 198.51.100.7 10.0.0.5 us-east-1 use1-az1 "
+        "ingress -\n"
+        /* 24 fields: no version's all fields */
+        "5 111122223333 eni-9 198.51.100.7 10.0.0.5 40000 22 6 1 40 1741082400 1741082460 "
+        "REJECT OK vpc-1 subnet-2 i-0abc 2 IPv4 198.51.100.7 10.0.0.5 us-east-1 use1-az1 x\n";
+    struct cm_parse_ctx ctx;
+    struct collect c;
+    const struct cm_flow *fl;
+    char *buf;
+    int rc;
+    (void)state;
+
+    buf = parse_text(&ctx, &c, text, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.nev, 3);
+    fl = &c.ev[0].u.flow;
+    assert_int_equal(fl->version, 5);
+    assert_int_equal(fl->direction, CM_FD_INGRESS);
+    assert_int_equal(fl->action, CM_FA_REJECT);
+    assert_int_equal(fl->tcp_flags, 2);
+    assert_ip(&fl->src, "198.51.100.7");
+    assert_str(c.ev[0].region, "us-east-1");
+    assert_str(fl->instance_id, "i-0abc");
+    assert_str(fl->interface_id, "eni-9");
+    assert_int_equal(c.ev[0].time_ms, 1741082400000LL);
+    fl = &c.ev[1].u.flow;
+    assert_int_equal(fl->version, 3);
+    assert_str(fl->vpc_id, "vpc-1");
+    assert_false(fl->present & (1ULL << CM_FF_REGION));
+    fl = &c.ev[2].u.flow;
+    assert_int_equal(fl->version, 8);
+    assert_int_equal(fl->direction, CM_FD_EGRESS);
+    assert_int_equal(fl->traffic_path, 8);
+    assert_str(c.ev[2].region, "us-west-2");
+    assert_str(cm_flow_field(fl, CM_FF_PKT_DST_AWS_SERVICE), "AMAZON");
+    assert_str(cm_flow_field(fl, CM_FF_ECS_SERVICE_NAME), "svc");
+    assert_str(cm_flow_field(fl, CM_FF_REJECT_REASON), "BPA");
+    assert_int_equal(c.ev[2].src.line, 3);
+    /* Nothing was installed: each line chose by its own number of fields. */
+    assert_int_equal(ctx.flow_fmt.known, 0);
+    assert_int_equal(c.nrej, 3);
+    assert_int_equal(c.rej[0].line, 4);
+    assert_string_equal(c.rej[0].reason,
+                        "no header line and 29 fields, not all fields in AWS's order (field 13 "
+                        "is not an action)");
+    assert_int_equal(c.rej[1].line, 5);
+    assert_string_equal(c.rej[1].reason,
+                        "no header line and 25 fields, not all fields in AWS's order (field 24 "
+                        "is not a sublocation type)");
+    assert_int_equal(c.rej[2].line, 6);
+    assert_string_equal(c.rej[2].reason,
+                        "no header line and 24 fields (the default format has 14; all fields of "
+                        "a version 21, 25, 29, 39, 40, 41 or 42)");
     free(buf);
 }
 
@@ -757,7 +843,8 @@ static void test_too_many_fields(void **state)
     assert_int_equal(c.nev, 0);
     assert_int_equal(c.nrej, 3);
     assert_string_equal(c.rej[0].reason,
-                        "no header line and more than 64 fields (the default format has 14)");
+                        "no header line and more than 64 fields (the default format has 14; all "
+                        "fields of a version 21, 25, 29, 39, 40, 41 or 42)");
     assert_string_equal(c.rej[1].reason, "header has more than 64 fields");
     assert_string_equal(c.rej[2].reason, "expected 14 fields, got more than 64");
     assert_int_equal(c.rej[2].line, 4);
@@ -1199,6 +1286,14 @@ static void test_sniff(void **state)
                       "4 240 1741082400 1741082459 REJECT OK\n") >= 90);
     assert_true(sniff("2 unknown eni-0123456789abcdef0 - - - - - - - 1741082400 1741082459 - "
                       "NODATA\n") >= 90);
+    /* All fields of v5, header-less, in AWS's order (CloudWatch Logs); not another order. */
+    assert_true(sniff("5 111122223333 eni-9 198.51.100.7 10.0.0.5 40000 22 6 1 40 1741082400 "
+                      "1741082460 REJECT OK vpc-1 subnet-2 i-0abc 2 IPv4 198.51.100.7 10.0.0.5 "
+                      "us-east-1 use1-az1 - - - - ingress -\n") >= 90);
+    assert_int_equal(sniff("ingress 198.51.100.7 10.0.0.5 40000 22 6 2 - 198.51.100.7 10.0.0.5 "
+                           "us-east-1 use1-az1 i-0abc vpc-1 subnet-2 IPv4 - 1741082400 1741082460 "
+                           "111122223333 eni-9 REJECT OK 1 40 a b c d\n"),
+                     0);
 
     assert_int_equal(sniff(""), 0);
     assert_int_equal(sniff("\n\n  \n"), 0);
@@ -1361,7 +1456,8 @@ static void test_cwl_export_prefix(void **state)
     assert_int_equal(c.rej[0].line, 4);
     assert_int_equal(c.rej[0].offset, at[3]);
     assert_string_equal(c.rej[0].reason,
-                        "no header line and 15 fields (the default format has 14)");
+                        "no header line and 15 fields (the default format has 14; all fields of a "
+                        "version 21, 25, 29, 39, 40, 41 or 42)");
     free(buf);
 
     /* In a later chunk, with a header's format in force. */
@@ -1519,6 +1615,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_with_header),
         cmocka_unit_test(test_default_without_header),
+        cmocka_unit_test(test_all_fields_without_header),
         cmocka_unit_test(test_headerless_then_header),
         cmocka_unit_test(test_custom_v5_format),
         cmocka_unit_test(test_version_column_and_ecs),
