@@ -203,6 +203,7 @@ for i, key in enumerate(keys):
     bodies.append(json.dumps(b))
 bodies.append(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "trail"}))
 bodies.append(json.dumps(s3event("AWSLogs/not-there.json.gz", 10, "abc")))
+bodies.append(json.dumps({"s3Bucket": "trail", "s3ObjectKey": ["AWSLogs/not-there-either.json.gz"]}))
 bodies.append("this is no notification")
 for i in range(0, len(bodies), 10):
     r = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(j), "MessageBody": b}
@@ -212,8 +213,8 @@ for i in range(0, len(bodies), 10):
         sys.exit(1)
 print(len(bodies))
 PY
-check "$NF announcements of every form, a test message, a missing object and garbage sent to q4" \
-    test "$(tail -n 1 "$T/sent.log")" = $((NF + 3))
+check "$NF announcements of every form, a test message, two missing objects and garbage sent to q4" \
+    test "$(tail -n 1 "$T/sent.log")" = $((NF + 4))
 # shellcheck disable=SC2086
 cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --state "$T/s.state" \
     --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=20" $ARGS \
@@ -231,8 +232,8 @@ qone() { [ "$(in_queue "$1")" -eq 1 ]; }
 wait_for $P all_read
 check "serve --watch sqs://: every announced object read ($(metric 'coalmine_follow_sqs_objects{outcome="read"}'))" \
     test "$(metric 'coalmine_follow_sqs_objects{outcome="read"}')" -ge "$NF"
-check "... the missing object counted as gone ($(metric 'coalmine_follow_sqs_objects{outcome="gone"}')), its message deleted" \
-    test "$(metric 'coalmine_follow_sqs_objects{outcome="gone"}')" -eq 1
+check "... the missing objects counted as gone, one named with its size, one by CloudTrail (HEAD 404) ($(metric 'coalmine_follow_sqs_objects{outcome="gone"}')), their messages deleted" \
+    test "$(metric 'coalmine_follow_sqs_objects{outcome="gone"}')" -eq 2
 check "... the test message counted ($(metric 'coalmine_follow_sqs_messages{outcome="test"}'))" \
     test "$(metric 'coalmine_follow_sqs_messages{outcome="test"}')" -eq 1
 check "... the garbage counted as failed ($(metric 'coalmine_follow_sqs_messages{outcome="failed"}'))" \
@@ -241,7 +242,7 @@ check "... and said with its MessageId and why" \
     grep -q "sqs://$ACCT/q4?visibility=20: message [0-9a-f-]*: byte 0: .*(not deleted" "$T/s.err"
 check "... every message deleted but the garbage ($(in_queue q4) left)" test "$(in_queue q4)" -eq 1
 stop_proxy
-NCT=$((NF / 5 * 2 + (NF % 5 > 2) + (NF % 5 > 3))) # forms 2 and 3 of each 5: CloudTrail's
+NCT=$((NF / 5 * 2 + (NF % 5 > 2) + (NF % 5 > 3) + 1)) # forms 2 and 3 of each 5, the gone one
 check "... CloudTrail's $NCT notifications looked up with a HEAD each ($(grep -c '^HEAD /trail/' "$T/proxy.log")), no LIST ($(grep -c '^LIST' "$T/proxy.log"))" \
     sh -c "[ \$(grep -c '^HEAD /trail/' '$T/proxy.log') -eq $NCT ] && ! grep -q '^LIST' '$T/proxy.log'"
 aws_at "$SEP" guardduty list-findings --detector-id c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1 \
