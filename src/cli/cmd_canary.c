@@ -538,6 +538,26 @@ static int reconcile(struct cm_store *st, const char *cmd, const char *path, str
     return CM_EXIT_OK;
 }
 
+/*
+ * --config of run and tick (path NULL: none): coalmine.yaml into cfg (initialised by the
+ * caller), the store's checks made what it says, and its secrets into secrets (v to free;
+ * none without a file). Returns CM_EXIT_*.
+ */
+static int load_config(struct cm_store *st, const char *cmd, const char *path,
+                       struct cm_config *cfg, struct cm_target_secrets *secrets)
+{
+    int rc;
+
+    if (path != NULL && (rc = reconcile(st, cmd, path, cfg)) != CM_EXIT_OK) {
+        return rc;
+    }
+    if (cm_cli_secrets(cfg, secrets) != 0) {
+        fprintf(stderr, "coalmine canary %s: out of memory\n", cmd);
+        return CM_EXIT_ERROR;
+    }
+    return CM_EXIT_OK;
+}
+
 static const char run_help[] =
     "usage: coalmine canary run --db FILE NAME... | --all  [--config FILE] [--now TIME]\n"
     "                           [--format table|json]\n\n"
@@ -579,12 +599,7 @@ static int canary_run(int argc, char **argv)
         return CM_EXIT_ERROR;
     }
     cm_config_init(&cfg);
-    if (o.config != NULL && (rc = reconcile(st, "run", o.config, &cfg)) != 0) {
-        goto done;
-    }
-    if (cm_cli_secrets(&cfg, &secrets) != 0) {
-        fprintf(stderr, "coalmine canary run: out of memory\n");
-        rc = CM_EXIT_ERROR;
+    if ((rc = load_config(st, "run", o.config, &cfg, &secrets)) != CM_EXIT_OK) {
         goto done;
     }
     out_begin(&out, o.json, "Results");
@@ -655,12 +670,7 @@ static int canary_tick(int argc, char **argv)
         return CM_EXIT_ERROR;
     }
     cm_config_init(&cfg);
-    if ((o.config != NULL && (rc = reconcile(st, "tick", o.config, &cfg)) != 0) ||
-        (rc = cm_cli_secrets(&cfg, &secrets)) != 0) {
-        if (rc == CM_ENOMEM) {
-            fprintf(stderr, "coalmine canary tick: out of memory\n");
-            rc = CM_EXIT_ERROR;
-        }
+    if ((rc = load_config(st, "tick", o.config, &cfg, &secrets)) != CM_EXIT_OK) {
         cm_config_finish(&cfg);
         curl_global_cleanup();
         cm_store_close(st);
