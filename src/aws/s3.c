@@ -3,10 +3,8 @@
  */
 #include "aws/s3.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +15,7 @@
 #include "api/sigv4.h"
 #include "base/alloc.h"
 #include "base/err.h"
+#include "base/str.h"
 #include "event/event.h"
 
 #define MAX_REGIONS 32
@@ -557,7 +556,6 @@ int cm_s3_head(struct cm_s3_conn *c, const char *bucket, const char *key, uint64
                char *etag, size_t etagcap, char *err, size_t errlen)
 {
     struct call k = {.bucket = bucket, .key = key, .body = &c->page, .method = "HEAD"};
-    char *end;
     unsigned long long n;
     int rc;
 
@@ -568,9 +566,7 @@ int cm_s3_head(struct cm_s3_conn *c, const char *bucket, const char *key, uint64
     if (rc != 0) {
         return rc == CM_E2BIG ? CM_EIO : rc;
     }
-    errno = 0;
-    n = strtoull(k.length, &end, 10);
-    if (k.length[0] < '0' || k.length[0] > '9' || *end != '\0' || errno != 0) {
+    if (cm_str_to_u64(cm_str_cstr(k.length), UINT64_MAX, &n) != 0) {
         snprintf(err, errlen, "HeadObject: no Content-Length in the answer (\"%.24s\")", k.length);
         return CM_EIO;
     }
