@@ -587,17 +587,13 @@ static bool is_number(const char *p, size_t len)
     return len < 20 && cm_flow_read_uint(p, len, 0, UINT64_MAX, &v) == 0;
 }
 
-/*
- * Handles one line (CR/LF already cut). Returns 0 to go on or the negative
- * value on_event returned.
- */
 /* Whether token t of the line is "-" or one of vals (NULL-terminated), or starts with pre. */
 static bool tok_one_of(const struct line_ref *lr, const struct cm_flow_tok *t,
                        const char *const *vals, const char *pre)
 {
     const char *p = lr->p + t->off;
 
-    if (TOK_EQ(p, t->len, "-")) {
+    if (is_dash(p, t->len)) {
         return true;
     }
     for (size_t i = 0; vals != NULL && vals[i] != NULL; i++) {
@@ -661,6 +657,10 @@ static int canon_pick(const struct line_ref *lr, const struct cm_flow_tok *toks,
     return -1;
 }
 
+/*
+ * Handles one line (CR/LF already cut). Returns 0 to go on or the negative
+ * value on_event returned.
+ */
 static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const struct fmt_state *canon,
                       const struct line_ref *lr, struct cm_event *ev, uint32_t *ev_gen)
 {
@@ -842,8 +842,8 @@ static int vpcflow_sniff(const char *buf, size_t len)
         known * 2 >= usable) {
         return 80;
     }
-    /* All fields of a version, in AWS's order: a version, then an action and a log status
-     * as fields 13 and 14. */
+    /* All fields of a version, in AWS's order: a version first, and the fields of
+     * canon_shapes holding what that order puts there. */
     if (n != DEFAULT_NCOLS && canon_pick(&lr, toks, n, &bad) > 0 && toks[0].len <= 2 &&
         is_number(lr.p + toks[0].off, toks[0].len)) {
         return 90;
