@@ -393,11 +393,18 @@ out:
     return rc;
 }
 
-static int remember(void *ud, const struct cm_file_id *id)
+/* The wall-clock day of now: the unit of the file identities' ages (fileseen.h). */
+static int64_t today(void)
+{
+    return cm_clock_now_ms() / 86400000LL;
+}
+
+static int remember(void *ud, const char *path, size_t pathlen, uint64_t size,
+                    const struct cm_file_id *id)
 {
     struct cm_scan_follow *f = ud;
 
-    return cm_fileseen_add(&f->state->sf.files, id, (uint32_t)(cm_clock_now_ms() / 86400000LL));
+    return cm_scan_state_renew(f->state, path, pathlen, size, id, (uint32_t)f->noted_day);
 }
 
 /*
@@ -414,9 +421,12 @@ static int checkpoint(struct cm_scan_follow *f, const struct cm_follow *w)
     if (f->state->path == NULL) {
         return CM_EXIT_OK;
     }
-    if (w != NULL && cm_follow_each_read(w, remember, f) != 0) {
-        fprintf(stderr, "coalmine scan: --state %s: out of memory\n", f->state->path);
-        return CM_EXIT_ERROR;
+    if (w != NULL) {
+        f->noted_day = today();
+        if (cm_follow_each_read(w, remember, f) != 0) {
+            fprintf(stderr, "coalmine scan: --state %s: out of memory\n", f->state->path);
+            return CM_EXIT_ERROR;
+        }
     }
     if (run_once(f, NULL, 0, false, &st) == CM_EXIT_OK &&
         cm_scan_state_carry(f->state, &st, true, f->o, err, sizeof(err)) == 0) {
@@ -453,7 +463,14 @@ static int on_tick(void *ud, const struct cm_follow *w, size_t files)
     if (f->sqsw != NULL && f->after_sqs != NULL) {
         f->after_sqs(f->hook_ud, cm_follow_sqs_stats(f->sqsw));
     }
-    if (f->dirty && cm_clock_mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0) &&
+    /*
+     * Also once a day when nothing was read: the files still there are noted as seen
+     * today. Without it a follow idle for CM_FILESEEN_DAYS forgot every file it had read
+     * at its next checkpoint (the one at its stop), and its restart read them all again.
+     */
+    if (((f->dirty &&
+          cm_clock_mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0)) ||
+         (f->state->path != NULL && today() != f->noted_day)) &&
         checkpoint(f, w) != CM_EXIT_OK) {
         return CM_EIO;
     }
@@ -533,6 +550,7 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     fo.list = f->s3w != NULL || f->sqsw != NULL ? list_any : NULL;
     fo.list_ud = f;
     f->last_ckpt_ms = cm_clock_mono_ms();
+    f->noted_day = today(); /* the first poll's files are noted by its own scan */
     f->o->defer_in_progress = true;
     if (!f->quiet) {
         fprintf(stderr,

@@ -89,15 +89,18 @@ static const char *input_path(const void *ud, uint32_t id)
     return id < st->ninputs ? st->inputs[id].path : NULL;
 }
 
-/* Renews the longest grown-file entry of input in, unchanged since (left out as read). */
-static int renew_grown(struct cm_fileseen *files, const struct cm_scan_input *in, uint32_t today)
+/*
+ * Renews the longest grown-file entry of the file of base name name[0, namelen) and size
+ * bytes, unchanged since (left out as read).
+ */
+static int renew_grown(struct cm_fileseen *files, const char *name, size_t namelen, uint64_t size,
+                       uint32_t today)
 {
-    const char *name = cm_file_id_base(in->path);
-    uint64_t h = cm_filegrow_name(name, strlen(name));
+    uint64_t h = cm_filegrow_name(name, namelen);
     const struct cm_filegrow_ent *e;
     struct cm_file_id id;
 
-    if (cm_filegrow_find(&files->grown, h, in->size + 1, &e) == 0) {
+    if (cm_filegrow_find(&files->grown, h, size + 1, &e) == 0) {
         return 0;
     }
     id.a = e->id_a;
@@ -137,10 +140,12 @@ static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
         if (st->inputs[i].id_state == CM_SCAN_ID_NONE) {
             continue;
         }
+        const char *base = cm_file_id_base(st->inputs[i].path);
+
         ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ;
         if (cm_fileseen_add(&ss->sf.files, &st->inputs[i].id, today) != 0 ||
             (st->inputs[i].id_state == CM_SCAN_ID_BEFORE &&
-             renew_grown(&ss->sf.files, &st->inputs[i], today) != 0)) {
+             renew_grown(&ss->sf.files, base, strlen(base), st->inputs[i].size, today) != 0)) {
             return CM_ENOMEM;
         }
     }
@@ -149,6 +154,21 @@ static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
     }
     ss->nread -= ss->nresumed < ss->nread ? ss->nresumed : ss->nread;
     return cm_fileseen_settle(&ss->sf.files, today, &ss->forgot);
+}
+
+int cm_scan_state_renew(struct cm_scan_state *ss, const char *path, size_t pathlen, uint64_t size,
+                        const struct cm_file_id *id, uint32_t day)
+{
+    const char *base = path;
+
+    for (size_t i = 0; i < pathlen; i++) {
+        base = path[i] == '/' ? path + i + 1 : base;
+    }
+    if (cm_fileseen_add(&ss->sf.files, id, day) != 0 ||
+        renew_grown(&ss->sf.files, base, pathlen - (size_t)(base - path), size, day) != 0) {
+        return CM_ENOMEM;
+    }
+    return 0;
 }
 
 int cm_scan_state_write(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool quiet,

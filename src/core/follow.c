@@ -454,19 +454,19 @@ static int hand_over(struct cm_follow *w, volatile sig_atomic_t *stop, struct cm
     return rc;
 }
 
-int cm_follow_each_read(const struct cm_follow *f, int (*fn)(void *ud, const struct cm_file_id *id),
-                        void *ud)
+int cm_follow_each_read(const struct cm_follow *f, cm_follow_read_fn fn, void *ud)
 {
     struct cm_map_iter it;
+    struct cm_str key;
     void *v;
     int rc = 0;
 
     cm_map_iter_init(f->tracked, &it);
-    while (rc == 0 && cm_map_next(f->tracked, &it, NULL, &v)) {
+    while (rc == 0 && cm_map_next(f->tracked, &it, &key, &v)) {
         const struct cm_follow_track *t = v;
 
         if (t->state == CM_FOLLOW_READ && t->has_id) {
-            rc = fn(ud, &t->id);
+            rc = fn(ud, key.p, key.len, t->size, &t->id);
         }
     }
     return rc;

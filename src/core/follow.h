@@ -111,12 +111,13 @@ struct cm_follow_verdict {
 struct cm_follow;
 
 /*
- * Calls fn with the identity of every file tracked as read that is still there (the
- * tick callback's view), so the caller can keep remembering them while they stay.
- * Returns 0 or fn's first error.
+ * Calls fn with the path (path[0, pathlen), not NUL-terminated), size and identity of
+ * every file tracked as read that is still there (the tick callback's view), so the
+ * caller can keep remembering them while they stay. Returns 0 or fn's first error.
  */
-int cm_follow_each_read(const struct cm_follow *f, int (*fn)(void *ud, const struct cm_file_id *id),
-                        void *ud);
+typedef int (*cm_follow_read_fn)(void *ud, const char *path, size_t pathlen, uint64_t size,
+                                 const struct cm_file_id *id);
+int cm_follow_each_read(const struct cm_follow *f, cm_follow_read_fn fn, void *ud);
 
 /* Sorts files[0..n) by key time (none first), then by path: a batch scan's input order. */
 void cm_follow_sort(struct cm_follow_file *files, size_t n);

@@ -89,9 +89,13 @@ static int on_batch(void *ud, const struct cm_follow_file *files, size_t n,
     return 0;
 }
 
-static int count_id(void *ud, const struct cm_file_id *id)
+static int count_id(void *ud, const char *path, size_t pathlen, uint64_t size,
+                    const struct cm_file_id *id)
 {
     (void)id;
+    (void)size;
+    assert_non_null(path);
+    assert_true(pathlen > 0);
     (*(size_t *)ud)++;
     return 0;
 }
