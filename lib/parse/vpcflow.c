@@ -55,31 +55,6 @@ struct line_ref {
     uint32_t line;
 };
 
-/*
- * The formats of header-less lines (CloudWatch Logs, Firehose): the default one, and the
- * "all fields" ones of each version, every field AWS defines up to it in the order of its
- * table (how the console's custom format lists them, how Elastic's integration reads such
- * lines): 14 (v2, the default), 21 (v3), 25 (v4), 29 (v5), 39 (v7), 40 (v8), 41 (v9) and
- * 42 (v10) fields, told apart by their number.
- */
-#define CANON_COLS                                                                                 \
-    {                                                                                              \
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,  \
-            25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41                     \
-    }
-#define NCANON 8
-static const struct cm_flow_format canon_fmt[NCANON] = {
-    {DEFAULT_NCOLS, CANON_COLS, 1, 0},
-    {21, CANON_COLS, 1, 0},
-    {25, CANON_COLS, 1, 0},
-    {29, CANON_COLS, 1, 0},
-    {39, CANON_COLS, 1, 0},
-    {40, CANON_COLS, 1, 0},
-    {41, CANON_COLS, 1, 0},
-    {42, CANON_COLS, 1, 0},
-};
-_Static_assert(CM_FF_COUNT == 42, "canon_fmt's last format is every field");
-
 static void fmt_state_set(struct fmt_state *st, const struct cm_flow_format *fmt)
 {
     st->fmt = NULL;
@@ -587,76 +562,6 @@ static bool is_number(const char *p, size_t len)
     return len < 20 && cm_flow_read_uint(p, len, 0, UINT64_MAX, &v) == 0;
 }
 
-/* Whether token t of the line is "-" or one of vals (NULL-terminated), or starts with pre. */
-static bool tok_one_of(const struct line_ref *lr, const struct cm_flow_tok *t,
-                       const char *const *vals, const char *pre)
-{
-    const char *p = lr->p + t->off;
-
-    if (is_dash(p, t->len)) {
-        return true;
-    }
-    for (size_t i = 0; vals != NULL && vals[i] != NULL; i++) {
-        if (tok_is(p, t->len, vals[i], strlen(vals[i]))) {
-            return true;
-        }
-    }
-    return pre != NULL && t->len > strlen(pre) && memcmp(p, pre, strlen(pre)) == 0;
-}
-
-/*
- * The fields of AWS's order whose values have a shape of their own: a header-less line
- * of all fields has these there (or "-"), which a custom format of as many fields in
- * another order hardly has (gen's v5 custom format has 25 fields, as v4's all fields
- * do, and the same first 23: its flow-direction stands where sublocation-type would).
- */
-static const char *const actions[] = {"ACCEPT", "REJECT", NULL};
-static const char *const statuses[] = {"OK", "NODATA", "SKIPDATA", NULL};
-static const char *const types[] = {"IPv4", "IPv6", "EFA", NULL};
-static const char *const sublocations[] = {"wavelength", "outpost", "localzone", NULL};
-static const char *const directions[] = {"ingress", "egress", NULL};
-static const struct {
-    uint8_t col;
-    const char *const *vals;
-    const char *pre;
-    const char *what;
-} canon_shapes[] = {
-    {CM_FF_ACTION, actions, NULL, "an action"},
-    {CM_FF_LOG_STATUS, statuses, NULL, "a log status"},
-    {CM_FF_VPC_ID, NULL, "vpc-", "a VPC id"},
-    {CM_FF_SUBNET_ID, NULL, "subnet-", "a subnet id"},
-    {CM_FF_INSTANCE_ID, NULL, "i-", "an instance id"},
-    {CM_FF_TYPE, types, NULL, "a traffic type"},
-    {CM_FF_SUBLOCATION_TYPE, sublocations, NULL, "a sublocation type"},
-    {CM_FF_FLOW_DIRECTION, directions, NULL, "a flow direction"},
-    {CM_FF_ECS_CLUSTER_ARN, NULL, "arn:", "an ECS cluster ARN"},
-};
-
-/*
- * The canon_fmt of a header-less line of ntok fields: 0 for the default format's 14
- * (whatever the values, as always: a bad one is rejected with its field's reason); for
- * the others, only when each field of canon_shapes it has holds what AWS's order puts
- * there (else -2, *bad that field: a custom format in another order, which needs
- * --flow-fields); -1 when no canon_fmt has that many fields.
- */
-static int canon_pick(const struct line_ref *lr, const struct cm_flow_tok *toks, int ntok, int *bad)
-{
-    for (int k = 0; k < NCANON; k++) {
-        if (canon_fmt[k].ncols != ntok) {
-            continue;
-        }
-        for (size_t i = 0; k > 0 && i < sizeof(canon_shapes) / sizeof(canon_shapes[0]); i++) {
-            int c = canon_shapes[i].col;
-            if (c < ntok && !tok_one_of(lr, &toks[c], canon_shapes[i].vals, canon_shapes[i].pre)) {
-                *bad = (int)i;
-                return -2;
-            }
-        }
-        return k;
-    }
-    return -1;
-}
-
 /*
  * Handles one line (CR/LF already cut). Returns 0 to go on or the negative
  * value on_event returned.
@@ -689,22 +594,10 @@ static int parse_line(struct cm_parse_ctx *ctx, struct fmt_state *st, const stru
         return skip_tgw(ctx); /* a header-less one (CloudWatch Logs) */
     }
     if (st->fmt == NULL) {
-        int bad = 0, k = canon_pick(lr, toks, ntok, &bad);
+        int bad = 0, k = cm_flow_canon_pick(lr->p, toks, ntok, &bad);
 
-        if (k == -1) {
-            snprintf(reason, sizeof(reason),
-                     "no header line and %s%d fields (the default format has 14; all fields of "
-                     "a version 21, 25, 29, 39, 40, 41 or 42)",
-                     ntok > CM_FLOW_MAX_COLS ? "more than " : "",
-                     ntok > CM_FLOW_MAX_COLS ? CM_FLOW_MAX_COLS : ntok);
-            reject(ctx, lr, reason);
-            return CM_OK;
-        }
         if (k < 0) {
-            snprintf(reason, sizeof(reason),
-                     "no header line and %d fields, not all fields in AWS's order (field %d "
-                     "is not %s)",
-                     ntok, canon_shapes[bad].col + 1, canon_shapes[bad].what);
+            cm_flow_canon_reason(reason, sizeof(reason), ntok, k, bad);
             reject(ctx, lr, reason);
             return CM_OK;
         }
@@ -755,7 +648,7 @@ static void strip_cwl_prefix(struct line_ref *lr)
 
 static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
 {
-    struct fmt_state st, canon[NCANON];
+    struct fmt_state st, canon[CM_FLOW_NCANON];
     struct cm_event ev;
     size_t pos = 0;
     uint32_t line = ctx->line_base, ev_gen = 0;
@@ -764,9 +657,9 @@ static int vpcflow_parse(struct cm_parse_ctx *ctx, const char *buf, size_t len)
     fmt_state_set(&st, &ctx->flow_fmt);
     /* The formats of header-less lines (CloudWatch Logs), derived once, not for each
      * line. */
-    for (int k = 0; k < NCANON; k++) {
+    for (int k = 0; k < CM_FLOW_NCANON; k++) {
         memset(&canon[k], 0, sizeof(canon[k]));
-        fmt_state_set(&canon[k], &canon_fmt[k]);
+        fmt_state_set(&canon[k], &cm_flow_canon_fmt[k]);
         canon[k].gen = UINT32_MAX - (uint32_t)k;
     }
     memset(&ev, 0, sizeof(ev));
@@ -843,8 +736,8 @@ static int vpcflow_sniff(const char *buf, size_t len)
         return 80;
     }
     /* All fields of a version, in AWS's order: a version first, and the fields of
-     * canon_shapes holding what that order puts there. */
-    if (n != DEFAULT_NCOLS && canon_pick(&lr, toks, n, &bad) > 0 && toks[0].len <= 2 &&
+     * cm_flow_canon_pick checks holding what that order puts there. */
+    if (n != DEFAULT_NCOLS && cm_flow_canon_pick(lr.p, toks, n, &bad) > 0 && toks[0].len <= 2 &&
         is_number(lr.p + toks[0].off, toks[0].len)) {
         return 90;
     }

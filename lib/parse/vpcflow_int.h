@@ -34,4 +34,23 @@ bool cm_flow_field_tgw(const char *p, size_t len);
 /* Sets the typed value of field id in fl to what a line with "-" there means. */
 void cm_flow_field_set_default(struct cm_flow *fl, unsigned id);
 
+/* vpcflow_canon.c: the formats of header-less lines, [0] the default one, then the "all
+ * fields" of versions 3, 4, 5, 7, 8, 9 and 10 (21 to 42 fields). */
+#define CM_FLOW_NCANON 8
+struct cm_flow_format;
+struct cm_flow_tok;
+extern const struct cm_flow_format cm_flow_canon_fmt[CM_FLOW_NCANON];
+
+/*
+ * The cm_flow_canon_fmt of a header-less line of ntok fields toks (offsets into line): 0
+ * for the default format's 14 (whatever the values, as always: a bad one is rejected
+ * with its field's reason); for the others, only when each field with a shape of its
+ * own holds what AWS's order puts there (else -2, and *bad says which: a custom format
+ * in another order, which needs --flow-fields); -1 when no format has that many fields.
+ */
+int cm_flow_canon_pick(const char *line, const struct cm_flow_tok *toks, int ntok, int *bad);
+
+/* The reject reason of a line cm_flow_canon_pick gave k < 0 (and bad) for. */
+void cm_flow_canon_reason(char *out, size_t outlen, int ntok, int k, int bad);
+
 #endif
