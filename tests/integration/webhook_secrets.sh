@@ -5,6 +5,8 @@
 #     list-targets-by-rule gives the same Arn back, byte for byte, without the value;
 #   - put-events: the receiver on 127.0.0.1 gets "Authorization: Bearer <the file's value>";
 #     the file rewritten: the next event carries the new value (no restart);
+#   - the service's canary thread runs a pipeline check whose sample finding goes to a
+#     webhook with the same secret: delivered with the value, the check PASSes;
 #   - refused at put (AccessDeniedException naming the secret): a URL not under the
 #     secret's urls (the key secrets.hook.urls), a name not defined;
 #   - at delivery: a file that holds a line break fails the delivery naming the secret;
@@ -46,7 +48,7 @@ secrets:
     file: token
     urls: ["http://127.0.0.1:$SPORT/hook"]
 YEOF
-serve_start s --config "$T/c.yaml" --db "$T/s.db"
+serve_start s --config "$T/c.yaml" --db "$T/s.db" --canary-interval 0.5
 check "serve listens on a free loopback port" test -n "$PORT"
 
 SPEC='{"url":"http://127.0.0.1:'$SPORT'/hook/a","headers":{"Authorization":{"secret":"hook","prefix":"Bearer "}},"timeout_seconds":10}'
@@ -72,6 +74,31 @@ wait_lines "$T/auth.log" 2
 check "the file rewritten: the next delivery carries the new value" \
     grep -qx "/hook/a Bearer $V2" "$T/auth.log"
 
+# --- the service's canary thread: a pipeline check through the same target -----------------
+# Its sample finding goes to the rule for findings, whose webhook gets the secret from the
+# service's config (before 2026-12-06 the canary thread had none: the check FAILed naming
+# the secret while the bus delivered fine). at(): a one-time schedule a few seconds ahead.
+at_in() { date -u -d "@$(($(date +%s) + $1))" +%Y-%m-%dT%H:%M:%S; }
+SPEC2='{"url":"http://127.0.0.1:'$SPORT'/hook/page","headers":{"Authorization":{"secret":"hook","prefix":"Bearer "}},"timeout_seconds":10}'
+python3 -c 'import json,sys; json.dump([{"Id":"page","Arn":"arn:aws:coalmine:::webhook:" + sys.argv[1]}], open(sys.argv[2],"w"))' "$SPEC2" "$T/t3.json"
+evs put-rule --name pages --event-pattern '{"source":["aws.guardduty"]}' >/dev/null 2>"$T/err"
+evs put-targets --rule pages --targets "file://$T/t3.json" >"$T/pt3.json" 2>"$T/err"
+check "put-targets: the rule for findings, the same secret" \
+    py 'sys.exit(d["FailedEntryCount"] != 0)' "$T/pt3.json"
+"$COALMINE" canary put --db "$T/s.db" --name alerting --check pipeline \
+    --schedule "at($(at_in 4))" --params '{"deadline_seconds":20}' >/dev/null 2>"$T/cp.err"
+check "canary put: a pipeline check" test $? -eq 0
+wait_lines "$T/auth.log" 3
+check "the canary's sample finding reaches the webhook with the secret's value" \
+    grep -qx "/hook/page Bearer $V2" "$T/auth.log"
+canary_pass() {
+    "$COALMINE" canary list --db "$T/s.db" --format json 2>/dev/null | grep -q '"PASS"'
+}
+i=0
+while ! canary_pass && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+check "... and the check PASSes" canary_pass
+"$COALMINE" canary list --db "$T/s.db" --format json >"$T/cl.json" 2>"$T/err"
+
 # --- refusals at put time -------------------------------------------------------------------
 cat >"$T/t2.json" <<JEOF
 [{"Id":"away","Arn":"arn:aws:coalmine:::webhook:{\"url\":\"http://127.0.0.1:$SPORT/other\",\"headers\":{\"Authorization\":{\"secret\":\"hook\"}}}"},
@@ -91,7 +118,7 @@ i=0
 while ! grep -q "rule r target h: .*secret hook" "$T/s.err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 check "a value with a line break: the delivery fails, naming the secret" \
     grep -q "rule r target h: .*headers.Authorization: secret hook: .*CR, LF or NUL" "$T/s.err"
-check "the receiver got nothing for it" test "$(wc -l <"$T/auth.log")" -eq 2
+check "the receiver got nothing for it" test "$(wc -l <"$T/auth.log")" -eq 3
 "$COALMINE" rules deliveries --db "$T/s.db" --format json >"$T/dl.json" 2>"$T/err"
 check "rules deliveries: the failure is recorded" grep -q "secret hook" "$T/dl.json"
 python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1] + "/metrics").read().decode())' \
@@ -99,7 +126,7 @@ python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(
 check "/metrics answers, with the failed delivery counted" grep -q 'failed' "$T/metrics"
 serve_stop
 check "serve stops cleanly (exit 0)" test "$SERVE_RC" -eq 0
-for f in s.err dl.json metrics lt.json pt.json pt2.json; do
+for f in s.err dl.json metrics lt.json pt.json pt2.json cl.json; do
     check "the value is not in $f" sh -c "! grep -q 's3cr3t-' '$T/$f'"
 done
 done_testing
