@@ -137,11 +137,12 @@ static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
 
     ss->nread = ss->nresumed = 0;
     for (size_t i = 0; i < st->ninputs; i++) {
+        const char *base;
+
         if (st->inputs[i].id_state == CM_SCAN_ID_NONE) {
             continue;
         }
-        const char *base = cm_file_id_base(st->inputs[i].path);
-
+        base = cm_file_id_base(st->inputs[i].path);
         ss->nread += st->inputs[i].id_state == CM_SCAN_ID_READ;
         if (cm_fileseen_add(&ss->sf.files, &st->inputs[i].id, today) != 0 ||
             (st->inputs[i].id_state == CM_SCAN_ID_BEFORE &&

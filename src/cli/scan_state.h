@@ -76,7 +76,6 @@ int cm_scan_state_memory(struct cm_scan_state *ss, struct cm_scan_opts *o, char 
 int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool write,
                         struct cm_scan_opts *o, char *err, size_t errlen);
 
-/* The name of an earlier run's input cited by evidence, or NULL. */
 /*
  * Notes a file still there and read before as seen on day: its identity, and the longest
  * resume point of a plain log of its base name and size (a follow's daily note, so
@@ -85,6 +84,8 @@ int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st
  */
 int cm_scan_state_renew(struct cm_scan_state *ss, const char *path, size_t pathlen, uint64_t size,
                         const struct cm_file_id *id, uint32_t day);
+
+/* The name of an earlier run's input cited by evidence, or NULL. */
 const char *cm_scan_state_name(const struct cm_scan_state *ss, uint32_t file_id, size_t *len);
 
 void cm_scan_state_close(struct cm_scan_state *ss);
