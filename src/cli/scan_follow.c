@@ -393,18 +393,12 @@ out:
     return rc;
 }
 
-/* The wall-clock day of now: the unit of the file identities' ages (fileseen.h). */
-static int64_t today(void)
-{
-    return cm_clock_now_ms() / 86400000LL;
-}
-
 static int remember(void *ud, const char *path, size_t pathlen, uint64_t size,
                     const struct cm_file_id *id)
 {
     struct cm_scan_follow *f = ud;
 
-    return cm_scan_state_renew(f->state, path, pathlen, size, id, (uint32_t)f->noted_day);
+    return cm_scan_state_renew(f->state, path, pathlen, size, id, f->noted_day);
 }
 
 /*
@@ -422,7 +416,7 @@ static int checkpoint(struct cm_scan_follow *f, const struct cm_follow *w)
         return CM_EXIT_OK;
     }
     if (w != NULL) {
-        f->noted_day = today();
+        f->noted_day = cm_scan_state_today();
         if (cm_follow_each_read(w, remember, f) != 0) {
             fprintf(stderr, "coalmine scan: --state %s: out of memory\n", f->state->path);
             return CM_EXIT_ERROR;
@@ -470,7 +464,7 @@ static int on_tick(void *ud, const struct cm_follow *w, size_t files)
      */
     if (((f->dirty &&
           cm_clock_mono_ms() - f->last_ckpt_ms >= (int64_t)(f->checkpoint_s * 1000.0)) ||
-         (f->state->path != NULL && today() != f->noted_day)) &&
+         (f->state->path != NULL && cm_scan_state_today() != f->noted_day)) &&
         checkpoint(f, w) != CM_EXIT_OK) {
         return CM_EIO;
     }
@@ -550,7 +544,7 @@ int cm_scan_follow_run(struct cm_scan_follow *f, volatile sig_atomic_t *stop)
     fo.list = f->s3w != NULL || f->sqsw != NULL ? list_any : NULL;
     fo.list_ud = f;
     f->last_ckpt_ms = cm_clock_mono_ms();
-    f->noted_day = today(); /* the first poll's files are noted by its own scan */
+    f->noted_day = cm_scan_state_today(); /* the first poll's files are noted by its own scan */
     f->o->defer_in_progress = true;
     if (!f->quiet) {
         fprintf(stderr,

@@ -82,7 +82,7 @@ struct cm_scan_follow {
     /* the run's own */
     int64_t last_ckpt_ms; /* monotonic: the last checkpoint written (or the start) */
     bool dirty;           /* state read since the last checkpoint */
-    int64_t noted_day;    /* wall-clock day the files read were last noted as seen */
+    uint32_t noted_day;   /* cm_scan_state_today() when the files read were last noted */
     uint64_t polls_read, files_read, findings_new, findings_updated;
     uint64_t fetch_failed; /* S3 objects whose GET failed (read again at a later poll) */
     bool batch_said;       /* a poll's scan failed and said why (not said again) */

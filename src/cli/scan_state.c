@@ -133,7 +133,7 @@ static int note_grown(struct cm_scan_state *ss, const struct cm_scan_stats *st, 
  */
 static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
 {
-    uint32_t today = (uint32_t)(cm_clock_now_ms() / (86400 * 1000LL));
+    uint32_t today = cm_scan_state_today();
 
     ss->nread = ss->nresumed = 0;
     for (size_t i = 0; i < st->ninputs; i++) {
@@ -155,6 +155,11 @@ static int note_files(struct cm_scan_state *ss, const struct cm_scan_stats *st)
     }
     ss->nread -= ss->nresumed < ss->nread ? ss->nresumed : ss->nread;
     return cm_fileseen_settle(&ss->sf.files, today, &ss->forgot);
+}
+
+uint32_t cm_scan_state_today(void)
+{
+    return (uint32_t)(cm_clock_now_ms() / (86400 * 1000LL));
 }
 
 int cm_scan_state_renew(struct cm_scan_state *ss, const char *path, size_t pathlen, uint64_t size,

@@ -76,6 +76,9 @@ int cm_scan_state_memory(struct cm_scan_state *ss, struct cm_scan_opts *o, char 
 int cm_scan_state_carry(struct cm_scan_state *ss, const struct cm_scan_stats *st, bool write,
                         struct cm_scan_opts *o, char *err, size_t errlen);
 
+/* The wall-clock day (since 1970-01-01 UTC) file identities are noted and aged in. */
+uint32_t cm_scan_state_today(void);
+
 /*
  * Notes a file still there and read before as seen on day: its identity, and the longest
  * resume point of a plain log of its base name and size (a follow's daily note, so
