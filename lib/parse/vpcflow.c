@@ -262,11 +262,6 @@ static int field_ip(const struct field_in *in, unsigned id, const char *p, size_
     return CM_OK;
 }
 
-static bool tok_is(const char *p, size_t len, const char *lit, size_t litlen)
-{
-    return len == litlen && memcmp(p, lit, litlen) == 0;
-}
-
 #define TOK_EQ(p, len, lit) tok_is(p, len, lit, sizeof(lit) - 1)
 
 /* Decodes one non-"-" field into its typed slot. */
@@ -386,11 +381,6 @@ static struct cm_flow_span span(const struct cm_flow_tok *t)
 {
     struct cm_flow_span sp = {(uint16_t)t->off, (uint16_t)t->len};
     return sp;
-}
-
-static bool is_dash(const char *p, size_t len)
-{
-    return len == 1 && p[0] == '-';
 }
 
 /* Fills ev from the tokens of a data line in the format st. Returns 0 or CM_EINVAL. */

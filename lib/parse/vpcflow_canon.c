@@ -67,11 +67,11 @@ static const struct {
 /* Whether p[0, len) is "-" or one of vals (NULL-terminated), or starts with pre. */
 static bool one_of(const char *p, size_t len, const char *const *vals, const char *pre)
 {
-    if (len == 1 && p[0] == '-') {
+    if (is_dash(p, len)) {
         return true;
     }
     for (size_t i = 0; vals != NULL && vals[i] != NULL; i++) {
-        if (len == strlen(vals[i]) && memcmp(p, vals[i], len) == 0) {
+        if (tok_is(p, len, vals[i], strlen(vals[i]))) {
             return true;
         }
     }

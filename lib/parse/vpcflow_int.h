@@ -7,10 +7,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "event/event.h"
 
 #define DEFAULT_NCOLS 14 /* version .. log-status, in enum order */
+
+/* Whether the token p[0, len) is the literal lit[0, litlen). */
+static inline bool tok_is(const char *p, size_t len, const char *lit, size_t litlen)
+{
+    return len == litlen && memcmp(p, lit, litlen) == 0;
+}
+
+/* Whether the token p[0, len) is "-" (a field without a value). */
+static inline bool is_dash(const char *p, size_t len)
+{
+    return len == 1 && p[0] == '-';
+}
 
 /*
  * The field id (enum cm_flow_field) of the name p[0..len), with or without
