@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: serve's canary thread with the config's checks
 # e2e: canary checks in coalmine.yaml (docs/canaries.md, "In coalmine.yaml"): `canary tick
 # --config` and `coalmine serve --config` make the store's checks what canaries.checks
 # says: created; updated with their last result kept while their kind is the same;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: custom rules reloaded under serve --watch and scan --follow
 # End-to-end tests of GuardDuty's Custom Detection Rules (lib/detect/ct_custom*.c,
 # docs/detectors/custom-rules.md) with the scenarios of `coalmine gen`
 # (src/gen/gen_sc_ct_custom.c). For each rule's scenario: a small world with it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: the follow's poll loop handing files to the scan workers
 # `coalmine scan --follow`: watched directories (docs/follow.md). The world of
 # `gen --hours 2 --seed 7 --scenario all` arrives in 4 batches in key order (each moved
 # into the watched folder whole, as a sync lands it):

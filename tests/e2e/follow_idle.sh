@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: the follow's checkpoints on a day change, beside the scan workers
 # A follow with --state that reads nothing for longer than the 30 days a file's identity is
 # kept (docs/follow.md, "State, restarts and crashes"): the files still there and read, and
 # the resume point of a plain log, are noted as seen once a day, so after the idle month a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: every scenario scanned by the default number of scan workers
 # End-to-end tests of `coalmine gen`: the CLI contract (--help, usage errors),
 # a one-hour corpus with its manifest, every .gz readable by zcat, every
 # CloudTrail file and Resolver line valid JSON for jq, both flow formats,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: instance mapping merged across scan workers (--threads)
 # End-to-end tests of instance mapping in `coalmine scan` (issue #6): a
 # default-format flow log (no instance-id field) with threat-list hits from
 # three interfaces, a CloudTrail file whose RunInstances launched the first

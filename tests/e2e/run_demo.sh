@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: the service as make run starts it: HTTP, bus, watch and canary threads
 # `make run` (scripts/run-demo), which blocks while the service runs: run it in a scratch
 # directory on a free loopback port (COALMINE_DEMO_LISTEN, COALMINE_DEMO_PORT_FILE) far
 # enough to see the service answer: /healthz, the demo corpus' findings through the API,

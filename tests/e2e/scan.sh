@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: the scan workers at several --threads counts
 # End-to-end tests of `coalmine scan` over `coalmine gen` output: exact record
 # counts against the generator's manifest, thread-count independence, stdin,
 # each kind of damaged input, and the CLI contract. Prints TAP.

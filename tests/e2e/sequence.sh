@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: attack sequences merged across scan workers (--threads)
 # End-to-end tests of where the attack sequences (lib/detect/ct_sequence.c,
 # docs/detectors/attack-sequence.md) put what they say: GuardDuty's
 # service.detection.sequence (spec 8.4), in every JSON form: the scan's output,

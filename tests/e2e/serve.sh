@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: serve's HTTP, bus, watch and canary threads
 # `coalmine serve --watch` as the whole service (docs/serve.md). The world of
 # `gen --hours 2 --seed 7 --scenario all` lands in an empty watched folder in 3 batches
 # while the service runs on a free loopback port:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: concurrent requests on serve's HTTP threads
 # Two `coalmine serve` started at the same moment on one new store: both come up, the
 # schema is created once (each migration applied by whichever process takes the write
 # lock first, the other finding it applied) and the account's detector is made once.

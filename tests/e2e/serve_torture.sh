@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: serve's threads under a storm of requests and writes
 # Crash and restart torture of `coalmine serve --watch` (docs/serve.md, "Crashes and
 # restarts"). tests/e2e/serve_torture.py lands the world of `gen --hours 6 --scenario all
 # --seed 7` in a watched folder in batches (as `aws s3 sync` lands files: NAME.XXXXXXXX

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: state checkpoints written while scan workers run
 # What `coalmine scan --state FILE` does when something fails: FILE remembers the files a
 # scan read, and a later scan leaves them out (docs/internals/statefile.md), so a scan
 # must not move FILE on past findings it did not deliver, nor remember a file it did not

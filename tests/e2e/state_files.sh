@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: state checkpoints written while scan workers run
 # `coalmine scan --state FILE` remembers the input files it read whole, and a later scan
 # with FILE leaves them out before reading them (docs/internals/statefile.md, "Which files
 # were read"). The documented cron job scans a folder that `aws s3 sync` keeps filling:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: state checkpoints written while scan workers run
 # `coalmine scan --state FILE [--final]` (docs/internals/statefile.md): scanning logs a
 # period at a time, with the detector state carried in FILE, finds what one scan of all of
 # them finds: the same findings (id, type, severity, count, first and last seen), stored

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: store writes from the scan workers' findings
 # End-to-end tests of `coalmine scan --db` over more than one run into one
 # store, on a small `coalmine gen` world split by file time into its first
 # twenty minutes (EARLY) and the rest (LATE):

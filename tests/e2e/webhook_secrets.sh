@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: webhook delivery with secrets from scan and serve
 # Webhook headers that refer to a named secret of coalmine.yaml, from the command line
 # (docs/config.md "secrets"): `targets put --config` refuses a reference to an undefined
 # secret or one not bound to the URL and keeps the reference as given; `scan --db` and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # boto3's GuardDuty client (paginators included) against `coalmine serve` on
 # free loopback ports, over a store scanned from a `coalmine gen` world: one
 # server without credentials, one with (SigV4 required). The checks are in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # The responses of `coalmine serve` against GuardDuty's service model as the
 # installed botocore carries it (tests/integration/lib/gd_model.py): GetFindings
 # over the seed-7 world (every scenario) and over the samples of every type,

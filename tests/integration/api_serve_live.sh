@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # `coalmine serve` while another process writes its store: a server started on
 # an empty store answers ListFindings with what a `coalmine scan --db` running
 # meanwhile commits, without a restart and without "database is locked"; the

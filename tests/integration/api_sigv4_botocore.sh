@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # SigV4 of `coalmine serve` against botocore's own signer: a server with
 # credentials on a free loopback port; api_sigv4_botocore.py signs a few hundred
 # requests of many shapes (dot and empty path segments, an ARN encoded in the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # The GuardDuty API's write operations and lists with real clients: the aws CLI
 # (and boto3 when installed) against `coalmine serve` on 127.0.0.1 (a free port),
 # unsigned (no credentials configured: loopback only). Sample findings appear

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # The AWS credentials chain beyond static keys (docs/s3.md "Credentials, region,
 # endpoint"), with `coalmine scan s3://` against a local moto_server on 127.0.0.1
 # (tests/integration/lib/moto.sh), which implements STS AssumeRole and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: S3 and SQS reads beside the scan workers, against moto_server
 # `--profile NAME` (docs/s3.md "Credentials, region, endpoint"): `coalmine scan s3://` and
 # `scan --follow sqs://` against a local moto_server on 127.0.0.1 (tests/integration/lib/
 # moto.sh), through the logging proxy of tests/integration/lib/creds_server.py (the access

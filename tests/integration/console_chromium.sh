@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # The web console (web/, docs/console.md) in a real browser: Debian's chromium
 # driven by playwright-core (pinned in tests/integration/console/, installed
 # by `make test` into var/cache/console-npm), against `coalmine serve` on a

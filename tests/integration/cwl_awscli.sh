@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: CloudWatch Logs reads beside the scan workers, against moto_server
 # Resolver query logs and VPC flow logs read back from CloudWatch Logs with the
 # real aws CLI. A local moto_server (127.0.0.1 only) stands in for CloudWatch
 # Logs: the dns-exfil-tester scenario, generated to end an hour ago (CloudWatch

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # boto3's EventBridge client (paginators included) against `coalmine serve` on
 # free loopback ports: one server without credentials, one with (SigV4 for
 # the "events" scope required). The checks are in events_boto3.py. Skips

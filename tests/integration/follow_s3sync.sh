@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: S3 and SQS reads beside the scan workers, against moto_server
 # `coalmine scan --follow` over a folder the real `aws s3 sync` fills from a bucket (a
 # local moto_server on 127.0.0.1 stands in for S3). The seed-7 world of every scenario is
 # put in the bucket in two halves (in key order); after each, `aws s3 sync` brings the

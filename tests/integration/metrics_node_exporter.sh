@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: the scan workers and their metrics file
 # `coalmine scan --metrics` read by a real Prometheus exporter: Debian's
 # prometheus-node-exporter, started here on 127.0.0.1 with only its textfile
 # collector over a scratch directory, scraped with curl. The exporter must

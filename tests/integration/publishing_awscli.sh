@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # GuardDuty's S3 export (docs/publishing.md) with real clients: the aws CLI manages a
 # publishing destination on `coalmine serve` (127.0.0.1, a free port) whose S3 is a local
 # moto_server (tests/integration/lib/moto.sh). A destination to a bucket that does not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: scan --follow and serve --watch of S3 beside the scan workers and serve's threads
 # Watching S3: `coalmine scan --follow s3://...` and `coalmine serve --watch s3://...`
 # (docs/s3.md "Watching a bucket") against a real S3 API: a local moto_server on 127.0.0.1
 # (tests/integration/lib/moto.sh), filled by the real `aws s3 cp --recursive`, seen through

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: S3 and SQS reads beside the scan workers, against moto_server
 # `coalmine scan s3://bucket/prefix` against a real S3 API: a local moto_server on 127.0.0.1
 # (tests/integration/lib/moto.sh), filled with the real `aws s3 cp --recursive`. The
 # seed-7 world of every scenario, scanned from the bucket at 1 and 2 threads, gives the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # Reading a bucket's deliveries from an SQS queue: `coalmine scan --follow sqs://...` and
 # `coalmine serve --watch sqs://...` (docs/s3.md "Reading a queue") against a real S3 and
 # SQS API: a local moto_server on 127.0.0.1 (tests/integration/lib/moto.sh), its bucket

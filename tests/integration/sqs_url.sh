@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: S3 and SQS reads beside the scan workers, against moto_server
 # Following a queue by its URL (docs/s3.md "Reading a queue"), against a local moto_server
 # on 127.0.0.1 (tests/integration/lib/moto.sh), a bucket notifying two queues of a handful
 # of objects (an hour of one account's CloudTrail, `coalmine gen`):

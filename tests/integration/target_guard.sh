@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # The delivery-time guard on targets put through the API (docs/events-api.md
 # "Security"), with `aws events` against `coalmine serve` on 127.0.0.1:
 #   - a webhook whose name resolves to 169.254.169.254 when the event is sent

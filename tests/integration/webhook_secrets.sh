@@ -1,4 +1,5 @@
 #!/bin/sh
+# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # Webhook headers that refer to a named secret of coalmine.yaml (docs/config.md "secrets",
 # docs/events-api.md "Security"), with `aws events` against `coalmine serve` on 127.0.0.1:
 #   - put-targets with {"Authorization": {"secret": "hook", "prefix": "Bearer "}}: accepted;
