@@ -370,7 +370,7 @@ static int put_repeat(struct put *p, struct cm_store_put *it, int64_t seq, const
              */
             int64_t created = old.created_ms;
             m = &old;
-            rc = cm_finding_merge(&old, &nf);
+            rc = cm_finding_merge_earlier(&old, &nf);
             old.created_ms = created;
         } else {
             rc = cm_finding_merge(&nf, &old);

@@ -269,7 +269,8 @@ static void api_finding(struct cm_finding *f, struct t_events *e, const char *ap
  * Older files scanned after newer ones (a backfill): the stored finding saw
  * the later event, so eventLastSeen and the actor details (API, remote IP)
  * stay that event's; the older run adds its count and widens eventFirstSeen;
- * createdAt is the stored one, updatedAt the later run's.
+ * createdAt is the stored one, updatedAt the later run's; the stored evidence
+ * stays first.
  */
 static void test_older_events_after_newer(void **state)
 {
@@ -300,7 +301,10 @@ static void test_older_events_after_newer(void **state)
     assert_true(cm_str_eqc(got.api.remote_ip.ipv4, "198.51.100.7"));
     assert_true(got.created_ms == newer.created_ms);
     assert_true(got.updated_ms == older.updated_ms);
+    /* Cited in the order they were detected, as one scan of both cites them. */
     assert_int_equal(got.nevidence, 2);
+    assert_true(got.evidence[0].ref.offset == 4096);
+    assert_true(got.evidence[1].ref.offset == 8192);
     cm_finding_finish(&got);
     cm_store_close(st);
     query_text("SELECT json_extract(doc, '$.service.action.awsApiCallAction.api') FROM findings"
