@@ -178,50 +178,65 @@ static bool same_record(const struct cm_finding_evidence *a, const struct cm_fin
     return a->ref.file_id == b->ref.file_id;
 }
 
-static bool has_record(const struct cm_finding *f, uint32_t n, const struct cm_finding_evidence *e)
+static bool has_record(const struct cm_finding_evidence *v, uint32_t n,
+                       const struct cm_finding_evidence *e)
 {
     for (uint32_t i = 0; i < n; i++) {
-        if (same_record(&f->evidence[i], e)) {
+        if (same_record(&v[i], e)) {
             return true;
         }
     }
     return false;
 }
 
-/*
- * Evidence of the merged finding: old's records first, then the new ones
- * (those old does not list already: a re-scan over files partly scanned
- * before brings the old records again) while there is room; when full, the
- * last slot holds the newest record.
- */
-static int merge_evidence(struct cm_finding *nf, const struct cm_finding *old)
+/* Puts e in dst's slot: as it is when its file name is in dst's arena already, else copied. */
+static int put_evidence(struct cm_finding *dst, const struct cm_finding_evidence *e, bool own,
+                        size_t slot)
 {
-    struct cm_finding_evidence fresh[CM_FINDING_MAX_EVIDENCE];
-    uint32_t nfresh = nf->nevidence, k = 0;
+    if (own) {
+        dst->evidence[slot] = *e;
+        return CM_OK;
+    }
+    return take_evidence(dst, e, slot);
+}
+
+/*
+ * dst's evidence made first's records, then those of then that first does not
+ * list (a re-scan over files partly scanned before brings the old records
+ * again) while there is room; when full, the last slot holds the newest of
+ * them. dst is first or then: its own records keep their names, the other's
+ * are copied into its arena.
+ */
+static int fold_evidence(struct cm_finding *dst, const struct cm_finding *first,
+                         const struct cm_finding *then)
+{
+    struct cm_finding_evidence a[CM_FINDING_MAX_EVIDENCE], b[CM_FINDING_MAX_EVIDENCE];
+    uint32_t na = first->nevidence, nb = then->nevidence, k = 0;
     int rc = CM_OK;
 
-    memcpy(fresh, nf->evidence, sizeof(fresh)); /* strings stay in nf's arena */
-    for (uint32_t i = 0; i < old->nevidence && rc == 0; i++) {
-        rc = take_evidence(nf, &old->evidence[i], k++);
+    memcpy(a, first->evidence, sizeof(a)); /* dst's slots are written over below */
+    memcpy(b, then->evidence, sizeof(b));
+    for (uint32_t i = 0; i < na && rc == 0; i++) {
+        rc = put_evidence(dst, &a[i], first == dst, k++);
     }
-    for (uint32_t i = 0; i < nfresh && rc == 0; i++) {
-        if (has_record(old, old->nevidence, &fresh[i])) {
+    for (uint32_t i = 0; i < nb && rc == 0; i++) {
+        if (has_record(a, na, &b[i])) {
             continue;
         }
         if (k < CM_FINDING_MAX_EVIDENCE) {
-            nf->evidence[k++] = fresh[i];
+            rc = put_evidence(dst, &b[i], then == dst, k++);
             continue;
         }
-        /* Full: the newest record old does not list (the last fresh one may be old's). */
-        for (uint32_t j = nfresh; j-- > i;) {
-            if (!has_record(old, old->nevidence, &fresh[j])) {
-                nf->evidence[CM_FINDING_MAX_EVIDENCE - 1] = fresh[j];
+        /* Full: the newest record first does not list (the last of then's may be first's). */
+        for (uint32_t j = nb; j-- > i;) {
+            if (!has_record(a, na, &b[j])) {
+                rc = put_evidence(dst, &b[j], then == dst, CM_FINDING_MAX_EVIDENCE - 1);
                 break;
             }
         }
         break;
     }
-    nf->nevidence = k;
+    dst->nevidence = k;
     return rc;
 }
 
@@ -244,7 +259,66 @@ static bool has_probe(const struct cm_finding *f, uint32_t n, const struct cm_pr
     return false;
 }
 
-int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
+/* Finding ids, CM_FINDING_ID_LEN characters each, up to CM_FINDING_MAX_PAST_MEMBERS. */
+struct members {
+    char ids[CM_FINDING_MAX_PAST_MEMBERS * CM_FINDING_ID_LEN];
+    size_t n;
+};
+
+static bool has_member(const struct members *m, const char *id)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (memcmp(m->ids + i * CM_FINDING_ID_LEN, id, CM_FINDING_ID_LEN) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds id once; past the cap the sequence's newest listed signals stay its members. */
+static int add_member(void *ud, const char *id)
+{
+    struct members *m = ud;
+
+    if (m->n < CM_FINDING_MAX_PAST_MEMBERS && !has_member(m, id)) {
+        memcpy(m->ids + m->n++ * CM_FINDING_ID_LEN, id, CM_FINDING_ID_LEN);
+    }
+    return CM_OK;
+}
+
+/*
+ * nf, a statement of the attack sequence old stated before, keeps as past
+ * members the findings old named (listed, or past members already) that nf's
+ * signals do not list.
+ */
+static int keep_members(struct cm_finding *nf, const struct cm_finding *old)
+{
+    struct members listed = {.n = 0}, named = {.n = 0}, keep = {.n = 0};
+
+    if (!cm_str_starts(old->type, "AttackSequence:") ||
+        cm_finding_sequence_members(nf, add_member, &listed) != 0 ||
+        cm_finding_sequence_members(old, add_member, &named) != 0) {
+        return CM_OK; /* out of memory parsing: the listed ones are marked still */
+    }
+    for (size_t i = 0; i < named.n; i++) {
+        const char *id = named.ids + i * CM_FINDING_ID_LEN;
+
+        if (!has_member(&listed, id)) {
+            add_member(&keep, id);
+        }
+    }
+    nf->past_members = CM_STR_NULL;
+    if (keep.n == 0) {
+        return CM_OK;
+    }
+    return cm_finding_set(nf, &nf->past_members, cm_str_make(keep.ids, keep.n * CM_FINDING_ID_LEN));
+}
+
+/*
+ * Folds old's history into nf (see cm_finding_merge). The evidence of the
+ * finding that came first (old; nf when nf_first) leads.
+ */
+static int merge(struct cm_finding *nf, const struct cm_finding *old, bool nf_first)
 {
     int rc = CM_OK;
 
@@ -288,8 +362,22 @@ int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
         }
     }
     rc = rc ? rc : cm_finding_api_calls_merge(nf, old);
+    rc = rc ? rc : keep_members(nf, old);
     /* A restatement cites what its detector knows now: the same whatever came before. */
-    return rc || nf->restated ? rc : merge_evidence(nf, old);
+    if (rc || nf->restated) {
+        return rc;
+    }
+    return nf_first ? fold_evidence(nf, nf, old) : fold_evidence(nf, old, nf);
+}
+
+int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old)
+{
+    return merge(nf, old, false);
+}
+
+int cm_finding_merge_earlier(struct cm_finding *stored, const struct cm_finding *nf)
+{
+    return merge(stored, nf, true);
 }
 
 uint64_t cm_detection_key(const struct cm_detection *d)

@@ -73,6 +73,15 @@ int cm_agg_add(struct cm_agg *a, const struct cm_finding_ctx *ctx, const struct 
  * CM_ENOMEM/CM_E2BIG (copying strings into nf).
  */
 int cm_finding_merge(struct cm_finding *nf, const struct cm_finding *old);
+/*
+ * The same for a finding nf whose events all came before those of stored, the
+ * finding of the earlier detections (older files read after newer ones: a
+ * backfill, a follow's late report of a window that expired): stored keeps
+ * its details and takes nf's history, and its evidence keeps its own records
+ * first, so the records are cited in the order they were detected, as
+ * cm_finding_merge cites them, whatever the order of the events.
+ */
+int cm_finding_merge_earlier(struct cm_finding *stored, const struct cm_finding *nf);
 
 /* Findings in the order their first detection arrived: i in [0, n). */
 struct cm_finding *cm_agg_at(const struct cm_agg *a, size_t i);

@@ -42,6 +42,9 @@
 #define CM_FINDING_SERVICE_NAME  "guardduty"
 #define CM_FINDING_MAX_STR       4096 /* longest string copied into a finding */
 
+/* Members an attack sequence keeps besides the signals it lists (past_members). */
+#define CM_FINDING_MAX_PAST_MEMBERS 64
+
 /* Tri-state boolean: unset members are left out of the JSON. */
 enum cm_tri { CM_TRI_UNSET = -1, CM_TRI_FALSE = 0, CM_TRI_TRUE = 1 };
 
@@ -229,6 +232,16 @@ struct cm_finding {
      */
     struct cm_str sequence_arn;
     /*
+     * An attack sequence's members that earlier statements of it listed as signals and
+     * this one does not (its list is the newest 8; the others were pushed out): the ids
+     * of up to CM_FINDING_MAX_PAST_MEMBERS findings, CM_FINDING_ID_LEN characters each,
+     * one after another. They are members still: cm_finding_sequence_members names them
+     * after the listed ones, so one scan marks every finding the sequence ever listed,
+     * as a follow or hourly scans do that stored each statement. Kept by cm_finding_merge
+     * across restatements; not serialised.
+     */
+    struct cm_str past_members;
+    /*
      * Built from a restatement (cm_detection.restate: an attack sequence, which says
      * everything it knows each time): a merge keeps its evidence, not the records of
      * the finding it updates followed by its own. Not serialised.
@@ -345,9 +358,9 @@ int cm_finding_associate(struct cm_finding *f, struct cm_str seq_arn, bool *chan
 /*
  * Calls fn with the id of each finding an attack sequence finding's signals
  * name (service.detection.sequence.signals[].uid of 32 lowercase hex
- * characters), in signal order; none when f is not an attack sequence. A
- * non-zero return of fn stops the walk and is returned. Returns 0, fn's
- * value or CM_ENOMEM.
+ * characters), in signal order, then with each of f->past_members; none when
+ * f is not an attack sequence. A non-zero return of fn stops the walk and is
+ * returned. Returns 0, fn's value or CM_ENOMEM.
  */
 int cm_finding_sequence_members(const struct cm_finding *f, int (*fn)(void *ud, const char *id),
                                 void *ud);

@@ -632,5 +632,13 @@ int cm_finding_sequence_members(const struct cm_finding *f, int (*fn)(void *ud, 
     }
 out:
     cm_json_doc_finish(&doc);
+    for (size_t at = 0; rc == CM_OK && at + CM_FINDING_ID_LEN <= f->past_members.len;
+         at += CM_FINDING_ID_LEN) {
+        char id[CM_FINDING_ID_LEN + 1];
+
+        memcpy(id, f->past_members.p + at, CM_FINDING_ID_LEN);
+        id[CM_FINDING_ID_LEN] = '\0';
+        rc = fn(ud, id);
+    }
     return rc;
 }

@@ -15,6 +15,29 @@ print("\n".join(sorted(rows)))
 ' >"$2"
 }
 
+# members_evidence DB OUT: what summary writes, and per finding the sequence it is a
+# member of and the records it cites (file base name and offset, in order): a follow's
+# polls and one scan must agree on these too
+members_evidence() {
+    "$COALMINE" findings export --db "$1" --archived all 2>/dev/null | python3 -c '
+import json, sys
+rows = []
+for line in sys.stdin:
+    f = json.loads(line)
+    s = f["service"]
+    try:
+        info = json.loads(s.get("additionalInfo", {}).get("value", "{}"))
+    except ValueError:
+        info = {}
+    ev = ",".join("%s@%s" % (e.get("file", "").rsplit("/", 1)[-1], e.get("offset"))
+                  for e in info.get("coalmine", {}).get("evidence", []))
+    rows.append("%s %s %s %s %s %s %s %s" % (f["id"], f["type"], f["severity"], s["count"],
+                                             s["eventFirstSeen"], s["eventLastSeen"],
+                                             f.get("associatedAttackSequenceArn", "-"), ev))
+print("\n".join(sorted(rows)))
+' >"$2"
+}
+
 # sequences DB OUT: one line per stored attack sequence: id type count, then its
 # service.detection.sequence (signals, indicators...), keys sorted, and the records its
 # additionalInfo cites (file base name and offset)

@@ -584,6 +584,73 @@ static void test_link_sequences(void **state)
     t_events_finish(&e);
 }
 
+/* A restated statement of the key's IAM sequence whose signals name the findings ids. */
+static void state_sequence(struct cm_agg *a, const struct cm_finding_ctx *ctx, struct t_events *e,
+                           const char *ids, struct cm_finding **out)
+{
+    char info[512];
+    struct cm_detection d = t_detection("AttackSequence:IAM/CompromisedCredentials", &e->ct);
+
+    snprintf(info, sizeof(info), "{\"sequence\":{\"uid\":\"x\",\"signals\":[%s]}}", ids);
+    d.resource_type = CM_RES_ACCESS_KEY;
+    d.resource_id = CM_STR_LIT("AKIAIOSFODNN7EXAMPLE");
+    d.info = cm_str_make(info, strlen(info));
+    d.restate = true;
+    assert_int_equal(cm_agg_add(a, ctx, &d, out, NULL), 0);
+}
+
+/*
+ * A sequence lists its newest signals; one pushed out by newer ones stays a member
+ * (cm_finding.past_members): one scan marks every finding any statement of the
+ * sequence listed, as a follow's polls or hourly scans, which store each statement,
+ * do. Before 2026-12-06 one scan marked only the last statement's signals (21 findings
+ * of the seed-7 world's stolen key were left unmarked that a follow marked).
+ */
+static void test_sequence_past_members(void **state)
+{
+    struct t_events e;
+    struct cm_finding_ctx ctx = t_ctx();
+    struct cm_agg *a;
+    struct cm_finding *m = NULL, *q = NULL;
+    char id[2][CM_FINDING_ID_LEN + 1], one[64], both[128], arn[256];
+    static const char *const types[2] = {"PenTest:IAMUser/KaliLinux", "Recon:IAMUser/TorIPCaller"};
+    (void)state;
+
+    t_events_init(&e);
+    assert_int_equal(cm_agg_create(&a, 0, 7), 0);
+    for (int i = 0; i < 2; i++) {
+        struct cm_detection d = t_detection(types[i], &e.ct);
+        assert_int_equal(cm_agg_add(a, &ctx, &d, &m, NULL), 0);
+        memcpy(id[i], m->id, sizeof(id[i]));
+    }
+    snprintf(one, sizeof(one), "{\"uid\":\"%s\"}", id[0]);
+    state_sequence(a, &ctx, &e, one, &q);
+    snprintf(one, sizeof(one), "{\"uid\":\"%s\"}", id[1]);
+    state_sequence(a, &ctx, &e, one, &q); /* the first pushed out */
+    assert_int_equal(q->past_members.len, CM_FINDING_ID_LEN);
+    assert_memory_equal(q->past_members.p, id[0], CM_FINDING_ID_LEN);
+    snprintf(arn, sizeof(arn), "%.*s", (int)q->arn.len, q->arn.p);
+    assert_int_equal(cm_agg_link_sequences(a), 0);
+    for (size_t i = 0; i < cm_agg_stats(a)->findings; i++) {
+        struct cm_finding *f = cm_agg_at(a, i);
+        if (f != q) {
+            assert_true(cm_str_eqc(f->sequence_arn, arn));
+        }
+    }
+    /* Listed again: no longer a past member; the one it pushed out is. */
+    snprintf(both, sizeof(both), "{\"uid\":\"%s\"}", id[0]);
+    state_sequence(a, &ctx, &e, both, &q);
+    assert_int_equal(q->past_members.len, CM_FINDING_ID_LEN);
+    assert_memory_equal(q->past_members.p, id[1], CM_FINDING_ID_LEN);
+    /* Both listed: none past. */
+    snprintf(both, sizeof(both), "{\"uid\":\"%s\"},{\"uid\":\"%s\"}", id[1], id[0]);
+    state_sequence(a, &ctx, &e, both, &q);
+    assert_null(q->past_members.p);
+    assert_int_equal(cm_agg_stats(a)->findings, 3);
+    cm_agg_destroy(a);
+    t_events_finish(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_restate),
         cmocka_unit_test(test_link_sequences),
+        cmocka_unit_test(test_sequence_past_members),
         cmocka_unit_test(test_s3_sequence_one_per_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
