@@ -64,12 +64,12 @@ ARGS=$(cat "$G/intel/args.txt")
 check "one scan of everything exits 0" test $? -eq 0
 summary "$T/whole.db" "$T/whole.sum"
 check "... and stores findings" test -s "$T/whole.sum"
-members_evidence "$T/whole.db" "$T/whole.me"
+summary "$T/whole.db" "$T/whole.me" full
 # same_members DB LABEL: DB's findings are members of the same sequences and cite the same
 # records, in the same order, as one scan's (a restatement's members before its last one,
 # records folded from a report of a window that expired late: 2026-12-06)
 same_members() {
-    members_evidence "$1" "$1.me"
+    summary "$1" "$1.me" full
     if cmp -s "$T/whole.me" "$1.me"; then
         ok "$2: the same sequence members and evidence as one scan"
     else
