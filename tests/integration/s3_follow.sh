@@ -4,7 +4,7 @@
 # (docs/s3.md "Watching a bucket") against a real S3 API: a local moto_server on 127.0.0.1
 # (tests/integration/lib/moto.sh), filled by the real `aws s3 cp --recursive`, seen through
 # tests/integration/lib/s3_proxy.py where the requests are counted. The seed-7 world of
-# every scenario over 6 hours, cut into 3 batches in key-time order:
+# every scenario over 2 hours, cut into 3 batches in key-time order:
 #
 #   - uploaded batch after batch while `scan --follow s3://trail/AWSLogs/` (no --state)
 #     runs, then SIGTERM: the store holds, byte for byte (`findings export`, the objects'
@@ -78,7 +78,7 @@ stop() { # PID: SIGTERM, and its exit status
     kill -TERM "$1" 2>/dev/null
     wait "$1"
 }
-s3world_whole
+s3world_whole 2
 
 # The objects in key-time order, cut into 3 batches staged as stage/bK/AWSLogs/...
 find "$G/AWSLogs" -type f | sed -n 's/.*_\([0-9]\{8\}T[0-9]\{4\}Z\)_.*/\1 &/p' | sort |
