@@ -1,5 +1,4 @@
 #!/bin/sh
-# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # `aws guardduty ... --endpoint-url` against `coalmine serve` on 127.0.0.1 (a
 # free port), over a store that `coalmine scan` filled from a `coalmine gen`
 # world: detectors, list-findings with criteria, sorting and pages, get-findings

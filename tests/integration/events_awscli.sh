@@ -1,5 +1,4 @@
 #!/bin/sh
-# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # `aws events ... --endpoint-url` against `coalmine serve` on 127.0.0.1 (a free
 # port): the EventBridge API over the store's rules and targets
 # (docs/events-api.md). put-rule, describe-rule, list-rules with a prefix and

@@ -1,5 +1,4 @@
 #!/bin/sh
-# tsan: coalmine serve's HTTP, bus and watch threads under a real client
 # Terraform's aws provider (aws_cloudwatch_event_rule, aws_cloudwatch_event_target)
 # against `coalmine serve` on a free 127.0.0.1 port: apply makes the rule and a file
 # target that `coalmine rules list` shows; a plan right after has nothing to change

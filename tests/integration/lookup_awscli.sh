@@ -1,5 +1,4 @@
 #!/bin/sh
-# tsan: the scan workers over what the aws CLI and boto3 print
 # CloudTrail's event history as the real aws CLI and boto3 print it. A trail
 # is not needed to investigate the last 90 days: `aws cloudtrail lookup-events`
 # gives every management event, each record an escaped JSON string in the
