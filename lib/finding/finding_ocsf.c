@@ -127,7 +127,10 @@ static void write_finding_info(struct cm_jw *jw, const struct cm_finding *f)
     kint(jw, "modified_time", f->updated_ms);
     kint(jw, "first_seen_time", f->first_seen_ms);
     kint(jw, "last_seen_time", f->last_seen_ms);
-    kstrn(jw, "product_uid", f->arn);
+    /*
+     * No product_uid: OCSF means the product's id there, not the finding's.
+     * Before 2026-12-06 it held the finding ARN, which stays in unmapped.arn.
+     */
     cm_jw_obj_end(jw);
 }
 

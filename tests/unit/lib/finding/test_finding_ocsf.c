@@ -90,6 +90,9 @@ static void check_ocsf(const char *type, double sev, int sev_id, bool archived, 
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "cloud.provider")), "AWS"));
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "cloud.account.uid")), T_ACCOUNT));
     assert_true(cm_str_eqc(cm_json_raw(&d, cm_json_path(&d, 0, "finding_info.uid")), f.id));
+    /* the ARN is the finding's, not the product's: unmapped, not finding_info.product_uid */
+    assert_true(cm_str_eq(cm_json_raw(&d, cm_json_path(&d, 0, "unmapped.arn")), f.arn));
+    assert_int_equal(cm_json_path(&d, 0, "finding_info.product_uid"), CM_JSON_NONE);
     assert_true(cm_str_eqc(
         cm_json_raw(&d, cm_json_index(&d, cm_json_path(&d, 0, "finding_info.types"), 0)), type));
     assert_true(cm_json_at(&d, cm_json_path(&d, 0, "resources"))->len >= 1);
