@@ -141,7 +141,7 @@ if command -v python3 >/dev/null; then
     python3 "$(dirname "$0")/lib/hook_server.py" "$T/h200.port" "$T/h200.log" 200 &
     H200=$!
     i=0
-    while { [ ! -s "$T/h500.port" ] || [ ! -s "$T/h200.port" ]; } && [ $i -lt 100 ]; do
+    while { [ ! -s "$T/h500.port" ] || [ ! -s "$T/h200.port" ]; } && [ $i -lt 600 ]; do
         sleep 0.1
         i=$((i + 1))
     done

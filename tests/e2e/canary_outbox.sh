@@ -31,7 +31,7 @@ if command -v python3 >/dev/null 2>&1; then
     python3 "$(dirname "$0")/lib/hook_server.py" "$T/h.port" "$T/h.log" 503,200 &
     HOOK=$!
     i=0
-    while [ ! -s "$T/h.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    while [ ! -s "$T/h.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
     "$COALMINE" rules put --db "$DB" --name pager \
         --event-pattern '{"source":["coalmine.canary"],"detail":{"status":["FAIL"]}}' >/dev/null
     "$COALMINE" targets put --db "$DB" --rule pager --id hook --kind webhook \

@@ -265,7 +265,7 @@ rm -f "$C" "$C.lock"
     >/dev/null 2>"$T/ca.err" &
 apid=$!
 i=0
-while [ ! -e "$C.lock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -e "$C.lock" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 0.5
 "$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
 check "a second scan on a state file in use: exit 1" test $? -eq 1

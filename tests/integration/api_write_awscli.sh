@@ -45,7 +45,7 @@ PY
 WWW=$!
 trap 'kill $SERVE $WWW 2>/dev/null; wait $SERVE $WWW 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
 i=0
-while { [ ! -s "$T/port" ] || [ ! -s "$T/wport" ]; } && [ $i -lt 100 ]; do
+while { [ ! -s "$T/port" ] || [ ! -s "$T/wport" ]; } && [ $i -lt 600 ]; do
     sleep 0.1
     i=$((i + 1))
 done

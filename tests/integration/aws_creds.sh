@@ -41,7 +41,7 @@ serve() {
     "$PY" "$SRV" "$T/$1.port" "$T/$1.log" "$2" "$3" 2>"$T/$1.err" &
     PIDS="$PIDS $!"
     i=0
-    while [ ! -s "$T/$1.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    while [ ! -s "$T/$1.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
     SERVED="http://127.0.0.1:$(cat "$T/$1.port" 2>/dev/null)"
 }
 serve proxy proxy "$EP"

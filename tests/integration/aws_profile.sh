@@ -28,7 +28,7 @@ ACCT=123456789012
     2>"$T/proxy.err" &
 PIDS="$PIDS $!"
 i=0
-while [ ! -s "$T/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$T/proxy.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 PEP="http://127.0.0.1:$(cat "$T/proxy.port" 2>/dev/null)"
 
 G="$T/g"

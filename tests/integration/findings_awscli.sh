@@ -111,7 +111,7 @@ python3 "$T/capture.py" "$T/req" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
 i=0
-while [ ! -f "$T/req/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -f "$T/req/port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 PORT=$(cat "$T/req/port" 2>/dev/null)
 awsl() {
     AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_MAX_ATTEMPTS=1 \

@@ -34,7 +34,7 @@ start_mock() {
         --timeout 60 >"$T/$1.jsonl" 2>"$T/$1.err" &
     MOCKPID=$!
     i=0
-    while [ ! -s "$T/$1.ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    while [ ! -s "$T/$1.ready" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
     BROKERS=$(cat "$T/$1.ready" 2>/dev/null)
 }
 

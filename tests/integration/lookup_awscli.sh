@@ -118,7 +118,7 @@ SRV=$!
 trap 'kill "$SRV" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ] && kill -0 "$SRV" 2>/dev/null; do
+while [ ! -s "$T/port" ] && [ $i -lt 600 ] && kill -0 "$SRV" 2>/dev/null; do
     sleep 0.1
     i=$((i + 1))
 done

@@ -49,7 +49,7 @@ for try in 1 2 3; do
         --collector.textfile --collector.textfile.directory="$TF" >"$T/ne.log" 2>&1 &
     NEPID=$!
     i=0
-    while [ $i -lt 50 ] && ! scrape; do sleep 0.1; i=$((i + 1)); done
+    while [ $i -lt 600 ] && kill -0 $NEPID 2>/dev/null && ! scrape; do sleep 0.1; i=$((i + 1)); done
     [ -s "$T/scrape.txt" ] && break
     kill $NEPID 2>/dev/null; NEPID=""
 done

@@ -100,7 +100,7 @@ check "a KMS key in moto" test -n "$KMS" -a "$KMS" != null
     2>"$T/serve.err") &
 SERVE=$!
 i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do
+while [ ! -s "$T/port" ] && [ $i -lt 600 ]; do
     sleep 0.1
     i=$((i + 1))
 done

@@ -222,7 +222,7 @@ cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --st
     >/dev/null 2>"$T/s.err" &
 P=$!
 i=0
-while [ ! -s "$T/serve.port" ] && [ $i -lt 100 ] && kill -0 $P 2>/dev/null; do
+while [ ! -s "$T/serve.port" ] && [ $i -lt 600 ] && kill -0 $P 2>/dev/null; do
     sleep 0.1
     i=$((i + 1))
 done

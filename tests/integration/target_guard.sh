@@ -92,7 +92,7 @@ python3 "$T/srv.py" "$T" 2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
 i=0
-while [ ! -s "$T/srv.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$T/srv.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 SPORT=$(cat "$T/srv.port" 2>/dev/null)
 check "the webhook endpoints listen on 127.0.0.1" test -n "$SPORT"
 

@@ -36,7 +36,7 @@ python3 "$(dirname "$0")/../e2e/lib/hook_server.py" --log-header Authorization "
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
 i=0
-while [ ! -s "$T/srv.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$T/srv.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 SPORT=$(cat "$T/srv.port" 2>/dev/null)
 check "the receiver listens on 127.0.0.1" test -n "$SPORT"
 

@@ -24,7 +24,7 @@ serve_start() {
         >/dev/null 2>"$T/$name.err" &
     SERVE_PID=$!
     i=0
-    while [ ! -s "$T/$name.port" ] && [ $i -lt 100 ]; do
+    while [ ! -s "$T/$name.port" ] && [ $i -lt 600 ]; do
         kill -0 "$SERVE_PID" 2>/dev/null || break
         sleep 0.1
         i=$((i + 1))
