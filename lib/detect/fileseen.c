@@ -19,9 +19,17 @@
 
 const char *cm_file_id_base(const char *path)
 {
-    const char *slash = strrchr(path, '/');
+    return cm_file_id_basen(path, strlen(path));
+}
 
-    return slash ? slash + 1 : path;
+const char *cm_file_id_basen(const char *path, size_t len)
+{
+    const char *base = path;
+
+    for (size_t i = 0; i < len; i++) {
+        base = path[i] == '/' ? path + i + 1 : base;
+    }
+    return base;
 }
 
 void cm_file_id_make(struct cm_file_id *id, const char *name, size_t namelen, uint64_t size,

@@ -81,6 +81,8 @@ void cm_file_id_make(struct cm_file_id *id, const char *name, size_t namelen, ui
 void cm_file_id_of_bytes(struct cm_file_id *id, const char *path, const void *p, size_t len);
 /* The base name of path: after its last '/'. */
 const char *cm_file_id_base(const char *path);
+/* The same for path[0, len), which need not end in a NUL: the base is path[ret, len). */
+const char *cm_file_id_basen(const char *path, size_t len);
 
 void cm_fileseen_init(struct cm_fileseen *s);
 void cm_fileseen_finish(struct cm_fileseen *s);

@@ -165,11 +165,8 @@ uint32_t cm_scan_state_today(void)
 int cm_scan_state_renew(struct cm_scan_state *ss, const char *path, size_t pathlen, uint64_t size,
                         const struct cm_file_id *id, uint32_t day)
 {
-    const char *base = path;
+    const char *base = cm_file_id_basen(path, pathlen);
 
-    for (size_t i = 0; i < pathlen; i++) {
-        base = path[i] == '/' ? path + i + 1 : base;
-    }
     if (cm_fileseen_add(&ss->sf.files, id, day) != 0 ||
         renew_grown(&ss->sf.files, base, pathlen - (size_t)(base - path), size, day) != 0) {
         return CM_ENOMEM;

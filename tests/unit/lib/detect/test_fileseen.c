@@ -84,6 +84,13 @@ static void test_identity(void **state)
     assert_false(same(id_of(path, big, 0), id_of(path, big, 1)));
     assert_string_equal(cm_file_id_base("a/b/c.gz"), "c.gz");
     assert_string_equal(cm_file_id_base("c.gz"), "c.gz");
+    assert_string_equal(cm_file_id_base("a/"), "");
+    /* basen stops at len: a slash past it does not count, one inside it does */
+    const char *p = "s3://b/k/x.gz/more";
+    assert_ptr_equal(cm_file_id_basen(p, 13), p + 9);
+    assert_ptr_equal(cm_file_id_basen(p, 14), p + 14);
+    assert_ptr_equal(cm_file_id_basen(p, 0), p);
+    assert_ptr_equal(cm_file_id_basen("x.gz", 4), cm_file_id_base("x.gz"));
 }
 
 static void test_add_settle_has(void **state)
