@@ -140,11 +140,8 @@ if command -v python3 >/dev/null; then
     H500=$!
     python3 "$(dirname "$0")/lib/hook_server.py" "$T/h200.port" "$T/h200.log" 200 &
     H200=$!
-    i=0
-    while { [ ! -s "$T/h500.port" ] || [ ! -s "$T/h200.port" ]; } && [ $i -lt 600 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
+    wait_until test -s "$T/h500.port"
+    wait_until test -s "$T/h200.port"
     "$COALMINE" targets put --db "$P" --rule findings --id hook --kind webhook \
         --spec '{"url":"http://127.0.0.1:'"$(cat "$T/h500.port")"'/hook","timeout_seconds":5}' >/dev/null
     "$COALMINE" canary run --db "$P" alerting --format json >"$T/p2.json"

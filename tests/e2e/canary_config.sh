@@ -101,8 +101,7 @@ rm -f "$T/port"
 "$COALMINE" serve --db "$DB" --config "$CFG" --listen 127.0.0.1:0 --port-file "$T/port" \
     --canary-interval 3600 --bus-interval 3600 >/dev/null 2>"$T/s.err" &
 P=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 600 ] && kill -0 $P 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+wait_until -p "$P" test -s "$T/port"
 check "serve --config: reconciles at its start" \
     sh -c 'grep -q "canary checks: 1 created, 0 updated, 1 removed" "$1"' _ "$T/s.err"
 kill -TERM $P 2>/dev/null

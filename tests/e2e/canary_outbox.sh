@@ -30,8 +30,7 @@ check "scan stores the logs" test $? -eq 0
 if command -v python3 >/dev/null 2>&1; then
     python3 "$(dirname "$0")/lib/hook_server.py" "$T/h.port" "$T/h.log" 503,200 &
     HOOK=$!
-    i=0
-    while [ ! -s "$T/h.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/h.port"
     "$COALMINE" rules put --db "$DB" --name pager \
         --event-pattern '{"source":["coalmine.canary"],"detail":{"status":["FAIL"]}}' >/dev/null
     "$COALMINE" targets put --db "$DB" --rule pager --id hook --kind webhook \

@@ -213,13 +213,6 @@ check "a trusted list holding the caller's address ($ip) drops the finding" \
 # --- coalmine serve --watch takes the modes too ------------------------------------------------------
 # serve_run NAME MODE: the service on a free port watching the flow-log world with
 # --custom-rule VPCFlowLogsDeleted=MODE, until its engine has read every file; stopped.
-wait_for() { # SECONDS CMD...: until CMD succeeds
-    _w=$(($1 * 10)); shift
-    until "$@"; do
-        _w=$((_w - 1)); [ $_w -gt 0 ] || return 1
-        sleep 0.1
-    done
-}
 serve_run() {
     rm -rf "$T/$1.w" && mkdir -p "$T/$1.w" && cp -r "$F/AWSLogs" "$T/$1.w/"
     "$COALMINE" serve --db "$T/$1.db" --listen 127.0.0.1:0 --port-file "$T/$1.port" \
@@ -227,9 +220,9 @@ serve_run() {
         $(cat "$F/intel/args.txt" 2>/dev/null) --no-default-intel \
         --custom-rule "VPCFlowLogsDeleted=$2" >/dev/null 2>"$T/$1.err" &
     _p=$!
-    wait_for 30 test -s "$T/$1.port" &&
+    wait_until -s 30 test -s "$T/$1.port" &&
         curl -fsS "http://127.0.0.1:$(cat "$T/$1.port")/healthz" >/dev/null &&
-        wait_for 60 grep -q "findings:" "$T/$1.err"
+        wait_until -s 60 grep -q "findings:" "$T/$1.err"
     _rc=$?
     if [ $_rc -eq 0 ] && [ -n "$3" ]; then
         "$3" "http://127.0.0.1:$(cat "$T/$1.port")"

@@ -34,19 +34,6 @@ read_total() {
     sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
         awk '{s += $1} END {print s + 0}'
 }
-# wait_log LOG PID CMD...: until CMD succeeds (at most 120 s), while PID runs
-wait_for() {
-    wl_i=0
-    wl_pid=$1
-    shift
-    until "$@"; do
-        wl_i=$((wl_i + 1))
-        if [ $wl_i -gt 1200 ] || ! kill -0 "$wl_pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 # stop PID: SIGTERM, and its exit status
 stop() {
@@ -108,9 +95,9 @@ stage_batches "$T/stage"
     --state "$T/f.state" $ARGS "$T/w" >"$T/f1.out" 2>"$T/f1.err" &
 P=$!
 arrive 0 "$T/w"
-wait_for $P at_least "$T/f1.err" "$(upto 0)"
+wait_until -p "$P" -s 120 at_least "$T/f1.err" "$(upto 0)"
 arrive 1 "$T/w"
-wait_for $P at_least "$T/f1.err" "$(upto 1)"
+wait_until -p "$P" -s 120 at_least "$T/f1.err" "$(upto 1)"
 stop $P
 check "follow with --state: SIGTERM after two batches exits 0" test $? -eq 0
 check "... having read them ($(read_total "$T/f1.err") of $(upto 1) files)" \
@@ -122,13 +109,13 @@ check "... findings printed as they came" test -s "$T/f1.out"
 "$COALMINE" scan --follow --poll-interval 0.1 --no-default-intel --threads 2 --db "$T/f.db" \
     --state "$T/f.state" $ARGS "$T/w" >"$T/f2.out" 2>"$T/f2.err" &
 P=$!
-wait_for $P grep -q "$(upto 1) left out (read before this run)" "$T/f2.err"
+wait_until -p "$P" -s 120 grep -q "$(upto 1) left out (read before this run)" "$T/f2.err"
 check "the restart leaves the $(upto 1) files read before out, unread" \
     grep -q "^follow: .*: 0 files read, $(upto 1) left out" "$T/f2.err"
 arrive 2 "$T/w"
-wait_for $P at_least "$T/f2.err" $(($(upto 2) - $(upto 1)))
+wait_until -p "$P" -s 120 at_least "$T/f2.err" $(($(upto 2) - $(upto 1)))
 arrive 3 "$T/w"
-wait_for $P at_least "$T/f2.err" $((NF - $(upto 1)))
+wait_until -p "$P" -s 120 at_least "$T/f2.err" $((NF - $(upto 1)))
 stop $P
 check "... reads the two batches that came after and exits 0 at SIGTERM" test $? -eq 0
 check "... having read $((NF - $(upto 1))) files (read $(read_total "$T/f2.err"))" \
@@ -154,7 +141,7 @@ mkdir -p "$T/hup"
 "$COALMINE" scan --follow --poll-interval 0.1 --no-default-intel --db "$T/hup.db" \
     --state "$T/hup.state" "$T/hup" >/dev/null 2>"$T/hup.err" &
 P=$!
-wait_for $P grep -q "SIGINT or SIGTERM stops" "$T/hup.err"
+wait_until -p "$P" -s 120 grep -q "SIGINT or SIGTERM stops" "$T/hup.err"
 kill -HUP $P 2>/dev/null
 wait $P
 check "SIGHUP: exit 0, as SIGTERM (before 2026-12-05 it killed the follow unsaid)" test $? -eq 0
@@ -170,7 +157,7 @@ stage_batches "$T/stage"
 P=$!
 for k in 0 1 2 3; do
     arrive $k "$T/w2"
-    wait_for $P at_least "$T/m.err" "$(upto $k)"
+    wait_until -p "$P" -s 120 at_least "$T/m.err" "$(upto $k)"
 done
 stop $P
 check "follow without --state: SIGTERM exits 0" test $? -eq 0
@@ -192,9 +179,9 @@ stage_batches "$T/stage"
     --threads 2 --db "$T/k.db" --state "$T/k.state" $ARGS "$T/w3" >/dev/null 2>"$T/k1.err" &
 P=$!
 arrive 0 "$T/w3"
-wait_for $P at_least "$T/k1.err" "$(upto 0)"
+wait_until -p "$P" -s 120 at_least "$T/k1.err" "$(upto 0)"
 arrive 1 "$T/w3"
-wait_for $P at_least "$T/k1.err" "$(upto 1)"
+wait_until -p "$P" -s 120 at_least "$T/k1.err" "$(upto 1)"
 kill -KILL $P
 wait $P 2>/dev/null
 check "killed with SIGKILL before its first checkpoint: no state file" test ! -e "$T/k.state"
@@ -202,11 +189,11 @@ check "killed with SIGKILL before its first checkpoint: no state file" test ! -e
 "$COALMINE" scan --follow --poll-interval 0.1 --no-default-intel --threads 2 --db "$T/k.db" \
     --state "$T/k.state" $ARGS "$T/w3" >/dev/null 2>"$T/k2.err" &
 P=$!
-wait_for $P at_least "$T/k2.err" "$(upto 1)"
+wait_until -p "$P" -s 120 at_least "$T/k2.err" "$(upto 1)"
 arrive 2 "$T/w3"
-wait_for $P at_least "$T/k2.err" "$(upto 2)"
+wait_until -p "$P" -s 120 at_least "$T/k2.err" "$(upto 2)"
 arrive 3 "$T/w3"
-wait_for $P at_least "$T/k2.err" "$NF"
+wait_until -p "$P" -s 120 at_least "$T/k2.err" "$NF"
 stop $P
 check "... started again, it reads the first batches again and the rest, exit 0" test $? -eq 0
 # shellcheck disable=SC2086
@@ -227,7 +214,7 @@ mkdir -p "$E"
 "$COALMINE" scan --follow --poll-interval 0.05 --no-default-intel --threads 1 \
     --region us-east-1 "$E" >"$T/e.out" 2>"$T/e.err" &
 P=$!
-wait_for $P grep -q "^follow: watching" "$T/e.err"
+wait_until -p "$P" -s 120 grep -q "^follow: watching" "$T/e.err"
 if [ -r "/proc/$P/stat" ]; then
     t0=$(awk '{print $14 + $15}' "/proc/$P/stat")
     sleep 2
@@ -245,28 +232,28 @@ cp "$ct" "$E/$(basename "$ct").1a2B3c4D"
 cp "$ct" "$E/.hidden.json.gz"
 cp "$ct" "$E/partial.json.gz.tmp"
 cp "$ct2" "$E/"
-wait_for $P at_least "$T/e.err" 1
+wait_until -p "$P" -s 120 at_least "$T/e.err" 1
 sleep 0.3
 check "temporary names (aws s3's NAME.1a2B3c4D, hidden, *.tmp) are not read (read: \
 $(read_total "$T/e.err"))" test "$(read_total "$T/e.err")" -eq 1
 mv "$E/$(basename "$ct").1a2B3c4D" "$E/$(basename "$ct")"
-wait_for $P at_least "$T/e.err" 2
+wait_until -p "$P" -s 120 at_least "$T/e.err" 2
 check "... the file renamed into place is" test "$(read_total "$T/e.err")" -eq 2
 # A gzip cut short: a download in progress, not damage.
 half=$(($(wc -c <"$fl") / 2))
 flname=$(basename "$fl")
 head -c $half "$fl" >"$E/$flname"
-wait_for $P grep -q "still being written" "$T/e.err"
+wait_until -p "$P" -s 120 grep -q "still being written" "$T/e.err"
 check "a gzip cut short (recent) is put off: 'still being written'" \
     grep -q "still being written (read once complete)" "$T/e.err"
 check "... not rejected" test "$(grep -c 'rejected:.*files [1-9]' "$T/e.err")" -eq 0
 cat "$fl" >"$E/$flname"
-wait_for $P at_least "$T/e.err" 3
+wait_until -p "$P" -s 120 at_least "$T/e.err" 3
 nrec=$(($(gzip -dc "$fl" | wc -l) - 1))
 last=$(sed -n 's/^  records:  cloudtrail [0-9]*, vpcflow \([0-9]*\),.*/\1/p' "$T/e.err" | tail -n 1)
 check "... and read once complete, whole ($last of $nrec flow records)" test "$last" = "$nrec"
 cp "$ct3" "$E/"
-wait_for $P at_least "$T/e.err" 4
+wait_until -p "$P" -s 120 at_least "$T/e.err" 4
 check "... and not again (files read: $(read_total "$T/e.err"))" \
     test "$(read_total "$T/e.err")" -eq 4
 stop $P
@@ -283,12 +270,12 @@ P=$!
 gzip -dc "$fl" | head -n 21 >"$S/flows.log"
 cp "$ct2" "$S/sentinel.json.gz"
 touch -d '2 hours ago' "$S/sentinel.json.gz"
-wait_for $P at_least "$T/s.err" 1
+wait_until -p "$P" -s 120 at_least "$T/s.err" 1
 check "--settle 3600: a file written now is not read, an old one is (read: \
 $(read_total "$T/s.err"))" test "$(read_total "$T/s.err")" -eq 1
 gzip -dc "$fl" | sed -n '22,31p' >>"$S/flows.log"
 touch -d '2 hours ago' "$S/flows.log"
-wait_for $P at_least "$T/s.err" 2
+wait_until -p "$P" -s 120 at_least "$T/s.err" 2
 last=$(sed -n 's/^  records:  cloudtrail [0-9]*, vpcflow \([0-9]*\),.*/\1/p' "$T/s.err" | tail -n 1)
 check "... the file grown, once settled, is read once, whole (30 records: $last)" \
     test "$last" = 30
@@ -304,10 +291,10 @@ touch -d '2 hours ago' "$A/flows.log"
 "$COALMINE" scan --follow --poll-interval 0.05 --settle 1 --no-default-intel --threads 1 \
     --region us-east-1 "$A" >/dev/null 2>"$T/a.err" &
 P=$!
-wait_for $P at_least "$T/a.err" 1
+wait_until -p "$P" -s 120 at_least "$T/a.err" 1
 gzip -dc "$fl" | sed -n '22,31p' >>"$A/flows.log"
 touch -d '2 hours ago' "$A/flows.log"
-wait_for $P at_least "$T/a.err" 2
+wait_until -p "$P" -s 120 at_least "$T/a.err" 2
 recs=$(sed -n 's/^  records:  cloudtrail [0-9]*, vpcflow \([0-9]*\),.*/\1/p' "$T/a.err" | tr '\n' ' ')
 check "a plain log read, then appended to: 20 records, then the 10 appended ($recs)" \
     test "$recs" = "20 10 "
@@ -323,7 +310,7 @@ mkdir -p "$O"
     --metrics "$O/coalmine.prom" "$O" >/dev/null 2>"$T/o.err" &
 P=$!
 cp "$ct2" "$O/"
-wait_for $P at_least "$T/o.err" 1
+wait_until -p "$P" -s 120 at_least "$T/o.err" 1
 sleep 0.5
 stop $P
 check "its own store, state and metrics in the watched folder: exit 0" test $? -eq 0

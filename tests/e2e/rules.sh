@@ -277,8 +277,7 @@ while True:
         f.write("connection\n")
 ' "$T/hang.port" "$T/hang.log" &
     HANG=$!
-    i=0
-    while [ ! -s "$T/hang.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/hang.port"
     "$COALMINE" rules put --db "$DB3" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
     "$COALMINE" targets put --db "$DB3" --rule all --id hook --kind webhook \
         --spec '{"url":"http://127.0.0.1:'"$(cat "$T/hang.port")"'/x","timeout_seconds":1}' >/dev/null
@@ -324,8 +323,7 @@ while True:
     DB7="$T/ra.db"
     python3 "$(dirname "$0")/lib/hook_server.py" "$T/ra.port" "$T/ra.log" 429 "Retry-After: 7200" &
     RA=$!
-    i=0
-    while [ ! -s "$T/ra.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/ra.port"
     "$COALMINE" rules put --db "$DB7" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
     "$COALMINE" targets put --db "$DB7" --rule all --id hook --kind webhook \
         --spec '{"url":"http://127.0.0.1:'"$(cat "$T/ra.port")"'/x"}' >/dev/null
@@ -384,8 +382,7 @@ if command -v sqlite3 >/dev/null && command -v python3 >/dev/null; then
     "$COALMINE" gen --out "$PUB" --hours 2 --seed 7 --scenario all >/dev/null 2>&1
     python3 "$(dirname "$0")/lib/hook_server.py" "$T/pub.port" "$T/pub.hook" &
     HOOK=$!
-    i=0
-    while [ ! -s "$T/pub.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/pub.port"
     "$COALMINE" rules put --db "$DB5" --name all --event-pattern '{"source":["aws.guardduty"]}' >/dev/null
     "$COALMINE" targets put --db "$DB5" --rule all --id log --kind file \
         --spec '{"path":"'"$T/pub.jsonl"'"}' >/dev/null
@@ -498,8 +495,7 @@ INHOOK=
 if command -v python3 >/dev/null; then
     python3 "$(dirname "$0")/lib/hook_server.py" --content-type "$T/in.port" "$T/in.hook" &
     INHOOK=$!
-    i=0
-    while [ ! -s "$T/in.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/in.port"
     "$COALMINE" targets put --db "$DB6" --rule all --id text --kind webhook \
         --spec '{"url":"http://127.0.0.1:'"$(cat "$T/in.port")"'/t","input_transformer":{"input_paths_map":{"type":"$.detail.type"},"input_template":"Finding <type> matched <aws.events.rule-name>"}}' >/dev/null
 fi

@@ -16,19 +16,6 @@ BIN=$(cd "$(dirname "$COALMINE")" && pwd)/$(basename "$COALMINE")
 DEMO=$(cd "$(dirname "$0")/../../scripts" && pwd)/run-demo
 DET=c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1
 
-# wait_until PID CMD...: until CMD succeeds (at most 120 s), while PID runs
-wait_until() {
-    wu_i=0
-    wu_pid=$1
-    shift
-    until "$@"; do
-        wu_i=$((wu_i + 1))
-        if [ $wu_i -gt 1200 ] || ! kill -0 "$wu_pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 nfindings() {
     curl -fsS -X POST "$URL/detector/$DET/findings" -H 'Content-Type: application/json' \
         -d '{"maxResults":50}' 2>/dev/null |
@@ -40,17 +27,17 @@ cd "$T" || exit 1
 COALMINE_DEMO_LISTEN=127.0.0.1:0 COALMINE_DEMO_PORT_FILE="$T/port" sh "$DEMO" "$BIN" \
     >"$T/demo.out" 2>"$T/demo.err" &
 P=$!
-wait_until $P test -s "$T/port"
+wait_until -p "$P" -s 120 test -s "$T/port"
 check "run-demo starts the service and it listens (port file written)" test -s "$T/port"
 URL="http://127.0.0.1:$(cat "$T/port" 2>/dev/null)"
 check "... it printed how to use it: the aws CLI line, the console, /metrics" \
     sh -c "grep -q 'aws guardduty list-findings --endpoint-url' '$T/demo.out' &&
            grep -q '/console' '$T/demo.out' && grep -q '/metrics' '$T/demo.out'"
 check "... /healthz answers ok" sh -c "curl -fsS '$URL/healthz' | grep -q '^ok'"
-wait_until $P have_findings
+wait_until -p "$P" -s 120 have_findings
 check "... the demo corpus' findings come through ListFindings ($(nfindings))" have_findings
 high_delivered() { test -s var/high-severity.jsonl; }
-wait_until $P high_delivered
+wait_until -p "$P" -s 120 high_delivered
 check "... the High and Critical ones reach the rule's file target" high_delivered
 check "... the freshness canary is in the store" \
     sh -c "'$BIN' canary list --db var/coalmine.db | grep -q cloudtrail-fresh"

@@ -35,19 +35,6 @@ if command -v aws >/dev/null 2>&1; then
 fi
 DET=c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1
 
-# wait_until PID CMD...: until CMD succeeds (at most 120 s), while PID runs
-wait_until() {
-    wu_i=0
-    wu_pid=$1
-    shift
-    until "$@"; do
-        wu_i=$((wu_i + 1))
-        if [ $wu_i -gt 1200 ] || ! kill -0 "$wu_pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 # read_total LOG: files the service's engine says it read, over every poll so far
 read_total() {
     sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
@@ -71,7 +58,7 @@ start_serve() { # LOG: the service on a free port, its port in $T/port
         --watch "$T/w" --poll-interval 0.1 --canary-interval 0.5 --bus-interval 0.5 \
         --threads 2 $ARGS >"$1.out" 2>"$1" &
     P=$!
-    wait_until $P test -s "$T/port"
+    wait_until -p "$P" -s 120 test -s "$T/port"
     URL="http://127.0.0.1:$(cat "$T/port")"
 }
 
@@ -127,11 +114,11 @@ for b in 0 1 2; do
     mv "$T/stage/b$b" "$T/w/"
     u=$(((b + 1) * PER))
     [ $u -gt "$NF" ] && u=$NF
-    wait_until $P at_least "$T/s1.err" $u
+    wait_until -p "$P" -s 120 at_least "$T/s1.err" $u
 done
 check "the engine read the $NF files as they landed ($(read_total "$T/s1.err") read)" \
     test "$(read_total "$T/s1.err")" -eq "$NF"
-if wait_until $P same_sum "$T/s.db" "$T/ref.sum"; then
+if wait_until -p "$P" -s 120 same_sum "$T/s.db" "$T/ref.sum"; then
     ok "the store holds what one scan stores: $NREF findings, same ids, counts and times"
 else
     nok "the store holds what one scan stores" "$(diff "$T/ref.sum" "$T/live.sum" | head -n 20)"
@@ -158,7 +145,7 @@ ids = [json.loads(l)["detail"]["id"] for l in open(sys.argv[1])]
 print("\n".join(sorted(ids)))' "$T/findings.jsonl" >"$T/target.ids" 2>/dev/null &&
         cmp -s "$T/ref.ids" "$T/target.ids"
 }
-if wait_until $P ids_once; then
+if wait_until -p "$P" -s 120 ids_once; then
     ok "the rule's file target received each of the $NREF findings once"
 else
     nok "the rule's file target received each finding once" \
@@ -212,7 +199,7 @@ custom_stored() {
     "$COALMINE" findings export --db "$T/s.db" 2>/dev/null |
         grep -F 'MaliciousIPCaller.Custom' | grep -Fq "$BAD"
 }
-if wait_until $P custom_stored; then
+if wait_until -p "$P" -s 120 custom_stored; then
     ok "a new file with an address on it gives the .Custom finding without a restart"
 else
     nok "the API's list applies to the running engine" "$(tail -n 5 "$T/s1.err")"
@@ -231,14 +218,14 @@ check "canary put: freshness, a year's max age" test $? -eq 0
 canary_status() {
     "$COALMINE" canary list --db "$T/s.db" --format json 2>/dev/null | grep -q "\"$1\""
 }
-wait_until $P canary_status PASS
+wait_until -p "$P" -s 120 canary_status PASS
 check "... the service's canary thread runs it: PASS" canary_status PASS
 "$COALMINE" canary put --db "$T/s.db" --name trail-alive --check freshness \
     --schedule "at($(at_in 4))" --params '{"source":"cloudtrail","max_age_minutes":1}' \
     >/dev/null 2>"$T/c2.err"
 check "canary put again: a 1-minute max age" test $? -eq 0
 fail_event() { grep -q '"status":"FAIL","previousStatus":"PASS"' "$T/canary.jsonl" 2>/dev/null; }
-if wait_until $P fail_event; then
+if wait_until -p "$P" -s 120 fail_event; then
     ok "... flips to FAIL and its event reaches the canary rule's file target"
 else
     nok "the canary flips to FAIL and its event reaches the target" \
@@ -252,7 +239,7 @@ canary_down() {
         grep -q '^coalmine_routing_source_deliveries{source="canary",outcome="delivered"} [1-9]' \
             "$T/metrics"
 }
-wait_until $P canary_down
+wait_until -p "$P" -s 120 canary_down
 curl -fsS "$URL/metrics" >"$T/metrics" 2>/dev/null
 check "/metrics: the engine's records by kind" \
     grep -q '^coalmine_scan_records{kind="cloudtrail"} [1-9]' "$T/metrics"
@@ -287,7 +274,7 @@ check "... the engine's state written" grep -q "state written to $T/s.db.state" 
 # --- a restart: nothing read again, nothing counted twice ------------------------------
 start_serve "$T/s2.err"
 N=$((NF + 1))
-wait_until $P grep -q "$N left out (read before this run)" "$T/s2.err"
+wait_until -p "$P" -s 120 grep -q "$N left out (read before this run)" "$T/s2.err"
 check "a restart leaves the $N files read before out, unread" \
     grep -q "^follow: .*: 0 files read, $N left out" "$T/s2.err"
 curl -fsS "$URL/healthz" >/dev/null 2>&1
@@ -301,7 +288,7 @@ check "... nothing delivered again" test "$(wc -l <"$T/findings.jsonl")" -eq "$N
 # SIGHUP (a log rotation's `kill -HUP`, a reload by habit): said and ignored, not a death
 # that writes no state.
 kill -HUP $P 2>/dev/null
-wait_until $P grep -q "SIGHUP ignored" "$T/s2.err"
+wait_until -p "$P" -s 120 grep -q "SIGHUP ignored" "$T/s2.err"
 check "SIGHUP is said and ignored" grep -q "^coalmine serve: SIGHUP ignored: there is no reload" \
     "$T/s2.err"
 check "... the service still answers" curl -fsS "$URL/healthz" -o /dev/null
@@ -321,7 +308,7 @@ curl -fsS -X POST "$URL/" -H 'X-Amz-Target: AWSEvents.PutEvents' \
     -H 'Content-Type: application/x-amz-json-1.1' \
     -d '{"Entries":[{"Source":"soc.test","DetailType":"t","Detail":"{\"n\":1}"}]}' \
     -o "$T/put.out" 2>"$T/put.err"
-wait_until $P grep -q "^coalmine serve: bus: .* delivered" "$T/s2.err"
+wait_until -p "$P" -s 120 grep -q "^coalmine serve: bus: .* delivered" "$T/s2.err"
 check "PutEvents: its entry reaches the rule's file target" \
     test "$(lines_with "$T/soc.jsonl" soc.test)" = 1
 check "... and the bus says it routed a put event, not a finding" \
@@ -355,7 +342,7 @@ mkdir -p "$T/w3"
     --poll-interval 0.1 --account "$ACC" --region "$REG" --threads 2 $ARGS \
     >/dev/null 2>"$T/d.err" &
 P=$!
-wait_until $P test -s "$T/port3"
+wait_until -p "$P" -s 120 test -s "$T/port3"
 URL3="http://127.0.0.1:$(cat "$T/port3")"
 DET3=$(curl -fsS "$URL3/detector" | python3 -c 'import json,sys; print(json.load(sys.stdin)["detectorIds"][0])')
 curl -fsS -X POST "$URL3/detector/$DET3" -H 'Content-Type: application/json' \
@@ -363,7 +350,7 @@ curl -fsS -X POST "$URL3/detector/$DET3" -H 'Content-Type: application/json' \
 check "UpdateDetector enable=false for $ACC $REG (the service's detector)" \
     sh -c "curl -fsS '$URL3/detector/$DET3' | grep -q '\"status\":\"DISABLED\"'"
 cp -r "$G/AWSLogs" "$T/w3/"
-wait_until $P at_least "$T/d.err" "$NF"
+wait_until -p "$P" -s 120 at_least "$T/d.err" "$NF"
 by_place "$T/d.db" | sort | uniq -c | sort -rn >"$T/d.places"
 check "... its $NOFF findings of $ACC $REG are not stored" \
     test "$(grep -c " $ACC $REG\$" "$T/d.places")" -eq 0
@@ -380,7 +367,7 @@ rm -f "$T/port4"
 "$COALMINE" serve --config "$T/store.yaml" --listen 127.0.0.1:0 --port-file "$T/port4" \
     >/dev/null 2>"$T/st.err" &
 P=$!
-wait_until $P test -s "$T/port4"
+wait_until -p "$P" -s 120 test -s "$T/port4"
 stop $P
 check "serve --config with store.*: exit 0 at SIGTERM" test $? -eq 0
 check "... store.finding_publishing_frequency is the store's" sh -c \

@@ -20,8 +20,7 @@ trap 'kill $P1 $P2 2>/dev/null; rm -rf "$T"' EXIT
 
 # up FILE: waits up to 20 s for a port file.
 up() {
-    i=0
-    while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until -s 20 test -s "$1"
     test -s "$1"
 }
 

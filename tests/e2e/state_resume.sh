@@ -264,8 +264,7 @@ rm -f "$C" "$C.lock"
 (sleep 3; cat "$fa") | "$COALMINE" scan --no-default-intel --quiet --state "$C" - \
     >/dev/null 2>"$T/ca.err" &
 apid=$!
-i=0
-while [ ! -e "$C.lock" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -e "$C.lock"
 sleep 0.5
 "$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
 check "a second scan on a state file in use: exit 1" test $? -eq 1

@@ -22,8 +22,7 @@ python3 "$(dirname "$0")/lib/hook_server.py" --log-header Authorization "$T/srv.
     2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/srv.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/srv.port"
 SPORT=$(cat "$T/srv.port" 2>/dev/null)
 check "the receiver listens on 127.0.0.1" test -n "$SPORT"
 

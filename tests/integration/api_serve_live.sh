@@ -54,12 +54,7 @@ if [ -n "$NE" ]; then
     "$NE" --web.listen-address="127.0.0.1:$NEPORT" --collector.disable-defaults \
         --collector.textfile --collector.textfile.directory="$T/tf" >"$T/ne.log" 2>&1 &
     NEPID=$!
-    i=0
-    while [ $i -lt 600 ] && kill -0 "$NEPID" 2>/dev/null &&
-        ! curl -s --max-time 5 "http://127.0.0.1:$NEPORT/metrics" >"$T/ne.txt"; do
-        sleep 0.1
-        i=$((i + 1))
-    done
+    wait_until -p "$NEPID" curl -s --max-time 5 -o "$T/ne.txt" "http://127.0.0.1:$NEPORT/metrics"
     kill "$NEPID" 2>/dev/null
     wait "$NEPID" 2>/dev/null
     check "node_exporter parses serve's /metrics without error" \
@@ -99,8 +94,7 @@ if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0
     "$COALMINE" serve --db "$T/live.db" --listen '[::1]:0' --port-file "$T/v6.port" \
         >/dev/null 2>"$T/v6.err" &
     SERVE_PID=$!
-    i=0
-    while [ ! -s "$T/v6.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/v6.port"
     P6=$(cat "$T/v6.port" 2>/dev/null)
     curl -s -g "http://[::1]:$P6/detector" >"$T/v6.json"
     check "serve on [::1]:0 answers ListDetectors" grep -q "\"$DET\"" "$T/v6.json"

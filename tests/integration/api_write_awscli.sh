@@ -44,11 +44,8 @@ s.serve_forever()
 PY
 WWW=$!
 trap 'kill $SERVE $WWW 2>/dev/null; wait $SERVE $WWW 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-i=0
-while { [ ! -s "$T/port" ] || [ ! -s "$T/wport" ]; } && [ $i -lt 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until test -s "$T/port"
+wait_until test -s "$T/wport"
 if [ ! -s "$T/port" ] || [ ! -s "$T/wport" ]; then
     nok "coalmine serve and the web server start" "$(cat "$T/serve.err" "$T/www.err")"
     done_testing

@@ -40,8 +40,7 @@ SRV="$(dirname "$0")/lib/creds_server.py"
 serve() {
     "$PY" "$SRV" "$T/$1.port" "$T/$1.log" "$2" "$3" 2>"$T/$1.err" &
     PIDS="$PIDS $!"
-    i=0
-    while [ ! -s "$T/$1.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/$1.port"
     SERVED="http://127.0.0.1:$(cat "$T/$1.port" 2>/dev/null)"
 }
 serve proxy proxy "$EP"

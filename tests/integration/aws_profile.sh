@@ -27,8 +27,7 @@ ACCT=123456789012
 "$PY" "$(dirname "$0")/lib/creds_server.py" "$T/proxy.port" "$T/proxy.log" proxy "$EP" \
     2>"$T/proxy.err" &
 PIDS="$PIDS $!"
-i=0
-while [ ! -s "$T/proxy.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/proxy.port"
 PEP="http://127.0.0.1:$(cat "$T/proxy.port" 2>/dev/null)"
 
 G="$T/g"
@@ -102,11 +101,7 @@ fi
 cm -- scan --follow --poll-interval 0.2 --no-default-intel --profile dev \
     --endpoint-url "$PEP" --db "$T/b.db" "sqs://$ACCT/q" >/dev/null 2>"$T/b.err" &
 P=$!
-i=0
-until grep -q "files\{0,1\} read" "$T/b.err" || [ $i -ge 600 ] || ! kill -0 $P 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until -p "$P" grep -q "files\{0,1\} read" "$T/b.err"
 kill -TERM $P 2>/dev/null
 wait $P
 rc=$?

@@ -122,8 +122,7 @@ start_server() { # $1 = name, $2 = db, $3... = more options
     PIDS="$PIDS $!"
 }
 server_url() { # $1 = name: its URL once it has written its port (at most 30 s)
-    i=0
-    while [ $i -lt 300 ] && [ ! -s "$T/$1.port" ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until -s 30 test -s "$T/$1.port"
     [ -s "$T/$1.port" ] && echo "http://127.0.0.1:$(cat "$T/$1.port")"
 }
 start_server open "$DB"

@@ -110,8 +110,7 @@ mkdir -p "$T/req"
 python3 "$T/capture.py" "$T/req" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -f "$T/req/port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -f "$T/req/port"
 PORT=$(cat "$T/req/port" 2>/dev/null)
 awsl() {
     AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_MAX_ATTEMPTS=1 \

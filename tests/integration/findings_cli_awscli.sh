@@ -25,8 +25,7 @@ SRV="$T/srv"; mkdir -p "$SRV"
 python3 "$HERE/lib/canned_server.py" --root "$SRV" --port-file "$T/port" 2>"$T/server.err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/port"
 PORT=$(cat "$T/port" 2>/dev/null)
 if [ -z "$PORT" ]; then
     nok "canned server started" "$(cat "$T/server.err")"

@@ -28,8 +28,7 @@ python3 "$HERE/lib/feed_server.py" --root "$ROOT_DIR" --port-file "$T/port" --lo
     2>"$T/server.err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/port"
 PORT=$(cat "$T/port" 2>/dev/null)
 if [ -z "$PORT" ]; then
     nok "feed server started" "$(cat "$T/server.err")"

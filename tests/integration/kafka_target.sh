@@ -33,8 +33,7 @@ start_mock() {
     "$MOCK" --topic findings --partitions 3 --ready "$T/$1.ready" --expect "$2" --linger 2 \
         --timeout 60 >"$T/$1.jsonl" 2>"$T/$1.err" &
     MOCKPID=$!
-    i=0
-    while [ ! -s "$T/$1.ready" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/$1.ready"
     BROKERS=$(cat "$T/$1.ready" 2>/dev/null)
 }
 

@@ -117,11 +117,7 @@ PY
 SRV=$!
 trap 'kill "$SRV" 2>/dev/null; [ -n "$KEEP_T" ] || rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 600 ] && kill -0 "$SRV" 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until -p "$SRV" test -s "$T/port"
 if [ ! -s "$T/port" ]; then
     nok "the CloudTrail API answers on 127.0.0.1" "$(tail -n 5 "$T/srv.log")"
     done_testing

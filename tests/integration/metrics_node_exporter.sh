@@ -48,8 +48,7 @@ for try in 1 2 3; do
     "$NE" --web.listen-address="127.0.0.1:$PORT" --collector.disable-defaults \
         --collector.textfile --collector.textfile.directory="$TF" >"$T/ne.log" 2>&1 &
     NEPID=$!
-    i=0
-    while [ $i -lt 600 ] && kill -0 $NEPID 2>/dev/null && ! scrape; do sleep 0.1; i=$((i + 1)); done
+    wait_until -p "$NEPID" scrape
     [ -s "$T/scrape.txt" ] && break
     kill $NEPID 2>/dev/null; NEPID=""
 done

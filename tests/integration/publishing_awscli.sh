@@ -99,11 +99,7 @@ check "a KMS key in moto" test -n "$KMS" -a "$KMS" != null
 (cm_exec serve --db "$DB" --listen 127.0.0.1:0 --port-file "$T/port" --bus-interval 0.5 \
     2>"$T/serve.err") &
 SERVE=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until test -s "$T/port"
 if [ ! -s "$T/port" ]; then
     nok "coalmine serve starts" "$(cat "$T/serve.err")"
     done_testing

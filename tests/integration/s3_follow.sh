@@ -54,19 +54,6 @@ read_total() {
     sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
         awk '{s += $1} END {print s + 0}'
 }
-# wait_for PID CMD...: until CMD succeeds (at most 180 s), while PID runs
-wait_for() {
-    wl_i=0
-    wl_pid=$1
-    shift
-    until "$@"; do
-        wl_i=$((wl_i + 1))
-        if [ $wl_i -gt 1800 ] || ! kill -0 "$wl_pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 # left_total LOG: objects the follower says it left out as read before this run
 left_total() {
@@ -125,7 +112,7 @@ cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --endpoint-url "$EP" -
 P=$!
 for k in 0 1 2; do
     upload $k trail
-    wait_for $P at_least "$T/a.err" "$(upto $k)"
+    wait_until -p "$P" -s 180 at_least "$T/a.err" "$(upto $k)"
 done
 stop $P
 rc=$?
@@ -157,7 +144,7 @@ upload 1 trail2
 cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --endpoint-url "$PEP" --db "$T/b.db" \
     --state "$T/b.state" s3://trail2/AWSLogs/ >"$T/b1.out" 2>"$T/b1.err" &
 P=$!
-wait_for $P at_least "$T/b1.err" $(($(upto 1) + NOLD))
+wait_until -p "$P" -s 180 at_least "$T/b1.err" $(($(upto 1) + NOLD))
 stop $P
 rc=$?
 P=
@@ -171,12 +158,12 @@ L1=$(wc -l <"$T/proxy.log")
 cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --endpoint-url "$PEP" --db "$T/b.db" \
     --state "$T/b.state" s3://trail2/AWSLogs/ >"$T/b2.out" 2>"$T/b2.err" &
 P=$!
-wait_for $P left_at_least "$T/b2.err" $(($(upto 1) + NOLD))
+wait_until -p "$P" -s 180 left_at_least "$T/b2.err" $(($(upto 1) + NOLD))
 check "the restart leaves the $(($(upto 1) + NOLD)) objects read before out, unfetched" \
     test "$(left_total "$T/b2.err")" -eq $(($(upto 1) + NOLD)) -a "$(read_total "$T/b2.err")" -eq 0
 sleep 1 # idle polls: what the plan lists when nothing comes
 upload 2 trail2
-wait_for $P at_least "$T/b2.err" $((NF - $(upto 1)))
+wait_until -p "$P" -s 180 at_least "$T/b2.err" $((NF - $(upto 1)))
 stop $P
 rc=$?
 P=
@@ -231,21 +218,17 @@ cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --st
     --poll-interval 0.2 --watch s3://trail/AWSLogs/ --endpoint-url "$PEP" $ARGS \
     >/dev/null 2>"$T/s.err" &
 P=$!
-i=0
-while [ ! -s "$T/serve.port" ] && [ $i -lt 600 ] && kill -0 $P 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until -p "$P" test -s "$T/serve.port"
 SEP="http://127.0.0.1:$(cat "$T/serve.port" 2>/dev/null)"
 metric() { curl -s "$SEP/metrics" | sed -n "s/^$1 //p"; }
 list_errors_at_least() { [ "$(metric 'coalmine_follow_s3_errors{operation="list"}')" -ge "$1" ] 2>/dev/null; }
-wait_for $P list_errors_at_least 2
+wait_until -p "$P" -s 180 list_errors_at_least 2
 check "serve --watch: a bucket that cannot be listed is counted in /metrics ($(metric 'coalmine_follow_s3_errors{operation="list"}') failed listings)" \
     test "$(metric 'coalmine_follow_s3_errors{operation="list"}')" -ge 2
 check "... and said once: $(grep -c 'SlowDown' "$T/s.err") line" \
     test "$(grep -c 'SlowDown' "$T/s.err")" -eq 1
 rm -f "$T/down"
-wait_for $P at_least "$T/s.err" "$NF"
+wait_until -p "$P" -s 180 at_least "$T/s.err" "$NF"
 check "... listed again once it answers (said so), and every object read" \
     test "$(read_total "$T/s.err")" -eq "$NF" -a -n "$(grep 'listed again after' "$T/s.err")"
 check "... the service still runs" kill -0 $P

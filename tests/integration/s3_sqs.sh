@@ -43,18 +43,6 @@ left_total() {
     sed -n 's/^follow: [^ ]*: [0-9]* files\{0,1\} read, \([0-9]*\) left out.*/\1/p' "$1" 2>/dev/null |
         awk '{s += $1} END {print s + 0}'
 }
-wait_for() { # PID CMD...: until CMD succeeds (at most 900 s: moto is slow with a thousand messages), while PID runs
-    wl_i=0
-    wl_pid=$1
-    shift
-    until "$@"; do
-        wl_i=$((wl_i + 1))
-        if [ $wl_i -gt 9000 ] || ! kill -0 "$wl_pid" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 stop() { # PID: SIGTERM, and its exit status
     kill -TERM "$1" 2>/dev/null
@@ -98,9 +86,10 @@ check "the $NF objects uploaded to s3://trail/, each announced to q1 ($(in_queue
 cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --endpoint-url "$EP" --db "$T/a.db" \
     --format json "sqs://$ACCT/q1" >"$T/a.out" 2>"$T/a.err" &
 P=$!
-wait_for $P at_least "$T/a.err" "$NF"
+# (at most 900 s a wait: moto is slow with a thousand messages)
+wait_until -p "$P" -s 900 at_least "$T/a.err" "$NF"
 qempty() { [ "$(in_queue "$1")" -eq 0 ]; }
-wait_for $P qempty q1
+wait_until -p "$P" -s 900 qempty q1
 stop $P
 rc=$?
 P=
@@ -122,7 +111,7 @@ cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --db "$T/b.db" --state
     "sqs://$ACCT/q2?visibility=30" >/dev/null 2>"$T/b1.err" &
 P=$!
 refused_last() { at_least "$T/b1.err" "$TWO" && tail -n 1 "$T/b1.err" | grep -q 'not deleted'; }
-wait_for $P refused_last
+wait_until -p "$P" -s 900 refused_last
 kill -9 $P
 wait $P 2>/dev/null
 P=
@@ -136,7 +125,7 @@ SQSEP=$EP
 cm_bg scan --follow --poll-interval 0.2 $ARGS --threads 2 --db "$T/b.db" --state "$T/b.state" \
     "sqs://$ACCT/q2" >/dev/null 2>"$T/b2.err" &
 P=$!
-wait_for $P qempty q2
+wait_until -p "$P" -s 900 qempty q2
 stop $P
 rc=$?
 P=
@@ -221,16 +210,12 @@ cm_bg serve --listen 127.0.0.1:0 --port-file "$T/serve.port" --db "$T/s.db" --st
     --poll-interval 0.2 --watch "sqs://$ACCT/q4?visibility=20" $ARGS \
     >/dev/null 2>"$T/s.err" &
 P=$!
-i=0
-while [ ! -s "$T/serve.port" ] && [ $i -lt 600 ] && kill -0 $P 2>/dev/null; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until -p "$P" test -s "$T/serve.port"
 SEP="http://127.0.0.1:$(cat "$T/serve.port" 2>/dev/null)"
 metric() { curl -s "$SEP/metrics" | sed -n "s/^$1 //p"; }
 all_read() { [ "$(metric 'coalmine_follow_sqs_objects{outcome="read"}')" -ge "$NF" ] 2>/dev/null && qone q4; }
 qone() { [ "$(in_queue "$1")" -eq 1 ]; }
-wait_for $P all_read
+wait_until -p "$P" -s 900 all_read
 check "serve --watch sqs://: every announced object read ($(metric 'coalmine_follow_sqs_objects{outcome="read"}'))" \
     test "$(metric 'coalmine_follow_sqs_objects{outcome="read"}')" -ge "$NF"
 check "... the missing objects counted as gone, one named with its size, one by CloudTrail (HEAD 404) ($(metric 'coalmine_follow_sqs_objects{outcome="gone"}')), their messages deleted" \

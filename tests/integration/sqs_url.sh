@@ -101,11 +101,7 @@ start_proxy s3_proxy slow 0.5
 Q=q3
 URL="sqs://$ACCT/q3?visibility=2"
 follow_start "$T/e.err" AWS_ENDPOINT_URL_SQS="$EP" AWS_ENDPOINT_URL_S3="$PEP" -- --threads 1
-i=0
-until grep -q '^GET' "$T/proxy.log" || [ $i -ge 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
+wait_until grep -q '^GET' "$T/proxy.log"
 sleep 3 # past the visibility timeout, into the scan of the batch
 aws_at "$EP" sqs receive-message --queue-url "$EP/$ACCT/q3" --max-number-of-messages 10 \
     --visibility-timeout 0 >"$T/other.json" 2>&1

@@ -31,14 +31,6 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
 export AWS_CONFIG_FILE="$T/aws-config" AWS_SHARED_CREDENTIALS_FILE="$T/aws-credentials"
 evs() { aws events --endpoint-url "$ENDPOINT" --output json "$@"; }
 py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); $1" "$2"; }
-# wait_for FILE PATTERN: at most 30 s until FILE holds a line matching PATTERN.
-wait_for() {
-    i=0
-    while ! grep -q -- "$2" "$1" 2>/dev/null && [ $i -lt 300 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-}
 
 # The shim: getaddrinfo("rebind.test") answers 169.254.169.254 (as a resolver would; not for
 # AI_NUMERICHOST, which asks none); every other name as usual.
@@ -91,8 +83,7 @@ EOF
 python3 "$T/srv.py" "$T" 2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/srv.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/srv.port"
 SPORT=$(cat "$T/srv.port" 2>/dev/null)
 check "the webhook endpoints listen on 127.0.0.1" test -n "$SPORT"
 
@@ -115,7 +106,7 @@ check "put-targets: a metadata address literal is still refused at put time" \
     py 'sys.exit(d["FailedEntryCount"] != 1 or "link-local" not in d["FailedEntries"][0]["ErrorMessage"])' "$T/pt2.json"
 evs put-events --entries '[{"Source":"t.rebind","DetailType":"x","Detail":"{}"}]' >"$T/pe1.json" 2>"$T/err"
 check "put-events: the event is accepted" py 'sys.exit(d["FailedEntryCount"] != 0)' "$T/pe1.json"
-wait_for "$T/s.err" "target hook: .*169.254.169.254"
+wait_until -s 30 grep -q -- "target hook: .*169.254.169.254" "$T/s.err"
 check "delivery: refused at connect time, naming 169.254.169.254" \
     grep -q "rule rebind target hook: .*connection to 169.254.169.254 refused: a link-local or instance metadata address" "$T/s.err"
 check "the endpoint's real listener got nothing" test ! -e "$T/hook.log"
@@ -134,7 +125,7 @@ rm -f "$T/d/out.jsonl"
 ln -s "$T/victim" "$T/d/out.jsonl"
 evs put-events --entries '[{"Source":"t.swap","DetailType":"x","Detail":"{\"n\":2}"}]' >"$T/pe2.json" 2>"$T/err"
 check "put-events after the swap: accepted (stored)" py 'sys.exit(d["FailedEntryCount"] != 0)' "$T/pe2.json"
-wait_for "$T/s.err" "rule swap target f: .*symbolic link"
+wait_until -s 30 grep -q -- "rule swap target f: .*symbolic link" "$T/s.err"
 check "delivery through the link is refused" \
     grep -q "rule swap target f: .*out.jsonl: cannot open: it is a symbolic link" "$T/s.err"
 check "nothing was written through the link" test "$(cat "$T/victim")" = keep
@@ -148,8 +139,7 @@ evs put-targets --rule slow --targets "Id=s,Arn=arn:aws:coalmine:::webhook:http:
 evs put-events --entries '[{"Source":"t.slow","DetailType":"x","Detail":"{}"}]' >"$T/pe3.json" 2>"$T/err"
 check "put-events answered before the webhook released the POST" test ! -e "$T/released"
 check "put-events: accepted" py 'sys.exit(d["FailedEntryCount"] != 0)' "$T/pe3.json"
-i=0
-while [ ! -e "$T/held" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until -s 30 test -e "$T/held"
 check "the bus thread is in the webhook's POST" test -e "$T/held"
 evs list-rules >"$T/lr.json" 2>"$T/err"
 check "list-rules answered while the webhook held the POST" test ! -e "$T/released"

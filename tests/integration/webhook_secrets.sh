@@ -35,8 +35,7 @@ python3 "$(dirname "$0")/../e2e/lib/hook_server.py" --log-header Authorization "
     2>"$T/srv.err" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null; rm -rf "$T"' EXIT
-i=0
-while [ ! -s "$T/srv.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/srv.port"
 SPORT=$(cat "$T/srv.port" 2>/dev/null)
 check "the receiver listens on 127.0.0.1" test -n "$SPORT"
 
@@ -95,8 +94,7 @@ check "the canary's sample finding reaches the webhook with the secret's value" 
 canary_pass() {
     "$COALMINE" canary list --db "$T/s.db" --format json 2>/dev/null | grep -q '"PASS"'
 }
-i=0
-while ! canary_pass && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until -s 30 canary_pass
 check "... and the check PASSes" canary_pass
 "$COALMINE" canary list --db "$T/s.db" --format json >"$T/cl.json" 2>"$T/err"
 
@@ -115,8 +113,7 @@ check "an unknown name: AccessDeniedException, not defined" \
 # --- a bad value at delivery ----------------------------------------------------------------
 printf '%s\nsecond-line\n' "$V1" >"$T/token"
 evs put-events --entries '[{"Source":"t.secret","DetailType":"x","Detail":"{\"n\":3}"}]' >/dev/null 2>"$T/err"
-i=0
-while ! grep -q "rule r target h: .*secret hook" "$T/s.err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until -s 30 grep -q "rule r target h: .*secret hook" "$T/s.err"
 check "a value with a line break: the delivery fails, naming the secret" \
     grep -q "rule r target h: .*headers.Authorization: secret hook: .*CR, LF or NUL" "$T/s.err"
 check "the receiver got nothing for it" test "$(wc -l <"$T/auth.log")" -eq 3

@@ -13,3 +13,25 @@ check() { # name, command...
 }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 done_testing() { echo "1..$n"; }
+# wait_until [-p PID] [-s SECONDS] CMD...: run CMD every 0.1 s until it succeeds; stop
+# after SECONDS (default 60: a loaded sanitizer pass can take that long to start a server)
+# or once PID has exited. Returns CMD's last status.
+wait_until() {
+    _wu_pid=
+    _wu_left=600
+    while :; do
+        case $1 in
+        -p) _wu_pid=$2; shift 2 ;;
+        -s) _wu_left=$(($2 * 10)); shift 2 ;;
+        *) break ;;
+        esac
+    done
+    until "$@"; do
+        if [ "$_wu_left" -le 0 ] || { [ -n "$_wu_pid" ] && ! kill -0 "$_wu_pid" 2>/dev/null; }; then
+            "$@"
+            return
+        fi
+        sleep 0.1
+        _wu_left=$((_wu_left - 1))
+    done
+}

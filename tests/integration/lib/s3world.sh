@@ -55,8 +55,7 @@ start_proxy() {
     rm -f "$T/proxy.port"
     "$PY" "$_s3world_lib/$_proxy.py" "$T/proxy.port" "$EP" "$@" >"$T/proxy.log" 2>&1 &
     PROXY=$!
-    i=0
-    while [ ! -s "$T/proxy.port" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    wait_until test -s "$T/proxy.port"
     PEP="http://127.0.0.1:$(cat "$T/proxy.port" 2>/dev/null)"
 }
 

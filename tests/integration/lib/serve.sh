@@ -23,24 +23,15 @@ serve_start() {
     "$COALMINE" serve --listen 127.0.0.1:0 --port-file "$T/$name.port" "$@" \
         >/dev/null 2>"$T/$name.err" &
     SERVE_PID=$!
-    i=0
-    while [ ! -s "$T/$name.port" ] && [ $i -lt 600 ]; do
-        kill -0 "$SERVE_PID" 2>/dev/null || break
-        sleep 0.1
-        i=$((i + 1))
-    done
+    wait_until -p "$SERVE_PID" test -s "$T/$name.port"
     PORT=$(cat "$T/$name.port" 2>/dev/null)
     ENDPOINT="http://127.0.0.1:$PORT"
     [ -n "$PORT" ]
 }
 
-wait_lines() {
-    i=0
-    while [ "$(cat "$1" 2>/dev/null | wc -l)" -lt "$2" ] && [ $i -lt 300 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-}
+# wait_lines FILE N: at most 30 s until FILE has N lines or more.
+has_lines() { [ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ]; }
+wait_lines() { wait_until -s 30 has_lines "$1" "$2"; }
 
 serve_stop() {
     SERVE_RC=""
