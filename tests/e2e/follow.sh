@@ -22,6 +22,7 @@
 # is a bounded loop on what the follower logs.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/stored.sh"
+. "$(dirname "$0")/lib/follow.sh"
 
 if ! command -v python3 >/dev/null; then
     skip "follow" "python3 is not installed"
@@ -29,12 +30,6 @@ if ! command -v python3 >/dev/null; then
     exit 0
 fi
 
-# read_total LOG: files the follower says it read, over every poll so far
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
-}
-at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 # stop PID: SIGTERM, and its exit status
 stop() {
     kill -TERM "$1" 2>/dev/null

@@ -63,17 +63,6 @@ more=$(wc -l <"$T/more.log")
 check "the plain flow log has 300 records, and 1 to 99 more to append ($more)" \
     test "$more" -ge 1 -a "$more" -le 99
 
-# follow_until LOG PID PATTERN: waits (at most 60 s) for PATTERN in LOG while PID runs
-follow_until() {
-    i=0
-    until grep -q "$3" "$1" 2>/dev/null; do
-        i=$((i + 1))
-        if [ $i -gt 600 ] || ! kill -0 "$2" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 polls() { sed -n 's/^follow: stopped after \([0-9]*\) polls.*/\1/p' "$1"; }
 
 # 1. The follow reads everything, checkpoints, then idles while the clock jumps 40 days.
@@ -81,7 +70,7 @@ polls() { sed -n 's/^follow: stopped after \([0-9]*\) polls.*/\1/p' "$1"; }
 env $FAKE "$COALMINE" scan --no-default-intel --follow --poll-interval 0.1 --settle 0 \
     --checkpoint-interval 1 --state "$T/st" "$W" >/dev/null 2>"$T/f1.err" &
 pid=$!
-follow_until "$T/f1.err" $pid "files read"
+wait_until -p "$pid" grep -q "files read" "$T/f1.err"
 check "the follow reads the 21 files" grep -q ': 21 files read' "$T/f1.err"
 # The first checkpoint (1 s after the read) is written while the clock is still today.
 sleep 2
@@ -100,7 +89,7 @@ cat "$T/more.log" >>"$W/flow.log"
 env $FAKE "$COALMINE" scan --no-default-intel --follow --poll-interval 0.1 --settle 0 \
     --state "$T/st" "$W" >/dev/null 2>"$T/f2.err" &
 pid=$!
-follow_until "$T/f2.err" $pid "files\{0,1\} read"
+wait_until -p "$pid" grep -q "files\{0,1\} read" "$T/f2.err"
 sleep 0.5
 kill -TERM $pid
 wait $pid

@@ -22,6 +22,7 @@
 # Every wait is a bounded loop on what the service logs or stores.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/stored.sh"
+. "$(dirname "$0")/lib/follow.sh"
 
 if ! command -v python3 >/dev/null || ! command -v curl >/dev/null; then
     skip "serve" "python3 or curl is not installed"
@@ -35,12 +36,6 @@ if command -v aws >/dev/null 2>&1; then
 fi
 DET=c0a1c0a1c0a1c0a1c0a1c0a1c0a1c0a1
 
-# read_total LOG: files the service's engine says it read, over every poll so far
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
-}
-at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 same_sum() {
     summary "$1" "$T/live.sum"
     cmp -s "$2" "$T/live.sum"

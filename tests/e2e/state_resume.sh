@@ -261,15 +261,18 @@ fa=$(find "$T/p.5/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | sort | sed
 fb=$(find "$T/p.5/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | sort | sed -n 2p)
 C="$T/cstate"
 rm -f "$C" "$C.lock"
-(sleep 3; cat "$fa") | "$COALMINE" scan --no-default-intel --quiet --state "$C" - \
-    >/dev/null 2>"$T/ca.err" &
+# holds_lock PID: PID holds a POSIX write lock (Linux lists them in /proc/locks). A's input
+# comes when $T/go-a appears, so B runs while A holds the lock however slow A's start is.
+holds_lock() { grep -q "POSIX *ADVISORY *WRITE *$1 " /proc/locks 2>/dev/null; }
+(wait_until -s 120 test -e "$T/go-a"; cat "$fa") |
+    "$COALMINE" scan --no-default-intel --quiet --state "$C" - >/dev/null 2>"$T/ca.err" &
 apid=$!
-wait_until test -e "$C.lock"
-sleep 0.5
+wait_until -p "$apid" holds_lock "$apid"
 "$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
 check "a second scan on a state file in use: exit 1" test $? -eq 1
 check "... naming the scan that holds it ($(cat "$T/cb.err"))" \
     grep -q "state $C: in use by process $apid" "$T/cb.err"
+touch "$T/go-a"
 wait $apid
 check "... the first scan goes on: exit 0" test $? -eq 0
 "$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
@@ -281,14 +284,16 @@ print(d["repeated"]["cloudtrail"], d["records"]["cloudtrail"])' "$T/cf.json")
 check "... and the state holds what both read (repeated, read: $rep)" \
     sh -c 'test "$1" -gt 0 -a "$1" -eq "$2"' _ $rep
 # A scan killed while it holds the state leaves no lock behind (the lock goes with the process).
-(sleep 5; cat "$fa") | "$COALMINE" scan --no-default-intel --quiet --state "$C" - \
-    >/dev/null 2>&1 &
+(wait_until -s 120 test -e "$T/go-k"; cat "$fa") |
+    "$COALMINE" scan --no-default-intel --quiet --state "$C" - >/dev/null 2>&1 &
 kpid=$!
-sleep 1
+wait_until -p "$kpid" holds_lock "$kpid"
+check "a scan holding the state (its lock in /proc/locks) ..." holds_lock "$kpid"
 kill -9 $kpid 2>/dev/null
+touch "$T/go-k" # (wait waits for the whole pipeline)
 wait $kpid 2>/dev/null
 "$COALMINE" scan --no-default-intel --quiet --state "$C" "$fb" >/dev/null 2>"$T/cb.err"
-check "after a scan holding the state is killed, the next one runs: exit 0 ($(cat "$T/cb.err"))" \
+check "... killed: the next one runs: exit 0 ($(cat "$T/cb.err"))" \
     test $? -eq 0
 check "--final takes no lock: --final and a writing scan may run together" \
     sh -c '(sleep 2; cat "$1") | "$2" scan --no-default-intel --quiet --state "$3" - \

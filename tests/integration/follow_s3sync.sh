@@ -10,6 +10,7 @@
 # Skips cleanly without python3, the aws CLI or moto_server. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/../e2e/lib/stored.sh"
+. "$(dirname "$0")/../e2e/lib/follow.sh"
 
 . "$(dirname "$0")/lib/moto.sh"
 
@@ -20,21 +21,6 @@ cleanup() {
     [ -n "$KEEP_T" ] || rm -rf "$T"
 }
 moto_up "follow over aws s3 sync" aws
-
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
-}
-wait_read() { # LOG N PID: until LOG says N files read (at most 180 s) while PID runs
-    i=0
-    while [ "$(read_total "$1")" -lt "$2" ]; do
-        i=$((i + 1))
-        if [ $i -gt 1800 ] || ! kill -0 "$3" 2>/dev/null; then
-            return 1
-        fi
-        sleep 0.1
-    done
-}
 
 G="$T/g"
 "$COALMINE" gen --out "$G" --hours 2 --seed 7 --scenario all >/dev/null 2>"$T/gen.err"
@@ -73,13 +59,13 @@ up "$HALF"
 check "the first half ($HALF objects) is in the bucket" test $? -eq 0
 aws_at "$EP" s3 sync s3://trail/ "$W" --only-show-errors >/dev/null 2>"$T/down1.err"
 check "aws s3 sync brings it down into the watched folder" test $? -eq 0
-wait_read "$T/f.err" "$HALF" "$FP"
+wait_until -p "$FP" -s 180 at_least "$T/f.err" "$HALF"
 check "the follow reads the $HALF objects (read: $(read_total "$T/f.err"))" \
     test "$(read_total "$T/f.err")" -eq "$HALF"
 up "$NF"
 aws_at "$EP" s3 sync s3://trail/ "$W" --only-show-errors >/dev/null 2>"$T/down2.err"
 check "the second sync brings the rest" test $? -eq 0
-wait_read "$T/f.err" "$NF" "$FP"
+wait_until -p "$FP" -s 180 at_least "$T/f.err" "$NF"
 sleep 1 # a few more polls: nothing more may be read
 kill -TERM "$FP"
 wait "$FP"

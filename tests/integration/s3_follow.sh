@@ -22,6 +22,7 @@
 # Skips cleanly without python3, the aws CLI, jq, curl or moto_server. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
 . "$(dirname "$0")/../e2e/lib/stored.sh"
+. "$(dirname "$0")/../e2e/lib/follow.sh"
 . "$(dirname "$0")/lib/moto.sh"
 . "$(dirname "$0")/lib/s3world.sh"
 
@@ -49,12 +50,6 @@ cm_bg() {
         AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
         AWS_EC2_METADATA_DISABLED=true "$COALMINE" "$@"
 }
-# read_total LOG: objects the follower says it read, over every poll so far
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
-}
-at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 # left_total LOG: objects the follower says it left out as read before this run
 left_total() {
     sed -n 's/^follow: [^ ]*: [0-9]* files\{0,1\} read, \([0-9]*\) left out.*/\1/p' "$1" 2>/dev/null |

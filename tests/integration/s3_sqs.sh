@@ -31,6 +31,7 @@
 . "$(dirname "$0")/lib/moto.sh"
 . "$(dirname "$0")/lib/s3world.sh"
 . "$(dirname "$0")/lib/sqs.sh"
+. "$(dirname "$0")/../e2e/lib/follow.sh"
 
 moto_up "scan --follow sqs:// and serve --watch sqs:// against moto_server" aws jq curl boto3
 ACCT=123456789012
@@ -43,7 +44,6 @@ left_total() {
     sed -n 's/^follow: [^ ]*: [0-9]* files\{0,1\} read, \([0-9]*\) left out.*/\1/p' "$1" 2>/dev/null |
         awk '{s += $1} END {print s + 0}'
 }
-at_least() { [ "$(read_total "$1")" -ge "$2" ]; }
 stop() { # PID: SIGTERM, and its exit status
     kill -TERM "$1" 2>/dev/null
     wait "$1"

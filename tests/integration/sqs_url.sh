@@ -21,6 +21,7 @@
 . "$(dirname "$0")/lib/moto.sh"
 . "$(dirname "$0")/lib/s3world.sh"
 . "$(dirname "$0")/lib/sqs.sh"
+. "$(dirname "$0")/../e2e/lib/follow.sh"
 
 moto_up "scan --follow QUEUE-URL against moto_server" aws jq
 ACCT=123456789012

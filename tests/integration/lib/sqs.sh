@@ -27,11 +27,6 @@ moto_env() {
         ${SQSEP:+AWS_ENDPOINT_URL_SQS=$SQSEP} "$@"
 }
 
-read_total() {
-    sed -n 's/^follow: [^ ]*: \([0-9]*\) files\{0,1\} read.*/\1/p' "$1" 2>/dev/null |
-        awk '{s += $1} END {print s + 0}'
-}
-
 in_queue() {
     aws_at "$EP" sqs get-queue-attributes --queue-url "$EP/$ACCT/$1" --attribute-names All |
         jq -r '.Attributes | (.ApproximateNumberOfMessages | tonumber) +
