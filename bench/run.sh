@@ -248,6 +248,11 @@ echo "dns score: $(awk -v n="$NLIST" -v s="$ds" 'BEGIN { printf "%.0f", n / s }'
  $(awk -v n="$NLIST" -v s="$dcpu" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }') names per CPU second)"
 echo "cloudtrail: $NPROC threads vs 1 thread: $(div "$ct_s" "$ctn_s")x; the machine's ceiling: $NPROC independent\
  1-thread scans at once do ${par_x}x the work of one alone (${solo_s} s alone, ${par_s} s for $NPROC)"
+# Records per worker (--stats workers): CloudTrail is sharded by account, so a corpus of
+# few accounts may put them all on one worker, and then only the reading is parallel.
+per_worker() { jq -r '[.workers[].events | tostring] | join(" / ")' "$(stats_of "$1")"; }
+echo "records per worker at $NPROC threads: cloudtrail $(per_worker "cloudtrail .json.gz, $NPROC threads")\
+ ($(echo $CT_DIRS | wc -w) accounts); everything $(per_worker "everything, $NPROC threads")"
 echo "intel matching with $NLIST addresses + $NLIST names vs none (matching only; loading is the txt list row): \
 $(awk -v a="$(echo "$nointel" | cut -d' ' -f2)" -v b="$(echo "$withintel" | cut -d' ' -f2)" \
     'BEGIN { if (a > 0) printf "%+.1f%% time", (b - a) / a * 100; else print "-" }') best against best;\

@@ -458,6 +458,16 @@ const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e)
     return &e->stats;
 }
 
+uint64_t cm_engine_events_taken(const struct cm_engine *e)
+{
+    uint64_t n = e->stats.repeated;
+
+    for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
+        n += e->stats.events[k];
+    }
+    return n;
+}
+
 void cm_engine_state_stats(const struct cm_engine *e, struct cm_state_stats *sum)
 {
     if (e != NULL) {

@@ -252,6 +252,8 @@ int64_t cm_engine_kind_watermark(const struct cm_engine *e, enum cm_event_kind k
  */
 void cm_engine_set_horizon(struct cm_engine *e, int64_t horizon_ms);
 const struct cm_engine_stats *cm_engine_stats(const struct cm_engine *e);
+/* The events the engine was given: those analysed (every kind) and those read already. */
+uint64_t cm_engine_events_taken(const struct cm_engine *e);
 /*
  * Checkpoints. cm_engine_save writes the watermark and each detector's state
  * (its name, state_version and what its save writes) to w; call it between

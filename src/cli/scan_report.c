@@ -341,6 +341,18 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     /* Event batches alive at once (threaded): bounded by the threads, not the inputs' size. */
     cm_jw_key(&jw, "peak_batches");
     cm_jw_u64(&jw, st->peak_batches);
+    /* Per worker: how evenly the entity keys spread the records (docs: README, --stats). */
+    cm_jw_key(&jw, "workers");
+    cm_jw_arr_begin(&jw);
+    for (size_t i = 0; i < st->nworkers; i++) {
+        cm_jw_obj_begin(&jw);
+        cm_jw_key(&jw, "events");
+        cm_jw_u64(&jw, st->workers[i].events);
+        cm_jw_key(&jw, "cpu_seconds");
+        cm_jw_f64(&jw, st->workers[i].cpu_seconds);
+        cm_jw_obj_end(&jw);
+    }
+    cm_jw_arr_end(&jw);
     cm_jw_key(&jw, "state");
     cm_jw_obj_begin(&jw);
     write_state_counts(&jw, &st->state);

@@ -348,9 +348,21 @@ static int stop_workers(struct scan *s)
 {
     int rc = CM_OK;
 
+    if (s->workers != NULL && s->nworkers > 0) {
+        s->st->workers = cm_calloc(s->nworkers, sizeof(*s->st->workers));
+        if (s->st->workers == NULL) {
+            rc = CM_ENOMEM;
+        } else {
+            s->st->nworkers = s->nworkers;
+        }
+    }
     for (unsigned i = 0; i < s->nworkers && s->workers; i++) {
         int wrc = cm_shard_stop(&s->workers[i]);
         const struct cm_state_stats *w = &s->workers[i].state;
+        if (s->st->workers != NULL) {
+            s->st->workers[i].events = s->workers[i].events;
+            s->st->workers[i].cpu_seconds = s->workers[i].cpu_seconds;
+        }
         s->st->state.inserts += w->inserts;
         s->st->state.evicted += w->evicted;
         s->st->state.expired += w->expired;
@@ -416,6 +428,7 @@ static int run_direct(struct scan *s, struct reader *r)
 {
     const struct cm_detector *const *table = s->o.detectors ? s->o.detectors : cm_detectors();
     const struct cm_engine_hooks *h = s->o.state;
+    double cpu0 = cm_shard_thread_cpu();
     int rc = cm_engine_create(&r->engine, table, &s->o.detect);
 
     if (rc == 0 && h != NULL && h->load != NULL) {
@@ -437,6 +450,14 @@ static int run_direct(struct scan *s, struct reader *r)
     cm_engine_state_stats(r->engine, &s->st->state);
     cm_engine_det_states(r->engine, &s->st->dets);
     if (r->engine != NULL) {
+        s->st->workers = cm_calloc(1, sizeof(*s->st->workers));
+        if (s->st->workers == NULL) {
+            rc = rc != 0 ? rc : CM_ENOMEM;
+        } else {
+            s->st->nworkers = 1;
+            s->st->workers[0].events = cm_engine_events_taken(r->engine);
+            s->st->workers[0].cpu_seconds = cm_shard_thread_cpu() - cpu0;
+        }
         s->st->repeated += cm_engine_stats(r->engine)->repeated;
         s->st->trusted += cm_engine_stats(r->engine)->trusted;
         for (unsigned k = 0; k < CM_SCAN_KINDS; k++) {
@@ -697,4 +718,7 @@ void cm_scan_stats_free(struct cm_scan_stats *stats)
     stats->ngrown = stats->grown_cap = 0;
     cm_map_destroy(stats->places);
     stats->places = NULL;
+    cm_free(stats->workers);
+    stats->workers = NULL;
+    stats->nworkers = 0;
 }

@@ -131,7 +131,15 @@ struct cm_scan_stats {
     double seconds;                   /* wall clock */
     double cpu_seconds; /* CPU time of every thread of the process over the same span */
     uint64_t peak_rss_kb;
-    uint64_t peak_batches;          /* the most event batches alive at once (threaded path) */
+    uint64_t peak_batches; /* the most event batches alive at once (threaded path) */
+    /* Per worker (shard) in shard order, owned: the records its engine took and its
+     * thread's CPU time. With one thread, the one engine, and the CPU time of the thread
+     * that read and analysed everything over the run. */
+    struct cm_scan_worker {
+        uint64_t events;
+        double cpu_seconds;
+    } * workers;
+    size_t nworkers;
     struct cm_scan_reject *rejects; /* the first max_rejects, owned */
     size_t nrejects;
     struct cm_scan_input *inputs; /* every input in processing order, owned */

@@ -4,6 +4,7 @@
 #include "core/shard.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "base/alloc.h"
 #include "base/err.h"
@@ -36,6 +37,16 @@ static struct cm_batch *pop(struct cm_shard *sh)
     return b;
 }
 
+double cm_shard_thread_cpu(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        return 0.0;
+    }
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *shard_main(void *arg)
 {
     struct cm_shard *sh = arg;
@@ -63,6 +74,7 @@ static void *shard_main(void *arg)
     if (sh->rc == 0 && (sh->hooks == NULL || sh->hooks->save == NULL)) {
         sh->rc = cm_engine_flush(sh->engine, sh->sink);
     }
+    sh->cpu_seconds = cm_shard_thread_cpu();
     return NULL;
 }
 
@@ -155,6 +167,7 @@ int cm_shard_stop(struct cm_shard *sh)
     cm_engine_det_states(sh->engine, &sh->dets);
     sh->repeated = cm_engine_stats(sh->engine)->repeated;
     sh->trusted = cm_engine_stats(sh->engine)->trusted;
+    sh->events = cm_engine_events_taken(sh->engine);
     for (unsigned k = 0; k < CM_EV_KIND_COUNT; k++) {
         sh->late[k] = cm_engine_stats(sh->engine)->late_kind[k];
         sh->repeated_kind[k] = cm_engine_stats(sh->engine)->repeated_kind[k];

@@ -48,6 +48,8 @@ struct cm_shard {
     uint64_t repeated_kind[CM_EV_KIND_COUNT]; /* the same by kind */
     /* Records late by their kind's clock, per kind (cm_engine_stats.late_kind). */
     uint64_t late[CM_EV_KIND_COUNT];
+    uint64_t events;    /* records its engine took: analysed, and read already (repeated) */
+    double cpu_seconds; /* the thread's CPU time, from its start to its end */
 };
 
 /*
@@ -65,5 +67,7 @@ int cm_shard_push(struct cm_shard *sh, struct cm_batch *b);
  * they save, destroys it; returns the first error.
  */
 int cm_shard_stop(struct cm_shard *sh);
+/* The calling thread's CPU time in seconds (0 when the clock cannot be read). */
+double cm_shard_thread_cpu(void);
 
 #endif

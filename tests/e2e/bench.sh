@@ -33,6 +33,11 @@ for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "p
     fi
 done
 if grep -q "threads vs 1 thread: [0-9.]*x" "$T/table.txt"; then ok "thread scaling line"; else nok "thread scaling line"; fi
+if grep -Eq "^records per worker at [0-9]+ threads: cloudtrail [0-9]+( / [0-9]+)* \([0-9]+ accounts\); everything [0-9]+( / [0-9]+)*$" "$T/table.txt"; then
+    ok "records per worker line"
+else
+    nok "records per worker line" "$(grep "records per worker" "$T/table.txt")"
+fi
 if grep -Eq "with 400 interfaces: [0-9]+ keys at most" "$T/table.txt"; then ok "flow state line"; else nok "flow state line"; fi
 if grep -Eq "^dns score: [0-9]+ names/s" "$T/table.txt"; then ok "dns score line"; else nok "dns score line"; fi
 if grep -Eq "^memory \(1 thread\): a load waiting on the one before [0-9.]+ ns within 1 MiB, .*64 MiB; random lines read independently [0-9.]+ ns each" "$T/table.txt"; then

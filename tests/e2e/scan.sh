@@ -47,6 +47,14 @@ if [ $HAVE_JQ = 1 ]; then
     # (plus a clock tick of slack).
     cpu_ok=$(jq '.cpu_seconds > 0 and .cpu_seconds <= .seconds + 0.02' "$T/s1.json")
     check "cpu_seconds reported, within the wall clock with 1 thread" test "$cpu_ok" = true
+    # workers: one per thread, each record taken by exactly one (the repeats included).
+    for f in s1:1 s2:2; do
+        w=$(jq -c '[(.workers | length), ([.workers[].events] | add) ==
+            (.records.cloudtrail + .records.vpcflow + .records.dns),
+            all(.workers[]; .cpu_seconds >= 0)]' "$T/${f%:*}.json")
+        check "workers: ${f#*:}, their records add up to the records read ($w)" \
+            test "$w" = "[${f#*:},true,true]"
+    done
 else
     skip "stats against manifest" "jq not installed"
 fi

@@ -321,6 +321,41 @@ static void test_large_inputs_bounded(void **state)
     cm_scan_stats_free(&s1);
 }
 
+/*
+ * --stats' workers: one per shard, the records its engine took (every record, once, over
+ * all of them) and its thread's CPU time; with one thread the one engine.
+ */
+static void test_workers(void **state)
+{
+    struct tally t;
+    struct cm_scan_stats st;
+    uint64_t sum = 0;
+    unsigned busy = 0;
+    (void)state;
+
+    make_flows(4, 500);
+    scan_table = flow_table;
+    scan_with(1, 0, &t, &st);
+    assert_int_equal(st.nworkers, 1);
+    assert_int_equal(st.workers[0].events, 4 * 500);
+    assert_true(st.workers[0].cpu_seconds >= 0.0);
+    cm_scan_stats_free(&st);
+    assert_null(st.workers);
+    assert_int_equal(st.nworkers, 0);
+    scan_with(4, 16, &t, &st);
+    assert_int_equal(st.nworkers, 4);
+    for (size_t i = 0; i < st.nworkers; i++) {
+        sum += st.workers[i].events;
+        busy += st.workers[i].events > 0;
+        assert_true(st.workers[i].cpu_seconds >= 0.0);
+    }
+    /* Every record once; the 8 interfaces spread over more than one shard. */
+    assert_int_equal(sum, 4 * 500);
+    assert_true(busy >= 2);
+    cm_scan_stats_free(&st);
+    scan_table = table;
+}
+
 static void test_rejects(void **state)
 {
     static char buf[1 << 16];
@@ -532,6 +567,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_inputs_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_input_place, setup, teardown),
