@@ -30,6 +30,7 @@
 #include "cli/scan_report.h"
 #include "cli/scan_inventory.h"
 #include "cli/scan_state.h"
+#include "cli/scan_window.h"
 #include "core/clock.h"
 #include "core/scan.h"
 #include "detect/intel.h"
@@ -48,7 +49,7 @@ static const char synopsis[] =
     "                     [--canary-key KEY]... [--aws-ranges FILE] [--inventory FILE]...\n"
     "                     [--dga-model FILE] [--custom-rule SPEC]... [--config FILE]\n"
     "                     [--region REGION] [--flow-fields F] [--endpoint-url URL]\n"
-    "                     [--profile NAME]\n"
+    "                     [--profile NAME] [--since TIME] [--until TIME]\n"
     "                     [--state FILE [--final] [--reread]]\n"
     "                     [--follow [--poll-interval S] [--settle S]\n"
     "                      [--checkpoint-interval S]]\n"
@@ -169,6 +170,14 @@ static void usage(FILE *f)
             "                        Lambda's or endpoint's interface are dropped; repeatable\n"
             "      --config FILE     settings from a coalmine.yaml (docs/config.md); the\n"
             "                        command line adds to its lists and overrides the rest\n"
+            "      --since TIME      analyse only the records at or after TIME: ISO 8601\n"
+            "                        (2026-03-01T00:00:00Z), YYYY-MM-DD (midnight UTC),\n"
+            "                        epoch ms or an age (7d, 36h); the others are counted,\n"
+            "                        not analysed, and files whose object key is stamped\n"
+            "                        more than a day before TIME are not read (nor fetched)\n"
+            "      --until TIME      ... and before TIME (the same forms); files stamped\n"
+            "                        more than a day after it are not read; not with\n"
+            "                        --state or --follow\n"
             "      --state FILE      carry detector state between scans: read FILE when it\n"
             "                        exists (what was learned, open windows), leave the\n"
             "                        windows open at the end and write FILE again, so\n"
@@ -316,6 +325,8 @@ static int run(int argc, char **argv)
         {"poll-interval", required_argument, NULL, CM_SCAN_OPT_POLL_INTERVAL},
         {"settle", required_argument, NULL, CM_SCAN_OPT_SETTLE},
         {"checkpoint-interval", required_argument, NULL, CM_SCAN_OPT_CHECKPOINT_INTERVAL},
+        {"since", required_argument, NULL, CM_SCAN_OPT_SINCE},
+        {"until", required_argument, NULL, CM_SCAN_OPT_UNTIL},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -408,6 +419,13 @@ static int run(int argc, char **argv)
         case CM_SCAN_OPT_PROFILE:
             profile = optarg;
             break;
+        case CM_SCAN_OPT_SINCE:
+        case CM_SCAN_OPT_UNTIL:
+            if (cm_scan_window_option(o, c, optarg, begun_ms, err, sizeof(err)) != 0) {
+                fprintf(stderr, "coalmine scan: %s\n", err);
+                goto usage;
+            }
+            break;
         case CM_SCAN_OPT_FOLLOW:
         case CM_SCAN_OPT_POLL_INTERVAL:
         case CM_SCAN_OPT_SETTLE:
@@ -457,6 +475,10 @@ static int run(int argc, char **argv)
     }
     if (r.e.state.final && r.e.state.path == NULL) {
         fprintf(stderr, "coalmine scan: --final needs --state\n");
+        goto usage;
+    }
+    if (cm_scan_window_check(o, r.e.state.path != NULL, follow.on, err, sizeof(err)) != 0) {
+        fprintf(stderr, "coalmine scan: %s\n", err);
         goto usage;
     }
     if (cm_scan_s3_check(argv + optind, (size_t)(argc - optind), follow.on, endpoint_url,

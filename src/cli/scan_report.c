@@ -398,14 +398,19 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
 }
 
 /* The skip count of the files an earlier scan with the same --state read, or NULL. */
-static const struct cm_scan_skip *read_before(const struct cm_scan_stats *st)
+static const struct cm_scan_skip *skip_of(const struct cm_scan_stats *st, const char *what)
 {
     for (size_t i = 0; i < st->nskips; i++) {
-        if (strcmp(st->skips[i].what, CM_SCAN_READ_BEFORE) == 0) {
+        if (strcmp(st->skips[i].what, what) == 0) {
             return &st->skips[i];
         }
     }
     return NULL;
+}
+
+static const struct cm_scan_skip *read_before(const struct cm_scan_stats *st)
+{
+    return skip_of(st, CM_SCAN_READ_BEFORE);
 }
 
 void cm_scan_quiet_warning(const struct cm_scan_stats *st)
@@ -426,6 +431,7 @@ void cm_scan_quiet_warning(const struct cm_scan_stats *st)
 void cm_scan_summary(const struct cm_scan_stats *st)
 {
     const struct cm_scan_skip *before = read_before(st);
+    const struct cm_scan_skip *outside = skip_of(st, CM_SCAN_OUTSIDE);
     uint64_t recs = st->records[1] + st->records[2] + st->records[3];
     uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];
     double secs = st->seconds > 0 ? st->seconds : 1e-9;
@@ -442,13 +448,13 @@ void cm_scan_summary(const struct cm_scan_stats *st)
     fprintf(stderr, "  rejected: cloudtrail %llu, vpcflow %llu, dns %llu, files %llu\n",
             (unsigned long long)st->rejected[1], (unsigned long long)st->rejected[2],
             (unsigned long long)st->rejected[3], (unsigned long long)st->rejected_files);
-    if (st->nskips > (before != NULL)) {
+    if (st->nskips > (size_t)(before != NULL) + (outside != NULL)) {
         size_t shown = 0;
 
         fprintf(stderr, "  skipped: ");
         for (size_t i = 0; i < st->nskips; i++) {
             const struct cm_scan_skip *k = &st->skips[i];
-            if (k == before) {
+            if (k == before || k == outside) {
                 continue;
             }
             fprintf(stderr, "%s %s", shown++ ? "," : "", k->what);
@@ -462,6 +468,13 @@ void cm_scan_summary(const struct cm_scan_stats *st)
             }
         }
         fprintf(stderr, " (no detector reads these)\n");
+    }
+    if (outside != NULL) {
+        fprintf(stderr,
+                "  outside:  %llu record%s not analysed and %llu file%s not read, outside "
+                "--since/--until\n",
+                (unsigned long long)outside->records, outside->records == 1 ? "" : "s",
+                (unsigned long long)outside->files, outside->files == 1 ? "" : "s");
     }
     if (before != NULL) {
         fprintf(stderr,

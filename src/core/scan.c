@@ -237,6 +237,11 @@ static void reader_finish(struct reader *r)
                                 r->unread[u]);
         }
     }
+    for (int k = 1; k < CM_SCAN_KINDS; k++) {
+        if (r->outside[k] > 0) {
+            cm_scan_note_skip_n(s, k, CM_SCAN_OUTSIDE, r->outside[k]);
+        }
+    }
     cm_s3_conn_destroy(r->s3c);
     r->s3c = NULL;
     cm_decoder_finish(&r->dec);
@@ -572,6 +577,27 @@ static void mark_own_files(struct scan *s)
     }
 }
 
+/*
+ * With a window (--since/--until), sets aside unread the inputs whose object key's stamp
+ * is more than a day outside it: none of their records can be in it (cm_scan_opts).
+ */
+static void mark_outside(struct scan *s)
+{
+    for (size_t i = 0; s->o.window && i < s->in.n; i++) {
+        struct cm_input *it = &s->in.v[i];
+        int64_t t = it->key_ms;
+
+        if (!it->named || it->skip_as != NULL || it->other != NULL || t == INT64_MIN ||
+            t == INT64_MAX) {
+            continue;
+        }
+        if ((s->o.since_ms != INT64_MIN && t < s->o.since_ms - CM_INPUT_HORIZON_MS) ||
+            (s->o.until_ms != INT64_MAX && t > s->o.until_ms + CM_INPUT_HORIZON_MS)) {
+            it->skip_as = CM_SCAN_OUTSIDE;
+        }
+    }
+}
+
 /* Lists the inputs; S3 locations through a connection of their own, closed after. */
 static int collect(struct scan *s, char *const *paths, size_t n, char *err, size_t errlen)
 {
@@ -635,6 +661,7 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     stats->ninputs = s->in.n;
     stats->repeated_paths = s->in.repeated;
     mark_own_files(s);
+    mark_outside(s);
     /* Left out unread in the walk: said with what is read and set aside (skipped). */
     if (s->in.hidden > 0) {
         cm_scan_note_skip_n(s, 0, "hidden (name starts with a dot)", s->in.hidden);

@@ -57,6 +57,8 @@ struct cm_scan_skip {
 #define CM_SCAN_CWL_CONTROL "CloudWatch Logs control messages only"
 /* What one of the scan's own files (cm_scan_opts.own_files) found among the inputs is. */
 #define CM_SCAN_OWN_FILE "the scan's own file (--state, --db, --stats, --metrics)"
+/* What records outside cm_scan_opts' window, and inputs left unread for it, count as. */
+#define CM_SCAN_OUTSIDE "outside --since/--until"
 
 /* An input's identity (cm_scan_opts.file_ids): none, read whole, or left out as read before. */
 enum { CM_SCAN_ID_NONE = 0, CM_SCAN_ID_READ, CM_SCAN_ID_BEFORE };
@@ -226,6 +228,16 @@ struct cm_scan_opts {
      */
     const char *const *own_files;
     size_t nown_files;
+    /*
+     * A window of event time (`scan --since/--until`): with window set, only records
+     * with since_ms <= time < until_ms are analysed; the others are skipped (counted as
+     * CM_SCAN_OUTSIDE), and an input whose object key's stamp is more than a day
+     * (CM_INPUT_HORIZON_MS) before since_ms or after until_ms is left unread: AWS
+     * delivers a record within minutes of it, and a record more than a day after its
+     * input's stamp is rejected anyway. INT64_MIN / INT64_MAX: open on that side.
+     */
+    bool window;
+    int64_t since_ms, until_ms;
     struct cm_detect_opts detect;
     /*
      * Region of records that carry none and whose object key names none

@@ -87,6 +87,7 @@ struct reader {
     size_t cwl_cursor;         /* the log event the last location mapped to (cm_cwl_locate_from) */
     uint64_t records[CM_SCAN_KINDS];
     uint64_t unread[CM_CT_UNREAD_COUNT]; /* CloudTrail records GuardDuty does not take */
+    uint64_t outside[CM_SCAN_KINDS];     /* records outside the window (cm_scan_opts) */
     uint64_t input_records;              /* good records of the current input */
     uint64_t input_unread;               /* ... and those of them in unread[] */
     const char *input_unread_what;       /* the first of those's name */

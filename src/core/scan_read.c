@@ -172,6 +172,27 @@ static bool ahead(struct reader *r, const struct cm_event *ev)
     return true;
 }
 
+/*
+ * True for a record outside the scan's window (--since/--until): counted as skipped,
+ * CM_SCAN_OUTSIDE, and not analysed.
+ */
+static bool outside(struct reader *r, const struct cm_event *ev)
+{
+    const struct cm_scan_opts *o = &r->s->o;
+
+    if (!o->window || (ev->time_ms >= o->since_ms && ev->time_ms < o->until_ms)) {
+        return false;
+    }
+    if ((unsigned)ev->kind < CM_SCAN_KINDS) {
+        r->outside[ev->kind]++;
+    }
+    r->input_unread++;
+    if (r->input_unread_what == NULL) {
+        r->input_unread_what = CM_SCAN_OUTSIDE;
+    }
+    return true;
+}
+
 static int on_event_batched(void *ud, struct cm_event *ev)
 {
     struct reader *r = ud;
@@ -179,7 +200,7 @@ static int on_event_batched(void *ud, struct cm_event *ev)
     struct scan *s = r->s;
     const struct cm_cwl_piece *pc = NULL;
 
-    if (unread(r, ev) || ahead(r, ev)) {
+    if (unread(r, ev) || ahead(r, ev) || outside(r, ev)) {
         if (b->n == 0) {
             /* Nothing in the batch holds the tape or the arena yet: start them over. */
             cm_json_doc_begin(r->ctx.doc, r->ctx.doc->src, r->ctx.doc->src_len);
@@ -222,7 +243,7 @@ static int on_event_direct(void *ud, struct cm_event *ev)
     const struct cm_cwl_piece *pc = NULL;
     int rc = CM_OK;
 
-    if (unread(r, ev) || ahead(r, ev)) {
+    if (unread(r, ev) || ahead(r, ev) || outside(r, ev)) {
         goto consumed;
     }
     r->records[ev->kind]++;

@@ -183,21 +183,28 @@ static int teardown(void **state)
 
 static const struct cm_detector *const *scan_table = table;
 
-static void scan_live(unsigned threads, unsigned batch, unsigned live, struct tally *t,
-                      struct cm_scan_stats *st)
+/* A scan of tmpdir with o (its detectors scan_table), tallied in t; its stats in st. */
+static void scan_opts(struct cm_scan_opts *o, struct tally *t, struct cm_scan_stats *st)
 {
-    struct cm_scan_opts o;
     struct cm_sink sink = {tally_emit, t};
     char *paths[1] = {tmpdir};
     char err[256];
 
-    memset(&o, 0, sizeof(o));
     memset(t, 0, sizeof(*t));
+    o->detectors = scan_table;
+    assert_int_equal(cm_scan_run(o, paths, 1, &sink, st, err, sizeof(err)), 0);
+}
+
+static void scan_live(unsigned threads, unsigned batch, unsigned live, struct tally *t,
+                      struct cm_scan_stats *st)
+{
+    struct cm_scan_opts o;
+
+    memset(&o, 0, sizeof(o));
     o.threads = threads;
     o.batch_events = batch;
     o.live_batches = live;
-    o.detectors = scan_table;
-    assert_int_equal(cm_scan_run(&o, paths, 1, &sink, st, err, sizeof(err)), 0);
+    scan_opts(&o, t, st);
 }
 
 static void scan_with(unsigned threads, unsigned batch, struct tally *t, struct cm_scan_stats *st)
@@ -319,6 +326,82 @@ static void test_large_inputs_bounded(void **state)
     }
     scan_table = table;
     cm_scan_stats_free(&s1);
+}
+
+/* A scan of tmpdir with the window [since, until) at threads; its stats in st. */
+static void scan_window(unsigned threads, int64_t since, int64_t until, struct tally *t,
+                        struct cm_scan_stats *st)
+{
+    struct cm_scan_opts o;
+
+    memset(&o, 0, sizeof(o));
+    o.threads = threads;
+    o.window = true;
+    o.since_ms = since;
+    o.until_ms = until;
+    scan_opts(&o, t, st);
+}
+
+static const struct cm_scan_skip *skip_named(const struct cm_scan_stats *st, const char *what)
+{
+    for (size_t i = 0; i < st->nskips; i++) {
+        if (strcmp(st->skips[i].what, what) == 0) {
+            return &st->skips[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * --since/--until: the records of the window are analysed, in order, the others counted
+ * as skipped (CM_SCAN_OUTSIDE); an input stamped more than a day outside is not read.
+ */
+static void test_window(void **state)
+{
+    const int64_t day0 = 1741046400000LL; /* 2025-03-04T00:00:00Z, the first record */
+    struct tally t;
+    struct cm_scan_stats st;
+    const struct cm_scan_skip *k;
+    (void)state;
+
+    make_corpus(24, 50); /* a record a second, 00:00:00 to 00:19:59; stamps 00:00 to 01:55 */
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        scan_window(threads, day0 + 600000, day0 + 900000, &t, &st);
+        assert_int_equal(st.files, 24);
+        assert_int_equal(st.records[CM_EV_CLOUDTRAIL], 300); /* 00:10:00 to 00:14:59 */
+        assert_int_equal(st.detections, 300);
+        assert_int_equal(t.broken, 0);
+        assert_int_equal(st.skipped[CM_EV_CLOUDTRAIL], 900);
+        k = skip_named(&st, CM_SCAN_OUTSIDE);
+        assert_non_null(k);
+        assert_int_equal(k->records, 900);
+        assert_int_equal(k->files, 0);
+        cm_scan_stats_free(&st);
+    }
+    /* Open on one side: until alone. */
+    scan_window(1, INT64_MIN, day0 + 1000, &t, &st);
+    assert_int_equal(st.records[CM_EV_CLOUDTRAIL], 1);
+    cm_scan_stats_free(&st);
+    /* Since a day and 56 minutes on: the 12 files stamped before 00:56 are not read. */
+    scan_window(2, day0 + 86400000 + 56 * 60000, INT64_MAX, &t, &st);
+    assert_int_equal(st.files, 12);
+    assert_int_equal(st.records[CM_EV_CLOUDTRAIL], 0);
+    k = skip_named(&st, CM_SCAN_OUTSIDE);
+    assert_non_null(k);
+    assert_int_equal(k->files, 12);
+    assert_int_equal(k->records, 600);
+    assert_int_equal(st.skipped_files, 12);
+    for (size_t i = 0; i < st.ninputs; i++) {
+        if (st.inputs[i].time_ms < day0 + 56 * 60000) {
+            assert_string_equal(st.inputs[i].skipped_as, CM_SCAN_OUTSIDE);
+        }
+    }
+    cm_scan_stats_free(&st);
+    /* Until a day before the first stamp, less a minute: nothing read. */
+    scan_window(1, INT64_MIN, day0 - 86400000 - 60000, &t, &st);
+    assert_int_equal(st.files, 0);
+    assert_int_equal(st.skipped_files, 24);
+    cm_scan_stats_free(&st);
 }
 
 /*
@@ -568,6 +651,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_order_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_inputs_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_input_place, setup, teardown),
