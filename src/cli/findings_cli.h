@@ -148,6 +148,8 @@ void cm_fsel_query(const struct cm_fsel *s, struct cm_store_query *q);
  * seconds ("2026-01-05T10:00Z") and a space for the T are accepted. */
 #define CM_CLI_TIME_NO_ZONE (-3)
 int cm_cli_parse_time(const char *s, int64_t now_ms, int64_t *out);
+/* Why cm_cli_parse_time refused a time, for its nonzero return rc: what is wanted. */
+const char *cm_cli_time_why(int rc);
 
 /*
  * getopt_long() for a command's options, with getopt's own messages naming the

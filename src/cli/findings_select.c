@@ -212,6 +212,17 @@ static int parse_sort(struct cm_fsel *s, const char *arg)
     return 1;
 }
 
+const char *cm_cli_time_why(int rc)
+{
+    if (rc == CM_CLI_TIME_SECONDS) {
+        return "looks like epoch seconds; epoch milliseconds are wanted (append 000)";
+    }
+    if (rc == CM_CLI_TIME_NO_ZONE) {
+        return "has no time zone (add Z for UTC, or +01:00)";
+    }
+    return "wants ISO 8601, YYYY-MM-DD, epoch milliseconds or an age like 24h";
+}
+
 static int parse_time_opt(struct cm_fsel *s, const char *opt, const char *arg, int64_t *out,
                           bool *has)
 {
@@ -220,16 +231,8 @@ static int parse_time_opt(struct cm_fsel *s, const char *opt, const char *arg, i
     }
     int rc = cm_cli_parse_time(arg, s->now_ms, out);
 
-    if (rc == CM_CLI_TIME_SECONDS) {
-        return usage_err(s, opt, arg,
-                         "looks like epoch seconds; epoch milliseconds are wanted (append 000)");
-    }
-    if (rc == CM_CLI_TIME_NO_ZONE) {
-        return usage_err(s, opt, arg, "has no time zone (add Z for UTC, or +01:00)");
-    }
     if (rc != 0) {
-        return usage_err(s, opt, arg,
-                         "wants ISO 8601, YYYY-MM-DD, epoch milliseconds or an age like 24h");
+        return usage_err(s, opt, arg, cm_cli_time_why(rc));
     }
     *has = true;
     return 1;

@@ -397,7 +397,7 @@ static void write_stats(FILE *f, const struct cm_scan_stats *st, const struct cm
     cm_buf_finish(&b);
 }
 
-/* The skip count of the files an earlier scan with the same --state read, or NULL. */
+/* The skip count of what (CM_SCAN_READ_BEFORE, CM_SCAN_OUTSIDE, ...), or NULL. */
 static const struct cm_scan_skip *skip_of(const struct cm_scan_stats *st, const char *what)
 {
     for (size_t i = 0; i < st->nskips; i++) {
@@ -406,11 +406,6 @@ static const struct cm_scan_skip *skip_of(const struct cm_scan_stats *st, const 
         }
     }
     return NULL;
-}
-
-static const struct cm_scan_skip *read_before(const struct cm_scan_stats *st)
-{
-    return skip_of(st, CM_SCAN_READ_BEFORE);
 }
 
 void cm_scan_quiet_warning(const struct cm_scan_stats *st)
@@ -430,7 +425,7 @@ void cm_scan_quiet_warning(const struct cm_scan_stats *st)
 
 void cm_scan_summary(const struct cm_scan_stats *st)
 {
-    const struct cm_scan_skip *before = read_before(st);
+    const struct cm_scan_skip *before = skip_of(st, CM_SCAN_READ_BEFORE);
     const struct cm_scan_skip *outside = skip_of(st, CM_SCAN_OUTSIDE);
     uint64_t recs = st->records[1] + st->records[2] + st->records[3];
     uint64_t rej = st->rejected[1] + st->rejected[2] + st->rejected[3];

@@ -25,21 +25,11 @@ int cm_scan_window_option(struct cm_scan_opts *o, int opt, const char *arg, int6
         return -1;
     }
     rc = cm_cli_parse_time(arg, now_ms, &t);
-    if (rc == CM_CLI_TIME_SECONDS) {
-        snprintf(err, errlen,
-                 "%s '%s' looks like epoch seconds; epoch milliseconds are wanted (append 000)",
-                 name, arg);
-        return -1;
+    if (rc == 0 && (t == INT64_MIN || t == INT64_MAX)) {
+        rc = -1; /* the window's open ends */
     }
-    if (rc == CM_CLI_TIME_NO_ZONE) {
-        snprintf(err, errlen, "%s '%s' has no time zone (add Z for UTC, or +01:00)", name, arg);
-        return -1;
-    }
-    if (rc != 0 || t == INT64_MIN || t == INT64_MAX) {
-        snprintf(err, errlen,
-                 "%s '%s' wants ISO 8601 (2026-03-01T00:00:00Z), YYYY-MM-DD, epoch "
-                 "milliseconds or an age like 7d",
-                 name, arg);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s '%s' %s", name, arg, cm_cli_time_why(rc));
         return -1;
     }
     *(opt == CM_SCAN_OPT_SINCE ? &o->since_ms : &o->until_ms) = t;
