@@ -183,9 +183,7 @@ static bool outside(struct reader *r, const struct cm_event *ev)
     if (!o->window || (ev->time_ms >= o->since_ms && ev->time_ms < o->until_ms)) {
         return false;
     }
-    if ((unsigned)ev->kind < CM_SCAN_KINDS) {
-        r->outside[ev->kind]++;
-    }
+    r->outside[ev->kind]++; /* a parsed event's kind, as records[] below */
     r->input_unread++;
     if (r->input_unread_what == NULL) {
         r->input_unread_what = CM_SCAN_OUTSIDE;
