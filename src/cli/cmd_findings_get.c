@@ -20,6 +20,7 @@
 #include "cli/findings_out.h"
 #include "finding/serialize.h"
 #include "source/decode.h"
+#include "source/parquet.h"
 #include "source/source_file.h"
 #include "store/store.h"
 
@@ -57,7 +58,7 @@ struct evidence {
     bool have_dec;
     char *path; /* the file in data (or that failed: why) */
     char why[160];
-    struct cm_buf raw, data;
+    struct cm_buf raw, data, pq;
     const char *p;
     size_t len;
     uint64_t size; /* the file's size on disk now */
@@ -72,6 +73,7 @@ static void evidence_init(struct evidence *e, struct cm_store *st, FILE *out,
     e->fmt = fmt;
     cm_buf_init(&e->raw, 0);
     cm_buf_init(&e->data, (size_t)EVIDENCE_MAX_DECODED);
+    cm_buf_init(&e->pq, (size_t)EVIDENCE_MAX_DECODED);
 }
 
 static void evidence_finish(struct evidence *e)
@@ -81,7 +83,27 @@ static void evidence_finish(struct evidence *e)
     }
     cm_buf_finish(&e->raw);
     cm_buf_finish(&e->data);
+    cm_buf_finish(&e->pq);
     free(e->path);
+}
+
+/* A Parquet file is read as the scan read it: as its rows in the flow log text format. */
+static void parquet_text(struct evidence *e)
+{
+    uint64_t off;
+    int rc;
+
+    if (!cm_parquet_sniff(e->p, e->len)) {
+        return;
+    }
+    rc = e->have_dec ? cm_parquet_to_text(e->p, e->len, &e->pq, e->dec.d, NULL, NULL, e->why,
+                                          sizeof(e->why), &off)
+                     : CM_ENOMEM;
+    e->p = rc == 0 ? e->pq.p : NULL;
+    e->len = rc == 0 ? e->pq.len : 0;
+    if (rc != 0 && rc != CM_EFORMAT) {
+        snprintf(e->why, sizeof(e->why), "Parquet: %s", cm_strerror(rc));
+    }
 }
 
 /* Reads and decodes path into e->p/e->len, or sets e->why. */
@@ -113,13 +135,14 @@ static void evidence_load(struct evidence *e, const char *path)
     if (rc != 0) {
         return;
     }
+    if (!e->have_dec && cm_decoder_init(&e->dec) == 0) {
+        e->have_dec = true;
+    }
     if (!cm_is_gzip(e->raw.p, e->raw.len)) {
         e->p = e->raw.p;
         e->len = e->raw.len;
+        parquet_text(e);
         return;
-    }
-    if (!e->have_dec && cm_decoder_init(&e->dec) == 0) {
-        e->have_dec = true;
     }
     rc = e->have_dec ? cm_decode_gzip(&e->dec, e->raw.p, e->raw.len, &e->data, &de) : CM_ENOMEM;
     if (rc == 0) {
@@ -132,6 +155,7 @@ static void evidence_load(struct evidence *e, const char *path)
     /* A damaged stream keeps what came before the damage: earlier records are still there. */
     e->p = e->data.p;
     e->len = e->data.len;
+    parquet_text(e);
 }
 
 static void warn(const struct evidence *e, const char *path, const char *why)

@@ -142,6 +142,7 @@ static int reader_init(struct reader *r, struct scan *s)
     cm_json_doc_init(&r->ddoc, 0, 0);
     cm_arena_init(&r->darena, 16 * 1024, 0);
     cm_cwl_init(&r->cwl, s->o.max_input_bytes);
+    cm_buf_init(&r->pq, s->o.max_input_bytes);
     cm_buf_init(&r->held_bytes, 0);
     cm_parse_ctx_init(&r->ctx, &r->ddoc);
     r->ctx.psl = s->o.detect.config != NULL ? s->o.detect.config->psl : NULL;
@@ -251,6 +252,7 @@ static void reader_finish(struct reader *r)
     cm_json_doc_finish(&r->ddoc);
     cm_arena_finish(&r->darena);
     cm_cwl_finish(&r->cwl);
+    cm_buf_finish(&r->pq);
     cm_buf_finish(&r->held_bytes);
     cm_free(r->held);
 }

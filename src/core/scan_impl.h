@@ -78,6 +78,7 @@ struct reader {
     struct cm_filebuf *fb;
     struct cm_cwl cwl; /* the current input's CloudWatch Logs wrapper, unwrapped */
     bool unwrapped;    /* fb is cwl's text: locations map back through cwl */
+    struct cm_buf pq;  /* the current input's Parquet rows as flow log text (source/parquet.h) */
     bool reordered;    /* ... which is the input's records put in time order (scan_order.c) */
     bool hold;         /* direct path: events are held until the input is parsed */
     struct cm_buf held_bytes; /* the held events' copies, each at a 16-byte boundary */
@@ -177,6 +178,11 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx);
 /* What scan_read.c lends scan_stdin.c (see there): */
 /* Makes r->fb own the content of buf (threaded) or borrow it (direct). 0 or CM_ENOMEM. */
 int cm_scan_take_buffer(struct reader *r, struct cm_buf *buf);
+/*
+ * Replaces r->fb, a Parquet file, with its rows as flow log text (r->pq). Returns 0,
+ * CM_ENOTFOUND when the file was rejected (noted), CM_ENOMEM.
+ */
+int cm_scan_parquet_rows(struct reader *r, uint32_t file_id);
 /* Releases r->fb. */
 void cm_scan_drop_buffer(struct reader *r);
 /* Parses the decoded buffer r->fb as input file_id with ps (NULL: sniffed). */

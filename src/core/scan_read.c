@@ -23,6 +23,7 @@
 #include "parse/parse.h"
 #include "source/decode.h"
 #include "source/file_id.h"
+#include "source/parquet.h"
 #include "source/input.h"
 #include "source/source_file.h"
 #include "source/source_stdin.h"
@@ -444,6 +445,12 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
             cm_scan_note_skip(s, file_id, 0, "empty file");
         }
         return CM_OK;
+    }
+    if (ps == NULL && cm_parquet_sniff(r->fb->p, r->fb->len)) {
+        rc = cm_scan_parquet_rows(r, file_id);
+        if (rc != 0) {
+            return rc == CM_ENOTFOUND ? CM_OK : rc;
+        }
     }
     if (ps == NULL && cm_cwl_sniff(r->fb->p, r->fb->len)) {
         rc = unwrap(r, file_id);

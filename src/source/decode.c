@@ -49,10 +49,6 @@ static const struct container {
     {0, "PK\x03\x04", 4, "a zip archive", "unzip it and scan the directory"},
     {0, "7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive", "extract it and scan the directory"},
     {257, "ustar", 5, "a tar archive", "extract it (tar -xf) and scan the directory"},
-    /* VPC Flow Logs delivered to S3 in Parquet ("*.log.parquet"). */
-    {0, "PAR1", 4, "Apache Parquet data",
-     "for VPC Flow Logs, deliver plain text (aws ec2 create-flow-logs ... --destination-options "
-     "FileFormat=plain-text)"},
 };
 
 const char *cm_container_name(const void *p, size_t n, const char **how)

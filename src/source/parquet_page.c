@@ -1,0 +1,652 @@
+/*
+ * A column's values, page by page: page headers (Thrift), decompression, the
+ * definition levels of an optional column, and the value encodings. Values are
+ * decoded one at a time as the rows are written, so nothing is sized by what a
+ * page claims to hold: memory is the decompressed page and the dictionary.
+ */
+#include <libdeflate.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "source/parquet_impl.h"
+#include "source/snappy.h"
+#include "source/thrift.h"
+
+#define PAGE_MAX (1024u * 1024 * 1024) /* a page's decompressed size, at most */
+
+static int bad(char *why, size_t cap, const char *msg)
+{
+    snprintf(why, cap, "%s", msg);
+    return CM_EINVAL;
+}
+
+static int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+    const uint8_t *p = *pp;
+    uint64_t x = 0;
+
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (p >= end) {
+            return CM_ETRUNC;
+        }
+        x |= (uint64_t)(*p & 0x7f) << shift;
+        if ((*p++ & 0x80) == 0) {
+            *v = x;
+            *pp = p;
+            return CM_OK;
+        }
+    }
+    return CM_EINVAL;
+}
+
+/* w (0..64) bits at bit pos of p, least significant first. */
+static uint64_t bits_at(const uint8_t *p, uint64_t pos, int w)
+{
+    const uint8_t *b = p + pos / 8;
+    unsigned sh = (unsigned)(pos % 8);
+    uint64_t v;
+    int got;
+
+    if (w == 0) {
+        return 0;
+    }
+    v = (uint64_t)(b[0] >> sh);
+    got = 8 - (int)sh;
+    for (size_t i = 1; got < w; i++, got += 8) {
+        v |= (uint64_t)b[i] << got;
+    }
+    return w < 64 ? v & ((UINT64_C(1) << w) - 1) : v;
+}
+
+static void rle_init(struct pq_rle *r, const uint8_t *p, const uint8_t *end, int bw)
+{
+    memset(r, 0, sizeof(*r));
+    r->p = p;
+    r->end = end;
+    r->bw = bw;
+}
+
+static int rle_next(struct pq_rle *r, uint64_t *v)
+{
+    while (r->left == 0) {
+        uint64_t h;
+        int rc = varint(&r->p, r->end, &h);
+
+        if (rc != 0) {
+            return rc;
+        }
+        if (h & 1) {
+            uint64_t groups = h >> 1;
+
+            if (groups > (uint64_t)(r->end - r->p) / (r->bw ? (uint64_t)r->bw : 1)) {
+                return CM_ETRUNC;
+            }
+            r->bits = r->p;
+            r->bitpos = 0;
+            r->p += groups * (uint64_t)r->bw;
+            r->left = groups * 8;
+            r->packed = true;
+        } else {
+            size_t nb = (size_t)(r->bw + 7) / 8;
+
+            if ((size_t)(r->end - r->p) < nb) {
+                return CM_ETRUNC;
+            }
+            r->value = 0;
+            for (size_t i = 0; i < nb; i++) {
+                r->value |= (uint64_t)r->p[i] << (8 * i);
+            }
+            r->p += nb;
+            r->left = h >> 1;
+            r->packed = false;
+        }
+    }
+    if (r->packed) {
+        *v = bits_at(r->bits, r->bitpos, r->bw);
+        r->bitpos += (uint64_t)r->bw;
+    } else {
+        *v = r->value;
+    }
+    r->left--;
+    return CM_OK;
+}
+
+static int delta_init(struct pq_delta *d, const uint8_t *p, const uint8_t *end)
+{
+    uint64_t block, nmb, total, first;
+    int rc;
+
+    memset(d, 0, sizeof(*d));
+    if ((rc = varint(&p, end, &block)) != 0 || (rc = varint(&p, end, &nmb)) != 0 ||
+        (rc = varint(&p, end, &total)) != 0 || (rc = varint(&p, end, &first)) != 0) {
+        return rc;
+    }
+    if (block == 0 || block > 65536 || nmb == 0 || nmb > 256 || block % nmb != 0 ||
+        (block / nmb) % 8 != 0) {
+        return CM_EINVAL;
+    }
+    d->p = p;
+    d->end = end;
+    d->per_block = (uint32_t)block;
+    d->nmb = (uint32_t)nmb;
+    d->per_mb = (uint32_t)(block / nmb);
+    d->mb_i = d->nmb; /* a block header comes next */
+    d->total = total;
+    d->last = (first >> 1) ^ -(first & 1);
+    return CM_OK;
+}
+
+static int delta_next(struct pq_delta *d, int64_t *v)
+{
+    if (d->got >= d->total) {
+        return CM_ETRUNC;
+    }
+    if (d->got++ == 0) {
+        *v = (int64_t)d->last;
+        return CM_OK;
+    }
+    if (d->in_mb == 0) {
+        uint64_t bytes;
+
+        if (d->mb_i == d->nmb) {
+            uint64_t md;
+            int rc = varint(&d->p, d->end, &md);
+
+            if (rc != 0) {
+                return rc;
+            }
+            d->min_delta = (md >> 1) ^ -(md & 1);
+            if ((uint64_t)(d->end - d->p) < d->nmb) {
+                return CM_ETRUNC;
+            }
+            memcpy(d->widths, d->p, d->nmb);
+            d->p += d->nmb;
+            d->mb_i = 0;
+        }
+        d->w = d->widths[d->mb_i++];
+        if (d->w > 64) {
+            return CM_EINVAL;
+        }
+        bytes = (uint64_t)d->per_mb * (uint64_t)d->w / 8;
+        if (bytes > (uint64_t)(d->end - d->p)) {
+            return CM_ETRUNC;
+        }
+        d->mb = d->p;
+        d->p += bytes;
+        d->bitpos = 0;
+        d->in_mb = d->per_mb;
+    }
+    d->last += d->min_delta + bits_at(d->mb, d->bitpos, d->w);
+    d->bitpos += (uint64_t)d->w;
+    d->in_mb--;
+    *v = (int64_t)d->last;
+    return CM_OK;
+}
+
+/* Where the bytes after delta stream d (freshly begun) start: its values all read. */
+static int delta_end(const struct pq_delta *d0, const uint8_t **end)
+{
+    struct pq_delta d = *d0;
+    int64_t v;
+
+    while (d.got < d.total) {
+        int rc = delta_next(&d, &v);
+
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    *end = d.p;
+    return CM_OK;
+}
+
+void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz)
+{
+    memset(c, 0, sizeof(*c));
+    cm_buf_init(&c->page, PAGE_MAX);
+    cm_buf_init(&c->dict_page, PAGE_MAX);
+    cm_buf_init(&c->prev, PAGE_MAX);
+    c->gz = gz;
+}
+
+void pq_cursor_start(struct pq_cursor *c, const struct pq_col *col, const struct pq_chunk *ch,
+                     const uint8_t *file)
+{
+    c->col = col;
+    c->ch = *ch;
+    c->file = file;
+    c->p = file + ch->start;
+    c->end = c->p + ch->size;
+    c->left = ch->values;
+    c->has_dict = false;
+    c->nd = 0;
+    c->n_left = 0;
+}
+
+void pq_cursor_free(struct pq_cursor *c)
+{
+    cm_buf_finish(&c->page);
+    cm_buf_finish(&c->dict_page);
+    cm_buf_finish(&c->prev);
+    cm_free(c->div);
+    cm_free(c->dsp);
+    cm_free(c->dsl);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Decompresses in[0..n) into out, which gets exactly want bytes. */
+static int inflate_page(struct pq_cursor *c, const uint8_t *in, size_t n, size_t want,
+                        struct cm_buf *out, char *why, size_t cap)
+{
+    size_t got = 0;
+    int rc;
+
+    /* No codec inflates more than about 1,000 to 1: a larger claim is a lie, not a page. */
+    if (want > PAGE_MAX || want / 1100 > n + 64) {
+        return bad(why, cap, "Parquet page claims an impossible decompressed size");
+    }
+    cm_buf_reset(out);
+    if ((rc = cm_buf_reserve(out, want + 1)) != 0) {
+        return rc;
+    }
+    switch (c->ch.codec) {
+    case PQ_UNCOMPRESSED:
+        if (n != want) {
+            return bad(why, cap, "Parquet page of another size than its header says");
+        }
+        memcpy(out->p, in, n);
+        break;
+    case PQ_SNAPPY: {
+        size_t len;
+
+        if (cm_snappy_length(in, n, &len) != 0 || len != want ||
+            cm_snappy_decompress(in, n, out->p, want) != 0) {
+            return bad(why, cap, "Parquet page's SNAPPY data damaged");
+        }
+        break;
+    }
+    case PQ_GZIP: {
+        enum libdeflate_result lr = libdeflate_gzip_decompress(c->gz, in, n, out->p, want, &got);
+
+        if (lr == LIBDEFLATE_BAD_DATA) { /* some writers put a zlib stream there */
+            lr = libdeflate_zlib_decompress(c->gz, in, n, out->p, want, &got);
+        }
+        if (lr != LIBDEFLATE_SUCCESS || got != want) {
+            return bad(why, cap, "Parquet page's GZIP data damaged");
+        }
+        break;
+    }
+    default:
+        return bad(why, cap, "Parquet page of an unknown codec");
+    }
+    out->len = want;
+    out->p[want] = '\0';
+    return CM_OK;
+}
+
+/* One PLAIN value from *pp..end. */
+static int plain_value(const struct pq_col *col, const uint8_t **pp, const uint8_t *end,
+                       struct pq_value *v)
+{
+    const uint8_t *p = *pp;
+    size_t need = col->type == PQ_INT64 ? 8 : 4;
+    uint64_t x = 0;
+
+    if ((size_t)(end - p) < need) {
+        return CM_ETRUNC;
+    }
+    for (size_t i = 0; i < need; i++) {
+        x |= (uint64_t)p[i] << (8 * i);
+    }
+    p += need;
+    if (col->type == PQ_INT32) {
+        v->i = (int32_t)(uint32_t)x;
+    } else if (col->type == PQ_INT64) {
+        v->i = (int64_t)x;
+    } else {
+        if (x > (uint64_t)(end - p)) {
+            return CM_ETRUNC;
+        }
+        v->s = (const char *)p;
+        v->len = (uint32_t)x;
+        p += x;
+    }
+    *pp = p;
+    return CM_OK;
+}
+
+static int read_dict(struct pq_cursor *c, int64_t count, char *why, size_t cap)
+{
+    const uint8_t *p = (const uint8_t *)c->dict_page.p, *end = p + c->dict_page.len;
+    struct pq_value v = {0};
+
+    /* Every entry takes 4 bytes at least: more than that is a lie. */
+    if (count < 0 || (uint64_t)count > c->dict_page.len / 4) {
+        return bad(why, cap, "Parquet dictionary page with more entries than bytes");
+    }
+    if ((uint32_t)count > c->dcap) {
+        int64_t *div = cm_realloc(c->div, (size_t)count * sizeof(*div));
+        const char **dsp;
+        uint32_t *dsl;
+
+        if (div == NULL) {
+            return CM_ENOMEM;
+        }
+        c->div = div;
+        if ((dsp = cm_realloc(c->dsp, (size_t)count * sizeof(*dsp))) == NULL) {
+            return CM_ENOMEM;
+        }
+        c->dsp = dsp;
+        if ((dsl = cm_realloc(c->dsl, (size_t)count * sizeof(*dsl))) == NULL) {
+            return CM_ENOMEM;
+        }
+        c->dsl = dsl;
+        c->dcap = (uint32_t)count;
+    }
+    for (int64_t i = 0; i < count; i++) {
+        if (plain_value(c->col, &p, end, &v) != 0) {
+            return bad(why, cap, "Parquet dictionary page cut short");
+        }
+        c->div[i] = v.i;
+        c->dsp[i] = v.s;
+        c->dsl[i] = v.len;
+    }
+    c->nd = (uint32_t)count;
+    c->has_dict = true;
+    return CM_OK;
+}
+
+/* Sets up the values of the data page whose value bytes are p[0..end), encoding enc. */
+static int begin_values(struct pq_cursor *c, int enc, const uint8_t *p, const uint8_t *end,
+                        char *why, size_t cap)
+{
+    const struct pq_col *col = c->col;
+    const uint8_t *q;
+
+    c->enc = enc;
+    c->vp = p;
+    c->vend = end;
+    switch (enc) {
+    case PQ_PLAIN:
+        return CM_OK;
+    case PQ_PLAIN_DICTIONARY:
+    case PQ_RLE_DICTIONARY:
+        if (!c->has_dict) {
+            return bad(why, cap,
+                       "Parquet data page refers to a dictionary the chunk does not have");
+        }
+        if (p >= end && c->n_left > 0 && !c->levels) {
+            return bad(why, cap, "Parquet dictionary-encoded page without its indices");
+        }
+        if (p<end && * p> 32) {
+            return bad(why, cap, "Parquet dictionary indices wider than 32 bits");
+        }
+        rle_init(&c->idx, p < end ? p + 1 : p, end, p < end ? *p : 0);
+        return CM_OK;
+    case PQ_DELTA_BINARY_PACKED:
+        if (col->type == PQ_BYTE_ARRAY) {
+            break;
+        }
+        return delta_init(&c->d1, p, end) == 0
+                   ? CM_OK
+                   : bad(why, cap, "Parquet DELTA_BINARY_PACKED header damaged");
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+        if (col->type != PQ_BYTE_ARRAY) {
+            break;
+        }
+        if (delta_init(&c->d1, p, end) != 0 || delta_end(&c->d1, &c->vp) != 0) {
+            return bad(why, cap, "Parquet DELTA_LENGTH_BYTE_ARRAY lengths damaged");
+        }
+        return CM_OK;
+    case PQ_DELTA_BYTE_ARRAY:
+        if (col->type != PQ_BYTE_ARRAY) {
+            break;
+        }
+        if (delta_init(&c->d1, p, end) != 0 || delta_end(&c->d1, &q) != 0 ||
+            delta_init(&c->d2, q, end) != 0 || delta_end(&c->d2, &c->vp) != 0) {
+            return bad(why, cap, "Parquet DELTA_BYTE_ARRAY lengths damaged");
+        }
+        cm_buf_reset(&c->prev);
+        return CM_OK;
+    default:
+        break;
+    }
+    snprintf(why, cap, "Parquet column '%s': values in encoding %d, which coalmine does not read",
+             col->name, enc);
+    return CM_EINVAL;
+}
+
+/* Reads page headers until a data page is set up. */
+static int next_page(struct pq_cursor *c, char *why, size_t cap)
+{
+    for (;;) {
+        struct cm_thrift t = {c->p, c->end};
+        struct cm_thrift_struct s = {0};
+        int64_t ptype = -1, usize = -1, csize = -1, nvals = -1, enc = -1, dl_len = 0, rl_len = 0;
+        bool compressed = true;
+        const uint8_t *body;
+        int16_t id;
+        int ft, rc;
+
+        c->page_off = (uint64_t)(c->p - c->file);
+        if (c->p >= c->end) {
+            return bad(why, cap, "Parquet column chunk ended before its row group's rows");
+        }
+        for (;;) {
+            if ((rc = cm_thrift_field(&t, &s, &id, &ft)) != 0) {
+                return bad(why, cap, "Parquet page header damaged");
+            }
+            if (ft == CM_THRIFT_STOP) {
+                break;
+            }
+            if (id >= 1 && id <= 3 && ft == CM_THRIFT_I32) {
+                int64_t v;
+
+                if (cm_thrift_int(&t, ft, &v) != 0) {
+                    return bad(why, cap, "Parquet page header damaged");
+                }
+                *(id == 1 ? &ptype : id == 2 ? &usize : &csize) = v;
+            } else if ((id == 5 || id == 7 || id == 8) && ft == CM_THRIFT_STRUCT) {
+                /* DataPageHeader, DictionaryPageHeader, DataPageHeaderV2 */
+                struct cm_thrift_struct ss = {0};
+                int16_t sid;
+                int sft;
+
+                for (;;) {
+                    int64_t v = 0;
+
+                    if (cm_thrift_field(&t, &ss, &sid, &sft) != 0) {
+                        return bad(why, cap, "Parquet page header damaged");
+                    }
+                    if (sft == CM_THRIFT_STOP) {
+                        break;
+                    }
+                    if (id == 8 && sid == 7 && (sft == CM_THRIFT_TRUE || sft == CM_THRIFT_FALSE)) {
+                        compressed = sft == CM_THRIFT_TRUE;
+                        continue;
+                    }
+                    if (sft == CM_THRIFT_I32) {
+                        if (cm_thrift_int(&t, sft, &v) != 0) {
+                            return bad(why, cap, "Parquet page header damaged");
+                        }
+                        if (sid == 1) {
+                            nvals = v;
+                        } else if ((id != 8 && sid == 2) || (id == 8 && sid == 4)) {
+                            enc = v;
+                        } else if (id == 5 && sid == 3 && v != PQ_RLE) {
+                            return bad(why, cap, "Parquet definition levels not RLE-encoded");
+                        } else if (id == 8 && sid == 5) {
+                            dl_len = v;
+                        } else if (id == 8 && sid == 6) {
+                            rl_len = v;
+                        }
+                        continue;
+                    }
+                    if (cm_thrift_skip(&t, sft, 3) != 0) {
+                        return bad(why, cap, "Parquet page header damaged");
+                    }
+                }
+            } else if (cm_thrift_skip(&t, ft, 1) != 0) {
+                return bad(why, cap, "Parquet page header damaged");
+            }
+        }
+        if (usize < 0 || csize < 0 || csize > c->end - t.p) {
+            return bad(why, cap, "Parquet page longer than its column chunk");
+        }
+        body = t.p;
+        c->p = t.p + csize;
+        if (ptype == PQ_INDEX_PAGE) {
+            continue;
+        }
+        if (ptype == PQ_DICTIONARY_PAGE) {
+            if (c->has_dict) {
+                return bad(why, cap, "Parquet column chunk with a second dictionary");
+            }
+            if (enc != PQ_PLAIN && enc != PQ_PLAIN_DICTIONARY) {
+                return bad(why, cap, "Parquet dictionary page not PLAIN-encoded");
+            }
+            if ((rc = inflate_page(c, body, (size_t)csize, (size_t)usize, &c->dict_page, why,
+                                   cap)) != 0) {
+                return rc;
+            }
+            if ((rc = read_dict(c, nvals, why, cap)) != 0) {
+                return rc;
+            }
+            continue;
+        }
+        if (ptype != PQ_DATA_PAGE && ptype != PQ_DATA_PAGE_V2) {
+            return bad(why, cap, "Parquet page of an unknown type");
+        }
+        if (nvals <= 0 || nvals > c->left) {
+            return bad(why, cap, "Parquet data page with more values than its column chunk");
+        }
+        c->left -= nvals;
+        c->n_left = (uint64_t)nvals;
+        c->levels = c->col->optional;
+        if (ptype == PQ_DATA_PAGE) {
+            const uint8_t *p, *end;
+
+            if ((rc = inflate_page(c, body, (size_t)csize, (size_t)usize, &c->page, why, cap)) !=
+                0) {
+                return rc;
+            }
+            p = (const uint8_t *)c->page.p;
+            end = p + c->page.len;
+            if (c->levels) {
+                uint32_t len;
+
+                if (end - p < 4) {
+                    return bad(why, cap, "Parquet data page without its definition levels");
+                }
+                len = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                      (uint32_t)p[3] << 24;
+                if (len > (uint64_t)(end - p - 4)) {
+                    return bad(why, cap, "Parquet definition levels longer than their page");
+                }
+                rle_init(&c->def, p + 4, p + 4 + len, 1);
+                p += 4 + len;
+            }
+            return begin_values(c, (int)enc, p, end, why, cap);
+        }
+        /* v2: the levels uncompressed, then the values, compressed or not */
+        if (rl_len != 0) {
+            return bad(why, cap, "Parquet data page with repetition levels (a flow log is flat)");
+        }
+        if (dl_len < 0 || dl_len > csize || dl_len > usize) {
+            return bad(why, cap, "Parquet definition levels longer than their page");
+        }
+        if (c->levels) {
+            rle_init(&c->def, body, body + dl_len, 1);
+        }
+        if (compressed && c->ch.codec != PQ_UNCOMPRESSED) {
+            rc = inflate_page(c, body + dl_len, (size_t)(csize - dl_len), (size_t)(usize - dl_len),
+                              &c->page, why, cap);
+        } else {
+            struct pq_chunk keep = c->ch;
+
+            c->ch.codec = PQ_UNCOMPRESSED;
+            rc = inflate_page(c, body + dl_len, (size_t)(csize - dl_len), (size_t)(usize - dl_len),
+                              &c->page, why, cap);
+            c->ch = keep;
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        return begin_values(c, (int)enc, (const uint8_t *)c->page.p,
+                            (const uint8_t *)c->page.p + c->page.len, why, cap);
+    }
+}
+
+int pq_cursor_next(struct pq_cursor *c, struct pq_value *v, char *why, size_t cap)
+{
+    const struct pq_col *col = c->col;
+    uint64_t x;
+    int64_t a, b;
+    int rc;
+
+    if (c->n_left == 0 && (rc = next_page(c, why, cap)) != 0) {
+        return rc;
+    }
+    c->n_left--;
+    v->null = false;
+    v->i = 0;
+    v->s = NULL;
+    v->len = 0;
+    if (c->levels) {
+        if (rle_next(&c->def, &x) != 0 || x > 1) {
+            return bad(why, cap, "Parquet definition levels damaged");
+        }
+        if (x == 0) {
+            v->null = true;
+            return CM_OK;
+        }
+    }
+    switch (c->enc) {
+    case PQ_PLAIN:
+        if (plain_value(col, &c->vp, c->vend, v) != 0) {
+            return bad(why, cap, "Parquet PLAIN values cut short");
+        }
+        return CM_OK;
+    case PQ_PLAIN_DICTIONARY:
+    case PQ_RLE_DICTIONARY:
+        if (rle_next(&c->idx, &x) != 0 || x >= c->nd) {
+            return bad(why, cap, "Parquet dictionary index damaged or past the dictionary");
+        }
+        v->i = c->div[x];
+        v->s = c->dsp[x];
+        v->len = c->dsl[x];
+        return CM_OK;
+    case PQ_DELTA_BINARY_PACKED:
+        if (delta_next(&c->d1, &a) != 0) {
+            return bad(why, cap, "Parquet DELTA_BINARY_PACKED values damaged");
+        }
+        v->i = col->type == PQ_INT32 ? (int32_t)(uint32_t)(uint64_t)a : a;
+        return CM_OK;
+    case PQ_DELTA_LENGTH_BYTE_ARRAY:
+        if (delta_next(&c->d1, &a) != 0 || a < 0 || a > c->vend - c->vp) {
+            return bad(why, cap, "Parquet DELTA_LENGTH_BYTE_ARRAY values damaged");
+        }
+        v->s = (const char *)c->vp;
+        v->len = (uint32_t)a;
+        c->vp += a;
+        return CM_OK;
+    case PQ_DELTA_BYTE_ARRAY:
+        /* a: the length of the previous value kept, b: the new suffix's */
+        if (delta_next(&c->d1, &a) != 0 || delta_next(&c->d2, &b) != 0 || a < 0 || b < 0 ||
+            (uint64_t)a > c->prev.len || b > c->vend - c->vp) {
+            return bad(why, cap, "Parquet DELTA_BYTE_ARRAY values damaged");
+        }
+        c->prev.len = (size_t)a;
+        if ((rc = cm_buf_append(&c->prev, c->vp, (size_t)b)) != 0) {
+            return rc;
+        }
+        c->vp += b;
+        v->s = c->prev.p;
+        v->len = (uint32_t)c->prev.len;
+        return CM_OK;
+    default:
+        return bad(why, cap, "Parquet values in an unknown encoding");
+    }
+}

@@ -1,0 +1,380 @@
+/*
+ * Unit tests for src/source/parquet*.c, snappy.c and thrift.c. The Parquet
+ * files are tests/fixtures/parquet/ (written by another implementation,
+ * tests/fixtures/parquet/README.md): each must give back flows.log, the text
+ * they were made from, byte for byte. Then the damage paths: a row group made
+ * unreadable is reported with its rows and the others are read; every cut
+ * and every flipped byte of a file is an error or good text, never a crash;
+ * the cap; Snappy streams and Thrift structures made by hand.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libdeflate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "source/parquet.h"
+#include "source/parquet_impl.h"
+#include "source/snappy.h"
+#include "source/thrift.h"
+
+#define DIR "tests/fixtures/parquet/"
+
+static const char *const same[] = {
+    "flows-snappy-dict-v1.parquet",
+    "flows-gzip-plain-v1.parquet",
+    "flows-uncompressed-dict-v2.parquet",
+    "flows-snappy-delta-v2.parquet",
+    "flows-gzip-rg3.parquet",
+};
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *p;
+    long len;
+
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    len = ftell(f);
+    assert_true(len >= 0);
+    rewind(f);
+    p = malloc((size_t)len + 1);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    p[len] = '\0';
+    *n = (size_t)len;
+    return p;
+}
+
+struct damages {
+    unsigned n;
+    struct cm_parquet_damage last;
+    uint64_t rows;
+};
+
+static void on_damage(void *ud, const struct cm_parquet_damage *d)
+{
+    struct damages *ds = ud;
+
+    ds->n++;
+    ds->rows += d->rows;
+    ds->last = *d;
+}
+
+static int convert(const char *in, size_t n, struct cm_buf *out, struct damages *ds, char *why,
+                   size_t cap)
+{
+    static struct libdeflate_decompressor *gz;
+    uint64_t off = UINT64_MAX;
+    int rc;
+
+    if (gz == NULL) {
+        gz = libdeflate_alloc_decompressor();
+        assert_non_null(gz);
+    }
+    rc = cm_parquet_to_text(in, n, out, gz, on_damage, ds, why, cap, &off);
+    if (rc == CM_EFORMAT) {
+        assert_true(off <= n);
+        assert_true(why[0] != '\0');
+    }
+    return rc;
+}
+
+static size_t count_lines(const struct cm_buf *b)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < b->len; i++) {
+        k += b->p[i] == '\n';
+    }
+    return k;
+}
+
+static void test_fixtures_give_the_text(void **state)
+{
+    size_t tn;
+    char *text = slurp(DIR "flows.log", &tn);
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        char path[256], why[200] = "";
+        struct damages ds = {0};
+        struct cm_buf out;
+        size_t n;
+        char *in;
+
+        snprintf(path, sizeof(path), DIR "%s", same[i]);
+        in = slurp(path, &n);
+        assert_true(cm_parquet_sniff(in, n));
+        cm_buf_init(&out, 0);
+        assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
+        assert_int_equal(ds.n, 0);
+        assert_int_equal(out.len, tn);
+        assert_memory_equal(out.p, text, tn);
+        cm_buf_finish(&out);
+        free(in);
+    }
+    free(text);
+}
+
+static void test_zstd_is_named(void **state)
+{
+    char why[200] = "";
+    struct damages ds = {0};
+    struct cm_buf out;
+    size_t n;
+    char *in = slurp(DIR "flows-zstd.parquet", &n);
+
+    (void)state;
+    cm_buf_init(&out, 0);
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), CM_EFORMAT);
+    assert_non_null(strstr(why, "compressed with ZSTD, which coalmine does not read"));
+    cm_buf_finish(&out);
+    free(in);
+}
+
+static void test_not_parquet(void **state)
+{
+    char why[200] = "";
+    struct damages ds = {0};
+    struct cm_buf out;
+    const char *t = "version account-id\n2 123\n";
+
+    (void)state;
+    assert_false(cm_parquet_sniff(t, strlen(t)));
+    assert_false(cm_parquet_sniff("PAR", 3));
+    cm_buf_init(&out, 0);
+    assert_int_equal(convert(t, strlen(t), &out, &ds, why, sizeof(why)), CM_EFORMAT);
+    assert_non_null(strstr(why, "not a Parquet file"));
+    /* the start of one, without its footer: said so */
+    assert_true(cm_parquet_sniff("PAR1PAR1", 8));
+    assert_int_equal(convert("PAR1PAR1", 8, &out, &ds, why, sizeof(why)), CM_EFORMAT);
+    assert_non_null(strstr(why, "no footer (PAR1) at its end"));
+    cm_buf_finish(&out);
+}
+
+/* The row groups of flows-gzip-rg3 (3 rows each): the second one's srcaddr pages spoilt. */
+static void test_damaged_row_group(void **state)
+{
+    char why[200] = "", *text;
+    struct damages ds = {0};
+    struct pq_meta *m = calloc(1, sizeof(*m));
+    struct cm_buf out;
+    size_t n, tn;
+    uint64_t off;
+    char *in = slurp(DIR "flows-gzip-rg3.parquet", &n);
+    uint32_t col = 0;
+
+    (void)state;
+    assert_non_null(m);
+    text = slurp(DIR "flows.log", &tn);
+    assert_int_equal(pq_meta_read((const uint8_t *)in, n, m, why, sizeof(why), &off), 0);
+    assert_int_equal(m->ngroups, 4);
+    while (col < m->ncols && strcmp(m->cols[col].name, "srcaddr") != 0) {
+        col++;
+    }
+    assert_true(col < m->ncols);
+    {
+        const struct pq_chunk *ch = &m->groups[1].chunks[col];
+
+        /* past the first page header's few bytes: the compressed data */
+        memset(in + ch->start + ch->size / 2, 0xa5, (size_t)(ch->size - ch->size / 2));
+    }
+    pq_meta_free(m);
+    free(m);
+    cm_buf_init(&out, 0);
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
+    assert_int_equal(ds.n, 1);
+    assert_int_equal(ds.last.rows, 3);
+    assert_int_equal(ds.last.line, 5); /* rows 4-6 were lines 5-7 */
+    assert_non_null(strstr(ds.last.msg, "row group 2 of 4"));
+    assert_non_null(strstr(ds.last.msg, "'srcaddr'"));
+    /* the header and the other nine rows, as they were */
+    assert_int_equal(count_lines(&out), 10);
+    {
+        const char *l5 = text, *l8 = text;
+
+        for (int k = 0; k < 4; k++) {
+            l5 = strchr(l5, '\n') + 1;
+        }
+        for (int k = 0; k < 7; k++) {
+            l8 = strchr(l8, '\n') + 1;
+        }
+        assert_int_equal(out.len, tn - (size_t)(l8 - l5));
+        assert_memory_equal(out.p, text, (size_t)(l5 - text));
+        assert_memory_equal(out.p + (l5 - text), l8, tn - (size_t)(l8 - text));
+    }
+    cm_buf_finish(&out);
+    free(text);
+    free(in);
+}
+
+/* Every cut and every flipped byte: an error or lines of fields, never a crash. */
+static void test_cuts_and_flips(void **state)
+{
+    (void)state;
+    for (size_t f = 0; f < sizeof(same) / sizeof(same[0]); f++) {
+        char path[256], why[200];
+        struct cm_buf out;
+        size_t n;
+        char *in;
+
+        snprintf(path, sizeof(path), DIR "%s", same[f]);
+        in = slurp(path, &n);
+        cm_buf_init(&out, 1u << 20);
+        for (size_t cut = 0; cut < n; cut += 7) {
+            struct damages ds = {0};
+
+            why[0] = '\0';
+            assert_int_equal(convert(in, cut, &out, &ds, why, sizeof(why)), CM_EFORMAT);
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct damages ds = {0};
+            int rc;
+
+            in[i] ^= 0x5a;
+            why[0] = '\0';
+            rc = convert(in, n, &out, &ds, why, sizeof(why));
+            in[i] ^= 0x5a;
+            assert_true(rc == 0 || rc == CM_EFORMAT);
+            if (rc == 0) {
+                assert_true(out.len > 0 && out.p[out.len - 1] == '\n');
+                assert_true(count_lines(&out) - 1 + ds.rows <= 12 || ds.n == 0);
+            }
+        }
+        cm_buf_finish(&out);
+        free(in);
+    }
+}
+
+static void test_cap(void **state)
+{
+    char why[200] = "";
+    struct damages ds = {0};
+    struct cm_buf out;
+    size_t n;
+    char *in = slurp(DIR "flows-snappy-dict-v1.parquet", &n);
+
+    (void)state;
+    cm_buf_init(&out, 1000);
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), CM_E2BIG);
+    cm_buf_finish(&out);
+    free(in);
+}
+
+static void test_snappy(void **state)
+{
+    /* 12 bytes: literal "abcd", copy 4 at offset 4 (1-byte offset form), copy 4 at 2 (a run) */
+    const unsigned char ok[] = {12, 3 << 2, 'a', 'b', 'c', 'd', 0x01, 4, 0x01, 2};
+    const unsigned char far[] = {8, 3 << 2, 'a', 'b', 'c', 'd', 0x01, 5};    /* offset past start */
+    const unsigned char zero[] = {8, 3 << 2, 'a', 'b', 'c', 'd', 0x01, 0};   /* offset 0 */
+    const unsigned char shortl[] = {9, 3 << 2, 'a', 'b', 'c', 'd', 0x01, 4}; /* 8 of 9 */
+    /* a 2-byte-offset copy (tag 2) of 3 bytes at 3; a literal with a 1-byte length (60) */
+    const unsigned char two[] = {9, 2 << 2,  'x', 'y', 'z', (2 << 2) | 2, 3,
+                                 0, 60 << 2, 2,   'p', 'q', 'r'};
+    unsigned char out[16];
+    size_t len;
+
+    (void)state;
+    assert_int_equal(cm_snappy_length(ok, sizeof(ok), &len), 0);
+    assert_int_equal(len, 12);
+    assert_int_equal(cm_snappy_decompress(ok, sizeof(ok), out, sizeof(out)), 0);
+    assert_memory_equal(out, "abcdabcdcdcd", 12);
+    assert_int_equal(cm_snappy_decompress(ok, sizeof(ok), out, 11), CM_EINVAL); /* too small */
+    assert_int_equal(cm_snappy_decompress(far, sizeof(far), out, sizeof(out)), CM_EINVAL);
+    assert_int_equal(cm_snappy_decompress(zero, sizeof(zero), out, sizeof(out)), CM_EINVAL);
+    assert_int_equal(cm_snappy_decompress(shortl, sizeof(shortl), out, sizeof(out)), CM_EINVAL);
+    assert_int_equal(cm_snappy_decompress(two, sizeof(two), out, sizeof(out)), 0);
+    assert_memory_equal(out, "xyzxyzpqr", 9);
+    assert_int_equal(cm_snappy_decompress(two, sizeof(two) - 1, out, sizeof(out)), CM_EINVAL);
+    assert_int_equal(cm_snappy_length((const unsigned char *)"\xff\xff\xff\xff\xff\x01", 6, &len),
+                     CM_EINVAL);
+}
+
+static void test_thrift(void **state)
+{
+    /* struct { 1: i32 -3, 2: binary "ab", 5: list<i64> [1, 300], 15: bool true } */
+    const uint8_t s[] = {0x15, 0x05, 0x18, 2,    'a',  'b',  0x39,
+                         0x26, 0x02, 0xd8, 0x04, 0x01, 0x1e, 0x00};
+    struct cm_thrift t = {s, s + sizeof(s)};
+    struct cm_thrift_struct st = {0};
+    uint8_t deep[200];
+    int16_t id;
+    int type, elem;
+    int64_t v;
+    uint32_t n;
+    const uint8_t *p;
+    size_t len;
+
+    (void)state;
+    assert_int_equal(cm_thrift_field(&t, &st, &id, &type), 0);
+    assert_int_equal(id, 1);
+    assert_int_equal(cm_thrift_int(&t, type, &v), 0);
+    assert_int_equal(v, -3);
+    assert_int_equal(cm_thrift_field(&t, &st, &id, &type), 0);
+    assert_int_equal(id, 2);
+    assert_int_equal(cm_thrift_binary(&t, &p, &len), 0);
+    assert_int_equal(len, 2);
+    assert_memory_equal(p, "ab", 2);
+    assert_int_equal(cm_thrift_field(&t, &st, &id, &type), 0);
+    assert_int_equal(id, 5);
+    assert_int_equal(type, CM_THRIFT_LIST);
+    assert_int_equal(cm_thrift_list(&t, &elem, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(cm_thrift_int(&t, elem, &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(cm_thrift_int(&t, elem, &v), 0);
+    assert_int_equal(v, 300);
+    assert_int_equal(cm_thrift_field(&t, &st, &id, &type), 0); /* long form: id 15 */
+    assert_int_equal(id, 15);
+    assert_int_equal(type, CM_THRIFT_TRUE);
+    assert_int_equal(cm_thrift_field(&t, &st, &id, &type), 0);
+    assert_int_equal(type, CM_THRIFT_STOP);
+
+    /* skipping the whole struct again */
+    t.p = s;
+    assert_int_equal(cm_thrift_skip(&t, CM_THRIFT_STRUCT, 0), 0);
+    assert_ptr_equal(t.p, s + sizeof(s));
+    /* cut anywhere: CM_ETRUNC, never past the end */
+    for (size_t cut = 0; cut < sizeof(s); cut++) {
+        struct cm_thrift c = {s, s + cut};
+
+        assert_int_equal(cm_thrift_skip(&c, CM_THRIFT_STRUCT, 0), CM_ETRUNC);
+    }
+    /* structs nested 200 deep: refused at the depth cap, not by the stack */
+    memset(deep, 0x1c, sizeof(deep)); /* field 1, type struct */
+    t.p = deep;
+    t.end = deep + sizeof(deep);
+    assert_int_equal(cm_thrift_skip(&t, CM_THRIFT_STRUCT, 0), CM_EINVAL);
+    /* a list claiming more elements than bytes left */
+    {
+        const uint8_t l[] = {0xf5, 0xff, 0x01, 0x02};
+        struct cm_thrift c = {l, l + sizeof(l)};
+
+        assert_int_equal(cm_thrift_list(&c, &elem, &n), CM_ETRUNC);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixtures_give_the_text),
+        cmocka_unit_test(test_zstd_is_named),
+        cmocka_unit_test(test_not_parquet),
+        cmocka_unit_test(test_damaged_row_group),
+        cmocka_unit_test(test_cuts_and_flips),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_snappy),
+        cmocka_unit_test(test_thrift),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
