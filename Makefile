@@ -106,6 +106,8 @@ test-deps: deps
 	  echo "test-deps: a test tool could not be installed; its tests skip" >&2
 	@scripts/install-console-deps || \
 	  echo "test-deps: playwright-core could not be installed; the console's browser test skips" >&2
+	@scripts/install-parquet-deps || \
+	  echo "test-deps: parquet-wasm could not be installed; the Parquet flow test's matrix skips" >&2
 	@scripts/install-test-pydeps || \
 	  echo "test-deps: moto could not be installed; the tests that need moto_server skip" >&2
 
