@@ -19,31 +19,63 @@ bool cm_parquet_sniff(const void *p, size_t n)
     return n >= 4 && memcmp(b, "PAR1", 4) == 0;
 }
 
-/* Appends value v of column col: "-" for a null or an empty string; a byte that
- * would split or end the line (a space, a control) as '?', so the line keeps
- * its fields and the field is rejected by the flow parser for what it is. */
-static int put_value(struct cm_buf *out, const struct pq_col *col, const struct pq_value *v)
+/* Writes v at o, returning the end: decimal, the most negative value too. */
+static char *put_int(char *o, int64_t v)
 {
-    size_t at;
+    char tmp[24];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t k = 0;
+
+    do {
+        tmp[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0) {
+        *o++ = '-';
+    }
+    while (k > 0) {
+        *o++ = tmp[--k];
+    }
+    return o;
+}
+
+/*
+ * Appends one row of values: "-" for a null or an empty string, and a byte that
+ * would split or end the line (a space, a control) as '?', so the line keeps its
+ * fields and the field is rejected by the flow parser for what it is.
+ */
+static int put_row(struct cm_buf *out, const struct pq_meta *m, const struct pq_value *v)
+{
+    size_t need = m->ncols + 1;
+    char *o;
     int rc;
 
-    if (v->null || (col->type == PQ_BYTE_ARRAY && v->len == 0)) {
-        return cm_buf_putc(out, '-');
+    for (uint32_t i = 0; i < m->ncols; i++) {
+        need += v[i].null ? 1 : m->cols[i].type == PQ_BYTE_ARRAY ? v[i].len + 1u : 20;
     }
-    if (col->type != PQ_BYTE_ARRAY) {
-        return cm_buf_put_i64(out, v->i);
-    }
-    at = out->len;
-    if ((rc = cm_buf_append(out, v->s, v->len)) != 0) {
+    if ((rc = cm_buf_reserve(out, need + 1)) != 0) {
         return rc;
     }
-    for (size_t i = at; i < out->len; i++) {
-        unsigned char ch = (unsigned char)out->p[i];
+    o = out->p + out->len;
+    for (uint32_t i = 0; i < m->ncols; i++) {
+        if (i > 0) {
+            *o++ = ' ';
+        }
+        if (v[i].null || (m->cols[i].type == PQ_BYTE_ARRAY && v[i].len == 0)) {
+            *o++ = '-';
+        } else if (m->cols[i].type != PQ_BYTE_ARRAY) {
+            o = put_int(o, v[i].i);
+        } else {
+            for (uint32_t k = 0; k < v[i].len; k++) {
+                unsigned char ch = (unsigned char)v[i].s[k];
 
-        if (ch <= ' ' || ch == 0x7f) {
-            out->p[i] = '?';
+                *o++ = ch <= ' ' || ch == 0x7f ? '?' : (char)ch;
+            }
         }
     }
+    *o++ = '\n';
+    *o = '\0';
+    out->len = (size_t)(o - out->p);
     return CM_OK;
 }
 
@@ -54,7 +86,7 @@ static int write_group(const struct pq_meta *m, uint32_t g, const uint8_t *in,
                        struct cm_parquet_damage *d)
 {
     const struct pq_group *grp = &m->groups[g];
-    struct pq_value v;
+    struct pq_value v[PQ_MAX_COLUMNS];
     char why[160];
     int rc;
 
@@ -62,22 +94,12 @@ static int write_group(const struct pq_meta *m, uint32_t g, const uint8_t *in,
         pq_cursor_start(&cur[i], &m->cols[i], &grp->chunks[i], in);
     }
     for (int64_t r = 0; r < grp->rows; r++) {
-        size_t row_at = out->len;
-
         for (uint32_t i = 0; i < m->ncols; i++) {
-            rc = pq_cursor_next(&cur[i], &v, why, sizeof(why));
-            if (rc == 0 && i > 0) {
-                rc = cm_buf_putc(out, ' ');
-            }
-            if (rc == 0) {
-                rc = put_value(out, &m->cols[i], &v);
-            }
-            if (rc == CM_E2BIG || rc == CM_ENOMEM) {
+            rc = pq_cursor_next(&cur[i], &v[i], why, sizeof(why));
+            if (rc == CM_ENOMEM) {
                 return rc;
             }
             if (rc != 0) {
-                out->len = row_at;
-                out->p[row_at] = '\0';
                 d->offset = cur[i].page_off;
                 d->rows = (uint64_t)(grp->rows - r);
                 d->line = line + (uint32_t)r;
@@ -89,7 +111,7 @@ static int write_group(const struct pq_meta *m, uint32_t g, const uint8_t *in,
                 return CM_EINVAL;
             }
         }
-        if ((rc = cm_buf_putc(out, '\n')) != 0) {
+        if ((rc = put_row(out, m, v)) != 0) {
             return rc;
         }
     }

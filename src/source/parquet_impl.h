@@ -76,7 +76,8 @@ struct pq_rle {
     const uint8_t *bits; /* a bit-packed run's data */
     uint64_t left;       /* values left in the run */
     uint64_t bitpos;
-    uint64_t value; /* a repeated run's value */
+    uint64_t value;      /* a repeated run's value */
+    uint32_t group[8];   /* a bit-packed run's current 8 values */
     int bw;
     bool packed;
 };
@@ -92,6 +93,14 @@ struct pq_delta {
     int w;
 };
 
+/* One value: null, or an integer, or bytes (valid until the next call). */
+struct pq_value {
+    bool null;
+    int64_t i;
+    const char *s;
+    uint32_t len;
+};
+
 /* A column's cursor through a row group's chunk. */
 struct pq_cursor {
     const struct pq_col *col;
@@ -100,10 +109,8 @@ struct pq_cursor {
     int64_t left;                  /* values not yet in a page */
     uint64_t page_off;             /* the current page's offset in the file */
     struct cm_buf page, dict_page, prev;
-    /* the dictionary */
-    int64_t *div;
-    const char **dsp;
-    uint32_t *dsl;
+    /* the dictionary: one entry a value, so a look-up is one cache line */
+    struct pq_value *dict;
     uint32_t nd, dcap;
     bool has_dict;
     /* the current data page */
@@ -115,14 +122,6 @@ struct pq_cursor {
     struct pq_rle idx;
     struct pq_delta d1, d2;
     struct libdeflate_decompressor *gz;
-};
-
-/* One value: null, or an integer, or bytes (valid until the next call). */
-struct pq_value {
-    bool null;
-    int64_t i;
-    const char *s;
-    uint32_t len;
 };
 
 void pq_cursor_init(struct pq_cursor *c, struct libdeflate_decompressor *gz);

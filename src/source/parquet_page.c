@@ -104,7 +104,31 @@ static int rle_next(struct pq_rle *r, uint64_t *v)
         }
     }
     if (r->packed) {
-        *v = bits_at(r->bits, r->bitpos, r->bw);
+        /* 8 values are bw bytes (bw <= 32 here): unpacked together at the first of them */
+        unsigned k = (unsigned)(r->bitpos / (uint64_t)(r->bw ? r->bw : 1)) & 7;
+
+        if (r->bw == 0) {
+            *v = 0;
+        } else {
+            if (k == 0) {
+                const uint8_t *b = r->bits + r->bitpos / 8;
+                uint64_t acc = 0;
+                int have = 0;
+                size_t at = 0;
+                uint32_t mask = r->bw < 32 ? (UINT32_C(1) << r->bw) - 1 : UINT32_MAX;
+
+                for (unsigned j = 0; j < 8; j++) {
+                    while (have < r->bw) {
+                        acc |= (uint64_t)b[at++] << have;
+                        have += 8;
+                    }
+                    r->group[j] = (uint32_t)acc & mask;
+                    acc >>= r->bw;
+                    have -= r->bw;
+                }
+            }
+            *v = r->group[k];
+        }
         r->bitpos += (uint64_t)r->bw;
     } else {
         *v = r->value;
@@ -230,9 +254,7 @@ void pq_cursor_free(struct pq_cursor *c)
     cm_buf_finish(&c->page);
     cm_buf_finish(&c->dict_page);
     cm_buf_finish(&c->prev);
-    cm_free(c->div);
-    cm_free(c->dsp);
-    cm_free(c->dsl);
+    cm_free(c->dict);
     memset(c, 0, sizeof(*c));
 }
 
@@ -327,31 +349,19 @@ static int read_dict(struct pq_cursor *c, int64_t count, char *why, size_t cap)
         return bad(why, cap, "Parquet dictionary page with more entries than bytes");
     }
     if ((uint32_t)count > c->dcap) {
-        int64_t *div = cm_realloc(c->div, (size_t)count * sizeof(*div));
-        const char **dsp;
-        uint32_t *dsl;
+        struct pq_value *d = cm_realloc(c->dict, (size_t)count * sizeof(*d));
 
-        if (div == NULL) {
+        if (d == NULL) {
             return CM_ENOMEM;
         }
-        c->div = div;
-        if ((dsp = cm_realloc(c->dsp, (size_t)count * sizeof(*dsp))) == NULL) {
-            return CM_ENOMEM;
-        }
-        c->dsp = dsp;
-        if ((dsl = cm_realloc(c->dsl, (size_t)count * sizeof(*dsl))) == NULL) {
-            return CM_ENOMEM;
-        }
-        c->dsl = dsl;
+        c->dict = d;
         c->dcap = (uint32_t)count;
     }
     for (int64_t i = 0; i < count; i++) {
         if (plain_value(c->col, &p, end, &v) != 0) {
             return bad(why, cap, "Parquet dictionary page cut short");
         }
-        c->div[i] = v.i;
-        c->dsp[i] = v.s;
-        c->dsl[i] = v.len;
+        c->dict[i] = v;
     }
     c->nd = (uint32_t)count;
     c->has_dict = true;
@@ -614,9 +624,7 @@ int pq_cursor_next(struct pq_cursor *c, struct pq_value *v, char *why, size_t ca
         if (rle_next(&c->idx, &x) != 0 || x >= c->nd) {
             return bad(why, cap, "Parquet dictionary index damaged or past the dictionary");
         }
-        v->i = c->div[x];
-        v->s = c->dsp[x];
-        v->len = c->dsl[x];
+        *v = c->dict[x];
         return CM_OK;
     case PQ_DELTA_BINARY_PACKED:
         if (delta_next(&c->d1, &a) != 0) {
