@@ -142,6 +142,28 @@ par_x=$(awk -v n="$NPROC" -v a="$solo_s" -v b="$par_s" 'BEGIN { if (b > 0) print
 [ -n "$FLOW_V5" ] && scan_row "vpcflow .log.gz v5 custom, 1 thread" 1 $FLOW_V5
 # shellcheck disable=SC2086
 scan_row "vpcflow .log.gz all, 1 thread" 1 $FLOW_DIRS
+# The same flow records as VPC Flow Logs deliver them with FileFormat=parquet (GZIP pages,
+# one row group a file, as AWS writes them), written once by parquet-wasm
+# (tests/integration/parquet/write.mjs) when node and the pinned writer are there.
+PCORPUS="$DIR/parquet-h$HOURS-s$SCALE"
+if [ ! -f "$PCORPUS/.done" ] && command -v node >/dev/null &&
+    scripts/install-parquet-deps >/dev/null 2>&1; then
+    rm -rf "$PCORPUS"
+    echo "bench: writing the flow logs as Parquet into $PCORPUS" >&2
+    # shellcheck disable=SC2086
+    find $FLOW_DIRS -name '*.log.gz' | sort | while read -r f; do
+        o="$PCORPUS/${f#"$CORPUS"/}"
+        mkdir -p "$(dirname "$o")"
+        echo "$f ${o%.gz}.parquet"
+    done >"$DIR/parquet-pairs.txt"
+    xargs -n 200 node tests/integration/parquet/write.mjs --codec gzip \
+        <"$DIR/parquet-pairs.txt" && touch "$PCORPUS/.done"
+fi
+if [ -f "$PCORPUS/.done" ]; then
+    scan_row "vpcflow .log.parquet all, 1 thread" 1 "$PCORPUS"
+else
+    echo "| vpcflow .log.parquet all, 1 thread    | (skipped: node or parquet-wasm not installed)  |"
+fi
 # shellcheck disable=SC2086
 scan_row "resolver .log.gz, 1 thread" 1 $DNS_DIRS
 # The same Resolver records out of CloudWatch Logs: a subscription's deliveries as

@@ -50,6 +50,8 @@ int cm_scan_parquet_rows(struct reader *r, uint32_t file_id)
         cm_scan_note_reject(r->s, 0, file_id, 0, 1, why);
         return CM_ENOTFOUND;
     }
+    /* "decoded" is what the parsers read: the rows' text, not the file's bytes */
+    r->bytes_decoded = r->bytes_decoded - r->fb->len + r->pq.len;
     cm_scan_drop_buffer(r);
     return cm_scan_take_buffer(r, &r->pq);
 }

@@ -32,6 +32,17 @@ for row in "inflate all" "json cloudtrail" "parse cloudtrail" "parse vpcflow" "p
         nok "row '$row' has numbers"
     fi
 done
+# The Parquet row: the flow records again, as parquet-wasm wrote them (when node and the
+# writer can be installed), as many as the .log.gz row's.
+recs() { grep -F "| $1" "$T/table.txt" | awk -F'|' '{ gsub(/ /, "", $5); print $5 }'; }
+if grep -F "| vpcflow .log.parquet all, 1 thread" "$T/table.txt" | grep -Eq '\| +[0-9]+(\.[0-9]+)? +\|'; then
+    check "row 'vpcflow .log.parquet all, 1 thread': the .log.gz row's $(recs "vpcflow .log.gz all") records" \
+        test "$(recs "vpcflow .log.parquet all")" = "$(recs "vpcflow .log.gz all")" -a -n "$(recs "vpcflow .log.gz all")"
+elif grep -q "vpcflow .log.parquet all, 1 thread *| (skipped: node or parquet-wasm not installed)" "$T/table.txt"; then
+    skip "row 'vpcflow .log.parquet all, 1 thread'" "node or parquet-wasm not installed"
+else
+    nok "row 'vpcflow .log.parquet all, 1 thread'" "$(grep -F "parquet" "$T/table.txt")"
+fi
 if grep -q "threads vs 1 thread: [0-9.]*x" "$T/table.txt"; then ok "thread scaling line"; else nok "thread scaling line"; fi
 if grep -Eq "^records per worker at [0-9]+ threads: cloudtrail [0-9]+( / [0-9]+)* \([0-9]+ accounts\); everything [0-9]+( / [0-9]+)*$" "$T/table.txt"; then
     ok "records per worker line"
