@@ -4,8 +4,10 @@
 #include "source/peek.h"
 
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -16,11 +18,14 @@
 #include "parse/cwl.h"
 #include "parse/parse.h"
 #include "source/decode.h"
+#include "source/parquet.h"
+#include "source/source_file.h"
 
-#define PEEK_RAW    ((size_t)CM_PEEK_RAW)
-#define PEEK_OUT    (256 * 1024)
-#define PEEK_FIRST  (16 * 1024) /* the first try's inflated window */
-#define PEEK_PIECES 32          /* log events unwrapped: enough for a good record among them */
+#define PEEK_RAW         ((size_t)CM_PEEK_RAW)
+#define PEEK_OUT         (256 * 1024)
+#define PEEK_FIRST       (16 * 1024)  /* the first try's inflated window */
+#define PEEK_PARQUET_MAX (256u << 20) /* a Parquet file read whole to peek, at most */
+#define PEEK_PIECES      32 /* log events unwrapped: enough for a good record among them */
 
 struct first {
     int64_t ms;
@@ -180,6 +185,50 @@ out:
     return rc;
 }
 
+/*
+ * A Parquet file has its metadata at its end: read whole (up to PEEK_PARQUET_MAX),
+ * its rows written out as the scan writes them, and the first of them peeked.
+ */
+static int parquet_first_time(int fd, int64_t *ms)
+{
+    struct libdeflate_decompressor *gz = libdeflate_alloc_decompressor();
+    struct cm_buf raw, text;
+    struct stat st;
+    char why[160];
+    uint64_t off;
+    int rc = CM_ENOMEM;
+
+    cm_buf_init(&raw, PEEK_PARQUET_MAX);
+    cm_buf_init(&text, 0);
+    if (gz == NULL) {
+        goto out;
+    }
+    if (fstat(fd, &st) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        rc = CM_EIO;
+        goto out;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > PEEK_PARQUET_MAX) {
+        rc = CM_EFORMAT;
+        goto out;
+    }
+    if ((rc = cm_read_fd(fd, &raw, (size_t)st.st_size)) != 0) {
+        goto out;
+    }
+    rc = cm_parquet_to_text(raw.p, raw.len, &text, gz, NULL, NULL, why, sizeof(why), &off);
+    if (rc == 0) {
+        rc = first_record_time(text.p, text.len, NULL, ms);
+    } else if (rc != CM_ENOMEM) {
+        rc = CM_EFORMAT;
+    }
+out:
+    cm_buf_finish(&raw);
+    cm_buf_finish(&text);
+    if (gz != NULL) {
+        libdeflate_free_decompressor(gz);
+    }
+    return rc;
+}
+
 int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, int64_t *ms)
 {
     static const size_t raw_cap = PEEK_RAW;
@@ -199,7 +248,8 @@ int cm_peek_first_time_with(const char *path, const struct cm_flow_format *ff, i
     while (n < raw_cap && (got = read(fd, raw + n, raw_cap - n)) > 0) {
         n += (size_t)got;
     }
-    rc = cm_peek_first_time_bytes(raw, n, ff, ms);
+    rc = cm_parquet_sniff(raw, n) ? parquet_first_time(fd, ms)
+                                  : cm_peek_first_time_bytes(raw, n, ff, ms);
 out:
     cm_free(raw);
     close(fd);

@@ -2,7 +2,8 @@
  * The event time of an input's first record, for ordering inputs whose names
  * carry no AWS time stamp (local exports, concatenations). Reads at most the
  * first 64 KiB (inflating at most 256 KiB of it), so peeking at thousands of
- * files stays cheap.
+ * files stays cheap; except a Parquet file (flow logs), whose metadata is at
+ * its end: it is read whole, up to 256 MiB.
  */
 #ifndef CM_SOURCE_PEEK_H
 #define CM_SOURCE_PEEK_H

@@ -85,6 +85,35 @@ static void test_first_time(void **state)
     assert_int_equal(cm_peek_first_time("/nonexistent/peek", &ms), CM_EIO);
 }
 
+/* A Parquet file's metadata is at its end: it is read whole and its first row peeked. */
+static void test_parquet(void **state)
+{
+    FILE *f = fopen("tests/fixtures/parquet/flows-gzip-rg3.parquet", "rb");
+    static char buf[64 * 1024];
+    char path[512];
+    size_t n;
+    int64_t ms = 0;
+    (void)state;
+
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    assert_true(n > 0 && n < sizeof(buf));
+    snprintf(path, sizeof(path), "%s/flows.log.parquet", dir);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+    assert_int_equal(cm_peek_first_time(path, &ms), 0);
+    assert_true(ms == 1767571200000LL); /* flows.log's first record (NODATA) starts then */
+    /* cut short: no footer, no time */
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n / 2, f), n / 2);
+    fclose(f);
+    assert_int_equal(cm_peek_first_time(path, &ms), CM_EFORMAT);
+}
+
 static void test_large_gzip_prefix(void **state)
 {
     /* A record time near the start of a big gzip file is found from the window alone. */
@@ -533,6 +562,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_gzip_prefix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parquet, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_by_first_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_subscription, setup, teardown),
