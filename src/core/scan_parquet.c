@@ -31,6 +31,10 @@ int cm_scan_parquet_rows(struct reader *r, uint32_t file_id)
     uint64_t off;
     int rc;
 
+    if (!r->engine && r->pq.p == NULL) {
+        /* threaded: the last one's memory went with its rows; a spare one if pooled */
+        cm_bufpool_get(&r->s->bufpool, &r->pq);
+    }
     rc = cm_parquet_to_text(r->fb->p, r->fb->len, &r->pq, r->dec.d, on_parquet_damage, &note, why,
                             sizeof(why), &off);
     if (rc == CM_ENOMEM) {
