@@ -46,28 +46,30 @@ static char *put_int(char *o, int64_t v)
  */
 static int put_row(struct cm_buf *out, const struct pq_meta *m, const struct pq_value *v)
 {
-    size_t need = m->ncols + 1;
+    size_t need = m->nout + 1;
     char *o;
     int rc;
 
-    for (uint32_t i = 0; i < m->ncols; i++) {
-        need += v[i].null ? 1 : m->cols[i].type == PQ_BYTE_ARRAY ? v[i].len + 1u : 20;
+    for (uint32_t j = 0; j < m->nout; j++) {
+        need += v[j].null ? 1 : m->cols[m->out[j]].type == PQ_BYTE_ARRAY ? v[j].len + 1u : 20;
     }
     if ((rc = cm_buf_reserve(out, need + 1)) != 0) {
         return rc;
     }
     o = out->p + out->len;
-    for (uint32_t i = 0; i < m->ncols; i++) {
-        if (i > 0) {
+    for (uint32_t j = 0; j < m->nout; j++) {
+        int type = m->cols[m->out[j]].type;
+
+        if (j > 0) {
             *o++ = ' ';
         }
-        if (v[i].null || (m->cols[i].type == PQ_BYTE_ARRAY && v[i].len == 0)) {
+        if (v[j].null || (type == PQ_BYTE_ARRAY && v[j].len == 0)) {
             *o++ = '-';
-        } else if (m->cols[i].type != PQ_BYTE_ARRAY) {
-            o = put_int(o, v[i].i);
+        } else if (type != PQ_BYTE_ARRAY) {
+            o = put_int(o, v[j].i);
         } else {
-            for (uint32_t k = 0; k < v[i].len; k++) {
-                unsigned char ch = (unsigned char)v[i].s[k];
+            for (uint32_t k = 0; k < v[j].len; k++) {
+                unsigned char ch = (unsigned char)v[j].s[k];
 
                 *o++ = ch <= ' ' || ch == 0x7f ? '?' : (char)ch;
             }
@@ -79,8 +81,8 @@ static int put_row(struct cm_buf *out, const struct pq_meta *m, const struct pq_
     return CM_OK;
 }
 
-/* Rows of group g, from line *line on. Returns 0, or a row group's damage in d
- * (rc CM_EINVAL), or CM_E2BIG / CM_ENOMEM. */
+/* Rows of group g, from line *line on: cursor j reads column m->out[j]. Returns 0, or
+ * a row group's damage in d (rc CM_EINVAL), or CM_E2BIG / CM_ENOMEM. */
 static int write_group(const struct pq_meta *m, uint32_t g, const uint8_t *in,
                        struct pq_cursor *cur, struct cm_buf *out, uint32_t line,
                        struct cm_parquet_damage *d)
@@ -90,24 +92,24 @@ static int write_group(const struct pq_meta *m, uint32_t g, const uint8_t *in,
     char why[160];
     int rc;
 
-    for (uint32_t i = 0; i < m->ncols; i++) {
-        pq_cursor_start(&cur[i], &m->cols[i], &grp->chunks[i], in);
+    for (uint32_t j = 0; j < m->nout; j++) {
+        pq_cursor_start(&cur[j], &m->cols[m->out[j]], &grp->chunks[m->out[j]], in);
     }
     for (int64_t r = 0; r < grp->rows; r++) {
-        for (uint32_t i = 0; i < m->ncols; i++) {
-            rc = pq_cursor_next(&cur[i], &v[i], why, sizeof(why));
+        for (uint32_t j = 0; j < m->nout; j++) {
+            rc = pq_cursor_next(&cur[j], &v[j], why, sizeof(why));
             if (rc == CM_ENOMEM) {
                 return rc;
             }
             if (rc != 0) {
-                d->offset = cur[i].page_off;
+                d->offset = cur[j].page_off;
                 d->rows = (uint64_t)(grp->rows - r);
                 d->line = line + (uint32_t)r;
                 snprintf(d->msg, sizeof(d->msg),
                          "Parquet row group %u of %u: its last %llu of %lld rows not read: column "
                          "'%s', page at byte %llu: %s",
                          g + 1, m->ngroups, (unsigned long long)d->rows, (long long)grp->rows,
-                         m->cols[i].name, (unsigned long long)cur[i].page_off, why);
+                         m->cols[m->out[j]].name, (unsigned long long)cur[j].page_off, why);
                 return CM_EINVAL;
             }
         }
@@ -136,16 +138,16 @@ int cm_parquet_to_text(const void *in, size_t n, struct cm_buf *out,
         cm_free(m);
         return rc;
     }
-    if ((cur = cm_calloc(m->ncols, sizeof(*cur))) == NULL) {
+    if ((cur = cm_calloc(m->nout, sizeof(*cur))) == NULL) {
         rc = CM_ENOMEM;
         goto out;
     }
-    for (uint32_t i = 0; i < m->ncols; i++) {
-        pq_cursor_init(&cur[i], gz);
+    for (uint32_t j = 0; j < m->nout; j++) {
+        pq_cursor_init(&cur[j], gz);
     }
-    for (uint32_t i = 0; i < m->ncols && rc == 0; i++) {
-        rc = i > 0 ? cm_buf_putc(out, ' ') : CM_OK;
-        rc = rc == 0 ? cm_buf_puts(out, m->cols[i].name) : rc;
+    for (uint32_t j = 0; j < m->nout && rc == 0; j++) {
+        rc = j > 0 ? cm_buf_putc(out, ' ') : CM_OK;
+        rc = rc == 0 ? cm_buf_puts(out, m->cols[m->out[j]].name) : rc;
     }
     rc = rc == 0 ? cm_buf_putc(out, '\n') : rc;
     for (uint32_t g = 0; g < m->ngroups && rc == 0; g++) {
@@ -161,8 +163,8 @@ int cm_parquet_to_text(const void *in, size_t n, struct cm_buf *out,
         line += (uint64_t)m->groups[g].rows;
     }
 out:
-    for (uint32_t i = 0; cur != NULL && i < m->ncols; i++) {
-        pq_cursor_free(&cur[i]);
+    for (uint32_t j = 0; cur != NULL && j < m->nout; j++) {
+        pq_cursor_free(&cur[j]);
     }
     cm_free(cur);
     pq_meta_free(m);

@@ -8,8 +8,8 @@
  * location is its line in that text: line 1 names the columns, line N + 1 is
  * row N of the file.
  *
- * Read: a flat schema of INT32, INT64 and BYTE_ARRAY columns, required or
- * optional; data pages v1 and v2; PLAIN, dictionary (PLAIN_DICTIONARY,
+ * Read: a flat schema whose flow log fields are INT32, INT64 or BYTE_ARRAY
+ * columns, required or optional (other columns are left out of the text); data pages v1 and v2; PLAIN, dictionary (PLAIN_DICTIONARY,
  * RLE_DICTIONARY), DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and
  * DELTA_BYTE_ARRAY values; UNCOMPRESSED, SNAPPY and GZIP pages. Anything
  * else is named in the error. Decoding streams value by value, so memory is

@@ -58,6 +58,8 @@ struct pq_group {
 struct pq_meta {
     struct pq_col cols[PQ_MAX_COLUMNS];
     uint32_t ncols;
+    uint32_t out[PQ_MAX_COLUMNS]; /* the columns written out, flow log fields (in order) */
+    uint32_t nout;
     struct pq_group *groups;
     uint32_t ngroups;
     struct pq_chunk *chunk_mem;
@@ -76,8 +78,8 @@ struct pq_rle {
     const uint8_t *bits; /* a bit-packed run's data */
     uint64_t left;       /* values left in the run */
     uint64_t bitpos;
-    uint64_t value;      /* a repeated run's value */
-    uint32_t group[8];   /* a bit-packed run's current 8 values */
+    uint64_t value;    /* a repeated run's value */
+    uint32_t group[8]; /* a bit-packed run's current 8 values */
     int bw;
     bool packed;
 };

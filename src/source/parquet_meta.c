@@ -9,6 +9,7 @@
 
 #include "base/alloc.h"
 #include "base/err.h"
+#include "parse/parse.h"
 #include "source/parquet_impl.h"
 #include "source/thrift.h"
 
@@ -148,6 +149,15 @@ static int make_columns(struct reader *r)
                      e->name, e->children != 0 ? "a group" : "repeated");
             return fail(r, msg);
         }
+        for (size_t k = 0; e->name[k]; k++) {
+            c->name[k] = e->name[k] == '_' ? '-' : e->name[k];
+            c->name[k + 1] = '\0';
+        }
+        c->type = (int)e->type;
+        c->optional = e->rep == 1;
+        if (cm_flow_field_by_name((struct cm_str){c->name, strlen(c->name)}) < 0) {
+            continue; /* not a flow log field: left out of the text */
+        }
         if (e->type != PQ_INT32 && e->type != PQ_INT64 && e->type != PQ_BYTE_ARRAY) {
             snprintf(msg, sizeof(msg),
                      "Parquet column '%s' is of type %s (a flow log's are INT32, INT64 or "
@@ -157,22 +167,22 @@ static int make_columns(struct reader *r)
                                                                         : "unknown");
             return fail(r, msg);
         }
-        for (size_t k = 0; e->name[k]; k++) {
-            char ch = e->name[k];
-
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) {
-                snprintf(msg, sizeof(msg),
-                         "Parquet column name '%s' is not a flow log field's name", e->name);
-                return fail(r, msg);
-            }
-            c->name[k] = ch == '_' ? '-' : ch;
-            c->name[k + 1] = '\0';
-        }
-        c->type = (int)e->type;
-        c->optional = e->rep == 1;
+        m->out[m->nout++] = i - 1;
     }
     m->ncols = r->nel - 1;
+    if (m->nout == 0) {
+        size_t at = 0;
+
+        at += (size_t)snprintf(msg, sizeof(msg),
+                               "Parquet file without a VPC Flow Logs column (its columns:");
+        for (uint32_t i = 1; i < r->nel && at < sizeof(msg); i++) {
+            at += (size_t)snprintf(msg + at, sizeof(msg) - at, " %s", r->el[i].name);
+        }
+        if (at < sizeof(msg)) {
+            snprintf(msg + at, sizeof(msg) - at, ")");
+        }
+        return fail(r, msg);
+    }
     return CM_OK;
 }
 

@@ -256,6 +256,85 @@ static void test_cuts_and_flips(void **state)
     }
 }
 
+/* Replaces in the footer of in[0..n) every "from" by "to" (the same length). */
+static void rename_in_footer(char *in, size_t n, const char *from, const char *to)
+{
+    uint32_t len = (uint32_t)(unsigned char)in[n - 8] | (uint32_t)(unsigned char)in[n - 7] << 8 |
+                   (uint32_t)(unsigned char)in[n - 6] << 16 |
+                   (uint32_t)(unsigned char)in[n - 5] << 24;
+    size_t k = strlen(from);
+
+    assert_int_equal(strlen(to), k);
+    for (size_t i = n - 8 - len; i + k <= n - 8; i++) {
+        if (memcmp(in + i, from, k) == 0) {
+            memcpy(in + i, to, k);
+        }
+    }
+}
+
+/* Columns that are no flow log field are left out; a file of none of them is refused. */
+static void test_other_columns(void **state)
+{
+    static const char *const names[] = {"version",
+                                        "account_id",
+                                        "interface_id",
+                                        "srcaddr",
+                                        "dstaddr",
+                                        "srcport",
+                                        "dstport",
+                                        "protocol",
+                                        "packets",
+                                        "bytes",
+                                        "start",
+                                        "end",
+                                        "action",
+                                        "log_status",
+                                        "vpc_id",
+                                        "subnet_id",
+                                        "instance_id",
+                                        "tcp_flags",
+                                        "type",
+                                        "pkt_srcaddr",
+                                        "pkt_dstaddr",
+                                        "region",
+                                        "az_id",
+                                        "sublocation_type",
+                                        "sublocation_id",
+                                        "pkt_src_aws_service",
+                                        "pkt_dst_aws_service",
+                                        "flow_direction",
+                                        "traffic_path"};
+    char why[200] = "";
+    struct damages ds = {0};
+    struct cm_buf out;
+    size_t n;
+    char *in = slurp(DIR "flows-gzip-plain-v1.parquet", &n);
+
+    (void)state;
+    cm_buf_init(&out, 0);
+    /* "az_id" renamed "az_ix": not a field, so not in the text; the rest as it was */
+    rename_in_footer(in, n, "az_id", "az_ix");
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), 0);
+    assert_null(strstr(out.p, "az-i"));
+    assert_non_null(strstr(out.p, " region sublocation-type "));
+    assert_int_equal(count_lines(&out), 13);
+    assert_non_null(strstr(out.p, " us-east-1 - - - "));
+    /* every name upper-cased: no column of a flow log at all */
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char up[32];
+
+        for (size_t k = 0; k <= strlen(names[i]); k++) {
+            up[k] =
+                (char)(names[i][k] >= 'a' && names[i][k] <= 'z' ? names[i][k] - 32 : names[i][k]);
+        }
+        rename_in_footer(in, n, names[i], up);
+    }
+    assert_int_equal(convert(in, n, &out, &ds, why, sizeof(why)), CM_EFORMAT);
+    assert_non_null(strstr(why, "without a VPC Flow Logs column (its columns: VERSION ACCOUNT_ID"));
+    cm_buf_finish(&out);
+    free(in);
+}
+
 static void test_cap(void **state)
 {
     char why[200] = "";
@@ -372,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_not_parquet),
         cmocka_unit_test(test_damaged_row_group),
         cmocka_unit_test(test_cuts_and_flips),
+        cmocka_unit_test(test_other_columns),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_snappy),
         cmocka_unit_test(test_thrift),
