@@ -664,6 +664,10 @@ int cm_scan_run(const struct cm_scan_opts *opts, char *const *paths, size_t n, s
     stats->repeated_paths = s->in.repeated;
     mark_own_files(s);
     mark_outside(s);
+    if (s->o.state == NULL) {
+        /* Nothing keeps the seed (no --state, no follow): one that spreads the accounts. */
+        s->o.seed = cm_scan_spread_seed(&s->in, s->o.threads, s->o.seed);
+    }
     /* Left out unread in the walk: said with what is read and set aside (skipped). */
     if (s->in.hidden > 0) {
         cm_scan_note_skip_n(s, 0, "hidden (name starts with a dot)", s->in.hidden);

@@ -178,6 +178,13 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx);
 /* What scan_read.c lends scan_stdin.c (see there): */
 /* Makes r->fb own the content of buf (threaded) or borrow it (direct). 0 or CM_ENOMEM. */
 int cm_scan_take_buffer(struct reader *r, struct cm_buf *buf);
+struct cm_inputs;
+/*
+ * The shard seed for a scan with workers threads that keeps no state: of seed and the
+ * SPREAD_TRIES after it, the one that spreads the CloudTrail accounts of the inputs'
+ * object keys (weighed by the files' sizes) most evenly (scan_spread.c).
+ */
+uint64_t cm_scan_spread_seed(const struct cm_inputs *in, unsigned workers, uint64_t seed);
 /*
  * Replaces r->fb, a Parquet file, with its rows as flow log text (r->pq). Returns 0,
  * CM_ENOTFOUND when the file was rejected (noted), CM_ENOMEM.
