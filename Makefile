@@ -14,7 +14,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 FUZZ_TIME ?= 60
-PKGS    := libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl rdkafka libmicrohttpd libcrypto cmocka
+PKGS    := libdeflate zlib libzstd sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl rdkafka libmicrohttpd libcrypto cmocka
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
@@ -33,7 +33,7 @@ endif
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual -Wno-overlength-strings
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl rdkafka libmicrohttpd libcrypto 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libdeflate zlib libzstd sqlite3 expat libcurl libmaxminddb yaml-0.1 libpsl rdkafka libmicrohttpd libcrypto 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -Isrc -Iinclude -DCM_PREFIX=\"$(PREFIX)\"

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <yaml.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -38,6 +39,7 @@ static size_t libraries(struct lib *v)
 
     v[n++] = (struct lib){"libdeflate", LIBDEFLATE_VERSION_STRING};
     v[n++] = (struct lib){"zlib", zlibVersion()};
+    v[n++] = (struct lib){"libzstd", ZSTD_versionString()};
     v[n++] = (struct lib){"sqlite", sqlite3_libversion()};
     v[n++] = (struct lib){"expat", strncmp(expat, "expat_", 6) == 0 ? expat + 6 : expat};
     v[n++] = (struct lib){"libcurl", curl_version_info(CURLVERSION_NOW)->version};

@@ -11,7 +11,7 @@
  * Read: a flat schema whose flow log fields are INT32, INT64 or BYTE_ARRAY
  * columns, required or optional (other columns are left out of the text); data pages v1 and v2; PLAIN, dictionary (PLAIN_DICTIONARY,
  * RLE_DICTIONARY), DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and
- * DELTA_BYTE_ARRAY values; UNCOMPRESSED, SNAPPY and GZIP pages. Anything
+ * DELTA_BYTE_ARRAY values; UNCOMPRESSED, SNAPPY, GZIP and ZSTD pages. Anything
  * else is named in the error. Decoding streams value by value, so memory is
  * one decompressed page and one dictionary per column, whatever a page claims.
  */

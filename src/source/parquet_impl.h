@@ -22,7 +22,7 @@ enum {
     PQ_BYTE_ARRAY = 6,
     PQ_FIXED_LEN_BYTE_ARRAY = 7,
 };
-enum { PQ_UNCOMPRESSED = 0, PQ_SNAPPY = 1, PQ_GZIP = 2 };
+enum { PQ_UNCOMPRESSED = 0, PQ_SNAPPY = 1, PQ_GZIP = 2, PQ_ZSTD = 6 };
 enum {
     PQ_PLAIN = 0,
     PQ_PLAIN_DICTIONARY = 2,

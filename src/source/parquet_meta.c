@@ -257,10 +257,11 @@ static int read_colmeta(struct reader *r, uint32_t i, struct pq_chunk *ch)
     if (type != r->m->cols[i].type) {
         return fail(r, "Parquet column chunk of another type than its column");
     }
-    if (ch->codec != PQ_UNCOMPRESSED && ch->codec != PQ_SNAPPY && ch->codec != PQ_GZIP) {
+    if (ch->codec != PQ_UNCOMPRESSED && ch->codec != PQ_SNAPPY && ch->codec != PQ_GZIP &&
+        ch->codec != PQ_ZSTD) {
         snprintf(msg, sizeof(msg),
                  "Parquet column chunk compressed with %s, which coalmine does not read "
-                 "(UNCOMPRESSED, SNAPPY and GZIP only)",
+                 "(UNCOMPRESSED, SNAPPY, GZIP and ZSTD only)",
                  pq_codec_name(ch->codec));
         return fail(r, msg);
     }

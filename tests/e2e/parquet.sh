@@ -3,8 +3,8 @@
 # files of tests/fixtures/parquet, written by another Parquet implementation from
 # flows.log (their README says how), are read as that text is: the same records, the same
 # finding from a threat list, evidence that is the row's line; gzipped or on standard
-# input too. A codec coalmine does not read, a cut file and a file of other columns are
-# rejected with their reason. (tests/integration/parquet_flow.sh compares whole generated
+# input too. A codec coalmine does not read (BROTLI) and a cut file are rejected with
+# their reason. (tests/integration/parquet_flow.sh compares whole generated
 # corpora written in many Parquet layouts.) Prints TAP.
 . "$(dirname "$0")/lib/tap.sh"
 . "$(dirname "$0")/lib/json.sh"
@@ -37,7 +37,7 @@ check "... and a finding for the listed address" \
     grep -q 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom' "$T/text.json"
 
 for f in flows-snappy-dict-v1 flows-gzip-plain-v1 flows-uncompressed-dict-v2 \
-    flows-snappy-delta-v2 flows-gzip-rg3; do
+    flows-snappy-delta-v2 flows-gzip-rg3 flows-zstd; do
     rm -rf "$T/one"
     mkdir -p "$T/one/$K"
     cp "$F/$f.parquet" "$T/one/$K/$NAME.log.parquet"
@@ -74,13 +74,13 @@ check "... a record with the listed address" sh -c 'echo "$1" | grep -q " 203.0.
 
 # What is not read, and why.
 mkdir -p "$T/bad/$K"
-cp "$F/flows-zstd.parquet" "$T/bad/$K/${NAME}z.log.parquet"
+cp "$F/flows-brotli.parquet" "$T/bad/$K/${NAME}z.log.parquet"
 head -c 3000 "$F/flows-snappy-dict-v1.parquet" >"$T/bad/$K/${NAME}c.log.parquet"
 scan bad "$T/bad" --max-rejects 10
-check "a ZSTD file and a cut one: 2 files rejected, no record" \
+check "a BROTLI file and a cut one: 2 files rejected, no record" \
     test "$(jget "$T/bad.st" rejected.files) $(jget "$T/bad.st" records.vpcflow)" = "2 0"
 check "... the first for its codec" \
-    grep -q 'Parquet column chunk compressed with ZSTD, which coalmine does not read' "$T/bad.err"
+    grep -q 'Parquet column chunk compressed with BROTLI, which coalmine does not read' "$T/bad.err"
 check "... the second for its missing footer" \
     grep -q 'Parquet file cut short or damaged: no footer (PAR1) at its end' "$T/bad.err"
 check "... the scan still exits 0 (rejects are counted, not fatal)" test "$(cat "$T/bad.rc")" = 0

@@ -690,7 +690,7 @@ check "--no-route without --db exits 2, naming --db" \
 # version names every library the program is linked with (it said only libdeflate and zlib),
 # and has a JSON form like every command that prints data.
 "$COALMINE" version >"$T/ver.txt"
-for lib in libdeflate zlib sqlite expat libcurl libmaxminddb libyaml libpsl librdkafka; do
+for lib in libdeflate zlib libzstd sqlite expat libcurl libmaxminddb libyaml libpsl librdkafka; do
     check "version names $lib" grep -q "^$lib [0-9]" "$T/ver.txt"
 done
 if [ "$HAVE_JQ" = 1 ]; then

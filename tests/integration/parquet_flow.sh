@@ -7,18 +7,18 @@
 # the columns as AWS does (Athena's DDL) with '-' as null.
 #
 # First the committed fixtures (tests/fixtures/parquet/, README.md there): each
-# reads as flows.log does, the ZSTD one is rejected naming ZSTD. Then a `coalmine
+# reads as flows.log does, the BROTLI one is rejected naming BROTLI. Then a `coalmine
 # gen` world of flow logs (v2 default and v5 custom formats, every flow scenario)
 # is unzipped to text and written to Parquet in a matrix: SNAPPY, GZIP and
-# UNCOMPRESSED x dictionary on and off x data pages v1 and v2, the delta encodings,
+# UNCOMPRESSED x dictionary on and off x data pages v1 and v2, ZSTD, the delta encodings,
 # dictionaries that fall back to plain or delta pages, small row groups and pages,
 # and AWS-like defaults (GZIP, one row group). Each tree is read back by
 # parquet-wasm (it holds the text exactly) and its metadata checked (it is what
 # its name says); its scan must give the text's vpcflow records, no reject, and
 # the same findings (type, severity, resource, action, evidence, count, first and
 # last seen, additionalInfo but coalmine's evidence). gzip of Parquet files reads
-# as the files, and so does one on standard input. A ZSTD file is rejected naming
-# ZSTD; Parquet files cut short or damaged are rejects, not crashes, and the files
+# as the files, and so does one on standard input. A BROTLI file is rejected naming
+# BROTLI; Parquet files cut short or damaged are rejects, not crashes, and the files
 # beside them are still read. The matrix skips cleanly when node (20 or later),
 # npm or the writer is missing. Prints TAP.
 . "$(dirname "$0")/../e2e/lib/tap.sh"
@@ -89,8 +89,8 @@ rejected_ok() {
         nok "$1" "exit $_rc, ${_rej:-(no stats)} rejected" "$(head -1 "$T/$2.err")"
     fi
 }
-# zstd_named NAME: NAME's scan says ZSTD (in a reject's reason or on stderr)
-zstd_named() { stat_of "$1" '.reject_samples[].reason' | grep -q ZSTD || grep -q ZSTD "$T/$1.err"; }
+# brotli_named NAME: NAME's scan says BROTLI (in a reject's reason or on stderr)
+brotli_named() { stat_of "$1" '.reject_samples[].reason' | grep -q BROTLI || grep -q BROTLI "$T/$1.err"; }
 
 if ! command -v jq >/dev/null || ! command -v gzip >/dev/null; then
     skip "Parquet flow logs" "jq or gzip not installed"
@@ -107,14 +107,14 @@ FIXOPT="--threat-list fixture=TXT:$T/fixture-threats.txt"
 scan_to fix-text $FIXOPT "$FIX/flows.log"
 check "fixture flows.log (text): 12 vpcflow records, a finding" \
     [ "$(stat_of fix-text .records.vpcflow)" = 12 -a -s "$T/fix-text.json" ]
-for f in snappy-dict-v1 gzip-plain-v1 uncompressed-dict-v2 snappy-delta-v2 gzip-rg3; do
+for f in snappy-dict-v1 gzip-plain-v1 uncompressed-dict-v2 snappy-delta-v2 gzip-rg3 zstd; do
     # shellcheck disable=SC2086
     scan_to "fix-$f" $FIXOPT "$FIX/flows-$f.parquet"
     same_scan "fixture flows-$f.parquet reads as flows.log" fix-text "fix-$f"
 done
-scan_to fix-zstd "$FIX/flows-zstd.parquet"
-rejected_ok "fixture flows-zstd.parquet is rejected (exit 0)" fix-zstd
-check "fixture flows-zstd.parquet: the reject names ZSTD" zstd_named fix-zstd
+scan_to fix-brotli "$FIX/flows-brotli.parquet"
+rejected_ok "fixture flows-brotli.parquet is rejected (exit 0)" fix-brotli
+check "fixture flows-brotli.parquet: the reject names BROTLI" brotli_named fix-brotli
 
 # --- the writer ----------------------------------------------------------------------------
 why=""
@@ -210,6 +210,8 @@ snappy-v2-defaults|--codec snappy --dictionary off --writer-version 2 $SMALL|.co
 snappy-fallback-delta-v1|--codec snappy --dictionary on --dictionary-page-size 200 --encoding delta --writer-version 1 --row-group-size 400 --page-rows 32|.codecs == ["SNAPPY"] and .data_page_encodings.RLE_DICTIONARY > 0 and .data_page_encodings.DELTA_BYTE_ARRAY > 0 and .pages.DATA_PAGE_V2 == null
 gzip-fallback-plain-v2|--codec gzip --dictionary on --dictionary-page-size 200 --encoding plain --writer-version 2 --row-group-size 400 --page-rows 32|.codecs == ["GZIP"] and .data_page_encodings.RLE_DICTIONARY > 0 and .data_page_encodings.PLAIN > 0 and .pages.DATA_PAGE == null
 gzip-small-pages|--codec gzip --dictionary off --data-page-size 256 --row-group-size 250|.codecs == ["GZIP"] and .data_pages > 4 * .row_groups * 25
+zstd-dict-v1|--codec zstd --dictionary on --writer-version 1 $SMALL|.codecs == ["ZSTD"] and .dictionary_pages > 0 and .pages.DATA_PAGE_V2 == null
+zstd-delta-v2|--codec zstd --dictionary off --encoding delta --writer-version 2 $SMALL|.codecs == ["ZSTD"] and (.data_page_encodings | keys) == ["DELTA_BINARY_PACKED", "DELTA_BYTE_ARRAY"] and .pages.DATA_PAGE == null
 aws-like|--codec gzip|.codecs == ["GZIP"] and .dictionary_pages > 0 and .chunks_with_column_index > 0
 EOF
 # The small ones must really be small: several row groups a file, and pages: a chunk of
@@ -277,15 +279,15 @@ echo $? >"$T/one-stdin.rc"
 same_scan "a Parquet file on standard input reads as its text" one-text one-stdin
 
 # --- what coalmine does not read, and damage ---------------------------------------------
-ZD="$T/zstd"
+ZD="$T/brotli"
 rel=${ONE_TXT#"$TXT/"}
 mkdir -p "$ZD/$(dirname "$rel")"
-node "$W" --codec zstd "$ONE_TXT" "$ZD/$rel.parquet" 2>"$T/write-zstd.err"
-check "write.mjs --codec zstd" test $? -eq 0
-scan_to zstd "$ZD/AWSLogs"
-rejected_ok "a ZSTD Parquet file is rejected (exit 0)" zstd
-check "the ZSTD reject names ZSTD" zstd_named zstd
-check "nothing is read from the ZSTD file" [ "$(stat_of zstd .records.vpcflow)" = 0 ]
+node "$W" --codec brotli "$ONE_TXT" "$ZD/$rel.parquet" 2>"$T/write-brotli.err"
+check "write.mjs --codec brotli" test $? -eq 0
+scan_to brotli "$ZD/AWSLogs"
+rejected_ok "a BROTLI Parquet file is rejected (exit 0)" brotli
+check "the BROTLI reject names BROTLI" brotli_named brotli
+check "nothing is read from the BROTLI file" [ "$(stat_of brotli .records.vpcflow)" = 0 ]
 
 # Damaged copies of one Parquet file (gzip, dictionary, v1, small pages), each alone,
 # then all beside an intact file.
