@@ -381,6 +381,10 @@ static int read_groups(struct reader *r)
     if (n == 0) {
         return CM_OK;
     }
+    /* A column chunk takes a byte at least: a count past that is a lie, not a size. */
+    if ((uint64_t)n * m->ncols > (uint64_t)(r->t.end - r->t.p)) {
+        return fail(r, "Parquet metadata claims more column chunks than it holds");
+    }
     m->groups = cm_calloc(n, sizeof(*m->groups));
     m->chunk_mem = cm_calloc((size_t)n * m->ncols, sizeof(*m->chunk_mem));
     if (m->groups == NULL || m->chunk_mem == NULL) {

@@ -336,6 +336,45 @@ static void test_other_columns(void **state)
     free(in);
 }
 
+/* A footer made by hand: 3 columns, and a row group list of 40 claimed in 60 bytes. */
+static void test_claims_past_the_footer(void **state)
+{
+    static const unsigned char meta[] = {
+        0x15, 0x02,                         /* 1: version 1 */
+        0x19, 0x4c,                         /* 2: list of 4 structs */
+        0x48, 0x01, 'r',  0x15, 0x06, 0x00, /* root: "r", 3 children */
+        0x15, 0x02, 0x25, 0x02, 0x18, 0x07, 'v', 'e', 'r', 's', 'i', 'o',  'n',  0x00, 0x15,
+        0x02, 0x25, 0x02, 0x18, 0x07, 's',  'r', 'c', 'p', 'o', 'r', 't',  0x00, 0x15, 0x02,
+        0x25, 0x02, 0x18, 0x07, 'd',  's',  't', 'p', 'o', 'r', 't', 0x00, 0x16, 0x00, /* 3:
+                                                                                          num_rows 0
+                                                                                        */
+        0x19, 0xfc, 40, /* 4: list of 40 structs */
+    };
+    unsigned char file[4 + sizeof(meta) + 60 + 8];
+    size_t n = 0;
+    uint32_t len = (uint32_t)sizeof(meta) + 60;
+    char why[200] = "";
+    struct damages ds = {0};
+    struct cm_buf out;
+
+    (void)state;
+    memcpy(file, "PAR1", 4);
+    n = 4;
+    memcpy(file + n, meta, sizeof(meta));
+    n += sizeof(meta);
+    memset(file + n, 0, 60); /* 60 empty structs' worth of bytes: not 40 x 3 chunks */
+    n += 60;
+    for (int k = 0; k < 4; k++) {
+        file[n++] = (unsigned char)(len >> (8 * k));
+    }
+    memcpy(file + n, "PAR1", 4);
+    n += 4;
+    cm_buf_init(&out, 0);
+    assert_int_equal(convert((const char *)file, n, &out, &ds, why, sizeof(why)), CM_EFORMAT);
+    assert_non_null(strstr(why, "claims more column chunks than it holds"));
+    cm_buf_finish(&out);
+}
+
 static void test_cap(void **state)
 {
     char why[200] = "";
@@ -453,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_damaged_row_group),
         cmocka_unit_test(test_cuts_and_flips),
         cmocka_unit_test(test_other_columns),
+        cmocka_unit_test(test_claims_past_the_footer),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_snappy),
         cmocka_unit_test(test_thrift),
