@@ -186,10 +186,11 @@ struct cm_inputs;
  */
 uint64_t cm_scan_spread_seed(const struct cm_inputs *in, unsigned workers, uint64_t seed);
 /*
- * Replaces r->fb, a Parquet file, with its rows as flow log text (r->pq). Returns 0,
+ * Replaces r->fb, a Parquet file, with its rows as flow log text (r->pq), sniffed as
+ * the flow log it is: *ps its parser and r->ctx.flow_fmt its fields. Returns 0,
  * CM_ENOTFOUND when the file was rejected (noted), CM_ENOMEM.
  */
-int cm_scan_parquet_rows(struct reader *r, uint32_t file_id);
+int cm_scan_parquet_rows(struct reader *r, uint32_t file_id, const struct cm_parser **ps);
 /* Releases r->fb. */
 void cm_scan_drop_buffer(struct reader *r);
 /* Parses the decoded buffer r->fb as input file_id with ps (NULL: sniffed). */

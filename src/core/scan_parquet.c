@@ -23,10 +23,9 @@ static void on_parquet_damage(void *ud, const struct cm_parquet_damage *d)
     cm_scan_note_reject(n->s, 0, n->file_id, d->offset, d->line, d->msg);
 }
 
-int cm_scan_parquet_rows(struct reader *r, uint32_t file_id)
+int cm_scan_parquet_rows(struct reader *r, uint32_t file_id, const struct cm_parser **ps)
 {
     struct pq_note note = {r->s, file_id};
-    struct cm_flow_format fmt;
     char why[sizeof(((struct cm_scan_reject *)0)->reason)];
     uint64_t off;
     int rc;
@@ -45,7 +44,8 @@ int cm_scan_parquet_rows(struct reader *r, uint32_t file_id)
                             rc == CM_E2BIG ? "Parquet rows larger than the size cap" : why);
         return CM_ENOTFOUND;
     }
-    if (cm_parse_sniff_flow(r->pq.p, r->pq.len, NULL, &fmt) == NULL) {
+    *ps = cm_parse_sniff_flow(r->pq.p, r->pq.len, r->s->o.flow_fields, &r->ctx.flow_fmt);
+    if (*ps == NULL) {
         size_t n = strcspn(r->pq.p, "\n");
 
         snprintf(why, sizeof(why),

@@ -447,7 +447,7 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
         return CM_OK;
     }
     if (ps == NULL && cm_parquet_sniff(r->fb->p, r->fb->len)) {
-        rc = cm_scan_parquet_rows(r, file_id);
+        rc = cm_scan_parquet_rows(r, file_id, &ps); /* ps: its rows' flow parser */
         if (rc != 0) {
             return rc == CM_ENOTFOUND ? CM_OK : rc;
         }

@@ -23,25 +23,6 @@ static int bad(char *why, size_t cap, const char *msg)
     return CM_EINVAL;
 }
 
-static int varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
-{
-    const uint8_t *p = *pp;
-    uint64_t x = 0;
-
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        if (p >= end) {
-            return CM_ETRUNC;
-        }
-        x |= (uint64_t)(*p & 0x7f) << shift;
-        if ((*p++ & 0x80) == 0) {
-            *v = x;
-            *pp = p;
-            return CM_OK;
-        }
-    }
-    return CM_EINVAL;
-}
-
 /* w (0..64) bits at bit pos of p, least significant first. */
 static uint64_t bits_at(const uint8_t *p, uint64_t pos, int w)
 {
@@ -73,7 +54,7 @@ static int rle_next(struct pq_rle *r, uint64_t *v)
 {
     while (r->left == 0) {
         uint64_t h;
-        int rc = varint(&r->p, r->end, &h);
+        int rc = cm_thrift_varint(&r->p, r->end, &h);
 
         if (rc != 0) {
             return rc;
@@ -144,8 +125,10 @@ static int delta_init(struct pq_delta *d, const uint8_t *p, const uint8_t *end)
     int rc;
 
     memset(d, 0, sizeof(*d));
-    if ((rc = varint(&p, end, &block)) != 0 || (rc = varint(&p, end, &nmb)) != 0 ||
-        (rc = varint(&p, end, &total)) != 0 || (rc = varint(&p, end, &first)) != 0) {
+    if ((rc = cm_thrift_varint(&p, end, &block)) != 0 ||
+        (rc = cm_thrift_varint(&p, end, &nmb)) != 0 ||
+        (rc = cm_thrift_varint(&p, end, &total)) != 0 ||
+        (rc = cm_thrift_varint(&p, end, &first)) != 0) {
         return rc;
     }
     if (block == 0 || block > 65536 || nmb == 0 || nmb > 256 || block % nmb != 0 ||
@@ -159,7 +142,7 @@ static int delta_init(struct pq_delta *d, const uint8_t *p, const uint8_t *end)
     d->per_mb = (uint32_t)(block / nmb);
     d->mb_i = d->nmb; /* a block header comes next */
     d->total = total;
-    d->last = (first >> 1) ^ -(first & 1);
+    d->last = (uint64_t)cm_thrift_unzigzag(first);
     return CM_OK;
 }
 
@@ -177,12 +160,12 @@ static int delta_next(struct pq_delta *d, int64_t *v)
 
         if (d->mb_i == d->nmb) {
             uint64_t md;
-            int rc = varint(&d->p, d->end, &md);
+            int rc = cm_thrift_varint(&d->p, d->end, &md);
 
             if (rc != 0) {
                 return rc;
             }
-            d->min_delta = (md >> 1) ^ -(md & 1);
+            d->min_delta = (uint64_t)cm_thrift_unzigzag(md);
             if ((uint64_t)(d->end - d->p) < d->nmb) {
                 return CM_ETRUNC;
             }
@@ -259,8 +242,8 @@ void pq_cursor_free(struct pq_cursor *c)
     memset(c, 0, sizeof(*c));
 }
 
-/* Decompresses in[0..n) into out, which gets exactly want bytes. */
-static int inflate_page(struct pq_cursor *c, const uint8_t *in, size_t n, size_t want,
+/* Decompresses in[0..n), compressed with codec, into out, which gets exactly want bytes. */
+static int inflate_page(struct pq_cursor *c, int codec, const uint8_t *in, size_t n, size_t want,
                         struct cm_buf *out, char *why, size_t cap)
 {
     size_t got = 0;
@@ -273,14 +256,14 @@ static int inflate_page(struct pq_cursor *c, const uint8_t *in, size_t n, size_t
      */
     if (want > PAGE_MAX ||
         (want / 1100 > n + 64 &&
-         (c->ch.codec != PQ_ZSTD || ZSTD_getFrameContentSize(in, n) != (unsigned long long)want))) {
+         (codec != PQ_ZSTD || ZSTD_getFrameContentSize(in, n) != (unsigned long long)want))) {
         return bad(why, cap, "Parquet page claims an impossible decompressed size");
     }
     cm_buf_reset(out);
     if ((rc = cm_buf_reserve(out, want + 1)) != 0) {
         return rc;
     }
-    switch (c->ch.codec) {
+    switch (codec) {
     case PQ_UNCOMPRESSED:
         if (n != want) {
             return bad(why, cap, "Parquet page of another size than its header says");
@@ -530,8 +513,8 @@ static int next_page(struct pq_cursor *c, char *why, size_t cap)
             if (enc != PQ_PLAIN && enc != PQ_PLAIN_DICTIONARY) {
                 return bad(why, cap, "Parquet dictionary page not PLAIN-encoded");
             }
-            if ((rc = inflate_page(c, body, (size_t)csize, (size_t)usize, &c->dict_page, why,
-                                   cap)) != 0) {
+            if ((rc = inflate_page(c, c->ch.codec, body, (size_t)csize, (size_t)usize,
+                                   &c->dict_page, why, cap)) != 0) {
                 return rc;
             }
             if ((rc = read_dict(c, nvals, why, cap)) != 0) {
@@ -551,8 +534,8 @@ static int next_page(struct pq_cursor *c, char *why, size_t cap)
         if (ptype == PQ_DATA_PAGE) {
             const uint8_t *p, *end;
 
-            if ((rc = inflate_page(c, body, (size_t)csize, (size_t)usize, &c->page, why, cap)) !=
-                0) {
+            if ((rc = inflate_page(c, c->ch.codec, body, (size_t)csize, (size_t)usize, &c->page,
+                                   why, cap)) != 0) {
                 return rc;
             }
             p = (const uint8_t *)c->page.p;
@@ -583,17 +566,8 @@ static int next_page(struct pq_cursor *c, char *why, size_t cap)
         if (c->levels) {
             rle_init(&c->def, body, body + dl_len, 1);
         }
-        if (compressed && c->ch.codec != PQ_UNCOMPRESSED) {
-            rc = inflate_page(c, body + dl_len, (size_t)(csize - dl_len), (size_t)(usize - dl_len),
-                              &c->page, why, cap);
-        } else {
-            struct pq_chunk keep = c->ch;
-
-            c->ch.codec = PQ_UNCOMPRESSED;
-            rc = inflate_page(c, body + dl_len, (size_t)(csize - dl_len), (size_t)(usize - dl_len),
-                              &c->page, why, cap);
-            c->ch = keep;
-        }
+        rc = inflate_page(c, compressed ? c->ch.codec : PQ_UNCOMPRESSED, body + dl_len,
+                          (size_t)(csize - dl_len), (size_t)(usize - dl_len), &c->page, why, cap);
         if (rc != 0) {
             return rc;
         }

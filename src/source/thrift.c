@@ -9,17 +9,17 @@
 
 #include "base/err.h"
 
-static int varint(struct cm_thrift *t, uint64_t *v)
+int cm_thrift_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
     uint64_t x = 0;
 
     for (unsigned shift = 0; shift < 64; shift += 7) {
         uint8_t b;
 
-        if (t->p >= t->end) {
+        if (*pp >= end) {
             return CM_ETRUNC;
         }
-        b = *t->p++;
+        b = *(*pp)++;
         x |= (uint64_t)(b & 0x7f) << shift;
         if ((b & 0x80) == 0) {
             *v = x;
@@ -29,9 +29,14 @@ static int varint(struct cm_thrift *t, uint64_t *v)
     return CM_EINVAL; /* more than ten bytes */
 }
 
-static int64_t unzigzag(uint64_t u)
+int64_t cm_thrift_unzigzag(uint64_t u)
 {
     return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static int varint(struct cm_thrift *t, uint64_t *v)
+{
+    return cm_thrift_varint(&t->p, t->end, v);
 }
 
 int cm_thrift_field(struct cm_thrift *t, struct cm_thrift_struct *s, int16_t *id, int *type)
@@ -60,7 +65,7 @@ int cm_thrift_field(struct cm_thrift *t, struct cm_thrift_struct *s, int16_t *id
         if (rc != 0) {
             return rc;
         }
-        v = unzigzag(u);
+        v = cm_thrift_unzigzag(u);
         if (v < INT16_MIN || v > INT16_MAX) {
             return CM_EINVAL;
         }
@@ -88,7 +93,7 @@ int cm_thrift_int(struct cm_thrift *t, int type, int64_t *v)
         if ((rc = varint(t, &u)) != 0) {
             return rc;
         }
-        *v = unzigzag(u);
+        *v = cm_thrift_unzigzag(u);
         if ((type == CM_THRIFT_I16 && (*v < INT16_MIN || *v > INT16_MAX)) ||
             (type == CM_THRIFT_I32 && (*v < INT32_MIN || *v > INT32_MAX))) {
             return CM_EINVAL;

@@ -40,6 +40,16 @@ struct cm_thrift_struct {
 };
 
 /*
+ * A ULEB128 varint from *pp (before end), *pp moved past the bytes read (on failure
+ * too, so an error's place is where reading stopped): Thrift's integers and Parquet's
+ * own (RLE run headers, DELTA_BINARY_PACKED). Returns 0, CM_ETRUNC, or CM_EINVAL past
+ * ten bytes.
+ */
+int cm_thrift_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v);
+/* A zigzag-encoded signed value (0, -1, 1, -2, ... written as 0, 1, 2, 3, ...). */
+int64_t cm_thrift_unzigzag(uint64_t u);
+
+/*
  * The next field of a struct: *id and *type, or *type CM_THRIFT_STOP at its end.
  * (Begin a struct with a zeroed cm_thrift_struct.)
  */
