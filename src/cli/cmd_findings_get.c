@@ -138,18 +138,18 @@ static void evidence_load(struct evidence *e, const char *path)
     if (!e->have_dec && cm_decoder_init(&e->dec) == 0) {
         e->have_dec = true;
     }
-    if (!cm_is_gzip(e->raw.p, e->raw.len)) {
+    if (!cm_is_compressed(e->raw.p, e->raw.len)) {
         e->p = e->raw.p;
         e->len = e->raw.len;
         parquet_text(e);
         return;
     }
-    rc = e->have_dec ? cm_decode_gzip(&e->dec, e->raw.p, e->raw.len, &e->data, &de) : CM_ENOMEM;
+    rc = e->have_dec ? cm_decode(&e->dec, e->raw.p, e->raw.len, &e->data, &de) : CM_ENOMEM;
     if (rc == 0) {
         rc = cm_decode_nested(&e->dec, &e->data, &e->raw, &de); /* as the scan read it */
     }
     if (rc != 0 && rc != CM_ETRUNC && rc != CM_EINVAL) {
-        snprintf(e->why, sizeof(e->why), "gzip: %s", cm_strerror(rc));
+        snprintf(e->why, sizeof(e->why), "%s: %s", e->dec.outer, cm_strerror(rc));
         return;
     }
     /* A damaged stream keeps what came before the damage: earlier records are still there. */

@@ -84,7 +84,7 @@ static int read_file(const char *path, struct cm_buf *raw, struct cm_buf *plain,
     }
     *data = raw->p;
     *len = raw->len;
-    if (cm_is_gzip(raw->p, raw->len)) {
+    if (cm_is_compressed(raw->p, raw->len)) {
         struct cm_decoder dec;
         struct cm_decode_error de;
 
@@ -92,11 +92,12 @@ static int read_file(const char *path, struct cm_buf *raw, struct cm_buf *plain,
             snprintf(err, errlen, "--inventory %s: %s", path, cm_strerror(rc));
             return rc;
         }
-        rc = cm_decode_gzip(&dec, raw->p, raw->len, plain, &de);
+        rc = cm_decode(&dec, raw->p, raw->len, plain, &de);
         cm_decoder_finish(&dec);
         if (rc != 0) {
-            snprintf(err, errlen, "--inventory %s: gzip: %s", path,
-                     rc == CM_E2BIG ? "too large inflated" : de.msg);
+            snprintf(err, errlen, "--inventory %s: %s: %s", path,
+                     cm_is_zstd(raw->p, raw->len) ? "zstd" : "gzip",
+                     rc == CM_E2BIG ? "too large decoded" : de.msg);
             return rc == CM_ENOMEM ? rc : CM_EINVAL;
         }
         *data = plain->p;

@@ -18,7 +18,7 @@
 
 /*
  * Whether a file that starts with p[0, n) is lines a later part of which is read alone:
- * plain (no gzip), not a CloudWatch Logs JSON document, and in a format read line by line
+ * plain (no gzip or zstd), not a CloudWatch Logs JSON document, and in a format read line by line
  * (flow logs, Resolver logs, CloudTrail records one per line; not a CloudTrail file's one
  * document, which an append only damages).
  */
@@ -27,7 +27,7 @@ static bool line_based(const struct scan *s, const char *p, size_t n)
     struct cm_flow_format fmt;
     const struct cm_parser *ps;
 
-    if (n == 0 || cm_is_gzip(p, n) || cm_cwl_sniff(p, n)) {
+    if (n == 0 || cm_is_compressed(p, n) || cm_cwl_sniff(p, n)) {
         return false;
     }
     ps = cm_parse_sniff_flow(p, n, s->o.flow_fields, &fmt);

@@ -195,6 +195,11 @@ int cm_scan_parquet_rows(struct reader *r, uint32_t file_id, const struct cm_par
 void cm_scan_drop_buffer(struct reader *r);
 /* Parses the decoded buffer r->fb as input file_id with ps (NULL: sniffed). */
 int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_parser *ps);
+/* Why no parser took r->fb, for its reject (scan_why.c; why: room for a reason). */
+const char *cm_scan_unrecognised(const struct reader *r, char *why, size_t cap);
+/* "gzip" or "zstd" when input file_id is a 0-byte file named as such ("*.gz", "*.zst"), else NULL.
+ */
+const char *cm_scan_empty_packed(const struct scan *s, uint32_t file_id);
 /* Notes a failed inflate of input idx as one reject; false when nothing is left to parse. */
 bool cm_scan_decode_failed(struct reader *r, uint32_t idx, int rc, const struct cm_decode_error *de,
                            struct cm_buf *b);

@@ -272,12 +272,6 @@ consumed:
 
 /* --- reading and parsing one input ---------------------------------------- */
 
-static int looks_binary(const char *p, size_t n)
-{
-    size_t m = n < 512 ? n : 512;
-    return memchr(p, '\0', m) != NULL;
-}
-
 static int parse_batched(struct reader *r, const struct cm_parser *ps);
 static int order_batched(struct reader *r, const struct cm_parser *ps);
 
@@ -321,60 +315,6 @@ static int unwrap(struct reader *r, uint32_t file_id)
     r->unwrapped = rc == 0;
     r->cwl_cursor = 0;
     return rc;
-}
-
-/* True when p[i..n) starts a line of five or more space-separated fields (flow records). */
-static bool fields_line(const char *p, size_t n, size_t i)
-{
-    size_t spaces = 0;
-
-    for (; i < n && p[i] != '\n'; i++) {
-        if (p[i] == '\t' || p[i] == '{' || p[i] == '[') {
-            return false;
-        }
-        if (p[i] == ' ' && ++spaces == 4) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Why no parser took r->fb (why: room for a reason). */
-static const char *unrecognised(const struct reader *r, char *why, size_t cap)
-{
-    const char *p = r->fb->p, *what, *how = NULL;
-    size_t n = r->fb->len, i;
-    bool text;
-
-    if ((what = cm_container_name(p, n, &how)) != NULL) {
-        snprintf(why, cap, "%s, which coalmine does not read (gzip and plain text only): %s", what,
-                 how);
-        return why;
-    }
-    if (looks_binary(p, n)) {
-        return "unrecognised format (binary data)";
-    }
-    i = cm_parse_skip_ws(p, n, 0);
-    i += cm_parse_cwl_prefix(p, n, i);
-    text = r->s->o.flow_fields == NULL && fields_line(p, n, i);
-    if (r->unwrapped) {
-        return text ? "CloudWatch Logs messages in an unrecognised format (not CloudTrail, VPC "
-                      "Flow Logs or Resolver logs; flow logs in a custom format need --flow-fields)"
-                    : "CloudWatch Logs messages in an unrecognised format (not CloudTrail, VPC "
-                      "Flow Logs or Resolver logs)";
-    }
-    return text ? "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs; flow log "
-                  "lines with no header line in a custom format need --flow-fields)"
-                : "unrecognised format (not CloudTrail, VPC Flow Logs or Resolver logs)";
-}
-
-/* True when input file_id is a 0-byte file named "*.gz": no gzip is that short. */
-static bool empty_gzip_name(const struct scan *s, uint32_t file_id)
-{
-    const char *path = file_id < s->in.n ? s->in.v[file_id].path : NULL;
-    size_t n = path != NULL ? strlen(path) : 0;
-
-    return n > 3 && s->in.v[file_id].size == 0 && strcmp(path + n - 3, ".gz") == 0;
 }
 
 /* Between two log groups' runs: a batch's events came from one parse (its tape's source). */
@@ -432,14 +372,18 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
 {
     struct scan *s = r->s;
     const char *other, *key = file_id < s->in.n ? s->in.v[file_id].path : "";
+    const char *packed;
     bool order;
     int rc;
 
     r->unwrapped = false;
     if (r->fb->len == 0) {
-        if (empty_gzip_name(s, file_id)) {
-            /* No gzip is 0 bytes long: a copy that failed. */
-            cm_scan_note_reject(s, 0, file_id, 0, 0, "empty file (0 bytes) named as gzip");
+        if ((packed = cm_scan_empty_packed(s, file_id)) != NULL) {
+            /* No gzip or zstd is 0 bytes long: a copy that failed. */
+            char msg[64];
+
+            snprintf(msg, sizeof(msg), "empty file (0 bytes) named as %s", packed);
+            cm_scan_note_reject(s, 0, file_id, 0, 0, msg);
         } else {
             /* Nothing to lose (AWS Config's ConfigWritabilityCheckFile is such a file). */
             cm_scan_note_skip(s, file_id, 0, "empty file");
@@ -470,7 +414,7 @@ int cm_scan_parse_buffer(struct reader *r, uint32_t file_id, const struct cm_par
     if (ps == NULL) {
         char why[sizeof(((struct cm_scan_reject *)0)->reason)];
 
-        cm_scan_note_reject(s, 0, file_id, 0, 1, unrecognised(r, why, sizeof(why)));
+        cm_scan_note_reject(s, 0, file_id, 0, 1, cm_scan_unrecognised(r, why, sizeof(why)));
         r->unwrapped = false;
         return CM_OK;
     }
@@ -640,7 +584,7 @@ bool cm_scan_decode_failed(struct reader *r, uint32_t idx, int rc, const struct 
                            struct cm_buf *b)
 {
     cm_scan_note_reject(r->s, 0, idx, de->offset, 0, de->msg[0] ? de->msg : cm_strerror(rc));
-    if (rc == CM_E2BIG && cm_is_gzip(b->p, b->len)) {
+    if (rc == CM_E2BIG && cm_is_compressed(b->p, b->len)) {
         cm_buf_reset(b);
     }
     return b->len > 0;
@@ -737,10 +681,10 @@ decode:
     if (!r->engine) {
         cm_bufpool_get(&s->bufpool, &fresh);
     }
-    if (cm_is_gzip(r->raw.p, r->raw.len)) {
+    if (cm_is_compressed(r->raw.p, r->raw.len)) {
         struct cm_decode_error de;
         target = r->engine ? &r->data : &fresh;
-        rc = cm_decode_gzip(&r->dec, r->raw.p, r->raw.len, target, &de);
+        rc = cm_decode(&r->dec, r->raw.p, r->raw.len, target, &de);
         if (rc == CM_ETRUNC && s->o.file_ids && !settled) {
             /*
              * Cut short and changed in the last CM_SCAN_SETTLE_S: a file still being

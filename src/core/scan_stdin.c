@@ -51,8 +51,9 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         }
         if (ps == NULL && pend.len && !wrapped && !nested) {
             /* A gzip inside the gzip (Firehose compressing what CloudWatch Logs had
-             * compressed) is read whole, inflated at the end and sniffed then. */
-            nested = src->gz && cm_is_gzip(pend.p, pend.len);
+             * compressed), or zstd either way, is read whole, decoded at the end and
+             * sniffed then. */
+            nested = src->packed && cm_is_compressed(pend.p, pend.len);
         }
         if (ps == NULL && pend.len && !wrapped && !nested) {
             /* A CloudWatch Logs wrapper is read whole, and unwrapped by cm_scan_parse_buffer(). */
@@ -68,6 +69,7 @@ int cm_scan_read_stdin(struct reader *r, uint32_t idx)
         if (nested) {
             struct cm_decode_error de;
 
+            r->dec.outer = src->zst ? "zstd" : "gzip"; /* (for its messages) */
             rc = cm_decode_nested(&r->dec, &pend, &r->raw, &de);
             if (rc == CM_ENOMEM) {
                 break;

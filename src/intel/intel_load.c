@@ -107,17 +107,17 @@ int cm_intel_source_parse(const char *arg, enum cm_intel_kind kind, bool managed
     return 0;
 }
 
-/* Inflates a gzip list of n bytes at p into out, else points *data at it. */
+/* Decodes a gzip or zstd list of n bytes at p into out, else points *data at it. */
 static int maybe_inflate(const char *path, struct cm_decoder *dec, const char *p, size_t n,
                          struct cm_buf *out, const char **data, size_t *len, char *err,
                          size_t errlen)
 {
-    if (cm_is_gzip(p, n)) {
+    if (cm_is_compressed(p, n)) {
         struct cm_decode_error de;
-        int rc = cm_decode_gzip(dec, p, n, out, &de);
+        int rc = cm_decode(dec, p, n, out, &de);
 
         if (rc != 0) {
-            snprintf(err, errlen, "%s: gzip: %s", path,
+            snprintf(err, errlen, "%s: %s: %s", path, cm_is_zstd(p, n) ? "zstd" : "gzip",
                      rc == CM_E2BIG ? "larger than 2 GiB inflated" : de.msg);
             return rc == CM_ENOMEM ? rc : CM_EINVAL;
         }
@@ -130,7 +130,7 @@ static int maybe_inflate(const char *path, struct cm_decoder *dec, const char *p
     return 0;
 }
 
-/* Reads path whole, inflating gzip. */
+/* Reads path whole, decoding gzip or zstd. */
 static int read_list(const char *path, struct cm_decoder *dec, struct cm_buf *raw,
                      struct cm_buf *out, const char **data, size_t *len, char *err, size_t errlen)
 {

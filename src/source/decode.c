@@ -1,6 +1,6 @@
 /*
  * Whole-buffer gzip decoding: libdeflate on the fast path, zlib to salvage
- * the readable prefix of a damaged stream.
+ * the readable prefix of a damaged stream. zstd is decode_zstd.c's.
  */
 #include "source/decode.h"
 
@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "base/err.h"
 
 int cm_decoder_init(struct cm_decoder *dec)
 {
+    dec->z = NULL;
+    dec->outer = "gzip";
     dec->d = libdeflate_alloc_decompressor();
     return dec->d ? CM_OK : CM_ENOMEM;
 }
@@ -23,12 +26,21 @@ void cm_decoder_finish(struct cm_decoder *dec)
         libdeflate_free_decompressor(dec->d);
         dec->d = NULL;
     }
+    if (dec->z) {
+        ZSTD_freeDCtx(dec->z);
+        dec->z = NULL;
+    }
 }
 
 bool cm_is_gzip(const void *p, size_t n)
 {
     const unsigned char *b = p;
     return n >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+}
+
+bool cm_is_compressed(const void *p, size_t n)
+{
+    return cm_is_gzip(p, n) || cm_is_zstd(p, n);
 }
 
 /* The containers and compressors of other tools, by their magic bytes. */
@@ -44,7 +56,6 @@ static const struct container {
      "\xfd"
      "7zXZ\0",
      6, "xz data", "xzcat FILE | coalmine scan -"},
-    {0, "\x28\xb5\x2f\xfd", 4, "zstd data", "zstdcat FILE | coalmine scan -"},
     {0, "\x04\x22\x4d\x18", 4, "lz4 data", "lz4cat FILE | coalmine scan -"},
     {0, "PK\x03\x04", 4, "a zip archive", "unzip it and scan the directory"},
     {0, "7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive", "extract it and scan the directory"},
@@ -199,6 +210,7 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
     cm_buf_reset(out);
     err->offset = 0;
     err->msg[0] = '\0';
+    dec->outer = "gzip";
     while (pos < n) {
         size_t used = 0;
         if (!cm_is_gzip(in + pos, n - pos)) {
@@ -239,21 +251,30 @@ int cm_decode_gzip(struct cm_decoder *dec, const void *inp, size_t n, struct cm_
     return CM_OK;
 }
 
+int cm_decode(struct cm_decoder *dec, const void *in, size_t n, struct cm_buf *out,
+              struct cm_decode_error *err)
+{
+    return cm_is_zstd(in, n) ? cm_decode_zstd(dec, in, n, out, err)
+                             : cm_decode_gzip(dec, in, n, out, err);
+}
+
 int cm_decode_nested(struct cm_decoder *dec, struct cm_buf *out, struct cm_buf *spare,
                      struct cm_decode_error *err)
 {
+    const char *outer = dec->outer;
     struct cm_buf t;
     int rc;
 
-    if (!cm_is_gzip(out->p, out->len)) {
+    if (!cm_is_compressed(out->p, out->len)) {
         return 0;
     }
-    rc = cm_decode_gzip(dec, out->p, out->len, spare, err);
+    rc = cm_decode(dec, out->p, out->len, spare, err);
     if (rc != 0 && rc != CM_ENOMEM) {
-        /* Its offsets are of the inflated outer layer, not of the input's bytes: said so. */
+        /* Its offsets are of the decoded outer layer, not of the input's bytes: said so. */
         char pre[64];
-        int np = snprintf(pre, sizeof(pre),
-                          "in the gzip inside the gzip, at its byte %zu: ", err->offset);
+        int np =
+            snprintf(pre, sizeof(pre), "in the %s inside the %s, at its byte %zu: ", dec->outer,
+                     outer, err->offset);
         size_t plen = np > 0 && (size_t)np < sizeof(pre) ? (size_t)np : 0;
         size_t len = strlen(err->msg);
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "base/alloc.h"
 #include "base/arena.h"
@@ -76,6 +77,39 @@ static size_t inflate_prefix(const unsigned char *in, size_t n, char *out, size_
     }
     inflateEnd(&zs);
     return cap - zs.avail_out;
+}
+
+/*
+ * Decodes what it can of a zstd prefix, frame after frame; a block cut off by
+ * the window's end yields nothing (libzstd decodes whole blocks), so a peek of
+ * a file whose first block is over 64 KiB compressed finds no record.
+ */
+static size_t zstd_prefix(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+    ZSTD_DCtx *z = ZSTD_createDCtx();
+    ZSTD_inBuffer ib = {in, n, 0};
+    ZSTD_outBuffer ob = {out, cap, 0};
+
+    if (z == NULL) {
+        return 0;
+    }
+    while (ob.pos < ob.size) {
+        size_t was_in = ib.pos, was_out = ob.pos;
+        size_t r = ZSTD_decompressStream(z, &ob, &ib);
+
+        if (ZSTD_isError(r) || (r == 0 && !cm_is_zstd(in + ib.pos, n - ib.pos)) ||
+            (ib.pos == was_in && ob.pos == was_out)) {
+            break;
+        }
+    }
+    ZSTD_freeDCtx(z);
+    return ob.pos;
+}
+
+/* What can be decoded of the gzip or zstd prefix in[0..n). */
+static size_t decode_prefix(const unsigned char *in, size_t n, char *out, size_t cap)
+{
+    return cm_is_zstd(in, n) ? zstd_prefix(in, n, out, cap) : inflate_prefix(in, n, out, cap);
 }
 
 static int first_record_time(const char *buf, size_t len, const struct cm_flow_format *ff,
@@ -156,22 +190,22 @@ int cm_peek_first_time_bytes(const void *bytes, size_t n, const struct cm_flow_f
     if (n > PEEK_RAW) {
         n = PEEK_RAW;
     }
-    if (!cm_is_gzip(raw, n)) {
+    if (!cm_is_compressed(raw, n)) {
         memcpy(out, raw, n);
         rc = first_time(out, n, n < PEEK_RAW, ff, ms);
         goto out;
     }
     /* A first record is almost always in the first few KiB: inflate more only when not. */
     for (size_t cap = PEEK_FIRST;; cap = PEEK_OUT) {
-        len = inflate_prefix(raw, n, out, cap);
-        if (cm_is_gzip(out, len)) {
+        len = decode_prefix(raw, n, out, cap);
+        if (cm_is_compressed(out, len)) {
             /* A gzip in the gzip, as the scan reads it. */
             unsigned char *inner = cm_malloc(cap);
             if (inner == NULL) {
                 rc = CM_ENOMEM;
                 goto out;
             }
-            len = inflate_prefix((const unsigned char *)out, len, (char *)inner, cap);
+            len = decode_prefix((const unsigned char *)out, len, (char *)inner, cap);
             memcpy(out, inner, len);
             cm_free(inner);
         }

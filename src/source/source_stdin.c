@@ -1,5 +1,6 @@
 /*
- * Streaming reads of standard input, with gzip detected from the first bytes.
+ * Streaming reads of standard input, with gzip or zstd detected from the
+ * first bytes.
  */
 #include "source/source_stdin.h"
 
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "base/err.h"
 #include "base/json.h"
@@ -63,15 +66,34 @@ size_t cm_stdin_cut(enum cm_stdin_cut mode, const char *p, size_t n, size_t *see
     return cut;
 }
 
+/* True when b[0..n) (n < 4) may yet become the magic of gzip or zstd: wait for more. */
+static bool magic_prefix(const char *b, size_t n)
+{
+    static const char *const magic[] = {"\x1f\x8b", "\x28\xb5\x2f\xfd"};
+
+    if (n == 0) {
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++) {
+        if (n < strlen(magic[i]) && memcmp(b, magic[i], n) == 0) {
+            return true;
+        }
+    }
+    /* a skippable zstd frame: 0x5? 0x2a 0x4d 0x18 */
+    return ((unsigned char)b[0] & 0xf0) == 0x50 && (n < 2 || b[1] == 0x2a) &&
+           (n < 3 || b[2] == 0x4d);
+}
+
 /*
- * Reads on until buf[0..n) holds the two bytes of the gzip magic or the
- * stream ends (a pipe may deliver a single byte first); returns the new n.
+ * Reads on until buf[0..n) holds enough bytes to tell gzip's or zstd's magic
+ * from other data, or the stream ends (a pipe may deliver a single byte
+ * first); returns the new n.
  */
 static size_t read_magic(int fd, char *buf, size_t n, size_t cap)
 {
     ssize_t got;
 
-    while (n < 2) {
+    while (n < 4 && magic_prefix(buf, n)) {
         got = read(fd, buf + n, cap - n);
         if (got < 0 && errno == EINTR) {
             continue;
@@ -84,11 +106,17 @@ static size_t read_magic(int fd, char *buf, size_t n, size_t cap)
     return n;
 }
 
+/* "gzip" or "zstd": what the stream is, for messages. */
+static const char *codec(const struct cm_stdin *src)
+{
+    return src->zst ? "zstd" : "gzip";
+}
+
 /*
- * Before a gzip member after the first: what follows must be gzip's magic, as
- * cm_decode_gzip() requires of a file. Returns 1 when it is; 0 when it is other
- * data (trailing zeros, a newline, text), which is read to the end, counted
- * and reported where it begins, as a file's is.
+ * Before a gzip member or zstd frame after the first: what follows must be its
+ * magic, as cm_decode() requires of a file. Returns 1 when it is; 0 when it is
+ * other data (trailing zeros, a newline, text), which is read to the end,
+ * counted and reported where it begins, as a file's is.
  */
 static int next_member(struct cm_stdin *src, int fd, char *err, size_t errlen)
 {
@@ -96,14 +124,15 @@ static int next_member(struct cm_stdin *src, int fd, char *err, size_t errlen)
     uint64_t junk;
     ssize_t got;
 
-    if (have == 1) {
-        src->in[0] = src->in[src->in_off];
+    if (have < 4) {
+        memmove(src->in, src->in + src->in_off, have);
         src->in_off = 0;
-        src->in_len = read_magic(fd, src->in, 1, sizeof(src->in));
-        src->raw_bytes += src->in_len - 1;
+        src->in_len = read_magic(fd, src->in, have, sizeof(src->in));
+        src->raw_bytes += src->in_len - have;
         have = src->in_len;
     }
-    if (cm_is_gzip(src->in + src->in_off, have)) {
+    if (src->zst ? cm_is_zstd(src->in + src->in_off, have)
+                 : cm_is_gzip(src->in + src->in_off, have)) {
         return 1;
     }
     junk = have;
@@ -118,12 +147,97 @@ static int next_member(struct cm_stdin *src, int fd, char *err, size_t errlen)
         junk += (uint64_t)got;
         src->raw_bytes += (uint64_t)got;
     }
-    snprintf(err, errlen, "%llu bytes of non-gzip data after the gzip stream ignored",
-             (unsigned long long)junk);
+    snprintf(err, errlen, "%llu bytes of non-%s data after the %s stream ignored",
+             (unsigned long long)junk, codec(src), codec(src));
     src->err_off = src->member_at;
     src->in_off = src->in_len = 0;
     src->eof = 1;
     return 0;
+}
+
+/* Room in out for the next step, up to the cap (0 at the cap). Returns as cm_buf_reserve. */
+static int step_room(struct cm_buf *out, size_t *room)
+{
+    *room = out->max - out->len < 65536 ? out->max - out->len : 65536;
+    return cm_buf_reserve(out, *room);
+}
+
+/*
+ * One step of the zstd decoder over what is buffered: given what libzstd asks for
+ * next (about one block) and room for a whole block, so a call that fails loses no
+ * output of another, and a frame whose checksum alone is wrong has its content out
+ * and is passed (err says so) for the frames after it. Returns 0, CM_ENOMEM or
+ * CM_E2BIG.
+ */
+static int zstd_step(struct cm_stdin *src, struct cm_buf *out, char *err, size_t errlen)
+{
+    unsigned char spare;
+    ZSTD_inBuffer ib;
+    ZSTD_outBuffer ob;
+    size_t room, r, have = src->in_len - src->in_off;
+    int rc;
+
+    if (src->zd == NULL && (src->zd = ZSTD_createDCtx()) == NULL) {
+        return CM_ENOMEM;
+    }
+    room =
+        out->max - out->len < ZSTD_DStreamOutSize() ? out->max - out->len : ZSTD_DStreamOutSize();
+    if ((rc = cm_buf_reserve(out, room)) != 0) {
+        return rc;
+    }
+    if (src->zwant == 0) {
+        src->zwant = 6; /* a frame header's first bytes */
+    }
+    /* At the cap, one spare byte tells if more comes. */
+    ib.src = src->in + src->in_off;
+    ib.size = have < src->zwant ? have : src->zwant;
+    ib.pos = 0;
+    ob.dst = room ? (void *)(out->p + out->len) : (void *)&spare;
+    ob.size = room ? room : 1;
+    ob.pos = 0;
+    src->mid = 1;
+    r = ZSTD_decompressStream(src->zd, &ob, &ib);
+    if (ZSTD_isError(r) && ZSTD_getErrorCode(r) == ZSTD_error_checksum_wrong) {
+        /* The checksum was the last of the frame and all it was given: passed. */
+        if (err[0] == '\0') {
+            src->err_off = src->member_at + src->frame_in;
+            snprintf(err, errlen,
+                     "corrupt zstd data on standard input at byte %llu: %s (checksum only; data "
+                     "read)",
+                     (unsigned long long)src->err_off, ZSTD_getErrorName(r));
+        }
+        ib.pos = ib.size;
+        r = 0;
+        (void)ZSTD_DCtx_reset(src->zd, ZSTD_reset_session_only);
+    } else if (ZSTD_isError(r)) {
+        /* libzstd has no way on past damage in a stream: what came before it is kept. */
+        src->err_off = src->member_at + src->frame_in;
+        if (cm_zstd_window_error(r)) {
+            snprintf(err, errlen, "%s", CM_ZSTD_WINDOW_ADVICE);
+        } else {
+            snprintf(err, errlen, "corrupt zstd data on standard input at byte %llu: %s",
+                     (unsigned long long)src->err_off, ZSTD_getErrorName(r));
+        }
+        src->eof = 1;
+        return CM_OK;
+    }
+    if (room == 0 && ob.pos > 0) {
+        return CM_E2BIG;
+    }
+    out->len += room ? ob.pos : 0;
+    out->p[out->len] = '\0';
+    src->in_off += ib.pos;
+    src->frame_in += ib.pos;
+    src->zwant =
+        cm_zstd_next_feed(r, ib.pos == 0 && ob.pos == 0 && ib.size == src->zwant ? ib.size : 0);
+    if (r == 0) {
+        /* a frame read to its end: a following frame continues the stream */
+        src->mid = 0;
+        src->members++;
+        src->member_at += src->frame_in;
+        src->frame_in = 0;
+    }
+    return CM_OK;
 }
 
 /* Appends up to want bytes of decoded stdin to out; sets src->eof at the end. */
@@ -141,8 +255,8 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
                 continue;
             }
             if (got <= 0) {
-                if (src->gz && src->mid) {
-                    snprintf(err, errlen, "truncated gzip stream on standard input");
+                if (src->packed && src->mid) {
+                    snprintf(err, errlen, "truncated %s stream on standard input", codec(src));
                     src->err_off = src->raw_bytes;
                 }
                 src->eof = 1;
@@ -150,7 +264,8 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             }
             if (src->raw_bytes == 0) {
                 got = (ssize_t)read_magic(fd, src->in, (size_t)got, sizeof(src->in));
-                src->gz = cm_is_gzip(src->in, (size_t)got);
+                src->zst = cm_is_zstd(src->in, (size_t)got);
+                src->packed = src->zst || cm_is_gzip(src->in, (size_t)got);
             }
             src->in_len = (size_t)got;
             src->in_off = 0;
@@ -164,7 +279,7 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             src->skip -= (uint32_t)k;
             continue;
         }
-        if (!src->gz) {
+        if (!src->packed) {
             rc = cm_buf_append(out, src->in + src->in_off, src->in_len - src->in_off);
             src->in_off = src->in_len;
             if (rc != 0) {
@@ -175,6 +290,12 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
         if (src->members > 0 && !src->mid && !next_member(src, fd, err, errlen)) {
             break;
         }
+        if (src->zst) {
+            if ((rc = zstd_step(src, out, err, errlen)) != 0) {
+                return rc;
+            }
+            continue;
+        }
         if (!src->zinit) {
             memset(&src->zs, 0, sizeof(src->zs));
             if (inflateInit2(&src->zs, 16 + MAX_WBITS) != Z_OK) {
@@ -183,8 +304,7 @@ int cm_stdin_fill(struct cm_stdin *src, int fd, struct cm_buf *out, size_t want,
             src->zinit = 1;
         }
         /* Output room up to the cap; at the cap, one spare byte tells if more comes. */
-        room = out->max - out->len < 65536 ? out->max - out->len : 65536;
-        rc = cm_buf_reserve(out, room);
+        rc = step_room(out, &room);
         if (rc != 0) {
             return rc;
         }
@@ -238,5 +358,9 @@ void cm_stdin_finish(struct cm_stdin *src)
     if (src->zinit) {
         inflateEnd(&src->zs);
         src->zinit = 0;
+    }
+    if (src->zd != NULL) {
+        ZSTD_freeDCtx(src->zd);
+        src->zd = NULL;
     }
 }

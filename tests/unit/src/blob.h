@@ -1,7 +1,8 @@
 /*
- * Byte blobs and gzip members for the tests of the decoding paths
- * (test_decode.c, test_stdin.c): a growable heap buffer and zlib's deflate
- * to make reference gzip data. Included by test files only.
+ * Byte blobs, gzip members and zstd frames for the tests of the decoding
+ * paths (test_decode.c, test_decode_zstd.c, test_stdin.c): a growable heap
+ * buffer, flow-log-like text, and zlib's deflate and libzstd's compressor to
+ * make reference data. Included by test files only.
  */
 #ifndef CM_TESTS_BLOB_H
 #define CM_TESTS_BLOB_H
@@ -10,7 +11,9 @@
 #include <string.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <zlib.h>
+#include <zstd.h>
 
 struct blob {
     unsigned char *p;
@@ -61,6 +64,57 @@ static inline struct blob gzip_member(const void *p, size_t n, int level)
     if (out.p == NULL) {
         blob_add(&out, "", 0);
     }
+    return out;
+}
+
+/* Flow-log-like lines, n bytes (the last line cut), deterministic in seed. */
+static inline struct blob blob_text(size_t n, uint32_t seed)
+{
+    struct blob b = {malloc(n + 1), 0}; /* one allocation: a realloc a line is quadratic */
+    uint32_t x = seed * 2654435761u + 1;
+
+    assert_non_null(b.p);
+    while (b.n < n) {
+        char line[128];
+        int len;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        len = snprintf(line, sizeof(line), "2 111122223333 eni-%08x 10.%u.%u.%u 443 %u ACCEPT OK\n",
+                       x, (x >> 24) & 0xff, (x >> 16) & 0xff, (x >> 8) & 0xff, x % 65536);
+        len = n - b.n < (size_t)len ? (int)(n - b.n) : len;
+        memcpy(b.p + b.n, line, (size_t)len);
+        b.n += (size_t)len;
+    }
+    return b;
+}
+
+/*
+ * One zstd frame holding p[0..n) at level, with a content checksum when
+ * checksum, its content size in the header unless streamed (as `zstd` writes
+ * a pipe's: no size).
+ */
+static inline struct blob zstd_frame(const void *p, size_t n, int level, int checksum, int streamed)
+{
+    struct blob out = {NULL, 0};
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    unsigned char buf[16384];
+    ZSTD_inBuffer ib = {p, n, 0};
+    size_t left;
+
+    assert_non_null(c);
+    assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)));
+    assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, checksum)));
+    if (!streamed) {
+        assert_false(ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(c, n)));
+    }
+    do {
+        ZSTD_outBuffer ob = {buf, sizeof(buf), 0};
+        left = ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_end);
+        assert_false(ZSTD_isError(left));
+        blob_add(&out, buf, ob.pos);
+    } while (left != 0);
+    ZSTD_freeCCtx(c);
     return out;
 }
 

@@ -428,6 +428,46 @@ static void test_nested_gzip(void **state)
 }
 
 /*
+ * zstd files are peeked as gzip ones are: the first frame's first block, frames after an
+ * empty one, zstd inside gzip; a big file's first record from its 64 KiB window alone.
+ */
+static void test_zstd(void **state)
+{
+    const char *text = DNS("2026-01-05T00:00:07Z") DNS("2026-01-05T00:01:00Z");
+    struct blob z = zstd_frame(text, strlen(text), 3, 1, 0);
+    struct blob two = zstd_frame("", 0, 3, 0, 1), gz, big;
+    size_t n = 4 << 20;
+    char *large = malloc(n + 1);
+    const char *head = FLOW("1741082400");
+    int64_t ms = 0;
+    (void)state;
+
+    assert_int_equal(cm_peek_first_time(put_bytes("a.log.zst", z.p, z.n), &ms), 0);
+    assert_true(ms == T07);
+    blob_add(&two, z.p, z.n); /* an empty frame, then the records */
+    assert_int_equal(cm_peek_first_time(put_bytes("b.log.zst", two.p, two.n), &ms), 0);
+    assert_true(ms == T07);
+    gz = gzip_member(z.p, z.n, 6);
+    assert_int_equal(cm_peek_first_time(put_bytes("c.log.zst.gz", gz.p, gz.n), &ms), 0);
+    assert_true(ms == T07);
+
+    assert_non_null(large);
+    memcpy(large, head, strlen(head));
+    for (size_t i = strlen(head); i < n; i++) {
+        large[i] = (i % 64 == 63) ? '\n' : (char)('a' + (i * 7919) % 26);
+    }
+    big = zstd_frame(large, n, 3, 1, 0);
+    assert_true(big.n > CM_PEEK_RAW);
+    assert_int_equal(cm_peek_first_time(put_bytes("big.log.zst", big.p, big.n), &ms), 0);
+    assert_true(ms == 1741082400000LL);
+    free(large);
+    blob_free(&big);
+    blob_free(&gz);
+    blob_free(&two);
+    blob_free(&z);
+}
+
+/*
  * A Firehose object of CloudWatch Logs deliveries without Firehose's own compression is
  * their gzip members back to back, and the first is often the health check (no record):
  * the time is the first DATA_MESSAGE's, in a later member, gzip'd once more or not.
@@ -570,6 +610,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lookup_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_gzip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_members, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zstd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cwl_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flow_fields, setup, teardown),

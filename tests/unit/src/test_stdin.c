@@ -1,10 +1,11 @@
 /*
  * Unit tests for src/source/source_stdin.h. cm_stdin_fill reads any
  * descriptor, so the streams come through pipes (a writer thread feeding
- * them in pieces, as a shell pipeline would) or temp files: plain text and
- * gzip (made here with zlib, single and multi-member) reassemble exactly
- * over many small fills; truncated and corrupt gzip end the stream with a
- * message and keep the good prefix; the output cap gives CM_E2BIG; raw_bytes
+ * them in pieces, as a shell pipeline would) or temp files: plain text,
+ * gzip (made here with zlib, single and multi-member) and zstd (libzstd,
+ * frames and skippable frames) reassemble exactly over many small fills;
+ * truncated and corrupt gzip or zstd end the stream with a message and keep
+ * the good prefix; the output cap gives CM_E2BIG; raw_bytes
  * counts what was read. Then cm_stdin_cut_mode on each format, and cm_stdin_cut.
  */
 #include <stdarg.h>
@@ -26,29 +27,10 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "parse/parse.h"
+#include "source/decode.h"
 #include "source/source_stdin.h"
 
 #include "blob.h"
-
-/* Log-like lines, deterministic in seed. */
-static struct blob make_text(size_t n, uint32_t seed)
-{
-    struct blob b = {NULL, 0};
-    uint32_t x = seed * 2654435761u + 1;
-
-    blob_add(&b, "", 0);
-    while (b.n < n) {
-        char line[128];
-        int len;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        len = snprintf(line, sizeof(line), "2 111122223333 eni-%08x 10.%u.%u.%u 443 %u ACCEPT OK\n",
-                       x, (x >> 24) & 0xff, (x >> 16) & 0xff, (x >> 8) & 0xff, x % 65536);
-        blob_add(&b, line, n - b.n < (size_t)len ? n - b.n : (size_t)len);
-    }
-    return b;
-}
 
 /* --- feeding a pipe from a thread ----------------------------------------- */
 
@@ -176,7 +158,7 @@ static void assert_prefix(const struct run *r, const struct blob *orig)
 
 static void test_plain_fills(void **state)
 {
-    struct blob text = make_text(300000, 1);
+    struct blob text = blob_text(300000, 1);
     struct feeder f;
     struct run r;
     int fd;
@@ -197,7 +179,7 @@ static void test_plain_fills(void **state)
     assert_int_equal(r.out.len, text.n);
     assert_memory_equal(r.out.p, text.p, text.n);
     assert_int_equal(r.src->raw_bytes, text.n);
-    assert_int_equal(r.src->gz, 0);
+    assert_int_equal(r.src->packed, 0);
     assert_string_equal(r.err, "");
     /* After the end, a fill adds nothing and succeeds. */
     assert_int_equal(cm_stdin_fill(r.src, fd, &r.out, 5000, r.err, sizeof(r.err)), 0);
@@ -240,7 +222,7 @@ static void test_plain_tiny_and_empty(void **state)
 
 static void test_gzip_single(void **state)
 {
-    struct blob text = make_text(500000, 2);
+    struct blob text = blob_text(500000, 2);
     struct blob gz = gzip_member(text.p, text.n, 6);
     struct feeder f;
     struct run r;
@@ -251,7 +233,7 @@ static void test_gzip_single(void **state)
     fd = feed(&f, gz.p, gz.n, 4096, 0);
     assert_int_equal(cm_stdin_fill(r.src, fd, &r.out, 10000, r.err, sizeof(r.err)), 0);
     assert_true(r.out.len >= 10000 && r.out.len < text.n);
-    assert_int_equal(r.src->gz, 1);
+    assert_int_equal(r.src->packed, 1);
     assert_prefix(&r, &text);
     run_all(&r, fd, 10000);
     assert_int_equal(r.rc, 0);
@@ -268,7 +250,7 @@ static void test_gzip_single(void **state)
 
 static void test_gzip_multi(void **state)
 {
-    struct blob a = make_text(100000, 3), b = make_text(70001, 4), c = make_text(10, 5);
+    struct blob a = blob_text(100000, 3), b = blob_text(70001, 4), c = blob_text(10, 5);
     struct blob all = {NULL, 0}, gz = {NULL, 0}, m;
     struct feeder f;
     struct run r;
@@ -325,7 +307,7 @@ static void test_gzip_multi(void **state)
 /* The first read can return a single byte; the gzip magic must still be seen. */
 static void test_gzip_first_read_short(void **state)
 {
-    struct blob text = make_text(20000, 6);
+    struct blob text = blob_text(20000, 6);
     struct blob gz = gzip_member(text.p, text.n, 6);
     struct feeder f;
     struct run r;
@@ -336,7 +318,7 @@ static void test_gzip_first_read_short(void **state)
     fd = feed(&f, gz.p, gz.n, 4096, 1); /* one byte, a pause, then the rest */
     run_all(&r, fd, 1000);
     assert_int_equal(r.rc, 0);
-    assert_int_equal(r.src->gz, 1);
+    assert_int_equal(r.src->packed, 1);
     assert_int_equal(r.out.len, text.n);
     assert_memory_equal(r.out.p, text.p, text.n);
     assert_int_equal(r.src->raw_bytes, gz.n);
@@ -349,7 +331,7 @@ static void test_gzip_first_read_short(void **state)
 
 static void test_gzip_truncated(void **state)
 {
-    struct blob text = make_text(200000, 7);
+    struct blob text = blob_text(200000, 7);
     struct blob gz = gzip_member(text.p, text.n, 6);
     size_t cuts[] = {3, 10, 11, 100, gz.n / 2, gz.n - 9, gz.n - 8, gz.n - 4, gz.n - 1};
     (void)state;
@@ -382,7 +364,7 @@ static void test_gzip_truncated(void **state)
 
 static void test_gzip_truncated_second_member(void **state)
 {
-    struct blob a = make_text(50000, 8), b = make_text(50000, 9);
+    struct blob a = blob_text(50000, 8), b = blob_text(50000, 9);
     struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
     struct blob gz = {NULL, 0}, all = {NULL, 0};
     struct run r;
@@ -412,7 +394,7 @@ static void test_gzip_truncated_second_member(void **state)
 
 static void test_gzip_corrupt(void **state)
 {
-    struct blob text = make_text(150000, 10);
+    struct blob text = blob_text(150000, 10);
     struct blob gz = gzip_member(text.p, text.n, 6);
     struct blob bad = {NULL, 0};
     struct run r;
@@ -490,7 +472,7 @@ static void test_gzip_corrupt(void **state)
  */
 static void test_gzip_bad_trailer_member(void **state)
 {
-    struct blob a = make_text(30000, 31), b = make_text(40000, 32);
+    struct blob a = blob_text(30000, 31), b = blob_text(40000, 32);
     struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
     struct blob bad = {NULL, 0}, all = {NULL, 0};
     (void)state;
@@ -535,7 +517,7 @@ static void test_gzip_bad_trailer_member(void **state)
  */
 static void test_gzip_error_offsets(void **state)
 {
-    struct blob a = make_text(30000, 11), b = make_text(40000, 12);
+    struct blob a = blob_text(30000, 11), b = blob_text(40000, 12);
     struct blob ga = gzip_member(a.p, a.n, 6), gb = gzip_member(b.p, b.n, 6);
     struct blob bad = {NULL, 0};
     static const char *const tails[] = {"\n", "\0\0\0\0\0\0\0\0", "\x1f"};
@@ -620,13 +602,186 @@ static void test_gzip_error_offsets(void **state)
     blob_free(&b);
 }
 
+/* --- zstd ------------------------------------------------------------------- */
+
+/* Frames after frames (sized, streamed, empty, skippable), fed a few bytes at a time. */
+static void test_zstd_frames(void **state)
+{
+    struct blob a = blob_text(300000, 21), b = blob_text(70001, 22);
+    struct blob all = {NULL, 0}, z = {NULL, 0}, m;
+    static const unsigned char skip[] = {0x53, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 'x', 'y'};
+    struct feeder f;
+    struct run r;
+    int fd;
+    (void)state;
+
+    blob_add(&all, a.p, a.n);
+    blob_add(&all, b.p, b.n);
+    m = zstd_frame(a.p, a.n, 3, 1, 0);
+    blob_add(&z, m.p, m.n);
+    blob_free(&m);
+    blob_add(&z, skip, sizeof(skip));
+    m = zstd_frame("", 0, 3, 0, 1);
+    blob_add(&z, m.p, m.n);
+    blob_free(&m);
+    m = zstd_frame(b.p, b.n, 9, 1, 1);
+    blob_add(&z, m.p, m.n);
+    blob_free(&m);
+    /* The magic split over writes, a pause after its first two bytes. */
+    for (size_t step = 3; step <= 8192; step *= 2730) {
+        run_init(&r, 0);
+        fd = feed(&f, z.p, z.n, step, 2);
+        run_all(&r, fd, 5000);
+        assert_int_equal(r.rc, 0);
+        assert_string_equal(r.err, "");
+        assert_int_equal(r.src->packed, 1);
+        assert_int_equal(r.src->zst, 1);
+        assert_int_equal(r.out.len, all.n);
+        assert_memory_equal(r.out.p, all.p, all.n);
+        assert_int_equal(r.src->raw_bytes, z.n);
+        feed_end(&f, fd);
+        run_finish(&r);
+    }
+    /* A skippable frame first is zstd too. */
+    m = zstd_frame(b.p, b.n, 3, 0, 0);
+    blob_free(&z);
+    blob_add(&z, skip, sizeof(skip));
+    blob_add(&z, m.p, m.n);
+    blob_free(&m);
+    run_init(&r, 0);
+    fd = temp_input(z.p, z.n);
+    run_all(&r, fd, 4096);
+    assert_string_equal(r.err, "");
+    assert_int_equal(r.out.len, b.n);
+    assert_memory_equal(r.out.p, b.p, b.n);
+    close(fd);
+    run_finish(&r);
+    blob_free(&z);
+    blob_free(&all);
+    blob_free(&a);
+    blob_free(&b);
+}
+
+/* Cut, followed by other data, corrupt, over the cap: the stream ends, its message said. */
+static void test_zstd_damage(void **state)
+{
+    struct blob text = blob_text(600000, 23);
+    struct blob z = zstd_frame(text.p, text.n, 3, 1, 0);
+    struct blob bad = {NULL, 0};
+    struct run r;
+    int fd;
+    (void)state;
+
+    /* Cut in half: the blocks before the cut, then the message. */
+    run_init(&r, 0);
+    fd = temp_input(z.p, z.n / 2);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "truncated zstd stream on standard input");
+    assert_int_equal(r.src->err_off, z.n / 2);
+    assert_true(r.out.len >= 128 * 1024);
+    assert_prefix(&r, &text);
+    close(fd);
+    run_finish(&r);
+
+    /* Other data after the frame: all of the frame, and where the rest begins. */
+    blob_add(&bad, z.p, z.n);
+    blob_add(&bad, "\njunk", 5);
+    run_init(&r, 0);
+    fd = temp_input(bad.p, bad.n);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "5 bytes of non-zstd data after the zstd stream ignored");
+    assert_int_equal(r.src->err_off, z.n);
+    assert_int_equal(r.out.len, text.n);
+    assert_int_equal(r.src->raw_bytes, bad.n);
+    close(fd);
+    run_finish(&r);
+
+    /* A reserved bit set in the header: nothing decodes. */
+    bad.n = z.n;
+    bad.p[4] |= 0x08;
+    run_init(&r, 0);
+    fd = temp_input(bad.p, bad.n);
+    run_all(&r, fd, 4096);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.err, "corrupt zstd data on standard input at byte "));
+    assert_true(r.src->err_off < 16); /* within the header */
+    assert_int_equal(r.out.len, 0);
+    close(fd);
+    run_finish(&r);
+
+    /* A frame whose checksum alone is wrong: all of it, then the next frame. */
+    {
+        struct blob more = blob_text(90000, 24);
+        struct blob zm = zstd_frame(more.p, more.n, 3, 1, 1);
+
+        blob_free(&bad);
+        blob_add(&bad, z.p, z.n);
+        bad.p[bad.n - 1] ^= 0x10;
+        blob_add(&bad, zm.p, zm.n);
+        run_init(&r, 0);
+        fd = temp_input(bad.p, bad.n);
+        run_all(&r, fd, 4096);
+        assert_int_equal(r.rc, 0);
+        assert_non_null(strstr(r.err, "(checksum only; data read)"));
+        assert_int_equal(r.out.len, text.n + more.n);
+        assert_memory_equal(r.out.p, text.p, text.n);
+        assert_memory_equal(r.out.p + text.n, more.p, more.n);
+        close(fd);
+        run_finish(&r);
+        blob_free(&zm);
+        blob_free(&more);
+    }
+
+    /* A frame asking for a 1 GiB window: the advice, not "corrupt". */
+    {
+        static const unsigned char big[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa0, 0x29,
+                                            0x00, 0x00, 'h',  'e',  'l',  'l',  'o'};
+        run_init(&r, 0);
+        fd = temp_input(big, sizeof(big));
+        run_all(&r, fd, 4096);
+        assert_string_equal(r.err, CM_ZSTD_WINDOW_ADVICE);
+        assert_int_equal(r.out.len, 0);
+        close(fd);
+        run_finish(&r);
+    }
+
+    /* Damage halfway: the blocks before it, the offset near it. */
+    blob_free(&bad);
+    blob_add(&bad, z.p, z.n);
+    memset(bad.p + z.n / 2, 0xff, 64);
+    run_init(&r, 0);
+    fd = temp_input(bad.p, bad.n);
+    run_all(&r, fd, 4096);
+    assert_non_null(strstr(r.err, "corrupt zstd data on standard input at byte "));
+    assert_true(r.src->err_off > 0 && r.src->err_off <= z.n / 2 + 64);
+    assert_true(r.out.len >= 128 * 1024);
+    assert_memory_equal(r.out.p, text.p, 128 * 1024);
+    close(fd);
+    run_finish(&r);
+
+    /* Over the cap. */
+    run_init(&r, 200000);
+    fd = temp_input(z.p, z.n);
+    run_all(&r, fd, 20000);
+    assert_int_equal(r.rc, CM_E2BIG);
+    assert_true(r.out.len <= 200000);
+    assert_prefix(&r, &text);
+    close(fd);
+    run_finish(&r);
+    blob_free(&bad);
+    blob_free(&z);
+    blob_free(&text);
+}
+
 /* --- the cap ---------------------------------------------------------------- */
 
 static void test_cap(void **state)
 {
-    struct blob text = make_text(5000, 11);
+    struct blob text = blob_text(5000, 11);
     struct blob gz = gzip_member(text.p, text.n, 6);
-    struct blob big = make_text(400000, 12);
+    struct blob big = blob_text(400000, 12);
     struct blob gzbig = gzip_member(big.p, big.n, 6);
     struct feeder f;
     struct run r;
@@ -701,7 +856,7 @@ static void test_cap(void **state)
 /* raw_bytes follows the descriptor, not the output. */
 static void test_raw_bytes(void **state)
 {
-    struct blob text = make_text(100000, 13);
+    struct blob text = blob_text(100000, 13);
     struct blob gz = gzip_member(text.p, text.n, 6);
     struct feeder f;
     struct run r;
@@ -868,6 +1023,8 @@ int main(void)
         cmocka_unit_test(test_gzip_corrupt),
         cmocka_unit_test(test_gzip_bad_trailer_member),
         cmocka_unit_test(test_gzip_error_offsets),
+        cmocka_unit_test(test_zstd_frames),
+        cmocka_unit_test(test_zstd_damage),
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_raw_bytes),
         cmocka_unit_test(test_line_splittable),
