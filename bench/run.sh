@@ -136,6 +136,24 @@ while [ $i -lt "$RUNS" ]; do
     i=$((i + 1))
 done
 par_x=$(awk -v n="$NPROC" -v a="$solo_s" -v b="$par_s" 'BEGIN { if (b > 0) printf "%.1f", n * a / b; else print "-" }')
+# The same CloudTrail files recompressed with zstd (level 3, its default), as archives
+# are kept: written once with the zstd command when it is there.
+ZCORPUS="$DIR/zstd-h$HOURS-s$SCALE"
+if [ ! -f "$ZCORPUS/.done" ] && command -v zstd >/dev/null; then
+    rm -rf "$ZCORPUS"
+    echo "bench: recompressing the CloudTrail files with zstd into $ZCORPUS" >&2
+    while read -r f; do
+        o="$ZCORPUS/${f#"$CORPUS"/}"
+        mkdir -p "$(dirname "$o")"
+        zcat "$f" | zstd -q -3 -o "${o%.gz}.zst"
+    done <"$CT_FILES"
+    touch "$ZCORPUS/.done"
+fi
+if [ -f "$ZCORPUS/.done" ]; then
+    scan_row "cloudtrail .json.zst, 1 thread" 1 "$ZCORPUS"
+else
+    echo "| cloudtrail .json.zst, 1 thread       | (skipped: the zstd command is not installed)   |"
+fi
 # shellcheck disable=SC2086
 [ -n "$FLOW_V2" ] && scan_row "vpcflow .log.gz v2 default, 1 thread" 1 $FLOW_V2
 # shellcheck disable=SC2086

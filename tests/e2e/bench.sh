@@ -43,6 +43,15 @@ elif grep -q "vpcflow .log.parquet all, 1 thread *| (skipped: node or parquet-wa
 else
     nok "row 'vpcflow .log.parquet all, 1 thread'" "$(grep -F "parquet" "$T/table.txt")"
 fi
+# The zstd row: the CloudTrail files recompressed, as many records as the .json.gz row's.
+if grep -F "| cloudtrail .json.zst, 1 thread" "$T/table.txt" | grep -Eq '\| +[0-9]+(\.[0-9]+)? +\|'; then
+    check "row 'cloudtrail .json.zst, 1 thread': the .json.gz row's $(recs "cloudtrail .json.gz, 1") records" \
+        test "$(recs "cloudtrail .json.zst, 1")" = "$(recs "cloudtrail .json.gz, 1")" -a -n "$(recs "cloudtrail .json.gz, 1")"
+elif grep -q "cloudtrail .json.zst, 1 thread *| (skipped: the zstd command is not installed)" "$T/table.txt"; then
+    skip "row 'cloudtrail .json.zst, 1 thread'" "the zstd command is not installed"
+else
+    nok "row 'cloudtrail .json.zst, 1 thread'" "$(grep -F "zst" "$T/table.txt")"
+fi
 if grep -q "threads vs 1 thread: [0-9.]*x" "$T/table.txt"; then ok "thread scaling line"; else nok "thread scaling line"; fi
 if grep -Eq "^records per worker at [0-9]+ threads: cloudtrail [0-9]+( / [0-9]+)* \([0-9]+ accounts\); everything [0-9]+( / [0-9]+)*$" "$T/table.txt"; then
     ok "records per worker line"
